@@ -1,0 +1,13 @@
+/**
+ * @file cxkit.h
+ * @brief Umbrella header: include this one to use libcxkit.
+ */
+#ifndef CXKIT_CXKIT_H
+#define CXKIT_CXKIT_H
+
+#include "cxkit/common.h"
+#include "cxkit/version.h"
+#include "cxkit/time.h"
+#include "cxkit/store.h"
+
+#endif

@@ -1,0 +1,619 @@
+/**
+ * @file store.h
+ * @brief The store: customers, touchpoints, interactions, service cases,
+ *        survey questions, feedback and transactions, held column-wise in memory.
+ */
+#ifndef CXKIT_STORE_H
+#define CXKIT_STORE_H
+
+#include "cxkit/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @defgroup store Store: the customer data model
+ *
+ * A ::cx_store owns every record. It is an opaque handle with its own
+ * allocator and no shared state, so any number of stores live side by side.
+ *
+ * **Threads.** A store is not locked. Calls that take a `const cx_store *`
+ * only read it and may run concurrently from several threads, as long as no
+ * thread modifies the store meanwhile; calls that take a `cx_store *` need
+ * the store to themselves. Different stores may be used from different
+ * threads freely.
+ *
+ * **Failure.** Every add or update call checks all of its arguments and
+ * reserves all the memory it needs before it changes anything, so a call that
+ * fails leaves the store exactly as it was.
+ *
+ * **Strings** are NUL-terminated UTF-8 (checked; any script, stored byte for
+ * byte) and compared byte for byte. Strings returned by the store are
+ * borrowed: they stay valid until the store is freed.
+ *
+ * **Rows** of every table are numbered from 0 in the order they were added
+ * and never move. A table holds at most 2^32 - 2 rows.
+ * @{ */
+
+/** An opaque store of customer-experience data. */
+typedef struct cx_store cx_store;
+
+/** The tables of a store. Values are stable. */
+typedef enum cx_table {
+    CX_TABLE_CUSTOMERS = 0,    /**< Customers, keyed by the CRM's id. */
+    CX_TABLE_TOUCHPOINTS = 1,  /**< Touchpoints, keyed by name. */
+    CX_TABLE_INTERACTIONS = 2, /**< Interactions of customers with touchpoints. */
+    CX_TABLE_CASES = 3,        /**< Service cases (tickets), keyed by id. */
+    CX_TABLE_QUESTIONS = 4,    /**< Survey questions with their scales, keyed by name. */
+    CX_TABLE_FEEDBACK = 5,     /**< Survey answers. */
+    CX_TABLE_TRANSACTIONS = 6  /**< Purchases. */
+} cx_table;
+
+/** Number of tables. */
+#define CX_TABLE_COUNT 7
+
+/** The type of a column, as read by the getters. */
+typedef enum cx_type {
+    CX_TYPE_STRING = 1, /**< Text: read with cx_store_get_string(); cx_store_get_int() gives its code (see there). */
+    CX_TYPE_INT = 2,    /**< Integer: read with cx_store_get_int() or cx_store_get_real(). */
+    CX_TYPE_REAL = 3,   /**< Floating point: read with cx_store_get_real(). */
+    CX_TYPE_TIME = 4    /**< A ::cx_time: read with cx_store_get_int(); ::CX_TIME_NONE when missing. */
+} cx_type;
+
+/** Columns of ::CX_TABLE_CUSTOMERS. */
+typedef enum cx_customer_column {
+    CX_CUSTOMER_ID = 0,      /**< string: the CRM's id. */
+    CX_CUSTOMER_SEGMENT = 1, /**< string, optional. */
+    CX_CUSTOMER_REGION = 2,  /**< string, optional. */
+    CX_CUSTOMER_PLAN = 3,    /**< string, optional. */
+    CX_CUSTOMER_ACQUIRED = 4 /**< time, optional: when the customer was acquired. */
+} cx_customer_column;
+
+/** Columns of ::CX_TABLE_TOUCHPOINTS. */
+typedef enum cx_touchpoint_column {
+    CX_TOUCHPOINT_NAME = 0,    /**< string: unique name. */
+    CX_TOUCHPOINT_CHANNEL = 1, /**< string: a name of ::CX_SET_CHANNEL. */
+    CX_TOUCHPOINT_STAGE = 2,   /**< string: a name of ::CX_SET_STAGE. */
+    CX_TOUCHPOINT_KIND = 3,    /**< string, optional: a name of ::CX_SET_TOUCHPOINT_KIND. */
+    CX_TOUCHPOINT_KEY = 4,     /**< int: 1 for a key touchpoint, else 0. */
+    CX_TOUCHPOINT_WEIGHT = 5   /**< real: importance weight, >= 0. */
+} cx_touchpoint_column;
+
+/** Columns of ::CX_TABLE_INTERACTIONS. */
+typedef enum cx_interaction_column {
+    CX_INTERACTION_CUSTOMER = 0,   /**< string: customer id (code: customer row). */
+    CX_INTERACTION_TOUCHPOINT = 1, /**< string: touchpoint name (code: touchpoint row). */
+    CX_INTERACTION_TIME = 2,       /**< time. */
+    CX_INTERACTION_KIND = 3,       /**< string, optional: a name of ::CX_SET_INTERACTION_KIND. */
+    CX_INTERACTION_DIRECTION = 4,  /**< string: "inbound" or "outbound" (code: ::cx_direction). */
+    CX_INTERACTION_AGENT = 5,      /**< string, optional: a name of ::CX_SET_AGENT. */
+    CX_INTERACTION_CASE = 6,       /**< string, optional: case id (code: case row). */
+    CX_INTERACTION_DURATION = 7,   /**< int: duration in milliseconds, >= 0. */
+    CX_INTERACTION_OUTCOME = 8,    /**< string: "handled", "missed" or "abandoned" (code: ::cx_outcome). */
+    CX_INTERACTION_VALUE = 9       /**< real: monetary value, 0 when none. */
+} cx_interaction_column;
+
+/** Columns of ::CX_TABLE_CASES. */
+typedef enum cx_case_column {
+    CX_CASE_ID = 0,             /**< string: the helpdesk's id. */
+    CX_CASE_CUSTOMER = 1,       /**< string: customer id (code: customer row). */
+    CX_CASE_CHANNEL = 2,        /**< string: a name of ::CX_SET_CHANNEL. */
+    CX_CASE_PRIORITY = 3,       /**< string, optional: a name of ::CX_SET_PRIORITY. */
+    CX_CASE_AGENT = 4,          /**< string, optional: a name of ::CX_SET_AGENT. */
+    CX_CASE_OPENED = 5,         /**< time. */
+    CX_CASE_FIRST_RESPONSE = 6, /**< time, optional. */
+    CX_CASE_RESOLVED = 7,       /**< time, optional: the last resolution; missing while open. */
+    CX_CASE_REOPENS = 8,        /**< int: how many times the case was reopened. */
+    CX_CASE_CONTACTS = 9        /**< int: number of customer contacts in the case. */
+} cx_case_column;
+
+/** Columns of ::CX_TABLE_QUESTIONS. */
+typedef enum cx_question_column {
+    CX_QUESTION_NAME = 0,            /**< string: unique name ("nps", "csat", "ces" are built in). */
+    CX_QUESTION_METRIC = 1,          /**< string: "nps", "csat", "ces" or "custom" (code: ::cx_metric). */
+    CX_QUESTION_SCALE_MIN = 2,       /**< real: lowest possible answer. */
+    CX_QUESTION_SCALE_MAX = 3,       /**< real: highest possible answer. */
+    CX_QUESTION_HIGHER_IS_BETTER = 4 /**< int: 1 when a high answer is good (for CES: easy), else 0. */
+} cx_question_column;
+
+/** Columns of ::CX_TABLE_FEEDBACK. */
+typedef enum cx_feedback_column {
+    CX_FEEDBACK_CUSTOMER = 0,    /**< string: customer id (code: customer row). */
+    CX_FEEDBACK_QUESTION = 1,    /**< string: question name (code: question row). */
+    CX_FEEDBACK_SCORE = 2,       /**< real: the answer, within the question's scale. */
+    CX_FEEDBACK_TIME = 3,        /**< time. */
+    CX_FEEDBACK_TOUCHPOINT = 4,  /**< string, optional: touchpoint name (code: touchpoint row). */
+    CX_FEEDBACK_INTERACTION = 5, /**< int: row of the linked interaction, ::CX_ROW_NONE when none. */
+    CX_FEEDBACK_CASE = 6,        /**< string, optional: case id (code: case row). */
+    CX_FEEDBACK_COMMENT = 7      /**< string, optional: free text. */
+} cx_feedback_column;
+
+/** Columns of ::CX_TABLE_TRANSACTIONS. */
+typedef enum cx_transaction_column {
+    CX_TRANSACTION_CUSTOMER = 0, /**< string: customer id (code: customer row). */
+    CX_TRANSACTION_TIME = 1,     /**< time. */
+    CX_TRANSACTION_AMOUNT = 2    /**< real: amount, finite and >= 0. */
+} cx_transaction_column;
+
+/** Direction of an interaction. */
+typedef enum cx_direction {
+    CX_INBOUND = 0, /**< Started by the customer. */
+    CX_OUTBOUND = 1 /**< Proactive: started by the company. */
+} cx_direction;
+
+/** Outcome of an interaction. */
+typedef enum cx_outcome {
+    CX_HANDLED = 0,  /**< The contact was answered or the event completed. */
+    CX_MISSED = 1,   /**< Nobody answered (a missed call). */
+    CX_ABANDONED = 2 /**< The customer gave up (left the queue, the chat, the cart). */
+} cx_outcome;
+
+/** The metric a survey question measures. */
+typedef enum cx_metric {
+    CX_METRIC_NPS = 0,   /**< Net Promoter Score: "how likely are you to recommend us", integers 0-10. */
+    CX_METRIC_CSAT = 1,  /**< Customer satisfaction. */
+    CX_METRIC_CES = 2,   /**< Customer effort; the question says which end is easy. */
+    CX_METRIC_CUSTOM = 3 /**< Any other question. */
+} cx_metric;
+
+/**
+ * @brief Named sets of a store: the vocabularies records refer to.
+ *
+ * Channels, stages, touchpoint kinds and priorities are *defined* sets: a
+ * record may only use a name already in the set, so a typo is an error
+ * rather than a new channel. They start with built-in names (listed below)
+ * and grow with cx_store_define(). The other sets grow by themselves as
+ * records use new names.
+ */
+typedef enum cx_set {
+    /** Defined. Built in: phone, email, chat, social, sms, whatsapp,
+     *  self_service, chatbot, video, in_person, web, mobile_app, store, ads,
+     *  delivery, packaging. */
+    CX_SET_CHANNEL = 0,
+    /** Defined. Built in: awareness, consideration, purchase, onboarding,
+     *  retention, advocacy, service. */
+    CX_SET_STAGE = 1,
+    /** Defined. Built in: service, marketing, sales, product, self_service, logistics. */
+    CX_SET_TOUCHPOINT_KIND = 2,
+    /** Defined. Built in: low, normal, high, urgent. */
+    CX_SET_PRIORITY = 3,
+    /** Open. Starts with: visit, view, contact, purchase, delivery, survey. */
+    CX_SET_INTERACTION_KIND = 4,
+    /** Open: agents who handled interactions and cases. */
+    CX_SET_AGENT = 5,
+    /** Open: customer segments. */
+    CX_SET_SEGMENT = 6,
+    /** Open: customer regions. */
+    CX_SET_REGION = 7,
+    /** Open: customer plans. */
+    CX_SET_PLAN = 8,
+    /** Open: names of free customer attributes. */
+    CX_SET_ATTRIBUTE = 9
+} cx_set;
+
+/** Number of named sets. */
+#define CX_SET_COUNT 10
+
+/**
+ * @brief Create an empty store using malloc, realloc and free.
+ * @param[out] out the new store, to free with cx_store_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_store_new(cx_store **out);
+
+/**
+ * @brief Create an empty store whose memory all comes from `alloc`.
+ * @param[out] out   the new store, to free with cx_store_free().
+ * @param[in]  alloc the allocation function (see ::cx_alloc_fn); it is called
+ *                   from whichever thread uses the store.
+ * @param[in]  ud    passed to every call of `alloc`.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud);
+
+/**
+ * @brief Free a store and everything in it.
+ * @param[in] store the store, or NULL (then nothing happens).
+ */
+CX_EXTERN void cx_store_free(cx_store *store);
+
+/**
+ * @brief Bytes currently allocated by the store (columns, strings, indexes).
+ * @param[out] out   the byte count.
+ * @param[in]  store the store.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_store_memory(size_t *out, const cx_store *store);
+
+/**
+ * @brief Make room for `rows` more rows in a table's columns, so that a bulk
+ *        load grows them once instead of step by step (optional).
+ * @param[in] store the store.
+ * @param[in] table a ::cx_table.
+ * @param[in] rows  how many rows will be added.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOMEM or ::CX_ELIMIT. Nothing stored changes either way.
+ */
+CX_EXTERN int cx_store_reserve(cx_store *store, int table, size_t rows);
+
+/**
+ * @brief Number of rows in a table.
+ * @param[out] out   the count.
+ * @param[in]  store the store.
+ * @param[in]  table a ::cx_table.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_store_rows(size_t *out, const cx_store *store, int table);
+
+/**
+ * @brief Find a keyed record by its id (customers, touchpoints, cases,
+ *        questions) in O(1).
+ * @param[out] out   its row.
+ * @param[in]  store the store.
+ * @param[in]  table ::CX_TABLE_CUSTOMERS, ::CX_TABLE_TOUCHPOINTS, ::CX_TABLE_CASES or ::CX_TABLE_QUESTIONS.
+ * @param[in]  id    the id or name.
+ * @return ::CX_OK, ::CX_ENOTFOUND, or ::CX_EINVAL (also for a table without ids).
+ */
+CX_EXTERN int cx_store_find(size_t *out, const cx_store *store, int table, const char *id);
+
+/**
+ * @brief Add a name to a named set (see ::cx_set); adding a name already
+ *        there succeeds and changes nothing.
+ * @param[out] out   the name's index in the set; may be NULL.
+ * @param[in]  store the store.
+ * @param[in]  set   a ::cx_set.
+ * @param[in]  name  non-empty UTF-8.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOMEM or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_store_define(size_t *out, cx_store *store, int set, const char *name);
+
+/**
+ * @brief Number of names in a named set.
+ * @param[out] out   the count.
+ * @param[in]  store the store.
+ * @param[in]  set   a ::cx_set.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_store_set_size(size_t *out, const cx_store *store, int set);
+
+/**
+ * @brief The name at an index of a named set.
+ * @param[out] out   the name, borrowed from the store.
+ * @param[in]  store the store.
+ * @param[in]  set   a ::cx_set.
+ * @param[in]  index 0 to cx_store_set_size() - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_store_set_name(const char **out, const cx_store *store, int set, size_t index);
+
+/**
+ * @brief The index of a name in a named set.
+ * @param[out] out   the index.
+ * @param[in]  store the store.
+ * @param[in]  set   a ::cx_set.
+ * @param[in]  name  the name.
+ * @return ::CX_OK, ::CX_ENOTFOUND or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_store_set_find(size_t *out, const cx_store *store, int set, const char *name);
+
+/**
+ * @brief Add a customer.
+ * @param[in] store    the store.
+ * @param[in] id       the CRM's id: non-empty UTF-8, unique in the store.
+ * @param[in] segment  segment name, or NULL.
+ * @param[in] region   region name, or NULL.
+ * @param[in] plan     plan name, or NULL.
+ * @param[in] acquired acquisition time, or ::CX_TIME_NONE.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS, ::CX_ENOMEM or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_customer_add(cx_store *store, const char *id, const char *segment,
+                              const char *region, const char *plan, cx_time acquired);
+
+/**
+ * @brief Set (or replace) a free attribute of a customer.
+ * @param[in] store    the store.
+ * @param[in] customer the customer's id.
+ * @param[in] key      attribute name, non-empty UTF-8.
+ * @param[in] value    attribute value, UTF-8 (may be empty).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ENOMEM or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_customer_set_attribute(cx_store *store, const char *customer,
+                                        const char *key, const char *value);
+
+/**
+ * @brief Read a free attribute of a customer.
+ * @param[out] out      the value, borrowed from the store; NULL when the
+ *                      customer has no such attribute.
+ * @param[in]  store    the store.
+ * @param[in]  customer the customer's id.
+ * @param[in]  key      attribute name.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND (no such customer).
+ */
+CX_EXTERN int cx_customer_get_attribute(const char **out, const cx_store *store,
+                                        const char *customer, const char *key);
+
+/**
+ * @brief Add a touchpoint.
+ * @param[in] store   the store.
+ * @param[in] name    unique name, non-empty UTF-8.
+ * @param[in] channel a name of ::CX_SET_CHANNEL.
+ * @param[in] stage   a name of ::CX_SET_STAGE.
+ * @param[in] kind    a name of ::CX_SET_TOUCHPOINT_KIND, or NULL.
+ * @param[in] is_key  1 for a key touchpoint, 0 otherwise.
+ * @param[in] weight  importance weight, finite and >= 0.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS, ::CX_ENOTFOUND (unknown channel,
+ *         stage or kind), ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_touchpoint_add(cx_store *store, const char *name, const char *channel,
+                                const char *stage, const char *kind, int is_key, double weight);
+
+/**
+ * @brief Add an interaction of a customer with a touchpoint.
+ * @param[out] out_row     the new row; may be NULL.
+ * @param[in]  store       the store.
+ * @param[in]  customer    an existing customer's id.
+ * @param[in]  touchpoint  an existing touchpoint's name.
+ * @param[in]  time        when it happened (not ::CX_TIME_NONE).
+ * @param[in]  kind        a name of ::CX_SET_INTERACTION_KIND, or NULL.
+ * @param[in]  direction   a ::cx_direction.
+ * @param[in]  agent       the agent's name, or NULL.
+ * @param[in]  case_id     an existing case of the same customer, or NULL.
+ * @param[in]  duration_ms duration in milliseconds, >= 0.
+ * @param[in]  outcome     a ::cx_outcome.
+ * @param[in]  value       monetary value, finite (0 when none).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_interaction_add(size_t *out_row, cx_store *store, const char *customer,
+                                 const char *touchpoint, cx_time time, const char *kind,
+                                 int direction, const char *agent, const char *case_id,
+                                 int64_t duration_ms, int outcome, double value);
+
+/**
+ * @brief Add a service case.
+ * @param[in] store          the store.
+ * @param[in] id             the case id, non-empty UTF-8, unique.
+ * @param[in] customer       an existing customer's id.
+ * @param[in] channel        a name of ::CX_SET_CHANNEL: where the case was opened.
+ * @param[in] priority       a name of ::CX_SET_PRIORITY, or NULL.
+ * @param[in] agent          the agent who owns it, or NULL.
+ * @param[in] opened         when it was opened (not ::CX_TIME_NONE).
+ * @param[in] first_response first answer, or ::CX_TIME_NONE; not before `opened`.
+ * @param[in] resolved       final resolution, or ::CX_TIME_NONE while open;
+ *                           not before `opened` nor `first_response`.
+ * @param[in] reopens        times reopened, >= 0.
+ * @param[in] contacts       customer contacts in the case, >= 0.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS, ::CX_ENOTFOUND, ::CX_ERANGE,
+ *         ::CX_EORDER, ::CX_ENOMEM or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_case_add(cx_store *store, const char *id, const char *customer,
+                          const char *channel, const char *priority, const char *agent,
+                          cx_time opened, cx_time first_response, cx_time resolved,
+                          int reopens, int contacts);
+
+/**
+ * @brief Replace the changing fields of a case (as it progresses, is resolved
+ *        or reopened). The same checks as cx_case_add() apply.
+ * @param[in] store          the store.
+ * @param[in] id             an existing case's id.
+ * @param[in] first_response first answer, or ::CX_TIME_NONE.
+ * @param[in] resolved       last resolution, or ::CX_TIME_NONE when open again.
+ * @param[in] reopens        times reopened, >= 0.
+ * @param[in] contacts       customer contacts, >= 0.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ERANGE or ::CX_EORDER.
+ */
+CX_EXTERN int cx_case_update(cx_store *store, const char *id, cx_time first_response,
+                             cx_time resolved, int reopens, int contacts);
+
+/**
+ * @brief Define a survey question and the scale it is asked on.
+ *
+ * Built in: "nps" (NPS, 0-10), "csat" (CSAT, 1-5, higher better) and "ces"
+ * (CES, 1-7, higher is easier).
+ *
+ * @param[in] store            the store.
+ * @param[in] name             unique name, non-empty UTF-8.
+ * @param[in] metric           a ::cx_metric.
+ * @param[in] scale_min        lowest answer, finite.
+ * @param[in] scale_max        highest answer, finite, > `scale_min`. NPS
+ *                             questions must be 0 to 10.
+ * @param[in] higher_is_better 1 when a high answer is good (for CES: easy), 0
+ *                             when low is good; NPS questions must say 1.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_question_add(cx_store *store, const char *name, int metric,
+                              double scale_min, double scale_max, int higher_is_better);
+
+/**
+ * @brief Add a survey answer.
+ * @param[out] out_row     the new row; may be NULL.
+ * @param[in]  store       the store.
+ * @param[in]  customer    an existing customer's id.
+ * @param[in]  question    an existing question's name.
+ * @param[in]  score       the answer: within the question's scale (an integer for NPS).
+ * @param[in]  time        when it was given (not ::CX_TIME_NONE).
+ * @param[in]  touchpoint  the touchpoint it rates, or NULL.
+ * @param[in]  interaction row of the interaction it rates (same customer), or ::CX_ROW_NONE.
+ * @param[in]  case_id     the case it rates (same customer), or NULL.
+ * @param[in]  comment     free text in UTF-8, or NULL.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_feedback_add(size_t *out_row, cx_store *store, const char *customer,
+                              const char *question, double score, cx_time time,
+                              const char *touchpoint, int64_t interaction,
+                              const char *case_id, const char *comment);
+
+/**
+ * @brief Add a purchase.
+ * @param[out] out_row  the new row; may be NULL.
+ * @param[in]  store    the store.
+ * @param[in]  customer an existing customer's id.
+ * @param[in]  time     when (not ::CX_TIME_NONE).
+ * @param[in]  amount   finite and >= 0.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_transaction_add(size_t *out_row, cx_store *store, const char *customer,
+                                 cx_time time, double amount);
+
+/**
+ * @brief The name of a table ("customers", "touchpoints", ...).
+ * @param[out] out   a static string.
+ * @param[in]  table a ::cx_table.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_table_name(const char **out, int table);
+
+/**
+ * @brief Number of columns of a table.
+ * @param[out] out   the count.
+ * @param[in]  table a ::cx_table.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_column_count(size_t *out, int table);
+
+/**
+ * @brief The name of a column ("id", "time", "first_response", ...).
+ * @param[out] out    a static string.
+ * @param[in]  table  a ::cx_table.
+ * @param[in]  column the column's number (its enum value, such as ::CX_CASE_OPENED).
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_column_name(const char **out, int table, int column);
+
+/**
+ * @brief The type of a column.
+ * @param[out] out    a ::cx_type.
+ * @param[in]  table  a ::cx_table.
+ * @param[in]  column the column's number.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_column_type(int *out, int table, int column);
+
+/**
+ * @brief Find a column by name.
+ * @param[out] out   the column's number.
+ * @param[in]  table a ::cx_table.
+ * @param[in]  name  the column's name.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND.
+ */
+CX_EXTERN int cx_column_find(int *out, int table, const char *name);
+
+/**
+ * @brief Read a ::CX_TYPE_STRING value.
+ * @param[out] out    the text, borrowed from the store; NULL when the optional value is missing.
+ * @param[in]  store  the store.
+ * @param[in]  table  a ::cx_table.
+ * @param[in]  column a column of type ::CX_TYPE_STRING.
+ * @param[in]  row    0 to rows - 1.
+ * @return ::CX_OK, ::CX_EINVAL (also for a column of another type) or ::CX_ERANGE (no such row).
+ */
+CX_EXTERN int cx_store_get_string(const char **out, const cx_store *store, int table,
+                                  int column, size_t row);
+
+/**
+ * @brief Read an integer, time or code value.
+ *
+ * For ::CX_TYPE_INT and ::CX_TYPE_TIME columns, the value. For a
+ * ::CX_TYPE_STRING column, its code: the row of the referenced record
+ * (customer, touchpoint, case, question), the index in the named set, or the
+ * enum value (::cx_direction, ::cx_outcome, ::cx_metric); -1 when the optional
+ * value is missing. Comments and ids have no code.
+ *
+ * @param[out] out    the value.
+ * @param[in]  store  the store.
+ * @param[in]  table  a ::cx_table.
+ * @param[in]  column the column.
+ * @param[in]  row    0 to rows - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_store_get_int(int64_t *out, const cx_store *store, int table,
+                               int column, size_t row);
+
+/**
+ * @brief Read a ::CX_TYPE_REAL or ::CX_TYPE_INT value as a double.
+ * @param[out] out    the value.
+ * @param[in]  store  the store.
+ * @param[in]  table  a ::cx_table.
+ * @param[in]  column the column.
+ * @param[in]  row    0 to rows - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_store_get_real(double *out, const cx_store *store, int table,
+                                int column, size_t row);
+
+/** @} */
+
+/** @defgroup history Omnichannel history
+ *
+ * Everything one customer did, across all channels, in time order: the
+ * record an agent needs to see on every channel (seed 004).
+ * @{ */
+
+/** An opaque, immutable list of (time, table, row) entries for one customer. */
+typedef struct cx_history cx_history;
+
+/**
+ * @brief Collect a customer's interactions, cases (at their opening time),
+ *        feedback and transactions in time order.
+ *
+ * Entries with equal times are ordered by table (::cx_table order) then row,
+ * so the order is deterministic. The cost is proportional to the customer's
+ * own records, not to the size of the store. The history is a snapshot: it
+ * does not see records added later, and it does not depend on the store
+ * staying alive (but reading its rows does).
+ *
+ * @param[out] out      the history, to free with cx_history_free().
+ * @param[in]  store    the store.
+ * @param[in]  customer the customer's id.
+ * @param[in]  from     earliest time included, or ::CX_TIME_NONE for no bound.
+ * @param[in]  to       first time excluded, or ::CX_TIME_NONE for no bound.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_EORDER (`to` < `from`) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_history_new(cx_history **out, const cx_store *store, const char *customer,
+                             cx_time from, cx_time to);
+
+/**
+ * @brief Free a history.
+ * @param[in] history the history, or NULL.
+ */
+CX_EXTERN void cx_history_free(cx_history *history);
+
+/**
+ * @brief Number of entries.
+ * @param[in] history the history; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_history_count(const cx_history *history);
+
+/**
+ * @brief The table of entry `index`.
+ * @param[out] out     a ::cx_table: interactions, cases, feedback or transactions.
+ * @param[in]  history the history.
+ * @param[in]  index   0 to count - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_history_table(int *out, const cx_history *history, size_t index);
+
+/**
+ * @brief The row (in its table) of entry `index`.
+ * @param[out] out     the row.
+ * @param[in]  history the history.
+ * @param[in]  index   0 to count - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_history_row(size_t *out, const cx_history *history, size_t index);
+
+/**
+ * @brief The time of entry `index`.
+ * @param[out] out     the time.
+ * @param[in]  history the history.
+ * @param[in]  index   0 to count - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_history_time(cx_time *out, const cx_history *history, size_t index);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

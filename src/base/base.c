@@ -1,0 +1,435 @@
+/*
+ * Base layer: allocator wrapper, thread-local last error, UTF-8 checks,
+ * hashing, growable columns, the string interner and the u64 -> u32 map.
+ */
+#include "base.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- memory ---------------------------------------------------------- */
+
+void *cxi_default_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    (void)ud;
+    (void)osize;
+    if (nsize == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, nsize);
+}
+
+void cxi_mem_init(cxi_mem *m, cx_alloc_fn fn, void *ud)
+{
+    m->fn = fn ? fn : cxi_default_alloc;
+    m->ud = fn ? ud : NULL;
+    m->bytes = 0;
+}
+
+void *cxi_alloc(cxi_mem *m, size_t n)
+{
+    if (n == 0)
+        n = 1;
+    void *p = m->fn(m->ud, NULL, 0, n);
+    if (p)
+        m->bytes += n;
+    return p;
+}
+
+void *cxi_realloc(cxi_mem *m, void *p, size_t oldn, size_t newn)
+{
+    if (!p)
+        return cxi_alloc(m, newn);
+    if (newn == 0)
+        newn = 1;
+    void *q = m->fn(m->ud, p, oldn, newn);
+    if (q)
+        m->bytes = m->bytes - oldn + newn;
+    return q;
+}
+
+void cxi_free(cxi_mem *m, void *p, size_t n)
+{
+    if (!p)
+        return;
+    if (n == 0)
+        n = 1;
+    m->fn(m->ud, p, n, 0);
+    m->bytes -= n;
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+static _Thread_local struct {
+    int code;
+    char msg[512];
+} tls_error;
+
+int cxi_fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tls_error.msg, sizeof tls_error.msg, fmt, ap);
+    va_end(ap);
+    tls_error.code = code;
+    return code;
+}
+
+const char *cxi_quote(char *buf, const char *s)
+{
+    if (!s)
+        return "(null)";
+    size_t n = strlen(s);
+    if (n <= 64) {
+        memcpy(buf, s, n + 1);
+        return buf;
+    }
+    n = 64;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--; /* do not cut a UTF-8 sequence */
+    memcpy(buf, s, n);
+    memcpy(buf + n, "...", 4);
+    return buf;
+}
+
+const char *cx_last_error(void) { return tls_error.msg; }
+int cx_last_error_code(void) { return tls_error.code; }
+
+void cx_error_clear(void)
+{
+    tls_error.code = CX_OK;
+    tls_error.msg[0] = '\0';
+}
+
+const char *cx_strerror(int status)
+{
+    switch (status) {
+    case CX_OK: return "success";
+    case CX_EINVAL: return "invalid argument";
+    case CX_ENOMEM: return "out of memory";
+    case CX_ENOTFOUND: return "not found";
+    case CX_EEXISTS: return "already exists";
+    case CX_ERANGE: return "value out of range";
+    case CX_EPARSE: return "parse error";
+    case CX_EBUFSIZE: return "buffer too small";
+    case CX_EORDER: return "times out of order";
+    case CX_ELIMIT: return "capacity limit reached";
+    case CX_EIO: return "input/output error";
+    case CX_EVERSION: return "incompatible version";
+    default: return "unknown status";
+    }
+}
+
+/* ---- text ------------------------------------------------------------ */
+
+bool cxi_utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (c == 0)
+                return false;
+            i++;
+            continue;
+        }
+        size_t n;
+        unsigned min;
+        unsigned cp;
+        if ((c & 0xE0) == 0xC0) {
+            n = 1, min = 0x80, cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2, min = 0x800, cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3, min = 0x10000, cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (len - i <= n)
+            return false;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false; /* overlong, beyond Unicode, or a surrogate */
+        i += n + 1;
+    }
+    return true;
+}
+
+static inline uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+uint64_t cxi_hash(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (len * 0xC2B2AE3D27D4EB4FULL);
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ mix64(w)) * 0x100000001B3ULL;
+        p += 8;
+        len -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, len);
+    h ^= mix64(w ^ ((uint64_t)len << 56));
+    return mix64(h);
+}
+
+/* ---- growable columns ------------------------------------------------ */
+
+static size_t grown_cap(size_t cap, size_t need)
+{
+    size_t c = cap < 16 ? 16 : cap + cap / 2;
+    return c < need ? need : c;
+}
+
+int cxi_cols_reserve(cxi_mem *m, cxi_col *cols, int ncols, size_t need)
+{
+    for (int i = 0; i < ncols; i++) {
+        cxi_col *c = &cols[i];
+        if (c->cap >= need)
+            continue;
+        size_t ncap = grown_cap(c->cap, need);
+        if (ncap > SIZE_MAX / c->elem)
+            return cxi_fail(CX_ENOMEM, "column of %zu rows is too large", ncap);
+        void *p = cxi_realloc(m, c->data, c->cap * c->elem, ncap * c->elem);
+        if (!p)
+            return cxi_fail(CX_ENOMEM, "out of memory growing a column to %zu rows", ncap);
+        c->data = p;
+        c->cap = ncap;
+    }
+    return CX_OK;
+}
+
+void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols)
+{
+    for (int i = 0; i < ncols; i++) {
+        cxi_free(m, cols[i].data, cols[i].cap * cols[i].elem);
+        cols[i].data = NULL;
+        cols[i].cap = 0;
+    }
+}
+
+/* ---- string interner ------------------------------------------------- */
+
+#define POOL_BLOCK 65536u
+
+void cxi_pool_init(cxi_pool *p)
+{
+    memset(p, 0, sizeof *p);
+    p->strs.elem = sizeof(char *);
+}
+
+void cxi_pool_free(cxi_mem *m, cxi_pool *p)
+{
+    for (size_t i = 0; i < p->nblocks; i++)
+        cxi_free(m, p->blocks[i], p->block_sizes[i]);
+    cxi_free(m, p->blocks, p->blocks_cap * sizeof *p->blocks);
+    cxi_free(m, p->block_sizes, p->blocks_cap * sizeof *p->block_sizes);
+    cxi_cols_free(m, &p->strs, 1);
+    cxi_free(m, p->slots, (size_t)p->nslots * sizeof *p->slots);
+    cxi_pool_init(p);
+}
+
+uint32_t cxi_pool_find(const cxi_pool *p, const char *s, size_t len)
+{
+    if (p->nslots == 0)
+        return CXI_NONE;
+    uint32_t h = (uint32_t)cxi_hash(s, len);
+    uint32_t mask = p->nslots - 1;
+    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+        uint64_t v = p->slots[i];
+        if (v == 0)
+            return CXI_NONE;
+        uint32_t id = (uint32_t)v - 1;
+        if ((uint32_t)(v >> 32) == h && cxi_pool_len(p, id) == len && memcmp(cxi_pool_str(p, id), s, len) == 0)
+            return id;
+    }
+}
+
+static void pool_place(cxi_pool *p, uint32_t id, uint32_t h)
+{
+    uint32_t mask = p->nslots - 1;
+    uint32_t i = h & mask;
+    while (p->slots[i] != 0)
+        i = (i + 1) & mask;
+    p->slots[i] = (uint64_t)h << 32 | (id + 1);
+}
+
+int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
+{
+    if (nstr == 0)
+        return CX_OK;
+    if ((uint64_t)p->count + nstr > CXI_MAX_ROWS)
+        return cxi_fail(CX_ELIMIT, "more than %u distinct names", (unsigned)CXI_MAX_ROWS);
+    uint32_t need = p->count + nstr;
+    /* id arrays */
+    int rc = cxi_cols_reserve(m, &p->strs, 1, need);
+    if (rc)
+        return rc;
+    /* hash slots: keep the load at most 1/2 */
+    if ((uint64_t)need * 2 > p->nslots) {
+        uint64_t ns64 = p->nslots ? (uint64_t)p->nslots : 16;
+        while ((uint64_t)need * 2 > ns64)
+            ns64 *= 2;
+        if (ns64 > UINT32_MAX / 2 + 1)
+            return cxi_fail(CX_ELIMIT, "string table too large");
+        uint32_t ns = (uint32_t)ns64;
+        uint64_t *slots = cxi_alloc(m, (size_t)ns * sizeof *slots);
+        if (!slots)
+            return cxi_fail(CX_ENOMEM, "out of memory growing a string table");
+        memset(slots, 0, (size_t)ns * sizeof *slots);
+        uint64_t *old = p->slots;
+        uint32_t on = p->nslots;
+        p->slots = slots;
+        p->nslots = ns;
+        for (uint32_t i = 0; i < on; i++)
+            if (old[i])
+                pool_place(p, (uint32_t)old[i] - 1, (uint32_t)(old[i] >> 32));
+        cxi_free(m, old, (size_t)on * sizeof *old);
+    }
+    /* bytes, each string with its length before and its NUL after */
+    size_t want = bytes + (size_t)nstr * (sizeof(uint32_t) + 1);
+    if (p->block_cap - p->block_used < want) {
+        if (p->nblocks == p->blocks_cap) {
+            size_t nc = p->blocks_cap ? p->blocks_cap * 2 : 8;
+            char **nb = cxi_alloc(m, nc * sizeof *nb);
+            size_t *nz = cxi_alloc(m, nc * sizeof *nz);
+            if (!nb || !nz) {
+                cxi_free(m, nb, nc * sizeof *nb);
+                cxi_free(m, nz, nc * sizeof *nz);
+                return cxi_fail(CX_ENOMEM, "out of memory interning a string");
+            }
+            if (p->nblocks) {
+                memcpy(nb, p->blocks, p->nblocks * sizeof *nb);
+                memcpy(nz, p->block_sizes, p->nblocks * sizeof *nz);
+            }
+            cxi_free(m, p->blocks, p->blocks_cap * sizeof *p->blocks);
+            cxi_free(m, p->block_sizes, p->blocks_cap * sizeof *p->block_sizes);
+            p->blocks = nb;
+            p->block_sizes = nz;
+            p->blocks_cap = nc;
+        }
+        /* blocks grow from 1 KiB to 64 KiB, so a store with few names stays small */
+        size_t bsize = p->nblocks < 6 ? (size_t)1024 << p->nblocks : POOL_BLOCK;
+        if (bsize < want)
+            bsize = want;
+        char *b = cxi_alloc(m, bsize);
+        if (!b)
+            return cxi_fail(CX_ENOMEM, "out of memory interning a string");
+        p->blocks[p->nblocks] = b;
+        p->block_sizes[p->nblocks] = bsize;
+        p->nblocks++;
+        p->block = b;
+        p->block_used = 0;
+        p->block_cap = bsize;
+    }
+    return CX_OK;
+}
+
+uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len)
+{
+    uint32_t id = p->count++;
+    uint32_t len32 = (uint32_t)len;
+    char *dst = p->block + p->block_used + sizeof len32;
+    memcpy(dst - sizeof len32, &len32, sizeof len32);
+    memcpy(dst, s, len);
+    dst[len] = '\0';
+    p->block_used += sizeof len32 + len + 1;
+    ((char **)p->strs.data)[id] = dst;
+    pool_place(p, id, (uint32_t)cxi_hash(s, len));
+    return id;
+}
+
+int cxi_pool_intern(cxi_mem *m, cxi_pool *p, const char *s, size_t len, uint32_t *id)
+{
+    uint32_t f = cxi_pool_find(p, s, len);
+    if (f == CXI_NONE) {
+        int rc = cxi_pool_reserve(m, p, 1, len);
+        if (rc)
+            return rc;
+        f = cxi_pool_add(p, s, len);
+    }
+    *id = f;
+    return CX_OK;
+}
+
+/* ---- u64 -> u32 map -------------------------------------------------- */
+
+void cxi_map_init(cxi_map *m) { memset(m, 0, sizeof *m); }
+
+void cxi_map_free(cxi_mem *mem, cxi_map *m)
+{
+    cxi_free(mem, m->keys, m->nslots * sizeof *m->keys);
+    cxi_free(mem, m->vals, m->nslots * sizeof *m->vals);
+    cxi_map_init(m);
+}
+
+uint32_t cxi_map_get(const cxi_map *m, uint64_t key)
+{
+    if (m->nslots == 0)
+        return CXI_NONE;
+    size_t mask = m->nslots - 1;
+    for (size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
+        if (m->vals[i] == CXI_NONE)
+            return CXI_NONE;
+        if (m->keys[i] == key)
+            return m->vals[i];
+    }
+}
+
+static void map_place(cxi_map *m, uint64_t key, uint32_t val)
+{
+    size_t mask = m->nslots - 1;
+    size_t i = mix64(key) & mask;
+    while (m->vals[i] != CXI_NONE && m->keys[i] != key)
+        i = (i + 1) & mask;
+    if (m->vals[i] == CXI_NONE)
+        m->count++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+}
+
+int cxi_map_reserve(cxi_mem *mem, cxi_map *m, size_t extra)
+{
+    size_t need = m->count + extra;
+    if (need * 2 <= m->nslots)
+        return CX_OK;
+    size_t ns = m->nslots ? m->nslots : 16;
+    while (need * 2 > ns)
+        ns *= 2;
+    uint64_t *keys = cxi_alloc(mem, ns * sizeof *keys);
+    uint32_t *vals = cxi_alloc(mem, ns * sizeof *vals);
+    if (!keys || !vals) {
+        cxi_free(mem, keys, ns * sizeof *keys);
+        cxi_free(mem, vals, ns * sizeof *vals);
+        return cxi_fail(CX_ENOMEM, "out of memory growing an index");
+    }
+    memset(vals, 0xFF, ns * sizeof *vals);
+    cxi_map old = *m;
+    m->keys = keys;
+    m->vals = vals;
+    m->nslots = ns;
+    m->count = 0;
+    for (size_t i = 0; i < old.nslots; i++)
+        if (old.vals[i] != CXI_NONE)
+            map_place(m, old.keys[i], old.vals[i]);
+    cxi_map_free(mem, &old);
+    return CX_OK;
+}
+
+void cxi_map_put(cxi_map *m, uint64_t key, uint32_t val) { map_place(m, key, val); }

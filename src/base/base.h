@@ -1,0 +1,138 @@
+/*
+ * Private base layer: allocator wrapper, error reporting, UTF-8 checks,
+ * hashing, growable columns, the string interner and a u64 -> u32 map.
+ * Never installed; every symbol here is hidden from the shared library.
+ */
+#ifndef CXI_BASE_H
+#define CXI_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cxkit/common.h"
+
+#define CXI_NONE UINT32_MAX          /* missing u32 reference or code */
+#define CXI_MAX_ROWS (UINT32_MAX - 1u) /* rows per table, ids per pool */
+
+#if defined(__GNUC__)
+#define CXI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define CXI_LIKELY(x) __builtin_expect(!!(x), 1)
+#define CXI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define CXI_PRINTF(a, b)
+#define CXI_LIKELY(x) (x)
+#define CXI_UNLIKELY(x) (x)
+#endif
+
+/* ---- memory ---------------------------------------------------------- */
+
+/* Every allocation of a store goes through one of these, so the embedding
+ * application's allocator sees all of it and the store can report its size. */
+typedef struct cxi_mem {
+    cx_alloc_fn fn;
+    void *ud;
+    size_t bytes;
+} cxi_mem;
+
+void cxi_mem_init(cxi_mem *m, cx_alloc_fn fn, void *ud);
+void *cxi_alloc(cxi_mem *m, size_t n);
+void *cxi_realloc(cxi_mem *m, void *p, size_t oldn, size_t newn);
+void cxi_free(cxi_mem *m, void *p, size_t n);
+void *cxi_default_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* Records `code` and a formatted message as the thread's last error and
+ * returns `code`, so a failure path reads `return cxi_fail(CX_EINVAL, ...)`. */
+int cxi_fail(int code, const char *fmt, ...) CXI_PRINTF(2, 3);
+
+/* Quotes a caller string for a message: at most 64 bytes, cut on a UTF-8
+ * boundary, written to buf (of at least 80 bytes). */
+const char *cxi_quote(char *buf, const char *s);
+
+/* ---- text ------------------------------------------------------------ */
+
+bool cxi_utf8_valid(const char *s, size_t len);
+uint64_t cxi_hash(const void *data, size_t len);
+
+/* ---- calendar (time.c) ---------------------------------------------- */
+
+int64_t cxi_days_from_civil(int64_t y, int m, int d);
+void cxi_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+int cxi_days_in_month(int64_t y, int m);
+
+/* ---- growable columns ------------------------------------------------ */
+
+/* One column of a table: its own capacity, so that a failed growth of one
+ * column never leaves another with a capacity it does not record. */
+typedef struct cxi_col {
+    void *data;
+    size_t cap;
+    size_t elem;
+} cxi_col;
+
+/* Makes every column hold at least `need` rows; CX_ENOMEM leaves the
+ * columns' contents as they were. */
+int cxi_cols_reserve(cxi_mem *m, cxi_col *cols, int ncols, size_t need);
+void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols);
+
+/* ---- string interner ------------------------------------------------- */
+
+/* Interned strings get dense ids 0, 1, 2, ... in insertion order and never
+ * move (they live in fixed blocks), so pointers to them stay valid. */
+typedef struct cxi_pool {
+    cxi_col strs;     /* char *[id]; each string is preceded by its u32 length
+                         and followed by a NUL, so a probe touches one line */
+    uint32_t count;
+    uint64_t *slots;  /* open addressing: hash << 32 | (id + 1); 0 for empty */
+    uint32_t nslots;  /* power of two, or 0 */
+    char *block;
+    size_t block_used, block_cap;
+    char **blocks;
+    size_t *block_sizes;
+    size_t nblocks, blocks_cap;
+} cxi_pool;
+
+void cxi_pool_init(cxi_pool *p);
+void cxi_pool_free(cxi_mem *m, cxi_pool *p);
+/* CXI_NONE when absent. */
+uint32_t cxi_pool_find(const cxi_pool *p, const char *s, size_t len);
+/* Makes room for `nstr` new strings of `bytes` bytes in all, so that the next
+ * cxi_pool_add calls within that budget cannot fail. */
+int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes);
+/* Adds a string known to be absent, within a reservation. */
+uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len);
+/* find, else reserve + add. */
+int cxi_pool_intern(cxi_mem *m, cxi_pool *p, const char *s, size_t len, uint32_t *id);
+
+static inline const char *cxi_pool_str(const cxi_pool *p, uint32_t id)
+{
+    return ((char *const *)p->strs.data)[id];
+}
+static inline uint32_t cxi_pool_len(const cxi_pool *p, uint32_t id)
+{
+    uint32_t len;
+    memcpy(&len, cxi_pool_str(p, id) - sizeof len, sizeof len);
+    return len;
+}
+
+/* ---- u64 -> u32 map -------------------------------------------------- */
+
+typedef struct cxi_map {
+    uint64_t *keys;
+    uint32_t *vals;  /* CXI_NONE marks an empty slot */
+    size_t nslots;   /* power of two, or 0 */
+    size_t count;
+} cxi_map;
+
+void cxi_map_init(cxi_map *m);
+void cxi_map_free(cxi_mem *mem, cxi_map *m);
+uint32_t cxi_map_get(const cxi_map *m, uint64_t key);
+/* Makes room for one more key so that cxi_map_put cannot fail. */
+int cxi_map_reserve(cxi_mem *mem, cxi_map *m, size_t extra);
+void cxi_map_put(cxi_map *m, uint64_t key, uint32_t val);
+
+#endif

@@ -1,0 +1,1100 @@
+/*
+ * The store: creation, named sets, adding and updating records, and the
+ * schema-driven getters. Every add checks all arguments and reserves all
+ * memory before it writes anything, so a failed call changes nothing.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "store_private.h"
+
+/* ---- schema ---------------------------------------------------------- */
+
+enum src {
+    SRC_ID,   /* the table's own key; row == key id */
+    SRC_SET,  /* u32 code into sets[aux] */
+    SRC_REF,  /* u32 row of table aux */
+    SRC_ENUM, /* u8 value of enum aux */
+    SRC_TEXT, /* u32 id in comments */
+    SRC_I64,
+    SRC_I32,
+    SRC_U8,
+    SRC_F64,
+    SRC_ROW /* u32 row, read as int (-1 when none) */
+};
+
+enum { ENUM_DIRECTION, ENUM_OUTCOME, ENUM_METRIC };
+
+typedef struct coldesc {
+    const char *name;
+    int type;
+    int src;
+    int icol;
+    int aux;
+} coldesc;
+
+#define S CX_TYPE_STRING
+#define I CX_TYPE_INT
+#define R CX_TYPE_REAL
+#define T CX_TYPE_TIME
+
+static const coldesc customer_cols[] = {
+    {"id", S, SRC_ID, -1, 0},
+    {"segment", S, SRC_SET, CU_SEGMENT, CX_SET_SEGMENT},
+    {"region", S, SRC_SET, CU_REGION, CX_SET_REGION},
+    {"plan", S, SRC_SET, CU_PLAN, CX_SET_PLAN},
+    {"acquired", T, SRC_I64, CU_ACQUIRED, 0},
+};
+static const coldesc touchpoint_cols[] = {
+    {"name", S, SRC_ID, -1, 0},
+    {"channel", S, SRC_SET, TP_CHANNEL, CX_SET_CHANNEL},
+    {"stage", S, SRC_SET, TP_STAGE, CX_SET_STAGE},
+    {"kind", S, SRC_SET, TP_KIND, CX_SET_TOUCHPOINT_KIND},
+    {"key", I, SRC_U8, TP_KEY, 0},
+    {"weight", R, SRC_F64, TP_WEIGHT, 0},
+};
+static const coldesc interaction_cols[] = {
+    {"customer", S, SRC_REF, IN_CUSTOMER, CX_TABLE_CUSTOMERS},
+    {"touchpoint", S, SRC_REF, IN_TOUCHPOINT, CX_TABLE_TOUCHPOINTS},
+    {"time", T, SRC_I64, IN_TIME, 0},
+    {"kind", S, SRC_SET, IN_KIND, CX_SET_INTERACTION_KIND},
+    {"direction", S, SRC_ENUM, IN_DIRECTION, ENUM_DIRECTION},
+    {"agent", S, SRC_SET, IN_AGENT, CX_SET_AGENT},
+    {"case", S, SRC_REF, IN_CASE, CX_TABLE_CASES},
+    {"duration_ms", I, SRC_I64, IN_DURATION, 0},
+    {"outcome", S, SRC_ENUM, IN_OUTCOME, ENUM_OUTCOME},
+    {"value", R, SRC_F64, IN_VALUE, 0},
+};
+static const coldesc case_cols[] = {
+    {"id", S, SRC_ID, -1, 0},
+    {"customer", S, SRC_REF, CA_CUSTOMER, CX_TABLE_CUSTOMERS},
+    {"channel", S, SRC_SET, CA_CHANNEL, CX_SET_CHANNEL},
+    {"priority", S, SRC_SET, CA_PRIORITY, CX_SET_PRIORITY},
+    {"agent", S, SRC_SET, CA_AGENT, CX_SET_AGENT},
+    {"opened", T, SRC_I64, CA_OPENED, 0},
+    {"first_response", T, SRC_I64, CA_FIRST_RESPONSE, 0},
+    {"resolved", T, SRC_I64, CA_RESOLVED, 0},
+    {"reopens", I, SRC_I32, CA_REOPENS, 0},
+    {"contacts", I, SRC_I32, CA_CONTACTS, 0},
+};
+static const coldesc question_cols[] = {
+    {"name", S, SRC_ID, -1, 0},
+    {"metric", S, SRC_ENUM, QU_METRIC, ENUM_METRIC},
+    {"scale_min", R, SRC_F64, QU_MIN, 0},
+    {"scale_max", R, SRC_F64, QU_MAX, 0},
+    {"higher_is_better", I, SRC_U8, QU_HIB, 0},
+};
+static const coldesc feedback_cols[] = {
+    {"customer", S, SRC_REF, FB_CUSTOMER, CX_TABLE_CUSTOMERS},
+    {"question", S, SRC_REF, FB_QUESTION, CX_TABLE_QUESTIONS},
+    {"score", R, SRC_F64, FB_SCORE, 0},
+    {"time", T, SRC_I64, FB_TIME, 0},
+    {"touchpoint", S, SRC_REF, FB_TOUCHPOINT, CX_TABLE_TOUCHPOINTS},
+    {"interaction", I, SRC_ROW, FB_INTERACTION, 0},
+    {"case", S, SRC_REF, FB_CASE, CX_TABLE_CASES},
+    {"comment", S, SRC_TEXT, FB_COMMENT, 0},
+};
+static const coldesc transaction_cols[] = {
+    {"customer", S, SRC_REF, TR_CUSTOMER, CX_TABLE_CUSTOMERS},
+    {"time", T, SRC_I64, TR_TIME, 0},
+    {"amount", R, SRC_F64, TR_AMOUNT, 0},
+};
+
+#undef S
+#undef I
+#undef R
+#undef T
+
+static const struct {
+    const char *name;
+    const coldesc *cols;
+    int ncols;
+} schema[CX_TABLE_COUNT] = {
+#define TAB(n, c) {n, c, (int)(sizeof c / sizeof c[0])}
+    TAB("customers", customer_cols),
+    TAB("touchpoints", touchpoint_cols),
+    TAB("interactions", interaction_cols),
+    TAB("cases", case_cols),
+    TAB("questions", question_cols),
+    TAB("feedback", feedback_cols),
+    TAB("transactions", transaction_cols),
+#undef TAB
+};
+
+static const char *const direction_names[] = {"inbound", "outbound"};
+static const char *const outcome_names[] = {"handled", "missed", "abandoned"};
+static const char *const metric_names[] = {"nps", "csat", "ces", "custom"};
+static const char *const *const enum_names[] = {direction_names, outcome_names, metric_names};
+
+static const char *const set_names[CX_SET_COUNT] = {
+    "channel", "stage", "touchpoint kind", "priority", "interaction kind",
+    "agent", "segment", "region", "plan", "attribute",
+};
+
+/* Defined sets refuse names not defined beforehand. */
+static bool set_is_defined(int set) { return set <= CX_SET_PRIORITY; }
+
+static const char *const builtin_channels[] = {
+    "phone", "email", "chat", "social", "sms", "whatsapp", "self_service", "chatbot",
+    "video", "in_person", "web", "mobile_app", "store", "ads", "delivery", "packaging", NULL};
+static const char *const builtin_stages[] = {
+    "awareness", "consideration", "purchase", "onboarding", "retention", "advocacy", "service", NULL};
+static const char *const builtin_tp_kinds[] = {
+    "service", "marketing", "sales", "product", "self_service", "logistics", NULL};
+static const char *const builtin_priorities[] = {"low", "normal", "high", "urgent", NULL};
+static const char *const builtin_interaction_kinds[] = {
+    "visit", "view", "contact", "purchase", "delivery", "survey", NULL};
+
+/* ---- argument checks --------------------------------------------------- */
+
+#define QBUF char qb[80]
+
+/* Checks a string argument: `required` refuses NULL and "". */
+static int check_text(const char *fn, const char *what, const char *s, bool required, size_t *len)
+{
+    if (!s) {
+        if (required)
+            return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, what);
+        *len = 0;
+        return CX_OK;
+    }
+    size_t n = strlen(s);
+    if (required && n == 0)
+        return cxi_fail(CX_EINVAL, "%s: %s is empty", fn, what);
+    if (n >= UINT32_MAX)
+        return cxi_fail(CX_ERANGE, "%s: %s is longer than 4 GiB", fn, what);
+    if (!cxi_utf8_valid(s, n))
+        return cxi_fail(CX_EINVAL, "%s: %s is not valid UTF-8", fn, what);
+    *len = n;
+    return CX_OK;
+}
+
+static int check_table(const char *fn, int table)
+{
+    if (table < 0 || table >= CX_TABLE_COUNT)
+        return cxi_fail(CX_EINVAL, "%s: no table %d", fn, table);
+    return CX_OK;
+}
+
+static bool is_keyed(int table)
+{
+    return table == CX_TABLE_CUSTOMERS || table == CX_TABLE_TOUCHPOINTS || table == CX_TABLE_CASES ||
+           table == CX_TABLE_QUESTIONS;
+}
+
+static int room_for_row(const char *fn, const cx_store *s, int table)
+{
+    if (s->t[table].n >= CXI_MAX_ROWS)
+        return cxi_fail(CX_ELIMIT, "%s: table %s is full (%u rows)", fn, schema[table].name,
+                        (unsigned)CXI_MAX_ROWS);
+    return CX_OK;
+}
+
+/* Finds a keyed record; `what` names the argument in the message. A lookup
+ * needs no UTF-8 check: only valid strings are ever stored. */
+static int find_key(const char *fn, const cx_store *s, int table, const char *what, const char *id,
+                    uint32_t *row)
+{
+    if (!id)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, what);
+    uint32_t r = cxi_pool_find(&s->keys[table], id, strlen(id));
+    if (CXI_UNLIKELY(r == CXI_NONE)) {
+        QBUF;
+        if (!id[0])
+            return cxi_fail(CX_EINVAL, "%s: %s is empty", fn, what);
+        return cxi_fail(CX_ENOTFOUND, "%s: no %s '%s'", fn, what, cxi_quote(qb, id));
+    }
+    *row = r;
+    return CX_OK;
+}
+
+/* Same, NULL giving CXI_NONE. */
+static int find_key_opt(const char *fn, const cx_store *s, int table, const char *what, const char *id,
+                        uint32_t *row)
+{
+    if (!id) {
+        *row = CXI_NONE;
+        return CX_OK;
+    }
+    return find_key(fn, s, table, what, id, row);
+}
+
+/* A value of a named set about to be stored. For a defined set it must exist;
+ * for an open set a new name is remembered and added in commit_value. */
+typedef struct pending {
+    const char *s;
+    size_t len;
+    uint32_t id;
+    int set;
+} pending;
+
+static int resolve_value(const char *fn, cx_store *s, int set, const char *name, bool required,
+                         pending *v)
+{
+    v->s = name;
+    v->set = set;
+    v->id = CXI_NONE;
+    if (!name) {
+        if (required)
+            return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, set_names[set]);
+        return CX_OK;
+    }
+    v->len = strlen(name);
+    if (v->len == 0)
+        return cxi_fail(CX_EINVAL, "%s: %s is empty%s", fn, set_names[set], required ? "" : " (pass NULL for none)");
+    v->id = cxi_pool_find(&s->sets[set], name, v->len);
+    if (CXI_LIKELY(v->id != CXI_NONE))
+        return CX_OK;
+    if (set_is_defined(set)) {
+        QBUF;
+        return cxi_fail(CX_ENOTFOUND, "%s: unknown %s '%s' (define it with cx_store_define)", fn, set_names[set],
+                        cxi_quote(qb, name));
+    }
+    int rc = check_text(fn, set_names[set], name, true, &v->len);
+    if (!rc)
+        rc = cxi_pool_reserve(&s->mem, &s->sets[set], 1, v->len);
+    return rc;
+}
+
+static uint32_t commit_value(cx_store *s, pending *v)
+{
+    if (v->s && v->id == CXI_NONE)
+        v->id = cxi_pool_add(&s->sets[v->set], v->s, v->len);
+    return v->id;
+}
+
+static int reserve_rows(cx_store *s, int table, size_t extra)
+{
+    cxi_table *t = &s->t[table];
+    if (CXI_LIKELY(t->n + extra <= t->room))
+        return CX_OK;
+    int rc = cxi_cols_reserve(&s->mem, t->cols, t->ncols, t->n + extra);
+    if (rc)
+        return rc;
+    t->room = SIZE_MAX;
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].cap < t->room)
+            t->room = t->cols[i].cap;
+    return CX_OK;
+}
+
+int cx_store_reserve(cx_store *s, int table, size_t rows)
+{
+    if (!s)
+        return cxi_fail(CX_EINVAL, "cx_store_reserve: store is NULL");
+    int rc = check_table("cx_store_reserve", table);
+    if (rc)
+        return rc;
+    if (rows > CXI_MAX_ROWS - s->t[table].n)
+        return cxi_fail(CX_ELIMIT, "cx_store_reserve: %s cannot hold %zu more rows", schema[table].name, rows);
+    rc = reserve_rows(s, table, rows);
+    if (rc)
+        return cxi_fail(rc, "cx_store_reserve: out of memory for %zu more %s", rows, schema[table].name);
+    return CX_OK;
+}
+
+static int check_time(const char *fn, const char *what, cx_time t, bool required)
+{
+    if (required && t == CX_TIME_NONE)
+        return cxi_fail(CX_EINVAL, "%s: %s is missing (CX_TIME_NONE)", fn, what);
+    return CX_OK;
+}
+
+/* ---- creation ---------------------------------------------------------- */
+
+static void table_init(cxi_table *t, int ncols, const size_t *elems)
+{
+    memset(t, 0, sizeof *t);
+    t->ncols = ncols;
+    for (int i = 0; i < ncols; i++)
+        t->cols[i].elem = elems[i];
+}
+
+static int define_all(cx_store *s, int set, const char *const *names)
+{
+    for (; *names; names++) {
+        int rc = cx_store_define(NULL, s, set, *names);
+        if (rc)
+            return rc;
+    }
+    return CX_OK;
+}
+
+int cx_store_new(cx_store **out) { return cx_store_new_with_allocator(out, NULL, NULL); }
+
+int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_store_new: out is NULL");
+    *out = NULL;
+    cxi_mem mem;
+    cxi_mem_init(&mem, alloc, ud);
+    cx_store *s = cxi_alloc(&mem, sizeof *s);
+    if (!s)
+        return cxi_fail(CX_ENOMEM, "cx_store_new: out of memory");
+    memset(s, 0, sizeof *s);
+    s->mem = mem;
+    static const size_t cu[] = {4, 4, 4, 8, 4, 4, 4, 4};
+    static const size_t tp[] = {4, 4, 4, 1, 8};
+    static const size_t in[] = {4, 4, 8, 4, 1, 1, 4, 4, 8, 8, 4};
+    static const size_t ca[] = {4, 4, 4, 4, 8, 8, 8, 4, 4, 4};
+    static const size_t qu[] = {1, 8, 8, 1};
+    static const size_t fb[] = {4, 4, 8, 8, 4, 4, 4, 4, 4};
+    static const size_t tr[] = {4, 8, 8, 4};
+    table_init(&s->t[CX_TABLE_CUSTOMERS], CU_NCOLS, cu);
+    table_init(&s->t[CX_TABLE_TOUCHPOINTS], TP_NCOLS, tp);
+    table_init(&s->t[CX_TABLE_INTERACTIONS], IN_NCOLS, in);
+    table_init(&s->t[CX_TABLE_CASES], CA_NCOLS, ca);
+    table_init(&s->t[CX_TABLE_QUESTIONS], QU_NCOLS, qu);
+    table_init(&s->t[CX_TABLE_FEEDBACK], FB_NCOLS, fb);
+    table_init(&s->t[CX_TABLE_TRANSACTIONS], TR_NCOLS, tr);
+    for (int i = 0; i < CX_TABLE_COUNT; i++)
+        cxi_pool_init(&s->keys[i]);
+    for (int i = 0; i < CX_SET_COUNT; i++)
+        cxi_pool_init(&s->sets[i]);
+    cxi_pool_init(&s->comments);
+    cxi_pool_init(&s->attr_values);
+    cxi_map_init(&s->attrs);
+
+    int rc = define_all(s, CX_SET_CHANNEL, builtin_channels);
+    if (!rc)
+        rc = define_all(s, CX_SET_STAGE, builtin_stages);
+    if (!rc)
+        rc = define_all(s, CX_SET_TOUCHPOINT_KIND, builtin_tp_kinds);
+    if (!rc)
+        rc = define_all(s, CX_SET_PRIORITY, builtin_priorities);
+    if (!rc)
+        rc = define_all(s, CX_SET_INTERACTION_KIND, builtin_interaction_kinds);
+    if (!rc)
+        rc = cx_question_add(s, "nps", CX_METRIC_NPS, 0, 10, 1);
+    if (!rc)
+        rc = cx_question_add(s, "csat", CX_METRIC_CSAT, 1, 5, 1);
+    if (!rc)
+        rc = cx_question_add(s, "ces", CX_METRIC_CES, 1, 7, 1);
+    if (rc) {
+        cx_store_free(s);
+        return cxi_fail(rc, "cx_store_new: out of memory setting up the built-in names");
+    }
+    *out = s;
+    return CX_OK;
+}
+
+void cx_store_free(cx_store *s)
+{
+    if (!s)
+        return;
+    cxi_mem mem = s->mem;
+    for (int i = 0; i < CX_TABLE_COUNT; i++) {
+        cxi_cols_free(&mem, s->t[i].cols, s->t[i].ncols);
+        cxi_pool_free(&mem, &s->keys[i]);
+    }
+    for (int i = 0; i < CX_SET_COUNT; i++)
+        cxi_pool_free(&mem, &s->sets[i]);
+    cxi_pool_free(&mem, &s->comments);
+    cxi_pool_free(&mem, &s->attr_values);
+    cxi_map_free(&mem, &s->attrs);
+    cxi_free(&mem, s, sizeof *s);
+}
+
+int cx_store_memory(size_t *out, const cx_store *s)
+{
+    if (!out || !s)
+        return cxi_fail(CX_EINVAL, "cx_store_memory: NULL argument");
+    *out = s->mem.bytes;
+    return CX_OK;
+}
+
+int cx_store_rows(size_t *out, const cx_store *s, int table)
+{
+    if (!out || !s)
+        return cxi_fail(CX_EINVAL, "cx_store_rows: NULL argument");
+    int rc = check_table("cx_store_rows", table);
+    if (rc)
+        return rc;
+    *out = s->t[table].n;
+    return CX_OK;
+}
+
+int cx_store_find(size_t *out, const cx_store *s, int table, const char *id)
+{
+    if (!out || !s)
+        return cxi_fail(CX_EINVAL, "cx_store_find: NULL argument");
+    int rc = check_table("cx_store_find", table);
+    if (rc)
+        return rc;
+    if (!is_keyed(table))
+        return cxi_fail(CX_EINVAL, "cx_store_find: table %s has no ids", schema[table].name);
+    uint32_t row;
+    static const char *const what[CX_TABLE_COUNT] = {"customer", "touchpoint", NULL, "case", "question"};
+    rc = find_key("cx_store_find", s, table, what[table], id, &row);
+    if (rc)
+        return rc;
+    *out = row;
+    return CX_OK;
+}
+
+/* ---- named sets -------------------------------------------------------- */
+
+static int check_set(const char *fn, int set)
+{
+    if (set < 0 || set >= CX_SET_COUNT)
+        return cxi_fail(CX_EINVAL, "%s: no named set %d", fn, set);
+    return CX_OK;
+}
+
+int cx_store_define(size_t *out, cx_store *s, int set, const char *name)
+{
+    static const char fn[] = "cx_store_define";
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    int rc = check_set(fn, set);
+    size_t len;
+    if (!rc)
+        rc = check_text(fn, "name", name, true, &len);
+    uint32_t id;
+    if (!rc)
+        rc = cxi_pool_intern(&s->mem, &s->sets[set], name, len, &id);
+    if (rc)
+        return rc;
+    if (out)
+        *out = id;
+    return CX_OK;
+}
+
+int cx_store_set_size(size_t *out, const cx_store *s, int set)
+{
+    if (!out || !s)
+        return cxi_fail(CX_EINVAL, "cx_store_set_size: NULL argument");
+    int rc = check_set("cx_store_set_size", set);
+    if (rc)
+        return rc;
+    *out = s->sets[set].count;
+    return CX_OK;
+}
+
+int cx_store_set_name(const char **out, const cx_store *s, int set, size_t index)
+{
+    if (!out || !s)
+        return cxi_fail(CX_EINVAL, "cx_store_set_name: NULL argument");
+    int rc = check_set("cx_store_set_name", set);
+    if (rc)
+        return rc;
+    if (index >= s->sets[set].count)
+        return cxi_fail(CX_ERANGE, "cx_store_set_name: index %zu beyond the %u names of set %s", index,
+                        (unsigned)s->sets[set].count, set_names[set]);
+    *out = cxi_pool_str(&s->sets[set], (uint32_t)index);
+    return CX_OK;
+}
+
+int cx_store_set_find(size_t *out, const cx_store *s, int set, const char *name)
+{
+    static const char fn[] = "cx_store_set_find";
+    if (!out || !s)
+        return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
+    int rc = check_set(fn, set);
+    size_t len;
+    if (!rc)
+        rc = check_text(fn, "name", name, true, &len);
+    if (rc)
+        return rc;
+    uint32_t id = cxi_pool_find(&s->sets[set], name, len);
+    if (id == CXI_NONE) {
+        QBUF;
+        return cxi_fail(CX_ENOTFOUND, "%s: no %s '%s'", fn, set_names[set], cxi_quote(qb, name));
+    }
+    *out = id;
+    return CX_OK;
+}
+
+/* ---- customers --------------------------------------------------------- */
+
+int cx_customer_add(cx_store *s, const char *id, const char *segment, const char *region,
+                    const char *plan, cx_time acquired)
+{
+    static const char fn[] = "cx_customer_add";
+    QBUF;
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    size_t len;
+    int rc = check_text(fn, "customer id", id, true, &len);
+    if (rc)
+        return rc;
+    cxi_pool *keys = &s->keys[CX_TABLE_CUSTOMERS];
+    if (cxi_pool_find(keys, id, len) != CXI_NONE)
+        return cxi_fail(CX_EEXISTS, "%s: customer '%s' already exists", fn, cxi_quote(qb, id));
+    pending seg, reg, pl;
+    if ((rc = room_for_row(fn, s, CX_TABLE_CUSTOMERS)) ||
+        (rc = resolve_value(fn, s, CX_SET_SEGMENT, segment, false, &seg)) ||
+        (rc = resolve_value(fn, s, CX_SET_REGION, region, false, &reg)) ||
+        (rc = resolve_value(fn, s, CX_SET_PLAN, plan, false, &pl)) ||
+        (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
+        (rc = reserve_rows(s, CX_TABLE_CUSTOMERS, 1)))
+        return rc;
+    uint32_t row = cxi_pool_add(keys, id, len);
+    CXI_COL(s, CX_TABLE_CUSTOMERS, CU_SEGMENT, uint32_t)[row] = commit_value(s, &seg);
+    CXI_COL(s, CX_TABLE_CUSTOMERS, CU_REGION, uint32_t)[row] = commit_value(s, &reg);
+    CXI_COL(s, CX_TABLE_CUSTOMERS, CU_PLAN, uint32_t)[row] = commit_value(s, &pl);
+    CXI_COL(s, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t)[row] = acquired;
+    for (int c = CU_HEAD_I; c <= CU_HEAD_T; c++)
+        CXI_COL(s, CX_TABLE_CUSTOMERS, c, uint32_t)[row] = CXI_NONE;
+    s->t[CX_TABLE_CUSTOMERS].n = row + 1;
+    return CX_OK;
+}
+
+int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key, const char *value)
+{
+    static const char fn[] = "cx_customer_set_attribute";
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    uint32_t row;
+    size_t vlen;
+    pending k;
+    int rc;
+    if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &row)) ||
+        (rc = check_text(fn, "value", value, false, &vlen)))
+        return rc;
+    if (!value)
+        return cxi_fail(CX_EINVAL, "%s: value is NULL", fn);
+    if ((rc = resolve_value(fn, s, CX_SET_ATTRIBUTE, key, true, &k)))
+        return rc;
+    uint32_t vid = cxi_pool_find(&s->attr_values, value, vlen);
+    if ((vid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->attr_values, 1, vlen))) ||
+        (rc = cxi_map_reserve(&s->mem, &s->attrs, 1)))
+        return rc;
+    uint32_t kid = commit_value(s, &k);
+    if (vid == CXI_NONE)
+        vid = cxi_pool_add(&s->attr_values, value, vlen);
+    cxi_map_put(&s->attrs, (uint64_t)row << 32 | kid, vid);
+    return CX_OK;
+}
+
+int cx_customer_get_attribute(const char **out, const cx_store *s, const char *customer, const char *key)
+{
+    static const char fn[] = "cx_customer_get_attribute";
+    if (!out || !s)
+        return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
+    uint32_t row;
+    size_t klen;
+    int rc;
+    if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &row)) ||
+        (rc = check_text(fn, "key", key, true, &klen)))
+        return rc;
+    *out = NULL;
+    uint32_t kid = cxi_pool_find(&s->sets[CX_SET_ATTRIBUTE], key, klen);
+    if (kid == CXI_NONE)
+        return CX_OK;
+    uint32_t vid = cxi_map_get(&s->attrs, (uint64_t)row << 32 | kid);
+    if (vid != CXI_NONE)
+        *out = cxi_pool_str(&s->attr_values, vid);
+    return CX_OK;
+}
+
+/* ---- touchpoints ------------------------------------------------------- */
+
+int cx_touchpoint_add(cx_store *s, const char *name, const char *channel, const char *stage,
+                      const char *kind, int is_key, double weight)
+{
+    static const char fn[] = "cx_touchpoint_add";
+    QBUF;
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    size_t len;
+    int rc = check_text(fn, "touchpoint name", name, true, &len);
+    if (rc)
+        return rc;
+    cxi_pool *keys = &s->keys[CX_TABLE_TOUCHPOINTS];
+    if (cxi_pool_find(keys, name, len) != CXI_NONE)
+        return cxi_fail(CX_EEXISTS, "%s: touchpoint '%s' already exists", fn, cxi_quote(qb, name));
+    if (is_key != 0 && is_key != 1)
+        return cxi_fail(CX_EINVAL, "%s: touchpoint '%s': is_key must be 0 or 1, not %d", fn,
+                        cxi_quote(qb, name), is_key);
+    if (!isfinite(weight) || weight < 0)
+        return cxi_fail(CX_ERANGE, "%s: touchpoint '%s': weight %g is not a finite number >= 0", fn,
+                        cxi_quote(qb, name), weight);
+    pending ch, st, kd;
+    if ((rc = room_for_row(fn, s, CX_TABLE_TOUCHPOINTS)) ||
+        (rc = resolve_value(fn, s, CX_SET_CHANNEL, channel, true, &ch)) ||
+        (rc = resolve_value(fn, s, CX_SET_STAGE, stage, true, &st)) ||
+        (rc = resolve_value(fn, s, CX_SET_TOUCHPOINT_KIND, kind, false, &kd)) ||
+        (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
+        (rc = reserve_rows(s, CX_TABLE_TOUCHPOINTS, 1)))
+        return rc;
+    uint32_t row = cxi_pool_add(keys, name, len);
+    CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t)[row] = ch.id;
+    CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t)[row] = st.id;
+    CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_KIND, uint32_t)[row] = kd.id;
+    CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_KEY, uint8_t)[row] = (uint8_t)is_key;
+    CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_WEIGHT, double)[row] = weight;
+    s->t[CX_TABLE_TOUCHPOINTS].n = row + 1;
+    return CX_OK;
+}
+
+/* ---- interactions ------------------------------------------------------ */
+
+static void link_event(cx_store *s, int table, int next_col, int head_col, uint32_t customer, uint32_t row)
+{
+    uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, head_col, uint32_t);
+    CXI_COL(s, table, next_col, uint32_t)[row] = head[customer];
+    head[customer] = row;
+}
+
+int cx_interaction_add(size_t *out_row, cx_store *s, const char *customer, const char *touchpoint,
+                       cx_time time, const char *kind, int direction, const char *agent,
+                       const char *case_id, int64_t duration_ms, int outcome, double value)
+{
+    static const char fn[] = "cx_interaction_add";
+    QBUF;
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    uint32_t cu, tp, ca;
+    int rc;
+    if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
+        (rc = find_key(fn, s, CX_TABLE_TOUCHPOINTS, "touchpoint", touchpoint, &tp)) ||
+        (rc = find_key_opt(fn, s, CX_TABLE_CASES, "case", case_id, &ca)) ||
+        (rc = check_time(fn, "time", time, true)))
+        return rc;
+    if (ca != CXI_NONE && CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t)[ca] != cu)
+        return cxi_fail(CX_EINVAL, "%s: case '%s' belongs to another customer than '%s'", fn,
+                        cxi_quote(qb, case_id), customer);
+    if (direction != CX_INBOUND && direction != CX_OUTBOUND)
+        return cxi_fail(CX_EINVAL, "%s: customer '%s': direction %d is neither CX_INBOUND nor CX_OUTBOUND",
+                        fn, cxi_quote(qb, customer), direction);
+    if (outcome < CX_HANDLED || outcome > CX_ABANDONED)
+        return cxi_fail(CX_EINVAL, "%s: customer '%s': outcome %d is not a cx_outcome", fn,
+                        cxi_quote(qb, customer), outcome);
+    if (duration_ms < 0)
+        return cxi_fail(CX_ERANGE, "%s: customer '%s': negative duration %lld ms", fn,
+                        cxi_quote(qb, customer), (long long)duration_ms);
+    if (!isfinite(value))
+        return cxi_fail(CX_ERANGE, "%s: customer '%s': value is not finite", fn, cxi_quote(qb, customer));
+    pending kd, ag;
+    if ((rc = room_for_row(fn, s, CX_TABLE_INTERACTIONS)) ||
+        (rc = resolve_value(fn, s, CX_SET_INTERACTION_KIND, kind, false, &kd)) ||
+        (rc = resolve_value(fn, s, CX_SET_AGENT, agent, false, &ag)) ||
+        (rc = reserve_rows(s, CX_TABLE_INTERACTIONS, 1)))
+        return rc;
+    cxi_table *t = &s->t[CX_TABLE_INTERACTIONS];
+    uint32_t row = (uint32_t)t->n;
+    const int T = CX_TABLE_INTERACTIONS;
+    CXI_COL(s, T, IN_CUSTOMER, uint32_t)[row] = cu;
+    CXI_COL(s, T, IN_TOUCHPOINT, uint32_t)[row] = tp;
+    CXI_COL(s, T, IN_TIME, int64_t)[row] = time;
+    CXI_COL(s, T, IN_KIND, uint32_t)[row] = commit_value(s, &kd);
+    CXI_COL(s, T, IN_DIRECTION, uint8_t)[row] = (uint8_t)direction;
+    CXI_COL(s, T, IN_OUTCOME, uint8_t)[row] = (uint8_t)outcome;
+    CXI_COL(s, T, IN_AGENT, uint32_t)[row] = commit_value(s, &ag);
+    CXI_COL(s, T, IN_CASE, uint32_t)[row] = ca;
+    CXI_COL(s, T, IN_DURATION, int64_t)[row] = duration_ms;
+    CXI_COL(s, T, IN_VALUE, double)[row] = value;
+    link_event(s, T, IN_NEXT, CU_HEAD_I, cu, row);
+    t->n = row + 1;
+    if (out_row)
+        *out_row = row;
+    return CX_OK;
+}
+
+/* ---- cases ------------------------------------------------------------- */
+
+static int check_case_times(const char *fn, const char *id, cx_time opened, cx_time first_response,
+                            cx_time resolved, int reopens, int contacts)
+{
+    QBUF;
+    if (first_response != CX_TIME_NONE && first_response < opened)
+        return cxi_fail(CX_EORDER, "%s: case '%s': first response is before the case was opened", fn,
+                        cxi_quote(qb, id));
+    if (resolved != CX_TIME_NONE && resolved < opened)
+        return cxi_fail(CX_EORDER, "%s: case '%s': resolved time is before opened time", fn,
+                        cxi_quote(qb, id));
+    if (resolved != CX_TIME_NONE && first_response != CX_TIME_NONE && resolved < first_response)
+        return cxi_fail(CX_EORDER, "%s: case '%s': resolved time is before the first response", fn,
+                        cxi_quote(qb, id));
+    if (reopens < 0)
+        return cxi_fail(CX_ERANGE, "%s: case '%s': negative reopen count %d", fn, cxi_quote(qb, id), reopens);
+    if (contacts < 0)
+        return cxi_fail(CX_ERANGE, "%s: case '%s': negative contact count %d", fn, cxi_quote(qb, id),
+                        contacts);
+    return CX_OK;
+}
+
+int cx_case_add(cx_store *s, const char *id, const char *customer, const char *channel,
+                const char *priority, const char *agent, cx_time opened, cx_time first_response,
+                cx_time resolved, int reopens, int contacts)
+{
+    static const char fn[] = "cx_case_add";
+    QBUF;
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    size_t len;
+    int rc = check_text(fn, "case id", id, true, &len);
+    if (rc)
+        return rc;
+    cxi_pool *keys = &s->keys[CX_TABLE_CASES];
+    if (cxi_pool_find(keys, id, len) != CXI_NONE)
+        return cxi_fail(CX_EEXISTS, "%s: case '%s' already exists", fn, cxi_quote(qb, id));
+    uint32_t cu;
+    pending ch, pr, ag;
+    if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
+        (rc = check_time(fn, "opened", opened, true)) ||
+        (rc = check_case_times(fn, id, opened, first_response, resolved, reopens, contacts)) ||
+        (rc = room_for_row(fn, s, CX_TABLE_CASES)) ||
+        (rc = resolve_value(fn, s, CX_SET_CHANNEL, channel, true, &ch)) ||
+        (rc = resolve_value(fn, s, CX_SET_PRIORITY, priority, false, &pr)) ||
+        (rc = resolve_value(fn, s, CX_SET_AGENT, agent, false, &ag)) ||
+        (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
+        (rc = reserve_rows(s, CX_TABLE_CASES, 1)))
+        return rc;
+    uint32_t row = cxi_pool_add(keys, id, len);
+    const int T = CX_TABLE_CASES;
+    CXI_COL(s, T, CA_CUSTOMER, uint32_t)[row] = cu;
+    CXI_COL(s, T, CA_CHANNEL, uint32_t)[row] = ch.id;
+    CXI_COL(s, T, CA_PRIORITY, uint32_t)[row] = pr.id;
+    CXI_COL(s, T, CA_AGENT, uint32_t)[row] = commit_value(s, &ag);
+    CXI_COL(s, T, CA_OPENED, int64_t)[row] = opened;
+    CXI_COL(s, T, CA_FIRST_RESPONSE, int64_t)[row] = first_response;
+    CXI_COL(s, T, CA_RESOLVED, int64_t)[row] = resolved;
+    CXI_COL(s, T, CA_REOPENS, int32_t)[row] = reopens;
+    CXI_COL(s, T, CA_CONTACTS, int32_t)[row] = contacts;
+    link_event(s, T, CA_NEXT, CU_HEAD_C, cu, row);
+    s->t[T].n = row + 1;
+    return CX_OK;
+}
+
+int cx_case_update(cx_store *s, const char *id, cx_time first_response, cx_time resolved, int reopens,
+                   int contacts)
+{
+    static const char fn[] = "cx_case_update";
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    uint32_t row;
+    int rc;
+    const int T = CX_TABLE_CASES;
+    if ((rc = find_key(fn, s, T, "case", id, &row)) ||
+        (rc = check_case_times(fn, id, CXI_COL(s, T, CA_OPENED, int64_t)[row], first_response, resolved,
+                               reopens, contacts)))
+        return rc;
+    CXI_COL(s, T, CA_FIRST_RESPONSE, int64_t)[row] = first_response;
+    CXI_COL(s, T, CA_RESOLVED, int64_t)[row] = resolved;
+    CXI_COL(s, T, CA_REOPENS, int32_t)[row] = reopens;
+    CXI_COL(s, T, CA_CONTACTS, int32_t)[row] = contacts;
+    return CX_OK;
+}
+
+/* ---- questions and feedback ------------------------------------------- */
+
+int cx_question_add(cx_store *s, const char *name, int metric, double scale_min, double scale_max,
+                    int higher_is_better)
+{
+    static const char fn[] = "cx_question_add";
+    QBUF;
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    size_t len;
+    int rc = check_text(fn, "question name", name, true, &len);
+    if (rc)
+        return rc;
+    cxi_pool *keys = &s->keys[CX_TABLE_QUESTIONS];
+    if (cxi_pool_find(keys, name, len) != CXI_NONE)
+        return cxi_fail(CX_EEXISTS, "%s: question '%s' already exists", fn, cxi_quote(qb, name));
+    if (metric < CX_METRIC_NPS || metric > CX_METRIC_CUSTOM)
+        return cxi_fail(CX_EINVAL, "%s: question '%s': metric %d is not a cx_metric", fn,
+                        cxi_quote(qb, name), metric);
+    if (higher_is_better != 0 && higher_is_better != 1)
+        return cxi_fail(CX_EINVAL, "%s: question '%s': higher_is_better must be 0 or 1", fn,
+                        cxi_quote(qb, name));
+    if (!isfinite(scale_min) || !isfinite(scale_max) || scale_min >= scale_max)
+        return cxi_fail(CX_ERANGE, "%s: question '%s': scale %g to %g is not a finite range with min < max",
+                        fn, cxi_quote(qb, name), scale_min, scale_max);
+    if (metric == CX_METRIC_NPS && (scale_min != 0 || scale_max != 10 || !higher_is_better))
+        return cxi_fail(CX_ERANGE, "%s: question '%s': an NPS question is asked on 0 to 10, higher better",
+                        fn, cxi_quote(qb, name));
+    if ((rc = room_for_row(fn, s, CX_TABLE_QUESTIONS)) || (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
+        (rc = reserve_rows(s, CX_TABLE_QUESTIONS, 1)))
+        return rc;
+    uint32_t row = cxi_pool_add(keys, name, len);
+    const int T = CX_TABLE_QUESTIONS;
+    CXI_COL(s, T, QU_METRIC, uint8_t)[row] = (uint8_t)metric;
+    CXI_COL(s, T, QU_MIN, double)[row] = scale_min;
+    CXI_COL(s, T, QU_MAX, double)[row] = scale_max;
+    CXI_COL(s, T, QU_HIB, uint8_t)[row] = (uint8_t)higher_is_better;
+    s->t[T].n = row + 1;
+    return CX_OK;
+}
+
+int cx_feedback_add(size_t *out_row, cx_store *s, const char *customer, const char *question, double score,
+                    cx_time time, const char *touchpoint, int64_t interaction, const char *case_id,
+                    const char *comment)
+{
+    static const char fn[] = "cx_feedback_add";
+    QBUF;
+    char qb2[80];
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    uint32_t cu, qu, tp, ca;
+    size_t clen;
+    int rc;
+    if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
+        (rc = find_key(fn, s, CX_TABLE_QUESTIONS, "question", question, &qu)) ||
+        (rc = find_key_opt(fn, s, CX_TABLE_TOUCHPOINTS, "touchpoint", touchpoint, &tp)) ||
+        (rc = find_key_opt(fn, s, CX_TABLE_CASES, "case", case_id, &ca)) ||
+        (rc = check_time(fn, "time", time, true)) ||
+        (rc = check_text(fn, "comment", comment, false, &clen)))
+        return rc;
+    const int Q = CX_TABLE_QUESTIONS;
+    double lo = CXI_COL(s, Q, QU_MIN, double)[qu], hi = CXI_COL(s, Q, QU_MAX, double)[qu];
+    if (!isfinite(score) || score < lo || score > hi)
+        return cxi_fail(CX_ERANGE, "%s: customer '%s', question '%s': score %g is outside the scale %g to %g",
+                        fn, cxi_quote(qb, customer), cxi_quote(qb2, question), score, lo, hi);
+    if (CXI_COL(s, Q, QU_METRIC, uint8_t)[qu] == CX_METRIC_NPS && score != floor(score))
+        return cxi_fail(CX_ERANGE, "%s: customer '%s', question '%s': NPS score %g is not a whole number", fn,
+                        cxi_quote(qb, customer), cxi_quote(qb2, question), score);
+    uint32_t irow = CXI_NONE;
+    if (interaction != CX_ROW_NONE) {
+        if (interaction < 0 || (uint64_t)interaction >= s->t[CX_TABLE_INTERACTIONS].n)
+            return cxi_fail(CX_ENOTFOUND, "%s: customer '%s': no interaction row %lld", fn,
+                            cxi_quote(qb, customer), (long long)interaction);
+        irow = (uint32_t)interaction;
+        if (CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t)[irow] != cu)
+            return cxi_fail(CX_EINVAL, "%s: customer '%s': interaction %lld belongs to another customer", fn,
+                            cxi_quote(qb, customer), (long long)interaction);
+    }
+    if (ca != CXI_NONE && CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t)[ca] != cu)
+        return cxi_fail(CX_EINVAL, "%s: customer '%s': case '%s' belongs to another customer", fn,
+                        cxi_quote(qb, customer), cxi_quote(qb2, case_id));
+    uint32_t cid = comment ? cxi_pool_find(&s->comments, comment, clen) : CXI_NONE;
+    if ((rc = room_for_row(fn, s, CX_TABLE_FEEDBACK)) ||
+        (comment && cid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->comments, 1, clen))) ||
+        (rc = reserve_rows(s, CX_TABLE_FEEDBACK, 1)))
+        return rc;
+    if (comment && cid == CXI_NONE)
+        cid = cxi_pool_add(&s->comments, comment, clen);
+    const int T = CX_TABLE_FEEDBACK;
+    uint32_t row = (uint32_t)s->t[T].n;
+    CXI_COL(s, T, FB_CUSTOMER, uint32_t)[row] = cu;
+    CXI_COL(s, T, FB_QUESTION, uint32_t)[row] = qu;
+    CXI_COL(s, T, FB_SCORE, double)[row] = score;
+    CXI_COL(s, T, FB_TIME, int64_t)[row] = time;
+    CXI_COL(s, T, FB_TOUCHPOINT, uint32_t)[row] = tp;
+    CXI_COL(s, T, FB_INTERACTION, uint32_t)[row] = irow;
+    CXI_COL(s, T, FB_CASE, uint32_t)[row] = ca;
+    CXI_COL(s, T, FB_COMMENT, uint32_t)[row] = cid;
+    link_event(s, T, FB_NEXT, CU_HEAD_F, cu, row);
+    s->t[T].n = row + 1;
+    if (out_row)
+        *out_row = row;
+    return CX_OK;
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+int cx_transaction_add(size_t *out_row, cx_store *s, const char *customer, cx_time time, double amount)
+{
+    static const char fn[] = "cx_transaction_add";
+    QBUF;
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    uint32_t cu;
+    int rc;
+    if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
+        (rc = check_time(fn, "time", time, true)))
+        return rc;
+    if (!isfinite(amount) || amount < 0)
+        return cxi_fail(CX_ERANGE, "%s: customer '%s': amount %g is not a finite number >= 0", fn,
+                        cxi_quote(qb, customer), amount);
+    if ((rc = room_for_row(fn, s, CX_TABLE_TRANSACTIONS)) || (rc = reserve_rows(s, CX_TABLE_TRANSACTIONS, 1)))
+        return rc;
+    const int T = CX_TABLE_TRANSACTIONS;
+    uint32_t row = (uint32_t)s->t[T].n;
+    CXI_COL(s, T, TR_CUSTOMER, uint32_t)[row] = cu;
+    CXI_COL(s, T, TR_TIME, int64_t)[row] = time;
+    CXI_COL(s, T, TR_AMOUNT, double)[row] = amount;
+    link_event(s, T, TR_NEXT, CU_HEAD_T, cu, row);
+    s->t[T].n = row + 1;
+    if (out_row)
+        *out_row = row;
+    return CX_OK;
+}
+
+/* ---- schema and getters ------------------------------------------------ */
+
+int cx_table_name(const char **out, int table)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_table_name: out is NULL");
+    int rc = check_table("cx_table_name", table);
+    if (rc)
+        return rc;
+    *out = schema[table].name;
+    return CX_OK;
+}
+
+int cx_column_count(size_t *out, int table)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_column_count: out is NULL");
+    int rc = check_table("cx_column_count", table);
+    if (rc)
+        return rc;
+    *out = (size_t)schema[table].ncols;
+    return CX_OK;
+}
+
+static int get_desc(const char *fn, int table, int column, const coldesc **d)
+{
+    int rc = check_table(fn, table);
+    if (rc)
+        return rc;
+    if (column < 0 || column >= schema[table].ncols)
+        return cxi_fail(CX_EINVAL, "%s: table %s has no column %d", fn, schema[table].name, column);
+    *d = &schema[table].cols[column];
+    return CX_OK;
+}
+
+int cx_column_name(const char **out, int table, int column)
+{
+    const coldesc *d = NULL;
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_column_name: out is NULL");
+    int rc = get_desc("cx_column_name", table, column, &d);
+    if (rc)
+        return rc;
+    *out = d->name;
+    return CX_OK;
+}
+
+int cx_column_type(int *out, int table, int column)
+{
+    const coldesc *d = NULL;
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_column_type: out is NULL");
+    int rc = get_desc("cx_column_type", table, column, &d);
+    if (rc)
+        return rc;
+    *out = d->type;
+    return CX_OK;
+}
+
+int cx_column_find(int *out, int table, const char *name)
+{
+    if (!out || !name)
+        return cxi_fail(CX_EINVAL, "cx_column_find: NULL argument");
+    int rc = check_table("cx_column_find", table);
+    if (rc)
+        return rc;
+    for (int i = 0; i < schema[table].ncols; i++) {
+        if (strcmp(schema[table].cols[i].name, name) == 0) {
+            *out = i;
+            return CX_OK;
+        }
+    }
+    QBUF;
+    return cxi_fail(CX_ENOTFOUND, "cx_column_find: table %s has no column '%s'", schema[table].name,
+                    cxi_quote(qb, name));
+}
+
+static int get_cell(const char *fn, const cx_store *s, int table, int column, size_t row, const coldesc **d)
+{
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    int rc = get_desc(fn, table, column, d);
+    if (rc)
+        return rc;
+    if (row >= s->t[table].n)
+        return cxi_fail(CX_ERANGE, "%s: row %zu beyond the %zu rows of %s", fn, row, s->t[table].n,
+                        schema[table].name);
+    return CX_OK;
+}
+
+static uint32_t u32_at(const cx_store *s, int table, const coldesc *d, size_t row)
+{
+    return ((const uint32_t *)s->t[table].cols[d->icol].data)[row];
+}
+
+int cx_store_get_string(const char **out, const cx_store *s, int table, int column, size_t row)
+{
+    static const char fn[] = "cx_store_get_string";
+    const coldesc *d = NULL;
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    int rc = get_cell(fn, s, table, column, row, &d);
+    if (rc)
+        return rc;
+    uint32_t v;
+    switch (d->src) {
+    case SRC_ID:
+        *out = cxi_pool_str(&s->keys[table], (uint32_t)row);
+        return CX_OK;
+    case SRC_SET:
+        v = u32_at(s, table, d, row);
+        *out = v == CXI_NONE ? NULL : cxi_pool_str(&s->sets[d->aux], v);
+        return CX_OK;
+    case SRC_REF:
+        v = u32_at(s, table, d, row);
+        *out = v == CXI_NONE ? NULL : cxi_pool_str(&s->keys[d->aux], v);
+        return CX_OK;
+    case SRC_TEXT:
+        v = u32_at(s, table, d, row);
+        *out = v == CXI_NONE ? NULL : cxi_pool_str(&s->comments, v);
+        return CX_OK;
+    case SRC_ENUM:
+        *out = enum_names[d->aux][((const uint8_t *)s->t[table].cols[d->icol].data)[row]];
+        return CX_OK;
+    default:
+        return cxi_fail(CX_EINVAL, "%s: column %s.%s is not a string column", fn, schema[table].name, d->name);
+    }
+}
+
+int cx_store_get_int(int64_t *out, const cx_store *s, int table, int column, size_t row)
+{
+    static const char fn[] = "cx_store_get_int";
+    const coldesc *d = NULL;
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    int rc = get_cell(fn, s, table, column, row, &d);
+    if (rc)
+        return rc;
+    const void *col = d->icol >= 0 ? s->t[table].cols[d->icol].data : NULL;
+    uint32_t v;
+    switch (d->src) {
+    case SRC_SET:
+    case SRC_REF:
+    case SRC_ROW:
+        v = u32_at(s, table, d, row);
+        *out = v == CXI_NONE ? -1 : (int64_t)v;
+        return CX_OK;
+    case SRC_ENUM:
+    case SRC_U8:
+        *out = ((const uint8_t *)col)[row];
+        return CX_OK;
+    case SRC_I32:
+        *out = ((const int32_t *)col)[row];
+        return CX_OK;
+    case SRC_I64:
+        *out = ((const int64_t *)col)[row];
+        return CX_OK;
+    default:
+        return cxi_fail(CX_EINVAL, "%s: column %s.%s has no integer value", fn, schema[table].name, d->name);
+    }
+}
+
+int cx_store_get_real(double *out, const cx_store *s, int table, int column, size_t row)
+{
+    static const char fn[] = "cx_store_get_real";
+    const coldesc *d = NULL;
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    int rc = get_cell(fn, s, table, column, row, &d);
+    if (rc)
+        return rc;
+    if (d->src == SRC_F64) {
+        *out = ((const double *)s->t[table].cols[d->icol].data)[row];
+        return CX_OK;
+    }
+    if (d->type == CX_TYPE_INT) {
+        int64_t v;
+        rc = cx_store_get_int(&v, s, table, column, row);
+        if (!rc)
+            *out = (double)v;
+        return rc;
+    }
+    return cxi_fail(CX_EINVAL, "%s: column %s.%s is not numeric", fn, schema[table].name, d->name);
+}

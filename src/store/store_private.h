@@ -1,0 +1,58 @@
+/*
+ * The store's private layout, shared by the store's own files and by later
+ * modules (queries, metrics) that scan its columns directly.
+ *
+ * Every table is a set of columns (cxi_col) of one logical length `n`.
+ * Keyed tables (customers, touchpoints, cases, questions) number their rows
+ * by the id of the key in their interner, so lookup by id is one hash probe.
+ * Strings of named sets are interned once per store; rows hold u32 codes.
+ * Each customer heads four singly linked lists (newest first) through the
+ * `next` column of interactions, cases, feedback and transactions, so one
+ * customer's history costs time in proportion to that customer's records.
+ */
+#ifndef CXI_STORE_PRIVATE_H
+#define CXI_STORE_PRIVATE_H
+
+#include "../base/base.h"
+#include "cxkit/store.h"
+
+enum { CU_SEGMENT, CU_REGION, CU_PLAN, CU_ACQUIRED, CU_HEAD_I, CU_HEAD_C, CU_HEAD_F, CU_HEAD_T, CU_NCOLS };
+enum { TP_CHANNEL, TP_STAGE, TP_KIND, TP_KEY, TP_WEIGHT, TP_NCOLS };
+enum {
+    IN_CUSTOMER, IN_TOUCHPOINT, IN_TIME, IN_KIND, IN_DIRECTION, IN_OUTCOME,
+    IN_AGENT, IN_CASE, IN_DURATION, IN_VALUE, IN_NEXT, IN_NCOLS
+};
+enum {
+    CA_CUSTOMER, CA_CHANNEL, CA_PRIORITY, CA_AGENT, CA_OPENED, CA_FIRST_RESPONSE,
+    CA_RESOLVED, CA_REOPENS, CA_CONTACTS, CA_NEXT, CA_NCOLS
+};
+enum { QU_METRIC, QU_MIN, QU_MAX, QU_HIB, QU_NCOLS };
+enum {
+    FB_CUSTOMER, FB_QUESTION, FB_SCORE, FB_TIME, FB_TOUCHPOINT, FB_INTERACTION,
+    FB_CASE, FB_COMMENT, FB_NEXT, FB_NCOLS
+};
+enum { TR_CUSTOMER, TR_TIME, TR_AMOUNT, TR_NEXT, TR_NCOLS };
+
+#define CXI_MAX_COLS 12
+
+typedef struct cxi_table {
+    size_t n;
+    size_t room; /* the smallest capacity of the columns */
+    int ncols;
+    cxi_col cols[CXI_MAX_COLS];
+} cxi_table;
+
+struct cx_store {
+    cxi_mem mem;
+    cxi_table t[CX_TABLE_COUNT];
+    cxi_pool keys[CX_TABLE_COUNT]; /* used by the keyed tables only */
+    cxi_pool sets[CX_SET_COUNT];
+    cxi_pool comments;
+    cxi_pool attr_values;
+    cxi_map attrs; /* customer << 32 | attribute key -> attr_values id */
+};
+
+/* Typed access to a column: COL(store, CX_TABLE_CASES, CA_OPENED, int64_t). */
+#define CXI_COL(s, table, col, T) ((T *)(s)->t[(table)].cols[(col)].data)
+
+#endif

@@ -1,0 +1,20 @@
+# Sourced by the README commands: installs the Debian packages a step needs,
+# running apt-get only when something is missing (as root, or through sudo).
+cx_need() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What building the library needs.
+CX_BUILD_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config)
+# What the test suite needs on top: Check, the ABI and header checks, docs, valgrind.
+CX_TEST_PACKAGES=(check g++ binutils abigail-tools doxygen valgrind python3)
