@@ -15,6 +15,6 @@ cx_need() {
 }
 
 # What building the library needs.
-CX_BUILD_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config)
+CX_BUILD_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config libjansson-dev libsqlite3-dev)
 # What the test suite needs on top: Check, the ABI and header checks, docs, valgrind.
 CX_TEST_PACKAGES=(check g++ binutils abigail-tools doxygen valgrind python3)

@@ -9,5 +9,7 @@
 #include "cxkit/version.h"
 #include "cxkit/time.h"
 #include "cxkit/store.h"
+#include "cxkit/io.h"
+#include "cxkit/db.h"
 
 #endif

@@ -64,6 +64,7 @@ void cxi_free(cxi_mem *m, void *p, size_t n)
 
 static _Thread_local struct {
     int code;
+    const char *field;
     char msg[512];
 } tls_error;
 
@@ -74,8 +75,17 @@ int cxi_fail(int code, const char *fmt, ...)
     vsnprintf(tls_error.msg, sizeof tls_error.msg, fmt, ap);
     va_end(ap);
     tls_error.code = code;
+    tls_error.field = NULL;
     return code;
 }
+
+int cxi_set_error_field(const char *field, int code)
+{
+    tls_error.field = field;
+    return code;
+}
+
+const char *cxi_error_field(void) { return tls_error.field; }
 
 const char *cxi_quote(char *buf, const char *s)
 {
@@ -100,6 +110,7 @@ int cx_last_error_code(void) { return tls_error.code; }
 void cx_error_clear(void)
 {
     tls_error.code = CX_OK;
+    tls_error.field = NULL;
     tls_error.msg[0] = '\0';
 }
 
@@ -355,6 +366,17 @@ uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len)
     return id;
 }
 
+void cxi_pool_truncate(cxi_pool *p, uint32_t count)
+{
+    if (count >= p->count)
+        return;
+    p->count = count;
+    if (p->nslots)
+        memset(p->slots, 0, (size_t)p->nslots * sizeof *p->slots);
+    for (uint32_t id = 0; id < count; id++)
+        pool_place(p, id, (uint32_t)cxi_hash(cxi_pool_str(p, id), cxi_pool_len(p, id)));
+}
+
 int cxi_pool_intern(cxi_mem *m, cxi_pool *p, const char *s, size_t len, uint32_t *id)
 {
     uint32_t f = cxi_pool_find(p, s, len);
@@ -433,3 +455,36 @@ int cxi_map_reserve(cxi_mem *mem, cxi_map *m, size_t extra)
 }
 
 void cxi_map_put(cxi_map *m, uint64_t key, uint32_t val) { map_place(m, key, val); }
+
+void cxi_map_remove_if(cxi_map *m, bool (*drop)(void *ctx, uint64_t key, uint32_t val), void *ctx)
+{
+    if (m->nslots == 0)
+        return;
+    size_t mask = m->nslots - 1, removed = 0;
+    for (size_t i = 0; i < m->nslots; i++) {
+        if (m->vals[i] != CXI_NONE && drop(ctx, m->keys[i], m->vals[i])) {
+            m->vals[i] = CXI_NONE;
+            removed++;
+        }
+    }
+    if (!removed)
+        return;
+    m->count -= removed;
+    /* Re-place every survivor, starting after an empty slot so that no probe
+     * chain wraps past the starting point: an entry only ever moves back
+     * towards its home slot, and the holes it leaves are behind the ones the
+     * loop has yet to visit. The load is at most 1/2, so an empty slot exists. */
+    size_t start = 0;
+    while (m->vals[start] != CXI_NONE)
+        start++;
+    for (size_t k = 1; k <= m->nslots; k++) {
+        size_t i = (start + k) & mask;
+        if (m->vals[i] == CXI_NONE)
+            continue;
+        uint64_t key = m->keys[i];
+        uint32_t val = m->vals[i];
+        m->vals[i] = CXI_NONE;
+        m->count--;
+        map_place(m, key, val);
+    }
+}

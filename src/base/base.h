@@ -49,6 +49,12 @@ void *cxi_default_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
  * returns `code`, so a failure path reads `return cxi_fail(CX_EINVAL, ...)`. */
 int cxi_fail(int code, const char *fmt, ...) CXI_PRINTF(2, 3);
 
+/* Names the column at fault in the last error (a static string, such as
+ * "score"), for importers that report a file column; returns `code`.
+ * cxi_fail clears it. */
+int cxi_set_error_field(const char *field, int code);
+const char *cxi_error_field(void);
+
 /* Quotes a caller string for a message: at most 64 bytes, cut on a UTF-8
  * boundary, written to buf (of at least 80 bytes). */
 const char *cxi_quote(char *buf, const char *s);
@@ -108,6 +114,9 @@ uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len);
 /* find, else reserve + add. */
 int cxi_pool_intern(cxi_mem *m, cxi_pool *p, const char *s, size_t len, uint32_t *id);
 
+/* Forgets every string with an id >= count (a rollback); allocates nothing. */
+void cxi_pool_truncate(cxi_pool *p, uint32_t count);
+
 static inline const char *cxi_pool_str(const cxi_pool *p, uint32_t id)
 {
     return ((char *const *)p->strs.data)[id];
@@ -134,5 +143,7 @@ uint32_t cxi_map_get(const cxi_map *m, uint64_t key);
 /* Makes room for one more key so that cxi_map_put cannot fail. */
 int cxi_map_reserve(cxi_mem *mem, cxi_map *m, size_t extra);
 void cxi_map_put(cxi_map *m, uint64_t key, uint32_t val);
+/* Removes the entries for which drop(ctx, key, val) is true; allocates nothing. */
+void cxi_map_remove_if(cxi_map *m, bool (*drop)(void *ctx, uint64_t key, uint32_t val), void *ctx);
 
 #endif

@@ -131,6 +131,22 @@ static const char *const set_names[CX_SET_COUNT] = {
     "agent", "segment", "region", "plan", "attribute",
 };
 
+/* The column a check's subject is stored in, for cxi_set_error_field. */
+static const char *field_of(const char *what)
+{
+    static const char *const map[][2] = {
+        {"customer id", "id"}, {"case id", "id"}, {"touchpoint name", "name"}, {"question name", "name"},
+        {"touchpoint kind", "kind"}, {"interaction kind", "kind"}, {"attribute", NULL}, {"key", NULL},
+        {"value", NULL}, {"name", NULL},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(what, map[i][0]) == 0)
+            return map[i][1];
+    return what;
+}
+
+#define FIELD(field, call) cxi_set_error_field((field), (call))
+
 /* Defined sets refuse names not defined beforehand. */
 static bool set_is_defined(int set) { return set <= CX_SET_PRIORITY; }
 
@@ -152,19 +168,20 @@ static const char *const builtin_interaction_kinds[] = {
 /* Checks a string argument: `required` refuses NULL and "". */
 static int check_text(const char *fn, const char *what, const char *s, bool required, size_t *len)
 {
+    const char *f = field_of(what);
     if (!s) {
         if (required)
-            return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, what);
+            return FIELD(f, cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, what));
         *len = 0;
         return CX_OK;
     }
     size_t n = strlen(s);
     if (required && n == 0)
-        return cxi_fail(CX_EINVAL, "%s: %s is empty", fn, what);
+        return FIELD(f, cxi_fail(CX_EINVAL, "%s: %s is empty", fn, what));
     if (n >= UINT32_MAX)
-        return cxi_fail(CX_ERANGE, "%s: %s is longer than 4 GiB", fn, what);
+        return FIELD(f, cxi_fail(CX_ERANGE, "%s: %s is longer than 4 GiB", fn, what));
     if (!cxi_utf8_valid(s, n))
-        return cxi_fail(CX_EINVAL, "%s: %s is not valid UTF-8", fn, what);
+        return FIELD(f, cxi_fail(CX_EINVAL, "%s: %s is not valid UTF-8", fn, what));
     *len = n;
     return CX_OK;
 }
@@ -196,13 +213,13 @@ static int find_key(const char *fn, const cx_store *s, int table, const char *wh
                     uint32_t *row)
 {
     if (!id)
-        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, what);
+        return FIELD(field_of(what), cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, what));
     uint32_t r = cxi_pool_find(&s->keys[table], id, strlen(id));
     if (CXI_UNLIKELY(r == CXI_NONE)) {
         QBUF;
         if (!id[0])
-            return cxi_fail(CX_EINVAL, "%s: %s is empty", fn, what);
-        return cxi_fail(CX_ENOTFOUND, "%s: no %s '%s'", fn, what, cxi_quote(qb, id));
+            return FIELD(field_of(what), cxi_fail(CX_EINVAL, "%s: %s is empty", fn, what));
+        return FIELD(field_of(what), cxi_fail(CX_ENOTFOUND, "%s: no %s '%s'", fn, what, cxi_quote(qb, id)));
     }
     *row = r;
     return CX_OK;
@@ -234,21 +251,23 @@ static int resolve_value(const char *fn, cx_store *s, int set, const char *name,
     v->s = name;
     v->set = set;
     v->id = CXI_NONE;
+    const char *f = field_of(set_names[set]);
     if (!name) {
         if (required)
-            return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, set_names[set]);
+            return FIELD(f, cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, set_names[set]));
         return CX_OK;
     }
     v->len = strlen(name);
     if (v->len == 0)
-        return cxi_fail(CX_EINVAL, "%s: %s is empty%s", fn, set_names[set], required ? "" : " (pass NULL for none)");
+        return FIELD(f, cxi_fail(CX_EINVAL, "%s: %s is empty%s", fn, set_names[set],
+                                 required ? "" : " (pass NULL for none)"));
     v->id = cxi_pool_find(&s->sets[set], name, v->len);
     if (CXI_LIKELY(v->id != CXI_NONE))
         return CX_OK;
     if (set_is_defined(set)) {
         QBUF;
-        return cxi_fail(CX_ENOTFOUND, "%s: unknown %s '%s' (define it with cx_store_define)", fn, set_names[set],
-                        cxi_quote(qb, name));
+        return FIELD(f, cxi_fail(CX_ENOTFOUND, "%s: unknown %s '%s' (define it with cx_store_define)", fn,
+                                 set_names[set], cxi_quote(qb, name)));
     }
     int rc = check_text(fn, set_names[set], name, true, &v->len);
     if (!rc)
@@ -296,7 +315,7 @@ int cx_store_reserve(cx_store *s, int table, size_t rows)
 static int check_time(const char *fn, const char *what, cx_time t, bool required)
 {
     if (required && t == CX_TIME_NONE)
-        return cxi_fail(CX_EINVAL, "%s: %s is missing (CX_TIME_NONE)", fn, what);
+        return FIELD(what, cxi_fail(CX_EINVAL, "%s: %s is missing (CX_TIME_NONE)", fn, what));
     return CX_OK;
 }
 
@@ -521,7 +540,7 @@ int cx_customer_add(cx_store *s, const char *id, const char *segment, const char
         return rc;
     cxi_pool *keys = &s->keys[CX_TABLE_CUSTOMERS];
     if (cxi_pool_find(keys, id, len) != CXI_NONE)
-        return cxi_fail(CX_EEXISTS, "%s: customer '%s' already exists", fn, cxi_quote(qb, id));
+        return FIELD("id", cxi_fail(CX_EEXISTS, "%s: customer '%s' already exists", fn, cxi_quote(qb, id)));
     pending seg, reg, pl;
     if ((rc = room_for_row(fn, s, CX_TABLE_CUSTOMERS)) ||
         (rc = resolve_value(fn, s, CX_SET_SEGMENT, segment, false, &seg)) ||
@@ -604,13 +623,13 @@ int cx_touchpoint_add(cx_store *s, const char *name, const char *channel, const 
         return rc;
     cxi_pool *keys = &s->keys[CX_TABLE_TOUCHPOINTS];
     if (cxi_pool_find(keys, name, len) != CXI_NONE)
-        return cxi_fail(CX_EEXISTS, "%s: touchpoint '%s' already exists", fn, cxi_quote(qb, name));
+        return FIELD("name", cxi_fail(CX_EEXISTS, "%s: touchpoint '%s' already exists", fn, cxi_quote(qb, name)));
     if (is_key != 0 && is_key != 1)
-        return cxi_fail(CX_EINVAL, "%s: touchpoint '%s': is_key must be 0 or 1, not %d", fn,
-                        cxi_quote(qb, name), is_key);
+        return FIELD("key", cxi_fail(CX_EINVAL, "%s: touchpoint '%s': is_key must be 0 or 1, not %d", fn,
+                        cxi_quote(qb, name), is_key));
     if (!isfinite(weight) || weight < 0)
-        return cxi_fail(CX_ERANGE, "%s: touchpoint '%s': weight %g is not a finite number >= 0", fn,
-                        cxi_quote(qb, name), weight);
+        return FIELD("weight", cxi_fail(CX_ERANGE, "%s: touchpoint '%s': weight %g is not a finite number >= 0", fn,
+                        cxi_quote(qb, name), weight));
     pending ch, st, kd;
     if ((rc = room_for_row(fn, s, CX_TABLE_TOUCHPOINTS)) ||
         (rc = resolve_value(fn, s, CX_SET_CHANNEL, channel, true, &ch)) ||
@@ -654,19 +673,19 @@ int cx_interaction_add(size_t *out_row, cx_store *s, const char *customer, const
         (rc = check_time(fn, "time", time, true)))
         return rc;
     if (ca != CXI_NONE && CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t)[ca] != cu)
-        return cxi_fail(CX_EINVAL, "%s: case '%s' belongs to another customer than '%s'", fn,
-                        cxi_quote(qb, case_id), customer);
+        return FIELD("case", cxi_fail(CX_EINVAL, "%s: case '%s' belongs to another customer than '%s'", fn,
+                        cxi_quote(qb, case_id), customer));
     if (direction != CX_INBOUND && direction != CX_OUTBOUND)
-        return cxi_fail(CX_EINVAL, "%s: customer '%s': direction %d is neither CX_INBOUND nor CX_OUTBOUND",
-                        fn, cxi_quote(qb, customer), direction);
+        return FIELD("direction", cxi_fail(CX_EINVAL, "%s: customer '%s': direction %d is neither CX_INBOUND nor CX_OUTBOUND",
+                        fn, cxi_quote(qb, customer), direction));
     if (outcome < CX_HANDLED || outcome > CX_ABANDONED)
-        return cxi_fail(CX_EINVAL, "%s: customer '%s': outcome %d is not a cx_outcome", fn,
-                        cxi_quote(qb, customer), outcome);
+        return FIELD("outcome", cxi_fail(CX_EINVAL, "%s: customer '%s': outcome %d is not a cx_outcome", fn,
+                        cxi_quote(qb, customer), outcome));
     if (duration_ms < 0)
-        return cxi_fail(CX_ERANGE, "%s: customer '%s': negative duration %lld ms", fn,
-                        cxi_quote(qb, customer), (long long)duration_ms);
+        return FIELD("duration_ms", cxi_fail(CX_ERANGE, "%s: customer '%s': negative duration %lld ms", fn,
+                        cxi_quote(qb, customer), (long long)duration_ms));
     if (!isfinite(value))
-        return cxi_fail(CX_ERANGE, "%s: customer '%s': value is not finite", fn, cxi_quote(qb, customer));
+        return FIELD("value", cxi_fail(CX_ERANGE, "%s: customer '%s': value is not finite", fn, cxi_quote(qb, customer)));
     pending kd, ag;
     if ((rc = room_for_row(fn, s, CX_TABLE_INTERACTIONS)) ||
         (rc = resolve_value(fn, s, CX_SET_INTERACTION_KIND, kind, false, &kd)) ||
@@ -700,19 +719,19 @@ static int check_case_times(const char *fn, const char *id, cx_time opened, cx_t
 {
     QBUF;
     if (first_response != CX_TIME_NONE && first_response < opened)
-        return cxi_fail(CX_EORDER, "%s: case '%s': first response is before the case was opened", fn,
-                        cxi_quote(qb, id));
+        return FIELD("first_response", cxi_fail(CX_EORDER, "%s: case '%s': first response is before the case was opened", fn,
+                        cxi_quote(qb, id)));
     if (resolved != CX_TIME_NONE && resolved < opened)
-        return cxi_fail(CX_EORDER, "%s: case '%s': resolved time is before opened time", fn,
-                        cxi_quote(qb, id));
+        return FIELD("resolved", cxi_fail(CX_EORDER, "%s: case '%s': resolved time is before opened time", fn,
+                        cxi_quote(qb, id)));
     if (resolved != CX_TIME_NONE && first_response != CX_TIME_NONE && resolved < first_response)
-        return cxi_fail(CX_EORDER, "%s: case '%s': resolved time is before the first response", fn,
-                        cxi_quote(qb, id));
+        return FIELD("resolved", cxi_fail(CX_EORDER, "%s: case '%s': resolved time is before the first response", fn,
+                        cxi_quote(qb, id)));
     if (reopens < 0)
-        return cxi_fail(CX_ERANGE, "%s: case '%s': negative reopen count %d", fn, cxi_quote(qb, id), reopens);
+        return FIELD("reopens", cxi_fail(CX_ERANGE, "%s: case '%s': negative reopen count %d", fn, cxi_quote(qb, id), reopens));
     if (contacts < 0)
-        return cxi_fail(CX_ERANGE, "%s: case '%s': negative contact count %d", fn, cxi_quote(qb, id),
-                        contacts);
+        return FIELD("contacts", cxi_fail(CX_ERANGE, "%s: case '%s': negative contact count %d", fn, cxi_quote(qb, id),
+                        contacts));
     return CX_OK;
 }
 
@@ -730,7 +749,7 @@ int cx_case_add(cx_store *s, const char *id, const char *customer, const char *c
         return rc;
     cxi_pool *keys = &s->keys[CX_TABLE_CASES];
     if (cxi_pool_find(keys, id, len) != CXI_NONE)
-        return cxi_fail(CX_EEXISTS, "%s: case '%s' already exists", fn, cxi_quote(qb, id));
+        return FIELD("id", cxi_fail(CX_EEXISTS, "%s: case '%s' already exists", fn, cxi_quote(qb, id)));
     uint32_t cu;
     pending ch, pr, ag;
     if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
@@ -794,19 +813,19 @@ int cx_question_add(cx_store *s, const char *name, int metric, double scale_min,
         return rc;
     cxi_pool *keys = &s->keys[CX_TABLE_QUESTIONS];
     if (cxi_pool_find(keys, name, len) != CXI_NONE)
-        return cxi_fail(CX_EEXISTS, "%s: question '%s' already exists", fn, cxi_quote(qb, name));
+        return FIELD("name", cxi_fail(CX_EEXISTS, "%s: question '%s' already exists", fn, cxi_quote(qb, name)));
     if (metric < CX_METRIC_NPS || metric > CX_METRIC_CUSTOM)
-        return cxi_fail(CX_EINVAL, "%s: question '%s': metric %d is not a cx_metric", fn,
-                        cxi_quote(qb, name), metric);
+        return FIELD("metric", cxi_fail(CX_EINVAL, "%s: question '%s': metric %d is not a cx_metric", fn,
+                        cxi_quote(qb, name), metric));
     if (higher_is_better != 0 && higher_is_better != 1)
-        return cxi_fail(CX_EINVAL, "%s: question '%s': higher_is_better must be 0 or 1", fn,
-                        cxi_quote(qb, name));
+        return FIELD("higher_is_better", cxi_fail(CX_EINVAL, "%s: question '%s': higher_is_better must be 0 or 1", fn,
+                        cxi_quote(qb, name)));
     if (!isfinite(scale_min) || !isfinite(scale_max) || scale_min >= scale_max)
-        return cxi_fail(CX_ERANGE, "%s: question '%s': scale %g to %g is not a finite range with min < max",
-                        fn, cxi_quote(qb, name), scale_min, scale_max);
+        return FIELD("scale_max", cxi_fail(CX_ERANGE, "%s: question '%s': scale %g to %g is not a finite range with min < max",
+                        fn, cxi_quote(qb, name), scale_min, scale_max));
     if (metric == CX_METRIC_NPS && (scale_min != 0 || scale_max != 10 || !higher_is_better))
-        return cxi_fail(CX_ERANGE, "%s: question '%s': an NPS question is asked on 0 to 10, higher better",
-                        fn, cxi_quote(qb, name));
+        return FIELD("scale_min", cxi_fail(CX_ERANGE, "%s: question '%s': an NPS question is asked on 0 to 10, higher better",
+                        fn, cxi_quote(qb, name)));
     if ((rc = room_for_row(fn, s, CX_TABLE_QUESTIONS)) || (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
         (rc = reserve_rows(s, CX_TABLE_QUESTIONS, 1)))
         return rc;
@@ -842,24 +861,24 @@ int cx_feedback_add(size_t *out_row, cx_store *s, const char *customer, const ch
     const int Q = CX_TABLE_QUESTIONS;
     double lo = CXI_COL(s, Q, QU_MIN, double)[qu], hi = CXI_COL(s, Q, QU_MAX, double)[qu];
     if (!isfinite(score) || score < lo || score > hi)
-        return cxi_fail(CX_ERANGE, "%s: customer '%s', question '%s': score %g is outside the scale %g to %g",
-                        fn, cxi_quote(qb, customer), cxi_quote(qb2, question), score, lo, hi);
+        return FIELD("score", cxi_fail(CX_ERANGE, "%s: customer '%s', question '%s': score %g is outside the scale %g to %g",
+                        fn, cxi_quote(qb, customer), cxi_quote(qb2, question), score, lo, hi));
     if (CXI_COL(s, Q, QU_METRIC, uint8_t)[qu] == CX_METRIC_NPS && score != floor(score))
-        return cxi_fail(CX_ERANGE, "%s: customer '%s', question '%s': NPS score %g is not a whole number", fn,
-                        cxi_quote(qb, customer), cxi_quote(qb2, question), score);
+        return FIELD("score", cxi_fail(CX_ERANGE, "%s: customer '%s', question '%s': NPS score %g is not a whole number", fn,
+                        cxi_quote(qb, customer), cxi_quote(qb2, question), score));
     uint32_t irow = CXI_NONE;
     if (interaction != CX_ROW_NONE) {
         if (interaction < 0 || (uint64_t)interaction >= s->t[CX_TABLE_INTERACTIONS].n)
-            return cxi_fail(CX_ENOTFOUND, "%s: customer '%s': no interaction row %lld", fn,
-                            cxi_quote(qb, customer), (long long)interaction);
+            return FIELD("interaction", cxi_fail(CX_ENOTFOUND, "%s: customer '%s': no interaction row %lld", fn,
+                            cxi_quote(qb, customer), (long long)interaction));
         irow = (uint32_t)interaction;
         if (CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t)[irow] != cu)
-            return cxi_fail(CX_EINVAL, "%s: customer '%s': interaction %lld belongs to another customer", fn,
-                            cxi_quote(qb, customer), (long long)interaction);
+            return FIELD("interaction", cxi_fail(CX_EINVAL, "%s: customer '%s': interaction %lld belongs to another customer", fn,
+                            cxi_quote(qb, customer), (long long)interaction));
     }
     if (ca != CXI_NONE && CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t)[ca] != cu)
-        return cxi_fail(CX_EINVAL, "%s: customer '%s': case '%s' belongs to another customer", fn,
-                        cxi_quote(qb, customer), cxi_quote(qb2, case_id));
+        return FIELD("case", cxi_fail(CX_EINVAL, "%s: customer '%s': case '%s' belongs to another customer", fn,
+                        cxi_quote(qb, customer), cxi_quote(qb2, case_id)));
     uint32_t cid = comment ? cxi_pool_find(&s->comments, comment, clen) : CXI_NONE;
     if ((rc = room_for_row(fn, s, CX_TABLE_FEEDBACK)) ||
         (comment && cid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->comments, 1, clen))) ||
@@ -898,8 +917,8 @@ int cx_transaction_add(size_t *out_row, cx_store *s, const char *customer, cx_ti
         (rc = check_time(fn, "time", time, true)))
         return rc;
     if (!isfinite(amount) || amount < 0)
-        return cxi_fail(CX_ERANGE, "%s: customer '%s': amount %g is not a finite number >= 0", fn,
-                        cxi_quote(qb, customer), amount);
+        return FIELD("amount", cxi_fail(CX_ERANGE, "%s: customer '%s': amount %g is not a finite number >= 0", fn,
+                        cxi_quote(qb, customer), amount));
     if ((rc = room_for_row(fn, s, CX_TABLE_TRANSACTIONS)) || (rc = reserve_rows(s, CX_TABLE_TRANSACTIONS, 1)))
         return rc;
     const int T = CX_TABLE_TRANSACTIONS;

@@ -1,0 +1,85 @@
+/**
+ * @file db.h
+ * @brief Keeping a store between runs in a SQLite database file.
+ */
+#ifndef CXKIT_DB_H
+#define CXKIT_DB_H
+
+#include "cxkit/common.h"
+#include "cxkit/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @defgroup db Persistence: SQLite
+ *
+ * The in-memory store is where analyses run; a SQLite file is how it is
+ * kept. cx_db_save() writes a store to a file and, called again later,
+ * appends only what was added since (plus the changed fields of cases and
+ * customer attributes), without rewriting the rest. cx_db_load() reads a file
+ * back into a new store identical to the one saved: same rows in the same
+ * order, same names with the same codes.
+ *
+ * Every save is one SQLite transaction in WAL mode: if the process is killed
+ * or the machine stops in the middle, the file still holds the previous save,
+ * never half of the new one. The file carries its schema version; opening a
+ * file of an older version upgrades it in place (forward migrations, in the
+ * same transaction as the save); a file of a newer version than this library
+ * knows is refused with ::CX_EVERSION.
+ *
+ * A file belongs to one store's history: saving a different store into it is
+ * refused when the file holds rows the store does not (checked on each
+ * table's count and last row).
+ * @{ */
+
+/** The schema version this library writes. */
+#define CX_DB_SCHEMA_VERSION 1
+
+/**
+ * @brief Save a store to a SQLite file: create it, or append to it what was
+ *        added since the last save.
+ * @param[in] store the store.
+ * @param[in] path  the database file.
+ * @return ::CX_OK; ::CX_EINVAL (NULL argument, or the file holds another
+ *         store's rows); ::CX_EVERSION (written by a newer library); ::CX_EIO
+ *         (SQLite could not open, read or write the file: the message has
+ *         SQLite's own); ::CX_ENOMEM. On failure the file is as it was.
+ */
+CX_EXTERN int cx_db_save(const cx_store *store, const char *path);
+
+/**
+ * @brief Load a SQLite file written by cx_db_save() into a new store.
+ * @param[out] out  the new store, to free with cx_store_free().
+ * @param[in]  path the database file (not created if missing).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EVERSION, ::CX_EIO, ::CX_EPARSE (a row
+ *         that does not pass the store's checks: the message names the table
+ *         and row) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_db_load(cx_store **out, const char *path);
+
+/**
+ * @brief Like cx_db_load(), with the store's memory from `alloc`.
+ * @param[out] out   the new store, to free with cx_store_free().
+ * @param[in]  path  the database file.
+ * @param[in]  alloc the allocation function (see ::cx_alloc_fn).
+ * @param[in]  ud    passed to every call of `alloc`.
+ * @return as cx_db_load().
+ */
+CX_EXTERN int cx_db_load_with_allocator(cx_store **out, const char *path, cx_alloc_fn alloc, void *ud);
+
+/**
+ * @brief The schema version of a database file.
+ * @param[out] out  the version; 0 for a file without CXKit tables.
+ * @param[in]  path the database file.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_EIO.
+ */
+CX_EXTERN int cx_db_schema_version(int *out, const char *path);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,240 @@
+/**
+ * @file io.h
+ * @brief Bringing records in from CSV and JSON Lines files and writing them out.
+ */
+#ifndef CXKIT_IO_H
+#define CXKIT_IO_H
+
+#include "cxkit/common.h"
+#include "cxkit/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @defgroup io Import and export: CSV and JSON Lines
+ *
+ * A file holds the rows of one table. Its fields are named by the table's
+ * column names (cx_column_name(): `id`, `customer`, `time`, `opened`, ...),
+ * or mapped to them with cx_import_options_map_column(). In a customers file,
+ * any other column becomes a free attribute of each customer
+ * (cx_customer_set_attribute()); in other tables an unknown column is an
+ * error unless it is mapped to NULL (ignored).
+ *
+ * **Values.** An empty CSV field, or a JSON `null` or missing member, is a
+ * missing value. Times are ISO-8601 (see cx_time_parse()) or epoch seconds
+ * (an optional sign, digits and an optional fraction). Enumerations are
+ * written by name (`inbound`, `missed`, `ces`, ...). The `interaction` column
+ * of feedback is a row number of the interactions table.
+ *
+ * **CSV** follows RFC 4180: a header row, fields separated by commas (or the
+ * chosen delimiter), fields with delimiters, quotes or line breaks enclosed
+ * in double quotes with quotes doubled; CRLF or LF line ends; a UTF-8 byte
+ * order mark at the start is skipped. Text must be UTF-8.
+ *
+ * **JSON Lines**: one JSON object per line, members named like the columns;
+ * blank lines are skipped.
+ *
+ * **Bad rows.** A row that cannot be stored (malformed field, unknown
+ * customer, score off its scale, ...) is rejected: it is counted, described
+ * in the report (line, column, reason) and copied to the reject file if one
+ * was set, and the import goes on. In strict mode the first bad row stops the
+ * import instead. Either way an import is one transaction: when it fails
+ * (strict mode, an I/O error, a malformed header, out of memory) the store is
+ * left exactly as it was before the import began.
+ * @{ */
+
+/** Opaque options of an import. */
+typedef struct cx_import_options cx_import_options;
+
+/** Opaque report of a finished import: counts and the rejected rows. */
+typedef struct cx_import_report cx_import_report;
+
+/** How many rejected rows a report describes in detail; later ones are
+ *  counted (and written to the reject file) but not described. */
+#define CX_IMPORT_REPORT_MAX_DETAILS 1000
+
+/**
+ * @brief Create import options with the defaults: not strict, no reject
+ *        file, comma delimiter, columns named as in the schema.
+ * @param[out] out the options, to free with cx_import_options_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_import_options_new(cx_import_options **out);
+
+/**
+ * @brief Free import options.
+ * @param[in] options the options, or NULL.
+ */
+CX_EXTERN void cx_import_options_free(cx_import_options *options);
+
+/**
+ * @brief Stop at the first bad row and leave the store as it was (1), or
+ *        reject bad rows and go on (0, the default).
+ * @param[in] options the options.
+ * @param[in] strict  0 or 1.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_import_options_set_strict(cx_import_options *options, int strict);
+
+/**
+ * @brief Write every rejected row to a file beside the good ones.
+ *
+ * For CSV, the reject file is itself CSV: the header `_line,_column,_reason`
+ * followed by the input's header, then for each rejected row its line,
+ * column and reason followed by the row's bytes exactly as read. For JSON
+ * Lines, one object per rejected line: `{"_line":N,"_column":N,"_reason":"...",
+ * "row":ORIGINAL}` when the line was a JSON object, with `"text":"..."` (the
+ * line as a string) in place of `"row"` when it was not.
+ *
+ * @param[in] options the options.
+ * @param[in] path    the file to create, replaced if it exists (holding just
+ *                    the header when nothing is rejected), or NULL for none.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_import_options_set_reject_path(cx_import_options *options, const char *path);
+
+/**
+ * @brief Read a file column under another name.
+ * @param[in] options     the options.
+ * @param[in] file_column the name in the file's header (or JSON member name).
+ * @param[in] column      the table's column name it holds, or NULL to ignore the file column.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_import_options_map_column(cx_import_options *options, const char *file_column,
+                                           const char *column);
+
+/**
+ * @brief The CSV field delimiter (default ',').
+ * @param[in] options   the options.
+ * @param[in] delimiter an ASCII punctuation or tab character other than '"'.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_import_options_set_delimiter(cx_import_options *options, int delimiter);
+
+/**
+ * @brief Import the rows of one table from a CSV file.
+ * @param[out] out     the report, to free with cx_import_report_free(); NULL on failure.
+ * @param[in]  store   the store.
+ * @param[in]  table   a ::cx_table.
+ * @param[in]  path    the file.
+ * @param[in]  options the options, or NULL for the defaults.
+ * @return ::CX_OK when the import was committed (even with rejected rows);
+ *         otherwise the store is unchanged and the status says why:
+ *         ::CX_EINVAL, ::CX_EIO (cannot read the file or write the reject
+ *         file), ::CX_EPARSE (bad header, or a bad row in strict mode; other
+ *         codes of the add functions in strict mode), ::CX_ENOMEM. The message
+ *         names the file, line and column.
+ */
+CX_EXTERN int cx_import_csv(cx_import_report **out, cx_store *store, int table, const char *path,
+                            const cx_import_options *options);
+
+/**
+ * @brief Import the rows of one table from a JSON Lines file.
+ * @param[out] out     the report, to free with cx_import_report_free(); NULL on failure.
+ * @param[in]  store   the store.
+ * @param[in]  table   a ::cx_table.
+ * @param[in]  path    the file.
+ * @param[in]  options the options, or NULL for the defaults (the delimiter is not used).
+ * @return as cx_import_csv().
+ */
+CX_EXTERN int cx_import_jsonl(cx_import_report **out, cx_store *store, int table, const char *path,
+                              const cx_import_options *options);
+
+/**
+ * @brief Free a report.
+ * @param[in] report the report, or NULL.
+ */
+CX_EXTERN void cx_import_report_free(cx_import_report *report);
+
+/**
+ * @brief Data rows read (the header and blank lines not counted).
+ * @param[in] report the report; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN uint64_t cx_import_report_read(const cx_import_report *report);
+
+/**
+ * @brief Rows stored.
+ * @param[in] report the report; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN uint64_t cx_import_report_accepted(const cx_import_report *report);
+
+/**
+ * @brief Rows rejected (read = accepted + rejected).
+ * @param[in] report the report; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN uint64_t cx_import_report_rejected(const cx_import_report *report);
+
+/**
+ * @brief Number of rejected rows described in detail: the first
+ *        ::CX_IMPORT_REPORT_MAX_DETAILS.
+ * @param[in] report the report; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_import_report_details(const cx_import_report *report);
+
+/**
+ * @brief The line where rejected row `index` starts (1 is the file's first line).
+ * @param[out] out    the line number.
+ * @param[in]  report the report.
+ * @param[in]  index  0 to cx_import_report_details() - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_import_report_line(uint64_t *out, const cx_import_report *report, size_t index);
+
+/**
+ * @brief The column at fault in rejected row `index`.
+ * @param[out] out    1-based position of the field in the row, 0 when the
+ *                    fault is not one field's (a wrong field count, a duplicate id).
+ * @param[in]  report the report.
+ * @param[in]  index  0 to cx_import_report_details() - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_import_report_column(int *out, const cx_import_report *report, size_t index);
+
+/**
+ * @brief Why rejected row `index` was refused.
+ * @param[out] out    the message, borrowed from the report.
+ * @param[in]  report the report.
+ * @param[in]  index  0 to cx_import_report_details() - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_import_report_reason(const char **out, const cx_import_report *report, size_t index);
+
+/**
+ * @brief Write all rows of a table to a CSV file (RFC 4180, UTF-8, no BOM,
+ *        LF line ends, the schema's column names as header; for customers,
+ *        one more column per free attribute). Reals are written in their
+ *        shortest form that reads back to the same double; times in ISO-8601
+ *        at the given UTC offset. cx_import_csv() reads the file back to the
+ *        same records, and exporting those again gives the same bytes.
+ * @param[in] store          the store.
+ * @param[in] table          a ::cx_table.
+ * @param[in] path           the file to create (replaced if it exists).
+ * @param[in] offset_minutes UTC offset for times, -1439 to 1439.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EIO or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_export_csv(const cx_store *store, int table, const char *path, int offset_minutes);
+
+/**
+ * @brief Write all rows of a table to a JSON Lines file: one object per row,
+ *        members in column order, missing values left out; otherwise as
+ *        cx_export_csv().
+ * @param[in] store          the store.
+ * @param[in] table          a ::cx_table.
+ * @param[in] path           the file to create (replaced if it exists).
+ * @param[in] offset_minutes UTC offset for times, -1439 to 1439.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EIO or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_export_jsonl(const cx_store *store, int table, const char *path, int offset_minutes);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

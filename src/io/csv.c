@@ -1,0 +1,351 @@
+/*
+ * CSV import (RFC 4180). The file is read in large chunks; each record is
+ * scanned once to find its fields, which are then copied NUL-terminated
+ * (and unquoted) into a row buffer, so the raw bytes stay intact for the
+ * reject file. Memory is bounded by the chunk size and the longest record.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import.h"
+
+#define CHUNK (1u << 20)
+
+typedef struct reader {
+    FILE *f;
+    char *buf;
+    size_t cap, len, pos;
+    bool eof;
+    uint64_t line; /* line number at buf[pos] */
+} reader;
+
+/* Reads more input, keeping buf[pos..len). Returns CX_OK, or CX_EIO/CX_ENOMEM. */
+static int fill(reader *r)
+{
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    if (r->len == r->cap) {
+        size_t ncap = r->cap ? r->cap * 2 : CHUNK;
+        char *nb = realloc(r->buf, ncap);
+        if (!nb)
+            return CX_ENOMEM;
+        r->buf = nb;
+        r->cap = ncap;
+    }
+    size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->f);
+    r->len += got;
+    if (got == 0) {
+        if (ferror(r->f))
+            return CX_EIO;
+        r->eof = true;
+    }
+    return CX_OK;
+}
+
+typedef struct span {
+    size_t start, len;
+    bool quoted;
+} span;
+
+enum scan { SCAN_OK, SCAN_MORE, SCAN_NONE, SCAN_BAD };
+
+typedef struct record {
+    span f[CXI_MAX_FIELDS + 1];
+    int n;
+    size_t end;      /* offset just past the record's line end */
+    size_t raw_len;  /* bytes of the record without its line end */
+    uint64_t lines;  /* line breaks inside the record, the last one included */
+    const char *error;
+    size_t error_field;
+} record;
+
+/* Scans one record at r->pos. SCAN_MORE asks for more input first. A
+ * malformed record is scanned to its end (SCAN_BAD, with rec->error) so the
+ * next one can be read. */
+static enum scan scan(const reader *r, int delim, record *rec)
+{
+    const char *b = r->buf;
+    size_t i = r->pos, n = r->len;
+    rec->n = 0;
+    rec->lines = 0;
+    rec->error = NULL;
+    if (i == n)
+        return r->eof ? SCAN_NONE : SCAN_MORE;
+    for (;;) {
+        span *sp = &rec->f[rec->n < CXI_MAX_FIELDS ? rec->n : CXI_MAX_FIELDS];
+        if (rec->n == CXI_MAX_FIELDS && !rec->error) {
+            rec->error = "more fields than supported";
+            rec->error_field = CXI_MAX_FIELDS;
+        }
+        if (i < n && b[i] == '"') {
+            sp->quoted = true;
+            sp->start = i + 1;
+            size_t j = i + 1;
+            for (;;) {
+                const char *q = memchr(b + j, '"', n - j);
+                if (!q) {
+                    if (!r->eof)
+                        return SCAN_MORE;
+                    for (size_t k = j; k < n; k++)
+                        rec->lines += b[k] == '\n';
+                    rec->error = rec->error ? rec->error : "unterminated quoted field";
+                    rec->error_field = (size_t)rec->n;
+                    rec->n++;
+                    rec->end = rec->raw_len = n - r->pos;
+                    return SCAN_BAD;
+                }
+                size_t k = (size_t)(q - b);
+                for (size_t m = j; m < k; m++)
+                    rec->lines += b[m] == '\n';
+                if (k + 1 == n && !r->eof)
+                    return SCAN_MORE;
+                if (k + 1 < n && b[k + 1] == '"') {
+                    j = k + 2;
+                    continue;
+                }
+                sp->len = k - sp->start;
+                i = k + 1;
+                break;
+            }
+            if (i < n && b[i] != delim && b[i] != '\n' && !(b[i] == '\r' && (i + 1 == n || b[i + 1] == '\n'))) {
+                if (!rec->error) {
+                    rec->error = "text after a closing quote";
+                    rec->error_field = (size_t)rec->n;
+                }
+                /* skip to the next delimiter or line end */
+                while (i < n && b[i] != delim && b[i] != '\n')
+                    i++;
+                if (i == n && !r->eof)
+                    return SCAN_MORE;
+            }
+            if (i == n - 1 && b[i] == '\r' && !r->eof)
+                return SCAN_MORE;
+        } else {
+            sp->quoted = false;
+            sp->start = i;
+            while (i < n) {
+                char c = b[i];
+                if (c == delim || c == '\n')
+                    break;
+                if ((c == '"' || c == '\0') && !rec->error) {
+                    rec->error = c == '"' ? "a quote inside an unquoted field" : "a NUL byte in a field";
+                    rec->error_field = (size_t)rec->n;
+                }
+                i++;
+            }
+            if (i == n && !r->eof)
+                return SCAN_MORE;
+            sp->len = i - sp->start;
+            if (sp->len && b[i - 1] == '\r' && (i == n || b[i] == '\n'))
+                sp->len--; /* CRLF */
+        }
+        rec->n++;
+        if (i < n && b[i] == delim) {
+            i++;
+            continue;
+        }
+        /* end of record: line end or end of file */
+        size_t raw_end = i;
+        if (i < n && b[i] == '\r')
+            i++;
+        if (raw_end > r->pos && b[raw_end - 1] == '\r' && i < n && b[i] == '\n')
+            raw_end--;
+        if (i < n && b[i] == '\n') {
+            i++;
+            rec->lines++;
+        }
+        rec->raw_len = raw_end - r->pos;
+        rec->end = i - r->pos;
+        if (rec->n > CXI_MAX_FIELDS)
+            rec->n = CXI_MAX_FIELDS + 1;
+        return rec->error ? SCAN_BAD : SCAN_OK;
+    }
+}
+
+/* Copies the fields, unquoted and NUL-terminated, into *row. An empty
+ * unquoted field is missing (NULL); an empty quoted one is "". */
+static int copy_fields(const reader *r, const record *rec, char **row, size_t *rowcap, char **fields)
+{
+    size_t need = rec->end + (size_t)rec->n + 1;
+    if (need > *rowcap) {
+        char *nr = realloc(*row, need);
+        if (!nr)
+            return CX_ENOMEM;
+        *row = nr;
+        *rowcap = need;
+    }
+    char *out = *row;
+    for (int k = 0; k < rec->n && k < CXI_MAX_FIELDS; k++) {
+        const span *sp = &rec->f[k];
+        const char *src = r->buf + sp->start;
+        if (!sp->quoted && sp->len == 0) {
+            fields[k] = NULL;
+            continue;
+        }
+        fields[k] = out;
+        if (sp->quoted) {
+            for (size_t m = 0; m < sp->len; m++) {
+                *out++ = src[m];
+                if (src[m] == '"')
+                    m++; /* "" stands for " */
+            }
+        } else {
+            memcpy(out, src, sp->len);
+            out += sp->len;
+        }
+        *out++ = '\0';
+    }
+    return CX_OK;
+}
+
+static void write_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int cx_import_csv(cx_import_report **out, cx_store *store, int table, const char *path,
+                  const cx_import_options *opts)
+{
+    static const char fn[] = "cx_import_csv";
+    cxi_import im;
+    int rc = cxi_import_begin(&im, fn, out, store, table, path, opts);
+    if (rc)
+        return cxi_import_end(&im, out, rc);
+    int delim = opts ? opts->delimiter : ',';
+    bool strict = opts && opts->strict;
+    reader rd = {0};
+    record *rec = malloc(sizeof *rec);
+    char *row = NULL;
+    size_t rowcap = 0;
+    char *fields[CXI_MAX_FIELDS + 1];
+    if (!rec) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
+    }
+    rd.f = fopen(path, "rb");
+    if (!rd.f) {
+        rc = cxi_fail(CX_EIO, "%s: %s: cannot open: %s", fn, path, strerror(errno));
+        goto done;
+    }
+    rd.line = 1;
+
+    /* header, after an optional UTF-8 byte order mark */
+    enum scan st;
+    while ((st = scan(&rd, delim, rec)) == SCAN_MORE || (rd.len < 3 && !rd.eof)) {
+        if ((rc = fill(&rd)))
+            goto io_error;
+    }
+    if (rd.len >= 3 && memcmp(rd.buf, "\xEF\xBB\xBF", 3) == 0) {
+        rd.pos = 3;
+        while ((st = scan(&rd, delim, rec)) == SCAN_MORE)
+            if ((rc = fill(&rd)))
+                goto io_error;
+    }
+    if (st == SCAN_NONE) {
+        rc = cxi_fail(CX_EPARSE, "%s: %s: the file is empty (a header row is needed)", fn, path);
+        goto done;
+    }
+    if (st == SCAN_BAD) {
+        rc = cxi_fail(CX_EPARSE, "%s: %s: line 1, column %zu: bad header: %s", fn, path, rec->error_field + 1,
+                      rec->error);
+        goto done;
+    }
+    if ((rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
+    }
+    for (int k = 0; k < rec->n; k++)
+        if (!fields[k])
+            fields[k] = (char *)"";
+    if ((rc = cxi_layout_build(&im, (const char *const *)fields, rec->n)))
+        goto done;
+    if (opts && opts->reject_path) {
+        im.reject = fopen(opts->reject_path, "wb");
+        if (!im.reject) {
+            rc = cxi_fail(CX_EIO, "%s: %s: cannot create the reject file %s: %s", fn, path, opts->reject_path,
+                          strerror(errno));
+            goto done;
+        }
+        fputs("_line,_column,_reason,", im.reject);
+        fwrite(rd.buf + rd.pos, 1, rec->raw_len, im.reject);
+        fputc('\n', im.reject);
+    }
+    rd.line += rec->lines;
+    rd.pos += rec->end;
+
+    for (;;) {
+        st = scan(&rd, delim, rec);
+        if (st == SCAN_MORE) {
+            if ((rc = fill(&rd)))
+                goto io_error;
+            continue;
+        }
+        if (st == SCAN_NONE)
+            break;
+        uint64_t line = rd.line;
+        if (rec->raw_len == 0 && rec->n == 1 && !rec->f[0].quoted) { /* blank line */
+            rd.line += rec->lines;
+            rd.pos += rec->end;
+            continue;
+        }
+        im.report->read++;
+        int column = 0;
+        if (st == SCAN_BAD) {
+            rc = cxi_fail(CX_EPARSE, "%s", rec->error);
+            column = (int)rec->error_field + 1;
+        } else if ((rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
+            rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+            goto done;
+        } else {
+            rc = cxi_import_row(&im, fields, rec->n, &column);
+        }
+        if (rc == CX_OK) {
+            im.report->accepted++;
+        } else {
+            if (!cxi_row_fault(rc)) {
+                rc = cxi_fail(rc, "%s: %s: line %llu: %s", fn, path, (unsigned long long)line, cx_last_error());
+                goto done;
+            }
+            char reason[600];
+            snprintf(reason, sizeof reason, "%s", cx_last_error());
+            cxi_report_reject(im.report, line, column, reason);
+            if (im.reject) {
+                fprintf(im.reject, "%llu,%d,", (unsigned long long)line, column);
+                write_quoted(im.reject, reason);
+                fputc(',', im.reject);
+                fwrite(rd.buf + rd.pos, 1, rec->raw_len, im.reject);
+                fputc('\n', im.reject);
+            }
+            if (strict) {
+                rc = cxi_fail(rc, "%s: %s: line %llu, column %d: %s", fn, path, (unsigned long long)line, column,
+                              reason);
+                goto done;
+            }
+            rc = CX_OK;
+        }
+        rd.line += rec->lines;
+        rd.pos += rec->end;
+    }
+    goto done;
+
+io_error:
+    rc = rc == CX_ENOMEM ? cxi_fail(CX_ENOMEM, "%s: out of memory", fn)
+                         : cxi_fail(CX_EIO, "%s: %s: read error: %s", fn, path, strerror(errno));
+done:
+    if (rd.f)
+        fclose(rd.f);
+    free(rd.buf);
+    free(row);
+    free(rec);
+    return cxi_import_end(&im, out, rc);
+}

@@ -1,0 +1,200 @@
+/*
+ * CSV and JSON Lines export. Both walk a table row by row through the
+ * schema, so every column the store knows is written, and format values so
+ * that importing the file and exporting again gives the same bytes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import.h"
+
+enum fmt { FMT_CSV, FMT_JSONL };
+
+/* Shortest decimal text that reads back to the same double. */
+static void fmt_real(char *buf, size_t cap, double v)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, cap, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static void csv_text(FILE *f, const char *s)
+{
+    bool quote = *s == '\0' || strpbrk(s, ",\"\r\n") != NULL;
+    if (!quote) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void json_text(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+/* A cell as text, and whether it is a JSON string (else a JSON number). */
+typedef struct cell {
+    const char *text; /* NULL when missing */
+    bool is_string;
+    char buf[CX_TIME_FORMAT_MAX + 8];
+} cell;
+
+static int read_cell(const cx_store *s, int table, int col, size_t row, int offset, cell *c)
+{
+    int type, rc;
+    cx_column_type(&type, table, col);
+    c->is_string = false;
+    c->text = c->buf;
+    switch (type) {
+    case CX_TYPE_STRING:
+        c->is_string = true;
+        return cx_store_get_string(&c->text, s, table, col, row);
+    case CX_TYPE_TIME: {
+        int64_t t;
+        if ((rc = cx_store_get_int(&t, s, table, col, row)))
+            return rc;
+        c->is_string = true;
+        if (t == CX_TIME_NONE)
+            c->text = NULL;
+        else
+            rc = cx_time_format(c->buf, sizeof c->buf, t, offset);
+        return rc;
+    }
+    case CX_TYPE_INT: {
+        int64_t v;
+        if ((rc = cx_store_get_int(&v, s, table, col, row)))
+            return rc;
+        if (table == CX_TABLE_FEEDBACK && col == CX_FEEDBACK_INTERACTION && v < 0)
+            c->text = NULL;
+        else
+            snprintf(c->buf, sizeof c->buf, "%lld", (long long)v);
+        return CX_OK;
+    }
+    default: {
+        double v;
+        if ((rc = cx_store_get_real(&v, s, table, col, row)))
+            return rc;
+        fmt_real(c->buf, sizeof c->buf, v);
+        return CX_OK;
+    }
+    }
+}
+
+static void write_cell(FILE *f, enum fmt fmt, const char *name, const cell *c, bool *first)
+{
+    if (fmt == FMT_CSV) {
+        if (!*first)
+            fputc(',', f);
+        *first = false;
+        if (c->text)
+            csv_text(f, c->text);
+        return;
+    }
+    if (!c->text)
+        return;
+    fputc(*first ? '{' : ',', f);
+    *first = false;
+    json_text(f, name);
+    fputc(':', f);
+    if (c->is_string)
+        json_text(f, c->text);
+    else
+        fputs(c->text, f);
+}
+
+static int export(const char *fn, enum fmt fmt, const cx_store *s, int table, const char *path, int offset)
+{
+    if (!s || !path)
+        return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
+    if (table < 0 || table >= CX_TABLE_COUNT)
+        return cxi_fail(CX_EINVAL, "%s: no table %d", fn, table);
+    if (offset < -1439 || offset > 1439)
+        return cxi_fail(CX_ERANGE, "%s: offset %d minutes is beyond +-23:59", fn, offset);
+    size_t ncols, rows, nattr = 0;
+    cx_column_count(&ncols, table);
+    cx_store_rows(&rows, s, table);
+    if (table == CX_TABLE_CUSTOMERS)
+        cx_store_set_size(&nattr, s, CX_SET_ATTRIBUTE);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return cxi_fail(CX_EIO, "%s: %s: cannot create: %s", fn, path, strerror(errno));
+    char *buf = malloc(1 << 20);
+    if (buf)
+        setvbuf(f, buf, _IOFBF, 1 << 20);
+    int rc = CX_OK;
+    if (fmt == FMT_CSV) {
+        for (size_t c = 0; c < ncols + nattr; c++) {
+            const char *name;
+            if (c < ncols)
+                cx_column_name(&name, table, (int)c);
+            else
+                cx_store_set_name(&name, s, CX_SET_ATTRIBUTE, c - ncols);
+            if (c)
+                fputc(',', f);
+            csv_text(f, name);
+        }
+        fputc('\n', f);
+    }
+    cell cl;
+    for (size_t r = 0; r < rows && rc == CX_OK; r++) {
+        bool first = true;
+        for (size_t c = 0; c < ncols && rc == CX_OK; c++) {
+            const char *name;
+            cx_column_name(&name, table, (int)c);
+            if (!(rc = read_cell(s, table, (int)c, r, offset, &cl)))
+                write_cell(f, fmt, name, &cl, &first);
+        }
+        for (size_t a = 0; a < nattr && rc == CX_OK; a++) {
+            const char *key, *id;
+            cx_store_set_name(&key, s, CX_SET_ATTRIBUTE, a);
+            cx_store_get_string(&id, s, table, CX_CUSTOMER_ID, r);
+            cl.is_string = true;
+            if (!(rc = cx_customer_get_attribute(&cl.text, s, id, key)))
+                write_cell(f, fmt, key, &cl, &first);
+        }
+        if (fmt == FMT_JSONL && first)
+            fputc('{', f);
+        fputs(fmt == FMT_JSONL ? "}\n" : "\n", f);
+    }
+    if (rc == CX_OK && ferror(f))
+        rc = cxi_fail(CX_EIO, "%s: %s: write error: %s", fn, path, strerror(errno));
+    if (fclose(f) != 0 && rc == CX_OK)
+        rc = cxi_fail(CX_EIO, "%s: %s: write error: %s", fn, path, strerror(errno));
+    free(buf);
+    return rc;
+}
+
+int cx_export_csv(const cx_store *s, int table, const char *path, int offset_minutes)
+{
+    return export("cx_export_csv", FMT_CSV, s, table, path, offset_minutes);
+}
+
+int cx_export_jsonl(const cx_store *s, int table, const char *path, int offset_minutes)
+{
+    return export("cx_export_jsonl", FMT_JSONL, s, table, path, offset_minutes);
+}

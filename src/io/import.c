@@ -1,0 +1,560 @@
+/*
+ * Import machinery shared by CSV and JSON Lines: options, reports, mapping a
+ * header onto a table's columns, converting text fields to typed values and
+ * storing a row through the store's own add functions (so an imported row is
+ * checked exactly like one added through the API).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import.h"
+
+/* Options and reports are not tied to a store, so they use malloc. */
+
+/* ---- options ----------------------------------------------------------- */
+
+int cx_import_options_new(cx_import_options **out)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_import_options_new: out is NULL");
+    cx_import_options *o = calloc(1, sizeof *o);
+    if (!o)
+        return cxi_fail(CX_ENOMEM, "cx_import_options_new: out of memory");
+    o->delimiter = ',';
+    *out = o;
+    return CX_OK;
+}
+
+void cx_import_options_free(cx_import_options *o)
+{
+    if (!o)
+        return;
+    for (size_t i = 0; i < o->nmap; i++) {
+        free(o->map_from[i]);
+        free(o->map_to[i]);
+    }
+    free(o->map_from);
+    free(o->map_to);
+    free(o->reject_path);
+    free(o);
+}
+
+int cx_import_options_set_strict(cx_import_options *o, int strict)
+{
+    if (!o || (strict != 0 && strict != 1))
+        return cxi_fail(CX_EINVAL, "cx_import_options_set_strict: %s", o ? "strict must be 0 or 1" : "options is NULL");
+    o->strict = strict;
+    return CX_OK;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+int cx_import_options_set_reject_path(cx_import_options *o, const char *path)
+{
+    if (!o)
+        return cxi_fail(CX_EINVAL, "cx_import_options_set_reject_path: options is NULL");
+    char *p = NULL;
+    if (path) {
+        if (!*path)
+            return cxi_fail(CX_EINVAL, "cx_import_options_set_reject_path: path is empty");
+        if (!(p = dup_str(path)))
+            return cxi_fail(CX_ENOMEM, "cx_import_options_set_reject_path: out of memory");
+    }
+    free(o->reject_path);
+    o->reject_path = p;
+    return CX_OK;
+}
+
+int cx_import_options_map_column(cx_import_options *o, const char *file_column, const char *column)
+{
+    static const char fn[] = "cx_import_options_map_column";
+    if (!o || !file_column)
+        return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
+    if (!cxi_utf8_valid(file_column, strlen(file_column)))
+        return cxi_fail(CX_EINVAL, "%s: file column name is not valid UTF-8", fn);
+    char *from = dup_str(file_column), *to = column ? dup_str(column) : NULL;
+    char **nf = realloc(o->map_from, (o->nmap + 1) * sizeof *nf);
+    if (nf)
+        o->map_from = nf;
+    char **nt = nf ? realloc(o->map_to, (o->nmap + 1) * sizeof *nt) : NULL;
+    if (nt)
+        o->map_to = nt;
+    if (!from || (column && !to) || !nf || !nt) {
+        free(from);
+        free(to);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    }
+    o->map_from[o->nmap] = from;
+    o->map_to[o->nmap] = to;
+    o->nmap++;
+    return CX_OK;
+}
+
+int cx_import_options_set_delimiter(cx_import_options *o, int d)
+{
+    if (!o)
+        return cxi_fail(CX_EINVAL, "cx_import_options_set_delimiter: options is NULL");
+    bool ok = d == '\t' || (d > 32 && d < 127 && d != '"' && !(d >= '0' && d <= '9') &&
+                            !(d >= 'A' && d <= 'Z') && !(d >= 'a' && d <= 'z'));
+    if (!ok)
+        return cxi_fail(CX_EINVAL, "cx_import_options_set_delimiter: %d is not a usable delimiter", d);
+    o->delimiter = d;
+    return CX_OK;
+}
+
+/* ---- report ------------------------------------------------------------ */
+
+void cx_import_report_free(cx_import_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->ndetails; i++)
+        free(r->details[i].reason);
+    free(r);
+}
+
+uint64_t cx_import_report_read(const cx_import_report *r) { return r ? r->read : 0; }
+uint64_t cx_import_report_accepted(const cx_import_report *r) { return r ? r->accepted : 0; }
+uint64_t cx_import_report_rejected(const cx_import_report *r) { return r ? r->rejected : 0; }
+size_t cx_import_report_details(const cx_import_report *r) { return r ? r->ndetails : 0; }
+
+static int check_detail(const char *fn, const void *out, const cx_import_report *r, size_t i)
+{
+    if (!out || !r)
+        return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
+    if (i >= r->ndetails)
+        return cxi_fail(CX_ERANGE, "%s: detail %zu beyond the %zu described", fn, i, r->ndetails);
+    return CX_OK;
+}
+
+int cx_import_report_line(uint64_t *out, const cx_import_report *r, size_t i)
+{
+    int rc = check_detail("cx_import_report_line", out, r, i);
+    if (!rc)
+        *out = r->details[i].line;
+    return rc;
+}
+
+int cx_import_report_column(int *out, const cx_import_report *r, size_t i)
+{
+    int rc = check_detail("cx_import_report_column", out, r, i);
+    if (!rc)
+        *out = r->details[i].column;
+    return rc;
+}
+
+int cx_import_report_reason(const char **out, const cx_import_report *r, size_t i)
+{
+    int rc = check_detail("cx_import_report_reason", out, r, i);
+    if (!rc)
+        *out = r->details[i].reason ? r->details[i].reason : "(reason lost: out of memory)";
+    return rc;
+}
+
+void cxi_report_reject(cx_import_report *r, uint64_t line, int column, const char *reason)
+{
+    r->rejected++;
+    if (r->ndetails < CX_IMPORT_REPORT_MAX_DETAILS) {
+        cxi_reject *d = &r->details[r->ndetails++];
+        d->line = line;
+        d->column = column;
+        d->reason = dup_str(reason);
+    }
+}
+
+/* ---- layout ------------------------------------------------------------ */
+
+/* Columns without which no row of the table could be stored. */
+static const char *const required[CX_TABLE_COUNT][5] = {
+    [CX_TABLE_CUSTOMERS] = {"id"},
+    [CX_TABLE_TOUCHPOINTS] = {"name", "channel", "stage"},
+    [CX_TABLE_INTERACTIONS] = {"customer", "touchpoint", "time"},
+    [CX_TABLE_CASES] = {"id", "customer", "channel", "opened"},
+    [CX_TABLE_QUESTIONS] = {"name", "metric", "scale_min", "scale_max"},
+    [CX_TABLE_FEEDBACK] = {"customer", "question", "score", "time"},
+    [CX_TABLE_TRANSACTIONS] = {"customer", "time", "amount"},
+};
+
+void cxi_layout_free(cxi_layout *l)
+{
+    for (int i = 0; i < l->nattr; i++)
+        free(l->attr_name[i]);
+    l->nattr = 0;
+}
+
+void cxi_layout_all_columns(cxi_layout *l, int table)
+{
+    size_t ncols;
+    cx_column_count(&ncols, table);
+    l->table = table;
+    l->nfields = (int)ncols;
+    for (int c = 0; c < 16; c++)
+        l->field_of_col[c] = c < (int)ncols ? c : -1;
+    for (int c = 0; c < (int)ncols; c++)
+        l->col_of_field[c] = c;
+}
+
+int cxi_layout_build(cxi_import *im, const char *const *names, int n)
+{
+    cxi_layout *l = &im->layout;
+    char qb[80];
+    if (n > CXI_MAX_FIELDS)
+        return cxi_fail(CX_EPARSE, "%s: %s: line 1: %d columns, more than the %d supported", im->fn, im->path, n,
+                        CXI_MAX_FIELDS);
+    l->nfields = n;
+    for (int c = 0; c < 16; c++)
+        l->field_of_col[c] = -1;
+    for (int f = 0; f < n; f++) {
+        const char *name = names[f];
+        if (!cxi_utf8_valid(name, strlen(name)))
+            return cxi_fail(CX_EPARSE, "%s: %s: line 1, column %d: header name is not valid UTF-8", im->fn,
+                            im->path, f + 1);
+        bool ignored = false;
+        for (size_t k = 0; k < (im->opts ? im->opts->nmap : 0); k++) {
+            if (strcmp(im->opts->map_from[k], name) == 0) {
+                name = im->opts->map_to[k];
+                ignored = name == NULL;
+                break;
+            }
+        }
+        l->col_of_field[f] = -1;
+        if (ignored)
+            continue;
+        int col;
+        if (cx_column_find(&col, l->table, name) == CX_OK) {
+            if (l->field_of_col[col] >= 0)
+                return cxi_fail(CX_EPARSE, "%s: %s: line 1, column %d: column '%s' appears twice", im->fn, im->path,
+                                f + 1, cxi_quote(qb, name));
+            l->col_of_field[f] = col;
+            l->field_of_col[col] = f;
+        } else if (l->table == CX_TABLE_CUSTOMERS && *name) {
+            for (int a = 0; a < l->nattr; a++)
+                if (strcmp(l->attr_name[a], name) == 0)
+                    return cxi_fail(CX_EPARSE, "%s: %s: line 1, column %d: attribute '%s' appears twice", im->fn,
+                                    im->path, f + 1, cxi_quote(qb, name));
+            char *copy = dup_str(name);
+            if (!copy)
+                return cxi_fail(CX_ENOMEM, "%s: out of memory", im->fn);
+            l->col_of_field[f] = -2;
+            l->attr_field[l->nattr] = f;
+            l->attr_name[l->nattr++] = copy;
+        } else {
+            const char *tname;
+            cx_table_name(&tname, l->table);
+            return cxi_fail(CX_EPARSE,
+                            "%s: %s: line 1, column %d: table %s has no column '%s' (map it with "
+                            "cx_import_options_map_column, or map it to NULL to ignore it)",
+                            im->fn, im->path, f + 1, tname, cxi_quote(qb, name));
+        }
+    }
+    for (int r = 0; r < 5 && required[l->table][r]; r++) {
+        int col;
+        cx_column_find(&col, l->table, required[l->table][r]);
+        if (l->field_of_col[col] < 0) {
+            const char *tname;
+            cx_table_name(&tname, l->table);
+            return cxi_fail(CX_EPARSE, "%s: %s: line 1: the header has no '%s' column, which %s need", im->fn,
+                            im->path, required[l->table][r], tname);
+        }
+    }
+    return CX_OK;
+}
+
+/* ---- converting fields ------------------------------------------------- */
+
+typedef struct row {
+    cxi_import *im;
+    char *const *f;
+    int bad_col; /* schema column at fault */
+} row;
+
+/* The text of schema column `col`, or NULL when absent or empty. */
+static const char *text(row *r, int col)
+{
+    int f = r->im->layout.field_of_col[col];
+    return f < 0 ? NULL : r->f[f];
+}
+
+static int bad(row *r, int col, int code, const char *what, const char *value)
+{
+    char qb[80];
+    const char *name;
+    cx_column_name(&name, r->im->layout.table, col);
+    r->bad_col = col;
+    return cxi_fail(code, "%s '%s' is not %s", name, cxi_quote(qb, value), what);
+}
+
+static int get_time(row *r, int col, cx_time *out)
+{
+    const char *t = text(r, col);
+    *out = CX_TIME_NONE;
+    if (!t)
+        return CX_OK;
+    const char *p = t;
+    bool iso = strlen(t) >= 5 && t[4] == '-';
+    for (int i = 0; iso && i < 4; i++)
+        iso = t[i] >= '0' && t[i] <= '9';
+    if (*p == '-' || *p == '+')
+        p++;
+    if (!iso && *p >= '0' && *p <= '9') {
+        /* epoch seconds, maybe with a fraction */
+        int64_t sec = 0, ms = 0, scale = 100;
+        int digits = 0;
+        while (*p >= '0' && *p <= '9') {
+            if (++digits > 14)
+                return bad(r, col, CX_ERANGE, "a time in range", t);
+            sec = sec * 10 + (*p++ - '0');
+        }
+        if (*p == '.') {
+            p++;
+            if (!(*p >= '0' && *p <= '9'))
+                return bad(r, col, CX_EPARSE, "an ISO-8601 time or epoch seconds", t);
+            for (; *p >= '0' && *p <= '9'; p++, scale /= 10)
+                ms += (*p - '0') * scale;
+        }
+        if (*p)
+            return bad(r, col, CX_EPARSE, "an ISO-8601 time or epoch seconds", t);
+        int64_t v = sec * 1000 + ms;
+        *out = t[0] == '-' ? -v : v;
+        return CX_OK;
+    }
+    if (cx_time_parse(out, t, strlen(t)) != CX_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "a valid time (%s)", cx_last_error() + strlen("cx_time_parse: "));
+        return bad(r, col, CX_EPARSE, msg, t);
+    }
+    return CX_OK;
+}
+
+static int get_int(row *r, int col, int64_t dflt, int64_t lo, int64_t hi, int64_t *out)
+{
+    const char *t = text(r, col);
+    *out = dflt;
+    if (!t)
+        return CX_OK;
+    char *end;
+    errno = 0;
+    long long v = strtoll(t, &end, 10);
+    if (end == t || *end || errno)
+        return bad(r, col, CX_EPARSE, "an integer", t);
+    if (v < lo || v > hi)
+        return bad(r, col, CX_ERANGE, "in range", t);
+    *out = v;
+    return CX_OK;
+}
+
+static int get_real(row *r, int col, double dflt, double *out)
+{
+    const char *t = text(r, col);
+    *out = dflt;
+    if (!t)
+        return CX_OK;
+    char *end;
+    double v = strtod(t, &end);
+    if (end == t || *end || *t == ' ' || *t == '\t')
+        return bad(r, col, CX_EPARSE, "a number", t);
+    *out = v;
+    return CX_OK;
+}
+
+static int get_enum(row *r, int col, const char *const *names, int n, int dflt, int *out)
+{
+    const char *t = text(r, col);
+    *out = dflt;
+    if (!t)
+        return dflt >= 0 ? CX_OK : bad(r, col, CX_EINVAL, "given", "");
+    for (int i = 0; i < n; i++) {
+        if (strcmp(t, names[i]) == 0) {
+            *out = i;
+            return CX_OK;
+        }
+    }
+    return bad(r, col, CX_EINVAL, "one of the allowed names", t);
+}
+
+static int get_bool(row *r, int col, int dflt, int *out)
+{
+    static const char *const names[] = {"0", "1", "false", "true"};
+    int v;
+    int rc = get_enum(r, col, names, 4, -2, &v);
+    if (rc == CX_OK && !text(r, col)) {
+        *out = dflt;
+        return CX_OK;
+    }
+    if (rc)
+        return rc;
+    *out = v & 1;
+    return CX_OK;
+}
+
+static const char *const directions[] = {"inbound", "outbound"};
+static const char *const outcomes[] = {"handled", "missed", "abandoned"};
+static const char *const metrics[] = {"nps", "csat", "ces", "custom"};
+
+/* Converts the row's fields and calls the table's add function. */
+static int add_row(row *r, cx_store *s)
+{
+    int rc;
+    switch (r->im->layout.table) {
+    case CX_TABLE_CUSTOMERS: {
+        cx_time acq;
+        if ((rc = get_time(r, CX_CUSTOMER_ACQUIRED, &acq)))
+            return rc;
+        const cxi_layout *l = &r->im->layout;
+        const char *id = text(r, CX_CUSTOMER_ID);
+        for (int a = 0; a < l->nattr; a++) { /* check first: the row must go in whole or not at all */
+            const char *v = r->f[l->attr_field[a]];
+            if (v && !cxi_utf8_valid(v, strlen(v))) {
+                r->bad_col = -1 - a;
+                return cxi_fail(CX_EINVAL, "attribute '%s' is not valid UTF-8", l->attr_name[a]);
+            }
+        }
+        if ((rc = cx_customer_add(s, id, text(r, CX_CUSTOMER_SEGMENT), text(r, CX_CUSTOMER_REGION),
+                                  text(r, CX_CUSTOMER_PLAN), acq)))
+            return rc;
+        for (int a = 0; a < l->nattr; a++) {
+            const char *v = r->f[l->attr_field[a]];
+            if (v && (rc = cx_customer_set_attribute(s, id, l->attr_name[a], v)))
+                return rc; /* only out of memory: the import ends and rolls back */
+        }
+        return CX_OK;
+    }
+    case CX_TABLE_TOUCHPOINTS: {
+        int key;
+        double weight;
+        if ((rc = get_bool(r, CX_TOUCHPOINT_KEY, 0, &key)) || (rc = get_real(r, CX_TOUCHPOINT_WEIGHT, 1.0, &weight)))
+            return rc;
+        return cx_touchpoint_add(s, text(r, CX_TOUCHPOINT_NAME), text(r, CX_TOUCHPOINT_CHANNEL),
+                                 text(r, CX_TOUCHPOINT_STAGE), text(r, CX_TOUCHPOINT_KIND), key, weight);
+    }
+    case CX_TABLE_INTERACTIONS: {
+        cx_time t;
+        int dir, out;
+        int64_t dur;
+        double value;
+        if ((rc = get_time(r, CX_INTERACTION_TIME, &t)) ||
+            (rc = get_enum(r, CX_INTERACTION_DIRECTION, directions, 2, CX_INBOUND, &dir)) ||
+            (rc = get_int(r, CX_INTERACTION_DURATION, 0, INT64_MIN, INT64_MAX, &dur)) ||
+            (rc = get_enum(r, CX_INTERACTION_OUTCOME, outcomes, 3, CX_HANDLED, &out)) ||
+            (rc = get_real(r, CX_INTERACTION_VALUE, 0.0, &value)))
+            return rc;
+        return cx_interaction_add(NULL, s, text(r, CX_INTERACTION_CUSTOMER), text(r, CX_INTERACTION_TOUCHPOINT), t,
+                                  text(r, CX_INTERACTION_KIND), dir, text(r, CX_INTERACTION_AGENT),
+                                  text(r, CX_INTERACTION_CASE), dur, out, value);
+    }
+    case CX_TABLE_CASES: {
+        cx_time opened, first, resolved;
+        int64_t reopens, contacts;
+        if ((rc = get_time(r, CX_CASE_OPENED, &opened)) || (rc = get_time(r, CX_CASE_FIRST_RESPONSE, &first)) ||
+            (rc = get_time(r, CX_CASE_RESOLVED, &resolved)) ||
+            (rc = get_int(r, CX_CASE_REOPENS, 0, INT32_MIN, INT32_MAX, &reopens)) ||
+            (rc = get_int(r, CX_CASE_CONTACTS, 0, INT32_MIN, INT32_MAX, &contacts)))
+            return rc;
+        return cx_case_add(s, text(r, CX_CASE_ID), text(r, CX_CASE_CUSTOMER), text(r, CX_CASE_CHANNEL),
+                           text(r, CX_CASE_PRIORITY), text(r, CX_CASE_AGENT), opened, first, resolved, (int)reopens,
+                           (int)contacts);
+    }
+    case CX_TABLE_QUESTIONS: {
+        int metric, hib;
+        double lo, hi;
+        if ((rc = get_enum(r, CX_QUESTION_METRIC, metrics, 4, -1, &metric)) ||
+            (rc = get_real(r, CX_QUESTION_SCALE_MIN, 0.0, &lo)) || (rc = get_real(r, CX_QUESTION_SCALE_MAX, 0.0, &hi)) ||
+            (rc = get_bool(r, CX_QUESTION_HIGHER_IS_BETTER, 1, &hib)))
+            return rc;
+        return cx_question_add(s, text(r, CX_QUESTION_NAME), metric, lo, hi, hib);
+    }
+    case CX_TABLE_FEEDBACK: {
+        double score;
+        cx_time t;
+        int64_t irow;
+        if ((rc = get_real(r, CX_FEEDBACK_SCORE, NAN, &score)) || (rc = get_time(r, CX_FEEDBACK_TIME, &t)) ||
+            (rc = get_int(r, CX_FEEDBACK_INTERACTION, CX_ROW_NONE, 0, INT64_MAX, &irow)))
+            return rc;
+        const char *comment = NULL;
+        int cf = r->im->layout.field_of_col[CX_FEEDBACK_COMMENT];
+        if (cf >= 0)
+            comment = r->f[cf]; /* an empty comment is kept: the format tells "" from missing */
+        return cx_feedback_add(NULL, s, text(r, CX_FEEDBACK_CUSTOMER), text(r, CX_FEEDBACK_QUESTION), score, t,
+                               text(r, CX_FEEDBACK_TOUCHPOINT), irow, text(r, CX_FEEDBACK_CASE), comment);
+    }
+    case CX_TABLE_TRANSACTIONS: {
+        cx_time t;
+        double amount;
+        if ((rc = get_time(r, CX_TRANSACTION_TIME, &t)) || (rc = get_real(r, CX_TRANSACTION_AMOUNT, NAN, &amount)))
+            return rc;
+        return cx_transaction_add(NULL, s, text(r, CX_TRANSACTION_CUSTOMER), t, amount);
+    }
+    }
+    return cxi_fail(CX_EINVAL, "no table %d", r->im->layout.table);
+}
+
+int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column)
+{
+    *column = 0;
+    if (nfields != im->layout.nfields)
+        return cxi_fail(CX_EPARSE, "expected %d fields as in the header, found %d", im->layout.nfields, nfields);
+    row r = {im, fields, -100};
+    int rc = add_row(&r, im->store);
+    if (rc) {
+        const cxi_layout *l = &im->layout;
+        if (r.bad_col >= 0) {
+            *column = l->field_of_col[r.bad_col] + 1;
+        } else if (r.bad_col > -100) {
+            *column = l->attr_field[-1 - r.bad_col] + 1;
+        } else if (cxi_error_field()) {
+            int col;
+            if (cx_column_find(&col, l->table, cxi_error_field()) == CX_OK && l->field_of_col[col] >= 0)
+                *column = l->field_of_col[col] + 1;
+        }
+    }
+    return rc;
+}
+
+/* ---- begin and end ----------------------------------------------------- */
+
+int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_store *store, int table,
+                     const char *path, const cx_import_options *opts)
+{
+    memset(im, 0, sizeof *im);
+    im->fn = fn;
+    im->path = path;
+    if (!out || !store || !path)
+        return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
+    *out = NULL;
+    if (table < 0 || table >= CX_TABLE_COUNT)
+        return cxi_fail(CX_EINVAL, "%s: no table %d", fn, table);
+    im->store = store;
+    im->opts = opts;
+    im->layout.table = table;
+    im->report = calloc(1, sizeof *im->report);
+    if (!im->report)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    cxi_store_mark(store, &im->mark);
+    return CX_OK;
+}
+
+int cxi_import_end(cxi_import *im, cx_import_report **out, int rc)
+{
+    if (im->reject && fclose(im->reject) != 0 && rc == CX_OK)
+        rc = cxi_fail(CX_EIO, "%s: %s: cannot write the reject file %s", im->fn, im->path, im->opts->reject_path);
+    im->reject = NULL;
+    cxi_layout_free(&im->layout);
+    if (rc == CX_OK) {
+        *out = im->report;
+        return CX_OK;
+    }
+    if (im->store)
+        cxi_store_rollback(im->store, &im->mark);
+    cx_import_report_free(im->report);
+    im->report = NULL;
+    return rc;
+}

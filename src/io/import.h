@@ -1,0 +1,87 @@
+/*
+ * Shared machinery of the CSV and JSON Lines importers: options, the report,
+ * the header mapping, and turning one row of text fields into a record.
+ */
+#ifndef CXI_IMPORT_H
+#define CXI_IMPORT_H
+
+#include <stdio.h>
+
+#include "../store/savepoint.h"
+#include "cxkit/io.h"
+#include "cxkit/time.h"
+
+#define CXI_MAX_FIELDS 256
+
+struct cx_import_options {
+    int strict;
+    int delimiter;
+    char *reject_path;
+    size_t nmap;
+    char **map_from; /* file column names */
+    char **map_to;   /* schema column names, NULL to ignore */
+};
+
+typedef struct cxi_reject {
+    uint64_t line;
+    int column;
+    char *reason;
+} cxi_reject;
+
+struct cx_import_report {
+    uint64_t read, accepted, rejected;
+    size_t ndetails;
+    cxi_reject details[CX_IMPORT_REPORT_MAX_DETAILS];
+};
+
+/* How the fields of a file map onto a table. */
+typedef struct cxi_layout {
+    int table;
+    int nfields;                  /* fields in the file's header */
+    int col_of_field[CXI_MAX_FIELDS]; /* schema column, -1 ignored, -2 attribute */
+    int field_of_col[16];         /* file field (0-based) of each schema column, -1 absent */
+    int nattr;
+    int attr_field[CXI_MAX_FIELDS];
+    char *attr_name[CXI_MAX_FIELDS];
+} cxi_layout;
+
+/* The state of one running import. */
+typedef struct cxi_import {
+    const char *fn;     /* "cx_import_csv" or "cx_import_jsonl" */
+    const char *path;
+    cx_store *store;
+    const cx_import_options *opts;
+    cx_import_report *report;
+    cxi_layout layout;
+    cxi_mark mark;
+    FILE *reject;
+} cxi_import;
+
+/* Builds the layout from the header's names (NUL-terminated, UTF-8); on
+ * failure the message names the file and the column. */
+int cxi_layout_build(cxi_import *im, const char *const *names, int n);
+void cxi_layout_free(cxi_layout *l);
+/* A layout of every column of the table in schema order (JSON, SQLite). */
+void cxi_layout_all_columns(cxi_layout *l, int table);
+
+/* Stores one row. `fields` holds nfields NUL-terminated values in file
+ * order; NULL is a missing value. On failure, returns the status and sets
+ * *column to the 1-based file column at fault (0 for none) with the message
+ * in cx_last_error(). Store errors other than bad data (CX_ENOMEM,
+ * CX_ELIMIT) must end the import. */
+int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column);
+
+/* Records a rejected row in the report. Returns CX_ENOMEM only if the
+ * reason could not be copied (the count is still kept). */
+void cxi_report_reject(cx_import_report *r, uint64_t line, int column, const char *reason);
+
+int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_store *store, int table,
+                     const char *path, const cx_import_options *opts);
+/* Ends an import: on success hands the report out, on failure rolls the
+ * store back and frees the report. Returns rc. */
+int cxi_import_end(cxi_import *im, cx_import_report **out, int rc);
+
+/* Is this status a fault of the row (reject it) rather than of the import? */
+static inline bool cxi_row_fault(int rc) { return rc != CX_ENOMEM && rc != CX_ELIMIT && rc != CX_EIO; }
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * Savepoints: an import remembers the store's size before it starts and, if
+ * it fails, cuts every table, interner and index back to that size. Tables
+ * only ever grow at the end, so a rollback is a truncation plus unlinking the
+ * removed rows from their customers' history lists. Nothing is allocated, so
+ * a rollback cannot fail.
+ */
+#include "savepoint.h"
+
+void cxi_store_mark(const cx_store *s, cxi_mark *m)
+{
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        m->rows[t] = s->t[t].n;
+    for (int i = 0; i < CX_SET_COUNT; i++)
+        m->sets[i] = s->sets[i].count;
+    m->comments = s->comments.count;
+    m->attr_values = s->attr_values.count;
+}
+
+static bool attr_is_new(void *ctx, uint64_t key, uint32_t val)
+{
+    const cxi_mark *m = ctx;
+    return (key >> 32) >= m->rows[CX_TABLE_CUSTOMERS] || (uint32_t)key >= m->sets[CX_SET_ATTRIBUTE] ||
+           val >= m->attr_values;
+}
+
+void cxi_store_rollback(cx_store *s, const cxi_mark *m)
+{
+    static const struct {
+        int table, customer, next, head;
+    } lists[] = {
+        {CX_TABLE_INTERACTIONS, IN_CUSTOMER, IN_NEXT, CU_HEAD_I},
+        {CX_TABLE_CASES, CA_CUSTOMER, CA_NEXT, CU_HEAD_C},
+        {CX_TABLE_FEEDBACK, FB_CUSTOMER, FB_NEXT, CU_HEAD_F},
+        {CX_TABLE_TRANSACTIONS, TR_CUSTOMER, TR_NEXT, CU_HEAD_T},
+    };
+    /* newest rows head their lists: unlink from the end back to the mark */
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+        const uint32_t *cust = CXI_COL(s, lists[l].table, lists[l].customer, uint32_t);
+        const uint32_t *next = CXI_COL(s, lists[l].table, lists[l].next, uint32_t);
+        uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, lists[l].head, uint32_t);
+        for (size_t r = s->t[lists[l].table].n; r-- > m->rows[lists[l].table];)
+            head[cust[r]] = next[r];
+    }
+    for (int t = 0; t < CX_TABLE_COUNT; t++) {
+        if (s->t[t].n > m->rows[t])
+            s->t[t].n = m->rows[t];
+        if (t == CX_TABLE_CUSTOMERS || t == CX_TABLE_TOUCHPOINTS || t == CX_TABLE_CASES || t == CX_TABLE_QUESTIONS)
+            cxi_pool_truncate(&s->keys[t], (uint32_t)m->rows[t]);
+    }
+    for (int i = 0; i < CX_SET_COUNT; i++)
+        cxi_pool_truncate(&s->sets[i], m->sets[i]);
+    cxi_pool_truncate(&s->comments, m->comments);
+    cxi_map_remove_if(&s->attrs, attr_is_new, (void *)m);
+    cxi_pool_truncate(&s->attr_values, m->attr_values);
+}

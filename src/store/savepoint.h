@@ -1,0 +1,18 @@
+/* Savepoints of a store, for imports that must leave it unchanged on failure. */
+#ifndef CXI_SAVEPOINT_H
+#define CXI_SAVEPOINT_H
+
+#include "store_private.h"
+
+typedef struct cxi_mark {
+    size_t rows[CX_TABLE_COUNT];
+    uint32_t sets[CX_SET_COUNT];
+    uint32_t comments, attr_values;
+} cxi_mark;
+
+void cxi_store_mark(const cx_store *s, cxi_mark *m);
+/* Cuts the store back to the mark. Valid only if nothing but appends (adds,
+ * defines, attributes of customers added after the mark) happened since. */
+void cxi_store_rollback(cx_store *s, const cxi_mark *m);
+
+#endif
