@@ -7,6 +7,7 @@
 
 #include "cxkit/common.h"
 #include "cxkit/store.h"
+#include "cxkit/io.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -67,6 +68,31 @@ CX_EXTERN int cx_db_load(cx_store **out, const char *path);
  * @return as cx_db_load().
  */
 CX_EXTERN int cx_db_load_with_allocator(cx_store **out, const char *path, cx_alloc_fn alloc, void *ud);
+
+/**
+ * @brief Import a CSV file straight into a SQLite file, in chunks, without
+ *        loading the file's events into memory.
+ *
+ * The records rows refer to (customers, touchpoints, cases, questions and
+ * the named sets) are read from the database first; then the file is read
+ * and checked exactly as cx_import_csv() does, and every 65536 accepted rows
+ * are written to the database and dropped from memory. Memory is bounded by
+ * those referenced records and one chunk, not by the size of the file, so a
+ * file larger than memory can be imported. Feedback linked to an
+ * interaction is checked against the interactions in the database.
+ *
+ * The whole import is one transaction: if it fails (strict mode, an I/O
+ * error, a bad header), the database is left as it was.
+ *
+ * @param[out] out     the report, to free with cx_import_report_free(); NULL on failure.
+ * @param[in]  db_path the database file (created if missing).
+ * @param[in]  table   a ::cx_table.
+ * @param[in]  csv_path the CSV file, as for cx_import_csv().
+ * @param[in]  options the options, or NULL for the defaults.
+ * @return as cx_import_csv(), and the errors of cx_db_save().
+ */
+CX_EXTERN int cx_db_import_csv(cx_import_report **out, const char *db_path, int table, const char *csv_path,
+                               const cx_import_options *options);
 
 /**
  * @brief The schema version of a database file.

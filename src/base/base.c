@@ -366,11 +366,18 @@ uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len)
     return id;
 }
 
-void cxi_pool_truncate(cxi_pool *p, uint32_t count)
+void cxi_pool_truncate(cxi_mem *m, cxi_pool *p, uint32_t count)
 {
     if (count >= p->count)
         return;
     p->count = count;
+    if (count == 0) {
+        for (size_t i = 0; i < p->nblocks; i++)
+            cxi_free(m, p->blocks[i], p->block_sizes[i]);
+        p->nblocks = 0;
+        p->block = NULL;
+        p->block_used = p->block_cap = 0;
+    }
     if (p->nslots)
         memset(p->slots, 0, (size_t)p->nslots * sizeof *p->slots);
     for (uint32_t id = 0; id < count; id++)

@@ -114,8 +114,9 @@ uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len);
 /* find, else reserve + add. */
 int cxi_pool_intern(cxi_mem *m, cxi_pool *p, const char *s, size_t len, uint32_t *id);
 
-/* Forgets every string with an id >= count (a rollback); allocates nothing. */
-void cxi_pool_truncate(cxi_pool *p, uint32_t count);
+/* Forgets every string with an id >= count (a rollback); allocates nothing.
+ * Truncating to 0 also gives the string blocks back. */
+void cxi_pool_truncate(cxi_mem *m, cxi_pool *p, uint32_t count);
 
 static inline const char *cxi_pool_str(const cxi_pool *p, uint32_t id)
 {

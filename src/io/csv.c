@@ -216,11 +216,18 @@ static void write_quoted(FILE *f, const char *s)
 int cx_import_csv(cx_import_report **out, cx_store *store, int table, const char *path,
                   const cx_import_options *opts)
 {
-    static const char fn[] = "cx_import_csv";
     cxi_import im;
-    int rc = cxi_import_begin(&im, fn, out, store, table, path, opts);
-    if (rc)
-        return cxi_import_end(&im, out, rc);
+    int rc = cxi_import_begin(&im, "cx_import_csv", out, store, table, path, opts);
+    if (!rc)
+        rc = cxi_import_csv_run(&im);
+    return cxi_import_end(&im, out, rc);
+}
+
+int cxi_import_csv_run(cxi_import *im)
+{
+    const char *fn = im->fn, *path = im->path;
+    const cx_import_options *opts = im->opts;
+    int rc = CX_OK;
     int delim = opts ? opts->delimiter : ',';
     bool strict = opts && opts->strict;
     reader rd = {0};
@@ -267,18 +274,18 @@ int cx_import_csv(cx_import_report **out, cx_store *store, int table, const char
     for (int k = 0; k < rec->n; k++)
         if (!fields[k])
             fields[k] = (char *)"";
-    if ((rc = cxi_layout_build(&im, (const char *const *)fields, rec->n)))
+    if ((rc = cxi_layout_build(im, (const char *const *)fields, rec->n)))
         goto done;
     if (opts && opts->reject_path) {
-        im.reject = fopen(opts->reject_path, "wb");
-        if (!im.reject) {
+        im->reject = fopen(opts->reject_path, "wb");
+        if (!im->reject) {
             rc = cxi_fail(CX_EIO, "%s: %s: cannot create the reject file %s: %s", fn, path, opts->reject_path,
                           strerror(errno));
             goto done;
         }
-        fputs("_line,_column,_reason,", im.reject);
-        fwrite(rd.buf + rd.pos, 1, rec->raw_len, im.reject);
-        fputc('\n', im.reject);
+        fputs("_line,_column,_reason,", im->reject);
+        fwrite(rd.buf + rd.pos, 1, rec->raw_len, im->reject);
+        fputc('\n', im->reject);
     }
     rd.line += rec->lines;
     rd.pos += rec->end;
@@ -298,7 +305,7 @@ int cx_import_csv(cx_import_report **out, cx_store *store, int table, const char
             rd.pos += rec->end;
             continue;
         }
-        im.report->read++;
+        im->report->read++;
         int column = 0;
         if (st == SCAN_BAD) {
             rc = cxi_fail(CX_EPARSE, "%s", rec->error);
@@ -306,11 +313,13 @@ int cx_import_csv(cx_import_report **out, cx_store *store, int table, const char
         } else if ((rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
             rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
             goto done;
-        } else {
-            rc = cxi_import_row(&im, fields, rec->n, &column);
+        } else if (!im->check_row || !(rc = im->check_row(im, fields, rec->n, &column))) {
+            rc = cxi_import_row(im, fields, rec->n, &column);
         }
         if (rc == CX_OK) {
-            im.report->accepted++;
+            im->report->accepted++;
+            if (im->flush && ++im->since_flush >= im->chunk_rows && (rc = im->flush(im, false)))
+                goto done;
         } else {
             if (!cxi_row_fault(rc)) {
                 rc = cxi_fail(rc, "%s: %s: line %llu: %s", fn, path, (unsigned long long)line, cx_last_error());
@@ -318,13 +327,13 @@ int cx_import_csv(cx_import_report **out, cx_store *store, int table, const char
             }
             char reason[600];
             snprintf(reason, sizeof reason, "%s", cx_last_error());
-            cxi_report_reject(im.report, line, column, reason);
-            if (im.reject) {
-                fprintf(im.reject, "%llu,%d,", (unsigned long long)line, column);
-                write_quoted(im.reject, reason);
-                fputc(',', im.reject);
-                fwrite(rd.buf + rd.pos, 1, rec->raw_len, im.reject);
-                fputc('\n', im.reject);
+            cxi_report_reject(im->report, line, column, reason);
+            if (im->reject) {
+                fprintf(im->reject, "%llu,%d,", (unsigned long long)line, column);
+                write_quoted(im->reject, reason);
+                fputc(',', im->reject);
+                fwrite(rd.buf + rd.pos, 1, rec->raw_len, im->reject);
+                fputc('\n', im->reject);
             }
             if (strict) {
                 rc = cxi_fail(rc, "%s: %s: line %llu, column %d: %s", fn, path, (unsigned long long)line, column,
@@ -336,6 +345,8 @@ int cx_import_csv(cx_import_report **out, cx_store *store, int table, const char
         rd.line += rec->lines;
         rd.pos += rec->end;
     }
+    if (im->flush)
+        rc = im->flush(im, true);
     goto done;
 
 io_error:
@@ -347,5 +358,5 @@ done:
     free(rd.buf);
     free(row);
     free(rec);
-    return cxi_import_end(&im, out, rc);
+    return rc;
 }

@@ -55,7 +55,18 @@ typedef struct cxi_import {
     cxi_layout layout;
     cxi_mark mark;
     FILE *reject;
+    /* Streaming: called after every chunk_rows accepted rows, and once at
+     * the end with final = true; a failure ends the import. */
+    int (*flush)(struct cxi_import *im, bool final);
+    void *flush_ctx;
+    size_t chunk_rows, since_flush;
+    /* Optional extra check of a row before it is stored (a row fault
+     * rejects it, with *column set). */
+    int (*check_row)(struct cxi_import *im, char *const *fields, int nfields, int *column);
 } cxi_import;
+
+/* The CSV reading loop of cx_import_csv, for an import already begun. */
+int cxi_import_csv_run(cxi_import *im);
 
 /* Builds the layout from the header's names (NUL-terminated, UTF-8); on
  * failure the message names the file and the column. */

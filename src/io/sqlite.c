@@ -13,6 +13,7 @@
 #include "cxkit/db.h"
 #include "cxkit/version.h"
 #include "import.h"
+#include "../store/store_private.h"
 
 /* ---- schema and migrations ---------------------------------------------- */
 
@@ -268,21 +269,12 @@ static int check_prefix(db *d, const cx_store *s, int table, size_t have)
     return CX_OK;
 }
 
-static int save_table(db *d, const cx_store *s, int table)
+/* Inserts store rows [from, to) as file rows db_first, db_first + 1, ... */
+static int insert_rows(db *d, const cx_store *s, int table, size_t from, size_t to, size_t db_first)
 {
     const char *tbl = table_sql_name(table);
-    size_t n, ncols;
-    cx_store_rows(&n, s, table);
+    size_t ncols;
     cx_column_count(&ncols, table);
-    int64_t have = saved_count(d, tbl);
-    if (have < 0)
-        return db_fail(d, "cannot read");
-    if ((size_t)have > n)
-        return cxi_fail(CX_EINVAL, "%s: %s: the file holds %lld rows of %s, the store only %zu: it is another store's file",
-                        d->fn, d->path, (long long)have, tbl, n);
-    int rc = check_prefix(d, s, table, (size_t)have);
-    if (rc)
-        return rc;
     char sql[512];
     int len = snprintf(sql, sizeof sql, "INSERT INTO %s(row", tbl);
     for (size_t c = 0; c < ncols; c++) {
@@ -297,9 +289,10 @@ static int save_table(db *d, const cx_store *s, int table)
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(d, "cannot prepare an insert");
-    for (size_t r = (size_t)have; r < n && rc == CX_OK; r++) {
+    int rc = CX_OK;
+    for (size_t r = from; r < to && rc == CX_OK; r++) {
         sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)r);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)(db_first + (r - from)));
         for (size_t c = 0; c < ncols && rc == CX_OK; c++)
             rc = bind_cell(st, (int)c + 2, s, table, (int)c, r);
         if (rc == CX_OK && sqlite3_step(st) != SQLITE_DONE)
@@ -308,6 +301,24 @@ static int save_table(db *d, const cx_store *s, int table)
             rc = db_fail(d, "cannot bind a value");
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+static int save_table(db *d, const cx_store *s, int table)
+{
+    const char *tbl = table_sql_name(table);
+    size_t n;
+    cx_store_rows(&n, s, table);
+    int64_t have = saved_count(d, tbl);
+    if (have < 0)
+        return db_fail(d, "cannot read");
+    if ((size_t)have > n)
+        return cxi_fail(CX_EINVAL, "%s: %s: the file holds %lld rows of %s, the store only %zu: it is another store's file",
+                        d->fn, d->path, (long long)have, tbl, n);
+    int rc = check_prefix(d, s, table, (size_t)have);
+    if (rc)
+        return rc;
+    rc = insert_rows(d, s, table, (size_t)have, n, (size_t)have);
     if (rc == CX_OK && table == CX_TABLE_CASES && have > 0) {
         /* cases change after they are saved: rewrite the changed ones */
         sqlite3_stmt *sel, *upd;
@@ -594,5 +605,147 @@ int cx_db_schema_version(int *out, const char *path)
     if (!rc)
         rc = read_version(&d, out);
     db_close(&d);
+    return rc;
+}
+
+/* ---- streaming import -------------------------------------------------- */
+
+#define STREAM_CHUNK 65536
+
+typedef struct stream {
+    db *d;
+    size_t first;   /* store row of the first row not yet written */
+    size_t db_rows; /* rows of the table in the file */
+    uint32_t comments;
+    sqlite3_stmt *link; /* SELECT customer FROM interactions WHERE row=? */
+} stream;
+
+static bool is_event_table(int table)
+{
+    return table == CX_TABLE_INTERACTIONS || table == CX_TABLE_CASES || table == CX_TABLE_FEEDBACK ||
+           table == CX_TABLE_TRANSACTIONS;
+}
+
+/* Writes the rows imported since the last flush; event rows then leave
+ * memory, so only keys and one chunk are ever held. */
+static int stream_flush(cxi_import *im, bool final)
+{
+    stream *st = im->flush_ctx;
+    int table = im->layout.table;
+    size_t n;
+    cx_store_rows(&n, im->store, table);
+    int rc = save_sets(st->d, im->store);
+    if (!rc)
+        rc = insert_rows(st->d, im->store, table, st->first, n, st->db_rows);
+    if (rc)
+        return rc;
+    st->db_rows += n - st->first;
+    if (table == CX_TABLE_CASES || !is_event_table(table)) {
+        st->first = n; /* keys stay: later rows are checked against them */
+    } else {
+        cxi_store_truncate_rows(im->store, table, st->first);
+        if (table == CX_TABLE_FEEDBACK)
+            cxi_store_truncate_comments(im->store, st->comments);
+    }
+    im->since_flush = 0;
+    if (final) {
+        rc = set_count(st->d, table_sql_name(table), st->db_rows);
+        if (!rc && table == CX_TABLE_CUSTOMERS)
+            rc = save_attributes(st->d, im->store);
+    }
+    return rc;
+}
+
+/* Feedback linked to an interaction: the interaction is in the file. */
+static int stream_check_link(cxi_import *im, char *const *fields, int nfields, int *column)
+{
+    stream *st = im->flush_ctx;
+    int f = im->layout.field_of_col[CX_FEEDBACK_INTERACTION];
+    int fc = im->layout.field_of_col[CX_FEEDBACK_CUSTOMER];
+    if (f < 0 || f >= nfields || fc >= nfields || !fields[f])
+        return CX_OK;
+    char *end;
+    long long row = strtoll(fields[f], &end, 10);
+    if (*end || end == fields[f] || row < 0)
+        return CX_OK; /* the row converter reports the bad number */
+    sqlite3_reset(st->link);
+    sqlite3_bind_int64(st->link, 1, row);
+    int step = sqlite3_step(st->link);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return db_fail(st->d, "cannot read interactions");
+    *column = f + 1;
+    if (step == SQLITE_DONE)
+        return cxi_set_error_field("interaction", cxi_fail(CX_ENOTFOUND, "no interaction row %lld in %s", row,
+                                                           st->d->path));
+    const char *owner = (const char *)sqlite3_column_text(st->link, 0);
+    if (!owner || !fields[fc] || strcmp(owner, fields[fc]) != 0)
+        return cxi_fail(CX_EINVAL, "interaction %lld belongs to another customer", row);
+    *column = 0;
+    return CX_OK;
+}
+
+int cx_db_import_csv(cx_import_report **out, const char *db_path, int table, const char *csv_path,
+                     const cx_import_options *options)
+{
+    static const char fn[] = "cx_db_import_csv";
+    if (!out || !db_path || !csv_path)
+        return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
+    *out = NULL;
+    if (table < 0 || table >= CX_TABLE_COUNT)
+        return cxi_fail(CX_EINVAL, "%s: no table %d", fn, table);
+    db d;
+    stream st = {&d, 0, 0, 0, NULL};
+    cx_store *s = NULL;
+    int rc = db_open(&d, fn, db_path, DB_WRITE);
+    if (!rc && sqlite3_exec(d.h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_fail(&d, "cannot begin a transaction");
+    int version;
+    if (!rc && !(rc = read_version(&d, &version)) && !(rc = check_version(&d, version)))
+        rc = migrate(&d, version);
+    /* the records rows refer to: names and keyed tables, not events */
+    if (!rc)
+        rc = cx_store_new(&s);
+    if (!rc)
+        rc = load_sets(&d, s);
+    static const int keyed[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES, CX_TABLE_QUESTIONS};
+    for (size_t i = 0; i < 4 && !rc; i++)
+        rc = load_table(&d, s, keyed[i]);
+    if (!rc) {
+        int64_t have = saved_count(&d, table_sql_name(table));
+        if (have < 0)
+            rc = db_fail(&d, "cannot read");
+        st.db_rows = (size_t)have;
+        cx_store_rows(&st.first, s, table);
+        st.comments = 0;
+    }
+    if (!rc && table == CX_TABLE_FEEDBACK) {
+        s->external_interactions = true;
+        if (sqlite3_prepare_v2(d.h, "SELECT customer FROM interactions WHERE row=?", -1, &st.link, NULL) != SQLITE_OK)
+            rc = db_fail(&d, "cannot read interactions");
+    }
+    cxi_import im;
+    if (!rc && !(rc = cxi_import_begin(&im, fn, out, s, table, csv_path, options))) {
+        im.flush = stream_flush;
+        im.flush_ctx = &st;
+        im.chunk_rows = STREAM_CHUNK;
+        if (table == CX_TABLE_FEEDBACK)
+            im.check_row = stream_check_link;
+        rc = cxi_import_csv_run(&im);
+        rc = cxi_import_end(&im, out, rc);
+    }
+    sqlite3_finalize(st.link);
+    if (rc == CX_OK && sqlite3_exec(d.h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = db_fail(&d, "cannot commit");
+        cx_import_report_free(*out);
+        *out = NULL;
+    }
+    if (rc != CX_OK && d.h) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s", cx_last_error());
+        sqlite3_exec(d.h, "ROLLBACK", NULL, NULL, NULL);
+        cxi_fail(rc, "%s", msg);
+    }
+    db_close(&d);
+    cx_store_free(s);
     return rc;
 }

@@ -24,33 +24,49 @@ static bool attr_is_new(void *ctx, uint64_t key, uint32_t val)
            val >= m->attr_values;
 }
 
+static const struct {
+    int table, customer, next, head;
+} lists[] = {
+    {CX_TABLE_INTERACTIONS, IN_CUSTOMER, IN_NEXT, CU_HEAD_I},
+    {CX_TABLE_CASES, CA_CUSTOMER, CA_NEXT, CU_HEAD_C},
+    {CX_TABLE_FEEDBACK, FB_CUSTOMER, FB_NEXT, CU_HEAD_F},
+    {CX_TABLE_TRANSACTIONS, TR_CUSTOMER, TR_NEXT, CU_HEAD_T},
+};
+
+/* Newest rows head their lists: unlink from the end back to n. */
+static void unlink_rows(cx_store *s, size_t l, size_t n)
+{
+    const uint32_t *cust = CXI_COL(s, lists[l].table, lists[l].customer, uint32_t);
+    const uint32_t *next = CXI_COL(s, lists[l].table, lists[l].next, uint32_t);
+    uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, lists[l].head, uint32_t);
+    for (size_t r = s->t[lists[l].table].n; r-- > n;)
+        head[cust[r]] = next[r];
+    if (s->t[lists[l].table].n > n)
+        s->t[lists[l].table].n = n;
+}
+
+void cxi_store_truncate_rows(cx_store *s, int table, size_t n)
+{
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+        if (lists[l].table == table)
+            unlink_rows(s, l, n);
+}
+
+void cxi_store_truncate_comments(cx_store *s, uint32_t n) { cxi_pool_truncate(&s->mem, &s->comments, n); }
+
 void cxi_store_rollback(cx_store *s, const cxi_mark *m)
 {
-    static const struct {
-        int table, customer, next, head;
-    } lists[] = {
-        {CX_TABLE_INTERACTIONS, IN_CUSTOMER, IN_NEXT, CU_HEAD_I},
-        {CX_TABLE_CASES, CA_CUSTOMER, CA_NEXT, CU_HEAD_C},
-        {CX_TABLE_FEEDBACK, FB_CUSTOMER, FB_NEXT, CU_HEAD_F},
-        {CX_TABLE_TRANSACTIONS, TR_CUSTOMER, TR_NEXT, CU_HEAD_T},
-    };
-    /* newest rows head their lists: unlink from the end back to the mark */
-    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
-        const uint32_t *cust = CXI_COL(s, lists[l].table, lists[l].customer, uint32_t);
-        const uint32_t *next = CXI_COL(s, lists[l].table, lists[l].next, uint32_t);
-        uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, lists[l].head, uint32_t);
-        for (size_t r = s->t[lists[l].table].n; r-- > m->rows[lists[l].table];)
-            head[cust[r]] = next[r];
-    }
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+        unlink_rows(s, l, m->rows[lists[l].table]);
     for (int t = 0; t < CX_TABLE_COUNT; t++) {
         if (s->t[t].n > m->rows[t])
             s->t[t].n = m->rows[t];
         if (t == CX_TABLE_CUSTOMERS || t == CX_TABLE_TOUCHPOINTS || t == CX_TABLE_CASES || t == CX_TABLE_QUESTIONS)
-            cxi_pool_truncate(&s->keys[t], (uint32_t)m->rows[t]);
+            cxi_pool_truncate(&s->mem, &s->keys[t], (uint32_t)m->rows[t]);
     }
     for (int i = 0; i < CX_SET_COUNT; i++)
-        cxi_pool_truncate(&s->sets[i], m->sets[i]);
-    cxi_pool_truncate(&s->comments, m->comments);
+        cxi_pool_truncate(&s->mem, &s->sets[i], m->sets[i]);
+    cxi_pool_truncate(&s->mem, &s->comments, m->comments);
     cxi_map_remove_if(&s->attrs, attr_is_new, (void *)m);
-    cxi_pool_truncate(&s->attr_values, m->attr_values);
+    cxi_pool_truncate(&s->mem, &s->attr_values, m->attr_values);
 }

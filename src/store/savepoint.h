@@ -15,4 +15,11 @@ void cxi_store_mark(const cx_store *s, cxi_mark *m);
  * defines, attributes of customers added after the mark) happened since. */
 void cxi_store_rollback(cx_store *s, const cxi_mark *m);
 
+/* Drops the rows of one event table (interactions, cases, feedback,
+ * transactions) from `n` on, unlinking them from their customers' lists;
+ * names and keys stay. Used to stream a file through a store in chunks. */
+void cxi_store_truncate_rows(cx_store *s, int table, size_t n);
+/* Drops feedback comments from id n on (once their rows are gone). */
+void cxi_store_truncate_comments(cx_store *s, uint32_t n);
+
 #endif

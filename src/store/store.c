@@ -867,7 +867,12 @@ int cx_feedback_add(size_t *out_row, cx_store *s, const char *customer, const ch
         return FIELD("score", cxi_fail(CX_ERANGE, "%s: customer '%s', question '%s': NPS score %g is not a whole number", fn,
                         cxi_quote(qb, customer), cxi_quote(qb2, question), score));
     uint32_t irow = CXI_NONE;
-    if (interaction != CX_ROW_NONE) {
+    if (interaction != CX_ROW_NONE && s->external_interactions) {
+        if (interaction < 0 || (uint64_t)interaction >= CXI_MAX_ROWS)
+            return FIELD("interaction", cxi_fail(CX_ENOTFOUND, "%s: customer '%s': no interaction row %lld", fn,
+                            cxi_quote(qb, customer), (long long)interaction));
+        irow = (uint32_t)interaction; /* checked by the caller against where the rows are */
+    } else if (interaction != CX_ROW_NONE) {
         if (interaction < 0 || (uint64_t)interaction >= s->t[CX_TABLE_INTERACTIONS].n)
             return FIELD("interaction", cxi_fail(CX_ENOTFOUND, "%s: customer '%s': no interaction row %lld", fn,
                             cxi_quote(qb, customer), (long long)interaction));

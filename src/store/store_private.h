@@ -50,6 +50,9 @@ struct cx_store {
     cxi_pool comments;
     cxi_pool attr_values;
     cxi_map attrs; /* customer << 32 | attribute key -> attr_values id */
+    /* Set only by the streaming SQLite import, whose interactions live in the
+     * database: feedback links to them are checked there, not here. */
+    bool external_interactions;
 };
 
 /* Typed access to a column: COL(store, CX_TABLE_CASES, CA_OPENED, int64_t). */

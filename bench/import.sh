@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Import benchmark, side by side with the peers on the same files:
+#   cxkit: CSV -> memory, and CSV -> memory -> SQLite (bench-import)
+#   pandas.read_csv (Debian python3-pandas), DuckDB read_csv (npm @duckdb/node-api)
+# usage: bench/import.sh [INTERACTIONS]     (default 5000000; builds into build-bench/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+cx_need "${CX_BUILD_PACKAGES[@]}" python3-pandas nodejs npm
+n=${1:-5000000}
+work=${CX_BENCH_DIR:-/tmp/cxkit-bench}
+mkdir -p "$work"
+if [ -d build-bench ]; then meson setup --reconfigure build-bench --buildtype=release >/dev/null; else meson setup build-bench --buildtype=release >/dev/null; fi
+ninja -C build-bench >/dev/null
+data=$work/data-$n
+if [ ! -f "$data/interactions.csv" ]; then
+  echo "generating $n interactions into $data"
+  build-bench/tools/gen-demo --scale-events "$n" "$data" >/dev/null
+fi
+echo "data: $(du -sh "$data" | cut -f1) in $data; $(wc -l < "$data/interactions.csv") lines in interactions.csv"
+if [ ! -d "$work/node_modules/@duckdb/node-api" ]; then
+  (cd "$work" && npm install --silent --no-audit --no-fund @duckdb/node-api >/dev/null 2>&1)
+fi
+cp bench/peers.mjs "$work/peers.mjs"
+out=$work/results.txt
+: > "$out"
+build-bench/bench/bench-import "$data" "$work/bench.db" | tee -a "$out"
+/usr/bin/python3 bench/peers.py "$data" | tee -a "$out"
+node "$work/peers.mjs" "$data" 1 | tee -a "$out"
+node "$work/peers.mjs" "$data" 2 | tee -a "$out"
+get() { sed -n "s/^RESULT .*$1=\([0-9.-]*\).*/\1/p" "$out" | head -1; }
+cx=$(get cx_memory_s) cxs=$(get cx_sqlite_s) pd=$(get pandas_s) d1=$(get duckdb1_s) d2=$(get duckdb2_s)
+echo
+echo "summary (seconds, all files; ratio = peer time / cxkit time, >1 means cxkit is faster)"
+printf "  %-34s %8s\n" "cxkit csv -> memory (1 thread)" "$cx"
+printf "  %-34s %8s\n" "cxkit csv -> sqlite (1 thread)" "$cxs"
+printf "  %-34s %8s  ratio %5.2f\n" "pandas read_csv" "$pd" "$(awk "BEGIN{print $pd / $cx}")"
+printf "  %-34s %8s  ratio %5.2f\n" "duckdb read_csv, 1 thread" "$d1" "$(awk "BEGIN{print $d1 / $cx}")"
+printf "  %-34s %8s  ratio %5.2f\n" "duckdb read_csv, 2 threads" "$d2" "$(awk "BEGIN{print $d2 / $cx}")"

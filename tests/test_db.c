@@ -1,0 +1,377 @@
+/* Tests of SQLite persistence (cx_db_*): identity of save and load,
+ * incremental appends that leave saved rows alone, case updates, refusal of
+ * another store's file and of newer schemas, and a save killed halfway. */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <cxkit/cxkit.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char dir[64];
+static char dbpath[128];
+
+static void setup(void)
+{
+    strcpy(dir, "/tmp/cxdbXXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(dbpath, sizeof dbpath, "%s/store.db", dir);
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
+
+static cx_time T(const char *iso)
+{
+    cx_time t;
+    OK(cx_time_parse(&t, iso, strlen(iso)));
+    return t;
+}
+
+/* A store with every table, Arabic text, missing values and odd times. */
+static cx_store *sample(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_store_define(NULL, s, CX_SET_CHANNEL, "fax"));
+    OK(cx_customer_add(s, "C-1", "consumer", "الرياض", "premium", T("2024-01-15T08:00:00+03:00")));
+    OK(cx_customer_add(s, "عميل-٢", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_set_attribute(s, "C-1", "name", "سارة، العتيبي \"س\""));
+    OK(cx_customer_set_attribute(s, "عميل-٢", "tier", ""));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", "sales", 1, 2.5));
+    OK(cx_touchpoint_add(s, "fax_in", "fax", "service", NULL, 0, 0.1));
+    OK(cx_case_add(s, "T-1", "C-1", "fax", "high", "نورة", T("2024-02-01T10:00:00Z"), T("2024-02-01T10:30:00Z"),
+                   CX_TIME_NONE, 0, 1));
+    size_t row;
+    OK(cx_interaction_add(&row, s, "C-1", "fax_in", T("2024-02-01T10:00:00Z"), "contact", CX_INBOUND, "نورة", "T-1",
+                          123456, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, "عميل-٢", "web", T("1969-07-20T20:17:40.5Z"), NULL, CX_OUTBOUND, NULL, NULL, 0,
+                          CX_ABANDONED, 99.99));
+    OK(cx_question_add(s, "ces_low", CX_METRIC_CES, 1, 7, 0));
+    OK(cx_feedback_add(NULL, s, "C-1", "ces_low", 6, T("2024-02-02T09:00:00Z"), "fax_in", (int64_t)row, "T-1",
+                       "صعب جداً,\n\"مرهق\""));
+    OK(cx_feedback_add(NULL, s, "عميل-٢", "nps", 10, T("2024-02-03T09:00:00Z"), NULL, CX_ROW_NONE, NULL, ""));
+    OK(cx_transaction_add(NULL, s, "C-1", T("2024-02-04T09:00:00Z"), 0.1));
+    return s;
+}
+
+/* Every table of both stores exported to CSV gives the same bytes. */
+static void assert_same(const cx_store *a, const cx_store *b)
+{
+    for (int t = 0; t < CX_TABLE_COUNT; t++) {
+        char pa[160], pb[160];
+        snprintf(pa, sizeof pa, "%s/a%d.csv", dir, t);
+        snprintf(pb, sizeof pb, "%s/b%d.csv", dir, t);
+        OK(cx_export_csv(a, t, pa, 0));
+        OK(cx_export_csv(b, t, pb, 0));
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", pa, pb);
+        ck_assert_msg(system(cmd) == 0, "table %d differs after the round trip", t);
+    }
+    for (int set = 0; set < CX_SET_COUNT; set++) {
+        size_t na, nb;
+        OK(cx_store_set_size(&na, a, set));
+        OK(cx_store_set_size(&nb, b, set));
+        ck_assert_uint_eq(na, nb);
+        for (size_t i = 0; i < na; i++) {
+            const char *x, *y;
+            OK(cx_store_set_name(&x, a, set, i));
+            OK(cx_store_set_name(&y, b, set, i));
+            ck_assert_str_eq(x, y);
+        }
+    }
+}
+
+static void sql(const char *stmt)
+{
+    sqlite3 *h;
+    ck_assert_int_eq(sqlite3_open(dbpath, &h), SQLITE_OK);
+    char *err = NULL;
+    int rc = sqlite3_exec(h, stmt, NULL, NULL, &err);
+    ck_assert_msg(rc == SQLITE_OK, "%s: %s", stmt, err ? err : "");
+    sqlite3_close(h);
+}
+
+START_TEST(save_load_identity)
+{
+    cx_store *s = sample(), *l;
+    OK(cx_db_save(s, dbpath));
+    OK(cx_db_load(&l, dbpath));
+    assert_same(s, l);
+    const char *v;
+    OK(cx_customer_get_attribute(&v, l, "C-1", "name"));
+    ck_assert_str_eq(v, "سارة، العتيبي \"س\"");
+    int version;
+    OK(cx_db_schema_version(&version, dbpath));
+    ck_assert_int_eq(version, CX_DB_SCHEMA_VERSION);
+    cx_store_free(s);
+    cx_store_free(l);
+}
+END_TEST
+
+START_TEST(save_twice_is_idempotent)
+{
+    cx_store *s = sample(), *l;
+    OK(cx_db_save(s, dbpath));
+    OK(cx_db_save(s, dbpath));
+    OK(cx_db_load(&l, dbpath));
+    assert_same(s, l);
+    cx_store_free(s);
+    cx_store_free(l);
+}
+END_TEST
+
+START_TEST(append_leaves_saved_rows_alone)
+{
+    cx_store *s = sample(), *l;
+    OK(cx_db_save(s, dbpath));
+    /* Mark a saved row in the file behind the library's back: if the next
+     * save rewrote saved rows, the mark would be gone. */
+    sql("UPDATE customers SET plan='marked-in-file' WHERE row=0");
+    OK(cx_customer_add(s, "C-3", "vip", NULL, NULL, CX_TIME_NONE));
+    OK(cx_interaction_add(NULL, s, "C-3", "web", T("2024-03-01T00:00:00Z"), "visit", CX_INBOUND, NULL, NULL, 0,
+                          CX_HANDLED, 0));
+    OK(cx_transaction_add(NULL, s, "C-3", T("2024-03-02T00:00:00Z"), 12.5));
+    OK(cx_db_save(s, dbpath));
+    OK(cx_db_load(&l, dbpath));
+    const char *plan;
+    OK(cx_store_get_string(&plan, l, CX_TABLE_CUSTOMERS, CX_CUSTOMER_PLAN, 0));
+    ck_assert_str_eq(plan, "marked-in-file");
+    size_t n;
+    OK(cx_store_rows(&n, l, CX_TABLE_CUSTOMERS));
+    ck_assert_uint_eq(n, 3);
+    OK(cx_store_rows(&n, l, CX_TABLE_INTERACTIONS));
+    ck_assert_uint_eq(n, 3);
+    OK(cx_store_rows(&n, l, CX_TABLE_TRANSACTIONS));
+    ck_assert_uint_eq(n, 2);
+    cx_store_free(s);
+    cx_store_free(l);
+}
+END_TEST
+
+START_TEST(case_updates_and_attributes_are_saved)
+{
+    cx_store *s = sample(), *l;
+    OK(cx_db_save(s, dbpath));
+    OK(cx_case_update(s, "T-1", T("2024-02-01T10:30:00Z"), T("2024-02-03T12:00:00Z"), 1, 3));
+    OK(cx_customer_set_attribute(s, "C-1", "name", "سارة"));
+    OK(cx_db_save(s, dbpath));
+    OK(cx_db_load(&l, dbpath));
+    assert_same(s, l);
+    int64_t v;
+    OK(cx_store_get_int(&v, l, CX_TABLE_CASES, CX_CASE_CONTACTS, 0));
+    ck_assert_int_eq(v, 3);
+    OK(cx_store_get_int(&v, l, CX_TABLE_CASES, CX_CASE_RESOLVED, 0));
+    ck_assert_int_eq(v, T("2024-02-03T12:00:00Z"));
+    cx_store_free(s);
+    cx_store_free(l);
+}
+END_TEST
+
+START_TEST(another_store_is_refused)
+{
+    cx_store *s = sample(), *o, *l;
+    OK(cx_db_save(s, dbpath));
+    OK(cx_store_new(&o));
+    OK(cx_customer_add(o, "X", NULL, NULL, NULL, CX_TIME_NONE));
+    ck_assert_int_eq(cx_db_save(o, dbpath), CX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "another store"));
+    /* a store with more customers but a different last saved one */
+    for (int i = 0; i < 5; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "Y%d", i);
+        OK(cx_customer_add(o, id, NULL, NULL, NULL, CX_TIME_NONE));
+    }
+    ck_assert_int_ne(cx_db_save(o, dbpath), CX_OK);
+    OK(cx_db_load(&l, dbpath));
+    assert_same(s, l);
+    cx_store_free(s);
+    cx_store_free(o);
+    cx_store_free(l);
+}
+END_TEST
+
+START_TEST(newer_schema_is_refused)
+{
+    cx_store *s = sample(), *l = NULL;
+    OK(cx_db_save(s, dbpath));
+    sql("UPDATE cx_schema SET version=99");
+    ck_assert_int_eq(cx_db_save(s, dbpath), CX_EVERSION);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "99"));
+    ck_assert_int_eq(cx_db_load(&l, dbpath), CX_EVERSION);
+    ck_assert_ptr_null(l);
+    int version;
+    OK(cx_db_schema_version(&version, dbpath));
+    ck_assert_int_eq(version, 99);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(foreign_file_is_upgraded_or_refused)
+{
+    /* a SQLite file of someone else's: loading it is refused, saving into it
+     * adds the CXKit tables beside the existing one (migration from 0) */
+    sql("CREATE TABLE crm_notes(x TEXT); INSERT INTO crm_notes VALUES('keep me');");
+    cx_store *l = NULL, *s = sample();
+    ck_assert_int_eq(cx_db_load(&l, dbpath), CX_EINVAL);
+    int version;
+    OK(cx_db_schema_version(&version, dbpath));
+    ck_assert_int_eq(version, 0);
+    OK(cx_db_save(s, dbpath));
+    OK(cx_db_schema_version(&version, dbpath));
+    ck_assert_int_eq(version, 1);
+    OK(cx_db_load(&l, dbpath));
+    assert_same(s, l);
+    cx_store_free(s);
+    cx_store_free(l);
+}
+END_TEST
+
+START_TEST(bad_rows_in_file_are_reported)
+{
+    cx_store *s = sample(), *l = NULL;
+    OK(cx_db_save(s, dbpath));
+    sql("UPDATE feedback SET score=99 WHERE row=1");
+    ck_assert_int_eq(cx_db_load(&l, dbpath), CX_EPARSE);
+    ck_assert_ptr_null(l);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "feedback row 1"));
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "score"));
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+    cx_store *s = sample(), *l = NULL;
+    ck_assert_int_eq(cx_db_save(NULL, dbpath), CX_EINVAL);
+    ck_assert_int_eq(cx_db_save(s, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_db_load(NULL, dbpath), CX_EINVAL);
+    ck_assert_int_eq(cx_db_load(&l, NULL), CX_EINVAL);
+    char missing[160];
+    snprintf(missing, sizeof missing, "%s/missing.db", dir);
+    ck_assert_int_eq(cx_db_load(&l, missing), CX_EIO);
+    ck_assert_ptr_null(l);
+    ck_assert_int_eq(access(missing, F_OK), -1); /* loading never creates a file */
+    snprintf(missing, sizeof missing, "%s/no/such/dir.db", dir);
+    ck_assert_int_eq(cx_db_save(s, missing), CX_EIO);
+    int v;
+    ck_assert_int_eq(cx_db_schema_version(NULL, dbpath), CX_EINVAL);
+    ck_assert_int_eq(cx_db_schema_version(&v, NULL), CX_EINVAL);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(custom_allocator_load)
+{
+    cx_store *s = sample(), *l;
+    OK(cx_db_save(s, dbpath));
+    OK(cx_db_load_with_allocator(&l, dbpath, NULL, NULL));
+    assert_same(s, l);
+    cx_store_free(s);
+    cx_store_free(l);
+}
+END_TEST
+
+/* Adds n interactions to a store holding sample(). */
+static void grow(cx_store *s, int n)
+{
+    OK(cx_store_reserve(s, CX_TABLE_INTERACTIONS, (size_t)n));
+    for (int i = 0; i < n; i++)
+        OK(cx_interaction_add(NULL, s, i % 2 ? "C-1" : "عميل-٢", "web", (cx_time)i * 1000, "view", CX_INBOUND, NULL,
+                              NULL, i, CX_HANDLED, 0));
+}
+
+START_TEST(killed_save_leaves_previous_state)
+{
+    /* Save a baseline, then let a child process append 400000 rows and kill
+     * it at increasing delays. After each kill the file must load as either
+     * the baseline or the complete new state, never anything between. */
+    cx_store *s = sample();
+    OK(cx_db_save(s, dbpath));
+    size_t base_rows;
+    OK(cx_store_rows(&base_rows, s, CX_TABLE_INTERACTIONS));
+    const int extra = 400000;
+    int partial_kills = 0, attempts = 0;
+    for (int delay_ms = 20; delay_ms <= 640 && attempts < 8; delay_ms *= 2, attempts++) {
+        int fds[2];
+        ck_assert_int_eq(pipe(fds), 0);
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            close(fds[0]);
+            grow(s, extra);
+            ck_assert_int_eq(write(fds[1], "x", 1), 1); /* about to save */
+            int rc = cx_db_save(s, dbpath);
+            _exit(rc == CX_OK ? 0 : 3);
+        }
+        close(fds[1]);
+        char c;
+        ck_assert_int_eq(read(fds[0], &c, 1), 1);
+        close(fds[0]);
+        struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        cx_store *l;
+        OK(cx_db_load(&l, dbpath));
+        size_t n;
+        OK(cx_store_rows(&n, l, CX_TABLE_INTERACTIONS));
+        ck_assert_msg(n == base_rows || n == base_rows + (size_t)extra, "killed save left %zu rows", n);
+        if (n == base_rows) {
+            ck_assert(!finished);
+            partial_kills++;
+            assert_same(s, l);
+        }
+        cx_store_free(l);
+        if (n != base_rows)
+            break; /* the save finished before the kill: later delays would too */
+    }
+    ck_assert_msg(partial_kills > 0, "no kill landed during a save");
+    cx_store_free(s);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("db");
+    TCase *core = tcase_create("core");
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_add_test(core, save_load_identity);
+    tcase_add_test(core, save_twice_is_idempotent);
+    tcase_add_test(core, append_leaves_saved_rows_alone);
+    tcase_add_test(core, case_updates_and_attributes_are_saved);
+    tcase_add_test(core, custom_allocator_load);
+    suite_add_tcase(su, core);
+    TCase *bad = tcase_create("bad_input");
+    tcase_add_checked_fixture(bad, setup, teardown);
+    tcase_add_test(bad, another_store_is_refused);
+    tcase_add_test(bad, newer_schema_is_refused);
+    tcase_add_test(bad, foreign_file_is_upgraded_or_refused);
+    tcase_add_test(bad, bad_rows_in_file_are_reported);
+    tcase_add_test(bad, bad_arguments);
+    suite_add_tcase(su, bad);
+    TCase *crash = tcase_create("crash");
+    tcase_add_checked_fixture(crash, setup, teardown);
+    tcase_set_timeout(crash, 120);
+    tcase_add_test(crash, killed_save_leaves_previous_state);
+    suite_add_tcase(su, crash);
+    SRunner *sr = srunner_create(su);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

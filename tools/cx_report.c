@@ -1,0 +1,299 @@
+/*
+ * cx-report: imports a directory of CXKit CSV files (customers.csv,
+ * touchpoints.csv, cases.csv, interactions.csv, questions.csv, feedback.csv,
+ * transactions.csv; missing files are skipped) into a store, keeps it in a
+ * SQLite file, loads it back to check, and prints what the library can say
+ * about the data. The README's first command runs it on examples/data/.
+ *
+ * Usage: cx-report [-o DB] [-r REJECT_DIR] [--strict] DATA_DIR
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <cxkit/cxkit.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "cx-report: %s: %s\n", what, cx_last_error());
+    exit(1);
+}
+
+#define CHECK(call)                                                                                                \
+    do {                                                                                                           \
+        if ((call) != CX_OK)                                                                                       \
+            die(#call);                                                                                            \
+    } while (0)
+
+/* Import order: every table after the ones its rows refer to. */
+static const int order[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES, CX_TABLE_INTERACTIONS,
+                            CX_TABLE_QUESTIONS, CX_TABLE_FEEDBACK,    CX_TABLE_TRANSACTIONS};
+
+static size_t rows(const cx_store *s, int table)
+{
+    size_t n;
+    CHECK(cx_store_rows(&n, s, table));
+    return n;
+}
+
+static const char *str(const cx_store *s, int table, int col, size_t row)
+{
+    const char *v;
+    CHECK(cx_store_get_string(&v, s, table, col, row));
+    return v ? v : "-";
+}
+
+static int64_t num(const cx_store *s, int table, int col, size_t row)
+{
+    int64_t v;
+    CHECK(cx_store_get_int(&v, s, table, col, row));
+    return v;
+}
+
+static void import_all(cx_store *s, const char *dir, const char *reject_dir, int strict)
+{
+    printf("Import from %s/\n", dir);
+    printf("  %-13s %10s %10s %10s %8s %9s\n", "table", "read", "accepted", "rejected", "seconds", "MB/s");
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *name;
+        CHECK(cx_table_name(&name, order[i]));
+        char path[4096], rej[4096];
+        snprintf(path, sizeof path, "%s/%s.csv", dir, name);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        cx_import_options *o;
+        CHECK(cx_import_options_new(&o));
+        if (reject_dir) {
+            snprintf(rej, sizeof rej, "%s/%s.rejects.csv", reject_dir, name);
+            CHECK(cx_import_options_set_reject_path(o, rej));
+        }
+        CHECK(cx_import_options_set_strict(o, strict));
+        cx_import_report *r;
+        double t0 = now();
+        if (cx_import_csv(&r, s, order[i], path, o) != CX_OK)
+            die("import");
+        double dt = now() - t0;
+        printf("  %-13s %10llu %10llu %10llu %8.3f %9.1f\n", name, (unsigned long long)cx_import_report_read(r),
+               (unsigned long long)cx_import_report_accepted(r), (unsigned long long)cx_import_report_rejected(r), dt,
+               (double)st.st_size / 1e6 / dt);
+        for (size_t k = 0; k < cx_import_report_details(r) && k < 3; k++) {
+            uint64_t line;
+            int col;
+            const char *why;
+            CHECK(cx_import_report_line(&line, r, k));
+            CHECK(cx_import_report_column(&col, r, k));
+            CHECK(cx_import_report_reason(&why, r, k));
+            printf("      rejected %s:%llu column %d: %s\n", path, (unsigned long long)line, col, why);
+        }
+        cx_import_report_free(r);
+        cx_import_options_free(o);
+    }
+}
+
+static void by_channel(const cx_store *s)
+{
+    size_t nch;
+    CHECK(cx_store_set_size(&nch, s, CX_SET_CHANNEL));
+    size_t *inter = calloc(nch, sizeof *inter), *cases = calloc(nch, sizeof *cases);
+    size_t *missed = calloc(nch, sizeof *missed);
+    if (!inter || !cases || !missed)
+        die("out of memory");
+    size_t ntp = rows(s, CX_TABLE_TOUCHPOINTS);
+    int64_t *tp_channel = malloc((ntp ? ntp : 1) * sizeof *tp_channel);
+    if (!tp_channel)
+        die("out of memory");
+    for (size_t t = 0; t < ntp; t++)
+        tp_channel[t] = num(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_CHANNEL, t);
+    for (size_t r = 0, n = rows(s, CX_TABLE_INTERACTIONS); r < n; r++) {
+        int64_t ch = tp_channel[num(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_TOUCHPOINT, r)];
+        inter[ch]++;
+        missed[ch] += num(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_OUTCOME, r) != CX_HANDLED;
+    }
+    for (size_t r = 0, n = rows(s, CX_TABLE_CASES); r < n; r++)
+        cases[num(s, CX_TABLE_CASES, CX_CASE_CHANNEL, r)]++;
+    printf("\nActivity by channel\n  %-13s %12s %14s %8s\n", "channel", "interactions", "missed/aband.", "cases");
+    for (size_t c = 0; c < nch; c++) {
+        if (!inter[c] && !cases[c])
+            continue;
+        const char *name;
+        CHECK(cx_store_set_name(&name, s, CX_SET_CHANNEL, c));
+        printf("  %-13s %12zu %13.1f%% %8zu\n", name, inter[c], inter[c] ? 100.0 * (double)missed[c] / (double)inter[c] : 0.0,
+               cases[c]);
+    }
+    free(inter);
+    free(cases);
+    free(missed);
+    free(tp_channel);
+}
+
+static void cases_summary(const cx_store *s)
+{
+    size_t n = rows(s, CX_TABLE_CASES), open = 0, reopened = 0, one_contact = 0, resolved = 0;
+    for (size_t r = 0; r < n; r++) {
+        bool res = num(s, CX_TABLE_CASES, CX_CASE_RESOLVED, r) != CX_TIME_NONE;
+        resolved += res;
+        open += !res;
+        reopened += num(s, CX_TABLE_CASES, CX_CASE_REOPENS, r) > 0;
+        one_contact += res && num(s, CX_TABLE_CASES, CX_CASE_CONTACTS, r) == 1 &&
+                       num(s, CX_TABLE_CASES, CX_CASE_REOPENS, r) == 0;
+    }
+    printf("\nService cases: %zu (%zu resolved, %zu open, %zu reopened at least once, %zu resolved with one "
+           "contact and never reopened)\n",
+           n, resolved, open, reopened, one_contact);
+    size_t nq = rows(s, CX_TABLE_QUESTIONS);
+    size_t *answers = calloc(nq ? nq : 1, sizeof *answers);
+    double *sum = calloc(nq ? nq : 1, sizeof *sum);
+    if (!answers || !sum)
+        die("out of memory");
+    for (size_t r = 0, nf = rows(s, CX_TABLE_FEEDBACK); r < nf; r++) {
+        int64_t q = num(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_QUESTION, r);
+        double score;
+        CHECK(cx_store_get_real(&score, s, CX_TABLE_FEEDBACK, CX_FEEDBACK_SCORE, r));
+        answers[q]++;
+        sum[q] += score;
+    }
+    printf("Survey answers:");
+    for (size_t q = 0; q < nq; q++)
+        if (answers[q])
+            printf("  %s %zu (mean %.2f)", str(s, CX_TABLE_QUESTIONS, CX_QUESTION_NAME, q), answers[q],
+                   sum[q] / (double)answers[q]);
+    printf("\n(NPS, CSAT, CES, FCR and times by channel and month come with the metrics module.)\n");
+    free(answers);
+    free(sum);
+}
+
+static void busiest_history(const cx_store *s)
+{
+    size_t nc = rows(s, CX_TABLE_CUSTOMERS);
+    if (!nc)
+        return;
+    size_t *count = calloc(nc, sizeof *count);
+    if (!count)
+        die("out of memory");
+    for (size_t r = 0, n = rows(s, CX_TABLE_CASES); r < n; r++)
+        count[num(s, CX_TABLE_CASES, CX_CASE_CUSTOMER, r)]++;
+    size_t best = 0;
+    for (size_t c = 1; c < nc; c++)
+        if (count[c] > count[best])
+            best = c;
+    free(count);
+    const char *id = str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ID, best);
+    cx_history *h;
+    CHECK(cx_history_new(&h, s, id, CX_TIME_NONE, CX_TIME_NONE));
+    const char *name;
+    CHECK(cx_customer_get_attribute(&name, s, id, "name"));
+    printf("\nOmnichannel history of the customer with the most cases: %s%s%s%s, %zu entries (first 25)\n", id,
+           name ? " (" : "", name ? name : "", name ? ")" : "", cx_history_count(h));
+    for (size_t i = 0; i < cx_history_count(h) && i < 25; i++) {
+        int table;
+        size_t r;
+        cx_time t;
+        char when[CX_TIME_FORMAT_MAX];
+        CHECK(cx_history_table(&table, h, i));
+        CHECK(cx_history_row(&r, h, i));
+        CHECK(cx_history_time(&t, h, i));
+        CHECK(cx_time_format(when, sizeof when, t, 180));
+        switch (table) {
+        case CX_TABLE_INTERACTIONS:
+            printf("  %s  %-16s %-9s %-10s agent %-12s case %s\n", when, str(s, table, CX_INTERACTION_TOUCHPOINT, r),
+                   str(s, table, CX_INTERACTION_KIND, r), str(s, table, CX_INTERACTION_OUTCOME, r),
+                   str(s, table, CX_INTERACTION_AGENT, r), str(s, table, CX_INTERACTION_CASE, r));
+            break;
+        case CX_TABLE_CASES:
+            printf("  %s  case %s opened on %s, priority %s, %lld contacts, %lld reopens\n", when,
+                   str(s, table, CX_CASE_ID, r), str(s, table, CX_CASE_CHANNEL, r), str(s, table, CX_CASE_PRIORITY, r),
+                   (long long)num(s, table, CX_CASE_CONTACTS, r), (long long)num(s, table, CX_CASE_REOPENS, r));
+            break;
+        case CX_TABLE_FEEDBACK: {
+            double score;
+            CHECK(cx_store_get_real(&score, s, table, CX_FEEDBACK_SCORE, r));
+            printf("  %s  %s = %g %s%s\n", when, str(s, table, CX_FEEDBACK_QUESTION, r), score,
+                   str(s, table, CX_FEEDBACK_COMMENT, r)[0] == '-' ? "" : "comment: ",
+                   str(s, table, CX_FEEDBACK_COMMENT, r)[0] == '-' ? "" : str(s, table, CX_FEEDBACK_COMMENT, r));
+            break;
+        }
+        case CX_TABLE_TRANSACTIONS: {
+            double a;
+            CHECK(cx_store_get_real(&a, s, table, CX_TRANSACTION_AMOUNT, r));
+            printf("  %s  purchase %.2f\n", when, a);
+            break;
+        }
+        }
+    }
+    cx_history_free(h);
+}
+
+int main(int argc, char **argv)
+{
+    const char *db = "cxkit-demo.db", *dir = NULL, *reject_dir = NULL;
+    int strict = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            db = argv[++i];
+        else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
+            reject_dir = argv[++i];
+        else if (strcmp(argv[i], "--strict") == 0)
+            strict = 1;
+        else if (argv[i][0] != '-' && !dir)
+            dir = argv[i];
+        else {
+            fprintf(stderr, "usage: cx-report [-o DB] [-r REJECT_DIR] [--strict] DATA_DIR\n");
+            return 2;
+        }
+    }
+    if (!dir) {
+        fprintf(stderr, "usage: cx-report [-o DB] [-r REJECT_DIR] [--strict] DATA_DIR\n");
+        return 2;
+    }
+    printf("cxkit %s report\n\n", cx_version_string());
+    cx_store *s;
+    CHECK(cx_store_new(&s));
+    import_all(s, dir, reject_dir, strict);
+
+    /* keep it: a fresh file each run, then load it back to check */
+    char side[4200];
+    remove(db);
+    snprintf(side, sizeof side, "%s-wal", db);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", db);
+    remove(side);
+    double t0 = now();
+    CHECK(cx_db_save(s, db));
+    double t1 = now();
+    cx_store *back;
+    CHECK(cx_db_load(&back, db));
+    double t2 = now();
+    bool same = true;
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        same &= rows(s, t) == rows(back, t);
+    cx_store_free(back);
+    struct stat st;
+    stat(db, &st);
+    printf("\nSaved to %s (%.1f MB) in %.3f s; loaded back in %.3f s: %s\n", db, (double)st.st_size / 1e6, t1 - t0,
+           t2 - t1, same ? "same row counts" : "ROW COUNTS DIFFER");
+
+    size_t mem, events = rows(s, CX_TABLE_INTERACTIONS) + rows(s, CX_TABLE_FEEDBACK) + rows(s, CX_TABLE_CASES) +
+                         rows(s, CX_TABLE_TRANSACTIONS);
+    CHECK(cx_store_memory(&mem, s));
+    printf("\nStore: %zu customers, %zu touchpoints, %zu interactions, %zu cases, %zu questions, %zu answers, "
+           "%zu transactions; %.1f MB in memory (%.0f bytes per event, all tables)\n",
+           rows(s, CX_TABLE_CUSTOMERS), rows(s, CX_TABLE_TOUCHPOINTS), rows(s, CX_TABLE_INTERACTIONS),
+           rows(s, CX_TABLE_CASES), rows(s, CX_TABLE_QUESTIONS), rows(s, CX_TABLE_FEEDBACK),
+           rows(s, CX_TABLE_TRANSACTIONS), (double)mem / 1e6, events ? (double)mem / (double)events : 0.0);
+    by_channel(s);
+    cases_summary(s);
+    busiest_history(s);
+    cx_store_free(s);
+    return same ? 0 : 1;
+}
