@@ -345,6 +345,133 @@ START_TEST(killed_save_leaves_previous_state)
 }
 END_TEST
 
+static void write_file(const char *name, const char *text)
+{
+    char path[200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* CSV files for every table; interactions has `n` rows (more than one
+ * streaming chunk when n > 65536), feedback links interaction rows. */
+static void write_csvs(int n)
+{
+    write_file("customers.csv", "id,segment,region,plan,acquired,name\n"
+                                "C1,consumer,الرياض,basic,2024-01-01T00:00:00+03:00,سارة\n"
+                                "C2,business,جدة,,1704067200,\"عمر, الأحمد\"\n");
+    write_file("touchpoints.csv", "name,channel,stage,kind,key,weight\nweb,web,consideration,sales,1,2\n"
+                                  "phone,phone,service,service,1,1.5\n");
+    write_file("cases.csv", "id,customer,channel,priority,agent,opened,first_response,resolved,reopens,contacts\n"
+                            "T1,C1,phone,high,نورة,2024-02-01T10:00:00Z,2024-02-01T10:05:00Z,,0,2\n");
+    char path[200];
+    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n", f);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s,%s,%d,%s,inbound,%s,%s,%d,%s,%d.25\n", i % 3 ? "C2" : "C1", i % 2 ? "web" : "phone",
+                1704067200 + i, i % 5 ? "visit" : "contact", i % 2 ? "" : "خالد", i % 3 ? "" : "T1", i,
+                i % 7 ? "handled" : "missed", i % 4);
+    ck_assert_int_eq(fclose(f), 0);
+    write_file("feedback.csv", "customer,question,score,time,touchpoint,interaction,case,comment\n"
+                               "C1,nps,9,2024-02-02T00:00:00Z,phone,0,T1,\"ممتاز, شكراً\"\n"
+                               "C2,csat,4,2024-02-02T00:00:00Z,web,1,,\n"
+                               "C2,csat,4,2024-02-02T00:00:00Z,web,0,,wrong customer\n"
+                               "C1,ces,2,2024-02-02T00:00:00Z,,999999999,,no such row\n");
+    write_file("transactions.csv", "customer,time,amount\nC1,2024-03-01T00:00:00Z,10.5\nC2,1709251200,0\n");
+}
+
+static const char *const csv_names[] = {"customers", "touchpoints", "cases", "interactions", "feedback",
+                                        "transactions"};
+static const int csv_tables[] = {CX_TABLE_CUSTOMERS,    CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES,
+                                 CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK,    CX_TABLE_TRANSACTIONS};
+
+START_TEST(stream_matches_memory_import)
+{
+    write_csvs(150000);
+    cx_store *mem;
+    OK(cx_store_new(&mem));
+    for (int i = 0; i < 6; i++) {
+        char path[200];
+        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
+        cx_import_report *a, *b;
+        OK(cx_import_csv(&a, mem, csv_tables[i], path, NULL));
+        OK(cx_db_import_csv(&b, dbpath, csv_tables[i], path, NULL));
+        ck_assert_uint_eq(cx_import_report_read(a), cx_import_report_read(b));
+        ck_assert_uint_eq(cx_import_report_accepted(a), cx_import_report_accepted(b));
+        ck_assert_uint_eq(cx_import_report_rejected(a), cx_import_report_rejected(b));
+        if (csv_tables[i] == CX_TABLE_FEEDBACK) {
+            ck_assert_uint_eq(cx_import_report_rejected(b), 2);
+            uint64_t line;
+            int col;
+            OK(cx_import_report_line(&line, b, 0));
+            OK(cx_import_report_column(&col, b, 0));
+            ck_assert_uint_eq(line, 4);
+            ck_assert_int_eq(col, 6);
+            OK(cx_import_report_line(&line, b, 1));
+            ck_assert_uint_eq(line, 5);
+        }
+        cx_import_report_free(a);
+        cx_import_report_free(b);
+    }
+    cx_store *l;
+    OK(cx_db_load(&l, dbpath));
+    assert_same(mem, l);
+    size_t n;
+    OK(cx_store_rows(&n, l, CX_TABLE_INTERACTIONS));
+    ck_assert_uint_eq(n, 150000);
+    cx_store_free(mem);
+    cx_store_free(l);
+}
+END_TEST
+
+START_TEST(stream_failure_leaves_file_alone)
+{
+    write_csvs(100000);
+    for (int i = 0; i < 3; i++) {
+        char path[200];
+        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
+        cx_import_report *r;
+        OK(cx_db_import_csv(&r, dbpath, csv_tables[i], path, NULL));
+        cx_import_report_free(r);
+    }
+    cx_store *before;
+    OK(cx_db_load(&before, dbpath));
+    /* 100000 good rows, more than one chunk written, then a bad one */
+    char path[200];
+    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    FILE *f = fopen(path, "a");
+    ck_assert_ptr_nonnull(f);
+    fputs("C9,web,1704067200,visit,inbound,,,0,handled,0\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    cx_import_report *r = NULL;
+    ck_assert_int_eq(cx_db_import_csv(&r, dbpath, CX_TABLE_INTERACTIONS, path, o), CX_ENOTFOUND);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "line 100002"));
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "C9"));
+    cx_store *after;
+    OK(cx_db_load(&after, dbpath));
+    assert_same(before, after);
+    size_t n;
+    OK(cx_store_rows(&n, after, CX_TABLE_INTERACTIONS));
+    ck_assert_uint_eq(n, 0);
+    /* a missing CSV file is an error too, and changes nothing */
+    snprintf(path, sizeof path, "%s/none.csv", dir);
+    ck_assert_int_eq(cx_db_import_csv(&r, dbpath, CX_TABLE_INTERACTIONS, path, NULL), CX_EIO);
+    ck_assert_int_eq(cx_db_import_csv(NULL, dbpath, CX_TABLE_INTERACTIONS, path, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_db_import_csv(&r, dbpath, 99, path, NULL), CX_EINVAL);
+    cx_import_options_free(o);
+    cx_store_free(before);
+    cx_store_free(after);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("db");
@@ -369,6 +496,12 @@ int main(void)
     tcase_set_timeout(crash, 120);
     tcase_add_test(crash, killed_save_leaves_previous_state);
     suite_add_tcase(su, crash);
+    TCase *stream = tcase_create("stream");
+    tcase_add_checked_fixture(stream, setup, teardown);
+    tcase_set_timeout(stream, 120);
+    tcase_add_test(stream, stream_matches_memory_import);
+    tcase_add_test(stream, stream_failure_leaves_file_alone);
+    suite_add_tcase(su, stream);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
