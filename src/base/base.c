@@ -70,10 +70,14 @@ static _Thread_local struct {
 
 int cxi_fail(int code, const char *fmt, ...)
 {
+    /* format aside first: the arguments may include the current message,
+     * when a caller adds context to an error from below */
+    char msg[sizeof tls_error.msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(tls_error.msg, sizeof tls_error.msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(tls_error.msg, msg, sizeof msg);
     tls_error.code = code;
     tls_error.field = NULL;
     return code;
