@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # The README's first command: installs what the build needs, builds the
-# library and runs the main example on its demo data (a customer's
-# omnichannel history and the library's error handling).
+# library, then imports the shipped demo data (examples/data/*.csv) into a
+# SQLite file with the report tool and prints what the library can say about
+# it; finally runs the C example (a customer's omnichannel history and how
+# bad input is refused).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
 cx_need "${CX_BUILD_PACKAGES[@]}"
 if [ -d build-demo ]; then meson setup --reconfigure build-demo >/dev/null; else meson setup build-demo >/dev/null; fi
-ninja -C build-demo examples/cx-history >/dev/null
-build-demo/examples/cx-history "$@"
+ninja -C build-demo >/dev/null
+mkdir -p build-demo/rejects
+build-demo/tools/cx-report -o build-demo/cxkit-demo.db -r build-demo/rejects examples/data
+echo
+echo "---- examples/history.c ----"
+build-demo/examples/cx-history

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <cxkit/cxkit.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
