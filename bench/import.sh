@@ -6,7 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
-cx_need "${CX_BUILD_PACKAGES[@]}" python3-pandas nodejs npm
+cx_need "${CX_BUILD_PACKAGES[@]}" python3-pandas
+# a nodejs from NodeSource carries its own npm, and conflicts with Debian's npm package
+command -v node >/dev/null || cx_need nodejs
+command -v npm >/dev/null || cx_need npm
 n=${1:-5000000}
 work=${CX_BENCH_DIR:-/tmp/cxkit-bench}
 mkdir -p "$work"

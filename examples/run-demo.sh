@@ -2,8 +2,9 @@
 # The README's first command: installs what the build needs, builds the
 # library, then imports the shipped demo data (examples/data/*.csv) into a
 # SQLite file with the report tool and prints what the library can say about
-# it; finally runs the C example (a customer's omnichannel history and how
-# bad input is refused).
+# it; then runs the C examples: the CX scorecard (NPS, CSAT, CES, FCR by
+# channel and month, service times in business hours) and a customer's
+# omnichannel history with how bad input is refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -12,6 +13,9 @@ if [ -d build-demo ]; then meson setup --reconfigure build-demo >/dev/null; else
 ninja -C build-demo >/dev/null
 mkdir -p build-demo/rejects
 build-demo/tools/cx-report -o build-demo/cxkit-demo.db -r build-demo/rejects examples/data
+echo
+echo "---- examples/metrics.c: the CX scorecard ----"
+build-demo/examples/cx-metrics examples/data
 echo
 echo "---- examples/history.c ----"
 build-demo/examples/cx-history

@@ -11,5 +11,7 @@
 #include "cxkit/store.h"
 #include "cxkit/io.h"
 #include "cxkit/db.h"
+#include "cxkit/calendar.h"
+#include "cxkit/metrics.h"
 
 #endif

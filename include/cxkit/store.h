@@ -312,7 +312,9 @@ CX_EXTERN int cx_customer_add(cx_store *store, const char *id, const char *segme
  * @brief Set (or replace) a free attribute of a customer.
  * @param[in] store    the store.
  * @param[in] customer the customer's id.
- * @param[in] key      attribute name, non-empty UTF-8.
+ * @param[in] key      attribute name, non-empty UTF-8, not the name of a
+ *                     customer column ("id", "segment", "region", "plan",
+ *                     "acquired"), which would make exported files ambiguous.
  * @param[in] value    attribute value, UTF-8 (may be empty).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ENOMEM or ::CX_ELIMIT.
  */
@@ -452,6 +454,85 @@ CX_EXTERN int cx_feedback_add(size_t *out_row, cx_store *store, const char *cust
  */
 CX_EXTERN int cx_transaction_add(size_t *out_row, cx_store *store, const char *customer,
                                  cx_time time, double amount);
+
+/**
+ * @brief Add many customers in one call, all or nothing.
+ * Each record is checked as by cx_customer_add(); if one fails, the store is
+ * left exactly as it was before the call (the message names the record).
+ * Optional arrays may be NULL: every record then lacks that field.
+ * @param[out] out_failed the index of the record that failed; may be NULL.
+ * @param[in]  store      the store.
+ * @param[in]  n          the number of records.
+ * @param[in]  ids        n ids (required).
+ * @param[in]  segments   n segment names (entries may be NULL), or NULL.
+ * @param[in]  regions    n region names, or NULL.
+ * @param[in]  plans      n plan names, or NULL.
+ * @param[in]  acquired   n acquisition times, or NULL.
+ * @return ::CX_OK or the first failing record's status.
+ */
+CX_EXTERN int cx_customer_add_batch(size_t *out_failed, cx_store *store, size_t n, const char *const *ids,
+                                    const char *const *segments, const char *const *regions,
+                                    const char *const *plans, const cx_time *acquired);
+
+/**
+ * @brief Add many interactions in one call, all or nothing (see
+ *        cx_customer_add_batch()). Optional arrays may be NULL: no kind,
+ *        inbound, no agent, no case, duration 0, handled, value 0.
+ * @param[out] out_failed  the index of the record that failed; may be NULL.
+ * @param[in]  store       the store.
+ * @param[in]  n           the number of records.
+ * @param[in]  customers   n customer ids (required).
+ * @param[in]  touchpoints n touchpoint names (required).
+ * @param[in]  times       n times (required).
+ * @param[in]  kinds       n kinds (entries may be NULL), or NULL.
+ * @param[in]  directions  n ::cx_direction values, or NULL.
+ * @param[in]  agents      n agent names (entries may be NULL), or NULL.
+ * @param[in]  case_ids    n case ids (entries may be NULL), or NULL.
+ * @param[in]  durations   n durations in ms, or NULL.
+ * @param[in]  outcomes    n ::cx_outcome values, or NULL.
+ * @param[in]  values      n monetary values, or NULL.
+ * @return ::CX_OK or the first failing record's status.
+ */
+CX_EXTERN int cx_interaction_add_batch(size_t *out_failed, cx_store *store, size_t n,
+                                       const char *const *customers, const char *const *touchpoints,
+                                       const cx_time *times, const char *const *kinds, const int *directions,
+                                       const char *const *agents, const char *const *case_ids,
+                                       const int64_t *durations, const int *outcomes, const double *values);
+
+/**
+ * @brief Add many survey answers in one call, all or nothing (see
+ *        cx_customer_add_batch()).
+ * @param[out] out_failed   the index of the record that failed; may be NULL.
+ * @param[in]  store        the store.
+ * @param[in]  n            the number of records.
+ * @param[in]  customers    n customer ids (required).
+ * @param[in]  questions    n question names (required).
+ * @param[in]  scores       n answers (required).
+ * @param[in]  times        n times (required).
+ * @param[in]  touchpoints  n touchpoint names (entries may be NULL), or NULL.
+ * @param[in]  interactions n interaction rows (::CX_ROW_NONE for none), or NULL.
+ * @param[in]  case_ids     n case ids (entries may be NULL), or NULL.
+ * @param[in]  comments     n comments (entries may be NULL), or NULL.
+ * @return ::CX_OK or the first failing record's status.
+ */
+CX_EXTERN int cx_feedback_add_batch(size_t *out_failed, cx_store *store, size_t n, const char *const *customers,
+                                    const char *const *questions, const double *scores, const cx_time *times,
+                                    const char *const *touchpoints, const int64_t *interactions,
+                                    const char *const *case_ids, const char *const *comments);
+
+/**
+ * @brief Add many purchases in one call, all or nothing (see
+ *        cx_customer_add_batch()).
+ * @param[out] out_failed the index of the record that failed; may be NULL.
+ * @param[in]  store      the store.
+ * @param[in]  n          the number of records.
+ * @param[in]  customers  n customer ids (required).
+ * @param[in]  times      n times (required).
+ * @param[in]  amounts    n amounts (required).
+ * @return ::CX_OK or the first failing record's status.
+ */
+CX_EXTERN int cx_transaction_add_batch(size_t *out_failed, cx_store *store, size_t n, const char *const *customers,
+                                       const cx_time *times, const double *amounts);
 
 /**
  * @brief The name of a table ("customers", "touchpoints", ...).

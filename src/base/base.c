@@ -472,6 +472,13 @@ void cxi_map_remove_if(cxi_map *m, bool (*drop)(void *ctx, uint64_t key, uint32_
     if (m->nslots == 0)
         return;
     size_t mask = m->nslots - 1, removed = 0;
+    /* An empty slot from before the removals: no probe chain crosses it. (One
+     * that a removal empties may sit inside a chain that wraps around it, and
+     * re-placing from there can strand an entry behind a new hole.) The load
+     * is at most 1/2, so one exists. */
+    size_t start = 0;
+    while (m->vals[start] != CXI_NONE)
+        start++;
     for (size_t i = 0; i < m->nslots; i++) {
         if (m->vals[i] != CXI_NONE && drop(ctx, m->keys[i], m->vals[i])) {
             m->vals[i] = CXI_NONE;
@@ -481,13 +488,9 @@ void cxi_map_remove_if(cxi_map *m, bool (*drop)(void *ctx, uint64_t key, uint32_
     if (!removed)
         return;
     m->count -= removed;
-    /* Re-place every survivor, starting after an empty slot so that no probe
-     * chain wraps past the starting point: an entry only ever moves back
-     * towards its home slot, and the holes it leaves are behind the ones the
-     * loop has yet to visit. The load is at most 1/2, so an empty slot exists. */
-    size_t start = 0;
-    while (m->vals[start] != CXI_NONE)
-        start++;
+    /* Re-place every survivor in order from `start`: an entry only ever moves
+     * back towards its home slot, which lies after `start`, so the holes it
+     * leaves are in chains the loop has yet to visit. */
     for (size_t k = 1; k <= m->nslots; k++) {
         size_t i = (start + k) & mask;
         if (m->vals[i] == CXI_NONE)

@@ -171,8 +171,10 @@ int cx_time_format(char *buf, size_t cap, cx_time t, int offset_minutes)
         return cxi_fail(CX_ERANGE, "cx_time_format: offset %d minutes is beyond +-23:59", offset_minutes);
     /* years 0000-9999 */
     static const int64_t lo = -62167219200000LL, hi = 253402300799999LL;
-    int64_t local = t + (int64_t)offset_minutes * 60000;
-    if (t < lo - 86400000LL || t > hi + 86400000LL || local < lo || local > hi)
+    /* t is checked before the offset is added: near INT64_MAX/MIN the sum
+     * would overflow */
+    int64_t local = t < lo - 86400000LL || t > hi + 86400000LL ? lo - 1 : t + (int64_t)offset_minutes * 60000;
+    if (local < lo || local > hi)
         return cxi_fail(CX_ERANGE, "cx_time_format: time %lld is outside years 0000-9999", (long long)t);
     int64_t days = floordiv(local, MS_PER_DAY);
     int64_t msday = local - days * MS_PER_DAY;

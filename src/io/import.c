@@ -4,6 +4,7 @@
  * storing a row through the store's own add functions (so an imported row is
  * checked exactly like one added through the API).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -324,7 +325,12 @@ static int get_time(row *r, int col, cx_time *out)
         if (*p)
             return bad(r, col, CX_EPARSE, "an ISO-8601 time or epoch seconds", t);
         int64_t v = sec * 1000 + ms;
-        *out = t[0] == '-' ? -v : v;
+        v = t[0] == '-' ? -v : v;
+        /* years 0000-9999, as ISO-8601 text: a larger value (often epoch
+         * milliseconds given for seconds) could never be exported */
+        if (v < -62167219200000 || v > 253402300799999)
+            return bad(r, col, CX_ERANGE, "a time in range (years 0000-9999)", t);
+        *out = v;
         return CX_OK;
     }
     if (cx_time_parse(out, t, strlen(t)) != CX_OK) {
@@ -344,7 +350,7 @@ static int get_int(row *r, int col, int64_t dflt, int64_t lo, int64_t hi, int64_
     char *end;
     errno = 0;
     long long v = strtoll(t, &end, 10);
-    if (end == t || *end || errno)
+    if (end == t || *end || errno || isspace((unsigned char)*t)) /* strtoll skips leading blanks */
         return bad(r, col, CX_EPARSE, "an integer", t);
     if (v < lo || v > hi)
         return bad(r, col, CX_ERANGE, "in range", t);
@@ -360,7 +366,7 @@ static int get_real(row *r, int col, double dflt, double *out)
         return CX_OK;
     char *end;
     double v = strtod(t, &end);
-    if (end == t || *end || *t == ' ' || *t == '\t')
+    if (end == t || *end || isspace((unsigned char)*t))
         return bad(r, col, CX_EPARSE, "a number", t);
     *out = v;
     return CX_OK;
@@ -385,11 +391,11 @@ static int get_bool(row *r, int col, int dflt, int *out)
 {
     static const char *const names[] = {"0", "1", "false", "true"};
     int v;
-    int rc = get_enum(r, col, names, 4, -2, &v);
-    if (rc == CX_OK && !text(r, col)) {
+    if (!text(r, col)) { /* missing: the default (get_enum would refuse it) */
         *out = dflt;
         return CX_OK;
     }
+    int rc = get_enum(r, col, names, 4, -2, &v);
     if (rc)
         return rc;
     *out = v & 1;
@@ -504,6 +510,8 @@ int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column
         return cxi_fail(CX_EPARSE, "expected %d fields as in the header, found %d", im->layout.nfields, nfields);
     row r = {im, fields, -100};
     int rc = add_row(&r, im->store);
+    if (rc == CX_EEXISTS)
+        return rc; /* a duplicate id is the row's fault, not one field's: column 0 */
     if (rc) {
         const cxi_layout *l = &im->layout;
         if (r.bad_col >= 0) {
@@ -527,9 +535,10 @@ int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_
     memset(im, 0, sizeof *im);
     im->fn = fn;
     im->path = path;
+    if (out)
+        *out = NULL; /* on every failure, as documented */
     if (!out || !store || !path)
         return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
-    *out = NULL;
     if (table < 0 || table >= CX_TABLE_COUNT)
         return cxi_fail(CX_EINVAL, "%s: no table %d", fn, table);
     im->store = store;

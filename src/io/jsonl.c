@@ -44,13 +44,36 @@ static bool value_text(json_t *v, char *scratch, size_t cap, const char **out, c
     }
 }
 
+/* A JSON string holds only UTF-8 (Jansson refuses to write anything else):
+ * bytes that are not UTF-8 become U+FFFD, so a rejected line keeps the rest
+ * of its text. */
 static void write_json_string(FILE *f, const char *s, size_t n)
 {
+    char *fixed = NULL;
+    if (!cxi_utf8_valid(s, n) && (fixed = malloc(n * 3 + 1))) {
+        size_t o = 0;
+        for (size_t i = 0; i < n;) {
+            unsigned char c = (unsigned char)s[i];
+            size_t k = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+            if (k && k <= n - i && cxi_utf8_valid(s + i, k)) {
+                memcpy(fixed + o, s + i, k);
+                i += k;
+                o += k;
+            } else {
+                memcpy(fixed + o, "\xEF\xBF\xBD", 3);
+                i++;
+                o += 3;
+            }
+        }
+        s = fixed;
+        n = o;
+    }
     json_t *j = json_stringn_nocheck(s, n);
     char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
     fputs(t ? t : "\"\"", f);
     free(t);
     json_decref(j);
+    free(fixed);
 }
 
 /* Finds or adds the layout slot of an attribute member (customers only). */

@@ -52,8 +52,10 @@ int cx_history_new(cx_history **out, const cx_store *s, const char *customer, cx
         char qb[80];
         return cxi_fail(CX_ENOTFOUND, "%s: no customer '%s'", fn, cxi_quote(qb, customer));
     }
+    /* [lo, hi] inclusive: with no upper bound INT64_MAX itself is a time to
+     * keep, so `to` becomes its predecessor instead of an exclusive bound */
     int64_t lo = from == CX_TIME_NONE ? INT64_MIN : from;
-    int64_t hi = to == CX_TIME_NONE ? INT64_MAX : to;
+    int64_t hi = to == CX_TIME_NONE ? INT64_MAX : to - 1;
     if (from != CX_TIME_NONE && to != CX_TIME_NONE && to < from)
         return cxi_fail(CX_EORDER, "%s: range ends before it starts", fn);
 
@@ -64,7 +66,7 @@ int cx_history_new(cx_history **out, const cx_store *s, const char *customer, cx
         const int64_t *time = CXI_COL(s, lists[l].table, lists[l].time, const int64_t);
         for (uint32_t r = CXI_COL(s, CX_TABLE_CUSTOMERS, lists[l].head, const uint32_t)[cu]; r != CXI_NONE;
              r = next[r])
-            n += time[r] >= lo && time[r] < hi;
+            n += time[r] >= lo && time[r] <= hi;
     }
     cxi_mem mem = s->mem;
     mem.bytes = 0; /* the history's own count, not the store's */
@@ -82,11 +84,12 @@ int cx_history_new(cx_history **out, const cx_store *s, const char *customer, cx
         const int64_t *time = CXI_COL(s, lists[l].table, lists[l].time, const int64_t);
         for (uint32_t r = CXI_COL(s, CX_TABLE_CUSTOMERS, lists[l].head, const uint32_t)[cu]; r != CXI_NONE;
              r = next[r]) {
-            if (time[r] >= lo && time[r] < hi)
+            if (time[r] >= lo && time[r] <= hi)
                 h->e[h->n++] = (entry){time[r], r, lists[l].table};
         }
     }
-    qsort(h->e, h->n, sizeof *h->e, entry_cmp);
+    if (h->n > 1) /* h->e is NULL when empty, and qsort must not see NULL */
+        qsort(h->e, h->n, sizeof *h->e, entry_cmp);
     h->mem = mem;
     *out = h;
     return CX_OK;

@@ -574,6 +574,11 @@ int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key
         return rc;
     if (!value)
         return cxi_fail(CX_EINVAL, "%s: value is NULL", fn);
+    /* an attribute named like a column would make exported files ambiguous */
+    for (size_t c = 0; key && c < sizeof customer_cols / sizeof customer_cols[0]; c++)
+        if (strcmp(key, customer_cols[c].name) == 0)
+            return FIELD("key", cxi_fail(CX_EINVAL, "%s: attribute name '%s' is the name of a customer column",
+                                         fn, key));
     if ((rc = resolve_value(fn, s, CX_SET_ATTRIBUTE, key, true, &k)))
         return rc;
     uint32_t vid = cxi_pool_find(&s->attr_values, value, vlen);

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Metrics benchmark, side by side with the peers on the same files: the CX
+# scorecard by channel (NPS, CSAT %, mean CES, FCR %, median and p90
+# resolution time) computed
+#   (a) by cxkit from the CSV files: import + query, one thread (bench-metrics)
+#   (b) by cxkit on the data already in the store: the query alone, best and median
+#   (c) by pandas (Debian python3-pandas), one thread
+#   (d) by DuckDB (npm @duckdb/node-api), 1 and 2 threads
+# then checks that all four give the same numbers, and compares (b) with the
+# memory-bandwidth floor of the columns the query reads.
+# usage: bench/metrics.sh [INTERACTIONS [REPEATS]]   (default 5000000 and 7; builds into build-bench/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+cx_need "${CX_BUILD_PACKAGES[@]}" python3-pandas
+# a nodejs from NodeSource carries its own npm, and conflicts with Debian's npm package
+command -v node >/dev/null || cx_need nodejs
+command -v npm >/dev/null || cx_need npm
+n=${1:-5000000}
+reps=${2:-7}
+work=${CX_BENCH_DIR:-/tmp/cxkit-bench}
+mkdir -p "$work"
+if [ -d build-bench ]; then meson setup --reconfigure build-bench --buildtype=release >/dev/null; else meson setup build-bench --buildtype=release >/dev/null; fi
+ninja -C build-bench >/dev/null
+data=$work/data-$n
+if [ ! -f "$data/feedback.csv" ]; then
+  echo "generating $n interactions into $data"
+  build-bench/tools/gen-demo --scale-events "$n" "$data" >/dev/null
+fi
+echo "data: $(du -sh "$data" | cut -f1) in $data; $(nproc) cores; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ ! -d "$work/node_modules/@duckdb/node-api" ]; then
+  (cd "$work" && npm install --silent --no-audit --no-fund @duckdb/node-api >/dev/null 2>&1)
+fi
+cp bench/peers_metrics.mjs "$work/peers_metrics.mjs"
+out=$work/metrics-results.txt
+: > "$out"
+rm -f "$work"/table-*.tsv
+echo
+build-bench/bench/bench-metrics "$data" "$reps" "$work/table-cxkit.tsv" | tee -a "$out"
+echo
+/usr/bin/python3 bench/peers_metrics.py "$data" "$reps" "$work/table-pandas.tsv" | tee -a "$out"
+echo
+node "$work/peers_metrics.mjs" "$data" 1 "$reps" "$work/table-duckdb1.tsv" | tee -a "$out"
+echo
+node "$work/peers_metrics.mjs" "$data" 2 "$reps" "$work/table-duckdb2.tsv" | tee -a "$out"
+echo
+echo "agreement with cxkit:"
+/usr/bin/python3 bench/peers_metrics.py --compare "$work/table-cxkit.tsv" "$work/table-pandas.tsv" \
+  "$work/table-duckdb1.tsv" "$work/table-duckdb2.tsv" | tee -a "$out" || true
+
+get() { sed -n "s/^RESULT .*\<$1=\([0-9.e+-]*\).*/\1/p" "$out" | head -1; }
+ratio() { awk "BEGIN{printf \"%6.1f\", $1 / $2}"; }
+cx=$(get cx_total_s) cxi=$(get cx_import_s) cxq1=$(get cx_first_query_s)
+cxb=$(get cx_query_best_s) cxm=$(get cx_query_median_s)
+fb=$(get floor_bytes) fs=$(get floor_s) frb=$(get floor_rand_bytes) frs=$(get floor_rand_s)
+agree=$(sed -n 's/^AGREE //p' "$out")
+echo
+echo "summary: $n interactions, $(get feedback_rows) feedback rows, $(get case_rows) cases; seconds;"
+echo "  ratio = peer time / cxkit time (> 1: cxkit is faster)"
+cxc=$(get cx_total_cpu_s)
+printf "  %-20s %8s %10s %6s %9s %6s | %10s %10s %6s\n" "" "load" "load+query" "ratio" "(CPU s)" "ratio" "query best" "median" "ratio"
+printf "  %-20s %8.3f %10.3f %6s %9.3f %6s | %10.5f %10.5f %6s\n" "cxkit (1 thread)" "$cxi" "$cx" "" "$cxc" "" "$cxb" "$cxm" ""
+row() {
+  local name=$1 key=$2
+  local t l b m
+  local c
+  t=$(get "${key}_total_s") l=$(get "${key}_load_s") b=$(get "${key}_query_best_s") m=$(get "${key}_query_median_s")
+  c=$(get "${key}_total_cpu_s")
+  printf "  %-20s %8.3f %10.3f %6s %9.3f %6s | %10.5f %10.5f %6s\n" "$name" "$l" "$t" "$(ratio "$t" "$cx")" "$c" \
+    "$(ratio "$c" "$cxc")" "$b" "$m" "$(ratio "$b" "$cxb")"
+}
+row "pandas (1 thread)" pandas
+row "duckdb (1 thread)" duckdb1
+row "duckdb (2 threads)" duckdb2
+echo "  (seconds of wall-clock time; CPU s = CPU time of all the process's threads for load + query, less"
+echo "   sensitive than wall-clock time to other work on the machine."
+echo "   cxkit: load = import of customers, touchpoints, cases, interactions, questions, feedback, all columns,"
+echo "   checked; first query $cxq1 s. Peers: load = read_csv of the columns the query uses, without customers.csv)"
+awk "BEGIN{printf \"  bandwidth floor of (b) at 25 GB/s: %.1f MB of columns -> %.5f s; measured best %.5f s = %.1fx the floor\n\", $fb / 1e6, $fs, $cxb, $cxb / $fs}"
+awk "BEGIN{printf \"    counting each random read of an interaction's agent/touchpoint as a 64 B line: %.1f MB -> %.5f s = %.1fx\n\", $frb / 1e6, $frs, $cxb / $frs}"
+echo "  load average after the run: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes the times noisy)"
+echo "  same numbers in all four (counts equal; rates and means to 1e-9; quantiles to 0.5 %, cxkit's sketch bound): $agree"

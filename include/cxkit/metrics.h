@@ -1,0 +1,613 @@
+/**
+ * @file metrics.h
+ * @brief CX and service metrics (NPS, CSAT, CES, FCR, response and
+ *        resolution times, SLA, contact rates, a weighted CX index) computed
+ *        by queries that filter and group the store in one pass per table,
+ *        with confidence intervals, comparisons and mergeable results.
+ */
+#ifndef CXKIT_METRICS_H
+#define CXKIT_METRICS_H
+
+#include "cxkit/common.h"
+#include "cxkit/calendar.h"
+#include "cxkit/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @defgroup metrics Metrics: queries and result tables
+ * A ::cx_query names the measures wanted, the filters and the groupings; it
+ * runs over a store and gives a ::cx_result, an immutable table with one row
+ * per group and typed getters.
+ *
+ * **Which records feed a measure.** Survey measures (NPS, CSAT, CES) read
+ * the feedback table: every answer to a question of that metric. Case
+ * measures (FCR, first response, resolution, contacts, reopens, SLA) read the
+ * cases table, each case at its opening time. Contact measures (missed and
+ * abandoned rate, handle time, repeat contacts) read the interactions whose
+ * kind is the *contact kind* ("contact" unless cx_query_set_contact_kind()
+ * says otherwise). A query reads each table it needs once, feeding every
+ * measure of that table in the same pass.
+ *
+ * **Dimensions of a record.** For an interaction: its touchpoint, the
+ * touchpoint's channel and stage, its agent, its case's priority. For a
+ * case: its channel, agent and priority (no touchpoint or stage). For an
+ * answer: its touchpoint, else its interaction's touchpoint; the channel of
+ * that touchpoint, else of its case; the stage of that touchpoint; the agent
+ * of its interaction, else of its case; its case's priority. Segment, region,
+ * plan and attributes come from the customer. A record without a value for a
+ * grouping dimension falls in a group whose label is missing (NULL); a
+ * filter never matches a missing value.
+ *
+ * **Formulas** (see @ref metrics_page for the full list):
+ * - NPS = 100 (promoters - detractors) / answers, promoters 9-10, detractors
+ *   0-6; its interval uses the multinomial variance
+ *   (p + d - (p - d)^2) / n.
+ * - CSAT = share of answers in the top two points of their question's scale
+ *   (4-5 on 1-5; the bottom two when low is good); its mean is reported on
+ *   the standard 1-5 scale (answers on other scales are oriented so high is
+ *   good and rescaled linearly).
+ * - CES = mean ease on the standard 1-7 scale (oriented by each question's
+ *   declared direction, rescaled linearly), and the "easy" share: answers
+ *   beyond the middle of the scale on the easy side (5-7 on 1-7).
+ * - FCR = resolved cases that meet the rule / resolved cases; the rule
+ *   (cx_query_set_fcr_rule()) is by default: at most 1 contact, never
+ *   reopened, and no further inbound contact of the customer within the
+ *   window (0: not checked) after the resolution.
+ * - First response = first response - opened; resolution = final resolution
+ *   - opened (so a reopened case's later cycles count); both in wall-clock
+ *   milliseconds, or in business milliseconds under a calendar.
+ * - Rates (missed, abandoned, reopen, repeat contact, SLA breach) are shares
+ *   with Wilson intervals; means have t intervals.
+ *
+ * **Quantiles** (median, p90, cx_result_quantile()) are exact, by linear
+ * interpolation between order statistics as numpy and pandas do by default,
+ * while a group holds at most 4096 values; beyond that they come from a
+ * log-bucketed sketch whose relative error is at most 0.5 %.
+ *
+ * **Threads.** A query and a result are not locked; a result is immutable,
+ * so its const getters may run concurrently. A running query only reads the
+ * store (see the store's thread rules).
+ * @{ */
+
+/** An opaque query: what to compute, over which records, grouped how. */
+typedef struct cx_query cx_query;
+
+/** An opaque, immutable result table: one row per group. */
+typedef struct cx_result cx_result;
+
+/** The measures a query can compute. Values are stable. */
+typedef enum cx_measure {
+    CX_MEASURE_NPS = 0,            /**< Net Promoter Score, -100..100, from NPS answers. */
+    CX_MEASURE_CSAT = 1,           /**< CSAT %: top-two-box share of CSAT answers, and their mean. */
+    CX_MEASURE_CES = 2,            /**< CES: mean ease on 1-7, and the easy share. */
+    CX_MEASURE_FCR = 3,            /**< First contact resolution %, of resolved cases. */
+    CX_MEASURE_FIRST_RESPONSE = 4, /**< First response time of cases, ms. */
+    CX_MEASURE_RESOLUTION = 5,     /**< Resolution time of resolved cases, ms. */
+    CX_MEASURE_CONTACTS = 6,       /**< Customer contacts per case. */
+    CX_MEASURE_REOPEN_RATE = 7,    /**< Share of cases reopened at least once, %. */
+    CX_MEASURE_SLA_BREACH = 8,     /**< Share of cases with a target that breached it, %. */
+    CX_MEASURE_MISSED_RATE = 9,    /**< Share of contacts missed, %. */
+    CX_MEASURE_ABANDON_RATE = 10,  /**< Share of contacts abandoned, %. */
+    CX_MEASURE_HANDLE_TIME = 11,   /**< Duration of handled contacts (average handle time), ms. */
+    CX_MEASURE_REPEAT_RATE = 12,   /**< Share of inbound contacts followed by another within the window, %. */
+    CX_MEASURE_CX_INDEX = 13       /**< Weighted CX index, 0-100 (see cx_query_set_index_weight()). */
+} cx_measure;
+
+/** Number of measures. */
+#define CX_MEASURE_COUNT 14
+
+/** Dimensions to filter and group by. Values are stable. */
+typedef enum cx_dim {
+    CX_DIM_CHANNEL = 0,   /**< Channel (a name of ::CX_SET_CHANNEL). */
+    CX_DIM_STAGE = 1,     /**< Journey stage (::CX_SET_STAGE). */
+    CX_DIM_TOUCHPOINT = 2, /**< Touchpoint name. */
+    CX_DIM_SEGMENT = 3,   /**< Customer segment. */
+    CX_DIM_REGION = 4,    /**< Customer region. */
+    CX_DIM_PLAN = 5,      /**< Customer plan. */
+    CX_DIM_AGENT = 6,     /**< Agent. */
+    CX_DIM_PRIORITY = 7,  /**< Case priority. */
+    CX_DIM_ATTRIBUTE = 8, /**< A free customer attribute: use the _attribute calls. */
+    CX_DIM_TIME = 9       /**< A time bucket: use cx_query_group_by_time(). */
+} cx_dim;
+
+/** Time buckets for cx_query_group_by_time(). */
+typedef enum cx_bucket {
+    CX_BUCKET_DAY = 0,     /**< Calendar day. */
+    CX_BUCKET_WEEK = 1,    /**< ISO 8601 week, Monday to Sunday. */
+    CX_BUCKET_MONTH = 2,   /**< Calendar month. */
+    CX_BUCKET_QUARTER = 3, /**< Calendar quarter. */
+    CX_BUCKET_YEAR = 4     /**< Calendar year. */
+} cx_bucket;
+
+/** Most grouping dimensions in one query. */
+#define CX_QUERY_MAX_GROUPS 4
+
+/**
+ * @brief Create a query over a store.
+ * The query borrows the store, which must outlive it and any run of it; the
+ * query uses the store's allocator.
+ * @param[out] out   the query, to free with cx_query_free().
+ * @param[in]  store the store.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_query_new(cx_query **out, const cx_store *store);
+
+/**
+ * @brief Create the per-agent daily report (seed 001): a query grouped by
+ *        agent and by day in a UTC offset, asking for handle time (its
+ *        "_n" is the contacts handled, "_total" and "_mean" the handle
+ *        times), the missed and abandoned rates (their "_count" columns are
+ *        the missed and abandoned contacts, "_n" all contacts), FCR, CSAT and
+ *        NPS of the agent's cases and contacts.
+ * The query can be refined (a range, filters, the FCR rule) before it runs.
+ * @param[out] out            the query, to free with cx_query_free().
+ * @param[in]  store          the store.
+ * @param[in]  offset_minutes the UTC offset in which days begin, -840 to 840.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_query_new_agent_daily(cx_query **out, const cx_store *store, int offset_minutes);
+
+/**
+ * @brief Free a query.
+ * @param[in] query the query, or NULL.
+ */
+CX_EXTERN void cx_query_free(cx_query *query);
+
+/**
+ * @brief Ask for a measure (once each; the order of the calls is the order
+ *        of the result's columns).
+ * Asking for ::CX_MEASURE_CX_INDEX also asks for each measure it weighs.
+ * @param[in] query   the query.
+ * @param[in] measure a ::cx_measure.
+ * @return ::CX_OK, ::CX_EINVAL (bad measure, or asked twice) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_query_add(cx_query *query, int measure);
+
+/**
+ * @brief Group by a dimension (one result row per value).
+ * @param[in] query the query.
+ * @param[in] dim   a ::cx_dim other than ::CX_DIM_ATTRIBUTE and ::CX_DIM_TIME.
+ * @return ::CX_OK, ::CX_EINVAL (bad dimension, already grouped by it) or
+ *         ::CX_ELIMIT (more than ::CX_QUERY_MAX_GROUPS groupings).
+ */
+CX_EXTERN int cx_query_group_by(cx_query *query, int dim);
+
+/**
+ * @brief Group by the value of a free customer attribute.
+ * @param[in] query the query.
+ * @param[in] key   the attribute's name.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOMEM or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_query_group_by_attribute(cx_query *query, const char *key);
+
+/**
+ * @brief Group by time bucket of each record's time, in a UTC offset.
+ * @param[in] query          the query.
+ * @param[in] bucket         a ::cx_bucket.
+ * @param[in] offset_minutes the UTC offset in which days begin, -840 to 840.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_query_group_by_time(cx_query *query, int bucket, int offset_minutes);
+
+/**
+ * @brief Keep only records whose dimension has this value. Several values
+ *        for one dimension are alternatives (OR); different dimensions must
+ *        all match (AND).
+ * A value unknown to the store matches nothing, except in the defined sets
+ * (channel, stage, priority) where it is an error found when the query runs.
+ * @param[in] query the query.
+ * @param[in] dim   a ::cx_dim other than ::CX_DIM_ATTRIBUTE and ::CX_DIM_TIME.
+ * @param[in] value the value, non-empty UTF-8.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_query_filter(cx_query *query, int dim, const char *value);
+
+/**
+ * @brief Keep only records of customers whose attribute `key` is `value`
+ *        (several calls with one key are alternatives).
+ * @param[in] query the query.
+ * @param[in] key   the attribute's name.
+ * @param[in] value the wanted value.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_query_filter_attribute(cx_query *query, const char *key, const char *value);
+
+/**
+ * @brief Keep only records whose time is in [from, to).
+ * @param[in] query the query.
+ * @param[in] from  first time included, or ::CX_TIME_NONE.
+ * @param[in] to    first time excluded, or ::CX_TIME_NONE.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_EORDER (to < from).
+ */
+CX_EXTERN int cx_query_set_range(cx_query *query, cx_time from, cx_time to);
+
+/**
+ * @brief Set the rule of first contact resolution.
+ * A resolved case counts as resolved at first contact when it had at most
+ * `max_contacts` contacts, was reopened at most `max_reopens` times and,
+ * when `window_ms` > 0, the customer made no inbound contact (of the
+ * contact kind) within `window_ms` after its resolution.
+ * @param[in] query        the query.
+ * @param[in] max_contacts >= 1 (default 1).
+ * @param[in] max_reopens  >= 0 (default 0).
+ * @param[in] window_ms    >= 0 (default 0: not checked).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_query_set_fcr_rule(cx_query *query, int max_contacts, int max_reopens, int64_t window_ms);
+
+/**
+ * @brief Set the window of ::CX_MEASURE_REPEAT_RATE: an inbound contact is
+ *        a repeat cause when the same customer makes another inbound contact
+ *        within this time after it (default 7 days).
+ * @param[in] query     the query.
+ * @param[in] window_ms > 0.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_query_set_repeat_window(cx_query *query, int64_t window_ms);
+
+/**
+ * @brief Name the interaction kind that counts as a service contact
+ *        (default "contact").
+ * @param[in] query the query.
+ * @param[in] kind  a name of ::CX_SET_INTERACTION_KIND.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_query_set_contact_kind(cx_query *query, const char *kind);
+
+/**
+ * @brief Measure response and resolution times (and SLA targets) in the
+ *        business time of a calendar instead of wall-clock time.
+ * @param[in] query    the query.
+ * @param[in] calendar the calendar, borrowed: it must outlive the query's
+ *                     runs; NULL returns to wall-clock time.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_query_set_calendar(cx_query *query, const cx_calendar *calendar);
+
+/**
+ * @brief Set an SLA target for cases of a priority and/or channel.
+ * A case is judged against the most specific target that matches it
+ * (priority and channel, then priority, then channel, then the default
+ * target set with both NULL); cases no target matches are not counted by
+ * ::CX_MEASURE_SLA_BREACH. A case breaches when its first response or its
+ * resolution came later than the target after opening, or has not come and
+ * the target has passed at the as-of time (cx_query_set_as_of()). Setting a
+ * target again for the same pair replaces it.
+ * @param[in] query             the query.
+ * @param[in] priority          a priority name, or NULL for any.
+ * @param[in] channel           a channel name, or NULL for any.
+ * @param[in] first_response_ms target for the first response, or -1 for none.
+ * @param[in] resolution_ms     target for the resolution, or -1 for none.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_query_set_sla(cx_query *query, const char *priority, const char *channel,
+                               int64_t first_response_ms, int64_t resolution_ms);
+
+/**
+ * @brief The time at which pending cases are judged against their SLA
+ *        targets. Default: the latest time in the cases table.
+ * @param[in] query the query.
+ * @param[in] as_of the time, or ::CX_TIME_NONE for the default.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_query_set_as_of(cx_query *query, cx_time as_of);
+
+/**
+ * @brief Set the confidence level of the intervals (default 0.95).
+ * @param[in] query the query.
+ * @param[in] level in (0, 1).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_query_set_confidence(cx_query *query, double level);
+
+/**
+ * @brief Weigh a measure in ::CX_MEASURE_CX_INDEX.
+ * The index of a group is the weighted mean of the normalised measures that
+ * have data in that group: NPS mapped from -100..100 to 0..100, CSAT %,
+ * the CES easy share %, FCR %, and 100 minus the missed, abandoned, reopen,
+ * repeat and SLA breach rates. Only those measures can be weighed. With no
+ * weight set, NPS, CSAT, CES and FCR weigh 1 each.
+ * @param[in] query   the query.
+ * @param[in] measure a measure listed above.
+ * @param[in] weight  finite and >= 0 (0 removes it).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_query_set_index_weight(cx_query *query, int measure, double weight);
+
+/**
+ * @brief Run the query.
+ * @param[out] out   the result, to free with cx_result_free(); it does not
+ *                   depend on the store afterwards.
+ * @param[in]  query the query, with at least one measure.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND (a filter names an unknown
+ *         channel, stage or priority, or an SLA target does), ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_query_run(cx_result **out, const cx_query *query);
+
+/**
+ * @brief Free a result.
+ * @param[in] result the result, or NULL.
+ */
+CX_EXTERN void cx_result_free(cx_result *result);
+
+/**
+ * @brief Number of rows (groups). Groups are sorted by their labels (time
+ *        buckets in time order, missing labels first).
+ * @param[in] result the result; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_result_rows(const cx_result *result);
+
+/**
+ * @brief Number of columns: the grouping dimensions first, then each
+ *        measure's columns (see cx_result_column_name()).
+ * @param[in] result the result; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_result_columns(const cx_result *result);
+
+/**
+ * @brief The name of a column.
+ * Grouping columns are named after their dimension ("channel", "agent",
+ * "month", the attribute's key...). Measure columns are named after the
+ * measure with a suffix: "nps", "nps_n", "nps_lo", "nps_hi",
+ * "nps_promoters", "nps_passives", "nps_detractors"; "csat", "csat_n",
+ * "csat_lo", "csat_hi", "csat_mean"; "ces", "ces_n", "ces_lo", "ces_hi",
+ * "ces_easy"; each rate ("fcr", "reopen_rate", "sla_breach",
+ * "missed_rate", "abandon_rate", "repeat_rate") with "_n", "_lo", "_hi" and
+ * its count ("_count"); each duration ("first_response", "resolution",
+ * "handle_time") and "contacts" with "_n", "_mean", "_lo", "_hi", "_median",
+ * "_p90", "_total"; "cx_index".
+ * @param[out] out    a string owned by the result.
+ * @param[in]  result the result.
+ * @param[in]  column 0 to columns - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_result_column_name(const char **out, const cx_result *result, size_t column);
+
+/**
+ * @brief The type of a column: ::CX_TYPE_STRING for groups,
+ *        ::CX_TYPE_TIME for time buckets (their start), ::CX_TYPE_INT for
+ *        counts, ::CX_TYPE_REAL for the rest.
+ * @param[out] out    a ::cx_type.
+ * @param[in]  result the result.
+ * @param[in]  column 0 to columns - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_result_column_type(int *out, const cx_result *result, size_t column);
+
+/**
+ * @brief Find a column by name.
+ * @param[out] out    the column.
+ * @param[in]  result the result.
+ * @param[in]  name   the column's name.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND.
+ */
+CX_EXTERN int cx_result_column_find(size_t *out, const cx_result *result, const char *name);
+
+/**
+ * @brief Read a text cell: a group's label. A time bucket reads as its
+ *        label ("2024-03-05", "2024-W09", "2024-03", "2024-Q1", "2024").
+ * @param[out] out    the text, owned by the result; NULL for a missing label.
+ * @param[in]  result the result.
+ * @param[in]  row    0 to rows - 1.
+ * @param[in]  column a grouping column.
+ * @return ::CX_OK, ::CX_EINVAL (a measure column) or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_result_get_string(const char **out, const cx_result *result, size_t row, size_t column);
+
+/**
+ * @brief Read an integer cell: a count, or a time bucket's start.
+ * @param[out] out    the value.
+ * @param[in]  result the result.
+ * @param[in]  row    0 to rows - 1.
+ * @param[in]  column a column of type ::CX_TYPE_INT or ::CX_TYPE_TIME.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_result_get_int(int64_t *out, const cx_result *result, size_t row, size_t column);
+
+/**
+ * @brief Read a numeric cell as a double. A value that does not exist for
+ *        the group (no data, or an interval of one observation) is NaN.
+ * @param[out] out    the value.
+ * @param[in]  result the result.
+ * @param[in]  row    0 to rows - 1.
+ * @param[in]  column a column of type ::CX_TYPE_INT or ::CX_TYPE_REAL.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_result_get_real(double *out, const cx_result *result, size_t row, size_t column);
+
+/**
+ * @brief Any quantile of a duration measure (first response, resolution,
+ *        handle time, contacts) in one group.
+ * @param[out] out     the quantile; NaN when the group has no value.
+ * @param[in]  result  the result.
+ * @param[in]  row     0 to rows - 1.
+ * @param[in]  measure a duration ::cx_measure the result holds.
+ * @param[in]  q       in [0, 1].
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND (measure not in the result)
+ *         or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_result_quantile(double *out, const cx_result *result, size_t row, int measure, double q);
+
+/**
+ * @brief Compare one measure between two groups (of one result or of two
+ *        results of the same measure, such as two periods).
+ * NPS uses the difference of two multinomial NPS estimates; proportions a
+ * pooled two-proportion z test; means (CES, durations, contacts) Welch's
+ * t test. The difference is group a minus group b, in the measure's unit
+ * (points, percentage points, ms...).
+ * @param[out] diff    the difference.
+ * @param[out] p_value the two-sided p-value; NaN when a group has too little data.
+ * @param[in]  a       a result.
+ * @param[in]  row_a   its row.
+ * @param[in]  b       a result (may be `a`).
+ * @param[in]  row_b   its row.
+ * @param[in]  measure a measure both results hold (not ::CX_MEASURE_CX_INDEX).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_result_compare(double *diff, double *p_value, const cx_result *a, size_t row_a,
+                                const cx_result *b, size_t row_b, int measure);
+
+/**
+ * @brief Merge two results of the same query run on different data (shards,
+ *        periods, stores). Groups are matched by label; counts and rates
+ *        come out exactly as if one query had run over all the data,
+ *        quantiles within the sketch's bound.
+ * @param[out] out the merged result, to free with cx_result_free().
+ * @param[in]  a   a result.
+ * @param[in]  b   a result of the same measures, groupings and options.
+ * @return ::CX_OK, ::CX_EINVAL (different queries) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_result_merge(cx_result **out, const cx_result *a, const cx_result *b);
+
+/**
+ * @brief Serialise a result (its full mergeable state) to a portable,
+ *        versioned byte string, independent of the host's byte order.
+ * Call once with `buf` NULL (or too small) to learn the size: the call then
+ * returns ::CX_EBUFSIZE with `*out_len` set.
+ * @param[out] out_len the number of bytes written (or needed).
+ * @param[in]  result  the result.
+ * @param[out] buf     where to write, or NULL.
+ * @param[in]  cap     the size of `buf`.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EBUFSIZE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_result_serialize(size_t *out_len, const cx_result *result, void *buf, size_t cap);
+
+/**
+ * @brief Read a result back from cx_result_serialize()'s bytes.
+ * @param[out] out  the result, to free with cx_result_free(); it uses malloc.
+ * @param[in]  data the bytes.
+ * @param[in]  len  their number.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EPARSE (corrupt or truncated),
+ *         ::CX_EVERSION (a newer format) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_result_deserialize(cx_result **out, const void *data, size_t len);
+
+/**
+ * @brief Write a result as CSV (a header row, then one row per group;
+ *        missing values empty, times ISO 8601 in the bucket's offset).
+ * @param[in] result the result.
+ * @param[in] path   the file to write (replaced).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_EIO.
+ */
+CX_EXTERN int cx_result_export_csv(const cx_result *result, const char *path);
+
+/**
+ * @brief Write a result as JSON: an array of objects, one per group, keyed
+ *        by column name; missing values are null.
+ * @param[in] result the result.
+ * @param[in] path   the file to write (replaced).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_EIO.
+ */
+CX_EXTERN int cx_result_export_json(const cx_result *result, const char *path);
+
+/** @} */
+
+/** @defgroup monitor Live monitoring
+ * The "monitoring screens" of seed 001: a monitor keeps running totals over
+ * a sliding time window (the last 15 minutes, the last 24 hours...) fed
+ * event by event, each add and each read in amortised O(1).
+ *
+ * A reading at time `now` covers the events with `now - window < t <= now`,
+ * the same records as a query with the range [now - window + 1, now + 1)
+ * (times are in milliseconds), except that a case counts at its resolution
+ * time where a query counts it at its opening time: the two agree on cases
+ * opened and resolved within the window. Events must arrive in time order (equal
+ * times are fine) and reads must not go back in time, since events that
+ * leave the window are forgotten. The formulas are those of the @ref metrics module, so
+ * a monitor and a query over the same window give the same figures.
+ *
+ * A monitor is not locked: use it from one thread at a time.
+ * @{ */
+
+/** An opaque sliding-window monitor. */
+typedef struct cx_monitor cx_monitor;
+
+/**
+ * @brief Create a monitor using malloc.
+ * @param[out] out       the monitor, to free with cx_monitor_free().
+ * @param[in]  window_ms the window's length, > 0.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_monitor_new(cx_monitor **out, int64_t window_ms);
+
+/**
+ * @brief Create a monitor whose memory comes from `alloc`.
+ * @param[out] out       the monitor, to free with cx_monitor_free().
+ * @param[in]  window_ms the window's length, > 0.
+ * @param[in]  alloc     the allocation function (see ::cx_alloc_fn).
+ * @param[in]  ud        passed to every call of `alloc`.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_monitor_new_with_allocator(cx_monitor **out, int64_t window_ms, cx_alloc_fn alloc, void *ud);
+
+/**
+ * @brief Free a monitor.
+ * @param[in] monitor the monitor, or NULL.
+ */
+CX_EXTERN void cx_monitor_free(cx_monitor *monitor);
+
+/**
+ * @brief Feed a survey answer.
+ * @param[in] monitor          the monitor.
+ * @param[in] time             when it was given (not before the last event).
+ * @param[in] metric           ::CX_METRIC_NPS, ::CX_METRIC_CSAT or ::CX_METRIC_CES.
+ * @param[in] score            the answer, within the scale (an integer 0-10 for NPS).
+ * @param[in] scale_min        the question's lowest answer.
+ * @param[in] scale_max        the question's highest answer, > `scale_min`.
+ * @param[in] higher_is_better 1 when a high answer is good (easy), else 0.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EORDER or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_monitor_add_answer(cx_monitor *monitor, cx_time time, int metric, double score, double scale_min,
+                                    double scale_max, int higher_is_better);
+
+/**
+ * @brief Feed a service contact (an interaction of the contact kind).
+ * @param[in] monitor     the monitor.
+ * @param[in] time        when it happened (not before the last event).
+ * @param[in] outcome     a ::cx_outcome.
+ * @param[in] duration_ms its duration, >= 0 (the handle time when handled).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EORDER or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_monitor_add_contact(cx_monitor *monitor, cx_time time, int outcome, int64_t duration_ms);
+
+/**
+ * @brief Feed a case when it is resolved, at its resolution time: it counts
+ *        for resolution time, first response time and FCR (at most one
+ *        contact and never reopened).
+ * @param[in] monitor        the monitor.
+ * @param[in] resolved       the resolution time (not before the last event).
+ * @param[in] opened         when it was opened, <= `resolved`.
+ * @param[in] first_response the first response, or ::CX_TIME_NONE.
+ * @param[in] contacts       its contacts, >= 0.
+ * @param[in] reopens        times reopened, >= 0.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EORDER or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_monitor_add_case(cx_monitor *monitor, cx_time resolved, cx_time opened, cx_time first_response,
+                                  int contacts, int reopens);
+
+/**
+ * @brief Read a measure over the window ending at `now`.
+ * Monitored: NPS, CSAT (%), CES (mean on 1-7), FCR (%), first response and
+ * resolution (mean ms, of the cases resolved in the window), missed and
+ * abandoned rate (%) and handle time (mean ms).
+ * @param[out] out     the value; NaN when the window has no data for it.
+ * @param[out] n       the number of observations behind it; may be NULL.
+ * @param[in]  monitor the monitor.
+ * @param[in]  now     the end of the window: not before the last read nor
+ *                     the last event.
+ * @param[in]  measure a monitored ::cx_measure.
+ * @return ::CX_OK, ::CX_EINVAL (not monitored) or ::CX_EORDER.
+ */
+CX_EXTERN int cx_monitor_read(double *out, uint64_t *n, cx_monitor *monitor, cx_time now, int measure);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

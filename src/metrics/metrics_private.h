@@ -1,0 +1,145 @@
+/*
+ * Private parts of the metrics module shared by query.c (building and
+ * running queries), run.c (the passes over the store) and result.c (the
+ * result table: getters, merge, serialisation, export).
+ */
+#ifndef CXI_METRICS_PRIVATE_H
+#define CXI_METRICS_PRIVATE_H
+
+#include "../store/store_private.h"
+#include "cxkit/metrics.h"
+#include "qacc.h"
+#include "stats.h"
+#include "wire.h"
+
+#include <stdio.h>
+
+/* Kinds of accumulator. */
+enum { CXI_ACC_NONE, CXI_ACC_SCORE, CXI_ACC_PROP, CXI_ACC_DIST };
+
+typedef struct cxi_measure_info {
+    const char *name;
+    int acc;   /* CXI_ACC_* */
+    int table; /* the table it reads, -1 for a derived measure */
+} cxi_measure_info;
+
+extern const cxi_measure_info cxi_measures[CX_MEASURE_COUNT];
+extern const char *const cxi_dim_names[];
+extern const char *const cxi_bucket_names[];
+
+/* Survey answers: n answers, good (promoters, top-two box, easy), mid
+ * (passives), bad (detractors); sum and sum of squares of the answer on the
+ * measure's standard scale. */
+typedef struct cxi_score_acc {
+    uint64_t n, good, mid, bad;
+    double sum, sumsq;
+} cxi_score_acc;
+
+/* A proportion: x of n. */
+typedef struct cxi_prop_acc {
+    uint64_t n, x;
+} cxi_prop_acc;
+
+/* A distribution: its values (exactly or sketched) and sum of squares. */
+typedef struct cxi_dist_acc {
+    double sumsq;
+    cxi_qacc q;
+} cxi_dist_acc;
+
+typedef struct cxi_group {
+    int dim, bucket, offset;
+    char *key; /* attribute name for CX_DIM_ATTRIBUTE */
+} cxi_group;
+
+typedef struct cxi_sla {
+    char *priority, *channel; /* NULL: any */
+    int64_t first_response, resolution; /* -1: none */
+} cxi_sla;
+
+/* Everything that decides what a result means: two results merge only when
+ * their specs serialise to the same bytes. */
+typedef struct cxi_spec {
+    int nmeasures;
+    int measures[CX_MEASURE_COUNT];
+    int ngroups;
+    cxi_group groups[CX_QUERY_MAX_GROUPS];
+    cx_time from, to, as_of;
+    double level;
+    int fcr_max_contacts, fcr_max_reopens;
+    int64_t fcr_window, repeat_window;
+    char *contact_kind; /* NULL: "contact" */
+    int business;       /* 1: times in business hours of a calendar */
+    double weights[CX_MEASURE_COUNT];
+    cxi_sla *sla;
+    size_t nsla, capsla;
+} cxi_spec;
+
+typedef struct cxi_filter {
+    int dim;
+    char *key, *value;
+} cxi_filter;
+
+struct cx_query {
+    cxi_mem mem;
+    const cx_store *store;
+    const cx_calendar *cal;
+    cxi_spec spec;
+    cxi_filter *filters;
+    size_t nfilters, capf;
+};
+
+/* Groups keyed by CX_QUERY_MAX_GROUPS int64 codes, with a hash index. */
+typedef struct cxi_gtab {
+    int width;       /* codes per key */
+    size_t n, cap;   /* groups */
+    int64_t *keys;   /* n * width */
+    uint32_t *slots; /* group + 1, 0 empty */
+    size_t nslots;
+} cxi_gtab;
+
+/* A result column. */
+typedef struct cxi_col_desc {
+    const char *name;
+    int type;  /* CX_TYPE_* */
+    int group; /* grouping index, or -1 */
+    int pos;   /* measure position in the spec, or -1 */
+    int field; /* which value of the measure */
+} cxi_col_desc;
+
+struct cx_result {
+    cxi_mem mem;
+    cxi_spec spec;
+    cxi_pool labels;     /* group labels */
+    cxi_gtab groups;     /* keys: label ids (strings), bucket starts (times) */
+    uint32_t *label_of;  /* n * ngroups: label id of each cell, CXI_NONE missing */
+    size_t label_cap;
+    void *acc[CX_MEASURE_COUNT]; /* per measure position: an array of accumulators */
+    size_t acc_cap;
+    size_t *order;       /* row -> group */
+    cxi_col_desc *cols;
+    size_t ncols;
+};
+
+char *cxi_strdup(cxi_mem *m, const char *s);
+void cxi_strfree(cxi_mem *m, char *s);
+void cxi_spec_clear(cxi_mem *m, cxi_spec *s);
+int cxi_spec_write(const cxi_spec *s, cxi_wbuf *b);
+int cxi_spec_read(cxi_mem *m, cxi_spec *s, cxi_rbuf *r);
+
+cx_time cxi_bucket_start(cx_time t, int bucket, int offset);
+void cxi_bucket_label(char *buf, size_t cap, cx_time start, int bucket, int offset);
+
+void cxi_gtab_init(cxi_gtab *t, int width);
+void cxi_gtab_free(cxi_mem *m, cxi_gtab *t);
+/* The group of `key`, added if new (*added set); CX_ENOMEM. */
+int cxi_gtab_get(cxi_mem *m, cxi_gtab *t, const int64_t *key, size_t *group, bool *added);
+
+/* An empty result for a spec (the spec is moved in). */
+int cxi_result_new(cx_result **out, cxi_mem mem, cxi_spec *spec);
+/* Makes room for accumulators and labels of `n` groups. */
+int cxi_result_grow(cx_result *r, size_t n);
+/* Sorts the groups, lays out the columns; after it the result is read-only. */
+int cxi_result_finish(cx_result *r);
+size_t cxi_acc_size(int measure);
+
+#endif

@@ -1,0 +1,744 @@
+/*
+ * Running a query: resolve its filters and groupings to the store's codes,
+ * then one pass over each table a measure needs, feeding per-group
+ * accumulators. No allocation per record: groups and accumulators grow
+ * geometrically, the scratch arrays are sized once.
+ */
+#include "metrics_private.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define FN "cx_query_run"
+
+/* The dimensions of one record, as store codes (CXI_NONE when missing). */
+typedef struct rec {
+    uint32_t cust, tp, channel, stage, agent, priority;
+    cx_time t;
+} rec;
+
+typedef struct run {
+    const cx_query *q;
+    const cx_store *s;
+    cx_result *r;
+    cxi_mem *mem;
+    cxi_gtab g;                   /* groups by store codes */
+    uint8_t *accept[CX_DIM_ATTRIBUTE]; /* per event dimension: accepted codes, or NULL */
+    size_t accept_n[CX_DIM_ATTRIBUTE];
+    uint8_t *cust_ok;             /* customers passing the customer-level filters, or NULL */
+    uint32_t *attr_of[CX_QUERY_MAX_GROUPS]; /* per attribute grouping: value id per customer */
+    int pos[CX_MEASURE_COUNT];    /* measure -> position in the spec, -1 */
+    uint32_t contact_kind;        /* code of the contact kind, CXI_NONE if unknown */
+    cx_time as_of;
+    /* inbound contacts per customer in time order (CSR) */
+    uint32_t *c_off;
+    cx_time *c_time;
+    uint8_t *repeat;              /* per interaction row: 1 when a repeat cause */
+    size_t n_contacts;
+} run;
+
+static void *zalloc(cxi_mem *m, size_t n)
+{
+    void *p = cxi_alloc(m, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+static uint32_t set_find(const cx_store *s, int set, const char *name)
+{
+    return cxi_pool_find(&s->sets[set], name, strlen(name));
+}
+
+static size_t dim_space(const cx_store *s, int dim)
+{
+    switch (dim) {
+    case CX_DIM_CHANNEL: return s->sets[CX_SET_CHANNEL].count;
+    case CX_DIM_STAGE: return s->sets[CX_SET_STAGE].count;
+    case CX_DIM_TOUCHPOINT: return s->t[CX_TABLE_TOUCHPOINTS].n;
+    case CX_DIM_SEGMENT: return s->sets[CX_SET_SEGMENT].count;
+    case CX_DIM_REGION: return s->sets[CX_SET_REGION].count;
+    case CX_DIM_PLAN: return s->sets[CX_SET_PLAN].count;
+    case CX_DIM_AGENT: return s->sets[CX_SET_AGENT].count;
+    default: return s->sets[CX_SET_PRIORITY].count;
+    }
+}
+
+/* The code of a filter value, CXI_NONE when the store does not know it
+ * (an error for the defined sets). */
+static int dim_code(uint32_t *out, const cx_store *s, int dim, const char *v)
+{
+    static const int set_of[] = {CX_SET_CHANNEL, CX_SET_STAGE, -1, CX_SET_SEGMENT, CX_SET_REGION,
+                                 CX_SET_PLAN,    CX_SET_AGENT, CX_SET_PRIORITY};
+    if (dim == CX_DIM_TOUCHPOINT)
+        *out = cxi_pool_find(&s->keys[CX_TABLE_TOUCHPOINTS], v, strlen(v));
+    else
+        *out = set_find(s, set_of[dim], v);
+    if (*out == CXI_NONE && (dim == CX_DIM_CHANNEL || dim == CX_DIM_STAGE || dim == CX_DIM_PRIORITY)) {
+        char qb[80];
+        return cxi_fail(CX_ENOTFOUND, FN ": filter on %s %s: no such %s in the store", cxi_dim_names[dim],
+                        cxi_quote(qb, v), cxi_dim_names[dim]);
+    }
+    return CX_OK;
+}
+
+static uint32_t cust_code(const cx_store *s, int dim, uint32_t c)
+{
+    int col = dim == CX_DIM_SEGMENT ? CU_SEGMENT : dim == CX_DIM_REGION ? CU_REGION : CU_PLAN;
+    return CXI_COL(s, CX_TABLE_CUSTOMERS, col, uint32_t)[c];
+}
+
+static uint32_t attr_value(const cx_store *s, uint32_t c, uint32_t key)
+{
+    if (key == CXI_NONE)
+        return CXI_NONE;
+    return cxi_map_get(&s->attrs, (uint64_t)c << 32 | key);
+}
+
+static int prepare_filters(run *x)
+{
+    const cx_store *s = x->s;
+    const cx_query *q = x->q;
+    size_t ncust = s->t[CX_TABLE_CUSTOMERS].n;
+    bool cust_filter = false;
+    for (size_t i = 0; i < q->nfilters; i++) {
+        const cxi_filter *f = &q->filters[i];
+        if (f->dim == CX_DIM_ATTRIBUTE || f->dim == CX_DIM_SEGMENT || f->dim == CX_DIM_REGION ||
+            f->dim == CX_DIM_PLAN) {
+            cust_filter = true;
+            continue;
+        }
+        if (!x->accept[f->dim]) {
+            x->accept_n[f->dim] = dim_space(s, f->dim);
+            if (!(x->accept[f->dim] = zalloc(x->mem, x->accept_n[f->dim] + 1)))
+                return cxi_fail(CX_ENOMEM, FN ": out of memory");
+        }
+        uint32_t code;
+        int rc = dim_code(&code, s, f->dim, f->value);
+        if (rc)
+            return rc;
+        if (code != CXI_NONE)
+            x->accept[f->dim][code] = 1;
+    }
+    if (!cust_filter)
+        return CX_OK;
+    /* customer-level filters: every dimension (and attribute key) must match one of its values */
+    if (!(x->cust_ok = cxi_alloc(x->mem, ncust + 1)))
+        return cxi_fail(CX_ENOMEM, FN ": out of memory");
+    memset(x->cust_ok, 1, ncust + 1);
+    for (size_t i = 0; i < q->nfilters; i++) {
+        const cxi_filter *f = &q->filters[i];
+        if (f->dim != CX_DIM_ATTRIBUTE && f->dim != CX_DIM_SEGMENT && f->dim != CX_DIM_REGION &&
+            f->dim != CX_DIM_PLAN)
+            continue;
+        bool first = true; /* handle each dimension (or key) once, at its first filter */
+        for (size_t j = 0; j < i; j++)
+            if (q->filters[j].dim == f->dim &&
+                (f->dim != CX_DIM_ATTRIBUTE || strcmp(q->filters[j].key, f->key) == 0))
+                first = false;
+        if (!first)
+            continue;
+        uint32_t key = f->dim == CX_DIM_ATTRIBUTE ? cxi_pool_find(&s->sets[CX_SET_ATTRIBUTE], f->key, strlen(f->key))
+                                                  : CXI_NONE;
+        for (uint32_t c = 0; c < ncust; c++) {
+            if (!x->cust_ok[c])
+                continue;
+            uint32_t have = f->dim == CX_DIM_ATTRIBUTE ? attr_value(s, c, key) : cust_code(s, f->dim, c);
+            bool match = false;
+            for (size_t j = i; j < q->nfilters && !match && have != CXI_NONE; j++) {
+                const cxi_filter *g = &q->filters[j];
+                if (g->dim != f->dim || (f->dim == CX_DIM_ATTRIBUTE && strcmp(g->key, f->key) != 0))
+                    continue;
+                const char *hv = f->dim == CX_DIM_ATTRIBUTE ? cxi_pool_str(&s->attr_values, have)
+                                 : cxi_pool_str(&s->sets[f->dim == CX_DIM_SEGMENT ? CX_SET_SEGMENT
+                                                        : f->dim == CX_DIM_REGION ? CX_SET_REGION
+                                                                                  : CX_SET_PLAN],
+                                                have);
+                match = strcmp(hv, g->value) == 0;
+            }
+            x->cust_ok[c] = match;
+        }
+    }
+    return CX_OK;
+}
+
+static int prepare_groups(run *x)
+{
+    const cx_store *s = x->s;
+    const cxi_spec *sp = &x->r->spec;
+    size_t ncust = s->t[CX_TABLE_CUSTOMERS].n;
+    for (int d = 0; d < sp->ngroups; d++) {
+        if (sp->groups[d].dim != CX_DIM_ATTRIBUTE)
+            continue;
+        const char *k = sp->groups[d].key;
+        uint32_t key = cxi_pool_find(&s->sets[CX_SET_ATTRIBUTE], k, strlen(k));
+        if (!(x->attr_of[d] = cxi_alloc(x->mem, (ncust + 1) * sizeof(uint32_t))))
+            return cxi_fail(CX_ENOMEM, FN ": out of memory");
+        for (uint32_t c = 0; c < ncust; c++)
+            x->attr_of[d][c] = attr_value(s, c, key);
+    }
+    return CX_OK;
+}
+
+/* (time, row) pairs: by time, then row, so the order is deterministic. */
+static int cmp_pair(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+    if (x[0] != y[0])
+        return (x[0] > y[0]) - (x[0] < y[0]);
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* Inbound contacts of each customer in time order, and the repeat flag of
+ * each: another inbound contact of the customer follows within the window. */
+static int prepare_contacts(run *x)
+{
+    const cx_store *s = x->s;
+    size_t n = s->t[CX_TABLE_INTERACTIONS].n, ncust = s->t[CX_TABLE_CUSTOMERS].n;
+    const uint32_t *cu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const uint32_t *kind = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t);
+    const uint8_t *dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
+    const cx_time *tm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    if (!(x->c_off = zalloc(x->mem, (ncust + 1) * sizeof(uint32_t))))
+        return cxi_fail(CX_ENOMEM, FN ": out of memory");
+    size_t total = 0;
+    if (x->contact_kind != CXI_NONE)
+        for (size_t i = 0; i < n; i++)
+            if (kind[i] == x->contact_kind && dir[i] == CX_INBOUND) {
+                x->c_off[cu[i] + 1]++;
+                total++;
+            }
+    for (size_t c = 0; c < ncust; c++)
+        x->c_off[c + 1] += x->c_off[c];
+    x->n_contacts = total;
+    int64_t *pairs = cxi_alloc(x->mem, (total ? total : 1) * 2 * sizeof(int64_t));
+    uint32_t *fill = zalloc(x->mem, (ncust + 1) * sizeof(uint32_t));
+    x->repeat = zalloc(x->mem, n ? n : 1);
+    x->c_time = cxi_alloc(x->mem, (total ? total : 1) * sizeof(cx_time));
+    int rc = CX_OK;
+    if (!pairs || !fill || !x->repeat || !x->c_time) {
+        rc = cxi_fail(CX_ENOMEM, FN ": out of memory indexing %zu contacts", total);
+        goto done;
+    }
+    if (x->contact_kind != CXI_NONE)
+        for (size_t i = 0; i < n; i++)
+            if (kind[i] == x->contact_kind && dir[i] == CX_INBOUND) {
+                size_t at = x->c_off[cu[i]] + fill[cu[i]]++;
+                pairs[2 * at] = tm[i];
+                pairs[2 * at + 1] = (int64_t)i;
+            }
+    int64_t win = x->r->spec.repeat_window;
+    for (size_t c = 0; c < ncust; c++) {
+        size_t lo = x->c_off[c], hi = x->c_off[c + 1];
+        bool sorted = true;
+        for (size_t k = lo + 1; k < hi && sorted; k++)
+            sorted = cmp_pair(pairs + 2 * (k - 1), pairs + 2 * k) < 0;
+        if (!sorted)
+            qsort(pairs + 2 * lo, hi - lo, 2 * sizeof(int64_t), cmp_pair);
+        for (size_t k = lo; k < hi; k++) {
+            x->c_time[k] = pairs[2 * k];
+            if (k + 1 < hi && pairs[2 * (k + 1)] - pairs[2 * k] <= win)
+                x->repeat[pairs[2 * k + 1]] = 1;
+        }
+    }
+done:
+    cxi_free(x->mem, pairs, (total ? total : 1) * 2 * sizeof(int64_t));
+    cxi_free(x->mem, fill, (ncust + 1) * sizeof(uint32_t));
+    return rc;
+}
+
+/* Whether the customer made an inbound contact in (t, t + window]. */
+static bool contact_after(const run *x, uint32_t c, cx_time t, int64_t window)
+{
+    size_t lo = x->c_off[c], hi = x->c_off[c + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->c_time[mid] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->c_off[c + 1] && x->c_time[lo] - t <= window;
+}
+
+static bool accepted(const run *x, const rec *e)
+{
+    const cxi_spec *sp = &x->r->spec;
+    if ((sp->from != CX_TIME_NONE && e->t < sp->from) || (sp->to != CX_TIME_NONE && e->t >= sp->to))
+        return false;
+    if (x->cust_ok && !x->cust_ok[e->cust])
+        return false;
+    const uint32_t codes[] = {e->channel, e->stage, e->tp, 0, 0, 0, e->agent, e->priority};
+    for (int d = 0; d < CX_DIM_ATTRIBUTE; d++)
+        if (x->accept[d] && (codes[d] == CXI_NONE || !x->accept[d][codes[d]]))
+            return false;
+    return true;
+}
+
+/* The group of a record; CX_ENOMEM. */
+static int group_of(run *x, const rec *e, size_t *g)
+{
+    const cxi_spec *sp = &x->r->spec;
+    int64_t key[CX_QUERY_MAX_GROUPS];
+    for (int d = 0; d < sp->ngroups; d++) {
+        uint32_t code;
+        switch (sp->groups[d].dim) {
+        case CX_DIM_CHANNEL: code = e->channel; break;
+        case CX_DIM_STAGE: code = e->stage; break;
+        case CX_DIM_TOUCHPOINT: code = e->tp; break;
+        case CX_DIM_SEGMENT: case CX_DIM_REGION: case CX_DIM_PLAN:
+            code = cust_code(x->s, sp->groups[d].dim, e->cust);
+            break;
+        case CX_DIM_AGENT: code = e->agent; break;
+        case CX_DIM_PRIORITY: code = e->priority; break;
+        case CX_DIM_ATTRIBUTE: code = x->attr_of[d][e->cust]; break;
+        default:
+            key[d] = cxi_bucket_start(e->t, sp->groups[d].bucket, sp->groups[d].offset);
+            continue;
+        }
+        key[d] = code == CXI_NONE ? -1 : (int64_t)code;
+    }
+    bool added;
+    int rc = cxi_gtab_get(x->mem, &x->g, key, g, &added);
+    if (!rc && added)
+        rc = cxi_result_grow(x->r, x->g.n);
+    if (rc)
+        return cxi_fail(rc, FN ": out of memory with %zu groups", x->g.n);
+    return CX_OK;
+}
+
+static void *acc_at(const run *x, int measure, size_t g)
+{
+    int p = x->pos[measure];
+    if (p < 0)
+        return NULL;
+    return (char *)x->r->acc[p] + g * cxi_acc_size(measure);
+}
+
+static int dist_add(run *x, int measure, size_t g, double v)
+{
+    cxi_dist_acc *a = acc_at(x, measure, g);
+    if (!a)
+        return CX_OK;
+    a->sumsq += v * v;
+    int rc = cxi_qacc_add(&x->r->mem, &a->q, v);
+    return rc ? cxi_fail(rc, FN ": out of memory") : CX_OK;
+}
+
+static void prop_add(run *x, int measure, size_t g, bool hit)
+{
+    cxi_prop_acc *a = acc_at(x, measure, g);
+    if (a) {
+        a->n++;
+        a->x += hit;
+    }
+}
+
+/* ---- feedback ---------------------------------------------------------- */
+
+static int pass_feedback(run *x)
+{
+    const cx_store *s = x->s;
+    size_t n = s->t[CX_TABLE_FEEDBACK].n, ninter = s->t[CX_TABLE_INTERACTIONS].n;
+    const uint32_t *cu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
+    const uint32_t *qu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
+    const double *score = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double);
+    const cx_time *tm = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, cx_time);
+    const uint32_t *ftp = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT, uint32_t);
+    const uint32_t *fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t);
+    const uint32_t *fca = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CASE, uint32_t);
+    const uint8_t *qmetric = CXI_COL(s, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
+    const double *qmin = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double);
+    const double *qmax = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MAX, double);
+    const uint8_t *qhib = CXI_COL(s, CX_TABLE_QUESTIONS, QU_HIB, uint8_t);
+    const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
+    const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
+    const uint32_t *itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    const uint32_t *iag = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_AGENT, uint32_t);
+    const uint32_t *cch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t);
+    const uint32_t *cag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t);
+    const uint32_t *cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
+    static const int metric_measure[] = {CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_CES, -1};
+    for (size_t i = 0; i < n; i++) {
+        int m = metric_measure[qmetric[qu[i]]];
+        if (m < 0 || x->pos[m] < 0)
+            continue;
+        rec e;
+        e.cust = cu[i];
+        e.t = tm[i];
+        uint32_t in = fin[i] < ninter ? fin[i] : CXI_NONE, ca = fca[i];
+        e.tp = ftp[i] != CXI_NONE ? ftp[i] : in != CXI_NONE ? itp[in] : CXI_NONE;
+        e.channel = e.tp != CXI_NONE ? tch[e.tp] : ca != CXI_NONE ? cch[ca] : CXI_NONE;
+        e.stage = e.tp != CXI_NONE ? tst[e.tp] : CXI_NONE;
+        e.agent = in != CXI_NONE ? iag[in] : CXI_NONE;
+        if (e.agent == CXI_NONE && ca != CXI_NONE)
+            e.agent = cag[ca];
+        e.priority = ca != CXI_NONE ? cpr[ca] : CXI_NONE;
+        if (!accepted(x, &e))
+            continue;
+        size_t g;
+        int rc = group_of(x, &e, &g);
+        if (rc)
+            return rc;
+        cxi_score_acc *a = acc_at(x, m, g);
+        double v = score[i], lo = qmin[qu[i]], hi = qmax[qu[i]];
+        double o = qhib[qu[i]] ? v : lo + hi - v; /* oriented: high is good */
+        double std;
+        a->n++;
+        if (m == CX_MEASURE_NPS) {
+            a->good += v >= 9;
+            a->bad += v <= 6;
+            a->mid += v > 6 && v < 9;
+            std = v;
+        } else if (m == CX_MEASURE_CSAT) {
+            a->good += o >= hi - 1;
+            std = 1 + (o - lo) * 4 / (hi - lo);
+        } else {
+            a->good += o > (lo + hi) / 2;
+            std = 1 + (o - lo) * 6 / (hi - lo);
+        }
+        a->sum += std;
+        a->sumsq += std * std;
+    }
+    return CX_OK;
+}
+
+/* ---- cases ------------------------------------------------------------- */
+
+static int duration(int64_t *out, const run *x, cx_time a, cx_time b)
+{
+    if (b < a)
+        b = a;
+    if (!x->q->cal) {
+        *out = b - a;
+        return CX_OK;
+    }
+    return cx_calendar_business_ms(out, x->q->cal, a, b);
+}
+
+static const cxi_sla *sla_for(const run *x, const uint32_t *pri_code, const uint32_t *ch_code, uint32_t pri,
+                              uint32_t ch)
+{
+    const cxi_spec *sp = &x->r->spec;
+    const cxi_sla *best = NULL;
+    int best_rank = -1;
+    for (size_t i = 0; i < sp->nsla; i++) {
+        const cxi_sla *t = &sp->sla[i];
+        if (t->priority && pri_code[i] != pri)
+            continue;
+        if (t->channel && ch_code[i] != ch)
+            continue;
+        int rank = (t->priority ? 2 : 0) + (t->channel ? 1 : 0);
+        if (rank > best_rank) {
+            best = t;
+            best_rank = rank;
+        }
+    }
+    return best;
+}
+
+static bool late(const run *x, cx_time opened, cx_time done, int64_t target, int *rc)
+{
+    if (target < 0)
+        return false;
+    cx_time end = done != CX_TIME_NONE ? done : x->as_of;
+    if (end == CX_TIME_NONE)
+        return false;
+    int64_t d = 0;
+    if ((*rc = duration(&d, x, opened, end)))
+        return false;
+    return d > target;
+}
+
+static int pass_cases(run *x)
+{
+    const cx_store *s = x->s;
+    const cxi_spec *sp = &x->r->spec;
+    size_t n = s->t[CX_TABLE_CASES].n;
+    const uint32_t *cu = CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t);
+    const uint32_t *ch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t);
+    const uint32_t *pr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
+    const uint32_t *ag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t);
+    const cx_time *op = CXI_COL(s, CX_TABLE_CASES, CA_OPENED, cx_time);
+    const cx_time *fr = CXI_COL(s, CX_TABLE_CASES, CA_FIRST_RESPONSE, cx_time);
+    const cx_time *rs = CXI_COL(s, CX_TABLE_CASES, CA_RESOLVED, cx_time);
+    const uint32_t *ro = CXI_COL(s, CX_TABLE_CASES, CA_REOPENS, uint32_t);
+    const uint32_t *co = CXI_COL(s, CX_TABLE_CASES, CA_CONTACTS, uint32_t);
+    /* SLA targets resolved to codes once */
+    uint32_t pri_code[64], ch_code[64];
+    uint32_t *pc = pri_code, *cc = ch_code;
+    size_t nsla = sp->nsla;
+    if (nsla > 64) {
+        pc = cxi_alloc(x->mem, nsla * sizeof *pc);
+        cc = cxi_alloc(x->mem, nsla * sizeof *cc);
+    }
+    int rc = CX_OK;
+    if (!pc || !cc) {
+        rc = cxi_fail(CX_ENOMEM, FN ": out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nsla; i++) {
+        char qb[80];
+        const cxi_sla *t = &sp->sla[i];
+        pc[i] = t->priority ? set_find(s, CX_SET_PRIORITY, t->priority) : CXI_NONE;
+        cc[i] = t->channel ? set_find(s, CX_SET_CHANNEL, t->channel) : CXI_NONE;
+        if ((t->priority && pc[i] == CXI_NONE) || (t->channel && cc[i] == CXI_NONE)) {
+            rc = cxi_fail(CX_ENOTFOUND, FN ": SLA target for %s %s: no such %s in the store",
+                          t->priority && pc[i] == CXI_NONE ? "priority" : "channel",
+                          cxi_quote(qb, t->priority && pc[i] == CXI_NONE ? t->priority : t->channel),
+                          t->priority && pc[i] == CXI_NONE ? "priority" : "channel");
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < n && !rc; i++) {
+        rec e = {cu[i], CXI_NONE, ch[i], CXI_NONE, ag[i], pr[i], op[i]};
+        if (!accepted(x, &e))
+            continue;
+        size_t g;
+        if ((rc = group_of(x, &e, &g)))
+            break;
+        int64_t d;
+        if (x->pos[CX_MEASURE_FIRST_RESPONSE] >= 0 && fr[i] != CX_TIME_NONE) {
+            if (!(rc = duration(&d, x, op[i], fr[i])))
+                rc = dist_add(x, CX_MEASURE_FIRST_RESPONSE, g, (double)d);
+        }
+        if (!rc && x->pos[CX_MEASURE_RESOLUTION] >= 0 && rs[i] != CX_TIME_NONE) {
+            if (!(rc = duration(&d, x, op[i], rs[i])))
+                rc = dist_add(x, CX_MEASURE_RESOLUTION, g, (double)d);
+        }
+        if (!rc)
+            rc = dist_add(x, CX_MEASURE_CONTACTS, g, (double)co[i]);
+        prop_add(x, CX_MEASURE_REOPEN_RATE, g, ro[i] > 0);
+        if (x->pos[CX_MEASURE_FCR] >= 0 && rs[i] != CX_TIME_NONE) {
+            bool first = (int64_t)co[i] <= sp->fcr_max_contacts && (int64_t)ro[i] <= sp->fcr_max_reopens;
+            if (first && sp->fcr_window > 0)
+                first = !contact_after(x, cu[i], rs[i], sp->fcr_window);
+            prop_add(x, CX_MEASURE_FCR, g, first);
+        }
+        if (!rc && x->pos[CX_MEASURE_SLA_BREACH] >= 0) {
+            const cxi_sla *t = sla_for(x, pc, cc, pr[i], ch[i]);
+            if (t) {
+                bool breach = late(x, op[i], fr[i], t->first_response, &rc);
+                if (!rc && !breach)
+                    breach = late(x, op[i], rs[i], t->resolution, &rc);
+                prop_add(x, CX_MEASURE_SLA_BREACH, g, breach);
+            }
+        }
+    }
+done:
+    if (pc != pri_code)
+        cxi_free(x->mem, pc, nsla * sizeof *pc);
+    if (cc != ch_code)
+        cxi_free(x->mem, cc, nsla * sizeof *cc);
+    return rc;
+}
+
+/* ---- contacts ---------------------------------------------------------- */
+
+static int pass_interactions(run *x)
+{
+    const cx_store *s = x->s;
+    if (x->contact_kind == CXI_NONE)
+        return CX_OK;
+    size_t n = s->t[CX_TABLE_INTERACTIONS].n;
+    const uint32_t *cu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const uint32_t *tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    const cx_time *tm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const uint32_t *kind = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t);
+    const uint8_t *dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
+    const uint8_t *outc = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_OUTCOME, uint8_t);
+    const uint32_t *ag = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_AGENT, uint32_t);
+    const uint32_t *ca = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CASE, uint32_t);
+    const int64_t *du = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DURATION, int64_t);
+    const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
+    const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
+    const uint32_t *cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
+    for (size_t i = 0; i < n; i++) {
+        if (kind[i] != x->contact_kind)
+            continue;
+        rec e = {cu[i], tp[i], tch[tp[i]], tst[tp[i]], ag[i], ca[i] != CXI_NONE ? cpr[ca[i]] : CXI_NONE, tm[i]};
+        if (!accepted(x, &e))
+            continue;
+        size_t g;
+        int rc = group_of(x, &e, &g);
+        if (rc)
+            return rc;
+        prop_add(x, CX_MEASURE_MISSED_RATE, g, outc[i] == CX_MISSED);
+        prop_add(x, CX_MEASURE_ABANDON_RATE, g, outc[i] == CX_ABANDONED);
+        if (outc[i] == CX_HANDLED && (rc = dist_add(x, CX_MEASURE_HANDLE_TIME, g, (double)du[i])))
+            return rc;
+        if (dir[i] == CX_INBOUND)
+            prop_add(x, CX_MEASURE_REPEAT_RATE, g, x->repeat && x->repeat[i]);
+    }
+    return CX_OK;
+}
+
+/* ---- the run ----------------------------------------------------------- */
+
+static int copy_spec(cxi_spec *dst, cxi_mem *m, const cxi_spec *src)
+{
+    cxi_wbuf b;
+    cxi_wbuf_init(&b, m);
+    int rc = cxi_spec_write(src, &b);
+    if (!rc) {
+        cxi_rbuf r;
+        cxi_rbuf_init(&r, b.data, b.len);
+        rc = cxi_spec_read(m, dst, &r);
+    }
+    cxi_wbuf_free(&b);
+    return rc;
+}
+
+static bool wants_table(const cxi_spec *sp, int table)
+{
+    for (int i = 0; i < sp->nmeasures; i++)
+        if (cxi_measures[sp->measures[i]].table == table)
+            return true;
+    return false;
+}
+
+static void run_free(run *x)
+{
+    const cx_store *s = x->s;
+    size_t ncust = s->t[CX_TABLE_CUSTOMERS].n;
+    cxi_gtab_free(x->mem, &x->g);
+    for (int d = 0; d < CX_DIM_ATTRIBUTE; d++)
+        cxi_free(x->mem, x->accept[d], x->accept_n[d] + 1);
+    cxi_free(x->mem, x->cust_ok, ncust + 1);
+    for (int d = 0; d < CX_QUERY_MAX_GROUPS; d++)
+        cxi_free(x->mem, x->attr_of[d], (ncust + 1) * sizeof(uint32_t));
+    cxi_free(x->mem, x->c_off, (ncust + 1) * sizeof(uint32_t));
+    cxi_free(x->mem, x->c_time, (x->n_contacts ? x->n_contacts : 1) * sizeof(cx_time));
+    cxi_free(x->mem, x->repeat, s->t[CX_TABLE_INTERACTIONS].n ? s->t[CX_TABLE_INTERACTIONS].n : 1);
+}
+
+/* Turns the store codes of each group into labels owned by the result. */
+static int label_groups(run *x)
+{
+    const cx_store *s = x->s;
+    cx_result *r = x->r;
+    int ng = r->spec.ngroups;
+    for (size_t g = 0; g < x->g.n; g++) {
+        int64_t key[CX_QUERY_MAX_GROUPS];
+        for (int d = 0; d < ng; d++) {
+            const cxi_group *gr = &r->spec.groups[d];
+            int64_t code = x->g.keys[g * (size_t)ng + d];
+            const char *label = NULL;
+            char buf[32];
+            if (gr->dim == CX_DIM_TIME) {
+                cxi_bucket_label(buf, sizeof buf, code, gr->bucket, gr->offset);
+                label = buf;
+            } else if (code >= 0) {
+                uint32_t c = (uint32_t)code;
+                switch (gr->dim) {
+                case CX_DIM_CHANNEL: label = cxi_pool_str(&s->sets[CX_SET_CHANNEL], c); break;
+                case CX_DIM_STAGE: label = cxi_pool_str(&s->sets[CX_SET_STAGE], c); break;
+                case CX_DIM_TOUCHPOINT: label = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], c); break;
+                case CX_DIM_SEGMENT: label = cxi_pool_str(&s->sets[CX_SET_SEGMENT], c); break;
+                case CX_DIM_REGION: label = cxi_pool_str(&s->sets[CX_SET_REGION], c); break;
+                case CX_DIM_PLAN: label = cxi_pool_str(&s->sets[CX_SET_PLAN], c); break;
+                case CX_DIM_AGENT: label = cxi_pool_str(&s->sets[CX_SET_AGENT], c); break;
+                case CX_DIM_PRIORITY: label = cxi_pool_str(&s->sets[CX_SET_PRIORITY], c); break;
+                default: label = cxi_pool_str(&s->attr_values, c); break;
+                }
+            }
+            uint32_t id = CXI_NONE;
+            if (label) {
+                int rc = cxi_pool_intern(&r->mem, &r->labels, label, strlen(label), &id);
+                if (rc)
+                    return cxi_fail(CX_ENOMEM, FN ": out of memory");
+            }
+            r->label_of[g * (size_t)ng + d] = id;
+            key[d] = gr->dim == CX_DIM_TIME ? code : id == CXI_NONE ? -1 : (int64_t)id;
+        }
+        size_t at;
+        bool added;
+        if (cxi_gtab_get(&r->mem, &r->groups, key, &at, &added))
+            return cxi_fail(CX_ENOMEM, FN ": out of memory");
+    }
+    return CX_OK;
+}
+
+int cx_query_run(cx_result **out, const cx_query *q)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, FN ": out is NULL");
+    *out = NULL;
+    if (!q)
+        return cxi_fail(CX_EINVAL, FN ": query is NULL");
+    if (q->spec.nmeasures == 0)
+        return cxi_fail(CX_EINVAL, FN ": the query asks for no measure (cx_query_add)");
+    const cx_store *s = q->store;
+    run x;
+    memset(&x, 0, sizeof x);
+    x.q = q;
+    x.s = s;
+    cxi_mem mem;
+    cxi_mem_init(&mem, s->mem.fn, s->mem.ud);
+    cxi_spec spec;
+    memset(&spec, 0, sizeof spec);
+    int rc = copy_spec(&spec, &mem, &q->spec);
+    if (rc)
+        return cxi_fail(rc, FN ": out of memory");
+    /* the CX index needs the measures it weighs */
+    bool index = false;
+    for (int i = 0; i < spec.nmeasures; i++)
+        index |= spec.measures[i] == CX_MEASURE_CX_INDEX;
+    for (int m = 0; index && m < CX_MEASURE_COUNT; m++) {
+        if (spec.weights[m] <= 0)
+            continue;
+        bool have = false;
+        for (int i = 0; i < spec.nmeasures; i++)
+            have |= spec.measures[i] == m;
+        if (!have)
+            spec.measures[spec.nmeasures++] = m;
+    }
+    if ((rc = cxi_result_new(&x.r, mem, &spec)))
+        return rc;
+    x.mem = &x.r->mem;
+    cxi_gtab_init(&x.g, x.r->spec.ngroups);
+    for (int m = 0; m < CX_MEASURE_COUNT; m++)
+        x.pos[m] = -1;
+    for (int i = 0; i < x.r->spec.nmeasures; i++)
+        x.pos[x.r->spec.measures[i]] = i;
+    const char *ck = x.r->spec.contact_kind ? x.r->spec.contact_kind : "contact";
+    x.contact_kind = set_find(s, CX_SET_INTERACTION_KIND, ck);
+    x.as_of = x.r->spec.as_of;
+    if (x.as_of == CX_TIME_NONE && x.pos[CX_MEASURE_SLA_BREACH] >= 0) {
+        size_t n = s->t[CX_TABLE_CASES].n;
+        const cx_time *cols[] = {CXI_COL(s, CX_TABLE_CASES, CA_OPENED, cx_time),
+                                 CXI_COL(s, CX_TABLE_CASES, CA_FIRST_RESPONSE, cx_time),
+                                 CXI_COL(s, CX_TABLE_CASES, CA_RESOLVED, cx_time)};
+        for (int c = 0; c < 3; c++)
+            for (size_t i = 0; i < n; i++)
+                if (cols[c][i] != CX_TIME_NONE && (x.as_of == CX_TIME_NONE || cols[c][i] > x.as_of))
+                    x.as_of = cols[c][i];
+    }
+    rc = prepare_filters(&x);
+    if (!rc)
+        rc = prepare_groups(&x);
+    if (!rc && (x.pos[CX_MEASURE_REPEAT_RATE] >= 0 || (x.pos[CX_MEASURE_FCR] >= 0 && x.r->spec.fcr_window > 0)))
+        rc = prepare_contacts(&x);
+    if (!rc && x.r->spec.ngroups == 0) { /* one group for everything, even with no record */
+        size_t g;
+        rec none = {0};
+        rc = group_of(&x, &none, &g);
+    }
+    if (!rc && wants_table(&x.r->spec, CX_TABLE_FEEDBACK))
+        rc = pass_feedback(&x);
+    if (!rc && wants_table(&x.r->spec, CX_TABLE_CASES))
+        rc = pass_cases(&x);
+    if (!rc && wants_table(&x.r->spec, CX_TABLE_INTERACTIONS))
+        rc = pass_interactions(&x);
+    if (!rc)
+        rc = label_groups(&x);
+    if (!rc)
+        rc = cxi_result_finish(x.r);
+    run_free(&x);
+    if (rc) {
+        cx_result_free(x.r);
+        return rc;
+    }
+    *out = x.r;
+    return CX_OK;
+}

@@ -1,0 +1,138 @@
+/* Tests of the batch adds (cx_*_add_batch): the same records as single adds,
+ * optional arrays, and all-or-nothing failure naming the record. */
+#include <check.h>
+#include <cxkit/cxkit.h>
+#include <stdio.h>
+#include <string.h>
+
+#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
+
+static size_t rows(const cx_store *s, int table)
+{
+    size_t n;
+    OK(cx_store_rows(&n, s, table));
+    return n;
+}
+
+static cx_store *base(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+    const char *ids[] = {"C-1", "عميل-٢", "C-3"};
+    const char *seg[] = {"vip", NULL, "std"};
+    cx_time acq[] = {1000, CX_TIME_NONE, 3000};
+    size_t bad = 99;
+    OK(cx_customer_add_batch(&bad, s, 3, ids, seg, NULL, NULL, acq));
+    ck_assert_uint_eq(bad, 0);
+    return s;
+}
+
+START_TEST(batches_equal_single_adds)
+{
+    cx_store *s = base();
+    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), 3);
+    const char *v;
+    OK(cx_store_get_string(&v, s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 1));
+    ck_assert_ptr_null(v);
+    int64_t t;
+    OK(cx_store_get_int(&t, s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, 2));
+    ck_assert_int_eq(t, 3000);
+
+    const char *cu[] = {"C-1", "عميل-٢", "C-1"}, *tp[] = {"call", "call", "call"};
+    cx_time times[] = {10, 20, 30};
+    int out[] = {CX_HANDLED, CX_MISSED, CX_ABANDONED};
+    int64_t dur[] = {5, 0, 7};
+    OK(cx_interaction_add_batch(NULL, s, 3, cu, tp, times, NULL, NULL, NULL, NULL, dur, out, NULL));
+    ck_assert_uint_eq(rows(s, CX_TABLE_INTERACTIONS), 3);
+    OK(cx_store_get_int(&t, s, CX_TABLE_INTERACTIONS, CX_INTERACTION_OUTCOME, 1));
+    ck_assert_int_eq(t, CX_MISSED);
+    OK(cx_store_get_int(&t, s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DIRECTION, 2));
+    ck_assert_int_eq(t, CX_INBOUND);
+
+    const char *q[] = {"nps", "csat"}, *cm[] = {"ممتاز", NULL};
+    double sc[] = {9, 4};
+    int64_t inter[] = {0, CX_ROW_NONE};
+    OK(cx_feedback_add_batch(NULL, s, 2, cu, q, sc, times, NULL, inter, NULL, cm));
+    OK(cx_store_get_string(&v, s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0));
+    ck_assert_str_eq(v, "ممتاز");
+
+    double am[] = {10.5, 0, 3};
+    OK(cx_transaction_add_batch(NULL, s, 3, cu, times, am));
+    ck_assert_uint_eq(rows(s, CX_TABLE_TRANSACTIONS), 3);
+    /* an empty batch is fine, with or without arrays */
+    OK(cx_transaction_add_batch(NULL, s, 0, NULL, NULL, NULL));
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(failure_adds_nothing)
+{
+    cx_store *s = base();
+    const char *cu[] = {"C-1", "C-3", "nobody", "C-1"}, *tp[] = {"call", "call", "call", "call"};
+    const char *agents[] = {"new agent", NULL, NULL, NULL};
+    cx_time times[] = {1, 2, 3, 4};
+    size_t bad = 99;
+    ck_assert_int_eq(cx_interaction_add_batch(&bad, s, 4, cu, tp, times, NULL, NULL, agents, NULL, NULL, NULL,
+                                              NULL),
+                     CX_ENOTFOUND);
+    ck_assert_uint_eq(bad, 2);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "record 2"));
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "nobody"));
+    ck_assert_uint_eq(rows(s, CX_TABLE_INTERACTIONS), 0);
+    size_t n;
+    OK(cx_store_set_size(&n, s, CX_SET_AGENT));
+    ck_assert_uint_eq(n, 0); /* the new agent's name went too */
+
+    const char *ids[] = {"C-9", "C-9"};
+    ck_assert_int_eq(cx_customer_add_batch(&bad, s, 2, ids, NULL, NULL, NULL, NULL), CX_EEXISTS);
+    ck_assert_uint_eq(bad, 1);
+    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), 3);
+    ck_assert_int_eq(cx_store_find(&n, s, CX_TABLE_CUSTOMERS, "C-9"), CX_ENOTFOUND);
+
+    double am[] = {1, -1};
+    ck_assert_int_eq(cx_transaction_add_batch(&bad, s, 2, cu, times, am), CX_ERANGE);
+    ck_assert_uint_eq(rows(s, CX_TABLE_TRANSACTIONS), 0);
+    const char *q[] = {"nps", "nps"};
+    double sc[] = {9, 11};
+    ck_assert_int_eq(cx_feedback_add_batch(&bad, s, 2, cu, q, sc, times, NULL, NULL, NULL, NULL), CX_ERANGE);
+    ck_assert_uint_eq(bad, 1);
+    ck_assert_uint_eq(rows(s, CX_TABLE_FEEDBACK), 0);
+
+    ck_assert_int_eq(cx_interaction_add_batch(&bad, s, 1, cu, tp, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+                     CX_EINVAL);
+    ck_assert_int_eq(cx_interaction_add_batch(&bad, NULL, 1, cu, tp, times, NULL, NULL, NULL, NULL, NULL, NULL,
+                                              NULL),
+                     CX_EINVAL);
+    ck_assert_int_eq(cx_customer_add_batch(&bad, s, 1, NULL, NULL, NULL, NULL, NULL), CX_EINVAL);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(attribute_names_of_columns_refused)
+{
+    cx_store *s = base();
+    ck_assert_int_eq(cx_customer_set_attribute(s, "C-1", "region", "x"), CX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "region"));
+    size_t n;
+    OK(cx_store_set_size(&n, s, CX_SET_ATTRIBUTE));
+    ck_assert_uint_eq(n, 0);
+    OK(cx_customer_set_attribute(s, "C-1", "regional_manager", "x"));
+    cx_store_free(s);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("batch");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, batches_equal_single_adds);
+    tcase_add_test(tc, failure_adds_nothing);
+    tcase_add_test(tc, attribute_names_of_columns_refused);
+    suite_add_tcase(su, tc);
+    SRunner *sr = srunner_create(su);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,1200 @@
+/* Tests of the metrics queries (cx_query_*, cx_result_*): every formula on
+ * hand-computed cases with their edge cases, groupings and filters, time
+ * buckets, SLA and business hours, comparisons, merge of partitions against
+ * one pass on random data, serialisation, export, bad input and running out
+ * of memory. */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <cxkit/cxkit.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
+#define H (3600 * 1000LL)
+#define DAY (24 * H)
+#define NEAR(a, b) near_((double)(a), (double)(b), #a)
+static void near_(double a, double b, const char *what)
+{
+    ck_assert_msg(fabs(a - b) < 1e-6 * (1 + fabs(b)), "%s = %.10g, expected %.10g", what, a, b);
+}
+
+static cx_time T(const char *iso)
+{
+    cx_time t;
+    OK(cx_time_parse(&t, iso, strlen(iso)));
+    return t;
+}
+
+/* The cell of a named column in a row. */
+static double get(const cx_result *r, size_t row, const char *col)
+{
+    size_t c;
+    OK(cx_result_column_find(&c, r, col));
+    double v;
+    OK(cx_result_get_real(&v, r, row, c));
+    return v;
+}
+
+static const char *label(const cx_result *r, size_t row, const char *col)
+{
+    size_t c;
+    OK(cx_result_column_find(&c, r, col));
+    const char *v;
+    OK(cx_result_get_string(&v, r, row, c));
+    return v;
+}
+
+/* The row whose label in `col` is `value` (NULL: the missing label). */
+static size_t row_of(const cx_result *r, const char *col, const char *value)
+{
+    for (size_t i = 0; i < cx_result_rows(r); i++) {
+        const char *l = label(r, i, col);
+        if ((!l && !value) || (l && value && strcmp(l, value) == 0))
+            return i;
+    }
+    ck_abort_msg("no row %s = %s", col, value ? value : "(missing)");
+    return 0;
+}
+
+static cx_result *run1(const cx_store *s, int measure)
+{
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, measure));
+    OK(cx_query_run(&r, q));
+    cx_query_free(q);
+    return r;
+}
+
+/* Survey data: three customers, three touchpoints. */
+static cx_store *survey_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", "vip", "الرياض", NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "B", "std", "جدة", NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "C", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "call", "phone", "service", "service", 1, 1));
+    OK(cx_case_add(s, "K1", "C", "email", "high", "نورة", T("2024-03-01T09:00:00Z"), CX_TIME_NONE, CX_TIME_NONE,
+                   0, 1));
+    cx_time t = T("2024-03-02T10:00:00Z");
+    OK(cx_feedback_add(NULL, s, "A", "nps", 10, t, "web", CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "A", "nps", 9, t, "call", CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "B", "nps", 7, t, "web", CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "B", "nps", 0, t, "call", CX_ROW_NONE, NULL, "سيء"));
+    OK(cx_feedback_add(NULL, s, "C", "nps", 8, t, NULL, CX_ROW_NONE, "K1", NULL));
+    OK(cx_feedback_add(NULL, s, "C", "nps", 6, t, NULL, CX_ROW_NONE, NULL, NULL));
+    return s;
+}
+
+START_TEST(nps_formula)
+{
+    cx_store *s = survey_store();
+    cx_result *r = run1(s, CX_MEASURE_NPS);
+    ck_assert_uint_eq(cx_result_rows(r), 1);
+    NEAR(get(r, 0, "nps"), 0);
+    NEAR(get(r, 0, "nps_n"), 6);
+    NEAR(get(r, 0, "nps_promoters"), 2);
+    NEAR(get(r, 0, "nps_passives"), 2);
+    NEAR(get(r, 0, "nps_detractors"), 2);
+    /* var = (1/3 + 1/3 - 0) / 6, half width 1.959964 * 100 / 3 */
+    NEAR(get(r, 0, "nps_lo"), -65.33213281800178);
+    NEAR(get(r, 0, "nps_hi"), 65.33213281800178);
+    cx_result_free(r);
+
+    /* by channel: web 10, 7 -> 50; phone 9, 0 -> 0; email (through the case) 8 -> 0; missing 6 -> -100 */
+    cx_query *q;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    OK(cx_query_run(&r, q));
+    ck_assert_uint_eq(cx_result_rows(r), 4);
+    ck_assert_ptr_null(label(r, 0, "channel")); /* missing labels sort first */
+    NEAR(get(r, 0, "nps"), -100);
+    NEAR(get(r, row_of(r, "channel", "web"), "nps"), 50);
+    NEAR(get(r, row_of(r, "channel", "phone"), "nps"), 0);
+    NEAR(get(r, row_of(r, "channel", "email"), "nps"), 0);
+    NEAR(get(r, row_of(r, "channel", "email"), "nps_passives"), 1);
+    cx_result_free(r);
+    cx_query_free(q);
+
+    /* by region (Arabic labels) and by agent (through the case) */
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_group_by(q, CX_DIM_REGION));
+    OK(cx_query_run(&r, q));
+    ck_assert_uint_eq(cx_result_rows(r), 3);
+    NEAR(get(r, row_of(r, "region", "الرياض"), "nps"), 100);
+    NEAR(get(r, row_of(r, "region", "جدة"), "nps"), -50);
+    cx_result_free(r);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(nps_edge_cases)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    /* no answers: one row, n 0, the rest NaN */
+    cx_result *r = run1(s, CX_MEASURE_NPS);
+    ck_assert_uint_eq(cx_result_rows(r), 1);
+    NEAR(get(r, 0, "nps_n"), 0);
+    ck_assert(isnan(get(r, 0, "nps")));
+    ck_assert(isnan(get(r, 0, "nps_lo")));
+    cx_result_free(r);
+    /* a single answer */
+    OK(cx_feedback_add(NULL, s, "A", "nps", 10, 0, NULL, CX_ROW_NONE, NULL, NULL));
+    r = run1(s, CX_MEASURE_NPS);
+    NEAR(get(r, 0, "nps"), 100);
+    NEAR(get(r, 0, "nps_lo"), 100);
+    NEAR(get(r, 0, "nps_hi"), 100);
+    cx_result_free(r);
+    cx_store_free(s);
+    /* all passives */
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    for (int i = 0; i < 5; i++)
+        OK(cx_feedback_add(NULL, s, "A", "nps", 7 + i % 2, i, NULL, CX_ROW_NONE, NULL, NULL));
+    r = run1(s, CX_MEASURE_NPS);
+    NEAR(get(r, 0, "nps"), 0);
+    NEAR(get(r, 0, "nps_passives"), 5);
+    NEAR(get(r, 0, "nps_lo"), 0);
+    NEAR(get(r, 0, "nps_hi"), 0);
+    cx_result_free(r);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(csat_and_ces_scales)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_question_add(s, "csat10", CX_METRIC_CSAT, 0, 10, 1));
+    OK(cx_question_add(s, "ces_low", CX_METRIC_CES, 1, 5, 0));
+    double csat[] = {5, 4, 3, 1};
+    for (int i = 0; i < 4; i++)
+        OK(cx_feedback_add(NULL, s, "A", "csat", csat[i], i, NULL, CX_ROW_NONE, NULL, NULL));
+    /* 9 on 0-10 is in the top two points, and 1 + 9 * 4 / 10 = 4.6 on 1-5 */
+    OK(cx_feedback_add(NULL, s, "A", "csat10", 9, 10, NULL, CX_ROW_NONE, NULL, NULL));
+    double ces[] = {7, 5, 4, 2};
+    for (int i = 0; i < 4; i++)
+        OK(cx_feedback_add(NULL, s, "A", "ces", ces[i], i, NULL, CX_ROW_NONE, NULL, NULL));
+    /* 1 on a 1-5 scale where low is easy: the easiest answer, 7 on 1-7 */
+    OK(cx_feedback_add(NULL, s, "A", "ces_low", 1, 10, NULL, CX_ROW_NONE, NULL, NULL));
+
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_CSAT));
+    OK(cx_query_add(q, CX_MEASURE_CES));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "csat"), 60);
+    NEAR(get(r, 0, "csat_n"), 5);
+    NEAR(get(r, 0, "csat_mean"), (5 + 4 + 3 + 1 + 4.6) / 5);
+    NEAR(get(r, 0, "csat_lo"), 23.072428127601295); /* Wilson 3/5 */
+    NEAR(get(r, 0, "csat_hi"), 88.2379225767352);
+    NEAR(get(r, 0, "ces"), 5);
+    NEAR(get(r, 0, "ces_n"), 5);
+    NEAR(get(r, 0, "ces_easy"), 60);
+    /* t interval: 5 -+ t(0.975, 4) * sd / sqrt(5), sd of 7 5 4 2 7 = 2.1213203 */
+    NEAR(get(r, 0, "ces_lo"), 5 - 2.7764451051977987 * 0.9486832980505137);
+    NEAR(get(r, 0, "ces_hi"), 5 + 2.7764451051977987 * 0.9486832980505137);
+    cx_result_free(r);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Cases: K1 one contact fast; K2 two contacts slow; K3 reopened; K4 open. */
+static cx_store *case_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", "vip", NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "B", "std", NULL, NULL, CX_TIME_NONE));
+    cx_time t0 = T("2024-05-06T08:00:00Z"); /* a Monday */
+    OK(cx_case_add(s, "K1", "A", "phone", "urgent", "Sara", t0, t0 + H, t0 + 5 * H, 0, 1));
+    OK(cx_case_add(s, "K2", "A", "email", "normal", "Omar", t0, t0 + 2 * H, t0 + 10 * H, 0, 2));
+    OK(cx_case_add(s, "K3", "B", "phone", "normal", "Sara", t0, t0 + H / 2, t0 + 3 * H, 1, 1));
+    OK(cx_case_add(s, "K4", "B", "chat", NULL, NULL, t0 + 20 * H, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
+    return s;
+}
+
+START_TEST(case_measures)
+{
+    cx_store *s = case_store();
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    int ms[] = {CX_MEASURE_FCR, CX_MEASURE_FIRST_RESPONSE, CX_MEASURE_RESOLUTION, CX_MEASURE_CONTACTS,
+                CX_MEASURE_REOPEN_RATE};
+    for (int i = 0; i < 5; i++)
+        OK(cx_query_add(q, ms[i]));
+    OK(cx_query_run(&r, q));
+    ck_assert_uint_eq(cx_result_rows(r), 1);
+    NEAR(get(r, 0, "fcr"), 100.0 / 3);
+    NEAR(get(r, 0, "fcr_n"), 3);
+    NEAR(get(r, 0, "fcr_count"), 1);
+    NEAR(get(r, 0, "first_response_n"), 3);
+    NEAR(get(r, 0, "first_response_median"), (double)H);
+    NEAR(get(r, 0, "first_response_mean"), 3.5 * H / 3);
+    NEAR(get(r, 0, "resolution_n"), 3);
+    NEAR(get(r, 0, "resolution_mean"), 6.0 * H);
+    NEAR(get(r, 0, "resolution_median"), 5.0 * H);
+    NEAR(get(r, 0, "resolution_p90"), 9.0 * H); /* [3, 5, 10] h: 5 + 0.8 * 5 */
+    NEAR(get(r, 0, "resolution_total"), 18.0 * H);
+    NEAR(get(r, 0, "contacts_mean"), 5.0 / 4);
+    NEAR(get(r, 0, "reopen_rate"), 25);
+    double v;
+    OK(cx_result_quantile(&v, r, 0, CX_MEASURE_RESOLUTION, 0.25));
+    NEAR(v, 4.0 * H);
+    OK(cx_result_quantile(&v, r, 0, CX_MEASURE_RESOLUTION, 1));
+    NEAR(v, 10.0 * H);
+    ck_assert_int_eq(cx_result_quantile(&v, r, 0, CX_MEASURE_NPS, 0.5), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_result_quantile(&v, r, 0, CX_MEASURE_FCR, 0.5), CX_EINVAL);
+    ck_assert_int_eq(cx_result_quantile(&v, r, 0, CX_MEASURE_RESOLUTION, 1.5), CX_ERANGE);
+    ck_assert_int_eq(cx_result_quantile(&v, r, 1, CX_MEASURE_RESOLUTION, 0.5), CX_ERANGE);
+    cx_result_free(r);
+
+    /* a looser rule: two contacts and one reopen allowed -> 3 of 3 */
+    OK(cx_query_set_fcr_rule(q, 2, 1, 0));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "fcr"), 100);
+    cx_result_free(r);
+    cx_query_free(q);
+
+    /* by agent, with a case without an agent */
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_RESOLUTION));
+    OK(cx_query_group_by(q, CX_DIM_AGENT));
+    OK(cx_query_run(&r, q));
+    ck_assert_uint_eq(cx_result_rows(r), 3);
+    NEAR(get(r, row_of(r, "agent", "Sara"), "resolution_mean"), 4.0 * H);
+    NEAR(get(r, row_of(r, "agent", NULL), "resolution_n"), 0);
+    ck_assert(isnan(get(r, row_of(r, "agent", NULL), "resolution_median")));
+    cx_result_free(r);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(sla_targets)
+{
+    cx_store *s = case_store();
+    cx_time t0 = T("2024-05-06T08:00:00Z");
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_SLA_BREACH));
+    OK(cx_query_set_sla(q, NULL, NULL, 90 * 60000LL, 8 * H));
+    OK(cx_query_set_as_of(q, t0 + 22 * H)); /* K4 waits 2 h for its first response */
+    OK(cx_query_run(&r, q));
+    /* K1 ok; K2 answered after 2 h; K3 ok; K4 pending past 90 min */
+    NEAR(get(r, 0, "sla_breach_n"), 4);
+    NEAR(get(r, 0, "sla_breach_count"), 2);
+    NEAR(get(r, 0, "sla_breach"), 50);
+    cx_result_free(r);
+    /* judged when K4 had waited only one hour: not yet a breach */
+    OK(cx_query_set_as_of(q, t0 + 21 * H));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "sla_breach_count"), 1);
+    cx_result_free(r);
+    /* urgent cases must be answered within 30 minutes: K1 breaches; phone
+     * cases of any priority within 45 min: K3 keeps its 30 min */
+    OK(cx_query_set_sla(q, "urgent", NULL, 30 * 60000LL, -1));
+    OK(cx_query_set_sla(q, NULL, "phone", 45 * 60000LL, -1));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "sla_breach_count"), 2);
+    cx_result_free(r);
+    /* targets naming an unknown priority are refused when the query runs */
+    OK(cx_query_set_sla(q, "critical", NULL, 1, 1));
+    ck_assert_int_eq(cx_query_run(&r, q), CX_ENOTFOUND);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "critical"));
+    ck_assert_int_eq(cx_query_set_sla(q, NULL, NULL, -2, 1), CX_ERANGE);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(business_hours)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    /* opened Friday 16:00, answered Monday 10:00, resolved Monday 17:30 */
+    OK(cx_case_add(s, "K", "A", "phone", NULL, NULL, T("2024-05-10T16:00:00Z"), T("2024-05-13T10:00:00Z"),
+                   T("2024-05-13T17:30:00Z"), 0, 1));
+    cx_calendar *cal;
+    OK(cx_calendar_new(&cal, 0));
+    for (int d = 1; d <= 5; d++)
+        OK(cx_calendar_add_hours(cal, d, 9 * 60, 17 * 60));
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_FIRST_RESPONSE));
+    OK(cx_query_add(q, CX_MEASURE_RESOLUTION));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "first_response_mean"), 66.0 * H);
+    cx_result_free(r);
+    OK(cx_query_set_calendar(q, cal));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "first_response_mean"), 2.0 * H);  /* Fri 16-17, Mon 9-10 */
+    NEAR(get(r, 0, "resolution_mean"), 9.0 * H);      /* Fri 16-17, Mon 9-17 */
+    cx_result_free(r);
+    /* a holiday on the Monday pushes everything out */
+    OK(cx_calendar_add_holiday(cal, 2024, 5, 13));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "first_response_mean"), 1.0 * H);
+    cx_result_free(r);
+    cx_query_free(q);
+    cx_calendar_free(cal);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Contacts: A inbound t0 handled 5 min, inbound +1 d handled 10 min,
+ * outbound +2 d missed; B inbound t0 abandoned, inbound +10 d missed. */
+static cx_store *contact_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "B", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "chat", "chat", "service", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "site", "web", "consideration", NULL, 0, 1));
+    cx_time t0 = T("2024-06-03T09:00:00Z");
+    OK(cx_interaction_add(NULL, s, "A", "call", t0 + DAY, "contact", CX_INBOUND, "Sara", NULL, 600000, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, "A", "call", t0, "contact", CX_INBOUND, "Sara", NULL, 300000, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, "A", "chat", t0 + 2 * DAY, "contact", CX_OUTBOUND, "Omar", NULL, 0, CX_MISSED, 0));
+    OK(cx_interaction_add(NULL, s, "B", "chat", t0, "contact", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 0));
+    OK(cx_interaction_add(NULL, s, "B", "call", t0 + 10 * DAY, "contact", CX_INBOUND, "Sara", NULL, 0, CX_MISSED, 0));
+    /* not a contact: a web visit */
+    OK(cx_interaction_add(NULL, s, "B", "site", t0, "visit", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 0));
+    return s;
+}
+
+START_TEST(contact_measures)
+{
+    cx_store *s = contact_store();
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    int ms[] = {CX_MEASURE_MISSED_RATE, CX_MEASURE_ABANDON_RATE, CX_MEASURE_HANDLE_TIME, CX_MEASURE_REPEAT_RATE};
+    for (int i = 0; i < 4; i++)
+        OK(cx_query_add(q, ms[i]));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "missed_rate"), 40);
+    NEAR(get(r, 0, "missed_rate_n"), 5);
+    NEAR(get(r, 0, "abandon_rate"), 20);
+    NEAR(get(r, 0, "handle_time_mean"), 450000);
+    NEAR(get(r, 0, "handle_time_total"), 900000);
+    /* inbound contacts 4; A's first is followed within 7 days */
+    NEAR(get(r, 0, "repeat_rate_n"), 4);
+    NEAR(get(r, 0, "repeat_rate"), 25);
+    cx_result_free(r);
+    /* an 11-day window makes B's first a repeat cause too */
+    OK(cx_query_set_repeat_window(q, 11 * DAY));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "repeat_rate"), 50);
+    cx_result_free(r);
+    /* filter on channel and group by agent */
+    OK(cx_query_filter(q, CX_DIM_CHANNEL, "phone"));
+    OK(cx_query_group_by(q, CX_DIM_AGENT));
+    OK(cx_query_run(&r, q));
+    ck_assert_uint_eq(cx_result_rows(r), 1);
+    ck_assert_str_eq(label(r, 0, "agent"), "Sara");
+    NEAR(get(r, 0, "missed_rate"), 100.0 / 3);
+    cx_result_free(r);
+    cx_query_free(q);
+    /* another contact kind */
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_ABANDON_RATE));
+    OK(cx_query_set_contact_kind(q, "visit"));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "abandon_rate"), 100);
+    NEAR(get(r, 0, "abandon_rate_n"), 1);
+    cx_result_free(r);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(fcr_window)
+{
+    cx_store *s = contact_store();
+    cx_time t0 = T("2024-06-03T09:00:00Z");
+    /* resolved at t0 + 1 h; A calls again at t0 + 1 d */
+    OK(cx_case_add(s, "K", "A", "phone", NULL, NULL, t0, t0 + H / 2, t0 + H, 0, 1));
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_FCR));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "fcr"), 100);
+    cx_result_free(r);
+    OK(cx_query_set_fcr_rule(q, 1, 0, 2 * DAY));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "fcr"), 0);
+    cx_result_free(r);
+    OK(cx_query_set_fcr_rule(q, 1, 0, 12 * H));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "fcr"), 100);
+    cx_result_free(r);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(time_buckets)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    /* 22:00 UTC on 31 January is 1 February in +03:00 */
+    OK(cx_feedback_add(NULL, s, "A", "nps", 10, T("2024-01-31T22:00:00Z"), NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "A", "nps", 0, T("2024-12-31T12:00:00Z"), NULL, CX_ROW_NONE, NULL, NULL));
+    struct {
+        int bucket, offset;
+        const char *col, *first, *second;
+        const char *first_start;
+    } cases[] = {
+        {CX_BUCKET_MONTH, 0, "month", "2024-01", "2024-12", "2024-01-01T00:00:00Z"},
+        {CX_BUCKET_MONTH, 180, "month", "2024-02", "2024-12", "2024-02-01T00:00:00+03:00"},
+        {CX_BUCKET_DAY, 180, "day", "2024-02-01", "2024-12-31", "2024-02-01T00:00:00+03:00"},
+        {CX_BUCKET_WEEK, 0, "week", "2024-W05", "2025-W01", "2024-01-29T00:00:00Z"},
+        {CX_BUCKET_QUARTER, 0, "quarter", "2024-Q1", "2024-Q4", "2024-01-01T00:00:00Z"},
+        {CX_BUCKET_YEAR, -300, "year", "2024", "2024", "2024-01-01T00:00:00-05:00"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cx_query *q;
+        cx_result *r;
+        OK(cx_query_new(&q, s));
+        OK(cx_query_add(q, CX_MEASURE_NPS));
+        OK(cx_query_group_by_time(q, cases[i].bucket, cases[i].offset));
+        OK(cx_query_run(&r, q));
+        bool one = strcmp(cases[i].first, cases[i].second) == 0;
+        ck_assert_uint_eq(cx_result_rows(r), (one ? 1 : 2));
+        ck_assert_str_eq(label(r, 0, cases[i].col), cases[i].first);
+        ck_assert_str_eq(label(r, one ? 0 : 1, cases[i].col), cases[i].second);
+        int64_t start;
+        size_t c;
+        OK(cx_result_column_find(&c, r, cases[i].col));
+        int type;
+        OK(cx_result_column_type(&type, r, c));
+        ck_assert_int_eq(type, CX_TYPE_TIME);
+        OK(cx_result_get_int(&start, r, 0, c));
+        ck_assert_int_eq(start, T(cases[i].first_start));
+        if (!one) {
+            NEAR(get(r, 0, "nps"), 100);
+            NEAR(get(r, 1, "nps"), -100);
+        }
+        cx_result_free(r);
+        cx_query_free(q);
+    }
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(filters)
+{
+    cx_store *s = survey_store();
+    OK(cx_customer_set_attribute(s, "A", "tier", "gold"));
+    OK(cx_customer_set_attribute(s, "B", "tier", "silver"));
+    cx_query *q;
+    cx_result *r;
+    /* segment vip or std: A and B (10 9 7 0 -> 25) */
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_filter(q, CX_DIM_SEGMENT, "vip"));
+    OK(cx_query_filter(q, CX_DIM_SEGMENT, "std"));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "nps_n"), 4);
+    NEAR(get(r, 0, "nps"), 25);
+    cx_result_free(r);
+    /* and stage service: 9, 0 */
+    OK(cx_query_filter(q, CX_DIM_STAGE, "service"));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "nps_n"), 2);
+    cx_result_free(r);
+    cx_query_free(q);
+    /* attribute filter and grouping */
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_filter_attribute(q, "tier", "gold"));
+    OK(cx_query_group_by_attribute(q, "tier"));
+    OK(cx_query_group_by(q, CX_DIM_TOUCHPOINT));
+    OK(cx_query_run(&r, q));
+    ck_assert_uint_eq(cx_result_rows(r), 2);
+    ck_assert_str_eq(label(r, 0, "tier"), "gold");
+    ck_assert_str_eq(label(r, 0, "touchpoint"), "call");
+    ck_assert_str_eq(label(r, 1, "touchpoint"), "web");
+    cx_result_free(r);
+    cx_query_free(q);
+    /* an unknown agent matches nothing; an unknown channel is an error */
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_filter(q, CX_DIM_AGENT, "nobody"));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "nps_n"), 0);
+    cx_result_free(r);
+    OK(cx_query_filter(q, CX_DIM_CHANNEL, "fax"));
+    ck_assert_int_eq(cx_query_run(&r, q), CX_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "fax"));
+    cx_query_free(q);
+    /* time range [from, to) */
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_set_range(q, T("2024-03-02T10:00:00Z"), T("2024-03-02T10:00:00.001Z")));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "nps_n"), 6);
+    cx_result_free(r);
+    OK(cx_query_set_range(q, CX_TIME_NONE, T("2024-03-02T10:00:00Z")));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "nps_n"), 0);
+    cx_result_free(r);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(cx_index)
+{
+    cx_store *s = survey_store();
+    OK(cx_feedback_add(NULL, s, "A", "csat", 5, 0, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "A", "csat", 2, 0, NULL, CX_ROW_NONE, NULL, NULL));
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_CX_INDEX));
+    /* defaults: NPS (0 -> 50), CSAT (50 %); CES and FCR have no data */
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "cx_index"), 50);
+    NEAR(get(r, 0, "nps"), 0); /* the parts are reported too */
+    cx_result_free(r);
+    OK(cx_query_set_index_weight(q, CX_MEASURE_NPS, 3));
+    OK(cx_query_set_index_weight(q, CX_MEASURE_CSAT, 1));
+    cx_query_free(q);
+    OK(cx_query_new(&q, s));
+    OK(cx_query_set_index_weight(q, CX_MEASURE_CSAT, 0));
+    OK(cx_query_add(q, CX_MEASURE_CX_INDEX));
+    OK(cx_query_run(&r, q));
+    NEAR(get(r, 0, "cx_index"), 50);
+    cx_result_free(r);
+    ck_assert_int_eq(cx_query_set_index_weight(q, CX_MEASURE_RESOLUTION, 1), CX_EINVAL);
+    ck_assert_int_eq(cx_query_set_index_weight(q, CX_MEASURE_NPS, -1), CX_ERANGE);
+    ck_assert_int_eq(cx_query_set_index_weight(q, CX_MEASURE_NPS, NAN), CX_ERANGE);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(compare_groups)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "chat", "chat", "service", NULL, 1, 1));
+    for (int i = 0; i < 100; i++) {
+        OK(cx_interaction_add(NULL, s, "A", "call", i, "contact", CX_INBOUND, NULL, NULL, 0,
+                              i < 30 ? CX_MISSED : CX_HANDLED, 0));
+        OK(cx_interaction_add(NULL, s, "A", "chat", i, "contact", CX_INBOUND, NULL, NULL, 0,
+                              i < 50 ? CX_MISSED : CX_HANDLED, 0));
+    }
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_MISSED_RATE));
+    OK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    OK(cx_query_run(&r, q));
+    double d, p;
+    size_t phone = row_of(r, "channel", "phone"), chat = row_of(r, "channel", "chat");
+    OK(cx_result_compare(&d, &p, r, phone, r, chat, CX_MEASURE_MISSED_RATE));
+    NEAR(d, -20);
+    NEAR(p, 0.0038924171227785465); /* pooled z = -2.8867513 */
+    OK(cx_result_compare(&d, &p, r, phone, r, phone, CX_MEASURE_MISSED_RATE));
+    NEAR(d, 0);
+    NEAR(p, 1);
+    ck_assert_int_eq(cx_result_compare(&d, &p, r, phone, r, 7, CX_MEASURE_MISSED_RATE), CX_ERANGE);
+    ck_assert_int_eq(cx_result_compare(&d, &p, r, phone, r, chat, CX_MEASURE_NPS), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_result_compare(NULL, &p, r, phone, r, chat, CX_MEASURE_MISSED_RATE), CX_EINVAL);
+    cx_result_free(r);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
+/* ---- merge == one pass ------------------------------------------------- */
+
+static uint64_t rng = 88172645463325252u;
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static const char *channels[] = {"phone", "chat", "email"};
+
+static void same_names(cx_store *s)
+{
+    char id[32];
+    for (int c = 0; c < 3; c++) {
+        char tp[16];
+        snprintf(tp, sizeof tp, "tp-%s", channels[c]);
+        OK(cx_touchpoint_add(s, tp, channels[c], "service", NULL, 1, 1));
+    }
+    for (int i = 0; i < 40; i++) {
+        snprintf(id, sizeof id, "C%d", i);
+        OK(cx_customer_add(s, id, i % 2 ? "vip" : "std", NULL, NULL, CX_TIME_NONE));
+    }
+}
+
+/* Puts each random record in one shard, chosen at random, and in `all`. */
+static void random_data(cx_store *all, cx_store *shard[2])
+{
+    char id[32], cid[32];
+    same_names(all);
+    same_names(shard[0]);
+    same_names(shard[1]);
+    for (int i = 0; i < 3000; i++) {
+        cx_store *s = shard[next() % 2];
+        snprintf(id, sizeof id, "C%d", (int)(next() % 40));
+        const char *ch = channels[next() % 3];
+        char tp[16];
+        snprintf(tp, sizeof tp, "tp-%s", ch);
+        cx_time t = (cx_time)(next() % (400 * DAY));
+        switch (next() % 3) {
+        case 0: {
+            double score = (double)(next() % 11);
+            for (int j = 0; j < 2; j++)
+                OK(cx_feedback_add(NULL, j ? all : s, id, "nps", score, t, tp, CX_ROW_NONE, NULL, NULL));
+            break;
+        }
+        case 1: {
+            snprintf(cid, sizeof cid, "K%d", i);
+            cx_time fr = t + (cx_time)(next() % (10 * H)), rs = fr + (cx_time)(next() % (50 * H));
+            bool open = next() % 5 == 0;
+            int reopens = (int)(next() % 4 == 0), contacts = 1 + (int)(next() % 3);
+            for (int j = 0; j < 2; j++)
+                OK(cx_case_add(j ? all : s, cid, id, ch, NULL, "Sara", t, fr, open ? CX_TIME_NONE : rs, reopens,
+                               contacts));
+            break;
+        }
+        default: {
+            int outcome = (int)(next() % 3);
+            int64_t dur = (int64_t)(next() % 900000);
+            for (int j = 0; j < 2; j++)
+                OK(cx_interaction_add(NULL, j ? all : s, id, tp, t, "contact", CX_INBOUND, "Omar", NULL, dur,
+                                      outcome, 0));
+            break;
+        }
+        }
+    }
+}
+
+static cx_result *full_query(const cx_store *s)
+{
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    for (int m = 0; m < CX_MEASURE_COUNT; m++)
+        if (m != CX_MEASURE_REPEAT_RATE) /* repeats depend on the other shard's contacts */
+            OK(cx_query_add(q, m));
+    OK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    OK(cx_query_group_by(q, CX_DIM_SEGMENT));
+    OK(cx_query_group_by_time(q, CX_BUCKET_QUARTER, 180));
+    OK(cx_query_set_sla(q, NULL, NULL, 4 * H, 24 * H));
+    OK(cx_query_set_as_of(q, 500 * DAY));
+    OK(cx_query_run(&r, q));
+    cx_query_free(q);
+    return r;
+}
+
+static void assert_same_result(const cx_result *a, const cx_result *b)
+{
+    ck_assert_uint_eq(cx_result_rows(a), cx_result_rows(b));
+    ck_assert_uint_eq(cx_result_columns(a), cx_result_columns(b));
+    for (size_t c = 0; c < cx_result_columns(a); c++) {
+        int type;
+        OK(cx_result_column_type(&type, a, c));
+        for (size_t row = 0; row < cx_result_rows(a); row++) {
+            if (type == CX_TYPE_STRING) {
+                const char *x, *y;
+                OK(cx_result_get_string(&x, a, row, c));
+                OK(cx_result_get_string(&y, b, row, c));
+                ck_assert(x == y || (x && y && strcmp(x, y) == 0));
+                continue;
+            }
+            double x, y;
+            OK(cx_result_get_real(&x, a, row, c));
+            OK(cx_result_get_real(&y, b, row, c));
+            const char *name;
+            OK(cx_result_column_name(&name, a, c));
+            ck_assert_msg((isnan(x) && isnan(y)) || fabs(x - y) <= 1e-9 * (1 + fabs(x)),
+                          "%s row %zu: %.17g vs %.17g", name, row, x, y);
+        }
+    }
+}
+
+START_TEST(merge_equals_one_pass)
+{
+    for (int round = 0; round < 3; round++) {
+        cx_store *all, *shard[2];
+        OK(cx_store_new(&all));
+        OK(cx_store_new(&shard[0]));
+        OK(cx_store_new(&shard[1]));
+        random_data(all, shard);
+        cx_result *ra = full_query(all), *r0 = full_query(shard[0]), *r1 = full_query(shard[1]), *m, *m2;
+        OK(cx_result_merge(&m, r0, r1));
+        assert_same_result(ra, m);
+        OK(cx_result_merge(&m2, r1, r0)); /* order does not matter */
+        assert_same_result(ra, m2);
+        /* serialise a shard, read it back, merge: the same again */
+        size_t len;
+        ck_assert_int_eq(cx_result_serialize(&len, r1, NULL, 0), CX_EBUFSIZE);
+        void *buf = malloc(len);
+        OK(cx_result_serialize(&len, r1, buf, len));
+        cx_result *back, *m3;
+        OK(cx_result_deserialize(&back, buf, len));
+        assert_same_result(r1, back);
+        OK(cx_result_merge(&m3, r0, back));
+        assert_same_result(ra, m3);
+        /* every truncation is refused cleanly */
+        for (size_t cut = 0; cut < len; cut += 1 + len / 97) {
+            cx_result *bad = (cx_result *)1;
+            int rc = cx_result_deserialize(&bad, buf, cut);
+            ck_assert_msg(rc == CX_EPARSE, "cut at %zu of %zu: %d %s", cut, len, rc, cx_last_error());
+            ck_assert_ptr_null(bad);
+        }
+        ((unsigned char *)buf)[4] = 99; /* a newer version */
+        cx_result *bad;
+        ck_assert_int_eq(cx_result_deserialize(&bad, buf, len), CX_EVERSION);
+        free(buf);
+        cx_result_free(ra);
+        cx_result_free(r0);
+        cx_result_free(r1);
+        cx_result_free(m);
+        cx_result_free(m2);
+        cx_result_free(m3);
+        cx_result_free(back);
+        cx_store_free(all);
+        cx_store_free(shard[0]);
+        cx_store_free(shard[1]);
+    }
+}
+END_TEST
+
+START_TEST(merge_refuses_other_queries)
+{
+    cx_store *s = survey_store();
+    cx_result *a = run1(s, CX_MEASURE_NPS), *b = run1(s, CX_MEASURE_CSAT), *m = (cx_result *)1;
+    ck_assert_int_eq(cx_result_merge(&m, a, b), CX_EINVAL);
+    ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "different queries"));
+    ck_assert_int_eq(cx_result_merge(&m, a, NULL), CX_EINVAL);
+    cx_result_free(a);
+    cx_result_free(b);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(export_files)
+{
+    cx_store *s = survey_store();
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_group_by(q, CX_DIM_REGION));
+    OK(cx_query_run(&r, q));
+    char dir[] = "/tmp/cxmetXXXXXX", path[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/r.csv", dir);
+    OK(cx_result_export_csv(r, path));
+    FILE *f = fopen(path, "rb");
+    char text[1024];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    const char *want = "region,nps,nps_n,nps_lo,nps_hi,nps_promoters,nps_passives,nps_detractors\r\n"
+                       ",-50,2,-100,19.29519121748389,0,1,1\r\n";
+    ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "%s", text);
+    ck_assert_ptr_nonnull(strstr(text, "\r\nالرياض,100,2,100,100,2,0,0\r\n"));
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    OK(cx_result_export_json(r, path));
+    f = fopen(path, "rb");
+    n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    ck_assert_ptr_nonnull(strstr(text, "{\"region\": null, \"nps\": -50, \"nps_n\": 2,"));
+    ck_assert_ptr_nonnull(strstr(text, "{\"region\": \"جدة\", \"nps\": -50,"));
+    ck_assert_int_eq(cx_result_export_csv(r, "/nonexistent/dir/x.csv"), CX_EIO);
+    ck_assert_int_eq(cx_result_export_json(NULL, path), CX_EINVAL);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/r.csv", dir);
+    unlink(path);
+    rmdir(dir);
+    cx_result_free(r);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+    cx_store *s = survey_store();
+    cx_query *q = (cx_query *)1;
+    ck_assert_int_eq(cx_query_new(NULL, s), CX_EINVAL);
+    ck_assert_int_eq(cx_query_new(&q, NULL), CX_EINVAL);
+    ck_assert_ptr_null(q);
+    OK(cx_query_new(&q, s));
+    cx_result *r = (cx_result *)1;
+    ck_assert_int_eq(cx_query_run(&r, q), CX_EINVAL); /* no measure */
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "no measure"));
+    ck_assert_int_eq(cx_query_add(q, -1), CX_EINVAL);
+    ck_assert_int_eq(cx_query_add(q, CX_MEASURE_COUNT), CX_EINVAL);
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    ck_assert_int_eq(cx_query_add(q, CX_MEASURE_NPS), CX_EINVAL);
+    ck_assert_int_eq(cx_query_add(NULL, CX_MEASURE_NPS), CX_EINVAL);
+    ck_assert_int_eq(cx_query_group_by(q, CX_DIM_TIME), CX_EINVAL);
+    ck_assert_int_eq(cx_query_group_by(q, CX_DIM_ATTRIBUTE), CX_EINVAL);
+    ck_assert_int_eq(cx_query_group_by(q, 42), CX_EINVAL);
+    ck_assert_int_eq(cx_query_group_by_time(q, 9, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_query_group_by_time(q, CX_BUCKET_DAY, 900), CX_ERANGE);
+    ck_assert_int_eq(cx_query_group_by_attribute(q, ""), CX_EINVAL);
+    ck_assert_int_eq(cx_query_group_by_attribute(q, "\xff"), CX_EINVAL);
+    OK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    ck_assert_int_eq(cx_query_group_by(q, CX_DIM_CHANNEL), CX_EINVAL);
+    OK(cx_query_group_by(q, CX_DIM_STAGE));
+    OK(cx_query_group_by(q, CX_DIM_AGENT));
+    OK(cx_query_group_by_time(q, CX_BUCKET_DAY, 0));
+    ck_assert_int_eq(cx_query_group_by(q, CX_DIM_PLAN), CX_ELIMIT);
+    ck_assert_int_eq(cx_query_filter(q, CX_DIM_CHANNEL, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_query_filter(q, CX_DIM_TIME, "x"), CX_EINVAL);
+    ck_assert_int_eq(cx_query_filter_attribute(q, "k", NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_query_set_range(q, 10, 5), CX_EORDER);
+    ck_assert_int_eq(cx_query_set_fcr_rule(q, 0, 0, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_query_set_fcr_rule(q, 1, -1, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_query_set_fcr_rule(q, 1, 0, -5), CX_ERANGE);
+    ck_assert_int_eq(cx_query_set_repeat_window(q, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_query_set_contact_kind(q, ""), CX_EINVAL);
+    ck_assert_int_eq(cx_query_set_confidence(q, 1), CX_ERANGE);
+    ck_assert_int_eq(cx_query_set_confidence(q, NAN), CX_ERANGE);
+    ck_assert_int_eq(cx_query_set_sla(q, "", NULL, 1, 1), CX_EINVAL);
+    ck_assert_int_eq(cx_query_set_calendar(NULL, NULL), CX_EINVAL);
+    /* failed setters changed nothing: the query still runs as before */
+    OK(cx_query_run(&r, q));
+    ck_assert_uint_eq(cx_result_columns(r), 4 + 7);
+    const char *str;
+    double v;
+    int64_t i;
+    size_t col;
+    ck_assert_int_eq(cx_result_get_string(&str, r, 0, 5), CX_EINVAL); /* a number */
+    ck_assert_int_eq(cx_result_get_int(&i, r, 0, 4), CX_EINVAL);      /* nps is real */
+    ck_assert_int_eq(cx_result_get_real(&v, r, 0, 0), CX_EINVAL);     /* a label */
+    ck_assert_int_eq(cx_result_get_real(&v, r, 99, 4), CX_ERANGE);
+    ck_assert_int_eq(cx_result_get_real(&v, r, 0, 99), CX_ERANGE);
+    ck_assert_int_eq(cx_result_column_find(&col, r, "nope"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_result_column_name(NULL, r, 0), CX_EINVAL);
+    ck_assert_uint_eq(cx_result_rows(NULL), 0);
+    ck_assert_uint_eq(cx_result_columns(NULL), 0);
+    cx_result_free(r);
+    cx_result_free(NULL);
+    cx_query_free(q);
+    cx_query_free(NULL);
+    cx_store_free(s);
+}
+END_TEST
+
+/* An allocator that fails from the n-th call on, counting live bytes. */
+typedef struct {
+    long calls, fail_at;
+    long long live;
+} failing;
+
+static void *fail_alloc(void *ud, void *p, size_t osize, size_t nsize)
+{
+    failing *f = ud;
+    if (nsize == 0) {
+        f->live -= (long long)osize;
+        free(p);
+        return NULL;
+    }
+    if (f->fail_at >= 0 && f->calls++ >= f->fail_at)
+        return NULL;
+    void *q = realloc(p, nsize);
+    if (q)
+        f->live += (long long)nsize - (long long)(p ? osize : 0);
+    return q;
+}
+
+START_TEST(out_of_memory)
+{
+    failing f = {0, -1, 0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, fail_alloc, &f));
+    OK(cx_customer_add(s, "A", "vip", NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+    for (int i = 0; i < 50; i++) {
+        OK(cx_feedback_add(NULL, s, "A", "nps", i % 11, i * DAY, "call", CX_ROW_NONE, NULL, NULL));
+        OK(cx_interaction_add(NULL, s, "A", "call", i * DAY, "contact", CX_INBOUND, "x", NULL, 1000 * i,
+                              CX_HANDLED, 0));
+    }
+    long long base = f.live;
+    bool done = false;
+    for (long n = 0; !done && n < 10000; n++) {
+        cx_query *q = NULL;
+        cx_result *r = NULL;
+        f.calls = 0;
+        f.fail_at = n;
+        int rc = cx_query_new(&q, s);
+        if (!rc)
+            rc = cx_query_add(q, CX_MEASURE_NPS);
+        if (!rc)
+            rc = cx_query_add(q, CX_MEASURE_HANDLE_TIME);
+        if (!rc)
+            rc = cx_query_add(q, CX_MEASURE_REPEAT_RATE);
+        if (!rc)
+            rc = cx_query_group_by_time(q, CX_BUCKET_WEEK, 0);
+        if (!rc)
+            rc = cx_query_run(&r, q);
+        ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
+        if (rc == CX_OK) {
+            ck_assert_uint_eq(cx_result_rows(r), 8);
+            done = true;
+        }
+        cx_result_free(r);
+        cx_query_free(q);
+        f.fail_at = -1;
+        ck_assert_int_eq(f.live, base); /* nothing leaked */
+    }
+    ck_assert(done);
+    cx_store_free(s);
+    ck_assert_int_eq(f.live, 0);
+}
+END_TEST
+
+
+START_TEST(agent_daily_report)
+{
+    cx_store *s = contact_store();
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new_agent_daily(&q, s, 180));
+    OK(cx_query_run(&r, q));
+    ck_assert_uint_eq(cx_result_rows(r), 5);
+    ck_assert_ptr_null(label(r, 0, "agent"));
+    ck_assert_str_eq(label(r, 0, "day"), "2024-06-03");
+    NEAR(get(r, 0, "abandon_rate_count"), 1);
+    ck_assert_str_eq(label(r, 1, "agent"), "Omar");
+    NEAR(get(r, 1, "missed_rate_count"), 1);
+    ck_assert_str_eq(label(r, 3, "agent"), "Sara");
+    ck_assert_str_eq(label(r, 3, "day"), "2024-06-04");
+    NEAR(get(r, 3, "handle_time_n"), 1);
+    NEAR(get(r, 3, "handle_time_total"), 600000);
+    NEAR(get(r, 3, "missed_rate_n"), 1);
+    NEAR(get(r, 3, "missed_rate_count"), 0);
+    ck_assert_str_eq(label(r, 4, "day"), "2024-06-13");
+    NEAR(get(r, 4, "missed_rate"), 100);
+    cx_result_free(r);
+    cx_query_free(q);
+    ck_assert_int_eq(cx_query_new_agent_daily(&q, s, 1000), CX_ERANGE);
+    ck_assert_int_eq(cx_query_new_agent_daily(&q, NULL, 0), CX_EINVAL);
+    cx_store_free(s);
+}
+END_TEST
+
+typedef struct ev {
+    cx_time t;
+    int table;
+    size_t row;
+} ev;
+
+static int cmp_ev(const void *a, const void *b)
+{
+    const ev *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->table != y->table ? x->table - y->table : (x->row > y->row) - (x->row < y->row);
+}
+
+START_TEST(monitor_agrees_with_query)
+{
+    cx_store *all, *shard[2];
+    OK(cx_store_new(&all));
+    OK(cx_store_new(&shard[0]));
+    OK(cx_store_new(&shard[1]));
+    random_data(all, shard);
+    size_t nf, ni;
+    OK(cx_store_rows(&nf, all, CX_TABLE_FEEDBACK));
+    OK(cx_store_rows(&ni, all, CX_TABLE_INTERACTIONS));
+    ev *evs = malloc((nf + ni) * sizeof *evs);
+    size_t n = 0;
+    for (size_t i = 0; i < nf; i++) {
+        int64_t t;
+        OK(cx_store_get_int(&t, all, CX_TABLE_FEEDBACK, CX_FEEDBACK_TIME, i));
+        evs[n++] = (ev){t, CX_TABLE_FEEDBACK, i};
+    }
+    for (size_t i = 0; i < ni; i++) {
+        int64_t t;
+        OK(cx_store_get_int(&t, all, CX_TABLE_INTERACTIONS, CX_INTERACTION_TIME, i));
+        evs[n++] = (ev){t, CX_TABLE_INTERACTIONS, i};
+    }
+    qsort(evs, n, sizeof *evs, cmp_ev);
+    const int64_t window = 15 * DAY;
+    cx_monitor *m;
+    OK(cx_monitor_new(&m, window));
+    int measures[] = {CX_MEASURE_NPS, CX_MEASURE_MISSED_RATE, CX_MEASURE_ABANDON_RATE, CX_MEASURE_HANDLE_TIME};
+    size_t checks = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (evs[i].table == CX_TABLE_FEEDBACK) {
+            double score;
+            OK(cx_store_get_real(&score, all, CX_TABLE_FEEDBACK, CX_FEEDBACK_SCORE, evs[i].row));
+            OK(cx_monitor_add_answer(m, evs[i].t, CX_METRIC_NPS, score, 0, 10, 1));
+        } else {
+            int64_t outcome, dur;
+            OK(cx_store_get_int(&outcome, all, CX_TABLE_INTERACTIONS, CX_INTERACTION_OUTCOME, evs[i].row));
+            OK(cx_store_get_int(&dur, all, CX_TABLE_INTERACTIONS, CX_INTERACTION_DURATION, evs[i].row));
+            OK(cx_monitor_add_contact(m, evs[i].t, (int)outcome, dur));
+        }
+        if ((i % 97 != 0 && i + 1 != n) || (i + 1 < n && evs[i + 1].t == evs[i].t))
+            continue;
+        cx_time now = evs[i].t + (cx_time)(i % 3) * H; /* sometimes a little after the event */
+        if (i + 1 < n && now >= evs[i + 1].t) /* not yet the next event */
+            now = evs[i + 1].t - 1;
+        cx_query *q;
+        cx_result *r;
+        OK(cx_query_new(&q, all));
+        for (int k = 0; k < 4; k++)
+            OK(cx_query_add(q, measures[k]));
+        OK(cx_query_set_range(q, now - window + 1, now + 1));
+        OK(cx_query_run(&r, q));
+        const char *cols[] = {"nps", "missed_rate", "abandon_rate", "handle_time_mean"};
+        const char *ncols[] = {"nps_n", "missed_rate_n", "abandon_rate_n", "handle_time_n"};
+        for (int k = 0; k < 4; k++) {
+            double v, want = get(r, 0, cols[k]);
+            uint64_t cnt;
+            OK(cx_monitor_read(&v, &cnt, m, now, measures[k]));
+            ck_assert_msg((isnan(v) && isnan(want)) || fabs(v - want) < 1e-9 * (1 + fabs(want)),
+                          "%s at %lld: monitor %.17g, query %.17g", cols[k], (long long)now, v, want);
+            ck_assert_uint_eq(cnt, (uint64_t)get(r, 0, ncols[k]));
+        }
+        checks++;
+        cx_result_free(r);
+        cx_query_free(q);
+    }
+    ck_assert_uint_gt(checks, 10);
+    cx_monitor_free(m);
+    free(evs);
+    cx_store_free(all);
+    cx_store_free(shard[0]);
+    cx_store_free(shard[1]);
+}
+END_TEST
+
+START_TEST(monitor_cases_and_bad_input)
+{
+    cx_monitor *m = (cx_monitor *)1;
+    ck_assert_int_eq(cx_monitor_new(&m, 0), CX_ERANGE);
+    ck_assert_ptr_null(m);
+    OK(cx_monitor_new(&m, 10 * H));
+    double v;
+    uint64_t n;
+    OK(cx_monitor_read(&v, &n, m, 0, CX_MEASURE_FCR));
+    ck_assert(isnan(v));
+    ck_assert_uint_eq(n, 0);
+    /* resolved at 1 h (one contact, answered after 10 min) and at 3 h (two contacts, no response recorded) */
+    OK(cx_monitor_add_case(m, 1 * H, 0, H / 6, 1, 0));
+    OK(cx_monitor_add_case(m, 3 * H, H, CX_TIME_NONE, 2, 0));
+    OK(cx_monitor_read(&v, &n, m, 3 * H, CX_MEASURE_FCR));
+    NEAR(v, 50);
+    OK(cx_monitor_read(&v, &n, m, 3 * H, CX_MEASURE_RESOLUTION));
+    NEAR(v, 1.5 * H);
+    OK(cx_monitor_read(&v, &n, m, 3 * H, CX_MEASURE_FIRST_RESPONSE));
+    NEAR(v, H / 6.0);
+    ck_assert_uint_eq(n, 1);
+    /* at 11 h the first case has left the window (1 h <= 11 h - 10 h) */
+    OK(cx_monitor_read(&v, &n, m, 11 * H, CX_MEASURE_FCR));
+    NEAR(v, 0);
+    ck_assert_uint_eq(n, 1);
+    OK(cx_monitor_read(&v, &n, m, 11 * H, CX_MEASURE_FIRST_RESPONSE));
+    ck_assert(isnan(v));
+    /* CSAT and CES on their scales */
+    OK(cx_monitor_add_answer(m, 11 * H, CX_METRIC_CSAT, 4, 1, 5, 1));
+    OK(cx_monitor_add_answer(m, 11 * H, CX_METRIC_CSAT, 3, 1, 5, 1));
+    OK(cx_monitor_add_answer(m, 11 * H, CX_METRIC_CES, 1, 1, 5, 0)); /* easiest: 7 on 1-7 */
+    OK(cx_monitor_read(&v, NULL, m, 11 * H, CX_MEASURE_CSAT));
+    NEAR(v, 50);
+    OK(cx_monitor_read(&v, NULL, m, 11 * H, CX_MEASURE_CES));
+    NEAR(v, 7);
+    /* bad input changes nothing */
+    ck_assert_int_eq(cx_monitor_add_answer(m, 10 * H, CX_METRIC_CSAT, 4, 1, 5, 1), CX_EORDER);
+    ck_assert_int_eq(cx_monitor_add_answer(m, 12 * H, CX_METRIC_CSAT, 6, 1, 5, 1), CX_ERANGE);
+    ck_assert_int_eq(cx_monitor_add_answer(m, 12 * H, CX_METRIC_NPS, 7.5, 0, 10, 1), CX_ERANGE);
+    ck_assert_int_eq(cx_monitor_add_answer(m, 12 * H, CX_METRIC_CUSTOM, 1, 0, 10, 1), CX_EINVAL);
+    ck_assert_int_eq(cx_monitor_add_contact(m, 12 * H, 7, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_monitor_add_contact(m, 12 * H, CX_HANDLED, -1), CX_ERANGE);
+    ck_assert_int_eq(cx_monitor_add_case(m, 12 * H, 13 * H, CX_TIME_NONE, 1, 0), CX_EORDER);
+    ck_assert_int_eq(cx_monitor_add_case(m, 12 * H, 0, CX_TIME_NONE, -1, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_monitor_read(&v, NULL, m, 10 * H, CX_MEASURE_CSAT), CX_EORDER);
+    ck_assert_int_eq(cx_monitor_read(&v, NULL, m, 12 * H, CX_MEASURE_SLA_BREACH), CX_EINVAL);
+    ck_assert_int_eq(cx_monitor_read(NULL, NULL, m, 12 * H, CX_MEASURE_CSAT), CX_EINVAL);
+    OK(cx_monitor_read(&v, &n, m, 11 * H, CX_MEASURE_CSAT));
+    NEAR(v, 50);
+    ck_assert_uint_eq(n, 2);
+    cx_monitor_free(m);
+    cx_monitor_free(NULL);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("metrics");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, nps_formula);
+    tcase_add_test(core, nps_edge_cases);
+    tcase_add_test(core, csat_and_ces_scales);
+    tcase_add_test(core, case_measures);
+    tcase_add_test(core, sla_targets);
+    tcase_add_test(core, business_hours);
+    tcase_add_test(core, contact_measures);
+    tcase_add_test(core, fcr_window);
+    tcase_add_test(core, time_buckets);
+    tcase_add_test(core, filters);
+    tcase_add_test(core, cx_index);
+    tcase_add_test(core, compare_groups);
+    tcase_add_test(core, export_files);
+    tcase_add_test(core, agent_daily_report);
+    tcase_add_test(core, monitor_cases_and_bad_input);
+    suite_add_tcase(su, core);
+    TCase *merge = tcase_create("merge");
+    tcase_set_timeout(merge, 120);
+    tcase_add_test(merge, merge_equals_one_pass);
+    tcase_add_test(merge, merge_refuses_other_queries);
+    tcase_add_test(merge, monitor_agrees_with_query);
+    suite_add_tcase(su, merge);
+    TCase *bad = tcase_create("limits");
+    tcase_set_timeout(bad, 120);
+    tcase_add_test(bad, bad_arguments);
+    tcase_add_test(bad, out_of_memory);
+    suite_add_tcase(su, bad);
+    SRunner *sr = srunner_create(su);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
