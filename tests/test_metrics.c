@@ -502,6 +502,20 @@ START_TEST(time_buckets)
         cx_result_free(r);
         cx_query_free(q);
     }
+    /* extreme times are bucketed without overflow */
+    OK(cx_feedback_add(NULL, s, "A", "nps", 5, INT64_MAX, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "A", "nps", 5, INT64_MIN + 1, NULL, CX_ROW_NONE, NULL, NULL));
+    for (int b = CX_BUCKET_DAY; b <= CX_BUCKET_YEAR; b++) {
+        cx_query *q;
+        cx_result *r;
+        OK(cx_query_new(&q, s));
+        OK(cx_query_add(q, CX_MEASURE_NPS));
+        OK(cx_query_group_by_time(q, b, 840));
+        OK(cx_query_run(&r, q));
+        ck_assert_uint_eq(cx_result_rows(r), 4); /* +14:00 puts 2024-12-31T12Z in 2025 */
+        cx_result_free(r);
+        cx_query_free(q);
+    }
     cx_store_free(s);
 }
 END_TEST

@@ -13,5 +13,6 @@
 #include "cxkit/db.h"
 #include "cxkit/calendar.h"
 #include "cxkit/metrics.h"
+#include "cxkit/journey.h"
 
 #endif

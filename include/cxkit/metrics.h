@@ -184,6 +184,8 @@ CX_EXTERN int cx_query_group_by_attribute(cx_query *query, const char *key);
 
 /**
  * @brief Group by time bucket of each record's time, in a UTC offset.
+ * (Times more than 2^60 ms, about 36 million years, from 1970 fall in the
+ * bucket of that bound.)
  * @param[in] query          the query.
  * @param[in] bucket         a ::cx_bucket.
  * @param[in] offset_minutes the UTC offset in which days begin, -840 to 840.

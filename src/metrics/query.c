@@ -376,6 +376,10 @@ static int64_t floordiv64(int64_t a, int64_t b) { return a / b - (a % b != 0 && 
 
 cx_time cxi_bucket_start(cx_time t, int bucket, int offset)
 {
+    /* times past about 36 million years from 1970 are bucketed at that
+     * bound, so that no arithmetic below can overflow */
+    const int64_t bound = (int64_t)1 << 60;
+    t = t > bound ? bound : t < -bound ? -bound : t;
     int64_t off = (int64_t)offset * 60000;
     int64_t days = floordiv64(t + off, 86400000);
     int64_t y;

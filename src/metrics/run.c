@@ -35,7 +35,15 @@ typedef struct run {
     cx_time *c_time;
     uint8_t *repeat;              /* per interaction row: 1 when a repeat cause */
     size_t n_contacts;
+    /* groupings of small code spaces only: group + 1 by the combined code */
+    uint32_t *direct;
+    size_t direct_n, mult[CX_QUERY_MAX_GROUPS];
+    /* per time grouping: the last bucket seen, [lo, hi) */
+    cx_time bucket_lo[CX_QUERY_MAX_GROUPS], bucket_hi[CX_QUERY_MAX_GROUPS];
 } run;
+
+/* Most combined codes for the direct group index (4 MiB). */
+#define DIRECT_MAX (1u << 20)
 
 static void *zalloc(cxi_mem *m, size_t n)
 {
@@ -279,6 +287,10 @@ static bool accepted(const run *x, const rec *e)
 static int group_of(run *x, const rec *e, size_t *g)
 {
     const cxi_spec *sp = &x->r->spec;
+    if (sp->ngroups == 0 && x->g.n) { /* everything in the one group */
+        *g = 0;
+        return CX_OK;
+    }
     int64_t key[CX_QUERY_MAX_GROUPS];
     for (int d = 0; d < sp->ngroups; d++) {
         uint32_t code;
@@ -293,10 +305,25 @@ static int group_of(run *x, const rec *e, size_t *g)
         case CX_DIM_PRIORITY: code = e->priority; break;
         case CX_DIM_ATTRIBUTE: code = x->attr_of[d][e->cust]; break;
         default:
-            key[d] = cxi_bucket_start(e->t, sp->groups[d].bucket, sp->groups[d].offset);
+            if (!(e->t >= x->bucket_lo[d] && e->t < x->bucket_hi[d])) {
+                static const int64_t past[] = {1, 7, 32, 93, 367}; /* days from a start into the next bucket */
+                const cxi_group *gr = &sp->groups[d];
+                x->bucket_lo[d] = cxi_bucket_start(e->t, gr->bucket, gr->offset);
+                x->bucket_hi[d] = cxi_bucket_start(x->bucket_lo[d] + past[gr->bucket] * 86400000, gr->bucket, gr->offset);
+            }
+            key[d] = x->bucket_lo[d];
             continue;
         }
         key[d] = code == CXI_NONE ? -1 : (int64_t)code;
+    }
+    size_t idx = 0;
+    if (x->direct) {
+        for (int d = 0; d < sp->ngroups; d++)
+            idx += (size_t)(key[d] + 1) * x->mult[d];
+        if (x->direct[idx]) {
+            *g = x->direct[idx] - 1;
+            return CX_OK;
+        }
     }
     bool added;
     int rc = cxi_gtab_get(x->mem, &x->g, key, g, &added);
@@ -304,6 +331,32 @@ static int group_of(run *x, const rec *e, size_t *g)
         rc = cxi_result_grow(x->r, x->g.n);
     if (rc)
         return cxi_fail(rc, FN ": out of memory with %zu groups", x->g.n);
+    if (x->direct)
+        x->direct[idx] = (uint32_t)(*g + 1);
+    return CX_OK;
+}
+
+/* A direct index replaces hashing when every grouping is by a code (not
+ * time) and the codes combine into at most DIRECT_MAX slots. */
+static int prepare_direct(run *x)
+{
+    const cxi_spec *sp = &x->r->spec;
+    size_t n = 1;
+    for (int d = 0; d < sp->ngroups; d++) {
+        int dim = sp->groups[d].dim;
+        if (dim == CX_DIM_TIME)
+            return CX_OK;
+        size_t space = (dim == CX_DIM_ATTRIBUTE ? x->s->attr_values.count : dim_space(x->s, dim)) + 1;
+        x->mult[d] = n;
+        if (space > DIRECT_MAX / n)
+            return CX_OK;
+        n *= space;
+    }
+    if (sp->ngroups == 0)
+        return CX_OK;
+    if (!(x->direct = zalloc(x->mem, n * sizeof(uint32_t))))
+        return cxi_fail(CX_ENOMEM, FN ": out of memory");
+    x->direct_n = n;
     return CX_OK;
 }
 
@@ -610,6 +663,7 @@ static void run_free(run *x)
     cxi_free(x->mem, x->c_off, (ncust + 1) * sizeof(uint32_t));
     cxi_free(x->mem, x->c_time, (x->n_contacts ? x->n_contacts : 1) * sizeof(cx_time));
     cxi_free(x->mem, x->repeat, s->t[CX_TABLE_INTERACTIONS].n ? s->t[CX_TABLE_INTERACTIONS].n : 1);
+    cxi_free(x->mem, x->direct, x->direct_n * sizeof(uint32_t));
 }
 
 /* Turns the store codes of each group into labels owned by the result. */
@@ -717,6 +771,8 @@ int cx_query_run(cx_result **out, const cx_query *q)
     rc = prepare_filters(&x);
     if (!rc)
         rc = prepare_groups(&x);
+    if (!rc)
+        rc = prepare_direct(&x);
     if (!rc && (x.pos[CX_MEASURE_REPEAT_RATE] >= 0 || (x.pos[CX_MEASURE_FCR] >= 0 && x.r->spec.fcr_window > 0)))
         rc = prepare_contacts(&x);
     if (!rc && x.r->spec.ngroups == 0) { /* one group for everything, even with no record */

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Journeys benchmark: cxkit builds the journeys and times paths, the
+# transition matrix, attribution, a funnel and the pain points on N
+# interactions from gen-demo (one thread), then DuckDB (npm @duckdb/node-api,
+# 1 and 2 threads) computes the same transition counts with window functions
+# over the same CSV file; the script checks the counts agree and prints the
+# ratio (DuckDB time / cxkit time).
+# usage: bench/journey.sh [INTERACTIONS]   (default 10000000; builds into build-bench/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+cx_need "${CX_BUILD_PACKAGES[@]}"
+command -v node >/dev/null || cx_need nodejs
+command -v npm >/dev/null || cx_need npm
+n=${1:-10000000}
+work=${CX_BENCH_DIR:-/tmp/cxkit-bench}
+mkdir -p "$work"
+if [ -d build-bench ]; then meson setup --reconfigure build-bench --buildtype=release >/dev/null; else meson setup build-bench --buildtype=release >/dev/null; fi
+ninja -C build-bench bench/bench-journey tools/gen-demo >/dev/null
+data=$work/data-$n
+if [ ! -f "$data/feedback.csv" ]; then
+  echo "generating $n interactions into $data"
+  build-bench/tools/gen-demo --scale-events "$n" "$data" >/dev/null
+fi
+if [ ! -d "$work/node_modules/@duckdb/node-api" ]; then
+  (cd "$work" && npm install --silent --no-audit --no-fund @duckdb/node-api >/dev/null 2>&1)
+fi
+cp bench/peers_journey.mjs "$work/peers_journey.mjs"
+out=$work/journey-results.txt
+: > "$out"
+/usr/bin/time -f "cxkit max RSS %M kB" build-bench/bench/bench-journey "$data" "$work/trans-cxkit.tsv" 2>&1 | tee -a "$out"
+node "$work/peers_journey.mjs" "$data" 1 "$work/trans-duckdb1.tsv" | tee -a "$out"
+node "$work/peers_journey.mjs" "$data" 2 "$work/trans-duckdb2.tsv" | tee -a "$out"
+get() { sed -n "s/^RESULT .*\<$1=\([0-9.e+-]*\).*/\1/p" "$out" | head -1; }
+agree=yes
+for d in 1 2; do
+  sort "$work/trans-cxkit.tsv" | cmp -s - <(sort "$work/trans-duckdb$d.tsv") || agree=no
+done
+cb=$(get cx_build_s) ct=$(get cx_transitions_s)
+echo
+echo "summary: $(get interactions) interactions, $(get customers) customers; seconds, one cxkit thread"
+printf "  cxkit build %.3f + transitions %.3f = %.3f s; paths %.3f, attribution %.3f, pain points %.3f; %.2f bytes/interaction\n" \
+  "$cb" "$ct" "$(awk "BEGIN{print $cb + $ct}")" "$(get cx_paths_s)" "$(get cx_attribution_s)" "$(get cx_pain_s)" \
+  "$(get bytes_per_interaction)"
+for d in 1 2; do
+  q=$(get duckdb${d}_transitions_s)
+  printf "  duckdb (%d thread%s) transition counts %.3f s: ratio duckdb / cxkit (build + transitions) = %.1f\n" \
+    "$d" "$([ "$d" = 1 ] && echo "" || echo s)" "$q" "$(awk "BEGIN{print $q / ($cb + $ct)}")"
+done
+echo "  same transition counts in cxkit and duckdb: $agree"

@@ -1,0 +1,629 @@
+/**
+ * @file journey.h
+ * @brief Customer journeys: paths, funnels, transition matrices, Markov and
+ *        heuristic attribution, stage progression, pain points, satisfaction
+ *        drivers and satisfaction by journey, all computed from one
+ *        per-customer time-ordered index of the interactions.
+ */
+#ifndef CXKIT_JOURNEY_H
+#define CXKIT_JOURNEY_H
+
+#include "cxkit/common.h"
+#include "cxkit/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @defgroup journey Journeys: paths, funnels, attribution, pain points
+ *
+ * A ::cx_journeys handle is built once from a store and a set of
+ * ::cx_journey_options: it sorts every customer's interactions by time
+ * (ties by row, so the order is deterministic) and cuts them into
+ * journeys. Every analysis then reads that shared index and returns a
+ * ::cx_journey_table, an immutable table with named, typed columns.
+ *
+ * **Journeys.** A customer's interactions, in time order, start a new
+ * journey after an inactivity gap longer than the option's gap (when the
+ * gap is set) and right after a conversion event (when cutting at
+ * conversions, the default). A journey *converts* when it holds a
+ * conversion event; its value is the sum of the values of its conversion
+ * events. A conversion event is an interaction whose outcome is
+ * ::CX_HANDLED and that matches one of the conversion rules (by interaction
+ * kind, touchpoint or stage; by default the kind "purchase").
+ *
+ * **Paths.** The path of a journey is the sequence of its events' states at
+ * the chosen level (touchpoint, channel or stage), consecutive repeats
+ * merged when collapsing. Conversion events are states of the path unless
+ * cx_journey_options_set_conversion_in_path() says otherwise (then a
+ * journey whose only events are conversions keeps its last one, so no
+ * converting path is empty). The duration of a journey is the time from its
+ * first to its last event.
+ *
+ * **Feedback of a journey.** An answer belongs to the journey of its
+ * customer that had started at its time and was the latest to have
+ * started: the time from a journey's start to the next journey's start
+ * (unbounded for the customer's last one). Answers given before a
+ * customer's first interaction belong to no journey.
+ *
+ * **Feedback of a touchpoint.** An answer rates its touchpoint, else the
+ * touchpoint of its interaction. Scores follow the metrics module: NPS
+ * detractors 0-6, promoters 9-10; CSAT good = the top two points of the
+ * oriented scale; CES oriented so that high is easy, rescaled to 1-7, easy
+ * = beyond the middle (5-7).
+ *
+ * **Memory and threads.** Every handle uses the allocator of its store.
+ * A built ::cx_journeys is a snapshot of the store's interactions; it reads
+ * the store again for times, kinds and feedback, so the store must outlive
+ * it and must not change while an analysis runs. The analyses only read
+ * the journeys handle and may run concurrently on one handle. Options,
+ * funnels and tables are not locked; tables are immutable.
+ *
+ * **Failure.** Every call checks all of its arguments and leaves its
+ * handles as they were when it fails; the last error names the function
+ * and the argument or record at fault.
+ * @{ */
+
+/** Options of a journey build: what converts, how journeys are cut, the
+ *  level of paths and the parameters of the analyses. */
+typedef struct cx_journey_options cx_journey_options;
+
+/** The per-customer time-ordered index of a store's interactions, cut into
+ *  journeys. */
+typedef struct cx_journeys cx_journeys;
+
+/** An ordered list of funnel steps with a window, an order rule and
+ *  exclusion steps. */
+typedef struct cx_funnel cx_funnel;
+
+/** An immutable result table with named, typed columns. */
+typedef struct cx_journey_table cx_journey_table;
+
+/** The level at which a journey's events become states. Values are stable. */
+typedef enum cx_journey_level {
+    CX_JOURNEY_LEVEL_TOUCHPOINT = 0, /**< The touchpoint's name. */
+    CX_JOURNEY_LEVEL_CHANNEL = 1,    /**< The touchpoint's channel. */
+    CX_JOURNEY_LEVEL_STAGE = 2       /**< The touchpoint's journey stage. */
+} cx_journey_level;
+
+/** What a conversion rule matches. Values are stable. */
+typedef enum cx_conversion_by {
+    CX_CONVERSION_BY_KIND = 0,       /**< An interaction kind (::CX_SET_INTERACTION_KIND), such as "purchase". */
+    CX_CONVERSION_BY_TOUCHPOINT = 1, /**< A touchpoint's name. */
+    CX_CONVERSION_BY_STAGE = 2       /**< A stage (::CX_SET_STAGE): any touchpoint of it. */
+} cx_conversion_by;
+
+/** Groupings of cx_journeys_satisfaction(). Values are stable. */
+typedef enum cx_journey_group {
+    CX_JOURNEY_GROUP_PATH = 0,     /**< By path (one row per distinct path). */
+    CX_JOURNEY_GROUP_STAGE = 1,    /**< By the stage of the rated touchpoint. */
+    CX_JOURNEY_GROUP_CONVERTED = 2 /**< Journeys that converted against those that did not. */
+} cx_journey_group;
+
+/** Most conversion rules in one set of options. */
+#define CX_JOURNEY_MAX_CONVERSIONS 16
+/** Most steps in a funnel. */
+#define CX_FUNNEL_MAX_STEPS 32
+/** Most exclusion steps in a funnel. */
+#define CX_FUNNEL_MAX_EXCLUSIONS 16
+/** Highest order of a transition matrix or Markov attribution. */
+#define CX_JOURNEY_MAX_ORDER 4
+/** Tolerance of the absorbing-chain solve of the Markov attribution: the
+ *  sweeps stop when no absorption value changes by more than this (relative
+ *  to the largest value). */
+#define CX_JOURNEY_TOLERANCE 1e-13
+
+/* ---- options ------------------------------------------------------------ */
+
+/**
+ * @brief Create journey options with the defaults: conversion = an
+ *        interaction of kind "purchase" (handled), cut at each conversion, no
+ *        inactivity gap, touchpoint level, no collapsing, conversions in the
+ *        path, contact kind "contact", repeat window 7 days, time-decay
+ *        half-life 7 days, position weights 0.4 / 0.4, minimum support 30.
+ * @param[out] out   the options, to free with cx_journey_options_free().
+ * @param[in]  store the store whose names the options resolve (borrowed: it
+ *                   must outlive the options); its allocator is used.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journey_options_new(cx_journey_options **out, const cx_store *store);
+
+/**
+ * @brief Free journey options.
+ * @param[in] options the options, or NULL.
+ */
+CX_EXTERN void cx_journey_options_free(cx_journey_options *options);
+
+/**
+ * @brief Replace the conversion rules by one rule. See also
+ *        cx_journey_options_add_conversion().
+ * @param[in] options the options.
+ * @param[in] by      a ::cx_conversion_by.
+ * @param[in] name    the kind, touchpoint or stage, known to the store.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND (unknown name); on failure
+ *         the rules are unchanged.
+ */
+CX_EXTERN int cx_journey_options_set_conversion(cx_journey_options *options, int by, const char *name);
+
+/**
+ * @brief Add a conversion rule: an event converts when it matches any rule
+ *        (and its outcome is ::CX_HANDLED).
+ * @param[in] options the options.
+ * @param[in] by      a ::cx_conversion_by.
+ * @param[in] name    the kind, touchpoint or stage, known to the store.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND or ::CX_ELIMIT (more than
+ *         ::CX_JOURNEY_MAX_CONVERSIONS rules).
+ */
+CX_EXTERN int cx_journey_options_add_conversion(cx_journey_options *options, int by, const char *name);
+
+/**
+ * @brief Set the inactivity gap that starts a new journey.
+ * @param[in] options the options.
+ * @param[in] gap_ms  a gap strictly longer than this starts a new journey;
+ *                    0 for no gap rule (the default).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE (negative).
+ */
+CX_EXTERN int cx_journey_options_set_gap(cx_journey_options *options, int64_t gap_ms);
+
+/**
+ * @brief Whether a conversion ends its journey (default 1).
+ * @param[in] options the options.
+ * @param[in] cut     1 to start a new journey after each conversion event, 0 not to.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_journey_options_set_cut_at_conversion(cx_journey_options *options, int cut);
+
+/**
+ * @brief Set the level of path states (default touchpoint).
+ * @param[in] options the options.
+ * @param[in] level   a ::cx_journey_level.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_journey_options_set_level(cx_journey_options *options, int level);
+
+/**
+ * @brief Whether consecutive equal states of a path are merged (default 0).
+ * @param[in] options  the options.
+ * @param[in] collapse 1 to merge, 0 to keep every event.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_journey_options_set_collapse(cx_journey_options *options, int collapse);
+
+/**
+ * @brief Whether conversion events are states of the path (default 1).
+ * @param[in] options the options.
+ * @param[in] in_path 1 to keep them, 0 to leave them out (a journey made
+ *                    only of conversions keeps its last one).
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_journey_options_set_conversion_in_path(cx_journey_options *options, int in_path);
+
+/**
+ * @brief Set what counts as a repeat contact for the pain points: an
+ *        inbound interaction of this kind by the same customer within the
+ *        window after an event.
+ * @param[in] options   the options.
+ * @param[in] kind      a kind known to the store (default "contact").
+ * @param[in] window_ms > 0 (default 7 days).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_journey_options_set_repeat_contacts(cx_journey_options *options, const char *kind,
+                                                     int64_t window_ms);
+
+/**
+ * @brief Set the half-life of time-decay attribution: an event `d`
+ *        milliseconds before the conversion weighs 2^(-d / half-life).
+ * @param[in] options      the options.
+ * @param[in] half_life_ms > 0 (default 7 days).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_journey_options_set_half_life(cx_journey_options *options, int64_t half_life_ms);
+
+/**
+ * @brief Set the weights of position-based (U-shaped) attribution: the
+ *        first and the last state of a path of three or more get these
+ *        shares, the states between share the rest equally. A path of one
+ *        state gets everything, a path of two halves it.
+ * @param[in] options the options.
+ * @param[in] first   share of the first state, >= 0.
+ * @param[in] last    share of the last state, >= 0, first + last <= 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_journey_options_set_position_weights(cx_journey_options *options, double first, double last);
+
+/**
+ * @brief Set the smallest sample a pain-point signal needs to be judged
+ *        (events, journeys or answers of the touchpoint; default 30).
+ * @param[in] options the options.
+ * @param[in] min_n   >= 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_journey_options_set_min_support(cx_journey_options *options, int64_t min_n);
+
+/* ---- journeys ------------------------------------------------------------ */
+
+/**
+ * @brief Build the journeys of every customer of a store.
+ *
+ * Cost: one counting sort of the interactions by customer, a sort of each
+ * customer's events only when they were not added in time order, and one
+ * pass to cut journeys and compute paths: O(n) for data added in time
+ * order. Memory: about 8 bytes per interaction plus 13 bytes per journey
+ * and 4 per customer (see cx_journeys_bytes()).
+ * @param[out] out     the journeys, to free with cx_journeys_free().
+ * @param[in]  store   the store (borrowed: it must outlive the journeys and
+ *                     not change while they are used).
+ * @param[in]  options options made for the same store, or NULL for the
+ *                     defaults; they are copied.
+ * @return ::CX_OK, ::CX_EINVAL (options of another store), ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_new(cx_journeys **out, const cx_store *store, const cx_journey_options *options);
+
+/**
+ * @brief Free journeys.
+ * @param[in] journeys the journeys, or NULL.
+ */
+CX_EXTERN void cx_journeys_free(cx_journeys *journeys);
+
+/**
+ * @brief Number of journeys.
+ * @param[in] journeys the journeys; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_journeys_count(const cx_journeys *journeys);
+
+/**
+ * @brief Number of journeys that converted.
+ * @param[in] journeys the journeys; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_journeys_conversions(const cx_journeys *journeys);
+
+/**
+ * @brief Bytes of memory the journeys hold.
+ * @param[in] journeys the journeys; NULL gives 0.
+ * @return the size in bytes.
+ */
+CX_EXTERN size_t cx_journeys_bytes(const cx_journeys *journeys);
+
+/**
+ * @brief List every journey: columns "customer", "start", "end" (times),
+ *        "events", "converted" (0 or 1), "value" (real), "path" (the
+ *        states joined by " > "). Rows are in customer order, then time.
+ * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[in]  journeys the journeys.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_list(cx_journey_table **out, const cx_journeys *journeys);
+
+/**
+ * @brief The most frequent paths.
+ *
+ * Columns: "path", "length" (states), "journeys", "customers" (distinct),
+ * "conversions", "conversion_rate" (%), "median_duration_ms",
+ * "nps", "nps_n", "csat" (%), "csat_n", "ces", "ces_n" (the feedback of
+ * those journeys, see above; NaN without answers). Rows by journeys
+ * descending, then by path (state codes) for ties.
+ * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[in]  journeys the journeys.
+ * @param[in]  top_k    most rows wanted, >= 1.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (top_k = 0) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_paths(cx_journey_table **out, const cx_journeys *journeys, size_t top_k);
+
+/**
+ * @brief The transition matrix between states, with "START", "CONVERSION"
+ *        and "DROP".
+ *
+ * With order k, a state is the sequence of the last k states of the path
+ * (fewer at its beginning), written "a > b". Every journey contributes
+ * START -> its first state, one transition per step, and its last state ->
+ * CONVERSION or DROP. Columns: "from", "to", "count", "probability"
+ * (count / all transitions out of "from"). Rows by "from" in order of first
+ * appearance (START first), then "to" likewise (CONVERSION and DROP last).
+ * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[in]  journeys the journeys.
+ * @param[in]  order    1 to ::CX_JOURNEY_MAX_ORDER.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_transitions(cx_journey_table **out, const cx_journeys *journeys, int order);
+
+/**
+ * @brief Markov-chain attribution by removal effect, beside the heuristic
+ *        models.
+ *
+ * Markov: the chain of order `order` (see cx_journeys_transitions()) is
+ * solved exactly for the probability of absorption in CONVERSION from
+ * START, p, and for the expected conversion value, v (each converting
+ * state carries the mean value of the conversions it ends). Removing a
+ * level value sends every state that contains it to DROP; its removal
+ * effect is 1 - p' / p (and 1 - v' / v for value). Attributions are the
+ * removal effects normalised to sum to the total conversions (and the total
+ * value). The solve is Gauss-Seidel on the sparse chain until no value
+ * moves by more than ::CX_JOURNEY_TOLERANCE: deterministic, no sampling.
+ *
+ * Heuristics, over converting journeys, each worth one conversion (and its
+ * value): first touch, last touch, linear (equal shares per path state),
+ * time decay (weights 2^(-d / half-life), d = conversion time - the time of
+ * the state's last event) and position-based (see
+ * cx_journey_options_set_position_weights()). Each sums to the total
+ * conversions.
+ *
+ * Columns: "name", "removal_effect", "markov", "removal_effect_value",
+ * "markov_value", "first_touch", "last_touch", "linear", "time_decay",
+ * "position_based", then "first_touch_value", "last_touch_value",
+ * "linear_value", "time_decay_value", "position_based_value". One row per
+ * level value seen in a path, by "markov" descending then name.
+ * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[in]  journeys the journeys.
+ * @param[in]  order    1 to ::CX_JOURNEY_MAX_ORDER.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad order, or the solve did
+ *         not converge in 100000 sweeps) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_attribution(cx_journey_table **out, const cx_journeys *journeys, int order);
+
+/**
+ * @brief Pain points and key touchpoints, prioritised, with the reasons.
+ *
+ * For every touchpoint five "bad outcome" shares are measured against the
+ * same share over all other touchpoints: *drop-off* (journeys through it
+ * with no conversion after its last event in the journey), *detractors*
+ * (its NPS answers 0-6), *low CSAT* (its CSAT answers outside the top two),
+ * *high effort* (its CES answers not easy) and *repeat contacts* (its
+ * events followed by an inbound contact of the customer within the repeat
+ * window). A signal is *flagged* when the touchpoint has at least the
+ * minimum support and its share is higher than the rest's with a two-sided
+ * pooled two-proportion z test at p < 0.05. The priority is the number of
+ * flagged signals, then the "score": the sum of the flagged excesses in
+ * percentage points.
+ *
+ * Columns: "touchpoint", "channel", "stage", "key" (0/1), "rank" (1 =
+ * first to fix), "flags", "score", "events", "journeys", then per signal
+ * its share (%) and the rest's ("drop_off", "drop_off_rest",
+ * "detractors", "detractors_rest", "low_csat", "low_csat_rest",
+ * "high_effort", "high_effort_rest", "repeat_contacts",
+ * "repeat_contacts_rest"; NaN without data), "csat_mean" (1-5) and
+ * "reason" (text). Rows by rank.
+ * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[in]  journeys the journeys.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_pain_points(cx_journey_table **out, const cx_journeys *journeys);
+
+/**
+ * @brief Driver analysis: which touchpoints' satisfaction moves overall NPS.
+ *
+ * For each customer with relationship NPS answers (NPS answers tied to no
+ * touchpoint, interaction or case), x = the mean of their CSAT answers of a
+ * touchpoint (1-5), y = the mean of their relationship NPS answers (0-10).
+ * Per touchpoint over those customers: the Pearson correlation "r" with its
+ * Fisher-z interval "r_lo", "r_hi" (95 %), its two-sided t-test "p", and
+ * the least-squares "slope" (NPS points per CSAT point) with its standard
+ * error "slope_se"; "n" customers. Columns also "touchpoint". Touchpoints
+ * with fewer than 3 customers are left out. Rows by r descending.
+ * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[in]  journeys the journeys.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_drivers(cx_journey_table **out, const cx_journeys *journeys);
+
+/**
+ * @brief NPS, CSAT and CES by path, by stage, or for converted against
+ *        non-converted journeys.
+ *
+ * Columns: "group" (the path, the stage, or "converted" / "not_converted"),
+ * "journeys" (0 for stages), "nps", "nps_n", "csat" (%), "csat_n",
+ * "csat_mean" (1-5), "ces" (mean 1-7), "ces_n". By path: the feedback of
+ * each journey (see above), rows by journeys descending; by stage: answers
+ * of the stage's touchpoints, rows in stage order; by conversion: two rows.
+ * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[in]  journeys the journeys.
+ * @param[in]  group    a ::cx_journey_group.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_satisfaction(cx_journey_table **out, const cx_journeys *journeys, int group);
+
+/**
+ * @brief Stage progression over the ordered stages (the stage set in its
+ *        order, without the cross-cutting "service" stage).
+ *
+ * A customer *reaches* a stage at the first event of one of its
+ * touchpoints. Columns: "stage", "reached" (customers), "current"
+ * (customers whose latest staged event is in it), "to_next" (customers who
+ * reached the next stage after reaching this one), "conversion_next" (%),
+ * "median_to_next_ms" (from reaching this stage to reaching the next),
+ * "median_time_in_ms" (per customer, the total time spent in the stage,
+ * see cx_journeys_customer_stages()). One row per stage, in order.
+ * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[in]  journeys the journeys.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_stages(cx_journey_table **out, const cx_journeys *journeys);
+
+/**
+ * @brief Each customer's current stage and time spent in each stage.
+ *
+ * A customer is in a stage from an event of it until the next event of
+ * another ordered stage ("service" events leave the stage unchanged); the
+ * current stage lasts until the latest interaction time of the store.
+ * Columns: "customer", "current" (NULL for a customer with no staged
+ * event), then "ms_<stage>" per ordered stage. Rows in customer order.
+ * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[in]  journeys the journeys.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_customer_stages(cx_journey_table **out, const cx_journeys *journeys);
+
+/* ---- funnels ------------------------------------------------------------- */
+
+/**
+ * @brief Create an empty funnel: loose order, no window, no exclusion.
+ * @param[out] out   the funnel, to free with cx_funnel_free().
+ * @param[in]  store the store whose names its steps resolve (borrowed).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_funnel_new(cx_funnel **out, const cx_store *store);
+
+/**
+ * @brief Free a funnel.
+ * @param[in] funnel the funnel, or NULL.
+ */
+CX_EXTERN void cx_funnel_free(cx_funnel *funnel);
+
+/**
+ * @brief Append a step: an event of this touchpoint, channel or stage.
+ * @param[in] funnel the funnel.
+ * @param[in] level  a ::cx_journey_level.
+ * @param[in] name   a touchpoint, channel or stage known to the store.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND or ::CX_ELIMIT (more than
+ *         ::CX_FUNNEL_MAX_STEPS).
+ */
+CX_EXTERN int cx_funnel_add_step(cx_funnel *funnel, int level, const char *name);
+
+/**
+ * @brief Add an exclusion step: an attempt stops at the first such event
+ *        after its first step (the steps reached before it still count).
+ * @param[in] funnel the funnel.
+ * @param[in] level  a ::cx_journey_level.
+ * @param[in] name   a touchpoint, channel or stage known to the store.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND or ::CX_ELIMIT.
+ */
+CX_EXTERN int cx_funnel_add_exclusion(cx_funnel *funnel, int level, const char *name);
+
+/**
+ * @brief Set the conversion window, measured from the first step.
+ * @param[in] funnel    the funnel.
+ * @param[in] window_ms later steps count only within this time after the
+ *                      first step; 0 for no window (the default).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_funnel_set_window(cx_funnel *funnel, int64_t window_ms);
+
+/**
+ * @brief Set the order rule.
+ * @param[in] funnel the funnel.
+ * @param[in] strict 0 (default): other events may come between steps; 1:
+ *                   an event of another step of the funnel between step i
+ *                   and step i + 1 ends the attempt (repeats of step i do
+ *                   not).
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_funnel_set_strict(cx_funnel *funnel, int strict);
+
+/**
+ * @brief Run a funnel over every customer's whole history.
+ *
+ * Each event of the first step starts an attempt, which takes the earliest
+ * matching event for each next step (within the window and the order rule).
+ * A customer counts once, at the furthest step of their best attempt (the
+ * earliest of equals). Columns: "step" (index from 1), "name", "entered"
+ * (customers who reached it), "conversion_prev" and "conversion_first" (%,
+ * NaN when nobody entered the step before or the first), "median_from_prev_ms"
+ * (NaN for the first step), "dropped" (customers whose furthest step it is).
+ * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[in]  journeys the journeys.
+ * @param[in]  funnel   a funnel of the same store with at least one step.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_funnel(cx_journey_table **out, const cx_journeys *journeys, const cx_funnel *funnel);
+
+/**
+ * @brief Who dropped out where: one row per customer who entered the
+ *        funnel, columns "customer", "furthest" (step index from 1),
+ *        "first_time" (time of their first step), in customer order.
+ * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[in]  journeys the journeys.
+ * @param[in]  funnel   a funnel of the same store with at least one step.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_funnel_customers(cx_journey_table **out, const cx_journeys *journeys,
+                                           const cx_funnel *funnel);
+
+/* ---- tables -------------------------------------------------------------- */
+
+/**
+ * @brief Free a table.
+ * @param[in] table the table, or NULL.
+ */
+CX_EXTERN void cx_journey_table_free(cx_journey_table *table);
+
+/**
+ * @brief Number of rows.
+ * @param[in] table the table; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_journey_table_rows(const cx_journey_table *table);
+
+/**
+ * @brief Number of columns.
+ * @param[in] table the table; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_journey_table_columns(const cx_journey_table *table);
+
+/**
+ * @brief The name of a column.
+ * @param[out] out    a string owned by the table.
+ * @param[in]  table  the table.
+ * @param[in]  column 0 to columns - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_journey_table_column_name(const char **out, const cx_journey_table *table, size_t column);
+
+/**
+ * @brief The type of a column: ::CX_TYPE_STRING, ::CX_TYPE_INT,
+ *        ::CX_TYPE_REAL or ::CX_TYPE_TIME.
+ * @param[out] out    a ::cx_type.
+ * @param[in]  table  the table.
+ * @param[in]  column 0 to columns - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_journey_table_column_type(int *out, const cx_journey_table *table, size_t column);
+
+/**
+ * @brief Find a column by name.
+ * @param[out] out   the column.
+ * @param[in]  table the table.
+ * @param[in]  name  the column's name.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND.
+ */
+CX_EXTERN int cx_journey_table_column_find(size_t *out, const cx_journey_table *table, const char *name);
+
+/**
+ * @brief Read a text cell.
+ * @param[out] out    the text, owned by the table; NULL when missing.
+ * @param[in]  table  the table.
+ * @param[in]  row    0 to rows - 1.
+ * @param[in]  column a ::CX_TYPE_STRING column.
+ * @return ::CX_OK, ::CX_EINVAL (another type) or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_journey_table_get_string(const char **out, const cx_journey_table *table, size_t row,
+                                          size_t column);
+
+/**
+ * @brief Read an integer or time cell.
+ * @param[out] out    the value.
+ * @param[in]  table  the table.
+ * @param[in]  row    0 to rows - 1.
+ * @param[in]  column a ::CX_TYPE_INT or ::CX_TYPE_TIME column.
+ * @return ::CX_OK, ::CX_EINVAL (another type) or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_journey_table_get_int(int64_t *out, const cx_journey_table *table, size_t row, size_t column);
+
+/**
+ * @brief Read a numeric cell as a double (NaN where a value does not exist).
+ * @param[out] out    the value.
+ * @param[in]  table  the table.
+ * @param[in]  row    0 to rows - 1.
+ * @param[in]  column a ::CX_TYPE_INT, ::CX_TYPE_TIME or ::CX_TYPE_REAL column.
+ * @return ::CX_OK, ::CX_EINVAL (a text column) or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_journey_table_get_real(double *out, const cx_journey_table *table, size_t row, size_t column);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

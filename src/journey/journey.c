@@ -1,0 +1,1037 @@
+/*
+ * The journeys index and its small companions: options, funnel
+ * definitions, result tables, the hash of uint32 sequences, and the build:
+ * a counting sort of the interactions by customer, a per-customer sort by
+ * time only where the rows were not added in time order, then one pass that
+ * cuts journeys and writes their path states. The analyses live in
+ * paths.c (paths, transitions, attribution, satisfaction), funnel.c
+ * (funnels, stages) and pain.c (pain points, drivers).
+ */
+#include "journey_private.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void *cxi_jzalloc(cxi_mem *m, size_t n)
+{
+    void *p = cxi_alloc(m, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+static uint32_t set_code(const cx_store *s, int set, const char *name)
+{
+    return cxi_pool_find(&s->sets[set], name, strlen(name));
+}
+
+uint32_t cxi_jlevel_count(const cx_store *s, int level)
+{
+    switch (level) {
+    case CX_JOURNEY_LEVEL_CHANNEL: return s->sets[CX_SET_CHANNEL].count;
+    case CX_JOURNEY_LEVEL_STAGE: return s->sets[CX_SET_STAGE].count;
+    default: return (uint32_t)s->t[CX_TABLE_TOUCHPOINTS].n;
+    }
+}
+
+const char *cxi_jlevel_name(const cx_store *s, int level, uint32_t code)
+{
+    switch (level) {
+    case CX_JOURNEY_LEVEL_CHANNEL: return cxi_pool_str(&s->sets[CX_SET_CHANNEL], code);
+    case CX_JOURNEY_LEVEL_STAGE: return cxi_pool_str(&s->sets[CX_SET_STAGE], code);
+    default: return cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], code);
+    }
+}
+
+/* The code of a name at a level; CX_ENOTFOUND (reported) when unknown. */
+static int level_code(const char *fn, const cx_store *s, int level, const char *name, uint32_t *code)
+{
+    static const char *const what[] = {"touchpoint", "channel", "stage"};
+    char qb[80];
+    if (level < 0 || level > CX_JOURNEY_LEVEL_STAGE)
+        return cxi_fail(CX_EINVAL, "%s: level %d is not a cx_journey_level", fn, level);
+    if (!name || !*name)
+        return cxi_fail(CX_EINVAL, "%s: %s name is NULL or empty", fn, what[level]);
+    if (level == CX_JOURNEY_LEVEL_TOUCHPOINT)
+        *code = cxi_pool_find(&s->keys[CX_TABLE_TOUCHPOINTS], name, strlen(name));
+    else
+        *code = set_code(s, level == CX_JOURNEY_LEVEL_CHANNEL ? CX_SET_CHANNEL : CX_SET_STAGE, name);
+    if (*code == CXI_NONE)
+        return cxi_fail(CX_ENOTFOUND, "%s: no %s %s in the store", fn, what[level], cxi_quote(qb, name));
+    return CX_OK;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+#define DAY_MS (24 * 3600 * 1000LL)
+
+static void opts_default(const cx_store *s, cxi_jopts *o)
+{
+    memset(o, 0, sizeof *o);
+    uint32_t purchase = set_code(s, CX_SET_INTERACTION_KIND, "purchase");
+    if (purchase != CXI_NONE) {
+        o->nconv = 1;
+        o->conv[0].by = CX_CONVERSION_BY_KIND;
+        o->conv[0].code = purchase;
+    }
+    o->cut = 1;
+    o->level = CX_JOURNEY_LEVEL_TOUCHPOINT;
+    o->conv_in_path = 1;
+    o->contact_kind = set_code(s, CX_SET_INTERACTION_KIND, "contact");
+    o->repeat_window = 7 * DAY_MS;
+    o->half_life = 7 * DAY_MS;
+    o->pos_first = o->pos_last = 0.4;
+    o->min_support = 30;
+}
+
+int cx_journey_options_new(cx_journey_options **out, const cx_store *store)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_journey_options_new: out is NULL");
+    *out = NULL;
+    if (!store)
+        return cxi_fail(CX_EINVAL, "cx_journey_options_new: store is NULL");
+    cxi_mem m;
+    cxi_mem_init(&m, store->mem.fn, store->mem.ud);
+    cx_journey_options *o = cxi_alloc(&m, sizeof *o);
+    if (!o)
+        return cxi_fail(CX_ENOMEM, "cx_journey_options_new: out of memory");
+    o->mem = m;
+    o->store = store;
+    opts_default(store, &o->o);
+    *out = o;
+    return CX_OK;
+}
+
+void cx_journey_options_free(cx_journey_options *o)
+{
+    if (!o)
+        return;
+    cxi_mem m = o->mem;
+    cxi_free(&m, o, sizeof *o);
+}
+
+static int conv_rule(const char *fn, const cx_journey_options *o, int by, const char *name, cxi_jrule *r)
+{
+    char qb[80];
+    if (!o)
+        return cxi_fail(CX_EINVAL, "%s: options is NULL", fn);
+    if (by < CX_CONVERSION_BY_KIND || by > CX_CONVERSION_BY_STAGE)
+        return cxi_fail(CX_EINVAL, "%s: by = %d is not a cx_conversion_by", fn, by);
+    if (!name || !*name)
+        return cxi_fail(CX_EINVAL, "%s: name is NULL or empty", fn);
+    r->by = by;
+    if (by == CX_CONVERSION_BY_KIND) {
+        r->code = set_code(o->store, CX_SET_INTERACTION_KIND, name);
+        if (r->code == CXI_NONE)
+            return cxi_fail(CX_ENOTFOUND, "%s: no interaction kind %s in the store", fn, cxi_quote(qb, name));
+        return CX_OK;
+    }
+    return level_code(fn, o->store, by == CX_CONVERSION_BY_TOUCHPOINT ? CX_JOURNEY_LEVEL_TOUCHPOINT
+                                                                     : CX_JOURNEY_LEVEL_STAGE,
+                      name, &r->code);
+}
+
+int cx_journey_options_set_conversion(cx_journey_options *o, int by, const char *name)
+{
+    cxi_jrule r;
+    int rc = conv_rule("cx_journey_options_set_conversion", o, by, name, &r);
+    if (rc)
+        return rc;
+    o->o.nconv = 1;
+    o->o.conv[0] = r;
+    return CX_OK;
+}
+
+int cx_journey_options_add_conversion(cx_journey_options *o, int by, const char *name)
+{
+    cxi_jrule r;
+    int rc = conv_rule("cx_journey_options_add_conversion", o, by, name, &r);
+    if (rc)
+        return rc;
+    for (int i = 0; i < o->o.nconv; i++)
+        if (o->o.conv[i].by == r.by && o->o.conv[i].code == r.code)
+            return CX_OK;
+    if (o->o.nconv >= CX_JOURNEY_MAX_CONVERSIONS)
+        return cxi_fail(CX_ELIMIT, "cx_journey_options_add_conversion: more than %d conversion rules",
+                        CX_JOURNEY_MAX_CONVERSIONS);
+    o->o.conv[o->o.nconv++] = r;
+    return CX_OK;
+}
+
+#define NEED_OPTS(fn)                                                                                              \
+    if (!o)                                                                                                        \
+    return cxi_fail(CX_EINVAL, fn ": options is NULL")
+
+static int flag(const char *fn, const char *what, int v)
+{
+    if (v != 0 && v != 1)
+        return cxi_fail(CX_EINVAL, "%s: %s = %d, expected 0 or 1", fn, what, v);
+    return CX_OK;
+}
+
+int cx_journey_options_set_gap(cx_journey_options *o, int64_t gap_ms)
+{
+    NEED_OPTS("cx_journey_options_set_gap");
+    if (gap_ms < 0)
+        return cxi_fail(CX_ERANGE, "cx_journey_options_set_gap: gap %lld ms is negative", (long long)gap_ms);
+    o->o.gap = gap_ms;
+    return CX_OK;
+}
+
+int cx_journey_options_set_cut_at_conversion(cx_journey_options *o, int cut)
+{
+    NEED_OPTS("cx_journey_options_set_cut_at_conversion");
+    int rc = flag("cx_journey_options_set_cut_at_conversion", "cut", cut);
+    if (!rc)
+        o->o.cut = cut;
+    return rc;
+}
+
+int cx_journey_options_set_level(cx_journey_options *o, int level)
+{
+    NEED_OPTS("cx_journey_options_set_level");
+    if (level < 0 || level > CX_JOURNEY_LEVEL_STAGE)
+        return cxi_fail(CX_EINVAL, "cx_journey_options_set_level: level %d is not a cx_journey_level", level);
+    o->o.level = level;
+    return CX_OK;
+}
+
+int cx_journey_options_set_collapse(cx_journey_options *o, int collapse)
+{
+    NEED_OPTS("cx_journey_options_set_collapse");
+    int rc = flag("cx_journey_options_set_collapse", "collapse", collapse);
+    if (!rc)
+        o->o.collapse = collapse;
+    return rc;
+}
+
+int cx_journey_options_set_conversion_in_path(cx_journey_options *o, int in_path)
+{
+    NEED_OPTS("cx_journey_options_set_conversion_in_path");
+    int rc = flag("cx_journey_options_set_conversion_in_path", "in_path", in_path);
+    if (!rc)
+        o->o.conv_in_path = in_path;
+    return rc;
+}
+
+int cx_journey_options_set_repeat_contacts(cx_journey_options *o, const char *kind, int64_t window_ms)
+{
+    char qb[80];
+    NEED_OPTS("cx_journey_options_set_repeat_contacts");
+    if (!kind || !*kind)
+        return cxi_fail(CX_EINVAL, "cx_journey_options_set_repeat_contacts: kind is NULL or empty");
+    uint32_t k = set_code(o->store, CX_SET_INTERACTION_KIND, kind);
+    if (k == CXI_NONE)
+        return cxi_fail(CX_ENOTFOUND, "cx_journey_options_set_repeat_contacts: no interaction kind %s in the store",
+                        cxi_quote(qb, kind));
+    if (window_ms <= 0)
+        return cxi_fail(CX_ERANGE, "cx_journey_options_set_repeat_contacts: window %lld ms is not > 0",
+                        (long long)window_ms);
+    o->o.contact_kind = k;
+    o->o.repeat_window = window_ms;
+    return CX_OK;
+}
+
+int cx_journey_options_set_half_life(cx_journey_options *o, int64_t half_life_ms)
+{
+    NEED_OPTS("cx_journey_options_set_half_life");
+    if (half_life_ms <= 0)
+        return cxi_fail(CX_ERANGE, "cx_journey_options_set_half_life: half-life %lld ms is not > 0",
+                        (long long)half_life_ms);
+    o->o.half_life = half_life_ms;
+    return CX_OK;
+}
+
+int cx_journey_options_set_position_weights(cx_journey_options *o, double first, double last)
+{
+    NEED_OPTS("cx_journey_options_set_position_weights");
+    if (!isfinite(first) || !isfinite(last))
+        return cxi_fail(CX_EINVAL, "cx_journey_options_set_position_weights: weights must be finite");
+    if (first < 0 || last < 0 || first + last > 1)
+        return cxi_fail(CX_ERANGE,
+                        "cx_journey_options_set_position_weights: first %g and last %g must be >= 0 with a sum <= 1",
+                        first, last);
+    o->o.pos_first = first;
+    o->o.pos_last = last;
+    return CX_OK;
+}
+
+int cx_journey_options_set_min_support(cx_journey_options *o, int64_t min_n)
+{
+    NEED_OPTS("cx_journey_options_set_min_support");
+    if (min_n < 1)
+        return cxi_fail(CX_ERANGE, "cx_journey_options_set_min_support: %lld is not >= 1", (long long)min_n);
+    o->o.min_support = min_n;
+    return CX_OK;
+}
+
+/* ---- funnels ------------------------------------------------------------- */
+
+int cx_funnel_new(cx_funnel **out, const cx_store *store)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_funnel_new: out is NULL");
+    *out = NULL;
+    if (!store)
+        return cxi_fail(CX_EINVAL, "cx_funnel_new: store is NULL");
+    cxi_mem m;
+    cxi_mem_init(&m, store->mem.fn, store->mem.ud);
+    cx_funnel *f = cxi_jzalloc(&m, sizeof *f);
+    if (!f)
+        return cxi_fail(CX_ENOMEM, "cx_funnel_new: out of memory");
+    f->mem = m;
+    f->store = store;
+    *out = f;
+    return CX_OK;
+}
+
+void cx_funnel_free(cx_funnel *f)
+{
+    if (!f)
+        return;
+    cxi_mem m = f->mem;
+    cxi_free(&m, f, sizeof *f);
+}
+
+static int funnel_step(const char *fn, cx_funnel *f, int level, const char *name, cxi_fstep *st)
+{
+    if (!f)
+        return cxi_fail(CX_EINVAL, "%s: funnel is NULL", fn);
+    int rc = level_code(fn, f->store, level, name, &st->code);
+    if (rc)
+        return rc;
+    st->level = level;
+    st->name = cxi_jlevel_name(f->store, level, st->code);
+    return CX_OK;
+}
+
+int cx_funnel_add_step(cx_funnel *f, int level, const char *name)
+{
+    cxi_fstep st;
+    int rc = funnel_step("cx_funnel_add_step", f, level, name, &st);
+    if (rc)
+        return rc;
+    if (f->nsteps >= CX_FUNNEL_MAX_STEPS)
+        return cxi_fail(CX_ELIMIT, "cx_funnel_add_step: more than %d steps", CX_FUNNEL_MAX_STEPS);
+    f->steps[f->nsteps++] = st;
+    return CX_OK;
+}
+
+int cx_funnel_add_exclusion(cx_funnel *f, int level, const char *name)
+{
+    cxi_fstep st;
+    int rc = funnel_step("cx_funnel_add_exclusion", f, level, name, &st);
+    if (rc)
+        return rc;
+    if (f->nexcl >= CX_FUNNEL_MAX_EXCLUSIONS)
+        return cxi_fail(CX_ELIMIT, "cx_funnel_add_exclusion: more than %d exclusions", CX_FUNNEL_MAX_EXCLUSIONS);
+    f->excl[f->nexcl++] = st;
+    return CX_OK;
+}
+
+int cx_funnel_set_window(cx_funnel *f, int64_t window_ms)
+{
+    if (!f)
+        return cxi_fail(CX_EINVAL, "cx_funnel_set_window: funnel is NULL");
+    if (window_ms < 0)
+        return cxi_fail(CX_ERANGE, "cx_funnel_set_window: window %lld ms is negative", (long long)window_ms);
+    f->window = window_ms;
+    return CX_OK;
+}
+
+int cx_funnel_set_strict(cx_funnel *f, int strict)
+{
+    if (!f)
+        return cxi_fail(CX_EINVAL, "cx_funnel_set_strict: funnel is NULL");
+    int rc = flag("cx_funnel_set_strict", "strict", strict);
+    if (!rc)
+        f->strict = strict;
+    return rc;
+}
+
+/* ---- tables -------------------------------------------------------------- */
+
+static size_t cell_size(int type) { return type == CX_TYPE_STRING ? sizeof(uint32_t) : 8; }
+
+void cx_journey_table_free(cx_journey_table *t)
+{
+    if (!t)
+        return;
+    for (size_t c = 0; c < t->ncols; c++) {
+        cxi_free(&t->mem, t->cols[c].data, (t->rows ? t->rows : 1) * cell_size(t->cols[c].type));
+        if (t->cols[c].name)
+            cxi_free(&t->mem, t->cols[c].name, strlen(t->cols[c].name) + 1);
+    }
+    cxi_pool_free(&t->mem, &t->strs);
+    cxi_mem m = t->mem;
+    cxi_free(&m, t, sizeof *t);
+}
+
+int cxi_jt_new(cx_journey_table **out, const cxi_mem *mem, size_t rows, size_t ncols, const char *const *names,
+               const int *types)
+{
+    cxi_mem m;
+    cxi_mem_init(&m, mem->fn, mem->ud);
+    cx_journey_table *t = cxi_jzalloc(&m, sizeof *t);
+    if (!t)
+        return CX_ENOMEM;
+    t->mem = m;
+    t->rows = rows;
+    cxi_pool_init(&t->strs);
+    for (size_t c = 0; c < ncols && c < CXI_JT_MAXCOLS; c++) {
+        size_t len = strlen(names[c]) + 1, cells = rows ? rows : 1;
+        t->cols[c].type = types[c];
+        t->cols[c].name = cxi_alloc(&t->mem, len);
+        t->cols[c].data = cells <= SIZE_MAX / 8 ? cxi_alloc(&t->mem, cells * cell_size(types[c])) : NULL;
+        if (!t->cols[c].name || !t->cols[c].data) {
+            if (t->cols[c].name)
+                cxi_free(&t->mem, t->cols[c].name, len);
+            if (t->cols[c].data)
+                cxi_free(&t->mem, t->cols[c].data, cells * cell_size(types[c]));
+            t->cols[c].name = NULL;
+            t->cols[c].data = NULL;
+            cx_journey_table_free(t); /* frees the columns before c */
+            return CX_ENOMEM;
+        }
+        t->ncols = c + 1;
+        memcpy(t->cols[c].name, names[c], len);
+        if (types[c] == CX_TYPE_STRING)
+            memset(t->cols[c].data, 0xFF, cells * sizeof(uint32_t));
+        else
+            memset(t->cols[c].data, 0, cells * 8);
+    }
+    *out = t;
+    return CX_OK;
+}
+
+int cxi_jt_set_str(cx_journey_table *t, size_t col, size_t row, const char *s, size_t len)
+{
+    uint32_t id;
+    if (!s) {
+        ((uint32_t *)t->cols[col].data)[row] = CXI_NONE;
+        return CX_OK;
+    }
+    int rc = cxi_pool_intern(&t->mem, &t->strs, s, len, &id);
+    if (rc)
+        return rc;
+    ((uint32_t *)t->cols[col].data)[row] = id;
+    return CX_OK;
+}
+
+size_t cx_journey_table_rows(const cx_journey_table *t) { return t ? t->rows : 0; }
+size_t cx_journey_table_columns(const cx_journey_table *t) { return t ? t->ncols : 0; }
+
+static int check_col(const char *fn, const void *out, const cx_journey_table *t, size_t col)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    if (!t)
+        return cxi_fail(CX_EINVAL, "%s: table is NULL", fn);
+    if (col >= t->ncols)
+        return cxi_fail(CX_ERANGE, "%s: column %zu of %zu", fn, col, t->ncols);
+    return CX_OK;
+}
+
+static int check_cell(const char *fn, const void *out, const cx_journey_table *t, size_t row, size_t col)
+{
+    int rc = check_col(fn, out, t, col);
+    if (rc)
+        return rc;
+    if (row >= t->rows)
+        return cxi_fail(CX_ERANGE, "%s: row %zu of %zu", fn, row, t->rows);
+    return CX_OK;
+}
+
+int cx_journey_table_column_name(const char **out, const cx_journey_table *t, size_t col)
+{
+    int rc = check_col("cx_journey_table_column_name", out, t, col);
+    if (rc)
+        return rc;
+    *out = t->cols[col].name;
+    return CX_OK;
+}
+
+int cx_journey_table_column_type(int *out, const cx_journey_table *t, size_t col)
+{
+    int rc = check_col("cx_journey_table_column_type", out, t, col);
+    if (rc)
+        return rc;
+    *out = t->cols[col].type;
+    return CX_OK;
+}
+
+int cx_journey_table_column_find(size_t *out, const cx_journey_table *t, const char *name)
+{
+    char qb[80];
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_journey_table_column_find: out is NULL");
+    if (!t)
+        return cxi_fail(CX_EINVAL, "cx_journey_table_column_find: table is NULL");
+    if (!name)
+        return cxi_fail(CX_EINVAL, "cx_journey_table_column_find: name is NULL");
+    for (size_t c = 0; c < t->ncols; c++)
+        if (strcmp(t->cols[c].name, name) == 0) {
+            *out = c;
+            return CX_OK;
+        }
+    return cxi_fail(CX_ENOTFOUND, "cx_journey_table_column_find: no column %s", cxi_quote(qb, name));
+}
+
+int cx_journey_table_get_string(const char **out, const cx_journey_table *t, size_t row, size_t col)
+{
+    int rc = check_cell("cx_journey_table_get_string", out, t, row, col);
+    if (rc)
+        return rc;
+    if (t->cols[col].type != CX_TYPE_STRING)
+        return cxi_fail(CX_EINVAL, "cx_journey_table_get_string: column '%s' is not text", t->cols[col].name);
+    uint32_t id = ((const uint32_t *)t->cols[col].data)[row];
+    *out = id == CXI_NONE ? NULL : cxi_pool_str(&t->strs, id);
+    return CX_OK;
+}
+
+int cx_journey_table_get_int(int64_t *out, const cx_journey_table *t, size_t row, size_t col)
+{
+    int rc = check_cell("cx_journey_table_get_int", out, t, row, col);
+    if (rc)
+        return rc;
+    if (t->cols[col].type != CX_TYPE_INT && t->cols[col].type != CX_TYPE_TIME)
+        return cxi_fail(CX_EINVAL, "cx_journey_table_get_int: column '%s' is not an integer or time",
+                        t->cols[col].name);
+    *out = ((const int64_t *)t->cols[col].data)[row];
+    return CX_OK;
+}
+
+int cx_journey_table_get_real(double *out, const cx_journey_table *t, size_t row, size_t col)
+{
+    int rc = check_cell("cx_journey_table_get_real", out, t, row, col);
+    if (rc)
+        return rc;
+    switch (t->cols[col].type) {
+    case CX_TYPE_REAL: *out = ((const double *)t->cols[col].data)[row]; return CX_OK;
+    case CX_TYPE_STRING:
+        return cxi_fail(CX_EINVAL, "cx_journey_table_get_real: column '%s' is text", t->cols[col].name);
+    default: *out = (double)((const int64_t *)t->cols[col].data)[row]; return CX_OK;
+    }
+}
+
+/* ---- sequences hash ------------------------------------------------------ */
+
+void cxi_seqmap_init(cxi_seqmap *m, const uint32_t *base)
+{
+    memset(m, 0, sizeof *m);
+    m->base = base;
+}
+
+void cxi_seqmap_free(cxi_mem *mem, cxi_seqmap *m)
+{
+    cxi_free(mem, m->off, m->cap * sizeof(uint32_t));
+    cxi_free(mem, m->len, m->cap * sizeof(uint32_t));
+    cxi_free(mem, m->slots, m->nslots * sizeof(uint32_t));
+    cxi_seqmap_init(m, m->base);
+}
+
+static uint64_t seq_hash(const uint32_t *s, uint32_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+    for (uint32_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0xff51afd7ed558ccdu;
+        h ^= h >> 31;
+    }
+    return h;
+}
+
+int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint32_t *id)
+{
+    const uint32_t *s = m->base + off;
+    uint64_t h = seq_hash(s, len);
+    if (m->nslots) {
+        for (size_t i = h & (m->nslots - 1);; i = (i + 1) & (m->nslots - 1)) {
+            uint32_t v = m->slots[i];
+            if (!v)
+                break;
+            if (m->len[v - 1] == len && memcmp(m->base + m->off[v - 1], s, len * sizeof *s) == 0) {
+                *id = v - 1;
+                return CX_OK;
+            }
+        }
+    }
+    if (m->n >= CXI_MAX_ROWS)
+        return CX_ELIMIT;
+    if (m->n == m->cap) {
+        size_t nc = m->cap ? 2 * m->cap : 64;
+        uint32_t *o = cxi_alloc(mem, nc * sizeof *o), *l = cxi_alloc(mem, nc * sizeof *l);
+        if (!o || !l) {
+            cxi_free(mem, o, nc * sizeof *o);
+            cxi_free(mem, l, nc * sizeof *l);
+            return CX_ENOMEM;
+        }
+        if (m->n) {
+            memcpy(o, m->off, m->n * sizeof *o);
+            memcpy(l, m->len, m->n * sizeof *l);
+        }
+        cxi_free(mem, m->off, m->cap * sizeof *o);
+        cxi_free(mem, m->len, m->cap * sizeof *l);
+        m->off = o;
+        m->len = l;
+        m->cap = nc;
+    }
+    if ((m->n + 1) * 2 > m->nslots) {
+        size_t ns = m->nslots ? 2 * m->nslots : 128;
+        uint32_t *sl = cxi_jzalloc(mem, ns * sizeof *sl);
+        if (!sl)
+            return CX_ENOMEM;
+        for (size_t g = 0; g < m->n; g++) {
+            size_t i = seq_hash(m->base + m->off[g], m->len[g]) & (ns - 1);
+            while (sl[i])
+                i = (i + 1) & (ns - 1);
+            sl[i] = (uint32_t)(g + 1);
+        }
+        cxi_free(mem, m->slots, m->nslots * sizeof *sl);
+        m->slots = sl;
+        m->nslots = ns;
+    }
+    m->off[m->n] = off;
+    m->len[m->n] = len;
+    size_t i = h & (m->nslots - 1);
+    while (m->slots[i])
+        i = (i + 1) & (m->nslots - 1);
+    m->slots[i] = (uint32_t)(m->n + 1);
+    *id = (uint32_t)m->n++;
+    return CX_OK;
+}
+
+/* ---- shared helpers ------------------------------------------------------ */
+
+int cxi_jpath_label(cxi_mem *m, char **buf, size_t *cap, const cx_journeys *j, const uint32_t *st, size_t n)
+{
+    size_t need = 1;
+    for (size_t i = 0; i < n; i++)
+        need += strlen(cxi_jlevel_name(j->store, j->o.level, st[i])) + 3;
+    if (need > *cap) {
+        size_t nc = *cap ? *cap : 256;
+        while (nc < need)
+            nc *= 2;
+        char *b = cxi_realloc(m, *buf, *cap, nc);
+        if (!b)
+            return CX_ENOMEM;
+        *buf = b;
+        *cap = nc;
+    }
+    char *p = *buf;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = cxi_jlevel_name(j->store, j->o.level, st[i]);
+        size_t l = strlen(s);
+        if (i) {
+            memcpy(p, " > ", 3);
+            p += 3;
+        }
+        memcpy(p, s, l);
+        p += l;
+    }
+    *p = 0;
+    return CX_OK;
+}
+
+uint32_t cxi_fb_touchpoint(const cx_store *s, uint32_t fb)
+{
+    uint32_t tp = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT, uint32_t)[fb];
+    if (tp != CXI_NONE)
+        return tp;
+    uint32_t in = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t)[fb];
+    if (in == CXI_NONE || in >= s->t[CX_TABLE_INTERACTIONS].n)
+        return CXI_NONE;
+    return CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t)[in];
+}
+
+bool cxi_fb_classify(const cx_store *s, uint32_t fb, cxi_fbclass *c)
+{
+    uint32_t q = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t)[fb];
+    int metric = CXI_COL(s, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t)[q];
+    double v = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double)[fb];
+    double lo = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double)[q];
+    double hi = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MAX, double)[q];
+    double o = CXI_COL(s, CX_TABLE_QUESTIONS, QU_HIB, uint8_t)[q] ? v : lo + hi - v;
+    c->metric = metric;
+    switch (metric) {
+    case CX_METRIC_NPS:
+        c->good = v >= 9;
+        c->bad = v <= 6;
+        c->std = v;
+        return true;
+    case CX_METRIC_CSAT:
+        c->good = o >= hi - 1;
+        c->bad = !c->good;
+        c->std = 1 + (o - lo) * 4 / (hi - lo);
+        return true;
+    case CX_METRIC_CES:
+        c->good = o > (lo + hi) / 2;
+        c->bad = !c->good;
+        c->std = 1 + (o - lo) * 6 / (hi - lo);
+        return true;
+    default: return false;
+    }
+}
+
+void cxi_sat_add(cxi_sat *a, const cxi_fbclass *c)
+{
+    switch (c->metric) {
+    case CX_METRIC_NPS:
+        a->nps_n++;
+        a->prom += (uint64_t)c->good;
+        a->det += (uint64_t)c->bad;
+        break;
+    case CX_METRIC_CSAT:
+        a->csat_n++;
+        a->csat_good += (uint64_t)c->good;
+        a->csat_sum += c->std;
+        break;
+    case CX_METRIC_CES:
+        a->ces_n++;
+        a->ces_sum += c->std;
+        break;
+    default: break;
+    }
+}
+
+double cxi_sat_nps(const cxi_sat *a)
+{
+    return a->nps_n ? 100.0 * ((double)a->prom - (double)a->det) / (double)a->nps_n : NAN;
+}
+double cxi_sat_csat(const cxi_sat *a) { return a->csat_n ? 100.0 * (double)a->csat_good / (double)a->csat_n : NAN; }
+double cxi_sat_csat_mean(const cxi_sat *a) { return a->csat_n ? a->csat_sum / (double)a->csat_n : NAN; }
+double cxi_sat_ces(const cxi_sat *a) { return a->ces_n ? a->ces_sum / (double)a->ces_n : NAN; }
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double cxi_jmedian(double *v, size_t n)
+{
+    if (!n)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int cxi_j_feedback_journeys(const cx_journeys *j, cxi_mem *m, uint32_t **out)
+{
+    const cx_store *s = j->store;
+    size_t nf = s->t[CX_TABLE_FEEDBACK].n;
+    uint32_t *fj = cxi_alloc(m, (nf ? nf : 1) * sizeof *fj);
+    if (!fj)
+        return CX_ENOMEM;
+    const uint32_t *fcu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
+    const cx_time *ft = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, cx_time);
+    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    for (size_t i = 0; i < nf; i++) {
+        uint32_t c = fcu[i];
+        fj[i] = CXI_NONE;
+        if (c >= j->ncust)
+            continue;
+        /* the last journey of the customer started at or before the answer */
+        uint32_t lo = j->cust_j[c], hi = j->cust_j[c + 1];
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (it[j->ev[j->j_off[mid]]] <= ft[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > j->cust_j[c])
+            fj[i] = lo - 1;
+    }
+    *out = fj;
+    return CX_OK;
+}
+
+int cxi_j_check(const char *fn, const void *out, const cx_journeys *j)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    if (!j)
+        return cxi_fail(CX_EINVAL, "%s: journeys is NULL", fn);
+    if (j->store->t[CX_TABLE_INTERACTIONS].n != j->nev || j->store->t[CX_TABLE_TOUCHPOINTS].n != j->ntp)
+        return cxi_fail(CX_EINVAL, "%s: the store changed since the journeys were built; build them again", fn);
+    return CX_OK;
+}
+
+/* ---- build --------------------------------------------------------------- */
+
+void cx_journeys_free(cx_journeys *j)
+{
+    if (!j)
+        return;
+    cxi_mem *m = &j->mem;
+    cxi_free(m, j->cust_off, (j->ncust + 1) * sizeof(uint32_t));
+    cxi_free(m, j->cust_j, (j->ncust + 1) * sizeof(uint32_t));
+    cxi_free(m, j->ev, (j->nev ? j->nev : 1) * sizeof(uint32_t));
+    cxi_free(m, j->j_off, (j->nj + 1) * sizeof(uint32_t));
+    cxi_free(m, j->p_off, (j->nj + 1) * sizeof(uint32_t));
+    cxi_free(m, j->st, (j->nst ? j->nst : 1) * sizeof(uint32_t));
+    cxi_free(m, j->j_conv, j->nj ? j->nj : 1);
+    cxi_free(m, j->lvl, (j->ntp ? j->ntp : 1) * sizeof(uint32_t));
+    cxi_free(m, j->conv_tp, j->ntp ? j->ntp : 1);
+    cxi_free(m, j->conv_kind, j->nkind ? j->nkind : 1);
+    cxi_mem keep = j->mem;
+    cxi_free(&keep, j, sizeof *j);
+}
+
+typedef struct tpair {
+    cx_time t;
+    uint32_t row;
+} tpair;
+
+static int cmp_tpair(const void *a, const void *b)
+{
+    const tpair *x = a, *y = b;
+    if (x->t != y->t)
+        return (x->t > y->t) - (x->t < y->t);
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Cuts the journeys and writes the paths; counts only when `fill` is false. */
+static void cut(cx_journeys *j, bool fill)
+{
+    const cx_store *s = j->store;
+    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const uint32_t *itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    size_t nj = 0, nst = 0, nconv = 0;
+    for (size_t c = 0; c < j->ncust; c++) {
+        if (fill)
+            j->cust_j[c] = (uint32_t)nj;
+        uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
+        uint32_t p = a;
+        while (p < b) {
+            /* one journey from p */
+            uint32_t q = p, emitted = 0, last = CXI_NONE, lastconv = CXI_NONE;
+            bool conv = false;
+            if (fill) {
+                j->j_off[nj] = p;
+                j->p_off[nj] = (uint32_t)nst;
+            }
+            for (; q < b; q++) {
+                uint32_t r = j->ev[q];
+                if (q > p) {
+                    if (j->o.gap > 0 && it[r] - it[j->ev[q - 1]] > j->o.gap)
+                        break;
+                    if (j->o.cut && cxi_j_is_conv(j, j->ev[q - 1]))
+                        break;
+                }
+                uint32_t code = j->lvl[itp[r]];
+                if (cxi_j_is_conv(j, r)) {
+                    conv = true;
+                    lastconv = code;
+                    if (!j->o.conv_in_path)
+                        continue;
+                }
+                if (j->o.collapse && emitted && code == last)
+                    continue;
+                if (fill)
+                    j->st[nst] = code;
+                nst++;
+                emitted++;
+                last = code;
+            }
+            if (!emitted) {
+                if (fill)
+                    j->st[nst] = lastconv;
+                nst++;
+            }
+            if (fill)
+                j->j_conv[nj] = conv;
+            nconv += conv;
+            nj++;
+            p = q;
+        }
+    }
+    if (fill) {
+        j->cust_j[j->ncust] = (uint32_t)nj;
+        j->j_off[nj] = (uint32_t)j->nev;
+        j->p_off[nj] = (uint32_t)nst;
+    }
+    j->nj = nj;
+    j->nst = nst;
+    j->nconv = nconv;
+}
+
+#define NEW_FN "cx_journeys_new"
+
+int cx_journeys_new(cx_journeys **out, const cx_store *s, const cx_journey_options *o)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, NEW_FN ": out is NULL");
+    *out = NULL;
+    if (!s)
+        return cxi_fail(CX_EINVAL, NEW_FN ": store is NULL");
+    if (o && o->store != s)
+        return cxi_fail(CX_EINVAL, NEW_FN ": the options were made for another store");
+    size_t n = s->t[CX_TABLE_INTERACTIONS].n, ncust = s->t[CX_TABLE_CUSTOMERS].n;
+    cxi_mem m;
+    cxi_mem_init(&m, s->mem.fn, s->mem.ud);
+    cx_journeys *j = cxi_jzalloc(&m, sizeof *j);
+    if (!j)
+        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory");
+    j->mem = m;
+    j->store = s;
+    if (o)
+        j->o = o->o;
+    else
+        opts_default(s, &j->o);
+    j->ncust = ncust;
+    j->nev = n;
+    j->ntp = s->t[CX_TABLE_TOUCHPOINTS].n;
+    j->nkind = s->sets[CX_SET_INTERACTION_KIND].count;
+    j->nstates = cxi_jlevel_count(s, j->o.level);
+    cxi_mem *mm = &j->mem;
+    j->cust_off = cxi_jzalloc(mm, (ncust + 1) * sizeof(uint32_t));
+    j->cust_j = cxi_alloc(mm, (ncust + 1) * sizeof(uint32_t));
+    j->ev = cxi_alloc(mm, (n ? n : 1) * sizeof(uint32_t));
+    j->lvl = cxi_alloc(mm, (j->ntp ? j->ntp : 1) * sizeof(uint32_t));
+    j->conv_tp = cxi_jzalloc(mm, j->ntp ? j->ntp : 1);
+    j->conv_kind = cxi_jzalloc(mm, j->nkind ? j->nkind : 1);
+    uint32_t *cursor = cxi_alloc(mm, (ncust ? ncust : 1) * sizeof(uint32_t));
+    if (!j->cust_off || !j->cust_j || !j->ev || !j->lvl || !j->conv_tp || !j->conv_kind || !cursor) {
+        cxi_free(mm, cursor, (ncust ? ncust : 1) * sizeof(uint32_t));
+        cx_journeys_free(j);
+        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
+    }
+    /* lookups */
+    const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
+    const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
+    for (size_t t = 0; t < j->ntp; t++)
+        j->lvl[t] = j->o.level == CX_JOURNEY_LEVEL_CHANNEL ? tch[t]
+                    : j->o.level == CX_JOURNEY_LEVEL_STAGE ? tst[t]
+                                                           : (uint32_t)t;
+    for (int i = 0; i < j->o.nconv; i++) {
+        const cxi_jrule *r = &j->o.conv[i];
+        if (r->by == CX_CONVERSION_BY_KIND && r->code < j->nkind)
+            j->conv_kind[r->code] = 1;
+        for (size_t t = 0; t < j->ntp; t++)
+            if ((r->by == CX_CONVERSION_BY_TOUCHPOINT && r->code == t) ||
+                (r->by == CX_CONVERSION_BY_STAGE && r->code == tst[t]))
+                j->conv_tp[t] = 1;
+    }
+    /* counting sort by customer; rows stay ascending within a customer */
+    const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    for (size_t r = 0; r < n; r++)
+        j->cust_off[icu[r] + 1]++;
+    for (size_t c = 0; c < ncust; c++) {
+        j->cust_off[c + 1] += j->cust_off[c];
+        cursor[c] = j->cust_off[c];
+    }
+    for (size_t r = 0; r < n; r++)
+        j->ev[cursor[icu[r]]++] = (uint32_t)r;
+    cxi_free(mm, cursor, (ncust ? ncust : 1) * sizeof(uint32_t));
+    /* per customer: sort by time (ties by row) unless already in order */
+    tpair *scratch = NULL;
+    size_t scap = 0;
+    for (size_t c = 0; c < ncust; c++) {
+        uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
+        bool sorted = true;
+        for (uint32_t p = a + 1; p < b && sorted; p++)
+            sorted = it[j->ev[p - 1]] <= it[j->ev[p]];
+        if (sorted)
+            continue;
+        size_t len = b - a;
+        if (len > scap) {
+            tpair *ns = cxi_realloc(mm, scratch, scap * sizeof *ns, len * sizeof *ns);
+            if (!ns) {
+                cxi_free(mm, scratch, scap * sizeof *scratch);
+                cx_journeys_free(j);
+                return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory sorting the events of a customer");
+            }
+            scratch = ns;
+            scap = len;
+        }
+        for (size_t i = 0; i < len; i++) {
+            scratch[i].row = j->ev[a + i];
+            scratch[i].t = it[scratch[i].row];
+        }
+        qsort(scratch, len, sizeof *scratch, cmp_tpair);
+        for (size_t i = 0; i < len; i++)
+            j->ev[a + i] = scratch[i].row;
+    }
+    cxi_free(mm, scratch, scap * sizeof *scratch);
+    /* journeys and paths: count, allocate, fill */
+    cut(j, false);
+    size_t nj = j->nj, nst = j->nst;
+    j->nj = 0; /* so that a failure frees the right sizes */
+    j->nst = 0;
+    uint32_t *joff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
+    uint32_t *poff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
+    uint32_t *st = cxi_alloc(mm, (nst ? nst : 1) * sizeof(uint32_t));
+    uint8_t *jc = cxi_alloc(mm, nj ? nj : 1);
+    if (!joff || !poff || !st || !jc) {
+        cxi_free(mm, joff, (nj + 1) * sizeof(uint32_t));
+        cxi_free(mm, poff, (nj + 1) * sizeof(uint32_t));
+        cxi_free(mm, st, (nst ? nst : 1) * sizeof(uint32_t));
+        cxi_free(mm, jc, nj ? nj : 1);
+        cx_journeys_free(j);
+        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for %zu journeys", nj);
+    }
+    j->j_off = joff;
+    j->p_off = poff;
+    j->st = st;
+    j->j_conv = jc;
+    cut(j, true);
+    *out = j;
+    return CX_OK;
+}
+
+size_t cx_journeys_count(const cx_journeys *j) { return j ? j->nj : 0; }
+size_t cx_journeys_conversions(const cx_journeys *j) { return j ? j->nconv : 0; }
+size_t cx_journeys_bytes(const cx_journeys *j) { return j ? j->mem.bytes : 0; }
+
+/* ---- list ---------------------------------------------------------------- */
+
+int cx_journeys_list(cx_journey_table **out, const cx_journeys *j)
+{
+    static const char *const names[] = {"customer", "start", "end", "events", "converted", "value", "path"};
+    static const int types[] = {CX_TYPE_STRING, CX_TYPE_TIME, CX_TYPE_TIME, CX_TYPE_INT,
+                                CX_TYPE_INT,    CX_TYPE_REAL, CX_TYPE_STRING};
+    int rc = cxi_j_check("cx_journeys_list", out, j);
+    if (rc)
+        return rc;
+    *out = NULL;
+    const cx_store *s = j->store;
+    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const double *iv = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_VALUE, double);
+    cx_journey_table *t;
+    if (cxi_jt_new(&t, &j->mem, j->nj, 7, names, types))
+        return cxi_fail(CX_ENOMEM, "cx_journeys_list: out of memory for %zu journeys", j->nj);
+    char *buf = NULL;
+    size_t cap = 0;
+    for (size_t c = 0; c < j->ncust && !rc; c++) {
+        const char *id = cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], (uint32_t)c);
+        for (uint32_t k = j->cust_j[c]; k < j->cust_j[c + 1] && !rc; k++) {
+            uint32_t a = j->j_off[k], b = j->j_off[k + 1];
+            double v = 0;
+            for (uint32_t p = a; p < b; p++)
+                if (cxi_j_is_conv(j, j->ev[p]))
+                    v += iv[j->ev[p]];
+            cxi_jt_set_int(t, 1, k, it[j->ev[a]]);
+            cxi_jt_set_int(t, 2, k, it[j->ev[b - 1]]);
+            cxi_jt_set_int(t, 3, k, b - a);
+            cxi_jt_set_int(t, 4, k, j->j_conv[k]);
+            cxi_jt_set_real(t, 5, k, v);
+            rc = cxi_jt_set_str(t, 0, k, id, strlen(id));
+            if (!rc)
+                rc = cxi_jpath_label(&t->mem, &buf, &cap, j, j->st + j->p_off[k], j->p_off[k + 1] - j->p_off[k]);
+            if (!rc)
+                rc = cxi_jt_set_str(t, 6, k, buf, strlen(buf));
+        }
+    }
+    cxi_free(&t->mem, buf, cap);
+    if (rc) {
+        cx_journey_table_free(t);
+        return cxi_fail(CX_ENOMEM, "cx_journeys_list: out of memory");
+    }
+    *out = t;
+    return CX_OK;
+}

@@ -1,0 +1,177 @@
+/*
+ * Private parts of the journeys module: the options, the shared index (every
+ * customer's interactions in time order, cut into journeys, with the path
+ * states of each journey), funnels, result tables and a hash of uint32
+ * sequences used for paths and higher-order states.
+ */
+#ifndef CXI_JOURNEY_PRIVATE_H
+#define CXI_JOURNEY_PRIVATE_H
+
+#include "../store/store_private.h"
+#include "cxkit/journey.h"
+
+typedef struct cxi_jrule {
+    int by;
+    uint32_t code; /* kind code, touchpoint row or stage code */
+} cxi_jrule;
+
+/* Fixed-size, so journeys copy it by value. */
+typedef struct cxi_jopts {
+    int nconv;
+    cxi_jrule conv[CX_JOURNEY_MAX_CONVERSIONS];
+    int64_t gap;
+    int cut, level, collapse, conv_in_path;
+    uint32_t contact_kind; /* CXI_NONE: no contact kind in the store */
+    int64_t repeat_window, half_life;
+    double pos_first, pos_last;
+    int64_t min_support;
+} cxi_jopts;
+
+struct cx_journey_options {
+    cxi_mem mem;
+    const cx_store *store;
+    cxi_jopts o;
+};
+
+typedef struct cxi_fstep {
+    int level;
+    uint32_t code;
+    const char *name; /* borrowed from the store */
+} cxi_fstep;
+
+struct cx_funnel {
+    cxi_mem mem;
+    const cx_store *store;
+    int nsteps, nexcl, strict;
+    int64_t window;
+    cxi_fstep steps[CX_FUNNEL_MAX_STEPS];
+    cxi_fstep excl[CX_FUNNEL_MAX_EXCLUSIONS];
+};
+
+struct cx_journeys {
+    cxi_mem mem;
+    const cx_store *store;
+    cxi_jopts o;
+    size_t ncust, nev, nj, nst, nconv;
+    uint32_t nstates;  /* size of the level's code space */
+    uint32_t *cust_off; /* ncust + 1: each customer's events in ev */
+    uint32_t *cust_j;   /* ncust + 1: each customer's journeys */
+    uint32_t *ev;       /* interaction rows by (customer, time, row) */
+    uint32_t *j_off;    /* nj + 1: each journey's events in ev */
+    uint32_t *p_off;    /* nj + 1: each journey's path in st */
+    uint32_t *st;       /* path states (level codes) */
+    uint8_t *j_conv;    /* 1 when the journey converted */
+    /* lookups sized by the store's tables at build time */
+    uint32_t *lvl;      /* touchpoint row -> level code */
+    uint8_t *conv_tp;   /* touchpoint row -> 1 when it converts (by touchpoint or stage) */
+    uint8_t *conv_kind; /* kind code -> 1 when it converts */
+    size_t ntp, nkind;
+};
+
+/* ---- tables ---------------------------------------------------------- */
+
+#define CXI_JT_MAXCOLS 32
+
+typedef struct cxi_jtcol {
+    char *name; /* owned */
+    int type;   /* CX_TYPE_* */
+    void *data; /* int64_t, double or uint32_t (string ids) per row */
+} cxi_jtcol;
+
+struct cx_journey_table {
+    cxi_mem mem;
+    size_t rows, ncols;
+    cxi_jtcol cols[CXI_JT_MAXCOLS];
+    cxi_pool strs;
+};
+
+/* A table of `rows` rows and the given columns (zeroed; strings missing).
+ * Names are copied. CX_ENOMEM (with the last error set by the caller). */
+int cxi_jt_new(cx_journey_table **out, const cxi_mem *mem, size_t rows, size_t ncols,
+               const char *const *names, const int *types);
+int cxi_jt_set_str(cx_journey_table *t, size_t col, size_t row, const char *s, size_t len);
+static inline void cxi_jt_set_int(cx_journey_table *t, size_t col, size_t row, int64_t v)
+{
+    ((int64_t *)t->cols[col].data)[row] = v;
+}
+static inline void cxi_jt_set_real(cx_journey_table *t, size_t col, size_t row, double v)
+{
+    ((double *)t->cols[col].data)[row] = v;
+}
+
+/* ---- sequences hash ---------------------------------------------------- */
+
+/* Distinct uint32 sequences, each a slice of a caller's array (not copied),
+ * numbered 0, 1, 2... in order of first insertion. */
+typedef struct cxi_seqmap {
+    const uint32_t *base;
+    uint32_t *off, *len;
+    uint32_t *slots; /* id + 1, 0 empty */
+    size_t n, cap, nslots;
+} cxi_seqmap;
+
+void cxi_seqmap_init(cxi_seqmap *m, const uint32_t *base);
+void cxi_seqmap_free(cxi_mem *mem, cxi_seqmap *m);
+/* The id of base[off .. off + len), added when new. CX_ENOMEM. */
+int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint32_t *id);
+
+/* ---- helpers shared by the analyses ----------------------------------- */
+
+void *cxi_jzalloc(cxi_mem *m, size_t n);
+/* The name of a level code. */
+const char *cxi_jlevel_name(const cx_store *s, int level, uint32_t code);
+/* The code space of a level. */
+uint32_t cxi_jlevel_count(const cx_store *s, int level);
+/* Whether interaction row r is a conversion event. */
+static inline bool cxi_j_is_conv(const cx_journeys *j, uint32_t r)
+{
+    const cx_store *s = j->store;
+    if (CXI_COL(s, CX_TABLE_INTERACTIONS, IN_OUTCOME, uint8_t)[r] != CX_HANDLED)
+        return false;
+    uint32_t tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t)[r];
+    if (tp < j->ntp && j->conv_tp[tp])
+        return true;
+    uint32_t k = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t)[r];
+    return k < j->nkind && j->conv_kind[k];
+}
+/* Appends the path label of states st[0..n) to a growable buffer. */
+int cxi_jpath_label(cxi_mem *m, char **buf, size_t *cap, const cx_journeys *j, const uint32_t *st, size_t n);
+
+/* Feedback classification on the standard scales. metric: CX_METRIC_*; for
+ * NPS: cls 2 promoter, 1 passive, 0 detractor; CSAT: good = top two, std =
+ * 1-5 mean scale; CES: std = 1-7 ease, good = easy. Returns false for a
+ * custom question. */
+typedef struct cxi_fbclass {
+    int metric;
+    int good, bad; /* NPS: promoter / detractor; CSAT: top two / not; CES: easy / not */
+    double std;    /* NPS raw 0-10, CSAT 1-5, CES 1-7 */
+} cxi_fbclass;
+bool cxi_fb_classify(const cx_store *s, uint32_t fb, cxi_fbclass *c);
+/* The touchpoint an answer rates: its own, else its interaction's; CXI_NONE. */
+uint32_t cxi_fb_touchpoint(const cx_store *s, uint32_t fb);
+
+/* Per-group satisfaction sums. */
+typedef struct cxi_sat {
+    uint64_t nps_n, prom, det, csat_n, csat_good, ces_n;
+    double csat_sum, ces_sum;
+} cxi_sat;
+void cxi_sat_add(cxi_sat *a, const cxi_fbclass *c);
+double cxi_sat_nps(const cxi_sat *a);
+double cxi_sat_csat(const cxi_sat *a);
+double cxi_sat_csat_mean(const cxi_sat *a);
+double cxi_sat_ces(const cxi_sat *a);
+
+/* The journey of every feedback row, CXI_NONE when none (see journey.h). */
+int cxi_j_feedback_journeys(const cx_journeys *j, cxi_mem *m, uint32_t **out);
+
+/* Median of v[0..n) (sorts v); NaN for n = 0. */
+double cxi_jmedian(double *v, size_t n);
+
+/* Stable merge sort of idx[0..n) by cmp(ctx, a, b); CX_ENOMEM. */
+typedef int (*cxi_jcmp)(const void *ctx, uint32_t a, uint32_t b);
+int cxi_jsort(cxi_mem *m, uint32_t *idx, size_t n, cxi_jcmp cmp, const void *ctx);
+
+/* Checks out and journeys for an analysis (names fn in the error). */
+int cxi_j_check(const char *fn, const void *out, const cx_journeys *j);
+
+#endif

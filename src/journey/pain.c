@@ -1,0 +1,398 @@
+/*
+ * Pain points and key touchpoints: five "bad outcome" shares per touchpoint
+ * (drop-off, detractors, low CSAT, high effort, repeat contacts), each
+ * tested against the rest of the touchpoints; and the driver analysis of
+ * touchpoint CSAT against relationship NPS.
+ */
+#include "journey_private.h"
+#include "../metrics/stats.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { SIG_DROP, SIG_DET, SIG_CSAT, SIG_CES, SIG_REPEAT, NSIG };
+
+static const char *const sig_name[NSIG] = {"drop_off", "detractors", "low_csat", "high_effort", "repeat_contacts"};
+static const char *const sig_text[NSIG] = {"drop-off after it", "detractors", "CSAT outside the top two",
+                                           "effortful CES answers", "followed by a repeat contact"};
+
+typedef struct tpstat {
+    uint64_t x[NSIG], n[NSIG];
+    uint64_t events, journeys;
+    double csat_sum;
+    uint64_t csat_n;
+    /* judged */
+    int flags;
+    double score;
+    double share[NSIG], rest[NSIG];
+    uint8_t flagged[NSIG];
+} tpstat;
+
+typedef struct pctx {
+    const tpstat *st;
+    const cx_store *s;
+} pctx;
+
+static int cmp_pain(const void *ctx, uint32_t a, uint32_t b)
+{
+    const pctx *x = ctx;
+    const tpstat *p = &x->st[a], *q = &x->st[b];
+    if (p->flags != q->flags)
+        return p->flags > q->flags ? -1 : 1;
+    if (p->score != q->score)
+        return p->score > q->score ? -1 : 1;
+    if (p->events != q->events)
+        return p->events > q->events ? -1 : 1;
+    return strcmp(cxi_pool_str(&x->s->keys[CX_TABLE_TOUCHPOINTS], a),
+                  cxi_pool_str(&x->s->keys[CX_TABLE_TOUCHPOINTS], b));
+}
+
+/* Drop-off and repeat contacts from the index; feedback signals from the
+ * feedback table. `lastpos` is scratch of one uint32 per touchpoint. */
+static void measure(const cx_journeys *j, tpstat *st, uint32_t *lastpos, uint32_t *touched)
+{
+    const cx_store *s = j->store;
+    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const uint32_t *itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    const uint32_t *ik = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t);
+    const uint8_t *idir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
+    uint32_t ck = j->o.contact_kind;
+    /* drop-off: per journey and touchpoint, no conversion after its last event */
+    for (size_t k = 0; k < j->nj; k++) {
+        size_t nt = 0;
+        uint32_t lastconv = CXI_NONE;
+        for (uint32_t q = j->j_off[k]; q < j->j_off[k + 1]; q++) {
+            uint32_t r = j->ev[q], tp = itp[r];
+            if (lastpos[tp] == CXI_NONE)
+                touched[nt++] = tp;
+            lastpos[tp] = q;
+            if (cxi_j_is_conv(j, r))
+                lastconv = q;
+        }
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t tp = touched[i];
+            st[tp].journeys++;
+            st[tp].n[SIG_DROP]++;
+            st[tp].x[SIG_DROP] += lastconv == CXI_NONE || lastconv < lastpos[tp];
+            lastpos[tp] = CXI_NONE;
+        }
+    }
+    /* repeat contacts: the nearest later inbound contact of the customer */
+    for (size_t c = 0; c < j->ncust; c++) {
+        cx_time next = CX_TIME_NONE;
+        for (uint32_t q = j->cust_off[c + 1]; q-- > j->cust_off[c];) {
+            uint32_t r = j->ev[q], tp = itp[r];
+            st[tp].events++;
+            st[tp].n[SIG_REPEAT]++;
+            st[tp].x[SIG_REPEAT] += next != CX_TIME_NONE && next - it[r] <= j->o.repeat_window;
+            if (ck != CXI_NONE && ik[r] == ck && idir[r] == CX_INBOUND)
+                next = it[r];
+        }
+    }
+    size_t nf = s->t[CX_TABLE_FEEDBACK].n;
+    for (size_t f = 0; f < nf; f++) {
+        uint32_t tp = cxi_fb_touchpoint(s, (uint32_t)f);
+        cxi_fbclass c;
+        if (tp == CXI_NONE || !cxi_fb_classify(s, (uint32_t)f, &c))
+            continue;
+        int sig = c.metric == CX_METRIC_NPS ? SIG_DET : c.metric == CX_METRIC_CSAT ? SIG_CSAT : SIG_CES;
+        st[tp].n[sig]++;
+        st[tp].x[sig] += (uint64_t)c.bad;
+        if (c.metric == CX_METRIC_CSAT) {
+            st[tp].csat_sum += c.std;
+            st[tp].csat_n++;
+        }
+    }
+}
+
+static void judge(tpstat *st, size_t ntp, int64_t min_n)
+{
+    uint64_t tx[NSIG] = {0}, tn[NSIG] = {0};
+    for (size_t t = 0; t < ntp; t++)
+        for (int g = 0; g < NSIG; g++) {
+            tx[g] += st[t].x[g];
+            tn[g] += st[t].n[g];
+        }
+    for (size_t t = 0; t < ntp; t++) {
+        tpstat *p = &st[t];
+        for (int g = 0; g < NSIG; g++) {
+            double x1 = (double)p->x[g], n1 = (double)p->n[g];
+            double x2 = (double)(tx[g] - p->x[g]), n2 = (double)(tn[g] - p->n[g]);
+            p->share[g] = n1 > 0 ? 100 * x1 / n1 : NAN;
+            p->rest[g] = n2 > 0 ? 100 * x2 / n2 : NAN;
+            if (n1 < (double)min_n || n2 < 1 || !(p->share[g] > p->rest[g]))
+                continue;
+            /* pooled two-proportion z test (inline: a degenerate case is no error here) */
+            double pool = (x1 + x2) / (n1 + n2);
+            if (!(pool > 0 && pool < 1))
+                continue;
+            double z = (x1 / n1 - x2 / n2) / sqrt(pool * (1 - pool) * (1 / n1 + 1 / n2));
+            if (erfc(fabs(z) / sqrt(2.0)) < 0.05) {
+                p->flagged[g] = 1;
+                p->flags++;
+                p->score += p->share[g] - p->rest[g];
+            }
+        }
+    }
+}
+
+enum {
+    P_TP, P_CH, P_STAGE, P_KEY, P_RANK, P_FLAGS, P_SCORE, P_EVENTS, P_JOURNEYS, P_SIG0,
+    P_CSAT_MEAN = P_SIG0 + 2 * NSIG, P_REASON, P_NCOLS
+};
+
+static int reason(char *buf, size_t cap, const tpstat *p, bool key)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int g = 0; g < NSIG; g++) {
+        if (!p->flagged[g])
+            continue;
+        int w = snprintf(buf + len, cap - len, "%s%.1f %% %s vs %.1f %% elsewhere (n = %llu)", len ? "; " : "",
+                         p->share[g], sig_text[g], p->rest[g], (unsigned long long)p->n[g]);
+        if (w > 0 && (size_t)w < cap - len)
+            len += (size_t)w;
+    }
+    if (!len)
+        len = (size_t)snprintf(buf, cap, "no signal significantly worse than the other touchpoints");
+    if (key && len + 20 < cap)
+        len += (size_t)snprintf(buf + len, cap - len, "; key touchpoint");
+    return (int)len;
+}
+
+int cx_journeys_pain_points(cx_journey_table **out, const cx_journeys *j)
+{
+    static const char *const fn = "cx_journeys_pain_points";
+    const char *names[P_NCOLS];
+    int types[P_NCOLS];
+    char signames[2 * NSIG][40];
+    int rc = cxi_j_check(fn, out, j);
+    if (rc)
+        return rc;
+    *out = NULL;
+    static const char *const fixed[P_SIG0] = {"touchpoint", "channel", "stage", "key", "rank",
+                                              "flags",      "score",   "events", "journeys"};
+    static const int ftypes[P_SIG0] = {CX_TYPE_STRING, CX_TYPE_STRING, CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_INT,
+                                       CX_TYPE_INT,    CX_TYPE_REAL,   CX_TYPE_INT,    CX_TYPE_INT};
+    for (int c = 0; c < P_SIG0; c++) {
+        names[c] = fixed[c];
+        types[c] = ftypes[c];
+    }
+    for (int g = 0; g < NSIG; g++) {
+        snprintf(signames[2 * g], sizeof signames[0], "%s", sig_name[g]);
+        snprintf(signames[2 * g + 1], sizeof signames[0], "%s_rest", sig_name[g]);
+        names[P_SIG0 + 2 * g] = signames[2 * g];
+        names[P_SIG0 + 2 * g + 1] = signames[2 * g + 1];
+        types[P_SIG0 + 2 * g] = types[P_SIG0 + 2 * g + 1] = CX_TYPE_REAL;
+    }
+    names[P_CSAT_MEAN] = "csat_mean";
+    types[P_CSAT_MEAN] = CX_TYPE_REAL;
+    names[P_REASON] = "reason";
+    types[P_REASON] = CX_TYPE_STRING;
+
+    const cx_store *s = j->store;
+    size_t ntp = j->ntp, n1 = ntp ? ntp : 1;
+    cxi_mem m = j->mem;
+    tpstat *st = cxi_jzalloc(&m, n1 * sizeof *st);
+    uint32_t *lastpos = cxi_alloc(&m, n1 * sizeof *lastpos);
+    uint32_t *touched = cxi_alloc(&m, n1 * sizeof *touched);
+    uint32_t *order = cxi_alloc(&m, n1 * sizeof *order);
+    cx_journey_table *t = NULL;
+    if (!st || !lastpos || !touched || !order) {
+        rc = CX_ENOMEM;
+        goto done;
+    }
+    memset(lastpos, 0xFF, n1 * sizeof *lastpos);
+    measure(j, st, lastpos, touched);
+    judge(st, ntp, j->o.min_support);
+    for (size_t i = 0; i < ntp; i++)
+        order[i] = (uint32_t)i;
+    pctx px = {st, s};
+    if ((rc = cxi_jsort(&m, order, ntp, cmp_pain, &px)))
+        goto done;
+    if (cxi_jt_new(&t, &j->mem, ntp, P_NCOLS, names, types)) {
+        rc = CX_ENOMEM;
+        goto done;
+    }
+    const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
+    const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
+    const uint8_t *tkey = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_KEY, uint8_t);
+    for (size_t r = 0; r < ntp && !rc; r++) {
+        uint32_t tp = order[r];
+        const tpstat *p = &st[tp];
+        const char *nm = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], tp);
+        const char *ch = cxi_pool_str(&s->sets[CX_SET_CHANNEL], tch[tp]);
+        const char *sg = cxi_pool_str(&s->sets[CX_SET_STAGE], tst[tp]);
+        char buf[1024];
+        int len = reason(buf, sizeof buf, p, tkey[tp] != 0);
+        rc = cxi_jt_set_str(t, P_TP, r, nm, strlen(nm));
+        if (!rc)
+            rc = cxi_jt_set_str(t, P_CH, r, ch, strlen(ch));
+        if (!rc)
+            rc = cxi_jt_set_str(t, P_STAGE, r, sg, strlen(sg));
+        if (!rc)
+            rc = cxi_jt_set_str(t, P_REASON, r, buf, (size_t)len);
+        cxi_jt_set_int(t, P_KEY, r, tkey[tp] != 0);
+        cxi_jt_set_int(t, P_RANK, r, (int64_t)r + 1);
+        cxi_jt_set_int(t, P_FLAGS, r, p->flags);
+        cxi_jt_set_real(t, P_SCORE, r, p->score);
+        cxi_jt_set_int(t, P_EVENTS, r, (int64_t)p->events);
+        cxi_jt_set_int(t, P_JOURNEYS, r, (int64_t)p->journeys);
+        for (int g = 0; g < NSIG; g++) {
+            cxi_jt_set_real(t, (size_t)(P_SIG0 + 2 * g), r, p->share[g]);
+            cxi_jt_set_real(t, (size_t)(P_SIG0 + 2 * g + 1), r, p->rest[g]);
+        }
+        cxi_jt_set_real(t, P_CSAT_MEAN, r, p->csat_n ? p->csat_sum / (double)p->csat_n : NAN);
+    }
+done:
+    cxi_free(&m, st, n1 * sizeof *st);
+    cxi_free(&m, lastpos, n1 * sizeof *lastpos);
+    cxi_free(&m, touched, n1 * sizeof *touched);
+    cxi_free(&m, order, n1 * sizeof *order);
+    if (rc) {
+        cx_journey_table_free(t);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    }
+    *out = t;
+    return CX_OK;
+}
+
+/* ---- drivers ----------------------------------------------------------------- */
+
+typedef struct dacc {
+    double n, sx, sy, sxx, syy, sxy;
+    double r;
+} dacc;
+
+static int cmp_driver(const void *ctx, uint32_t a, uint32_t b)
+{
+    const dacc *d = ctx;
+    double x = d[a].r, y = d[b].r;
+    if (isnan(x) != isnan(y))
+        return isnan(x) ? 1 : -1;
+    if (x != y && !isnan(x))
+        return x > y ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
+int cx_journeys_drivers(cx_journey_table **out, const cx_journeys *j)
+{
+    static const char *const fn = "cx_journeys_drivers";
+    static const char *const names[] = {"touchpoint", "n", "r", "r_lo", "r_hi", "p", "slope", "slope_se"};
+    static const int types[] = {CX_TYPE_STRING, CX_TYPE_INT,  CX_TYPE_REAL, CX_TYPE_REAL,
+                                CX_TYPE_REAL,   CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL};
+    int rc = cxi_j_check(fn, out, j);
+    if (rc)
+        return rc;
+    *out = NULL;
+    const cx_store *s = j->store;
+    size_t ntp = j->ntp, n1 = ntp ? ntp : 1;
+    cxi_mem m = j->mem;
+    dacc *d = cxi_jzalloc(&m, n1 * sizeof *d);
+    double *csum = cxi_jzalloc(&m, n1 * sizeof *csum), *ccnt = cxi_jzalloc(&m, n1 * sizeof *ccnt);
+    uint32_t *touched = cxi_alloc(&m, n1 * sizeof *touched), *order = cxi_alloc(&m, n1 * sizeof *order);
+    cx_journey_table *t = NULL;
+    size_t rows = 0;
+    if (!d || !csum || !ccnt || !touched || !order) {
+        rc = CX_ENOMEM;
+        goto done;
+    }
+    const uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, CU_HEAD_F, uint32_t);
+    const uint32_t *fnext = CXI_COL(s, CX_TABLE_FEEDBACK, FB_NEXT, uint32_t);
+    const uint32_t *ftp = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT, uint32_t);
+    const uint32_t *fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t);
+    const uint32_t *fca = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CASE, uint32_t);
+    for (size_t c = 0; c < j->ncust; c++) {
+        double ysum = 0, yn = 0;
+        size_t nt = 0;
+        for (uint32_t f = head[c]; f != CXI_NONE; f = fnext[f]) {
+            cxi_fbclass cl;
+            if (!cxi_fb_classify(s, f, &cl))
+                continue;
+            if (cl.metric == CX_METRIC_NPS && ftp[f] == CXI_NONE && fin[f] == CXI_NONE && fca[f] == CXI_NONE) {
+                ysum += cl.std;
+                yn += 1;
+            } else if (cl.metric == CX_METRIC_CSAT) {
+                uint32_t tp = cxi_fb_touchpoint(s, f);
+                if (tp == CXI_NONE)
+                    continue;
+                if (ccnt[tp] == 0)
+                    touched[nt++] = tp;
+                csum[tp] += cl.std;
+                ccnt[tp] += 1;
+            }
+        }
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t tp = touched[i];
+            if (yn > 0) {
+                double x = csum[tp] / ccnt[tp], y = ysum / yn;
+                dacc *a = &d[tp];
+                a->n += 1;
+                a->sx += x;
+                a->sy += y;
+                a->sxx += x * x;
+                a->syy += y * y;
+                a->sxy += x * y;
+            }
+            csum[tp] = ccnt[tp] = 0;
+        }
+    }
+    for (size_t tp = 0; tp < ntp; tp++) {
+        dacc *a = &d[tp];
+        double sxx = a->sxx - a->sx * a->sx / (a->n ? a->n : 1), syy = a->syy - a->sy * a->sy / (a->n ? a->n : 1);
+        double sxy = a->sxy - a->sx * a->sy / (a->n ? a->n : 1);
+        a->r = a->n >= 3 && sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
+        if (a->n >= 3)
+            order[rows++] = (uint32_t)tp;
+    }
+    if ((rc = cxi_jsort(&m, order, rows, cmp_driver, d)))
+        goto done;
+    if (cxi_jt_new(&t, &j->mem, rows, 8, names, types)) {
+        rc = CX_ENOMEM;
+        goto done;
+    }
+    double z = cxi_normal_quantile(0.975);
+    for (size_t r = 0; r < rows && !rc; r++) {
+        uint32_t tp = order[r];
+        const dacc *a = &d[tp];
+        const char *nm = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], tp);
+        rc = cxi_jt_set_str(t, 0, r, nm, strlen(nm));
+        double n = a->n, sxx = a->sxx - a->sx * a->sx / n, syy = a->syy - a->sy * a->sy / n;
+        double sxy = a->sxy - a->sx * a->sy / n, rr = a->r;
+        double lo = NAN, hi = NAN, p = NAN, slope = NAN, se = NAN;
+        if (!isnan(rr)) {
+            if (n > 3) {
+                double fz = atanh(rr > 0.9999999 ? 0.9999999 : rr < -0.9999999 ? -0.9999999 : rr);
+                lo = tanh(fz - z / sqrt(n - 3));
+                hi = tanh(fz + z / sqrt(n - 3));
+            }
+            double tt = rr * sqrt((n - 2) / fmax(1 - rr * rr, 1e-300));
+            p = 2 * (1 - cxi_student_t_cdf(fabs(tt), n - 2));
+        }
+        if (sxx > 0) {
+            slope = sxy / sxx;
+            double resid = (syy - slope * sxy) / (n - 2);
+            se = sqrt(fmax(resid, 0) / sxx);
+        }
+        cxi_jt_set_int(t, 1, r, (int64_t)n);
+        cxi_jt_set_real(t, 2, r, rr);
+        cxi_jt_set_real(t, 3, r, lo);
+        cxi_jt_set_real(t, 4, r, hi);
+        cxi_jt_set_real(t, 5, r, p);
+        cxi_jt_set_real(t, 6, r, slope);
+        cxi_jt_set_real(t, 7, r, se);
+    }
+done:
+    cxi_free(&m, d, n1 * sizeof *d);
+    cxi_free(&m, csum, n1 * sizeof *csum);
+    cxi_free(&m, ccnt, n1 * sizeof *ccnt);
+    cxi_free(&m, touched, n1 * sizeof *touched);
+    cxi_free(&m, order, n1 * sizeof *order);
+    if (rc) {
+        cx_journey_table_free(t);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    }
+    *out = t;
+    return CX_OK;
+}

@@ -1,0 +1,942 @@
+/* Tests of the journeys module (cx_journeys_*, cx_funnel_*, cx_journey_*):
+ * journeys cut by gap and conversion on hand-made customers (a single
+ * event, ties in time, events added out of order, cycles, no conversion),
+ * paths, transitions of order 1 and 2, Markov removal effects on small
+ * chains solved by hand, heuristic attributions summing to the
+ * conversions, funnels (strict, loose, window, exclusion, empty), stages,
+ * pain points and drivers on seeded synthetic data, satisfaction, bad
+ * arguments and running out of memory. Public API only. */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <cxkit/cxkit.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
+#define FAILS(code, call) ck_assert_msg((call) == (code), "%s: expected %d: %s", #call, code, cx_last_error())
+#define H (3600 * 1000LL)
+#define DAY (24 * H)
+#define T0 (1704067200000LL) /* 2024-01-01 */
+#define NEAR(a, b) near_((double)(a), (double)(b), #a)
+static void near_(double a, double b, const char *what)
+{
+    ck_assert_msg(fabs(a - b) < 1e-9 * (1 + fabs(b)), "%s = %.12g, expected %.12g", what, a, b);
+}
+
+static size_t col(const cx_journey_table *t, const char *name)
+{
+    size_t c;
+    OK(cx_journey_table_column_find(&c, t, name));
+    return c;
+}
+static double real(const cx_journey_table *t, size_t row, const char *name)
+{
+    double v;
+    OK(cx_journey_table_get_real(&v, t, row, col(t, name)));
+    return v;
+}
+static int64_t integer(const cx_journey_table *t, size_t row, const char *name)
+{
+    int64_t v;
+    OK(cx_journey_table_get_int(&v, t, row, col(t, name)));
+    return v;
+}
+static const char *text(const cx_journey_table *t, size_t row, const char *name)
+{
+    const char *v;
+    OK(cx_journey_table_get_string(&v, t, row, col(t, name)));
+    return v;
+}
+static size_t row_of(const cx_journey_table *t, const char *c, const char *value)
+{
+    for (size_t i = 0; i < cx_journey_table_rows(t); i++) {
+        const char *v = text(t, i, c);
+        if (v && strcmp(v, value) == 0)
+            return i;
+    }
+    ck_abort_msg("no row %s = %s", c, value);
+    return 0;
+}
+
+static void ev(cx_store *s, const char *c, const char *tp, cx_time t, const char *kind, double value)
+{
+    OK(cx_interaction_add(NULL, s, c, tp, t, kind, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, value));
+}
+
+static cx_store *base_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_touchpoint_add(s, "ad", "ads", "awareness", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "mail", "email", "consideration", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "ship", "delivery", "purchase", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+    return s;
+}
+
+/* A: two purchases, a tie in time; B: a single event; C: a gap of 40 days
+ * and a repeat; D: nothing; E: added out of time order. */
+static cx_store *journey_store(void)
+{
+    cx_store *s = base_store();
+    const char *ids[] = {"A", "B", "C", "D", "E"};
+    for (int i = 0; i < 5; i++)
+        OK(cx_customer_add(s, ids[i], NULL, NULL, NULL, CX_TIME_NONE));
+    ev(s, "A", "ad", T0, "view", 0);
+    ev(s, "A", "web", T0 + H, "visit", 0);
+    ev(s, "A", "buy", T0 + 2 * H, "purchase", 100);
+    ev(s, "A", "ship", T0 + 2 * DAY, "delivery", 0);
+    ev(s, "A", "web", T0 + 2 * DAY, "visit", 0); /* same time as ship: row order */
+    ev(s, "A", "buy", T0 + 3 * DAY, "purchase", 50);
+    ev(s, "B", "web", T0, "visit", 0);
+    ev(s, "C", "web", T0, "visit", 0);
+    ev(s, "C", "web", T0 + H, "visit", 0);
+    ev(s, "C", "ad", T0 + 40 * DAY, "view", 0);
+    ev(s, "E", "web", T0 + 5 * H, "visit", 0);
+    ev(s, "E", "ad", T0 + H, "view", 0);
+    return s;
+}
+
+static cx_journeys *build(cx_store *s, int64_t gap, int collapse, int level)
+{
+    cx_journey_options *o;
+    cx_journeys *j;
+    OK(cx_journey_options_new(&o, s));
+    OK(cx_journey_options_set_gap(o, gap));
+    OK(cx_journey_options_set_collapse(o, collapse));
+    OK(cx_journey_options_set_level(o, level));
+    OK(cx_journeys_new(&j, s, o));
+    cx_journey_options_free(o);
+    return j;
+}
+
+START_TEST(journeys_cut)
+{
+    cx_store *s = journey_store();
+    cx_journeys *j = build(s, 30 * DAY, 0, CX_JOURNEY_LEVEL_TOUCHPOINT);
+    cx_journey_table *t;
+    OK(cx_journeys_list(&t, j));
+    ck_assert_uint_eq(cx_journeys_count(j), 6);
+    ck_assert_uint_eq(cx_journeys_conversions(j), 2);
+    ck_assert_uint_eq(cx_journey_table_rows(t), 6);
+    ck_assert(cx_journeys_bytes(j) > 0);
+    static const char *cust[] = {"A", "A", "B", "C", "C", "E"};
+    static const char *path[] = {"ad > web > buy", "ship > web > buy", "web", "web > web", "ad", "ad > web"};
+    static const int conv[] = {1, 1, 0, 0, 0, 0};
+    static const double val[] = {100, 50, 0, 0, 0, 0};
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_str_eq(text(t, i, "customer"), cust[i]);
+        ck_assert_str_eq(text(t, i, "path"), path[i]);
+        ck_assert_int_eq(integer(t, i, "converted"), conv[i]);
+        NEAR(real(t, i, "value"), val[i]);
+    }
+    ck_assert_int_eq(integer(t, 0, "start"), T0);
+    ck_assert_int_eq(integer(t, 0, "end"), T0 + 2 * H);
+    ck_assert_int_eq(integer(t, 5, "start"), T0 + H); /* E sorted by time */
+    cx_journey_table_free(t);
+    cx_journeys_free(j);
+
+    /* collapsing, no gap, channel level; then no cut at conversion */
+    j = build(s, 0, 1, CX_JOURNEY_LEVEL_CHANNEL);
+    OK(cx_journeys_list(&t, j));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 5);
+    ck_assert_str_eq(text(t, 0, "path"), "ads > web"); /* web, buy are both channel web */
+    ck_assert_str_eq(text(t, 1, "path"), "delivery > web");
+    ck_assert_str_eq(text(t, 3, "path"), "web > ads");
+    cx_journey_table_free(t);
+    cx_journeys_free(j);
+
+    cx_journey_options *o;
+    OK(cx_journey_options_new(&o, s));
+    OK(cx_journey_options_set_cut_at_conversion(o, 0));
+    OK(cx_journey_options_set_conversion_in_path(o, 0));
+    OK(cx_journeys_new(&j, s, o));
+    OK(cx_journeys_list(&t, j));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 4);
+    ck_assert_str_eq(text(t, 0, "path"), "ad > web > ship > web");
+    NEAR(real(t, 0, "value"), 150);
+    ck_assert_int_eq(integer(t, 0, "events"), 6);
+    cx_journey_table_free(t);
+    cx_journeys_free(j);
+    cx_journey_options_free(o);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(top_paths)
+{
+    cx_store *s = base_store();
+    char id[16];
+    /* 3 x web > buy (durations 1, 2, 4 h), 2 x web (no conversion), 1 x ad > web > buy */
+    for (int i = 0; i < 6; i++) {
+        snprintf(id, sizeof id, "K%d", i);
+        OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+    }
+    ev(s, "K0", "web", T0, "visit", 0);
+    ev(s, "K0", "buy", T0 + H, "purchase", 10);
+    ev(s, "K1", "web", T0, "visit", 0);
+    ev(s, "K1", "buy", T0 + 2 * H, "purchase", 10);
+    ev(s, "K1", "web", T0 + 3 * H, "visit", 0);
+    ev(s, "K2", "web", T0, "visit", 0);
+    ev(s, "K2", "buy", T0 + 4 * H, "purchase", 10);
+    ev(s, "K3", "web", T0, "visit", 0);
+    ev(s, "K4", "ad", T0, "view", 0);
+    ev(s, "K4", "web", T0 + H, "visit", 0);
+    ev(s, "K4", "buy", T0 + 2 * H, "purchase", 10);
+    OK(cx_feedback_add(NULL, s, "K0", "nps", 10, T0 + 2 * H, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "K2", "nps", 3, T0 + 5 * H, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "K1", "csat", 5, T0 + 1 * H, "web", CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "K3", "nps", 0, T0 - H, NULL, CX_ROW_NONE, NULL, NULL)); /* before: no journey */
+    cx_journeys *j = build(s, 0, 0, CX_JOURNEY_LEVEL_TOUCHPOINT);
+    cx_journey_table *t;
+    OK(cx_journeys_paths(&t, j, 2));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 2);
+    ck_assert_str_eq(text(t, 0, "path"), "web > buy");
+    ck_assert_int_eq(integer(t, 0, "journeys"), 3);
+    ck_assert_int_eq(integer(t, 0, "conversions"), 3);
+    NEAR(real(t, 0, "conversion_rate"), 100);
+    NEAR(real(t, 0, "median_duration_ms"), 2 * H);
+    NEAR(real(t, 0, "nps"), 0); /* one promoter, one detractor */
+    ck_assert_int_eq(integer(t, 0, "nps_n"), 2);
+    NEAR(real(t, 0, "csat"), 100);
+    ck_assert_str_eq(text(t, 1, "path"), "web"); /* K1's second journey and K3 */
+    ck_assert_int_eq(integer(t, 1, "journeys"), 2);
+    ck_assert_int_eq(integer(t, 1, "customers"), 2);
+    NEAR(real(t, 1, "conversion_rate"), 0);
+    NEAR(real(t, 1, "median_duration_ms"), 0);
+    ck_assert(isnan(real(t, 1, "nps")));
+    cx_journey_table_free(t);
+    OK(cx_journeys_paths(&t, j, 100));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 3);
+    cx_journey_table_free(t);
+
+    /* satisfaction for converted and not converted journeys, and by stage */
+    OK(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_CONVERTED));
+    ck_assert_str_eq(text(t, 0, "group"), "converted");
+    ck_assert_int_eq(integer(t, 0, "journeys"), 4);
+    ck_assert_int_eq(integer(t, 0, "nps_n"), 2);
+    ck_assert_int_eq(integer(t, 1, "journeys"), 2);
+    ck_assert_int_eq(integer(t, 1, "nps_n"), 0);
+    cx_journey_table_free(t);
+    OK(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_STAGE));
+    NEAR(real(t, row_of(t, "group", "consideration"), "csat"), 100);
+    ck_assert_int_eq(integer(t, row_of(t, "group", "consideration"), "csat_n"), 1);
+    cx_journey_table_free(t);
+    OK(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_PATH));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 3);
+    ck_assert_str_eq(text(t, 0, "group"), "web > buy");
+    cx_journey_table_free(t);
+    cx_journeys_free(j);
+    cx_store_free(s);
+}
+END_TEST
+
+/* The transitions table as "from|to" -> count, probability. */
+static void expect_edge(const cx_journey_table *t, const char *from, const char *to, int64_t n, double p)
+{
+    for (size_t i = 0; i < cx_journey_table_rows(t); i++)
+        if (strcmp(text(t, i, "from"), from) == 0 && strcmp(text(t, i, "to"), to) == 0) {
+            ck_assert_int_eq(integer(t, i, "count"), n);
+            NEAR(real(t, i, "probability"), p);
+            return;
+        }
+    ck_abort_msg("no transition %s -> %s", from, to);
+}
+
+/* Paths: a > b > a (converts), b (drops), a (drops): a cycle. */
+static cx_store *cycle_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_touchpoint_add(s, "a", "web", "consideration", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "b", "email", "consideration", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 0, 1));
+    for (int i = 0; i < 3; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "Q%d", i);
+        OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+    }
+    ev(s, "Q0", "a", T0, "visit", 0);
+    ev(s, "Q0", "b", T0 + 1, "visit", 0);
+    ev(s, "Q0", "a", T0 + 2, "visit", 0);
+    ev(s, "Q0", "buy", T0 + 3, "purchase", 7);
+    ev(s, "Q1", "b", T0, "visit", 0);
+    ev(s, "Q2", "a", T0, "visit", 0);
+    return s;
+}
+
+static cx_journeys *toy_journeys(cx_store *s)
+{
+    cx_journey_options *o;
+    cx_journeys *j;
+    OK(cx_journey_options_new(&o, s));
+    OK(cx_journey_options_set_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, "buy"));
+    OK(cx_journey_options_set_conversion_in_path(o, 0));
+    OK(cx_journeys_new(&j, s, o));
+    cx_journey_options_free(o);
+    return j;
+}
+
+START_TEST(transitions)
+{
+    cx_store *s = cycle_store();
+    cx_journeys *j = toy_journeys(s);
+    cx_journey_table *t;
+    OK(cx_journeys_transitions(&t, j, 1));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 7);
+    ck_assert_str_eq(text(t, 0, "from"), "START");
+    expect_edge(t, "START", "a", 2, 2.0 / 3);
+    expect_edge(t, "START", "b", 1, 1.0 / 3);
+    expect_edge(t, "a", "b", 1, 1.0 / 3);
+    expect_edge(t, "a", "CONVERSION", 1, 1.0 / 3);
+    expect_edge(t, "a", "DROP", 1, 1.0 / 3);
+    expect_edge(t, "b", "a", 1, 0.5);
+    expect_edge(t, "b", "DROP", 1, 0.5);
+    cx_journey_table_free(t);
+    OK(cx_journeys_transitions(&t, j, 2));
+    expect_edge(t, "START", "a", 2, 2.0 / 3);
+    expect_edge(t, "a", "a > b", 1, 1.0 / 2);
+    expect_edge(t, "a > b", "b > a", 1, 1);
+    expect_edge(t, "b > a", "CONVERSION", 1, 1);
+    expect_edge(t, "a", "DROP", 1, 0.5);
+    ck_assert_uint_eq(cx_journey_table_rows(t), 7);
+    cx_journey_table_free(t);
+    cx_journeys_free(j);
+    cx_store_free(s);
+}
+END_TEST
+
+static double attr(const cx_journey_table *t, const char *name, const char *c)
+{
+    return real(t, row_of(t, "name", name), c);
+}
+
+static void sums_to(const cx_journey_table *t, double conv, double value)
+{
+    static const char *models[] = {"markov", "first_touch", "last_touch", "linear", "time_decay", "position_based"};
+    for (size_t m = 0; m < 6; m++) {
+        double a = 0, b = 0;
+        char vname[64];
+        snprintf(vname, sizeof vname, "%s_value", models[m]);
+        for (size_t i = 0; i < cx_journey_table_rows(t); i++) {
+            a += real(t, i, models[m]);
+            b += real(t, i, vname);
+        }
+        NEAR(a, conv);
+        NEAR(b, value);
+    }
+}
+
+START_TEST(markov_cycle)
+{
+    /* h(a) = 1/3 + h(b)/3, h(b) = h(a)/2: h(a) = 2/5, h(b) = 1/5, P = 2/3 h(a) + 1/3 h(b) = 1/3.
+     * Without a: 0 (effect 1). Without b: h(a) = 1/3, P = 2/9 (effect 1/3). */
+    cx_store *s = cycle_store();
+    cx_journeys *j = toy_journeys(s);
+    cx_journey_table *t;
+    OK(cx_journeys_attribution(&t, j, 1));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 2);
+    ck_assert_str_eq(text(t, 0, "name"), "a");
+    NEAR(attr(t, "a", "removal_effect"), 1);
+    NEAR(attr(t, "b", "removal_effect"), 1.0 / 3);
+    NEAR(attr(t, "a", "markov"), 0.75);
+    NEAR(attr(t, "b", "markov"), 0.25);
+    NEAR(attr(t, "a", "markov_value"), 0.75 * 7);
+    NEAR(attr(t, "a", "linear"), 2.0 / 3); /* a, b, a */
+    NEAR(attr(t, "a", "first_touch"), 1);
+    NEAR(attr(t, "b", "last_touch"), 0);
+    NEAR(attr(t, "b", "position_based"), 0.2);
+    sums_to(t, 1, 7);
+    cx_journey_table_free(t);
+    cx_journeys_free(j);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(markov_toy)
+{
+    /* The teaching example (markov_toy_puzyrov2019.csv): google ads 2 conversions 1 null, mailing 1,
+     * google ads > mailing 1. P = 4/5 (1/2 + 1/4) + 1/5 = 0.8; without ads 0.2 (effect 0.75), without
+     * mailing 0.4 (effect 0.5); attributions 2.4 and 1.6. Values 10, 10 (ads), 20 (mailing), 40 (both):
+     * v = 4/5 (5 + 30/4) + 30/5 = 16; without ads 6 (0.625), without mailing 4 (0.75). */
+    cx_store *s = base_store();
+    const char *ids[] = {"P0", "P1", "P2", "P3", "P4"};
+    for (int i = 0; i < 5; i++)
+        OK(cx_customer_add(s, ids[i], NULL, NULL, NULL, CX_TIME_NONE));
+    ev(s, "P0", "ad", T0, "view", 0);
+    ev(s, "P0", "buy", T0 + DAY, "purchase", 10);
+    ev(s, "P1", "ad", T0, "view", 0);
+    ev(s, "P1", "buy", T0 + DAY, "purchase", 10);
+    ev(s, "P2", "ad", T0, "view", 0);
+    ev(s, "P3", "mail", T0, "view", 0);
+    ev(s, "P3", "buy", T0 + DAY, "purchase", 20);
+    ev(s, "P4", "ad", T0, "view", 0);
+    ev(s, "P4", "mail", T0 + 7 * DAY, "view", 0);
+    ev(s, "P4", "buy", T0 + 7 * DAY, "purchase", 40);
+    cx_journeys *j = toy_journeys(s);
+    cx_journey_table *t;
+    for (int order = 1; order <= 2; order++) {
+        OK(cx_journeys_attribution(&t, j, order));
+        NEAR(attr(t, "ad", "removal_effect"), 0.75);
+        NEAR(attr(t, "mail", "removal_effect"), 0.5);
+        NEAR(attr(t, "ad", "markov"), 2.4);
+        NEAR(attr(t, "mail", "markov"), 1.6);
+        if (order == 1) {
+            NEAR(attr(t, "ad", "removal_effect_value"), 0.625);
+            NEAR(attr(t, "mail", "removal_effect_value"), 0.75);
+            NEAR(attr(t, "ad", "markov_value"), 0.625 / 1.375 * 80);
+        } else {
+            /* order 2 remembers that "mail" after "ad" converts for 40, alone for 20: both effects are
+             * 1 - 4/16 */
+            NEAR(attr(t, "ad", "removal_effect_value"), 0.75);
+            NEAR(attr(t, "mail", "removal_effect_value"), 0.75);
+        }
+        NEAR(attr(t, "ad", "first_touch"), 3);
+        NEAR(attr(t, "ad", "last_touch"), 2);
+        NEAR(attr(t, "ad", "linear"), 2.5);
+        NEAR(attr(t, "ad", "position_based"), 2.5);
+        /* ad 7 days (one half-life) before the conversion: weights 1/2 and 1 */
+        NEAR(attr(t, "ad", "time_decay"), 2 + 1.0 / 3);
+        NEAR(attr(t, "mail", "time_decay_value"), 20 + 40 * 2.0 / 3);
+        sums_to(t, 4, 80);
+        cx_journey_table_free(t);
+    }
+    /* U-shaped weights change only paths of three or more; a store with no conversion gives zeros */
+    cx_journeys_free(j);
+    cx_store_free(s);
+
+    OK(cx_store_new(&s));
+    OK(cx_touchpoint_add(s, "a", "web", "consideration", NULL, 0, 1));
+    OK(cx_customer_add(s, "Z", NULL, NULL, NULL, CX_TIME_NONE));
+    ev(s, "Z", "a", T0, "visit", 0);
+    OK(cx_journeys_new(&j, s, NULL));
+    OK(cx_journeys_attribution(&t, j, 3));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 1);
+    NEAR(real(t, 0, "markov"), 0);
+    NEAR(real(t, 0, "removal_effect"), 0);
+    cx_journey_table_free(t);
+    cx_journeys_free(j);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(position_based)
+{
+    cx_store *s = base_store();
+    OK(cx_customer_add(s, "U", NULL, NULL, NULL, CX_TIME_NONE));
+    ev(s, "U", "ad", T0, "view", 0);
+    ev(s, "U", "web", T0 + 1, "visit", 0);
+    ev(s, "U", "mail", T0 + 2, "view", 0);
+    ev(s, "U", "call", T0 + 3, "contact", 0);
+    ev(s, "U", "buy", T0 + 4, "purchase", 100);
+    cx_journey_options *o;
+    cx_journeys *j;
+    OK(cx_journey_options_new(&o, s));
+    OK(cx_journey_options_set_position_weights(o, 0.3, 0.5));
+    OK(cx_journeys_new(&j, s, o));
+    cx_journey_table *t;
+    OK(cx_journeys_attribution(&t, j, 1));
+    NEAR(attr(t, "ad", "position_based"), 0.3);
+    NEAR(attr(t, "buy", "position_based"), 0.5);
+    NEAR(attr(t, "web", "position_based"), 0.2 / 3);
+    NEAR(attr(t, "buy", "markov"), 0.2); /* every state's removal loses the only conversion */
+    sums_to(t, 1, 100);
+    cx_journey_table_free(t);
+    cx_journeys_free(j);
+    cx_journey_options_free(o);
+    cx_store_free(s);
+}
+END_TEST
+
+static cx_funnel *funnel3(cx_store *s)
+{
+    cx_funnel *f;
+    OK(cx_funnel_new(&f, s));
+    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "ad"));
+    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "web"));
+    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_STAGE, "purchase"));
+    return f;
+}
+
+START_TEST(funnels)
+{
+    cx_store *s = base_store();
+    const char *ids[] = {"F0", "F1", "F2", "F3", "F4", "F5"};
+    for (int i = 0; i < 6; i++)
+        OK(cx_customer_add(s, ids[i], NULL, NULL, NULL, CX_TIME_NONE));
+    /* F0: ad, web, buy in 2 h. F1: ad, mail, web (loose only), then ship 10 days later.
+     * F2: web, ad (never reaches web after ad). F3: ad twice, web. F4: ad, call, web, buy.
+     * F5: nothing relevant. */
+    ev(s, "F0", "ad", T0, "view", 0);
+    ev(s, "F0", "web", T0 + H, "visit", 0);
+    ev(s, "F0", "buy", T0 + 2 * H, "purchase", 1);
+    ev(s, "F1", "ad", T0, "view", 0);
+    ev(s, "F1", "mail", T0 + H, "view", 0);
+    ev(s, "F1", "web", T0 + 3 * H, "visit", 0);
+    ev(s, "F1", "ship", T0 + 10 * DAY, "delivery", 0);
+    ev(s, "F2", "web", T0, "visit", 0);
+    ev(s, "F2", "ad", T0 + H, "view", 0);
+    ev(s, "F3", "ad", T0, "view", 0);
+    ev(s, "F3", "ad", T0 + H, "view", 0);
+    ev(s, "F3", "web", T0 + 2 * H, "visit", 0);
+    ev(s, "F4", "ad", T0, "view", 0);
+    ev(s, "F4", "call", T0 + H, "contact", 0);
+    ev(s, "F4", "web", T0 + 2 * H, "visit", 0);
+    ev(s, "F4", "buy", T0 + 5 * H, "purchase", 1);
+    ev(s, "F5", "call", T0, "contact", 0);
+    cx_journeys *j;
+    OK(cx_journeys_new(&j, s, NULL));
+    cx_funnel *f = funnel3(s);
+    cx_journey_table *t;
+    OK(cx_journeys_funnel(&t, j, f));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 3);
+    ck_assert_int_eq(integer(t, 0, "entered"), 5);
+    ck_assert_int_eq(integer(t, 1, "entered"), 4);
+    ck_assert_int_eq(integer(t, 2, "entered"), 3); /* F0, F1 (ship), F4 */
+    NEAR(real(t, 1, "conversion_prev"), 80);
+    NEAR(real(t, 2, "conversion_first"), 60);
+    NEAR(real(t, 1, "median_from_prev_ms"), 2 * H); /* 1, 3, 1 (F3 from its first ad: 2), 2 h */
+    ck_assert_int_eq(integer(t, 0, "dropped"), 1);
+    ck_assert_int_eq(integer(t, 1, "dropped"), 1);
+    ck_assert(isnan(real(t, 0, "median_from_prev_ms")));
+    ck_assert_str_eq(text(t, 2, "name"), "purchase");
+    cx_journey_table_free(t);
+
+    /* window of 1 day: F1's ship is too late; strict: F1 (mail? not a step) stays,
+     * F4's call is not a step either; exclusion of call stops F4 after ad */
+    OK(cx_funnel_set_window(f, DAY));
+    OK(cx_journeys_funnel(&t, j, f));
+    ck_assert_int_eq(integer(t, 2, "entered"), 2);
+    cx_journey_table_free(t);
+    OK(cx_funnel_set_strict(f, 1));
+    OK(cx_funnel_add_exclusion(f, CX_JOURNEY_LEVEL_CHANNEL, "phone"));
+    OK(cx_journeys_funnel(&t, j, f));
+    ck_assert_int_eq(integer(t, 0, "entered"), 5);
+    ck_assert_int_eq(integer(t, 1, "entered"), 3);
+    ck_assert_int_eq(integer(t, 2, "entered"), 1);
+    cx_journey_table_free(t);
+    OK(cx_journeys_funnel_customers(&t, j, f));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 5);
+    ck_assert_str_eq(text(t, 3, "customer"), "F3");
+    ck_assert_int_eq(integer(t, 3, "furthest"), 2);
+    ck_assert_int_eq(integer(t, 3, "first_time"), T0); /* the later ad reaches as far: the earliest is kept */
+    ck_assert_int_eq(integer(t, 4, "furthest"), 1);
+    cx_journey_table_free(t);
+    cx_funnel_free(f);
+
+    /* strict order: a step between two others ends the attempt */
+    OK(cx_funnel_new(&f, s));
+    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "web"));
+    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "buy"));
+    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "ad"));
+    OK(cx_funnel_set_strict(f, 1));
+    OK(cx_journeys_funnel(&t, j, f));
+    ck_assert_int_eq(integer(t, 0, "entered"), 5);
+    ck_assert_int_eq(integer(t, 1, "entered"), 2);
+    ck_assert_int_eq(integer(t, 2, "entered"), 0);
+    ck_assert(isnan(real(t, 2, "median_from_prev_ms")));
+    cx_journey_table_free(t);
+    cx_funnel_free(f);
+
+    /* an empty funnel: nobody enters */
+    OK(cx_funnel_new(&f, s));
+    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_CHANNEL, "store"));
+    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "buy"));
+    OK(cx_journeys_funnel(&t, j, f));
+    ck_assert_int_eq(integer(t, 0, "entered"), 0);
+    ck_assert(isnan(real(t, 0, "conversion_prev")));
+    ck_assert(isnan(real(t, 1, "conversion_first")));
+    cx_journey_table_free(t);
+    OK(cx_journeys_funnel_customers(&t, j, f));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 0);
+    cx_journey_table_free(t);
+    cx_funnel_free(f);
+    OK(cx_funnel_new(&f, s));
+    FAILS(CX_EINVAL, cx_journeys_funnel(&t, j, f)); /* no step */
+    ck_assert_ptr_null(t);
+    cx_funnel_free(f);
+    cx_journeys_free(j);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(stages)
+{
+    cx_store *s = base_store();
+    OK(cx_customer_add(s, "S0", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "S1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "S2", NULL, NULL, NULL, CX_TIME_NONE));
+    /* S0: awareness 0-1 d, consideration 1-3 d, (service at 2 d ignored), purchase 3 d .. 10 d (as of) */
+    ev(s, "S0", "ad", T0, "view", 0);
+    ev(s, "S0", "web", T0 + DAY, "visit", 0);
+    ev(s, "S0", "call", T0 + 2 * DAY, "contact", 0);
+    ev(s, "S0", "buy", T0 + 3 * DAY, "purchase", 1);
+    /* S1: consideration 0-4 d, awareness 4 d .. 10 d: back to an earlier stage */
+    ev(s, "S1", "web", T0, "visit", 0);
+    ev(s, "S1", "ad", T0 + 4 * DAY, "view", 0);
+    ev(s, "S1", "ad", T0 + 10 * DAY, "view", 0);
+    /* S2: only service */
+    ev(s, "S2", "call", T0, "contact", 0);
+    cx_journeys *j;
+    OK(cx_journeys_new(&j, s, NULL));
+    cx_journey_table *t;
+    OK(cx_journeys_customer_stages(&t, j));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 3);
+    ck_assert_str_eq(text(t, 0, "current"), "purchase");
+    ck_assert_int_eq(integer(t, 0, "ms_awareness"), DAY);
+    ck_assert_int_eq(integer(t, 0, "ms_consideration"), 2 * DAY);
+    ck_assert_int_eq(integer(t, 0, "ms_purchase"), 7 * DAY);
+    ck_assert_str_eq(text(t, 1, "current"), "awareness");
+    ck_assert_int_eq(integer(t, 1, "ms_awareness"), 6 * DAY);
+    ck_assert_ptr_null(text(t, 2, "current"));
+    cx_journey_table_free(t);
+    OK(cx_journeys_stages(&t, j));
+    ck_assert_str_eq(text(t, 0, "stage"), "awareness");
+    ck_assert_int_eq(integer(t, 0, "reached"), 2);
+    ck_assert_int_eq(integer(t, 0, "current"), 1);
+    ck_assert_int_eq(integer(t, 0, "to_next"), 1); /* S1 reached consideration before awareness */
+    NEAR(real(t, 0, "conversion_next"), 50);
+    NEAR(real(t, 0, "median_to_next_ms"), DAY);
+    NEAR(real(t, 0, "median_time_in_ms"), 3.5 * DAY);
+    ck_assert_int_eq(integer(t, 1, "to_next"), 1);
+    NEAR(real(t, 1, "median_to_next_ms"), 2 * DAY);
+    ck_assert_int_eq(integer(t, 2, "reached"), 1);
+    ck_assert_uint_eq(cx_journey_table_rows(t), 6); /* service left out */
+    cx_journey_table_free(t);
+    cx_journeys_free(j);
+    cx_store_free(s);
+}
+END_TEST
+
+static uint64_t rng_state;
+static double rnd(void)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+START_TEST(pain_points_and_drivers)
+{
+    cx_store *s = base_store();
+    rng_state = 42;
+    char id[16];
+    for (int i = 0; i < 400; i++) {
+        snprintf(id, sizeof id, "R%d", i);
+        OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+        cx_time t = T0 + i * H;
+        bool bad = rnd() < 0.5; /* the shipment went wrong */
+        ev(s, id, "web", t, "visit", 0);
+        ev(s, id, "buy", t + H, "purchase", 10);
+        size_t row;
+        OK(cx_interaction_add(&row, s, id, "ship", t + DAY, "delivery", CX_OUTBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+        double ship_csat = bad ? 1 + (rnd() < 0.5) : 4 + (rnd() < 0.5);
+        double web_csat = 3 + (rnd() < 0.5) + (rnd() < 0.5);
+        OK(cx_feedback_add(NULL, s, id, "csat", ship_csat, t + DAY + 1, NULL, (int64_t)row, NULL, NULL));
+        OK(cx_feedback_add(NULL, s, id, "csat", web_csat, t + 2, "web", CX_ROW_NONE, NULL, NULL));
+        OK(cx_feedback_add(NULL, s, id, "nps", bad ? 3 : 9, t + DAY + 2, "ship", CX_ROW_NONE, NULL, NULL));
+        /* relationship NPS follows the shipment */
+        OK(cx_feedback_add(NULL, s, id, "nps", 2 * ship_csat, t + 2 * DAY, NULL, CX_ROW_NONE, NULL, NULL));
+        if (bad) {
+            ev(s, id, "call", t + 2 * DAY, "contact", 0);
+        } else if (rnd() < 0.8) {
+            ev(s, id, "web", t + 20 * DAY, "visit", 0);
+            ev(s, id, "buy", t + 20 * DAY + H, "purchase", 10);
+        }
+    }
+    cx_journeys *j;
+    OK(cx_journeys_new(&j, s, NULL));
+    cx_journey_table *t;
+    OK(cx_journeys_pain_points(&t, j));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 6);
+    ck_assert_str_eq(text(t, 0, "touchpoint"), "ship");
+    ck_assert_int_eq(integer(t, 0, "rank"), 1);
+    ck_assert_int_ge(integer(t, 0, "flags"), 3);
+    ck_assert(real(t, 0, "low_csat") > 40 && real(t, 0, "low_csat_rest") < 40);
+    ck_assert(real(t, 0, "detractors") > 40);
+    ck_assert(strstr(text(t, 0, "reason"), "CSAT outside the top two") != NULL);
+    ck_assert(isnan(real(t, 0, "detractors_rest"))); /* no other touchpoint has NPS answers */
+    ck_assert(strstr(text(t, 0, "reason"), "key touchpoint") != NULL);
+    /* ad and mail: no data at all, last, by name */
+    ck_assert_str_eq(text(t, 5, "touchpoint"), "mail");
+    ck_assert_int_eq(integer(t, 5, "flags"), 0);
+    ck_assert(isnan(real(t, 5, "drop_off")));
+    cx_journey_table_free(t);
+
+    OK(cx_journeys_drivers(&t, j));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 2);
+    ck_assert_str_eq(text(t, 0, "touchpoint"), "ship");
+    NEAR(real(t, 0, "r"), 1); /* relationship NPS = 2 x ship CSAT */
+    NEAR(real(t, 0, "slope"), 2);
+    ck_assert_int_eq(integer(t, 0, "n"), 400);
+    ck_assert(fabs(real(t, 1, "r")) < 0.2);
+    ck_assert(real(t, 1, "r_lo") < real(t, 1, "r") && real(t, 1, "r") < real(t, 1, "r_hi"));
+    ck_assert(real(t, 1, "p") > 0.001);
+    cx_journey_table_free(t);
+    cx_journeys_free(j);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+    cx_store *s = journey_store(), *other;
+    OK(cx_store_new(&other));
+    cx_journey_options *o = NULL;
+    cx_journeys *j = NULL;
+    cx_journey_table *t = NULL;
+    cx_funnel *f = NULL;
+    FAILS(CX_EINVAL, cx_journey_options_new(NULL, s));
+    FAILS(CX_EINVAL, cx_journey_options_new(&o, NULL));
+    ck_assert_ptr_null(o);
+    OK(cx_journey_options_new(&o, other));
+    FAILS(CX_EINVAL, cx_journeys_new(&j, s, o)); /* options of another store */
+    ck_assert(strstr(cx_last_error(), "cx_journeys_new") != NULL);
+    ck_assert_ptr_null(j);
+    cx_journey_options_free(o);
+    OK(cx_journey_options_new(&o, s));
+    FAILS(CX_ENOTFOUND, cx_journey_options_set_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, "nowhere"));
+    ck_assert(strstr(cx_last_error(), "nowhere") != NULL);
+    FAILS(CX_ENOTFOUND, cx_journey_options_set_conversion(o, CX_CONVERSION_BY_STAGE, "purchas"));
+    FAILS(CX_ENOTFOUND, cx_journey_options_add_conversion(o, CX_CONVERSION_BY_KIND, "buy-it"));
+    FAILS(CX_EINVAL, cx_journey_options_set_conversion(o, 7, "buy"));
+    FAILS(CX_EINVAL, cx_journey_options_set_conversion(o, CX_CONVERSION_BY_KIND, ""));
+    FAILS(CX_EINVAL, cx_journey_options_set_conversion(NULL, CX_CONVERSION_BY_KIND, "purchase"));
+    FAILS(CX_ERANGE, cx_journey_options_set_gap(o, -1));
+    FAILS(CX_EINVAL, cx_journey_options_set_cut_at_conversion(o, 2));
+    FAILS(CX_EINVAL, cx_journey_options_set_level(o, 3));
+    FAILS(CX_EINVAL, cx_journey_options_set_collapse(o, -1));
+    FAILS(CX_EINVAL, cx_journey_options_set_conversion_in_path(o, 5));
+    FAILS(CX_ERANGE, cx_journey_options_set_repeat_contacts(o, "contact", 0));
+    FAILS(CX_ENOTFOUND, cx_journey_options_set_repeat_contacts(o, "kontakt", DAY));
+    FAILS(CX_ERANGE, cx_journey_options_set_half_life(o, 0));
+    FAILS(CX_ERANGE, cx_journey_options_set_position_weights(o, 0.6, 0.6));
+    FAILS(CX_EINVAL, cx_journey_options_set_position_weights(o, NAN, 0.1));
+    FAILS(CX_ERANGE, cx_journey_options_set_min_support(o, 0));
+    for (int i = 0; i < CX_JOURNEY_MAX_CONVERSIONS - 1; i++)
+        OK(cx_journey_options_add_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, i % 2 ? "ad" : "web"));
+    OK(cx_journey_options_add_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, "ship")); /* duplicates kept once */
+    OK(cx_journeys_new(&j, s, o)); /* nothing above changed the defaults, except the rules */
+    ck_assert_uint_eq(cx_journeys_count(j), 12); /* ad, web and ship convert and cut */
+    cx_journeys_free(j);
+    cx_journey_options_free(o);
+
+    OK(cx_journeys_new(&j, s, NULL));
+    FAILS(CX_EINVAL, cx_journeys_new(NULL, s, NULL));
+    FAILS(CX_EINVAL, cx_journeys_paths(NULL, j, 3));
+    FAILS(CX_EINVAL, cx_journeys_paths(&t, NULL, 3));
+    FAILS(CX_ERANGE, cx_journeys_paths(&t, j, 0));
+    FAILS(CX_ERANGE, cx_journeys_transitions(&t, j, 0));
+    FAILS(CX_ERANGE, cx_journeys_attribution(&t, j, CX_JOURNEY_MAX_ORDER + 1));
+    FAILS(CX_EINVAL, cx_journeys_satisfaction(&t, j, 3));
+    FAILS(CX_EINVAL, cx_journeys_pain_points(&t, NULL));
+    FAILS(CX_EINVAL, cx_journeys_drivers(NULL, j));
+    FAILS(CX_EINVAL, cx_journeys_stages(&t, NULL));
+    FAILS(CX_EINVAL, cx_journeys_customer_stages(NULL, j));
+    FAILS(CX_EINVAL, cx_journeys_list(&t, NULL));
+    ck_assert_ptr_null(t);
+    FAILS(CX_EINVAL, cx_funnel_new(&f, NULL));
+    OK(cx_funnel_new(&f, other));
+    FAILS(CX_ENOTFOUND, cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "web"));
+    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_CHANNEL, "web"));
+    FAILS(CX_EINVAL, cx_journeys_funnel(&t, j, f)); /* another store */
+    FAILS(CX_EINVAL, cx_funnel_add_step(f, 9, "web"));
+    FAILS(CX_EINVAL, cx_funnel_add_exclusion(f, CX_JOURNEY_LEVEL_STAGE, NULL));
+    FAILS(CX_ERANGE, cx_funnel_set_window(f, -5));
+    FAILS(CX_EINVAL, cx_funnel_set_strict(f, 3));
+    FAILS(CX_EINVAL, cx_journeys_funnel(&t, j, NULL));
+    for (int i = 1; i < CX_FUNNEL_MAX_STEPS; i++)
+        OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_CHANNEL, "web"));
+    FAILS(CX_ELIMIT, cx_funnel_add_step(f, CX_JOURNEY_LEVEL_CHANNEL, "web"));
+    cx_funnel_free(f);
+
+    /* tables */
+    OK(cx_journeys_paths(&t, j, 10));
+    const char *str;
+    int64_t iv;
+    double dv;
+    size_t c;
+    int ty;
+    FAILS(CX_ERANGE, cx_journey_table_get_string(&str, t, 99, 0));
+    FAILS(CX_ERANGE, cx_journey_table_get_string(&str, t, 0, 99));
+    FAILS(CX_EINVAL, cx_journey_table_get_string(&str, t, 0, col(t, "journeys")));
+    FAILS(CX_EINVAL, cx_journey_table_get_int(&iv, t, 0, col(t, "path")));
+    FAILS(CX_EINVAL, cx_journey_table_get_int(&iv, t, 0, col(t, "conversion_rate")));
+    FAILS(CX_EINVAL, cx_journey_table_get_real(&dv, t, 0, col(t, "path")));
+    FAILS(CX_EINVAL, cx_journey_table_get_real(NULL, t, 0, 0));
+    FAILS(CX_ENOTFOUND, cx_journey_table_column_find(&c, t, "nothing"));
+    FAILS(CX_EINVAL, cx_journey_table_column_find(&c, NULL, "path"));
+    FAILS(CX_ERANGE, cx_journey_table_column_name(&str, t, 13));
+    OK(cx_journey_table_column_type(&ty, t, 0));
+    ck_assert_int_eq(ty, CX_TYPE_STRING);
+    OK(cx_journey_table_column_name(&str, t, 12));
+    ck_assert_str_eq(str, "ces_n");
+    ck_assert_uint_eq(cx_journey_table_columns(t), 13);
+    ck_assert_uint_eq(cx_journey_table_rows(NULL), 0);
+    cx_journey_table_free(t);
+    cx_journey_table_free(NULL);
+    cx_journeys_free(NULL);
+    cx_funnel_free(NULL);
+    cx_journey_options_free(NULL);
+    ck_assert_uint_eq(cx_journeys_count(NULL), 0);
+
+    /* the store grew: the journeys refuse to answer */
+    ev(s, "B", "web", T0 + DAY, "visit", 0);
+    FAILS(CX_EINVAL, cx_journeys_paths(&t, j, 3));
+    ck_assert(strstr(cx_last_error(), "changed") != NULL);
+    cx_journeys_free(j);
+
+    /* an empty store */
+    OK(cx_journeys_new(&j, other, NULL));
+    ck_assert_uint_eq(cx_journeys_count(j), 0);
+    OK(cx_journeys_paths(&t, j, 5));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 0);
+    cx_journey_table_free(t);
+    OK(cx_journeys_attribution(&t, j, 2));
+    ck_assert_uint_eq(cx_journey_table_rows(t), 0);
+    cx_journey_table_free(t);
+    OK(cx_journeys_pain_points(&t, j));
+    cx_journey_table_free(t);
+    OK(cx_journeys_stages(&t, j));
+    cx_journey_table_free(t);
+    cx_journeys_free(j);
+    cx_store_free(other);
+    cx_store_free(s);
+}
+END_TEST
+
+typedef struct failing {
+    long calls, fail_at;
+    long long live;
+} failing;
+
+static void *fail_alloc(void *ud, void *p, size_t osize, size_t nsize)
+{
+    failing *f = ud;
+    if (nsize == 0) {
+        f->live -= (long long)osize;
+        free(p);
+        return NULL;
+    }
+    if (f->fail_at >= 0 && f->calls++ >= f->fail_at)
+        return NULL;
+    void *q = realloc(p, nsize);
+    if (q)
+        f->live += (long long)nsize - (long long)(p ? osize : 0);
+    return q;
+}
+
+static int run_all(cx_store *s, size_t *rows)
+{
+    cx_journey_options *o = NULL;
+    cx_journeys *j = NULL;
+    cx_funnel *f = NULL;
+    cx_journey_table *t = NULL;
+    *rows = 0;
+    int rc = cx_journey_options_new(&o, s);
+    if (!rc)
+        rc = cx_journey_options_set_collapse(o, 1);
+    if (!rc)
+        rc = cx_journeys_new(&j, s, o);
+#define STEP(call)                                                                                                 \
+    if (!rc) {                                                                                                     \
+        rc = (call);                                                                                               \
+        if (!rc)                                                                                                   \
+            *rows += cx_journey_table_rows(t);                                                                     \
+        cx_journey_table_free(t);                                                                                  \
+        t = NULL;                                                                                                  \
+    }
+    STEP(cx_journeys_list(&t, j));
+    STEP(cx_journeys_paths(&t, j, 3));
+    STEP(cx_journeys_transitions(&t, j, 2));
+    STEP(cx_journeys_attribution(&t, j, 2));
+    STEP(cx_journeys_pain_points(&t, j));
+    STEP(cx_journeys_drivers(&t, j));
+    STEP(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_PATH));
+    STEP(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_STAGE));
+    STEP(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_CONVERTED));
+    STEP(cx_journeys_stages(&t, j));
+    STEP(cx_journeys_customer_stages(&t, j));
+    if (!rc)
+        rc = cx_funnel_new(&f, s);
+    if (!rc)
+        rc = cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "web");
+    if (!rc)
+        rc = cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "buy");
+    STEP(cx_journeys_funnel(&t, j, f));
+    STEP(cx_journeys_funnel_customers(&t, j, f));
+#undef STEP
+    cx_funnel_free(f);
+    cx_journeys_free(j);
+    cx_journey_options_free(o);
+    return rc;
+}
+
+START_TEST(out_of_memory)
+{
+    failing f = {0, -1, 0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, fail_alloc, &f));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 1, 1));
+    for (int i = 0; i < 4; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "M%d", i);
+        OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+        for (int k = 0; k < 5; k++) {
+            ev(s, id, k % 2 ? "buy" : "web", T0 + (4 - k) * H + i, k % 2 ? "purchase" : "visit", 5);
+            OK(cx_feedback_add(NULL, s, id, k % 2 ? "csat" : "nps", 4, T0 + k * H, "web", CX_ROW_NONE, NULL,
+                               NULL));
+        }
+    }
+    size_t want;
+    OK(run_all(s, &want));
+    long long base = f.live;
+    bool done = false;
+    for (long n = 0; !done && n < 100000; n++) {
+        f.calls = 0;
+        f.fail_at = n;
+        size_t rows;
+        int rc = run_all(s, &rows);
+        f.fail_at = -1;
+        ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
+        ck_assert_int_eq(f.live, base); /* nothing leaked */
+        if (rc == CX_OK) {
+            ck_assert_uint_eq(rows, want);
+            done = true;
+        }
+    }
+    ck_assert(done);
+    cx_store_free(s);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("journey");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, journeys_cut);
+    tcase_add_test(core, top_paths);
+    tcase_add_test(core, transitions);
+    tcase_add_test(core, markov_cycle);
+    tcase_add_test(core, markov_toy);
+    tcase_add_test(core, position_based);
+    tcase_add_test(core, funnels);
+    tcase_add_test(core, stages);
+    tcase_add_test(core, pain_points_and_drivers);
+    suite_add_tcase(su, core);
+    TCase *bad = tcase_create("limits");
+    tcase_set_timeout(bad, 120);
+    tcase_add_test(bad, bad_arguments);
+    tcase_add_test(bad, out_of_memory);
+    suite_add_tcase(su, bad);
+    SRunner *sr = srunner_create(su);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
