@@ -1,0 +1,92 @@
+/*
+ * cxkit.i: the SWIG interface of libcxkit, shared by Python and Lua.
+ *
+ * Layout (the libsolv / Xapian way): this file sets up what every module
+ * needs (the C helpers of cxkit_bind.h, the one %exception, the typemap
+ * names) and includes one small .i file per C module; python/ and lua/ hold
+ * only the typemaps and extras where the languages differ. Wrapping a new
+ * C module is one new .i file, %included at the end of this one, whose
+ * functions the coverage test (check_coverage.py) then finds; functions
+ * deliberately left out are listed, with a reason, in unwrapped.txt.
+ *
+ * The C handles become classes through %extend on small wrapper structs
+ * (cxkit_bind.h), so that a closed handle is remembered and a borrowed
+ * parent (the store of a query) stays alive as long as its children.
+ */
+%module(docstring="CXKit: customer-experience analytics (NPS, CSAT, CES, FCR, service times,\n"
+                  "journeys) over an in-memory column store of customers, touchpoints,\n"
+                  "interactions, cases, feedback and transactions.\n\n"
+                  "Times: pass a datetime (naive means UTC), an int of milliseconds since\n"
+                  "1970-01-01 UTC, or an ISO-8601 string; times come back as aware datetimes\n"
+                  "in UTC. None is a missing time. Failures raise cxkit.Error subclasses.") cxkit
+
+%{
+#include "cxkit_bind.h"
+%}
+
+/* Script-facing parameter types. Each is an int or a struct in C; the
+ * per-language typemaps say how a script value becomes one. */
+typedef int cxb_table;      /* a cx_table: number or name ("customers") */
+typedef int cxb_measure;    /* a cx_measure: number or name ("nps") */
+typedef int cxb_dim;        /* a cx_dim: number or name ("channel") */
+typedef int cxb_bucket;     /* a cx_bucket: number or name ("month") */
+typedef int cxb_set;        /* a cx_set: number or name ("agent") */
+typedef int cxb_metric;     /* a cx_metric: number or name ("ces") */
+typedef int cxb_outcome;    /* a cx_outcome: number or name ("missed") */
+typedef int cxb_direction;  /* a cx_direction: number or name ("inbound") */
+typedef int cxb_level;      /* a cx_journey_level: number or name ("channel") */
+typedef int cxb_conversion; /* a cx_conversion_by: number or name ("kind") */
+typedef int cxb_jgroup;     /* a cx_journey_group: number or name ("converted") */
+typedef struct cxb_colref cxb_colref; /* a column: number or name */
+/* Values the typemaps convert (defined in cxkit_bind.h; opaque to SWIG). */
+typedef struct cxb_strv cxb_strv;   /* an array of texts */
+typedef struct cxb_i64v cxb_i64v;   /* an array of int64 (times in ms, durations, rows) */
+typedef struct cxb_intv cxb_intv;   /* an array of int (enumeration values) */
+typedef struct cxb_f64v cxb_f64v;   /* an array of double */
+typedef cxb_strv cxb_ostrv;         /* the same, optional: None / nil by default */
+typedef cxb_i64v cxb_oi64v;
+typedef cxb_intv cxb_ointv;
+typedef cxb_f64v cxb_of64v;
+typedef cxb_i64v cxb_timev;         /* an array of times */
+typedef cxb_i64v cxb_otimev;
+typedef struct cxb_row cxb_row;     /* a record: a dict / table */
+typedef struct cxb_cell cxb_value;  /* one value of any type */
+typedef struct cxb_bytes cxb_bytes; /* bytes / a Lua string */
+typedef long long cx_time;          /* a time (typemapped); int64 ms in C */
+%{
+typedef int cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_set, cxb_metric, cxb_outcome, cxb_direction;
+typedef int cxb_level, cxb_conversion, cxb_jgroup;
+typedef struct cxb_colref { int idx; const char *name; } cxb_colref;
+%}
+
+/* The one exception handler: every wrapper clears the binding's error
+ * state, runs, and raises what the call recorded (cxb_check / cxb_fail).
+ * CXB_RAISE is the only per-language part (python/ and lua/). */
+%exception {
+    cxb_code = 0;
+    $action
+    if (cxb_code) {
+        CXB_RAISE(cxb_code, cxb_msg);
+    }
+}
+
+#if defined(SWIGPYTHON)
+%include "python/cxkit_python.i"
+#elif defined(SWIGLUA)
+%include "lua/cxkit_lua.i"
+#else
+#error "cxkit.i: only Python and Lua are supported"
+#endif
+
+/* The modules, in dependency order. */
+%include "base.i"
+%include "store.i"
+%include "io.i"
+%include "db.i"
+%include "calendar.i"
+%include "metrics.i"
+%include "journey.i"
+
+#if defined(SWIGPYTHON)
+%include "python/cxkit_python_post.i"
+#endif

@@ -1,0 +1,475 @@
+/*
+ * cxkit_bind.h: the C side of the SWIG bindings, shared by every language.
+ *
+ * It holds what a script needs and the C API does not give:
+ * - handle wrappers (`Store`, `Query`, ...) that remember being closed, so a
+ *   method called after close() raises instead of touching freed memory;
+ * - reference counts on the handles other handles borrow (a store borrowed by
+ *   its queries and histories, a calendar borrowed by a query), so that the
+ *   garbage collector may free parent and child in any order;
+ * - the binding's error state: a call records the first negative status and
+ *   its message (cx_last_error()), and the one %exception of cxkit.i raises
+ *   it in the script's language after the call;
+ * - enumeration names ("nps", "channel", "customers"...) accepted wherever a
+ *   script passes an enumeration value;
+ * - rows and cells as language-neutral C values that the per-language "out"
+ *   typemaps turn into dicts or tables.
+ *
+ * Included once, into the generated wrapper only.
+ */
+#ifndef CXKIT_BIND_H
+#define CXKIT_BIND_H
+
+#include <cxkit/cxkit.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* One interpreter thread at a time runs a wrapper (the GIL, or one lua_State
+ * per thread), but thread-local storage keeps two interpreters apart too. */
+static _Thread_local int cxb_code;
+static _Thread_local char cxb_msg[1024];
+
+/* Record a failure unless one is already recorded for this call (the first
+ * cause is the one worth reporting). */
+static void cxb_fail(int code, const char *fmt, ...)
+{
+    if (cxb_code)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cxb_msg, sizeof cxb_msg, fmt, ap);
+    va_end(ap);
+    cxb_code = code ? code : CX_EINVAL;
+}
+
+/* Check a status returned by the library. */
+static int cxb_check(int rc)
+{
+    if (rc < 0) {
+        const char *m = cx_last_error();
+        cxb_fail(rc, "%s", m && *m ? m : cx_strerror(rc));
+    }
+    return rc;
+}
+
+/* The name of the script-level exception class of a status. */
+static const char *cxb_error_kind(int code)
+{
+    switch (code) {
+    case CX_EINVAL: return "Invalid";
+    case CX_ENOMEM: return "NoMemory";
+    case CX_ENOTFOUND: return "NotFound";
+    case CX_EEXISTS: return "Exists";
+    case CX_ERANGE: return "Range";
+    case CX_EPARSE: return "Parse";
+    case CX_EBUFSIZE: return "BufSize";
+    case CX_EORDER: return "Order";
+    case CX_ELIMIT: return "Limit";
+    case CX_EIO: return "IO";
+    case CX_EVERSION: return "Version";
+    default: return "Error";
+    }
+}
+
+/* ---- shared (borrowed) handles ----------------------------------------- */
+
+/* A handle that children borrow: freed when its owner and every child
+ * have let go of it. */
+typedef struct cxb_ref {
+    int refs;
+    void *h;
+    void (*destroy)(void *);
+} cxb_ref;
+
+static cxb_ref *cxb_ref_new(void *h, void (*destroy)(void *))
+{
+    cxb_ref *r = malloc(sizeof *r);
+    if (!r) {
+        destroy(h);
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return NULL;
+    }
+    r->refs = 1;
+    r->h = h;
+    r->destroy = destroy;
+    return r;
+}
+
+static cxb_ref *cxb_ref_take(cxb_ref *r)
+{
+    if (r)
+        r->refs++;
+    return r;
+}
+
+static void cxb_ref_drop(cxb_ref *r)
+{
+    if (r && --r->refs == 0) {
+        r->destroy(r->h);
+        free(r);
+    }
+}
+
+static void cxb_store_destroy(void *p) { cx_store_free(p); }
+static void cxb_calendar_destroy(void *p) { cx_calendar_free(p); }
+
+/* ---- the script-visible handle types ------------------------------------ */
+
+typedef struct Store { cxb_ref *ref; } Store;
+typedef struct Calendar { cxb_ref *ref; } Calendar;
+typedef struct Query { cx_query *h; cxb_ref *store; cxb_ref *calendar; } Query;
+typedef struct Result { cx_result *h; } Result;
+typedef struct History { cx_history *h; cxb_ref *store; } History;
+typedef struct Monitor { cx_monitor *h; } Monitor;
+typedef struct ImportOptions { cx_import_options *h; } ImportOptions;
+typedef struct ImportReport { cx_import_report *h; } ImportReport;
+/* Journey options and funnels resolve names in their store, and journeys
+ * read it on every analysis: all three keep it alive. A journey table
+ * copies what it holds (names, strings, the allocator) and borrows
+ * nothing. */
+typedef struct JourneyOptions { cx_journey_options *h; cxb_ref *store; } JourneyOptions;
+typedef struct Journeys { cx_journeys *h; cxb_ref *store; } Journeys;
+typedef struct Funnel { cx_funnel *h; cxb_ref *store; } Funnel;
+typedef struct JourneyTable { cx_journey_table *h; } JourneyTable;
+
+/* Handle getters: NULL (with the error recorded) for a closed handle or a
+ * missing object (None / nil). Every library call accepts the NULL and
+ * fails with CX_EINVAL, whose message is then ignored: the first one wins. */
+#define CXB_GETTER(fn, T, ctype, expr)                                                        \
+    static ctype *fn(const T *o)                                                              \
+    {                                                                                         \
+        if (!o) {                                                                             \
+            cxb_fail(CX_EINVAL, "a " #T " is required, got none");                            \
+            return NULL;                                                                      \
+        }                                                                                     \
+        ctype *h = (expr);                                                                    \
+        if (!h)                                                                               \
+            cxb_fail(CX_EINVAL, #T " is closed");                                             \
+        return h;                                                                             \
+    }
+CXB_GETTER(cxb_store, Store, cx_store, o->ref ? (cx_store *)o->ref->h : NULL)
+CXB_GETTER(cxb_calendar, Calendar, cx_calendar, o->ref ? (cx_calendar *)o->ref->h : NULL)
+CXB_GETTER(cxb_query, Query, cx_query, o->h)
+CXB_GETTER(cxb_result, Result, cx_result, o->h)
+CXB_GETTER(cxb_history, History, cx_history, o->h)
+CXB_GETTER(cxb_monitor, Monitor, cx_monitor, o->h)
+CXB_GETTER(cxb_options, ImportOptions, cx_import_options, o->h)
+CXB_GETTER(cxb_report, ImportReport, cx_import_report, o->h)
+CXB_GETTER(cxb_jopts, JourneyOptions, cx_journey_options, o->h)
+CXB_GETTER(cxb_journeys, Journeys, cx_journeys, o->h)
+CXB_GETTER(cxb_funnel, Funnel, cx_funnel, o->h)
+CXB_GETTER(cxb_jtable, JourneyTable, cx_journey_table, o->h)
+
+/* Wrap a freshly created library handle (NULL after a failure). */
+/* The handle is passed by address: C leaves the order in which arguments
+ * are evaluated open, and `wrap(cx_x_new(&h), h)` could read h first. */
+static Store *cxb_store_wrap(int rc, cx_store **hp)
+{
+    cx_store *h = *hp;
+    if (cxb_check(rc) < 0)
+        return NULL;
+    Store *s = calloc(1, sizeof *s);
+    if (!s || !(s->ref = cxb_ref_new(h, cxb_store_destroy))) {
+        if (s)
+            free(s);
+        else
+            cx_store_free(h);
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return s;
+}
+
+static Query *cxb_query_wrap(int rc, cx_query **hp, const Store *store)
+{
+    cx_query *h = *hp;
+    if (cxb_check(rc) < 0)
+        return NULL;
+    Query *q = calloc(1, sizeof *q);
+    if (!q) {
+        cx_query_free(h);
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return NULL;
+    }
+    q->h = h;
+    q->store = cxb_ref_take(store->ref);
+    return q;
+}
+
+static Result *cxb_result_wrap(int rc, cx_result **hp)
+{
+    cx_result *h = *hp;
+    if (cxb_check(rc) < 0)
+        return NULL;
+    Result *r = calloc(1, sizeof *r);
+    if (!r) {
+        cx_result_free(h);
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return NULL;
+    }
+    r->h = h;
+    return r;
+}
+
+static ImportReport *cxb_report_wrap(int rc, cx_import_report **hp)
+{
+    cx_import_report *h = *hp;
+    if (cxb_check(rc) < 0)
+        return NULL;
+    ImportReport *r = calloc(1, sizeof *r);
+    if (!r) {
+        cx_import_report_free(h);
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return NULL;
+    }
+    r->h = h;
+    return r;
+}
+
+/* ---- enumerations by name ------------------------------------------------ */
+
+/* Scripts may pass an enumeration either as its number (cxkit.MEASURE_NPS)
+ * or as its name ("nps"), which is how the C library spells it in CSV
+ * files and result columns. */
+enum { CXB_E_TABLE, CXB_E_MEASURE, CXB_E_DIM, CXB_E_BUCKET, CXB_E_SET, CXB_E_METRIC,
+       CXB_E_OUTCOME, CXB_E_DIRECTION, CXB_E_LEVEL, CXB_E_CONVERSION, CXB_E_JGROUP, CXB_E_COUNT };
+
+static const char *const cxb_enum_names[CXB_E_COUNT][16] = {
+    [CXB_E_TABLE] = {"customers", "touchpoints", "interactions", "cases", "questions", "feedback",
+                     "transactions"},
+    [CXB_E_MEASURE] = {"nps", "csat", "ces", "fcr", "first_response", "resolution", "contacts",
+                       "reopen_rate", "sla_breach", "missed_rate", "abandon_rate", "handle_time",
+                       "repeat_rate", "cx_index"},
+    [CXB_E_DIM] = {"channel", "stage", "touchpoint", "segment", "region", "plan", "agent", "priority",
+                   "attribute", "time"},
+    [CXB_E_BUCKET] = {"day", "week", "month", "quarter", "year"},
+    [CXB_E_SET] = {"channel", "stage", "touchpoint_kind", "priority", "interaction_kind", "agent",
+                   "segment", "region", "plan", "attribute"},
+    [CXB_E_METRIC] = {"nps", "csat", "ces", "custom"},
+    [CXB_E_OUTCOME] = {"handled", "missed", "abandoned"},
+    [CXB_E_DIRECTION] = {"inbound", "outbound"},
+    [CXB_E_LEVEL] = {"touchpoint", "channel", "stage"},
+    [CXB_E_CONVERSION] = {"kind", "touchpoint", "stage"},
+    [CXB_E_JGROUP] = {"path", "stage", "converted"},
+};
+static const char *const cxb_enum_what[CXB_E_COUNT] = {"table", "measure", "dimension", "bucket", "set",
+                                                       "metric", "outcome", "direction", "journey level",
+                                                       "conversion rule", "journey grouping"};
+
+/* 0 and *out on success; -1 with the error recorded otherwise. */
+static int cxb_enum_lookup(int kind, const char *name, int *out)
+{
+    for (int i = 0; i < 16 && cxb_enum_names[kind][i]; i++)
+        if (strcmp(cxb_enum_names[kind][i], name) == 0) {
+            *out = i;
+            return 0;
+        }
+    cxb_fail(CX_EINVAL, "unknown %s name '%s'", cxb_enum_what[kind], name);
+    return -1;
+}
+
+/* ---- rows: language-neutral records --------------------------------------- */
+
+/* One named value. `type` is a cx_type, or 0 for a missing value. */
+typedef struct cxb_cell {
+    const char *name;
+    int type;
+    const char *s;
+    int64_t i;
+    double d;
+} cxb_cell;
+
+#define CXB_ROW_MAX 64
+/* A record: up to CXB_ROW_MAX named cells, returned by value. Strings are
+ * borrowed from a handle that outlives the conversion. */
+typedef struct cxb_row {
+    size_t n;
+    cxb_cell c[CXB_ROW_MAX];
+} cxb_row;
+
+/* A single value of any type (a cell without name). */
+typedef cxb_cell cxb_value;
+
+static void cxb_row_add(cxb_row *r, const char *name, int type, const char *s, int64_t i, double d)
+{
+    if (r->n == CXB_ROW_MAX)
+        return;
+    cxb_cell *c = &r->c[r->n++];
+    c->name = name;
+    c->type = type;
+    c->s = s;
+    c->i = i;
+    c->d = d;
+    if ((type == CX_TYPE_STRING && !s) || (type == CX_TYPE_TIME && i == CX_TIME_NONE))
+        c->type = 0;
+}
+
+/* One cell of a store's table. */
+static cxb_cell cxb_store_cell(const cx_store *s, int table, int column, size_t row)
+{
+    cxb_cell c = {0};
+    int type = 0;
+    if (cxb_check(cx_column_type(&type, table, column)) < 0)
+        return c;
+    cxb_check(cx_column_name(&c.name, table, column));
+    c.type = type;
+    if (type == CX_TYPE_STRING) {
+        if (cxb_check(cx_store_get_string(&c.s, s, table, column, row)) == 0 && !c.s)
+            c.type = 0;
+        /* the feedback's interaction row is an int column: nothing to do */
+    } else if (type == CX_TYPE_REAL) {
+        cxb_check(cx_store_get_real(&c.d, s, table, column, row));
+    } else {
+        if (cxb_check(cx_store_get_int(&c.i, s, table, column, row)) == 0 && type == CX_TYPE_TIME &&
+            c.i == CX_TIME_NONE)
+            c.type = 0;
+        if (type == CX_TYPE_INT && table == CX_TABLE_FEEDBACK && column == CX_FEEDBACK_INTERACTION &&
+            c.i == CX_ROW_NONE)
+            c.type = 0;
+    }
+    return c;
+}
+
+/* A whole record of a store's table, with its free attributes for customers. */
+static void cxb_store_record(cxb_row *r, const cx_store *s, int table, size_t row)
+{
+    size_t ncol = 0;
+    if (cxb_check(cx_column_count(&ncol, table)) < 0)
+        return;
+    size_t rows = 0;
+    if (cxb_check(cx_store_rows(&rows, s, table)) < 0)
+        return;
+    if (row >= rows) {
+        cxb_fail(CX_ERANGE, "row %zu out of range: the table has %zu rows", row, rows);
+        return;
+    }
+    for (size_t k = 0; k < ncol && r->n < CXB_ROW_MAX; k++)
+        r->c[r->n++] = cxb_store_cell(s, table, (int)k, row);
+    if (table == CX_TABLE_CUSTOMERS) {
+        size_t nattr = 0;
+        const char *id = NULL;
+        cxb_check(cx_store_set_size(&nattr, s, CX_SET_ATTRIBUTE));
+        cxb_check(cx_store_get_string(&id, s, table, CX_CUSTOMER_ID, row));
+        for (size_t a = 0; a < nattr && id; a++) {
+            const char *key = NULL, *val = NULL;
+            if (cxb_check(cx_store_set_name(&key, s, CX_SET_ATTRIBUTE, a)) < 0 ||
+                cxb_check(cx_customer_get_attribute(&val, s, id, key)) < 0)
+                return;
+            if (val)
+                cxb_row_add(r, key, CX_TYPE_STRING, val, 0, 0);
+        }
+    }
+}
+
+/* One cell of a result. */
+static cxb_cell cxb_result_cell(const cx_result *res, size_t row, size_t col)
+{
+    cxb_cell c = {0};
+    int type = 0;
+    if (cxb_check(cx_result_column_type(&type, res, col)) < 0)
+        return c;
+    cxb_check(cx_result_column_name(&c.name, res, col));
+    c.type = type;
+    if (type == CX_TYPE_STRING) {
+        if (cxb_check(cx_result_get_string(&c.s, res, row, col)) == 0 && !c.s)
+            c.type = 0;
+    } else if (type == CX_TYPE_REAL) {
+        cxb_check(cx_result_get_real(&c.d, res, row, col));
+    } else {
+        if (cxb_check(cx_result_get_int(&c.i, res, row, col)) == 0 && type == CX_TYPE_TIME &&
+            c.i == CX_TIME_NONE)
+            c.type = 0;
+    }
+    return c;
+}
+
+/* One cell of a journey table (missing texts and times, and NaN figures,
+ * as the C library gives them). */
+static cxb_cell cxb_jtable_cell(const cx_journey_table *t, size_t row, size_t col)
+{
+    cxb_cell c = {0};
+    int type = 0;
+    if (cxb_check(cx_journey_table_column_type(&type, t, col)) < 0)
+        return c;
+    cxb_check(cx_journey_table_column_name(&c.name, t, col));
+    c.type = type;
+    if (type == CX_TYPE_STRING) {
+        if (cxb_check(cx_journey_table_get_string(&c.s, t, row, col)) == 0 && !c.s)
+            c.type = 0;
+    } else if (type == CX_TYPE_REAL) {
+        cxb_check(cx_journey_table_get_real(&c.d, t, row, col));
+    } else {
+        if (cxb_check(cx_journey_table_get_int(&c.i, t, row, col)) == 0 && type == CX_TYPE_TIME &&
+            c.i == CX_TIME_NONE)
+            c.type = 0;
+    }
+    return c;
+}
+
+/* Row `row` of a journey table as a record. */
+static void cxb_jtable_row(cxb_row *out, const cx_journey_table *t, size_t row)
+{
+    out->n = 0;
+    size_t nrow = cx_journey_table_rows(t), ncol = cx_journey_table_columns(t);
+    if (row >= nrow) {
+        cxb_fail(CX_ERANGE, "row %zu out of range: the table has %zu rows", row, nrow);
+        return;
+    }
+    for (size_t c = 0; c < ncol && out->n < CXB_ROW_MAX; c++)
+        out->c[out->n++] = cxb_jtable_cell(t, row, c);
+}
+
+/* ---- arrays for the batch loads ---------------------------------------------- */
+
+/* An array handed in by a script. `n` is SIZE_MAX for an omitted optional
+ * array (None / nil), which the library reads as NULL. The per-language "in"
+ * typemaps fill `v` (pointing into the script's own buffer when its layout
+ * matches, else into `own`, freed by the "freearg" typemap). */
+typedef struct cxb_strv { size_t n; const char *const *v; void *own; void *keep; } cxb_strv;
+typedef struct cxb_i64v { size_t n; const int64_t *v; void *own; void *keep; } cxb_i64v;
+typedef struct cxb_intv { size_t n; const int *v; void *own; void *keep; } cxb_intv;
+typedef struct cxb_f64v { size_t n; const double *v; void *own; void *keep; } cxb_f64v;
+
+#define CXB_OMITTED ((size_t)-1)
+
+/* Check that an optional array has the batch's length n. */
+static int cxb_len_ok(const char *what, size_t len, size_t n)
+{
+    if (len == CXB_OMITTED || len == n)
+        return 1;
+    cxb_fail(CX_EINVAL, "%s has %zu entries, expected %zu", what, len, n);
+    return 0;
+}
+
+/* A required array: present, and of length n when n is given. */
+static int cxb_req(const char *what, size_t len)
+{
+    if (len != CXB_OMITTED)
+        return 1;
+    cxb_fail(CX_EINVAL, "%s is required", what);
+    return 0;
+}
+static int cxb_req_len(const char *what, size_t len, size_t n)
+{
+    return cxb_req(what, len) && cxb_len_ok(what, len, n);
+}
+
+/* Optional arrays: the same, with "omitted" as their default. */
+typedef cxb_strv cxb_ostrv;
+typedef cxb_i64v cxb_oi64v;
+typedef cxb_intv cxb_ointv;
+typedef cxb_f64v cxb_of64v;
+/* Arrays of times: like int64 arrays, but scripts may pass times. */
+typedef cxb_i64v cxb_timev;
+typedef cxb_i64v cxb_otimev;
+
+/* Bytes out of the library (a serialised result); freed by the typemap. */
+typedef struct cxb_bytes { char *p; size_t n; } cxb_bytes;
+
+#endif

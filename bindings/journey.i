@@ -1,0 +1,511 @@
+/* journey.i: customer journeys, funnels, attribution and pain points
+ * (journey.h).
+ *
+ * Ownership follows the C docs: options, funnels and journeys borrow their
+ * store (they resolve names in it, and journeys read it again on every
+ * analysis), so each keeps it alive; a JourneyTable copies everything it
+ * holds and keeps nothing alive. The method docs are the C functions'
+ * Doxygen text, reworded where the script-level call differs (a table is
+ * returned instead of an out-parameter, enumerations by name). */
+
+%constant int JOURNEY_LEVEL_TOUCHPOINT = CX_JOURNEY_LEVEL_TOUCHPOINT;
+%constant int JOURNEY_LEVEL_CHANNEL = CX_JOURNEY_LEVEL_CHANNEL;
+%constant int JOURNEY_LEVEL_STAGE = CX_JOURNEY_LEVEL_STAGE;
+%constant int CONVERSION_BY_KIND = CX_CONVERSION_BY_KIND;
+%constant int CONVERSION_BY_TOUCHPOINT = CX_CONVERSION_BY_TOUCHPOINT;
+%constant int CONVERSION_BY_STAGE = CX_CONVERSION_BY_STAGE;
+%constant int JOURNEY_GROUP_PATH = CX_JOURNEY_GROUP_PATH;
+%constant int JOURNEY_GROUP_STAGE = CX_JOURNEY_GROUP_STAGE;
+%constant int JOURNEY_GROUP_CONVERTED = CX_JOURNEY_GROUP_CONVERTED;
+%constant int JOURNEY_MAX_CONVERSIONS = CX_JOURNEY_MAX_CONVERSIONS;
+%constant int FUNNEL_MAX_STEPS = CX_FUNNEL_MAX_STEPS;
+%constant int FUNNEL_MAX_EXCLUSIONS = CX_FUNNEL_MAX_EXCLUSIONS;
+%constant int JOURNEY_MAX_ORDER = CX_JOURNEY_MAX_ORDER;
+
+%{
+static JourneyTable *cxb_jtable_wrap(int rc, cx_journey_table **hp)
+{
+    cx_journey_table *h = *hp;
+    if (cxb_check(rc) < 0)
+        return NULL;
+    JourneyTable *t = calloc(1, sizeof *t);
+    if (!t) {
+        cx_journey_table_free(h);
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return NULL;
+    }
+    t->h = h;
+    return t;
+}
+
+/* Wrap a handle that borrows `store`: JourneyOptions, Journeys and Funnel
+ * share the layout { handle, store reference }. */
+#define CXB_STORE_CHILD(FN, T, CTYPE, FREE)                                 \
+    static T *FN(int rc, CTYPE **hp, const Store *store)                    \
+    {                                                                       \
+        CTYPE *h = *hp;                                                     \
+        if (cxb_check(rc) < 0)                                              \
+            return NULL;                                                    \
+        T *o = calloc(1, sizeof *o);                                        \
+        if (!o) {                                                           \
+            FREE(h);                                                        \
+            cxb_fail(CX_ENOMEM, "out of memory");                           \
+            return NULL;                                                    \
+        }                                                                   \
+        o->h = h;                                                           \
+        o->store = cxb_ref_take(store->ref);                                \
+        return o;                                                           \
+    }
+CXB_STORE_CHILD(cxb_jopts_wrap, JourneyOptions, cx_journey_options, cx_journey_options_free)
+CXB_STORE_CHILD(cxb_journeys_wrap, Journeys, cx_journeys, cx_journeys_free)
+CXB_STORE_CHILD(cxb_funnel_wrap, Funnel, cx_funnel, cx_funnel_free)
+
+static size_t cxb_jtable_column_of(const cx_journey_table *t, cxb_colref c)
+{
+    size_t col = (size_t)c.idx;
+    if (c.name) {
+        if (cxb_check(cx_journey_table_column_find(&col, t, c.name)) < 0)
+            return (size_t)-1;
+    } else if (c.idx < 0) {
+        cxb_fail(CX_ERANGE, "column %d out of range", c.idx);
+        return (size_t)-1;
+    }
+    return col;
+}
+%}
+
+/* ---- options ----------------------------------------------------------------- */
+
+/** Options of a journey build: what converts, how journeys are cut, the
+ *  level of paths and the parameters of the analyses. Defaults: conversion
+ *  = a handled interaction of kind "purchase", cut at each conversion, no
+ *  inactivity gap, touchpoint level, no collapsing, conversions in the
+ *  path, contact kind "contact", repeat window 7 days, time-decay half-life
+ *  7 days, position weights 0.4 / 0.4, minimum support 30. The options
+ *  keep their store alive. */
+typedef struct JourneyOptions {} JourneyOptions;
+
+%extend JourneyOptions {
+    /** @brief Create journey options with the defaults.
+     *  @param store the store whose names the options resolve (kept alive). */
+    JourneyOptions(const Store *store) {
+        cx_journey_options *h = NULL;
+        cx_store *s = cxb_store(store);
+        if (!s)
+            return NULL;
+        return cxb_jopts_wrap(cx_journey_options_new(&h, s), &h, store);
+    }
+    ~JourneyOptions() {
+        cx_journey_options_free($self->h);
+        cxb_ref_drop($self->store);
+        free($self);
+    }
+    /** @brief Free the options now (methods then raise; journeys built
+     *  with them keep their own copy). */
+    void close() {
+        cx_journey_options_free($self->h);
+        $self->h = NULL;
+        cxb_ref_drop($self->store);
+        $self->store = NULL;
+    }
+    /** @brief Replace the conversion rules by one rule.
+     *  @param by "kind", "touchpoint" or "stage" (cxkit.CONVERSION_BY_*).
+     *  @param name the kind, touchpoint or stage, known to the store.
+     *  @exception NotFound for an unknown name; the rules are then unchanged. */
+    void set_conversion(cxb_conversion by, const char *name) {
+        cxb_check(cx_journey_options_set_conversion(cxb_jopts($self), by, name));
+    }
+    /** @brief Add a conversion rule: an event converts when it matches any
+     *  rule (and its outcome is "handled").
+     *  @param by "kind", "touchpoint" or "stage".
+     *  @param name the kind, touchpoint or stage, known to the store.
+     *  @exception Limit beyond cxkit.JOURNEY_MAX_CONVERSIONS rules. */
+    void add_conversion(cxb_conversion by, const char *name) {
+        cxb_check(cx_journey_options_add_conversion(cxb_jopts($self), by, name));
+    }
+    /** @brief Set the inactivity gap that starts a new journey.
+     *  @param gap_ms a gap strictly longer than this starts a new journey;
+     *  0 for no gap rule (the default).
+     *  @exception Range when negative. */
+    void set_gap(int64_t gap_ms) { cxb_check(cx_journey_options_set_gap(cxb_jopts($self), gap_ms)); }
+    /** @brief Whether a conversion ends its journey (default true). */
+    void set_cut_at_conversion(bool cut) {
+        cxb_check(cx_journey_options_set_cut_at_conversion(cxb_jopts($self), cut));
+    }
+    /** @brief Set the level of path states: "touchpoint" (the default),
+     *  "channel" or "stage". */
+    void set_level(cxb_level level) { cxb_check(cx_journey_options_set_level(cxb_jopts($self), level)); }
+    /** @brief Whether consecutive equal states of a path are merged
+     *  (default false). */
+    void set_collapse(bool collapse) { cxb_check(cx_journey_options_set_collapse(cxb_jopts($self), collapse)); }
+    /** @brief Whether conversion events are states of the path (default
+     *  true). When false, a journey made only of conversions keeps its last
+     *  one. */
+    void set_conversion_in_path(bool in_path) {
+        cxb_check(cx_journey_options_set_conversion_in_path(cxb_jopts($self), in_path));
+    }
+    /** @brief Set what counts as a repeat contact for the pain points: an
+     *  inbound interaction of this kind by the same customer within the
+     *  window after an event.
+     *  @param kind a kind known to the store (default "contact").
+     *  @param window_ms > 0 (default 7 days). */
+    void set_repeat_contacts(const char *kind, int64_t window_ms) {
+        cxb_check(cx_journey_options_set_repeat_contacts(cxb_jopts($self), kind, window_ms));
+    }
+    /** @brief Set the half-life of time-decay attribution: an event d
+     *  milliseconds before the conversion weighs 2^(-d / half-life).
+     *  @param half_life_ms > 0 (default 7 days). */
+    void set_half_life(int64_t half_life_ms) {
+        cxb_check(cx_journey_options_set_half_life(cxb_jopts($self), half_life_ms));
+    }
+    /** @brief Set the weights of position-based (U-shaped) attribution: the
+     *  first and the last state of a path of three or more get these
+     *  shares, the states between share the rest equally. A path of one
+     *  state gets everything, a path of two halves it.
+     *  @param first share of the first state, >= 0 (default 0.4).
+     *  @param last share of the last state, >= 0, first + last <= 1. */
+    void set_position_weights(double first, double last) {
+        cxb_check(cx_journey_options_set_position_weights(cxb_jopts($self), first, last));
+    }
+    /** @brief Set the smallest sample a pain-point signal needs to be judged
+     *  (events, journeys or answers of the touchpoint; default 30).
+     *  @param min_n >= 1. */
+    void set_min_support(int64_t min_n) {
+        cxb_check(cx_journey_options_set_min_support(cxb_jopts($self), min_n));
+    }
+}
+
+/* ---- funnels ----------------------------------------------------------------- */
+
+/** An ordered list of funnel steps with a window, an order rule and
+ *  exclusion steps; run it with Journeys.funnel(). Steps and exclusions
+ *  are a level ("touchpoint", "channel" or "stage") and a name. It keeps
+ *  its store alive. */
+typedef struct Funnel {} Funnel;
+
+%extend Funnel {
+    /** @brief Create an empty funnel: loose order, no window, no exclusion.
+     *  @param store the store whose names its steps resolve (kept alive). */
+    Funnel(const Store *store) {
+        cx_funnel *h = NULL;
+        cx_store *s = cxb_store(store);
+        if (!s)
+            return NULL;
+        return cxb_funnel_wrap(cx_funnel_new(&h, s), &h, store);
+    }
+    ~Funnel() {
+        cx_funnel_free($self->h);
+        cxb_ref_drop($self->store);
+        free($self);
+    }
+    /** @brief Free the funnel now (methods then raise). */
+    void close() {
+        cx_funnel_free($self->h);
+        $self->h = NULL;
+        cxb_ref_drop($self->store);
+        $self->store = NULL;
+    }
+    /** @brief Append a step: an event of this touchpoint, channel or stage.
+     *  @param level "touchpoint", "channel" or "stage".
+     *  @param name a touchpoint, channel or stage known to the store.
+     *  @exception NotFound for an unknown name; Limit beyond
+     *  cxkit.FUNNEL_MAX_STEPS steps. */
+    void add_step(cxb_level level, const char *name) {
+        cxb_check(cx_funnel_add_step(cxb_funnel($self), level, name));
+    }
+    /** @brief Add an exclusion step: an attempt stops at the first such
+     *  event after its first step (the steps reached before it still count).
+     *  @param level "touchpoint", "channel" or "stage".
+     *  @param name a touchpoint, channel or stage known to the store. */
+    void add_exclusion(cxb_level level, const char *name) {
+        cxb_check(cx_funnel_add_exclusion(cxb_funnel($self), level, name));
+    }
+    /** @brief Set the conversion window, measured from the first step.
+     *  @param window_ms later steps count only within this time after the
+     *  first step; 0 for no window (the default). */
+    void set_window(int64_t window_ms) { cxb_check(cx_funnel_set_window(cxb_funnel($self), window_ms)); }
+    /** @brief Set the order rule.
+     *  @param strict false (default): other events may come between steps;
+     *  true: an event of another step of the funnel between step i and step
+     *  i + 1 ends the attempt (repeats of step i do not). */
+    void set_strict(bool strict) { cxb_check(cx_funnel_set_strict(cxb_funnel($self), strict)); }
+}
+
+/* ---- journeys ----------------------------------------------------------------- */
+
+/** The journeys of every customer of a store: each customer's interactions
+ *  in time order, cut into journeys after an inactivity gap (when set) and
+ *  right after a conversion event (by default). A journey converts when it
+ *  holds a conversion event (a handled interaction matching a conversion
+ *  rule; by default of kind "purchase"); its path is the sequence of its
+ *  events' states at the chosen level. Every analysis returns a
+ *  JourneyTable. The journeys keep their store alive and read it on every
+ *  analysis: do not add to the store while you use them. */
+typedef struct Journeys {} Journeys;
+
+%newobject Journeys::list;
+%newobject Journeys::paths;
+%newobject Journeys::transitions;
+%newobject Journeys::attribution;
+%newobject Journeys::pain_points;
+%newobject Journeys::drivers;
+%newobject Journeys::satisfaction;
+%newobject Journeys::stages;
+%newobject Journeys::customer_stages;
+%newobject Journeys::funnel;
+%newobject Journeys::funnel_customers;
+%extend Journeys {
+    /** @brief Build the journeys of every customer of a store: O(n) for
+     *  data added in time order; about 8 bytes per interaction plus 13 per
+     *  journey and 4 per customer (see bytes()).
+     *  @param store the store (kept alive; it must not change while the
+     *  journeys are used).
+     *  @param options JourneyOptions of the same store, or None for the
+     *  defaults; they are copied.
+     *  @exception Invalid for options of another store. */
+    Journeys(const Store *store, const JourneyOptions *options = NULL) {
+        cx_journeys *h = NULL;
+        cx_store *s = cxb_store(store);
+        if (!s || (options && !cxb_jopts(options)))
+            return NULL;
+        return cxb_journeys_wrap(cx_journeys_new(&h, s, options ? options->h : NULL), &h, store);
+    }
+    ~Journeys() {
+        cx_journeys_free($self->h);
+        cxb_ref_drop($self->store);
+        free($self);
+    }
+    /** @brief Free the journeys now (methods then raise; tables already
+     *  made stay valid). */
+    void close() {
+        cx_journeys_free($self->h);
+        $self->h = NULL;
+        cxb_ref_drop($self->store);
+        $self->store = NULL;
+    }
+    /** @brief Number of journeys. */
+    size_t count() { return cx_journeys_count(cxb_journeys($self)); }
+    /** @brief Number of journeys that converted. */
+    size_t conversions() { return cx_journeys_conversions(cxb_journeys($self)); }
+    /** @brief Bytes of memory the journeys hold. */
+    size_t bytes() { return cx_journeys_bytes(cxb_journeys($self)); }
+
+    /** @brief List every journey: columns "customer", "start", "end"
+     *  (times), "events", "converted" (0 or 1), "value" (real), "path" (the
+     *  states joined by " > "). Rows are in customer order, then time. */
+    JourneyTable *list() {
+        cx_journey_table *t = NULL;
+        return cxb_jtable_wrap(cx_journeys_list(&t, cxb_journeys($self)), &t);
+    }
+    /** @brief The most frequent paths.
+     *
+     *  Columns: "path", "length" (states), "journeys", "customers"
+     *  (distinct), "conversions", "conversion_rate" (%),
+     *  "median_duration_ms", "nps", "nps_n", "csat" (%), "csat_n", "ces",
+     *  "ces_n" (the feedback of those journeys; NaN without answers). Rows
+     *  by journeys descending, then by path for ties.
+     *  @param top_k most rows wanted, >= 1.
+     *  @exception Range when top_k is 0. */
+    JourneyTable *paths(size_t top_k = 10) {
+        cx_journey_table *t = NULL;
+        return cxb_jtable_wrap(cx_journeys_paths(&t, cxb_journeys($self), top_k), &t);
+    }
+    /** @brief The transition matrix between states, with "START",
+     *  "CONVERSION" and "DROP".
+     *
+     *  With order k, a state is the sequence of the last k states of the
+     *  path (fewer at its beginning), written "a > b". Every journey
+     *  contributes START -> its first state, one transition per step, and
+     *  its last state -> CONVERSION or DROP. Columns: "from", "to", "count",
+     *  "probability" (count / all transitions out of "from").
+     *  @param order 1 to cxkit.JOURNEY_MAX_ORDER.
+     *  @exception Range for another order. */
+    JourneyTable *transitions(int order = 1) {
+        cx_journey_table *t = NULL;
+        return cxb_jtable_wrap(cx_journeys_transitions(&t, cxb_journeys($self), order), &t);
+    }
+    /** @brief Markov-chain attribution by removal effect, beside the
+     *  heuristic models.
+     *
+     *  Markov: the chain of order `order` (see transitions()) is solved
+     *  exactly for the probability of conversion from START and for the
+     *  expected conversion value; removing a level value sends every state
+     *  that contains it to DROP, and its removal effect (1 - p' / p) is
+     *  normalised to sum to the total conversions (and value). Heuristics
+     *  over converting journeys: first touch, last touch, linear, time decay
+     *  and position-based, each summing to the total conversions.
+     *
+     *  Columns: "name", "removal_effect", "markov", "removal_effect_value",
+     *  "markov_value", "first_touch", "last_touch", "linear", "time_decay",
+     *  "position_based", then the same heuristics with "_value". One row
+     *  per level value seen in a path, by "markov" descending then name.
+     *  @param order 1 to cxkit.JOURNEY_MAX_ORDER.
+     *  @exception Range for a bad order, or when the solve does not converge. */
+    JourneyTable *attribution(int order = 1) {
+        cx_journey_table *t = NULL;
+        return cxb_jtable_wrap(cx_journeys_attribution(&t, cxb_journeys($self), order), &t);
+    }
+    /** @brief Pain points and key touchpoints, prioritised, with the reasons.
+     *
+     *  For every touchpoint five "bad outcome" shares (drop-off, detractors,
+     *  low CSAT, high effort, repeat contacts) are measured against the same
+     *  share over all other touchpoints; a signal is flagged when the
+     *  touchpoint has the minimum support and its share is higher with a
+     *  two-sided two-proportion z test at p < 0.05. The priority is the
+     *  number of flagged signals, then the "score": the sum of the flagged
+     *  excesses in percentage points.
+     *
+     *  Columns: "touchpoint", "channel", "stage", "key" (0/1), "rank" (1 =
+     *  first to fix), "flags", "score", "events", "journeys", per signal its
+     *  share (%) and the rest's ("drop_off", "drop_off_rest", "detractors",
+     *  "detractors_rest", "low_csat", "low_csat_rest", "high_effort",
+     *  "high_effort_rest", "repeat_contacts", "repeat_contacts_rest"; NaN
+     *  without data), "csat_mean" (1-5) and "reason" (text). Rows by rank. */
+    JourneyTable *pain_points() {
+        cx_journey_table *t = NULL;
+        return cxb_jtable_wrap(cx_journeys_pain_points(&t, cxb_journeys($self)), &t);
+    }
+    /** @brief Driver analysis: which touchpoints' satisfaction moves overall NPS.
+     *
+     *  For each customer with relationship NPS answers (tied to no
+     *  touchpoint, interaction or case), x = the mean of their CSAT answers
+     *  of a touchpoint, y = the mean of their relationship NPS answers. Per
+     *  touchpoint: "n" customers, the Pearson correlation "r" with its 95 %
+     *  interval "r_lo", "r_hi", its p-value "p", the least-squares "slope"
+     *  (NPS points per CSAT point) and "slope_se". Touchpoints with fewer
+     *  than 3 customers are left out. Rows by r descending. */
+    JourneyTable *drivers() {
+        cx_journey_table *t = NULL;
+        return cxb_jtable_wrap(cx_journeys_drivers(&t, cxb_journeys($self)), &t);
+    }
+    /** @brief NPS, CSAT and CES by path, by stage, or for converted against
+     *  non-converted journeys.
+     *
+     *  Columns: "group" (the path, the stage, or "converted" /
+     *  "not_converted"), "journeys" (0 for stages), "nps", "nps_n", "csat"
+     *  (%), "csat_n", "csat_mean" (1-5), "ces" (mean 1-7), "ces_n".
+     *  @param group "path" (the default), "stage" or "converted"
+     *  (cxkit.JOURNEY_GROUP_*). */
+    JourneyTable *satisfaction(cxb_jgroup group = CX_JOURNEY_GROUP_PATH) {
+        cx_journey_table *t = NULL;
+        return cxb_jtable_wrap(cx_journeys_satisfaction(&t, cxb_journeys($self), group), &t);
+    }
+    /** @brief Stage progression over the ordered stages (without the
+     *  cross-cutting "service" stage).
+     *
+     *  A customer reaches a stage at the first event of one of its
+     *  touchpoints. Columns: "stage", "reached" (customers), "current"
+     *  (customers whose latest staged event is in it), "to_next",
+     *  "conversion_next" (%), "median_to_next_ms", "median_time_in_ms". One
+     *  row per stage, in order. */
+    JourneyTable *stages() {
+        cx_journey_table *t = NULL;
+        return cxb_jtable_wrap(cx_journeys_stages(&t, cxb_journeys($self)), &t);
+    }
+    /** @brief Each customer's current stage and time spent in each stage.
+     *
+     *  Columns: "customer", "current" (None for a customer with no staged
+     *  event), then "ms_<stage>" per ordered stage. Rows in customer order. */
+    JourneyTable *customer_stages() {
+        cx_journey_table *t = NULL;
+        return cxb_jtable_wrap(cx_journeys_customer_stages(&t, cxb_journeys($self)), &t);
+    }
+    /** @brief Run a funnel over every customer's whole history.
+     *
+     *  Each event of the first step starts an attempt, which takes the
+     *  earliest matching event for each next step (within the window and the
+     *  order rule). A customer counts once, at the furthest step of their
+     *  best attempt. Columns: "step" (index from 1), "name", "entered",
+     *  "conversion_prev" and "conversion_first" (%), "median_from_prev_ms"
+     *  (NaN for the first step), "dropped" (customers whose furthest step it
+     *  is).
+     *  @param funnel a Funnel of the same store with at least one step. */
+    JourneyTable *funnel(const Funnel *funnel) {
+        cx_journey_table *t = NULL;
+        const cx_journeys *j = cxb_journeys($self);
+        const cx_funnel *f = cxb_funnel(funnel);
+        if (!j || !f)
+            return NULL;
+        return cxb_jtable_wrap(cx_journeys_funnel(&t, j, f), &t);
+    }
+    /** @brief Who dropped out where: one row per customer who entered the
+     *  funnel, columns "customer", "furthest" (step index from 1),
+     *  "first_time" (time of their first step), in customer order.
+     *  @param funnel a Funnel of the same store with at least one step. */
+    JourneyTable *funnel_customers(const Funnel *funnel) {
+        cx_journey_table *t = NULL;
+        const cx_journeys *j = cxb_journeys($self);
+        const cx_funnel *f = cxb_funnel(funnel);
+        if (!j || !f)
+            return NULL;
+        return cxb_jtable_wrap(cx_journeys_funnel_customers(&t, j, f), &t);
+    }
+}
+
+/* ---- tables -------------------------------------------------------------------- */
+
+/** An immutable table of a journey analysis, with named, typed columns
+ *  (text, int, float or time). Missing figures are NaN, missing texts and
+ *  times None. It owns its data: it stays valid after its Journeys and
+ *  store are gone. */
+typedef struct JourneyTable {} JourneyTable;
+
+%extend JourneyTable {
+    ~JourneyTable() {
+        cx_journey_table_free($self->h);
+        free($self);
+    }
+    /** @brief Free the table now (methods then raise). */
+    void close() {
+        cx_journey_table_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Number of rows. */
+    size_t rows() { return cx_journey_table_rows(cxb_jtable($self)); }
+    /** @brief Number of columns. */
+    size_t columns() { return cx_journey_table_columns(cxb_jtable($self)); }
+    /** @brief The name of a column.
+     *  @param column 0 to columns() - 1. */
+    const char *column_name(size_t column) {
+        const char *s = NULL;
+        cxb_check(cx_journey_table_column_name(&s, cxb_jtable($self), column));
+        return s;
+    }
+    /** @brief The type of a column: cxkit.TYPE_STRING, TYPE_INT, TYPE_REAL
+     *  or TYPE_TIME. */
+    int column_type(size_t column) {
+        int t = 0;
+        cxb_check(cx_journey_table_column_type(&t, cxb_jtable($self), column));
+        return t;
+    }
+    /** @brief Find a column by name.
+     *  @exception NotFound when there is no such column. */
+    size_t column_find(const char *name) {
+        size_t c = 0;
+        cxb_check(cx_journey_table_column_find(&c, cxb_jtable($self), name));
+        return c;
+    }
+    /** @brief One cell, the column by number or name: a text (None when
+     *  missing), an int, a float (NaN where a value does not exist) or a
+     *  time. */
+    cxb_value get(size_t row, cxb_colref column) {
+        cxb_value v = {0};
+        const cx_journey_table *t = cxb_jtable($self);
+        if (!t)
+            return v;
+        size_t col = cxb_jtable_column_of(t, column);
+        if (col != (size_t)-1)
+            v = cxb_jtable_cell(t, row, col);
+        return v;
+    }
+    /** @brief Row `index` as a dict (Lua: a table) keyed by column name. */
+    cxb_row row(size_t index) {
+        cxb_row out;
+        out.n = 0;
+        const cx_journey_table *t = cxb_jtable($self);
+        if (t)
+            cxb_jtable_row(&out, t, index);
+        return out;
+    }
+}
+

@@ -1,0 +1,535 @@
+/*
+ * cxkit_lua.i: what only Lua needs. Integers stay integers (SWIG 4.1 pushes
+ * every C number with lua_pushnumber, a float in Lua 5.4), errors are Lua
+ * errors "Kind: message", times are integer milliseconds (or ISO-8601
+ * strings on the way in), records are tables, arrays are Lua sequences
+ * (false for a missing text entry).
+ */
+
+%{
+#include <limits.h>
+#include <math.h>
+/* raise, leaving the error state clear for the next call */
+#define CXB_RAISE(code, msg) do { lua_pushfstring(L, "%s: %s", cxb_error_kind(code), (msg)); cxb_code = 0; SWIG_fail; } while (0)
+
+/* An integer argument: a Lua integer, or a float with an integral value. */
+static int cxb_lua_int(lua_State *L, int idx, long long lo, long long hi, long long *out)
+{
+    int isnum = 0;
+    lua_Integer v = lua_tointegerx(L, idx, &isnum);
+    if (!isnum) {
+        if (lua_type(L, idx) == LUA_TNUMBER)
+            cxb_fail(CX_ERANGE, "argument %d: %s is not an integer", idx, lua_tostring(L, idx));
+        else
+            cxb_fail(CX_EINVAL, "argument %d: expected an integer, got %s", idx, luaL_typename(L, idx));
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        cxb_fail(CX_ERANGE, "argument %d: %lld is out of range [%lld, %lld]", idx, (long long)v, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+%}
+#define CXB_RAISE(code, msg) lua_pushfstring(L, "%s: %s", cxb_error_kind(code), (msg)); cxb_code = 0; SWIG_fail
+
+/* ---- integers ------------------------------------------------------------------------ */
+
+%define %cxb_lua_integer(TYPE, LO, HI)
+%typemap(in, checkfn="lua_isnumber") TYPE {
+    long long v_;
+    if (cxb_lua_int(L, $input, LO, HI, &v_) < 0) {
+        CXB_RAISE(cxb_code, cxb_msg);
+    }
+    $1 = ($1_ltype)v_;
+}
+%typemap(out) TYPE "lua_pushinteger(L, (lua_Integer)$1); SWIG_arg++;";
+%enddef
+%cxb_lua_integer(int, INT_MIN, INT_MAX)
+%cxb_lua_integer(long, LONG_MIN, LONG_MAX)
+%cxb_lua_integer(long long, LLONG_MIN, LLONG_MAX)
+%cxb_lua_integer(int64_t, LLONG_MIN, LLONG_MAX)
+%cxb_lua_integer(size_t, 0, LLONG_MAX)
+%cxb_lua_integer(uint64_t, 0, LLONG_MAX)
+%cxb_lua_integer(unsigned int, 0, UINT_MAX)
+%typemap(out) uint64_t, size_t {
+    if ((unsigned long long)$1 > (unsigned long long)LLONG_MAX)
+        lua_pushnumber(L, (lua_Number)$1);
+    else
+        lua_pushinteger(L, (lua_Integer)$1);
+    SWIG_arg++;
+}
+/* bool: true/false, and also the integers 0 and 1 */
+%typemap(in, checkfn="cxb_lua_isbool") bool "$1 = lua_isboolean(L, $input) ? lua_toboolean(L, $input) : lua_tointeger(L, $input) != 0;";
+%{
+static int cxb_lua_isbool(lua_State *L, int idx)
+{
+    return lua_isboolean(L, idx) || (lua_isinteger(L, idx) && (lua_tointeger(L, idx) == 0 || lua_tointeger(L, idx) == 1));
+}
+%}
+
+/* ---- times: integer milliseconds, ISO-8601 strings in, nil for none ---------------- */
+
+%{
+static int cxb_lua_time(lua_State *L, int idx, cx_time *out)
+{
+    if (lua_isnoneornil(L, idx)) {
+        *out = CX_TIME_NONE;
+        return 0;
+    }
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        return cxb_check(cx_time_parse(out, s, len)) < 0 ? -1 : 0;
+    }
+    long long v;
+    if (cxb_lua_int(L, idx, LLONG_MIN + 1, LLONG_MAX, &v) < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+%}
+%typemap(in, checkfn="cxb_lua_istime") cx_time {
+    if (cxb_lua_time(L, $input, &$1) < 0) {
+        CXB_RAISE(cxb_code, cxb_msg);
+    }
+}
+%typemap(out) cx_time {
+    if ($1 == CX_TIME_NONE)
+        lua_pushnil(L);
+    else
+        lua_pushinteger(L, (lua_Integer)$1);
+    SWIG_arg++;
+}
+%{
+static int cxb_lua_istime(lua_State *L, int idx)
+{
+    int t = lua_type(L, idx);
+    return t == LUA_TNUMBER || t == LUA_TSTRING || t == LUA_TNIL || t == LUA_TNONE;
+}
+%}
+
+/* ---- enumerations and columns by number or name ---------------------------------------- */
+
+%{
+static int cxb_lua_enum(lua_State *L, int idx, int kind, int *out)
+{
+    if (lua_type(L, idx) == LUA_TSTRING)
+        return cxb_enum_lookup(kind, lua_tostring(L, idx), out);
+    long long v;
+    if (cxb_lua_int(L, idx, INT_MIN, INT_MAX, &v) < 0)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+static int cxb_lua_isenum(lua_State *L, int idx)
+{
+    return lua_type(L, idx) == LUA_TSTRING || lua_type(L, idx) == LUA_TNUMBER;
+}
+%}
+%define %cxb_lua_enum(TYPE, KIND)
+%typemap(in, checkfn="cxb_lua_isenum") TYPE {
+    if (cxb_lua_enum(L, $input, KIND, &$1) < 0) {
+        CXB_RAISE(cxb_code, cxb_msg);
+    }
+}
+%enddef
+%cxb_lua_enum(cxb_table, CXB_E_TABLE)
+%cxb_lua_enum(cxb_measure, CXB_E_MEASURE)
+%cxb_lua_enum(cxb_dim, CXB_E_DIM)
+%cxb_lua_enum(cxb_bucket, CXB_E_BUCKET)
+%cxb_lua_enum(cxb_set, CXB_E_SET)
+%cxb_lua_enum(cxb_metric, CXB_E_METRIC)
+%cxb_lua_enum(cxb_outcome, CXB_E_OUTCOME)
+%cxb_lua_enum(cxb_direction, CXB_E_DIRECTION)
+%cxb_lua_enum(cxb_level, CXB_E_LEVEL)
+%cxb_lua_enum(cxb_conversion, CXB_E_CONVERSION)
+%cxb_lua_enum(cxb_jgroup, CXB_E_JGROUP)
+
+%typemap(in, checkfn="cxb_lua_isenum") cxb_colref {
+    $1.idx = 0;
+    $1.name = NULL;
+    if (lua_type(L, $input) == LUA_TSTRING) {
+        $1.name = lua_tostring(L, $input);
+    } else {
+        long long v_;
+        if (cxb_lua_int(L, $input, 0, INT_MAX, &v_) < 0) {
+            CXB_RAISE(cxb_code, cxb_msg);
+        }
+        $1.idx = (int)v_;
+    }
+}
+
+/* ---- values and records ------------------------------------------------------------------ */
+
+%{
+static void cxb_lua_value(lua_State *L, const cxb_cell *c)
+{
+    switch (c->type) {
+    case CX_TYPE_STRING: lua_pushstring(L, c->s); break;
+    case CX_TYPE_INT:
+    case CX_TYPE_TIME: lua_pushinteger(L, (lua_Integer)c->i); break;
+    case CX_TYPE_REAL: lua_pushnumber(L, c->d); break;
+    default: lua_pushnil(L);
+    }
+}
+static void cxb_lua_row(lua_State *L, const cxb_row *r)
+{
+    lua_createtable(L, 0, (int)r->n);
+    for (size_t k = 0; k < r->n; k++) {
+        if (!r->c[k].type || !r->c[k].name)
+            continue;
+        cxb_lua_value(L, &r->c[k]);
+        lua_setfield(L, -2, r->c[k].name);
+    }
+}
+%}
+%typemap(out) cxb_value "cxb_lua_value(L, &$1); SWIG_arg++;";
+%typemap(out) cxb_row "cxb_lua_row(L, &$1); SWIG_arg++;";
+
+/* ---- bytes ------------------------------------------------------------------------------ */
+
+%typemap(out) cxb_bytes {
+    if ($1.p)
+        lua_pushlstring(L, $1.p, $1.n);
+    else
+        lua_pushnil(L);
+    free($1.p);
+    SWIG_arg++;
+}
+%typemap(in, checkfn="lua_isstring") (const char *BYTES, size_t LENGTH) {
+    $1 = lua_tolstring(L, $input, &$2);
+}
+
+/* ---- several results ------------------------------------------------------------------- */
+
+%typemap(in, numinputs=0) double *OUT_DIFF (double tmp), double *OUT_P (double tmp),
+                          double *OUT_VALUE (double tmp), uint64_t *OUT_N (uint64_t tmp) "$1 = &tmp;";
+%typemap(argout) double *OUT_DIFF, double *OUT_P, double *OUT_VALUE "lua_pushnumber(L, *$1); SWIG_arg++;";
+%typemap(argout) uint64_t *OUT_N "lua_pushinteger(L, (lua_Integer)*$1); SWIG_arg++;";
+
+/* ---- arrays for the batch loads: Lua sequences ------------------------------------------------ */
+
+%{
+/* n entries of the sequence at idx; nil for an omitted optional array. */
+static int cxb_lua_seq(lua_State *L, int idx, size_t *n)
+{
+    if (lua_isnoneornil(L, idx)) {
+        *n = CXB_OMITTED;
+        return 0;
+    }
+    if (!lua_istable(L, idx)) {
+        cxb_fail(CX_EINVAL, "argument %d: expected a table (a sequence), got %s", idx, luaL_typename(L, idx));
+        return -1;
+    }
+    *n = (size_t)lua_rawlen(L, idx);
+    return 0;
+}
+
+/* Strings stay in the Lua table, which the caller's stack keeps alive. */
+static int cxb_lua_strv(lua_State *L, int idx, cxb_strv *a)
+{
+    a->v = NULL;
+    a->own = a->keep = NULL;
+    if (cxb_lua_seq(L, idx, &a->n) < 0 || a->n == CXB_OMITTED)
+        return cxb_code ? -1 : 0;
+    const char **v = malloc((a->n ? a->n : 1) * sizeof *v);
+    if (!v) {
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        int t = lua_rawgeti(L, idx, (lua_Integer)i + 1);
+        if (t == LUA_TSTRING)
+            v[i] = lua_tostring(L, -1);
+        else if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+            v[i] = NULL;
+        else {
+            lua_pop(L, 1);
+            free(v);
+            cxb_fail(CX_EINVAL, "entry %zu: expected a string or false, got %s", i + 1, lua_typename(L, t));
+            return -1;
+        }
+        lua_pop(L, 1);
+    }
+    a->v = v;
+    a->own = v;
+    return 0;
+}
+
+static int cxb_lua_i64v(lua_State *L, int idx, cxb_i64v *a, int times)
+{
+    a->v = NULL;
+    a->own = a->keep = NULL;
+    if (cxb_lua_seq(L, idx, &a->n) < 0 || a->n == CXB_OMITTED)
+        return cxb_code ? -1 : 0;
+    int64_t *v = malloc((a->n ? a->n : 1) * sizeof *v);
+    if (!v) {
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        lua_rawgeti(L, idx, (lua_Integer)i + 1);
+        int bad;
+        if (times) {
+            cx_time t;
+            bad = cxb_lua_time(L, -1, &t) < 0;
+            v[i] = t;
+        } else {
+            long long x = 0;
+            bad = cxb_lua_int(L, -1, LLONG_MIN, LLONG_MAX, &x) < 0;
+            v[i] = x;
+        }
+        lua_pop(L, 1);
+        if (bad) {
+            free(v);
+            return -1;
+        }
+    }
+    a->v = v;
+    a->own = v;
+    return 0;
+}
+
+static int cxb_lua_intv(lua_State *L, int idx, cxb_intv *a, int kind)
+{
+    a->v = NULL;
+    a->own = a->keep = NULL;
+    if (cxb_lua_seq(L, idx, &a->n) < 0 || a->n == CXB_OMITTED)
+        return cxb_code ? -1 : 0;
+    int *v = malloc((a->n ? a->n : 1) * sizeof *v);
+    if (!v) {
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        lua_rawgeti(L, idx, (lua_Integer)i + 1);
+        int bad = cxb_lua_enum(L, -1, kind, &v[i]) < 0;
+        lua_pop(L, 1);
+        if (bad) {
+            free(v);
+            return -1;
+        }
+    }
+    a->v = v;
+    a->own = v;
+    return 0;
+}
+
+static int cxb_lua_f64v(lua_State *L, int idx, cxb_f64v *a)
+{
+    a->v = NULL;
+    a->own = a->keep = NULL;
+    if (cxb_lua_seq(L, idx, &a->n) < 0 || a->n == CXB_OMITTED)
+        return cxb_code ? -1 : 0;
+    double *v = malloc((a->n ? a->n : 1) * sizeof *v);
+    if (!v) {
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        lua_rawgeti(L, idx, (lua_Integer)i + 1);
+        int isnum = 0;
+        v[i] = lua_tonumberx(L, -1, &isnum);
+        lua_pop(L, 1);
+        if (!isnum) {
+            free(v);
+            cxb_fail(CX_EINVAL, "entry %zu: expected a number", i + 1);
+            return -1;
+        }
+    }
+    a->v = v;
+    a->own = v;
+    return 0;
+}
+static int cxb_lua_istable_or_nil(lua_State *L, int idx)
+{
+    return lua_istable(L, idx) || lua_isnoneornil(L, idx);
+}
+%}
+
+%typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_strv {
+    if (cxb_lua_strv(L, $input, &$1) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+}
+%typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_i64v {
+    if (cxb_lua_i64v(L, $input, &$1, 0) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+}
+%typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_timev {
+    if (cxb_lua_i64v(L, $input, &$1, 1) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+}
+%typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_f64v {
+    if (cxb_lua_f64v(L, $input, &$1) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+}
+%typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_intv {
+    if (cxb_lua_intv(L, $input, &$1, strstr("$1_name", "direction") ? CXB_E_DIRECTION : CXB_E_OUTCOME) < 0) {
+        CXB_RAISE(cxb_code, cxb_msg);
+    }
+}
+%typemap(freearg) cxb_strv, cxb_i64v, cxb_timev, cxb_f64v, cxb_intv "free($1.own);";
+/* zeroed first, so that the "freearg" code on an early failure frees nothing */
+%typemap(arginit) cxb_strv, cxb_i64v, cxb_timev, cxb_f64v, cxb_intv "memset(&$1, 0, sizeof $1);";
+%apply cxb_strv { cxb_ostrv };
+%apply cxb_i64v { cxb_oi64v };
+%apply cxb_intv { cxb_ointv };
+%apply cxb_f64v { cxb_of64v };
+%apply cxb_timev { cxb_otimev };
+%typemap(default) cxb_ostrv, cxb_oi64v, cxb_ointv, cxb_of64v, cxb_otimev %{
+    $1.n = CXB_OMITTED;
+    $1.v = NULL;
+    $1.own = $1.keep = NULL;
+%}
+
+/* ---- Lua-only: whole tables of rows ------------------------------------------------------------ */
+
+%{
+typedef struct cxb_lua_rows { const Result *res; const History *hist; const JourneyTable *jt; } cxb_lua_rows;
+%}
+typedef struct cxb_lua_rows cxb_lua_rows;
+%typemap(out) cxb_lua_rows {
+    if ($1.res) {
+        const cx_result *r = $1.res->h;
+        size_t nrow = cx_result_rows(r), ncol = cx_result_columns(r);
+        lua_createtable(L, (int)nrow, 0);
+        for (size_t i = 0; i < nrow; i++) {
+            lua_createtable(L, 0, (int)ncol);
+            for (size_t c = 0; c < ncol; c++) {
+                cxb_cell cell = cxb_result_cell(r, i, c);
+                if (!cell.type)
+                    continue;
+                cxb_lua_value(L, &cell);
+                lua_setfield(L, -2, cell.name);
+            }
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+    } else if ($1.hist) {
+        size_t n = cx_history_count($1.hist->h);
+        lua_createtable(L, (int)n, 0);
+        for (size_t i = 0; i < n; i++) {
+            cxb_row row;
+            cxb_history_entry(&row, $1.hist, i);
+            cxb_lua_row(L, &row);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+    } else if ($1.jt) {
+        const cx_journey_table *t = $1.jt->h;
+        size_t nrow = cx_journey_table_rows(t);
+        lua_createtable(L, (int)nrow, 0);
+        for (size_t i = 0; i < nrow; i++) {
+            cxb_row row;
+            cxb_jtable_row(&row, t, i);
+            cxb_lua_row(L, &row);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+    } else {
+        lua_pushnil(L);
+    }
+    SWIG_arg++;
+}
+
+%{
+typedef struct cxb_lua_names { const cx_journey_table *jt; } cxb_lua_names;
+%}
+typedef struct cxb_lua_names cxb_lua_names;
+%typemap(out) cxb_lua_names {
+    if ($1.jt) {
+        size_t n = cx_journey_table_columns($1.jt);
+        lua_createtable(L, (int)n, 0);
+        for (size_t c = 0; c < n; c++) {
+            const char *name = NULL;
+            cx_journey_table_column_name(&name, $1.jt, c);
+            lua_pushstring(L, name);
+            lua_rawseti(L, -2, (lua_Integer)c + 1);
+        }
+    } else {
+        lua_pushnil(L);
+    }
+    SWIG_arg++;
+}
+
+%extend Result {
+    /** Every row, as a sequence of tables keyed by column name. */
+    cxb_lua_rows totable() {
+        cxb_lua_rows r = {NULL, NULL, NULL};
+        if (cxb_result($self))
+            r.res = $self;
+        return r;
+    }
+}
+
+%extend History {
+    /** Every entry, as a sequence of tables (see entry()). */
+    cxb_lua_rows totable() {
+        cxb_lua_rows r = {NULL, NULL, NULL};
+        if (cxb_history($self))
+            r.hist = $self;
+        return r;
+    }
+}
+
+%extend JourneyTable {
+    /** Every row, as a sequence of tables keyed by column name (missing
+     *  values are absent keys; NaN figures stay NaN). */
+    cxb_lua_rows totable() {
+        cxb_lua_rows r = {NULL, NULL, NULL};
+        if (cxb_jtable($self))
+            r.jt = $self;
+        return r;
+    }
+    /** The column names, as a sequence. */
+    cxb_lua_names column_names() {
+        cxb_lua_names r = {cxb_jtable($self)};
+        return r;
+    }
+}
+
+/* ---- Lua-only: options and funnels from tables ---------------------------------------------- */
+
+/* cx.journey_options(store, {level = "channel", collapse = true,
+ * conversion = "purchase" | {"touchpoint", "web_checkout"} | {"purchase", {"stage", "purchase"}, ...},
+ * gap_ms = ..., repeat_contacts = {"contact", ms}, position_weights = {0.4, 0.4}, ...})
+ * and cx.funnel(store, {{"stage", "awareness"}, ...}, {window_ms = ..., strict = true,
+ * exclusions = {{level, name}, ...}}): the JourneyOptions and Funnel setters
+ * in one call. The module is the global "cxkit" while this runs. */
+%luacode {
+local cx = cxkit
+local setters = { "gap_ms", "set_gap", "cut_at_conversion", "set_cut_at_conversion", "level", "set_level",
+  "collapse", "set_collapse", "conversion_in_path", "set_conversion_in_path", "half_life_ms", "set_half_life",
+  "min_support", "set_min_support" }
+local known = { conversion = true, repeat_contacts = true, position_weights = true }
+for i = 1, #setters, 2 do known[setters[i]] = true end
+function cx.journey_options(store, t)
+  local o = cx.JourneyOptions(store)
+  for k in pairs(t or {}) do
+    if not known[k] then error("Invalid: journey_options: unknown option '" .. tostring(k) .. "'", 2) end
+  end
+  t = t or {}
+  local conv = t.conversion
+  -- one kind, one {by, name} pair, or a list of kinds and pairs
+  local bynames = { kind = true, touchpoint = true, stage = true }
+  if type(conv) == "string" then conv = { conv }
+  elseif type(conv) == "table" and #conv == 2 and bynames[conv[1]] and type(conv[2]) == "string" then
+    conv = { conv }
+  end
+  for i, rule in ipairs(conv or {}) do
+    if type(rule) == "string" then rule = { "kind", rule } end
+    if i == 1 then o:set_conversion(rule[1], rule[2]) else o:add_conversion(rule[1], rule[2]) end
+  end
+  for i = 1, #setters, 2 do
+    local v = t[setters[i]]
+    if v ~= nil then o[setters[i + 1]](o, v) end
+  end
+  if t.repeat_contacts then o:set_repeat_contacts(t.repeat_contacts[1], t.repeat_contacts[2]) end
+  if t.position_weights then o:set_position_weights(t.position_weights[1], t.position_weights[2]) end
+  return o
+end
+function cx.funnel(store, steps, t)
+  local f = cx.Funnel(store)
+  for _, s in ipairs(steps) do f:add_step(s[1], s[2]) end
+  t = t or {}
+  for _, s in ipairs(t.exclusions or {}) do f:add_exclusion(s[1], s[2]) end
+  if t.window_ms then f:set_window(t.window_ms) end
+  if t.strict ~= nil then f:set_strict(t.strict) end
+  return f
+end
+}

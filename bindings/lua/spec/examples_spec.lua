@@ -1,0 +1,17 @@
+-- The Lua example runs and finds what the demo data plants.
+local root = os.getenv("CXKIT_SOURCE_ROOT") or "."
+describe("examples/lua/cx_analysis.lua", function()
+  it("runs", function()
+    local p = io.popen("lua5.4 " .. root .. "/examples/lua/cx_analysis.lua 2>&1")
+    local out = p:read("a")
+    local ok = p:close()
+    assert.is_true(ok, out)
+    assert.truthy(out:find("Loaded 3000 customers, 35247 interactions", 1, true))
+    assert.truthy(out:find("worst delivery", 1, true))
+    assert.truthy(out:find("Per-agent daily report", 1, true))
+    assert.truthy(out:find("Omnichannel history of C-100002", 1, true))
+    assert.truthy(out:find("Journeys: 10423, of which 7632 converted", 1, true))
+    assert.truthy(out:find("  first pain point: home_delivery (", 1, true))
+    assert.truthy(out:find("Attribution of 7632 purchases by channel", 1, true))
+  end)
+end)

@@ -1,0 +1,53 @@
+-- Ownership: no leak over a million create/free cycles; any collection order.
+package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
+local H = require "helper"
+local cx = H.cx
+
+local function rss_kb()
+  local f = io.open("/proc/self/statm")
+  local pages = f:read("*n"); pages = f:read("*n")
+  f:close()
+  return pages * 4
+end
+
+local function cycles(n)
+  for _ = 1, n do
+    local s = cx.Store()
+    local q = cx.Query(s)
+    if _ % 1000 == 0 then collectgarbage() end
+  end
+  collectgarbage(); collectgarbage()
+end
+
+describe("cxkit memory", function()
+  it("does not leak over 10^6 create/free cycles", function()
+    cycles(20000)
+    local before = rss_kb()
+    cycles(1000000)
+    local grown = rss_kb() - before
+    assert.is_true(grown < 4096, "RSS grew by " .. grown .. " kB")
+  end)
+  it("survives any collection order", function()
+    math.randomseed(5)
+    for _ = 1, 300 do
+      local s = cx.Store()
+      s:add_customer("a")
+      local cal = cx.Calendar()
+      local objs = { s, cal }
+      for _ = 1, 3 do
+        local q = cx.Query(s)
+        q:set_calendar(cal)
+        objs[#objs + 1] = q
+        objs[#objs + 1] = s:history("a")
+      end
+      while #objs > 0 do
+        local o = table.remove(objs, math.random(#objs))
+        if math.random() < 0.5 then o:close() end
+        o = nil
+        collectgarbage()
+      end
+      s, cal = nil, nil
+      collectgarbage()
+    end
+  end)
+end)

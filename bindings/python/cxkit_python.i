@@ -1,0 +1,806 @@
+/*
+ * cxkit_python.i: what only Python needs. Exceptions as a class tree,
+ * times as datetimes, records as dicts, arrays from sequences or numpy
+ * (through the buffer protocol, without copying when the layout matches),
+ * context managers, iteration and Result.to_pandas().
+ */
+%feature("autodoc", "1");
+%feature("kwargs");
+%include <stdint.i>
+
+%begin %{
+#define PY_SSIZE_T_CLEAN
+%}
+
+/* ---- exceptions ------------------------------------------------------------ */
+
+%{
+/* cxkit.Error and its subclasses, indexed by -status (0: Error itself). */
+static PyObject *cxb_py_exc[12];
+
+/* Raise, leaving the error state clear for the next call. */
+static void cxb_py_raise(int code, const char *msg)
+{
+    cxb_code = 0;
+    PyObject *cls = cxb_py_exc[(code < 0 && code >= -11) ? -code : 0];
+    if (!cls)
+        cls = PyExc_RuntimeError;
+    PyObject *e = PyObject_CallFunction(cls, "s", msg);
+    if (!e)
+        return;
+    PyObject *c = PyLong_FromLong(code);
+    PyObject *m = PyUnicode_FromString(msg);
+    if (c)
+        PyObject_SetAttrString(e, "code", c);
+    if (m)
+        PyObject_SetAttrString(e, "message", m);
+    Py_XDECREF(c);
+    Py_XDECREF(m);
+    PyErr_SetObject(cls, e);
+    Py_DECREF(e);
+}
+
+/* Helpers written in Python (below, in cxkit.py), found on first use. */
+static PyObject *cxb_py_helper(const char *name)
+{
+    static PyObject *mod;
+    if (!mod) {
+        mod = PyImport_ImportModule("cxkit");
+        if (!mod)
+            return NULL;
+    }
+    return PyObject_GetAttrString(mod, name);
+}
+
+static PyObject *cxb_py_call(const char *name, PyObject *arg)
+{
+    PyObject *f = cxb_py_helper(name);
+    if (!f)
+        return NULL;
+    PyObject *r = PyObject_CallOneArg(f, arg);
+    Py_DECREF(f);
+    return r;
+}
+%}
+
+#define CXB_RAISE(code, msg) cxb_py_raise(code, msg); SWIG_fail
+%{
+#define CXB_RAISE(code, msg) do { cxb_py_raise(code, msg); SWIG_fail; } while (0)
+%}
+
+%init %{
+{
+    /* Error(Exception); each kind also derives from the matching builtin,
+     * so `except ValueError` catches bad arguments too. */
+    static const struct { const char *name; int code; PyObject **base; } kinds[] = {
+        {"Invalid", CX_EINVAL, &PyExc_ValueError},   {"NoMemory", CX_ENOMEM, &PyExc_MemoryError},
+        {"NotFound", CX_ENOTFOUND, &PyExc_LookupError}, {"Exists", CX_EEXISTS, NULL},
+        {"Range", CX_ERANGE, &PyExc_ValueError},     {"Parse", CX_EPARSE, &PyExc_ValueError},
+        {"BufSize", CX_EBUFSIZE, NULL},              {"Order", CX_EORDER, &PyExc_ValueError},
+        {"Limit", CX_ELIMIT, NULL},                  {"IO", CX_EIO, &PyExc_OSError},
+        {"Version", CX_EVERSION, NULL},
+    };
+    PyObject *err = PyErr_NewExceptionWithDoc("cxkit.Error",
+        "A libcxkit failure. .code is the status (cxkit.ENOTFOUND...), .message the\n"
+        "library's message naming the function, record and field at fault.", NULL, NULL);
+    cxb_py_exc[0] = err;
+    PyModule_AddObject(m, "Error", err);
+    Py_INCREF(err);
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        char qual[64];
+        snprintf(qual, sizeof qual, "cxkit.%s", kinds[i].name);
+        PyObject *bases = kinds[i].base ? PyTuple_Pack(2, err, *kinds[i].base) : PyTuple_Pack(1, err);
+        PyObject *cls = PyErr_NewException(qual, bases, NULL);
+        Py_DECREF(bases);
+        cxb_py_exc[-kinds[i].code] = cls;
+        Py_INCREF(cls);
+        PyModule_AddObject(m, kinds[i].name, cls);
+    }
+}
+%}
+
+/* ---- numbers ------------------------------------------------------------------- */
+
+/* int64_t / uint64_t as Python ints (stdint.i maps them to long long). */
+
+/* ---- times ---------------------------------------------------------------- */
+
+%{
+static int cxb_py_time(PyObject *o, cx_time *out)
+{
+    if (o == Py_None) {
+        *out = CX_TIME_NONE;
+        return 0;
+    }
+    PyObject *ms = NULL;
+    if (PyLong_Check(o) && !PyBool_Check(o)) {
+        ms = o;
+        Py_INCREF(ms);
+    } else if (!(ms = cxb_py_call("_time_in", o))) {
+        return -1;
+    }
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(ms, &overflow);
+    Py_DECREF(ms);
+    if (overflow || v == CX_TIME_NONE) {
+        PyErr_SetString(PyExc_OverflowError, "time out of range");
+        return -1;
+    }
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static PyObject *cxb_py_time_out(cx_time t)
+{
+    if (t == CX_TIME_NONE)
+        Py_RETURN_NONE;
+    PyObject *ms = PyLong_FromLongLong(t);
+    if (!ms)
+        return NULL;
+    PyObject *r = cxb_py_call("_time_out", ms);
+    Py_DECREF(ms);
+    return r;
+}
+%}
+
+%typemap(in) cx_time {
+    if (cxb_py_time($input, &$1) < 0)
+        SWIG_fail;
+}
+%typemap(typecheck, precedence=SWIG_TYPECHECK_INT64) cx_time "$1 = 1;";
+%typemap(out) cx_time {
+    $result = cxb_py_time_out($1);
+    if (!$result)
+        SWIG_fail;
+}
+
+/* Types as docstrings show them (swig -doxygen's ":type x:" lines). */
+%typemap(doctype) cx_time "datetime, ISO-8601 str, int (ms) or None";
+%typemap(doctype) cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_set, cxb_metric, cxb_outcome, cxb_direction,
+                  cxb_level, cxb_conversion, cxb_jgroup "str (name) or int";
+%typemap(doctype) cxb_colref "str (name) or int (index)";
+%typemap(doctype) cxb_strv, cxb_ostrv "sequence of str";
+%typemap(doctype) cxb_i64v, cxb_oi64v, cxb_intv, cxb_ointv, cxb_f64v, cxb_of64v "sequence or numpy array";
+%typemap(doctype) cxb_timev, cxb_otimev "sequence or numpy array of times";
+%typemap(doctype) const char * "str";
+%typemap(doctype) bool "bool";
+
+/* ---- enumerations and columns by number or name ---------------------------------- */
+
+%{
+static int cxb_py_enum(PyObject *o, int kind, int *out)
+{
+    if (PyUnicode_Check(o)) {
+        const char *s = PyUnicode_AsUTF8(o);
+        if (!s)
+            return -1;
+        if (cxb_enum_lookup(kind, s, out) < 0) {
+            cxb_py_raise(cxb_code, cxb_msg);
+            return -1;
+        }
+        return 0;
+    }
+    if (PyLong_Check(o)) {
+        long v = PyLong_AsLong(o);
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v < -0x7fffffffL || v > 0x7fffffffL) {
+            PyErr_SetString(PyExc_OverflowError, "enumeration value out of range");
+            return -1;
+        }
+        *out = (int)v;
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError, "expected a %s as int or str, got %s", cxb_enum_what[kind], Py_TYPE(o)->tp_name);
+    return -1;
+}
+%}
+
+%define %cxb_py_enum(TYPE, KIND)
+%typemap(in) TYPE {
+    if (cxb_py_enum($input, KIND, &$1) < 0)
+        SWIG_fail;
+}
+%typemap(typecheck, precedence=SWIG_TYPECHECK_INTEGER) TYPE "$1 = PyLong_Check($input) || PyUnicode_Check($input);";
+%enddef
+%cxb_py_enum(cxb_table, CXB_E_TABLE)
+%cxb_py_enum(cxb_measure, CXB_E_MEASURE)
+%cxb_py_enum(cxb_dim, CXB_E_DIM)
+%cxb_py_enum(cxb_bucket, CXB_E_BUCKET)
+%cxb_py_enum(cxb_set, CXB_E_SET)
+%cxb_py_enum(cxb_metric, CXB_E_METRIC)
+%cxb_py_enum(cxb_outcome, CXB_E_OUTCOME)
+%cxb_py_enum(cxb_direction, CXB_E_DIRECTION)
+%cxb_py_enum(cxb_level, CXB_E_LEVEL)
+%cxb_py_enum(cxb_conversion, CXB_E_CONVERSION)
+%cxb_py_enum(cxb_jgroup, CXB_E_JGROUP)
+
+%typemap(in) cxb_colref {
+    $1.idx = 0;
+    $1.name = NULL;
+    if (PyUnicode_Check($input)) {
+        if (!($1.name = PyUnicode_AsUTF8($input)))
+            SWIG_fail;
+    } else if (PyLong_Check($input)) {
+        long v = PyLong_AsLong($input);
+        if (v == -1 && PyErr_Occurred())
+            SWIG_fail;
+        if (v < 0 || v > 0x7fffffffL) {
+            PyErr_SetString(PyExc_IndexError, "column out of range");
+            SWIG_fail;
+        }
+        $1.idx = (int)v;
+    } else {
+        PyErr_SetString(PyExc_TypeError, "a column is an int or a str");
+        SWIG_fail;
+    }
+}
+
+/* ---- values and records ------------------------------------------------------------ */
+
+%{
+static PyObject *cxb_py_value(const cxb_cell *c)
+{
+    switch (c->type) {
+    case CX_TYPE_STRING: return PyUnicode_FromString(c->s);
+    case CX_TYPE_INT: return PyLong_FromLongLong(c->i);
+    case CX_TYPE_REAL: return PyFloat_FromDouble(c->d);
+    case CX_TYPE_TIME: return cxb_py_time_out(c->i);
+    default: Py_RETURN_NONE;
+    }
+}
+
+static PyObject *cxb_py_row(const cxb_row *r)
+{
+    PyObject *d = PyDict_New();
+    for (size_t k = 0; d && k < r->n; k++) {
+        PyObject *v = cxb_py_value(&r->c[k]);
+        if (!v || PyDict_SetItemString(d, r->c[k].name ? r->c[k].name : "?", v) < 0) {
+            Py_XDECREF(v);
+            Py_DECREF(d);
+            return NULL;
+        }
+        Py_DECREF(v);
+    }
+    return d;
+}
+%}
+
+%typemap(out) cxb_value {
+    if (!($result = cxb_py_value(&$1)))
+        SWIG_fail;
+}
+%typemap(out) cxb_row {
+    if (!($result = cxb_py_row(&$1)))
+        SWIG_fail;
+}
+
+/* ---- bytes ---------------------------------------------------------------------- */
+
+%typemap(out) cxb_bytes {
+    $result = $1.p ? PyBytes_FromStringAndSize($1.p, (Py_ssize_t)$1.n) : NULL;
+    free($1.p);
+    if (!$result) {
+        if (!PyErr_Occurred() && !cxb_code)
+            PyErr_SetString(PyExc_MemoryError, "out of memory");
+        if (!cxb_code)
+            SWIG_fail;
+        $result = Py_None;
+        Py_INCREF($result);
+    }
+}
+
+%typemap(in) (const char *BYTES, size_t LENGTH) (Py_buffer view, int have = 0) {
+    if (PyObject_GetBuffer($input, &view, PyBUF_SIMPLE) < 0)
+        SWIG_fail;
+    have = 1;
+    $1 = ($1_ltype)view.buf;
+    $2 = (size_t)view.len;
+}
+%typemap(freearg) (const char *BYTES, size_t LENGTH) {
+    if (have$argnum)
+        PyBuffer_Release(&view$argnum);
+}
+
+/* ---- several results: a tuple ------------------------------------------------------------ */
+
+%typemap(in, numinputs=0) double *OUT_DIFF (double tmp), double *OUT_P (double tmp),
+                          double *OUT_VALUE (double tmp), uint64_t *OUT_N (uint64_t tmp) "$1 = &tmp;";
+%typemap(argout) double *OUT_DIFF, double *OUT_P, double *OUT_VALUE {
+    $result = SWIG_Python_AppendOutput($result, PyFloat_FromDouble(*$1));
+}
+%typemap(argout) uint64_t *OUT_N {
+    $result = SWIG_Python_AppendOutput($result, PyLong_FromUnsignedLongLong(*$1));
+}
+
+/* ---- arrays for the batch loads --------------------------------------------------------- */
+
+%{
+/* A contiguous buffer of `n` items of format `fmt` ("q" int64, "i" int32,
+ * "d" double), or 0 when the object exports none (the caller then walks
+ * it as a sequence). */
+static int cxb_py_buffer(PyObject *o, const char *fmts, size_t itemsize, const void **v, size_t *n, void **keep)
+{
+    if (!PyObject_CheckBuffer(o) || PyBytes_Check(o) || PyByteArray_Check(o))
+        return 0;
+    Py_buffer *view = malloc(sizeof *view);
+    if (!view)
+        return 0;
+    if (PyObject_GetBuffer(o, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        PyErr_Clear();
+        free(view);
+        return 0;
+    }
+    const char *f = view->format ? view->format : "B";
+    if (*f == '@' || *f == '=' || *f == '<')
+        f++;
+    if (view->ndim != 1 || (size_t)view->itemsize != itemsize || !strchr(fmts, *f) || f[1]) {
+        PyBuffer_Release(view);
+        free(view);
+        return 0;
+    }
+    *v = view->buf;
+    *n = (size_t)view->shape[0];
+    *keep = view;
+    return 1;
+}
+
+static int cxb_py_strv(PyObject *o, cxb_strv *a, int optional)
+{
+    a->n = CXB_OMITTED;
+    a->v = NULL;
+    a->own = a->keep = NULL;
+    if (o == NULL || o == Py_None)
+        return 0;
+    if (PyUnicode_Check(o) || PyBytes_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "expected a sequence of str, got a single str");
+        return -1;
+    }
+    PyObject *seq = PySequence_Fast(o, "expected a sequence of str (list, tuple or numpy array)");
+    if (!seq)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    const char **v = malloc(((size_t)n ? (size_t)n : 1) * sizeof *v);
+    if (!v) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *it = items[i];
+        if (it == Py_None) {
+            v[i] = NULL;
+        } else if (PyUnicode_Check(it)) {
+            /* the UTF-8 form is cached in the str, which `seq` keeps alive */
+            if (!(v[i] = PyUnicode_AsUTF8(it)))
+                goto fail;
+        } else {
+            PyErr_Format(PyExc_TypeError, "entry %zd: expected str or None, got %s", i, Py_TYPE(it)->tp_name);
+            goto fail;
+        }
+    }
+    a->n = (size_t)n;
+    a->v = v;
+    a->own = v;
+    a->keep = seq;
+    return 0;
+fail:
+    free(v);
+    Py_DECREF(seq);
+    return -1;
+}
+
+/* Numbers: a matching buffer is used in place; anything else is converted. */
+#define CXB_PY_NUMV(NAME, T, FMTS, CONV)                                                              \
+    static int NAME(PyObject *o, size_t *n_out, const T **v_out, void **own, void **keep, int kind)    \
+    {                                                                                                 \
+        *n_out = CXB_OMITTED;                                                                         \
+        *v_out = NULL;                                                                                \
+        *own = *keep = NULL;                                                                          \
+        if (o == NULL || o == Py_None)                                                                \
+            return 0;                                                                                 \
+        const void *bv;                                                                               \
+        size_t bn;                                                                                    \
+        if (cxb_py_buffer(o, FMTS, sizeof(T), &bv, &bn, keep)) {                                      \
+            *v_out = bv;                                                                              \
+            *n_out = bn;                                                                              \
+            return 0;                                                                                 \
+        }                                                                                             \
+        PyObject *seq = PySequence_Fast(o, "expected a sequence of numbers or a numpy array");        \
+        if (!seq)                                                                                     \
+            return -1;                                                                                \
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);                                                 \
+        T *v = malloc(((size_t)n ? (size_t)n : 1) * sizeof *v);                                       \
+        if (!v) {                                                                                     \
+            Py_DECREF(seq);                                                                           \
+            PyErr_NoMemory();                                                                         \
+            return -1;                                                                                \
+        }                                                                                             \
+        PyObject **items = PySequence_Fast_ITEMS(seq);                                                \
+        for (Py_ssize_t i = 0; i < n; i++) {                                                          \
+            PyObject *it = items[i];                                                                  \
+            CONV;                                                                                     \
+        }                                                                                             \
+        Py_DECREF(seq);                                                                               \
+        *n_out = (size_t)n;                                                                           \
+        *v_out = v;                                                                                   \
+        *own = v;                                                                                     \
+        return 0;                                                                                     \
+    fail:                                                                                             \
+        free(v);                                                                                      \
+        Py_DECREF(seq);                                                                               \
+        return -1;                                                                                    \
+    }
+
+CXB_PY_NUMV(cxb_py_i64v, int64_t, "qlL", {
+    (void)kind;
+    if (!PyLong_Check(it) && !PyIndex_Check(it)) {
+        PyErr_Format(PyExc_TypeError, "entry %zd: expected int, got %s", i, Py_TYPE(it)->tp_name);
+        goto fail;
+    }
+    long long x = PyLong_AsLongLong(it);
+    if (x == -1 && PyErr_Occurred())
+        goto fail;
+    v[i] = x;
+})
+CXB_PY_NUMV(cxb_py_f64v, double, "d", {
+    (void)kind;
+    double x = PyFloat_AsDouble(it);
+    if (x == -1.0 && PyErr_Occurred())
+        goto fail;
+    v[i] = x;
+})
+CXB_PY_NUMV(cxb_py_intv, int, "i", {
+    int x;
+    if (cxb_py_enum(it, kind, &x) < 0)
+        goto fail;
+    v[i] = x;
+})
+
+static void cxb_py_free_array(void *own, void *keep, int is_seq)
+{
+    free(own);
+    if (keep) {
+        if (is_seq) {
+            Py_DECREF((PyObject *)keep);
+        } else {
+            PyBuffer_Release((Py_buffer *)keep);
+            free(keep);
+        }
+    }
+}
+%}
+
+%typemap(in) cxb_strv {
+    if (cxb_py_strv($input, &$1, 0) < 0)
+        SWIG_fail;
+}
+%typemap(freearg) cxb_strv "cxb_py_free_array($1.own, $1.keep, 1);";
+%typemap(in) cxb_f64v {
+    if (cxb_py_f64v($input, &$1.n, &$1.v, &$1.own, &$1.keep, 0) < 0)
+        SWIG_fail;
+}
+%typemap(in) cxb_i64v {
+    if (cxb_py_i64v($input, &$1.n, &$1.v, &$1.own, &$1.keep, 0) < 0)
+        SWIG_fail;
+}
+/* time arrays: numpy datetime64 arrays and sequences of datetimes are
+ * turned into int64 milliseconds by cxkit._times_in first */
+%typemap(in) cxb_timev (PyObject *conv = NULL) {
+    if ($input != Py_None && !(conv = cxb_py_call("_times_in", $input)))
+        SWIG_fail;
+    if (cxb_py_i64v(conv ? conv : $input, &$1.n, &$1.v, &$1.own, &$1.keep, 0) < 0)
+        SWIG_fail;
+}
+%typemap(freearg) cxb_timev "cxb_py_free_array($1.own, $1.keep, 0); Py_XDECREF(conv$argnum);";
+%typemap(in) cxb_intv {
+    if (cxb_py_intv($input, &$1.n, &$1.v, &$1.own, &$1.keep,
+                    strstr("$1_name", "direction") ? CXB_E_DIRECTION : CXB_E_OUTCOME) < 0)
+        SWIG_fail;
+}
+%typemap(freearg) cxb_i64v, cxb_f64v, cxb_intv "cxb_py_free_array($1.own, $1.keep, 0);";
+/* zeroed first, so that the "freearg" code on an early failure frees nothing */
+%typemap(arginit) cxb_strv, cxb_i64v, cxb_timev, cxb_f64v, cxb_intv "memset(&$1, 0, sizeof $1);";
+%apply cxb_strv { cxb_ostrv };
+%apply cxb_i64v { cxb_oi64v };
+%apply cxb_intv { cxb_ointv };
+%apply cxb_f64v { cxb_of64v };
+%apply cxb_timev { cxb_otimev };
+%typemap(default) cxb_ostrv, cxb_oi64v, cxb_ointv, cxb_of64v, cxb_otimev %{
+    $1.n = CXB_OMITTED;
+    $1.v = NULL;
+    $1.own = $1.keep = NULL;
+%}
+
+/* ---- Python sugar -------------------------------------------------------------------- */
+
+%define %cxb_py_closeable(CLASS)
+%extend CLASS {
+%pythoncode %{
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+%}
+}
+%enddef
+%cxb_py_closeable(Store)
+%cxb_py_closeable(Query)
+%cxb_py_closeable(Result)
+%cxb_py_closeable(History)
+%cxb_py_closeable(Monitor)
+%cxb_py_closeable(Calendar)
+%cxb_py_closeable(ImportOptions)
+%cxb_py_closeable(ImportReport)
+%cxb_py_closeable(JourneyOptions)
+%cxb_py_closeable(Journeys)
+%cxb_py_closeable(Funnel)
+%cxb_py_closeable(JourneyTable)
+
+%extend Store {
+%pythoncode %{
+    def set_names(self, set):
+        """All names of a named set, in index order (e.g. store.set_names("channel"))."""
+        return [self.set_name(set, i) for i in range(self.set_size(set))]
+
+    def records(self, table):
+        """Iterate over the records of a table as dicts."""
+        for i in range(self.rows(table)):
+            yield self.record(table, i)
+
+    def __repr__(self):
+        if self.closed():
+            return "<cxkit.Store (closed)>"
+        return "<cxkit.Store %s>" % ", ".join(
+            "%s=%d" % (t, self.rows(t)) for t in _TABLES)
+%}
+}
+
+%extend History {
+%pythoncode %{
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if index < 0:
+            index += self.count()
+        if not 0 <= index < self.count():
+            raise IndexError("history index out of range")
+        return self.entry(index)
+
+    def __iter__(self):
+        for i in range(self.count()):
+            yield self.entry(i)
+%}
+}
+
+/* Result and JourneyTable: the same table protocol. */
+%define %cxb_py_table(CLASS, WHAT)
+%extend CLASS {
+%pythoncode %{
+    def __len__(self):
+        return self.rows()
+
+    def __getitem__(self, index):
+        if index < 0:
+            index += self.rows()
+        if not 0 <= index < self.rows():
+            raise IndexError(WHAT " row out of range")
+        return self.row(index)
+
+    def __iter__(self):
+        """Rows as dicts keyed by column name."""
+        for i in range(self.rows()):
+            yield self.row(i)
+
+    def column_names(self):
+        """The names of the columns, in order."""
+        return [self.column_name(c) for c in range(self.columns())]
+
+    def to_dict(self):
+        """The table as {column name: list of values}."""
+        names = self.column_names()
+        cols = {n: [] for n in names}
+        for i in range(self.rows()):
+            for c, n in enumerate(names):
+                cols[n].append(self.get(i, c))
+        return cols
+
+    def to_pandas(self):
+        """The table as a pandas DataFrame (pandas is imported only here).
+        Labels become object columns, counts int64, figures float64 (NaN when
+        missing), times datetime64 in UTC."""
+        import pandas
+        return pandas.DataFrame(self.to_dict(), columns=self.column_names())
+
+    def __repr__(self):
+        try:
+            return "<cxkit.%s %d rows x %d columns: %s>" % (
+                type(self).__name__, self.rows(), self.columns(), ", ".join(self.column_names()))
+        except Error:
+            return "<cxkit.%s (closed)>" % type(self).__name__
+%}
+}
+%enddef
+%cxb_py_table(Result, "result")
+%cxb_py_table(JourneyTable, "table")
+
+/* several C out-values come back as a tuple */
+%feature("pythonappend") Result::compare "val = tuple(val)";
+%feature("pythonappend") Monitor::read "val = tuple(val)";
+
+%extend ImportReport {
+%pythoncode %{
+    def rejects(self):
+        """The described rejected rows as (line, column, reason) tuples."""
+        return [(self.line(i), self.column(i), self.reason(i)) for i in range(self.details())]
+
+    def __repr__(self):
+        try:
+            return "<cxkit.ImportReport read=%d accepted=%d rejected=%d>" % (
+                self.read(), self.accepted(), self.rejected())
+        except Error:
+            return "<cxkit.ImportReport (closed)>"
+%}
+}
+
+%extend ImportOptions {
+%pythoncode %{
+    @classmethod
+    def make(cls, strict=False, reject_path=None, delimiter=",", columns=None):
+        """Options in one call: columns maps file column names to table
+        column names (or None to ignore a file column)."""
+        o = cls()
+        o.set_strict(strict)
+        if reject_path is not None:
+            o.set_reject_path(str(reject_path))
+        o.set_delimiter(delimiter)
+        for k, v in (columns or {}).items():
+            o.map_column(k, v)
+        return o
+%}
+}
+
+%extend JourneyOptions {
+%pythoncode %{
+    @classmethod
+    def make(cls, store, conversion=None, gap_ms=None, cut_at_conversion=None, level=None,
+             collapse=None, conversion_in_path=None, repeat_contacts=None, half_life_ms=None,
+             position_weights=None, min_support=None):
+        """Options in one call; an argument left None keeps the default.
+        conversion: an interaction kind ("purchase"), a (by, name) pair such
+        as ("touchpoint", "web_checkout"), or a list of those (any matches);
+        repeat_contacts: (kind, window_ms); position_weights: (first, last).
+        The other arguments are those of the set_* methods."""
+        o = cls(store)
+        if conversion is not None:
+            rules = [conversion] if isinstance(conversion, (str, tuple)) else list(conversion)
+            for i, rule in enumerate(rules):
+                by, name = ("kind", rule) if isinstance(rule, str) else rule
+                (o.set_conversion if i == 0 else o.add_conversion)(by, name)
+        for value, setter in ((gap_ms, o.set_gap), (cut_at_conversion, o.set_cut_at_conversion),
+                              (level, o.set_level), (collapse, o.set_collapse),
+                              (conversion_in_path, o.set_conversion_in_path),
+                              (half_life_ms, o.set_half_life), (min_support, o.set_min_support)):
+            if value is not None:
+                setter(value)
+        if repeat_contacts is not None:
+            o.set_repeat_contacts(*repeat_contacts)
+        if position_weights is not None:
+            o.set_position_weights(*position_weights)
+        return o
+%}
+}
+
+%extend Funnel {
+%pythoncode %{
+    @classmethod
+    def make(cls, store, steps, window_ms=0, strict=False, exclusions=()):
+        """A funnel in one call: steps and exclusions are (level, name)
+        pairs such as ("stage", "purchase") or ("touchpoint", "home_delivery")."""
+        f = cls(store)
+        for level, name in steps:
+            f.add_step(level, name)
+        for level, name in exclusions:
+            f.add_exclusion(level, name)
+        f.set_window(window_ms)
+        f.set_strict(strict)
+        return f
+%}
+}
+
+%extend Journeys {
+%pythoncode %{
+    def __len__(self):
+        return self.count()
+
+    def __repr__(self):
+        try:
+            return "<cxkit.Journeys %d journeys, %d converted>" % (self.count(), self.conversions())
+        except Error:
+            return "<cxkit.Journeys (closed)>"
+%}
+}
+
+%pythoncode %{
+import datetime as _dt
+
+Error = _cxkit.Error
+Invalid = _cxkit.Invalid
+NoMemory = _cxkit.NoMemory
+NotFound = _cxkit.NotFound
+Exists = _cxkit.Exists
+Range = _cxkit.Range
+Parse = _cxkit.Parse
+BufSize = _cxkit.BufSize
+Order = _cxkit.Order
+Limit = _cxkit.Limit
+IO = _cxkit.IO
+Version = _cxkit.Version
+
+_UTC = _dt.timezone.utc
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
+_MS = _dt.timedelta(milliseconds=1)
+_TABLES = ("customers", "touchpoints", "interactions", "cases", "questions",
+           "feedback", "transactions")
+
+
+def to_ms(t):
+    """A time as int milliseconds since 1970-01-01 UTC: t may be a datetime
+    (naive means UTC), a date (midnight UTC), an ISO-8601 str, an int (taken
+    as milliseconds already), a numpy.datetime64 or a pandas Timestamp."""
+    return t if isinstance(t, int) and not isinstance(t, bool) else _time_in(t)
+
+
+def from_ms(ms):
+    """An aware UTC datetime from int milliseconds since 1970-01-01 UTC."""
+    return _time_out(ms)
+
+
+def _time_in(t):
+    if isinstance(t, _dt.datetime):
+        if t.tzinfo is None or t.tzinfo.utcoffset(t) is None:
+            t = t.replace(tzinfo=_UTC)
+        return (t - _EPOCH) // _MS
+    if isinstance(t, _dt.date):
+        return (_dt.datetime(t.year, t.month, t.day, tzinfo=_UTC) - _EPOCH) // _MS
+    if isinstance(t, str):
+        return _time_in(time_parse(t))
+    if isinstance(t, int) and not isinstance(t, bool):
+        return t
+    if type(t).__name__ == "datetime64":
+        import numpy
+        return int(numpy.datetime64(t, "ms").astype("int64"))
+    raise TypeError("a time is a datetime, an int of milliseconds since the epoch, "
+                    "an ISO-8601 str or None, not %s" % type(t).__name__)
+
+
+def _time_out(ms):
+    return _EPOCH + _dt.timedelta(milliseconds=ms)
+
+
+def _times_in(a):
+    """Time arrays for the batch loads: int64 milliseconds, without a copy
+    when a is already an int64 array."""
+    dtype = getattr(a, "dtype", None)
+    if dtype is not None:
+        if dtype.kind == "M":
+            return a.astype("datetime64[ms]").view("int64")
+        if dtype.kind in "iu":
+            return a.astype("int64", copy=False)
+        if dtype.kind != "O":
+            raise TypeError("time arrays hold int64 milliseconds or datetime64, not %s" % dtype)
+        a = a.tolist()
+    if isinstance(a, (list, tuple)):
+        if all(type(x) is int for x in a):
+            return a
+        # None is a missing time: CX_TIME_NONE, the smallest int64 (as NaT is)
+        return [-(2 ** 63) if x is None else to_ms(x) for x in a]
+    return a
+
+%}

@@ -1,0 +1,56 @@
+/*
+ * cxkit_python_post.i: Python code that needs the classes, so it is
+ * included after every module (cxkit_python.i comes before them).
+ */
+
+%pythoncode %{
+# Journeys(store, **kw): keyword arguments build the JourneyOptions.
+def _journeys_init(self, store, options=None, **kw):
+    if kw:
+        if options is not None:
+            raise TypeError("Journeys: pass options or keyword arguments, not both")
+        options = JourneyOptions.make(store, **kw)
+    _Journeys_init(self, store, options)
+
+
+_Journeys_init = Journeys.__init__
+_journeys_init.__doc__ = (_Journeys_init.__doc__ or "") + """
+Keyword arguments instead of options build JourneyOptions.make(store, **kw):
+Journeys(store, level="channel", collapse=True, conversion="purchase")."""
+Journeys.__init__ = _journeys_init
+
+
+# Signatures for help() and inspect: SWIG writes (*args, **kwargs) when a
+# default is not a Python literal (a time's default is CX_TIME_NONE, which
+# scripts write None; enumeration defaults are names). The texts below are
+# the C signatures of the .i files as a script calls them.
+def _signatures():
+    import inspect
+    sigs = {
+        Store.add_customer: "(self, id, segment=None, region=None, plan=None, acquired=None)",
+        Store.add_interaction: "(self, customer, touchpoint, time, kind=None, direction='inbound', agent=None, "
+                               "case_id=None, duration_ms=0, outcome='handled', value=0.0)",
+        Store.add_case: "(self, id, customer, channel, priority, agent, opened, first_response=None, "
+                        "resolved=None, reopens=0, contacts=1)",
+        Store.add_feedback: "(self, customer, question, score, time, touchpoint=None, interaction=-1, "
+                            "case_id=None, comment=None)",
+        Store.add_customers: "(self, ids, segments=None, regions=None, plans=None, acquired=None)",
+        Store.add_interactions: "(self, customers, touchpoints, times, kinds=None, directions=None, agents=None, "
+                                "case_ids=None, durations=None, outcomes=None, values=None)",
+        Store.add_feedbacks: "(self, customers, questions, scores, times, touchpoints=None, interactions=None, "
+                             "case_ids=None, comments=None)",
+        Store.history: "(self, customer, _from=None, to=None)",
+        Monitor.add_case: "(self, resolved, opened, first_response=None, contacts=1, reopens=0)",
+        Journeys.satisfaction: "(self, group='path')",
+    }
+    for f, text in sigs.items():
+        ns = {}
+        exec("def _f%s: pass" % text, ns)
+        f.__signature__ = inspect.signature(ns["_f"])
+    Journeys.__init__.__signature__ = inspect.signature(
+        lambda self, store, options=None, **kw: None)
+
+
+_signatures()
+del _signatures
+%}

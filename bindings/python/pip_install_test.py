@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""`pip install .` works: builds the package from the source tree with
+meson-python (Debian's python3-mesonpy, no network, no build isolation)
+into a throwaway venv, imports it there and makes one real call.
+
+Usage: pip_install_test.py SOURCE_ROOT   (run by `meson test --suite python`)
+
+The venv sees Debian's site-packages (--system-site-packages) for
+meson-python, meson and ninja; --no-deps and --no-index keep pip offline.
+meson-python 0.12 configures and builds the whole project again in a
+temporary `.mesonpy-*` directory inside the source tree (pip >= 21.3 builds
+in place; it does not copy the tree, so build*/ directories there are
+neither copied nor read), and removes it afterwards. It leaves its
+`.mesonpy-native-file.ini` in the source root (ignored by git); this test
+removes the one it created."""
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+
+PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+
+CHECK = r"""
+import sys, cxkit
+assert cxkit.__file__.startswith(sys.prefix), (cxkit.__file__, sys.prefix)
+s = cxkit.Store()
+s.add_customer("C-1", region="الرياض")
+for score in (10, 9, 3):
+    s.add_feedback("C-1", "nps", score, "2024-03-01T09:00:00+03:00")
+q = cxkit.Query(s)
+q.add("nps")
+r = q.run()
+assert len(r) == 1 and abs(r.get(0, "nps") - 100 / 3) < 1e-9, r.row(0)
+print("cxkit", cxkit.version_string(), "from", cxkit.__file__, "NPS", round(r.get(0, "nps"), 1))
+"""
+
+
+def run(cmd, **kw):
+    print("+", " ".join(map(str, cmd)), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    print(p.stdout[-6000:], flush=True)
+    if p.returncode != 0:
+        sys.exit("FAIL: %s exited with %d" % (cmd[0], p.returncode))
+    return p.stdout
+
+
+def main():
+    src = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
+    if not (src / "pyproject.toml").exists():
+        sys.exit("FAIL: no pyproject.toml in %s" % src)
+    for mod in ("mesonpy", "venv"):
+        if subprocess.run([PY, "-c", "import " + mod], capture_output=True).returncode != 0:
+            print("SKIP: %s lacks the %s module (tools/deps.sh installs it)" % (PY, mod))
+            sys.exit(77)
+    native = src / ".mesonpy-native-file.ini"
+    had_native = native.exists()
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="cxkit-pip-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PIP_", "MESON"))}
+    env.update(PIP_NO_INDEX="1", PIP_NO_CACHE_DIR="1", PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_NO_INPUT="1", HOME=str(tmp))
+    try:
+        venv = tmp / "venv"
+        run([PY, "-m", "venv", "--system-site-packages", str(venv)], env=env)
+        run([str(venv / "bin" / "pip"), "install", "--no-build-isolation", "--no-deps", str(src)],
+            env=env, cwd=str(tmp))
+        out = run([str(venv / "bin" / "python"), "-c", CHECK], env=env, cwd=str(tmp))
+        if "NPS 33.3" not in out:
+            sys.exit("FAIL: unexpected output from the installed module")
+        # the wheel holds the module and the extension only, no libcxkit.so
+        site = run([str(venv / "bin" / "python"), "-c", "import cxkit, os; print(os.path.dirname(cxkit.__file__))"],
+                   env=env, cwd=str(tmp)).strip().splitlines()[-1]
+        names = sorted(n for n in os.listdir(site) if "cxkit" in n.lower())
+        print("installed:", names)
+        if not any(n.startswith("_cxkit") and n.endswith(".so") for n in names) or "cxkit.py" not in names:
+            sys.exit("FAIL: the venv lacks cxkit.py or the _cxkit extension")
+        leftovers = [p.name for p in src.glob(".mesonpy-*") if p.is_dir()]
+        print("PASS: pip install . builds and imports (build dirs left in the source root: %s)"
+              % (leftovers or "none"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not had_native:
+            native.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Import and export (CSV, JSON Lines), reports, SQLite persistence."""
+import json
+
+import pytest
+
+import cxkit
+from conftest import DATA, TABLE_ORDER, load_demo
+
+
+def test_demo_import_counts(demo):
+    assert demo.rows("customers") == 3000
+    assert demo.rows("interactions") == 35247
+    assert demo.rows("feedback") == 10766
+
+
+def test_report_and_rejects(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("id,segment,acquired\nA,x,2024-01-01\nA,y,\nB,z,not a time\n", encoding="utf-8")
+    s = cxkit.Store()
+    rep = s.import_csv("customers", str(p))
+    assert (rep.read(), rep.accepted(), rep.rejected()) == (3, 1, 2)
+    rejects = rep.rejects()
+    assert [r[0] for r in rejects] == [3, 4] and rejects[1][1] == 3
+    assert "B" not in [r["id"] for r in s.records("customers")]
+    strict = cxkit.Store()
+    with pytest.raises(cxkit.Exists, match="line 3"):
+        strict.import_csv("customers", str(p), cxkit.ImportOptions.make(strict=True))
+    assert strict.rows("customers") == 0
+
+
+def test_import_options(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("client;seg\nA;x\n", encoding="utf-8")
+    o = cxkit.ImportOptions()
+    o.set_delimiter(";")
+    o.map_column("client", "id")
+    o.map_column("seg", "segment")
+    s = cxkit.Store()
+    assert s.import_csv("customers", str(p), o).accepted() == 1
+    assert s.record("customers", 0)["segment"] == "x"
+    with pytest.raises(cxkit.Invalid):
+        o.set_delimiter(";;")
+    o.close()
+    with pytest.raises(cxkit.Invalid, match="closed"):
+        s.import_csv("customers", str(p), o)  # nothing imported with closed options
+    assert s.rows("customers") == 1
+
+
+def test_missing_file_is_io_error(tmp_path):
+    with pytest.raises(cxkit.IO) as e:
+        cxkit.Store().import_csv("customers", str(tmp_path / "none.csv"))
+    assert isinstance(e.value, OSError)
+
+
+def test_export_jsonl_and_csv(store, tmp_path):
+    store.export_jsonl("customers", str(tmp_path / "c.jsonl"), 180)
+    rows = [json.loads(l) for l in (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["region"] == "الرياض"
+    store.export_csv("cases", str(tmp_path / "cases.csv"))
+    s2 = cxkit.Store()
+    s2.import_jsonl("customers", str(tmp_path / "c.jsonl"))
+    assert s2.record("customers", 0)["name"] == "سارة العتيبي"
+
+
+def test_db_save_load(store, tmp_path):
+    db = str(tmp_path / "cx.db")
+    store.save(db)
+    assert cxkit.db_schema_version(db) >= 1
+    s2 = cxkit.Store.load(db)
+    assert s2.rows("feedback") == 1 and s2.record("customers", 0) == store.record("customers", 0)
+    with pytest.raises(cxkit.IO):
+        cxkit.Store.load(str(tmp_path / "missing.db"))
+
+
+def test_db_import_csv(tmp_path):
+    db = str(tmp_path / "big.db")
+    s = cxkit.Store()
+    for t in ["customers", "touchpoints", "cases"]:
+        s.import_csv(t, str(DATA / (t + ".csv")))
+    s.save(db)
+    rep = cxkit.db_import_csv(db, "interactions", str(DATA / "interactions.csv"))
+    assert rep.accepted() == 35247
+    assert cxkit.Store.load(db).rows("interactions") == 35247

@@ -1,0 +1,104 @@
+"""Store, records, named sets, attributes, history (UTF-8 and Arabic)."""
+import datetime as dt
+import math
+
+import pytest
+
+import cxkit
+
+
+def test_rows_and_find(store):
+    assert store.rows("customers") == 2
+    assert store.rows(cxkit.TABLE_INTERACTIONS) == 2
+    assert store.find("customers", "C-2") == 1
+    assert store.find(cxkit.TABLE_CASES, "T-1") == 0
+    assert store.memory() > 0
+
+
+def test_arabic_round_trip(store):
+    rec = store.record("customers", 0)
+    assert rec["region"] == "الرياض"
+    assert rec["name"] == "سارة العتيبي"
+    assert rec["acquired"] == dt.datetime(2024, 1, 15, tzinfo=dt.timezone.utc)
+    assert store.record("customers", 1)["acquired"] is None
+    assert store.get_attribute("C-1", "name") == "سارة العتيبي"
+    assert store.get_attribute("C-2", "name") is None
+    fb = store.record("feedback", 0)
+    assert fb["comment"] == "خدمة ممتازة 👍"
+    assert fb["interaction"] is None
+
+
+def test_get_by_name_and_number(store):
+    assert store.get("cases", "agent", 0) == "نورة"
+    assert store.get("cases", 1, 0) == "C-1"  # column 1: customer
+    assert store.get("interactions", "duration_ms", 1) == 600000
+    assert store.get("touchpoints", "weight", 0) == 2.0
+    with pytest.raises(cxkit.NotFound):
+        store.get("cases", "no_such_column", 0)
+    with pytest.raises(cxkit.Range):
+        store.get("cases", "agent", 5)
+
+
+def test_sets(store):
+    assert "phone" in store.set_names("channel")
+    i = store.define("channel", "kiosk")
+    assert store.set_name(cxkit.SET_CHANNEL, i) == "kiosk"
+    assert store.set_find("channel", "kiosk") == i
+    assert store.define("channel", "kiosk") == i
+    assert store.set_names("agent") == ["نورة"]
+    with pytest.raises(cxkit.NotFound):
+        store.add_touchpoint("t", "fax", "service")  # a typo is an error
+
+
+def test_add_errors_change_nothing(store):
+    with pytest.raises(cxkit.Exists):
+        store.add_customer("C-1")
+    with pytest.raises(cxkit.NotFound):
+        store.add_interaction("C-404", "website", 0)
+    with pytest.raises(cxkit.Order):
+        store.add_case("T-2", "C-1", "phone", None, None, 1000, None, 500)
+    with pytest.raises(cxkit.Range):
+        store.add_feedback("C-1", "nps", 11, 0)
+    assert store.rows("cases") == 1 and store.rows("feedback") == 1
+
+
+def test_update_case_and_questions(store):
+    store.update_case("T-1", None, None, 1, 2)
+    assert store.record("cases", 0)["resolved"] is None
+    assert store.record("cases", 0)["reopens"] == 1
+    store.add_question("ces_5", "ces", 1, 5, False)
+    q = store.record("questions", store.find("questions", "ces_5"))
+    assert q == {"name": "ces_5", "metric": "ces", "scale_min": 1.0, "scale_max": 5.0, "higher_is_better": 0}
+
+
+def test_history(store):
+    h = store.history("C-1")
+    assert len(h) == 5
+    tables = [e["table"] for e in h]
+    assert tables == ["interactions", "transactions", "interactions", "cases", "feedback"]
+    times = [e["time"] for e in h]
+    assert times == sorted(times)
+    assert h[0]["touchpoint"] == "website" and h[-1]["comment"] == "خدمة ممتازة 👍"
+    assert h.table(3) == "cases" and h.row(3) == 0
+    assert h.time(0) == cxkit.time_parse("2024-03-01T20:40:00+03:00")
+    window = store.history("C-1", "2024-03-05", "2024-03-10")
+    assert len(window) == 2
+    with pytest.raises(cxkit.NotFound):
+        store.history("C-404")
+    with pytest.raises(IndexError):
+        h[99]
+
+
+def test_records_iterator(store):
+    ids = [r["id"] for r in store.records("customers")]
+    assert ids == ["C-1", "C-2"]
+    assert "customers=2" in repr(store)
+
+
+def test_context_manager_closes():
+    with cxkit.Store() as s:
+        s.add_customer("x")
+    assert s.closed()
+    with pytest.raises(cxkit.Invalid, match="closed"):
+        s.rows("customers")
+    s.close()  # twice is fine
