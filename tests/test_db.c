@@ -472,6 +472,54 @@ START_TEST(stream_failure_leaves_file_alone)
 }
 END_TEST
 
+START_TEST(killed_stream_import_leaves_previous_state)
+{
+    /* A child streams 600000 interactions from CSV into the database and is
+     * killed at increasing delays: the file must then hold either none of
+     * them or all of them, and load. */
+    write_csvs(600000);
+    for (int i = 0; i < 3; i++) {
+        char path[200];
+        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
+        cx_import_report *r;
+        OK(cx_db_import_csv(&r, dbpath, csv_tables[i], path, NULL));
+        cx_import_report_free(r);
+    }
+    cx_store *before;
+    OK(cx_db_load(&before, dbpath));
+    char path[200];
+    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    int partial_kills = 0;
+    for (int delay_ms = 10; delay_ms <= 2560 && partial_kills < 3; delay_ms *= 2) {
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            cx_import_report *r;
+            _exit(cx_db_import_csv(&r, dbpath, CX_TABLE_INTERACTIONS, path, NULL) == CX_OK ? 0 : 3);
+        }
+        struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        cx_store *l;
+        OK(cx_db_load(&l, dbpath));
+        size_t n;
+        OK(cx_store_rows(&n, l, CX_TABLE_INTERACTIONS));
+        ck_assert_msg(n == 0 || n == 600000, "killed import left %zu rows", n);
+        if (n == 0) {
+            partial_kills++;
+            assert_same(before, l);
+        }
+        cx_store_free(l);
+        if (n)
+            break; /* it finished before the kill: later delays would too */
+    }
+    ck_assert_msg(partial_kills > 0, "no kill landed during an import");
+    cx_store_free(before);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("db");
@@ -501,6 +549,7 @@ int main(void)
     tcase_set_timeout(stream, 120);
     tcase_add_test(stream, stream_matches_memory_import);
     tcase_add_test(stream, stream_failure_leaves_file_alone);
+    tcase_add_test(stream, killed_stream_import_leaves_previous_state);
     suite_add_tcase(su, stream);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_ENV);
