@@ -14,5 +14,6 @@
 #include "cxkit/calendar.h"
 #include "cxkit/metrics.h"
 #include "cxkit/journey.h"
+#include "cxkit/lifecycle.h"
 
 #endif

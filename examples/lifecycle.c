@@ -1,0 +1,349 @@
+/*
+ * cx-lifecycle: lifecycle and value of the demo customers. Imports a
+ * directory of CXKit CSV files, then prints a monthly retention table by
+ * first purchase, Kaplan-Meier survival of the relationship by segment with
+ * the log-rank test, RFM segments, the BG/NBD and Gamma-Gamma models fitted
+ * on the first 18 months and checked on the last 6, the top customers by
+ * 12-month CLV, the health score of each customer and the list of
+ * customers to contact now with the reason, from care rules held as data.
+ *
+ * Usage: cx-lifecycle [DATA_DIR]     (default examples/data)
+ */
+#include <cxkit/cxkit.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHECK(call)                                                                                                \
+    do {                                                                                                           \
+        if ((call) != CX_OK) {                                                                                     \
+            fprintf(stderr, "cx-lifecycle: %s: %s\n", #call, cx_last_error());                                  \
+            exit(1);                                                                                               \
+        }                                                                                                          \
+    } while (0)
+
+#define DAY (86400000LL)
+#define WEEK (7 * DAY)
+
+static void load(cx_store *s, const char *dir)
+{
+    static const int order[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES, CX_TABLE_INTERACTIONS,
+                                CX_TABLE_QUESTIONS, CX_TABLE_FEEDBACK,    CX_TABLE_TRANSACTIONS};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *name;
+        char path[4096];
+        CHECK(cx_table_name(&name, order[i]));
+        snprintf(path, sizeof path, "%s/%s.csv", dir, name);
+        cx_import_report *rep;
+        CHECK(cx_import_csv(&rep, s, order[i], path, NULL));
+        cx_import_report_free(rep);
+    }
+}
+
+static cx_time at(const char *iso)
+{
+    cx_time t;
+    CHECK(cx_time_parse(&t, iso, strlen(iso)));
+    return t;
+}
+
+static void retention(const cx_store *s)
+{
+    cx_cohorts *c;
+    CHECK(cx_cohorts_new(&c, s, CX_ACTIVITY_TRANSACTIONS, CX_COHORT_FIRST_ACTIVITY, CX_BUCKET_QUARTER, 180));
+    printf("Retention by quarter of first purchase (%% of the cohort buying again k quarters later)\n");
+    printf("%-8s %6s", "cohort", "size");
+    size_t P = cx_cohorts_periods(c);
+    for (size_t k = 1; k < P; k++)
+        printf("   +%zuQ", k);
+    printf("\n");
+    for (size_t i = 0; i < cx_cohorts_count(c); i++) {
+        const char *label;
+        uint64_t size;
+        CHECK(cx_cohorts_cohort(NULL, &label, c, i));
+        CHECK(cx_cohorts_cell(&size, NULL, NULL, c, i, 0));
+        printf("%-8s %6llu", label, (unsigned long long)size);
+        for (size_t k = 1; k < P; k++) {
+            double r;
+            CHECK(cx_cohorts_cell(NULL, NULL, &r, c, i, k));
+            if (isnan(r))
+                printf("%7s", "");
+            else
+                printf("%6.1f%%", 100 * r);
+        }
+        printf("\n");
+    }
+    printf("\n%-8s %7s %7s %7s %7s %10s\n", "quarter", "active", "gained", "kept", "lost", "retention");
+    for (size_t i = 0; i < cx_cohorts_count(c); i++) {
+        const char *label;
+        uint64_t a, g, k, l;
+        CHECK(cx_cohorts_cohort(NULL, &label, c, i));
+        CHECK(cx_cohorts_flow(&a, &g, &k, &l, c, i));
+        double r = NAN;
+        if (i > 0)
+            CHECK(cx_cohorts_retention(&r, NULL, NULL, c, i - 1, i));
+        printf("%-8s %7llu %7llu %7llu %7llu %9.1f%%\n", label, (unsigned long long)a, (unsigned long long)g,
+               (unsigned long long)k, (unsigned long long)l, 100 * r);
+    }
+    cx_cohorts_free(c);
+}
+
+static void survival(const cx_store *s, cx_time as_of)
+{
+    cx_survival *sv;
+    /* churn inferred: no purchase or inbound contact for 180 days */
+    CHECK(cx_survival_from_store(&sv, s, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND, 180 * DAY, as_of, NULL,
+                                 CX_DIM_SEGMENT, DAY, 0.95, CX_BAND_LOG_LOG));
+    printf("\nSurvival of the relationship by segment (churn = 180 days without a purchase or contact)\n");
+    printf("%-10s %9s %7s %14s %8s %8s %8s\n", "segment", "customers", "churned", "median (days)", "S(90)",
+           "S(180)", "S(365)");
+    for (size_t g = 0; g < cx_survival_groups(sv); g++) {
+        const char *label;
+        uint64_t n, ev;
+        double med, s90, s180, s365;
+        CHECK(cx_survival_group(&label, &n, &ev, sv, g));
+        CHECK(cx_survival_median(&med, NULL, NULL, sv, g));
+        CHECK(cx_survival_at(&s90, NULL, NULL, sv, g, 90));
+        CHECK(cx_survival_at(&s180, NULL, NULL, sv, g, 180));
+        CHECK(cx_survival_at(&s365, NULL, NULL, sv, g, 365));
+        printf("%-10s %9llu %7llu %14.0f %7.1f%% %7.1f%% %7.1f%%\n", label ? label : "(none)",
+               (unsigned long long)n, (unsigned long long)ev, med, 100 * s90, 100 * s180, 100 * s365);
+    }
+    double chi2, p;
+    uint64_t df;
+    CHECK(cx_survival_logrank(&chi2, &p, &df, sv));
+    printf("log-rank: chi2 = %.2f on %llu df, p = %.3g\n", chi2, (unsigned long long)df, p);
+    cx_survival_free(sv);
+}
+
+static void rfm(const cx_store *s, cx_time as_of)
+{
+    cx_rfm *r;
+    CHECK(cx_rfm_new(&r, s, as_of, DAY, 5));
+    size_t count[CX_RFM_SEGMENT_COUNT] = {0};
+    double value[CX_RFM_SEGMENT_COUNT] = {0};
+    for (size_t i = 0; i < cx_rfm_count(r); i++) {
+        int seg;
+        double m;
+        CHECK(cx_rfm_scores(NULL, NULL, NULL, &seg, r, i));
+        CHECK(cx_rfm_values(NULL, NULL, NULL, &m, r, i));
+        count[seg]++;
+        value[seg] += m;
+    }
+    printf("\nRFM segments (%zu buyers)\n%-20s %9s %12s\n", cx_rfm_count(r), "segment", "customers", "mean spend");
+    for (int g = 0; g < CX_RFM_SEGMENT_COUNT; g++) {
+        const char *name;
+        CHECK(cx_rfm_segment_name(&name, g));
+        if (count[g])
+            printf("%-20s %9zu %12.2f\n", name, count[g], value[g] / (double)count[g]);
+    }
+    cx_rfm_free(r);
+}
+
+typedef struct ranked {
+    size_t i;
+    double clv;
+} ranked;
+
+static int by_clv(const void *a, const void *b)
+{
+    double x = ((const ranked *)a)->clv, y = ((const ranked *)b)->clv;
+    return (x < y) - (x > y);
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+static void print_model(const char *title, const cx_model *m)
+{
+    double ll;
+    uint64_t it;
+    CHECK(cx_model_info(NULL, &ll, &it, NULL, m));
+    printf("%s:", title);
+    for (size_t i = 0; i < cx_model_param_count(m); i++) {
+        double v;
+        const char *name;
+        CHECK(cx_model_param(&v, &name, m, i));
+        printf(" %s = %.4g", name, v);
+    }
+    printf(" (log-likelihood %.1f, %llu iterations)\n", ll, (unsigned long long)it);
+}
+
+static void value_and_care(const cx_store *s, cx_time cal_end, cx_time as_of)
+{
+    cx_summary *sum;
+    /* the demo's shoppers may check out as guests and sign up within the day */
+    CHECK(cx_summary_new(&sum, s, cal_end, as_of, WEEK, DAY));
+    size_t n = cx_summary_count(sum);
+    const double *x, *tx, *T, *mean, *hold, *total;
+    CHECK(cx_summary_values(&x, sum, CX_SUMMARY_FREQUENCY));
+    CHECK(cx_summary_values(&tx, sum, CX_SUMMARY_RECENCY));
+    CHECK(cx_summary_values(&T, sum, CX_SUMMARY_AGE));
+    CHECK(cx_summary_values(&mean, sum, CX_SUMMARY_MONETARY));
+    CHECK(cx_summary_values(&hold, sum, CX_SUMMARY_HOLDOUT));
+    CHECK(cx_summary_values(&total, sum, CX_SUMMARY_TOTAL));
+    cx_model *bg, *gg;
+    CHECK(cx_bgnbd_fit(&bg, x, tx, T, NULL, n));
+    CHECK(cx_gammagamma_fit(&gg, x, mean, NULL, n));
+    printf("\nValue models fitted on %zu customers' purchases before 2025-07-01 (weeks)\n", n);
+    print_model("BG/NBD", bg);
+    print_model("Gamma-Gamma", gg);
+    double holdout_weeks = (double)(as_of - cal_end) / (double)WEEK;
+    double *e = malloc(n * sizeof *e), *pa = malloc(n * sizeof *pa), *clv = malloc(n * sizeof *clv);
+    ranked *rk = malloc(n * sizeof *rk);
+    if (!e || !pa || !clv || !rk)
+        exit(1);
+    CHECK(cx_model_expected(e, n, bg, x, tx, T, n, holdout_weeks));
+    double se = 0, sh = 0;
+    for (size_t i = 0; i < n; i++) {
+        se += e[i];
+        sh += hold[i];
+    }
+    printf("holdout check: %.0f purchases predicted for 2025-H2, %.0f made\n", se, sh);
+    /* the CLV of the next 12 months, 1 % discount a month, as of 2025-07-01 */
+    CHECK(cx_clv(clv, n, bg, gg, x, tx, T, mean, n, 12, 52.0 / 12, 0.01));
+    CHECK(cx_model_p_alive(pa, n, bg, x, tx, T, n));
+    for (size_t i = 0; i < n; i++)
+        rk[i] = (ranked){i, clv[i]};
+    qsort(rk, n, sizeof *rk, by_clv);
+    printf("\nTop customers by 12-month CLV\n%-10s %5s %8s %8s %10s %9s %10s\n", "customer", "x", "t_x", "T",
+           "P(alive)", "E[12 mo]", "CLV");
+    for (size_t k = 0; k < 10 && k < n; k++) {
+        size_t i = rk[k].i;
+        const char *id;
+        double e12;
+        CHECK(cx_summary_customer(&id, sum, i));
+        CHECK(cx_model_expected(&e12, 1, bg, &x[i], &tx[i], &T[i], 1, 52));
+        printf("%-10s %5.0f %8.1f %8.1f %9.1f%% %9.2f %10.2f\n", id, x[i], tx[i], T[i], 100 * pa[i], e12, clv[i]);
+    }
+    free(e);
+    free(pa);
+    free(clv);
+    free(rk);
+    cx_model_free(bg);
+    cx_model_free(gg);
+    cx_summary_free(sum);
+}
+
+/* The health score of every customer and the care list as of the end of
+ * the data: rules held as data, P(alive) from a BG/NBD model fitted on
+ * all purchases up to then. */
+static void health_and_care(const cx_store *s, cx_time as_of)
+{
+    cx_summary *sum;
+    CHECK(cx_summary_new(&sum, s, as_of, CX_TIME_NONE, WEEK, DAY));
+    size_t n = cx_summary_count(sum);
+    const double *x, *tx, *T, *total;
+    CHECK(cx_summary_values(&x, sum, CX_SUMMARY_FREQUENCY));
+    CHECK(cx_summary_values(&tx, sum, CX_SUMMARY_RECENCY));
+    CHECK(cx_summary_values(&T, sum, CX_SUMMARY_AGE));
+    CHECK(cx_summary_values(&total, sum, CX_SUMMARY_TOTAL));
+    cx_model *bg;
+    CHECK(cx_bgnbd_fit(&bg, x, tx, T, NULL, n));
+    /* "high value": the top quarter by historic spend */
+    double *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        exit(1);
+    memcpy(sorted, total, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, by_value);
+    double top_quarter = n ? sorted[n / 4] : 0;
+    free(sorted);
+
+    cx_health *h;
+    CHECK(cx_health_new(&h, s, NULL, as_of, bg, sum));
+    size_t bands[4] = {0};
+    for (size_t i = 0; i < cx_health_count(h); i++) {
+        double sc;
+        CHECK(cx_health_score(&sc, NULL, h, i));
+        if (!isnan(sc))
+            bands[sc < 40 ? 0 : sc < 60 ? 1 : sc < 80 ? 2 : 3]++;
+    }
+    printf("\nHealth scores as of 2025-12-31 (0-100, default weights): %zu below 40, %zu 40-60, %zu 60-80, %zu 80+\n",
+           bands[0], bands[1], bands[2], bands[3]);
+
+    cx_care_rules *r;
+    size_t sla;
+    CHECK(cx_care_rules_new(&r));
+    CHECK(cx_care_rules_add(&sla, r, CX_CARE_SLA_BREACH, 9, 0, 0, 72 * 3600000LL, 24 * 3600000LL));
+    CHECK(cx_care_rules_add(NULL, r, CX_CARE_DETRACTOR_AFTER_CASE, 8, 6, 0, 30 * DAY, 0));
+    CHECK(cx_care_rules_add(NULL, r, CX_CARE_REPEAT_CONTACTS, 7, 3, 0, 14 * DAY, 0));
+    CHECK(cx_care_rules_add(NULL, r, CX_CARE_LOW_P_ALIVE, 6, 0.3, top_quarter, 0, 0));
+    CHECK(cx_care_rules_add(NULL, r, CX_CARE_HIGH_EFFORT, 5, 1.0 / 6 + 1e-9, 0, 30 * DAY, 0)); /* CES 1-2 of 7 */
+    CHECK(cx_care_rules_add(NULL, r, CX_CARE_ACTIVITY_DROP, 4, 0.2, 6, 60 * DAY, 180 * DAY));
+    cx_care_list *l;
+    CHECK(cx_care_evaluate(&l, r, s, as_of, bg, sum));
+    size_t per_kind[CX_CARE_KIND_COUNT] = {0};
+    for (size_t i = 0; i < cx_care_list_count(l); i++) {
+        int kind;
+        CHECK(cx_care_list_get(NULL, NULL, &kind, NULL, NULL, NULL, NULL, l, i));
+        per_kind[kind]++;
+    }
+    printf("\nContact now (as of 2025-12-31): %zu entries;", cx_care_list_count(l));
+    for (int k = 0; k < CX_CARE_KIND_COUNT; k++) {
+        const char *name;
+        CHECK(cx_care_kind_name(&name, k));
+        printf(" %s %zu%s", name, per_kind[k], k + 1 < CX_CARE_KIND_COUNT ? "," : "\n");
+    }
+    /* the list is sorted by priority: show its top and the first two of
+     * each rule further down */
+    printf("%-10s %4s %6s  %s\n", "customer", "prio", "health", "reason");
+    size_t shown[CX_CARE_KIND_COUNT] = {0};
+    for (size_t i = 0; i < cx_care_list_count(l); i++) {
+        const char *id, *why;
+        int prio, kind;
+        size_t row;
+        double sc;
+        CHECK(cx_care_list_get(&id, NULL, &kind, &prio, NULL, NULL, &why, l, i));
+        if (i >= 4 && shown[kind] >= 2)
+            continue;
+        shown[kind]++;
+        CHECK(cx_health_find(&row, h, id));
+        CHECK(cx_health_score(&sc, NULL, h, row));
+        printf("%-10s %4d %6.1f  %s\n", id, prio, sc, why);
+    }
+    /* what drags the first customer's score down */
+    if (cx_care_list_count(l)) {
+        const char *id;
+        size_t row;
+        CHECK(cx_care_list_get(&id, NULL, NULL, NULL, NULL, NULL, NULL, l, 0));
+        CHECK(cx_health_find(&row, h, id));
+        printf("health of %s by signal (value 0-1 -> points):", id);
+        for (int k = 0; k < CX_HEALTH_SIGNAL_COUNT; k++) {
+            const char *name;
+            double v, c;
+            CHECK(cx_health_signal_name(&name, k));
+            CHECK(cx_health_signal_value(&v, &c, NULL, h, row, k));
+            if (isnan(v))
+                printf(" %s -", name);
+            else
+                printf(" %s %.2f->%.1f", name, v, c);
+        }
+        printf("\n");
+    }
+    cx_care_list_free(l);
+    cx_care_rules_free(r);
+    cx_health_free(h);
+    cx_model_free(bg);
+    cx_summary_free(sum);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : "examples/data";
+    cx_store *s;
+    CHECK(cx_store_new(&s));
+    load(s, dir);
+    cx_time as_of = at("2026-01-01T00:00:00+03:00"), cal_end = at("2025-07-01T00:00:00+03:00");
+    retention(s);
+    survival(s, as_of);
+    rfm(s, as_of);
+    value_and_care(s, cal_end, as_of);
+    health_and_care(s, as_of);
+    cx_store_free(s);
+    return 0;
+}

@@ -1,0 +1,1039 @@
+/**
+ * @file lifecycle.h
+ * @brief Lifecycle and value: cohorts and retention, Kaplan-Meier survival
+ *        with the log-rank test, RFM scores and segments, and the
+ *        probability models of customer value (BG/NBD, Pareto/NBD,
+ *        Gamma-Gamma, BG/BB, shifted-beta-geometric) with CLV.
+ */
+#ifndef CXKIT_LIFECYCLE_H
+#define CXKIT_LIFECYCLE_H
+
+#include "cxkit/common.h"
+#include "cxkit/metrics.h"
+#include "cxkit/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @defgroup lifecycle Lifecycle: cohorts, retention, survival, RFM
+ * Analyses of the customer relationship over time, read from a store.
+ *
+ * **Activity.** A customer is *active* at the times of the records named by
+ * a ::cx_activity mask: purchases (transactions) and/or inbound
+ * interactions (contacts and visits the customer started). Outbound
+ * messages (newsletters, offers) are not the customer's activity.
+ *
+ * **Periods** are calendar buckets (::cx_bucket: day, ISO week, month,
+ * quarter, year) in a UTC offset, as in the metrics module.
+ *
+ * Every call checks all its arguments and allocates with the store's
+ * allocator; a failed call returns a negative ::cx_status, sets the last
+ * error and creates nothing. Results are immutable and independent of the
+ * store; their const getters may run concurrently.
+ * @{ */
+
+/** Which records count as a customer's activity (a bit mask). */
+typedef enum cx_activity {
+    CX_ACTIVITY_TRANSACTIONS = 1, /**< Purchases. */
+    CX_ACTIVITY_INBOUND = 2       /**< Inbound interactions (started by the customer). */
+} cx_activity;
+
+/** What starts a customer's cohort. */
+typedef enum cx_cohort_start {
+    CX_COHORT_FIRST_ACTIVITY = 0, /**< The period of the first activity. */
+    CX_COHORT_ACQUIRED = 1        /**< The period of the acquisition time; customers without one are left out, and activity before it is ignored. */
+} cx_cohort_start;
+
+/** An opaque, immutable cohort and retention table. */
+typedef struct cx_cohorts cx_cohorts;
+
+/**
+ * @brief Build the cohort table: each customer with activity belongs to the
+ *        cohort of its start period; the table counts, per cohort and per
+ *        period since the start (0, 1, 2, ...), the customers active in that
+ *        period. It also counts, per calendar period, the customers active,
+ *        gained (in their first period), kept (active in this period and the
+ *        one before) and lost (active in the period before, not in this one).
+ * Cost: one pass over each activity table, and a bit per customer and
+ * calendar period.
+ * @param[out] out            the table, to free with cx_cohorts_free().
+ * @param[in]  store          the store.
+ * @param[in]  activity       a non-empty ::cx_activity mask.
+ * @param[in]  start          a ::cx_cohort_start.
+ * @param[in]  bucket         a ::cx_bucket.
+ * @param[in]  offset_minutes the UTC offset in which periods begin, -840 to 840.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_ELIMIT (more than 2^31
+ *         customer-periods) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cohorts_new(cx_cohorts **out, const cx_store *store, int activity, int start, int bucket,
+                             int offset_minutes);
+
+/**
+ * @brief Free a cohort table.
+ * @param[in] cohorts the table, or NULL.
+ */
+CX_EXTERN void cx_cohorts_free(cx_cohorts *cohorts);
+
+/**
+ * @brief Number of cohorts (rows), in time order; a cohort exists for every
+ *        calendar period from the first to the last, even an empty one.
+ * @param[in] cohorts the table; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_cohorts_count(const cx_cohorts *cohorts);
+
+/**
+ * @brief Number of periods since start (columns): 0 up to the span between
+ *        the first and the last calendar period.
+ * @param[in] cohorts the table; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_cohorts_periods(const cx_cohorts *cohorts);
+
+/**
+ * @brief A cohort's start period: its first instant and its label
+ *        ("2024-03", "2024-W09", "2024-Q1", ...).
+ * @param[out] start  the first instant of the period; may be NULL.
+ * @param[out] label  the label, owned by the table; may be NULL.
+ * @param[in]  cohorts the table.
+ * @param[in]  cohort  0 to count - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_cohorts_cohort(cx_time *start, const char **label, const cx_cohorts *cohorts, size_t cohort);
+
+/**
+ * @brief One cell of the retention table.
+ * @param[out] size      the customers of the cohort; may be NULL.
+ * @param[out] active    the customers of the cohort active `period` periods
+ *                       after its start; may be NULL.
+ * @param[out] retention active / size; NaN for an empty cohort or a period
+ *                       after the last observed one; may be NULL.
+ * @param[in]  cohorts   the table.
+ * @param[in]  cohort    0 to count - 1.
+ * @param[in]  period    0 to periods - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_cohorts_cell(uint64_t *size, uint64_t *active, double *retention, const cx_cohorts *cohorts,
+                              size_t cohort, size_t period);
+
+/**
+ * @brief Customers gained, kept and lost in one calendar period (the
+ *        periods are those of the cohorts: index i is cohort i's period).
+ * @param[out] active  customers active in the period; may be NULL.
+ * @param[out] gained  customers whose cohort starts in the period; may be NULL.
+ * @param[out] kept    customers active in the period and the one before; may be NULL.
+ * @param[out] lost    customers active in the period before and not in this one; may be NULL.
+ * @param[in]  cohorts the table.
+ * @param[in]  period  0 to count - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_cohorts_flow(uint64_t *active, uint64_t *gained, uint64_t *kept, uint64_t *lost,
+                              const cx_cohorts *cohorts, size_t period);
+
+/**
+ * @brief Retention and churn between any two calendar periods: of the
+ *        customers active in period `from`, the share also active in period
+ *        `to` (retention) and the rest (churn = 1 - retention).
+ * @param[out] retention the share; NaN when nobody was active in `from`.
+ * @param[out] churn     1 - retention; NaN likewise; may be NULL.
+ * @param[out] at_start  customers active in `from`; may be NULL.
+ * @param[in]  cohorts   the table.
+ * @param[in]  from      a calendar period index.
+ * @param[in]  to        a later (or the same) period index.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_EORDER (to < from).
+ */
+CX_EXTERN int cx_cohorts_retention(double *retention, double *churn, uint64_t *at_start, const cx_cohorts *cohorts,
+                                   size_t from, size_t to);
+
+/** How the confidence band of a survival curve is computed from
+ *  Greenwood's variance. */
+typedef enum cx_band {
+    CX_BAND_LOG_LOG = 0, /**< On log(-log S) (Kalbfleisch-Prentice; lifelines' default): stays in [0, 1]. */
+    CX_BAND_LOG = 1,     /**< On log S (R survfit's default), clipped to 1. */
+    CX_BAND_PLAIN = 2    /**< S -+ z se (Greenwood), clipped to [0, 1]. */
+} cx_band;
+
+/** An opaque, immutable set of Kaplan-Meier curves, one per group. */
+typedef struct cx_survival cx_survival;
+
+/**
+ * @brief Kaplan-Meier curves from plain arrays of durations.
+ * @param[out] out   the curves, to free with cx_survival_free(); malloc is used.
+ * @param[in]  time  n durations, finite and >= 0.
+ * @param[in]  event n flags: 1 the event (churn) was observed at `time`,
+ *                   0 censored (still a customer at `time`).
+ * @param[in]  group n group numbers (>= 0), or NULL for one group; groups
+ *                   are reported in increasing number, labelled by it.
+ * @param[in]  n     the number of subjects, >= 1.
+ * @param[in]  level the confidence level of the band, in (0, 1).
+ * @param[in]  band  a ::cx_band.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a bad duration, flag or
+ *         group) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_survival_new(cx_survival **out, const double *time, const int *event, const int *group, size_t n,
+                              double level, int band);
+
+/**
+ * @brief Kaplan-Meier curves of the customer relationship in a store.
+ *
+ * A customer's relationship starts at its acquisition time, else at its
+ * first activity; its last activity is the latest activity before `as_of`
+ * (later records are ignored).
+ * Churn is explicit where the data has it: when `churn_attribute` is not
+ * NULL and the customer has that attribute holding an ISO 8601 time, the
+ * customer churned then. Otherwise churn is inferred: a customer whose last
+ * activity is more than `inactivity_ms` before `as_of` churned at its last
+ * activity; the others are censored at `as_of`. Durations are in `unit_ms`.
+ * Customers with neither activity nor acquisition before `as_of` are left out.
+ * @param[out] out             the curves, to free with cx_survival_free().
+ * @param[in]  store           the store.
+ * @param[in]  activity        a non-empty ::cx_activity mask.
+ * @param[in]  inactivity_ms   the churn threshold, > 0.
+ * @param[in]  as_of           the end of observation (not ::CX_TIME_NONE).
+ * @param[in]  churn_attribute the attribute holding an explicit churn time, or NULL.
+ * @param[in]  group_by        -1 for one curve, or ::CX_DIM_SEGMENT,
+ *                             ::CX_DIM_REGION, ::CX_DIM_PLAN, or
+ *                             ::CX_DIM_CHANNEL (the channel of the
+ *                             customer's first interaction, inbound or outbound).
+ * @param[in]  unit_ms         the time unit of durations, > 0 (86400000: days).
+ * @param[in]  level           the confidence level, in (0, 1).
+ * @param[in]  band            a ::cx_band.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EPARSE (an explicit churn
+ *         time that is not a time), ::CX_EORDER (churn before the start) or
+ *         ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_survival_from_store(cx_survival **out, const cx_store *store, int activity, int64_t inactivity_ms,
+                                     cx_time as_of, const char *churn_attribute, int group_by, int64_t unit_ms,
+                                     double level, int band);
+
+/**
+ * @brief Free survival curves.
+ * @param[in] survival the curves, or NULL.
+ */
+CX_EXTERN void cx_survival_free(cx_survival *survival);
+
+/**
+ * @brief Number of groups (curves).
+ * @param[in] survival the curves; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_survival_groups(const cx_survival *survival);
+
+/**
+ * @brief A group's label and size.
+ * @param[out] label    the label, owned by the curves (NULL for the group of
+ *                      customers without a value); may be NULL.
+ * @param[out] subjects the subjects in the group; may be NULL.
+ * @param[out] events   the observed events; may be NULL.
+ * @param[in]  survival the curves.
+ * @param[in]  group    0 to groups - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_survival_group(const char **label, uint64_t *subjects, uint64_t *events,
+                                const cx_survival *survival, size_t group);
+
+/**
+ * @brief Number of steps of a group's curve: one per distinct time with an
+ *        event or a censoring.
+ * @param[in] survival the curves; NULL gives 0.
+ * @param[in] group    0 to groups - 1 (else 0 is returned).
+ * @return the count.
+ */
+CX_EXTERN size_t cx_survival_steps(const cx_survival *survival, size_t group);
+
+/**
+ * @brief One step of a curve.
+ * @param[out] time     the step's time; may be NULL.
+ * @param[out] surv     S(time), the survival just after it; may be NULL.
+ * @param[out] lo       the band's lower bound; may be NULL.
+ * @param[out] hi       the band's upper bound; may be NULL.
+ * @param[out] at_risk  subjects at risk just before `time`; may be NULL.
+ * @param[out] events   events at `time`; may be NULL.
+ * @param[out] censored subjects censored at `time`; may be NULL.
+ * @param[in]  survival the curves.
+ * @param[in]  group    0 to groups - 1.
+ * @param[in]  index    0 to steps - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_survival_step(double *time, double *surv, double *lo, double *hi, uint64_t *at_risk,
+                               uint64_t *events, uint64_t *censored, const cx_survival *survival, size_t group,
+                               size_t index);
+
+/**
+ * @brief S(t) of a group (a right-continuous step function) with its band.
+ * @param[out] surv     S(t); 1 before the first event.
+ * @param[out] lo       the lower bound; may be NULL.
+ * @param[out] hi       the upper bound; may be NULL.
+ * @param[in]  survival the curves.
+ * @param[in]  group    0 to groups - 1.
+ * @param[in]  t        the time; finite.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_survival_at(double *surv, double *lo, double *hi, const cx_survival *survival, size_t group,
+                             double t);
+
+/**
+ * @brief The median lifetime: the first time S falls to 0.5 or below, with
+ *        its confidence interval read off the band: the first times the
+ *        lower and the upper bound fall to 0.5 or below (the band is
+ *        undefined, NaN, once S reaches 0, as in R).
+ * @param[out] median   the median; NaN when S never falls to 0.5.
+ * @param[out] lo       its lower limit; NaN when not reached; may be NULL.
+ * @param[out] hi       its upper limit; NaN when not reached; may be NULL.
+ * @param[in]  survival the curves.
+ * @param[in]  group    0 to groups - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_survival_median(double *median, double *lo, double *hi, const cx_survival *survival, size_t group);
+
+/**
+ * @brief The log-rank test that all groups share one survival curve
+ *        (Mantel-Haenszel, with the hypergeometric variance for ties).
+ * @param[out] chi2     the statistic.
+ * @param[out] p        its p-value from the chi-square distribution; may be NULL.
+ * @param[out] df       groups - 1; may be NULL.
+ * @param[in]  survival the curves, with at least two groups.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE (one group, or no event).
+ */
+CX_EXTERN int cx_survival_logrank(double *chi2, double *p, uint64_t *df, const cx_survival *survival);
+
+/** Named RFM segments (from the recency score R and the mean of the
+ *  frequency and monetary scores FM, both on 1-5). Values are stable. */
+typedef enum cx_rfm_segment {
+    CX_RFM_CHAMPIONS = 0,          /**< R 4-5, FM 4-5: bought recently, often, much. */
+    CX_RFM_LOYAL = 1,              /**< R 3-5, FM 3-5 otherwise. */
+    CX_RFM_POTENTIAL_LOYALIST = 2, /**< R 4-5, FM 2. */
+    CX_RFM_NEW = 3,                /**< R 5, FM 1. */
+    CX_RFM_PROMISING = 4,          /**< R 4, FM 1. */
+    CX_RFM_NEED_ATTENTION = 5,     /**< R 3, FM 2. */
+    CX_RFM_ABOUT_TO_SLEEP = 6,     /**< R 3, FM 1. */
+    CX_RFM_CANNOT_LOSE = 7,        /**< R 1-2, FM 5: were the best, gone quiet. */
+    CX_RFM_AT_RISK = 8,            /**< R 1-2, FM 3-4. */
+    CX_RFM_HIBERNATING = 9,        /**< R 2, FM 1-2. */
+    CX_RFM_LOST = 10               /**< R 1, FM 1-2. */
+} cx_rfm_segment;
+
+/** Number of RFM segments. */
+#define CX_RFM_SEGMENT_COUNT 11
+
+/** An opaque, immutable RFM table: one row per customer with a purchase. */
+typedef struct cx_rfm cx_rfm;
+
+/**
+ * @brief Recency, frequency and monetary value of every customer with a
+ *        purchase before `as_of`, with quantile scores and a segment.
+ *
+ * Recency is `as_of` minus the last purchase, in `unit_ms`; frequency the
+ * number of purchases; monetary the total amount. A score is
+ * 1 + floor(bins x the share of customers with a strictly worse value), so
+ * equal values share a score; for recency a smaller value is better. The
+ * segment uses the same rule on 5 bins whatever `bins` is.
+ * @param[out] out     the table, to free with cx_rfm_free().
+ * @param[in]  store   the store.
+ * @param[in]  as_of   purchases at or after it are ignored (not ::CX_TIME_NONE).
+ * @param[in]  unit_ms the unit of recency, > 0.
+ * @param[in]  bins    the number of score levels, 2 to 100.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_rfm_new(cx_rfm **out, const cx_store *store, cx_time as_of, int64_t unit_ms, int bins);
+
+/**
+ * @brief Free an RFM table.
+ * @param[in] rfm the table, or NULL.
+ */
+CX_EXTERN void cx_rfm_free(cx_rfm *rfm);
+
+/**
+ * @brief Number of customers in the table (in the store's customer order).
+ * @param[in] rfm the table; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_rfm_count(const cx_rfm *rfm);
+
+/**
+ * @brief One customer's row.
+ * @param[out] customer  the customer's id, borrowed from the store (valid
+ *                       while the store lives); may be NULL.
+ * @param[out] recency   may be NULL.
+ * @param[out] frequency may be NULL.
+ * @param[out] monetary  may be NULL.
+ * @param[in]  rfm       the table.
+ * @param[in]  index     0 to count - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_rfm_values(const char **customer, double *recency, double *frequency, double *monetary,
+                            const cx_rfm *rfm, size_t index);
+
+/**
+ * @brief One customer's scores and segment.
+ * @param[out] r       the recency score, 1 to bins; may be NULL.
+ * @param[out] f       the frequency score; may be NULL.
+ * @param[out] m       the monetary score; may be NULL.
+ * @param[out] segment a ::cx_rfm_segment; may be NULL.
+ * @param[in]  rfm     the table.
+ * @param[in]  index   0 to count - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_rfm_scores(int *r, int *f, int *m, int *segment, const cx_rfm *rfm, size_t index);
+
+/**
+ * @brief The name of a segment ("champions", "loyal", "potential_loyalist",
+ *        "new", "promising", "need_attention", "about_to_sleep",
+ *        "cannot_lose", "at_risk", "hibernating", "lost").
+ * @param[out] out     a static string.
+ * @param[in]  segment a ::cx_rfm_segment.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_rfm_segment_name(const char **out, int segment);
+
+/** @} */
+
+/** @defgroup value Customer value: summaries, models, CLV
+ * Probability models of repeat buying and spending, fitted by maximum
+ * likelihood to per-customer summaries.
+ *
+ * **Data.** The fits take plain arrays, so they work without a store: for
+ * customer i, `x[i]` repeat purchases (after the first), the last one at
+ * `t_x[i]` and the customer observed for `T[i]` since the first purchase
+ * (all in one time unit; 0 <= t_x <= T, and t_x = 0 when x = 0). An
+ * optional `weight[i]` (a count) lets identical customers be passed once.
+ * cx_summary_new() builds these arrays from a store's transactions. At
+ * least 10 customers (total weight) are needed for a fit.
+ *
+ * **Fitting.** The parameters are estimated on the log scale (so they stay
+ * positive) by a quasi-Newton (BFGS) method with analytic gradients where
+ * they are cheap, from start values computed from the data. Customers with
+ * identical data are grouped first, so 10^6 customers whose times are in
+ * whole days cost as much as their distinct (x, t_x, T) triples. A fit that
+ * does not converge fails with ::CX_ERANGE and says so; a model is returned
+ * only converged.
+ *
+ * Models use malloc. They are immutable: their const calls may run
+ * concurrently.
+ * @{ */
+
+/** The kinds of model. Values are stable. */
+typedef enum cx_model_kind {
+    CX_MODEL_BGNBD = 0,       /**< BG/NBD (Fader, Hardie, Lee 2005): parameters r, alpha, a, b. */
+    CX_MODEL_PARETO_NBD = 1,  /**< Pareto/NBD (Schmittlein, Morrison, Colombo 1987): r, alpha, s, beta. */
+    CX_MODEL_GAMMA_GAMMA = 2, /**< Gamma-Gamma spend (Fader, Hardie, Lee 2005): p, q, gamma. */
+    CX_MODEL_BGBB = 3,        /**< BG/BB for discrete opportunities (Fader, Hardie, Shang 2010): alpha, beta, gamma, delta. */
+    CX_MODEL_SBG = 4          /**< Shifted-beta-geometric contract renewals (Fader, Hardie 2007): alpha, beta. */
+} cx_model_kind;
+
+/** An opaque fitted model. */
+typedef struct cx_model cx_model;
+
+/** An opaque per-customer summary built from a store's transactions. */
+typedef struct cx_summary cx_summary;
+
+/** Columns of a ::cx_summary. Values are stable. */
+typedef enum cx_summary_column {
+    CX_SUMMARY_FREQUENCY = 0,  /**< x: repeat purchases in the calibration period. */
+    CX_SUMMARY_RECENCY = 1,    /**< t_x: time of the last purchase since the first. */
+    CX_SUMMARY_AGE = 2,        /**< T: calibration end since the first purchase. */
+    CX_SUMMARY_MONETARY = 3,   /**< Mean amount of the repeat purchases (0 when x = 0), for Gamma-Gamma. */
+    CX_SUMMARY_TOTAL = 4,      /**< Total amount in the calibration period: historic value. */
+    CX_SUMMARY_HOLDOUT = 5,    /**< Purchases in the holdout period. */
+    CX_SUMMARY_HOLDOUT_VALUE = 6 /**< Amount spent in the holdout period. */
+} cx_summary_column;
+
+/** Number of summary columns. */
+#define CX_SUMMARY_COLUMN_COUNT 7
+
+/**
+ * @brief Summarise each customer's transactions for the models.
+ * A customer enters with a first purchase before `calibration_end`;
+ * purchases at one same instant count as one purchase (their amounts
+ * summed). Times are in `unit_ms` (604800000: weeks). The holdout period is
+ * [calibration_end, holdout_end).
+ * @param[out] out             the summary, to free with cx_summary_free().
+ * @param[in]  store           the store.
+ * @param[in]  calibration_end the end of calibration (not ::CX_TIME_NONE).
+ * @param[in]  holdout_end     the end of the holdout, or ::CX_TIME_NONE for none.
+ * @param[in]  unit_ms         the time unit, > 0.
+ * @param[in]  tolerance_ms    how long before its customer's acquisition
+ *                             time a purchase may be (a guest checkout
+ *                             before the sign-up), >= 0; a purchase earlier
+ *                             than that is an error. 0: none may be.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EORDER (holdout_end
+ *         before calibration_end; a purchase before the customer's
+ *         acquisition time, named in the message) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_summary_new(cx_summary **out, const cx_store *store, cx_time calibration_end, cx_time holdout_end,
+                             int64_t unit_ms, int64_t tolerance_ms);
+
+/**
+ * @brief Free a summary.
+ * @param[in] summary the summary, or NULL.
+ */
+CX_EXTERN void cx_summary_free(cx_summary *summary);
+
+/**
+ * @brief Number of customers in a summary (in the store's customer order).
+ * @param[in] summary the summary; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_summary_count(const cx_summary *summary);
+
+/**
+ * @brief A customer's id.
+ * @param[out] out     the id, borrowed from the store (valid while it lives).
+ * @param[in]  summary the summary.
+ * @param[in]  index   0 to count - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_summary_customer(const char **out, const cx_summary *summary, size_t index);
+
+/**
+ * @brief One value of a summary.
+ * @param[out] out     the value.
+ * @param[in]  summary the summary.
+ * @param[in]  index   0 to count - 1.
+ * @param[in]  column  a ::cx_summary_column.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_summary_get(double *out, const cx_summary *summary, size_t index, int column);
+
+/**
+ * @brief A whole column, to pass to the fits and predictions.
+ * @param[out] out     count doubles, borrowed from the summary.
+ * @param[in]  summary the summary.
+ * @param[in]  column  a ::cx_summary_column.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_summary_values(const double **out, const cx_summary *summary, int column);
+
+/**
+ * @brief Fit the BG/NBD model.
+ * @param[out] out    the model, to free with cx_model_free().
+ * @param[in]  x      repeat purchases, integers >= 0.
+ * @param[in]  t_x    recency, 0 <= t_x <= T (0 when x = 0).
+ * @param[in]  T      age, > 0.
+ * @param[in]  weight counts (>= 0, finite), or NULL for 1 each.
+ * @param[in]  n      the number of rows; the weights must add up to at least 10.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad data, named by its row;
+ *         too few customers; no convergence) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_bgnbd_fit(cx_model **out, const double *x, const double *t_x, const double *T,
+                           const double *weight, size_t n);
+
+/**
+ * @brief Fit the Pareto/NBD model (arguments as cx_bgnbd_fit()).
+ * @param[out] out    the model, to free with cx_model_free().
+ * @param[in]  x      repeat purchases.
+ * @param[in]  t_x    recency.
+ * @param[in]  T      age.
+ * @param[in]  weight counts, or NULL.
+ * @param[in]  n      the number of rows.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_paretonbd_fit(cx_model **out, const double *x, const double *t_x, const double *T,
+                               const double *weight, size_t n);
+
+/**
+ * @brief Fit the Gamma-Gamma spend model to customers with repeat purchases
+ *        (rows with x = 0 are skipped).
+ * @param[out] out    the model, to free with cx_model_free().
+ * @param[in]  x      repeat purchases.
+ * @param[in]  mean   the mean amount of those purchases, > 0 where x > 0.
+ * @param[in]  weight counts, or NULL.
+ * @param[in]  n      the number of rows.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_gammagamma_fit(cx_model **out, const double *x, const double *mean, const double *weight,
+                                size_t n);
+
+/**
+ * @brief Fit the BG/BB model to discrete purchase opportunities.
+ * @param[out] out     the model, to free with cx_model_free().
+ * @param[in]  x       purchases (transactions) in the opportunities, integers.
+ * @param[in]  t_x     the opportunity of the last one (0 when x = 0), x <= t_x <= n_opp.
+ * @param[in]  n_opp   the opportunities, integers >= 1.
+ * @param[in]  weight  counts, or NULL.
+ * @param[in]  n       the number of rows.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_bgbb_fit(cx_model **out, const double *x, const double *t_x, const double *n_opp,
+                          const double *weight, size_t n);
+
+/**
+ * @brief Fit the shifted-beta-geometric model of contract renewals.
+ * @param[out] out     the model, to free with cx_model_free().
+ * @param[in]  t       for a customer who churned, the period in which the
+ *                     contract ended (1: did not renew after the first);
+ *                     for one still active, the periods survived so far;
+ *                     integers >= 1 (>= 0 for active customers).
+ * @param[in]  churned 1 churned, 0 still active.
+ * @param[in]  weight  counts, or NULL.
+ * @param[in]  n       the number of rows.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_sbg_fit(cx_model **out, const double *t, const int *churned, const double *weight, size_t n);
+
+/**
+ * @brief Free a model.
+ * @param[in] model the model, or NULL.
+ */
+CX_EXTERN void cx_model_free(cx_model *model);
+
+/**
+ * @brief What a model is and how its fit went.
+ * @param[out] kind       a ::cx_model_kind; may be NULL.
+ * @param[out] loglik     the log-likelihood at the estimate; may be NULL.
+ * @param[out] iterations quasi-Newton iterations; may be NULL.
+ * @param[out] customers  the total weight fitted; may be NULL.
+ * @param[in]  model      the model.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_model_info(int *kind, double *loglik, uint64_t *iterations, double *customers,
+                            const cx_model *model);
+
+/**
+ * @brief Number of parameters of a model.
+ * @param[in] model the model; NULL gives 0.
+ * @return the count (2 to 4).
+ */
+CX_EXTERN size_t cx_model_param_count(const cx_model *model);
+
+/**
+ * @brief A parameter's value and name (in the order of ::cx_model_kind).
+ * @param[out] value the estimate; may be NULL.
+ * @param[out] name  a static name ("r", "alpha", ...); may be NULL.
+ * @param[in]  model the model.
+ * @param[in]  index 0 to count - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_model_param(double *value, const char **name, const cx_model *model, size_t index);
+
+/**
+ * @brief Build a model from known parameters (to predict without fitting).
+ * @param[out] out    the model, to free with cx_model_free().
+ * @param[in]  kind   a ::cx_model_kind.
+ * @param[in]  params the parameters, in the kind's order, finite and > 0.
+ * @param[in]  n      their number.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_model_new(cx_model **out, int kind, const double *params, size_t n);
+
+/**
+ * @brief Expected purchases of each customer in the next `horizon` time
+ *        units (BG/NBD, Pareto/NBD) or opportunities (BG/BB), given its
+ *        history.
+ * @param[out] out     n values.
+ * @param[in]  out_len the room in `out`, >= n.
+ * @param[in]  model   a BG/NBD, Pareto/NBD or BG/BB model.
+ * @param[in]  x       repeat purchases.
+ * @param[in]  t_x     recency.
+ * @param[in]  T       age (opportunities for BG/BB).
+ * @param[in]  n       the number of customers.
+ * @param[in]  horizon >= 0 (an integer for BG/BB).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EBUFSIZE or ::CX_ERANGE; `out` is
+ *         written only on success.
+ */
+CX_EXTERN int cx_model_expected(double *out, size_t out_len, const cx_model *model, const double *x,
+                                const double *t_x, const double *T, size_t n, double horizon);
+
+/**
+ * @brief Probability that each customer is still alive (a customer) at T
+ *        (BG/NBD, Pareto/NBD; for BG/BB at the next opportunity).
+ * @param[out] out     n values in [0, 1].
+ * @param[in]  out_len the room in `out`, >= n.
+ * @param[in]  model   a BG/NBD, Pareto/NBD or BG/BB model.
+ * @param[in]  x       repeat purchases.
+ * @param[in]  t_x     recency.
+ * @param[in]  T       age.
+ * @param[in]  n       the number of customers.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EBUFSIZE or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_model_p_alive(double *out, size_t out_len, const cx_model *model, const double *x,
+                               const double *t_x, const double *T, size_t n);
+
+/**
+ * @brief Expected mean spend per purchase of each customer under a
+ *        Gamma-Gamma model: (p (gamma + x m)) / (p x + q - 1); customers
+ *        with x = 0 get the population mean p gamma / (q - 1).
+ * @param[out] out     n values.
+ * @param[in]  out_len the room in `out`, >= n.
+ * @param[in]  model   a Gamma-Gamma model with q > 1.
+ * @param[in]  x       repeat purchases.
+ * @param[in]  mean    their mean amount.
+ * @param[in]  n       the number of customers.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EBUFSIZE or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_model_expected_spend(double *out, size_t out_len, const cx_model *model, const double *x,
+                                      const double *mean, size_t n);
+
+/**
+ * @brief Survival and retention under an sBG model.
+ * @param[out] survival  S(t) = B(alpha, beta + t) / B(alpha, beta): the
+ *                       share of a cohort still a customer after t periods;
+ *                       may be NULL.
+ * @param[out] retention r(t) = (beta + t - 1) / (alpha + beta + t - 1): the
+ *                       renewal rate in period t (t >= 1); may be NULL.
+ * @param[in]  model     an sBG model.
+ * @param[in]  t         periods, >= 0.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_model_sbg_curve(double *survival, double *retention, const cx_model *model, double t);
+
+/**
+ * @brief Customer lifetime value over a horizon: the expected purchases of
+ *        each step (of `step` time units) times the expected spend, each
+ *        step discounted by (1 + discount)^k, k = 1..steps (as in the
+ *        `lifetimes` package).
+ * @param[out] out      n values.
+ * @param[in]  out_len  the room in `out`, >= n.
+ * @param[in]  purchases a BG/NBD or Pareto/NBD model.
+ * @param[in]  spend    a Gamma-Gamma model.
+ * @param[in]  x        repeat purchases.
+ * @param[in]  t_x      recency.
+ * @param[in]  T        age.
+ * @param[in]  mean     mean amount of the repeat purchases.
+ * @param[in]  n        the number of customers.
+ * @param[in]  steps    the number of steps, 1 to 10000.
+ * @param[in]  step     a step's length in the data's time unit, > 0.
+ * @param[in]  discount the discount rate per step, >= 0.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EBUFSIZE, ::CX_ERANGE or ::CX_ENOMEM;
+ *         `out` is written only on success.
+ */
+CX_EXTERN int cx_clv(double *out, size_t out_len, const cx_model *purchases, const cx_model *spend,
+                     const double *x, const double *t_x, const double *T, const double *mean, size_t n, int steps,
+                     double step, double discount);
+
+/** @} */
+
+/** @defgroup care Customer health and proactive care
+ * A health score per customer from weighted, normalised signals, and rules
+ * (held as data) that list the customers to contact now, with the reason.
+ *
+ * **Health signals.** Each signal is normalised to [0, 1], 1 being healthy,
+ * at an as-of time `A` (records at or after `A` are ignored):
+ * | signal | value |
+ * |---|---|
+ * | ::CX_HEALTH_NPS | the latest NPS answer s in the window before A: s / 10 |
+ * | ::CX_HEALTH_CSAT, ::CX_HEALTH_CES | the latest answer s in the window: (s - min) / (max - min) on its question's scale, or 1 minus that when low is good (for CES: when low is easy) |
+ * | ::CX_HEALTH_OPEN_CASES | 1 - min(k / scale, 1), k the cases opened in the window before A and not resolved by A |
+ * | ::CX_HEALTH_REPEAT_CASES | 1 - min(k / scale, 1), k the cases opened in the window with 2 or more contacts or a reopen |
+ * | ::CX_HEALTH_RECENCY | 1 - min(d / window, 1), d the time since the last activity (purchase or inbound interaction); 0 without activity |
+ * | ::CX_HEALTH_P_ALIVE | P(alive) of the customer under a fitted model, at the summary's calibration end |
+ * | ::CX_HEALTH_VALUE | the amount the customer spent in the window: min(v / scale, 1), or with scale 0 its mid-rank among all customers, (customers spending less + half of the others spending the same) / (customers - 1), 0.5 for a lone customer |
+ *
+ * A feedback signal without an answer in its window, and P(alive) without
+ * a model or for a customer not in the summary, is *missing*. With w_k the
+ * weights and s_k the values of the signals present (weight > 0 and not
+ * missing), the score is 100 x sum(w_k s_k) / sum(w_k) and signal k
+ * *contributes* 100 x w_k s_k / sum(w_k) points: the contributions add up
+ * to the score. The score is NaN when no weighted signal is present.
+ * A window of 0 means no limit (all history before A).
+ *
+ * **Care rules** are data: a ::cx_care_rules handle holds rules of the
+ * kinds of ::cx_care_kind, each with the caller's thresholds, windows and
+ * priority. cx_care_evaluate() applies them at an as-of time and lists one
+ * entry per customer and rule that matches, with the evidence (a time and
+ * a value) and a reason in words. Options and rules use malloc; results use
+ * the store's allocator. Handles are not shared between threads while
+ * being changed; results are immutable.
+ * @{ */
+
+/** The signals of the health score. Values are stable. */
+typedef enum cx_health_signal {
+    CX_HEALTH_NPS = 0,          /**< The latest NPS answer. Default weight 2, window 365 days. */
+    CX_HEALTH_CSAT = 1,         /**< The latest CSAT answer. Default weight 1, window 365 days. */
+    CX_HEALTH_CES = 2,          /**< The latest CES answer (ease). Default weight 1, window 365 days. */
+    CX_HEALTH_OPEN_CASES = 3,   /**< Unresolved cases. Default weight 1, window 0 (any age), scale 3. */
+    CX_HEALTH_REPEAT_CASES = 4, /**< Cases with repeated contacts or reopened. Default weight 1, window 90 days, scale 2. */
+    CX_HEALTH_RECENCY = 5,      /**< Time since the last activity. Default weight 2, window 180 days. */
+    CX_HEALTH_P_ALIVE = 6,      /**< P(alive) from a fitted model. Default weight 2. */
+    CX_HEALTH_VALUE = 7         /**< Spend. Default weight 1, window 365 days, scale 0 (mid-rank). */
+} cx_health_signal;
+
+/** Number of health signals. */
+#define CX_HEALTH_SIGNAL_COUNT 8
+
+/** Opaque options of the health score: a weight, a window and a scale per signal. */
+typedef struct cx_health_options cx_health_options;
+
+/** An opaque, immutable table of health scores: one row per customer of the store. */
+typedef struct cx_health cx_health;
+
+/**
+ * @brief New health options with the defaults of ::cx_health_signal.
+ * @param[out] out the options, to free with cx_health_options_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_health_options_new(cx_health_options **out);
+
+/**
+ * @brief Free health options.
+ * @param[in] options the options, or NULL.
+ */
+CX_EXTERN void cx_health_options_free(cx_health_options *options);
+
+/**
+ * @brief Set a signal's weight (0 leaves it out of the score).
+ * @param[in] options the options.
+ * @param[in] signal  a ::cx_health_signal.
+ * @param[in] weight  finite and >= 0.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_health_options_set_weight(cx_health_options *options, int signal, double weight);
+
+/**
+ * @brief Set a signal's window: how far before the as-of time its records
+ *        count (feedback, cases, value), or, for ::CX_HEALTH_RECENCY, the
+ *        inactivity at which the signal reaches 0 (then it must be > 0).
+ *        Ignored by ::CX_HEALTH_P_ALIVE.
+ * @param[in] options   the options.
+ * @param[in] signal    a ::cx_health_signal.
+ * @param[in] window_ms >= 0; 0 for no limit.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_health_options_set_window(cx_health_options *options, int signal, int64_t window_ms);
+
+/**
+ * @brief Set a signal's scale: for ::CX_HEALTH_OPEN_CASES and
+ *        ::CX_HEALTH_REPEAT_CASES the count at which the signal reaches 0
+ *        (> 0); for ::CX_HEALTH_VALUE the spend at which it reaches 1, or 0
+ *        for the mid-rank. Other signals have no scale.
+ * @param[in] options the options.
+ * @param[in] signal  one of those three signals.
+ * @param[in] scale   finite and as above.
+ * @return ::CX_OK, ::CX_EINVAL (a signal without a scale) or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_health_options_set_scale(cx_health_options *options, int signal, double scale);
+
+/**
+ * @brief The name of a signal ("nps", "csat", "ces", "open_cases",
+ *        "repeat_cases", "recency", "p_alive", "value").
+ * @param[out] out    a static string.
+ * @param[in]  signal a ::cx_health_signal.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_health_signal_name(const char **out, int signal);
+
+/**
+ * @brief Score every customer of a store.
+ * Cost: one pass over the feedback, cases, interactions and transactions.
+ * @param[out] out     the scores, to free with cx_health_free().
+ * @param[in]  store   the store; it must outlive the scores (ids are borrowed).
+ * @param[in]  options the options, or NULL for the defaults.
+ * @param[in]  as_of   the time of the score (not ::CX_TIME_NONE).
+ * @param[in]  model   a BG/NBD or Pareto/NBD model for ::CX_HEALTH_P_ALIVE, or NULL.
+ * @param[in]  summary the summary of the same store the model applies to
+ *                     (NULL exactly when model is NULL).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_health_new(cx_health **out, const cx_store *store, const cx_health_options *options, cx_time as_of,
+                            const cx_model *model, const cx_summary *summary);
+
+/**
+ * @brief Free health scores.
+ * @param[in] health the scores, or NULL.
+ */
+CX_EXTERN void cx_health_free(cx_health *health);
+
+/**
+ * @brief Number of rows: the store's customers, in its order.
+ * @param[in] health the scores; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_health_count(const cx_health *health);
+
+/**
+ * @brief The row of a customer.
+ * @param[out] out      the row.
+ * @param[in]  health   the scores.
+ * @param[in]  customer the customer's id.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND.
+ */
+CX_EXTERN int cx_health_find(size_t *out, const cx_health *health, const char *customer);
+
+/**
+ * @brief A customer's score.
+ * @param[out] score    0 to 100; NaN when no weighted signal is present.
+ * @param[out] customer the id, borrowed from the store; may be NULL.
+ * @param[in]  health   the scores.
+ * @param[in]  index    0 to count - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_health_score(double *score, const char **customer, const cx_health *health, size_t index);
+
+/**
+ * @brief One signal of a customer's score.
+ * @param[out] value        the normalised value in [0, 1]; NaN when missing; may be NULL.
+ * @param[out] contribution the points it adds to the score (0 when
+ *                          missing or weighted 0); may be NULL.
+ * @param[out] raw          the value before normalisation (the answer, the
+ *                          count of cases, the days since the last
+ *                          activity, P(alive), the spend); NaN when
+ *                          missing; may be NULL.
+ * @param[in]  health       the scores.
+ * @param[in]  index        0 to count - 1.
+ * @param[in]  signal       a ::cx_health_signal.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_health_signal_value(double *value, double *contribution, double *raw, const cx_health *health,
+                                     size_t index, int signal);
+
+/** The kinds of care rule. Values are stable. In each, `window` is how
+ *  far before the as-of time A the evidence may lie. */
+typedef enum cx_care_kind {
+    /** An NPS answer at or below `threshold` (6: a detractor) in the
+     *  window, linked to a case (directly or through its interaction).
+     *  Evidence: the latest such answer and its score. */
+    CX_CARE_DETRACTOR_AFTER_CASE = 0,
+    /** A case with at least `threshold` contacts (its contacts field, or
+     *  the inbound interactions linked to it if more), with a contact or
+     *  its opening in the window. Evidence: the case's latest contact and
+     *  the count (the largest count among the customer's cases). */
+    CX_CARE_REPEAT_CONTACTS = 1,
+    /** A case not resolved by A that is past its target: opened more than
+     *  `window` before A (the resolution target), or, when `baseline` > 0,
+     *  without a first response more than `baseline` after opening (the
+     *  first-response target). Restricted to a case priority with
+     *  cx_care_rules_set_priority(). Evidence: the time the target passed
+     *  and the hours overdue (the most overdue case). */
+    CX_CARE_SLA_BREACH = 2,
+    /** A CES answer in the window whose ease ((s - min) / (max - min),
+     *  flipped when low is easy) is at or below `threshold` (on 1-7, 2/6
+     *  is "3 or harder"). Evidence: the latest such answer and its score. */
+    CX_CARE_HIGH_EFFORT = 3,
+    /** Activity (purchases and inbound interactions) fell sharply: at
+     *  least `min_value` activities in the `baseline` period before the
+     *  window, and the rate in the window (per unit time) at most
+     *  `threshold` times the baseline's rate. Evidence: the last activity
+     *  and the ratio of the rates. */
+    CX_CARE_ACTIVITY_DROP = 4,
+    /** A customer of the summary whose P(alive) under the model is below
+     *  `threshold` and whose total spend in the summary's calibration
+     *  period is at least `min_value`. Needs a model at evaluation.
+     *  Evidence: the last purchase and P(alive). */
+    CX_CARE_LOW_P_ALIVE = 5
+} cx_care_kind;
+
+/** Number of care rule kinds. */
+#define CX_CARE_KIND_COUNT 6
+
+/** An opaque set of care rules. */
+typedef struct cx_care_rules cx_care_rules;
+
+/** An opaque, immutable list of customers to contact. */
+typedef struct cx_care_list cx_care_list;
+
+/**
+ * @brief A new, empty set of care rules.
+ * @param[out] out the rules, to free with cx_care_rules_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_care_rules_new(cx_care_rules **out);
+
+/**
+ * @brief Free care rules.
+ * @param[in] rules the rules, or NULL.
+ */
+CX_EXTERN void cx_care_rules_free(cx_care_rules *rules);
+
+/**
+ * @brief Add a rule (see ::cx_care_kind for what each parameter means to
+ *        each kind; a parameter a kind does not use must be 0).
+ * @param[out] out_rule    the rule's number (0, 1, 2, ... in order of
+ *                         addition); may be NULL.
+ * @param[in]  rules       the rules.
+ * @param[in]  kind        a ::cx_care_kind.
+ * @param[in]  priority    higher is more urgent; the list is sorted by it.
+ * @param[in]  threshold   finite; >= 0.
+ * @param[in]  min_value   finite; >= 0.
+ * @param[in]  window_ms   > 0 (for ::CX_CARE_SLA_BREACH >= 0, with a
+ *                         target set; 0 for ::CX_CARE_LOW_P_ALIVE).
+ * @param[in]  baseline_ms >= 0 (> 0 for ::CX_CARE_ACTIVITY_DROP).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_care_rules_add(size_t *out_rule, cx_care_rules *rules, int kind, int priority, double threshold,
+                                double min_value, int64_t window_ms, int64_t baseline_ms);
+
+/**
+ * @brief Restrict a ::CX_CARE_SLA_BREACH rule to cases of one priority
+ *        (several rules give several targets).
+ * @param[in] rules    the rules.
+ * @param[in] rule     the rule's number.
+ * @param[in] priority a priority name (checked against the store at
+ *                     evaluation), or NULL for every case.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_care_rules_set_priority(cx_care_rules *rules, size_t rule, const char *priority);
+
+/**
+ * @brief Number of rules.
+ * @param[in] rules the rules; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_care_rules_count(const cx_care_rules *rules);
+
+/**
+ * @brief The name of a rule kind ("detractor_after_case",
+ *        "repeat_contacts", "sla_breach", "high_effort", "activity_drop",
+ *        "low_p_alive").
+ * @param[out] out  a static string.
+ * @param[in]  kind a ::cx_care_kind.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_care_kind_name(const char **out, int kind);
+
+/**
+ * @brief Apply the rules at an as-of time (records at or after it are
+ *        ignored). Each rule gives at most one entry per customer. The
+ *        list is sorted by priority (highest first), then by the evidence
+ *        time (oldest first: who has waited longest), then by rule number
+ *        and customer order.
+ * @param[out] out     the list, to free with cx_care_list_free().
+ * @param[in]  rules   the rules.
+ * @param[in]  store   the store; it must outlive the list.
+ * @param[in]  as_of   not ::CX_TIME_NONE.
+ * @param[in]  model   a BG/NBD or Pareto/NBD model, or NULL (required by
+ *                     ::CX_CARE_LOW_P_ALIVE rules).
+ * @param[in]  summary the summary the model applies to (NULL exactly when
+ *                     model is NULL).
+ * @return ::CX_OK, ::CX_EINVAL (a low-P(alive) rule without a model),
+ *         ::CX_ENOTFOUND (a priority not in the store) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_care_evaluate(cx_care_list **out, const cx_care_rules *rules, const cx_store *store, cx_time as_of,
+                               const cx_model *model, const cx_summary *summary);
+
+/**
+ * @brief Free a care list.
+ * @param[in] list the list, or NULL.
+ */
+CX_EXTERN void cx_care_list_free(cx_care_list *list);
+
+/**
+ * @brief Number of entries.
+ * @param[in] list the list; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_care_list_count(const cx_care_list *list);
+
+/**
+ * @brief One entry of the list.
+ * @param[out] customer the customer's id, borrowed from the store; may be NULL.
+ * @param[out] rule     the rule's number; may be NULL.
+ * @param[out] kind     its ::cx_care_kind; may be NULL.
+ * @param[out] priority its priority; may be NULL.
+ * @param[out] time     the evidence time (see ::cx_care_kind); may be NULL.
+ * @param[out] value    the evidence value (see ::cx_care_kind); may be NULL.
+ * @param[out] reason   the reason in words, owned by the list; may be NULL.
+ * @param[in]  list     the list.
+ * @param[in]  index    0 to count - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_care_list_get(const char **customer, size_t *rule, int *kind, int *priority, cx_time *time,
+                               double *value, const char **reason, const cx_care_list *list, size_t index);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

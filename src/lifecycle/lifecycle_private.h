@@ -1,0 +1,67 @@
+/*
+ * Private parts of the lifecycle module: special functions, the BFGS
+ * minimiser shared by the model fits, and the per-customer activity scan
+ * shared by cohorts, survival, RFM and summaries.
+ */
+#ifndef CXI_LIFECYCLE_PRIVATE_H
+#define CXI_LIFECYCLE_PRIVATE_H
+
+#include "../metrics/stats.h"
+#include "../store/store_private.h"
+#include "cxkit/lifecycle.h"
+
+/* digamma psi(x), x > 0: recurrence up to 6, then the asymptotic series. */
+double cxi_digamma(double x);
+/* ln B(a, b). */
+double cxi_lbeta(double a, double b);
+/* Gauss 2F1(a, b; c; z) for 0 <= z < 1 by its series (NaN if it does not
+ * converge in 200000 terms). */
+double cxi_hyp2f1(double a, double b, double c, double z);
+/* Regularized upper incomplete gamma Q(a, x). */
+double cxi_gamma_q(double a, double x);
+
+/* An objective on R^k (k <= 4): f and, when g is not NULL, its gradient.
+ * Returns a non-finite f where it cannot be computed. */
+typedef double (*cxi_objective)(void *ctx, const double *theta, double *g);
+
+typedef struct cxi_minimum {
+    double f;
+    int iterations;
+    int converged;
+    double gnorm;
+} cxi_minimum;
+
+/* Minimises f from theta (changed in place to the minimum) by BFGS with a
+ * backtracking Armijo line search. Converged when the largest gradient
+ * component is below gtol, or f stalls at a small gradient. */
+void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k, double gtol, int max_iter);
+
+/* The gradient of f by central differences (for the models whose analytic
+ * gradients are not worth their cost). */
+void cxi_num_grad(cxi_objective f, void *ctx, const double *theta, int k, double *g);
+
+
+
+/* ---- Kaplan-Meier (survival.c) ------------------------------------------ */
+
+typedef struct cxi_km_rec {
+    uint64_t group; /* groups are reported in increasing order of this */
+    double time;
+    int event;
+} cxi_km_rec;
+
+/* Builds the curves (sorting rec in place); label(ctx, group, buf) names a
+ * group (buf has 32 bytes), NULL for a missing label. */
+int cxi_km_build(cx_survival **out, cxi_mem mem, cxi_km_rec *rec, size_t n, double level, int band,
+                 const char *(*label)(void *ctx, uint64_t group, char *buf), void *ctx, const char *fn);
+
+/* ---- summaries (lifecycle.c), read by the health score and care rules ---- */
+
+struct cx_summary {
+    cxi_mem mem;
+    const cx_store *store;
+    size_t n;
+    uint32_t *cust; /* the customer row of each summary row */
+    double *col[CX_SUMMARY_COLUMN_COUNT];
+};
+#endif

@@ -1,0 +1,219 @@
+/*
+ * Numerical building blocks of the lifecycle models: special functions the
+ * likelihoods need (digamma, log-beta, Gauss's hypergeometric series, the
+ * incomplete gamma for chi-square p-values) and a small BFGS minimiser.
+ * Pure functions, no allocation, no global state.
+ */
+#include "lifecycle_private.h"
+
+#include <math.h>
+
+double cxi_digamma(double x)
+{
+    if (!(x > 0) || !isfinite(x))
+        return NAN;
+    double r = 0;
+    while (x < 6) {
+        r -= 1 / x;
+        x += 1;
+    }
+    double f = 1 / (x * x);
+    return r + log(x) - 0.5 / x -
+           f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132)))));
+}
+
+double cxi_lbeta(double a, double b)
+{
+    return cxi_lgamma(a) + cxi_lgamma(b) - cxi_lgamma(a + b);
+}
+
+double cxi_hyp2f1(double a, double b, double c, double z)
+{
+    if (!(z >= 0 && z < 1))
+        return NAN;
+    double term = 1, sum = 1;
+    for (int k = 0; k < 200000; k++) {
+        term *= (a + k) * (b + k) / ((c + k) * (k + 1.0)) * z;
+        sum += term;
+        if (fabs(term) <= 1e-16 * fabs(sum))
+            return sum;
+    }
+    return NAN;
+}
+
+/* Q(a, x) = Gamma(a, x) / Gamma(a): the series of P below a + 1, else the
+ * continued fraction of Q (modified Lentz), as in Numerical Recipes. */
+double cxi_gamma_q(double a, double x)
+{
+    if (!(a > 0) || !(x >= 0))
+        return NAN;
+    if (x == 0)
+        return 1;
+    double lg = a * log(x) - x - cxi_lgamma(a);
+    if (x < a + 1) {
+        double ap = a, del = 1 / a, sum = del;
+        for (int n = 0; n < 10000; n++) {
+            ap += 1;
+            del *= x / ap;
+            sum += del;
+            if (fabs(del) < fabs(sum) * 1e-16)
+                break;
+        }
+        return 1 - sum * exp(lg);
+    }
+    double b = x + 1 - a, c = 1 / 1e-300, d = 1 / b, h = d;
+    for (int i = 1; i < 10000; i++) {
+        double an = -i * (i - a);
+        b += 2;
+        d = an * d + b;
+        if (fabs(d) < 1e-300)
+            d = 1e-300;
+        c = b + an / c;
+        if (fabs(c) < 1e-300)
+            c = 1e-300;
+        d = 1 / d;
+        double del = d * c;
+        h *= del;
+        if (fabs(del - 1) < 1e-16)
+            break;
+    }
+    return exp(lg) * h;
+}
+
+void cxi_num_grad(cxi_objective f, void *ctx, const double *theta, int k, double *g)
+{
+    double t[4];
+    for (int i = 0; i < k; i++)
+        t[i] = theta[i];
+    for (int i = 0; i < k; i++) {
+        double h = 1e-5 * (1 + fabs(theta[i]));
+        t[i] = theta[i] + h;
+        double fp = f(ctx, t, NULL);
+        t[i] = theta[i] - h;
+        double fm = f(ctx, t, NULL);
+        t[i] = theta[i];
+        g[i] = (fp - fm) / (2 * h);
+    }
+}
+
+static double dot(const double *a, const double *b, int k)
+{
+    double s = 0;
+    for (int i = 0; i < k; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+static double inf_norm(const double *g, int k)
+{
+    double m = 0;
+    for (int i = 0; i < k; i++)
+        if (!(fabs(g[i]) <= m))
+            m = fabs(g[i]);
+    return m;
+}
+
+static void identity(double *H, int k)
+{
+    for (int i = 0; i < k * k; i++)
+        H[i] = 0;
+    for (int i = 0; i < k; i++)
+        H[i * k + i] = 1;
+}
+
+void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k, double gtol, int max_iter)
+{
+    double H[16], g[4], gn[4], p[4], tn[4], s[4], y[4], Hy[4];
+    identity(H, k);
+    bool fresh = true; /* H is the (scaled) identity */
+    double fx = f(ctx, theta, g);
+    res->iterations = 0;
+    res->converged = 0;
+    res->f = fx;
+    res->gnorm = inf_norm(g, k);
+    if (!isfinite(fx) || !isfinite(res->gnorm))
+        return;
+    for (int it = 0; it < max_iter; it++) {
+        res->iterations = it;
+        double gmax = inf_norm(g, k);
+        res->gnorm = gmax;
+        if (gmax < gtol) {
+            res->converged = 1;
+            break;
+        }
+        for (int i = 0; i < k; i++) {
+            p[i] = 0;
+            for (int j = 0; j < k; j++)
+                p[i] -= H[i * k + j] * g[j];
+        }
+        double gp = dot(g, p, k);
+        if (!(gp < 0)) {
+            identity(H, k);
+            fresh = true;
+            for (int i = 0; i < k; i++)
+                p[i] = -g[i];
+            gp = dot(g, p, k);
+        }
+        /* on the log scale a step of more than e^3 in one go is never wise */
+        double pmax = inf_norm(p, k), t = pmax > 3 ? 3 / pmax : 1, fn = NAN;
+        bool ok = false;
+        for (int ls = 0; ls < 60; ls++) {
+            for (int i = 0; i < k; i++)
+                tn[i] = theta[i] + t * p[i];
+            fn = f(ctx, tn, gn);
+            if (isfinite(fn) && fn <= fx + 1e-4 * t * gp && isfinite(inf_norm(gn, k))) {
+                ok = true;
+                break;
+            }
+            t *= isfinite(fn) ? 0.5 : 0.1;
+        }
+        if (!ok) {
+            if (fresh) {
+                /* no descent even along the gradient: we are at the
+                 * numerical floor; accept it if the gradient is small */
+                res->converged = gmax < 1e3 * gtol;
+                break;
+            }
+            identity(H, k);
+            fresh = true;
+            continue;
+        }
+        for (int i = 0; i < k; i++) {
+            s[i] = tn[i] - theta[i];
+            y[i] = gn[i] - g[i];
+            theta[i] = tn[i];
+            g[i] = gn[i];
+        }
+        double df = fx - fn;
+        fx = fn;
+        res->f = fx;
+        double sy = dot(s, y, k), yy = dot(y, y, k);
+        if (sy > 1e-12 * sqrt(dot(s, s, k) * yy)) {
+            if (fresh) {
+                identity(H, k);
+                for (int i = 0; i < k; i++)
+                    H[i * k + i] = sy / yy;
+                fresh = false;
+            }
+            for (int i = 0; i < k; i++) {
+                Hy[i] = 0;
+                for (int j = 0; j < k; j++)
+                    Hy[i] += H[i * k + j] * y[j];
+            }
+            double yHy = dot(y, Hy, k), rho = 1 / sy;
+            for (int i = 0; i < k; i++)
+                for (int j = 0; j < k; j++)
+                    H[i * k + j] += -rho * (Hy[i] * s[j] + s[i] * Hy[j]) + (rho * rho * yHy + rho) * s[i] * s[j];
+        }
+        if (df <= 1e-15 * (1 + fabs(fx)) && inf_norm(g, k) < 1e2 * gtol) {
+            res->gnorm = inf_norm(g, k);
+            res->iterations = it + 1;
+            res->converged = 1;
+            break;
+        }
+        res->iterations = it + 1;
+    }
+    res->gnorm = inf_norm(g, k);
+    if (res->gnorm < gtol)
+        res->converged = 1;
+}

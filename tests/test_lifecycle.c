@@ -1,0 +1,1368 @@
+/* Tests of the lifecycle module (cohorts, retention, Kaplan-Meier, log-rank,
+ * RFM, summaries) on hand-computed cases, and of the value models: the
+ * published estimates on public data sets, recovery of known parameters
+ * from data simulated under each model, predictions and bad input.
+ *
+ * Fixtures: the aml table (R package survival, via Rdatasets) and the
+ * contract-renewal counts of Fader & Hardie (2007) (as shipped in
+ * pymc-labs/pymc-marketing data/sbg_paper.csv, Apache-2.0) and the
+ * donation summary of Fader, Hardie & Shang (2010) (lifetimes'
+ * datasets/donations.csv) are small published tables of facts and are
+ * written out below. The CDNOW summaries carry no stated licence, so they
+ * are not copied: those tests read them from $CX_PUBLIC_DATA (default
+ * /work/shared/data) and are skipped, with a note, when absent. */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <cxkit/cxkit.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
+#define NEAR(a, b, tol) near_((double)(a), (double)(b), (tol), #a)
+static void near_(double a, double b, double tol, const char *what)
+{
+    ck_assert_msg(fabs(a - b) <= tol, "%s = %.10g, expected %.10g (tolerance %g)", what, a, b, tol);
+}
+#define REL(a, b, tol) ck_assert_msg(fabs((a) - (b)) <= (tol) * fabs(b), "%s = %.6g, expected %.6g +- %g %%", #a, \
+                                     (double)(a), (double)(b), 100.0 * (tol))
+
+static cx_time T(const char *iso)
+{
+    cx_time t;
+    OK(cx_time_parse(&t, iso, strlen(iso)));
+    return t;
+}
+
+#define DAY 86400000LL
+
+/* ---- a small store ---------------------------------------------------- */
+
+/* A: Jan 5, Feb 10, Apr 1; B: Jan 20, Mar 3; C: Feb 15, Mar 20, Mar 25;
+ * D: acquired Feb 1, an inbound visit Mar 12, a purchase Apr 10.
+ * A also gets an outbound newsletter in March (not activity). */
+static cx_store *small_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", "vip", NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "B", "vip", NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "C", "std", NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "D", "std", NULL, NULL, T("2024-02-01T00:00:00Z")));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "news", "email", "retention", NULL, 0, 1));
+    OK(cx_transaction_add(NULL, s, "A", T("2024-01-05T10:00:00Z"), 10));
+    OK(cx_transaction_add(NULL, s, "A", T("2024-02-10T10:00:00Z"), 20));
+    OK(cx_transaction_add(NULL, s, "A", T("2024-04-01T10:00:00Z"), 30));
+    OK(cx_transaction_add(NULL, s, "B", T("2024-01-20T10:00:00Z"), 100));
+    OK(cx_transaction_add(NULL, s, "B", T("2024-03-03T10:00:00Z"), 100));
+    OK(cx_transaction_add(NULL, s, "C", T("2024-03-25T10:00:00Z"), 5));
+    OK(cx_transaction_add(NULL, s, "C", T("2024-02-15T10:00:00Z"), 5));
+    OK(cx_transaction_add(NULL, s, "C", T("2024-03-20T10:00:00Z"), 5));
+    OK(cx_transaction_add(NULL, s, "D", T("2024-04-10T10:00:00Z"), 50));
+    OK(cx_interaction_add(NULL, s, "D", "web", T("2024-03-12T10:00:00Z"), "visit", CX_INBOUND, NULL, NULL, 0,
+                          CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, "A", "news", T("2024-03-15T10:00:00Z"), NULL, CX_OUTBOUND, NULL, NULL, 0,
+                          CX_HANDLED, 0));
+    return s;
+}
+
+static void cell(const cx_cohorts *c, size_t k, size_t p, uint64_t size, uint64_t active, double ret)
+{
+    uint64_t n, a;
+    double r;
+    OK(cx_cohorts_cell(&n, &a, &r, c, k, p));
+    ck_assert_msg(n == size && a == active, "cohort %zu period %zu: size %llu active %llu, expected %llu %llu", k, p,
+                  (unsigned long long)n, (unsigned long long)a, (unsigned long long)size,
+                  (unsigned long long)active);
+    if (isnan(ret))
+        ck_assert_msg(isnan(r), "cohort %zu period %zu: retention %g, expected NaN", k, p, r);
+    else
+        NEAR(r, ret, 1e-12);
+}
+
+START_TEST(retention_table)
+{
+    cx_store *s = small_store();
+    cx_cohorts *c;
+    OK(cx_cohorts_new(&c, s, CX_ACTIVITY_TRANSACTIONS, CX_COHORT_FIRST_ACTIVITY, CX_BUCKET_MONTH, 0));
+    ck_assert_uint_eq(cx_cohorts_count(c), 4);
+    ck_assert_uint_eq(cx_cohorts_periods(c), 4);
+    const char *label;
+    cx_time start;
+    OK(cx_cohorts_cohort(&start, &label, c, 0));
+    ck_assert_str_eq(label, "2024-01");
+    ck_assert_int_eq(start, T("2024-01-01T00:00:00Z"));
+    OK(cx_cohorts_cohort(NULL, &label, c, 3));
+    ck_assert_str_eq(label, "2024-04");
+    /* January: A, B; February: C; March: nobody; April: D */
+    cell(c, 0, 0, 2, 2, 1);
+    cell(c, 0, 1, 2, 1, 0.5);
+    cell(c, 0, 2, 2, 1, 0.5);
+    cell(c, 0, 3, 2, 1, 0.5);
+    cell(c, 1, 0, 1, 1, 1);
+    cell(c, 1, 1, 1, 1, 1);
+    cell(c, 1, 2, 1, 0, 0);
+    cell(c, 1, 3, 1, 0, NAN); /* after the data */
+    cell(c, 2, 0, 0, 0, NAN); /* empty cohort */
+    cell(c, 3, 0, 1, 1, 1);
+    /* flows: active, gained, kept, lost */
+    static const uint64_t want[4][4] = {{2, 2, 0, 0}, {2, 1, 1, 1}, {2, 0, 1, 1}, {2, 1, 0, 2}};
+    for (size_t p = 0; p < 4; p++) {
+        uint64_t a, g, k, l;
+        OK(cx_cohorts_flow(&a, &g, &k, &l, c, p));
+        ck_assert_msg(a == want[p][0] && g == want[p][1] && k == want[p][2] && l == want[p][3],
+                      "period %zu: %llu %llu %llu %llu", p, (unsigned long long)a, (unsigned long long)g,
+                      (unsigned long long)k, (unsigned long long)l);
+    }
+    double ret, churn;
+    uint64_t n;
+    OK(cx_cohorts_retention(&ret, &churn, &n, c, 0, 3)); /* Jan {A, B} -> Apr {A, D} */
+    NEAR(ret, 0.5, 1e-12);
+    NEAR(churn, 0.5, 1e-12);
+    ck_assert_uint_eq(n, 2);
+    OK(cx_cohorts_retention(&ret, NULL, NULL, c, 1, 2)); /* Feb {A, C} -> Mar {B, C} */
+    NEAR(ret, 0.5, 1e-12);
+    ck_assert_int_eq(cx_cohorts_retention(&ret, NULL, NULL, c, 2, 1), CX_EORDER);
+    ck_assert_int_eq(cx_cohorts_cell(NULL, NULL, NULL, c, 4, 0), CX_ERANGE);
+    cx_cohorts_free(c);
+
+    /* by acquisition: only D has one (February); its March visit counts
+     * only when inbound interactions are activity; A's newsletter never */
+    OK(cx_cohorts_new(&c, s, CX_ACTIVITY_TRANSACTIONS, CX_COHORT_ACQUIRED, CX_BUCKET_MONTH, 0));
+    ck_assert_uint_eq(cx_cohorts_count(c), 3);
+    cell(c, 0, 0, 1, 0, 0);
+    cell(c, 0, 1, 1, 0, 0);
+    cell(c, 0, 2, 1, 1, 1);
+    cx_cohorts_free(c);
+    OK(cx_cohorts_new(&c, s, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND, CX_COHORT_ACQUIRED, CX_BUCKET_MONTH,
+                      0));
+    cell(c, 0, 1, 1, 1, 1);
+    cx_cohorts_free(c);
+    OK(cx_cohorts_new(&c, s, CX_ACTIVITY_INBOUND | CX_ACTIVITY_TRANSACTIONS, CX_COHORT_FIRST_ACTIVITY,
+                      CX_BUCKET_QUARTER, 180));
+    ck_assert_uint_eq(cx_cohorts_count(c), 2);
+    OK(cx_cohorts_cohort(NULL, &label, c, 1));
+    ck_assert_str_eq(label, "2024-Q2");
+    cell(c, 0, 0, 4, 4, 1); /* D's March visit puts D in Q1 */
+    cell(c, 0, 1, 4, 2, 0.5); /* A and D in April */
+    cx_cohorts_free(c);
+
+    /* bad arguments change nothing */
+    c = (cx_cohorts *)1;
+    ck_assert_int_eq(cx_cohorts_new(&c, s, 0, 0, CX_BUCKET_MONTH, 0), CX_EINVAL);
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(cx_cohorts_new(&c, s, 1, 2, CX_BUCKET_MONTH, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_cohorts_new(&c, s, 1, 0, 9, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_cohorts_new(&c, s, 1, 0, CX_BUCKET_DAY, 900), CX_ERANGE);
+    ck_assert_int_eq(cx_cohorts_new(&c, NULL, 1, 0, CX_BUCKET_DAY, 0), CX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "cx_cohorts_new"));
+    ck_assert_uint_eq(cx_cohorts_count(NULL), 0);
+    cx_store_free(s);
+}
+END_TEST
+
+/* ---- Kaplan-Meier on aml ------------------------------------------------ */
+
+/* aml (Miller 1981; R survival): weeks to relapse, 1 relapse / 0 censored,
+ * group 1 maintained chemotherapy, 2 not maintained. */
+static const double aml_time[23] = {9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161, 5,
+                                    5, 8,  8,  12, 16, 23, 27, 30, 33, 43, 45};
+static const int aml_event[23] = {1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1};
+static const int aml_group[23] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+
+START_TEST(kaplan_meier_aml)
+{
+    cx_survival *s;
+    /* R: summary(survfit(Surv(time, status) ~ x, aml)), conf.type "log" */
+    OK(cx_survival_new(&s, aml_time, aml_event, aml_group, 23, 0.95, CX_BAND_LOG));
+    ck_assert_uint_eq(cx_survival_groups(s), 2);
+    const char *label;
+    uint64_t n, ev;
+    OK(cx_survival_group(&label, &n, &ev, s, 0));
+    ck_assert_str_eq(label, "1");
+    ck_assert_uint_eq(n, 11);
+    ck_assert_uint_eq(ev, 7);
+    ck_assert_uint_eq(cx_survival_steps(s, 0), 10);
+    /* maintained: time, n.risk, S, lower, upper as printed by R */
+    static const double m[7][5] = {{9, 11, 0.909, 0.7541, 1.000},  {13, 10, 0.818, 0.6192, 1.000},
+                                   {18, 8, 0.716, 0.4884, 1.000},  {23, 7, 0.614, 0.3769, 0.999},
+                                   {31, 5, 0.491, 0.2549, 0.946},  {34, 4, 0.368, 0.1549, 0.875},
+                                   {48, 2, 0.184, 0.0359, 0.944}};
+    for (int i = 0; i < 7; i++) {
+        double sv, lo, hi;
+        OK(cx_survival_at(&sv, &lo, &hi, s, 0, m[i][0]));
+        NEAR(sv, m[i][2], 5e-4);
+        NEAR(lo, m[i][3], 5e-5);
+        NEAR(hi, m[i][4], 5e-4);
+    }
+    double t, sv, lo, hi;
+    uint64_t risk, d, cens;
+    OK(cx_survival_step(&t, &sv, &lo, &hi, &risk, &d, &cens, s, 0, 1)); /* 13: one event, one censored */
+    NEAR(t, 13, 0);
+    ck_assert_uint_eq(risk, 10);
+    ck_assert_uint_eq(d, 1);
+    ck_assert_uint_eq(cens, 1);
+    NEAR(sv, 10.0 / 11 * 9 / 10, 1e-12);
+    NEAR(lo, 0.6192489874, 1e-9);
+    /* not maintained: 0.833 at 5 ... 0 at 45 */
+    OK(cx_survival_at(&sv, &lo, &hi, s, 1, 44.9));
+    NEAR(sv, 0.0972222222, 1e-9);
+    NEAR(lo, 0.0152565272, 1e-9);
+    NEAR(hi, 0.6195486291, 1e-9);
+    OK(cx_survival_at(&sv, &lo, &hi, s, 1, 45));
+    NEAR(sv, 0, 0);
+    OK(cx_survival_at(&sv, NULL, NULL, s, 1, 4.99));
+    NEAR(sv, 1, 0);
+    /* medians: 31 and 23 weeks (R); CI read off the band */
+    double med, mlo, mhi;
+    OK(cx_survival_median(&med, &mlo, &mhi, s, 0));
+    NEAR(med, 31, 0);
+    NEAR(mlo, 18, 0);
+    ck_assert(isnan(mhi));
+    OK(cx_survival_median(&med, &mlo, &mhi, s, 1));
+    NEAR(med, 23, 0);
+    NEAR(mlo, 8, 0);
+    ck_assert(isnan(mhi)); /* the band is undefined once S = 0, as in R */
+    /* R: survdiff: Chisq = 3.4 on 1 degrees of freedom, p = 0.0653 */
+    double chi2, p;
+    uint64_t df;
+    OK(cx_survival_logrank(&chi2, &p, &df, s));
+    NEAR(chi2, 3.396389, 1e-5);
+    NEAR(p, 0.06533, 1e-5);
+    ck_assert_uint_eq(df, 1);
+    cx_survival_free(s);
+
+    /* the log-log band (lifelines' default) */
+    OK(cx_survival_new(&s, aml_time, aml_event, aml_group, 23, 0.95, CX_BAND_LOG_LOG));
+    OK(cx_survival_at(&sv, &lo, &hi, s, 0, 31));
+    NEAR(lo, 0.1673309098, 1e-9);
+    NEAR(hi, 0.7533997904, 1e-9);
+    ck_assert_int_eq(cx_survival_logrank(&chi2, NULL, NULL, s), CX_OK);
+    cx_survival_free(s);
+    /* one group: the pooled curve; log-rank needs two */
+    OK(cx_survival_new(&s, aml_time, aml_event, NULL, 23, 0.9, CX_BAND_PLAIN));
+    ck_assert_uint_eq(cx_survival_groups(s), 1);
+    OK(cx_survival_median(&med, NULL, NULL, s, 0));
+    NEAR(med, 27, 0);
+    ck_assert_int_eq(cx_survival_logrank(&chi2, &p, &df, s), CX_ERANGE);
+    cx_survival_free(s);
+
+    /* three groups: chi-square on 2 df; a hand case: two identical groups give 0 */
+    double tt[6] = {1, 2, 3, 1, 2, 3};
+    int ee[6] = {1, 1, 1, 1, 1, 1}, gg[6] = {0, 0, 0, 5, 5, 5};
+    OK(cx_survival_new(&s, tt, ee, gg, 6, 0.95, CX_BAND_LOG_LOG));
+    OK(cx_survival_logrank(&chi2, &p, &df, s));
+    NEAR(chi2, 0, 1e-12);
+    NEAR(p, 1, 1e-12);
+    cx_survival_free(s);
+
+    /* bad input */
+    s = (cx_survival *)1;
+    double badt[2] = {1, -1};
+    int bade[2] = {1, 2};
+    ck_assert_int_eq(cx_survival_new(&s, badt, aml_event, NULL, 2, 0.95, 0), CX_ERANGE);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "row 1"));
+    ck_assert_int_eq(cx_survival_new(&s, aml_time, bade, NULL, 2, 0.95, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_survival_new(&s, aml_time, aml_event, NULL, 0, 0.95, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_survival_new(&s, aml_time, aml_event, NULL, 23, 1, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_survival_new(&s, aml_time, aml_event, NULL, 23, 0.95, 7), CX_EINVAL);
+    ck_assert_int_eq(cx_survival_new(&s, NULL, aml_event, NULL, 23, 0.95, 0), CX_EINVAL);
+}
+END_TEST
+
+START_TEST(survival_from_store)
+{
+    cx_store *s = small_store();
+    cx_survival *sv;
+    /* as of May 1, 30 days of silence is churn: B churned at Mar 3 (43
+     * days), C at Mar 25 (39 days); A (last Apr 1, exactly 30 days) and D
+     * are censored at 117 and 90 days */
+    OK(cx_survival_from_store(&sv, s, CX_ACTIVITY_TRANSACTIONS, 30 * DAY, T("2024-05-01T10:00:00Z"), NULL, -1, DAY,
+                              0.95, CX_BAND_LOG_LOG));
+    ck_assert_uint_eq(cx_survival_steps(sv, 0), 4);
+    double t, v;
+    uint64_t risk, d, c;
+    OK(cx_survival_step(&t, &v, NULL, NULL, &risk, &d, &c, sv, 0, 0));
+    NEAR(t, 39, 0);
+    NEAR(v, 0.75, 1e-12);
+    ck_assert_uint_eq(risk, 4);
+    OK(cx_survival_step(&t, &v, NULL, NULL, NULL, NULL, NULL, sv, 0, 1));
+    NEAR(t, 43, 0);
+    NEAR(v, 0.5, 1e-12);
+    OK(cx_survival_step(&t, &v, NULL, NULL, NULL, &d, &c, sv, 0, 2));
+    NEAR(t, 90 + 10.0 / 24, 1e-9); /* D acquired at midnight, as of 10:00 */
+    ck_assert_uint_eq(c, 1);
+    double med;
+    OK(cx_survival_median(&med, NULL, NULL, sv, 0));
+    NEAR(med, 43, 0);
+    cx_survival_free(sv);
+
+    /* an explicit churn time overrides the inference; grouped by segment */
+    OK(cx_customer_set_attribute(s, "A", "churned_at", "2024-03-01T10:00:00Z"));
+    OK(cx_survival_from_store(&sv, s, CX_ACTIVITY_TRANSACTIONS, 30 * DAY, T("2024-05-01T10:00:00Z"), "churned_at",
+                              CX_DIM_SEGMENT, DAY, 0.95, CX_BAND_LOG_LOG));
+    ck_assert_uint_eq(cx_survival_groups(sv), 2);
+    const char *label;
+    uint64_t n, ev;
+    OK(cx_survival_group(&label, &n, &ev, sv, 0));
+    ck_assert_str_eq(label, "vip");
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(ev, 2);
+    OK(cx_survival_step(&t, &v, NULL, NULL, NULL, NULL, NULL, sv, 0, 1));
+    NEAR(t, 56, 0);
+    NEAR(v, 0, 0);
+    double chi2;
+    OK(cx_survival_logrank(&chi2, NULL, NULL, sv));
+    ck_assert(chi2 > 0);
+    cx_survival_free(sv);
+    /* by first channel (of any interaction): A's newsletter (email), D's
+     * visit (web); B and C have none */
+    OK(cx_survival_from_store(&sv, s, CX_ACTIVITY_TRANSACTIONS, 30 * DAY, T("2024-05-01T10:00:00Z"), NULL,
+                              CX_DIM_CHANNEL, DAY, 0.95, CX_BAND_LOG));
+    ck_assert_uint_eq(cx_survival_groups(sv), 3);
+    OK(cx_survival_group(&label, &n, NULL, sv, 0));
+    ck_assert_ptr_null(label);
+    ck_assert_uint_eq(n, 2);
+    OK(cx_survival_group(&label, &n, NULL, sv, 1));
+    ck_assert_str_eq(label, "email");
+    OK(cx_survival_group(&label, &n, NULL, sv, 2));
+    ck_assert_str_eq(label, "web");
+    cx_survival_free(sv);
+
+    /* bad input: a churn time that is not a time, or before the start */
+    sv = (cx_survival *)1;
+    OK(cx_customer_set_attribute(s, "B", "churned_at", "soon"));
+    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, 30 * DAY, T("2024-05-01T10:00:00Z"), "churned_at", -1, DAY,
+                                            0.95, 0),
+                     CX_EPARSE);
+    ck_assert_ptr_null(sv);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "'B'"));
+    OK(cx_customer_set_attribute(s, "B", "churned_at", "2023-01-01T00:00:00Z"));
+    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, 30 * DAY, T("2024-05-01T10:00:00Z"), "churned_at", -1, DAY,
+                                            0.95, 0),
+                     CX_EORDER);
+    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, 0, T("2024-05-01T10:00:00Z"), NULL, -1, DAY, 0.95, 0),
+                     CX_ERANGE);
+    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, DAY, CX_TIME_NONE, NULL, -1, DAY, 0.95, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, DAY, 0, NULL, CX_DIM_AGENT, DAY, 0.95, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, DAY, 0, NULL, -1, DAY, 0.95, 0), CX_ERANGE); /* 1970 */
+    cx_store_free(s);
+}
+END_TEST
+
+/* ---- RFM and summaries --------------------------------------------------- */
+
+START_TEST(rfm_scores_and_segments)
+{
+    cx_store *s = small_store();
+    cx_rfm *r;
+    OK(cx_rfm_new(&r, s, T("2024-05-01T10:00:00Z"), DAY, 4));
+    ck_assert_uint_eq(cx_rfm_count(r), 4);
+    static const char *ids[4] = {"A", "B", "C", "D"};
+    static const double val[4][3] = {{30, 3, 60}, {59, 2, 200}, {37, 3, 15}, {21, 1, 50}};
+    static const int sc[4][4] = {{3, 3, 3, CX_RFM_LOYAL},
+                                 {1, 2, 4, CX_RFM_AT_RISK},
+                                 {2, 3, 1, CX_RFM_HIBERNATING},
+                                 {4, 1, 2, CX_RFM_POTENTIAL_LOYALIST}};
+    for (size_t i = 0; i < 4; i++) {
+        const char *id;
+        double rv, fv, mv;
+        int rs, fs, ms, seg;
+        OK(cx_rfm_values(&id, &rv, &fv, &mv, r, i));
+        ck_assert_str_eq(id, ids[i]);
+        NEAR(rv, val[i][0], 1e-12);
+        NEAR(fv, val[i][1], 0);
+        NEAR(mv, val[i][2], 1e-12);
+        OK(cx_rfm_scores(&rs, &fs, &ms, &seg, r, i));
+        ck_assert_msg(rs == sc[i][0] && fs == sc[i][1] && ms == sc[i][2] && seg == sc[i][3],
+                      "%s: %d %d %d %d", id, rs, fs, ms, seg);
+    }
+    const char *name;
+    OK(cx_rfm_segment_name(&name, CX_RFM_AT_RISK));
+    ck_assert_str_eq(name, "at_risk");
+    ck_assert_int_eq(cx_rfm_segment_name(&name, CX_RFM_SEGMENT_COUNT), CX_EINVAL);
+    ck_assert_int_eq(cx_rfm_scores(NULL, NULL, NULL, NULL, r, 4), CX_ERANGE);
+    cx_rfm_free(r);
+    /* as of March 1: only A (2 purchases), B, C (1 each) */
+    OK(cx_rfm_new(&r, s, T("2024-03-01T00:00:00Z"), DAY, 5));
+    ck_assert_uint_eq(cx_rfm_count(r), 3);
+    cx_rfm_free(r);
+    r = (cx_rfm *)1;
+    ck_assert_int_eq(cx_rfm_new(&r, s, T("2024-03-01T00:00:00Z"), DAY, 1), CX_ERANGE);
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(cx_rfm_new(&r, s, CX_TIME_NONE, DAY, 5), CX_EINVAL);
+    ck_assert_int_eq(cx_rfm_new(&r, s, 0, 0, 5), CX_ERANGE);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(summary_from_store)
+{
+    cx_store *s = small_store();
+    cx_summary *m;
+    OK(cx_summary_new(&m, s, T("2024-04-01T10:00:00Z"), T("2024-05-01T00:00:00Z"), DAY, 0));
+    ck_assert_uint_eq(cx_summary_count(m), 3); /* D bought first in the holdout */
+    static const double want[3][7] = {
+        {1, 36, 87, 20, 30, 1, 30}, {1, 43, 72, 100, 200, 0, 0}, {2, 39, 46, 5, 15, 0, 0}};
+    for (size_t i = 0; i < 3; i++) {
+        const char *id;
+        OK(cx_summary_customer(&id, m, i));
+        ck_assert_str_eq(id, i == 0 ? "A" : i == 1 ? "B" : "C");
+        for (int j = 0; j < CX_SUMMARY_COLUMN_COUNT; j++) {
+            double v;
+            OK(cx_summary_get(&v, m, i, j));
+            ck_assert_msg(fabs(v - want[i][j]) < 1e-9, "row %zu column %d: %g, expected %g", i, j, v, want[i][j]);
+        }
+    }
+    const double *x;
+    OK(cx_summary_values(&x, m, CX_SUMMARY_FREQUENCY));
+    NEAR(x[2], 2, 0);
+    ck_assert_int_eq(cx_summary_values(&x, m, 7), CX_EINVAL);
+    cx_summary_free(m);
+    /* a purchase before the customer's acquisition is refused, named */
+    OK(cx_customer_add(s, "E", NULL, NULL, NULL, T("2024-03-01T00:00:00Z")));
+    OK(cx_transaction_add(NULL, s, "E", T("2024-02-01T00:00:00Z"), 5));
+    m = (cx_summary *)1;
+    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), CX_TIME_NONE, DAY, 0), CX_EORDER);
+    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), CX_TIME_NONE, DAY, 28 * DAY), CX_EORDER);
+    ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "'E'"));
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "before the acquisition"));
+    OK(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), CX_TIME_NONE, DAY, 29 * DAY)); /* Feb 1 vs Mar 1 */
+    ck_assert_uint_eq(cx_summary_count(m), 4);
+    cx_summary_free(m);
+    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), T("2024-03-01T00:00:00Z"), DAY, 0), CX_EORDER);
+    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), CX_TIME_NONE, 0, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), CX_TIME_NONE, DAY, -1), CX_ERANGE);
+    /* negative and non-finite amounts never reach the store */
+    ck_assert_int_eq(cx_transaction_add(NULL, s, "A", T("2024-02-01T00:00:00Z"), -5), CX_ERANGE);
+    ck_assert_int_eq(cx_transaction_add(NULL, s, "A", T("2024-02-01T00:00:00Z"), NAN), CX_ERANGE);
+    cx_store_free(s);
+}
+END_TEST
+
+/* ---- published estimates --------------------------------------------------- */
+
+static void params(cx_model *m, double *p)
+{
+    for (size_t i = 0; i < cx_model_param_count(m); i++)
+        OK(cx_model_param(&p[i], NULL, m, i));
+}
+
+static const char *data_dir(void)
+{
+    const char *d = getenv("CX_PUBLIC_DATA");
+    return d && *d ? d : "/work/shared/data";
+}
+
+/* cdnow_customers_summary_with_transactions.csv: ID, x, t_x, T, zbar */
+static size_t read_cdnow(double *x, double *tx, double *TT, double *z, size_t cap)
+{
+    char path[1024], line[256];
+    snprintf(path, sizeof path, "%s/cdnow_customers_summary_with_transactions.csv", data_dir());
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = 0;
+    if (fgets(line, sizeof line, f))
+        while (n < cap && fgets(line, sizeof line, f)) {
+            int id;
+            if (sscanf(line, "%d,%lf,%lf,%lf,%lf", &id, &x[n], &tx[n], &TT[n], &z[n]) == 5)
+                n++;
+        }
+    fclose(f);
+    return n;
+}
+
+START_TEST(cdnow_published)
+{
+    static double x[2400], tx[2400], TT[2400], z[2400];
+    size_t n = read_cdnow(x, tx, TT, z, 2400);
+    if (n == 0) {
+        fprintf(stdout, "# cdnow_published skipped: no CDNOW summary in %s\n", data_dir());
+        return;
+    }
+    ck_assert_uint_eq(n, 2357);
+    cx_model *m;
+    double p[4], ll;
+    /* Fader, Hardie & Lee (2005): r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4 */
+    OK(cx_bgnbd_fit(&m, x, tx, TT, NULL, n));
+    params(m, p);
+    NEAR(p[0], 0.243, 5e-4);
+    NEAR(p[1], 4.414, 5e-4);
+    NEAR(p[2], 0.793, 5e-4);
+    NEAR(p[3], 2.426, 5e-4);
+    OK(cx_model_info(NULL, &ll, NULL, NULL, m));
+    NEAR(ll, -9582.4, 0.05);
+    /* the paper's worked example: x 2, t_x 30.43, T 38.86: 1.226 purchases in 39 weeks */
+    double cx[2] = {2, 0}, ct[2] = {30.43, 0}, cT[2] = {38.86, 38.86}, e[2], pa[2];
+    OK(cx_model_expected(e, 2, m, cx, ct, cT, 2, 39));
+    NEAR(e[0], 1.226, 5e-4);
+    OK(cx_model_p_alive(pa, 2, m, cx, ct, cT, 2));
+    NEAR(pa[1], 1, 0); /* no repeat purchase: alive for BG/NBD */
+    ck_assert(pa[0] > 0.5 && pa[0] < 1);
+    cx_model *g;
+    /* Fader, Hardie & Lee (2005, RFM and CLV): p 6.25, q 3.74, gamma 15.44 */
+    OK(cx_gammagamma_fit(&g, x, z, NULL, n));
+    params(g, p);
+    NEAR(p[0], 6.25, 5e-3);
+    NEAR(p[1], 3.74, 5e-3);
+    NEAR(p[2], 15.44, 1e-2);
+    double v[2];
+    OK(cx_model_expected_spend(v, 2, g, cx, z, 2));
+    NEAR(v[1], p[0] * p[2] / (p[1] - 1), 1e-9);
+    /* CLV: the undiscounted one-step value is expected purchases x spend */
+    double clv[2], z2[2] = {z[0], 0};
+    OK(cx_model_expected_spend(v, 2, g, cx, z2, 2));
+    OK(cx_clv(clv, 2, m, g, cx, ct, cT, z2, 2, 1, 39, 0));
+    NEAR(clv[0], e[0] * v[0], 1e-9);
+    OK(cx_clv(clv, 2, m, g, cx, ct, cT, z2, 2, 12, 52.0 / 12, 0.01));
+    ck_assert(clv[0] > clv[1] && clv[1] > 0);
+    cx_model_free(g);
+    cx_model *pn;
+    /* Pareto/NBD on CDNOW (lifetimes' documentation, as in Fader et al.):
+     * r 0.55, alpha 10.58, s 0.61, beta 11.67 */
+    OK(cx_paretonbd_fit(&pn, x, tx, TT, NULL, n));
+    params(pn, p);
+    NEAR(p[0], 0.553, 5e-3);
+    NEAR(p[1], 10.58, 5e-2);
+    NEAR(p[2], 0.606, 5e-3);
+    NEAR(p[3], 11.67, 5e-2);
+    OK(cx_model_expected(e, 2, pn, cx, ct, cT, 2, 39));
+    ck_assert(e[0] > 1 && e[0] < 2);
+    cx_model_free(pn);
+    cx_model_free(m);
+}
+END_TEST
+
+START_TEST(sbg_published)
+{
+    /* Fader & Hardie (2007), 1000 customers per cohort over 7 years:
+     * survivors 869 743 653 593 551 517 491 (high end), 631 468 382 326 289
+     * 262 241 (regular); published alpha 0.668 beta 3.806, alpha 0.704
+     * beta 1.182 */
+    static const double lost[2][7] = {{131, 126, 90, 60, 42, 34, 26}, {369, 163, 86, 56, 37, 27, 21}};
+    static const double alive[2] = {491, 241};
+    static const double want[2][2] = {{0.668, 3.806}, {0.704, 1.182}};
+    for (int c = 0; c < 2; c++) {
+        double t[8], w[8];
+        int churned[8];
+        for (int i = 0; i < 7; i++) {
+            t[i] = i + 1;
+            churned[i] = 1;
+            w[i] = lost[c][i];
+        }
+        t[7] = 7;
+        churned[7] = 0;
+        w[7] = alive[c];
+        cx_model *m;
+        OK(cx_sbg_fit(&m, t, churned, w, 8));
+        double p[2];
+        params(m, p);
+        NEAR(p[0], want[c][0], 5e-4);
+        NEAR(p[1], want[c][1], 5e-4);
+        double surv, ret;
+        OK(cx_model_sbg_curve(&surv, &ret, m, 1));
+        NEAR(surv, p[1] / (p[0] + p[1]), 1e-12);
+        NEAR(ret, p[1] / (p[0] + p[1]), 1e-12);
+        cx_model_free(m);
+    }
+}
+END_TEST
+
+START_TEST(bgbb_published)
+{
+    /* Fader, Hardie & Shang (2010): 11104 donors, 6 opportunities;
+     * alpha 1.204, beta 0.750, gamma 0.657, delta 2.783 */
+    static const double d[22][4] = {
+        {0, 0, 6, 3464}, {1, 1, 6, 1091}, {1, 2, 6, 277}, {1, 3, 6, 129}, {1, 4, 6, 78},  {1, 5, 6, 119},
+        {1, 6, 6, 129},  {2, 2, 6, 613},  {2, 3, 6, 255}, {2, 4, 6, 155}, {2, 5, 6, 173}, {2, 6, 6, 234},
+        {3, 3, 6, 322},  {3, 4, 6, 181},  {3, 5, 6, 225}, {3, 6, 6, 357}, {4, 4, 6, 240}, {4, 5, 6, 284},
+        {4, 6, 6, 512},  {5, 5, 6, 335},  {5, 6, 6, 728}, {6, 6, 6, 1203}};
+    double x[22], tx[22], nn[22], w[22];
+    for (int i = 0; i < 22; i++) {
+        x[i] = d[i][0];
+        tx[i] = d[i][1];
+        nn[i] = d[i][2];
+        w[i] = d[i][3];
+    }
+    cx_model *m;
+    OK(cx_bgbb_fit(&m, x, tx, nn, w, 22));
+    double p[4], ll, W;
+    params(m, p);
+    NEAR(p[0], 1.204, 5e-4);
+    NEAR(p[1], 0.750, 5e-4);
+    NEAR(p[2], 0.657, 5e-4);
+    NEAR(p[3], 2.783, 5e-4);
+    OK(cx_model_info(NULL, &ll, NULL, &W, m));
+    NEAR(W, 11104, 0);
+    NEAR(ll, -33225.6, 0.05);
+    double e[22], pa[22];
+    OK(cx_model_expected(e, 22, m, x, tx, nn, 22, 5));
+    OK(cx_model_p_alive(pa, 22, m, x, tx, nn, 22));
+    /* the best donors (6 of 6) are surely alive and give the most */
+    ck_assert(pa[21] > 0.9 && pa[21] > pa[0] && e[21] > e[20] && e[20] > e[0]);
+    ck_assert_int_eq(cx_model_expected(e, 22, m, x, tx, nn, 22, 2.5), CX_ERANGE);
+    cx_model_free(m);
+}
+END_TEST
+
+/* ---- recovery of simulated parameters ---------------------------------- */
+
+typedef struct rng {
+    uint64_t s;
+} rng;
+static double unif(rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    z ^= z >> 31;
+    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
+}
+static double normal(rng *r) { return sqrt(-2 * log(unif(r))) * cos(6.283185307179586 * unif(r)); }
+/* Gamma(shape k, scale 1): Marsaglia & Tsang, boosted below 1 */
+static double gamma1(rng *r, double k)
+{
+    if (k < 1)
+        return gamma1(r, k + 1) * pow(unif(r), 1 / k);
+    double d = k - 1.0 / 3, c = 1 / sqrt(9 * d);
+    for (;;) {
+        double x = normal(r), v = 1 + c * x;
+        if (v <= 0)
+            continue;
+        v = v * v * v;
+        double u = unif(r);
+        if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
+            return d * v;
+    }
+}
+static double beta1(rng *r, double a, double b)
+{
+    double x = gamma1(r, a);
+    return x / (x + gamma1(r, b));
+}
+
+/* BG/NBD customers observed for T in [26, 52] weeks. */
+static void sim_bgnbd(rng *g, const double *p, size_t n, double *x, double *tx, double *TT)
+{
+    for (size_t i = 0; i < n; i++) {
+        double lam = gamma1(g, p[0]) / p[1], drop = beta1(g, p[2], p[3]), t = 0;
+        TT[i] = 26 + 26 * unif(g);
+        x[i] = tx[i] = 0;
+        for (;;) {
+            t += -log(unif(g)) / lam;
+            if (t > TT[i])
+                break;
+            x[i]++;
+            tx[i] = t;
+            if (unif(g) < drop)
+                break;
+        }
+    }
+}
+
+START_TEST(bgnbd_recovers_simulated)
+{
+    /* 50000 customers from r 0.25, alpha 4, a 0.8, b 2.5: the estimates
+     * fall within 10 % (r, alpha) and 25 % (a, b) of the truth (their
+     * standard errors at this size are about 3 % and 8 %) */
+    enum { N = 50000 };
+    static double x[N], tx[N], TT[N], z[N];
+    static const double truth[4] = {0.25, 4, 0.8, 2.5};
+    rng g = {42};
+    sim_bgnbd(&g, truth, N, x, tx, TT);
+    cx_model *m;
+    OK(cx_bgnbd_fit(&m, x, tx, TT, NULL, N));
+    double p[4];
+    params(m, p);
+    REL(p[0], truth[0], 0.10);
+    REL(p[1], truth[1], 0.10);
+    REL(p[2], truth[2], 0.25);
+    REL(p[3], truth[3], 0.25);
+    cx_model_free(m);
+
+    /* Gamma-Gamma: spend z ~ Gamma(p, nu), nu ~ Gamma(q, gamma) per
+     * customer; p 6, q 4, gamma 15 recovered within 15 % from the same size */
+    static const double gt[3] = {6, 4, 15};
+    size_t k = 0;
+    for (size_t i = 0; i < N; i++) {
+        x[i] = 1 + (double)(i % 6);
+        double nu = gamma1(&g, gt[1]) / gt[2], sum = 0;
+        for (int j = 0; j < (int)x[i]; j++)
+            sum += gamma1(&g, gt[0]) / nu;
+        z[i] = sum / x[i];
+        k++;
+    }
+    OK(cx_gammagamma_fit(&m, x, z, NULL, k));
+    params(m, p);
+    REL(p[0], gt[0], 0.15);
+    REL(p[1], gt[1], 0.15);
+    REL(p[2], gt[2], 0.15);
+    cx_model_free(m);
+}
+END_TEST
+
+START_TEST(other_models_recover_simulated)
+{
+    enum { N = 8000 };
+    static double x[N], tx[N], TT[N];
+    rng g = {7};
+    /* Pareto/NBD: r 0.5, alpha 10, s 0.6, beta 12; 8000 customers, T 39
+     * weeks: within 25 % (r, alpha) and 40 % (s, beta: weakly identified) */
+    static const double pt[4] = {0.5, 10, 0.6, 12};
+    for (size_t i = 0; i < N; i++) {
+        double lam = gamma1(&g, pt[0]) / pt[1], mu = gamma1(&g, pt[2]) / pt[3];
+        double life = -log(unif(&g)) / mu, t = 0;
+        TT[i] = 39;
+        x[i] = tx[i] = 0;
+        for (;;) {
+            t += -log(unif(&g)) / lam;
+            if (t > TT[i] || t > life)
+                break;
+            x[i]++;
+            tx[i] = t;
+        }
+    }
+    cx_model *m;
+    double p[4];
+    OK(cx_paretonbd_fit(&m, x, tx, TT, NULL, N));
+    params(m, p);
+    REL(p[0], pt[0], 0.25);
+    REL(p[1], pt[1], 0.25);
+    REL(p[2], pt[2], 0.40);
+    REL(p[3], pt[3], 0.40);
+    cx_model_free(m);
+
+    /* BG/BB: alpha 1.2, beta 0.75, gamma 0.66, delta 2.8 over 6
+     * opportunities; 8000 customers: within 25 % */
+    static const double bt[4] = {1.2, 0.75, 0.66, 2.8};
+    for (size_t i = 0; i < N; i++) {
+        double pp = beta1(&g, bt[0], bt[1]), th = beta1(&g, bt[2], bt[3]);
+        x[i] = tx[i] = 0;
+        TT[i] = 6;
+        for (int o = 1; o <= 6; o++) {
+            if (unif(&g) < th)
+                break;
+            if (unif(&g) < pp) {
+                x[i]++;
+                tx[i] = o;
+            }
+        }
+    }
+    OK(cx_bgbb_fit(&m, x, tx, TT, NULL, N));
+    params(m, p);
+    for (int j = 0; j < 4; j++)
+        REL(p[j], bt[j], 0.25);
+    cx_model_free(m);
+
+    /* sBG: alpha 0.7, beta 1.2, 8000 contracts over 10 periods: within 10 % */
+    static int churned[N];
+    for (size_t i = 0; i < N; i++) {
+        double th = beta1(&g, 0.7, 1.2);
+        int t = 1;
+        while (t <= 10 && unif(&g) >= th)
+            t++;
+        churned[i] = t <= 10;
+        x[i] = churned[i] ? t : 10;
+    }
+    OK(cx_sbg_fit(&m, x, churned, NULL, N));
+    params(m, p);
+    REL(p[0], 0.7, 0.10);
+    REL(p[1], 1.2, 0.10);
+    cx_model_free(m);
+}
+END_TEST
+
+/* ---- bad input --------------------------------------------------------- */
+
+START_TEST(model_bad_input)
+{
+    double x[12] = {0, 1, 2, 0, 3, 1, 0, 2, 1, 0, 4, 1};
+    double tx[12] = {0, 5, 8, 0, 9, 2, 0, 7, 3, 0, 9.5, 1};
+    double TT[12] = {10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10};
+    cx_model *m = (cx_model *)1;
+    /* too few customers */
+    ck_assert_int_eq(cx_bgnbd_fit(&m, x, tx, TT, NULL, 5), CX_ERANGE);
+    ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "too few customers"));
+    /* recency after age, non-finite, fractional purchases, x without t_x */
+    double bad[12];
+    memcpy(bad, tx, sizeof bad);
+    bad[4] = 11;
+    ck_assert_int_eq(cx_bgnbd_fit(&m, x, bad, TT, NULL, 12), CX_ERANGE);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "row 4"));
+    bad[4] = NAN;
+    ck_assert_int_eq(cx_paretonbd_fit(&m, x, bad, TT, NULL, 12), CX_ERANGE);
+    memcpy(bad, x, sizeof bad);
+    bad[2] = 1.5;
+    ck_assert_int_eq(cx_bgnbd_fit(&m, bad, tx, TT, NULL, 12), CX_ERANGE);
+    bad[2] = 0;
+    ck_assert_int_eq(cx_bgnbd_fit(&m, bad, tx, TT, NULL, 12), CX_ERANGE);
+    double w[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1};
+    ck_assert_int_eq(cx_bgnbd_fit(&m, x, tx, TT, w, 12), CX_ERANGE);
+    ck_assert_int_eq(cx_bgnbd_fit(&m, NULL, tx, TT, NULL, 12), CX_EINVAL);
+    ck_assert_int_eq(cx_bgnbd_fit(NULL, x, tx, TT, NULL, 12), CX_EINVAL);
+    /* nobody came back: no model */
+    double zero[12] = {0};
+    ck_assert_int_eq(cx_bgnbd_fit(&m, zero, zero, TT, NULL, 12), CX_ERANGE);
+    ck_assert_ptr_null(m);
+    /* Gamma-Gamma: a negative or non-finite mean amount */
+    double mean[12] = {0, 10, 12, 0, 9, -3, 0, 11, 10, 0, 8, 10};
+    ck_assert_int_eq(cx_gammagamma_fit(&m, x, mean, NULL, 12), CX_ERANGE);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "row 5"));
+    mean[5] = INFINITY;
+    ck_assert_int_eq(cx_gammagamma_fit(&m, x, mean, NULL, 12), CX_ERANGE);
+    /* BG/BB and sBG */
+    double nn[12] = {6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6};
+    ck_assert_int_eq(cx_bgbb_fit(&m, x, tx, nn, NULL, 12), CX_ERANGE); /* t_x 8 > 6 and fractional */
+    int ch[12] = {1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 2};
+    ck_assert_int_eq(cx_sbg_fit(&m, TT, ch, NULL, 12), CX_ERANGE);
+    ch[11] = 0;
+    for (int i = 0; i < 12; i++)
+        ch[i] = 0;
+    ck_assert_int_eq(cx_sbg_fit(&m, TT, ch, NULL, 12), CX_ERANGE); /* nobody churned */
+    ck_assert_ptr_null(m);
+
+    /* predictions: buffers, kinds, horizons; out untouched on failure */
+    double pr[4] = {0.25, 4, 0.8, 2.5};
+    OK(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4));
+    double out[12];
+    for (int i = 0; i < 12; i++)
+        out[i] = -7;
+    ck_assert_int_eq(cx_model_expected(out, 11, m, x, tx, TT, 12, 10), CX_EBUFSIZE);
+    ck_assert_int_eq(cx_model_expected(out, 12, m, x, tx, TT, 12, -1), CX_ERANGE);
+    memcpy(bad, tx, sizeof bad);
+    bad[11] = 20;
+    ck_assert_int_eq(cx_model_p_alive(out, 12, m, x, bad, TT, 12), CX_ERANGE);
+    NEAR(out[0], -7, 0);
+    ck_assert_int_eq(cx_model_expected_spend(out, 12, m, x, mean, 12), CX_EINVAL);
+    ck_assert_int_eq(cx_model_sbg_curve(out, NULL, m, 1), CX_EINVAL);
+    ck_assert_int_eq(cx_clv(out, 12, m, m, x, tx, TT, mean, 12, 12, 1, 0), CX_EINVAL);
+    OK(cx_model_expected(out, 12, m, x, tx, TT, 12, 0));
+    NEAR(out[3], 0, 0);
+    const char *name;
+    double v;
+    OK(cx_model_param(&v, &name, m, 1));
+    ck_assert_str_eq(name, "alpha");
+    NEAR(v, 4, 0);
+    ck_assert_int_eq(cx_model_param(&v, &name, m, 4), CX_ERANGE);
+    cx_model_free(m);
+    m = (cx_model *)1;
+    pr[1] = -4;
+    ck_assert_int_eq(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4), CX_ERANGE);
+    ck_assert_ptr_null(m);
+    ck_assert_int_eq(cx_model_new(&m, CX_MODEL_SBG, pr, 4), CX_EINVAL);
+    ck_assert_int_eq(cx_model_new(&m, 9, pr, 4), CX_EINVAL);
+    ck_assert_uint_eq(cx_model_param_count(NULL), 0);
+    cx_model_free(NULL);
+}
+END_TEST
+
+/* ---- health score ------------------------------------------------------ */
+
+#define HOUR 3600000LL
+
+/* As of A = 2025-01-01: P answered NPS 2 (20 days ago) then 8 (10 days
+ * ago), CSAT 4 and CES 6 (5 days ago); has an open case (3 days) and a
+ * resolved one with 3 contacts (40 days); bought for 100 18 days ago.
+ * Q bought 100 200 days ago and 200 90 days ago. R answered NPS 2 400
+ * days ago, nothing since. */
+static cx_store *health_store(cx_time A)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "P", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "Q", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "R", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_feedback_add(NULL, s, "P", "nps", 2, A - 20 * DAY, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "P", "nps", 8, A - 10 * DAY, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "P", "csat", 4, A - 5 * DAY, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "P", "ces", 6, A - 5 * DAY, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "P", "nps", 0, A, NULL, CX_ROW_NONE, NULL, NULL)); /* at as_of: ignored */
+    OK(cx_feedback_add(NULL, s, "R", "nps", 2, A - 400 * DAY, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_case_add(s, "K-open", "P", "phone", "high", NULL, A - 3 * DAY, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
+    OK(cx_case_add(s, "K-rep", "P", "phone", "high", NULL, A - 40 * DAY, A - 40 * DAY + HOUR, A - 39 * DAY, 0, 3));
+    OK(cx_transaction_add(NULL, s, "P", A - 18 * DAY, 100));
+    OK(cx_transaction_add(NULL, s, "Q", A - 200 * DAY, 100));
+    OK(cx_transaction_add(NULL, s, "Q", A - 90 * DAY, 200));
+    return s;
+}
+
+static void signal_is(const cx_health *h, size_t i, int sig, double value, double contribution)
+{
+    double v, c;
+    OK(cx_health_signal_value(&v, &c, NULL, h, i, sig));
+    if (isnan(value))
+        ck_assert_msg(isnan(v), "row %zu signal %d: %g, expected missing", i, sig, v);
+    else
+        NEAR(v, value, 1e-9);
+    NEAR(c, contribution, 1e-9);
+}
+
+START_TEST(health_score_hand_computed)
+{
+    cx_time A = T("2025-01-01T00:00:00Z");
+    cx_store *s = health_store(A);
+    cx_health *h;
+    OK(cx_health_new(&h, s, NULL, A, NULL, NULL));
+    ck_assert_uint_eq(cx_health_count(h), 3);
+    double sc;
+    const char *id;
+    /* P: nps 8/10, csat 3/4, ces 5/6, open 1 - 1/3, repeat 1 - 1/2,
+     * recency 1 - 18/180, value mid-rank of 100 in {0, 100, 300} = 1/2;
+     * weights 2 1 1 1 1 2 (p_alive missing) 1 */
+    double W = 9, S = 2 * 0.8 + 0.75 + 5.0 / 6 + 2.0 / 3 + 0.5 + 2 * 0.9 + 0.5;
+    OK(cx_health_score(&sc, &id, h, 0));
+    ck_assert_str_eq(id, "P");
+    NEAR(sc, 100 * S / W, 1e-9);
+    signal_is(h, 0, CX_HEALTH_NPS, 0.8, 100 * 1.6 / W);
+    signal_is(h, 0, CX_HEALTH_CSAT, 0.75, 100 * 0.75 / W);
+    signal_is(h, 0, CX_HEALTH_CES, 5.0 / 6, 100 * 5.0 / 6 / W);
+    signal_is(h, 0, CX_HEALTH_OPEN_CASES, 2.0 / 3, 100 * 2.0 / 3 / W);
+    signal_is(h, 0, CX_HEALTH_REPEAT_CASES, 0.5, 100 * 0.5 / W);
+    signal_is(h, 0, CX_HEALTH_RECENCY, 0.9, 100 * 1.8 / W);
+    signal_is(h, 0, CX_HEALTH_P_ALIVE, NAN, 0);
+    signal_is(h, 0, CX_HEALTH_VALUE, 0.5, 100 * 0.5 / W);
+    double raw, total = 0;
+    OK(cx_health_signal_value(NULL, NULL, &raw, h, 0, CX_HEALTH_NPS));
+    NEAR(raw, 8, 0);
+    OK(cx_health_signal_value(NULL, NULL, &raw, h, 0, CX_HEALTH_RECENCY));
+    NEAR(raw, 18, 1e-12);
+    for (int k = 0; k < CX_HEALTH_SIGNAL_COUNT; k++) {
+        double c;
+        OK(cx_health_signal_value(NULL, &c, NULL, h, 0, k));
+        total += c;
+    }
+    NEAR(total, sc, 1e-9); /* the contributions add up to the score */
+    /* Q: no feedback, no cases (1, 1), recency 1 - 90/180, value 1 */
+    OK(cx_health_score(&sc, NULL, h, 1));
+    NEAR(sc, 100 * (1 + 1 + 2 * 0.5 + 1) / 5.0, 1e-9);
+    /* R: its NPS is older than the 365-day window; no activity: recency 0 */
+    OK(cx_health_score(&sc, NULL, h, 2));
+    NEAR(sc, 100 * 2 / 5.0, 1e-9);
+    signal_is(h, 2, CX_HEALTH_NPS, NAN, 0);
+    signal_is(h, 2, CX_HEALTH_RECENCY, 0, 0);
+    size_t row;
+    OK(cx_health_find(&row, h, "R"));
+    ck_assert_uint_eq(row, 2);
+    ck_assert_int_eq(cx_health_find(&row, h, "nobody"), CX_ENOTFOUND);
+    cx_health_free(h);
+
+    /* the caller's weights, windows and scales */
+    cx_health_options *o;
+    OK(cx_health_options_new(&o));
+    OK(cx_health_options_set_weight(o, CX_HEALTH_NPS, 0));
+    OK(cx_health_options_set_window(o, CX_HEALTH_RECENCY, 90 * DAY));
+    OK(cx_health_options_set_scale(o, CX_HEALTH_VALUE, 200));
+    OK(cx_health_options_set_window(o, CX_HEALTH_VALUE, 100 * DAY)); /* Q's spend: 200 */
+    OK(cx_health_new(&h, s, o, A, NULL, NULL));
+    OK(cx_health_score(&sc, NULL, h, 0));
+    NEAR(sc, 100 * (0.75 + 5.0 / 6 + 2.0 / 3 + 0.5 + 2 * 0.8 + 0.5) / 7, 1e-9);
+    signal_is(h, 0, CX_HEALTH_NPS, 0.8, 0); /* known, but weighed 0 */
+    OK(cx_health_score(&sc, NULL, h, 1));
+    NEAR(sc, 100 * (1 + 1 + 0 + 1) / 5.0, 1e-9);
+    cx_health_free(h);
+    /* no weighted signal present: NaN */
+    for (int k = 0; k < CX_HEALTH_SIGNAL_COUNT; k++)
+        OK(cx_health_options_set_weight(o, k, k == CX_HEALTH_CSAT ? 1 : 0));
+    OK(cx_health_new(&h, s, o, A, NULL, NULL));
+    OK(cx_health_score(&sc, NULL, h, 1));
+    ck_assert(isnan(sc));
+    cx_health_free(h);
+
+    /* P(alive) from a BG/NBD model over a summary in days */
+    cx_summary *sum;
+    OK(cx_summary_new(&sum, s, A, CX_TIME_NONE, DAY, 0));
+    const double pr[4] = {0.25, 4, 0.8, 2.5};
+    cx_model *m;
+    OK(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4));
+    OK(cx_health_new(&h, s, NULL, A, m, sum));
+    double pa = 1 / (1 + 0.8 / 2.5 * pow((4 + 200.0) / (4 + 110.0), 1.25)); /* Q: x 1, t_x 110, T 200 */
+    signal_is(h, 1, CX_HEALTH_P_ALIVE, pa, 100 * 2 * pa / 7);
+    OK(cx_health_score(&sc, NULL, h, 1));
+    NEAR(sc, 100 * (4 + 2 * pa) / 7, 1e-9);
+    signal_is(h, 0, CX_HEALTH_P_ALIVE, 1, 100 * 2.0 / 11); /* P: no repeat purchase */
+    signal_is(h, 2, CX_HEALTH_P_ALIVE, NAN, 0);            /* R: not in the summary */
+    cx_health_free(h);
+
+    /* bad input */
+    ck_assert_int_eq(cx_health_new(&h, s, NULL, A, m, NULL), CX_EINVAL);
+    ck_assert_ptr_null(h);
+    ck_assert_int_eq(cx_health_new(&h, s, NULL, CX_TIME_NONE, NULL, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_health_options_set_weight(o, 8, 1), CX_EINVAL);
+    ck_assert_int_eq(cx_health_options_set_weight(o, 0, -1), CX_ERANGE);
+    ck_assert_int_eq(cx_health_options_set_weight(o, 0, NAN), CX_ERANGE);
+    ck_assert_int_eq(cx_health_options_set_window(o, CX_HEALTH_RECENCY, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_health_options_set_scale(o, CX_HEALTH_NPS, 1), CX_EINVAL);
+    ck_assert_int_eq(cx_health_options_set_scale(o, CX_HEALTH_OPEN_CASES, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_health_signal_value(NULL, NULL, NULL, NULL, 0, 0), CX_EINVAL);
+    const char *name;
+    OK(cx_health_signal_name(&name, CX_HEALTH_REPEAT_CASES));
+    ck_assert_str_eq(name, "repeat_cases");
+    cx_health_options_free(o);
+    cx_model_free(m);
+    cx_summary_free(sum);
+    cx_store_free(s);
+}
+END_TEST
+
+/* ---- proactive care ------------------------------------------------------ */
+
+/* As of A = 2025-01-01:
+ * U1: case K1 (high) opened 2 days ago, no answer yet, 4 inbound contacts
+ *     about it (the last 12 h ago), then NPS 3 about it 1 h ago;
+ * U2: CES 2 on 1-7 three days ago (and CES 1 sixty days ago), an NPS 2
+ *     about no case;
+ * U3: six purchases from 100 to 40 days ago, none since;
+ * U4: three purchases of 500, 400 to 360 days ago;
+ * U5: a resolved case rated 9, CES 7, purchases 50, 20 and 5 days ago. */
+static cx_store *care_store(cx_time A)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    const char *ids[] = {"U1", "U2", "U3", "U4", "U5"};
+    for (int i = 0; i < 5; i++)
+        OK(cx_customer_add(s, ids[i], NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+    OK(cx_case_add(s, "K1", "U1", "phone", "high", NULL, A - 2 * DAY, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
+    for (int i = 0; i < 4; i++)
+        OK(cx_interaction_add(NULL, s, "U1", "call", A - 2 * DAY + i * 12 * HOUR, "contact", CX_INBOUND, NULL, "K1",
+                              60000, CX_HANDLED, 0));
+    OK(cx_feedback_add(NULL, s, "U1", "nps", 3, A - HOUR, NULL, CX_ROW_NONE, "K1", "nobody calls back"));
+    OK(cx_feedback_add(NULL, s, "U2", "ces", 1, A - 60 * DAY, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "U2", "ces", 2, A - 3 * DAY, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, "U2", "nps", 2, A - 3 * DAY, NULL, CX_ROW_NONE, NULL, NULL));
+    for (int i = 0; i < 6; i++)
+        OK(cx_transaction_add(NULL, s, "U3", A - (100 - 12 * i) * DAY, 10));
+    for (int i = 0; i < 3; i++)
+        OK(cx_transaction_add(NULL, s, "U4", A - (400 - 20 * i) * DAY, 500));
+    OK(cx_case_add(s, "K5", "U5", "chat", "normal", NULL, A - 10 * DAY, A - 10 * DAY + HOUR, A - 9 * DAY, 0, 1));
+    OK(cx_feedback_add(NULL, s, "U5", "nps", 9, A - 8 * DAY, NULL, CX_ROW_NONE, "K5", NULL));
+    OK(cx_feedback_add(NULL, s, "U5", "ces", 7, A - 8 * DAY, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_transaction_add(NULL, s, "U5", A - 50 * DAY, 20));
+    OK(cx_transaction_add(NULL, s, "U5", A - 20 * DAY, 20));
+    OK(cx_transaction_add(NULL, s, "U5", A - 5 * DAY, 20));
+    return s;
+}
+
+static void entry_is(const cx_care_list *l, size_t i, const char *cust, size_t rule, int kind, cx_time t, double v,
+                     const char *reason)
+{
+    const char *c, *why;
+    size_t r;
+    int k, pr;
+    cx_time et;
+    double ev;
+    OK(cx_care_list_get(&c, &r, &k, &pr, &et, &ev, &why, l, i));
+    ck_assert_msg(strcmp(c, cust) == 0 && r == rule && k == kind, "entry %zu: %s rule %zu kind %d, expected %s %zu %d",
+                  i, c, r, k, cust, rule, kind);
+    ck_assert_msg(et == t, "entry %zu: time %lld, expected %lld", i, (long long)et, (long long)t);
+    NEAR(ev, v, 1e-6);
+    if (reason)
+        ck_assert_str_eq(why, reason);
+}
+
+START_TEST(care_rules_each_kind)
+{
+    cx_time A = T("2025-01-01T00:00:00Z");
+    cx_store *s = care_store(A);
+    cx_care_rules *r;
+    OK(cx_care_rules_new(&r));
+    size_t k;
+    OK(cx_care_rules_add(&k, r, CX_CARE_DETRACTOR_AFTER_CASE, 5, 6, 0, 30 * DAY, 0));
+    ck_assert_uint_eq(k, 0);
+    OK(cx_care_rules_add(NULL, r, CX_CARE_REPEAT_CONTACTS, 4, 3, 0, 7 * DAY, 0));
+    OK(cx_care_rules_add(NULL, r, CX_CARE_SLA_BREACH, 8, 0, 0, 24 * HOUR, 4 * HOUR));
+    OK(cx_care_rules_add(&k, r, CX_CARE_SLA_BREACH, 9, 0, 0, HOUR, 0));
+    OK(cx_care_rules_set_priority(r, k, "urgent")); /* K1 is "high": no match */
+    OK(cx_care_rules_add(NULL, r, CX_CARE_HIGH_EFFORT, 3, 2.0 / 6 + 1e-9, 0, 30 * DAY, 0));
+    OK(cx_care_rules_add(NULL, r, CX_CARE_ACTIVITY_DROP, 2, 0.25, 3, 30 * DAY, 90 * DAY));
+    OK(cx_care_rules_add(&k, r, CX_CARE_LOW_P_ALIVE, 6, 0.2, 1000, 0, 0));
+    ck_assert_uint_eq(k, 6);
+    ck_assert_uint_eq(cx_care_rules_count(r), 7);
+
+    cx_care_list *l;
+    ck_assert_int_eq(cx_care_evaluate(&l, r, s, A, NULL, NULL), CX_EINVAL); /* low_p_alive needs a model */
+    ck_assert_ptr_null(l);
+    cx_summary *sum;
+    OK(cx_summary_new(&sum, s, A, CX_TIME_NONE, DAY, 0));
+    const double pr[4] = {0.25, 4, 0.8, 2.5};
+    cx_model *m;
+    OK(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4));
+    OK(cx_care_evaluate(&l, r, s, A, m, sum));
+    ck_assert_uint_eq(cx_care_list_count(l), 6);
+    /* by priority: the SLA (first response due 4 h after opening, 44 h
+     * ago), U4's P(alive) (x 2, t_x 40, T 400 days), U1's detractor answer
+     * and repeated contacts, U2's effort, U3's silence */
+    entry_is(l, 0, "U1", 2, CX_CARE_SLA_BREACH, A - 2 * DAY + 4 * HOUR, 44,
+             "case K1 44.0 h past its first-response target (due 2024-12-30)");
+    double pa = 1 / (1 + 0.8 / 3.5 * pow(404.0 / 44.0, 2.25));
+    entry_is(l, 1, "U4", 6, CX_CARE_LOW_P_ALIVE, A - 360 * DAY, pa, NULL);
+    entry_is(l, 2, "U1", 0, CX_CARE_DETRACTOR_AFTER_CASE, A - HOUR, 3, "NPS 3 on 2024-12-31 after case K1");
+    entry_is(l, 3, "U1", 1, CX_CARE_REPEAT_CONTACTS, A - 12 * HOUR, 4,
+             "4 contacts about case K1, the last on 2024-12-31");
+    entry_is(l, 4, "U2", 4, CX_CARE_HIGH_EFFORT, A - 3 * DAY, 2,
+             "high effort: ces 2 on 1-7 (high is easy) on 2024-12-29");
+    entry_is(l, 5, "U3", 5, CX_CARE_ACTIVITY_DROP, A - 40 * DAY, 0,
+             "activity fell to 0 in the last 30 days from 6 in the 90 days before (rate x0.00); last active 2024-11-22");
+    int priority;
+    OK(cx_care_list_get(NULL, NULL, NULL, &priority, NULL, NULL, NULL, l, 0));
+    ck_assert_int_eq(priority, 8);
+    ck_assert_int_eq(cx_care_list_get(NULL, NULL, NULL, NULL, NULL, NULL, NULL, l, 6), CX_ERANGE);
+    cx_care_list_free(l);
+
+    /* earlier: before the contacts piled up and the answer came, U1 only
+     * misses its first-response target (due 4 h after opening) */
+    OK(cx_care_evaluate(&l, r, s, A - 2 * DAY + 5 * HOUR, m, sum));
+    const char *c;
+    size_t n1 = 0;
+    for (size_t i = 0; i < cx_care_list_count(l); i++) {
+        size_t rule;
+        OK(cx_care_list_get(&c, &rule, NULL, NULL, NULL, NULL, NULL, l, i));
+        if (strcmp(c, "U1") == 0) {
+            ck_assert_uint_eq(rule, 2);
+            n1++;
+        }
+    }
+    ck_assert_uint_eq(n1, 1);
+    cx_care_list_free(l);
+
+    /* no rule, no entry; a rule nobody matches */
+    cx_care_rules *none;
+    OK(cx_care_rules_new(&none));
+    OK(cx_care_evaluate(&l, none, s, A, NULL, NULL));
+    ck_assert_uint_eq(cx_care_list_count(l), 0);
+    cx_care_list_free(l);
+    OK(cx_care_rules_add(NULL, none, CX_CARE_DETRACTOR_AFTER_CASE, 1, 0, 0, 30 * DAY, 0));
+    OK(cx_care_evaluate(&l, none, s, A, NULL, NULL));
+    ck_assert_uint_eq(cx_care_list_count(l), 0);
+    cx_care_list_free(l);
+    /* bad rules */
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, 6, 1, 0, 0, DAY, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_DETRACTOR_AFTER_CASE, 1, 11, 0, DAY, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_DETRACTOR_AFTER_CASE, 1, 6, 0, 0, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_DETRACTOR_AFTER_CASE, 1, 6, 1, DAY, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_SLA_BREACH, 1, 0, 0, 0, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_ACTIVITY_DROP, 1, 0.5, 1, DAY, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_LOW_P_ALIVE, 1, 0, 0, 0, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_care_rules_set_priority(none, 0, "urgent"), CX_EINVAL); /* not an SLA rule */
+    ck_assert_int_eq(cx_care_rules_set_priority(none, 5, "urgent"), CX_ERANGE);
+    ck_assert_uint_eq(cx_care_rules_count(none), 1);
+    OK(cx_care_rules_add(&k, none, CX_CARE_SLA_BREACH, 1, 0, 0, DAY, 0));
+    OK(cx_care_rules_set_priority(none, k, "critical"));
+    ck_assert_int_eq(cx_care_evaluate(&l, none, s, A, NULL, NULL), CX_ENOTFOUND);
+    const char *name;
+    OK(cx_care_kind_name(&name, CX_CARE_LOW_P_ALIVE));
+    ck_assert_str_eq(name, "low_p_alive");
+    ck_assert_int_eq(cx_care_kind_name(&name, 6), CX_EINVAL);
+    cx_care_rules_free(none);
+    cx_care_rules_free(r);
+    cx_model_free(m);
+    cx_summary_free(sum);
+    cx_store_free(s);
+}
+END_TEST
+
+/* ---- out of memory ------------------------------------------------------- */
+
+/* An allocator that fails from the n-th call on, counting live bytes. */
+typedef struct {
+    long calls, fail_at;
+    long long live;
+} failing;
+
+static void *fail_alloc(void *ud, void *p, size_t osize, size_t nsize)
+{
+    failing *f = ud;
+    if (nsize == 0) {
+        f->live -= (long long)osize;
+        free(p);
+        return NULL;
+    }
+    if (f->fail_at >= 0 && f->calls++ >= f->fail_at)
+        return NULL;
+    void *q = realloc(p, nsize);
+    if (q)
+        f->live += (long long)nsize - (long long)(p ? osize : 0);
+    return q;
+}
+
+enum { OOM_COHORTS, OOM_SURVIVAL, OOM_RFM, OOM_SUMMARY, OOM_HEALTH, OOM_CARE, OOM_COUNT };
+
+/* Runs one call with the allocator failing at its n-th allocation. */
+static int oom_call(int which, const cx_store *s, cx_time A, const cx_model *m, const cx_summary *sum,
+                    const cx_care_rules *rules, void **made)
+{
+    int rc;
+    switch (which) {
+    case OOM_COHORTS: {
+        cx_cohorts *c = (cx_cohorts *)1;
+        rc = cx_cohorts_new(&c, s, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND, CX_COHORT_FIRST_ACTIVITY,
+                            CX_BUCKET_MONTH, 0);
+        *made = c;
+        return rc;
+    }
+    case OOM_SURVIVAL: {
+        cx_survival *v = (cx_survival *)1;
+        rc = cx_survival_from_store(&v, s, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND, 30 * DAY, A, NULL,
+                                    CX_DIM_SEGMENT, DAY, 0.95, CX_BAND_LOG_LOG);
+        *made = v;
+        return rc;
+    }
+    case OOM_RFM: {
+        cx_rfm *r = (cx_rfm *)1;
+        rc = cx_rfm_new(&r, s, A, DAY, 5);
+        *made = r;
+        return rc;
+    }
+    case OOM_SUMMARY: {
+        cx_summary *u = (cx_summary *)1;
+        rc = cx_summary_new(&u, s, A - 30 * DAY, A, DAY, 0);
+        *made = u;
+        return rc;
+    }
+    case OOM_HEALTH: {
+        cx_health *h = (cx_health *)1;
+        rc = cx_health_new(&h, s, NULL, A, m, sum);
+        *made = h;
+        return rc;
+    }
+    default: {
+        cx_care_list *l = (cx_care_list *)1;
+        rc = cx_care_evaluate(&l, rules, s, A, m, sum);
+        *made = l;
+        return rc;
+    }
+    }
+}
+
+static void oom_free(int which, void *p)
+{
+    switch (which) {
+    case OOM_COHORTS: cx_cohorts_free(p); break;
+    case OOM_SURVIVAL: cx_survival_free(p); break;
+    case OOM_RFM: cx_rfm_free(p); break;
+    case OOM_SUMMARY: cx_summary_free(p); break;
+    case OOM_HEALTH: cx_health_free(p); break;
+    default: cx_care_list_free(p); break;
+    }
+}
+
+START_TEST(out_of_memory)
+{
+    failing f = {0, -1, 0};
+    cx_time A = T("2025-01-01T00:00:00Z");
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, fail_alloc, &f));
+    /* records of every kind the calls read, in a store with the failing allocator */
+    const char *ids[] = {"U1", "U2", "U3", "U4", "U5"};
+    for (int i = 0; i < 5; i++)
+        OK(cx_customer_add(s, ids[i], i < 2 ? "vip" : "std", NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+    OK(cx_case_add(s, "K1", "U1", "phone", "high", NULL, A - 2 * DAY, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
+    for (int i = 0; i < 4; i++)
+        OK(cx_interaction_add(NULL, s, "U1", "call", A - 2 * DAY + i * 12 * HOUR, "contact", CX_INBOUND, NULL, "K1",
+                              60000, CX_HANDLED, 0));
+    OK(cx_feedback_add(NULL, s, "U1", "nps", 3, A - HOUR, NULL, CX_ROW_NONE, "K1", NULL));
+    OK(cx_feedback_add(NULL, s, "U2", "ces", 2, A - 3 * DAY, NULL, CX_ROW_NONE, NULL, NULL));
+    for (int i = 0; i < 6; i++)
+        OK(cx_transaction_add(NULL, s, "U3", A - (100 - 12 * i) * DAY, 10));
+    for (int i = 0; i < 3; i++)
+        OK(cx_transaction_add(NULL, s, "U4", A - (400 - 20 * i) * DAY, 500));
+    OK(cx_transaction_add(NULL, s, "U5", A - 5 * DAY, 20));
+    cx_summary *sum;
+    OK(cx_summary_new(&sum, s, A, CX_TIME_NONE, DAY, 0));
+    const double pr[4] = {0.25, 4, 0.8, 2.5};
+    cx_model *m;
+    OK(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4));
+    cx_care_rules *rules;
+    OK(cx_care_rules_new(&rules));
+    for (int k = 0; k < CX_CARE_KIND_COUNT; k++) {
+        static const double thr[] = {6, 3, 0, 0.5, 0.25, 0.2}, mv[] = {0, 0, 0, 0, 3, 1000};
+        OK(cx_care_rules_add(NULL, rules, k, k, thr[k], mv[k], k == CX_CARE_LOW_P_ALIVE ? 0 : 30 * DAY,
+                             k == CX_CARE_ACTIVITY_DROP ? 90 * DAY : k == CX_CARE_SLA_BREACH ? HOUR : 0));
+    }
+    long long base = f.live;
+    for (int which = 0; which < OOM_COUNT; which++) {
+        bool done = false;
+        long failures = 0;
+        for (long n = 0; !done && n < 1000; n++) {
+            void *made;
+            f.calls = 0;
+            f.fail_at = n;
+            int rc = oom_call(which, s, A, m, sum, rules, &made);
+            f.fail_at = -1;
+            ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "call %d rc %d at %ld: %s", which, rc, n, cx_last_error());
+            if (rc == CX_OK) {
+                ck_assert_ptr_nonnull(made);
+                oom_free(which, made);
+                done = true;
+            } else {
+                ck_assert_ptr_null(made); /* nothing created */
+                failures++;
+            }
+            ck_assert_msg(f.live == base, "call %d leaks %lld bytes when allocation %ld fails", which,
+                          f.live - base, n);
+        }
+        ck_assert_msg(done && failures > 0, "call %d: done %d after %ld failures", which, done, failures);
+    }
+    ck_assert_uint_eq(cx_care_list_count(NULL), 0);
+    cx_care_rules_free(rules);
+    cx_model_free(m);
+    cx_summary_free(sum);
+    cx_store_free(s);
+}
+END_TEST
+
+/* cx_clv leaves out untouched when a row fails. */
+START_TEST(clv_failure_leaves_out)
+{
+    const double pr[4] = {0.25, 4, 0.8, 2.5}, gp[3] = {6, 4, 15};
+    cx_model *bg, *gg;
+    OK(cx_model_new(&bg, CX_MODEL_BGNBD, pr, 4));
+    OK(cx_model_new(&gg, CX_MODEL_GAMMA_GAMMA, gp, 3));
+    double x[2] = {2, 1}, tx[2] = {10, 5}, TT[2] = {20, 4}, mean[2] = {30, 40}, out[2] = {-1, -1};
+    ck_assert_int_eq(cx_clv(out, 2, bg, gg, x, tx, TT, mean, 2, 12, 4, 0.01), CX_ERANGE); /* row 1: t_x > T */
+    ck_assert(out[0] == -1 && out[1] == -1);
+    TT[1] = 6;
+    OK(cx_clv(out, 2, bg, gg, x, tx, TT, mean, 2, 12, 4, 0.01));
+    ck_assert(out[0] > 0 && out[1] > 0);
+    cx_model_free(bg);
+    cx_model_free(gg);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("lifecycle");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, retention_table);
+    tcase_add_test(core, kaplan_meier_aml);
+    tcase_add_test(core, survival_from_store);
+    tcase_add_test(core, rfm_scores_and_segments);
+    tcase_add_test(core, summary_from_store);
+    tcase_add_test(core, health_score_hand_computed);
+    tcase_add_test(core, care_rules_each_kind);
+    tcase_add_test(core, out_of_memory);
+    tcase_add_test(core, clv_failure_leaves_out);
+    suite_add_tcase(su, core);
+    TCase *models = tcase_create("models");
+    tcase_set_timeout(models, 240);
+    tcase_add_test(models, cdnow_published);
+    tcase_add_test(models, sbg_published);
+    tcase_add_test(models, bgbb_published);
+    tcase_add_test(models, bgnbd_recovers_simulated);
+    tcase_add_test(models, other_models_recover_simulated);
+    tcase_add_test(models, model_bad_input);
+    suite_add_tcase(su, models);
+    SRunner *sr = srunner_create(su);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
