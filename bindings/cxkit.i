@@ -37,7 +37,16 @@ typedef int cxb_direction;  /* a cx_direction: number or name ("inbound") */
 typedef int cxb_level;      /* a cx_journey_level: number or name ("channel") */
 typedef int cxb_conversion; /* a cx_conversion_by: number or name ("kind") */
 typedef int cxb_jgroup;     /* a cx_journey_group: number or name ("converted") */
+typedef int cxb_activity;   /* a cx_activity mask: number or name ("transactions", "inbound", "all") */
+typedef int cxb_cohort_start; /* a cx_cohort_start: number or name ("acquired") */
+typedef int cxb_band;       /* a cx_band: number or name ("log_log") */
+typedef int cxb_model_kind; /* a cx_model_kind: number or name ("bgnbd") */
+typedef int cxb_summary_col; /* a cx_summary_column: number or name ("frequency") */
+typedef int cxb_signal;     /* a cx_health_signal: number or name ("p_alive") */
+typedef int cxb_care_kind;  /* a cx_care_kind: number or name ("sla_breach") */
+typedef int cxb_odim;       /* a cx_dim or None / nil (-1) */
 typedef struct cxb_colref cxb_colref; /* a column: number or name */
+typedef cxb_colref cxb_ocolref;       /* the same, 0 when omitted */
 /* Values the typemaps convert (defined in cxkit_bind.h; opaque to SWIG). */
 typedef struct cxb_strv cxb_strv;   /* an array of texts */
 typedef struct cxb_i64v cxb_i64v;   /* an array of int64 (times in ms, durations, rows) */
@@ -49,6 +58,12 @@ typedef cxb_intv cxb_ointv;
 typedef cxb_f64v cxb_of64v;
 typedef cxb_i64v cxb_timev;         /* an array of times */
 typedef cxb_i64v cxb_otimev;
+typedef cxb_f64v cxb_realv;         /* an array of double for the models (any numeric array) */
+typedef cxb_f64v cxb_orealv;
+typedef cxb_intv cxb_flagv;         /* an array of int (0/1 flags, group numbers; bools too) */
+typedef cxb_intv cxb_oflagv;
+typedef struct cxb_f64out cxb_f64out; /* numbers out: numpy array / list / sequence */
+typedef struct cxb_rows cxb_rows;   /* records out: a list of dicts / sequence of tables */
 typedef struct cxb_row cxb_row;     /* a record: a dict / table */
 typedef struct cxb_cell cxb_value;  /* one value of any type */
 typedef struct cxb_bytes cxb_bytes; /* bytes / a Lua string */
@@ -56,7 +71,12 @@ typedef long long cx_time;          /* a time (typemapped); int64 ms in C */
 %{
 typedef int cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_set, cxb_metric, cxb_outcome, cxb_direction;
 typedef int cxb_level, cxb_conversion, cxb_jgroup;
+typedef int cxb_activity, cxb_cohort_start, cxb_band, cxb_model_kind, cxb_summary_col, cxb_signal, cxb_care_kind;
+typedef int cxb_odim;
 typedef struct cxb_colref { int idx; const char *name; } cxb_colref;
+typedef cxb_colref cxb_ocolref;
+typedef cxb_f64v cxb_realv, cxb_orealv;
+typedef cxb_intv cxb_flagv, cxb_oflagv;
 %}
 
 /* The one exception handler: every wrapper clears the binding's error
@@ -86,7 +106,10 @@ typedef struct cxb_colref { int idx; const char *name; } cxb_colref;
 %include "calendar.i"
 %include "metrics.i"
 %include "journey.i"
+%include "lifecycle.i"
 
 #if defined(SWIGPYTHON)
 %include "python/cxkit_python_post.i"
+#elif defined(SWIGLUA)
+%include "lua/cxkit_lua_post.i"
 #endif

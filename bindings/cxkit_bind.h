@@ -137,6 +137,18 @@ typedef struct JourneyOptions { cx_journey_options *h; cxb_ref *store; } Journey
 typedef struct Journeys { cx_journeys *h; cxb_ref *store; } Journeys;
 typedef struct Funnel { cx_funnel *h; cxb_ref *store; } Funnel;
 typedef struct JourneyTable { cx_journey_table *h; } JourneyTable;
+/* Lifecycle (lifecycle.h): cohort tables, survival curves and models own
+ * what they hold; an RFM table, a summary and health scores borrow their
+ * customers' ids from the store, so they keep it alive. Health options and
+ * care rules are plain data. */
+typedef struct Cohorts { cx_cohorts *h; } Cohorts;
+typedef struct Survival { cx_survival *h; } Survival;
+typedef struct RFM { cx_rfm *h; cxb_ref *store; } RFM;
+typedef struct Summary { cx_summary *h; cxb_ref *store; } Summary;
+typedef struct Model { cx_model *h; } Model;
+typedef struct HealthOptions { cx_health_options *h; } HealthOptions;
+typedef struct Health { cx_health *h; cxb_ref *store; } Health;
+typedef struct CareRules { cx_care_rules *h; } CareRules;
 
 /* Handle getters: NULL (with the error recorded) for a closed handle or a
  * missing object (None / nil). Every library call accepts the NULL and
@@ -165,6 +177,14 @@ CXB_GETTER(cxb_jopts, JourneyOptions, cx_journey_options, o->h)
 CXB_GETTER(cxb_journeys, Journeys, cx_journeys, o->h)
 CXB_GETTER(cxb_funnel, Funnel, cx_funnel, o->h)
 CXB_GETTER(cxb_jtable, JourneyTable, cx_journey_table, o->h)
+CXB_GETTER(cxb_cohorts, Cohorts, cx_cohorts, o->h)
+CXB_GETTER(cxb_survival, Survival, cx_survival, o->h)
+CXB_GETTER(cxb_rfm, RFM, cx_rfm, o->h)
+CXB_GETTER(cxb_summary, Summary, cx_summary, o->h)
+CXB_GETTER(cxb_model, Model, cx_model, o->h)
+CXB_GETTER(cxb_hopts, HealthOptions, cx_health_options, o->h)
+CXB_GETTER(cxb_health, Health, cx_health, o->h)
+CXB_GETTER(cxb_care, CareRules, cx_care_rules, o->h)
 
 /* Wrap a freshly created library handle (NULL after a failure). */
 /* The handle is passed by address: C leaves the order in which arguments
@@ -238,7 +258,8 @@ static ImportReport *cxb_report_wrap(int rc, cx_import_report **hp)
  * or as its name ("nps"), which is how the C library spells it in CSV
  * files and result columns. */
 enum { CXB_E_TABLE, CXB_E_MEASURE, CXB_E_DIM, CXB_E_BUCKET, CXB_E_SET, CXB_E_METRIC,
-       CXB_E_OUTCOME, CXB_E_DIRECTION, CXB_E_LEVEL, CXB_E_CONVERSION, CXB_E_JGROUP, CXB_E_COUNT };
+       CXB_E_OUTCOME, CXB_E_DIRECTION, CXB_E_LEVEL, CXB_E_CONVERSION, CXB_E_JGROUP, CXB_E_ACTIVITY,
+       CXB_E_COHORT_START, CXB_E_BAND, CXB_E_MODEL, CXB_E_SUMMARY_COL, CXB_E_HEALTH, CXB_E_CARE, CXB_E_COUNT };
 
 static const char *const cxb_enum_names[CXB_E_COUNT][16] = {
     [CXB_E_TABLE] = {"customers", "touchpoints", "interactions", "cases", "questions", "feedback",
@@ -257,10 +278,22 @@ static const char *const cxb_enum_names[CXB_E_COUNT][16] = {
     [CXB_E_LEVEL] = {"touchpoint", "channel", "stage"},
     [CXB_E_CONVERSION] = {"kind", "touchpoint", "stage"},
     [CXB_E_JGROUP] = {"path", "stage", "converted"},
+    /* a cx_activity mask: the index is the mask ("" is the empty mask,
+     * which the library rejects with its own message) */
+    [CXB_E_ACTIVITY] = {"", "transactions", "inbound", "all"},
+    [CXB_E_COHORT_START] = {"first_activity", "acquired"},
+    [CXB_E_BAND] = {"log_log", "log", "plain"},
+    [CXB_E_MODEL] = {"bgnbd", "pareto_nbd", "gamma_gamma", "bgbb", "sbg"},
+    [CXB_E_SUMMARY_COL] = {"frequency", "recency", "age", "monetary", "total", "holdout", "holdout_value"},
+    [CXB_E_HEALTH] = {"nps", "csat", "ces", "open_cases", "repeat_cases", "recency", "p_alive", "value"},
+    [CXB_E_CARE] = {"detractor_after_case", "repeat_contacts", "sla_breach", "high_effort", "activity_drop",
+                    "low_p_alive"},
 };
 static const char *const cxb_enum_what[CXB_E_COUNT] = {"table", "measure", "dimension", "bucket", "set",
                                                        "metric", "outcome", "direction", "journey level",
-                                                       "conversion rule", "journey grouping"};
+                                                       "conversion rule", "journey grouping", "activity",
+                                                       "cohort start", "band", "model kind", "summary column",
+                                                       "health signal", "care rule kind"};
 
 /* 0 and *out on success; -1 with the error recorded otherwise. */
 static int cxb_enum_lookup(int kind, const char *name, int *out)
@@ -468,6 +501,70 @@ typedef cxb_f64v cxb_of64v;
 /* Arrays of times: like int64 arrays, but scripts may pass times. */
 typedef cxb_i64v cxb_timev;
 typedef cxb_i64v cxb_otimev;
+
+/* Numbers out of the library (predictions, a summary's column): n
+ * doubles in malloc'd memory, freed by the "out" typemap, which makes a
+ * numpy array (Python, when numpy is there), a list or a Lua sequence. */
+typedef struct cxb_f64out { double *p; size_t n; } cxb_f64out;
+
+static cxb_f64out cxb_f64out_new(size_t n)
+{
+    cxb_f64out o = {NULL, 0};
+    if (!(o.p = malloc((n ? n : 1) * sizeof *o.p)))
+        cxb_fail(CX_ENOMEM, "out of memory");
+    else
+        o.n = n;
+    return o;
+}
+
+/* Drop the numbers after a failed call (the typemap then sees none). */
+static cxb_f64out cxb_f64out_check(int rc, cxb_f64out o)
+{
+    if (cxb_check(rc) < 0) {
+        free(o.p);
+        o.p = NULL;
+        o.n = 0;
+    }
+    return o;
+}
+
+/* Many records at once: a list of dicts / a sequence of tables. `r` is
+ * malloc'd and freed by the "out" typemap, which then calls release(ctx)
+ * (a handle whose strings the records borrow, freed after conversion). */
+typedef struct cxb_rows {
+    size_t n;
+    cxb_row *r;
+    void (*release)(void *);
+    void *ctx;
+} cxb_rows;
+
+static cxb_rows cxb_rows_new(size_t n)
+{
+    cxb_rows o = {0, NULL, NULL, NULL};
+    if (!(o.r = malloc((n ? n : 1) * sizeof *o.r)))
+        cxb_fail(CX_ENOMEM, "out of memory");
+    else
+        o.n = n;
+    for (size_t i = 0; i < o.n; i++)
+        o.r[i].n = 0;
+    return o;
+}
+
+/* Return `o`, or nothing after a failure: the %exception then raises
+ * before the "out" typemap runs, so what was built is freed here. */
+static cxb_rows cxb_rows_done(cxb_rows o)
+{
+    if (cxb_code) {
+        free(o.r);
+        if (o.release)
+            o.release(o.ctx);
+        o.r = NULL;
+        o.n = 0;
+        o.release = NULL;
+        o.ctx = NULL;
+    }
+    return o;
+}
 
 /* Bytes out of the library (a serialised result); freed by the typemap. */
 typedef struct cxb_bytes { char *p; size_t n; } cxb_bytes;

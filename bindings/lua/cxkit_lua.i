@@ -146,8 +146,29 @@ static int cxb_lua_isenum(lua_State *L, int idx)
 %cxb_lua_enum(cxb_level, CXB_E_LEVEL)
 %cxb_lua_enum(cxb_conversion, CXB_E_CONVERSION)
 %cxb_lua_enum(cxb_jgroup, CXB_E_JGROUP)
+%cxb_lua_enum(cxb_activity, CXB_E_ACTIVITY)
+%cxb_lua_enum(cxb_cohort_start, CXB_E_COHORT_START)
+%cxb_lua_enum(cxb_band, CXB_E_BAND)
+%cxb_lua_enum(cxb_model_kind, CXB_E_MODEL)
+%cxb_lua_enum(cxb_summary_col, CXB_E_SUMMARY_COL)
+%cxb_lua_enum(cxb_signal, CXB_E_HEALTH)
+%cxb_lua_enum(cxb_care_kind, CXB_E_CARE)
+/* an optional dimension: nil is -1 (no grouping) */
+%typemap(in, checkfn="cxb_lua_isenum_or_nil") cxb_odim {
+    if (lua_isnoneornil(L, $input))
+        $1 = -1;
+    else if (cxb_lua_enum(L, $input, CXB_E_DIM, &$1) < 0) {
+        CXB_RAISE(cxb_code, cxb_msg);
+    }
+}
+%{
+static int cxb_lua_isenum_or_nil(lua_State *L, int idx)
+{
+    return cxb_lua_isenum(L, idx) || lua_isnoneornil(L, idx);
+}
+%}
 
-%typemap(in, checkfn="cxb_lua_isenum") cxb_colref {
+%typemap(in, checkfn="cxb_lua_isenum") cxb_colref, cxb_ocolref {
     $1.idx = 0;
     $1.name = NULL;
     if (lua_type(L, $input) == LUA_TSTRING) {
@@ -185,7 +206,30 @@ static void cxb_lua_row(lua_State *L, const cxb_row *r)
     }
 }
 %}
+%typemap(default) cxb_ocolref "$1.idx = 0; $1.name = NULL;";
 %typemap(out) cxb_value "cxb_lua_value(L, &$1); SWIG_arg++;";
+/* many records: a sequence of tables */
+%typemap(out) cxb_rows {
+    lua_createtable(L, (int)$1.n, 0);
+    for (size_t i_ = 0; i_ < $1.n; i_++) {
+        cxb_lua_row(L, &$1.r[i_]);
+        lua_rawseti(L, -2, (lua_Integer)i_ + 1);
+    }
+    free($1.r);
+    if ($1.release)
+        $1.release($1.ctx);
+    SWIG_arg++;
+}
+/* numbers: a sequence (NaN stays NaN) */
+%typemap(out) cxb_f64out {
+    lua_createtable(L, (int)$1.n, 0);
+    for (size_t i_ = 0; i_ < $1.n; i_++) {
+        lua_pushnumber(L, $1.p[i_]);
+        lua_rawseti(L, -2, (lua_Integer)i_ + 1);
+    }
+    free($1.p);
+    SWIG_arg++;
+}
 %typemap(out) cxb_row "cxb_lua_row(L, &$1); SWIG_arg++;";
 
 /* ---- bytes ------------------------------------------------------------------------------ */
@@ -366,6 +410,51 @@ static int cxb_lua_istable_or_nil(lua_State *L, int idx)
         CXB_RAISE(cxb_code, cxb_msg);
     }
 }
+/* flags and group numbers: integers, or booleans (true is 1) */
+%{
+static int cxb_lua_flagv(lua_State *L, int idx, cxb_intv *a)
+{
+    a->v = NULL;
+    a->own = a->keep = NULL;
+    if (cxb_lua_seq(L, idx, &a->n) < 0 || a->n == CXB_OMITTED)
+        return cxb_code ? -1 : 0;
+    int *v = malloc((a->n ? a->n : 1) * sizeof *v);
+    if (!v) {
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        long long x = 0;
+        int bad = 0;
+        if (lua_rawgeti(L, idx, (lua_Integer)i + 1) == LUA_TBOOLEAN)
+            x = lua_toboolean(L, -1);
+        else
+            bad = cxb_lua_int(L, -1, INT_MIN, INT_MAX, &x) < 0;
+        lua_pop(L, 1);
+        if (bad) {
+            free(v);
+            return -1;
+        }
+        v[i] = (int)x;
+    }
+    a->v = v;
+    a->own = v;
+    return 0;
+}
+%}
+%typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_flagv, cxb_oflagv {
+    if (cxb_lua_flagv(L, $input, &$1) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+}
+%typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_realv, cxb_orealv {
+    if (cxb_lua_f64v(L, $input, &$1) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+}
+%typemap(freearg) cxb_realv, cxb_orealv, cxb_flagv, cxb_oflagv "free($1.own);";
+%typemap(arginit) cxb_realv, cxb_orealv, cxb_flagv, cxb_oflagv "memset(&$1, 0, sizeof $1);";
+%typemap(default) cxb_orealv, cxb_oflagv %{
+    $1.n = CXB_OMITTED;
+    $1.v = NULL;
+    $1.own = $1.keep = NULL;
+%}
 %typemap(freearg) cxb_strv, cxb_i64v, cxb_timev, cxb_f64v, cxb_intv "free($1.own);";
 /* zeroed first, so that the "freearg" code on an early failure frees nothing */
 %typemap(arginit) cxb_strv, cxb_i64v, cxb_timev, cxb_f64v, cxb_intv "memset(&$1, 0, sizeof $1);";
@@ -429,6 +518,8 @@ typedef struct cxb_lua_rows cxb_lua_rows;
 
 %{
 typedef struct cxb_lua_names { const cx_journey_table *jt; } cxb_lua_names;
+/* Cohorts:totable() (cxkit_lua_post.i) */
+typedef struct cxb_lua_cohorts { const cx_cohorts *c; } cxb_lua_cohorts;
 %}
 typedef struct cxb_lua_names cxb_lua_names;
 %typemap(out) cxb_lua_names {
@@ -440,6 +531,39 @@ typedef struct cxb_lua_names cxb_lua_names;
             cx_journey_table_column_name(&name, $1.jt, c);
             lua_pushstring(L, name);
             lua_rawseti(L, -2, (lua_Integer)c + 1);
+        }
+    } else {
+        lua_pushnil(L);
+    }
+    SWIG_arg++;
+}
+
+/* Cohorts:totable() (cxkit_lua_post.i): the typemap must come before the
+ * class is wrapped; cxb_cohort_row is lifecycle.i's. */
+typedef struct cxb_lua_cohorts cxb_lua_cohorts;
+/* the retention table: {cohort =, start =, size =, active = {...}, retention = {...}} per cohort */
+%typemap(out) cxb_lua_cohorts {
+    if ($1.c) {
+        size_t nc = cx_cohorts_count($1.c), np = cx_cohorts_periods($1.c);
+        lua_createtable(L, (int)nc, 0);
+        for (size_t i = 0; i < nc; i++) {
+            cxb_row row;
+            cxb_cohort_row(&row, $1.c, i);
+            cxb_lua_row(L, &row);
+            lua_createtable(L, (int)np, 0);
+            lua_createtable(L, (int)np, 0);
+            for (size_t k = 0; k < np; k++) {
+                uint64_t a = 0;
+                double r = NAN;
+                cx_cohorts_cell(NULL, &a, &r, $1.c, i, k);
+                lua_pushinteger(L, (lua_Integer)a);
+                lua_rawseti(L, -3, (lua_Integer)k + 1);
+                lua_pushnumber(L, r);
+                lua_rawseti(L, -2, (lua_Integer)k + 1);
+            }
+            lua_setfield(L, -3, "retention");
+            lua_setfield(L, -2, "active");
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
     } else {
         lua_pushnil(L);

@@ -159,8 +159,11 @@ static PyObject *cxb_py_time_out(cx_time t)
 /* Types as docstrings show them (swig -doxygen's ":type x:" lines). */
 %typemap(doctype) cx_time "datetime, ISO-8601 str, int (ms) or None";
 %typemap(doctype) cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_set, cxb_metric, cxb_outcome, cxb_direction,
-                  cxb_level, cxb_conversion, cxb_jgroup "str (name) or int";
-%typemap(doctype) cxb_colref "str (name) or int (index)";
+                  cxb_level, cxb_conversion, cxb_jgroup, cxb_activity, cxb_cohort_start, cxb_band, cxb_model_kind,
+                  cxb_summary_col, cxb_signal, cxb_care_kind "str (name) or int";
+%typemap(doctype) cxb_odim "str (name), int or None";
+%typemap(doctype) cxb_colref, cxb_ocolref "str (name) or int (index)";
+%typemap(doctype) cxb_realv, cxb_orealv, cxb_flagv, cxb_oflagv "sequence or numpy array";
 %typemap(doctype) cxb_strv, cxb_ostrv "sequence of str";
 %typemap(doctype) cxb_i64v, cxb_oi64v, cxb_intv, cxb_ointv, cxb_f64v, cxb_of64v "sequence or numpy array";
 %typemap(doctype) cxb_timev, cxb_otimev "sequence or numpy array of times";
@@ -216,8 +219,22 @@ static int cxb_py_enum(PyObject *o, int kind, int *out)
 %cxb_py_enum(cxb_level, CXB_E_LEVEL)
 %cxb_py_enum(cxb_conversion, CXB_E_CONVERSION)
 %cxb_py_enum(cxb_jgroup, CXB_E_JGROUP)
+%cxb_py_enum(cxb_activity, CXB_E_ACTIVITY)
+%cxb_py_enum(cxb_cohort_start, CXB_E_COHORT_START)
+%cxb_py_enum(cxb_band, CXB_E_BAND)
+%cxb_py_enum(cxb_model_kind, CXB_E_MODEL)
+%cxb_py_enum(cxb_summary_col, CXB_E_SUMMARY_COL)
+%cxb_py_enum(cxb_signal, CXB_E_HEALTH)
+%cxb_py_enum(cxb_care_kind, CXB_E_CARE)
+/* an optional dimension: None is -1 (no grouping) */
+%typemap(in) cxb_odim {
+    if ($input == Py_None)
+        $1 = -1;
+    else if (cxb_py_enum($input, CXB_E_DIM, &$1) < 0)
+        SWIG_fail;
+}
 
-%typemap(in) cxb_colref {
+%typemap(in) cxb_colref, cxb_ocolref {
     $1.idx = 0;
     $1.name = NULL;
     if (PyUnicode_Check($input)) {
@@ -237,6 +254,8 @@ static int cxb_py_enum(PyObject *o, int kind, int *out)
         SWIG_fail;
     }
 }
+
+%typemap(default) cxb_ocolref "$1.idx = 0; $1.name = NULL;";
 
 /* ---- values and records ------------------------------------------------------------ */
 
@@ -274,6 +293,31 @@ static PyObject *cxb_py_row(const cxb_row *r)
 }
 %typemap(out) cxb_row {
     if (!($result = cxb_py_row(&$1)))
+        SWIG_fail;
+}
+/* many records: a list of dicts */
+%typemap(out) cxb_rows {
+    $result = PyList_New(0);
+    for (size_t i_ = 0; $result && i_ < $1.n; i_++) {
+        PyObject *d_ = cxb_py_row(&$1.r[i_]);
+        if (!d_ || PyList_Append($result, d_) < 0)
+            Py_CLEAR($result);
+        Py_XDECREF(d_);
+    }
+    free($1.r);
+    if ($1.release)
+        $1.release($1.ctx);
+    if (!$result)
+        SWIG_fail;
+}
+/* numbers: a numpy float64 array over the bytes when numpy is installed,
+ * else a list (cxkit._f64_out) */
+%typemap(out) cxb_f64out {
+    PyObject *b_ = PyByteArray_FromStringAndSize((const char *)$1.p, (Py_ssize_t)($1.n * sizeof(double)));
+    free($1.p);
+    $result = b_ ? cxb_py_call("_f64_out", b_) : NULL;
+    Py_XDECREF(b_);
+    if (!$result)
         SWIG_fail;
 }
 
@@ -496,6 +540,28 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
         SWIG_fail;
 }
 %typemap(freearg) cxb_timev "cxb_py_free_array($1.own, $1.keep, 0); Py_XDECREF(conv$argnum);";
+/* model and survival arrays: numpy arrays of any numeric dtype (and pandas
+ * Series) become contiguous float64 / int32 first, without a copy when they
+ * already are (cxkit._floats_in, _ints_in) */
+%typemap(in) cxb_realv (PyObject *conv = NULL), cxb_orealv (PyObject *conv = NULL) {
+    if ($input != Py_None && !(conv = cxb_py_call("_floats_in", $input)))
+        SWIG_fail;
+    if (cxb_py_f64v(conv ? conv : $input, &$1.n, &$1.v, &$1.own, &$1.keep, 0) < 0)
+        SWIG_fail;
+}
+%typemap(in) cxb_flagv (PyObject *conv = NULL), cxb_oflagv (PyObject *conv = NULL) {
+    if ($input != Py_None && !(conv = cxb_py_call("_ints_in", $input)))
+        SWIG_fail;
+    if (cxb_py_intv(conv ? conv : $input, &$1.n, &$1.v, &$1.own, &$1.keep, CXB_E_OUTCOME) < 0)
+        SWIG_fail;
+}
+%typemap(freearg) cxb_realv, cxb_orealv, cxb_flagv, cxb_oflagv "cxb_py_free_array($1.own, $1.keep, 0); Py_XDECREF(conv$argnum);";
+%typemap(arginit) cxb_realv, cxb_orealv, cxb_flagv, cxb_oflagv "memset(&$1, 0, sizeof $1);";
+%typemap(default) cxb_orealv, cxb_oflagv %{
+    $1.n = CXB_OMITTED;
+    $1.v = NULL;
+    $1.own = $1.keep = NULL;
+%}
 %typemap(in) cxb_intv {
     if (cxb_py_intv($input, &$1.n, &$1.v, &$1.own, &$1.keep,
                     strstr("$1_name", "direction") ? CXB_E_DIRECTION : CXB_E_OUTCOME) < 0)
@@ -541,6 +607,14 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %cxb_py_closeable(Journeys)
 %cxb_py_closeable(Funnel)
 %cxb_py_closeable(JourneyTable)
+%cxb_py_closeable(Cohorts)
+%cxb_py_closeable(Survival)
+%cxb_py_closeable(RFM)
+%cxb_py_closeable(Summary)
+%cxb_py_closeable(Model)
+%cxb_py_closeable(HealthOptions)
+%cxb_py_closeable(Health)
+%cxb_py_closeable(CareRules)
 
 %extend Store {
 %pythoncode %{
@@ -727,6 +801,152 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %}
 }
 
+/* ---- lifecycle (lifecycle.i) ---------------------------------------------------------- */
+
+/* RFM, Summary, Health: count(), row(i), rows() as a table. */
+%define %cxb_py_records(CLASS)
+%extend CLASS {
+%pythoncode %{
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, int) and index < 0:
+            index += self.count()
+        return self.row(index)
+
+    def __iter__(self):
+        return iter(self.rows())
+
+    def to_pandas(self):
+        """The rows as a pandas DataFrame (pandas is imported only here)."""
+        import pandas
+        return pandas.DataFrame(self.rows())
+%}
+}
+%enddef
+%cxb_py_records(RFM)
+%cxb_py_records(Summary)
+%cxb_py_records(Health)
+
+%extend Cohorts {
+%pythoncode %{
+    def __len__(self):
+        return self.count()
+
+    def row(self, index):
+        """A cohort as a dict: "cohort" (label), "start", "size", "active"
+        and "retention" (arrays by period since start; NaN after the last
+        observed period)."""
+        if index < 0:
+            index += self.count()
+        r = self.cohort(index)
+        r["active"] = self.active_row(index)
+        r["retention"] = self.retention_row(index)
+        return r
+
+    __getitem__ = row
+
+    def rows(self):
+        """Every cohort (see row()), in time order."""
+        return [self.row(i) for i in range(self.count())]
+
+    def __iter__(self):
+        return iter(self.rows())
+
+    def to_pandas(self):
+        """The retention triangle as a DataFrame: one row per cohort
+        (indexed by its label), "size", then one column per period since
+        start (0, 1, 2, ...) holding the retention."""
+        import pandas
+        rows = self.rows()
+        data = {"size": [r["size"] for r in rows]}
+        for k in range(self.periods()):
+            data[k] = [r["retention"][k] for r in rows]
+        return pandas.DataFrame(data, index=pandas.Index([r["cohort"] for r in rows], name="cohort"))
+
+    def flows_pandas(self):
+        """The calendar flows (see flows()) as a DataFrame."""
+        import pandas
+        return pandas.DataFrame(self.flows())
+
+    def __repr__(self):
+        try:
+            return "<cxkit.Cohorts %d cohorts x %d periods>" % (self.count(), self.periods())
+        except Error:
+            return "<cxkit.Cohorts (closed)>"
+%}
+}
+
+%extend Survival {
+%pythoncode %{
+    def __len__(self):
+        return self.groups()
+
+    def labels(self):
+        """The groups' labels, in order (None for customers without a value)."""
+        return [self.group(g)["group"] for g in range(self.groups())]
+
+    def medians(self):
+        """{label: median} of every group."""
+        return {self.group(g)["group"]: self.median(g) for g in range(self.groups())}
+
+    def to_pandas(self):
+        """Every step of every curve, with a "group" column (the label)."""
+        import pandas
+        rows = []
+        for g in range(self.groups()):
+            label = self.group(g)["group"]
+            for r in self.steps(g):
+                r["group"] = label
+                rows.append(r)
+        return pandas.DataFrame(rows, columns=["group", "time", "survival", "lo", "hi", "at_risk", "events",
+                                               "censored"])
+
+    def __repr__(self):
+        try:
+            return "<cxkit.Survival %d groups: %s>" % (self.groups(), ", ".join(map(str, self.labels())))
+        except Error:
+            return "<cxkit.Survival (closed)>"
+%}
+}
+
+%extend Model {
+%pythoncode %{
+    def sbg_curve(self, t):
+        """sBG survival S(t) and retention r(t) at each t: a pair of arrays."""
+        return self.sbg_survival(t), self.sbg_retention(t)
+
+    def __repr__(self):
+        try:
+            return "<cxkit.Model %s %s loglik=%.6g>" % (
+                self.kind(), " ".join("%s=%.4g" % kv for kv in self.params().items()), self.loglik())
+        except Error:
+            return "<cxkit.Model (closed)>"
+%}
+}
+
+%extend HealthOptions {
+%pythoncode %{
+    @classmethod
+    def make(cls, weights=None, windows=None, scales=None):
+        """Options in one call: dicts by signal name, e.g.
+        HealthOptions.make(weights={"nps": 3, "value": 0}, windows={"recency": 90 * 86400000})."""
+        o = cls()
+        for d, setter in ((weights, o.set_weight), (windows, o.set_window), (scales, o.set_scale)):
+            for k, v in (d or {}).items():
+                setter(k, v)
+        return o
+%}
+}
+
+%extend CareRules {
+%pythoncode %{
+    def __len__(self):
+        return self.count()
+%}
+}
+
 %pythoncode %{
 import datetime as _dt
 
@@ -778,6 +998,40 @@ def _time_in(t):
         return int(numpy.datetime64(t, "ms").astype("int64"))
     raise TypeError("a time is a datetime, an int of milliseconds since the epoch, "
                     "an ISO-8601 str or None, not %s" % type(t).__name__)
+
+
+def _f64_out(buf):
+    """Numbers out of the library (a bytearray of float64): a numpy array
+    over it when numpy is installed, else a list."""
+    try:
+        import numpy
+    except ImportError:
+        return memoryview(buf).cast("d").tolist()
+    return numpy.frombuffer(buf, dtype=numpy.float64)
+
+
+def _array_like(a):
+    return not isinstance(a, (list, tuple)) and (hasattr(a, "__array__") or hasattr(a, "dtype"))
+
+
+def _floats_in(a):
+    if _array_like(a):
+        import numpy
+        return numpy.ascontiguousarray(a, dtype=numpy.float64)
+    return a
+
+
+def _ints_in(a):
+    if _array_like(a):
+        import numpy
+        arr = numpy.asarray(a)
+        if arr.dtype.kind not in "biu":
+            raise TypeError("expected an array of ints or bools, not %s" % arr.dtype)
+        return numpy.ascontiguousarray(arr, dtype=numpy.intc)
+    if isinstance(a, (list, tuple)) and not all(type(x) is int for x in a):
+        # bools and numpy integers; anything else is left for the error
+        return [int(x) if hasattr(x, "__index__") else x for x in a]
+    return a
 
 
 def _time_out(ms):

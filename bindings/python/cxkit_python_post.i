@@ -20,6 +20,15 @@ Journeys(store, level="channel", collapse=True, conversion="purchase")."""
 Journeys.__init__ = _journeys_init
 
 
+# The fits and CLV also as module functions: cxkit.bgnbd_fit(x, t_x, T).
+bgnbd_fit = Model.bgnbd_fit
+paretonbd_fit = Model.paretonbd_fit
+gammagamma_fit = Model.gammagamma_fit
+bgbb_fit = Model.bgbb_fit
+sbg_fit = Model.sbg_fit
+clv = Model.clv
+
+
 # Signatures for help() and inspect: SWIG writes (*args, **kwargs) when a
 # default is not a Python literal (a time's default is CX_TIME_NONE, which
 # scripts write None; enumeration defaults are names). The texts below are
@@ -42,6 +51,9 @@ def _signatures():
         Store.history: "(self, customer, _from=None, to=None)",
         Monitor.add_case: "(self, resolved, opened, first_response=None, contacts=1, reopens=0)",
         Journeys.satisfaction: "(self, group='path')",
+        Cohorts.__init__: "(self, store, activity='transactions', start='first_activity', bucket='month', offset=0)",
+        Survival.__init__: "(self, time, event, group=None, level=0.95, band='log_log')",
+        Summary.__init__: "(self, store, calibration_end, holdout_end=None, unit_ms=604800000, tolerance_ms=0)",
     }
     for f, text in sigs.items():
         ns = {}

@@ -152,6 +152,61 @@ for i = 1, math.min(5, #pain) do
 end
 print(("  first pain point: %s (%s)"):format(pain[1].touchpoint, pain[1].reason:match("^[^;]*")))
 
+-- lifecycle: retention, survival by segment, CLV, the care list
+local DAY, WEEK = 86400000, 7 * 86400000
+local as_of, cal_end = "2026-01-01T00:00:00+03:00", "2025-07-01T00:00:00+03:00"
+local cohorts = cx.Cohorts(store, "transactions", "first_activity", "quarter", RIYADH)
+print("\nRetention by quarter of first purchase (% buying again k quarters later)")
+for _, row in ipairs(cohorts:totable()) do
+  local cells = {}
+  for k = 2, #row.retention do
+    local r = row.retention[k]
+    cells[#cells + 1] = r == r and ("%6.1f%%"):format(100 * r) or "       "
+  end
+  print(("  %-8s %5d%s"):format(row.cohort, row.size, table.concat(cells)))
+end
+
+local surv = cx.Survival.from_store(store, "all", 180 * DAY, as_of, nil, "segment")
+local meds = {}
+for g = 0, surv:groups() - 1 do
+  meds[#meds + 1] = ("%s %.0f days"):format(surv:group(g).group, surv:median(g))
+end
+print(("\nMedian relationship by segment (churn = 180 days without a purchase or contact): %s; log-rank p = %.3g")
+  :format(table.concat(meds, ", "), surv:logrank().p))
+
+local summary = cx.Summary(store, cal_end, as_of, WEEK, DAY)
+local x, t_x, T, mean = summary:column("frequency"), summary:column("recency"), summary:column("age"),
+  summary:column("monetary")
+local bg, gg = cx.bgnbd_fit(x, t_x, T), cx.gammagamma_fit(x, mean)
+local p = bg:params()
+print(("BG/NBD on %d customers: r = %.4g, alpha = %.4g, a = %.4g, b = %.4g"):format(summary:count(), p.r, p.alpha,
+  p.a, p.b))
+local clv = cx.clv(bg, gg, x, t_x, T, mean, 12, 52 / 12, 0.01)
+local order = {}
+for i = 1, #clv do order[i] = i end
+table.sort(order, function(a, b) return clv[a] > clv[b] end)
+print("Top customers by 12-month CLV")
+for k = 1, math.min(5, #order) do
+  local i = order[k]
+  print(("  %-10s x %3.0f  CLV %9.2f"):format(summary:customer(i - 1), x[i], clv[i]))
+end
+
+local now = cx.Summary(store, as_of, nil, WEEK, DAY)
+local bg_now = cx.bgnbd_fit(now:column("frequency"), now:column("recency"), now:column("age"))
+local health = cx.Health(store, as_of, nil, bg_now, now)
+local rules = cx.CareRules()
+rules:add("sla_breach", 9, 0, 0, 72 * 3600000, 24 * 3600000)
+rules:add("detractor_after_case", 8, 6, 0, 30 * DAY)
+rules:add("repeat_contacts", 7, 3, 0, 14 * DAY)
+rules:add("high_effort", 5, 1 / 6 + 1e-9, 0, 30 * DAY)
+local care = rules:evaluate(store, as_of, bg_now, now)
+print(("Contact now (as of 2025-12-31): %d entries; the first:"):format(#care))
+for i = 1, math.min(3, #care) do
+  local c = care[i]
+  print(("  %-10s %-20s prio %d  health %5.1f  %s"):format(c.customer, c.kind, c.priority, health:score(c.customer),
+    c.reason))
+end
+
 -- keep it in SQLite and load it back
 local db = os.tmpname()
 store:save(db)

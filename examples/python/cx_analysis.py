@@ -194,6 +194,52 @@ def journeys(store):
     print("  first pain point: %s (%s)" % (pain[0]["touchpoint"], pain[0]["reason"].split(";")[0]))
 
 
+def lifecycle(store):
+    """Retention by quarter of first purchase, survival by segment, the top
+    customers by 12-month CLV and the top of the care list."""
+    day, week = 86400000, 7 * 86400000
+    as_of, cal_end = "2026-01-01T00:00:00+03:00", "2025-07-01T00:00:00+03:00"
+    cohorts = cxkit.Cohorts(store, "transactions", "first_activity", "quarter", 180)
+    print("\nRetention by quarter of first purchase (% buying again k quarters later)")
+    print("  %-8s %5s" % ("cohort", "size") + "".join("   +%dQ" % k for k in range(1, cohorts.periods())))
+    for row in cohorts:
+        cells = ("%6.1f%%" % (100 * r) if not math.isnan(r) else " " * 7 for r in row["retention"][1:])
+        print("  %-8s %5d" % (row["cohort"], row["size"]) + "".join(cells))
+
+    surv = cxkit.Survival.from_store(store, "all", 180 * day, as_of, group_by="segment")
+    lr = surv.logrank()
+    print("\nMedian relationship by segment (churn = 180 days without a purchase or contact): " +
+          ", ".join("%s %.0f days" % (label, med) for label, med in surv.medians().items()) +
+          "; log-rank p = %.3g" % lr["p"])
+
+    summary = cxkit.Summary(store, cal_end, as_of, unit_ms=week, tolerance_ms=day)
+    x, t_x, T, mean = (summary.column(c) for c in ("frequency", "recency", "age", "monetary"))
+    bg = cxkit.bgnbd_fit(x, t_x, T)
+    gg = cxkit.gammagamma_fit(x, mean)
+    print("BG/NBD on %d customers: %s" % (summary.count(),
+          ", ".join("%s = %.4g" % kv for kv in bg.params().items())))
+    clv = cxkit.clv(bg, gg, x, t_x, T, mean, steps=12, step=52 / 12, discount=0.01)
+    p_alive = bg.p_alive(x, t_x, T)
+    top = sorted(range(len(clv)), key=lambda i: -clv[i])[:5]
+    print("Top customers by 12-month CLV")
+    for i in top:
+        print("  %-10s x %3.0f  P(alive) %5.1f%%  CLV %9.2f" % (summary.customer(i), x[i], 100 * p_alive[i], clv[i]))
+
+    now = cxkit.Summary(store, as_of, unit_ms=week, tolerance_ms=day)
+    bg_now = cxkit.bgnbd_fit(now.column("frequency"), now.column("recency"), now.column("age"))
+    health = cxkit.Health(store, as_of, model=bg_now, summary=now)
+    rules = cxkit.CareRules()
+    rules.add("sla_breach", 9, window_ms=72 * 3600000, baseline_ms=24 * 3600000)
+    rules.add("detractor_after_case", 8, threshold=6, window_ms=30 * day)
+    rules.add("repeat_contacts", 7, threshold=3, window_ms=14 * day)
+    rules.add("high_effort", 5, threshold=1 / 6 + 1e-9, window_ms=30 * day)
+    care = rules.evaluate(store, as_of, bg_now, now)
+    print("Contact now (as of 2025-12-31): %d entries; the first:" % len(care))
+    for c in care[:3]:
+        print("  %-10s %-20s prio %d  health %5.1f  %s" % (c["customer"], c["kind"], c["priority"],
+                                                          health.score(c["customer"]), c["reason"]))
+
+
 def main():
     default = pathlib.Path(__file__).resolve().parents[1] / "data"
     data_dir = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CXKIT_DATA", default))
@@ -205,6 +251,7 @@ def main():
         history(store, "C-100002")
         monitor(store)
         journeys(store)
+        lifecycle(store)
         with tempfile.TemporaryDirectory() as tmp:
             db = os.path.join(tmp, "cx.db")
             store.save(db)

@@ -13,5 +13,8 @@ describe("examples/lua/cx_analysis.lua", function()
     assert.truthy(out:find("Journeys: 10423, of which 7632 converted", 1, true))
     assert.truthy(out:find("  first pain point: home_delivery (", 1, true))
     assert.truthy(out:find("Attribution of 7632 purchases by channel", 1, true))
+    assert.truthy(out:find("  2024-Q1    269  46.8%", 1, true)) -- lifecycle
+    assert.truthy(out:find("Top customers by 12-month CLV", 1, true))
+    assert.truthy(out:find("Contact now (as of 2025-12-31): 53 entries", 1, true))
   end)
 end)

@@ -1,0 +1,1275 @@
+/* lifecycle.i: cohorts and retention, Kaplan-Meier survival, RFM, the
+ * customer summary, the value models (BG/NBD, Pareto/NBD, Gamma-Gamma,
+ * BG/BB, sBG) with CLV, the health score and care rules (lifecycle.h).
+ *
+ * Ownership follows the C docs: cohort tables, survival curves and models
+ * own everything they hold and keep nothing alive; an RFM table, a summary
+ * and health scores borrow their customers' ids from the store, so each
+ * keeps it alive. Health options and care rules are plain data. A care
+ * list borrows ids from the store too: evaluate() converts it to records
+ * at once and frees it, so no handle of it reaches a script.
+ *
+ * Arrays in are sequences (or numpy arrays, used in place when they are
+ * contiguous float64 / int32); arrays out are numpy arrays in Python when
+ * numpy is installed, else lists, and sequences in Lua. The method docs
+ * are the C functions' Doxygen text, reworded where the script-level call
+ * differs. */
+
+%constant int ACTIVITY_TRANSACTIONS = CX_ACTIVITY_TRANSACTIONS;
+%constant int ACTIVITY_INBOUND = CX_ACTIVITY_INBOUND;
+%constant int ACTIVITY_ALL = CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND;
+%constant int COHORT_FIRST_ACTIVITY = CX_COHORT_FIRST_ACTIVITY;
+%constant int COHORT_ACQUIRED = CX_COHORT_ACQUIRED;
+%constant int BAND_LOG_LOG = CX_BAND_LOG_LOG;
+%constant int BAND_LOG = CX_BAND_LOG;
+%constant int BAND_PLAIN = CX_BAND_PLAIN;
+%constant int RFM_CHAMPIONS = CX_RFM_CHAMPIONS;
+%constant int RFM_LOYAL = CX_RFM_LOYAL;
+%constant int RFM_POTENTIAL_LOYALIST = CX_RFM_POTENTIAL_LOYALIST;
+%constant int RFM_NEW = CX_RFM_NEW;
+%constant int RFM_PROMISING = CX_RFM_PROMISING;
+%constant int RFM_NEED_ATTENTION = CX_RFM_NEED_ATTENTION;
+%constant int RFM_ABOUT_TO_SLEEP = CX_RFM_ABOUT_TO_SLEEP;
+%constant int RFM_CANNOT_LOSE = CX_RFM_CANNOT_LOSE;
+%constant int RFM_AT_RISK = CX_RFM_AT_RISK;
+%constant int RFM_HIBERNATING = CX_RFM_HIBERNATING;
+%constant int RFM_LOST = CX_RFM_LOST;
+%constant int RFM_SEGMENT_COUNT = CX_RFM_SEGMENT_COUNT;
+%constant int MODEL_BGNBD = CX_MODEL_BGNBD;
+%constant int MODEL_PARETO_NBD = CX_MODEL_PARETO_NBD;
+%constant int MODEL_GAMMA_GAMMA = CX_MODEL_GAMMA_GAMMA;
+%constant int MODEL_BGBB = CX_MODEL_BGBB;
+%constant int MODEL_SBG = CX_MODEL_SBG;
+%constant int SUMMARY_FREQUENCY = CX_SUMMARY_FREQUENCY;
+%constant int SUMMARY_RECENCY = CX_SUMMARY_RECENCY;
+%constant int SUMMARY_AGE = CX_SUMMARY_AGE;
+%constant int SUMMARY_MONETARY = CX_SUMMARY_MONETARY;
+%constant int SUMMARY_TOTAL = CX_SUMMARY_TOTAL;
+%constant int SUMMARY_HOLDOUT = CX_SUMMARY_HOLDOUT;
+%constant int SUMMARY_HOLDOUT_VALUE = CX_SUMMARY_HOLDOUT_VALUE;
+%constant int SUMMARY_COLUMN_COUNT = CX_SUMMARY_COLUMN_COUNT;
+%constant int HEALTH_NPS = CX_HEALTH_NPS;
+%constant int HEALTH_CSAT = CX_HEALTH_CSAT;
+%constant int HEALTH_CES = CX_HEALTH_CES;
+%constant int HEALTH_OPEN_CASES = CX_HEALTH_OPEN_CASES;
+%constant int HEALTH_REPEAT_CASES = CX_HEALTH_REPEAT_CASES;
+%constant int HEALTH_RECENCY = CX_HEALTH_RECENCY;
+%constant int HEALTH_P_ALIVE = CX_HEALTH_P_ALIVE;
+%constant int HEALTH_VALUE = CX_HEALTH_VALUE;
+%constant int HEALTH_SIGNAL_COUNT = CX_HEALTH_SIGNAL_COUNT;
+%constant int CARE_DETRACTOR_AFTER_CASE = CX_CARE_DETRACTOR_AFTER_CASE;
+%constant int CARE_REPEAT_CONTACTS = CX_CARE_REPEAT_CONTACTS;
+%constant int CARE_SLA_BREACH = CX_CARE_SLA_BREACH;
+%constant int CARE_HIGH_EFFORT = CX_CARE_HIGH_EFFORT;
+%constant int CARE_ACTIVITY_DROP = CX_CARE_ACTIVITY_DROP;
+%constant int CARE_LOW_P_ALIVE = CX_CARE_LOW_P_ALIVE;
+%constant int CARE_KIND_COUNT = CX_CARE_KIND_COUNT;
+
+%{
+#include <math.h>
+
+/* Wrap a handle that owns everything it holds. */
+#define CXB_OWNER_WRAP(FN, T, CTYPE, FREE)                                  \
+    static T *FN(int rc, CTYPE **hp)                                        \
+    {                                                                       \
+        CTYPE *h = *hp;                                                     \
+        if (cxb_check(rc) < 0)                                              \
+            return NULL;                                                    \
+        T *o = calloc(1, sizeof *o);                                        \
+        if (!o) {                                                           \
+            FREE(h);                                                        \
+            cxb_fail(CX_ENOMEM, "out of memory");                           \
+            return NULL;                                                    \
+        }                                                                   \
+        o->h = h;                                                           \
+        return o;                                                           \
+    }
+CXB_OWNER_WRAP(cxb_cohorts_wrap, Cohorts, cx_cohorts, cx_cohorts_free)
+CXB_OWNER_WRAP(cxb_survival_wrap, Survival, cx_survival, cx_survival_free)
+CXB_OWNER_WRAP(cxb_model_wrap, Model, cx_model, cx_model_free)
+CXB_OWNER_WRAP(cxb_hopts_wrap, HealthOptions, cx_health_options, cx_health_options_free)
+CXB_OWNER_WRAP(cxb_care_wrap, CareRules, cx_care_rules, cx_care_rules_free)
+/* RFM, Summary and Health borrow ids from their store (CXB_STORE_CHILD of
+ * journey.i: { handle, store reference }). */
+CXB_STORE_CHILD(cxb_rfm_wrap, RFM, cx_rfm, cx_rfm_free)
+CXB_STORE_CHILD(cxb_summary_wrap, Summary, cx_summary, cx_summary_free)
+CXB_STORE_CHILD(cxb_health_wrap, Health, cx_health, cx_health_free)
+
+/* All three arrays present and of one length; their length, else -1. */
+static long long cxb_same_len(const char *a, const cxb_f64v *x, const char *b, const cxb_f64v *y, const char *c,
+                              const cxb_f64v *z)
+{
+    if (!cxb_req(a, x->n) || !cxb_req_len(b, y->n, x->n) || (z && !cxb_req_len(c, z->n, x->n)))
+        return -1;
+    return (long long)x->n;
+}
+
+/* ---- cohorts ---- */
+
+static void cxb_cohort_row(cxb_row *r, const cx_cohorts *c, size_t i)
+{
+    cx_time start = CX_TIME_NONE;
+    const char *label = NULL;
+    uint64_t size = 0;
+    r->n = 0;
+    if (cxb_check(cx_cohorts_cohort(&start, &label, c, i)) < 0 ||
+        cxb_check(cx_cohorts_cell(&size, NULL, NULL, c, i, 0)) < 0)
+        return;
+    cxb_row_add(r, "cohort", CX_TYPE_STRING, label, 0, 0);
+    cxb_row_add(r, "start", CX_TYPE_TIME, NULL, start, 0);
+    cxb_row_add(r, "size", CX_TYPE_INT, NULL, (int64_t)size, 0);
+}
+
+static void cxb_cohort_flow(cxb_row *r, const cx_cohorts *c, size_t i)
+{
+    cx_time start = CX_TIME_NONE;
+    const char *label = NULL;
+    uint64_t a = 0, g = 0, k = 0, l = 0;
+    double ret = NAN;
+    r->n = 0;
+    if (cxb_check(cx_cohorts_cohort(&start, &label, c, i)) < 0 ||
+        cxb_check(cx_cohorts_flow(&a, &g, &k, &l, c, i)) < 0 ||
+        (i > 0 && cxb_check(cx_cohorts_retention(&ret, NULL, NULL, c, i - 1, i)) < 0))
+        return;
+    cxb_row_add(r, "period", CX_TYPE_STRING, label, 0, 0);
+    cxb_row_add(r, "start", CX_TYPE_TIME, NULL, start, 0);
+    cxb_row_add(r, "active", CX_TYPE_INT, NULL, (int64_t)a, 0);
+    cxb_row_add(r, "gained", CX_TYPE_INT, NULL, (int64_t)g, 0);
+    cxb_row_add(r, "kept", CX_TYPE_INT, NULL, (int64_t)k, 0);
+    cxb_row_add(r, "lost", CX_TYPE_INT, NULL, (int64_t)l, 0);
+    cxb_row_add(r, "retention", CX_TYPE_REAL, NULL, 0, ret);
+}
+
+/* ---- survival ---- */
+
+/* A group by index or by label ("1" for group number 1, "consumer"). */
+static size_t cxb_surv_group_of(const cx_survival *s, cxb_colref g)
+{
+    size_t n = cx_survival_groups(s);
+    if (g.name) {
+        for (size_t i = 0; i < n; i++) {
+            const char *label = NULL;
+            if (cx_survival_group(&label, NULL, NULL, s, i) == CX_OK && label && strcmp(label, g.name) == 0)
+                return i;
+        }
+        cxb_fail(CX_ENOTFOUND, "no survival group labelled '%s'", g.name);
+        return (size_t)-1;
+    }
+    if (g.idx < 0 || (size_t)g.idx >= n) {
+        cxb_fail(CX_ERANGE, "group %d out of range: the curves have %zu groups", g.idx, n);
+        return (size_t)-1;
+    }
+    return (size_t)g.idx;
+}
+
+static void cxb_surv_step(cxb_row *r, const cx_survival *s, size_t g, size_t i)
+{
+    double t, sv, lo, hi;
+    uint64_t risk, ev, cens;
+    r->n = 0;
+    if (cxb_check(cx_survival_step(&t, &sv, &lo, &hi, &risk, &ev, &cens, s, g, i)) < 0)
+        return;
+    cxb_row_add(r, "time", CX_TYPE_REAL, NULL, 0, t);
+    cxb_row_add(r, "survival", CX_TYPE_REAL, NULL, 0, sv);
+    cxb_row_add(r, "lo", CX_TYPE_REAL, NULL, 0, lo);
+    cxb_row_add(r, "hi", CX_TYPE_REAL, NULL, 0, hi);
+    cxb_row_add(r, "at_risk", CX_TYPE_INT, NULL, (int64_t)risk, 0);
+    cxb_row_add(r, "events", CX_TYPE_INT, NULL, (int64_t)ev, 0);
+    cxb_row_add(r, "censored", CX_TYPE_INT, NULL, (int64_t)cens, 0);
+}
+
+/* ---- RFM, summary, health ---- */
+
+static void cxb_rfm_row(cxb_row *r, const cx_rfm *t, size_t i)
+{
+    const char *id = NULL, *seg_name = NULL;
+    double rec, freq, mon;
+    int rs, fs, ms, seg;
+    r->n = 0;
+    if (cxb_check(cx_rfm_values(&id, &rec, &freq, &mon, t, i)) < 0 ||
+        cxb_check(cx_rfm_scores(&rs, &fs, &ms, &seg, t, i)) < 0 || cxb_check(cx_rfm_segment_name(&seg_name, seg)) < 0)
+        return;
+    cxb_row_add(r, "customer", CX_TYPE_STRING, id, 0, 0);
+    cxb_row_add(r, "recency", CX_TYPE_REAL, NULL, 0, rec);
+    cxb_row_add(r, "frequency", CX_TYPE_REAL, NULL, 0, freq);
+    cxb_row_add(r, "monetary", CX_TYPE_REAL, NULL, 0, mon);
+    cxb_row_add(r, "r", CX_TYPE_INT, NULL, rs, 0);
+    cxb_row_add(r, "f", CX_TYPE_INT, NULL, fs, 0);
+    cxb_row_add(r, "m", CX_TYPE_INT, NULL, ms, 0);
+    cxb_row_add(r, "segment", CX_TYPE_STRING, seg_name, 0, 0);
+}
+
+static void cxb_summary_row(cxb_row *r, const cx_summary *s, size_t i)
+{
+    const char *id = NULL;
+    r->n = 0;
+    if (cxb_check(cx_summary_customer(&id, s, i)) < 0)
+        return;
+    cxb_row_add(r, "customer", CX_TYPE_STRING, id, 0, 0);
+    for (int c = 0; c < CX_SUMMARY_COLUMN_COUNT; c++) {
+        double v = NAN;
+        if (cxb_check(cx_summary_get(&v, s, i, c)) < 0)
+            return;
+        cxb_row_add(r, cxb_enum_names[CXB_E_SUMMARY_COL][c], CX_TYPE_REAL, NULL, 0, v);
+    }
+}
+
+/* A customer by row index or by id. */
+static size_t cxb_health_row_of(const cx_health *h, cxb_colref c)
+{
+    size_t row = (size_t)c.idx;
+    if (c.name) {
+        if (cxb_check(cx_health_find(&row, h, c.name)) < 0)
+            return (size_t)-1;
+    } else if (c.idx < 0) {
+        cxb_fail(CX_ERANGE, "row %d out of range", c.idx);
+        return (size_t)-1;
+    }
+    return row;
+}
+
+/* Names of the per-signal keys of a health record: "<signal>_points", "<signal>_raw". */
+static char cxb_health_keys[CX_HEALTH_SIGNAL_COUNT][2][32];
+
+static void cxb_health_row(cxb_row *r, const cx_health *h, size_t i)
+{
+    double score;
+    const char *id = NULL;
+    r->n = 0;
+    if (cxb_check(cx_health_score(&score, &id, h, i)) < 0)
+        return;
+    cxb_row_add(r, "customer", CX_TYPE_STRING, id, 0, 0);
+    cxb_row_add(r, "score", CX_TYPE_REAL, NULL, 0, score);
+    for (int k = 0; k < CX_HEALTH_SIGNAL_COUNT; k++) {
+        double v, c, raw;
+        const char *name = NULL;
+        if (cxb_check(cx_health_signal_value(&v, &c, &raw, h, i, k)) < 0 ||
+            cxb_check(cx_health_signal_name(&name, k)) < 0)
+            return;
+        if (!cxb_health_keys[k][0][0]) {
+            snprintf(cxb_health_keys[k][0], sizeof cxb_health_keys[k][0], "%s_points", name);
+            snprintf(cxb_health_keys[k][1], sizeof cxb_health_keys[k][1], "%s_raw", name);
+        }
+        cxb_row_add(r, name, CX_TYPE_REAL, NULL, 0, v);
+        cxb_row_add(r, cxb_health_keys[k][0], CX_TYPE_REAL, NULL, 0, c);
+        cxb_row_add(r, cxb_health_keys[k][1], CX_TYPE_REAL, NULL, 0, raw);
+    }
+}
+
+/* ---- care ---- */
+
+static void cxb_care_release(void *l) { cx_care_list_free(l); }
+
+static void cxb_care_row(cxb_row *r, const cx_care_list *l, size_t i)
+{
+    const char *id = NULL, *reason = NULL, *kind_name = NULL;
+    size_t rule = 0;
+    int kind = 0, prio = 0;
+    cx_time t = CX_TIME_NONE;
+    double v = NAN;
+    r->n = 0;
+    if (cxb_check(cx_care_list_get(&id, &rule, &kind, &prio, &t, &v, &reason, l, i)) < 0 ||
+        cxb_check(cx_care_kind_name(&kind_name, kind)) < 0)
+        return;
+    cxb_row_add(r, "customer", CX_TYPE_STRING, id, 0, 0);
+    cxb_row_add(r, "rule", CX_TYPE_INT, NULL, (int64_t)rule, 0);
+    cxb_row_add(r, "kind", CX_TYPE_STRING, kind_name, 0, 0);
+    cxb_row_add(r, "priority", CX_TYPE_INT, NULL, prio, 0);
+    cxb_row_add(r, "time", CX_TYPE_TIME, NULL, t, 0);
+    cxb_row_add(r, "value", CX_TYPE_REAL, NULL, 0, v);
+    cxb_row_add(r, "reason", CX_TYPE_STRING, reason, 0, 0);
+}
+
+/* The model and summary given to health and care: both or neither. */
+static int cxb_model_pair(const Model *model, const Summary *summary, const cx_model **m, const cx_summary **s)
+{
+    *m = NULL;
+    *s = NULL;
+    if (!model && !summary)
+        return 0;
+    if (!model || !summary) {
+        cxb_fail(CX_EINVAL, "a model and the summary it applies to go together: got %s without %s",
+                 model ? "a model" : "a summary", model ? "a summary" : "a model");
+        return -1;
+    }
+    if (!(*m = cxb_model(model)) || !(*s = cxb_summary(summary)))
+        return -1;
+    return 0;
+}
+%}
+
+/* ---- cohorts --------------------------------------------------------------------- */
+
+/** A cohort and retention table: each customer with activity belongs to
+ *  the cohort of its start period; per cohort and per period since the
+ *  start (0, 1, 2, ...) the customers active in it; per calendar period
+ *  the customers active, gained, kept and lost. Immutable; it owns its
+ *  data (it keeps nothing alive). */
+typedef struct Cohorts {} Cohorts;
+
+%extend Cohorts {
+    /** @brief Build the cohort table of a store. Cost: one pass over each
+     *  activity table, and a bit per customer and calendar period.
+     *  @param store the store.
+     *  @param activity "transactions" (purchases, the default), "inbound"
+     *  (inbound interactions) or "all" (cxkit.ACTIVITY_* mask).
+     *  @param start "first_activity" (the default) or "acquired" (the
+     *  acquisition time; customers without one are left out).
+     *  @param bucket "day", "week", "month" (the default), "quarter" or "year".
+     *  @param offset the UTC offset in minutes in which periods begin, -840 to 840.
+     *  @exception Range for a bad offset; Limit beyond 2^31 customer-periods. */
+    Cohorts(const Store *store, cxb_activity activity = CX_ACTIVITY_TRANSACTIONS,
+            cxb_cohort_start start = CX_COHORT_FIRST_ACTIVITY, cxb_bucket bucket = CX_BUCKET_MONTH, int offset = 0) {
+        cx_cohorts *h = NULL;
+        cx_store *s = cxb_store(store);
+        if (!s)
+            return NULL;
+        return cxb_cohorts_wrap(cx_cohorts_new(&h, s, activity, start, bucket, offset), &h);
+    }
+    ~Cohorts() {
+        cx_cohorts_free($self->h);
+        free($self);
+    }
+    /** @brief Free the table now (methods then raise). */
+    void close() {
+        cx_cohorts_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Number of cohorts (rows) in time order: one for every calendar
+     *  period from the first to the last, even an empty one. */
+    size_t count() { return cx_cohorts_count(cxb_cohorts($self)); }
+    /** @brief Number of periods since start (columns). */
+    size_t periods() { return cx_cohorts_periods(cxb_cohorts($self)); }
+    /** @brief A cohort: "cohort" (its label: "2024-03", "2024-W09",
+     *  "2024-Q1"...), "start" (its first instant) and "size" (customers). */
+    cxb_row cohort(size_t cohort) {
+        cxb_row r;
+        r.n = 0;
+        const cx_cohorts *c = cxb_cohorts($self);
+        if (c)
+            cxb_cohort_row(&r, c, cohort);
+        return r;
+    }
+    /** @brief One cell: "size" (the cohort's customers), "active" (those
+     *  active `period` periods after its start), "retention" (active / size;
+     *  NaN for an empty cohort or a period after the last observed one). */
+    cxb_row cell(size_t cohort, size_t period) {
+        cxb_row r;
+        uint64_t size = 0, active = 0;
+        double ret = NAN;
+        r.n = 0;
+        if (cxb_check(cx_cohorts_cell(&size, &active, &ret, cxb_cohorts($self), cohort, period)) < 0)
+            return r;
+        cxb_row_add(&r, "size", CX_TYPE_INT, NULL, (int64_t)size, 0);
+        cxb_row_add(&r, "active", CX_TYPE_INT, NULL, (int64_t)active, 0);
+        cxb_row_add(&r, "retention", CX_TYPE_REAL, NULL, 0, ret);
+        return r;
+    }
+    /** @brief A cohort's retention by period since start (periods() values,
+     *  NaN after the last observed period). */
+    cxb_f64out retention_row(size_t cohort) {
+        const cx_cohorts *c = cxb_cohorts($self);
+        size_t n = cx_cohorts_periods(c);
+        cxb_f64out o = {NULL, 0};
+        if (!c || cohort >= cx_cohorts_count(c)) {
+            if (c)
+                cxb_fail(CX_ERANGE, "cohort %zu out of range: the table has %zu", cohort, cx_cohorts_count(c));
+            return o;
+        }
+        o = cxb_f64out_new(n);
+        for (size_t k = 0; o.p && k < n; k++)
+            if (cxb_check(cx_cohorts_cell(NULL, NULL, &o.p[k], c, cohort, k)) < 0)
+                return cxb_f64out_check(-1, o);
+        return o;
+    }
+    /** @brief A cohort's active customers by period since start. */
+    cxb_f64out active_row(size_t cohort) {
+        const cx_cohorts *c = cxb_cohorts($self);
+        size_t n = cx_cohorts_periods(c);
+        cxb_f64out o = {NULL, 0};
+        if (!c || cohort >= cx_cohorts_count(c)) {
+            if (c)
+                cxb_fail(CX_ERANGE, "cohort %zu out of range: the table has %zu", cohort, cx_cohorts_count(c));
+            return o;
+        }
+        o = cxb_f64out_new(n);
+        for (size_t k = 0; o.p && k < n; k++) {
+            uint64_t a = 0;
+            if (cxb_check(cx_cohorts_cell(NULL, &a, NULL, c, cohort, k)) < 0)
+                return cxb_f64out_check(-1, o);
+            o.p[k] = (double)a;
+        }
+        return o;
+    }
+    /** @brief One calendar period (index i is cohort i's period): "period"
+     *  (label), "start", "active", "gained" (first period), "kept" (active
+     *  in it and the one before), "lost" (active before, not in it) and
+     *  "retention" from the period before (NaN for the first). */
+    cxb_row flow(size_t period) {
+        cxb_row r;
+        r.n = 0;
+        const cx_cohorts *c = cxb_cohorts($self);
+        if (c)
+            cxb_cohort_flow(&r, c, period);
+        return r;
+    }
+    /** @brief Every calendar period's flow() record, in time order. */
+    cxb_rows flows() {
+        cxb_rows o = {0, NULL, NULL, NULL};
+        const cx_cohorts *c = cxb_cohorts($self);
+        if (!c)
+            return cxb_rows_done(o);
+        o = cxb_rows_new(cx_cohorts_count(c));
+        for (size_t i = 0; i < o.n && !cxb_code; i++)
+            cxb_cohort_flow(&o.r[i], c, i);
+        return cxb_rows_done(o);
+    }
+    /** @brief Retention and churn between two calendar periods: of the
+     *  customers active in period `from`, the share also active in `to`.
+     *  Returns "retention", "churn" (1 - retention; both NaN when nobody
+     *  was active in `from`) and "at_start".
+     *  @exception Order when to < from. */
+    cxb_row retention(size_t from, size_t to) {
+        cxb_row r;
+        double ret = NAN, churn = NAN;
+        uint64_t n = 0;
+        r.n = 0;
+        if (cxb_check(cx_cohorts_retention(&ret, &churn, &n, cxb_cohorts($self), from, to)) < 0)
+            return r;
+        cxb_row_add(&r, "retention", CX_TYPE_REAL, NULL, 0, ret);
+        cxb_row_add(&r, "churn", CX_TYPE_REAL, NULL, 0, churn);
+        cxb_row_add(&r, "at_start", CX_TYPE_INT, NULL, (int64_t)n, 0);
+        return r;
+    }
+}
+
+/* ---- survival ---------------------------------------------------------------------- */
+
+/** Kaplan-Meier curves, one per group, with a Greenwood confidence band,
+ *  medians and the log-rank test. Build them from arrays (Survival(time,
+ *  event, group)) or from a store (Survival.from_store). A group is given
+ *  by index (0 to groups() - 1) or by label. Immutable; it owns its data. */
+typedef struct Survival {} Survival;
+
+%newobject Survival::from_store;
+%extend Survival {
+    /** @brief Kaplan-Meier curves from arrays of durations.
+     *  @param time n durations, finite and >= 0.
+     *  @param event n flags: 1 (or True) the event (churn) was observed at
+     *  `time`, 0 censored (still a customer then).
+     *  @param group n group numbers >= 0, or None for one group; groups are
+     *  reported in increasing number, labelled by it ("1", "2"...).
+     *  @param level the confidence level of the band, in (0, 1).
+     *  @param band "log_log" (the default, lifelines'), "log" (R's) or "plain".
+     *  @exception Range for a bad duration, flag, group or level. */
+    Survival(cxb_realv time, cxb_flagv event, cxb_oflagv group, double level = 0.95,
+             cxb_band band = CX_BAND_LOG_LOG) {
+        cx_survival *h = NULL;
+        if (!cxb_req("time", time.n) || !cxb_req_len("event", event.n, time.n) ||
+            !cxb_len_ok("group", group.n, time.n))
+            return NULL;
+        return cxb_survival_wrap(cx_survival_new(&h, time.v, event.v, group.n == CXB_OMITTED ? NULL : group.v,
+                                                 time.n, level, band), &h);
+    }
+    /** @brief Kaplan-Meier curves of the customer relationship in a store.
+     *
+     *  A relationship starts at the acquisition time, else at the first
+     *  activity; churn is the time held by `churn_attribute` when the
+     *  customer has it, else inferred: a customer whose last activity
+     *  before `as_of` is more than `inactivity_ms` before it churned then;
+     *  the others are censored at `as_of`. Durations are in `unit_ms`.
+     *  @param store the store.
+     *  @param activity "transactions", "inbound" or "all".
+     *  @param inactivity_ms the churn threshold, > 0.
+     *  @param as_of the end of observation.
+     *  @param churn_attribute the attribute holding an explicit churn time, or None.
+     *  @param group_by None for one curve, or "segment", "region", "plan" or
+     *  "channel" (of the first interaction).
+     *  @param unit_ms the unit of durations (default days).
+     *  @param level the confidence level, in (0, 1).
+     *  @param band "log_log", "log" or "plain".
+     *  @exception Parse for an explicit churn time that is not a time;
+     *  Order for churn before the start. */
+    static Survival *from_store(const Store *store, cxb_activity activity, int64_t inactivity_ms, cx_time as_of,
+                                const char *churn_attribute = NULL, cxb_odim group_by = -1,
+                                int64_t unit_ms = 86400000, double level = 0.95, cxb_band band = CX_BAND_LOG_LOG) {
+        cx_survival *h = NULL;
+        cx_store *s = cxb_store(store);
+        if (!s)
+            return NULL;
+        return cxb_survival_wrap(cx_survival_from_store(&h, s, activity, inactivity_ms, as_of, churn_attribute,
+                                                        group_by, unit_ms, level, band), &h);
+    }
+    ~Survival() {
+        cx_survival_free($self->h);
+        free($self);
+    }
+    /** @brief Free the curves now (methods then raise). */
+    void close() {
+        cx_survival_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Number of groups (curves). */
+    size_t groups() { return cx_survival_groups(cxb_survival($self)); }
+    /** @brief A group: "group" (its label; None for customers without a
+     *  value), "subjects" and "events" (observed). */
+    cxb_row group(cxb_colref group) {
+        cxb_row r;
+        const cx_survival *s = cxb_survival($self);
+        const char *label = NULL;
+        uint64_t n = 0, ev = 0;
+        size_t g;
+        r.n = 0;
+        if (!s || (g = cxb_surv_group_of(s, group)) == (size_t)-1 ||
+            cxb_check(cx_survival_group(&label, &n, &ev, s, g)) < 0)
+            return r;
+        cxb_row_add(&r, "group", CX_TYPE_STRING, label, 0, 0);
+        cxb_row_add(&r, "subjects", CX_TYPE_INT, NULL, (int64_t)n, 0);
+        cxb_row_add(&r, "events", CX_TYPE_INT, NULL, (int64_t)ev, 0);
+        return r;
+    }
+    /** @brief Number of steps of a group's curve (one per distinct time
+     *  with an event or a censoring). */
+    size_t step_count(cxb_ocolref group) {
+        const cx_survival *s = cxb_survival($self);
+        size_t g;
+        if (!s || (g = cxb_surv_group_of(s, group)) == (size_t)-1)
+            return 0;
+        return cx_survival_steps(s, g);
+    }
+    /** @brief One step of a group's curve: "time", "survival" (S just
+     *  after it), "lo", "hi" (the band), "at_risk" (just before), "events",
+     *  "censored". */
+    cxb_row step(cxb_colref group, size_t index) {
+        cxb_row r;
+        const cx_survival *s = cxb_survival($self);
+        size_t g;
+        r.n = 0;
+        if (s && (g = cxb_surv_group_of(s, group)) != (size_t)-1)
+            cxb_surv_step(&r, s, g, index);
+        return r;
+    }
+    /** @brief Every step of a group's curve (see step()), in time order. */
+    cxb_rows steps(cxb_ocolref group) {
+        cxb_rows o = {0, NULL, NULL, NULL};
+        const cx_survival *s = cxb_survival($self);
+        size_t g;
+        if (!s || (g = cxb_surv_group_of(s, group)) == (size_t)-1)
+            return cxb_rows_done(o);
+        o = cxb_rows_new(cx_survival_steps(s, g));
+        for (size_t i = 0; i < o.n && !cxb_code; i++)
+            cxb_surv_step(&o.r[i], s, g, i);
+        return cxb_rows_done(o);
+    }
+    /** @brief S(t) of a group: a right-continuous step function, 1 before
+     *  the first event.
+     *  @param t the time, finite. */
+    double at(double t, cxb_ocolref group) {
+        double v = NAN;
+        const cx_survival *s = cxb_survival($self);
+        size_t g;
+        if (s && (g = cxb_surv_group_of(s, group)) != (size_t)-1)
+            cxb_check(cx_survival_at(&v, NULL, NULL, s, g, t));
+        return v;
+    }
+    /** @brief S(t) of a group with its band: "survival", "lo", "hi". */
+    cxb_row band(double t, cxb_ocolref group) {
+        cxb_row r;
+        double v = NAN, lo = NAN, hi = NAN;
+        const cx_survival *s = cxb_survival($self);
+        size_t g;
+        r.n = 0;
+        if (!s || (g = cxb_surv_group_of(s, group)) == (size_t)-1 ||
+            cxb_check(cx_survival_at(&v, &lo, &hi, s, g, t)) < 0)
+            return r;
+        cxb_row_add(&r, "survival", CX_TYPE_REAL, NULL, 0, v);
+        cxb_row_add(&r, "lo", CX_TYPE_REAL, NULL, 0, lo);
+        cxb_row_add(&r, "hi", CX_TYPE_REAL, NULL, 0, hi);
+        return r;
+    }
+    /** @brief The median lifetime of a group: the first time S falls to 0.5
+     *  or below; NaN when it never does. */
+    double median(cxb_ocolref group) {
+        double v = NAN;
+        const cx_survival *s = cxb_survival($self);
+        size_t g;
+        if (s && (g = cxb_surv_group_of(s, group)) != (size_t)-1)
+            cxb_check(cx_survival_median(&v, NULL, NULL, s, g));
+        return v;
+    }
+    /** @brief The median with its confidence interval read off the band:
+     *  "median", "lo", "hi" (NaN when not reached; the band is undefined
+     *  once S reaches 0, as in R). */
+    cxb_row median_ci(cxb_ocolref group) {
+        cxb_row r;
+        double v = NAN, lo = NAN, hi = NAN;
+        const cx_survival *s = cxb_survival($self);
+        size_t g;
+        r.n = 0;
+        if (!s || (g = cxb_surv_group_of(s, group)) == (size_t)-1 ||
+            cxb_check(cx_survival_median(&v, &lo, &hi, s, g)) < 0)
+            return r;
+        cxb_row_add(&r, "median", CX_TYPE_REAL, NULL, 0, v);
+        cxb_row_add(&r, "lo", CX_TYPE_REAL, NULL, 0, lo);
+        cxb_row_add(&r, "hi", CX_TYPE_REAL, NULL, 0, hi);
+        return r;
+    }
+    /** @brief The log-rank test that all groups share one curve
+     *  (Mantel-Haenszel): "chi2", "p" and "df" (groups - 1).
+     *  @exception Range with one group, or without events. */
+    cxb_row logrank() {
+        cxb_row r;
+        double chi2 = NAN, p = NAN;
+        uint64_t df = 0;
+        r.n = 0;
+        if (cxb_check(cx_survival_logrank(&chi2, &p, &df, cxb_survival($self))) < 0)
+            return r;
+        cxb_row_add(&r, "chi2", CX_TYPE_REAL, NULL, 0, chi2);
+        cxb_row_add(&r, "p", CX_TYPE_REAL, NULL, 0, p);
+        cxb_row_add(&r, "df", CX_TYPE_INT, NULL, (int64_t)df, 0);
+        return r;
+    }
+}
+
+/* ---- RFM --------------------------------------------------------------------------- */
+
+/** Recency, frequency and monetary value of every customer with a purchase
+ *  before `as_of`, with quantile scores and a named segment. One row per
+ *  such customer, in the store's order. It keeps its store alive (the ids
+ *  are the store's). */
+typedef struct RFM {} RFM;
+
+%extend RFM {
+    /** @brief Score every buyer of a store.
+     *  @param store the store (kept alive).
+     *  @param as_of purchases at or after it are ignored.
+     *  @param unit_ms the unit of recency (default days).
+     *  @param bins the number of score levels, 2 to 100 (default 5). */
+    RFM(const Store *store, cx_time as_of, int64_t unit_ms = 86400000, int bins = 5) {
+        cx_rfm *h = NULL;
+        cx_store *s = cxb_store(store);
+        if (!s)
+            return NULL;
+        return cxb_rfm_wrap(cx_rfm_new(&h, s, as_of, unit_ms, bins), &h, store);
+    }
+    ~RFM() {
+        cx_rfm_free($self->h);
+        cxb_ref_drop($self->store);
+        free($self);
+    }
+    /** @brief Free the table now (methods then raise). */
+    void close() {
+        cx_rfm_free($self->h);
+        $self->h = NULL;
+        cxb_ref_drop($self->store);
+        $self->store = NULL;
+    }
+    /** @brief Number of customers. */
+    size_t count() { return cx_rfm_count(cxb_rfm($self)); }
+    /** @brief One customer: "customer", "recency", "frequency", "monetary",
+     *  the scores "r", "f", "m" (1 to bins) and "segment" (its name:
+     *  "champions", "loyal", ... "lost"). */
+    cxb_row row(size_t index) {
+        cxb_row r;
+        r.n = 0;
+        const cx_rfm *t = cxb_rfm($self);
+        if (t)
+            cxb_rfm_row(&r, t, index);
+        return r;
+    }
+    /** @brief Every row (see row()). */
+    cxb_rows rows() {
+        cxb_rows o = {0, NULL, NULL, NULL};
+        const cx_rfm *t = cxb_rfm($self);
+        if (!t)
+            return cxb_rows_done(o);
+        o = cxb_rows_new(cx_rfm_count(t));
+        for (size_t i = 0; i < o.n && !cxb_code; i++)
+            cxb_rfm_row(&o.r[i], t, i);
+        return cxb_rows_done(o);
+    }
+}
+
+%inline %{
+/** @brief The name of an RFM segment number (cxkit.RFM_*): "champions",
+ *  "loyal", "potential_loyalist", "new", "promising", "need_attention",
+ *  "about_to_sleep", "cannot_lose", "at_risk", "hibernating", "lost". */
+const char *rfm_segment_name(int segment) {
+    const char *s = NULL;
+    cxb_check(cx_rfm_segment_name(&s, segment));
+    return s;
+}
+/** @brief The name of a health signal number (cxkit.HEALTH_*). */
+const char *health_signal_name(int signal) {
+    const char *s = NULL;
+    cxb_check(cx_health_signal_name(&s, signal));
+    return s;
+}
+/** @brief The name of a care rule kind number (cxkit.CARE_*). */
+const char *care_kind_name(int kind) {
+    const char *s = NULL;
+    cxb_check(cx_care_kind_name(&s, kind));
+    return s;
+}
+%}
+
+/* ---- summary ----------------------------------------------------------------------- */
+
+/** Each customer's transactions summarised for the models: "frequency" (x,
+ *  repeat purchases), "recency" (t_x), "age" (T), "monetary" (the mean of
+ *  the repeat purchases), "total", "holdout" and "holdout_value", in one
+ *  time unit. One row per customer with a purchase before the calibration
+ *  end, in the store's order. It keeps its store alive. */
+typedef struct Summary {} Summary;
+
+%extend Summary {
+    /** @brief Summarise a store's transactions. Purchases at one same
+     *  instant count as one.
+     *  @param store the store (kept alive).
+     *  @param calibration_end the end of calibration.
+     *  @param holdout_end the end of the holdout [calibration_end,
+     *  holdout_end), or None for none.
+     *  @param unit_ms the time unit (default weeks).
+     *  @param tolerance_ms how long before its customer's acquisition a
+     *  purchase may be (a guest checkout), >= 0.
+     *  @exception Order for a purchase before its customer's acquisition
+     *  (named in the message) or holdout_end before calibration_end. */
+    Summary(const Store *store, cx_time calibration_end, cx_time holdout_end = CX_TIME_NONE,
+            int64_t unit_ms = 604800000, int64_t tolerance_ms = 0) {
+        cx_summary *h = NULL;
+        cx_store *s = cxb_store(store);
+        if (!s)
+            return NULL;
+        return cxb_summary_wrap(cx_summary_new(&h, s, calibration_end, holdout_end, unit_ms, tolerance_ms), &h,
+                                store);
+    }
+    ~Summary() {
+        cx_summary_free($self->h);
+        cxb_ref_drop($self->store);
+        free($self);
+    }
+    /** @brief Free the summary now (methods then raise). */
+    void close() {
+        cx_summary_free($self->h);
+        $self->h = NULL;
+        cxb_ref_drop($self->store);
+        $self->store = NULL;
+    }
+    /** @brief Number of customers. */
+    size_t count() { return cx_summary_count(cxb_summary($self)); }
+    /** @brief A customer's id. */
+    const char *customer(size_t index) {
+        const char *s = NULL;
+        cxb_check(cx_summary_customer(&s, cxb_summary($self), index));
+        return s;
+    }
+    /** @brief One value.
+     *  @param column "frequency", "recency", "age", "monetary", "total",
+     *  "holdout" or "holdout_value" (cxkit.SUMMARY_*). */
+    double get(size_t index, cxb_summary_col column) {
+        double v = NAN;
+        cxb_check(cx_summary_get(&v, cxb_summary($self), index, column));
+        return v;
+    }
+    /** @brief A whole column (a copy), to pass to the fits and predictions. */
+    cxb_f64out column(cxb_summary_col column) {
+        const double *v = NULL;
+        cxb_f64out o = {NULL, 0};
+        const cx_summary *s = cxb_summary($self);
+        if (!s || cxb_check(cx_summary_values(&v, s, column)) < 0)
+            return o;
+        o = cxb_f64out_new(cx_summary_count(s));
+        if (o.p && o.n)
+            memcpy(o.p, v, o.n * sizeof *o.p);
+        return o;
+    }
+    /** @brief One customer: "customer" and every column. */
+    cxb_row row(size_t index) {
+        cxb_row r;
+        r.n = 0;
+        const cx_summary *s = cxb_summary($self);
+        if (s)
+            cxb_summary_row(&r, s, index);
+        return r;
+    }
+    /** @brief Every row (see row()). */
+    cxb_rows rows() {
+        cxb_rows o = {0, NULL, NULL, NULL};
+        const cx_summary *s = cxb_summary($self);
+        if (!s)
+            return cxb_rows_done(o);
+        o = cxb_rows_new(cx_summary_count(s));
+        for (size_t i = 0; i < o.n && !cxb_code; i++)
+            cxb_summary_row(&o.r[i], s, i);
+        return cxb_rows_done(o);
+    }
+}
+
+/* ---- models ------------------------------------------------------------------------ */
+
+/** A fitted (or given) probability model of customer value: BG/NBD,
+ *  Pareto/NBD, Gamma-Gamma, BG/BB or sBG. Fits return a model only when
+ *  they converged. Its predictions take arrays and return arrays.
+ *  Immutable; it owns its data. */
+typedef struct Model {} Model;
+
+%newobject Model::bgnbd_fit;
+%newobject Model::paretonbd_fit;
+%newobject Model::gammagamma_fit;
+%newobject Model::bgbb_fit;
+%newobject Model::sbg_fit;
+%extend Model {
+    /** @brief A model from known parameters (to predict without fitting).
+     *  @param kind "bgnbd", "pareto_nbd", "gamma_gamma", "bgbb" or "sbg".
+     *  @param params the parameters in the kind's order (BG/NBD: r, alpha,
+     *  a, b; Pareto/NBD: r, alpha, s, beta; Gamma-Gamma: p, q, gamma; BG/BB:
+     *  alpha, beta, gamma, delta; sBG: alpha, beta), finite and > 0. */
+    Model(cxb_model_kind kind, cxb_realv params) {
+        cx_model *h = NULL;
+        if (!cxb_req("params", params.n))
+            return NULL;
+        return cxb_model_wrap(cx_model_new(&h, kind, params.v, params.n), &h);
+    }
+    ~Model() {
+        cx_model_free($self->h);
+        free($self);
+    }
+    /** @brief Free the model now (methods then raise). */
+    void close() {
+        cx_model_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Fit the BG/NBD model by maximum likelihood.
+     *  @param x repeat purchases, integers >= 0.
+     *  @param t_x recency, 0 <= t_x <= T (0 when x = 0).
+     *  @param T age, > 0.
+     *  @param weights counts (identical customers passed once), or None.
+     *  @exception Range for bad data (named by its row), fewer than 10
+     *  customers, or no convergence. */
+    static Model *bgnbd_fit(cxb_realv x, cxb_realv t_x, cxb_realv T, cxb_orealv weights) {
+        cx_model *h = NULL;
+        long long n = cxb_same_len("x", &x, "t_x", &t_x, "T", &T);
+        if (n < 0 || !cxb_len_ok("weights", weights.n, x.n))
+            return NULL;
+        return cxb_model_wrap(cx_bgnbd_fit(&h, x.v, t_x.v, T.v, weights.v, (size_t)n), &h);
+    }
+    /** @brief Fit the Pareto/NBD model (arguments as bgnbd_fit()). */
+    static Model *paretonbd_fit(cxb_realv x, cxb_realv t_x, cxb_realv T, cxb_orealv weights) {
+        cx_model *h = NULL;
+        long long n = cxb_same_len("x", &x, "t_x", &t_x, "T", &T);
+        if (n < 0 || !cxb_len_ok("weights", weights.n, x.n))
+            return NULL;
+        return cxb_model_wrap(cx_paretonbd_fit(&h, x.v, t_x.v, T.v, weights.v, (size_t)n), &h);
+    }
+    /** @brief Fit the Gamma-Gamma spend model to the customers with repeat
+     *  purchases (rows with x = 0 are skipped).
+     *  @param x repeat purchases.
+     *  @param mean their mean amount, > 0 where x > 0.
+     *  @param weights counts, or None. */
+    static Model *gammagamma_fit(cxb_realv x, cxb_realv mean, cxb_orealv weights) {
+        cx_model *h = NULL;
+        long long n = cxb_same_len("x", &x, "mean", &mean, NULL, NULL);
+        if (n < 0 || !cxb_len_ok("weights", weights.n, x.n))
+            return NULL;
+        return cxb_model_wrap(cx_gammagamma_fit(&h, x.v, mean.v, weights.v, (size_t)n), &h);
+    }
+    /** @brief Fit the BG/BB model to discrete purchase opportunities.
+     *  @param x purchases in the opportunities, integers.
+     *  @param t_x the opportunity of the last one (0 when x = 0).
+     *  @param n_opp the opportunities, integers >= 1.
+     *  @param weights counts, or None. */
+    static Model *bgbb_fit(cxb_realv x, cxb_realv t_x, cxb_realv n_opp, cxb_orealv weights) {
+        cx_model *h = NULL;
+        long long n = cxb_same_len("x", &x, "t_x", &t_x, "n_opp", &n_opp);
+        if (n < 0 || !cxb_len_ok("weights", weights.n, x.n))
+            return NULL;
+        return cxb_model_wrap(cx_bgbb_fit(&h, x.v, t_x.v, n_opp.v, weights.v, (size_t)n), &h);
+    }
+    /** @brief Fit the shifted-beta-geometric model of contract renewals.
+     *  @param t for a customer who churned, the period in which the contract
+     *  ended; for one still active, the periods survived so far.
+     *  @param churned 1 (True) churned, 0 still active.
+     *  @param weights counts, or None. */
+    static Model *sbg_fit(cxb_realv t, cxb_flagv churned, cxb_orealv weights) {
+        cx_model *h = NULL;
+        if (!cxb_req("t", t.n) || !cxb_req_len("churned", churned.n, t.n) || !cxb_len_ok("weights", weights.n, t.n))
+            return NULL;
+        return cxb_model_wrap(cx_sbg_fit(&h, t.v, churned.v, weights.v, t.n), &h);
+    }
+    /** @brief Customer lifetime value over a horizon: the expected purchases
+     *  of each step (of `step` time units) under `purchases` times the
+     *  expected spend under `spend`, each step discounted by
+     *  (1 + discount)^k, k = 1..steps (as in the lifetimes package).
+     *  @param purchases a BG/NBD or Pareto/NBD model.
+     *  @param spend a Gamma-Gamma model.
+     *  @param x repeat purchases.
+     *  @param t_x recency.
+     *  @param T age.
+     *  @param mean mean amount of the repeat purchases.
+     *  @param steps the number of steps, 1 to 10000.
+     *  @param step a step's length in the data's time unit, > 0.
+     *  @param discount the discount rate per step, >= 0. */
+    static cxb_f64out clv(const Model *purchases, const Model *spend, cxb_realv x, cxb_realv t_x, cxb_realv T,
+                          cxb_realv mean, int steps = 12, double step = 1.0, double discount = 0.0) {
+        cxb_f64out o = {NULL, 0};
+        const cx_model *p = cxb_model(purchases), *s = cxb_model(spend);
+        long long n = cxb_same_len("x", &x, "t_x", &t_x, "T", &T);
+        if (!p || !s || n < 0 || !cxb_req_len("mean", mean.n, x.n))
+            return o;
+        o = cxb_f64out_new((size_t)n);
+        if (!o.p)
+            return o;
+        return cxb_f64out_check(cx_clv(o.p, o.n, p, s, x.v, t_x.v, T.v, mean.v, o.n, steps, step, discount), o);
+    }
+    /** @brief The kind's name: "bgnbd", "pareto_nbd", "gamma_gamma", "bgbb" or "sbg". */
+    const char *kind() {
+        int k = 0;
+        if (cxb_check(cx_model_info(&k, NULL, NULL, NULL, cxb_model($self))) < 0)
+            return NULL;
+        return cxb_enum_names[CXB_E_MODEL][k];
+    }
+    /** @brief The log-likelihood at the estimate (NaN for a given model). */
+    double loglik() {
+        double v = NAN;
+        cxb_check(cx_model_info(NULL, &v, NULL, NULL, cxb_model($self)));
+        return v;
+    }
+    /** @brief Quasi-Newton iterations of the fit (0 for a given model). */
+    uint64_t iterations() {
+        uint64_t v = 0;
+        cxb_check(cx_model_info(NULL, NULL, &v, NULL, cxb_model($self)));
+        return v;
+    }
+    /** @brief The total weight fitted. */
+    double customers() {
+        double v = NAN;
+        cxb_check(cx_model_info(NULL, NULL, NULL, &v, cxb_model($self)));
+        return v;
+    }
+    /** @brief Whether the fit converged: always true, since a fit that does
+     *  not converge raises Range instead of returning a model. */
+    bool converged() { return cxb_model($self) != NULL; }
+    /** @brief The parameters as a dict / table by name ("r", "alpha", ...). */
+    cxb_row params() {
+        cxb_row r;
+        r.n = 0;
+        const cx_model *m = cxb_model($self);
+        size_t n = cx_model_param_count(m);
+        for (size_t i = 0; m && i < n; i++) {
+            double v = NAN;
+            const char *name = NULL;
+            if (cxb_check(cx_model_param(&v, &name, m, i)) < 0)
+                break;
+            cxb_row_add(&r, name, CX_TYPE_REAL, NULL, 0, v);
+        }
+        return r;
+    }
+    /** @brief The parameters' names, in the kind's order, as an array of
+     *  their values (see params() for the names). */
+    cxb_f64out param_values() {
+        cxb_f64out o = {NULL, 0};
+        const cx_model *m = cxb_model($self);
+        if (!m)
+            return o;
+        o = cxb_f64out_new(cx_model_param_count(m));
+        for (size_t i = 0; o.p && i < o.n; i++)
+            if (cxb_check(cx_model_param(&o.p[i], NULL, m, i)) < 0)
+                return cxb_f64out_check(-1, o);
+        return o;
+    }
+    /** @brief Expected purchases of each customer in the next `horizon`
+     *  time units (BG/NBD, Pareto/NBD) or opportunities (BG/BB).
+     *  @param x repeat purchases.
+     *  @param t_x recency.
+     *  @param T age (opportunities for BG/BB).
+     *  @param horizon >= 0 (an integer for BG/BB). */
+    cxb_f64out expected(cxb_realv x, cxb_realv t_x, cxb_realv T, double horizon) {
+        cxb_f64out o = {NULL, 0};
+        const cx_model *m = cxb_model($self);
+        long long n = cxb_same_len("x", &x, "t_x", &t_x, "T", &T);
+        if (!m || n < 0 || !(o = cxb_f64out_new((size_t)n)).p)
+            return o;
+        return cxb_f64out_check(cx_model_expected(o.p, o.n, m, x.v, t_x.v, T.v, o.n, horizon), o);
+    }
+    /** @brief Probability that each customer is still alive at T (BG/NBD,
+     *  Pareto/NBD; BG/BB: at the next opportunity). */
+    cxb_f64out p_alive(cxb_realv x, cxb_realv t_x, cxb_realv T) {
+        cxb_f64out o = {NULL, 0};
+        const cx_model *m = cxb_model($self);
+        long long n = cxb_same_len("x", &x, "t_x", &t_x, "T", &T);
+        if (!m || n < 0 || !(o = cxb_f64out_new((size_t)n)).p)
+            return o;
+        return cxb_f64out_check(cx_model_p_alive(o.p, o.n, m, x.v, t_x.v, T.v, o.n), o);
+    }
+    /** @brief Expected mean spend per purchase of each customer under a
+     *  Gamma-Gamma model with q > 1 (the population mean when x = 0).
+     *  @param x repeat purchases.
+     *  @param mean their mean amount. */
+    cxb_f64out expected_spend(cxb_realv x, cxb_realv mean) {
+        cxb_f64out o = {NULL, 0};
+        const cx_model *m = cxb_model($self);
+        long long n = cxb_same_len("x", &x, "mean", &mean, NULL, NULL);
+        if (!m || n < 0 || !(o = cxb_f64out_new((size_t)n)).p)
+            return o;
+        return cxb_f64out_check(cx_model_expected_spend(o.p, o.n, m, x.v, mean.v, o.n), o);
+    }
+    /** @brief Survival under an sBG model at each t: S(t), the share of a
+     *  cohort still a customer after t periods (t >= 0). */
+    cxb_f64out sbg_survival(cxb_realv t) {
+        cxb_f64out o = {NULL, 0};
+        const cx_model *m = cxb_model($self);
+        if (!m || !cxb_req("t", t.n) || !(o = cxb_f64out_new(t.n)).p)
+            return o;
+        for (size_t i = 0; i < o.n; i++)
+            if (cxb_check(cx_model_sbg_curve(&o.p[i], NULL, m, t.v[i])) < 0)
+                return cxb_f64out_check(-1, o);
+        return o;
+    }
+    /** @brief Retention under an sBG model at each t: r(t), the renewal
+     *  rate in period t (t >= 1). */
+    cxb_f64out sbg_retention(cxb_realv t) {
+        cxb_f64out o = {NULL, 0};
+        const cx_model *m = cxb_model($self);
+        if (!m || !cxb_req("t", t.n) || !(o = cxb_f64out_new(t.n)).p)
+            return o;
+        for (size_t i = 0; i < o.n; i++)
+            if (cxb_check(cx_model_sbg_curve(NULL, &o.p[i], m, t.v[i])) < 0)
+                return cxb_f64out_check(-1, o);
+        return o;
+    }
+}
+
+/* ---- health ------------------------------------------------------------------------ */
+
+/** Options of the health score: a weight, a window and a scale per signal
+ *  ("nps", "csat", "ces", "open_cases", "repeat_cases", "recency",
+ *  "p_alive", "value"), with the defaults of lifecycle.h. Plain data. */
+typedef struct HealthOptions {} HealthOptions;
+
+%extend HealthOptions {
+    /** @brief Health options with the defaults. */
+    HealthOptions() {
+        cx_health_options *h = NULL;
+        return cxb_hopts_wrap(cx_health_options_new(&h), &h);
+    }
+    ~HealthOptions() {
+        cx_health_options_free($self->h);
+        free($self);
+    }
+    /** @brief Free the options now (methods then raise). */
+    void close() {
+        cx_health_options_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Set a signal's weight (0 leaves it out of the score).
+     *  @param signal a signal name or cxkit.HEALTH_* number.
+     *  @param weight finite and >= 0. */
+    void set_weight(cxb_signal signal, double weight) {
+        cxb_check(cx_health_options_set_weight(cxb_hopts($self), signal, weight));
+    }
+    /** @brief Set a signal's window: how far before the as-of time its
+     *  records count, or for "recency" the inactivity at which it reaches
+     *  0 (then > 0). 0 for no limit.
+     *  @param window_ms >= 0. */
+    void set_window(cxb_signal signal, int64_t window_ms) {
+        cxb_check(cx_health_options_set_window(cxb_hopts($self), signal, window_ms));
+    }
+    /** @brief Set the scale of "open_cases" or "repeat_cases" (the count at
+     *  which the signal reaches 0, > 0) or of "value" (the spend at which
+     *  it reaches 1, or 0 for the mid-rank).
+     *  @exception Invalid for another signal. */
+    void set_scale(cxb_signal signal, double scale) {
+        cxb_check(cx_health_options_set_scale(cxb_hopts($self), signal, scale));
+    }
+}
+
+/** The health score of every customer of a store: 0 to 100 from weighted,
+ *  normalised signals, each signal's value and the points it contributes
+ *  (they add up to the score). A customer is given by row index or by id.
+ *  It keeps its store alive (the ids are the store's). */
+typedef struct Health {} Health;
+
+%extend Health {
+    /** @brief Score every customer of a store.
+     *  @param store the store (kept alive).
+     *  @param as_of the time of the score.
+     *  @param options HealthOptions, or None for the defaults.
+     *  @param model a BG/NBD or Pareto/NBD model for "p_alive", or None.
+     *  @param summary the Summary of the same store the model applies to
+     *  (given exactly when model is). */
+    Health(const Store *store, cx_time as_of, const HealthOptions *options = NULL, const Model *model = NULL,
+           const Summary *summary = NULL) {
+        cx_health *h = NULL;
+        const cx_model *m;
+        const cx_summary *su;
+        cx_store *s = cxb_store(store);
+        if (!s || (options && !cxb_hopts(options)) || cxb_model_pair(model, summary, &m, &su) < 0)
+            return NULL;
+        return cxb_health_wrap(cx_health_new(&h, s, options ? options->h : NULL, as_of, m, su), &h, store);
+    }
+    ~Health() {
+        cx_health_free($self->h);
+        cxb_ref_drop($self->store);
+        free($self);
+    }
+    /** @brief Free the scores now (methods then raise). */
+    void close() {
+        cx_health_free($self->h);
+        $self->h = NULL;
+        cxb_ref_drop($self->store);
+        $self->store = NULL;
+    }
+    /** @brief Number of rows: the store's customers, in its order. */
+    size_t count() { return cx_health_count(cxb_health($self)); }
+    /** @brief The row of a customer.
+     *  @exception NotFound for an unknown id. */
+    size_t find(const char *customer) {
+        size_t row = 0;
+        cxb_check(cx_health_find(&row, cxb_health($self), customer));
+        return row;
+    }
+    /** @brief A customer's score, 0 to 100 (NaN when no weighted signal is
+     *  present).
+     *  @param customer a row index or an id. */
+    double score(cxb_colref customer) {
+        double v = NAN;
+        const cx_health *h = cxb_health($self);
+        size_t row;
+        if (h && (row = cxb_health_row_of(h, customer)) != (size_t)-1)
+            cxb_check(cx_health_score(&v, NULL, h, row));
+        return v;
+    }
+    /** @brief One signal of a customer's score: "value" (normalised, NaN
+     *  when missing), "contribution" (points of the score) and "raw" (the
+     *  answer, the count of cases, the days since the last activity,
+     *  P(alive), the spend).
+     *  @param customer a row index or an id.
+     *  @param signal a signal name or cxkit.HEALTH_* number. */
+    cxb_row signal(cxb_colref customer, cxb_signal signal) {
+        cxb_row r;
+        double v = NAN, c = NAN, raw = NAN;
+        const cx_health *h = cxb_health($self);
+        size_t row;
+        r.n = 0;
+        if (!h || (row = cxb_health_row_of(h, customer)) == (size_t)-1 ||
+            cxb_check(cx_health_signal_value(&v, &c, &raw, h, row, signal)) < 0)
+            return r;
+        cxb_row_add(&r, "value", CX_TYPE_REAL, NULL, 0, v);
+        cxb_row_add(&r, "contribution", CX_TYPE_REAL, NULL, 0, c);
+        cxb_row_add(&r, "raw", CX_TYPE_REAL, NULL, 0, raw);
+        return r;
+    }
+    /** @brief A customer's record: "customer", "score", then per signal its
+     *  value ("nps"...), contribution ("nps_points"...) and raw value
+     *  ("nps_raw"...).
+     *  @param customer a row index or an id. */
+    cxb_row row(cxb_colref customer) {
+        cxb_row r;
+        const cx_health *h = cxb_health($self);
+        size_t row;
+        r.n = 0;
+        if (h && (row = cxb_health_row_of(h, customer)) != (size_t)-1)
+            cxb_health_row(&r, h, row);
+        return r;
+    }
+    /** @brief Every row (see row()). */
+    cxb_rows rows() {
+        cxb_rows o = {0, NULL, NULL, NULL};
+        const cx_health *h = cxb_health($self);
+        if (!h)
+            return cxb_rows_done(o);
+        o = cxb_rows_new(cx_health_count(h));
+        for (size_t i = 0; i < o.n && !cxb_code; i++)
+            cxb_health_row(&o.r[i], h, i);
+        return cxb_rows_done(o);
+    }
+    /** @brief Every customer's score, in row order. */
+    cxb_f64out scores() {
+        cxb_f64out o = {NULL, 0};
+        const cx_health *h = cxb_health($self);
+        if (!h || !(o = cxb_f64out_new(cx_health_count(h))).p)
+            return o;
+        for (size_t i = 0; i < o.n; i++)
+            if (cxb_check(cx_health_score(&o.p[i], NULL, h, i)) < 0)
+                return cxb_f64out_check(-1, o);
+        return o;
+    }
+}
+
+/* ---- care rules -------------------------------------------------------------------- */
+
+/** Care rules held as data: each of a kind ("detractor_after_case",
+ *  "repeat_contacts", "sla_breach", "high_effort", "activity_drop",
+ *  "low_p_alive") with the caller's threshold, windows and priority.
+ *  evaluate() lists the customers to contact now, with the reason. */
+typedef struct CareRules {} CareRules;
+
+%extend CareRules {
+    /** @brief An empty set of rules. */
+    CareRules() {
+        cx_care_rules *h = NULL;
+        return cxb_care_wrap(cx_care_rules_new(&h), &h);
+    }
+    ~CareRules() {
+        cx_care_rules_free($self->h);
+        free($self);
+    }
+    /** @brief Free the rules now (methods then raise). */
+    void close() {
+        cx_care_rules_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Add a rule (see lifecycle.h, cx_care_kind, for what each
+     *  parameter means to each kind; one a kind does not use must be 0).
+     *  @param kind a kind name or cxkit.CARE_* number.
+     *  @param priority higher is more urgent; the list is sorted by it.
+     *  @param threshold finite, >= 0.
+     *  @param min_value finite, >= 0.
+     *  @param window_ms how far before the as-of time the evidence may lie.
+     *  @param baseline_ms >= 0 (> 0 for "activity_drop").
+     *  @return the rule's number (0, 1, 2, ... in order of addition). */
+    size_t add(cxb_care_kind kind, int priority = 0, double threshold = 0, double min_value = 0,
+               int64_t window_ms = 0, int64_t baseline_ms = 0) {
+        size_t rule = 0;
+        cxb_check(cx_care_rules_add(&rule, cxb_care($self), kind, priority, threshold, min_value, window_ms,
+                                    baseline_ms));
+        return rule;
+    }
+    /** @brief Restrict an "sla_breach" rule to cases of one priority (a name
+     *  checked against the store at evaluation), or None for every case. */
+    void set_priority(size_t rule, const char *priority) {
+        cxb_check(cx_care_rules_set_priority(cxb_care($self), rule, priority));
+    }
+    /** @brief Number of rules. */
+    size_t count() { return cx_care_rules_count(cxb_care($self)); }
+    /** @brief Apply the rules at an as-of time (records at or after it are
+     *  ignored): one record per customer and matching rule, sorted by
+     *  priority (highest first), then evidence time (oldest first), rule and
+     *  customer: "customer", "rule" (number), "kind" (name), "priority",
+     *  "time" and "value" (the evidence), "reason" (in words).
+     *  @param store the store.
+     *  @param as_of the time of the evaluation.
+     *  @param model a BG/NBD or Pareto/NBD model (needed by "low_p_alive"), or None.
+     *  @param summary the Summary the model applies to (given exactly when
+     *  model is).
+     *  @exception Invalid for a "low_p_alive" rule without a model;
+     *  NotFound for a priority not in the store. */
+    cxb_rows evaluate(const Store *store, cx_time as_of, const Model *model = NULL, const Summary *summary = NULL) {
+        cxb_rows o = {0, NULL, NULL, NULL};
+        cx_care_list *l = NULL;
+        const cx_model *m;
+        const cx_summary *su;
+        const cx_care_rules *r = cxb_care($self);
+        cx_store *s = cxb_store(store);
+        if (!r || !s || cxb_model_pair(model, summary, &m, &su) < 0 ||
+            cxb_check(cx_care_evaluate(&l, r, s, as_of, m, su)) < 0)
+            return cxb_rows_done(o);
+        o = cxb_rows_new(cx_care_list_count(l));
+        /* the records borrow the list's reasons: freed after conversion */
+        o.release = cxb_care_release;
+        o.ctx = l;
+        for (size_t i = 0; i < o.n && !cxb_code; i++)
+            cxb_care_row(&o.r[i], l, i);
+        return cxb_rows_done(o);
+    }
+}

@@ -1,0 +1,221 @@
+-- Lifecycle and value (lifecycle.h) from Lua: the aml Kaplan-Meier table
+-- with R's figures, cohorts, RFM, the summary, the models (the CDNOW BG/NBD
+-- fit when the file is there), health, care rules, errors, closed handles
+-- and ownership in any collection order.
+package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
+local H = require "helper"
+local cx = H.cx
+
+local DAY = 86400000
+local AS_OF = "2024-04-01T00:00:00Z"
+local AML_TIME = { 9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161, 5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45 }
+local AML_EVENT = { 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1 }
+local AML_GROUP = {}
+for i = 1, 23 do AML_GROUP[i] = i <= 11 and 1 or 2 end
+local CDNOW = os.getenv("CXKIT_CDNOW") or "/work/shared/data/cdnow_customers_summary.csv"
+
+-- A: Jan 5, Feb 10, Mar 3 (100, 50, 30); B: Jan 20 (20); C: Feb 14, Mar 20 (40, 60);
+-- A has an open high-priority case and a detractor answer about it.
+local function shop()
+  local s = cx.Store()
+  s:add_customer("A", "consumer"); s:add_customer("B", "business"); s:add_customer("C", "consumer")
+  for _, t in ipairs { { "A", "2024-01-05", 100 }, { "A", "2024-02-10", 50 }, { "A", "2024-03-03", 30 },
+    { "B", "2024-01-20", 20 }, { "C", "2024-02-14", 40 }, { "C", "2024-03-20", 60 } } do
+    s:add_transaction(t[1], t[2] .. "T12:00:00Z", t[3])
+  end
+  s:add_case("T-1", "A", "phone", "high", "agent", "2024-03-01T09:00:00Z")
+  s:add_feedback("A", "nps", 3, "2024-03-02T09:00:00Z", nil, -1, "T-1")
+  return s
+end
+
+local function near(a, b, tol) assert(math.abs(a - b) <= tol, ("%.10g is not %.10g"):format(a, b)) end
+
+describe("cxkit lifecycle", function()
+  it("builds the retention table", function()
+    local c = cx.Cohorts(shop(), "transactions", "first_activity", "month", 0)
+    assert.are.equal(3, c:count())
+    assert.are.equal(3, c:periods())
+    local t = c:totable()
+    assert.are.equal("2024-01", t[1].cohort)
+    assert.are.equal(2, t[1].size)
+    assert.are.same({ 1.0, 0.5, 0.5 }, t[1].retention)
+    assert.are.same({ 2, 1, 1 }, t[1].active)
+    assert.are.equal(0, t[3].size)
+    assert.is_true(t[3].retention[1] ~= t[3].retention[1]) -- NaN for an empty cohort
+    assert.are.same({ size = 2, active = 1, retention = 0.5 }, c:cell(0, 1))
+    local f = c:flows()
+    assert.are.same({ 2, 1, 1, 1 }, { f[2].active, f[2].gained, f[2].kept, f[2].lost })
+    assert.are.equal(0.5, c:retention(0, 2).retention)
+    assert.are.same({ 1.0, 0.5, 0.5 }, c:retention_row(0))
+    assert.has_error(function() c:retention(2, 0) end)
+    assert.has_error(function() cx.Cohorts(shop(), "purchases") end, "Invalid: unknown activity name 'purchases'")
+  end)
+
+  it("pins the aml Kaplan-Meier table (R survival)", function()
+    local s = cx.Survival(AML_TIME, AML_EVENT, AML_GROUP, 0.95, "log")
+    assert.are.equal(2, s:groups())
+    assert.are.same({ group = "1", subjects = 11, events = 7 }, s:group(0))
+    assert.are.equal(10, s:step_count(0))
+    near(s:at(31, 0), 0.491, 5e-4)
+    near(s:band(31, 0).lo, 0.2549, 5e-5)
+    local st = s:steps(0)[2]
+    assert.are.same({ 13, 10, 1, 1 }, { st.time, st.at_risk, st.events, st.censored })
+    near(st.lo, 0.6192489874, 1e-9)
+    near(s:at(44.9, "2"), 0.0972222222, 1e-9)
+    assert.are.equal(31, s:median(0))
+    assert.are.equal(23, s:median("2"))
+    assert.are.equal(18, s:median_ci(0).lo)
+    local lr = s:logrank()
+    near(lr.chi2, 3.396389, 1e-5)
+    near(lr.p, 0.06533, 1e-5)
+    assert.are.equal(1, lr.df)
+    -- booleans for events, the default log-log band, one pooled curve
+    local ev = {}
+    for i, e in ipairs(AML_EVENT) do ev[i] = e == 1 end
+    local p = cx.Survival(AML_TIME, ev)
+    assert.are.equal(27, p:median())
+    assert.has_error(function() p:logrank() end)
+    assert.has_error(function() cx.Survival({ 1, 2, 3 }, { 1, 0 }) end, "Invalid: event has 2 entries, expected 3")
+    assert.has_error(function() s:median("x") end, "NotFound: no survival group labelled 'x'")
+  end)
+
+  it("builds survival from a store", function()
+    local sv = cx.Survival.from_store(shop(), "transactions", 30 * DAY, AS_OF, nil, "segment")
+    assert.are.equal(2, sv:groups())
+    assert.are.same({ group = "business", subjects = 1, events = 1 }, sv:group("business"))
+    assert.are.equal(1, cx.Survival.from_store(shop(), "all", 30 * DAY, AS_OF):groups())
+  end)
+
+  it("scores RFM and summarises", function()
+    local s = shop()
+    local r = cx.RFM(s, AS_OF)
+    assert.are.equal(3, r:count())
+    local a = r:row(0)
+    assert.are.same({ "A", 3, 180 }, { a.customer, a.frequency, a.monetary })
+    assert.are.equal(3, #r:totable())
+    assert.are.equal("champions", cx.rfm_segment_name(cx.RFM_CHAMPIONS))
+    local su = cx.Summary(s, AS_OF, nil, DAY)
+    assert.are.same({ 2, 0, 1 }, su:column("frequency"))
+    assert.are.equal(86.5, su:get(0, "age"))
+    assert.are.equal(40, su:row(0).monetary)
+    assert.are.equal(3, #su:rows())
+    assert.has_error(function() cx.Summary(s, AS_OF, "2024-03-01T00:00:00Z") end)
+  end)
+
+  it("fits and predicts with the models", function()
+    local bg = cx.Model("bgnbd", { 0.243, 4.414, 0.793, 2.426 })
+    assert.are.equal("bgnbd", bg:kind())
+    assert.are.equal(0.243, bg:params().r)
+    assert.are.same({ 1.0 }, bg:p_alive({ 0 }, { 0 }, { 38.86 }))
+    local e = bg:expected({ 2, 0 }, { 30.43, 0 }, { 38.86, 38.86 }, 39)
+    assert.is_true(e[1] > e[2] and e[2] > 0)
+    local gg = cx.Model("gamma_gamma", { 6.25, 3.74, 15.44 })
+    near(gg:expected_spend({ 0 }, { 0 })[1], 6.25 * 15.44 / 2.74, 1e-9)
+    local clv = cx.clv(bg, gg, { 2, 0 }, { 30.43, 0 }, { 38.86, 38.86 }, { 50, 0 }, 12, 4, 0.01)
+    assert.is_true(clv[1] > clv[2] and clv[2] > 0)
+    local sbg = cx.Model("sbg", { 0.704, 1.182 })
+    near(sbg:sbg_survival({ 1 })[1], 1.182 / (0.704 + 1.182), 1e-12)
+    assert.has_error(function() cx.bgnbd_fit({ 1, 0 }, { 1 }, { 2, 2 }) end, "Invalid: t_x has 1 entries, expected 2")
+    assert.has_error(function() cx.bgnbd_fit({ 1, 0 }, { 1, 0 }, { 2, 2 }) end)
+    assert.has_error(function() cx.Model("bg", { 1 }) end, "Invalid: unknown model kind name 'bg'")
+  end)
+
+  it("reproduces the published BG/NBD fit of CDNOW", function()
+    local f = io.open(CDNOW)
+    if not f then
+      pending("no CDNOW summary file")
+      return
+    end
+    local x, tx, T = {}, {}, {}
+    f:read("l")
+    for line in f:lines() do
+      local _, a, b, c = line:match("([^,]+),([^,]+),([^,]+),([^,]+)")
+      x[#x + 1], tx[#tx + 1], T[#T + 1] = tonumber(a), tonumber(b), tonumber(c)
+    end
+    f:close()
+    local m = cx.Model.bgnbd_fit(x, tx, T)
+    local p = m:params()
+    near(p.r, 0.243, 5e-4)
+    near(p.alpha, 4.414, 5e-4)
+    near(p.a, 0.793, 5e-4)
+    near(p.b, 2.426, 5e-4)
+    near(m:loglik(), -9582.4, 0.05)
+    assert.is_true(m:converged())
+    assert.is_true(m:iterations() > 0)
+  end)
+
+  it("scores health and lists whom to contact", function()
+    local s = shop()
+    local h = cx.Health(s, AS_OF)
+    assert.are.equal(3, h:count())
+    local a = h:row("A")
+    near(a.nps, 0.3, 1e-12)
+    assert.are.equal(3, a.nps_raw)
+    assert.are.equal(a.score, h:score(0))
+    assert.are.equal(3, #h:totable())
+    local o = cx.HealthOptions()
+    for _, k in ipairs { "csat", "ces", "open_cases", "repeat_cases", "recency", "value" } do o:set_weight(k, 0) end
+    near(cx.Health(s, AS_OF, o):score("A"), 30, 1e-9)
+    assert.has_error(function() h:score("Z") end)
+    local rules = cx.CareRules()
+    assert.are.equal(0, rules:add("sla_breach", 9, 0, 0, 72 * 3600000))
+    rules:add("detractor_after_case", 8, 6, 0, 90 * DAY)
+    rules:set_priority(0, "high")
+    local care = rules:evaluate(s, AS_OF)
+    assert.are.equal(2, #care)
+    assert.are.same({ "A", 0, "sla_breach", 9 }, { care[1].customer, care[1].rule, care[1].kind, care[1].priority })
+    assert.are.equal(3, care[2].value)
+    assert.is_truthy(care[1].reason:find("T-1", 1, true))
+    rules:add("low_p_alive", 5, 0.99)
+    assert.has_error(function() rules:evaluate(s, AS_OF) end)
+    local kinds = {}
+    local bg = cx.Model("bgnbd", { 0.243, 4.414, 0.793, 2.426 })
+    for _, c in ipairs(rules:evaluate(s, AS_OF, bg, cx.Summary(s, AS_OF, nil, DAY))) do kinds[c.kind] = true end
+    assert.is_true(kinds.low_p_alive)
+    assert.has_error(function() cx.Health(s, AS_OF, nil, bg) end,
+      "Invalid: a model and the summary it applies to go together: got a model without a summary")
+  end)
+
+  it("raises on closed handles", function()
+    local s = shop()
+    local objs = { cx.Cohorts(s), cx.Survival({ 1, 2 }, { 1, 0 }), cx.RFM(s, AS_OF), cx.Summary(s, AS_OF),
+      cx.Model("sbg", { 1, 1 }), cx.HealthOptions(), cx.Health(s, AS_OF), cx.CareRules() }
+    local calls = { function(o) return o:count() end, function(o) return o:median() end,
+      function(o) return o:row(0) end, function(o) return o:column("age") end, function(o) return o:params() end,
+      function(o) o:set_weight("nps", 1) end, function(o) return o:score(0) end,
+      function(o) return o:add("sla_breach", 0, 0, 0, 1) end }
+    for i, o in ipairs(objs) do
+      calls[i](o)
+      o:close()
+      assert.has_error(function() calls[i](o) end)
+      o:close()
+    end
+  end)
+
+  it("frees parents and children in any order", function()
+    math.randomseed(7)
+    for _ = 1, 200 do
+      local s = cx.Store()
+      s:add_customer("A")
+      s:add_transaction("A", "2024-01-05T00:00:00Z", 10)
+      local objs = { s, cx.Summary(s, AS_OF), cx.RFM(s, AS_OF), cx.Health(s, AS_OF), cx.Cohorts(s),
+        cx.Survival.from_store(s, "all", DAY, AS_OF), cx.CareRules(), cx.HealthOptions(),
+        cx.Model("bgnbd", { 1, 1, 1, 1 }) }
+      if math.random() < 0.5 then objs[math.random(#objs)]:close() end
+      while #objs > 0 do
+        table.remove(objs, math.random(#objs))
+        if math.random() < 0.3 then collectgarbage() end
+      end
+    end
+    collectgarbage()
+    -- a child outlives its store's last script reference
+    local r = (function()
+      local s = cx.Store()
+      s:add_customer("A")
+      s:add_transaction("A", "2024-01-05T00:00:00Z", 10)
+      return cx.RFM(s, AS_OF)
+    end)()
+    collectgarbage()
+    assert.are.equal("A", r:row(0).customer)
+  end)
+end)
