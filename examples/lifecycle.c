@@ -174,7 +174,9 @@ static void print_model(const char *title, const cx_model *m)
     printf(" (log-likelihood %.1f, %llu iterations)\n", ll, (unsigned long long)it);
 }
 
-static void value_and_care(const cx_store *s, cx_time cal_end, cx_time as_of)
+/* Fits the value models on the calibration period and returns the BG/NBD
+ * model, which the health score and the care rules reuse. */
+static cx_model *value_and_care(const cx_store *s, cx_time cal_end, cx_time as_of)
 {
     cx_summary *sum;
     /* the demo's shoppers may check out as guests and sign up within the day */
@@ -225,15 +227,15 @@ static void value_and_care(const cx_store *s, cx_time cal_end, cx_time as_of)
     free(pa);
     free(clv);
     free(rk);
-    cx_model_free(bg);
     cx_model_free(gg);
     cx_summary_free(sum);
+    return bg;
 }
 
 /* The health score of every customer and the care list as of the end of
- * the data: rules held as data, P(alive) from a BG/NBD model fitted on
- * all purchases up to then. */
-static void health_and_care(const cx_store *s, cx_time as_of)
+ * the data: rules held as data, P(alive) from the BG/NBD model fitted on
+ * the calibration period, applied to each customer's purchases up to then. */
+static void health_and_care(const cx_store *s, cx_time as_of, const cx_model *bg)
 {
     cx_summary *sum;
     CHECK(cx_summary_new(&sum, s, as_of, CX_TIME_NONE, WEEK, DAY));
@@ -243,8 +245,6 @@ static void health_and_care(const cx_store *s, cx_time as_of)
     CHECK(cx_summary_values(&tx, sum, CX_SUMMARY_RECENCY));
     CHECK(cx_summary_values(&T, sum, CX_SUMMARY_AGE));
     CHECK(cx_summary_values(&total, sum, CX_SUMMARY_TOTAL));
-    cx_model *bg;
-    CHECK(cx_bgnbd_fit(&bg, x, tx, T, NULL, n));
     /* "high value": the top quarter by historic spend */
     double *sorted = malloc((n ? n : 1) * sizeof *sorted);
     if (!sorted)
@@ -328,7 +328,6 @@ static void health_and_care(const cx_store *s, cx_time as_of)
     cx_care_list_free(l);
     cx_care_rules_free(r);
     cx_health_free(h);
-    cx_model_free(bg);
     cx_summary_free(sum);
 }
 
@@ -342,8 +341,9 @@ int main(int argc, char **argv)
     retention(s);
     survival(s, as_of);
     rfm(s, as_of);
-    value_and_care(s, cal_end, as_of);
-    health_and_care(s, as_of);
+    cx_model *bg = value_and_care(s, cal_end, as_of);
+    health_and_care(s, as_of, bg);
+    cx_model_free(bg);
     cx_store_free(s);
     return 0;
 }

@@ -3,8 +3,10 @@
 # library, then imports the shipped demo data (examples/data/*.csv) into a
 # SQLite file with the report tool and prints what the library can say about
 # it; then runs the C examples: the CX scorecard (NPS, CSAT, CES, FCR by
-# channel and month, service times in business hours) and a customer's
-# omnichannel history with how bad input is refused.
+# channel and month, service times in business hours), journeys (paths,
+# funnel, attribution, pain points), lifecycle (retention, survival, CLV,
+# health and the proactive-care list) and a customer's omnichannel history
+# with how bad input is refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -16,6 +18,12 @@ build-demo/tools/cx-report -o build-demo/cxkit-demo.db -r build-demo/rejects exa
 echo
 echo "---- examples/metrics.c: the CX scorecard ----"
 build-demo/examples/cx-metrics examples/data
+echo
+echo "---- examples/journeys.c: paths, funnel, attribution, pain points ----"
+build-demo/examples/cx-journeys examples/data
+echo
+echo "---- examples/lifecycle.c: retention, survival, value, proactive care ----"
+build-demo/examples/cx-lifecycle examples/data
 echo
 echo "---- examples/history.c ----"
 build-demo/examples/cx-history

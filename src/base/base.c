@@ -144,6 +144,16 @@ bool cxi_utf8_valid(const char *str, size_t len)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < len) {
+        /* ASCII fast path: eight bytes with neither a high bit nor a NUL */
+        while (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w & 0x8080808080808080ULL) || ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL))
+                break;
+            i += 8;
+        }
+        if (i == len)
+            break;
         unsigned c = s[i];
         if (c < 0x80) {
             if (c == 0)
@@ -264,7 +274,13 @@ uint32_t cxi_pool_find(const cxi_pool *p, const char *s, size_t len)
 {
     if (p->nslots == 0)
         return CXI_NONE;
-    uint32_t h = (uint32_t)cxi_hash(s, len);
+    return cxi_pool_find_hashed(p, s, len, (uint32_t)cxi_hash(s, len));
+}
+
+uint32_t cxi_pool_find_hashed(const cxi_pool *p, const char *s, size_t len, uint32_t h)
+{
+    if (p->nslots == 0)
+        return CXI_NONE;
     uint32_t mask = p->nslots - 1;
     for (uint32_t i = h & mask;; i = (i + 1) & mask) {
         uint64_t v = p->slots[i];
@@ -358,6 +374,11 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
 
 uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len)
 {
+    return cxi_pool_add_hashed(p, s, len, (uint32_t)cxi_hash(s, len));
+}
+
+uint32_t cxi_pool_add_hashed(cxi_pool *p, const char *s, size_t len, uint32_t h)
+{
     uint32_t id = p->count++;
     uint32_t len32 = (uint32_t)len;
     char *dst = p->block + p->block_used + sizeof len32;
@@ -366,7 +387,7 @@ uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len)
     dst[len] = '\0';
     p->block_used += sizeof len32 + len + 1;
     ((char **)p->strs.data)[id] = dst;
-    pool_place(p, id, (uint32_t)cxi_hash(s, len));
+    pool_place(p, id, h);
     return id;
 }
 

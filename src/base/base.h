@@ -111,6 +111,9 @@ uint32_t cxi_pool_find(const cxi_pool *p, const char *s, size_t len);
 int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes);
 /* Adds a string known to be absent, within a reservation. */
 uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len);
+/* The same with the string's hash, (uint32_t)cxi_hash(s, len), already known. */
+uint32_t cxi_pool_find_hashed(const cxi_pool *p, const char *s, size_t len, uint32_t h);
+uint32_t cxi_pool_add_hashed(cxi_pool *p, const char *s, size_t len, uint32_t h);
 /* find, else reserve + add. */
 int cxi_pool_intern(cxi_mem *m, cxi_pool *p, const char *s, size_t len, uint32_t *id);
 

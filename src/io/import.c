@@ -6,11 +6,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "import.h"
+#include "../store/store_private.h"
 
 /* Options and reports are not tied to a store, so they use malloc. */
 
@@ -294,14 +296,64 @@ static int bad(row *r, int col, int code, const char *what, const char *value)
     return cxi_fail(code, "%s '%s' is not %s", name, cxi_quote(qb, value), what);
 }
 
+#define DIG(c) ((unsigned)((c) - '0') <= 9u)
+#define DV(c) ((int)((c) - '0'))
+
+/* The common layout YYYY-MM-DDTHH:MM:SS followed by Z or a +HH:MM / -HH:MM
+ * offset, read directly. Anything else, or a field out of range, is left to
+ * cx_time_parse (false), which gives the same value or the error. */
+static bool fast_iso_time(cxi_import *im, const char *t, size_t n, cx_time *out)
+{
+    static const int before_month[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    if (n != 20 && n != 25)
+        return false;
+    if (t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':')
+        return false;
+    if (!DIG(t[0]) || !DIG(t[1]) || !DIG(t[2]) || !DIG(t[3]) || !DIG(t[5]) || !DIG(t[6]) || !DIG(t[8]) ||
+        !DIG(t[9]) || !DIG(t[11]) || !DIG(t[12]) || !DIG(t[14]) || !DIG(t[15]) || !DIG(t[17]) || !DIG(t[18]))
+        return false;
+    int offset = 0;
+    if (n == 20) {
+        if (t[19] != 'Z' && t[19] != 'z')
+            return false;
+    } else {
+        if ((t[19] != '+' && t[19] != '-') || t[22] != ':' || !DIG(t[20]) || !DIG(t[21]) || !DIG(t[23]) ||
+            !DIG(t[24]))
+            return false;
+        int oh = DV(t[20]) * 10 + DV(t[21]), om = DV(t[23]) * 10 + DV(t[24]);
+        if (oh > 23 || om > 59)
+            return false;
+        offset = (oh * 60 + om) * (t[19] == '-' ? -1 : 1);
+    }
+    int y = DV(t[0]) * 1000 + DV(t[1]) * 100 + DV(t[2]) * 10 + DV(t[3]);
+    int mo = DV(t[5]) * 10 + DV(t[6]), d = DV(t[8]) * 10 + DV(t[9]);
+    int h = DV(t[11]) * 10 + DV(t[12]), mi = DV(t[14]) * 10 + DV(t[15]), s = DV(t[17]) * 10 + DV(t[18]);
+    if (mo < 1 || mo > 12 || d < 1 || d > cxi_days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
+        return false;
+    if (!im->year_known || im->year != y) { /* times of one file are mostly in a few years */
+        im->year = y;
+        im->year_days = cxi_days_from_civil(y, 1, 1);
+        im->year_leap = cxi_days_in_month(y, 2) == 29;
+        im->year_known = true;
+    }
+    /* = cxi_days_from_civil(y, mo, d) */
+    int64_t days = im->year_days + before_month[mo - 1] + (mo > 2 && im->year_leap) + d - 1;
+    int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - (int64_t)offset * 60;
+    *out = secs * 1000;
+    return true;
+}
+
 static int get_time(row *r, int col, cx_time *out)
 {
     const char *t = text(r, col);
     *out = CX_TIME_NONE;
     if (!t)
         return CX_OK;
+    size_t tlen = strlen(t);
+    if (fast_iso_time(r->im, t, tlen, out))
+        return CX_OK;
     const char *p = t;
-    bool iso = strlen(t) >= 5 && t[4] == '-';
+    bool iso = tlen >= 5 && t[4] == '-';
     for (int i = 0; iso && i < 4; i++)
         iso = t[i] >= '0' && t[i] <= '9';
     if (*p == '-' || *p == '+')
@@ -333,7 +385,7 @@ static int get_time(row *r, int col, cx_time *out)
         *out = v;
         return CX_OK;
     }
-    if (cx_time_parse(out, t, strlen(t)) != CX_OK) {
+    if (cx_time_parse(out, t, tlen) != CX_OK) {
         char msg[256];
         snprintf(msg, sizeof msg, "a valid time (%s)", cx_last_error() + strlen("cx_time_parse: "));
         return bad(r, col, CX_EPARSE, msg, t);
@@ -347,15 +399,62 @@ static int get_int(row *r, int col, int64_t dflt, int64_t lo, int64_t hi, int64_
     *out = dflt;
     if (!t)
         return CX_OK;
-    char *end;
-    errno = 0;
-    long long v = strtoll(t, &end, 10);
-    if (end == t || *end || errno || isspace((unsigned char)*t)) /* strtoll skips leading blanks */
-        return bad(r, col, CX_EPARSE, "an integer", t);
+    long long v;
+    /* fast path: an optional '-' and 1 to 18 digits, which strtoll reads the same */
+    const char *p = t + (*t == '-');
+    uint64_t u = 0;
+    int nd = 0;
+    while (DIG(*p) && nd <= 18) {
+        u = u * 10 + (uint64_t)DV(*p++);
+        nd++;
+    }
+    if (!*p && nd >= 1 && nd <= 18) {
+        v = *t == '-' ? -(long long)u : (long long)u;
+    } else {
+        char *end;
+        errno = 0;
+        v = strtoll(t, &end, 10);
+        if (end == t || *end || errno || isspace((unsigned char)*t)) /* strtoll skips leading blanks */
+            return bad(r, col, CX_EPARSE, "an integer", t);
+    }
     if (v < lo || v > hi)
         return bad(r, col, CX_ERANGE, "in range", t);
     *out = v;
     return CX_OK;
+}
+
+/* Plain decimals ([-]digits[.digits], at most 15 digits in all) without
+ * strtod: the digits as an integer m < 10^15 and a power of ten up to 1e15
+ * are both exact doubles, so m / 10^k is correctly rounded, as strtod is.
+ * Only used when the locale's decimal point is '.', as strtod would read. */
+static bool fast_real(const char *t, double *out)
+{
+    static const double pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    const char *p = t + (*t == '-');
+    uint64_t m = 0;
+    int nd = 0, frac = 0;
+    while (DIG(*p) && nd <= 15) {
+        m = m * 10 + (uint64_t)DV(*p++);
+        nd++;
+    }
+    if (nd == 0)
+        return false;
+    if (*p == '.') {
+        p++;
+        while (DIG(*p) && nd <= 15) {
+            m = m * 10 + (uint64_t)DV(*p++);
+            nd++;
+            frac++;
+        }
+        if (frac == 0)
+            return false;
+    }
+    if (*p || nd > 15)
+        return false;
+    double v = (double)m / pow10[frac];
+    *out = *t == '-' ? -v : v;
+    return true;
 }
 
 static int get_real(row *r, int col, double dflt, double *out)
@@ -363,6 +462,8 @@ static int get_real(row *r, int col, double dflt, double *out)
     const char *t = text(r, col);
     *out = dflt;
     if (!t)
+        return CX_OK;
+    if (r->im->dot_decimal && fast_real(t, out))
         return CX_OK;
     char *end;
     double v = strtod(t, &end);
@@ -548,6 +649,11 @@ int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_
     if (!im->report)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     cxi_store_mark(store, &im->mark);
+    const struct lconv *lc = localeconv();
+    im->dot_decimal = lc && lc->decimal_point && strcmp(lc->decimal_point, ".") == 0;
+    /* last, once nothing can fail: cxi_import_end takes it off */
+    cxi_lookup_init(&im->lookup);
+    store->lookup = &im->lookup;
     return CX_OK;
 }
 
@@ -557,6 +663,8 @@ int cxi_import_end(cxi_import *im, cx_import_report **out, int rc)
         rc = cxi_fail(CX_EIO, "%s: %s: cannot write the reject file %s", im->fn, im->path, im->opts->reject_path);
     im->reject = NULL;
     cxi_layout_free(&im->layout);
+    if (im->store)
+        im->store->lookup = NULL;
     if (rc == CX_OK) {
         *out = im->report;
         return CX_OK;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "../store/savepoint.h"
+#include "../store/store_private.h"
 #include "cxkit/io.h"
 #include "cxkit/time.h"
 
@@ -63,6 +64,14 @@ typedef struct cxi_import {
     /* Optional extra check of a row before it is stored (a row fault
      * rejects it, with *column set). */
     int (*check_row)(struct cxi_import *im, char *const *fields, int nfields, int *column);
+    /* the store's lookup cache while the import runs */
+    cxi_lookup lookup;
+    /* the locale's decimal point is '.': plain decimals may skip strtod */
+    bool dot_decimal;
+    /* the last year of a time read, and its 1 January in days since 1970 */
+    bool year_known, year_leap;
+    int year;
+    int64_t year_days;
 } cxi_import;
 
 /* The CSV reading loop of cx_import_csv, for an import already begun. */

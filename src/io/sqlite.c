@@ -162,6 +162,76 @@ static int bind_cell(sqlite3_stmt *st, int p, const cx_store *s, int table, int 
     }
 }
 
+/* A column of the store read directly for binding: the same values as
+ * bind_cell gets through the public getters, without their checks. */
+typedef struct bcol {
+    cxi_colsrc cs;
+    const void *data;     /* the internal column (NULL for the key) */
+    const cxi_pool *pool; /* the strings codes index */
+    bool null_negative;   /* feedback.interaction: none is -1 */
+} bcol;
+
+static void bcol_init(bcol *b, const cx_store *s, int table, int col)
+{
+    cxi_column_source(&b->cs, table, col);
+    b->data = b->cs.icol >= 0 ? s->t[table].cols[b->cs.icol].data : NULL;
+    switch (b->cs.src) {
+    case SRC_ID: b->pool = &s->keys[table]; break;
+    case SRC_SET: b->pool = &s->sets[b->cs.aux]; break;
+    case SRC_REF: b->pool = &s->keys[b->cs.aux]; break;
+    case SRC_TEXT: b->pool = &s->comments; break;
+    default: b->pool = NULL; break;
+    }
+    b->null_negative = table == CX_TABLE_FEEDBACK && col == CX_FEEDBACK_INTERACTION;
+}
+
+static int bind_direct(sqlite3_stmt *st, int p, const bcol *b, size_t row)
+{
+    int rc;
+    switch (b->cs.type) {
+    case CX_TYPE_STRING: {
+        uint32_t v;
+        if (b->cs.src == SRC_ENUM) {
+            rc = sqlite3_bind_text(st, p, b->cs.enum_names[((const uint8_t *)b->data)[row]], -1, SQLITE_STATIC);
+            break;
+        }
+        v = b->cs.src == SRC_ID ? (uint32_t)row : ((const uint32_t *)b->data)[row];
+        if (v == CXI_NONE) {
+            rc = sqlite3_bind_null(st, p);
+        } else {
+            uint32_t len = cxi_pool_len(b->pool, v);
+            rc = sqlite3_bind_text(st, p, cxi_pool_str(b->pool, v), len <= INT32_MAX ? (int)len : -1,
+                                   SQLITE_STATIC);
+        }
+        break;
+    }
+    case CX_TYPE_INT:
+    case CX_TYPE_TIME: {
+        int64_t v;
+        switch (b->cs.src) {
+        case SRC_SET:
+        case SRC_REF:
+        case SRC_ROW: {
+            uint32_t u = ((const uint32_t *)b->data)[row];
+            v = u == CXI_NONE ? -1 : (int64_t)u;
+            break;
+        }
+        case SRC_ENUM:
+        case SRC_U8: v = ((const uint8_t *)b->data)[row]; break;
+        case SRC_I32: v = ((const int32_t *)b->data)[row]; break;
+        default: v = ((const int64_t *)b->data)[row]; break;
+        }
+        bool missing = (b->cs.type == CX_TYPE_TIME && v == CX_TIME_NONE) || (b->null_negative && v < 0);
+        rc = missing ? sqlite3_bind_null(st, p) : sqlite3_bind_int64(st, p, v);
+        break;
+    }
+    default:
+        rc = sqlite3_bind_double(st, p, ((const double *)b->data)[row]);
+        break;
+    }
+    return rc == SQLITE_OK ? CX_OK : CX_EIO;
+}
+
 /* ---- save -------------------------------------------------------------- */
 
 static int64_t saved_count(db *d, const char *tbl)
@@ -290,11 +360,14 @@ static int insert_rows(db *d, const cx_store *s, int table, size_t from, size_t 
     if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(d, "cannot prepare an insert");
     int rc = CX_OK;
+    bcol cols[16];
+    for (size_t c = 0; c < ncols; c++)
+        bcol_init(&cols[c], s, table, (int)c);
     for (size_t r = from; r < to && rc == CX_OK; r++) {
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, (sqlite3_int64)(db_first + (r - from)));
         for (size_t c = 0; c < ncols && rc == CX_OK; c++)
-            rc = bind_cell(st, (int)c + 2, s, table, (int)c, r);
+            rc = bind_direct(st, (int)c + 2, &cols[c], r);
         if (rc == CX_OK && sqlite3_step(st) != SQLITE_DONE)
             rc = db_fail(d, "cannot insert");
         else if (rc == CX_EIO)
@@ -373,14 +446,13 @@ static int save_attributes(db *d, const cx_store *s)
         return db_fail(d, "cannot write attributes");
     int rc = CX_OK;
     for (size_t r = 0; r < ncust && rc == CX_OK; r++) {
-        const char *id;
-        cx_store_get_string(&id, s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ID, r);
         for (size_t k = 0; k < nkeys && rc == CX_OK; k++) {
-            const char *key, *value;
-            cx_store_set_name(&key, s, CX_SET_ATTRIBUTE, k);
-            cx_customer_get_attribute(&value, s, id, key);
-            if (!value)
+            /* as cx_customer_get_attribute(id of row r, name k) finds it */
+            uint32_t vid = cxi_map_get(&s->attrs, (uint64_t)r << 32 | (uint32_t)k);
+            if (vid == CXI_NONE)
                 continue;
+            const char *key = cxi_pool_str(&s->sets[CX_SET_ATTRIBUTE], (uint32_t)k);
+            const char *value = cxi_pool_str(&s->attr_values, vid);
             sqlite3_reset(st);
             sqlite3_bind_int64(st, 1, (sqlite3_int64)r);
             sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);

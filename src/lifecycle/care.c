@@ -892,8 +892,8 @@ int cx_care_evaluate(cx_care_list **out, const cx_care_rules *rules, const cx_st
     }
     for (size_t k = 0; k < rules->n; k++) {
         const care_rule *r = &rules->r[k];
-        for (size_t c = 0; c < nc; c++)
-            x.cand[c].time = CX_TIME_NONE;
+        for (size_t c = 0; c < nc; c++) /* every field: a rule may compare before the first offer */
+            x.cand[c] = (cand){CX_TIME_NONE, 0, 0, CXI_NONE};
         switch (r->kind) {
         case CX_CARE_DETRACTOR_AFTER_CASE: rule_feedback(&x, r, CX_METRIC_NPS); break;
         case CX_CARE_HIGH_EFFORT: rule_feedback(&x, r, CX_METRIC_CES); break;

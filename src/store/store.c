@@ -10,19 +10,6 @@
 
 /* ---- schema ---------------------------------------------------------- */
 
-enum src {
-    SRC_ID,   /* the table's own key; row == key id */
-    SRC_SET,  /* u32 code into sets[aux] */
-    SRC_REF,  /* u32 row of table aux */
-    SRC_ENUM, /* u8 value of enum aux */
-    SRC_TEXT, /* u32 id in comments */
-    SRC_I64,
-    SRC_I32,
-    SRC_U8,
-    SRC_F64,
-    SRC_ROW /* u32 row, read as int (-1 when none) */
-};
-
 enum { ENUM_DIRECTION, ENUM_OUTCOME, ENUM_METRIC };
 
 typedef struct coldesc {
@@ -131,6 +118,16 @@ static const char *const set_names[CX_SET_COUNT] = {
     "agent", "segment", "region", "plan", "attribute",
 };
 
+void cxi_column_source(cxi_colsrc *out, int table, int column)
+{
+    const coldesc *d = &schema[table].cols[column];
+    out->type = d->type;
+    out->src = d->src;
+    out->icol = d->icol;
+    out->aux = d->aux;
+    out->enum_names = d->src == SRC_ENUM ? enum_names[d->aux] : NULL;
+}
+
 /* The column a check's subject is stored in, for cxi_set_error_field. */
 static const char *field_of(const char *what)
 {
@@ -168,20 +165,19 @@ static const char *const builtin_interaction_kinds[] = {
 /* Checks a string argument: `required` refuses NULL and "". */
 static int check_text(const char *fn, const char *what, const char *s, bool required, size_t *len)
 {
-    const char *f = field_of(what);
     if (!s) {
         if (required)
-            return FIELD(f, cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, what));
+            return FIELD(field_of(what), cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, what));
         *len = 0;
         return CX_OK;
     }
     size_t n = strlen(s);
     if (required && n == 0)
-        return FIELD(f, cxi_fail(CX_EINVAL, "%s: %s is empty", fn, what));
+        return FIELD(field_of(what), cxi_fail(CX_EINVAL, "%s: %s is empty", fn, what));
     if (n >= UINT32_MAX)
-        return FIELD(f, cxi_fail(CX_ERANGE, "%s: %s is longer than 4 GiB", fn, what));
+        return FIELD(field_of(what), cxi_fail(CX_ERANGE, "%s: %s is longer than 4 GiB", fn, what));
     if (!cxi_utf8_valid(s, n))
-        return FIELD(f, cxi_fail(CX_EINVAL, "%s: %s is not valid UTF-8", fn, what));
+        return FIELD(field_of(what), cxi_fail(CX_EINVAL, "%s: %s is not valid UTF-8", fn, what));
     *len = n;
     return CX_OK;
 }
@@ -207,6 +203,17 @@ static int room_for_row(const char *fn, const cx_store *s, int table)
     return CX_OK;
 }
 
+void cxi_lookup_init(cxi_lookup *lk)
+{
+    memset(lk, 0xFF, sizeof *lk); /* CXI_NONE everywhere */
+}
+
+/* Is string `id` of the pool the string s[0..len)? */
+static inline bool lookup_hit(const cxi_pool *p, uint32_t id, const char *str, size_t len)
+{
+    return id < p->count && cxi_pool_len(p, id) == len && memcmp(cxi_pool_str(p, id), str, len) == 0;
+}
+
 /* Finds a keyed record; `what` names the argument in the message. A lookup
  * needs no UTF-8 check: only valid strings are ever stored. */
 static int find_key(const char *fn, const cx_store *s, int table, const char *what, const char *id,
@@ -214,7 +221,21 @@ static int find_key(const char *fn, const cx_store *s, int table, const char *wh
 {
     if (!id)
         return FIELD(field_of(what), cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, what));
-    uint32_t r = cxi_pool_find(&s->keys[table], id, strlen(id));
+    size_t len = strlen(id);
+    cxi_lookup *lk = s->lookup;
+    uint32_t r;
+    if (lk && len) {
+        uint32_t *slot = &lk->key[table][cxi_lookup_slot(id, len)];
+        if (lookup_hit(&s->keys[table], *slot, id, len)) {
+            r = *slot;
+        } else {
+            r = cxi_pool_find(&s->keys[table], id, len);
+            if (r != CXI_NONE)
+                *slot = r;
+        }
+    } else {
+        r = cxi_pool_find(&s->keys[table], id, len);
+    }
     if (CXI_UNLIKELY(r == CXI_NONE)) {
         QBUF;
         if (!id[0])
@@ -251,19 +272,27 @@ static int resolve_value(const char *fn, cx_store *s, int set, const char *name,
     v->s = name;
     v->set = set;
     v->id = CXI_NONE;
-    const char *f = field_of(set_names[set]);
     if (!name) {
         if (required)
-            return FIELD(f, cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, set_names[set]));
+            return FIELD(field_of(set_names[set]), cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, set_names[set]));
         return CX_OK;
     }
     v->len = strlen(name);
     if (v->len == 0)
-        return FIELD(f, cxi_fail(CX_EINVAL, "%s: %s is empty%s", fn, set_names[set],
-                                 required ? "" : " (pass NULL for none)"));
-    v->id = cxi_pool_find(&s->sets[set], name, v->len);
-    if (CXI_LIKELY(v->id != CXI_NONE))
+        return FIELD(field_of(set_names[set]), cxi_fail(CX_EINVAL, "%s: %s is empty%s", fn, set_names[set],
+                                                        required ? "" : " (pass NULL for none)"));
+    uint32_t *slot = s->lookup ? &s->lookup->set[set][cxi_lookup_slot(name, v->len)] : NULL;
+    if (slot && lookup_hit(&s->sets[set], *slot, name, v->len)) {
+        v->id = *slot;
         return CX_OK;
+    }
+    v->id = cxi_pool_find(&s->sets[set], name, v->len);
+    if (CXI_LIKELY(v->id != CXI_NONE)) {
+        if (slot)
+            *slot = v->id;
+        return CX_OK;
+    }
+    const char *f = field_of(set_names[set]);
     if (set_is_defined(set)) {
         QBUF;
         return FIELD(f, cxi_fail(CX_ENOTFOUND, "%s: unknown %s '%s' (define it with cx_store_define)", fn,
@@ -539,7 +568,8 @@ int cx_customer_add(cx_store *s, const char *id, const char *segment, const char
     if (rc)
         return rc;
     cxi_pool *keys = &s->keys[CX_TABLE_CUSTOMERS];
-    if (cxi_pool_find(keys, id, len) != CXI_NONE)
+    uint32_t h = (uint32_t)cxi_hash(id, len);
+    if (cxi_pool_find_hashed(keys, id, len, h) != CXI_NONE)
         return FIELD("id", cxi_fail(CX_EEXISTS, "%s: customer '%s' already exists", fn, cxi_quote(qb, id)));
     pending seg, reg, pl;
     if ((rc = room_for_row(fn, s, CX_TABLE_CUSTOMERS)) ||
@@ -549,7 +579,9 @@ int cx_customer_add(cx_store *s, const char *id, const char *segment, const char
         (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
         (rc = reserve_rows(s, CX_TABLE_CUSTOMERS, 1)))
         return rc;
-    uint32_t row = cxi_pool_add(keys, id, len);
+    uint32_t row = cxi_pool_add_hashed(keys, id, len, h);
+    if (s->lookup) /* its attributes come next */
+        s->lookup->key[CX_TABLE_CUSTOMERS][cxi_lookup_slot(id, len)] = row;
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_SEGMENT, uint32_t)[row] = commit_value(s, &seg);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_REGION, uint32_t)[row] = commit_value(s, &reg);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_PLAN, uint32_t)[row] = commit_value(s, &pl);
@@ -581,13 +613,14 @@ int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key
                                          fn, key));
     if ((rc = resolve_value(fn, s, CX_SET_ATTRIBUTE, key, true, &k)))
         return rc;
-    uint32_t vid = cxi_pool_find(&s->attr_values, value, vlen);
+    uint32_t vh = (uint32_t)cxi_hash(value, vlen);
+    uint32_t vid = cxi_pool_find_hashed(&s->attr_values, value, vlen, vh);
     if ((vid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->attr_values, 1, vlen))) ||
         (rc = cxi_map_reserve(&s->mem, &s->attrs, 1)))
         return rc;
     uint32_t kid = commit_value(s, &k);
     if (vid == CXI_NONE)
-        vid = cxi_pool_add(&s->attr_values, value, vlen);
+        vid = cxi_pool_add_hashed(&s->attr_values, value, vlen, vh);
     cxi_map_put(&s->attrs, (uint64_t)row << 32 | kid, vid);
     return CX_OK;
 }
@@ -753,7 +786,8 @@ int cx_case_add(cx_store *s, const char *id, const char *customer, const char *c
     if (rc)
         return rc;
     cxi_pool *keys = &s->keys[CX_TABLE_CASES];
-    if (cxi_pool_find(keys, id, len) != CXI_NONE)
+    uint32_t h = (uint32_t)cxi_hash(id, len);
+    if (cxi_pool_find_hashed(keys, id, len, h) != CXI_NONE)
         return FIELD("id", cxi_fail(CX_EEXISTS, "%s: case '%s' already exists", fn, cxi_quote(qb, id)));
     uint32_t cu;
     pending ch, pr, ag;
@@ -767,7 +801,7 @@ int cx_case_add(cx_store *s, const char *id, const char *customer, const char *c
         (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
         (rc = reserve_rows(s, CX_TABLE_CASES, 1)))
         return rc;
-    uint32_t row = cxi_pool_add(keys, id, len);
+    uint32_t row = cxi_pool_add_hashed(keys, id, len, h);
     const int T = CX_TABLE_CASES;
     CXI_COL(s, T, CA_CUSTOMER, uint32_t)[row] = cu;
     CXI_COL(s, T, CA_CHANNEL, uint32_t)[row] = ch.id;
@@ -889,13 +923,14 @@ int cx_feedback_add(size_t *out_row, cx_store *s, const char *customer, const ch
     if (ca != CXI_NONE && CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t)[ca] != cu)
         return FIELD("case", cxi_fail(CX_EINVAL, "%s: customer '%s': case '%s' belongs to another customer", fn,
                         cxi_quote(qb, customer), cxi_quote(qb2, case_id)));
-    uint32_t cid = comment ? cxi_pool_find(&s->comments, comment, clen) : CXI_NONE;
+    uint32_t ch = comment ? (uint32_t)cxi_hash(comment, clen) : 0;
+    uint32_t cid = comment ? cxi_pool_find_hashed(&s->comments, comment, clen, ch) : CXI_NONE;
     if ((rc = room_for_row(fn, s, CX_TABLE_FEEDBACK)) ||
         (comment && cid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->comments, 1, clen))) ||
         (rc = reserve_rows(s, CX_TABLE_FEEDBACK, 1)))
         return rc;
     if (comment && cid == CXI_NONE)
-        cid = cxi_pool_add(&s->comments, comment, clen);
+        cid = cxi_pool_add_hashed(&s->comments, comment, clen, ch);
     const int T = CX_TABLE_FEEDBACK;
     uint32_t row = (uint32_t)s->t[T].n;
     CXI_COL(s, T, FB_CUSTOMER, uint32_t)[row] = cu;

@@ -35,6 +35,26 @@ enum { TR_CUSTOMER, TR_TIME, TR_AMOUNT, TR_NEXT, TR_NCOLS };
 
 #define CXI_MAX_COLS 12
 
+/* The last key found in each keyed table and the last name found in each
+ * set, so that rows grouped by customer skip the hash probe. Only set on a
+ * store while an import runs (one writer, no concurrent readers); an entry
+ * is checked against the string before use, so a rollback or truncation
+ * needs no invalidation. */
+#define CXI_LOOKUP_WAYS 64
+typedef struct cxi_lookup {
+    uint32_t key[CX_TABLE_COUNT][CXI_LOOKUP_WAYS]; /* direct-mapped by cxi_lookup_slot */
+    uint32_t set[CX_SET_COUNT][CXI_LOOKUP_WAYS];
+} cxi_lookup;
+
+/* A cheap slot for a string of len > 0 bytes (a miss only costs a probe). */
+static inline unsigned cxi_lookup_slot(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    return (unsigned)(len * 11u + u[0] * 3u + u[len - 1] * 5u + u[len >> 1] * 7u) & (CXI_LOOKUP_WAYS - 1);
+}
+
+void cxi_lookup_init(cxi_lookup *lk);
+
 typedef struct cxi_table {
     size_t n;
     size_t room; /* the smallest capacity of the columns */
@@ -53,7 +73,31 @@ struct cx_store {
     /* Set only by the streaming SQLite import, whose interactions live in the
      * database: feedback links to them are checked there, not here. */
     bool external_interactions;
+    cxi_lookup *lookup; /* see cxi_lookup; NULL outside imports */
 };
+
+/* Where a schema column's values live. */
+enum {
+    SRC_ID,   /* the table's own key; row == key id */
+    SRC_SET,  /* u32 code into sets[aux] */
+    SRC_REF,  /* u32 row of table aux */
+    SRC_ENUM, /* u8 value of enum aux */
+    SRC_TEXT, /* u32 id in comments */
+    SRC_I64,
+    SRC_I32,
+    SRC_U8,
+    SRC_F64,
+    SRC_ROW /* u32 row, read as int (-1 when none) */
+};
+
+typedef struct cxi_colsrc {
+    int type;                      /* cx_type */
+    int src, icol, aux;            /* SRC_*, internal column, set / table / enum */
+    const char *const *enum_names; /* SRC_ENUM: the names by value */
+} cxi_colsrc;
+
+/* For a valid table and column (not checked). */
+void cxi_column_source(cxi_colsrc *out, int table, int column);
 
 /* Typed access to a column: COL(store, CX_TABLE_CASES, CA_OPENED, int64_t). */
 #define CXI_COL(s, table, col, T) ((T *)(s)->t[(table)].cols[(col)].data)
