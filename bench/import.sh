@@ -27,6 +27,8 @@ fi
 cp bench/peers.mjs "$work/peers.mjs"
 out=$work/results.txt
 : > "$out"
+# read the files once so that every program, ours first, finds them in the page cache
+cat "$data"/*.csv > /dev/null
 build-bench/bench/bench-import "$data" "$work/bench.db" | tee -a "$out"
 /usr/bin/python3 bench/peers.py "$data" | tee -a "$out"
 node "$work/peers.mjs" "$data" 1 | tee -a "$out"
