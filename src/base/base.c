@@ -287,7 +287,7 @@ uint32_t cxi_pool_find_hashed(const cxi_pool *p, const char *s, size_t len, uint
         if (v == 0)
             return CXI_NONE;
         uint32_t id = (uint32_t)v - 1;
-        if ((uint32_t)(v >> 32) == h && cxi_pool_len(p, id) == len && memcmp(cxi_pool_str(p, id), s, len) == 0)
+        if ((uint32_t)(v >> 32) == h && cxi_pool_len(p, id) == len && cxi_bytes_eq(cxi_pool_str(p, id), s, len))
             return id;
     }
 }

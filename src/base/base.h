@@ -121,6 +121,35 @@ int cxi_pool_intern(cxi_mem *m, cxi_pool *p, const char *s, size_t len, uint32_t
  * Truncating to 0 also gives the string blocks back. */
 void cxi_pool_truncate(cxi_mem *m, cxi_pool *p, uint32_t count);
 
+/* a[0..n) == b[0..n), inline for the short ids and names the lookups
+ * compare (memcmp is a call): overlapping word loads, no byte beyond n. */
+static inline bool cxi_bytes_eq(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, b0, a1, b1;
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8);
+        memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a0, b0, a1, b1;
+        memcpy(&a0, a, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4);
+        memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return false;
+        return true;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
 static inline const char *cxi_pool_str(const cxi_pool *p, uint32_t id)
 {
     return ((char *const *)p->strs.data)[id];

@@ -22,6 +22,13 @@ typedef struct reader {
     size_t cap, len, pos;
     bool eof;
     uint64_t line; /* line number at buf[pos] */
+#if defined(__SSE2__)
+    /* scan_fast's bit masks of the 64-byte block at buf[blk]: which bytes
+     * end a field (delimiter, line feed) and which need the general scan
+     * (quote, carriage return, NUL). blk is SIZE_MAX when none is held. */
+    size_t blk;
+    uint64_t ends, odd;
+#endif
 } reader;
 
 /* Reads more input, keeping buf[pos..len). Returns CX_OK, or CX_EIO/CX_ENOMEM. */
@@ -40,6 +47,9 @@ static int fill(reader *r)
         r->buf = nb;
         r->cap = ncap;
     }
+#if defined(__SSE2__)
+    r->blk = SIZE_MAX; /* the bytes moved */
+#endif
     size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->f);
     r->len += got;
     if (got == 0) {
@@ -209,6 +219,68 @@ static enum scan scan(const reader *r, int delim, record *rec)
     }
 }
 
+#if defined(__SSE2__)
+static inline uint64_t block_mask(const char *p, __m128i a, __m128i b, __m128i c)
+{
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(x, b)), _mm_cmpeq_epi8(x, c));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(e) << (16 * k);
+    }
+    return m;
+}
+
+/* The common record, scanned with bit masks of 64 bytes at a time instead
+ * of a search per field: unquoted fields, no carriage return or NUL, the
+ * whole record within the complete 64-byte blocks of the buffer. Anything
+ * else (and a record longer than CXI_MAX_FIELDS fields) returns false and
+ * is left to scan(), which reads it the same way the general path always
+ * has; rec is then overwritten. */
+static bool scan_fast(reader *r, int delim, record *rec)
+{
+    const char *b = r->buf;
+    size_t i = r->pos, start = i, n = r->len;
+    int k = 0;
+    for (;;) {
+        size_t base = i & ~(size_t)63;
+        if (base + 64 > n)
+            return false;
+        if (base != r->blk) {
+            r->ends = block_mask(b + base, _mm_set1_epi8((char)delim), _mm_set1_epi8('\n'), _mm_set1_epi8('\n'));
+            r->odd = block_mask(b + base, _mm_set1_epi8('"'), _mm_set1_epi8('\r'), _mm_setzero_si128());
+            r->blk = base;
+        }
+        unsigned sh = (unsigned)(i & 63);
+        uint64_t e = r->ends >> sh, o = r->odd >> sh;
+        if (!e) {
+            if (o)
+                return false;
+            i = base + 64; /* the field goes on in the next block */
+            continue;
+        }
+        unsigned t = (unsigned)__builtin_ctzll(e);
+        if ((o & ((2ull << t) - 1)) || k == CXI_MAX_FIELDS)
+            return false;
+        size_t j = i + t;
+        rec->f[k].start = start;
+        rec->f[k].len = j - start;
+        rec->f[k].quoted = false;
+        k++;
+        if (b[j] == delim) {
+            i = start = j + 1;
+            continue;
+        }
+        rec->n = k; /* a line feed */
+        rec->lines = 1;
+        rec->error = NULL;
+        rec->raw_len = j - r->pos;
+        rec->end = j + 1 - r->pos;
+        return true;
+    }
+}
+#endif
+
 /* Copies the fields, unquoted and NUL-terminated, into *row. An empty
  * unquoted field is missing (NULL); an empty quoted one is "". */
 static int copy_fields(const reader *r, const record *rec, char **row, size_t *rowcap, char **fields)
@@ -244,6 +316,31 @@ static int copy_fields(const reader *r, const record *rec, char **row, size_t *r
     }
     return CX_OK;
 }
+
+#if defined(__SSE2__)
+/* For a record of scan_fast: its fields are NUL-terminated where they lie
+ * in the buffer (each ends at a delimiter or at the line feed), instead of
+ * being copied; unterminate() puts those bytes back before the raw record
+ * is written to the reject file. */
+static void terminate_in_place(reader *r, const record *rec, char **fields)
+{
+    for (int k = 0; k < rec->n; k++) {
+        const span *sp = &rec->f[k];
+        if (sp->len == 0) {
+            fields[k] = NULL;
+            continue;
+        }
+        fields[k] = r->buf + sp->start;
+        r->buf[sp->start + sp->len] = '\0';
+    }
+}
+
+static void unterminate(reader *r, const record *rec, int delim)
+{
+    for (int k = 0; k < rec->n; k++)
+        r->buf[rec->f[k].start + rec->f[k].len] = k + 1 < rec->n ? (char)delim : '\n';
+}
+#endif
 
 /* Sizes the table's columns once for the whole file, from the file size and
  * the length of the rows in the first chunk, instead of growing them step
@@ -297,6 +394,9 @@ int cxi_import_csv_run(cxi_import *im)
     int delim = opts ? opts->delimiter : ',';
     bool strict = opts && opts->strict;
     reader rd = {0};
+#if defined(__SSE2__)
+    rd.blk = SIZE_MAX;
+#endif
     record *rec = malloc(sizeof *rec);
     char *row = NULL;
     size_t rowcap = 0;
@@ -358,7 +458,14 @@ int cxi_import_csv_run(cxi_import *im)
     reserve_estimate(im, &rd);
 
     for (;;) {
-        st = scan(&rd, delim, rec);
+        bool in_place = false;
+#if defined(__SSE2__)
+        if (scan_fast(&rd, delim, rec)) {
+            st = SCAN_OK;
+            in_place = true;
+        } else
+#endif
+            st = scan(&rd, delim, rec);
         if (st == SCAN_MORE) {
             if ((rc = fill(&rd)))
                 goto io_error;
@@ -377,6 +484,12 @@ int cxi_import_csv_run(cxi_import *im)
         if (st == SCAN_BAD) {
             rc = cxi_fail(CX_EPARSE, "%s", rec->error);
             column = (int)rec->error_field + 1;
+        } else if (in_place) {
+#if defined(__SSE2__)
+            terminate_in_place(&rd, rec, fields);
+#endif
+            if (!im->check_row || !(rc = im->check_row(im, fields, rec->n, &column)))
+                rc = cxi_import_row(im, fields, rec->n, &column);
         } else if ((rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
             rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
             goto done;
@@ -395,6 +508,10 @@ int cxi_import_csv_run(cxi_import *im)
             char reason[600];
             snprintf(reason, sizeof reason, "%s", cx_last_error());
             cxi_report_reject(im->report, line, column, reason);
+#if defined(__SSE2__)
+            if (in_place)
+                unterminate(&rd, rec, delim);
+#endif
             if (im->reject) {
                 fprintf(im->reject, "%llu,%d,", (unsigned long long)line, column);
                 write_quoted(im->reject, reason);

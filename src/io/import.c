@@ -301,24 +301,23 @@ static int bad(row *r, int col, int code, const char *what, const char *value)
 
 /* The common layout YYYY-MM-DDTHH:MM:SS followed by Z or a +HH:MM / -HH:MM
  * offset, read directly. Anything else, or a field out of range, is left to
- * cx_time_parse (false), which gives the same value or the error. */
-static bool fast_iso_time(cxi_import *im, const char *t, size_t n, cx_time *out)
+ * cx_time_parse (false), which gives the same value or the error. The bytes
+ * are tested in order and every test fails on the terminating NUL, so no
+ * byte past it is read and the length is not needed. */
+static bool fast_iso_time(cxi_import *im, const char *t, cx_time *out)
 {
     static const int before_month[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    if (n != 20 && n != 25)
-        return false;
-    if (t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':')
-        return false;
-    if (!DIG(t[0]) || !DIG(t[1]) || !DIG(t[2]) || !DIG(t[3]) || !DIG(t[5]) || !DIG(t[6]) || !DIG(t[8]) ||
-        !DIG(t[9]) || !DIG(t[11]) || !DIG(t[12]) || !DIG(t[14]) || !DIG(t[15]) || !DIG(t[17]) || !DIG(t[18]))
+    if (!DIG(t[0]) || !DIG(t[1]) || !DIG(t[2]) || !DIG(t[3]) || t[4] != '-' || !DIG(t[5]) || !DIG(t[6]) ||
+        t[7] != '-' || !DIG(t[8]) || !DIG(t[9]) || t[10] != 'T' || !DIG(t[11]) || !DIG(t[12]) || t[13] != ':' ||
+        !DIG(t[14]) || !DIG(t[15]) || t[16] != ':' || !DIG(t[17]) || !DIG(t[18]))
         return false;
     int offset = 0;
-    if (n == 20) {
-        if (t[19] != 'Z' && t[19] != 'z')
+    if (t[19] == 'Z' || t[19] == 'z') {
+        if (t[20] != '\0')
             return false;
     } else {
-        if ((t[19] != '+' && t[19] != '-') || t[22] != ':' || !DIG(t[20]) || !DIG(t[21]) || !DIG(t[23]) ||
-            !DIG(t[24]))
+        if ((t[19] != '+' && t[19] != '-') || !DIG(t[20]) || !DIG(t[21]) || t[22] != ':' || !DIG(t[23]) ||
+            !DIG(t[24]) || t[25] != '\0')
             return false;
         int oh = DV(t[20]) * 10 + DV(t[21]), om = DV(t[23]) * 10 + DV(t[24]);
         if (oh > 23 || om > 59)
@@ -349,9 +348,9 @@ static int get_time(row *r, int col, cx_time *out)
     *out = CX_TIME_NONE;
     if (!t)
         return CX_OK;
-    size_t tlen = strlen(t);
-    if (fast_iso_time(r->im, t, tlen, out))
+    if (fast_iso_time(r->im, t, out))
         return CX_OK;
+    size_t tlen = strlen(t);
     const char *p = t;
     bool iso = tlen >= 5 && t[4] == '-';
     for (int i = 0; iso && i < 4; i++)
@@ -473,6 +472,15 @@ static int get_real(row *r, int col, double dflt, double *out)
     return CX_OK;
 }
 
+/* strcmp(t, name) == 0 for the short names of enums, inline. */
+static inline bool str_is(const char *t, const char *name)
+{
+    while (*name)
+        if (*t++ != *name++)
+            return false;
+    return *t == '\0';
+}
+
 static int get_enum(row *r, int col, const char *const *names, int n, int dflt, int *out)
 {
     const char *t = text(r, col);
@@ -480,7 +488,7 @@ static int get_enum(row *r, int col, const char *const *names, int n, int dflt, 
     if (!t)
         return dflt >= 0 ? CX_OK : bad(r, col, CX_EINVAL, "given", "");
     for (int i = 0; i < n; i++) {
-        if (strcmp(t, names[i]) == 0) {
+        if (str_is(t, names[i])) {
             *out = i;
             return CX_OK;
         }

@@ -211,7 +211,23 @@ void cxi_lookup_init(cxi_lookup *lk)
 /* Is string `id` of the pool the string s[0..len)? */
 static inline bool lookup_hit(const cxi_pool *p, uint32_t id, const char *str, size_t len)
 {
-    return id < p->count && cxi_pool_len(p, id) == len && memcmp(cxi_pool_str(p, id), str, len) == 0;
+    return id < p->count && cxi_pool_len(p, id) == len && cxi_bytes_eq(cxi_pool_str(p, id), str, len);
+}
+
+/* The id of str in a slot pair of the lookup cache, or CXI_NONE. */
+static inline uint32_t lookup_get(const uint32_t *pair, const cxi_pool *p, const char *str, size_t len)
+{
+    if (lookup_hit(p, pair[0], str, len))
+        return pair[0];
+    if (lookup_hit(p, pair[1], str, len))
+        return pair[1];
+    return CXI_NONE;
+}
+
+static inline void lookup_put(uint32_t *pair, uint32_t id)
+{
+    pair[1] = pair[0];
+    pair[0] = id;
 }
 
 /* Finds a keyed record; `what` names the argument in the message. A lookup
@@ -225,14 +241,15 @@ static int find_key(const char *fn, const cx_store *s, int table, const char *wh
     cxi_lookup *lk = s->lookup;
     uint32_t r;
     if (lk && len) {
-        uint32_t *slot = &lk->key[table][cxi_lookup_slot(id, len)];
-        if (lookup_hit(&s->keys[table], *slot, id, len)) {
-            r = *slot;
-        } else {
-            r = cxi_pool_find(&s->keys[table], id, len);
+        uint32_t *pair = &lk->key[table][cxi_lookup_slot(id, len)];
+        r = lookup_get(pair, &s->keys[table], id, len);
+        if (r == CXI_NONE) {
+            uint32_t next = lk->last[table] + 1;
+            r = lookup_hit(&s->keys[table], next, id, len) ? next : cxi_pool_find(&s->keys[table], id, len);
             if (r != CXI_NONE)
-                *slot = r;
+                lookup_put(pair, r);
         }
+        lk->last[table] = r;
     } else {
         r = cxi_pool_find(&s->keys[table], id, len);
     }
@@ -281,15 +298,13 @@ static int resolve_value(const char *fn, cx_store *s, int set, const char *name,
     if (v->len == 0)
         return FIELD(field_of(set_names[set]), cxi_fail(CX_EINVAL, "%s: %s is empty%s", fn, set_names[set],
                                                         required ? "" : " (pass NULL for none)"));
-    uint32_t *slot = s->lookup ? &s->lookup->set[set][cxi_lookup_slot(name, v->len)] : NULL;
-    if (slot && lookup_hit(&s->sets[set], *slot, name, v->len)) {
-        v->id = *slot;
+    uint32_t *pair = s->lookup ? &s->lookup->set[set][cxi_lookup_slot(name, v->len)] : NULL;
+    if (pair && (v->id = lookup_get(pair, &s->sets[set], name, v->len)) != CXI_NONE)
         return CX_OK;
-    }
     v->id = cxi_pool_find(&s->sets[set], name, v->len);
     if (CXI_LIKELY(v->id != CXI_NONE)) {
-        if (slot)
-            *slot = v->id;
+        if (pair)
+            lookup_put(pair, v->id);
         return CX_OK;
     }
     const char *f = field_of(set_names[set]);
@@ -581,7 +596,7 @@ int cx_customer_add(cx_store *s, const char *id, const char *segment, const char
         return rc;
     uint32_t row = cxi_pool_add_hashed(keys, id, len, h);
     if (s->lookup) /* its attributes come next */
-        s->lookup->key[CX_TABLE_CUSTOMERS][cxi_lookup_slot(id, len)] = row;
+        lookup_put(&s->lookup->key[CX_TABLE_CUSTOMERS][cxi_lookup_slot(id, len)], row);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_SEGMENT, uint32_t)[row] = commit_value(s, &seg);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_REGION, uint32_t)[row] = commit_value(s, &reg);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_PLAN, uint32_t)[row] = commit_value(s, &pl);

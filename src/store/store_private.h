@@ -35,22 +35,29 @@ enum { TR_CUSTOMER, TR_TIME, TR_AMOUNT, TR_NEXT, TR_NCOLS };
 
 #define CXI_MAX_COLS 12
 
-/* The last key found in each keyed table and the last name found in each
- * set, so that rows grouped by customer skip the hash probe. Only set on a
- * store while an import runs (one writer, no concurrent readers); an entry
- * is checked against the string before use, so a rollback or truncation
- * needs no invalidation. */
-#define CXI_LOOKUP_WAYS 64
+/* The keys last found in each keyed table and the names last found in each
+ * set, so that rows grouped by customer, and the few touchpoints, channels
+ * or kinds a file repeats, skip the hash probe. A two-way cache: a string's
+ * slot pair is cxi_lookup_slot() and the next one, the newer entry first.
+ * Only set on a store while an import runs (one writer, no concurrent
+ * readers); an entry is checked against the string before use, so a
+ * rollback or truncation needs no invalidation. */
+#define CXI_LOOKUP_WAYS 256
 typedef struct cxi_lookup {
-    uint32_t key[CX_TABLE_COUNT][CXI_LOOKUP_WAYS]; /* direct-mapped by cxi_lookup_slot */
+    uint32_t key[CX_TABLE_COUNT][CXI_LOOKUP_WAYS];
     uint32_t set[CX_SET_COUNT][CXI_LOOKUP_WAYS];
+    /* the key last found in each table: on a miss, the key after it is
+     * tried before the hash table, as files sorted like the customers
+     * table (or made from it) meet each new customer in that order */
+    uint32_t last[CX_TABLE_COUNT];
 } cxi_lookup;
 
-/* A cheap slot for a string of len > 0 bytes (a miss only costs a probe). */
+/* The first (even) slot of the pair of a string of len > 0 bytes (a miss
+ * only costs a probe). */
 static inline unsigned cxi_lookup_slot(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
-    return (unsigned)(len * 11u + u[0] * 3u + u[len - 1] * 5u + u[len >> 1] * 7u) & (CXI_LOOKUP_WAYS - 1);
+    return (unsigned)(len * 11u + u[0] * 3u + u[len - 1] * 5u + u[len >> 1] * 7u) & (CXI_LOOKUP_WAYS - 2);
 }
 
 void cxi_lookup_init(cxi_lookup *lk);
