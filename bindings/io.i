@@ -1,7 +1,7 @@
 /* io.i: CSV and JSON Lines import and export (io.h). */
 
 /** Options of an import: strict mode, a reject file, a delimiter, column
- *  names mapped. */
+ *  names mapped, customers added for rows that name new ones. */
 typedef struct ImportOptions {} ImportOptions;
 
 %extend ImportOptions {
@@ -32,6 +32,14 @@ typedef struct ImportOptions {} ImportOptions;
     /** @brief Stop at the first bad row, leaving the store unchanged (true),
      *  or reject bad rows and go on (false, the default). */
     void set_strict(bool strict) { cxb_check(cx_import_options_set_strict(cxb_options($self), strict)); }
+    /** @brief Add the customers that rows of interactions, cases, feedback
+     *  or transactions name but the store does not hold yet, with the id
+     *  alone (true), or reject those rows (false, the default). A rejected
+     *  row leaves no customer behind; customers, touchpoints and questions
+     *  imports ignore it. */
+    void set_create_customers(bool create) {
+        cxb_check(cx_import_options_set_create_customers(cxb_options($self), create));
+    }
     /** @brief Write rejected rows to this file (None: no reject file). */
     void set_reject_path(const char *path) {
         cxb_check(cx_import_options_set_reject_path(cxb_options($self), path));

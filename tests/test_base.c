@@ -881,6 +881,113 @@ START_TEST(pool_many_strings_pointers_stay)
 }
 END_TEST
 
+START_TEST(pool_drop_last)
+{
+    /* dropping strings one by one from the end, through every load of the
+     * hash slots and the collision runs (some wrapping around the table) */
+    tally t;
+    tally_init(&t);
+    cxi_mem m;
+    cxi_mem_init(&m, tally_fn, &t);
+    cxi_pool p;
+    cxi_pool_init(&p);
+    char buf[64];
+    uint32_t id;
+    enum { N = 1000 };
+    for (uint32_t i = 0; i < N; i++) {
+        const char *s = cust_name(i, buf);
+        OK(cxi_pool_intern(&m, &p, s, strlen(s), &id));
+    }
+    size_t calls = t.calls;
+    for (uint32_t n = N; n-- > 0;) {
+        const char *s = cust_name(n, buf);
+        cxi_pool_drop_last(&p);
+        EXPECT(cxi_pool_find(&p, s, strlen(s)) == CXI_NONE, "'%s' still found", s);
+        if (n % 97 == 0 || n < 40)
+            pool_check(&p, n, cust_name);
+    }
+    ck_assert_uint_eq(t.calls, calls); /* allocates nothing */
+    /* the import's pattern: add a new string, then take it back, many times
+     * between kept ones; the bytes are given back each time */
+    for (uint32_t i = 0; i < 3000; i++) {
+        const char *s = cust_name(i, buf);
+        if (i % 3 == 0) {
+            OK(cxi_pool_intern(&m, &p, s, strlen(s), &id));
+            continue;
+        }
+        OK(cxi_pool_reserve(&m, &p, 1, strlen(s)));
+        size_t used = p.block_used;
+        char *block = p.block;
+        ck_assert_uint_eq(cxi_pool_add(&p, s, strlen(s)), i / 3 + 1);
+        cxi_pool_drop_last(&p);
+        ck_assert_ptr_eq(p.block, block);
+        ck_assert_uint_eq(p.block_used, used);
+    }
+    ck_assert_uint_eq(p.count, 1000);
+    for (uint32_t i = 0; i < 3000; i++) {
+        const char *s = cust_name(i, buf);
+        EXPECT(cxi_pool_find(&p, s, strlen(s)) == (i % 3 ? CXI_NONE : i / 3), "'%s' found as %u", s,
+               (unsigned)cxi_pool_find(&p, s, strlen(s)));
+    }
+    ck_assert_uint_eq(m.bytes, t.live);
+    cxi_pool_free(&m, &p);
+    tally_done(&t, &m);
+}
+END_TEST
+
+/* The first name "k<n>", n >= *from, whose hash has the low bits `home`
+ * under `mask`. */
+static const char *name_with_home(char *buf, uint32_t *from, uint32_t mask, uint32_t home)
+{
+    for (;; (*from)++) {
+        snprintf(buf, 16, "k%u", (unsigned)*from);
+        if (((uint32_t)cxi_hash(buf, strlen(buf)) & mask) == home) {
+            (*from)++;
+            return buf;
+        }
+    }
+}
+
+START_TEST(pool_drop_last_after_growth)
+{
+    /* Growing the slots re-places the strings in slot order, not id order,
+     * so the last string can sit before an older one of its run. Here A and
+     * B share the home slot 31 of 32 (so 15 of 16): in 16 slots A is at 15
+     * and B wraps to 0; growing to 32 places B (slot 0 first) at 31 and A
+     * wraps to 0. Dropping B must move A back to its home. */
+    cxi_mem m;
+    cxi_mem_init(&m, NULL, NULL);
+    cxi_pool p;
+    cxi_pool_init(&p);
+    char names[9][16];
+    uint32_t next = 0, id;
+    name_with_home(names[0], &next, 31, 31);
+    name_with_home(names[1], &next, 31, 31);
+    for (int i = 2; i < 9; i++) /* fillers with homes 4 to 10, out of the way */
+        name_with_home(names[i], &next, 31, (uint32_t)i + 2);
+    for (uint32_t i = 0; i < 9; i++) {
+        OK(cxi_pool_intern(&m, &p, names[i], strlen(names[i]), &id));
+        ck_assert_uint_eq(id, i);
+        if (i == 7) { /* 16 slots */
+            ck_assert_uint_eq(p.nslots, 16);
+            ck_assert_uint_eq(p.slots[15] & 0xFFFFFFFFu, 1); /* A */
+            ck_assert_uint_eq(p.slots[0] & 0xFFFFFFFFu, 2);  /* B */
+        }
+    }
+    ck_assert_uint_eq(p.nslots, 32);
+    ck_assert_uint_eq(p.slots[31] & 0xFFFFFFFFu, 2); /* B */
+    ck_assert_uint_eq(p.slots[0] & 0xFFFFFFFFu, 1);  /* A, after B */
+    for (uint32_t n = 9; n-- > 1;) {
+        cxi_pool_drop_last(&p);
+        for (uint32_t i = 0; i < 9; i++)
+            ck_assert_uint_eq(cxi_pool_find(&p, names[i], strlen(names[i])), (i < n ? i : CXI_NONE));
+    }
+    ck_assert_uint_eq(p.slots[31] & 0xFFFFFFFFu, 1);
+    ck_assert_uint_eq(p.slots[0], 0);
+    cxi_pool_free(&m, &p);
+}
+END_TEST
+
 START_TEST(pool_truncate_rolls_back)
 {
     tally t;
@@ -1319,6 +1426,8 @@ int main(void)
     tcase_add_test(pool, pool_arabic_empty_and_nul);
     tcase_add_test(pool, pool_many_strings_pointers_stay);
     tcase_add_test(pool, pool_truncate_rolls_back);
+    tcase_add_test(pool, pool_drop_last);
+    tcase_add_test(pool, pool_drop_last_after_growth);
     tcase_add_test(pool, pool_failure_injection);
     tcase_add_test(pool, pool_refused_reserve_leaves_pool);
     suite_add_tcase(su, pool);

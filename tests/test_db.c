@@ -472,6 +472,111 @@ START_TEST(stream_failure_leaves_file_alone)
 }
 END_TEST
 
+/* The integer the query gives. */
+static int64_t sql_int(const char *query)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_open(dbpath, &h), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(h, query, -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+START_TEST(stream_creates_customers)
+{
+    /* 150000 interactions (three chunks), a tenth of them of 150 customers
+     * the file does not hold (N0 to N149, 100 rows each, across every
+     * chunk), and rows refused after their new customer was added */
+    write_csvs(1);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_create_customers(o, 1));
+    cx_store *mem;
+    OK(cx_store_new(&mem));
+    for (int i = 0; i < 3; i++) {
+        char path[200];
+        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
+        cx_import_report *a, *b;
+        OK(cx_import_csv(&a, mem, csv_tables[i], path, o));
+        OK(cx_db_import_csv(&b, dbpath, csv_tables[i], path, o));
+        cx_import_report_free(a);
+        cx_import_report_free(b);
+    }
+    char path[200];
+    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("customer,touchpoint,time\n", f);
+    for (int i = 0; i < 150000; i++) {
+        if (i % 10)
+            fprintf(f, "%s,web,%d\n", i % 3 ? "C2" : "C1", i);
+        else
+            fprintf(f, "N%d,phone,%d\n", i / 1000, i);
+        if (i % 40000 == 0)
+            fprintf(f, "X%d,ghost,%d\nX%d,web,later\n", i, i, i);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    cx_import_report *a, *b;
+    OK(cx_import_csv(&a, mem, CX_TABLE_INTERACTIONS, path, o));
+    OK(cx_db_import_csv(&b, dbpath, CX_TABLE_INTERACTIONS, path, o));
+    ck_assert_uint_eq(cx_import_report_accepted(b), 150000);
+    ck_assert_uint_eq(cx_import_report_rejected(b), 8);
+    ck_assert_uint_eq(cx_import_report_accepted(a), 150000);
+    ck_assert_uint_eq(cx_import_report_rejected(a), 8);
+    cx_import_report_free(a);
+    cx_import_report_free(b);
+    /* in the file: the customers, with their counts, in the store's order */
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM customers"), 152);
+    ck_assert_int_eq(sql_int("SELECT rows FROM cx_counts WHERE tbl='customers'"), 152);
+    ck_assert_int_eq(sql_int("SELECT row FROM customers WHERE id='N0'"), 2);
+    ck_assert_int_eq(sql_int("SELECT row FROM customers WHERE id='N149'"), 151);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM customers WHERE id LIKE 'X%'"), 0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM customers WHERE segment IS NOT NULL AND id LIKE 'N%'"), 0);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM interactions WHERE customer='N77'"), 100);
+    /* and it loads to the store an import in memory gives */
+    cx_store *l;
+    OK(cx_db_load(&l, dbpath));
+    assert_same(mem, l);
+    size_t n, row;
+    OK(cx_store_rows(&n, l, CX_TABLE_CUSTOMERS));
+    ck_assert_uint_eq(n, 152);
+    OK(cx_store_find(&row, l, CX_TABLE_CUSTOMERS, "N149"));
+    ck_assert_uint_eq(row, 151);
+    /* it is still this store's file: saving the loaded store adds nothing */
+    OK(cx_db_save(l, dbpath));
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM customers"), 152);
+    /* later imports find the customers in the file */
+    write_file("transactions.csv", "customer,time,amount\nN5,0,1\nN149,1,2\n");
+    snprintf(path, sizeof path, "%s/transactions.csv", dir);
+    OK(cx_db_import_csv(&b, dbpath, CX_TABLE_TRANSACTIONS, path, NULL));
+    ck_assert_uint_eq(cx_import_report_accepted(b), 2);
+    cx_import_report_free(b);
+    /* a strict import that fails in its second chunk leaves no customer */
+    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("customer,touchpoint,time\n", f);
+    for (int i = 0; i < 70000; i++)
+        fprintf(f, "M%d,web,%d\n", i / 100, i);
+    fputs("M9999,ghost,0\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    OK(cx_import_options_set_strict(o, 1));
+    b = NULL;
+    ck_assert_int_eq(cx_db_import_csv(&b, dbpath, CX_TABLE_INTERACTIONS, path, o), CX_ENOTFOUND);
+    ck_assert_ptr_null(b);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM customers"), 152);
+    ck_assert_int_eq(sql_int("SELECT rows FROM cx_counts WHERE tbl='customers'"), 152);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM interactions"), 150000);
+    cx_import_options_free(o);
+    cx_store_free(mem);
+    cx_store_free(l);
+}
+END_TEST
+
 START_TEST(killed_stream_import_leaves_previous_state)
 {
     /* A child streams 600000 interactions from CSV into the database and is
@@ -549,6 +654,7 @@ int main(void)
     tcase_set_timeout(stream, 120);
     tcase_add_test(stream, stream_matches_memory_import);
     tcase_add_test(stream, stream_failure_leaves_file_alone);
+    tcase_add_test(stream, stream_creates_customers);
     tcase_add_test(stream, killed_stream_import_leaves_previous_state);
     suite_add_tcase(su, stream);
     SRunner *sr = srunner_create(su);

@@ -1406,14 +1406,16 @@ END_TEST
 
 /* ---- strict mode ---------------------------------------------------------- */
 
-/* Strict import of `text` must fail with `code` and leave the store as it
- * was: same counts, same exported bytes. */
-static void strict_fails(import_fn imp, cx_store *s, int table, const char *name, const char *text, int code,
-                         const char *where)
+/* Strict import of `text` (adding the customers rows name when `create`)
+ * must fail with `code` and leave the store as it was: same counts, same
+ * exported bytes. */
+static void strict_fails_creating(import_fn imp, cx_store *s, int table, const char *name, const char *text,
+                                  int code, const char *where, int create)
 {
     cx_import_options *o;
     OK(cx_import_options_new(&o));
     OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_create_customers(o, create));
     snapshot before = snap(s);
     export_all(s, "before", 0);
     cx_import_report *r = (cx_import_report *)&r;
@@ -1426,6 +1428,12 @@ static void strict_fails(import_fn imp, cx_store *s, int table, const char *name
     export_all(s, "after", 0);
     assert_exports_same("before", "after");
     cx_import_options_free(o);
+}
+
+static void strict_fails(import_fn imp, cx_store *s, int table, const char *name, const char *text, int code,
+                         const char *where)
+{
+    strict_fails_creating(imp, s, table, name, text, code, where, 0);
 }
 
 START_TEST(strict_csv_customers_rolls_back)
@@ -1566,14 +1574,14 @@ static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
  * out of memory must fail with CX_ENOMEM and leave the store as it was,
  * until one succeeds. Returns the number of failed attempts. */
 static int import_until_memory_suffices(import_fn imp, cx_store *s, budget *b, int table, const char *path,
-                                        uint64_t accepted)
+                                        const cx_import_options *o, uint64_t accepted)
 {
     int failures = 0;
     for (long k = 0;; k++) {
         snapshot before = snap(s);
         b->left = k;
         cx_import_report *r = (cx_import_report *)&r;
-        int rc = imp(&r, s, table, path, NULL);
+        int rc = imp(&r, s, table, path, o);
         b->left = 1L << 40;
         if (rc == CX_OK) {
             ck_assert_uint_eq(cx_import_report_accepted(r), accepted);
@@ -1607,16 +1615,304 @@ START_TEST(out_of_memory_rolls_back)
     cx_store *s, *ref;
     OK(cx_store_new_with_allocator(&s, budget_alloc, &b));
     OK(cx_store_new(&ref));
-    ck_assert_int_gt(import_until_memory_suffices(cx_import_csv, s, &b, CX_TABLE_CUSTOMERS, cpath, 300), 0);
-    ck_assert_int_gt(import_until_memory_suffices(cx_import_jsonl, s, &b, CX_TABLE_FEEDBACK, fpath, 300), 0);
+    ck_assert_int_gt(import_until_memory_suffices(cx_import_csv, s, &b, CX_TABLE_CUSTOMERS, cpath, NULL, 300), 0);
+    ck_assert_int_gt(import_until_memory_suffices(cx_import_jsonl, s, &b, CX_TABLE_FEEDBACK, fpath, NULL, 300), 0);
+    /* transactions of 200 new customers (each twice), the customers added
+     * on the way; one row refused after its customer was added */
+    at = text = malloc(300 * 100);
+    at += sprintf(at, "customer,time,amount\n");
+    for (int i = 0; i < 400; i++)
+        at += sprintf(at, "N%d,%d,%d\n", i % 200, i, i == 150 ? -1 : i);
+    char tpath[256];
+    snprintf(tpath, sizeof tpath, "%s", write_file("t.csv", text));
+    free(text);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_create_customers(o, 1));
+    ck_assert_int_gt(import_until_memory_suffices(cx_import_csv, s, &b, CX_TABLE_TRANSACTIONS, tpath, o, 399), 0);
+    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), 500);
     /* what finally went in equals a plain import */
     cx_import_report_free(import_ok(cx_import_csv, ref, CX_TABLE_CUSTOMERS, P("c.csv"), NULL, 300, 300, 0));
     cx_import_report_free(import_ok(cx_import_jsonl, ref, CX_TABLE_FEEDBACK, fpath, NULL, 300, 300, 0));
+    cx_import_report_free(import_ok(cx_import_csv, ref, CX_TABLE_TRANSACTIONS, tpath, o, 400, 399, 1));
+    cx_import_options_free(o);
     export_all(s, "s", 0);
     export_all(ref, "r", 0);
     assert_exports_same("s", "r");
     cx_store_free(s);
     cx_store_free(ref);
+}
+END_TEST
+
+/* ---- creating customers ------------------------------------------------ */
+
+/* Options that add the customers rows name (and are otherwise defaults). */
+static cx_import_options *creating(void)
+{
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_create_customers(o, 1));
+    return o;
+}
+
+/* Customer `id` is at `row` with the id alone, as create_customers adds it. */
+static void assert_bare_customer(const cx_store *s, const char *id, size_t row)
+{
+    size_t r;
+    OK(cx_store_find(&r, s, CX_TABLE_CUSTOMERS, id));
+    ck_assert_uint_eq(r, row);
+    ck_assert_ptr_null(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, r));
+    ck_assert_ptr_null(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, r));
+    ck_assert_ptr_null(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_PLAN, r));
+    ck_assert_int_eq(get_int(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, r), CX_TIME_NONE);
+    for (const char *const *k = (const char *const[]){"name", "tier", NULL}; *k; k++) {
+        const char *v = "x";
+        OK(cx_customer_get_attribute(&v, s, id, *k));
+        ck_assert_ptr_null(v);
+    }
+}
+
+static void assert_no_customer(const cx_store *s, const char *id)
+{
+    size_t r;
+    ck_assert_msg(cx_store_find(&r, s, CX_TABLE_CUSTOMERS, id) == CX_ENOTFOUND, "customer '%s' is there", id);
+}
+
+static size_t history_count(const cx_store *s, const char *customer)
+{
+    cx_history *h;
+    OK(cx_history_new(&h, s, customer, CX_TIME_NONE, CX_TIME_NONE));
+    size_t n = cx_history_count(h);
+    cx_history_free(h);
+    return n;
+}
+
+START_TEST(create_customers_csv_interactions)
+{
+    const char *text = "customer,touchpoint,time,case\n"         /* 1 */
+                       "C-1,web,2024-03-01T00:00:00Z,\n"         /* 2 known */
+                       "N-1,web,2024-03-02T00:00:00Z,\n"         /* 3 new: row 2 */
+                       "N-1,fax_in,2024-03-03T00:00:00Z,\n"      /* 4 the same */
+                       "N-2,ghost,2024-03-04T00:00:00Z,\n"       /* 5 unknown touchpoint */
+                       "N-3,web,yesterday,\n"                    /* 6 bad time */
+                       "N-4,web,2024-03-05T00:00:00Z,T-1\n"      /* 7 case of another customer */
+                       ",web,2024-03-06T00:00:00Z,\n"            /* 8 no customer */
+                       "عميل-٣,web,2024-03-07T00:00:00Z,\n"      /* 9 new: row 3 */
+                       "N-2,web,2024-03-08T00:00:00Z,\n"         /* 10 new now: row 4 */
+                       "C-\xff,web,2024-03-09T00:00:00Z,\n"      /* 11 id not UTF-8 */
+                       "N-5,web,2024-03-10T00:00:00Z\n"          /* 12 a field short */
+                       "عميل-٢,web,2024-03-11T00:00:00Z,\n";     /* 13 known */
+    const char *path = write_file("i.csv", text);
+    cx_store *s = sample();
+    snapshot before = snap(s);
+    cx_import_options *o = creating();
+    cx_import_report *r = import_ok(cx_import_csv, s, CX_TABLE_INTERACTIONS, path, o, 12, 6, 6);
+    detail(r, 0, 5, 2, "no touchpoint 'ghost'");
+    detail(r, 1, 6, 3, "time 'yesterday' is not a valid time");
+    detail(r, 2, 7, 4, "case 'T-1' belongs to another customer than 'N-4'");
+    detail(r, 3, 8, 1, "customer is NULL");
+    detail(r, 4, 11, 1, "customer id is not valid UTF-8");
+    detail(r, 5, 12, 0, "expected 4 fields as in the header, found 3");
+    cx_import_report_free(r);
+    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 3);
+    ck_assert_uint_eq(rows(s, CX_TABLE_INTERACTIONS), before.rows[CX_TABLE_INTERACTIONS] + 6);
+    assert_bare_customer(s, "N-1", 2);
+    assert_bare_customer(s, "عميل-٣", 3);
+    assert_bare_customer(s, "N-2", 4);
+    assert_no_customer(s, "N-3");
+    assert_no_customer(s, "N-4");
+    assert_no_customer(s, "N-5");
+    assert_no_customer(s, "C-\xff");
+    for (int i = 0; i < CX_SET_COUNT; i++) /* no names come with the customers */
+        ck_assert_uint_eq(set_size(s, i), before.sets[i]);
+    /* the known customers are untouched, the new ones hold their events */
+    ck_assert_str_eq(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 0), "consumer");
+    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 2), "C-1");
+    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 3), "N-1");
+    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_TOUCHPOINT, 4), "fax_in");
+    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 5), "عميل-٣");
+    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 6), "N-2");
+    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 7), "عميل-٢");
+    ck_assert_uint_eq(history_count(s, "N-1"), 2);
+    ck_assert_uint_eq(history_count(s, "N-2"), 1);
+    /* the same file again: every customer is known now */
+    r = import_ok(cx_import_csv, s, CX_TABLE_INTERACTIONS, path, o, 12, 6, 6);
+    cx_import_report_free(r);
+    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 3);
+    ck_assert_uint_eq(history_count(s, "N-1"), 4);
+    /* customers added by an import export and read back like any other */
+    export_all(s, "a", 0);
+    cx_store *t;
+    OK(cx_store_new(&t));
+    OK(cx_store_define(NULL, t, CX_SET_CHANNEL, "fax"));
+    for (int i = 0; i < CX_TABLE_COUNT; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "a%d.csv", load_order[i]);
+        uint64_t n = rows(s, load_order[i]), builtin = load_order[i] == CX_TABLE_QUESTIONS ? 3 : 0;
+        cx_import_report_free(import_ok(cx_import_csv, t, load_order[i], P(name), NULL, n, n - builtin, builtin));
+    }
+    export_all(t, "b", 0);
+    assert_exports_same("a", "b");
+    cx_store_free(t);
+    cx_import_options_free(o);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(create_customers_jsonl_every_event_table)
+{
+    cx_store *s = sample();
+    snapshot before = snap(s);
+    cx_import_options *o = creating();
+    const char *p = write_file("ca.jsonl",
+        "{\"id\":\"T-2\",\"customer\":\"N-1\",\"channel\":\"web\",\"opened\":\"2024-03-01T00:00:00Z\"}\n"
+        "{\"id\":\"T-1\",\"customer\":\"N-2\",\"channel\":\"web\",\"opened\":\"2024-03-01T00:00:00Z\"}\n"
+        "{\"id\":\"T-3\",\"customer\":\"N-3\",\"channel\":\"web\",\"opened\":\"2024-03-02T00:00:00Z\","
+        "\"resolved\":\"2024-03-01T00:00:00Z\"}\n"
+        "{\"id\":\"T-4\",\"customer\":\"N-4\",\"channel\":\"pigeon\",\"opened\":\"2024-03-01T00:00:00Z\"}\n"
+        "{\"id\":\"T-5\",\"customer\":\"\",\"channel\":\"web\",\"opened\":\"2024-03-01T00:00:00Z\"}\n"
+        "{\"id\":\"T-6\",\"customer\":\"N-1\",\"channel\":\"web\",\"opened\":\"2024-03-03T00:00:00Z\"}\n");
+    cx_import_report *r = import_ok(cx_import_jsonl, s, CX_TABLE_CASES, p, o, 6, 2, 4);
+    detail(r, 0, 2, 0, "case 'T-1' already exists");
+    detail(r, 1, 3, 8, "resolved time is before opened time");
+    detail(r, 2, 4, 3, "unknown channel 'pigeon'");
+    detail(r, 3, 5, 2, "customer is empty");
+    cx_import_report_free(r);
+    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 1);
+    assert_bare_customer(s, "N-1", 2);
+    assert_no_customer(s, "N-2");
+    assert_no_customer(s, "N-3");
+    assert_no_customer(s, "N-4");
+    ck_assert_str_eq(get_str(s, CX_TABLE_CASES, CX_CASE_CUSTOMER, 2), "N-1");
+
+    p = write_file("i.jsonl", "{\"customer\":\"N-5\",\"touchpoint\":\"web\",\"time\":0,\"case\":\"T-2\"}\n"
+                              "{\"customer\":\"N-1\",\"touchpoint\":\"web\",\"time\":0,\"case\":\"T-2\"}\n"
+                              "{\"customer\":\"N-5\",\"touchpoint\":\"web\",\"time\":0}\n");
+    r = import_ok(cx_import_jsonl, s, CX_TABLE_INTERACTIONS, p, o, 3, 2, 1);
+    detail(r, 0, 1, 7, "case 'T-2' belongs to another customer than 'N-5'");
+    cx_import_report_free(r);
+    assert_bare_customer(s, "N-5", 3);
+
+    p = write_file("f.jsonl", "{\"customer\":\"N-6\",\"question\":\"csat\",\"score\":9,\"time\":0,\"comment\":\"لا\"}\n"
+                              "{\"customer\":\"N-6\",\"question\":\"nps\",\"score\":9,\"time\":0,\"interaction\":0}\n"
+                              "{\"customer\":\"N-6\",\"question\":\"nope\",\"score\":9,\"time\":0}\n"
+                              "{\"customer\":\"N-6\",\"question\":\"nps\",\"score\":9,\"time\":0,\"comment\":\"جديد\"}\n");
+    r = import_ok(cx_import_jsonl, s, CX_TABLE_FEEDBACK, p, o, 4, 1, 3);
+    detail(r, 0, 1, 3, "score 9 is outside the scale 1 to 5");
+    detail(r, 1, 2, 6, "interaction 0 belongs to another customer");
+    detail(r, 2, 3, 2, "no question 'nope'");
+    cx_import_report_free(r);
+    assert_bare_customer(s, "N-6", 4);
+    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "جديد");
+
+    p = write_file("t.jsonl", "{\"customer\":\"N-7\",\"time\":0,\"amount\":-1}\n"
+                              "{\"customer\":\"N-7\",\"time\":0}\n"
+                              "{\"customer\":null,\"time\":0,\"amount\":1}\n"
+                              "{\"customer\":\"N-7\",\"time\":0,\"amount\":5}\n"
+                              "{\"customer\":\"C-1\",\"time\":0,\"amount\":1}\n"
+                              "{\"customer\":7,\"time\":0,\"amount\":1}\n");
+    r = import_ok(cx_import_jsonl, s, CX_TABLE_TRANSACTIONS, p, o, 6, 3, 3);
+    detail(r, 0, 1, 3, "amount -1 is not a finite number >= 0");
+    detail(r, 1, 2, 3, "amount nan is not a finite number"); /* missing */
+    detail(r, 2, 3, 1, "customer is NULL");
+    cx_import_report_free(r);
+    assert_bare_customer(s, "N-7", 5);
+    assert_bare_customer(s, "7", 6); /* a JSON number is an id like any other */
+    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 5);
+    cx_import_options_free(o);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(create_customers_off_rejects_unknown)
+{
+    const char *text = "customer,time,amount\nC-1,0,1\nN-1,0,2\n";
+    const char *path = write_file("t.csv", text);
+    cx_store *s = sample();
+    size_t n = rows(s, CX_TABLE_CUSTOMERS);
+    /* the default, and the option turned off again */
+    cx_import_options *o = creating();
+    OK(cx_import_options_set_create_customers(o, 0));
+    const cx_import_options *opts[2] = {NULL, o};
+    for (int k = 0; k < 2; k++) {
+        cx_import_report *r = import_ok(cx_import_csv, s, CX_TABLE_TRANSACTIONS, path, opts[k], 2, 1, 1);
+        detail(r, 0, 3, 1, "cx_transaction_add: no customer 'N-1'");
+        cx_import_report_free(r);
+        ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), n);
+    }
+    cx_import_options_free(o);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(create_customers_ignored_for_other_tables)
+{
+    /* customers, touchpoints and questions import the same with it on */
+    cx_store *a, *b;
+    OK(cx_store_new(&a));
+    OK(cx_store_new(&b));
+    cx_import_options *o = creating();
+    static const int tables[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_QUESTIONS};
+    for (int i = 0; i < 3; i++) {
+        const char *path = write_file("x.csv", csv_text[tables[i]]);
+        cx_import_report *ra, *rb;
+        OK(cx_import_csv(&ra, a, tables[i], path, NULL));
+        OK(cx_import_csv(&rb, b, tables[i], path, o));
+        ck_assert_uint_eq(cx_import_report_accepted(ra), cx_import_report_accepted(rb));
+        ck_assert_uint_eq(cx_import_report_rejected(ra), cx_import_report_rejected(rb));
+        cx_import_report_free(ra);
+        cx_import_report_free(rb);
+    }
+    /* a customer already there is still a duplicate */
+    const char *path = write_file("c.csv", "id,segment\nC-1,x\nC-9,y\n");
+    cx_import_report *r = import_ok(cx_import_csv, b, CX_TABLE_CUSTOMERS, path, o, 2, 1, 1);
+    detail(r, 0, 2, 0, "customer 'C-1' already exists");
+    cx_import_report_free(r);
+    cx_import_report_free(import_ok(cx_import_csv, a, CX_TABLE_CUSTOMERS, path, NULL, 2, 1, 1));
+    export_all(a, "a", 0);
+    export_all(b, "b", 0);
+    assert_exports_same("a", "b");
+    cx_import_options_free(o);
+    cx_store_free(a);
+    cx_store_free(b);
+}
+END_TEST
+
+START_TEST(create_customers_strict_rolls_back)
+{
+    cx_store *s = sample();
+    /* customers added for the good rows go when a later row fails */
+    strict_fails_creating(cx_import_csv, s, CX_TABLE_TRANSACTIONS, "t.csv",
+                          "customer,time,amount\nN-1,0,1\nC-1,0,2\nN-2,0,3\nN-1,0,4\nN-3,0,-1\n", CX_ERANGE,
+                          "line 6, column 3", 1);
+    MSG_HAS("'N-3'");
+    assert_no_customer(s, "N-1");
+    assert_no_customer(s, "N-2");
+    assert_no_customer(s, "N-3");
+    strict_fails_creating(cx_import_jsonl, s, CX_TABLE_INTERACTIONS, "i.jsonl",
+                          "{\"customer\":\"N-1\",\"touchpoint\":\"web\",\"time\":0}\n"
+                          "{\"customer\":\"N-2\",\"touchpoint\":\"web\",\"time\":1}\n"
+                          "{\"customer\":\"N-3\",\"touchpoint\":\"ghost\",\"time\":2}\n",
+                          CX_ENOTFOUND, "line 3, column 2", 1);
+    assert_no_customer(s, "N-1");
+    /* and when the first row fails */
+    strict_fails_creating(cx_import_csv, s, CX_TABLE_CASES, "ca.csv",
+                          "id,customer,channel,opened\nT-1,N-1,web,0\nT-9,N-2,web,0\n", CX_EEXISTS,
+                          "line 2, column 0", 1);
+    strict_fails_creating(cx_import_csv, s, CX_TABLE_FEEDBACK, "f.csv",
+                          "customer,question,score,time\nN-1,csat,2,0\nN-1,csat,3,\n", CX_EINVAL,
+                          "line 3, column 4", 1);
+    assert_no_customer(s, "N-1");
+    /* the first file again, not strict: the good rows and their customers */
+    size_t n = rows(s, CX_TABLE_CUSTOMERS);
+    cx_import_options *o = creating();
+    cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_TRANSACTIONS, P("t.csv"), o, 5, 4, 1));
+    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), n + 2);
+    assert_bare_customer(s, "N-1", n);
+    assert_bare_customer(s, "N-2", n + 1);
+    assert_no_customer(s, "N-3");
+    cx_import_options_free(o);
+    cx_store_free(s);
 }
 END_TEST
 
@@ -1638,6 +1934,18 @@ START_TEST(options_arguments)
     ck_assert_int_eq(cx_import_options_set_strict(o, -1), CX_EINVAL);
     OK(cx_import_options_set_strict(o, 1));
     OK(cx_import_options_set_strict(o, 0));
+
+    ck_assert_int_eq(cx_import_options_set_create_customers(NULL, 1), CX_EINVAL);
+    MSG_HAS("cx_import_options_set_create_customers");
+    MSG_HAS("options is NULL");
+    static const int bad_create[] = {2, -1, 255, 256};
+    for (size_t i = 0; i < sizeof bad_create / sizeof bad_create[0]; i++) {
+        cx_error_clear();
+        ck_assert_int_eq(cx_import_options_set_create_customers(o, bad_create[i]), CX_EINVAL);
+        MSG_HAS("create must be 0 or 1");
+    }
+    OK(cx_import_options_set_create_customers(o, 1));
+    OK(cx_import_options_set_create_customers(o, 0));
 
     ck_assert_int_eq(cx_import_options_set_reject_path(NULL, "x"), CX_EINVAL);
     MSG_HAS("cx_import_options_set_reject_path");
@@ -1830,6 +2138,14 @@ int main(void)
     tcase_add_test(strict, strict_jsonl_rolls_back);
     tcase_add_test(strict, out_of_memory_rolls_back);
     suite_add_tcase(su, strict);
+    TCase *create = tcase_create("create_customers");
+    tcase_add_checked_fixture(create, setup, teardown);
+    tcase_add_test(create, create_customers_csv_interactions);
+    tcase_add_test(create, create_customers_jsonl_every_event_table);
+    tcase_add_test(create, create_customers_off_rejects_unknown);
+    tcase_add_test(create, create_customers_ignored_for_other_tables);
+    tcase_add_test(create, create_customers_strict_rolls_back);
+    suite_add_tcase(su, create);
     TCase *args = tcase_create("arguments");
     tcase_add_checked_fixture(args, setup, teardown);
     tcase_add_test(args, options_arguments);

@@ -726,11 +726,13 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %extend ImportOptions {
 %pythoncode %{
     @classmethod
-    def make(cls, strict=False, reject_path=None, delimiter=",", columns=None):
+    def make(cls, strict=False, reject_path=None, delimiter=",", columns=None, create_customers=False):
         """Options in one call: columns maps file column names to table
-        column names (or None to ignore a file column)."""
+        column names (or None to ignore a file column); create_customers
+        adds the customers rows of events name but the store lacks."""
         o = cls()
         o.set_strict(strict)
+        o.set_create_customers(create_customers)
         if reject_path is not None:
             o.set_reject_path(str(reject_path))
         o.set_delimiter(delimiter)

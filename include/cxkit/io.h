@@ -36,9 +36,10 @@ extern "C" {
  * blank lines are skipped.
  *
  * **Bad rows.** A row that cannot be stored (malformed field, unknown
- * customer, score off its scale, ...) is rejected: it is counted, described
- * in the report (line, column, reason) and copied to the reject file if one
- * was set, and the import goes on. In strict mode the first bad row stops the
+ * customer unless cx_import_options_set_create_customers() is on, score off
+ * its scale, ...) is rejected: it is counted, described in the report (line,
+ * column, reason) and copied to the reject file if one was set, and the
+ * import goes on. In strict mode the first bad row stops the
  * import instead. Either way an import is one transaction: when it fails
  * (strict mode, an I/O error, a malformed header, out of memory) the store is
  * left exactly as it was before the import began.
@@ -56,7 +57,8 @@ typedef struct cx_import_report cx_import_report;
 
 /**
  * @brief Create import options with the defaults: not strict, no reject
- *        file, comma delimiter, columns named as in the schema.
+ *        file, comma delimiter, columns named as in the schema, rows of
+ *        unknown customers rejected.
  * @param[out] out the options, to free with cx_import_options_free().
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
@@ -76,6 +78,32 @@ CX_EXTERN void cx_import_options_free(cx_import_options *options);
  * @return ::CX_OK or ::CX_EINVAL.
  */
 CX_EXTERN int cx_import_options_set_strict(cx_import_options *options, int strict);
+
+/**
+ * @brief Add the customers that rows of events name but the store does not
+ *        know yet (1), or reject those rows (0, the default).
+ *
+ * With the option on, a row of interactions, cases, feedback or
+ * transactions whose customer id is not in the store first adds that
+ * customer with the id alone, as cx_customer_add(store, id, NULL, NULL,
+ * NULL, ::CX_TIME_NONE) would (no segment, region, plan, acquisition time
+ * or attributes), then the row; later rows of the same customer find it.
+ * A row refused for any other reason (an unknown touchpoint, a bad time, a
+ * case of another customer, ...) leaves no customer behind: the store is as
+ * if the row had never been read. A missing or empty customer id is still
+ * an error of the row. As for every import, a failing import (strict mode,
+ * I/O error, ...) leaves the store as it was, without the customers it had
+ * added. cx_db_import_csv() writes the customers it adds to the database
+ * with the rows that need them.
+ *
+ * The option has no effect on imports of customers, touchpoints and
+ * questions.
+ *
+ * @param[in] options the options.
+ * @param[in] create  0 or 1.
+ * @return ::CX_OK, or ::CX_EINVAL when options is NULL or create is neither 0 nor 1.
+ */
+CX_EXTERN int cx_import_options_set_create_customers(cx_import_options *options, int create);
 
 /**
  * @brief Write every rejected row to a file beside the good ones.

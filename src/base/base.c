@@ -409,6 +409,30 @@ void cxi_pool_truncate(cxi_mem *m, cxi_pool *p, uint32_t count)
         pool_place(p, id, (uint32_t)cxi_hash(cxi_pool_str(p, id), cxi_pool_len(p, id)));
 }
 
+void cxi_pool_drop_last(cxi_pool *p)
+{
+    uint32_t id = --p->count;
+    const char *str = cxi_pool_str(p, id);
+    uint32_t len = cxi_pool_len(p, id);
+    uint32_t mask = p->nslots - 1, hole = (uint32_t)cxi_hash(str, len) & mask;
+    if (str + len + 1 == p->block + p->block_used)
+        p->block_used -= sizeof len + len + 1;
+    /* Empty its slot, shifting back the entries after it in the same run
+     * whose home slot is not between the hole and them (linear probing
+     * deletion without tombstones), so every probe still finds its key. */
+    while ((uint32_t)p->slots[hole] != id + 1)
+        hole = (hole + 1) & mask;
+    for (uint32_t j = (hole + 1) & mask; p->slots[j] != 0; j = (j + 1) & mask) {
+        uint32_t home = (uint32_t)(p->slots[j] >> 32) & mask;
+        bool stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+        if (!stays) {
+            p->slots[hole] = p->slots[j];
+            hole = j;
+        }
+    }
+    p->slots[hole] = 0;
+}
+
 int cxi_pool_intern(cxi_mem *m, cxi_pool *p, const char *s, size_t len, uint32_t *id)
 {
     uint32_t f = cxi_pool_find(p, s, len);

@@ -120,6 +120,10 @@ int cxi_pool_intern(cxi_mem *m, cxi_pool *p, const char *s, size_t len, uint32_t
 /* Forgets every string with an id >= count (a rollback); allocates nothing.
  * Truncating to 0 also gives the string blocks back. */
 void cxi_pool_truncate(cxi_mem *m, cxi_pool *p, uint32_t count);
+/* Forgets the last string added (count > 0), in time independent of the
+ * pool's size, unlike cxi_pool_truncate which rebuilds the hash slots; its
+ * bytes are given back to the block when nothing was added after it. */
+void cxi_pool_drop_last(cxi_pool *p);
 
 /* a[0..n) == b[0..n), inline for the short ids and names the lookups
  * compare (memcmp is a call): overlapping word loads, no byte beyond n. */

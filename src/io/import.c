@@ -52,6 +52,15 @@ int cx_import_options_set_strict(cx_import_options *o, int strict)
     return CX_OK;
 }
 
+int cx_import_options_set_create_customers(cx_import_options *o, int create)
+{
+    if (!o || (create != 0 && create != 1))
+        return cxi_fail(CX_EINVAL, "cx_import_options_set_create_customers: %s",
+                        o ? "create must be 0 or 1" : "options is NULL");
+    o->create_customers = create;
+    return CX_OK;
+}
+
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -612,13 +621,32 @@ static int add_row(row *r, cx_store *s)
     return cxi_fail(CX_EINVAL, "no table %d", r->im->layout.table);
 }
 
+/* The column naming the customer of each table of events. */
+static const int customer_column[CX_TABLE_COUNT] = {
+    [CX_TABLE_INTERACTIONS] = CX_INTERACTION_CUSTOMER,
+    [CX_TABLE_CASES] = CX_CASE_CUSTOMER,
+    [CX_TABLE_FEEDBACK] = CX_FEEDBACK_CUSTOMER,
+    [CX_TABLE_TRANSACTIONS] = CX_TRANSACTION_CUSTOMER,
+};
+
 int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column)
 {
     *column = 0;
     if (nfields != im->layout.nfields)
         return cxi_fail(CX_EPARSE, "expected %d fields as in the header, found %d", im->layout.nfields, nfields);
     row r = {im, fields, -100};
-    int rc = add_row(&r, im->store);
+    int rc = CX_OK;
+    bool added = false;
+    if (im->create_customers) {
+        /* An empty or missing customer is left to the add function to
+         * refuse. A customer added for a row that is then refused is taken
+         * back at once, so a rejected row leaves nothing behind. */
+        const char *id = text(&r, customer_column[im->layout.table]);
+        if (id && *id && (rc = cxi_customer_find_or_add(im->store, id, &added)))
+            r.bad_col = customer_column[im->layout.table];
+    }
+    if (rc == CX_OK && (rc = add_row(&r, im->store)) && added)
+        cxi_customer_drop_last(im->store);
     if (rc == CX_EEXISTS)
         return rc; /* a duplicate id is the row's fault, not one field's: column 0 */
     if (rc) {
@@ -653,6 +681,8 @@ int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_
     im->store = store;
     im->opts = opts;
     im->layout.table = table;
+    im->create_customers = opts && opts->create_customers && table != CX_TABLE_CUSTOMERS &&
+                           table != CX_TABLE_TOUCHPOINTS && table != CX_TABLE_QUESTIONS;
     im->report = calloc(1, sizeof *im->report);
     if (!im->report)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);

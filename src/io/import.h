@@ -16,6 +16,7 @@
 
 struct cx_import_options {
     int strict;
+    int create_customers;
     int delimiter;
     char *reject_path;
     size_t nmap;
@@ -64,6 +65,8 @@ typedef struct cxi_import {
     /* Optional extra check of a row before it is stored (a row fault
      * rejects it, with *column set). */
     int (*check_row)(struct cxi_import *im, char *const *fields, int nfields, int *column);
+    /* the option create_customers, for a table of events */
+    bool create_customers;
     /* the store's lookup cache while the import runs */
     cxi_lookup lookup;
     /* the locale's decimal point is '.': plain decimals may skip strtod */

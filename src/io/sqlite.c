@@ -689,6 +689,7 @@ typedef struct stream {
     size_t first;   /* store row of the first row not yet written */
     size_t db_rows; /* rows of the table in the file */
     uint32_t comments;
+    size_t customers;   /* customers in the file: more are added by create_customers */
     sqlite3_stmt *link; /* SELECT customer FROM interactions WHERE row=? */
 } stream;
 
@@ -707,6 +708,18 @@ static int stream_flush(cxi_import *im, bool final)
     size_t n;
     cx_store_rows(&n, im->store, table);
     int rc = save_sets(st->d, im->store);
+    size_t ncust;
+    cx_store_rows(&ncust, im->store, CX_TABLE_CUSTOMERS);
+    if (!rc && table != CX_TABLE_CUSTOMERS && ncust > st->customers) {
+        /* customers added by create_customers for this chunk's rows: the
+         * store holds every customer of the file, in the file's order, so a
+         * customer's row in the store is its row in the file */
+        rc = insert_rows(st->d, im->store, CX_TABLE_CUSTOMERS, st->customers, ncust, st->customers);
+        if (!rc)
+            rc = set_count(st->d, table_sql_name(CX_TABLE_CUSTOMERS), ncust);
+        if (!rc)
+            st->customers = ncust;
+    }
     if (!rc)
         rc = insert_rows(st->d, im->store, table, st->first, n, st->db_rows);
     if (rc)
@@ -766,7 +779,7 @@ int cx_db_import_csv(cx_import_report **out, const char *db_path, int table, con
     if (table < 0 || table >= CX_TABLE_COUNT)
         return cxi_fail(CX_EINVAL, "%s: no table %d", fn, table);
     db d;
-    stream st = {&d, 0, 0, 0, NULL};
+    stream st = {&d, 0, 0, 0, 0, NULL};
     cx_store *s = NULL;
     int rc = db_open(&d, fn, db_path, DB_WRITE);
     if (!rc && sqlite3_exec(d.h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -788,6 +801,7 @@ int cx_db_import_csv(cx_import_report **out, const char *db_path, int table, con
             rc = db_fail(&d, "cannot read");
         st.db_rows = (size_t)have;
         cx_store_rows(&st.first, s, table);
+        cx_store_rows(&st.customers, s, CX_TABLE_CUSTOMERS);
         st.comments = 0;
     }
     if (!rc && table == CX_TABLE_FEEDBACK) {

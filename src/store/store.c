@@ -230,29 +230,33 @@ static inline void lookup_put(uint32_t *pair, uint32_t id)
     pair[0] = id;
 }
 
-/* Finds a keyed record; `what` names the argument in the message. A lookup
- * needs no UTF-8 check: only valid strings are ever stored. */
+/* The row of key id[0..len) of a keyed table, or CXI_NONE; through the
+ * lookup cache during imports. A lookup needs no UTF-8 check: only valid
+ * strings are ever stored. */
+static inline uint32_t key_row(const cx_store *s, int table, const char *id, size_t len)
+{
+    cxi_lookup *lk = s->lookup;
+    if (!lk || !len)
+        return cxi_pool_find(&s->keys[table], id, len);
+    uint32_t *pair = &lk->key[table][cxi_lookup_slot(id, len)];
+    uint32_t r = lookup_get(pair, &s->keys[table], id, len);
+    if (r == CXI_NONE) {
+        uint32_t next = lk->last[table] + 1;
+        r = lookup_hit(&s->keys[table], next, id, len) ? next : cxi_pool_find(&s->keys[table], id, len);
+        if (r != CXI_NONE)
+            lookup_put(pair, r);
+    }
+    lk->last[table] = r;
+    return r;
+}
+
+/* Finds a keyed record; `what` names the argument in the message. */
 static int find_key(const char *fn, const cx_store *s, int table, const char *what, const char *id,
                     uint32_t *row)
 {
     if (!id)
         return FIELD(field_of(what), cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, what));
-    size_t len = strlen(id);
-    cxi_lookup *lk = s->lookup;
-    uint32_t r;
-    if (lk && len) {
-        uint32_t *pair = &lk->key[table][cxi_lookup_slot(id, len)];
-        r = lookup_get(pair, &s->keys[table], id, len);
-        if (r == CXI_NONE) {
-            uint32_t next = lk->last[table] + 1;
-            r = lookup_hit(&s->keys[table], next, id, len) ? next : cxi_pool_find(&s->keys[table], id, len);
-            if (r != CXI_NONE)
-                lookup_put(pair, r);
-        }
-        lk->last[table] = r;
-    } else {
-        r = cxi_pool_find(&s->keys[table], id, len);
-    }
+    uint32_t r = key_row(s, table, id, strlen(id));
     if (CXI_UNLIKELY(r == CXI_NONE)) {
         QBUF;
         if (!id[0])
@@ -605,6 +609,25 @@ int cx_customer_add(cx_store *s, const char *id, const char *segment, const char
         CXI_COL(s, CX_TABLE_CUSTOMERS, c, uint32_t)[row] = CXI_NONE;
     s->t[CX_TABLE_CUSTOMERS].n = row + 1;
     return CX_OK;
+}
+
+int cxi_customer_find_or_add(cx_store *s, const char *id, bool *added)
+{
+    *added = false;
+    if (CXI_LIKELY(key_row(s, CX_TABLE_CUSTOMERS, id, strlen(id)) != CXI_NONE))
+        return CX_OK;
+    int rc = cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE);
+    *added = rc == CX_OK;
+    return rc;
+}
+
+void cxi_customer_drop_last(cx_store *s)
+{
+    /* nothing else to undo: cx_customer_add with the id alone interned no
+     * names, and the refused row linked no event to it (a failed add
+     * changes nothing) */
+    s->t[CX_TABLE_CUSTOMERS].n--;
+    cxi_pool_drop_last(&s->keys[CX_TABLE_CUSTOMERS]);
 }
 
 int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key, const char *value)

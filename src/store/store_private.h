@@ -106,6 +106,18 @@ typedef struct cxi_colsrc {
 /* For a valid table and column (not checked). */
 void cxi_column_source(cxi_colsrc *out, int table, int column);
 
+/* For imports that add the customers their rows name: finds customer `id`
+ * (not empty), or adds it with the id alone (cx_customer_add with no
+ * segment, region, plan or time); *added says whether it did. The hot path,
+ * a known customer, is one probe of the lookup cache. Errors as
+ * cx_customer_add (CX_EINVAL for an id that is not UTF-8, CX_ENOMEM,
+ * CX_ELIMIT). */
+int cxi_customer_find_or_add(cx_store *s, const char *id, bool *added);
+/* Takes back the customer cxi_customer_find_or_add just added, when the row
+ * that named it is refused: it must still be the last customer, with no
+ * events and no attributes. Constant time; allocates nothing. */
+void cxi_customer_drop_last(cx_store *s);
+
 /* Typed access to a column: COL(store, CX_TABLE_CASES, CA_OPENED, int64_t). */
 #define CXI_COL(s, table, col, T) ((T *)(s)->t[(table)].cols[(col)].data)
 

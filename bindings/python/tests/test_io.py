@@ -81,3 +81,46 @@ def test_db_import_csv(tmp_path):
     rep = cxkit.db_import_csv(db, "interactions", str(DATA / "interactions.csv"))
     assert rep.accepted() == 35247
     assert cxkit.Store.load(db).rows("interactions") == 35247
+
+
+def test_create_customers(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("customer,time,amount\nA,0,1\nنور,1,2\nنور,2,3\nM,3,-1\n", encoding="utf-8")
+    s = cxkit.Store()
+    s.add_customer("A", "consumer")
+    rep = s.import_csv("transactions", str(p))  # off by default: unknown customers rejected
+    assert (rep.accepted(), rep.rejected()) == (1, 3)
+    assert s.rows("customers") == 1
+    rep = s.import_csv("transactions", str(p), cxkit.ImportOptions.make(create_customers=True))
+    assert (rep.accepted(), rep.rejected()) == (3, 1)
+    assert "no customer" not in rep.reason(0)
+    assert [r["id"] for r in s.records("customers")] == ["A", "نور"]  # M's row was refused: no M
+    new = s.record("customers", 1)
+    assert new["segment"] is None and new["acquired"] is None
+    # strict: a failing import takes its customers back
+    with pytest.raises(cxkit.Range, match="line 5"):
+        cxkit.Store().import_csv("transactions", str(p),
+                                 cxkit.ImportOptions.make(strict=True, create_customers=True))
+    o = cxkit.ImportOptions()
+    o.set_create_customers(True)
+    j = tmp_path / "i.jsonl"
+    j.write_text('{"customer":"Z","question":"nps","score":9,"time":0}\n', encoding="utf-8")
+    assert s.import_jsonl("feedback", str(j), o).accepted() == 1
+    assert s.rows("customers") == 3
+    o.set_create_customers(False)
+    j.write_text('{"customer":"Y","question":"nps","score":9,"time":0}\n', encoding="utf-8")
+    assert s.import_jsonl("feedback", str(j), o).rejected() == 1
+
+
+def test_db_import_csv_creates_customers(tmp_path):
+    db = str(tmp_path / "c.db")
+    s = cxkit.Store()
+    s.add_touchpoint("web", "web", "consideration")
+    s.save(db)
+    p = tmp_path / "i.csv"
+    p.write_text("customer,touchpoint,time\nC1,web,0\nC2,web,1\nC1,web,2\nC3,nowhere,3\n", encoding="utf-8")
+    rep = cxkit.db_import_csv(db, "interactions", str(p), cxkit.ImportOptions.make(create_customers=True))
+    assert (rep.accepted(), rep.rejected()) == (3, 1)
+    loaded = cxkit.Store.load(db)
+    assert [r["id"] for r in loaded.records("customers")] == ["C1", "C2"]
+    assert loaded.rows("interactions") == 3
