@@ -239,14 +239,18 @@ static inline uint32_t key_row(const cx_store *s, int table, const char *id, siz
     if (!lk || !len)
         return cxi_pool_find(&s->keys[table], id, len);
     uint32_t *pair = &lk->key[table][cxi_lookup_slot(id, len)];
-    uint32_t r = lookup_get(pair, &s->keys[table], id, len);
+    const cxi_pool *keys = &s->keys[table];
+    uint32_t r = lookup_get(pair, keys, id, len);
     if (r == CXI_NONE) {
-        uint32_t next = lk->last[table] + 1;
-        r = lookup_hit(&s->keys[table], next, id, len) ? next : cxi_pool_find(&s->keys[table], id, len);
+        uint32_t a = lk->last[table] + 1, b = lk->prev[table] + 1;
+        r = lookup_hit(keys, a, id, len) ? a : lookup_hit(keys, b, id, len) ? b : cxi_pool_find(keys, id, len);
         if (r != CXI_NONE)
             lookup_put(pair, r);
     }
-    lk->last[table] = r;
+    if (r != lk->last[table]) {
+        lk->prev[table] = lk->last[table];
+        lk->last[table] = r;
+    }
     return r;
 }
 
@@ -575,6 +579,9 @@ int cx_store_set_find(size_t *out, const cx_store *s, int set, const char *name)
 
 /* ---- customers --------------------------------------------------------- */
 
+static int customer_insert(cx_store *s, const char *fn, const char *id, size_t len, uint32_t h,
+                           const char *segment, const char *region, const char *plan, cx_time acquired);
+
 int cx_customer_add(cx_store *s, const char *id, const char *segment, const char *region,
                     const char *plan, cx_time acquired)
 {
@@ -586,10 +593,18 @@ int cx_customer_add(cx_store *s, const char *id, const char *segment, const char
     int rc = check_text(fn, "customer id", id, true, &len);
     if (rc)
         return rc;
-    cxi_pool *keys = &s->keys[CX_TABLE_CUSTOMERS];
     uint32_t h = (uint32_t)cxi_hash(id, len);
-    if (cxi_pool_find_hashed(keys, id, len, h) != CXI_NONE)
+    if (cxi_pool_find_hashed(&s->keys[CX_TABLE_CUSTOMERS], id, len, h) != CXI_NONE)
         return FIELD("id", cxi_fail(CX_EEXISTS, "%s: customer '%s' already exists", fn, cxi_quote(qb, id)));
+    return customer_insert(s, fn, id, len, h, segment, region, plan, acquired);
+}
+
+/* Adds customer id[0..len) (valid text, hash h, not in the store yet). */
+static int customer_insert(cx_store *s, const char *fn, const char *id, size_t len, uint32_t h,
+                           const char *segment, const char *region, const char *plan, cx_time acquired)
+{
+    cxi_pool *keys = &s->keys[CX_TABLE_CUSTOMERS];
+    int rc;
     pending seg, reg, pl;
     if ((rc = room_for_row(fn, s, CX_TABLE_CUSTOMERS)) ||
         (rc = resolve_value(fn, s, CX_SET_SEGMENT, segment, false, &seg)) ||
@@ -614,9 +629,14 @@ int cx_customer_add(cx_store *s, const char *id, const char *segment, const char
 int cxi_customer_find_or_add(cx_store *s, const char *id, bool *added)
 {
     *added = false;
-    if (CXI_LIKELY(key_row(s, CX_TABLE_CUSTOMERS, id, strlen(id)) != CXI_NONE))
+    size_t len = strlen(id);
+    if (CXI_LIKELY(key_row(s, CX_TABLE_CUSTOMERS, id, len) != CXI_NONE))
         return CX_OK;
-    int rc = cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE);
+    /* as cx_customer_add, without its second probe for the id */
+    static const char fn[] = "cx_customer_add";
+    int rc = check_text(fn, "customer id", id, true, &len);
+    if (!rc)
+        rc = customer_insert(s, fn, id, len, (uint32_t)cxi_hash(id, len), NULL, NULL, NULL, CX_TIME_NONE);
     *added = rc == CX_OK;
     return rc;
 }

@@ -46,10 +46,12 @@ enum { TR_CUSTOMER, TR_TIME, TR_AMOUNT, TR_NEXT, TR_NCOLS };
 typedef struct cxi_lookup {
     uint32_t key[CX_TABLE_COUNT][CXI_LOOKUP_WAYS];
     uint32_t set[CX_SET_COUNT][CXI_LOOKUP_WAYS];
-    /* the key last found in each table: on a miss, the key after it is
-     * tried before the hash table, as files sorted like the customers
-     * table (or made from it) meet each new customer in that order */
-    uint32_t last[CX_TABLE_COUNT];
+    /* the last two distinct keys found in each table: on a miss, the key
+     * after each is tried before the hash table, as files sorted like the
+     * customers table meet each new customer in that order, and a file
+     * whose customers were added from two sorted files (cases, then the
+     * interactions of customers without cases) walks two such runs */
+    uint32_t last[CX_TABLE_COUNT], prev[CX_TABLE_COUNT];
 } cxi_lookup;
 
 /* The first (even) slot of the pair of a string of len > 0 bytes (a miss
