@@ -27,7 +27,7 @@ typedef struct reader {
      * end a field (delimiter, line feed) and which need the general scan
      * (quote, carriage return, NUL). blk is SIZE_MAX when none is held. */
     size_t blk;
-    uint64_t ends, odd;
+    uint64_t ends, lf, odd; /* ends: delimiters and line feeds; lf: line feeds */
 #endif
 } reader;
 
@@ -220,64 +220,84 @@ static enum scan scan(const reader *r, int delim, record *rec)
 }
 
 #if defined(__SSE2__)
-static inline uint64_t block_mask(const char *p, __m128i a, __m128i b, __m128i c)
+/* The masks of the 64-byte block at b + base, held in r. */
+static inline void block_masks(reader *r, const char *b, size_t base, int delim)
 {
-    uint64_t m = 0;
+    const __m128i vd = _mm_set1_epi8((char)delim), vl = _mm_set1_epi8('\n'), vq = _mm_set1_epi8('"'),
+                  vr = _mm_set1_epi8('\r'), vz = _mm_setzero_si128();
+    uint64_t d = 0, l = 0, o = 0;
     for (int k = 0; k < 4; k++) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        __m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(x, b)), _mm_cmpeq_epi8(x, c));
-        m |= (uint64_t)(unsigned)_mm_movemask_epi8(e) << (16 * k);
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + base + 16 * k));
+        d |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) << (16 * k);
+        l |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vl)) << (16 * k);
+        __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vq), _mm_cmpeq_epi8(x, vr)), _mm_cmpeq_epi8(x, vz));
+        o |= (uint64_t)(unsigned)_mm_movemask_epi8(odd) << (16 * k);
     }
-    return m;
+    r->ends = d | l;
+    r->lf = l;
+    r->odd = o;
+    r->blk = base;
 }
 
 /* The common record, scanned with bit masks of 64 bytes at a time instead
  * of a search per field: unquoted fields, no carriage return or NUL, the
- * whole record within the complete 64-byte blocks of the buffer. Anything
- * else (and a record longer than CXI_MAX_FIELDS fields) returns false and
- * is left to scan(), which reads it the same way the general path always
- * has; rec is then overwritten. */
-static bool scan_fast(reader *r, int delim, record *rec)
+ * whole record within the complete 64-byte blocks of the buffer. Its fields
+ * are NUL-terminated where they lie (each ends at a delimiter or at the
+ * line feed) and pointed to from fields[] (NULL when empty), instead of
+ * being copied; unterminate() puts the bytes back. Anything else (and a
+ * record of more than CXI_MAX_FIELDS fields) returns false, the buffer as
+ * it was, and is left to scan(), which reads it as the general path always
+ * has. */
+static bool scan_fast(reader *r, int delim, record *rec, char **fields)
 {
-    const char *b = r->buf;
-    size_t i = r->pos, start = i, n = r->len;
+    char *b = r->buf;
+    size_t start = r->pos, n = r->len, base = start & ~(size_t)63;
     int k = 0;
+    if (base + 64 > n)
+        return false;
+    if (base != r->blk)
+        block_masks(r, b, base, delim);
+    /* the field ends and odd bytes from the record's first byte on; each
+     * field end found is cleared from e */
+    uint64_t from = ~0ull << (start & 63), e = r->ends & from, o = r->odd & from;
     for (;;) {
-        size_t base = i & ~(size_t)63;
-        if (base + 64 > n)
-            return false;
-        if (base != r->blk) {
-            r->ends = block_mask(b + base, _mm_set1_epi8((char)delim), _mm_set1_epi8('\n'), _mm_set1_epi8('\n'));
-            r->odd = block_mask(b + base, _mm_set1_epi8('"'), _mm_set1_epi8('\r'), _mm_setzero_si128());
-            r->blk = base;
-        }
-        unsigned sh = (unsigned)(i & 63);
-        uint64_t e = r->ends >> sh, o = r->odd >> sh;
         if (!e) {
-            if (o)
-                return false;
-            i = base + 64; /* the field goes on in the next block */
+            if (o) /* a quote, CR or NUL in the field */
+                goto general;
+            base += 64; /* the field goes on in the next block */
+            if (base + 64 > n)
+                goto general;
+            block_masks(r, b, base, delim);
+            e = r->ends;
+            o = r->odd;
             continue;
         }
         unsigned t = (unsigned)__builtin_ctzll(e);
         if ((o & ((2ull << t) - 1)) || k == CXI_MAX_FIELDS)
-            return false;
-        size_t j = i + t;
-        rec->f[k].start = start;
-        rec->f[k].len = j - start;
-        rec->f[k].quoted = false;
-        k++;
-        if (b[j] == delim) {
-            i = start = j + 1;
-            continue;
+            goto general;
+        size_t j = base + t;
+        if (j > start) {
+            fields[k++] = b + start;
+            b[j] = '\0';
+        } else {
+            fields[k++] = NULL;
         }
-        rec->n = k; /* a line feed */
-        rec->lines = 1;
-        rec->error = NULL;
-        rec->raw_len = j - r->pos;
-        rec->end = j + 1 - r->pos;
-        return true;
+        if (r->lf & (1ull << t)) {
+            rec->n = k;
+            rec->lines = 1;
+            rec->error = NULL;
+            rec->raw_len = j - r->pos;
+            rec->end = j + 1 - r->pos;
+            return true;
+        }
+        start = j + 1;
+        e &= e - 1;
     }
+general: /* the k fields terminated so far all ended at a delimiter */
+    for (int m = 0; m < k; m++)
+        if (fields[m])
+            fields[m][strlen(fields[m])] = (char)delim;
+    return false;
 }
 #endif
 
@@ -318,27 +338,13 @@ static int copy_fields(const reader *r, const record *rec, char **row, size_t *r
 }
 
 #if defined(__SSE2__)
-/* For a record of scan_fast: its fields are NUL-terminated where they lie
- * in the buffer (each ends at a delimiter or at the line feed), instead of
- * being copied; unterminate() puts those bytes back before the raw record
- * is written to the reject file. */
-static void terminate_in_place(reader *r, const record *rec, char **fields)
+/* Puts back the bytes scan_fast overwrote with the fields' terminators,
+ * before the raw record is written to the reject file. */
+static void unterminate(char *const *fields, int n, int delim)
 {
-    for (int k = 0; k < rec->n; k++) {
-        const span *sp = &rec->f[k];
-        if (sp->len == 0) {
-            fields[k] = NULL;
-            continue;
-        }
-        fields[k] = r->buf + sp->start;
-        r->buf[sp->start + sp->len] = '\0';
-    }
-}
-
-static void unterminate(reader *r, const record *rec, int delim)
-{
-    for (int k = 0; k < rec->n; k++)
-        r->buf[rec->f[k].start + rec->f[k].len] = k + 1 < rec->n ? (char)delim : '\n';
+    for (int k = 0; k < n; k++)
+        if (fields[k])
+            fields[k][strlen(fields[k])] = k + 1 < n ? (char)delim : '\n';
 }
 #endif
 
@@ -460,7 +466,7 @@ int cxi_import_csv_run(cxi_import *im)
     for (;;) {
         bool in_place = false;
 #if defined(__SSE2__)
-        if (scan_fast(&rd, delim, rec)) {
+        if (scan_fast(&rd, delim, rec, fields)) {
             st = SCAN_OK;
             in_place = true;
         } else
@@ -485,9 +491,6 @@ int cxi_import_csv_run(cxi_import *im)
             rc = cxi_fail(CX_EPARSE, "%s", rec->error);
             column = (int)rec->error_field + 1;
         } else if (in_place) {
-#if defined(__SSE2__)
-            terminate_in_place(&rd, rec, fields);
-#endif
             if (!im->check_row || !(rc = im->check_row(im, fields, rec->n, &column)))
                 rc = cxi_import_row(im, fields, rec->n, &column);
         } else if ((rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
@@ -510,7 +513,7 @@ int cxi_import_csv_run(cxi_import *im)
             cxi_report_reject(im->report, line, column, reason);
 #if defined(__SSE2__)
             if (in_place)
-                unterminate(&rd, rec, delim);
+                unterminate(fields, rec->n, delim);
 #endif
             if (im->reject) {
                 fprintf(im->reject, "%llu,%d,", (unsigned long long)line, column);

@@ -647,6 +647,7 @@ int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column
     }
     if (rc == CX_OK && (rc = add_row(&r, im->store)) && added)
         cxi_customer_drop_last(im->store);
+    im->lookup.hint_id = NULL;
     if (rc == CX_EEXISTS)
         return rc; /* a duplicate id is the row's fault, not one field's: column 0 */
     if (rc) {

@@ -206,6 +206,7 @@ static int room_for_row(const char *fn, const cx_store *s, int table)
 void cxi_lookup_init(cxi_lookup *lk)
 {
     memset(lk, 0xFF, sizeof *lk); /* CXI_NONE everywhere */
+    lk->hint_id = NULL;
 }
 
 /* Is string `id` of the pool the string s[0..len)? */
@@ -233,6 +234,20 @@ static inline void lookup_put(uint32_t *pair, uint32_t id)
 /* The row of key id[0..len) of a keyed table, or CXI_NONE; through the
  * lookup cache during imports. A lookup needs no UTF-8 check: only valid
  * strings are ever stored. */
+/* Moves a cursor of the lookup cache to row r, just found in `table`: the
+ * one r follows or equals, else the one that moved less recently. */
+static inline void cursor_see(cxi_lookup *lk, int table, uint32_t r)
+{
+    uint32_t *c = lk->cur[table];
+    int m = lk->mru[table] & 1;
+    if (r == c[m] || r == c[m] + 1) {
+        c[m] = r;
+        return;
+    }
+    c[1 - m] = r;
+    lk->mru[table] = (uint8_t)(1 - m);
+}
+
 static inline uint32_t key_row(const cx_store *s, int table, const char *id, size_t len)
 {
     cxi_lookup *lk = s->lookup;
@@ -242,15 +257,14 @@ static inline uint32_t key_row(const cx_store *s, int table, const char *id, siz
     const cxi_pool *keys = &s->keys[table];
     uint32_t r = lookup_get(pair, keys, id, len);
     if (r == CXI_NONE) {
-        uint32_t a = lk->last[table] + 1, b = lk->prev[table] + 1;
+        int m = lk->mru[table] & 1;
+        uint32_t a = lk->cur[table][m] + 1, b = lk->cur[table][1 - m] + 1;
         r = lookup_hit(keys, a, id, len) ? a : lookup_hit(keys, b, id, len) ? b : cxi_pool_find(keys, id, len);
-        if (r != CXI_NONE)
-            lookup_put(pair, r);
+        if (r == CXI_NONE)
+            return r;
+        lookup_put(pair, r);
     }
-    if (r != lk->last[table]) {
-        lk->prev[table] = lk->last[table];
-        lk->last[table] = r;
-    }
+    cursor_see(lk, table, r);
     return r;
 }
 
@@ -260,6 +274,10 @@ static int find_key(const char *fn, const cx_store *s, int table, const char *wh
 {
     if (!id)
         return FIELD(field_of(what), cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, what));
+    if (s->lookup && id == s->lookup->hint_id && table == CX_TABLE_CUSTOMERS) {
+        *row = s->lookup->hint_row;
+        return CX_OK;
+    }
     uint32_t r = key_row(s, table, id, strlen(id));
     if (CXI_UNLIKELY(r == CXI_NONE)) {
         QBUF;
@@ -614,8 +632,10 @@ static int customer_insert(cx_store *s, const char *fn, const char *id, size_t l
         (rc = reserve_rows(s, CX_TABLE_CUSTOMERS, 1)))
         return rc;
     uint32_t row = cxi_pool_add_hashed(keys, id, len, h);
-    if (s->lookup) /* its attributes come next */
+    if (s->lookup) { /* its attributes or events come next */
         lookup_put(&s->lookup->key[CX_TABLE_CUSTOMERS][cxi_lookup_slot(id, len)], row);
+        cursor_see(s->lookup, CX_TABLE_CUSTOMERS, row);
+    }
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_SEGMENT, uint32_t)[row] = commit_value(s, &seg);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_REGION, uint32_t)[row] = commit_value(s, &reg);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_PLAN, uint32_t)[row] = commit_value(s, &pl);
@@ -630,15 +650,23 @@ int cxi_customer_find_or_add(cx_store *s, const char *id, bool *added)
 {
     *added = false;
     size_t len = strlen(id);
-    if (CXI_LIKELY(key_row(s, CX_TABLE_CUSTOMERS, id, len) != CXI_NONE))
-        return CX_OK;
-    /* as cx_customer_add, without its second probe for the id */
-    static const char fn[] = "cx_customer_add";
-    int rc = check_text(fn, "customer id", id, true, &len);
-    if (!rc)
-        rc = customer_insert(s, fn, id, len, (uint32_t)cxi_hash(id, len), NULL, NULL, NULL, CX_TIME_NONE);
-    *added = rc == CX_OK;
-    return rc;
+    uint32_t r = key_row(s, CX_TABLE_CUSTOMERS, id, len);
+    if (CXI_UNLIKELY(r == CXI_NONE)) {
+        /* as cx_customer_add, without its second probe for the id */
+        static const char fn[] = "cx_customer_add";
+        int rc = check_text(fn, "customer id", id, true, &len);
+        if (!rc)
+            rc = customer_insert(s, fn, id, len, (uint32_t)cxi_hash(id, len), NULL, NULL, NULL, CX_TIME_NONE);
+        if (rc)
+            return rc;
+        *added = true;
+        r = s->t[CX_TABLE_CUSTOMERS].n - 1;
+    }
+    if (s->lookup) {
+        s->lookup->hint_id = id;
+        s->lookup->hint_row = r;
+    }
+    return CX_OK;
 }
 
 void cxi_customer_drop_last(cx_store *s)

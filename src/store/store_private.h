@@ -46,12 +46,21 @@ enum { TR_CUSTOMER, TR_TIME, TR_AMOUNT, TR_NEXT, TR_NCOLS };
 typedef struct cxi_lookup {
     uint32_t key[CX_TABLE_COUNT][CXI_LOOKUP_WAYS];
     uint32_t set[CX_SET_COUNT][CXI_LOOKUP_WAYS];
-    /* the last two distinct keys found in each table: on a miss, the key
-     * after each is tried before the hash table, as files sorted like the
-     * customers table meet each new customer in that order, and a file
-     * whose customers were added from two sorted files (cases, then the
-     * interactions of customers without cases) walks two such runs */
-    uint32_t last[CX_TABLE_COUNT], prev[CX_TABLE_COUNT];
+    /* two cursors per table on the rows of the keys last found: on a
+     * miss, the row after each is tried before the hash table. Files sorted
+     * like the customers table meet each new customer at the row after the
+     * last; a table whose customers were added from two sorted files (the
+     * customers with cases, then the others as the interactions name them)
+     * is walked as two such runs, one cursor each. mru & 1 is the cursor
+     * that moved last. */
+    uint32_t cur[CX_TABLE_COUNT][2];
+    uint8_t mru[CX_TABLE_COUNT];
+    /* the customer cxi_customer_find_or_add found or added, for the add
+     * function the importer calls next with the same id string: found by
+     * the pointer without a second lookup. The importer clears it after
+     * that call. */
+    const char *hint_id;
+    uint32_t hint_row;
 } cxi_lookup;
 
 /* The first (even) slot of the pair of a string of len > 0 bytes (a miss
@@ -115,6 +124,10 @@ void cxi_column_source(cxi_colsrc *out, int table, int column);
  * cx_customer_add (CX_EINVAL for an id that is not UTF-8, CX_ENOMEM,
  * CX_ELIMIT). */
 int cxi_customer_find_or_add(cx_store *s, const char *id, bool *added);
+/* During an import, cxi_customer_find_or_add also leaves the customer's row
+ * as s->lookup's hint for this very id string, which the next add function
+ * reads instead of looking the id up again; the importer clears the hint
+ * (hint_id = NULL) as soon as that call returns. */
 /* Takes back the customer cxi_customer_find_or_add just added, when the row
  * that named it is refused: it must still be the last customer, with no
  * events and no attributes. Constant time; allocates nothing. */
