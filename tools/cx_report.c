@@ -169,9 +169,35 @@ static void cases_summary(const cx_store *s)
         if (answers[q])
             printf("  %s %zu (mean %.2f)", str(s, CX_TABLE_QUESTIONS, CX_QUESTION_NAME, q), answers[q],
                    sum[q] / (double)answers[q]);
-    printf("\n(NPS, CSAT, CES, FCR and times by channel and month come with the metrics module.)\n");
+    printf("\n");
     free(answers);
     free(sum);
+}
+
+/* The headline figures of the whole data, from the metrics module (the
+ * scorecard by channel and month is examples/metrics.c). */
+static void headline(const cx_store *s)
+{
+    cx_query *q;
+    cx_result *r;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_add(q, CX_MEASURE_NPS));
+    CHECK(cx_query_add(q, CX_MEASURE_CSAT));
+    CHECK(cx_query_add(q, CX_MEASURE_CES));
+    CHECK(cx_query_add(q, CX_MEASURE_FCR));
+    CHECK(cx_query_add(q, CX_MEASURE_RESOLUTION));
+    CHECK(cx_query_run(&r, q));
+    cx_query_free(q);
+    static const char *const names[] = {"nps", "nps_n", "csat", "ces", "fcr", "resolution_median"};
+    double v[6];
+    for (int k = 0; k < 6; k++) {
+        size_t c;
+        CHECK(cx_result_column_find(&c, r, names[k]));
+        CHECK(cx_result_get_real(&v[k], r, 0, c));
+    }
+    printf("Headline: NPS %.1f (%.0f answers), CSAT %.1f %%, CES %.2f, FCR %.1f %%, median resolution %.1f h\n", v[0],
+           v[1], v[2], v[3], v[4], v[5] / 3.6e6);
+    cx_result_free(r);
 }
 
 static void busiest_history(const cx_store *s)
@@ -294,6 +320,7 @@ int main(int argc, char **argv)
            rows(s, CX_TABLE_TRANSACTIONS), (double)mem / 1e6, events ? (double)mem / (double)events : 0.0);
     by_channel(s);
     cases_summary(s);
+    headline(s);
     busiest_history(s);
     cx_store_free(s);
     return same ? 0 : 1;
