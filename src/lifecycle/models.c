@@ -293,16 +293,24 @@ static void rate_guess(const gdata *d, double *mx, double *mT)
     *mT = sT / d->W;
 }
 
+/* The checks and the grouped (x, t_x, T) rows that both fits start from. */
+static int fit_input(gdata *d, cx_model **out, const double *x, const double *t_x, const double *T,
+                     const double *weight, size_t n, const char *fn)
+{
+    int rc = check_out(out, fn);
+    if (rc || (rc = check_xtT(x, t_x, T, n, fn)) || (rc = check_weights(weight, n, fn)))
+        return rc;
+    const double *cols[3] = {x, t_x, T};
+    return group_rows(d, cols, 3, weight, n, NULL, fn);
+}
+
 int cx_bgnbd_fit(cx_model **out, const double *x, const double *t_x, const double *T, const double *weight,
                  size_t n)
 {
     static const char fn[] = "cx_bgnbd_fit";
-    int rc = check_out(out, fn);
-    if (rc || (rc = check_xtT(x, t_x, T, n, fn)) || (rc = check_weights(weight, n, fn)))
-        return rc;
     gdata d;
-    const double *cols[3] = {x, t_x, T};
-    if ((rc = group_rows(&d, cols, 3, weight, n, NULL, fn)))
+    int rc = fit_input(&d, out, x, t_x, T, weight, n, fn);
+    if (rc)
         return rc;
     bg_ctx c = {&d, 0, NULL};
     bool any = false;
@@ -494,12 +502,9 @@ int cx_paretonbd_fit(cx_model **out, const double *x, const double *t_x, const d
                      size_t n)
 {
     static const char fn[] = "cx_paretonbd_fit";
-    int rc = check_out(out, fn);
-    if (rc || (rc = check_xtT(x, t_x, T, n, fn)) || (rc = check_weights(weight, n, fn)))
-        return rc;
     gdata d;
-    const double *cols[3] = {x, t_x, T};
-    if ((rc = group_rows(&d, cols, 3, weight, n, NULL, fn)))
+    int rc = fit_input(&d, out, x, t_x, T, weight, n, fn);
+    if (rc)
         return rc;
     double mx, mT;
     rate_guess(&d, &mx, &mT);
