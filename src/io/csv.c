@@ -239,6 +239,17 @@ static inline void block_masks(reader *r, const char *b, size_t base, int delim)
     r->blk = base;
 }
 
+/* Puts back the bytes scan_fast overwrote with the terminators of fields
+ * [0, n): a delimiter after each but the last, `last_end` after that one
+ * (the line feed of a whole record, before it is written to the reject
+ * file). */
+static void unterminate(char *const *fields, int n, int delim, int last_end)
+{
+    for (int k = 0; k < n; k++)
+        if (fields[k])
+            fields[k][strlen(fields[k])] = (char)(k + 1 < n ? delim : last_end);
+}
+
 /* The common record, scanned with bit masks of 64 bytes at a time instead
  * of a search per field: unquoted fields, no carriage return or NUL, the
  * whole record within the complete 64-byte blocks of the buffer. Its fields
@@ -294,9 +305,7 @@ static bool scan_fast(reader *r, int delim, record *rec, char **fields)
         e &= e - 1;
     }
 general: /* the k fields terminated so far all ended at a delimiter */
-    for (int m = 0; m < k; m++)
-        if (fields[m])
-            fields[m][strlen(fields[m])] = (char)delim;
+    unterminate(fields, k, delim, delim);
     return false;
 }
 #endif
@@ -336,17 +345,6 @@ static int copy_fields(const reader *r, const record *rec, char **row, size_t *r
     }
     return CX_OK;
 }
-
-#if defined(__SSE2__)
-/* Puts back the bytes scan_fast overwrote with the fields' terminators,
- * before the raw record is written to the reject file. */
-static void unterminate(char *const *fields, int n, int delim)
-{
-    for (int k = 0; k < n; k++)
-        if (fields[k])
-            fields[k][strlen(fields[k])] = k + 1 < n ? (char)delim : '\n';
-}
-#endif
 
 /* Sizes the table's columns once for the whole file, from the file size and
  * the length of the rows in the first chunk, instead of growing them step
@@ -490,10 +488,7 @@ int cxi_import_csv_run(cxi_import *im)
         if (st == SCAN_BAD) {
             rc = cxi_fail(CX_EPARSE, "%s", rec->error);
             column = (int)rec->error_field + 1;
-        } else if (in_place) {
-            if (!im->check_row || !(rc = im->check_row(im, fields, rec->n, &column)))
-                rc = cxi_import_row(im, fields, rec->n, &column);
-        } else if ((rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
+        } else if (!in_place && (rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
             rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
             goto done;
         } else if (!im->check_row || !(rc = im->check_row(im, fields, rec->n, &column))) {
@@ -513,7 +508,7 @@ int cxi_import_csv_run(cxi_import *im)
             cxi_report_reject(im->report, line, column, reason);
 #if defined(__SSE2__)
             if (in_place)
-                unterminate(fields, rec->n, delim);
+                unterminate(fields, rec->n, delim, '\n');
 #endif
             if (im->reject) {
                 fprintf(im->reject, "%llu,%d,", (unsigned long long)line, column);
