@@ -468,18 +468,18 @@ START_TEST(export_offset_minutes)
                    "{\"id\":\"C-1\",\"segment\":\"consumer\",\"region\":\"الرياض\",\"plan\":\"premium\","
                    "\"acquired\":\"2024-01-15T08:00:00+03:00\",\"name\":\"سارة، العتيبي \\\"س\\\"\"}\n"
                    "{\"id\":\"عميل-٢\",\"tier\":\"\"}\n");
-    OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("i.csv"), 1439));
+    OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("i.csv"), 840));
     assert_file_eq(P("i.csv"), "customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
-                               "C-1,fax_in,2024-02-02T09:59:00+23:59,contact,inbound,نورة,T-1,123456,handled,0\n"
-                               "عميل-٢,web,1969-07-21T20:16:40.500+23:59,,outbound,,,0,abandoned,99.99\n");
-    OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("i.csv"), -1439));
+                               "C-1,fax_in,2024-02-02T00:00:00+14:00,contact,inbound,نورة,T-1,123456,handled,0\n"
+                               "عميل-٢,web,1969-07-21T10:17:40.500+14:00,,outbound,,,0,abandoned,99.99\n");
+    OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("i.csv"), -840));
     assert_file_eq(P("i.csv"), "customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
-                               "C-1,fax_in,2024-01-31T10:01:00-23:59,contact,inbound,نورة,T-1,123456,handled,0\n"
-                               "عميل-٢,web,1969-07-19T20:18:40.500-23:59,,outbound,,,0,abandoned,99.99\n");
-    ck_assert_int_eq(cx_export_csv(s, CX_TABLE_TRANSACTIONS, P("t2.csv"), 1440), CX_ERANGE);
-    MSG_HAS("1440");
-    ck_assert_int_eq(cx_export_jsonl(s, CX_TABLE_TRANSACTIONS, P("t2.jsonl"), -1440), CX_ERANGE);
-    MSG_HAS("-1440");
+                               "C-1,fax_in,2024-01-31T20:00:00-14:00,contact,inbound,نورة,T-1,123456,handled,0\n"
+                               "عميل-٢,web,1969-07-20T06:17:40.500-14:00,,outbound,,,0,abandoned,99.99\n");
+    ck_assert_int_eq(cx_export_csv(s, CX_TABLE_TRANSACTIONS, P("t2.csv"), 841), CX_ERANGE);
+    MSG_HAS("841");
+    ck_assert_int_eq(cx_export_jsonl(s, CX_TABLE_TRANSACTIONS, P("t2.jsonl"), -841), CX_ERANGE);
+    MSG_HAS("-841");
     ck_assert_int_eq(access(P("t2.csv"), F_OK), -1); /* nothing created */
     ck_assert_int_eq(access(P("t2.jsonl"), F_OK), -1);
     /* the +03:00 file reads back to the same instants */

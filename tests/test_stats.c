@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "../src/metrics/qacc.h"
-#include "../src/metrics/stats.h"
+#include "../src/base/stats.h"
 #include "../src/metrics/wire.h"
 
 /* Check's ck_assert records a mark point on every success (a message to the

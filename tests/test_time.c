@@ -118,8 +118,8 @@ START_TEST(parse_offsets)
     ck_assert_int_eq(P("2024-01-15T19:00:00+14:00"), utc5); /* Kiribati: the day after... */
     ck_assert_int_eq(P("2024-01-14T19:00:00-10:00"), utc5); /* ...and the day before */
     /* the extremes the header allows */
-    ck_assert_int_eq(P("2024-01-15T08:00:00+23:59"), 1705219260000LL);
-    ck_assert_int_eq(P("2024-01-15T08:00:00-23:59"), 1705391940000LL);
+    ck_assert_int_eq(P("2024-01-15T08:00:00-14:00"), 1705276800000LL + 22 * 3600000LL); /* the widest offsets */
+    ck_assert_int_eq(P("2024-01-15T08:00:00+1400"), 1705276800000LL - 6 * 3600000LL);
     /* an offset crossing the epoch */
     ck_assert_int_eq(P("1970-01-01T00:00:00+01:00"), -3600000LL);
     ck_assert_int_eq(P("1969-12-31T19:00:00-05:00"), 0);
@@ -209,6 +209,8 @@ START_TEST(parse_bad_input)
     bad("2024-01-15T08:00:00+03:0", 23, "expected two-digit offset minutes");
     bad("2024-01-15T08:00:00+030", 22, "expected two-digit offset minutes");
     bad("2024-01-15T08:00:00+24:00", 19, "UTC offset out of range");
+    bad("2024-01-15T08:00:00+14:01", 19, "UTC offset out of range"); /* one range everywhere: +-14:00 */
+    bad("2024-01-15T08:00:00-23:59", 19, "UTC offset out of range");
     bad("2024-01-15T08:00:00-03:60", 19, "UTC offset out of range");
     bad("2024-01-15T08:00:00+9999", 19, "UTC offset out of range");
     /* an offset or Z on a bare date is not one of the accepted forms */
@@ -301,8 +303,8 @@ START_TEST(format_values)
     ck_assert_str_eq(F(1705294800000LL, 180), "2024-01-15T08:00:00+03:00");
     ck_assert_str_eq(F(1705294800000LL, -330), "2024-01-14T23:30:00-05:30");
     ck_assert_str_eq(F(1705294800000LL, 345), "2024-01-15T10:45:00+05:45");
-    ck_assert_str_eq(F(1705294800000LL, 1439), "2024-01-16T04:59:00+23:59");
-    ck_assert_str_eq(F(1705294800000LL, -1439), "2024-01-14T05:01:00-23:59");
+    ck_assert_str_eq(F(1705294800000LL, 840), "2024-01-15T19:00:00+14:00");
+    ck_assert_str_eq(F(1705294800000LL, -840), "2024-01-14T15:00:00-14:00");
     ck_assert_str_eq(F(1705294800000LL, 1), "2024-01-15T05:01:00+00:01");
     ck_assert_str_eq(F(1705294800000LL, -1), "2024-01-15T04:59:00-00:01");
     ck_assert_str_eq(F(1705294800123LL, 0), "2024-01-15T05:00:00.123Z"); /* ms only when not zero */
@@ -330,19 +332,19 @@ START_TEST(format_range)
     ck_assert_str_eq(F(YEAR9999, 0), "9999-12-31T23:59:59.999Z");
     ck_assert_str_eq(F(YEAR0 - 60000, 1), "0000-01-01T00:00:00+00:01");
     ck_assert_str_eq(F(YEAR9999 + 60000, -1), "9999-12-31T23:59:59.999-00:01");
-    ck_assert_str_eq(F(YEAR0 + 1439 * 60000LL, -1439), "0000-01-01T00:00:00-23:59");
+    ck_assert_str_eq(F(YEAR0 + 840 * 60000LL, -840), "0000-01-01T00:00:00-14:00");
     const struct { cx_time t; int off; } out[] = {
         {YEAR0 - 1, 0},
         {YEAR9999 + 1, 0},
         {YEAR0, -1},      /* 31 Dec of year -1 there */
         {YEAR9999, 1},    /* 1 Jan 10000 there */
-        {YEAR0 - 2 * DAY, 1439},
+        {YEAR0 - 2 * DAY, 840},
         {INT64_MAX, 0},
         {INT64_MAX, 60},  /* t + offset must not overflow */
-        {INT64_MAX, 1439},
+        {INT64_MAX, 840},
         {INT64_MIN + 1, 0},
         {INT64_MIN + 1, -60},
-        {INT64_MIN + 1, -1439},
+        {INT64_MIN + 1, -840},
     };
     for (size_t i = 0; i < sizeof out / sizeof out[0]; i++) {
         memset(buf, '#', sizeof buf);
@@ -362,7 +364,7 @@ START_TEST(format_bad_arguments)
     ck_assert_int_eq(cx_time_format(NULL, 40, 0, 0), CX_EINVAL);
     ck_assert_int_eq(cx_time_format(buf, sizeof buf, CX_TIME_NONE, 0), CX_EINVAL);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "CX_TIME_NONE"));
-    const int offsets[] = {1440, -1440, 100000, INT32_MIN, INT32_MAX};
+    const int offsets[] = {841, -841, 1439, -1439, 100000, INT32_MIN, INT32_MAX};
     for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
         ck_assert_int_eq(cx_time_format(buf, sizeof buf, 0, offsets[i]), CX_ERANGE);
         ck_assert_ptr_nonnull(strstr(cx_last_error(), "offset"));
@@ -406,7 +408,7 @@ static uint64_t rng_next(uint64_t *s)
 
 START_TEST(format_parse_round_trip)
 {
-    const int offsets[] = {0, 180, -330, 345, 540, -600, 1439, -1439, 1, -1, 60, -480};
+    const int offsets[] = {0, 180, -330, 345, 540, -600, 840, -840, 1, -1, 60, -480};
     uint64_t seed = 7;
     char buf[CX_TIME_FORMAT_MAX];
     const cx_time lo = YEAR0 + DAY, hi = YEAR9999 - DAY; /* any offset fits */
@@ -442,8 +444,8 @@ START_TEST(parse_format_round_trip)
         {"1969-07-20T20:17:40Z", 0},
         {"1900-03-01T00:00:00.001+01:00", 60},
         {"0000-01-01T00:00:00Z", 0},
-        {"9999-12-31T23:59:59.999+23:59", 1439},
-        {"2000-02-29T23:59:59-23:59", -1439},
+        {"9999-12-31T23:59:59.999+14:00", 840},
+        {"2000-02-29T23:59:59-14:00", -840},
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         ck_assert_str_eq(F(P(texts[i].text), texts[i].off), texts[i].text);

@@ -11,6 +11,7 @@
 #include "cxkit/common.h"
 #include "cxkit/calendar.h"
 #include "cxkit/store.h"
+#include "cxkit/time.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -111,15 +112,6 @@ typedef enum cx_dim {
     CX_DIM_ATTRIBUTE = 8, /**< A free customer attribute: use the _attribute calls. */
     CX_DIM_TIME = 9       /**< A time bucket: use cx_query_group_by_time(). */
 } cx_dim;
-
-/** Time buckets for cx_query_group_by_time(). */
-typedef enum cx_bucket {
-    CX_BUCKET_DAY = 0,     /**< Calendar day. */
-    CX_BUCKET_WEEK = 1,    /**< ISO 8601 week, Monday to Sunday. */
-    CX_BUCKET_MONTH = 2,   /**< Calendar month. */
-    CX_BUCKET_QUARTER = 3, /**< Calendar quarter. */
-    CX_BUCKET_YEAR = 4     /**< Calendar year. */
-} cx_bucket;
 
 /** Most grouping dimensions in one query. */
 #define CX_QUERY_MAX_GROUPS 4

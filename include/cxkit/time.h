@@ -14,6 +14,20 @@ extern "C" {
 /** @addtogroup base
  * @{ */
 
+/** The largest UTC offset, in minutes, that any call accepts or reads in a
+ *  time: offsets run from -CX_UTC_OFFSET_MAX to +CX_UTC_OFFSET_MAX (±14:00). */
+#define CX_UTC_OFFSET_MAX 840
+
+/** Time buckets: periods of query groups (cx_query_group_by_time()), cohorts
+ *  and every result column of periods, each taken in a UTC offset. */
+typedef enum cx_bucket {
+    CX_BUCKET_DAY = 0,     /**< Calendar day. */
+    CX_BUCKET_WEEK = 1,    /**< ISO 8601 week, Monday to Sunday. */
+    CX_BUCKET_MONTH = 2,   /**< Calendar month. */
+    CX_BUCKET_QUARTER = 3, /**< Calendar quarter. */
+    CX_BUCKET_YEAR = 4     /**< Calendar year. */
+} cx_bucket;
+
 /** Bytes enough for any text cx_time_format() writes, NUL included. */
 #define CX_TIME_FORMAT_MAX 40
 
@@ -29,7 +43,7 @@ extern "C" {
  *
  * A time without an offset is taken as UTC. Years 0000 to 9999 are accepted.
  * Leading or trailing blanks are an error, as is any field out of range
- * (month 13, 31 April, hour 24, offset beyond ±23:59).
+ * (month 13, 31 April, hour 24, offset beyond ±14:00).
  *
  * @param[out] out  the time; written only on success.
  * @param[in]  text the text, not necessarily NUL-terminated.
@@ -51,7 +65,7 @@ CX_EXTERN int cx_time_parse(cx_time *out, const char *text, size_t len);
  * @param[out] buf            where to write; NUL-terminated on success.
  * @param[in]  cap            the size of `buf` in bytes; ::CX_TIME_FORMAT_MAX is always enough.
  * @param[in]  t              the time; ::CX_TIME_NONE is an error.
- * @param[in]  offset_minutes the UTC offset to print in, -1439 to 1439 (180 for +03:00).
+ * @param[in]  offset_minutes the UTC offset to print in, -::CX_UTC_OFFSET_MAX to ::CX_UTC_OFFSET_MAX (180 for +03:00).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (time outside years 0000-9999,
  *         or a bad offset) or ::CX_EBUFSIZE.
  *

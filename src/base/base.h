@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cxkit/common.h"
+#include "cxkit/time.h"
 
 #define CXI_NONE UINT32_MAX          /* missing u32 reference or code */
 #define CXI_MAX_ROWS (UINT32_MAX - 1u) /* rows per table, ids per pool */
@@ -64,11 +65,37 @@ const char *cxi_quote(char *buf, const char *s);
 bool cxi_utf8_valid(const char *s, size_t len);
 uint64_t cxi_hash(const void *data, size_t len);
 
-/* ---- calendar (time.c) ---------------------------------------------- */
+/* ---- time (time.c) ---------------------------------------------------- */
+
+#define CXI_MS_PER_MINUTE 60000LL
+#define CXI_MS_PER_HOUR 3600000LL
+#define CXI_MS_PER_DAY 86400000LL
+#define CXI_MS_PER_WEEK (7 * CXI_MS_PER_DAY)
+
+/* Division rounding toward minus infinity (times before 1970 are negative). */
+static inline int64_t cxi_floordiv(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* One range of UTC offsets for every call that takes one. */
+static inline bool cxi_offset_ok(int minutes)
+{
+    return minutes >= -CX_UTC_OFFSET_MAX && minutes <= CX_UTC_OFFSET_MAX;
+}
 
 int64_t cxi_days_from_civil(int64_t y, int m, int d);
 void cxi_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 int cxi_days_in_month(int64_t y, int m);
+
+/* Time buckets (CX_BUCKET_*): the start of t's bucket in a UTC offset, and
+ * the bucket's label in that offset ("2024-05-17", "2024-W19", "2024-05",
+ * "2024-Q2", "2024"), so a Riyadh May is never shown as an April instant. */
+#define CXI_BUCKET_COUNT 5
+#define CXI_BUCKET_LABEL_MAX 24
+extern const char *const cxi_bucket_names[CXI_BUCKET_COUNT];
+cx_time cxi_bucket_start(cx_time t, int bucket, int offset);
+void cxi_bucket_label(char *buf, size_t cap, cx_time start, int bucket, int offset);
 
 /* ---- growable columns ------------------------------------------------ */
 

@@ -16,12 +16,8 @@
 #include "base.h"
 #include "cxkit/calendar.h"
 
-#define MS_PER_MIN 60000LL
-#define MS_PER_DAY 86400000LL
 #define MIN_PER_DAY 1440
 #define MIN_PER_WEEK (7 * MIN_PER_DAY)
-#define MS_PER_WEEK (7 * MS_PER_DAY)
-#define MAX_OFFSET (14 * 60)
 
 /* Open minutes [start, end) of the week, Monday 00:00 = 0; `before` is the
  * open minutes of the week before `start`. */
@@ -48,36 +44,35 @@ struct cx_calendar {
 };
 
 /* A local instant: the week (week 0 starts on Monday 1969-12-29) and the ms
- * since that week's Monday 00:00, 0 to MS_PER_WEEK - 1. */
+ * since that week's Monday 00:00, 0 to CXI_MS_PER_WEEK - 1. */
 typedef struct cal_pos {
     int64_t week;
     int64_t r;
 } cal_pos;
 
-static int64_t floordiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 
 /* 1970-01-01, day 0, was a Thursday: day + 3 counts from a Monday. */
-static int weekday0(int64_t day) { return (int)(day + 3 - floordiv(day + 3, 7) * 7); }
+static int weekday0(int64_t day) { return (int)(day + 3 - cxi_floordiv(day + 3, 7) * 7); }
 
 /* Split in days first, so that no cx_time near the int64 limits overflows. */
 static cal_pos to_local(const cx_calendar *c, cx_time t)
 {
-    int64_t day = t / MS_PER_DAY;
-    int64_t ms = t % MS_PER_DAY + c->offset_ms; /* -2 days < ms < 2 days */
+    int64_t day = t / CXI_MS_PER_DAY;
+    int64_t ms = t % CXI_MS_PER_DAY + c->offset_ms; /* -2 days < ms < 2 days */
     while (ms < 0) {
-        ms += MS_PER_DAY;
+        ms += CXI_MS_PER_DAY;
         day--;
     }
-    while (ms >= MS_PER_DAY) {
-        ms -= MS_PER_DAY;
+    while (ms >= CXI_MS_PER_DAY) {
+        ms -= CXI_MS_PER_DAY;
         day++;
     }
-    int64_t week = floordiv(day + 3, 7);
-    cal_pos p = {week, (day + 3 - week * 7) * MS_PER_DAY + ms};
+    int64_t week = cxi_floordiv(day + 3, 7);
+    cal_pos p = {week, (day + 3 - week * 7) * CXI_MS_PER_DAY + ms};
     return p;
 }
 
-static int64_t pos_day(cal_pos p) { return p.week * 7 - 3 + p.r / MS_PER_DAY; }
+static int64_t pos_day(cal_pos p) { return p.week * 7 - 3 + p.r / CXI_MS_PER_DAY; }
 
 /* The last interval starting at or before week-ms r, or -1. */
 static ptrdiff_t iv_at(const cx_calendar *c, int64_t r)
@@ -85,7 +80,7 @@ static ptrdiff_t iv_at(const cx_calendar *c, int64_t r)
     size_t lo = 0, hi = c->niv;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if ((int64_t)c->iv[mid].start * MS_PER_MIN <= r)
+        if ((int64_t)c->iv[mid].start * CXI_MS_PER_MINUTE <= r)
             lo = mid + 1;
         else
             hi = mid;
@@ -93,7 +88,7 @@ static ptrdiff_t iv_at(const cx_calendar *c, int64_t r)
     return (ptrdiff_t)lo - 1;
 }
 
-/* Open ms of the week from Monday 00:00 to week-ms r (0 to MS_PER_WEEK),
+/* Open ms of the week from Monday 00:00 to week-ms r (0 to CXI_MS_PER_WEEK),
  * holidays not considered. */
 static int64_t g(const cx_calendar *c, int64_t r)
 {
@@ -101,8 +96,8 @@ static int64_t g(const cx_calendar *c, int64_t r)
     if (i < 0)
         return 0;
     const cal_iv *v = &c->iv[i];
-    int64_t into = r - (int64_t)v->start * MS_PER_MIN, len = (int64_t)(v->end - v->start) * MS_PER_MIN;
-    return (int64_t)v->before * MS_PER_MIN + (into < len ? into : len);
+    int64_t into = r - (int64_t)v->start * CXI_MS_PER_MINUTE, len = (int64_t)(v->end - v->start) * CXI_MS_PER_MINUTE;
+    return (int64_t)v->before * CXI_MS_PER_MINUTE + (into < len ? into : len);
 }
 
 /* The earliest week-ms r with g(r) == x, for 0 < x <= week_ms. */
@@ -111,13 +106,13 @@ static int64_t g_inverse(const cx_calendar *c, int64_t x)
     size_t lo = 0, hi = c->niv; /* first interval whose end reaches x */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if ((int64_t)(c->iv[mid].before + c->iv[mid].end - c->iv[mid].start) * MS_PER_MIN < x)
+        if ((int64_t)(c->iv[mid].before + c->iv[mid].end - c->iv[mid].start) * CXI_MS_PER_MINUTE < x)
             lo = mid + 1;
         else
             hi = mid;
     }
     const cal_iv *v = &c->iv[lo];
-    return (int64_t)v->start * MS_PER_MIN + (x - (int64_t)v->before * MS_PER_MIN);
+    return (int64_t)v->start * CXI_MS_PER_MINUTE + (x - (int64_t)v->before * CXI_MS_PER_MINUTE);
 }
 
 /* The first holiday on or after `day`. */
@@ -154,7 +149,7 @@ static int64_t hol_ms(const cx_calendar *c, int64_t a, int64_t b)
 /* Open ms of weekday wd (0 = Monday) between ms-of-day a and b, a <= b. */
 static int64_t day_part(const cx_calendar *c, int wd, int64_t a, int64_t b)
 {
-    return g(c, wd * MS_PER_DAY + b) - g(c, wd * MS_PER_DAY + a);
+    return g(c, wd * CXI_MS_PER_DAY + b) - g(c, wd * CXI_MS_PER_DAY + a);
 }
 
 /* Recomputes every sum derived from the intervals and holidays. */
@@ -165,9 +160,9 @@ static void refresh(cx_calendar *c)
         c->iv[i].before = before;
         before += c->iv[i].end - c->iv[i].start;
     }
-    c->week_ms = (int64_t)before * MS_PER_MIN;
+    c->week_ms = (int64_t)before * CXI_MS_PER_MINUTE;
     for (int wd = 0; wd < 7; wd++)
-        c->day_ms[wd] = day_part(c, wd, 0, MS_PER_DAY);
+        c->day_ms[wd] = day_part(c, wd, 0, CXI_MS_PER_DAY);
     int64_t upto = 0;
     for (size_t i = 0; i < c->nhol; i++) {
         upto += c->day_ms[weekday0(c->hol[i].day)];
@@ -179,7 +174,7 @@ int cx_calendar_new_with_allocator(cx_calendar **out, int offset_minutes, cx_all
 {
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_calendar_new: out is NULL");
-    if (offset_minutes < -MAX_OFFSET || offset_minutes > MAX_OFFSET)
+    if (!cxi_offset_ok(offset_minutes))
         return cxi_fail(CX_ERANGE, "cx_calendar_new: UTC offset %d minutes is beyond +-14:00", offset_minutes);
     cxi_mem mem;
     cxi_mem_init(&mem, alloc, ud);
@@ -188,7 +183,7 @@ int cx_calendar_new_with_allocator(cx_calendar **out, int offset_minutes, cx_all
         return cxi_fail(CX_ENOMEM, "cx_calendar_new: out of memory");
     memset(c, 0, sizeof *c);
     c->mem = mem;
-    c->offset_ms = (int64_t)offset_minutes * MS_PER_MIN;
+    c->offset_ms = (int64_t)offset_minutes * CXI_MS_PER_MINUTE;
     *out = c;
     return CX_OK;
 }
@@ -293,7 +288,7 @@ int cx_calendar_is_open(int *out, const cx_calendar *c, cx_time t)
         return cxi_fail(CX_EINVAL, "cx_calendar_is_open: time is CX_TIME_NONE");
     cal_pos p = to_local(c, t);
     ptrdiff_t i = iv_at(c, p.r);
-    *out = i >= 0 && p.r < (int64_t)c->iv[i].end * MS_PER_MIN && !is_holiday(c, pos_day(p));
+    *out = i >= 0 && p.r < (int64_t)c->iv[i].end * CXI_MS_PER_MINUTE && !is_holiday(c, pos_day(p));
     return CX_OK;
 }
 
@@ -310,14 +305,14 @@ static uint64_t open_between(const cx_calendar *c, cal_pos a, cal_pos b)
               (uint64_t)g(c, b.r);
     }
     int64_t da = pos_day(a), db = pos_day(b);
-    int64_t ra = a.r % MS_PER_DAY, rb = b.r % MS_PER_DAY;
-    int wa = (int)(a.r / MS_PER_DAY), wb = (int)(b.r / MS_PER_DAY);
+    int64_t ra = a.r % CXI_MS_PER_DAY, rb = b.r % CXI_MS_PER_DAY;
+    int wa = (int)(a.r / CXI_MS_PER_DAY), wb = (int)(b.r / CXI_MS_PER_DAY);
     if (da == db) {
         if (is_holiday(c, da))
             sum -= (uint64_t)day_part(c, wa, ra, rb);
     } else {
         if (is_holiday(c, da))
-            sum -= (uint64_t)day_part(c, wa, ra, MS_PER_DAY);
+            sum -= (uint64_t)day_part(c, wa, ra, CXI_MS_PER_DAY);
         sum -= (uint64_t)hol_ms(c, da + 1, db);
         if (is_holiday(c, db))
             sum -= (uint64_t)day_part(c, wb, 0, rb);
@@ -391,11 +386,11 @@ int cx_calendar_add_business_ms(cx_time *out, const cx_calendar *c, cx_time from
         p.r = 0;
     }
     /* Within p's week, day by day from p: left > 0 and open time enough. */
-    for (int wd = (int)(p.r / MS_PER_DAY);; wd++) {
-        int64_t a = wd == p.r / MS_PER_DAY ? p.r % MS_PER_DAY : 0;
-        uint64_t open = is_holiday(c, p.week * 7 - 3 + wd) ? 0 : (uint64_t)day_part(c, wd, a, MS_PER_DAY);
+    for (int wd = (int)(p.r / CXI_MS_PER_DAY);; wd++) {
+        int64_t a = wd == p.r / CXI_MS_PER_DAY ? p.r % CXI_MS_PER_DAY : 0;
+        uint64_t open = is_holiday(c, p.week * 7 - 3 + wd) ? 0 : (uint64_t)day_part(c, wd, a, CXI_MS_PER_DAY);
         if (left <= open) {
-            p.r = g_inverse(c, g(c, wd * MS_PER_DAY + a) + (int64_t)left);
+            p.r = g_inverse(c, g(c, wd * CXI_MS_PER_DAY + a) + (int64_t)left);
             break;
         }
         left -= open;
@@ -403,9 +398,9 @@ int cx_calendar_add_business_ms(cx_time *out, const cx_calendar *c, cx_time from
     /* Back to UTC as the elapsed time from `from`, in uint64 (from may be
      * negative, so up to 2^64 - 2 ms fit), checked against overflow. */
     uint64_t dweek = (uint64_t)(p.week - start.week), elapsed = 0;
-    bool over = dweek > UINT64_MAX / MS_PER_WEEK;
+    bool over = dweek > UINT64_MAX / CXI_MS_PER_WEEK;
     if (!over) {
-        elapsed = dweek * (uint64_t)MS_PER_WEEK;
+        elapsed = dweek * (uint64_t)CXI_MS_PER_WEEK;
         if (p.r >= start.r) {
             over = elapsed > UINT64_MAX - (uint64_t)(p.r - start.r);
             elapsed += (uint64_t)(p.r - start.r);

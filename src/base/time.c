@@ -8,8 +8,6 @@
 #include "base.h"
 #include "cxkit/time.h"
 
-#define MS_PER_DAY 86400000LL
-
 static bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 int cxi_days_in_month(int64_t y, int m)
@@ -142,8 +140,8 @@ int cx_time_parse(cx_time *out, const char *text, size_t len)
                     if (!digits(text, len, &pos, 2, &om))
                         return perr(pos, "expected two-digit offset minutes");
                 }
-                if (oh > 23 || om > 59)
-                    return perr(at, "UTC offset out of range");
+                if (om > 59 || !cxi_offset_ok(oh * 60 + om))
+                    return perr(at, "UTC offset out of range (beyond +-14:00)");
                 offset = (oh * 60 + om) * (z == '-' ? -1 : 1);
             } else {
                 return perr(pos, "expected 'Z' or a UTC offset");
@@ -158,26 +156,24 @@ int cx_time_parse(cx_time *out, const char *text, size_t len)
     return CX_OK;
 }
 
-/* Floor division and modulo for negative times (before 1970). */
-static int64_t floordiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
-
 int cx_time_format(char *buf, size_t cap, cx_time t, int offset_minutes)
 {
     if (!buf)
         return cxi_fail(CX_EINVAL, "cx_time_format: NULL buffer");
     if (t == CX_TIME_NONE)
         return cxi_fail(CX_EINVAL, "cx_time_format: CX_TIME_NONE has no text");
-    if (offset_minutes < -1439 || offset_minutes > 1439)
-        return cxi_fail(CX_ERANGE, "cx_time_format: offset %d minutes is beyond +-23:59", offset_minutes);
+    if (!cxi_offset_ok(offset_minutes))
+        return cxi_fail(CX_ERANGE, "cx_time_format: offset %d minutes is outside %d..%d", offset_minutes,
+                        -CX_UTC_OFFSET_MAX, CX_UTC_OFFSET_MAX);
     /* years 0000-9999 */
     static const int64_t lo = -62167219200000LL, hi = 253402300799999LL;
     /* t is checked before the offset is added: near INT64_MAX/MIN the sum
      * would overflow */
-    int64_t local = t < lo - 86400000LL || t > hi + 86400000LL ? lo - 1 : t + (int64_t)offset_minutes * 60000;
+    int64_t local = t < lo - CXI_MS_PER_DAY || t > hi + CXI_MS_PER_DAY ? lo - 1 : t + (int64_t)offset_minutes * 60000;
     if (local < lo || local > hi)
         return cxi_fail(CX_ERANGE, "cx_time_format: time %lld is outside years 0000-9999", (long long)t);
-    int64_t days = floordiv(local, MS_PER_DAY);
-    int64_t msday = local - days * MS_PER_DAY;
+    int64_t days = cxi_floordiv(local, CXI_MS_PER_DAY);
+    int64_t msday = local - days * CXI_MS_PER_DAY;
     int64_t y;
     int mo, d;
     cxi_civil_from_days(days, &y, &mo, &d);
@@ -211,4 +207,68 @@ int cx_time_from_utc(cx_time *out, int year, int month, int day, int hour, int m
                         year, month, day, hour, min, sec);
     *out = (cxi_days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec) * 1000;
     return CX_OK;
+}
+
+/* ---- time buckets ------------------------------------------------------ */
+
+const char *const cxi_bucket_names[CXI_BUCKET_COUNT] = {"day", "week", "month", "quarter", "year"};
+
+cx_time cxi_bucket_start(cx_time t, int bucket, int offset)
+{
+    /* times past about 36 million years from 1970 are bucketed at that
+     * bound, so that no arithmetic below can overflow */
+    const int64_t bound = (int64_t)1 << 60;
+    t = t > bound ? bound : t < -bound ? -bound : t;
+    int64_t off = (int64_t)offset * CXI_MS_PER_MINUTE;
+    int64_t days = cxi_floordiv(t + off, CXI_MS_PER_DAY);
+    int64_t y;
+    int m, d;
+    switch (bucket) {
+    case CX_BUCKET_DAY:
+        break;
+    case CX_BUCKET_WEEK:
+        days -= (days + 3) - cxi_floordiv(days + 3, 7) * 7; /* back to Monday (1970-01-01 was a Thursday) */
+        break;
+    default:
+        cxi_civil_from_days(days, &y, &m, &d);
+        if (bucket == CX_BUCKET_MONTH)
+            days = cxi_days_from_civil(y, m, 1);
+        else if (bucket == CX_BUCKET_QUARTER)
+            days = cxi_days_from_civil(y, (m - 1) / 3 * 3 + 1, 1);
+        else
+            days = cxi_days_from_civil(y, 1, 1);
+        break;
+    }
+    return days * CXI_MS_PER_DAY - off;
+}
+
+void cxi_bucket_label(char *buf, size_t cap, cx_time start, int bucket, int offset)
+{
+    int64_t days = cxi_floordiv(start + (int64_t)offset * CXI_MS_PER_MINUTE, CXI_MS_PER_DAY);
+    int64_t y;
+    int m, d;
+    cxi_civil_from_days(days, &y, &m, &d);
+    switch (bucket) {
+    case CX_BUCKET_DAY:
+        snprintf(buf, cap, "%04lld-%02d-%02d", (long long)y, m, d);
+        break;
+    case CX_BUCKET_WEEK: {
+        /* the ISO year is the year of the week's Thursday */
+        int64_t thu = days + 3, ty;
+        int tm, td;
+        cxi_civil_from_days(thu, &ty, &tm, &td);
+        int64_t week = (thu - cxi_days_from_civil(ty, 1, 1)) / 7 + 1;
+        snprintf(buf, cap, "%04lld-W%02lld", (long long)ty, (long long)week);
+        break;
+    }
+    case CX_BUCKET_MONTH:
+        snprintf(buf, cap, "%04lld-%02d", (long long)y, m);
+        break;
+    case CX_BUCKET_QUARTER:
+        snprintf(buf, cap, "%04lld-Q%d", (long long)y, (m - 1) / 3 + 1);
+        break;
+    default:
+        snprintf(buf, cap, "%04lld", (long long)y);
+        break;
+    }
 }

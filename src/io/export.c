@@ -133,8 +133,8 @@ static int export(const char *fn, enum fmt fmt, const cx_store *s, int table, co
         return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
     if (table < 0 || table >= CX_TABLE_COUNT)
         return cxi_fail(CX_EINVAL, "%s: no table %d", fn, table);
-    if (offset < -1439 || offset > 1439)
-        return cxi_fail(CX_ERANGE, "%s: offset %d minutes is beyond +-23:59", fn, offset);
+    if (!cxi_offset_ok(offset))
+        return cxi_fail(CX_ERANGE, "%s: offset %d minutes is beyond +-14:00", fn, offset);
     size_t ncols, rows, nattr = 0;
     cx_column_count(&ncols, table);
     cx_store_rows(&rows, s, table);

@@ -329,8 +329,8 @@ static bool fast_iso_time(cxi_import *im, const char *t, cx_time *out)
             !DIG(t[24]) || t[25] != '\0')
             return false;
         int oh = DV(t[20]) * 10 + DV(t[21]), om = DV(t[23]) * 10 + DV(t[24]);
-        if (oh > 23 || om > 59)
-            return false;
+        if (om > 59 || !cxi_offset_ok(oh * 60 + om))
+            return false; /* the general parser says why */
         offset = (oh * 60 + om) * (t[19] == '-' ? -1 : 1);
     }
     int y = DV(t[0]) * 1000 + DV(t[1]) * 100 + DV(t[2]) * 10 + DV(t[3]);

@@ -64,7 +64,6 @@ static int level_code(const char *fn, const cx_store *s, int level, const char *
 
 /* ---- options ------------------------------------------------------------- */
 
-#define DAY_MS (24 * 3600 * 1000LL)
 
 static void opts_default(const cx_store *s, cxi_jopts *o)
 {
@@ -79,8 +78,8 @@ static void opts_default(const cx_store *s, cxi_jopts *o)
     o->level = CX_JOURNEY_LEVEL_TOUCHPOINT;
     o->conv_in_path = 1;
     o->contact_kind = set_code(s, CX_SET_INTERACTION_KIND, "contact");
-    o->repeat_window = 7 * DAY_MS;
-    o->half_life = 7 * DAY_MS;
+    o->repeat_window = 7 * CXI_MS_PER_DAY;
+    o->half_life = 7 * CXI_MS_PER_DAY;
     o->pos_first = o->pos_last = 0.4;
     o->min_support = 30;
 }

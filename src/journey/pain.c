@@ -5,7 +5,7 @@
  * touchpoint CSAT against relationship NPS.
  */
 #include "journey_private.h"
-#include "../metrics/stats.h"
+#include "../base/stats.h"
 
 #include <math.h>
 #include <stdio.h>

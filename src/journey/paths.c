@@ -5,7 +5,7 @@
  * heuristic attribution.
  */
 #include "journey_private.h"
-#include "../metrics/stats.h"
+#include "../base/stats.h"
 
 #include <math.h>
 #include <stdlib.h>

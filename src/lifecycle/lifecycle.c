@@ -193,7 +193,7 @@ int cx_cohorts_new(cx_cohorts **out, const cx_store *store, int activity, int st
         return cxi_fail(CX_EINVAL, "%s: start %d is not a cx_cohort_start", fn, start);
     if (bucket < CX_BUCKET_DAY || bucket > CX_BUCKET_YEAR)
         return cxi_fail(CX_EINVAL, "%s: bucket %d is not a cx_bucket", fn, bucket);
-    if (offset_minutes < -840 || offset_minutes > 840)
+    if (!cxi_offset_ok(offset_minutes))
         return cxi_fail(CX_ERANGE, "%s: offset %d minutes is not within -840 to 840", fn, offset_minutes);
     cxi_mem mem;
     cxi_mem_init(&mem, store->mem.fn, store->mem.ud);

@@ -6,19 +6,10 @@
 #ifndef CXI_LIFECYCLE_PRIVATE_H
 #define CXI_LIFECYCLE_PRIVATE_H
 
-#include "../metrics/stats.h"
+#include "../base/stats.h"
 #include "../store/store_private.h"
 #include "cxkit/lifecycle.h"
 
-/* digamma psi(x), x > 0: recurrence up to 6, then the asymptotic series. */
-double cxi_digamma(double x);
-/* ln B(a, b). */
-double cxi_lbeta(double a, double b);
-/* Gauss 2F1(a, b; c; z) for 0 <= z < 1 by its series (NaN if it does not
- * converge in 200000 terms). */
-double cxi_hyp2f1(double a, double b, double c, double z);
-/* Regularized upper incomplete gamma Q(a, x). */
-double cxi_gamma_q(double a, double x);
 
 /* An objective on R^k (k <= 4): f and, when g is not NULL, its gradient.
  * Returns a non-finite f where it cannot be computed. */

@@ -1,84 +1,11 @@
 /*
- * Numerical building blocks of the lifecycle models: special functions the
- * likelihoods need (digamma, log-beta, Gauss's hypergeometric series, the
- * incomplete gamma for chi-square p-values) and a small BFGS minimiser.
+ * The lifecycle models' minimiser: BFGS with a line search, and numerical
+ * gradients. (The special functions the likelihoods need are in base/stats.c.)
  * Pure functions, no allocation, no global state.
  */
 #include "lifecycle_private.h"
 
 #include <math.h>
-
-double cxi_digamma(double x)
-{
-    if (!(x > 0) || !isfinite(x))
-        return NAN;
-    double r = 0;
-    while (x < 6) {
-        r -= 1 / x;
-        x += 1;
-    }
-    double f = 1 / (x * x);
-    return r + log(x) - 0.5 / x -
-           f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132)))));
-}
-
-double cxi_lbeta(double a, double b)
-{
-    return cxi_lgamma(a) + cxi_lgamma(b) - cxi_lgamma(a + b);
-}
-
-double cxi_hyp2f1(double a, double b, double c, double z)
-{
-    if (!(z >= 0 && z < 1))
-        return NAN;
-    double term = 1, sum = 1;
-    for (int k = 0; k < 200000; k++) {
-        term *= (a + k) * (b + k) / ((c + k) * (k + 1.0)) * z;
-        sum += term;
-        if (fabs(term) <= 1e-16 * fabs(sum))
-            return sum;
-    }
-    return NAN;
-}
-
-/* Q(a, x) = Gamma(a, x) / Gamma(a): the series of P below a + 1, else the
- * continued fraction of Q (modified Lentz), as in Numerical Recipes. */
-double cxi_gamma_q(double a, double x)
-{
-    if (!(a > 0) || !(x >= 0))
-        return NAN;
-    if (x == 0)
-        return 1;
-    double lg = a * log(x) - x - cxi_lgamma(a);
-    if (x < a + 1) {
-        double ap = a, del = 1 / a, sum = del;
-        for (int n = 0; n < 10000; n++) {
-            ap += 1;
-            del *= x / ap;
-            sum += del;
-            if (fabs(del) < fabs(sum) * 1e-16)
-                break;
-        }
-        return 1 - sum * exp(lg);
-    }
-    double b = x + 1 - a, c = 1 / 1e-300, d = 1 / b, h = d;
-    for (int i = 1; i < 10000; i++) {
-        double an = -i * (i - a);
-        b += 2;
-        d = an * d + b;
-        if (fabs(d) < 1e-300)
-            d = 1e-300;
-        c = b + an / c;
-        if (fabs(c) < 1e-300)
-            c = 1e-300;
-        d = 1 / d;
-        double del = d * c;
-        h *= del;
-        if (fabs(del - 1) < 1e-16)
-            break;
-    }
-    return exp(lg) * h;
-}
 
 void cxi_num_grad(cxi_objective f, void *ctx, const double *theta, int k, double *g)
 {

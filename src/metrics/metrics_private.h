@@ -9,7 +9,7 @@
 #include "../store/store_private.h"
 #include "cxkit/metrics.h"
 #include "qacc.h"
-#include "stats.h"
+#include "../base/stats.h"
 #include "wire.h"
 
 #include <stdio.h>

@@ -55,7 +55,6 @@ const cxi_measure_info cxi_measures[CX_MEASURE_COUNT] = {
 
 const char *const cxi_dim_names[] = {"channel", "stage", "touchpoint", "segment", "region",
                                      "plan",    "agent", "priority",   "attribute", "time"};
-const char *const cxi_bucket_names[] = {"day", "week", "month", "quarter", "year"};
 
 /* Measures the CX index may weigh, with the default weights. */
 static bool index_component(int m)
@@ -93,7 +92,7 @@ int cx_query_new(cx_query **out, const cx_store *store)
     q->spec.fcr_max_contacts = 1;
     q->spec.fcr_max_reopens = 0;
     q->spec.fcr_window = 0;
-    q->spec.repeat_window = 7 * 86400000LL;
+    q->spec.repeat_window = 7 * CXI_MS_PER_DAY;
     q->spec.weights[CX_MEASURE_NPS] = q->spec.weights[CX_MEASURE_CSAT] = 1;
     q->spec.weights[CX_MEASURE_CES] = q->spec.weights[CX_MEASURE_FCR] = 1;
     *out = q;
@@ -188,7 +187,7 @@ int cx_query_group_by_time(cx_query *q, int bucket, int offset_minutes)
         return cxi_fail(CX_EINVAL, "cx_query_group_by_time: query is NULL");
     if (bucket < CX_BUCKET_DAY || bucket > CX_BUCKET_YEAR)
         return cxi_fail(CX_EINVAL, "cx_query_group_by_time: bucket %d is not a cx_bucket", bucket);
-    if (offset_minutes < -840 || offset_minutes > 840)
+    if (!cxi_offset_ok(offset_minutes))
         return cxi_fail(CX_ERANGE, "cx_query_group_by_time: offset %d minutes is outside -840..840", offset_minutes);
     return add_group("cx_query_group_by_time", q, CX_DIM_TIME, bucket, offset_minutes, NULL);
 }
@@ -370,70 +369,6 @@ int cx_query_set_index_weight(cx_query *q, int measure, double weight)
     return CX_OK;
 }
 
-/* ---- time buckets ------------------------------------------------------ */
-
-static int64_t floordiv64(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
-
-cx_time cxi_bucket_start(cx_time t, int bucket, int offset)
-{
-    /* times past about 36 million years from 1970 are bucketed at that
-     * bound, so that no arithmetic below can overflow */
-    const int64_t bound = (int64_t)1 << 60;
-    t = t > bound ? bound : t < -bound ? -bound : t;
-    int64_t off = (int64_t)offset * 60000;
-    int64_t days = floordiv64(t + off, 86400000);
-    int64_t y;
-    int m, d;
-    switch (bucket) {
-    case CX_BUCKET_DAY:
-        break;
-    case CX_BUCKET_WEEK:
-        days -= (days + 3) - floordiv64(days + 3, 7) * 7; /* back to Monday (1970-01-01 was a Thursday) */
-        break;
-    default:
-        cxi_civil_from_days(days, &y, &m, &d);
-        if (bucket == CX_BUCKET_MONTH)
-            days = cxi_days_from_civil(y, m, 1);
-        else if (bucket == CX_BUCKET_QUARTER)
-            days = cxi_days_from_civil(y, (m - 1) / 3 * 3 + 1, 1);
-        else
-            days = cxi_days_from_civil(y, 1, 1);
-        break;
-    }
-    return days * 86400000 - off;
-}
-
-void cxi_bucket_label(char *buf, size_t cap, cx_time start, int bucket, int offset)
-{
-    int64_t days = floordiv64(start + (int64_t)offset * 60000, 86400000);
-    int64_t y;
-    int m, d;
-    cxi_civil_from_days(days, &y, &m, &d);
-    switch (bucket) {
-    case CX_BUCKET_DAY:
-        snprintf(buf, cap, "%04lld-%02d-%02d", (long long)y, m, d);
-        break;
-    case CX_BUCKET_WEEK: {
-        /* the ISO year is the year of the week's Thursday */
-        int64_t thu = days + 3, ty;
-        int tm, td;
-        cxi_civil_from_days(thu, &ty, &tm, &td);
-        int64_t week = (thu - cxi_days_from_civil(ty, 1, 1)) / 7 + 1;
-        snprintf(buf, cap, "%04lld-W%02lld", (long long)ty, (long long)week);
-        break;
-    }
-    case CX_BUCKET_MONTH:
-        snprintf(buf, cap, "%04lld-%02d", (long long)y, m);
-        break;
-    case CX_BUCKET_QUARTER:
-        snprintf(buf, cap, "%04lld-Q%d", (long long)y, (m - 1) / 3 + 1);
-        break;
-    default:
-        snprintf(buf, cap, "%04lld", (long long)y);
-        break;
-    }
-}
-
 /* ---- presets ----------------------------------------------------------- */
 
 int cx_query_new_agent_daily(cx_query **out, const cx_store *store, int offset_minutes)
@@ -441,7 +376,7 @@ int cx_query_new_agent_daily(cx_query **out, const cx_store *store, int offset_m
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_query_new_agent_daily: out is NULL");
     *out = NULL;
-    if (offset_minutes < -840 || offset_minutes > 840)
+    if (!cxi_offset_ok(offset_minutes))
         return cxi_fail(CX_ERANGE, "cx_query_new_agent_daily: offset %d minutes is outside -840..840", offset_minutes);
     cx_query *q;
     int rc = cx_query_new(&q, store);

@@ -745,7 +745,7 @@ int cxi_spec_read(cxi_mem *m, cxi_spec *s, cxi_rbuf *r)
         int64_t off = cxi_rbuf_i64(r);
         if (r->err)
             rc = r->err;
-        else if (g->dim > CX_DIM_TIME || g->bucket > CX_BUCKET_YEAR || off < -840 || off > 840)
+        else if (g->dim > CX_DIM_TIME || g->bucket > CX_BUCKET_YEAR || !cxi_offset_ok(off))
             rc = bad("bad grouping");
         else {
             g->offset = (int)off;

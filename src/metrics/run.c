@@ -309,7 +309,7 @@ static int group_of(run *x, const rec *e, size_t *g)
                 static const int64_t past[] = {1, 7, 32, 93, 367}; /* days from a start into the next bucket */
                 const cxi_group *gr = &sp->groups[d];
                 x->bucket_lo[d] = cxi_bucket_start(e->t, gr->bucket, gr->offset);
-                x->bucket_hi[d] = cxi_bucket_start(x->bucket_lo[d] + past[gr->bucket] * 86400000, gr->bucket, gr->offset);
+                x->bucket_hi[d] = cxi_bucket_start(x->bucket_lo[d] + past[gr->bucket] * CXI_MS_PER_DAY, gr->bucket, gr->offset);
             }
             key[d] = x->bucket_lo[d];
             continue;

@@ -51,7 +51,7 @@ static double stirling_rest(double x)
  * large-argument part is taken from Stirling's series, where
  * ln Gamma(x) - ln Gamma(x + s) = -s ln x - (x + s - 1/2) log1p(s/x) + s
  * + omega(x) - omega(x + s) cancels analytically. */
-static double lbeta(double a, double b)
+double cxi_lbeta(double a, double b)
 {
     double big = a > b ? a : b, s = a > b ? b : a;
     if (big < 10)
@@ -104,7 +104,7 @@ static double incbeta_xy(double a, double b, double x, double y, double lnx, dou
         return 0.0;
     if (y <= 0)
         return 1.0;
-    double front = exp(a * lnx + b * lny - lbeta(a, b));
+    double front = exp(a * lnx + b * lny - cxi_lbeta(a, b));
     if (x < (a + 1.0) / (a + b + 2.0))
         return front * betacf(a, b, x) / a;
     return 1.0 - front * betacf(b, a, y) / b;
@@ -198,7 +198,7 @@ static double t_upper(double t, double df)
 static double t_pdf(double t, double df)
 {
     double r = t / sqrt(df);
-    return exp(-lbeta(df / 2.0, 0.5) - 0.5 * log(df) - (df + 1.0) / 2.0 * log1p_sq(r));
+    return exp(-cxi_lbeta(df / 2.0, 0.5) - 0.5 * log(df) - (df + 1.0) / 2.0 * log1p_sq(r));
 }
 
 /* Beyond this many degrees of freedom the continued fraction converges too
@@ -454,4 +454,73 @@ int cxi_nps_diff_test(double *z, double *p, double prom1, double pas1, double de
     put(z, zz);
     put(p, p_normal(zz));
     return CX_OK;
+}
+
+/* ---- special functions of the lifecycle models ----------------------- */
+
+double cxi_digamma(double x)
+{
+    if (!(x > 0) || !isfinite(x))
+        return NAN;
+    double r = 0;
+    while (x < 6) {
+        r -= 1 / x;
+        x += 1;
+    }
+    double f = 1 / (x * x);
+    return r + log(x) - 0.5 / x -
+           f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132)))));
+}
+
+double cxi_hyp2f1(double a, double b, double c, double z)
+{
+    if (!(z >= 0 && z < 1))
+        return NAN;
+    double term = 1, sum = 1;
+    for (int k = 0; k < 200000; k++) {
+        term *= (a + k) * (b + k) / ((c + k) * (k + 1.0)) * z;
+        sum += term;
+        if (fabs(term) <= 1e-16 * fabs(sum))
+            return sum;
+    }
+    return NAN;
+}
+
+/* Q(a, x) = Gamma(a, x) / Gamma(a): the series of P below a + 1, else the
+ * continued fraction of Q (modified Lentz), as in Numerical Recipes. */
+double cxi_gamma_q(double a, double x)
+{
+    if (!(a > 0) || !(x >= 0))
+        return NAN;
+    if (x == 0)
+        return 1;
+    double lg = a * log(x) - x - cxi_lgamma(a);
+    if (x < a + 1) {
+        double ap = a, del = 1 / a, sum = del;
+        for (int n = 0; n < 10000; n++) {
+            ap += 1;
+            del *= x / ap;
+            sum += del;
+            if (fabs(del) < fabs(sum) * 1e-16)
+                break;
+        }
+        return 1 - sum * exp(lg);
+    }
+    double b = x + 1 - a, c = 1 / 1e-300, d = 1 / b, h = d;
+    for (int i = 1; i < 10000; i++) {
+        double an = -i * (i - a);
+        b += 2;
+        d = an * d + b;
+        if (fabs(d) < 1e-300)
+            d = 1e-300;
+        c = b + an / c;
+        if (fabs(c) < 1e-300)
+            c = 1e-300;
+        d = 1 / d;
+        double del = d * c;
+        h *= del;
+        if (fabs(del - 1) < 1e-16)
+            break;
+    }
+    return exp(lg) * h;
 }

@@ -2,7 +2,9 @@
  * Private statistics: distribution functions (normal, Student t, the
  * regularized incomplete beta), confidence intervals (Wilson, t interval of
  * a mean, NPS) and two-sample tests (two proportions, Welch, NPS difference)
- * for the metrics engine. Pure functions: no allocation, no global state
+ * and the special functions of the lifecycle models (log-beta, digamma,
+ * the hypergeometric series, the incomplete gamma), shared by every analysis
+ * module. Pure functions: no allocation, no global state
  * (log-gamma is computed here because libm's lgamma writes the global
  * signgam), thread-safe.
  *
@@ -35,6 +37,17 @@
 /* ln Gamma(x) for x > 0 (Lanczos, g = 7, n = 9; relative error ~1e-15 in
  * Gamma); NaN for x <= 0. Thread-safe, unlike libm's lgamma. */
 double cxi_lgamma(double x);
+
+/* digamma psi(x), x > 0: recurrence up to 6, then the asymptotic series. */
+double cxi_digamma(double x);
+/* ln B(a, b), a, b > 0, accurate also when one argument is large (the
+ * difference of log-gammas would lose digits to cancellation there). */
+double cxi_lbeta(double a, double b);
+/* Gauss 2F1(a, b; c; z) for 0 <= z < 1 by its series (NaN if it does not
+ * converge in 200000 terms). */
+double cxi_hyp2f1(double a, double b, double c, double z);
+/* Regularized upper incomplete gamma Q(a, x). */
+double cxi_gamma_q(double a, double x);
 
 /* The regularized incomplete beta function I_x(a, b), a, b > 0, x in [0, 1]:
  * the continued fraction of Abramowitz & Stegun 26.5.8 by the modified Lentz
