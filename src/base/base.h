@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cxkit/common.h"
@@ -63,6 +64,15 @@ const char *cxi_quote(char *buf, const char *s);
 /* ---- text ------------------------------------------------------------ */
 
 bool cxi_utf8_valid(const char *s, size_t len);
+
+/* ---- writing CSV and JSON (write.c) ----------------------------------- */
+
+/* A CSV field, RFC 4180: quoted when it holds a comma, a quote or a line
+ * break, or is empty (so that "" reads back apart from a missing field). */
+void cxi_write_csv_text(FILE *f, const char *s);
+/* A JSON string of s[0..n): quotes, backslashes and control characters
+ * escaped, bytes that are not UTF-8 written as U+FFFD. */
+void cxi_write_json_text(FILE *f, const char *s, size_t n);
 uint64_t cxi_hash(const void *data, size_t len);
 
 /* ---- time (time.c) ---------------------------------------------------- */

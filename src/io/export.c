@@ -21,42 +21,6 @@ static void fmt_real(char *buf, size_t cap, double v)
     }
 }
 
-static void csv_text(FILE *f, const char *s)
-{
-    bool quote = *s == '\0' || strpbrk(s, ",\"\r\n") != NULL;
-    if (!quote) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void json_text(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
-
 /* A cell as text, and whether it is a JSON string (else a JSON number). */
 typedef struct cell {
     const char *text; /* NULL when missing */
@@ -112,17 +76,17 @@ static void write_cell(FILE *f, enum fmt fmt, const char *name, const cell *c, b
             fputc(',', f);
         *first = false;
         if (c->text)
-            csv_text(f, c->text);
+            cxi_write_csv_text(f, c->text);
         return;
     }
     if (!c->text)
         return;
     fputc(*first ? '{' : ',', f);
     *first = false;
-    json_text(f, name);
+    cxi_write_json_text(f, name, strlen(name));
     fputc(':', f);
     if (c->is_string)
-        json_text(f, c->text);
+        cxi_write_json_text(f, c->text, strlen(c->text));
     else
         fputs(c->text, f);
 }
@@ -156,7 +120,7 @@ static int export(const char *fn, enum fmt fmt, const cx_store *s, int table, co
                 cx_store_set_name(&name, s, CX_SET_ATTRIBUTE, c - ncols);
             if (c)
                 fputc(',', f);
-            csv_text(f, name);
+            cxi_write_csv_text(f, name);
         }
         fputc('\n', f);
     }

@@ -44,38 +44,6 @@ static bool value_text(json_t *v, char *scratch, size_t cap, const char **out, c
     }
 }
 
-/* A JSON string holds only UTF-8 (Jansson refuses to write anything else):
- * bytes that are not UTF-8 become U+FFFD, so a rejected line keeps the rest
- * of its text. */
-static void write_json_string(FILE *f, const char *s, size_t n)
-{
-    char *fixed = NULL;
-    if (!cxi_utf8_valid(s, n) && (fixed = malloc(n * 3 + 1))) {
-        size_t o = 0;
-        for (size_t i = 0; i < n;) {
-            unsigned char c = (unsigned char)s[i];
-            size_t k = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-            if (k && k <= n - i && cxi_utf8_valid(s + i, k)) {
-                memcpy(fixed + o, s + i, k);
-                i += k;
-                o += k;
-            } else {
-                memcpy(fixed + o, "\xEF\xBF\xBD", 3);
-                i++;
-                o += 3;
-            }
-        }
-        s = fixed;
-        n = o;
-    }
-    json_t *j = json_stringn_nocheck(s, n);
-    char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    fputs(t ? t : "\"\"", f);
-    free(t);
-    json_decref(j);
-    free(fixed);
-}
-
 /* Finds or adds the layout slot of an attribute member (customers only). */
 static int attr_slot(cxi_import *im, const char *name, int *field)
 {
@@ -215,13 +183,13 @@ int cx_import_jsonl(cx_import_report **out, cx_store *store, int table, const ch
             cxi_report_reject(im.report, lineno, column, reason);
             if (im.reject) {
                 fprintf(im.reject, "{\"_line\":%llu,\"_column\":%d,\"_reason\":", (unsigned long long)lineno, column);
-                write_json_string(im.reject, reason, strlen(reason));
+                cxi_write_json_text(im.reject, reason, strlen(reason));
                 if (obj && json_is_object(obj)) {
                     fputs(",\"row\":", im.reject);
                     fwrite(line + start, 1, n - start, im.reject);
                 } else {
                     fputs(",\"text\":", im.reject);
-                    write_json_string(im.reject, line + start, n - start);
+                    cxi_write_json_text(im.reject, line + start, n - start);
                 }
                 fputs("}\n", im.reject);
             }
