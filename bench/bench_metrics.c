@@ -109,7 +109,7 @@ static void print_table(const cx_result *r)
 {
     printf("  %-13s %7s %8s %7s %8s %6s %8s %6s %7s %8s %9s %9s\n", "channel", "NPS", "n", "CSAT%", "n", "CES",
            "n", "FCR%", "n", "res n", "median h", "p90 h");
-    for (size_t i = 0; i < cx_result_rows(r); i++)
+    for (size_t i = 0; i < cx_result_row_count(r); i++)
         printf("  %-13s %7.2f %8.0f %7.2f %8.0f %6.3f %8.0f %6.2f %7.0f %8.0f %9.3f %9.3f\n", label(r, i),
                cell(r, i, "nps"), cell(r, i, "nps_n"), cell(r, i, "csat"), cell(r, i, "csat_n"), cell(r, i, "ces"),
                cell(r, i, "ces_n"), cell(r, i, "fcr"), cell(r, i, "fcr_n"), cell(r, i, "resolution_n"),
@@ -127,7 +127,7 @@ static void write_tsv(const cx_result *r, const char *path)
     for (size_t k = 0; k < NFIELDS; k++)
         fprintf(f, "\t%s", fields[k]);
     fprintf(f, "\n");
-    for (size_t i = 0; i < cx_result_rows(r); i++) {
+    for (size_t i = 0; i < cx_result_row_count(r); i++) {
         fprintf(f, "%s", label(r, i));
         for (size_t k = 0; k < NFIELDS; k++) {
             double v = cell(r, i, fields[k]);
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
     double t_all = t_import + t_first;
     printf("  (a) import + query: %.3f s (import %.3f s, first query %.3f s)\n", t_all, t_import, t_first);
     double t0;
-    printf("\ncxkit: scorecard by channel (%zu groups)\n", cx_result_rows(r));
+    printf("\ncxkit: scorecard by channel (%zu groups)\n", cx_result_row_count(r));
     print_table(r);
     if (argc > 3)
         write_tsv(r, argv[3]);

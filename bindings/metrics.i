@@ -173,9 +173,9 @@ typedef struct Result {} Result;
         $self->h = NULL;
     }
     /** @brief Number of rows (groups). */
-    size_t rows() { return cx_result_rows(cxb_result($self)); }
+    size_t rows() { return cx_result_row_count(cxb_result($self)); }
     /** @brief Number of columns. */
-    size_t columns() { return cx_result_columns(cxb_result($self)); }
+    size_t columns() { return cx_result_column_count(cxb_result($self)); }
     /** @brief The name of a column. */
     const char *column_name(size_t column) {
         const char *s = NULL;
@@ -212,7 +212,7 @@ typedef struct Result {} Result;
         cxb_row out;
         out.n = 0;
         const cx_result *r = cxb_result($self);
-        size_t ncol = cx_result_columns(r), nrow = cx_result_rows(r);
+        size_t ncol = cx_result_column_count(r), nrow = cx_result_row_count(r);
         if (r && index >= nrow) {
             cxb_fail(CX_ERANGE, "row %zu out of range: the result has %zu rows", index, nrow);
             return out;

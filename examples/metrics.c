@@ -31,10 +31,12 @@ static double cell(const cx_result *r, size_t row, const char *name)
     return v;
 }
 
-static const char *label(const cx_result *r, size_t row, size_t col)
+static const char *label(const cx_result *r, size_t row, const char *name)
 {
+    size_t c;
     const char *v;
-    CHECK(cx_result_get_string(&v, r, row, col));
+    CHECK(cx_result_column_find(&c, r, name));
+    CHECK(cx_result_get_string(&v, r, row, c));
     return v ? v : "(none)";
 }
 
@@ -75,8 +77,8 @@ static void scorecard(const cx_store *s, const char *title, int by_time)
     CHECK(cx_query_run(&r, q));
     printf("\n%s\n  %-13s %6s %16s %6s %7s %6s %6s %6s %6s %6s\n", title, by_time ? "month" : "channel", "NPS",
            "95% CI", "n", "CSAT%", "n", "CES", "easy%", "FCR%", "index");
-    for (size_t i = 0; i < cx_result_rows(r); i++) {
-        printf("  %-13s %6.1f [%6.1f,%6.1f] %6.0f %7.1f %6.0f %6.2f %6.1f %6.1f %6.1f\n", label(r, i, 0),
+    for (size_t i = 0; i < cx_result_row_count(r); i++) {
+        printf("  %-13s %6.1f [%6.1f,%6.1f] %6.0f %7.1f %6.0f %6.2f %6.1f %6.1f %6.1f\n", label(r, i, by_time ? "month_label" : "channel"),
                cell(r, i, "nps"), cell(r, i, "nps_lo"), cell(r, i, "nps_hi"), cell(r, i, "nps_n"), cell(r, i, "csat"),
                cell(r, i, "csat_n"), cell(r, i, "ces"), cell(r, i, "ces_easy"), cell(r, i, "fcr"),
                cell(r, i, "cx_index"));
@@ -84,7 +86,7 @@ static void scorecard(const cx_store *s, const char *title, int by_time)
     if (!by_time) {
         /* is the gap between the best and the worst channel by NPS real? */
         size_t best = 0, worst = 0;
-        for (size_t i = 0; i < cx_result_rows(r); i++) {
+        for (size_t i = 0; i < cx_result_row_count(r); i++) {
             if (cell(r, i, "nps_n") < 30)
                 continue;
             if (cell(r, i, "nps") > cell(r, best, "nps") || cell(r, best, "nps_n") < 30)
@@ -94,8 +96,8 @@ static void scorecard(const cx_store *s, const char *title, int by_time)
         }
         double diff, p;
         CHECK(cx_result_compare(&diff, &p, r, best, r, worst, CX_MEASURE_NPS));
-        printf("  best %s vs worst %s: NPS differs by %.1f points, p = %.2g%s\n", label(r, best, 0),
-               label(r, worst, 0), diff, p, p < 0.05 ? " (significant at 5 %)" : "");
+        printf("  best %s vs worst %s: NPS differs by %.1f points, p = %.2g%s\n", label(r, best, "channel"),
+               label(r, worst, "channel"), diff, p, p < 0.05 ? " (significant at 5 %)" : "");
     }
     cx_result_free(r);
     cx_query_free(q);
@@ -125,8 +127,8 @@ static void service_times(const cx_store *s)
     printf("\nService times in business hours (Sun-Thu 08-17, +03:00) by priority\n"
            "  %-10s %6s %13s %13s %15s %8s %8s\n",
            "priority", "cases", "1st resp med", "1st resp p90", "resolution med", "SLA br%", "reopen%");
-    for (size_t i = 0; i < cx_result_rows(r); i++)
-        printf("  %-10s %6.0f %12.1fh %12.1fh %14.1fh %8.1f %8.1f\n", label(r, i, 0), cell(r, i, "reopen_rate_n"),
+    for (size_t i = 0; i < cx_result_row_count(r); i++)
+        printf("  %-10s %6.0f %12.1fh %12.1fh %14.1fh %8.1f %8.1f\n", label(r, i, "priority"), cell(r, i, "reopen_rate_n"),
                cell(r, i, "first_response_median") / 3.6e6, cell(r, i, "first_response_p90") / 3.6e6,
                cell(r, i, "resolution_median") / 3.6e6, cell(r, i, "sla_breach"), cell(r, i, "reopen_rate"));
     cx_result_free(r);

@@ -39,10 +39,19 @@ static double get(const cx_result *r, size_t row, const char *col)
     return v;
 }
 
+/* A group's label; for a time bucket, the label column beside its start
+ * ("month_label" beside "month"), in the bucket's own offset. */
 static const char *label(const cx_result *r, size_t row, const char *col)
 {
     size_t c;
     OK(cx_result_column_find(&c, r, col));
+    int type;
+    OK(cx_result_column_type(&type, r, c));
+    if (type == CX_TYPE_TIME) {
+        char name[64];
+        snprintf(name, sizeof name, "%s_label", col);
+        OK(cx_result_column_find(&c, r, name));
+    }
     const char *v;
     OK(cx_result_get_string(&v, r, row, c));
     return v;
@@ -51,7 +60,7 @@ static const char *label(const cx_result *r, size_t row, const char *col)
 /* The row whose label in `col` is `value` (NULL: the missing label). */
 static size_t row_of(const cx_result *r, const char *col, const char *value)
 {
-    for (size_t i = 0; i < cx_result_rows(r); i++) {
+    for (size_t i = 0; i < cx_result_row_count(r); i++) {
         const char *l = label(r, i, col);
         if ((!l && !value) || (l && value && strcmp(l, value) == 0))
             return i;
@@ -97,7 +106,7 @@ START_TEST(nps_formula)
 {
     cx_store *s = survey_store();
     cx_result *r = run1(s, CX_MEASURE_NPS);
-    ck_assert_uint_eq(cx_result_rows(r), 1);
+    ck_assert_uint_eq(cx_result_row_count(r), 1);
     NEAR(get(r, 0, "nps"), 0);
     NEAR(get(r, 0, "nps_n"), 6);
     NEAR(get(r, 0, "nps_promoters"), 2);
@@ -114,7 +123,7 @@ START_TEST(nps_formula)
     OK(cx_query_add(q, CX_MEASURE_NPS));
     OK(cx_query_group_by(q, CX_DIM_CHANNEL));
     OK(cx_query_run(&r, q));
-    ck_assert_uint_eq(cx_result_rows(r), 4);
+    ck_assert_uint_eq(cx_result_row_count(r), 4);
     ck_assert_ptr_null(label(r, 0, "channel")); /* missing labels sort first */
     NEAR(get(r, 0, "nps"), -100);
     NEAR(get(r, row_of(r, "channel", "web"), "nps"), 50);
@@ -129,7 +138,7 @@ START_TEST(nps_formula)
     OK(cx_query_add(q, CX_MEASURE_NPS));
     OK(cx_query_group_by(q, CX_DIM_REGION));
     OK(cx_query_run(&r, q));
-    ck_assert_uint_eq(cx_result_rows(r), 3);
+    ck_assert_uint_eq(cx_result_row_count(r), 3);
     NEAR(get(r, row_of(r, "region", "الرياض"), "nps"), 100);
     NEAR(get(r, row_of(r, "region", "جدة"), "nps"), -50);
     cx_result_free(r);
@@ -145,7 +154,7 @@ START_TEST(nps_edge_cases)
     OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
     /* no answers: one row, n 0, the rest NaN */
     cx_result *r = run1(s, CX_MEASURE_NPS);
-    ck_assert_uint_eq(cx_result_rows(r), 1);
+    ck_assert_uint_eq(cx_result_row_count(r), 1);
     NEAR(get(r, 0, "nps_n"), 0);
     ck_assert(isnan(get(r, 0, "nps")));
     ck_assert(isnan(get(r, 0, "nps_lo")));
@@ -240,7 +249,7 @@ START_TEST(case_measures)
     for (int i = 0; i < 5; i++)
         OK(cx_query_add(q, ms[i]));
     OK(cx_query_run(&r, q));
-    ck_assert_uint_eq(cx_result_rows(r), 1);
+    ck_assert_uint_eq(cx_result_row_count(r), 1);
     NEAR(get(r, 0, "fcr"), 100.0 / 3);
     NEAR(get(r, 0, "fcr_n"), 3);
     NEAR(get(r, 0, "fcr_count"), 1);
@@ -277,7 +286,7 @@ START_TEST(case_measures)
     OK(cx_query_add(q, CX_MEASURE_RESOLUTION));
     OK(cx_query_group_by(q, CX_DIM_AGENT));
     OK(cx_query_run(&r, q));
-    ck_assert_uint_eq(cx_result_rows(r), 3);
+    ck_assert_uint_eq(cx_result_row_count(r), 3);
     NEAR(get(r, row_of(r, "agent", "Sara"), "resolution_mean"), 4.0 * H);
     NEAR(get(r, row_of(r, "agent", NULL), "resolution_n"), 0);
     ck_assert(isnan(get(r, row_of(r, "agent", NULL), "resolution_median")));
@@ -412,7 +421,7 @@ START_TEST(contact_measures)
     OK(cx_query_filter(q, CX_DIM_CHANNEL, "phone"));
     OK(cx_query_group_by(q, CX_DIM_AGENT));
     OK(cx_query_run(&r, q));
-    ck_assert_uint_eq(cx_result_rows(r), 1);
+    ck_assert_uint_eq(cx_result_row_count(r), 1);
     ck_assert_str_eq(label(r, 0, "agent"), "Sara");
     NEAR(get(r, 0, "missed_rate"), 100.0 / 3);
     cx_result_free(r);
@@ -484,7 +493,7 @@ START_TEST(time_buckets)
         OK(cx_query_group_by_time(q, cases[i].bucket, cases[i].offset));
         OK(cx_query_run(&r, q));
         bool one = strcmp(cases[i].first, cases[i].second) == 0;
-        ck_assert_uint_eq(cx_result_rows(r), (one ? 1 : 2));
+        ck_assert_uint_eq(cx_result_row_count(r), (one ? 1 : 2));
         ck_assert_str_eq(label(r, 0, cases[i].col), cases[i].first);
         ck_assert_str_eq(label(r, one ? 0 : 1, cases[i].col), cases[i].second);
         int64_t start;
@@ -512,7 +521,7 @@ START_TEST(time_buckets)
         OK(cx_query_add(q, CX_MEASURE_NPS));
         OK(cx_query_group_by_time(q, b, 840));
         OK(cx_query_run(&r, q));
-        ck_assert_uint_eq(cx_result_rows(r), 4); /* +14:00 puts 2024-12-31T12Z in 2025 */
+        ck_assert_uint_eq(cx_result_row_count(r), 4); /* +14:00 puts 2024-12-31T12Z in 2025 */
         cx_result_free(r);
         cx_query_free(q);
     }
@@ -549,7 +558,7 @@ START_TEST(filters)
     OK(cx_query_group_by_attribute(q, "tier"));
     OK(cx_query_group_by(q, CX_DIM_TOUCHPOINT));
     OK(cx_query_run(&r, q));
-    ck_assert_uint_eq(cx_result_rows(r), 2);
+    ck_assert_uint_eq(cx_result_row_count(r), 2);
     ck_assert_str_eq(label(r, 0, "tier"), "gold");
     ck_assert_str_eq(label(r, 0, "touchpoint"), "call");
     ck_assert_str_eq(label(r, 1, "touchpoint"), "web");
@@ -739,12 +748,12 @@ static cx_result *full_query(const cx_store *s)
 
 static void assert_same_result(const cx_result *a, const cx_result *b)
 {
-    ck_assert_uint_eq(cx_result_rows(a), cx_result_rows(b));
-    ck_assert_uint_eq(cx_result_columns(a), cx_result_columns(b));
-    for (size_t c = 0; c < cx_result_columns(a); c++) {
+    ck_assert_uint_eq(cx_result_row_count(a), cx_result_row_count(b));
+    ck_assert_uint_eq(cx_result_column_count(a), cx_result_column_count(b));
+    for (size_t c = 0; c < cx_result_column_count(a); c++) {
         int type;
         OK(cx_result_column_type(&type, a, c));
-        for (size_t row = 0; row < cx_result_rows(a); row++) {
+        for (size_t row = 0; row < cx_result_row_count(a); row++) {
             if (type == CX_TYPE_STRING) {
                 const char *x, *y;
                 OK(cx_result_get_string(&x, a, row, c));
@@ -912,20 +921,22 @@ START_TEST(bad_arguments)
     ck_assert_int_eq(cx_query_set_calendar(NULL, NULL), CX_EINVAL);
     /* failed setters changed nothing: the query still runs as before */
     OK(cx_query_run(&r, q));
-    ck_assert_uint_eq(cx_result_columns(r), 4 + 7);
+    ck_assert_uint_eq(cx_result_column_count(r), 4 + 1 + 7); /* four groups, the day with its label */
     const char *str;
     double v;
     int64_t i;
     size_t col;
     ck_assert_int_eq(cx_result_get_string(&str, r, 0, 5), CX_EINVAL); /* a number */
-    ck_assert_int_eq(cx_result_get_int(&i, r, 0, 4), CX_EINVAL);      /* nps is real */
+    ck_assert_int_eq(cx_result_get_int(&i, r, 0, 5), CX_EINVAL);      /* nps is real */
+    ck_assert_int_eq(cx_result_get_real(&v, r, 0, 4), CX_EINVAL);     /* day_label is text */
+    ck_assert_int_eq(cx_result_get_string(&str, r, 0, 3), CX_EINVAL); /* day is a time */
     ck_assert_int_eq(cx_result_get_real(&v, r, 0, 0), CX_EINVAL);     /* a label */
     ck_assert_int_eq(cx_result_get_real(&v, r, 99, 4), CX_ERANGE);
     ck_assert_int_eq(cx_result_get_real(&v, r, 0, 99), CX_ERANGE);
     ck_assert_int_eq(cx_result_column_find(&col, r, "nope"), CX_ENOTFOUND);
     ck_assert_int_eq(cx_result_column_name(NULL, r, 0), CX_EINVAL);
-    ck_assert_uint_eq(cx_result_rows(NULL), 0);
-    ck_assert_uint_eq(cx_result_columns(NULL), 0);
+    ck_assert_uint_eq(cx_result_row_count(NULL), 0);
+    ck_assert_uint_eq(cx_result_column_count(NULL), 0);
     cx_result_free(r);
     cx_result_free(NULL);
     cx_query_free(q);
@@ -988,7 +999,7 @@ START_TEST(out_of_memory)
             rc = cx_query_run(&r, q);
         ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
         if (rc == CX_OK) {
-            ck_assert_uint_eq(cx_result_rows(r), 8);
+            ck_assert_uint_eq(cx_result_row_count(r), 8);
             done = true;
         }
         cx_result_free(r);
@@ -1010,7 +1021,7 @@ START_TEST(agent_daily_report)
     cx_result *r;
     OK(cx_query_new_agent_daily(&q, s, 180));
     OK(cx_query_run(&r, q));
-    ck_assert_uint_eq(cx_result_rows(r), 5);
+    ck_assert_uint_eq(cx_result_row_count(r), 5);
     ck_assert_ptr_null(label(r, 0, "agent"));
     ck_assert_str_eq(label(r, 0, "day"), "2024-06-03");
     NEAR(get(r, 0, "abandon_rate_count"), 1);

@@ -478,7 +478,7 @@ typedef struct cxb_lua_rows cxb_lua_rows;
 %typemap(out) cxb_lua_rows {
     if ($1.res) {
         const cx_result *r = $1.res->h;
-        size_t nrow = cx_result_rows(r), ncol = cx_result_columns(r);
+        size_t nrow = cx_result_row_count(r), ncol = cx_result_column_count(r);
         lua_createtable(L, (int)nrow, 0);
         for (size_t i = 0; i < nrow; i++) {
             lua_createtable(L, 0, (int)ncol);

@@ -12,6 +12,7 @@
 #include "cxkit/io.h"
 #include "cxkit/db.h"
 #include "cxkit/calendar.h"
+#include "cxkit/result.h"
 #include "cxkit/metrics.h"
 #include "cxkit/journey.h"
 #include "cxkit/lifecycle.h"

@@ -10,6 +10,7 @@
 
 #include "cxkit/common.h"
 #include "cxkit/calendar.h"
+#include "cxkit/result.h"
 #include "cxkit/store.h"
 #include "cxkit/time.h"
 
@@ -75,8 +76,6 @@ extern "C" {
 /** An opaque query: what to compute, over which records, grouped how. */
 typedef struct cx_query cx_query;
 
-/** An opaque, immutable result table: one row per group. */
-typedef struct cx_result cx_result;
 
 /** The measures a query can compute. Values are stable. */
 typedef enum cx_measure {
@@ -320,98 +319,6 @@ CX_EXTERN int cx_query_set_index_weight(cx_query *query, int measure, double wei
  */
 CX_EXTERN int cx_query_run(cx_result **out, const cx_query *query);
 
-/**
- * @brief Free a result.
- * @param[in] result the result, or NULL.
- */
-CX_EXTERN void cx_result_free(cx_result *result);
-
-/**
- * @brief Number of rows (groups). Groups are sorted by their labels (time
- *        buckets in time order, missing labels first).
- * @param[in] result the result; NULL gives 0.
- * @return the count.
- */
-CX_EXTERN size_t cx_result_rows(const cx_result *result);
-
-/**
- * @brief Number of columns: the grouping dimensions first, then each
- *        measure's columns (see cx_result_column_name()).
- * @param[in] result the result; NULL gives 0.
- * @return the count.
- */
-CX_EXTERN size_t cx_result_columns(const cx_result *result);
-
-/**
- * @brief The name of a column.
- * Grouping columns are named after their dimension ("channel", "agent",
- * "month", the attribute's key...). Measure columns are named after the
- * measure with a suffix: "nps", "nps_n", "nps_lo", "nps_hi",
- * "nps_promoters", "nps_passives", "nps_detractors"; "csat", "csat_n",
- * "csat_lo", "csat_hi", "csat_mean"; "ces", "ces_n", "ces_lo", "ces_hi",
- * "ces_easy"; each rate ("fcr", "reopen_rate", "sla_breach",
- * "missed_rate", "abandon_rate", "repeat_rate") with "_n", "_lo", "_hi" and
- * its count ("_count"); each duration ("first_response", "resolution",
- * "handle_time") and "contacts" with "_n", "_mean", "_lo", "_hi", "_median",
- * "_p90", "_total"; "cx_index".
- * @param[out] out    a string owned by the result.
- * @param[in]  result the result.
- * @param[in]  column 0 to columns - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_result_column_name(const char **out, const cx_result *result, size_t column);
-
-/**
- * @brief The type of a column: ::CX_TYPE_STRING for groups,
- *        ::CX_TYPE_TIME for time buckets (their start), ::CX_TYPE_INT for
- *        counts, ::CX_TYPE_REAL for the rest.
- * @param[out] out    a ::cx_type.
- * @param[in]  result the result.
- * @param[in]  column 0 to columns - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_result_column_type(int *out, const cx_result *result, size_t column);
-
-/**
- * @brief Find a column by name.
- * @param[out] out    the column.
- * @param[in]  result the result.
- * @param[in]  name   the column's name.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND.
- */
-CX_EXTERN int cx_result_column_find(size_t *out, const cx_result *result, const char *name);
-
-/**
- * @brief Read a text cell: a group's label. A time bucket reads as its
- *        label ("2024-03-05", "2024-W09", "2024-03", "2024-Q1", "2024").
- * @param[out] out    the text, owned by the result; NULL for a missing label.
- * @param[in]  result the result.
- * @param[in]  row    0 to rows - 1.
- * @param[in]  column a grouping column.
- * @return ::CX_OK, ::CX_EINVAL (a measure column) or ::CX_ERANGE.
- */
-CX_EXTERN int cx_result_get_string(const char **out, const cx_result *result, size_t row, size_t column);
-
-/**
- * @brief Read an integer cell: a count, or a time bucket's start.
- * @param[out] out    the value.
- * @param[in]  result the result.
- * @param[in]  row    0 to rows - 1.
- * @param[in]  column a column of type ::CX_TYPE_INT or ::CX_TYPE_TIME.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_result_get_int(int64_t *out, const cx_result *result, size_t row, size_t column);
-
-/**
- * @brief Read a numeric cell as a double. A value that does not exist for
- *        the group (no data, or an interval of one observation) is NaN.
- * @param[out] out    the value.
- * @param[in]  result the result.
- * @param[in]  row    0 to rows - 1.
- * @param[in]  column a column of type ::CX_TYPE_INT or ::CX_TYPE_REAL.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_result_get_real(double *out, const cx_result *result, size_t row, size_t column);
 
 /**
  * @brief Any quantile of a duration measure (first response, resolution,
@@ -480,23 +387,6 @@ CX_EXTERN int cx_result_serialize(size_t *out_len, const cx_result *result, void
  */
 CX_EXTERN int cx_result_deserialize(cx_result **out, const void *data, size_t len);
 
-/**
- * @brief Write a result as CSV (a header row, then one row per group;
- *        missing values empty, times ISO 8601 in the bucket's offset).
- * @param[in] result the result.
- * @param[in] path   the file to write (replaced).
- * @return ::CX_OK, ::CX_EINVAL or ::CX_EIO.
- */
-CX_EXTERN int cx_result_export_csv(const cx_result *result, const char *path);
-
-/**
- * @brief Write a result as JSON: an array of objects, one per group, keyed
- *        by column name; missing values are null.
- * @param[in] result the result.
- * @param[in] path   the file to write (replaced).
- * @return ::CX_OK, ::CX_EINVAL or ::CX_EIO.
- */
-CX_EXTERN int cx_result_export_json(const cx_result *result, const char *path);
 
 /** @} */
 

@@ -7,6 +7,7 @@
 #define CXI_METRICS_PRIVATE_H
 
 #include "../store/store_private.h"
+#include "../table/table.h"
 #include "cxkit/metrics.h"
 #include "qacc.h"
 #include "../base/stats.h"
@@ -25,7 +26,6 @@ typedef struct cxi_measure_info {
 
 extern const cxi_measure_info cxi_measures[CX_MEASURE_COUNT];
 extern const char *const cxi_dim_names[];
-extern const char *const cxi_bucket_names[];
 
 /* Survey answers: n answers, good (promoters, top-two box, easy), mid
  * (passives), bad (detractors); sum and sum of squares of the answer on the
@@ -106,7 +106,11 @@ typedef struct cxi_col_desc {
     int field; /* which value of the measure */
 } cxi_col_desc;
 
-struct cx_result {
+typedef struct cxi_qres cxi_qres;
+
+/* A query result's own state: the spec and one accumulator per measure and
+ * group; cx_result (table.h) holds its cells and this beside them. */
+struct cxi_qres {
     cxi_mem mem;
     cxi_spec spec;
     cxi_pool labels;     /* group labels */
@@ -126,20 +130,21 @@ void cxi_spec_clear(cxi_mem *m, cxi_spec *s);
 int cxi_spec_write(const cxi_spec *s, cxi_wbuf *b);
 int cxi_spec_read(cxi_mem *m, cxi_spec *s, cxi_rbuf *r);
 
-cx_time cxi_bucket_start(cx_time t, int bucket, int offset);
-void cxi_bucket_label(char *buf, size_t cap, cx_time start, int bucket, int offset);
 
 void cxi_gtab_init(cxi_gtab *t, int width);
 void cxi_gtab_free(cxi_mem *m, cxi_gtab *t);
 /* The group of `key`, added if new (*added set); CX_ENOMEM. */
 int cxi_gtab_get(cxi_mem *m, cxi_gtab *t, const int64_t *key, size_t *group, bool *added);
 
-/* An empty result for a spec (the spec is moved in). */
-int cxi_result_new(cx_result **out, cxi_mem mem, cxi_spec *spec);
+/* An empty query result for a spec (the spec is moved in). */
+int cxi_qres_new(cxi_qres **out, cxi_mem mem, cxi_spec *spec);
+void cxi_qres_free(cxi_qres *r);
 /* Makes room for accumulators and labels of `n` groups. */
-int cxi_result_grow(cx_result *r, size_t n);
-/* Sorts the groups, lays out the columns; after it the result is read-only. */
-int cxi_result_finish(cx_result *r);
+int cxi_qres_grow(cxi_qres *r, size_t n);
+/* Sorts the groups, lays out the columns and writes the cells into a
+ * cx_result that keeps `q` for merges, serialisation and quantiles; `q` is
+ * the result's from then on, and freed on failure. */
+int cxi_qres_publish(cx_result **out, cxi_qres *q);
 size_t cxi_acc_size(int measure);
 
 #endif

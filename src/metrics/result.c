@@ -1,6 +1,7 @@
 /*
- * Result tables: groups with their labels and per-measure accumulators,
- * finalised lazily by the getters; merging, serialisation and export.
+ * Query results: groups with their labels and per-measure accumulators,
+ * written as cells into a cx_result (src/table) that keeps them for
+ * merging, serialisation, quantiles and comparisons.
  */
 #include "metrics_private.h"
 
@@ -110,9 +111,9 @@ size_t cxi_acc_size(int measure)
     }
 }
 
-int cxi_result_new(cx_result **out, cxi_mem mem, cxi_spec *spec)
+int cxi_qres_new(cxi_qres **out, cxi_mem mem, cxi_spec *spec)
 {
-    cx_result *r = cxi_alloc(&mem, sizeof *r);
+    cxi_qres *r = cxi_alloc(&mem, sizeof *r);
     if (!r) {
         cxi_spec_clear(&mem, spec);
         return cxi_fail(CX_ENOMEM, "out of memory for a result");
@@ -127,7 +128,7 @@ int cxi_result_new(cx_result **out, cxi_mem mem, cxi_spec *spec)
     return CX_OK;
 }
 
-int cxi_result_grow(cx_result *r, size_t n)
+int cxi_qres_grow(cxi_qres *r, size_t n)
 {
     if (n <= r->acc_cap)
         return CX_OK;
@@ -163,7 +164,7 @@ int cxi_result_grow(cx_result *r, size_t n)
     return CX_OK;
 }
 
-void cx_result_free(cx_result *r)
+void cxi_qres_free(cxi_qres *r)
 {
     if (!r)
         return;
@@ -228,7 +229,7 @@ static int field_type(int measure, int field)
 }
 
 /* Order of rows by label: missing first, text byte-wise, times in order. */
-static int cmp_rows(const cx_result *r, size_t a, size_t b)
+static int cmp_rows(const cxi_qres *r, size_t a, size_t b)
 {
     size_t ng = (size_t)r->spec.ngroups;
     for (size_t d = 0; d < ng; d++) {
@@ -250,7 +251,7 @@ static int cmp_rows(const cx_result *r, size_t a, size_t b)
     return (a > b) - (a < b);
 }
 
-int cxi_result_finish(cx_result *r)
+static int qres_finish(cxi_qres *r)
 {
     size_t n = r->groups.n;
     r->order = cxi_alloc(&r->mem, (n ? n : 1) * sizeof(size_t));
@@ -309,79 +310,14 @@ int cxi_result_finish(cx_result *r)
     return CX_OK;
 }
 
-/* ---- getters ----------------------------------------------------------- */
+/* ---- values ------------------------------------------------------------ */
 
-size_t cx_result_rows(const cx_result *r) { return r ? r->groups.n : 0; }
-
-size_t cx_result_columns(const cx_result *r) { return r ? r->ncols : 0; }
-
-static int check_cell(const char *fn, const cx_result *r, size_t row, size_t col, bool need_row)
-{
-    if (!r)
-        return cxi_fail(CX_EINVAL, "%s: result is NULL", fn);
-    if (col >= r->ncols)
-        return cxi_fail(CX_ERANGE, "%s: column %zu is out of range (%zu columns)", fn, col, r->ncols);
-    if (need_row && row >= r->groups.n)
-        return cxi_fail(CX_ERANGE, "%s: row %zu is out of range (%zu rows)", fn, row, r->groups.n);
-    return CX_OK;
-}
-
-int cx_result_column_name(const char **out, const cx_result *r, size_t col)
-{
-    if (!out)
-        return cxi_fail(CX_EINVAL, "cx_result_column_name: out is NULL");
-    int rc = check_cell("cx_result_column_name", r, 0, col, false);
-    if (rc)
-        return rc;
-    *out = r->cols[col].name;
-    return CX_OK;
-}
-
-int cx_result_column_type(int *out, const cx_result *r, size_t col)
-{
-    if (!out)
-        return cxi_fail(CX_EINVAL, "cx_result_column_type: out is NULL");
-    int rc = check_cell("cx_result_column_type", r, 0, col, false);
-    if (rc)
-        return rc;
-    *out = r->cols[col].type;
-    return CX_OK;
-}
-
-int cx_result_column_find(size_t *out, const cx_result *r, const char *name)
-{
-    if (!out || !r || !name)
-        return cxi_fail(CX_EINVAL, "cx_result_column_find: %s is NULL", !out ? "out" : !r ? "result" : "name");
-    for (size_t c = 0; c < r->ncols; c++)
-        if (strcmp(r->cols[c].name, name) == 0) {
-            *out = c;
-            return CX_OK;
-        }
-    char qb[80];
-    return cxi_fail(CX_ENOTFOUND, "cx_result_column_find: no column %s", cxi_quote(qb, name));
-}
-
-int cx_result_get_string(const char **out, const cx_result *r, size_t row, size_t col)
-{
-    if (!out)
-        return cxi_fail(CX_EINVAL, "cx_result_get_string: out is NULL");
-    int rc = check_cell("cx_result_get_string", r, row, col, true);
-    if (rc)
-        return rc;
-    const cxi_col_desc *c = &r->cols[col];
-    if (c->group < 0)
-        return cxi_fail(CX_EINVAL, "cx_result_get_string: column '%s' is a number, not a label", c->name);
-    uint32_t id = r->label_of[r->order[row] * (size_t)r->spec.ngroups + (size_t)c->group];
-    *out = id == CXI_NONE ? NULL : cxi_pool_str(&r->labels, id);
-    return CX_OK;
-}
-
-static const void *acc_of(const cx_result *r, int pos, size_t g)
+static const void *acc_of(const cxi_qres *r, int pos, size_t g)
 {
     return (const char *)r->acc[pos] + g * cxi_acc_size(r->spec.measures[pos]);
 }
 
-static double z_of(const cx_result *r) { return cxi_normal_quantile(0.5 + r->spec.level / 2); }
+static double z_of(const cxi_qres *r) { return cxi_normal_quantile(0.5 + r->spec.level / 2); }
 
 static double pct_or_nan(uint64_t x, uint64_t n) { return n ? 100.0 * (double)x / (double)n : NAN; }
 
@@ -402,7 +338,7 @@ static void mean_ci(double *lo, double *hi, double n, double sum, double sumsq, 
 
 /* The normalised (0-100, high is good) value of a measure in a group, NaN
  * when it has no data: what the CX index weighs. */
-static double index_part(const cx_result *r, int pos, size_t g)
+static double index_part(const cxi_qres *r, int pos, size_t g)
 {
     int m = r->spec.measures[pos];
     const void *a = acc_of(r, pos, g);
@@ -422,7 +358,7 @@ static double index_part(const cx_result *r, int pos, size_t g)
     return NAN;
 }
 
-static double cx_index(const cx_result *r, size_t g)
+static double cx_index(const cxi_qres *r, size_t g)
 {
     double num = 0, den = 0;
     for (int p = 0; p < r->spec.nmeasures; p++) {
@@ -440,7 +376,7 @@ static double cx_index(const cx_result *r, size_t g)
 }
 
 /* The value of field `f` of the measure at `pos` in group `g`. */
-static double value(const cx_result *r, int pos, int f, size_t g)
+static double value(const cxi_qres *r, int pos, int f, size_t g)
 {
     int m = r->spec.measures[pos];
     const void *a = acc_of(r, pos, g);
@@ -516,42 +452,7 @@ static double value(const cx_result *r, int pos, int f, size_t g)
     }
 }
 
-int cx_result_get_real(double *out, const cx_result *r, size_t row, size_t col)
-{
-    if (!out)
-        return cxi_fail(CX_EINVAL, "cx_result_get_real: out is NULL");
-    int rc = check_cell("cx_result_get_real", r, row, col, true);
-    if (rc)
-        return rc;
-    const cxi_col_desc *c = &r->cols[col];
-    if (c->group >= 0) {
-        if (c->type != CX_TYPE_TIME)
-            return cxi_fail(CX_EINVAL, "cx_result_get_real: column '%s' is a label", c->name);
-        *out = (double)r->groups.keys[r->order[row] * (size_t)r->spec.ngroups + (size_t)c->group];
-        return CX_OK;
-    }
-    *out = value(r, c->pos, c->field, r->order[row]);
-    return CX_OK;
-}
-
-int cx_result_get_int(int64_t *out, const cx_result *r, size_t row, size_t col)
-{
-    if (!out)
-        return cxi_fail(CX_EINVAL, "cx_result_get_int: out is NULL");
-    int rc = check_cell("cx_result_get_int", r, row, col, true);
-    if (rc)
-        return rc;
-    const cxi_col_desc *c = &r->cols[col];
-    if (c->type != CX_TYPE_INT && c->type != CX_TYPE_TIME)
-        return cxi_fail(CX_EINVAL, "cx_result_get_int: column '%s' is not an integer", c->name);
-    if (c->group >= 0)
-        *out = r->groups.keys[r->order[row] * (size_t)r->spec.ngroups + (size_t)c->group];
-    else
-        *out = (int64_t)value(r, c->pos, c->field, r->order[row]);
-    return CX_OK;
-}
-
-static int find_measure(const char *fn, const cx_result *r, int measure, int *pos)
+static int find_measure(const char *fn, const cxi_qres *r, int measure, int *pos)
 {
     if (measure < 0 || measure >= CX_MEASURE_COUNT)
         return cxi_fail(CX_EINVAL, "%s: measure %d is not a cx_measure", fn, measure);
@@ -563,7 +464,7 @@ static int find_measure(const char *fn, const cx_result *r, int measure, int *po
     return cxi_fail(CX_ENOTFOUND, "%s: the result has no measure '%s'", fn, cxi_measures[measure].name);
 }
 
-int cx_result_quantile(double *out, const cx_result *r, size_t row, int measure, double q)
+static int q_quantile(double *out, const cxi_qres *r, size_t row, int measure, double q)
 {
     const char *fn = "cx_result_quantile";
     if (!out || !r)
@@ -582,7 +483,7 @@ int cx_result_quantile(double *out, const cx_result *r, size_t row, int measure,
     return cxi_qacc_quantile(out, (cxi_qacc *)&d->q, q);
 }
 
-int cx_result_compare(double *diff, double *p_value, const cx_result *a, size_t row_a, const cx_result *b,
+static int q_compare(double *diff, double *p_value, const cxi_qres *a, size_t row_a, const cxi_qres *b,
                       size_t row_b, int measure)
 {
     const char *fn = "cx_result_compare";
@@ -815,7 +716,7 @@ int cxi_spec_read(cxi_mem *m, cxi_spec *s, cxi_rbuf *r)
 
 /* ---- merge ------------------------------------------------------------- */
 
-static int same_spec(const cx_result *a, const cx_result *b, bool *same)
+static int same_spec(const cxi_qres *a, const cxi_qres *b, bool *same)
 {
     cxi_mem mem;
     cxi_mem_init(&mem, NULL, NULL);
@@ -831,7 +732,7 @@ static int same_spec(const cx_result *a, const cx_result *b, bool *same)
     return rc;
 }
 
-static int merge_acc(cx_result *dst, int pos, size_t gd, const cx_result *src, size_t gs)
+static int merge_acc(cxi_qres *dst, int pos, size_t gd, const cxi_qres *src, size_t gs)
 {
     int m = dst->spec.measures[pos];
     void *d = (char *)dst->acc[pos] + gd * cxi_acc_size(m);
@@ -869,7 +770,7 @@ static int merge_acc(cx_result *dst, int pos, size_t gd, const cx_result *src, s
 }
 
 /* Adds the groups of `src` to `dst` (labels re-interned), merging states. */
-static int absorb(cx_result *dst, const cx_result *src)
+static int absorb(cxi_qres *dst, const cxi_qres *src)
 {
     int ng = dst->spec.ngroups;
     for (size_t g = 0; g < src->groups.n; g++) {
@@ -890,7 +791,7 @@ static int absorb(cx_result *dst, const cx_result *src)
         bool added;
         int rc = cxi_gtab_get(&dst->mem, &dst->groups, key, &at, &added);
         if (!rc && added)
-            rc = cxi_result_grow(dst, dst->groups.n);
+            rc = cxi_qres_grow(dst, dst->groups.n);
         if (rc)
             return rc;
         for (int d = 0; d < ng; d++)
@@ -902,7 +803,7 @@ static int absorb(cx_result *dst, const cx_result *src)
     return CX_OK;
 }
 
-static int empty_like(cx_result **out, const cx_result *a)
+static int empty_like(cxi_qres **out, const cxi_qres *a)
 {
     cxi_spec spec;
     cxi_wbuf b;
@@ -918,10 +819,10 @@ static int empty_like(cx_result **out, const cx_result *a)
     cxi_wbuf_free(&b);
     if (rc)
         return rc;
-    return cxi_result_new(out, mem, &spec);
+    return cxi_qres_new(out, mem, &spec);
 }
 
-int cx_result_merge(cx_result **out, const cx_result *a, const cx_result *b)
+static int q_merge(cxi_qres **out, const cxi_qres *a, const cxi_qres *b)
 {
     const char *fn = "cx_result_merge";
     if (!out)
@@ -935,16 +836,14 @@ int cx_result_merge(cx_result **out, const cx_result *a, const cx_result *b)
         return cxi_fail(rc, "%s: out of memory", fn);
     if (!same)
         return cxi_fail(CX_EINVAL, "%s: the results come from different queries (measures, groupings or options)", fn);
-    cx_result *r;
+    cxi_qres *r;
     if ((rc = empty_like(&r, a)))
         return cxi_fail(rc, "%s: out of memory", fn);
     rc = absorb(r, a);
     if (!rc)
         rc = absorb(r, b);
-    if (!rc)
-        rc = cxi_result_finish(r);
     if (rc) {
-        cx_result_free(r);
+        cxi_qres_free(r);
         return cxi_fail(rc, "%s: out of memory", fn);
     }
     *out = r;
@@ -953,7 +852,7 @@ int cx_result_merge(cx_result **out, const cx_result *a, const cx_result *b)
 
 /* ---- serialisation ----------------------------------------------------- */
 
-static int write_result(const cx_result *r, cxi_wbuf *b)
+static int write_result(const cxi_qres *r, cxi_wbuf *b)
 {
     cxi_wbuf_u32(b, RESULT_MAGIC);
     cxi_wbuf_u32(b, RESULT_VERSION);
@@ -1006,7 +905,7 @@ static int write_result(const cx_result *r, cxi_wbuf *b)
     return b->err;
 }
 
-int cx_result_serialize(size_t *out_len, const cx_result *r, void *buf, size_t cap)
+static int q_serialize(size_t *out_len, const cxi_qres *r, void *buf, size_t cap)
 {
     const char *fn = "cx_result_serialize";
     if (!out_len || !r)
@@ -1028,7 +927,7 @@ int cx_result_serialize(size_t *out_len, const cx_result *r, void *buf, size_t c
     return rc;
 }
 
-static int read_result(cx_result *r, cxi_rbuf *rb)
+static int read_result(cxi_qres *r, cxi_rbuf *rb)
 {
     uint64_t nl = cxi_rbuf_u64(rb);
     if (rb->err)
@@ -1072,7 +971,7 @@ static int read_result(cx_result *r, cxi_rbuf *rb)
             return rc;
         if (!added)
             return bad("a group appears twice");
-        if ((rc = cxi_result_grow(r, r->groups.n)))
+        if ((rc = cxi_qres_grow(r, r->groups.n)))
             return rc;
         for (size_t d = 0; d < ng; d++)
             r->label_of[at * ng + d] = lab[d];
@@ -1125,7 +1024,7 @@ static int read_result(cx_result *r, cxi_rbuf *rb)
     return CX_OK;
 }
 
-int cx_result_deserialize(cx_result **out, const void *data, size_t len)
+static int q_deserialize(cxi_qres **out, const void *data, size_t len)
 {
     const char *fn = "cx_result_deserialize";
     if (!out)
@@ -1146,14 +1045,12 @@ int cx_result_deserialize(cx_result **out, const void *data, size_t len)
     int rc = cxi_spec_read(&mem, &spec, &rb);
     if (rc)
         return cxi_fail(rc, "%s: %s", fn, rc == CX_ENOMEM ? "out of memory" : "corrupt query description");
-    cx_result *r;
-    if ((rc = cxi_result_new(&r, mem, &spec)))
+    cxi_qres *r;
+    if ((rc = cxi_qres_new(&r, mem, &spec)))
         return rc;
     rc = read_result(r, &rb);
-    if (!rc)
-        rc = cxi_result_finish(r);
     if (rc) {
-        cx_result_free(r);
+        cxi_qres_free(r);
         char msg[512];
         snprintf(msg, sizeof msg, "%s", cx_last_error());
         return cxi_fail(rc, "%s: %s", fn, rc == CX_ENOMEM ? "out of memory" : msg);
@@ -1162,119 +1059,135 @@ int cx_result_deserialize(cx_result **out, const void *data, size_t len)
     return CX_OK;
 }
 
-/* ---- export ------------------------------------------------------------ */
 
-static void csv_text(FILE *f, const char *s)
+/* ---- the public result ------------------------------------------------- */
+
+static void ext_free(void *state) { cxi_qres_free(state); }
+
+static const cxi_result_ext query_ext = {"query", ext_free};
+
+/* The query state behind a result, or NULL with the last error set. */
+static const cxi_qres *qres_of(const char *fn, const cx_result *r)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    const cxi_qres *q = cxi_result_ext_of(r, &query_ext);
+    if (!q)
+        cxi_fail(CX_EINVAL, "%s: %s", fn, r ? "not a query result (only cx_query_run() results, and their merges, carry measures)" : "result is NULL");
+    return q;
 }
 
-static void json_text(FILE *f, const char *s)
+int cxi_qres_publish(cx_result **out, cxi_qres *q)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
+    int rc = qres_finish(q);
+    if (rc) {
+        cxi_qres_free(q);
+        return rc;
     }
-    fputc('"', f);
-}
-
-/* Writes one cell; `json` chooses the syntax. */
-static void cell(FILE *f, const cx_result *r, size_t row, size_t col, bool json)
-{
-    const cxi_col_desc *c = &r->cols[col];
-    if (c->type == CX_TYPE_STRING) {
-        const char *s;
-        cx_result_get_string(&s, r, row, col);
-        if (s)
-            json ? json_text(f, s) : csv_text(f, s);
-        else if (json)
-            fputs("null", f);
-        return;
-    }
-    if (c->type == CX_TYPE_TIME) {
-        int64_t t;
-        char buf[CX_TIME_FORMAT_MAX];
-        cx_result_get_int(&t, r, row, col);
-        cx_time_format(buf, sizeof buf, t, r->spec.groups[c->group].offset);
-        json ? json_text(f, buf) : (void)fputs(buf, f);
-        return;
-    }
-    double v;
-    cx_result_get_real(&v, r, row, col);
-    if (isnan(v))
-        fputs(json ? "null" : "", f);
-    else if (c->type == CX_TYPE_INT)
-        fprintf(f, "%.0f", v);
-    else
-        fprintf(f, "%.17g", v);
-}
-
-static int export(const char *fn, const cx_result *r, const char *path, bool json)
-{
-    if (!r || !path)
-        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !r ? "result" : "path");
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        char qb[80];
-        return cxi_fail(CX_EIO, "%s: cannot write %s", fn, cxi_quote(qb, path));
-    }
-    if (json)
-        fputs("[", f);
-    else
-        for (size_t c = 0; c < r->ncols; c++) {
-            if (c)
-                fputc(',', f);
-            csv_text(f, r->cols[c].name);
+    /* a time group is two columns: the bucket's start, and its label */
+    size_t ncols = q->ncols, n = q->groups.n;
+    for (size_t c = 0; c < q->ncols; c++)
+        ncols += q->cols[c].type == CX_TYPE_TIME;
+    const char **names = cxi_alloc(&q->mem, ncols * sizeof *names);
+    int *types = cxi_alloc(&q->mem, ncols * sizeof *types);
+    char (*label_names)[64] = cxi_alloc(&q->mem, (size_t)CX_QUERY_MAX_GROUPS * 64);
+    cx_result *r = NULL;
+    rc = names && types && label_names ? CX_OK : cxi_fail(CX_ENOMEM, "out of memory publishing a result");
+    size_t k = 0;
+    for (size_t c = 0; !rc && c < q->ncols; c++) {
+        names[k] = q->cols[c].name;
+        types[k++] = q->cols[c].type;
+        if (q->cols[c].type == CX_TYPE_TIME) {
+            snprintf(label_names[q->cols[c].group], 64, "%s_label", q->cols[c].name);
+            names[k] = label_names[q->cols[c].group];
+            types[k++] = CX_TYPE_STRING;
         }
-    if (!json)
-        fputs("\r\n", f);
-    for (size_t row = 0; row < r->groups.n; row++) {
-        if (json)
-            fputs(row ? ",\n {" : "\n {", f);
-        for (size_t c = 0; c < r->ncols; c++) {
-            if (json) {
-                if (c)
-                    fputs(", ", f);
-                json_text(f, r->cols[c].name);
-                fputs(": ", f);
-            } else if (c)
-                fputc(',', f);
-            cell(f, r, row, c, json);
+    }
+    if (!rc)
+        rc = cxi_result_new(&r, &q->mem, n, ncols, names, types);
+    size_t ng = (size_t)q->spec.ngroups;
+    for (size_t row = 0; !rc && row < n; row++) {
+        size_t g = q->order[row];
+        k = 0;
+        for (size_t c = 0; !rc && c < q->ncols; c++, k++) {
+            const cxi_col_desc *d = &q->cols[c];
+            if (d->group >= 0) {
+                uint32_t id = q->label_of[g * ng + (size_t)d->group];
+                const char *label = id == CXI_NONE ? NULL : cxi_pool_str(&q->labels, id);
+                if (d->type == CX_TYPE_TIME) {
+                    cxi_result_set_time(r, k, row, q->groups.keys[g * ng + (size_t)d->group]);
+                    cxi_result_set_offset(r, k, q->spec.groups[d->group].offset);
+                    k++;
+                }
+                rc = cxi_result_set_text(r, k, row, label);
+                continue;
+            }
+            double v = value(q, d->pos, d->field, g);
+            if (d->type == CX_TYPE_INT)
+                cxi_result_set_int(r, k, row, isnan(v) ? 0 : (int64_t)v);
+            else
+                cxi_result_set_real(r, k, row, v);
         }
-        fputs(json ? "}" : "\r\n", f);
     }
-    if (json)
-        fputs("\n]\n", f);
-    bool failed = ferror(f) != 0;
-    failed |= fclose(f) != 0;
-    if (failed) {
-        char qb[80];
-        return cxi_fail(CX_EIO, "%s: error writing %s", fn, cxi_quote(qb, path));
+    cxi_free(&q->mem, names, ncols * sizeof *names);
+    cxi_free(&q->mem, types, ncols * sizeof *types);
+    cxi_free(&q->mem, label_names, (size_t)CX_QUERY_MAX_GROUPS * 64);
+    if (rc) {
+        cx_result_free(r);
+        cxi_qres_free(q);
+        return rc;
     }
+    cxi_result_set_ext(r, &query_ext, q);
+    *out = r;
     return CX_OK;
 }
 
-int cx_result_export_csv(const cx_result *r, const char *path)
+int cx_result_quantile(double *out, const cx_result *result, size_t row, int measure, double q)
 {
-    return export("cx_result_export_csv", r, path, false);
+    const char *fn = "cx_result_quantile";
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    const cxi_qres *r = qres_of(fn, result);
+    return r ? q_quantile(out, r, row, measure, q) : CX_EINVAL;
 }
 
-int cx_result_export_json(const cx_result *r, const char *path)
+int cx_result_compare(double *diff, double *p_value, const cx_result *a, size_t row_a, const cx_result *b,
+                      size_t row_b, int measure)
 {
-    return export("cx_result_export_json", r, path, true);
+    const char *fn = "cx_result_compare";
+    if (!diff || !p_value)
+        return cxi_fail(CX_EINVAL, "%s: an argument is NULL", fn);
+    const cxi_qres *qa = qres_of(fn, a), *qb = qa ? qres_of(fn, b) : NULL;
+    return qa && qb ? q_compare(diff, p_value, qa, row_a, qb, row_b, measure) : CX_EINVAL;
+}
+
+int cx_result_merge(cx_result **out, const cx_result *a, const cx_result *b)
+{
+    const char *fn = "cx_result_merge";
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    const cxi_qres *qa = qres_of(fn, a), *qb = qa ? qres_of(fn, b) : NULL;
+    cxi_qres *m;
+    if (!qa || !qb)
+        return CX_EINVAL;
+    int rc = q_merge(&m, qa, qb);
+    return rc ? rc : cxi_qres_publish(out, m);
+}
+
+int cx_result_serialize(size_t *out_len, const cx_result *result, void *buf, size_t cap)
+{
+    const char *fn = "cx_result_serialize";
+    if (!out_len)
+        return cxi_fail(CX_EINVAL, "%s: out_len is NULL", fn);
+    const cxi_qres *r = qres_of(fn, result);
+    return r ? q_serialize(out_len, r, buf, cap) : CX_EINVAL;
+}
+
+int cx_result_deserialize(cx_result **out, const void *data, size_t len)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_result_deserialize: out is NULL");
+    *out = NULL;
+    cxi_qres *q;
+    int rc = q_deserialize(&q, data, len);
+    return rc ? rc : cxi_qres_publish(out, q);
 }

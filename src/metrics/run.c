@@ -20,7 +20,7 @@ typedef struct rec {
 typedef struct run {
     const cx_query *q;
     const cx_store *s;
-    cx_result *r;
+    cxi_qres *r;
     cxi_mem *mem;
     cxi_gtab g;                   /* groups by store codes */
     uint8_t *accept[CX_DIM_ATTRIBUTE]; /* per event dimension: accepted codes, or NULL */
@@ -328,7 +328,7 @@ static int group_of(run *x, const rec *e, size_t *g)
     bool added;
     int rc = cxi_gtab_get(x->mem, &x->g, key, g, &added);
     if (!rc && added)
-        rc = cxi_result_grow(x->r, x->g.n);
+        rc = cxi_qres_grow(x->r, x->g.n);
     if (rc)
         return cxi_fail(rc, FN ": out of memory with %zu groups", x->g.n);
     if (x->direct)
@@ -670,7 +670,7 @@ static void run_free(run *x)
 static int label_groups(run *x)
 {
     const cx_store *s = x->s;
-    cx_result *r = x->r;
+    cxi_qres *r = x->r;
     int ng = r->spec.ngroups;
     for (size_t g = 0; g < x->g.n; g++) {
         int64_t key[CX_QUERY_MAX_GROUPS];
@@ -747,7 +747,7 @@ int cx_query_run(cx_result **out, const cx_query *q)
         if (!have)
             spec.measures[spec.nmeasures++] = m;
     }
-    if ((rc = cxi_result_new(&x.r, mem, &spec)))
+    if ((rc = cxi_qres_new(&x.r, mem, &spec)))
         return rc;
     x.mem = &x.r->mem;
     cxi_gtab_init(&x.g, x.r->spec.ngroups);
@@ -788,13 +788,10 @@ int cx_query_run(cx_result **out, const cx_query *q)
         rc = pass_interactions(&x);
     if (!rc)
         rc = label_groups(&x);
-    if (!rc)
-        rc = cxi_result_finish(x.r);
     run_free(&x);
     if (rc) {
-        cx_result_free(x.r);
+        cxi_qres_free(x.r);
         return rc;
     }
-    *out = x.r;
-    return CX_OK;
+    return cxi_qres_publish(out, x.r);
 }

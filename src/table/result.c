@@ -1,0 +1,352 @@
+/*
+ * cx_result: the table of named, typed columns that every analysis returns,
+ * its getters and its CSV and JSON export. The analyses build it through
+ * table.h; nothing here knows what the numbers mean.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "table.h"
+
+static size_t cell_size(int type) { return type == CX_TYPE_STRING ? sizeof(uint32_t) : 8; }
+
+/* Fills rows [from, to) of a column with its zero. */
+static void zero_cells(cxi_tcol *c, size_t from, size_t to)
+{
+    if (c->type == CX_TYPE_STRING) {
+        memset((uint32_t *)c->data + from, 0xFF, (to - from) * sizeof(uint32_t));
+    } else if (c->type == CX_TYPE_TIME) {
+        for (size_t i = from; i < to; i++)
+            ((int64_t *)c->data)[i] = CX_TIME_NONE;
+    } else {
+        memset((char *)c->data + from * 8, 0, (to - from) * 8);
+    }
+}
+
+void cx_result_free(cx_result *r)
+{
+    if (!r)
+        return;
+    if (r->ext && r->ext->free)
+        r->ext->free(r->ext_state);
+    size_t cells = r->rows ? r->rows : 1;
+    for (size_t c = 0; c < r->ncols; c++) {
+        cxi_free(&r->mem, r->cols[c].data, cells * cell_size(r->cols[c].type));
+        if (r->cols[c].name)
+            cxi_free(&r->mem, r->cols[c].name, strlen(r->cols[c].name) + 1);
+    }
+    if (r->cols)
+        cxi_free(&r->mem, r->cols, r->colcap * sizeof(cxi_tcol));
+    cxi_pool_free(&r->mem, &r->strs);
+    cxi_mem m = r->mem;
+    cxi_free(&m, r, sizeof *r);
+}
+
+int cxi_result_new(cx_result **out, const cxi_mem *mem, size_t rows, size_t ncols, const char *const *names,
+                   const int *types)
+{
+    cxi_mem m;
+    cxi_mem_init(&m, mem->fn, mem->ud);
+    cx_result *r = cxi_alloc(&m, sizeof *r);
+    if (!r)
+        return cxi_fail(CX_ENOMEM, "out of memory for a result table");
+    memset(r, 0, sizeof *r);
+    r->mem = m;
+    r->rows = rows;
+    cxi_pool_init(&r->strs);
+    size_t cells = rows ? rows : 1;
+    r->cols = ncols <= SIZE_MAX / sizeof(cxi_tcol) ? cxi_alloc(&r->mem, (ncols ? ncols : 1) * sizeof(cxi_tcol)) : NULL;
+    r->colcap = ncols ? ncols : 1;
+    if (!r->cols || cells > SIZE_MAX / 8) {
+        r->ncols = 0;
+        cx_result_free(r);
+        return cxi_fail(CX_ENOMEM, "out of memory for a result of %zu rows", rows);
+    }
+    for (size_t c = 0; c < ncols; c++) {
+        cxi_tcol *col = &r->cols[c];
+        size_t len = strlen(names[c]) + 1;
+        col->type = types[c];
+        col->offset = 0;
+        col->name = cxi_alloc(&r->mem, len);
+        col->data = cxi_alloc(&r->mem, cells * cell_size(types[c]));
+        if (!col->name || !col->data) {
+            if (col->name)
+                cxi_free(&r->mem, col->name, len);
+            if (col->data)
+                cxi_free(&r->mem, col->data, cells * cell_size(types[c]));
+            cx_result_free(r); /* frees the columns before c */
+            return cxi_fail(CX_ENOMEM, "out of memory for a result of %zu rows", rows);
+        }
+        r->ncols = c + 1;
+        memcpy(col->name, names[c], len);
+        zero_cells(col, 0, cells);
+    }
+    *out = r;
+    return CX_OK;
+}
+
+int cxi_result_add_rows(cx_result *r, size_t n)
+{
+    if (n == 0)
+        return CX_OK;
+    size_t old = r->rows ? r->rows : 1, rows = r->rows + n;
+    if (rows < n || rows > SIZE_MAX / 8)
+        return cxi_fail(CX_ENOMEM, "a result of more than %zu rows", SIZE_MAX / 8);
+    /* every column's new array first, so that a failure changes nothing */
+    void *fresh[64], **data = r->ncols <= 64 ? fresh : cxi_alloc(&r->mem, r->ncols * sizeof(void *));
+    if (!data)
+        return cxi_fail(CX_ENOMEM, "out of memory growing a result to %zu rows", rows);
+    size_t c = 0;
+    for (; c < r->ncols; c++)
+        if (!(data[c] = cxi_alloc(&r->mem, rows * cell_size(r->cols[c].type))))
+            break;
+    if (c < r->ncols) {
+        while (c-- > 0)
+            cxi_free(&r->mem, data[c], rows * cell_size(r->cols[c].type));
+        if (data != fresh)
+            cxi_free(&r->mem, data, r->ncols * sizeof(void *));
+        return cxi_fail(CX_ENOMEM, "out of memory growing a result to %zu rows", rows);
+    }
+    for (c = 0; c < r->ncols; c++) {
+        cxi_tcol *col = &r->cols[c];
+        memcpy(data[c], col->data, r->rows * cell_size(col->type));
+        cxi_free(&r->mem, col->data, old * cell_size(col->type));
+        col->data = data[c];
+        zero_cells(col, r->rows, rows);
+    }
+    if (data != fresh)
+        cxi_free(&r->mem, data, r->ncols * sizeof(void *));
+    r->rows = rows;
+    return CX_OK;
+}
+
+int cxi_result_set_str(cx_result *r, size_t col, size_t row, const char *s, size_t len)
+{
+    uint32_t id = CXI_NONE;
+    if (s) {
+        int rc = cxi_pool_intern(&r->mem, &r->strs, s, len, &id);
+        if (rc)
+            return cxi_fail(rc, "out of memory for the text of a result");
+    }
+    ((uint32_t *)r->cols[col].data)[row] = id;
+    return CX_OK;
+}
+
+int cxi_result_set_text(cx_result *r, size_t col, size_t row, const char *s)
+{
+    return cxi_result_set_str(r, col, row, s, s ? strlen(s) : 0);
+}
+
+void cxi_result_set_offset(cx_result *r, size_t col, int offset_minutes) { r->cols[col].offset = offset_minutes; }
+
+void cxi_result_set_ext(cx_result *r, const cxi_result_ext *ext, void *state)
+{
+    r->ext = ext;
+    r->ext_state = state;
+}
+
+void *cxi_result_ext_of(const cx_result *r, const cxi_result_ext *ext)
+{
+    return r && r->ext == ext ? r->ext_state : NULL;
+}
+
+/* ---- getters ----------------------------------------------------------- */
+
+size_t cx_result_row_count(const cx_result *r) { return r ? r->rows : 0; }
+
+size_t cx_result_column_count(const cx_result *r) { return r ? r->ncols : 0; }
+
+static int check_col(const char *fn, const void *out, const cx_result *r, size_t col)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    if (!r)
+        return cxi_fail(CX_EINVAL, "%s: result is NULL", fn);
+    if (col >= r->ncols)
+        return cxi_fail(CX_ERANGE, "%s: column %zu is out of range (%zu columns)", fn, col, r->ncols);
+    return CX_OK;
+}
+
+static int check_cell(const char *fn, const void *out, const cx_result *r, size_t row, size_t col)
+{
+    int rc = check_col(fn, out, r, col);
+    if (rc)
+        return rc;
+    if (row >= r->rows)
+        return cxi_fail(CX_ERANGE, "%s: row %zu is out of range (%zu rows)", fn, row, r->rows);
+    return CX_OK;
+}
+
+int cx_result_column_name(const char **out, const cx_result *r, size_t col)
+{
+    int rc = check_col("cx_result_column_name", out, r, col);
+    if (rc)
+        return rc;
+    *out = r->cols[col].name;
+    return CX_OK;
+}
+
+int cx_result_column_type(int *out, const cx_result *r, size_t col)
+{
+    int rc = check_col("cx_result_column_type", out, r, col);
+    if (rc)
+        return rc;
+    *out = r->cols[col].type;
+    return CX_OK;
+}
+
+int cx_result_column_find(size_t *out, const cx_result *r, const char *name)
+{
+    if (!out || !r || !name)
+        return cxi_fail(CX_EINVAL, "cx_result_column_find: %s is NULL", !out ? "out" : !r ? "result" : "name");
+    for (size_t c = 0; c < r->ncols; c++)
+        if (strcmp(r->cols[c].name, name) == 0) {
+            *out = c;
+            return CX_OK;
+        }
+    char qb[80];
+    return cxi_fail(CX_ENOTFOUND, "cx_result_column_find: no column %s", cxi_quote(qb, name));
+}
+
+int cx_result_get_string(const char **out, const cx_result *r, size_t row, size_t col)
+{
+    int rc = check_cell("cx_result_get_string", out, r, row, col);
+    if (rc)
+        return rc;
+    if (r->cols[col].type != CX_TYPE_STRING)
+        return cxi_fail(CX_EINVAL, "cx_result_get_string: column '%s' is not text", r->cols[col].name);
+    *out = cxi_result_str(r, col, row);
+    return CX_OK;
+}
+
+int cx_result_get_int(int64_t *out, const cx_result *r, size_t row, size_t col)
+{
+    int rc = check_cell("cx_result_get_int", out, r, row, col);
+    if (rc)
+        return rc;
+    if (r->cols[col].type != CX_TYPE_INT && r->cols[col].type != CX_TYPE_TIME)
+        return cxi_fail(CX_EINVAL, "cx_result_get_int: column '%s' is not an integer or time", r->cols[col].name);
+    *out = cxi_result_int(r, col, row);
+    return CX_OK;
+}
+
+int cx_result_get_real(double *out, const cx_result *r, size_t row, size_t col)
+{
+    int rc = check_cell("cx_result_get_real", out, r, row, col);
+    if (rc)
+        return rc;
+    switch (r->cols[col].type) {
+    case CX_TYPE_REAL:
+        *out = cxi_result_real(r, col, row);
+        return CX_OK;
+    case CX_TYPE_STRING:
+        return cxi_fail(CX_EINVAL, "cx_result_get_real: column '%s' is text", r->cols[col].name);
+    case CX_TYPE_TIME: {
+        int64_t t = cxi_result_int(r, col, row);
+        *out = t == CX_TIME_NONE ? NAN : (double)t;
+        return CX_OK;
+    }
+    default:
+        *out = (double)cxi_result_int(r, col, row);
+        return CX_OK;
+    }
+}
+
+/* ---- export ------------------------------------------------------------ */
+
+/* Writes one cell; `json` chooses the syntax. */
+static void write_cell(FILE *f, const cx_result *r, size_t row, size_t col, bool json)
+{
+    const cxi_tcol *c = &r->cols[col];
+    switch (c->type) {
+    case CX_TYPE_STRING: {
+        const char *s = cxi_result_str(r, col, row);
+        if (!s)
+            fputs(json ? "null" : "", f);
+        else if (json)
+            cxi_write_json_text(f, s, strlen(s));
+        else
+            cxi_write_csv_text(f, s);
+        return;
+    }
+    case CX_TYPE_TIME: {
+        char buf[CX_TIME_FORMAT_MAX];
+        int64_t t = cxi_result_int(r, col, row);
+        if (t == CX_TIME_NONE || cx_time_format(buf, sizeof buf, t, c->offset) != CX_OK)
+            fputs(json ? "null" : "", f);
+        else if (json)
+            cxi_write_json_text(f, buf, strlen(buf));
+        else
+            fputs(buf, f);
+        return;
+    }
+    case CX_TYPE_INT:
+        fprintf(f, "%lld", (long long)cxi_result_int(r, col, row));
+        return;
+    default: {
+        double v = cxi_result_real(r, col, row);
+        if (!isfinite(v)) /* NaN (missing); JSON has no infinities either */
+            fputs(json ? "null" : isnan(v) ? "" : v > 0 ? "inf" : "-inf", f);
+        else
+            fprintf(f, "%.17g", v);
+    }
+    }
+}
+
+static int export(const char *fn, const cx_result *r, const char *path, bool json)
+{
+    if (!r || !path)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !r ? "result" : "path");
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        char qb[80];
+        return cxi_fail(CX_EIO, "%s: cannot write %s: %s", fn, cxi_quote(qb, path), strerror(errno));
+    }
+    if (json) {
+        fputs("[", f);
+    } else {
+        for (size_t c = 0; c < r->ncols; c++) {
+            if (c)
+                fputc(',', f);
+            cxi_write_csv_text(f, r->cols[c].name);
+        }
+        fputs("\r\n", f);
+    }
+    for (size_t row = 0; row < r->rows; row++) {
+        if (json)
+            fputs(row ? ",\n {" : "\n {", f);
+        for (size_t c = 0; c < r->ncols; c++) {
+            if (json) {
+                if (c)
+                    fputs(", ", f);
+                cxi_write_json_text(f, r->cols[c].name, strlen(r->cols[c].name));
+                fputs(": ", f);
+            } else if (c) {
+                fputc(',', f);
+            }
+            write_cell(f, r, row, c, json);
+        }
+        fputs(json ? "}" : "\r\n", f);
+    }
+    if (json)
+        fputs("\n]\n", f);
+    bool failed = ferror(f) != 0;
+    failed |= fclose(f) != 0;
+    if (failed) {
+        char qb[80];
+        return cxi_fail(CX_EIO, "%s: error writing %s", fn, cxi_quote(qb, path));
+    }
+    return CX_OK;
+}
+
+int cx_result_export_csv(const cx_result *r, const char *path)
+{
+    return export("cx_result_export_csv", r, path, false);
+}
+
+int cx_result_export_json(const cx_result *r, const char *path)
+{
+    return export("cx_result_export_json", r, path, true);
+}
