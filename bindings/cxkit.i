@@ -30,7 +30,7 @@ typedef int cxb_table;      /* a cx_table: number or name ("customers") */
 typedef int cxb_measure;    /* a cx_measure: number or name ("nps") */
 typedef int cxb_dim;        /* a cx_dim: number or name ("channel") */
 typedef int cxb_bucket;     /* a cx_bucket: number or name ("month") */
-typedef int cxb_set;        /* a cx_set: number or name ("agent") */
+typedef int cxb_vocab;        /* a cx_vocab: number or name ("agent") */
 typedef int cxb_metric;     /* a cx_metric: number or name ("ces") */
 typedef int cxb_outcome;    /* a cx_outcome: number or name ("missed") */
 typedef int cxb_direction;  /* a cx_direction: number or name ("inbound") */
@@ -69,7 +69,7 @@ typedef struct cxb_cell cxb_value;  /* one value of any type */
 typedef struct cxb_bytes cxb_bytes; /* bytes / a Lua string */
 typedef long long cx_time;          /* a time (typemapped); int64 ms in C */
 %{
-typedef int cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_set, cxb_metric, cxb_outcome, cxb_direction;
+typedef int cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_vocab, cxb_metric, cxb_outcome, cxb_direction;
 typedef int cxb_level, cxb_conversion, cxb_jgroup;
 typedef int cxb_activity, cxb_cohort_start, cxb_band, cxb_model_kind, cxb_summary_col, cxb_signal, cxb_care_kind;
 typedef int cxb_odim;

@@ -387,11 +387,11 @@ static void cxb_store_record(cxb_row *r, const cx_store *s, int table, size_t ro
     if (table == CX_TABLE_CUSTOMERS) {
         size_t nattr = 0;
         const char *id = NULL;
-        cxb_check(cx_store_set_size(&nattr, s, CX_SET_ATTRIBUTE));
+        cxb_check(cx_vocab_count(&nattr, s, CX_VOCAB_ATTRIBUTE));
         cxb_check(cx_store_get_string(&id, s, table, CX_CUSTOMER_ID, row));
         for (size_t a = 0; a < nattr && id; a++) {
             const char *key = NULL, *val = NULL;
-            if (cxb_check(cx_store_set_name(&key, s, CX_SET_ATTRIBUTE, a)) < 0 ||
+            if (cxb_check(cx_vocab_name(&key, s, CX_VOCAB_ATTRIBUTE, a)) < 0 ||
                 cxb_check(cx_customer_get_attribute(&val, s, id, key)) < 0)
                 return;
             if (val)

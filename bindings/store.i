@@ -20,16 +20,16 @@
 %constant int METRIC_CSAT = CX_METRIC_CSAT;
 %constant int METRIC_CES = CX_METRIC_CES;
 %constant int METRIC_CUSTOM = CX_METRIC_CUSTOM;
-%constant int SET_CHANNEL = CX_SET_CHANNEL;
-%constant int SET_STAGE = CX_SET_STAGE;
-%constant int SET_TOUCHPOINT_KIND = CX_SET_TOUCHPOINT_KIND;
-%constant int SET_PRIORITY = CX_SET_PRIORITY;
-%constant int SET_INTERACTION_KIND = CX_SET_INTERACTION_KIND;
-%constant int SET_AGENT = CX_SET_AGENT;
-%constant int SET_SEGMENT = CX_SET_SEGMENT;
-%constant int SET_REGION = CX_SET_REGION;
-%constant int SET_PLAN = CX_SET_PLAN;
-%constant int SET_ATTRIBUTE = CX_SET_ATTRIBUTE;
+%constant int VOCAB_CHANNEL = CX_VOCAB_CHANNEL;
+%constant int VOCAB_STAGE = CX_VOCAB_STAGE;
+%constant int VOCAB_TOUCHPOINT_KIND = CX_VOCAB_TOUCHPOINT_KIND;
+%constant int VOCAB_PRIORITY = CX_VOCAB_PRIORITY;
+%constant int VOCAB_INTERACTION_KIND = CX_VOCAB_INTERACTION_KIND;
+%constant int VOCAB_AGENT = CX_VOCAB_AGENT;
+%constant int VOCAB_SEGMENT = CX_VOCAB_SEGMENT;
+%constant int VOCAB_REGION = CX_VOCAB_REGION;
+%constant int VOCAB_PLAN = CX_VOCAB_PLAN;
+%constant int VOCAB_ATTRIBUTE = CX_VOCAB_ATTRIBUTE;
 
 %{
 static int cxb_column_of(int table, cxb_colref c)
@@ -95,28 +95,28 @@ typedef struct Store {} Store;
     /** @brief Add a name to a named set (a new channel, stage, kind or
      *  priority, for example); adding a name already there changes nothing.
      *  @return the name's index in the set. */
-    size_t define(cxb_set set, const char *name) {
+    size_t define(cxb_vocab set, const char *name) {
         size_t n = 0;
-        cxb_check(cx_store_define(&n, cxb_store($self), set, name));
+        cxb_check(cx_vocab_define(&n, cxb_store($self), set, name));
         return n;
     }
     /** @brief Number of names in a named set. */
-    size_t set_size(cxb_set set) {
+    size_t vocab_count(cxb_vocab set) {
         size_t n = 0;
-        cxb_check(cx_store_set_size(&n, cxb_store($self), set));
+        cxb_check(cx_vocab_count(&n, cxb_store($self), set));
         return n;
     }
     /** @brief The name at an index of a named set. */
-    const char *set_name(cxb_set set, size_t index) {
+    const char *vocab_name(cxb_vocab set, size_t index) {
         const char *s = NULL;
-        cxb_check(cx_store_set_name(&s, cxb_store($self), set, index));
+        cxb_check(cx_vocab_name(&s, cxb_store($self), set, index));
         return s;
     }
     /** @brief The index of a name in a named set.
      *  @exception NotFound when the set does not hold it. */
-    size_t set_find(cxb_set set, const char *name) {
+    size_t vocab_find(cxb_vocab set, const char *name) {
         size_t n = 0;
-        cxb_check(cx_store_set_find(&n, cxb_store($self), set, name));
+        cxb_check(cx_vocab_find(&n, cxb_store($self), set, name));
         return n;
     }
 

@@ -81,7 +81,7 @@ START_TEST(failure_adds_nothing)
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "nobody"));
     ck_assert_uint_eq(rows(s, CX_TABLE_INTERACTIONS), 0);
     size_t n;
-    OK(cx_store_set_size(&n, s, CX_SET_AGENT));
+    OK(cx_vocab_count(&n, s, CX_VOCAB_AGENT));
     ck_assert_uint_eq(n, 0); /* the new agent's name went too */
 
     const char *ids[] = {"C-9", "C-9"};
@@ -115,7 +115,7 @@ START_TEST(attribute_names_of_columns_refused)
     ck_assert_int_eq(cx_customer_set_attribute(s, "C-1", "region", "x"), CX_EINVAL);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "region"));
     size_t n;
-    OK(cx_store_set_size(&n, s, CX_SET_ATTRIBUTE));
+    OK(cx_vocab_count(&n, s, CX_VOCAB_ATTRIBUTE));
     ck_assert_uint_eq(n, 0);
     OK(cx_customer_set_attribute(s, "C-1", "regional_manager", "x"));
     cx_store_free(s);

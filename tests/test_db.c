@@ -45,7 +45,7 @@ static cx_store *sample(void)
 {
     cx_store *s;
     OK(cx_store_new(&s));
-    OK(cx_store_define(NULL, s, CX_SET_CHANNEL, "fax"));
+    OK(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "fax"));
     OK(cx_customer_add(s, "C-1", "consumer", "الرياض", "premium", T("2024-01-15T08:00:00+03:00")));
     OK(cx_customer_add(s, "عميل-٢", NULL, NULL, NULL, CX_TIME_NONE));
     OK(cx_customer_set_attribute(s, "C-1", "name", "سارة، العتيبي \"س\""));
@@ -80,15 +80,15 @@ static void assert_same(const cx_store *a, const cx_store *b)
         snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", pa, pb);
         ck_assert_msg(system(cmd) == 0, "table %d differs after the round trip", t);
     }
-    for (int set = 0; set < CX_SET_COUNT; set++) {
+    for (int set = 0; set < CX_VOCAB_COUNT; set++) {
         size_t na, nb;
-        OK(cx_store_set_size(&na, a, set));
-        OK(cx_store_set_size(&nb, b, set));
+        OK(cx_vocab_count(&na, a, set));
+        OK(cx_vocab_count(&nb, b, set));
         ck_assert_uint_eq(na, nb);
         for (size_t i = 0; i < na; i++) {
             const char *x, *y;
-            OK(cx_store_set_name(&x, a, set, i));
-            OK(cx_store_set_name(&y, b, set, i));
+            OK(cx_vocab_name(&x, a, set, i));
+            OK(cx_vocab_name(&y, b, set, i));
             ck_assert_str_eq(x, y);
         }
     }

@@ -115,7 +115,7 @@ static size_t rows(const cx_store *s, int table)
 static size_t set_size(const cx_store *s, int set)
 {
     size_t n;
-    OK(cx_store_set_size(&n, s, set));
+    OK(cx_vocab_count(&n, s, set));
     return n;
 }
 
@@ -177,7 +177,7 @@ static void detail(const cx_import_report *r, size_t i, uint64_t line, int colum
 
 /* Counts of every table and named set, to tell whether a store changed. */
 typedef struct snapshot {
-    size_t rows[CX_TABLE_COUNT], sets[CX_SET_COUNT];
+    size_t rows[CX_TABLE_COUNT], sets[CX_VOCAB_COUNT];
 } snapshot;
 
 static snapshot snap(const cx_store *s)
@@ -185,7 +185,7 @@ static snapshot snap(const cx_store *s)
     snapshot m;
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         m.rows[t] = rows(s, t);
-    for (int i = 0; i < CX_SET_COUNT; i++)
+    for (int i = 0; i < CX_VOCAB_COUNT; i++)
         m.sets[i] = set_size(s, i);
     return m;
 }
@@ -195,7 +195,7 @@ static void assert_snap(const cx_store *s, const snapshot *m)
     snapshot now = snap(s);
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         ck_assert_msg(now.rows[t] == m->rows[t], "table %d has %zu rows, had %zu", t, now.rows[t], m->rows[t]);
-    for (int i = 0; i < CX_SET_COUNT; i++)
+    for (int i = 0; i < CX_VOCAB_COUNT; i++)
         ck_assert_msg(now.sets[i] == m->sets[i], "set %d has %zu names, had %zu", i, now.sets[i], m->sets[i]);
 }
 
@@ -231,7 +231,7 @@ static cx_store *sample(void)
 {
     cx_store *s;
     OK(cx_store_new(&s));
-    OK(cx_store_define(NULL, s, CX_SET_CHANNEL, "fax"));
+    OK(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "fax"));
     OK(cx_customer_add(s, "C-1", "consumer", "الرياض", "premium", T("2024-01-15T08:00:00+03:00")));
     OK(cx_customer_add(s, "عميل-٢", NULL, NULL, NULL, CX_TIME_NONE));
     OK(cx_customer_set_attribute(s, "C-1", "name", "سارة، العتيبي \"س\""));
@@ -407,7 +407,7 @@ static void store_roundtrip(const char *ext, import_fn imp, int offset)
     cx_store *a = sample(), *b;
     export_all(a, "a", offset);
     OK(cx_store_new(&b));
-    OK(cx_store_define(NULL, b, CX_SET_CHANNEL, "fax")); /* a defined vocabulary is the caller's */
+    OK(cx_vocab_define(NULL, b, CX_VOCAB_CHANNEL, "fax")); /* a defined vocabulary is the caller's */
     for (int i = 0; i < CX_TABLE_COUNT; i++) {
         int t = load_order[i];
         char name[32];
@@ -726,7 +726,7 @@ START_TEST(column_mapping)
     ck_assert_str_eq(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, 2), "الدمام");
     ck_assert_int_eq(get_int(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, 2), 1705276800000);
     /* the ignored column is not an attribute; the unmapped one is */
-    ck_assert_uint_eq(set_size(s, CX_SET_ATTRIBUTE), 1);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_ATTRIBUTE), 1);
     const char *v;
     OK(cx_customer_get_attribute(&v, s, "C-3", "colour"));
     ck_assert_str_eq(v, "أزرق");
@@ -768,7 +768,7 @@ START_TEST(column_mapping)
     cx_import_report_free(import_ok(cx_import_jsonl, s, CX_TABLE_CUSTOMERS, p, o, 1, 1, 0));
     OK(cx_customer_get_attribute(&v, s, "C-5", "colour"));
     ck_assert_str_eq(v, "red");
-    ck_assert_uint_eq(set_size(s, CX_SET_ATTRIBUTE), 1);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_ATTRIBUTE), 1);
     cx_import_options_free(o);
     cx_import_options_free(d);
     cx_store_free(s);
@@ -1037,9 +1037,9 @@ START_TEST(csv_bad_customers_reported)
     cx_import_report_free(r);
     ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 4);
     /* rejected rows left no names behind: one new segment and region, one plan */
-    ck_assert_uint_eq(set_size(s, CX_SET_SEGMENT), before.sets[CX_SET_SEGMENT] + 2);
-    ck_assert_uint_eq(set_size(s, CX_SET_REGION), before.sets[CX_SET_REGION] + 1);
-    ck_assert_uint_eq(set_size(s, CX_SET_ATTRIBUTE), 1);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_SEGMENT), before.sets[CX_VOCAB_SEGMENT] + 2);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_REGION), before.sets[CX_VOCAB_REGION] + 1);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_ATTRIBUTE), 1);
     const char *v;
     OK(cx_customer_get_attribute(&v, s, "C-8", "vip"));
     ck_assert_str_eq(v, "نعم,\nبالتأكيد");
@@ -1448,8 +1448,8 @@ START_TEST(strict_csv_customers_rolls_back)
     MSG_HAS("acquired 'then'");
     size_t row;
     ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, "C-3"), CX_ENOTFOUND);
-    ck_assert_int_eq(cx_store_set_find(&row, s, CX_SET_SEGMENT, "vip"), CX_ENOTFOUND);
-    ck_assert_int_eq(cx_store_set_find(&row, s, CX_SET_ATTRIBUTE, "loyalty"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_vocab_find(&row, s, CX_VOCAB_SEGMENT, "vip"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_vocab_find(&row, s, CX_VOCAB_ATTRIBUTE, "loyalty"), CX_ENOTFOUND);
     /* the same ids and names go in afterwards, with their own attributes */
     cx_import_report *r = import_ok(cx_import_csv, s, CX_TABLE_CUSTOMERS, P("c.csv"), NULL, 4, 3, 1);
     detail(r, 0, 4, 5, "acquired 'then'");
@@ -1723,7 +1723,7 @@ START_TEST(create_customers_csv_interactions)
     assert_no_customer(s, "N-4");
     assert_no_customer(s, "N-5");
     assert_no_customer(s, "C-\xff");
-    for (int i = 0; i < CX_SET_COUNT; i++) /* no names come with the customers */
+    for (int i = 0; i < CX_VOCAB_COUNT; i++) /* no names come with the customers */
         ck_assert_uint_eq(set_size(s, i), before.sets[i]);
     /* the known customers are untouched, the new ones hold their events */
     ck_assert_str_eq(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 0), "consumer");
@@ -1744,7 +1744,7 @@ START_TEST(create_customers_csv_interactions)
     export_all(s, "a", 0);
     cx_store *t;
     OK(cx_store_new(&t));
-    OK(cx_store_define(NULL, t, CX_SET_CHANNEL, "fax"));
+    OK(cx_vocab_define(NULL, t, CX_VOCAB_CHANNEL, "fax"));
     for (int i = 0; i < CX_TABLE_COUNT; i++) {
         char name[32];
         snprintf(name, sizeof name, "a%d.csv", load_order[i]);

@@ -154,15 +154,15 @@ static char *snap(const cx_store *s)
             fputc('\n', f);
         }
     }
-    for (int set = 0; set < CX_SET_COUNT; set++) {
+    for (int set = 0; set < CX_VOCAB_COUNT; set++) {
         size_t n;
-        Q(cx_store_set_size(&n, s, set));
+        Q(cx_vocab_count(&n, s, set));
         fprintf(f, "set %d: %zu:", set, n);
         for (size_t i = 0; i < n; i++) {
             const char *name;
             size_t back;
-            Q(cx_store_set_name(&name, s, set, i));
-            Q(cx_store_set_find(&back, s, set, name));
+            Q(cx_vocab_name(&name, s, set, i));
+            Q(cx_vocab_find(&back, s, set, name));
             QT(back == i);
             fprintf(f, " %s", name);
         }
@@ -182,14 +182,14 @@ static char *snap(const cx_store *s)
     }
     size_t ncust, nattr;
     Q(cx_store_rows(&ncust, s, CX_TABLE_CUSTOMERS));
-    Q(cx_store_set_size(&nattr, s, CX_SET_ATTRIBUTE));
+    Q(cx_vocab_count(&nattr, s, CX_VOCAB_ATTRIBUTE));
     for (size_t r = 0; r < ncust; r++) {
         const char *id;
         Q(cx_store_get_string(&id, s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ID, r));
         fprintf(f, "customer %s:", id);
         for (size_t a = 0; a < nattr; a++) {
             const char *key, *v;
-            Q(cx_store_set_name(&key, s, CX_SET_ATTRIBUTE, a));
+            Q(cx_vocab_name(&key, s, CX_VOCAB_ATTRIBUTE, a));
             Q(cx_customer_get_attribute(&v, s, id, key));
             if (v)
                 fprintf(f, " %s=%s", key, v);
@@ -226,7 +226,7 @@ static void assert_snap(const cx_store *s, const char *before, const char *what)
 
 static void populate(cx_store *s)
 {
-    Q(cx_store_define(NULL, s, CX_SET_PRIORITY, "vip"));
+    Q(cx_vocab_define(NULL, s, CX_VOCAB_PRIORITY, "vip"));
     Q(cx_customer_add(s, "C-1", "consumer", "الرياض", "basic", 1000));
     Q(cx_customer_add(s, "عميل-٢", "business", NULL, "premium", CX_TIME_NONE));
     Q(cx_customer_add(s, "C-3", NULL, NULL, NULL, 3000));
@@ -266,7 +266,7 @@ static size_t rows_of(const cx_store *s, int table)
 static size_t set_size(const cx_store *s, int set)
 {
     size_t n;
-    OK(cx_store_set_size(&n, s, set));
+    OK(cx_vocab_count(&n, s, set));
     return n;
 }
 
@@ -294,7 +294,7 @@ static double real_at(const cx_store *s, int table, int col, size_t row)
 static size_t set_index(const cx_store *s, int set, const char *name)
 {
     size_t i;
-    OK(cx_store_set_find(&i, s, set, name));
+    OK(cx_vocab_find(&i, s, set, name));
     return i;
 }
 
@@ -423,7 +423,7 @@ static void assert_set(const cx_store *s, int set, const char *const *names, siz
     ck_assert_uint_eq(set_size(s, set), n);
     for (size_t i = 0; i < n; i++) {
         const char *name;
-        OK(cx_store_set_name(&name, s, set, i));
+        OK(cx_vocab_name(&name, s, set, i));
         ck_assert_str_eq(name, names[i]);
         ck_assert_uint_eq(set_index(s, set, names[i]), i);
     }
@@ -441,33 +441,33 @@ START_TEST(builtin_sets)
     static const char *const kinds[] = {"service", "marketing", "sales", "product", "self_service", "logistics"};
     static const char *const prios[] = {"low", "normal", "high", "urgent"};
     static const char *const ikinds[] = {"visit", "view", "contact", "purchase", "delivery", "survey"};
-    assert_set(s, CX_SET_CHANNEL, channels, 16);
-    assert_set(s, CX_SET_STAGE, stages, 7);
-    assert_set(s, CX_SET_TOUCHPOINT_KIND, kinds, 6);
-    assert_set(s, CX_SET_PRIORITY, prios, 4);
-    assert_set(s, CX_SET_INTERACTION_KIND, ikinds, 6);
-    for (int set = CX_SET_AGENT; set <= CX_SET_ATTRIBUTE; set++)
+    assert_set(s, CX_VOCAB_CHANNEL, channels, 16);
+    assert_set(s, CX_VOCAB_STAGE, stages, 7);
+    assert_set(s, CX_VOCAB_TOUCHPOINT_KIND, kinds, 6);
+    assert_set(s, CX_VOCAB_PRIORITY, prios, 4);
+    assert_set(s, CX_VOCAB_INTERACTION_KIND, ikinds, 6);
+    for (int set = CX_VOCAB_AGENT; set <= CX_VOCAB_ATTRIBUTE; set++)
         ck_assert_uint_eq(set_size(s, set), 0);
     const char *name = "untouched";
     size_t i = 99;
-    ck_assert_int_eq(cx_store_set_name(&name, s, CX_SET_CHANNEL, 16), CX_ERANGE);
+    ck_assert_int_eq(cx_vocab_name(&name, s, CX_VOCAB_CHANNEL, 16), CX_ERANGE);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "16"));
-    ck_assert_int_eq(cx_store_set_name(&name, s, CX_SET_AGENT, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_vocab_name(&name, s, CX_VOCAB_AGENT, 0), CX_ERANGE);
     ck_assert_str_eq(name, "untouched");
-    ck_assert_int_eq(cx_store_set_name(&name, s, CX_SET_COUNT, 0), CX_EINVAL);
-    ck_assert_int_eq(cx_store_set_name(NULL, s, 0, 0), CX_EINVAL);
-    ck_assert_int_eq(cx_store_set_name(&name, NULL, 0, 0), CX_EINVAL);
-    ck_assert_int_eq(cx_store_set_find(&i, s, CX_SET_CHANNEL, "Phone"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_vocab_name(&name, s, CX_VOCAB_COUNT, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_vocab_name(NULL, s, 0, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_vocab_name(&name, NULL, 0, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_vocab_find(&i, s, CX_VOCAB_CHANNEL, "Phone"), CX_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "channel 'Phone'"));
-    ck_assert_int_eq(cx_store_set_find(&i, s, CX_SET_CHANNEL, ""), CX_EINVAL);
-    ck_assert_int_eq(cx_store_set_find(&i, s, CX_SET_CHANNEL, NULL), CX_EINVAL);
-    ck_assert_int_eq(cx_store_set_find(&i, s, -1, "phone"), CX_EINVAL);
-    ck_assert_int_eq(cx_store_set_find(NULL, s, 0, "phone"), CX_EINVAL);
-    ck_assert_int_eq(cx_store_set_find(&i, NULL, 0, "phone"), CX_EINVAL);
+    ck_assert_int_eq(cx_vocab_find(&i, s, CX_VOCAB_CHANNEL, ""), CX_EINVAL);
+    ck_assert_int_eq(cx_vocab_find(&i, s, CX_VOCAB_CHANNEL, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_vocab_find(&i, s, -1, "phone"), CX_EINVAL);
+    ck_assert_int_eq(cx_vocab_find(NULL, s, 0, "phone"), CX_EINVAL);
+    ck_assert_int_eq(cx_vocab_find(&i, NULL, 0, "phone"), CX_EINVAL);
     ck_assert_uint_eq(i, 99);
-    ck_assert_int_eq(cx_store_set_size(&i, s, CX_SET_COUNT), CX_EINVAL);
-    ck_assert_int_eq(cx_store_set_size(NULL, s, 0), CX_EINVAL);
-    ck_assert_int_eq(cx_store_set_size(&i, NULL, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_vocab_count(&i, s, CX_VOCAB_COUNT), CX_EINVAL);
+    ck_assert_int_eq(cx_vocab_count(NULL, s, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_vocab_count(&i, NULL, 0), CX_EINVAL);
     cx_store_free(s);
 }
 END_TEST
@@ -480,22 +480,22 @@ START_TEST(define_and_open_sets)
     ck_assert_int_eq(cx_touchpoint_add(s, "mail", "emial", "service", NULL, 0, 1), CX_ENOTFOUND);
     ck_assert_int_eq(cx_last_error_code(), CX_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "channel 'emial'"));
-    ck_assert_ptr_nonnull(strstr(cx_last_error(), "cx_store_define"));
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "cx_vocab_define"));
     ck_assert_str_eq(cxi_error_field(), "channel");
-    ck_assert_uint_eq(set_size(s, CX_SET_CHANNEL), 16);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_CHANNEL), 16);
     ck_assert_uint_eq(rows_of(s, CX_TABLE_TOUCHPOINTS), 0);
     /* defining makes it usable; defining twice changes nothing */
     size_t idx = 0;
-    OK(cx_store_define(&idx, s, CX_SET_CHANNEL, "fax"));
+    OK(cx_vocab_define(&idx, s, CX_VOCAB_CHANNEL, "fax"));
     ck_assert_uint_eq(idx, 16);
-    OK(cx_store_define(&idx, s, CX_SET_CHANNEL, "fax"));
+    OK(cx_vocab_define(&idx, s, CX_VOCAB_CHANNEL, "fax"));
     ck_assert_uint_eq(idx, 16);
-    OK(cx_store_define(&idx, s, CX_SET_CHANNEL, "email"));
+    OK(cx_vocab_define(&idx, s, CX_VOCAB_CHANNEL, "email"));
     ck_assert_uint_eq(idx, 1);
-    OK(cx_store_define(NULL, s, CX_SET_STAGE, "renewal"));
-    OK(cx_store_define(NULL, s, CX_SET_TOUCHPOINT_KIND, "billing"));
-    OK(cx_store_define(NULL, s, CX_SET_PRIORITY, "p0"));
-    ck_assert_uint_eq(set_size(s, CX_SET_CHANNEL), 17);
+    OK(cx_vocab_define(NULL, s, CX_VOCAB_STAGE, "renewal"));
+    OK(cx_vocab_define(NULL, s, CX_VOCAB_TOUCHPOINT_KIND, "billing"));
+    OK(cx_vocab_define(NULL, s, CX_VOCAB_PRIORITY, "p0"));
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_CHANNEL), 17);
     OK(cx_touchpoint_add(s, "fax-in", "fax", "renewal", "billing", 0, 1));
     ck_assert_int_eq(int_at(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_CHANNEL, 0), 16);
     ck_assert_int_eq(int_at(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_STAGE, 0), 7);
@@ -514,21 +514,21 @@ START_TEST(define_and_open_sets)
     /* open sets grow by themselves, once per new name */
     OK(cx_customer_add(s, "C2", "smb", "north", "pro", CX_TIME_NONE));
     OK(cx_customer_add(s, "C3", "smb", "south", "pro", CX_TIME_NONE));
-    ck_assert_uint_eq(set_size(s, CX_SET_SEGMENT), 1);
-    ck_assert_uint_eq(set_size(s, CX_SET_REGION), 2);
-    ck_assert_uint_eq(set_size(s, CX_SET_PLAN), 1);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_SEGMENT), 1);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_REGION), 2);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_PLAN), 1);
     OK(cx_interaction_add(NULL, s, "C", "fax-in", 5, "callback", CX_INBOUND, "ali", NULL, 0, CX_HANDLED, 0));
     OK(cx_interaction_add(NULL, s, "C", "fax-in", 6, "callback", CX_INBOUND, "mona", "K", 0, CX_HANDLED, 0));
     OK(cx_case_add(s, "K2", "C", "fax", NULL, "ali", 1, CX_TIME_NONE, CX_TIME_NONE, 0, 0));
-    ck_assert_uint_eq(set_size(s, CX_SET_INTERACTION_KIND), 7);
-    ck_assert_uint_eq(set_index(s, CX_SET_INTERACTION_KIND, "callback"), 6);
-    ck_assert_uint_eq(set_size(s, CX_SET_AGENT), 2);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_INTERACTION_KIND), 7);
+    ck_assert_uint_eq(set_index(s, CX_VOCAB_INTERACTION_KIND, "callback"), 6);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_AGENT), 2);
     ck_assert_int_eq(int_at(s, CX_TABLE_CASES, CX_CASE_AGENT, 1), 0);
     OK(cx_customer_set_attribute(s, "C", "email", "c@example.com"));
     OK(cx_customer_set_attribute(s, "C2", "email", "c2@example.com"));
-    ck_assert_uint_eq(set_size(s, CX_SET_ATTRIBUTE), 1);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_ATTRIBUTE), 1);
     /* defining into an open set works too */
-    OK(cx_store_define(&idx, s, CX_SET_AGENT, "zaid"));
+    OK(cx_vocab_define(&idx, s, CX_VOCAB_AGENT, "zaid"));
     ck_assert_uint_eq(idx, 2);
     cx_store_free(s);
 }
@@ -618,7 +618,7 @@ START_TEST(attributes)
     OK(cx_customer_set_attribute(s, "C-1", "tier", ""));
     OK(cx_customer_get_attribute(&v, s, "C-1", "tier"));
     ck_assert_str_eq(v, "");
-    ck_assert_uint_eq(set_size(s, CX_SET_ATTRIBUTE), 2);
+    ck_assert_uint_eq(set_size(s, CX_VOCAB_ATTRIBUTE), 2);
     /* the same value for several customers */
     OK(cx_customer_set_attribute(s, "C-3", "tier", "gold"));
     OK(cx_customer_get_attribute(&v, s, "C-3", "tier"));
@@ -954,7 +954,7 @@ START_TEST(arabic_round_trip)
     static const char comment[] = "الخدمة ممتازة، شكراً جزيلاً!\n\"سريع\" 👍";
     cx_store *s;
     OK(cx_store_new(&s));
-    OK(cx_store_define(NULL, s, CX_SET_CHANNEL, "واتساب"));
+    OK(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "واتساب"));
     OK(cx_customer_add(s, id, seg, reg, plan, 1));
     OK(cx_customer_set_attribute(s, id, key, val));
     OK(cx_touchpoint_add(s, tp, "واتساب", "service", NULL, 1, 1));
@@ -1370,13 +1370,13 @@ START_TEST(bad_define_and_reads)
 {
     cx_store *s = bs;
     size_t idx = 77;
-    BAD(CX_EINVAL, NULL, "store is NULL", cx_store_define(&idx, NULL, CX_SET_CHANNEL, "fax"));
-    BAD(CX_EINVAL, NULL, "no named set 10", cx_store_define(&idx, s, CX_SET_COUNT, "fax"));
-    BAD(CX_EINVAL, NULL, "no named set -1", cx_store_define(&idx, s, -1, "fax"));
-    BAD(CX_EINVAL, NULL, "name is NULL", cx_store_define(&idx, s, CX_SET_CHANNEL, NULL));
-    BAD(CX_EINVAL, NULL, "name is empty", cx_store_define(&idx, s, CX_SET_AGENT, ""));
+    BAD(CX_EINVAL, NULL, "store is NULL", cx_vocab_define(&idx, NULL, CX_VOCAB_CHANNEL, "fax"));
+    BAD(CX_EINVAL, NULL, "no named set 10", cx_vocab_define(&idx, s, CX_VOCAB_COUNT, "fax"));
+    BAD(CX_EINVAL, NULL, "no named set -1", cx_vocab_define(&idx, s, -1, "fax"));
+    BAD(CX_EINVAL, NULL, "name is NULL", cx_vocab_define(&idx, s, CX_VOCAB_CHANNEL, NULL));
+    BAD(CX_EINVAL, NULL, "name is empty", cx_vocab_define(&idx, s, CX_VOCAB_AGENT, ""));
     for (size_t i = 0; i < NBAD; i++)
-        BAD(CX_EINVAL, NULL, "name is not valid UTF-8", cx_store_define(&idx, s, CX_SET_CHANNEL, bad_utf8[i]));
+        BAD(CX_EINVAL, NULL, "name is not valid UTF-8", cx_vocab_define(&idx, s, CX_VOCAB_CHANNEL, bad_utf8[i]));
     ck_assert_uint_eq(idx, 77);
     /* reads with bad arguments change nothing either */
     const char *v;
@@ -1384,7 +1384,7 @@ START_TEST(bad_define_and_reads)
     BAD(CX_ENOTFOUND, "customer", "no customer 'C-404'", cx_customer_get_attribute(&v, s, "C-404", "tier"));
     BAD(CX_EINVAL, NULL, "no table 9", cx_store_reserve(s, 9, 10));
     BAD(CX_ELIMIT, NULL, "interactions", cx_store_reserve(s, CX_TABLE_INTERACTIONS, SIZE_MAX));
-    OK(cx_store_define(&idx, s, CX_SET_CHANNEL, "fax"));
+    OK(cx_vocab_define(&idx, s, CX_VOCAB_CHANNEL, "fax"));
     ck_assert_uint_eq(idx, 16);
 }
 END_TEST
@@ -1424,11 +1424,11 @@ START_TEST(full_tables)
         bad_after(rc, CX_ELIMIT, NULL, full[k].needle, full[k].needle);
     }
     /* a named set at its limit */
-    cxi_pool *agents = &s->sets[CX_SET_AGENT];
+    cxi_pool *agents = &s->sets[CX_VOCAB_AGENT];
     uint32_t count = agents->count;
     agents->count = CXI_MAX_ROWS;
     cx_error_clear();
-    int rc = cx_store_define(NULL, s, CX_SET_AGENT, "new-agent");
+    int rc = cx_vocab_define(NULL, s, CX_VOCAB_AGENT, "new-agent");
     agents->count = count;
     bad_after(rc, CX_ELIMIT, NULL, "distinct names", "define into a full set");
 }
@@ -1502,7 +1502,7 @@ START_TEST(store_new_out_of_memory)
 END_TEST
 
 /* One call of each kind, against a populated store. */
-static int op_define(cx_store *s) { return cx_store_define(NULL, s, CX_SET_CHANNEL, "fax"); }
+static int op_define(cx_store *s) { return cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "fax"); }
 static int op_customer(cx_store *s) { return cx_customer_add(s, "NEW-C", "new-seg", "new-reg", "new-plan", 5); }
 static int op_attr_new(cx_store *s) { return cx_customer_set_attribute(s, "C-1", "new-key", "new-value"); }
 static int op_attr_replace(cx_store *s) { return cx_customer_set_attribute(s, "C-1", "tier", "platinum"); }
@@ -1555,10 +1555,10 @@ static void fill_attributes(cx_store *s)
 /* Defines channels until the channel set's id array is full. */
 static void fill_channels(cx_store *s)
 {
-    for (int i = 0; s->sets[CX_SET_CHANNEL].count < s->sets[CX_SET_CHANNEL].strs.cap; i++) {
+    for (int i = 0; s->sets[CX_VOCAB_CHANNEL].count < s->sets[CX_VOCAB_CHANNEL].strs.cap; i++) {
         char name[16];
         snprintf(name, sizeof name, "ch-%d", i);
-        Q(cx_store_define(NULL, s, CX_SET_CHANNEL, name));
+        Q(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, name));
     }
     quiet_check();
 }
@@ -1815,7 +1815,7 @@ END_TEST
 /* Appends of every kind, as an import would make them. */
 static void appends(cx_store *s)
 {
-    Q(cx_store_define(NULL, s, CX_SET_CHANNEL, "fax"));
+    Q(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "fax"));
     Q(cx_customer_add(s, "NEW-C", "new-seg", "الرياض", NULL, 7));
     Q(cx_customer_set_attribute(s, "NEW-C", "new-key", "new-value"));
     Q(cx_customer_set_attribute(s, "NEW-C", "tier", "gold")); /* old key, old value */
@@ -1848,7 +1848,7 @@ START_TEST(savepoint_rollback)
     size_t row;
     ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, "NEW-C"), CX_ENOTFOUND);
     ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_CASES, "NEW-K2"), CX_ENOTFOUND);
-    ck_assert_int_eq(cx_store_set_find(&row, s, CX_SET_CHANNEL, "fax"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_vocab_find(&row, s, CX_VOCAB_CHANNEL, "fax"), CX_ENOTFOUND);
     /* the same appends work again and give what a store that never rolled
      * back gives: no stale attribute, list link or name survives */
     appends(s);

@@ -105,7 +105,7 @@ static void import_all(cx_store *s, const char *dir, const char *reject_dir, int
 static void by_channel(const cx_store *s)
 {
     size_t nch;
-    CHECK(cx_store_set_size(&nch, s, CX_SET_CHANNEL));
+    CHECK(cx_vocab_count(&nch, s, CX_VOCAB_CHANNEL));
     size_t *inter = calloc(nch, sizeof *inter), *cases = calloc(nch, sizeof *cases);
     size_t *missed = calloc(nch, sizeof *missed);
     if (!inter || !cases || !missed)
@@ -128,7 +128,7 @@ static void by_channel(const cx_store *s)
         if (!inter[c] && !cases[c])
             continue;
         const char *name;
-        CHECK(cx_store_set_name(&name, s, CX_SET_CHANNEL, c));
+        CHECK(cx_vocab_name(&name, s, CX_VOCAB_CHANNEL, c));
         printf("  %-13s %12zu %13.1f%% %8zu\n", name, inter[c], inter[c] ? 100.0 * (double)missed[c] / (double)inter[c] : 0.0,
                cases[c]);
     }

@@ -158,7 +158,7 @@ static PyObject *cxb_py_time_out(cx_time t)
 
 /* Types as docstrings show them (swig -doxygen's ":type x:" lines). */
 %typemap(doctype) cx_time "datetime, ISO-8601 str, int (ms) or None";
-%typemap(doctype) cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_set, cxb_metric, cxb_outcome, cxb_direction,
+%typemap(doctype) cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_vocab, cxb_metric, cxb_outcome, cxb_direction,
                   cxb_level, cxb_conversion, cxb_jgroup, cxb_activity, cxb_cohort_start, cxb_band, cxb_model_kind,
                   cxb_summary_col, cxb_signal, cxb_care_kind "str (name) or int";
 %typemap(doctype) cxb_odim "str (name), int or None";
@@ -212,7 +212,7 @@ static int cxb_py_enum(PyObject *o, int kind, int *out)
 %cxb_py_enum(cxb_measure, CXB_E_MEASURE)
 %cxb_py_enum(cxb_dim, CXB_E_DIM)
 %cxb_py_enum(cxb_bucket, CXB_E_BUCKET)
-%cxb_py_enum(cxb_set, CXB_E_SET)
+%cxb_py_enum(cxb_vocab, CXB_E_SET)
 %cxb_py_enum(cxb_metric, CXB_E_METRIC)
 %cxb_py_enum(cxb_outcome, CXB_E_OUTCOME)
 %cxb_py_enum(cxb_direction, CXB_E_DIRECTION)
@@ -618,9 +618,9 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 
 %extend Store {
 %pythoncode %{
-    def set_names(self, set):
-        """All names of a named set, in index order (e.g. store.set_names("channel"))."""
-        return [self.set_name(set, i) for i in range(self.set_size(set))]
+    def vocab_names(self, set):
+        """All names of a named set, in index order (e.g. store.vocab_names("channel"))."""
+        return [self.vocab_name(set, i) for i in range(self.vocab_count(set))]
 
     def records(self, table):
         """Iterate over the records of a table as dicts."""

@@ -88,9 +88,9 @@ typedef enum cx_journey_level {
 
 /** What a conversion rule matches. Values are stable. */
 typedef enum cx_conversion_by {
-    CX_CONVERSION_BY_KIND = 0,       /**< An interaction kind (::CX_SET_INTERACTION_KIND), such as "purchase". */
+    CX_CONVERSION_BY_KIND = 0,       /**< An interaction kind (::CX_VOCAB_INTERACTION_KIND), such as "purchase". */
     CX_CONVERSION_BY_TOUCHPOINT = 1, /**< A touchpoint's name. */
-    CX_CONVERSION_BY_STAGE = 2       /**< A stage (::CX_SET_STAGE): any touchpoint of it. */
+    CX_CONVERSION_BY_STAGE = 2       /**< A stage (::CX_VOCAB_STAGE): any touchpoint of it. */
 } cx_conversion_by;
 
 /** Groupings of cx_journeys_satisfaction(). Values are stable. */

@@ -100,8 +100,8 @@ typedef enum cx_measure {
 
 /** Dimensions to filter and group by. Values are stable. */
 typedef enum cx_dim {
-    CX_DIM_CHANNEL = 0,   /**< Channel (a name of ::CX_SET_CHANNEL). */
-    CX_DIM_STAGE = 1,     /**< Journey stage (::CX_SET_STAGE). */
+    CX_DIM_CHANNEL = 0,   /**< Channel (a name of ::CX_VOCAB_CHANNEL). */
+    CX_DIM_STAGE = 1,     /**< Journey stage (::CX_VOCAB_STAGE). */
     CX_DIM_TOUCHPOINT = 2, /**< Touchpoint name. */
     CX_DIM_SEGMENT = 3,   /**< Customer segment. */
     CX_DIM_REGION = 4,    /**< Customer region. */
@@ -244,7 +244,7 @@ CX_EXTERN int cx_query_set_repeat_window(cx_query *query, int64_t window_ms);
  * @brief Name the interaction kind that counts as a service contact
  *        (default "contact").
  * @param[in] query the query.
- * @param[in] kind  a name of ::CX_SET_INTERACTION_KIND.
+ * @param[in] kind  a name of ::CX_VOCAB_INTERACTION_KIND.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_query_set_contact_kind(cx_query *query, const char *kind);

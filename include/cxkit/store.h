@@ -72,9 +72,9 @@ typedef enum cx_customer_column {
 /** Columns of ::CX_TABLE_TOUCHPOINTS. */
 typedef enum cx_touchpoint_column {
     CX_TOUCHPOINT_NAME = 0,    /**< string: unique name. */
-    CX_TOUCHPOINT_CHANNEL = 1, /**< string: a name of ::CX_SET_CHANNEL. */
-    CX_TOUCHPOINT_STAGE = 2,   /**< string: a name of ::CX_SET_STAGE. */
-    CX_TOUCHPOINT_KIND = 3,    /**< string, optional: a name of ::CX_SET_TOUCHPOINT_KIND. */
+    CX_TOUCHPOINT_CHANNEL = 1, /**< string: a name of ::CX_VOCAB_CHANNEL. */
+    CX_TOUCHPOINT_STAGE = 2,   /**< string: a name of ::CX_VOCAB_STAGE. */
+    CX_TOUCHPOINT_KIND = 3,    /**< string, optional: a name of ::CX_VOCAB_TOUCHPOINT_KIND. */
     CX_TOUCHPOINT_KEY = 4,     /**< int: 1 for a key touchpoint, else 0. */
     CX_TOUCHPOINT_WEIGHT = 5   /**< real: importance weight, >= 0. */
 } cx_touchpoint_column;
@@ -84,9 +84,9 @@ typedef enum cx_interaction_column {
     CX_INTERACTION_CUSTOMER = 0,   /**< string: customer id (code: customer row). */
     CX_INTERACTION_TOUCHPOINT = 1, /**< string: touchpoint name (code: touchpoint row). */
     CX_INTERACTION_TIME = 2,       /**< time. */
-    CX_INTERACTION_KIND = 3,       /**< string, optional: a name of ::CX_SET_INTERACTION_KIND. */
+    CX_INTERACTION_KIND = 3,       /**< string, optional: a name of ::CX_VOCAB_INTERACTION_KIND. */
     CX_INTERACTION_DIRECTION = 4,  /**< string: "inbound" or "outbound" (code: ::cx_direction). */
-    CX_INTERACTION_AGENT = 5,      /**< string, optional: a name of ::CX_SET_AGENT. */
+    CX_INTERACTION_AGENT = 5,      /**< string, optional: a name of ::CX_VOCAB_AGENT. */
     CX_INTERACTION_CASE = 6,       /**< string, optional: case id (code: case row). */
     CX_INTERACTION_DURATION = 7,   /**< int: duration in milliseconds, >= 0. */
     CX_INTERACTION_OUTCOME = 8,    /**< string: "handled", "missed" or "abandoned" (code: ::cx_outcome). */
@@ -97,9 +97,9 @@ typedef enum cx_interaction_column {
 typedef enum cx_case_column {
     CX_CASE_ID = 0,             /**< string: the helpdesk's id. */
     CX_CASE_CUSTOMER = 1,       /**< string: customer id (code: customer row). */
-    CX_CASE_CHANNEL = 2,        /**< string: a name of ::CX_SET_CHANNEL. */
-    CX_CASE_PRIORITY = 3,       /**< string, optional: a name of ::CX_SET_PRIORITY. */
-    CX_CASE_AGENT = 4,          /**< string, optional: a name of ::CX_SET_AGENT. */
+    CX_CASE_CHANNEL = 2,        /**< string: a name of ::CX_VOCAB_CHANNEL. */
+    CX_CASE_PRIORITY = 3,       /**< string, optional: a name of ::CX_VOCAB_PRIORITY. */
+    CX_CASE_AGENT = 4,          /**< string, optional: a name of ::CX_VOCAB_AGENT. */
     CX_CASE_OPENED = 5,         /**< time. */
     CX_CASE_FIRST_RESPONSE = 6, /**< time, optional. */
     CX_CASE_RESOLVED = 7,       /**< time, optional: the last resolution; missing while open. */
@@ -162,37 +162,37 @@ typedef enum cx_metric {
  * Channels, stages, touchpoint kinds and priorities are *defined* sets: a
  * record may only use a name already in the set, so a typo is an error
  * rather than a new channel. They start with built-in names (listed below)
- * and grow with cx_store_define(). The other sets grow by themselves as
+ * and grow with cx_vocab_define(). The other sets grow by themselves as
  * records use new names.
  */
-typedef enum cx_set {
+typedef enum cx_vocab {
     /** Defined. Built in: phone, email, chat, social, sms, whatsapp,
      *  self_service, chatbot, video, in_person, web, mobile_app, store, ads,
      *  delivery, packaging. */
-    CX_SET_CHANNEL = 0,
+    CX_VOCAB_CHANNEL = 0,
     /** Defined. Built in: awareness, consideration, purchase, onboarding,
      *  retention, advocacy, service. */
-    CX_SET_STAGE = 1,
+    CX_VOCAB_STAGE = 1,
     /** Defined. Built in: service, marketing, sales, product, self_service, logistics. */
-    CX_SET_TOUCHPOINT_KIND = 2,
+    CX_VOCAB_TOUCHPOINT_KIND = 2,
     /** Defined. Built in: low, normal, high, urgent. */
-    CX_SET_PRIORITY = 3,
+    CX_VOCAB_PRIORITY = 3,
     /** Open. Starts with: visit, view, contact, purchase, delivery, survey. */
-    CX_SET_INTERACTION_KIND = 4,
+    CX_VOCAB_INTERACTION_KIND = 4,
     /** Open: agents who handled interactions and cases. */
-    CX_SET_AGENT = 5,
+    CX_VOCAB_AGENT = 5,
     /** Open: customer segments. */
-    CX_SET_SEGMENT = 6,
+    CX_VOCAB_SEGMENT = 6,
     /** Open: customer regions. */
-    CX_SET_REGION = 7,
+    CX_VOCAB_REGION = 7,
     /** Open: customer plans. */
-    CX_SET_PLAN = 8,
+    CX_VOCAB_PLAN = 8,
     /** Open: names of free customer attributes. */
-    CX_SET_ATTRIBUTE = 9
-} cx_set;
+    CX_VOCAB_ATTRIBUTE = 9
+} cx_vocab;
 
 /** Number of named sets. */
-#define CX_SET_COUNT 10
+#define CX_VOCAB_COUNT 10
 
 /**
  * @brief Create an empty store using malloc, realloc and free.
@@ -256,44 +256,44 @@ CX_EXTERN int cx_store_rows(size_t *out, const cx_store *store, int table);
 CX_EXTERN int cx_store_find(size_t *out, const cx_store *store, int table, const char *id);
 
 /**
- * @brief Add a name to a named set (see ::cx_set); adding a name already
+ * @brief Add a name to a named set (see ::cx_vocab); adding a name already
  *        there succeeds and changes nothing.
  * @param[out] out   the name's index in the set; may be NULL.
  * @param[in]  store the store.
- * @param[in]  set   a ::cx_set.
+ * @param[in]  set   a ::cx_vocab.
  * @param[in]  name  non-empty UTF-8.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOMEM or ::CX_ELIMIT.
  */
-CX_EXTERN int cx_store_define(size_t *out, cx_store *store, int set, const char *name);
+CX_EXTERN int cx_vocab_define(size_t *out, cx_store *store, int set, const char *name);
 
 /**
  * @brief Number of names in a named set.
  * @param[out] out   the count.
  * @param[in]  store the store.
- * @param[in]  set   a ::cx_set.
+ * @param[in]  set   a ::cx_vocab.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_store_set_size(size_t *out, const cx_store *store, int set);
+CX_EXTERN int cx_vocab_count(size_t *out, const cx_store *store, int set);
 
 /**
  * @brief The name at an index of a named set.
  * @param[out] out   the name, borrowed from the store.
  * @param[in]  store the store.
- * @param[in]  set   a ::cx_set.
- * @param[in]  index 0 to cx_store_set_size() - 1.
+ * @param[in]  set   a ::cx_vocab.
+ * @param[in]  index 0 to cx_vocab_count() - 1.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
-CX_EXTERN int cx_store_set_name(const char **out, const cx_store *store, int set, size_t index);
+CX_EXTERN int cx_vocab_name(const char **out, const cx_store *store, int set, size_t index);
 
 /**
  * @brief The index of a name in a named set.
  * @param[out] out   the index.
  * @param[in]  store the store.
- * @param[in]  set   a ::cx_set.
+ * @param[in]  set   a ::cx_vocab.
  * @param[in]  name  the name.
  * @return ::CX_OK, ::CX_ENOTFOUND or ::CX_EINVAL.
  */
-CX_EXTERN int cx_store_set_find(size_t *out, const cx_store *store, int set, const char *name);
+CX_EXTERN int cx_vocab_find(size_t *out, const cx_store *store, int set, const char *name);
 
 /**
  * @brief Add a customer.
@@ -337,9 +337,9 @@ CX_EXTERN int cx_customer_get_attribute(const char **out, const cx_store *store,
  * @brief Add a touchpoint.
  * @param[in] store   the store.
  * @param[in] name    unique name, non-empty UTF-8.
- * @param[in] channel a name of ::CX_SET_CHANNEL.
- * @param[in] stage   a name of ::CX_SET_STAGE.
- * @param[in] kind    a name of ::CX_SET_TOUCHPOINT_KIND, or NULL.
+ * @param[in] channel a name of ::CX_VOCAB_CHANNEL.
+ * @param[in] stage   a name of ::CX_VOCAB_STAGE.
+ * @param[in] kind    a name of ::CX_VOCAB_TOUCHPOINT_KIND, or NULL.
  * @param[in] is_key  1 for a key touchpoint, 0 otherwise.
  * @param[in] weight  importance weight, finite and >= 0.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS, ::CX_ENOTFOUND (unknown channel,
@@ -355,7 +355,7 @@ CX_EXTERN int cx_touchpoint_add(cx_store *store, const char *name, const char *c
  * @param[in]  customer    an existing customer's id.
  * @param[in]  touchpoint  an existing touchpoint's name.
  * @param[in]  time        when it happened (not ::CX_TIME_NONE).
- * @param[in]  kind        a name of ::CX_SET_INTERACTION_KIND, or NULL.
+ * @param[in]  kind        a name of ::CX_VOCAB_INTERACTION_KIND, or NULL.
  * @param[in]  direction   a ::cx_direction.
  * @param[in]  agent       the agent's name, or NULL.
  * @param[in]  case_id     an existing case of the same customer, or NULL.
@@ -374,8 +374,8 @@ CX_EXTERN int cx_interaction_add(size_t *out_row, cx_store *store, const char *c
  * @param[in] store          the store.
  * @param[in] id             the case id, non-empty UTF-8, unique.
  * @param[in] customer       an existing customer's id.
- * @param[in] channel        a name of ::CX_SET_CHANNEL: where the case was opened.
- * @param[in] priority       a name of ::CX_SET_PRIORITY, or NULL.
+ * @param[in] channel        a name of ::CX_VOCAB_CHANNEL: where the case was opened.
+ * @param[in] priority       a name of ::CX_VOCAB_PRIORITY, or NULL.
  * @param[in] agent          the agent who owns it, or NULL.
  * @param[in] opened         when it was opened (not ::CX_TIME_NONE).
  * @param[in] first_response first answer, or ::CX_TIME_NONE; not before `opened`.

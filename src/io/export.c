@@ -103,7 +103,7 @@ static int export(const char *fn, enum fmt fmt, const cx_store *s, int table, co
     cx_column_count(&ncols, table);
     cx_store_rows(&rows, s, table);
     if (table == CX_TABLE_CUSTOMERS)
-        cx_store_set_size(&nattr, s, CX_SET_ATTRIBUTE);
+        cx_vocab_count(&nattr, s, CX_VOCAB_ATTRIBUTE);
     FILE *f = fopen(path, "wb");
     if (!f)
         return cxi_fail(CX_EIO, "%s: %s: cannot create: %s", fn, path, strerror(errno));
@@ -117,7 +117,7 @@ static int export(const char *fn, enum fmt fmt, const cx_store *s, int table, co
             if (c < ncols)
                 cx_column_name(&name, table, (int)c);
             else
-                cx_store_set_name(&name, s, CX_SET_ATTRIBUTE, c - ncols);
+                cx_vocab_name(&name, s, CX_VOCAB_ATTRIBUTE, c - ncols);
             if (c)
                 fputc(',', f);
             cxi_write_csv_text(f, name);
@@ -135,7 +135,7 @@ static int export(const char *fn, enum fmt fmt, const cx_store *s, int table, co
         }
         for (size_t a = 0; a < nattr && rc == CX_OK; a++) {
             const char *key, *id;
-            cx_store_set_name(&key, s, CX_SET_ATTRIBUTE, a);
+            cx_vocab_name(&key, s, CX_VOCAB_ATTRIBUTE, a);
             cx_store_get_string(&id, s, table, CX_CUSTOMER_ID, r);
             cl.is_string = true;
             if (!(rc = cx_customer_get_attribute(&cl.text, s, id, key)))

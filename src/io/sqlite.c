@@ -270,9 +270,9 @@ static int save_sets(db *d, const cx_store *s)
         return db_fail(d, "cannot read");
     }
     int rc = CX_OK;
-    for (int set = 0; set < CX_SET_COUNT && rc == CX_OK; set++) {
+    for (int set = 0; set < CX_VOCAB_COUNT && rc == CX_OK; set++) {
         size_t n;
-        cx_store_set_size(&n, s, set);
+        cx_vocab_count(&n, s, set);
         sqlite3_reset(last);
         sqlite3_bind_int(last, 1, set);
         if (sqlite3_step(last) != SQLITE_ROW) {
@@ -287,7 +287,7 @@ static int save_sets(db *d, const cx_store *s)
         }
         for (size_t i = have; i < n && rc == CX_OK; i++) {
             const char *name;
-            cx_store_set_name(&name, s, set, i);
+            cx_vocab_name(&name, s, set, i);
             sqlite3_reset(ins);
             sqlite3_bind_int(ins, 1, set);
             sqlite3_bind_int64(ins, 2, (sqlite3_int64)i);
@@ -437,7 +437,7 @@ static int save_attributes(db *d, const cx_store *s)
 {
     size_t ncust, nkeys;
     cx_store_rows(&ncust, s, CX_TABLE_CUSTOMERS);
-    cx_store_set_size(&nkeys, s, CX_SET_ATTRIBUTE);
+    cx_vocab_count(&nkeys, s, CX_VOCAB_ATTRIBUTE);
     if (nkeys == 0)
         return CX_OK;
     sqlite3_stmt *st;
@@ -451,7 +451,7 @@ static int save_attributes(db *d, const cx_store *s)
             uint32_t vid = cxi_map_get(&s->attrs, (uint64_t)r << 32 | (uint32_t)k);
             if (vid == CXI_NONE)
                 continue;
-            const char *key = cxi_pool_str(&s->sets[CX_SET_ATTRIBUTE], (uint32_t)k);
+            const char *key = cxi_pool_str(&s->sets[CX_VOCAB_ATTRIBUTE], (uint32_t)k);
             const char *value = cxi_pool_str(&s->attr_values, vid);
             sqlite3_reset(st);
             sqlite3_bind_int64(st, 1, (sqlite3_int64)r);
@@ -521,10 +521,10 @@ static int load_sets(db *d, cx_store *s)
         int64_t idx = sqlite3_column_int64(st, 1);
         const char *name = (const char *)sqlite3_column_text(st, 2);
         size_t got;
-        if (set < 0 || set >= CX_SET_COUNT || !name)
+        if (set < 0 || set >= CX_VOCAB_COUNT || !name)
             rc = cxi_fail(CX_EPARSE, "%s: %s: cx_sets: bad row (set %d, index %lld)", d->fn, d->path, set,
                           (long long)idx);
-        else if ((rc = cx_store_define(&got, s, set, name)))
+        else if ((rc = cx_vocab_define(&got, s, set, name)))
             rc = cxi_fail(rc, "%s: %s: cx_sets: %s", d->fn, d->path, cx_last_error());
         else if ((int64_t)got != idx)
             rc = cxi_fail(CX_EPARSE, "%s: %s: cx_sets: name %lld of set %d is out of order", d->fn, d->path,

@@ -234,8 +234,8 @@ typedef struct srun {
 static int srun_init(const char *fn, const cx_journeys *j, srun *x)
 {
     const cx_store *s = j->store;
-    uint32_t nstage = s->sets[CX_SET_STAGE].count;
-    uint32_t service = cxi_pool_find(&s->sets[CX_SET_STAGE], "service", 7);
+    uint32_t nstage = s->sets[CX_VOCAB_STAGE].count;
+    uint32_t service = cxi_pool_find(&s->sets[CX_VOCAB_STAGE], "service", 7);
     if (nstage > (uint32_t)(sizeof x->ord / sizeof x->ord[0]))
         return cxi_fail(CX_ELIMIT, "%s: more than %d stages", fn, MAX_ORD);
     x->nord = 0;
@@ -345,7 +345,7 @@ int cx_journeys_stages(cx_journey_table **out, const cx_journeys *j)
             rc = CX_ENOMEM;
         } else {
             for (int o = 0; o < n && !rc; o++) {
-                const char *name = cxi_pool_str(&j->store->sets[CX_SET_STAGE], x.code[o]);
+                const char *name = cxi_pool_str(&j->store->sets[CX_VOCAB_STAGE], x.code[o]);
                 size_t r = (size_t)o;
                 rc = cxi_jt_set_str(t, 0, r, name, strlen(name));
                 cxi_jt_set_int(t, 1, r, (int64_t)reached[o]);
@@ -386,7 +386,7 @@ int cx_journeys_customer_stages(cx_journey_table **out, const cx_journeys *j)
     names[1] = "current";
     types[0] = types[1] = CX_TYPE_STRING;
     for (int o = 0; o < n; o++) {
-        snprintf(namebuf[o], sizeof namebuf[o], "ms_%s", cxi_pool_str(&s->sets[CX_SET_STAGE], x.code[o]));
+        snprintf(namebuf[o], sizeof namebuf[o], "ms_%s", cxi_pool_str(&s->sets[CX_VOCAB_STAGE], x.code[o]));
         names[2 + o] = namebuf[o];
         types[2 + o] = CX_TYPE_INT;
     }
@@ -400,7 +400,7 @@ int cx_journeys_customer_stages(cx_journey_table **out, const cx_journeys *j)
         const char *id = cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], (uint32_t)c);
         rc = cxi_jt_set_str(t, 0, c, id, strlen(id));
         if (!rc && cur >= 0) {
-            const char *st = cxi_pool_str(&s->sets[CX_SET_STAGE], x.code[cur]);
+            const char *st = cxi_pool_str(&s->sets[CX_VOCAB_STAGE], x.code[cur]);
             rc = cxi_jt_set_str(t, 1, c, st, strlen(st));
         }
         for (int o = 0; o < n; o++)

@@ -29,8 +29,8 @@ static uint32_t set_code(const cx_store *s, int set, const char *name)
 uint32_t cxi_jlevel_count(const cx_store *s, int level)
 {
     switch (level) {
-    case CX_JOURNEY_LEVEL_CHANNEL: return s->sets[CX_SET_CHANNEL].count;
-    case CX_JOURNEY_LEVEL_STAGE: return s->sets[CX_SET_STAGE].count;
+    case CX_JOURNEY_LEVEL_CHANNEL: return s->sets[CX_VOCAB_CHANNEL].count;
+    case CX_JOURNEY_LEVEL_STAGE: return s->sets[CX_VOCAB_STAGE].count;
     default: return (uint32_t)s->t[CX_TABLE_TOUCHPOINTS].n;
     }
 }
@@ -38,8 +38,8 @@ uint32_t cxi_jlevel_count(const cx_store *s, int level)
 const char *cxi_jlevel_name(const cx_store *s, int level, uint32_t code)
 {
     switch (level) {
-    case CX_JOURNEY_LEVEL_CHANNEL: return cxi_pool_str(&s->sets[CX_SET_CHANNEL], code);
-    case CX_JOURNEY_LEVEL_STAGE: return cxi_pool_str(&s->sets[CX_SET_STAGE], code);
+    case CX_JOURNEY_LEVEL_CHANNEL: return cxi_pool_str(&s->sets[CX_VOCAB_CHANNEL], code);
+    case CX_JOURNEY_LEVEL_STAGE: return cxi_pool_str(&s->sets[CX_VOCAB_STAGE], code);
     default: return cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], code);
     }
 }
@@ -56,7 +56,7 @@ static int level_code(const char *fn, const cx_store *s, int level, const char *
     if (level == CX_JOURNEY_LEVEL_TOUCHPOINT)
         *code = cxi_pool_find(&s->keys[CX_TABLE_TOUCHPOINTS], name, strlen(name));
     else
-        *code = set_code(s, level == CX_JOURNEY_LEVEL_CHANNEL ? CX_SET_CHANNEL : CX_SET_STAGE, name);
+        *code = set_code(s, level == CX_JOURNEY_LEVEL_CHANNEL ? CX_VOCAB_CHANNEL : CX_VOCAB_STAGE, name);
     if (*code == CXI_NONE)
         return cxi_fail(CX_ENOTFOUND, "%s: no %s %s in the store", fn, what[level], cxi_quote(qb, name));
     return CX_OK;
@@ -68,7 +68,7 @@ static int level_code(const char *fn, const cx_store *s, int level, const char *
 static void opts_default(const cx_store *s, cxi_jopts *o)
 {
     memset(o, 0, sizeof *o);
-    uint32_t purchase = set_code(s, CX_SET_INTERACTION_KIND, "purchase");
+    uint32_t purchase = set_code(s, CX_VOCAB_INTERACTION_KIND, "purchase");
     if (purchase != CXI_NONE) {
         o->nconv = 1;
         o->conv[0].by = CX_CONVERSION_BY_KIND;
@@ -77,7 +77,7 @@ static void opts_default(const cx_store *s, cxi_jopts *o)
     o->cut = 1;
     o->level = CX_JOURNEY_LEVEL_TOUCHPOINT;
     o->conv_in_path = 1;
-    o->contact_kind = set_code(s, CX_SET_INTERACTION_KIND, "contact");
+    o->contact_kind = set_code(s, CX_VOCAB_INTERACTION_KIND, "contact");
     o->repeat_window = 7 * CXI_MS_PER_DAY;
     o->half_life = 7 * CXI_MS_PER_DAY;
     o->pos_first = o->pos_last = 0.4;
@@ -122,7 +122,7 @@ static int conv_rule(const char *fn, const cx_journey_options *o, int by, const 
         return cxi_fail(CX_EINVAL, "%s: name is NULL or empty", fn);
     r->by = by;
     if (by == CX_CONVERSION_BY_KIND) {
-        r->code = set_code(o->store, CX_SET_INTERACTION_KIND, name);
+        r->code = set_code(o->store, CX_VOCAB_INTERACTION_KIND, name);
         if (r->code == CXI_NONE)
             return cxi_fail(CX_ENOTFOUND, "%s: no interaction kind %s in the store", fn, cxi_quote(qb, name));
         return CX_OK;
@@ -221,7 +221,7 @@ int cx_journey_options_set_repeat_contacts(cx_journey_options *o, const char *ki
     NEED_OPTS("cx_journey_options_set_repeat_contacts");
     if (!kind || !*kind)
         return cxi_fail(CX_EINVAL, "cx_journey_options_set_repeat_contacts: kind is NULL or empty");
-    uint32_t k = set_code(o->store, CX_SET_INTERACTION_KIND, kind);
+    uint32_t k = set_code(o->store, CX_VOCAB_INTERACTION_KIND, kind);
     if (k == CXI_NONE)
         return cxi_fail(CX_ENOTFOUND, "cx_journey_options_set_repeat_contacts: no interaction kind %s in the store",
                         cxi_quote(qb, kind));
@@ -884,7 +884,7 @@ int cx_journeys_new(cx_journeys **out, const cx_store *s, const cx_journey_optio
     j->ncust = ncust;
     j->nev = n;
     j->ntp = s->t[CX_TABLE_TOUCHPOINTS].n;
-    j->nkind = s->sets[CX_SET_INTERACTION_KIND].count;
+    j->nkind = s->sets[CX_VOCAB_INTERACTION_KIND].count;
     j->nstates = cxi_jlevel_count(s, j->o.level);
     cxi_mem *mm = &j->mem;
     j->cust_off = cxi_jzalloc(mm, (ncust + 1) * sizeof(uint32_t));

@@ -222,8 +222,8 @@ int cx_journeys_pain_points(cx_journey_table **out, const cx_journeys *j)
         uint32_t tp = order[r];
         const tpstat *p = &st[tp];
         const char *nm = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], tp);
-        const char *ch = cxi_pool_str(&s->sets[CX_SET_CHANNEL], tch[tp]);
-        const char *sg = cxi_pool_str(&s->sets[CX_SET_STAGE], tst[tp]);
+        const char *ch = cxi_pool_str(&s->sets[CX_VOCAB_CHANNEL], tch[tp]);
+        const char *sg = cxi_pool_str(&s->sets[CX_VOCAB_STAGE], tst[tp]);
         char buf[1024];
         int len = reason(buf, sizeof buf, p, tkey[tp] != 0);
         rc = cxi_jt_set_str(t, P_TP, r, nm, strlen(nm));

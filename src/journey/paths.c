@@ -303,7 +303,7 @@ int cx_journeys_satisfaction(cx_journey_table **out, const cx_journeys *j, int g
             return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         return CX_OK;
     }
-    size_t nstage = s->sets[CX_SET_STAGE].count;
+    size_t nstage = s->sets[CX_VOCAB_STAGE].count;
     cxi_sat *sat = cxi_jzalloc(&m, (nstage ? nstage : 1) * sizeof *sat);
     const char **labels = cxi_alloc(&m, (nstage ? nstage : 1) * sizeof *labels);
     int64_t *zero = cxi_jzalloc(&m, (nstage ? nstage : 1) * sizeof *zero);
@@ -316,7 +316,7 @@ int cx_journeys_satisfaction(cx_journey_table **out, const cx_journeys *j, int g
                 cxi_sat_add(&sat[tst[tp]], &c);
         }
         for (size_t g = 0; g < nstage; g++)
-            labels[g] = cxi_pool_str(&s->sets[CX_SET_STAGE], (uint32_t)g);
+            labels[g] = cxi_pool_str(&s->sets[CX_VOCAB_STAGE], (uint32_t)g);
         rc = sat_rows(out, j, sat, labels, zero, nstage);
     } else {
         rc = CX_ENOMEM;

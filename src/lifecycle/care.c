@@ -829,7 +829,7 @@ int cx_care_evaluate(cx_care_list **out, const cx_care_rules *rules, const cx_st
         const care_rule *r = &rules->r[k];
         need_pa |= r->kind == CX_CARE_LOW_P_ALIVE;
         if (r->case_priority &&
-            cxi_pool_find(&store->sets[CX_SET_PRIORITY], r->case_priority, strlen(r->case_priority)) == CXI_NONE) {
+            cxi_pool_find(&store->sets[CX_VOCAB_PRIORITY], r->case_priority, strlen(r->case_priority)) == CXI_NONE) {
             char qb[80];
             return cxi_fail(CX_ENOTFOUND, "%s: rule %zu: no priority '%s' in the store", fn, k,
                             cxi_quote(qb, r->case_priority));
@@ -899,7 +899,7 @@ int cx_care_evaluate(cx_care_list **out, const cx_care_rules *rules, const cx_st
         case CX_CARE_HIGH_EFFORT: rule_feedback(&x, r, CX_METRIC_CES); break;
         case CX_CARE_REPEAT_CONTACTS: rule_repeat(&x, r); break;
         case CX_CARE_SLA_BREACH: {
-            uint32_t code = r->case_priority ? cxi_pool_find(&store->sets[CX_SET_PRIORITY], r->case_priority,
+            uint32_t code = r->case_priority ? cxi_pool_find(&store->sets[CX_VOCAB_PRIORITY], r->case_priority,
                                                             strlen(r->case_priority))
                                              : CXI_NONE;
             rule_sla(&x, r, code);

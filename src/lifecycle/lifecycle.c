@@ -461,15 +461,15 @@ int cx_survival_from_store(cx_survival **out, const cx_store *store, int activit
         x.last[i] = INT64_MIN;
     }
     each_activity(store, activity, life_visit, &x);
-    group_names gn = {store, CX_SET_SEGMENT};
+    group_names gn = {store, CX_VOCAB_SEGMENT};
     const uint32_t *gcol = NULL;
     if (group_by == CX_DIM_SEGMENT || group_by == CX_DIM_REGION || group_by == CX_DIM_PLAN) {
         int col = group_by == CX_DIM_SEGMENT ? CU_SEGMENT : group_by == CX_DIM_REGION ? CU_REGION : CU_PLAN;
-        gn.set = group_by == CX_DIM_SEGMENT ? CX_SET_SEGMENT : group_by == CX_DIM_REGION ? CX_SET_REGION : CX_SET_PLAN;
+        gn.set = group_by == CX_DIM_SEGMENT ? CX_VOCAB_SEGMENT : group_by == CX_DIM_REGION ? CX_VOCAB_REGION : CX_VOCAB_PLAN;
         gcol = CXI_COL(store, CX_TABLE_CUSTOMERS, col, uint32_t);
     } else if (group_by == CX_DIM_CHANNEL) {
         /* the channel of each customer's first interaction */
-        gn.set = CX_SET_CHANNEL;
+        gn.set = CX_VOCAB_CHANNEL;
         size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
         const uint32_t *cu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
         const uint32_t *tp = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
@@ -489,7 +489,7 @@ int cx_survival_from_store(cx_survival **out, const cx_store *store, int activit
     }
     uint32_t akey = CXI_NONE;
     if (churn_attribute)
-        akey = cxi_pool_find(&store->sets[CX_SET_ATTRIBUTE], churn_attribute, strlen(churn_attribute));
+        akey = cxi_pool_find(&store->sets[CX_VOCAB_ATTRIBUTE], churn_attribute, strlen(churn_attribute));
     size_t n = 0;
     for (size_t i = 0; i < ncust; i++) {
         cx_time start = acq[i] != CX_TIME_NONE ? acq[i] : x.first[i];

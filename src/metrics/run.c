@@ -61,14 +61,14 @@ static uint32_t set_find(const cx_store *s, int set, const char *name)
 static size_t dim_space(const cx_store *s, int dim)
 {
     switch (dim) {
-    case CX_DIM_CHANNEL: return s->sets[CX_SET_CHANNEL].count;
-    case CX_DIM_STAGE: return s->sets[CX_SET_STAGE].count;
+    case CX_DIM_CHANNEL: return s->sets[CX_VOCAB_CHANNEL].count;
+    case CX_DIM_STAGE: return s->sets[CX_VOCAB_STAGE].count;
     case CX_DIM_TOUCHPOINT: return s->t[CX_TABLE_TOUCHPOINTS].n;
-    case CX_DIM_SEGMENT: return s->sets[CX_SET_SEGMENT].count;
-    case CX_DIM_REGION: return s->sets[CX_SET_REGION].count;
-    case CX_DIM_PLAN: return s->sets[CX_SET_PLAN].count;
-    case CX_DIM_AGENT: return s->sets[CX_SET_AGENT].count;
-    default: return s->sets[CX_SET_PRIORITY].count;
+    case CX_DIM_SEGMENT: return s->sets[CX_VOCAB_SEGMENT].count;
+    case CX_DIM_REGION: return s->sets[CX_VOCAB_REGION].count;
+    case CX_DIM_PLAN: return s->sets[CX_VOCAB_PLAN].count;
+    case CX_DIM_AGENT: return s->sets[CX_VOCAB_AGENT].count;
+    default: return s->sets[CX_VOCAB_PRIORITY].count;
     }
 }
 
@@ -76,8 +76,8 @@ static size_t dim_space(const cx_store *s, int dim)
  * (an error for the defined sets). */
 static int dim_code(uint32_t *out, const cx_store *s, int dim, const char *v)
 {
-    static const int set_of[] = {CX_SET_CHANNEL, CX_SET_STAGE, -1, CX_SET_SEGMENT, CX_SET_REGION,
-                                 CX_SET_PLAN,    CX_SET_AGENT, CX_SET_PRIORITY};
+    static const int set_of[] = {CX_VOCAB_CHANNEL, CX_VOCAB_STAGE, -1, CX_VOCAB_SEGMENT, CX_VOCAB_REGION,
+                                 CX_VOCAB_PLAN,    CX_VOCAB_AGENT, CX_VOCAB_PRIORITY};
     if (dim == CX_DIM_TOUCHPOINT)
         *out = cxi_pool_find(&s->keys[CX_TABLE_TOUCHPOINTS], v, strlen(v));
     else
@@ -146,7 +146,7 @@ static int prepare_filters(run *x)
                 first = false;
         if (!first)
             continue;
-        uint32_t key = f->dim == CX_DIM_ATTRIBUTE ? cxi_pool_find(&s->sets[CX_SET_ATTRIBUTE], f->key, strlen(f->key))
+        uint32_t key = f->dim == CX_DIM_ATTRIBUTE ? cxi_pool_find(&s->sets[CX_VOCAB_ATTRIBUTE], f->key, strlen(f->key))
                                                   : CXI_NONE;
         for (uint32_t c = 0; c < ncust; c++) {
             if (!x->cust_ok[c])
@@ -158,9 +158,9 @@ static int prepare_filters(run *x)
                 if (g->dim != f->dim || (f->dim == CX_DIM_ATTRIBUTE && strcmp(g->key, f->key) != 0))
                     continue;
                 const char *hv = f->dim == CX_DIM_ATTRIBUTE ? cxi_pool_str(&s->attr_values, have)
-                                 : cxi_pool_str(&s->sets[f->dim == CX_DIM_SEGMENT ? CX_SET_SEGMENT
-                                                        : f->dim == CX_DIM_REGION ? CX_SET_REGION
-                                                                                  : CX_SET_PLAN],
+                                 : cxi_pool_str(&s->sets[f->dim == CX_DIM_SEGMENT ? CX_VOCAB_SEGMENT
+                                                        : f->dim == CX_DIM_REGION ? CX_VOCAB_REGION
+                                                                                  : CX_VOCAB_PLAN],
                                                 have);
                 match = strcmp(hv, g->value) == 0;
             }
@@ -179,7 +179,7 @@ static int prepare_groups(run *x)
         if (sp->groups[d].dim != CX_DIM_ATTRIBUTE)
             continue;
         const char *k = sp->groups[d].key;
-        uint32_t key = cxi_pool_find(&s->sets[CX_SET_ATTRIBUTE], k, strlen(k));
+        uint32_t key = cxi_pool_find(&s->sets[CX_VOCAB_ATTRIBUTE], k, strlen(k));
         if (!(x->attr_of[d] = cxi_alloc(x->mem, (ncust + 1) * sizeof(uint32_t))))
             return cxi_fail(CX_ENOMEM, FN ": out of memory");
         for (uint32_t c = 0; c < ncust; c++)
@@ -533,8 +533,8 @@ static int pass_cases(run *x)
     for (size_t i = 0; i < nsla; i++) {
         char qb[80];
         const cxi_sla *t = &sp->sla[i];
-        pc[i] = t->priority ? set_find(s, CX_SET_PRIORITY, t->priority) : CXI_NONE;
-        cc[i] = t->channel ? set_find(s, CX_SET_CHANNEL, t->channel) : CXI_NONE;
+        pc[i] = t->priority ? set_find(s, CX_VOCAB_PRIORITY, t->priority) : CXI_NONE;
+        cc[i] = t->channel ? set_find(s, CX_VOCAB_CHANNEL, t->channel) : CXI_NONE;
         if ((t->priority && pc[i] == CXI_NONE) || (t->channel && cc[i] == CXI_NONE)) {
             rc = cxi_fail(CX_ENOTFOUND, FN ": SLA target for %s %s: no such %s in the store",
                           t->priority && pc[i] == CXI_NONE ? "priority" : "channel",
@@ -685,14 +685,14 @@ static int label_groups(run *x)
             } else if (code >= 0) {
                 uint32_t c = (uint32_t)code;
                 switch (gr->dim) {
-                case CX_DIM_CHANNEL: label = cxi_pool_str(&s->sets[CX_SET_CHANNEL], c); break;
-                case CX_DIM_STAGE: label = cxi_pool_str(&s->sets[CX_SET_STAGE], c); break;
+                case CX_DIM_CHANNEL: label = cxi_pool_str(&s->sets[CX_VOCAB_CHANNEL], c); break;
+                case CX_DIM_STAGE: label = cxi_pool_str(&s->sets[CX_VOCAB_STAGE], c); break;
                 case CX_DIM_TOUCHPOINT: label = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], c); break;
-                case CX_DIM_SEGMENT: label = cxi_pool_str(&s->sets[CX_SET_SEGMENT], c); break;
-                case CX_DIM_REGION: label = cxi_pool_str(&s->sets[CX_SET_REGION], c); break;
-                case CX_DIM_PLAN: label = cxi_pool_str(&s->sets[CX_SET_PLAN], c); break;
-                case CX_DIM_AGENT: label = cxi_pool_str(&s->sets[CX_SET_AGENT], c); break;
-                case CX_DIM_PRIORITY: label = cxi_pool_str(&s->sets[CX_SET_PRIORITY], c); break;
+                case CX_DIM_SEGMENT: label = cxi_pool_str(&s->sets[CX_VOCAB_SEGMENT], c); break;
+                case CX_DIM_REGION: label = cxi_pool_str(&s->sets[CX_VOCAB_REGION], c); break;
+                case CX_DIM_PLAN: label = cxi_pool_str(&s->sets[CX_VOCAB_PLAN], c); break;
+                case CX_DIM_AGENT: label = cxi_pool_str(&s->sets[CX_VOCAB_AGENT], c); break;
+                case CX_DIM_PRIORITY: label = cxi_pool_str(&s->sets[CX_VOCAB_PRIORITY], c); break;
                 default: label = cxi_pool_str(&s->attr_values, c); break;
                 }
             }
@@ -756,7 +756,7 @@ int cx_query_run(cx_result **out, const cx_query *q)
     for (int i = 0; i < x.r->spec.nmeasures; i++)
         x.pos[x.r->spec.measures[i]] = i;
     const char *ck = x.r->spec.contact_kind ? x.r->spec.contact_kind : "contact";
-    x.contact_kind = set_find(s, CX_SET_INTERACTION_KIND, ck);
+    x.contact_kind = set_find(s, CX_VOCAB_INTERACTION_KIND, ck);
     x.as_of = x.r->spec.as_of;
     if (x.as_of == CX_TIME_NONE && x.pos[CX_MEASURE_SLA_BREACH] >= 0) {
         size_t n = s->t[CX_TABLE_CASES].n;

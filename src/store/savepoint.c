@@ -11,7 +11,7 @@ void cxi_store_mark(const cx_store *s, cxi_mark *m)
 {
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         m->rows[t] = s->t[t].n;
-    for (int i = 0; i < CX_SET_COUNT; i++)
+    for (int i = 0; i < CX_VOCAB_COUNT; i++)
         m->sets[i] = s->sets[i].count;
     m->comments = s->comments.count;
     m->attr_values = s->attr_values.count;
@@ -20,7 +20,7 @@ void cxi_store_mark(const cx_store *s, cxi_mark *m)
 static bool attr_is_new(void *ctx, uint64_t key, uint32_t val)
 {
     const cxi_mark *m = ctx;
-    return (key >> 32) >= m->rows[CX_TABLE_CUSTOMERS] || (uint32_t)key >= m->sets[CX_SET_ATTRIBUTE] ||
+    return (key >> 32) >= m->rows[CX_TABLE_CUSTOMERS] || (uint32_t)key >= m->sets[CX_VOCAB_ATTRIBUTE] ||
            val >= m->attr_values;
 }
 
@@ -64,7 +64,7 @@ void cxi_store_rollback(cx_store *s, const cxi_mark *m)
         if (t == CX_TABLE_CUSTOMERS || t == CX_TABLE_TOUCHPOINTS || t == CX_TABLE_CASES || t == CX_TABLE_QUESTIONS)
             cxi_pool_truncate(&s->mem, &s->keys[t], (uint32_t)m->rows[t]);
     }
-    for (int i = 0; i < CX_SET_COUNT; i++)
+    for (int i = 0; i < CX_VOCAB_COUNT; i++)
         cxi_pool_truncate(&s->mem, &s->sets[i], m->sets[i]);
     cxi_pool_truncate(&s->mem, &s->comments, m->comments);
     cxi_map_remove_if(&s->attrs, attr_is_new, (void *)m);

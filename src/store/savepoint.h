@@ -6,7 +6,7 @@
 
 typedef struct cxi_mark {
     size_t rows[CX_TABLE_COUNT];
-    uint32_t sets[CX_SET_COUNT];
+    uint32_t sets[CX_VOCAB_COUNT];
     uint32_t comments, attr_values;
 } cxi_mark;
 

@@ -27,16 +27,16 @@ typedef struct coldesc {
 
 static const coldesc customer_cols[] = {
     {"id", S, SRC_ID, -1, 0},
-    {"segment", S, SRC_SET, CU_SEGMENT, CX_SET_SEGMENT},
-    {"region", S, SRC_SET, CU_REGION, CX_SET_REGION},
-    {"plan", S, SRC_SET, CU_PLAN, CX_SET_PLAN},
+    {"segment", S, SRC_SET, CU_SEGMENT, CX_VOCAB_SEGMENT},
+    {"region", S, SRC_SET, CU_REGION, CX_VOCAB_REGION},
+    {"plan", S, SRC_SET, CU_PLAN, CX_VOCAB_PLAN},
     {"acquired", T, SRC_I64, CU_ACQUIRED, 0},
 };
 static const coldesc touchpoint_cols[] = {
     {"name", S, SRC_ID, -1, 0},
-    {"channel", S, SRC_SET, TP_CHANNEL, CX_SET_CHANNEL},
-    {"stage", S, SRC_SET, TP_STAGE, CX_SET_STAGE},
-    {"kind", S, SRC_SET, TP_KIND, CX_SET_TOUCHPOINT_KIND},
+    {"channel", S, SRC_SET, TP_CHANNEL, CX_VOCAB_CHANNEL},
+    {"stage", S, SRC_SET, TP_STAGE, CX_VOCAB_STAGE},
+    {"kind", S, SRC_SET, TP_KIND, CX_VOCAB_TOUCHPOINT_KIND},
     {"key", I, SRC_U8, TP_KEY, 0},
     {"weight", R, SRC_F64, TP_WEIGHT, 0},
 };
@@ -44,9 +44,9 @@ static const coldesc interaction_cols[] = {
     {"customer", S, SRC_REF, IN_CUSTOMER, CX_TABLE_CUSTOMERS},
     {"touchpoint", S, SRC_REF, IN_TOUCHPOINT, CX_TABLE_TOUCHPOINTS},
     {"time", T, SRC_I64, IN_TIME, 0},
-    {"kind", S, SRC_SET, IN_KIND, CX_SET_INTERACTION_KIND},
+    {"kind", S, SRC_SET, IN_KIND, CX_VOCAB_INTERACTION_KIND},
     {"direction", S, SRC_ENUM, IN_DIRECTION, ENUM_DIRECTION},
-    {"agent", S, SRC_SET, IN_AGENT, CX_SET_AGENT},
+    {"agent", S, SRC_SET, IN_AGENT, CX_VOCAB_AGENT},
     {"case", S, SRC_REF, IN_CASE, CX_TABLE_CASES},
     {"duration_ms", I, SRC_I64, IN_DURATION, 0},
     {"outcome", S, SRC_ENUM, IN_OUTCOME, ENUM_OUTCOME},
@@ -55,9 +55,9 @@ static const coldesc interaction_cols[] = {
 static const coldesc case_cols[] = {
     {"id", S, SRC_ID, -1, 0},
     {"customer", S, SRC_REF, CA_CUSTOMER, CX_TABLE_CUSTOMERS},
-    {"channel", S, SRC_SET, CA_CHANNEL, CX_SET_CHANNEL},
-    {"priority", S, SRC_SET, CA_PRIORITY, CX_SET_PRIORITY},
-    {"agent", S, SRC_SET, CA_AGENT, CX_SET_AGENT},
+    {"channel", S, SRC_SET, CA_CHANNEL, CX_VOCAB_CHANNEL},
+    {"priority", S, SRC_SET, CA_PRIORITY, CX_VOCAB_PRIORITY},
+    {"agent", S, SRC_SET, CA_AGENT, CX_VOCAB_AGENT},
     {"opened", T, SRC_I64, CA_OPENED, 0},
     {"first_response", T, SRC_I64, CA_FIRST_RESPONSE, 0},
     {"resolved", T, SRC_I64, CA_RESOLVED, 0},
@@ -113,7 +113,7 @@ static const char *const outcome_names[] = {"handled", "missed", "abandoned"};
 static const char *const metric_names[] = {"nps", "csat", "ces", "custom"};
 static const char *const *const enum_names[] = {direction_names, outcome_names, metric_names};
 
-static const char *const set_names[CX_SET_COUNT] = {
+static const char *const set_names[CX_VOCAB_COUNT] = {
     "channel", "stage", "touchpoint kind", "priority", "interaction kind",
     "agent", "segment", "region", "plan", "attribute",
 };
@@ -145,7 +145,7 @@ static const char *field_of(const char *what)
 #define FIELD(field, call) cxi_set_error_field((field), (call))
 
 /* Defined sets refuse names not defined beforehand. */
-static bool set_is_defined(int set) { return set <= CX_SET_PRIORITY; }
+static bool set_is_defined(int set) { return set <= CX_VOCAB_PRIORITY; }
 
 static const char *const builtin_channels[] = {
     "phone", "email", "chat", "social", "sms", "whatsapp", "self_service", "chatbot",
@@ -336,7 +336,7 @@ static int resolve_value(const char *fn, cx_store *s, int set, const char *name,
     const char *f = field_of(set_names[set]);
     if (set_is_defined(set)) {
         QBUF;
-        return FIELD(f, cxi_fail(CX_ENOTFOUND, "%s: unknown %s '%s' (define it with cx_store_define)", fn,
+        return FIELD(f, cxi_fail(CX_ENOTFOUND, "%s: unknown %s '%s' (define it with cx_vocab_define)", fn,
                                  set_names[set], cxi_quote(qb, name)));
     }
     int rc = check_text(fn, set_names[set], name, true, &v->len);
@@ -402,7 +402,7 @@ static void table_init(cxi_table *t, int ncols, const size_t *elems)
 static int define_all(cx_store *s, int set, const char *const *names)
 {
     for (; *names; names++) {
-        int rc = cx_store_define(NULL, s, set, *names);
+        int rc = cx_vocab_define(NULL, s, set, *names);
         if (rc)
             return rc;
     }
@@ -439,21 +439,21 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     table_init(&s->t[CX_TABLE_TRANSACTIONS], TR_NCOLS, tr);
     for (int i = 0; i < CX_TABLE_COUNT; i++)
         cxi_pool_init(&s->keys[i]);
-    for (int i = 0; i < CX_SET_COUNT; i++)
+    for (int i = 0; i < CX_VOCAB_COUNT; i++)
         cxi_pool_init(&s->sets[i]);
     cxi_pool_init(&s->comments);
     cxi_pool_init(&s->attr_values);
     cxi_map_init(&s->attrs);
 
-    int rc = define_all(s, CX_SET_CHANNEL, builtin_channels);
+    int rc = define_all(s, CX_VOCAB_CHANNEL, builtin_channels);
     if (!rc)
-        rc = define_all(s, CX_SET_STAGE, builtin_stages);
+        rc = define_all(s, CX_VOCAB_STAGE, builtin_stages);
     if (!rc)
-        rc = define_all(s, CX_SET_TOUCHPOINT_KIND, builtin_tp_kinds);
+        rc = define_all(s, CX_VOCAB_TOUCHPOINT_KIND, builtin_tp_kinds);
     if (!rc)
-        rc = define_all(s, CX_SET_PRIORITY, builtin_priorities);
+        rc = define_all(s, CX_VOCAB_PRIORITY, builtin_priorities);
     if (!rc)
-        rc = define_all(s, CX_SET_INTERACTION_KIND, builtin_interaction_kinds);
+        rc = define_all(s, CX_VOCAB_INTERACTION_KIND, builtin_interaction_kinds);
     if (!rc)
         rc = cx_question_add(s, "nps", CX_METRIC_NPS, 0, 10, 1);
     if (!rc)
@@ -477,7 +477,7 @@ void cx_store_free(cx_store *s)
         cxi_cols_free(&mem, s->t[i].cols, s->t[i].ncols);
         cxi_pool_free(&mem, &s->keys[i]);
     }
-    for (int i = 0; i < CX_SET_COUNT; i++)
+    for (int i = 0; i < CX_VOCAB_COUNT; i++)
         cxi_pool_free(&mem, &s->sets[i]);
     cxi_pool_free(&mem, &s->comments);
     cxi_pool_free(&mem, &s->attr_values);
@@ -526,14 +526,14 @@ int cx_store_find(size_t *out, const cx_store *s, int table, const char *id)
 
 static int check_set(const char *fn, int set)
 {
-    if (set < 0 || set >= CX_SET_COUNT)
+    if (set < 0 || set >= CX_VOCAB_COUNT)
         return cxi_fail(CX_EINVAL, "%s: no named set %d", fn, set);
     return CX_OK;
 }
 
-int cx_store_define(size_t *out, cx_store *s, int set, const char *name)
+int cx_vocab_define(size_t *out, cx_store *s, int set, const char *name)
 {
-    static const char fn[] = "cx_store_define";
+    static const char fn[] = "cx_vocab_define";
     if (!s)
         return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
     int rc = check_set(fn, set);
@@ -550,34 +550,34 @@ int cx_store_define(size_t *out, cx_store *s, int set, const char *name)
     return CX_OK;
 }
 
-int cx_store_set_size(size_t *out, const cx_store *s, int set)
+int cx_vocab_count(size_t *out, const cx_store *s, int set)
 {
     if (!out || !s)
-        return cxi_fail(CX_EINVAL, "cx_store_set_size: NULL argument");
-    int rc = check_set("cx_store_set_size", set);
+        return cxi_fail(CX_EINVAL, "cx_vocab_count: NULL argument");
+    int rc = check_set("cx_vocab_count", set);
     if (rc)
         return rc;
     *out = s->sets[set].count;
     return CX_OK;
 }
 
-int cx_store_set_name(const char **out, const cx_store *s, int set, size_t index)
+int cx_vocab_name(const char **out, const cx_store *s, int set, size_t index)
 {
     if (!out || !s)
-        return cxi_fail(CX_EINVAL, "cx_store_set_name: NULL argument");
-    int rc = check_set("cx_store_set_name", set);
+        return cxi_fail(CX_EINVAL, "cx_vocab_name: NULL argument");
+    int rc = check_set("cx_vocab_name", set);
     if (rc)
         return rc;
     if (index >= s->sets[set].count)
-        return cxi_fail(CX_ERANGE, "cx_store_set_name: index %zu beyond the %u names of set %s", index,
+        return cxi_fail(CX_ERANGE, "cx_vocab_name: index %zu beyond the %u names of set %s", index,
                         (unsigned)s->sets[set].count, set_names[set]);
     *out = cxi_pool_str(&s->sets[set], (uint32_t)index);
     return CX_OK;
 }
 
-int cx_store_set_find(size_t *out, const cx_store *s, int set, const char *name)
+int cx_vocab_find(size_t *out, const cx_store *s, int set, const char *name)
 {
-    static const char fn[] = "cx_store_set_find";
+    static const char fn[] = "cx_vocab_find";
     if (!out || !s)
         return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
     int rc = check_set(fn, set);
@@ -625,9 +625,9 @@ static int customer_insert(cx_store *s, const char *fn, const char *id, size_t l
     int rc;
     pending seg, reg, pl;
     if ((rc = room_for_row(fn, s, CX_TABLE_CUSTOMERS)) ||
-        (rc = resolve_value(fn, s, CX_SET_SEGMENT, segment, false, &seg)) ||
-        (rc = resolve_value(fn, s, CX_SET_REGION, region, false, &reg)) ||
-        (rc = resolve_value(fn, s, CX_SET_PLAN, plan, false, &pl)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_SEGMENT, segment, false, &seg)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_REGION, region, false, &reg)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_PLAN, plan, false, &pl)) ||
         (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
         (rc = reserve_rows(s, CX_TABLE_CUSTOMERS, 1)))
         return rc;
@@ -697,7 +697,7 @@ int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key
         if (strcmp(key, customer_cols[c].name) == 0)
             return FIELD("key", cxi_fail(CX_EINVAL, "%s: attribute name '%s' is the name of a customer column",
                                          fn, key));
-    if ((rc = resolve_value(fn, s, CX_SET_ATTRIBUTE, key, true, &k)))
+    if ((rc = resolve_value(fn, s, CX_VOCAB_ATTRIBUTE, key, true, &k)))
         return rc;
     uint32_t vh = (uint32_t)cxi_hash(value, vlen);
     uint32_t vid = cxi_pool_find_hashed(&s->attr_values, value, vlen, vh);
@@ -723,7 +723,7 @@ int cx_customer_get_attribute(const char **out, const cx_store *s, const char *c
         (rc = check_text(fn, "key", key, true, &klen)))
         return rc;
     *out = NULL;
-    uint32_t kid = cxi_pool_find(&s->sets[CX_SET_ATTRIBUTE], key, klen);
+    uint32_t kid = cxi_pool_find(&s->sets[CX_VOCAB_ATTRIBUTE], key, klen);
     if (kid == CXI_NONE)
         return CX_OK;
     uint32_t vid = cxi_map_get(&s->attrs, (uint64_t)row << 32 | kid);
@@ -756,9 +756,9 @@ int cx_touchpoint_add(cx_store *s, const char *name, const char *channel, const 
                         cxi_quote(qb, name), weight));
     pending ch, st, kd;
     if ((rc = room_for_row(fn, s, CX_TABLE_TOUCHPOINTS)) ||
-        (rc = resolve_value(fn, s, CX_SET_CHANNEL, channel, true, &ch)) ||
-        (rc = resolve_value(fn, s, CX_SET_STAGE, stage, true, &st)) ||
-        (rc = resolve_value(fn, s, CX_SET_TOUCHPOINT_KIND, kind, false, &kd)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_CHANNEL, channel, true, &ch)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_STAGE, stage, true, &st)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_TOUCHPOINT_KIND, kind, false, &kd)) ||
         (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
         (rc = reserve_rows(s, CX_TABLE_TOUCHPOINTS, 1)))
         return rc;
@@ -812,8 +812,8 @@ int cx_interaction_add(size_t *out_row, cx_store *s, const char *customer, const
         return FIELD("value", cxi_fail(CX_ERANGE, "%s: customer '%s': value is not finite", fn, cxi_quote(qb, customer)));
     pending kd, ag;
     if ((rc = room_for_row(fn, s, CX_TABLE_INTERACTIONS)) ||
-        (rc = resolve_value(fn, s, CX_SET_INTERACTION_KIND, kind, false, &kd)) ||
-        (rc = resolve_value(fn, s, CX_SET_AGENT, agent, false, &ag)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_INTERACTION_KIND, kind, false, &kd)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) ||
         (rc = reserve_rows(s, CX_TABLE_INTERACTIONS, 1)))
         return rc;
     cxi_table *t = &s->t[CX_TABLE_INTERACTIONS];
@@ -881,9 +881,9 @@ int cx_case_add(cx_store *s, const char *id, const char *customer, const char *c
         (rc = check_time(fn, "opened", opened, true)) ||
         (rc = check_case_times(fn, id, opened, first_response, resolved, reopens, contacts)) ||
         (rc = room_for_row(fn, s, CX_TABLE_CASES)) ||
-        (rc = resolve_value(fn, s, CX_SET_CHANNEL, channel, true, &ch)) ||
-        (rc = resolve_value(fn, s, CX_SET_PRIORITY, priority, false, &pr)) ||
-        (rc = resolve_value(fn, s, CX_SET_AGENT, agent, false, &ag)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_CHANNEL, channel, true, &ch)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_PRIORITY, priority, false, &pr)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) ||
         (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
         (rc = reserve_rows(s, CX_TABLE_CASES, 1)))
         return rc;

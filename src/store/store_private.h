@@ -45,7 +45,7 @@ enum { TR_CUSTOMER, TR_TIME, TR_AMOUNT, TR_NEXT, TR_NCOLS };
 #define CXI_LOOKUP_WAYS 256
 typedef struct cxi_lookup {
     uint32_t key[CX_TABLE_COUNT][CXI_LOOKUP_WAYS];
-    uint32_t set[CX_SET_COUNT][CXI_LOOKUP_WAYS];
+    uint32_t set[CX_VOCAB_COUNT][CXI_LOOKUP_WAYS];
     /* two cursors per table on the rows of the keys last found: on a
      * miss, the row after each is tried before the hash table. Files sorted
      * like the customers table meet each new customer at the row after the
@@ -84,7 +84,7 @@ struct cx_store {
     cxi_mem mem;
     cxi_table t[CX_TABLE_COUNT];
     cxi_pool keys[CX_TABLE_COUNT]; /* used by the keyed tables only */
-    cxi_pool sets[CX_SET_COUNT];
+    cxi_pool sets[CX_VOCAB_COUNT];
     cxi_pool comments;
     cxi_pool attr_values;
     cxi_map attrs; /* customer << 32 | attribute key -> attr_values id */

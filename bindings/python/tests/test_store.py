@@ -40,12 +40,12 @@ def test_get_by_name_and_number(store):
 
 
 def test_sets(store):
-    assert "phone" in store.set_names("channel")
+    assert "phone" in store.vocab_names("channel")
     i = store.define("channel", "kiosk")
-    assert store.set_name(cxkit.SET_CHANNEL, i) == "kiosk"
-    assert store.set_find("channel", "kiosk") == i
+    assert store.vocab_name(cxkit.VOCAB_CHANNEL, i) == "kiosk"
+    assert store.vocab_find("channel", "kiosk") == i
     assert store.define("channel", "kiosk") == i
-    assert store.set_names("agent") == ["نورة"]
+    assert store.vocab_names("agent") == ["نورة"]
     with pytest.raises(cxkit.NotFound):
         store.add_touchpoint("t", "fax", "service")  # a typo is an error
 
