@@ -140,7 +140,7 @@ static double get_real(const cx_store *s, int table, int col, size_t row)
     return v;
 }
 
-typedef int (*import_fn)(cx_import_report **, cx_store *, int, const char *, const cx_import_options *);
+typedef int (*import_fn)(cx_import_report **, cx_store *, cx_table, const char *, const cx_import_options *);
 
 /* Imports and checks the counts; returns the report (to free). */
 static cx_import_report *import_ok(import_fn fn, cx_store *s, int table, const char *path, const cx_import_options *o,
@@ -338,7 +338,7 @@ static const char *const jsonl_text[CX_TABLE_COUNT] = {
  * questions are the only rejects (duplicates), exports each table and
  * compares the bytes with the input. */
 static void file_roundtrip(const char *const *text, const char *ext, import_fn imp,
-                           int (*exp)(const cx_store *, int, const char *, int))
+                           int (*exp)(const cx_store *, cx_table, const char *, int))
 {
     static const uint64_t nrows[CX_TABLE_COUNT] = {3, 2, 3, 2, 5, 3, 2};
     cx_store *s;
@@ -2063,7 +2063,7 @@ END_TEST
 START_TEST(export_arguments)
 {
     cx_store *s = sample();
-    int (*fns[2])(const cx_store *, int, const char *, int) = {cx_export_csv, cx_export_jsonl};
+    int (*fns[2])(const cx_store *, cx_table, const char *, int) = {cx_export_csv, cx_export_jsonl};
     const char *names[2] = {"cx_export_csv", "cx_export_jsonl"};
     for (int k = 0; k < 2; k++) {
         cx_error_clear();

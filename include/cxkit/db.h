@@ -91,7 +91,7 @@ CX_EXTERN int cx_db_load_with_allocator(cx_store **out, const char *path, cx_all
  * @param[in]  options the options, or NULL for the defaults.
  * @return as cx_import_csv(), and the errors of cx_db_save().
  */
-CX_EXTERN int cx_db_import_csv(cx_import_report **out, const char *db_path, int table, const char *csv_path,
+CX_EXTERN int cx_db_import_csv(cx_import_report **out, const char *db_path, cx_table table, const char *csv_path,
                                const cx_import_options *options);
 
 /**

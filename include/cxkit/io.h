@@ -154,7 +154,7 @@ CX_EXTERN int cx_import_options_set_delimiter(cx_import_options *options, int de
  *         codes of the add functions in strict mode), ::CX_ENOMEM. The message
  *         names the file, line and column.
  */
-CX_EXTERN int cx_import_csv(cx_import_report **out, cx_store *store, int table, const char *path,
+CX_EXTERN int cx_import_csv(cx_import_report **out, cx_store *store, cx_table table, const char *path,
                             const cx_import_options *options);
 
 /**
@@ -166,7 +166,7 @@ CX_EXTERN int cx_import_csv(cx_import_report **out, cx_store *store, int table, 
  * @param[in]  options the options, or NULL for the defaults (the delimiter is not used).
  * @return as cx_import_csv().
  */
-CX_EXTERN int cx_import_jsonl(cx_import_report **out, cx_store *store, int table, const char *path,
+CX_EXTERN int cx_import_jsonl(cx_import_report **out, cx_store *store, cx_table table, const char *path,
                               const cx_import_options *options);
 
 /**
@@ -245,7 +245,7 @@ CX_EXTERN int cx_import_report_reason(const char **out, const cx_import_report *
  * @param[in] offset_minutes UTC offset for times, -1439 to 1439.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EIO or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_export_csv(const cx_store *store, int table, const char *path, int offset_minutes);
+CX_EXTERN int cx_export_csv(const cx_store *store, cx_table table, const char *path, int offset_minutes);
 
 /**
  * @brief Write all rows of a table to a JSON Lines file: one object per row,
@@ -257,7 +257,7 @@ CX_EXTERN int cx_export_csv(const cx_store *store, int table, const char *path, 
  * @param[in] offset_minutes UTC offset for times, -1439 to 1439.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EIO or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_export_jsonl(const cx_store *store, int table, const char *path, int offset_minutes);
+CX_EXTERN int cx_export_jsonl(const cx_store *store, cx_table table, const char *path, int offset_minutes);
 
 /** @} */
 

@@ -154,7 +154,7 @@ CX_EXTERN void cx_query_free(cx_query *query);
  * @param[in] measure a ::cx_measure.
  * @return ::CX_OK, ::CX_EINVAL (bad measure, or asked twice) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_query_add(cx_query *query, int measure);
+CX_EXTERN int cx_query_add(cx_query *query, cx_measure measure);
 
 /**
  * @brief Group by a dimension (one result row per value).
@@ -163,7 +163,7 @@ CX_EXTERN int cx_query_add(cx_query *query, int measure);
  * @return ::CX_OK, ::CX_EINVAL (bad dimension, already grouped by it) or
  *         ::CX_ELIMIT (more than ::CX_QUERY_MAX_GROUPS groupings).
  */
-CX_EXTERN int cx_query_group_by(cx_query *query, int dim);
+CX_EXTERN int cx_query_group_by(cx_query *query, cx_dim dim);
 
 /**
  * @brief Group by the value of a free customer attribute.
@@ -182,7 +182,7 @@ CX_EXTERN int cx_query_group_by_attribute(cx_query *query, const char *key);
  * @param[in] offset_minutes the UTC offset in which days begin, -840 to 840.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ELIMIT.
  */
-CX_EXTERN int cx_query_group_by_time(cx_query *query, int bucket, int offset_minutes);
+CX_EXTERN int cx_query_group_by_time(cx_query *query, cx_bucket bucket, int offset_minutes);
 
 /**
  * @brief Keep only records whose dimension has this value. Several values
@@ -195,7 +195,7 @@ CX_EXTERN int cx_query_group_by_time(cx_query *query, int bucket, int offset_min
  * @param[in] value the value, non-empty UTF-8.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_query_filter(cx_query *query, int dim, const char *value);
+CX_EXTERN int cx_query_filter(cx_query *query, cx_dim dim, const char *value);
 
 /**
  * @brief Keep only records of customers whose attribute `key` is `value`
@@ -307,7 +307,7 @@ CX_EXTERN int cx_query_set_confidence(cx_query *query, double level);
  * @param[in] weight  finite and >= 0 (0 removes it).
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
-CX_EXTERN int cx_query_set_index_weight(cx_query *query, int measure, double weight);
+CX_EXTERN int cx_query_set_index_weight(cx_query *query, cx_measure measure, double weight);
 
 /**
  * @brief Run the query.
@@ -331,7 +331,7 @@ CX_EXTERN int cx_query_run(cx_result **out, const cx_query *query);
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND (measure not in the result)
  *         or ::CX_ERANGE.
  */
-CX_EXTERN int cx_result_quantile(double *out, const cx_result *result, size_t row, int measure, double q);
+CX_EXTERN int cx_result_quantile(double *out, const cx_result *result, size_t row, cx_measure measure, double q);
 
 /**
  * @brief Compare one measure between two groups (of one result or of two
@@ -350,7 +350,7 @@ CX_EXTERN int cx_result_quantile(double *out, const cx_result *result, size_t ro
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND or ::CX_ERANGE.
  */
 CX_EXTERN int cx_result_compare(double *diff, double *p_value, const cx_result *a, size_t row_a,
-                                const cx_result *b, size_t row_b, int measure);
+                                const cx_result *b, size_t row_b, cx_measure measure);
 
 /**
  * @brief Merge two results of the same query run on different data (shards,
@@ -445,7 +445,7 @@ CX_EXTERN void cx_monitor_free(cx_monitor *monitor);
  * @param[in] higher_is_better 1 when a high answer is good (easy), else 0.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EORDER or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_monitor_add_answer(cx_monitor *monitor, cx_time time, int metric, double score, double scale_min,
+CX_EXTERN int cx_monitor_add_answer(cx_monitor *monitor, cx_time time, cx_metric metric, double score, double scale_min,
                                     double scale_max, int higher_is_better);
 
 /**
@@ -456,7 +456,7 @@ CX_EXTERN int cx_monitor_add_answer(cx_monitor *monitor, cx_time time, int metri
  * @param[in] duration_ms its duration, >= 0 (the handle time when handled).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EORDER or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_monitor_add_contact(cx_monitor *monitor, cx_time time, int outcome, int64_t duration_ms);
+CX_EXTERN int cx_monitor_add_contact(cx_monitor *monitor, cx_time time, cx_outcome outcome, int64_t duration_ms);
 
 /**
  * @brief Feed a case when it is resolved, at its resolution time: it counts
@@ -486,7 +486,7 @@ CX_EXTERN int cx_monitor_add_case(cx_monitor *monitor, cx_time resolved, cx_time
  * @param[in]  measure a monitored ::cx_measure.
  * @return ::CX_OK, ::CX_EINVAL (not monitored) or ::CX_EORDER.
  */
-CX_EXTERN int cx_monitor_read(double *out, uint64_t *n, cx_monitor *monitor, cx_time now, int measure);
+CX_EXTERN int cx_monitor_read(double *out, uint64_t *n, cx_monitor *monitor, cx_time now, cx_measure measure);
 
 /** @} */
 

@@ -233,7 +233,7 @@ CX_EXTERN int cx_store_memory(size_t *out, const cx_store *store);
  * @param[in] rows  how many rows will be added.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOMEM or ::CX_ELIMIT. Nothing stored changes either way.
  */
-CX_EXTERN int cx_store_reserve(cx_store *store, int table, size_t rows);
+CX_EXTERN int cx_store_reserve(cx_store *store, cx_table table, size_t rows);
 
 /**
  * @brief Number of rows in a table.
@@ -242,7 +242,7 @@ CX_EXTERN int cx_store_reserve(cx_store *store, int table, size_t rows);
  * @param[in]  table a ::cx_table.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_store_rows(size_t *out, const cx_store *store, int table);
+CX_EXTERN int cx_store_rows(size_t *out, const cx_store *store, cx_table table);
 
 /**
  * @brief Find a keyed record by its id (customers, touchpoints, cases,
@@ -253,7 +253,7 @@ CX_EXTERN int cx_store_rows(size_t *out, const cx_store *store, int table);
  * @param[in]  id    the id or name.
  * @return ::CX_OK, ::CX_ENOTFOUND, or ::CX_EINVAL (also for a table without ids).
  */
-CX_EXTERN int cx_store_find(size_t *out, const cx_store *store, int table, const char *id);
+CX_EXTERN int cx_store_find(size_t *out, const cx_store *store, cx_table table, const char *id);
 
 /**
  * @brief Add a name to a named set (see ::cx_vocab); adding a name already
@@ -264,7 +264,7 @@ CX_EXTERN int cx_store_find(size_t *out, const cx_store *store, int table, const
  * @param[in]  name  non-empty UTF-8.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOMEM or ::CX_ELIMIT.
  */
-CX_EXTERN int cx_vocab_define(size_t *out, cx_store *store, int set, const char *name);
+CX_EXTERN int cx_vocab_define(size_t *out, cx_store *store, cx_vocab set, const char *name);
 
 /**
  * @brief Number of names in a named set.
@@ -273,7 +273,7 @@ CX_EXTERN int cx_vocab_define(size_t *out, cx_store *store, int set, const char 
  * @param[in]  set   a ::cx_vocab.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_vocab_count(size_t *out, const cx_store *store, int set);
+CX_EXTERN int cx_vocab_count(size_t *out, const cx_store *store, cx_vocab set);
 
 /**
  * @brief The name at an index of a named set.
@@ -283,7 +283,7 @@ CX_EXTERN int cx_vocab_count(size_t *out, const cx_store *store, int set);
  * @param[in]  index 0 to cx_vocab_count() - 1.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
-CX_EXTERN int cx_vocab_name(const char **out, const cx_store *store, int set, size_t index);
+CX_EXTERN int cx_vocab_name(const char **out, const cx_store *store, cx_vocab set, size_t index);
 
 /**
  * @brief The index of a name in a named set.
@@ -293,7 +293,7 @@ CX_EXTERN int cx_vocab_name(const char **out, const cx_store *store, int set, si
  * @param[in]  name  the name.
  * @return ::CX_OK, ::CX_ENOTFOUND or ::CX_EINVAL.
  */
-CX_EXTERN int cx_vocab_find(size_t *out, const cx_store *store, int set, const char *name);
+CX_EXTERN int cx_vocab_find(size_t *out, const cx_store *store, cx_vocab set, const char *name);
 
 /**
  * @brief Add a customer.
@@ -366,8 +366,8 @@ CX_EXTERN int cx_touchpoint_add(cx_store *store, const char *name, const char *c
  */
 CX_EXTERN int cx_interaction_add(size_t *out_row, cx_store *store, const char *customer,
                                  const char *touchpoint, cx_time time, const char *kind,
-                                 int direction, const char *agent, const char *case_id,
-                                 int64_t duration_ms, int outcome, double value);
+                                 cx_direction direction, const char *agent, const char *case_id,
+                                 int64_t duration_ms, cx_outcome outcome, double value);
 
 /**
  * @brief Add a service case.
@@ -421,7 +421,7 @@ CX_EXTERN int cx_case_update(cx_store *store, const char *id, cx_time first_resp
  *                             when low is good; NPS questions must say 1.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
  */
-CX_EXTERN int cx_question_add(cx_store *store, const char *name, int metric,
+CX_EXTERN int cx_question_add(cx_store *store, const char *name, cx_metric metric,
                               double scale_min, double scale_max, int higher_is_better);
 
 /**
@@ -540,7 +540,7 @@ CX_EXTERN int cx_transaction_add_batch(size_t *out_failed, cx_store *store, size
  * @param[in]  table a ::cx_table.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_table_name(const char **out, int table);
+CX_EXTERN int cx_table_name(const char **out, cx_table table);
 
 /**
  * @brief Number of columns of a table.
@@ -548,7 +548,7 @@ CX_EXTERN int cx_table_name(const char **out, int table);
  * @param[in]  table a ::cx_table.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_column_count(size_t *out, int table);
+CX_EXTERN int cx_column_count(size_t *out, cx_table table);
 
 /**
  * @brief The name of a column ("id", "time", "first_response", ...).
@@ -557,7 +557,7 @@ CX_EXTERN int cx_column_count(size_t *out, int table);
  * @param[in]  column the column's number (its enum value, such as ::CX_CASE_OPENED).
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_column_name(const char **out, int table, int column);
+CX_EXTERN int cx_column_name(const char **out, cx_table table, int column);
 
 /**
  * @brief The type of a column.
@@ -566,7 +566,7 @@ CX_EXTERN int cx_column_name(const char **out, int table, int column);
  * @param[in]  column the column's number.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_column_type(int *out, int table, int column);
+CX_EXTERN int cx_column_type(int *out, cx_table table, int column);
 
 /**
  * @brief Find a column by name.
@@ -575,7 +575,7 @@ CX_EXTERN int cx_column_type(int *out, int table, int column);
  * @param[in]  name  the column's name.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND.
  */
-CX_EXTERN int cx_column_find(int *out, int table, const char *name);
+CX_EXTERN int cx_column_find(int *out, cx_table table, const char *name);
 
 /**
  * @brief Read a ::CX_TYPE_STRING value.
@@ -586,7 +586,7 @@ CX_EXTERN int cx_column_find(int *out, int table, const char *name);
  * @param[in]  row    0 to rows - 1.
  * @return ::CX_OK, ::CX_EINVAL (also for a column of another type) or ::CX_ERANGE (no such row).
  */
-CX_EXTERN int cx_store_get_string(const char **out, const cx_store *store, int table,
+CX_EXTERN int cx_store_get_string(const char **out, const cx_store *store, cx_table table,
                                   int column, size_t row);
 
 /**
@@ -605,7 +605,7 @@ CX_EXTERN int cx_store_get_string(const char **out, const cx_store *store, int t
  * @param[in]  row    0 to rows - 1.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
-CX_EXTERN int cx_store_get_int(int64_t *out, const cx_store *store, int table,
+CX_EXTERN int cx_store_get_int(int64_t *out, const cx_store *store, cx_table table,
                                int column, size_t row);
 
 /**
@@ -617,7 +617,7 @@ CX_EXTERN int cx_store_get_int(int64_t *out, const cx_store *store, int table,
  * @param[in]  row    0 to rows - 1.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
-CX_EXTERN int cx_store_get_real(double *out, const cx_store *store, int table,
+CX_EXTERN int cx_store_get_real(double *out, const cx_store *store, cx_table table,
                                 int column, size_t row);
 
 /** @} */

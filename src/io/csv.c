@@ -380,7 +380,7 @@ static void write_quoted(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int cx_import_csv(cx_import_report **out, cx_store *store, int table, const char *path,
+int cx_import_csv(cx_import_report **out, cx_store *store, cx_table table, const char *path,
                   const cx_import_options *opts)
 {
     cxi_import im;

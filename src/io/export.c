@@ -153,12 +153,12 @@ static int export(const char *fn, enum fmt fmt, const cx_store *s, int table, co
     return rc;
 }
 
-int cx_export_csv(const cx_store *s, int table, const char *path, int offset_minutes)
+int cx_export_csv(const cx_store *s, cx_table table, const char *path, int offset_minutes)
 {
     return export("cx_export_csv", FMT_CSV, s, table, path, offset_minutes);
 }
 
-int cx_export_jsonl(const cx_store *s, int table, const char *path, int offset_minutes)
+int cx_export_jsonl(const cx_store *s, cx_table table, const char *path, int offset_minutes)
 {
     return export("cx_export_jsonl", FMT_JSONL, s, table, path, offset_minutes);
 }

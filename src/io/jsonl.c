@@ -112,7 +112,7 @@ static int object_fields(cxi_import *im, json_t *obj, const char **fields, char 
     return CX_OK;
 }
 
-int cx_import_jsonl(cx_import_report **out, cx_store *store, int table, const char *path,
+int cx_import_jsonl(cx_import_report **out, cx_store *store, cx_table table, const char *path,
                     const cx_import_options *opts)
 {
     static const char fn[] = "cx_import_jsonl";

@@ -769,7 +769,7 @@ static int stream_check_link(cxi_import *im, char *const *fields, int nfields, i
     return CX_OK;
 }
 
-int cx_db_import_csv(cx_import_report **out, const char *db_path, int table, const char *csv_path,
+int cx_db_import_csv(cx_import_report **out, const char *db_path, cx_table table, const char *csv_path,
                      const cx_import_options *options)
 {
     static const char fn[] = "cx_db_import_csv";

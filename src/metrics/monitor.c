@@ -113,7 +113,7 @@ static int push(const char *fn, cx_monitor *m, const event *e)
     return CX_OK;
 }
 
-int cx_monitor_add_answer(cx_monitor *m, cx_time t, int metric, double score, double lo, double hi,
+int cx_monitor_add_answer(cx_monitor *m, cx_time t, cx_metric metric, double score, double lo, double hi,
                           int higher_is_better)
 {
     const char *fn = "cx_monitor_add_answer";
@@ -144,7 +144,7 @@ int cx_monitor_add_answer(cx_monitor *m, cx_time t, int metric, double score, do
     return push(fn, m, &e);
 }
 
-int cx_monitor_add_contact(cx_monitor *m, cx_time t, int outcome, int64_t duration_ms)
+int cx_monitor_add_contact(cx_monitor *m, cx_time t, cx_outcome outcome, int64_t duration_ms)
 {
     const char *fn = "cx_monitor_add_contact";
     if (!m)
@@ -182,7 +182,7 @@ int cx_monitor_add_case(cx_monitor *m, cx_time resolved, cx_time opened, cx_time
 
 static double ratio(uint64_t x, uint64_t n, double scale) { return n ? scale * (double)x / (double)n : NAN; }
 
-int cx_monitor_read(double *out, uint64_t *n, cx_monitor *m, cx_time now, int measure)
+int cx_monitor_read(double *out, uint64_t *n, cx_monitor *m, cx_time now, cx_measure measure)
 {
     const char *fn = "cx_monitor_read";
     if (!out || !m)

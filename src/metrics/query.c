@@ -129,14 +129,14 @@ void cxi_spec_clear(cxi_mem *m, cxi_spec *s)
     s->contact_kind = NULL;
 }
 
-int cx_query_add(cx_query *q, int measure)
+int cx_query_add(cx_query *q, cx_measure measure)
 {
     if (!q)
         return cxi_fail(CX_EINVAL, FN_ADD ": query is NULL");
     if (measure < 0 || measure >= CX_MEASURE_COUNT)
         return cxi_fail(CX_EINVAL, FN_ADD ": measure %d is not a cx_measure", measure);
     for (int i = 0; i < q->spec.nmeasures; i++)
-        if (q->spec.measures[i] == measure)
+        if (q->spec.measures[i] == (int)measure)
             return cxi_fail(CX_EINVAL, FN_ADD ": measure '%s' was already asked for", cxi_measures[measure].name);
     q->spec.measures[q->spec.nmeasures++] = measure;
     return CX_OK;
@@ -163,7 +163,7 @@ static int add_group(const char *fn, cx_query *q, int dim, int bucket, int offse
     return CX_OK;
 }
 
-int cx_query_group_by(cx_query *q, int dim)
+int cx_query_group_by(cx_query *q, cx_dim dim)
 {
     if (!q)
         return cxi_fail(CX_EINVAL, "cx_query_group_by: query is NULL");
@@ -181,7 +181,7 @@ int cx_query_group_by_attribute(cx_query *q, const char *key)
     return rc ? rc : add_group("cx_query_group_by_attribute", q, CX_DIM_ATTRIBUTE, 0, 0, key);
 }
 
-int cx_query_group_by_time(cx_query *q, int bucket, int offset_minutes)
+int cx_query_group_by_time(cx_query *q, cx_bucket bucket, int offset_minutes)
 {
     if (!q)
         return cxi_fail(CX_EINVAL, "cx_query_group_by_time: query is NULL");
@@ -213,7 +213,7 @@ static int add_filter(const char *fn, cx_query *q, int dim, const char *key, con
     return CX_OK;
 }
 
-int cx_query_filter(cx_query *q, int dim, const char *value)
+int cx_query_filter(cx_query *q, cx_dim dim, const char *value)
 {
     if (!q)
         return cxi_fail(CX_EINVAL, "cx_query_filter: query is NULL");
@@ -357,7 +357,7 @@ int cx_query_set_confidence(cx_query *q, double level)
     return CX_OK;
 }
 
-int cx_query_set_index_weight(cx_query *q, int measure, double weight)
+int cx_query_set_index_weight(cx_query *q, cx_measure measure, double weight)
 {
     if (!q)
         return cxi_fail(CX_EINVAL, "cx_query_set_index_weight: query is NULL");

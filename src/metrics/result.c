@@ -1140,7 +1140,7 @@ int cxi_qres_publish(cx_result **out, cxi_qres *q)
     return CX_OK;
 }
 
-int cx_result_quantile(double *out, const cx_result *result, size_t row, int measure, double q)
+int cx_result_quantile(double *out, const cx_result *result, size_t row, cx_measure measure, double q)
 {
     const char *fn = "cx_result_quantile";
     if (!out)
@@ -1150,7 +1150,7 @@ int cx_result_quantile(double *out, const cx_result *result, size_t row, int mea
 }
 
 int cx_result_compare(double *diff, double *p_value, const cx_result *a, size_t row_a, const cx_result *b,
-                      size_t row_b, int measure)
+                      size_t row_b, cx_measure measure)
 {
     const char *fn = "cx_result_compare";
     if (!diff || !p_value)

@@ -367,7 +367,7 @@ static int reserve_rows(cx_store *s, int table, size_t extra)
     return CX_OK;
 }
 
-int cx_store_reserve(cx_store *s, int table, size_t rows)
+int cx_store_reserve(cx_store *s, cx_table table, size_t rows)
 {
     if (!s)
         return cxi_fail(CX_EINVAL, "cx_store_reserve: store is NULL");
@@ -493,7 +493,7 @@ int cx_store_memory(size_t *out, const cx_store *s)
     return CX_OK;
 }
 
-int cx_store_rows(size_t *out, const cx_store *s, int table)
+int cx_store_rows(size_t *out, const cx_store *s, cx_table table)
 {
     if (!out || !s)
         return cxi_fail(CX_EINVAL, "cx_store_rows: NULL argument");
@@ -504,7 +504,7 @@ int cx_store_rows(size_t *out, const cx_store *s, int table)
     return CX_OK;
 }
 
-int cx_store_find(size_t *out, const cx_store *s, int table, const char *id)
+int cx_store_find(size_t *out, const cx_store *s, cx_table table, const char *id)
 {
     if (!out || !s)
         return cxi_fail(CX_EINVAL, "cx_store_find: NULL argument");
@@ -531,7 +531,7 @@ static int check_set(const char *fn, int set)
     return CX_OK;
 }
 
-int cx_vocab_define(size_t *out, cx_store *s, int set, const char *name)
+int cx_vocab_define(size_t *out, cx_store *s, cx_vocab set, const char *name)
 {
     static const char fn[] = "cx_vocab_define";
     if (!s)
@@ -550,7 +550,7 @@ int cx_vocab_define(size_t *out, cx_store *s, int set, const char *name)
     return CX_OK;
 }
 
-int cx_vocab_count(size_t *out, const cx_store *s, int set)
+int cx_vocab_count(size_t *out, const cx_store *s, cx_vocab set)
 {
     if (!out || !s)
         return cxi_fail(CX_EINVAL, "cx_vocab_count: NULL argument");
@@ -561,7 +561,7 @@ int cx_vocab_count(size_t *out, const cx_store *s, int set)
     return CX_OK;
 }
 
-int cx_vocab_name(const char **out, const cx_store *s, int set, size_t index)
+int cx_vocab_name(const char **out, const cx_store *s, cx_vocab set, size_t index)
 {
     if (!out || !s)
         return cxi_fail(CX_EINVAL, "cx_vocab_name: NULL argument");
@@ -575,7 +575,7 @@ int cx_vocab_name(const char **out, const cx_store *s, int set, size_t index)
     return CX_OK;
 }
 
-int cx_vocab_find(size_t *out, const cx_store *s, int set, const char *name)
+int cx_vocab_find(size_t *out, const cx_store *s, cx_vocab set, const char *name)
 {
     static const char fn[] = "cx_vocab_find";
     if (!out || !s)
@@ -782,8 +782,8 @@ static void link_event(cx_store *s, int table, int next_col, int head_col, uint3
 }
 
 int cx_interaction_add(size_t *out_row, cx_store *s, const char *customer, const char *touchpoint,
-                       cx_time time, const char *kind, int direction, const char *agent,
-                       const char *case_id, int64_t duration_ms, int outcome, double value)
+                       cx_time time, const char *kind, cx_direction direction, const char *agent,
+                       const char *case_id, int64_t duration_ms, cx_outcome outcome, double value)
 {
     static const char fn[] = "cx_interaction_add";
     QBUF;
@@ -925,7 +925,7 @@ int cx_case_update(cx_store *s, const char *id, cx_time first_response, cx_time 
 
 /* ---- questions and feedback ------------------------------------------- */
 
-int cx_question_add(cx_store *s, const char *name, int metric, double scale_min, double scale_max,
+int cx_question_add(cx_store *s, const char *name, cx_metric metric, double scale_min, double scale_max,
                     int higher_is_better)
 {
     static const char fn[] = "cx_question_add";
@@ -1066,7 +1066,7 @@ int cx_transaction_add(size_t *out_row, cx_store *s, const char *customer, cx_ti
 
 /* ---- schema and getters ------------------------------------------------ */
 
-int cx_table_name(const char **out, int table)
+int cx_table_name(const char **out, cx_table table)
 {
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_table_name: out is NULL");
@@ -1077,7 +1077,7 @@ int cx_table_name(const char **out, int table)
     return CX_OK;
 }
 
-int cx_column_count(size_t *out, int table)
+int cx_column_count(size_t *out, cx_table table)
 {
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_column_count: out is NULL");
@@ -1099,7 +1099,7 @@ static int get_desc(const char *fn, int table, int column, const coldesc **d)
     return CX_OK;
 }
 
-int cx_column_name(const char **out, int table, int column)
+int cx_column_name(const char **out, cx_table table, int column)
 {
     const coldesc *d = NULL;
     if (!out)
@@ -1111,7 +1111,7 @@ int cx_column_name(const char **out, int table, int column)
     return CX_OK;
 }
 
-int cx_column_type(int *out, int table, int column)
+int cx_column_type(int *out, cx_table table, int column)
 {
     const coldesc *d = NULL;
     if (!out)
@@ -1123,7 +1123,7 @@ int cx_column_type(int *out, int table, int column)
     return CX_OK;
 }
 
-int cx_column_find(int *out, int table, const char *name)
+int cx_column_find(int *out, cx_table table, const char *name)
 {
     if (!out || !name)
         return cxi_fail(CX_EINVAL, "cx_column_find: NULL argument");
@@ -1159,7 +1159,7 @@ static uint32_t u32_at(const cx_store *s, int table, const coldesc *d, size_t ro
     return ((const uint32_t *)s->t[table].cols[d->icol].data)[row];
 }
 
-int cx_store_get_string(const char **out, const cx_store *s, int table, int column, size_t row)
+int cx_store_get_string(const char **out, const cx_store *s, cx_table table, int column, size_t row)
 {
     static const char fn[] = "cx_store_get_string";
     const coldesc *d = NULL;
@@ -1193,7 +1193,7 @@ int cx_store_get_string(const char **out, const cx_store *s, int table, int colu
     }
 }
 
-int cx_store_get_int(int64_t *out, const cx_store *s, int table, int column, size_t row)
+int cx_store_get_int(int64_t *out, const cx_store *s, cx_table table, int column, size_t row)
 {
     static const char fn[] = "cx_store_get_int";
     const coldesc *d = NULL;
@@ -1226,7 +1226,7 @@ int cx_store_get_int(int64_t *out, const cx_store *s, int table, int column, siz
     }
 }
 
-int cx_store_get_real(double *out, const cx_store *s, int table, int column, size_t row)
+int cx_store_get_real(double *out, const cx_store *s, cx_table table, int column, size_t row)
 {
     static const char fn[] = "cx_store_get_real";
     const coldesc *d = NULL;
