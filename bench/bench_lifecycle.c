@@ -6,7 +6,7 @@
  *    Pareto/NBD parameters, as a real transaction log would give them:
  *    births on whole days over 12 weeks, purchases on whole days (several
  *    on one day count once), observed to day 364, summarised in weeks.
- *    It times cx_bgnbd_fit and cx_paretonbd_fit (summary arrays in,
+ *    It times cx_model_fit_bgnbd and cx_model_fit_paretonbd (summary arrays in,
  *    parameters out) and prints the recovered parameters. The published
  *    timings of the Python `lifetimes` package at 10^6 customers are
  *    10.8 s (BG/NBD) and 251 s (Pareto/NBD); lifetimes cannot be installed
@@ -109,17 +109,21 @@ static void fit(int pareto, size_t n)
     simulate(pareto, truth[pareto], n, x, tx, T);
     cx_model *m;
     double t0 = now();
-    CHECK(pareto ? cx_paretonbd_fit(&m, x, tx, T, NULL, n) : cx_bgnbd_fit(&m, x, tx, T, NULL, n));
+    CHECK(pareto ? cx_model_fit_paretonbd(&m, x, tx, T, NULL, n) : cx_model_fit_bgnbd(&m, x, tx, T, NULL, n));
     double dt = now() - t0;
-    uint64_t it;
-    CHECK(cx_model_info(NULL, NULL, &it, NULL, m));
-    printf("%-10s %8zu %8.3f s %5llu it  ", pareto ? "Pareto/NBD" : "BG/NBD", n, dt, (unsigned long long)it);
+    cx_result *r;
+    int64_t it;
+    CHECK(cx_model_params(&r, m));
+    CHECK(cx_result_get_int(&it, r, 0, 4)); /* "iterations" */
+    printf("%-10s %8zu %8.3f s %5lld it  ", pareto ? "Pareto/NBD" : "BG/NBD", n, dt, (long long)it);
     for (size_t i = 0; i < 4; i++) {
         double v;
         const char *name;
-        CHECK(cx_model_param(&v, &name, m, i));
+        CHECK(cx_result_get_string(&name, r, i, 0)); /* "name" */
+        CHECK(cx_result_get_real(&v, r, i, 1));      /* "value" */
         printf(" %s %.3f (%.3f)", name, v, truth[pareto][i]);
     }
+    cx_result_free(r);
     printf("   vs lifetimes %.0fx\n", (pareto ? 251.0 : 10.8) / dt);
     cx_model_free(m);
     free(x);

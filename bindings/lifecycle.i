@@ -11,7 +11,8 @@
  *
  * Arrays in are sequences (or numpy arrays, used in place when they are
  * contiguous float64 / int32); arrays out are numpy arrays in Python when
- * numpy is installed, else lists, and sequences in Lua. The method docs
+ * numpy is installed, else lists, and sequences in Lua. Tables out (a
+ * summary, a model's parameters, CLV) are the shared Result class. The method docs
  * are the C functions' Doxygen text, reworded where the script-level call
  * differs. */
 
@@ -178,7 +179,7 @@ static void cxb_surv_step(cxb_row *r, const cx_survival *s, size_t g, size_t i)
     cxb_row_add(r, "censored", CX_TYPE_INT, NULL, (int64_t)cens, 0);
 }
 
-/* ---- RFM, summary, health ---- */
+/* ---- RFM, health ---- */
 
 static void cxb_rfm_row(cxb_row *r, const cx_rfm *t, size_t i)
 {
@@ -197,21 +198,6 @@ static void cxb_rfm_row(cxb_row *r, const cx_rfm *t, size_t i)
     cxb_row_add(r, "f", CX_TYPE_INT, NULL, fs, 0);
     cxb_row_add(r, "m", CX_TYPE_INT, NULL, ms, 0);
     cxb_row_add(r, "segment", CX_TYPE_STRING, seg_name, 0, 0);
-}
-
-static void cxb_summary_row(cxb_row *r, const cx_summary *s, size_t i)
-{
-    const char *id = NULL;
-    r->n = 0;
-    if (cxb_check(cx_summary_customer(&id, s, i)) < 0)
-        return;
-    cxb_row_add(r, "customer", CX_TYPE_STRING, id, 0, 0);
-    for (int c = 0; c < CX_SUMMARY_COLUMN_COUNT; c++) {
-        double v = NAN;
-        if (cxb_check(cx_summary_get(&v, s, i, c)) < 0)
-            return;
-        cxb_row_add(r, cxb_enum_names[CXB_E_SUMMARY_COL][c], CX_TYPE_REAL, NULL, 0, v);
-    }
 }
 
 /* A customer by row index or by id. */
@@ -715,6 +701,46 @@ const char *care_kind_name(int kind) {
 
 /* ---- summary ----------------------------------------------------------------------- */
 
+%{
+/* Customer data over script arrays (borrowed for the call): x, t_x and T
+ * of one length, and mean when given. NULL with the error raised. */
+static cx_model_data *cxb_model_data(const cxb_f64v *x, const cxb_f64v *t_x, const cxb_f64v *T,
+                                     const cxb_f64v *mean)
+{
+    cx_model_data *d = NULL;
+    if (!cxb_req("x", x->n) || (t_x && !cxb_req_len("t_x", t_x->n, x->n)) || (T && !cxb_req_len("T", T->n, x->n)) ||
+        (mean && !cxb_req_len("mean", mean->n, x->n)) || cxb_check(cx_model_data_new(&d, x->n)) < 0)
+        return NULL;
+    const cxb_f64v *cols[4] = {x, t_x, T, mean};
+    for (int j = 0; j < 4; j++)
+        if (cols[j] && cxb_check(cx_model_data_set(d, (cx_summary_column)j, cols[j]->v)) < 0) {
+            cx_model_data_free(d);
+            return NULL;
+        }
+    return d;
+}
+
+/* CLV as a Result, the options from the script's arguments. */
+static Result *cxb_clv(const Model *purchases, const Model *spend, const cx_model_data *d, int periods, double period,
+                       double discount)
+{
+    const cx_model *p = cxb_model(purchases), *s = cxb_model(spend);
+    cx_clv_options *o = NULL;
+    cx_result *r = NULL;
+    if (!p || !s || !d || cxb_check(cx_clv_options_new(&o)) < 0)
+        return NULL;
+    int rc = cx_clv_options_set_horizon(o, periods);
+    if (rc == CX_OK)
+        rc = cx_clv_options_set_period(o, period);
+    if (rc == CX_OK)
+        rc = cx_clv_options_set_discount(o, discount);
+    if (rc == CX_OK)
+        rc = cx_model_clv(&r, p, s, d, o);
+    cx_clv_options_free(o);
+    return cxb_result_wrap(rc, &r);
+}
+%}
+
 /** Each customer's transactions summarised for the models: "frequency" (x,
  *  repeat purchases), "recency" (t_x), "age" (T), "monetary" (the mean of
  *  the repeat purchases), "total", "holdout" and "holdout_value", in one
@@ -722,6 +748,8 @@ const char *care_kind_name(int kind) {
  *  end, in the store's order. It keeps its store alive. */
 typedef struct Summary {} Summary;
 
+%newobject Summary::table;
+%newobject Summary::clv;
 %extend Summary {
     /** @brief Summarise a store's transactions. Purchases at one same
      *  instant count as one.
@@ -737,11 +765,19 @@ typedef struct Summary {} Summary;
     Summary(const Store *store, cx_time calibration_end, cx_time holdout_end = CX_TIME_NONE,
             int64_t unit_ms = 604800000, int64_t tolerance_ms = 0) {
         cx_summary *h = NULL;
+        cx_summary_options *o = NULL;
         cx_store *s = cxb_store(store);
-        if (!s)
+        if (!s || cxb_check(cx_summary_options_new(&o)) < 0)
             return NULL;
-        return cxb_summary_wrap(cx_summary_new(&h, s, calibration_end, holdout_end, unit_ms, tolerance_ms), &h,
-                                store);
+        int rc = cx_summary_options_set_holdout_end(o, holdout_end);
+        if (rc == CX_OK)
+            rc = cx_summary_options_set_unit(o, unit_ms);
+        if (rc == CX_OK)
+            rc = cx_summary_options_set_tolerance(o, tolerance_ms);
+        if (rc == CX_OK)
+            rc = cx_summary_new(&h, s, calibration_end, o);
+        cx_summary_options_free(o);
+        return cxb_summary_wrap(rc, &h, store);
     }
     ~Summary() {
         cx_summary_free($self->h);
@@ -757,51 +793,46 @@ typedef struct Summary {} Summary;
     }
     /** @brief Number of customers. */
     size_t count() { return cx_summary_count(cxb_summary($self)); }
-    /** @brief A customer's id. */
-    const char *customer(size_t index) {
-        const char *s = NULL;
-        cxb_check(cx_summary_customer(&s, cxb_summary($self), index));
-        return s;
-    }
-    /** @brief One value.
+    /** @brief A whole column (a copy), to pass to the fits and predictions.
      *  @param column "frequency", "recency", "age", "monetary", "total",
      *  "holdout" or "holdout_value" (cxkit.SUMMARY_*). */
-    double get(size_t index, cxb_summary_col column) {
-        double v = NAN;
-        cxb_check(cx_summary_get(&v, cxb_summary($self), index, column));
-        return v;
-    }
-    /** @brief A whole column (a copy), to pass to the fits and predictions. */
     cxb_f64out column(cxb_summary_col column) {
         const double *v = NULL;
         cxb_f64out o = {NULL, 0};
         const cx_summary *s = cxb_summary($self);
-        if (!s || cxb_check(cx_summary_values(&v, s, column)) < 0)
+        if (!s || cxb_check(cx_summary_values(&v, s, (cx_summary_column)column)) < 0)
             return o;
         o = cxb_f64out_new(cx_summary_count(s));
         if (o.p && o.n)
             memcpy(o.p, v, o.n * sizeof *o.p);
         return o;
     }
-    /** @brief One customer: "customer" and every column. */
-    cxb_row row(size_t index) {
-        cxb_row r;
-        r.n = 0;
-        const cx_summary *s = cxb_summary($self);
-        if (s)
-            cxb_summary_row(&r, s, index);
-        return r;
-    }
-    /** @brief Every row (see row()). */
-    cxb_rows rows() {
-        cxb_rows o = {0, NULL, NULL, NULL};
+    /** @brief The summary as a Result: "customer" and every column, one row
+     *  per customer (independent of the store). */
+    Result *table() {
+        cx_result *r = NULL;
         const cx_summary *s = cxb_summary($self);
         if (!s)
-            return cxb_rows_done(o);
-        o = cxb_rows_new(cx_summary_count(s));
-        for (size_t i = 0; i < o.n && !cxb_code; i++)
-            cxb_summary_row(&o.r[i], s, i);
-        return cxb_rows_done(o);
+            return NULL;
+        return cxb_result_wrap(cx_summary_table(&r, s), &r);
+    }
+    /** @brief Customer lifetime value of the summary's customers (see
+     *  Model.clv()): a Result with "customer", "expected_purchases",
+     *  "p_alive", "expected_spend" and "clv".
+     *  @param purchases a BG/NBD or Pareto/NBD model.
+     *  @param spend a Gamma-Gamma model.
+     *  @param periods the horizon in periods, 1 to 10000.
+     *  @param period a period's length in the summary's time unit, > 0.
+     *  @param discount the discount rate per period, >= 0. */
+    Result *clv(const Model *purchases, const Model *spend, int periods = 12, double period = 1.0,
+                double discount = 0.0) {
+        cx_model_data *d = NULL;
+        const cx_summary *s = cxb_summary($self);
+        if (!s || cxb_check(cx_model_data_from_summary(&d, s)) < 0)
+            return NULL;
+        Result *r = cxb_clv(purchases, spend, d, periods, period, discount);
+        cx_model_data_free(d);
+        return r;
     }
 }
 
@@ -813,11 +844,13 @@ typedef struct Summary {} Summary;
  *  Immutable; it owns its data. */
 typedef struct Model {} Model;
 
-%newobject Model::bgnbd_fit;
-%newobject Model::paretonbd_fit;
-%newobject Model::gammagamma_fit;
-%newobject Model::bgbb_fit;
-%newobject Model::sbg_fit;
+%newobject Model::fit_bgnbd;
+%newobject Model::fit_paretonbd;
+%newobject Model::fit_gammagamma;
+%newobject Model::fit_bgbb;
+%newobject Model::fit_sbg;
+%newobject Model::clv;
+%newobject Model::params;
 %extend Model {
     /** @brief A model from known parameters (to predict without fitting).
      *  @param kind "bgnbd", "pareto_nbd", "gamma_gamma", "bgbb" or "sbg".
@@ -828,7 +861,7 @@ typedef struct Model {} Model;
         cx_model *h = NULL;
         if (!cxb_req("params", params.n))
             return NULL;
-        return cxb_model_wrap(cx_model_new(&h, kind, params.v, params.n), &h);
+        return cxb_model_wrap(cx_model_new(&h, (cx_model_kind)kind, params.v, params.n), &h);
     }
     ~Model() {
         cx_model_free($self->h);
@@ -846,136 +879,108 @@ typedef struct Model {} Model;
      *  @param weights counts (identical customers passed once), or None.
      *  @exception Range for bad data (named by its row), fewer than 10
      *  customers, or no convergence. */
-    static Model *bgnbd_fit(cxb_realv x, cxb_realv t_x, cxb_realv T, cxb_orealv weights) {
+    static Model *fit_bgnbd(cxb_realv x, cxb_realv t_x, cxb_realv T, cxb_orealv weights) {
         cx_model *h = NULL;
         long long n = cxb_same_len("x", &x, "t_x", &t_x, "T", &T);
         if (n < 0 || !cxb_len_ok("weights", weights.n, x.n))
             return NULL;
-        return cxb_model_wrap(cx_bgnbd_fit(&h, x.v, t_x.v, T.v, weights.v, (size_t)n), &h);
+        return cxb_model_wrap(cx_model_fit_bgnbd(&h, x.v, t_x.v, T.v, weights.v, (size_t)n), &h);
     }
-    /** @brief Fit the Pareto/NBD model (arguments as bgnbd_fit()). */
-    static Model *paretonbd_fit(cxb_realv x, cxb_realv t_x, cxb_realv T, cxb_orealv weights) {
+    /** @brief Fit the Pareto/NBD model (arguments as fit_bgnbd()). */
+    static Model *fit_paretonbd(cxb_realv x, cxb_realv t_x, cxb_realv T, cxb_orealv weights) {
         cx_model *h = NULL;
         long long n = cxb_same_len("x", &x, "t_x", &t_x, "T", &T);
         if (n < 0 || !cxb_len_ok("weights", weights.n, x.n))
             return NULL;
-        return cxb_model_wrap(cx_paretonbd_fit(&h, x.v, t_x.v, T.v, weights.v, (size_t)n), &h);
+        return cxb_model_wrap(cx_model_fit_paretonbd(&h, x.v, t_x.v, T.v, weights.v, (size_t)n), &h);
     }
     /** @brief Fit the Gamma-Gamma spend model to the customers with repeat
      *  purchases (rows with x = 0 are skipped).
      *  @param x repeat purchases.
      *  @param mean their mean amount, > 0 where x > 0.
      *  @param weights counts, or None. */
-    static Model *gammagamma_fit(cxb_realv x, cxb_realv mean, cxb_orealv weights) {
+    static Model *fit_gammagamma(cxb_realv x, cxb_realv mean, cxb_orealv weights) {
         cx_model *h = NULL;
         long long n = cxb_same_len("x", &x, "mean", &mean, NULL, NULL);
         if (n < 0 || !cxb_len_ok("weights", weights.n, x.n))
             return NULL;
-        return cxb_model_wrap(cx_gammagamma_fit(&h, x.v, mean.v, weights.v, (size_t)n), &h);
+        return cxb_model_wrap(cx_model_fit_gammagamma(&h, x.v, mean.v, weights.v, (size_t)n), &h);
     }
     /** @brief Fit the BG/BB model to discrete purchase opportunities.
      *  @param x purchases in the opportunities, integers.
      *  @param t_x the opportunity of the last one (0 when x = 0).
      *  @param n_opp the opportunities, integers >= 1.
      *  @param weights counts, or None. */
-    static Model *bgbb_fit(cxb_realv x, cxb_realv t_x, cxb_realv n_opp, cxb_orealv weights) {
+    static Model *fit_bgbb(cxb_realv x, cxb_realv t_x, cxb_realv n_opp, cxb_orealv weights) {
         cx_model *h = NULL;
         long long n = cxb_same_len("x", &x, "t_x", &t_x, "n_opp", &n_opp);
         if (n < 0 || !cxb_len_ok("weights", weights.n, x.n))
             return NULL;
-        return cxb_model_wrap(cx_bgbb_fit(&h, x.v, t_x.v, n_opp.v, weights.v, (size_t)n), &h);
+        return cxb_model_wrap(cx_model_fit_bgbb(&h, x.v, t_x.v, n_opp.v, weights.v, (size_t)n), &h);
     }
     /** @brief Fit the shifted-beta-geometric model of contract renewals.
      *  @param t for a customer who churned, the period in which the contract
      *  ended; for one still active, the periods survived so far.
      *  @param churned 1 (True) churned, 0 still active.
      *  @param weights counts, or None. */
-    static Model *sbg_fit(cxb_realv t, cxb_flagv churned, cxb_orealv weights) {
+    static Model *fit_sbg(cxb_realv t, cxb_flagv churned, cxb_orealv weights) {
         cx_model *h = NULL;
         if (!cxb_req("t", t.n) || !cxb_req_len("churned", churned.n, t.n) || !cxb_len_ok("weights", weights.n, t.n))
             return NULL;
-        return cxb_model_wrap(cx_sbg_fit(&h, t.v, churned.v, weights.v, t.n), &h);
+        return cxb_model_wrap(cx_model_fit_sbg(&h, t.v, churned.v, weights.v, t.n), &h);
     }
     /** @brief Customer lifetime value over a horizon: the expected purchases
-     *  of each step (of `step` time units) under `purchases` times the
-     *  expected spend under `spend`, each step discounted by
-     *  (1 + discount)^k, k = 1..steps (as in the lifetimes package).
+     *  of each period under `purchases` times the expected spend under
+     *  `spend`, period k discounted by (1 + discount)^k, k = 1..periods (as
+     *  in the lifetimes package). Summary.clv() does the same for a
+     *  summary's customers, with their ids.
      *  @param purchases a BG/NBD or Pareto/NBD model.
      *  @param spend a Gamma-Gamma model.
      *  @param x repeat purchases.
      *  @param t_x recency.
      *  @param T age.
      *  @param mean mean amount of the repeat purchases.
-     *  @param steps the number of steps, 1 to 10000.
-     *  @param step a step's length in the data's time unit, > 0.
-     *  @param discount the discount rate per step, >= 0. */
-    static cxb_f64out clv(const Model *purchases, const Model *spend, cxb_realv x, cxb_realv t_x, cxb_realv T,
-                          cxb_realv mean, int steps = 12, double step = 1.0, double discount = 0.0) {
-        cxb_f64out o = {NULL, 0};
-        const cx_model *p = cxb_model(purchases), *s = cxb_model(spend);
-        long long n = cxb_same_len("x", &x, "t_x", &t_x, "T", &T);
-        if (!p || !s || n < 0 || !cxb_req_len("mean", mean.n, x.n))
-            return o;
-        o = cxb_f64out_new((size_t)n);
-        if (!o.p)
-            return o;
-        return cxb_f64out_check(cx_clv(o.p, o.n, p, s, x.v, t_x.v, T.v, mean.v, o.n, steps, step, discount), o);
+     *  @param periods the horizon in periods, 1 to 10000.
+     *  @param period a period's length in the data's time unit, > 0.
+     *  @param discount the discount rate per period, >= 0.
+     *  @return a Result with "expected_purchases", "p_alive",
+     *  "expected_spend" and "clv", one row per customer. */
+    static Result *clv(const Model *purchases, const Model *spend, cxb_realv x, cxb_realv t_x, cxb_realv T,
+                       cxb_realv mean, int periods = 12, double period = 1.0, double discount = 0.0) {
+        cx_model_data *d = cxb_model_data(&x, &t_x, &T, &mean);
+        if (!d)
+            return NULL;
+        Result *r = cxb_clv(purchases, spend, d, periods, period, discount);
+        cx_model_data_free(d);
+        return r;
+    }
+    /** @brief The parameters and the fit as a Result: one row per parameter
+     *  with "name" ("r", "alpha", ...) and "value", and on every row the
+     *  model's "kind", "loglik" (NaN for a given model), "iterations" and
+     *  "customers" (the total weight fitted). */
+    Result *params() {
+        cx_result *r = NULL;
+        const cx_model *m = cxb_model($self);
+        if (!m)
+            return NULL;
+        return cxb_result_wrap(cx_model_params(&r, m), &r);
     }
     /** @brief The kind's name: "bgnbd", "pareto_nbd", "gamma_gamma", "bgbb" or "sbg". */
     const char *kind() {
+        cx_result *r = NULL;
+        const char *s = NULL;
         int k = 0;
-        if (cxb_check(cx_model_info(&k, NULL, NULL, NULL, cxb_model($self))) < 0)
+        const cx_model *m = cxb_model($self);
+        if (!m || cxb_check(cx_model_params(&r, m)) < 0)
             return NULL;
-        return cxb_enum_names[CXB_E_MODEL][k];
-    }
-    /** @brief The log-likelihood at the estimate (NaN for a given model). */
-    double loglik() {
-        double v = NAN;
-        cxb_check(cx_model_info(NULL, &v, NULL, NULL, cxb_model($self)));
-        return v;
-    }
-    /** @brief Quasi-Newton iterations of the fit (0 for a given model). */
-    uint64_t iterations() {
-        uint64_t v = 0;
-        cxb_check(cx_model_info(NULL, NULL, &v, NULL, cxb_model($self)));
-        return v;
-    }
-    /** @brief The total weight fitted. */
-    double customers() {
-        double v = NAN;
-        cxb_check(cx_model_info(NULL, NULL, NULL, &v, cxb_model($self)));
-        return v;
-    }
-    /** @brief Whether the fit converged: always true, since a fit that does
-     *  not converge raises Range instead of returning a model. */
-    bool converged() { return cxb_model($self) != NULL; }
-    /** @brief The parameters as a dict / table by name ("r", "alpha", ...). */
-    cxb_row params() {
-        cxb_row r;
-        r.n = 0;
-        const cx_model *m = cxb_model($self);
-        size_t n = cx_model_param_count(m);
-        for (size_t i = 0; m && i < n; i++) {
-            double v = NAN;
-            const char *name = NULL;
-            if (cxb_check(cx_model_param(&v, &name, m, i)) < 0)
-                break;
-            cxb_row_add(&r, name, CX_TYPE_REAL, NULL, 0, v);
-        }
-        return r;
-    }
-    /** @brief The parameters' names, in the kind's order, as an array of
-     *  their values (see params() for the names). */
-    cxb_f64out param_values() {
-        cxb_f64out o = {NULL, 0};
-        const cx_model *m = cxb_model($self);
-        if (!m)
-            return o;
-        o = cxb_f64out_new(cx_model_param_count(m));
-        for (size_t i = 0; o.p && i < o.n; i++)
-            if (cxb_check(cx_model_param(&o.p[i], NULL, m, i)) < 0)
-                return cxb_f64out_check(-1, o);
-        return o;
+        /* the table's "kind" is the script-level name; the static copy
+         * outlives the table */
+        if (cxb_check(cx_result_get_string(&s, r, 0, 2)) == 0 && cxb_enum_lookup(CXB_E_MODEL, s, &k) == 0)
+            s = cxb_enum_names[CXB_E_MODEL][k];
+        else
+            s = NULL;
+        cx_result_free(r);
+        return s;
     }
     /** @brief Expected purchases of each customer in the next `horizon`
      *  time units (BG/NBD, Pareto/NBD) or opportunities (BG/BB).
@@ -986,20 +991,22 @@ typedef struct Model {} Model;
     cxb_f64out expected(cxb_realv x, cxb_realv t_x, cxb_realv T, double horizon) {
         cxb_f64out o = {NULL, 0};
         const cx_model *m = cxb_model($self);
-        long long n = cxb_same_len("x", &x, "t_x", &t_x, "T", &T);
-        if (!m || n < 0 || !(o = cxb_f64out_new((size_t)n)).p)
-            return o;
-        return cxb_f64out_check(cx_model_expected(o.p, o.n, m, x.v, t_x.v, T.v, o.n, horizon), o);
+        cx_model_data *d = m ? cxb_model_data(&x, &t_x, &T, NULL) : NULL;
+        if (d && (o = cxb_f64out_new(x.n)).p)
+            o = cxb_f64out_check(cx_model_expected(o.p, o.n, m, d, horizon), o);
+        cx_model_data_free(d);
+        return o;
     }
     /** @brief Probability that each customer is still alive at T (BG/NBD,
      *  Pareto/NBD; BG/BB: at the next opportunity). */
     cxb_f64out p_alive(cxb_realv x, cxb_realv t_x, cxb_realv T) {
         cxb_f64out o = {NULL, 0};
         const cx_model *m = cxb_model($self);
-        long long n = cxb_same_len("x", &x, "t_x", &t_x, "T", &T);
-        if (!m || n < 0 || !(o = cxb_f64out_new((size_t)n)).p)
-            return o;
-        return cxb_f64out_check(cx_model_p_alive(o.p, o.n, m, x.v, t_x.v, T.v, o.n), o);
+        cx_model_data *d = m ? cxb_model_data(&x, &t_x, &T, NULL) : NULL;
+        if (d && (o = cxb_f64out_new(x.n)).p)
+            o = cxb_f64out_check(cx_model_p_alive(o.p, o.n, m, d), o);
+        cx_model_data_free(d);
+        return o;
     }
     /** @brief Expected mean spend per purchase of each customer under a
      *  Gamma-Gamma model with q > 1 (the population mean when x = 0).
@@ -1008,10 +1015,11 @@ typedef struct Model {} Model;
     cxb_f64out expected_spend(cxb_realv x, cxb_realv mean) {
         cxb_f64out o = {NULL, 0};
         const cx_model *m = cxb_model($self);
-        long long n = cxb_same_len("x", &x, "mean", &mean, NULL, NULL);
-        if (!m || n < 0 || !(o = cxb_f64out_new((size_t)n)).p)
-            return o;
-        return cxb_f64out_check(cx_model_expected_spend(o.p, o.n, m, x.v, mean.v, o.n), o);
+        cx_model_data *d = m ? cxb_model_data(&x, NULL, NULL, &mean) : NULL;
+        if (d && (o = cxb_f64out_new(x.n)).p)
+            o = cxb_f64out_check(cx_model_expected_spend(o.p, o.n, m, d), o);
+        cx_model_data_free(d);
+        return o;
     }
     /** @brief Survival under an sBG model at each t: S(t), the share of a
      *  cohort still a customer after t periods (t >= 0). */

@@ -161,46 +161,73 @@ static int by_value(const void *a, const void *b)
 
 static void print_model(const char *title, const cx_model *m)
 {
-    double ll;
-    uint64_t it;
-    CHECK(cx_model_info(NULL, &ll, &it, NULL, m));
+    /* one row per parameter; the fit's figures repeat on every row */
+    cx_result *r;
+    size_t c_name, c_value, c_ll, c_it;
+    CHECK(cx_model_params(&r, m));
+    CHECK(cx_result_column_find(&c_name, r, "name"));
+    CHECK(cx_result_column_find(&c_value, r, "value"));
+    CHECK(cx_result_column_find(&c_ll, r, "loglik"));
+    CHECK(cx_result_column_find(&c_it, r, "iterations"));
     printf("%s:", title);
-    for (size_t i = 0; i < cx_model_param_count(m); i++) {
+    for (size_t i = 0; i < cx_result_row_count(r); i++) {
         double v;
         const char *name;
-        CHECK(cx_model_param(&v, &name, m, i));
+        CHECK(cx_result_get_string(&name, r, i, c_name));
+        CHECK(cx_result_get_real(&v, r, i, c_value));
         printf(" %s = %.4g", name, v);
     }
-    printf(" (log-likelihood %.1f, %llu iterations)\n", ll, (unsigned long long)it);
+    double ll;
+    int64_t it;
+    CHECK(cx_result_get_real(&ll, r, 0, c_ll));
+    CHECK(cx_result_get_int(&it, r, 0, c_it));
+    printf(" (log-likelihood %.1f, %lld iterations)\n", ll, (long long)it);
+    cx_result_free(r);
+}
+
+/* A summary in weeks; the demo's shoppers may check out as guests and sign
+ * up within the day. */
+static cx_summary *weekly_summary(const cx_store *s, cx_time end, cx_time holdout_end)
+{
+    cx_summary_options *o;
+    cx_summary *sum;
+    CHECK(cx_summary_options_new(&o));
+    CHECK(cx_summary_options_set_unit(o, WEEK));
+    CHECK(cx_summary_options_set_holdout_end(o, holdout_end));
+    CHECK(cx_summary_options_set_tolerance(o, DAY));
+    CHECK(cx_summary_new(&sum, s, end, o));
+    cx_summary_options_free(o);
+    return sum;
 }
 
 /* Fits the value models on the calibration period and returns the BG/NBD
  * model, which the health score and the care rules reuse. */
 static cx_model *value_and_care(const cx_store *s, cx_time cal_end, cx_time as_of)
 {
-    cx_summary *sum;
-    /* the demo's shoppers may check out as guests and sign up within the day */
-    CHECK(cx_summary_new(&sum, s, cal_end, as_of, WEEK, DAY));
+    cx_summary *sum = weekly_summary(s, cal_end, as_of);
     size_t n = cx_summary_count(sum);
-    const double *x, *tx, *T, *mean, *hold, *total;
+    const double *x, *tx, *T, *mean, *hold;
     CHECK(cx_summary_values(&x, sum, CX_SUMMARY_FREQUENCY));
     CHECK(cx_summary_values(&tx, sum, CX_SUMMARY_RECENCY));
     CHECK(cx_summary_values(&T, sum, CX_SUMMARY_AGE));
     CHECK(cx_summary_values(&mean, sum, CX_SUMMARY_MONETARY));
     CHECK(cx_summary_values(&hold, sum, CX_SUMMARY_HOLDOUT));
-    CHECK(cx_summary_values(&total, sum, CX_SUMMARY_TOTAL));
     cx_model *bg, *gg;
-    CHECK(cx_bgnbd_fit(&bg, x, tx, T, NULL, n));
-    CHECK(cx_gammagamma_fit(&gg, x, mean, NULL, n));
+    CHECK(cx_model_fit_bgnbd(&bg, x, tx, T, NULL, n));
+    CHECK(cx_model_fit_gammagamma(&gg, x, mean, NULL, n));
     printf("\nValue models fitted on %zu customers' purchases before 2025-07-01 (weeks)\n", n);
     print_model("BG/NBD", bg);
     print_model("Gamma-Gamma", gg);
+    /* the predictions read the summary's columns in place */
+    cx_model_data *d;
+    CHECK(cx_model_data_from_summary(&d, sum));
     double holdout_weeks = (double)(as_of - cal_end) / (double)WEEK;
-    double *e = malloc(n * sizeof *e), *pa = malloc(n * sizeof *pa), *clv = malloc(n * sizeof *clv);
-    ranked *rk = malloc(n * sizeof *rk);
-    if (!e || !pa || !clv || !rk)
+    double *e = malloc((n ? n : 1) * sizeof *e), *e52 = malloc((n ? n : 1) * sizeof *e52);
+    ranked *rk = malloc((n ? n : 1) * sizeof *rk);
+    if (!e || !e52 || !rk)
         exit(1);
-    CHECK(cx_model_expected(e, n, bg, x, tx, T, n, holdout_weeks));
+    CHECK(cx_model_expected(e, n, bg, d, holdout_weeks));
+    CHECK(cx_model_expected(e52, n, bg, d, 52));
     double se = 0, sh = 0;
     for (size_t i = 0; i < n; i++) {
         se += e[i];
@@ -208,25 +235,39 @@ static cx_model *value_and_care(const cx_store *s, cx_time cal_end, cx_time as_o
     }
     printf("holdout check: %.0f purchases predicted for 2025-H2, %.0f made\n", se, sh);
     /* the CLV of the next 12 months, 1 % discount a month, as of 2025-07-01 */
-    CHECK(cx_clv(clv, n, bg, gg, x, tx, T, mean, n, 12, 52.0 / 12, 0.01));
-    CHECK(cx_model_p_alive(pa, n, bg, x, tx, T, n));
-    for (size_t i = 0; i < n; i++)
-        rk[i] = (ranked){i, clv[i]};
+    cx_clv_options *co;
+    CHECK(cx_clv_options_new(&co));
+    CHECK(cx_clv_options_set_horizon(co, 12));
+    CHECK(cx_clv_options_set_period(co, 52.0 / 12));
+    CHECK(cx_clv_options_set_discount(co, 0.01));
+    cx_result *clv;
+    CHECK(cx_model_clv(&clv, bg, gg, d, co));
+    cx_clv_options_free(co);
+    size_t c_id, c_pa, c_clv;
+    CHECK(cx_result_column_find(&c_id, clv, "customer"));
+    CHECK(cx_result_column_find(&c_pa, clv, "p_alive"));
+    CHECK(cx_result_column_find(&c_clv, clv, "clv"));
+    for (size_t i = 0; i < n; i++) {
+        rk[i].i = i;
+        CHECK(cx_result_get_real(&rk[i].clv, clv, i, c_clv));
+    }
     qsort(rk, n, sizeof *rk, by_clv);
     printf("\nTop customers by 12-month CLV\n%-10s %5s %8s %8s %10s %9s %10s\n", "customer", "x", "t_x", "T",
            "P(alive)", "E[12 mo]", "CLV");
     for (size_t k = 0; k < 10 && k < n; k++) {
         size_t i = rk[k].i;
         const char *id;
-        double e12;
-        CHECK(cx_summary_customer(&id, sum, i));
-        CHECK(cx_model_expected(&e12, 1, bg, &x[i], &tx[i], &T[i], 1, 52));
-        printf("%-10s %5.0f %8.1f %8.1f %9.1f%% %9.2f %10.2f\n", id, x[i], tx[i], T[i], 100 * pa[i], e12, clv[i]);
+        double pa;
+        CHECK(cx_result_get_string(&id, clv, i, c_id));
+        CHECK(cx_result_get_real(&pa, clv, i, c_pa));
+        printf("%-10s %5.0f %8.1f %8.1f %9.1f%% %9.2f %10.2f\n", id, x[i], tx[i], T[i], 100 * pa, e52[i],
+               rk[k].clv);
     }
     free(e);
-    free(pa);
-    free(clv);
+    free(e52);
     free(rk);
+    cx_result_free(clv);
+    cx_model_data_free(d);
     cx_model_free(gg);
     cx_summary_free(sum);
     return bg;
@@ -237,8 +278,7 @@ static cx_model *value_and_care(const cx_store *s, cx_time cal_end, cx_time as_o
  * the calibration period, applied to each customer's purchases up to then. */
 static void health_and_care(const cx_store *s, cx_time as_of, const cx_model *bg)
 {
-    cx_summary *sum;
-    CHECK(cx_summary_new(&sum, s, as_of, CX_TIME_NONE, WEEK, DAY));
+    cx_summary *sum = weekly_summary(s, as_of, CX_TIME_NONE);
     size_t n = cx_summary_count(sum);
     const double *x, *tx, *T, *total;
     CHECK(cx_summary_values(&x, sum, CX_SUMMARY_FREQUENCY));

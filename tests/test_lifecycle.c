@@ -400,44 +400,99 @@ START_TEST(rfm_scores_and_segments)
 }
 END_TEST
 
+/* Summary options in days, with a holdout end and a tolerance. */
+static cx_summary_options *summary_days(cx_time holdout_end, int64_t tolerance_ms)
+{
+    cx_summary_options *o;
+    OK(cx_summary_options_new(&o));
+    OK(cx_summary_options_set_unit(o, DAY));
+    OK(cx_summary_options_set_holdout_end(o, holdout_end));
+    OK(cx_summary_options_set_tolerance(o, tolerance_ms));
+    return o;
+}
+
+/* A summary of a store in days, without a holdout. */
+static cx_summary *summary_of(const cx_store *s, cx_time calibration_end)
+{
+    cx_summary_options *o = summary_days(CX_TIME_NONE, 0);
+    cx_summary *m;
+    OK(cx_summary_new(&m, s, calibration_end, o));
+    cx_summary_options_free(o);
+    return m;
+}
+
 START_TEST(summary_from_store)
 {
     cx_store *s = small_store();
     cx_summary *m;
-    OK(cx_summary_new(&m, s, T("2024-04-01T10:00:00Z"), T("2024-05-01T00:00:00Z"), DAY, 0));
+    cx_summary_options *o = summary_days(T("2024-05-01T00:00:00Z"), 0);
+    OK(cx_summary_new(&m, s, T("2024-04-01T10:00:00Z"), o));
     ck_assert_uint_eq(cx_summary_count(m), 3); /* D bought first in the holdout */
     static const double want[3][7] = {
         {1, 36, 87, 20, 30, 1, 30}, {1, 43, 72, 100, 200, 0, 0}, {2, 39, 46, 5, 15, 0, 0}};
+    cx_result *r;
+    OK(cx_summary_table(&r, m));
+    ck_assert_uint_eq(cx_result_row_count(r), 3);
+    ck_assert_uint_eq(cx_result_column_count(r), 1 + CX_SUMMARY_COLUMN_COUNT);
+    static const char *const names[] = {"customer", "frequency", "recency", "age", "monetary", "total", "holdout",
+                                        "holdout_value"};
+    for (size_t j = 0; j <= CX_SUMMARY_COLUMN_COUNT; j++) {
+        const char *name;
+        int type;
+        OK(cx_result_column_name(&name, r, j));
+        OK(cx_result_column_type(&type, r, j));
+        ck_assert_str_eq(name, names[j]);
+        ck_assert_int_eq(type, j == 0 ? CX_TYPE_STRING : CX_TYPE_REAL);
+    }
     for (size_t i = 0; i < 3; i++) {
         const char *id;
-        OK(cx_summary_customer(&id, m, i));
+        OK(cx_result_get_string(&id, r, i, 0));
         ck_assert_str_eq(id, i == 0 ? "A" : i == 1 ? "B" : "C");
         for (int j = 0; j < CX_SUMMARY_COLUMN_COUNT; j++) {
             double v;
-            OK(cx_summary_get(&v, m, i, j));
+            OK(cx_result_get_real(&v, r, i, 1 + (size_t)j));
             ck_assert_msg(fabs(v - want[i][j]) < 1e-9, "row %zu column %d: %g, expected %g", i, j, v, want[i][j]);
         }
     }
+    cx_result_free(r);
     const double *x;
     OK(cx_summary_values(&x, m, CX_SUMMARY_FREQUENCY));
     NEAR(x[2], 2, 0);
-    ck_assert_int_eq(cx_summary_values(&x, m, 7), CX_EINVAL);
+    ck_assert_int_eq(cx_summary_values(&x, m, (cx_summary_column)7), CX_EINVAL);
+    r = (cx_result *)1;
+    ck_assert_int_eq(cx_summary_table(&r, NULL), CX_EINVAL);
+    ck_assert_ptr_null(r);
+    cx_summary_free(m);
+    /* the default unit is the week */
+    OK(cx_summary_new(&m, s, T("2024-04-01T10:00:00Z"), NULL));
+    OK(cx_summary_values(&x, m, CX_SUMMARY_AGE));
+    NEAR(x[0], 87.0 / 7, 1e-12);
     cx_summary_free(m);
     /* a purchase before the customer's acquisition is refused, named */
     OK(cx_customer_add(s, "E", NULL, NULL, NULL, T("2024-03-01T00:00:00Z")));
     OK(cx_transaction_add(NULL, s, "E", T("2024-02-01T00:00:00Z"), 5));
     m = (cx_summary *)1;
-    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), CX_TIME_NONE, DAY, 0), CX_EORDER);
-    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), CX_TIME_NONE, DAY, 28 * DAY), CX_EORDER);
+    OK(cx_summary_options_set_holdout_end(o, CX_TIME_NONE));
+    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), o), CX_EORDER);
+    OK(cx_summary_options_set_tolerance(o, 28 * DAY));
+    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), o), CX_EORDER);
     ck_assert_ptr_null(m);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "'E'"));
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "before the acquisition"));
-    OK(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), CX_TIME_NONE, DAY, 29 * DAY)); /* Feb 1 vs Mar 1 */
+    OK(cx_summary_options_set_tolerance(o, 29 * DAY));
+    OK(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), o)); /* Feb 1 vs Mar 1 */
     ck_assert_uint_eq(cx_summary_count(m), 4);
     cx_summary_free(m);
-    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), T("2024-03-01T00:00:00Z"), DAY, 0), CX_EORDER);
-    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), CX_TIME_NONE, 0, 0), CX_ERANGE);
-    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), CX_TIME_NONE, DAY, -1), CX_ERANGE);
+    OK(cx_summary_options_set_holdout_end(o, T("2024-03-01T00:00:00Z")));
+    ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), o), CX_EORDER);
+    ck_assert_int_eq(cx_summary_new(&m, s, CX_TIME_NONE, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_summary_new(&m, NULL, T("2024-04-01T00:00:00Z"), NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_summary_options_set_unit(o, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_summary_options_set_tolerance(o, -1), CX_ERANGE);
+    ck_assert_int_eq(cx_summary_options_set_unit(NULL, DAY), CX_EINVAL);
+    ck_assert_int_eq(cx_summary_options_new(NULL), CX_EINVAL);
+    cx_summary_options_free(o);
+    cx_summary_options_free(NULL);
     /* negative and non-finite amounts never reach the store */
     ck_assert_int_eq(cx_transaction_add(NULL, s, "A", T("2024-02-01T00:00:00Z"), -5), CX_ERANGE);
     ck_assert_int_eq(cx_transaction_add(NULL, s, "A", T("2024-02-01T00:00:00Z"), NAN), CX_ERANGE);
@@ -447,10 +502,66 @@ END_TEST
 
 /* ---- published estimates --------------------------------------------------- */
 
-static void params(cx_model *m, double *p)
+/* The estimates of a model, in the kind's order (the "value" column of its
+ * parameter table); the table's row count. */
+static size_t params(const cx_model *m, double *p)
 {
-    for (size_t i = 0; i < cx_model_param_count(m); i++)
-        OK(cx_model_param(&p[i], NULL, m, i));
+    cx_result *r;
+    size_t col;
+    OK(cx_model_params(&r, m));
+    OK(cx_result_column_find(&col, r, "value"));
+    size_t n = cx_result_row_count(r);
+    for (size_t i = 0; i < n; i++)
+        OK(cx_result_get_real(&p[i], r, i, col));
+    cx_result_free(r);
+    return n;
+}
+
+/* A REAL figure of the fit ("loglik", "customers"), from the table's first row. */
+static double fit_figure(const cx_model *m, const char *name)
+{
+    cx_result *r;
+    size_t col;
+    double v;
+    OK(cx_model_params(&r, m));
+    OK(cx_result_column_find(&col, r, name));
+    OK(cx_result_get_real(&v, r, 0, col));
+    cx_result_free(r);
+    return v;
+}
+
+/* Customer data over arrays (a NULL array leaves its column unset). */
+static cx_model_data *data_of(const double *x, const double *tx, const double *TT, const double *mean, size_t n)
+{
+    cx_model_data *d;
+    OK(cx_model_data_new(&d, n));
+    const double *cols[4] = {x, tx, TT, mean};
+    for (int j = 0; j < 4; j++)
+        if (cols[j])
+            OK(cx_model_data_set(d, (cx_summary_column)j, cols[j]));
+    return d;
+}
+
+/* CLV over arrays: the "clv" column into out. */
+static int clv_of(double *out, const cx_model *bg, const cx_model *gg, const cx_model_data *d, int periods,
+                  double period, double discount)
+{
+    cx_clv_options *o;
+    OK(cx_clv_options_new(&o));
+    OK(cx_clv_options_set_horizon(o, periods));
+    OK(cx_clv_options_set_period(o, period));
+    OK(cx_clv_options_set_discount(o, discount));
+    cx_result *r;
+    int rc = cx_model_clv(&r, bg, gg, d, o);
+    cx_clv_options_free(o);
+    if (rc)
+        return rc;
+    size_t col;
+    OK(cx_result_column_find(&col, r, "clv"));
+    for (size_t i = 0; i < cx_result_row_count(r); i++)
+        OK(cx_result_get_real(&out[i], r, i, col));
+    cx_result_free(r);
+    return CX_OK;
 }
 
 static const char *data_dir(void)
@@ -490,50 +601,53 @@ START_TEST(cdnow_published)
     cx_model *m;
     double p[4], ll;
     /* Fader, Hardie & Lee (2005): r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4 */
-    OK(cx_bgnbd_fit(&m, x, tx, TT, NULL, n));
+    OK(cx_model_fit_bgnbd(&m, x, tx, TT, NULL, n));
     params(m, p);
     NEAR(p[0], 0.243, 5e-4);
     NEAR(p[1], 4.414, 5e-4);
     NEAR(p[2], 0.793, 5e-4);
     NEAR(p[3], 2.426, 5e-4);
-    OK(cx_model_info(NULL, &ll, NULL, NULL, m));
+    ll = fit_figure(m, "loglik");
     NEAR(ll, -9582.4, 0.05);
     /* the paper's worked example: x 2, t_x 30.43, T 38.86: 1.226 purchases in 39 weeks */
     double cx[2] = {2, 0}, ct[2] = {30.43, 0}, cT[2] = {38.86, 38.86}, e[2], pa[2];
-    OK(cx_model_expected(e, 2, m, cx, ct, cT, 2, 39));
+    cx_model_data *cd = data_of(cx, ct, cT, z, 2);
+    OK(cx_model_expected(e, 2, m, cd, 39));
     NEAR(e[0], 1.226, 5e-4);
-    OK(cx_model_p_alive(pa, 2, m, cx, ct, cT, 2));
+    OK(cx_model_p_alive(pa, 2, m, cd));
     NEAR(pa[1], 1, 0); /* no repeat purchase: alive for BG/NBD */
     ck_assert(pa[0] > 0.5 && pa[0] < 1);
     cx_model *g;
     /* Fader, Hardie & Lee (2005, RFM and CLV): p 6.25, q 3.74, gamma 15.44 */
-    OK(cx_gammagamma_fit(&g, x, z, NULL, n));
+    OK(cx_model_fit_gammagamma(&g, x, z, NULL, n));
     params(g, p);
     NEAR(p[0], 6.25, 5e-3);
     NEAR(p[1], 3.74, 5e-3);
     NEAR(p[2], 15.44, 1e-2);
     double v[2];
-    OK(cx_model_expected_spend(v, 2, g, cx, z, 2));
+    OK(cx_model_expected_spend(v, 2, g, cd));
     NEAR(v[1], p[0] * p[2] / (p[1] - 1), 1e-9);
     /* CLV: the undiscounted one-step value is expected purchases x spend */
     double clv[2], z2[2] = {z[0], 0};
-    OK(cx_model_expected_spend(v, 2, g, cx, z2, 2));
-    OK(cx_clv(clv, 2, m, g, cx, ct, cT, z2, 2, 1, 39, 0));
+    OK(cx_model_data_set(cd, CX_SUMMARY_MONETARY, z2));
+    OK(cx_model_expected_spend(v, 2, g, cd));
+    OK(clv_of(clv, m, g, cd, 1, 39, 0));
     NEAR(clv[0], e[0] * v[0], 1e-9);
-    OK(cx_clv(clv, 2, m, g, cx, ct, cT, z2, 2, 12, 52.0 / 12, 0.01));
+    OK(clv_of(clv, m, g, cd, 12, 52.0 / 12, 0.01));
     ck_assert(clv[0] > clv[1] && clv[1] > 0);
     cx_model_free(g);
     cx_model *pn;
     /* Pareto/NBD on CDNOW (lifetimes' documentation, as in Fader et al.):
      * r 0.55, alpha 10.58, s 0.61, beta 11.67 */
-    OK(cx_paretonbd_fit(&pn, x, tx, TT, NULL, n));
+    OK(cx_model_fit_paretonbd(&pn, x, tx, TT, NULL, n));
     params(pn, p);
     NEAR(p[0], 0.553, 5e-3);
     NEAR(p[1], 10.58, 5e-2);
     NEAR(p[2], 0.606, 5e-3);
     NEAR(p[3], 11.67, 5e-2);
-    OK(cx_model_expected(e, 2, pn, cx, ct, cT, 2, 39));
+    OK(cx_model_expected(e, 2, pn, cd, 39));
     ck_assert(e[0] > 1 && e[0] < 2);
+    cx_model_data_free(cd);
     cx_model_free(pn);
     cx_model_free(m);
 }
@@ -560,7 +674,7 @@ START_TEST(sbg_published)
         churned[7] = 0;
         w[7] = alive[c];
         cx_model *m;
-        OK(cx_sbg_fit(&m, t, churned, w, 8));
+        OK(cx_model_fit_sbg(&m, t, churned, w, 8));
         double p[2];
         params(m, p);
         NEAR(p[0], want[c][0], 5e-4);
@@ -591,22 +705,25 @@ START_TEST(bgbb_published)
         w[i] = d[i][3];
     }
     cx_model *m;
-    OK(cx_bgbb_fit(&m, x, tx, nn, w, 22));
+    OK(cx_model_fit_bgbb(&m, x, tx, nn, w, 22));
     double p[4], ll, W;
     params(m, p);
     NEAR(p[0], 1.204, 5e-4);
     NEAR(p[1], 0.750, 5e-4);
     NEAR(p[2], 0.657, 5e-4);
     NEAR(p[3], 2.783, 5e-4);
-    OK(cx_model_info(NULL, &ll, NULL, &W, m));
+    ll = fit_figure(m, "loglik");
+    W = fit_figure(m, "customers");
     NEAR(W, 11104, 0);
     NEAR(ll, -33225.6, 0.05);
     double e[22], pa[22];
-    OK(cx_model_expected(e, 22, m, x, tx, nn, 22, 5));
-    OK(cx_model_p_alive(pa, 22, m, x, tx, nn, 22));
+    cx_model_data *md = data_of(x, tx, nn, NULL, 22);
+    OK(cx_model_expected(e, 22, m, md, 5));
+    OK(cx_model_p_alive(pa, 22, m, md));
     /* the best donors (6 of 6) are surely alive and give the most */
     ck_assert(pa[21] > 0.9 && pa[21] > pa[0] && e[21] > e[20] && e[20] > e[0]);
-    ck_assert_int_eq(cx_model_expected(e, 22, m, x, tx, nn, 22, 2.5), CX_ERANGE);
+    ck_assert_int_eq(cx_model_expected(e, 22, m, md, 2.5), CX_ERANGE);
+    cx_model_data_free(md);
     cx_model_free(m);
 }
 END_TEST
@@ -677,7 +794,7 @@ START_TEST(bgnbd_recovers_simulated)
     rng g = {42};
     sim_bgnbd(&g, truth, N, x, tx, TT);
     cx_model *m;
-    OK(cx_bgnbd_fit(&m, x, tx, TT, NULL, N));
+    OK(cx_model_fit_bgnbd(&m, x, tx, TT, NULL, N));
     double p[4];
     params(m, p);
     REL(p[0], truth[0], 0.10);
@@ -698,7 +815,7 @@ START_TEST(bgnbd_recovers_simulated)
         z[i] = sum / x[i];
         k++;
     }
-    OK(cx_gammagamma_fit(&m, x, z, NULL, k));
+    OK(cx_model_fit_gammagamma(&m, x, z, NULL, k));
     params(m, p);
     REL(p[0], gt[0], 0.15);
     REL(p[1], gt[1], 0.15);
@@ -730,7 +847,7 @@ START_TEST(other_models_recover_simulated)
     }
     cx_model *m;
     double p[4];
-    OK(cx_paretonbd_fit(&m, x, tx, TT, NULL, N));
+    OK(cx_model_fit_paretonbd(&m, x, tx, TT, NULL, N));
     params(m, p);
     REL(p[0], pt[0], 0.25);
     REL(p[1], pt[1], 0.25);
@@ -754,7 +871,7 @@ START_TEST(other_models_recover_simulated)
             }
         }
     }
-    OK(cx_bgbb_fit(&m, x, tx, TT, NULL, N));
+    OK(cx_model_fit_bgbb(&m, x, tx, TT, NULL, N));
     params(m, p);
     for (int j = 0; j < 4; j++)
         REL(p[j], bt[j], 0.25);
@@ -770,7 +887,7 @@ START_TEST(other_models_recover_simulated)
         churned[i] = t <= 10;
         x[i] = churned[i] ? t : 10;
     }
-    OK(cx_sbg_fit(&m, x, churned, NULL, N));
+    OK(cx_model_fit_sbg(&m, x, churned, NULL, N));
     params(m, p);
     REL(p[0], 0.7, 0.10);
     REL(p[1], 1.2, 0.10);
@@ -787,45 +904,45 @@ START_TEST(model_bad_input)
     double TT[12] = {10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10};
     cx_model *m = (cx_model *)1;
     /* too few customers */
-    ck_assert_int_eq(cx_bgnbd_fit(&m, x, tx, TT, NULL, 5), CX_ERANGE);
+    ck_assert_int_eq(cx_model_fit_bgnbd(&m, x, tx, TT, NULL, 5), CX_ERANGE);
     ck_assert_ptr_null(m);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "too few customers"));
     /* recency after age, non-finite, fractional purchases, x without t_x */
     double bad[12];
     memcpy(bad, tx, sizeof bad);
     bad[4] = 11;
-    ck_assert_int_eq(cx_bgnbd_fit(&m, x, bad, TT, NULL, 12), CX_ERANGE);
+    ck_assert_int_eq(cx_model_fit_bgnbd(&m, x, bad, TT, NULL, 12), CX_ERANGE);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "row 4"));
     bad[4] = NAN;
-    ck_assert_int_eq(cx_paretonbd_fit(&m, x, bad, TT, NULL, 12), CX_ERANGE);
+    ck_assert_int_eq(cx_model_fit_paretonbd(&m, x, bad, TT, NULL, 12), CX_ERANGE);
     memcpy(bad, x, sizeof bad);
     bad[2] = 1.5;
-    ck_assert_int_eq(cx_bgnbd_fit(&m, bad, tx, TT, NULL, 12), CX_ERANGE);
+    ck_assert_int_eq(cx_model_fit_bgnbd(&m, bad, tx, TT, NULL, 12), CX_ERANGE);
     bad[2] = 0;
-    ck_assert_int_eq(cx_bgnbd_fit(&m, bad, tx, TT, NULL, 12), CX_ERANGE);
+    ck_assert_int_eq(cx_model_fit_bgnbd(&m, bad, tx, TT, NULL, 12), CX_ERANGE);
     double w[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1};
-    ck_assert_int_eq(cx_bgnbd_fit(&m, x, tx, TT, w, 12), CX_ERANGE);
-    ck_assert_int_eq(cx_bgnbd_fit(&m, NULL, tx, TT, NULL, 12), CX_EINVAL);
-    ck_assert_int_eq(cx_bgnbd_fit(NULL, x, tx, TT, NULL, 12), CX_EINVAL);
+    ck_assert_int_eq(cx_model_fit_bgnbd(&m, x, tx, TT, w, 12), CX_ERANGE);
+    ck_assert_int_eq(cx_model_fit_bgnbd(&m, NULL, tx, TT, NULL, 12), CX_EINVAL);
+    ck_assert_int_eq(cx_model_fit_bgnbd(NULL, x, tx, TT, NULL, 12), CX_EINVAL);
     /* nobody came back: no model */
     double zero[12] = {0};
-    ck_assert_int_eq(cx_bgnbd_fit(&m, zero, zero, TT, NULL, 12), CX_ERANGE);
+    ck_assert_int_eq(cx_model_fit_bgnbd(&m, zero, zero, TT, NULL, 12), CX_ERANGE);
     ck_assert_ptr_null(m);
     /* Gamma-Gamma: a negative or non-finite mean amount */
     double mean[12] = {0, 10, 12, 0, 9, -3, 0, 11, 10, 0, 8, 10};
-    ck_assert_int_eq(cx_gammagamma_fit(&m, x, mean, NULL, 12), CX_ERANGE);
+    ck_assert_int_eq(cx_model_fit_gammagamma(&m, x, mean, NULL, 12), CX_ERANGE);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "row 5"));
     mean[5] = INFINITY;
-    ck_assert_int_eq(cx_gammagamma_fit(&m, x, mean, NULL, 12), CX_ERANGE);
+    ck_assert_int_eq(cx_model_fit_gammagamma(&m, x, mean, NULL, 12), CX_ERANGE);
     /* BG/BB and sBG */
     double nn[12] = {6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6};
-    ck_assert_int_eq(cx_bgbb_fit(&m, x, tx, nn, NULL, 12), CX_ERANGE); /* t_x 8 > 6 and fractional */
+    ck_assert_int_eq(cx_model_fit_bgbb(&m, x, tx, nn, NULL, 12), CX_ERANGE); /* t_x 8 > 6 and fractional */
     int ch[12] = {1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 2};
-    ck_assert_int_eq(cx_sbg_fit(&m, TT, ch, NULL, 12), CX_ERANGE);
+    ck_assert_int_eq(cx_model_fit_sbg(&m, TT, ch, NULL, 12), CX_ERANGE);
     ch[11] = 0;
     for (int i = 0; i < 12; i++)
         ch[i] = 0;
-    ck_assert_int_eq(cx_sbg_fit(&m, TT, ch, NULL, 12), CX_ERANGE); /* nobody churned */
+    ck_assert_int_eq(cx_model_fit_sbg(&m, TT, ch, NULL, 12), CX_ERANGE); /* nobody churned */
     ck_assert_ptr_null(m);
 
     /* predictions: buffers, kinds, horizons; out untouched on failure */
@@ -834,32 +951,74 @@ START_TEST(model_bad_input)
     double out[12];
     for (int i = 0; i < 12; i++)
         out[i] = -7;
-    ck_assert_int_eq(cx_model_expected(out, 11, m, x, tx, TT, 12, 10), CX_EBUFSIZE);
-    ck_assert_int_eq(cx_model_expected(out, 12, m, x, tx, TT, 12, -1), CX_ERANGE);
+    cx_model_data *d = data_of(x, tx, TT, mean, 12);
+    ck_assert_int_eq(cx_model_expected(out, 11, m, d, 10), CX_EBUFSIZE);
+    ck_assert_int_eq(cx_model_expected(out, 12, m, d, -1), CX_ERANGE);
+    ck_assert_int_eq(cx_model_expected(out, 12, m, NULL, 1), CX_EINVAL);
     memcpy(bad, tx, sizeof bad);
     bad[11] = 20;
-    ck_assert_int_eq(cx_model_p_alive(out, 12, m, x, bad, TT, 12), CX_ERANGE);
+    OK(cx_model_data_set(d, CX_SUMMARY_RECENCY, bad));
+    ck_assert_int_eq(cx_model_p_alive(out, 12, m, d), CX_ERANGE);
     NEAR(out[0], -7, 0);
-    ck_assert_int_eq(cx_model_expected_spend(out, 12, m, x, mean, 12), CX_EINVAL);
+    OK(cx_model_data_set(d, CX_SUMMARY_RECENCY, tx));
+    ck_assert_int_eq(cx_model_expected_spend(out, 12, m, d), CX_EINVAL);
     ck_assert_int_eq(cx_model_sbg_curve(out, NULL, m, 1), CX_EINVAL);
-    ck_assert_int_eq(cx_clv(out, 12, m, m, x, tx, TT, mean, 12, 12, 1, 0), CX_EINVAL);
-    OK(cx_model_expected(out, 12, m, x, tx, TT, 12, 0));
+    cx_result *r = (cx_result *)1;
+    ck_assert_int_eq(cx_model_clv(&r, m, m, d, NULL), CX_EINVAL);
+    ck_assert_ptr_null(r);
+    OK(cx_model_expected(out, 12, m, d, 0));
     NEAR(out[3], 0, 0);
+    /* a column the data lacks, or one the models do not read */
+    cx_model_data *d2 = data_of(x, tx, NULL, NULL, 12);
+    ck_assert_int_eq(cx_model_p_alive(out, 12, m, d2), CX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "age"));
+    ck_assert_int_eq(cx_model_data_set(d2, CX_SUMMARY_TOTAL, x), CX_EINVAL);
+    ck_assert_int_eq(cx_model_data_set(d2, CX_SUMMARY_AGE, NULL), CX_EINVAL);
+    ck_assert_uint_eq(cx_model_data_count(d2), 12);
+    ck_assert_uint_eq(cx_model_data_count(NULL), 0);
+    cx_model_data_free(d2);
+    cx_model_data_free(d);
+    cx_model_data_free(NULL);
+    /* the parameter table */
+    OK(cx_model_params(&r, m));
+    ck_assert_uint_eq(cx_result_row_count(r), 4);
     const char *name;
     double v;
-    OK(cx_model_param(&v, &name, m, 1));
+    int64_t it;
+    OK(cx_result_get_string(&name, r, 1, 0));
     ck_assert_str_eq(name, "alpha");
+    OK(cx_result_get_real(&v, r, 1, 1));
     NEAR(v, 4, 0);
-    ck_assert_int_eq(cx_model_param(&v, &name, m, 4), CX_ERANGE);
+    OK(cx_result_get_string(&name, r, 3, 2));
+    ck_assert_str_eq(name, "bgnbd");
+    OK(cx_result_get_real(&v, r, 0, 3));
+    ck_assert(isnan(v)); /* given, not fitted */
+    OK(cx_result_get_int(&it, r, 0, 4));
+    ck_assert_int_eq(it, 0);
+    cx_result_free(r);
+    r = (cx_result *)1;
+    ck_assert_int_eq(cx_model_params(&r, NULL), CX_EINVAL);
+    ck_assert_ptr_null(r);
     cx_model_free(m);
     m = (cx_model *)1;
     pr[1] = -4;
     ck_assert_int_eq(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4), CX_ERANGE);
     ck_assert_ptr_null(m);
     ck_assert_int_eq(cx_model_new(&m, CX_MODEL_SBG, pr, 4), CX_EINVAL);
-    ck_assert_int_eq(cx_model_new(&m, 9, pr, 4), CX_EINVAL);
-    ck_assert_uint_eq(cx_model_param_count(NULL), 0);
+    ck_assert_int_eq(cx_model_new(&m, (cx_model_kind)9, pr, 4), CX_EINVAL);
     cx_model_free(NULL);
+    /* CLV options: ranges */
+    cx_clv_options *o;
+    OK(cx_clv_options_new(&o));
+    ck_assert_int_eq(cx_clv_options_set_horizon(o, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_clv_options_set_horizon(o, 10001), CX_ERANGE);
+    ck_assert_int_eq(cx_clv_options_set_period(o, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_clv_options_set_period(o, INFINITY), CX_ERANGE);
+    ck_assert_int_eq(cx_clv_options_set_discount(o, -0.1), CX_ERANGE);
+    ck_assert_int_eq(cx_clv_options_set_discount(NULL, 0.1), CX_EINVAL);
+    ck_assert_int_eq(cx_clv_options_new(NULL), CX_EINVAL);
+    cx_clv_options_free(o);
+    cx_clv_options_free(NULL);
 }
 END_TEST
 
@@ -976,8 +1135,7 @@ START_TEST(health_score_hand_computed)
     cx_health_free(h);
 
     /* P(alive) from a BG/NBD model over a summary in days */
-    cx_summary *sum;
-    OK(cx_summary_new(&sum, s, A, CX_TIME_NONE, DAY, 0));
+    cx_summary *sum = summary_of(s, A);
     const double pr[4] = {0.25, 4, 0.8, 2.5};
     cx_model *m;
     OK(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4));
@@ -1089,8 +1247,7 @@ START_TEST(care_rules_each_kind)
     cx_care_list *l;
     ck_assert_int_eq(cx_care_evaluate(&l, r, s, A, NULL, NULL), CX_EINVAL); /* low_p_alive needs a model */
     ck_assert_ptr_null(l);
-    cx_summary *sum;
-    OK(cx_summary_new(&sum, s, A, CX_TIME_NONE, DAY, 0));
+    cx_summary *sum = summary_of(s, A);
     const double pr[4] = {0.25, 4, 0.8, 2.5};
     cx_model *m;
     OK(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4));
@@ -1192,7 +1349,7 @@ static void *fail_alloc(void *ud, void *p, size_t osize, size_t nsize)
     return q;
 }
 
-enum { OOM_COHORTS, OOM_SURVIVAL, OOM_RFM, OOM_SUMMARY, OOM_HEALTH, OOM_CARE, OOM_COUNT };
+enum { OOM_COHORTS, OOM_SURVIVAL, OOM_RFM, OOM_SUMMARY, OOM_SUMMARY_TABLE, OOM_CLV, OOM_HEALTH, OOM_CARE, OOM_COUNT };
 
 /* Runs one call with the allocator failing at its n-th allocation. */
 static int oom_call(int which, const cx_store *s, cx_time A, const cx_model *m, const cx_summary *sum,
@@ -1222,8 +1379,34 @@ static int oom_call(int which, const cx_store *s, cx_time A, const cx_model *m, 
     }
     case OOM_SUMMARY: {
         cx_summary *u = (cx_summary *)1;
-        rc = cx_summary_new(&u, s, A - 30 * DAY, A, DAY, 0);
+        cx_summary_options *o = summary_days(A, 0); /* malloc: not counted */
+        rc = cx_summary_new(&u, s, A - 30 * DAY, o);
+        cx_summary_options_free(o);
         *made = u;
+        return rc;
+    }
+    case OOM_SUMMARY_TABLE: {
+        cx_result *r = (cx_result *)1;
+        rc = cx_summary_table(&r, sum);
+        *made = r;
+        return rc;
+    }
+    case OOM_CLV: { /* the data and the table from a summary: the store's allocator */
+        static const double gp[3] = {6, 4, 15};
+        cx_model *gg;
+        OK(cx_model_new(&gg, CX_MODEL_GAMMA_GAMMA, gp, 3));
+        cx_model_data *d = (cx_model_data *)1;
+        cx_result *r = (cx_result *)1;
+        rc = cx_model_data_from_summary(&d, sum);
+        if (rc == CX_OK) {
+            rc = cx_model_clv(&r, m, gg, d, NULL);
+            cx_model_data_free(d);
+        } else {
+            ck_assert_ptr_null(d);
+            r = NULL;
+        }
+        cx_model_free(gg);
+        *made = r;
         return rc;
     }
     case OOM_HEALTH: {
@@ -1248,6 +1431,8 @@ static void oom_free(int which, void *p)
     case OOM_SURVIVAL: cx_survival_free(p); break;
     case OOM_RFM: cx_rfm_free(p); break;
     case OOM_SUMMARY: cx_summary_free(p); break;
+    case OOM_SUMMARY_TABLE:
+    case OOM_CLV: cx_result_free(p); break;
     case OOM_HEALTH: cx_health_free(p); break;
     default: cx_care_list_free(p); break;
     }
@@ -1275,8 +1460,7 @@ START_TEST(out_of_memory)
     for (int i = 0; i < 3; i++)
         OK(cx_transaction_add(NULL, s, "U4", A - (400 - 20 * i) * DAY, 500));
     OK(cx_transaction_add(NULL, s, "U5", A - 5 * DAY, 20));
-    cx_summary *sum;
-    OK(cx_summary_new(&sum, s, A, CX_TIME_NONE, DAY, 0));
+    cx_summary *sum = summary_of(s, A);
     const double pr[4] = {0.25, 4, 0.8, 2.5};
     cx_model *m;
     OK(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4));
@@ -1319,19 +1503,63 @@ START_TEST(out_of_memory)
 }
 END_TEST
 
-/* cx_clv leaves out untouched when a row fails. */
-START_TEST(clv_failure_leaves_out)
+/* CLV: a row failing late gives no table; the table's columns and the
+ * customer ids of a summary's data. */
+START_TEST(clv_table)
 {
     const double pr[4] = {0.25, 4, 0.8, 2.5}, gp[3] = {6, 4, 15};
     cx_model *bg, *gg;
     OK(cx_model_new(&bg, CX_MODEL_BGNBD, pr, 4));
     OK(cx_model_new(&gg, CX_MODEL_GAMMA_GAMMA, gp, 3));
-    double x[2] = {2, 1}, tx[2] = {10, 5}, TT[2] = {20, 4}, mean[2] = {30, 40}, out[2] = {-1, -1};
-    ck_assert_int_eq(cx_clv(out, 2, bg, gg, x, tx, TT, mean, 2, 12, 4, 0.01), CX_ERANGE); /* row 1: t_x > T */
-    ck_assert(out[0] == -1 && out[1] == -1);
+    double x[2] = {2, 1}, tx[2] = {10, 5}, TT[2] = {20, 4}, mean[2] = {30, 40};
+    cx_model_data *d = data_of(x, tx, TT, mean, 2);
+    cx_result *r = (cx_result *)1;
+    ck_assert_int_eq(cx_model_clv(&r, bg, gg, d, NULL), CX_ERANGE); /* row 1: t_x > T */
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "row 1"));
     TT[1] = 6;
-    OK(cx_clv(out, 2, bg, gg, x, tx, TT, mean, 2, 12, 4, 0.01));
-    ck_assert(out[0] > 0 && out[1] > 0);
+    OK(cx_model_clv(&r, bg, gg, d, NULL));
+    ck_assert_uint_eq(cx_result_row_count(r), 2);
+    ck_assert_uint_eq(cx_result_column_count(r), 4); /* no ids from arrays */
+    double e[2], pa[2], v[2], clv;
+    OK(cx_model_expected(e, 2, bg, d, 12));
+    OK(cx_model_p_alive(pa, 2, bg, d));
+    OK(cx_model_expected_spend(v, 2, gg, d));
+    static const char *const names[4] = {"expected_purchases", "p_alive", "expected_spend", "clv"};
+    for (size_t i = 0; i < 2; i++) {
+        const double want[3] = {e[i], pa[i], v[i]};
+        for (size_t j = 0; j < 3; j++) {
+            size_t col;
+            double got;
+            OK(cx_result_column_find(&col, r, names[j]));
+            ck_assert_uint_eq(col, j);
+            OK(cx_result_get_real(&got, r, i, col));
+            NEAR(got, want[j], 1e-12);
+        }
+        OK(cx_result_get_real(&clv, r, i, 3));
+        NEAR(clv, e[i] * v[i], 1e-9); /* undiscounted: the sum telescopes */
+    }
+    cx_result_free(r);
+    cx_model_data_free(d);
+    /* from a summary: the customer ids come first */
+    cx_store *s = small_store();
+    cx_summary *sum = summary_of(s, T("2024-05-01T00:00:00Z"));
+    OK(cx_model_data_from_summary(&d, sum));
+    ck_assert_uint_eq(cx_model_data_count(d), 4);
+    OK(cx_model_clv(&r, bg, gg, d, NULL));
+    ck_assert_uint_eq(cx_result_column_count(r), 5);
+    const char *id;
+    OK(cx_result_get_string(&id, r, 3, 0));
+    ck_assert_str_eq(id, "D");
+    OK(cx_result_get_real(&clv, r, 3, 4));
+    ck_assert(clv > 0);
+    cx_result_free(r);
+    cx_model_data_free(d);
+    d = (cx_model_data *)1;
+    ck_assert_int_eq(cx_model_data_from_summary(&d, NULL), CX_EINVAL);
+    ck_assert_ptr_null(d);
+    cx_summary_free(sum);
+    cx_store_free(s);
     cx_model_free(bg);
     cx_model_free(gg);
 }
@@ -1349,7 +1577,7 @@ int main(void)
     tcase_add_test(core, health_score_hand_computed);
     tcase_add_test(core, care_rules_each_kind);
     tcase_add_test(core, out_of_memory);
-    tcase_add_test(core, clv_failure_leaves_out);
+    tcase_add_test(core, clv_table);
     suite_add_tcase(su, core);
     TCase *models = tcase_create("models");
     tcase_set_timeout(models, 240);

@@ -24,19 +24,6 @@
         return cxb_rows_done(o);
     }
 }
-%extend Summary {
-    /** Every row, as a sequence of tables (as rows()). */
-    cxb_rows totable() {
-        cxb_rows o = {0, NULL, NULL, NULL};
-        const cx_summary *s = cxb_summary($self);
-        if (!s)
-            return o;
-        o = cxb_rows_new(cx_summary_count(s));
-        for (size_t i = 0; i < o.n && !cxb_code; i++)
-            cxb_summary_row(&o.r[i], s, i);
-        return cxb_rows_done(o);
-    }
-}
 %extend Health {
     /** Every row, as a sequence of tables (as rows()). */
     cxb_rows totable() {
@@ -51,10 +38,10 @@
     }
 }
 
-/* The fits and CLV also as module functions: cx.bgnbd_fit(x, t_x, T). */
+/* The fits and CLV also as module functions: cx.fit_bgnbd(x, t_x, T). */
 %luacode {
 local cx = cxkit
-for _, f in ipairs({ "bgnbd_fit", "paretonbd_fit", "gammagamma_fit", "bgbb_fit", "sbg_fit", "clv" }) do
+for _, f in ipairs({ "fit_bgnbd", "fit_paretonbd", "fit_gammagamma", "fit_bgbb", "fit_sbg", "clv" }) do
   cx[f] = cx.Model[f]
 end
 }

@@ -805,7 +805,7 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 
 /* ---- lifecycle (lifecycle.i) ---------------------------------------------------------- */
 
-/* RFM, Summary, Health: count(), row(i), rows() as a table. */
+/* RFM, Health: count(), row(i), rows() as a table. */
 %define %cxb_py_records(CLASS)
 %extend CLASS {
 %pythoncode %{
@@ -828,7 +828,6 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 }
 %enddef
 %cxb_py_records(RFM)
-%cxb_py_records(Summary)
 %cxb_py_records(Health)
 
 %extend Cohorts {
@@ -913,6 +912,24 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %}
 }
 
+/* A summary's rows are its table(): a Result. */
+%extend Summary {
+%pythoncode %{
+    def __len__(self):
+        return self.count()
+
+    def to_pandas(self):
+        """The summary as a pandas DataFrame (see table())."""
+        return self.table().to_pandas()
+
+    def __repr__(self):
+        try:
+            return "<cxkit.Summary %d customers>" % self.count()
+        except Error:
+            return "<cxkit.Summary (closed)>"
+%}
+}
+
 %extend Model {
 %pythoncode %{
     def sbg_curve(self, t):
@@ -921,8 +938,9 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 
     def __repr__(self):
         try:
+            p = self.params().to_dict()
             return "<cxkit.Model %s %s loglik=%.6g>" % (
-                self.kind(), " ".join("%s=%.4g" % kv for kv in self.params().items()), self.loglik())
+                p["kind"][0], " ".join("%s=%.4g" % kv for kv in zip(p["name"], p["value"])), p["loglik"][0])
         except Error:
             return "<cxkit.Model (closed)>"
 %}

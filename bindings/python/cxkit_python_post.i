@@ -20,12 +20,12 @@ Journeys(store, level="channel", collapse=True, conversion="purchase")."""
 Journeys.__init__ = _journeys_init
 
 
-# The fits and CLV also as module functions: cxkit.bgnbd_fit(x, t_x, T).
-bgnbd_fit = Model.bgnbd_fit
-paretonbd_fit = Model.paretonbd_fit
-gammagamma_fit = Model.gammagamma_fit
-bgbb_fit = Model.bgbb_fit
-sbg_fit = Model.sbg_fit
+# The fits and CLV also as module functions: cxkit.fit_bgnbd(x, t_x, T).
+fit_bgnbd = Model.fit_bgnbd
+fit_paretonbd = Model.fit_paretonbd
+fit_gammagamma = Model.fit_gammagamma
+fit_bgbb = Model.fit_bgbb
+fit_sbg = Model.fit_sbg
 clv = Model.clv
 
 

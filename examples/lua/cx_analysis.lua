@@ -177,22 +177,24 @@ print(("\nMedian relationship by segment (churn = 180 days without a purchase or
 local summary = cx.Summary(store, cal_end, as_of, WEEK, DAY)
 local x, t_x, T, mean = summary:column("frequency"), summary:column("recency"), summary:column("age"),
   summary:column("monetary")
-local bg, gg = cx.bgnbd_fit(x, t_x, T), cx.gammagamma_fit(x, mean)
-local p = bg:params()
+local bg, gg = cx.fit_bgnbd(x, t_x, T), cx.fit_gammagamma(x, mean)
+local p = {}
+for _, r in ipairs(bg:params():totable()) do p[r.name] = r.value end
 print(("BG/NBD on %d customers: r = %.4g, alpha = %.4g, a = %.4g, b = %.4g"):format(summary:count(), p.r, p.alpha,
   p.a, p.b))
-local clv = cx.clv(bg, gg, x, t_x, T, mean, 12, 52 / 12, 0.01)
+-- CLV of the summary's customers: a Result with their ids, in the summary's order
+local clv = summary:clv(bg, gg, 12, 52 / 12, 0.01):totable()
 local order = {}
 for i = 1, #clv do order[i] = i end
-table.sort(order, function(a, b) return clv[a] > clv[b] end)
+table.sort(order, function(a, b) return clv[a].clv > clv[b].clv end)
 print("Top customers by 12-month CLV")
 for k = 1, math.min(5, #order) do
   local i = order[k]
-  print(("  %-10s x %3.0f  CLV %9.2f"):format(summary:customer(i - 1), x[i], clv[i]))
+  print(("  %-10s x %3.0f  CLV %9.2f"):format(clv[i].customer, x[i], clv[i].clv))
 end
 
 local now = cx.Summary(store, as_of, nil, WEEK, DAY)
-local bg_now = cx.bgnbd_fit(now:column("frequency"), now:column("recency"), now:column("age"))
+local bg_now = cx.fit_bgnbd(now:column("frequency"), now:column("recency"), now:column("age"))
 local health = cx.Health(store, as_of, nil, bg_now, now)
 local rules = cx.CareRules()
 rules:add("sla_breach", 9, 0, 0, 72 * 3600000, 24 * 3600000)

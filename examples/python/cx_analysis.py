@@ -214,19 +214,20 @@ def lifecycle(store):
 
     summary = cxkit.Summary(store, cal_end, as_of, unit_ms=week, tolerance_ms=day)
     x, t_x, T, mean = (summary.column(c) for c in ("frequency", "recency", "age", "monetary"))
-    bg = cxkit.bgnbd_fit(x, t_x, T)
-    gg = cxkit.gammagamma_fit(x, mean)
+    bg = cxkit.fit_bgnbd(x, t_x, T)
+    gg = cxkit.fit_gammagamma(x, mean)
     print("BG/NBD on %d customers: %s" % (summary.count(),
-          ", ".join("%s = %.4g" % kv for kv in bg.params().items())))
-    clv = cxkit.clv(bg, gg, x, t_x, T, mean, steps=12, step=52 / 12, discount=0.01)
-    p_alive = bg.p_alive(x, t_x, T)
-    top = sorted(range(len(clv)), key=lambda i: -clv[i])[:5]
+          ", ".join("%s = %.4g" % (p["name"], p["value"]) for p in bg.params())))
+    # CLV of the summary's customers: a Result with their ids and P(alive)
+    clv = summary.clv(bg, gg, periods=12, period=52 / 12, discount=0.01)
+    top = sorted(range(len(clv)), key=lambda i: -clv.get(i, "clv"))[:5]
     print("Top customers by 12-month CLV")
-    for i in top:
-        print("  %-10s x %3.0f  P(alive) %5.1f%%  CLV %9.2f" % (summary.customer(i), x[i], 100 * p_alive[i], clv[i]))
+    for i in top:  # rows in the summary's order, as its columns
+        r = clv[i]
+        print("  %-10s x %3.0f  P(alive) %5.1f%%  CLV %9.2f" % (r["customer"], x[i], 100 * r["p_alive"], r["clv"]))
 
     now = cxkit.Summary(store, as_of, unit_ms=week, tolerance_ms=day)
-    bg_now = cxkit.bgnbd_fit(now.column("frequency"), now.column("recency"), now.column("age"))
+    bg_now = cxkit.fit_bgnbd(now.column("frequency"), now.column("recency"), now.column("age"))
     health = cxkit.Health(store, as_of, model=bg_now, summary=now)
     rules = cxkit.CareRules()
     rules.add("sla_breach", 9, window_ms=72 * 3600000, baseline_ms=24 * 3600000)

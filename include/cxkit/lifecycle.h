@@ -398,8 +398,9 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, int segment);
  * `t_x[i]` and the customer observed for `T[i]` since the first purchase
  * (all in one time unit; 0 <= t_x <= T, and t_x = 0 when x = 0). An
  * optional `weight[i]` (a count) lets identical customers be passed once.
- * cx_summary_new() builds these arrays from a store's transactions. At
- * least 10 customers (total weight) are needed for a fit.
+ * cx_summary_new() builds these arrays from a store's transactions
+ * (cx_summary_values() lends them out). At least 10 customers (total
+ * weight) are needed for a fit.
  *
  * **Fitting.** The parameters are estimated on the log scale (so they stay
  * positive) by a quasi-Newton (BFGS) method with analytic gradients where
@@ -409,8 +410,20 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, int segment);
  * does not converge fails with ::CX_ERANGE and says so; a model is returned
  * only converged.
  *
- * Models use malloc. They are immutable: their const calls may run
- * concurrently.
+ * **Predictions.** The predictors (cx_model_expected(), cx_model_p_alive(),
+ * cx_model_expected_spend()) read their customers from a ::cx_model_data
+ * handle, which borrows the caller's arrays (or a summary's columns)
+ * without copying, and write one double per customer into the caller's
+ * array: bulk numeric work (a numpy array in, a numpy array out) costs no
+ * table building and no copy. CLV, which is read per customer with its
+ * parts, is a ::cx_result table (cx_model_clv()), as are a model's
+ * parameters (cx_model_params()) and a summary (cx_summary_table()).
+ *
+ * **Memory.** A summary, and every result or handle made from it, uses the
+ * allocator of its store. Models, options and data handles made from
+ * plain arrays use the default allocator (malloc): a fit reads no store,
+ * and its scratch memory is freed before it returns. Models are immutable:
+ * their const calls may run concurrently.
  * @{ */
 
 /** The kinds of model. Values are stable. */
@@ -428,6 +441,15 @@ typedef struct cx_model cx_model;
 /** An opaque per-customer summary built from a store's transactions. */
 typedef struct cx_summary cx_summary;
 
+/** Opaque options of a summary: holdout, time unit, tolerance. */
+typedef struct cx_summary_options cx_summary_options;
+
+/** Opaque customer data for the predictions and CLV: borrowed arrays. */
+typedef struct cx_model_data cx_model_data;
+
+/** Opaque options of CLV: horizon, period, discount rate. */
+typedef struct cx_clv_options cx_clv_options;
+
 /** Columns of a ::cx_summary. Values are stable. */
 typedef enum cx_summary_column {
     CX_SUMMARY_FREQUENCY = 0,  /**< x: repeat purchases in the calibration period. */
@@ -443,26 +465,65 @@ typedef enum cx_summary_column {
 #define CX_SUMMARY_COLUMN_COUNT 7
 
 /**
+ * @brief New summary options: no holdout, a time unit of one week
+ *        (604800000 ms), no tolerance. They use malloc.
+ * @param[out] out the options, to free with cx_summary_options_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_summary_options_new(cx_summary_options **out);
+
+/**
+ * @brief Free summary options.
+ * @param[in] options the options, or NULL.
+ */
+CX_EXTERN void cx_summary_options_free(cx_summary_options *options);
+
+/**
+ * @brief Set the end of the holdout period [calibration end, holdout_end),
+ *        whose purchases fill the holdout columns.
+ * @param[in] options     the options.
+ * @param[in] holdout_end the end, or ::CX_TIME_NONE for no holdout (the
+ *                        default); not before the calibration end (checked
+ *                        by cx_summary_new()).
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_summary_options_set_holdout_end(cx_summary_options *options, cx_time holdout_end);
+
+/**
+ * @brief Set the time unit of recency and age (86400000: days; 604800000:
+ *        weeks, the default).
+ * @param[in] options the options.
+ * @param[in] unit_ms > 0.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_summary_options_set_unit(cx_summary_options *options, int64_t unit_ms);
+
+/**
+ * @brief Set how long before its customer's acquisition time a purchase
+ *        may be (a guest checkout before the sign-up); a purchase earlier
+ *        than that makes cx_summary_new() fail. Default 0: none may be.
+ * @param[in] options      the options.
+ * @param[in] tolerance_ms >= 0.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_summary_options_set_tolerance(cx_summary_options *options, int64_t tolerance_ms);
+
+/**
  * @brief Summarise each customer's transactions for the models.
  * A customer enters with a first purchase before `calibration_end`;
  * purchases at one same instant count as one purchase (their amounts
- * summed). Times are in `unit_ms` (604800000: weeks). The holdout period is
- * [calibration_end, holdout_end).
+ * summed). Uses the store's allocator; the store must outlive the summary.
  * @param[out] out             the summary, to free with cx_summary_free().
  * @param[in]  store           the store.
  * @param[in]  calibration_end the end of calibration (not ::CX_TIME_NONE).
- * @param[in]  holdout_end     the end of the holdout, or ::CX_TIME_NONE for none.
- * @param[in]  unit_ms         the time unit, > 0.
- * @param[in]  tolerance_ms    how long before its customer's acquisition
- *                             time a purchase may be (a guest checkout
- *                             before the sign-up), >= 0; a purchase earlier
- *                             than that is an error. 0: none may be.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EORDER (holdout_end
- *         before calibration_end; a purchase before the customer's
- *         acquisition time, named in the message) or ::CX_ENOMEM.
+ * @param[in]  options         the options, or NULL for the defaults of
+ *                             cx_summary_options_new(); not kept.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EORDER (the holdout end before
+ *         calibration_end; a purchase before the customer's acquisition
+ *         time, named in the message) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_summary_new(cx_summary **out, const cx_store *store, cx_time calibration_end, cx_time holdout_end,
-                             int64_t unit_ms, int64_t tolerance_ms);
+CX_EXTERN int cx_summary_new(cx_summary **out, const cx_store *store, cx_time calibration_end,
+                             const cx_summary_options *options);
 
 /**
  * @brief Free a summary.
@@ -478,32 +539,25 @@ CX_EXTERN void cx_summary_free(cx_summary *summary);
 CX_EXTERN size_t cx_summary_count(const cx_summary *summary);
 
 /**
- * @brief A customer's id.
- * @param[out] out     the id, borrowed from the store (valid while it lives).
- * @param[in]  summary the summary.
- * @param[in]  index   0 to count - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_summary_customer(const char **out, const cx_summary *summary, size_t index);
-
-/**
- * @brief One value of a summary.
- * @param[out] out     the value.
- * @param[in]  summary the summary.
- * @param[in]  index   0 to count - 1.
- * @param[in]  column  a ::cx_summary_column.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_summary_get(double *out, const cx_summary *summary, size_t index, int column);
-
-/**
- * @brief A whole column, to pass to the fits and predictions.
+ * @brief A whole column, to pass to the fits.
  * @param[out] out     count doubles, borrowed from the summary.
  * @param[in]  summary the summary.
  * @param[in]  column  a ::cx_summary_column.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_summary_values(const double **out, const cx_summary *summary, int column);
+CX_EXTERN int cx_summary_values(const double **out, const cx_summary *summary, cx_summary_column column);
+
+/**
+ * @brief The summary as a table, one row per customer in the summary's
+ *        order: "customer" (STRING, the id), then the REAL columns
+ *        "frequency", "recency", "age", "monetary", "total", "holdout" and
+ *        "holdout_value" (::cx_summary_column order). Uses the store's
+ *        allocator; the table does not depend on the store afterwards.
+ * @param[out] out     the table, to free with cx_result_free().
+ * @param[in]  summary the summary.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_summary_table(cx_result **out, const cx_summary *summary);
 
 /**
  * @brief Fit the BG/NBD model.
@@ -512,25 +566,25 @@ CX_EXTERN int cx_summary_values(const double **out, const cx_summary *summary, i
  * @param[in]  t_x    recency, 0 <= t_x <= T (0 when x = 0).
  * @param[in]  T      age, > 0.
  * @param[in]  weight counts (>= 0, finite), or NULL for 1 each.
- * @param[in]  n      the number of rows; the weights must add up to at least 10.
+ * @param[in]  count  the number of rows; the weights must add up to at least 10.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad data, named by its row;
  *         too few customers; no convergence) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_bgnbd_fit(cx_model **out, const double *x, const double *t_x, const double *T,
-                           const double *weight, size_t n);
+CX_EXTERN int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const double *T,
+                                 const double *weight, size_t count);
 
 /**
- * @brief Fit the Pareto/NBD model (arguments as cx_bgnbd_fit()).
+ * @brief Fit the Pareto/NBD model (arguments as cx_model_fit_bgnbd()).
  * @param[out] out    the model, to free with cx_model_free().
  * @param[in]  x      repeat purchases.
  * @param[in]  t_x    recency.
  * @param[in]  T      age.
  * @param[in]  weight counts, or NULL.
- * @param[in]  n      the number of rows.
+ * @param[in]  count  the number of rows.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_paretonbd_fit(cx_model **out, const double *x, const double *t_x, const double *T,
-                               const double *weight, size_t n);
+CX_EXTERN int cx_model_fit_paretonbd(cx_model **out, const double *x, const double *t_x, const double *T,
+                                     const double *weight, size_t count);
 
 /**
  * @brief Fit the Gamma-Gamma spend model to customers with repeat purchases
@@ -539,11 +593,11 @@ CX_EXTERN int cx_paretonbd_fit(cx_model **out, const double *x, const double *t_
  * @param[in]  x      repeat purchases.
  * @param[in]  mean   the mean amount of those purchases, > 0 where x > 0.
  * @param[in]  weight counts, or NULL.
- * @param[in]  n      the number of rows.
+ * @param[in]  count  the number of rows.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_gammagamma_fit(cx_model **out, const double *x, const double *mean, const double *weight,
-                                size_t n);
+CX_EXTERN int cx_model_fit_gammagamma(cx_model **out, const double *x, const double *mean, const double *weight,
+                                      size_t count);
 
 /**
  * @brief Fit the BG/BB model to discrete purchase opportunities.
@@ -552,11 +606,11 @@ CX_EXTERN int cx_gammagamma_fit(cx_model **out, const double *x, const double *m
  * @param[in]  t_x     the opportunity of the last one (0 when x = 0), x <= t_x <= n_opp.
  * @param[in]  n_opp   the opportunities, integers >= 1.
  * @param[in]  weight  counts, or NULL.
- * @param[in]  n       the number of rows.
+ * @param[in]  count   the number of rows.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_bgbb_fit(cx_model **out, const double *x, const double *t_x, const double *n_opp,
-                          const double *weight, size_t n);
+CX_EXTERN int cx_model_fit_bgbb(cx_model **out, const double *x, const double *t_x, const double *n_opp,
+                                const double *weight, size_t count);
 
 /**
  * @brief Fit the shifted-beta-geometric model of contract renewals.
@@ -567,10 +621,21 @@ CX_EXTERN int cx_bgbb_fit(cx_model **out, const double *x, const double *t_x, co
  *                     integers >= 1 (>= 0 for active customers).
  * @param[in]  churned 1 churned, 0 still active.
  * @param[in]  weight  counts, or NULL.
- * @param[in]  n       the number of rows.
+ * @param[in]  count   the number of rows.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_sbg_fit(cx_model **out, const double *t, const int *churned, const double *weight, size_t n);
+CX_EXTERN int cx_model_fit_sbg(cx_model **out, const double *t, const int *churned, const double *weight,
+                               size_t count);
+
+/**
+ * @brief Build a model from known parameters (to predict without fitting).
+ * @param[out] out    the model, to free with cx_model_free().
+ * @param[in]  kind   a ::cx_model_kind.
+ * @param[in]  params the parameters, in the kind's order, finite and > 0.
+ * @param[in]  count  their number.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_model_new(cx_model **out, cx_model_kind kind, const double *params, size_t count);
 
 /**
  * @brief Free a model.
@@ -579,91 +644,104 @@ CX_EXTERN int cx_sbg_fit(cx_model **out, const double *t, const int *churned, co
 CX_EXTERN void cx_model_free(cx_model *model);
 
 /**
- * @brief What a model is and how its fit went.
- * @param[out] kind       a ::cx_model_kind; may be NULL.
- * @param[out] loglik     the log-likelihood at the estimate; may be NULL.
- * @param[out] iterations quasi-Newton iterations; may be NULL.
- * @param[out] customers  the total weight fitted; may be NULL.
- * @param[in]  model      the model.
- * @return ::CX_OK or ::CX_EINVAL.
- */
-CX_EXTERN int cx_model_info(int *kind, double *loglik, uint64_t *iterations, double *customers,
-                            const cx_model *model);
-
-/**
- * @brief Number of parameters of a model.
- * @param[in] model the model; NULL gives 0.
- * @return the count (2 to 4).
- */
-CX_EXTERN size_t cx_model_param_count(const cx_model *model);
-
-/**
- * @brief A parameter's value and name (in the order of ::cx_model_kind).
- * @param[out] value the estimate; may be NULL.
- * @param[out] name  a static name ("r", "alpha", ...); may be NULL.
+ * @brief A model's parameters and fit as a table: one row per parameter,
+ *        in the kind's order (see ::cx_model_kind), with the columns
+ *        "name" (STRING: "r", "alpha", ...), "value" (REAL: the estimate),
+ *        and the model's own figures, the same on every row: "kind"
+ *        (STRING: "bgnbd", "pareto_nbd", "gamma_gamma", "bgbb" or "sbg"),
+ *        "loglik" (REAL: the log-likelihood at the estimate; NaN for a
+ *        model from cx_model_new()), "iterations" (INT: quasi-Newton
+ *        iterations; 0 when given) and "customers" (REAL: the total weight
+ *        fitted; 0 when given).
+ * @param[out] out   the table, to free with cx_result_free().
  * @param[in]  model the model.
- * @param[in]  index 0 to count - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_model_param(double *value, const char **name, const cx_model *model, size_t index);
+CX_EXTERN int cx_model_params(cx_result **out, const cx_model *model);
 
 /**
- * @brief Build a model from known parameters (to predict without fitting).
- * @param[out] out    the model, to free with cx_model_free().
- * @param[in]  kind   a ::cx_model_kind.
- * @param[in]  params the parameters, in the kind's order, finite and > 0.
- * @param[in]  n      their number.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ * @brief New customer data for the predictions, with no column set yet.
+ *        It borrows the arrays given to it: they must outlive it.
+ * @param[out] out   the data, to free with cx_model_data_free(); malloc is used.
+ * @param[in]  count the number of customers.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_model_new(cx_model **out, int kind, const double *params, size_t n);
+CX_EXTERN int cx_model_data_new(cx_model_data **out, size_t count);
+
+/**
+ * @brief Customer data that reads a summary's columns (all four the models
+ *        use) and carries its customer ids into cx_model_clv(). Uses the
+ *        store's allocator; the summary must outlive the data.
+ * @param[out] out     the data, to free with cx_model_data_free().
+ * @param[in]  summary the summary.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_model_data_from_summary(cx_model_data **out, const cx_summary *summary);
+
+/**
+ * @brief Free customer data (not the arrays it borrows).
+ * @param[in] data the data, or NULL.
+ */
+CX_EXTERN void cx_model_data_free(cx_model_data *data);
+
+/**
+ * @brief Set (or replace) one column of the data: ::CX_SUMMARY_FREQUENCY
+ *        (x), ::CX_SUMMARY_RECENCY (t_x), ::CX_SUMMARY_AGE (T, or the
+ *        opportunities for BG/BB) or ::CX_SUMMARY_MONETARY (the mean
+ *        amount of the repeat purchases). The values are checked by the
+ *        calls that read them.
+ * @param[in] data   the data.
+ * @param[in] column one of those four.
+ * @param[in] values count doubles, borrowed.
+ * @return ::CX_OK or ::CX_EINVAL (a column the models do not read).
+ */
+CX_EXTERN int cx_model_data_set(cx_model_data *data, cx_summary_column column, const double *values);
+
+/**
+ * @brief Number of customers of the data.
+ * @param[in] data the data; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_model_data_count(const cx_model_data *data);
 
 /**
  * @brief Expected purchases of each customer in the next `horizon` time
  *        units (BG/NBD, Pareto/NBD) or opportunities (BG/BB), given its
- *        history.
- * @param[out] out     n values.
- * @param[in]  out_len the room in `out`, >= n.
- * @param[in]  model   a BG/NBD, Pareto/NBD or BG/BB model.
- * @param[in]  x       repeat purchases.
- * @param[in]  t_x     recency.
- * @param[in]  T       age (opportunities for BG/BB).
- * @param[in]  n       the number of customers.
- * @param[in]  horizon >= 0 (an integer for BG/BB).
- * @return ::CX_OK, ::CX_EINVAL, ::CX_EBUFSIZE or ::CX_ERANGE; `out` is
- *         written only on success.
+ *        history (frequency, recency and age columns).
+ * @param[out] out       count values.
+ * @param[in]  out_count the room in `out`, >= the data's count.
+ * @param[in]  model     a BG/NBD, Pareto/NBD or BG/BB model.
+ * @param[in]  data      the customers.
+ * @param[in]  horizon   >= 0 (an integer for BG/BB).
+ * @return ::CX_OK, ::CX_EINVAL (a column missing), ::CX_EBUFSIZE or
+ *         ::CX_ERANGE; `out` is written only on success.
  */
-CX_EXTERN int cx_model_expected(double *out, size_t out_len, const cx_model *model, const double *x,
-                                const double *t_x, const double *T, size_t n, double horizon);
+CX_EXTERN int cx_model_expected(double *out, size_t out_count, const cx_model *model, const cx_model_data *data,
+                                double horizon);
 
 /**
  * @brief Probability that each customer is still alive (a customer) at T
  *        (BG/NBD, Pareto/NBD; for BG/BB at the next opportunity).
- * @param[out] out     n values in [0, 1].
- * @param[in]  out_len the room in `out`, >= n.
- * @param[in]  model   a BG/NBD, Pareto/NBD or BG/BB model.
- * @param[in]  x       repeat purchases.
- * @param[in]  t_x     recency.
- * @param[in]  T       age.
- * @param[in]  n       the number of customers.
+ * @param[out] out       count values in [0, 1].
+ * @param[in]  out_count the room in `out`, >= the data's count.
+ * @param[in]  model     a BG/NBD, Pareto/NBD or BG/BB model.
+ * @param[in]  data      the customers (frequency, recency, age).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_EBUFSIZE or ::CX_ERANGE.
  */
-CX_EXTERN int cx_model_p_alive(double *out, size_t out_len, const cx_model *model, const double *x,
-                               const double *t_x, const double *T, size_t n);
+CX_EXTERN int cx_model_p_alive(double *out, size_t out_count, const cx_model *model, const cx_model_data *data);
 
 /**
  * @brief Expected mean spend per purchase of each customer under a
  *        Gamma-Gamma model: (p (gamma + x m)) / (p x + q - 1); customers
  *        with x = 0 get the population mean p gamma / (q - 1).
- * @param[out] out     n values.
- * @param[in]  out_len the room in `out`, >= n.
- * @param[in]  model   a Gamma-Gamma model with q > 1.
- * @param[in]  x       repeat purchases.
- * @param[in]  mean    their mean amount.
- * @param[in]  n       the number of customers.
+ * @param[out] out       count values.
+ * @param[in]  out_count the room in `out`, >= the data's count.
+ * @param[in]  model     a Gamma-Gamma model with q > 1.
+ * @param[in]  data      the customers (frequency and monetary columns).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_EBUFSIZE or ::CX_ERANGE.
  */
-CX_EXTERN int cx_model_expected_spend(double *out, size_t out_len, const cx_model *model, const double *x,
-                                      const double *mean, size_t n);
+CX_EXTERN int cx_model_expected_spend(double *out, size_t out_count, const cx_model *model,
+                                      const cx_model_data *data);
 
 /**
  * @brief Survival and retention under an sBG model.
@@ -679,28 +757,66 @@ CX_EXTERN int cx_model_expected_spend(double *out, size_t out_len, const cx_mode
 CX_EXTERN int cx_model_sbg_curve(double *survival, double *retention, const cx_model *model, double t);
 
 /**
- * @brief Customer lifetime value over a horizon: the expected purchases of
- *        each step (of `step` time units) times the expected spend, each
- *        step discounted by (1 + discount)^k, k = 1..steps (as in the
- *        `lifetimes` package).
- * @param[out] out      n values.
- * @param[in]  out_len  the room in `out`, >= n.
- * @param[in]  purchases a BG/NBD or Pareto/NBD model.
- * @param[in]  spend    a Gamma-Gamma model.
- * @param[in]  x        repeat purchases.
- * @param[in]  t_x      recency.
- * @param[in]  T        age.
- * @param[in]  mean     mean amount of the repeat purchases.
- * @param[in]  n        the number of customers.
- * @param[in]  steps    the number of steps, 1 to 10000.
- * @param[in]  step     a step's length in the data's time unit, > 0.
- * @param[in]  discount the discount rate per step, >= 0.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_EBUFSIZE, ::CX_ERANGE or ::CX_ENOMEM;
- *         `out` is written only on success.
+ * @brief New CLV options: a horizon of 12 periods of 1 time unit each, no
+ *        discount. They use malloc.
+ * @param[out] out the options, to free with cx_clv_options_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_clv(double *out, size_t out_len, const cx_model *purchases, const cx_model *spend,
-                     const double *x, const double *t_x, const double *T, const double *mean, size_t n, int steps,
-                     double step, double discount);
+CX_EXTERN int cx_clv_options_new(cx_clv_options **out);
+
+/**
+ * @brief Free CLV options.
+ * @param[in] options the options, or NULL.
+ */
+CX_EXTERN void cx_clv_options_free(cx_clv_options *options);
+
+/**
+ * @brief Set the horizon: how many periods the value is summed over.
+ * @param[in] options the options.
+ * @param[in] periods 1 to 10000.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_clv_options_set_horizon(cx_clv_options *options, int periods);
+
+/**
+ * @brief Set a period's length in the data's time unit (with weeks,
+ *        52.0 / 12 makes the periods months).
+ * @param[in] options the options.
+ * @param[in] length  finite and > 0.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_clv_options_set_period(cx_clv_options *options, double length);
+
+/**
+ * @brief Set the discount rate per period.
+ * @param[in] options the options.
+ * @param[in] rate    finite and >= 0.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_clv_options_set_discount(cx_clv_options *options, double rate);
+
+/**
+ * @brief Customer lifetime value over a horizon: the expected purchases of
+ *        each period under `purchases` times the expected spend under
+ *        `spend`, period k discounted by (1 + rate)^k, k = 1..periods (as
+ *        in the `lifetimes` package).
+ *
+ * The table has one row per customer of `data`, in its order: "customer"
+ * (STRING, the id; only when the data comes from a summary), then the REAL
+ * columns "expected_purchases" (over the whole horizon), "p_alive" (now),
+ * "expected_spend" (per purchase) and "clv". It uses the allocator of the
+ * data (the store's for a summary's data).
+ * @param[out] out       the table, to free with cx_result_free().
+ * @param[in]  purchases a BG/NBD or Pareto/NBD model.
+ * @param[in]  spend     a Gamma-Gamma model with q > 1.
+ * @param[in]  data      the customers: frequency, recency, age and monetary.
+ * @param[in]  options   the options, or NULL for the defaults of
+ *                       cx_clv_options_new().
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad data, named by its row; a
+ *         value that cannot be computed) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_model_clv(cx_result **out, const cx_model *purchases, const cx_model *spend,
+                           const cx_model_data *data, const cx_clv_options *options);
 
 /** @} */
 

@@ -44,15 +44,14 @@ static int summary_p_alive(double **out, cxi_mem *mem, const cx_store *store, co
         return cxi_fail(CX_EINVAL, "%s: model and summary go together (%s is NULL)", fn, !model ? "model" : "summary");
     if (sum->store != store)
         return cxi_fail(CX_EINVAL, "%s: the summary is of another store", fn);
-    int kind;
-    cx_model_info(&kind, NULL, NULL, NULL, model);
+    cx_model_kind kind = cxi_model_kind(model);
     if (kind != CX_MODEL_BGNBD && kind != CX_MODEL_PARETO_NBD)
         return cxi_fail(CX_EINVAL, "%s: P(alive) needs a BG/NBD or Pareto/NBD model", fn);
     double *pa = cxi_alloc(mem, (sum->n + 1) * sizeof *pa);
     if (!pa)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    int rc = cx_model_p_alive(pa, sum->n, model, sum->col[CX_SUMMARY_FREQUENCY], sum->col[CX_SUMMARY_RECENCY],
-                              sum->col[CX_SUMMARY_AGE], sum->n);
+    int rc = cxi_model_p_alive(pa, model, sum->col[CX_SUMMARY_FREQUENCY], sum->col[CX_SUMMARY_RECENCY],
+                               sum->col[CX_SUMMARY_AGE], sum->n, fn);
     if (rc) {
         cxi_free(mem, pa, (sum->n + 1) * sizeof *pa);
         return rc;

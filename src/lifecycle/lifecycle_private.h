@@ -46,13 +46,27 @@ typedef struct cxi_km_rec {
 int cxi_km_build(cx_survival **out, cxi_mem mem, cxi_km_rec *rec, size_t n, double level, int band,
                  const char *(*label)(void *ctx, uint64_t group, char *buf), void *ctx, const char *fn);
 
-/* ---- summaries (lifecycle.c), read by the health score and care rules ---- */
+/* ---- summaries (summary.c), read by the health score, care rules and CLV ---- */
 
 struct cx_summary {
-    cxi_mem mem;
+    cxi_mem mem; /* the store's allocator */
     const cx_store *store;
     size_t n;
     uint32_t *cust; /* the customer row of each summary row */
     double *col[CX_SUMMARY_COLUMN_COUNT];
 };
+
+/* The id of a summary row's customer, borrowed from the store. */
+const char *cxi_summary_customer(const cx_summary *s, size_t row);
+
+/* ---- models (models.c) ---------------------------------------------------- */
+
+/* A model's ::cx_model_kind (the health score and care rules need a model
+ * that predicts P(alive) from a summary). */
+cx_model_kind cxi_model_kind(const cx_model *m);
+
+/* P(alive) of n customers given as arrays (cx_model_p_alive without a data
+ * handle); errors are reported as fn's. */
+int cxi_model_p_alive(double *out, const cx_model *m, const double *x, const double *t_x, const double *T, size_t n,
+                      const char *fn);
 #endif

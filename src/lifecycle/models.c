@@ -1,7 +1,8 @@
 /*
  * Probability models of customer value: BG/NBD, Pareto/NBD, Gamma-Gamma,
  * BG/BB and the shifted-beta-geometric model, fitted by maximum likelihood
- * (BFGS on the log parameters), with their per-customer predictions and CLV.
+ * (BFGS on the log parameters), with their per-customer predictions, the
+ * customer data those read, and CLV as a result table.
  *
  * Speed: rows with identical data are grouped first (one hash pass), and
  * the BG/NBD likelihood reads its x-dependent log-gamma and digamma terms
@@ -9,6 +10,7 @@
  * exp. Objectives are the mean negative log-likelihood per customer, so the
  * gradient tolerance does not depend on the sample size.
  */
+#include "../table/table.h"
 #include "lifecycle_private.h"
 
 #include <math.h>
@@ -18,7 +20,8 @@
 #define MAX_X 1000000.0
 
 struct cx_model {
-    int kind;
+    cxi_mem mem; /* the default allocator: a model is made from arrays, not a store */
+    cx_model_kind kind;
     int k;
     double p[4];
     double loglik;
@@ -35,6 +38,8 @@ static const char *const param_names[5][4] = {
 };
 static const int param_count[5] = {4, 4, 3, 4, 2};
 static const char *const kind_names[5] = {"BG/NBD", "Pareto/NBD", "Gamma-Gamma", "BG/BB", "sBG"};
+/* The kinds as identifiers, in the parameter table (and the bindings). */
+static const char *const kind_ids[5] = {"bgnbd", "pareto_nbd", "gamma_gamma", "bgbb", "sbg"};
 
 /* ---- grouped data ---------------------------------------------------- */
 
@@ -165,16 +170,19 @@ static int check_xtT(const double *x, const double *tx, const double *T, size_t 
     return CX_OK;
 }
 
-static int finish(cx_model **out, int kind, const double *theta, const cxi_minimum *m, double W, const char *fn)
+static int finish(cx_model **out, cx_model_kind kind, const double *theta, const cxi_minimum *m, double W, const char *fn)
 {
     if (!m->converged)
         return cxi_fail(CX_ERANGE,
                         "%s: the %s fit did not converge after %d iterations (largest gradient component %.3g, "
                         "log-likelihood %.10g)",
                         fn, kind_names[kind], m->iterations, m->gnorm, -m->f * W);
-    cx_model *md = malloc(sizeof *md);
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    cx_model *md = cxi_alloc(&mem, sizeof *md);
     if (!md)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    md->mem = mem;
     md->kind = kind;
     md->k = param_count[kind];
     for (int i = 0; i < md->k; i++)
@@ -304,12 +312,12 @@ static int fit_input(gdata *d, cx_model **out, const double *x, const double *t_
     return group_rows(d, cols, 3, weight, n, NULL, fn);
 }
 
-int cx_bgnbd_fit(cx_model **out, const double *x, const double *t_x, const double *T, const double *weight,
-                 size_t n)
+int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const double *T, const double *weight,
+                       size_t count)
 {
-    static const char fn[] = "cx_bgnbd_fit";
+    static const char fn[] = "cx_model_fit_bgnbd";
     gdata d;
-    int rc = fit_input(&d, out, x, t_x, T, weight, n, fn);
+    int rc = fit_input(&d, out, x, t_x, T, weight, count, fn);
     if (rc)
         return rc;
     bg_ctx c = {&d, 0, NULL};
@@ -498,12 +506,12 @@ static double pnbd_obj(void *vctx, const double *th, double *g)
     return -ll / Wt;
 }
 
-int cx_paretonbd_fit(cx_model **out, const double *x, const double *t_x, const double *T, const double *weight,
-                     size_t n)
+int cx_model_fit_paretonbd(cx_model **out, const double *x, const double *t_x, const double *T,
+                           const double *weight, size_t count)
 {
-    static const char fn[] = "cx_paretonbd_fit";
+    static const char fn[] = "cx_model_fit_paretonbd";
     gdata d;
-    int rc = fit_input(&d, out, x, t_x, T, weight, n, fn);
+    int rc = fit_input(&d, out, x, t_x, T, weight, count, fn);
     if (rc)
         return rc;
     double mx, mT;
@@ -559,16 +567,17 @@ static double gg_obj(void *vctx, const double *th, double *g)
     return -ll / d->W;
 }
 
-int cx_gammagamma_fit(cx_model **out, const double *x, const double *mean, const double *weight, size_t n)
+int cx_model_fit_gammagamma(cx_model **out, const double *x, const double *mean, const double *weight,
+                            size_t count)
 {
-    static const char fn[] = "cx_gammagamma_fit";
+    static const char fn[] = "cx_model_fit_gammagamma";
     int rc = check_out(out, fn);
     if (rc)
         return rc;
     if (!x || !mean)
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !x ? "x" : "mean");
     double W = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < count; i++) {
         double w = weight ? weight[i] : 1;
         if (!is_count(x[i]))
             return cxi_fail(CX_ERANGE, "%s: row %zu: x %g is not a count of purchases", fn, i, x[i]);
@@ -582,15 +591,17 @@ int cx_gammagamma_fit(cx_model **out, const double *x, const double *mean, const
     if (!(W >= MIN_CUSTOMERS))
         return cxi_fail(CX_ERANGE, "%s: too few customers with repeat purchases to fit: %g (at least %g)", fn, W,
                         MIN_CUSTOMERS);
-    uint8_t *skip = malloc(n ? n : 1);
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    uint8_t *skip = cxi_alloc(&mem, count ? count : 1);
     if (!skip)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < count; i++)
         skip[i] = x[i] == 0;
     gdata d;
     const double *cols[2] = {x, mean};
-    rc = group_rows(&d, cols, 2, weight, n, skip, fn);
-    free(skip);
+    rc = group_rows(&d, cols, 2, weight, count, skip, fn);
+    cxi_free(&mem, skip, count ? count : 1);
     if (rc)
         return rc;
     double sz = 0, szz = 0;
@@ -662,16 +673,16 @@ static int check_bgbb(const double *x, const double *tx, const double *nn, size_
     return CX_OK;
 }
 
-int cx_bgbb_fit(cx_model **out, const double *x, const double *t_x, const double *n_opp, const double *weight,
-                size_t n)
+int cx_model_fit_bgbb(cx_model **out, const double *x, const double *t_x, const double *n_opp,
+                      const double *weight, size_t count)
 {
-    static const char fn[] = "cx_bgbb_fit";
+    static const char fn[] = "cx_model_fit_bgbb";
     int rc = check_out(out, fn);
-    if (rc || (rc = check_bgbb(x, t_x, n_opp, n, fn)) || (rc = check_weights(weight, n, fn)))
+    if (rc || (rc = check_bgbb(x, t_x, n_opp, count, fn)) || (rc = check_weights(weight, count, fn)))
         return rc;
     gdata d;
     const double *cols[3] = {x, t_x, n_opp};
-    if ((rc = group_rows(&d, cols, 3, weight, n, NULL, fn)))
+    if ((rc = group_rows(&d, cols, 3, weight, count, NULL, fn)))
         return rc;
     double starts[8] = {0, 0, 0, 0, log(0.5), log(2), log(0.5), log(2)};
     double theta[4];
@@ -700,43 +711,46 @@ static double sbg_obj(void *vctx, const double *th, double *g)
     return -(ll / d->W - lab);
 }
 
-int cx_sbg_fit(cx_model **out, const double *t, const int *churned, const double *weight, size_t n)
+int cx_model_fit_sbg(cx_model **out, const double *t, const int *churned, const double *weight, size_t count)
 {
-    static const char fn[] = "cx_sbg_fit";
+    static const char fn[] = "cx_model_fit_sbg";
     int rc = check_out(out, fn);
     if (rc)
         return rc;
     if (!t || !churned)
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !t ? "t" : "churned");
-    double *cf = malloc((n ? n : 1) * sizeof *cf);
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    size_t cf_size = (count ? count : 1) * sizeof(double);
+    double *cf = cxi_alloc(&mem, cf_size);
     if (!cf)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     double ev = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < count; i++) {
         if (churned[i] != 0 && churned[i] != 1) {
-            free(cf);
+            cxi_free(&mem, cf, cf_size);
             return cxi_fail(CX_ERANGE, "%s: row %zu: churned %d is neither 0 nor 1", fn, i, churned[i]);
         }
         if (!is_count(t[i]) || (churned[i] && t[i] < 1)) {
-            free(cf);
+            cxi_free(&mem, cf, cf_size);
             return cxi_fail(CX_ERANGE, "%s: row %zu: t %g is not a count of periods%s", fn, i, t[i],
                             churned[i] ? " >= 1" : "");
         }
         cf[i] = churned[i];
         ev += churned[i] * (weight ? weight[i] : 1);
     }
-    if ((rc = check_weights(weight, n, fn))) {
-        free(cf);
+    if ((rc = check_weights(weight, count, fn))) {
+        cxi_free(&mem, cf, cf_size);
         return rc;
     }
     if (!(ev > 0)) {
-        free(cf);
+        cxi_free(&mem, cf, cf_size);
         return cxi_fail(CX_ERANGE, "%s: nobody churned: the model cannot be fitted", fn);
     }
     gdata d;
     const double *cols[2] = {t, cf};
-    rc = group_rows(&d, cols, 2, weight, n, NULL, fn);
-    free(cf);
+    rc = group_rows(&d, cols, 2, weight, count, NULL, fn);
+    cxi_free(&mem, cf, cf_size);
     if (rc)
         return rc;
     double starts[6] = {0, 0, log(0.5), log(3), log(3), log(0.5)};
@@ -748,79 +762,184 @@ int cx_sbg_fit(cx_model **out, const double *t, const int *churned, const double
     return rc;
 }
 
-/* ---- models: life and getters -------------------------------------------- */
+/* ---- models: life and parameters ------------------------------------------- */
 
-void cx_model_free(cx_model *model) { free(model); }
+void cx_model_free(cx_model *model)
+{
+    if (!model)
+        return;
+    cxi_mem mem = model->mem;
+    cxi_free(&mem, model, sizeof *model);
+}
 
-int cx_model_new(cx_model **out, int kind, const double *params, size_t n)
+cx_model_kind cxi_model_kind(const cx_model *m) { return m->kind; }
+
+int cx_model_new(cx_model **out, cx_model_kind kind, const double *params, size_t count)
 {
     static const char fn[] = "cx_model_new";
     int rc = check_out(out, fn);
     if (rc)
         return rc;
-    if (kind < 0 || kind > CX_MODEL_SBG)
-        return cxi_fail(CX_EINVAL, "%s: kind %d is not a cx_model_kind", fn, kind);
+    if ((int)kind < 0 || (int)kind > CX_MODEL_SBG)
+        return cxi_fail(CX_EINVAL, "%s: kind %d is not a cx_model_kind", fn, (int)kind);
     if (!params)
         return cxi_fail(CX_EINVAL, "%s: params is NULL", fn);
-    if (n != (size_t)param_count[kind])
+    if (count != (size_t)param_count[kind])
         return cxi_fail(CX_EINVAL, "%s: a %s model has %d parameters, not %zu", fn, kind_names[kind],
-                        param_count[kind], n);
-    for (size_t i = 0; i < n; i++)
+                        param_count[kind], count);
+    for (size_t i = 0; i < count; i++)
         if (!isfinite(params[i]) || !(params[i] > 0))
             return cxi_fail(CX_ERANGE, "%s: parameter %s = %g is not finite and > 0", fn, param_names[kind][i],
                             params[i]);
-    cx_model *m = malloc(sizeof *m);
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    cx_model *m = cxi_alloc(&mem, sizeof *m);
     if (!m)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     memset(m, 0, sizeof *m);
+    m->mem = mem;
     m->kind = kind;
-    m->k = (int)n;
+    m->k = (int)count;
     m->loglik = NAN;
-    memcpy(m->p, params, n * sizeof *params);
+    memcpy(m->p, params, count * sizeof *params);
     *out = m;
     return CX_OK;
 }
 
-int cx_model_info(int *kind, double *loglik, uint64_t *iterations, double *customers, const cx_model *model)
+int cx_model_params(cx_result **out, const cx_model *model)
 {
+    static const char fn[] = "cx_model_params";
+    static const char *const names[6] = {"name", "value", "kind", "loglik", "iterations", "customers"};
+    static const int types[6] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_INT,
+                                 CX_TYPE_REAL};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
     if (!model)
-        return cxi_fail(CX_EINVAL, "cx_model_info: model is NULL");
-    if (kind)
-        *kind = model->kind;
-    if (loglik)
-        *loglik = model->loglik;
-    if (iterations)
-        *iterations = model->iterations;
-    if (customers)
-        *customers = model->customers;
+        return cxi_fail(CX_EINVAL, "%s: model is NULL", fn);
+    cx_result *r;
+    if (cxi_result_new(&r, &model->mem, (size_t)model->k, 6, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    for (size_t i = 0; i < (size_t)model->k; i++) {
+        if (cxi_result_set_text(r, 0, i, param_names[model->kind][i]) ||
+            cxi_result_set_text(r, 2, i, kind_ids[model->kind])) {
+            cx_result_free(r);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        }
+        cxi_result_set_real(r, 1, i, model->p[i]);
+        cxi_result_set_real(r, 3, i, model->loglik);
+        cxi_result_set_int(r, 4, i, (int64_t)model->iterations);
+        cxi_result_set_real(r, 5, i, model->customers);
+    }
+    *out = r;
     return CX_OK;
 }
 
-size_t cx_model_param_count(const cx_model *model) { return model ? (size_t)model->k : 0; }
+/* ---- customer data ------------------------------------------------------------- */
 
-int cx_model_param(double *value, const char **name, const cx_model *model, size_t index)
+/* The four columns the models read, by cx_summary_column; the rest stay NULL. */
+#define DATA_COLUMNS (CX_SUMMARY_MONETARY + 1)
+
+struct cx_model_data {
+    cxi_mem mem;               /* the summary's (the store's) allocator, else the default */
+    size_t n;
+    const double *col[DATA_COLUMNS]; /* borrowed */
+    const cx_summary *summary; /* the ids' source, or NULL */
+};
+
+static int data_alloc(cx_model_data **out, cxi_mem mem, size_t n, const char *fn)
 {
-    if (!model)
-        return cxi_fail(CX_EINVAL, "cx_model_param: model is NULL");
-    if (index >= (size_t)model->k)
-        return cxi_fail(CX_ERANGE, "cx_model_param: index %zu is out of range (%d parameters)", index, model->k);
-    if (value)
-        *value = model->p[index];
-    if (name)
-        *name = param_names[model->kind][index];
+    cx_model_data *d = cxi_alloc(&mem, sizeof *d);
+    if (!d)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    memset(d, 0, sizeof *d);
+    d->mem = mem;
+    d->n = n;
+    *out = d;
     return CX_OK;
 }
+
+int cx_model_data_new(cx_model_data **out, size_t count)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_model_data_new: out is NULL");
+    *out = NULL;
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    return data_alloc(out, mem, count, "cx_model_data_new");
+}
+
+int cx_model_data_from_summary(cx_model_data **out, const cx_summary *summary)
+{
+    static const char fn[] = "cx_model_data_from_summary";
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!summary)
+        return cxi_fail(CX_EINVAL, "%s: summary is NULL", fn);
+    cxi_mem mem;
+    cxi_mem_init(&mem, summary->mem.fn, summary->mem.ud);
+    cx_model_data *d;
+    int rc = data_alloc(&d, mem, summary->n, fn);
+    if (rc)
+        return rc;
+    for (int j = 0; j < DATA_COLUMNS; j++)
+        d->col[j] = summary->col[j];
+    d->summary = summary;
+    *out = d;
+    return CX_OK;
+}
+
+void cx_model_data_free(cx_model_data *data)
+{
+    if (!data)
+        return;
+    cxi_mem mem = data->mem;
+    cxi_free(&mem, data, sizeof *data);
+}
+
+int cx_model_data_set(cx_model_data *data, cx_summary_column column, const double *values)
+{
+    static const char fn[] = "cx_model_data_set";
+    if (!data || !values)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !data ? "data" : "values");
+    if ((int)column < 0 || (int)column >= DATA_COLUMNS)
+        return cxi_fail(CX_EINVAL, "%s: column %d is not frequency, recency, age or monetary", fn, (int)column);
+    data->col[column] = values;
+    return CX_OK;
+}
+
+size_t cx_model_data_count(const cx_model_data *data) { return data ? data->n : 0; }
+
+/* The data's columns the caller needs (a mask of 1 << cx_summary_column). */
+static int data_columns(const cx_model_data *d, unsigned need, const char *fn)
+{
+    static const char *const what[DATA_COLUMNS] = {"frequency (x)", "recency (t_x)", "age (T)", "monetary (mean)"};
+    if (!d)
+        return cxi_fail(CX_EINVAL, "%s: data is NULL", fn);
+    for (int j = 0; j < DATA_COLUMNS; j++)
+        if ((need >> j & 1) && !d->col[j])
+            return cxi_fail(CX_EINVAL, "%s: the data has no %s column", fn, what[j]);
+    return CX_OK;
+}
+
+#define NEED_HISTORY (1u << CX_SUMMARY_FREQUENCY | 1u << CX_SUMMARY_RECENCY | 1u << CX_SUMMARY_AGE)
+#define NEED_SPEND (1u << CX_SUMMARY_FREQUENCY | 1u << CX_SUMMARY_MONETARY)
 
 /* ---- predictions ----------------------------------------------------------- */
 
-static int check_pred(double *out, size_t out_len, const cx_model *m, size_t n, const char *fn)
+static int check_pred(double *out, size_t out_count, const cx_model *m, const cx_model_data *d, unsigned need,
+                      const char *fn)
 {
     if (!out)
         return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
     if (!m)
         return cxi_fail(CX_EINVAL, "%s: model is NULL", fn);
-    if (out_len < n)
-        return cxi_fail(CX_EBUFSIZE, "%s: out has room for %zu values, %zu are needed", fn, out_len, n);
+    int rc = data_columns(d, need, fn);
+    if (rc)
+        return rc;
+    if (out_count < d->n)
+        return cxi_fail(CX_EBUFSIZE, "%s: out has room for %zu values, %zu are needed", fn, out_count, d->n);
     return CX_OK;
 }
 
@@ -896,45 +1015,57 @@ static int check_rows(const cx_model *m, const double *x, const double *tx, cons
     return check_xtT(x, tx, T, n, fn);
 }
 
-int cx_model_expected(double *out, size_t out_len, const cx_model *model, const double *x, const double *t_x,
-                      const double *T, size_t n, double horizon)
+static bool predicts_purchases(const cx_model *m)
+{
+    return m->kind == CX_MODEL_BGNBD || m->kind == CX_MODEL_PARETO_NBD || m->kind == CX_MODEL_BGBB;
+}
+
+int cx_model_expected(double *out, size_t out_count, const cx_model *model, const cx_model_data *data,
+                      double horizon)
 {
     static const char fn[] = "cx_model_expected";
-    int rc = check_pred(out, out_len, model, n, fn);
+    int rc = check_pred(out, out_count, model, data, NEED_HISTORY, fn);
     if (rc)
         return rc;
-    if (model->kind != CX_MODEL_BGNBD && model->kind != CX_MODEL_PARETO_NBD && model->kind != CX_MODEL_BGBB)
+    if (!predicts_purchases(model))
         return cxi_fail(CX_EINVAL, "%s: a %s model does not predict purchases", fn, kind_names[model->kind]);
     if (!isfinite(horizon) || horizon < 0 || (model->kind == CX_MODEL_BGBB && horizon != floor(horizon)))
         return cxi_fail(CX_ERANGE, "%s: horizon %g is not a finite %s >= 0", fn, horizon,
                         model->kind == CX_MODEL_BGBB ? "integer" : "time");
-    if ((rc = check_rows(model, x, t_x, T, n, fn)))
+    const double *x = data->col[CX_SUMMARY_FREQUENCY], *tx = data->col[CX_SUMMARY_RECENCY],
+                 *T = data->col[CX_SUMMARY_AGE];
+    if ((rc = check_rows(model, x, tx, T, data->n, fn)))
         return rc;
-    for (size_t i = 0; i < n; i++) {
-        double e = expected1(model, x[i], t_x[i], T[i], horizon);
-        if (!isfinite(e))
+    for (size_t i = 0; i < data->n; i++)
+        if (!isfinite(expected1(model, x[i], tx[i], T[i], horizon)))
             return cxi_fail(CX_ERANGE, "%s: row %zu: the expectation cannot be computed (horizon too long?)", fn,
                             i);
-    }
-    for (size_t i = 0; i < n; i++)
-        out[i] = expected1(model, x[i], t_x[i], T[i], horizon);
+    for (size_t i = 0; i < data->n; i++)
+        out[i] = expected1(model, x[i], tx[i], T[i], horizon);
     return CX_OK;
 }
 
-int cx_model_p_alive(double *out, size_t out_len, const cx_model *model, const double *x, const double *t_x,
-                     const double *T, size_t n)
+int cxi_model_p_alive(double *out, const cx_model *m, const double *x, const double *tx, const double *T, size_t n,
+                      const char *fn)
 {
-    static const char fn[] = "cx_model_p_alive";
-    int rc = check_pred(out, out_len, model, n, fn);
+    if (!predicts_purchases(m))
+        return cxi_fail(CX_EINVAL, "%s: a %s model has no P(alive)", fn, kind_names[m->kind]);
+    int rc = check_rows(m, x, tx, T, n, fn);
     if (rc)
         return rc;
-    if (model->kind != CX_MODEL_BGNBD && model->kind != CX_MODEL_PARETO_NBD && model->kind != CX_MODEL_BGBB)
-        return cxi_fail(CX_EINVAL, "%s: a %s model has no P(alive)", fn, kind_names[model->kind]);
-    if ((rc = check_rows(model, x, t_x, T, n, fn)))
-        return rc;
     for (size_t i = 0; i < n; i++)
-        out[i] = p_alive1(model, x[i], t_x[i], T[i]);
+        out[i] = p_alive1(m, x[i], tx[i], T[i]);
     return CX_OK;
+}
+
+int cx_model_p_alive(double *out, size_t out_count, const cx_model *model, const cx_model_data *data)
+{
+    static const char fn[] = "cx_model_p_alive";
+    int rc = check_pred(out, out_count, model, data, NEED_HISTORY, fn);
+    if (rc)
+        return rc;
+    return cxi_model_p_alive(out, model, data->col[CX_SUMMARY_FREQUENCY], data->col[CX_SUMMARY_RECENCY],
+                             data->col[CX_SUMMARY_AGE], data->n, fn);
 }
 
 static int spend_checks(const cx_model *m, const double *x, const double *mean, size_t n, const char *fn)
@@ -943,8 +1074,6 @@ static int spend_checks(const cx_model *m, const double *x, const double *mean, 
         return cxi_fail(CX_EINVAL, "%s: a %s model is not a spend model", fn, kind_names[m->kind]);
     if (!(m->p[1] > 1))
         return cxi_fail(CX_ERANGE, "%s: q = %g <= 1: the expected spend is infinite", fn, m->p[1]);
-    if (!x || !mean)
-        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !x ? "x" : "mean");
     for (size_t i = 0; i < n; i++) {
         if (!is_count(x[i]))
             return cxi_fail(CX_ERANGE, "%s: row %zu: x %g is not a count of purchases", fn, i, x[i]);
@@ -962,14 +1091,16 @@ static double spend1(const cx_model *m, double x, double mean)
     return p * (g + x * mean) / (p * x + q - 1);
 }
 
-int cx_model_expected_spend(double *out, size_t out_len, const cx_model *model, const double *x, const double *mean,
-                            size_t n)
+int cx_model_expected_spend(double *out, size_t out_count, const cx_model *model, const cx_model_data *data)
 {
     static const char fn[] = "cx_model_expected_spend";
-    int rc = check_pred(out, out_len, model, n, fn);
-    if (rc || (rc = spend_checks(model, x, mean, n, fn)))
+    int rc = check_pred(out, out_count, model, data, NEED_SPEND, fn);
+    if (rc)
         return rc;
-    for (size_t i = 0; i < n; i++)
+    const double *x = data->col[CX_SUMMARY_FREQUENCY], *mean = data->col[CX_SUMMARY_MONETARY];
+    if ((rc = spend_checks(model, x, mean, data->n, fn)))
+        return rc;
+    for (size_t i = 0; i < data->n; i++)
         out[i] = spend1(model, x[i], mean[i]);
     return CX_OK;
 }
@@ -991,47 +1122,132 @@ int cx_model_sbg_curve(double *survival, double *retention, const cx_model *mode
     return CX_OK;
 }
 
-int cx_clv(double *out, size_t out_len, const cx_model *purchases, const cx_model *spend, const double *x,
-           const double *t_x, const double *T, const double *mean, size_t n, int steps, double step,
-           double discount)
+/* ---- CLV ------------------------------------------------------------------- */
+
+struct cx_clv_options {
+    cxi_mem mem;
+    int periods;
+    double period;
+    double discount;
+};
+
+int cx_clv_options_new(cx_clv_options **out)
 {
-    static const char fn[] = "cx_clv";
-    int rc = check_pred(out, out_len, purchases, n, fn);
-    if (rc)
-        return rc;
-    if (!spend)
-        return cxi_fail(CX_EINVAL, "%s: spend is NULL", fn);
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_clv_options_new: out is NULL");
+    *out = NULL;
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    cx_clv_options *o = cxi_alloc(&mem, sizeof *o);
+    if (!o)
+        return cxi_fail(CX_ENOMEM, "cx_clv_options_new: out of memory");
+    *o = (cx_clv_options){mem, 12, 1.0, 0.0};
+    *out = o;
+    return CX_OK;
+}
+
+void cx_clv_options_free(cx_clv_options *options)
+{
+    if (!options)
+        return;
+    cxi_mem mem = options->mem;
+    cxi_free(&mem, options, sizeof *options);
+}
+
+int cx_clv_options_set_horizon(cx_clv_options *options, int periods)
+{
+    if (!options)
+        return cxi_fail(CX_EINVAL, "cx_clv_options_set_horizon: options is NULL");
+    if (periods < 1 || periods > 10000)
+        return cxi_fail(CX_ERANGE, "cx_clv_options_set_horizon: %d periods is not within 1 to 10000", periods);
+    options->periods = periods;
+    return CX_OK;
+}
+
+int cx_clv_options_set_period(cx_clv_options *options, double length)
+{
+    if (!options)
+        return cxi_fail(CX_EINVAL, "cx_clv_options_set_period: options is NULL");
+    if (!isfinite(length) || !(length > 0))
+        return cxi_fail(CX_ERANGE, "cx_clv_options_set_period: length %g is not finite and > 0", length);
+    options->period = length;
+    return CX_OK;
+}
+
+int cx_clv_options_set_discount(cx_clv_options *options, double rate)
+{
+    if (!options)
+        return cxi_fail(CX_EINVAL, "cx_clv_options_set_discount: options is NULL");
+    if (!isfinite(rate) || rate < 0)
+        return cxi_fail(CX_ERANGE, "cx_clv_options_set_discount: rate %g is not finite and >= 0", rate);
+    options->discount = rate;
+    return CX_OK;
+}
+
+static int clv_checks(const cx_model *purchases, const cx_model *spend, const cx_model_data *d, const char *fn)
+{
+    if (!purchases || !spend)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !purchases ? "purchases" : "spend");
     if (purchases->kind != CX_MODEL_BGNBD && purchases->kind != CX_MODEL_PARETO_NBD)
         return cxi_fail(CX_EINVAL, "%s: purchases: a %s model is not BG/NBD or Pareto/NBD", fn,
                         kind_names[purchases->kind]);
-    if (steps < 1 || steps > 10000)
-        return cxi_fail(CX_ERANGE, "%s: steps %d is not within 1 to 10000", fn, steps);
-    if (!isfinite(step) || !(step > 0))
-        return cxi_fail(CX_ERANGE, "%s: step %g is not finite and > 0", fn, step);
-    if (!isfinite(discount) || discount < 0)
-        return cxi_fail(CX_ERANGE, "%s: discount %g is not finite and >= 0", fn, discount);
-    if ((rc = check_xtT(x, t_x, T, n, fn)) || (rc = spend_checks(spend, x, mean, n, fn)))
+    int rc = data_columns(d, NEED_HISTORY | NEED_SPEND, fn);
+    if (rc)
         return rc;
-    /* values go to a scratch copy first, so that a row failing late leaves
-     * `out` as it was */
-    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!tmp)
-        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    for (size_t i = 0; i < n; i++) {
-        double v = spend1(spend, x[i], mean[i]), prev = 0, sum = 0, disc = 1;
-        for (int k = 1; k <= steps; k++) {
-            double e = expected1(purchases, x[i], t_x[i], T[i], k * step);
-            disc *= 1 + discount;
-            sum += (e - prev) * v / disc;
-            prev = e;
+    const double *x = d->col[CX_SUMMARY_FREQUENCY];
+    if ((rc = check_xtT(x, d->col[CX_SUMMARY_RECENCY], d->col[CX_SUMMARY_AGE], d->n, fn)))
+        return rc;
+    return spend_checks(spend, x, d->col[CX_SUMMARY_MONETARY], d->n, fn);
+}
+
+/* Row i of the CLV table: the purchases of each period times the spend,
+ * discounted. False when a value cannot be computed. */
+static bool clv_row(cx_result *r, size_t col, size_t i, const cx_model *purchases, const cx_model *spend,
+                    const cx_model_data *d, const cx_clv_options *o)
+{
+    double x = d->col[CX_SUMMARY_FREQUENCY][i], tx = d->col[CX_SUMMARY_RECENCY][i], T = d->col[CX_SUMMARY_AGE][i];
+    double v = spend1(spend, x, d->col[CX_SUMMARY_MONETARY][i]), prev = 0, sum = 0, disc = 1;
+    for (int k = 1; k <= o->periods; k++) {
+        double e = expected1(purchases, x, tx, T, k * o->period);
+        disc *= 1 + o->discount;
+        sum += (e - prev) * v / disc;
+        prev = e;
+    }
+    cxi_result_set_real(r, col, i, prev);
+    cxi_result_set_real(r, col + 1, i, p_alive1(purchases, x, tx, T));
+    cxi_result_set_real(r, col + 2, i, v);
+    cxi_result_set_real(r, col + 3, i, sum);
+    return isfinite(sum);
+}
+
+int cx_model_clv(cx_result **out, const cx_model *purchases, const cx_model *spend, const cx_model_data *data,
+                 const cx_clv_options *options)
+{
+    static const char fn[] = "cx_model_clv";
+    static const cx_clv_options defaults = {{NULL, NULL, 0}, 12, 1.0, 0.0};
+    static const char *const names[5] = {"customer", "expected_purchases", "p_alive", "expected_spend", "clv"};
+    static const int types[5] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    int rc = clv_checks(purchases, spend, data, fn);
+    if (rc)
+        return rc;
+    const cx_clv_options *o = options ? options : &defaults;
+    size_t ids = data->summary != NULL; /* the customer column comes first when there are ids */
+    cx_result *r;
+    if (cxi_result_new(&r, &data->mem, data->n, 4 + ids, names + 1 - ids, types + 1 - ids))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu rows", fn, data->n);
+    for (size_t i = 0; i < data->n; i++) {
+        if (ids && cxi_result_set_text(r, 0, i, cxi_summary_customer(data->summary, i))) {
+            cx_result_free(r);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         }
-        if (!isfinite(sum)) {
-            free(tmp);
+        if (!clv_row(r, ids, i, purchases, spend, data, o)) {
+            cx_result_free(r);
             return cxi_fail(CX_ERANGE, "%s: row %zu: the value cannot be computed (horizon too long?)", fn, i);
         }
-        tmp[i] = sum;
     }
-    memcpy(out, tmp, n * sizeof *tmp);
-    free(tmp);
+    *out = r;
     return CX_OK;
 }

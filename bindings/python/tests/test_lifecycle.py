@@ -185,11 +185,14 @@ def test_rfm(shop):
 
 def test_summary(shop):
     su = cxkit.Summary(shop, AS_OF, unit_ms=DAY)
-    assert len(su) == 3 and su.customer(0) == "A"
-    row = su.row(0)
-    assert (row["frequency"], row["recency"], row["age"]) == (2, 58, 86.5)
+    t = su.table()
+    assert isinstance(t, cxkit.Result) and len(su) == len(t) == 3
+    assert t.column_names() == ["customer", "frequency", "recency", "age", "monetary", "total", "holdout",
+                                "holdout_value"]
+    row = t[0]
+    assert row["customer"] == "A" and (row["frequency"], row["recency"], row["age"]) == (2, 58, 86.5)
     assert row["monetary"] == 40 and row["total"] == 180
-    assert su.get(1, "frequency") == 0 and su.get(1, cxkit.SUMMARY_RECENCY) == 0
+    assert t.get(1, "frequency") == 0 and list(su.column(cxkit.SUMMARY_RECENCY))[1] == 0
     x = su.column("frequency")
     assert list(x) == [2, 0, 1]
     try:
@@ -201,6 +204,14 @@ def test_summary(shop):
         su.column("x")
     with pytest.raises(cxkit.Order):
         cxkit.Summary(shop, AS_OF, "2024-03-01T00:00:00Z")
+    # CLV of the summary's customers carries their ids
+    bg = cxkit.Model("bgnbd", [0.243, 4.414, 0.793, 2.426])
+    gg = cxkit.Model("gamma_gamma", [6.25, 3.74, 15.44])
+    v = su.clv(bg, gg, periods=6, period=7, discount=0.01)
+    assert v.column_names()[0] == "customer" and [r["customer"] for r in v] == ["A", "B", "C"]
+    assert all(r["clv"] > 0 for r in v)
+    with pytest.raises(cxkit.Invalid):
+        su.clv(gg, gg)  # not a purchase model
 
 
 def test_arrays_out_without_numpy(monkeypatch):
@@ -220,17 +231,18 @@ def test_bgnbd_cdnow_published():
     x = [float(r["frequency"]) for r in rows]
     t_x = [float(r["recency"]) for r in rows]
     T = [float(r["T"]) for r in rows]
-    m = cxkit.bgnbd_fit(x, t_x, T)
-    p = m.params()
+    m = cxkit.fit_bgnbd(x, t_x, T)
+    fit = m.params().to_dict()
+    p = dict(zip(fit["name"], fit["value"]))
     # Fader, Hardie & Lee (2005): r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4
     assert list(p) == ["r", "alpha", "a", "b"]
     assert p["r"] == pytest.approx(0.243, abs=5e-4)
     assert p["alpha"] == pytest.approx(4.414, abs=5e-4)
     assert p["a"] == pytest.approx(0.793, abs=5e-4)
     assert p["b"] == pytest.approx(2.426, abs=5e-4)
-    assert m.loglik() == pytest.approx(-9582.4, abs=0.05)
-    assert m.converged() and m.iterations() > 0 and m.customers() == len(rows)
-    assert m.kind() == "bgnbd"
+    assert fit["loglik"][0] == pytest.approx(-9582.4, abs=0.05)
+    assert fit["iterations"][0] > 0 and fit["customers"][0] == len(rows)
+    assert m.kind() == "bgnbd" and set(fit["kind"]) == {"bgnbd"}
     np = pytest.importorskip("numpy")
     xa, ta, Ta = np.array(x), np.array(t_x), np.array(T)
     e = m.expected(xa, ta, Ta, 39)
@@ -238,14 +250,16 @@ def test_bgnbd_cdnow_published():
     pa = m.p_alive(xa, ta, Ta)
     assert ((pa >= 0) & (pa <= 1)).all()
     # the same fit from numpy arrays and weights of identical rows
-    w = cxkit.Model.bgnbd_fit(xa, ta, Ta, weights=np.ones(len(rows)))
-    assert w.params()["r"] == pytest.approx(p["r"], abs=1e-6)
+    w = cxkit.Model.fit_bgnbd(xa, ta, Ta, weights=np.ones(len(rows)))
+    assert w.params().get(0, "value") == pytest.approx(p["r"], abs=1e-6)
 
 
 def test_models_from_parameters_and_predictions():
     bg = cxkit.Model("bgnbd", [0.243, 4.414, 0.793, 2.426])
-    assert bg.params() == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
-    assert list(bg.param_values()) == [0.243, 4.414, 0.793, 2.426]
+    p = bg.params()
+    assert isinstance(p, cxkit.Result)
+    assert {r["name"]: r["value"] for r in p} == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    assert math.isnan(p[0]["loglik"]) and p[0]["iterations"] == 0 and p[0]["kind"] == "bgnbd"
     # P(alive) is 1 without repeat purchases under BG/NBD
     assert list(bg.p_alive([0], [0], [38.86])) == [1.0]
     e = bg.expected((2, 0), (30.43, 0), (38.86, 38.86), 39)
@@ -253,8 +267,14 @@ def test_models_from_parameters_and_predictions():
     gg = cxkit.Model(cxkit.MODEL_GAMMA_GAMMA, [6.25, 3.74, 15.44])
     spend = gg.expected_spend([0, 2], [0, 50])
     assert spend[0] == pytest.approx(6.25 * 15.44 / 2.74)  # the population mean
-    clv = cxkit.clv(bg, gg, [2, 0], [30.43, 0], [38.86, 38.86], [50, 0], steps=12, step=4, discount=0.01)
-    assert len(clv) == 2 and clv[0] > clv[1] > 0
+    clv = cxkit.clv(bg, gg, [2, 0], [30.43, 0], [38.86, 38.86], [50, 0], periods=12, period=4, discount=0.01)
+    assert clv.column_names() == ["expected_purchases", "p_alive", "expected_spend", "clv"]
+    assert len(clv) == 2 and clv[0]["clv"] > clv[1]["clv"] > 0
+    assert clv[1]["p_alive"] == 1.0 and clv[1]["expected_spend"] == pytest.approx(spend[0])
+    # undiscounted, the value is the horizon's expected purchases times the spend
+    flat = cxkit.Model.clv(bg, gg, [2], [30.43], [38.86], [50], periods=3, period=13)
+    assert flat[0]["clv"] == pytest.approx(flat[0]["expected_purchases"] * flat[0]["expected_spend"])
+    assert flat[0]["expected_purchases"] == pytest.approx(list(bg.expected([2], [30.43], [38.86], 39))[0])
     sbg = cxkit.Model("sbg", [0.704, 1.182])
     S, r = sbg.sbg_curve([0, 1, 2])
     assert S[0] == 1 and S[1] == pytest.approx(1.182 / (0.704 + 1.182))
@@ -268,13 +288,13 @@ def test_other_fits():
     for k in range(1, 8):
         t.append(k), churned.append(1), w.append(alive[k - 1] - alive[k])
     t.append(7), churned.append(0), w.append(alive[7])
-    m = cxkit.sbg_fit(t, churned, weights=w)
-    assert m.params()["alpha"] == pytest.approx(0.704, abs=2e-3)
-    assert m.params()["beta"] == pytest.approx(1.182, abs=2e-3)
+    m = cxkit.fit_sbg(t, churned, weights=w)
+    assert m.params().get(0, "value") == pytest.approx(0.704, abs=2e-3)
+    assert m.params().get(1, "value") == pytest.approx(1.182, abs=2e-3)
     rnd = random.Random(3)
     x = [rnd.randint(0, 5) for _ in range(200)]
     mean = [rnd.uniform(10, 50) if k else 0 for k in x]
-    assert cxkit.gammagamma_fit(x, mean).kind() == "gamma_gamma"
+    assert cxkit.fit_gammagamma(x, mean).kind() == "gamma_gamma"
     # BG/BB and Pareto/NBD from known parameters (their fits are pinned by the C suite)
     bb = cxkit.Model("bgbb", [1.2, 0.75, 0.66, 2.78])
     assert bb.kind() == "bgbb" and list(bb.p_alive([0], [0], [6]))[0] < 1
@@ -285,11 +305,11 @@ def test_other_fits():
 
 def test_model_errors():
     with pytest.raises(cxkit.Range, match="10"):
-        cxkit.bgnbd_fit([1, 0], [1, 0], [2, 2])  # too few customers
+        cxkit.fit_bgnbd([1, 0], [1, 0], [2, 2])  # too few customers
     with pytest.raises(cxkit.Invalid, match="t_x has 1 entries, expected 2"):
-        cxkit.bgnbd_fit([1, 0], [1], [2, 2])
+        cxkit.fit_bgnbd([1, 0], [1], [2, 2])
     with pytest.raises(cxkit.Invalid, match="weights has 1 entries, expected 2"):
-        cxkit.bgnbd_fit([1, 0], [1, 0], [2, 2], [1])
+        cxkit.fit_bgnbd([1, 0], [1, 0], [2, 2], [1])
     with pytest.raises(cxkit.Invalid, match="unknown model kind name"):
         cxkit.Model("bg", [1, 1, 1, 1])
     with pytest.raises(cxkit.Range):
@@ -298,7 +318,7 @@ def test_model_errors():
     with pytest.raises(cxkit.Error):
         gg.p_alive([1], [1], [2])  # not a purchase model
     with pytest.raises(TypeError):
-        cxkit.bgnbd_fit(["a"], [1], [2])
+        cxkit.fit_bgnbd(["a"], [1], [2])
 
 
 # ---- health and care ---------------------------------------------------------------
@@ -369,7 +389,7 @@ def test_closed_handles_raise(shop):
             cxkit.Summary(shop, AS_OF), cxkit.Model("sbg", [1, 1]), cxkit.HealthOptions(),
             cxkit.Health(shop, AS_OF), cxkit.CareRules()]
     calls = [lambda o: o.count(), lambda o: o.median(), lambda o: o.row(0), lambda o: o.column("age"),
-             lambda o: o.params(), lambda o: o.set_weight("nps", 1), lambda o: o.score(0),
+             lambda o: o.kind(), lambda o: o.set_weight("nps", 1), lambda o: o.score(0),
              lambda o: o.add("sla_breach", window_ms=1)]
     for o, call in zip(objs, calls):
         with o:
@@ -378,7 +398,7 @@ def test_closed_handles_raise(shop):
             call(o)
         o.close()  # twice is fine
     with pytest.raises(cxkit.Invalid, match="Model is closed"):
-        objs[4].converged()
+        objs[4].params()
 
 
 def test_children_keep_the_store_alive():
@@ -390,7 +410,7 @@ def test_children_keep_the_store_alive():
         return cxkit.RFM(s, AS_OF), cxkit.Summary(s, AS_OF), cxkit.Health(s, AS_OF)
     r, su, h = make()
     gc.collect()
-    assert r.row(0)["customer"] == "A" and su.customer(0) == "A" and h.row(0)["customer"] == "A"
+    assert r.row(0)["customer"] == "A" and su.table()[0]["customer"] == "A" and h.row(0)["customer"] == "A"
 
 
 def test_any_collection_order():
