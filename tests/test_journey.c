@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
 #define FAILS(code, call) ck_assert_msg((call) == (code), "%s: expected %d: %s", #call, code, cx_last_error())
@@ -138,6 +139,24 @@ START_TEST(journeys_cut)
     ck_assert_int_eq(integer(t, 0, "start"), T0);
     ck_assert_int_eq(integer(t, 0, "end"), T0 + 2 * H);
     ck_assert_int_eq(integer(t, 5, "start"), T0 + H); /* E sorted by time */
+    int ty;
+    OK(cx_result_column_type(&ty, t, col(t, "start")));
+    ck_assert_int_eq(ty, CX_TYPE_TIME);
+    /* a journeys result exports like any other: its times as UTC instants */
+    char dir[] = "/tmp/cxjouXXXXXX", file[64], csv[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(file, sizeof file, "%s/list.csv", dir);
+    OK(cx_result_export_csv(t, file));
+    FILE *f = fopen(file, "rb");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(csv, 1, sizeof csv - 1, f);
+    fclose(f);
+    csv[n] = 0;
+    const char *want = "customer,start,end,events,converted,value,path\r\n"
+                       "A,2024-01-01T00:00:00Z,2024-01-01T02:00:00Z,3,1,100,ad > web > buy\r\n";
+    ck_assert_msg(strncmp(csv, want, strlen(want)) == 0, "%s", csv);
+    remove(file);
+    rmdir(dir);
     cx_result_free(t);
     cx_journeys_free(j);
 

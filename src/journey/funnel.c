@@ -155,9 +155,9 @@ int cx_journeys_funnel(cx_result **out, const cx_journeys *j, const cx_funnel *f
                 rc = cxi_result_set_text(t, 1, r, f->steps[i].name);
                 cxi_result_set_int(t, 2, r, (int64_t)entered[i]);
                 cxi_result_set_real(t, 3, r,
-                                i == 0 ? (entered[0] ? 100.0 : NAN)
-                                : entered[i - 1] ? 100.0 * (double)entered[i] / (double)entered[i - 1]
-                                                 : NAN);
+                                    i == 0 ? (entered[0] ? 100.0 : NAN)
+                                    : entered[i - 1] ? 100.0 * (double)entered[i] / (double)entered[i - 1]
+                                                     : NAN);
                 cxi_result_set_real(t, 4, r, entered[0] ? 100.0 * (double)entered[i] / (double)entered[0] : NAN);
                 cxi_result_set_real(t, 5, r, i == 0 ? NAN : cxi_jmedian(d + off[i], off[i + 1] - off[i]));
                 cxi_result_set_int(t, 6, r, (int64_t)(entered[i] - (i + 1 < ns ? entered[i + 1] : 0)));
@@ -222,7 +222,9 @@ int cx_journeys_funnel_customers(cx_result **out, const cx_journeys *j, const cx
 
 /* ---- stages ------------------------------------------------------------------ */
 
-#define MAX_ORD CXI_JMAX_STAGES
+/* Most ordered stages (journey.h documents the limit): each customer's
+ * times per stage are worked out on the stack. */
+#define MAX_ORD 30
 
 /* Stages a store may name, the ordered ones and "service" among them. */
 #define MAX_STAGES (64 + MAX_ORD)
@@ -355,7 +357,7 @@ int cx_journeys_stages(cx_result **out, const cx_journeys *j)
                 cxi_result_set_int(t, 2, r, (int64_t)current[o]);
                 cxi_result_set_int(t, 3, r, (int64_t)next[o]);
                 cxi_result_set_real(t, 4, r,
-                                o + 1 < n && reached[o] ? 100.0 * (double)next[o] / (double)reached[o] : NAN);
+                                    o + 1 < n && reached[o] ? 100.0 * (double)next[o] / (double)reached[o] : NAN);
                 cxi_result_set_real(t, 5, r, cxi_jmedian(vnx + offnx[o], next[o]));
                 cxi_result_set_real(t, 6, r, cxi_jmedian(vin + offin[o], reached[o]));
             }

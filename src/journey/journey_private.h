@@ -69,10 +69,6 @@ struct cx_journeys {
     size_t ntp, nkind;
 };
 
-/* Most ordered stages of cx_journeys_stages() and
- * cx_journeys_customer_stages(): their per-customer work is on the stack. */
-#define CXI_JMAX_STAGES 30
-
 /* ---- sequences hash ---------------------------------------------------- */
 
 /* Distinct uint32 sequences, each a slice of a caller's array (not copied),
