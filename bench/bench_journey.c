@@ -33,10 +33,10 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static size_t col(const cx_journey_table *t, const char *name)
+static size_t col(const cx_result *t, const char *name)
 {
     size_t c;
-    CHECK(cx_journey_table_column_find(&c, t, name));
+    CHECK(cx_result_column_find(&c, t, name));
     return c;
 }
 
@@ -71,21 +71,21 @@ int main(int argc, char **argv)
     t0 = now();
     CHECK(cx_journeys_new(&j, s, NULL)); /* conversion: a handled "purchase"; cut there; touchpoint level */
     double t_build = now() - t0;
-    double bpi = (double)cx_journeys_bytes(j) / (double)n;
+    double bpi = (double)cx_journeys_byte_count(j) / (double)n;
     printf("  build journeys          %8.3f s  %zu journeys, %zu converted, %.2f bytes per interaction\n", t_build,
-           cx_journeys_count(j), cx_journeys_conversions(j), bpi);
+           cx_journeys_count(j), cx_journeys_conversion_count(j), bpi);
 
-    cx_journey_table *t;
+    cx_result *t;
     t0 = now();
     CHECK(cx_journeys_paths(&t, j, 10));
     double t_paths = now() - t0;
     printf("  top 10 paths            %8.3f s\n", t_paths);
-    cx_journey_table_free(t);
+    cx_result_free(t);
 
     t0 = now();
     CHECK(cx_journeys_transitions(&t, j, 1));
     double t_trans = now() - t0;
-    printf("  transitions (order 1)   %8.3f s  %zu transitions\n", t_trans, cx_journey_table_rows(t));
+    printf("  transitions (order 1)   %8.3f s  %zu transitions\n", t_trans, cx_result_row_count(t));
     if (argc > 2) {
         FILE *f = fopen(argv[2], "w");
         if (!f) {
@@ -93,56 +93,56 @@ int main(int argc, char **argv)
             return 1;
         }
         size_t cf = col(t, "from"), ct = col(t, "to"), cn = col(t, "count");
-        for (size_t r = 0; r < cx_journey_table_rows(t); r++) {
+        for (size_t r = 0; r < cx_result_row_count(t); r++) {
             const char *a, *b;
             int64_t c;
-            CHECK(cx_journey_table_get_string(&a, t, r, cf));
-            CHECK(cx_journey_table_get_string(&b, t, r, ct));
-            CHECK(cx_journey_table_get_int(&c, t, r, cn));
+            CHECK(cx_result_get_string(&a, t, r, cf));
+            CHECK(cx_result_get_string(&b, t, r, ct));
+            CHECK(cx_result_get_int(&c, t, r, cn));
             fprintf(f, "%s\t%s\t%lld\n", a, b, (long long)c);
         }
         fclose(f);
     }
-    cx_journey_table_free(t);
+    cx_result_free(t);
 
     t0 = now();
     CHECK(cx_journeys_transitions(&t, j, 2));
     double t_trans2 = now() - t0;
-    printf("  transitions (order 2)   %8.3f s  %zu transitions\n", t_trans2, cx_journey_table_rows(t));
-    cx_journey_table_free(t);
+    printf("  transitions (order 2)   %8.3f s  %zu transitions\n", t_trans2, cx_result_row_count(t));
+    cx_result_free(t);
 
     t0 = now();
     CHECK(cx_journeys_attribution(&t, j, 1));
     double t_attr = now() - t0;
-    printf("  attribution (order 1)   %8.3f s  %zu touchpoints\n", t_attr, cx_journey_table_rows(t));
-    cx_journey_table_free(t);
+    printf("  attribution (order 1)   %8.3f s  %zu touchpoints\n", t_attr, cx_result_row_count(t));
+    cx_result_free(t);
 
     t0 = now();
     CHECK(cx_journeys_attribution(&t, j, 2));
     double t_attr2 = now() - t0;
     printf("  attribution (order 2)   %8.3f s\n", t_attr2);
-    cx_journey_table_free(t);
+    cx_result_free(t);
 
     cx_funnel *fu;
     CHECK(cx_funnel_new(&fu, s));
-    CHECK(cx_funnel_add_step(fu, CX_JOURNEY_LEVEL_STAGE, "consideration"));
-    CHECK(cx_funnel_add_step(fu, CX_JOURNEY_LEVEL_STAGE, "purchase"));
-    CHECK(cx_funnel_add_step(fu, CX_JOURNEY_LEVEL_TOUCHPOINT, "home_delivery"));
+    CHECK(cx_funnel_add_step(fu, CX_JOURNEYS_LEVEL_STAGE, "consideration"));
+    CHECK(cx_funnel_add_step(fu, CX_JOURNEYS_LEVEL_STAGE, "purchase"));
+    CHECK(cx_funnel_add_step(fu, CX_JOURNEYS_LEVEL_TOUCHPOINT, "home_delivery"));
     CHECK(cx_funnel_set_window(fu, 30LL * 86400000));
     t0 = now();
     CHECK(cx_journeys_funnel(&t, j, fu));
     double t_funnel = now() - t0;
     printf("  funnel (3 steps)        %8.3f s\n", t_funnel);
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_funnel_free(fu);
 
     t0 = now();
     CHECK(cx_journeys_pain_points(&t, j));
     double t_pain = now() - t0;
     const char *first;
-    CHECK(cx_journey_table_get_string(&first, t, 0, col(t, "touchpoint")));
+    CHECK(cx_result_get_string(&first, t, 0, col(t, "touchpoint")));
     printf("  pain points             %8.3f s  first: %s\n", t_pain, first);
-    cx_journey_table_free(t);
+    cx_result_free(t);
 
     printf("RESULT interactions=%zu customers=%zu cx_build_s=%.4f cx_paths_s=%.4f cx_transitions_s=%.4f "
            "cx_transitions2_s=%.4f cx_attribution_s=%.4f cx_attribution2_s=%.4f cx_funnel_s=%.4f cx_pain_s=%.4f "

@@ -34,9 +34,9 @@ typedef int cxb_vocab;        /* a cx_vocab: number or name ("agent") */
 typedef int cxb_metric;     /* a cx_metric: number or name ("ces") */
 typedef int cxb_outcome;    /* a cx_outcome: number or name ("missed") */
 typedef int cxb_direction;  /* a cx_direction: number or name ("inbound") */
-typedef int cxb_level;      /* a cx_journey_level: number or name ("channel") */
+typedef int cxb_level;      /* a cx_journeys_level: number or name ("channel") */
 typedef int cxb_conversion; /* a cx_conversion_by: number or name ("kind") */
-typedef int cxb_jgroup;     /* a cx_journey_group: number or name ("converted") */
+typedef int cxb_jgroup;     /* a cx_journeys_group: number or name ("converted") */
 typedef int cxb_activity;   /* a cx_activity mask: number or name ("transactions", "inbound", "all") */
 typedef int cxb_cohort_start; /* a cx_cohort_start: number or name ("acquired") */
 typedef int cxb_band;       /* a cx_band: number or name ("log_log") */

@@ -130,13 +130,11 @@ typedef struct Monitor { cx_monitor *h; } Monitor;
 typedef struct ImportOptions { cx_import_options *h; } ImportOptions;
 typedef struct ImportReport { cx_import_report *h; } ImportReport;
 /* Journey options and funnels resolve names in their store, and journeys
- * read it on every analysis: all three keep it alive. A journey table
- * copies what it holds (names, strings, the allocator) and borrows
- * nothing. */
-typedef struct JourneyOptions { cx_journey_options *h; cxb_ref *store; } JourneyOptions;
+ * read it on every analysis: all three keep it alive. Their analyses return
+ * a Result, which borrows nothing. */
+typedef struct JourneyOptions { cx_journeys_options *h; cxb_ref *store; } JourneyOptions;
 typedef struct Journeys { cx_journeys *h; cxb_ref *store; } Journeys;
 typedef struct Funnel { cx_funnel *h; cxb_ref *store; } Funnel;
-typedef struct JourneyTable { cx_journey_table *h; } JourneyTable;
 /* Lifecycle (lifecycle.h): cohort tables, survival curves and models own
  * what they hold; an RFM table, a summary and health scores borrow their
  * customers' ids from the store, so they keep it alive. Health options and
@@ -173,10 +171,9 @@ CXB_GETTER(cxb_history, History, cx_history, o->h)
 CXB_GETTER(cxb_monitor, Monitor, cx_monitor, o->h)
 CXB_GETTER(cxb_options, ImportOptions, cx_import_options, o->h)
 CXB_GETTER(cxb_report, ImportReport, cx_import_report, o->h)
-CXB_GETTER(cxb_jopts, JourneyOptions, cx_journey_options, o->h)
+CXB_GETTER(cxb_jopts, JourneyOptions, cx_journeys_options, o->h)
 CXB_GETTER(cxb_journeys, Journeys, cx_journeys, o->h)
 CXB_GETTER(cxb_funnel, Funnel, cx_funnel, o->h)
-CXB_GETTER(cxb_jtable, JourneyTable, cx_journey_table, o->h)
 CXB_GETTER(cxb_cohorts, Cohorts, cx_cohorts, o->h)
 CXB_GETTER(cxb_survival, Survival, cx_survival, o->h)
 CXB_GETTER(cxb_rfm, RFM, cx_rfm, o->h)
@@ -420,42 +417,6 @@ static cxb_cell cxb_result_cell(const cx_result *res, size_t row, size_t col)
             c.type = 0;
     }
     return c;
-}
-
-/* One cell of a journey table (missing texts and times, and NaN figures,
- * as the C library gives them). */
-static cxb_cell cxb_jtable_cell(const cx_journey_table *t, size_t row, size_t col)
-{
-    cxb_cell c = {0};
-    int type = 0;
-    if (cxb_check(cx_journey_table_column_type(&type, t, col)) < 0)
-        return c;
-    cxb_check(cx_journey_table_column_name(&c.name, t, col));
-    c.type = type;
-    if (type == CX_TYPE_STRING) {
-        if (cxb_check(cx_journey_table_get_string(&c.s, t, row, col)) == 0 && !c.s)
-            c.type = 0;
-    } else if (type == CX_TYPE_REAL) {
-        cxb_check(cx_journey_table_get_real(&c.d, t, row, col));
-    } else {
-        if (cxb_check(cx_journey_table_get_int(&c.i, t, row, col)) == 0 && type == CX_TYPE_TIME &&
-            c.i == CX_TIME_NONE)
-            c.type = 0;
-    }
-    return c;
-}
-
-/* Row `row` of a journey table as a record. */
-static void cxb_jtable_row(cxb_row *out, const cx_journey_table *t, size_t row)
-{
-    out->n = 0;
-    size_t nrow = cx_journey_table_rows(t), ncol = cx_journey_table_columns(t);
-    if (row >= nrow) {
-        cxb_fail(CX_ERANGE, "row %zu out of range: the table has %zu rows", row, nrow);
-        return;
-    }
-    for (size_t c = 0; c < ncol && out->n < CXB_ROW_MAX; c++)
-        out->c[out->n++] = cxb_jtable_cell(t, row, c);
 }
 
 /* ---- arrays for the batch loads ---------------------------------------------- */

@@ -3,41 +3,27 @@
  *
  * Ownership follows the C docs: options, funnels and journeys borrow their
  * store (they resolve names in it, and journeys read it again on every
- * analysis), so each keeps it alive; a JourneyTable copies everything it
- * holds and keeps nothing alive. The method docs are the C functions'
- * Doxygen text, reworded where the script-level call differs (a table is
- * returned instead of an out-parameter, enumerations by name). */
+ * analysis), so each keeps it alive; every analysis returns a Result
+ * (metrics.i), which copies everything it holds and keeps nothing alive.
+ * The method docs are the C functions' Doxygen text, reworded where the
+ * script-level call differs (a Result is returned instead of an
+ * out-parameter, enumerations by name). */
 
-%constant int JOURNEY_LEVEL_TOUCHPOINT = CX_JOURNEY_LEVEL_TOUCHPOINT;
-%constant int JOURNEY_LEVEL_CHANNEL = CX_JOURNEY_LEVEL_CHANNEL;
-%constant int JOURNEY_LEVEL_STAGE = CX_JOURNEY_LEVEL_STAGE;
+%constant int JOURNEYS_LEVEL_TOUCHPOINT = CX_JOURNEYS_LEVEL_TOUCHPOINT;
+%constant int JOURNEYS_LEVEL_CHANNEL = CX_JOURNEYS_LEVEL_CHANNEL;
+%constant int JOURNEYS_LEVEL_STAGE = CX_JOURNEYS_LEVEL_STAGE;
 %constant int CONVERSION_BY_KIND = CX_CONVERSION_BY_KIND;
 %constant int CONVERSION_BY_TOUCHPOINT = CX_CONVERSION_BY_TOUCHPOINT;
 %constant int CONVERSION_BY_STAGE = CX_CONVERSION_BY_STAGE;
-%constant int JOURNEY_GROUP_PATH = CX_JOURNEY_GROUP_PATH;
-%constant int JOURNEY_GROUP_STAGE = CX_JOURNEY_GROUP_STAGE;
-%constant int JOURNEY_GROUP_CONVERTED = CX_JOURNEY_GROUP_CONVERTED;
-%constant int JOURNEY_MAX_CONVERSIONS = CX_JOURNEY_MAX_CONVERSIONS;
+%constant int JOURNEYS_GROUP_PATH = CX_JOURNEYS_GROUP_PATH;
+%constant int JOURNEYS_GROUP_STAGE = CX_JOURNEYS_GROUP_STAGE;
+%constant int JOURNEYS_GROUP_CONVERTED = CX_JOURNEYS_GROUP_CONVERTED;
+%constant int JOURNEYS_MAX_CONVERSIONS = CX_JOURNEYS_MAX_CONVERSIONS;
 %constant int FUNNEL_MAX_STEPS = CX_FUNNEL_MAX_STEPS;
 %constant int FUNNEL_MAX_EXCLUSIONS = CX_FUNNEL_MAX_EXCLUSIONS;
-%constant int JOURNEY_MAX_ORDER = CX_JOURNEY_MAX_ORDER;
+%constant int JOURNEYS_MAX_ORDER = CX_JOURNEYS_MAX_ORDER;
 
 %{
-static JourneyTable *cxb_jtable_wrap(int rc, cx_journey_table **hp)
-{
-    cx_journey_table *h = *hp;
-    if (cxb_check(rc) < 0)
-        return NULL;
-    JourneyTable *t = calloc(1, sizeof *t);
-    if (!t) {
-        cx_journey_table_free(h);
-        cxb_fail(CX_ENOMEM, "out of memory");
-        return NULL;
-    }
-    t->h = h;
-    return t;
-}
-
 /* Wrap a handle that borrows `store`: JourneyOptions, Journeys and Funnel
  * share the layout { handle, store reference }. */
 #define CXB_STORE_CHILD(FN, T, CTYPE, FREE)                                 \
@@ -56,22 +42,9 @@ static JourneyTable *cxb_jtable_wrap(int rc, cx_journey_table **hp)
         o->store = cxb_ref_take(store->ref);                                \
         return o;                                                           \
     }
-CXB_STORE_CHILD(cxb_jopts_wrap, JourneyOptions, cx_journey_options, cx_journey_options_free)
+CXB_STORE_CHILD(cxb_jopts_wrap, JourneyOptions, cx_journeys_options, cx_journeys_options_free)
 CXB_STORE_CHILD(cxb_journeys_wrap, Journeys, cx_journeys, cx_journeys_free)
 CXB_STORE_CHILD(cxb_funnel_wrap, Funnel, cx_funnel, cx_funnel_free)
-
-static size_t cxb_jtable_column_of(const cx_journey_table *t, cxb_colref c)
-{
-    size_t col = (size_t)c.idx;
-    if (c.name) {
-        if (cxb_check(cx_journey_table_column_find(&col, t, c.name)) < 0)
-            return (size_t)-1;
-    } else if (c.idx < 0) {
-        cxb_fail(CX_ERANGE, "column %d out of range", c.idx);
-        return (size_t)-1;
-    }
-    return col;
-}
 %}
 
 /* ---- options ----------------------------------------------------------------- */
@@ -89,21 +62,21 @@ typedef struct JourneyOptions {} JourneyOptions;
     /** @brief Create journey options with the defaults.
      *  @param store the store whose names the options resolve (kept alive). */
     JourneyOptions(const Store *store) {
-        cx_journey_options *h = NULL;
+        cx_journeys_options *h = NULL;
         cx_store *s = cxb_store(store);
         if (!s)
             return NULL;
-        return cxb_jopts_wrap(cx_journey_options_new(&h, s), &h, store);
+        return cxb_jopts_wrap(cx_journeys_options_new(&h, s), &h, store);
     }
     ~JourneyOptions() {
-        cx_journey_options_free($self->h);
+        cx_journeys_options_free($self->h);
         cxb_ref_drop($self->store);
         free($self);
     }
     /** @brief Free the options now (methods then raise; journeys built
      *  with them keep their own copy). */
     void close() {
-        cx_journey_options_free($self->h);
+        cx_journeys_options_free($self->h);
         $self->h = NULL;
         cxb_ref_drop($self->store);
         $self->store = NULL;
@@ -113,36 +86,36 @@ typedef struct JourneyOptions {} JourneyOptions;
      *  @param name the kind, touchpoint or stage, known to the store.
      *  @exception NotFound for an unknown name; the rules are then unchanged. */
     void set_conversion(cxb_conversion by, const char *name) {
-        cxb_check(cx_journey_options_set_conversion(cxb_jopts($self), by, name));
+        cxb_check(cx_journeys_options_set_conversion(cxb_jopts($self), by, name));
     }
     /** @brief Add a conversion rule: an event converts when it matches any
      *  rule (and its outcome is "handled").
      *  @param by "kind", "touchpoint" or "stage".
      *  @param name the kind, touchpoint or stage, known to the store.
-     *  @exception Limit beyond cxkit.JOURNEY_MAX_CONVERSIONS rules. */
+     *  @exception Limit beyond cxkit.JOURNEYS_MAX_CONVERSIONS rules. */
     void add_conversion(cxb_conversion by, const char *name) {
-        cxb_check(cx_journey_options_add_conversion(cxb_jopts($self), by, name));
+        cxb_check(cx_journeys_options_add_conversion(cxb_jopts($self), by, name));
     }
     /** @brief Set the inactivity gap that starts a new journey.
      *  @param gap_ms a gap strictly longer than this starts a new journey;
      *  0 for no gap rule (the default).
      *  @exception Range when negative. */
-    void set_gap(int64_t gap_ms) { cxb_check(cx_journey_options_set_gap(cxb_jopts($self), gap_ms)); }
+    void set_gap(int64_t gap_ms) { cxb_check(cx_journeys_options_set_gap(cxb_jopts($self), gap_ms)); }
     /** @brief Whether a conversion ends its journey (default true). */
     void set_cut_at_conversion(bool cut) {
-        cxb_check(cx_journey_options_set_cut_at_conversion(cxb_jopts($self), cut));
+        cxb_check(cx_journeys_options_set_cut_at_conversion(cxb_jopts($self), cut));
     }
     /** @brief Set the level of path states: "touchpoint" (the default),
      *  "channel" or "stage". */
-    void set_level(cxb_level level) { cxb_check(cx_journey_options_set_level(cxb_jopts($self), level)); }
+    void set_level(cxb_level level) { cxb_check(cx_journeys_options_set_level(cxb_jopts($self), level)); }
     /** @brief Whether consecutive equal states of a path are merged
      *  (default false). */
-    void set_collapse(bool collapse) { cxb_check(cx_journey_options_set_collapse(cxb_jopts($self), collapse)); }
+    void set_collapse(bool collapse) { cxb_check(cx_journeys_options_set_collapse(cxb_jopts($self), collapse)); }
     /** @brief Whether conversion events are states of the path (default
      *  true). When false, a journey made only of conversions keeps its last
      *  one. */
     void set_conversion_in_path(bool in_path) {
-        cxb_check(cx_journey_options_set_conversion_in_path(cxb_jopts($self), in_path));
+        cxb_check(cx_journeys_options_set_conversion_in_path(cxb_jopts($self), in_path));
     }
     /** @brief Set what counts as a repeat contact for the pain points: an
      *  inbound interaction of this kind by the same customer within the
@@ -150,13 +123,13 @@ typedef struct JourneyOptions {} JourneyOptions;
      *  @param kind a kind known to the store (default "contact").
      *  @param window_ms > 0 (default 7 days). */
     void set_repeat_contacts(const char *kind, int64_t window_ms) {
-        cxb_check(cx_journey_options_set_repeat_contacts(cxb_jopts($self), kind, window_ms));
+        cxb_check(cx_journeys_options_set_repeat_contacts(cxb_jopts($self), kind, window_ms));
     }
     /** @brief Set the half-life of time-decay attribution: an event d
      *  milliseconds before the conversion weighs 2^(-d / half-life).
      *  @param half_life_ms > 0 (default 7 days). */
     void set_half_life(int64_t half_life_ms) {
-        cxb_check(cx_journey_options_set_half_life(cxb_jopts($self), half_life_ms));
+        cxb_check(cx_journeys_options_set_half_life(cxb_jopts($self), half_life_ms));
     }
     /** @brief Set the weights of position-based (U-shaped) attribution: the
      *  first and the last state of a path of three or more get these
@@ -165,13 +138,13 @@ typedef struct JourneyOptions {} JourneyOptions;
      *  @param first share of the first state, >= 0 (default 0.4).
      *  @param last share of the last state, >= 0, first + last <= 1. */
     void set_position_weights(double first, double last) {
-        cxb_check(cx_journey_options_set_position_weights(cxb_jopts($self), first, last));
+        cxb_check(cx_journeys_options_set_position_weights(cxb_jopts($self), first, last));
     }
     /** @brief Set the smallest sample a pain-point signal needs to be judged
      *  (events, journeys or answers of the touchpoint; default 30).
      *  @param min_n >= 1. */
     void set_min_support(int64_t min_n) {
-        cxb_check(cx_journey_options_set_min_support(cxb_jopts($self), min_n));
+        cxb_check(cx_journeys_options_set_min_support(cxb_jopts($self), min_n));
     }
 }
 
@@ -238,8 +211,8 @@ typedef struct Funnel {} Funnel;
  *  right after a conversion event (by default). A journey converts when it
  *  holds a conversion event (a handled interaction matching a conversion
  *  rule; by default of kind "purchase"); its path is the sequence of its
- *  events' states at the chosen level. Every analysis returns a
- *  JourneyTable. The journeys keep their store alive and read it on every
+ *  events' states at the chosen level. Every analysis returns a Result
+ *  (rows, columns, get(), row(), export_csv()...). The journeys keep their store alive and read it on every
  *  analysis: do not add to the store while you use them. */
 typedef struct Journeys {} Journeys;
 
@@ -257,7 +230,7 @@ typedef struct Journeys {} Journeys;
 %extend Journeys {
     /** @brief Build the journeys of every customer of a store: O(n) for
      *  data added in time order; about 8 bytes per interaction plus 13 per
-     *  journey and 4 per customer (see bytes()).
+     *  journey and 4 per customer (see byte_count()).
      *  @param store the store (kept alive; it must not change while the
      *  journeys are used).
      *  @param options JourneyOptions of the same store, or None for the
@@ -275,7 +248,7 @@ typedef struct Journeys {} Journeys;
         cxb_ref_drop($self->store);
         free($self);
     }
-    /** @brief Free the journeys now (methods then raise; tables already
+    /** @brief Free the journeys now (methods then raise; results already
      *  made stay valid). */
     void close() {
         cx_journeys_free($self->h);
@@ -286,16 +259,16 @@ typedef struct Journeys {} Journeys;
     /** @brief Number of journeys. */
     size_t count() { return cx_journeys_count(cxb_journeys($self)); }
     /** @brief Number of journeys that converted. */
-    size_t conversions() { return cx_journeys_conversions(cxb_journeys($self)); }
+    size_t conversion_count() { return cx_journeys_conversion_count(cxb_journeys($self)); }
     /** @brief Bytes of memory the journeys hold. */
-    size_t bytes() { return cx_journeys_bytes(cxb_journeys($self)); }
+    size_t byte_count() { return cx_journeys_byte_count(cxb_journeys($self)); }
 
     /** @brief List every journey: columns "customer", "start", "end"
      *  (times), "events", "converted" (0 or 1), "value" (real), "path" (the
      *  states joined by " > "). Rows are in customer order, then time. */
-    JourneyTable *list() {
-        cx_journey_table *t = NULL;
-        return cxb_jtable_wrap(cx_journeys_list(&t, cxb_journeys($self)), &t);
+    Result *list() {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_journeys_list(&t, cxb_journeys($self)), &t);
     }
     /** @brief The most frequent paths.
      *
@@ -306,9 +279,9 @@ typedef struct Journeys {} Journeys;
      *  by journeys descending, then by path for ties.
      *  @param top_k most rows wanted, >= 1.
      *  @exception Range when top_k is 0. */
-    JourneyTable *paths(size_t top_k = 10) {
-        cx_journey_table *t = NULL;
-        return cxb_jtable_wrap(cx_journeys_paths(&t, cxb_journeys($self), top_k), &t);
+    Result *paths(size_t top_k = 10) {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_journeys_paths(&t, cxb_journeys($self), top_k), &t);
     }
     /** @brief The transition matrix between states, with "START",
      *  "CONVERSION" and "DROP".
@@ -318,11 +291,11 @@ typedef struct Journeys {} Journeys;
      *  contributes START -> its first state, one transition per step, and
      *  its last state -> CONVERSION or DROP. Columns: "from", "to", "count",
      *  "probability" (count / all transitions out of "from").
-     *  @param order 1 to cxkit.JOURNEY_MAX_ORDER.
+     *  @param order 1 to cxkit.JOURNEYS_MAX_ORDER.
      *  @exception Range for another order. */
-    JourneyTable *transitions(int order = 1) {
-        cx_journey_table *t = NULL;
-        return cxb_jtable_wrap(cx_journeys_transitions(&t, cxb_journeys($self), order), &t);
+    Result *transitions(int order = 1) {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_journeys_transitions(&t, cxb_journeys($self), order), &t);
     }
     /** @brief Markov-chain attribution by removal effect, beside the
      *  heuristic models.
@@ -339,11 +312,11 @@ typedef struct Journeys {} Journeys;
      *  "markov_value", "first_touch", "last_touch", "linear", "time_decay",
      *  "position_based", then the same heuristics with "_value". One row
      *  per level value seen in a path, by "markov" descending then name.
-     *  @param order 1 to cxkit.JOURNEY_MAX_ORDER.
+     *  @param order 1 to cxkit.JOURNEYS_MAX_ORDER.
      *  @exception Range for a bad order, or when the solve does not converge. */
-    JourneyTable *attribution(int order = 1) {
-        cx_journey_table *t = NULL;
-        return cxb_jtable_wrap(cx_journeys_attribution(&t, cxb_journeys($self), order), &t);
+    Result *attribution(int order = 1) {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_journeys_attribution(&t, cxb_journeys($self), order), &t);
     }
     /** @brief Pain points and key touchpoints, prioritised, with the reasons.
      *
@@ -361,9 +334,9 @@ typedef struct Journeys {} Journeys;
      *  "detractors_rest", "low_csat", "low_csat_rest", "high_effort",
      *  "high_effort_rest", "repeat_contacts", "repeat_contacts_rest"; NaN
      *  without data), "csat_mean" (1-5) and "reason" (text). Rows by rank. */
-    JourneyTable *pain_points() {
-        cx_journey_table *t = NULL;
-        return cxb_jtable_wrap(cx_journeys_pain_points(&t, cxb_journeys($self)), &t);
+    Result *pain_points() {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_journeys_pain_points(&t, cxb_journeys($self)), &t);
     }
     /** @brief Driver analysis: which touchpoints' satisfaction moves overall NPS.
      *
@@ -374,9 +347,9 @@ typedef struct Journeys {} Journeys;
      *  interval "r_lo", "r_hi", its p-value "p", the least-squares "slope"
      *  (NPS points per CSAT point) and "slope_se". Touchpoints with fewer
      *  than 3 customers are left out. Rows by r descending. */
-    JourneyTable *drivers() {
-        cx_journey_table *t = NULL;
-        return cxb_jtable_wrap(cx_journeys_drivers(&t, cxb_journeys($self)), &t);
+    Result *drivers() {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_journeys_drivers(&t, cxb_journeys($self)), &t);
     }
     /** @brief NPS, CSAT and CES by path, by stage, or for converted against
      *  non-converted journeys.
@@ -385,10 +358,10 @@ typedef struct Journeys {} Journeys;
      *  "not_converted"), "journeys" (0 for stages), "nps", "nps_n", "csat"
      *  (%), "csat_n", "csat_mean" (1-5), "ces" (mean 1-7), "ces_n".
      *  @param group "path" (the default), "stage" or "converted"
-     *  (cxkit.JOURNEY_GROUP_*). */
-    JourneyTable *satisfaction(cxb_jgroup group = CX_JOURNEY_GROUP_PATH) {
-        cx_journey_table *t = NULL;
-        return cxb_jtable_wrap(cx_journeys_satisfaction(&t, cxb_journeys($self), group), &t);
+     *  (cxkit.JOURNEYS_GROUP_*). */
+    Result *satisfaction(cxb_jgroup group = CX_JOURNEYS_GROUP_PATH) {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_journeys_satisfaction(&t, cxb_journeys($self), group), &t);
     }
     /** @brief Stage progression over the ordered stages (without the
      *  cross-cutting "service" stage).
@@ -398,17 +371,17 @@ typedef struct Journeys {} Journeys;
      *  (customers whose latest staged event is in it), "to_next",
      *  "conversion_next" (%), "median_to_next_ms", "median_time_in_ms". One
      *  row per stage, in order. */
-    JourneyTable *stages() {
-        cx_journey_table *t = NULL;
-        return cxb_jtable_wrap(cx_journeys_stages(&t, cxb_journeys($self)), &t);
+    Result *stages() {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_journeys_stages(&t, cxb_journeys($self)), &t);
     }
     /** @brief Each customer's current stage and time spent in each stage.
      *
      *  Columns: "customer", "current" (None for a customer with no staged
      *  event), then "ms_<stage>" per ordered stage. Rows in customer order. */
-    JourneyTable *customer_stages() {
-        cx_journey_table *t = NULL;
-        return cxb_jtable_wrap(cx_journeys_customer_stages(&t, cxb_journeys($self)), &t);
+    Result *customer_stages() {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_journeys_customer_stages(&t, cxb_journeys($self)), &t);
     }
     /** @brief Run a funnel over every customer's whole history.
      *
@@ -420,92 +393,24 @@ typedef struct Journeys {} Journeys;
      *  (NaN for the first step), "dropped" (customers whose furthest step it
      *  is).
      *  @param funnel a Funnel of the same store with at least one step. */
-    JourneyTable *funnel(const Funnel *funnel) {
-        cx_journey_table *t = NULL;
+    Result *funnel(const Funnel *funnel) {
+        cx_result *t = NULL;
         const cx_journeys *j = cxb_journeys($self);
         const cx_funnel *f = cxb_funnel(funnel);
         if (!j || !f)
             return NULL;
-        return cxb_jtable_wrap(cx_journeys_funnel(&t, j, f), &t);
+        return cxb_result_wrap(cx_journeys_funnel(&t, j, f), &t);
     }
     /** @brief Who dropped out where: one row per customer who entered the
      *  funnel, columns "customer", "furthest" (step index from 1),
      *  "first_time" (time of their first step), in customer order.
      *  @param funnel a Funnel of the same store with at least one step. */
-    JourneyTable *funnel_customers(const Funnel *funnel) {
-        cx_journey_table *t = NULL;
+    Result *funnel_customers(const Funnel *funnel) {
+        cx_result *t = NULL;
         const cx_journeys *j = cxb_journeys($self);
         const cx_funnel *f = cxb_funnel(funnel);
         if (!j || !f)
             return NULL;
-        return cxb_jtable_wrap(cx_journeys_funnel_customers(&t, j, f), &t);
+        return cxb_result_wrap(cx_journeys_funnel_customers(&t, j, f), &t);
     }
 }
-
-/* ---- tables -------------------------------------------------------------------- */
-
-/** An immutable table of a journey analysis, with named, typed columns
- *  (text, int, float or time). Missing figures are NaN, missing texts and
- *  times None. It owns its data: it stays valid after its Journeys and
- *  store are gone. */
-typedef struct JourneyTable {} JourneyTable;
-
-%extend JourneyTable {
-    ~JourneyTable() {
-        cx_journey_table_free($self->h);
-        free($self);
-    }
-    /** @brief Free the table now (methods then raise). */
-    void close() {
-        cx_journey_table_free($self->h);
-        $self->h = NULL;
-    }
-    /** @brief Number of rows. */
-    size_t rows() { return cx_journey_table_rows(cxb_jtable($self)); }
-    /** @brief Number of columns. */
-    size_t columns() { return cx_journey_table_columns(cxb_jtable($self)); }
-    /** @brief The name of a column.
-     *  @param column 0 to columns() - 1. */
-    const char *column_name(size_t column) {
-        const char *s = NULL;
-        cxb_check(cx_journey_table_column_name(&s, cxb_jtable($self), column));
-        return s;
-    }
-    /** @brief The type of a column: cxkit.TYPE_STRING, TYPE_INT, TYPE_REAL
-     *  or TYPE_TIME. */
-    int column_type(size_t column) {
-        int t = 0;
-        cxb_check(cx_journey_table_column_type(&t, cxb_jtable($self), column));
-        return t;
-    }
-    /** @brief Find a column by name.
-     *  @exception NotFound when there is no such column. */
-    size_t column_find(const char *name) {
-        size_t c = 0;
-        cxb_check(cx_journey_table_column_find(&c, cxb_jtable($self), name));
-        return c;
-    }
-    /** @brief One cell, the column by number or name: a text (None when
-     *  missing), an int, a float (NaN where a value does not exist) or a
-     *  time. */
-    cxb_value get(size_t row, cxb_colref column) {
-        cxb_value v = {0};
-        const cx_journey_table *t = cxb_jtable($self);
-        if (!t)
-            return v;
-        size_t col = cxb_jtable_column_of(t, column);
-        if (col != (size_t)-1)
-            v = cxb_jtable_cell(t, row, col);
-        return v;
-    }
-    /** @brief Row `index` as a dict (Lua: a table) keyed by column name. */
-    cxb_row row(size_t index) {
-        cxb_row out;
-        out.n = 0;
-        const cx_journey_table *t = cxb_jtable($self);
-        if (t)
-            cxb_jtable_row(&out, t, index);
-        return out;
-    }
-}
-

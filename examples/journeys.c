@@ -22,24 +22,24 @@
         }                                                                                                          \
     } while (0)
 
-static size_t col(const cx_journey_table *t, const char *name)
+static size_t col(const cx_result *t, const char *name)
 {
     size_t c;
-    CHECK(cx_journey_table_column_find(&c, t, name));
+    CHECK(cx_result_column_find(&c, t, name));
     return c;
 }
 
-static double num(const cx_journey_table *t, size_t row, const char *name)
+static double num(const cx_result *t, size_t row, const char *name)
 {
     double v;
-    CHECK(cx_journey_table_get_real(&v, t, row, col(t, name)));
+    CHECK(cx_result_get_real(&v, t, row, col(t, name)));
     return v;
 }
 
-static const char *str(const cx_journey_table *t, size_t row, const char *name)
+static const char *str(const cx_result *t, size_t row, const char *name)
 {
     const char *v;
-    CHECK(cx_journey_table_get_string(&v, t, row, col(t, name)));
+    CHECK(cx_result_get_string(&v, t, row, col(t, name)));
     return v ? v : "(none)";
 }
 
@@ -58,121 +58,121 @@ static void load(cx_store *s, const char *dir)
     }
 }
 
-static cx_journeys *build(const cx_store *s, int level)
+static cx_journeys *build(const cx_store *s, cx_journeys_level level)
 {
-    cx_journey_options *o;
+    cx_journeys_options *o;
     cx_journeys *j;
-    CHECK(cx_journey_options_new(&o, s));
-    CHECK(cx_journey_options_set_conversion(o, CX_CONVERSION_BY_KIND, "purchase"));
-    CHECK(cx_journey_options_set_collapse(o, 1));
-    CHECK(cx_journey_options_set_level(o, level));
-    CHECK(cx_journey_options_set_repeat_contacts(o, "contact", 14LL * 86400000));
+    CHECK(cx_journeys_options_new(&o, s));
+    CHECK(cx_journeys_options_set_conversion(o, CX_CONVERSION_BY_KIND, "purchase"));
+    CHECK(cx_journeys_options_set_collapse(o, 1));
+    CHECK(cx_journeys_options_set_level(o, level));
+    CHECK(cx_journeys_options_set_repeat_contacts(o, "contact", 14LL * 86400000));
     CHECK(cx_journeys_new(&j, s, o));
-    cx_journey_options_free(o);
+    cx_journeys_options_free(o);
     return j;
 }
 
 static void top_paths(const cx_journeys *j)
 {
-    cx_journey_table *t;
+    cx_result *t;
     CHECK(cx_journeys_paths(&t, j, 8));
     printf("\nTop paths (touchpoints, repeats merged; a purchase ends a journey)\n");
     printf("  %6s %7s %9s %6s %6s  %s\n", "n", "conv%", "median h", "NPS", "CSAT%", "path");
-    for (size_t r = 0; r < cx_journey_table_rows(t); r++)
+    for (size_t r = 0; r < cx_result_row_count(t); r++)
         printf("  %6.0f %7.1f %9.1f %6.1f %6.1f  %s\n", num(t, r, "journeys"), num(t, r, "conversion_rate"),
                num(t, r, "median_duration_ms") / 3.6e6, num(t, r, "nps"), num(t, r, "csat"), str(t, r, "path"));
-    cx_journey_table_free(t);
+    cx_result_free(t);
 }
 
 static void funnel(const cx_store *s, const cx_journeys *j)
 {
     cx_funnel *f;
-    cx_journey_table *t;
+    cx_result *t;
     CHECK(cx_funnel_new(&f, s));
-    CHECK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_STAGE, "awareness"));
-    CHECK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_STAGE, "consideration"));
-    CHECK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_STAGE, "purchase"));
-    CHECK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "home_delivery"));
-    CHECK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_STAGE, "advocacy"));
+    CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "awareness"));
+    CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "consideration"));
+    CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "purchase"));
+    CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "home_delivery"));
+    CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "advocacy"));
     CHECK(cx_funnel_set_window(f, 90LL * 86400000));
     CHECK(cx_journeys_funnel(&t, j, f));
     printf("\nFunnel within 90 days of the first step (loose order)\n");
     printf("  %-14s %8s %10s %10s %14s %8s\n", "step", "entered", "from prev%", "from 1st%", "median h prev",
            "dropped");
-    for (size_t r = 0; r < cx_journey_table_rows(t); r++)
+    for (size_t r = 0; r < cx_result_row_count(t); r++)
         printf("  %-14s %8.0f %10.1f %10.1f %14.1f %8.0f\n", str(t, r, "name"), num(t, r, "entered"),
                num(t, r, "conversion_prev"), num(t, r, "conversion_first"),
                num(t, r, "median_from_prev_ms") / 3.6e6, num(t, r, "dropped"));
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_funnel_free(f);
 }
 
 static void attribution(const cx_journeys *j, const char *what)
 {
-    cx_journey_table *t;
+    cx_result *t;
     CHECK(cx_journeys_attribution(&t, j, 1));
     printf("\nAttribution of %zu purchases by %s (Markov removal effect, order 1, beside the heuristics)\n",
-           cx_journeys_conversions(j), what);
+           cx_journeys_conversion_count(j), what);
     printf("  %-16s %8s %8s %10s %8s %8s %8s %8s %8s\n", what, "removal", "markov", "markov SAR", "first", "last",
            "linear", "decay", "U-shape");
-    for (size_t r = 0; r < cx_journey_table_rows(t); r++)
+    for (size_t r = 0; r < cx_result_row_count(t); r++)
         printf("  %-16s %8.3f %8.1f %10.0f %8.1f %8.1f %8.1f %8.1f %8.1f\n", str(t, r, "name"),
                num(t, r, "removal_effect"), num(t, r, "markov"), num(t, r, "markov_value"),
                num(t, r, "first_touch"), num(t, r, "last_touch"), num(t, r, "linear"), num(t, r, "time_decay"),
                num(t, r, "position_based"));
-    cx_journey_table_free(t);
+    cx_result_free(t);
 }
 
 static void stages(const cx_journeys *j)
 {
-    cx_journey_table *t;
+    cx_result *t;
     CHECK(cx_journeys_stages(&t, j));
     printf("\nStage progression (customers)\n  %-14s %8s %8s %8s %8s %14s %14s\n", "stage", "reached", "current",
            "to next", "next%", "median d next", "median d in");
-    for (size_t r = 0; r < cx_journey_table_rows(t); r++)
+    for (size_t r = 0; r < cx_result_row_count(t); r++)
         printf("  %-14s %8.0f %8.0f %8.0f %8.1f %14.1f %14.1f\n", str(t, r, "stage"), num(t, r, "reached"),
                num(t, r, "current"), num(t, r, "to_next"), num(t, r, "conversion_next"),
                num(t, r, "median_to_next_ms") / 8.64e7, num(t, r, "median_time_in_ms") / 8.64e7);
-    cx_journey_table_free(t);
+    cx_result_free(t);
 }
 
 static void drivers(const cx_journeys *j)
 {
-    cx_journey_table *t;
+    cx_result *t;
     CHECK(cx_journeys_drivers(&t, j));
     printf("\nDrivers of relationship NPS: touchpoint CSAT (customers, correlation, 95%% CI, NPS points per CSAT "
            "point)\n");
-    for (size_t r = 0; r < cx_journey_table_rows(t) && r < 6; r++)
+    for (size_t r = 0; r < cx_result_row_count(t) && r < 6; r++)
         printf("  %-18s n %5.0f  r %5.2f [%5.2f, %5.2f]  p %-8.2g slope %5.2f +- %.2f\n", str(t, r, "touchpoint"),
                num(t, r, "n"), num(t, r, "r"), num(t, r, "r_lo"), num(t, r, "r_hi"), num(t, r, "p"),
                num(t, r, "slope"), num(t, r, "slope_se"));
-    cx_journey_table_free(t);
+    cx_result_free(t);
 }
 
 static void satisfaction(const cx_journeys *j)
 {
-    cx_journey_table *t;
-    CHECK(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_CONVERTED));
+    cx_result *t;
+    CHECK(cx_journeys_satisfaction(&t, j, CX_JOURNEYS_GROUP_CONVERTED));
     printf("\nSatisfaction of journeys that converted and of those that did not\n");
-    for (size_t r = 0; r < cx_journey_table_rows(t); r++)
+    for (size_t r = 0; r < cx_result_row_count(t); r++)
         printf("  %-14s journeys %6.0f  NPS %6.1f (n %5.0f)  CSAT %5.1f%% (n %5.0f)  CES %4.2f (n %5.0f)\n",
                str(t, r, "group"), num(t, r, "journeys"), num(t, r, "nps"), num(t, r, "nps_n"), num(t, r, "csat"),
                num(t, r, "csat_n"), num(t, r, "ces"), num(t, r, "ces_n"));
-    cx_journey_table_free(t);
+    cx_result_free(t);
 }
 
 static void pain_points(const cx_journeys *j)
 {
-    cx_journey_table *t;
+    cx_result *t;
     CHECK(cx_journeys_pain_points(&t, j));
     printf("\nPain points, prioritised (flags = signals significantly worse than the other touchpoints, "
            "p < 0.05;\nscore = their excess in percentage points)\n");
-    for (size_t r = 0; r < cx_journey_table_rows(t) && r < 8; r++)
+    for (size_t r = 0; r < cx_result_row_count(t) && r < 8; r++)
         printf("  %zu. %-18s %-9s flags %.0f  score %5.1f  events %6.0f\n     %s\n", r + 1, str(t, r, "touchpoint"),
                str(t, r, "stage"), num(t, r, "flags"), num(t, r, "score"), num(t, r, "events"), str(t, r, "reason"));
     if (strcmp(str(t, 0, "touchpoint"), "home_delivery") == 0)
         printf("  -> the first pain point is home_delivery, the one the demo generator planted\n");
-    cx_journey_table_free(t);
+    cx_result_free(t);
 }
 
 int main(int argc, char **argv)
@@ -181,14 +181,15 @@ int main(int argc, char **argv)
     cx_store *s;
     CHECK(cx_store_new(&s));
     load(s, dir);
-    cx_journeys *j = build(s, CX_JOURNEY_LEVEL_TOUCHPOINT);
+    cx_journeys *j = build(s, CX_JOURNEYS_LEVEL_TOUCHPOINT);
     size_t n;
     CHECK(cx_store_rows(&n, s, CX_TABLE_INTERACTIONS));
     printf("%zu interactions in %zu journeys, %zu converted; the index takes %.1f bytes per interaction\n", n,
-           cx_journeys_count(j), cx_journeys_conversions(j), (double)cx_journeys_bytes(j) / (double)(n ? n : 1));
+           cx_journeys_count(j), cx_journeys_conversion_count(j),
+           (double)cx_journeys_byte_count(j) / (double)(n ? n : 1));
     top_paths(j);
     funnel(s, j);
-    cx_journeys *jc = build(s, CX_JOURNEY_LEVEL_CHANNEL);
+    cx_journeys *jc = build(s, CX_JOURNEYS_LEVEL_CHANNEL);
     attribution(jc, "channel");
     cx_journeys_free(jc);
     stages(j);

@@ -1,5 +1,5 @@
-/* Tests of the journeys module (cx_journeys_*, cx_funnel_*, cx_journey_*):
- * journeys cut by gap and conversion on hand-made customers (a single
+/* Tests of the journeys module (cx_journeys_*, cx_funnel_*), its results
+ * read through the cx_result getters: journeys cut by gap and conversion on hand-made customers (a single
  * event, ties in time, events added out of order, cycles, no conversion),
  * paths, transitions of order 1 and 2, Markov removal effects on small
  * chains solved by hand, heuristic attributions summing to the
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
 #define FAILS(code, call) ck_assert_msg((call) == (code), "%s: expected %d: %s", #call, code, cx_last_error())
@@ -26,33 +27,33 @@ static void near_(double a, double b, const char *what)
     ck_assert_msg(fabs(a - b) < 1e-9 * (1 + fabs(b)), "%s = %.12g, expected %.12g", what, a, b);
 }
 
-static size_t col(const cx_journey_table *t, const char *name)
+static size_t col(const cx_result *t, const char *name)
 {
     size_t c;
-    OK(cx_journey_table_column_find(&c, t, name));
+    OK(cx_result_column_find(&c, t, name));
     return c;
 }
-static double real(const cx_journey_table *t, size_t row, const char *name)
+static double real(const cx_result *t, size_t row, const char *name)
 {
     double v;
-    OK(cx_journey_table_get_real(&v, t, row, col(t, name)));
+    OK(cx_result_get_real(&v, t, row, col(t, name)));
     return v;
 }
-static int64_t integer(const cx_journey_table *t, size_t row, const char *name)
+static int64_t integer(const cx_result *t, size_t row, const char *name)
 {
     int64_t v;
-    OK(cx_journey_table_get_int(&v, t, row, col(t, name)));
+    OK(cx_result_get_int(&v, t, row, col(t, name)));
     return v;
 }
-static const char *text(const cx_journey_table *t, size_t row, const char *name)
+static const char *text(const cx_result *t, size_t row, const char *name)
 {
     const char *v;
-    OK(cx_journey_table_get_string(&v, t, row, col(t, name)));
+    OK(cx_result_get_string(&v, t, row, col(t, name)));
     return v;
 }
-static size_t row_of(const cx_journey_table *t, const char *c, const char *value)
+static size_t row_of(const cx_result *t, const char *c, const char *value)
 {
-    for (size_t i = 0; i < cx_journey_table_rows(t); i++) {
+    for (size_t i = 0; i < cx_result_row_count(t); i++) {
         const char *v = text(t, i, c);
         if (v && strcmp(v, value) == 0)
             return i;
@@ -102,29 +103,29 @@ static cx_store *journey_store(void)
     return s;
 }
 
-static cx_journeys *build(cx_store *s, int64_t gap, int collapse, int level)
+static cx_journeys *build(cx_store *s, int64_t gap, int collapse, cx_journeys_level level)
 {
-    cx_journey_options *o;
+    cx_journeys_options *o;
     cx_journeys *j;
-    OK(cx_journey_options_new(&o, s));
-    OK(cx_journey_options_set_gap(o, gap));
-    OK(cx_journey_options_set_collapse(o, collapse));
-    OK(cx_journey_options_set_level(o, level));
+    OK(cx_journeys_options_new(&o, s));
+    OK(cx_journeys_options_set_gap(o, gap));
+    OK(cx_journeys_options_set_collapse(o, collapse));
+    OK(cx_journeys_options_set_level(o, level));
     OK(cx_journeys_new(&j, s, o));
-    cx_journey_options_free(o);
+    cx_journeys_options_free(o);
     return j;
 }
 
 START_TEST(journeys_cut)
 {
     cx_store *s = journey_store();
-    cx_journeys *j = build(s, 30 * DAY, 0, CX_JOURNEY_LEVEL_TOUCHPOINT);
-    cx_journey_table *t;
+    cx_journeys *j = build(s, 30 * DAY, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT);
+    cx_result *t;
     OK(cx_journeys_list(&t, j));
     ck_assert_uint_eq(cx_journeys_count(j), 6);
-    ck_assert_uint_eq(cx_journeys_conversions(j), 2);
-    ck_assert_uint_eq(cx_journey_table_rows(t), 6);
-    ck_assert(cx_journeys_bytes(j) > 0);
+    ck_assert_uint_eq(cx_journeys_conversion_count(j), 2);
+    ck_assert_uint_eq(cx_result_row_count(t), 6);
+    ck_assert(cx_journeys_byte_count(j) > 0);
     static const char *cust[] = {"A", "A", "B", "C", "C", "E"};
     static const char *path[] = {"ad > web > buy", "ship > web > buy", "web", "web > web", "ad", "ad > web"};
     static const int conv[] = {1, 1, 0, 0, 0, 0};
@@ -138,32 +139,50 @@ START_TEST(journeys_cut)
     ck_assert_int_eq(integer(t, 0, "start"), T0);
     ck_assert_int_eq(integer(t, 0, "end"), T0 + 2 * H);
     ck_assert_int_eq(integer(t, 5, "start"), T0 + H); /* E sorted by time */
-    cx_journey_table_free(t);
+    int ty;
+    OK(cx_result_column_type(&ty, t, col(t, "start")));
+    ck_assert_int_eq(ty, CX_TYPE_TIME);
+    /* a journeys result exports like any other: its times as UTC instants */
+    char dir[] = "/tmp/cxjouXXXXXX", file[64], csv[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(file, sizeof file, "%s/list.csv", dir);
+    OK(cx_result_export_csv(t, file));
+    FILE *f = fopen(file, "rb");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(csv, 1, sizeof csv - 1, f);
+    fclose(f);
+    csv[n] = 0;
+    const char *want = "customer,start,end,events,converted,value,path\r\n"
+                       "A,2024-01-01T00:00:00Z,2024-01-01T02:00:00Z,3,1,100,ad > web > buy\r\n";
+    ck_assert_msg(strncmp(csv, want, strlen(want)) == 0, "%s", csv);
+    remove(file);
+    rmdir(dir);
+    cx_result_free(t);
     cx_journeys_free(j);
 
     /* collapsing, no gap, channel level; then no cut at conversion */
-    j = build(s, 0, 1, CX_JOURNEY_LEVEL_CHANNEL);
+    j = build(s, 0, 1, CX_JOURNEYS_LEVEL_CHANNEL);
     OK(cx_journeys_list(&t, j));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 5);
+    ck_assert_uint_eq(cx_result_row_count(t), 5);
     ck_assert_str_eq(text(t, 0, "path"), "ads > web"); /* web, buy are both channel web */
     ck_assert_str_eq(text(t, 1, "path"), "delivery > web");
     ck_assert_str_eq(text(t, 3, "path"), "web > ads");
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_journeys_free(j);
 
-    cx_journey_options *o;
-    OK(cx_journey_options_new(&o, s));
-    OK(cx_journey_options_set_cut_at_conversion(o, 0));
-    OK(cx_journey_options_set_conversion_in_path(o, 0));
+    cx_journeys_options *o;
+    OK(cx_journeys_options_new(&o, s));
+    OK(cx_journeys_options_set_cut_at_conversion(o, 0));
+    OK(cx_journeys_options_set_conversion_in_path(o, 0));
     OK(cx_journeys_new(&j, s, o));
     OK(cx_journeys_list(&t, j));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 4);
+    ck_assert_uint_eq(cx_result_row_count(t), 4);
     ck_assert_str_eq(text(t, 0, "path"), "ad > web > ship > web");
     NEAR(real(t, 0, "value"), 150);
     ck_assert_int_eq(integer(t, 0, "events"), 6);
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_journeys_free(j);
-    cx_journey_options_free(o);
+    cx_journeys_options_free(o);
     cx_store_free(s);
 }
 END_TEST
@@ -192,10 +211,10 @@ START_TEST(top_paths)
     OK(cx_feedback_add(NULL, s, "K2", "nps", 3, T0 + 5 * H, NULL, CX_ROW_NONE, NULL, NULL));
     OK(cx_feedback_add(NULL, s, "K1", "csat", 5, T0 + 1 * H, "web", CX_ROW_NONE, NULL, NULL));
     OK(cx_feedback_add(NULL, s, "K3", "nps", 0, T0 - H, NULL, CX_ROW_NONE, NULL, NULL)); /* before: no journey */
-    cx_journeys *j = build(s, 0, 0, CX_JOURNEY_LEVEL_TOUCHPOINT);
-    cx_journey_table *t;
+    cx_journeys *j = build(s, 0, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT);
+    cx_result *t;
     OK(cx_journeys_paths(&t, j, 2));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 2);
+    ck_assert_uint_eq(cx_result_row_count(t), 2);
     ck_assert_str_eq(text(t, 0, "path"), "web > buy");
     ck_assert_int_eq(integer(t, 0, "journeys"), 3);
     ck_assert_int_eq(integer(t, 0, "conversions"), 3);
@@ -210,36 +229,36 @@ START_TEST(top_paths)
     NEAR(real(t, 1, "conversion_rate"), 0);
     NEAR(real(t, 1, "median_duration_ms"), 0);
     ck_assert(isnan(real(t, 1, "nps")));
-    cx_journey_table_free(t);
+    cx_result_free(t);
     OK(cx_journeys_paths(&t, j, 100));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 3);
-    cx_journey_table_free(t);
+    ck_assert_uint_eq(cx_result_row_count(t), 3);
+    cx_result_free(t);
 
     /* satisfaction for converted and not converted journeys, and by stage */
-    OK(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_CONVERTED));
+    OK(cx_journeys_satisfaction(&t, j, CX_JOURNEYS_GROUP_CONVERTED));
     ck_assert_str_eq(text(t, 0, "group"), "converted");
     ck_assert_int_eq(integer(t, 0, "journeys"), 4);
     ck_assert_int_eq(integer(t, 0, "nps_n"), 2);
     ck_assert_int_eq(integer(t, 1, "journeys"), 2);
     ck_assert_int_eq(integer(t, 1, "nps_n"), 0);
-    cx_journey_table_free(t);
-    OK(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_STAGE));
+    cx_result_free(t);
+    OK(cx_journeys_satisfaction(&t, j, CX_JOURNEYS_GROUP_STAGE));
     NEAR(real(t, row_of(t, "group", "consideration"), "csat"), 100);
     ck_assert_int_eq(integer(t, row_of(t, "group", "consideration"), "csat_n"), 1);
-    cx_journey_table_free(t);
-    OK(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_PATH));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 3);
+    cx_result_free(t);
+    OK(cx_journeys_satisfaction(&t, j, CX_JOURNEYS_GROUP_PATH));
+    ck_assert_uint_eq(cx_result_row_count(t), 3);
     ck_assert_str_eq(text(t, 0, "group"), "web > buy");
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_journeys_free(j);
     cx_store_free(s);
 }
 END_TEST
 
 /* The transitions table as "from|to" -> count, probability. */
-static void expect_edge(const cx_journey_table *t, const char *from, const char *to, int64_t n, double p)
+static void expect_edge(const cx_result *t, const char *from, const char *to, int64_t n, double p)
 {
-    for (size_t i = 0; i < cx_journey_table_rows(t); i++)
+    for (size_t i = 0; i < cx_result_row_count(t); i++)
         if (strcmp(text(t, i, "from"), from) == 0 && strcmp(text(t, i, "to"), to) == 0) {
             ck_assert_int_eq(integer(t, i, "count"), n);
             NEAR(real(t, i, "probability"), p);
@@ -272,13 +291,13 @@ static cx_store *cycle_store(void)
 
 static cx_journeys *toy_journeys(cx_store *s)
 {
-    cx_journey_options *o;
+    cx_journeys_options *o;
     cx_journeys *j;
-    OK(cx_journey_options_new(&o, s));
-    OK(cx_journey_options_set_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, "buy"));
-    OK(cx_journey_options_set_conversion_in_path(o, 0));
+    OK(cx_journeys_options_new(&o, s));
+    OK(cx_journeys_options_set_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, "buy"));
+    OK(cx_journeys_options_set_conversion_in_path(o, 0));
     OK(cx_journeys_new(&j, s, o));
-    cx_journey_options_free(o);
+    cx_journeys_options_free(o);
     return j;
 }
 
@@ -286,9 +305,9 @@ START_TEST(transitions)
 {
     cx_store *s = cycle_store();
     cx_journeys *j = toy_journeys(s);
-    cx_journey_table *t;
+    cx_result *t;
     OK(cx_journeys_transitions(&t, j, 1));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 7);
+    ck_assert_uint_eq(cx_result_row_count(t), 7);
     ck_assert_str_eq(text(t, 0, "from"), "START");
     expect_edge(t, "START", "a", 2, 2.0 / 3);
     expect_edge(t, "START", "b", 1, 1.0 / 3);
@@ -297,33 +316,33 @@ START_TEST(transitions)
     expect_edge(t, "a", "DROP", 1, 1.0 / 3);
     expect_edge(t, "b", "a", 1, 0.5);
     expect_edge(t, "b", "DROP", 1, 0.5);
-    cx_journey_table_free(t);
+    cx_result_free(t);
     OK(cx_journeys_transitions(&t, j, 2));
     expect_edge(t, "START", "a", 2, 2.0 / 3);
     expect_edge(t, "a", "a > b", 1, 1.0 / 2);
     expect_edge(t, "a > b", "b > a", 1, 1);
     expect_edge(t, "b > a", "CONVERSION", 1, 1);
     expect_edge(t, "a", "DROP", 1, 0.5);
-    ck_assert_uint_eq(cx_journey_table_rows(t), 7);
-    cx_journey_table_free(t);
+    ck_assert_uint_eq(cx_result_row_count(t), 7);
+    cx_result_free(t);
     cx_journeys_free(j);
     cx_store_free(s);
 }
 END_TEST
 
-static double attr(const cx_journey_table *t, const char *name, const char *c)
+static double attr(const cx_result *t, const char *name, const char *c)
 {
     return real(t, row_of(t, "name", name), c);
 }
 
-static void sums_to(const cx_journey_table *t, double conv, double value)
+static void sums_to(const cx_result *t, double conv, double value)
 {
     static const char *models[] = {"markov", "first_touch", "last_touch", "linear", "time_decay", "position_based"};
     for (size_t m = 0; m < 6; m++) {
         double a = 0, b = 0;
         char vname[64];
         snprintf(vname, sizeof vname, "%s_value", models[m]);
-        for (size_t i = 0; i < cx_journey_table_rows(t); i++) {
+        for (size_t i = 0; i < cx_result_row_count(t); i++) {
             a += real(t, i, models[m]);
             b += real(t, i, vname);
         }
@@ -338,9 +357,9 @@ START_TEST(markov_cycle)
      * Without a: 0 (effect 1). Without b: h(a) = 1/3, P = 2/9 (effect 1/3). */
     cx_store *s = cycle_store();
     cx_journeys *j = toy_journeys(s);
-    cx_journey_table *t;
+    cx_result *t;
     OK(cx_journeys_attribution(&t, j, 1));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 2);
+    ck_assert_uint_eq(cx_result_row_count(t), 2);
     ck_assert_str_eq(text(t, 0, "name"), "a");
     NEAR(attr(t, "a", "removal_effect"), 1);
     NEAR(attr(t, "b", "removal_effect"), 1.0 / 3);
@@ -352,7 +371,7 @@ START_TEST(markov_cycle)
     NEAR(attr(t, "b", "last_touch"), 0);
     NEAR(attr(t, "b", "position_based"), 0.2);
     sums_to(t, 1, 7);
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_journeys_free(j);
     cx_store_free(s);
 }
@@ -379,7 +398,7 @@ START_TEST(markov_toy)
     ev(s, "P4", "mail", T0 + 7 * DAY, "view", 0);
     ev(s, "P4", "buy", T0 + 7 * DAY, "purchase", 40);
     cx_journeys *j = toy_journeys(s);
-    cx_journey_table *t;
+    cx_result *t;
     for (int order = 1; order <= 2; order++) {
         OK(cx_journeys_attribution(&t, j, order));
         NEAR(attr(t, "ad", "removal_effect"), 0.75);
@@ -404,7 +423,7 @@ START_TEST(markov_toy)
         NEAR(attr(t, "ad", "time_decay"), 2 + 1.0 / 3);
         NEAR(attr(t, "mail", "time_decay_value"), 20 + 40 * 2.0 / 3);
         sums_to(t, 4, 80);
-        cx_journey_table_free(t);
+        cx_result_free(t);
     }
     /* U-shaped weights change only paths of three or more; a store with no conversion gives zeros */
     cx_journeys_free(j);
@@ -416,10 +435,10 @@ START_TEST(markov_toy)
     ev(s, "Z", "a", T0, "visit", 0);
     OK(cx_journeys_new(&j, s, NULL));
     OK(cx_journeys_attribution(&t, j, 3));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 1);
+    ck_assert_uint_eq(cx_result_row_count(t), 1);
     NEAR(real(t, 0, "markov"), 0);
     NEAR(real(t, 0, "removal_effect"), 0);
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_journeys_free(j);
     cx_store_free(s);
 }
@@ -434,21 +453,21 @@ START_TEST(position_based)
     ev(s, "U", "mail", T0 + 2, "view", 0);
     ev(s, "U", "call", T0 + 3, "contact", 0);
     ev(s, "U", "buy", T0 + 4, "purchase", 100);
-    cx_journey_options *o;
+    cx_journeys_options *o;
     cx_journeys *j;
-    OK(cx_journey_options_new(&o, s));
-    OK(cx_journey_options_set_position_weights(o, 0.3, 0.5));
+    OK(cx_journeys_options_new(&o, s));
+    OK(cx_journeys_options_set_position_weights(o, 0.3, 0.5));
     OK(cx_journeys_new(&j, s, o));
-    cx_journey_table *t;
+    cx_result *t;
     OK(cx_journeys_attribution(&t, j, 1));
     NEAR(attr(t, "ad", "position_based"), 0.3);
     NEAR(attr(t, "buy", "position_based"), 0.5);
     NEAR(attr(t, "web", "position_based"), 0.2 / 3);
     NEAR(attr(t, "buy", "markov"), 0.2); /* every state's removal loses the only conversion */
     sums_to(t, 1, 100);
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_journeys_free(j);
-    cx_journey_options_free(o);
+    cx_journeys_options_free(o);
     cx_store_free(s);
 }
 END_TEST
@@ -457,9 +476,9 @@ static cx_funnel *funnel3(cx_store *s)
 {
     cx_funnel *f;
     OK(cx_funnel_new(&f, s));
-    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "ad"));
-    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "web"));
-    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_STAGE, "purchase"));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "ad"));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "web"));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "purchase"));
     return f;
 }
 
@@ -492,9 +511,9 @@ START_TEST(funnels)
     cx_journeys *j;
     OK(cx_journeys_new(&j, s, NULL));
     cx_funnel *f = funnel3(s);
-    cx_journey_table *t;
+    cx_result *t;
     OK(cx_journeys_funnel(&t, j, f));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 3);
+    ck_assert_uint_eq(cx_result_row_count(t), 3);
     ck_assert_int_eq(integer(t, 0, "entered"), 5);
     ck_assert_int_eq(integer(t, 1, "entered"), 4);
     ck_assert_int_eq(integer(t, 2, "entered"), 3); /* F0, F1 (ship), F4 */
@@ -505,56 +524,56 @@ START_TEST(funnels)
     ck_assert_int_eq(integer(t, 1, "dropped"), 1);
     ck_assert(isnan(real(t, 0, "median_from_prev_ms")));
     ck_assert_str_eq(text(t, 2, "name"), "purchase");
-    cx_journey_table_free(t);
+    cx_result_free(t);
 
     /* window of 1 day: F1's ship is too late; strict: F1 (mail? not a step) stays,
      * F4's call is not a step either; exclusion of call stops F4 after ad */
     OK(cx_funnel_set_window(f, DAY));
     OK(cx_journeys_funnel(&t, j, f));
     ck_assert_int_eq(integer(t, 2, "entered"), 2);
-    cx_journey_table_free(t);
+    cx_result_free(t);
     OK(cx_funnel_set_strict(f, 1));
-    OK(cx_funnel_add_exclusion(f, CX_JOURNEY_LEVEL_CHANNEL, "phone"));
+    OK(cx_funnel_add_exclusion(f, CX_JOURNEYS_LEVEL_CHANNEL, "phone"));
     OK(cx_journeys_funnel(&t, j, f));
     ck_assert_int_eq(integer(t, 0, "entered"), 5);
     ck_assert_int_eq(integer(t, 1, "entered"), 3);
     ck_assert_int_eq(integer(t, 2, "entered"), 1);
-    cx_journey_table_free(t);
+    cx_result_free(t);
     OK(cx_journeys_funnel_customers(&t, j, f));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 5);
+    ck_assert_uint_eq(cx_result_row_count(t), 5);
     ck_assert_str_eq(text(t, 3, "customer"), "F3");
     ck_assert_int_eq(integer(t, 3, "furthest"), 2);
     ck_assert_int_eq(integer(t, 3, "first_time"), T0); /* the later ad reaches as far: the earliest is kept */
     ck_assert_int_eq(integer(t, 4, "furthest"), 1);
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_funnel_free(f);
 
     /* strict order: a step between two others ends the attempt */
     OK(cx_funnel_new(&f, s));
-    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "web"));
-    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "buy"));
-    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "ad"));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "web"));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "buy"));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "ad"));
     OK(cx_funnel_set_strict(f, 1));
     OK(cx_journeys_funnel(&t, j, f));
     ck_assert_int_eq(integer(t, 0, "entered"), 5);
     ck_assert_int_eq(integer(t, 1, "entered"), 2);
     ck_assert_int_eq(integer(t, 2, "entered"), 0);
     ck_assert(isnan(real(t, 2, "median_from_prev_ms")));
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_funnel_free(f);
 
     /* an empty funnel: nobody enters */
     OK(cx_funnel_new(&f, s));
-    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_CHANNEL, "store"));
-    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "buy"));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_CHANNEL, "store"));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "buy"));
     OK(cx_journeys_funnel(&t, j, f));
     ck_assert_int_eq(integer(t, 0, "entered"), 0);
     ck_assert(isnan(real(t, 0, "conversion_prev")));
     ck_assert(isnan(real(t, 1, "conversion_first")));
-    cx_journey_table_free(t);
+    cx_result_free(t);
     OK(cx_journeys_funnel_customers(&t, j, f));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 0);
-    cx_journey_table_free(t);
+    ck_assert_uint_eq(cx_result_row_count(t), 0);
+    cx_result_free(t);
     cx_funnel_free(f);
     OK(cx_funnel_new(&f, s));
     FAILS(CX_EINVAL, cx_journeys_funnel(&t, j, f)); /* no step */
@@ -584,9 +603,9 @@ START_TEST(stages)
     ev(s, "S2", "call", T0, "contact", 0);
     cx_journeys *j;
     OK(cx_journeys_new(&j, s, NULL));
-    cx_journey_table *t;
+    cx_result *t;
     OK(cx_journeys_customer_stages(&t, j));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 3);
+    ck_assert_uint_eq(cx_result_row_count(t), 3);
     ck_assert_str_eq(text(t, 0, "current"), "purchase");
     ck_assert_int_eq(integer(t, 0, "ms_awareness"), DAY);
     ck_assert_int_eq(integer(t, 0, "ms_consideration"), 2 * DAY);
@@ -594,7 +613,7 @@ START_TEST(stages)
     ck_assert_str_eq(text(t, 1, "current"), "awareness");
     ck_assert_int_eq(integer(t, 1, "ms_awareness"), 6 * DAY);
     ck_assert_ptr_null(text(t, 2, "current"));
-    cx_journey_table_free(t);
+    cx_result_free(t);
     OK(cx_journeys_stages(&t, j));
     ck_assert_str_eq(text(t, 0, "stage"), "awareness");
     ck_assert_int_eq(integer(t, 0, "reached"), 2);
@@ -606,8 +625,8 @@ START_TEST(stages)
     ck_assert_int_eq(integer(t, 1, "to_next"), 1);
     NEAR(real(t, 1, "median_to_next_ms"), 2 * DAY);
     ck_assert_int_eq(integer(t, 2, "reached"), 1);
-    ck_assert_uint_eq(cx_journey_table_rows(t), 6); /* service left out */
-    cx_journey_table_free(t);
+    ck_assert_uint_eq(cx_result_row_count(t), 6); /* service left out */
+    cx_result_free(t);
     cx_journeys_free(j);
     cx_store_free(s);
 }
@@ -650,9 +669,9 @@ START_TEST(pain_points_and_drivers)
     }
     cx_journeys *j;
     OK(cx_journeys_new(&j, s, NULL));
-    cx_journey_table *t;
+    cx_result *t;
     OK(cx_journeys_pain_points(&t, j));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 6);
+    ck_assert_uint_eq(cx_result_row_count(t), 6);
     ck_assert_str_eq(text(t, 0, "touchpoint"), "ship");
     ck_assert_int_eq(integer(t, 0, "rank"), 1);
     ck_assert_int_ge(integer(t, 0, "flags"), 3);
@@ -665,10 +684,10 @@ START_TEST(pain_points_and_drivers)
     ck_assert_str_eq(text(t, 5, "touchpoint"), "mail");
     ck_assert_int_eq(integer(t, 5, "flags"), 0);
     ck_assert(isnan(real(t, 5, "drop_off")));
-    cx_journey_table_free(t);
+    cx_result_free(t);
 
     OK(cx_journeys_drivers(&t, j));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 2);
+    ck_assert_uint_eq(cx_result_row_count(t), 2);
     ck_assert_str_eq(text(t, 0, "touchpoint"), "ship");
     NEAR(real(t, 0, "r"), 1); /* relationship NPS = 2 x ship CSAT */
     NEAR(real(t, 0, "slope"), 2);
@@ -676,7 +695,7 @@ START_TEST(pain_points_and_drivers)
     ck_assert(fabs(real(t, 1, "r")) < 0.2);
     ck_assert(real(t, 1, "r_lo") < real(t, 1, "r") && real(t, 1, "r") < real(t, 1, "r_hi"));
     ck_assert(real(t, 1, "p") > 0.001);
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_journeys_free(j);
     cx_store_free(s);
 }
@@ -686,44 +705,45 @@ START_TEST(bad_arguments)
 {
     cx_store *s = journey_store(), *other;
     OK(cx_store_new(&other));
-    cx_journey_options *o = NULL;
+    cx_journeys_options *o = NULL;
     cx_journeys *j = NULL;
-    cx_journey_table *t = NULL;
+    cx_result *t = NULL;
     cx_funnel *f = NULL;
-    FAILS(CX_EINVAL, cx_journey_options_new(NULL, s));
-    FAILS(CX_EINVAL, cx_journey_options_new(&o, NULL));
+    FAILS(CX_EINVAL, cx_journeys_options_new(NULL, s));
+    FAILS(CX_EINVAL, cx_journeys_options_new(&o, NULL));
     ck_assert_ptr_null(o);
-    OK(cx_journey_options_new(&o, other));
+    OK(cx_journeys_options_new(&o, other));
     FAILS(CX_EINVAL, cx_journeys_new(&j, s, o)); /* options of another store */
     ck_assert(strstr(cx_last_error(), "cx_journeys_new") != NULL);
     ck_assert_ptr_null(j);
-    cx_journey_options_free(o);
-    OK(cx_journey_options_new(&o, s));
-    FAILS(CX_ENOTFOUND, cx_journey_options_set_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, "nowhere"));
+    cx_journeys_options_free(o);
+    OK(cx_journeys_options_new(&o, s));
+    FAILS(CX_ENOTFOUND, cx_journeys_options_set_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, "nowhere"));
     ck_assert(strstr(cx_last_error(), "nowhere") != NULL);
-    FAILS(CX_ENOTFOUND, cx_journey_options_set_conversion(o, CX_CONVERSION_BY_STAGE, "purchas"));
-    FAILS(CX_ENOTFOUND, cx_journey_options_add_conversion(o, CX_CONVERSION_BY_KIND, "buy-it"));
-    FAILS(CX_EINVAL, cx_journey_options_set_conversion(o, 7, "buy"));
-    FAILS(CX_EINVAL, cx_journey_options_set_conversion(o, CX_CONVERSION_BY_KIND, ""));
-    FAILS(CX_EINVAL, cx_journey_options_set_conversion(NULL, CX_CONVERSION_BY_KIND, "purchase"));
-    FAILS(CX_ERANGE, cx_journey_options_set_gap(o, -1));
-    FAILS(CX_EINVAL, cx_journey_options_set_cut_at_conversion(o, 2));
-    FAILS(CX_EINVAL, cx_journey_options_set_level(o, 3));
-    FAILS(CX_EINVAL, cx_journey_options_set_collapse(o, -1));
-    FAILS(CX_EINVAL, cx_journey_options_set_conversion_in_path(o, 5));
-    FAILS(CX_ERANGE, cx_journey_options_set_repeat_contacts(o, "contact", 0));
-    FAILS(CX_ENOTFOUND, cx_journey_options_set_repeat_contacts(o, "kontakt", DAY));
-    FAILS(CX_ERANGE, cx_journey_options_set_half_life(o, 0));
-    FAILS(CX_ERANGE, cx_journey_options_set_position_weights(o, 0.6, 0.6));
-    FAILS(CX_EINVAL, cx_journey_options_set_position_weights(o, NAN, 0.1));
-    FAILS(CX_ERANGE, cx_journey_options_set_min_support(o, 0));
-    for (int i = 0; i < CX_JOURNEY_MAX_CONVERSIONS - 1; i++)
-        OK(cx_journey_options_add_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, i % 2 ? "ad" : "web"));
-    OK(cx_journey_options_add_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, "ship")); /* duplicates kept once */
+    FAILS(CX_ENOTFOUND, cx_journeys_options_set_conversion(o, CX_CONVERSION_BY_STAGE, "purchas"));
+    FAILS(CX_ENOTFOUND, cx_journeys_options_add_conversion(o, CX_CONVERSION_BY_KIND, "buy-it"));
+    FAILS(CX_EINVAL, cx_journeys_options_set_conversion(o, (cx_conversion_by)7, "buy"));
+    FAILS(CX_EINVAL, cx_journeys_options_set_conversion(o, CX_CONVERSION_BY_KIND, ""));
+    FAILS(CX_EINVAL, cx_journeys_options_set_conversion(NULL, CX_CONVERSION_BY_KIND, "purchase"));
+    FAILS(CX_ERANGE, cx_journeys_options_set_gap(o, -1));
+    FAILS(CX_EINVAL, cx_journeys_options_set_cut_at_conversion(o, 2));
+    FAILS(CX_EINVAL, cx_journeys_options_set_level(o, (cx_journeys_level)3));
+    FAILS(CX_EINVAL, cx_journeys_options_set_level(o, (cx_journeys_level)-1));
+    FAILS(CX_EINVAL, cx_journeys_options_set_collapse(o, -1));
+    FAILS(CX_EINVAL, cx_journeys_options_set_conversion_in_path(o, 5));
+    FAILS(CX_ERANGE, cx_journeys_options_set_repeat_contacts(o, "contact", 0));
+    FAILS(CX_ENOTFOUND, cx_journeys_options_set_repeat_contacts(o, "kontakt", DAY));
+    FAILS(CX_ERANGE, cx_journeys_options_set_half_life(o, 0));
+    FAILS(CX_ERANGE, cx_journeys_options_set_position_weights(o, 0.6, 0.6));
+    FAILS(CX_EINVAL, cx_journeys_options_set_position_weights(o, NAN, 0.1));
+    FAILS(CX_ERANGE, cx_journeys_options_set_min_support(o, 0));
+    for (int i = 0; i < CX_JOURNEYS_MAX_CONVERSIONS - 1; i++)
+        OK(cx_journeys_options_add_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, i % 2 ? "ad" : "web"));
+    OK(cx_journeys_options_add_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, "ship")); /* duplicates kept once */
     OK(cx_journeys_new(&j, s, o)); /* nothing above changed the defaults, except the rules */
     ck_assert_uint_eq(cx_journeys_count(j), 12); /* ad, web and ship convert and cut */
     cx_journeys_free(j);
-    cx_journey_options_free(o);
+    cx_journeys_options_free(o);
 
     OK(cx_journeys_new(&j, s, NULL));
     FAILS(CX_EINVAL, cx_journeys_new(NULL, s, NULL));
@@ -731,8 +751,8 @@ START_TEST(bad_arguments)
     FAILS(CX_EINVAL, cx_journeys_paths(&t, NULL, 3));
     FAILS(CX_ERANGE, cx_journeys_paths(&t, j, 0));
     FAILS(CX_ERANGE, cx_journeys_transitions(&t, j, 0));
-    FAILS(CX_ERANGE, cx_journeys_attribution(&t, j, CX_JOURNEY_MAX_ORDER + 1));
-    FAILS(CX_EINVAL, cx_journeys_satisfaction(&t, j, 3));
+    FAILS(CX_ERANGE, cx_journeys_attribution(&t, j, CX_JOURNEYS_MAX_ORDER + 1));
+    FAILS(CX_EINVAL, cx_journeys_satisfaction(&t, j, (cx_journeys_group)3));
     FAILS(CX_EINVAL, cx_journeys_pain_points(&t, NULL));
     FAILS(CX_EINVAL, cx_journeys_drivers(NULL, j));
     FAILS(CX_EINVAL, cx_journeys_stages(&t, NULL));
@@ -741,17 +761,17 @@ START_TEST(bad_arguments)
     ck_assert_ptr_null(t);
     FAILS(CX_EINVAL, cx_funnel_new(&f, NULL));
     OK(cx_funnel_new(&f, other));
-    FAILS(CX_ENOTFOUND, cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "web"));
-    OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_CHANNEL, "web"));
+    FAILS(CX_ENOTFOUND, cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "web"));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_CHANNEL, "web"));
     FAILS(CX_EINVAL, cx_journeys_funnel(&t, j, f)); /* another store */
-    FAILS(CX_EINVAL, cx_funnel_add_step(f, 9, "web"));
-    FAILS(CX_EINVAL, cx_funnel_add_exclusion(f, CX_JOURNEY_LEVEL_STAGE, NULL));
+    FAILS(CX_EINVAL, cx_funnel_add_step(f, (cx_journeys_level)9, "web"));
+    FAILS(CX_EINVAL, cx_funnel_add_exclusion(f, CX_JOURNEYS_LEVEL_STAGE, NULL));
     FAILS(CX_ERANGE, cx_funnel_set_window(f, -5));
     FAILS(CX_EINVAL, cx_funnel_set_strict(f, 3));
     FAILS(CX_EINVAL, cx_journeys_funnel(&t, j, NULL));
     for (int i = 1; i < CX_FUNNEL_MAX_STEPS; i++)
-        OK(cx_funnel_add_step(f, CX_JOURNEY_LEVEL_CHANNEL, "web"));
-    FAILS(CX_ELIMIT, cx_funnel_add_step(f, CX_JOURNEY_LEVEL_CHANNEL, "web"));
+        OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_CHANNEL, "web"));
+    FAILS(CX_ELIMIT, cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_CHANNEL, "web"));
     cx_funnel_free(f);
 
     /* tables */
@@ -761,27 +781,27 @@ START_TEST(bad_arguments)
     double dv;
     size_t c;
     int ty;
-    FAILS(CX_ERANGE, cx_journey_table_get_string(&str, t, 99, 0));
-    FAILS(CX_ERANGE, cx_journey_table_get_string(&str, t, 0, 99));
-    FAILS(CX_EINVAL, cx_journey_table_get_string(&str, t, 0, col(t, "journeys")));
-    FAILS(CX_EINVAL, cx_journey_table_get_int(&iv, t, 0, col(t, "path")));
-    FAILS(CX_EINVAL, cx_journey_table_get_int(&iv, t, 0, col(t, "conversion_rate")));
-    FAILS(CX_EINVAL, cx_journey_table_get_real(&dv, t, 0, col(t, "path")));
-    FAILS(CX_EINVAL, cx_journey_table_get_real(NULL, t, 0, 0));
-    FAILS(CX_ENOTFOUND, cx_journey_table_column_find(&c, t, "nothing"));
-    FAILS(CX_EINVAL, cx_journey_table_column_find(&c, NULL, "path"));
-    FAILS(CX_ERANGE, cx_journey_table_column_name(&str, t, 13));
-    OK(cx_journey_table_column_type(&ty, t, 0));
+    FAILS(CX_ERANGE, cx_result_get_string(&str, t, 99, 0));
+    FAILS(CX_ERANGE, cx_result_get_string(&str, t, 0, 99));
+    FAILS(CX_EINVAL, cx_result_get_string(&str, t, 0, col(t, "journeys")));
+    FAILS(CX_EINVAL, cx_result_get_int(&iv, t, 0, col(t, "path")));
+    FAILS(CX_EINVAL, cx_result_get_int(&iv, t, 0, col(t, "conversion_rate")));
+    FAILS(CX_EINVAL, cx_result_get_real(&dv, t, 0, col(t, "path")));
+    FAILS(CX_EINVAL, cx_result_get_real(NULL, t, 0, 0));
+    FAILS(CX_ENOTFOUND, cx_result_column_find(&c, t, "nothing"));
+    FAILS(CX_EINVAL, cx_result_column_find(&c, NULL, "path"));
+    FAILS(CX_ERANGE, cx_result_column_name(&str, t, 13));
+    OK(cx_result_column_type(&ty, t, 0));
     ck_assert_int_eq(ty, CX_TYPE_STRING);
-    OK(cx_journey_table_column_name(&str, t, 12));
+    OK(cx_result_column_name(&str, t, 12));
     ck_assert_str_eq(str, "ces_n");
-    ck_assert_uint_eq(cx_journey_table_columns(t), 13);
-    ck_assert_uint_eq(cx_journey_table_rows(NULL), 0);
-    cx_journey_table_free(t);
-    cx_journey_table_free(NULL);
+    ck_assert_uint_eq(cx_result_column_count(t), 13);
+    ck_assert_uint_eq(cx_result_row_count(NULL), 0);
+    cx_result_free(t);
+    cx_result_free(NULL);
     cx_journeys_free(NULL);
     cx_funnel_free(NULL);
-    cx_journey_options_free(NULL);
+    cx_journeys_options_free(NULL);
     ck_assert_uint_eq(cx_journeys_count(NULL), 0);
 
     /* the store grew: the journeys refuse to answer */
@@ -794,15 +814,15 @@ START_TEST(bad_arguments)
     OK(cx_journeys_new(&j, other, NULL));
     ck_assert_uint_eq(cx_journeys_count(j), 0);
     OK(cx_journeys_paths(&t, j, 5));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 0);
-    cx_journey_table_free(t);
+    ck_assert_uint_eq(cx_result_row_count(t), 0);
+    cx_result_free(t);
     OK(cx_journeys_attribution(&t, j, 2));
-    ck_assert_uint_eq(cx_journey_table_rows(t), 0);
-    cx_journey_table_free(t);
+    ck_assert_uint_eq(cx_result_row_count(t), 0);
+    cx_result_free(t);
     OK(cx_journeys_pain_points(&t, j));
-    cx_journey_table_free(t);
+    cx_result_free(t);
     OK(cx_journeys_stages(&t, j));
-    cx_journey_table_free(t);
+    cx_result_free(t);
     cx_journeys_free(j);
     cx_store_free(other);
     cx_store_free(s);
@@ -832,22 +852,22 @@ static void *fail_alloc(void *ud, void *p, size_t osize, size_t nsize)
 
 static int run_all(cx_store *s, size_t *rows)
 {
-    cx_journey_options *o = NULL;
+    cx_journeys_options *o = NULL;
     cx_journeys *j = NULL;
     cx_funnel *f = NULL;
-    cx_journey_table *t = NULL;
+    cx_result *t = NULL;
     *rows = 0;
-    int rc = cx_journey_options_new(&o, s);
+    int rc = cx_journeys_options_new(&o, s);
     if (!rc)
-        rc = cx_journey_options_set_collapse(o, 1);
+        rc = cx_journeys_options_set_collapse(o, 1);
     if (!rc)
         rc = cx_journeys_new(&j, s, o);
 #define STEP(call)                                                                                                 \
     if (!rc) {                                                                                                     \
         rc = (call);                                                                                               \
         if (!rc)                                                                                                   \
-            *rows += cx_journey_table_rows(t);                                                                     \
-        cx_journey_table_free(t);                                                                                  \
+            *rows += cx_result_row_count(t);                                                                     \
+        cx_result_free(t);                                                                                  \
         t = NULL;                                                                                                  \
     }
     STEP(cx_journeys_list(&t, j));
@@ -856,23 +876,23 @@ static int run_all(cx_store *s, size_t *rows)
     STEP(cx_journeys_attribution(&t, j, 2));
     STEP(cx_journeys_pain_points(&t, j));
     STEP(cx_journeys_drivers(&t, j));
-    STEP(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_PATH));
-    STEP(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_STAGE));
-    STEP(cx_journeys_satisfaction(&t, j, CX_JOURNEY_GROUP_CONVERTED));
+    STEP(cx_journeys_satisfaction(&t, j, CX_JOURNEYS_GROUP_PATH));
+    STEP(cx_journeys_satisfaction(&t, j, CX_JOURNEYS_GROUP_STAGE));
+    STEP(cx_journeys_satisfaction(&t, j, CX_JOURNEYS_GROUP_CONVERTED));
     STEP(cx_journeys_stages(&t, j));
     STEP(cx_journeys_customer_stages(&t, j));
     if (!rc)
         rc = cx_funnel_new(&f, s);
     if (!rc)
-        rc = cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "web");
+        rc = cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "web");
     if (!rc)
-        rc = cx_funnel_add_step(f, CX_JOURNEY_LEVEL_TOUCHPOINT, "buy");
+        rc = cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "buy");
     STEP(cx_journeys_funnel(&t, j, f));
     STEP(cx_journeys_funnel_customers(&t, j, f));
 #undef STEP
     cx_funnel_free(f);
     cx_journeys_free(j);
-    cx_journey_options_free(o);
+    cx_journeys_options_free(o);
     return rc;
 }
 
@@ -904,6 +924,10 @@ START_TEST(out_of_memory)
         int rc = run_all(s, &rows);
         f.fail_at = -1;
         ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
+        /* the failing call names itself, whichever step inside it failed */
+        ck_assert_msg(rc == CX_OK || strncmp(cx_last_error(), "cx_journeys", 11) == 0 ||
+                          strncmp(cx_last_error(), "cx_funnel", 9) == 0,
+                      "at %ld: %s", n, cx_last_error());
         ck_assert_int_eq(f.live, base); /* nothing leaked */
         if (rc == CX_OK) {
             ck_assert_uint_eq(rows, want);

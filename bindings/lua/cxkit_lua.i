@@ -472,7 +472,7 @@ static int cxb_lua_flagv(lua_State *L, int idx, cxb_intv *a)
 /* ---- Lua-only: whole tables of rows ------------------------------------------------------------ */
 
 %{
-typedef struct cxb_lua_rows { const Result *res; const History *hist; const JourneyTable *jt; } cxb_lua_rows;
+typedef struct cxb_lua_rows { const Result *res; const History *hist; } cxb_lua_rows;
 %}
 typedef struct cxb_lua_rows cxb_lua_rows;
 %typemap(out) cxb_lua_rows {
@@ -500,16 +500,6 @@ typedef struct cxb_lua_rows cxb_lua_rows;
             cxb_lua_row(L, &row);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
-    } else if ($1.jt) {
-        const cx_journey_table *t = $1.jt->h;
-        size_t nrow = cx_journey_table_rows(t);
-        lua_createtable(L, (int)nrow, 0);
-        for (size_t i = 0; i < nrow; i++) {
-            cxb_row row;
-            cxb_jtable_row(&row, t, i);
-            cxb_lua_row(L, &row);
-            lua_rawseti(L, -2, (lua_Integer)i + 1);
-        }
     } else {
         lua_pushnil(L);
     }
@@ -517,18 +507,19 @@ typedef struct cxb_lua_rows cxb_lua_rows;
 }
 
 %{
-typedef struct cxb_lua_names { const cx_journey_table *jt; } cxb_lua_names;
+/* Result:column_names() */
+typedef struct cxb_lua_names { const cx_result *res; } cxb_lua_names;
 /* Cohorts:totable() (cxkit_lua_post.i) */
 typedef struct cxb_lua_cohorts { const cx_cohorts *c; } cxb_lua_cohorts;
 %}
 typedef struct cxb_lua_names cxb_lua_names;
 %typemap(out) cxb_lua_names {
-    if ($1.jt) {
-        size_t n = cx_journey_table_columns($1.jt);
+    if ($1.res) {
+        size_t n = cx_result_column_count($1.res);
         lua_createtable(L, (int)n, 0);
         for (size_t c = 0; c < n; c++) {
             const char *name = NULL;
-            cx_journey_table_column_name(&name, $1.jt, c);
+            cx_result_column_name(&name, $1.res, c);
             lua_pushstring(L, name);
             lua_rawseti(L, -2, (lua_Integer)c + 1);
         }
@@ -572,11 +563,17 @@ typedef struct cxb_lua_cohorts cxb_lua_cohorts;
 }
 
 %extend Result {
-    /** Every row, as a sequence of tables keyed by column name. */
+    /** Every row, as a sequence of tables keyed by column name (missing
+     *  values are absent keys; NaN figures stay NaN). */
     cxb_lua_rows totable() {
-        cxb_lua_rows r = {NULL, NULL, NULL};
+        cxb_lua_rows r = {NULL, NULL};
         if (cxb_result($self))
             r.res = $self;
+        return r;
+    }
+    /** The column names, as a sequence. */
+    cxb_lua_names column_names() {
+        cxb_lua_names r = {cxb_result($self)};
         return r;
     }
 }
@@ -584,25 +581,9 @@ typedef struct cxb_lua_cohorts cxb_lua_cohorts;
 %extend History {
     /** Every entry, as a sequence of tables (see entry()). */
     cxb_lua_rows totable() {
-        cxb_lua_rows r = {NULL, NULL, NULL};
+        cxb_lua_rows r = {NULL, NULL};
         if (cxb_history($self))
             r.hist = $self;
-        return r;
-    }
-}
-
-%extend JourneyTable {
-    /** Every row, as a sequence of tables keyed by column name (missing
-     *  values are absent keys; NaN figures stay NaN). */
-    cxb_lua_rows totable() {
-        cxb_lua_rows r = {NULL, NULL, NULL};
-        if (cxb_jtable($self))
-            r.jt = $self;
-        return r;
-    }
-    /** The column names, as a sequence. */
-    cxb_lua_names column_names() {
-        cxb_lua_names r = {cxb_jtable($self)};
         return r;
     }
 }

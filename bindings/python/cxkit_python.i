@@ -606,7 +606,6 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %cxb_py_closeable(JourneyOptions)
 %cxb_py_closeable(Journeys)
 %cxb_py_closeable(Funnel)
-%cxb_py_closeable(JourneyTable)
 %cxb_py_closeable(Cohorts)
 %cxb_py_closeable(Survival)
 %cxb_py_closeable(RFM)
@@ -653,9 +652,8 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %}
 }
 
-/* Result and JourneyTable: the same table protocol. */
-%define %cxb_py_table(CLASS, WHAT)
-%extend CLASS {
+/* Result (every analysis's table): rows as dicts, columns, pandas. */
+%extend Result {
 %pythoncode %{
     def __len__(self):
         return self.rows()
@@ -664,7 +662,7 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
         if index < 0:
             index += self.rows()
         if not 0 <= index < self.rows():
-            raise IndexError(WHAT " row out of range")
+            raise IndexError("result row out of range")
         return self.row(index)
 
     def __iter__(self):
@@ -700,9 +698,6 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
             return "<cxkit.%s (closed)>" % type(self).__name__
 %}
 }
-%enddef
-%cxb_py_table(Result, "result")
-%cxb_py_table(JourneyTable, "table")
 
 /* several C out-values come back as a tuple */
 %feature("pythonappend") Result::compare "val = tuple(val)";
@@ -797,7 +792,7 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 
     def __repr__(self):
         try:
-            return "<cxkit.Journeys %d journeys, %d converted>" % (self.count(), self.conversions())
+            return "<cxkit.Journeys %d journeys, %d converted>" % (self.count(), self.conversion_count())
         except Error:
             return "<cxkit.Journeys (closed)>"
 %}

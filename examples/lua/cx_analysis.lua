@@ -119,7 +119,7 @@ end
 -- customer journeys: a purchase ends a journey, consecutive repeats merged
 local day = 86400000
 local j = cx.Journeys(store, cx.journey_options(store, { collapse = true, repeat_contacts = { "contact", 14 * day } }))
-print(("\nJourneys: %d, of which %d converted"):format(j:count(), j:conversions()))
+print(("\nJourneys: %d, of which %d converted"):format(j:count(), j:conversion_count()))
 print(("  %6s %7s %9s %6s  %s"):format("n", "conv%", "median h", "NPS", "path"))
 for _, r in ipairs(j:paths(5):totable()) do
   print(("  %6d %7.1f %9.1f %s  %s"):format(r.journeys, r.conversion_rate, r.median_duration_ms / 3.6e6, f(r.nps, 6),
@@ -136,7 +136,7 @@ end
 
 local by_channel = cx.Journeys(store, cx.journey_options(store, { level = "channel", collapse = true }))
 print(("\nAttribution of %d purchases by channel (Markov removal effect beside first / last touch)")
-  :format(by_channel:conversions()))
+  :format(by_channel:conversion_count()))
 local att = by_channel:attribution(1):totable()
 for i = 1, math.min(6, #att) do
   local r = att[i]

@@ -167,7 +167,7 @@ def journeys(store):
     touchpoint."""
     day = 86400000
     j = cxkit.Journeys(store, collapse=True, repeat_contacts=("contact", 14 * day))
-    print("\nJourneys: %d, of which %d converted" % (j.count(), j.conversions()))
+    print("\nJourneys: %d, of which %d converted" % (j.count(), j.conversion_count()))
     print("  %6s %7s %9s %6s  %s" % ("n", "conv%", "median h", "NPS", "path"))
     for r in j.paths(5):
         print("  %6d %7.1f %9.1f %s  %s" % (r["journeys"], r["conversion_rate"], r["median_duration_ms"] / 3.6e6,
@@ -182,7 +182,7 @@ def journeys(store):
 
     by_channel = cxkit.Journeys(store, level="channel", collapse=True)
     print("\nAttribution of %d purchases by channel (Markov removal effect beside first / last touch)"
-          % by_channel.conversions())
+          % by_channel.conversion_count())
     for r in list(by_channel.attribution(1))[:6]:
         print("  %-12s markov %7.1f  first %7.1f  last %7.1f  linear %7.1f" % (
             r["name"], r["markov"], r["first_touch"], r["last_touch"], r["linear"]))

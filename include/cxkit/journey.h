@@ -9,6 +9,7 @@
 #define CXKIT_JOURNEY_H
 
 #include "cxkit/common.h"
+#include "cxkit/result.h"
 #include "cxkit/store.h"
 
 #ifdef __cplusplus
@@ -18,10 +19,11 @@ extern "C" {
 /** @defgroup journey Journeys: paths, funnels, attribution, pain points
  *
  * A ::cx_journeys handle is built once from a store and a set of
- * ::cx_journey_options: it sorts every customer's interactions by time
+ * ::cx_journeys_options: it sorts every customer's interactions by time
  * (ties by row, so the order is deterministic) and cuts them into
  * journeys. Every analysis then reads that shared index and returns a
- * ::cx_journey_table, an immutable table with named, typed columns.
+ * ::cx_result (result.h), the library's one table of named, typed columns,
+ * read with the cx_result_* getters and freed with cx_result_free().
  *
  * **Journeys.** A customer's interactions, in time order, start a new
  * journey after an inactivity gap longer than the option's gap (when the
@@ -35,7 +37,7 @@ extern "C" {
  * **Paths.** The path of a journey is the sequence of its events' states at
  * the chosen level (touchpoint, channel or stage), consecutive repeats
  * merged when collapsing. Conversion events are states of the path unless
- * cx_journey_options_set_conversion_in_path() says otherwise (then a
+ * cx_journeys_options_set_conversion_in_path() says otherwise (then a
  * journey whose only events are conversions keeps its last one, so no
  * converting path is empty). The duration of a journey is the time from its
  * first to its last event.
@@ -57,7 +59,7 @@ extern "C" {
  * the store again for times, kinds and feedback, so the store must outlive
  * it and must not change while an analysis runs. The analyses only read
  * the journeys handle and may run concurrently on one handle. Options,
- * funnels and tables are not locked; tables are immutable.
+ * funnels and results are not locked; results are immutable.
  *
  * **Failure.** Every call checks all of its arguments and leaves its
  * handles as they were when it fails; the last error names the function
@@ -66,7 +68,7 @@ extern "C" {
 
 /** Options of a journey build: what converts, how journeys are cut, the
  *  level of paths and the parameters of the analyses. */
-typedef struct cx_journey_options cx_journey_options;
+typedef struct cx_journeys_options cx_journeys_options;
 
 /** The per-customer time-ordered index of a store's interactions, cut into
  *  journeys. */
@@ -76,15 +78,12 @@ typedef struct cx_journeys cx_journeys;
  *  exclusion steps. */
 typedef struct cx_funnel cx_funnel;
 
-/** An immutable result table with named, typed columns. */
-typedef struct cx_journey_table cx_journey_table;
-
 /** The level at which a journey's events become states. Values are stable. */
-typedef enum cx_journey_level {
-    CX_JOURNEY_LEVEL_TOUCHPOINT = 0, /**< The touchpoint's name. */
-    CX_JOURNEY_LEVEL_CHANNEL = 1,    /**< The touchpoint's channel. */
-    CX_JOURNEY_LEVEL_STAGE = 2       /**< The touchpoint's journey stage. */
-} cx_journey_level;
+typedef enum cx_journeys_level {
+    CX_JOURNEYS_LEVEL_TOUCHPOINT = 0, /**< The touchpoint's name. */
+    CX_JOURNEYS_LEVEL_CHANNEL = 1,    /**< The touchpoint's channel. */
+    CX_JOURNEYS_LEVEL_STAGE = 2       /**< The touchpoint's journey stage. */
+} cx_journeys_level;
 
 /** What a conversion rule matches. Values are stable. */
 typedef enum cx_conversion_by {
@@ -94,24 +93,24 @@ typedef enum cx_conversion_by {
 } cx_conversion_by;
 
 /** Groupings of cx_journeys_satisfaction(). Values are stable. */
-typedef enum cx_journey_group {
-    CX_JOURNEY_GROUP_PATH = 0,     /**< By path (one row per distinct path). */
-    CX_JOURNEY_GROUP_STAGE = 1,    /**< By the stage of the rated touchpoint. */
-    CX_JOURNEY_GROUP_CONVERTED = 2 /**< Journeys that converted against those that did not. */
-} cx_journey_group;
+typedef enum cx_journeys_group {
+    CX_JOURNEYS_GROUP_PATH = 0,     /**< By path (one row per distinct path). */
+    CX_JOURNEYS_GROUP_STAGE = 1,    /**< By the stage of the rated touchpoint. */
+    CX_JOURNEYS_GROUP_CONVERTED = 2 /**< Journeys that converted against those that did not. */
+} cx_journeys_group;
 
 /** Most conversion rules in one set of options. */
-#define CX_JOURNEY_MAX_CONVERSIONS 16
+#define CX_JOURNEYS_MAX_CONVERSIONS 16
 /** Most steps in a funnel. */
 #define CX_FUNNEL_MAX_STEPS 32
 /** Most exclusion steps in a funnel. */
 #define CX_FUNNEL_MAX_EXCLUSIONS 16
 /** Highest order of a transition matrix or Markov attribution. */
-#define CX_JOURNEY_MAX_ORDER 4
+#define CX_JOURNEYS_MAX_ORDER 4
 /** Tolerance of the absorbing-chain solve of the Markov attribution: the
  *  sweeps stop when no absorption value changes by more than this (relative
  *  to the largest value). */
-#define CX_JOURNEY_TOLERANCE 1e-13
+#define CX_JOURNEYS_TOLERANCE 1e-13
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -121,29 +120,30 @@ typedef enum cx_journey_group {
  *        inactivity gap, touchpoint level, no collapsing, conversions in the
  *        path, contact kind "contact", repeat window 7 days, time-decay
  *        half-life 7 days, position weights 0.4 / 0.4, minimum support 30.
- * @param[out] out   the options, to free with cx_journey_options_free().
+ * @param[out] out   the options, to free with cx_journeys_options_free().
  * @param[in]  store the store whose names the options resolve (borrowed: it
  *                   must outlive the options); its allocator is used.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journey_options_new(cx_journey_options **out, const cx_store *store);
+CX_EXTERN int cx_journeys_options_new(cx_journeys_options **out, const cx_store *store);
 
 /**
  * @brief Free journey options.
  * @param[in] options the options, or NULL.
  */
-CX_EXTERN void cx_journey_options_free(cx_journey_options *options);
+CX_EXTERN void cx_journeys_options_free(cx_journeys_options *options);
 
 /**
  * @brief Replace the conversion rules by one rule. See also
- *        cx_journey_options_add_conversion().
+ *        cx_journeys_options_add_conversion().
  * @param[in] options the options.
  * @param[in] by      a ::cx_conversion_by.
  * @param[in] name    the kind, touchpoint or stage, known to the store.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND (unknown name); on failure
  *         the rules are unchanged.
  */
-CX_EXTERN int cx_journey_options_set_conversion(cx_journey_options *options, int by, const char *name);
+CX_EXTERN int cx_journeys_options_set_conversion(cx_journeys_options *options, cx_conversion_by by,
+                                                 const char *name);
 
 /**
  * @brief Add a conversion rule: an event converts when it matches any rule
@@ -152,9 +152,10 @@ CX_EXTERN int cx_journey_options_set_conversion(cx_journey_options *options, int
  * @param[in] by      a ::cx_conversion_by.
  * @param[in] name    the kind, touchpoint or stage, known to the store.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND or ::CX_ELIMIT (more than
- *         ::CX_JOURNEY_MAX_CONVERSIONS rules).
+ *         ::CX_JOURNEYS_MAX_CONVERSIONS rules).
  */
-CX_EXTERN int cx_journey_options_add_conversion(cx_journey_options *options, int by, const char *name);
+CX_EXTERN int cx_journeys_options_add_conversion(cx_journeys_options *options, cx_conversion_by by,
+                                                 const char *name);
 
 /**
  * @brief Set the inactivity gap that starts a new journey.
@@ -163,7 +164,7 @@ CX_EXTERN int cx_journey_options_add_conversion(cx_journey_options *options, int
  *                    0 for no gap rule (the default).
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE (negative).
  */
-CX_EXTERN int cx_journey_options_set_gap(cx_journey_options *options, int64_t gap_ms);
+CX_EXTERN int cx_journeys_options_set_gap(cx_journeys_options *options, int64_t gap_ms);
 
 /**
  * @brief Whether a conversion ends its journey (default 1).
@@ -171,15 +172,15 @@ CX_EXTERN int cx_journey_options_set_gap(cx_journey_options *options, int64_t ga
  * @param[in] cut     1 to start a new journey after each conversion event, 0 not to.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_journey_options_set_cut_at_conversion(cx_journey_options *options, int cut);
+CX_EXTERN int cx_journeys_options_set_cut_at_conversion(cx_journeys_options *options, int cut);
 
 /**
  * @brief Set the level of path states (default touchpoint).
  * @param[in] options the options.
- * @param[in] level   a ::cx_journey_level.
+ * @param[in] level   a ::cx_journeys_level.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_journey_options_set_level(cx_journey_options *options, int level);
+CX_EXTERN int cx_journeys_options_set_level(cx_journeys_options *options, cx_journeys_level level);
 
 /**
  * @brief Whether consecutive equal states of a path are merged (default 0).
@@ -187,7 +188,7 @@ CX_EXTERN int cx_journey_options_set_level(cx_journey_options *options, int leve
  * @param[in] collapse 1 to merge, 0 to keep every event.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_journey_options_set_collapse(cx_journey_options *options, int collapse);
+CX_EXTERN int cx_journeys_options_set_collapse(cx_journeys_options *options, int collapse);
 
 /**
  * @brief Whether conversion events are states of the path (default 1).
@@ -196,7 +197,7 @@ CX_EXTERN int cx_journey_options_set_collapse(cx_journey_options *options, int c
  *                    only of conversions keeps its last one).
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_journey_options_set_conversion_in_path(cx_journey_options *options, int in_path);
+CX_EXTERN int cx_journeys_options_set_conversion_in_path(cx_journeys_options *options, int in_path);
 
 /**
  * @brief Set what counts as a repeat contact for the pain points: an
@@ -207,8 +208,8 @@ CX_EXTERN int cx_journey_options_set_conversion_in_path(cx_journey_options *opti
  * @param[in] window_ms > 0 (default 7 days).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND or ::CX_ERANGE.
  */
-CX_EXTERN int cx_journey_options_set_repeat_contacts(cx_journey_options *options, const char *kind,
-                                                     int64_t window_ms);
+CX_EXTERN int cx_journeys_options_set_repeat_contacts(cx_journeys_options *options, const char *kind,
+                                                      int64_t window_ms);
 
 /**
  * @brief Set the half-life of time-decay attribution: an event `d`
@@ -217,7 +218,7 @@ CX_EXTERN int cx_journey_options_set_repeat_contacts(cx_journey_options *options
  * @param[in] half_life_ms > 0 (default 7 days).
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
-CX_EXTERN int cx_journey_options_set_half_life(cx_journey_options *options, int64_t half_life_ms);
+CX_EXTERN int cx_journeys_options_set_half_life(cx_journeys_options *options, int64_t half_life_ms);
 
 /**
  * @brief Set the weights of position-based (U-shaped) attribution: the
@@ -229,7 +230,7 @@ CX_EXTERN int cx_journey_options_set_half_life(cx_journey_options *options, int6
  * @param[in] last    share of the last state, >= 0, first + last <= 1.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
-CX_EXTERN int cx_journey_options_set_position_weights(cx_journey_options *options, double first, double last);
+CX_EXTERN int cx_journeys_options_set_position_weights(cx_journeys_options *options, double first, double last);
 
 /**
  * @brief Set the smallest sample a pain-point signal needs to be judged
@@ -238,7 +239,7 @@ CX_EXTERN int cx_journey_options_set_position_weights(cx_journey_options *option
  * @param[in] min_n   >= 1.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
-CX_EXTERN int cx_journey_options_set_min_support(cx_journey_options *options, int64_t min_n);
+CX_EXTERN int cx_journeys_options_set_min_support(cx_journeys_options *options, int64_t min_n);
 
 /* ---- journeys ------------------------------------------------------------ */
 
@@ -249,7 +250,7 @@ CX_EXTERN int cx_journey_options_set_min_support(cx_journey_options *options, in
  * customer's events only when they were not added in time order, and one
  * pass to cut journeys and compute paths: O(n) for data added in time
  * order. Memory: about 8 bytes per interaction plus 13 bytes per journey
- * and 4 per customer (see cx_journeys_bytes()).
+ * and 4 per customer (see cx_journeys_byte_count()).
  * @param[out] out     the journeys, to free with cx_journeys_free().
  * @param[in]  store   the store (borrowed: it must outlive the journeys and
  *                     not change while they are used).
@@ -257,7 +258,7 @@ CX_EXTERN int cx_journey_options_set_min_support(cx_journey_options *options, in
  *                     defaults; they are copied.
  * @return ::CX_OK, ::CX_EINVAL (options of another store), ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_new(cx_journeys **out, const cx_store *store, const cx_journey_options *options);
+CX_EXTERN int cx_journeys_new(cx_journeys **out, const cx_store *store, const cx_journeys_options *options);
 
 /**
  * @brief Free journeys.
@@ -277,24 +278,24 @@ CX_EXTERN size_t cx_journeys_count(const cx_journeys *journeys);
  * @param[in] journeys the journeys; NULL gives 0.
  * @return the count.
  */
-CX_EXTERN size_t cx_journeys_conversions(const cx_journeys *journeys);
+CX_EXTERN size_t cx_journeys_conversion_count(const cx_journeys *journeys);
 
 /**
  * @brief Bytes of memory the journeys hold.
  * @param[in] journeys the journeys; NULL gives 0.
  * @return the size in bytes.
  */
-CX_EXTERN size_t cx_journeys_bytes(const cx_journeys *journeys);
+CX_EXTERN size_t cx_journeys_byte_count(const cx_journeys *journeys);
 
 /**
  * @brief List every journey: columns "customer", "start", "end" (times),
  *        "events", "converted" (0 or 1), "value" (real), "path" (the
  *        states joined by " > "). Rows are in customer order, then time.
- * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_list(cx_journey_table **out, const cx_journeys *journeys);
+CX_EXTERN int cx_journeys_list(cx_result **out, const cx_journeys *journeys);
 
 /**
  * @brief The most frequent paths.
@@ -304,12 +305,13 @@ CX_EXTERN int cx_journeys_list(cx_journey_table **out, const cx_journeys *journe
  * "nps", "nps_n", "csat" (%), "csat_n", "ces", "ces_n" (the feedback of
  * those journeys, see above; NaN without answers). Rows by journeys
  * descending, then by path (state codes) for ties.
- * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @param[in]  top_k    most rows wanted, >= 1.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (top_k = 0) or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (top_k = 0), ::CX_ELIMIT (more
+ *         distinct paths than a table can hold) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_paths(cx_journey_table **out, const cx_journeys *journeys, size_t top_k);
+CX_EXTERN int cx_journeys_paths(cx_result **out, const cx_journeys *journeys, size_t top_k);
 
 /**
  * @brief The transition matrix between states, with "START", "CONVERSION"
@@ -321,12 +323,14 @@ CX_EXTERN int cx_journeys_paths(cx_journey_table **out, const cx_journeys *journ
  * CONVERSION or DROP. Columns: "from", "to", "count", "probability"
  * (count / all transitions out of "from"). Rows by "from" in order of first
  * appearance (START first), then "to" likewise (CONVERSION and DROP last).
- * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
- * @param[in]  order    1 to ::CX_JOURNEY_MAX_ORDER.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ * @param[in]  order    1 to ::CX_JOURNEYS_MAX_ORDER.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad order), ::CX_ELIMIT (more
+ *         distinct states or transitions than a chain can number) or
+ *         ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_transitions(cx_journey_table **out, const cx_journeys *journeys, int order);
+CX_EXTERN int cx_journeys_transitions(cx_result **out, const cx_journeys *journeys, int order);
 
 /**
  * @brief Markov-chain attribution by removal effect, beside the heuristic
@@ -340,13 +344,13 @@ CX_EXTERN int cx_journeys_transitions(cx_journey_table **out, const cx_journeys 
  * effect is 1 - p' / p (and 1 - v' / v for value). Attributions are the
  * removal effects normalised to sum to the total conversions (and the total
  * value). The solve is Gauss-Seidel on the sparse chain until no value
- * moves by more than ::CX_JOURNEY_TOLERANCE: deterministic, no sampling.
+ * moves by more than ::CX_JOURNEYS_TOLERANCE: deterministic, no sampling.
  *
  * Heuristics, over converting journeys, each worth one conversion (and its
  * value): first touch, last touch, linear (equal shares per path state),
  * time decay (weights 2^(-d / half-life), d = conversion time - the time of
  * the state's last event) and position-based (see
- * cx_journey_options_set_position_weights()). Each sums to the total
+ * cx_journeys_options_set_position_weights()). Each sums to the total
  * conversions.
  *
  * Columns: "name", "removal_effect", "markov", "removal_effect_value",
@@ -354,13 +358,14 @@ CX_EXTERN int cx_journeys_transitions(cx_journey_table **out, const cx_journeys 
  * "position_based", then "first_touch_value", "last_touch_value",
  * "linear_value", "time_decay_value", "position_based_value". One row per
  * level value seen in a path, by "markov" descending then name.
- * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
- * @param[in]  order    1 to ::CX_JOURNEY_MAX_ORDER.
+ * @param[in]  order    1 to ::CX_JOURNEYS_MAX_ORDER.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad order, or the solve did
- *         not converge in 100000 sweeps) or ::CX_ENOMEM.
+ *         not converge in 100000 sweeps), ::CX_ELIMIT (more distinct
+ *         states or transitions than a chain can number) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_attribution(cx_journey_table **out, const cx_journeys *journeys, int order);
+CX_EXTERN int cx_journeys_attribution(cx_result **out, const cx_journeys *journeys, int order);
 
 /**
  * @brief Pain points and key touchpoints, prioritised, with the reasons.
@@ -384,11 +389,11 @@ CX_EXTERN int cx_journeys_attribution(cx_journey_table **out, const cx_journeys 
  * "high_effort", "high_effort_rest", "repeat_contacts",
  * "repeat_contacts_rest"; NaN without data), "csat_mean" (1-5) and
  * "reason" (text). Rows by rank.
- * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_pain_points(cx_journey_table **out, const cx_journeys *journeys);
+CX_EXTERN int cx_journeys_pain_points(cx_result **out, const cx_journeys *journeys);
 
 /**
  * @brief Driver analysis: which touchpoints' satisfaction moves overall NPS.
@@ -401,11 +406,11 @@ CX_EXTERN int cx_journeys_pain_points(cx_journey_table **out, const cx_journeys 
  * the least-squares "slope" (NPS points per CSAT point) with its standard
  * error "slope_se"; "n" customers. Columns also "touchpoint". Touchpoints
  * with fewer than 3 customers are left out. Rows by r descending.
- * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_drivers(cx_journey_table **out, const cx_journeys *journeys);
+CX_EXTERN int cx_journeys_drivers(cx_result **out, const cx_journeys *journeys);
 
 /**
  * @brief NPS, CSAT and CES by path, by stage, or for converted against
@@ -416,12 +421,13 @@ CX_EXTERN int cx_journeys_drivers(cx_journey_table **out, const cx_journeys *jou
  * "csat_mean" (1-5), "ces" (mean 1-7), "ces_n". By path: the feedback of
  * each journey (see above), rows by journeys descending; by stage: answers
  * of the stage's touchpoints, rows in stage order; by conversion: two rows.
- * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
- * @param[in]  group    a ::cx_journey_group.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ * @param[in]  group    a ::cx_journeys_group.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT (by path: more distinct paths
+ *         than a table can hold) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_satisfaction(cx_journey_table **out, const cx_journeys *journeys, int group);
+CX_EXTERN int cx_journeys_satisfaction(cx_result **out, const cx_journeys *journeys, cx_journeys_group group);
 
 /**
  * @brief Stage progression over the ordered stages (the stage set in its
@@ -434,11 +440,12 @@ CX_EXTERN int cx_journeys_satisfaction(cx_journey_table **out, const cx_journeys
  * "median_to_next_ms" (from reaching this stage to reaching the next),
  * "median_time_in_ms" (per customer, the total time spent in the stage,
  * see cx_journeys_customer_stages()). One row per stage, in order.
- * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT (more than 30 ordered
+ *         stages) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_stages(cx_journey_table **out, const cx_journeys *journeys);
+CX_EXTERN int cx_journeys_stages(cx_result **out, const cx_journeys *journeys);
 
 /**
  * @brief Each customer's current stage and time spent in each stage.
@@ -448,11 +455,12 @@ CX_EXTERN int cx_journeys_stages(cx_journey_table **out, const cx_journeys *jour
  * current stage lasts until the latest interaction time of the store.
  * Columns: "customer", "current" (NULL for a customer with no staged
  * event), then "ms_<stage>" per ordered stage. Rows in customer order.
- * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT (more than 30 ordered
+ *         stages) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_customer_stages(cx_journey_table **out, const cx_journeys *journeys);
+CX_EXTERN int cx_journeys_customer_stages(cx_result **out, const cx_journeys *journeys);
 
 /* ---- funnels ------------------------------------------------------------- */
 
@@ -473,22 +481,22 @@ CX_EXTERN void cx_funnel_free(cx_funnel *funnel);
 /**
  * @brief Append a step: an event of this touchpoint, channel or stage.
  * @param[in] funnel the funnel.
- * @param[in] level  a ::cx_journey_level.
+ * @param[in] level  a ::cx_journeys_level.
  * @param[in] name   a touchpoint, channel or stage known to the store.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND or ::CX_ELIMIT (more than
  *         ::CX_FUNNEL_MAX_STEPS).
  */
-CX_EXTERN int cx_funnel_add_step(cx_funnel *funnel, int level, const char *name);
+CX_EXTERN int cx_funnel_add_step(cx_funnel *funnel, cx_journeys_level level, const char *name);
 
 /**
  * @brief Add an exclusion step: an attempt stops at the first such event
  *        after its first step (the steps reached before it still count).
  * @param[in] funnel the funnel.
- * @param[in] level  a ::cx_journey_level.
+ * @param[in] level  a ::cx_journeys_level.
  * @param[in] name   a touchpoint, channel or stage known to the store.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND or ::CX_ELIMIT.
  */
-CX_EXTERN int cx_funnel_add_exclusion(cx_funnel *funnel, int level, const char *name);
+CX_EXTERN int cx_funnel_add_exclusion(cx_funnel *funnel, cx_journeys_level level, const char *name);
 
 /**
  * @brief Set the conversion window, measured from the first step.
@@ -520,105 +528,23 @@ CX_EXTERN int cx_funnel_set_strict(cx_funnel *funnel, int strict);
  * (customers who reached it), "conversion_prev" and "conversion_first" (%,
  * NaN when nobody entered the step before or the first), "median_from_prev_ms"
  * (NaN for the first step), "dropped" (customers whose furthest step it is).
- * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @param[in]  funnel   a funnel of the same store with at least one step.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_funnel(cx_journey_table **out, const cx_journeys *journeys, const cx_funnel *funnel);
+CX_EXTERN int cx_journeys_funnel(cx_result **out, const cx_journeys *journeys, const cx_funnel *funnel);
 
 /**
  * @brief Who dropped out where: one row per customer who entered the
  *        funnel, columns "customer", "furthest" (step index from 1),
  *        "first_time" (time of their first step), in customer order.
- * @param[out] out      the table, to free with cx_journey_table_free().
+ * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @param[in]  funnel   a funnel of the same store with at least one step.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_journeys_funnel_customers(cx_journey_table **out, const cx_journeys *journeys,
-                                           const cx_funnel *funnel);
-
-/* ---- tables -------------------------------------------------------------- */
-
-/**
- * @brief Free a table.
- * @param[in] table the table, or NULL.
- */
-CX_EXTERN void cx_journey_table_free(cx_journey_table *table);
-
-/**
- * @brief Number of rows.
- * @param[in] table the table; NULL gives 0.
- * @return the count.
- */
-CX_EXTERN size_t cx_journey_table_rows(const cx_journey_table *table);
-
-/**
- * @brief Number of columns.
- * @param[in] table the table; NULL gives 0.
- * @return the count.
- */
-CX_EXTERN size_t cx_journey_table_columns(const cx_journey_table *table);
-
-/**
- * @brief The name of a column.
- * @param[out] out    a string owned by the table.
- * @param[in]  table  the table.
- * @param[in]  column 0 to columns - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_journey_table_column_name(const char **out, const cx_journey_table *table, size_t column);
-
-/**
- * @brief The type of a column: ::CX_TYPE_STRING, ::CX_TYPE_INT,
- *        ::CX_TYPE_REAL or ::CX_TYPE_TIME.
- * @param[out] out    a ::cx_type.
- * @param[in]  table  the table.
- * @param[in]  column 0 to columns - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_journey_table_column_type(int *out, const cx_journey_table *table, size_t column);
-
-/**
- * @brief Find a column by name.
- * @param[out] out   the column.
- * @param[in]  table the table.
- * @param[in]  name  the column's name.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND.
- */
-CX_EXTERN int cx_journey_table_column_find(size_t *out, const cx_journey_table *table, const char *name);
-
-/**
- * @brief Read a text cell.
- * @param[out] out    the text, owned by the table; NULL when missing.
- * @param[in]  table  the table.
- * @param[in]  row    0 to rows - 1.
- * @param[in]  column a ::CX_TYPE_STRING column.
- * @return ::CX_OK, ::CX_EINVAL (another type) or ::CX_ERANGE.
- */
-CX_EXTERN int cx_journey_table_get_string(const char **out, const cx_journey_table *table, size_t row,
-                                          size_t column);
-
-/**
- * @brief Read an integer or time cell.
- * @param[out] out    the value.
- * @param[in]  table  the table.
- * @param[in]  row    0 to rows - 1.
- * @param[in]  column a ::CX_TYPE_INT or ::CX_TYPE_TIME column.
- * @return ::CX_OK, ::CX_EINVAL (another type) or ::CX_ERANGE.
- */
-CX_EXTERN int cx_journey_table_get_int(int64_t *out, const cx_journey_table *table, size_t row, size_t column);
-
-/**
- * @brief Read a numeric cell as a double (NaN where a value does not exist).
- * @param[out] out    the value.
- * @param[in]  table  the table.
- * @param[in]  row    0 to rows - 1.
- * @param[in]  column a ::CX_TYPE_INT, ::CX_TYPE_TIME or ::CX_TYPE_REAL column.
- * @return ::CX_OK, ::CX_EINVAL (a text column) or ::CX_ERANGE.
- */
-CX_EXTERN int cx_journey_table_get_real(double *out, const cx_journey_table *table, size_t row, size_t column);
+CX_EXTERN int cx_journeys_funnel_customers(cx_result **out, const cx_journeys *journeys, const cx_funnel *funnel);
 
 /** @} */
 

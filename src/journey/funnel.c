@@ -12,8 +12,8 @@
 static uint32_t tp_code(const cx_store *s, int level, uint32_t tp)
 {
     switch (level) {
-    case CX_JOURNEY_LEVEL_CHANNEL: return CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t)[tp];
-    case CX_JOURNEY_LEVEL_STAGE: return CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t)[tp];
+    case CX_JOURNEYS_LEVEL_CHANNEL: return CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t)[tp];
+    case CX_JOURNEYS_LEVEL_STAGE: return CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t)[tp];
     default: return tp;
     }
 }
@@ -111,7 +111,7 @@ static int frun_init(const char *fn, frun *x, cxi_mem *m, const cx_journeys *j, 
     return CX_OK;
 }
 
-int cx_journeys_funnel(cx_journey_table **out, const cx_journeys *j, const cx_funnel *f)
+int cx_journeys_funnel(cx_result **out, const cx_journeys *j, const cx_funnel *f)
 {
     static const char *const fn = "cx_journeys_funnel";
     static const char *const names[] = {"step",    "name", "entered", "conversion_prev", "conversion_first",
@@ -136,7 +136,7 @@ int cx_journeys_funnel(cx_journey_table **out, const cx_journeys *j, const cx_fu
         off[i + 1] = off[i] + entered[i];
     size_t nd = off[ns];
     double *d = cxi_alloc(&m, (nd ? nd : 1) * sizeof *d);
-    cx_journey_table *t = NULL;
+    cx_result *t = NULL;
     if (d) {
         size_t cur[CX_FUNNEL_MAX_STEPS + 1];
         memcpy(cur, off, sizeof cur);
@@ -148,19 +148,19 @@ int cx_journeys_funnel(cx_journey_table **out, const cx_journeys *j, const cx_fu
             for (int i = 1; i < x.best[c]; i++)
                 d[cur[i]++] = (double)(times[i] - times[i - 1]);
         }
-        if (!cxi_jt_new(&t, &j->mem, (size_t)ns, 7, names, types)) {
+        if (!cxi_result_new(&t, &j->mem, (size_t)ns, 7, names, types)) {
             for (int i = 0; i < ns && !rc; i++) {
                 size_t r = (size_t)i;
-                cxi_jt_set_int(t, 0, r, i + 1);
-                rc = cxi_jt_set_str(t, 1, r, f->steps[i].name, strlen(f->steps[i].name));
-                cxi_jt_set_int(t, 2, r, (int64_t)entered[i]);
-                cxi_jt_set_real(t, 3, r,
-                                i == 0 ? (entered[0] ? 100.0 : NAN)
-                                : entered[i - 1] ? 100.0 * (double)entered[i] / (double)entered[i - 1]
-                                                 : NAN);
-                cxi_jt_set_real(t, 4, r, entered[0] ? 100.0 * (double)entered[i] / (double)entered[0] : NAN);
-                cxi_jt_set_real(t, 5, r, i == 0 ? NAN : cxi_jmedian(d + off[i], off[i + 1] - off[i]));
-                cxi_jt_set_int(t, 6, r, (int64_t)(entered[i] - (i + 1 < ns ? entered[i + 1] : 0)));
+                cxi_result_set_int(t, 0, r, i + 1);
+                rc = cxi_result_set_text(t, 1, r, f->steps[i].name);
+                cxi_result_set_int(t, 2, r, (int64_t)entered[i]);
+                cxi_result_set_real(t, 3, r,
+                                    i == 0 ? (entered[0] ? 100.0 : NAN)
+                                    : entered[i - 1] ? 100.0 * (double)entered[i] / (double)entered[i - 1]
+                                                     : NAN);
+                cxi_result_set_real(t, 4, r, entered[0] ? 100.0 * (double)entered[i] / (double)entered[0] : NAN);
+                cxi_result_set_real(t, 5, r, i == 0 ? NAN : cxi_jmedian(d + off[i], off[i + 1] - off[i]));
+                cxi_result_set_int(t, 6, r, (int64_t)(entered[i] - (i + 1 < ns ? entered[i + 1] : 0)));
             }
         } else {
             rc = CX_ENOMEM;
@@ -171,14 +171,14 @@ int cx_journeys_funnel(cx_journey_table **out, const cx_journeys *j, const cx_fu
     cxi_free(&m, d, (nd ? nd : 1) * sizeof *d);
     frun_free(&m, &x);
     if (rc) {
-        cx_journey_table_free(t);
+        cx_result_free(t);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     }
     *out = t;
     return CX_OK;
 }
 
-int cx_journeys_funnel_customers(cx_journey_table **out, const cx_journeys *j, const cx_funnel *f)
+int cx_journeys_funnel_customers(cx_result **out, const cx_journeys *j, const cx_funnel *f)
 {
     static const char *const fn = "cx_journeys_funnel_customers";
     static const char *const names[] = {"customer", "furthest", "first_time"};
@@ -196,8 +196,8 @@ int cx_journeys_funnel_customers(cx_journey_table **out, const cx_journeys *j, c
     size_t rows = 0;
     for (size_t c = 0; c < j->ncust; c++)
         rows += x.best[c] > 0;
-    cx_journey_table *t = NULL;
-    if (cxi_jt_new(&t, &j->mem, rows, 3, names, types)) {
+    cx_result *t = NULL;
+    if (cxi_result_new(&t, &j->mem, rows, 3, names, types)) {
         rc = CX_ENOMEM;
     } else {
         size_t r = 0;
@@ -205,15 +205,15 @@ int cx_journeys_funnel_customers(cx_journey_table **out, const cx_journeys *j, c
             if (!x.best[c])
                 continue;
             const char *id = cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], (uint32_t)c);
-            rc = cxi_jt_set_str(t, 0, r, id, strlen(id));
-            cxi_jt_set_int(t, 1, r, x.best[c]);
-            cxi_jt_set_int(t, 2, r, it[j->ev[x.bestp[c]]]);
+            rc = cxi_result_set_text(t, 0, r, id);
+            cxi_result_set_int(t, 1, r, x.best[c]);
+            cxi_result_set_time(t, 2, r, it[j->ev[x.bestp[c]]]);
             r++;
         }
     }
     frun_free(&m, &x);
     if (rc) {
-        cx_journey_table_free(t);
+        cx_result_free(t);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     }
     *out = t;
@@ -222,11 +222,16 @@ int cx_journeys_funnel_customers(cx_journey_table **out, const cx_journeys *j, c
 
 /* ---- stages ------------------------------------------------------------------ */
 
-#define MAX_ORD (CXI_JT_MAXCOLS - 2)
+/* Most ordered stages (journey.h documents the limit): each customer's
+ * times per stage are worked out on the stack. */
+#define MAX_ORD 30
+
+/* Stages a store may name, the ordered ones and "service" among them. */
+#define MAX_STAGES (64 + MAX_ORD)
 
 typedef struct srun {
     int nord;
-    int ord[64 + MAX_ORD]; /* stage code -> ordered index, -1 */
+    int ord[MAX_STAGES]; /* stage code -> ordered index, -1 */
     uint32_t code[MAX_ORD];
     cx_time as_of;
 } srun;
@@ -236,8 +241,8 @@ static int srun_init(const char *fn, const cx_journeys *j, srun *x)
     const cx_store *s = j->store;
     uint32_t nstage = s->sets[CX_VOCAB_STAGE].count;
     uint32_t service = cxi_pool_find(&s->sets[CX_VOCAB_STAGE], "service", 7);
-    if (nstage > (uint32_t)(sizeof x->ord / sizeof x->ord[0]))
-        return cxi_fail(CX_ELIMIT, "%s: more than %d stages", fn, MAX_ORD);
+    if (nstage > MAX_STAGES)
+        return cxi_fail(CX_ELIMIT, "%s: more than %d stages in the store", fn, MAX_STAGES);
     x->nord = 0;
     for (uint32_t g = 0; g < nstage; g++) {
         x->ord[g] = -1;
@@ -286,7 +291,7 @@ static int cust_stages(const cx_journeys *j, const srun *x, size_t c, cx_time *f
     return cur;
 }
 
-int cx_journeys_stages(cx_journey_table **out, const cx_journeys *j)
+int cx_journeys_stages(cx_result **out, const cx_journeys *j)
 {
     static const char *const fn = "cx_journeys_stages";
     static const char *const names[] = {"stage",           "reached",           "current",          "to_next",
@@ -323,7 +328,7 @@ int cx_journeys_stages(cx_journey_table **out, const cx_journeys *j)
     }
     size_t nv = offin[n] + offnx[n];
     double *v = cxi_alloc(&m, (nv ? nv : 1) * sizeof *v);
-    cx_journey_table *t = NULL;
+    cx_result *t = NULL;
     if (!v) {
         rc = CX_ENOMEM;
     } else {
@@ -341,33 +346,33 @@ int cx_journeys_stages(cx_journey_table **out, const cx_journeys *j)
                     vnx[cn[o]++] = (double)(first[o + 1] - first[o]);
             }
         }
-        if (cxi_jt_new(&t, &j->mem, (size_t)n, 7, names, types)) {
+        if (cxi_result_new(&t, &j->mem, (size_t)n, 7, names, types)) {
             rc = CX_ENOMEM;
         } else {
             for (int o = 0; o < n && !rc; o++) {
                 const char *name = cxi_pool_str(&j->store->sets[CX_VOCAB_STAGE], x.code[o]);
                 size_t r = (size_t)o;
-                rc = cxi_jt_set_str(t, 0, r, name, strlen(name));
-                cxi_jt_set_int(t, 1, r, (int64_t)reached[o]);
-                cxi_jt_set_int(t, 2, r, (int64_t)current[o]);
-                cxi_jt_set_int(t, 3, r, (int64_t)next[o]);
-                cxi_jt_set_real(t, 4, r,
-                                o + 1 < n && reached[o] ? 100.0 * (double)next[o] / (double)reached[o] : NAN);
-                cxi_jt_set_real(t, 5, r, cxi_jmedian(vnx + offnx[o], next[o]));
-                cxi_jt_set_real(t, 6, r, cxi_jmedian(vin + offin[o], reached[o]));
+                rc = cxi_result_set_text(t, 0, r, name);
+                cxi_result_set_int(t, 1, r, (int64_t)reached[o]);
+                cxi_result_set_int(t, 2, r, (int64_t)current[o]);
+                cxi_result_set_int(t, 3, r, (int64_t)next[o]);
+                cxi_result_set_real(t, 4, r,
+                                    o + 1 < n && reached[o] ? 100.0 * (double)next[o] / (double)reached[o] : NAN);
+                cxi_result_set_real(t, 5, r, cxi_jmedian(vnx + offnx[o], next[o]));
+                cxi_result_set_real(t, 6, r, cxi_jmedian(vin + offin[o], reached[o]));
             }
         }
     }
     cxi_free(&m, v, (nv ? nv : 1) * sizeof *v);
     if (rc) {
-        cx_journey_table_free(t);
+        cx_result_free(t);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     }
     *out = t;
     return CX_OK;
 }
 
-int cx_journeys_customer_stages(cx_journey_table **out, const cx_journeys *j)
+int cx_journeys_customer_stages(cx_result **out, const cx_journeys *j)
 {
     static const char *const fn = "cx_journeys_customer_stages";
     int rc = cxi_j_check(fn, out, j);
@@ -380,8 +385,8 @@ int cx_journeys_customer_stages(cx_journey_table **out, const cx_journeys *j)
     const cx_store *s = j->store;
     int n = x.nord;
     char namebuf[MAX_ORD][80];
-    const char *names[CXI_JT_MAXCOLS];
-    int types[CXI_JT_MAXCOLS];
+    const char *names[2 + MAX_ORD];
+    int types[2 + MAX_ORD];
     names[0] = "customer";
     names[1] = "current";
     types[0] = types[1] = CX_TYPE_STRING;
@@ -390,24 +395,24 @@ int cx_journeys_customer_stages(cx_journey_table **out, const cx_journeys *j)
         names[2 + o] = namebuf[o];
         types[2 + o] = CX_TYPE_INT;
     }
-    cx_journey_table *t;
-    if (cxi_jt_new(&t, &j->mem, j->ncust, (size_t)(2 + n), names, types))
+    cx_result *t;
+    if (cxi_result_new(&t, &j->mem, j->ncust, (size_t)(2 + n), names, types))
         return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu customers", fn, j->ncust);
     cx_time first[MAX_ORD];
     int64_t in[MAX_ORD];
     for (size_t c = 0; c < j->ncust && !rc; c++) {
         int cur = cust_stages(j, &x, c, first, in);
         const char *id = cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], (uint32_t)c);
-        rc = cxi_jt_set_str(t, 0, c, id, strlen(id));
+        rc = cxi_result_set_text(t, 0, c, id);
         if (!rc && cur >= 0) {
             const char *st = cxi_pool_str(&s->sets[CX_VOCAB_STAGE], x.code[cur]);
-            rc = cxi_jt_set_str(t, 1, c, st, strlen(st));
+            rc = cxi_result_set_text(t, 1, c, st);
         }
         for (int o = 0; o < n; o++)
-            cxi_jt_set_int(t, (size_t)(2 + o), c, in[o]);
+            cxi_result_set_int(t, (size_t)(2 + o), c, in[o]);
     }
     if (rc) {
-        cx_journey_table_free(t);
+        cx_result_free(t);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     }
     *out = t;

@@ -1,6 +1,6 @@
 /*
  * The journeys index and its small companions: options, funnel
- * definitions, result tables, the hash of uint32 sequences, and the build:
+ * definitions, the hash of uint32 sequences, and the build:
  * a counting sort of the interactions by customer, a per-customer sort by
  * time only where the rows were not added in time order, then one pass that
  * cuts journeys and writes their path states. The analyses live in
@@ -29,8 +29,8 @@ static uint32_t set_code(const cx_store *s, int set, const char *name)
 uint32_t cxi_jlevel_count(const cx_store *s, int level)
 {
     switch (level) {
-    case CX_JOURNEY_LEVEL_CHANNEL: return s->sets[CX_VOCAB_CHANNEL].count;
-    case CX_JOURNEY_LEVEL_STAGE: return s->sets[CX_VOCAB_STAGE].count;
+    case CX_JOURNEYS_LEVEL_CHANNEL: return s->sets[CX_VOCAB_CHANNEL].count;
+    case CX_JOURNEYS_LEVEL_STAGE: return s->sets[CX_VOCAB_STAGE].count;
     default: return (uint32_t)s->t[CX_TABLE_TOUCHPOINTS].n;
     }
 }
@@ -38,8 +38,8 @@ uint32_t cxi_jlevel_count(const cx_store *s, int level)
 const char *cxi_jlevel_name(const cx_store *s, int level, uint32_t code)
 {
     switch (level) {
-    case CX_JOURNEY_LEVEL_CHANNEL: return cxi_pool_str(&s->sets[CX_VOCAB_CHANNEL], code);
-    case CX_JOURNEY_LEVEL_STAGE: return cxi_pool_str(&s->sets[CX_VOCAB_STAGE], code);
+    case CX_JOURNEYS_LEVEL_CHANNEL: return cxi_pool_str(&s->sets[CX_VOCAB_CHANNEL], code);
+    case CX_JOURNEYS_LEVEL_STAGE: return cxi_pool_str(&s->sets[CX_VOCAB_STAGE], code);
     default: return cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], code);
     }
 }
@@ -49,14 +49,14 @@ static int level_code(const char *fn, const cx_store *s, int level, const char *
 {
     static const char *const what[] = {"touchpoint", "channel", "stage"};
     char qb[80];
-    if (level < 0 || level > CX_JOURNEY_LEVEL_STAGE)
-        return cxi_fail(CX_EINVAL, "%s: level %d is not a cx_journey_level", fn, level);
+    if (level < 0 || level > CX_JOURNEYS_LEVEL_STAGE)
+        return cxi_fail(CX_EINVAL, "%s: level %d is not a cx_journeys_level", fn, level);
     if (!name || !*name)
         return cxi_fail(CX_EINVAL, "%s: %s name is NULL or empty", fn, what[level]);
-    if (level == CX_JOURNEY_LEVEL_TOUCHPOINT)
+    if (level == CX_JOURNEYS_LEVEL_TOUCHPOINT)
         *code = cxi_pool_find(&s->keys[CX_TABLE_TOUCHPOINTS], name, strlen(name));
     else
-        *code = set_code(s, level == CX_JOURNEY_LEVEL_CHANNEL ? CX_VOCAB_CHANNEL : CX_VOCAB_STAGE, name);
+        *code = set_code(s, level == CX_JOURNEYS_LEVEL_CHANNEL ? CX_VOCAB_CHANNEL : CX_VOCAB_STAGE, name);
     if (*code == CXI_NONE)
         return cxi_fail(CX_ENOTFOUND, "%s: no %s %s in the store", fn, what[level], cxi_quote(qb, name));
     return CX_OK;
@@ -75,7 +75,7 @@ static void opts_default(const cx_store *s, cxi_jopts *o)
         o->conv[0].code = purchase;
     }
     o->cut = 1;
-    o->level = CX_JOURNEY_LEVEL_TOUCHPOINT;
+    o->level = CX_JOURNEYS_LEVEL_TOUCHPOINT;
     o->conv_in_path = 1;
     o->contact_kind = set_code(s, CX_VOCAB_INTERACTION_KIND, "contact");
     o->repeat_window = 7 * CXI_MS_PER_DAY;
@@ -84,18 +84,18 @@ static void opts_default(const cx_store *s, cxi_jopts *o)
     o->min_support = 30;
 }
 
-int cx_journey_options_new(cx_journey_options **out, const cx_store *store)
+int cx_journeys_options_new(cx_journeys_options **out, const cx_store *store)
 {
     if (!out)
-        return cxi_fail(CX_EINVAL, "cx_journey_options_new: out is NULL");
+        return cxi_fail(CX_EINVAL, "cx_journeys_options_new: out is NULL");
     *out = NULL;
     if (!store)
-        return cxi_fail(CX_EINVAL, "cx_journey_options_new: store is NULL");
+        return cxi_fail(CX_EINVAL, "cx_journeys_options_new: store is NULL");
     cxi_mem m;
     cxi_mem_init(&m, store->mem.fn, store->mem.ud);
-    cx_journey_options *o = cxi_alloc(&m, sizeof *o);
+    cx_journeys_options *o = cxi_alloc(&m, sizeof *o);
     if (!o)
-        return cxi_fail(CX_ENOMEM, "cx_journey_options_new: out of memory");
+        return cxi_fail(CX_ENOMEM, "cx_journeys_options_new: out of memory");
     o->mem = m;
     o->store = store;
     opts_default(store, &o->o);
@@ -103,7 +103,7 @@ int cx_journey_options_new(cx_journey_options **out, const cx_store *store)
     return CX_OK;
 }
 
-void cx_journey_options_free(cx_journey_options *o)
+void cx_journeys_options_free(cx_journeys_options *o)
 {
     if (!o)
         return;
@@ -111,13 +111,14 @@ void cx_journey_options_free(cx_journey_options *o)
     cxi_free(&m, o, sizeof *o);
 }
 
-static int conv_rule(const char *fn, const cx_journey_options *o, int by, const char *name, cxi_jrule *r)
+static int conv_rule(const char *fn, const cx_journeys_options *o, cx_conversion_by by, const char *name,
+                     cxi_jrule *r)
 {
     char qb[80];
     if (!o)
         return cxi_fail(CX_EINVAL, "%s: options is NULL", fn);
-    if (by < CX_CONVERSION_BY_KIND || by > CX_CONVERSION_BY_STAGE)
-        return cxi_fail(CX_EINVAL, "%s: by = %d is not a cx_conversion_by", fn, by);
+    if ((int)by < CX_CONVERSION_BY_KIND || (int)by > CX_CONVERSION_BY_STAGE)
+        return cxi_fail(CX_EINVAL, "%s: by = %d is not a cx_conversion_by", fn, (int)by);
     if (!name || !*name)
         return cxi_fail(CX_EINVAL, "%s: name is NULL or empty", fn);
     r->by = by;
@@ -127,15 +128,15 @@ static int conv_rule(const char *fn, const cx_journey_options *o, int by, const 
             return cxi_fail(CX_ENOTFOUND, "%s: no interaction kind %s in the store", fn, cxi_quote(qb, name));
         return CX_OK;
     }
-    return level_code(fn, o->store, by == CX_CONVERSION_BY_TOUCHPOINT ? CX_JOURNEY_LEVEL_TOUCHPOINT
-                                                                     : CX_JOURNEY_LEVEL_STAGE,
+    return level_code(fn, o->store, by == CX_CONVERSION_BY_TOUCHPOINT ? CX_JOURNEYS_LEVEL_TOUCHPOINT
+                                                                     : CX_JOURNEYS_LEVEL_STAGE,
                       name, &r->code);
 }
 
-int cx_journey_options_set_conversion(cx_journey_options *o, int by, const char *name)
+int cx_journeys_options_set_conversion(cx_journeys_options *o, cx_conversion_by by, const char *name)
 {
     cxi_jrule r;
-    int rc = conv_rule("cx_journey_options_set_conversion", o, by, name, &r);
+    int rc = conv_rule("cx_journeys_options_set_conversion", o, by, name, &r);
     if (rc)
         return rc;
     o->o.nconv = 1;
@@ -143,18 +144,18 @@ int cx_journey_options_set_conversion(cx_journey_options *o, int by, const char 
     return CX_OK;
 }
 
-int cx_journey_options_add_conversion(cx_journey_options *o, int by, const char *name)
+int cx_journeys_options_add_conversion(cx_journeys_options *o, cx_conversion_by by, const char *name)
 {
     cxi_jrule r;
-    int rc = conv_rule("cx_journey_options_add_conversion", o, by, name, &r);
+    int rc = conv_rule("cx_journeys_options_add_conversion", o, by, name, &r);
     if (rc)
         return rc;
     for (int i = 0; i < o->o.nconv; i++)
         if (o->o.conv[i].by == r.by && o->o.conv[i].code == r.code)
             return CX_OK;
-    if (o->o.nconv >= CX_JOURNEY_MAX_CONVERSIONS)
-        return cxi_fail(CX_ELIMIT, "cx_journey_options_add_conversion: more than %d conversion rules",
-                        CX_JOURNEY_MAX_CONVERSIONS);
+    if (o->o.nconv >= CX_JOURNEYS_MAX_CONVERSIONS)
+        return cxi_fail(CX_ELIMIT, "cx_journeys_options_add_conversion: more than %d conversion rules",
+                        CX_JOURNEYS_MAX_CONVERSIONS);
     o->o.conv[o->o.nconv++] = r;
     return CX_OK;
 }
@@ -170,98 +171,98 @@ static int flag(const char *fn, const char *what, int v)
     return CX_OK;
 }
 
-int cx_journey_options_set_gap(cx_journey_options *o, int64_t gap_ms)
+int cx_journeys_options_set_gap(cx_journeys_options *o, int64_t gap_ms)
 {
-    NEED_OPTS("cx_journey_options_set_gap");
+    NEED_OPTS("cx_journeys_options_set_gap");
     if (gap_ms < 0)
-        return cxi_fail(CX_ERANGE, "cx_journey_options_set_gap: gap %lld ms is negative", (long long)gap_ms);
+        return cxi_fail(CX_ERANGE, "cx_journeys_options_set_gap: gap %lld ms is negative", (long long)gap_ms);
     o->o.gap = gap_ms;
     return CX_OK;
 }
 
-int cx_journey_options_set_cut_at_conversion(cx_journey_options *o, int cut)
+int cx_journeys_options_set_cut_at_conversion(cx_journeys_options *o, int cut)
 {
-    NEED_OPTS("cx_journey_options_set_cut_at_conversion");
-    int rc = flag("cx_journey_options_set_cut_at_conversion", "cut", cut);
+    NEED_OPTS("cx_journeys_options_set_cut_at_conversion");
+    int rc = flag("cx_journeys_options_set_cut_at_conversion", "cut", cut);
     if (!rc)
         o->o.cut = cut;
     return rc;
 }
 
-int cx_journey_options_set_level(cx_journey_options *o, int level)
+int cx_journeys_options_set_level(cx_journeys_options *o, cx_journeys_level level)
 {
-    NEED_OPTS("cx_journey_options_set_level");
-    if (level < 0 || level > CX_JOURNEY_LEVEL_STAGE)
-        return cxi_fail(CX_EINVAL, "cx_journey_options_set_level: level %d is not a cx_journey_level", level);
+    NEED_OPTS("cx_journeys_options_set_level");
+    if ((int)level < 0 || (int)level > CX_JOURNEYS_LEVEL_STAGE)
+        return cxi_fail(CX_EINVAL, "cx_journeys_options_set_level: level %d is not a cx_journeys_level", (int)level);
     o->o.level = level;
     return CX_OK;
 }
 
-int cx_journey_options_set_collapse(cx_journey_options *o, int collapse)
+int cx_journeys_options_set_collapse(cx_journeys_options *o, int collapse)
 {
-    NEED_OPTS("cx_journey_options_set_collapse");
-    int rc = flag("cx_journey_options_set_collapse", "collapse", collapse);
+    NEED_OPTS("cx_journeys_options_set_collapse");
+    int rc = flag("cx_journeys_options_set_collapse", "collapse", collapse);
     if (!rc)
         o->o.collapse = collapse;
     return rc;
 }
 
-int cx_journey_options_set_conversion_in_path(cx_journey_options *o, int in_path)
+int cx_journeys_options_set_conversion_in_path(cx_journeys_options *o, int in_path)
 {
-    NEED_OPTS("cx_journey_options_set_conversion_in_path");
-    int rc = flag("cx_journey_options_set_conversion_in_path", "in_path", in_path);
+    NEED_OPTS("cx_journeys_options_set_conversion_in_path");
+    int rc = flag("cx_journeys_options_set_conversion_in_path", "in_path", in_path);
     if (!rc)
         o->o.conv_in_path = in_path;
     return rc;
 }
 
-int cx_journey_options_set_repeat_contacts(cx_journey_options *o, const char *kind, int64_t window_ms)
+int cx_journeys_options_set_repeat_contacts(cx_journeys_options *o, const char *kind, int64_t window_ms)
 {
     char qb[80];
-    NEED_OPTS("cx_journey_options_set_repeat_contacts");
+    NEED_OPTS("cx_journeys_options_set_repeat_contacts");
     if (!kind || !*kind)
-        return cxi_fail(CX_EINVAL, "cx_journey_options_set_repeat_contacts: kind is NULL or empty");
+        return cxi_fail(CX_EINVAL, "cx_journeys_options_set_repeat_contacts: kind is NULL or empty");
     uint32_t k = set_code(o->store, CX_VOCAB_INTERACTION_KIND, kind);
     if (k == CXI_NONE)
-        return cxi_fail(CX_ENOTFOUND, "cx_journey_options_set_repeat_contacts: no interaction kind %s in the store",
+        return cxi_fail(CX_ENOTFOUND, "cx_journeys_options_set_repeat_contacts: no interaction kind %s in the store",
                         cxi_quote(qb, kind));
     if (window_ms <= 0)
-        return cxi_fail(CX_ERANGE, "cx_journey_options_set_repeat_contacts: window %lld ms is not > 0",
+        return cxi_fail(CX_ERANGE, "cx_journeys_options_set_repeat_contacts: window %lld ms is not > 0",
                         (long long)window_ms);
     o->o.contact_kind = k;
     o->o.repeat_window = window_ms;
     return CX_OK;
 }
 
-int cx_journey_options_set_half_life(cx_journey_options *o, int64_t half_life_ms)
+int cx_journeys_options_set_half_life(cx_journeys_options *o, int64_t half_life_ms)
 {
-    NEED_OPTS("cx_journey_options_set_half_life");
+    NEED_OPTS("cx_journeys_options_set_half_life");
     if (half_life_ms <= 0)
-        return cxi_fail(CX_ERANGE, "cx_journey_options_set_half_life: half-life %lld ms is not > 0",
+        return cxi_fail(CX_ERANGE, "cx_journeys_options_set_half_life: half-life %lld ms is not > 0",
                         (long long)half_life_ms);
     o->o.half_life = half_life_ms;
     return CX_OK;
 }
 
-int cx_journey_options_set_position_weights(cx_journey_options *o, double first, double last)
+int cx_journeys_options_set_position_weights(cx_journeys_options *o, double first, double last)
 {
-    NEED_OPTS("cx_journey_options_set_position_weights");
+    NEED_OPTS("cx_journeys_options_set_position_weights");
     if (!isfinite(first) || !isfinite(last))
-        return cxi_fail(CX_EINVAL, "cx_journey_options_set_position_weights: weights must be finite");
+        return cxi_fail(CX_EINVAL, "cx_journeys_options_set_position_weights: weights must be finite");
     if (first < 0 || last < 0 || first + last > 1)
         return cxi_fail(CX_ERANGE,
-                        "cx_journey_options_set_position_weights: first %g and last %g must be >= 0 with a sum <= 1",
+                        "cx_journeys_options_set_position_weights: first %g and last %g must be >= 0 with a sum <= 1",
                         first, last);
     o->o.pos_first = first;
     o->o.pos_last = last;
     return CX_OK;
 }
 
-int cx_journey_options_set_min_support(cx_journey_options *o, int64_t min_n)
+int cx_journeys_options_set_min_support(cx_journeys_options *o, int64_t min_n)
 {
-    NEED_OPTS("cx_journey_options_set_min_support");
+    NEED_OPTS("cx_journeys_options_set_min_support");
     if (min_n < 1)
-        return cxi_fail(CX_ERANGE, "cx_journey_options_set_min_support: %lld is not >= 1", (long long)min_n);
+        return cxi_fail(CX_ERANGE, "cx_journeys_options_set_min_support: %lld is not >= 1", (long long)min_n);
     o->o.min_support = min_n;
     return CX_OK;
 }
@@ -306,7 +307,7 @@ static int funnel_step(const char *fn, cx_funnel *f, int level, const char *name
     return CX_OK;
 }
 
-int cx_funnel_add_step(cx_funnel *f, int level, const char *name)
+int cx_funnel_add_step(cx_funnel *f, cx_journeys_level level, const char *name)
 {
     cxi_fstep st;
     int rc = funnel_step("cx_funnel_add_step", f, level, name, &st);
@@ -318,7 +319,7 @@ int cx_funnel_add_step(cx_funnel *f, int level, const char *name)
     return CX_OK;
 }
 
-int cx_funnel_add_exclusion(cx_funnel *f, int level, const char *name)
+int cx_funnel_add_exclusion(cx_funnel *f, cx_journeys_level level, const char *name)
 {
     cxi_fstep st;
     int rc = funnel_step("cx_funnel_add_exclusion", f, level, name, &st);
@@ -348,171 +349,6 @@ int cx_funnel_set_strict(cx_funnel *f, int strict)
     if (!rc)
         f->strict = strict;
     return rc;
-}
-
-/* ---- tables -------------------------------------------------------------- */
-
-static size_t cell_size(int type) { return type == CX_TYPE_STRING ? sizeof(uint32_t) : 8; }
-
-void cx_journey_table_free(cx_journey_table *t)
-{
-    if (!t)
-        return;
-    for (size_t c = 0; c < t->ncols; c++) {
-        cxi_free(&t->mem, t->cols[c].data, (t->rows ? t->rows : 1) * cell_size(t->cols[c].type));
-        if (t->cols[c].name)
-            cxi_free(&t->mem, t->cols[c].name, strlen(t->cols[c].name) + 1);
-    }
-    cxi_pool_free(&t->mem, &t->strs);
-    cxi_mem m = t->mem;
-    cxi_free(&m, t, sizeof *t);
-}
-
-int cxi_jt_new(cx_journey_table **out, const cxi_mem *mem, size_t rows, size_t ncols, const char *const *names,
-               const int *types)
-{
-    cxi_mem m;
-    cxi_mem_init(&m, mem->fn, mem->ud);
-    cx_journey_table *t = cxi_jzalloc(&m, sizeof *t);
-    if (!t)
-        return CX_ENOMEM;
-    t->mem = m;
-    t->rows = rows;
-    cxi_pool_init(&t->strs);
-    for (size_t c = 0; c < ncols && c < CXI_JT_MAXCOLS; c++) {
-        size_t len = strlen(names[c]) + 1, cells = rows ? rows : 1;
-        t->cols[c].type = types[c];
-        t->cols[c].name = cxi_alloc(&t->mem, len);
-        t->cols[c].data = cells <= SIZE_MAX / 8 ? cxi_alloc(&t->mem, cells * cell_size(types[c])) : NULL;
-        if (!t->cols[c].name || !t->cols[c].data) {
-            if (t->cols[c].name)
-                cxi_free(&t->mem, t->cols[c].name, len);
-            if (t->cols[c].data)
-                cxi_free(&t->mem, t->cols[c].data, cells * cell_size(types[c]));
-            t->cols[c].name = NULL;
-            t->cols[c].data = NULL;
-            cx_journey_table_free(t); /* frees the columns before c */
-            return CX_ENOMEM;
-        }
-        t->ncols = c + 1;
-        memcpy(t->cols[c].name, names[c], len);
-        if (types[c] == CX_TYPE_STRING)
-            memset(t->cols[c].data, 0xFF, cells * sizeof(uint32_t));
-        else
-            memset(t->cols[c].data, 0, cells * 8);
-    }
-    *out = t;
-    return CX_OK;
-}
-
-int cxi_jt_set_str(cx_journey_table *t, size_t col, size_t row, const char *s, size_t len)
-{
-    uint32_t id;
-    if (!s) {
-        ((uint32_t *)t->cols[col].data)[row] = CXI_NONE;
-        return CX_OK;
-    }
-    int rc = cxi_pool_intern(&t->mem, &t->strs, s, len, &id);
-    if (rc)
-        return rc;
-    ((uint32_t *)t->cols[col].data)[row] = id;
-    return CX_OK;
-}
-
-size_t cx_journey_table_rows(const cx_journey_table *t) { return t ? t->rows : 0; }
-size_t cx_journey_table_columns(const cx_journey_table *t) { return t ? t->ncols : 0; }
-
-static int check_col(const char *fn, const void *out, const cx_journey_table *t, size_t col)
-{
-    if (!out)
-        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
-    if (!t)
-        return cxi_fail(CX_EINVAL, "%s: table is NULL", fn);
-    if (col >= t->ncols)
-        return cxi_fail(CX_ERANGE, "%s: column %zu of %zu", fn, col, t->ncols);
-    return CX_OK;
-}
-
-static int check_cell(const char *fn, const void *out, const cx_journey_table *t, size_t row, size_t col)
-{
-    int rc = check_col(fn, out, t, col);
-    if (rc)
-        return rc;
-    if (row >= t->rows)
-        return cxi_fail(CX_ERANGE, "%s: row %zu of %zu", fn, row, t->rows);
-    return CX_OK;
-}
-
-int cx_journey_table_column_name(const char **out, const cx_journey_table *t, size_t col)
-{
-    int rc = check_col("cx_journey_table_column_name", out, t, col);
-    if (rc)
-        return rc;
-    *out = t->cols[col].name;
-    return CX_OK;
-}
-
-int cx_journey_table_column_type(int *out, const cx_journey_table *t, size_t col)
-{
-    int rc = check_col("cx_journey_table_column_type", out, t, col);
-    if (rc)
-        return rc;
-    *out = t->cols[col].type;
-    return CX_OK;
-}
-
-int cx_journey_table_column_find(size_t *out, const cx_journey_table *t, const char *name)
-{
-    char qb[80];
-    if (!out)
-        return cxi_fail(CX_EINVAL, "cx_journey_table_column_find: out is NULL");
-    if (!t)
-        return cxi_fail(CX_EINVAL, "cx_journey_table_column_find: table is NULL");
-    if (!name)
-        return cxi_fail(CX_EINVAL, "cx_journey_table_column_find: name is NULL");
-    for (size_t c = 0; c < t->ncols; c++)
-        if (strcmp(t->cols[c].name, name) == 0) {
-            *out = c;
-            return CX_OK;
-        }
-    return cxi_fail(CX_ENOTFOUND, "cx_journey_table_column_find: no column %s", cxi_quote(qb, name));
-}
-
-int cx_journey_table_get_string(const char **out, const cx_journey_table *t, size_t row, size_t col)
-{
-    int rc = check_cell("cx_journey_table_get_string", out, t, row, col);
-    if (rc)
-        return rc;
-    if (t->cols[col].type != CX_TYPE_STRING)
-        return cxi_fail(CX_EINVAL, "cx_journey_table_get_string: column '%s' is not text", t->cols[col].name);
-    uint32_t id = ((const uint32_t *)t->cols[col].data)[row];
-    *out = id == CXI_NONE ? NULL : cxi_pool_str(&t->strs, id);
-    return CX_OK;
-}
-
-int cx_journey_table_get_int(int64_t *out, const cx_journey_table *t, size_t row, size_t col)
-{
-    int rc = check_cell("cx_journey_table_get_int", out, t, row, col);
-    if (rc)
-        return rc;
-    if (t->cols[col].type != CX_TYPE_INT && t->cols[col].type != CX_TYPE_TIME)
-        return cxi_fail(CX_EINVAL, "cx_journey_table_get_int: column '%s' is not an integer or time",
-                        t->cols[col].name);
-    *out = ((const int64_t *)t->cols[col].data)[row];
-    return CX_OK;
-}
-
-int cx_journey_table_get_real(double *out, const cx_journey_table *t, size_t row, size_t col)
-{
-    int rc = check_cell("cx_journey_table_get_real", out, t, row, col);
-    if (rc)
-        return rc;
-    switch (t->cols[col].type) {
-    case CX_TYPE_REAL: *out = ((const double *)t->cols[col].data)[row]; return CX_OK;
-    case CX_TYPE_STRING:
-        return cxi_fail(CX_EINVAL, "cx_journey_table_get_real: column '%s' is text", t->cols[col].name);
-    default: *out = (double)((const int64_t *)t->cols[col].data)[row]; return CX_OK;
-    }
 }
 
 /* ---- sequences hash ------------------------------------------------------ */
@@ -860,15 +696,112 @@ static void cut(cx_journeys *j, bool fill)
 
 #define NEW_FN "cx_journeys_new"
 
-int cx_journeys_new(cx_journeys **out, const cx_store *s, const cx_journey_options *o)
+/* The per-touchpoint and per-kind lookups: each touchpoint's level code,
+ * and which touchpoints and kinds convert. */
+static void build_lookups(cx_journeys *j)
 {
-    if (!out)
-        return cxi_fail(CX_EINVAL, NEW_FN ": out is NULL");
-    *out = NULL;
-    if (!s)
-        return cxi_fail(CX_EINVAL, NEW_FN ": store is NULL");
-    if (o && o->store != s)
-        return cxi_fail(CX_EINVAL, NEW_FN ": the options were made for another store");
+    const cx_store *s = j->store;
+    const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
+    const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
+    for (size_t t = 0; t < j->ntp; t++)
+        j->lvl[t] = j->o.level == CX_JOURNEYS_LEVEL_CHANNEL ? tch[t]
+                    : j->o.level == CX_JOURNEYS_LEVEL_STAGE ? tst[t]
+                                                            : (uint32_t)t;
+    for (int i = 0; i < j->o.nconv; i++) {
+        const cxi_jrule *r = &j->o.conv[i];
+        if (r->by == CX_CONVERSION_BY_KIND && r->code < j->nkind)
+            j->conv_kind[r->code] = 1;
+        for (size_t t = 0; t < j->ntp; t++)
+            if ((r->by == CX_CONVERSION_BY_TOUCHPOINT && r->code == t) ||
+                (r->by == CX_CONVERSION_BY_STAGE && r->code == tst[t]))
+                j->conv_tp[t] = 1;
+    }
+}
+
+/* Counting sort of the interactions by customer into ev; rows stay
+ * ascending within a customer. `cursor` is scratch of one per customer. */
+static void sort_by_customer(cx_journeys *j, uint32_t *cursor)
+{
+    const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    for (size_t r = 0; r < j->nev; r++)
+        j->cust_off[icu[r] + 1]++;
+    for (size_t c = 0; c < j->ncust; c++) {
+        j->cust_off[c + 1] += j->cust_off[c];
+        cursor[c] = j->cust_off[c];
+    }
+    for (size_t r = 0; r < j->nev; r++)
+        j->ev[cursor[icu[r]]++] = (uint32_t)r;
+}
+
+/* Sorts each customer's events by time (ties by row) where they were not
+ * added in time order. CX_ENOMEM, reported. */
+static int sort_by_time(cx_journeys *j)
+{
+    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    cxi_mem *mm = &j->mem;
+    tpair *scratch = NULL;
+    size_t scap = 0;
+    for (size_t c = 0; c < j->ncust; c++) {
+        uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
+        bool sorted = true;
+        for (uint32_t p = a + 1; p < b && sorted; p++)
+            sorted = it[j->ev[p - 1]] <= it[j->ev[p]];
+        if (sorted)
+            continue;
+        size_t len = b - a;
+        if (len > scap) {
+            tpair *ns = cxi_realloc(mm, scratch, scap * sizeof *ns, len * sizeof *ns);
+            if (!ns) {
+                cxi_free(mm, scratch, scap * sizeof *scratch);
+                return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory sorting the events of a customer");
+            }
+            scratch = ns;
+            scap = len;
+        }
+        for (size_t i = 0; i < len; i++) {
+            scratch[i].row = j->ev[a + i];
+            scratch[i].t = it[scratch[i].row];
+        }
+        qsort(scratch, len, sizeof *scratch, cmp_tpair);
+        for (size_t i = 0; i < len; i++)
+            j->ev[a + i] = scratch[i].row;
+    }
+    cxi_free(mm, scratch, scap * sizeof *scratch);
+    return CX_OK;
+}
+
+/* Counts the journeys and path states, allocates them, and cuts. CX_ENOMEM,
+ * reported; the journeys then hold no journey arrays. */
+static int cut_journeys(cx_journeys *j)
+{
+    cxi_mem *mm = &j->mem;
+    cut(j, false);
+    size_t nj = j->nj, nst = j->nst;
+    j->nj = 0; /* so that a failure frees the right sizes */
+    j->nst = 0;
+    uint32_t *joff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
+    uint32_t *poff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
+    uint32_t *st = cxi_alloc(mm, (nst ? nst : 1) * sizeof(uint32_t));
+    uint8_t *jc = cxi_alloc(mm, nj ? nj : 1);
+    if (!joff || !poff || !st || !jc) {
+        cxi_free(mm, joff, (nj + 1) * sizeof(uint32_t));
+        cxi_free(mm, poff, (nj + 1) * sizeof(uint32_t));
+        cxi_free(mm, st, (nst ? nst : 1) * sizeof(uint32_t));
+        cxi_free(mm, jc, nj ? nj : 1);
+        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for %zu journeys", nj);
+    }
+    j->j_off = joff;
+    j->p_off = poff;
+    j->st = st;
+    j->j_conv = jc;
+    cut(j, true);
+    return CX_OK;
+}
+
+/* The handle with its options and the arrays sized by the store. CX_ENOMEM,
+ * reported. */
+static int journeys_alloc(cx_journeys **out, const cx_store *s, const cx_journeys_options *o)
+{
     size_t n = s->t[CX_TABLE_INTERACTIONS].n, ncust = s->t[CX_TABLE_CUSTOMERS].n;
     cxi_mem m;
     cxi_mem_init(&m, s->mem.fn, s->mem.ud);
@@ -893,103 +826,76 @@ int cx_journeys_new(cx_journeys **out, const cx_store *s, const cx_journey_optio
     j->lvl = cxi_alloc(mm, (j->ntp ? j->ntp : 1) * sizeof(uint32_t));
     j->conv_tp = cxi_jzalloc(mm, j->ntp ? j->ntp : 1);
     j->conv_kind = cxi_jzalloc(mm, j->nkind ? j->nkind : 1);
-    uint32_t *cursor = cxi_alloc(mm, (ncust ? ncust : 1) * sizeof(uint32_t));
-    if (!j->cust_off || !j->cust_j || !j->ev || !j->lvl || !j->conv_tp || !j->conv_kind || !cursor) {
-        cxi_free(mm, cursor, (ncust ? ncust : 1) * sizeof(uint32_t));
+    if (!j->cust_off || !j->cust_j || !j->ev || !j->lvl || !j->conv_tp || !j->conv_kind) {
         cx_journeys_free(j);
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
     }
-    /* lookups */
-    const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
-    const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
-    for (size_t t = 0; t < j->ntp; t++)
-        j->lvl[t] = j->o.level == CX_JOURNEY_LEVEL_CHANNEL ? tch[t]
-                    : j->o.level == CX_JOURNEY_LEVEL_STAGE ? tst[t]
-                                                           : (uint32_t)t;
-    for (int i = 0; i < j->o.nconv; i++) {
-        const cxi_jrule *r = &j->o.conv[i];
-        if (r->by == CX_CONVERSION_BY_KIND && r->code < j->nkind)
-            j->conv_kind[r->code] = 1;
-        for (size_t t = 0; t < j->ntp; t++)
-            if ((r->by == CX_CONVERSION_BY_TOUCHPOINT && r->code == t) ||
-                (r->by == CX_CONVERSION_BY_STAGE && r->code == tst[t]))
-                j->conv_tp[t] = 1;
-    }
-    /* counting sort by customer; rows stay ascending within a customer */
-    const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    for (size_t r = 0; r < n; r++)
-        j->cust_off[icu[r] + 1]++;
-    for (size_t c = 0; c < ncust; c++) {
-        j->cust_off[c + 1] += j->cust_off[c];
-        cursor[c] = j->cust_off[c];
-    }
-    for (size_t r = 0; r < n; r++)
-        j->ev[cursor[icu[r]]++] = (uint32_t)r;
-    cxi_free(mm, cursor, (ncust ? ncust : 1) * sizeof(uint32_t));
-    /* per customer: sort by time (ties by row) unless already in order */
-    tpair *scratch = NULL;
-    size_t scap = 0;
-    for (size_t c = 0; c < ncust; c++) {
-        uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
-        bool sorted = true;
-        for (uint32_t p = a + 1; p < b && sorted; p++)
-            sorted = it[j->ev[p - 1]] <= it[j->ev[p]];
-        if (sorted)
-            continue;
-        size_t len = b - a;
-        if (len > scap) {
-            tpair *ns = cxi_realloc(mm, scratch, scap * sizeof *ns, len * sizeof *ns);
-            if (!ns) {
-                cxi_free(mm, scratch, scap * sizeof *scratch);
-                cx_journeys_free(j);
-                return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory sorting the events of a customer");
-            }
-            scratch = ns;
-            scap = len;
-        }
-        for (size_t i = 0; i < len; i++) {
-            scratch[i].row = j->ev[a + i];
-            scratch[i].t = it[scratch[i].row];
-        }
-        qsort(scratch, len, sizeof *scratch, cmp_tpair);
-        for (size_t i = 0; i < len; i++)
-            j->ev[a + i] = scratch[i].row;
-    }
-    cxi_free(mm, scratch, scap * sizeof *scratch);
-    /* journeys and paths: count, allocate, fill */
-    cut(j, false);
-    size_t nj = j->nj, nst = j->nst;
-    j->nj = 0; /* so that a failure frees the right sizes */
-    j->nst = 0;
-    uint32_t *joff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
-    uint32_t *poff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
-    uint32_t *st = cxi_alloc(mm, (nst ? nst : 1) * sizeof(uint32_t));
-    uint8_t *jc = cxi_alloc(mm, nj ? nj : 1);
-    if (!joff || !poff || !st || !jc) {
-        cxi_free(mm, joff, (nj + 1) * sizeof(uint32_t));
-        cxi_free(mm, poff, (nj + 1) * sizeof(uint32_t));
-        cxi_free(mm, st, (nst ? nst : 1) * sizeof(uint32_t));
-        cxi_free(mm, jc, nj ? nj : 1);
+    *out = j;
+    return CX_OK;
+}
+
+int cx_journeys_new(cx_journeys **out, const cx_store *s, const cx_journeys_options *o)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, NEW_FN ": out is NULL");
+    *out = NULL;
+    if (!s)
+        return cxi_fail(CX_EINVAL, NEW_FN ": store is NULL");
+    if (o && o->store != s)
+        return cxi_fail(CX_EINVAL, NEW_FN ": the options were made for another store");
+    cx_journeys *j = NULL;
+    int rc = journeys_alloc(&j, s, o);
+    if (rc)
+        return rc;
+    size_t ncust1 = j->ncust ? j->ncust : 1;
+    uint32_t *cursor = cxi_alloc(&j->mem, ncust1 * sizeof(uint32_t));
+    if (!cursor) {
+        size_t n = j->nev;
         cx_journeys_free(j);
-        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for %zu journeys", nj);
+        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
     }
-    j->j_off = joff;
-    j->p_off = poff;
-    j->st = st;
-    j->j_conv = jc;
-    cut(j, true);
+    build_lookups(j);
+    sort_by_customer(j, cursor);
+    cxi_free(&j->mem, cursor, ncust1 * sizeof(uint32_t));
+    if ((rc = sort_by_time(j)) || (rc = cut_journeys(j))) {
+        cx_journeys_free(j);
+        return rc;
+    }
     *out = j;
     return CX_OK;
 }
 
 size_t cx_journeys_count(const cx_journeys *j) { return j ? j->nj : 0; }
-size_t cx_journeys_conversions(const cx_journeys *j) { return j ? j->nconv : 0; }
-size_t cx_journeys_bytes(const cx_journeys *j) { return j ? j->mem.bytes : 0; }
+size_t cx_journeys_conversion_count(const cx_journeys *j) { return j ? j->nconv : 0; }
+size_t cx_journeys_byte_count(const cx_journeys *j) { return j ? j->mem.bytes : 0; }
 
 /* ---- list ---------------------------------------------------------------- */
 
-int cx_journeys_list(cx_journey_table **out, const cx_journeys *j)
+/* Row k of the list: journey k of customer `id`. CX_ENOMEM, not reported. */
+static int list_row(cx_result *t, const cx_journeys *j, uint32_t k, const char *id, char **buf, size_t *cap)
+{
+    const cx_store *s = j->store;
+    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const double *iv = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_VALUE, double);
+    uint32_t a = j->j_off[k], b = j->j_off[k + 1];
+    double v = 0;
+    for (uint32_t p = a; p < b; p++)
+        if (cxi_j_is_conv(j, j->ev[p]))
+            v += iv[j->ev[p]];
+    cxi_result_set_time(t, 1, k, it[j->ev[a]]);
+    cxi_result_set_time(t, 2, k, it[j->ev[b - 1]]);
+    cxi_result_set_int(t, 3, k, b - a);
+    cxi_result_set_int(t, 4, k, j->j_conv[k]);
+    cxi_result_set_real(t, 5, k, v);
+    int rc = cxi_result_set_text(t, 0, k, id);
+    if (!rc)
+        rc = cxi_jpath_label(&t->mem, buf, cap, j, j->st + j->p_off[k], j->p_off[k + 1] - j->p_off[k]);
+    if (!rc)
+        rc = cxi_result_set_text(t, 6, k, *buf);
+    return rc;
+}
+
+int cx_journeys_list(cx_result **out, const cx_journeys *j)
 {
     static const char *const names[] = {"customer", "start", "end", "events", "converted", "value", "path"};
     static const int types[] = {CX_TYPE_STRING, CX_TYPE_TIME, CX_TYPE_TIME, CX_TYPE_INT,
@@ -999,37 +905,20 @@ int cx_journeys_list(cx_journey_table **out, const cx_journeys *j)
         return rc;
     *out = NULL;
     const cx_store *s = j->store;
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const double *iv = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_VALUE, double);
-    cx_journey_table *t;
-    if (cxi_jt_new(&t, &j->mem, j->nj, 7, names, types))
+    cx_result *t;
+    if (cxi_result_new(&t, &j->mem, j->nj, 7, names, types))
         return cxi_fail(CX_ENOMEM, "cx_journeys_list: out of memory for %zu journeys", j->nj);
     char *buf = NULL;
     size_t cap = 0;
     for (size_t c = 0; c < j->ncust && !rc; c++) {
         const char *id = cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], (uint32_t)c);
-        for (uint32_t k = j->cust_j[c]; k < j->cust_j[c + 1] && !rc; k++) {
-            uint32_t a = j->j_off[k], b = j->j_off[k + 1];
-            double v = 0;
-            for (uint32_t p = a; p < b; p++)
-                if (cxi_j_is_conv(j, j->ev[p]))
-                    v += iv[j->ev[p]];
-            cxi_jt_set_int(t, 1, k, it[j->ev[a]]);
-            cxi_jt_set_int(t, 2, k, it[j->ev[b - 1]]);
-            cxi_jt_set_int(t, 3, k, b - a);
-            cxi_jt_set_int(t, 4, k, j->j_conv[k]);
-            cxi_jt_set_real(t, 5, k, v);
-            rc = cxi_jt_set_str(t, 0, k, id, strlen(id));
-            if (!rc)
-                rc = cxi_jpath_label(&t->mem, &buf, &cap, j, j->st + j->p_off[k], j->p_off[k + 1] - j->p_off[k]);
-            if (!rc)
-                rc = cxi_jt_set_str(t, 6, k, buf, strlen(buf));
-        }
+        for (uint32_t k = j->cust_j[c]; k < j->cust_j[c + 1] && !rc; k++)
+            rc = list_row(t, j, k, id, &buf, &cap);
     }
     cxi_free(&t->mem, buf, cap);
     if (rc) {
-        cx_journey_table_free(t);
-        return cxi_fail(CX_ENOMEM, "cx_journeys_list: out of memory");
+        cx_result_free(t);
+        return cxi_fail(CX_ENOMEM, "cx_journeys_list: out of memory for the text of %zu journeys", j->nj);
     }
     *out = t;
     return CX_OK;

@@ -1,13 +1,14 @@
 /*
  * Private parts of the journeys module: the options, the shared index (every
  * customer's interactions in time order, cut into journeys, with the path
- * states of each journey), funnels, result tables and a hash of uint32
- * sequences used for paths and higher-order states.
+ * states of each journey), funnels and a hash of uint32 sequences used for
+ * paths and higher-order states. Results are built with ../table/table.h.
  */
 #ifndef CXI_JOURNEY_PRIVATE_H
 #define CXI_JOURNEY_PRIVATE_H
 
 #include "../store/store_private.h"
+#include "../table/table.h"
 #include "cxkit/journey.h"
 
 typedef struct cxi_jrule {
@@ -18,7 +19,7 @@ typedef struct cxi_jrule {
 /* Fixed-size, so journeys copy it by value. */
 typedef struct cxi_jopts {
     int nconv;
-    cxi_jrule conv[CX_JOURNEY_MAX_CONVERSIONS];
+    cxi_jrule conv[CX_JOURNEYS_MAX_CONVERSIONS];
     int64_t gap;
     int cut, level, collapse, conv_in_path;
     uint32_t contact_kind; /* CXI_NONE: no contact kind in the store */
@@ -27,7 +28,7 @@ typedef struct cxi_jopts {
     int64_t min_support;
 } cxi_jopts;
 
-struct cx_journey_options {
+struct cx_journeys_options {
     cxi_mem mem;
     const cx_store *store;
     cxi_jopts o;
@@ -68,37 +69,6 @@ struct cx_journeys {
     size_t ntp, nkind;
 };
 
-/* ---- tables ---------------------------------------------------------- */
-
-#define CXI_JT_MAXCOLS 32
-
-typedef struct cxi_jtcol {
-    char *name; /* owned */
-    int type;   /* CX_TYPE_* */
-    void *data; /* int64_t, double or uint32_t (string ids) per row */
-} cxi_jtcol;
-
-struct cx_journey_table {
-    cxi_mem mem;
-    size_t rows, ncols;
-    cxi_jtcol cols[CXI_JT_MAXCOLS];
-    cxi_pool strs;
-};
-
-/* A table of `rows` rows and the given columns (zeroed; strings missing).
- * Names are copied. CX_ENOMEM (with the last error set by the caller). */
-int cxi_jt_new(cx_journey_table **out, const cxi_mem *mem, size_t rows, size_t ncols,
-               const char *const *names, const int *types);
-int cxi_jt_set_str(cx_journey_table *t, size_t col, size_t row, const char *s, size_t len);
-static inline void cxi_jt_set_int(cx_journey_table *t, size_t col, size_t row, int64_t v)
-{
-    ((int64_t *)t->cols[col].data)[row] = v;
-}
-static inline void cxi_jt_set_real(cx_journey_table *t, size_t col, size_t row, double v)
-{
-    ((double *)t->cols[col].data)[row] = v;
-}
-
 /* ---- sequences hash ---------------------------------------------------- */
 
 /* Distinct uint32 sequences, each a slice of a caller's array (not copied),
@@ -112,7 +82,9 @@ typedef struct cxi_seqmap {
 
 void cxi_seqmap_init(cxi_seqmap *m, const uint32_t *base);
 void cxi_seqmap_free(cxi_mem *mem, cxi_seqmap *m);
-/* The id of base[off .. off + len), added when new. CX_ENOMEM. */
+/* The id of base[off .. off + len), added when new. CX_ENOMEM, or
+ * CX_ELIMIT past CXI_MAX_ROWS sequences (nothing reported: the caller
+ * names the limit). */
 int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint32_t *id);
 
 /* ---- helpers shared by the analyses ----------------------------------- */
@@ -134,7 +106,8 @@ static inline bool cxi_j_is_conv(const cx_journeys *j, uint32_t r)
     uint32_t k = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t)[r];
     return k < j->nkind && j->conv_kind[k];
 }
-/* Appends the path label of states st[0..n) to a growable buffer. */
+/* Appends the path label of states st[0..n) to a growable buffer.
+ * CX_ENOMEM, not reported. */
 int cxi_jpath_label(cxi_mem *m, char **buf, size_t *cap, const cx_journeys *j, const uint32_t *st, size_t n);
 
 /* Feedback classification on the standard scales. metric: CX_METRIC_*; for

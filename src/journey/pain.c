@@ -161,7 +161,7 @@ static int reason(char *buf, size_t cap, const tpstat *p, bool key)
     return (int)len;
 }
 
-int cx_journeys_pain_points(cx_journey_table **out, const cx_journeys *j)
+int cx_journeys_pain_points(cx_result **out, const cx_journeys *j)
 {
     static const char *const fn = "cx_journeys_pain_points";
     const char *names[P_NCOLS];
@@ -198,7 +198,7 @@ int cx_journeys_pain_points(cx_journey_table **out, const cx_journeys *j)
     uint32_t *lastpos = cxi_alloc(&m, n1 * sizeof *lastpos);
     uint32_t *touched = cxi_alloc(&m, n1 * sizeof *touched);
     uint32_t *order = cxi_alloc(&m, n1 * sizeof *order);
-    cx_journey_table *t = NULL;
+    cx_result *t = NULL;
     if (!st || !lastpos || !touched || !order) {
         rc = CX_ENOMEM;
         goto done;
@@ -211,7 +211,7 @@ int cx_journeys_pain_points(cx_journey_table **out, const cx_journeys *j)
     pctx px = {st, s};
     if ((rc = cxi_jsort(&m, order, ntp, cmp_pain, &px)))
         goto done;
-    if (cxi_jt_new(&t, &j->mem, ntp, P_NCOLS, names, types)) {
+    if (cxi_result_new(&t, &j->mem, ntp, P_NCOLS, names, types)) {
         rc = CX_ENOMEM;
         goto done;
     }
@@ -226,24 +226,24 @@ int cx_journeys_pain_points(cx_journey_table **out, const cx_journeys *j)
         const char *sg = cxi_pool_str(&s->sets[CX_VOCAB_STAGE], tst[tp]);
         char buf[1024];
         int len = reason(buf, sizeof buf, p, tkey[tp] != 0);
-        rc = cxi_jt_set_str(t, P_TP, r, nm, strlen(nm));
+        rc = cxi_result_set_text(t, P_TP, r, nm);
         if (!rc)
-            rc = cxi_jt_set_str(t, P_CH, r, ch, strlen(ch));
+            rc = cxi_result_set_text(t, P_CH, r, ch);
         if (!rc)
-            rc = cxi_jt_set_str(t, P_STAGE, r, sg, strlen(sg));
+            rc = cxi_result_set_text(t, P_STAGE, r, sg);
         if (!rc)
-            rc = cxi_jt_set_str(t, P_REASON, r, buf, (size_t)len);
-        cxi_jt_set_int(t, P_KEY, r, tkey[tp] != 0);
-        cxi_jt_set_int(t, P_RANK, r, (int64_t)r + 1);
-        cxi_jt_set_int(t, P_FLAGS, r, p->flags);
-        cxi_jt_set_real(t, P_SCORE, r, p->score);
-        cxi_jt_set_int(t, P_EVENTS, r, (int64_t)p->events);
-        cxi_jt_set_int(t, P_JOURNEYS, r, (int64_t)p->journeys);
+            rc = cxi_result_set_str(t, P_REASON, r, buf, (size_t)len);
+        cxi_result_set_int(t, P_KEY, r, tkey[tp] != 0);
+        cxi_result_set_int(t, P_RANK, r, (int64_t)r + 1);
+        cxi_result_set_int(t, P_FLAGS, r, p->flags);
+        cxi_result_set_real(t, P_SCORE, r, p->score);
+        cxi_result_set_int(t, P_EVENTS, r, (int64_t)p->events);
+        cxi_result_set_int(t, P_JOURNEYS, r, (int64_t)p->journeys);
         for (int g = 0; g < NSIG; g++) {
-            cxi_jt_set_real(t, (size_t)(P_SIG0 + 2 * g), r, p->share[g]);
-            cxi_jt_set_real(t, (size_t)(P_SIG0 + 2 * g + 1), r, p->rest[g]);
+            cxi_result_set_real(t, (size_t)(P_SIG0 + 2 * g), r, p->share[g]);
+            cxi_result_set_real(t, (size_t)(P_SIG0 + 2 * g + 1), r, p->rest[g]);
         }
-        cxi_jt_set_real(t, P_CSAT_MEAN, r, p->csat_n ? p->csat_sum / (double)p->csat_n : NAN);
+        cxi_result_set_real(t, P_CSAT_MEAN, r, p->csat_n ? p->csat_sum / (double)p->csat_n : NAN);
     }
 done:
     cxi_free(&m, st, n1 * sizeof *st);
@@ -251,7 +251,7 @@ done:
     cxi_free(&m, touched, n1 * sizeof *touched);
     cxi_free(&m, order, n1 * sizeof *order);
     if (rc) {
-        cx_journey_table_free(t);
+        cx_result_free(t);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     }
     *out = t;
@@ -276,28 +276,12 @@ static int cmp_driver(const void *ctx, uint32_t a, uint32_t b)
     return (a > b) - (a < b);
 }
 
-int cx_journeys_drivers(cx_journey_table **out, const cx_journeys *j)
+/* Per touchpoint, the sums of (x, y) over customers with relationship NPS
+ * answers: x their mean CSAT of the touchpoint, y their mean relationship
+ * NPS. `csum`, `ccnt` (zero) and `touched` are scratch of one per touchpoint. */
+static void driver_sums(const cx_journeys *j, dacc *d, double *csum, double *ccnt, uint32_t *touched)
 {
-    static const char *const fn = "cx_journeys_drivers";
-    static const char *const names[] = {"touchpoint", "n", "r", "r_lo", "r_hi", "p", "slope", "slope_se"};
-    static const int types[] = {CX_TYPE_STRING, CX_TYPE_INT,  CX_TYPE_REAL, CX_TYPE_REAL,
-                                CX_TYPE_REAL,   CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL};
-    int rc = cxi_j_check(fn, out, j);
-    if (rc)
-        return rc;
-    *out = NULL;
     const cx_store *s = j->store;
-    size_t ntp = j->ntp, n1 = ntp ? ntp : 1;
-    cxi_mem m = j->mem;
-    dacc *d = cxi_jzalloc(&m, n1 * sizeof *d);
-    double *csum = cxi_jzalloc(&m, n1 * sizeof *csum), *ccnt = cxi_jzalloc(&m, n1 * sizeof *ccnt);
-    uint32_t *touched = cxi_alloc(&m, n1 * sizeof *touched), *order = cxi_alloc(&m, n1 * sizeof *order);
-    cx_journey_table *t = NULL;
-    size_t rows = 0;
-    if (!d || !csum || !ccnt || !touched || !order) {
-        rc = CX_ENOMEM;
-        goto done;
-    }
     const uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, CU_HEAD_F, uint32_t);
     const uint32_t *fnext = CXI_COL(s, CX_TABLE_FEEDBACK, FB_NEXT, uint32_t);
     const uint32_t *ftp = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT, uint32_t);
@@ -338,6 +322,61 @@ int cx_journeys_drivers(cx_journey_table **out, const cx_journeys *j)
             csum[tp] = ccnt[tp] = 0;
         }
     }
+}
+
+/* Row r of the drivers table: touchpoint tp, whose correlation is a->r; z
+ * is the normal quantile of the interval. */
+static int driver_row(cx_result *t, const cx_store *s, size_t r, uint32_t tp, const dacc *a, double z)
+{
+    double n = a->n, sxx = a->sxx - a->sx * a->sx / n, syy = a->syy - a->sy * a->sy / n;
+    double sxy = a->sxy - a->sx * a->sy / n, rr = a->r;
+    double lo = NAN, hi = NAN, p = NAN, slope = NAN, se = NAN;
+    if (!isnan(rr)) {
+        if (n > 3) {
+            double fz = atanh(rr > 0.9999999 ? 0.9999999 : rr < -0.9999999 ? -0.9999999 : rr);
+            lo = tanh(fz - z / sqrt(n - 3));
+            hi = tanh(fz + z / sqrt(n - 3));
+        }
+        double tt = rr * sqrt((n - 2) / fmax(1 - rr * rr, 1e-300));
+        p = 2 * (1 - cxi_student_t_cdf(fabs(tt), n - 2));
+    }
+    if (sxx > 0) {
+        slope = sxy / sxx;
+        double resid = (syy - slope * sxy) / (n - 2);
+        se = sqrt(fmax(resid, 0) / sxx);
+    }
+    cxi_result_set_int(t, 1, r, (int64_t)n);
+    cxi_result_set_real(t, 2, r, rr);
+    cxi_result_set_real(t, 3, r, lo);
+    cxi_result_set_real(t, 4, r, hi);
+    cxi_result_set_real(t, 5, r, p);
+    cxi_result_set_real(t, 6, r, slope);
+    cxi_result_set_real(t, 7, r, se);
+    return cxi_result_set_text(t, 0, r, cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], tp));
+}
+
+int cx_journeys_drivers(cx_result **out, const cx_journeys *j)
+{
+    static const char *const fn = "cx_journeys_drivers";
+    static const char *const names[] = {"touchpoint", "n", "r", "r_lo", "r_hi", "p", "slope", "slope_se"};
+    static const int types[] = {CX_TYPE_STRING, CX_TYPE_INT,  CX_TYPE_REAL, CX_TYPE_REAL,
+                                CX_TYPE_REAL,   CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL};
+    int rc = cxi_j_check(fn, out, j);
+    if (rc)
+        return rc;
+    *out = NULL;
+    size_t ntp = j->ntp, n1 = ntp ? ntp : 1;
+    cxi_mem m = j->mem;
+    dacc *d = cxi_jzalloc(&m, n1 * sizeof *d);
+    double *csum = cxi_jzalloc(&m, n1 * sizeof *csum), *ccnt = cxi_jzalloc(&m, n1 * sizeof *ccnt);
+    uint32_t *touched = cxi_alloc(&m, n1 * sizeof *touched), *order = cxi_alloc(&m, n1 * sizeof *order);
+    cx_result *t = NULL;
+    size_t rows = 0;
+    if (!d || !csum || !ccnt || !touched || !order) {
+        rc = CX_ENOMEM;
+        goto done;
+    }
+    driver_sums(j, d, csum, ccnt, touched);
     for (size_t tp = 0; tp < ntp; tp++) {
         dacc *a = &d[tp];
         double sxx = a->sxx - a->sx * a->sx / (a->n ? a->n : 1), syy = a->syy - a->sy * a->sy / (a->n ? a->n : 1);
@@ -348,41 +387,13 @@ int cx_journeys_drivers(cx_journey_table **out, const cx_journeys *j)
     }
     if ((rc = cxi_jsort(&m, order, rows, cmp_driver, d)))
         goto done;
-    if (cxi_jt_new(&t, &j->mem, rows, 8, names, types)) {
+    if (cxi_result_new(&t, &j->mem, rows, 8, names, types)) {
         rc = CX_ENOMEM;
         goto done;
     }
     double z = cxi_normal_quantile(0.975);
-    for (size_t r = 0; r < rows && !rc; r++) {
-        uint32_t tp = order[r];
-        const dacc *a = &d[tp];
-        const char *nm = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], tp);
-        rc = cxi_jt_set_str(t, 0, r, nm, strlen(nm));
-        double n = a->n, sxx = a->sxx - a->sx * a->sx / n, syy = a->syy - a->sy * a->sy / n;
-        double sxy = a->sxy - a->sx * a->sy / n, rr = a->r;
-        double lo = NAN, hi = NAN, p = NAN, slope = NAN, se = NAN;
-        if (!isnan(rr)) {
-            if (n > 3) {
-                double fz = atanh(rr > 0.9999999 ? 0.9999999 : rr < -0.9999999 ? -0.9999999 : rr);
-                lo = tanh(fz - z / sqrt(n - 3));
-                hi = tanh(fz + z / sqrt(n - 3));
-            }
-            double tt = rr * sqrt((n - 2) / fmax(1 - rr * rr, 1e-300));
-            p = 2 * (1 - cxi_student_t_cdf(fabs(tt), n - 2));
-        }
-        if (sxx > 0) {
-            slope = sxy / sxx;
-            double resid = (syy - slope * sxy) / (n - 2);
-            se = sqrt(fmax(resid, 0) / sxx);
-        }
-        cxi_jt_set_int(t, 1, r, (int64_t)n);
-        cxi_jt_set_real(t, 2, r, rr);
-        cxi_jt_set_real(t, 3, r, lo);
-        cxi_jt_set_real(t, 4, r, hi);
-        cxi_jt_set_real(t, 5, r, p);
-        cxi_jt_set_real(t, 6, r, slope);
-        cxi_jt_set_real(t, 7, r, se);
-    }
+    for (size_t r = 0; r < rows && !rc; r++)
+        rc = driver_row(t, j->store, r, order[r], &d[order[r]], z);
 done:
     cxi_free(&m, d, n1 * sizeof *d);
     cxi_free(&m, csum, n1 * sizeof *csum);
@@ -390,7 +401,7 @@ done:
     cxi_free(&m, touched, n1 * sizeof *touched);
     cxi_free(&m, order, n1 * sizeof *order);
     if (rc) {
-        cx_journey_table_free(t);
+        cx_result_free(t);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     }
     *out = t;

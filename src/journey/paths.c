@@ -114,8 +114,120 @@ static int pathset_build(const cx_journeys *j, cxi_mem *m, pathset *ps)
     return cxi_jsort(m, ps->order, ps->np, cmp_path, ps);
 }
 
+/* The top k paths of a pathset with, per row, their durations (for the
+ * paths table) and the feedback of their journeys. */
+typedef struct pathrun {
+    pathset ps;
+    size_t k, ndur, nf;
+    uint32_t *slot; /* per path id: its row, CXI_NONE beyond the top k */
+    uint32_t *doff; /* k + 1: each row's durations in dur */
+    uint32_t *fj;   /* per feedback row: its journey */
+    double *dur;
+    cxi_sat *sat; /* per row */
+} pathrun;
+
+static void pathrun_free(cxi_mem *m, pathrun *x)
+{
+    cxi_free(m, x->dur, (x->ndur ? x->ndur : 1) * sizeof *x->dur);
+    cxi_free(m, x->fj, (x->nf ? x->nf : 1) * sizeof *x->fj);
+    cxi_free(m, x->sat, (x->k ? x->k : 1) * sizeof *x->sat);
+    cxi_free(m, x->doff, (x->k + 1) * sizeof *x->doff);
+    cxi_free(m, x->slot, (x->ps.np ? x->ps.np : 1) * sizeof *x->slot);
+    pathset_free(m, &x->ps);
+}
+
+/* The durations of the journeys of the top k paths, grouped by row. */
+static int pathrun_durations(const cx_journeys *j, cxi_mem *m, pathrun *x)
+{
+    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    x->ndur = x->doff[x->k];
+    if (!(x->dur = cxi_alloc(m, (x->ndur ? x->ndur : 1) * sizeof *x->dur)))
+        return CX_ENOMEM;
+    for (size_t q = 0; q < j->nj; q++) {
+        uint32_t r = x->slot[x->ps.pid[q]];
+        if (r == CXI_NONE)
+            continue;
+        x->dur[x->doff[r]++] = (double)(it[j->ev[j->j_off[q + 1] - 1]] - it[j->ev[j->j_off[q]]]);
+    }
+    /* doff[r] now ends slot r: shift back */
+    for (size_t r = x->k; r > 0; r--)
+        x->doff[r] = x->doff[r - 1];
+    x->doff[0] = 0;
+    return CX_OK;
+}
+
+/* The top_k paths, their durations when `full`, and their feedback.
+ * CX_ENOMEM or CX_ELIMIT (too many distinct paths), not reported. */
+static int pathrun_build(const cx_journeys *j, cxi_mem *m, size_t top_k, bool full, pathrun *x)
+{
+    const cx_store *s = j->store;
+    memset(x, 0, sizeof *x);
+    x->nf = s->t[CX_TABLE_FEEDBACK].n;
+    int rc = pathset_build(j, m, &x->ps);
+    if (rc)
+        return rc;
+    const pathset *ps = &x->ps;
+    x->k = top_k < ps->np ? top_k : ps->np;
+    x->slot = cxi_alloc(m, (ps->np ? ps->np : 1) * sizeof *x->slot);
+    x->doff = cxi_jzalloc(m, (x->k + 1) * sizeof *x->doff);
+    x->sat = cxi_jzalloc(m, (x->k ? x->k : 1) * sizeof *x->sat);
+    if (!x->slot || !x->doff || !x->sat || cxi_j_feedback_journeys(j, m, &x->fj))
+        return CX_ENOMEM;
+    memset(x->slot, 0xFF, (ps->np ? ps->np : 1) * sizeof *x->slot);
+    for (size_t r = 0; r < x->k; r++) {
+        x->slot[ps->order[r]] = (uint32_t)r;
+        x->doff[r + 1] = x->doff[r] + (uint32_t)ps->count[ps->order[r]];
+    }
+    if (full && (rc = pathrun_durations(j, m, x)))
+        return rc;
+    for (size_t f = 0; f < x->nf; f++) {
+        if (x->fj[f] == CXI_NONE || x->slot[ps->pid[x->fj[f]]] == CXI_NONE)
+            continue;
+        cxi_fbclass c;
+        if (cxi_fb_classify(s, (uint32_t)f, &c))
+            cxi_sat_add(&x->sat[x->slot[ps->pid[x->fj[f]]]], &c);
+    }
+    return CX_OK;
+}
+
+/* Row r of the paths table (full) or of satisfaction by path. CX_ENOMEM. */
+static int path_row(cx_result *t, const cx_journeys *j, cxi_mem *m, const pathrun *x, size_t r, bool full,
+                    char **buf, size_t *cap)
+{
+    const pathset *ps = &x->ps;
+    uint32_t p = ps->order[r];
+    const cxi_sat *a = &x->sat[r];
+    int rc = cxi_jpath_label(m, buf, cap, j, ps->map.base + ps->map.off[p], ps->map.len[p]);
+    if (!rc)
+        rc = cxi_result_set_text(t, 0, r, *buf);
+    if (full) {
+        cxi_result_set_int(t, 1, r, ps->map.len[p]);
+        cxi_result_set_int(t, 2, r, (int64_t)ps->count[p]);
+        cxi_result_set_int(t, 3, r, (int64_t)ps->cust[p]);
+        cxi_result_set_int(t, 4, r, (int64_t)ps->conv[p]);
+        cxi_result_set_real(t, 5, r, 100.0 * (double)ps->conv[p] / (double)ps->count[p]);
+        cxi_result_set_real(t, 6, r, cxi_jmedian(x->dur + x->doff[r], x->doff[r + 1] - x->doff[r]));
+        cxi_result_set_real(t, 7, r, cxi_sat_nps(a));
+        cxi_result_set_int(t, 8, r, (int64_t)a->nps_n);
+        cxi_result_set_real(t, 9, r, cxi_sat_csat(a));
+        cxi_result_set_int(t, 10, r, (int64_t)a->csat_n);
+        cxi_result_set_real(t, 11, r, cxi_sat_ces(a));
+        cxi_result_set_int(t, 12, r, (int64_t)a->ces_n);
+    } else {
+        cxi_result_set_int(t, 1, r, (int64_t)ps->count[p]);
+        cxi_result_set_real(t, 2, r, cxi_sat_nps(a));
+        cxi_result_set_int(t, 3, r, (int64_t)a->nps_n);
+        cxi_result_set_real(t, 4, r, cxi_sat_csat(a));
+        cxi_result_set_int(t, 5, r, (int64_t)a->csat_n);
+        cxi_result_set_real(t, 6, r, cxi_sat_csat_mean(a));
+        cxi_result_set_real(t, 7, r, cxi_sat_ces(a));
+        cxi_result_set_int(t, 8, r, (int64_t)a->ces_n);
+    }
+    return rc;
+}
+
 /* Paths table (full: the paths columns; else the satisfaction columns). */
-static int path_table(cx_journey_table **out, const cx_journeys *j, size_t top_k, bool full, const char *fn)
+static int path_table(cx_result **out, const cx_journeys *j, size_t top_k, bool full, const char *fn)
 {
     static const char *const pnames[] = {"path",  "length", "journeys", "customers", "conversions",
                                          "conversion_rate", "median_duration_ms", "nps", "nps_n", "csat",
@@ -129,107 +241,29 @@ static int path_table(cx_journey_table **out, const cx_journeys *j, size_t top_k
                                  CX_TYPE_INT,    CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_INT};
     cxi_mem m = j->mem;
     m.bytes = 0;
-    pathset ps;
-    uint32_t *slot = NULL, *fj = NULL, *doff = NULL;
-    double *dur = NULL;
-    cxi_sat *sat = NULL;
+    pathrun x;
     char *buf = NULL;
-    size_t cap = 0, k = 0, ndur = 0;
-    cx_journey_table *t = NULL;
-    const cx_store *s = j->store;
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    int rc = pathset_build(j, &m, &ps);
-    if (rc)
-        goto done;
-    k = top_k < ps.np ? top_k : ps.np;
-    slot = cxi_alloc(&m, (ps.np ? ps.np : 1) * sizeof *slot);
-    doff = cxi_jzalloc(&m, (k + 1) * sizeof *doff);
-    sat = cxi_jzalloc(&m, (k ? k : 1) * sizeof *sat);
-    if (!slot || !doff || !sat || (rc = cxi_j_feedback_journeys(j, &m, &fj))) {
+    size_t cap = 0;
+    cx_result *t = NULL;
+    int rc = pathrun_build(j, &m, top_k, full, &x);
+    if (!rc && cxi_result_new(&t, &j->mem, x.k, full ? 13 : 9, full ? pnames : snames, full ? ptypes : stypes))
         rc = CX_ENOMEM;
-        goto done;
-    }
-    memset(slot, 0xFF, (ps.np ? ps.np : 1) * sizeof *slot);
-    for (size_t r = 0; r < k; r++) {
-        slot[ps.order[r]] = (uint32_t)r;
-        doff[r + 1] = doff[r] + (uint32_t)ps.count[ps.order[r]];
-    }
-    if (full) {
-        ndur = doff[k];
-        if (!(dur = cxi_alloc(&m, (ndur ? ndur : 1) * sizeof *dur))) {
-            rc = CX_ENOMEM;
-            goto done;
-        }
-        for (size_t q = 0; q < j->nj; q++) {
-            uint32_t r = slot[ps.pid[q]];
-            if (r == CXI_NONE)
-                continue;
-            dur[doff[r]++] = (double)(it[j->ev[j->j_off[q + 1] - 1]] - it[j->ev[j->j_off[q]]]);
-        }
-        /* doff[r] now ends slot r: shift back */
-        for (size_t r = k; r > 0; r--)
-            doff[r] = doff[r - 1];
-        doff[0] = 0;
-    }
-    size_t nf = s->t[CX_TABLE_FEEDBACK].n;
-    for (size_t f = 0; f < nf; f++) {
-        if (fj[f] == CXI_NONE || slot[ps.pid[fj[f]]] == CXI_NONE)
-            continue;
-        cxi_fbclass c;
-        if (cxi_fb_classify(s, (uint32_t)f, &c))
-            cxi_sat_add(&sat[slot[ps.pid[fj[f]]]], &c);
-    }
-    if (cxi_jt_new(&t, &j->mem, k, full ? 13 : 9, full ? pnames : snames, full ? ptypes : stypes)) {
-        rc = CX_ENOMEM;
-        goto done;
-    }
-    for (size_t r = 0; r < k && !rc; r++) {
-        uint32_t p = ps.order[r];
-        const cxi_sat *a = &sat[r];
-        rc = cxi_jpath_label(&m, &buf, &cap, j, ps.map.base + ps.map.off[p], ps.map.len[p]);
-        if (!rc)
-            rc = cxi_jt_set_str(t, 0, r, buf, strlen(buf));
-        if (full) {
-            cxi_jt_set_int(t, 1, r, ps.map.len[p]);
-            cxi_jt_set_int(t, 2, r, (int64_t)ps.count[p]);
-            cxi_jt_set_int(t, 3, r, (int64_t)ps.cust[p]);
-            cxi_jt_set_int(t, 4, r, (int64_t)ps.conv[p]);
-            cxi_jt_set_real(t, 5, r, 100.0 * (double)ps.conv[p] / (double)ps.count[p]);
-            cxi_jt_set_real(t, 6, r, cxi_jmedian(dur + doff[r], doff[r + 1] - doff[r]));
-            cxi_jt_set_real(t, 7, r, cxi_sat_nps(a));
-            cxi_jt_set_int(t, 8, r, (int64_t)a->nps_n);
-            cxi_jt_set_real(t, 9, r, cxi_sat_csat(a));
-            cxi_jt_set_int(t, 10, r, (int64_t)a->csat_n);
-            cxi_jt_set_real(t, 11, r, cxi_sat_ces(a));
-            cxi_jt_set_int(t, 12, r, (int64_t)a->ces_n);
-        } else {
-            cxi_jt_set_int(t, 1, r, (int64_t)ps.count[p]);
-            cxi_jt_set_real(t, 2, r, cxi_sat_nps(a));
-            cxi_jt_set_int(t, 3, r, (int64_t)a->nps_n);
-            cxi_jt_set_real(t, 4, r, cxi_sat_csat(a));
-            cxi_jt_set_int(t, 5, r, (int64_t)a->csat_n);
-            cxi_jt_set_real(t, 6, r, cxi_sat_csat_mean(a));
-            cxi_jt_set_real(t, 7, r, cxi_sat_ces(a));
-            cxi_jt_set_int(t, 8, r, (int64_t)a->ces_n);
-        }
-    }
-done:
+    for (size_t r = 0; r < x.k && !rc; r++)
+        rc = path_row(t, j, &m, &x, r, full, &buf, &cap);
     cxi_free(&m, buf, cap);
-    cxi_free(&m, dur, (ndur ? ndur : 1) * sizeof *dur);
-    cxi_free(&m, fj, (s->t[CX_TABLE_FEEDBACK].n ? s->t[CX_TABLE_FEEDBACK].n : 1) * sizeof *fj);
-    cxi_free(&m, sat, (k ? k : 1) * sizeof *sat);
-    cxi_free(&m, doff, (k + 1) * sizeof *doff);
-    cxi_free(&m, slot, (ps.np ? ps.np : 1) * sizeof *slot);
-    pathset_free(&m, &ps);
+    pathrun_free(&m, &x);
     if (rc) {
-        cx_journey_table_free(t);
-        return cxi_fail(rc == CX_ELIMIT ? CX_ELIMIT : CX_ENOMEM, "%s: out of memory for the paths", fn);
+        cx_result_free(t);
+        if (rc == CX_ELIMIT)
+            return cxi_fail(CX_ELIMIT, "%s: more than %lu distinct paths, the most a table can hold", fn,
+                            (unsigned long)CXI_MAX_ROWS);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for the paths", fn);
     }
     *out = t;
     return CX_OK;
 }
 
-int cx_journeys_paths(cx_journey_table **out, const cx_journeys *j, size_t top_k)
+int cx_journeys_paths(cx_result **out, const cx_journeys *j, size_t top_k)
 {
     int rc = cxi_j_check("cx_journeys_paths", out, j);
     if (rc)
@@ -242,50 +276,50 @@ int cx_journeys_paths(cx_journey_table **out, const cx_journeys *j, size_t top_k
 
 /* ---- satisfaction ---------------------------------------------------------- */
 
-static int sat_rows(cx_journey_table **out, const cx_journeys *j, const cxi_sat *sat, const char *const *labels,
+static int sat_rows(cx_result **out, const cx_journeys *j, const cxi_sat *sat, const char *const *labels,
                     const int64_t *journeys, size_t rows)
 {
     static const char *const names[] = {"group", "journeys", "nps", "nps_n", "csat", "csat_n", "csat_mean",
                                         "ces",   "ces_n"};
     static const int types[] = {CX_TYPE_STRING, CX_TYPE_INT,  CX_TYPE_REAL, CX_TYPE_INT, CX_TYPE_REAL,
                                 CX_TYPE_INT,    CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_INT};
-    cx_journey_table *t;
-    if (cxi_jt_new(&t, &j->mem, rows, 9, names, types))
+    cx_result *t;
+    if (cxi_result_new(&t, &j->mem, rows, 9, names, types))
         return CX_ENOMEM;
     for (size_t r = 0; r < rows; r++) {
         const cxi_sat *a = &sat[r];
-        if (cxi_jt_set_str(t, 0, r, labels[r], strlen(labels[r]))) {
-            cx_journey_table_free(t);
+        if (cxi_result_set_text(t, 0, r, labels[r])) {
+            cx_result_free(t);
             return CX_ENOMEM;
         }
-        cxi_jt_set_int(t, 1, r, journeys[r]);
-        cxi_jt_set_real(t, 2, r, cxi_sat_nps(a));
-        cxi_jt_set_int(t, 3, r, (int64_t)a->nps_n);
-        cxi_jt_set_real(t, 4, r, cxi_sat_csat(a));
-        cxi_jt_set_int(t, 5, r, (int64_t)a->csat_n);
-        cxi_jt_set_real(t, 6, r, cxi_sat_csat_mean(a));
-        cxi_jt_set_real(t, 7, r, cxi_sat_ces(a));
-        cxi_jt_set_int(t, 8, r, (int64_t)a->ces_n);
+        cxi_result_set_int(t, 1, r, journeys[r]);
+        cxi_result_set_real(t, 2, r, cxi_sat_nps(a));
+        cxi_result_set_int(t, 3, r, (int64_t)a->nps_n);
+        cxi_result_set_real(t, 4, r, cxi_sat_csat(a));
+        cxi_result_set_int(t, 5, r, (int64_t)a->csat_n);
+        cxi_result_set_real(t, 6, r, cxi_sat_csat_mean(a));
+        cxi_result_set_real(t, 7, r, cxi_sat_ces(a));
+        cxi_result_set_int(t, 8, r, (int64_t)a->ces_n);
     }
     *out = t;
     return CX_OK;
 }
 
-int cx_journeys_satisfaction(cx_journey_table **out, const cx_journeys *j, int group)
+int cx_journeys_satisfaction(cx_result **out, const cx_journeys *j, cx_journeys_group group)
 {
     static const char *const fn = "cx_journeys_satisfaction";
     int rc = cxi_j_check(fn, out, j);
     if (rc)
         return rc;
     *out = NULL;
-    if (group < CX_JOURNEY_GROUP_PATH || group > CX_JOURNEY_GROUP_CONVERTED)
-        return cxi_fail(CX_EINVAL, "%s: group %d is not a cx_journey_group", fn, group);
-    if (group == CX_JOURNEY_GROUP_PATH)
+    if ((int)group < CX_JOURNEYS_GROUP_PATH || (int)group > CX_JOURNEYS_GROUP_CONVERTED)
+        return cxi_fail(CX_EINVAL, "%s: group %d is not a cx_journeys_group", fn, (int)group);
+    if (group == CX_JOURNEYS_GROUP_PATH)
         return path_table(out, j, SIZE_MAX, false, fn);
     const cx_store *s = j->store;
     size_t nf = s->t[CX_TABLE_FEEDBACK].n;
     cxi_mem m = j->mem;
-    if (group == CX_JOURNEY_GROUP_CONVERTED) {
+    if (group == CX_JOURNEYS_GROUP_CONVERTED) {
         uint32_t *fj;
         if (cxi_j_feedback_journeys(j, &m, &fj))
             return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
@@ -334,6 +368,9 @@ int cx_journeys_satisfaction(cx_journey_table **out, const cx_journeys *j, int g
 #define S_START 0xFFFFFFF0u
 #define S_CONV 0xFFFFFFF1u
 #define S_DROP 0xFFFFFFF2u
+/* State ids stay below the three markers; transition ids are map values. */
+#define CHAIN_MAX_STATES S_START
+#define CHAIN_MAX_EDGES CXI_MAX_ROWS
 
 typedef struct chain {
     cxi_seqmap states; /* tuple states: slices of j->st */
@@ -355,6 +392,8 @@ static void chain_free(cxi_mem *m, chain *c)
     cxi_free(m, c->ecnt, c->ecap * sizeof(double));
 }
 
+/* Counts one transition. CX_ENOMEM, or CX_ELIMIT past CHAIN_MAX_EDGES
+ * distinct transitions; not reported. */
 static int edge(cxi_mem *m, chain *c, uint32_t from, uint32_t to)
 {
     uint64_t key = (uint64_t)from << 32 | to;
@@ -363,6 +402,8 @@ static int edge(cxi_mem *m, chain *c, uint32_t from, uint32_t to)
         c->ecnt[e] += 1;
         return CX_OK;
     }
+    if (c->ne >= CHAIN_MAX_EDGES)
+        return CX_ELIMIT;
     if (c->ne == c->ecap) {
         size_t nc = c->ecap ? 2 * c->ecap : 256;
         uint32_t *f = cxi_alloc(m, nc * sizeof *f), *t = cxi_alloc(m, nc * sizeof *t);
@@ -396,28 +437,44 @@ static int edge(cxi_mem *m, chain *c, uint32_t from, uint32_t to)
     return CX_OK;
 }
 
-static int chain_build(const cx_journeys *j, cxi_mem *m, int order, chain *c)
+/* Reports a failure of chain_build. */
+static int chain_fail(const char *fn, int rc, int order, bool states)
+{
+    if (rc != CX_ELIMIT)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for the chain of order %d", fn, order);
+    if (states)
+        return cxi_fail(CX_ELIMIT, "%s: more than %lu distinct states of order %d, the most a chain can number", fn,
+                        (unsigned long)CHAIN_MAX_STATES, order);
+    return cxi_fail(CX_ELIMIT, "%s: more than %lu distinct transitions, the most a chain can number", fn,
+                    (unsigned long)CHAIN_MAX_EDGES);
+}
+
+/* The states of order `order` of every path position and the counted
+ * transitions between them. CX_ENOMEM or CX_ELIMIT, reported naming fn. */
+static int chain_build(const char *fn, const cx_journeys *j, cxi_mem *m, int order, chain *c)
 {
     memset(c, 0, sizeof *c);
     cxi_seqmap_init(&c->states, j->st);
     cxi_map_init(&c->emap);
     c->nst = j->nst;
     if (!(c->sid = cxi_alloc(m, (j->nst ? j->nst : 1) * sizeof(uint32_t))))
-        return CX_ENOMEM;
+        return chain_fail(fn, CX_ENOMEM, order, false);
     for (size_t k = 0; k < j->nj; k++) {
         uint32_t a = j->p_off[k], b = j->p_off[k + 1], prev = S_START;
         for (uint32_t i = a; i < b; i++) {
             uint32_t lo = i + 1 >= a + (uint32_t)order ? i + 1 - (uint32_t)order : a;
             int rc = cxi_seqmap_get(m, &c->states, lo, i + 1 - lo, &c->sid[i]);
-            if (!rc)
-                rc = edge(m, c, prev, c->sid[i]);
+            if (!rc && c->sid[i] >= CHAIN_MAX_STATES)
+                rc = CX_ELIMIT;
             if (rc)
-                return rc;
+                return chain_fail(fn, rc, order, true);
+            if ((rc = edge(m, c, prev, c->sid[i])))
+                return chain_fail(fn, rc, order, false);
             prev = c->sid[i];
         }
         int rc = edge(m, c, prev, j->j_conv[k] ? S_CONV : S_DROP);
         if (rc)
-            return rc;
+            return chain_fail(fn, rc, order, false);
     }
     c->ns = c->states.n;
     return CX_OK;
@@ -464,12 +521,28 @@ static int state_label(cxi_mem *m, char **buf, size_t *cap, const cx_journeys *j
 
 static int check_order(const char *fn, int order)
 {
-    if (order < 1 || order > CX_JOURNEY_MAX_ORDER)
-        return cxi_fail(CX_ERANGE, "%s: order %d is not 1 to %d", fn, order, CX_JOURNEY_MAX_ORDER);
+    if (order < 1 || order > CX_JOURNEYS_MAX_ORDER)
+        return cxi_fail(CX_ERANGE, "%s: order %d is not 1 to %d", fn, order, CX_JOURNEYS_MAX_ORDER);
     return CX_OK;
 }
 
-int cx_journeys_transitions(cx_journey_table **out, const cx_journeys *j, int order)
+/* Row r of the transition table: edge e. CX_ENOMEM, not reported. */
+static int transition_row(cx_result *t, const cx_journeys *j, cxi_mem *m, const chain *c, const double *tot,
+                          size_t r, uint32_t e, char **buf, size_t *cap)
+{
+    int rc = state_label(m, buf, cap, j, c, c->efrom[e]);
+    if (!rc)
+        rc = cxi_result_set_text(t, 0, r, *buf);
+    if (!rc)
+        rc = state_label(m, buf, cap, j, c, c->eto[e]);
+    if (!rc)
+        rc = cxi_result_set_text(t, 1, r, *buf);
+    cxi_result_set_int(t, 2, r, (int64_t)c->ecnt[e]);
+    cxi_result_set_real(t, 3, r, c->ecnt[e] / tot[c->efrom[e] == S_START ? c->ns : c->efrom[e]]);
+    return rc;
+}
+
+int cx_journeys_transitions(cx_result **out, const cx_journeys *j, int order)
 {
     static const char *const fn = "cx_journeys_transitions";
     static const char *const names[] = {"from", "to", "count", "probability"};
@@ -482,17 +555,16 @@ int cx_journeys_transitions(cx_journey_table **out, const cx_journeys *j, int or
         return rc;
     cxi_mem m = j->mem;
     chain c;
-    uint32_t *idx = NULL;
-    double *tot = NULL;
+    if ((rc = chain_build(fn, j, &m, order, &c))) {
+        chain_free(&m, &c);
+        return rc;
+    }
+    uint32_t *idx = cxi_alloc(&m, (c.ne ? c.ne : 1) * sizeof *idx);
+    double *tot = cxi_jzalloc(&m, (c.ns + 1) * sizeof *tot);
     char *buf = NULL;
     size_t cap = 0;
-    cx_journey_table *t = NULL;
-    rc = chain_build(j, &m, order, &c);
-    if (!rc) {
-        idx = cxi_alloc(&m, (c.ne ? c.ne : 1) * sizeof *idx);
-        tot = cxi_jzalloc(&m, (c.ns + 1) * sizeof *tot);
-        rc = idx && tot ? CX_OK : CX_ENOMEM;
-    }
+    cx_result *t = NULL;
+    rc = idx && tot ? CX_OK : CX_ENOMEM;
     if (!rc) {
         for (size_t e = 0; e < c.ne; e++) {
             idx[e] = (uint32_t)e;
@@ -500,27 +572,17 @@ int cx_journeys_transitions(cx_journey_table **out, const cx_journeys *j, int or
         }
         rc = cxi_jsort(&m, idx, c.ne, cmp_edge, &c);
     }
-    if (!rc && cxi_jt_new(&t, &j->mem, c.ne, 4, names, types))
+    if (!rc && cxi_result_new(&t, &j->mem, c.ne, 4, names, types))
         rc = CX_ENOMEM;
-    for (size_t r = 0; r < c.ne && !rc; r++) {
-        uint32_t e = idx[r];
-        rc = state_label(&m, &buf, &cap, j, &c, c.efrom[e]);
-        if (!rc)
-            rc = cxi_jt_set_str(t, 0, r, buf, strlen(buf));
-        if (!rc)
-            rc = state_label(&m, &buf, &cap, j, &c, c.eto[e]);
-        if (!rc)
-            rc = cxi_jt_set_str(t, 1, r, buf, strlen(buf));
-        cxi_jt_set_int(t, 2, r, (int64_t)c.ecnt[e]);
-        cxi_jt_set_real(t, 3, r, c.ecnt[e] / tot[c.efrom[e] == S_START ? c.ns : c.efrom[e]]);
-    }
+    for (size_t r = 0; r < c.ne && !rc; r++)
+        rc = transition_row(t, j, &m, &c, tot, r, idx[r], &buf, &cap);
     cxi_free(&m, buf, cap);
     cxi_free(&m, idx, (c.ne ? c.ne : 1) * sizeof *idx);
     cxi_free(&m, tot, (c.ns + 1) * sizeof *tot);
     chain_free(&m, &c);
     if (rc) {
-        cx_journey_table_free(t);
-        return cxi_fail(rc == CX_ELIMIT ? CX_ELIMIT : CX_ENOMEM, "%s: out of memory", fn);
+        cx_result_free(t);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for the table of %zu transitions", fn, c.ne);
     }
     *out = t;
     return CX_OK;
@@ -635,7 +697,7 @@ static int solve(const csr *g, const uint8_t *removed, double *h1, double *hv, d
             h1[s] = a1;
             hv[s] = av;
         }
-        if (delta <= CX_JOURNEY_TOLERANCE) {
+        if (delta <= CX_JOURNEYS_TOLERANCE) {
             *p1 = h1[start];
             *pv = hv[start];
             return CX_OK;
@@ -697,176 +759,235 @@ static int cmp_attr(const void *ctx, uint32_t a, uint32_t b)
                   cxi_jlevel_name(x->j->store, x->j->o.level, x->codes[b]));
 }
 
-int cx_journeys_attribution(cx_journey_table **out, const cx_journeys *j, int order)
+/* The state of one attribution: the chain and its solve, and per level
+ * code the accumulated columns. Each step below fills a part and reports
+ * its own failure. */
+typedef struct attr_run {
+    const char *fn;
+    const cx_journeys *j;
+    cxi_mem m;
+    chain c;
+    csr g;
+    size_t nc, ns1, maxlen, nused;
+    double *acc;                          /* nc x A_NCOLS, by level code */
+    double *convval, *convn, *h1, *hv;    /* ns1: per state (START last) */
+    uint8_t *removed;                     /* ns1 */
+    uint32_t *codes, *order_idx, *pos_of; /* nc: codes seen in paths, row order, code -> position */
+    cx_time *tb;                          /* maxlen: the times of one path's states */
+    double total_conv, total_val, vscale;
+} attr_run;
+
+static void attr_free(attr_run *x)
 {
-    static const char *const fn = "cx_journeys_attribution";
+    cxi_mem *m = &x->m;
+    cxi_free(m, x->acc, x->nc * A_NCOLS * sizeof *x->acc);
+    cxi_free(m, x->convval, x->ns1 * sizeof *x->convval);
+    cxi_free(m, x->convn, x->ns1 * sizeof *x->convn);
+    cxi_free(m, x->h1, x->ns1 * sizeof *x->h1);
+    cxi_free(m, x->hv, x->ns1 * sizeof *x->hv);
+    cxi_free(m, x->removed, x->ns1);
+    cxi_free(m, x->codes, x->nc * sizeof *x->codes);
+    cxi_free(m, x->order_idx, x->nc * sizeof *x->order_idx);
+    cxi_free(m, x->pos_of, x->nc * sizeof *x->pos_of);
+    cxi_free(m, x->tb, x->maxlen * sizeof *x->tb);
+    csr_free(m, &x->g);
+    chain_free(m, &x->c);
+}
+
+/* The chain of order `order` and the arrays sized by it. */
+static int attr_alloc(attr_run *x, int order)
+{
+    const cx_journeys *j = x->j;
+    cxi_mem *m = &x->m;
+    x->nc = j->nstates ? j->nstates : 1;
+    x->maxlen = 1;
+    int rc = chain_build(x->fn, j, m, order, &x->c);
+    if (rc)
+        return rc;
+    x->ns1 = x->c.ns + 1;
+    for (size_t k = 0; k < j->nj; k++)
+        if (j->p_off[k + 1] - j->p_off[k] > x->maxlen)
+            x->maxlen = j->p_off[k + 1] - j->p_off[k];
+    x->acc = cxi_jzalloc(m, x->nc * A_NCOLS * sizeof *x->acc);
+    x->convval = cxi_jzalloc(m, x->ns1 * sizeof *x->convval);
+    x->convn = cxi_jzalloc(m, x->ns1 * sizeof *x->convn);
+    x->h1 = cxi_alloc(m, x->ns1 * sizeof *x->h1);
+    x->hv = cxi_alloc(m, x->ns1 * sizeof *x->hv);
+    x->removed = cxi_alloc(m, x->ns1);
+    x->codes = cxi_alloc(m, x->nc * sizeof *x->codes);
+    x->order_idx = cxi_alloc(m, x->nc * sizeof *x->order_idx);
+    x->pos_of = cxi_alloc(m, x->nc * sizeof *x->pos_of);
+    x->tb = cxi_alloc(m, x->maxlen * sizeof *x->tb);
+    if (!x->acc || !x->convval || !x->convn || !x->h1 || !x->hv || !x->removed || !x->codes || !x->order_idx ||
+        !x->pos_of || !x->tb)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu chain states", x->fn, x->c.ns);
+    return CX_OK;
+}
+
+/* The heuristic credits of converting journey k (each worth one conversion
+ * and its value), and its value for the mean value of its last state. */
+static void attr_journey(attr_run *x, size_t k)
+{
+    const cx_journeys *j = x->j;
+    double wf = j->o.pos_first, wl = j->o.pos_last, hl = (double)j->o.half_life;
+    cx_time tconv;
+    double v;
+    size_t len = path_times(j, k, x->tb, &tconv, &v);
+    const uint32_t *st = j->st + j->p_off[k];
+    const cx_time *tb = x->tb;
+    double *acc = x->acc;
+    x->total_conv += 1;
+    x->total_val += v;
+    x->convval[x->c.sid[j->p_off[k + 1] - 1]] += v;
+    x->convn[x->c.sid[j->p_off[k + 1] - 1]] += 1;
+    double w[2] = {1, v}, dsum = 0;
+    for (size_t i = 0; i < len; i++)
+        dsum += exp2(-(tconv > tb[i] ? (double)(tconv - tb[i]) : 0) / hl);
+    for (int c = 0; c < 2; c++) {
+        int off = c ? A_FIRSTV - A_FIRST : 0;
+        acc[st[0] * A_NCOLS + A_FIRST + off] += w[c];
+        acc[st[len - 1] * A_NCOLS + A_LAST + off] += w[c];
+        for (size_t i = 0; i < len; i++) {
+            double d = tconv > tb[i] ? (double)(tconv - tb[i]) : 0;
+            double pos = len == 1       ? 1
+                         : len == 2     ? 0.5
+                         : i == 0       ? wf
+                         : i == len - 1 ? wl
+                                        : (1 - wf - wl) / (double)(len - 2);
+            acc[st[i] * A_NCOLS + A_LINEAR + off] += w[c] / (double)len;
+            acc[st[i] * A_NCOLS + A_DECAY + off] += w[c] * exp2(-d / hl) / dsum;
+            acc[st[i] * A_NCOLS + A_POS + off] += w[c] * pos;
+        }
+    }
+}
+
+/* The heuristics over every converting journey, then each state's mean
+ * conversion value and the scale of value changes for the solve. */
+static void attr_heuristics(attr_run *x)
+{
+    for (size_t k = 0; k < x->j->nj; k++)
+        if (x->j->j_conv[k])
+            attr_journey(x, k);
+    x->vscale = 0;
+    for (size_t s = 0; s < x->ns1; s++) {
+        x->convval[s] = x->convn[s] > 0 ? x->convval[s] / x->convn[s] : 0;
+        if (x->convval[s] > x->vscale)
+            x->vscale = x->convval[s];
+    }
+    if (x->vscale <= 0)
+        x->vscale = 1;
+}
+
+/* Solves the chain with the states in `removed` sent to DROP (NULL: none). */
+static int attr_solve(attr_run *x, const uint8_t *removed, double *p1, double *pv)
+{
+    if (solve(&x->g, removed, x->h1, x->hv, x->vscale, p1, pv))
+        return cxi_fail(CX_ERANGE, "%s: the absorbing chain did not converge in %d sweeps", x->fn, MAX_SWEEPS);
+    return CX_OK;
+}
+
+/* The removal effect of every level code seen in a path: the chain solved
+ * once whole and once without each code. */
+static int attr_removal(attr_run *x, double *sum_re, double *sum_rev)
+{
+    const cx_journeys *j = x->j;
+    const chain *c = &x->c;
+    if (csr_build(&x->m, c, x->convval, &x->g))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for the chain of %zu states", x->fn, c->ns);
+    memset(x->pos_of, 0xFF, x->nc * sizeof *x->pos_of);
+    for (size_t i = 0; i < j->nst; i++)
+        if (x->pos_of[j->st[i]] == CXI_NONE) {
+            x->pos_of[j->st[i]] = (uint32_t)x->nused;
+            x->codes[x->nused++] = j->st[i];
+        }
+    double p1, pv, q1, qv;
+    int rc = attr_solve(x, NULL, &p1, &pv);
+    *sum_re = *sum_rev = 0;
+    for (size_t u = 0; u < x->nused && !rc; u++) {
+        uint32_t code = x->codes[u];
+        for (size_t s = 0; s < c->ns; s++) {
+            x->removed[s] = 0;
+            for (uint32_t i = 0; i < c->states.len[s] && !x->removed[s]; i++)
+                x->removed[s] = c->states.base[c->states.off[s] + i] == code;
+        }
+        x->removed[c->ns] = 0;
+        if ((rc = attr_solve(x, x->removed, &q1, &qv)))
+            break;
+        /* rounding: removing a state never adds conversions */
+        double re = p1 > 0 ? fmax(1 - q1 / p1, 0) : 0, rev = pv > 0 ? fmax(1 - qv / pv, 0) : 0;
+        x->acc[code * A_NCOLS + A_RE] = re;
+        x->acc[code * A_NCOLS + A_REV] = rev;
+        *sum_re += re;
+        *sum_rev += rev;
+    }
+    return rc;
+}
+
+/* The Markov attributions (removal effects normalised to the totals) and
+ * the row order: by Markov attribution descending, then name. */
+static int attr_markov(attr_run *x, double sum_re, double sum_rev)
+{
+    double *markov = x->h1; /* reused: the Markov attribution of each used code */
+    for (size_t u = 0; u < x->nused; u++) {
+        double *a = x->acc + x->codes[u] * A_NCOLS;
+        a[A_MARKOV] = sum_re > 0 ? a[A_RE] / sum_re * x->total_conv : 0;
+        a[A_MARKOVV] = sum_rev > 0 ? a[A_REV] / sum_rev * x->total_val : 0;
+        markov[u] = a[A_MARKOV];
+        x->order_idx[u] = (uint32_t)u;
+    }
+    attr_ctx ax = {markov, x->j, x->codes};
+    if (cxi_jsort(&x->m, x->order_idx, x->nused, cmp_attr, &ax))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory sorting %zu rows", x->fn, x->nused);
+    return CX_OK;
+}
+
+/* The result: one row per code seen in a path, in row order. */
+static int attr_table(attr_run *x, cx_result **out)
+{
     static const char *const names[A_NCOLS] = {
         "name",           "removal_effect",    "markov",           "removal_effect_value", "markov_value",
         "first_touch",    "last_touch",        "linear",           "time_decay",           "position_based",
         "first_touch_value", "last_touch_value", "linear_value",   "time_decay_value",     "position_based_value"};
     int types[A_NCOLS];
+    for (int c = 0; c < A_NCOLS; c++)
+        types[c] = c == A_NAME ? CX_TYPE_STRING : CX_TYPE_REAL;
+    const cx_journeys *j = x->j;
+    cx_result *t;
+    if (cxi_result_new(&t, &j->mem, x->nused, A_NCOLS, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu rows", x->fn, x->nused);
+    for (size_t r = 0; r < x->nused; r++) {
+        uint32_t code = x->codes[x->order_idx[r]];
+        if (cxi_result_set_text(t, A_NAME, r, cxi_jlevel_name(j->store, j->o.level, code))) {
+            cx_result_free(t);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory for the names of %zu rows", x->fn, x->nused);
+        }
+        for (int col = 1; col < A_NCOLS; col++)
+            cxi_result_set_real(t, (size_t)col, r, x->acc[code * A_NCOLS + col]);
+    }
+    *out = t;
+    return CX_OK;
+}
+
+int cx_journeys_attribution(cx_result **out, const cx_journeys *j, int order)
+{
+    static const char *const fn = "cx_journeys_attribution";
     int rc = cxi_j_check(fn, out, j);
     if (rc)
         return rc;
     *out = NULL;
     if ((rc = check_order(fn, order)))
         return rc;
-    for (int c = 0; c < A_NCOLS; c++)
-        types[c] = c == A_NAME ? CX_TYPE_STRING : CX_TYPE_REAL;
-    cxi_mem m = j->mem;
-    size_t nc = j->nstates ? j->nstates : 1, maxlen = 1, nused = 0;
-    chain c;
-    csr g;
-    memset(&g, 0, sizeof g);
-    double *acc = NULL, *convval = NULL, *h1 = NULL, *hv = NULL, *convn = NULL;
-    uint8_t *removed = NULL;
-    uint32_t *codes = NULL, *order_idx = NULL, *pos_of = NULL;
-    cx_time *tb = NULL;
-    cx_journey_table *t = NULL;
-    double total_conv = 0, total_val = 0;
-    rc = chain_build(j, &m, order, &c);
-    if (rc)
-        goto done;
-    size_t ns1 = c.ns + 1;
-    for (size_t k = 0; k < j->nj; k++)
-        if (j->p_off[k + 1] - j->p_off[k] > maxlen)
-            maxlen = j->p_off[k + 1] - j->p_off[k];
-    acc = cxi_jzalloc(&m, nc * A_NCOLS * sizeof *acc);
-    convval = cxi_jzalloc(&m, ns1 * sizeof *convval);
-    convn = cxi_jzalloc(&m, ns1 * sizeof *convn);
-    h1 = cxi_alloc(&m, ns1 * sizeof *h1);
-    hv = cxi_alloc(&m, ns1 * sizeof *hv);
-    removed = cxi_alloc(&m, ns1);
-    codes = cxi_alloc(&m, nc * sizeof *codes);
-    order_idx = cxi_alloc(&m, nc * sizeof *order_idx);
-    pos_of = cxi_alloc(&m, nc * sizeof *pos_of);
-    tb = cxi_alloc(&m, maxlen * sizeof *tb);
-    if (!acc || !convval || !convn || !h1 || !hv || !removed || !codes || !order_idx || !pos_of || !tb) {
-        rc = CX_ENOMEM;
-        goto done;
+    attr_run x;
+    memset(&x, 0, sizeof x);
+    x.fn = fn;
+    x.j = j;
+    x.m = j->mem;
+    double sum_re = 0, sum_rev = 0;
+    if (!(rc = attr_alloc(&x, order))) {
+        attr_heuristics(&x);
+        if (!(rc = attr_removal(&x, &sum_re, &sum_rev)) && !(rc = attr_markov(&x, sum_re, sum_rev)))
+            rc = attr_table(&x, out);
     }
-    /* heuristics, and the mean conversion value of each last state */
-    double wf = j->o.pos_first, wl = j->o.pos_last, hl = (double)j->o.half_life;
-    for (size_t k = 0; k < j->nj; k++) {
-        if (!j->j_conv[k])
-            continue;
-        cx_time tconv;
-        double v;
-        size_t len = path_times(j, k, tb, &tconv, &v);
-        const uint32_t *st = j->st + j->p_off[k];
-        total_conv += 1;
-        total_val += v;
-        convval[c.sid[j->p_off[k + 1] - 1]] += v;
-        convn[c.sid[j->p_off[k + 1] - 1]] += 1;
-        double w[2];
-        w[0] = 1;
-        w[1] = v;
-        double dsum = 0;
-        for (size_t i = 0; i < len; i++) {
-            double d = tconv > tb[i] ? (double)(tconv - tb[i]) : 0;
-            dsum += exp2(-d / hl);
-        }
-        for (int x = 0; x < 2; x++) {
-            int off = x ? A_FIRSTV - A_FIRST : 0;
-            acc[st[0] * A_NCOLS + A_FIRST + off] += w[x];
-            acc[st[len - 1] * A_NCOLS + A_LAST + off] += w[x];
-            for (size_t i = 0; i < len; i++) {
-                double d = tconv > tb[i] ? (double)(tconv - tb[i]) : 0;
-                double pos = len == 1 ? 1
-                             : len == 2 ? 0.5
-                             : i == 0   ? wf
-                             : i == len - 1 ? wl
-                                            : (1 - wf - wl) / (double)(len - 2);
-                acc[st[i] * A_NCOLS + A_LINEAR + off] += w[x] / (double)len;
-                acc[st[i] * A_NCOLS + A_DECAY + off] += w[x] * exp2(-d / hl) / dsum;
-                acc[st[i] * A_NCOLS + A_POS + off] += w[x] * pos;
-            }
-        }
-    }
-    for (size_t s = 0; s < ns1; s++)
-        convval[s] = convn[s] > 0 ? convval[s] / convn[s] : 0;
-    double vscale = 0;
-    for (size_t s = 0; s < ns1; s++)
-        if (convval[s] > vscale)
-            vscale = convval[s];
-    if (vscale <= 0)
-        vscale = 1;
-    if ((rc = csr_build(&m, &c, convval, &g)))
-        goto done;
-    /* the codes seen in paths */
-    memset(pos_of, 0xFF, nc * sizeof *pos_of);
-    for (size_t i = 0; i < j->nst; i++)
-        if (pos_of[j->st[i]] == CXI_NONE) {
-            pos_of[j->st[i]] = (uint32_t)nused;
-            codes[nused++] = j->st[i];
-        }
-    double p1, pv, q1, qv, sum_re = 0, sum_rev = 0;
-    if ((rc = solve(&g, NULL, h1, hv, vscale, &p1, &pv)))
-        goto done;
-    for (size_t u = 0; u < nused; u++) {
-        uint32_t code = codes[u];
-        for (size_t s = 0; s < c.ns; s++) {
-            removed[s] = 0;
-            for (uint32_t i = 0; i < c.states.len[s] && !removed[s]; i++)
-                removed[s] = c.states.base[c.states.off[s] + i] == code;
-        }
-        removed[c.ns] = 0;
-        if ((rc = solve(&g, removed, h1, hv, vscale, &q1, &qv)))
-            goto done;
-        double re = p1 > 0 ? 1 - q1 / p1 : 0, rev = pv > 0 ? 1 - qv / pv : 0;
-        if (re < 0)
-            re = 0; /* rounding: removing a state never adds conversions */
-        if (rev < 0)
-            rev = 0;
-        acc[code * A_NCOLS + A_RE] = re;
-        acc[code * A_NCOLS + A_REV] = rev;
-        sum_re += re;
-        sum_rev += rev;
-    }
-    double *markov = h1; /* reused: the Markov attribution of each used code */
-    for (size_t u = 0; u < nused; u++) {
-        double *a = acc + codes[u] * A_NCOLS;
-        a[A_MARKOV] = sum_re > 0 ? a[A_RE] / sum_re * total_conv : 0;
-        a[A_MARKOVV] = sum_rev > 0 ? a[A_REV] / sum_rev * total_val : 0;
-        markov[u] = a[A_MARKOV];
-        order_idx[u] = (uint32_t)u;
-    }
-    attr_ctx ax = {markov, j, codes};
-    if ((rc = cxi_jsort(&m, order_idx, nused, cmp_attr, &ax)))
-        goto done;
-    if (cxi_jt_new(&t, &j->mem, nused, A_NCOLS, names, types)) {
-        rc = CX_ENOMEM;
-        goto done;
-    }
-    for (size_t r = 0; r < nused && !rc; r++) {
-        uint32_t code = codes[order_idx[r]];
-        const char *name = cxi_jlevel_name(j->store, j->o.level, code);
-        rc = cxi_jt_set_str(t, A_NAME, r, name, strlen(name));
-        for (int col = 1; col < A_NCOLS; col++)
-            cxi_jt_set_real(t, (size_t)col, r, acc[code * A_NCOLS + col]);
-    }
-done:
-    cxi_free(&m, acc, nc * A_NCOLS * sizeof *acc);
-    if (c.sid) {
-        size_t ns1b = c.ns + 1;
-        cxi_free(&m, convval, ns1b * sizeof *convval);
-        cxi_free(&m, convn, ns1b * sizeof *convn);
-        cxi_free(&m, h1, ns1b * sizeof *h1);
-        cxi_free(&m, hv, ns1b * sizeof *hv);
-        cxi_free(&m, removed, ns1b);
-    }
-    cxi_free(&m, codes, nc * sizeof *codes);
-    cxi_free(&m, order_idx, nc * sizeof *order_idx);
-    cxi_free(&m, pos_of, nc * sizeof *pos_of);
-    cxi_free(&m, tb, maxlen * sizeof *tb);
-    csr_free(&m, &g);
-    chain_free(&m, &c);
-    if (rc) {
-        cx_journey_table_free(t);
-        if (rc == CX_ERANGE)
-            return cxi_fail(CX_ERANGE, "%s: the absorbing chain did not converge in %d sweeps", fn, MAX_SWEEPS);
-        return cxi_fail(rc == CX_ELIMIT ? CX_ELIMIT : CX_ENOMEM, "%s: out of memory", fn);
-    }
-    *out = t;
-    return CX_OK;
+    attr_free(&x);
+    return rc;
 }

@@ -37,8 +37,8 @@ def shop():
 
 def test_counts_and_list(shop):
     j = cxkit.Journeys(shop)
-    assert (j.count(), j.conversions(), len(j)) == (5, 2, 5)
-    assert j.bytes() > 0
+    assert (j.count(), j.conversion_count(), len(j)) == (5, 2, 5)
+    assert j.byte_count() > 0
     rows = list(j.list())
     assert [r["customer"] for r in rows] == ["A", "A", "B", "C", "D"]
     assert rows[0]["path"] == "ad > site > checkout"
@@ -85,14 +85,14 @@ def test_options_and_keywords(shop):
     o.set_collapse(True)
     by_channel = cxkit.Journeys(shop, o)
     assert by_channel.list()[0]["path"] == "ads > web"
-    same = cxkit.Journeys(shop, level=cxkit.JOURNEY_LEVEL_CHANNEL, collapse=True)
+    same = cxkit.Journeys(shop, level=cxkit.JOURNEYS_LEVEL_CHANNEL, collapse=True)
     assert same.list().to_dict() == by_channel.list().to_dict()
     # a conversion at the site instead: every journey through it converts
     j = cxkit.Journeys(shop, conversion=("touchpoint", "site"), cut_at_conversion=False)
-    assert j.count() == 4 and j.conversions() == 4
+    assert j.count() == 4 and j.conversion_count() == 4
     # a gap of 5 days splits nothing else than A's late visit
     j = cxkit.Journeys(shop, conversion=["purchase", ("stage", "purchase")], gap_ms=5 * DAY)
-    assert (j.count(), j.conversions()) == (5, 2)
+    assert (j.count(), j.conversion_count()) == (5, 2)
     with pytest.raises(TypeError):
         cxkit.Journeys(shop, o, collapse=True)
 
@@ -147,7 +147,7 @@ def test_table_protocol_and_pandas(shop):
     with pytest.raises(IndexError):
         t[len(t)]
     assert t.get(0, "journeys") == t.get(0, 2) == 2
-    assert "JourneyTable" in repr(t)
+    assert isinstance(t, cxkit.Result) and "Result" in repr(t)
     pd = pytest.importorskip("pandas")
     df = t.to_pandas()
     assert isinstance(df, pd.DataFrame)
@@ -160,7 +160,7 @@ def test_errors_carry_messages(shop):
     with pytest.raises(cxkit.Range, match="top_k"):
         j.paths(0)
     with pytest.raises(cxkit.Range):
-        j.transitions(cxkit.JOURNEY_MAX_ORDER + 1)
+        j.transitions(cxkit.JOURNEYS_MAX_ORDER + 1)
     with pytest.raises(cxkit.Invalid, match="unknown journey grouping name 'bogus'"):
         j.satisfaction("bogus")
     o = cxkit.JourneyOptions(shop)
@@ -207,9 +207,9 @@ def test_closed_handles_raise(shop):
     with pytest.raises(cxkit.Invalid, match="closed"):
         j.paths(1)
     assert repr(j) == "<cxkit.Journeys (closed)>"
-    assert t[0]["journeys"] == 2  # tables outlive their journeys
+    assert t[0]["journeys"] == 2  # results outlive their journeys
     t.close()
-    with pytest.raises(cxkit.Invalid, match="JourneyTable is closed"):
+    with pytest.raises(cxkit.Invalid, match="Result is closed"):
         len(t)
     o = cxkit.JourneyOptions(shop)
     o.close()
@@ -292,7 +292,7 @@ def test_help_reads_well():
     """Every method shows its real parameters (no *args) and a docstring."""
     import inspect
     for cls in (cxkit.Store, cxkit.Query, cxkit.Result, cxkit.Monitor, cxkit.History, cxkit.Calendar,
-                cxkit.JourneyOptions, cxkit.Journeys, cxkit.Funnel, cxkit.JourneyTable):
+                cxkit.JourneyOptions, cxkit.Journeys, cxkit.Funnel):
         for name, f in vars(cls).items():
             if name.startswith("_") and name != "__init__" or not callable(f):
                 continue
