@@ -58,11 +58,30 @@ typedef struct cx_import_report cx_import_report;
 /**
  * @brief Create import options with the defaults: not strict, no reject
  *        file, comma delimiter, columns named as in the schema, rows of
- *        unknown customers rejected.
+ *        unknown customers rejected; their memory comes from malloc,
+ *        realloc and free.
  * @param[out] out the options, to free with cx_import_options_free().
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_import_options_new(cx_import_options **out);
+
+/**
+ * @brief Create import options, as cx_import_options_new(), whose memory
+ *        (the reject path, the column mappings) comes from `alloc`.
+ *
+ * An import into a store takes its own memory from the store's allocator,
+ * whatever the options'. cx_db_import_csv(), which is given no store, uses
+ * the options' allocator for everything it allocates (the records it holds,
+ * its buffers and the report).
+ *
+ * @param[out] out   the options, to free with cx_import_options_free().
+ * @param[in]  alloc the allocation function (see ::cx_alloc_fn), or NULL for
+ *                   malloc, realloc and free; it is called from whichever
+ *                   thread uses the options or the import.
+ * @param[in]  ud    passed to every call of `alloc`.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_import_options_new_with_allocator(cx_import_options **out, cx_alloc_fn alloc, void *ud);
 
 /**
  * @brief Free import options.
@@ -242,7 +261,7 @@ CX_EXTERN int cx_import_report_reason(const char **out, const cx_import_report *
  * @param[in] store          the store.
  * @param[in] table          a ::cx_table.
  * @param[in] path           the file to create (replaced if it exists).
- * @param[in] offset_minutes UTC offset for times, -1439 to 1439.
+ * @param[in] offset_minutes UTC offset for times, -840 to 840 (±14:00).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EIO or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_export_csv(const cx_store *store, int table, const char *path, int offset_minutes);
@@ -254,7 +273,7 @@ CX_EXTERN int cx_export_csv(const cx_store *store, int table, const char *path, 
  * @param[in] store          the store.
  * @param[in] table          a ::cx_table.
  * @param[in] path           the file to create (replaced if it exists).
- * @param[in] offset_minutes UTC offset for times, -1439 to 1439.
+ * @param[in] offset_minutes UTC offset for times, -840 to 840 (±14:00).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EIO or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_export_jsonl(const cx_store *store, int table, const char *path, int offset_minutes);

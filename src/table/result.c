@@ -93,7 +93,7 @@ int cxi_result_add_rows(cx_result *r, size_t n)
         return CX_OK;
     size_t old = r->rows ? r->rows : 1, rows = r->rows + n;
     if (rows < n || rows > SIZE_MAX / 8)
-        return cxi_fail(CX_ENOMEM, "a result of more than %zu rows", SIZE_MAX / 8);
+        return cxi_fail(CX_ELIMIT, "a result of more than %zu rows", SIZE_MAX / 8);
     /* every column's new array first, so that a failure changes nothing */
     void *fresh[64], **data = r->ncols <= 64 ? fresh : cxi_alloc(&r->mem, r->ncols * sizeof(void *));
     if (!data)
