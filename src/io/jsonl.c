@@ -46,6 +46,18 @@ static bool value_text(json_t *v, char *scratch, size_t cap, const char **out, c
     }
 }
 
+/* Did Jansson fail for want of memory (its allocator, not the store's)?
+ * That ends the import like any other out-of-memory, rather than
+ * rejecting a well-formed line. */
+static bool jansson_out_of_memory(const json_error_t *err)
+{
+#if JANSSON_VERSION_HEX >= 0x020b00
+    return json_error_code(err) == json_error_out_of_memory;
+#else
+    return strcmp(err->text, "out of memory") == 0;
+#endif
+}
+
 /* Lines read in chunks into a buffer of the import's allocator (getline
  * would take its memory from malloc). */
 typedef struct lines {
@@ -221,7 +233,9 @@ int cx_import_jsonl(cx_import_report **out, cx_store *store, int table, const ch
         json_error_t err;
         json_t *obj = json_loadb(line + start, n - start, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
         int column = 0;
-        if (!obj) {
+        if (!obj && jansson_out_of_memory(&err)) {
+            rc = cxi_fail(CX_ENOMEM, "out of memory in Jansson");
+        } else if (!obj) {
             rc = cxi_fail(CX_EPARSE, "invalid JSON at byte %d: %s", err.position, err.text);
         } else if (!json_is_object(obj)) {
             rc = cxi_fail(CX_EPARSE, "the line is not a JSON object");

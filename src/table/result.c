@@ -304,6 +304,10 @@ static int export(const char *fn, const cx_result *r, const char *path, bool jso
         char qb[80];
         return cxi_fail(CX_EIO, "%s: cannot write %s: %s", fn, cxi_quote(qb, path), strerror(errno));
     }
+    /* a buffer of our own, so that the C library allocates none (a result
+     * may come from a store's allocator); it lives until fclose below */
+    char buf[16384];
+    setvbuf(f, buf, _IOFBF, sizeof buf);
     if (json) {
         fputs("[", f);
     } else {
