@@ -34,7 +34,7 @@ extern "C" {
  * table's count and last row).
  *
  * **Memory.** What CXKit allocates here follows the **Memory** paragraph of
- * @ref store: cx_db_load_with_allocator() builds the store with the given
+ * @ref store. cx_db_load_with_allocator() builds the store with the given
  * allocator, cx_db_save() allocates nothing of its own, and
  * cx_db_import_csv() takes everything it holds (the records rows refer to,
  * one chunk of rows, its buffers, the report) from the allocator of its
