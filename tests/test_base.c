@@ -653,7 +653,7 @@ START_TEST(cols_reserve_overflow)
     cxi_mem m;
     cxi_mem_init(&m, tally_fn, &t);
     cxi_col col = {NULL, 0, 16};
-    ck_assert_int_eq(cxi_cols_reserve(&m, &col, 1, SIZE_MAX / 8), CX_ENOMEM);
+    ck_assert_int_eq(cxi_cols_reserve(&m, &col, 1, SIZE_MAX / 8), CX_ELIMIT);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "too large"));
     ck_assert_uint_eq(t.calls, 0); /* refused before asking the allocator */
     ck_assert_ptr_null(col.data);

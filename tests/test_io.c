@@ -1551,47 +1551,91 @@ START_TEST(strict_jsonl_rolls_back)
 }
 END_TEST
 
-/* An allocator that refuses once its budget of allocations is spent. */
+/* An allocator that refuses once its budget of allocations is spent,
+ * counting the bytes it has out and checking every size it is given back
+ * (each block carries its size in a header). */
 typedef struct budget {
     long left;
+    long long live; /* bytes allocated and not freed */
+    long bad;       /* frees or resizes with a size other than the block's */
 } budget;
+
+#define HDR 16
 
 static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     budget *b = ud;
-    (void)osize;
+    if (ptr) {
+        size_t have;
+        memcpy(&have, (char *)ptr - HDR, sizeof have);
+        b->bad += have != osize;
+    }
     if (nsize == 0) {
-        free(ptr);
+        if (ptr) {
+            b->live -= (long long)osize;
+            free((char *)ptr - HDR);
+        }
         return NULL;
     }
     if (b->left <= 0)
         return NULL;
     b->left--;
-    return realloc(ptr, nsize);
+    char *q = realloc(ptr ? (char *)ptr - HDR : NULL, nsize + HDR);
+    if (!q)
+        return NULL;
+    memcpy(q, &nsize, sizeof nsize);
+    b->live += (long long)nsize - (long long)(ptr ? osize : 0);
+    return q + HDR;
+}
+
+#define UNLIMITED (1L << 40)
+
+/* The allocator's bytes that the store does not hold: an import's or an
+ * export's own, which must all be back once the call has returned. */
+static long long outside(const cx_store *s, const budget *b)
+{
+    size_t mem;
+    OK(cx_store_memory(&mem, s));
+    return b->live - (long long)mem;
 }
 
 /* Runs an import with growing allocation budgets: every attempt that runs
- * out of memory must fail with CX_ENOMEM and leave the store as it was,
- * until one succeeds. Returns the number of failed attempts. */
-static int import_until_memory_suffices(import_fn imp, cx_store *s, budget *b, int table, const char *path,
+ * out of memory must fail with CX_ENOMEM, leave the store as it was (its
+ * counts and, when `prefix` is given, every table exported) and keep no
+ * memory outside the store, until one succeeds. Returns the number of
+ * failed attempts. */
+static int import_until_memory_suffices(import_fn imp, cx_store *s, budget *b, int table, const char *file,
                                         const cx_import_options *o, uint64_t accepted)
 {
+    char path[256]; /* P()'s buffers are reused by the exports */
+    snprintf(path, sizeof path, "%s", file);
     int failures = 0;
+    export_all(s, "before", 0);
     for (long k = 0;; k++) {
         snapshot before = snap(s);
+        long long out0 = outside(s, b);
         b->left = k;
         cx_import_report *r = (cx_import_report *)&r;
         int rc = imp(&r, s, table, path, o);
-        b->left = 1L << 40;
+        b->left = UNLIMITED;
         if (rc == CX_OK) {
             ck_assert_uint_eq(cx_import_report_accepted(r), accepted);
+            ck_assert_int_gt(outside(s, b), out0); /* the report is the store's allocator's */
             cx_import_report_free(r);
+            ck_assert_int_eq(outside(s, b), out0);
+            ck_assert_int_eq(b->bad, 0);
             return failures;
         }
         ck_assert_msg(rc == CX_ENOMEM, "budget %ld: %d %s", k, rc, cx_last_error());
+        ck_assert_int_eq(cx_last_error_code(), CX_ENOMEM);
         ck_assert_ptr_null(r);
         MSG_HAS(path);
         assert_snap(s, &before);
+        ck_assert_msg(outside(s, b) == out0, "budget %ld: %lld bytes kept", k, outside(s, b) - out0);
+        if (k % 7 == 0) { /* every table, byte for byte (a sample: exporting is slow) */
+            export_all(s, "after", 0);
+            assert_exports_same("before", "after");
+        }
         failures++;
         ck_assert_int_lt(k, 100000);
     }
@@ -1611,7 +1655,7 @@ START_TEST(out_of_memory_rolls_back)
     char fpath[256];
     snprintf(fpath, sizeof fpath, "%s", write_file("f.jsonl", text));
     free(text);
-    budget b = {1L << 40};
+    budget b = {UNLIMITED, 0, 0};
     cx_store *s, *ref;
     OK(cx_store_new_with_allocator(&s, budget_alloc, &b));
     OK(cx_store_new(&ref));
@@ -1641,6 +1685,152 @@ START_TEST(out_of_memory_rolls_back)
     assert_exports_same("s", "r");
     cx_store_free(s);
     cx_store_free(ref);
+    ck_assert_int_eq(b.live, 0);
+    ck_assert_int_eq(b.bad, 0);
+}
+END_TEST
+
+/* Rejected rows, a reject file, JSON attributes met line by line and
+ * mapped columns: the report's reasons, the reject file's buffer and the
+ * attribute names come from the store's allocator too, and running out of
+ * any of them fails the import as a whole. */
+START_TEST(out_of_memory_with_rejects)
+{
+    budget b = {UNLIMITED, 0, 0};
+    cx_store *s, *ref;
+    OK(cx_store_new_with_allocator(&s, budget_alloc, &b));
+    OK(cx_store_new(&ref));
+    char *text = malloc(200 * 120), *at = text;
+    for (int i = 0; i < 200; i++)
+        at += sprintf(at, i % 10 == 3 ? "{\"id\":\"C%d\",\"extra_%d\":[1]}\n" : i % 10 == 5 ? "{not json %d %d\n"
+                                                                                          : "{\"id\":\"C%d\",\"extra_%d\":\"قيمة\"}\n",
+                      i, i % 13);
+    char jpath[256];
+    snprintf(jpath, sizeof jpath, "%s", write_file("c.jsonl", text));
+    at = text;
+    at += sprintf(at, "who,when,how much\n");
+    for (int i = 0; i < 200; i++)
+        at += sprintf(at, "C%d,%d,%s\n", i % 200, i, i % 9 == 4 ? "-3" : "7.5");
+    char tpath[256];
+    snprintf(tpath, sizeof tpath, "%s", write_file("t.csv", text));
+    free(text);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_reject_path(o, P("rejects")));
+    OK(cx_import_options_map_column(o, "who", "customer"));
+    OK(cx_import_options_map_column(o, "when", "time"));
+    OK(cx_import_options_map_column(o, "how much", "amount"));
+    /* 20 lines with an array and 20 not JSON are rejected */
+    ck_assert_int_gt(import_until_memory_suffices(cx_import_jsonl, s, &b, CX_TABLE_CUSTOMERS, jpath, o, 160), 0);
+    char *rej = slurp(P("rejects"), NULL);
+    ck_assert_ptr_nonnull(strstr(rej, "\"_line\":196,"));
+    free(rej);
+    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), 160);
+    /* rows of the customers the JSON import refused (C3, C5, C13, ...) and
+     * negative amounts are rejected */
+    int fails = import_until_memory_suffices(cx_import_csv, s, &b, CX_TABLE_TRANSACTIONS, tpath, o, 143);
+    ck_assert_int_gt(fails, 0);
+    cx_import_report_free(import_ok(cx_import_jsonl, ref, CX_TABLE_CUSTOMERS, jpath, o, 200, 160, 40));
+    cx_import_report_free(import_ok(cx_import_csv, ref, CX_TABLE_TRANSACTIONS, tpath, o, 200, 143, 57));
+    export_all(s, "s", 0);
+    export_all(ref, "r", 0);
+    assert_exports_same("s", "r");
+    cx_import_options_free(o);
+    cx_store_free(s);
+    cx_store_free(ref);
+    ck_assert_int_eq(b.live, 0);
+    ck_assert_int_eq(b.bad, 0);
+}
+END_TEST
+
+/* Exports take their write buffer from the store's allocator: refused, the
+ * export fails with CX_ENOMEM before it creates the file; granted, the
+ * bytes are those of a store with malloc, and none are kept. */
+START_TEST(out_of_memory_export)
+{
+    budget b = {UNLIMITED, 0, 0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, budget_alloc, &b));
+    cx_store *plain = sample();
+    const char *csv = P("customers.csv");
+    char tmp[256];
+    snprintf(tmp, sizeof tmp, "%s", csv);
+    OK(cx_export_csv(plain, CX_TABLE_CUSTOMERS, tmp, 0));
+    cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_CUSTOMERS, tmp, NULL, 2, 2, 0));
+    static int (*const exports[])(const cx_store *, int, const char *, int) = {cx_export_csv, cx_export_jsonl};
+    for (int e = 0; e < 2; e++) {
+        for (long k = 0;; k++) {
+            const char *path = P(e ? "out.jsonl" : "out.csv");
+            long long out0 = outside(s, &b);
+            b.left = k;
+            int rc = exports[e](s, CX_TABLE_CUSTOMERS, path, 180);
+            b.left = UNLIMITED;
+            ck_assert_int_eq(outside(s, &b), out0);
+            if (rc == CX_OK) {
+                ck_assert_int_gt(k, 0); /* it did need memory */
+                const char *want = P(e ? "want.jsonl" : "want.csv");
+                OK(exports[e](plain, CX_TABLE_CUSTOMERS, want, 180));
+                assert_files_same(path, want);
+                break;
+            }
+            ck_assert_int_eq(rc, CX_ENOMEM);
+            MSG_HAS(e ? "cx_export_jsonl" : "cx_export_csv");
+            struct stat st;
+            ck_assert_int_ne(stat(path, &st), 0); /* no file created */
+            ck_assert_int_lt(k, 10);
+        }
+    }
+    cx_store_free(s);
+    cx_store_free(plain);
+    ck_assert_int_eq(b.live, 0);
+    ck_assert_int_eq(b.bad, 0);
+}
+END_TEST
+
+/* Options made with an allocator keep all their memory in it; each refused
+ * allocation fails its call with CX_ENOMEM and changes nothing the options
+ * do, and options built in the end work as usual. */
+START_TEST(options_with_allocator)
+{
+    budget b = {UNLIMITED, 0, 0};
+    cx_import_options *o = (cx_import_options *)&o;
+    b.left = 0;
+    ck_assert_int_eq(cx_import_options_new_with_allocator(&o, budget_alloc, &b), CX_ENOMEM);
+    ck_assert_ptr_null(o);
+    b.left = UNLIMITED;
+    bool done = false;
+    for (long k = 0; !done; k++) {
+        OK(cx_import_options_new_with_allocator(&o, budget_alloc, &b));
+        ck_assert_int_gt(b.live, 0);
+        b.left = k;
+        int rc = cx_import_options_map_column(o, "who", "customer");
+        if (!rc)
+            rc = cx_import_options_map_column(o, "note", NULL);
+        if (!rc)
+            rc = cx_import_options_set_reject_path(o, P("rej.csv"));
+        if (!rc)
+            rc = cx_import_options_map_column(o, "when", "time");
+        b.left = UNLIMITED;
+        ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "%ld: %d %s", k, rc, cx_last_error());
+        if (rc == CX_OK) {
+            cx_store *s;
+            OK(cx_store_new(&s));
+            OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+            cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_TRANSACTIONS,
+                                            write_file("t.csv", "who,when,note,amount\nC-1,0,x,5\nC-2,0,y,6\n"), o,
+                                            2, 1, 1));
+            char *rej = slurp(P("rej.csv"), NULL);
+            ck_assert_ptr_nonnull(strstr(rej, "C-2,0,y,6"));
+            free(rej);
+            cx_store_free(s);
+            done = true;
+        } else {
+            ck_assert_int_lt(k, 100);
+        }
+        cx_import_options_free(o);
+        ck_assert_int_eq(b.live, 0);
+    }
+    ck_assert_int_eq(b.bad, 0);
 }
 END_TEST
 
@@ -2137,6 +2327,9 @@ int main(void)
     tcase_add_test(strict, strict_csv_events_roll_back);
     tcase_add_test(strict, strict_jsonl_rolls_back);
     tcase_add_test(strict, out_of_memory_rolls_back);
+    tcase_add_test(strict, out_of_memory_with_rejects);
+    tcase_add_test(strict, out_of_memory_export);
+    tcase_add_test(strict, options_with_allocator);
     suite_add_tcase(su, strict);
     TCase *create = tcase_create("create_customers");
     tcase_add_checked_fixture(create, setup, teardown);

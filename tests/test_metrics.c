@@ -1014,6 +1014,159 @@ START_TEST(out_of_memory)
 END_TEST
 
 
+/* Builds a query on `s` asking for many measures, grouped and filtered by
+ * attributes, channels, agents and time, with SLA targets and the FCR rule,
+ * and runs it; the first failure's code. */
+static int run_wide_query(cx_result **r, cx_query **q, const cx_store *s, bool *ran)
+{
+    *ran = false;
+    int rc = cx_query_new(q, s);
+    static const int ms[] = {CX_MEASURE_NPS,         CX_MEASURE_CSAT,        CX_MEASURE_FCR,
+                             CX_MEASURE_RESOLUTION,  CX_MEASURE_SLA_BREACH,  CX_MEASURE_MISSED_RATE,
+                             CX_MEASURE_HANDLE_TIME, CX_MEASURE_REPEAT_RATE, CX_MEASURE_CX_INDEX};
+    for (size_t i = 0; !rc && i < sizeof ms / sizeof ms[0]; i++)
+        rc = cx_query_add(*q, ms[i]);
+    if (!rc)
+        rc = cx_query_group_by_attribute(*q, "tier");
+    if (!rc)
+        rc = cx_query_group_by(*q, CX_DIM_CHANNEL);
+    if (!rc)
+        rc = cx_query_group_by_time(*q, CX_BUCKET_MONTH, 180);
+    if (!rc)
+        rc = cx_query_filter(*q, CX_DIM_SEGMENT, "vip");
+    if (!rc)
+        rc = cx_query_filter(*q, CX_DIM_SEGMENT, "smb");
+    if (!rc)
+        rc = cx_query_filter_attribute(*q, "tier", "gold");
+    if (!rc)
+        rc = cx_query_filter_attribute(*q, "tier", "silver");
+    if (!rc)
+        rc = cx_query_set_sla(*q, "high", NULL, 3600000, 86400000);
+    if (!rc)
+        rc = cx_query_set_sla(*q, NULL, "phone", -1, 2 * 86400000);
+    if (!rc)
+        rc = cx_query_set_contact_kind(*q, "contact");
+    if (!rc)
+        rc = cx_query_set_fcr_rule(*q, 2, 0, 7 * DAY);
+    if (!rc && (*ran = true))
+        rc = cx_query_run(r, *q);
+    return rc;
+}
+
+/* Queries over several dimensions, and merging and serialising their
+ * results, with the store's allocator refusing from the n-th allocation on
+ * (n = 0, 1, ...): each failure is CX_ENOMEM and keeps nothing, and the
+ * first success gives what a store with malloc gives. */
+START_TEST(out_of_memory_wide_queries)
+{
+    failing f = {0, -1, 0};
+    cx_store *s, *plain;
+    OK(cx_store_new_with_allocator(&s, fail_alloc, &f));
+    OK(cx_store_new(&plain));
+    cx_store *both[] = {s, plain};
+    for (int k = 0; k < 2; k++) {
+        cx_store *t = both[k];
+        OK(cx_touchpoint_add(t, "call", "phone", "service", NULL, 1, 1));
+        OK(cx_touchpoint_add(t, "chat", "chat", "service", NULL, 1, 1));
+        for (int c = 0; c < 30; c++) {
+            char id[16];
+            snprintf(id, sizeof id, "C%d", c);
+            OK(cx_customer_add(t, id, c % 2 ? "vip" : "smb", NULL, NULL, CX_TIME_NONE));
+            OK(cx_customer_set_attribute(t, id, "tier", c % 3 == 0 ? "gold" : c % 3 == 1 ? "silver" : "bronze"));
+            char cs[16];
+            snprintf(cs, sizeof cs, "T%d", c);
+            OK(cx_case_add(t, cs, id, c % 2 ? "phone" : "chat", c % 4 ? "high" : "low", "Sara", c * DAY,
+                           c * DAY + 1800000 * (c % 5), c % 6 ? c * DAY + DAY * (1 + c % 4) : CX_TIME_NONE, c % 7 == 0,
+                           1 + c % 3));
+            OK(cx_interaction_add(NULL, t, id, c % 2 ? "call" : "chat", c * DAY, "contact", CX_INBOUND, "Sara", cs,
+                                  60000 * c, c % 5 ? CX_HANDLED : CX_MISSED, 0));
+            OK(cx_interaction_add(NULL, t, id, "call", c * DAY + 3 * DAY, "contact", CX_INBOUND, "Omar", NULL,
+                                  1000 * c, CX_HANDLED, 0));
+            OK(cx_feedback_add(NULL, t, id, "nps", c % 11, c * DAY + 1, "call", CX_ROW_NONE, cs, NULL));
+            OK(cx_feedback_add(NULL, t, id, "csat", 1 + c % 5, c * DAY + 2, NULL, CX_ROW_NONE, NULL, NULL));
+        }
+    }
+    cx_query *pq;
+    cx_result *want;
+    bool ran;
+    OK(run_wide_query(&want, &pq, plain, &ran));
+    cx_query_free(pq);
+    ck_assert_uint_gt(cx_result_row_count(want), 1);
+    long long base = f.live;
+    cx_result *got = NULL;
+    long n = 0, runs_failed = 0;
+    for (;; n++) {
+        cx_query *q = NULL;
+        cx_result *r = (cx_result *)&r;
+        f.calls = 0;
+        f.fail_at = n;
+        int rc = run_wide_query(&r, &q, s, &ran);
+        f.fail_at = -1;
+        cx_query_free(q);
+        if (rc == CX_OK) {
+            got = r;
+            break;
+        }
+        ck_assert_msg(rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
+        ck_assert_int_eq(cx_last_error_code(), CX_ENOMEM);
+        if (ran) { /* the run failed: no result */
+            ck_assert_ptr_null(r);
+            runs_failed++;
+        }
+        ck_assert_int_eq(f.live, base); /* nothing leaked */
+        ck_assert_int_lt(n, 100000);
+    }
+    ck_assert_int_gt(runs_failed, 10);
+    ck_assert_uint_eq(cx_result_row_count(got), cx_result_row_count(want));
+    ck_assert_uint_eq(cx_result_column_count(got), cx_result_column_count(want));
+    size_t la, lb;
+    ck_assert_int_eq(cx_result_serialize(&la, got, NULL, 0), CX_EBUFSIZE);
+    ck_assert_int_eq(cx_result_serialize(&lb, want, NULL, 0), CX_EBUFSIZE);
+    ck_assert_uint_eq(la, lb);
+    long long with_result = f.live;
+    /* a merge and a serialisation take their memory from the result's allocator */
+    for (n = 0;; n++) {
+        cx_result *m = (cx_result *)&m;
+        f.calls = 0;
+        f.fail_at = n;
+        int rc = cx_result_merge(&m, got, got);
+        f.fail_at = -1;
+        if (rc == CX_OK) {
+            ck_assert_uint_eq(cx_result_row_count(m), cx_result_row_count(want));
+            cx_result_free(m);
+            ck_assert_int_eq(f.live, with_result);
+            break;
+        }
+        ck_assert_msg(rc == CX_ENOMEM, "merge: rc %d at %ld: %s", rc, n, cx_last_error());
+        ck_assert_ptr_null(m);
+        ck_assert_int_eq(f.live, with_result);
+        ck_assert_int_lt(n, 100000);
+    }
+    ck_assert_int_gt(n, 0);
+    for (n = 0;; n++) {
+        size_t len = 0;
+        f.calls = 0;
+        f.fail_at = n;
+        int rc = cx_result_serialize(&len, got, NULL, 0);
+        f.fail_at = -1;
+        ck_assert_int_eq(f.live, with_result);
+        if (rc == CX_EBUFSIZE) {
+            ck_assert_uint_eq(len, la);
+            break;
+        }
+        ck_assert_msg(rc == CX_ENOMEM, "serialize: rc %d at %ld: %s", rc, n, cx_last_error());
+        ck_assert_int_lt(n, 100000);
+    }
+    ck_assert_int_gt(n, 0);
+    cx_result_free(got);
+    cx_result_free(want);
+    ck_assert_int_eq(f.live, base);
+    cx_store_free(s);
+    cx_store_free(plain);
+    ck_assert_int_eq(f.live, 0);
+}
+END_TEST
+
 START_TEST(agent_daily_report)
 {
     cx_store *s = contact_store();
@@ -1216,6 +1369,7 @@ int main(void)
     tcase_set_timeout(bad, 120);
     tcase_add_test(bad, bad_arguments);
     tcase_add_test(bad, out_of_memory);
+    tcase_add_test(bad, out_of_memory_wide_queries);
     suite_add_tcase(su, bad);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_ENV);

@@ -32,6 +32,18 @@ extern "C" {
  * A file belongs to one store's history: saving a different store into it is
  * refused when the file holds rows the store does not (checked on each
  * table's count and last row).
+ *
+ * **Memory.** What CXKit allocates here follows the **Memory** paragraph of
+ * @ref store. cx_db_load_with_allocator() builds the store with the given
+ * allocator, cx_db_save() allocates nothing of its own, and
+ * cx_db_import_csv() takes everything it holds (the records rows refer to,
+ * one chunk of rows, its buffers, the report) from the allocator of its
+ * options (cx_import_options_new_with_allocator(); malloc without options).
+ * SQLite itself (connections, statements, page cache) allocates with
+ * SQLite's allocator, which is process-wide: CXKit never calls
+ * sqlite3_config(), so it is SQLite's default (malloc) unless the
+ * application configures SQLite before its first use. SQLite running out
+ * of memory makes the call fail with ::CX_ENOMEM, leaving the file as it was.
  * @{ */
 
 /** The schema version this library writes. */

@@ -35,6 +35,17 @@ extern "C" {
  * **JSON Lines**: one JSON object per line, members named like the columns;
  * blank lines are skipped.
  *
+ * **Memory.** An import takes its buffers, the attribute names it meets and
+ * its report from the store's allocator (see the **Memory** paragraph of
+ * @ref store); an export takes its write buffer from it. One exception: a
+ * JSON Lines import parses each line with Jansson, whose objects (the
+ * line's values, member names and strings, about the size of the line,
+ * freed before the next line is read) come from Jansson's allocator. That
+ * allocator is process-wide: malloc and free unless the application
+ * installs its own with Jansson's json_set_alloc_funcs(), which CXKit never
+ * calls. Jansson running out of memory ends the import with ::CX_ENOMEM,
+ * like the store's allocator refusing.
+ *
  * **Bad rows.** A row that cannot be stored (malformed field, unknown
  * customer unless cx_import_options_set_create_customers() is on, score off
  * its scale, ...) is rejected: it is counted, described in the report (line,
@@ -58,11 +69,30 @@ typedef struct cx_import_report cx_import_report;
 /**
  * @brief Create import options with the defaults: not strict, no reject
  *        file, comma delimiter, columns named as in the schema, rows of
- *        unknown customers rejected.
+ *        unknown customers rejected; their memory comes from malloc,
+ *        realloc and free.
  * @param[out] out the options, to free with cx_import_options_free().
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_import_options_new(cx_import_options **out);
+
+/**
+ * @brief Create import options, as cx_import_options_new(), whose memory
+ *        (the reject path, the column mappings) comes from `alloc`.
+ *
+ * An import into a store takes its own memory from the store's allocator,
+ * whatever the options'. cx_db_import_csv(), which is given no store, uses
+ * the options' allocator for everything it allocates (the records it holds,
+ * its buffers and the report).
+ *
+ * @param[out] out   the options, to free with cx_import_options_free().
+ * @param[in]  alloc the allocation function (see ::cx_alloc_fn), or NULL for
+ *                   malloc, realloc and free; it is called from whichever
+ *                   thread uses the options or the import.
+ * @param[in]  ud    passed to every call of `alloc`.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_import_options_new_with_allocator(cx_import_options **out, cx_alloc_fn alloc, void *ud);
 
 /**
  * @brief Free import options.
@@ -151,14 +181,20 @@ CX_EXTERN int cx_import_options_set_delimiter(cx_import_options *options, int de
  *         otherwise the store is unchanged and the status says why:
  *         ::CX_EINVAL, ::CX_EIO (cannot read the file or write the reject
  *         file), ::CX_EPARSE (bad header, or a bad row in strict mode; other
- *         codes of the add functions in strict mode), ::CX_ENOMEM. The message
- *         names the file, line and column.
+ *         codes of the add functions in strict mode), ::CX_ENOMEM (the
+ *         store's allocator refused the import's buffers, the report or a
+ *         rejected row's reason), ::CX_ELIMIT (a table or name set is full).
+ *         The message names the file, and the line and column when one is at fault.
  */
 CX_EXTERN int cx_import_csv(cx_import_report **out, cx_store *store, cx_table table, const char *path,
                             const cx_import_options *options);
 
 /**
  * @brief Import the rows of one table from a JSON Lines file.
+ *
+ * Each line is parsed with Jansson, in memory from Jansson's process-wide
+ * allocator, not the store's (see the **Memory** paragraph above).
+ *
  * @param[out] out     the report, to free with cx_import_report_free(); NULL on failure.
  * @param[in]  store   the store.
  * @param[in]  table   a ::cx_table.
@@ -242,8 +278,10 @@ CX_EXTERN int cx_import_report_reason(const char **out, const cx_import_report *
  * @param[in] store          the store.
  * @param[in] table          a ::cx_table.
  * @param[in] path           the file to create (replaced if it exists).
- * @param[in] offset_minutes UTC offset for times, -1439 to 1439.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EIO or ::CX_ENOMEM.
+ * @param[in] offset_minutes UTC offset for times, -840 to 840 (±14:00).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EIO, or ::CX_ENOMEM when
+ *         the store's allocator refuses the 1 MiB write buffer (then no file
+ *         is created).
  */
 CX_EXTERN int cx_export_csv(const cx_store *store, cx_table table, const char *path, int offset_minutes);
 
@@ -254,7 +292,7 @@ CX_EXTERN int cx_export_csv(const cx_store *store, cx_table table, const char *p
  * @param[in] store          the store.
  * @param[in] table          a ::cx_table.
  * @param[in] path           the file to create (replaced if it exists).
- * @param[in] offset_minutes UTC offset for times, -1439 to 1439.
+ * @param[in] offset_minutes UTC offset for times, -840 to 840 (±14:00).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EIO or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_export_jsonl(const cx_store *store, cx_table table, const char *path, int offset_minutes);

@@ -315,7 +315,9 @@ CX_EXTERN int cx_query_set_index_weight(cx_query *query, cx_measure measure, dou
  *                   depend on the store afterwards.
  * @param[in]  query the query, with at least one measure.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND (a filter names an unknown
- *         channel, stage or priority, or an SLA target does), ::CX_ENOMEM.
+ *         channel, stage or priority, or an SLA target does), ::CX_ENOMEM
+ *         (the store's allocator refused), ::CX_ELIMIT (more than 2^32 - 2
+ *         groups).
  */
 CX_EXTERN int cx_query_run(cx_result **out, const cx_query *query);
 
@@ -360,7 +362,9 @@ CX_EXTERN int cx_result_compare(double *diff, double *p_value, const cx_result *
  * @param[out] out the merged result, to free with cx_result_free().
  * @param[in]  a   a result.
  * @param[in]  b   a result of the same measures, groupings and options.
- * @return ::CX_OK, ::CX_EINVAL (different queries) or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL (different queries), ::CX_ENOMEM or
+ *         ::CX_ELIMIT (more than 2^32 - 2 groups). The merged result's
+ *         memory comes from `a`'s allocator.
  */
 CX_EXTERN int cx_result_merge(cx_result **out, const cx_result *a, const cx_result *b);
 

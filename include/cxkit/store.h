@@ -33,6 +33,39 @@ extern "C" {
  *
  * **Rows** of every table are numbered from 0 in the order they were added
  * and never move. A table holds at most 2^32 - 2 rows.
+ *
+ * **Memory.** Every byte CXKit allocates for a store's work comes from the
+ * store's allocator (the one given to cx_store_new_with_allocator() or
+ * cx_db_load_with_allocator(); malloc, realloc and free for cx_store_new()),
+ * always with the exact size (see ::cx_alloc_fn):
+ * - the store itself: columns, names, indexes (what cx_store_memory() counts);
+ * - what calls on the store allocate, each with a count of its own, freed
+ *   with the object: queries and their results (cx_query_new(),
+ *   cx_query_run()), histories, the results of analyses, and the buffers,
+ *   attribute names and report of an import into the store
+ *   (cx_import_csv(), cx_import_jsonl(); a report keeps the allocator, and
+ *   may outlive the store while the allocator stays valid);
+ * - the 1 MiB write buffer of cx_export_csv() and cx_export_jsonl(), and
+ *   the reject file's buffer of an import, given to the C library with
+ *   setvbuf() so that it allocates no stdio buffer of its own.
+ *
+ * Objects made without a store use the allocator they were created with:
+ * import options (cx_import_options_new_with_allocator(), whose allocator
+ * cx_db_import_csv() also uses for everything it allocates), calendars
+ * (cx_calendar_new_with_allocator()), monitors
+ * (cx_monitor_new_with_allocator()); results merged with cx_result_merge()
+ * use the allocator of its first input, and cx_result_deserialize() uses malloc.
+ *
+ * The exceptions, memory that libraries below CXKit allocate with their own
+ * process-wide allocators, which CXKit never changes (an application that
+ * wants them elsewhere sets them itself, before any call):
+ * - the C library's `FILE` of each file a call opens (fopen());
+ * - Jansson's parse of each JSON Lines line: see cx_import_jsonl();
+ * - SQLite's memory in the cx_db_ calls: see @ref db.
+ *
+ * Read-only calls (those taking a `const cx_store *`) that allocate, such
+ * as queries and exports, may run in several threads at once (see
+ * **Threads**): the allocator must then be safe to call from those threads.
  * @{ */
 
 /** An opaque store of customer-experience data. */
@@ -202,7 +235,9 @@ typedef enum cx_vocab {
 CX_EXTERN int cx_store_new(cx_store **out);
 
 /**
- * @brief Create an empty store whose memory all comes from `alloc`.
+ * @brief Create an empty store whose memory all comes from `alloc`: the
+ *        store's and that of the calls on it (see the **Memory** paragraph
+ *        of @ref store for what exactly, and the exceptions).
  * @param[out] out   the new store, to free with cx_store_free().
  * @param[in]  alloc the allocation function (see ::cx_alloc_fn); it is called
  *                   from whichever thread uses the store.
@@ -218,7 +253,9 @@ CX_EXTERN int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, voi
 CX_EXTERN void cx_store_free(cx_store *store);
 
 /**
- * @brief Bytes currently allocated by the store (columns, strings, indexes).
+ * @brief Bytes currently allocated by the store (columns, strings, indexes),
+ *        not counting the objects calls on it allocate (queries, results,
+ *        reports, an import's buffers), which count their own.
  * @param[out] out   the byte count.
  * @param[in]  store the store.
  * @return ::CX_OK or ::CX_EINVAL.

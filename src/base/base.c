@@ -60,6 +60,21 @@ void cxi_free(cxi_mem *m, void *p, size_t n)
     m->bytes -= n;
 }
 
+char *cxi_strdup(cxi_mem *m, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = cxi_alloc(m, n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+void cxi_strfree(cxi_mem *m, char *s)
+{
+    if (s)
+        cxi_free(m, s, strlen(s) + 1);
+}
+
 /* ---- errors ---------------------------------------------------------- */
 
 static _Thread_local struct {
@@ -230,7 +245,7 @@ int cxi_cols_reserve(cxi_mem *m, cxi_col *cols, int ncols, size_t need)
             continue;
         size_t ncap = grown_cap(c->cap, need);
         if (ncap > SIZE_MAX / c->elem)
-            return cxi_fail(CX_ENOMEM, "column of %zu rows is too large", ncap);
+            return cxi_fail(CX_ELIMIT, "a column of %zu rows is too large for the address space", ncap);
         void *p = cxi_realloc(m, c->data, c->cap * c->elem, ncap * c->elem);
         if (!p)
             return cxi_fail(CX_ENOMEM, "out of memory growing a column to %zu rows", ncap);

@@ -44,6 +44,10 @@ void *cxi_alloc(cxi_mem *m, size_t n);
 void *cxi_realloc(cxi_mem *m, void *p, size_t oldn, size_t newn);
 void cxi_free(cxi_mem *m, void *p, size_t n);
 void *cxi_default_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+/* A copy of a NUL-terminated string from `m`, NULL when out of memory; freed
+ * by cxi_strfree (NULL accepted), which finds the size with strlen. */
+char *cxi_strdup(cxi_mem *m, const char *s);
+void cxi_strfree(cxi_mem *m, char *s);
 
 /* ---- errors ---------------------------------------------------------- */
 

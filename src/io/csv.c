@@ -18,6 +18,7 @@
 
 typedef struct reader {
     FILE *f;
+    cxi_mem *mem; /* the import's: the buffer's memory */
     char *buf;
     size_t cap, len, pos;
     bool eof;
@@ -41,7 +42,7 @@ static int fill(reader *r)
     }
     if (r->len == r->cap) {
         size_t ncap = r->cap ? r->cap * 2 : CHUNK;
-        char *nb = realloc(r->buf, ncap);
+        char *nb = cxi_realloc(r->mem, r->buf, r->cap, ncap);
         if (!nb)
             return CX_ENOMEM;
         r->buf = nb;
@@ -316,7 +317,7 @@ static int copy_fields(const reader *r, const record *rec, char **row, size_t *r
 {
     size_t need = rec->end + (size_t)rec->n + 1;
     if (need > *rowcap) {
-        char *nr = realloc(*row, need);
+        char *nr = cxi_realloc(r->mem, *row, *rowcap, need);
         if (!nr)
             return CX_ENOMEM;
         *row = nr;
@@ -398,15 +399,16 @@ int cxi_import_csv_run(cxi_import *im)
     int delim = opts ? opts->delimiter : ',';
     bool strict = opts && opts->strict;
     reader rd = {0};
+    rd.mem = &im->mem;
 #if defined(__SSE2__)
     rd.blk = SIZE_MAX;
 #endif
-    record *rec = malloc(sizeof *rec);
+    record *rec = cxi_alloc(&im->mem, sizeof *rec);
     char *row = NULL;
     size_t rowcap = 0;
     char *fields[CXI_MAX_FIELDS + 1];
     if (!rec) {
-        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
         goto done;
     }
     rd.f = fopen(path, "rb");
@@ -414,6 +416,7 @@ int cxi_import_csv_run(cxi_import *im)
         rc = cxi_fail(CX_EIO, "%s: %s: cannot open: %s", fn, path, strerror(errno));
         goto done;
     }
+    cxi_unbuffered(rd.f); /* fill() reads whole chunks into rd.buf */
     rd.line = 1;
 
     /* header, after an optional UTF-8 byte order mark */
@@ -438,7 +441,7 @@ int cxi_import_csv_run(cxi_import *im)
         goto done;
     }
     if ((rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
-        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
         goto done;
     }
     for (int k = 0; k < rec->n; k++)
@@ -446,13 +449,9 @@ int cxi_import_csv_run(cxi_import *im)
             fields[k] = (char *)"";
     if ((rc = cxi_layout_build(im, (const char *const *)fields, rec->n)))
         goto done;
-    if (opts && opts->reject_path) {
-        im->reject = fopen(opts->reject_path, "wb");
-        if (!im->reject) {
-            rc = cxi_fail(CX_EIO, "%s: %s: cannot create the reject file %s: %s", fn, path, opts->reject_path,
-                          strerror(errno));
-            goto done;
-        }
+    if ((rc = cxi_reject_open(im)))
+        goto done;
+    if (im->reject) {
         fputs("_line,_column,_reason,", im->reject);
         fwrite(rd.buf + rd.pos, 1, rec->raw_len, im->reject);
         fputc('\n', im->reject);
@@ -489,7 +488,7 @@ int cxi_import_csv_run(cxi_import *im)
             rc = cxi_fail(CX_EPARSE, "%s", rec->error);
             column = (int)rec->error_field + 1;
         } else if (!in_place && (rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
-            rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+            rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
             goto done;
         } else if (!im->check_row || !(rc = im->check_row(im, fields, rec->n, &column))) {
             rc = cxi_import_row(im, fields, rec->n, &column);
@@ -505,7 +504,11 @@ int cxi_import_csv_run(cxi_import *im)
             }
             char reason[600];
             snprintf(reason, sizeof reason, "%s", cx_last_error());
-            cxi_report_reject(im->report, line, column, reason);
+            int mrc = cxi_report_reject(im, line, column, reason);
+            if (mrc) {
+                rc = mrc;
+                goto done;
+            }
 #if defined(__SSE2__)
             if (in_place)
                 unterminate(fields, rec->n, delim, '\n');
@@ -532,13 +535,13 @@ int cxi_import_csv_run(cxi_import *im)
     goto done;
 
 io_error:
-    rc = rc == CX_ENOMEM ? cxi_fail(CX_ENOMEM, "%s: out of memory", fn)
+    rc = rc == CX_ENOMEM ? cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path)
                          : cxi_fail(CX_EIO, "%s: %s: read error: %s", fn, path, strerror(errno));
 done:
     if (rd.f)
         fclose(rd.f);
-    free(rd.buf);
-    free(row);
-    free(rec);
+    cxi_free(&im->mem, rd.buf, rd.cap);
+    cxi_free(&im->mem, row, rowcap);
+    cxi_free(&im->mem, rec, sizeof *rec);
     return rc;
 }

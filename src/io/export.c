@@ -11,6 +11,8 @@
 
 enum fmt { FMT_CSV, FMT_JSONL };
 
+#define EXPORT_BUFFER (1u << 20)
+
 /* Shortest decimal text that reads back to the same double. */
 static void fmt_real(char *buf, size_t cap, double v)
 {
@@ -104,12 +106,21 @@ static int export(const char *fn, enum fmt fmt, const cx_store *s, int table, co
     cx_store_rows(&rows, s, table);
     if (table == CX_TABLE_CUSTOMERS)
         cx_vocab_count(&nattr, s, CX_VOCAB_ATTRIBUTE);
+    /* The stdio buffer comes from the store's allocator (with a count of its
+     * own: the store is only read), so the C library allocates none; it is
+     * taken before the file is created, so running out of memory leaves no
+     * file behind. */
+    cxi_mem mem;
+    cxi_mem_init(&mem, s->mem.fn, s->mem.ud);
+    char *buf = cxi_alloc(&mem, EXPORT_BUFFER);
+    if (!buf)
+        return cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
     FILE *f = fopen(path, "wb");
-    if (!f)
+    if (!f) {
+        cxi_free(&mem, buf, EXPORT_BUFFER);
         return cxi_fail(CX_EIO, "%s: %s: cannot create: %s", fn, path, strerror(errno));
-    char *buf = malloc(1 << 20);
-    if (buf)
-        setvbuf(f, buf, _IOFBF, 1 << 20);
+    }
+    setvbuf(f, buf, _IOFBF, EXPORT_BUFFER);
     int rc = CX_OK;
     if (fmt == FMT_CSV) {
         for (size_t c = 0; c < ncols + nattr; c++) {
@@ -149,7 +160,7 @@ static int export(const char *fn, enum fmt fmt, const cx_store *s, int table, co
         rc = cxi_fail(CX_EIO, "%s: %s: write error: %s", fn, path, strerror(errno));
     if (fclose(f) != 0 && rc == CX_OK)
         rc = cxi_fail(CX_EIO, "%s: %s: write error: %s", fn, path, strerror(errno));
-    free(buf);
+    cxi_free(&mem, buf, EXPORT_BUFFER);
     return rc;
 }
 

@@ -14,34 +14,44 @@
 #include "import.h"
 #include "../store/store_private.h"
 
-/* Options and reports are not tied to a store, so they use malloc. */
+/* Options are not tied to a store: they use the allocator they were created
+ * with. An import's buffers and its report use the store's allocator
+ * (cx_db_import_csv, whose store is its own, the options' allocator). */
 
 /* ---- options ----------------------------------------------------------- */
 
-int cx_import_options_new(cx_import_options **out)
+int cx_import_options_new_with_allocator(cx_import_options **out, cx_alloc_fn alloc, void *ud)
 {
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_import_options_new: out is NULL");
-    cx_import_options *o = calloc(1, sizeof *o);
+    *out = NULL;
+    cxi_mem mem;
+    cxi_mem_init(&mem, alloc, ud);
+    cx_import_options *o = cxi_alloc(&mem, sizeof *o);
     if (!o)
         return cxi_fail(CX_ENOMEM, "cx_import_options_new: out of memory");
+    memset(o, 0, sizeof *o);
+    o->mem = mem;
     o->delimiter = ',';
     *out = o;
     return CX_OK;
 }
 
+int cx_import_options_new(cx_import_options **out) { return cx_import_options_new_with_allocator(out, NULL, NULL); }
+
 void cx_import_options_free(cx_import_options *o)
 {
     if (!o)
         return;
+    cxi_mem mem = o->mem;
     for (size_t i = 0; i < o->nmap; i++) {
-        free(o->map_from[i]);
-        free(o->map_to[i]);
+        cxi_strfree(&mem, o->map_from[i]);
+        cxi_strfree(&mem, o->map_to[i]);
     }
-    free(o->map_from);
-    free(o->map_to);
-    free(o->reject_path);
-    free(o);
+    cxi_free(&mem, o->map_from, o->nmap * sizeof *o->map_from);
+    cxi_free(&mem, o->map_to, o->nmap * sizeof *o->map_to);
+    cxi_strfree(&mem, o->reject_path);
+    cxi_free(&mem, o, sizeof *o);
 }
 
 int cx_import_options_set_strict(cx_import_options *o, int strict)
@@ -61,15 +71,6 @@ int cx_import_options_set_create_customers(cx_import_options *o, int create)
     return CX_OK;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 int cx_import_options_set_reject_path(cx_import_options *o, const char *path)
 {
     if (!o)
@@ -78,10 +79,10 @@ int cx_import_options_set_reject_path(cx_import_options *o, const char *path)
     if (path) {
         if (!*path)
             return cxi_fail(CX_EINVAL, "cx_import_options_set_reject_path: path is empty");
-        if (!(p = dup_str(path)))
+        if (!(p = cxi_strdup(&o->mem, path)))
             return cxi_fail(CX_ENOMEM, "cx_import_options_set_reject_path: out of memory");
     }
-    free(o->reject_path);
+    cxi_strfree(&o->mem, o->reject_path);
     o->reject_path = p;
     return CX_OK;
 }
@@ -93,18 +94,27 @@ int cx_import_options_map_column(cx_import_options *o, const char *file_column, 
         return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
     if (!cxi_utf8_valid(file_column, strlen(file_column)))
         return cxi_fail(CX_EINVAL, "%s: file column name is not valid UTF-8", fn);
-    char *from = dup_str(file_column), *to = column ? dup_str(column) : NULL;
-    char **nf = realloc(o->map_from, (o->nmap + 1) * sizeof *nf);
-    if (nf)
-        o->map_from = nf;
-    char **nt = nf ? realloc(o->map_to, (o->nmap + 1) * sizeof *nt) : NULL;
-    if (nt)
-        o->map_to = nt;
-    if (!from || (column && !to) || !nf || !nt) {
-        free(from);
-        free(to);
+    /* the arrays hold exactly nmap entries (their size for the allocator);
+     * both grow before anything is committed, so a failure changes nothing
+     * the options show */
+    size_t n = o->nmap;
+    char *from = cxi_strdup(&o->mem, file_column), *to = column ? cxi_strdup(&o->mem, column) : NULL;
+    char **nf = from && (to || !column) ? cxi_alloc(&o->mem, (n + 1) * sizeof *nf) : NULL;
+    char **nt = nf ? cxi_alloc(&o->mem, (n + 1) * sizeof *nt) : NULL;
+    if (!nt) {
+        cxi_free(&o->mem, nf, (n + 1) * sizeof *nf);
+        cxi_strfree(&o->mem, from);
+        cxi_strfree(&o->mem, to);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     }
+    if (n) {
+        memcpy(nf, o->map_from, n * sizeof *nf);
+        memcpy(nt, o->map_to, n * sizeof *nt);
+    }
+    cxi_free(&o->mem, o->map_from, n * sizeof *nf);
+    cxi_free(&o->mem, o->map_to, n * sizeof *nt);
+    o->map_from = nf;
+    o->map_to = nt;
     o->map_from[o->nmap] = from;
     o->map_to[o->nmap] = to;
     o->nmap++;
@@ -129,9 +139,10 @@ void cx_import_report_free(cx_import_report *r)
 {
     if (!r)
         return;
+    cxi_mem mem = r->mem;
     for (size_t i = 0; i < r->ndetails; i++)
-        free(r->details[i].reason);
-    free(r);
+        cxi_strfree(&mem, r->details[i].reason);
+    cxi_free(&mem, r, sizeof *r);
 }
 
 uint64_t cx_import_report_read(const cx_import_report *r) { return r ? r->read : 0; }
@@ -168,19 +179,41 @@ int cx_import_report_reason(const char **out, const cx_import_report *r, size_t 
 {
     int rc = check_detail("cx_import_report_reason", out, r, i);
     if (!rc)
-        *out = r->details[i].reason ? r->details[i].reason : "(reason lost: out of memory)";
+        *out = r->details[i].reason;
     return rc;
 }
 
-void cxi_report_reject(cx_import_report *r, uint64_t line, int column, const char *reason)
+int cxi_report_reject(cxi_import *im, uint64_t line, int column, const char *reason)
 {
-    r->rejected++;
+    cx_import_report *r = im->report;
     if (r->ndetails < CX_IMPORT_REPORT_MAX_DETAILS) {
+        char *copy = cxi_strdup(&r->mem, reason);
+        if (!copy)
+            return cxi_fail(CX_ENOMEM, "%s: %s: out of memory", im->fn, im->path);
         cxi_reject *d = &r->details[r->ndetails++];
         d->line = line;
         d->column = column;
-        d->reason = dup_str(reason);
+        d->reason = copy;
     }
+    r->rejected++;
+    return CX_OK;
+}
+
+#define REJECT_BUFFER (64u << 10)
+
+int cxi_reject_open(cxi_import *im)
+{
+    const char *path = im->opts ? im->opts->reject_path : NULL;
+    if (!path)
+        return CX_OK;
+    /* the buffer first: a failure then leaves no file created */
+    if (!(im->reject_buf = cxi_alloc(&im->mem, REJECT_BUFFER)))
+        return cxi_fail(CX_ENOMEM, "%s: %s: out of memory", im->fn, im->path);
+    if (!(im->reject = fopen(path, "wb")))
+        return cxi_fail(CX_EIO, "%s: %s: cannot create the reject file %s: %s", im->fn, im->path, path,
+                        strerror(errno));
+    setvbuf(im->reject, im->reject_buf, _IOFBF, REJECT_BUFFER);
+    return CX_OK;
 }
 
 /* ---- layout ------------------------------------------------------------ */
@@ -196,10 +229,10 @@ static const char *const required[CX_TABLE_COUNT][5] = {
     [CX_TABLE_TRANSACTIONS] = {"customer", "time", "amount"},
 };
 
-void cxi_layout_free(cxi_layout *l)
+void cxi_layout_free(cxi_mem *m, cxi_layout *l)
 {
     for (int i = 0; i < l->nattr; i++)
-        free(l->attr_name[i]);
+        cxi_strfree(m, l->attr_name[i]);
     l->nattr = 0;
 }
 
@@ -253,9 +286,9 @@ int cxi_layout_build(cxi_import *im, const char *const *names, int n)
                 if (strcmp(l->attr_name[a], name) == 0)
                     return cxi_fail(CX_EPARSE, "%s: %s: line 1, column %d: attribute '%s' appears twice", im->fn,
                                     im->path, f + 1, cxi_quote(qb, name));
-            char *copy = dup_str(name);
+            char *copy = cxi_strdup(&im->mem, name);
             if (!copy)
-                return cxi_fail(CX_ENOMEM, "%s: out of memory", im->fn);
+                return cxi_fail(CX_ENOMEM, "%s: %s: out of memory", im->fn, im->path);
             l->col_of_field[f] = -2;
             l->attr_field[l->nattr] = f;
             l->attr_name[l->nattr++] = copy;
@@ -679,15 +712,23 @@ int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_
         return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
     if (table < 0 || table >= CX_TABLE_COUNT)
         return cxi_fail(CX_EINVAL, "%s: no table %d", fn, table);
+    /* the mark first: cxi_import_end rolls the store back to it on every
+     * failure from here on */
+    cxi_store_mark(store, &im->mark);
     im->store = store;
     im->opts = opts;
     im->layout.table = table;
     im->create_customers = opts && opts->create_customers && table != CX_TABLE_CUSTOMERS &&
                            table != CX_TABLE_TOUCHPOINTS && table != CX_TABLE_QUESTIONS;
-    im->report = calloc(1, sizeof *im->report);
+    /* the store's allocator with a count of its own: the import's buffers
+     * are not the store's, and cx_store_memory() should not show them */
+    cxi_mem_init(&im->mem, store->mem.fn, store->mem.ud);
+    cxi_mem rmem = im->mem; /* the report's own, kept in it */
+    im->report = cxi_alloc(&rmem, sizeof *im->report);
     if (!im->report)
-        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    cxi_store_mark(store, &im->mark);
+        return cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
+    memset(im->report, 0, sizeof *im->report);
+    im->report->mem = rmem;
     const struct lconv *lc = localeconv();
     im->dot_decimal = lc && lc->decimal_point && strcmp(lc->decimal_point, ".") == 0;
     /* last, once nothing can fail: cxi_import_end takes it off */
@@ -701,7 +742,9 @@ int cxi_import_end(cxi_import *im, cx_import_report **out, int rc)
     if (im->reject && fclose(im->reject) != 0 && rc == CX_OK)
         rc = cxi_fail(CX_EIO, "%s: %s: cannot write the reject file %s", im->fn, im->path, im->opts->reject_path);
     im->reject = NULL;
-    cxi_layout_free(&im->layout);
+    cxi_free(&im->mem, im->reject_buf, REJECT_BUFFER);
+    im->reject_buf = NULL;
+    cxi_layout_free(&im->mem, &im->layout);
     if (im->store)
         im->store->lookup = NULL;
     if (rc == CX_OK) {

@@ -15,6 +15,7 @@
 #define CXI_MAX_FIELDS 256
 
 struct cx_import_options {
+    cxi_mem mem; /* the options' strings; cx_db_import_csv's whole import */
     int strict;
     int create_customers;
     int delimiter;
@@ -31,6 +32,7 @@ typedef struct cxi_reject {
 } cxi_reject;
 
 struct cx_import_report {
+    cxi_mem mem; /* the store's allocator, kept: a report may outlive its store */
     uint64_t read, accepted, rejected;
     size_t ndetails;
     cxi_reject details[CX_IMPORT_REPORT_MAX_DETAILS];
@@ -49,6 +51,7 @@ typedef struct cxi_layout {
 
 /* The state of one running import. */
 typedef struct cxi_import {
+    cxi_mem mem;        /* the store's allocator, for the import's buffers */
     const char *fn;     /* "cx_import_csv" or "cx_import_jsonl" */
     const char *path;
     cx_store *store;
@@ -57,6 +60,7 @@ typedef struct cxi_import {
     cxi_layout layout;
     cxi_mark mark;
     FILE *reject;
+    char *reject_buf; /* the reject file's stdio buffer, from mem */
     /* Streaming: called after every chunk_rows accepted rows, and once at
      * the end with final = true; a failure ends the import. */
     int (*flush)(struct cxi_import *im, bool final);
@@ -83,7 +87,7 @@ int cxi_import_csv_run(cxi_import *im);
 /* Builds the layout from the header's names (NUL-terminated, UTF-8); on
  * failure the message names the file and the column. */
 int cxi_layout_build(cxi_import *im, const char *const *names, int n);
-void cxi_layout_free(cxi_layout *l);
+void cxi_layout_free(cxi_mem *m, cxi_layout *l);
 /* A layout of every column of the table in schema order (JSON, SQLite). */
 void cxi_layout_all_columns(cxi_layout *l, int table);
 
@@ -94,9 +98,18 @@ void cxi_layout_all_columns(cxi_layout *l, int table);
  * CX_ELIMIT) must end the import. */
 int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column);
 
-/* Records a rejected row in the report. Returns CX_ENOMEM only if the
- * reason could not be copied (the count is still kept). */
-void cxi_report_reject(cx_import_report *r, uint64_t line, int column, const char *reason);
+/* Records a rejected row in the report. CX_ENOMEM (the last error set) when
+ * the reason cannot be copied: the import must then fail, like any other
+ * allocation of it. */
+int cxi_report_reject(cxi_import *im, uint64_t line, int column, const char *reason);
+
+/* Opens the reject file, when the options name one, with a stdio buffer
+ * from the import's allocator (so that the C library allocates none). */
+int cxi_reject_open(cxi_import *im);
+
+/* Makes `f`, a file the import reads in chunks of its own, unbuffered:
+ * the C library then allocates no buffer for it. */
+static inline void cxi_unbuffered(FILE *f) { setvbuf(f, NULL, _IONBF, 0); }
 
 int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_store *store, int table,
                      const char *path, const cx_import_options *opts);

@@ -1,7 +1,9 @@
 /*
  * JSON Lines import: each line is parsed with Jansson (MIT) and its members
  * are turned into the same text fields a CSV row gives, so both formats
- * share one conversion and one set of checks.
+ * share one conversion and one set of checks. Lines are read into a buffer
+ * of the store's allocator; only Jansson's parse of each line allocates
+ * elsewhere (see io.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -44,6 +46,71 @@ static bool value_text(json_t *v, char *scratch, size_t cap, const char **out, c
     }
 }
 
+/* Did Jansson fail for want of memory (its allocator, not the store's)?
+ * That ends the import like any other out-of-memory, rather than
+ * rejecting a well-formed line. */
+static bool jansson_out_of_memory(const json_error_t *err)
+{
+#if JANSSON_VERSION_HEX >= 0x020b00
+    return json_error_code(err) == json_error_out_of_memory;
+#else
+    return strcmp(err->text, "out of memory") == 0;
+#endif
+}
+
+/* Lines read in chunks into a buffer of the import's allocator (getline
+ * would take its memory from malloc). */
+typedef struct lines {
+    FILE *f;
+    cxi_mem *mem;
+    char *buf;
+    size_t cap, len, pos;
+    bool eof;
+} lines;
+
+#define LINE_CHUNK (64u << 10)
+
+/* The next line, without its line feed, in s[0..*n); *got false at the end
+ * of the file. CX_OK, CX_ENOMEM or CX_EIO (the last error not set). */
+static int next_line(lines *L, char **s, size_t *n, bool *got)
+{
+    for (;;) {
+        char *at = L->buf + L->pos;
+        char *nl = L->len > L->pos ? memchr(at, '\n', L->len - L->pos) : NULL;
+        if (nl || (L->eof && L->pos < L->len)) {
+            *s = at;
+            *n = nl ? (size_t)(nl - at) : L->len - L->pos;
+            L->pos += *n + (nl != NULL);
+            *got = true;
+            return CX_OK;
+        }
+        if (L->eof) {
+            *got = false;
+            return CX_OK;
+        }
+        if (L->pos > 0) {
+            memmove(L->buf, L->buf + L->pos, L->len - L->pos);
+            L->len -= L->pos;
+            L->pos = 0;
+        }
+        if (L->len == L->cap) {
+            size_t ncap = L->cap ? 2 * L->cap : LINE_CHUNK;
+            char *nb = cxi_realloc(L->mem, L->buf, L->cap, ncap);
+            if (!nb)
+                return CX_ENOMEM;
+            L->buf = nb;
+            L->cap = ncap;
+        }
+        size_t got_bytes = fread(L->buf + L->len, 1, L->cap - L->len, L->f);
+        L->len += got_bytes;
+        if (got_bytes == 0) {
+            if (ferror(L->f))
+                return CX_EIO;
+            L->eof = true;
+        }
+    }
+}
+
 /* Finds or adds the layout slot of an attribute member (customers only). */
 static int attr_slot(cxi_import *im, const char *name, int *field)
 {
@@ -56,11 +123,9 @@ static int attr_slot(cxi_import *im, const char *name, int *field)
     }
     if (l->nfields >= CXI_MAX_FIELDS)
         return cxi_fail(CX_ELIMIT, "more than %d distinct members", CXI_MAX_FIELDS);
-    size_t n = strlen(name) + 1;
-    char *copy = malloc(n);
+    char *copy = cxi_strdup(&im->mem, name);
     if (!copy)
         return cxi_fail(CX_ENOMEM, "out of memory");
-    memcpy(copy, name, n);
     l->attr_field[l->nattr] = l->nfields;
     l->attr_name[l->nattr++] = copy;
     l->col_of_field[l->nfields] = -2;
@@ -121,36 +186,40 @@ int cx_import_jsonl(cx_import_report **out, cx_store *store, cx_table table, con
     if (rc)
         return cxi_import_end(&im, out, rc);
     bool strict = opts && opts->strict;
-    FILE *f = NULL;
-    char *line = NULL;
-    size_t linecap = 0;
-    const char **fields = calloc(CXI_MAX_FIELDS, sizeof *fields);
-    char(*scratch)[40] = calloc(CXI_MAX_FIELDS, sizeof *scratch);
+    lines in = {.mem = &im.mem};
+    const char **fields = cxi_alloc(&im.mem, CXI_MAX_FIELDS * sizeof *fields);
+    char(*scratch)[40] = cxi_alloc(&im.mem, CXI_MAX_FIELDS * sizeof *scratch);
     if (!fields || !scratch) {
-        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
         goto done;
     }
     /* Columns are found by name in each object: the layout holds every
      * column of the table, in schema order, then attributes as they appear. */
     cxi_layout *l = &im.layout;
     cxi_layout_all_columns(l, table);
-    f = fopen(path, "rb");
-    if (!f) {
+    in.f = fopen(path, "rb");
+    if (!in.f) {
         rc = cxi_fail(CX_EIO, "%s: %s: cannot open: %s", fn, path, strerror(errno));
         goto done;
     }
-    if (opts && opts->reject_path && !(im.reject = fopen(opts->reject_path, "wb"))) {
-        rc = cxi_fail(CX_EIO, "%s: %s: cannot create the reject file %s: %s", fn, path, opts->reject_path,
-                      strerror(errno));
+    cxi_unbuffered(in.f); /* next_line reads whole chunks */
+    if ((rc = cxi_reject_open(&im)))
         goto done;
-    }
     uint64_t lineno = 0;
-    ssize_t got;
+    char *line;
+    size_t n;
+    bool got;
     errno = 0;
-    while ((got = getline(&line, &linecap, f)) >= 0) {
+    for (;;) {
+        if ((rc = next_line(&in, &line, &n, &got))) {
+            rc = rc == CX_ENOMEM ? cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path)
+                                 : cxi_fail(CX_EIO, "%s: %s: read error: %s", fn, path, strerror(errno));
+            goto done;
+        }
+        if (!got)
+            break;
         lineno++;
-        size_t n = (size_t)got;
-        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        while (n && line[n - 1] == '\r')
             n--;
         size_t start = 0;
         if (lineno == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
@@ -164,7 +233,9 @@ int cx_import_jsonl(cx_import_report **out, cx_store *store, cx_table table, con
         json_error_t err;
         json_t *obj = json_loadb(line + start, n - start, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
         int column = 0;
-        if (!obj) {
+        if (!obj && jansson_out_of_memory(&err)) {
+            rc = cxi_fail(CX_ENOMEM, "out of memory in Jansson");
+        } else if (!obj) {
             rc = cxi_fail(CX_EPARSE, "invalid JSON at byte %d: %s", err.position, err.text);
         } else if (!json_is_object(obj)) {
             rc = cxi_fail(CX_EPARSE, "the line is not a JSON object");
@@ -180,7 +251,12 @@ int cx_import_jsonl(cx_import_report **out, cx_store *store, cx_table table, con
         } else {
             char reason[600];
             snprintf(reason, sizeof reason, "%s", cx_last_error());
-            cxi_report_reject(im.report, lineno, column, reason);
+            int mrc = cxi_report_reject(&im, lineno, column, reason);
+            if (mrc) {
+                json_decref(obj);
+                rc = mrc;
+                goto done;
+            }
             if (im.reject) {
                 fprintf(im.reject, "{\"_line\":%llu,\"_column\":%d,\"_reason\":", (unsigned long long)lineno, column);
                 cxi_write_json_text(im.reject, reason, strlen(reason));
@@ -203,13 +279,11 @@ int cx_import_jsonl(cx_import_report **out, cx_store *store, cx_table table, con
         }
         json_decref(obj);
     }
-    if (ferror(f))
-        rc = cxi_fail(CX_EIO, "%s: %s: read error: %s", fn, path, strerror(errno));
 done:
-    if (f)
-        fclose(f);
-    free(line);
-    free(fields);
-    free(scratch);
+    if (in.f)
+        fclose(in.f);
+    cxi_free(&im.mem, in.buf, in.cap);
+    cxi_free(&im.mem, fields, CXI_MAX_FIELDS * sizeof *fields);
+    cxi_free(&im.mem, scratch, CXI_MAX_FIELDS * sizeof *scratch);
     return cxi_import_end(&im, out, rc);
 }

@@ -48,9 +48,14 @@ typedef struct db {
     const char *path;
 } db;
 
+/* SQLite's own memory comes from its process-wide allocator (see db.h):
+ * when that runs out, the call fails with CX_ENOMEM like any other. */
 static int db_fail(db *d, const char *what)
 {
-    return cxi_fail(CX_EIO, "%s: %s: %s: %s", d->fn, d->path, what, d->h ? sqlite3_errmsg(d->h) : "cannot open");
+    int code = !d->h || sqlite3_errcode(d->h) == SQLITE_NOMEM ? CX_ENOMEM : CX_EIO;
+    if (d->h && code == CX_EIO)
+        return cxi_fail(CX_EIO, "%s: %s: %s: %s", d->fn, d->path, what, sqlite3_errmsg(d->h));
+    return cxi_fail(code, "%s: %s: %s: %s", d->fn, d->path, what, d->h ? "out of memory" : "cannot open");
 }
 
 enum { DB_READ, DB_WRITE };
@@ -787,9 +792,10 @@ int cx_db_import_csv(cx_import_report **out, const char *db_path, cx_table table
     int version;
     if (!rc && !(rc = read_version(&d, &version)) && !(rc = check_version(&d, version)))
         rc = migrate(&d, version);
-    /* the records rows refer to: names and keyed tables, not events */
+    /* the records rows refer to: names and keyed tables, not events; in a
+     * store of the options' allocator, the only one the caller gave */
     if (!rc)
-        rc = cx_store_new(&s);
+        rc = options ? cx_store_new_with_allocator(&s, options->mem.fn, options->mem.ud) : cx_store_new(&s);
     if (!rc)
         rc = load_sets(&d, s);
     static const int keyed[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES, CX_TABLE_QUESTIONS};

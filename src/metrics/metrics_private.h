@@ -124,8 +124,6 @@ struct cxi_qres {
     size_t ncols;
 };
 
-char *cxi_strdup(cxi_mem *m, const char *s);
-void cxi_strfree(cxi_mem *m, char *s);
 void cxi_spec_clear(cxi_mem *m, cxi_spec *s);
 int cxi_spec_write(const cxi_spec *s, cxi_wbuf *b);
 int cxi_spec_read(cxi_mem *m, cxi_spec *s, cxi_rbuf *r);

@@ -12,21 +12,6 @@
 
 /* ---- small helpers ----------------------------------------------------- */
 
-char *cxi_strdup(cxi_mem *m, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = cxi_alloc(m, n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
-void cxi_strfree(cxi_mem *m, char *s)
-{
-    if (s)
-        cxi_free(m, s, strlen(s) + 1);
-}
-
 static int check_name(const char *fn, const char *what, const char *s)
 {
     if (!s || !*s)

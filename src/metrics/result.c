@@ -778,10 +778,11 @@ static int absorb(cxi_qres *dst, const cxi_qres *src)
         uint32_t lab[CX_QUERY_MAX_GROUPS];
         for (int d = 0; d < ng; d++) {
             uint32_t id = src->label_of[g * (size_t)ng + d], nid = CXI_NONE;
+            int prc; /* CX_ENOMEM, or CX_ELIMIT past 2^32 - 2 labels */
             if (id != CXI_NONE &&
-                cxi_pool_intern(&dst->mem, &dst->labels, cxi_pool_str(&src->labels, id),
-                                cxi_pool_len(&src->labels, id), &nid))
-                return CX_ENOMEM;
+                (prc = cxi_pool_intern(&dst->mem, &dst->labels, cxi_pool_str(&src->labels, id),
+                                       cxi_pool_len(&src->labels, id), &nid)))
+                return prc;
             lab[d] = nid;
             key[d] = dst->spec.groups[d].dim == CX_DIM_TIME ? src->groups.keys[g * (size_t)ng + d]
                      : nid == CXI_NONE                       ? -1
@@ -833,18 +834,18 @@ static int q_merge(cxi_qres **out, const cxi_qres *a, const cxi_qres *b)
     bool same;
     int rc = same_spec(a, b, &same);
     if (rc)
-        return cxi_fail(rc, "%s: out of memory", fn);
+        return cxi_fail(rc, "%s: %s", fn, rc == CX_ENOMEM ? "out of memory" : "too large");
     if (!same)
         return cxi_fail(CX_EINVAL, "%s: the results come from different queries (measures, groupings or options)", fn);
     cxi_qres *r;
     if ((rc = empty_like(&r, a)))
-        return cxi_fail(rc, "%s: out of memory", fn);
+        return cxi_fail(rc, "%s: %s", fn, rc == CX_ENOMEM ? "out of memory" : "too large");
     rc = absorb(r, a);
     if (!rc)
         rc = absorb(r, b);
     if (rc) {
         cxi_qres_free(r);
-        return cxi_fail(rc, "%s: out of memory", fn);
+        return cxi_fail(rc, "%s: %s", fn, rc == CX_ENOMEM ? "out of memory" : "too large");
     }
     *out = r;
     return CX_OK;
@@ -916,7 +917,7 @@ static int q_serialize(size_t *out_len, const cxi_qres *r, void *buf, size_t cap
     int rc = write_result(r, &b);
     if (rc) {
         cxi_wbuf_free(&b);
-        return cxi_fail(rc, "%s: out of memory", fn);
+        return cxi_fail(rc, "%s: %s", fn, rc == CX_ENOMEM ? "out of memory" : "too large");
     }
     *out_len = b.len;
     if (!buf || cap < b.len)
@@ -942,8 +943,9 @@ static int read_result(cxi_qres *r, cxi_rbuf *rb)
         if (!cxi_utf8_valid((const char *)p, n) || memchr(p, 0, n) || cxi_pool_find(&r->labels, (const char *)p, n) != CXI_NONE)
             return bad("bad label");
         uint32_t id;
-        if (cxi_pool_intern(&r->mem, &r->labels, (const char *)p, n, &id))
-            return CX_ENOMEM;
+        int prc = cxi_pool_intern(&r->mem, &r->labels, (const char *)p, n, &id);
+        if (prc)
+            return prc; /* CX_ENOMEM or CX_ELIMIT */
     }
     size_t ng = (size_t)r->spec.ngroups;
     uint64_t n = cxi_rbuf_u64(rb);

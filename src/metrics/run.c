@@ -330,7 +330,7 @@ static int group_of(run *x, const rec *e, size_t *g)
     if (!rc && added)
         rc = cxi_qres_grow(x->r, x->g.n);
     if (rc)
-        return cxi_fail(rc, FN ": out of memory with %zu groups", x->g.n);
+        return cxi_fail(rc, FN ": %s with %zu groups", rc == CX_ELIMIT ? "too many groups" : "out of memory", x->g.n);
     if (x->direct)
         x->direct[idx] = (uint32_t)(*g + 1);
     return CX_OK;
@@ -700,7 +700,7 @@ static int label_groups(run *x)
             if (label) {
                 int rc = cxi_pool_intern(&r->mem, &r->labels, label, strlen(label), &id);
                 if (rc)
-                    return cxi_fail(CX_ENOMEM, FN ": out of memory");
+                    return cxi_fail(rc, FN ": %s", rc == CX_ENOMEM ? "out of memory" : "too many group labels");
             }
             r->label_of[g * (size_t)ng + d] = id;
             key[d] = gr->dim == CX_DIM_TIME ? code : id == CXI_NONE ? -1 : (int64_t)id;

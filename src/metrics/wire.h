@@ -28,7 +28,7 @@ typedef struct cxi_wbuf {
     cxi_mem *mem;  /* allocator of `data` */
     uint8_t *data; /* `cap` bytes, the first `len` written */
     size_t len, cap;
-    int err;       /* CX_OK, or the first failure (CX_ENOMEM) */
+    int err;       /* CX_OK, or the first failure (CX_ENOMEM, CX_ELIMIT) */
 } cxi_wbuf;
 
 static inline void cxi_wbuf_init(cxi_wbuf *b, cxi_mem *mem)
@@ -55,7 +55,7 @@ static inline int cxi_wbuf_reserve(cxi_wbuf *b, size_t n)
     if (b->cap - b->len >= n)
         return CX_OK;
     if (n > SIZE_MAX / 2 - b->len)
-        return b->err = cxi_fail(CX_ENOMEM, "serialise: buffer size overflow");
+        return b->err = cxi_fail(CX_ELIMIT, "serialise: more bytes than the address space holds");
     size_t cap = b->cap ? b->cap : 64;
     while (cap - b->len < n)
         cap *= 2;

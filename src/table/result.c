@@ -93,7 +93,7 @@ int cxi_result_add_rows(cx_result *r, size_t n)
         return CX_OK;
     size_t old = r->rows ? r->rows : 1, rows = r->rows + n;
     if (rows < n || rows > SIZE_MAX / 8)
-        return cxi_fail(CX_ENOMEM, "a result of more than %zu rows", SIZE_MAX / 8);
+        return cxi_fail(CX_ELIMIT, "a result of more than %zu rows", SIZE_MAX / 8);
     /* every column's new array first, so that a failure changes nothing */
     void *fresh[64], **data = r->ncols <= 64 ? fresh : cxi_alloc(&r->mem, r->ncols * sizeof(void *));
     if (!data)
@@ -304,6 +304,10 @@ static int export(const char *fn, const cx_result *r, const char *path, bool jso
         char qb[80];
         return cxi_fail(CX_EIO, "%s: cannot write %s: %s", fn, cxi_quote(qb, path), strerror(errno));
     }
+    /* a buffer of our own, so that the C library allocates none (a result
+     * may come from a store's allocator); it lives until fclose below */
+    char buf[16384];
+    setvbuf(f, buf, _IOFBF, sizeof buf);
     if (json) {
         fputs("[", f);
     } else {
