@@ -202,8 +202,47 @@ START_TEST(retention_table)
     ck_assert_uint_eq(cx_result_row_count(c), 10);
     cx_result_free(c);
 
-    /* bad arguments change nothing */
+    /* more than 100000 calendar periods (days over three centuries) is a limit, found before any table is made */
+    cx_store *wide;
+    OK(cx_store_new(&wide));
+    OK(cx_customer_add(wide, "W", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_transaction_add(NULL, wide, "W", T("1700-01-01T00:00:00Z"), 1));
+    OK(cx_transaction_add(NULL, wide, "W", T("2024-01-01T00:00:00Z"), 1));
+    c = (cx_result *)1;
     cx_cohorts_options *o;
+    OK(cx_cohorts_options_new(&o));
+    OK(cx_cohorts_options_set_bucket(o, CX_BUCKET_DAY));
+    ck_assert_int_eq(cx_cohorts_run(&c, wide, o), CX_ELIMIT);
+    ck_assert_ptr_null(c);
+    /* by year the same span is 325 periods */
+    OK(cx_cohorts_options_set_bucket(o, CX_BUCKET_YEAR));
+    OK(cx_cohorts_run(&c, wide, o));
+    ck_assert_uint_eq(cx_result_row_count(c), 325 * 326 / 2);
+    ck_assert_str_eq(text(c, 1, "period_label"), "1701");
+    ck_assert_int_eq(ival(c, 324, "active"), 1);
+    cx_result_free(c);
+    /* over more than 400000 days periods are found by a search instead of a
+     * table per day: 1125 years, a customer active in the first, the 101st
+     * and the last */
+    OK(cx_transaction_add(NULL, wide, "W", T("0900-06-01T00:00:00Z"), 1));
+    OK(cx_transaction_add(NULL, wide, "W", T("1000-12-31T23:00:00Z"), 1));
+    OK(cx_cohorts_options_set_offset(o, 120)); /* 23:00 UTC is already 1001 */
+    OK(cx_cohorts_run(&c, wide, o));
+    ck_assert_uint_eq(cx_result_row_count(c), 1125 * 1126 / 2);
+    ck_assert_str_eq(text(c, 0, "cohort_label"), "0900");
+    ck_assert_int_eq(ival(c, 0, "active"), 1);
+    ck_assert_int_eq(ival(c, 100, "active"), 0);
+    ck_assert_int_eq(ival(c, 101, "active"), 1);
+    ck_assert_str_eq(text(c, 101, "period_label"), "1001");
+    ck_assert_int_eq(ival(c, 800, "active"), 1); /* 1700 */
+    ck_assert_int_eq(ival(c, 1124, "active"), 1);
+    ck_assert_str_eq(text(c, 1124, "period_label"), "2024");
+    ck_assert_int_eq(ival(c, 1124, "period_start"), T("2023-12-31T22:00:00Z"));
+    cx_result_free(c);
+    cx_cohorts_options_free(o);
+    cx_store_free(wide);
+
+    /* bad arguments change nothing */
     OK(cx_cohorts_options_new(&o));
     ck_assert_int_eq(cx_cohorts_options_set_activity(o, 0), CX_EINVAL);
     ck_assert_int_eq(cx_cohorts_options_set_activity(o, 4), CX_EINVAL);
