@@ -135,8 +135,8 @@ CX_EXTERN int cx_cohorts_options_set_offset(cx_cohorts_options *options, int off
  * @param[out] out     the table, to free with cx_result_free().
  * @param[in]  store   the store.
  * @param[in]  options the options, or NULL for the defaults.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT (more than 2^31
- *         customer-periods) or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT (more than 100000 calendar
+ *         periods, or 2^31 customer-periods) or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_cohorts_run(cx_result **out, const cx_store *store, const cx_cohorts_options *options);
 

@@ -3,7 +3,8 @@
  * normalised to [0, 1], weights and windows from an options handle) and
  * the care rules, held as data and applied to a store at an as-of time.
  * Both read the store's columns directly, one pass per table, into
- * per-customer arrays; formulas are in include/cxkit/lifecycle.h.
+ * per-customer arrays, and hand out a cx_result built with src/table;
+ * formulas are in include/cxkit/lifecycle.h.
  */
 #include "../table/table.h"
 #include "lifecycle_private.h"
