@@ -156,23 +156,34 @@ static void store_bench(size_t events)
         CHECK(cx_interaction_add(NULL, s, id, "web", t, "visit", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
     }
     printf("\nloaded %zu interactions of %zu customers in %.1f s\n", events, ncust, now() - l0);
-    cx_cohorts *co;
+    cx_cohorts_options *co;
+    cx_result *table;
+    CHECK(cx_cohorts_options_new(&co));
+    CHECK(cx_cohorts_options_set_activity(co, CX_ACTIVITY_INBOUND));
     double a = now();
-    CHECK(cx_cohorts_new(&co, s, CX_ACTIVITY_INBOUND, CX_COHORT_FIRST_ACTIVITY, CX_BUCKET_MONTH, 0));
-    printf("retention table (monthly, %zu cohorts): %.3f s\n", cx_cohorts_count(co), now() - a);
-    cx_cohorts_free(co);
+    CHECK(cx_cohorts_run(&table, s, co));
+    printf("retention table (monthly, %zu cohort x period rows): %.3f s\n", cx_result_row_count(table), now() - a);
+    cx_result_free(table);
+    cx_cohorts_options_free(co);
+    cx_survival_options *so;
     cx_survival *sv;
     cx_time as_of;
     CHECK(cx_time_from_utc(&as_of, 2026, 1, 1, 0, 0, 0));
+    CHECK(cx_survival_options_new(&so));
+    CHECK(cx_survival_options_set_activity(so, CX_ACTIVITY_INBOUND));
+    CHECK(cx_survival_options_set_group_by(so, CX_DIM_SEGMENT));
     a = now();
-    CHECK(cx_survival_from_store(&sv, s, CX_ACTIVITY_INBOUND, 90 * 86400000LL, as_of, NULL, CX_DIM_SEGMENT,
-                                 86400000LL, 0.95, CX_BAND_LOG_LOG));
+    CHECK(cx_survival_from_store(&sv, s, as_of, so));
     double km = now() - a;
     double chi2;
     CHECK(cx_survival_logrank(&chi2, NULL, NULL, sv));
-    printf("Kaplan-Meier by segment + log-rank: %.3f s (+ %.3f s for the test), %zu steps\n", km, now() - a - km,
-           cx_survival_steps(sv, 0) + cx_survival_steps(sv, 1));
+    double test = now() - a - km;
+    CHECK(cx_survival_curve(&table, sv));
+    printf("Kaplan-Meier by segment + log-rank: %.3f s (+ %.3f s for the test), %zu steps\n", km, test,
+           cx_result_row_count(table));
+    cx_result_free(table);
     cx_survival_free(sv);
+    cx_survival_options_free(so);
     cx_store_free(s);
 }
 

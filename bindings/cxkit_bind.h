@@ -135,17 +135,14 @@ typedef struct ImportReport { cx_import_report *h; } ImportReport;
 typedef struct JourneyOptions { cx_journeys_options *h; cxb_ref *store; } JourneyOptions;
 typedef struct Journeys { cx_journeys *h; cxb_ref *store; } Journeys;
 typedef struct Funnel { cx_funnel *h; cxb_ref *store; } Funnel;
-/* Lifecycle (lifecycle.h): cohort tables, survival curves and models own
- * what they hold; an RFM table, a summary and health scores borrow their
- * customers' ids from the store, so they keep it alive. Health options and
- * care rules are plain data. */
-typedef struct Cohorts { cx_cohorts *h; } Cohorts;
+/* Lifecycle (lifecycle.h): survival curves and models own what they hold;
+ * a summary borrows its customers' ids from the store, so it keeps it
+ * alive. Health options and care rules are plain data. Cohorts, RFM,
+ * health and care lists are Results. */
 typedef struct Survival { cx_survival *h; } Survival;
-typedef struct RFM { cx_rfm *h; cxb_ref *store; } RFM;
 typedef struct Summary { cx_summary *h; cxb_ref *store; } Summary;
 typedef struct Model { cx_model *h; } Model;
 typedef struct HealthOptions { cx_health_options *h; } HealthOptions;
-typedef struct Health { cx_health *h; cxb_ref *store; } Health;
 typedef struct CareRules { cx_care_rules *h; } CareRules;
 
 /* Handle getters: NULL (with the error recorded) for a closed handle or a
@@ -174,13 +171,10 @@ CXB_GETTER(cxb_report, ImportReport, cx_import_report, o->h)
 CXB_GETTER(cxb_jopts, JourneyOptions, cx_journeys_options, o->h)
 CXB_GETTER(cxb_journeys, Journeys, cx_journeys, o->h)
 CXB_GETTER(cxb_funnel, Funnel, cx_funnel, o->h)
-CXB_GETTER(cxb_cohorts, Cohorts, cx_cohorts, o->h)
 CXB_GETTER(cxb_survival, Survival, cx_survival, o->h)
-CXB_GETTER(cxb_rfm, RFM, cx_rfm, o->h)
 CXB_GETTER(cxb_summary, Summary, cx_summary, o->h)
 CXB_GETTER(cxb_model, Model, cx_model, o->h)
 CXB_GETTER(cxb_hopts, HealthOptions, cx_health_options, o->h)
-CXB_GETTER(cxb_health, Health, cx_health, o->h)
 CXB_GETTER(cxb_care, CareRules, cx_care_rules, o->h)
 
 /* Wrap a freshly created library handle (NULL after a failure). */

@@ -2,12 +2,12 @@
  * customer summary, the value models (BG/NBD, Pareto/NBD, Gamma-Gamma,
  * BG/BB, sBG) with CLV, the health score and care rules (lifecycle.h).
  *
- * Ownership follows the C docs: cohort tables, survival curves and models
- * own everything they hold and keep nothing alive; an RFM table, a summary
- * and health scores borrow their customers' ids from the store, so each
- * keeps it alive. Health options and care rules are plain data. A care
- * list borrows ids from the store too: evaluate() converts it to records
- * at once and frees it, so no handle of it reaches a script.
+ * The store analyses (cohorts(), rfm(), health(), CareRules.evaluate(),
+ * Survival.curve() and summary()) return the shared Result table of
+ * metrics.i: it owns its cells (ids copied) and keeps nothing alive.
+ * Survival curves and models own everything they hold; a summary borrows
+ * its customers' ids from the store, so it keeps it alive. Health options
+ * and care rules are plain data.
  *
  * Arrays in are sequences (or numpy arrays, used in place when they are
  * contiguous float64 / int32); arrays out are numpy arrays in Python when
@@ -85,16 +85,13 @@
         o->h = h;                                                           \
         return o;                                                           \
     }
-CXB_OWNER_WRAP(cxb_cohorts_wrap, Cohorts, cx_cohorts, cx_cohorts_free)
 CXB_OWNER_WRAP(cxb_survival_wrap, Survival, cx_survival, cx_survival_free)
 CXB_OWNER_WRAP(cxb_model_wrap, Model, cx_model, cx_model_free)
 CXB_OWNER_WRAP(cxb_hopts_wrap, HealthOptions, cx_health_options, cx_health_options_free)
 CXB_OWNER_WRAP(cxb_care_wrap, CareRules, cx_care_rules, cx_care_rules_free)
-/* RFM, Summary and Health borrow ids from their store (CXB_STORE_CHILD of
- * journey.i: { handle, store reference }). */
-CXB_STORE_CHILD(cxb_rfm_wrap, RFM, cx_rfm, cx_rfm_free)
+/* A Summary borrows ids from its store (CXB_STORE_CHILD of journey.i:
+ * { handle, store reference }). */
 CXB_STORE_CHILD(cxb_summary_wrap, Summary, cx_summary, cx_summary_free)
-CXB_STORE_CHILD(cxb_health_wrap, Health, cx_health, cx_health_free)
 
 /* All three arrays present and of one length; their length, else -1. */
 static long long cxb_same_len(const char *a, const cxb_f64v *x, const char *b, const cxb_f64v *y, const char *c,
@@ -105,54 +102,25 @@ static long long cxb_same_len(const char *a, const cxb_f64v *x, const char *b, c
     return (long long)x->n;
 }
 
-/* ---- cohorts ---- */
-
-static void cxb_cohort_row(cxb_row *r, const cx_cohorts *c, size_t i)
-{
-    cx_time start = CX_TIME_NONE;
-    const char *label = NULL;
-    uint64_t size = 0;
-    r->n = 0;
-    if (cxb_check(cx_cohorts_cohort(&start, &label, c, i)) < 0 ||
-        cxb_check(cx_cohorts_cell(&size, NULL, NULL, c, i, 0)) < 0)
-        return;
-    cxb_row_add(r, "cohort", CX_TYPE_STRING, label, 0, 0);
-    cxb_row_add(r, "start", CX_TYPE_TIME, NULL, start, 0);
-    cxb_row_add(r, "size", CX_TYPE_INT, NULL, (int64_t)size, 0);
-}
-
-static void cxb_cohort_flow(cxb_row *r, const cx_cohorts *c, size_t i)
-{
-    cx_time start = CX_TIME_NONE;
-    const char *label = NULL;
-    uint64_t a = 0, g = 0, k = 0, l = 0;
-    double ret = NAN;
-    r->n = 0;
-    if (cxb_check(cx_cohorts_cohort(&start, &label, c, i)) < 0 ||
-        cxb_check(cx_cohorts_flow(&a, &g, &k, &l, c, i)) < 0 ||
-        (i > 0 && cxb_check(cx_cohorts_retention(&ret, NULL, NULL, c, i - 1, i)) < 0))
-        return;
-    cxb_row_add(r, "period", CX_TYPE_STRING, label, 0, 0);
-    cxb_row_add(r, "start", CX_TYPE_TIME, NULL, start, 0);
-    cxb_row_add(r, "active", CX_TYPE_INT, NULL, (int64_t)a, 0);
-    cxb_row_add(r, "gained", CX_TYPE_INT, NULL, (int64_t)g, 0);
-    cxb_row_add(r, "kept", CX_TYPE_INT, NULL, (int64_t)k, 0);
-    cxb_row_add(r, "lost", CX_TYPE_INT, NULL, (int64_t)l, 0);
-    cxb_row_add(r, "retention", CX_TYPE_REAL, NULL, 0, ret);
-}
-
 /* ---- survival ---- */
 
-/* A group by index or by label ("1" for group number 1, "consumer"). */
+/* A group by index or by label ("1" for group number 1, "consumer"): the
+ * labels are read from the curves' summary table. */
 static size_t cxb_surv_group_of(const cx_survival *s, cxb_colref g)
 {
-    size_t n = cx_survival_groups(s);
+    size_t n = cx_survival_group_count(s);
     if (g.name) {
+        cx_result *sum = NULL;
+        if (cxb_check(cx_survival_summary(&sum, s)) < 0)
+            return (size_t)-1;
         for (size_t i = 0; i < n; i++) {
             const char *label = NULL;
-            if (cx_survival_group(&label, NULL, NULL, s, i) == CX_OK && label && strcmp(label, g.name) == 0)
+            if (cx_result_get_string(&label, sum, i, 0) == CX_OK && label && strcmp(label, g.name) == 0) {
+                cx_result_free(sum);
                 return i;
+            }
         }
+        cx_result_free(sum);
         cxb_fail(CX_ENOTFOUND, "no survival group labelled '%s'", g.name);
         return (size_t)-1;
     }
@@ -163,107 +131,19 @@ static size_t cxb_surv_group_of(const cx_survival *s, cxb_colref g)
     return (size_t)g.idx;
 }
 
-static void cxb_surv_step(cxb_row *r, const cx_survival *s, size_t g, size_t i)
+/* Options of survival curves from the script's keyword arguments; NULL
+ * after a failure (the error is set). */
+static cx_survival_options *cxb_surv_options(double level, int band)
 {
-    double t, sv, lo, hi;
-    uint64_t risk, ev, cens;
-    r->n = 0;
-    if (cxb_check(cx_survival_step(&t, &sv, &lo, &hi, &risk, &ev, &cens, s, g, i)) < 0)
-        return;
-    cxb_row_add(r, "time", CX_TYPE_REAL, NULL, 0, t);
-    cxb_row_add(r, "survival", CX_TYPE_REAL, NULL, 0, sv);
-    cxb_row_add(r, "lo", CX_TYPE_REAL, NULL, 0, lo);
-    cxb_row_add(r, "hi", CX_TYPE_REAL, NULL, 0, hi);
-    cxb_row_add(r, "at_risk", CX_TYPE_INT, NULL, (int64_t)risk, 0);
-    cxb_row_add(r, "events", CX_TYPE_INT, NULL, (int64_t)ev, 0);
-    cxb_row_add(r, "censored", CX_TYPE_INT, NULL, (int64_t)cens, 0);
-}
-
-/* ---- RFM, health ---- */
-
-static void cxb_rfm_row(cxb_row *r, const cx_rfm *t, size_t i)
-{
-    const char *id = NULL, *seg_name = NULL;
-    double rec, freq, mon;
-    int rs, fs, ms, seg;
-    r->n = 0;
-    if (cxb_check(cx_rfm_values(&id, &rec, &freq, &mon, t, i)) < 0 ||
-        cxb_check(cx_rfm_scores(&rs, &fs, &ms, &seg, t, i)) < 0 || cxb_check(cx_rfm_segment_name(&seg_name, seg)) < 0)
-        return;
-    cxb_row_add(r, "customer", CX_TYPE_STRING, id, 0, 0);
-    cxb_row_add(r, "recency", CX_TYPE_REAL, NULL, 0, rec);
-    cxb_row_add(r, "frequency", CX_TYPE_REAL, NULL, 0, freq);
-    cxb_row_add(r, "monetary", CX_TYPE_REAL, NULL, 0, mon);
-    cxb_row_add(r, "r", CX_TYPE_INT, NULL, rs, 0);
-    cxb_row_add(r, "f", CX_TYPE_INT, NULL, fs, 0);
-    cxb_row_add(r, "m", CX_TYPE_INT, NULL, ms, 0);
-    cxb_row_add(r, "segment", CX_TYPE_STRING, seg_name, 0, 0);
-}
-
-/* A customer by row index or by id. */
-static size_t cxb_health_row_of(const cx_health *h, cxb_colref c)
-{
-    size_t row = (size_t)c.idx;
-    if (c.name) {
-        if (cxb_check(cx_health_find(&row, h, c.name)) < 0)
-            return (size_t)-1;
-    } else if (c.idx < 0) {
-        cxb_fail(CX_ERANGE, "row %d out of range", c.idx);
-        return (size_t)-1;
+    cx_survival_options *o = NULL;
+    if (cxb_check(cx_survival_options_new(&o)) < 0)
+        return NULL;
+    if (cxb_check(cx_survival_options_set_level(o, level)) < 0 ||
+        cxb_check(cx_survival_options_set_band(o, (cx_band)band)) < 0) {
+        cx_survival_options_free(o);
+        return NULL;
     }
-    return row;
-}
-
-/* Names of the per-signal keys of a health record: "<signal>_points", "<signal>_raw". */
-static char cxb_health_keys[CX_HEALTH_SIGNAL_COUNT][2][32];
-
-static void cxb_health_row(cxb_row *r, const cx_health *h, size_t i)
-{
-    double score;
-    const char *id = NULL;
-    r->n = 0;
-    if (cxb_check(cx_health_score(&score, &id, h, i)) < 0)
-        return;
-    cxb_row_add(r, "customer", CX_TYPE_STRING, id, 0, 0);
-    cxb_row_add(r, "score", CX_TYPE_REAL, NULL, 0, score);
-    for (int k = 0; k < CX_HEALTH_SIGNAL_COUNT; k++) {
-        double v, c, raw;
-        const char *name = NULL;
-        if (cxb_check(cx_health_signal_value(&v, &c, &raw, h, i, k)) < 0 ||
-            cxb_check(cx_health_signal_name(&name, k)) < 0)
-            return;
-        if (!cxb_health_keys[k][0][0]) {
-            snprintf(cxb_health_keys[k][0], sizeof cxb_health_keys[k][0], "%s_points", name);
-            snprintf(cxb_health_keys[k][1], sizeof cxb_health_keys[k][1], "%s_raw", name);
-        }
-        cxb_row_add(r, name, CX_TYPE_REAL, NULL, 0, v);
-        cxb_row_add(r, cxb_health_keys[k][0], CX_TYPE_REAL, NULL, 0, c);
-        cxb_row_add(r, cxb_health_keys[k][1], CX_TYPE_REAL, NULL, 0, raw);
-    }
-}
-
-/* ---- care ---- */
-
-static void cxb_care_release(void *l) { cx_care_list_free(l); }
-
-static void cxb_care_row(cxb_row *r, const cx_care_list *l, size_t i)
-{
-    const char *id = NULL, *reason = NULL, *kind_name = NULL;
-    size_t rule = 0;
-    int kind = 0, prio = 0;
-    cx_time t = CX_TIME_NONE;
-    double v = NAN;
-    r->n = 0;
-    if (cxb_check(cx_care_list_get(&id, &rule, &kind, &prio, &t, &v, &reason, l, i)) < 0 ||
-        cxb_check(cx_care_kind_name(&kind_name, kind)) < 0)
-        return;
-    cxb_row_add(r, "customer", CX_TYPE_STRING, id, 0, 0);
-    cxb_row_add(r, "rule", CX_TYPE_INT, NULL, (int64_t)rule, 0);
-    cxb_row_add(r, "kind", CX_TYPE_STRING, kind_name, 0, 0);
-    cxb_row_add(r, "priority", CX_TYPE_INT, NULL, prio, 0);
-    cxb_row_add(r, "time", CX_TYPE_TIME, NULL, t, 0);
-    cxb_row_add(r, "value", CX_TYPE_REAL, NULL, 0, v);
-    cxb_row_add(r, "reason", CX_TYPE_STRING, reason, 0, 0);
+    return o;
 }
 
 /* The model and summary given to health and care: both or neither. */
@@ -286,158 +166,63 @@ static int cxb_model_pair(const Model *model, const Summary *summary, const cx_m
 
 /* ---- cohorts --------------------------------------------------------------------- */
 
-/** A cohort and retention table: each customer with activity belongs to
- *  the cohort of its start period; per cohort and per period since the
- *  start (0, 1, 2, ...) the customers active in it; per calendar period
- *  the customers active, gained, kept and lost. Immutable; it owns its
- *  data (it keeps nothing alive). */
-typedef struct Cohorts {} Cohorts;
-
-%extend Cohorts {
-    /** @brief Build the cohort table of a store. Cost: one pass over each
-     *  activity table, and a bit per customer and calendar period.
-     *  @param store the store.
-     *  @param activity "transactions" (purchases, the default), "inbound"
-     *  (inbound interactions) or "all" (cxkit.ACTIVITY_* mask).
-     *  @param start "first_activity" (the default) or "acquired" (the
-     *  acquisition time; customers without one are left out).
-     *  @param bucket "day", "week", "month" (the default), "quarter" or "year".
-     *  @param offset the UTC offset in minutes in which periods begin, -840 to 840.
-     *  @exception Range for a bad offset; Limit beyond 2^31 customer-periods. */
-    Cohorts(const Store *store, cxb_activity activity = CX_ACTIVITY_TRANSACTIONS,
-            cxb_cohort_start start = CX_COHORT_FIRST_ACTIVITY, cxb_bucket bucket = CX_BUCKET_MONTH, int offset = 0) {
-        cx_cohorts *h = NULL;
-        cx_store *s = cxb_store(store);
-        if (!s)
-            return NULL;
-        return cxb_cohorts_wrap(cx_cohorts_new(&h, s, activity, start, bucket, offset), &h);
-    }
-    ~Cohorts() {
-        cx_cohorts_free($self->h);
-        free($self);
-    }
-    /** @brief Free the table now (methods then raise). */
-    void close() {
-        cx_cohorts_free($self->h);
-        $self->h = NULL;
-    }
-    /** @brief Number of cohorts (rows) in time order: one for every calendar
-     *  period from the first to the last, even an empty one. */
-    size_t count() { return cx_cohorts_count(cxb_cohorts($self)); }
-    /** @brief Number of periods since start (columns). */
-    size_t periods() { return cx_cohorts_periods(cxb_cohorts($self)); }
-    /** @brief A cohort: "cohort" (its label: "2024-03", "2024-W09",
-     *  "2024-Q1"...), "start" (its first instant) and "size" (customers). */
-    cxb_row cohort(size_t cohort) {
-        cxb_row r;
-        r.n = 0;
-        const cx_cohorts *c = cxb_cohorts($self);
-        if (c)
-            cxb_cohort_row(&r, c, cohort);
-        return r;
-    }
-    /** @brief One cell: "size" (the cohort's customers), "active" (those
-     *  active `period` periods after its start), "retention" (active / size;
-     *  NaN for an empty cohort or a period after the last observed one). */
-    cxb_row cell(size_t cohort, size_t period) {
-        cxb_row r;
-        uint64_t size = 0, active = 0;
-        double ret = NAN;
-        r.n = 0;
-        if (cxb_check(cx_cohorts_cell(&size, &active, &ret, cxb_cohorts($self), cohort, period)) < 0)
-            return r;
-        cxb_row_add(&r, "size", CX_TYPE_INT, NULL, (int64_t)size, 0);
-        cxb_row_add(&r, "active", CX_TYPE_INT, NULL, (int64_t)active, 0);
-        cxb_row_add(&r, "retention", CX_TYPE_REAL, NULL, 0, ret);
-        return r;
-    }
-    /** @brief A cohort's retention by period since start (periods() values,
-     *  NaN after the last observed period). */
-    cxb_f64out retention_row(size_t cohort) {
-        const cx_cohorts *c = cxb_cohorts($self);
-        size_t n = cx_cohorts_periods(c);
-        cxb_f64out o = {NULL, 0};
-        if (!c || cohort >= cx_cohorts_count(c)) {
-            if (c)
-                cxb_fail(CX_ERANGE, "cohort %zu out of range: the table has %zu", cohort, cx_cohorts_count(c));
-            return o;
-        }
-        o = cxb_f64out_new(n);
-        for (size_t k = 0; o.p && k < n; k++)
-            if (cxb_check(cx_cohorts_cell(NULL, NULL, &o.p[k], c, cohort, k)) < 0)
-                return cxb_f64out_check(-1, o);
-        return o;
-    }
-    /** @brief A cohort's active customers by period since start. */
-    cxb_f64out active_row(size_t cohort) {
-        const cx_cohorts *c = cxb_cohorts($self);
-        size_t n = cx_cohorts_periods(c);
-        cxb_f64out o = {NULL, 0};
-        if (!c || cohort >= cx_cohorts_count(c)) {
-            if (c)
-                cxb_fail(CX_ERANGE, "cohort %zu out of range: the table has %zu", cohort, cx_cohorts_count(c));
-            return o;
-        }
-        o = cxb_f64out_new(n);
-        for (size_t k = 0; o.p && k < n; k++) {
-            uint64_t a = 0;
-            if (cxb_check(cx_cohorts_cell(NULL, &a, NULL, c, cohort, k)) < 0)
-                return cxb_f64out_check(-1, o);
-            o.p[k] = (double)a;
-        }
-        return o;
-    }
-    /** @brief One calendar period (index i is cohort i's period): "period"
-     *  (label), "start", "active", "gained" (first period), "kept" (active
-     *  in it and the one before), "lost" (active before, not in it) and
-     *  "retention" from the period before (NaN for the first). */
-    cxb_row flow(size_t period) {
-        cxb_row r;
-        r.n = 0;
-        const cx_cohorts *c = cxb_cohorts($self);
-        if (c)
-            cxb_cohort_flow(&r, c, period);
-        return r;
-    }
-    /** @brief Every calendar period's flow() record, in time order. */
-    cxb_rows flows() {
-        cxb_rows o = {0, NULL, NULL, NULL};
-        const cx_cohorts *c = cxb_cohorts($self);
-        if (!c)
-            return cxb_rows_done(o);
-        o = cxb_rows_new(cx_cohorts_count(c));
-        for (size_t i = 0; i < o.n && !cxb_code; i++)
-            cxb_cohort_flow(&o.r[i], c, i);
-        return cxb_rows_done(o);
-    }
-    /** @brief Retention and churn between two calendar periods: of the
-     *  customers active in period `from`, the share also active in `to`.
-     *  Returns "retention", "churn" (1 - retention; both NaN when nobody
-     *  was active in `from`) and "at_start".
-     *  @exception Order when to < from. */
-    cxb_row retention(size_t from, size_t to) {
-        cxb_row r;
-        double ret = NAN, churn = NAN;
-        uint64_t n = 0;
-        r.n = 0;
-        if (cxb_check(cx_cohorts_retention(&ret, &churn, &n, cxb_cohorts($self), from, to)) < 0)
-            return r;
-        cxb_row_add(&r, "retention", CX_TYPE_REAL, NULL, 0, ret);
-        cxb_row_add(&r, "churn", CX_TYPE_REAL, NULL, 0, churn);
-        cxb_row_add(&r, "at_start", CX_TYPE_INT, NULL, (int64_t)n, 0);
-        return r;
-    }
+%{
+static Result *cxb_cohorts_table(const Store *store, cxb_activity activity, cxb_cohort_start start, cxb_bucket bucket,
+                                 int offset)
+{
+    cx_cohorts_options *o = NULL;
+    cx_result *r = NULL;
+    cx_store *s = cxb_store(store);
+    if (!s || cxb_check(cx_cohorts_options_new(&o)) < 0)
+        return NULL;
+    int rc = cx_cohorts_options_set_activity(o, activity);
+    if (!rc)
+        rc = cx_cohorts_options_set_start(o, (cx_cohort_start)start);
+    if (!rc)
+        rc = cx_cohorts_options_set_bucket(o, (cx_bucket)bucket);
+    if (!rc)
+        rc = cx_cohorts_options_set_offset(o, offset);
+    if (!rc)
+        rc = cx_cohorts_run(&r, s, o);
+    cx_cohorts_options_free(o);
+    return cxb_result_wrap(rc, &r);
 }
+%}
+
+%newobject cxb_cohorts_table;
+%rename(cohorts) cxb_cohorts_table;
+/** @brief The cohort and retention table of a store (cx_cohorts_run): a
+ *  Result in long format, one row per cohort and period since its start
+ *  (0, 1, 2, ...) up to the last observed period, ordered by cohort then
+ *  period: "cohort" (its first instant) and "cohort_label" ("2024-03",
+ *  "2024-W09", "2024-Q1"...), "period", "period_start" and
+ *  "period_label", "size", "active", "retention" (active / size),
+ *  "gained", "kept", "lost" and "churn" (lost / active the period before).
+ *  The calendar flows are the sums over the rows of one "period_start".
+ *  @param store the store.
+ *  @param activity "transactions" (purchases, the default), "inbound"
+ *  (inbound interactions) or "all" (cxkit.ACTIVITY_* mask).
+ *  @param start "first_activity" (the default) or "acquired" (the
+ *  acquisition time; customers without one are left out).
+ *  @param bucket "day", "week", "month" (the default), "quarter" or "year".
+ *  @param offset the UTC offset in minutes in which periods begin, -840 to 840.
+ *  @exception Range for a bad offset; Limit beyond 2^31 customer-periods. */
+Result *cxb_cohorts_table(const Store *store, cxb_activity activity = CX_ACTIVITY_TRANSACTIONS,
+                cxb_cohort_start start = CX_COHORT_FIRST_ACTIVITY, cxb_bucket bucket = CX_BUCKET_MONTH,
+                int offset = 0);
 
 /* ---- survival ---------------------------------------------------------------------- */
 
 /** Kaplan-Meier curves, one per group, with a Greenwood confidence band,
  *  medians and the log-rank test. Build them from arrays (Survival(time,
- *  event, group)) or from a store (Survival.from_store). A group is given
- *  by index (0 to groups() - 1) or by label. Immutable; it owns its data. */
+ *  event, group)) or from a store (Survival.from_store); read them as
+ *  Results with curve() and summary(). A group is given by index (0 to
+ *  group_count() - 1) or by label. Immutable; it owns its data. */
 typedef struct Survival {} Survival;
 
 %newobject Survival::from_store;
+%newobject Survival::curve;
+%newobject Survival::summary;
 %extend Survival {
     /** @brief Kaplan-Meier curves from arrays of durations.
      *  @param time n durations, finite and >= 0.
@@ -454,8 +239,12 @@ typedef struct Survival {} Survival;
         if (!cxb_req("time", time.n) || !cxb_req_len("event", event.n, time.n) ||
             !cxb_len_ok("group", group.n, time.n))
             return NULL;
-        return cxb_survival_wrap(cx_survival_new(&h, time.v, event.v, group.n == CXB_OMITTED ? NULL : group.v,
-                                                 time.n, level, band), &h);
+        cx_survival_options *o = cxb_surv_options(level, band);
+        if (!o)
+            return NULL;
+        int rc = cx_survival_new(&h, time.v, event.v, group.n == CXB_OMITTED ? NULL : group.v, time.n, o);
+        cx_survival_options_free(o);
+        return cxb_survival_wrap(rc, &h);
     }
     /** @brief Kaplan-Meier curves of the customer relationship in a store.
      *
@@ -481,10 +270,22 @@ typedef struct Survival {} Survival;
                                 int64_t unit_ms = 86400000, double level = 0.95, cxb_band band = CX_BAND_LOG_LOG) {
         cx_survival *h = NULL;
         cx_store *s = cxb_store(store);
-        if (!s)
+        cx_survival_options *o;
+        if (!s || !(o = cxb_surv_options(level, band)))
             return NULL;
-        return cxb_survival_wrap(cx_survival_from_store(&h, s, activity, inactivity_ms, as_of, churn_attribute,
-                                                        group_by, unit_ms, level, band), &h);
+        int rc = cx_survival_options_set_activity(o, activity);
+        if (!rc)
+            rc = cx_survival_options_set_inactivity(o, inactivity_ms);
+        if (!rc)
+            rc = cx_survival_options_set_churn_attribute(o, churn_attribute);
+        if (!rc && group_by != -1)
+            rc = cx_survival_options_set_group_by(o, (cx_dim)group_by);
+        if (!rc)
+            rc = cx_survival_options_set_unit(o, unit_ms);
+        if (!rc)
+            rc = cx_survival_from_store(&h, s, as_of, o);
+        cx_survival_options_free(o);
+        return cxb_survival_wrap(rc, &h);
     }
     ~Survival() {
         cx_survival_free($self->h);
@@ -496,56 +297,23 @@ typedef struct Survival {} Survival;
         $self->h = NULL;
     }
     /** @brief Number of groups (curves). */
-    size_t groups() { return cx_survival_groups(cxb_survival($self)); }
-    /** @brief A group: "group" (its label; None for customers without a
-     *  value), "subjects" and "events" (observed). */
-    cxb_row group(cxb_colref group) {
-        cxb_row r;
+    size_t group_count() { return cx_survival_group_count(cxb_survival($self)); }
+    /** @brief Every step of every curve, ordered by group then time: a
+     *  Result with "group" (the label; None for customers without a
+     *  value), "time", "survival" (S just after it), "lo", "hi" (the band),
+     *  "at_risk" (just before), "events", "censored". */
+    Result *curve() {
+        cx_result *r = NULL;
         const cx_survival *s = cxb_survival($self);
-        const char *label = NULL;
-        uint64_t n = 0, ev = 0;
-        size_t g;
-        r.n = 0;
-        if (!s || (g = cxb_surv_group_of(s, group)) == (size_t)-1 ||
-            cxb_check(cx_survival_group(&label, &n, &ev, s, g)) < 0)
-            return r;
-        cxb_row_add(&r, "group", CX_TYPE_STRING, label, 0, 0);
-        cxb_row_add(&r, "subjects", CX_TYPE_INT, NULL, (int64_t)n, 0);
-        cxb_row_add(&r, "events", CX_TYPE_INT, NULL, (int64_t)ev, 0);
-        return r;
+        return s ? cxb_result_wrap(cx_survival_curve(&r, s), &r) : NULL;
     }
-    /** @brief Number of steps of a group's curve (one per distinct time
-     *  with an event or a censoring). */
-    size_t step_count(cxb_ocolref group) {
+    /** @brief One row per group: a Result with "group", "subjects",
+     *  "events" (observed), "median", "median_lo", "median_hi" (NaN when
+     *  not reached). */
+    Result *summary() {
+        cx_result *r = NULL;
         const cx_survival *s = cxb_survival($self);
-        size_t g;
-        if (!s || (g = cxb_surv_group_of(s, group)) == (size_t)-1)
-            return 0;
-        return cx_survival_steps(s, g);
-    }
-    /** @brief One step of a group's curve: "time", "survival" (S just
-     *  after it), "lo", "hi" (the band), "at_risk" (just before), "events",
-     *  "censored". */
-    cxb_row step(cxb_colref group, size_t index) {
-        cxb_row r;
-        const cx_survival *s = cxb_survival($self);
-        size_t g;
-        r.n = 0;
-        if (s && (g = cxb_surv_group_of(s, group)) != (size_t)-1)
-            cxb_surv_step(&r, s, g, index);
-        return r;
-    }
-    /** @brief Every step of a group's curve (see step()), in time order. */
-    cxb_rows steps(cxb_ocolref group) {
-        cxb_rows o = {0, NULL, NULL, NULL};
-        const cx_survival *s = cxb_survival($self);
-        size_t g;
-        if (!s || (g = cxb_surv_group_of(s, group)) == (size_t)-1)
-            return cxb_rows_done(o);
-        o = cxb_rows_new(cx_survival_steps(s, g));
-        for (size_t i = 0; i < o.n && !cxb_code; i++)
-            cxb_surv_step(&o.r[i], s, g, i);
-        return cxb_rows_done(o);
+        return s ? cxb_result_wrap(cx_survival_summary(&r, s), &r) : NULL;
     }
     /** @brief S(t) of a group: a right-continuous step function, 1 before
      *  the first event.
@@ -574,7 +342,7 @@ typedef struct Survival {} Survival;
         return r;
     }
     /** @brief The median lifetime of a group: the first time S falls to 0.5
-     *  or below; NaN when it never does. */
+     *  or below; NaN when it never does (its interval: summary()). */
     double median(cxb_ocolref group) {
         double v = NAN;
         const cx_survival *s = cxb_survival($self);
@@ -582,23 +350,6 @@ typedef struct Survival {} Survival;
         if (s && (g = cxb_surv_group_of(s, group)) != (size_t)-1)
             cxb_check(cx_survival_median(&v, NULL, NULL, s, g));
         return v;
-    }
-    /** @brief The median with its confidence interval read off the band:
-     *  "median", "lo", "hi" (NaN when not reached; the band is undefined
-     *  once S reaches 0, as in R). */
-    cxb_row median_ci(cxb_ocolref group) {
-        cxb_row r;
-        double v = NAN, lo = NAN, hi = NAN;
-        const cx_survival *s = cxb_survival($self);
-        size_t g;
-        r.n = 0;
-        if (!s || (g = cxb_surv_group_of(s, group)) == (size_t)-1 ||
-            cxb_check(cx_survival_median(&v, &lo, &hi, s, g)) < 0)
-            return r;
-        cxb_row_add(&r, "median", CX_TYPE_REAL, NULL, 0, v);
-        cxb_row_add(&r, "lo", CX_TYPE_REAL, NULL, 0, lo);
-        cxb_row_add(&r, "hi", CX_TYPE_REAL, NULL, 0, hi);
-        return r;
     }
     /** @brief The log-rank test that all groups share one curve
      *  (Mantel-Haenszel): "chi2", "p" and "df" (groups - 1).
@@ -619,62 +370,28 @@ typedef struct Survival {} Survival;
 
 /* ---- RFM --------------------------------------------------------------------------- */
 
-/** Recency, frequency and monetary value of every customer with a purchase
- *  before `as_of`, with quantile scores and a named segment. One row per
- *  such customer, in the store's order. It keeps its store alive (the ids
- *  are the store's). */
-typedef struct RFM {} RFM;
-
-%extend RFM {
-    /** @brief Score every buyer of a store.
-     *  @param store the store (kept alive).
-     *  @param as_of purchases at or after it are ignored.
-     *  @param unit_ms the unit of recency (default days).
-     *  @param bins the number of score levels, 2 to 100 (default 5). */
-    RFM(const Store *store, cx_time as_of, int64_t unit_ms = 86400000, int bins = 5) {
-        cx_rfm *h = NULL;
-        cx_store *s = cxb_store(store);
-        if (!s)
-            return NULL;
-        return cxb_rfm_wrap(cx_rfm_new(&h, s, as_of, unit_ms, bins), &h, store);
-    }
-    ~RFM() {
-        cx_rfm_free($self->h);
-        cxb_ref_drop($self->store);
-        free($self);
-    }
-    /** @brief Free the table now (methods then raise). */
-    void close() {
-        cx_rfm_free($self->h);
-        $self->h = NULL;
-        cxb_ref_drop($self->store);
-        $self->store = NULL;
-    }
-    /** @brief Number of customers. */
-    size_t count() { return cx_rfm_count(cxb_rfm($self)); }
-    /** @brief One customer: "customer", "recency", "frequency", "monetary",
-     *  the scores "r", "f", "m" (1 to bins) and "segment" (its name:
-     *  "champions", "loyal", ... "lost"). */
-    cxb_row row(size_t index) {
-        cxb_row r;
-        r.n = 0;
-        const cx_rfm *t = cxb_rfm($self);
-        if (t)
-            cxb_rfm_row(&r, t, index);
-        return r;
-    }
-    /** @brief Every row (see row()). */
-    cxb_rows rows() {
-        cxb_rows o = {0, NULL, NULL, NULL};
-        const cx_rfm *t = cxb_rfm($self);
-        if (!t)
-            return cxb_rows_done(o);
-        o = cxb_rows_new(cx_rfm_count(t));
-        for (size_t i = 0; i < o.n && !cxb_code; i++)
-            cxb_rfm_row(&o.r[i], t, i);
-        return cxb_rows_done(o);
-    }
+%{
+static Result *cxb_rfm_table(const Store *store, cx_time as_of, int64_t unit_ms, int bins)
+{
+    cx_result *r = NULL;
+    cx_store *s = cxb_store(store);
+    return s ? cxb_result_wrap(cx_rfm_run(&r, s, as_of, unit_ms, bins), &r) : NULL;
 }
+%}
+
+%newobject cxb_rfm_table;
+%rename(rfm) cxb_rfm_table;
+/** @brief Recency, frequency and monetary value of every customer with a
+ *  purchase before `as_of`, with quantile scores and a named segment
+ *  (cx_rfm_run): a Result, one row per such customer in the store's
+ *  order, with "customer", "recency", "frequency", "monetary", the scores
+ *  "r", "f", "m" (1 to bins), "segment" (cxkit.RFM_*) and "segment_name"
+ *  ("champions", "loyal", ... "lost").
+ *  @param store the store.
+ *  @param as_of purchases at or after it are ignored.
+ *  @param unit_ms the unit of recency (default days).
+ *  @param bins the number of score levels, 2 to 100 (default 5). */
+Result *cxb_rfm_table(const Store *store, cx_time as_of, int64_t unit_ms = 86400000, int bins = 5);
 
 %inline %{
 /** @brief The name of an RFM segment number (cxkit.RFM_*): "champions",
@@ -682,19 +399,19 @@ typedef struct RFM {} RFM;
  *  "about_to_sleep", "cannot_lose", "at_risk", "hibernating", "lost". */
 const char *rfm_segment_name(int segment) {
     const char *s = NULL;
-    cxb_check(cx_rfm_segment_name(&s, segment));
+    cxb_check(cx_rfm_segment_name(&s, (cx_rfm_segment)segment));
     return s;
 }
 /** @brief The name of a health signal number (cxkit.HEALTH_*). */
 const char *health_signal_name(int signal) {
     const char *s = NULL;
-    cxb_check(cx_health_signal_name(&s, signal));
+    cxb_check(cx_health_signal_name(&s, (cx_health_signal)signal));
     return s;
 }
 /** @brief The name of a care rule kind number (cxkit.CARE_*). */
 const char *care_kind_name(int kind) {
     const char *s = NULL;
-    cxb_check(cx_care_kind_name(&s, kind));
+    cxb_check(cx_care_kind_name(&s, (cx_care_kind)kind));
     return s;
 }
 %}
@@ -1073,136 +790,55 @@ typedef struct HealthOptions {} HealthOptions;
      *  @param signal a signal name or cxkit.HEALTH_* number.
      *  @param weight finite and >= 0. */
     void set_weight(cxb_signal signal, double weight) {
-        cxb_check(cx_health_options_set_weight(cxb_hopts($self), signal, weight));
+        cxb_check(cx_health_options_set_weight(cxb_hopts($self), (cx_health_signal)signal, weight));
     }
     /** @brief Set a signal's window: how far before the as-of time its
      *  records count, or for "recency" the inactivity at which it reaches
      *  0 (then > 0). 0 for no limit.
      *  @param window_ms >= 0. */
     void set_window(cxb_signal signal, int64_t window_ms) {
-        cxb_check(cx_health_options_set_window(cxb_hopts($self), signal, window_ms));
+        cxb_check(cx_health_options_set_window(cxb_hopts($self), (cx_health_signal)signal, window_ms));
     }
     /** @brief Set the scale of "open_cases" or "repeat_cases" (the count at
      *  which the signal reaches 0, > 0) or of "value" (the spend at which
      *  it reaches 1, or 0 for the mid-rank).
      *  @exception Invalid for another signal. */
     void set_scale(cxb_signal signal, double scale) {
-        cxb_check(cx_health_options_set_scale(cxb_hopts($self), signal, scale));
+        cxb_check(cx_health_options_set_scale(cxb_hopts($self), (cx_health_signal)signal, scale));
     }
 }
 
-/** The health score of every customer of a store: 0 to 100 from weighted,
- *  normalised signals, each signal's value and the points it contributes
- *  (they add up to the score). A customer is given by row index or by id.
- *  It keeps its store alive (the ids are the store's). */
-typedef struct Health {} Health;
-
-%extend Health {
-    /** @brief Score every customer of a store.
-     *  @param store the store (kept alive).
-     *  @param as_of the time of the score.
-     *  @param options HealthOptions, or None for the defaults.
-     *  @param model a BG/NBD or Pareto/NBD model for "p_alive", or None.
-     *  @param summary the Summary of the same store the model applies to
-     *  (given exactly when model is). */
-    Health(const Store *store, cx_time as_of, const HealthOptions *options = NULL, const Model *model = NULL,
-           const Summary *summary = NULL) {
-        cx_health *h = NULL;
-        const cx_model *m;
-        const cx_summary *su;
-        cx_store *s = cxb_store(store);
-        if (!s || (options && !cxb_hopts(options)) || cxb_model_pair(model, summary, &m, &su) < 0)
-            return NULL;
-        return cxb_health_wrap(cx_health_new(&h, s, options ? options->h : NULL, as_of, m, su), &h, store);
-    }
-    ~Health() {
-        cx_health_free($self->h);
-        cxb_ref_drop($self->store);
-        free($self);
-    }
-    /** @brief Free the scores now (methods then raise). */
-    void close() {
-        cx_health_free($self->h);
-        $self->h = NULL;
-        cxb_ref_drop($self->store);
-        $self->store = NULL;
-    }
-    /** @brief Number of rows: the store's customers, in its order. */
-    size_t count() { return cx_health_count(cxb_health($self)); }
-    /** @brief The row of a customer.
-     *  @exception NotFound for an unknown id. */
-    size_t find(const char *customer) {
-        size_t row = 0;
-        cxb_check(cx_health_find(&row, cxb_health($self), customer));
-        return row;
-    }
-    /** @brief A customer's score, 0 to 100 (NaN when no weighted signal is
-     *  present).
-     *  @param customer a row index or an id. */
-    double score(cxb_colref customer) {
-        double v = NAN;
-        const cx_health *h = cxb_health($self);
-        size_t row;
-        if (h && (row = cxb_health_row_of(h, customer)) != (size_t)-1)
-            cxb_check(cx_health_score(&v, NULL, h, row));
-        return v;
-    }
-    /** @brief One signal of a customer's score: "value" (normalised, NaN
-     *  when missing), "contribution" (points of the score) and "raw" (the
-     *  answer, the count of cases, the days since the last activity,
-     *  P(alive), the spend).
-     *  @param customer a row index or an id.
-     *  @param signal a signal name or cxkit.HEALTH_* number. */
-    cxb_row signal(cxb_colref customer, cxb_signal signal) {
-        cxb_row r;
-        double v = NAN, c = NAN, raw = NAN;
-        const cx_health *h = cxb_health($self);
-        size_t row;
-        r.n = 0;
-        if (!h || (row = cxb_health_row_of(h, customer)) == (size_t)-1 ||
-            cxb_check(cx_health_signal_value(&v, &c, &raw, h, row, signal)) < 0)
-            return r;
-        cxb_row_add(&r, "value", CX_TYPE_REAL, NULL, 0, v);
-        cxb_row_add(&r, "contribution", CX_TYPE_REAL, NULL, 0, c);
-        cxb_row_add(&r, "raw", CX_TYPE_REAL, NULL, 0, raw);
-        return r;
-    }
-    /** @brief A customer's record: "customer", "score", then per signal its
-     *  value ("nps"...), contribution ("nps_points"...) and raw value
-     *  ("nps_raw"...).
-     *  @param customer a row index or an id. */
-    cxb_row row(cxb_colref customer) {
-        cxb_row r;
-        const cx_health *h = cxb_health($self);
-        size_t row;
-        r.n = 0;
-        if (h && (row = cxb_health_row_of(h, customer)) != (size_t)-1)
-            cxb_health_row(&r, h, row);
-        return r;
-    }
-    /** @brief Every row (see row()). */
-    cxb_rows rows() {
-        cxb_rows o = {0, NULL, NULL, NULL};
-        const cx_health *h = cxb_health($self);
-        if (!h)
-            return cxb_rows_done(o);
-        o = cxb_rows_new(cx_health_count(h));
-        for (size_t i = 0; i < o.n && !cxb_code; i++)
-            cxb_health_row(&o.r[i], h, i);
-        return cxb_rows_done(o);
-    }
-    /** @brief Every customer's score, in row order. */
-    cxb_f64out scores() {
-        cxb_f64out o = {NULL, 0};
-        const cx_health *h = cxb_health($self);
-        if (!h || !(o = cxb_f64out_new(cx_health_count(h))).p)
-            return o;
-        for (size_t i = 0; i < o.n; i++)
-            if (cxb_check(cx_health_score(&o.p[i], NULL, h, i)) < 0)
-                return cxb_f64out_check(-1, o);
-        return o;
-    }
+%{
+static Result *cxb_health_table(const Store *store, cx_time as_of, const HealthOptions *options, const Model *model,
+                                const Summary *summary)
+{
+    cx_result *r = NULL;
+    const cx_model *m;
+    const cx_summary *su;
+    cx_store *s = cxb_store(store);
+    if (!s || (options && !cxb_hopts(options)) || cxb_model_pair(model, summary, &m, &su) < 0)
+        return NULL;
+    return cxb_result_wrap(cx_health_run(&r, s, options ? options->h : NULL, as_of, m, su), &r);
 }
+%}
+
+%newobject cxb_health_table;
+%rename(health) cxb_health_table;
+/** @brief The health score of every customer of a store (cx_health_run):
+ *  a Result, one row per customer in the store's order, with "customer",
+ *  "score" (0 to 100; NaN when no weighted signal is present), then per
+ *  signal ("nps", "csat", "ces", "open_cases", "repeat_cases", "recency",
+ *  "p_alive", "value") its normalised value ("nps"...; NaN when missing),
+ *  the points it contributes ("nps_contribution"...; they add up to the
+ *  score) and its raw value ("nps_raw"...).
+ *  @param store the store.
+ *  @param as_of the time of the score.
+ *  @param options HealthOptions, or None for the defaults.
+ *  @param model a BG/NBD or Pareto/NBD model for "p_alive", or None.
+ *  @param summary the Summary of the same store the model applies to
+ *  (given exactly when model is). */
+Result *cxb_health_table(const Store *store, cx_time as_of, const HealthOptions *options = NULL, const Model *model = NULL,
+               const Summary *summary = NULL);
 
 /* ---- care rules -------------------------------------------------------------------- */
 
@@ -1212,6 +848,7 @@ typedef struct Health {} Health;
  *  evaluate() lists the customers to contact now, with the reason. */
 typedef struct CareRules {} CareRules;
 
+%newobject CareRules::evaluate;
 %extend CareRules {
     /** @brief An empty set of rules. */
     CareRules() {
@@ -1232,16 +869,23 @@ typedef struct CareRules {} CareRules;
      *  @param kind a kind name or cxkit.CARE_* number.
      *  @param priority higher is more urgent; the list is sorted by it.
      *  @param threshold finite, >= 0.
-     *  @param min_value finite, >= 0.
      *  @param window_ms how far before the as-of time the evidence may lie.
-     *  @param baseline_ms >= 0 (> 0 for "activity_drop").
-     *  @return the rule's number (0, 1, 2, ... in order of addition). */
-    size_t add(cxb_care_kind kind, int priority = 0, double threshold = 0, double min_value = 0,
-               int64_t window_ms = 0, int64_t baseline_ms = 0) {
+     *  @return the rule's number (0, 1, 2, ... in order of addition), for
+     *  set_min_value(), set_baseline() and set_priority(). */
+    size_t add(cxb_care_kind kind, int priority = 0, double threshold = 0, int64_t window_ms = 0) {
         size_t rule = 0;
-        cxb_check(cx_care_rules_add(&rule, cxb_care($self), kind, priority, threshold, min_value, window_ms,
-                                    baseline_ms));
+        cxb_check(cx_care_rules_add(&rule, cxb_care($self), (cx_care_kind)kind, priority, threshold, window_ms));
         return rule;
+    }
+    /** @brief Set a rule's minimum value ("activity_drop": activities in
+     *  the baseline; "low_p_alive": spend), finite and >= 0. */
+    void set_min_value(size_t rule, double min_value) {
+        cxb_check(cx_care_rules_set_min_value(cxb_care($self), rule, min_value));
+    }
+    /** @brief Set a rule's baseline ("activity_drop": the period before the
+     *  window, > 0; "sla_breach": the first-response target, 0 for none). */
+    void set_baseline(size_t rule, int64_t baseline_ms) {
+        cxb_check(cx_care_rules_set_baseline(cxb_care($self), rule, baseline_ms));
     }
     /** @brief Restrict an "sla_breach" rule to cases of one priority (a name
      *  checked against the store at evaluation), or None for every case. */
@@ -1251,33 +895,27 @@ typedef struct CareRules {} CareRules;
     /** @brief Number of rules. */
     size_t count() { return cx_care_rules_count(cxb_care($self)); }
     /** @brief Apply the rules at an as-of time (records at or after it are
-     *  ignored): one record per customer and matching rule, sorted by
+     *  ignored): a Result, one row per customer and matching rule, sorted by
      *  priority (highest first), then evidence time (oldest first), rule and
-     *  customer: "customer", "rule" (number), "kind" (name), "priority",
-     *  "time" and "value" (the evidence), "reason" (in words).
+     *  customer: "customer", "rule" (number), "kind" (cxkit.CARE_*),
+     *  "kind_name", "priority", "time" and "value" (the evidence), "reason"
+     *  (in words).
      *  @param store the store.
      *  @param as_of the time of the evaluation.
      *  @param model a BG/NBD or Pareto/NBD model (needed by "low_p_alive"), or None.
      *  @param summary the Summary the model applies to (given exactly when
      *  model is).
      *  @exception Invalid for a "low_p_alive" rule without a model;
-     *  NotFound for a priority not in the store. */
-    cxb_rows evaluate(const Store *store, cx_time as_of, const Model *model = NULL, const Summary *summary = NULL) {
-        cxb_rows o = {0, NULL, NULL, NULL};
-        cx_care_list *l = NULL;
+     *  Range for a rule without its baseline or target; NotFound for a
+     *  priority not in the store. */
+    Result *evaluate(const Store *store, cx_time as_of, const Model *model = NULL, const Summary *summary = NULL) {
+        cx_result *l = NULL;
         const cx_model *m;
         const cx_summary *su;
         const cx_care_rules *r = cxb_care($self);
         cx_store *s = cxb_store(store);
-        if (!r || !s || cxb_model_pair(model, summary, &m, &su) < 0 ||
-            cxb_check(cx_care_evaluate(&l, r, s, as_of, m, su)) < 0)
-            return cxb_rows_done(o);
-        o = cxb_rows_new(cx_care_list_count(l));
-        /* the records borrow the list's reasons: freed after conversion */
-        o.release = cxb_care_release;
-        o.ctx = l;
-        for (size_t i = 0; i < o.n && !cxb_code; i++)
-            cxb_care_row(&o.r[i], l, i);
-        return cxb_rows_done(o);
+        if (!r || !s || cxb_model_pair(model, summary, &m, &su) < 0)
+            return NULL;
+        return cxb_result_wrap(cx_care_evaluate(&l, r, s, as_of, m, su), &l);
     }
 }

@@ -49,25 +49,61 @@ static cx_time at(const char *iso)
     return t;
 }
 
+/* Cells of a result by column name (the columns are documented in lifecycle.h). */
+static size_t col(const cx_result *r, const char *name)
+{
+    size_t c;
+    CHECK(cx_result_column_find(&c, r, name));
+    return c;
+}
+
+static double num(const cx_result *r, size_t row, const char *name)
+{
+    double v;
+    CHECK(cx_result_get_real(&v, r, row, col(r, name)));
+    return v;
+}
+
+static int64_t ival(const cx_result *r, size_t row, const char *name)
+{
+    int64_t v;
+    CHECK(cx_result_get_int(&v, r, row, col(r, name)));
+    return v;
+}
+
+static const char *text(const cx_result *r, size_t row, const char *name)
+{
+    const char *v;
+    CHECK(cx_result_get_string(&v, r, row, col(r, name)));
+    return v;
+}
+
+/* The cohort table is long, a row per cohort and period since its start in
+ * cohort order: with P calendar periods cohort k has P - k rows. */
+static size_t cohort_row(size_t P, size_t k, size_t p) { return k * P - (k ? k * (k - 1) / 2 : 0) + p; }
+
 static void retention(const cx_store *s)
 {
-    cx_cohorts *c;
-    CHECK(cx_cohorts_new(&c, s, CX_ACTIVITY_TRANSACTIONS, CX_COHORT_FIRST_ACTIVITY, CX_BUCKET_QUARTER, 180));
+    cx_cohorts_options *o;
+    cx_result *c;
+    CHECK(cx_cohorts_options_new(&o));
+    CHECK(cx_cohorts_options_set_bucket(o, CX_BUCKET_QUARTER));
+    CHECK(cx_cohorts_options_set_offset(o, 180));
+    CHECK(cx_cohorts_run(&c, s, o));
+    cx_cohorts_options_free(o);
+    size_t P = 0;
+    while (P * (P + 1) / 2 < cx_result_row_count(c))
+        P++;
     printf("Retention by quarter of first purchase (%% of the cohort buying again k quarters later)\n");
     printf("%-8s %6s", "cohort", "size");
-    size_t P = cx_cohorts_periods(c);
     for (size_t k = 1; k < P; k++)
         printf("   +%zuQ", k);
     printf("\n");
-    for (size_t i = 0; i < cx_cohorts_count(c); i++) {
-        const char *label;
-        uint64_t size;
-        CHECK(cx_cohorts_cohort(NULL, &label, c, i));
-        CHECK(cx_cohorts_cell(&size, NULL, NULL, c, i, 0));
-        printf("%-8s %6llu", label, (unsigned long long)size);
-        for (size_t k = 1; k < P; k++) {
-            double r;
-            CHECK(cx_cohorts_cell(NULL, NULL, &r, c, i, k));
+    for (size_t k = 0; k < P; k++) {
+        size_t row = cohort_row(P, k, 0);
+        printf("%-8s %6lld", text(c, row, "cohort_label"), (long long)ival(c, row, "size"));
+        for (size_t p = 1; p < P; p++) {
+            double r = k + p < P ? num(c, row + p, "retention") : NAN;
             if (isnan(r))
                 printf("%7s", "");
             else
@@ -75,42 +111,54 @@ static void retention(const cx_store *s)
         }
         printf("\n");
     }
+    /* the calendar flows: sums over the cohorts of a calendar period; its
+     * retention is the customers kept of those active the period before */
     printf("\n%-8s %7s %7s %7s %7s %10s\n", "quarter", "active", "gained", "kept", "lost", "retention");
-    for (size_t i = 0; i < cx_cohorts_count(c); i++) {
-        const char *label;
-        uint64_t a, g, k, l;
-        CHECK(cx_cohorts_cohort(NULL, &label, c, i));
-        CHECK(cx_cohorts_flow(&a, &g, &k, &l, c, i));
-        double r = NAN;
-        if (i > 0)
-            CHECK(cx_cohorts_retention(&r, NULL, NULL, c, i - 1, i));
-        printf("%-8s %7llu %7llu %7llu %7llu %9.1f%%\n", label, (unsigned long long)a, (unsigned long long)g,
-               (unsigned long long)k, (unsigned long long)l, 100 * r);
+    int64_t before = 0;
+    for (size_t q = 0; q < P; q++) {
+        int64_t a = 0, g = 0, k = 0, l = 0;
+        for (size_t j = 0; j <= q; j++) {
+            size_t row = cohort_row(P, j, q - j);
+            a += ival(c, row, "active");
+            g += ival(c, row, "gained");
+            k += ival(c, row, "kept");
+            l += ival(c, row, "lost");
+        }
+        double r = q > 0 && before ? (double)k / (double)before : NAN;
+        printf("%-8s %7lld %7lld %7lld %7lld %9.1f%%\n", text(c, cohort_row(P, q, 0), "cohort_label"), (long long)a,
+               (long long)g, (long long)k, (long long)l, 100 * r);
+        before = a;
     }
-    cx_cohorts_free(c);
+    cx_result_free(c);
 }
 
 static void survival(const cx_store *s, cx_time as_of)
 {
+    cx_survival_options *o;
     cx_survival *sv;
+    cx_result *g;
     /* churn inferred: no purchase or inbound contact for 180 days */
-    CHECK(cx_survival_from_store(&sv, s, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND, 180 * DAY, as_of, NULL,
-                                 CX_DIM_SEGMENT, DAY, 0.95, CX_BAND_LOG_LOG));
+    CHECK(cx_survival_options_new(&o));
+    CHECK(cx_survival_options_set_activity(o, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND));
+    CHECK(cx_survival_options_set_inactivity(o, 180 * DAY));
+    CHECK(cx_survival_options_set_group_by(o, CX_DIM_SEGMENT));
+    CHECK(cx_survival_from_store(&sv, s, as_of, o));
+    cx_survival_options_free(o);
+    CHECK(cx_survival_summary(&g, sv));
     printf("\nSurvival of the relationship by segment (churn = 180 days without a purchase or contact)\n");
     printf("%-10s %9s %7s %14s %8s %8s %8s\n", "segment", "customers", "churned", "median (days)", "S(90)",
            "S(180)", "S(365)");
-    for (size_t g = 0; g < cx_survival_groups(sv); g++) {
-        const char *label;
-        uint64_t n, ev;
-        double med, s90, s180, s365;
-        CHECK(cx_survival_group(&label, &n, &ev, sv, g));
-        CHECK(cx_survival_median(&med, NULL, NULL, sv, g));
-        CHECK(cx_survival_at(&s90, NULL, NULL, sv, g, 90));
-        CHECK(cx_survival_at(&s180, NULL, NULL, sv, g, 180));
-        CHECK(cx_survival_at(&s365, NULL, NULL, sv, g, 365));
-        printf("%-10s %9llu %7llu %14.0f %7.1f%% %7.1f%% %7.1f%%\n", label ? label : "(none)",
-               (unsigned long long)n, (unsigned long long)ev, med, 100 * s90, 100 * s180, 100 * s365);
+    for (size_t i = 0; i < cx_result_row_count(g); i++) {
+        const char *label = text(g, i, "group");
+        double s90, s180, s365;
+        CHECK(cx_survival_at(&s90, NULL, NULL, sv, i, 90));
+        CHECK(cx_survival_at(&s180, NULL, NULL, sv, i, 180));
+        CHECK(cx_survival_at(&s365, NULL, NULL, sv, i, 365));
+        printf("%-10s %9lld %7lld %14.0f %7.1f%% %7.1f%% %7.1f%%\n", label ? label : "(none)",
+               (long long)ival(g, i, "subjects"), (long long)ival(g, i, "events"), num(g, i, "median"), 100 * s90,
+               100 * s180, 100 * s365);
     }
+    cx_result_free(g);
     double chi2, p;
     uint64_t df;
     CHECK(cx_survival_logrank(&chi2, &p, &df, sv));
@@ -120,26 +168,24 @@ static void survival(const cx_store *s, cx_time as_of)
 
 static void rfm(const cx_store *s, cx_time as_of)
 {
-    cx_rfm *r;
-    CHECK(cx_rfm_new(&r, s, as_of, DAY, 5));
+    cx_result *r;
+    CHECK(cx_rfm_run(&r, s, as_of, DAY, 5));
     size_t count[CX_RFM_SEGMENT_COUNT] = {0};
     double value[CX_RFM_SEGMENT_COUNT] = {0};
-    for (size_t i = 0; i < cx_rfm_count(r); i++) {
-        int seg;
-        double m;
-        CHECK(cx_rfm_scores(NULL, NULL, NULL, &seg, r, i));
-        CHECK(cx_rfm_values(NULL, NULL, NULL, &m, r, i));
+    for (size_t i = 0; i < cx_result_row_count(r); i++) {
+        int64_t seg = ival(r, i, "segment");
         count[seg]++;
-        value[seg] += m;
+        value[seg] += num(r, i, "monetary");
     }
-    printf("\nRFM segments (%zu buyers)\n%-20s %9s %12s\n", cx_rfm_count(r), "segment", "customers", "mean spend");
+    printf("\nRFM segments (%zu buyers)\n%-20s %9s %12s\n", cx_result_row_count(r), "segment", "customers",
+           "mean spend");
     for (int g = 0; g < CX_RFM_SEGMENT_COUNT; g++) {
         const char *name;
-        CHECK(cx_rfm_segment_name(&name, g));
+        CHECK(cx_rfm_segment_name(&name, (cx_rfm_segment)g));
         if (count[g])
             printf("%-20s %9zu %12.2f\n", name, count[g], value[g] / (double)count[g]);
     }
-    cx_rfm_free(r);
+    cx_result_free(r);
 }
 
 typedef struct ranked {
@@ -273,6 +319,15 @@ static cx_model *value_and_care(const cx_store *s, cx_time cal_end, cx_time as_o
     return bg;
 }
 
+/* The row of a customer in the health table (a row per customer of the
+ * store, in its order). */
+static size_t health_row(const cx_store *s, const char *id)
+{
+    size_t row;
+    CHECK(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, id));
+    return row;
+}
+
 /* The health score of every customer and the care list as of the end of
  * the data: rules held as data, P(alive) from the BG/NBD model fitted on
  * the calibration period, applied to each customer's purchases up to then. */
@@ -280,10 +335,7 @@ static void health_and_care(const cx_store *s, cx_time as_of, const cx_model *bg
 {
     cx_summary *sum = weekly_summary(s, as_of, CX_TIME_NONE);
     size_t n = cx_summary_count(sum);
-    const double *x, *tx, *T, *total;
-    CHECK(cx_summary_values(&x, sum, CX_SUMMARY_FREQUENCY));
-    CHECK(cx_summary_values(&tx, sum, CX_SUMMARY_RECENCY));
-    CHECK(cx_summary_values(&T, sum, CX_SUMMARY_AGE));
+    const double *total;
     CHECK(cx_summary_values(&total, sum, CX_SUMMARY_TOTAL));
     /* "high value": the top quarter by historic spend */
     double *sorted = malloc((n ? n : 1) * sizeof *sorted);
@@ -294,12 +346,12 @@ static void health_and_care(const cx_store *s, cx_time as_of, const cx_model *bg
     double top_quarter = n ? sorted[n / 4] : 0;
     free(sorted);
 
-    cx_health *h;
-    CHECK(cx_health_new(&h, s, NULL, as_of, bg, sum));
+    /* one row per customer of the store, in its order */
+    cx_result *h;
+    CHECK(cx_health_run(&h, s, NULL, as_of, bg, sum));
     size_t bands[4] = {0};
-    for (size_t i = 0; i < cx_health_count(h); i++) {
-        double sc;
-        CHECK(cx_health_score(&sc, NULL, h, i));
+    for (size_t i = 0; i < cx_result_row_count(h); i++) {
+        double sc = num(h, i, "score");
         if (!isnan(sc))
             bands[sc < 40 ? 0 : sc < 60 ? 1 : sc < 80 ? 2 : 3]++;
     }
@@ -307,57 +359,54 @@ static void health_and_care(const cx_store *s, cx_time as_of, const cx_model *bg
            bands[0], bands[1], bands[2], bands[3]);
 
     cx_care_rules *r;
-    size_t sla;
+    size_t rule;
     CHECK(cx_care_rules_new(&r));
-    CHECK(cx_care_rules_add(&sla, r, CX_CARE_SLA_BREACH, 9, 0, 0, 72 * 3600000LL, 24 * 3600000LL));
-    CHECK(cx_care_rules_add(NULL, r, CX_CARE_DETRACTOR_AFTER_CASE, 8, 6, 0, 30 * DAY, 0));
-    CHECK(cx_care_rules_add(NULL, r, CX_CARE_REPEAT_CONTACTS, 7, 3, 0, 14 * DAY, 0));
-    CHECK(cx_care_rules_add(NULL, r, CX_CARE_LOW_P_ALIVE, 6, 0.3, top_quarter, 0, 0));
-    CHECK(cx_care_rules_add(NULL, r, CX_CARE_HIGH_EFFORT, 5, 1.0 / 6 + 1e-9, 0, 30 * DAY, 0)); /* CES 1-2 of 7 */
-    CHECK(cx_care_rules_add(NULL, r, CX_CARE_ACTIVITY_DROP, 4, 0.2, 6, 60 * DAY, 180 * DAY));
-    cx_care_list *l;
+    CHECK(cx_care_rules_add(&rule, r, CX_CARE_SLA_BREACH, 9, 0, 72 * 3600000LL));
+    CHECK(cx_care_rules_set_baseline(r, rule, 24 * 3600000LL));
+    CHECK(cx_care_rules_add(NULL, r, CX_CARE_DETRACTOR_AFTER_CASE, 8, 6, 30 * DAY));
+    CHECK(cx_care_rules_add(NULL, r, CX_CARE_REPEAT_CONTACTS, 7, 3, 14 * DAY));
+    CHECK(cx_care_rules_add(&rule, r, CX_CARE_LOW_P_ALIVE, 6, 0.3, 0));
+    CHECK(cx_care_rules_set_min_value(r, rule, top_quarter));
+    CHECK(cx_care_rules_add(NULL, r, CX_CARE_HIGH_EFFORT, 5, 1.0 / 6 + 1e-9, 30 * DAY)); /* CES 1-2 of 7 */
+    CHECK(cx_care_rules_add(&rule, r, CX_CARE_ACTIVITY_DROP, 4, 0.2, 60 * DAY));
+    CHECK(cx_care_rules_set_min_value(r, rule, 6));
+    CHECK(cx_care_rules_set_baseline(r, rule, 180 * DAY));
+    cx_result *l;
     CHECK(cx_care_evaluate(&l, r, s, as_of, bg, sum));
-    size_t per_kind[CX_CARE_KIND_COUNT] = {0};
-    for (size_t i = 0; i < cx_care_list_count(l); i++) {
-        int kind;
-        CHECK(cx_care_list_get(NULL, NULL, &kind, NULL, NULL, NULL, NULL, l, i));
-        per_kind[kind]++;
-    }
-    printf("\nContact now (as of 2025-12-31): %zu entries;", cx_care_list_count(l));
+    size_t entries = cx_result_row_count(l), per_kind[CX_CARE_KIND_COUNT] = {0};
+    for (size_t i = 0; i < entries; i++)
+        per_kind[ival(l, i, "kind")]++;
+    printf("\nContact now (as of 2025-12-31): %zu entries;", entries);
     for (int k = 0; k < CX_CARE_KIND_COUNT; k++) {
         const char *name;
-        CHECK(cx_care_kind_name(&name, k));
+        CHECK(cx_care_kind_name(&name, (cx_care_kind)k));
         printf(" %s %zu%s", name, per_kind[k], k + 1 < CX_CARE_KIND_COUNT ? "," : "\n");
     }
     /* the list is sorted by priority: show its top and the first two of
      * each rule further down */
     printf("%-10s %4s %6s  %s\n", "customer", "prio", "health", "reason");
     size_t shown[CX_CARE_KIND_COUNT] = {0};
-    for (size_t i = 0; i < cx_care_list_count(l); i++) {
-        const char *id, *why;
-        int prio, kind;
-        size_t row;
-        double sc;
-        CHECK(cx_care_list_get(&id, NULL, &kind, &prio, NULL, NULL, &why, l, i));
+    for (size_t i = 0; i < entries; i++) {
+        int64_t kind = ival(l, i, "kind");
         if (i >= 4 && shown[kind] >= 2)
             continue;
         shown[kind]++;
-        CHECK(cx_health_find(&row, h, id));
-        CHECK(cx_health_score(&sc, NULL, h, row));
-        printf("%-10s %4d %6.1f  %s\n", id, prio, sc, why);
+        const char *id = text(l, i, "customer");
+        printf("%-10s %4lld %6.1f  %s\n", id, (long long)ival(l, i, "priority"),
+               num(h, health_row(s, id), "score"), text(l, i, "reason"));
     }
-    /* what drags the first customer's score down */
-    if (cx_care_list_count(l)) {
-        const char *id;
-        size_t row;
-        CHECK(cx_care_list_get(&id, NULL, NULL, NULL, NULL, NULL, NULL, l, 0));
-        CHECK(cx_health_find(&row, h, id));
+    /* what drags the first customer's score down: signal k's value and
+     * points are health columns 2 + 3k and 3 + 3k */
+    if (entries) {
+        const char *id = text(l, 0, "customer");
+        size_t row = health_row(s, id);
         printf("health of %s by signal (value 0-1 -> points):", id);
         for (int k = 0; k < CX_HEALTH_SIGNAL_COUNT; k++) {
             const char *name;
             double v, c;
-            CHECK(cx_health_signal_name(&name, k));
-            CHECK(cx_health_signal_value(&v, &c, NULL, h, row, k));
+            CHECK(cx_health_signal_name(&name, (cx_health_signal)k));
+            CHECK(cx_result_get_real(&v, h, row, 2 + 3 * (size_t)k));
+            CHECK(cx_result_get_real(&c, h, row, 3 + 3 * (size_t)k));
             if (isnan(v))
                 printf(" %s -", name);
             else
@@ -365,9 +414,9 @@ static void health_and_care(const cx_store *s, cx_time as_of, const cx_model *bg
         }
         printf("\n");
     }
-    cx_care_list_free(l);
+    cx_result_free(l);
     cx_care_rules_free(r);
-    cx_health_free(h);
+    cx_result_free(h);
     cx_summary_free(sum);
 }
 

@@ -1,5 +1,6 @@
 /* Tests of the lifecycle module (cohorts, retention, Kaplan-Meier, log-rank,
- * RFM, summaries) on hand-computed cases, and of the value models: the
+ * RFM, health, care, summaries; the store analyses read back through their
+ * cx_result tables) on hand-computed cases, and of the value models: the
  * published estimates on public data sets, recovery of known parameters
  * from data simulated under each model, predictions and bad input.
  *
@@ -69,97 +70,193 @@ static cx_store *small_store(void)
     return s;
 }
 
-static void cell(const cx_cohorts *c, size_t k, size_t p, uint64_t size, uint64_t active, double ret)
+/* Cells of a result by column name. */
+static size_t col(const cx_result *r, const char *name)
 {
-    uint64_t n, a;
-    double r;
-    OK(cx_cohorts_cell(&n, &a, &r, c, k, p));
-    ck_assert_msg(n == size && a == active, "cohort %zu period %zu: size %llu active %llu, expected %llu %llu", k, p,
-                  (unsigned long long)n, (unsigned long long)a, (unsigned long long)size,
-                  (unsigned long long)active);
+    size_t c;
+    OK(cx_result_column_find(&c, r, name));
+    return c;
+}
+static double num(const cx_result *r, size_t row, const char *name)
+{
+    double v;
+    OK(cx_result_get_real(&v, r, row, col(r, name)));
+    return v;
+}
+static int64_t ival(const cx_result *r, size_t row, const char *name)
+{
+    int64_t v;
+    OK(cx_result_get_int(&v, r, row, col(r, name)));
+    return v;
+}
+static const char *text(const cx_result *r, size_t row, const char *name)
+{
+    const char *v;
+    OK(cx_result_get_string(&v, r, row, col(r, name)));
+    return v;
+}
+
+/* The row of (cohort k, period p) in a table of P calendar periods. */
+static size_t cohort_row(size_t P, size_t k, size_t p) { return k * P - k * (k - 1) / 2 * (k > 0) + p; }
+
+static void cell(const cx_result *r, size_t P, size_t k, size_t p, int64_t size, int64_t active, double ret)
+{
+    size_t row = cohort_row(P, k, p);
+    ck_assert_int_eq(ival(r, row, "period"), (int64_t)p);
+    int64_t n = ival(r, row, "size"), a = ival(r, row, "active");
+    double x = num(r, row, "retention");
+    ck_assert_msg(n == size && a == active, "cohort %zu period %zu: size %lld active %lld, expected %lld %lld", k, p,
+                  (long long)n, (long long)a, (long long)size, (long long)active);
     if (isnan(ret))
-        ck_assert_msg(isnan(r), "cohort %zu period %zu: retention %g, expected NaN", k, p, r);
+        ck_assert_msg(isnan(x), "cohort %zu period %zu: retention %g, expected NaN", k, p, x);
     else
-        NEAR(r, ret, 1e-12);
+        NEAR(x, ret, 1e-12);
+}
+
+static cx_result *cohorts(const cx_store *s, int activity, cx_cohort_start start, cx_bucket bucket, int offset)
+{
+    cx_cohorts_options *o;
+    cx_result *r;
+    OK(cx_cohorts_options_new(&o));
+    OK(cx_cohorts_options_set_activity(o, activity));
+    OK(cx_cohorts_options_set_start(o, start));
+    OK(cx_cohorts_options_set_bucket(o, bucket));
+    OK(cx_cohorts_options_set_offset(o, offset));
+    OK(cx_cohorts_run(&r, s, o));
+    cx_cohorts_options_free(o);
+    return r;
 }
 
 START_TEST(retention_table)
 {
     cx_store *s = small_store();
-    cx_cohorts *c;
-    OK(cx_cohorts_new(&c, s, CX_ACTIVITY_TRANSACTIONS, CX_COHORT_FIRST_ACTIVITY, CX_BUCKET_MONTH, 0));
-    ck_assert_uint_eq(cx_cohorts_count(c), 4);
-    ck_assert_uint_eq(cx_cohorts_periods(c), 4);
-    const char *label;
-    cx_time start;
-    OK(cx_cohorts_cohort(&start, &label, c, 0));
-    ck_assert_str_eq(label, "2024-01");
-    ck_assert_int_eq(start, T("2024-01-01T00:00:00Z"));
-    OK(cx_cohorts_cohort(NULL, &label, c, 3));
-    ck_assert_str_eq(label, "2024-04");
+    cx_result *c = cohorts(s, CX_ACTIVITY_TRANSACTIONS, CX_COHORT_FIRST_ACTIVITY, CX_BUCKET_MONTH, 0);
+    /* four calendar periods: a triangle of 4 + 3 + 2 + 1 rows */
+    ck_assert_uint_eq(cx_result_row_count(c), 10);
+    ck_assert_uint_eq(cx_result_column_count(c), 12);
+    ck_assert_str_eq(text(c, 0, "cohort_label"), "2024-01");
+    ck_assert_int_eq(ival(c, 0, "cohort"), T("2024-01-01T00:00:00Z"));
+    ck_assert_str_eq(text(c, 3, "period_label"), "2024-04");
+    ck_assert_int_eq(ival(c, 3, "period_start"), T("2024-04-01T00:00:00Z"));
+    ck_assert_str_eq(text(c, cohort_row(4, 3, 0), "cohort_label"), "2024-04");
     /* January: A, B; February: C; March: nobody; April: D */
-    cell(c, 0, 0, 2, 2, 1);
-    cell(c, 0, 1, 2, 1, 0.5);
-    cell(c, 0, 2, 2, 1, 0.5);
-    cell(c, 0, 3, 2, 1, 0.5);
-    cell(c, 1, 0, 1, 1, 1);
-    cell(c, 1, 1, 1, 1, 1);
-    cell(c, 1, 2, 1, 0, 0);
-    cell(c, 1, 3, 1, 0, NAN); /* after the data */
-    cell(c, 2, 0, 0, 0, NAN); /* empty cohort */
-    cell(c, 3, 0, 1, 1, 1);
-    /* flows: active, gained, kept, lost */
-    static const uint64_t want[4][4] = {{2, 2, 0, 0}, {2, 1, 1, 1}, {2, 0, 1, 1}, {2, 1, 0, 2}};
+    cell(c, 4, 0, 0, 2, 2, 1);
+    cell(c, 4, 0, 1, 2, 1, 0.5);
+    cell(c, 4, 0, 2, 2, 1, 0.5);
+    cell(c, 4, 0, 3, 2, 1, 0.5);
+    cell(c, 4, 1, 0, 1, 1, 1);
+    cell(c, 4, 1, 1, 1, 1, 1);
+    cell(c, 4, 1, 2, 1, 0, 0);
+    cell(c, 4, 2, 0, 0, 0, NAN); /* empty cohort */
+    cell(c, 4, 3, 0, 1, 1, 1);
+    /* within a cohort: January's A kept in February, B lost (churn 1/2);
+     * in March B is back and A lost; C (February) kept in March, lost in April */
+    size_t row = cohort_row(4, 0, 1);
+    ck_assert_int_eq(ival(c, row, "kept"), 1);
+    ck_assert_int_eq(ival(c, row, "lost"), 1);
+    NEAR(num(c, row, "churn"), 0.5, 1e-12);
+    row = cohort_row(4, 0, 2);
+    ck_assert_int_eq(ival(c, row, "kept"), 0);
+    NEAR(num(c, row, "churn"), 1, 1e-12);
+    row = cohort_row(4, 1, 1);
+    NEAR(num(c, row, "churn"), 0, 0);
+    ck_assert(isnan(num(c, 0, "churn")));
+    ck_assert_int_eq(ival(c, 0, "gained"), 2);
+    ck_assert_int_eq(ival(c, 1, "gained"), 0);
+    /* the calendar flows are the sums over a period's rows: active, gained, kept, lost */
+    static const int64_t want[4][4] = {{2, 2, 0, 0}, {2, 1, 1, 1}, {2, 0, 1, 1}, {2, 1, 0, 2}};
     for (size_t p = 0; p < 4; p++) {
-        uint64_t a, g, k, l;
-        OK(cx_cohorts_flow(&a, &g, &k, &l, c, p));
-        ck_assert_msg(a == want[p][0] && g == want[p][1] && k == want[p][2] && l == want[p][3],
-                      "period %zu: %llu %llu %llu %llu", p, (unsigned long long)a, (unsigned long long)g,
-                      (unsigned long long)k, (unsigned long long)l);
+        int64_t got[4] = {0, 0, 0, 0};
+        for (size_t k = 0; k <= p; k++) {
+            size_t rk = cohort_row(4, k, p - k);
+            got[0] += ival(c, rk, "active");
+            got[1] += ival(c, rk, "gained");
+            got[2] += ival(c, rk, "kept");
+            got[3] += ival(c, rk, "lost");
+        }
+        ck_assert_msg(got[0] == want[p][0] && got[1] == want[p][1] && got[2] == want[p][2] && got[3] == want[p][3],
+                      "period %zu: %lld %lld %lld %lld", p, (long long)got[0], (long long)got[1], (long long)got[2],
+                      (long long)got[3]);
     }
-    double ret, churn;
-    uint64_t n;
-    OK(cx_cohorts_retention(&ret, &churn, &n, c, 0, 3)); /* Jan {A, B} -> Apr {A, D} */
-    NEAR(ret, 0.5, 1e-12);
-    NEAR(churn, 0.5, 1e-12);
-    ck_assert_uint_eq(n, 2);
-    OK(cx_cohorts_retention(&ret, NULL, NULL, c, 1, 2)); /* Feb {A, C} -> Mar {B, C} */
-    NEAR(ret, 0.5, 1e-12);
-    ck_assert_int_eq(cx_cohorts_retention(&ret, NULL, NULL, c, 2, 1), CX_EORDER);
-    ck_assert_int_eq(cx_cohorts_cell(NULL, NULL, NULL, c, 4, 0), CX_ERANGE);
-    cx_cohorts_free(c);
+    cx_result_free(c);
 
     /* by acquisition: only D has one (February); its March visit counts
      * only when inbound interactions are activity; A's newsletter never */
-    OK(cx_cohorts_new(&c, s, CX_ACTIVITY_TRANSACTIONS, CX_COHORT_ACQUIRED, CX_BUCKET_MONTH, 0));
-    ck_assert_uint_eq(cx_cohorts_count(c), 3);
-    cell(c, 0, 0, 1, 0, 0);
-    cell(c, 0, 1, 1, 0, 0);
-    cell(c, 0, 2, 1, 1, 1);
-    cx_cohorts_free(c);
-    OK(cx_cohorts_new(&c, s, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND, CX_COHORT_ACQUIRED, CX_BUCKET_MONTH,
-                      0));
-    cell(c, 0, 1, 1, 1, 1);
-    cx_cohorts_free(c);
-    OK(cx_cohorts_new(&c, s, CX_ACTIVITY_INBOUND | CX_ACTIVITY_TRANSACTIONS, CX_COHORT_FIRST_ACTIVITY,
-                      CX_BUCKET_QUARTER, 180));
-    ck_assert_uint_eq(cx_cohorts_count(c), 2);
-    OK(cx_cohorts_cohort(NULL, &label, c, 1));
-    ck_assert_str_eq(label, "2024-Q2");
-    cell(c, 0, 0, 4, 4, 1); /* D's March visit puts D in Q1 */
-    cell(c, 0, 1, 4, 2, 0.5); /* A and D in April */
-    cx_cohorts_free(c);
+    c = cohorts(s, CX_ACTIVITY_TRANSACTIONS, CX_COHORT_ACQUIRED, CX_BUCKET_MONTH, 0);
+    ck_assert_uint_eq(cx_result_row_count(c), 6);
+    cell(c, 3, 0, 0, 1, 0, 0);
+    cell(c, 3, 0, 1, 1, 0, 0);
+    cell(c, 3, 0, 2, 1, 1, 1);
+    cx_result_free(c);
+    c = cohorts(s, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND, CX_COHORT_ACQUIRED, CX_BUCKET_MONTH, 0);
+    cell(c, 3, 0, 1, 1, 1, 1);
+    cx_result_free(c);
+    c = cohorts(s, CX_ACTIVITY_INBOUND | CX_ACTIVITY_TRANSACTIONS, CX_COHORT_FIRST_ACTIVITY, CX_BUCKET_QUARTER, 180);
+    ck_assert_uint_eq(cx_result_row_count(c), 3);
+    ck_assert_str_eq(text(c, cohort_row(2, 1, 0), "cohort_label"), "2024-Q2");
+    cell(c, 2, 0, 0, 4, 4, 1);   /* D's March visit puts D in Q1 */
+    cell(c, 2, 0, 1, 4, 2, 0.5); /* A and D in April */
+    cx_result_free(c);
+    /* the defaults: purchases, first activity, months in UTC */
+    OK(cx_cohorts_run(&c, s, NULL));
+    ck_assert_uint_eq(cx_result_row_count(c), 10);
+    cx_result_free(c);
+
+    /* more than 100000 calendar periods (days over three centuries) is a limit, found before any table is made */
+    cx_store *wide;
+    OK(cx_store_new(&wide));
+    OK(cx_customer_add(wide, "W", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_transaction_add(NULL, wide, "W", T("1700-01-01T00:00:00Z"), 1));
+    OK(cx_transaction_add(NULL, wide, "W", T("2024-01-01T00:00:00Z"), 1));
+    c = (cx_result *)1;
+    cx_cohorts_options *o;
+    OK(cx_cohorts_options_new(&o));
+    OK(cx_cohorts_options_set_bucket(o, CX_BUCKET_DAY));
+    ck_assert_int_eq(cx_cohorts_run(&c, wide, o), CX_ELIMIT);
+    ck_assert_ptr_null(c);
+    /* by year the same span is 325 periods */
+    OK(cx_cohorts_options_set_bucket(o, CX_BUCKET_YEAR));
+    OK(cx_cohorts_run(&c, wide, o));
+    ck_assert_uint_eq(cx_result_row_count(c), 325 * 326 / 2);
+    ck_assert_str_eq(text(c, 1, "period_label"), "1701");
+    ck_assert_int_eq(ival(c, 324, "active"), 1);
+    cx_result_free(c);
+    /* over more than 400000 days periods are found by a search instead of a
+     * table per day: 1125 years, a customer active in the first, the 101st
+     * and the last */
+    OK(cx_transaction_add(NULL, wide, "W", T("0900-06-01T00:00:00Z"), 1));
+    OK(cx_transaction_add(NULL, wide, "W", T("1000-12-31T23:00:00Z"), 1));
+    OK(cx_cohorts_options_set_offset(o, 120)); /* 23:00 UTC is already 1001 */
+    OK(cx_cohorts_run(&c, wide, o));
+    ck_assert_uint_eq(cx_result_row_count(c), 1125 * 1126 / 2);
+    ck_assert_str_eq(text(c, 0, "cohort_label"), "0900");
+    ck_assert_int_eq(ival(c, 0, "active"), 1);
+    ck_assert_int_eq(ival(c, 100, "active"), 0);
+    ck_assert_int_eq(ival(c, 101, "active"), 1);
+    ck_assert_str_eq(text(c, 101, "period_label"), "1001");
+    ck_assert_int_eq(ival(c, 800, "active"), 1); /* 1700 */
+    ck_assert_int_eq(ival(c, 1124, "active"), 1);
+    ck_assert_str_eq(text(c, 1124, "period_label"), "2024");
+    ck_assert_int_eq(ival(c, 1124, "period_start"), T("2023-12-31T22:00:00Z"));
+    cx_result_free(c);
+    cx_cohorts_options_free(o);
+    cx_store_free(wide);
 
     /* bad arguments change nothing */
-    c = (cx_cohorts *)1;
-    ck_assert_int_eq(cx_cohorts_new(&c, s, 0, 0, CX_BUCKET_MONTH, 0), CX_EINVAL);
+    OK(cx_cohorts_options_new(&o));
+    ck_assert_int_eq(cx_cohorts_options_set_activity(o, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_cohorts_options_set_activity(o, 4), CX_EINVAL);
+    ck_assert_int_eq(cx_cohorts_options_set_start(o, (cx_cohort_start)2), CX_EINVAL);
+    ck_assert_int_eq(cx_cohorts_options_set_bucket(o, (cx_bucket)9), CX_EINVAL);
+    ck_assert_int_eq(cx_cohorts_options_set_offset(o, 900), CX_ERANGE);
+    ck_assert_int_eq(cx_cohorts_options_set_offset(NULL, 0), CX_EINVAL);
+    c = (cx_result *)1;
+    ck_assert_int_eq(cx_cohorts_run(&c, NULL, o), CX_EINVAL);
     ck_assert_ptr_null(c);
-    ck_assert_int_eq(cx_cohorts_new(&c, s, 1, 2, CX_BUCKET_MONTH, 0), CX_EINVAL);
-    ck_assert_int_eq(cx_cohorts_new(&c, s, 1, 0, 9, 0), CX_EINVAL);
-    ck_assert_int_eq(cx_cohorts_new(&c, s, 1, 0, CX_BUCKET_DAY, 900), CX_ERANGE);
-    ck_assert_int_eq(cx_cohorts_new(&c, NULL, 1, 0, CX_BUCKET_DAY, 0), CX_EINVAL);
-    ck_assert_ptr_nonnull(strstr(cx_last_error(), "cx_cohorts_new"));
-    ck_assert_uint_eq(cx_cohorts_count(NULL), 0);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "cx_cohorts_run"));
+    ck_assert_int_eq(cx_cohorts_run(NULL, s, o), CX_EINVAL);
+    cx_cohorts_options_free(o);
+    cx_cohorts_options_free(NULL);
     cx_store_free(s);
 }
 END_TEST
@@ -173,40 +270,61 @@ static const double aml_time[23] = {9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161, 
 static const int aml_event[23] = {1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1};
 static const int aml_group[23] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
 
+static cx_survival_options *band_options(double level, cx_band band)
+{
+    cx_survival_options *o;
+    OK(cx_survival_options_new(&o));
+    OK(cx_survival_options_set_level(o, level));
+    OK(cx_survival_options_set_band(o, band));
+    return o;
+}
+
 START_TEST(kaplan_meier_aml)
 {
     cx_survival *s;
     /* R: summary(survfit(Surv(time, status) ~ x, aml)), conf.type "log" */
-    OK(cx_survival_new(&s, aml_time, aml_event, aml_group, 23, 0.95, CX_BAND_LOG));
-    ck_assert_uint_eq(cx_survival_groups(s), 2);
-    const char *label;
-    uint64_t n, ev;
-    OK(cx_survival_group(&label, &n, &ev, s, 0));
-    ck_assert_str_eq(label, "1");
-    ck_assert_uint_eq(n, 11);
-    ck_assert_uint_eq(ev, 7);
-    ck_assert_uint_eq(cx_survival_steps(s, 0), 10);
+    cx_survival_options *o = band_options(0.95, CX_BAND_LOG);
+    OK(cx_survival_new(&s, aml_time, aml_event, aml_group, 23, o));
+    cx_survival_options_free(o);
+    ck_assert_uint_eq(cx_survival_group_count(s), 2);
+    cx_result *g, *c;
+    OK(cx_survival_summary(&g, s));
+    ck_assert_uint_eq(cx_result_row_count(g), 2);
+    ck_assert_str_eq(text(g, 0, "group"), "1");
+    ck_assert_int_eq(ival(g, 0, "subjects"), 11);
+    ck_assert_int_eq(ival(g, 0, "events"), 7);
+    /* medians: 31 and 23 weeks (R); CI read off the band */
+    NEAR(num(g, 0, "median"), 31, 0);
+    NEAR(num(g, 0, "median_lo"), 18, 0);
+    ck_assert(isnan(num(g, 0, "median_hi")));
+    NEAR(num(g, 1, "median"), 23, 0);
+    cx_result_free(g);
+    OK(cx_survival_curve(&c, s));
+    size_t steps0 = 0;
+    for (size_t i = 0; i < cx_result_row_count(c); i++)
+        steps0 += strcmp(text(c, i, "group"), "1") == 0;
+    ck_assert_uint_eq(steps0, 10);
+    /* 13: one event, one censored */
+    NEAR(num(c, 1, "time"), 13, 0);
+    ck_assert_int_eq(ival(c, 1, "at_risk"), 10);
+    ck_assert_int_eq(ival(c, 1, "events"), 1);
+    ck_assert_int_eq(ival(c, 1, "censored"), 1);
+    NEAR(num(c, 1, "survival"), 10.0 / 11 * 9 / 10, 1e-12);
+    NEAR(num(c, 1, "lo"), 0.6192489874, 1e-9);
+    ck_assert_str_eq(text(c, steps0, "group"), "2");
+    cx_result_free(c);
     /* maintained: time, n.risk, S, lower, upper as printed by R */
     static const double m[7][5] = {{9, 11, 0.909, 0.7541, 1.000},  {13, 10, 0.818, 0.6192, 1.000},
                                    {18, 8, 0.716, 0.4884, 1.000},  {23, 7, 0.614, 0.3769, 0.999},
                                    {31, 5, 0.491, 0.2549, 0.946},  {34, 4, 0.368, 0.1549, 0.875},
                                    {48, 2, 0.184, 0.0359, 0.944}};
+    double sv, lo, hi;
     for (int i = 0; i < 7; i++) {
-        double sv, lo, hi;
         OK(cx_survival_at(&sv, &lo, &hi, s, 0, m[i][0]));
         NEAR(sv, m[i][2], 5e-4);
         NEAR(lo, m[i][3], 5e-5);
         NEAR(hi, m[i][4], 5e-4);
     }
-    double t, sv, lo, hi;
-    uint64_t risk, d, cens;
-    OK(cx_survival_step(&t, &sv, &lo, &hi, &risk, &d, &cens, s, 0, 1)); /* 13: one event, one censored */
-    NEAR(t, 13, 0);
-    ck_assert_uint_eq(risk, 10);
-    ck_assert_uint_eq(d, 1);
-    ck_assert_uint_eq(cens, 1);
-    NEAR(sv, 10.0 / 11 * 9 / 10, 1e-12);
-    NEAR(lo, 0.6192489874, 1e-9);
     /* not maintained: 0.833 at 5 ... 0 at 45 */
     OK(cx_survival_at(&sv, &lo, &hi, s, 1, 44.9));
     NEAR(sv, 0.0972222222, 1e-9);
@@ -216,16 +334,12 @@ START_TEST(kaplan_meier_aml)
     NEAR(sv, 0, 0);
     OK(cx_survival_at(&sv, NULL, NULL, s, 1, 4.99));
     NEAR(sv, 1, 0);
-    /* medians: 31 and 23 weeks (R); CI read off the band */
     double med, mlo, mhi;
-    OK(cx_survival_median(&med, &mlo, &mhi, s, 0));
-    NEAR(med, 31, 0);
-    NEAR(mlo, 18, 0);
-    ck_assert(isnan(mhi));
     OK(cx_survival_median(&med, &mlo, &mhi, s, 1));
     NEAR(med, 23, 0);
     NEAR(mlo, 8, 0);
     ck_assert(isnan(mhi)); /* the band is undefined once S = 0, as in R */
+    ck_assert_int_eq(cx_survival_median(&med, NULL, NULL, s, 2), CX_ERANGE);
     /* R: survdiff: Chisq = 3.4 on 1 degrees of freedom, p = 0.0653 */
     double chi2, p;
     uint64_t df;
@@ -235,16 +349,17 @@ START_TEST(kaplan_meier_aml)
     ck_assert_uint_eq(df, 1);
     cx_survival_free(s);
 
-    /* the log-log band (lifelines' default) */
-    OK(cx_survival_new(&s, aml_time, aml_event, aml_group, 23, 0.95, CX_BAND_LOG_LOG));
+    /* the log-log band (lifelines' default, and the default options) */
+    OK(cx_survival_new(&s, aml_time, aml_event, aml_group, 23, NULL));
     OK(cx_survival_at(&sv, &lo, &hi, s, 0, 31));
     NEAR(lo, 0.1673309098, 1e-9);
     NEAR(hi, 0.7533997904, 1e-9);
     ck_assert_int_eq(cx_survival_logrank(&chi2, NULL, NULL, s), CX_OK);
     cx_survival_free(s);
     /* one group: the pooled curve; log-rank needs two */
-    OK(cx_survival_new(&s, aml_time, aml_event, NULL, 23, 0.9, CX_BAND_PLAIN));
-    ck_assert_uint_eq(cx_survival_groups(s), 1);
+    o = band_options(0.9, CX_BAND_PLAIN);
+    OK(cx_survival_new(&s, aml_time, aml_event, NULL, 23, o));
+    ck_assert_uint_eq(cx_survival_group_count(s), 1);
     OK(cx_survival_median(&med, NULL, NULL, s, 0));
     NEAR(med, 27, 0);
     ck_assert_int_eq(cx_survival_logrank(&chi2, &p, &df, s), CX_ERANGE);
@@ -253,7 +368,7 @@ START_TEST(kaplan_meier_aml)
     /* three groups: chi-square on 2 df; a hand case: two identical groups give 0 */
     double tt[6] = {1, 2, 3, 1, 2, 3};
     int ee[6] = {1, 1, 1, 1, 1, 1}, gg[6] = {0, 0, 0, 5, 5, 5};
-    OK(cx_survival_new(&s, tt, ee, gg, 6, 0.95, CX_BAND_LOG_LOG));
+    OK(cx_survival_new(&s, tt, ee, gg, 6, NULL));
     OK(cx_survival_logrank(&chi2, &p, &df, s));
     NEAR(chi2, 0, 1e-12);
     NEAR(p, 1, 1e-12);
@@ -263,39 +378,59 @@ START_TEST(kaplan_meier_aml)
     s = (cx_survival *)1;
     double badt[2] = {1, -1};
     int bade[2] = {1, 2};
-    ck_assert_int_eq(cx_survival_new(&s, badt, aml_event, NULL, 2, 0.95, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_survival_new(&s, badt, aml_event, NULL, 2, o), CX_ERANGE);
     ck_assert_ptr_null(s);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "row 1"));
-    ck_assert_int_eq(cx_survival_new(&s, aml_time, bade, NULL, 2, 0.95, 0), CX_ERANGE);
-    ck_assert_int_eq(cx_survival_new(&s, aml_time, aml_event, NULL, 0, 0.95, 0), CX_ERANGE);
-    ck_assert_int_eq(cx_survival_new(&s, aml_time, aml_event, NULL, 23, 1, 0), CX_ERANGE);
-    ck_assert_int_eq(cx_survival_new(&s, aml_time, aml_event, NULL, 23, 0.95, 7), CX_EINVAL);
-    ck_assert_int_eq(cx_survival_new(&s, NULL, aml_event, NULL, 23, 0.95, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_survival_new(&s, aml_time, bade, NULL, 2, o), CX_ERANGE);
+    ck_assert_int_eq(cx_survival_new(&s, aml_time, aml_event, NULL, 0, o), CX_ERANGE);
+    ck_assert_int_eq(cx_survival_new(&s, NULL, aml_event, NULL, 23, o), CX_EINVAL);
+    ck_assert_int_eq(cx_survival_options_set_level(o, 1), CX_ERANGE);
+    ck_assert_int_eq(cx_survival_options_set_band(o, (cx_band)7), CX_EINVAL);
+    ck_assert_int_eq(cx_survival_curve(&c, NULL), CX_EINVAL);
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(cx_survival_summary(NULL, NULL), CX_EINVAL);
+    ck_assert_uint_eq(cx_survival_group_count(NULL), 0);
+    cx_survival_options_free(o);
 }
 END_TEST
+
+static cx_survival_options *store_options(int64_t inactivity, const char *churn, int group_by, cx_band band)
+{
+    cx_survival_options *o;
+    OK(cx_survival_options_new(&o));
+    OK(cx_survival_options_set_activity(o, CX_ACTIVITY_TRANSACTIONS));
+    OK(cx_survival_options_set_inactivity(o, inactivity));
+    OK(cx_survival_options_set_churn_attribute(o, churn));
+    if (group_by >= 0)
+        OK(cx_survival_options_set_group_by(o, (cx_dim)group_by));
+    OK(cx_survival_options_set_unit(o, DAY));
+    OK(cx_survival_options_set_band(o, band));
+    return o;
+}
 
 START_TEST(survival_from_store)
 {
     cx_store *s = small_store();
     cx_survival *sv;
+    cx_result *c, *g;
+    cx_time A = T("2024-05-01T10:00:00Z");
     /* as of May 1, 30 days of silence is churn: B churned at Mar 3 (43
      * days), C at Mar 25 (39 days); A (last Apr 1, exactly 30 days) and D
      * are censored at 117 and 90 days */
-    OK(cx_survival_from_store(&sv, s, CX_ACTIVITY_TRANSACTIONS, 30 * DAY, T("2024-05-01T10:00:00Z"), NULL, -1, DAY,
-                              0.95, CX_BAND_LOG_LOG));
-    ck_assert_uint_eq(cx_survival_steps(sv, 0), 4);
-    double t, v;
-    uint64_t risk, d, c;
-    OK(cx_survival_step(&t, &v, NULL, NULL, &risk, &d, &c, sv, 0, 0));
-    NEAR(t, 39, 0);
-    NEAR(v, 0.75, 1e-12);
-    ck_assert_uint_eq(risk, 4);
-    OK(cx_survival_step(&t, &v, NULL, NULL, NULL, NULL, NULL, sv, 0, 1));
-    NEAR(t, 43, 0);
-    NEAR(v, 0.5, 1e-12);
-    OK(cx_survival_step(&t, &v, NULL, NULL, NULL, &d, &c, sv, 0, 2));
-    NEAR(t, 90 + 10.0 / 24, 1e-9); /* D acquired at midnight, as of 10:00 */
-    ck_assert_uint_eq(c, 1);
+    cx_survival_options *o = store_options(30 * DAY, NULL, -1, CX_BAND_LOG_LOG);
+    OK(cx_survival_from_store(&sv, s, A, o));
+    cx_survival_options_free(o);
+    OK(cx_survival_curve(&c, sv));
+    ck_assert_uint_eq(cx_result_row_count(c), 4);
+    ck_assert_ptr_null(text(c, 0, "group")); /* one curve: no group value */
+    NEAR(num(c, 0, "time"), 39, 0);
+    NEAR(num(c, 0, "survival"), 0.75, 1e-12);
+    ck_assert_int_eq(ival(c, 0, "at_risk"), 4);
+    NEAR(num(c, 1, "time"), 43, 0);
+    NEAR(num(c, 1, "survival"), 0.5, 1e-12);
+    NEAR(num(c, 2, "time"), 90 + 10.0 / 24, 1e-9); /* D acquired at midnight, as of 10:00 */
+    ck_assert_int_eq(ival(c, 2, "censored"), 1);
+    cx_result_free(c);
     double med;
     OK(cx_survival_median(&med, NULL, NULL, sv, 0));
     NEAR(med, 43, 0);
@@ -303,53 +438,57 @@ START_TEST(survival_from_store)
 
     /* an explicit churn time overrides the inference; grouped by segment */
     OK(cx_customer_set_attribute(s, "A", "churned_at", "2024-03-01T10:00:00Z"));
-    OK(cx_survival_from_store(&sv, s, CX_ACTIVITY_TRANSACTIONS, 30 * DAY, T("2024-05-01T10:00:00Z"), "churned_at",
-                              CX_DIM_SEGMENT, DAY, 0.95, CX_BAND_LOG_LOG));
-    ck_assert_uint_eq(cx_survival_groups(sv), 2);
-    const char *label;
-    uint64_t n, ev;
-    OK(cx_survival_group(&label, &n, &ev, sv, 0));
-    ck_assert_str_eq(label, "vip");
-    ck_assert_uint_eq(n, 2);
-    ck_assert_uint_eq(ev, 2);
-    OK(cx_survival_step(&t, &v, NULL, NULL, NULL, NULL, NULL, sv, 0, 1));
-    NEAR(t, 56, 0);
-    NEAR(v, 0, 0);
+    o = store_options(30 * DAY, "churned_at", CX_DIM_SEGMENT, CX_BAND_LOG_LOG);
+    OK(cx_survival_from_store(&sv, s, A, o));
+    cx_survival_options_free(o);
+    ck_assert_uint_eq(cx_survival_group_count(sv), 2);
+    OK(cx_survival_summary(&g, sv));
+    ck_assert_str_eq(text(g, 0, "group"), "vip");
+    ck_assert_int_eq(ival(g, 0, "subjects"), 2);
+    ck_assert_int_eq(ival(g, 0, "events"), 2);
+    cx_result_free(g);
+    OK(cx_survival_curve(&c, sv));
+    ck_assert_str_eq(text(c, 1, "group"), "vip");
+    NEAR(num(c, 1, "time"), 56, 0);
+    NEAR(num(c, 1, "survival"), 0, 0);
+    cx_result_free(c);
     double chi2;
     OK(cx_survival_logrank(&chi2, NULL, NULL, sv));
     ck_assert(chi2 > 0);
     cx_survival_free(sv);
     /* by first channel (of any interaction): A's newsletter (email), D's
      * visit (web); B and C have none */
-    OK(cx_survival_from_store(&sv, s, CX_ACTIVITY_TRANSACTIONS, 30 * DAY, T("2024-05-01T10:00:00Z"), NULL,
-                              CX_DIM_CHANNEL, DAY, 0.95, CX_BAND_LOG));
-    ck_assert_uint_eq(cx_survival_groups(sv), 3);
-    OK(cx_survival_group(&label, &n, NULL, sv, 0));
-    ck_assert_ptr_null(label);
-    ck_assert_uint_eq(n, 2);
-    OK(cx_survival_group(&label, &n, NULL, sv, 1));
-    ck_assert_str_eq(label, "email");
-    OK(cx_survival_group(&label, &n, NULL, sv, 2));
-    ck_assert_str_eq(label, "web");
+    o = store_options(30 * DAY, NULL, CX_DIM_CHANNEL, CX_BAND_LOG);
+    OK(cx_survival_from_store(&sv, s, A, o));
+    cx_survival_options_free(o);
+    OK(cx_survival_summary(&g, sv));
+    ck_assert_uint_eq(cx_result_row_count(g), 3);
+    ck_assert_ptr_null(text(g, 0, "group"));
+    ck_assert_int_eq(ival(g, 0, "subjects"), 2);
+    ck_assert_str_eq(text(g, 1, "group"), "email");
+    ck_assert_str_eq(text(g, 2, "group"), "web");
+    cx_result_free(g);
     cx_survival_free(sv);
 
     /* bad input: a churn time that is not a time, or before the start */
     sv = (cx_survival *)1;
+    o = store_options(30 * DAY, "churned_at", -1, CX_BAND_LOG_LOG);
     OK(cx_customer_set_attribute(s, "B", "churned_at", "soon"));
-    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, 30 * DAY, T("2024-05-01T10:00:00Z"), "churned_at", -1, DAY,
-                                            0.95, 0),
-                     CX_EPARSE);
+    ck_assert_int_eq(cx_survival_from_store(&sv, s, A, o), CX_EPARSE);
     ck_assert_ptr_null(sv);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "'B'"));
     OK(cx_customer_set_attribute(s, "B", "churned_at", "2023-01-01T00:00:00Z"));
-    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, 30 * DAY, T("2024-05-01T10:00:00Z"), "churned_at", -1, DAY,
-                                            0.95, 0),
-                     CX_EORDER);
-    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, 0, T("2024-05-01T10:00:00Z"), NULL, -1, DAY, 0.95, 0),
-                     CX_ERANGE);
-    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, DAY, CX_TIME_NONE, NULL, -1, DAY, 0.95, 0), CX_EINVAL);
-    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, DAY, 0, NULL, CX_DIM_AGENT, DAY, 0.95, 0), CX_EINVAL);
-    ck_assert_int_eq(cx_survival_from_store(&sv, s, 1, DAY, 0, NULL, -1, DAY, 0.95, 0), CX_ERANGE); /* 1970 */
+    ck_assert_int_eq(cx_survival_from_store(&sv, s, A, o), CX_EORDER);
+    ck_assert_int_eq(cx_survival_options_set_inactivity(o, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_survival_options_set_unit(o, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_survival_options_set_activity(o, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_survival_options_set_churn_attribute(o, ""), CX_EINVAL);
+    ck_assert_int_eq(cx_survival_options_set_group_by(o, CX_DIM_AGENT), CX_EINVAL);
+    ck_assert_int_eq(cx_survival_from_store(&sv, s, CX_TIME_NONE, o), CX_EINVAL);
+    OK(cx_survival_options_set_churn_attribute(o, NULL));
+    ck_assert_int_eq(cx_survival_from_store(&sv, s, 0, o), CX_ERANGE); /* 1970: nobody yet */
+    ck_assert_int_eq(cx_survival_from_store(&sv, NULL, A, o), CX_EINVAL);
+    cx_survival_options_free(o);
     cx_store_free(s);
 }
 END_TEST
@@ -359,9 +498,9 @@ END_TEST
 START_TEST(rfm_scores_and_segments)
 {
     cx_store *s = small_store();
-    cx_rfm *r;
-    OK(cx_rfm_new(&r, s, T("2024-05-01T10:00:00Z"), DAY, 4));
-    ck_assert_uint_eq(cx_rfm_count(r), 4);
+    cx_result *r;
+    OK(cx_rfm_run(&r, s, T("2024-05-01T10:00:00Z"), DAY, 4));
+    ck_assert_uint_eq(cx_result_row_count(r), 4);
     static const char *ids[4] = {"A", "B", "C", "D"};
     static const double val[4][3] = {{30, 3, 60}, {59, 2, 200}, {37, 3, 15}, {21, 1, 50}};
     static const int sc[4][4] = {{3, 3, 3, CX_RFM_LOYAL},
@@ -369,33 +508,32 @@ START_TEST(rfm_scores_and_segments)
                                  {2, 3, 1, CX_RFM_HIBERNATING},
                                  {4, 1, 2, CX_RFM_POTENTIAL_LOYALIST}};
     for (size_t i = 0; i < 4; i++) {
-        const char *id;
-        double rv, fv, mv;
-        int rs, fs, ms, seg;
-        OK(cx_rfm_values(&id, &rv, &fv, &mv, r, i));
-        ck_assert_str_eq(id, ids[i]);
-        NEAR(rv, val[i][0], 1e-12);
-        NEAR(fv, val[i][1], 0);
-        NEAR(mv, val[i][2], 1e-12);
-        OK(cx_rfm_scores(&rs, &fs, &ms, &seg, r, i));
-        ck_assert_msg(rs == sc[i][0] && fs == sc[i][1] && ms == sc[i][2] && seg == sc[i][3],
-                      "%s: %d %d %d %d", id, rs, fs, ms, seg);
+        ck_assert_str_eq(text(r, i, "customer"), ids[i]);
+        NEAR(num(r, i, "recency"), val[i][0], 1e-12);
+        ck_assert_int_eq(ival(r, i, "frequency"), (int64_t)val[i][1]);
+        NEAR(num(r, i, "monetary"), val[i][2], 1e-12);
+        int64_t rs = ival(r, i, "r"), fs = ival(r, i, "f"), ms = ival(r, i, "m"), seg = ival(r, i, "segment");
+        ck_assert_msg(rs == sc[i][0] && fs == sc[i][1] && ms == sc[i][2] && seg == sc[i][3], "%s: %lld %lld %lld %lld",
+                      ids[i], (long long)rs, (long long)fs, (long long)ms, (long long)seg);
+        const char *name;
+        OK(cx_rfm_segment_name(&name, (cx_rfm_segment)seg));
+        ck_assert_str_eq(text(r, i, "segment_name"), name);
     }
     const char *name;
     OK(cx_rfm_segment_name(&name, CX_RFM_AT_RISK));
     ck_assert_str_eq(name, "at_risk");
-    ck_assert_int_eq(cx_rfm_segment_name(&name, CX_RFM_SEGMENT_COUNT), CX_EINVAL);
-    ck_assert_int_eq(cx_rfm_scores(NULL, NULL, NULL, NULL, r, 4), CX_ERANGE);
-    cx_rfm_free(r);
+    ck_assert_int_eq(cx_rfm_segment_name(&name, (cx_rfm_segment)CX_RFM_SEGMENT_COUNT), CX_EINVAL);
+    cx_result_free(r);
     /* as of March 1: only A (2 purchases), B, C (1 each) */
-    OK(cx_rfm_new(&r, s, T("2024-03-01T00:00:00Z"), DAY, 5));
-    ck_assert_uint_eq(cx_rfm_count(r), 3);
-    cx_rfm_free(r);
-    r = (cx_rfm *)1;
-    ck_assert_int_eq(cx_rfm_new(&r, s, T("2024-03-01T00:00:00Z"), DAY, 1), CX_ERANGE);
+    OK(cx_rfm_run(&r, s, T("2024-03-01T00:00:00Z"), DAY, 5));
+    ck_assert_uint_eq(cx_result_row_count(r), 3);
+    cx_result_free(r);
+    r = (cx_result *)1;
+    ck_assert_int_eq(cx_rfm_run(&r, s, T("2024-03-01T00:00:00Z"), DAY, 1), CX_ERANGE);
     ck_assert_ptr_null(r);
-    ck_assert_int_eq(cx_rfm_new(&r, s, CX_TIME_NONE, DAY, 5), CX_EINVAL);
-    ck_assert_int_eq(cx_rfm_new(&r, s, 0, 0, 5), CX_ERANGE);
+    ck_assert_int_eq(cx_rfm_run(&r, s, CX_TIME_NONE, DAY, 5), CX_EINVAL);
+    ck_assert_int_eq(cx_rfm_run(&r, s, 0, 0, 5), CX_ERANGE);
+    ck_assert_int_eq(cx_rfm_run(&r, NULL, 0, DAY, 5), CX_EINVAL);
     cx_store_free(s);
 }
 END_TEST
@@ -1052,10 +1190,17 @@ static cx_store *health_store(cx_time A)
     return s;
 }
 
-static void signal_is(const cx_health *h, size_t i, int sig, double value, double contribution)
+/* Signal k's value, contribution and raw value are columns 2 + 3k, 3 + 3k, 4 + 3k. */
+static double signal_col(const cx_result *h, size_t i, int sig, int which)
 {
-    double v, c;
-    OK(cx_health_signal_value(&v, &c, NULL, h, i, sig));
+    double v;
+    OK(cx_result_get_real(&v, h, i, 2 + 3 * (size_t)sig + (size_t)which));
+    return v;
+}
+
+static void signal_is(const cx_result *h, size_t i, int sig, double value, double contribution)
+{
+    double v = signal_col(h, i, sig, 0), c = signal_col(h, i, sig, 1);
     if (isnan(value))
         ck_assert_msg(isnan(v), "row %zu signal %d: %g, expected missing", i, sig, v);
     else
@@ -1067,17 +1212,22 @@ START_TEST(health_score_hand_computed)
 {
     cx_time A = T("2025-01-01T00:00:00Z");
     cx_store *s = health_store(A);
-    cx_health *h;
-    OK(cx_health_new(&h, s, NULL, A, NULL, NULL));
-    ck_assert_uint_eq(cx_health_count(h), 3);
+    cx_result *h;
+    OK(cx_health_run(&h, s, NULL, A, NULL, NULL));
+    ck_assert_uint_eq(cx_result_row_count(h), 3);
+    ck_assert_uint_eq(cx_result_column_count(h), 2 + 3 * CX_HEALTH_SIGNAL_COUNT);
+    const char *cname;
+    OK(cx_result_column_name(&cname, h, 3 + 3 * CX_HEALTH_RECENCY));
+    ck_assert_str_eq(cname, "recency_contribution");
+    OK(cx_result_column_name(&cname, h, 4 + 3 * CX_HEALTH_VALUE));
+    ck_assert_str_eq(cname, "value_raw");
     double sc;
-    const char *id;
     /* P: nps 8/10, csat 3/4, ces 5/6, open 1 - 1/3, repeat 1 - 1/2,
      * recency 1 - 18/180, value mid-rank of 100 in {0, 100, 300} = 1/2;
      * weights 2 1 1 1 1 2 (p_alive missing) 1 */
     double W = 9, S = 2 * 0.8 + 0.75 + 5.0 / 6 + 2.0 / 3 + 0.5 + 2 * 0.9 + 0.5;
-    OK(cx_health_score(&sc, &id, h, 0));
-    ck_assert_str_eq(id, "P");
+    sc = num(h, 0, "score");
+    ck_assert_str_eq(text(h, 0, "customer"), "P");
     NEAR(sc, 100 * S / W, 1e-9);
     signal_is(h, 0, CX_HEALTH_NPS, 0.8, 100 * 1.6 / W);
     signal_is(h, 0, CX_HEALTH_CSAT, 0.75, 100 * 0.75 / W);
@@ -1087,30 +1237,22 @@ START_TEST(health_score_hand_computed)
     signal_is(h, 0, CX_HEALTH_RECENCY, 0.9, 100 * 1.8 / W);
     signal_is(h, 0, CX_HEALTH_P_ALIVE, NAN, 0);
     signal_is(h, 0, CX_HEALTH_VALUE, 0.5, 100 * 0.5 / W);
-    double raw, total = 0;
-    OK(cx_health_signal_value(NULL, NULL, &raw, h, 0, CX_HEALTH_NPS));
-    NEAR(raw, 8, 0);
-    OK(cx_health_signal_value(NULL, NULL, &raw, h, 0, CX_HEALTH_RECENCY));
-    NEAR(raw, 18, 1e-12);
-    for (int k = 0; k < CX_HEALTH_SIGNAL_COUNT; k++) {
-        double c;
-        OK(cx_health_signal_value(NULL, &c, NULL, h, 0, k));
-        total += c;
-    }
+    double total = 0;
+    NEAR(num(h, 0, "nps_raw"), 8, 0);
+    NEAR(signal_col(h, 0, CX_HEALTH_RECENCY, 2), 18, 1e-12);
+    for (int k = 0; k < CX_HEALTH_SIGNAL_COUNT; k++)
+        total += signal_col(h, 0, k, 1);
     NEAR(total, sc, 1e-9); /* the contributions add up to the score */
     /* Q: no feedback, no cases (1, 1), recency 1 - 90/180, value 1 */
-    OK(cx_health_score(&sc, NULL, h, 1));
+    sc = num(h, 1, "score");
     NEAR(sc, 100 * (1 + 1 + 2 * 0.5 + 1) / 5.0, 1e-9);
     /* R: its NPS is older than the 365-day window; no activity: recency 0 */
-    OK(cx_health_score(&sc, NULL, h, 2));
+    sc = num(h, 2, "score");
     NEAR(sc, 100 * 2 / 5.0, 1e-9);
     signal_is(h, 2, CX_HEALTH_NPS, NAN, 0);
     signal_is(h, 2, CX_HEALTH_RECENCY, 0, 0);
-    size_t row;
-    OK(cx_health_find(&row, h, "R"));
-    ck_assert_uint_eq(row, 2);
-    ck_assert_int_eq(cx_health_find(&row, h, "nobody"), CX_ENOTFOUND);
-    cx_health_free(h);
+    ck_assert_str_eq(text(h, 2, "customer"), "R");
+    cx_result_free(h);
 
     /* the caller's weights, windows and scales */
     cx_health_options *o;
@@ -1119,46 +1261,48 @@ START_TEST(health_score_hand_computed)
     OK(cx_health_options_set_window(o, CX_HEALTH_RECENCY, 90 * DAY));
     OK(cx_health_options_set_scale(o, CX_HEALTH_VALUE, 200));
     OK(cx_health_options_set_window(o, CX_HEALTH_VALUE, 100 * DAY)); /* Q's spend: 200 */
-    OK(cx_health_new(&h, s, o, A, NULL, NULL));
-    OK(cx_health_score(&sc, NULL, h, 0));
+    OK(cx_health_run(&h, s, o, A, NULL, NULL));
+    sc = num(h, 0, "score");
     NEAR(sc, 100 * (0.75 + 5.0 / 6 + 2.0 / 3 + 0.5 + 2 * 0.8 + 0.5) / 7, 1e-9);
     signal_is(h, 0, CX_HEALTH_NPS, 0.8, 0); /* known, but weighed 0 */
-    OK(cx_health_score(&sc, NULL, h, 1));
+    sc = num(h, 1, "score");
     NEAR(sc, 100 * (1 + 1 + 0 + 1) / 5.0, 1e-9);
-    cx_health_free(h);
+    cx_result_free(h);
     /* no weighted signal present: NaN */
     for (int k = 0; k < CX_HEALTH_SIGNAL_COUNT; k++)
-        OK(cx_health_options_set_weight(o, k, k == CX_HEALTH_CSAT ? 1 : 0));
-    OK(cx_health_new(&h, s, o, A, NULL, NULL));
-    OK(cx_health_score(&sc, NULL, h, 1));
+        OK(cx_health_options_set_weight(o, (cx_health_signal)k, k == CX_HEALTH_CSAT ? 1 : 0));
+    OK(cx_health_run(&h, s, o, A, NULL, NULL));
+    sc = num(h, 1, "score");
     ck_assert(isnan(sc));
-    cx_health_free(h);
+    cx_result_free(h);
 
     /* P(alive) from a BG/NBD model over a summary in days */
     cx_summary *sum = summary_of(s, A);
     const double pr[4] = {0.25, 4, 0.8, 2.5};
     cx_model *m;
     OK(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4));
-    OK(cx_health_new(&h, s, NULL, A, m, sum));
+    OK(cx_health_run(&h, s, NULL, A, m, sum));
     double pa = 1 / (1 + 0.8 / 2.5 * pow((4 + 200.0) / (4 + 110.0), 1.25)); /* Q: x 1, t_x 110, T 200 */
     signal_is(h, 1, CX_HEALTH_P_ALIVE, pa, 100 * 2 * pa / 7);
-    OK(cx_health_score(&sc, NULL, h, 1));
+    sc = num(h, 1, "score");
     NEAR(sc, 100 * (4 + 2 * pa) / 7, 1e-9);
     signal_is(h, 0, CX_HEALTH_P_ALIVE, 1, 100 * 2.0 / 11); /* P: no repeat purchase */
     signal_is(h, 2, CX_HEALTH_P_ALIVE, NAN, 0);            /* R: not in the summary */
-    cx_health_free(h);
+    cx_result_free(h);
 
     /* bad input */
-    ck_assert_int_eq(cx_health_new(&h, s, NULL, A, m, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_health_run(&h, s, NULL, A, m, NULL), CX_EINVAL);
     ck_assert_ptr_null(h);
-    ck_assert_int_eq(cx_health_new(&h, s, NULL, CX_TIME_NONE, NULL, NULL), CX_EINVAL);
-    ck_assert_int_eq(cx_health_options_set_weight(o, 8, 1), CX_EINVAL);
+    ck_assert_int_eq(cx_health_run(&h, s, NULL, CX_TIME_NONE, NULL, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_health_run(NULL, s, NULL, A, NULL, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_health_run(&h, NULL, NULL, A, NULL, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_health_options_set_weight(o, (cx_health_signal)8, 1), CX_EINVAL);
     ck_assert_int_eq(cx_health_options_set_weight(o, 0, -1), CX_ERANGE);
     ck_assert_int_eq(cx_health_options_set_weight(o, 0, NAN), CX_ERANGE);
     ck_assert_int_eq(cx_health_options_set_window(o, CX_HEALTH_RECENCY, 0), CX_ERANGE);
     ck_assert_int_eq(cx_health_options_set_scale(o, CX_HEALTH_NPS, 1), CX_EINVAL);
     ck_assert_int_eq(cx_health_options_set_scale(o, CX_HEALTH_OPEN_CASES, 0), CX_ERANGE);
-    ck_assert_int_eq(cx_health_signal_value(NULL, NULL, NULL, NULL, 0, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_health_signal_name(&cname, (cx_health_signal)8), CX_EINVAL);
     const char *name;
     OK(cx_health_signal_name(&name, CX_HEALTH_REPEAT_CASES));
     ck_assert_str_eq(name, "repeat_cases");
@@ -1208,21 +1352,22 @@ static cx_store *care_store(cx_time A)
     return s;
 }
 
-static void entry_is(const cx_care_list *l, size_t i, const char *cust, size_t rule, int kind, cx_time t, double v,
+static void entry_is(const cx_result *l, size_t i, const char *cust, size_t rule, int kind, cx_time t, double v,
                      const char *reason)
 {
-    const char *c, *why;
-    size_t r;
-    int k, pr;
-    cx_time et;
-    double ev;
-    OK(cx_care_list_get(&c, &r, &k, &pr, &et, &ev, &why, l, i));
-    ck_assert_msg(strcmp(c, cust) == 0 && r == rule && k == kind, "entry %zu: %s rule %zu kind %d, expected %s %zu %d",
-                  i, c, r, k, cust, rule, kind);
+    const char *c = text(l, i, "customer");
+    int64_t r = ival(l, i, "rule"), k = ival(l, i, "kind");
+    ck_assert_msg(strcmp(c, cust) == 0 && r == (int64_t)rule && k == kind,
+                  "entry %zu: %s rule %lld kind %lld, expected %s %zu %d", i, c, (long long)r, (long long)k, cust,
+                  rule, kind);
+    const char *kn;
+    OK(cx_care_kind_name(&kn, (cx_care_kind)kind));
+    ck_assert_str_eq(text(l, i, "kind_name"), kn);
+    cx_time et = ival(l, i, "time");
     ck_assert_msg(et == t, "entry %zu: time %lld, expected %lld", i, (long long)et, (long long)t);
-    NEAR(ev, v, 1e-6);
+    NEAR(num(l, i, "value"), v, 1e-6);
     if (reason)
-        ck_assert_str_eq(why, reason);
+        ck_assert_str_eq(text(l, i, "reason"), reason);
 }
 
 START_TEST(care_rules_each_kind)
@@ -1232,19 +1377,23 @@ START_TEST(care_rules_each_kind)
     cx_care_rules *r;
     OK(cx_care_rules_new(&r));
     size_t k;
-    OK(cx_care_rules_add(&k, r, CX_CARE_DETRACTOR_AFTER_CASE, 5, 6, 0, 30 * DAY, 0));
+    OK(cx_care_rules_add(&k, r, CX_CARE_DETRACTOR_AFTER_CASE, 5, 6, 30 * DAY));
     ck_assert_uint_eq(k, 0);
-    OK(cx_care_rules_add(NULL, r, CX_CARE_REPEAT_CONTACTS, 4, 3, 0, 7 * DAY, 0));
-    OK(cx_care_rules_add(NULL, r, CX_CARE_SLA_BREACH, 8, 0, 0, 24 * HOUR, 4 * HOUR));
-    OK(cx_care_rules_add(&k, r, CX_CARE_SLA_BREACH, 9, 0, 0, HOUR, 0));
+    OK(cx_care_rules_add(NULL, r, CX_CARE_REPEAT_CONTACTS, 4, 3, 7 * DAY));
+    OK(cx_care_rules_add(&k, r, CX_CARE_SLA_BREACH, 8, 0, 24 * HOUR));
+    OK(cx_care_rules_set_baseline(r, k, 4 * HOUR));
+    OK(cx_care_rules_add(&k, r, CX_CARE_SLA_BREACH, 9, 0, HOUR));
     OK(cx_care_rules_set_priority(r, k, "urgent")); /* K1 is "high": no match */
-    OK(cx_care_rules_add(NULL, r, CX_CARE_HIGH_EFFORT, 3, 2.0 / 6 + 1e-9, 0, 30 * DAY, 0));
-    OK(cx_care_rules_add(NULL, r, CX_CARE_ACTIVITY_DROP, 2, 0.25, 3, 30 * DAY, 90 * DAY));
-    OK(cx_care_rules_add(&k, r, CX_CARE_LOW_P_ALIVE, 6, 0.2, 1000, 0, 0));
+    OK(cx_care_rules_add(NULL, r, CX_CARE_HIGH_EFFORT, 3, 2.0 / 6 + 1e-9, 30 * DAY));
+    OK(cx_care_rules_add(&k, r, CX_CARE_ACTIVITY_DROP, 2, 0.25, 30 * DAY));
+    OK(cx_care_rules_set_min_value(r, k, 3));
+    OK(cx_care_rules_set_baseline(r, k, 90 * DAY));
+    OK(cx_care_rules_add(&k, r, CX_CARE_LOW_P_ALIVE, 6, 0.2, 0));
+    OK(cx_care_rules_set_min_value(r, k, 1000));
     ck_assert_uint_eq(k, 6);
     ck_assert_uint_eq(cx_care_rules_count(r), 7);
 
-    cx_care_list *l;
+    cx_result *l = (cx_result *)1;
     ck_assert_int_eq(cx_care_evaluate(&l, r, s, A, NULL, NULL), CX_EINVAL); /* low_p_alive needs a model */
     ck_assert_ptr_null(l);
     cx_summary *sum = summary_of(s, A);
@@ -1252,7 +1401,7 @@ START_TEST(care_rules_each_kind)
     cx_model *m;
     OK(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4));
     OK(cx_care_evaluate(&l, r, s, A, m, sum));
-    ck_assert_uint_eq(cx_care_list_count(l), 6);
+    ck_assert_uint_eq(cx_result_row_count(l), 6);
     /* by priority: the SLA (first response due 4 h after opening, 44 h
      * ago), U4's P(alive) (x 2, t_x 40, T 400 days), U1's detractor answer
      * and repeated contacts, U2's effort, U3's silence */
@@ -1267,56 +1416,69 @@ START_TEST(care_rules_each_kind)
              "high effort: ces 2 on 1-7 (high is easy) on 2024-12-29");
     entry_is(l, 5, "U3", 5, CX_CARE_ACTIVITY_DROP, A - 40 * DAY, 0,
              "activity fell to 0 in the last 30 days from 6 in the 90 days before (rate x0.00); last active 2024-11-22");
-    int priority;
-    OK(cx_care_list_get(NULL, NULL, NULL, &priority, NULL, NULL, NULL, l, 0));
-    ck_assert_int_eq(priority, 8);
-    ck_assert_int_eq(cx_care_list_get(NULL, NULL, NULL, NULL, NULL, NULL, NULL, l, 6), CX_ERANGE);
-    cx_care_list_free(l);
+    ck_assert_int_eq(ival(l, 0, "priority"), 8);
+    cx_result_free(l);
 
     /* earlier: before the contacts piled up and the answer came, U1 only
      * misses its first-response target (due 4 h after opening) */
     OK(cx_care_evaluate(&l, r, s, A - 2 * DAY + 5 * HOUR, m, sum));
-    const char *c;
     size_t n1 = 0;
-    for (size_t i = 0; i < cx_care_list_count(l); i++) {
-        size_t rule;
-        OK(cx_care_list_get(&c, &rule, NULL, NULL, NULL, NULL, NULL, l, i));
-        if (strcmp(c, "U1") == 0) {
-            ck_assert_uint_eq(rule, 2);
+    for (size_t i = 0; i < cx_result_row_count(l); i++) {
+        if (strcmp(text(l, i, "customer"), "U1") == 0) {
+            ck_assert_int_eq(ival(l, i, "rule"), 2);
             n1++;
         }
     }
     ck_assert_uint_eq(n1, 1);
-    cx_care_list_free(l);
+    cx_result_free(l);
 
     /* no rule, no entry; a rule nobody matches */
     cx_care_rules *none;
     OK(cx_care_rules_new(&none));
     OK(cx_care_evaluate(&l, none, s, A, NULL, NULL));
-    ck_assert_uint_eq(cx_care_list_count(l), 0);
-    cx_care_list_free(l);
-    OK(cx_care_rules_add(NULL, none, CX_CARE_DETRACTOR_AFTER_CASE, 1, 0, 0, 30 * DAY, 0));
+    ck_assert_uint_eq(cx_result_row_count(l), 0);
+    ck_assert_uint_eq(cx_result_column_count(l), 8);
+    cx_result_free(l);
+    OK(cx_care_rules_add(NULL, none, CX_CARE_DETRACTOR_AFTER_CASE, 1, 0, 30 * DAY));
     OK(cx_care_evaluate(&l, none, s, A, NULL, NULL));
-    ck_assert_uint_eq(cx_care_list_count(l), 0);
-    cx_care_list_free(l);
+    ck_assert_uint_eq(cx_result_row_count(l), 0);
+    cx_result_free(l);
     /* bad rules */
-    ck_assert_int_eq(cx_care_rules_add(NULL, none, 6, 1, 0, 0, DAY, 0), CX_EINVAL);
-    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_DETRACTOR_AFTER_CASE, 1, 11, 0, DAY, 0), CX_ERANGE);
-    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_DETRACTOR_AFTER_CASE, 1, 6, 0, 0, 0), CX_ERANGE);
-    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_DETRACTOR_AFTER_CASE, 1, 6, 1, DAY, 0), CX_EINVAL);
-    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_SLA_BREACH, 1, 0, 0, 0, 0), CX_ERANGE);
-    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_ACTIVITY_DROP, 1, 0.5, 1, DAY, 0), CX_ERANGE);
-    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_LOW_P_ALIVE, 1, 0, 0, 0, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, (cx_care_kind)6, 1, 0, DAY), CX_EINVAL);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_DETRACTOR_AFTER_CASE, 1, 11, DAY), CX_ERANGE);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_DETRACTOR_AFTER_CASE, 1, 6, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_SLA_BREACH, 1, 1, DAY), CX_EINVAL);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_LOW_P_ALIVE, 1, 0.5, DAY), CX_EINVAL);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_ACTIVITY_DROP, 1, 1, DAY), CX_ERANGE);
+    ck_assert_int_eq(cx_care_rules_add(NULL, none, CX_CARE_LOW_P_ALIVE, 1, 0, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_care_rules_set_min_value(none, 0, 1), CX_EINVAL); /* a detractor rule has none */
+    ck_assert_int_eq(cx_care_rules_set_baseline(none, 0, DAY), CX_EINVAL);
+    ck_assert_int_eq(cx_care_rules_set_baseline(none, 3, DAY), CX_ERANGE);
     ck_assert_int_eq(cx_care_rules_set_priority(none, 0, "urgent"), CX_EINVAL); /* not an SLA rule */
     ck_assert_int_eq(cx_care_rules_set_priority(none, 5, "urgent"), CX_ERANGE);
     ck_assert_uint_eq(cx_care_rules_count(none), 1);
-    OK(cx_care_rules_add(&k, none, CX_CARE_SLA_BREACH, 1, 0, 0, DAY, 0));
+    OK(cx_care_rules_add(&k, none, CX_CARE_SLA_BREACH, 1, 0, DAY));
     OK(cx_care_rules_set_priority(none, k, "critical"));
     ck_assert_int_eq(cx_care_evaluate(&l, none, s, A, NULL, NULL), CX_ENOTFOUND);
+    OK(cx_care_rules_set_priority(none, k, NULL));
+    OK(cx_care_evaluate(&l, none, s, A, NULL, NULL));
+    cx_result_free(l);
+    /* incomplete rules are refused at evaluation */
+    OK(cx_care_rules_add(&k, none, CX_CARE_ACTIVITY_DROP, 1, 0.5, DAY));
+    ck_assert_int_eq(cx_care_rules_set_baseline(none, k, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_care_rules_set_min_value(none, k, -1), CX_ERANGE);
+    ck_assert_int_eq(cx_care_evaluate(&l, none, s, A, NULL, NULL), CX_ERANGE);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "baseline"));
+    cx_care_rules *sla;
+    OK(cx_care_rules_new(&sla));
+    OK(cx_care_rules_add(NULL, sla, CX_CARE_SLA_BREACH, 1, 0, 0));
+    ck_assert_int_eq(cx_care_evaluate(&l, sla, s, A, NULL, NULL), CX_ERANGE);
+    ck_assert_ptr_null(l);
+    cx_care_rules_free(sla);
     const char *name;
     OK(cx_care_kind_name(&name, CX_CARE_LOW_P_ALIVE));
     ck_assert_str_eq(name, "low_p_alive");
-    ck_assert_int_eq(cx_care_kind_name(&name, 6), CX_EINVAL);
+    ck_assert_int_eq(cx_care_kind_name(&name, (cx_care_kind)6), CX_EINVAL);
     cx_care_rules_free(none);
     cx_care_rules_free(r);
     cx_model_free(m);
@@ -1349,93 +1511,96 @@ static void *fail_alloc(void *ud, void *p, size_t osize, size_t nsize)
     return q;
 }
 
-enum { OOM_COHORTS, OOM_SURVIVAL, OOM_RFM, OOM_SUMMARY, OOM_SUMMARY_TABLE, OOM_CLV, OOM_HEALTH, OOM_CARE, OOM_COUNT };
+enum {
+    OOM_COHORTS, OOM_SURVIVAL, OOM_CURVE, OOM_GROUPS, OOM_RFM, OOM_SUMMARY, OOM_SUMMARY_TABLE, OOM_CLV, OOM_HEALTH,
+    OOM_CARE, OOM_COUNT
+};
+
+/* What the calls read: a store with the failing allocator and what was
+ * made from it beforehand. */
+typedef struct oom_env {
+    const cx_store *s;
+    cx_time A;
+    const cx_model *m;
+    const cx_summary *sum;
+    const cx_care_rules *rules;
+    const cx_cohorts_options *co;
+    const cx_survival_options *so;
+    const cx_survival *sv; /* curves made with the store's allocator */
+} oom_env;
 
 /* Runs one call with the allocator failing at its n-th allocation. */
-static int oom_call(int which, const cx_store *s, cx_time A, const cx_model *m, const cx_summary *sum,
-                    const cx_care_rules *rules, void **made)
+static int oom_call(int which, const oom_env *e, void **made)
 {
     int rc;
+    cx_result *r = (cx_result *)1;
     switch (which) {
-    case OOM_COHORTS: {
-        cx_cohorts *c = (cx_cohorts *)1;
-        rc = cx_cohorts_new(&c, s, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND, CX_COHORT_FIRST_ACTIVITY,
-                            CX_BUCKET_MONTH, 0);
-        *made = c;
-        return rc;
-    }
+    case OOM_COHORTS: rc = cx_cohorts_run(&r, e->s, e->co); break;
     case OOM_SURVIVAL: {
         cx_survival *v = (cx_survival *)1;
-        rc = cx_survival_from_store(&v, s, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND, 30 * DAY, A, NULL,
-                                    CX_DIM_SEGMENT, DAY, 0.95, CX_BAND_LOG_LOG);
+        rc = cx_survival_from_store(&v, e->s, e->A, e->so);
         *made = v;
         return rc;
     }
-    case OOM_RFM: {
-        cx_rfm *r = (cx_rfm *)1;
-        rc = cx_rfm_new(&r, s, A, DAY, 5);
-        *made = r;
-        return rc;
-    }
+    case OOM_CURVE: rc = cx_survival_curve(&r, e->sv); break;
+    case OOM_GROUPS: rc = cx_survival_summary(&r, e->sv); break;
+    case OOM_RFM: rc = cx_rfm_run(&r, e->s, e->A, DAY, 5); break;
     case OOM_SUMMARY: {
         cx_summary *u = (cx_summary *)1;
-        cx_summary_options *o = summary_days(A, 0); /* malloc: not counted */
-        rc = cx_summary_new(&u, s, A - 30 * DAY, o);
+        cx_summary_options *o = summary_days(e->A, 0); /* malloc: not counted */
+        rc = cx_summary_new(&u, e->s, e->A - 30 * DAY, o);
         cx_summary_options_free(o);
         *made = u;
         return rc;
     }
-    case OOM_SUMMARY_TABLE: {
-        cx_result *r = (cx_result *)1;
-        rc = cx_summary_table(&r, sum);
-        *made = r;
-        return rc;
-    }
+    case OOM_SUMMARY_TABLE: rc = cx_summary_table(&r, e->sum); break;
     case OOM_CLV: { /* the data and the table from a summary: the store's allocator */
         static const double gp[3] = {6, 4, 15};
         cx_model *gg;
         OK(cx_model_new(&gg, CX_MODEL_GAMMA_GAMMA, gp, 3));
         cx_model_data *d = (cx_model_data *)1;
-        cx_result *r = (cx_result *)1;
-        rc = cx_model_data_from_summary(&d, sum);
+        rc = cx_model_data_from_summary(&d, e->sum);
         if (rc == CX_OK) {
-            rc = cx_model_clv(&r, m, gg, d, NULL);
+            rc = cx_model_clv(&r, e->m, gg, d, NULL);
             cx_model_data_free(d);
         } else {
             ck_assert_ptr_null(d);
             r = NULL;
         }
         cx_model_free(gg);
-        *made = r;
-        return rc;
+        break;
     }
-    case OOM_HEALTH: {
-        cx_health *h = (cx_health *)1;
-        rc = cx_health_new(&h, s, NULL, A, m, sum);
-        *made = h;
-        return rc;
+    case OOM_HEALTH: rc = cx_health_run(&r, e->s, NULL, e->A, e->m, e->sum); break;
+    default: rc = cx_care_evaluate(&r, e->rules, e->s, e->A, e->m, e->sum); break;
     }
-    default: {
-        cx_care_list *l = (cx_care_list *)1;
-        rc = cx_care_evaluate(&l, rules, s, A, m, sum);
-        *made = l;
-        return rc;
-    }
-    }
+    *made = r;
+    return rc;
 }
 
 static void oom_free(int which, void *p)
 {
     switch (which) {
-    case OOM_COHORTS: cx_cohorts_free(p); break;
     case OOM_SURVIVAL: cx_survival_free(p); break;
-    case OOM_RFM: cx_rfm_free(p); break;
     case OOM_SUMMARY: cx_summary_free(p); break;
-    case OOM_SUMMARY_TABLE:
-    case OOM_CLV: cx_result_free(p); break;
-    case OOM_HEALTH: cx_health_free(p); break;
-    default: cx_care_list_free(p); break;
+    default: cx_result_free(p); break;
     }
+}
+
+/* Rules of every kind, matching in the out-of-memory store. */
+static cx_care_rules *oom_rules(void)
+{
+    cx_care_rules *rules;
+    OK(cx_care_rules_new(&rules));
+    static const double thr[] = {6, 3, 0, 0.5, 0.25, 0.2}, mv[] = {0, 0, 0, 0, 3, 1000};
+    for (int k = 0; k < CX_CARE_KIND_COUNT; k++) {
+        size_t rule;
+        OK(cx_care_rules_add(&rule, rules, (cx_care_kind)k, k, thr[k], k == CX_CARE_LOW_P_ALIVE ? 0 : 30 * DAY));
+        if (mv[k] > 0)
+            OK(cx_care_rules_set_min_value(rules, rule, mv[k]));
+        if (k == CX_CARE_ACTIVITY_DROP || k == CX_CARE_SLA_BREACH)
+            OK(cx_care_rules_set_baseline(rules, rule, k == CX_CARE_ACTIVITY_DROP ? 90 * DAY : HOUR));
+    }
+    return rules;
 }
 
 START_TEST(out_of_memory)
@@ -1460,17 +1625,25 @@ START_TEST(out_of_memory)
     for (int i = 0; i < 3; i++)
         OK(cx_transaction_add(NULL, s, "U4", A - (400 - 20 * i) * DAY, 500));
     OK(cx_transaction_add(NULL, s, "U5", A - 5 * DAY, 20));
+    OK(cx_customer_set_attribute(s, "U4", "churned_at", "2024-06-01T00:00:00Z"));
     cx_summary *sum = summary_of(s, A);
     const double pr[4] = {0.25, 4, 0.8, 2.5};
     cx_model *m;
     OK(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4));
-    cx_care_rules *rules;
-    OK(cx_care_rules_new(&rules));
-    for (int k = 0; k < CX_CARE_KIND_COUNT; k++) {
-        static const double thr[] = {6, 3, 0, 0.5, 0.25, 0.2}, mv[] = {0, 0, 0, 0, 3, 1000};
-        OK(cx_care_rules_add(NULL, rules, k, k, thr[k], mv[k], k == CX_CARE_LOW_P_ALIVE ? 0 : 30 * DAY,
-                             k == CX_CARE_ACTIVITY_DROP ? 90 * DAY : k == CX_CARE_SLA_BREACH ? HOUR : 0));
-    }
+    cx_care_rules *rules = oom_rules();
+    cx_cohorts_options *co;
+    OK(cx_cohorts_options_new(&co));
+    OK(cx_cohorts_options_set_activity(co, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND));
+    cx_survival_options *so;
+    OK(cx_survival_options_new(&so));
+    OK(cx_survival_options_set_activity(so, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND));
+    OK(cx_survival_options_set_inactivity(so, 30 * DAY));
+    OK(cx_survival_options_set_group_by(so, CX_DIM_CHANNEL));
+    OK(cx_survival_options_set_churn_attribute(so, "churned_at"));
+    cx_survival *sv;
+    OK(cx_survival_from_store(&sv, s, A, so));
+    OK(cx_survival_options_set_group_by(so, CX_DIM_SEGMENT));
+    oom_env env = {s, A, m, sum, rules, co, so, sv};
     long long base = f.live;
     for (int which = 0; which < OOM_COUNT; which++) {
         bool done = false;
@@ -1479,7 +1652,7 @@ START_TEST(out_of_memory)
             void *made;
             f.calls = 0;
             f.fail_at = n;
-            int rc = oom_call(which, s, A, m, sum, rules, &made);
+            int rc = oom_call(which, &env, &made);
             f.fail_at = -1;
             ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "call %d rc %d at %ld: %s", which, rc, n, cx_last_error());
             if (rc == CX_OK) {
@@ -1495,11 +1668,14 @@ START_TEST(out_of_memory)
         }
         ck_assert_msg(done && failures > 0, "call %d: done %d after %ld failures", which, done, failures);
     }
-    ck_assert_uint_eq(cx_care_list_count(NULL), 0);
+    cx_survival_free(sv);
+    cx_survival_options_free(so);
+    cx_cohorts_options_free(co);
     cx_care_rules_free(rules);
     cx_model_free(m);
     cx_summary_free(sum);
     cx_store_free(s);
+    ck_assert_int_eq(f.live, 0);
 }
 END_TEST
 

@@ -509,8 +509,6 @@ typedef struct cxb_lua_rows cxb_lua_rows;
 %{
 /* Result:column_names() */
 typedef struct cxb_lua_names { const cx_result *res; } cxb_lua_names;
-/* Cohorts:totable() (cxkit_lua_post.i) */
-typedef struct cxb_lua_cohorts { const cx_cohorts *c; } cxb_lua_cohorts;
 %}
 typedef struct cxb_lua_names cxb_lua_names;
 %typemap(out) cxb_lua_names {
@@ -522,39 +520,6 @@ typedef struct cxb_lua_names cxb_lua_names;
             cx_result_column_name(&name, $1.res, c);
             lua_pushstring(L, name);
             lua_rawseti(L, -2, (lua_Integer)c + 1);
-        }
-    } else {
-        lua_pushnil(L);
-    }
-    SWIG_arg++;
-}
-
-/* Cohorts:totable() (cxkit_lua_post.i): the typemap must come before the
- * class is wrapped; cxb_cohort_row is lifecycle.i's. */
-typedef struct cxb_lua_cohorts cxb_lua_cohorts;
-/* the retention table: {cohort =, start =, size =, active = {...}, retention = {...}} per cohort */
-%typemap(out) cxb_lua_cohorts {
-    if ($1.c) {
-        size_t nc = cx_cohorts_count($1.c), np = cx_cohorts_periods($1.c);
-        lua_createtable(L, (int)nc, 0);
-        for (size_t i = 0; i < nc; i++) {
-            cxb_row row;
-            cxb_cohort_row(&row, $1.c, i);
-            cxb_lua_row(L, &row);
-            lua_createtable(L, (int)np, 0);
-            lua_createtable(L, (int)np, 0);
-            for (size_t k = 0; k < np; k++) {
-                uint64_t a = 0;
-                double r = NAN;
-                cx_cohorts_cell(NULL, &a, &r, $1.c, i, k);
-                lua_pushinteger(L, (lua_Integer)a);
-                lua_rawseti(L, -3, (lua_Integer)k + 1);
-                lua_pushnumber(L, r);
-                lua_rawseti(L, -2, (lua_Integer)k + 1);
-            }
-            lua_setfield(L, -3, "retention");
-            lua_setfield(L, -2, "active");
-            lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
     } else {
         lua_pushnil(L);

@@ -606,13 +606,10 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %cxb_py_closeable(JourneyOptions)
 %cxb_py_closeable(Journeys)
 %cxb_py_closeable(Funnel)
-%cxb_py_closeable(Cohorts)
 %cxb_py_closeable(Survival)
-%cxb_py_closeable(RFM)
 %cxb_py_closeable(Summary)
 %cxb_py_closeable(Model)
 %cxb_py_closeable(HealthOptions)
-%cxb_py_closeable(Health)
 %cxb_py_closeable(CareRules)
 
 %extend Store {
@@ -800,7 +797,6 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 
 /* ---- lifecycle (lifecycle.i) ---------------------------------------------------------- */
 
-/* RFM, Health: count(), row(i), rows() as a table. */
 %define %cxb_py_records(CLASS)
 %extend CLASS {
 %pythoncode %{
@@ -822,86 +818,27 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %}
 }
 %enddef
-%cxb_py_records(RFM)
-%cxb_py_records(Health)
-
-%extend Cohorts {
-%pythoncode %{
-    def __len__(self):
-        return self.count()
-
-    def row(self, index):
-        """A cohort as a dict: "cohort" (label), "start", "size", "active"
-        and "retention" (arrays by period since start; NaN after the last
-        observed period)."""
-        if index < 0:
-            index += self.count()
-        r = self.cohort(index)
-        r["active"] = self.active_row(index)
-        r["retention"] = self.retention_row(index)
-        return r
-
-    __getitem__ = row
-
-    def rows(self):
-        """Every cohort (see row()), in time order."""
-        return [self.row(i) for i in range(self.count())]
-
-    def __iter__(self):
-        return iter(self.rows())
-
-    def to_pandas(self):
-        """The retention triangle as a DataFrame: one row per cohort
-        (indexed by its label), "size", then one column per period since
-        start (0, 1, 2, ...) holding the retention."""
-        import pandas
-        rows = self.rows()
-        data = {"size": [r["size"] for r in rows]}
-        for k in range(self.periods()):
-            data[k] = [r["retention"][k] for r in rows]
-        return pandas.DataFrame(data, index=pandas.Index([r["cohort"] for r in rows], name="cohort"))
-
-    def flows_pandas(self):
-        """The calendar flows (see flows()) as a DataFrame."""
-        import pandas
-        return pandas.DataFrame(self.flows())
-
-    def __repr__(self):
-        try:
-            return "<cxkit.Cohorts %d cohorts x %d periods>" % (self.count(), self.periods())
-        except Error:
-            return "<cxkit.Cohorts (closed)>"
-%}
-}
 
 %extend Survival {
 %pythoncode %{
     def __len__(self):
-        return self.groups()
+        return self.group_count()
 
     def labels(self):
         """The groups' labels, in order (None for customers without a value)."""
-        return [self.group(g)["group"] for g in range(self.groups())]
+        return [r["group"] for r in self.summary()]
 
     def medians(self):
         """{label: median} of every group."""
-        return {self.group(g)["group"]: self.median(g) for g in range(self.groups())}
+        return {r["group"]: r["median"] for r in self.summary()}
 
     def to_pandas(self):
-        """Every step of every curve, with a "group" column (the label)."""
-        import pandas
-        rows = []
-        for g in range(self.groups()):
-            label = self.group(g)["group"]
-            for r in self.steps(g):
-                r["group"] = label
-                rows.append(r)
-        return pandas.DataFrame(rows, columns=["group", "time", "survival", "lo", "hi", "at_risk", "events",
-                                               "censored"])
+        """Every step of every curve (curve()) as a DataFrame."""
+        return self.curve().to_pandas()
 
     def __repr__(self):
         try:
-            return "<cxkit.Survival %d groups: %s>" % (self.groups(), ", ".join(map(str, self.labels())))
+            return "<cxkit.Survival %d groups: %s>" % (self.group_count(), ", ".join(map(str, self.labels())))
         except Error:
             return "<cxkit.Survival (closed)>"
 %}

@@ -51,7 +51,7 @@ def _signatures():
         Store.history: "(self, customer, _from=None, to=None)",
         Monitor.add_case: "(self, resolved, opened, first_response=None, contacts=1, reopens=0)",
         Journeys.satisfaction: "(self, group='path')",
-        Cohorts.__init__: "(self, store, activity='transactions', start='first_activity', bucket='month', offset=0)",
+        cohorts: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",
         Survival.__init__: "(self, time, event, group=None, level=0.95, band='log_log')",
         Summary.__init__: "(self, store, calibration_end, holdout_end=None, unit_ms=604800000, tolerance_ms=0)",
     }

@@ -155,21 +155,31 @@ print(("  first pain point: %s (%s)"):format(pain[1].touchpoint, pain[1].reason:
 -- lifecycle: retention, survival by segment, CLV, the care list
 local DAY, WEEK = 86400000, 7 * 86400000
 local as_of, cal_end = "2026-01-01T00:00:00+03:00", "2025-07-01T00:00:00+03:00"
-local cohorts = cx.Cohorts(store, "transactions", "first_activity", "quarter", RIYADH)
-print("\nRetention by quarter of first purchase (% buying again k quarters later)")
-for _, row in ipairs(cohorts:totable()) do
-  local cells = {}
-  for k = 2, #row.retention do
-    local r = row.retention[k]
-    cells[#cells + 1] = r == r and ("%6.1f%%"):format(100 * r) or "       "
+-- one row per cohort and quarter since its start, in cohort order
+local cohorts = cx.cohorts(store, "transactions", "first_activity", "quarter", RIYADH):totable()
+local triangle = {}
+for _, row in ipairs(cohorts) do
+  local last = triangle[#triangle]
+  if row.period == 0 then
+    last = { label = row.cohort_label, size = row.size, retention = {} }
+    triangle[#triangle + 1] = last
   end
-  print(("  %-8s %5d%s"):format(row.cohort, row.size, table.concat(cells)))
+  last.retention[#last.retention + 1] = row.retention
+end
+print("\nRetention by quarter of first purchase (% buying again k quarters later)")
+for _, c in ipairs(triangle) do
+  local cells = {}
+  for k = 2, #triangle do
+    local r = c.retention[k]
+    cells[#cells + 1] = r and r == r and ("%6.1f%%"):format(100 * r) or "       "
+  end
+  print(("  %-8s %5d%s"):format(c.label, c.size, table.concat(cells)))
 end
 
 local surv = cx.Survival.from_store(store, "all", 180 * DAY, as_of, nil, "segment")
 local meds = {}
-for g = 0, surv:groups() - 1 do
-  meds[#meds + 1] = ("%s %.0f days"):format(surv:group(g).group, surv:median(g))
+for _, g in ipairs(surv:summary():totable()) do
+  meds[#meds + 1] = ("%s %.0f days"):format(g.group, g.median)
 end
 print(("\nMedian relationship by segment (churn = 180 days without a purchase or contact): %s; log-rank p = %.3g")
   :format(table.concat(meds, ", "), surv:logrank().p))
@@ -195,17 +205,18 @@ end
 
 local now = cx.Summary(store, as_of, nil, WEEK, DAY)
 local bg_now = cx.fit_bgnbd(now:column("frequency"), now:column("recency"), now:column("age"))
-local health = cx.Health(store, as_of, nil, bg_now, now)
+local health = {}
+for _, r in ipairs(cx.health(store, as_of, nil, bg_now, now):totable()) do health[r.customer] = r.score end
 local rules = cx.CareRules()
-rules:add("sla_breach", 9, 0, 0, 72 * 3600000, 24 * 3600000)
-rules:add("detractor_after_case", 8, 6, 0, 30 * DAY)
-rules:add("repeat_contacts", 7, 3, 0, 14 * DAY)
-rules:add("high_effort", 5, 1 / 6 + 1e-9, 0, 30 * DAY)
-local care = rules:evaluate(store, as_of, bg_now, now)
+rules:set_baseline(rules:add("sla_breach", 9, 0, 72 * 3600000), 24 * 3600000)
+rules:add("detractor_after_case", 8, 6, 30 * DAY)
+rules:add("repeat_contacts", 7, 3, 14 * DAY)
+rules:add("high_effort", 5, 1 / 6 + 1e-9, 30 * DAY)
+local care = rules:evaluate(store, as_of, bg_now, now):totable()
 print(("Contact now (as of 2025-12-31): %d entries; the first:"):format(#care))
 for i = 1, math.min(3, #care) do
   local c = care[i]
-  print(("  %-10s %-20s prio %d  health %5.1f  %s"):format(c.customer, c.kind, c.priority, health:score(c.customer),
+  print(("  %-10s %-20s prio %d  health %5.1f  %s"):format(c.customer, c.kind_name, c.priority, health[c.customer],
     c.reason))
 end
 

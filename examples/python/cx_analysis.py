@@ -199,12 +199,18 @@ def lifecycle(store):
     customers by 12-month CLV and the top of the care list."""
     day, week = 86400000, 7 * 86400000
     as_of, cal_end = "2026-01-01T00:00:00+03:00", "2025-07-01T00:00:00+03:00"
-    cohorts = cxkit.Cohorts(store, "transactions", "first_activity", "quarter", 180)
-    print("\nRetention by quarter of first purchase (% buying again k quarters later)")
-    print("  %-8s %5s" % ("cohort", "size") + "".join("   +%dQ" % k for k in range(1, cohorts.periods())))
+    # one row per cohort and quarter since its start, in cohort order
+    cohorts = cxkit.cohorts(store, "transactions", "first_activity", "quarter", 180)
+    triangle = {}
     for row in cohorts:
-        cells = ("%6.1f%%" % (100 * r) if not math.isnan(r) else " " * 7 for r in row["retention"][1:])
-        print("  %-8s %5d" % (row["cohort"], row["size"]) + "".join(cells))
+        triangle.setdefault(row["cohort_label"], (row["size"], []))[1].append(row["retention"])
+    periods = len(triangle)
+    print("\nRetention by quarter of first purchase (% buying again k quarters later)")
+    print("  %-8s %5s" % ("cohort", "size") + "".join("   +%dQ" % k for k in range(1, periods)))
+    for label, (size, retention) in triangle.items():
+        retention = retention[1:] + [math.nan] * (periods - len(retention))
+        cells = ("%6.1f%%" % (100 * r) if not math.isnan(r) else " " * 7 for r in retention)
+        print("  %-8s %5d" % (label, size) + "".join(cells))
 
     surv = cxkit.Survival.from_store(store, "all", 180 * day, as_of, group_by="segment")
     lr = surv.logrank()
@@ -228,17 +234,18 @@ def lifecycle(store):
 
     now = cxkit.Summary(store, as_of, unit_ms=week, tolerance_ms=day)
     bg_now = cxkit.fit_bgnbd(now.column("frequency"), now.column("recency"), now.column("age"))
-    health = cxkit.Health(store, as_of, model=bg_now, summary=now)
+    health = {r["customer"]: r["score"] for r in cxkit.health(store, as_of, model=bg_now, summary=now)}
     rules = cxkit.CareRules()
-    rules.add("sla_breach", 9, window_ms=72 * 3600000, baseline_ms=24 * 3600000)
+    sla = rules.add("sla_breach", 9, window_ms=72 * 3600000)
+    rules.set_baseline(sla, 24 * 3600000)
     rules.add("detractor_after_case", 8, threshold=6, window_ms=30 * day)
     rules.add("repeat_contacts", 7, threshold=3, window_ms=14 * day)
     rules.add("high_effort", 5, threshold=1 / 6 + 1e-9, window_ms=30 * day)
     care = rules.evaluate(store, as_of, bg_now, now)
     print("Contact now (as of 2025-12-31): %d entries; the first:" % len(care))
-    for c in care[:3]:
-        print("  %-10s %-20s prio %d  health %5.1f  %s" % (c["customer"], c["kind"], c["priority"],
-                                                          health.score(c["customer"]), c["reason"]))
+    for c in list(care)[:3]:
+        print("  %-10s %-20s prio %d  health %5.1f  %s" % (c["customer"], c["kind_name"], c["priority"],
+                                                          health[c["customer"]], c["reason"]))
 
 
 def main():

@@ -10,6 +10,7 @@
 
 #include "cxkit/common.h"
 #include "cxkit/metrics.h"
+#include "cxkit/result.h"
 #include "cxkit/store.h"
 
 #ifdef __cplusplus
@@ -27,10 +28,14 @@ extern "C" {
  * **Periods** are calendar buckets (::cx_bucket: day, ISO week, month,
  * quarter, year) in a UTC offset, as in the metrics module.
  *
- * Every call checks all its arguments and allocates with the store's
- * allocator; a failed call returns a negative ::cx_status, sets the last
- * error and creates nothing. Results are immutable and independent of the
- * store; their const getters may run concurrently.
+ * The analyses of a store return a ::cx_result (result.h): one table with
+ * named, typed columns, documented with each call, in a documented row
+ * order. Every call checks all its arguments and allocates with the
+ * store's allocator (options handles, made without a store, use the
+ * default one); a failed call returns a negative ::cx_status, sets the
+ * last error, creates nothing and leaves `*out` NULL. Results are
+ * immutable and independent of the store (they hold copies of the ids);
+ * their const getters may run concurrently.
  * @{ */
 
 /** Which records count as a customer's activity (a bit mask). */
@@ -45,106 +50,95 @@ typedef enum cx_cohort_start {
     CX_COHORT_ACQUIRED = 1        /**< The period of the acquisition time; customers without one are left out, and activity before it is ignored. */
 } cx_cohort_start;
 
-/** An opaque, immutable cohort and retention table. */
-typedef struct cx_cohorts cx_cohorts;
+/** Opaque options of a cohort table: which records are activity, what
+ *  starts a cohort, and the calendar periods. Made without a store
+ *  (default allocator); not shared between threads while being changed. */
+typedef struct cx_cohorts_options cx_cohorts_options;
 
 /**
- * @brief Build the cohort table: each customer with activity belongs to the
- *        cohort of its start period; the table counts, per cohort and per
- *        period since the start (0, 1, 2, ...), the customers active in that
- *        period. It also counts, per calendar period, the customers active,
- *        gained (in their first period), kept (active in this period and the
- *        one before) and lost (active in the period before, not in this one).
+ * @brief New cohort options with the defaults: activity
+ *        ::CX_ACTIVITY_TRANSACTIONS, start ::CX_COHORT_FIRST_ACTIVITY,
+ *        bucket ::CX_BUCKET_MONTH, offset 0 (UTC).
+ * @param[out] out the options, to free with cx_cohorts_options_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cohorts_options_new(cx_cohorts_options **out);
+
+/**
+ * @brief Free cohort options.
+ * @param[in] options the options, or NULL.
+ */
+CX_EXTERN void cx_cohorts_options_free(cx_cohorts_options *options);
+
+/**
+ * @brief Set which records count as activity.
+ * @param[in] options  the options.
+ * @param[in] activity a non-empty mask of ::cx_activity bits (an int: a
+ *                     mask of two bits is no single enum value).
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_cohorts_options_set_activity(cx_cohorts_options *options, int activity);
+
+/**
+ * @brief Set what starts a customer's cohort.
+ * @param[in] options the options.
+ * @param[in] start   a ::cx_cohort_start.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_cohorts_options_set_start(cx_cohorts_options *options, cx_cohort_start start);
+
+/**
+ * @brief Set the calendar period of cohorts and of the periods since start.
+ * @param[in] options the options.
+ * @param[in] bucket  a ::cx_bucket.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_cohorts_options_set_bucket(cx_cohorts_options *options, cx_bucket bucket);
+
+/**
+ * @brief Set the UTC offset in which periods begin (and are labelled).
+ * @param[in] options        the options.
+ * @param[in] offset_minutes -840 to 840.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_cohorts_options_set_offset(cx_cohorts_options *options, int offset_minutes);
+
+/**
+ * @brief Build the cohort and retention table of a store.
+ *
+ * Each customer with activity belongs to the cohort of its start period.
+ * Cohorts exist for every calendar period from the first to the last one
+ * with data, even an empty one. The result is in long format: one row per
+ * cohort and period since its start (0, 1, 2, ...) up to the last observed
+ * calendar period (a triangle), ordered by cohort, then period.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `cohort` | TIME | the first instant of the cohort's period (printed in the offset) |
+ * | `cohort_label` | STRING | its label in the offset: "2024-05", "2024-W19", "2024-Q2", ... |
+ * | `period` | INT | periods since the cohort's start: 0, 1, 2, ... |
+ * | `period_start` | TIME | the first instant of that calendar period |
+ * | `period_label` | STRING | its label |
+ * | `size` | INT | customers in the cohort |
+ * | `active` | INT | of them, active in the period |
+ * | `retention` | REAL | active / size; NaN for an empty cohort |
+ * | `gained` | INT | customers who joined in the period: size in period 0, else 0 |
+ * | `kept` | INT | of the cohort, active in this period and the one before |
+ * | `lost` | INT | of the cohort, active in the period before and not in this one |
+ * | `churn` | REAL | lost / (active in the period before); NaN in period 0 or when nobody was |
+ *
+ * The calendar flows of the whole base (customers active, gained, kept
+ * and lost in a calendar period) are the sums of `active`, `gained`,
+ * `kept` and `lost` over the rows of one `period_start`.
  * Cost: one pass over each activity table, and a bit per customer and
  * calendar period.
- * @param[out] out            the table, to free with cx_cohorts_free().
- * @param[in]  store          the store.
- * @param[in]  activity       a non-empty ::cx_activity mask.
- * @param[in]  start          a ::cx_cohort_start.
- * @param[in]  bucket         a ::cx_bucket.
- * @param[in]  offset_minutes the UTC offset in which periods begin, -840 to 840.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_ELIMIT (more than 2^31
- *         customer-periods) or ::CX_ENOMEM.
+ * @param[out] out     the table, to free with cx_result_free().
+ * @param[in]  store   the store.
+ * @param[in]  options the options, or NULL for the defaults.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT (more than 100000 calendar
+ *         periods, or 2^31 customer-periods) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_cohorts_new(cx_cohorts **out, const cx_store *store, int activity, int start, int bucket,
-                             int offset_minutes);
-
-/**
- * @brief Free a cohort table.
- * @param[in] cohorts the table, or NULL.
- */
-CX_EXTERN void cx_cohorts_free(cx_cohorts *cohorts);
-
-/**
- * @brief Number of cohorts (rows), in time order; a cohort exists for every
- *        calendar period from the first to the last, even an empty one.
- * @param[in] cohorts the table; NULL gives 0.
- * @return the count.
- */
-CX_EXTERN size_t cx_cohorts_count(const cx_cohorts *cohorts);
-
-/**
- * @brief Number of periods since start (columns): 0 up to the span between
- *        the first and the last calendar period.
- * @param[in] cohorts the table; NULL gives 0.
- * @return the count.
- */
-CX_EXTERN size_t cx_cohorts_periods(const cx_cohorts *cohorts);
-
-/**
- * @brief A cohort's start period: its first instant and its label
- *        ("2024-03", "2024-W09", "2024-Q1", ...).
- * @param[out] start  the first instant of the period; may be NULL.
- * @param[out] label  the label, owned by the table; may be NULL.
- * @param[in]  cohorts the table.
- * @param[in]  cohort  0 to count - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_cohorts_cohort(cx_time *start, const char **label, const cx_cohorts *cohorts, size_t cohort);
-
-/**
- * @brief One cell of the retention table.
- * @param[out] size      the customers of the cohort; may be NULL.
- * @param[out] active    the customers of the cohort active `period` periods
- *                       after its start; may be NULL.
- * @param[out] retention active / size; NaN for an empty cohort or a period
- *                       after the last observed one; may be NULL.
- * @param[in]  cohorts   the table.
- * @param[in]  cohort    0 to count - 1.
- * @param[in]  period    0 to periods - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_cohorts_cell(uint64_t *size, uint64_t *active, double *retention, const cx_cohorts *cohorts,
-                              size_t cohort, size_t period);
-
-/**
- * @brief Customers gained, kept and lost in one calendar period (the
- *        periods are those of the cohorts: index i is cohort i's period).
- * @param[out] active  customers active in the period; may be NULL.
- * @param[out] gained  customers whose cohort starts in the period; may be NULL.
- * @param[out] kept    customers active in the period and the one before; may be NULL.
- * @param[out] lost    customers active in the period before and not in this one; may be NULL.
- * @param[in]  cohorts the table.
- * @param[in]  period  0 to count - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_cohorts_flow(uint64_t *active, uint64_t *gained, uint64_t *kept, uint64_t *lost,
-                              const cx_cohorts *cohorts, size_t period);
-
-/**
- * @brief Retention and churn between any two calendar periods: of the
- *        customers active in period `from`, the share also active in period
- *        `to` (retention) and the rest (churn = 1 - retention).
- * @param[out] retention the share; NaN when nobody was active in `from`.
- * @param[out] churn     1 - retention; NaN likewise; may be NULL.
- * @param[out] at_start  customers active in `from`; may be NULL.
- * @param[in]  cohorts   the table.
- * @param[in]  from      a calendar period index.
- * @param[in]  to        a later (or the same) period index.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_EORDER (to < from).
- */
-CX_EXTERN int cx_cohorts_retention(double *retention, double *churn, uint64_t *at_start, const cx_cohorts *cohorts,
-                                   size_t from, size_t to);
+CX_EXTERN int cx_cohorts_run(cx_result **out, const cx_store *store, const cx_cohorts_options *options);
 
 /** How the confidence band of a survival curve is computed from
  *  Greenwood's variance. */
@@ -157,22 +151,104 @@ typedef enum cx_band {
 /** An opaque, immutable set of Kaplan-Meier curves, one per group. */
 typedef struct cx_survival cx_survival;
 
+/** Opaque options of survival curves: the band (both constructors) and,
+ *  for cx_survival_from_store(), how the relationship is read from a
+ *  store. Made without a store (default allocator); not shared between
+ *  threads while being changed. */
+typedef struct cx_survival_options cx_survival_options;
+
+/**
+ * @brief New survival options with the defaults: level 0.95, band
+ *        ::CX_BAND_LOG_LOG; activity ::CX_ACTIVITY_TRANSACTIONS,
+ *        inactivity 90 days, no churn attribute, one curve (no grouping),
+ *        durations in days.
+ * @param[out] out the options, to free with cx_survival_options_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_survival_options_new(cx_survival_options **out);
+
+/**
+ * @brief Free survival options.
+ * @param[in] options the options, or NULL.
+ */
+CX_EXTERN void cx_survival_options_free(cx_survival_options *options);
+
+/**
+ * @brief Set the confidence level of the band.
+ * @param[in] options the options.
+ * @param[in] level   in (0, 1).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_survival_options_set_level(cx_survival_options *options, double level);
+
+/**
+ * @brief Set how the band is computed.
+ * @param[in] options the options.
+ * @param[in] band    a ::cx_band.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_survival_options_set_band(cx_survival_options *options, cx_band band);
+
+/**
+ * @brief Set which records count as activity (store curves).
+ * @param[in] options  the options.
+ * @param[in] activity a non-empty mask of ::cx_activity bits.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_survival_options_set_activity(cx_survival_options *options, int activity);
+
+/**
+ * @brief Set the churn threshold (store curves): a customer silent for
+ *        longer than this before the as-of time churned at its last activity.
+ * @param[in] options       the options.
+ * @param[in] inactivity_ms > 0.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_survival_options_set_inactivity(cx_survival_options *options, int64_t inactivity_ms);
+
+/**
+ * @brief Set the attribute holding an explicit churn time (store curves).
+ * @param[in] options   the options.
+ * @param[in] attribute a non-empty attribute name (copied), or NULL for none.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_survival_options_set_churn_attribute(cx_survival_options *options, const char *attribute);
+
+/**
+ * @brief Give one curve per value of a customer dimension (store curves).
+ * @param[in] options the options.
+ * @param[in] dim     ::CX_DIM_SEGMENT, ::CX_DIM_REGION, ::CX_DIM_PLAN, or
+ *                    ::CX_DIM_CHANNEL (the channel of the customer's first
+ *                    interaction, inbound or outbound).
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_survival_options_set_group_by(cx_survival_options *options, cx_dim dim);
+
+/**
+ * @brief Set the time unit of durations (store curves).
+ * @param[in] options the options.
+ * @param[in] unit_ms > 0 (86400000: days).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_survival_options_set_unit(cx_survival_options *options, int64_t unit_ms);
+
 /**
  * @brief Kaplan-Meier curves from plain arrays of durations.
- * @param[out] out   the curves, to free with cx_survival_free(); malloc is used.
- * @param[in]  time  n durations, finite and >= 0.
- * @param[in]  event n flags: 1 the event (churn) was observed at `time`,
- *                   0 censored (still a customer at `time`).
- * @param[in]  group n group numbers (>= 0), or NULL for one group; groups
- *                   are reported in increasing number, labelled by it.
- * @param[in]  n     the number of subjects, >= 1.
- * @param[in]  level the confidence level of the band, in (0, 1).
- * @param[in]  band  a ::cx_band.
+ * @param[out] out     the curves, to free with cx_survival_free(); the
+ *                     default allocator is used.
+ * @param[in]  time    n durations, finite and >= 0.
+ * @param[in]  event   n flags: 1 the event (churn) was observed at `time`,
+ *                     0 censored (still a customer at `time`).
+ * @param[in]  group   n group numbers (>= 0), or NULL for one group; groups
+ *                     are reported in increasing number, labelled by it.
+ * @param[in]  n       the number of subjects, >= 1.
+ * @param[in]  options the level and band (the store settings are
+ *                     ignored), or NULL for the defaults.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a bad duration, flag or
  *         group) or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_survival_new(cx_survival **out, const double *time, const int *event, const int *group, size_t n,
-                              double level, int band);
+                              const cx_survival_options *options);
 
 /**
  * @brief Kaplan-Meier curves of the customer relationship in a store.
@@ -180,32 +256,24 @@ CX_EXTERN int cx_survival_new(cx_survival **out, const double *time, const int *
  * A customer's relationship starts at its acquisition time, else at its
  * first activity; its last activity is the latest activity before `as_of`
  * (later records are ignored).
- * Churn is explicit where the data has it: when `churn_attribute` is not
- * NULL and the customer has that attribute holding an ISO 8601 time, the
+ * Churn is explicit where the data has it: when a churn attribute is set
+ * and the customer has that attribute holding an ISO 8601 time, the
  * customer churned then. Otherwise churn is inferred: a customer whose last
- * activity is more than `inactivity_ms` before `as_of` churned at its last
- * activity; the others are censored at `as_of`. Durations are in `unit_ms`.
- * Customers with neither activity nor acquisition before `as_of` are left out.
- * @param[out] out             the curves, to free with cx_survival_free().
- * @param[in]  store           the store.
- * @param[in]  activity        a non-empty ::cx_activity mask.
- * @param[in]  inactivity_ms   the churn threshold, > 0.
- * @param[in]  as_of           the end of observation (not ::CX_TIME_NONE).
- * @param[in]  churn_attribute the attribute holding an explicit churn time, or NULL.
- * @param[in]  group_by        -1 for one curve, or ::CX_DIM_SEGMENT,
- *                             ::CX_DIM_REGION, ::CX_DIM_PLAN, or
- *                             ::CX_DIM_CHANNEL (the channel of the
- *                             customer's first interaction, inbound or outbound).
- * @param[in]  unit_ms         the time unit of durations, > 0 (86400000: days).
- * @param[in]  level           the confidence level, in (0, 1).
- * @param[in]  band            a ::cx_band.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_EPARSE (an explicit churn
- *         time that is not a time), ::CX_EORDER (churn before the start) or
- *         ::CX_ENOMEM.
+ * activity is more than the inactivity threshold before `as_of` churned at
+ * its last activity; the others are censored at `as_of`. Durations are in
+ * the options' unit. Customers with neither activity nor acquisition
+ * before `as_of` are left out.
+ * @param[out] out     the curves, to free with cx_survival_free(); they
+ *                     use the store's allocator and own their labels.
+ * @param[in]  store   the store.
+ * @param[in]  as_of   the end of observation (not ::CX_TIME_NONE).
+ * @param[in]  options the options, or NULL for the defaults.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (nobody observed),
+ *         ::CX_EPARSE (an explicit churn time that is not a time),
+ *         ::CX_EORDER (churn before the start) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_survival_from_store(cx_survival **out, const cx_store *store, int activity, int64_t inactivity_ms,
-                                     cx_time as_of, const char *churn_attribute, int group_by, int64_t unit_ms,
-                                     double level, int band);
+CX_EXTERN int cx_survival_from_store(cx_survival **out, const cx_store *store, cx_time as_of,
+                                     const cx_survival_options *options);
 
 /**
  * @brief Free survival curves.
@@ -214,51 +282,51 @@ CX_EXTERN int cx_survival_from_store(cx_survival **out, const cx_store *store, i
 CX_EXTERN void cx_survival_free(cx_survival *survival);
 
 /**
- * @brief Number of groups (curves).
+ * @brief Number of groups (curves); a group is given to the calls below
+ *        by its index, 0 to count - 1, the row order of cx_survival_summary().
  * @param[in] survival the curves; NULL gives 0.
  * @return the count.
  */
-CX_EXTERN size_t cx_survival_groups(const cx_survival *survival);
+CX_EXTERN size_t cx_survival_group_count(const cx_survival *survival);
 
 /**
- * @brief A group's label and size.
- * @param[out] label    the label, owned by the curves (NULL for the group of
- *                      customers without a value); may be NULL.
- * @param[out] subjects the subjects in the group; may be NULL.
- * @param[out] events   the observed events; may be NULL.
+ * @brief Every step of every curve: one row per group and distinct time
+ *        with an event or a censoring, ordered by group, then time.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `group` | STRING | the group's label (missing for the customers without a value) |
+ * | `time` | REAL | the step's time |
+ * | `survival` | REAL | S(time), the survival just after it |
+ * | `lo`, `hi` | REAL | the band's bounds (NaN once S reaches 0) |
+ * | `at_risk` | INT | subjects at risk just before `time` |
+ * | `events` | INT | events at `time` |
+ * | `censored` | INT | subjects censored at `time` |
+ *
+ * @param[out] out      the table, to free with cx_result_free(); made with
+ *                      the curves' allocator.
  * @param[in]  survival the curves.
- * @param[in]  group    0 to groups - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_survival_group(const char **label, uint64_t *subjects, uint64_t *events,
-                                const cx_survival *survival, size_t group);
+CX_EXTERN int cx_survival_curve(cx_result **out, const cx_survival *survival);
 
 /**
- * @brief Number of steps of a group's curve: one per distinct time with an
- *        event or a censoring.
- * @param[in] survival the curves; NULL gives 0.
- * @param[in] group    0 to groups - 1 (else 0 is returned).
- * @return the count.
- */
-CX_EXTERN size_t cx_survival_steps(const cx_survival *survival, size_t group);
-
-/**
- * @brief One step of a curve.
- * @param[out] time     the step's time; may be NULL.
- * @param[out] surv     S(time), the survival just after it; may be NULL.
- * @param[out] lo       the band's lower bound; may be NULL.
- * @param[out] hi       the band's upper bound; may be NULL.
- * @param[out] at_risk  subjects at risk just before `time`; may be NULL.
- * @param[out] events   events at `time`; may be NULL.
- * @param[out] censored subjects censored at `time`; may be NULL.
+ * @brief One row per group, in group order.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `group` | STRING | the group's label (missing for the customers without a value) |
+ * | `subjects` | INT | subjects in the group |
+ * | `events` | INT | events observed |
+ * | `median` | REAL | the median lifetime (see cx_survival_median()); NaN when S never falls to 0.5 |
+ * | `median_lo`, `median_hi` | REAL | its confidence interval; NaN when not reached |
+ *
+ * @param[out] out      the table, to free with cx_result_free(); made with
+ *                      the curves' allocator.
  * @param[in]  survival the curves.
- * @param[in]  group    0 to groups - 1.
- * @param[in]  index    0 to steps - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_survival_step(double *time, double *surv, double *lo, double *hi, uint64_t *at_risk,
-                               uint64_t *events, uint64_t *censored, const cx_survival *survival, size_t group,
-                               size_t index);
+CX_EXTERN int cx_survival_summary(cx_result **out, const cx_survival *survival);
 
 /**
  * @brief S(t) of a group (a right-continuous step function) with its band.
@@ -266,7 +334,7 @@ CX_EXTERN int cx_survival_step(double *time, double *surv, double *lo, double *h
  * @param[out] lo       the lower bound; may be NULL.
  * @param[out] hi       the upper bound; may be NULL.
  * @param[in]  survival the curves.
- * @param[in]  group    0 to groups - 1.
+ * @param[in]  group    0 to cx_survival_group_count() - 1.
  * @param[in]  t        the time; finite.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
@@ -282,7 +350,7 @@ CX_EXTERN int cx_survival_at(double *surv, double *lo, double *hi, const cx_surv
  * @param[out] lo       its lower limit; NaN when not reached; may be NULL.
  * @param[out] hi       its upper limit; NaN when not reached; may be NULL.
  * @param[in]  survival the curves.
- * @param[in]  group    0 to groups - 1.
+ * @param[in]  group    0 to cx_survival_group_count() - 1.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
 CX_EXTERN int cx_survival_median(double *median, double *lo, double *hi, const cx_survival *survival, size_t group);
@@ -317,9 +385,6 @@ typedef enum cx_rfm_segment {
 /** Number of RFM segments. */
 #define CX_RFM_SEGMENT_COUNT 11
 
-/** An opaque, immutable RFM table: one row per customer with a purchase. */
-typedef struct cx_rfm cx_rfm;
-
 /**
  * @brief Recency, frequency and monetary value of every customer with a
  *        purchase before `as_of`, with quantile scores and a segment.
@@ -328,54 +393,27 @@ typedef struct cx_rfm cx_rfm;
  * number of purchases; monetary the total amount. A score is
  * 1 + floor(bins x the share of customers with a strictly worse value), so
  * equal values share a score; for recency a smaller value is better. The
- * segment uses the same rule on 5 bins whatever `bins` is.
- * @param[out] out     the table, to free with cx_rfm_free().
+ * segment uses the same rule on 5 bins whatever `bins` is. One row per
+ * such customer, in the store's customer order:
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `customer` | STRING | the customer's id |
+ * | `recency` | REAL | time since the last purchase, in `unit_ms` |
+ * | `frequency` | INT | purchases |
+ * | `monetary` | REAL | their total amount |
+ * | `r`, `f`, `m` | INT | the scores, 1 to bins |
+ * | `segment` | INT | a ::cx_rfm_segment |
+ * | `segment_name` | STRING | its name (cx_rfm_segment_name()) |
+ *
+ * @param[out] out     the table, to free with cx_result_free().
  * @param[in]  store   the store.
  * @param[in]  as_of   purchases at or after it are ignored (not ::CX_TIME_NONE).
  * @param[in]  unit_ms the unit of recency, > 0.
  * @param[in]  bins    the number of score levels, 2 to 100.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_rfm_new(cx_rfm **out, const cx_store *store, cx_time as_of, int64_t unit_ms, int bins);
-
-/**
- * @brief Free an RFM table.
- * @param[in] rfm the table, or NULL.
- */
-CX_EXTERN void cx_rfm_free(cx_rfm *rfm);
-
-/**
- * @brief Number of customers in the table (in the store's customer order).
- * @param[in] rfm the table; NULL gives 0.
- * @return the count.
- */
-CX_EXTERN size_t cx_rfm_count(const cx_rfm *rfm);
-
-/**
- * @brief One customer's row.
- * @param[out] customer  the customer's id, borrowed from the store (valid
- *                       while the store lives); may be NULL.
- * @param[out] recency   may be NULL.
- * @param[out] frequency may be NULL.
- * @param[out] monetary  may be NULL.
- * @param[in]  rfm       the table.
- * @param[in]  index     0 to count - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_rfm_values(const char **customer, double *recency, double *frequency, double *monetary,
-                            const cx_rfm *rfm, size_t index);
-
-/**
- * @brief One customer's scores and segment.
- * @param[out] r       the recency score, 1 to bins; may be NULL.
- * @param[out] f       the frequency score; may be NULL.
- * @param[out] m       the monetary score; may be NULL.
- * @param[out] segment a ::cx_rfm_segment; may be NULL.
- * @param[in]  rfm     the table.
- * @param[in]  index   0 to count - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_rfm_scores(int *r, int *f, int *m, int *segment, const cx_rfm *rfm, size_t index);
+CX_EXTERN int cx_rfm_run(cx_result **out, const cx_store *store, cx_time as_of, int64_t unit_ms, int bins);
 
 /**
  * @brief The name of a segment ("champions", "loyal", "potential_loyalist",
@@ -385,7 +423,7 @@ CX_EXTERN int cx_rfm_scores(int *r, int *f, int *m, int *segment, const cx_rfm *
  * @param[in]  segment a ::cx_rfm_segment.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_rfm_segment_name(const char **out, int segment);
+CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
 
 /** @} */
 
@@ -848,7 +886,8 @@ CX_EXTERN int cx_model_clv(cx_result **out, const cx_model *purchases, const cx_
  * kinds of ::cx_care_kind, each with the caller's thresholds, windows and
  * priority. cx_care_evaluate() applies them at an as-of time and lists one
  * entry per customer and rule that matches, with the evidence (a time and
- * a value) and a reason in words. Options and rules use malloc; results use
+ * a value) and a reason in words. Options and rules use the default
+ * allocator; results use
  * the store's allocator. Handles are not shared between threads while
  * being changed; results are immutable.
  * @{ */
@@ -871,9 +910,6 @@ typedef enum cx_health_signal {
 /** Opaque options of the health score: a weight, a window and a scale per signal. */
 typedef struct cx_health_options cx_health_options;
 
-/** An opaque, immutable table of health scores: one row per customer of the store. */
-typedef struct cx_health cx_health;
-
 /**
  * @brief New health options with the defaults of ::cx_health_signal.
  * @param[out] out the options, to free with cx_health_options_free().
@@ -894,7 +930,7 @@ CX_EXTERN void cx_health_options_free(cx_health_options *options);
  * @param[in] weight  finite and >= 0.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
-CX_EXTERN int cx_health_options_set_weight(cx_health_options *options, int signal, double weight);
+CX_EXTERN int cx_health_options_set_weight(cx_health_options *options, cx_health_signal signal, double weight);
 
 /**
  * @brief Set a signal's window: how far before the as-of time its records
@@ -906,7 +942,7 @@ CX_EXTERN int cx_health_options_set_weight(cx_health_options *options, int signa
  * @param[in] window_ms >= 0; 0 for no limit.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
-CX_EXTERN int cx_health_options_set_window(cx_health_options *options, int signal, int64_t window_ms);
+CX_EXTERN int cx_health_options_set_window(cx_health_options *options, cx_health_signal signal, int64_t window_ms);
 
 /**
  * @brief Set a signal's scale: for ::CX_HEALTH_OPEN_CASES and
@@ -918,7 +954,7 @@ CX_EXTERN int cx_health_options_set_window(cx_health_options *options, int signa
  * @param[in] scale   finite and as above.
  * @return ::CX_OK, ::CX_EINVAL (a signal without a scale) or ::CX_ERANGE.
  */
-CX_EXTERN int cx_health_options_set_scale(cx_health_options *options, int signal, double scale);
+CX_EXTERN int cx_health_options_set_scale(cx_health_options *options, cx_health_signal signal, double scale);
 
 /**
  * @brief The name of a signal ("nps", "csat", "ces", "open_cases",
@@ -927,13 +963,24 @@ CX_EXTERN int cx_health_options_set_scale(cx_health_options *options, int signal
  * @param[in]  signal a ::cx_health_signal.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_health_signal_name(const char **out, int signal);
+CX_EXTERN int cx_health_signal_name(const char **out, cx_health_signal signal);
 
 /**
- * @brief Score every customer of a store.
+ * @brief Score every customer of a store: one row per customer, in the
+ *        store's customer order.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `customer` | STRING | the customer's id |
+ * | `score` | REAL | 0 to 100; NaN when no weighted signal is present |
+ * | `<signal>` | REAL | per signal, in ::cx_health_signal order ("nps", "csat", ..., "value"): its normalised value in [0, 1]; NaN when missing |
+ * | `<signal>_contribution` | REAL | the points it adds to the score (0 when missing or weighted 0); they add up to `score` |
+ * | `<signal>_raw` | REAL | the value before normalisation: the answer, the count of cases, the days since the last activity, P(alive), the spend; NaN when missing |
+ *
+ * The three columns of signal k are columns 2 + 3k, 3 + 3k and 4 + 3k.
  * Cost: one pass over the feedback, cases, interactions and transactions.
- * @param[out] out     the scores, to free with cx_health_free().
- * @param[in]  store   the store; it must outlive the scores (ids are borrowed).
+ * @param[out] out     the table, to free with cx_result_free().
+ * @param[in]  store   the store.
  * @param[in]  options the options, or NULL for the defaults.
  * @param[in]  as_of   the time of the score (not ::CX_TIME_NONE).
  * @param[in]  model   a BG/NBD or Pareto/NBD model for ::CX_HEALTH_P_ALIVE, or NULL.
@@ -941,57 +988,8 @@ CX_EXTERN int cx_health_signal_name(const char **out, int signal);
  *                     (NULL exactly when model is NULL).
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_health_new(cx_health **out, const cx_store *store, const cx_health_options *options, cx_time as_of,
+CX_EXTERN int cx_health_run(cx_result **out, const cx_store *store, const cx_health_options *options, cx_time as_of,
                             const cx_model *model, const cx_summary *summary);
-
-/**
- * @brief Free health scores.
- * @param[in] health the scores, or NULL.
- */
-CX_EXTERN void cx_health_free(cx_health *health);
-
-/**
- * @brief Number of rows: the store's customers, in its order.
- * @param[in] health the scores; NULL gives 0.
- * @return the count.
- */
-CX_EXTERN size_t cx_health_count(const cx_health *health);
-
-/**
- * @brief The row of a customer.
- * @param[out] out      the row.
- * @param[in]  health   the scores.
- * @param[in]  customer the customer's id.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND.
- */
-CX_EXTERN int cx_health_find(size_t *out, const cx_health *health, const char *customer);
-
-/**
- * @brief A customer's score.
- * @param[out] score    0 to 100; NaN when no weighted signal is present.
- * @param[out] customer the id, borrowed from the store; may be NULL.
- * @param[in]  health   the scores.
- * @param[in]  index    0 to count - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_health_score(double *score, const char **customer, const cx_health *health, size_t index);
-
-/**
- * @brief One signal of a customer's score.
- * @param[out] value        the normalised value in [0, 1]; NaN when missing; may be NULL.
- * @param[out] contribution the points it adds to the score (0 when
- *                          missing or weighted 0); may be NULL.
- * @param[out] raw          the value before normalisation (the answer, the
- *                          count of cases, the days since the last
- *                          activity, P(alive), the spend); NaN when
- *                          missing; may be NULL.
- * @param[in]  health       the scores.
- * @param[in]  index        0 to count - 1.
- * @param[in]  signal       a ::cx_health_signal.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_health_signal_value(double *value, double *contribution, double *raw, const cx_health *health,
-                                     size_t index, int signal);
 
 /** The kinds of care rule. Values are stable. In each, `window` is how
  *  far before the as-of time A the evidence may lie. */
@@ -1035,9 +1033,6 @@ typedef enum cx_care_kind {
 /** An opaque set of care rules. */
 typedef struct cx_care_rules cx_care_rules;
 
-/** An opaque, immutable list of customers to contact. */
-typedef struct cx_care_list cx_care_list;
-
 /**
  * @brief A new, empty set of care rules.
  * @param[out] out the rules, to free with cx_care_rules_free().
@@ -1053,21 +1048,42 @@ CX_EXTERN void cx_care_rules_free(cx_care_rules *rules);
 
 /**
  * @brief Add a rule (see ::cx_care_kind for what each parameter means to
- *        each kind; a parameter a kind does not use must be 0).
- * @param[out] out_rule    the rule's number (0, 1, 2, ... in order of
- *                         addition); may be NULL.
- * @param[in]  rules       the rules.
- * @param[in]  kind        a ::cx_care_kind.
- * @param[in]  priority    higher is more urgent; the list is sorted by it.
- * @param[in]  threshold   finite; >= 0.
- * @param[in]  min_value   finite; >= 0.
- * @param[in]  window_ms   > 0 (for ::CX_CARE_SLA_BREACH >= 0, with a
- *                         target set; 0 for ::CX_CARE_LOW_P_ALIVE).
- * @param[in]  baseline_ms >= 0 (> 0 for ::CX_CARE_ACTIVITY_DROP).
+ *        each kind; a parameter a kind does not use must be 0). A rule's
+ *        minimum value and baseline start at 0: set them with
+ *        cx_care_rules_set_min_value() and cx_care_rules_set_baseline().
+ * @param[out] out       the rule's number (0, 1, 2, ... in order of
+ *                       addition); may be NULL.
+ * @param[in]  rules     the rules.
+ * @param[in]  kind      a ::cx_care_kind.
+ * @param[in]  priority  higher is more urgent; the list is sorted by it.
+ * @param[in]  threshold finite; >= 0.
+ * @param[in]  window_ms > 0 (for ::CX_CARE_SLA_BREACH >= 0; 0 for
+ *                       ::CX_CARE_LOW_P_ALIVE).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_care_rules_add(size_t *out_rule, cx_care_rules *rules, int kind, int priority, double threshold,
-                                double min_value, int64_t window_ms, int64_t baseline_ms);
+CX_EXTERN int cx_care_rules_add(size_t *out, cx_care_rules *rules, cx_care_kind kind, int priority, double threshold,
+                                int64_t window_ms);
+
+/**
+ * @brief Set a rule's minimum value (::CX_CARE_ACTIVITY_DROP: activities
+ *        in the baseline; ::CX_CARE_LOW_P_ALIVE: spend).
+ * @param[in] rules     the rules.
+ * @param[in] rule      the rule's number.
+ * @param[in] min_value finite, >= 0.
+ * @return ::CX_OK, ::CX_EINVAL (a kind without one) or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_care_rules_set_min_value(cx_care_rules *rules, size_t rule, double min_value);
+
+/**
+ * @brief Set a rule's baseline (::CX_CARE_ACTIVITY_DROP: the period
+ *        before the window, > 0 before evaluation; ::CX_CARE_SLA_BREACH:
+ *        the first-response target, 0 for none).
+ * @param[in] rules       the rules.
+ * @param[in] rule        the rule's number.
+ * @param[in] baseline_ms >= 0.
+ * @return ::CX_OK, ::CX_EINVAL (a kind without one) or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_care_rules_set_baseline(cx_care_rules *rules, size_t rule, int64_t baseline_ms);
 
 /**
  * @brief Restrict a ::CX_CARE_SLA_BREACH rule to cases of one priority
@@ -1095,56 +1111,40 @@ CX_EXTERN size_t cx_care_rules_count(const cx_care_rules *rules);
  * @param[in]  kind a ::cx_care_kind.
  * @return ::CX_OK or ::CX_EINVAL.
  */
-CX_EXTERN int cx_care_kind_name(const char **out, int kind);
+CX_EXTERN int cx_care_kind_name(const char **out, cx_care_kind kind);
 
 /**
  * @brief Apply the rules at an as-of time (records at or after it are
- *        ignored). Each rule gives at most one entry per customer. The
- *        list is sorted by priority (highest first), then by the evidence
- *        time (oldest first: who has waited longest), then by rule number
- *        and customer order.
- * @param[out] out     the list, to free with cx_care_list_free().
+ *        ignored): the customers to contact now. Each rule gives at most
+ *        one row per customer. Rows are sorted by priority (highest
+ *        first), then by the evidence time (oldest first: who has waited
+ *        longest), then by rule number and customer order.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `customer` | STRING | the customer's id |
+ * | `rule` | INT | the rule's number |
+ * | `kind` | INT | its ::cx_care_kind |
+ * | `kind_name` | STRING | its name (cx_care_kind_name()) |
+ * | `priority` | INT | its priority |
+ * | `time` | TIME | the evidence time (see ::cx_care_kind) |
+ * | `value` | REAL | the evidence value (see ::cx_care_kind) |
+ * | `reason` | STRING | the reason in words |
+ *
+ * @param[out] out     the table, to free with cx_result_free().
  * @param[in]  rules   the rules.
- * @param[in]  store   the store; it must outlive the list.
+ * @param[in]  store   the store.
  * @param[in]  as_of   not ::CX_TIME_NONE.
  * @param[in]  model   a BG/NBD or Pareto/NBD model, or NULL (required by
  *                     ::CX_CARE_LOW_P_ALIVE rules).
  * @param[in]  summary the summary the model applies to (NULL exactly when
  *                     model is NULL).
  * @return ::CX_OK, ::CX_EINVAL (a low-P(alive) rule without a model),
+ *         ::CX_ERANGE (a rule without its baseline or target),
  *         ::CX_ENOTFOUND (a priority not in the store) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_care_evaluate(cx_care_list **out, const cx_care_rules *rules, const cx_store *store, cx_time as_of,
+CX_EXTERN int cx_care_evaluate(cx_result **out, const cx_care_rules *rules, const cx_store *store, cx_time as_of,
                                const cx_model *model, const cx_summary *summary);
-
-/**
- * @brief Free a care list.
- * @param[in] list the list, or NULL.
- */
-CX_EXTERN void cx_care_list_free(cx_care_list *list);
-
-/**
- * @brief Number of entries.
- * @param[in] list the list; NULL gives 0.
- * @return the count.
- */
-CX_EXTERN size_t cx_care_list_count(const cx_care_list *list);
-
-/**
- * @brief One entry of the list.
- * @param[out] customer the customer's id, borrowed from the store; may be NULL.
- * @param[out] rule     the rule's number; may be NULL.
- * @param[out] kind     its ::cx_care_kind; may be NULL.
- * @param[out] priority its priority; may be NULL.
- * @param[out] time     the evidence time (see ::cx_care_kind); may be NULL.
- * @param[out] value    the evidence value (see ::cx_care_kind); may be NULL.
- * @param[out] reason   the reason in words, owned by the list; may be NULL.
- * @param[in]  list     the list.
- * @param[in]  index    0 to count - 1.
- * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
- */
-CX_EXTERN int cx_care_list_get(const char **customer, size_t *rule, int *kind, int *priority, cx_time *time,
-                               double *value, const char **reason, const cx_care_list *list, size_t index);
 
 /** @} */
 

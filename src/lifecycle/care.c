@@ -3,8 +3,10 @@
  * normalised to [0, 1], weights and windows from an options handle) and
  * the care rules, held as data and applied to a store at an as-of time.
  * Both read the store's columns directly, one pass per table, into
- * per-customer arrays; formulas are in include/cxkit/lifecycle.h.
+ * per-customer arrays, and hand out a cx_result built with src/table;
+ * formulas are in include/cxkit/lifecycle.h.
  */
+#include "../table/table.h"
 #include "lifecycle_private.h"
 
 #include "cxkit/time.h"
@@ -13,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define DAY_MS 86400000LL
 #define NSIG CX_HEALTH_SIGNAL_COUNT
 
 static const char *cust_id(const cx_store *s, uint32_t c) { return cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], c); }
@@ -63,6 +64,7 @@ static int summary_p_alive(double **out, cxi_mem *mem, const cx_store *store, co
 /* ---- health options ------------------------------------------------------ */
 
 struct cx_health_options {
+    cxi_mem mem; /* the default allocator: options are made without a store */
     double weight[NSIG];
     int64_t window[NSIG];
     double scale[NSIG];
@@ -74,9 +76,10 @@ static const char *const signal_names[NSIG] = {"nps",     "csat",    "ces",     
 static void health_defaults(cx_health_options *o)
 {
     static const double w[NSIG] = {2, 1, 1, 1, 1, 2, 2, 1};
-    static const int64_t win[NSIG] = {365 * DAY_MS, 365 * DAY_MS, 365 * DAY_MS, 0, 90 * DAY_MS, 180 * DAY_MS, 0,
-                                      365 * DAY_MS};
+    static const int64_t win[NSIG] = {365 * CXI_MS_PER_DAY, 365 * CXI_MS_PER_DAY, 365 * CXI_MS_PER_DAY, 0, 90 * CXI_MS_PER_DAY, 180 * CXI_MS_PER_DAY, 0,
+                                      365 * CXI_MS_PER_DAY};
     static const double sc[NSIG] = {0, 0, 0, 3, 2, 0, 0, 0};
+    cxi_mem_init(&o->mem, cxi_default_alloc, NULL);
     memcpy(o->weight, w, sizeof w);
     memcpy(o->window, win, sizeof win);
     memcpy(o->scale, sc, sizeof sc);
@@ -87,15 +90,23 @@ int cx_health_options_new(cx_health_options **out)
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_health_options_new: out is NULL");
     *out = NULL;
-    cx_health_options *o = malloc(sizeof *o);
+    cx_health_options d;
+    health_defaults(&d);
+    cx_health_options *o = cxi_alloc(&d.mem, sizeof *o);
     if (!o)
         return cxi_fail(CX_ENOMEM, "cx_health_options_new: out of memory");
-    health_defaults(o);
+    *o = d;
     *out = o;
     return CX_OK;
 }
 
-void cx_health_options_free(cx_health_options *o) { free(o); }
+void cx_health_options_free(cx_health_options *o)
+{
+    if (!o)
+        return;
+    cxi_mem mem = o->mem;
+    cxi_free(&mem, o, sizeof *o);
+}
 
 static int check_signal(const void *o, int signal, const char *fn)
 {
@@ -106,10 +117,10 @@ static int check_signal(const void *o, int signal, const char *fn)
     return CX_OK;
 }
 
-int cx_health_options_set_weight(cx_health_options *o, int signal, double weight)
+int cx_health_options_set_weight(cx_health_options *o, cx_health_signal signal, double weight)
 {
     static const char fn[] = "cx_health_options_set_weight";
-    int rc = check_signal(o, signal, fn);
+    int rc = check_signal(o, (int)signal, fn);
     if (rc)
         return rc;
     if (!isfinite(weight) || weight < 0)
@@ -118,10 +129,10 @@ int cx_health_options_set_weight(cx_health_options *o, int signal, double weight
     return CX_OK;
 }
 
-int cx_health_options_set_window(cx_health_options *o, int signal, int64_t window_ms)
+int cx_health_options_set_window(cx_health_options *o, cx_health_signal signal, int64_t window_ms)
 {
     static const char fn[] = "cx_health_options_set_window";
-    int rc = check_signal(o, signal, fn);
+    int rc = check_signal(o, (int)signal, fn);
     if (rc)
         return rc;
     if (window_ms < 0 || (signal == CX_HEALTH_RECENCY && window_ms == 0))
@@ -131,10 +142,10 @@ int cx_health_options_set_window(cx_health_options *o, int signal, int64_t windo
     return CX_OK;
 }
 
-int cx_health_options_set_scale(cx_health_options *o, int signal, double scale)
+int cx_health_options_set_scale(cx_health_options *o, cx_health_signal signal, double scale)
 {
     static const char fn[] = "cx_health_options_set_scale";
-    int rc = check_signal(o, signal, fn);
+    int rc = check_signal(o, (int)signal, fn);
     if (rc)
         return rc;
     if (signal != CX_HEALTH_OPEN_CASES && signal != CX_HEALTH_REPEAT_CASES && signal != CX_HEALTH_VALUE)
@@ -146,36 +157,30 @@ int cx_health_options_set_scale(cx_health_options *o, int signal, double scale)
     return CX_OK;
 }
 
-int cx_health_signal_name(const char **out, int signal)
+int cx_health_signal_name(const char **out, cx_health_signal signal)
 {
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_health_signal_name: out is NULL");
-    if (signal < 0 || signal >= NSIG)
-        return cxi_fail(CX_EINVAL, "cx_health_signal_name: signal %d is not a cx_health_signal", signal);
+    if ((int)signal < 0 || (int)signal >= NSIG)
+        return cxi_fail(CX_EINVAL, "cx_health_signal_name: signal %d is not a cx_health_signal", (int)signal);
     *out = signal_names[signal];
     return CX_OK;
 }
 
 /* ---- health scores --------------------------------------------------------- */
 
-struct cx_health {
-    cxi_mem mem;
-    const cx_store *store;
+/* The scratch of one scoring: per customer, its score and per signal its
+ * value, contribution and raw value; the latest answer per feedback signal
+ * (stamp[3c + k]; stamp[3c] later reused as the last activity). */
+typedef struct health_work {
+    const cx_store *s;
+    const cx_health_options *o;
+    cx_time as_of;
     size_t n;
-    double *buf;    /* one block: score[n], then value, contrib, raw [n x NSIG] */
-    double *score, *value, *contrib, *raw;
-};
-
-static size_t health_bytes(size_t n) { return (n * (3 * NSIG + 1) + 1) * sizeof(double); }
-
-void cx_health_free(cx_health *h)
-{
-    if (!h)
-        return;
-    cxi_mem mem = h->mem;
-    cxi_free(&mem, h->buf, health_bytes(h->n));
-    cxi_free(&mem, h, sizeof *h);
-}
+    double *score, *value, *contrib, *raw; /* n, and n x NSIG */
+    cx_time *stamp;                        /* 3n */
+    double *sorted;                        /* n */
+} health_work;
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -197,10 +202,173 @@ static size_t count_below(const double *sorted, size_t n, double v, bool or_equa
     return a;
 }
 
-int cx_health_new(cx_health **out, const cx_store *store, const cx_health_options *options, cx_time as_of,
+/* Feedback: the latest answer in each signal's window (the later row on a tie). */
+static void health_feedback(health_work *w)
+{
+    const cx_store *store = w->s;
+    size_t nf = store->t[CX_TABLE_FEEDBACK].n;
+    const uint32_t *cu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
+    const uint32_t *qu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
+    const double *sc = CXI_COL(store, CX_TABLE_FEEDBACK, FB_SCORE, double);
+    const int64_t *tm = CXI_COL(store, CX_TABLE_FEEDBACK, FB_TIME, int64_t);
+    const uint8_t *metric = CXI_COL(store, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
+    for (size_t i = 0; i < nf; i++) {
+        int k = metric[qu[i]]; /* CX_METRIC_NPS, CSAT, CES are signals 0, 1, 2 */
+        if (k > CX_METRIC_CES || !in_window(tm[i], w->as_of, w->o->window[k]))
+            continue;
+        cx_time *st = &w->stamp[3 * cu[i] + (size_t)k];
+        if (*st != CX_TIME_NONE && tm[i] < *st)
+            continue;
+        *st = tm[i];
+        w->raw[cu[i] * NSIG + (size_t)k] = sc[i];
+        w->value[cu[i] * NSIG + (size_t)k] = ease_of(store, qu[i], sc[i]);
+    }
+}
+
+/* Cases open at as_of, and cases with repeated contacts or a reopen. */
+static void health_cases(health_work *w)
+{
+    const cx_store *store = w->s;
+    size_t nc = store->t[CX_TABLE_CASES].n;
+    const uint32_t *cu = CXI_COL(store, CX_TABLE_CASES, CA_CUSTOMER, uint32_t);
+    const int64_t *op = CXI_COL(store, CX_TABLE_CASES, CA_OPENED, int64_t);
+    const int64_t *rs = CXI_COL(store, CX_TABLE_CASES, CA_RESOLVED, int64_t);
+    const int32_t *ro = CXI_COL(store, CX_TABLE_CASES, CA_REOPENS, int32_t);
+    const int32_t *ct = CXI_COL(store, CX_TABLE_CASES, CA_CONTACTS, int32_t);
+    for (size_t i = 0; i < nc; i++) {
+        if (in_window(op[i], w->as_of, w->o->window[CX_HEALTH_OPEN_CASES]) &&
+            (rs[i] == CX_TIME_NONE || rs[i] >= w->as_of))
+            w->raw[cu[i] * NSIG + CX_HEALTH_OPEN_CASES] += 1;
+        if (in_window(op[i], w->as_of, w->o->window[CX_HEALTH_REPEAT_CASES]) && (ct[i] >= 2 || ro[i] >= 1))
+            w->raw[cu[i] * NSIG + CX_HEALTH_REPEAT_CASES] += 1;
+    }
+}
+
+/* The last activity (into stamp[3c]) and the spend in the value window. */
+static void health_activity(health_work *w)
+{
+    const cx_store *store = w->s;
+    cx_time as_of = w->as_of, *last = w->stamp;
+    for (size_t c = 0; c < w->n; c++)
+        last[3 * c] = CX_TIME_NONE;
+    size_t nt = store->t[CX_TABLE_TRANSACTIONS].n;
+    const uint32_t *cu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
+    const int64_t *tm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
+    const double *am = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_AMOUNT, double);
+    for (size_t i = 0; i < nt; i++) {
+        if (tm[i] >= as_of)
+            continue;
+        if (last[3 * cu[i]] == CX_TIME_NONE || tm[i] > last[3 * cu[i]])
+            last[3 * cu[i]] = tm[i];
+        if (in_window(tm[i], as_of, w->o->window[CX_HEALTH_VALUE]))
+            w->raw[cu[i] * NSIG + CX_HEALTH_VALUE] += am[i];
+    }
+    size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
+    const uint32_t *icu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const int64_t *itm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
+    const uint8_t *dir = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
+    for (size_t i = 0; i < ni; i++)
+        if (dir[i] == CX_INBOUND && itm[i] < as_of && (last[3 * icu[i]] == CX_TIME_NONE || itm[i] > last[3 * icu[i]]))
+            last[3 * icu[i]] = itm[i];
+}
+
+/* Normalises the signals read from the store (all but P(alive)). */
+static void health_normalise(health_work *w)
+{
+    const cx_health_options *o = w->o;
+    size_t n = w->n;
+    for (size_t c = 0; c < n; c++)
+        w->sorted[c] = w->raw[c * NSIG + CX_HEALTH_VALUE];
+    qsort(w->sorted, n, sizeof *w->sorted, cmp_double);
+    for (size_t c = 0; c < n; c++) {
+        double *v = w->value + c * NSIG, *raw = w->raw + c * NSIG;
+        for (int k = 0; k < 3; k++)
+            if (isnan(raw[k]))
+                v[k] = NAN;
+        v[CX_HEALTH_OPEN_CASES] = 1 - fmin(raw[CX_HEALTH_OPEN_CASES] / o->scale[CX_HEALTH_OPEN_CASES], 1);
+        v[CX_HEALTH_REPEAT_CASES] = 1 - fmin(raw[CX_HEALTH_REPEAT_CASES] / o->scale[CX_HEALTH_REPEAT_CASES], 1);
+        if (w->stamp[3 * c] == CX_TIME_NONE) {
+            v[CX_HEALTH_RECENCY] = 0;
+        } else {
+            double d = (double)(w->as_of - w->stamp[3 * c]);
+            raw[CX_HEALTH_RECENCY] = d / (double)CXI_MS_PER_DAY;
+            v[CX_HEALTH_RECENCY] = 1 - fmin(d / (double)o->window[CX_HEALTH_RECENCY], 1);
+        }
+        v[CX_HEALTH_P_ALIVE] = NAN;
+        double val = raw[CX_HEALTH_VALUE];
+        if (o->scale[CX_HEALTH_VALUE] > 0) {
+            v[CX_HEALTH_VALUE] = fmin(val / o->scale[CX_HEALTH_VALUE], 1);
+        } else if (n == 1) {
+            v[CX_HEALTH_VALUE] = 0.5;
+        } else {
+            size_t below = count_below(w->sorted, n, val, false), upto = count_below(w->sorted, n, val, true);
+            v[CX_HEALTH_VALUE] = ((double)below + 0.5 * (double)(upto - below - 1)) / (double)(n - 1);
+        }
+    }
+}
+
+/* The weighted score and each signal's contribution. */
+static void health_scores(health_work *w)
+{
+    const cx_health_options *o = w->o;
+    for (size_t c = 0; c < w->n; c++) {
+        const double *v = w->value + c * NSIG;
+        double *ctb = w->contrib + c * NSIG, W = 0;
+        for (int k = 0; k < NSIG; k++)
+            if (o->weight[k] > 0 && !isnan(v[k]))
+                W += o->weight[k];
+        double sum = 0;
+        for (int k = 0; k < NSIG; k++) {
+            ctb[k] = W > 0 && o->weight[k] > 0 && !isnan(v[k]) ? 100 * o->weight[k] * v[k] / W : 0;
+            sum += ctb[k];
+        }
+        w->score[c] = W > 0 ? sum : NAN;
+    }
+}
+
+/* The table: customer, score, then per signal its value, contribution, raw. */
+static int health_table(cx_result **out, const health_work *w, cxi_mem *mem)
+{
+    enum { NCOLS = 2 + 3 * NSIG };
+    char names_buf[NCOLS][40];
+    const char *names[NCOLS];
+    int types[NCOLS];
+    for (int c = 0; c < NCOLS; c++) {
+        types[c] = c == 0 ? CX_TYPE_STRING : CX_TYPE_REAL;
+        names[c] = names_buf[c];
+    }
+    snprintf(names_buf[0], sizeof names_buf[0], "customer");
+    snprintf(names_buf[1], sizeof names_buf[1], "score");
+    for (int k = 0; k < NSIG; k++) {
+        snprintf(names_buf[2 + 3 * k], sizeof names_buf[0], "%s", signal_names[k]);
+        snprintf(names_buf[3 + 3 * k], sizeof names_buf[0], "%s_contribution", signal_names[k]);
+        snprintf(names_buf[4 + 3 * k], sizeof names_buf[0], "%s_raw", signal_names[k]);
+    }
+    cx_result *r;
+    if (cxi_result_new(&r, mem, w->n, NCOLS, names, types))
+        return CX_ENOMEM;
+    for (size_t c = 0; c < w->n; c++) {
+        if (cxi_result_set_text(r, 0, c, cust_id(w->s, (uint32_t)c))) {
+            cx_result_free(r);
+            return CX_ENOMEM;
+        }
+        cxi_result_set_real(r, 1, c, w->score[c]);
+        for (size_t k = 0; k < NSIG; k++) {
+            cxi_result_set_real(r, 2 + 3 * k, c, w->value[c * NSIG + k]);
+            cxi_result_set_real(r, 3 + 3 * k, c, w->contrib[c * NSIG + k]);
+            cxi_result_set_real(r, 4 + 3 * k, c, w->raw[c * NSIG + k]);
+        }
+    }
+    *out = r;
+    return CX_OK;
+}
+
+static size_t health_bytes(size_t n) { return (n * (3 * NSIG + 1) + 1) * sizeof(double); }
+
+int cx_health_run(cx_result **out, const cx_store *store, const cx_health_options *options, cx_time as_of,
                   const cx_model *model, const cx_summary *summary)
 {
-    static const char fn[] = "cx_health_new";
+    static const char fn[] = "cx_health_run";
     if (!out)
         return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
@@ -213,7 +381,6 @@ int cx_health_new(cx_health **out, const cx_store *store, const cx_health_option
         health_defaults(&defaults);
         options = &defaults;
     }
-    const cx_health_options *o = options;
     cxi_mem mem;
     cxi_mem_init(&mem, store->mem.fn, store->mem.ud);
     size_t n = store->t[CX_TABLE_CUSTOMERS].n;
@@ -221,205 +388,45 @@ int cx_health_new(cx_health **out, const cx_store *store, const cx_health_option
     int rc = summary_p_alive(&pa, &mem, store, model, summary, fn);
     if (rc)
         return rc;
-    cx_health *h = cxi_alloc(&mem, sizeof *h);
+    health_work w = {store, options, as_of, n, NULL, NULL, NULL, NULL, NULL, NULL};
     double *buf = cxi_alloc(&mem, health_bytes(n));
-    cx_time *stamp = cxi_alloc(&mem, (3 * n + 1) * sizeof *stamp); /* latest answer per feedback signal */
-    double *sorted = cxi_alloc(&mem, (n + 1) * sizeof *sorted);
-    if (!h || !buf || !stamp || !sorted) {
-        cxi_free(&mem, h, sizeof *h);
-        cxi_free(&mem, buf, health_bytes(n));
-        cxi_free(&mem, stamp, (3 * n + 1) * sizeof *stamp);
-        cxi_free(&mem, sorted, (n + 1) * sizeof *sorted);
-        if (pa)
-            cxi_free(&mem, pa, (summary->n + 1) * sizeof *pa);
-        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    }
-    h->mem = mem;
-    h->store = store;
-    h->n = n;
-    h->buf = buf;
-    h->score = buf;
-    h->value = buf + n;
-    h->contrib = buf + n + n * NSIG;
-    h->raw = buf + n + 2 * n * NSIG;
-    for (size_t i = 0; i < n * NSIG; i++)
-        h->raw[i] = NAN;
-    for (size_t i = 0; i < 3 * n; i++)
-        stamp[i] = CX_TIME_NONE;
-    for (size_t c = 0; c < n; c++) {
-        h->raw[c * NSIG + CX_HEALTH_OPEN_CASES] = 0;
-        h->raw[c * NSIG + CX_HEALTH_REPEAT_CASES] = 0;
-        h->raw[c * NSIG + CX_HEALTH_VALUE] = 0;
-    }
-    /* feedback: the latest answer in each signal's window (the later row on a tie) */
-    {
-        size_t nf = store->t[CX_TABLE_FEEDBACK].n;
-        const uint32_t *cu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
-        const uint32_t *qu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
-        const double *sc = CXI_COL(store, CX_TABLE_FEEDBACK, FB_SCORE, double);
-        const int64_t *tm = CXI_COL(store, CX_TABLE_FEEDBACK, FB_TIME, int64_t);
-        const uint8_t *metric = CXI_COL(store, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
-        for (size_t i = 0; i < nf; i++) {
-            int k = metric[qu[i]]; /* CX_METRIC_NPS, CSAT, CES are signals 0, 1, 2 */
-            if (k > CX_METRIC_CES || !in_window(tm[i], as_of, o->window[k]))
-                continue;
-            cx_time *st = &stamp[3 * cu[i] + (size_t)k];
-            if (*st != CX_TIME_NONE && tm[i] < *st)
-                continue;
-            *st = tm[i];
-            h->raw[cu[i] * NSIG + (size_t)k] = sc[i];
-            h->value[cu[i] * NSIG + (size_t)k] = ease_of(store, qu[i], sc[i]);
+    w.stamp = cxi_alloc(&mem, (3 * n + 1) * sizeof *w.stamp);
+    w.sorted = cxi_alloc(&mem, (n + 1) * sizeof *w.sorted);
+    if (buf && w.stamp && w.sorted) {
+        w.score = buf;
+        w.value = buf + n;
+        w.contrib = buf + n + n * NSIG;
+        w.raw = buf + n + 2 * n * NSIG;
+        memset(buf, 0, health_bytes(n));
+        for (size_t i = 0; i < n * NSIG; i++)
+            w.raw[i] = NAN;
+        for (size_t i = 0; i < 3 * n; i++)
+            w.stamp[i] = CX_TIME_NONE;
+        for (size_t c = 0; c < n; c++) {
+            w.raw[c * NSIG + CX_HEALTH_OPEN_CASES] = 0;
+            w.raw[c * NSIG + CX_HEALTH_REPEAT_CASES] = 0;
+            w.raw[c * NSIG + CX_HEALTH_VALUE] = 0;
         }
-    }
-    /* cases */
-    {
-        size_t nc = store->t[CX_TABLE_CASES].n;
-        const uint32_t *cu = CXI_COL(store, CX_TABLE_CASES, CA_CUSTOMER, uint32_t);
-        const int64_t *op = CXI_COL(store, CX_TABLE_CASES, CA_OPENED, int64_t);
-        const int64_t *rs = CXI_COL(store, CX_TABLE_CASES, CA_RESOLVED, int64_t);
-        const int32_t *ro = CXI_COL(store, CX_TABLE_CASES, CA_REOPENS, int32_t);
-        const int32_t *ct = CXI_COL(store, CX_TABLE_CASES, CA_CONTACTS, int32_t);
-        for (size_t i = 0; i < nc; i++) {
-            if (in_window(op[i], as_of, o->window[CX_HEALTH_OPEN_CASES]) && (rs[i] == CX_TIME_NONE || rs[i] >= as_of))
-                h->raw[cu[i] * NSIG + CX_HEALTH_OPEN_CASES] += 1;
-            if (in_window(op[i], as_of, o->window[CX_HEALTH_REPEAT_CASES]) && (ct[i] >= 2 || ro[i] >= 1))
-                h->raw[cu[i] * NSIG + CX_HEALTH_REPEAT_CASES] += 1;
-        }
-    }
-    /* activity (stamp[3c] reused as the last activity) and spend */
-    for (size_t c = 0; c < n; c++)
-        stamp[3 * c] = CX_TIME_NONE;
-    {
-        size_t nt = store->t[CX_TABLE_TRANSACTIONS].n;
-        const uint32_t *cu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
-        const int64_t *tm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
-        const double *am = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_AMOUNT, double);
-        for (size_t i = 0; i < nt; i++) {
-            if (tm[i] >= as_of)
-                continue;
-            if (stamp[3 * cu[i]] == CX_TIME_NONE || tm[i] > stamp[3 * cu[i]])
-                stamp[3 * cu[i]] = tm[i];
-            if (in_window(tm[i], as_of, o->window[CX_HEALTH_VALUE]))
-                h->raw[cu[i] * NSIG + CX_HEALTH_VALUE] += am[i];
-        }
-        size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
-        const uint32_t *icu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-        const int64_t *itm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
-        const uint8_t *dir = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
-        for (size_t i = 0; i < ni; i++)
-            if (dir[i] == CX_INBOUND && itm[i] < as_of &&
-                (stamp[3 * icu[i]] == CX_TIME_NONE || itm[i] > stamp[3 * icu[i]]))
-                stamp[3 * icu[i]] = itm[i];
-    }
-    for (size_t c = 0; c < n; c++)
-        sorted[c] = h->raw[c * NSIG + CX_HEALTH_VALUE];
-    qsort(sorted, n, sizeof *sorted, cmp_double);
-    for (size_t c = 0; c < n; c++) {
-        double *v = h->value + c * NSIG, *raw = h->raw + c * NSIG;
-        for (int k = 0; k < 3; k++)
-            if (isnan(raw[k]))
-                v[k] = NAN;
-        v[CX_HEALTH_OPEN_CASES] = 1 - fmin(raw[CX_HEALTH_OPEN_CASES] / o->scale[CX_HEALTH_OPEN_CASES], 1);
-        v[CX_HEALTH_REPEAT_CASES] = 1 - fmin(raw[CX_HEALTH_REPEAT_CASES] / o->scale[CX_HEALTH_REPEAT_CASES], 1);
-        if (stamp[3 * c] == CX_TIME_NONE) {
-            v[CX_HEALTH_RECENCY] = 0;
-        } else {
-            double d = (double)(as_of - stamp[3 * c]);
-            raw[CX_HEALTH_RECENCY] = d / (double)DAY_MS;
-            v[CX_HEALTH_RECENCY] = 1 - fmin(d / (double)o->window[CX_HEALTH_RECENCY], 1);
-        }
-        v[CX_HEALTH_P_ALIVE] = NAN;
-        double val = raw[CX_HEALTH_VALUE];
-        if (o->scale[CX_HEALTH_VALUE] > 0) {
-            v[CX_HEALTH_VALUE] = fmin(val / o->scale[CX_HEALTH_VALUE], 1);
-        } else if (n == 1) {
-            v[CX_HEALTH_VALUE] = 0.5;
-        } else {
-            size_t below = count_below(sorted, n, val, false), upto = count_below(sorted, n, val, true);
-            v[CX_HEALTH_VALUE] = ((double)below + 0.5 * (double)(upto - below - 1)) / (double)(n - 1);
-        }
-    }
-    if (pa) {
-        for (size_t i = 0; i < summary->n; i++) {
+        health_feedback(&w);
+        health_cases(&w);
+        health_activity(&w);
+        health_normalise(&w);
+        for (size_t i = 0; pa && i < summary->n; i++) {
             size_t c = summary->cust[i];
-            h->raw[c * NSIG + CX_HEALTH_P_ALIVE] = pa[i];
-            h->value[c * NSIG + CX_HEALTH_P_ALIVE] = pa[i];
+            w.raw[c * NSIG + CX_HEALTH_P_ALIVE] = pa[i];
+            w.value[c * NSIG + CX_HEALTH_P_ALIVE] = pa[i];
         }
-        cxi_free(&h->mem, pa, (summary->n + 1) * sizeof *pa);
+        health_scores(&w);
+        rc = health_table(out, &w, &mem);
+    } else {
+        rc = CX_ENOMEM;
     }
-    for (size_t c = 0; c < n; c++) {
-        const double *v = h->value + c * NSIG;
-        double *ctb = h->contrib + c * NSIG, W = 0;
-        for (int k = 0; k < NSIG; k++)
-            if (o->weight[k] > 0 && !isnan(v[k]))
-                W += o->weight[k];
-        double sum = 0;
-        for (int k = 0; k < NSIG; k++) {
-            ctb[k] = W > 0 && o->weight[k] > 0 && !isnan(v[k]) ? 100 * o->weight[k] * v[k] / W : 0;
-            sum += ctb[k];
-        }
-        h->score[c] = W > 0 ? sum : NAN;
-    }
-    cxi_free(&h->mem, stamp, (3 * n + 1) * sizeof *stamp);
-    cxi_free(&h->mem, sorted, (n + 1) * sizeof *sorted);
-    *out = h;
-    return CX_OK;
-}
-
-size_t cx_health_count(const cx_health *h) { return h ? h->n : 0; }
-
-static int check_health(const cx_health *h, size_t i, const char *fn)
-{
-    if (!h)
-        return cxi_fail(CX_EINVAL, "%s: health is NULL", fn);
-    if (i >= h->n)
-        return cxi_fail(CX_ERANGE, "%s: index %zu is out of range (%zu customers)", fn, i, h->n);
-    return CX_OK;
-}
-
-int cx_health_find(size_t *out, const cx_health *h, const char *customer)
-{
-    if (!out || !h || !customer)
-        return cxi_fail(CX_EINVAL, "cx_health_find: %s is NULL", !out ? "out" : !h ? "health" : "customer");
-    uint32_t c = cxi_pool_find(&h->store->keys[CX_TABLE_CUSTOMERS], customer, strlen(customer));
-    if (c == CXI_NONE || c >= h->n) {
-        char qb[80];
-        return cxi_fail(CX_ENOTFOUND, "cx_health_find: no customer '%s'", cxi_quote(qb, customer));
-    }
-    *out = c;
-    return CX_OK;
-}
-
-int cx_health_score(double *score, const char **customer, const cx_health *h, size_t index)
-{
-    static const char fn[] = "cx_health_score";
-    if (!score)
-        return cxi_fail(CX_EINVAL, "%s: score is NULL", fn);
-    int rc = check_health(h, index, fn);
-    if (rc)
-        return rc;
-    *score = h->score[index];
-    if (customer)
-        *customer = cust_id(h->store, (uint32_t)index);
-    return CX_OK;
-}
-
-int cx_health_signal_value(double *value, double *contribution, double *raw, const cx_health *h, size_t index, int signal)
-{
-    static const char fn[] = "cx_health_signal_value";
-    int rc = check_health(h, index, fn);
-    if (rc)
-        return rc;
-    if (signal < 0 || signal >= NSIG)
-        return cxi_fail(CX_EINVAL, "%s: signal %d is not a cx_health_signal", fn, signal);
-    size_t j = index * NSIG + (size_t)signal;
-    if (value)
-        *value = h->value[j];
-    if (contribution)
-        *contribution = h->contrib[j];
-    if (raw)
-        *raw = h->raw[j];
-    return CX_OK;
+    cxi_free(&mem, buf, health_bytes(n));
+    cxi_free(&mem, w.stamp, (3 * n + 1) * sizeof *w.stamp);
+    cxi_free(&mem, w.sorted, (n + 1) * sizeof *w.sorted);
+    if (pa)
+        cxi_free(&mem, pa, (summary->n + 1) * sizeof *pa);
+    return rc ? cxi_fail(CX_ENOMEM, "%s: out of memory", fn) : CX_OK;
 }
 
 /* ---- care rules -------------------------------------------------------------- */
@@ -428,10 +435,12 @@ typedef struct care_rule {
     int kind, priority;
     double threshold, min_value;
     int64_t window, baseline;
-    char *case_priority; /* malloc'd, or NULL */
+    char *case_priority; /* owned, or NULL */
+    size_t case_priority_len;
 } care_rule;
 
 struct cx_care_rules {
+    cxi_mem mem; /* the default allocator: rules are made without a store */
     care_rule *r;
     size_t n, cap;
 };
@@ -439,12 +448,12 @@ struct cx_care_rules {
 static const char *const kind_names[CX_CARE_KIND_COUNT] = {"detractor_after_case", "repeat_contacts", "sla_breach",
                                                           "high_effort",          "activity_drop",   "low_p_alive"};
 
-int cx_care_kind_name(const char **out, int kind)
+int cx_care_kind_name(const char **out, cx_care_kind kind)
 {
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_care_kind_name: out is NULL");
-    if (kind < 0 || kind >= CX_CARE_KIND_COUNT)
-        return cxi_fail(CX_EINVAL, "cx_care_kind_name: kind %d is not a cx_care_kind", kind);
+    if ((int)kind < 0 || (int)kind >= CX_CARE_KIND_COUNT)
+        return cxi_fail(CX_EINVAL, "cx_care_kind_name: kind %d is not a cx_care_kind", (int)kind);
     *out = kind_names[kind];
     return CX_OK;
 }
@@ -454,9 +463,13 @@ int cx_care_rules_new(cx_care_rules **out)
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_care_rules_new: out is NULL");
     *out = NULL;
-    cx_care_rules *r = calloc(1, sizeof *r);
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    cx_care_rules *r = cxi_alloc(&mem, sizeof *r);
     if (!r)
         return cxi_fail(CX_ENOMEM, "cx_care_rules_new: out of memory");
+    memset(r, 0, sizeof *r);
+    r->mem = mem;
     *out = r;
     return CX_OK;
 }
@@ -465,34 +478,18 @@ void cx_care_rules_free(cx_care_rules *r)
 {
     if (!r)
         return;
+    cxi_mem mem = r->mem;
     for (size_t i = 0; i < r->n; i++)
-        free(r->r[i].case_priority);
-    free(r->r);
-    free(r);
+        cxi_free(&mem, r->r[i].case_priority, r->r[i].case_priority_len + 1);
+    cxi_free(&mem, r->r, r->cap * sizeof *r->r);
+    cxi_free(&mem, r, sizeof *r);
 }
 
 size_t cx_care_rules_count(const cx_care_rules *r) { return r ? r->n : 0; }
 
-int cx_care_rules_add(size_t *out_rule, cx_care_rules *rules, int kind, int priority, double threshold,
-                      double min_value, int64_t window_ms, int64_t baseline_ms)
+/* What is wrong with a kind's threshold and window, or NULL. */
+static const char *care_threshold_problem(int kind, double threshold, int64_t window_ms)
 {
-    static const char fn[] = "cx_care_rules_add";
-    if (!rules)
-        return cxi_fail(CX_EINVAL, "%s: rules is NULL", fn);
-    if (kind < 0 || kind >= CX_CARE_KIND_COUNT)
-        return cxi_fail(CX_EINVAL, "%s: kind %d is not a cx_care_kind", fn, kind);
-    const char *kn = kind_names[kind];
-    if (!isfinite(threshold) || threshold < 0 || !isfinite(min_value) || min_value < 0)
-        return cxi_fail(CX_ERANGE, "%s: %s: threshold %g and min_value %g must be finite and >= 0", fn, kn, threshold,
-                        min_value);
-    if (window_ms < 0 || baseline_ms < 0)
-        return cxi_fail(CX_ERANGE, "%s: %s: window and baseline must be >= 0", fn, kn);
-    bool uses_min = kind == CX_CARE_ACTIVITY_DROP || kind == CX_CARE_LOW_P_ALIVE;
-    bool uses_base = kind == CX_CARE_ACTIVITY_DROP || kind == CX_CARE_SLA_BREACH;
-    bool uses_thr = kind != CX_CARE_SLA_BREACH;
-    if ((!uses_min && min_value != 0) || (!uses_base && baseline_ms != 0) || (!uses_thr && threshold != 0) ||
-        (kind == CX_CARE_LOW_P_ALIVE && window_ms != 0))
-        return cxi_fail(CX_EINVAL, "%s: %s: a parameter this kind does not use is not 0", fn, kn);
     const char *bad = NULL;
     switch (kind) {
     case CX_CARE_DETRACTOR_AFTER_CASE:
@@ -503,60 +500,118 @@ int cx_care_rules_add(size_t *out_rule, cx_care_rules *rules, int kind, int prio
         if (threshold < 1)
             bad = "threshold (contacts) is not >= 1";
         break;
-    case CX_CARE_SLA_BREACH:
-        if (window_ms == 0 && baseline_ms == 0)
-            bad = "neither a resolution (window) nor a first-response (baseline) target is set";
-        break;
     case CX_CARE_HIGH_EFFORT:
         if (threshold > 1)
             bad = "threshold (ease) is not within 0 to 1";
         break;
     case CX_CARE_ACTIVITY_DROP:
-        if (threshold >= 1 || baseline_ms == 0)
-            bad = "threshold (rate ratio) is not below 1, or the baseline is 0";
+        if (threshold >= 1)
+            bad = "threshold (rate ratio) is not below 1";
         break;
-    default:
+    case CX_CARE_LOW_P_ALIVE:
         if (threshold == 0 || threshold > 1)
             bad = "threshold (P(alive)) is not within (0, 1]";
+        break;
+    default:
         break;
     }
     if (!bad && kind != CX_CARE_SLA_BREACH && kind != CX_CARE_LOW_P_ALIVE && window_ms == 0)
         bad = "window is 0";
+    return bad;
+}
+
+int cx_care_rules_add(size_t *out, cx_care_rules *rules, cx_care_kind kind, int priority, double threshold,
+                      int64_t window_ms)
+{
+    static const char fn[] = "cx_care_rules_add";
+    if (!rules)
+        return cxi_fail(CX_EINVAL, "%s: rules is NULL", fn);
+    if ((int)kind < 0 || (int)kind >= CX_CARE_KIND_COUNT)
+        return cxi_fail(CX_EINVAL, "%s: kind %d is not a cx_care_kind", fn, (int)kind);
+    const char *kn = kind_names[kind];
+    if (!isfinite(threshold) || threshold < 0)
+        return cxi_fail(CX_ERANGE, "%s: %s: threshold %g must be finite and >= 0", fn, kn, threshold);
+    if (window_ms < 0)
+        return cxi_fail(CX_ERANGE, "%s: %s: window must be >= 0", fn, kn);
+    if ((kind == CX_CARE_SLA_BREACH && threshold != 0) || (kind == CX_CARE_LOW_P_ALIVE && window_ms != 0))
+        return cxi_fail(CX_EINVAL, "%s: %s: a parameter this kind does not use is not 0", fn, kn);
+    const char *bad = care_threshold_problem(kind, threshold, window_ms);
     if (bad)
         return cxi_fail(CX_ERANGE, "%s: %s: %s", fn, kn, bad);
     if (rules->n == rules->cap) {
         size_t cap = rules->cap ? 2 * rules->cap : 8;
-        care_rule *r = realloc(rules->r, cap * sizeof *r);
+        care_rule *r = cxi_realloc(&rules->mem, rules->r, rules->cap * sizeof *r, cap * sizeof *r);
         if (!r)
             return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         rules->r = r;
         rules->cap = cap;
     }
-    rules->r[rules->n] = (care_rule){kind, priority, threshold, min_value, window_ms, baseline_ms, NULL};
-    if (out_rule)
-        *out_rule = rules->n;
+    rules->r[rules->n] = (care_rule){kind, priority, threshold, 0, window_ms, 0, NULL, 0};
+    if (out)
+        *out = rules->n;
     rules->n++;
+    return CX_OK;
+}
+
+static int check_rule(const cx_care_rules *rules, size_t rule, const char *fn)
+{
+    if (!rules)
+        return cxi_fail(CX_EINVAL, "%s: rules is NULL", fn);
+    if (rule >= rules->n)
+        return cxi_fail(CX_ERANGE, "%s: rule %zu is out of range (%zu rules)", fn, rule, rules->n);
+    return CX_OK;
+}
+
+int cx_care_rules_set_min_value(cx_care_rules *rules, size_t rule, double min_value)
+{
+    static const char fn[] = "cx_care_rules_set_min_value";
+    int rc = check_rule(rules, rule, fn);
+    if (rc)
+        return rc;
+    int kind = rules->r[rule].kind;
+    if (kind != CX_CARE_ACTIVITY_DROP && kind != CX_CARE_LOW_P_ALIVE)
+        return cxi_fail(CX_EINVAL, "%s: rule %zu: %s has no minimum value", fn, rule, kind_names[kind]);
+    if (!isfinite(min_value) || min_value < 0)
+        return cxi_fail(CX_ERANGE, "%s: rule %zu: min_value %g is not finite and >= 0", fn, rule, min_value);
+    rules->r[rule].min_value = min_value;
+    return CX_OK;
+}
+
+int cx_care_rules_set_baseline(cx_care_rules *rules, size_t rule, int64_t baseline_ms)
+{
+    static const char fn[] = "cx_care_rules_set_baseline";
+    int rc = check_rule(rules, rule, fn);
+    if (rc)
+        return rc;
+    int kind = rules->r[rule].kind;
+    if (kind != CX_CARE_ACTIVITY_DROP && kind != CX_CARE_SLA_BREACH)
+        return cxi_fail(CX_EINVAL, "%s: rule %zu: %s has no baseline", fn, rule, kind_names[kind]);
+    if (baseline_ms < 0 || (kind == CX_CARE_ACTIVITY_DROP && baseline_ms == 0))
+        return cxi_fail(CX_ERANGE, "%s: rule %zu: baseline %lld ms is not %s", fn, rule, (long long)baseline_ms,
+                        kind == CX_CARE_ACTIVITY_DROP ? "> 0" : ">= 0");
+    rules->r[rule].baseline = baseline_ms;
     return CX_OK;
 }
 
 int cx_care_rules_set_priority(cx_care_rules *rules, size_t rule, const char *priority)
 {
     static const char fn[] = "cx_care_rules_set_priority";
-    if (!rules)
-        return cxi_fail(CX_EINVAL, "%s: rules is NULL", fn);
-    if (rule >= rules->n)
-        return cxi_fail(CX_ERANGE, "%s: rule %zu is out of range (%zu rules)", fn, rule, rules->n);
+    int rc = check_rule(rules, rule, fn);
+    if (rc)
+        return rc;
     if (rules->r[rule].kind != CX_CARE_SLA_BREACH)
         return cxi_fail(CX_EINVAL, "%s: rule %zu is not an sla_breach rule", fn, rule);
     char *copy = NULL;
+    size_t len = priority ? strlen(priority) : 0;
     if (priority) {
-        size_t len = strlen(priority);
-        if (!(copy = malloc(len + 1)))
+        if (!(copy = cxi_alloc(&rules->mem, len + 1)))
             return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         memcpy(copy, priority, len + 1);
     }
-    free(rules->r[rule].case_priority);
-    rules->r[rule].case_priority = copy;
+    care_rule *r = &rules->r[rule];
+    cxi_free(&rules->mem, r->case_priority, r->case_priority_len + 1);
+    r->case_priority = copy;
+    r->case_priority_len = len;
     return CX_OK;
 }
 
@@ -572,24 +627,6 @@ typedef struct care_entry {
     uint32_t ref; /* the case or feedback row behind the evidence, for the reason */
     double aux;   /* a second number for the reason */
 } care_entry;
-
-struct cx_care_list {
-    cxi_mem mem;
-    const cx_store *store;
-    size_t n, cap;  /* entries, and the room of their block (cap + 1) */
-    care_entry *e;
-    char *reasons; /* n x REASON_LEN */
-};
-
-void cx_care_list_free(cx_care_list *l)
-{
-    if (!l)
-        return;
-    cxi_mem mem = l->mem;
-    cxi_free(&mem, l->e, (l->cap + 1) * sizeof *l->e);
-    cxi_free(&mem, l->reasons, l->n * REASON_LEN + 1);
-    cxi_free(&mem, l, sizeof *l);
-}
 
 /* Per-customer candidates of one rule: the best evidence so far. */
 typedef struct cand {
@@ -790,8 +827,8 @@ static void reason_of(char *buf, const cx_store *s, const care_rule *r, const ca
     }
     case CX_CARE_ACTIVITY_DROP:
         snprintf(buf, REASON_LEN, "activity fell to %.0f in the last %g days from %u in the %g days before "
-                 "(rate x%.2f); last active %s", e->aux, (double)r->window / DAY_MS, e->ref,
-                 (double)r->baseline / DAY_MS, e->value, day);
+                 "(rate x%.2f); last active %s", e->aux, (double)r->window / CXI_MS_PER_DAY, e->ref,
+                 (double)r->baseline / CXI_MS_PER_DAY, e->value, day);
         break;
     default:
         snprintf(buf, REASON_LEN, "P(alive) %.0f%% for a customer who spent %.2f; last purchase %s",
@@ -812,7 +849,144 @@ static int cmp_entry(const void *a, const void *b)
     return (x->cust > y->cust) - (x->cust < y->cust);
 }
 
-int cx_care_evaluate(cx_care_list **out, const cx_care_rules *rules, const cx_store *store, cx_time as_of,
+/* Checks the rules against the store before anything is allocated. */
+static int care_check(const cx_care_rules *rules, const cx_store *store, const cx_model *model, const char *fn)
+{
+    bool need_pa = false;
+    for (size_t k = 0; k < rules->n; k++) {
+        const care_rule *r = &rules->r[k];
+        need_pa |= r->kind == CX_CARE_LOW_P_ALIVE;
+        if (r->kind == CX_CARE_SLA_BREACH && r->window == 0 && r->baseline == 0)
+            return cxi_fail(CX_ERANGE, "%s: rule %zu: sla_breach: neither a resolution (window) nor a first-response "
+                            "(baseline) target is set", fn, k);
+        if (r->kind == CX_CARE_ACTIVITY_DROP && r->baseline == 0)
+            return cxi_fail(CX_ERANGE, "%s: rule %zu: activity_drop: the baseline is 0", fn, k);
+        if (r->case_priority &&
+            cxi_pool_find(&store->sets[CX_VOCAB_PRIORITY], r->case_priority, r->case_priority_len) == CXI_NONE) {
+            char qb[80];
+            return cxi_fail(CX_ENOTFOUND, "%s: rule %zu: no priority '%s' in the store", fn, k,
+                            cxi_quote(qb, r->case_priority));
+        }
+    }
+    if (need_pa && !model)
+        return cxi_fail(CX_EINVAL, "%s: a low_p_alive rule needs a model and its summary", fn);
+    return CX_OK;
+}
+
+/* The facts several rules share: contacts per case, last activity and purchase. */
+static void care_facts(care_ctx *x)
+{
+    const cx_store *store = x->s;
+    cx_time as_of = x->as_of;
+    for (size_t i = 0; i < x->ncase; i++) {
+        x->case_count[i] = 0;
+        x->case_last[i] = CX_TIME_NONE;
+    }
+    for (size_t c = 0; c < x->ncust; c++)
+        x->act[c] = x->last_buy[c] = CX_TIME_NONE;
+    size_t nt = store->t[CX_TABLE_TRANSACTIONS].n, ni = store->t[CX_TABLE_INTERACTIONS].n;
+    const uint32_t *tcu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
+    const int64_t *ttm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
+    for (size_t i = 0; i < nt; i++)
+        if (ttm[i] < as_of && (x->last_buy[tcu[i]] == CX_TIME_NONE || ttm[i] > x->last_buy[tcu[i]]))
+            x->last_buy[tcu[i]] = ttm[i];
+    for (size_t c = 0; c < x->ncust; c++)
+        x->act[c] = x->last_buy[c];
+    const uint32_t *icu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const uint32_t *ica = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CASE, uint32_t);
+    const int64_t *itm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
+    const uint8_t *dir = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
+    for (size_t i = 0; i < ni; i++) {
+        if (dir[i] != CX_INBOUND || itm[i] >= as_of)
+            continue;
+        if (x->act[icu[i]] == CX_TIME_NONE || itm[i] > x->act[icu[i]])
+            x->act[icu[i]] = itm[i];
+        uint32_t ca = ica[i];
+        if (ca != CXI_NONE) {
+            x->case_count[ca]++;
+            if (x->case_last[ca] == CX_TIME_NONE || itm[i] > x->case_last[ca])
+                x->case_last[ca] = itm[i];
+        }
+    }
+}
+
+/* The entries of every rule, sorted (*e grows in the store's allocator). */
+static int care_collect(care_entry **e, size_t *n, size_t *cap, care_ctx *x, const cx_care_rules *rules,
+                        double *d1, double *d2, cxi_mem *mem)
+{
+    for (size_t k = 0; k < rules->n; k++) {
+        const care_rule *r = &rules->r[k];
+        for (size_t c = 0; c < x->ncust; c++) /* every field: a rule may compare before the first offer */
+            x->cand[c] = (cand){CX_TIME_NONE, 0, 0, CXI_NONE};
+        switch (r->kind) {
+        case CX_CARE_DETRACTOR_AFTER_CASE: rule_feedback(x, r, CX_METRIC_NPS); break;
+        case CX_CARE_HIGH_EFFORT: rule_feedback(x, r, CX_METRIC_CES); break;
+        case CX_CARE_REPEAT_CONTACTS: rule_repeat(x, r); break;
+        case CX_CARE_SLA_BREACH: {
+            uint32_t code = r->case_priority ? cxi_pool_find(&x->s->sets[CX_VOCAB_PRIORITY], r->case_priority,
+                                                            r->case_priority_len)
+                                             : CXI_NONE;
+            rule_sla(x, r, code);
+            break;
+        }
+        case CX_CARE_ACTIVITY_DROP: rule_drop(x, r, d1, d2); break;
+        default: rule_p_alive(x, r); break;
+        }
+        size_t m = 0;
+        for (size_t c = 0; c < x->ncust; c++)
+            m += x->cand[c].time != CX_TIME_NONE;
+        if (*n + m > *cap) {
+            size_t ncap = (*n + m) * 2;
+            care_entry *g = cxi_realloc(mem, *e, (*cap + 1) * sizeof **e, (ncap + 1) * sizeof **e);
+            if (!g)
+                return CX_ENOMEM;
+            *e = g;
+            *cap = ncap;
+        }
+        for (size_t c = 0; c < x->ncust; c++) {
+            const cand *cd = &x->cand[c];
+            if (cd->time != CX_TIME_NONE)
+                (*e)[(*n)++] = (care_entry){(uint32_t)c, (uint32_t)k, r->kind, r->priority, cd->time, cd->value,
+                                            cd->ref, cd->aux};
+        }
+    }
+    if (*n)
+        qsort(*e, *n, sizeof **e, cmp_entry);
+    return CX_OK;
+}
+
+enum { CR_CUSTOMER, CR_RULE, CR_KIND, CR_KIND_NAME, CR_PRIORITY, CR_TIME, CR_VALUE, CR_REASON, CR_NCOLS };
+
+static int care_table(cx_result **out, const care_entry *e, size_t n, const cx_care_rules *rules,
+                      const cx_store *store, cxi_mem *mem)
+{
+    static const char *const names[CR_NCOLS] = {"customer", "rule", "kind",  "kind_name",
+                                                "priority", "time", "value", "reason"};
+    static const int types[CR_NCOLS] = {CX_TYPE_STRING, CX_TYPE_INT,  CX_TYPE_INT,  CX_TYPE_STRING,
+                                        CX_TYPE_INT,    CX_TYPE_TIME, CX_TYPE_REAL, CX_TYPE_STRING};
+    cx_result *r;
+    if (cxi_result_new(&r, mem, n, CR_NCOLS, names, types))
+        return CX_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char reason[REASON_LEN];
+        reason_of(reason, store, &rules->r[e[i].rule], &e[i]);
+        if (cxi_result_set_text(r, CR_CUSTOMER, i, cust_id(store, e[i].cust)) ||
+            cxi_result_set_text(r, CR_KIND_NAME, i, kind_names[e[i].kind]) ||
+            cxi_result_set_text(r, CR_REASON, i, reason)) {
+            cx_result_free(r);
+            return CX_ENOMEM;
+        }
+        cxi_result_set_int(r, CR_RULE, i, e[i].rule);
+        cxi_result_set_int(r, CR_KIND, i, e[i].kind);
+        cxi_result_set_int(r, CR_PRIORITY, i, e[i].priority);
+        cxi_result_set_time(r, CR_TIME, i, e[i].time);
+        cxi_result_set_real(r, CR_VALUE, i, e[i].value);
+    }
+    *out = r;
+    return CX_OK;
+}
+
+int cx_care_evaluate(cx_result **out, const cx_care_rules *rules, const cx_store *store, cx_time as_of,
                      const cx_model *model, const cx_summary *summary)
 {
     static const char fn[] = "cx_care_evaluate";
@@ -823,24 +997,14 @@ int cx_care_evaluate(cx_care_list **out, const cx_care_rules *rules, const cx_st
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !rules ? "rules" : "store");
     if (as_of == CX_TIME_NONE)
         return cxi_fail(CX_EINVAL, "%s: as_of is missing", fn);
-    bool need_pa = false;
-    for (size_t k = 0; k < rules->n; k++) {
-        const care_rule *r = &rules->r[k];
-        need_pa |= r->kind == CX_CARE_LOW_P_ALIVE;
-        if (r->case_priority &&
-            cxi_pool_find(&store->sets[CX_VOCAB_PRIORITY], r->case_priority, strlen(r->case_priority)) == CXI_NONE) {
-            char qb[80];
-            return cxi_fail(CX_ENOTFOUND, "%s: rule %zu: no priority '%s' in the store", fn, k,
-                            cxi_quote(qb, r->case_priority));
-        }
-    }
-    if (need_pa && !model)
-        return cxi_fail(CX_EINVAL, "%s: a low_p_alive rule needs a model and its summary", fn);
+    int rc = care_check(rules, store, model, fn);
+    if (rc)
+        return rc;
     cxi_mem mem;
     cxi_mem_init(&mem, store->mem.fn, store->mem.ud);
     care_ctx x = {store, as_of, store->t[CX_TABLE_CUSTOMERS].n, store->t[CX_TABLE_CASES].n, NULL, NULL, NULL,
                   NULL, NULL, NULL, summary};
-    int rc = summary_p_alive(&x.pa, &mem, store, model, summary, fn);
+    rc = summary_p_alive(&x.pa, &mem, store, model, summary, fn);
     if (rc)
         return rc;
     size_t nc = x.ncust, cap = 0, n = 0;
@@ -851,106 +1015,15 @@ int cx_care_evaluate(cx_care_list **out, const cx_care_rules *rules, const cx_st
     x.act = cxi_alloc(&mem, (nc + 1) * sizeof *x.act);
     x.last_buy = cxi_alloc(&mem, (nc + 1) * sizeof *x.last_buy);
     double *d1 = cxi_alloc(&mem, (nc + 1) * sizeof *d1), *d2 = cxi_alloc(&mem, (nc + 1) * sizeof *d2);
-    cx_care_list *l;
     if (!x.cand || !x.case_count || !x.case_last || !x.act || !x.last_buy || !d1 || !d2) {
-        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        goto done;
+        rc = CX_ENOMEM;
+    } else {
+        care_facts(&x);
+        rc = care_collect(&e, &n, &cap, &x, rules, d1, d2, &mem);
+        if (!rc)
+            rc = care_table(out, e, n, rules, store, &mem);
     }
-    /* the facts several rules share: contacts per case, last activity and purchase */
-    for (size_t i = 0; i < x.ncase; i++) {
-        x.case_count[i] = 0;
-        x.case_last[i] = CX_TIME_NONE;
-    }
-    for (size_t c = 0; c < nc; c++)
-        x.act[c] = x.last_buy[c] = CX_TIME_NONE;
-    {
-        size_t nt = store->t[CX_TABLE_TRANSACTIONS].n, ni = store->t[CX_TABLE_INTERACTIONS].n;
-        const uint32_t *tcu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
-        const int64_t *ttm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
-        for (size_t i = 0; i < nt; i++)
-            if (ttm[i] < as_of && (x.last_buy[tcu[i]] == CX_TIME_NONE || ttm[i] > x.last_buy[tcu[i]]))
-                x.last_buy[tcu[i]] = ttm[i];
-        for (size_t c = 0; c < nc; c++)
-            x.act[c] = x.last_buy[c];
-        const uint32_t *icu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-        const uint32_t *ica = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CASE, uint32_t);
-        const int64_t *itm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
-        const uint8_t *dir = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
-        for (size_t i = 0; i < ni; i++) {
-            if (dir[i] != CX_INBOUND || itm[i] >= as_of)
-                continue;
-            if (x.act[icu[i]] == CX_TIME_NONE || itm[i] > x.act[icu[i]])
-                x.act[icu[i]] = itm[i];
-            uint32_t ca = ica[i];
-            if (ca != CXI_NONE) {
-                x.case_count[ca]++;
-                if (x.case_last[ca] == CX_TIME_NONE || itm[i] > x.case_last[ca])
-                    x.case_last[ca] = itm[i];
-            }
-        }
-    }
-    for (size_t k = 0; k < rules->n; k++) {
-        const care_rule *r = &rules->r[k];
-        for (size_t c = 0; c < nc; c++) /* every field: a rule may compare before the first offer */
-            x.cand[c] = (cand){CX_TIME_NONE, 0, 0, CXI_NONE};
-        switch (r->kind) {
-        case CX_CARE_DETRACTOR_AFTER_CASE: rule_feedback(&x, r, CX_METRIC_NPS); break;
-        case CX_CARE_HIGH_EFFORT: rule_feedback(&x, r, CX_METRIC_CES); break;
-        case CX_CARE_REPEAT_CONTACTS: rule_repeat(&x, r); break;
-        case CX_CARE_SLA_BREACH: {
-            uint32_t code = r->case_priority ? cxi_pool_find(&store->sets[CX_VOCAB_PRIORITY], r->case_priority,
-                                                            strlen(r->case_priority))
-                                             : CXI_NONE;
-            rule_sla(&x, r, code);
-            break;
-        }
-        case CX_CARE_ACTIVITY_DROP: rule_drop(&x, r, d1, d2); break;
-        default: rule_p_alive(&x, r); break;
-        }
-        size_t m = 0;
-        for (size_t c = 0; c < nc; c++)
-            m += x.cand[c].time != CX_TIME_NONE;
-        if (n + m > cap) {
-            size_t ncap = (n + m) * 2;
-            care_entry *g = cxi_realloc(&mem, e, (cap + 1) * sizeof *e, (ncap + 1) * sizeof *e);
-            if (!g) {
-                rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-                goto done;
-            }
-            e = g;
-            cap = ncap;
-        }
-        for (size_t c = 0; c < nc; c++) {
-            const cand *cd = &x.cand[c];
-            if (cd->time == CX_TIME_NONE)
-                continue;
-            e[n++] = (care_entry){(uint32_t)c, (uint32_t)k, r->kind, r->priority, cd->time, cd->value, cd->ref,
-                                  cd->aux};
-        }
-    }
-    if (n)
-        qsort(e, n, sizeof *e, cmp_entry);
-    l = cxi_alloc(&mem, sizeof *l);
-    char *text = cxi_alloc(&mem, n * REASON_LEN + 1);
-    if (!l || !text) {
-        cxi_free(&mem, text, n * REASON_LEN + 1);
-        cxi_free(&mem, l, sizeof *l);
-        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++)
-        reason_of(text + i * REASON_LEN, store, &rules->r[e[i].rule], &e[i]);
-    l->mem = mem;
-    l->store = store;
-    l->n = n;
-    l->cap = cap;
-    l->e = e;
-    l->reasons = text;
-    e = NULL;
-    *out = l;
-done:
-    if (e)
-        cxi_free(&mem, e, (cap + 1) * sizeof *e);
+    cxi_free(&mem, e, (cap + 1) * sizeof *e);
     cxi_free(&mem, x.cand, (nc + 1) * sizeof *x.cand);
     cxi_free(&mem, x.case_count, (x.ncase + 1) * sizeof *x.case_count);
     cxi_free(&mem, x.case_last, (x.ncase + 1) * sizeof *x.case_last);
@@ -960,33 +1033,5 @@ done:
     cxi_free(&mem, d2, (nc + 1) * sizeof *d2);
     if (x.pa)
         cxi_free(&mem, x.pa, (summary->n + 1) * sizeof *x.pa);
-    return rc;
-}
-
-size_t cx_care_list_count(const cx_care_list *l) { return l ? l->n : 0; }
-
-int cx_care_list_get(const char **customer, size_t *rule, int *kind, int *priority, cx_time *time, double *value,
-                     const char **reason, const cx_care_list *l, size_t index)
-{
-    static const char fn[] = "cx_care_list_get";
-    if (!l)
-        return cxi_fail(CX_EINVAL, "%s: list is NULL", fn);
-    if (index >= l->n)
-        return cxi_fail(CX_ERANGE, "%s: index %zu is out of range (%zu entries)", fn, index, l->n);
-    const care_entry *e = &l->e[index];
-    if (customer)
-        *customer = cust_id(l->store, e->cust);
-    if (rule)
-        *rule = e->rule;
-    if (kind)
-        *kind = e->kind;
-    if (priority)
-        *priority = e->priority;
-    if (time)
-        *time = e->time;
-    if (value)
-        *value = e->value;
-    if (reason)
-        *reason = l->reasons + index * REASON_LEN;
-    return CX_OK;
+    return rc ? cxi_fail(CX_ENOMEM, "%s: out of memory", fn) : CX_OK;
 }

@@ -1,10 +1,11 @@
 /*
  * The lifecycle analyses that read a store: cohorts and retention,
  * Kaplan-Meier input from activity and RFM (the summaries of the value
- * models are in summary.c). Each scans the store's columns directly (one pass per
- * table it needs) into per-customer arrays; nothing is allocated per record.
+ * models are in summary.c). Each scans the store's columns directly (one
+ * pass per table it needs) into per-customer arrays; nothing is allocated
+ * per record. Cohorts and RFM hand out a cx_result built with src/table.
  */
-#include "../metrics/metrics_private.h"
+#include "../table/table.h"
 #include "lifecycle_private.h"
 
 #include "cxkit/time.h"
@@ -12,10 +13,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-#define DAY_MS 86400000LL
-
-static int64_t floordiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 
 static void *zalloc(cxi_mem *m, size_t n)
 {
@@ -27,379 +24,404 @@ static void *zalloc(cxi_mem *m, size_t n)
 
 static const char *cust_id(const cx_store *s, uint32_t c) { return cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], c); }
 
-/* Calls fn(ctx, customer, time) for every activity record; returns the
- * first non-zero result of fn. */
-typedef int (*activity_fn)(void *ctx, uint32_t c, cx_time t);
+/* Calls fn(ctx, customer, time) for every activity record. */
+typedef void (*activity_fn)(void *ctx, uint32_t c, cx_time t);
 
-static int each_activity(const cx_store *s, int activity, activity_fn fn, void *ctx)
+static void each_activity(const cx_store *s, int activity, activity_fn fn, void *ctx)
 {
     if (activity & CX_ACTIVITY_TRANSACTIONS) {
         size_t n = s->t[CX_TABLE_TRANSACTIONS].n;
         const uint32_t *cu = CXI_COL(s, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
         const int64_t *tm = CXI_COL(s, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
-        for (size_t i = 0; i < n; i++) {
-            int rc = fn(ctx, cu[i], tm[i]);
-            if (rc)
-                return rc;
-        }
+        for (size_t i = 0; i < n; i++)
+            fn(ctx, cu[i], tm[i]);
     }
     if (activity & CX_ACTIVITY_INBOUND) {
         size_t n = s->t[CX_TABLE_INTERACTIONS].n;
         const uint32_t *cu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
         const int64_t *tm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
         const uint8_t *dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
-        for (size_t i = 0; i < n; i++) {
-            if (dir[i] != CX_INBOUND)
-                continue;
-            int rc = fn(ctx, cu[i], tm[i]);
-            if (rc)
-                return rc;
-        }
+        for (size_t i = 0; i < n; i++)
+            if (dir[i] == CX_INBOUND)
+                fn(ctx, cu[i], tm[i]);
     }
+}
+
+bool cxi_activity_ok(int activity)
+{
+    return activity > 0 && !(activity & ~(CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND));
+}
+
+/* ---- cohort options ------------------------------------------------------ */
+
+struct cx_cohorts_options {
+    cxi_mem mem; /* the default allocator: options are made without a store */
+    int activity, start, bucket, offset;
+};
+
+static void cohorts_defaults(cx_cohorts_options *o)
+{
+    o->activity = CX_ACTIVITY_TRANSACTIONS;
+    o->start = CX_COHORT_FIRST_ACTIVITY;
+    o->bucket = CX_BUCKET_MONTH;
+    o->offset = 0;
+}
+
+int cx_cohorts_options_new(cx_cohorts_options **out)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_cohorts_options_new: out is NULL");
+    *out = NULL;
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    cx_cohorts_options *o = cxi_alloc(&mem, sizeof *o);
+    if (!o)
+        return cxi_fail(CX_ENOMEM, "cx_cohorts_options_new: out of memory");
+    o->mem = mem;
+    cohorts_defaults(o);
+    *out = o;
     return CX_OK;
 }
 
-static int check_activity(const cx_store *s, int activity, const char *fn)
+void cx_cohorts_options_free(cx_cohorts_options *o)
 {
-    if (!s)
-        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
-    if (activity <= 0 || (activity & ~(CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND)))
-        return cxi_fail(CX_EINVAL, "%s: activity %d is not a non-empty cx_activity mask", fn, activity);
+    if (!o)
+        return;
+    cxi_mem mem = o->mem;
+    cxi_free(&mem, o, sizeof *o);
+}
+
+int cx_cohorts_options_set_activity(cx_cohorts_options *o, int activity)
+{
+    if (!o)
+        return cxi_fail(CX_EINVAL, "cx_cohorts_options_set_activity: options is NULL");
+    if (!cxi_activity_ok(activity))
+        return cxi_fail(CX_EINVAL, "cx_cohorts_options_set_activity: activity %d is not a non-empty cx_activity mask",
+                        activity);
+    o->activity = activity;
+    return CX_OK;
+}
+
+int cx_cohorts_options_set_start(cx_cohorts_options *o, cx_cohort_start start)
+{
+    if (!o)
+        return cxi_fail(CX_EINVAL, "cx_cohorts_options_set_start: options is NULL");
+    if (start != CX_COHORT_FIRST_ACTIVITY && start != CX_COHORT_ACQUIRED)
+        return cxi_fail(CX_EINVAL, "cx_cohorts_options_set_start: start %d is not a cx_cohort_start", (int)start);
+    o->start = start;
+    return CX_OK;
+}
+
+int cx_cohorts_options_set_bucket(cx_cohorts_options *o, cx_bucket bucket)
+{
+    if (!o)
+        return cxi_fail(CX_EINVAL, "cx_cohorts_options_set_bucket: options is NULL");
+    if ((int)bucket < CX_BUCKET_DAY || (int)bucket > CX_BUCKET_YEAR)
+        return cxi_fail(CX_EINVAL, "cx_cohorts_options_set_bucket: bucket %d is not a cx_bucket", (int)bucket);
+    o->bucket = bucket;
+    return CX_OK;
+}
+
+int cx_cohorts_options_set_offset(cx_cohorts_options *o, int offset_minutes)
+{
+    if (!o)
+        return cxi_fail(CX_EINVAL, "cx_cohorts_options_set_offset: options is NULL");
+    if (!cxi_offset_ok(offset_minutes))
+        return cxi_fail(CX_ERANGE, "cx_cohorts_options_set_offset: offset %d minutes is not within -%d to %d",
+                        offset_minutes, CX_UTC_OFFSET_MAX, CX_UTC_OFFSET_MAX);
+    o->offset = offset_minutes;
     return CX_OK;
 }
 
 /* ---- cohorts ---------------------------------------------------------- */
 
-/* The ordinal of a calendar period: days, Monday weeks, months, quarters
- * or years since 1970 (in the offset). */
-static int64_t period_of(cx_time t, int bucket, int offset)
-{
-    int64_t days = floordiv(t + (int64_t)offset * 60000, DAY_MS), y;
-    int m, d;
-    switch (bucket) {
-    case CX_BUCKET_DAY: return days;
-    case CX_BUCKET_WEEK: return floordiv(days + 3, 7);
-    default: break;
-    }
-    cxi_civil_from_days(days, &y, &m, &d);
-    if (bucket == CX_BUCKET_MONTH)
-        return y * 12 + (m - 1);
-    if (bucket == CX_BUCKET_QUARTER)
-        return y * 4 + (m - 1) / 3;
-    return y;
-}
+#define MAX_PERIODS 100000
+#define MAX_DAY_TABLE 400000
 
-static cx_time period_start(int64_t p, int bucket, int offset)
-{
-    int64_t days;
-    switch (bucket) {
-    case CX_BUCKET_DAY: days = p; break;
-    case CX_BUCKET_WEEK: days = p * 7 - 3; break;
-    case CX_BUCKET_MONTH: days = cxi_days_from_civil(floordiv(p, 12), (int)(p - floordiv(p, 12) * 12) + 1, 1); break;
-    case CX_BUCKET_QUARTER: days = cxi_days_from_civil(floordiv(p, 4), (int)(p - floordiv(p, 4) * 4) * 3 + 1, 1); break;
-    default: days = cxi_days_from_civil(p, 1, 1); break;
-    }
-    return days * DAY_MS - (int64_t)offset * 60000;
-}
-
-#define LABEL_LEN 16
-
-struct cx_cohorts {
+/* The scratch of one cohort table. Periods are indexed 0..P-1 from the
+ * first calendar period with data; starts[k] is the first instant of
+ * period k (from base's cxi_bucket_start, so that cohorts and queries cut
+ * periods alike). */
+typedef struct cohort_work {
+    const cx_store *s;
     cxi_mem mem;
-    size_t ncust, P;     /* customers in the store, calendar periods */
-    uint8_t *bits;       /* ncust x P activity bits */
-    int32_t *cohort;     /* per customer: its cohort's period, -1 none */
-    uint64_t *size;      /* per cohort */
-    uint64_t *cell;      /* P x P: cohort x periods since start */
-    uint64_t *active, *kept, *lost;
-    cx_time *start;
-    char *labels;        /* P x LABEL_LEN */
-};
-
-typedef struct cohort_scan {
-    cx_cohorts *c;
-    int pass, mode, bucket, offset;
+    const cx_cohorts_options *o;
     const int64_t *acq;
-    int64_t *first;     /* per customer: first period (pass 1), INT64_MAX none */
-    int64_t lo, hi;
-    int64_t day0, ndays; /* period of each day from day0 (pass 0 finds the range) */
-    int64_t *day_period;
-} cohort_scan;
+    size_t ncust, P;
+    cx_time tmin, tmax;
+    cx_time *starts;
+    int64_t day0;       /* the day of tmin in the offset */
+    size_t ndays;       /* day_idx: the period of each day from day0, or NULL */
+    uint32_t *day_idx;
+    uint32_t *first;    /* per customer: its cohort, CXI_NONE for none */
+    uint8_t *bits;      /* ncust x P: active in the period */
+    size_t nbits;
+} cohort_work;
 
-static int64_t day_of(const cohort_scan *x, cx_time t) { return floordiv(t + (int64_t)x->offset * 60000, DAY_MS); }
-
-static int cohort_visit(void *vctx, uint32_t cu, cx_time t)
+static bool counts_as_activity(const cohort_work *w, uint32_t c, cx_time t)
 {
-    cohort_scan *x = vctx;
-    if (x->mode == CX_COHORT_ACQUIRED && (x->acq[cu] == CX_TIME_NONE || t < x->acq[cu]))
-        return CX_OK;
-    if (x->pass == 0) { /* the range of days, so that periods come from a table */
-        int64_t d = day_of(x, t);
-        if (d < x->day0)
-            x->day0 = d;
-        if (d > x->ndays)
-            x->ndays = d; /* the last day, until the table is made */
-        return CX_OK;
+    return w->o->start != CX_COHORT_ACQUIRED || (w->acq[c] != CX_TIME_NONE && t >= w->acq[c]);
+}
+
+static void cohort_range_visit(void *ctx, uint32_t c, cx_time t)
+{
+    cohort_work *w = ctx;
+    if (!counts_as_activity(w, c, t))
+        return;
+    if (t < w->tmin)
+        w->tmin = t;
+    if (t > w->tmax)
+        w->tmax = t;
+}
+
+static int64_t day_in_offset(const cohort_work *w, cx_time t)
+{
+    return cxi_floordiv(t + (int64_t)w->o->offset * CXI_MS_PER_MINUTE, CXI_MS_PER_DAY);
+}
+
+/* The start of the period after the one starting at `start`: a step at
+ * least as long as the longest period of the bucket and shorter than two
+ * of the shortest lands in the next one. */
+static cx_time next_start(cx_time start, int bucket, int offset)
+{
+    static const int64_t step_days[CXI_BUCKET_COUNT] = {1, 7, 31, 92, 366};
+    return cxi_bucket_start(start + step_days[bucket] * CXI_MS_PER_DAY, bucket, offset);
+}
+
+static size_t period_index(const cohort_work *w, cx_time t)
+{
+    if (w->day_idx)
+        return w->day_idx[day_in_offset(w, t) - w->day0];
+    cx_time s = cxi_bucket_start(t, w->o->bucket, w->o->offset);
+    size_t a = 0, b = w->P;
+    while (a + 1 < b) {
+        size_t m = (a + b) / 2;
+        if (w->starts[m] <= s)
+            a = m;
+        else
+            b = m;
     }
-    int64_t p = x->day_period ? x->day_period[day_of(x, t) - x->day0] : period_of(t, x->bucket, x->offset);
-    if (x->pass == 1) {
-        if (p < x->first[cu])
-            x->first[cu] = p;
-        if (p < x->lo)
-            x->lo = p;
-        if (p > x->hi)
-            x->hi = p;
-    } else {
-        size_t bit = (size_t)cu * x->c->P + (size_t)(p - x->lo);
-        x->c->bits[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+    return a;
+}
+
+/* Finds the calendar periods of the data and a period per day of its range
+ * (so that the passes cost a lookup per record, not a calendar conversion). */
+static int cohort_periods(cohort_work *w, const char *fn)
+{
+    const cx_cohorts_options *o = w->o;
+    w->tmin = INT64_MAX;
+    w->tmax = INT64_MIN;
+    each_activity(w->s, o->activity, cohort_range_visit, w);
+    if (o->start == CX_COHORT_ACQUIRED)
+        for (size_t i = 0; i < w->ncust; i++)
+            if (w->acq[i] != CX_TIME_NONE)
+                cohort_range_visit(w, (uint32_t)i, w->acq[i]);
+    if (w->tmin > w->tmax)
+        return CX_OK; /* no data: no period */
+    cx_time first = cxi_bucket_start(w->tmin, o->bucket, o->offset);
+    cx_time last = cxi_bucket_start(w->tmax, o->bucket, o->offset);
+    size_t P = 1;
+    for (cx_time t = first; t < last && P <= MAX_PERIODS; t = next_start(t, o->bucket, o->offset))
+        P++;
+    if (P > MAX_PERIODS || (w->ncust && P > ((size_t)1 << 31) / w->ncust))
+        return cxi_fail(CX_ELIMIT, "%s: %zu customers x %zu periods exceed 2^31 customer-periods", fn, w->ncust, P);
+    if (!(w->starts = cxi_alloc(&w->mem, P * sizeof *w->starts)))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    w->P = P;
+    w->starts[0] = first;
+    for (size_t k = 1; k < P; k++)
+        w->starts[k] = next_start(w->starts[k - 1], o->bucket, o->offset);
+    w->day0 = day_in_offset(w, w->tmin);
+    int64_t span = day_in_offset(w, w->tmax) - w->day0;
+    if (span < MAX_DAY_TABLE) {
+        w->ndays = (size_t)span + 1;
+        if (!(w->day_idx = cxi_alloc(&w->mem, w->ndays * sizeof *w->day_idx)))
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        size_t k = 0;
+        for (size_t d = 0; d < w->ndays; d++) {
+            cx_time t = (w->day0 + (int64_t)d) * CXI_MS_PER_DAY - (int64_t)o->offset * CXI_MS_PER_MINUTE;
+            while (k + 1 < P && w->starts[k + 1] <= t)
+                k++;
+            w->day_idx[d] = (uint32_t)k;
+        }
     }
     return CX_OK;
 }
 
-static bool bit_at(const cx_cohorts *c, size_t cu, size_t p)
+static void cohort_first_visit(void *ctx, uint32_t c, cx_time t)
 {
-    size_t bit = cu * c->P + p;
-    return c->bits[bit >> 3] >> (bit & 7) & 1;
-}
-
-void cx_cohorts_free(cx_cohorts *c)
-{
-    if (!c)
+    cohort_work *w = ctx;
+    if (!counts_as_activity(w, c, t))
         return;
-    cxi_mem mem = c->mem;
-    size_t P = c->P;
-    cxi_free(&mem, c->bits, (c->ncust * P + 7) / 8 + 1);
-    cxi_free(&mem, c->cohort, (c->ncust + 1) * sizeof(int32_t));
-    cxi_free(&mem, c->size, (P + 1) * sizeof(uint64_t));
-    cxi_free(&mem, c->cell, (P * P + 1) * sizeof(uint64_t));
-    cxi_free(&mem, c->active, (P + 1) * sizeof(uint64_t));
-    cxi_free(&mem, c->kept, (P + 1) * sizeof(uint64_t));
-    cxi_free(&mem, c->lost, (P + 1) * sizeof(uint64_t));
-    cxi_free(&mem, c->start, (P + 1) * sizeof(cx_time));
-    cxi_free(&mem, c->labels, (P + 1) * LABEL_LEN);
-    cxi_free(&mem, c, sizeof *c);
+    uint32_t k = (uint32_t)period_index(w, t);
+    if (w->first[c] == CXI_NONE || k < w->first[c])
+        w->first[c] = k;
 }
 
-int cx_cohorts_new(cx_cohorts **out, const cx_store *store, int activity, int start, int bucket, int offset_minutes)
+static void cohort_bit_visit(void *ctx, uint32_t c, cx_time t)
 {
-    static const char fn[] = "cx_cohorts_new";
+    cohort_work *w = ctx;
+    if (!counts_as_activity(w, c, t))
+        return;
+    size_t bit = (size_t)c * w->P + period_index(w, t);
+    w->bits[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+}
+
+static bool bit_at(const cohort_work *w, size_t c, size_t k)
+{
+    size_t bit = c * w->P + k;
+    return w->bits[bit >> 3] >> (bit & 7) & 1;
+}
+
+/* Each customer's cohort and the periods it was active in. */
+static int cohort_scan(cohort_work *w, const char *fn)
+{
+    w->first = cxi_alloc(&w->mem, (w->ncust + 1) * sizeof *w->first);
+    w->nbits = (w->ncust * w->P + 7) / 8 + 1;
+    w->bits = zalloc(&w->mem, w->nbits);
+    if (!w->first || !w->bits)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    for (size_t i = 0; i < w->ncust; i++)
+        w->first[i] = CXI_NONE;
+    if (w->P == 0)
+        return CX_OK;
+    if (w->o->start == CX_COHORT_ACQUIRED) {
+        for (size_t i = 0; i < w->ncust; i++)
+            if (w->acq[i] != CX_TIME_NONE)
+                w->first[i] = (uint32_t)period_index(w, w->acq[i]);
+    } else {
+        each_activity(w->s, w->o->activity, cohort_first_visit, w);
+    }
+    each_activity(w->s, w->o->activity, cohort_bit_visit, w);
+    return CX_OK;
+}
+
+enum {
+    CO_COHORT, CO_COHORT_LABEL, CO_PERIOD, CO_PERIOD_START, CO_PERIOD_LABEL, CO_SIZE, CO_ACTIVE, CO_RETENTION,
+    CO_GAINED, CO_KEPT, CO_LOST, CO_CHURN, CO_NCOLS
+};
+
+/* The row of (cohort k, period p since its start): cohorts come one after
+ * another, cohort k holding P - k periods. */
+static size_t cohort_row(size_t P, size_t k, size_t p) { return k * P - k * (k - 1) / 2 * (k > 0) + p; }
+
+/* Counts every customer into the rows of its cohort. */
+static void cohort_count(cohort_work *w, cx_result *r)
+{
+    size_t P = w->P;
+    for (size_t i = 0; i < w->ncust; i++) {
+        if (w->first[i] == CXI_NONE)
+            continue;
+        size_t k = w->first[i], base = cohort_row(P, k, 0);
+        cxi_result_set_int(r, CO_SIZE, base, cxi_result_int(r, CO_SIZE, base) + 1);
+        for (size_t p = k; p < P; p++) {
+            size_t row = base + (p - k);
+            bool now = bit_at(w, i, p), before = p > k && bit_at(w, i, p - 1);
+            if (now)
+                cxi_result_set_int(r, CO_ACTIVE, row, cxi_result_int(r, CO_ACTIVE, row) + 1);
+            if (now && before)
+                cxi_result_set_int(r, CO_KEPT, row, cxi_result_int(r, CO_KEPT, row) + 1);
+            if (!now && before)
+                cxi_result_set_int(r, CO_LOST, row, cxi_result_int(r, CO_LOST, row) + 1);
+        }
+    }
+}
+
+/* The long table: one row per cohort and period since its start. */
+static int cohort_table(cx_result **out, cohort_work *w, const char *fn)
+{
+    static const char *const names[CO_NCOLS] = {"cohort", "cohort_label", "period", "period_start", "period_label",
+                                                "size",   "active",       "retention", "gained", "kept", "lost",
+                                                "churn"};
+    static const int types[CO_NCOLS] = {CX_TYPE_TIME, CX_TYPE_STRING, CX_TYPE_INT,  CX_TYPE_TIME,
+                                        CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_INT,  CX_TYPE_REAL,
+                                        CX_TYPE_INT,  CX_TYPE_INT,    CX_TYPE_INT,  CX_TYPE_REAL};
+    size_t P = w->P, rows = P * (P + 1) / 2;
+    if (rows > CXI_MAX_ROWS)
+        return cxi_fail(CX_ELIMIT, "%s: %zu periods give more than %u rows", fn, P, (unsigned)CXI_MAX_ROWS);
+    cx_result *r;
+    if (cxi_result_new(&r, &w->mem, rows, CO_NCOLS, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    int bucket = w->o->bucket, offset = w->o->offset;
+    cxi_result_set_offset(r, CO_COHORT, offset);
+    cxi_result_set_offset(r, CO_PERIOD_START, offset);
+    cohort_count(w, r);
+    char kl[CXI_BUCKET_LABEL_MAX], pl[CXI_BUCKET_LABEL_MAX];
+    for (size_t k = 0; k < P; k++) {
+        size_t base = cohort_row(P, k, 0);
+        int64_t size = cxi_result_int(r, CO_SIZE, base);
+        cxi_bucket_label(kl, sizeof kl, w->starts[k], bucket, offset);
+        for (size_t p = 0; k + p < P; p++) {
+            size_t row = base + p;
+            int64_t active = cxi_result_int(r, CO_ACTIVE, row);
+            int64_t before = p ? cxi_result_int(r, CO_ACTIVE, row - 1) : 0;
+            cxi_bucket_label(pl, sizeof pl, w->starts[k + p], bucket, offset);
+            if (cxi_result_set_text(r, CO_COHORT_LABEL, row, kl) || cxi_result_set_text(r, CO_PERIOD_LABEL, row, pl)) {
+                cx_result_free(r);
+                return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+            }
+            cxi_result_set_time(r, CO_COHORT, row, w->starts[k]);
+            cxi_result_set_int(r, CO_PERIOD, row, (int64_t)p);
+            cxi_result_set_time(r, CO_PERIOD_START, row, w->starts[k + p]);
+            cxi_result_set_int(r, CO_SIZE, row, size);
+            cxi_result_set_real(r, CO_RETENTION, row, size ? (double)active / (double)size : NAN);
+            cxi_result_set_int(r, CO_GAINED, row, p ? 0 : size);
+            cxi_result_set_real(r, CO_CHURN, row,
+                                before ? (double)cxi_result_int(r, CO_LOST, row) / (double)before : NAN);
+        }
+    }
+    *out = r;
+    return CX_OK;
+}
+
+int cx_cohorts_run(cx_result **out, const cx_store *store, const cx_cohorts_options *options)
+{
+    static const char fn[] = "cx_cohorts_run";
     if (!out)
         return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
-    int rc = check_activity(store, activity, fn);
-    if (rc)
-        return rc;
-    if (start != CX_COHORT_FIRST_ACTIVITY && start != CX_COHORT_ACQUIRED)
-        return cxi_fail(CX_EINVAL, "%s: start %d is not a cx_cohort_start", fn, start);
-    if (bucket < CX_BUCKET_DAY || bucket > CX_BUCKET_YEAR)
-        return cxi_fail(CX_EINVAL, "%s: bucket %d is not a cx_bucket", fn, bucket);
-    if (!cxi_offset_ok(offset_minutes))
-        return cxi_fail(CX_ERANGE, "%s: offset %d minutes is not within -840 to 840", fn, offset_minutes);
-    cxi_mem mem;
-    cxi_mem_init(&mem, store->mem.fn, store->mem.ud);
-    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n;
-    const int64_t *acq = CXI_COL(store, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t);
-    cohort_scan x = {NULL, 0, start, bucket, offset_minutes, acq, NULL, INT64_MAX, INT64_MIN, INT64_MAX, INT64_MIN,
-                     NULL};
-    /* a period per day of the data's range: the passes then cost a lookup
-     * per record instead of a calendar conversion */
-    each_activity(store, activity, cohort_visit, &x);
-    size_t table_len = 0;
-    if (x.day0 <= x.ndays && x.ndays - x.day0 < 400000) {
-        table_len = (size_t)(x.ndays - x.day0 + 1);
-        x.day_period = cxi_alloc(&mem, table_len * sizeof(int64_t));
-        for (size_t d = 0; x.day_period && d < table_len; d++)
-            x.day_period[d] = period_of(((x.day0 + (int64_t)d) * DAY_MS) - (int64_t)offset_minutes * 60000, bucket,
-                                        offset_minutes);
+    if (!store)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    cx_cohorts_options defaults;
+    if (!options) {
+        cohorts_defaults(&defaults);
+        options = &defaults;
     }
-    x.pass = 1;
-    x.first = cxi_alloc(&mem, (ncust + 1) * sizeof(int64_t));
-    if (!x.first) {
-        cxi_free(&mem, x.day_period, table_len * sizeof(int64_t));
-        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    }
-    for (size_t i = 0; i < ncust; i++) {
-        x.first[i] = INT64_MAX;
-        if (start == CX_COHORT_ACQUIRED && acq[i] != CX_TIME_NONE) {
-            int64_t p = period_of(acq[i], bucket, offset_minutes);
-            x.first[i] = p;
-            if (p < x.lo)
-                x.lo = p;
-            if (p > x.hi)
-                x.hi = p;
-        }
-    }
-    each_activity(store, activity, cohort_visit, &x);
-    if (start == CX_COHORT_ACQUIRED)
-        for (size_t i = 0; i < ncust; i++)
-            if (acq[i] != CX_TIME_NONE)
-                x.first[i] = period_of(acq[i], bucket, offset_minutes);
-    size_t P = x.lo <= x.hi ? (size_t)(x.hi - x.lo + 1) : 0;
-    if (P > 100000 || (P && ncust > ((size_t)1 << 31) / P)) {
-        cxi_free(&mem, x.first, (ncust + 1) * sizeof(int64_t));
-        cxi_free(&mem, x.day_period, table_len * sizeof(int64_t));
-        return cxi_fail(CX_ELIMIT, "%s: %zu customers x %zu periods exceed 2^31 customer-periods", fn, ncust, P);
-    }
-    cx_cohorts *c = zalloc(&mem, sizeof *c);
-    if (!c) {
-        cxi_free(&mem, x.first, (ncust + 1) * sizeof(int64_t));
-        cxi_free(&mem, x.day_period, table_len * sizeof(int64_t));
-        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    }
-    c->mem = mem;
-    c->ncust = ncust;
-    c->P = P;
-    c->bits = zalloc(&c->mem, (ncust * P + 7) / 8 + 1);
-    c->cohort = zalloc(&c->mem, (ncust + 1) * sizeof(int32_t));
-    c->size = zalloc(&c->mem, (P + 1) * sizeof(uint64_t));
-    c->cell = zalloc(&c->mem, (P * P + 1) * sizeof(uint64_t));
-    c->active = zalloc(&c->mem, (P + 1) * sizeof(uint64_t));
-    c->kept = zalloc(&c->mem, (P + 1) * sizeof(uint64_t));
-    c->lost = zalloc(&c->mem, (P + 1) * sizeof(uint64_t));
-    c->start = zalloc(&c->mem, (P + 1) * sizeof(cx_time));
-    c->labels = zalloc(&c->mem, (P + 1) * LABEL_LEN);
-    if (!c->bits || !c->cohort || !c->size || !c->cell || !c->active || !c->kept || !c->lost || !c->start ||
-        !c->labels) {
-        cxi_free(&c->mem, x.first, (ncust + 1) * sizeof(int64_t));
-        cxi_free(&c->mem, x.day_period, table_len * sizeof(int64_t));
-        cx_cohorts_free(c);
-        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    }
-    x.c = c;
-    x.pass = 2;
-    each_activity(store, activity, cohort_visit, &x);
-    for (size_t p = 0; p < P; p++) {
-        c->start[p] = period_start(x.lo + (int64_t)p, bucket, offset_minutes);
-        cxi_bucket_label(c->labels + p * LABEL_LEN, LABEL_LEN, c->start[p], bucket, offset_minutes);
-    }
-    for (size_t i = 0; i < ncust; i++) {
-        if (x.first[i] == INT64_MAX) {
-            c->cohort[i] = -1;
-            continue;
-        }
-        size_t k = (size_t)(x.first[i] - x.lo);
-        c->cohort[i] = (int32_t)k;
-        c->size[k]++;
-        for (size_t p = k; p < P; p++) {
-            if (!bit_at(c, i, p)) {
-                if (p > k && bit_at(c, i, p - 1))
-                    c->lost[p]++;
-                continue;
-            }
-            c->cell[k * P + (p - k)]++;
-            c->active[p]++;
-            if (p > k && bit_at(c, i, p - 1))
-                c->kept[p]++;
-        }
-    }
-    cxi_free(&c->mem, x.first, (ncust + 1) * sizeof(int64_t));
-    cxi_free(&c->mem, x.day_period, table_len * sizeof(int64_t));
-    *out = c;
-    return CX_OK;
-}
-
-size_t cx_cohorts_count(const cx_cohorts *c) { return c ? c->P : 0; }
-size_t cx_cohorts_periods(const cx_cohorts *c) { return c ? c->P : 0; }
-
-static int check_cohort(const cx_cohorts *c, size_t i, const char *what, const char *fn)
-{
-    if (!c)
-        return cxi_fail(CX_EINVAL, "%s: cohorts is NULL", fn);
-    if (i >= c->P)
-        return cxi_fail(CX_ERANGE, "%s: %s %zu is out of range (%zu)", fn, what, i, c->P);
-    return CX_OK;
-}
-
-int cx_cohorts_cohort(cx_time *start, const char **label, const cx_cohorts *c, size_t cohort)
-{
-    int rc = check_cohort(c, cohort, "cohort", "cx_cohorts_cohort");
-    if (rc)
-        return rc;
-    if (start)
-        *start = c->start[cohort];
-    if (label)
-        *label = c->labels + cohort * LABEL_LEN;
-    return CX_OK;
-}
-
-int cx_cohorts_cell(uint64_t *size, uint64_t *active, double *retention, const cx_cohorts *c, size_t cohort,
-                    size_t period)
-{
-    static const char fn[] = "cx_cohorts_cell";
-    int rc = check_cohort(c, cohort, "cohort", fn);
-    if (rc || (rc = check_cohort(c, period, "period", fn)))
-        return rc;
-    uint64_t a = c->cell[cohort * c->P + period], n = c->size[cohort];
-    if (size)
-        *size = n;
-    if (active)
-        *active = a;
-    if (retention)
-        *retention = n && cohort + period < c->P ? (double)a / (double)n : NAN;
-    return CX_OK;
-}
-
-int cx_cohorts_flow(uint64_t *active, uint64_t *gained, uint64_t *kept, uint64_t *lost, const cx_cohorts *c,
-                    size_t period)
-{
-    int rc = check_cohort(c, period, "period", "cx_cohorts_flow");
-    if (rc)
-        return rc;
-    if (active)
-        *active = c->active[period];
-    if (gained)
-        *gained = c->size[period];
-    if (kept)
-        *kept = c->kept[period];
-    if (lost)
-        *lost = c->lost[period];
-    return CX_OK;
-}
-
-int cx_cohorts_retention(double *retention, double *churn, uint64_t *at_start, const cx_cohorts *c, size_t from,
-                         size_t to)
-{
-    static const char fn[] = "cx_cohorts_retention";
-    if (!retention)
-        return cxi_fail(CX_EINVAL, "%s: retention is NULL", fn);
-    int rc = check_cohort(c, from, "period", fn);
-    if (rc || (rc = check_cohort(c, to, "period", fn)))
-        return rc;
-    if (to < from)
-        return cxi_fail(CX_EORDER, "%s: period %zu is before period %zu", fn, to, from);
-    uint64_t n = 0, k = 0;
-    for (size_t i = 0; i < c->ncust; i++) {
-        if (c->cohort[i] < 0 || !bit_at(c, i, from))
-            continue;
-        n++;
-        k += bit_at(c, i, to);
-    }
-    *retention = n ? (double)k / (double)n : NAN;
-    if (churn)
-        *churn = n ? 1 - *retention : NAN;
-    if (at_start)
-        *at_start = n;
-    return CX_OK;
+    cohort_work w;
+    memset(&w, 0, sizeof w);
+    w.s = store;
+    w.o = options;
+    cxi_mem_init(&w.mem, store->mem.fn, store->mem.ud);
+    w.acq = CXI_COL(store, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t);
+    w.ncust = store->t[CX_TABLE_CUSTOMERS].n;
+    int rc = cohort_periods(&w, fn);
+    if (!rc)
+        rc = cohort_scan(&w, fn);
+    if (!rc)
+        rc = cohort_table(out, &w, fn);
+    cxi_free(&w.mem, w.starts, w.P * sizeof *w.starts);
+    cxi_free(&w.mem, w.day_idx, w.ndays * sizeof *w.day_idx);
+    cxi_free(&w.mem, w.first, (w.ncust + 1) * sizeof *w.first);
+    cxi_free(&w.mem, w.bits, w.nbits);
+    return rc;
 }
 
 /* ---- survival from a store ------------------------------------------------ */
 
 typedef struct life_scan {
-    const int64_t *acq;
     cx_time as_of;
     cx_time *first, *last;
 } life_scan;
 
-static int life_visit(void *vctx, uint32_t c, cx_time t)
+static void life_visit(void *vctx, uint32_t c, cx_time t)
 {
     life_scan *x = vctx;
     if (t >= x->as_of)
-        return CX_OK;
+        return;
     if (t < x->first[c])
         x->first[c] = t;
     if (t > x->last[c])
         x->last[c] = t;
-    return CX_OK;
 }
 
 typedef struct group_names {
@@ -416,43 +438,113 @@ static const char *set_label(void *ctx, uint64_t group, char *buf)
     return cxi_pool_str(&g->s->sets[g->set], (uint32_t)(group - 1));
 }
 
-int cx_survival_from_store(cx_survival **out, const cx_store *store, int activity, int64_t inactivity_ms,
-                           cx_time as_of, const char *churn_attribute, int group_by, int64_t unit_ms, double level,
-                           int band)
+/* The group of every customer (a vocabulary code, CXI_NONE for none):
+ * a customer column, or the channel of the first interaction (into chan). */
+static const uint32_t *survival_groups(group_names *gn, uint32_t *chan, cx_time *scratch, const cx_store *store,
+                                       int group_by)
+{
+    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n;
+    if (group_by == CX_DIM_SEGMENT || group_by == CX_DIM_REGION || group_by == CX_DIM_PLAN) {
+        int col = group_by == CX_DIM_SEGMENT ? CU_SEGMENT : group_by == CX_DIM_REGION ? CU_REGION : CU_PLAN;
+        gn->set = group_by == CX_DIM_SEGMENT  ? CX_VOCAB_SEGMENT
+                  : group_by == CX_DIM_REGION ? CX_VOCAB_REGION
+                                              : CX_VOCAB_PLAN;
+        return CXI_COL(store, CX_TABLE_CUSTOMERS, col, uint32_t);
+    }
+    if (group_by != CX_DIM_CHANNEL)
+        return NULL;
+    gn->set = CX_VOCAB_CHANNEL;
+    size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
+    const uint32_t *cu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const uint32_t *tp = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    const int64_t *tm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
+    const uint32_t *tpch = CXI_COL(store, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
+    for (size_t i = 0; i < ncust; i++) {
+        scratch[i] = INT64_MAX;
+        chan[i] = CXI_NONE;
+    }
+    for (size_t i = 0; i < ni; i++)
+        if (tm[i] < scratch[cu[i]]) {
+            scratch[cu[i]] = tm[i];
+            chan[cu[i]] = tpch[tp[i]];
+        }
+    return chan;
+}
+
+/* One record per observed customer: its duration and whether it churned. */
+static int survival_records(cxi_km_rec *rec, size_t *nrec, const cx_store *store, const life_scan *x,
+                            const uint32_t *gcol, const cx_survival_options *o, cx_time as_of, const char *fn)
+{
+    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n;
+    const int64_t *acq = CXI_COL(store, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t);
+    uint32_t akey = CXI_NONE;
+    if (o->churn_attribute)
+        akey = cxi_pool_find(&store->sets[CX_VOCAB_ATTRIBUTE], o->churn_attribute, strlen(o->churn_attribute));
+    size_t n = 0;
+    for (size_t i = 0; i < ncust; i++) {
+        cx_time start = acq[i] != CX_TIME_NONE ? acq[i] : x->first[i];
+        if (start == INT64_MAX || start > as_of)
+            continue;
+        cx_time last = x->last[i] > start ? x->last[i] : start, end;
+        int event;
+        uint32_t v = akey == CXI_NONE ? CXI_NONE : cxi_map_get(&store->attrs, (uint64_t)i << 32 | akey);
+        if (v != CXI_NONE) {
+            const char *txt = cxi_pool_str(&store->attr_values, v);
+            cx_time ct;
+            char qb[80];
+            if (cx_time_parse(&ct, txt, strlen(txt)) != CX_OK)
+                return cxi_fail(CX_EPARSE, "%s: customer '%s': churn attribute '%s' = %s is not an ISO 8601 time", fn,
+                                cxi_quote(qb, cust_id(store, (uint32_t)i)), o->churn_attribute, txt);
+            if (ct < start)
+                return cxi_fail(CX_EORDER, "%s: customer '%s': churned before the relationship started", fn,
+                                cxi_quote(qb, cust_id(store, (uint32_t)i)));
+            event = ct <= as_of;
+            end = event ? ct : as_of;
+        } else if (as_of - last > o->inactivity) {
+            event = 1;
+            end = last;
+        } else {
+            event = 0;
+            end = as_of;
+        }
+        rec[n].time = (double)(end - start) / (double)o->unit;
+        rec[n].event = event;
+        rec[n].group = gcol && gcol[i] != CXI_NONE ? (uint64_t)gcol[i] + 1 : 0;
+        n++;
+    }
+    if (n == 0)
+        return cxi_fail(CX_ERANGE, "%s: no customer has activity or an acquisition before as_of", fn);
+    *nrec = n;
+    return CX_OK;
+}
+
+int cx_survival_from_store(cx_survival **out, const cx_store *store, cx_time as_of,
+                           const cx_survival_options *options)
 {
     static const char fn[] = "cx_survival_from_store";
     if (!out)
         return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
-    int rc = check_activity(store, activity, fn);
-    if (rc)
-        return rc;
-    if (inactivity_ms <= 0)
-        return cxi_fail(CX_ERANGE, "%s: inactivity threshold %lld ms is not > 0", fn, (long long)inactivity_ms);
+    if (!store)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
     if (as_of == CX_TIME_NONE)
         return cxi_fail(CX_EINVAL, "%s: as_of is missing", fn);
-    if (group_by != -1 && group_by != CX_DIM_SEGMENT && group_by != CX_DIM_REGION && group_by != CX_DIM_PLAN &&
-        group_by != CX_DIM_CHANNEL)
-        return cxi_fail(CX_EINVAL, "%s: group_by %d is not -1, segment, region, plan or channel", fn, group_by);
-    if (unit_ms <= 0)
-        return cxi_fail(CX_ERANGE, "%s: unit %lld ms is not > 0", fn, (long long)unit_ms);
-    if (!(level > 0 && level < 1))
-        return cxi_fail(CX_ERANGE, "%s: level %g is not within (0, 1)", fn, level);
-    if (band < CX_BAND_LOG_LOG || band > CX_BAND_PLAIN)
-        return cxi_fail(CX_EINVAL, "%s: band %d is not a cx_band", fn, band);
-    if (churn_attribute && !*churn_attribute)
-        return cxi_fail(CX_EINVAL, "%s: churn_attribute is empty", fn);
+    cx_survival_options defaults;
+    if (!options) {
+        cxi_survival_defaults(&defaults);
+        options = &defaults;
+    }
     cxi_mem mem;
     cxi_mem_init(&mem, store->mem.fn, store->mem.ud);
-    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n;
-    const int64_t *acq = CXI_COL(store, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t);
-    life_scan x = {acq, as_of, cxi_alloc(&mem, (ncust + 1) * sizeof(cx_time)),
+    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n, n = 0;
+    life_scan x = {as_of, cxi_alloc(&mem, (ncust + 1) * sizeof(cx_time)),
                    cxi_alloc(&mem, (ncust + 1) * sizeof(cx_time))};
     uint32_t *chan = NULL;
     cxi_km_rec *rec = cxi_alloc(&mem, (ncust + 1) * sizeof *rec);
-    if (group_by == CX_DIM_CHANNEL)
+    if (options->group_by == CX_DIM_CHANNEL)
         chan = cxi_alloc(&mem, (ncust + 1) * sizeof *chan);
-    if (!x.first || !x.last || !rec || (group_by == CX_DIM_CHANNEL && !chan)) {
+    int rc;
+    if (!x.first || !x.last || !rec || (options->group_by == CX_DIM_CHANNEL && !chan)) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         goto done;
     }
@@ -460,77 +552,13 @@ int cx_survival_from_store(cx_survival **out, const cx_store *store, int activit
         x.first[i] = INT64_MAX;
         x.last[i] = INT64_MIN;
     }
-    each_activity(store, activity, life_visit, &x);
+    each_activity(store, options->activity, life_visit, &x);
     group_names gn = {store, CX_VOCAB_SEGMENT};
-    const uint32_t *gcol = NULL;
-    if (group_by == CX_DIM_SEGMENT || group_by == CX_DIM_REGION || group_by == CX_DIM_PLAN) {
-        int col = group_by == CX_DIM_SEGMENT ? CU_SEGMENT : group_by == CX_DIM_REGION ? CU_REGION : CU_PLAN;
-        gn.set = group_by == CX_DIM_SEGMENT ? CX_VOCAB_SEGMENT : group_by == CX_DIM_REGION ? CX_VOCAB_REGION : CX_VOCAB_PLAN;
-        gcol = CXI_COL(store, CX_TABLE_CUSTOMERS, col, uint32_t);
-    } else if (group_by == CX_DIM_CHANNEL) {
-        /* the channel of each customer's first interaction */
-        gn.set = CX_VOCAB_CHANNEL;
-        size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
-        const uint32_t *cu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-        const uint32_t *tp = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
-        const int64_t *tm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
-        const uint32_t *tpch = CXI_COL(store, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
-        cx_time *ft = (cx_time *)rec; /* scratch, as wide as a record */
-        for (size_t i = 0; i < ncust; i++) {
-            ft[i] = INT64_MAX;
-            chan[i] = CXI_NONE;
-        }
-        for (size_t i = 0; i < ni; i++)
-            if (tm[i] < ft[cu[i]]) {
-                ft[cu[i]] = tm[i];
-                chan[cu[i]] = tpch[tp[i]];
-            }
-        gcol = chan;
-    }
-    uint32_t akey = CXI_NONE;
-    if (churn_attribute)
-        akey = cxi_pool_find(&store->sets[CX_VOCAB_ATTRIBUTE], churn_attribute, strlen(churn_attribute));
-    size_t n = 0;
-    for (size_t i = 0; i < ncust; i++) {
-        cx_time start = acq[i] != CX_TIME_NONE ? acq[i] : x.first[i];
-        if (start == INT64_MAX || start > as_of)
-            continue;
-        cx_time last = x.last[i] > start ? x.last[i] : start, end;
-        int event;
-        uint32_t v = akey == CXI_NONE ? CXI_NONE : cxi_map_get(&store->attrs, (uint64_t)i << 32 | akey);
-        if (v != CXI_NONE) {
-            const char *txt = cxi_pool_str(&store->attr_values, v);
-            cx_time ct;
-            char qb[80];
-            if (cx_time_parse(&ct, txt, strlen(txt)) != CX_OK) {
-                rc = cxi_fail(CX_EPARSE, "%s: customer '%s': churn attribute '%s' = %s is not an ISO 8601 time", fn,
-                              cxi_quote(qb, cust_id(store, (uint32_t)i)), churn_attribute, txt);
-                goto done;
-            }
-            if (ct < start) {
-                rc = cxi_fail(CX_EORDER, "%s: customer '%s': churned before the relationship started", fn,
-                              cxi_quote(qb, cust_id(store, (uint32_t)i)));
-                goto done;
-            }
-            event = ct <= as_of;
-            end = event ? ct : as_of;
-        } else if (as_of - last > inactivity_ms) {
-            event = 1;
-            end = last;
-        } else {
-            event = 0;
-            end = as_of;
-        }
-        rec[n].time = (double)(end - start) / (double)unit_ms;
-        rec[n].event = event;
-        rec[n].group = gcol && gcol[i] != CXI_NONE ? (uint64_t)gcol[i] + 1 : 0;
-        n++;
-    }
-    if (n == 0) {
-        rc = cxi_fail(CX_ERANGE, "%s: no customer has activity or an acquisition before as_of", fn);
-        goto done;
-    }
-    rc = cxi_km_build(out, mem, rec, n, level, band, set_label, &gn, fn);
+    /* the records' block is wide enough to serve as the channel scan's scratch */
+    const uint32_t *gcol = survival_groups(&gn, chan, (cx_time *)rec, store, options->group_by);
+    rc = survival_records(rec, &n, store, &x, gcol, options, as_of, fn);
+    if (!rc)
+        rc = cxi_km_build(out, mem, rec, n, options->level, options->band, set_label, &gn, fn);
 done:
     cxi_free(&mem, x.first, (ncust + 1) * sizeof(cx_time));
     cxi_free(&mem, x.last, (ncust + 1) * sizeof(cx_time));
@@ -540,26 +568,6 @@ done:
 }
 
 /* ---- RFM --------------------------------------------------------------- */
-
-struct cx_rfm {
-    cxi_mem mem;
-    const cx_store *store;
-    size_t n;
-    uint32_t *cust;
-    double *v;      /* n x 3: recency, frequency, monetary */
-    uint8_t *score; /* n x 4: r, f, m, segment */
-};
-
-void cx_rfm_free(cx_rfm *r)
-{
-    if (!r)
-        return;
-    cxi_mem mem = r->mem;
-    cxi_free(&mem, r->cust, (r->n + 1) * sizeof *r->cust);
-    cxi_free(&mem, r->v, (r->n + 1) * 3 * sizeof *r->v);
-    cxi_free(&mem, r->score, (r->n + 1) * 4);
-    cxi_free(&mem, r, sizeof *r);
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -614,9 +622,57 @@ static int segment_of(int r, int fm)
     return r == 2 ? CX_RFM_HIBERNATING : CX_RFM_LOST;
 }
 
-int cx_rfm_new(cx_rfm **out, const cx_store *store, cx_time as_of, int64_t unit_ms, int bins)
+static const char *const rfm_segment_names[CX_RFM_SEGMENT_COUNT] = {
+    "champions",      "loyal",       "potential_loyalist", "new",         "promising", "need_attention",
+    "about_to_sleep", "cannot_lose", "at_risk",            "hibernating", "lost"};
+
+enum { RF_CUSTOMER, RF_RECENCY, RF_FREQUENCY, RF_MONETARY, RF_R, RF_F, RF_M, RF_SEGMENT, RF_SEGMENT_NAME, RF_NCOLS };
+
+/* Fills the table from acc (per customer: last purchase, count, sum) and
+ * the three sorted columns of values. */
+static int rfm_fill(cx_result *r, const cx_store *store, const double *acc, double *sorted, size_t n, cx_time as_of,
+                    int64_t unit_ms, int bins)
 {
-    static const char fn[] = "cx_rfm_new";
+    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n, k = 0;
+    for (size_t c = 0; c < ncust; c++) {
+        const double *a = acc + 3 * c;
+        if (a[1] == 0)
+            continue;
+        double v[3] = {((double)as_of - a[0]) / (double)unit_ms, a[1], a[2]};
+        for (int j = 0; j < 3; j++)
+            sorted[(size_t)j * n + k] = v[j];
+        if (cxi_result_set_text(r, RF_CUSTOMER, k, cust_id(store, (uint32_t)c)))
+            return CX_ENOMEM;
+        cxi_result_set_real(r, RF_RECENCY, k, v[0]);
+        cxi_result_set_int(r, RF_FREQUENCY, k, (int64_t)v[1]);
+        cxi_result_set_real(r, RF_MONETARY, k, v[2]);
+        k++;
+    }
+    for (int j = 0; j < 3; j++)
+        qsort(sorted + (size_t)j * n, n, sizeof(double), cmp_double);
+    for (size_t i = 0; i < n; i++) {
+        double v[3] = {cxi_result_real(r, RF_RECENCY, i), (double)cxi_result_int(r, RF_FREQUENCY, i),
+                       cxi_result_real(r, RF_MONETARY, i)};
+        int s5[3];
+        for (int j = 0; j < 3; j++) {
+            cxi_result_set_int(r, RF_R + (size_t)j, i, score_of(sorted + (size_t)j * n, n, v[j], bins, j == 0));
+            s5[j] = score_of(sorted + (size_t)j * n, n, v[j], 5, j == 0);
+        }
+        int seg = segment_of(s5[0], (s5[1] + s5[2] + 1) / 2);
+        cxi_result_set_int(r, RF_SEGMENT, i, seg);
+        if (cxi_result_set_text(r, RF_SEGMENT_NAME, i, rfm_segment_names[seg]))
+            return CX_ENOMEM;
+    }
+    return CX_OK;
+}
+
+int cx_rfm_run(cx_result **out, const cx_store *store, cx_time as_of, int64_t unit_ms, int bins)
+{
+    static const char fn[] = "cx_rfm_run";
+    static const char *const names[RF_NCOLS] = {"customer", "recency", "frequency", "monetary",    "r",
+                                                "f",        "m",       "segment",   "segment_name"};
+    static const int types[RF_NCOLS] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_INT, CX_TYPE_REAL,  CX_TYPE_INT,
+                                        CX_TYPE_INT,    CX_TYPE_INT,  CX_TYPE_INT, CX_TYPE_STRING};
     if (!out)
         return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
@@ -648,105 +704,27 @@ int cx_rfm_new(cx_rfm **out, const cx_store *store, cx_time as_of, int64_t unit_
         a[1] += 1;
         a[2] += am[i];
     }
-    cx_rfm *r = zalloc(&mem, sizeof *r);
     double *sorted = cxi_alloc(&mem, (n + 1) * 3 * sizeof(double));
-    if (r) {
-        r->mem = mem;
-        r->store = store;
-        r->n = n;
-        r->cust = cxi_alloc(&r->mem, (n + 1) * sizeof *r->cust);
-        r->v = cxi_alloc(&r->mem, (n + 1) * 3 * sizeof *r->v);
-        r->score = cxi_alloc(&r->mem, (n + 1) * 4);
-    }
-    if (!r || !sorted || !r->cust || !r->v || !r->score) {
-        cxi_free(&mem, acc, (ncust + 1) * 3 * sizeof(double));
-        cxi_free(&mem, sorted, (n + 1) * 3 * sizeof(double));
-        cx_rfm_free(r);
-        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    }
-    size_t k = 0;
-    for (size_t c = 0; c < ncust; c++) {
-        const double *a = acc + 3 * c;
-        if (a[1] == 0)
-            continue;
-        r->cust[k] = (uint32_t)c;
-        r->v[3 * k] = ((double)as_of - a[0]) / (double)unit_ms;
-        r->v[3 * k + 1] = a[1];
-        r->v[3 * k + 2] = a[2];
-        for (int j = 0; j < 3; j++)
-            sorted[j * n + k] = r->v[3 * k + j];
-        k++;
-    }
-    for (int j = 0; j < 3; j++)
-        qsort(sorted + j * n, n, sizeof(double), cmp_double);
-    for (size_t i = 0; i < n; i++) {
-        int s5[3];
-        for (int j = 0; j < 3; j++) {
-            r->score[4 * i + j] = (uint8_t)score_of(sorted + j * n, n, r->v[3 * i + j], bins, j == 0);
-            s5[j] = score_of(sorted + j * n, n, r->v[3 * i + j], 5, j == 0);
-        }
-        r->score[4 * i + 3] = (uint8_t)segment_of(s5[0], (s5[1] + s5[2] + 1) / 2);
-    }
+    cx_result *r = NULL;
+    int rc = sorted ? cxi_result_new(&r, &mem, n, RF_NCOLS, names, types) : CX_ENOMEM;
+    if (!rc)
+        rc = rfm_fill(r, store, acc, sorted, n, as_of, unit_ms, bins);
     cxi_free(&mem, acc, (ncust + 1) * 3 * sizeof(double));
     cxi_free(&mem, sorted, (n + 1) * 3 * sizeof(double));
+    if (rc) {
+        cx_result_free(r);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    }
     *out = r;
     return CX_OK;
 }
 
-size_t cx_rfm_count(const cx_rfm *r) { return r ? r->n : 0; }
-
-static int check_rfm(const cx_rfm *r, size_t i, const char *fn)
+int cx_rfm_segment_name(const char **out, cx_rfm_segment segment)
 {
-    if (!r)
-        return cxi_fail(CX_EINVAL, "%s: rfm is NULL", fn);
-    if (i >= r->n)
-        return cxi_fail(CX_ERANGE, "%s: index %zu is out of range (%zu customers)", fn, i, r->n);
-    return CX_OK;
-}
-
-int cx_rfm_values(const char **customer, double *recency, double *frequency, double *monetary, const cx_rfm *r,
-                  size_t index)
-{
-    int rc = check_rfm(r, index, "cx_rfm_values");
-    if (rc)
-        return rc;
-    if (customer)
-        *customer = cust_id(r->store, r->cust[index]);
-    if (recency)
-        *recency = r->v[3 * index];
-    if (frequency)
-        *frequency = r->v[3 * index + 1];
-    if (monetary)
-        *monetary = r->v[3 * index + 2];
-    return CX_OK;
-}
-
-int cx_rfm_scores(int *rs, int *fs, int *ms, int *segment, const cx_rfm *r, size_t index)
-{
-    int rc = check_rfm(r, index, "cx_rfm_scores");
-    if (rc)
-        return rc;
-    const uint8_t *s = r->score + 4 * index;
-    if (rs)
-        *rs = s[0];
-    if (fs)
-        *fs = s[1];
-    if (ms)
-        *ms = s[2];
-    if (segment)
-        *segment = s[3];
-    return CX_OK;
-}
-
-int cx_rfm_segment_name(const char **out, int segment)
-{
-    static const char *const names[CX_RFM_SEGMENT_COUNT] = {
-        "champions",   "loyal",   "potential_loyalist", "new",         "promising", "need_attention",
-        "about_to_sleep", "cannot_lose", "at_risk",     "hibernating", "lost"};
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_rfm_segment_name: out is NULL");
-    if (segment < 0 || segment >= CX_RFM_SEGMENT_COUNT)
-        return cxi_fail(CX_EINVAL, "cx_rfm_segment_name: segment %d is not a cx_rfm_segment", segment);
-    *out = names[segment];
+    if ((int)segment < 0 || (int)segment >= CX_RFM_SEGMENT_COUNT)
+        return cxi_fail(CX_EINVAL, "cx_rfm_segment_name: segment %d is not a cx_rfm_segment", (int)segment);
+    *out = rfm_segment_names[segment];
     return CX_OK;
 }

@@ -35,6 +35,24 @@ void cxi_num_grad(cxi_objective f, void *ctx, const double *theta, int k, double
 
 /* ---- Kaplan-Meier (survival.c) ------------------------------------------ */
 
+/* Whether a cx_activity mask is valid (lifecycle.c). */
+bool cxi_activity_ok(int activity);
+
+struct cx_survival_options {
+    cxi_mem mem;           /* the default allocator: options are made without a store */
+    double level;
+    int band;
+    int activity;
+    int64_t inactivity;    /* ms */
+    char *churn_attribute; /* owned, or NULL */
+    size_t churn_len;
+    int group_by;          /* a cx_dim, or -1 for one curve */
+    int64_t unit;          /* ms */
+};
+
+/* The defaults of cx_survival_options_new() (no churn attribute). */
+void cxi_survival_defaults(cx_survival_options *o);
+
 typedef struct cxi_km_rec {
     uint64_t group; /* groups are reported in increasing order of this */
     double time;

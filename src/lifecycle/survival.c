@@ -1,8 +1,11 @@
 /*
  * Kaplan-Meier curves with Greenwood confidence bands, medians and the
  * log-rank test. The curves are built from (group, time, event) records
- * sorted once; each group's steps are stored contiguously.
+ * sorted once; each group's steps are stored contiguously. The curves and
+ * their groups are handed out as cx_result tables; the options handle
+ * shared with cx_survival_from_store() (lifecycle.c) lives here too.
  */
+#include "../table/table.h"
 #include "lifecycle_private.h"
 
 #include <math.h>
@@ -173,8 +176,129 @@ static const char *int_label(void *ctx, uint64_t group, char *buf)
     return buf;
 }
 
+/* ---- options ---------------------------------------------------------- */
+
+void cxi_survival_defaults(cx_survival_options *o)
+{
+    memset(o, 0, sizeof *o);
+    cxi_mem_init(&o->mem, cxi_default_alloc, NULL);
+    o->level = 0.95;
+    o->band = CX_BAND_LOG_LOG;
+    o->activity = CX_ACTIVITY_TRANSACTIONS;
+    o->inactivity = 90 * CXI_MS_PER_DAY;
+    o->group_by = -1;
+    o->unit = CXI_MS_PER_DAY;
+}
+
+int cx_survival_options_new(cx_survival_options **out)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_survival_options_new: out is NULL");
+    *out = NULL;
+    cx_survival_options d;
+    cxi_survival_defaults(&d);
+    cx_survival_options *o = cxi_alloc(&d.mem, sizeof *o);
+    if (!o)
+        return cxi_fail(CX_ENOMEM, "cx_survival_options_new: out of memory");
+    *o = d;
+    *out = o;
+    return CX_OK;
+}
+
+void cx_survival_options_free(cx_survival_options *o)
+{
+    if (!o)
+        return;
+    cxi_mem mem = o->mem;
+    cxi_free(&mem, o->churn_attribute, o->churn_len + 1);
+    cxi_free(&mem, o, sizeof *o);
+}
+
+#define NEED_OPTIONS(o, fn)                                                                                        \
+    do {                                                                                                           \
+        if (!(o))                                                                                                  \
+            return cxi_fail(CX_EINVAL, "%s: options is NULL", fn);                                                 \
+    } while (0)
+
+int cx_survival_options_set_level(cx_survival_options *o, double level)
+{
+    NEED_OPTIONS(o, "cx_survival_options_set_level");
+    if (!(level > 0 && level < 1))
+        return cxi_fail(CX_ERANGE, "cx_survival_options_set_level: level %g is not within (0, 1)", level);
+    o->level = level;
+    return CX_OK;
+}
+
+int cx_survival_options_set_band(cx_survival_options *o, cx_band band)
+{
+    NEED_OPTIONS(o, "cx_survival_options_set_band");
+    if ((int)band < CX_BAND_LOG_LOG || (int)band > CX_BAND_PLAIN)
+        return cxi_fail(CX_EINVAL, "cx_survival_options_set_band: band %d is not a cx_band", (int)band);
+    o->band = band;
+    return CX_OK;
+}
+
+int cx_survival_options_set_activity(cx_survival_options *o, int activity)
+{
+    NEED_OPTIONS(o, "cx_survival_options_set_activity");
+    if (!cxi_activity_ok(activity))
+        return cxi_fail(CX_EINVAL, "cx_survival_options_set_activity: activity %d is not a non-empty cx_activity mask",
+                        activity);
+    o->activity = activity;
+    return CX_OK;
+}
+
+int cx_survival_options_set_inactivity(cx_survival_options *o, int64_t inactivity_ms)
+{
+    NEED_OPTIONS(o, "cx_survival_options_set_inactivity");
+    if (inactivity_ms <= 0)
+        return cxi_fail(CX_ERANGE, "cx_survival_options_set_inactivity: %lld ms is not > 0", (long long)inactivity_ms);
+    o->inactivity = inactivity_ms;
+    return CX_OK;
+}
+
+int cx_survival_options_set_churn_attribute(cx_survival_options *o, const char *attribute)
+{
+    static const char fn[] = "cx_survival_options_set_churn_attribute";
+    NEED_OPTIONS(o, fn);
+    if (attribute && !*attribute)
+        return cxi_fail(CX_EINVAL, "%s: the attribute name is empty", fn);
+    char *copy = NULL;
+    size_t len = attribute ? strlen(attribute) : 0;
+    if (attribute) {
+        if (!(copy = cxi_alloc(&o->mem, len + 1)))
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        memcpy(copy, attribute, len + 1);
+    }
+    cxi_free(&o->mem, o->churn_attribute, o->churn_len + 1);
+    o->churn_attribute = copy;
+    o->churn_len = len;
+    return CX_OK;
+}
+
+int cx_survival_options_set_group_by(cx_survival_options *o, cx_dim dim)
+{
+    NEED_OPTIONS(o, "cx_survival_options_set_group_by");
+    if (dim != CX_DIM_SEGMENT && dim != CX_DIM_REGION && dim != CX_DIM_PLAN && dim != CX_DIM_CHANNEL)
+        return cxi_fail(CX_EINVAL, "cx_survival_options_set_group_by: dim %d is not segment, region, plan or channel",
+                        (int)dim);
+    o->group_by = dim;
+    return CX_OK;
+}
+
+int cx_survival_options_set_unit(cx_survival_options *o, int64_t unit_ms)
+{
+    NEED_OPTIONS(o, "cx_survival_options_set_unit");
+    if (unit_ms <= 0)
+        return cxi_fail(CX_ERANGE, "cx_survival_options_set_unit: unit %lld ms is not > 0", (long long)unit_ms);
+    o->unit = unit_ms;
+    return CX_OK;
+}
+
+/* ---- curves ------------------------------------------------------------ */
+
 int cx_survival_new(cx_survival **out, const double *time, const int *event, const int *group, size_t n,
-                    double level, int band_kind)
+                    const cx_survival_options *options)
 {
     static const char fn[] = "cx_survival_new";
     if (!out)
@@ -184,10 +308,6 @@ int cx_survival_new(cx_survival **out, const double *time, const int *event, con
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !time ? "time" : "event");
     if (n == 0)
         return cxi_fail(CX_ERANGE, "%s: no subject (n = 0)", fn);
-    if (!(level > 0 && level < 1))
-        return cxi_fail(CX_ERANGE, "%s: level %g is not within (0, 1)", fn, level);
-    if (band_kind < CX_BAND_LOG_LOG || band_kind > CX_BAND_PLAIN)
-        return cxi_fail(CX_EINVAL, "%s: band %d is not a cx_band", fn, band_kind);
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(time[i]) || time[i] < 0)
             return cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, time[i]);
@@ -195,6 +315,11 @@ int cx_survival_new(cx_survival **out, const double *time, const int *event, con
             return cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
         if (group && group[i] < 0)
             return cxi_fail(CX_ERANGE, "%s: row %zu: group %d is negative", fn, i, group[i]);
+    }
+    cx_survival_options defaults;
+    if (!options) {
+        cxi_survival_defaults(&defaults);
+        options = &defaults;
     }
     cxi_mem mem;
     cxi_mem_init(&mem, cxi_default_alloc, NULL);
@@ -206,12 +331,12 @@ int cx_survival_new(cx_survival **out, const double *time, const int *event, con
         rec[i].time = time[i];
         rec[i].event = event[i];
     }
-    int rc = cxi_km_build(out, mem, rec, n, level, band_kind, int_label, NULL, fn);
+    int rc = cxi_km_build(out, mem, rec, n, options->level, options->band, int_label, NULL, fn);
     cxi_free(&mem, rec, n * sizeof *rec);
     return rc;
 }
 
-size_t cx_survival_groups(const cx_survival *s) { return s ? s->ngroups : 0; }
+size_t cx_survival_group_count(const cx_survival *s) { return s ? s->ngroups : 0; }
 
 static int check_group(const cx_survival *s, size_t group, const char *fn)
 {
@@ -222,49 +347,89 @@ static int check_group(const cx_survival *s, size_t group, const char *fn)
     return CX_OK;
 }
 
-int cx_survival_group(const char **label, uint64_t *subjects, uint64_t *events, const cx_survival *s, size_t group)
+/* The median and its interval of one group (see cx_survival_median). */
+static void median_of(double *m, double *l, double *h, const cx_survival *s, const km_group *g)
 {
-    int rc = check_group(s, group, "cx_survival_group");
-    if (rc)
-        return rc;
-    if (label)
-        *label = s->g[group].label;
-    if (subjects)
-        *subjects = s->g[group].subjects;
-    if (events)
-        *events = s->g[group].events;
+    *m = *l = *h = NAN;
+    for (size_t k = 0; k < g->nsteps; k++) {
+        size_t i = g->first + k;
+        if (isnan(*m) && s->surv[i] <= 0.5)
+            *m = s->time[i];
+        if (isnan(*l) && s->lo[i] <= 0.5)
+            *l = s->time[i];
+        if (isnan(*h) && s->hi[i] <= 0.5)
+            *h = s->time[i];
+    }
+}
+
+enum { SC_GROUP, SC_TIME, SC_SURVIVAL, SC_LO, SC_HI, SC_AT_RISK, SC_EVENTS, SC_CENSORED, SC_NCOLS };
+
+int cx_survival_curve(cx_result **out, const cx_survival *s)
+{
+    static const char fn[] = "cx_survival_curve";
+    static const char *const names[SC_NCOLS] = {"group", "time", "survival", "lo", "hi", "at_risk", "events",
+                                                "censored"};
+    static const int types[SC_NCOLS] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL,
+                                        CX_TYPE_REAL,   CX_TYPE_INT,  CX_TYPE_INT,  CX_TYPE_INT};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: survival is NULL", fn);
+    cx_result *r;
+    if (cxi_result_new(&r, &s->mem, s->nsteps, SC_NCOLS, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    for (size_t g = 0; g < s->ngroups; g++) {
+        const km_group *kg = &s->g[g];
+        for (size_t i = kg->first; i < kg->first + kg->nsteps; i++) {
+            if (kg->label && cxi_result_set_str(r, SC_GROUP, i, kg->label, kg->label_len)) {
+                cx_result_free(r);
+                return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+            }
+            cxi_result_set_real(r, SC_TIME, i, s->time[i]);
+            cxi_result_set_real(r, SC_SURVIVAL, i, s->surv[i]);
+            cxi_result_set_real(r, SC_LO, i, s->lo[i]);
+            cxi_result_set_real(r, SC_HI, i, s->hi[i]);
+            cxi_result_set_int(r, SC_AT_RISK, i, (int64_t)s->at_risk[i]);
+            cxi_result_set_int(r, SC_EVENTS, i, (int64_t)s->ev[i]);
+            cxi_result_set_int(r, SC_CENSORED, i, (int64_t)s->cens[i]);
+        }
+    }
+    *out = r;
     return CX_OK;
 }
 
-size_t cx_survival_steps(const cx_survival *s, size_t group)
-{
-    return s && group < s->ngroups ? s->g[group].nsteps : 0;
-}
+enum { SS_GROUP, SS_SUBJECTS, SS_EVENTS, SS_MEDIAN, SS_MEDIAN_LO, SS_MEDIAN_HI, SS_NCOLS };
 
-int cx_survival_step(double *time, double *surv, double *lo, double *hi, uint64_t *at_risk, uint64_t *events,
-                     uint64_t *censored, const cx_survival *s, size_t group, size_t index)
+int cx_survival_summary(cx_result **out, const cx_survival *s)
 {
-    static const char fn[] = "cx_survival_step";
-    int rc = check_group(s, group, fn);
-    if (rc)
-        return rc;
-    if (index >= s->g[group].nsteps)
-        return cxi_fail(CX_ERANGE, "%s: step %zu is out of range (%zu steps)", fn, index, s->g[group].nsteps);
-    size_t i = s->g[group].first + index;
-    if (time)
-        *time = s->time[i];
-    if (surv)
-        *surv = s->surv[i];
-    if (lo)
-        *lo = s->lo[i];
-    if (hi)
-        *hi = s->hi[i];
-    if (at_risk)
-        *at_risk = s->at_risk[i];
-    if (events)
-        *events = s->ev[i];
-    if (censored)
-        *censored = s->cens[i];
+    static const char fn[] = "cx_survival_summary";
+    static const char *const names[SS_NCOLS] = {"group", "subjects", "events", "median", "median_lo", "median_hi"};
+    static const int types[SS_NCOLS] = {CX_TYPE_STRING, CX_TYPE_INT,  CX_TYPE_INT,
+                                        CX_TYPE_REAL,   CX_TYPE_REAL, CX_TYPE_REAL};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: survival is NULL", fn);
+    cx_result *r;
+    if (cxi_result_new(&r, &s->mem, s->ngroups, SS_NCOLS, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    for (size_t g = 0; g < s->ngroups; g++) {
+        const km_group *kg = &s->g[g];
+        if (kg->label && cxi_result_set_str(r, SS_GROUP, g, kg->label, kg->label_len)) {
+            cx_result_free(r);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        }
+        double m, l, h;
+        median_of(&m, &l, &h, s, kg);
+        cxi_result_set_int(r, SS_SUBJECTS, g, (int64_t)kg->subjects);
+        cxi_result_set_int(r, SS_EVENTS, g, (int64_t)kg->events);
+        cxi_result_set_real(r, SS_MEDIAN, g, m);
+        cxi_result_set_real(r, SS_MEDIAN_LO, g, l);
+        cxi_result_set_real(r, SS_MEDIAN_HI, g, h);
+    }
+    *out = r;
     return CX_OK;
 }
 
@@ -313,17 +478,8 @@ int cx_survival_median(double *median, double *lo, double *hi, const cx_survival
     int rc = check_group(s, group, fn);
     if (rc)
         return rc;
-    const km_group *g = &s->g[group];
-    double m = NAN, l = NAN, h = NAN;
-    for (size_t k = 0; k < g->nsteps; k++) {
-        size_t i = g->first + k;
-        if (isnan(m) && s->surv[i] <= 0.5)
-            m = s->time[i];
-        if (isnan(l) && s->lo[i] <= 0.5)
-            l = s->time[i];
-        if (isnan(h) && s->hi[i] <= 0.5)
-            h = s->time[i];
-    }
+    double m, l, h;
+    median_of(&m, &l, &h, s, &s->g[group]);
     *median = m;
     if (lo)
         *lo = l;

@@ -1,7 +1,8 @@
 -- Lifecycle and value (lifecycle.h) from Lua: the aml Kaplan-Meier table
 -- with R's figures, cohorts, RFM, the summary, the models (the CDNOW BG/NBD
--- fit when the file is there), health, care rules, errors, closed handles
--- and ownership in any collection order.
+-- fit when the file is there), health, care rules (the store analyses as
+-- Result tables), errors, closed handles and ownership in any collection
+-- order.
 package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
 local H = require "helper"
 local cx = H.cx
@@ -32,39 +33,37 @@ local function near(a, b, tol) assert(math.abs(a - b) <= tol, ("%.10g is not %.1
 
 describe("cxkit lifecycle", function()
   it("builds the retention table", function()
-    local c = cx.Cohorts(shop(), "transactions", "first_activity", "month", 0)
-    assert.are.equal(3, c:count())
-    assert.are.equal(3, c:periods())
+    local c = cx.cohorts(shop(), "transactions", "first_activity", "month", 0)
+    -- long format: a row per cohort and period since its start
+    assert.are.equal(6, c:rows())
     local t = c:totable()
-    assert.are.equal("2024-01", t[1].cohort)
-    assert.are.equal(2, t[1].size)
-    assert.are.same({ 1.0, 0.5, 0.5 }, t[1].retention)
-    assert.are.same({ 2, 1, 1 }, t[1].active)
-    assert.are.equal(0, t[3].size)
-    assert.is_true(t[3].retention[1] ~= t[3].retention[1]) -- NaN for an empty cohort
-    assert.are.same({ size = 2, active = 1, retention = 0.5 }, c:cell(0, 1))
-    local f = c:flows()
-    assert.are.same({ 2, 1, 1, 1 }, { f[2].active, f[2].gained, f[2].kept, f[2].lost })
-    assert.are.equal(0.5, c:retention(0, 2).retention)
-    assert.are.same({ 1.0, 0.5, 0.5 }, c:retention_row(0))
-    assert.has_error(function() c:retention(2, 0) end)
-    assert.has_error(function() cx.Cohorts(shop(), "purchases") end, "Invalid: unknown activity name 'purchases'")
+    assert.are.same({ "2024-01", 0, 2, 2, 1.0 }, { t[1].cohort_label, t[1].period, t[1].size, t[1].active,
+      t[1].retention })
+    assert.are.same({ "2024-02", 1, 1, 1, 0.5 }, { t[2].period_label, t[2].kept, t[2].lost, t[2].active,
+      t[2].retention })
+    assert.are.equal(0.5, t[2].churn)
+    assert.are.equal("2024-03", t[6].cohort_label)
+    assert.are.equal(0, t[6].size)
+    assert.is_true(t[6].retention ~= t[6].retention) -- NaN for an empty cohort
+    assert.are.equal(0.5, c:row(1).retention)
+    assert.has_error(function() cx.cohorts(shop(), "purchases") end, "Invalid: unknown activity name 'purchases'")
   end)
 
   it("pins the aml Kaplan-Meier table (R survival)", function()
     local s = cx.Survival(AML_TIME, AML_EVENT, AML_GROUP, 0.95, "log")
-    assert.are.equal(2, s:groups())
-    assert.are.same({ group = "1", subjects = 11, events = 7 }, s:group(0))
-    assert.are.equal(10, s:step_count(0))
+    assert.are.equal(2, s:group_count())
+    local g = s:summary():row(0)
+    assert.are.same({ "1", 11, 7, 31, 18 }, { g.group, g.subjects, g.events, g.median, g.median_lo })
+    local curve = s:curve():totable()
+    assert.are.equal(20, #curve)
     near(s:at(31, 0), 0.491, 5e-4)
     near(s:band(31, 0).lo, 0.2549, 5e-5)
-    local st = s:steps(0)[2]
-    assert.are.same({ 13, 10, 1, 1 }, { st.time, st.at_risk, st.events, st.censored })
+    local st = curve[2]
+    assert.are.same({ "1", 13, 10, 1, 1 }, { st.group, st.time, st.at_risk, st.events, st.censored })
     near(st.lo, 0.6192489874, 1e-9)
     near(s:at(44.9, "2"), 0.0972222222, 1e-9)
     assert.are.equal(31, s:median(0))
     assert.are.equal(23, s:median("2"))
-    assert.are.equal(18, s:median_ci(0).lo)
     local lr = s:logrank()
     near(lr.chi2, 3.396389, 1e-5)
     near(lr.p, 0.06533, 1e-5)
@@ -81,17 +80,19 @@ describe("cxkit lifecycle", function()
 
   it("builds survival from a store", function()
     local sv = cx.Survival.from_store(shop(), "transactions", 30 * DAY, AS_OF, nil, "segment")
-    assert.are.equal(2, sv:groups())
-    assert.are.same({ group = "business", subjects = 1, events = 1 }, sv:group("business"))
-    assert.are.equal(1, cx.Survival.from_store(shop(), "all", 30 * DAY, AS_OF):groups())
+    assert.are.equal(2, sv:group_count())
+    local b = sv:summary():row(1)
+    assert.are.same({ "business", 1, 1 }, { b.group, b.subjects, b.events })
+    assert.are.equal(1, cx.Survival.from_store(shop(), "all", 30 * DAY, AS_OF):group_count())
   end)
 
   it("scores RFM and summarises", function()
     local s = shop()
-    local r = cx.RFM(s, AS_OF)
-    assert.are.equal(3, r:count())
+    local r = cx.rfm(s, AS_OF)
+    assert.are.equal(3, r:rows())
     local a = r:row(0)
     assert.are.same({ "A", 3, 180 }, { a.customer, a.frequency, a.monetary })
+    assert.are.equal(cx.rfm_segment_name(a.segment), a.segment_name)
     assert.are.equal(3, #r:totable())
     assert.are.equal("champions", cx.rfm_segment_name(cx.RFM_CHAMPIONS))
     local su = cx.Summary(s, AS_OF, nil, DAY)
@@ -152,44 +153,53 @@ describe("cxkit lifecycle", function()
 
   it("scores health and lists whom to contact", function()
     local s = shop()
-    local h = cx.Health(s, AS_OF)
-    assert.are.equal(3, h:count())
-    local a = h:row("A")
+    local h = cx.health(s, AS_OF)
+    assert.are.equal(3, h:rows())
+    local a = h:row(0)
+    assert.are.equal("A", a.customer)
     near(a.nps, 0.3, 1e-12)
     assert.are.equal(3, a.nps_raw)
-    assert.are.equal(a.score, h:score(0))
+    assert.are.equal(a.score, h:get(0, "score"))
     assert.are.equal(3, #h:totable())
     local o = cx.HealthOptions()
     for _, k in ipairs { "csat", "ces", "open_cases", "repeat_cases", "recency", "value" } do o:set_weight(k, 0) end
-    near(cx.Health(s, AS_OF, o):score("A"), 30, 1e-9)
-    assert.has_error(function() h:score("Z") end)
+    near(cx.health(s, AS_OF, o):row(0).score, 30, 1e-9)
     local rules = cx.CareRules()
-    assert.are.equal(0, rules:add("sla_breach", 9, 0, 0, 72 * 3600000))
-    rules:add("detractor_after_case", 8, 6, 0, 90 * DAY)
+    assert.are.equal(0, rules:add("sla_breach", 9, 0, 72 * 3600000))
+    rules:add("detractor_after_case", 8, 6, 90 * DAY)
     rules:set_priority(0, "high")
-    local care = rules:evaluate(s, AS_OF)
+    local care = rules:evaluate(s, AS_OF):totable()
     assert.are.equal(2, #care)
-    assert.are.same({ "A", 0, "sla_breach", 9 }, { care[1].customer, care[1].rule, care[1].kind, care[1].priority })
+    assert.are.same({ "A", 0, "sla_breach", 9 },
+      { care[1].customer, care[1].rule, care[1].kind_name, care[1].priority })
     assert.are.equal(3, care[2].value)
     assert.is_truthy(care[1].reason:find("T-1", 1, true))
     rules:add("low_p_alive", 5, 0.99)
     assert.has_error(function() rules:evaluate(s, AS_OF) end)
     local kinds = {}
     local bg = cx.Model("bgnbd", { 0.243, 4.414, 0.793, 2.426 })
-    for _, c in ipairs(rules:evaluate(s, AS_OF, bg, cx.Summary(s, AS_OF, nil, DAY))) do kinds[c.kind] = true end
+    for _, c in ipairs(rules:evaluate(s, AS_OF, bg, cx.Summary(s, AS_OF, nil, DAY)):totable()) do
+      kinds[c.kind_name] = true
+    end
     assert.is_true(kinds.low_p_alive)
-    assert.has_error(function() cx.Health(s, AS_OF, nil, bg) end,
+    local drop = cx.CareRules()
+    local k = drop:add("activity_drop", 1, 0.5, 30 * DAY)
+    assert.has_error(function() drop:evaluate(s, AS_OF) end)
+    drop:set_baseline(k, 60 * DAY)
+    drop:set_min_value(k, 1)
+    assert.are.equal("B", drop:evaluate(s, AS_OF):row(0).customer)
+    assert.has_error(function() cx.health(s, AS_OF, nil, bg) end,
       "Invalid: a model and the summary it applies to go together: got a model without a summary")
   end)
 
   it("raises on closed handles", function()
     local s = shop()
-    local objs = { cx.Cohorts(s), cx.Survival({ 1, 2 }, { 1, 0 }), cx.RFM(s, AS_OF), cx.Summary(s, AS_OF),
-      cx.Model("sbg", { 1, 1 }), cx.HealthOptions(), cx.Health(s, AS_OF), cx.CareRules() }
-    local calls = { function(o) return o:count() end, function(o) return o:median() end,
+    local objs = { cx.cohorts(s), cx.Survival({ 1, 2 }, { 1, 0 }), cx.rfm(s, AS_OF), cx.Summary(s, AS_OF),
+      cx.Model("sbg", { 1, 1 }), cx.HealthOptions(), cx.health(s, AS_OF), cx.CareRules() }
+    local calls = { function(o) return o:row(0) end, function(o) return o:median() end,
       function(o) return o:row(0) end, function(o) return o:column("age") end, function(o) return o:params() end,
-      function(o) o:set_weight("nps", 1) end, function(o) return o:score(0) end,
-      function(o) return o:add("sla_breach", 0, 0, 0, 1) end }
+      function(o) o:set_weight("nps", 1) end, function(o) return o:get(0, "score") end,
+      function(o) return o:add("sla_breach", 0, 0, 1) end }
     for i, o in ipairs(objs) do
       calls[i](o)
       o:close()
@@ -204,7 +214,7 @@ describe("cxkit lifecycle", function()
       local s = cx.Store()
       s:add_customer("A")
       s:add_transaction("A", "2024-01-05T00:00:00Z", 10)
-      local objs = { s, cx.Summary(s, AS_OF), cx.RFM(s, AS_OF), cx.Health(s, AS_OF), cx.Cohorts(s),
+      local objs = { s, cx.Summary(s, AS_OF), cx.rfm(s, AS_OF), cx.health(s, AS_OF), cx.cohorts(s),
         cx.Survival.from_store(s, "all", DAY, AS_OF), cx.CareRules(), cx.HealthOptions(),
         cx.Model("bgnbd", { 1, 1, 1, 1 }) }
       if math.random() < 0.5 then objs[math.random(#objs)]:close() end
@@ -214,12 +224,12 @@ describe("cxkit lifecycle", function()
       end
     end
     collectgarbage()
-    -- a child outlives its store's last script reference
+    -- a result outlives its store (it holds copies of the ids)
     local r = (function()
       local s = cx.Store()
       s:add_customer("A")
       s:add_transaction("A", "2024-01-05T00:00:00Z", 10)
-      return cx.RFM(s, AS_OF)
+      return cx.rfm(s, AS_OF)
     end)()
     collectgarbage()
     assert.are.equal("A", r:row(0).customer)

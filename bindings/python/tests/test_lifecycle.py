@@ -1,5 +1,6 @@
 """Lifecycle and value (lifecycle.h) from Python: cohorts, Kaplan-Meier,
-RFM, the summary, the value models, CLV, health and care rules. Values
+RFM, the summary, the value models, CLV, health and care rules (the store
+analyses as Result tables). Values
 pinned on small hand-made data (the aml table of R's survival package with
 R's published figures; the CDNOW summary with Fader, Hardie & Lee's
 BG/NBD estimates), errors, closed handles and ownership."""
@@ -46,45 +47,45 @@ AS_OF = "2024-04-01T00:00:00Z"
 # ---- cohorts -----------------------------------------------------------------------
 
 def test_cohorts_retention_table(shop):
-    c = cxkit.Cohorts(shop, activity="transactions", start="first_activity", bucket="month", offset=0)
-    assert (c.count(), c.periods(), len(c)) == (3, 3, 3)
-    rows = c.rows()
-    assert [r["cohort"] for r in rows] == ["2024-01", "2024-02", "2024-03"]
-    assert [r["size"] for r in rows] == [2, 1, 0]
-    assert list(rows[0]["retention"]) == [1.0, 0.5, 0.5]
-    assert list(rows[0]["active"]) == [2, 1, 1]
-    assert rows[1]["retention"][1] == 1.0 and math.isnan(rows[1]["retention"][2])
-    assert math.isnan(rows[2]["retention"][0])  # an empty cohort
-    assert rows[0]["start"] == cxkit.from_ms(cxkit.to_ms("2024-01-01T00:00:00Z"))
-    assert c.cell(0, 1) == {"size": 2, "active": 1, "retention": 0.5}
-    flows = c.flows()
-    assert [(f["active"], f["gained"], f["kept"], f["lost"]) for f in flows] == [(2, 2, 0, 0), (2, 1, 1, 1),
-                                                                                (2, 0, 2, 0)]
-    assert math.isnan(flows[0]["retention"]) and flows[2]["retention"] == 1.0
-    assert c.retention(0, 2) == {"retention": 0.5, "churn": 0.5, "at_start": 2}
-    with pytest.raises(cxkit.Order):
-        c.retention(2, 0)
-    with pytest.raises(cxkit.Range, match="out of range"):
-        c.retention_row(3)
-    # numbers for enumerations, and the to_pandas triangle
-    c2 = cxkit.Cohorts(shop, cxkit.ACTIVITY_ALL, cxkit.COHORT_FIRST_ACTIVITY, "quarter")
-    assert c2.count() == 1 and c2.cohort(0)["cohort"] == "2024-Q1"
-    pd = pytest.importorskip("pandas")
+    c = cxkit.cohorts(shop, activity="transactions", start="first_activity", bucket="month", offset=0)
+    assert isinstance(c, cxkit.Result)
+    # long format: a row per cohort and period since its start (a triangle)
+    assert len(c) == 6
+    rows = list(c)
+    assert [(r["cohort_label"], r["period"]) for r in rows] == [
+        ("2024-01", 0), ("2024-01", 1), ("2024-01", 2), ("2024-02", 0), ("2024-02", 1), ("2024-03", 0)]
+    assert [r["period_label"] for r in rows[:3]] == ["2024-01", "2024-02", "2024-03"]
+    assert [r["size"] for r in rows] == [2, 2, 2, 1, 1, 0]
+    assert [r["retention"] for r in rows[:5]] == [1.0, 0.5, 0.5, 1.0, 1.0]
+    assert [r["active"] for r in rows[:3]] == [2, 1, 1]
+    assert math.isnan(rows[5]["retention"])  # an empty cohort
+    assert rows[0]["cohort"] == cxkit.from_ms(cxkit.to_ms("2024-01-01T00:00:00Z"))
+    assert (rows[1]["kept"], rows[1]["lost"], rows[1]["churn"]) == (1, 1, 0.5)
+    assert math.isnan(rows[0]["churn"]) and rows[0]["gained"] == 2
+    # the calendar flows: sums over the rows of one period
+    flows = {}
+    for r in rows:
+        f = flows.setdefault(r["period_label"], [0, 0, 0, 0])
+        for i, k in enumerate(("active", "gained", "kept", "lost")):
+            f[i] += r[k]
+    assert flows == {"2024-01": [2, 2, 0, 0], "2024-02": [2, 1, 1, 1], "2024-03": [2, 0, 2, 0]}
+    # numbers for enumerations
+    c2 = cxkit.cohorts(shop, cxkit.ACTIVITY_ALL, cxkit.COHORT_FIRST_ACTIVITY, "quarter")
+    assert len(c2) == 1 and c2[0]["cohort_label"] == "2024-Q1"
+    pytest.importorskip("pandas")
     df = c.to_pandas()
-    assert list(df.index) == ["2024-01", "2024-02", "2024-03"]
-    assert df.loc["2024-01", 1] == 0.5 and df.loc["2024-02", "size"] == 1
-    assert isinstance(c.flows_pandas(), pd.DataFrame)
+    assert df.pivot(index="cohort_label", columns="period", values="retention").loc["2024-01", 1] == 0.5
 
 
 def test_cohorts_errors(shop):
     with pytest.raises(cxkit.Invalid, match="unknown activity name 'purchases'"):
-        cxkit.Cohorts(shop, activity="purchases")
+        cxkit.cohorts(shop, activity="purchases")
     with pytest.raises(cxkit.Range):
-        cxkit.Cohorts(shop, offset=900)
+        cxkit.cohorts(shop, offset=900)
     with pytest.raises(cxkit.Invalid, match="Store is closed"):
         s = cxkit.Store()
         s.close()
-        cxkit.Cohorts(s)
+        cxkit.cohorts(s)
 
 
 # ---- survival ----------------------------------------------------------------------
@@ -92,9 +93,13 @@ def test_cohorts_errors(shop):
 def test_kaplan_meier_aml():
     # R: summary(survfit(Surv(time, status) ~ x, aml)), conf.type "log"
     s = cxkit.Survival(AML_TIME, AML_EVENT, AML_GROUP, level=0.95, band="log")
-    assert (s.groups(), len(s), s.labels()) == (2, 2, ["1", "2"])
-    assert s.group(0) == {"group": "1", "subjects": 11, "events": 7}
-    assert s.step_count(0) == 10
+    assert (s.group_count(), len(s), s.labels()) == (2, 2, ["1", "2"])
+    g = s.summary()
+    assert {k: g[0][k] for k in ("group", "subjects", "events", "median", "median_lo")} == {
+        "group": "1", "subjects": 11, "events": 7, "median": 31, "median_lo": 18}
+    assert math.isnan(g[0]["median_hi"])
+    curve = s.curve()
+    assert sum(1 for r in curve if r["group"] == "1") == 10
     for t, risk, surv, lo, hi in [(9, 11, 0.909, 0.7541, 1.000), (13, 10, 0.818, 0.6192, 1.000),
                                   (18, 8, 0.716, 0.4884, 1.000), (23, 7, 0.614, 0.3769, 0.999),
                                   (31, 5, 0.491, 0.2549, 0.946), (34, 4, 0.368, 0.1549, 0.875),
@@ -102,15 +107,12 @@ def test_kaplan_meier_aml():
         b = s.band(t, 0)
         assert s.at(t, 0) == pytest.approx(surv, abs=5e-4)
         assert b["lo"] == pytest.approx(lo, abs=5e-5) and b["hi"] == pytest.approx(hi, abs=5e-4)
-    step = s.steps(0)[1]
-    assert (step["time"], step["at_risk"], step["events"], step["censored"]) == (13, 10, 1, 1)
+    step = curve[1]
+    assert (step["group"], step["time"], step["at_risk"], step["events"], step["censored"]) == ("1", 13, 10, 1, 1)
     assert step["survival"] == pytest.approx(10 / 11 * 9 / 10, abs=1e-12)
-    assert step == s.step(0, 1)
     assert s.at(44.9, "2") == pytest.approx(0.0972222222, abs=1e-9)
     assert s.at(45, group="2") == 0 and s.at(4.99, 1) == 1
     assert s.median(0) == 31 and s.median("2") == 23
-    ci = s.median_ci(0)
-    assert ci["lo"] == 18 and math.isnan(ci["hi"])
     assert s.medians() == {"1": 31, "2": 23}
     lr = s.logrank()  # R survdiff: Chisq = 3.4 on 1 df, p = 0.0653
     assert lr["chi2"] == pytest.approx(3.396389, abs=1e-5)
@@ -119,7 +121,7 @@ def test_kaplan_meier_aml():
     ll = cxkit.Survival(AML_TIME, AML_EVENT, AML_GROUP)
     assert ll.band(31, 0)["lo"] == pytest.approx(0.1673309098, abs=1e-9)
     pooled = cxkit.Survival(AML_TIME, AML_EVENT, level=0.9, band=cxkit.BAND_PLAIN)
-    assert pooled.groups() == 1 and pooled.median() == 27
+    assert pooled.group_count() == 1 and pooled.median() == 27
     with pytest.raises(cxkit.Range):
         pooled.logrank()
 
@@ -131,6 +133,7 @@ def test_survival_numpy_inputs():
     assert s.medians() == {"1": 31, "2": 23}
     s = cxkit.Survival(np.array(AML_TIME), [bool(e) for e in AML_EVENT], np.array(AML_GROUP, dtype=np.int32))
     assert s.median(1) == 23
+    pytest.importorskip("pandas")
     assert s.to_pandas().shape == (20, 8)
 
 
@@ -156,29 +159,34 @@ def test_survival_from_store(shop):
     # inferred churn: no purchase for 30 days; A and C still active at Apr 1
     sv = cxkit.Survival.from_store(shop, "transactions", 30 * DAY, AS_OF, group_by="segment")
     assert sv.labels() == ["consumer", "business"]
-    assert sv.group("business") == {"group": "business", "subjects": 1, "events": 1}
-    assert sv.group("consumer")["events"] == 0
+    groups = {r["group"]: r for r in sv.summary()}
+    assert (groups["business"]["subjects"], groups["business"]["events"]) == (1, 1)
+    assert groups["consumer"]["events"] == 0
     assert sv.median("business") == 0  # B churned at its first and only purchase
     one = cxkit.Survival.from_store(shop, cxkit.ACTIVITY_TRANSACTIONS, 30 * DAY, AS_OF, None, None)
-    assert one.groups() == 1 and one.group(0)["subjects"] == 3
+    assert one.group_count() == 1 and one.summary()[0]["subjects"] == 3
+    assert one.summary()[0]["group"] is None
     with pytest.raises(cxkit.Invalid):
         cxkit.Survival.from_store(shop, "transactions", 30 * DAY, None)
+    with pytest.raises(cxkit.Range):
+        cxkit.Survival.from_store(shop, "transactions", 0, AS_OF)
 
 
 # ---- RFM and summary ---------------------------------------------------------------
 
 def test_rfm(shop):
-    r = cxkit.RFM(shop, AS_OF, unit_ms=DAY, bins=5)
+    r = cxkit.rfm(shop, AS_OF, unit_ms=DAY, bins=5)
     assert len(r) == 3
     a = r[0]
     assert a["customer"] == "A" and a["frequency"] == 3 and a["monetary"] == 180
     assert a["recency"] == pytest.approx(28.5)
-    assert a["f"] >= r[1]["f"] and isinstance(a["segment"], str)
+    assert a["f"] >= r[1]["f"] and isinstance(a["segment"], int)
+    assert a["segment_name"] == cxkit.rfm_segment_name(a["segment"])
     assert [x["customer"] for x in r] == ["A", "B", "C"]
     assert cxkit.rfm_segment_name(cxkit.RFM_CHAMPIONS) == "champions"
     assert cxkit.rfm_segment_name(cxkit.RFM_LOST) == "lost"
     with pytest.raises(cxkit.Range):
-        cxkit.RFM(shop, AS_OF, bins=1)
+        cxkit.rfm(shop, AS_OF, bins=1)
     pytest.importorskip("pandas")
     assert list(r.to_pandas()["customer"]) == ["A", "B", "C"]
 
@@ -323,34 +331,36 @@ def test_model_errors():
 
 # ---- health and care ---------------------------------------------------------------
 
+SIGNALS = ("nps", "csat", "ces", "open_cases", "repeat_cases", "recency", "p_alive", "value")
+
+
 def test_health(shop):
-    h = cxkit.Health(shop, AS_OF)
-    assert len(h) == 3 and h.find("B") == 1
+    h = cxkit.health(shop, AS_OF)
+    assert isinstance(h, cxkit.Result)
+    assert len(h) == 3 and [r["customer"] for r in h] == ["A", "B", "C"]
+    assert h.columns() == 2 + 3 * len(SIGNALS)
     for r in h:
-        pts = sum(r[k + "_points"] for k in ("nps", "csat", "ces", "open_cases", "repeat_cases", "recency",
-                                             "p_alive", "value"))
+        pts = sum(r[k + "_contribution"] for k in SIGNALS)
         assert pts == pytest.approx(r["score"])
-    a = h.row("A")
+    a = h[0]
     assert a["nps"] == pytest.approx(0.3) and a["nps_raw"] == 3
     assert a["open_cases_raw"] == 1
-    assert math.isnan(a["p_alive"]) and a["p_alive_points"] == 0
-    assert h.score("A") == h.score(0) == a["score"]
-    assert h.signal("A", "nps") == {"value": a["nps"], "contribution": a["nps_points"], "raw": 3.0}
-    assert len(h.scores()) == 3
+    assert math.isnan(a["p_alive"]) and a["p_alive_contribution"] == 0
+    assert h.get(0, "score") == a["score"]
     # weights: only NPS counts
     opts = cxkit.HealthOptions.make(weights={k: 0 for k in ("csat", "ces", "open_cases", "repeat_cases",
                                                             "recency", "value")})
-    h2 = cxkit.Health(shop, AS_OF, opts)
-    assert h2.score("A") == pytest.approx(30) and math.isnan(h2.score("B"))
+    h2 = cxkit.health(shop, AS_OF, opts)
+    assert h2[0]["score"] == pytest.approx(30) and math.isnan(h2[1]["score"])
     assert cxkit.health_signal_name(cxkit.HEALTH_P_ALIVE) == "p_alive"
-    with pytest.raises(cxkit.NotFound):
-        h.score("Z")
     with pytest.raises(cxkit.Invalid, match="a model and the summary it applies to go together"):
-        cxkit.Health(shop, AS_OF, model=cxkit.Model("bgnbd", [0.243, 4.414, 0.793, 2.426]))
+        cxkit.health(shop, AS_OF, model=cxkit.Model("bgnbd", [0.243, 4.414, 0.793, 2.426]))
     with pytest.raises(cxkit.Invalid):
         opts.set_scale("nps", 1)
     with pytest.raises(cxkit.Range):
         opts.set_weight("nps", -1)
+    pytest.importorskip("pandas")
+    assert list(h.to_pandas().columns[:3]) == ["customer", "score", "nps"]
 
 
 def test_care_rules(shop):
@@ -360,8 +370,9 @@ def test_care_rules(shop):
     assert len(rules) == rules.count() == 2
     rules.set_priority(0, "high")
     care = rules.evaluate(shop, AS_OF)
-    assert [(c["customer"], c["rule"], c["kind"], c["priority"]) for c in care] == [
-        ("A", 0, "sla_breach", 9), ("A", 1, "detractor_after_case", 8)]
+    assert isinstance(care, cxkit.Result)
+    assert [(c["customer"], c["rule"], c["kind_name"], c["kind"], c["priority"]) for c in care] == [
+        ("A", 0, "sla_breach", cxkit.CARE_SLA_BREACH, 9), ("A", 1, "detractor_after_case", cxkit.CARE_DETRACTOR_AFTER_CASE, 8)]
     assert care[1]["value"] == 3 and care[1]["time"] == cxkit.from_ms(cxkit.to_ms("2024-03-02T09:00:00Z"))
     assert "T-1" in care[0]["reason"]
     assert cxkit.care_kind_name(cxkit.CARE_LOW_P_ALIVE) == "low_p_alive"
@@ -371,7 +382,7 @@ def test_care_rules(shop):
         rules.evaluate(shop, AS_OF)
     su = cxkit.Summary(shop, AS_OF, unit_ms=DAY)
     bg = cxkit.Model("bgnbd", [0.243, 4.414, 0.793, 2.426])
-    kinds = {c["kind"] for c in rules.evaluate(shop, AS_OF, bg, su)}
+    kinds = {c["kind_name"] for c in rules.evaluate(shop, AS_OF, bg, su)}
     assert "low_p_alive" in kinds
     rules.set_priority(0, "no-such-priority")
     with pytest.raises(cxkit.NotFound):
@@ -380,16 +391,26 @@ def test_care_rules(shop):
         rules.add("sla")
     with pytest.raises(cxkit.Range):
         rules.add("repeat_contacts", 1, threshold=-1, window_ms=DAY)
+    # a drop in activity needs its baseline (a setter, as the minimum value)
+    drop = cxkit.CareRules()
+    k = drop.add("activity_drop", 1, threshold=0.5, window_ms=30 * DAY)
+    with pytest.raises(cxkit.Range, match="baseline"):
+        drop.evaluate(shop, AS_OF)
+    drop.set_baseline(k, 60 * DAY)
+    drop.set_min_value(k, 1)
+    assert [c["customer"] for c in drop.evaluate(shop, AS_OF)] == ["B"]
+    with pytest.raises(cxkit.Invalid):
+        rules.set_min_value(rules.add("repeat_contacts", 1, threshold=2, window_ms=DAY), 1)
 
 
 # ---- closed handles and ownership ----------------------------------------------------
 
 def test_closed_handles_raise(shop):
-    objs = [cxkit.Cohorts(shop), cxkit.Survival([1, 2], [1, 0]), cxkit.RFM(shop, AS_OF),
+    objs = [cxkit.cohorts(shop), cxkit.Survival([1, 2], [1, 0]), cxkit.rfm(shop, AS_OF),
             cxkit.Summary(shop, AS_OF), cxkit.Model("sbg", [1, 1]), cxkit.HealthOptions(),
-            cxkit.Health(shop, AS_OF), cxkit.CareRules()]
-    calls = [lambda o: o.count(), lambda o: o.median(), lambda o: o.row(0), lambda o: o.column("age"),
-             lambda o: o.kind(), lambda o: o.set_weight("nps", 1), lambda o: o.score(0),
+            cxkit.health(shop, AS_OF), cxkit.CareRules()]
+    calls = [lambda o: o.row(0), lambda o: o.median(), lambda o: o.row(0), lambda o: o.column("age"),
+             lambda o: o.kind(), lambda o: o.set_weight("nps", 1), lambda o: o.get(0, "score"),
              lambda o: o.add("sla_breach", window_ms=1)]
     for o, call in zip(objs, calls):
         with o:
@@ -399,18 +420,20 @@ def test_closed_handles_raise(shop):
         o.close()  # twice is fine
     with pytest.raises(cxkit.Invalid, match="Model is closed"):
         objs[4].params()
+    with pytest.raises(cxkit.Invalid, match="Survival is closed"):
+        objs[1].curve()
 
 
-def test_children_keep_the_store_alive():
+def test_results_outlive_the_store():
     def make():
         s = cxkit.Store()
         s.add_customer("A")
         s.add_transaction("A", "2024-01-05T00:00:00Z", 10.0)
         s.add_transaction("A", "2024-02-05T00:00:00Z", 10.0)
-        return cxkit.RFM(s, AS_OF), cxkit.Summary(s, AS_OF), cxkit.Health(s, AS_OF)
+        return cxkit.rfm(s, AS_OF), cxkit.Summary(s, AS_OF), cxkit.health(s, AS_OF)
     r, su, h = make()
     gc.collect()
-    assert r.row(0)["customer"] == "A" and su.table()[0]["customer"] == "A" and h.row(0)["customer"] == "A"
+    assert r[0]["customer"] == "A" and su.table()[0]["customer"] == "A" and h[0]["customer"] == "A"
 
 
 def test_any_collection_order():
@@ -420,7 +443,7 @@ def test_any_collection_order():
         s.add_customer("A")
         s.add_transaction("A", "2024-01-05T00:00:00Z", 10.0)
         su = cxkit.Summary(s, AS_OF)
-        objs = [s, su, cxkit.RFM(s, AS_OF), cxkit.Health(s, AS_OF), cxkit.Cohorts(s),
+        objs = [s, su, cxkit.rfm(s, AS_OF), cxkit.health(s, AS_OF), cxkit.cohorts(s),
                 cxkit.Survival.from_store(s, "all", DAY, AS_OF), cxkit.CareRules(), cxkit.HealthOptions(),
                 cxkit.Model("bgnbd", [1, 1, 1, 1])]
         if rnd.random() < 0.5:
