@@ -1,43 +1,20 @@
 /* Tests of SQLite persistence (cx_db_*): identity of save and load,
  * incremental appends that leave saved rows alone, case updates, refusal of
  * another store's file and of newer schemas, and a save killed halfway. */
-#define _POSIX_C_SOURCE 200809L
-#include <check.h>
-#include <cxkit/cxkit.h>
+#include "cx_test.h"
+
 #include <signal.h>
-#include <stdbool.h>
 #include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
-static char dir[64];
-static char dbpath[128];
+/* Each test's SQLite file, in its temporary directory. */
+static char dbpath[600];
 
 static void setup(void)
 {
-    strcpy(dir, "/tmp/cxdbXXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(dbpath, sizeof dbpath, "%s/store.db", dir);
-}
-
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
-
-static cx_time T(const char *iso)
-{
-    cx_time t;
-    OK(cx_time_parse(&t, iso, strlen(iso)));
-    return t;
+    tmpdir_setup();
+    snprintf(dbpath, sizeof dbpath, "%s", P("store.db"));
 }
 
 /* A store with every table, Arabic text, missing values and odd times. */
@@ -71,14 +48,12 @@ static cx_store *sample(void)
 static void assert_same(const cx_store *a, const cx_store *b)
 {
     for (int t = 0; t < CX_TABLE_COUNT; t++) {
-        char pa[160], pb[160];
-        snprintf(pa, sizeof pa, "%s/a%d.csv", dir, t);
-        snprintf(pb, sizeof pb, "%s/b%d.csv", dir, t);
+        char pa[300], pb[300];
+        snprintf(pa, sizeof pa, "%s/a%d.csv", tmp_dir(), t);
+        snprintf(pb, sizeof pb, "%s/b%d.csv", tmp_dir(), t);
         OK(cx_export_csv(a, t, pa, 0));
         OK(cx_export_csv(b, t, pb, 0));
-        char cmd[400];
-        snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", pa, pb);
-        ck_assert_msg(system(cmd) == 0, "table %d differs after the round trip", t);
+        assert_files_same(pa, pb);
     }
     for (int set = 0; set < CX_VOCAB_COUNT; set++) {
         size_t na, nb;
@@ -259,12 +234,12 @@ START_TEST(bad_arguments)
     ck_assert_int_eq(cx_db_save(s, NULL), CX_EINVAL);
     ck_assert_int_eq(cx_db_load(NULL, dbpath), CX_EINVAL);
     ck_assert_int_eq(cx_db_load(&l, NULL), CX_EINVAL);
-    char missing[160];
-    snprintf(missing, sizeof missing, "%s/missing.db", dir);
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/missing.db", tmp_dir());
     ck_assert_int_eq(cx_db_load(&l, missing), CX_EIO);
     ck_assert_ptr_null(l);
     ck_assert_int_eq(access(missing, F_OK), -1); /* loading never creates a file */
-    snprintf(missing, sizeof missing, "%s/no/such/dir.db", dir);
+    snprintf(missing, sizeof missing, "%s/no/such/dir.db", tmp_dir());
     ck_assert_int_eq(cx_db_save(s, missing), CX_EIO);
     int v;
     ck_assert_int_eq(cx_db_schema_version(NULL, dbpath), CX_EINVAL);
@@ -345,16 +320,6 @@ START_TEST(killed_save_leaves_previous_state)
 }
 END_TEST
 
-static void write_file(const char *name, const char *text)
-{
-    char path[200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
 /* CSV files for every table; interactions has `n` rows (more than one
  * streaming chunk when n > 65536), feedback links interaction rows. */
 static void write_csvs(int n)
@@ -366,8 +331,8 @@ static void write_csvs(int n)
                                   "phone,phone,service,service,1,1.5\n");
     write_file("cases.csv", "id,customer,channel,priority,agent,opened,first_response,resolved,reopens,contacts\n"
                             "T1,C1,phone,high,نورة,2024-02-01T10:00:00Z,2024-02-01T10:05:00Z,,0,2\n");
-    char path[200];
-    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    char path[300];
+    snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs("customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n", f);
@@ -395,8 +360,8 @@ START_TEST(stream_matches_memory_import)
     cx_store *mem;
     OK(cx_store_new(&mem));
     for (int i = 0; i < 6; i++) {
-        char path[200];
-        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s.csv", tmp_dir(), csv_names[i]);
         cx_import_report *a, *b;
         OK(cx_import_csv(&a, mem, csv_tables[i], path, NULL));
         OK(cx_db_import_csv(&b, dbpath, csv_tables[i], path, NULL));
@@ -432,8 +397,8 @@ START_TEST(stream_failure_leaves_file_alone)
 {
     write_csvs(100000);
     for (int i = 0; i < 3; i++) {
-        char path[200];
-        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s.csv", tmp_dir(), csv_names[i]);
         cx_import_report *r;
         OK(cx_db_import_csv(&r, dbpath, csv_tables[i], path, NULL));
         cx_import_report_free(r);
@@ -441,8 +406,8 @@ START_TEST(stream_failure_leaves_file_alone)
     cx_store *before;
     OK(cx_db_load(&before, dbpath));
     /* 100000 good rows, more than one chunk written, then a bad one */
-    char path[200];
-    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    char path[300];
+    snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     FILE *f = fopen(path, "a");
     ck_assert_ptr_nonnull(f);
     fputs("C9,web,1704067200,visit,inbound,,,0,handled,0\n", f);
@@ -462,7 +427,7 @@ START_TEST(stream_failure_leaves_file_alone)
     OK(cx_store_rows(&n, after, CX_TABLE_INTERACTIONS));
     ck_assert_uint_eq(n, 0);
     /* a missing CSV file is an error too, and changes nothing */
-    snprintf(path, sizeof path, "%s/none.csv", dir);
+    snprintf(path, sizeof path, "%s/none.csv", tmp_dir());
     ck_assert_int_eq(cx_db_import_csv(&r, dbpath, CX_TABLE_INTERACTIONS, path, NULL), CX_EIO);
     ck_assert_int_eq(cx_db_import_csv(NULL, dbpath, CX_TABLE_INTERACTIONS, path, NULL), CX_EINVAL);
     ck_assert_int_eq(cx_db_import_csv(&r, dbpath, 99, path, NULL), CX_EINVAL);
@@ -498,16 +463,16 @@ START_TEST(stream_creates_customers)
     cx_store *mem;
     OK(cx_store_new(&mem));
     for (int i = 0; i < 3; i++) {
-        char path[200];
-        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s.csv", tmp_dir(), csv_names[i]);
         cx_import_report *a, *b;
         OK(cx_import_csv(&a, mem, csv_tables[i], path, o));
         OK(cx_db_import_csv(&b, dbpath, csv_tables[i], path, o));
         cx_import_report_free(a);
         cx_import_report_free(b);
     }
-    char path[200];
-    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    char path[300];
+    snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs("customer,touchpoint,time\n", f);
@@ -551,12 +516,12 @@ START_TEST(stream_creates_customers)
     ck_assert_int_eq(sql_int("SELECT count(*) FROM customers"), 152);
     /* later imports find the customers in the file */
     write_file("transactions.csv", "customer,time,amount\nN5,0,1\nN149,1,2\n");
-    snprintf(path, sizeof path, "%s/transactions.csv", dir);
+    snprintf(path, sizeof path, "%s/transactions.csv", tmp_dir());
     OK(cx_db_import_csv(&b, dbpath, CX_TABLE_TRANSACTIONS, path, NULL));
     ck_assert_uint_eq(cx_import_report_accepted(b), 2);
     cx_import_report_free(b);
     /* a strict import that fails in its second chunk leaves no customer */
-    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs("customer,touchpoint,time\n", f);
@@ -584,16 +549,16 @@ START_TEST(killed_stream_import_leaves_previous_state)
      * them or all of them, and load. */
     write_csvs(600000);
     for (int i = 0; i < 3; i++) {
-        char path[200];
-        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s.csv", tmp_dir(), csv_names[i]);
         cx_import_report *r;
         OK(cx_db_import_csv(&r, dbpath, csv_tables[i], path, NULL));
         cx_import_report_free(r);
     }
     cx_store *before;
     OK(cx_db_load(&before, dbpath));
-    char path[200];
-    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    char path[300];
+    snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     int partial_kills = 0;
     for (int delay_ms = 10; delay_ms <= 2560 && partial_kills < 3; delay_ms *= 2) {
         pid_t pid = fork();
@@ -629,7 +594,7 @@ int main(void)
 {
     Suite *su = suite_create("db");
     TCase *core = tcase_create("core");
-    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_add_checked_fixture(core, setup, tmpdir_teardown);
     tcase_add_test(core, save_load_identity);
     tcase_add_test(core, save_twice_is_idempotent);
     tcase_add_test(core, append_leaves_saved_rows_alone);
@@ -637,7 +602,7 @@ int main(void)
     tcase_add_test(core, custom_allocator_load);
     suite_add_tcase(su, core);
     TCase *bad = tcase_create("bad_input");
-    tcase_add_checked_fixture(bad, setup, teardown);
+    tcase_add_checked_fixture(bad, setup, tmpdir_teardown);
     tcase_add_test(bad, another_store_is_refused);
     tcase_add_test(bad, newer_schema_is_refused);
     tcase_add_test(bad, foreign_file_is_upgraded_or_refused);
@@ -645,21 +610,17 @@ int main(void)
     tcase_add_test(bad, bad_arguments);
     suite_add_tcase(su, bad);
     TCase *crash = tcase_create("crash");
-    tcase_add_checked_fixture(crash, setup, teardown);
+    tcase_add_checked_fixture(crash, setup, tmpdir_teardown);
     tcase_set_timeout(crash, 120);
     tcase_add_test(crash, killed_save_leaves_previous_state);
     suite_add_tcase(su, crash);
     TCase *stream = tcase_create("stream");
-    tcase_add_checked_fixture(stream, setup, teardown);
+    tcase_add_checked_fixture(stream, setup, tmpdir_teardown);
     tcase_set_timeout(stream, 120);
     tcase_add_test(stream, stream_matches_memory_import);
     tcase_add_test(stream, stream_failure_leaves_file_alone);
     tcase_add_test(stream, stream_creates_customers);
     tcase_add_test(stream, killed_stream_import_leaves_previous_state);
     suite_add_tcase(su, stream);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(su);
 }
