@@ -360,6 +360,7 @@ typedef struct cxt_alloc {
     size_t calls;   /* requests that need memory (allocations and resizes), refused ones included */
     size_t frees;   /* blocks given back */
     size_t live;    /* bytes held */
+    size_t blocks;  /* blocks held */
     size_t peak;    /* the most bytes held at once */
     size_t refused; /* requests refused */
     size_t bad;     /* calls with a wrong osize or a block not from here */
@@ -414,6 +415,7 @@ static inline void *cxt_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize
     if (nsize == 0) {
         if (ptr) {
             a->live -= have;
+            a->blocks--;
             a->frees++;
             free(blk);
         }
@@ -431,6 +433,7 @@ static inline void *cxt_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize
     memcpy(b, &nsize, sizeof nsize);
     memcpy(b + 8, &mark, sizeof mark);
     a->live = a->live - have + nsize;
+    a->blocks += !ptr;
     if (a->live > a->peak)
         a->peak = a->live;
     return b + CXT_ALLOC_HDR;
@@ -440,7 +443,7 @@ static inline void *cxt_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize
 static inline void cxt_alloc_done(const cxt_alloc *a)
 {
     ck_assert_msg(a->bad == 0, "%zu allocator calls with a wrong size or a foreign block", a->bad);
-    ck_assert_msg(a->live == 0, "%zu bytes still held", a->live);
+    ck_assert_msg(a->live == 0 && a->blocks == 0, "%zu bytes in %zu blocks still held", a->live, a->blocks);
 }
 
 #endif
