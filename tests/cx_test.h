@@ -324,6 +324,36 @@ static inline size_t result_row(const cx_result *r, const char *col, const char 
     return 0;
 }
 
+/* A store with every table, Arabic text, quotes, commas, line breaks and a
+ * tab in text, missing values and odd times (before 1970, milliseconds): the
+ * round trips of test_io and test_db start from it. */
+static inline cx_store *sample_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "fax"));
+    OK(cx_customer_add(s, "C-1", "consumer", "الرياض", "premium", T("2024-01-15T08:00:00+03:00")));
+    OK(cx_customer_add(s, "عميل-٢", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_set_attribute(s, "C-1", "name", "سارة، العتيبي \"س\""));
+    OK(cx_customer_set_attribute(s, "عميل-٢", "tier", ""));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", "sales", 1, 2.5));
+    OK(cx_touchpoint_add(s, "fax_in", "fax", "service", NULL, 0, 0.1));
+    OK(cx_case_add(s, "T-1", "C-1", "fax", "high", "نورة", T("2024-02-01T10:00:00Z"), T("2024-02-01T10:30:00Z"),
+                   CX_TIME_NONE, 0, 1));
+    size_t row;
+    OK(cx_interaction_add(&row, s, "C-1", "fax_in", T("2024-02-01T10:00:00Z"), "contact", CX_INBOUND, "نورة", "T-1",
+                          123456, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, "عميل-٢", "web", T("1969-07-20T20:17:40.5Z"), NULL, CX_OUTBOUND, NULL, NULL, 0,
+                          CX_ABANDONED, 99.99));
+    OK(cx_question_add(s, "ces_low", CX_METRIC_CES, 1, 7, 0));
+    OK(cx_feedback_add(NULL, s, "C-1", "ces_low", 6, T("2024-02-02T09:00:00Z"), "fax_in", (int64_t)row, "T-1",
+                       "صعب جداً,\n\"مرهق\"\r\n\ttab"));
+    OK(cx_feedback_add(NULL, s, "عميل-٢", "nps", 10, T("2024-02-03T09:00:00Z"), NULL, CX_ROW_NONE, NULL, ""));
+    OK(cx_transaction_add(NULL, s, "C-1", T("2024-02-04T09:00:00Z"), 0.1));
+    OK(cx_transaction_add(NULL, s, "عميل-٢", T("2024-02-04T09:00:00.007Z"), 1234567.89));
+    return s;
+}
+
 /* ---- a seeded generator ------------------------------------------------ */
 
 /* splitmix64: a fixed seed gives the same numbers on every run. */
