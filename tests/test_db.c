@@ -327,6 +327,19 @@ static const char *const csv_names[] = {"customers", "touchpoints", "cases", "in
 static const int csv_tables[] = {CX_TABLE_CUSTOMERS,    CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES,
                                  CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK,    CX_TABLE_TRANSACTIONS};
 
+/* Streams the customers, touchpoints and cases of write_csvs() into the
+ * database: what the interactions refer to. */
+static void stream_keyed_tables(void)
+{
+    for (int i = 0; i < 3; i++) {
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s.csv", tmp_dir(), csv_names[i]);
+        cx_import_report *r;
+        OK(cx_db_import_csv(&r, dbpath, csv_tables[i], path, NULL));
+        cx_import_report_free(r);
+    }
+}
+
 START_TEST(stream_matches_memory_import)
 {
     write_csvs(150000);
@@ -369,13 +382,7 @@ END_TEST
 START_TEST(stream_failure_leaves_file_alone)
 {
     write_csvs(100000);
-    for (int i = 0; i < 3; i++) {
-        char path[300];
-        snprintf(path, sizeof path, "%s/%s.csv", tmp_dir(), csv_names[i]);
-        cx_import_report *r;
-        OK(cx_db_import_csv(&r, dbpath, csv_tables[i], path, NULL));
-        cx_import_report_free(r);
-    }
+    stream_keyed_tables();
     cx_store *before;
     OK(cx_db_load(&before, dbpath));
     /* 100000 good rows, more than one chunk written, then a bad one */
@@ -521,13 +528,7 @@ START_TEST(killed_stream_import_leaves_previous_state)
      * killed at increasing delays: the file must then hold either none of
      * them or all of them, and load. */
     write_csvs(600000);
-    for (int i = 0; i < 3; i++) {
-        char path[300];
-        snprintf(path, sizeof path, "%s/%s.csv", tmp_dir(), csv_names[i]);
-        cx_import_report *r;
-        OK(cx_db_import_csv(&r, dbpath, csv_tables[i], path, NULL));
-        cx_import_report_free(r);
-    }
+    stream_keyed_tables();
     cx_store *before;
     OK(cx_db_load(&before, dbpath));
     char path[300];
