@@ -310,17 +310,33 @@ static inline const char *result_str(const cx_result *r, size_t row, const char 
     return v;
 }
 
-/* The first row whose string cell `col` is `value`; the test fails if none. */
-static inline size_t result_row(const cx_result *r, const char *col, const char *value)
+/* A group's label: the string cell, or for a time bucket the label column
+ * beside its start ("month_label" beside "month"), in the bucket's offset. */
+static inline const char *result_label(const cx_result *r, size_t row, const char *col)
 {
     size_t c = result_col(r, col);
+    int type = -1;
+    OK(cx_result_column_type(&type, r, c));
+    if (type == CX_TYPE_TIME) {
+        char name[128];
+        snprintf(name, sizeof name, "%s_label", col);
+        c = result_col(r, name);
+    }
+    const char *v = NULL;
+    OK(cx_result_get_string(&v, r, row, c));
+    return v;
+}
+
+/* The first row whose label in `col` is `value` (NULL: the missing label);
+ * the test fails if there is none. */
+static inline size_t result_row(const cx_result *r, const char *col, const char *value)
+{
     for (size_t i = 0; i < cx_result_row_count(r); i++) {
-        const char *v = NULL;
-        OK(cx_result_get_string(&v, r, i, c));
-        if (v && strcmp(v, value) == 0)
+        const char *l = result_label(r, i, col);
+        if ((!l && !value) || (l && value && strcmp(l, value) == 0))
             return i;
     }
-    ck_abort_msg("no row with %s = %s", col, value);
+    ck_abort_msg("no row with %s = %s", col, value ? value : "(missing)");
     return 0;
 }
 
