@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # CXKit as a Meson subproject of another project: a tiny outer project with
 # this source tree as subprojects/cxkit gets the library from
-# dependency('cxkit') and builds a one-file program with it. Fails unless
+# dependency('cxkit') (the fallback to the subproject forced, so that an
+# installed cxkit.pc cannot stand in) and builds a one-file program with it.
+# Fails unless
 #  - the subproject defines and builds only the library (no examples, tools,
 #    tests, bindings, benchmarks or docs: they are off in a subproject),
 #  - the program runs and reports the library's version,
@@ -20,7 +22,6 @@ mkdir -p "$outer/subprojects"
 ln -s "$src" "$outer/subprojects/cxkit"
 cat > "$outer/meson.build" <<'EOF'
 project('outer', 'c', default_options: ['c_std=c11'])
-subproject('cxkit')
 executable('hello', 'hello.c', dependencies: dependency('cxkit'))
 EOF
 # The store and the SQLite loader too, so that a static link needs the
@@ -74,7 +75,7 @@ run_hello() { # run_hello EXECUTABLE
 }
 
 # 1. The default (shared) build: the library alone.
-"$meson" setup "$work/b1" "$outer" >/dev/null
+"$meson" setup "$work/b1" "$outer" --force-fallback-for=cxkit >/dev/null
 ninja -C "$work/b1" >/dev/null
 only_library "$work/b1" cxkit cxkit_internal
 [ -e "$work/b1/subprojects/cxkit/libcxkit.so" ] || fail "no libcxkit.so in the default build"
@@ -82,7 +83,7 @@ only_library "$work/b1" cxkit cxkit_internal
 run_hello "$work/b1/hello"
 
 # 2. default_library=both: libcxkit.a and libcxkit.so, both installed.
-"$meson" setup "$work/b2" "$outer" -Ddefault_library=both --prefix=/usr/local >/dev/null
+"$meson" setup "$work/b2" "$outer" --force-fallback-for=cxkit -Ddefault_library=both --prefix=/usr/local >/dev/null
 ninja -C "$work/b2" >/dev/null
 only_library "$work/b2" cxkit cxkit_internal
 for f in libcxkit.a libcxkit.so; do
