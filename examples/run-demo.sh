@@ -7,23 +7,31 @@
 # funnel, attribution, pain points), lifecycle (retention, survival, CLV,
 # health and the proactive-care list) and a customer's omnichannel history
 # with how bad input is refused.
+#
+# usage: bash examples/run-demo.sh [BUILD_DIR]   (default: build-demo)
+# Everything it writes (the build, the SQLite file, reject files) goes into
+# BUILD_DIR (build-demo/ under the source root unless given).
 set -euo pipefail
+b=build-demo
+[ $# -eq 0 ] || b=$(realpath -m -- "$1")   # a given directory is relative to where it was run
 cd "$(dirname "$0")/.."
 . tools/deps.sh
 cx_need "${CX_BUILD_PACKAGES[@]}"
-if [ -d build-demo ]; then meson setup --reconfigure build-demo >/dev/null; else meson setup build-demo >/dev/null; fi
-ninja -C build-demo >/dev/null
-mkdir -p build-demo/rejects
-build-demo/tools/cx-report -o build-demo/cxkit-demo.db -r build-demo/rejects examples/data
+# Only what the demo runs: the library, the examples and the report tool.
+opts=(-Dexamples=enabled -Dtools=enabled -Dtests=disabled -Dbench=disabled -Ddocs=disabled -Dbindings=disabled)
+if [ -d "$b" ]; then meson setup --reconfigure "$b" "${opts[@]}" >/dev/null; else meson setup "$b" "${opts[@]}" >/dev/null; fi
+ninja -C "$b" >/dev/null
+mkdir -p "$b/rejects"
+"$b/tools/cx-report" -o "$b/cxkit-demo.db" -r "$b/rejects" examples/data
 echo
 echo "---- examples/metrics.c: the CX scorecard ----"
-build-demo/examples/cx-metrics examples/data
+"$b"/examples/cx-metrics examples/data
 echo
 echo "---- examples/journeys.c: paths, funnel, attribution, pain points ----"
-build-demo/examples/cx-journeys examples/data
+"$b"/examples/cx-journeys examples/data
 echo
 echo "---- examples/lifecycle.c: retention, survival, value, proactive care ----"
-build-demo/examples/cx-lifecycle examples/data
+"$b"/examples/cx-lifecycle examples/data
 echo
 echo "---- examples/history.c ----"
-build-demo/examples/cx-history
+"$b"/examples/cx-history

@@ -3,110 +3,18 @@
  * allocator wrapper, growable columns, the string interner and the
  * u64 -> u32 map. Linked against the internal archive, so the cxi_* helpers
  * are reachable without being exported. */
-#define _POSIX_C_SOURCE 200809L
-#include <check.h>
+#include "cx_test.h"
+
 #include <pthread.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "../src/base/base.h"
-#include <cxkit/cxkit.h>
 
-#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
-/* For loops of many thousand checks: ck_assert records a mark point on every
- * success (a pipe write when forking), which made them slow under valgrind. */
-#define EXPECT(cond, ...)                  \
-    do {                                   \
-        if (!(cond))                       \
-            ck_abort_msg(__VA_ARGS__);     \
-    } while (0)
-
-/* ---- a test allocator ---------------------------------------------------
- * Counts calls and live bytes, checks that `osize` is always the exact size
- * of the block (the documented contract), and can be told to refuse the
- * n-th request that needs memory. */
-
-typedef struct tally {
-    size_t calls;    /* requests that need memory (alloc or resize) */
-    size_t frees;
-    size_t live;     /* bytes held, by our own count */
-    long fail_after; /* requests still granted before refusing; -1: never */
-    size_t refused;
-    struct blk { void *p; size_t n; } *blk;
-    size_t nblk, capblk;
-} tally;
-
-static void tally_init(tally *t)
+/* Everything given back to the test allocator (tests/cx_test.h), and the
+ * cxi_mem that used it agrees. */
+static void mem_done(const cxt_alloc *t, const cxi_mem *m)
 {
-    memset(t, 0, sizeof *t);
-    t->fail_after = -1;
-}
-
-static size_t blk_find(const tally *t, const void *p)
-{
-    for (size_t i = t->nblk; i-- > 0;)
-        if (t->blk[i].p == p)
-            return i;
-    ck_abort_msg("allocator called with a block it never gave out");
-    return 0;
-}
-
-static void *tally_fn(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    tally *t = ud;
-    if (nsize == 0) {
-        if (ptr) {
-            size_t i = blk_find(t, ptr);
-            ck_assert_uint_eq(t->blk[i].n, osize);
-            t->live -= osize;
-            t->blk[i] = t->blk[--t->nblk];
-            t->frees++;
-            free(ptr);
-        }
-        return NULL;
-    }
-    t->calls++;
-    if (t->fail_after == 0) {
-        t->refused++;
-        return NULL;
-    }
-    if (t->fail_after > 0)
-        t->fail_after--;
-    if (ptr) {
-        size_t i = blk_find(t, ptr);
-        ck_assert_uint_eq(t->blk[i].n, osize);
-        void *q = realloc(ptr, nsize);
-        ck_assert_ptr_nonnull(q);
-        t->live = t->live - osize + nsize;
-        t->blk[i].p = q;
-        t->blk[i].n = nsize;
-        return q;
-    }
-    ck_assert_uint_eq(osize, 0);
-    void *q = malloc(nsize);
-    ck_assert_ptr_nonnull(q);
-    if (t->nblk == t->capblk) {
-        t->capblk = t->capblk ? t->capblk * 2 : 64;
-        t->blk = realloc(t->blk, t->capblk * sizeof *t->blk);
-        ck_assert_ptr_nonnull(t->blk);
-    }
-    t->blk[t->nblk].p = q;
-    t->blk[t->nblk].n = nsize;
-    t->nblk++;
-    t->live += nsize;
-    return q;
-}
-
-/* Everything given back: nothing live, and cxi_mem agrees with us. */
-static void tally_done(tally *t, const cxi_mem *m)
-{
-    ck_assert_uint_eq(t->nblk, 0);
-    ck_assert_uint_eq(t->live, 0);
+    cxt_alloc_done(t);
     ck_assert_uint_eq(m->bytes, 0);
-    free(t->blk);
 }
 
 /* ---- status strings and the last error ------------------------------- */
@@ -532,10 +440,9 @@ END_TEST
 
 START_TEST(mem_custom_allocator)
 {
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem m;
-    cxi_mem_init(&m, tally_fn, &t);
+    cxi_mem_init(&m, cxt_alloc_fn, &t);
     ck_assert_ptr_eq(m.ud, &t);
     void *a = cxi_alloc(&m, 40);
     void *b = cxi_alloc(&m, 0); /* zero bytes become one, so the block is real */
@@ -544,7 +451,7 @@ START_TEST(mem_custom_allocator)
     ck_assert_uint_eq(m.bytes, 41);
     ck_assert_uint_eq(t.live, 41);
     void *c = cxi_realloc(&m, NULL, 0, 8); /* NULL: an allocation */
-    ck_assert_uint_eq(t.nblk, 3);
+    ck_assert_uint_eq(t.blocks, 3);
     a = cxi_realloc(&m, a, 40, 4000);
     ck_assert_uint_eq(m.bytes, 4009);
     ck_assert_uint_eq(t.live, 4009);
@@ -555,19 +462,19 @@ START_TEST(mem_custom_allocator)
     ck_assert_uint_eq(t.frees, 0);
 
     /* refusals change nothing */
-    t.fail_after = 0;
+    cxt_alloc_allow(&t, 0);
     ck_assert_ptr_null(cxi_alloc(&m, 16));
     ck_assert_ptr_null(cxi_realloc(&m, a, 4000, 8000));
     ck_assert_uint_eq(t.refused, 2);
     ck_assert_uint_eq(m.bytes, 4009);
     ck_assert_uint_eq(t.live, 4009);
-    ck_assert_uint_eq(t.nblk, 3);
+    ck_assert_uint_eq(t.blocks, 3);
 
     cxi_free(&m, a, 4000);
     cxi_free(&m, b, 0); /* size 0 means the 1-byte block */
     cxi_free(&m, c, 8);
     ck_assert_uint_eq(t.frees, 3);
-    tally_done(&t, &m);
+    mem_done(&t, &m);
 }
 END_TEST
 
@@ -575,10 +482,9 @@ END_TEST
 
 START_TEST(cols_reserve_grows)
 {
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem m;
-    cxi_mem_init(&m, tally_fn, &t);
+    cxi_mem_init(&m, cxt_alloc_fn, &t);
     cxi_col cols[2] = {{NULL, 0, sizeof(uint32_t)}, {NULL, 0, sizeof(double)}};
     OK(cxi_cols_reserve(&m, cols, 2, 1));
     ck_assert_uint_ge(cols[0].cap, 16); /* small tables start at 16 rows */
@@ -604,23 +510,22 @@ START_TEST(cols_reserve_grows)
     cxi_cols_free(&m, cols, 2);
     ck_assert_ptr_null(cols[0].data);
     ck_assert_uint_eq(cols[1].cap, 0);
-    tally_done(&t, &m);
+    mem_done(&t, &m);
 }
 END_TEST
 
 START_TEST(cols_reserve_failure_leaves_contents)
 {
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem m;
-    cxi_mem_init(&m, tally_fn, &t);
+    cxi_mem_init(&m, cxt_alloc_fn, &t);
     cxi_col cols[3] = {{NULL, 0, 4}, {NULL, 0, 8}, {NULL, 0, 2}};
     OK(cxi_cols_reserve(&m, cols, 3, 10));
     for (int c = 0; c < 3; c++)
         memset(cols[c].data, 'a' + c, cols[c].cap * cols[c].elem);
     size_t cap0 = cols[1].cap;
     /* the first column grows, the second is refused, the third never asked */
-    t.fail_after = 1;
+    cxt_alloc_allow(&t, 1);
     cx_error_clear();
     ck_assert_int_eq(cxi_cols_reserve(&m, cols, 3, 1000), CX_ENOMEM);
     ck_assert_int_eq(cx_last_error_code(), CX_ENOMEM);
@@ -636,22 +541,21 @@ START_TEST(cols_reserve_failure_leaves_contents)
         ck_assert_int_eq(((char *)cols[2].data)[i], 'c');
     ck_assert_uint_eq(m.bytes, t.live);
     /* the next try, with memory, finishes the job */
-    t.fail_after = -1;
+    cxt_alloc_allow(&t, -1);
     OK(cxi_cols_reserve(&m, cols, 3, 1000));
     for (int c = 0; c < 3; c++)
         ck_assert_uint_ge(cols[c].cap, 1000);
     ck_assert_int_eq(((char *)cols[1].data)[cap0 * 8 - 1], 'b');
     cxi_cols_free(&m, cols, 3);
-    tally_done(&t, &m);
+    mem_done(&t, &m);
 }
 END_TEST
 
 START_TEST(cols_reserve_overflow)
 {
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem m;
-    cxi_mem_init(&m, tally_fn, &t);
+    cxi_mem_init(&m, cxt_alloc_fn, &t);
     cxi_col col = {NULL, 0, 16};
     ck_assert_int_eq(cxi_cols_reserve(&m, &col, 1, SIZE_MAX / 8), CX_ELIMIT);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "too large"));
@@ -660,7 +564,7 @@ START_TEST(cols_reserve_overflow)
     ck_assert_uint_eq(col.cap, 0);
     OK(cxi_cols_reserve(&m, &col, 0, 1000)); /* no columns: nothing to do */
     ck_assert_uint_eq(t.calls, 0);
-    tally_done(&t, &m);
+    mem_done(&t, &m);
 }
 END_TEST
 
@@ -724,10 +628,9 @@ END_TEST
 
 START_TEST(pool_reserve_then_add_cannot_fail)
 {
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem m;
-    cxi_mem_init(&m, tally_fn, &t);
+    cxi_mem_init(&m, cxt_alloc_fn, &t);
     cxi_pool p;
     cxi_pool_init(&p);
     char buf[64];
@@ -741,7 +644,7 @@ START_TEST(pool_reserve_then_add_cannot_fail)
         for (uint32_t i = n; i < n + rounds[r]; i++)
             bytes += strlen(cust_name(i, buf));
         OK(cxi_pool_reserve(&m, &p, rounds[r], bytes));
-        t.fail_after = 0; /* from here on every request would be refused */
+        cxt_alloc_allow(&t, 0); /* from here on every request would be refused */
         for (uint32_t i = n; i < n + rounds[r]; i++) {
             const char *s = cust_name(i, buf);
             ck_assert_uint_eq(cxi_pool_find(&p, s, strlen(s)), CXI_NONE);
@@ -753,13 +656,13 @@ START_TEST(pool_reserve_then_add_cannot_fail)
         OK(cxi_pool_intern(&m, &p, "C-0", 3, &id));
         ck_assert_uint_eq(id, 0);
         ck_assert_uint_le(p.block_used, p.block_cap);
-        t.fail_after = -1;
+        cxt_alloc_allow(&t, -1);
         n += rounds[r];
         pool_check(&p, n, cust_name);
     }
     ck_assert_uint_eq(m.bytes, t.live);
     cxi_pool_free(&m, &p);
-    tally_done(&t, &m);
+    mem_done(&t, &m);
 }
 END_TEST
 
@@ -849,10 +752,9 @@ END_TEST
 START_TEST(pool_many_strings_pointers_stay)
 {
     enum { N = 100000 };
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem m;
-    cxi_mem_init(&m, tally_fn, &t);
+    cxi_mem_init(&m, cxt_alloc_fn, &t);
     cxi_pool p;
     cxi_pool_init(&p);
     const char **ptr = malloc(N * sizeof *ptr);
@@ -877,7 +779,7 @@ START_TEST(pool_many_strings_pointers_stay)
     ck_assert_uint_eq(p.nslots & (p.nslots - 1), 0);
     free(ptr);
     cxi_pool_free(&m, &p);
-    tally_done(&t, &m);
+    mem_done(&t, &m);
 }
 END_TEST
 
@@ -885,10 +787,9 @@ START_TEST(pool_drop_last)
 {
     /* dropping strings one by one from the end, through every load of the
      * hash slots and the collision runs (some wrapping around the table) */
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem m;
-    cxi_mem_init(&m, tally_fn, &t);
+    cxi_mem_init(&m, cxt_alloc_fn, &t);
     cxi_pool p;
     cxi_pool_init(&p);
     char buf[64];
@@ -931,7 +832,7 @@ START_TEST(pool_drop_last)
     }
     ck_assert_uint_eq(m.bytes, t.live);
     cxi_pool_free(&m, &p);
-    tally_done(&t, &m);
+    mem_done(&t, &m);
 }
 END_TEST
 
@@ -990,10 +891,9 @@ END_TEST
 
 START_TEST(pool_truncate_rolls_back)
 {
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem m;
-    cxi_mem_init(&m, tally_fn, &t);
+    cxi_mem_init(&m, cxt_alloc_fn, &t);
     cxi_pool p;
     cxi_pool_init(&p);
     char buf[64];
@@ -1039,7 +939,7 @@ START_TEST(pool_truncate_rolls_back)
     }
     pool_check(&p, 300, cust_name);
     cxi_pool_free(&m, &p);
-    tally_done(&t, &m);
+    mem_done(&t, &m);
 }
 END_TEST
 
@@ -1052,13 +952,12 @@ START_TEST(pool_failure_injection)
     bool completed = false;
     for (long k = 0; !completed; k++) {
         ck_assert_int_lt(k, 10000);
-        tally t;
-        tally_init(&t);
+        cxt_alloc t = {0};
         cxi_mem m;
-        cxi_mem_init(&m, tally_fn, &t);
+        cxi_mem_init(&m, cxt_alloc_fn, &t);
         cxi_pool p;
         cxi_pool_init(&p);
-        t.fail_after = k;
+        cxt_alloc_allow(&t, k);
         uint32_t i = 0;
         int rc = CX_OK;
         for (; i < N; i++) {
@@ -1084,7 +983,7 @@ START_TEST(pool_failure_injection)
             ck_assert_uint_eq(cxi_pool_find(&p, s, strlen(s)), CXI_NONE);
             ck_assert_uint_eq(m.bytes, t.live);
             /* usable: with memory again, the same string goes in with the next id */
-            t.fail_after = -1;
+            cxt_alloc_allow(&t, -1);
             uint32_t id;
             OK(cxi_pool_intern(&m, &p, s, strlen(s), &id));
             ck_assert_uint_eq(id, i);
@@ -1096,7 +995,7 @@ START_TEST(pool_failure_injection)
             pool_check(&p, i + 200, cust_name);
         }
         cxi_pool_free(&m, &p);
-        tally_done(&t, &m);
+        mem_done(&t, &m);
     }
 }
 END_TEST
@@ -1104,15 +1003,14 @@ END_TEST
 START_TEST(pool_refused_reserve_leaves_pool)
 {
     /* a refused reservation, then a smaller one that fits in what is held */
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem m;
-    cxi_mem_init(&m, tally_fn, &t);
+    cxi_mem_init(&m, cxt_alloc_fn, &t);
     cxi_pool p;
     cxi_pool_init(&p);
     uint32_t id;
     OK(cxi_pool_intern(&m, &p, "a", 1, &id));
-    t.fail_after = 0;
+    cxt_alloc_allow(&t, 0);
     ck_assert_int_eq(cxi_pool_reserve(&m, &p, 1000, 1000000), CX_ENOMEM);
     ck_assert_uint_eq(p.count, 1);
     ck_assert_uint_eq(cxi_pool_find(&p, "a", 1), 0);
@@ -1128,12 +1026,12 @@ START_TEST(pool_refused_reserve_leaves_pool)
     ck_assert_int_eq(cxi_pool_intern(&m, &p, big, sizeof big, &id), CX_ENOMEM);
     ck_assert_uint_eq(p.count, 2);
     ck_assert_uint_eq(cxi_pool_find(&p, big, sizeof big), CXI_NONE);
-    t.fail_after = -1;
+    cxt_alloc_allow(&t, -1);
     OK(cxi_pool_intern(&m, &p, big, sizeof big, &id));
     ck_assert_uint_eq(id, 2);
     ck_assert_uint_eq(cxi_pool_find(&p, "b", 1), 1);
     cxi_pool_free(&m, &p);
-    tally_done(&t, &m);
+    mem_done(&t, &m);
 }
 END_TEST
 
@@ -1141,10 +1039,9 @@ END_TEST
 
 START_TEST(map_put_get)
 {
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem mem;
-    cxi_mem_init(&mem, tally_fn, &t);
+    cxi_mem_init(&mem, cxt_alloc_fn, &t);
     cxi_map m;
     cxi_map_init(&m);
     ck_assert_uint_eq(cxi_map_get(&m, 0), CXI_NONE); /* empty: no slots at all */
@@ -1180,18 +1077,9 @@ START_TEST(map_put_get)
     cxi_map_free(&mem, &m);
     ck_assert_uint_eq(m.nslots, 0);
     ck_assert_uint_eq(cxi_map_get(&m, 0), CXI_NONE);
-    tally_done(&t, &mem);
+    mem_done(&t, &mem);
 }
 END_TEST
-
-static uint64_t rng_next(uint64_t *s)
-{
-    /* splitmix64: a fixed seed gives the same keys on every run */
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 /* the keys the store uses: row << 32 | attribute id */
 static uint64_t attr_key(uint32_t i) { return (uint64_t)(i / 7) << 32 | (i % 7); }
@@ -1199,10 +1087,9 @@ static uint64_t attr_key(uint32_t i) { return (uint64_t)(i / 7) << 32 | (i % 7);
 START_TEST(map_many_keys)
 {
     enum { N = 200000 };
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem mem;
-    cxi_mem_init(&mem, tally_fn, &t);
+    cxi_mem_init(&mem, cxt_alloc_fn, &t);
     cxi_map m;
     cxi_map_init(&m);
     for (uint32_t i = 0; i < N; i++) {
@@ -1220,15 +1107,15 @@ START_TEST(map_many_keys)
     OK(cxi_map_reserve(&mem, &m, 50000));
     size_t calls = t.calls;
     for (uint32_t i = 0; i < 50000; i++)
-        cxi_map_put(&m, rng_next(&seed) | 1ULL << 63, i);
+        cxi_map_put(&m, splitmix64(&seed) | 1ULL << 63, i);
     ck_assert_uint_eq(t.calls, calls); /* reserved: no allocation on put */
     seed = 1;
     for (uint32_t i = 0; i < 50000; i++)
-        EXPECT(cxi_map_get(&m, rng_next(&seed) | 1ULL << 63) == i, "random key %u lost", (unsigned)i);
+        EXPECT(cxi_map_get(&m, splitmix64(&seed) | 1ULL << 63) == i, "random key %u lost", (unsigned)i);
     ck_assert_uint_eq(m.count, N + 50000);
     ck_assert_uint_eq(mem.bytes, t.live);
     cxi_map_free(&mem, &m);
-    tally_done(&t, &mem);
+    mem_done(&t, &mem);
 }
 END_TEST
 
@@ -1314,12 +1201,12 @@ START_TEST(map_remove_if_random)
         uint64_t keys[MAXK];
         bool drop[MAXK], gone[MAXK] = {false};
         size_t slots = (size_t)16 << (round % 3);
-        uint32_t n = (uint32_t)(slots / 2 - rng_next(&seed) % 3);
+        uint32_t n = (uint32_t)(slots / 2 - splitmix64(&seed) % 3);
         OK(cxi_map_reserve(&mem, &m, slots / 2));
         ck_assert_uint_eq(m.nslots, slots);
         for (uint32_t i = 0; i < n; i++) {
             /* distinct random keys; in 16 to 64 slots their homes collide often */
-            keys[i] = rng_next(&seed);
+            keys[i] = splitmix64(&seed);
             for (uint32_t j = 0; j < i; j++)
                 if (keys[j] == keys[i]) {
                     keys[i]++;
@@ -1329,7 +1216,7 @@ START_TEST(map_remove_if_random)
         }
         for (int pass = 0; pass < 3; pass++) {
             for (uint32_t i = 0; i < n; i++)
-                drop[i] = rng_next(&seed) % 3 == 0;
+                drop[i] = splitmix64(&seed) % 3 == 0;
             struct drop_set ds = {drop};
             cxi_map_remove_if(&m, drop_marked, &ds);
             size_t live = 0;
@@ -1350,10 +1237,9 @@ END_TEST
 
 START_TEST(map_reserve_failure_leaves_map)
 {
-    tally t;
-    tally_init(&t);
+    cxt_alloc t = {0};
     cxi_mem mem;
-    cxi_mem_init(&mem, tally_fn, &t);
+    cxi_mem_init(&mem, cxt_alloc_fn, &t);
     cxi_map m;
     cxi_map_init(&m);
     for (uint32_t i = 0; i < 8; i++) {
@@ -1363,7 +1249,7 @@ START_TEST(map_reserve_failure_leaves_map)
     ck_assert_uint_eq(m.nslots, 16);
     /* refuse the keys array, then the values array */
     for (long k = 0; k < 2; k++) {
-        t.fail_after = k;
+        cxt_alloc_allow(&t, k);
         cx_error_clear();
         ck_assert_int_eq(cxi_map_reserve(&mem, &m, 1), CX_ENOMEM);
         ck_assert_int_eq(cx_last_error_code(), CX_ENOMEM);
@@ -1374,13 +1260,13 @@ START_TEST(map_reserve_failure_leaves_map)
         ck_assert_uint_eq(mem.bytes, 16 * 12);
         ck_assert_uint_eq(t.live, mem.bytes);
     }
-    t.fail_after = -1;
+    cxt_alloc_allow(&t, -1);
     OK(cxi_map_reserve(&mem, &m, 1));
     cxi_map_put(&m, attr_key(8), 8);
     for (uint32_t i = 0; i < 9; i++)
         ck_assert_uint_eq(cxi_map_get(&m, attr_key(i)), i);
     cxi_map_free(&mem, &m);
-    tally_done(&t, &mem);
+    mem_done(&t, &mem);
 }
 END_TEST
 
@@ -1439,9 +1325,5 @@ int main(void)
     tcase_add_test(map, map_remove_if_random);
     tcase_add_test(map, map_reserve_failure_leaves_map);
     suite_add_tcase(su, map);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(su);
 }

@@ -1,18 +1,6 @@
 /* Tests of the batch adds (cx_*_add_batch): the same records as single adds,
  * optional arrays, and all-or-nothing failure naming the record. */
-#include <check.h>
-#include <cxkit/cxkit.h>
-#include <stdio.h>
-#include <string.h>
-
-#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
-
-static size_t rows(const cx_store *s, int table)
-{
-    size_t n;
-    OK(cx_store_rows(&n, s, table));
-    return n;
-}
+#include "cx_test.h"
 
 static cx_store *base(void)
 {
@@ -31,7 +19,7 @@ static cx_store *base(void)
 START_TEST(batches_equal_single_adds)
 {
     cx_store *s = base();
-    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), 3);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), 3);
     const char *v;
     OK(cx_store_get_string(&v, s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 1));
     ck_assert_ptr_null(v);
@@ -44,7 +32,7 @@ START_TEST(batches_equal_single_adds)
     int out[] = {CX_HANDLED, CX_MISSED, CX_ABANDONED};
     int64_t dur[] = {5, 0, 7};
     OK(cx_interaction_add_batch(NULL, s, 3, cu, tp, times, NULL, NULL, NULL, NULL, dur, out, NULL));
-    ck_assert_uint_eq(rows(s, CX_TABLE_INTERACTIONS), 3);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), 3);
     OK(cx_store_get_int(&t, s, CX_TABLE_INTERACTIONS, CX_INTERACTION_OUTCOME, 1));
     ck_assert_int_eq(t, CX_MISSED);
     OK(cx_store_get_int(&t, s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DIRECTION, 2));
@@ -59,7 +47,7 @@ START_TEST(batches_equal_single_adds)
 
     double am[] = {10.5, 0, 3};
     OK(cx_transaction_add_batch(NULL, s, 3, cu, times, am));
-    ck_assert_uint_eq(rows(s, CX_TABLE_TRANSACTIONS), 3);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 3);
     /* an empty batch is fine, with or without arrays */
     OK(cx_transaction_add_batch(NULL, s, 0, NULL, NULL, NULL));
     cx_store_free(s);
@@ -79,7 +67,7 @@ START_TEST(failure_adds_nothing)
     ck_assert_uint_eq(bad, 2);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "record 2"));
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "nobody"));
-    ck_assert_uint_eq(rows(s, CX_TABLE_INTERACTIONS), 0);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), 0);
     size_t n;
     OK(cx_vocab_count(&n, s, CX_VOCAB_AGENT));
     ck_assert_uint_eq(n, 0); /* the new agent's name went too */
@@ -87,17 +75,17 @@ START_TEST(failure_adds_nothing)
     const char *ids[] = {"C-9", "C-9"};
     ck_assert_int_eq(cx_customer_add_batch(&bad, s, 2, ids, NULL, NULL, NULL, NULL), CX_EEXISTS);
     ck_assert_uint_eq(bad, 1);
-    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), 3);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), 3);
     ck_assert_int_eq(cx_store_find(&n, s, CX_TABLE_CUSTOMERS, "C-9"), CX_ENOTFOUND);
 
     double am[] = {1, -1};
     ck_assert_int_eq(cx_transaction_add_batch(&bad, s, 2, cu, times, am), CX_ERANGE);
-    ck_assert_uint_eq(rows(s, CX_TABLE_TRANSACTIONS), 0);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 0);
     const char *q[] = {"nps", "nps"};
     double sc[] = {9, 11};
     ck_assert_int_eq(cx_feedback_add_batch(&bad, s, 2, cu, q, sc, times, NULL, NULL, NULL, NULL), CX_ERANGE);
     ck_assert_uint_eq(bad, 1);
-    ck_assert_uint_eq(rows(s, CX_TABLE_FEEDBACK), 0);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_FEEDBACK), 0);
 
     ck_assert_int_eq(cx_interaction_add_batch(&bad, s, 1, cu, tp, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
                      CX_EINVAL);
@@ -130,9 +118,5 @@ int main(void)
     tcase_add_test(tc, failure_adds_nothing);
     tcase_add_test(tc, attribute_names_of_columns_refused);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return run_suite(su);
 }

@@ -4,38 +4,9 @@
  * durations, agreement with a slow day-by-day reference on seeded random
  * calendars and spans, the int64 limits, refusals that change nothing, and
  * allocator failure. */
-#include <check.h>
-#include <cxkit/common.h>
-#include <cxkit/calendar.h>
-#include <cxkit/time.h>
+#include "cx_test.h"
+
 #include <pthread.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
-
-#define MIN_MS 60000LL
-#define HOUR_MS 3600000LL
-#define DAY_MS 86400000LL
-
-/* A failed call: the code, and a message naming the function. */
-#define FAILS(call, code, fn)                                                                                  \
-    do {                                                                                                       \
-        cx_error_clear();                                                                                      \
-        ck_assert_int_eq((call), (code));                                                                      \
-        ck_assert_int_eq(cx_last_error_code(), (code));                                                        \
-        ck_assert_msg(strstr(cx_last_error(), fn) != NULL, "%s: message '%s' does not name %s", #call,         \
-                      cx_last_error(), fn);                                                                    \
-    } while (0)
-
-static cx_time T(const char *iso)
-{
-    cx_time t;
-    OK(cx_time_parse(&t, iso, strlen(iso)));
-    return t;
-}
 
 static int64_t BMS(const cx_calendar *c, cx_time from, cx_time to)
 {
@@ -171,13 +142,7 @@ static int64_t ref_business(const ref_cal *r, cx_time from, cx_time to)
 }
 
 static uint64_t rng_state;
-static uint64_t rnd(void) /* splitmix64 */
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return splitmix64(&rng_state); }
 static int64_t rnd_below(int64_t n) { return (int64_t)(rnd() % (uint64_t)n); }
 
 /* ---- the two working weeks -------------------------------------------- */
@@ -704,41 +669,16 @@ END_TEST
 
 /* ---- allocator failure ------------------------------------------------- */
 
-typedef struct budget {
-    int left;       /* allocations or growths still allowed; -1 = unlimited */
-    long long live; /* bytes held, from the sizes the library passes */
-    int calls;
-} budget;
-
-static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    budget *b = ud;
-    b->calls++;
-    if (nsize == 0) {
-        if (ptr)
-            b->live -= (long long)osize;
-        free(ptr);
-        return NULL;
-    }
-    if (b->left == 0)
-        return NULL;
-    if (b->left > 0)
-        b->left--;
-    void *q = realloc(ptr, nsize);
-    if (q)
-        b->live += (long long)nsize - (ptr ? (long long)osize : 0);
-    return q;
-}
-
 START_TEST(allocator_failure)
 {
-    budget b = {0, 0, 0};
+    cxt_alloc b = {0};
+    cxt_alloc_allow(&b, 0);
     cx_calendar *c = NULL;
-    FAILS(cx_calendar_new_with_allocator(&c, 180, budget_alloc, &b), CX_ENOMEM, "cx_calendar_new");
+    FAILS(cx_calendar_new_with_allocator(&c, 180, cxt_alloc_fn, &b), CX_ENOMEM, "cx_calendar_new");
     ck_assert_ptr_null(c);
-    ck_assert_int_eq(b.live, 0);
-    b.left = 1;
-    OK(cx_calendar_new_with_allocator(&c, 180, budget_alloc, &b));
+    ck_assert_uint_eq(b.live, 0);
+    cxt_alloc_allow(&b, 1);
+    OK(cx_calendar_new_with_allocator(&c, 180, cxt_alloc_fn, &b));
 
     /* The same calendar built without a budget. */
     ref_cal r;
@@ -753,13 +693,13 @@ START_TEST(allocator_failure)
         fingerprint f;
         take(&f, c);
         int wd = 1 + i % 7, s = (i / 7) * 70, y = 2023 + i % 3, m = 1 + i % 12, d = 1 + (i * 7) % 28;
-        b.left = 0;
+        cxt_alloc_allow(&b, 0);
         int rc = i < 40 ? cx_calendar_add_hours(c, wd, s, s + 30) : cx_calendar_add_holiday(c, y, m, d);
         if (rc == CX_ENOMEM) {
             refused++;
             ck_assert_int_eq(cx_last_error_code(), CX_ENOMEM);
             same(c, &f);
-            b.left = 1;
+            cxt_alloc_allow(&b, 1);
             rc = i < 40 ? cx_calendar_add_hours(c, wd, s, s + 30) : cx_calendar_add_holiday(c, y, m, d);
         }
         ck_assert_int_eq(rc, CX_OK);
@@ -775,9 +715,9 @@ START_TEST(allocator_failure)
     ck_assert(memcmp(&fc, &fw, sizeof fc) == 0);
     rng_state = 5;
     agree(c, &r, 100);
-    ck_assert_int_gt(b.live, 0);
+    ck_assert_uint_gt(b.live, 0);
     cx_calendar_free(c);
-    ck_assert_int_eq(b.live, 0);
+    cxt_alloc_done(&b);
     free(r.hol);
     cx_calendar_free(want);
 }
@@ -857,9 +797,5 @@ int main(void)
     tcase_add_test(limits, bad_arguments);
     tcase_add_test(limits, allocator_failure);
     suite_add_tcase(su, limits);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(su);
 }

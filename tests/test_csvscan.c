@@ -6,66 +6,7 @@
  * quoted) must import to the same store, the same report and the same
  * rejects, and a rejected record must reach the reject file byte for byte.
  * Public API only. */
-#define _POSIX_C_SOURCE 200809L
-#include <check.h>
-#include <cxkit/cxkit.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-static char dir[64];
-
-static void setup(void)
-{
-    strcpy(dir, "/tmp/cxscanXXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
-
-static const char *P(const char *name)
-{
-    static char buf[8][256];
-    static int next;
-    char *p = buf[next++ % 8];
-    snprintf(p, sizeof buf[0], "%s/%s", dir, name);
-    return p;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    ck_assert_int_ge(n, 0);
-    rewind(f);
-    char *b = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(b);
-    ck_assert_uint_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
-static bool contains(const char *hay, size_t hn, const char *needle, size_t nn)
-{
-    for (size_t i = 0; i + nn <= hn; i++)
-        if (memcmp(hay + i, needle, nn) == 0)
-            return true;
-    return false;
-}
+#include "cx_test.h"
 
 /* ---- a seeded generator of interaction rows ---------------------------- */
 
@@ -359,7 +300,7 @@ START_TEST(fast_and_general_scans_agree)
             }
         }
         puts_(&t, "\n");
-        if (contains(rej, nr, t.b, t.n))
+        if (mem_contains(rej, nr, t.b, t.n))
             checked++;
         free(t.b);
     }
@@ -428,7 +369,7 @@ START_TEST(reject_bytes_and_field_lengths)
         char line[300];
         snprintf(line, sizeof line, ",C%d,tp_unknown,2025-03-04T05:06:07Z,view,,%s,,%d,,1.5\n", len % NCUST, agent,
                  len);
-        ck_assert_msg(contains(rej, nr, line, strlen(line)), "reject of length %d not found as written", len);
+        ck_assert_msg(mem_contains(rej, nr, line, strlen(line)), "reject of length %d not found as written", len);
     }
     free(rej);
     free(t.b);
@@ -477,14 +418,10 @@ int main(void)
     Suite *s = suite_create("csvscan");
     TCase *tc = tcase_create("scan");
     tcase_set_timeout(tc, 240);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(tc, fast_and_general_scans_agree);
     tcase_add_test(tc, reject_bytes_and_field_lengths);
     tcase_add_test(tc, created_customer_not_carried_to_next_row);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }

@@ -1,84 +1,32 @@
 /* Tests of SQLite persistence (cx_db_*): identity of save and load,
  * incremental appends that leave saved rows alone, case updates, refusal of
  * another store's file and of newer schemas, and a save killed halfway. */
-#define _POSIX_C_SOURCE 200809L
-#include <check.h>
-#include <cxkit/cxkit.h>
+#include "cx_test.h"
+
 #include <signal.h>
-#include <stdbool.h>
 #include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
-static char dir[64];
-static char dbpath[128];
+/* Each test's SQLite file, in its temporary directory. */
+static char dbpath[600];
 
 static void setup(void)
 {
-    strcpy(dir, "/tmp/cxdbXXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(dbpath, sizeof dbpath, "%s/store.db", dir);
-}
-
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
-
-static cx_time T(const char *iso)
-{
-    cx_time t;
-    OK(cx_time_parse(&t, iso, strlen(iso)));
-    return t;
-}
-
-/* A store with every table, Arabic text, missing values and odd times. */
-static cx_store *sample(void)
-{
-    cx_store *s;
-    OK(cx_store_new(&s));
-    OK(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "fax"));
-    OK(cx_customer_add(s, "C-1", "consumer", "الرياض", "premium", T("2024-01-15T08:00:00+03:00")));
-    OK(cx_customer_add(s, "عميل-٢", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_customer_set_attribute(s, "C-1", "name", "سارة، العتيبي \"س\""));
-    OK(cx_customer_set_attribute(s, "عميل-٢", "tier", ""));
-    OK(cx_touchpoint_add(s, "web", "web", "consideration", "sales", 1, 2.5));
-    OK(cx_touchpoint_add(s, "fax_in", "fax", "service", NULL, 0, 0.1));
-    OK(cx_case_add(s, "T-1", "C-1", "fax", "high", "نورة", T("2024-02-01T10:00:00Z"), T("2024-02-01T10:30:00Z"),
-                   CX_TIME_NONE, 0, 1));
-    size_t row;
-    OK(cx_interaction_add(&row, s, "C-1", "fax_in", T("2024-02-01T10:00:00Z"), "contact", CX_INBOUND, "نورة", "T-1",
-                          123456, CX_HANDLED, 0));
-    OK(cx_interaction_add(NULL, s, "عميل-٢", "web", T("1969-07-20T20:17:40.5Z"), NULL, CX_OUTBOUND, NULL, NULL, 0,
-                          CX_ABANDONED, 99.99));
-    OK(cx_question_add(s, "ces_low", CX_METRIC_CES, 1, 7, 0));
-    OK(cx_feedback_add(NULL, s, "C-1", "ces_low", 6, T("2024-02-02T09:00:00Z"), "fax_in", (int64_t)row, "T-1",
-                       "صعب جداً,\n\"مرهق\""));
-    OK(cx_feedback_add(NULL, s, "عميل-٢", "nps", 10, T("2024-02-03T09:00:00Z"), NULL, CX_ROW_NONE, NULL, ""));
-    OK(cx_transaction_add(NULL, s, "C-1", T("2024-02-04T09:00:00Z"), 0.1));
-    return s;
+    tmpdir_setup();
+    snprintf(dbpath, sizeof dbpath, "%s", P("store.db"));
 }
 
 /* Every table of both stores exported to CSV gives the same bytes. */
 static void assert_same(const cx_store *a, const cx_store *b)
 {
     for (int t = 0; t < CX_TABLE_COUNT; t++) {
-        char pa[160], pb[160];
-        snprintf(pa, sizeof pa, "%s/a%d.csv", dir, t);
-        snprintf(pb, sizeof pb, "%s/b%d.csv", dir, t);
+        char pa[300], pb[300];
+        snprintf(pa, sizeof pa, "%s/a%d.csv", tmp_dir(), t);
+        snprintf(pb, sizeof pb, "%s/b%d.csv", tmp_dir(), t);
         OK(cx_export_csv(a, t, pa, 0));
         OK(cx_export_csv(b, t, pb, 0));
-        char cmd[400];
-        snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", pa, pb);
-        ck_assert_msg(system(cmd) == 0, "table %d differs after the round trip", t);
+        assert_files_same(pa, pb);
     }
     for (int set = 0; set < CX_VOCAB_COUNT; set++) {
         size_t na, nb;
@@ -106,7 +54,7 @@ static void sql(const char *stmt)
 
 START_TEST(save_load_identity)
 {
-    cx_store *s = sample(), *l;
+    cx_store *s = sample_store(), *l;
     OK(cx_db_save(s, dbpath));
     OK(cx_db_load(&l, dbpath));
     assert_same(s, l);
@@ -123,7 +71,7 @@ END_TEST
 
 START_TEST(save_twice_is_idempotent)
 {
-    cx_store *s = sample(), *l;
+    cx_store *s = sample_store(), *l;
     OK(cx_db_save(s, dbpath));
     OK(cx_db_save(s, dbpath));
     OK(cx_db_load(&l, dbpath));
@@ -135,7 +83,7 @@ END_TEST
 
 START_TEST(append_leaves_saved_rows_alone)
 {
-    cx_store *s = sample(), *l;
+    cx_store *s = sample_store(), *l;
     OK(cx_db_save(s, dbpath));
     /* Mark a saved row in the file behind the library's back: if the next
      * save rewrote saved rows, the mark would be gone. */
@@ -155,7 +103,7 @@ START_TEST(append_leaves_saved_rows_alone)
     OK(cx_store_rows(&n, l, CX_TABLE_INTERACTIONS));
     ck_assert_uint_eq(n, 3);
     OK(cx_store_rows(&n, l, CX_TABLE_TRANSACTIONS));
-    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(n, 3);
     cx_store_free(s);
     cx_store_free(l);
 }
@@ -163,7 +111,7 @@ END_TEST
 
 START_TEST(case_updates_and_attributes_are_saved)
 {
-    cx_store *s = sample(), *l;
+    cx_store *s = sample_store(), *l;
     OK(cx_db_save(s, dbpath));
     OK(cx_case_update(s, "T-1", T("2024-02-01T10:30:00Z"), T("2024-02-03T12:00:00Z"), 1, 3));
     OK(cx_customer_set_attribute(s, "C-1", "name", "سارة"));
@@ -182,7 +130,7 @@ END_TEST
 
 START_TEST(another_store_is_refused)
 {
-    cx_store *s = sample(), *o, *l;
+    cx_store *s = sample_store(), *o, *l;
     OK(cx_db_save(s, dbpath));
     OK(cx_store_new(&o));
     OK(cx_customer_add(o, "X", NULL, NULL, NULL, CX_TIME_NONE));
@@ -205,7 +153,7 @@ END_TEST
 
 START_TEST(newer_schema_is_refused)
 {
-    cx_store *s = sample(), *l = NULL;
+    cx_store *s = sample_store(), *l = NULL;
     OK(cx_db_save(s, dbpath));
     sql("UPDATE cx_schema SET version=99");
     ck_assert_int_eq(cx_db_save(s, dbpath), CX_EVERSION);
@@ -224,7 +172,7 @@ START_TEST(foreign_file_is_upgraded_or_refused)
     /* a SQLite file of someone else's: loading it is refused, saving into it
      * adds the CXKit tables beside the existing one (migration from 0) */
     sql("CREATE TABLE crm_notes(x TEXT); INSERT INTO crm_notes VALUES('keep me');");
-    cx_store *l = NULL, *s = sample();
+    cx_store *l = NULL, *s = sample_store();
     ck_assert_int_eq(cx_db_load(&l, dbpath), CX_EINVAL);
     int version;
     OK(cx_db_schema_version(&version, dbpath));
@@ -241,7 +189,7 @@ END_TEST
 
 START_TEST(bad_rows_in_file_are_reported)
 {
-    cx_store *s = sample(), *l = NULL;
+    cx_store *s = sample_store(), *l = NULL;
     OK(cx_db_save(s, dbpath));
     sql("UPDATE feedback SET score=99 WHERE row=1");
     ck_assert_int_eq(cx_db_load(&l, dbpath), CX_EPARSE);
@@ -254,17 +202,17 @@ END_TEST
 
 START_TEST(bad_arguments)
 {
-    cx_store *s = sample(), *l = NULL;
+    cx_store *s = sample_store(), *l = NULL;
     ck_assert_int_eq(cx_db_save(NULL, dbpath), CX_EINVAL);
     ck_assert_int_eq(cx_db_save(s, NULL), CX_EINVAL);
     ck_assert_int_eq(cx_db_load(NULL, dbpath), CX_EINVAL);
     ck_assert_int_eq(cx_db_load(&l, NULL), CX_EINVAL);
-    char missing[160];
-    snprintf(missing, sizeof missing, "%s/missing.db", dir);
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/missing.db", tmp_dir());
     ck_assert_int_eq(cx_db_load(&l, missing), CX_EIO);
     ck_assert_ptr_null(l);
     ck_assert_int_eq(access(missing, F_OK), -1); /* loading never creates a file */
-    snprintf(missing, sizeof missing, "%s/no/such/dir.db", dir);
+    snprintf(missing, sizeof missing, "%s/no/such/dir.db", tmp_dir());
     ck_assert_int_eq(cx_db_save(s, missing), CX_EIO);
     int v;
     ck_assert_int_eq(cx_db_schema_version(NULL, dbpath), CX_EINVAL);
@@ -275,7 +223,7 @@ END_TEST
 
 START_TEST(custom_allocator_load)
 {
-    cx_store *s = sample(), *l;
+    cx_store *s = sample_store(), *l;
     OK(cx_db_save(s, dbpath));
     OK(cx_db_load_with_allocator(&l, dbpath, NULL, NULL));
     assert_same(s, l);
@@ -327,7 +275,7 @@ static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
  * until one succeeds with the store saved. */
 START_TEST(load_out_of_memory)
 {
-    cx_store *s = sample();
+    cx_store *s = sample_store();
     OK(cx_db_save(s, dbpath));
     budget b = {UNLIMITED, 0, 0};
     int failures = 0;
@@ -386,7 +334,7 @@ START_TEST(save_takes_no_store_memory)
 }
 END_TEST
 
-/* Adds n interactions to a store holding sample(). */
+/* Adds n interactions to a store holding sample_store(). */
 static void grow(cx_store *s, int n)
 {
     OK(cx_store_reserve(s, CX_TABLE_INTERACTIONS, (size_t)n));
@@ -400,7 +348,7 @@ START_TEST(killed_save_leaves_previous_state)
     /* Save a baseline, then let a child process append 400000 rows and kill
      * it at increasing delays. After each kill the file must load as either
      * the baseline or the complete new state, never anything between. */
-    cx_store *s = sample();
+    cx_store *s = sample_store();
     OK(cx_db_save(s, dbpath));
     size_t base_rows;
     OK(cx_store_rows(&base_rows, s, CX_TABLE_INTERACTIONS));
@@ -447,16 +395,6 @@ START_TEST(killed_save_leaves_previous_state)
 }
 END_TEST
 
-static void write_file(const char *name, const char *text)
-{
-    char path[200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
 /* CSV files for every table; interactions has `n` rows (more than one
  * streaming chunk when n > 65536), feedback links interaction rows. */
 static void write_csvs(int n)
@@ -468,8 +406,8 @@ static void write_csvs(int n)
                                   "phone,phone,service,service,1,1.5\n");
     write_file("cases.csv", "id,customer,channel,priority,agent,opened,first_response,resolved,reopens,contacts\n"
                             "T1,C1,phone,high,نورة,2024-02-01T10:00:00Z,2024-02-01T10:05:00Z,,0,2\n");
-    char path[200];
-    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    char path[300];
+    snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs("customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n", f);
@@ -491,14 +429,27 @@ static const char *const csv_names[] = {"customers", "touchpoints", "cases", "in
 static const int csv_tables[] = {CX_TABLE_CUSTOMERS,    CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES,
                                  CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK,    CX_TABLE_TRANSACTIONS};
 
+/* Streams the customers, touchpoints and cases of write_csvs() into the
+ * database: what the interactions refer to. */
+static void stream_keyed_tables(void)
+{
+    for (int i = 0; i < 3; i++) {
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s.csv", tmp_dir(), csv_names[i]);
+        cx_import_report *r;
+        OK(cx_db_import_csv(&r, dbpath, csv_tables[i], path, NULL));
+        cx_import_report_free(r);
+    }
+}
+
 START_TEST(stream_matches_memory_import)
 {
     write_csvs(150000);
     cx_store *mem;
     OK(cx_store_new(&mem));
     for (int i = 0; i < 6; i++) {
-        char path[200];
-        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s.csv", tmp_dir(), csv_names[i]);
         cx_import_report *a, *b;
         OK(cx_import_csv(&a, mem, csv_tables[i], path, NULL));
         OK(cx_db_import_csv(&b, dbpath, csv_tables[i], path, NULL));
@@ -533,18 +484,12 @@ END_TEST
 START_TEST(stream_failure_leaves_file_alone)
 {
     write_csvs(100000);
-    for (int i = 0; i < 3; i++) {
-        char path[200];
-        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
-        cx_import_report *r;
-        OK(cx_db_import_csv(&r, dbpath, csv_tables[i], path, NULL));
-        cx_import_report_free(r);
-    }
+    stream_keyed_tables();
     cx_store *before;
     OK(cx_db_load(&before, dbpath));
     /* 100000 good rows, more than one chunk written, then a bad one */
-    char path[200];
-    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    char path[300];
+    snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     FILE *f = fopen(path, "a");
     ck_assert_ptr_nonnull(f);
     fputs("C9,web,1704067200,visit,inbound,,,0,handled,0\n", f);
@@ -564,7 +509,7 @@ START_TEST(stream_failure_leaves_file_alone)
     OK(cx_store_rows(&n, after, CX_TABLE_INTERACTIONS));
     ck_assert_uint_eq(n, 0);
     /* a missing CSV file is an error too, and changes nothing */
-    snprintf(path, sizeof path, "%s/none.csv", dir);
+    snprintf(path, sizeof path, "%s/none.csv", tmp_dir());
     ck_assert_int_eq(cx_db_import_csv(&r, dbpath, CX_TABLE_INTERACTIONS, path, NULL), CX_EIO);
     ck_assert_int_eq(cx_db_import_csv(NULL, dbpath, CX_TABLE_INTERACTIONS, path, NULL), CX_EINVAL);
     ck_assert_int_eq(cx_db_import_csv(&r, dbpath, 99, path, NULL), CX_EINVAL);
@@ -582,7 +527,7 @@ START_TEST(stream_out_of_memory)
 {
     write_csvs(300);
     char plain[200];
-    snprintf(plain, sizeof plain, "%s/plain.db", dir);
+    snprintf(plain, sizeof plain, "%s/plain.db", tmp_dir());
     budget b = {UNLIMITED, 0, 0};
     cx_import_options *o;
     OK(cx_import_options_new_with_allocator(&o, budget_alloc, &b));
@@ -591,7 +536,7 @@ START_TEST(stream_out_of_memory)
     long long opts_live = b.live;
     for (int i = 0; i < 6; i++) {
         char path[200];
-        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
+        snprintf(path, sizeof path, "%s/%s.csv", tmp_dir(), csv_names[i]);
         cx_import_report *want;
         OK(cx_db_import_csv(&want, plain, csv_tables[i], path, NULL));
         if (csv_tables[i] == CX_TABLE_TOUCHPOINTS || csv_tables[i] == CX_TABLE_CASES ||
@@ -674,16 +619,16 @@ START_TEST(stream_creates_customers)
     cx_store *mem;
     OK(cx_store_new(&mem));
     for (int i = 0; i < 3; i++) {
-        char path[200];
-        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s.csv", tmp_dir(), csv_names[i]);
         cx_import_report *a, *b;
         OK(cx_import_csv(&a, mem, csv_tables[i], path, o));
         OK(cx_db_import_csv(&b, dbpath, csv_tables[i], path, o));
         cx_import_report_free(a);
         cx_import_report_free(b);
     }
-    char path[200];
-    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    char path[300];
+    snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs("customer,touchpoint,time\n", f);
@@ -727,12 +672,12 @@ START_TEST(stream_creates_customers)
     ck_assert_int_eq(sql_int("SELECT count(*) FROM customers"), 152);
     /* later imports find the customers in the file */
     write_file("transactions.csv", "customer,time,amount\nN5,0,1\nN149,1,2\n");
-    snprintf(path, sizeof path, "%s/transactions.csv", dir);
+    snprintf(path, sizeof path, "%s/transactions.csv", tmp_dir());
     OK(cx_db_import_csv(&b, dbpath, CX_TABLE_TRANSACTIONS, path, NULL));
     ck_assert_uint_eq(cx_import_report_accepted(b), 2);
     cx_import_report_free(b);
     /* a strict import that fails in its second chunk leaves no customer */
-    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs("customer,touchpoint,time\n", f);
@@ -759,17 +704,11 @@ START_TEST(killed_stream_import_leaves_previous_state)
      * killed at increasing delays: the file must then hold either none of
      * them or all of them, and load. */
     write_csvs(600000);
-    for (int i = 0; i < 3; i++) {
-        char path[200];
-        snprintf(path, sizeof path, "%s/%s.csv", dir, csv_names[i]);
-        cx_import_report *r;
-        OK(cx_db_import_csv(&r, dbpath, csv_tables[i], path, NULL));
-        cx_import_report_free(r);
-    }
+    stream_keyed_tables();
     cx_store *before;
     OK(cx_db_load(&before, dbpath));
-    char path[200];
-    snprintf(path, sizeof path, "%s/interactions.csv", dir);
+    char path[300];
+    snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     int partial_kills = 0;
     for (int delay_ms = 10; delay_ms <= 2560 && partial_kills < 3; delay_ms *= 2) {
         pid_t pid = fork();
@@ -805,7 +744,7 @@ int main(void)
 {
     Suite *su = suite_create("db");
     TCase *core = tcase_create("core");
-    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_add_checked_fixture(core, setup, tmpdir_teardown);
     tcase_add_test(core, save_load_identity);
     tcase_add_test(core, save_twice_is_idempotent);
     tcase_add_test(core, append_leaves_saved_rows_alone);
@@ -815,7 +754,7 @@ int main(void)
     tcase_add_test(core, save_takes_no_store_memory);
     suite_add_tcase(su, core);
     TCase *bad = tcase_create("bad_input");
-    tcase_add_checked_fixture(bad, setup, teardown);
+    tcase_add_checked_fixture(bad, setup, tmpdir_teardown);
     tcase_add_test(bad, another_store_is_refused);
     tcase_add_test(bad, newer_schema_is_refused);
     tcase_add_test(bad, foreign_file_is_upgraded_or_refused);
@@ -823,12 +762,12 @@ int main(void)
     tcase_add_test(bad, bad_arguments);
     suite_add_tcase(su, bad);
     TCase *crash = tcase_create("crash");
-    tcase_add_checked_fixture(crash, setup, teardown);
+    tcase_add_checked_fixture(crash, setup, tmpdir_teardown);
     tcase_set_timeout(crash, 120);
     tcase_add_test(crash, killed_save_leaves_previous_state);
     suite_add_tcase(su, crash);
     TCase *stream = tcase_create("stream");
-    tcase_add_checked_fixture(stream, setup, teardown);
+    tcase_add_checked_fixture(stream, setup, tmpdir_teardown);
     tcase_set_timeout(stream, 120);
     tcase_add_test(stream, stream_matches_memory_import);
     tcase_add_test(stream, stream_failure_leaves_file_alone);
@@ -836,9 +775,5 @@ int main(void)
     tcase_add_test(stream, stream_creates_customers);
     tcase_add_test(stream, killed_stream_import_leaves_previous_state);
     suite_add_tcase(su, stream);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(su);
 }

@@ -2,13 +2,7 @@
  * only: one customer's interactions, cases (at their opening time), feedback
  * and transactions in time order, ties by table then row, bounds, snapshots
  * and errors. */
-#include <check.h>
-#include <cxkit/store.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
+#include "cx_test.h"
 
 enum { IN = CX_TABLE_INTERACTIONS, CA = CX_TABLE_CASES, FB = CX_TABLE_FEEDBACK, TR = CX_TABLE_TRANSACTIONS };
 
@@ -304,29 +298,11 @@ END_TEST
 
 /* A history's memory comes from the store's allocator and goes back to it,
  * even after the store is gone. */
-typedef struct counter {
-    size_t live;
-} counter;
-
-static void *count_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    counter *c = ud;
-    if (nsize == 0) {
-        c->live -= ptr ? osize : 0;
-        free(ptr);
-        return NULL;
-    }
-    void *p = realloc(ptr, nsize);
-    if (p)
-        c->live = c->live - (ptr ? osize : 0) + nsize;
-    return p;
-}
-
 START_TEST(allocator)
 {
-    counter c = {0};
+    cxt_alloc c = {0};
     cx_store *st;
-    OK(cx_store_new_with_allocator(&st, count_alloc, &c));
+    OK(cx_store_new_with_allocator(&st, cxt_alloc_fn, &c));
     OK(cx_customer_add(st, "A", NULL, NULL, NULL, CX_TIME_NONE));
     for (int i = 0; i < 100; i++)
         OK(cx_transaction_add(NULL, st, "A", 100 - i, 1));
@@ -347,7 +323,7 @@ START_TEST(allocator)
     OK(cx_history_row(&row, h, 0));
     ck_assert_uint_eq(row, 99);
     cx_history_free(h);
-    ck_assert_uint_eq(c.live, 0);
+    cxt_alloc_done(&c);
 }
 END_TEST
 
@@ -366,9 +342,5 @@ int main(void)
     tcase_add_test(core, errors);
     tcase_add_test(core, allocator);
     suite_add_tcase(su, core);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(su);
 }

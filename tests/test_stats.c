@@ -4,49 +4,18 @@
  * failure atomicity under a failing allocator) and the distributions,
  * intervals and tests (pinned on published or hand-computed values; the
  * references were computed with mpmath at 40 digits). */
-#include <check.h>
+#include "cx_test.h"
+
 #include <float.h>
-#include <math.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "../src/metrics/qacc.h"
 #include "../src/base/stats.h"
 #include "../src/metrics/wire.h"
 
-/* Check's ck_assert records a mark point on every success (a message to the
- * runner), which costs more than the statistics under test in the hot
- * loops below; these macros call Check only on failure. */
-#define CHECK(cond, ...)                                                                                           \
-    do {                                                                                                           \
-        if (!(cond))                                                                                               \
-            ck_abort_msg(__VA_ARGS__);                                                                             \
-    } while (0)
-#define OK(call)                                                                                                   \
-    do {                                                                                                           \
-        int rc_ = (call);                                                                                          \
-        CHECK(rc_ == CX_OK, "%s: %d %s", #call, rc_, cx_last_error());                                            \
-    } while (0)
-#define NEAR(x, ref, tol)                                                                                          \
-    do {                                                                                                           \
-        double x_ = (x), ref_ = (ref), tol_ = (tol);                                                               \
-        CHECK(fabs(x_ - ref_) <= tol_, "%s = %.17g, expected %.17g (tol %g)", #x, x_, ref_, tol_);                \
-    } while (0)
-#define REL(x, ref, tol) NEAR(x, ref, (tol) * fabs(ref))
-
 /* ---- helpers --------------------------------------------------------- */
 
 static uint64_t rng_state;
-static uint64_t rng_next(void)
-{
-    /* splitmix64 */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
+static uint64_t rng_next(void) { return splitmix64(&rng_state); }
 static double rng_unit(void) { return ((double)(rng_next() >> 11) + 0.5) / 9007199254740992.0; } /* (0,1) */
 static double rng_normal(void)
 {
@@ -102,29 +71,6 @@ static double quant(cxi_qacc *a, double q)
     return v;
 }
 
-/* An allocator that refuses every request once `allow` successes are used
- * up (allow < 0: never refuses), counting the successful ones. */
-typedef struct {
-    long allow;
-    long nallocs;
-} failer;
-
-static void *fail_fn(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    failer *f = ud;
-    (void)osize;
-    if (nsize == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (f->allow == 0)
-        return NULL;
-    if (f->allow > 0)
-        f->allow--;
-    f->nallocs++;
-    return realloc(ptr, nsize);
-}
-
 /* The serialised bytes of an accumulator: its whole observable state. */
 typedef struct {
     uint8_t *p;
@@ -169,7 +115,7 @@ static void same_buckets(const cxi_qacc *a, const cxi_qacc *b)
                 hi = all[j]->lo + (int32_t)all[j]->len - 1 > hi ? all[j]->lo + (int32_t)all[j]->len - 1 : hi;
             }
         for (int32_t i = lo; i <= hi; i++)
-            CHECK(store_at(sa[k], i) == store_at(sb[k], i), "bucket %d of store %d differs", i, k);
+            EXPECT(store_at(sa[k], i) == store_at(sb[k], i), "bucket %d of store %d differs", i, k);
     }
 }
 
@@ -185,7 +131,7 @@ static void same_quantiles(cxi_qacc *a, cxi_qacc *b)
     NEAR(cxi_qacc_sum(a), cxi_qacc_sum(b), 1e-12 * fabs(cxi_qacc_sum(b)) + 1e-9);
     for (size_t i = 0; i < NQS; i++) {
         double x = quant(a, QS[i]), y = quant(b, QS[i]);
-        CHECK(x == y, "q=%g: %.17g vs %.17g", QS[i], x, y);
+        EXPECT(x == y, "q=%g: %.17g vs %.17g", QS[i], x, y);
     }
 }
 
@@ -246,13 +192,14 @@ END_TEST
 
 START_TEST(wire_out_of_memory_is_sticky)
 {
-    failer f = {0, 0};
+    cxt_alloc f = {0};
+    cxt_alloc_allow(&f, 0);
     cxi_mem m;
-    cxi_mem_init(&m, fail_fn, &f);
+    cxi_mem_init(&m, cxt_alloc_fn, &f);
     cxi_wbuf b;
     cxi_wbuf_init(&b, &m);
     ck_assert_int_eq(cxi_wbuf_u32(&b, 7), CX_ENOMEM);
-    f.allow = -1;
+    cxt_alloc_allow(&f, -1);
     ck_assert_int_eq(cxi_wbuf_u8(&b, 1), CX_ENOMEM); /* sticky */
     ck_assert_uint_eq(b.len, 0);
     cxi_wbuf_free(&b);
@@ -351,7 +298,7 @@ START_TEST(exact_matches_sorting_up_to_threshold)
     qsort(v, CXI_QACC_EXACT_MAX, sizeof *v, cmp_d);
     for (int i = 0; i <= 1000; i++) {
         double q = i / 1000.0;
-        CHECK(quant(&a, q) == type7(v, CXI_QACC_EXACT_MAX, q, NULL, NULL), "q = %g", q);
+        EXPECT(quant(&a, q) == type7(v, CXI_QACC_EXACT_MAX, q, NULL, NULL), "q = %g", q);
     }
     /* one more value turns it into a sketch */
     OK(cxi_qacc_add(&m, &a, 1));
@@ -407,7 +354,7 @@ START_TEST(bucket_index_definition)
         double x = exp((rng_unit() - 0.5) * 1400);
         int32_t k = cxi_qacc_index(x);
         double rep = (1 - CXI_QACC_ALPHA) * pow(gamma, k);
-        CHECK(fabs(rep - x) <= CXI_QACC_ALPHA * x * (1 + 1e-9), "x=%g k=%d", x, k);
+        EXPECT(fabs(rep - x) <= CXI_QACC_ALPHA * x * (1 + 1e-9), "x=%g k=%d", x, k);
     }
 }
 END_TEST
@@ -463,16 +410,16 @@ END_TEST
 
 START_TEST(sketch_add_is_amortised)
 {
-    failer f = {-1, 0};
+    cxt_alloc f = {0};
     cxi_mem m;
-    cxi_mem_init(&m, fail_fn, &f);
+    cxi_mem_init(&m, cxt_alloc_fn, &f);
     cxi_qacc a;
     cxi_qacc_init(&a);
     rng_state = 3;
     for (int i = 0; i < 100000; i++)
         OK(cxi_qacc_add(&m, &a, rng_duration()));
     /* exact growth 16 -> 4096 (9), one conversion, a few range growths */
-    ck_assert_msg(f.nallocs < 40, "%ld allocations for 1e5 adds", f.nallocs);
+    ck_assert_msg(cxt_alloc_granted(&f) < 40, "%zu allocations for 1e5 adds", cxt_alloc_granted(&f));
     size_t bytes = m.bytes;
     ck_assert_msg(bytes < 64 * 1024, "%zu bytes", bytes);
     cxi_qacc_free(&m, &a);
@@ -646,9 +593,9 @@ static void refused(cxi_mem *m, const uint8_t *p, size_t n, int want, const char
     cxi_rbuf r;
     cxi_rbuf_init(&r, p, n);
     int rc = cxi_qacc_deserialize(m, &d, &r);
-    CHECK(rc == want, "len %zu: got %d, want %d", n, rc, want);
-    CHECK(strstr(cx_last_error(), why), "'%s' does not say '%s'", cx_last_error(), why);
-    CHECK(cxi_qacc_count(&d) == 1 && quant(&d, 0.5) == 42, "target changed");
+    EXPECT(rc == want, "len %zu: got %d, want %d", n, rc, want);
+    EXPECT(strstr(cx_last_error(), why), "'%s' does not say '%s'", cx_last_error(), why);
+    EXPECT(cxi_qacc_count(&d) == 1 && quant(&d, 0.5) == 42, "target changed");
     cxi_qacc_free(m, &d);
 }
 
@@ -735,7 +682,7 @@ START_TEST(deserialize_refuses_bad_input)
             double v;
             for (size_t j = 0; j < NQS; j++) {
                 OK(cxi_qacc_quantile(&v, &d, QS[j]));
-                CHECK(!isnan(v) || cxi_qacc_count(&d) == 0, "NaN quantile");
+                EXPECT(!isnan(v) || cxi_qacc_count(&d) == 0, "NaN quantile");
             }
             OK(cxi_qacc_add(&m, &d, 1));
         }
@@ -790,17 +737,17 @@ static void check_atomic(const atomic_case *c)
     int failures = 0;
     for (long k = 0;; k++) {
         ck_assert_msg(k < 100, "never succeeded");
-        failer f = {-1, 0};
+        cxt_alloc f = {0};
         cxi_mem m;
-        cxi_mem_init(&m, fail_fn, &f);
+        cxi_mem_init(&m, cxt_alloc_fn, &f);
         cxi_qacc a;
         fill(&m, &a, c->n, c->gen, 1234);
         /* kind 0 adds one value at a time: only the last add may fail, so
          * snapshot after the ones that succeed */
         snap before = snapshot(&a);
-        f.allow = k;
+        cxt_alloc_allow(&f, k);
         int rc = run_op(&m, &a, c);
-        f.allow = -1;
+        cxt_alloc_allow(&f, -1);
         if (rc == CX_OK) {
             free(before.p);
             cxi_qacc_free(&m, &a);
@@ -831,18 +778,18 @@ static void check_atomic(const atomic_case *c)
 /* Adds that fail leave the accumulator unchanged: checked one add at a time. */
 static void check_add_atomic(size_t n, double (*gen)(void), double v)
 {
-    failer f = {-1, 0};
+    cxt_alloc f = {0};
     cxi_mem m;
-    cxi_mem_init(&m, fail_fn, &f);
+    cxi_mem_init(&m, cxt_alloc_fn, &f);
     cxi_qacc a;
     fill(&m, &a, n, gen, 99);
     snap before = snapshot(&a);
-    f.allow = 0;
+    cxt_alloc_allow(&f, 0);
     ck_assert_int_eq(cxi_qacc_add(&m, &a, v), CX_ENOMEM);
     ck_assert_int_eq(cx_last_error_code(), CX_ENOMEM);
     snap after = snapshot(&a);
     snap_eq(before, after);
-    f.allow = -1;
+    cxt_alloc_allow(&f, -1);
     OK(cxi_qacc_add(&m, &a, v));
     ck_assert_uint_eq(cxi_qacc_count(&a), n + 1);
     double q;
@@ -1180,9 +1127,5 @@ int main(void)
     tcase_add_test(ci, nps_difference_test);
     suite_add_tcase(su, ci);
 
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(su);
 }

@@ -6,6 +6,10 @@
  * about the data. The README's first command runs it on examples/data/.
  *
  * Usage: cx-report [-o DB] [-r REJECT_DIR] [--strict] DATA_DIR
+ *
+ * Without -o the SQLite file goes to a fresh directory under $TMPDIR (or
+ * /tmp) and is removed at the end: the tool never writes into the current
+ * directory unless told to.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <cxkit/cxkit.h>
@@ -16,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now(void)
 {
@@ -261,9 +266,21 @@ static void busiest_history(const cx_store *s)
     cx_history_free(h);
 }
 
+/* A SQLite file and its WAL side files; a name too long to hold is not
+   shortened into some other file's name. */
+static void remove_db(const char *db)
+{
+    char side[4200];
+    remove(db);
+    if (snprintf(side, sizeof side, "%s-wal", db) < (int)sizeof side)
+        remove(side);
+    if (snprintf(side, sizeof side, "%s-shm", db) < (int)sizeof side)
+        remove(side);
+}
+
 int main(int argc, char **argv)
 {
-    const char *db = "cxkit-demo.db", *dir = NULL, *reject_dir = NULL;
+    const char *db = NULL, *dir = NULL, *reject_dir = NULL;
     int strict = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
@@ -283,18 +300,25 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: cx-report [-o DB] [-r REJECT_DIR] [--strict] DATA_DIR\n");
         return 2;
     }
+    /* no -o: a private temporary directory, removed again at the end */
+    char tmpdir[4096] = "", tmpdb[4200];
+    if (!db) {
+        const char *base = getenv("TMPDIR");
+        snprintf(tmpdir, sizeof tmpdir, "%s/cx-report-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(tmpdir)) {
+            perror("cx-report: cannot create a temporary directory");
+            return 1;
+        }
+        snprintf(tmpdb, sizeof tmpdb, "%s/cxkit-demo.db", tmpdir);
+        db = tmpdb;
+    }
     printf("cxkit %s report\n\n", cx_version_string());
     cx_store *s;
     CHECK(cx_store_new(&s));
     import_all(s, dir, reject_dir, strict);
 
     /* keep it: a fresh file each run, then load it back to check */
-    char side[4200];
-    remove(db);
-    snprintf(side, sizeof side, "%s-wal", db);
-    remove(side);
-    snprintf(side, sizeof side, "%s-shm", db);
-    remove(side);
+    remove_db(db);
     double t0 = now();
     CHECK(cx_db_save(s, db));
     double t1 = now();
@@ -307,8 +331,12 @@ int main(int argc, char **argv)
     cx_store_free(back);
     struct stat st;
     stat(db, &st);
-    printf("\nSaved to %s (%.1f MB) in %.3f s; loaded back in %.3f s: %s\n", db, (double)st.st_size / 1e6, t1 - t0,
-           t2 - t1, same ? "same row counts" : "ROW COUNTS DIFFER");
+    printf("\nSaved to %s (%.1f MB) in %.3f s; loaded back in %.3f s: %s\n", *tmpdir ? "a temporary file" : db,
+           (double)st.st_size / 1e6, t1 - t0, t2 - t1, same ? "same row counts" : "ROW COUNTS DIFFER");
+    if (*tmpdir) { /* the temporary file, then its directory */
+        remove_db(db);
+        rmdir(tmpdir);
+    }
 
     size_t mem, events = rows(s, CX_TABLE_INTERACTIONS) + rows(s, CX_TABLE_FEEDBACK) + rows(s, CX_TABLE_CASES) +
                          rows(s, CX_TABLE_TRANSACTIONS);
