@@ -14,6 +14,12 @@
 
 /* ---- helpers --------------------------------------------------------- */
 
+/* The accumulator's extremes and mode, read from its fields (the library
+ * itself never needs them). */
+static double qmin(const cxi_qacc *a) { return a->count ? a->min : NAN; }
+static double qmax(const cxi_qacc *a) { return a->count ? a->max : NAN; }
+static int qexact(const cxi_qacc *a) { return !a->sketch; }
+
 static uint64_t rng_state;
 static uint64_t rng_next(void) { return splitmix64(&rng_state); }
 static double rng_unit(void) { return ((double)(rng_next() >> 11) + 0.5) / 9007199254740992.0; } /* (0,1) */
@@ -125,9 +131,9 @@ static const double QS[] = {0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.9
 static void same_quantiles(cxi_qacc *a, cxi_qacc *b)
 {
     ck_assert_uint_eq(cxi_qacc_count(a), cxi_qacc_count(b));
-    ck_assert(cxi_qacc_min(a) == cxi_qacc_min(b));
-    ck_assert(cxi_qacc_max(a) == cxi_qacc_max(b));
-    ck_assert_int_eq(cxi_qacc_is_exact(a), cxi_qacc_is_exact(b));
+    ck_assert(qmin(a) == qmin(b));
+    ck_assert(qmax(a) == qmax(b));
+    ck_assert_int_eq(qexact(a), qexact(b));
     NEAR(cxi_qacc_sum(a), cxi_qacc_sum(b), 1e-12 * fabs(cxi_qacc_sum(b)) + 1e-9);
     for (size_t i = 0; i < NQS; i++) {
         double x = quant(a, QS[i]), y = quant(b, QS[i]);
@@ -226,8 +232,8 @@ START_TEST(exact_quantiles_match_numpy)
     double v = 0;
     OK(cxi_qacc_quantile(&v, &a, 0.5));
     ck_assert(isnan(v));
-    ck_assert(isnan(cxi_qacc_min(&a)) && isnan(cxi_qacc_max(&a)) && isnan(cxi_qacc_mean(&a)));
-    ck_assert(cxi_qacc_sum(&a) == 0 && cxi_qacc_count(&a) == 0 && cxi_qacc_is_exact(&a));
+    ck_assert(isnan(qmin(&a)) && isnan(qmax(&a)) && isnan(cxi_qacc_mean(&a)));
+    ck_assert(cxi_qacc_sum(&a) == 0 && cxi_qacc_count(&a) == 0 && qexact(&a));
 
     /* one value: every quantile is that value */
     OK(cxi_qacc_add(&m, &a, 7.25));
@@ -268,7 +274,7 @@ START_TEST(exact_quantiles_match_numpy)
     add_all(&m, &a, (double[]){2, -3, -0.0, 0.0, -1}, 5);
     ck_assert(quant(&a, 0.5) == 0);
     ck_assert(!signbit(quant(&a, 0.5)));
-    ck_assert(quant(&a, 0) == -3 && cxi_qacc_min(&a) == -3 && cxi_qacc_max(&a) == 2);
+    ck_assert(quant(&a, 0) == -3 && qmin(&a) == -3 && qmax(&a) == 2);
     ck_assert(quant(&a, 0.125) == -2); /* h = 0.5: -3 + 0.5 * 2 */
     cxi_qacc_free(&m, &a);
 
@@ -294,7 +300,7 @@ START_TEST(exact_matches_sorting_up_to_threshold)
     for (size_t i = 0; i < CXI_QACC_EXACT_MAX; i++)
         v[i] = floor(rng_duration() / 1000); /* seconds: many ties */
     add_all(&m, &a, v, CXI_QACC_EXACT_MAX);
-    ck_assert(cxi_qacc_is_exact(&a));
+    ck_assert(qexact(&a));
     qsort(v, CXI_QACC_EXACT_MAX, sizeof *v, cmp_d);
     for (int i = 0; i <= 1000; i++) {
         double q = i / 1000.0;
@@ -302,7 +308,7 @@ START_TEST(exact_matches_sorting_up_to_threshold)
     }
     /* one more value turns it into a sketch */
     OK(cxi_qacc_add(&m, &a, 1));
-    ck_assert(!cxi_qacc_is_exact(&a));
+    ck_assert(!qexact(&a));
     ck_assert_uint_eq(cxi_qacc_count(&a), CXI_QACC_EXACT_MAX + 1);
     cxi_qacc_free(&m, &a);
     ck_assert_uint_eq(m.bytes, 0);
@@ -328,7 +334,7 @@ START_TEST(add_refuses_non_finite)
     for (int i = 0; i < CXI_QACC_EXACT_MAX; i++)
         OK(cxi_qacc_add(&m, &a, 1.0));
     add_all(&m, &a, ext, 5);
-    ck_assert(!cxi_qacc_is_exact(&a));
+    ck_assert(!qexact(&a));
     ck_assert(quant(&a, 0) == -DBL_MAX && quant(&a, 1) == DBL_MAX);
     ck_assert(isfinite(quant(&a, 0.001)) && isfinite(quant(&a, 0.999)));
     cxi_qacc_free(&m, &a);
@@ -377,11 +383,11 @@ static void check_accuracy(double (*gen)(void), uint64_t seed, int positive)
         sum += v[i];
         OK(cxi_qacc_add(&m, &a, v[i]));
     }
-    ck_assert(!cxi_qacc_is_exact(&a));
+    ck_assert(!qexact(&a));
     ck_assert_uint_eq(cxi_qacc_count(&a), n);
     NEAR(cxi_qacc_sum(&a), sum, 1e-9 * fabs(sum));
     qsort(v, n, sizeof *v, cmp_d);
-    ck_assert(cxi_qacc_min(&a) == v[0] && cxi_qacc_max(&a) == v[n - 1]);
+    ck_assert(qmin(&a) == v[0] && qmax(&a) == v[n - 1]);
     const double qs[] = {0.5, 0.9, 0.99, 0.001, 0.01, 0.1, 0.25, 0.75, 0.95, 0.999, 0.9999};
     double worst = 0;
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
@@ -461,7 +467,7 @@ static void merge_partition(size_t n, int parts, double (*gen)(void), uint64_t s
         OK(cxi_qacc_merge(&m, &p[order[0]], &p[order[k]]));
     OK(cxi_qacc_merge(&m, &all, &p[order[0]]));
     same_quantiles(&all, &one);
-    if (!cxi_qacc_is_exact(&one))
+    if (!qexact(&one))
         same_buckets(&all, &one);
     for (int k = 0; k < parts; k++)
         cxi_qacc_free(&m, &p[k]);
@@ -501,7 +507,7 @@ START_TEST(merge_with_itself_doubles)
         }
         OK(cxi_qacc_merge(&m, &a, &a));
         same_quantiles(&a, &twice);
-        if (!cxi_qacc_is_exact(&a))
+        if (!qexact(&a))
             same_buckets(&a, &twice);
         cxi_qacc_free(&m, &a);
         cxi_qacc_free(&m, &twice);
@@ -516,15 +522,7 @@ START_TEST(merge_with_itself_doubles)
     OK(cxi_qacc_merge(&m, &f, &e));
     ck_assert_uint_eq(cxi_qacc_count(&f), 1);
     OK(cxi_qacc_merge(&m, &e, &f));
-    ck_assert(quant(&e, 0.5) == 2 && cxi_qacc_min(&e) == 2);
-    /* copy */
-    cxi_qacc c;
-    cxi_qacc_init(&c);
-    OK(cxi_qacc_add(&m, &c, 99));
-    OK(cxi_qacc_copy(&m, &c, &f));
-    ck_assert_uint_eq(cxi_qacc_count(&c), 1);
-    ck_assert(quant(&c, 0.5) == 2);
-    cxi_qacc_free(&m, &c);
+    ck_assert(quant(&e, 0.5) == 2 && qmin(&e) == 2);
     cxi_qacc_free(&m, &e);
     cxi_qacc_free(&m, &f);
     ck_assert_uint_eq(m.bytes, 0);
@@ -568,7 +566,7 @@ START_TEST(serialize_round_trip)
         ck_assert(cxi_qacc_sum(&d) == cxi_qacc_sum(&src[i]));
         if (cxi_qacc_count(&d))
             same_quantiles(&d, &src[i]);
-        if (!cxi_qacc_is_exact(&d))
+        if (!qexact(&d))
             same_buckets(&d, &src[i]);
         /* and it keeps working */
         OK(cxi_qacc_add(&m, &d, 1.5));
@@ -704,7 +702,7 @@ typedef struct {
     double (*gen)(void);
     const cxi_qacc *src;  /* merge / copy source */
     const cxi_wbuf *wire; /* deserialize input */
-    int kind;             /* 0 add values, 1 merge, 2 copy, 3 deserialize */
+    int kind;             /* 0 add values, 1 merge, 2 deserialize */
     double add[3];
 } atomic_case;
 
@@ -720,8 +718,6 @@ static int run_op(cxi_mem *m, cxi_qacc *a, const atomic_case *c)
         return CX_OK;
     case 1:
         return cxi_qacc_merge(m, a, c->src);
-    case 2:
-        return cxi_qacc_copy(m, a, c->src);
     default: {
         cxi_rbuf r;
         cxi_rbuf_init(&r, c->wire->data, c->wire->len);
@@ -794,7 +790,7 @@ static void check_add_atomic(size_t n, double (*gen)(void), double v)
     ck_assert_uint_eq(cxi_qacc_count(&a), n + 1);
     double q;
     OK(cxi_qacc_quantile(&q, &a, 1));
-    ck_assert(q == cxi_qacc_max(&a));
+    ck_assert(q == qmax(&a));
     free(before.p);
     free(after.p);
     cxi_qacc_free(&m, &a);
@@ -830,10 +826,8 @@ START_TEST(allocation_failure_leaves_accumulator_unchanged)
         {.n = 50, .gen = gen_one_two, .kind = 1, .src = &mixed},        /* exact + sketch */
         {.n = 20000, .gen = gen_one_two, .kind = 1, .src = &small},     /* sketch + exact, both signs */
         {.n = 20000, .gen = gen_one_two, .kind = 1, .src = &bigmixed},  /* sketch + sketch */
-        {.n = 20000, .gen = gen_one_two, .kind = 2, .src = &mixed},     /* copy */
-        {.n = 10, .gen = gen_one_two, .kind = 2, .src = &small},
-        {.n = 30, .gen = gen_one_two, .kind = 3, .wire = &w},           /* deserialize */
-        {.n = 20000, .gen = gen_one_two, .kind = 3, .wire = &w},
+        {.n = 30, .gen = gen_one_two, .kind = 2, .wire = &w},           /* deserialize */
+        {.n = 20000, .gen = gen_one_two, .kind = 2, .wire = &w},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check_atomic(&cases[i]);
@@ -923,9 +917,6 @@ START_TEST(student_t)
         }
 
     /* the building blocks */
-    NEAR(cxi_incbeta(2, 5, 0.3), 0.579825, 1e-14);
-    ck_assert(cxi_incbeta(2, 5, 0) == 0 && cxi_incbeta(2, 5, 1) == 1);
-    ck_assert(isnan(cxi_incbeta(0, 5, 0.5)) && isnan(cxi_incbeta(2, 5, 1.5)));
     for (double x = 0.01; x < 200; x *= 1.37)
         NEAR(cxi_lgamma(x), lgamma(x), 1e-13 * (fabs(lgamma(x)) + 1));
     NEAR(cxi_lgamma(0.5), 0.57236494292470008707, 1e-15);

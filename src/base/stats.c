@@ -96,7 +96,10 @@ static double betacf(double a, double b, double x)
     return h;
 }
 
-/* I_x(a, b) given x, y = 1 - x and their logarithms, each computed by the
+/* The regularized incomplete beta function I_x(a, b), a, b > 0 (the
+ * continued fraction of A&S 26.5.8 by the modified Lentz method, using
+ * I_x(a,b) = 1 - I_{1-x}(b,a) where it converges faster), given x,
+ * y = 1 - x and their logarithms, each computed by the
  * caller without cancellation. */
 static double incbeta_xy(double a, double b, double x, double y, double lnx, double lny)
 {
@@ -108,14 +111,6 @@ static double incbeta_xy(double a, double b, double x, double y, double lnx, dou
     if (x < (a + 1.0) / (a + b + 2.0))
         return front * betacf(a, b, x) / a;
     return 1.0 - front * betacf(b, a, y) / b;
-}
-
-double cxi_incbeta(double a, double b, double x)
-{
-    if (!(a > 0) || !(b > 0) || !(x >= 0 && x <= 1) || isinf(a) || isinf(b))
-        return NAN;
-    double y = 1.0 - x;
-    return incbeta_xy(a, b, x, y, log(x), log1p(-x));
 }
 
 double cxi_normal_cdf(double x)

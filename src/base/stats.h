@@ -49,10 +49,6 @@ double cxi_hyp2f1(double a, double b, double c, double z);
 /* Regularized upper incomplete gamma Q(a, x). */
 double cxi_gamma_q(double a, double x);
 
-/* The regularized incomplete beta function I_x(a, b), a, b > 0, x in [0, 1]:
- * the continued fraction of Abramowitz & Stegun 26.5.8 by the modified Lentz
- * method, using I_x(a,b) = 1 - I_{1-x}(b,a) where it converges faster. */
-double cxi_incbeta(double a, double b, double x);
 
 /* Standard normal CDF, 0.5 erfc(-x/sqrt 2) (accurate in both tails). */
 double cxi_normal_cdf(double x);

@@ -371,31 +371,9 @@ int cxi_qacc_merge(cxi_mem *m, cxi_qacc *dst, const cxi_qacc *src)
     return CX_OK;
 }
 
-int cxi_qacc_copy(cxi_mem *m, cxi_qacc *dst, const cxi_qacc *src)
-{
-    if (dst == src)
-        return CX_OK;
-    cxi_qacc t;
-    cxi_qacc_init(&t);
-    int rc = cxi_qacc_merge(m, &t, src);
-    if (rc) {
-        cxi_qacc_free(m, &t);
-        return rc;
-    }
-    /* merge adds the sum in two steps; keep src's own pair */
-    t.sum = src->sum;
-    t.sum_c = src->sum_c;
-    cxi_qacc_free(m, dst);
-    *dst = t;
-    return CX_OK;
-}
-
 uint64_t cxi_qacc_count(const cxi_qacc *a) { return a->count; }
 double cxi_qacc_sum(const cxi_qacc *a) { return isfinite(a->sum) ? a->sum + a->sum_c : a->sum; }
-double cxi_qacc_min(const cxi_qacc *a) { return a->count ? a->min : NAN; }
-double cxi_qacc_max(const cxi_qacc *a) { return a->count ? a->max : NAN; }
 double cxi_qacc_mean(const cxi_qacc *a) { return a->count ? cxi_qacc_sum(a) / (double)a->count : NAN; }
-int cxi_qacc_is_exact(const cxi_qacc *a) { return !a->sketch; }
 
 /* The estimate of the order statistic of 0-based rank k in sketch mode:
  * negatives from the largest |x| down, then zeros, then positives up. */

@@ -94,19 +94,11 @@ int cxi_qacc_add(cxi_mem *m, cxi_qacc *a, double v);
  * exact while the total count is <= CXI_QACC_EXACT_MAX. CX_ENOMEM. */
 int cxi_qacc_merge(cxi_mem *m, cxi_qacc *dst, const cxi_qacc *src);
 
-/* Deep copy into `dst`, which must be initialised; its old contents are
- * freed on success and kept on failure. CX_ENOMEM. */
-int cxi_qacc_copy(cxi_mem *m, cxi_qacc *dst, const cxi_qacc *src);
-
 uint64_t cxi_qacc_count(const cxi_qacc *a);
 /* Sum of the values (compensated summation); 0 when empty. */
 double cxi_qacc_sum(const cxi_qacc *a);
-/* min, max, mean: NaN when empty. */
-double cxi_qacc_min(const cxi_qacc *a);
-double cxi_qacc_max(const cxi_qacc *a);
+/* The mean: NaN when empty. */
 double cxi_qacc_mean(const cxi_qacc *a);
-/* 1 in exact mode, 0 in sketch mode. */
-int cxi_qacc_is_exact(const cxi_qacc *a);
 
 /* The q-quantile, q in [0, 1]: in exact mode numpy's default ("linear",
  * type 7): h = q*(n-1), x_(floor h) + (h - floor h)*(x_(floor h + 1) - x_(floor h));
