@@ -28,6 +28,38 @@ void cxi_mem_init(cxi_mem *m, cx_alloc_fn fn, void *ud)
     m->bytes = 0;
 }
 
+void *cxi_obj_new(cx_alloc_fn fn, void *ud, size_t size, size_t mem_offset)
+{
+    cxi_mem mem;
+    cxi_mem_init(&mem, fn, ud);
+    char *o = cxi_alloc(&mem, size);
+    if (o) {
+        memset(o, 0, size);
+        memcpy(o + mem_offset, &mem, sizeof mem);
+    }
+    return o;
+}
+
+int cxi_grow(cxi_mem *m, void *arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return CX_OK;
+    size_t ncap = *cap ? *cap : 8;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / elem)
+            return CX_ENOMEM;
+        ncap *= 2;
+    }
+    void *old;
+    memcpy(&old, arr, sizeof old);
+    void *p = cxi_realloc(m, old, *cap * elem, ncap * elem);
+    if (!p)
+        return CX_ENOMEM;
+    memcpy(arr, &p, sizeof p);
+    *cap = ncap;
+    return CX_OK;
+}
+
 void *cxi_alloc(cxi_mem *m, size_t n)
 {
     if (n == 0)

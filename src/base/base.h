@@ -44,6 +44,17 @@ void *cxi_alloc(cxi_mem *m, size_t n);
 void *cxi_realloc(cxi_mem *m, void *p, size_t oldn, size_t newn);
 void cxi_free(cxi_mem *m, void *p, size_t n);
 void *cxi_default_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* A new handle: a zeroed object of `size` bytes allocated through fn/ud
+ * (NULL fn: malloc), whose cxi_mem member, at `mem_offset`, then counts it.
+ * NULL when the allocator refuses. */
+void *cxi_obj_new(cx_alloc_fn fn, void *ud, size_t size, size_t mem_offset);
+#define CXI_NEW(type, fn, ud) ((type *)cxi_obj_new((fn), (ud), sizeof(type), offsetof(type, mem)))
+
+/* Makes the array *arr, of *cap elements of `elem` bytes, hold at least
+ * `need`: the capacity doubles from 8. CX_ENOMEM (the last error not set)
+ * leaves the array as it was. */
+int cxi_grow(cxi_mem *m, void *arr, size_t *cap, size_t need, size_t elem);
 /* A copy of a NUL-terminated string from `m`, NULL when out of memory; freed
  * by cxi_strfree (NULL accepted), which finds the size with strlen. */
 char *cxi_strdup(cxi_mem *m, const char *s);
@@ -74,6 +85,8 @@ bool cxi_utf8_valid(const char *s, size_t len);
 /* A CSV field, RFC 4180: quoted when it holds a comma, a quote or a line
  * break, or is empty (so that "" reads back apart from a missing field). */
 void cxi_write_csv_text(FILE *f, const char *s);
+/* The same, always quoted (any delimiter is then safe). */
+void cxi_write_csv_quoted(FILE *f, const char *s);
 /* A JSON string of s[0..n): quotes, backslashes and control characters
  * escaped, bytes that are not UTF-8 written as U+FFFD. */
 void cxi_write_json_text(FILE *f, const char *s, size_t n);

@@ -176,13 +176,9 @@ int cx_calendar_new_with_allocator(cx_calendar **out, int offset_minutes, cx_all
         return cxi_fail(CX_EINVAL, "cx_calendar_new: out is NULL");
     if (!cxi_offset_ok(offset_minutes))
         return cxi_fail(CX_ERANGE, "cx_calendar_new: UTC offset %d minutes is beyond +-14:00", offset_minutes);
-    cxi_mem mem;
-    cxi_mem_init(&mem, alloc, ud);
-    cx_calendar *c = cxi_alloc(&mem, sizeof *c);
+    cx_calendar *c = CXI_NEW(cx_calendar, alloc, ud);
     if (!c)
         return cxi_fail(CX_ENOMEM, "cx_calendar_new: out of memory");
-    memset(c, 0, sizeof *c);
-    c->mem = mem;
     c->offset_ms = (int64_t)offset_minutes * CXI_MS_PER_MINUTE;
     *out = c;
     return CX_OK;
@@ -219,14 +215,8 @@ int cx_calendar_add_hours(cx_calendar *c, int weekday, int start_minute, int end
         return cxi_fail(CX_EORDER, "cx_calendar_add_hours: weekday %d: end minute %d is not after start minute %d",
                         weekday, end_minute, start_minute);
     /* Room for one more interval first; after that nothing can fail. */
-    if (c->niv == c->iv_cap) {
-        size_t cap = c->iv_cap ? c->iv_cap * 2 : 8;
-        cal_iv *iv = cxi_realloc(&c->mem, c->iv, c->iv_cap * sizeof *iv, cap * sizeof *iv);
-        if (!iv)
-            return cxi_fail(CX_ENOMEM, "cx_calendar_add_hours: out of memory");
-        c->iv = iv;
-        c->iv_cap = cap;
-    }
+    if (cxi_grow(&c->mem, &c->iv, &c->iv_cap, c->niv + 1, sizeof *c->iv))
+        return cxi_fail(CX_ENOMEM, "cx_calendar_add_hours: out of memory");
     int32_t s = (weekday - 1) * MIN_PER_DAY + start_minute, e = (weekday - 1) * MIN_PER_DAY + end_minute;
     /* Intervals [i, j) overlap or touch [s, e): they become one. */
     size_t i = 0;
@@ -260,15 +250,8 @@ int cx_calendar_add_holiday(cx_calendar *c, int year, int month, int day)
     size_t at = hol_lower(c, d);
     if (at < c->nhol && c->hol[at].day == d)
         return CX_OK;
-    if (c->nhol == c->hol_cap) {
-        /* at most 3652425 distinct days exist in years 0000-9999 */
-        size_t cap = c->hol_cap ? c->hol_cap * 2 : 16;
-        cal_hol *h = cxi_realloc(&c->mem, c->hol, c->hol_cap * sizeof *h, cap * sizeof *h);
-        if (!h)
-            return cxi_fail(CX_ENOMEM, "cx_calendar_add_holiday: out of memory");
-        c->hol = h;
-        c->hol_cap = cap;
-    }
+    if (cxi_grow(&c->mem, &c->hol, &c->hol_cap, c->nhol + 1, sizeof *c->hol))
+        return cxi_fail(CX_ENOMEM, "cx_calendar_add_holiday: out of memory");
     memmove(&c->hol[at + 1], &c->hol[at], (c->nhol - at) * sizeof *c->hol);
     c->hol[at].day = d;
     c->nhol++;

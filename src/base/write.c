@@ -11,10 +11,14 @@ void cxi_write_csv_text(FILE *f, const char *s)
 {
     /* quoted when it holds a delimiter, a quote or a line break, and when it
      * is empty, so that an empty text reads back apart from a missing one */
-    if (*s && !strpbrk(s, ",\"\r\n")) {
+    if (*s && !strpbrk(s, ",\"\r\n"))
         fputs(s, f);
-        return;
-    }
+    else
+        cxi_write_csv_quoted(f, s);
+}
+
+void cxi_write_csv_quoted(FILE *f, const char *s)
+{
     fputc('"', f);
     for (; *s; s++) {
         if (*s == '"')

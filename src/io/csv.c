@@ -370,17 +370,6 @@ static void reserve_estimate(cxi_import *im, const reader *rd)
     cx_store_reserve(im->store, im->layout.table, (size_t)est);
 }
 
-static void write_quoted(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 int cx_import_csv(cx_import_report **out, cx_store *store, cx_table table, const char *path,
                   const cx_import_options *opts)
 {
@@ -515,7 +504,7 @@ int cxi_import_csv_run(cxi_import *im)
 #endif
             if (im->reject) {
                 fprintf(im->reject, "%llu,%d,", (unsigned long long)line, column);
-                write_quoted(im->reject, reason);
+                cxi_write_csv_quoted(im->reject, reason);
                 fputc(',', im->reject);
                 fwrite(rd.buf + rd.pos, 1, rec->raw_len, im->reject);
                 fputc('\n', im->reject);

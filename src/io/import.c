@@ -25,13 +25,9 @@ int cx_import_options_new_with_allocator(cx_import_options **out, cx_alloc_fn al
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_import_options_new: out is NULL");
     *out = NULL;
-    cxi_mem mem;
-    cxi_mem_init(&mem, alloc, ud);
-    cx_import_options *o = cxi_alloc(&mem, sizeof *o);
+    cx_import_options *o = CXI_NEW(cx_import_options, alloc, ud);
     if (!o)
         return cxi_fail(CX_ENOMEM, "cx_import_options_new: out of memory");
-    memset(o, 0, sizeof *o);
-    o->mem = mem;
     o->delimiter = ',';
     *out = o;
     return CX_OK;

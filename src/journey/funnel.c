@@ -204,7 +204,7 @@ int cx_journeys_funnel_customers(cx_result **out, const cx_journeys *j, const cx
         for (size_t c = 0; c < j->ncust && !rc; c++) {
             if (!x.best[c])
                 continue;
-            const char *id = cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], (uint32_t)c);
+            const char *id = cxi_customer_id(s, (uint32_t)c);
             rc = cxi_result_set_text(t, 0, r, id);
             cxi_result_set_int(t, 1, r, x.best[c]);
             cxi_result_set_time(t, 2, r, it[j->ev[x.bestp[c]]]);
@@ -402,7 +402,7 @@ int cx_journeys_customer_stages(cx_result **out, const cx_journeys *j)
     int64_t in[MAX_ORD];
     for (size_t c = 0; c < j->ncust && !rc; c++) {
         int cur = cust_stages(j, &x, c, first, in);
-        const char *id = cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], (uint32_t)c);
+        const char *id = cxi_customer_id(s, (uint32_t)c);
         rc = cxi_result_set_text(t, 0, c, id);
         if (!rc && cur >= 0) {
             const char *st = cxi_pool_str(&s->sets[CX_VOCAB_STAGE], x.code[cur]);

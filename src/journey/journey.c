@@ -911,7 +911,7 @@ int cx_journeys_list(cx_result **out, const cx_journeys *j)
     char *buf = NULL;
     size_t cap = 0;
     for (size_t c = 0; c < j->ncust && !rc; c++) {
-        const char *id = cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], (uint32_t)c);
+        const char *id = cxi_customer_id(s, (uint32_t)c);
         for (uint32_t k = j->cust_j[c]; k < j->cust_j[c + 1] && !rc; k++)
             rc = list_row(t, j, k, id, &buf, &cap);
     }

@@ -17,7 +17,6 @@
 
 #define NSIG CX_HEALTH_SIGNAL_COUNT
 
-static const char *cust_id(const cx_store *s, uint32_t c) { return cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], c); }
 
 /* Whether t (< as_of) lies in the window before as_of; 0: no limit. */
 static bool in_window(cx_time t, cx_time as_of, int64_t window)
@@ -348,7 +347,7 @@ static int health_table(cx_result **out, const health_work *w, cxi_mem *mem)
     if (cxi_result_new(&r, mem, w->n, NCOLS, names, types))
         return CX_ENOMEM;
     for (size_t c = 0; c < w->n; c++) {
-        if (cxi_result_set_text(r, 0, c, cust_id(w->s, (uint32_t)c))) {
+        if (cxi_result_set_text(r, 0, c, cxi_customer_id(w->s, (uint32_t)c))) {
             cx_result_free(r);
             return CX_ENOMEM;
         }
@@ -463,13 +462,9 @@ int cx_care_rules_new(cx_care_rules **out)
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_care_rules_new: out is NULL");
     *out = NULL;
-    cxi_mem mem;
-    cxi_mem_init(&mem, cxi_default_alloc, NULL);
-    cx_care_rules *r = cxi_alloc(&mem, sizeof *r);
+    cx_care_rules *r = CXI_NEW(cx_care_rules, NULL, NULL);
     if (!r)
         return cxi_fail(CX_ENOMEM, "cx_care_rules_new: out of memory");
-    memset(r, 0, sizeof *r);
-    r->mem = mem;
     *out = r;
     return CX_OK;
 }
@@ -538,14 +533,8 @@ int cx_care_rules_add(size_t *out, cx_care_rules *rules, cx_care_kind kind, int 
     const char *bad = care_threshold_problem(kind, threshold, window_ms);
     if (bad)
         return cxi_fail(CX_ERANGE, "%s: %s: %s", fn, kn, bad);
-    if (rules->n == rules->cap) {
-        size_t cap = rules->cap ? 2 * rules->cap : 8;
-        care_rule *r = cxi_realloc(&rules->mem, rules->r, rules->cap * sizeof *r, cap * sizeof *r);
-        if (!r)
-            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        rules->r = r;
-        rules->cap = cap;
-    }
+    if (cxi_grow(&rules->mem, &rules->r, &rules->cap, rules->n + 1, sizeof *rules->r))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     rules->r[rules->n] = (care_rule){kind, priority, threshold, 0, window_ms, 0, NULL, 0};
     if (out)
         *out = rules->n;
@@ -970,7 +959,7 @@ static int care_table(cx_result **out, const care_entry *e, size_t n, const cx_c
     for (size_t i = 0; i < n; i++) {
         char reason[REASON_LEN];
         reason_of(reason, store, &rules->r[e[i].rule], &e[i]);
-        if (cxi_result_set_text(r, CR_CUSTOMER, i, cust_id(store, e[i].cust)) ||
+        if (cxi_result_set_text(r, CR_CUSTOMER, i, cxi_customer_id(store, e[i].cust)) ||
             cxi_result_set_text(r, CR_KIND_NAME, i, kind_names[e[i].kind]) ||
             cxi_result_set_text(r, CR_REASON, i, reason)) {
             cx_result_free(r);

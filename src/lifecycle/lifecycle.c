@@ -22,7 +22,6 @@ static void *zalloc(cxi_mem *m, size_t n)
     return p;
 }
 
-static const char *cust_id(const cx_store *s, uint32_t c) { return cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], c); }
 
 /* Calls fn(ctx, customer, time) for every activity record. */
 typedef void (*activity_fn)(void *ctx, uint32_t c, cx_time t);
@@ -72,12 +71,9 @@ int cx_cohorts_options_new(cx_cohorts_options **out)
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_cohorts_options_new: out is NULL");
     *out = NULL;
-    cxi_mem mem;
-    cxi_mem_init(&mem, cxi_default_alloc, NULL);
-    cx_cohorts_options *o = cxi_alloc(&mem, sizeof *o);
+    cx_cohorts_options *o = CXI_NEW(cx_cohorts_options, NULL, NULL);
     if (!o)
         return cxi_fail(CX_ENOMEM, "cx_cohorts_options_new: out of memory");
-    o->mem = mem;
     cohorts_defaults(o);
     *out = o;
     return CX_OK;
@@ -494,10 +490,10 @@ static int survival_records(cxi_km_rec *rec, size_t *nrec, const cx_store *store
             char qb[80];
             if (cx_time_parse(&ct, txt, strlen(txt)) != CX_OK)
                 return cxi_fail(CX_EPARSE, "%s: customer '%s': churn attribute '%s' = %s is not an ISO 8601 time", fn,
-                                cxi_quote(qb, cust_id(store, (uint32_t)i)), o->churn_attribute, txt);
+                                cxi_quote(qb, cxi_customer_id(store, (uint32_t)i)), o->churn_attribute, txt);
             if (ct < start)
                 return cxi_fail(CX_EORDER, "%s: customer '%s': churned before the relationship started", fn,
-                                cxi_quote(qb, cust_id(store, (uint32_t)i)));
+                                cxi_quote(qb, cxi_customer_id(store, (uint32_t)i)));
             event = ct <= as_of;
             end = event ? ct : as_of;
         } else if (as_of - last > o->inactivity) {
@@ -641,7 +637,7 @@ static int rfm_fill(cx_result *r, const cx_store *store, const double *acc, doub
         double v[3] = {((double)as_of - a[0]) / (double)unit_ms, a[1], a[2]};
         for (int j = 0; j < 3; j++)
             sorted[(size_t)j * n + k] = v[j];
-        if (cxi_result_set_text(r, RF_CUSTOMER, k, cust_id(store, (uint32_t)c)))
+        if (cxi_result_set_text(r, RF_CUSTOMER, k, cxi_customer_id(store, (uint32_t)c)))
             return CX_ENOMEM;
         cxi_result_set_real(r, RF_RECENCY, k, v[0]);
         cxi_result_set_int(r, RF_FREQUENCY, k, (int64_t)v[1]);

@@ -177,12 +177,9 @@ static int finish(cx_model **out, cx_model_kind kind, const double *theta, const
                         "%s: the %s fit did not converge after %d iterations (largest gradient component %.3g, "
                         "log-likelihood %.10g)",
                         fn, kind_names[kind], m->iterations, m->gnorm, -m->f * W);
-    cxi_mem mem;
-    cxi_mem_init(&mem, cxi_default_alloc, NULL);
-    cx_model *md = cxi_alloc(&mem, sizeof *md);
+    cx_model *md = CXI_NEW(cx_model, NULL, NULL);
     if (!md)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    md->mem = mem;
     md->kind = kind;
     md->k = param_count[kind];
     for (int i = 0; i < md->k; i++)
@@ -791,13 +788,9 @@ int cx_model_new(cx_model **out, cx_model_kind kind, const double *params, size_
         if (!isfinite(params[i]) || !(params[i] > 0))
             return cxi_fail(CX_ERANGE, "%s: parameter %s = %g is not finite and > 0", fn, param_names[kind][i],
                             params[i]);
-    cxi_mem mem;
-    cxi_mem_init(&mem, cxi_default_alloc, NULL);
-    cx_model *m = cxi_alloc(&mem, sizeof *m);
+    cx_model *m = CXI_NEW(cx_model, NULL, NULL);
     if (!m)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    memset(m, 0, sizeof *m);
-    m->mem = mem;
     m->kind = kind;
     m->k = (int)count;
     m->loglik = NAN;
@@ -1136,12 +1129,12 @@ int cx_clv_options_new(cx_clv_options **out)
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_clv_options_new: out is NULL");
     *out = NULL;
-    cxi_mem mem;
-    cxi_mem_init(&mem, cxi_default_alloc, NULL);
-    cx_clv_options *o = cxi_alloc(&mem, sizeof *o);
+    cx_clv_options *o = CXI_NEW(cx_clv_options, NULL, NULL);
     if (!o)
         return cxi_fail(CX_ENOMEM, "cx_clv_options_new: out of memory");
-    *o = (cx_clv_options){mem, 12, 1.0, 0.0};
+    o->periods = 12;
+    o->period = 1.0;
+    o->discount = 0.0;
     *out = o;
     return CX_OK;
 }

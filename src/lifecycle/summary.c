@@ -20,7 +20,6 @@ struct cx_summary_options {
 static const char *const column_names[CX_SUMMARY_COLUMN_COUNT] = {
     "frequency", "recency", "age", "monetary", "total", "holdout", "holdout_value"};
 
-static const char *cust_id(const cx_store *s, uint32_t c) { return cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], c); }
 
 /* ---- options -------------------------------------------------------------- */
 
@@ -29,12 +28,11 @@ int cx_summary_options_new(cx_summary_options **out)
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_summary_options_new: out is NULL");
     *out = NULL;
-    cxi_mem mem;
-    cxi_mem_init(&mem, cxi_default_alloc, NULL);
-    cx_summary_options *o = cxi_alloc(&mem, sizeof *o);
+    cx_summary_options *o = CXI_NEW(cx_summary_options, NULL, NULL);
     if (!o)
         return cxi_fail(CX_ENOMEM, "cx_summary_options_new: out of memory");
-    *o = (cx_summary_options){mem, CX_TIME_NONE, CXI_MS_PER_WEEK, 0};
+    o->holdout_end = CX_TIME_NONE;
+    o->unit_ms = CXI_MS_PER_WEEK;
     *out = o;
     return CX_OK;
 }
@@ -117,7 +115,7 @@ static int check_acquisition(const cx_store *store, int64_t tolerance_ms, const 
             cx_time_format(tb, sizeof tb, tm[i], 0);
             cx_time_format(ab, sizeof ab, acq[cu[i]], 0);
             return cxi_fail(CX_EORDER, "%s: customer '%s': transaction %zu at %s is before the acquisition at %s", fn,
-                            cxi_quote(qb, cust_id(store, cu[i])), i, tb, ab);
+                            cxi_quote(qb, cxi_customer_id(store, cu[i])), i, tb, ab);
         }
     }
     return CX_OK;
@@ -280,7 +278,7 @@ int cx_summary_table(cx_result **out, const cx_summary *s)
     if (cxi_result_new(&r, &s->mem, s->n, 1 + CX_SUMMARY_COLUMN_COUNT, names, types))
         return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu rows", fn, s->n);
     for (size_t i = 0; i < s->n; i++) {
-        if (cxi_result_set_text(r, 0, i, cust_id(s->store, s->cust[i]))) {
+        if (cxi_result_set_text(r, 0, i, cxi_customer_id(s->store, s->cust[i]))) {
             cx_result_free(r);
             return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         }
@@ -291,4 +289,4 @@ int cx_summary_table(cx_result **out, const cx_summary *s)
     return CX_OK;
 }
 
-const char *cxi_summary_customer(const cx_summary *s, size_t row) { return cust_id(s->store, s->cust[row]); }
+const char *cxi_summary_customer(const cx_summary *s, size_t row) { return cxi_customer_id(s->store, s->cust[row]); }

@@ -45,13 +45,9 @@ int cx_monitor_new_with_allocator(cx_monitor **out, int64_t window_ms, cx_alloc_
     *out = NULL;
     if (window_ms <= 0)
         return cxi_fail(CX_ERANGE, "cx_monitor_new: the window (%lld ms) must be > 0", (long long)window_ms);
-    cxi_mem mem;
-    cxi_mem_init(&mem, alloc, ud);
-    cx_monitor *m = cxi_alloc(&mem, sizeof *m);
+    cx_monitor *m = CXI_NEW(cx_monitor, alloc, ud);
     if (!m)
         return cxi_fail(CX_ENOMEM, "cx_monitor_new: out of memory");
-    memset(m, 0, sizeof *m);
-    m->mem = mem;
     m->window = window_ms;
     m->last_event = m->last_read = CX_TIME_NONE;
     *out = m;

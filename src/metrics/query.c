@@ -63,13 +63,9 @@ int cx_query_new(cx_query **out, const cx_store *store)
     *out = NULL;
     if (!store)
         return cxi_fail(CX_EINVAL, "cx_query_new: store is NULL");
-    cxi_mem mem;
-    cxi_mem_init(&mem, store->mem.fn, store->mem.ud);
-    cx_query *q = cxi_alloc(&mem, sizeof *q);
+    cx_query *q = CXI_NEW(cx_query, store->mem.fn, store->mem.ud);
     if (!q)
         return cxi_fail(CX_ENOMEM, "cx_query_new: out of memory");
-    memset(q, 0, sizeof *q);
-    q->mem = mem;
     q->store = store;
     q->spec.from = q->spec.to = CX_TIME_NONE;
     q->spec.as_of = CX_TIME_NONE;
@@ -179,14 +175,8 @@ int cx_query_group_by_time(cx_query *q, cx_bucket bucket, int offset_minutes)
 
 static int add_filter(const char *fn, cx_query *q, int dim, const char *key, const char *value)
 {
-    if (q->nfilters == q->capf) {
-        size_t ncap = q->capf ? 2 * q->capf : 8;
-        cxi_filter *f = cxi_realloc(&q->mem, q->filters, q->capf * sizeof *f, ncap * sizeof *f);
-        if (!f)
-            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        q->filters = f;
-        q->capf = ncap;
-    }
+    if (cxi_grow(&q->mem, &q->filters, &q->capf, q->nfilters + 1, sizeof *q->filters))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     char *k = NULL, *v = cxi_strdup(&q->mem, value);
     if (v && key && !(k = cxi_strdup(&q->mem, key))) {
         cxi_strfree(&q->mem, v);

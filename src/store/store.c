@@ -416,13 +416,9 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_store_new: out is NULL");
     *out = NULL;
-    cxi_mem mem;
-    cxi_mem_init(&mem, alloc, ud);
-    cx_store *s = cxi_alloc(&mem, sizeof *s);
+    cx_store *s = CXI_NEW(cx_store, alloc, ud);
     if (!s)
         return cxi_fail(CX_ENOMEM, "cx_store_new: out of memory");
-    memset(s, 0, sizeof *s);
-    s->mem = mem;
     static const size_t cu[] = {4, 4, 4, 8, 4, 4, 4, 4};
     static const size_t tp[] = {4, 4, 4, 1, 8};
     static const size_t in[] = {4, 4, 8, 4, 1, 1, 4, 4, 8, 8, 4};

@@ -136,4 +136,10 @@ void cxi_customer_drop_last(cx_store *s);
 /* Typed access to a column: COL(store, CX_TABLE_CASES, CA_OPENED, int64_t). */
 #define CXI_COL(s, table, col, T) ((T *)(s)->t[(table)].cols[(col)].data)
 
+/* The CRM id of a customer row. */
+static inline const char *cxi_customer_id(const cx_store *s, uint32_t row)
+{
+    return cxi_pool_str(&s->keys[CX_TABLE_CUSTOMERS], row);
+}
+
 #endif
