@@ -60,6 +60,40 @@ int cxi_grow(cxi_mem *m, void *arr, size_t *cap, size_t need, size_t elem)
     return CX_OK;
 }
 
+int cxi_grow_all(cxi_mem *m, size_t *cap, size_t need, int count, void *const *arrs, const size_t *elems)
+{
+    if (need <= *cap)
+        return CX_OK;
+    size_t ncap = *cap ? *cap : 8, most = 1;
+    for (int i = 0; i < count; i++)
+        most = elems[i] > most ? elems[i] : most;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / most)
+            return CX_ENOMEM;
+        ncap *= 2;
+    }
+    void *fresh[16];
+    if (count > 16)
+        return CX_ENOMEM;
+    for (int i = 0; i < count; i++) {
+        if (!(fresh[i] = cxi_alloc(m, ncap * elems[i]))) {
+            while (i-- > 0)
+                cxi_free(m, fresh[i], ncap * elems[i]);
+            return CX_ENOMEM;
+        }
+    }
+    for (int i = 0; i < count; i++) {
+        void *old;
+        memcpy(&old, arrs[i], sizeof old);
+        if (*cap)
+            memcpy(fresh[i], old, *cap * elems[i]);
+        cxi_free(m, old, *cap * elems[i]);
+        memcpy(arrs[i], &fresh[i], sizeof fresh[i]);
+    }
+    *cap = ncap;
+    return CX_OK;
+}
+
 void *cxi_alloc(cxi_mem *m, size_t n)
 {
     if (n == 0)

@@ -55,6 +55,10 @@ void *cxi_obj_new(cx_alloc_fn fn, void *ud, size_t size, size_t mem_offset);
  * `need`: the capacity doubles from 8. CX_ENOMEM (the last error not set)
  * leaves the array as it was. */
 int cxi_grow(cxi_mem *m, void *arr, size_t *cap, size_t need, size_t elem);
+/* The same for `count` parallel arrays sharing one capacity: arrs[i] points
+ * to the i-th array pointer, of elements of elems[i] bytes. All grow or
+ * none does (CX_ENOMEM). */
+int cxi_grow_all(cxi_mem *m, size_t *cap, size_t need, int count, void *const *arrs, const size_t *elems);
 /* A copy of a NUL-terminated string from `m`, NULL when out of memory; freed
  * by cxi_strfree (NULL accepted), which finds the size with strlen. */
 char *cxi_strdup(cxi_mem *m, const char *s);

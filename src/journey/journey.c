@@ -395,24 +395,10 @@ int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint
     }
     if (m->n >= CXI_MAX_ROWS)
         return CX_ELIMIT;
-    if (m->n == m->cap) {
-        size_t nc = m->cap ? 2 * m->cap : 64;
-        uint32_t *o = cxi_alloc(mem, nc * sizeof *o), *l = cxi_alloc(mem, nc * sizeof *l);
-        if (!o || !l) {
-            cxi_free(mem, o, nc * sizeof *o);
-            cxi_free(mem, l, nc * sizeof *l);
-            return CX_ENOMEM;
-        }
-        if (m->n) {
-            memcpy(o, m->off, m->n * sizeof *o);
-            memcpy(l, m->len, m->n * sizeof *l);
-        }
-        cxi_free(mem, m->off, m->cap * sizeof *o);
-        cxi_free(mem, m->len, m->cap * sizeof *l);
-        m->off = o;
-        m->len = l;
-        m->cap = nc;
-    }
+    void *const arrs[] = {&m->off, &m->len};
+    const size_t elems[] = {sizeof *m->off, sizeof *m->len};
+    if (cxi_grow_all(mem, &m->cap, m->n + 1, 2, arrs, elems))
+        return CX_ENOMEM;
     if ((m->n + 1) * 2 > m->nslots) {
         size_t ns = m->nslots ? 2 * m->nslots : 128;
         uint32_t *sl = cxi_jzalloc(mem, ns * sizeof *sl);

@@ -404,29 +404,10 @@ static int edge(cxi_mem *m, chain *c, uint32_t from, uint32_t to)
     }
     if (c->ne >= CHAIN_MAX_EDGES)
         return CX_ELIMIT;
-    if (c->ne == c->ecap) {
-        size_t nc = c->ecap ? 2 * c->ecap : 256;
-        uint32_t *f = cxi_alloc(m, nc * sizeof *f), *t = cxi_alloc(m, nc * sizeof *t);
-        double *n = cxi_alloc(m, nc * sizeof *n);
-        if (!f || !t || !n) {
-            cxi_free(m, f, nc * sizeof *f);
-            cxi_free(m, t, nc * sizeof *t);
-            cxi_free(m, n, nc * sizeof *n);
-            return CX_ENOMEM;
-        }
-        if (c->ne) {
-            memcpy(f, c->efrom, c->ne * sizeof *f);
-            memcpy(t, c->eto, c->ne * sizeof *t);
-            memcpy(n, c->ecnt, c->ne * sizeof *n);
-        }
-        cxi_free(m, c->efrom, c->ecap * sizeof *f);
-        cxi_free(m, c->eto, c->ecap * sizeof *t);
-        cxi_free(m, c->ecnt, c->ecap * sizeof *n);
-        c->efrom = f;
-        c->eto = t;
-        c->ecnt = n;
-        c->ecap = nc;
-    }
+    void *const arrs[] = {&c->efrom, &c->eto, &c->ecnt};
+    const size_t elems[] = {sizeof *c->efrom, sizeof *c->eto, sizeof *c->ecnt};
+    if (cxi_grow_all(m, &c->ecap, c->ne + 1, 3, arrs, elems))
+        return CX_ENOMEM;
     if (cxi_map_reserve(m, &c->emap, 1))
         return CX_ENOMEM;
     cxi_map_put(&c->emap, key, (uint32_t)c->ne);
