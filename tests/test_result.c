@@ -5,6 +5,8 @@
  * the query-only calls refusing other results, and the period labels. */
 #include "cx_test.h"
 
+#include <jansson.h>
+
 #include "../src/base/base.h"
 #include "../src/table/table.h"
 
@@ -453,6 +455,30 @@ START_TEST(test_export_json)
         " {\"name\": \"</script><b>\", \"score, \\\"raw\\\"\": 0, \"n\": 0, \"riyadh\": null, \"west\": null},\n"
         " {\"name\": \"back\\\\slash\", \"score, \\\"raw\\\"\": 0, \"n\": 0, \"riyadh\": null, \"west\": null}\n"
         "]\n");
+
+    /* and a JSON parser reads it back to the same values */
+    json_error_t err;
+    json_t *doc = json_load_file(P("t.json"), 0, &err);
+    ck_assert_msg(doc != NULL, "t.json does not parse: %s at line %d", err.text, err.line);
+    ck_assert(json_is_array(doc));
+    ck_assert_uint_eq(json_array_size(doc), AWKWARD_ROWS);
+    for (size_t row = 0; row < AWKWARD_ROWS; row++) {
+        json_t *o = json_array_get(doc, row), *name = json_object_get(o, "name");
+        ck_assert_uint_eq(json_object_size(o), 5);
+        if (!awkward_text[row])
+            ck_assert(json_is_null(name));
+        else if (row == 5)
+            ck_assert_str_eq(json_string_value(name), "\xef\xbf\xbd\xef\xbf\xbd(");
+        else
+            ck_assert_str_eq(json_string_value(name), awkward_text[row]);
+    }
+    json_t *o = json_array_get(doc, 0);
+    ck_assert(json_real_value(json_object_get(o, "score, \"raw\"")) == 2.5);
+    ck_assert(json_integer_value(json_object_get(o, "n")) == INT64_MAX);
+    ck_assert(json_integer_value(json_object_get(json_array_get(doc, 1), "n")) == INT64_MIN);
+    ck_assert(json_real_value(json_object_get(json_array_get(doc, 5), "score, \"raw\"")) == 1e-7);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "west")), "2024-05-31T17:00:00-05:30");
+    json_decref(doc);
     cx_result_free(r);
     cxt_alloc_done(&a);
 }
