@@ -300,10 +300,10 @@ static int export(const char *fn, const cx_result *r, const char *path, bool jso
     if (!r || !path)
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !r ? "result" : "path");
     FILE *f = fopen(path, "wb");
-    if (!f) {
-        char qb[80];
-        return cxi_fail(CX_EIO, "%s: cannot write %s: %s", fn, cxi_quote(qb, path), strerror(errno));
-    }
+    /* the whole path, as the importers give it: cut to 64 bytes, a long
+     * path lost its end, the file's own name */
+    if (!f)
+        return cxi_fail(CX_EIO, "%s: cannot write %s: %s", fn, path, strerror(errno));
     /* a buffer of our own, so that the C library allocates none (a result
      * may come from a store's allocator); it lives until fclose below */
     char buf[16384];
@@ -338,10 +338,8 @@ static int export(const char *fn, const cx_result *r, const char *path, bool jso
         fputs("\n]\n", f);
     bool failed = ferror(f) != 0;
     failed |= fclose(f) != 0;
-    if (failed) {
-        char qb[80];
-        return cxi_fail(CX_EIO, "%s: error writing %s", fn, cxi_quote(qb, path));
-    }
+    if (failed)
+        return cxi_fail(CX_EIO, "%s: error writing %s", fn, path);
     return CX_OK;
 }
 
