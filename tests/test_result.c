@@ -455,7 +455,7 @@ START_TEST(test_export_csv)
                    ",inf,-1,1970-01-01T02:59:59.500+03:00,2023-12-31T21:30:00.007-05:30\r\n"
                    "\t\b\x01x,-inf,0,,\r\n"
                    "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7,-0.25,0,,\r\n"
-                   "\xff\xc3(,9.9999999999999995e-08,0,,\r\n"
+                   "\xff\xc3(,1e-07,0,,\r\n"
                    "\"=HYPERLINK(\"\"http://x\"\")\",0,0,,\r\n"
                    "+1+2,0,0,,\r\n"
                    "-2+3,0,0,,\r\n"
@@ -505,7 +505,7 @@ START_TEST(test_export_json)
         " {\"name\": \"\\t\\b\\u0001x\", \"score, \\\"raw\\\"\": null, \"n\": 0, \"riyadh\": null, \"west\": null},\n"
         " {\"name\": \"\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7\", \"score, \\\"raw\\\"\": -0.25, \"n\": 0, \"riyadh\": null, "
         "\"west\": null},\n"
-        " {\"name\": \"\xef\xbf\xbd\xef\xbf\xbd(\", \"score, \\\"raw\\\"\": 9.9999999999999995e-08, \"n\": 0, \"riyadh\": null, "
+        " {\"name\": \"\xef\xbf\xbd\xef\xbf\xbd(\", \"score, \\\"raw\\\"\": 1e-07, \"n\": 0, \"riyadh\": null, "
         "\"west\": null},\n"
         " {\"name\": \"=HYPERLINK(\\\"http://x\\\")\", \"score, \\\"raw\\\"\": 0, \"n\": 0, \"riyadh\": null, \"west\": null},\n"
         " {\"name\": \"+1+2\", \"score, \\\"raw\\\"\": 0, \"n\": 0, \"riyadh\": null, \"west\": null},\n"
@@ -764,6 +764,28 @@ static void label_is(const char *iso, int bucket, int offset, const char *expect
                   expected);
 }
 
+/* A time the store holds but ISO 8601 cannot print (past year 9999) is
+ * written as its milliseconds, never as a missing value; reals are written
+ * in the fewest digits that read back the same. */
+START_TEST(test_export_beyond_iso)
+{
+    cxt_alloc a = {0};
+    static const char *const names[] = {"t", "x"};
+    static const int types[] = {CX_TYPE_TIME, CX_TYPE_REAL};
+    cx_result *r = table_from(&a, 2, 2, names, types);
+    cxi_result_set_time(r, 0, 0, 400000000000000LL); /* year 14645 */
+    cxi_result_set_real(r, 1, 0, 0.1);
+    cxi_result_set_time(r, 0, 1, 0);
+    cxi_result_set_real(r, 1, 1, 1.0 / 3);
+    OK(cx_result_export_csv(r, P("far.csv")));
+    assert_file_eq(P("far.csv"), "t,x\r\n400000000000000,0.1\r\n1970-01-01T00:00:00Z,0.3333333333333333\r\n");
+    OK(cx_result_export_json(r, P("far.json")));
+    assert_file_eq(P("far.json"), "[\n {\"t\": 400000000000000, \"x\": 0.1},\n {\"t\": \"1970-01-01T00:00:00Z\", "
+                                  "\"x\": 0.3333333333333333}\n]\n");
+    cx_result_free(r);
+}
+END_TEST
+
 START_TEST(test_bucket_labels)
 {
     label_is("2024-01-01T00:00:00Z", CX_BUCKET_WEEK, 0, "2024-W01"); /* a Monday */
@@ -800,6 +822,7 @@ int main(void)
     tcase_add_test(tc, test_export_errors);
     tcase_add_test(tc, test_query_months);
     tcase_add_test(tc, test_not_query_results);
+    tcase_add_test(tc, test_export_beyond_iso);
     tcase_add_test(tc, test_bucket_labels);
     suite_add_tcase(su, tc);
     return run_suite(su);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "table.h"
@@ -256,6 +257,19 @@ int cx_result_get_real(double *out, const cx_result *r, size_t row, size_t col)
 
 /* ---- export ------------------------------------------------------------ */
 
+/* The shortest of 15, 16 or 17 significant digits that reads back as the
+ * same double (0.1 stays "0.1", not "0.10000000000000001"). */
+static void write_real(FILE *f, double v)
+{
+    char buf[32];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    fputs(buf, f);
+}
+
 /* Writes one cell; `json` chooses the syntax. */
 static void write_cell(FILE *f, const cx_result *r, size_t row, size_t col, bool json)
 {
@@ -274,8 +288,10 @@ static void write_cell(FILE *f, const cx_result *r, size_t row, size_t col, bool
     case CX_TYPE_TIME: {
         char buf[CX_TIME_FORMAT_MAX];
         int64_t t = cxi_result_int(r, col, row);
-        if (t == CX_TIME_NONE || cx_time_format(buf, sizeof buf, t, c->offset) != CX_OK)
+        if (t == CX_TIME_NONE)
             fputs(json ? "null" : "", f);
+        else if (cx_time_format(buf, sizeof buf, t, c->offset) != CX_OK)
+            fprintf(f, "%lld", (long long)t); /* beyond years 0000-9999: the milliseconds, not nothing */
         else if (json)
             cxi_write_json_text(f, buf, strlen(buf));
         else
@@ -290,7 +306,7 @@ static void write_cell(FILE *f, const cx_result *r, size_t row, size_t col, bool
         if (!isfinite(v)) /* NaN (missing); JSON has no infinities either */
             fputs(json ? "null" : isnan(v) ? "" : v > 0 ? "inf" : "-inf", f);
         else
-            fprintf(f, "%.17g", v);
+            write_real(f, v);
     }
     }
 }
