@@ -587,8 +587,7 @@ END_TEST
 static uint64_t rng_state;
 static double rnd(void)
 {
-    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (double)(rng_state >> 11) / 9007199254740992.0;
+    return (double)(lcg64(&rng_state) >> 11) / 9007199254740992.0;
 }
 
 START_TEST(pain_points_and_drivers)
@@ -666,13 +665,13 @@ START_TEST(bad_arguments)
     ck_assert_ptr_null(o);
     OK(cx_journeys_options_new(&o, other));
     FAILS(cx_journeys_new(&j, s, o), CX_EINVAL, "cx_journeys_new"); /* options of another store */
-    ck_assert(strstr(cx_last_error(), "cx_journeys_new") != NULL);
+    MSG_HAS("cx_journeys_new");
     ck_assert_ptr_null(j);
     cx_journeys_options_free(o);
     OK(cx_journeys_options_new(&o, s));
     FAILS(cx_journeys_options_set_conversion(o, CX_CONVERSION_BY_TOUCHPOINT, "nowhere"),
           CX_ENOTFOUND, "cx_journeys_options_set_conversion");
-    ck_assert(strstr(cx_last_error(), "nowhere") != NULL);
+    MSG_HAS("nowhere");
     FAILS(cx_journeys_options_set_conversion(o, CX_CONVERSION_BY_STAGE, "purchas"),
           CX_ENOTFOUND, "cx_journeys_options_set_conversion");
     FAILS(cx_journeys_options_add_conversion(o, CX_CONVERSION_BY_KIND, "buy-it"),
@@ -767,7 +766,7 @@ START_TEST(bad_arguments)
     /* the store grew: the journeys refuse to answer */
     ev(s, "B", "web", T0 + DAY_MS, "visit", 0);
     FAILS(cx_journeys_paths(&t, j, 3), CX_EINVAL, "cx_journeys_paths");
-    ck_assert(strstr(cx_last_error(), "changed") != NULL);
+    MSG_HAS("changed");
     cx_journeys_free(j);
 
     /* an empty store */
