@@ -461,7 +461,8 @@ START_TEST(rfm_scores_and_segments)
         NEAR(result_real(r, i, "recency"), val[i][0], 1e-12);
         ck_assert_int_eq(result_int(r, i, "frequency"), (int64_t)val[i][1]);
         NEAR(result_real(r, i, "monetary"), val[i][2], 1e-12);
-        int64_t rs = result_int(r, i, "r"), fs = result_int(r, i, "f"), ms = result_int(r, i, "m"), seg = result_int(r, i, "segment");
+        int64_t rs = result_int(r, i, "r"), fs = result_int(r, i, "f"), ms = result_int(r, i, "m"),
+                seg = result_int(r, i, "segment");
         ck_assert_msg(rs == sc[i][0] && fs == sc[i][1] && ms == sc[i][2] && seg == sc[i][3], "%s: %lld %lld %lld %lld",
                       ids[i], (long long)rs, (long long)fs, (long long)ms, (long long)seg);
         const char *name;
@@ -1126,7 +1127,8 @@ static cx_store *health_store(cx_time A)
     OK(cx_feedback_add(NULL, s, "P", "nps", 0, A, NULL, CX_ROW_NONE, NULL, NULL)); /* at as_of: ignored */
     OK(cx_feedback_add(NULL, s, "R", "nps", 2, A - 400 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
     OK(cx_case_add(s, "K-open", "P", "phone", "high", NULL, A - 3 * DAY_MS, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
-    OK(cx_case_add(s, "K-rep", "P", "phone", "high", NULL, A - 40 * DAY_MS, A - 40 * DAY_MS + HOUR_MS, A - 39 * DAY_MS, 0, 3));
+    OK(cx_case_add(s, "K-rep", "P", "phone", "high", NULL, A - 40 * DAY_MS, A - 40 * DAY_MS + HOUR_MS, A - 39 * DAY_MS,
+                   0, 3));
     OK(cx_transaction_add(NULL, s, "P", A - 18 * DAY_MS, 100));
     OK(cx_transaction_add(NULL, s, "Q", A - 200 * DAY_MS, 100));
     OK(cx_transaction_add(NULL, s, "Q", A - 90 * DAY_MS, 200));
@@ -1276,8 +1278,8 @@ static cx_store *care_store(cx_time A)
     OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
     OK(cx_case_add(s, "K1", "U1", "phone", "high", NULL, A - 2 * DAY_MS, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
     for (int i = 0; i < 4; i++)
-        OK(cx_interaction_add(NULL, s, "U1", "call", A - 2 * DAY_MS + i * 12 * HOUR_MS, "contact", CX_INBOUND, NULL, "K1",
-                              60000, CX_HANDLED, 0));
+        OK(cx_interaction_add(NULL, s, "U1", "call", A - 2 * DAY_MS + i * 12 * HOUR_MS, "contact", CX_INBOUND, NULL,
+                              "K1", 60000, CX_HANDLED, 0));
     OK(cx_feedback_add(NULL, s, "U1", "nps", 3, A - HOUR_MS, NULL, CX_ROW_NONE, "K1", "nobody calls back"));
     OK(cx_feedback_add(NULL, s, "U2", "ces", 1, A - 60 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
     OK(cx_feedback_add(NULL, s, "U2", "ces", 2, A - 3 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
@@ -1286,7 +1288,8 @@ static cx_store *care_store(cx_time A)
         OK(cx_transaction_add(NULL, s, "U3", A - (100 - 12 * i) * DAY_MS, 10));
     for (int i = 0; i < 3; i++)
         OK(cx_transaction_add(NULL, s, "U4", A - (400 - 20 * i) * DAY_MS, 500));
-    OK(cx_case_add(s, "K5", "U5", "chat", "normal", NULL, A - 10 * DAY_MS, A - 10 * DAY_MS + HOUR_MS, A - 9 * DAY_MS, 0, 1));
+    OK(cx_case_add(s, "K5", "U5", "chat", "normal", NULL, A - 10 * DAY_MS, A - 10 * DAY_MS + HOUR_MS, A - 9 * DAY_MS, 0,
+                   1));
     OK(cx_feedback_add(NULL, s, "U5", "nps", 9, A - 8 * DAY_MS, NULL, CX_ROW_NONE, "K5", NULL));
     OK(cx_feedback_add(NULL, s, "U5", "ces", 7, A - 8 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
     OK(cx_transaction_add(NULL, s, "U5", A - 50 * DAY_MS, 20));
@@ -1537,8 +1540,8 @@ START_TEST(out_of_memory)
     OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
     OK(cx_case_add(s, "K1", "U1", "phone", "high", NULL, A - 2 * DAY_MS, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
     for (int i = 0; i < 4; i++)
-        OK(cx_interaction_add(NULL, s, "U1", "call", A - 2 * DAY_MS + i * 12 * HOUR_MS, "contact", CX_INBOUND, NULL, "K1",
-                              60000, CX_HANDLED, 0));
+        OK(cx_interaction_add(NULL, s, "U1", "call", A - 2 * DAY_MS + i * 12 * HOUR_MS, "contact", CX_INBOUND, NULL,
+                              "K1", 60000, CX_HANDLED, 0));
     OK(cx_feedback_add(NULL, s, "U1", "nps", 3, A - HOUR_MS, NULL, CX_ROW_NONE, "K1", NULL));
     OK(cx_feedback_add(NULL, s, "U2", "ces", 2, A - 3 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
     for (int i = 0; i < 6; i++)

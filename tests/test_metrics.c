@@ -319,11 +319,14 @@ static cx_store *contact_store(void)
     OK(cx_touchpoint_add(s, "chat", "chat", "service", NULL, 1, 1));
     OK(cx_touchpoint_add(s, "site", "web", "consideration", NULL, 0, 1));
     cx_time t0 = T("2024-06-03T09:00:00Z");
-    OK(cx_interaction_add(NULL, s, "A", "call", t0 + DAY_MS, "contact", CX_INBOUND, "Sara", NULL, 600000, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, "A", "call", t0 + DAY_MS, "contact", CX_INBOUND, "Sara", NULL, 600000, CX_HANDLED,
+                          0));
     OK(cx_interaction_add(NULL, s, "A", "call", t0, "contact", CX_INBOUND, "Sara", NULL, 300000, CX_HANDLED, 0));
-    OK(cx_interaction_add(NULL, s, "A", "chat", t0 + 2 * DAY_MS, "contact", CX_OUTBOUND, "Omar", NULL, 0, CX_MISSED, 0));
+    OK(cx_interaction_add(NULL, s, "A", "chat", t0 + 2 * DAY_MS, "contact", CX_OUTBOUND, "Omar", NULL, 0, CX_MISSED,
+                          0));
     OK(cx_interaction_add(NULL, s, "B", "chat", t0, "contact", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 0));
-    OK(cx_interaction_add(NULL, s, "B", "call", t0 + 10 * DAY_MS, "contact", CX_INBOUND, "Sara", NULL, 0, CX_MISSED, 0));
+    OK(cx_interaction_add(NULL, s, "B", "call", t0 + 10 * DAY_MS, "contact", CX_INBOUND, "Sara", NULL, 0, CX_MISSED,
+                          0));
     /* not a contact: a web visit */
     OK(cx_interaction_add(NULL, s, "B", "site", t0, "visit", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 0));
     return s;
@@ -976,8 +979,8 @@ START_TEST(out_of_memory_wide_queries)
             char cs[16];
             snprintf(cs, sizeof cs, "T%d", c);
             OK(cx_case_add(t, cs, id, c % 2 ? "phone" : "chat", c % 4 ? "high" : "low", "Sara", c * DAY_MS,
-                           c * DAY_MS + 1800000 * (c % 5), c % 6 ? c * DAY_MS + DAY_MS * (1 + c % 4) : CX_TIME_NONE, c % 7 == 0,
-                           1 + c % 3));
+                           c * DAY_MS + 1800000 * (c % 5), c % 6 ? c * DAY_MS + DAY_MS * (1 + c % 4) : CX_TIME_NONE,
+                           c % 7 == 0, 1 + c % 3));
             OK(cx_interaction_add(NULL, t, id, c % 2 ? "call" : "chat", c * DAY_MS, "contact", CX_INBOUND, "Sara", cs,
                                   60000 * c, c % 5 ? CX_HANDLED : CX_MISSED, 0));
             OK(cx_interaction_add(NULL, t, id, "call", c * DAY_MS + 3 * DAY_MS, "contact", CX_INBOUND, "Omar", NULL,
