@@ -13,8 +13,7 @@
 static uint64_t rng;
 static unsigned rnd(unsigned n)
 {
-    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (unsigned)((rng >> 33) % n);
+    return (unsigned)((lcg64(&rng) >> 33) % n);
 }
 
 /* A growable text buffer. */

@@ -3,142 +3,7 @@
  * accepted time forms, column mapping, delimiters, every kind of bad row
  * with its report and reject file, strict mode rolling the store back, and
  * the argument checks. Public API only. */
-#define _POSIX_C_SOURCE 200809L
-#include <check.h>
-#include <cxkit/cxkit.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-static char dir[64];
-
-static void setup(void)
-{
-    strcpy(dir, "/tmp/cxioXXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-#define OK(call) ck_assert_msg((call) == CX_OK, "%s: %s", #call, cx_last_error())
-
-/* Asserts that the last error mentions `part`. */
-#define MSG_HAS(part) \
-    ck_assert_msg(strstr(cx_last_error(), (part)) != NULL, "'%s' not in: %s", (part), cx_last_error())
-
-/* A path in the test directory (eight live at a time). */
-static const char *P(const char *name)
-{
-    static char buf[8][256];
-    static int next;
-    char *p = buf[next++ % 8];
-    snprintf(p, sizeof buf[0], "%s/%s", dir, name);
-    return p;
-}
-
-static const char *write_bytes(const char *name, const char *bytes, size_t len)
-{
-    const char *path = P(name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-    return path;
-}
-
-static const char *write_file(const char *name, const char *text) { return write_bytes(name, text, strlen(text)); }
-
-/* The whole file, NUL-terminated; the caller frees it. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    size_t cap = 1024, n = 0;
-    char *b = malloc(cap);
-    ck_assert_ptr_nonnull(b);
-    size_t got;
-    while ((got = fread(b + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (cap - n - 1 == 0) {
-            cap *= 2;
-            b = realloc(b, cap);
-            ck_assert_ptr_nonnull(b);
-        }
-    }
-    fclose(f);
-    b[n] = '\0';
-    if (len)
-        *len = n;
-    return b;
-}
-
-static void assert_file_eq(const char *path, const char *expected)
-{
-    size_t n;
-    char *got = slurp(path, &n);
-    ck_assert_msg(n == strlen(expected) && memcmp(got, expected, n) == 0, "%s:\n--- got ---\n%s\n--- expected ---\n%s",
-                  path, got, expected);
-    free(got);
-}
-
-static void assert_files_same(const char *a, const char *b)
-{
-    size_t na, nb;
-    char *x = slurp(a, &na), *y = slurp(b, &nb);
-    ck_assert_msg(na == nb && memcmp(x, y, na) == 0, "%s and %s differ:\n%s\n---\n%s", a, b, x, y);
-    free(x);
-    free(y);
-}
-
-static cx_time T(const char *iso)
-{
-    cx_time t;
-    OK(cx_time_parse(&t, iso, strlen(iso)));
-    return t;
-}
-
-static size_t rows(const cx_store *s, int table)
-{
-    size_t n;
-    OK(cx_store_rows(&n, s, table));
-    return n;
-}
-
-static size_t set_size(const cx_store *s, int set)
-{
-    size_t n;
-    OK(cx_vocab_count(&n, s, set));
-    return n;
-}
-
-static const char *get_str(const cx_store *s, int table, int col, size_t row)
-{
-    const char *v;
-    OK(cx_store_get_string(&v, s, table, col, row));
-    return v;
-}
-
-static int64_t get_int(const cx_store *s, int table, int col, size_t row)
-{
-    int64_t v;
-    OK(cx_store_get_int(&v, s, table, col, row));
-    return v;
-}
-
-static double get_real(const cx_store *s, int table, int col, size_t row)
-{
-    double v;
-    OK(cx_store_get_real(&v, s, table, col, row));
-    return v;
-}
+#include "cx_test.h"
 
 typedef int (*import_fn)(cx_import_report **, cx_store *, cx_table, const char *, const cx_import_options *);
 
@@ -184,9 +49,9 @@ static snapshot snap(const cx_store *s)
 {
     snapshot m;
     for (int t = 0; t < CX_TABLE_COUNT; t++)
-        m.rows[t] = rows(s, t);
+        m.rows[t] = store_rows(s, t);
     for (int i = 0; i < CX_VOCAB_COUNT; i++)
-        m.sets[i] = set_size(s, i);
+        m.sets[i] = vocab_size(s, i);
     return m;
 }
 
@@ -223,35 +88,6 @@ static void assert_exports_same(const char *pa, const char *pb)
             assert_files_same(fa, P(b));
         }
     }
-}
-
-/* A store with every table, Arabic text, missing values and odd times
- * (as in test_db.c). */
-static cx_store *sample(void)
-{
-    cx_store *s;
-    OK(cx_store_new(&s));
-    OK(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "fax"));
-    OK(cx_customer_add(s, "C-1", "consumer", "الرياض", "premium", T("2024-01-15T08:00:00+03:00")));
-    OK(cx_customer_add(s, "عميل-٢", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_customer_set_attribute(s, "C-1", "name", "سارة، العتيبي \"س\""));
-    OK(cx_customer_set_attribute(s, "عميل-٢", "tier", ""));
-    OK(cx_touchpoint_add(s, "web", "web", "consideration", "sales", 1, 2.5));
-    OK(cx_touchpoint_add(s, "fax_in", "fax", "service", NULL, 0, 0.1));
-    OK(cx_case_add(s, "T-1", "C-1", "fax", "high", "نورة", T("2024-02-01T10:00:00Z"), T("2024-02-01T10:30:00Z"),
-                   CX_TIME_NONE, 0, 1));
-    size_t row;
-    OK(cx_interaction_add(&row, s, "C-1", "fax_in", T("2024-02-01T10:00:00Z"), "contact", CX_INBOUND, "نورة", "T-1",
-                          123456, CX_HANDLED, 0));
-    OK(cx_interaction_add(NULL, s, "عميل-٢", "web", T("1969-07-20T20:17:40.5Z"), NULL, CX_OUTBOUND, NULL, NULL, 0,
-                          CX_ABANDONED, 99.99));
-    OK(cx_question_add(s, "ces_low", CX_METRIC_CES, 1, 7, 0));
-    OK(cx_feedback_add(NULL, s, "C-1", "ces_low", 6, T("2024-02-02T09:00:00Z"), "fax_in", (int64_t)row, "T-1",
-                       "صعب جداً,\n\"مرهق\"\r\n\ttab"));
-    OK(cx_feedback_add(NULL, s, "عميل-٢", "nps", 10, T("2024-02-03T09:00:00Z"), NULL, CX_ROW_NONE, NULL, ""));
-    OK(cx_transaction_add(NULL, s, "C-1", T("2024-02-04T09:00:00Z"), 0.1));
-    OK(cx_transaction_add(NULL, s, "عميل-٢", T("2024-02-04T09:00:00.007Z"), 1234567.89));
-    return s;
 }
 
 /* Tables in an order that satisfies references (cases before interactions). */
@@ -359,7 +195,7 @@ static void file_roundtrip(const char *const *text, const char *ext, import_fn i
             detail(r, 2, first + 2, 0, "question 'ces' already exists");
         }
         cx_import_report_free(r);
-        ck_assert_uint_eq(rows(s, t), nrows[t]);
+        ck_assert_uint_eq(store_rows(s, t), nrows[t]);
         OK(exp(s, t, P(out), 0));
         assert_file_eq(P(out), text[t]);
     }
@@ -373,19 +209,19 @@ static void file_roundtrip(const char *const *text, const char *ext, import_fn i
     ck_assert_ptr_null(v);
     OK(cx_customer_get_attribute(&v, s, "C-3", "name"));
     ck_assert_str_eq(v, "سطر\nسطر");
-    ck_assert_str_eq(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, 2), "جدة, الحمراء");
-    ck_assert_int_eq(get_int(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, 2), -14182939500);
-    ck_assert_ptr_null(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 1));
-    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0), "صعب جداً,\n\"مرهق\"");
-    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 1), ""); /* "" is not missing */
-    ck_assert_int_eq(get_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 1), CX_ROW_NONE);
-    ck_assert_int_eq(get_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), 2);
-    ck_assert(get_real(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_VALUE, 1) == 99.99);
-    ck_assert(get_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 1) == 1234567.89);
-    ck_assert_int_eq(get_int(s, CX_TABLE_CASES, CX_CASE_RESOLVED, 1), T("2024-02-06T09:00:00.001Z"));
-    ck_assert_int_eq(get_int(s, CX_TABLE_CASES, CX_CASE_FIRST_RESPONSE, 1), CX_TIME_NONE);
-    ck_assert_int_eq(get_int(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_KEY, 0), 1);
-    ck_assert_int_eq(get_int(s, CX_TABLE_QUESTIONS, CX_QUESTION_HIGHER_IS_BETTER, 3), 0);
+    ck_assert_str_eq(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, 2), "جدة, الحمراء");
+    ck_assert_int_eq(store_int(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, 2), -14182939500);
+    ck_assert_ptr_null(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 1));
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0), "صعب جداً,\n\"مرهق\"");
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 1), ""); /* "" is not missing */
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 1), CX_ROW_NONE);
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), 2);
+    ck_assert(store_real(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_VALUE, 1) == 99.99);
+    ck_assert(store_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 1) == 1234567.89);
+    ck_assert_int_eq(store_int(s, CX_TABLE_CASES, CX_CASE_RESOLVED, 1), T("2024-02-06T09:00:00.001Z"));
+    ck_assert_int_eq(store_int(s, CX_TABLE_CASES, CX_CASE_FIRST_RESPONSE, 1), CX_TIME_NONE);
+    ck_assert_int_eq(store_int(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_KEY, 0), 1);
+    ck_assert_int_eq(store_int(s, CX_TABLE_QUESTIONS, CX_QUESTION_HIGHER_IS_BETTER, 3), 0);
     cx_store_free(s);
 }
 
@@ -404,7 +240,7 @@ END_TEST
 /* Store -> files -> store -> files, in one format. */
 static void store_roundtrip(const char *ext, import_fn imp, int offset)
 {
-    cx_store *a = sample(), *b;
+    cx_store *a = sample_store(), *b;
     export_all(a, "a", offset);
     OK(cx_store_new(&b));
     OK(cx_vocab_define(NULL, b, CX_VOCAB_CHANNEL, "fax")); /* a defined vocabulary is the caller's */
@@ -412,10 +248,10 @@ static void store_roundtrip(const char *ext, import_fn imp, int offset)
         int t = load_order[i];
         char name[32];
         snprintf(name, sizeof name, "a%d.%s", t, ext);
-        uint64_t n = rows(a, t);
+        uint64_t n = store_rows(a, t);
         bool q = t == CX_TABLE_QUESTIONS;
         cx_import_report_free(import_ok(imp, b, t, P(name), NULL, n, n - (q ? 3 : 0), q ? 3 : 0));
-        ck_assert_uint_eq(rows(b, t), n);
+        ck_assert_uint_eq(store_rows(b, t), n);
     }
     export_all(b, "b", offset);
     assert_exports_same("a", "b");
@@ -426,9 +262,9 @@ static void store_roundtrip(const char *ext, import_fn imp, int offset)
     const char *v;
     OK(cx_customer_get_attribute(&v, b, "C-1", "name"));
     ck_assert_str_eq(v, "سارة، العتيبي \"س\"");
-    ck_assert_str_eq(get_str(b, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0), "صعب جداً,\n\"مرهق\"\r\n\ttab");
-    ck_assert_int_eq(get_int(b, CX_TABLE_INTERACTIONS, CX_INTERACTION_TIME, 1), -14182939500);
-    ck_assert_int_eq(get_int(b, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, 1), T("2024-02-04T09:00:00.007Z"));
+    ck_assert_str_eq(store_str(b, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0), "صعب جداً,\n\"مرهق\"\r\n\ttab");
+    ck_assert_int_eq(store_int(b, CX_TABLE_INTERACTIONS, CX_INTERACTION_TIME, 1), -14182939500);
+    ck_assert_int_eq(store_int(b, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, 1), T("2024-02-04T09:00:00.007Z"));
     cx_store_free(a);
     cx_store_free(b);
 }
@@ -454,7 +290,7 @@ END_TEST
 
 START_TEST(export_offset_minutes)
 {
-    cx_store *s = sample();
+    cx_store *s = sample_store();
     OK(cx_export_csv(s, CX_TABLE_TRANSACTIONS, P("t.csv"), 180));
     assert_file_eq(P("t.csv"), "customer,time,amount\n"
                                "C-1,2024-02-04T12:00:00+03:00,0.1\n"
@@ -489,8 +325,8 @@ START_TEST(export_offset_minutes)
     OK(cx_customer_add(b, "عميل-٢", NULL, NULL, NULL, CX_TIME_NONE));
     OK(cx_export_csv(s, CX_TABLE_TRANSACTIONS, P("t.csv"), 180));
     cx_import_report_free(import_ok(cx_import_csv, b, CX_TABLE_TRANSACTIONS, P("t.csv"), NULL, 2, 2, 0));
-    ck_assert_int_eq(get_int(b, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, 0), T("2024-02-04T09:00:00Z"));
-    ck_assert_int_eq(get_int(b, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, 1), 1707037200007);
+    ck_assert_int_eq(store_int(b, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, 0), T("2024-02-04T09:00:00Z"));
+    ck_assert_int_eq(store_int(b, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, 1), 1707037200007);
     cx_store_free(b);
     cx_store_free(s);
 }
@@ -509,7 +345,7 @@ START_TEST(empty_tables_export)
     /* a header-only file imports nothing, and is fine */
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_CUSTOMERS, P("c.csv"), NULL, 0, 0, 0));
     cx_import_report_free(import_ok(cx_import_jsonl, s, CX_TABLE_CUSTOMERS, P("c.jsonl"), NULL, 0, 0, 0));
-    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), 0);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), 0);
     cx_store_free(s);
 }
 END_TEST
@@ -551,14 +387,14 @@ static void rfc4180(const char *eol)
     cx_import_report_free(r);
     char line2[128];
     snprintf(line2, sizeof line2, "سطر أول%sسطر, ثانٍ%s", eol, eol);
-    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0), "قال: \"ممتاز\", شكراً");
-    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 1), line2);
-    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_CUSTOMER, 1), "عميل-٢");
-    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "\"");
-    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 3), ",");
-    ck_assert_ptr_null(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 4)); /* empty unquoted: missing */
-    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 5), ""); /* last line, no line end */
-    ck_assert(get_real(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_SCORE, 5) == 3);
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0), "قال: \"ممتاز\", شكراً");
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 1), line2);
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_CUSTOMER, 1), "عميل-٢");
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "\"");
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 3), ",");
+    ck_assert_ptr_null(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 4)); /* empty unquoted: missing */
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 5), ""); /* last line, no line end */
+    ck_assert(store_real(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_SCORE, 5) == 3);
     /* the reject file holds the row's bytes without its line end */
     char *rej = slurp(P("rej.csv"), NULL);
     ck_assert_ptr_nonnull(strstr(rej, "_line,_column,_reason,customer,question,score,time,comment\n9,4,\"time 'bad' "));
@@ -590,8 +426,8 @@ START_TEST(csv_crlf_missing_last_fields)
     /* "" for a segment is refused by the store: an empty name is not a name */
     detail(r, 0, 5, 2, "segment is empty");
     cx_import_report_free(r);
-    ck_assert_ptr_null(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 2));
-    ck_assert_str_eq(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 3), "retail");
+    ck_assert_ptr_null(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 2));
+    ck_assert_str_eq(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 3), "retail");
     const char *v;
     OK(cx_customer_get_attribute(&v, s, "C-3", "note"));
     ck_assert_ptr_null(v);
@@ -609,11 +445,11 @@ START_TEST(utf8_bom_accepted)
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_TRANSACTIONS, p, NULL, 1, 1, 0));
     p = write_file("t.jsonl", "\xEF\xBB\xBF{\"customer\":\"عميل-٢\",\"time\":\"2024-02-04T09:00:00Z\",\"amount\":6}\n");
     cx_import_report_free(import_ok(cx_import_jsonl, s, CX_TABLE_TRANSACTIONS, p, NULL, 1, 1, 0));
-    ck_assert_str_eq(get_str(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_CUSTOMER, 1), "عميل-٢");
+    ck_assert_str_eq(store_str(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_CUSTOMER, 1), "عميل-٢");
     /* a BOM with the header quoted, and a BOM-only file (no header: an error) */
     p = write_file("q.csv", "\xEF\xBB\xBF\"customer\",\"time\",\"amount\"\r\nC-1,0,1\r\n");
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_TRANSACTIONS, p, NULL, 1, 1, 0));
-    ck_assert_uint_eq(rows(s, CX_TABLE_TRANSACTIONS), 3);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 3);
     cx_import_report *r = (cx_import_report *)&r;
     ck_assert_int_eq(cx_import_csv(&r, s, CX_TABLE_TRANSACTIONS, write_file("b.csv", "\xEF\xBB\xBF"), NULL), CX_EPARSE);
     ck_assert_ptr_null(r);
@@ -661,17 +497,17 @@ START_TEST(time_forms_accepted)
     cx_store *s = with_customers();
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_TRANSACTIONS, write_file("t.csv", text), NULL, n, n, 0));
     for (size_t i = 0; i < n; i++)
-        ck_assert_msg(get_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, i) == forms[i].ms, "%s", forms[i].text);
+        ck_assert_msg(store_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, i) == forms[i].ms, "%s", forms[i].text);
     /* JSON numbers are epoch seconds too */
     const char *p = write_file("t.jsonl", "{\"customer\":\"C-1\",\"time\":1705294800,\"amount\":1}\n"
                                           "{\"customer\":\"C-1\",\"time\":1705294800.5,\"amount\":1}\n"
                                           "{\"customer\":\"C-1\",\"time\":-1,\"amount\":1}\n"
                                           "{\"customer\":\"C-1\",\"time\":\"2024-01-15T08:00:00.25+03:00\",\"amount\":1}\n");
     cx_import_report_free(import_ok(cx_import_jsonl, s, CX_TABLE_TRANSACTIONS, p, NULL, 4, 4, 0));
-    ck_assert_int_eq(get_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, n), 1705294800000);
-    ck_assert_int_eq(get_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, n + 1), 1705294800500);
-    ck_assert_int_eq(get_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, n + 2), -1000);
-    ck_assert_int_eq(get_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, n + 3), 1705294800250);
+    ck_assert_int_eq(store_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, n), 1705294800000);
+    ck_assert_int_eq(store_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, n + 1), 1705294800500);
+    ck_assert_int_eq(store_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, n + 2), -1000);
+    ck_assert_int_eq(store_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, n + 3), 1705294800250);
     cx_store_free(s);
 }
 END_TEST
@@ -704,7 +540,7 @@ START_TEST(time_forms_refused)
     detail(r, 15, 17, 2, "is not a time in range");
     detail(r, 16, 18, 2, "is not a time in range");
     cx_import_report_free(r);
-    ck_assert_uint_eq(rows(s, CX_TABLE_TRANSACTIONS), 0);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 0);
     cx_store_free(s);
 }
 END_TEST
@@ -722,11 +558,11 @@ START_TEST(column_mapping)
                                         "C-3,الدمام,secret,2024-01-15,أزرق\n"
                                         "C-4,,x,,\n");
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_CUSTOMERS, p, o, 2, 2, 0));
-    ck_assert_str_eq(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ID, 2), "C-3");
-    ck_assert_str_eq(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, 2), "الدمام");
-    ck_assert_int_eq(get_int(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, 2), 1705276800000);
+    ck_assert_str_eq(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ID, 2), "C-3");
+    ck_assert_str_eq(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, 2), "الدمام");
+    ck_assert_int_eq(store_int(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, 2), 1705276800000);
     /* the ignored column is not an attribute; the unmapped one is */
-    ck_assert_uint_eq(set_size(s, CX_VOCAB_ATTRIBUTE), 1);
+    ck_assert_uint_eq(vocab_size(s, CX_VOCAB_ATTRIBUTE), 1);
     const char *v;
     OK(cx_customer_get_attribute(&v, s, "C-3", "colour"));
     ck_assert_str_eq(v, "أزرق");
@@ -752,7 +588,7 @@ START_TEST(column_mapping)
     MSG_HAS("'note'");
     OK(cx_import_options_map_column(d, "note", NULL));
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_TRANSACTIONS, p, d, 1, 1, 0));
-    ck_assert(get_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 0) == 12.5);
+    ck_assert(store_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 0) == 12.5);
     /* a file column mapped onto a column the file also has is a clash */
     p = write_file("t2.csv", "who;when;how much;customer\nC-1;0;1;C-1\n");
     ck_assert_int_eq(cx_import_csv(&r, s, CX_TABLE_TRANSACTIONS, p, d), CX_EPARSE);
@@ -763,12 +599,12 @@ START_TEST(column_mapping)
     /* JSON members are mapped the same way (the delimiter is not used) */
     p = write_file("t.jsonl", "{\"who\":\"عميل-٢\",\"when\":\"2024-02-04T09:00:00Z\",\"how much\":3,\"note\":[1]}\n");
     cx_import_report_free(import_ok(cx_import_jsonl, s, CX_TABLE_TRANSACTIONS, p, d, 1, 1, 0));
-    ck_assert_str_eq(get_str(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_CUSTOMER, 1), "عميل-٢");
+    ck_assert_str_eq(store_str(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_CUSTOMER, 1), "عميل-٢");
     p = write_file("c.jsonl", "{\"Customer ID\":\"C-5\",\"internal\":\"x\",\"colour\":\"red\"}\n");
     cx_import_report_free(import_ok(cx_import_jsonl, s, CX_TABLE_CUSTOMERS, p, o, 1, 1, 0));
     OK(cx_customer_get_attribute(&v, s, "C-5", "colour"));
     ck_assert_str_eq(v, "red");
-    ck_assert_uint_eq(set_size(s, CX_VOCAB_ATTRIBUTE), 1);
+    ck_assert_uint_eq(vocab_size(s, CX_VOCAB_ATTRIBUTE), 1);
     cx_import_options_free(o);
     cx_import_options_free(d);
     cx_store_free(s);
@@ -788,8 +624,8 @@ START_TEST(other_delimiters)
     cx_import_report *r = import_ok(cx_import_csv, s, CX_TABLE_CUSTOMERS, p, o, 3, 2, 1);
     detail(r, 0, 5, 0, "expected 3 fields as in the header, found 1");
     cx_import_report_free(r);
-    ck_assert_str_eq(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, 2), "جدة, الحمراء");
-    ck_assert_str_eq(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, 3), "x\"y");
+    ck_assert_str_eq(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, 2), "جدة, الحمراء");
+    ck_assert_str_eq(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, 3), "x\"y");
     const char *v;
     OK(cx_customer_get_attribute(&v, s, "C-3", "address"));
     ck_assert_str_eq(v, "a;b");
@@ -798,7 +634,7 @@ START_TEST(other_delimiters)
     OK(cx_import_options_set_delimiter(o, '\t'));
     p = write_file("t.tsv", "customer\ttime\tamount\nعميل-٢\t2024-02-04T09:00:00Z\t7.25\n");
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_TRANSACTIONS, p, o, 1, 1, 0));
-    ck_assert(get_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 0) == 7.25);
+    ck_assert(store_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 0) == 7.25);
     /* with the default comma the tab file has one unknown column */
     r = (cx_import_report *)&r;
     ck_assert_int_eq(cx_import_csv(&r, s, CX_TABLE_TRANSACTIONS, p, NULL), CX_EPARSE);
@@ -819,7 +655,7 @@ START_TEST(blank_lines_skipped)
     r = import_ok(cx_import_jsonl, s, CX_TABLE_TRANSACTIONS, p, NULL, 2, 1, 1);
     detail(r, 0, 5, 2, "time 'x'");
     cx_import_report_free(r);
-    ck_assert_uint_eq(rows(s, CX_TABLE_TRANSACTIONS), 2);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 2);
     cx_store_free(s);
 }
 END_TEST
@@ -830,25 +666,25 @@ START_TEST(missing_values_take_defaults)
     cx_store *s = with_customers();
     const char *p = write_file("tp.csv", "name,channel,stage\nphone,phone,service\n");
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_TOUCHPOINTS, p, NULL, 1, 1, 0));
-    ck_assert_int_eq(get_int(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_KEY, 1), 0);
-    ck_assert(get_real(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_WEIGHT, 1) == 1.0);
-    ck_assert_ptr_null(get_str(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_KIND, 1));
+    ck_assert_int_eq(store_int(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_KEY, 1), 0);
+    ck_assert(store_real(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_WEIGHT, 1) == 1.0);
+    ck_assert_ptr_null(store_str(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_KIND, 1));
     p = write_file("q.jsonl", "{\"name\":\"q\",\"metric\":\"custom\",\"scale_min\":0,\"scale_max\":3,"
                               "\"higher_is_better\":null}\n");
     cx_import_report_free(import_ok(cx_import_jsonl, s, CX_TABLE_QUESTIONS, p, NULL, 1, 1, 0));
-    ck_assert_int_eq(get_int(s, CX_TABLE_QUESTIONS, CX_QUESTION_HIGHER_IS_BETTER, 3), 1);
+    ck_assert_int_eq(store_int(s, CX_TABLE_QUESTIONS, CX_QUESTION_HIGHER_IS_BETTER, 3), 1);
     p = write_file("ca.csv", "id,customer,channel,opened\nT-1,C-1,email,2024-02-01\n");
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_CASES, p, NULL, 1, 1, 0));
-    ck_assert_int_eq(get_int(s, CX_TABLE_CASES, CX_CASE_REOPENS, 0), 0);
-    ck_assert_int_eq(get_int(s, CX_TABLE_CASES, CX_CASE_RESOLVED, 0), CX_TIME_NONE);
+    ck_assert_int_eq(store_int(s, CX_TABLE_CASES, CX_CASE_REOPENS, 0), 0);
+    ck_assert_int_eq(store_int(s, CX_TABLE_CASES, CX_CASE_RESOLVED, 0), CX_TIME_NONE);
     p = write_file("i.csv", "customer,touchpoint,time\nC-1,phone,2024-02-01\n");
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_INTERACTIONS, p, NULL, 1, 1, 0));
-    ck_assert_int_eq(get_int(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DURATION, 0), 0);
-    ck_assert(get_real(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_VALUE, 0) == 0);
+    ck_assert_int_eq(store_int(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DURATION, 0), 0);
+    ck_assert(store_real(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_VALUE, 0) == 0);
     p = write_file("f.csv", "customer,question,score,time\nC-1,csat,4,2024-02-02\n");
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_FEEDBACK, p, NULL, 1, 1, 0));
-    ck_assert_ptr_null(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0));
-    ck_assert_int_eq(get_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 0), CX_ROW_NONE);
+    ck_assert_ptr_null(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0));
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 0), CX_ROW_NONE);
     cx_store_free(s);
 }
 END_TEST
@@ -873,8 +709,8 @@ START_TEST(numbers_are_exact_text)
     detail(r, 4, 7, 5, "is not a number");
     detail(r, 5, 10, 4, "duration_ms '99999999999999999999' is not an integer");
     cx_import_report_free(r);
-    ck_assert_int_eq(get_int(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DURATION, 0), 5);
-    ck_assert(get_real(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_VALUE, 0) == 15);
+    ck_assert_int_eq(store_int(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DURATION, 0), 5);
+    ck_assert(store_real(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_VALUE, 0) == 15);
     cx_store_free(s);
 }
 END_TEST
@@ -907,10 +743,10 @@ START_TEST(large_file_chunk_boundaries)
     char want[256];
     for (int i = 0; i < n; i += 4999) {
         snprintf(want, sizeof want, "تعليق %d,\r\n\"سطر\" ثانٍ %0120d", i, i);
-        ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, (size_t)i), want);
-        ck_assert_int_eq(get_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_TIME, (size_t)i), (int64_t)i * 1000);
+        ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, (size_t)i), want);
+        ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_TIME, (size_t)i), (int64_t)i * 1000);
     }
-    const char *big = get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, (size_t)n);
+    const char *big = store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, (size_t)n);
     ck_assert_uint_eq(strlen(big), 3u << 19);
     ck_assert(big[63] == '\n' && big[64] == 'x');
     cx_store_free(s);
@@ -962,10 +798,10 @@ START_TEST(csv_bad_transactions_reported_and_rejected)
     detail(r, 13, 18, 3, "unterminated quoted field");
     cx_import_report_free(r);
     /* the good rows are all there */
-    ck_assert_uint_eq(rows(s, CX_TABLE_TRANSACTIONS), 3);
-    ck_assert_int_eq(get_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, 0), T("2024-02-04T09:00:00Z"));
-    ck_assert(get_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 1) == 7);
-    ck_assert_str_eq(get_str(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_CUSTOMER, 2), "عميل-٢");
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 3);
+    ck_assert_int_eq(store_int(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, 0), T("2024-02-04T09:00:00Z"));
+    ck_assert(store_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 1) == 7);
+    ck_assert_str_eq(store_str(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_CUSTOMER, 2), "عميل-٢");
     char *rej = slurp(P("t.rej.csv"), NULL);
     const char *expect_head = "_line,_column,_reason,customer,time,amount\n"
                               "3,1,\"cx_transaction_add: no customer 'C-9'\",C-9,2024-02-04T09:00:00Z,5\n"
@@ -1035,15 +871,15 @@ START_TEST(csv_bad_customers_reported)
     detail(r, 7, 13, 2, "segment is empty");
     detail(r, 8, 14, 2, "a NUL byte in a field");
     cx_import_report_free(r);
-    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 4);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 4);
     /* rejected rows left no names behind: one new segment and region, one plan */
-    ck_assert_uint_eq(set_size(s, CX_VOCAB_SEGMENT), before.sets[CX_VOCAB_SEGMENT] + 2);
-    ck_assert_uint_eq(set_size(s, CX_VOCAB_REGION), before.sets[CX_VOCAB_REGION] + 1);
-    ck_assert_uint_eq(set_size(s, CX_VOCAB_ATTRIBUTE), 1);
+    ck_assert_uint_eq(vocab_size(s, CX_VOCAB_SEGMENT), before.sets[CX_VOCAB_SEGMENT] + 2);
+    ck_assert_uint_eq(vocab_size(s, CX_VOCAB_REGION), before.sets[CX_VOCAB_REGION] + 1);
+    ck_assert_uint_eq(vocab_size(s, CX_VOCAB_ATTRIBUTE), 1);
     const char *v;
     OK(cx_customer_get_attribute(&v, s, "C-8", "vip"));
     ck_assert_str_eq(v, "نعم,\nبالتأكيد");
-    ck_assert_str_eq(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 3), "قطاع \"خاص\"");
+    ck_assert_str_eq(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 3), "قطاع \"خاص\"");
     size_t row;
     OK(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, "C-13"));
     ck_assert_uint_eq(row, 5);
@@ -1054,7 +890,7 @@ END_TEST
 
 START_TEST(csv_bad_references_and_values)
 {
-    cx_store *s = sample();
+    cx_store *s = sample_store();
     const char *p = write_file("i.csv",
                                "customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
                                "C-1,web,0,,,,,,,\n"                         /* 2 good, defaults */
@@ -1077,11 +913,11 @@ START_TEST(csv_bad_references_and_values)
     detail(r, 6, 9, 7, "case 'T-1' belongs to another customer");
     detail(r, 7, 10, 7, "no case 'T-9'");
     cx_import_report_free(r);
-    ck_assert_int_eq(get_int(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DIRECTION, 2), CX_INBOUND);
-    ck_assert_int_eq(get_int(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_OUTCOME, 2), CX_HANDLED);
-    ck_assert_ptr_null(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_KIND, 2));
-    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_AGENT, 3), "سالم");
-    ck_assert_int_eq(get_int(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DURATION, 3), 60000);
+    ck_assert_int_eq(store_int(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DIRECTION, 2), CX_INBOUND);
+    ck_assert_int_eq(store_int(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_OUTCOME, 2), CX_HANDLED);
+    ck_assert_ptr_null(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_KIND, 2));
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_AGENT, 3), "سالم");
+    ck_assert_int_eq(store_int(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DURATION, 3), 60000);
 
     p = write_file("f.csv", "customer,question,score,time,touchpoint,interaction,case,comment\n"
                             "C-1,nps,11,0,,,,\n"                 /* 2 score off scale */
@@ -1107,8 +943,8 @@ START_TEST(csv_bad_references_and_values)
     detail(r, 8, 10, 6, "interaction 'x' is not an integer");
     detail(r, 9, 11, 8, "comment is not valid UTF-8");
     cx_import_report_free(r);
-    ck_assert_uint_eq(rows(s, CX_TABLE_FEEDBACK), 3);
-    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "ممتاز");
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_FEEDBACK), 3);
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "ممتاز");
 
     p = write_file("tp.csv", "name,channel,stage,kind,key,weight\n"
                              "web,web,consideration,,,\n"        /* 2 duplicate name */
@@ -1118,7 +954,7 @@ START_TEST(csv_bad_references_and_values)
                              "x4,web,service,,,-1\n"             /* 6 negative weight */
                              "x5,web,service,,,heavy\n"          /* 7 bad number */
                              "x6,web,,,,\n"                      /* 8 stage missing */
-                             "x7,fax,service,,true,0.5\n");      /* 9 good: fax is defined in sample() */
+                             "x7,fax,service,,true,0.5\n");      /* 9 good: fax is defined in sample_store() */
     r = import_ok(cx_import_csv, s, CX_TABLE_TOUCHPOINTS, p, NULL, 8, 1, 7);
     detail(r, 0, 2, 0, "touchpoint 'web' already exists");
     detail(r, 1, 3, 2, "unknown channel 'pigeon'");
@@ -1128,7 +964,7 @@ START_TEST(csv_bad_references_and_values)
     detail(r, 5, 7, 6, "weight 'heavy' is not a number");
     detail(r, 6, 8, 3, "stage is NULL");
     cx_import_report_free(r);
-    ck_assert_int_eq(get_int(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_KEY, 2), 1);
+    ck_assert_int_eq(store_int(s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_KEY, 2), 1);
 
     p = write_file("ca.csv", "id,customer,channel,priority,agent,opened,first_response,resolved,reopens,contacts\n"
                              "T-2,C-1,web,,,2024-02-02,2024-02-01,,,\n"      /* 2 first response before opened */
@@ -1163,7 +999,7 @@ START_TEST(csv_bad_references_and_values)
     detail(r, 3, 5, 5, "higher_is_better '2' is not one of the allowed names");
     detail(r, 4, 6, 2, "metric '' is not given");
     cx_import_report_free(r);
-    ck_assert_int_eq(get_int(s, CX_TABLE_QUESTIONS, CX_QUESTION_HIGHER_IS_BETTER, 4), 0);
+    ck_assert_int_eq(store_int(s, CX_TABLE_QUESTIONS, CX_QUESTION_HIGHER_IS_BETTER, 4), 0);
     cx_store_free(s);
 }
 END_TEST
@@ -1248,10 +1084,10 @@ START_TEST(jsonl_bad_rows_reported_and_rejected)
     detail(r, 10, 13, 2, "time is missing");
     detail(r, 11, 14, 3, "amount -1 is not a finite number >= 0");
     cx_import_report_free(r);
-    ck_assert_uint_eq(rows(s, CX_TABLE_TRANSACTIONS), 4);
-    ck_assert(get_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 1) == 2.5);
-    ck_assert(get_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 2) == 1); /* true reads as 1 */
-    ck_assert(get_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 3) == 1);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 4);
+    ck_assert(store_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 1) == 2.5);
+    ck_assert(store_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 2) == 1); /* true reads as 1 */
+    ck_assert(store_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 3) == 1);
     char *rej = slurp(P("t.rej.jsonl"), NULL);
     static const char *const lines[] = {
         "{\"_line\":2,\"_column\":1,\"_reason\":\"cx_transaction_add: no customer 'C-9'\","
@@ -1318,7 +1154,7 @@ START_TEST(jsonl_customers_and_values)
     ck_assert_ptr_null(v);
     OK(cx_customer_get_attribute(&v, s, "C-6", "vip"));
     ck_assert_str_eq(v, "");
-    ck_assert_int_eq(get_int(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, 3), 1705294800000);
+    ck_assert_int_eq(store_int(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, 3), 1705294800000);
     size_t row;
     ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, "C-4"), CX_ENOTFOUND);
     cx_store_free(s);
@@ -1398,7 +1234,7 @@ START_TEST(report_details_capped)
     ck_assert_int_eq(nl, 1004);
     ck_assert_ptr_nonnull(strstr(rej, "\n1005,3,\"amount 'bad1002' is not a number\",C-1,0,bad1002\n"));
     free(rej);
-    ck_assert_uint_eq(rows(s, CX_TABLE_TRANSACTIONS), 2);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 2);
     cx_import_options_free(o);
     cx_store_free(s);
 }
@@ -1438,7 +1274,7 @@ static void strict_fails(import_fn imp, cx_store *s, int table, const char *name
 
 START_TEST(strict_csv_customers_rolls_back)
 {
-    cx_store *s = sample();
+    cx_store *s = sample_store();
     const char *text = "id,segment,region,plan,acquired,loyalty,name\n"
                        "C-3,vip,مكة,gold,2024-01-01,عالي,\"أحمد, ب\"\n"
                        "C-4,vip2,المدينة,silver,,منخفض,\n"
@@ -1471,7 +1307,7 @@ END_TEST
 
 START_TEST(strict_csv_events_roll_back)
 {
-    cx_store *s = sample();
+    cx_store *s = sample_store();
     cx_history *h;
     OK(cx_history_new(&h, s, "C-1", CX_TIME_NONE, CX_TIME_NONE));
     size_t before = cx_history_count(h);
@@ -1504,7 +1340,7 @@ START_TEST(strict_csv_events_roll_back)
                  CX_ERANGE, "line 3, column 3");
     cx_import_report *r = import_ok(cx_import_csv, s, CX_TABLE_FEEDBACK, P("f.csv"), NULL, 2, 1, 1);
     cx_import_report_free(r);
-    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "تعليق جديد");
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "تعليق جديد");
 
     /* a malformed record stops a strict import too; so does a bad first row */
     strict_fails(cx_import_csv, s, CX_TABLE_TRANSACTIONS, "t.csv",
@@ -1521,7 +1357,7 @@ END_TEST
 
 START_TEST(strict_jsonl_rolls_back)
 {
-    cx_store *s = sample();
+    cx_store *s = sample_store();
     strict_fails(cx_import_jsonl, s, CX_TABLE_CUSTOMERS, "c.jsonl",
                  "{\"id\":\"C-3\",\"segment\":\"جديد\",\"colour\":\"أحمر\"}\n"
                  "\n"
@@ -1551,52 +1387,13 @@ START_TEST(strict_jsonl_rolls_back)
 }
 END_TEST
 
-/* An allocator that refuses once its budget of allocations is spent,
- * counting the bytes it has out and checking every size it is given back
- * (each block carries its size in a header). */
-typedef struct budget {
-    long left;
-    long long live; /* bytes allocated and not freed */
-    long bad;       /* frees or resizes with a size other than the block's */
-} budget;
-
-#define HDR 16
-
-static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    budget *b = ud;
-    if (ptr) {
-        size_t have;
-        memcpy(&have, (char *)ptr - HDR, sizeof have);
-        b->bad += have != osize;
-    }
-    if (nsize == 0) {
-        if (ptr) {
-            b->live -= (long long)osize;
-            free((char *)ptr - HDR);
-        }
-        return NULL;
-    }
-    if (b->left <= 0)
-        return NULL;
-    b->left--;
-    char *q = realloc(ptr ? (char *)ptr - HDR : NULL, nsize + HDR);
-    if (!q)
-        return NULL;
-    memcpy(q, &nsize, sizeof nsize);
-    b->live += (long long)nsize - (long long)(ptr ? osize : 0);
-    return q + HDR;
-}
-
-#define UNLIMITED (1L << 40)
-
 /* The allocator's bytes that the store does not hold: an import's or an
  * export's own, which must all be back once the call has returned. */
-static long long outside(const cx_store *s, const budget *b)
+static long long outside(const cx_store *s, const cxt_alloc *b)
 {
     size_t mem;
     OK(cx_store_memory(&mem, s));
-    return b->live - (long long)mem;
+    return (long long)b->live - (long long)mem;
 }
 
 /* Runs an import with growing allocation budgets: every attempt that runs
@@ -1604,7 +1401,7 @@ static long long outside(const cx_store *s, const budget *b)
  * counts and, when `prefix` is given, every table exported) and keep no
  * memory outside the store, until one succeeds. Returns the number of
  * failed attempts. */
-static int import_until_memory_suffices(import_fn imp, cx_store *s, budget *b, int table, const char *file,
+static int import_until_memory_suffices(import_fn imp, cx_store *s, cxt_alloc *b, int table, const char *file,
                                         const cx_import_options *o, uint64_t accepted)
 {
     char path[256]; /* P()'s buffers are reused by the exports */
@@ -1614,10 +1411,10 @@ static int import_until_memory_suffices(import_fn imp, cx_store *s, budget *b, i
     for (long k = 0;; k++) {
         snapshot before = snap(s);
         long long out0 = outside(s, b);
-        b->left = k;
+        cxt_alloc_allow(b, k);
         cx_import_report *r = (cx_import_report *)&r;
         int rc = imp(&r, s, table, path, o);
-        b->left = UNLIMITED;
+        cxt_alloc_allow(b, -1);
         if (rc == CX_OK) {
             ck_assert_uint_eq(cx_import_report_accepted(r), accepted);
             ck_assert_int_gt(outside(s, b), out0); /* the report is the store's allocator's */
@@ -1655,9 +1452,9 @@ START_TEST(out_of_memory_rolls_back)
     char fpath[256];
     snprintf(fpath, sizeof fpath, "%s", write_file("f.jsonl", text));
     free(text);
-    budget b = {UNLIMITED, 0, 0};
+    cxt_alloc b = {0};
     cx_store *s, *ref;
-    OK(cx_store_new_with_allocator(&s, budget_alloc, &b));
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &b));
     OK(cx_store_new(&ref));
     ck_assert_int_gt(import_until_memory_suffices(cx_import_csv, s, &b, CX_TABLE_CUSTOMERS, cpath, NULL, 300), 0);
     ck_assert_int_gt(import_until_memory_suffices(cx_import_jsonl, s, &b, CX_TABLE_FEEDBACK, fpath, NULL, 300), 0);
@@ -1674,7 +1471,7 @@ START_TEST(out_of_memory_rolls_back)
     OK(cx_import_options_new(&o));
     OK(cx_import_options_set_create_customers(o, 1));
     ck_assert_int_gt(import_until_memory_suffices(cx_import_csv, s, &b, CX_TABLE_TRANSACTIONS, tpath, o, 399), 0);
-    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), 500);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), 500);
     /* what finally went in equals a plain import */
     cx_import_report_free(import_ok(cx_import_csv, ref, CX_TABLE_CUSTOMERS, P("c.csv"), NULL, 300, 300, 0));
     cx_import_report_free(import_ok(cx_import_jsonl, ref, CX_TABLE_FEEDBACK, fpath, NULL, 300, 300, 0));
@@ -1685,8 +1482,7 @@ START_TEST(out_of_memory_rolls_back)
     assert_exports_same("s", "r");
     cx_store_free(s);
     cx_store_free(ref);
-    ck_assert_int_eq(b.live, 0);
-    ck_assert_int_eq(b.bad, 0);
+    cxt_alloc_done(&b);
 }
 END_TEST
 
@@ -1696,9 +1492,9 @@ END_TEST
  * any of them fails the import as a whole. */
 START_TEST(out_of_memory_with_rejects)
 {
-    budget b = {UNLIMITED, 0, 0};
+    cxt_alloc b = {0};
     cx_store *s, *ref;
-    OK(cx_store_new_with_allocator(&s, budget_alloc, &b));
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &b));
     OK(cx_store_new(&ref));
     char *text = malloc(200 * 120), *at = text;
     for (int i = 0; i < 200; i++)
@@ -1725,7 +1521,7 @@ START_TEST(out_of_memory_with_rejects)
     char *rej = slurp(P("rejects"), NULL);
     ck_assert_ptr_nonnull(strstr(rej, "\"_line\":196,"));
     free(rej);
-    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), 160);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), 160);
     /* rows of the customers the JSON import refused (C3, C5, C13, ...) and
      * negative amounts are rejected */
     int fails = import_until_memory_suffices(cx_import_csv, s, &b, CX_TABLE_TRANSACTIONS, tpath, o, 143);
@@ -1738,8 +1534,7 @@ START_TEST(out_of_memory_with_rejects)
     cx_import_options_free(o);
     cx_store_free(s);
     cx_store_free(ref);
-    ck_assert_int_eq(b.live, 0);
-    ck_assert_int_eq(b.bad, 0);
+    cxt_alloc_done(&b);
 }
 END_TEST
 
@@ -1748,23 +1543,23 @@ END_TEST
  * bytes are those of a store with malloc, and none are kept. */
 START_TEST(out_of_memory_export)
 {
-    budget b = {UNLIMITED, 0, 0};
+    cxt_alloc b = {0};
     cx_store *s;
-    OK(cx_store_new_with_allocator(&s, budget_alloc, &b));
-    cx_store *plain = sample();
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &b));
+    cx_store *plain = sample_store();
     const char *csv = P("customers.csv");
     char tmp[256];
     snprintf(tmp, sizeof tmp, "%s", csv);
     OK(cx_export_csv(plain, CX_TABLE_CUSTOMERS, tmp, 0));
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_CUSTOMERS, tmp, NULL, 2, 2, 0));
-    static int (*const exports[])(const cx_store *, int, const char *, int) = {cx_export_csv, cx_export_jsonl};
+    static int (*const exports[])(const cx_store *, cx_table, const char *, int) = {cx_export_csv, cx_export_jsonl};
     for (int e = 0; e < 2; e++) {
         for (long k = 0;; k++) {
             const char *path = P(e ? "out.jsonl" : "out.csv");
             long long out0 = outside(s, &b);
-            b.left = k;
+            cxt_alloc_allow(&b, k);
             int rc = exports[e](s, CX_TABLE_CUSTOMERS, path, 180);
-            b.left = UNLIMITED;
+            cxt_alloc_allow(&b, -1);
             ck_assert_int_eq(outside(s, &b), out0);
             if (rc == CX_OK) {
                 ck_assert_int_gt(k, 0); /* it did need memory */
@@ -1782,8 +1577,7 @@ START_TEST(out_of_memory_export)
     }
     cx_store_free(s);
     cx_store_free(plain);
-    ck_assert_int_eq(b.live, 0);
-    ck_assert_int_eq(b.bad, 0);
+    cxt_alloc_done(&b);
 }
 END_TEST
 
@@ -1792,17 +1586,17 @@ END_TEST
  * do, and options built in the end work as usual. */
 START_TEST(options_with_allocator)
 {
-    budget b = {UNLIMITED, 0, 0};
+    cxt_alloc b = {0};
     cx_import_options *o = (cx_import_options *)&o;
-    b.left = 0;
-    ck_assert_int_eq(cx_import_options_new_with_allocator(&o, budget_alloc, &b), CX_ENOMEM);
+    cxt_alloc_allow(&b, 0);
+    ck_assert_int_eq(cx_import_options_new_with_allocator(&o, cxt_alloc_fn, &b), CX_ENOMEM);
     ck_assert_ptr_null(o);
-    b.left = UNLIMITED;
+    cxt_alloc_allow(&b, -1);
     bool done = false;
     for (long k = 0; !done; k++) {
-        OK(cx_import_options_new_with_allocator(&o, budget_alloc, &b));
-        ck_assert_int_gt(b.live, 0);
-        b.left = k;
+        OK(cx_import_options_new_with_allocator(&o, cxt_alloc_fn, &b));
+        ck_assert_uint_gt(b.live, 0);
+        cxt_alloc_allow(&b, k);
         int rc = cx_import_options_map_column(o, "who", "customer");
         if (!rc)
             rc = cx_import_options_map_column(o, "note", NULL);
@@ -1810,7 +1604,7 @@ START_TEST(options_with_allocator)
             rc = cx_import_options_set_reject_path(o, P("rej.csv"));
         if (!rc)
             rc = cx_import_options_map_column(o, "when", "time");
-        b.left = UNLIMITED;
+        cxt_alloc_allow(&b, -1);
         ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "%ld: %d %s", k, rc, cx_last_error());
         if (rc == CX_OK) {
             cx_store *s;
@@ -1828,9 +1622,9 @@ START_TEST(options_with_allocator)
             ck_assert_int_lt(k, 100);
         }
         cx_import_options_free(o);
-        ck_assert_int_eq(b.live, 0);
+        ck_assert_uint_eq(b.live, 0);
     }
-    ck_assert_int_eq(b.bad, 0);
+    cxt_alloc_done(&b);
 }
 END_TEST
 
@@ -1851,10 +1645,10 @@ static void assert_bare_customer(const cx_store *s, const char *id, size_t row)
     size_t r;
     OK(cx_store_find(&r, s, CX_TABLE_CUSTOMERS, id));
     ck_assert_uint_eq(r, row);
-    ck_assert_ptr_null(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, r));
-    ck_assert_ptr_null(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, r));
-    ck_assert_ptr_null(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_PLAN, r));
-    ck_assert_int_eq(get_int(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, r), CX_TIME_NONE);
+    ck_assert_ptr_null(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, r));
+    ck_assert_ptr_null(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_REGION, r));
+    ck_assert_ptr_null(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_PLAN, r));
+    ck_assert_int_eq(store_int(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, r), CX_TIME_NONE);
     for (const char *const *k = (const char *const[]){"name", "tier", NULL}; *k; k++) {
         const char *v = "x";
         OK(cx_customer_get_attribute(&v, s, id, *k));
@@ -1893,7 +1687,7 @@ START_TEST(create_customers_csv_interactions)
                        "N-5,web,2024-03-10T00:00:00Z\n"          /* 12 a field short */
                        "عميل-٢,web,2024-03-11T00:00:00Z,\n";     /* 13 known */
     const char *path = write_file("i.csv", text);
-    cx_store *s = sample();
+    cx_store *s = sample_store();
     snapshot before = snap(s);
     cx_import_options *o = creating();
     cx_import_report *r = import_ok(cx_import_csv, s, CX_TABLE_INTERACTIONS, path, o, 12, 6, 6);
@@ -1904,8 +1698,8 @@ START_TEST(create_customers_csv_interactions)
     detail(r, 4, 11, 1, "customer id is not valid UTF-8");
     detail(r, 5, 12, 0, "expected 4 fields as in the header, found 3");
     cx_import_report_free(r);
-    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 3);
-    ck_assert_uint_eq(rows(s, CX_TABLE_INTERACTIONS), before.rows[CX_TABLE_INTERACTIONS] + 6);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 3);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), before.rows[CX_TABLE_INTERACTIONS] + 6);
     assert_bare_customer(s, "N-1", 2);
     assert_bare_customer(s, "عميل-٣", 3);
     assert_bare_customer(s, "N-2", 4);
@@ -1914,21 +1708,21 @@ START_TEST(create_customers_csv_interactions)
     assert_no_customer(s, "N-5");
     assert_no_customer(s, "C-\xff");
     for (int i = 0; i < CX_VOCAB_COUNT; i++) /* no names come with the customers */
-        ck_assert_uint_eq(set_size(s, i), before.sets[i]);
+        ck_assert_uint_eq(vocab_size(s, i), before.sets[i]);
     /* the known customers are untouched, the new ones hold their events */
-    ck_assert_str_eq(get_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 0), "consumer");
-    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 2), "C-1");
-    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 3), "N-1");
-    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_TOUCHPOINT, 4), "fax_in");
-    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 5), "عميل-٣");
-    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 6), "N-2");
-    ck_assert_str_eq(get_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 7), "عميل-٢");
+    ck_assert_str_eq(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 0), "consumer");
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 2), "C-1");
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 3), "N-1");
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_TOUCHPOINT, 4), "fax_in");
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 5), "عميل-٣");
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 6), "N-2");
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 7), "عميل-٢");
     ck_assert_uint_eq(history_count(s, "N-1"), 2);
     ck_assert_uint_eq(history_count(s, "N-2"), 1);
     /* the same file again: every customer is known now */
     r = import_ok(cx_import_csv, s, CX_TABLE_INTERACTIONS, path, o, 12, 6, 6);
     cx_import_report_free(r);
-    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 3);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 3);
     ck_assert_uint_eq(history_count(s, "N-1"), 4);
     /* customers added by an import export and read back like any other */
     export_all(s, "a", 0);
@@ -1938,7 +1732,7 @@ START_TEST(create_customers_csv_interactions)
     for (int i = 0; i < CX_TABLE_COUNT; i++) {
         char name[32];
         snprintf(name, sizeof name, "a%d.csv", load_order[i]);
-        uint64_t n = rows(s, load_order[i]), builtin = load_order[i] == CX_TABLE_QUESTIONS ? 3 : 0;
+        uint64_t n = store_rows(s, load_order[i]), builtin = load_order[i] == CX_TABLE_QUESTIONS ? 3 : 0;
         cx_import_report_free(import_ok(cx_import_csv, t, load_order[i], P(name), NULL, n, n - builtin, builtin));
     }
     export_all(t, "b", 0);
@@ -1951,7 +1745,7 @@ END_TEST
 
 START_TEST(create_customers_jsonl_every_event_table)
 {
-    cx_store *s = sample();
+    cx_store *s = sample_store();
     snapshot before = snap(s);
     cx_import_options *o = creating();
     const char *p = write_file("ca.jsonl",
@@ -1968,12 +1762,12 @@ START_TEST(create_customers_jsonl_every_event_table)
     detail(r, 2, 4, 3, "unknown channel 'pigeon'");
     detail(r, 3, 5, 2, "customer is empty");
     cx_import_report_free(r);
-    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 1);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 1);
     assert_bare_customer(s, "N-1", 2);
     assert_no_customer(s, "N-2");
     assert_no_customer(s, "N-3");
     assert_no_customer(s, "N-4");
-    ck_assert_str_eq(get_str(s, CX_TABLE_CASES, CX_CASE_CUSTOMER, 2), "N-1");
+    ck_assert_str_eq(store_str(s, CX_TABLE_CASES, CX_CASE_CUSTOMER, 2), "N-1");
 
     p = write_file("i.jsonl", "{\"customer\":\"N-5\",\"touchpoint\":\"web\",\"time\":0,\"case\":\"T-2\"}\n"
                               "{\"customer\":\"N-1\",\"touchpoint\":\"web\",\"time\":0,\"case\":\"T-2\"}\n"
@@ -1993,7 +1787,7 @@ START_TEST(create_customers_jsonl_every_event_table)
     detail(r, 2, 3, 2, "no question 'nope'");
     cx_import_report_free(r);
     assert_bare_customer(s, "N-6", 4);
-    ck_assert_str_eq(get_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "جديد");
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "جديد");
 
     p = write_file("t.jsonl", "{\"customer\":\"N-7\",\"time\":0,\"amount\":-1}\n"
                               "{\"customer\":\"N-7\",\"time\":0}\n"
@@ -2008,7 +1802,7 @@ START_TEST(create_customers_jsonl_every_event_table)
     cx_import_report_free(r);
     assert_bare_customer(s, "N-7", 5);
     assert_bare_customer(s, "7", 6); /* a JSON number is an id like any other */
-    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 5);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), before.rows[CX_TABLE_CUSTOMERS] + 5);
     cx_import_options_free(o);
     cx_store_free(s);
 }
@@ -2018,8 +1812,8 @@ START_TEST(create_customers_off_rejects_unknown)
 {
     const char *text = "customer,time,amount\nC-1,0,1\nN-1,0,2\n";
     const char *path = write_file("t.csv", text);
-    cx_store *s = sample();
-    size_t n = rows(s, CX_TABLE_CUSTOMERS);
+    cx_store *s = sample_store();
+    size_t n = store_rows(s, CX_TABLE_CUSTOMERS);
     /* the default, and the option turned off again */
     cx_import_options *o = creating();
     OK(cx_import_options_set_create_customers(o, 0));
@@ -2028,7 +1822,7 @@ START_TEST(create_customers_off_rejects_unknown)
         cx_import_report *r = import_ok(cx_import_csv, s, CX_TABLE_TRANSACTIONS, path, opts[k], 2, 1, 1);
         detail(r, 0, 3, 1, "cx_transaction_add: no customer 'N-1'");
         cx_import_report_free(r);
-        ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), n);
+        ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), n);
     }
     cx_import_options_free(o);
     cx_store_free(s);
@@ -2070,7 +1864,7 @@ END_TEST
 
 START_TEST(create_customers_strict_rolls_back)
 {
-    cx_store *s = sample();
+    cx_store *s = sample_store();
     /* customers added for the good rows go when a later row fails */
     strict_fails_creating(cx_import_csv, s, CX_TABLE_TRANSACTIONS, "t.csv",
                           "customer,time,amount\nN-1,0,1\nC-1,0,2\nN-2,0,3\nN-1,0,4\nN-3,0,-1\n", CX_ERANGE,
@@ -2094,10 +1888,10 @@ START_TEST(create_customers_strict_rolls_back)
                           "line 3, column 4", 1);
     assert_no_customer(s, "N-1");
     /* the first file again, not strict: the good rows and their customers */
-    size_t n = rows(s, CX_TABLE_CUSTOMERS);
+    size_t n = store_rows(s, CX_TABLE_CUSTOMERS);
     cx_import_options *o = creating();
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_TRANSACTIONS, P("t.csv"), o, 5, 4, 1));
-    ck_assert_uint_eq(rows(s, CX_TABLE_CUSTOMERS), n + 2);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), n + 2);
     assert_bare_customer(s, "N-1", n);
     assert_bare_customer(s, "N-2", n + 1);
     assert_no_customer(s, "N-3");
@@ -2207,9 +2001,9 @@ START_TEST(import_arguments)
         MSG_HAS("missing.csv");
         MSG_HAS("cannot open");
         r = (cx_import_report *)&r;
-        ck_assert_int_eq(fns[k](&r, s, CX_TABLE_TRANSACTIONS, dir, NULL), CX_EIO);
+        ck_assert_int_eq(fns[k](&r, s, CX_TABLE_TRANSACTIONS, tmp_dir(), NULL), CX_EIO);
         ck_assert_ptr_null(r);
-        MSG_HAS(dir);
+        MSG_HAS(tmp_dir());
     }
     assert_snap(s, &before);
     ck_assert_int_eq(access(P("missing.csv"), F_OK), -1); /* importing never creates the file */
@@ -2252,7 +2046,7 @@ END_TEST
 
 START_TEST(export_arguments)
 {
-    cx_store *s = sample();
+    cx_store *s = sample_store();
     int (*fns[2])(const cx_store *, cx_table, const char *, int) = {cx_export_csv, cx_export_jsonl};
     const char *names[2] = {"cx_export_csv", "cx_export_jsonl"};
     for (int k = 0; k < 2; k++) {
@@ -2271,7 +2065,7 @@ START_TEST(export_arguments)
         ck_assert_int_eq(access(P("x"), F_OK), -1);
         ck_assert_int_eq(fns[k](s, CX_TABLE_CUSTOMERS, P("no/such/dir/x"), 0), CX_EIO);
         MSG_HAS("no/such/dir/x");
-        ck_assert_int_eq(fns[k](s, CX_TABLE_CUSTOMERS, dir, 0), CX_EIO);
+        ck_assert_int_eq(fns[k](s, CX_TABLE_CUSTOMERS, tmp_dir(), 0), CX_EIO);
         MSG_HAS(names[k]);
     }
     /* an existing file is replaced */
@@ -2286,7 +2080,7 @@ int main(void)
 {
     Suite *su = suite_create("io");
     TCase *rt = tcase_create("roundtrip");
-    tcase_add_checked_fixture(rt, setup, teardown);
+    tcase_add_checked_fixture(rt, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(rt, csv_file_store_file_every_table);
     tcase_add_test(rt, jsonl_file_store_file_every_table);
     tcase_add_test(rt, store_csv_store_csv);
@@ -2296,7 +2090,7 @@ int main(void)
     tcase_add_test(rt, empty_tables_export);
     suite_add_tcase(su, rt);
     TCase *fmt = tcase_create("formats");
-    tcase_add_checked_fixture(fmt, setup, teardown);
+    tcase_add_checked_fixture(fmt, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(fmt, rfc4180_quoting_lf);
     tcase_add_test(fmt, rfc4180_quoting_crlf);
     tcase_add_test(fmt, csv_crlf_missing_last_fields);
@@ -2312,7 +2106,7 @@ int main(void)
     tcase_add_test(fmt, large_file_chunk_boundaries);
     suite_add_tcase(su, fmt);
     TCase *bad = tcase_create("bad_rows");
-    tcase_add_checked_fixture(bad, setup, teardown);
+    tcase_add_checked_fixture(bad, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(bad, csv_bad_transactions_reported_and_rejected);
     tcase_add_test(bad, csv_bad_customers_reported);
     tcase_add_test(bad, csv_bad_references_and_values);
@@ -2322,7 +2116,7 @@ int main(void)
     tcase_add_test(bad, report_details_capped);
     suite_add_tcase(su, bad);
     TCase *strict = tcase_create("strict");
-    tcase_add_checked_fixture(strict, setup, teardown);
+    tcase_add_checked_fixture(strict, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(strict, strict_csv_customers_rolls_back);
     tcase_add_test(strict, strict_csv_events_roll_back);
     tcase_add_test(strict, strict_jsonl_rolls_back);
@@ -2332,7 +2126,7 @@ int main(void)
     tcase_add_test(strict, options_with_allocator);
     suite_add_tcase(su, strict);
     TCase *create = tcase_create("create_customers");
-    tcase_add_checked_fixture(create, setup, teardown);
+    tcase_add_checked_fixture(create, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(create, create_customers_csv_interactions);
     tcase_add_test(create, create_customers_jsonl_every_event_table);
     tcase_add_test(create, create_customers_off_rejects_unknown);
@@ -2340,15 +2134,11 @@ int main(void)
     tcase_add_test(create, create_customers_strict_rolls_back);
     suite_add_tcase(su, create);
     TCase *args = tcase_create("arguments");
-    tcase_add_checked_fixture(args, setup, teardown);
+    tcase_add_checked_fixture(args, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(args, options_arguments);
     tcase_add_test(args, import_arguments);
     tcase_add_test(args, report_arguments);
     tcase_add_test(args, export_arguments);
     suite_add_tcase(su, args);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(su);
 }
