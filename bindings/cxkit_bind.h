@@ -309,9 +309,11 @@ typedef struct cxb_cell {
     double d;
 } cxb_cell;
 
-#define CXB_ROW_MAX 64
+#define CXB_ROW_MAX 256
 /* A record: up to CXB_ROW_MAX named cells, returned by value. Strings are
- * borrowed from a handle that outlives the conversion. */
+ * borrowed from a handle that outlives the conversion. A record that would
+ * have more cells raises (CX_ELIMIT) rather than lose the rest; a result row
+ * has at most 4 groups and every field of the 14 measures (about 80). */
 typedef struct cxb_row {
     size_t n;
     cxb_cell c[CXB_ROW_MAX];
@@ -322,8 +324,10 @@ typedef cxb_cell cxb_value;
 
 static void cxb_row_add(cxb_row *r, const char *name, int type, const char *s, int64_t i, double d)
 {
-    if (r->n == CXB_ROW_MAX)
+    if (r->n == CXB_ROW_MAX) {
+        cxb_fail(CX_ELIMIT, "a record of more than %d fields", CXB_ROW_MAX);
         return;
+    }
     cxb_cell *c = &r->c[r->n++];
     c->name = name;
     c->type = type;
@@ -375,6 +379,8 @@ static void cxb_store_record(cxb_row *r, const cx_store *s, int table, size_t ro
     }
     for (size_t k = 0; k < ncol && r->n < CXB_ROW_MAX; k++)
         r->c[r->n++] = cxb_store_cell(s, table, (int)k, row);
+    /* the free attributes of a customer are added by cxb_row_add, which
+     * raises when a customer has more than the record holds */
     if (table == CX_TABLE_CUSTOMERS) {
         size_t nattr = 0;
         const char *id = NULL;

@@ -217,7 +217,11 @@ typedef struct Result {} Result;
             cxb_fail(CX_ERANGE, "row %zu out of range: the result has %zu rows", index, nrow);
             return out;
         }
-        for (size_t c = 0; r && c < ncol && out.n < CXB_ROW_MAX; c++)
+        if (ncol > CXB_ROW_MAX) {
+            cxb_fail(CX_ELIMIT, "a row of %zu columns: at most %d fit a record", ncol, CXB_ROW_MAX);
+            return out;
+        }
+        for (size_t c = 0; r && c < ncol; c++)
             out.c[out.n++] = cxb_result_cell(r, index, c);
         return out;
     }

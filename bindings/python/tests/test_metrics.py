@@ -39,6 +39,29 @@ def test_by_month_has_datetime_buckets(demo):
     assert r.column_type(0) == cxkit.TYPE_TIME
 
 
+def test_month_label_in_its_offset(demo):
+    r = scorecard(demo, "month")
+    assert r.row(0)["month_label"] == "2024-01"
+    assert r.column_names()[:2] == ["month", "month_label"]
+
+
+def test_every_measure_in_one_row(demo):
+    # every field of every measure with four groups: no column may be lost
+    q = cxkit.Query(demo)
+    for m in ("nps", "csat", "ces", "fcr", "first_response", "resolution", "contacts", "reopen_rate",
+              "sla_breach", "missed_rate", "abandon_rate", "handle_time", "repeat_rate", "cx_index"):
+        q.add(m)
+    q.group_by("channel")
+    q.group_by("segment")
+    q.group_by("priority")
+    q.group_by_time("quarter", 180)
+    r = q.run()
+    assert r.columns() > 64
+    row = r.row(0)
+    assert list(row) == r.column_names()
+    assert "cx_index" in row and "quarter_label" in row
+
+
 def test_to_pandas(demo):
     pd = pytest.importorskip("pandas")
     df = scorecard(demo).to_pandas()
