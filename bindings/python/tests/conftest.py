@@ -18,6 +18,20 @@ def load_demo(store):
     return store
 
 
+def drop_in_random_order(objs, rnd):
+    """Drops the handles in `objs` one by one in a random order, closing
+    about half of them first, with a collection after each: parents may go
+    before their children, and nothing may crash or leak."""
+    import gc
+    rnd.shuffle(objs)
+    while objs:
+        o = objs.pop()
+        if rnd.random() < 0.5:
+            o.close()
+        del o
+        gc.collect()
+
+
 @pytest.fixture(scope="session")
 def demo():
     """The demo data in one store, shared (read only) by the tests."""

@@ -9,6 +9,7 @@ import random
 import pytest
 
 import cxkit
+from conftest import drop_in_random_order
 
 DAY = 86400000
 
@@ -279,13 +280,7 @@ def test_any_collection_order(shop):
         f.add_step("touchpoint", "ad")
         objs = [s, o, j, f, j.paths(1), j.funnel(f), j.list()]
         del s, o, j, f
-        rnd.shuffle(objs)
-        while objs:
-            x = objs.pop()
-            if rnd.random() < 0.5:
-                x.close()
-            del x
-            gc.collect()
+        drop_in_random_order(objs, rnd)
 
 
 def test_help_reads_well():

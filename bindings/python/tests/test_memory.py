@@ -1,10 +1,10 @@
 """Ownership: no leak over a million create/free cycles, no double free
 whatever the order in which parents and children are collected."""
-import gc
 import os
 import random
 
 import cxkit
+from conftest import drop_in_random_order
 
 
 def rss_kb():
@@ -57,10 +57,4 @@ def test_any_collection_order():
             q = cxkit.Query(s)
             q.set_calendar(cal)
             objs += [q, s.history("a")]
-        rnd.shuffle(objs)
-        while objs:
-            o = objs.pop()
-            if rnd.random() < 0.5:
-                o.close()
-            del o
-            gc.collect()
+        drop_in_random_order(objs, rnd)
