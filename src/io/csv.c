@@ -380,13 +380,81 @@ int cx_import_csv(cx_import_report **out, cx_store *store, cx_table table, const
     return cxi_import_end(&im, out, rc);
 }
 
+/* What the reject writer of a CSV record needs: the record as read. */
+typedef struct csv_refused {
+    reader *rd;
+    record *rec;
+    char **fields;
+    bool in_place;
+    int delim;
+} csv_refused;
+
+static void write_csv_reject(FILE *reject, uint64_t line, int column, const char *reason, void *ctx)
+{
+    csv_refused *x = ctx;
+#if defined(__SSE2__)
+    if (x->in_place) /* the fast scan cut the fields in the buffer: put them back */
+        unterminate(x->fields, x->rec->n, x->delim, '\n');
+#endif
+    fprintf(reject, "%llu,%d,", (unsigned long long)line, column);
+    cxi_write_csv_quoted(reject, reason);
+    fputc(',', reject);
+    fwrite(x->rd->buf + x->rd->pos, 1, x->rec->raw_len, reject);
+    fputc('\n', reject);
+}
+
+/* A read or allocation failure of the reader, as the import reports it. */
+static int read_failure(const cxi_import *im, int rc)
+{
+    return rc == CX_ENOMEM ? cxi_fail(CX_ENOMEM, "%s: %s: out of memory", im->fn, im->path)
+                           : cxi_fail(CX_EIO, "%s: %s: read error: %s", im->fn, im->path, strerror(errno));
+}
+
+/* Reads the header row (after an optional UTF-8 byte order mark), lays the
+ * columns out and opens the reject file with the header's own text. */
+static int read_header(cxi_import *im, reader *rd, int delim, record *rec, char **row, size_t *rowcap, char **fields)
+{
+    const char *fn = im->fn, *path = im->path;
+    int rc;
+    enum scan st;
+    while ((st = scan(rd, delim, rec)) == SCAN_MORE || (rd->len < 3 && !rd->eof))
+        if ((rc = fill(rd)))
+            return read_failure(im, rc);
+    if (rd->len >= 3 && memcmp(rd->buf, "\xEF\xBB\xBF", 3) == 0) {
+        rd->pos = 3;
+        while ((st = scan(rd, delim, rec)) == SCAN_MORE)
+            if ((rc = fill(rd)))
+                return read_failure(im, rc);
+    }
+    if (st == SCAN_NONE)
+        return cxi_fail(CX_EPARSE, "%s: %s: the file is empty (a header row is needed)", fn, path);
+    if (st == SCAN_BAD)
+        return cxi_fail(CX_EPARSE, "%s: %s: line 1, column %zu: bad header: %s", fn, path, rec->error_field + 1,
+                        rec->error);
+    if (copy_fields(rd, rec, row, rowcap, fields))
+        return cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
+    for (int k = 0; k < rec->n; k++)
+        if (!fields[k])
+            fields[k] = (char *)"";
+    if ((rc = cxi_layout_build(im, (const char *const *)fields, rec->n)) || (rc = cxi_reject_open(im)))
+        return rc;
+    if (im->reject) {
+        fputs("_line,_column,_reason,", im->reject);
+        fwrite(rd->buf + rd->pos, 1, rec->raw_len, im->reject);
+        fputc('\n', im->reject);
+    }
+    rd->line += rec->lines;
+    rd->pos += rec->end;
+    reserve_estimate(im, rd);
+    return CX_OK;
+}
+
 int cxi_import_csv_run(cxi_import *im)
 {
     const char *fn = im->fn, *path = im->path;
     const cx_import_options *opts = im->opts;
     int rc = CX_OK;
     int delim = opts ? opts->delimiter : ',';
-    bool strict = opts && opts->strict;
     reader rd = {0};
     rd.mem = &im->mem;
 #if defined(__SSE2__)
@@ -407,49 +475,10 @@ int cxi_import_csv_run(cxi_import *im)
     }
     cxi_unbuffered(rd.f); /* fill() reads whole chunks into rd.buf */
     rd.line = 1;
-
-    /* header, after an optional UTF-8 byte order mark */
-    enum scan st;
-    while ((st = scan(&rd, delim, rec)) == SCAN_MORE || (rd.len < 3 && !rd.eof)) {
-        if ((rc = fill(&rd)))
-            goto io_error;
-    }
-    if (rd.len >= 3 && memcmp(rd.buf, "\xEF\xBB\xBF", 3) == 0) {
-        rd.pos = 3;
-        while ((st = scan(&rd, delim, rec)) == SCAN_MORE)
-            if ((rc = fill(&rd)))
-                goto io_error;
-    }
-    if (st == SCAN_NONE) {
-        rc = cxi_fail(CX_EPARSE, "%s: %s: the file is empty (a header row is needed)", fn, path);
+    if ((rc = read_header(im, &rd, delim, rec, &row, &rowcap, fields)))
         goto done;
-    }
-    if (st == SCAN_BAD) {
-        rc = cxi_fail(CX_EPARSE, "%s: %s: line 1, column %zu: bad header: %s", fn, path, rec->error_field + 1,
-                      rec->error);
-        goto done;
-    }
-    if ((rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
-        rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
-        goto done;
-    }
-    for (int k = 0; k < rec->n; k++)
-        if (!fields[k])
-            fields[k] = (char *)"";
-    if ((rc = cxi_layout_build(im, (const char *const *)fields, rec->n)))
-        goto done;
-    if ((rc = cxi_reject_open(im)))
-        goto done;
-    if (im->reject) {
-        fputs("_line,_column,_reason,", im->reject);
-        fwrite(rd.buf + rd.pos, 1, rec->raw_len, im->reject);
-        fputc('\n', im->reject);
-    }
-    rd.line += rec->lines;
-    rd.pos += rec->end;
-    reserve_estimate(im, &rd);
-
     for (;;) {
+        enum scan st;
         bool in_place = false;
 #if defined(__SSE2__)
         if (scan_fast(&rd, delim, rec, fields)) {
@@ -459,8 +488,10 @@ int cxi_import_csv_run(cxi_import *im)
 #endif
             st = scan(&rd, delim, rec);
         if (st == SCAN_MORE) {
-            if ((rc = fill(&rd)))
-                goto io_error;
+            if ((rc = fill(&rd))) {
+                rc = read_failure(im, rc);
+                goto done;
+            }
             continue;
         }
         if (st == SCAN_NONE)
@@ -487,45 +518,15 @@ int cxi_import_csv_run(cxi_import *im)
             if (im->flush && ++im->since_flush >= im->chunk_rows && (rc = im->flush(im, false)))
                 goto done;
         } else {
-            if (!cxi_row_fault(rc)) {
-                rc = cxi_fail(rc, "%s: %s: line %llu: %s", fn, path, (unsigned long long)line, cx_last_error());
+            csv_refused x = {&rd, rec, fields, in_place, delim};
+            if ((rc = cxi_import_refuse(im, rc, line, column, write_csv_reject, &x)))
                 goto done;
-            }
-            char reason[600];
-            snprintf(reason, sizeof reason, "%s", cx_last_error());
-            int mrc = cxi_report_reject(im, line, column, reason);
-            if (mrc) {
-                rc = mrc;
-                goto done;
-            }
-#if defined(__SSE2__)
-            if (in_place)
-                unterminate(fields, rec->n, delim, '\n');
-#endif
-            if (im->reject) {
-                fprintf(im->reject, "%llu,%d,", (unsigned long long)line, column);
-                cxi_write_csv_quoted(im->reject, reason);
-                fputc(',', im->reject);
-                fwrite(rd.buf + rd.pos, 1, rec->raw_len, im->reject);
-                fputc('\n', im->reject);
-            }
-            if (strict) {
-                rc = cxi_fail(rc, "%s: %s: line %llu, column %d: %s", fn, path, (unsigned long long)line, column,
-                              reason);
-                goto done;
-            }
-            rc = CX_OK;
         }
         rd.line += rec->lines;
         rd.pos += rec->end;
     }
     if (im->flush)
         rc = im->flush(im, true);
-    goto done;
-
-io_error:
-    rc = rc == CX_ENOMEM ? cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path)
-                         : cxi_fail(CX_EIO, "%s: %s: read error: %s", fn, path, strerror(errno));
 done:
     if (rd.f)
         fclose(rd.f);

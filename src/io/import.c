@@ -179,6 +179,23 @@ int cx_import_report_reason(const char **out, const cx_import_report *r, size_t 
     return rc;
 }
 
+int cxi_import_refuse(cxi_import *im, int rc, uint64_t line, int column, cxi_reject_writer write, void *ctx)
+{
+    if (!cxi_row_fault(rc))
+        return cxi_fail(rc, "%s: %s: line %llu: %s", im->fn, im->path, (unsigned long long)line, cx_last_error());
+    char reason[600];
+    snprintf(reason, sizeof reason, "%s", cx_last_error());
+    int mrc = cxi_report_reject(im, line, column, reason);
+    if (mrc)
+        return mrc;
+    if (im->reject)
+        write(im->reject, line, column, reason, ctx);
+    if (im->opts && im->opts->strict)
+        return cxi_fail(rc, "%s: %s: line %llu, column %d: %s", im->fn, im->path, (unsigned long long)line, column,
+                        reason);
+    return CX_OK;
+}
+
 int cxi_report_reject(cxi_import *im, uint64_t line, int column, const char *reason)
 {
     cx_import_report *r = im->report;

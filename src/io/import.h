@@ -103,6 +103,16 @@ int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column
  * allocation of it. */
 int cxi_report_reject(cxi_import *im, uint64_t line, int column, const char *reason);
 
+/* Writes a refused record to the reject file, in the file's own format. */
+typedef void (*cxi_reject_writer)(FILE *reject, uint64_t line, int column, const char *reason, void *ctx);
+
+/* The one path of a record that failed with `rc` (the last error saying
+ * why): a row fault is counted in the report and, with a reject file,
+ * written there by `write`; then CX_OK, or the failure in strict mode.
+ * Anything else (out of memory, a limit, I/O) fails the import, naming the
+ * line. */
+int cxi_import_refuse(cxi_import *im, int rc, uint64_t line, int column, cxi_reject_writer write, void *ctx);
+
 /* Opens the reject file, when the options name one, with a stdio buffer
  * from the import's allocator (so that the C library allocates none). */
 int cxi_reject_open(cxi_import *im);

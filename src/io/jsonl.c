@@ -177,6 +177,29 @@ static int object_fields(cxi_import *im, json_t *obj, const char **fields, char 
     return CX_OK;
 }
 
+/* A refused line, for its reject record: the text, and whether it was a
+ * JSON object (kept as "row") or not (kept as a string, "text"). */
+typedef struct jsonl_refused {
+    const char *text;
+    size_t len;
+    bool object;
+} jsonl_refused;
+
+static void write_jsonl_reject(FILE *reject, uint64_t line, int column, const char *reason, void *ctx)
+{
+    const jsonl_refused *x = ctx;
+    fprintf(reject, "{\"_line\":%llu,\"_column\":%d,\"_reason\":", (unsigned long long)line, column);
+    cxi_write_json_text(reject, reason, strlen(reason));
+    if (x->object) {
+        fputs(",\"row\":", reject);
+        fwrite(x->text, 1, x->len, reject);
+    } else {
+        fputs(",\"text\":", reject);
+        cxi_write_json_text(reject, x->text, x->len);
+    }
+    fputs("}\n", reject);
+}
+
 int cx_import_jsonl(cx_import_report **out, cx_store *store, cx_table table, const char *path,
                     const cx_import_options *opts)
 {
@@ -185,7 +208,6 @@ int cx_import_jsonl(cx_import_report **out, cx_store *store, cx_table table, con
     int rc = cxi_import_begin(&im, fn, out, store, table, path, opts);
     if (rc)
         return cxi_import_end(&im, out, rc);
-    bool strict = opts && opts->strict;
     lines in = {.mem = &im.mem};
     const char **fields = cxi_alloc(&im.mem, CXI_MAX_FIELDS * sizeof *fields);
     char(*scratch)[40] = cxi_alloc(&im.mem, CXI_MAX_FIELDS * sizeof *scratch);
@@ -244,40 +266,13 @@ int cx_import_jsonl(cx_import_report **out, cx_store *store, cx_table table, con
         }
         if (rc == CX_OK) {
             im.report->accepted++;
-        } else if (!cxi_row_fault(rc)) {
-            json_decref(obj);
-            rc = cxi_fail(rc, "%s: %s: line %llu: %s", fn, path, (unsigned long long)lineno, cx_last_error());
-            goto done;
         } else {
-            char reason[600];
-            snprintf(reason, sizeof reason, "%s", cx_last_error());
-            int mrc = cxi_report_reject(&im, lineno, column, reason);
-            if (mrc) {
-                json_decref(obj);
-                rc = mrc;
-                goto done;
-            }
-            if (im.reject) {
-                fprintf(im.reject, "{\"_line\":%llu,\"_column\":%d,\"_reason\":", (unsigned long long)lineno, column);
-                cxi_write_json_text(im.reject, reason, strlen(reason));
-                if (obj && json_is_object(obj)) {
-                    fputs(",\"row\":", im.reject);
-                    fwrite(line + start, 1, n - start, im.reject);
-                } else {
-                    fputs(",\"text\":", im.reject);
-                    cxi_write_json_text(im.reject, line + start, n - start);
-                }
-                fputs("}\n", im.reject);
-            }
-            if (strict) {
-                json_decref(obj);
-                rc = cxi_fail(rc, "%s: %s: line %llu, column %d: %s", fn, path, (unsigned long long)lineno, column,
-                              reason);
-                goto done;
-            }
-            rc = CX_OK;
+            jsonl_refused x = {line + start, n - start, obj && json_is_object(obj)};
+            rc = cxi_import_refuse(&im, rc, lineno, column, write_jsonl_reject, &x);
         }
         json_decref(obj);
+        if (rc)
+            goto done;
     }
 done:
     if (in.f)
