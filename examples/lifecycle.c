@@ -124,9 +124,12 @@ static void retention(const cx_store *s)
             k += ival(c, row, "kept");
             l += ival(c, row, "lost");
         }
-        double r = q > 0 && before ? (double)k / (double)before : NAN;
-        printf("%-8s %7lld %7lld %7lld %7lld %9.1f%%\n", text(c, cohort_row(P, q, 0), "cohort_label"), (long long)a,
-               (long long)g, (long long)k, (long long)l, 100 * r);
+        printf("%-8s %7lld %7lld %7lld %7lld", text(c, cohort_row(P, q, 0), "cohort_label"), (long long)a,
+               (long long)g, (long long)k, (long long)l);
+        if (q > 0 && before) /* the first period has no period before it */
+            printf(" %9.1f%%\n", 100.0 * (double)k / (double)before);
+        else
+            printf(" %10s\n", "-");
         before = a;
     }
     cx_result_free(c);
