@@ -63,7 +63,6 @@ typedef cxb_f64v cxb_orealv;
 typedef cxb_intv cxb_flagv;         /* an array of int (0/1 flags, group numbers; bools too) */
 typedef cxb_intv cxb_oflagv;
 typedef struct cxb_f64out cxb_f64out; /* numbers out: numpy array / list / sequence */
-typedef struct cxb_rows cxb_rows;   /* records out: a list of dicts / sequence of tables */
 typedef struct cxb_row cxb_row;     /* a record: a dict / table */
 typedef struct cxb_cell cxb_value;  /* one value of any type */
 typedef struct cxb_bytes cxb_bytes; /* bytes / a Lua string */

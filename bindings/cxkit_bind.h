@@ -489,44 +489,6 @@ static cxb_f64out cxb_f64out_check(int rc, cxb_f64out o)
     return o;
 }
 
-/* Many records at once: a list of dicts / a sequence of tables. `r` is
- * malloc'd and freed by the "out" typemap, which then calls release(ctx)
- * (a handle whose strings the records borrow, freed after conversion). */
-typedef struct cxb_rows {
-    size_t n;
-    cxb_row *r;
-    void (*release)(void *);
-    void *ctx;
-} cxb_rows;
-
-static cxb_rows cxb_rows_new(size_t n)
-{
-    cxb_rows o = {0, NULL, NULL, NULL};
-    if (!(o.r = malloc((n ? n : 1) * sizeof *o.r)))
-        cxb_fail(CX_ENOMEM, "out of memory");
-    else
-        o.n = n;
-    for (size_t i = 0; i < o.n; i++)
-        o.r[i].n = 0;
-    return o;
-}
-
-/* Return `o`, or nothing after a failure: the %exception then raises
- * before the "out" typemap runs, so what was built is freed here. */
-static cxb_rows cxb_rows_done(cxb_rows o)
-{
-    if (cxb_code) {
-        free(o.r);
-        if (o.release)
-            o.release(o.ctx);
-        o.r = NULL;
-        o.n = 0;
-        o.release = NULL;
-        o.ctx = NULL;
-    }
-    return o;
-}
-
 /* Bytes out of the library (a serialised result); freed by the typemap. */
 typedef struct cxb_bytes { char *p; size_t n; } cxb_bytes;
 

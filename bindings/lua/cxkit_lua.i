@@ -208,18 +208,6 @@ static void cxb_lua_row(lua_State *L, const cxb_row *r)
 %}
 %typemap(default) cxb_ocolref "$1.idx = 0; $1.name = NULL;";
 %typemap(out) cxb_value "cxb_lua_value(L, &$1); SWIG_arg++;";
-/* many records: a sequence of tables */
-%typemap(out) cxb_rows {
-    lua_createtable(L, (int)$1.n, 0);
-    for (size_t i_ = 0; i_ < $1.n; i_++) {
-        cxb_lua_row(L, &$1.r[i_]);
-        lua_rawseti(L, -2, (lua_Integer)i_ + 1);
-    }
-    free($1.r);
-    if ($1.release)
-        $1.release($1.ctx);
-    SWIG_arg++;
-}
 /* numbers: a sequence (NaN stays NaN) */
 %typemap(out) cxb_f64out {
     lua_createtable(L, (int)$1.n, 0);

@@ -295,21 +295,6 @@ static PyObject *cxb_py_row(const cxb_row *r)
     if (!($result = cxb_py_row(&$1)))
         SWIG_fail;
 }
-/* many records: a list of dicts */
-%typemap(out) cxb_rows {
-    $result = PyList_New(0);
-    for (size_t i_ = 0; $result && i_ < $1.n; i_++) {
-        PyObject *d_ = cxb_py_row(&$1.r[i_]);
-        if (!d_ || PyList_Append($result, d_) < 0)
-            Py_CLEAR($result);
-        Py_XDECREF(d_);
-    }
-    free($1.r);
-    if ($1.release)
-        $1.release($1.ctx);
-    if (!$result)
-        SWIG_fail;
-}
 /* numbers: a numpy float64 array over the bytes when numpy is installed,
  * else a list (cxkit._f64_out) */
 %typemap(out) cxb_f64out {
@@ -796,28 +781,6 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 }
 
 /* ---- lifecycle (lifecycle.i) ---------------------------------------------------------- */
-
-%define %cxb_py_records(CLASS)
-%extend CLASS {
-%pythoncode %{
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        if isinstance(index, int) and index < 0:
-            index += self.count()
-        return self.row(index)
-
-    def __iter__(self):
-        return iter(self.rows())
-
-    def to_pandas(self):
-        """The rows as a pandas DataFrame (pandas is imported only here)."""
-        import pandas
-        return pandas.DataFrame(self.rows())
-%}
-}
-%enddef
 
 %extend Survival {
 %pythoncode %{
