@@ -190,6 +190,19 @@ static int pathrun_build(const cx_journeys *j, cxi_mem *m, size_t top_k, bool fu
     return CX_OK;
 }
 
+/* Columns 2 to 8 of a satisfaction row (by path or by group): NPS, its n,
+ * CSAT %, its n, mean CSAT, CES, its n. */
+static void set_satisfaction(cx_result *t, size_t r, const cxi_sat *a)
+{
+    cxi_result_set_real(t, 2, r, cxi_sat_nps(a));
+    cxi_result_set_int(t, 3, r, (int64_t)a->nps_n);
+    cxi_result_set_real(t, 4, r, cxi_sat_csat(a));
+    cxi_result_set_int(t, 5, r, (int64_t)a->csat_n);
+    cxi_result_set_real(t, 6, r, cxi_sat_csat_mean(a));
+    cxi_result_set_real(t, 7, r, cxi_sat_ces(a));
+    cxi_result_set_int(t, 8, r, (int64_t)a->ces_n);
+}
+
 /* Row r of the paths table (full) or of satisfaction by path. CX_ENOMEM. */
 static int path_row(cx_result *t, const cx_journeys *j, cxi_mem *m, const pathrun *x, size_t r, bool full,
                     char **buf, size_t *cap)
@@ -215,13 +228,7 @@ static int path_row(cx_result *t, const cx_journeys *j, cxi_mem *m, const pathru
         cxi_result_set_int(t, 12, r, (int64_t)a->ces_n);
     } else {
         cxi_result_set_int(t, 1, r, (int64_t)ps->count[p]);
-        cxi_result_set_real(t, 2, r, cxi_sat_nps(a));
-        cxi_result_set_int(t, 3, r, (int64_t)a->nps_n);
-        cxi_result_set_real(t, 4, r, cxi_sat_csat(a));
-        cxi_result_set_int(t, 5, r, (int64_t)a->csat_n);
-        cxi_result_set_real(t, 6, r, cxi_sat_csat_mean(a));
-        cxi_result_set_real(t, 7, r, cxi_sat_ces(a));
-        cxi_result_set_int(t, 8, r, (int64_t)a->ces_n);
+        set_satisfaction(t, r, a);
     }
     return rc;
 }
@@ -287,19 +294,12 @@ static int sat_rows(cx_result **out, const cx_journeys *j, const cxi_sat *sat, c
     if (cxi_result_new(&t, &j->mem, rows, 9, names, types))
         return CX_ENOMEM;
     for (size_t r = 0; r < rows; r++) {
-        const cxi_sat *a = &sat[r];
         if (cxi_result_set_text(t, 0, r, labels[r])) {
             cx_result_free(t);
             return CX_ENOMEM;
         }
         cxi_result_set_int(t, 1, r, journeys[r]);
-        cxi_result_set_real(t, 2, r, cxi_sat_nps(a));
-        cxi_result_set_int(t, 3, r, (int64_t)a->nps_n);
-        cxi_result_set_real(t, 4, r, cxi_sat_csat(a));
-        cxi_result_set_int(t, 5, r, (int64_t)a->csat_n);
-        cxi_result_set_real(t, 6, r, cxi_sat_csat_mean(a));
-        cxi_result_set_real(t, 7, r, cxi_sat_ces(a));
-        cxi_result_set_int(t, 8, r, (int64_t)a->ces_n);
+        set_satisfaction(t, r, &sat[r]);
     }
     *out = t;
     return CX_OK;
