@@ -80,7 +80,7 @@ int main(int argc, char **argv)
     double t0 = now();
     CHECK(cx_customer_add_batch(NULL, s, ncust, cid, seg, NULL, NULL, NULL));
     double t1 = now();
-    CHECK(cx_interaction_add_batch(NULL, s, n, cust, tp, times, kind, dir, agent, NULL, dur, outc, NULL));
+    CHECK(cx_interaction_add_batch(NULL, s, n, NULL, cust, tp, times, kind, dir, agent, NULL, dur, outc, NULL));
     double t2 = now();
     size_t rows;
     CHECK(cx_store_rows(&rows, s, CX_TABLE_INTERACTIONS));

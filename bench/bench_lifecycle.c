@@ -153,7 +153,7 @@ static void store_bench(size_t events)
         snprintf(id, sizeof id, "C-%zu", c);
         /* each customer's events fall in a lifetime of its own */
         cx_time t = t0 + (cx_time)((double)(c % 500) * 86400000.0 + unif() * (double)(c % 300 + 30) * 86400000.0);
-        CHECK(cx_interaction_add(NULL, s, id, "web", t, "visit", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+        CHECK(cx_interaction_add(NULL, s, NULL, id, "web", t, "visit", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
     }
     printf("\nloaded %zu interactions of %zu customers in %.1f s\n", events, ncust, now() - l0);
     cx_cohorts_options *co;

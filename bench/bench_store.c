@@ -81,7 +81,7 @@ static void run(size_t n, bool reserve)
         uint64_t r = rnd();
         size_t tp = (r >> 8) % NTP;
         bool service = tp >= 5;
-        CHECK(cx_interaction_add(NULL, s, ids[r % ncust], tps[tp][0], base + (cx_time)((r >> 20) % 63072000000ULL),
+        CHECK(cx_interaction_add(NULL, s, NULL, ids[r % ncust], tps[tp][0], base + (cx_time)((r >> 20) % 63072000000ULL),
                                  kinds[(r >> 40) & 3], (int)((r >> 44) & 1), service ? agents[(r >> 45) % nagents] : NULL,
                                  NULL, service ? (int64_t)((r >> 12) % 900000) : 0, (int)((r >> 50) % 3 == 2 ? 1 : 0),
                                  0.0));

@@ -47,35 +47,35 @@ static void build(cx_store *s)
 
     /* The journey: an ad, the site, a purchase, a late delivery, then a
      * service case that moves from WhatsApp to the phone. */
-    CHECK(cx_interaction_add(NULL, s, "C-1001", "instagram_ad", at("2024-03-01T09:12:00+03:00"), "view",
+    CHECK(cx_interaction_add(NULL, s, NULL, "C-1001", "instagram_ad", at("2024-03-01T09:12:00+03:00"), "view",
                              CX_OUTBOUND, NULL, NULL, 0, CX_HANDLED, 0));
-    CHECK(cx_interaction_add(NULL, s, "C-1001", "website", at("2024-03-01T20:40:00+03:00"), "visit",
+    CHECK(cx_interaction_add(NULL, s, NULL, "C-1001", "website", at("2024-03-01T20:40:00+03:00"), "visit",
                              CX_INBOUND, NULL, NULL, 310000, CX_HANDLED, 0));
-    CHECK(cx_interaction_add(NULL, s, "C-1001", "checkout", at("2024-03-02T10:05:00+03:00"), "purchase",
+    CHECK(cx_interaction_add(NULL, s, NULL, "C-1001", "checkout", at("2024-03-02T10:05:00+03:00"), "purchase",
                              CX_INBOUND, NULL, NULL, 95000, CX_HANDLED, 420.0));
-    CHECK(cx_transaction_add(NULL, s, "C-1001", at("2024-03-02T10:05:00+03:00"), 420.0));
-    CHECK(cx_interaction_add(NULL, s, "C-1001", "delivery", at("2024-03-09T16:30:00+03:00"), "delivery",
+    CHECK(cx_transaction_add(NULL, s, NULL, "C-1001", at("2024-03-02T10:05:00+03:00"), 420.0));
+    CHECK(cx_interaction_add(NULL, s, NULL, "C-1001", "delivery", at("2024-03-09T16:30:00+03:00"), "delivery",
                              CX_OUTBOUND, NULL, NULL, 0, CX_HANDLED, 0));
 
     CHECK(cx_case_add(s, "T-77", "C-1001", "whatsapp", "high", "نورة", at("2024-03-09T17:00:00+03:00"),
                       at("2024-03-09T17:45:00+03:00"), CX_TIME_NONE, 0, 1));
-    CHECK(cx_interaction_add(NULL, s, "C-1001", "support_whatsapp", at("2024-03-09T17:00:00+03:00"),
+    CHECK(cx_interaction_add(NULL, s, NULL, "C-1001", "support_whatsapp", at("2024-03-09T17:00:00+03:00"),
                              "contact", CX_INBOUND, "نورة", "T-77", 540000, CX_HANDLED, 0));
-    CHECK(cx_interaction_add(NULL, s, "C-1001", "support_phone", at("2024-03-10T11:20:00+03:00"), "contact",
+    CHECK(cx_interaction_add(NULL, s, NULL, "C-1001", "support_phone", at("2024-03-10T11:20:00+03:00"), "contact",
                              CX_INBOUND, NULL, "T-77", 0, CX_MISSED, 0));
     size_t call;
-    CHECK(cx_interaction_add(&call, s, "C-1001", "support_phone", at("2024-03-10T11:35:00+03:00"),
+    CHECK(cx_interaction_add(&call, s, NULL, "C-1001", "support_phone", at("2024-03-10T11:35:00+03:00"),
                              "contact", CX_INBOUND, "خالد", "T-77", 720000, CX_HANDLED, 0));
     CHECK(cx_case_update(s, "T-77", at("2024-03-09T17:45:00+03:00"), at("2024-03-10T11:47:00+03:00"), 0, 3));
-    CHECK(cx_feedback_add(NULL, s, "C-1001", "csat", 2, at("2024-03-10T12:00:00+03:00"), "support_phone",
+    CHECK(cx_feedback_add(NULL, s, NULL, "C-1001", "csat", 2, at("2024-03-10T12:00:00+03:00"), "support_phone",
                           (int64_t)call, "T-77", "التوصيل تأخر أسبوعاً والاتصال الأول لم يُرد عليه"));
-    CHECK(cx_feedback_add(NULL, s, "C-1001", "nps", 6, at("2024-03-11T09:00:00+03:00"), NULL, CX_ROW_NONE,
+    CHECK(cx_feedback_add(NULL, s, NULL, "C-1001", "nps", 6, at("2024-03-11T09:00:00+03:00"), NULL, NULL,
                           NULL, NULL));
-    CHECK(cx_interaction_add(NULL, s, "C-1001", "help_center", at("2024-03-20T08:00:00+03:00"), "view",
+    CHECK(cx_interaction_add(NULL, s, NULL, "C-1001", "help_center", at("2024-03-20T08:00:00+03:00"), "view",
                              CX_INBOUND, NULL, NULL, 60000, CX_HANDLED, 0));
 
     /* Another customer, so the history has something to leave out. */
-    CHECK(cx_interaction_add(NULL, s, "C-1002", "website", at("2024-03-05T12:00:00+03:00"), "visit",
+    CHECK(cx_interaction_add(NULL, s, NULL, "C-1002", "website", at("2024-03-05T12:00:00+03:00"), "visit",
                              CX_INBOUND, NULL, NULL, 120000, CX_HANDLED, 0));
 }
 
@@ -159,10 +159,10 @@ static void show_errors(cx_store *s)
     int rc = cx_case_add(s, "T-78", "C-1001", "phone", "high", NULL, at("2024-03-12T10:00:00Z"),
                          CX_TIME_NONE, at("2024-03-11T10:00:00Z"), 0, 1);
     printf("  %-11s %s\n", cx_strerror(rc), cx_last_error());
-    rc = cx_feedback_add(NULL, s, "C-1001", "nps", 11, at("2024-03-12T10:00:00Z"), NULL, CX_ROW_NONE, NULL,
+    rc = cx_feedback_add(NULL, s, NULL, "C-1001", "nps", 11, at("2024-03-12T10:00:00Z"), NULL, NULL, NULL,
                          NULL);
     printf("  %-11s %s\n", cx_strerror(rc), cx_last_error());
-    rc = cx_interaction_add(NULL, s, "C-9999", "website", at("2024-03-12T10:00:00Z"), NULL, CX_INBOUND, NULL,
+    rc = cx_interaction_add(NULL, s, NULL, "C-9999", "website", at("2024-03-12T10:00:00Z"), NULL, CX_INBOUND, NULL,
                             NULL, 0, CX_HANDLED, 0);
     printf("  %-11s %s\n", cx_strerror(rc), cx_last_error());
     rc = cx_touchpoint_add(s, "fax", "telefax", "service", NULL, 0, 1);

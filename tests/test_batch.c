@@ -31,7 +31,7 @@ START_TEST(batches_equal_single_adds)
     cx_time times[] = {10, 20, 30};
     int out[] = {CX_HANDLED, CX_MISSED, CX_ABANDONED};
     int64_t dur[] = {5, 0, 7};
-    OK(cx_interaction_add_batch(NULL, s, 3, cu, tp, times, NULL, NULL, NULL, NULL, dur, out, NULL));
+    OK(cx_interaction_add_batch(NULL, s, 3, NULL, cu, tp, times, NULL, NULL, NULL, NULL, dur, out, NULL));
     ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), 3);
     OK(cx_store_get_int(&t, s, CX_TABLE_INTERACTIONS, CX_INTERACTION_OUTCOME, 1));
     ck_assert_int_eq(t, CX_MISSED);
@@ -41,15 +41,15 @@ START_TEST(batches_equal_single_adds)
     const char *q[] = {"nps", "csat"}, *cm[] = {"ممتاز", NULL};
     double sc[] = {9, 4};
     int64_t inter[] = {0, CX_ROW_NONE};
-    OK(cx_feedback_add_batch(NULL, s, 2, cu, q, sc, times, NULL, inter, NULL, cm));
+    OK(cx_feedback_add_batch(NULL, s, 2, NULL, cu, q, sc, times, NULL, inter, NULL, cm));
     OK(cx_store_get_string(&v, s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0));
     ck_assert_str_eq(v, "ممتاز");
 
     double am[] = {10.5, 0, 3};
-    OK(cx_transaction_add_batch(NULL, s, 3, cu, times, am));
+    OK(cx_transaction_add_batch(NULL, s, 3, NULL, cu, times, am));
     ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 3);
     /* an empty batch is fine, with or without arrays */
-    OK(cx_transaction_add_batch(NULL, s, 0, NULL, NULL, NULL));
+    OK(cx_transaction_add_batch(NULL, s, 0, NULL, NULL, NULL, NULL));
     cx_store_free(s);
 }
 END_TEST
@@ -61,7 +61,7 @@ START_TEST(failure_adds_nothing)
     const char *agents[] = {"new agent", NULL, NULL, NULL};
     cx_time times[] = {1, 2, 3, 4};
     size_t bad = 99;
-    ck_assert_int_eq(cx_interaction_add_batch(&bad, s, 4, cu, tp, times, NULL, NULL, agents, NULL, NULL, NULL,
+    ck_assert_int_eq(cx_interaction_add_batch(&bad, s, 4, NULL, cu, tp, times, NULL, NULL, agents, NULL, NULL, NULL,
                                               NULL),
                      CX_ENOTFOUND);
     ck_assert_uint_eq(bad, 2);
@@ -79,17 +79,17 @@ START_TEST(failure_adds_nothing)
     ck_assert_int_eq(cx_store_find(&n, s, CX_TABLE_CUSTOMERS, "C-9"), CX_ENOTFOUND);
 
     double am[] = {1, -1};
-    ck_assert_int_eq(cx_transaction_add_batch(&bad, s, 2, cu, times, am), CX_ERANGE);
+    ck_assert_int_eq(cx_transaction_add_batch(&bad, s, 2, NULL, cu, times, am), CX_ERANGE);
     ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 0);
     const char *q[] = {"nps", "nps"};
     double sc[] = {9, 11};
-    ck_assert_int_eq(cx_feedback_add_batch(&bad, s, 2, cu, q, sc, times, NULL, NULL, NULL, NULL), CX_ERANGE);
+    ck_assert_int_eq(cx_feedback_add_batch(&bad, s, 2, NULL, cu, q, sc, times, NULL, NULL, NULL, NULL), CX_ERANGE);
     ck_assert_uint_eq(bad, 1);
     ck_assert_uint_eq(store_rows(s, CX_TABLE_FEEDBACK), 0);
 
-    ck_assert_int_eq(cx_interaction_add_batch(&bad, s, 1, cu, tp, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+    ck_assert_int_eq(cx_interaction_add_batch(&bad, s, 1, NULL, cu, tp, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
                      CX_EINVAL);
-    ck_assert_int_eq(cx_interaction_add_batch(&bad, NULL, 1, cu, tp, times, NULL, NULL, NULL, NULL, NULL, NULL,
+    ck_assert_int_eq(cx_interaction_add_batch(&bad, NULL, 1, NULL, cu, tp, times, NULL, NULL, NULL, NULL, NULL, NULL,
                                               NULL),
                      CX_EINVAL);
     ck_assert_int_eq(cx_customer_add_batch(&bad, s, 1, NULL, NULL, NULL, NULL, NULL), CX_EINVAL);

@@ -89,9 +89,9 @@ START_TEST(append_leaves_saved_rows_alone)
      * save rewrote saved rows, the mark would be gone. */
     sql("UPDATE customers SET plan='marked-in-file' WHERE row=0");
     OK(cx_customer_add(s, "C-3", "vip", NULL, NULL, CX_TIME_NONE));
-    OK(cx_interaction_add(NULL, s, "C-3", "web", T("2024-03-01T00:00:00Z"), "visit", CX_INBOUND, NULL, NULL, 0,
+    OK(cx_interaction_add(NULL, s, NULL, "C-3", "web", T("2024-03-01T00:00:00Z"), "visit", CX_INBOUND, NULL, NULL, 0,
                           CX_HANDLED, 0));
-    OK(cx_transaction_add(NULL, s, "C-3", T("2024-03-02T00:00:00Z"), 12.5));
+    OK(cx_transaction_add(NULL, s, NULL, "C-3", T("2024-03-02T00:00:00Z"), 12.5));
     OK(cx_db_save(s, dbpath));
     OK(cx_db_load(&l, dbpath));
     const char *plan;
@@ -280,7 +280,7 @@ START_TEST(save_takes_no_store_memory)
     OK(cx_db_save(s, dbpath));
     cxt_alloc_allow(&b, -1);
     ck_assert_uint_eq(b.live, live);
-    OK(cx_interaction_add(NULL, s, "C-1", "web", 1000, "visit", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", 1000, "visit", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
     live = b.live;
     cxt_alloc_allow(&b, 0);
     OK(cx_db_save(s, dbpath));
@@ -300,7 +300,7 @@ static void grow(cx_store *s, int n)
 {
     OK(cx_store_reserve(s, CX_TABLE_INTERACTIONS, (size_t)n));
     for (int i = 0; i < n; i++)
-        OK(cx_interaction_add(NULL, s, i % 2 ? "C-1" : "عميل-٢", "web", (cx_time)i * 1000, "view", CX_INBOUND, NULL,
+        OK(cx_interaction_add(NULL, s, NULL, i % 2 ? "C-1" : "عميل-٢", "web", (cx_time)i * 1000, "view", CX_INBOUND, NULL,
                               NULL, i, CX_HANDLED, 0));
 }
 

@@ -35,19 +35,19 @@ static void setup(void)
     OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
     OK(cx_touchpoint_add(s, "phone", "phone", "service", NULL, 1, 1));
     /* feedback and a transaction first, in the same millisecond as others */
-    OK(cx_transaction_add(NULL, s, "A", 2000, 10));
-    OK(cx_transaction_add(NULL, s, "A", 500, 5));
-    OK(cx_transaction_add(NULL, s, "B", 100, 1));
-    OK(cx_interaction_add(NULL, s, "A", "web", 1000, "visit", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
-    OK(cx_interaction_add(NULL, s, "B", "web", 3000, "visit", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_transaction_add(NULL, s, NULL, "A", 2000, 10));
+    OK(cx_transaction_add(NULL, s, NULL, "A", 500, 5));
+    OK(cx_transaction_add(NULL, s, NULL, "B", 100, 1));
+    OK(cx_interaction_add(NULL, s, NULL, "A", "web", 1000, "visit", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "B", "web", 3000, "visit", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
     OK(cx_case_add(s, "K-B", "B", "phone", NULL, NULL, 500, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
     OK(cx_case_add(s, "K-A", "A", "phone", NULL, NULL, 2000, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
-    OK(cx_interaction_add(NULL, s, "A", "phone", 2000, "contact", CX_INBOUND, NULL, "K-A", 60000, CX_HANDLED, 0));
-    OK(cx_interaction_add(NULL, s, "A", "web", 5000, "view", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
-    OK(cx_interaction_add(NULL, s, "A", "phone", 4000, NULL, CX_OUTBOUND, NULL, "K-A", 0, CX_MISSED, 0));
-    OK(cx_interaction_add(NULL, s, "A", "web", 4000, NULL, CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 0));
-    OK(cx_feedback_add(NULL, s, "A", "csat", 2, 2000, "phone", 2, "K-A", "بطيء"));
-    OK(cx_feedback_add(NULL, s, "B", "nps", 10, 2000, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_interaction_add(NULL, s, NULL, "A", "phone", 2000, "contact", CX_INBOUND, NULL, "K-A", 60000, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "A", "web", 5000, "view", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "A", "phone", 4000, NULL, CX_OUTBOUND, NULL, "K-A", 0, CX_MISSED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "A", "web", 4000, NULL, CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 0));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "csat", 2, 2000, "phone", 2, "K-A", "بطيء"));
+    OK(cx_feedback_add(NULL, s, NULL, "B", "nps", 10, 2000, NULL, NULL, NULL, NULL));
     /* resolving the case later does not move it: it stands at its opening */
     OK(cx_case_update(s, "K-A", 2500, 9000, 0, 2));
 }
@@ -152,9 +152,9 @@ END_TEST
 START_TEST(extreme_times)
 {
     OK(cx_customer_add(s, "Z", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_transaction_add(NULL, s, "Z", INT64_MAX, 1));
-    OK(cx_transaction_add(NULL, s, "Z", INT64_MIN + 1, 1));
-    OK(cx_transaction_add(NULL, s, "Z", 0, 1));
+    OK(cx_transaction_add(NULL, s, NULL, "Z", INT64_MAX, 1));
+    OK(cx_transaction_add(NULL, s, NULL, "Z", INT64_MIN + 1, 1));
+    OK(cx_transaction_add(NULL, s, NULL, "Z", 0, 1));
     static const entry z_all[] = {{TR, 4, INT64_MIN + 1}, {TR, 5, 0}, {TR, 3, INT64_MAX}};
     assert_range("Z", CX_TIME_NONE, CX_TIME_NONE, z_all, 3);
     assert_range("Z", 0, CX_TIME_NONE, z_all + 1, 2);
@@ -168,13 +168,13 @@ START_TEST(snapshot)
     cx_history *h;
     OK(cx_history_new(&h, s, "A", CX_TIME_NONE, CX_TIME_NONE));
     /* records added afterwards, some before, some among the entries */
-    OK(cx_transaction_add(NULL, s, "A", 1, 1));
-    OK(cx_interaction_add(NULL, s, "A", "web", 2000, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_transaction_add(NULL, s, NULL, "A", 1, 1));
+    OK(cx_interaction_add(NULL, s, NULL, "A", "web", 2000, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
     OK(cx_case_add(s, "K-A2", "A", "web", NULL, NULL, 3000, CX_TIME_NONE, CX_TIME_NONE, 0, 0));
-    OK(cx_feedback_add(NULL, s, "A", "nps", 3, 100000, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 3, 100000, NULL, NULL, NULL, NULL));
     int bad = 0;
     for (int i = 0; i < 1000; i++) /* enough to move the store's columns */
-        bad |= cx_interaction_add(NULL, s, "B", "web", i, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0);
+        bad |= cx_interaction_add(NULL, s, NULL, "B", "web", i, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0);
     ck_assert_int_eq(bad, CX_OK);
     assert_history(h, a_all, A_ALL);
     /* a new history sees them */
@@ -192,10 +192,10 @@ END_TEST
 
 START_TEST(new_records_in_order)
 {
-    OK(cx_transaction_add(NULL, s, "A", 1, 1));
-    OK(cx_interaction_add(NULL, s, "A", "web", 2000, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_transaction_add(NULL, s, NULL, "A", 1, 1));
+    OK(cx_interaction_add(NULL, s, NULL, "A", "web", 2000, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
     OK(cx_case_add(s, "K-A2", "A", "web", NULL, NULL, 3000, CX_TIME_NONE, CX_TIME_NONE, 0, 0));
-    OK(cx_feedback_add(NULL, s, "A", "nps", 3, 100000, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 3, 100000, NULL, NULL, NULL, NULL));
     static const entry want[] = {
         {TR, 3, 1},    {TR, 1, 500},  {IN, 0, 1000}, {IN, 2, 2000}, {IN, 6, 2000}, {CA, 1, 2000}, {FB, 0, 2000},
         {TR, 0, 2000}, {CA, 2, 3000}, {IN, 4, 4000}, {IN, 5, 4000}, {IN, 3, 5000}, {FB, 2, 100000},
@@ -215,12 +215,12 @@ START_TEST(many_entries_sorted)
         x = x * 1103515245u + 12345u;
         cx_time t = (cx_time)((x >> 16) % 500) * 1000;
         switch (i % 3) {
-        case 0: bad |= cx_interaction_add(NULL, s, "M", "web", t, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0); break;
-        case 1: bad |= cx_feedback_add(NULL, s, "M", "ces", 4, t, NULL, CX_ROW_NONE, NULL, NULL); break;
-        default: bad |= cx_transaction_add(NULL, s, "M", t, 1); break;
+        case 0: bad |= cx_interaction_add(NULL, s, NULL, "M", "web", t, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0); break;
+        case 1: bad |= cx_feedback_add(NULL, s, NULL, "M", "ces", 4, t, NULL, NULL, NULL, NULL); break;
+        default: bad |= cx_transaction_add(NULL, s, NULL, "M", t, 1); break;
         }
         if (i % 2) /* other customers' records in between */
-            bad |= cx_transaction_add(NULL, s, "B", t, 1);
+            bad |= cx_transaction_add(NULL, s, NULL, "B", t, 1);
     }
     ck_assert_int_eq(bad, CX_OK);
     cx_history *h;
@@ -305,7 +305,7 @@ START_TEST(allocator)
     OK(cx_store_new_with_allocator(&st, cxt_alloc_fn, &c));
     OK(cx_customer_add(st, "A", NULL, NULL, NULL, CX_TIME_NONE));
     for (int i = 0; i < 100; i++)
-        OK(cx_transaction_add(NULL, st, "A", 100 - i, 1));
+        OK(cx_transaction_add(NULL, st, NULL, "A", 100 - i, 1));
     size_t store_bytes = c.live;
     cx_history *h;
     OK(cx_history_new(&h, st, "A", CX_TIME_NONE, CX_TIME_NONE));

@@ -1323,7 +1323,7 @@ START_TEST(strict_csv_events_roll_back)
     ck_assert_uint_eq(cx_history_count(h), before);
     cx_history_free(h);
     /* the customers' event lists still work after the rollback */
-    OK(cx_interaction_add(NULL, s, "C-1", "web", T("2024-03-05T00:00:00Z"), NULL, CX_INBOUND, NULL, NULL, 0,
+    OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", T("2024-03-05T00:00:00Z"), NULL, CX_INBOUND, NULL, NULL, 0,
                           CX_HANDLED, 0));
     OK(cx_history_new(&h, s, "C-1", CX_TIME_NONE, CX_TIME_NONE));
     ck_assert_uint_eq(cx_history_count(h), before + 1);

@@ -16,7 +16,7 @@
 
 static void ev(cx_store *s, const char *c, const char *tp, cx_time t, const char *kind, double value)
 {
-    OK(cx_interaction_add(NULL, s, c, tp, t, kind, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, value));
+    OK(cx_interaction_add(NULL, s, NULL, c, tp, t, kind, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, value));
 }
 
 static cx_store *base_store(void)
@@ -159,10 +159,10 @@ START_TEST(top_paths)
     ev(s, "K4", "ad", T0, "view", 0);
     ev(s, "K4", "web", T0 + HOUR_MS, "visit", 0);
     ev(s, "K4", "buy", T0 + 2 * HOUR_MS, "purchase", 10);
-    OK(cx_feedback_add(NULL, s, "K0", "nps", 10, T0 + 2 * HOUR_MS, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "K2", "nps", 3, T0 + 5 * HOUR_MS, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "K1", "csat", 5, T0 + 1 * HOUR_MS, "web", CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "K3", "nps", 0, T0 - HOUR_MS, NULL, CX_ROW_NONE, NULL, NULL)); /* before: no journey */
+    OK(cx_feedback_add(NULL, s, NULL, "K0", "nps", 10, T0 + 2 * HOUR_MS, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "K2", "nps", 3, T0 + 5 * HOUR_MS, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "K1", "csat", 5, T0 + 1 * HOUR_MS, "web", NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "K3", "nps", 0, T0 - HOUR_MS, NULL, NULL, NULL, NULL)); /* before: no journey */
     cx_journeys *j = build(s, 0, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT);
     cx_result *t;
     OK(cx_journeys_paths(&t, j, 2));
@@ -603,14 +603,14 @@ START_TEST(pain_points_and_drivers)
         ev(s, id, "web", t, "visit", 0);
         ev(s, id, "buy", t + HOUR_MS, "purchase", 10);
         size_t row;
-        OK(cx_interaction_add(&row, s, id, "ship", t + DAY_MS, "delivery", CX_OUTBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+        OK(cx_interaction_add(&row, s, NULL, id, "ship", t + DAY_MS, "delivery", CX_OUTBOUND, NULL, NULL, 0, CX_HANDLED, 0));
         double ship_csat = bad ? 1 + (rnd() < 0.5) : 4 + (rnd() < 0.5);
         double web_csat = 3 + (rnd() < 0.5) + (rnd() < 0.5);
-        OK(cx_feedback_add(NULL, s, id, "csat", ship_csat, t + DAY_MS + 1, NULL, (int64_t)row, NULL, NULL));
-        OK(cx_feedback_add(NULL, s, id, "csat", web_csat, t + 2, "web", CX_ROW_NONE, NULL, NULL));
-        OK(cx_feedback_add(NULL, s, id, "nps", bad ? 3 : 9, t + DAY_MS + 2, "ship", CX_ROW_NONE, NULL, NULL));
+        OK(cx_feedback_add(NULL, s, NULL, id, "csat", ship_csat, t + DAY_MS + 1, NULL, (int64_t)row, NULL, NULL));
+        OK(cx_feedback_add(NULL, s, NULL, id, "csat", web_csat, t + 2, "web", NULL, NULL, NULL));
+        OK(cx_feedback_add(NULL, s, NULL, id, "nps", bad ? 3 : 9, t + DAY_MS + 2, "ship", NULL, NULL, NULL));
         /* relationship NPS follows the shipment */
-        OK(cx_feedback_add(NULL, s, id, "nps", 2 * ship_csat, t + 2 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
+        OK(cx_feedback_add(NULL, s, NULL, id, "nps", 2 * ship_csat, t + 2 * DAY_MS, NULL, NULL, NULL, NULL));
         if (bad) {
             ev(s, id, "call", t + 2 * DAY_MS, "contact", 0);
         } else if (rnd() < 0.8) {
@@ -847,7 +847,7 @@ START_TEST(out_of_memory)
         OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
         for (int k = 0; k < 5; k++) {
             ev(s, id, k % 2 ? "buy" : "web", T0 + (4 - k) * HOUR_MS + i, k % 2 ? "purchase" : "visit", 5);
-            OK(cx_feedback_add(NULL, s, id, k % 2 ? "csat" : "nps", 4, T0 + k * HOUR_MS, "web", CX_ROW_NONE, NULL,
+            OK(cx_feedback_add(NULL, s, NULL, id, k % 2 ? "csat" : "nps", 4, T0 + k * HOUR_MS, "web", NULL, NULL,
                                NULL));
         }
     }

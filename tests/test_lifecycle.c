@@ -29,18 +29,18 @@ static cx_store *small_store(void)
     OK(cx_customer_add(s, "D", "std", NULL, NULL, T("2024-02-01T00:00:00Z")));
     OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
     OK(cx_touchpoint_add(s, "news", "email", "retention", NULL, 0, 1));
-    OK(cx_transaction_add(NULL, s, "A", T("2024-01-05T10:00:00Z"), 10));
-    OK(cx_transaction_add(NULL, s, "A", T("2024-02-10T10:00:00Z"), 20));
-    OK(cx_transaction_add(NULL, s, "A", T("2024-04-01T10:00:00Z"), 30));
-    OK(cx_transaction_add(NULL, s, "B", T("2024-01-20T10:00:00Z"), 100));
-    OK(cx_transaction_add(NULL, s, "B", T("2024-03-03T10:00:00Z"), 100));
-    OK(cx_transaction_add(NULL, s, "C", T("2024-03-25T10:00:00Z"), 5));
-    OK(cx_transaction_add(NULL, s, "C", T("2024-02-15T10:00:00Z"), 5));
-    OK(cx_transaction_add(NULL, s, "C", T("2024-03-20T10:00:00Z"), 5));
-    OK(cx_transaction_add(NULL, s, "D", T("2024-04-10T10:00:00Z"), 50));
-    OK(cx_interaction_add(NULL, s, "D", "web", T("2024-03-12T10:00:00Z"), "visit", CX_INBOUND, NULL, NULL, 0,
+    OK(cx_transaction_add(NULL, s, NULL, "A", T("2024-01-05T10:00:00Z"), 10));
+    OK(cx_transaction_add(NULL, s, NULL, "A", T("2024-02-10T10:00:00Z"), 20));
+    OK(cx_transaction_add(NULL, s, NULL, "A", T("2024-04-01T10:00:00Z"), 30));
+    OK(cx_transaction_add(NULL, s, NULL, "B", T("2024-01-20T10:00:00Z"), 100));
+    OK(cx_transaction_add(NULL, s, NULL, "B", T("2024-03-03T10:00:00Z"), 100));
+    OK(cx_transaction_add(NULL, s, NULL, "C", T("2024-03-25T10:00:00Z"), 5));
+    OK(cx_transaction_add(NULL, s, NULL, "C", T("2024-02-15T10:00:00Z"), 5));
+    OK(cx_transaction_add(NULL, s, NULL, "C", T("2024-03-20T10:00:00Z"), 5));
+    OK(cx_transaction_add(NULL, s, NULL, "D", T("2024-04-10T10:00:00Z"), 50));
+    OK(cx_interaction_add(NULL, s, NULL, "D", "web", T("2024-03-12T10:00:00Z"), "visit", CX_INBOUND, NULL, NULL, 0,
                           CX_HANDLED, 0));
-    OK(cx_interaction_add(NULL, s, "A", "news", T("2024-03-15T10:00:00Z"), NULL, CX_OUTBOUND, NULL, NULL, 0,
+    OK(cx_interaction_add(NULL, s, NULL, "A", "news", T("2024-03-15T10:00:00Z"), NULL, CX_OUTBOUND, NULL, NULL, 0,
                           CX_HANDLED, 0));
     return s;
 }
@@ -155,8 +155,8 @@ START_TEST(retention_table)
     cx_store *wide;
     OK(cx_store_new(&wide));
     OK(cx_customer_add(wide, "W", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_transaction_add(NULL, wide, "W", T("1700-01-01T00:00:00Z"), 1));
-    OK(cx_transaction_add(NULL, wide, "W", T("2024-01-01T00:00:00Z"), 1));
+    OK(cx_transaction_add(NULL, wide, NULL, "W", T("1700-01-01T00:00:00Z"), 1));
+    OK(cx_transaction_add(NULL, wide, NULL, "W", T("2024-01-01T00:00:00Z"), 1));
     c = (cx_result *)1;
     cx_cohorts_options *o;
     OK(cx_cohorts_options_new(&o));
@@ -173,8 +173,8 @@ START_TEST(retention_table)
     /* over more than 400000 days periods are found by a search instead of a
      * table per day: 1125 years, a customer active in the first, the 101st
      * and the last */
-    OK(cx_transaction_add(NULL, wide, "W", T("0900-06-01T00:00:00Z"), 1));
-    OK(cx_transaction_add(NULL, wide, "W", T("1000-12-31T23:00:00Z"), 1));
+    OK(cx_transaction_add(NULL, wide, NULL, "W", T("0900-06-01T00:00:00Z"), 1));
+    OK(cx_transaction_add(NULL, wide, NULL, "W", T("1000-12-31T23:00:00Z"), 1));
     OK(cx_cohorts_options_set_offset(o, 120)); /* 23:00 UTC is already 1001 */
     OK(cx_cohorts_run(&c, wide, o));
     ck_assert_uint_eq(cx_result_row_count(c), 1125 * 1126 / 2);
@@ -558,7 +558,7 @@ START_TEST(summary_from_store)
     cx_summary_free(m);
     /* a purchase before the customer's acquisition is refused, named */
     OK(cx_customer_add(s, "E", NULL, NULL, NULL, T("2024-03-01T00:00:00Z")));
-    OK(cx_transaction_add(NULL, s, "E", T("2024-02-01T00:00:00Z"), 5));
+    OK(cx_transaction_add(NULL, s, NULL, "E", T("2024-02-01T00:00:00Z"), 5));
     m = (cx_summary *)1;
     OK(cx_summary_options_set_holdout_end(o, CX_TIME_NONE));
     ck_assert_int_eq(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), o), CX_EORDER);
@@ -582,8 +582,8 @@ START_TEST(summary_from_store)
     cx_summary_options_free(o);
     cx_summary_options_free(NULL);
     /* negative and non-finite amounts never reach the store */
-    ck_assert_int_eq(cx_transaction_add(NULL, s, "A", T("2024-02-01T00:00:00Z"), -5), CX_ERANGE);
-    ck_assert_int_eq(cx_transaction_add(NULL, s, "A", T("2024-02-01T00:00:00Z"), NAN), CX_ERANGE);
+    ck_assert_int_eq(cx_transaction_add(NULL, s, NULL, "A", T("2024-02-01T00:00:00Z"), -5), CX_ERANGE);
+    ck_assert_int_eq(cx_transaction_add(NULL, s, NULL, "A", T("2024-02-01T00:00:00Z"), NAN), CX_ERANGE);
     cx_store_free(s);
 }
 END_TEST
@@ -1120,18 +1120,18 @@ static cx_store *health_store(cx_time A)
     OK(cx_customer_add(s, "P", NULL, NULL, NULL, CX_TIME_NONE));
     OK(cx_customer_add(s, "Q", NULL, NULL, NULL, CX_TIME_NONE));
     OK(cx_customer_add(s, "R", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_feedback_add(NULL, s, "P", "nps", 2, A - 20 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "P", "nps", 8, A - 10 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "P", "csat", 4, A - 5 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "P", "ces", 6, A - 5 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "P", "nps", 0, A, NULL, CX_ROW_NONE, NULL, NULL)); /* at as_of: ignored */
-    OK(cx_feedback_add(NULL, s, "R", "nps", 2, A - 400 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "P", "nps", 2, A - 20 * DAY_MS, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "P", "nps", 8, A - 10 * DAY_MS, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "P", "csat", 4, A - 5 * DAY_MS, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "P", "ces", 6, A - 5 * DAY_MS, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "P", "nps", 0, A, NULL, NULL, NULL, NULL)); /* at as_of: ignored */
+    OK(cx_feedback_add(NULL, s, NULL, "R", "nps", 2, A - 400 * DAY_MS, NULL, NULL, NULL, NULL));
     OK(cx_case_add(s, "K-open", "P", "phone", "high", NULL, A - 3 * DAY_MS, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
     OK(cx_case_add(s, "K-rep", "P", "phone", "high", NULL, A - 40 * DAY_MS, A - 40 * DAY_MS + HOUR_MS, A - 39 * DAY_MS,
                    0, 3));
-    OK(cx_transaction_add(NULL, s, "P", A - 18 * DAY_MS, 100));
-    OK(cx_transaction_add(NULL, s, "Q", A - 200 * DAY_MS, 100));
-    OK(cx_transaction_add(NULL, s, "Q", A - 90 * DAY_MS, 200));
+    OK(cx_transaction_add(NULL, s, NULL, "P", A - 18 * DAY_MS, 100));
+    OK(cx_transaction_add(NULL, s, NULL, "Q", A - 200 * DAY_MS, 100));
+    OK(cx_transaction_add(NULL, s, NULL, "Q", A - 90 * DAY_MS, 200));
     return s;
 }
 
@@ -1278,23 +1278,23 @@ static cx_store *care_store(cx_time A)
     OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
     OK(cx_case_add(s, "K1", "U1", "phone", "high", NULL, A - 2 * DAY_MS, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
     for (int i = 0; i < 4; i++)
-        OK(cx_interaction_add(NULL, s, "U1", "call", A - 2 * DAY_MS + i * 12 * HOUR_MS, "contact", CX_INBOUND, NULL,
+        OK(cx_interaction_add(NULL, s, NULL, "U1", "call", A - 2 * DAY_MS + i * 12 * HOUR_MS, "contact", CX_INBOUND, NULL,
                               "K1", 60000, CX_HANDLED, 0));
-    OK(cx_feedback_add(NULL, s, "U1", "nps", 3, A - HOUR_MS, NULL, CX_ROW_NONE, "K1", "nobody calls back"));
-    OK(cx_feedback_add(NULL, s, "U2", "ces", 1, A - 60 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "U2", "ces", 2, A - 3 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "U2", "nps", 2, A - 3 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "U1", "nps", 3, A - HOUR_MS, NULL, NULL, "K1", "nobody calls back"));
+    OK(cx_feedback_add(NULL, s, NULL, "U2", "ces", 1, A - 60 * DAY_MS, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "U2", "ces", 2, A - 3 * DAY_MS, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "U2", "nps", 2, A - 3 * DAY_MS, NULL, NULL, NULL, NULL));
     for (int i = 0; i < 6; i++)
-        OK(cx_transaction_add(NULL, s, "U3", A - (100 - 12 * i) * DAY_MS, 10));
+        OK(cx_transaction_add(NULL, s, NULL, "U3", A - (100 - 12 * i) * DAY_MS, 10));
     for (int i = 0; i < 3; i++)
-        OK(cx_transaction_add(NULL, s, "U4", A - (400 - 20 * i) * DAY_MS, 500));
+        OK(cx_transaction_add(NULL, s, NULL, "U4", A - (400 - 20 * i) * DAY_MS, 500));
     OK(cx_case_add(s, "K5", "U5", "chat", "normal", NULL, A - 10 * DAY_MS, A - 10 * DAY_MS + HOUR_MS, A - 9 * DAY_MS, 0,
                    1));
-    OK(cx_feedback_add(NULL, s, "U5", "nps", 9, A - 8 * DAY_MS, NULL, CX_ROW_NONE, "K5", NULL));
-    OK(cx_feedback_add(NULL, s, "U5", "ces", 7, A - 8 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_transaction_add(NULL, s, "U5", A - 50 * DAY_MS, 20));
-    OK(cx_transaction_add(NULL, s, "U5", A - 20 * DAY_MS, 20));
-    OK(cx_transaction_add(NULL, s, "U5", A - 5 * DAY_MS, 20));
+    OK(cx_feedback_add(NULL, s, NULL, "U5", "nps", 9, A - 8 * DAY_MS, NULL, NULL, "K5", NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "U5", "ces", 7, A - 8 * DAY_MS, NULL, NULL, NULL, NULL));
+    OK(cx_transaction_add(NULL, s, NULL, "U5", A - 50 * DAY_MS, 20));
+    OK(cx_transaction_add(NULL, s, NULL, "U5", A - 20 * DAY_MS, 20));
+    OK(cx_transaction_add(NULL, s, NULL, "U5", A - 5 * DAY_MS, 20));
     return s;
 }
 
@@ -1540,15 +1540,15 @@ START_TEST(out_of_memory)
     OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
     OK(cx_case_add(s, "K1", "U1", "phone", "high", NULL, A - 2 * DAY_MS, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
     for (int i = 0; i < 4; i++)
-        OK(cx_interaction_add(NULL, s, "U1", "call", A - 2 * DAY_MS + i * 12 * HOUR_MS, "contact", CX_INBOUND, NULL,
+        OK(cx_interaction_add(NULL, s, NULL, "U1", "call", A - 2 * DAY_MS + i * 12 * HOUR_MS, "contact", CX_INBOUND, NULL,
                               "K1", 60000, CX_HANDLED, 0));
-    OK(cx_feedback_add(NULL, s, "U1", "nps", 3, A - HOUR_MS, NULL, CX_ROW_NONE, "K1", NULL));
-    OK(cx_feedback_add(NULL, s, "U2", "ces", 2, A - 3 * DAY_MS, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "U1", "nps", 3, A - HOUR_MS, NULL, NULL, "K1", NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "U2", "ces", 2, A - 3 * DAY_MS, NULL, NULL, NULL, NULL));
     for (int i = 0; i < 6; i++)
-        OK(cx_transaction_add(NULL, s, "U3", A - (100 - 12 * i) * DAY_MS, 10));
+        OK(cx_transaction_add(NULL, s, NULL, "U3", A - (100 - 12 * i) * DAY_MS, 10));
     for (int i = 0; i < 3; i++)
-        OK(cx_transaction_add(NULL, s, "U4", A - (400 - 20 * i) * DAY_MS, 500));
-    OK(cx_transaction_add(NULL, s, "U5", A - 5 * DAY_MS, 20));
+        OK(cx_transaction_add(NULL, s, NULL, "U4", A - (400 - 20 * i) * DAY_MS, 500));
+    OK(cx_transaction_add(NULL, s, NULL, "U5", A - 5 * DAY_MS, 20));
     OK(cx_customer_set_attribute(s, "U4", "churned_at", "2024-06-01T00:00:00Z"));
     cx_summary *sum = summary_of(s, A);
     const double pr[4] = {0.25, 4, 0.8, 2.5};

@@ -29,12 +29,12 @@ static cx_store *survey_store(void)
     OK(cx_case_add(s, "K1", "C", "email", "high", "نورة", T("2024-03-01T09:00:00Z"), CX_TIME_NONE, CX_TIME_NONE,
                    0, 1));
     cx_time t = T("2024-03-02T10:00:00Z");
-    OK(cx_feedback_add(NULL, s, "A", "nps", 10, t, "web", CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "A", "nps", 9, t, "call", CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "B", "nps", 7, t, "web", CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "B", "nps", 0, t, "call", CX_ROW_NONE, NULL, "سيء"));
-    OK(cx_feedback_add(NULL, s, "C", "nps", 8, t, NULL, CX_ROW_NONE, "K1", NULL));
-    OK(cx_feedback_add(NULL, s, "C", "nps", 6, t, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 10, t, "web", NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 9, t, "call", NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "B", "nps", 7, t, "web", NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "B", "nps", 0, t, "call", NULL, NULL, "سيء"));
+    OK(cx_feedback_add(NULL, s, NULL, "C", "nps", 8, t, NULL, NULL, "K1", NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "C", "nps", 6, t, NULL, NULL, NULL, NULL));
     return s;
 }
 
@@ -96,7 +96,7 @@ START_TEST(nps_edge_cases)
     ck_assert(isnan(result_real(r, 0, "nps_lo")));
     cx_result_free(r);
     /* a single answer */
-    OK(cx_feedback_add(NULL, s, "A", "nps", 10, 0, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 10, 0, NULL, NULL, NULL, NULL));
     r = run1(s, CX_MEASURE_NPS);
     CLOSE(result_real(r, 0, "nps"), 100);
     CLOSE(result_real(r, 0, "nps_lo"), 100);
@@ -107,7 +107,7 @@ START_TEST(nps_edge_cases)
     OK(cx_store_new(&s));
     OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
     for (int i = 0; i < 5; i++)
-        OK(cx_feedback_add(NULL, s, "A", "nps", 7 + i % 2, i, NULL, CX_ROW_NONE, NULL, NULL));
+        OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 7 + i % 2, i, NULL, NULL, NULL, NULL));
     r = run1(s, CX_MEASURE_NPS);
     CLOSE(result_real(r, 0, "nps"), 0);
     CLOSE(result_real(r, 0, "nps_passives"), 5);
@@ -127,14 +127,14 @@ START_TEST(csat_and_ces_scales)
     OK(cx_question_add(s, "ces_low", CX_METRIC_CES, 1, 5, 0));
     double csat[] = {5, 4, 3, 1};
     for (int i = 0; i < 4; i++)
-        OK(cx_feedback_add(NULL, s, "A", "csat", csat[i], i, NULL, CX_ROW_NONE, NULL, NULL));
+        OK(cx_feedback_add(NULL, s, NULL, "A", "csat", csat[i], i, NULL, NULL, NULL, NULL));
     /* 9 on 0-10 is in the top two points, and 1 + 9 * 4 / 10 = 4.6 on 1-5 */
-    OK(cx_feedback_add(NULL, s, "A", "csat10", 9, 10, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "csat10", 9, 10, NULL, NULL, NULL, NULL));
     double ces[] = {7, 5, 4, 2};
     for (int i = 0; i < 4; i++)
-        OK(cx_feedback_add(NULL, s, "A", "ces", ces[i], i, NULL, CX_ROW_NONE, NULL, NULL));
+        OK(cx_feedback_add(NULL, s, NULL, "A", "ces", ces[i], i, NULL, NULL, NULL, NULL));
     /* 1 on a 1-5 scale where low is easy: the easiest answer, 7 on 1-7 */
-    OK(cx_feedback_add(NULL, s, "A", "ces_low", 1, 10, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "ces_low", 1, 10, NULL, NULL, NULL, NULL));
 
     cx_query *q;
     cx_result *r;
@@ -319,16 +319,16 @@ static cx_store *contact_store(void)
     OK(cx_touchpoint_add(s, "chat", "chat", "service", NULL, 1, 1));
     OK(cx_touchpoint_add(s, "site", "web", "consideration", NULL, 0, 1));
     cx_time t0 = T("2024-06-03T09:00:00Z");
-    OK(cx_interaction_add(NULL, s, "A", "call", t0 + DAY_MS, "contact", CX_INBOUND, "Sara", NULL, 600000, CX_HANDLED,
+    OK(cx_interaction_add(NULL, s, NULL, "A", "call", t0 + DAY_MS, "contact", CX_INBOUND, "Sara", NULL, 600000, CX_HANDLED,
                           0));
-    OK(cx_interaction_add(NULL, s, "A", "call", t0, "contact", CX_INBOUND, "Sara", NULL, 300000, CX_HANDLED, 0));
-    OK(cx_interaction_add(NULL, s, "A", "chat", t0 + 2 * DAY_MS, "contact", CX_OUTBOUND, "Omar", NULL, 0, CX_MISSED,
+    OK(cx_interaction_add(NULL, s, NULL, "A", "call", t0, "contact", CX_INBOUND, "Sara", NULL, 300000, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "A", "chat", t0 + 2 * DAY_MS, "contact", CX_OUTBOUND, "Omar", NULL, 0, CX_MISSED,
                           0));
-    OK(cx_interaction_add(NULL, s, "B", "chat", t0, "contact", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 0));
-    OK(cx_interaction_add(NULL, s, "B", "call", t0 + 10 * DAY_MS, "contact", CX_INBOUND, "Sara", NULL, 0, CX_MISSED,
+    OK(cx_interaction_add(NULL, s, NULL, "B", "chat", t0, "contact", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "B", "call", t0 + 10 * DAY_MS, "contact", CX_INBOUND, "Sara", NULL, 0, CX_MISSED,
                           0));
     /* not a contact: a web visit */
-    OK(cx_interaction_add(NULL, s, "B", "site", t0, "visit", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "B", "site", t0, "visit", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 0));
     return s;
 }
 
@@ -410,8 +410,8 @@ START_TEST(time_buckets)
     OK(cx_store_new(&s));
     OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
     /* 22:00 UTC on 31 January is 1 February in +03:00 */
-    OK(cx_feedback_add(NULL, s, "A", "nps", 10, T("2024-01-31T22:00:00Z"), NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "A", "nps", 0, T("2024-12-31T12:00:00Z"), NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 10, T("2024-01-31T22:00:00Z"), NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 0, T("2024-12-31T12:00:00Z"), NULL, NULL, NULL, NULL));
     struct {
         int bucket, offset;
         const char *col, *first, *second;
@@ -451,8 +451,8 @@ START_TEST(time_buckets)
         cx_query_free(q);
     }
     /* extreme times are bucketed without overflow */
-    OK(cx_feedback_add(NULL, s, "A", "nps", 5, INT64_MAX, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "A", "nps", 5, INT64_MIN + 1, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 5, INT64_MAX, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 5, INT64_MIN + 1, NULL, NULL, NULL, NULL));
     for (int b = CX_BUCKET_DAY; b <= CX_BUCKET_YEAR; b++) {
         cx_query *q;
         cx_result *r;
@@ -533,8 +533,8 @@ END_TEST
 START_TEST(cx_index)
 {
     cx_store *s = survey_store();
-    OK(cx_feedback_add(NULL, s, "A", "csat", 5, 0, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "A", "csat", 2, 0, NULL, CX_ROW_NONE, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "csat", 5, 0, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "csat", 2, 0, NULL, NULL, NULL, NULL));
     cx_query *q;
     cx_result *r;
     OK(cx_query_new(&q, s));
@@ -569,9 +569,9 @@ START_TEST(compare_groups)
     OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
     OK(cx_touchpoint_add(s, "chat", "chat", "service", NULL, 1, 1));
     for (int i = 0; i < 100; i++) {
-        OK(cx_interaction_add(NULL, s, "A", "call", i, "contact", CX_INBOUND, NULL, NULL, 0,
+        OK(cx_interaction_add(NULL, s, NULL, "A", "call", i, "contact", CX_INBOUND, NULL, NULL, 0,
                               i < 30 ? CX_MISSED : CX_HANDLED, 0));
-        OK(cx_interaction_add(NULL, s, "A", "chat", i, "contact", CX_INBOUND, NULL, NULL, 0,
+        OK(cx_interaction_add(NULL, s, NULL, "A", "chat", i, "contact", CX_INBOUND, NULL, NULL, 0,
                               i < 50 ? CX_MISSED : CX_HANDLED, 0));
     }
     cx_query *q;
@@ -642,7 +642,7 @@ static void random_data(cx_store *all, cx_store *shard[2])
         case 0: {
             double score = (double)(next() % 11);
             for (int j = 0; j < 2; j++)
-                OK(cx_feedback_add(NULL, j ? all : s, id, "nps", score, t, tp, CX_ROW_NONE, NULL, NULL));
+                OK(cx_feedback_add(NULL, j ? all : s, NULL, id, "nps", score, t, tp, NULL, NULL, NULL));
             break;
         }
         case 1: {
@@ -659,7 +659,7 @@ static void random_data(cx_store *all, cx_store *shard[2])
             int outcome = (int)(next() % 3);
             int64_t dur = (int64_t)(next() % 900000);
             for (int j = 0; j < 2; j++)
-                OK(cx_interaction_add(NULL, j ? all : s, id, tp, t, "contact", CX_INBOUND, "Omar", NULL, dur,
+                OK(cx_interaction_add(NULL, j ? all : s, NULL, id, tp, t, "contact", CX_INBOUND, "Omar", NULL, dur,
                                       outcome, 0));
             break;
         }
@@ -879,8 +879,8 @@ START_TEST(out_of_memory)
     OK(cx_customer_add(s, "A", "vip", NULL, NULL, CX_TIME_NONE));
     OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
     for (int i = 0; i < 50; i++) {
-        OK(cx_feedback_add(NULL, s, "A", "nps", i % 11, i * DAY_MS, "call", CX_ROW_NONE, NULL, NULL));
-        OK(cx_interaction_add(NULL, s, "A", "call", i * DAY_MS, "contact", CX_INBOUND, "x", NULL, 1000 * i,
+        OK(cx_feedback_add(NULL, s, NULL, "A", "nps", i % 11, i * DAY_MS, "call", NULL, NULL, NULL));
+        OK(cx_interaction_add(NULL, s, NULL, "A", "call", i * DAY_MS, "contact", CX_INBOUND, "x", NULL, 1000 * i,
                               CX_HANDLED, 0));
     }
     size_t base = f.live;
@@ -981,12 +981,12 @@ START_TEST(out_of_memory_wide_queries)
             OK(cx_case_add(t, cs, id, c % 2 ? "phone" : "chat", c % 4 ? "high" : "low", "Sara", c * DAY_MS,
                            c * DAY_MS + 1800000 * (c % 5), c % 6 ? c * DAY_MS + DAY_MS * (1 + c % 4) : CX_TIME_NONE,
                            c % 7 == 0, 1 + c % 3));
-            OK(cx_interaction_add(NULL, t, id, c % 2 ? "call" : "chat", c * DAY_MS, "contact", CX_INBOUND, "Sara", cs,
+            OK(cx_interaction_add(NULL, t, NULL, id, c % 2 ? "call" : "chat", c * DAY_MS, "contact", CX_INBOUND, "Sara", cs,
                                   60000 * c, c % 5 ? CX_HANDLED : CX_MISSED, 0));
-            OK(cx_interaction_add(NULL, t, id, "call", c * DAY_MS + 3 * DAY_MS, "contact", CX_INBOUND, "Omar", NULL,
+            OK(cx_interaction_add(NULL, t, NULL, id, "call", c * DAY_MS + 3 * DAY_MS, "contact", CX_INBOUND, "Omar", NULL,
                                   1000 * c, CX_HANDLED, 0));
-            OK(cx_feedback_add(NULL, t, id, "nps", c % 11, c * DAY_MS + 1, "call", CX_ROW_NONE, cs, NULL));
-            OK(cx_feedback_add(NULL, t, id, "csat", 1 + c % 5, c * DAY_MS + 2, NULL, CX_ROW_NONE, NULL, NULL));
+            OK(cx_feedback_add(NULL, t, NULL, id, "nps", c % 11, c * DAY_MS + 1, "call", NULL, cs, NULL));
+            OK(cx_feedback_add(NULL, t, NULL, id, "csat", 1 + c % 5, c * DAY_MS + 2, NULL, NULL, NULL, NULL));
         }
     }
     cx_query *pq;

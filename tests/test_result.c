@@ -623,13 +623,13 @@ static cx_store *month_store(void)
     OK(cx_store_new(&s));
     OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
     OK(cx_touchpoint_add(s, "phone_in", "phone", "service", NULL, 0, 0));
-    OK(cx_feedback_add(NULL, s, "C-1", "nps", 10, T("2024-04-30T21:30:00Z"), NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "C-1", "nps", 2, T("2024-05-31T20:59:59Z"), NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "C-1", "nps", 9, T("2024-05-31T22:30:00Z"), NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "C-1", "nps", 10, T("2024-06-15T12:00:00Z"), NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_interaction_add(NULL, s, "C-1", "phone_in", T("2024-05-10T10:00:00Z"), "contact", CX_INBOUND, "A", NULL, 60000,
+    OK(cx_feedback_add(NULL, s, NULL, "C-1", "nps", 10, T("2024-04-30T21:30:00Z"), NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "C-1", "nps", 2, T("2024-05-31T20:59:59Z"), NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "C-1", "nps", 9, T("2024-05-31T22:30:00Z"), NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "C-1", "nps", 10, T("2024-06-15T12:00:00Z"), NULL, NULL, NULL, NULL));
+    OK(cx_interaction_add(NULL, s, NULL, "C-1", "phone_in", T("2024-05-10T10:00:00Z"), "contact", CX_INBOUND, "A", NULL, 60000,
                           CX_HANDLED, 0));
-    OK(cx_interaction_add(NULL, s, "C-1", "phone_in", T("2024-05-11T10:00:00Z"), "contact", CX_INBOUND, "A", NULL, 120000,
+    OK(cx_interaction_add(NULL, s, NULL, "C-1", "phone_in", T("2024-05-11T10:00:00Z"), "contact", CX_INBOUND, "A", NULL, 120000,
                           CX_HANDLED, 0));
     return s;
 }
@@ -741,7 +741,7 @@ START_TEST(test_not_query_results)
     cxt_alloc_done(&a);
 
     /* a lifecycle result */
-    OK(cx_transaction_add(NULL, s, "C-1", T("2024-05-01T10:00:00Z"), 12.5));
+    OK(cx_transaction_add(NULL, s, NULL, "C-1", T("2024-05-01T10:00:00Z"), 12.5));
     cx_result *rfm = NULL;
     OK(cx_rfm_run(&rfm, s, T("2024-07-01T00:00:00Z"), DAY_MS, 5));
     ck_assert_uint_eq(cx_result_row_count(rfm), 1);

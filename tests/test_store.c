@@ -145,15 +145,15 @@ static void populate(cx_store *s)
     OK(cx_touchpoint_add(s, "phone-in", "phone", "service", NULL, 0, 1));
     OK(cx_case_add(s, "T-1", "C-1", "phone", "high", "نورة", 10000, 10500, 20000, 0, 2));
     OK(cx_case_add(s, "T-2", "عميل-٢", "email", NULL, NULL, 11000, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
-    OK(cx_interaction_add(NULL, s, "C-1", "phone-in", 10000, "contact", CX_INBOUND, "نورة", "T-1", 60000,
+    OK(cx_interaction_add(NULL, s, NULL, "C-1", "phone-in", 10000, "contact", CX_INBOUND, "نورة", "T-1", 60000,
                           CX_HANDLED, 0));
-    OK(cx_interaction_add(NULL, s, "عميل-٢", "web", 11000, NULL, CX_OUTBOUND, NULL, "T-2", 0, CX_MISSED, 0));
-    OK(cx_interaction_add(NULL, s, "C-1", "web", 12000, "visit", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 49.5));
+    OK(cx_interaction_add(NULL, s, NULL, "عميل-٢", "web", 11000, NULL, CX_OUTBOUND, NULL, "T-2", 0, CX_MISSED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", 12000, "visit", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 49.5));
     OK(cx_question_add(s, "effort", CX_METRIC_CES, 1, 7, 0));
-    OK(cx_feedback_add(NULL, s, "C-1", "nps", 9, 13000, "phone-in", 0, "T-1", "ممتاز"));
-    OK(cx_feedback_add(NULL, s, "عميل-٢", "effort", 2, 14000, NULL, CX_ROW_NONE, "T-2", NULL));
-    OK(cx_transaction_add(NULL, s, "C-1", 15000, 10.25));
-    OK(cx_transaction_add(NULL, s, "C-3", 16000, 0));
+    OK(cx_feedback_add(NULL, s, NULL, "C-1", "nps", 9, 13000, "phone-in", 0, "T-1", "ممتاز"));
+    OK(cx_feedback_add(NULL, s, NULL, "عميل-٢", "effort", 2, 14000, NULL, NULL, "T-2", NULL));
+    OK(cx_transaction_add(NULL, s, NULL, "C-1", 15000, 10.25));
+    OK(cx_transaction_add(NULL, s, NULL, "C-3", 16000, 0));
 }
 
 static cx_store *populated(void)
@@ -390,8 +390,8 @@ START_TEST(define_and_open_sets)
     ck_assert_uint_eq(vocab_size(s, CX_VOCAB_SEGMENT), 1);
     ck_assert_uint_eq(vocab_size(s, CX_VOCAB_REGION), 2);
     ck_assert_uint_eq(vocab_size(s, CX_VOCAB_PLAN), 1);
-    OK(cx_interaction_add(NULL, s, "C", "fax-in", 5, "callback", CX_INBOUND, "ali", NULL, 0, CX_HANDLED, 0));
-    OK(cx_interaction_add(NULL, s, "C", "fax-in", 6, "callback", CX_INBOUND, "mona", "K", 0, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "C", "fax-in", 5, "callback", CX_INBOUND, "ali", NULL, 0, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "C", "fax-in", 6, "callback", CX_INBOUND, "mona", "K", 0, CX_HANDLED, 0));
     OK(cx_case_add(s, "K2", "C", "fax", NULL, "ali", 1, CX_TIME_NONE, CX_TIME_NONE, 0, 0));
     ck_assert_uint_eq(vocab_size(s, CX_VOCAB_INTERACTION_KIND), 7);
     ck_assert_uint_eq(set_index(s, CX_VOCAB_INTERACTION_KIND, "callback"), 6);
@@ -429,13 +429,13 @@ START_TEST(builtin_questions)
     }
     /* the ends of each built-in scale are accepted */
     OK(cx_customer_add(s, "C", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_feedback_add(NULL, s, "C", "nps", 0, 1, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "C", "nps", 10, 1, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "C", "csat", 1, 1, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "C", "csat", 5, 1, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "C", "ces", 1, 1, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "C", "ces", 7, 1, NULL, CX_ROW_NONE, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, "C", "ces", 3.5, 1, NULL, CX_ROW_NONE, NULL, NULL)); /* only NPS needs integers */
+    OK(cx_feedback_add(NULL, s, NULL, "C", "nps", 0, 1, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "C", "nps", 10, 1, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "C", "csat", 1, 1, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "C", "csat", 5, 1, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "C", "ces", 1, 1, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "C", "ces", 7, 1, NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "C", "ces", 3.5, 1, NULL, NULL, NULL, NULL)); /* only NPS needs integers */
     ck_assert_uint_eq(store_rows(s, CX_TABLE_FEEDBACK), 7);
     cx_store_free(s);
 }
@@ -567,7 +567,7 @@ START_TEST(interactions_read_back)
     cx_store *s = populated();
     const int T = CX_TABLE_INTERACTIONS;
     size_t row = 99;
-    OK(cx_interaction_add(&row, s, "C-3", "web", -86400000, "purchase", CX_OUTBOUND, "خالد", NULL, 1234567890123LL,
+    OK(cx_interaction_add(&row, s, NULL, "C-3", "web", -86400000, "purchase", CX_OUTBOUND, "خالد", NULL, 1234567890123LL,
                           CX_HANDLED, -12.75));
     ck_assert_uint_eq(row, 3);
     ck_assert_uint_eq(store_rows(s, T), 4);
@@ -688,9 +688,9 @@ START_TEST(questions_read_back)
     ck_assert_int_eq(store_int(s, T, CX_QUESTION_HIGHER_IS_BETTER, 6), 0);
     /* answers on a custom scale, negative included */
     OK(cx_customer_add(s, "C-9", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_feedback_add(NULL, s, "C-9", "wait", -2.5, 1, NULL, CX_ROW_NONE, NULL, NULL));
-    ck_assert_int_eq(cx_feedback_add(NULL, s, "C-9", "wait", -2.6, 1, NULL, CX_ROW_NONE, NULL, NULL), CX_ERANGE);
-    ck_assert_int_eq(cx_feedback_add(NULL, s, "C-9", "nps2", 7.5, 1, NULL, CX_ROW_NONE, NULL, NULL), CX_ERANGE);
+    OK(cx_feedback_add(NULL, s, NULL, "C-9", "wait", -2.5, 1, NULL, NULL, NULL, NULL));
+    ck_assert_int_eq(cx_feedback_add(NULL, s, NULL, "C-9", "wait", -2.6, 1, NULL, NULL, NULL, NULL), CX_ERANGE);
+    ck_assert_int_eq(cx_feedback_add(NULL, s, NULL, "C-9", "nps2", 7.5, 1, NULL, NULL, NULL, NULL), CX_ERANGE);
     cx_store_free(s);
 }
 END_TEST
@@ -700,9 +700,9 @@ START_TEST(feedback_read_back)
     cx_store *s = populated();
     const int T = CX_TABLE_FEEDBACK;
     size_t row = 99;
-    OK(cx_feedback_add(&row, s, "C-1", "csat", 4.5, 17000, "web", 2, NULL, ""));
+    OK(cx_feedback_add(&row, s, NULL, "C-1", "csat", 4.5, 17000, "web", 2, NULL, ""));
     ck_assert_uint_eq(row, 2);
-    OK(cx_feedback_add(&row, s, "C-3", "nps", 0, 18000, NULL, CX_ROW_NONE, NULL, "ممتاز"));
+    OK(cx_feedback_add(&row, s, NULL, "C-3", "nps", 0, 18000, NULL, NULL, NULL, "ممتاز"));
     ck_assert_uint_eq(row, 3);
     ck_assert_uint_eq(store_rows(s, T), 4);
     ck_assert_str_eq(store_str(s, T, CX_FEEDBACK_CUSTOMER, 0), "C-1");
@@ -738,7 +738,7 @@ START_TEST(transactions_read_back)
     cx_store *s = populated();
     const int T = CX_TABLE_TRANSACTIONS;
     size_t row = 99;
-    OK(cx_transaction_add(&row, s, "عميل-٢", 19000, 1e9));
+    OK(cx_transaction_add(&row, s, NULL, "عميل-٢", 19000, 1e9));
     ck_assert_uint_eq(row, 2);
     ck_assert_uint_eq(store_rows(s, T), 3);
     ck_assert_str_eq(store_str(s, T, CX_TRANSACTION_CUSTOMER, 0), "C-1");
@@ -832,10 +832,10 @@ START_TEST(arabic_round_trip)
     OK(cx_customer_set_attribute(s, id, key, val));
     OK(cx_touchpoint_add(s, tp, "واتساب", "service", NULL, 1, 1));
     OK(cx_case_add(s, cs, id, "واتساب", NULL, agent, 1, CX_TIME_NONE, CX_TIME_NONE, 0, 0));
-    OK(cx_interaction_add(NULL, s, id, tp, 2, "استفسار", CX_INBOUND, agent, cs, 0, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, id, tp, 2, "استفسار", CX_INBOUND, agent, cs, 0, CX_HANDLED, 0));
     OK(cx_question_add(s, q, CX_METRIC_CSAT, 1, 5, 1));
-    OK(cx_feedback_add(NULL, s, id, q, 5, 3, tp, 0, cs, comment));
-    OK(cx_transaction_add(NULL, s, id, 4, 1));
+    OK(cx_feedback_add(NULL, s, NULL, id, q, 5, 3, tp, 0, cs, comment));
+    OK(cx_transaction_add(NULL, s, NULL, id, 4, 1));
     const struct {
         int table, col;
         const char *want;
@@ -881,7 +881,7 @@ START_TEST(arabic_round_trip)
     char longid[400] = "";
     for (int k = 0; k < 40; k++)
         strcat(longid, "ع");
-    ck_assert_int_eq(cx_transaction_add(NULL, s, longid, 1, -1), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_transaction_add(NULL, s, NULL, longid, 1, -1), CX_ENOTFOUND);
     const char *msg = cx_last_error();
     ck_assert(cxi_utf8_valid(msg, strlen(msg)));
     ck_assert_ptr_nonnull(strstr(msg, "..."));
@@ -908,7 +908,7 @@ START_TEST(memory_and_reserve)
     /* the reserved rows need no more memory */
     size_t calls = a.calls;
     for (int i = 0; i < 1000; i++)
-        OK(cx_interaction_add(NULL, s, "C-3", "web", i, "view", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+        OK(cx_interaction_add(NULL, s, NULL, "C-3", "web", i, "view", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
     ck_assert_uint_eq(a.calls, calls);
     ck_assert_int_eq(cx_store_reserve(NULL, 0, 1), CX_EINVAL);
     ck_assert_int_eq(cx_store_reserve(s, CX_TABLE_COUNT, 1), CX_EINVAL);
@@ -1062,8 +1062,8 @@ START_TEST(bad_interaction)
 {
     cx_store *s = bs;
 #define IA(cust, tp, time, kind, dir, agent, cs, dur, out, val)                                                        \
-    cx_interaction_add(NULL, s, cust, tp, time, kind, dir, agent, cs, dur, out, val)
-    BAD(CX_EINVAL, NULL, "store is NULL", cx_interaction_add(NULL, NULL, "C-1", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
+    cx_interaction_add(NULL, s, NULL, cust, tp, time, kind, dir, agent, cs, dur, out, val)
+    BAD(CX_EINVAL, NULL, "store is NULL", cx_interaction_add(NULL, NULL, NULL, "C-1", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
     BAD(CX_EINVAL, "customer", "customer is NULL", IA(NULL, "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
     BAD(CX_EINVAL, "customer", "customer is empty", IA("", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
     BAD(CX_ENOTFOUND, "customer", "no customer 'C-404'", IA("C-404", "web", 1, "new-kind", 0, "new-agent", NULL, 0, 0, 0));
@@ -1090,7 +1090,7 @@ START_TEST(bad_interaction)
         BAD(CX_EINVAL, "agent", "agent is not valid UTF-8", IA("C-1", "web", 1, "new-kind", 0, bad_utf8[i], NULL, 0, 0, 0));
     }
     size_t row = 42;
-    OK(cx_interaction_add(&row, s, "C-1", "web", 1, "new-kind", 1, "new-agent", "T-1", 0, 2, 0));
+    OK(cx_interaction_add(&row, s, NULL, "C-1", "web", 1, "new-kind", 1, "new-agent", "T-1", 0, 2, 0));
     ck_assert_uint_eq(row, 3);
 #undef IA
 }
@@ -1181,9 +1181,9 @@ END_TEST
 START_TEST(bad_feedback)
 {
     cx_store *s = bs;
-#define FB(cust, q, score, time, tp, irow, cs, comment) cx_feedback_add(NULL, s, cust, q, score, time, tp, irow, cs, comment)
+#define FB(cust, q, score, time, tp, irow, cs, comment) cx_feedback_add(NULL, s, NULL, cust, q, score, time, tp, irow, cs, comment)
     const int64_t N = CX_ROW_NONE;
-    BAD(CX_EINVAL, NULL, "store is NULL", cx_feedback_add(NULL, NULL, "C-1", "csat", 4, 1, NULL, N, NULL, NULL));
+    BAD(CX_EINVAL, NULL, "store is NULL", cx_feedback_add(NULL, NULL, NULL, "C-1", "csat", 4, 1, NULL, N, NULL, NULL));
     BAD(CX_EINVAL, "customer", "customer is NULL", FB(NULL, "csat", 4, 1, NULL, N, NULL, "new comment"));
     BAD(CX_ENOTFOUND, "customer", "no customer 'C-404'", FB("C-404", "csat", 4, 1, NULL, N, NULL, "new comment"));
     BAD(CX_EINVAL, "question", "question is NULL", FB("C-1", NULL, 4, 1, NULL, N, NULL, "new comment"));
@@ -1223,17 +1223,17 @@ END_TEST
 START_TEST(bad_transaction)
 {
     cx_store *s = bs;
-    BAD(CX_EINVAL, NULL, "store is NULL", cx_transaction_add(NULL, NULL, "C-1", 1, 1));
-    BAD(CX_EINVAL, "customer", "customer is NULL", cx_transaction_add(NULL, s, NULL, 1, 1));
-    BAD(CX_EINVAL, "customer", "customer is empty", cx_transaction_add(NULL, s, "", 1, 1));
-    BAD(CX_ENOTFOUND, "customer", "no customer 'C-404'", cx_transaction_add(NULL, s, "C-404", 1, 1));
-    BAD(CX_EINVAL, "time", "time is missing", cx_transaction_add(NULL, s, "C-1", CX_TIME_NONE, 1));
-    BAD(CX_ERANGE, "amount", "customer 'C-1': amount -0.01", cx_transaction_add(NULL, s, "C-1", 1, -0.01));
-    BAD(CX_ERANGE, "amount", "customer 'C-1': amount", cx_transaction_add(NULL, s, "C-1", 1, NAN));
-    BAD(CX_ERANGE, "amount", "amount", cx_transaction_add(NULL, s, "C-1", 1, INFINITY));
-    BAD(CX_ERANGE, "amount", "amount", cx_transaction_add(NULL, s, "C-1", 1, -INFINITY));
+    BAD(CX_EINVAL, NULL, "store is NULL", cx_transaction_add(NULL, NULL, NULL, "C-1", 1, 1));
+    BAD(CX_EINVAL, "customer", "customer is NULL", cx_transaction_add(NULL, s, NULL, NULL, 1, 1));
+    BAD(CX_EINVAL, "customer", "customer is empty", cx_transaction_add(NULL, s, NULL, "", 1, 1));
+    BAD(CX_ENOTFOUND, "customer", "no customer 'C-404'", cx_transaction_add(NULL, s, NULL, "C-404", 1, 1));
+    BAD(CX_EINVAL, "time", "time is missing", cx_transaction_add(NULL, s, NULL, "C-1", CX_TIME_NONE, 1));
+    BAD(CX_ERANGE, "amount", "customer 'C-1': amount -0.01", cx_transaction_add(NULL, s, NULL, "C-1", 1, -0.01));
+    BAD(CX_ERANGE, "amount", "customer 'C-1': amount", cx_transaction_add(NULL, s, NULL, "C-1", 1, NAN));
+    BAD(CX_ERANGE, "amount", "amount", cx_transaction_add(NULL, s, NULL, "C-1", 1, INFINITY));
+    BAD(CX_ERANGE, "amount", "amount", cx_transaction_add(NULL, s, NULL, "C-1", 1, -INFINITY));
     size_t row = 99;
-    OK(cx_transaction_add(&row, s, "C-1", 1, 0));
+    OK(cx_transaction_add(&row, s, NULL, "C-1", 1, 0));
     ck_assert_uint_eq(row, 2);
 }
 END_TEST
@@ -1285,12 +1285,12 @@ START_TEST(full_tables)
         case CX_TABLE_CUSTOMERS: rc = cx_customer_add(s, "NEW-C", "new-seg", NULL, NULL, N); break;
         case CX_TABLE_TOUCHPOINTS: rc = cx_touchpoint_add(s, "NEW-TP", "web", "service", NULL, 0, 1); break;
         case CX_TABLE_INTERACTIONS:
-            rc = cx_interaction_add(NULL, s, "C-1", "web", 1, "new-kind", 0, "new-agent", NULL, 0, 0, 0);
+            rc = cx_interaction_add(NULL, s, NULL, "C-1", "web", 1, "new-kind", 0, "new-agent", NULL, 0, 0, 0);
             break;
         case CX_TABLE_CASES: rc = cx_case_add(s, "NEW-K", "C-1", "web", NULL, "new-agent", 1, N, N, 0, 0); break;
         case CX_TABLE_QUESTIONS: rc = cx_question_add(s, "NEW-Q", CX_METRIC_CUSTOM, 0, 1, 1); break;
-        case CX_TABLE_FEEDBACK: rc = cx_feedback_add(NULL, s, "C-1", "csat", 1, 1, NULL, -1, NULL, "new comment"); break;
-        default: rc = cx_transaction_add(NULL, s, "C-1", 1, 1); break;
+        case CX_TABLE_FEEDBACK: rc = cx_feedback_add(NULL, s, NULL, "C-1", "csat", 1, 1, NULL, -1, NULL, "new comment"); break;
+        default: rc = cx_transaction_add(NULL, s, NULL, "C-1", 1, 1); break;
         }
         t->n = n;
         bad_after(rc, CX_ELIMIT, NULL, full[k].needle, full[k].needle);
@@ -1320,9 +1320,9 @@ START_TEST(allocator_sees_every_byte)
         snprintf(seg, sizeof seg, "seg-%d", i % 300);
         OK(cx_customer_add(s, id, seg, NULL, NULL, i));
         OK(cx_customer_set_attribute(s, id, i % 2 ? "a" : "b", seg));
-        OK(cx_interaction_add(NULL, s, id, "web", i, NULL, 0, seg, NULL, i, 0, 0));
-        OK(cx_feedback_add(NULL, s, id, "csat", 1 + i % 5, i, NULL, CX_ROW_NONE, NULL, id));
-        OK(cx_transaction_add(NULL, s, id, i, i));
+        OK(cx_interaction_add(NULL, s, NULL, id, "web", i, NULL, 0, seg, NULL, i, 0, 0));
+        OK(cx_feedback_add(NULL, s, NULL, id, "csat", 1 + i % 5, i, NULL, NULL, NULL, id));
+        OK(cx_transaction_add(NULL, s, NULL, id, i, i));
     }
     size_t mem;
     OK(cx_store_memory(&mem, s));
@@ -1380,16 +1380,16 @@ static int op_attr_replace(cx_store *s) { return cx_customer_set_attribute(s, "C
 static int op_touchpoint(cx_store *s) { return cx_touchpoint_add(s, "NEW-TP", "sms", "onboarding", "product", 0, 0.5); }
 static int op_interaction(cx_store *s)
 {
-    return cx_interaction_add(NULL, s, "C-1", "web", 123, "new-kind", CX_INBOUND, "new-agent", "T-1", 5, CX_HANDLED, 1.5);
+    return cx_interaction_add(NULL, s, NULL, "C-1", "web", 123, "new-kind", CX_INBOUND, "new-agent", "T-1", 5, CX_HANDLED, 1.5);
 }
 static int op_case(cx_store *s) { return cx_case_add(s, "NEW-K", "C-1", "email", "low", "new-agent", 100, 150, 200, 0, 1); }
 static int op_case_update(cx_store *s) { return cx_case_update(s, "T-2", 11500, 12000, 1, 3); }
 static int op_question(cx_store *s) { return cx_question_add(s, "NEW-Q", CX_METRIC_CUSTOM, -5, 5, 0); }
 static int op_feedback(cx_store *s)
 {
-    return cx_feedback_add(NULL, s, "C-1", "csat", 4, 300, "web", 0, "T-1", "تعليق جديد ✓");
+    return cx_feedback_add(NULL, s, NULL, "C-1", "csat", 4, 300, "web", 0, "T-1", "تعليق جديد ✓");
 }
-static int op_transaction(cx_store *s) { return cx_transaction_add(NULL, s, "C-1", 400, 9.75); }
+static int op_transaction(cx_store *s) { return cx_transaction_add(NULL, s, NULL, "C-1", 400, 9.75); }
 static int op_reserve(cx_store *s) { return cx_store_reserve(s, CX_TABLE_INTERACTIONS, 1000); }
 
 /* Adds rows of `table` until its columns are full, so the next add must grow them. */
@@ -1402,11 +1402,11 @@ static void fill_table(cx_store *s, int table)
         switch (table) {
         case CX_TABLE_CUSTOMERS: OK(cx_customer_add(s, id, NULL, NULL, NULL, N)); break;
         case CX_TABLE_TOUCHPOINTS: OK(cx_touchpoint_add(s, id, "web", "awareness", NULL, 0, 1)); break;
-        case CX_TABLE_INTERACTIONS: OK(cx_interaction_add(NULL, s, "C-3", "web", i, NULL, 0, NULL, NULL, 0, 0, 0)); break;
+        case CX_TABLE_INTERACTIONS: OK(cx_interaction_add(NULL, s, NULL, "C-3", "web", i, NULL, 0, NULL, NULL, 0, 0, 0)); break;
         case CX_TABLE_CASES: OK(cx_case_add(s, id, "C-3", "web", NULL, NULL, i, N, N, 0, 0)); break;
         case CX_TABLE_QUESTIONS: OK(cx_question_add(s, id, CX_METRIC_CUSTOM, 0, 1, 1)); break;
-        case CX_TABLE_FEEDBACK: OK(cx_feedback_add(NULL, s, "C-3", "csat", 3, i, NULL, -1, NULL, NULL)); break;
-        default: OK(cx_transaction_add(NULL, s, "C-3", i, 1)); break;
+        case CX_TABLE_FEEDBACK: OK(cx_feedback_add(NULL, s, NULL, "C-3", "csat", 3, i, NULL, -1, NULL, NULL)); break;
+        default: OK(cx_transaction_add(NULL, s, NULL, "C-3", i, 1)); break;
         }
     }
 }
@@ -1508,7 +1508,7 @@ static size_t oom_loop(const op *o, bool full, bool sticky)
         char *now = snap(s);
         assert_same_snap(want, now, o->name); /* the same as if nothing had failed */
         /* and later calls work */
-        OK(cx_transaction_add(NULL, s, "C-3", 99999, 1));
+        OK(cx_transaction_add(NULL, s, NULL, "C-3", 99999, 1));
         size_t ncust = store_rows(s, CX_TABLE_CUSTOMERS);
         OK(cx_customer_add(s, "LATER", "later-seg", NULL, NULL, 1));
         ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), ncust + 1);
@@ -1632,11 +1632,11 @@ static void *fill_store(void *arg)
         snprintf(id, sizeof id, "T%d-C%d", j->tag, i % NC);
         int64_t d = (int64_t)i * j->tag;
         dsum += d;
-        bad |= cx_interaction_add(NULL, s, id, "web", (i * 7919) % 100000, NULL, 0, NULL, NULL, d, 0, 0);
+        bad |= cx_interaction_add(NULL, s, NULL, id, "web", (i * 7919) % 100000, NULL, 0, NULL, NULL, d, 0, 0);
     }
     /* a failure names this thread's own record */
     snprintf(id, sizeof id, "T%d-missing", j->tag);
-    int rc = cx_transaction_add(NULL, s, id, 1, 1);
+    int rc = cx_transaction_add(NULL, s, NULL, id, 1, 1);
     snprintf(j->err, sizeof j->err, "%s", cx_last_error());
     int64_t got = 0;
     size_t rows = 0;
@@ -1688,13 +1688,13 @@ static void appends(cx_store *s)
     OK(cx_touchpoint_add(s, "NEW-TP", "fax", "service", NULL, 0, 1));
     OK(cx_case_add(s, "NEW-K", "NEW-C", "fax", NULL, "new-agent", 50, CX_TIME_NONE, CX_TIME_NONE, 0, 0));
     OK(cx_case_add(s, "NEW-K2", "C-1", "fax", NULL, NULL, 50, CX_TIME_NONE, CX_TIME_NONE, 0, 0));
-    OK(cx_interaction_add(NULL, s, "C-1", "NEW-TP", 5, "new-kind", 0, "new-agent", "NEW-K2", 0, 0, 0));
-    OK(cx_interaction_add(NULL, s, "NEW-C", "web", 6, NULL, 0, NULL, "NEW-K", 0, 0, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "C-1", "NEW-TP", 5, "new-kind", 0, "new-agent", "NEW-K2", 0, 0, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "NEW-C", "web", 6, NULL, 0, NULL, "NEW-K", 0, 0, 0));
     OK(cx_question_add(s, "NEW-Q", CX_METRIC_CUSTOM, 0, 3, 1));
-    OK(cx_feedback_add(NULL, s, "C-1", "NEW-Q", 2, 7, NULL, 3, "NEW-K2", "new comment"));
-    OK(cx_feedback_add(NULL, s, "NEW-C", "csat", 2, 8, NULL, CX_ROW_NONE, NULL, "ممتاز"));
-    OK(cx_transaction_add(NULL, s, "C-1", 9, 3));
-    OK(cx_transaction_add(NULL, s, "NEW-C", 9, 3));
+    OK(cx_feedback_add(NULL, s, NULL, "C-1", "NEW-Q", 2, 7, NULL, 3, "NEW-K2", "new comment"));
+    OK(cx_feedback_add(NULL, s, NULL, "NEW-C", "csat", 2, 8, NULL, NULL, NULL, "ممتاز"));
+    OK(cx_transaction_add(NULL, s, NULL, "C-1", 9, 3));
+    OK(cx_transaction_add(NULL, s, NULL, "NEW-C", 9, 3));
 }
 
 START_TEST(savepoint_rollback)
@@ -1757,12 +1757,12 @@ START_TEST(savepoint_truncate)
     cx_store *s = populated();
     char *before = snap(s);
     uint32_t comments = s->comments.count;
-    OK(cx_interaction_add(NULL, s, "C-1", "web", 20000, NULL, 0, NULL, NULL, 0, 0, 0));
-    OK(cx_interaction_add(NULL, s, "عميل-٢", "web", 21000, NULL, 0, NULL, NULL, 0, 0, 0));
-    OK(cx_interaction_add(NULL, s, "C-1", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
-    OK(cx_feedback_add(NULL, s, "C-1", "csat", 3, 22000, NULL, 5, NULL, "chunk comment"));
-    OK(cx_feedback_add(NULL, s, "C-3", "csat", 3, 22000, NULL, CX_ROW_NONE, NULL, "another"));
-    OK(cx_transaction_add(NULL, s, "C-3", 23000, 1));
+    OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", 20000, NULL, 0, NULL, NULL, 0, 0, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "عميل-٢", "web", 21000, NULL, 0, NULL, NULL, 0, 0, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
+    OK(cx_feedback_add(NULL, s, NULL, "C-1", "csat", 3, 22000, NULL, 5, NULL, "chunk comment"));
+    OK(cx_feedback_add(NULL, s, NULL, "C-3", "csat", 3, 22000, NULL, NULL, NULL, "another"));
+    OK(cx_transaction_add(NULL, s, NULL, "C-3", 23000, 1));
     cxi_store_truncate_rows(s, CX_TABLE_FEEDBACK, 2);
     cxi_store_truncate_comments(s, comments);
     cxi_store_truncate_rows(s, CX_TABLE_INTERACTIONS, 3);
@@ -1772,9 +1772,9 @@ START_TEST(savepoint_truncate)
     assert_snap(s, before, "truncating the chunk");
     /* the next chunk reuses the rows and the comment text */
     size_t row;
-    OK(cx_interaction_add(&row, s, "C-3", "web", 30000, NULL, 0, NULL, NULL, 0, 0, 0));
+    OK(cx_interaction_add(&row, s, NULL, "C-3", "web", 30000, NULL, 0, NULL, NULL, 0, 0, 0));
     ck_assert_uint_eq(row, 3);
-    OK(cx_feedback_add(&row, s, "C-3", "csat", 5, 30001, NULL, 3, NULL, "chunk comment"));
+    OK(cx_feedback_add(&row, s, NULL, "C-3", "csat", 5, 30001, NULL, 3, NULL, "chunk comment"));
     ck_assert_uint_eq(row, 2);
     ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "chunk comment");
     ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), 3);

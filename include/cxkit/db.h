@@ -47,7 +47,7 @@ extern "C" {
  * @{ */
 
 /** The schema version this library writes. */
-#define CX_DB_SCHEMA_VERSION 1
+#define CX_DB_SCHEMA_VERSION 2
 
 /**
  * @brief Save a store to a SQLite file: create it, or append to it what was
@@ -105,6 +105,29 @@ CX_EXTERN int cx_db_load_with_allocator(cx_store **out, const char *path, cx_all
  */
 CX_EXTERN int cx_db_import_csv(cx_import_report **out, const char *db_path, cx_table table, const char *csv_path,
                                const cx_import_options *options);
+
+/**
+ * @brief Erase customers and everything that refers to them from a SQLite
+ *        file, as cx_customer_forget() does in a store.
+ *
+ * Deletes the customers, their attributes, interactions, cases, feedback
+ * (with comments) and transactions, renumbers the remaining rows so that
+ * the file matches a store on which cx_customer_forget() was called with
+ * the same ids (so later cx_db_save() calls go on appending), and leaves
+ * no copy of the erased values in the file: SQLite's secure_delete
+ * overwrites the deleted content, the write-ahead log is checkpointed and
+ * truncated, and the file is vacuumed. One transaction: on failure the
+ * file is as it was.
+ *
+ * @param[out] out_rows the number of rows removed, over all tables; may be NULL.
+ * @param[in]  path     the database file (not created if missing).
+ * @param[in]  n        the number of customers.
+ * @param[in]  ids      n customer ids (repeats allowed).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND (an id the file does not
+ *         hold: the message names it; nothing is erased), ::CX_EVERSION,
+ *         ::CX_EIO or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_db_forget(size_t *out_rows, const char *path, size_t n, const char *const *ids);
 
 /**
  * @brief The schema version of a database file.

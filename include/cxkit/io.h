@@ -25,7 +25,17 @@ extern "C" {
  * missing value. Times are ISO-8601 (see cx_time_parse()) or epoch seconds
  * (an optional sign, digits and an optional fraction). Enumerations are
  * written by name (`inbound`, `missed`, `ces`, ...). The `interaction` column
- * of feedback is a row number of the interactions table.
+ * of feedback is the `id` of an interaction (stored before it).
+ *
+ * **Synchronising.** Files of records with ids (every customer, touchpoint,
+ * case and question; interactions, feedback and transactions with an `id`
+ * column) can be imported again and again, overlapping, split or in any
+ * order: with cx_import_options_set_existing() at ::CX_EXISTING_UPDATE a
+ * record whose id is already stored replaces it (see @ref sync), at
+ * ::CX_EXISTING_SKIP it is left as it is, and the report counts what was
+ * added, updated and left unchanged. A record must come after the ones it
+ * refers to: import customers, touchpoints, cases, interactions, questions,
+ * feedback and transactions in that order.
  *
  * **CSV** follows RFC 4180: a header row, fields separated by commas (or the
  * chosen delimiter), fields with delimiters, quotes or line breaks enclosed
@@ -135,6 +145,27 @@ CX_EXTERN int cx_import_options_set_strict(cx_import_options *options, int stric
  */
 CX_EXTERN int cx_import_options_set_create_customers(cx_import_options *options, int create);
 
+/** What an import does with a record whose id is already stored. Values are stable. */
+typedef enum cx_existing {
+    CX_EXISTING_REJECT = 0, /**< Reject the row as a duplicate (the default). */
+    CX_EXISTING_SKIP = 1,   /**< Keep the stored record; the row counts as unchanged. */
+    CX_EXISTING_UPDATE = 2  /**< Replace the stored record by the row (as the `_put` calls of @ref sync do). */
+} cx_existing;
+
+/**
+ * @brief What to do with rows whose record is already stored (same id).
+ *
+ * A customer row updated by ::CX_EXISTING_UPDATE also replaces the
+ * attributes the file has columns for: an empty cell removes the
+ * attribute; attributes without a column stay. Rows of events without an
+ * id are always added.
+ *
+ * @param[in] options  the options.
+ * @param[in] existing a ::cx_existing.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_import_options_set_existing(cx_import_options *options, cx_existing existing);
+
 /**
  * @brief Write every rejected row to a file beside the good ones.
  *
@@ -224,6 +255,28 @@ CX_EXTERN uint64_t cx_import_report_read(const cx_import_report *report);
  * @return the count.
  */
 CX_EXTERN uint64_t cx_import_report_accepted(const cx_import_report *report);
+
+/**
+ * @brief Rows that added a new record (of the accepted ones).
+ * @param[in] report the report; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN uint64_t cx_import_report_added(const cx_import_report *report);
+
+/**
+ * @brief Rows that replaced a stored record with other values (of the accepted ones).
+ * @param[in] report the report; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN uint64_t cx_import_report_updated(const cx_import_report *report);
+
+/**
+ * @brief Rows whose record was stored already with the same values, or
+ *        kept by ::CX_EXISTING_SKIP (accepted = added + updated + unchanged).
+ * @param[in] report the report; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN uint64_t cx_import_report_unchanged(const cx_import_report *report);
 
 /**
  * @brief Rows rejected (read = accepted + rejected).

@@ -31,8 +31,19 @@ extern "C" {
  * byte) and compared byte for byte. Strings returned by the store are
  * borrowed: they stay valid until the store is freed.
  *
- * **Rows** of every table are numbered from 0 in the order they were added
- * and never move. A table holds at most 2^32 - 2 rows.
+ * **Rows** of every table are numbered from 0 in the order they were added.
+ * They move only when cx_customer_forget() removes rows: the rows after
+ * them move up, keeping their order. A table holds at most 2^32 - 2 rows.
+ * Rows are an internal detail: records refer to each other by id.
+ *
+ * **Ids.** Customers, cases, touchpoints (by name) and questions (by name)
+ * always have an id; interactions, feedback and transactions may carry the
+ * source system's id (unique within their table). Feedback links to the
+ * interaction it rates by that interaction's id, interactions and feedback
+ * to cases by case id, everything to its customer by customer id. Records
+ * with ids can be synchronised: the `_put` calls (cx_customer_put(), ...)
+ * add a record that is new and replace one that exists, and
+ * cx_import_options_set_existing() makes imports do the same.
  *
  * **Memory.** Every byte CXKit allocates for a store's work comes from the
  * store's allocator (the one given to cx_store_new_with_allocator() or
@@ -85,6 +96,13 @@ typedef enum cx_table {
 /** Number of tables. */
 #define CX_TABLE_COUNT 7
 
+/** What a `_put` call (or a synchronising import) did with a record. Values are stable. */
+typedef enum cx_change {
+    CX_ADDED = 0,    /**< The record was new: it was added. */
+    CX_UPDATED = 1,  /**< A record with its id existed and differed: it was replaced. */
+    CX_UNCHANGED = 2 /**< A record with its id existed with the same values: nothing changed. */
+} cx_change;
+
 /** The type of a column, as read by the getters. */
 typedef enum cx_type {
     CX_TYPE_STRING = 1, /**< Text: read with cx_store_get_string(); cx_store_get_int() gives its code (see there). */
@@ -123,7 +141,8 @@ typedef enum cx_interaction_column {
     CX_INTERACTION_CASE = 6,       /**< string, optional: case id (code: case row). */
     CX_INTERACTION_DURATION = 7,   /**< int: duration in milliseconds, >= 0. */
     CX_INTERACTION_OUTCOME = 8,    /**< string: "handled", "missed" or "abandoned" (code: ::cx_outcome). */
-    CX_INTERACTION_VALUE = 9       /**< real: monetary value, 0 when none. */
+    CX_INTERACTION_VALUE = 9,      /**< real: monetary value, 0 when none. */
+    CX_INTERACTION_ID = 10         /**< string, optional: the source system's id, unique among interactions (no code). */
 } cx_interaction_column;
 
 /** Columns of ::CX_TABLE_CASES. */
@@ -156,16 +175,18 @@ typedef enum cx_feedback_column {
     CX_FEEDBACK_SCORE = 2,       /**< real: the answer, within the question's scale. */
     CX_FEEDBACK_TIME = 3,        /**< time. */
     CX_FEEDBACK_TOUCHPOINT = 4,  /**< string, optional: touchpoint name (code: touchpoint row). */
-    CX_FEEDBACK_INTERACTION = 5, /**< int: row of the linked interaction, ::CX_ROW_NONE when none. */
+    CX_FEEDBACK_INTERACTION = 5, /**< string, optional: the id of the interaction it rates (code: its row). */
     CX_FEEDBACK_CASE = 6,        /**< string, optional: case id (code: case row). */
-    CX_FEEDBACK_COMMENT = 7      /**< string, optional: free text. */
+    CX_FEEDBACK_COMMENT = 7,     /**< string, optional: free text. */
+    CX_FEEDBACK_ID = 8           /**< string, optional: the source system's id, unique among feedback (no code). */
 } cx_feedback_column;
 
 /** Columns of ::CX_TABLE_TRANSACTIONS. */
 typedef enum cx_transaction_column {
     CX_TRANSACTION_CUSTOMER = 0, /**< string: customer id (code: customer row). */
     CX_TRANSACTION_TIME = 1,     /**< time. */
-    CX_TRANSACTION_AMOUNT = 2    /**< real: amount, finite and >= 0. */
+    CX_TRANSACTION_AMOUNT = 2,   /**< real: amount, finite and >= 0. */
+    CX_TRANSACTION_ID = 3        /**< string, optional: the source system's id, unique among transactions (no code). */
 } cx_transaction_column;
 
 /** Direction of an interaction. */
@@ -282,13 +303,13 @@ CX_EXTERN int cx_store_reserve(cx_store *store, cx_table table, size_t rows);
 CX_EXTERN int cx_store_rows(size_t *out, const cx_store *store, cx_table table);
 
 /**
- * @brief Find a keyed record by its id (customers, touchpoints, cases,
- *        questions) in O(1).
+ * @brief Find a record by its id in O(1): a customer, touchpoint, case or
+ *        question, or an interaction, feedback or transaction that has one.
  * @param[out] out   its row.
  * @param[in]  store the store.
- * @param[in]  table ::CX_TABLE_CUSTOMERS, ::CX_TABLE_TOUCHPOINTS, ::CX_TABLE_CASES or ::CX_TABLE_QUESTIONS.
+ * @param[in]  table a ::cx_table.
  * @param[in]  id    the id or name.
- * @return ::CX_OK, ::CX_ENOTFOUND, or ::CX_EINVAL (also for a table without ids).
+ * @return ::CX_OK, ::CX_ENOTFOUND or ::CX_EINVAL.
  */
 CX_EXTERN int cx_store_find(size_t *out, const cx_store *store, cx_table table, const char *id);
 
@@ -346,13 +367,13 @@ CX_EXTERN int cx_customer_add(cx_store *store, const char *id, const char *segme
                               const char *region, const char *plan, cx_time acquired);
 
 /**
- * @brief Set (or replace) a free attribute of a customer.
+ * @brief Set, replace or remove a free attribute of a customer.
  * @param[in] store    the store.
  * @param[in] customer the customer's id.
  * @param[in] key      attribute name, non-empty UTF-8, not the name of a
  *                     customer column ("id", "segment", "region", "plan",
  *                     "acquired"), which would make exported files ambiguous.
- * @param[in] value    attribute value, UTF-8 (may be empty).
+ * @param[in] value    attribute value, UTF-8 (may be empty); NULL removes the attribute.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ENOMEM or ::CX_ELIMIT.
  */
 CX_EXTERN int cx_customer_set_attribute(cx_store *store, const char *customer,
@@ -389,6 +410,8 @@ CX_EXTERN int cx_touchpoint_add(cx_store *store, const char *name, const char *c
  * @brief Add an interaction of a customer with a touchpoint.
  * @param[out] out_row     the new row; may be NULL.
  * @param[in]  store       the store.
+ * @param[in]  id          the source system's id (non-empty UTF-8, unique
+ *                         among interactions), or NULL for none.
  * @param[in]  customer    an existing customer's id.
  * @param[in]  touchpoint  an existing touchpoint's name.
  * @param[in]  time        when it happened (not ::CX_TIME_NONE).
@@ -399,9 +422,9 @@ CX_EXTERN int cx_touchpoint_add(cx_store *store, const char *name, const char *c
  * @param[in]  duration_ms duration in milliseconds, >= 0.
  * @param[in]  outcome     a ::cx_outcome.
  * @param[in]  value       monetary value, finite (0 when none).
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS (the id), ::CX_ENOTFOUND, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
  */
-CX_EXTERN int cx_interaction_add(size_t *out_row, cx_store *store, const char *customer,
+CX_EXTERN int cx_interaction_add(size_t *out_row, cx_store *store, const char *id, const char *customer,
                                  const char *touchpoint, cx_time time, const char *kind,
                                  cx_direction direction, const char *agent, const char *case_id,
                                  int64_t duration_ms, cx_outcome outcome, double value);
@@ -465,31 +488,35 @@ CX_EXTERN int cx_question_add(cx_store *store, const char *name, cx_metric metri
  * @brief Add a survey answer.
  * @param[out] out_row     the new row; may be NULL.
  * @param[in]  store       the store.
+ * @param[in]  id          the source system's id (non-empty UTF-8, unique
+ *                         among feedback), or NULL for none.
  * @param[in]  customer    an existing customer's id.
  * @param[in]  question    an existing question's name.
  * @param[in]  score       the answer: within the question's scale (an integer for NPS).
  * @param[in]  time        when it was given (not ::CX_TIME_NONE).
  * @param[in]  touchpoint  the touchpoint it rates, or NULL.
- * @param[in]  interaction row of the interaction it rates (same customer), or ::CX_ROW_NONE.
+ * @param[in]  interaction the id of the interaction it rates (same customer), or NULL.
  * @param[in]  case_id     the case it rates (same customer), or NULL.
  * @param[in]  comment     free text in UTF-8, or NULL.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS (the id), ::CX_ENOTFOUND, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
  */
-CX_EXTERN int cx_feedback_add(size_t *out_row, cx_store *store, const char *customer,
+CX_EXTERN int cx_feedback_add(size_t *out_row, cx_store *store, const char *id, const char *customer,
                               const char *question, double score, cx_time time,
-                              const char *touchpoint, int64_t interaction,
+                              const char *touchpoint, const char *interaction,
                               const char *case_id, const char *comment);
 
 /**
  * @brief Add a purchase.
  * @param[out] out_row  the new row; may be NULL.
  * @param[in]  store    the store.
+ * @param[in]  id       the source system's id (non-empty UTF-8, unique
+ *                      among transactions), or NULL for none.
  * @param[in]  customer an existing customer's id.
  * @param[in]  time     when (not ::CX_TIME_NONE).
  * @param[in]  amount   finite and >= 0.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS (the id), ::CX_ENOTFOUND, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
  */
-CX_EXTERN int cx_transaction_add(size_t *out_row, cx_store *store, const char *customer,
+CX_EXTERN int cx_transaction_add(size_t *out_row, cx_store *store, const char *id, const char *customer,
                                  cx_time time, double amount);
 
 /**
@@ -518,6 +545,7 @@ CX_EXTERN int cx_customer_add_batch(size_t *out_failed, cx_store *store, size_t 
  * @param[out] out_failed  the index of the record that failed; may be NULL.
  * @param[in]  store       the store.
  * @param[in]  n           the number of records.
+ * @param[in]  ids         n interaction ids (entries may be NULL), or NULL.
  * @param[in]  customers   n customer ids (required).
  * @param[in]  touchpoints n touchpoint names (required).
  * @param[in]  times       n times (required).
@@ -530,7 +558,7 @@ CX_EXTERN int cx_customer_add_batch(size_t *out_failed, cx_store *store, size_t 
  * @param[in]  values      n monetary values, or NULL.
  * @return ::CX_OK or the first failing record's status.
  */
-CX_EXTERN int cx_interaction_add_batch(size_t *out_failed, cx_store *store, size_t n,
+CX_EXTERN int cx_interaction_add_batch(size_t *out_failed, cx_store *store, size_t n, const char *const *ids,
                                        const char *const *customers, const char *const *touchpoints,
                                        const cx_time *times, const char *const *kinds, const int *directions,
                                        const char *const *agents, const char *const *case_ids,
@@ -542,19 +570,21 @@ CX_EXTERN int cx_interaction_add_batch(size_t *out_failed, cx_store *store, size
  * @param[out] out_failed   the index of the record that failed; may be NULL.
  * @param[in]  store        the store.
  * @param[in]  n            the number of records.
+ * @param[in]  ids          n feedback ids (entries may be NULL), or NULL.
  * @param[in]  customers    n customer ids (required).
  * @param[in]  questions    n question names (required).
  * @param[in]  scores       n answers (required).
  * @param[in]  times        n times (required).
  * @param[in]  touchpoints  n touchpoint names (entries may be NULL), or NULL.
- * @param[in]  interactions n interaction rows (::CX_ROW_NONE for none), or NULL.
+ * @param[in]  interactions n interaction ids (entries may be NULL), or NULL.
  * @param[in]  case_ids     n case ids (entries may be NULL), or NULL.
  * @param[in]  comments     n comments (entries may be NULL), or NULL.
  * @return ::CX_OK or the first failing record's status.
  */
-CX_EXTERN int cx_feedback_add_batch(size_t *out_failed, cx_store *store, size_t n, const char *const *customers,
+CX_EXTERN int cx_feedback_add_batch(size_t *out_failed, cx_store *store, size_t n, const char *const *ids,
+                                    const char *const *customers,
                                     const char *const *questions, const double *scores, const cx_time *times,
-                                    const char *const *touchpoints, const int64_t *interactions,
+                                    const char *const *touchpoints, const char *const *interactions,
                                     const char *const *case_ids, const char *const *comments);
 
 /**
@@ -563,13 +593,193 @@ CX_EXTERN int cx_feedback_add_batch(size_t *out_failed, cx_store *store, size_t 
  * @param[out] out_failed the index of the record that failed; may be NULL.
  * @param[in]  store      the store.
  * @param[in]  n          the number of records.
+ * @param[in]  ids        n transaction ids (entries may be NULL), or NULL.
  * @param[in]  customers  n customer ids (required).
  * @param[in]  times      n times (required).
  * @param[in]  amounts    n amounts (required).
  * @return ::CX_OK or the first failing record's status.
  */
-CX_EXTERN int cx_transaction_add_batch(size_t *out_failed, cx_store *store, size_t n, const char *const *customers,
+CX_EXTERN int cx_transaction_add_batch(size_t *out_failed, cx_store *store, size_t n, const char *const *ids,
+                                       const char *const *customers,
                                        const cx_time *times, const double *amounts);
+
+/** @} */
+
+/** @defgroup sync Synchronising, forgetting and pseudonymising
+ *
+ * A CRM feeds the store again and again with records that may already be
+ * there. The `_put` calls take the same arguments as the `_add` calls and
+ * the record's id: a record whose id is new is added (::CX_ADDED); one
+ * whose id exists is replaced by the values given, every field, NULL or
+ * ::CX_TIME_NONE meaning none as in an add (::CX_UPDATED), unless they are
+ * its values already (::CX_UNCHANGED). So putting the final state of every
+ * record, in any order and as often as wanted, gives the store a fresh add
+ * of that final state would give. An event without an id (NULL) cannot be
+ * matched: it is added.
+ *
+ * A replacement keeps the record's row and is checked like an add, and also
+ * against the records that refer to it: a case cannot move to another
+ * customer while interactions or feedback of the first one refer to it, an
+ * interaction cannot while feedback rates it, and a question's scale cannot
+ * change so that an answer already given falls outside it. A refused put
+ * changes nothing. cx_db_save() writes replaced records to the file.
+ * @{ */
+
+/**
+ * @brief Add a customer, or replace the segment, region, plan and
+ *        acquisition time of the one with this id (its attributes stay).
+ * @param[out] out_change a ::cx_change; may be NULL.
+ * @param store, id, segment, region, plan, acquired as cx_customer_add().
+ * @return as cx_customer_add(), never ::CX_EEXISTS.
+ */
+CX_EXTERN int cx_customer_put(int *out_change, cx_store *store, const char *id, const char *segment,
+                              const char *region, const char *plan, cx_time acquired);
+
+/**
+ * @brief Add a touchpoint, or replace the one with this name.
+ * @param[out] out_change a ::cx_change; may be NULL.
+ * @param store, name, channel, stage, kind, is_key, weight as cx_touchpoint_add().
+ * @return as cx_touchpoint_add(), never ::CX_EEXISTS.
+ */
+CX_EXTERN int cx_touchpoint_put(int *out_change, cx_store *store, const char *name, const char *channel,
+                                const char *stage, const char *kind, int is_key, double weight);
+
+/**
+ * @brief Add an interaction, or replace the one with this id.
+ * @param[out] out_change a ::cx_change; may be NULL.
+ * @param[out] out_row    its row; may be NULL.
+ * @param store, id, customer, touchpoint, time, kind, direction, agent, case_id, duration_ms, outcome, value
+ *        as cx_interaction_add().
+ * @return as cx_interaction_add(), never ::CX_EEXISTS; ::CX_EINVAL when
+ *         the customer changes while feedback rates the interaction.
+ */
+CX_EXTERN int cx_interaction_put(int *out_change, size_t *out_row, cx_store *store, const char *id,
+                                 const char *customer, const char *touchpoint, cx_time time, const char *kind,
+                                 cx_direction direction, const char *agent, const char *case_id,
+                                 int64_t duration_ms, cx_outcome outcome, double value);
+
+/**
+ * @brief Add a case, or replace the one with this id: its later state
+ *        (answered, resolved, reopened, reassigned, moved).
+ * @param[out] out_change a ::cx_change; may be NULL.
+ * @param store, id, customer, channel, priority, agent, opened, first_response, resolved, reopens, contacts
+ *        as cx_case_add().
+ * @return as cx_case_add(), never ::CX_EEXISTS; ::CX_EINVAL when the
+ *         customer changes while interactions or feedback refer to the case.
+ */
+CX_EXTERN int cx_case_put(int *out_change, cx_store *store, const char *id, const char *customer,
+                          const char *channel, const char *priority, const char *agent, cx_time opened,
+                          cx_time first_response, cx_time resolved, int reopens, int contacts);
+
+/**
+ * @brief Add a question, or replace the one with this name.
+ * @param[out] out_change a ::cx_change; may be NULL.
+ * @param store, name, metric, scale_min, scale_max, higher_is_better as cx_question_add().
+ * @return as cx_question_add(), never ::CX_EEXISTS; ::CX_ERANGE when an
+ *         answer already given does not fit the new metric and scale.
+ */
+CX_EXTERN int cx_question_put(int *out_change, cx_store *store, const char *name, cx_metric metric,
+                              double scale_min, double scale_max, int higher_is_better);
+
+/**
+ * @brief Add a survey answer, or replace the one with this id.
+ * @param[out] out_change a ::cx_change; may be NULL.
+ * @param[out] out_row    its row; may be NULL.
+ * @param store, id, customer, question, score, time, touchpoint, interaction, case_id, comment
+ *        as cx_feedback_add().
+ * @return as cx_feedback_add(), never ::CX_EEXISTS.
+ */
+CX_EXTERN int cx_feedback_put(int *out_change, size_t *out_row, cx_store *store, const char *id,
+                              const char *customer, const char *question, double score, cx_time time,
+                              const char *touchpoint, const char *interaction, const char *case_id,
+                              const char *comment);
+
+/**
+ * @brief Add a purchase, or replace the one with this id.
+ * @param[out] out_change a ::cx_change; may be NULL.
+ * @param[out] out_row    its row; may be NULL.
+ * @param store, id, customer, time, amount as cx_transaction_add().
+ * @return as cx_transaction_add(), never ::CX_EEXISTS.
+ */
+CX_EXTERN int cx_transaction_put(int *out_change, size_t *out_row, cx_store *store, const char *id,
+                                 const char *customer, cx_time time, double amount);
+
+/**
+ * @brief Erase customers and everything that refers to them, for
+ *        data-protection requests (GDPR article 17, Saudi PDPL).
+ *
+ * Removes each customer with its attributes, interactions, cases, feedback
+ * (with comments) and transactions, and the names of open sets (agents,
+ * segments, regions, plans, interaction kinds beyond the built-in ones,
+ * attribute names) that nothing else uses any more. The remaining rows
+ * keep their order and move up, so every result computed afterwards is
+ * that of a store the customers were never added to. The memory that held
+ * the erased strings is overwritten with zeros before it is freed or
+ * reused. All or nothing: an unknown id refuses the call and nothing changes.
+ * A SQLite file the store was saved to is erased with cx_db_forget().
+ *
+ * @param[out] out_rows the number of rows removed, over all tables; may be NULL.
+ * @param[in]  store    the store.
+ * @param[in]  n        the number of customers.
+ * @param[in]  ids      n customer ids (repeats allowed).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND (the message names the id) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_customer_forget(size_t *out_rows, cx_store *store, size_t n, const char *const *ids);
+
+/** Length of a pseudonym: 32 lowercase hexadecimal digits, then a NUL. */
+#define CX_PSEUDONYM_SIZE 33
+
+/**
+ * @brief The pseudonym of a value under a key: the first 16 bytes of
+ *        HMAC-SHA-256(key, value), as 32 lowercase hexadecimal digits.
+ *
+ * The same key gives the same pseudonym everywhere (Python's
+ * `hmac.new(key, value, 'sha256').hexdigest()[:32]` too), so pseudonymised
+ * outputs still join; without the key the value cannot be found again
+ * except by guessing and hashing candidates, so keep the key secret and
+ * long (at least 16 random bytes).
+ *
+ * @param[out] out     CX_PSEUDONYM_SIZE bytes.
+ * @param[in]  key     the key.
+ * @param[in]  key_len its length in bytes, at least 1.
+ * @param[in]  value   the value, NUL-terminated.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_pseudonym(char *out, const void *key, size_t key_len, const char *value);
+
+/** Flags of cx_store_pseudonymize(). */
+enum {
+    CX_PSEUDONYMIZE_DROP_COMMENTS = 1 /**< Remove every feedback comment (free text may name people). */
+};
+
+/**
+ * @brief Replace every customer id of a store with its pseudonym
+ *        (cx_pseudonym()), and every value of the given customer attributes
+ *        (names, e-mail addresses, phone numbers) with theirs.
+ *
+ * Everything computed or exported from the store afterwards (results,
+ * exports, reports, a SQLite file saved to a new path) shows pseudonyms
+ * only, and joins the same as before. Use it on a copy made for sharing
+ * (cx_db_load() of the saved file, for instance): it cannot be undone.
+ * The memory that held the replaced values is overwritten with zeros.
+ *
+ * @param[in] store      the store.
+ * @param[in] key        the key.
+ * @param[in] key_len    its length in bytes, at least 1.
+ * @param[in] nattr      the number of attribute names.
+ * @param[in] attributes nattr attribute names (names the store does not
+ *                       know are skipped), or NULL when nattr is 0.
+ * @param[in] flags      0 or ::CX_PSEUDONYMIZE_DROP_COMMENTS.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS (two ids with one pseudonym:
+ *         nothing changed) or ::CX_ENOMEM. On failure nothing changes.
+ */
+CX_EXTERN int cx_store_pseudonymize(cx_store *store, const void *key, size_t key_len, size_t nattr,
+                                    const char *const *attributes, int flags);
+
+/** @} */
+
+/** @addtogroup store
+ * @{ */
 
 /**
  * @brief The name of a table ("customers", "touchpoints", ...).

@@ -55,10 +55,7 @@ static int read_cell(const cx_store *s, int table, int col, size_t row, int offs
         int64_t v;
         if ((rc = cx_store_get_int(&v, s, table, col, row)))
             return rc;
-        if (table == CX_TABLE_FEEDBACK && col == CX_FEEDBACK_INTERACTION && v < 0)
-            c->text = NULL;
-        else
-            snprintf(c->buf, sizeof c->buf, "%lld", (long long)v);
+        snprintf(c->buf, sizeof c->buf, "%lld", (long long)v);
         return CX_OK;
     }
     default: {

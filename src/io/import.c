@@ -58,6 +58,16 @@ int cx_import_options_set_strict(cx_import_options *o, int strict)
     return CX_OK;
 }
 
+int cx_import_options_set_existing(cx_import_options *o, cx_existing existing)
+{
+    if (!o)
+        return cxi_fail(CX_EINVAL, "cx_import_options_set_existing: options is NULL");
+    if (existing != CX_EXISTING_REJECT && existing != CX_EXISTING_SKIP && existing != CX_EXISTING_UPDATE)
+        return cxi_fail(CX_EINVAL, "cx_import_options_set_existing: %d is not a cx_existing", (int)existing);
+    o->existing = existing;
+    return CX_OK;
+}
+
 int cx_import_options_set_create_customers(cx_import_options *o, int create)
 {
     if (!o || (create != 0 && create != 1))
@@ -144,6 +154,9 @@ void cx_import_report_free(cx_import_report *r)
 uint64_t cx_import_report_read(const cx_import_report *r) { return r ? r->read : 0; }
 uint64_t cx_import_report_accepted(const cx_import_report *r) { return r ? r->accepted : 0; }
 uint64_t cx_import_report_rejected(const cx_import_report *r) { return r ? r->rejected : 0; }
+uint64_t cx_import_report_added(const cx_import_report *r) { return r ? r->added : 0; }
+uint64_t cx_import_report_updated(const cx_import_report *r) { return r ? r->updated : 0; }
+uint64_t cx_import_report_unchanged(const cx_import_report *r) { return r ? r->unchanged : 0; }
 size_t cx_import_report_details(const cx_import_report *r) { return r ? r->ndetails : 0; }
 
 static int check_detail(const char *fn, const void *out, const cx_import_report *r, size_t i)
@@ -570,10 +583,42 @@ static const char *const directions[] = {"inbound", "outbound"};
 static const char *const outcomes[] = {"handled", "missed", "abandoned"};
 static const char *const metrics[] = {"nps", "csat", "ces", "custom"};
 
-/* Converts the row's fields and calls the table's add function. */
-static int add_row(row *r, cx_store *s)
+/* The column holding the id of each table's records. */
+static const int id_column[CX_TABLE_COUNT] = {
+    CX_CUSTOMER_ID, CX_TOUCHPOINT_NAME, CX_INTERACTION_ID, CX_CASE_ID, CX_QUESTION_NAME, CX_FEEDBACK_ID,
+    CX_TRANSACTION_ID,
+};
+
+/* A customer row's attributes: set those with a value; when the customer
+ * was stored before, remove those the row leaves empty. *change turns
+ * CX_UPDATED when one differs. */
+static int put_attributes(row *r, cx_store *s, const char *id, int *change)
+{
+    const cxi_layout *l = &r->im->layout;
+    for (int a = 0; a < l->nattr; a++) {
+        const char *v = r->f[l->attr_field[a]], *was = NULL;
+        if (*change != CX_ADDED)
+            cx_customer_get_attribute(&was, s, id, l->attr_name[a]);
+        if (!v && !was)
+            continue;
+        if (v && was && strcmp(v, was) == 0)
+            continue;
+        int rc = cx_customer_set_attribute(s, id, l->attr_name[a], v);
+        if (rc)
+            return rc; /* only out of memory: the import ends and rolls back */
+        if (*change == CX_UNCHANGED)
+            *change = CX_UPDATED;
+    }
+    return CX_OK;
+}
+
+/* Converts the row's fields and calls the table's add function, or its put
+ * function when rows update stored records; *change says what it did. */
+static int add_row(row *r, cx_store *s, int *change)
 {
     int rc;
+    const bool put = r->im->existing == CX_EXISTING_UPDATE;
+    *change = CX_ADDED;
     switch (r->im->layout.table) {
     case CX_TABLE_CUSTOMERS: {
         cx_time acq;
@@ -588,21 +633,21 @@ static int add_row(row *r, cx_store *s)
                 return cxi_fail(CX_EINVAL, "attribute '%s' is not valid UTF-8", l->attr_name[a]);
             }
         }
-        if ((rc = cx_customer_add(s, id, text(r, CX_CUSTOMER_SEGMENT), text(r, CX_CUSTOMER_REGION),
-                                  text(r, CX_CUSTOMER_PLAN), acq)))
+        if ((rc = put ? cx_customer_put(change, s, id, text(r, CX_CUSTOMER_SEGMENT), text(r, CX_CUSTOMER_REGION),
+                                        text(r, CX_CUSTOMER_PLAN), acq)
+                      : cx_customer_add(s, id, text(r, CX_CUSTOMER_SEGMENT), text(r, CX_CUSTOMER_REGION),
+                                        text(r, CX_CUSTOMER_PLAN), acq)))
             return rc;
-        for (int a = 0; a < l->nattr; a++) {
-            const char *v = r->f[l->attr_field[a]];
-            if (v && (rc = cx_customer_set_attribute(s, id, l->attr_name[a], v)))
-                return rc; /* only out of memory: the import ends and rolls back */
-        }
-        return CX_OK;
+        return put_attributes(r, s, id, change);
     }
     case CX_TABLE_TOUCHPOINTS: {
         int key;
         double weight;
         if ((rc = get_bool(r, CX_TOUCHPOINT_KEY, 0, &key)) || (rc = get_real(r, CX_TOUCHPOINT_WEIGHT, 1.0, &weight)))
             return rc;
+        if (put)
+            return cx_touchpoint_put(change, s, text(r, CX_TOUCHPOINT_NAME), text(r, CX_TOUCHPOINT_CHANNEL),
+                                     text(r, CX_TOUCHPOINT_STAGE), text(r, CX_TOUCHPOINT_KIND), key, weight);
         return cx_touchpoint_add(s, text(r, CX_TOUCHPOINT_NAME), text(r, CX_TOUCHPOINT_CHANNEL),
                                  text(r, CX_TOUCHPOINT_STAGE), text(r, CX_TOUCHPOINT_KIND), key, weight);
     }
@@ -617,9 +662,13 @@ static int add_row(row *r, cx_store *s)
             (rc = get_enum(r, CX_INTERACTION_OUTCOME, outcomes, 3, CX_HANDLED, &out)) ||
             (rc = get_real(r, CX_INTERACTION_VALUE, 0.0, &value)))
             return rc;
-        return cx_interaction_add(NULL, s, text(r, CX_INTERACTION_CUSTOMER), text(r, CX_INTERACTION_TOUCHPOINT), t,
-                                  text(r, CX_INTERACTION_KIND), dir, text(r, CX_INTERACTION_AGENT),
-                                  text(r, CX_INTERACTION_CASE), dur, out, value);
+        if (put)
+            return cx_interaction_put(change, NULL, s, text(r, CX_INTERACTION_ID), text(r, CX_INTERACTION_CUSTOMER),
+                                      text(r, CX_INTERACTION_TOUCHPOINT), t, text(r, CX_INTERACTION_KIND), dir,
+                                      text(r, CX_INTERACTION_AGENT), text(r, CX_INTERACTION_CASE), dur, out, value);
+        return cx_interaction_add(NULL, s, text(r, CX_INTERACTION_ID), text(r, CX_INTERACTION_CUSTOMER),
+                                  text(r, CX_INTERACTION_TOUCHPOINT), t, text(r, CX_INTERACTION_KIND), dir,
+                                  text(r, CX_INTERACTION_AGENT), text(r, CX_INTERACTION_CASE), dur, out, value);
     }
     case CX_TABLE_CASES: {
         cx_time opened, first, resolved;
@@ -629,6 +678,10 @@ static int add_row(row *r, cx_store *s)
             (rc = get_int(r, CX_CASE_REOPENS, 0, INT32_MIN, INT32_MAX, &reopens)) ||
             (rc = get_int(r, CX_CASE_CONTACTS, 0, INT32_MIN, INT32_MAX, &contacts)))
             return rc;
+        if (put)
+            return cx_case_put(change, s, text(r, CX_CASE_ID), text(r, CX_CASE_CUSTOMER), text(r, CX_CASE_CHANNEL),
+                               text(r, CX_CASE_PRIORITY), text(r, CX_CASE_AGENT), opened, first, resolved,
+                               (int)reopens, (int)contacts);
         return cx_case_add(s, text(r, CX_CASE_ID), text(r, CX_CASE_CUSTOMER), text(r, CX_CASE_CHANNEL),
                            text(r, CX_CASE_PRIORITY), text(r, CX_CASE_AGENT), opened, first, resolved, (int)reopens,
                            (int)contacts);
@@ -640,31 +693,47 @@ static int add_row(row *r, cx_store *s)
             (rc = get_real(r, CX_QUESTION_SCALE_MIN, 0.0, &lo)) || (rc = get_real(r, CX_QUESTION_SCALE_MAX, 0.0, &hi)) ||
             (rc = get_bool(r, CX_QUESTION_HIGHER_IS_BETTER, 1, &hib)))
             return rc;
+        if (put)
+            return cx_question_put(change, s, text(r, CX_QUESTION_NAME), metric, lo, hi, hib);
         return cx_question_add(s, text(r, CX_QUESTION_NAME), metric, lo, hi, hib);
     }
     case CX_TABLE_FEEDBACK: {
         double score;
         cx_time t;
-        int64_t irow;
-        if ((rc = get_real(r, CX_FEEDBACK_SCORE, NAN, &score)) || (rc = get_time(r, CX_FEEDBACK_TIME, &t)) ||
-            (rc = get_int(r, CX_FEEDBACK_INTERACTION, CX_ROW_NONE, 0, INT64_MAX, &irow)))
+        if ((rc = get_real(r, CX_FEEDBACK_SCORE, NAN, &score)) || (rc = get_time(r, CX_FEEDBACK_TIME, &t)))
             return rc;
         const char *comment = NULL;
         int cf = r->im->layout.field_of_col[CX_FEEDBACK_COMMENT];
         if (cf >= 0)
             comment = r->f[cf]; /* an empty comment is kept: the format tells "" from missing */
-        return cx_feedback_add(NULL, s, text(r, CX_FEEDBACK_CUSTOMER), text(r, CX_FEEDBACK_QUESTION), score, t,
-                               text(r, CX_FEEDBACK_TOUCHPOINT), irow, text(r, CX_FEEDBACK_CASE), comment);
+        if (put)
+            return cx_feedback_put(change, NULL, s, text(r, CX_FEEDBACK_ID), text(r, CX_FEEDBACK_CUSTOMER),
+                                   text(r, CX_FEEDBACK_QUESTION), score, t, text(r, CX_FEEDBACK_TOUCHPOINT),
+                                   text(r, CX_FEEDBACK_INTERACTION), text(r, CX_FEEDBACK_CASE), comment);
+        return cx_feedback_add(NULL, s, text(r, CX_FEEDBACK_ID), text(r, CX_FEEDBACK_CUSTOMER),
+                               text(r, CX_FEEDBACK_QUESTION), score, t, text(r, CX_FEEDBACK_TOUCHPOINT),
+                               text(r, CX_FEEDBACK_INTERACTION), text(r, CX_FEEDBACK_CASE), comment);
     }
     case CX_TABLE_TRANSACTIONS: {
         cx_time t;
         double amount;
         if ((rc = get_time(r, CX_TRANSACTION_TIME, &t)) || (rc = get_real(r, CX_TRANSACTION_AMOUNT, NAN, &amount)))
             return rc;
-        return cx_transaction_add(NULL, s, text(r, CX_TRANSACTION_CUSTOMER), t, amount);
+        if (put)
+            return cx_transaction_put(change, NULL, s, text(r, CX_TRANSACTION_ID), text(r, CX_TRANSACTION_CUSTOMER), t,
+                                      amount);
+        return cx_transaction_add(NULL, s, text(r, CX_TRANSACTION_ID), text(r, CX_TRANSACTION_CUSTOMER), t, amount);
     }
     }
     return cxi_fail(CX_EINVAL, "no table %d", r->im->layout.table);
+}
+
+/* CX_EXISTING_SKIP: is the row's record stored already? */
+static bool row_is_stored(row *r)
+{
+    const char *id = text(r, id_column[r->im->layout.table]);
+    size_t at;
+    return id && *id && cx_store_find(&at, r->im->store, r->im->layout.table, id) == CX_OK;
 }
 
 /* The column naming the customer of each table of events. */
@@ -691,9 +760,16 @@ int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column
         if (id && *id && (rc = cxi_customer_find_or_add(im->store, id, &added)))
             r.bad_col = customer_column[im->layout.table];
     }
-    if (rc == CX_OK && (rc = add_row(&r, im->store)) && added)
+    int change = CX_UNCHANGED;
+    if (rc == CX_OK && !(im->existing == CX_EXISTING_SKIP && row_is_stored(&r)) &&
+        (rc = add_row(&r, im->store, &change)) && added)
         cxi_customer_drop_last(im->store);
     im->lookup.hint_id = NULL;
+    if (rc == CX_OK) {
+        cx_import_report *rep = im->report;
+        uint64_t *count = change == CX_ADDED ? &rep->added : change == CX_UPDATED ? &rep->updated : &rep->unchanged;
+        (*count)++;
+    }
     if (rc == CX_EEXISTS)
         return rc; /* a duplicate id is the row's fault, not one field's: column 0 */
     if (rc) {
@@ -731,6 +807,7 @@ int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_
     im->store = store;
     im->opts = opts;
     im->layout.table = table;
+    im->existing = opts ? opts->existing : CX_EXISTING_REJECT;
     im->create_customers = opts && opts->create_customers && table != CX_TABLE_CUSTOMERS &&
                            table != CX_TABLE_TOUCHPOINTS && table != CX_TABLE_QUESTIONS;
     /* the store's allocator with a count of its own: the import's buffers
@@ -747,6 +824,7 @@ int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_
     /* last, once nothing can fail: cxi_import_end takes it off */
     cxi_lookup_init(&im->lookup);
     store->lookup = &im->lookup;
+    store->undo = &im->undo;
     return CX_OK;
 }
 
@@ -761,11 +839,18 @@ int cxi_import_end(cxi_import *im, cx_import_report **out, int rc)
     if (im->store)
         im->store->lookup = NULL;
     if (rc == CX_OK) {
+        if (im->store) {
+            im->store->undo = NULL;
+            cxi_free(&im->store->mem, im->undo.cells, im->undo.cap * sizeof *im->undo.cells);
+        }
         *out = im->report;
         return CX_OK;
     }
-    if (im->store)
+    if (im->store) {
         cxi_store_rollback(im->store, &im->mark);
+        im->store->undo = NULL;
+        cxi_free(&im->store->mem, im->undo.cells, im->undo.cap * sizeof *im->undo.cells);
+    }
     cx_import_report_free(im->report);
     im->report = NULL;
     return rc;

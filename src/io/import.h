@@ -18,6 +18,7 @@ struct cx_import_options {
     cxi_mem mem; /* the options' strings; cx_db_import_csv's whole import */
     int strict;
     int create_customers;
+    int existing; /* cx_existing */
     int delimiter;
     char *reject_path;
     size_t nmap;
@@ -34,6 +35,7 @@ typedef struct cxi_reject {
 struct cx_import_report {
     cxi_mem mem; /* the store's allocator, kept: a report may outlive its store */
     uint64_t read, accepted, rejected;
+    uint64_t added, updated, unchanged;
     size_t ndetails;
     cxi_reject details[CX_IMPORT_REPORT_MAX_DETAILS];
 };
@@ -71,6 +73,9 @@ typedef struct cxi_import {
     int (*check_row)(struct cxi_import *im, char *const *fields, int nfields, int *column);
     /* the option create_customers, for a table of events */
     bool create_customers;
+    int existing; /* the option, CX_EXISTING_REJECT without options */
+    /* the store's undo log while the import runs (updates of stored rows) */
+    cxi_undo undo;
     /* the store's lookup cache while the import runs */
     cxi_lookup lookup;
     /* the locale's decimal point is '.': plain decimals may skip strtod */

@@ -40,6 +40,20 @@ static const char *const migrations[] = {
     "CREATE TABLE feedback(row INTEGER PRIMARY KEY, customer TEXT, question TEXT, score REAL, time INTEGER,"
     " touchpoint TEXT, interaction INTEGER, \"case\" TEXT, comment TEXT);"
     "CREATE TABLE transactions(row INTEGER PRIMARY KEY, customer TEXT, time INTEGER, amount REAL);",
+    /* 1 -> 2: the source system's ids of events; feedback links to the id
+     * of its interaction instead of its row (the linked interactions of a
+     * version 1 file get the id 'row-N' from their row N) */
+    "ALTER TABLE interactions ADD COLUMN id TEXT;"
+    "CREATE UNIQUE INDEX interactions_id ON interactions(id);"
+    "ALTER TABLE feedback ADD COLUMN id TEXT;"
+    "CREATE UNIQUE INDEX feedback_id ON feedback(id);"
+    "ALTER TABLE transactions ADD COLUMN id TEXT;"
+    "CREATE UNIQUE INDEX transactions_id ON transactions(id);"
+    "UPDATE interactions SET id = 'row-' || row WHERE row IN (SELECT interaction FROM feedback);"
+    "ALTER TABLE feedback RENAME COLUMN interaction TO interaction_row;"
+    "ALTER TABLE feedback ADD COLUMN interaction TEXT;"
+    "UPDATE feedback SET interaction = 'row-' || interaction_row WHERE interaction_row IS NOT NULL;"
+    "ALTER TABLE feedback DROP COLUMN interaction_row;",
 };
 
 typedef struct db {
@@ -173,6 +187,7 @@ typedef struct bcol {
     cxi_colsrc cs;
     const void *data;     /* the internal column (NULL for the key) */
     const cxi_pool *pool; /* the strings codes index */
+    const uint32_t *link; /* SRC_LINK: the id column of the rows it holds; NULL when it holds ids */
     bool null_negative;   /* feedback.interaction: none is -1 */
 } bcol;
 
@@ -185,8 +200,13 @@ static void bcol_init(bcol *b, const cx_store *s, int table, int col)
     case SRC_SET: b->pool = &s->sets[b->cs.aux]; break;
     case SRC_REF: b->pool = &s->keys[b->cs.aux]; break;
     case SRC_TEXT: b->pool = &s->comments; break;
+    case SRC_EID: b->pool = &s->keys[table]; break;
+    case SRC_LINK: b->pool = &s->keys[b->cs.aux]; break;
     default: b->pool = NULL; break;
     }
+    b->link = b->cs.src == SRC_LINK && !s->external_interactions
+                  ? CXI_COL(s, b->cs.aux, cxi_id_col(b->cs.aux), uint32_t)
+                  : NULL;
     b->null_negative = table == CX_TABLE_FEEDBACK && col == CX_FEEDBACK_INTERACTION;
 }
 
@@ -201,6 +221,8 @@ static int bind_direct(sqlite3_stmt *st, int p, const bcol *b, size_t row)
             break;
         }
         v = b->cs.src == SRC_ID ? (uint32_t)row : ((const uint32_t *)b->data)[row];
+        if (b->link && v != CXI_NONE)
+            v = b->link[v];
         if (v == CXI_NONE) {
             rc = sqlite3_bind_null(st, p);
         } else {
@@ -215,8 +237,7 @@ static int bind_direct(sqlite3_stmt *st, int p, const bcol *b, size_t row)
         int64_t v;
         switch (b->cs.src) {
         case SRC_SET:
-        case SRC_REF:
-        case SRC_ROW: {
+        case SRC_REF: {
             uint32_t u = ((const uint32_t *)b->data)[row];
             v = u == CXI_NONE ? -1 : (int64_t)u;
             break;
@@ -695,7 +716,7 @@ typedef struct stream {
     size_t db_rows; /* rows of the table in the file */
     uint32_t comments;
     size_t customers;   /* customers in the file: more are added by create_customers */
-    sqlite3_stmt *link; /* SELECT customer FROM interactions WHERE row=? */
+    sqlite3_stmt *link; /* SELECT customer FROM interactions WHERE id=? */
 } stream;
 
 static bool is_event_table(int table)
@@ -750,26 +771,23 @@ static int stream_flush(cxi_import *im, bool final)
 static int stream_check_link(cxi_import *im, char *const *fields, int nfields, int *column)
 {
     stream *st = im->flush_ctx;
+    char qb[80];
     int f = im->layout.field_of_col[CX_FEEDBACK_INTERACTION];
     int fc = im->layout.field_of_col[CX_FEEDBACK_CUSTOMER];
-    if (f < 0 || f >= nfields || fc >= nfields || !fields[f])
+    if (f < 0 || f >= nfields || fc >= nfields || !fields[f] || !fields[f][0])
         return CX_OK;
-    char *end;
-    long long row = strtoll(fields[f], &end, 10);
-    if (*end || end == fields[f] || row < 0)
-        return CX_OK; /* the row converter reports the bad number */
     sqlite3_reset(st->link);
-    sqlite3_bind_int64(st->link, 1, row);
+    sqlite3_bind_text(st->link, 1, fields[f], -1, SQLITE_STATIC);
     int step = sqlite3_step(st->link);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
         return db_fail(st->d, "cannot read interactions");
     *column = f + 1;
     if (step == SQLITE_DONE)
-        return cxi_set_error_field("interaction", cxi_fail(CX_ENOTFOUND, "no interaction row %lld in %s", row,
-                                                           st->d->path));
+        return cxi_set_error_field("interaction", cxi_fail(CX_ENOTFOUND, "no interaction '%s' in %s",
+                                                           cxi_quote(qb, fields[f]), st->d->path));
     const char *owner = (const char *)sqlite3_column_text(st->link, 0);
     if (!owner || !fields[fc] || strcmp(owner, fields[fc]) != 0)
-        return cxi_fail(CX_EINVAL, "interaction %lld belongs to another customer", row);
+        return cxi_fail(CX_EINVAL, "interaction '%s' belongs to another customer", cxi_quote(qb, fields[f]));
     *column = 0;
     return CX_OK;
 }
@@ -812,7 +830,7 @@ int cx_db_import_csv(cx_import_report **out, const char *db_path, cx_table table
     }
     if (!rc && table == CX_TABLE_FEEDBACK) {
         s->external_interactions = true;
-        if (sqlite3_prepare_v2(d.h, "SELECT customer FROM interactions WHERE row=?", -1, &st.link, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(d.h, "SELECT customer FROM interactions WHERE id=?", -1, &st.link, NULL) != SQLITE_OK)
             rc = db_fail(&d, "cannot read interactions");
     }
     cxi_import im;

@@ -44,7 +44,8 @@ int cx_customer_add_batch(size_t *out_failed, cx_store *s, size_t n, const char 
     return rc;
 }
 
-int cx_interaction_add_batch(size_t *out_failed, cx_store *s, size_t n, const char *const *customers,
+int cx_interaction_add_batch(size_t *out_failed, cx_store *s, size_t n, const char *const *ids,
+                             const char *const *customers,
                              const char *const *touchpoints, const cx_time *times, const char *const *kinds,
                              const int *directions, const char *const *agents, const char *const *case_ids,
                              const int64_t *durations, const int *outcomes, const double *values)
@@ -55,16 +56,17 @@ int cx_interaction_add_batch(size_t *out_failed, cx_store *s, size_t n, const ch
     if (!rc && n && !times)
         rc = cxi_fail(CX_EINVAL, "%s: times is NULL", fn);
     for (size_t i = 0; !rc && i < n; i++)
-        if ((rc = cx_interaction_add(NULL, s, customers[i], touchpoints[i], times[i], AT(kinds, i, NULL),
+        if ((rc = cx_interaction_add(NULL, s, AT(ids, i, NULL), customers[i], touchpoints[i], times[i], AT(kinds, i, NULL),
                                      AT(directions, i, CX_INBOUND), AT(agents, i, NULL), AT(case_ids, i, NULL),
                                      AT(durations, i, 0), AT(outcomes, i, CX_HANDLED), AT(values, i, 0))))
             return fail(fn, out_failed, s, &mark, i, rc);
     return rc;
 }
 
-int cx_feedback_add_batch(size_t *out_failed, cx_store *s, size_t n, const char *const *customers,
-                          const char *const *questions, const double *scores, const cx_time *times,
-                          const char *const *touchpoints, const int64_t *interactions, const char *const *case_ids,
+int cx_feedback_add_batch(size_t *out_failed, cx_store *s, size_t n, const char *const *ids,
+                          const char *const *customers, const char *const *questions, const double *scores,
+                          const cx_time *times, const char *const *touchpoints, const char *const *interactions,
+                          const char *const *case_ids,
                           const char *const *comments)
 {
     const char *fn = "cx_feedback_add_batch";
@@ -73,13 +75,15 @@ int cx_feedback_add_batch(size_t *out_failed, cx_store *s, size_t n, const char 
     if (!rc && n && (!scores || !times))
         rc = cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !scores ? "scores" : "times");
     for (size_t i = 0; !rc && i < n; i++)
-        if ((rc = cx_feedback_add(NULL, s, customers[i], questions[i], scores[i], times[i], AT(touchpoints, i, NULL),
-                                  AT(interactions, i, CX_ROW_NONE), AT(case_ids, i, NULL), AT(comments, i, NULL))))
+        if ((rc = cx_feedback_add(NULL, s, AT(ids, i, NULL), customers[i], questions[i], scores[i], times[i],
+                                  AT(touchpoints, i, NULL), AT(interactions, i, NULL), AT(case_ids, i, NULL),
+                                  AT(comments, i, NULL))))
             return fail(fn, out_failed, s, &mark, i, rc);
     return rc;
 }
 
-int cx_transaction_add_batch(size_t *out_failed, cx_store *s, size_t n, const char *const *customers,
+int cx_transaction_add_batch(size_t *out_failed, cx_store *s, size_t n, const char *const *ids,
+                             const char *const *customers,
                              const cx_time *times, const double *amounts)
 {
     const char *fn = "cx_transaction_add_batch";
@@ -88,7 +92,7 @@ int cx_transaction_add_batch(size_t *out_failed, cx_store *s, size_t n, const ch
     if (!rc && n && !amounts)
         rc = cxi_fail(CX_EINVAL, "%s: amounts is NULL", fn);
     for (size_t i = 0; !rc && i < n; i++)
-        if ((rc = cx_transaction_add(NULL, s, customers[i], times[i], amounts[i])))
+        if ((rc = cx_transaction_add(NULL, s, AT(ids, i, NULL), customers[i], times[i], amounts[i])))
             return fail(fn, out_failed, s, &mark, i, rc);
     return rc;
 }

@@ -5,6 +5,8 @@
  * removed rows from their customers' history lists. Nothing is allocated, so
  * a rollback cannot fail.
  */
+#include <string.h>
+
 #include "savepoint.h"
 
 void cxi_store_mark(const cx_store *s, cxi_mark *m)
@@ -15,6 +17,9 @@ void cxi_store_mark(const cx_store *s, cxi_mark *m)
         m->sets[i] = s->sets[i].count;
     m->comments = s->comments.count;
     m->attr_values = s->attr_values.count;
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        m->ids[t] = cxi_id_col(t) >= 0 ? s->keys[t].count : 0;
+    m->undo = s->undo ? s->undo->n : 0;
 }
 
 static bool attr_is_new(void *ctx, uint64_t key, uint32_t val)
@@ -45,17 +50,63 @@ static void unlink_rows(cx_store *s, size_t l, size_t n)
         s->t[lists[l].table].n = n;
 }
 
+/* The event ids of rows n.. are the last ones of the table's pool: keeps
+ * those of the rows before n. */
+static void truncate_ids(cx_store *s, int table, size_t n)
+{
+    int c = cxi_id_col(table);
+    if (c < 0)
+        return;
+    const uint32_t *id = CXI_COL(s, table, c, uint32_t);
+    for (size_t r = n; r < s->t[table].n; r++)
+        if (id[r] != CXI_NONE) {
+            cxi_pool_truncate(&s->mem, &s->keys[table], id[r]);
+            return;
+        }
+}
+
 void cxi_store_truncate_rows(cx_store *s, int table, size_t n)
 {
+    truncate_ids(s, table, n);
     for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
         if (lists[l].table == table)
             unlink_rows(s, l, n);
+}
+
+static bool attr_is_key(void *ctx, uint64_t key, uint32_t val)
+{
+    (void)val;
+    return key == *(const uint64_t *)ctx;
+}
+
+/* Puts back the cells updates overwrote since the mark, newest first. */
+static void undo_cells(cx_store *s, size_t from)
+{
+    cxi_undo *u = s->undo;
+    while (u && u->n > from) {
+        const cxi_undo_cell *c = &u->cells[--u->n];
+        if (c->table == 0xFF) {
+            uint64_t key = (uint64_t)c->row << 32 | (uint32_t)(c->old >> 32);
+            uint32_t vid = (uint32_t)c->old;
+            if (vid == CXI_NONE)
+                cxi_map_remove_if(&s->attrs, attr_is_key, &key);
+            else
+                cxi_map_put(&s->attrs, key, vid);
+            continue;
+        }
+        cxi_col *col = &s->t[c->table].cols[c->col];
+        memcpy((char *)col->data + (size_t)c->row * col->elem, &c->old, col->elem);
+    }
 }
 
 void cxi_store_truncate_comments(cx_store *s, uint32_t n) { cxi_pool_truncate(&s->mem, &s->comments, n); }
 
 void cxi_store_rollback(cx_store *s, const cxi_mark *m)
 {
+    undo_cells(s, m->undo);
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        if (cxi_id_col(t) >= 0)
+            cxi_pool_truncate(&s->mem, &s->keys[t], m->ids[t]);
     for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
         unlink_rows(s, l, m->rows[lists[l].table]);
     for (int t = 0; t < CX_TABLE_COUNT; t++) {

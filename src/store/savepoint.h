@@ -8,11 +8,14 @@ typedef struct cxi_mark {
     size_t rows[CX_TABLE_COUNT];
     uint32_t sets[CX_VOCAB_COUNT];
     uint32_t comments, attr_values;
+    uint32_t ids[CX_TABLE_COUNT]; /* the event tables' id pools */
+    size_t undo; /* cells in the store's undo log */
 } cxi_mark;
 
 void cxi_store_mark(const cx_store *s, cxi_mark *m);
-/* Cuts the store back to the mark. Valid only if nothing but appends (adds,
- * defines, attributes of customers added after the mark) happened since. */
+/* Cuts the store back to the mark: first puts back every cell the undo log
+ * holds since the mark (updates, in reverse), then drops what was appended
+ * (adds, defines, new attributes). */
 void cxi_store_rollback(cx_store *s, const cxi_mark *m);
 
 /* Drops the rows of one event table (interactions, cases, feedback,

@@ -51,6 +51,7 @@ static const coldesc interaction_cols[] = {
     {"duration_ms", I, SRC_I64, IN_DURATION, 0},
     {"outcome", S, SRC_ENUM, IN_OUTCOME, ENUM_OUTCOME},
     {"value", R, SRC_F64, IN_VALUE, 0},
+    {"id", S, SRC_EID, IN_ID, 0},
 };
 static const coldesc case_cols[] = {
     {"id", S, SRC_ID, -1, 0},
@@ -77,14 +78,16 @@ static const coldesc feedback_cols[] = {
     {"score", R, SRC_F64, FB_SCORE, 0},
     {"time", T, SRC_I64, FB_TIME, 0},
     {"touchpoint", S, SRC_REF, FB_TOUCHPOINT, CX_TABLE_TOUCHPOINTS},
-    {"interaction", I, SRC_ROW, FB_INTERACTION, 0},
+    {"interaction", S, SRC_LINK, FB_INTERACTION, CX_TABLE_INTERACTIONS},
     {"case", S, SRC_REF, FB_CASE, CX_TABLE_CASES},
     {"comment", S, SRC_TEXT, FB_COMMENT, 0},
+    {"id", S, SRC_EID, FB_ID, 0},
 };
 static const coldesc transaction_cols[] = {
     {"customer", S, SRC_REF, TR_CUSTOMER, CX_TABLE_CUSTOMERS},
     {"time", T, SRC_I64, TR_TIME, 0},
     {"amount", R, SRC_F64, TR_AMOUNT, 0},
+    {"id", S, SRC_EID, TR_ID, 0},
 };
 
 #undef S
@@ -421,11 +424,11 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
         return cxi_fail(CX_ENOMEM, "cx_store_new: out of memory");
     static const size_t cu[] = {4, 4, 4, 8, 4, 4, 4, 4};
     static const size_t tp[] = {4, 4, 4, 1, 8};
-    static const size_t in[] = {4, 4, 8, 4, 1, 1, 4, 4, 8, 8, 4};
+    static const size_t in[] = {4, 4, 8, 4, 1, 1, 4, 4, 8, 8, 4, 4};
     static const size_t ca[] = {4, 4, 4, 4, 8, 8, 8, 4, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
-    static const size_t fb[] = {4, 4, 8, 8, 4, 4, 4, 4, 4};
-    static const size_t tr[] = {4, 8, 8, 4};
+    static const size_t fb[] = {4, 4, 8, 8, 4, 4, 4, 4, 4, 4};
+    static const size_t tr[] = {4, 8, 8, 4, 4};
     table_init(&s->t[CX_TABLE_CUSTOMERS], CU_NCOLS, cu);
     table_init(&s->t[CX_TABLE_TOUCHPOINTS], TP_NCOLS, tp);
     table_init(&s->t[CX_TABLE_INTERACTIONS], IN_NCOLS, in);
@@ -478,6 +481,10 @@ void cx_store_free(cx_store *s)
     cxi_pool_free(&mem, &s->comments);
     cxi_pool_free(&mem, &s->attr_values);
     cxi_map_free(&mem, &s->attrs);
+    for (int i = 0; i < CX_TABLE_COUNT; i++) {
+        cxi_free(&mem, s->idrow[i], s->idrow_cap[i] * sizeof(uint32_t));
+        cxi_free(&mem, s->dirty[i], s->dirty_cap[i] * sizeof(uint64_t));
+    }
     cxi_free(&mem, s, sizeof *s);
 }
 
@@ -507,9 +514,19 @@ int cx_store_find(size_t *out, const cx_store *s, cx_table table, const char *id
     int rc = check_table("cx_store_find", table);
     if (rc)
         return rc;
-    if (!is_keyed(table))
-        return cxi_fail(CX_EINVAL, "cx_store_find: table %s has no ids", schema[table].name);
     uint32_t row;
+    if (!is_keyed(table)) {
+        size_t len;
+        if ((rc = check_text("cx_store_find", "id", id, true, &len)))
+            return rc;
+        row = cxi_event_find(s, table, id, len);
+        if (row == CXI_NONE) {
+            QBUF;
+            return cxi_fail(CX_ENOTFOUND, "cx_store_find: no %s with id '%s'", schema[table].name, cxi_quote(qb, id));
+        }
+        *out = row;
+        return CX_OK;
+    }
     static const char *const what[CX_TABLE_COUNT] = {"customer", "touchpoint", NULL, "case", "question"};
     rc = find_key("cx_store_find", s, table, what[table], id, &row);
     if (rc)
@@ -591,15 +608,259 @@ int cx_vocab_find(size_t *out, const cx_store *s, cx_vocab set, const char *name
     return CX_OK;
 }
 
+/* ---- updates in place -------------------------------------------------- */
+
+/* One cell of a record about to be written: its value in the first `elem`
+ * bytes of v (the column's element size), so that writing, comparing and
+ * the undo log all copy the same bytes. */
+typedef struct cellv {
+    int col;
+    uint64_t v;
+} cellv;
+
+#define CELL(c, k, column, T, val)                                                                                 \
+    do {                                                                                                           \
+        T cell_tmp_ = (val);                                                                                       \
+        (c)[k].col = (column);                                                                                     \
+        (c)[k].v = 0;                                                                                              \
+        memcpy(&(c)[k].v, &cell_tmp_, sizeof cell_tmp_);                                                           \
+    } while (0)
+
+static inline void *cell_at(cx_store *s, int table, int col, uint32_t row)
+{
+    cxi_col *c = &s->t[table].cols[col];
+    return (char *)c->data + (size_t)row * c->elem;
+}
+
+/* Writes the cells of a new row. */
+static void write_row(cx_store *s, int table, uint32_t row, const cellv *c, int n)
+{
+    for (int i = 0; i < n; i++)
+        memcpy(cell_at(s, table, c[i].col, row), &c[i].v, s->t[table].cols[c[i].col].elem);
+}
+
+static bool same_row(cx_store *s, int table, uint32_t row, const cellv *c, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (memcmp(cell_at(s, table, c[i].col, row), &c[i].v, s->t[table].cols[c[i].col].elem) != 0)
+            return false;
+    return true;
+}
+
+/* Room for `cells` more entries of the undo log (while an import runs) and
+ * for the dirty bit of `row`, so that the writes of an update cannot fail. */
+static int reserve_update(cx_store *s, int table, uint32_t row, size_t cells)
+{
+    int rc;
+    cxi_undo *u = s->undo;
+    if (u && (rc = cxi_grow(&s->mem, &u->cells, &u->cap, u->n + cells, sizeof *u->cells)))
+        return rc;
+    size_t had = s->dirty_cap[table];
+    if ((rc = cxi_grow(&s->mem, &s->dirty[table], &s->dirty_cap[table], (size_t)row / 64 + 1, sizeof(uint64_t))))
+        return rc;
+    memset(s->dirty[table] + had, 0, (s->dirty_cap[table] - had) * sizeof(uint64_t));
+    return CX_OK;
+}
+
+/* Overwrites one cell of an existing row, first logging its old value while
+ * an import runs (reserve_update made the room). */
+static void set_cell(cx_store *s, int table, int col, uint32_t row, const void *val)
+{
+    void *p = cell_at(s, table, col, row);
+    size_t elem = s->t[table].cols[col].elem;
+    if (memcmp(p, val, elem) == 0)
+        return;
+    if (s->undo) {
+        cxi_undo_cell *u = &s->undo->cells[s->undo->n++];
+        u->table = (uint8_t)table;
+        u->col = (uint8_t)col;
+        u->row = row;
+        u->old = 0;
+        memcpy(&u->old, p, elem);
+    }
+    memcpy(p, val, elem);
+}
+
+static void update_row(cx_store *s, int table, uint32_t row, const cellv *c, int n)
+{
+    for (int i = 0; i < n; i++)
+        set_cell(s, table, c[i].col, row, &c[i].v);
+    s->dirty[table][row / 64] |= (uint64_t)1 << (row % 64);
+}
+
+static const struct {
+    int customer, next, head;
+} event_list[CX_TABLE_COUNT] = {
+    [CX_TABLE_INTERACTIONS] = {IN_CUSTOMER, IN_NEXT, CU_HEAD_I},
+    [CX_TABLE_CASES] = {CA_CUSTOMER, CA_NEXT, CU_HEAD_C},
+    [CX_TABLE_FEEDBACK] = {FB_CUSTOMER, FB_NEXT, CU_HEAD_F},
+    [CX_TABLE_TRANSACTIONS] = {TR_CUSTOMER, TR_NEXT, CU_HEAD_T},
+};
+
+static void link_event(cx_store *s, int table, uint32_t customer, uint32_t row)
+{
+    uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, event_list[table].head, uint32_t);
+    CXI_COL(s, table, event_list[table].next, uint32_t)[row] = head[customer];
+    head[customer] = row;
+}
+
+/* Moves event `row` from its customer's list to customer `to`'s, keeping
+ * both lists newest (highest row) first; 4 logged cells at most. */
+static void move_event(cx_store *s, int table, uint32_t row, uint32_t to)
+{
+    const int nc = event_list[table].next, hc = event_list[table].head;
+    uint32_t *next = CXI_COL(s, table, nc, uint32_t);
+    uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, hc, uint32_t);
+    uint32_t from = CXI_COL(s, table, event_list[table].customer, uint32_t)[row], after = next[row];
+    if (head[from] == row) {
+        set_cell(s, CX_TABLE_CUSTOMERS, hc, from, &after);
+    } else {
+        uint32_t p = head[from];
+        while (next[p] != row)
+            p = next[p];
+        set_cell(s, table, nc, p, &after);
+    }
+    uint32_t prev = CXI_NONE, q = head[to];
+    while (q != CXI_NONE && q > row) {
+        prev = q;
+        q = next[q];
+    }
+    set_cell(s, table, nc, row, &q);
+    if (prev == CXI_NONE)
+        set_cell(s, CX_TABLE_CUSTOMERS, hc, to, &row);
+    else
+        set_cell(s, table, nc, prev, &row);
+    set_cell(s, table, event_list[table].customer, row, &to);
+}
+
+/* Is there an event of customer `cu` in `table` whose column `col` is `v`? */
+static bool customer_refers(const cx_store *s, int table, uint32_t cu, int col, uint32_t v)
+{
+    const uint32_t *next = CXI_COL(s, table, event_list[table].next, uint32_t);
+    const uint32_t *c = CXI_COL(s, table, col, uint32_t);
+    for (uint32_t r = CXI_COL(s, CX_TABLE_CUSTOMERS, event_list[table].head, uint32_t)[cu]; r != CXI_NONE; r = next[r])
+        if (c[r] == v)
+            return true;
+    return false;
+}
+
+static void report_change(int *out_change, int change)
+{
+    if (out_change)
+        *out_change = change;
+}
+
+/* ---- event ids ----------------------------------------------------------- */
+
+/* The source system's id of an event about to be stored. */
+typedef struct eid {
+    const char *s;
+    size_t len;
+    uint32_t h;
+    uint32_t row; /* the row already holding it, or CXI_NONE */
+} eid;
+
+uint32_t cxi_event_find(const cx_store *s, int table, const char *id, size_t len)
+{
+    uint32_t k = cxi_pool_find(&s->keys[table], id, len);
+    return k == CXI_NONE ? CXI_NONE : s->idrow[table][k];
+}
+
+static int eid_check(const char *fn, const cx_store *s, int table, const char *id, eid *e)
+{
+    e->s = id;
+    e->row = CXI_NONE;
+    if (!id)
+        return CX_OK;
+    int rc = check_text(fn, "id", id, true, &e->len);
+    if (rc)
+        return rc;
+    e->h = (uint32_t)cxi_hash(id, e->len);
+    uint32_t k = cxi_pool_find_hashed(&s->keys[table], id, e->len, e->h);
+    if (k != CXI_NONE)
+        e->row = s->idrow[table][k];
+    return CX_OK;
+}
+
+/* Room to store a new id. */
+static int eid_reserve(cx_store *s, int table, const eid *e)
+{
+    if (!e->s)
+        return CX_OK;
+    int rc = cxi_pool_reserve(&s->mem, &s->keys[table], 1, e->len);
+    if (!rc && cxi_id_col(table) >= 0)
+        rc = cxi_grow(&s->mem, &s->idrow[table], &s->idrow_cap[table], (size_t)s->keys[table].count + 1,
+                      sizeof(uint32_t));
+    return rc;
+}
+
+static uint32_t eid_commit(cx_store *s, int table, const eid *e, uint32_t row)
+{
+    if (!e->s)
+        return CXI_NONE;
+    uint32_t k = cxi_pool_add_hashed(&s->keys[table], e->s, e->len, e->h);
+    if (cxi_id_col(table) >= 0)
+        s->idrow[table][k] = row;
+    return k;
+}
+
+/* Stores a new event row: its cells, its id, its place in its customer's
+ * list (everything reserved). */
+static uint32_t append_event(cx_store *s, int table, const eid *e, uint32_t cu, const cellv *c, int n)
+{
+    uint32_t row = (uint32_t)s->t[table].n;
+    write_row(s, table, row, c, n);
+    if (cxi_id_col(table) >= 0)
+        CXI_COL(s, table, cxi_id_col(table), uint32_t)[row] = eid_commit(s, table, e, row);
+    else
+        eid_commit(s, table, e, row); /* a case: its key id is its row */
+    link_event(s, table, cu, row);
+    s->t[table].n = row + 1;
+    return row;
+}
+
+/* Room for an event's add (a new row and id) or update (its log). */
+static int reserve_event(const char *fn, cx_store *s, int table, const eid *e, int ncells)
+{
+    int rc;
+    if (e->row != CXI_NONE)
+        return reserve_update(s, table, e->row, (size_t)ncells + 4);
+    if ((rc = room_for_row(fn, s, table)) || (rc = eid_reserve(s, table, e)))
+        return rc;
+    return reserve_rows(s, table, 1);
+}
+
+/* The end of an event's add or put, checked and reserved: appends it when
+ * new, else replaces its cells (c[0] is its customer, moving it to that
+ * customer's list). */
+static void store_event(cx_store *s, int table, const eid *e, const cellv *c, int n, int *out_change,
+                        size_t *out_row)
+{
+    uint32_t row = e->row, cu;
+    memcpy(&cu, &c[0].v, sizeof cu);
+    if (row == CXI_NONE) {
+        row = append_event(s, table, e, cu, c, n);
+        report_change(out_change, CX_ADDED);
+    } else if (same_row(s, table, row, c, n)) {
+        report_change(out_change, CX_UNCHANGED);
+    } else {
+        if (CXI_COL(s, table, event_list[table].customer, uint32_t)[row] != cu)
+            move_event(s, table, row, cu);
+        update_row(s, table, row, c, n);
+        report_change(out_change, CX_UPDATED);
+    }
+    if (out_row)
+        *out_row = row;
+}
+
 /* ---- customers --------------------------------------------------------- */
 
 static int customer_insert(cx_store *s, const char *fn, const char *id, size_t len, uint32_t h,
                            const char *segment, const char *region, const char *plan, cx_time acquired);
 
-int cx_customer_add(cx_store *s, const char *id, const char *segment, const char *region,
-                    const char *plan, cx_time acquired)
+static int customer_put(const char *fn, bool add_only, int *out_change, cx_store *s, const char *id,
+                        const char *segment, const char *region, const char *plan, cx_time acquired)
 {
-    static const char fn[] = "cx_customer_add";
     QBUF;
     if (!s)
         return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
@@ -608,9 +869,43 @@ int cx_customer_add(cx_store *s, const char *id, const char *segment, const char
     if (rc)
         return rc;
     uint32_t h = (uint32_t)cxi_hash(id, len);
-    if (cxi_pool_find_hashed(&s->keys[CX_TABLE_CUSTOMERS], id, len, h) != CXI_NONE)
+    uint32_t row = cxi_pool_find_hashed(&s->keys[CX_TABLE_CUSTOMERS], id, len, h);
+    if (row != CXI_NONE && add_only)
         return FIELD("id", cxi_fail(CX_EEXISTS, "%s: customer '%s' already exists", fn, cxi_quote(qb, id)));
-    return customer_insert(s, fn, id, len, h, segment, region, plan, acquired);
+    if (row == CXI_NONE) {
+        if ((rc = customer_insert(s, fn, id, len, h, segment, region, plan, acquired)))
+            return rc;
+        report_change(out_change, CX_ADDED);
+        return CX_OK;
+    }
+    const int T = CX_TABLE_CUSTOMERS;
+    pending seg, reg, pl;
+    if ((rc = resolve_value(fn, s, CX_VOCAB_SEGMENT, segment, false, &seg)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_REGION, region, false, &reg)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_PLAN, plan, false, &pl)) || (rc = reserve_update(s, T, row, 4)))
+        return rc;
+    cellv c[4];
+    CELL(c, 0, CU_SEGMENT, uint32_t, commit_value(s, &seg));
+    CELL(c, 1, CU_REGION, uint32_t, commit_value(s, &reg));
+    CELL(c, 2, CU_PLAN, uint32_t, commit_value(s, &pl));
+    CELL(c, 3, CU_ACQUIRED, int64_t, acquired);
+    bool same = same_row(s, T, row, c, 4);
+    if (!same)
+        update_row(s, T, row, c, 4);
+    report_change(out_change, same ? CX_UNCHANGED : CX_UPDATED);
+    return CX_OK;
+}
+
+int cx_customer_add(cx_store *s, const char *id, const char *segment, const char *region, const char *plan,
+                    cx_time acquired)
+{
+    return customer_put("cx_customer_add", true, NULL, s, id, segment, region, plan, acquired);
+}
+
+int cx_customer_put(int *out_change, cx_store *s, const char *id, const char *segment, const char *region,
+                    const char *plan, cx_time acquired)
+{
+    return customer_put("cx_customer_put", false, out_change, s, id, segment, region, plan, acquired);
 }
 
 /* Adds customer id[0..len) (valid text, hash h, not in the store yet). */
@@ -674,6 +969,44 @@ void cxi_customer_drop_last(cx_store *s)
     cxi_pool_drop_last(&s->keys[CX_TABLE_CUSTOMERS]);
 }
 
+/* Logs the value an attribute had before it changes (an import may roll
+ * back), and tells cx_db_save() to rewrite the attributes. */
+static void log_attribute(cx_store *s, uint32_t row, uint32_t kid, uint32_t was)
+{
+    s->attrs_changed = true;
+    if (!s->undo)
+        return;
+    cxi_undo_cell *u = &s->undo->cells[s->undo->n++];
+    u->table = 0xFF;
+    u->col = 0;
+    u->row = row;
+    u->old = (uint64_t)kid << 32 | was;
+}
+
+static bool attr_is_key(void *ctx, uint64_t key, uint32_t val)
+{
+    (void)val;
+    return key == *(const uint64_t *)ctx;
+}
+
+static int attribute_remove(const char *fn, cx_store *s, uint32_t row, const char *key)
+{
+    size_t klen;
+    int rc = check_text(fn, "key", key, true, &klen);
+    if (rc)
+        return rc;
+    uint32_t kid = cxi_pool_find(&s->sets[CX_VOCAB_ATTRIBUTE], key, klen);
+    uint64_t akey = (uint64_t)row << 32 | kid;
+    uint32_t was = kid == CXI_NONE ? CXI_NONE : cxi_map_get(&s->attrs, akey);
+    if (was == CXI_NONE)
+        return CX_OK;
+    if ((rc = reserve_update(s, 0, 0, 1)))
+        return rc;
+    log_attribute(s, row, kid, was);
+    cxi_map_remove_if(&s->attrs, attr_is_key, &akey);
+    return CX_OK;
+}
+
 int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key, const char *value)
 {
     static const char fn[] = "cx_customer_set_attribute";
@@ -687,7 +1020,7 @@ int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key
         (rc = check_text(fn, "value", value, false, &vlen)))
         return rc;
     if (!value)
-        return cxi_fail(CX_EINVAL, "%s: value is NULL", fn);
+        return attribute_remove(fn, s, row, key);
     /* an attribute named like a column would make exported files ambiguous */
     for (size_t c = 0; key && c < sizeof customer_cols / sizeof customer_cols[0]; c++)
         if (strcmp(key, customer_cols[c].name) == 0)
@@ -697,12 +1030,18 @@ int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key
         return rc;
     uint32_t vh = (uint32_t)cxi_hash(value, vlen);
     uint32_t vid = cxi_pool_find_hashed(&s->attr_values, value, vlen, vh);
+    uint64_t akey = (uint64_t)row << 32 | k.id;
+    uint32_t was = k.id == CXI_NONE ? CXI_NONE : cxi_map_get(&s->attrs, akey);
+    if (was != CXI_NONE && was == vid)
+        return CX_OK;
     if ((vid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->attr_values, 1, vlen))) ||
-        (rc = cxi_map_reserve(&s->mem, &s->attrs, 1)))
+        (rc = cxi_map_reserve(&s->mem, &s->attrs, 1)) || (was != CXI_NONE && (rc = reserve_update(s, 0, 0, 1))))
         return rc;
     uint32_t kid = commit_value(s, &k);
     if (vid == CXI_NONE)
         vid = cxi_pool_add_hashed(&s->attr_values, value, vlen, vh);
+    if (was != CXI_NONE)
+        log_attribute(s, row, kid, was);
     cxi_map_put(&s->attrs, (uint64_t)row << 32 | kid, vid);
     return CX_OK;
 }
@@ -730,10 +1069,9 @@ int cx_customer_get_attribute(const char **out, const cx_store *s, const char *c
 
 /* ---- touchpoints ------------------------------------------------------- */
 
-int cx_touchpoint_add(cx_store *s, const char *name, const char *channel, const char *stage,
-                      const char *kind, int is_key, double weight)
+static int touchpoint_put(const char *fn, bool add_only, int *out_change, cx_store *s, const char *name,
+                          const char *channel, const char *stage, const char *kind, int is_key, double weight)
 {
-    static const char fn[] = "cx_touchpoint_add";
     QBUF;
     if (!s)
         return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
@@ -742,7 +1080,8 @@ int cx_touchpoint_add(cx_store *s, const char *name, const char *channel, const 
     if (rc)
         return rc;
     cxi_pool *keys = &s->keys[CX_TABLE_TOUCHPOINTS];
-    if (cxi_pool_find(keys, name, len) != CXI_NONE)
+    uint32_t row = cxi_pool_find(keys, name, len);
+    if (row != CXI_NONE && add_only)
         return FIELD("name", cxi_fail(CX_EEXISTS, "%s: touchpoint '%s' already exists", fn, cxi_quote(qb, name)));
     if (is_key != 0 && is_key != 1)
         return FIELD("key", cxi_fail(CX_EINVAL, "%s: touchpoint '%s': is_key must be 0 or 1, not %d", fn,
@@ -750,48 +1089,71 @@ int cx_touchpoint_add(cx_store *s, const char *name, const char *channel, const 
     if (!isfinite(weight) || weight < 0)
         return FIELD("weight", cxi_fail(CX_ERANGE, "%s: touchpoint '%s': weight %g is not a finite number >= 0", fn,
                         cxi_quote(qb, name), weight));
+    const int T = CX_TABLE_TOUCHPOINTS;
     pending ch, st, kd;
-    if ((rc = room_for_row(fn, s, CX_TABLE_TOUCHPOINTS)) ||
-        (rc = resolve_value(fn, s, CX_VOCAB_CHANNEL, channel, true, &ch)) ||
+    if ((rc = resolve_value(fn, s, CX_VOCAB_CHANNEL, channel, true, &ch)) ||
         (rc = resolve_value(fn, s, CX_VOCAB_STAGE, stage, true, &st)) ||
-        (rc = resolve_value(fn, s, CX_VOCAB_TOUCHPOINT_KIND, kind, false, &kd)) ||
-        (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
-        (rc = reserve_rows(s, CX_TABLE_TOUCHPOINTS, 1)))
+        (rc = resolve_value(fn, s, CX_VOCAB_TOUCHPOINT_KIND, kind, false, &kd)))
         return rc;
-    uint32_t row = cxi_pool_add(keys, name, len);
-    CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t)[row] = ch.id;
-    CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t)[row] = st.id;
-    CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_KIND, uint32_t)[row] = kd.id;
-    CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_KEY, uint8_t)[row] = (uint8_t)is_key;
-    CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_WEIGHT, double)[row] = weight;
-    s->t[CX_TABLE_TOUCHPOINTS].n = row + 1;
+    if (row == CXI_NONE && ((rc = room_for_row(fn, s, T)) || (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
+                            (rc = reserve_rows(s, T, 1))))
+        return rc;
+    if (row != CXI_NONE && (rc = reserve_update(s, T, row, 5)))
+        return rc;
+    cellv c[5];
+    CELL(c, 0, TP_CHANNEL, uint32_t, ch.id);
+    CELL(c, 1, TP_STAGE, uint32_t, st.id);
+    CELL(c, 2, TP_KIND, uint32_t, kd.id);
+    CELL(c, 3, TP_KEY, uint8_t, (uint8_t)is_key);
+    CELL(c, 4, TP_WEIGHT, double, weight);
+    if (row == CXI_NONE) {
+        row = cxi_pool_add(keys, name, len);
+        write_row(s, T, row, c, 5);
+        s->t[T].n = row + 1;
+        report_change(out_change, CX_ADDED);
+    } else if (same_row(s, T, row, c, 5)) {
+        report_change(out_change, CX_UNCHANGED);
+    } else {
+        update_row(s, T, row, c, 5);
+        report_change(out_change, CX_UPDATED);
+    }
     return CX_OK;
+}
+
+int cx_touchpoint_add(cx_store *s, const char *name, const char *channel, const char *stage, const char *kind,
+                      int is_key, double weight)
+{
+    return touchpoint_put("cx_touchpoint_add", true, NULL, s, name, channel, stage, kind, is_key, weight);
+}
+
+int cx_touchpoint_put(int *out_change, cx_store *s, const char *name, const char *channel, const char *stage,
+                      const char *kind, int is_key, double weight)
+{
+    return touchpoint_put("cx_touchpoint_put", false, out_change, s, name, channel, stage, kind, is_key, weight);
 }
 
 /* ---- interactions ------------------------------------------------------ */
 
-static void link_event(cx_store *s, int table, int next_col, int head_col, uint32_t customer, uint32_t row)
+static int interaction_put(const char *fn, bool add_only, int *out_change, size_t *out_row, cx_store *s,
+                           const char *id, const char *customer, const char *touchpoint, cx_time time,
+                           const char *kind, cx_direction direction, const char *agent, const char *case_id,
+                           int64_t duration_ms, cx_outcome outcome, double value)
 {
-    uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, head_col, uint32_t);
-    CXI_COL(s, table, next_col, uint32_t)[row] = head[customer];
-    head[customer] = row;
-}
-
-int cx_interaction_add(size_t *out_row, cx_store *s, const char *customer, const char *touchpoint,
-                       cx_time time, const char *kind, cx_direction direction, const char *agent,
-                       const char *case_id, int64_t duration_ms, cx_outcome outcome, double value)
-{
-    static const char fn[] = "cx_interaction_add";
     QBUF;
     if (!s)
         return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    const int T = CX_TABLE_INTERACTIONS;
     uint32_t cu, tp, ca;
+    eid e;
     int rc;
-    if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
+    if ((rc = eid_check(fn, s, T, id, &e)) ||
+        (rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
         (rc = find_key(fn, s, CX_TABLE_TOUCHPOINTS, "touchpoint", touchpoint, &tp)) ||
         (rc = find_key_opt(fn, s, CX_TABLE_CASES, "case", case_id, &ca)) ||
         (rc = check_time(fn, "time", time, true)))
         return rc;
+    if (e.row != CXI_NONE && add_only)
+        return FIELD("id", cxi_fail(CX_EEXISTS, "%s: interaction '%s' already exists", fn, cxi_quote(qb, id)));
     if (ca != CXI_NONE && CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t)[ca] != cu)
         return FIELD("case", cxi_fail(CX_EINVAL, "%s: case '%s' belongs to another customer than '%s'", fn,
                         cxi_quote(qb, case_id), customer));
@@ -806,30 +1168,44 @@ int cx_interaction_add(size_t *out_row, cx_store *s, const char *customer, const
                         cxi_quote(qb, customer), (long long)duration_ms));
     if (!isfinite(value))
         return FIELD("value", cxi_fail(CX_ERANGE, "%s: customer '%s': value is not finite", fn, cxi_quote(qb, customer)));
+    if (e.row != CXI_NONE && CXI_COL(s, T, IN_CUSTOMER, uint32_t)[e.row] != cu &&
+        customer_refers(s, CX_TABLE_FEEDBACK, CXI_COL(s, T, IN_CUSTOMER, uint32_t)[e.row], FB_INTERACTION, e.row))
+        return FIELD("customer", cxi_fail(CX_EINVAL, "%s: interaction '%s' cannot move to customer '%s': feedback of "
+                                          "its customer rates it", fn, cxi_quote(qb, id), customer));
     pending kd, ag;
-    if ((rc = room_for_row(fn, s, CX_TABLE_INTERACTIONS)) ||
-        (rc = resolve_value(fn, s, CX_VOCAB_INTERACTION_KIND, kind, false, &kd)) ||
-        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) ||
-        (rc = reserve_rows(s, CX_TABLE_INTERACTIONS, 1)))
+    if ((rc = resolve_value(fn, s, CX_VOCAB_INTERACTION_KIND, kind, false, &kd)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) || (rc = reserve_event(fn, s, T, &e, 10)))
         return rc;
-    cxi_table *t = &s->t[CX_TABLE_INTERACTIONS];
-    uint32_t row = (uint32_t)t->n;
-    const int T = CX_TABLE_INTERACTIONS;
-    CXI_COL(s, T, IN_CUSTOMER, uint32_t)[row] = cu;
-    CXI_COL(s, T, IN_TOUCHPOINT, uint32_t)[row] = tp;
-    CXI_COL(s, T, IN_TIME, int64_t)[row] = time;
-    CXI_COL(s, T, IN_KIND, uint32_t)[row] = commit_value(s, &kd);
-    CXI_COL(s, T, IN_DIRECTION, uint8_t)[row] = (uint8_t)direction;
-    CXI_COL(s, T, IN_OUTCOME, uint8_t)[row] = (uint8_t)outcome;
-    CXI_COL(s, T, IN_AGENT, uint32_t)[row] = commit_value(s, &ag);
-    CXI_COL(s, T, IN_CASE, uint32_t)[row] = ca;
-    CXI_COL(s, T, IN_DURATION, int64_t)[row] = duration_ms;
-    CXI_COL(s, T, IN_VALUE, double)[row] = value;
-    link_event(s, T, IN_NEXT, CU_HEAD_I, cu, row);
-    t->n = row + 1;
-    if (out_row)
-        *out_row = row;
+    cellv c[10];
+    CELL(c, 0, IN_CUSTOMER, uint32_t, cu);
+    CELL(c, 1, IN_TOUCHPOINT, uint32_t, tp);
+    CELL(c, 2, IN_TIME, int64_t, time);
+    CELL(c, 3, IN_KIND, uint32_t, commit_value(s, &kd));
+    CELL(c, 4, IN_DIRECTION, uint8_t, (uint8_t)direction);
+    CELL(c, 5, IN_OUTCOME, uint8_t, (uint8_t)outcome);
+    CELL(c, 6, IN_AGENT, uint32_t, commit_value(s, &ag));
+    CELL(c, 7, IN_CASE, uint32_t, ca);
+    CELL(c, 8, IN_DURATION, int64_t, duration_ms);
+    CELL(c, 9, IN_VALUE, double, value);
+    store_event(s, T, &e, c, 10, out_change, out_row);
     return CX_OK;
+}
+
+int cx_interaction_add(size_t *out_row, cx_store *s, const char *id, const char *customer, const char *touchpoint,
+                       cx_time time, const char *kind, cx_direction direction, const char *agent,
+                       const char *case_id, int64_t duration_ms, cx_outcome outcome, double value)
+{
+    return interaction_put("cx_interaction_add", true, NULL, out_row, s, id, customer, touchpoint, time, kind,
+                           direction, agent, case_id, duration_ms, outcome, value);
+}
+
+int cx_interaction_put(int *out_change, size_t *out_row, cx_store *s, const char *id, const char *customer,
+                       const char *touchpoint, cx_time time, const char *kind, cx_direction direction,
+                       const char *agent, const char *case_id, int64_t duration_ms, cx_outcome outcome,
+                       double value)
+{
+    return interaction_put("cx_interaction_put", false, out_change, out_row, s, id, customer, touchpoint, time, kind,
+                           direction, agent, case_id, duration_ms, outcome, value);
 }
 
 /* ---- cases ------------------------------------------------------------- */
@@ -855,48 +1231,66 @@ static int check_case_times(const char *fn, const char *id, cx_time opened, cx_t
     return CX_OK;
 }
 
-int cx_case_add(cx_store *s, const char *id, const char *customer, const char *channel,
-                const char *priority, const char *agent, cx_time opened, cx_time first_response,
-                cx_time resolved, int reopens, int contacts)
+static int case_put(const char *fn, bool add_only, int *out_change, cx_store *s, const char *id,
+                    const char *customer, const char *channel, const char *priority, const char *agent,
+                    cx_time opened, cx_time first_response, cx_time resolved, int reopens, int contacts)
 {
-    static const char fn[] = "cx_case_add";
     QBUF;
     if (!s)
         return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
-    size_t len;
-    int rc = check_text(fn, "case id", id, true, &len);
+    const int T = CX_TABLE_CASES;
+    eid e = {id, 0, 0, CXI_NONE};
+    int rc = check_text(fn, "case id", id, true, &e.len);
     if (rc)
         return rc;
-    cxi_pool *keys = &s->keys[CX_TABLE_CASES];
-    uint32_t h = (uint32_t)cxi_hash(id, len);
-    if (cxi_pool_find_hashed(keys, id, len, h) != CXI_NONE)
+    e.h = (uint32_t)cxi_hash(id, e.len);
+    e.row = cxi_pool_find_hashed(&s->keys[T], id, e.len, e.h);
+    if (e.row != CXI_NONE && add_only)
         return FIELD("id", cxi_fail(CX_EEXISTS, "%s: case '%s' already exists", fn, cxi_quote(qb, id)));
     uint32_t cu;
     pending ch, pr, ag;
     if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
         (rc = check_time(fn, "opened", opened, true)) ||
-        (rc = check_case_times(fn, id, opened, first_response, resolved, reopens, contacts)) ||
-        (rc = room_for_row(fn, s, CX_TABLE_CASES)) ||
-        (rc = resolve_value(fn, s, CX_VOCAB_CHANNEL, channel, true, &ch)) ||
-        (rc = resolve_value(fn, s, CX_VOCAB_PRIORITY, priority, false, &pr)) ||
-        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) ||
-        (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
-        (rc = reserve_rows(s, CX_TABLE_CASES, 1)))
+        (rc = check_case_times(fn, id, opened, first_response, resolved, reopens, contacts)))
         return rc;
-    uint32_t row = cxi_pool_add_hashed(keys, id, len, h);
-    const int T = CX_TABLE_CASES;
-    CXI_COL(s, T, CA_CUSTOMER, uint32_t)[row] = cu;
-    CXI_COL(s, T, CA_CHANNEL, uint32_t)[row] = ch.id;
-    CXI_COL(s, T, CA_PRIORITY, uint32_t)[row] = pr.id;
-    CXI_COL(s, T, CA_AGENT, uint32_t)[row] = commit_value(s, &ag);
-    CXI_COL(s, T, CA_OPENED, int64_t)[row] = opened;
-    CXI_COL(s, T, CA_FIRST_RESPONSE, int64_t)[row] = first_response;
-    CXI_COL(s, T, CA_RESOLVED, int64_t)[row] = resolved;
-    CXI_COL(s, T, CA_REOPENS, int32_t)[row] = reopens;
-    CXI_COL(s, T, CA_CONTACTS, int32_t)[row] = contacts;
-    link_event(s, T, CA_NEXT, CU_HEAD_C, cu, row);
-    s->t[T].n = row + 1;
+    if (e.row != CXI_NONE) {
+        uint32_t was = CXI_COL(s, T, CA_CUSTOMER, uint32_t)[e.row];
+        if (was != cu && (customer_refers(s, CX_TABLE_INTERACTIONS, was, IN_CASE, e.row) ||
+                          customer_refers(s, CX_TABLE_FEEDBACK, was, FB_CASE, e.row)))
+            return FIELD("customer", cxi_fail(CX_EINVAL, "%s: case '%s' cannot move to customer '%s': interactions or "
+                                              "feedback of its customer refer to it", fn, cxi_quote(qb, id), customer));
+    }
+    if ((rc = resolve_value(fn, s, CX_VOCAB_CHANNEL, channel, true, &ch)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_PRIORITY, priority, false, &pr)) ||
+        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) || (rc = reserve_event(fn, s, T, &e, 9)))
+        return rc;
+    cellv c[9];
+    CELL(c, 0, CA_CUSTOMER, uint32_t, cu);
+    CELL(c, 1, CA_CHANNEL, uint32_t, ch.id);
+    CELL(c, 2, CA_PRIORITY, uint32_t, pr.id);
+    CELL(c, 3, CA_AGENT, uint32_t, commit_value(s, &ag));
+    CELL(c, 4, CA_OPENED, int64_t, opened);
+    CELL(c, 5, CA_FIRST_RESPONSE, int64_t, first_response);
+    CELL(c, 6, CA_RESOLVED, int64_t, resolved);
+    CELL(c, 7, CA_REOPENS, int32_t, reopens);
+    CELL(c, 8, CA_CONTACTS, int32_t, contacts);
+    store_event(s, T, &e, c, 9, out_change, NULL);
     return CX_OK;
+}
+
+int cx_case_add(cx_store *s, const char *id, const char *customer, const char *channel, const char *priority,
+                const char *agent, cx_time opened, cx_time first_response, cx_time resolved, int reopens, int contacts)
+{
+    return case_put("cx_case_add", true, NULL, s, id, customer, channel, priority, agent, opened, first_response,
+                    resolved, reopens, contacts);
+}
+
+int cx_case_put(int *out_change, cx_store *s, const char *id, const char *customer, const char *channel,
+                const char *priority, const char *agent, cx_time opened, cx_time first_response, cx_time resolved,
+                int reopens, int contacts)
+{
+    return case_put("cx_case_put", false, out_change, s, id, customer, channel, priority, agent, opened,
+                    first_response, resolved, reopens, contacts);
 }
 
 int cx_case_update(cx_store *s, const char *id, cx_time first_response, cx_time resolved, int reopens,
@@ -910,21 +1304,204 @@ int cx_case_update(cx_store *s, const char *id, cx_time first_response, cx_time 
     const int T = CX_TABLE_CASES;
     if ((rc = find_key(fn, s, T, "case", id, &row)) ||
         (rc = check_case_times(fn, id, CXI_COL(s, T, CA_OPENED, int64_t)[row], first_response, resolved,
-                               reopens, contacts)))
+                               reopens, contacts)) ||
+        (rc = reserve_update(s, T, row, 4)))
         return rc;
-    CXI_COL(s, T, CA_FIRST_RESPONSE, int64_t)[row] = first_response;
-    CXI_COL(s, T, CA_RESOLVED, int64_t)[row] = resolved;
-    CXI_COL(s, T, CA_REOPENS, int32_t)[row] = reopens;
-    CXI_COL(s, T, CA_CONTACTS, int32_t)[row] = contacts;
+    cellv c[4];
+    CELL(c, 0, CA_FIRST_RESPONSE, int64_t, first_response);
+    CELL(c, 1, CA_RESOLVED, int64_t, resolved);
+    CELL(c, 2, CA_REOPENS, int32_t, reopens);
+    CELL(c, 3, CA_CONTACTS, int32_t, contacts);
+    if (!same_row(s, T, row, c, 4))
+        update_row(s, T, row, c, 4);
     return CX_OK;
 }
 
-/* ---- questions and feedback ------------------------------------------- */
+/* ---- feedback ------------------------------------------------------------ */
 
-int cx_question_add(cx_store *s, const char *name, cx_metric metric, double scale_min, double scale_max,
-                    int higher_is_better)
+/* The interaction feedback rates, by id: its row, or (in a streaming import,
+ * whose interactions are in the database) the id's key, interned on commit. */
+typedef struct link {
+    eid e;        /* the interaction's id; e.row its row */
+    bool external; /* s->external_interactions: e.row is CXI_NONE */
+    uint32_t key;  /* external: the key of an id already interned, else CXI_NONE */
+} link;
+
+static int link_check(const char *fn, cx_store *s, const char *customer, uint32_t cu, const char *id, link *l)
 {
-    static const char fn[] = "cx_question_add";
+    QBUF;
+    char qb2[80];
+    l->external = s->external_interactions;
+    l->key = CXI_NONE;
+    l->e.s = id;
+    l->e.row = CXI_NONE;
+    if (!id)
+        return CX_OK;
+    int rc = check_text(fn, "interaction", id, true, &l->e.len);
+    if (rc)
+        return rc;
+    const int I = CX_TABLE_INTERACTIONS;
+    l->e.h = (uint32_t)cxi_hash(id, l->e.len);
+    uint32_t k = cxi_pool_find_hashed(&s->keys[I], id, l->e.len, l->e.h);
+    if (l->external) {
+        /* checked by the caller against where the rows are */
+        l->key = k;
+        return k == CXI_NONE ? eid_reserve(s, I, &l->e) : CX_OK;
+    }
+    l->e.row = k == CXI_NONE ? CXI_NONE : s->idrow[I][k];
+    if (l->e.row == CXI_NONE)
+        return FIELD("interaction", cxi_fail(CX_ENOTFOUND, "%s: customer '%s': no interaction '%s'", fn,
+                                             cxi_quote(qb, customer), cxi_quote(qb2, id)));
+    if (CXI_COL(s, I, IN_CUSTOMER, uint32_t)[l->e.row] != cu)
+        return FIELD("interaction", cxi_fail(CX_EINVAL, "%s: customer '%s': interaction '%s' belongs to another customer",
+                                             fn, cxi_quote(qb, customer), cxi_quote(qb2, id)));
+    return CX_OK;
+}
+
+/* The value of the feedback's interaction column. */
+static uint32_t link_commit(cx_store *s, link *l)
+{
+    if (!l->external || !l->e.s)
+        return l->e.row;
+    if (l->key == CXI_NONE)
+        l->key = eid_commit(s, CX_TABLE_INTERACTIONS, &l->e, CXI_NONE);
+    return l->key;
+}
+
+static int feedback_put(const char *fn, bool add_only, int *out_change, size_t *out_row, cx_store *s,
+                        const char *id, const char *customer, const char *question, double score, cx_time time,
+                        const char *touchpoint, const char *interaction, const char *case_id, const char *comment)
+{
+    QBUF;
+    char qb2[80];
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    const int T = CX_TABLE_FEEDBACK, Q = CX_TABLE_QUESTIONS;
+    uint32_t cu, qu, tp, ca;
+    size_t clen;
+    eid e;
+    int rc;
+    if ((rc = eid_check(fn, s, T, id, &e)) ||
+        (rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
+        (rc = find_key(fn, s, Q, "question", question, &qu)) ||
+        (rc = find_key_opt(fn, s, CX_TABLE_TOUCHPOINTS, "touchpoint", touchpoint, &tp)) ||
+        (rc = find_key_opt(fn, s, CX_TABLE_CASES, "case", case_id, &ca)) ||
+        (rc = check_time(fn, "time", time, true)) ||
+        (rc = check_text(fn, "comment", comment, false, &clen)))
+        return rc;
+    if (e.row != CXI_NONE && add_only)
+        return FIELD("id", cxi_fail(CX_EEXISTS, "%s: feedback '%s' already exists", fn, cxi_quote(qb, id)));
+    double lo = CXI_COL(s, Q, QU_MIN, double)[qu], hi = CXI_COL(s, Q, QU_MAX, double)[qu];
+    if (!isfinite(score) || score < lo || score > hi)
+        return FIELD("score", cxi_fail(CX_ERANGE, "%s: customer '%s', question '%s': score %g is outside the scale %g to %g",
+                        fn, cxi_quote(qb, customer), cxi_quote(qb2, question), score, lo, hi));
+    if (CXI_COL(s, Q, QU_METRIC, uint8_t)[qu] == CX_METRIC_NPS && score != floor(score))
+        return FIELD("score", cxi_fail(CX_ERANGE, "%s: customer '%s', question '%s': NPS score %g is not a whole number", fn,
+                        cxi_quote(qb, customer), cxi_quote(qb2, question), score));
+    if (ca != CXI_NONE && CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t)[ca] != cu)
+        return FIELD("case", cxi_fail(CX_EINVAL, "%s: customer '%s': case '%s' belongs to another customer", fn,
+                        cxi_quote(qb, customer), cxi_quote(qb2, case_id)));
+    link l;
+    if ((rc = link_check(fn, s, customer, cu, interaction, &l)))
+        return rc;
+    uint32_t ch = comment ? (uint32_t)cxi_hash(comment, clen) : 0;
+    uint32_t cid = comment ? cxi_pool_find_hashed(&s->comments, comment, clen, ch) : CXI_NONE;
+    if ((comment && cid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->comments, 1, clen))) ||
+        (rc = reserve_event(fn, s, T, &e, 8)))
+        return rc;
+    if (comment && cid == CXI_NONE)
+        cid = cxi_pool_add_hashed(&s->comments, comment, clen, ch);
+    cellv c[8];
+    CELL(c, 0, FB_CUSTOMER, uint32_t, cu);
+    CELL(c, 1, FB_QUESTION, uint32_t, qu);
+    CELL(c, 2, FB_SCORE, double, score);
+    CELL(c, 3, FB_TIME, int64_t, time);
+    CELL(c, 4, FB_TOUCHPOINT, uint32_t, tp);
+    CELL(c, 5, FB_INTERACTION, uint32_t, link_commit(s, &l));
+    CELL(c, 6, FB_CASE, uint32_t, ca);
+    CELL(c, 7, FB_COMMENT, uint32_t, cid);
+    store_event(s, T, &e, c, 8, out_change, out_row);
+    return CX_OK;
+}
+
+int cx_feedback_add(size_t *out_row, cx_store *s, const char *id, const char *customer, const char *question,
+                    double score, cx_time time, const char *touchpoint, const char *interaction, const char *case_id,
+                    const char *comment)
+{
+    return feedback_put("cx_feedback_add", true, NULL, out_row, s, id, customer, question, score, time, touchpoint,
+                        interaction, case_id, comment);
+}
+
+int cx_feedback_put(int *out_change, size_t *out_row, cx_store *s, const char *id, const char *customer,
+                    const char *question, double score, cx_time time, const char *touchpoint,
+                    const char *interaction, const char *case_id, const char *comment)
+{
+    return feedback_put("cx_feedback_put", false, out_change, out_row, s, id, customer, question, score, time,
+                        touchpoint, interaction, case_id, comment);
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+static int transaction_put(const char *fn, bool add_only, int *out_change, size_t *out_row, cx_store *s,
+                           const char *id, const char *customer, cx_time time, double amount)
+{
+    QBUF;
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    const int T = CX_TABLE_TRANSACTIONS;
+    uint32_t cu;
+    eid e;
+    int rc;
+    if ((rc = eid_check(fn, s, T, id, &e)) ||
+        (rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
+        (rc = check_time(fn, "time", time, true)))
+        return rc;
+    if (e.row != CXI_NONE && add_only)
+        return FIELD("id", cxi_fail(CX_EEXISTS, "%s: transaction '%s' already exists", fn, cxi_quote(qb, id)));
+    if (!isfinite(amount) || amount < 0)
+        return FIELD("amount", cxi_fail(CX_ERANGE, "%s: customer '%s': amount %g is not a finite number >= 0", fn,
+                        cxi_quote(qb, customer), amount));
+    if ((rc = reserve_event(fn, s, T, &e, 3)))
+        return rc;
+    cellv c[3];
+    CELL(c, 0, TR_CUSTOMER, uint32_t, cu);
+    CELL(c, 1, TR_TIME, int64_t, time);
+    CELL(c, 2, TR_AMOUNT, double, amount);
+    store_event(s, T, &e, c, 3, out_change, out_row);
+    return CX_OK;
+}
+
+int cx_transaction_add(size_t *out_row, cx_store *s, const char *id, const char *customer, cx_time time, double amount)
+{
+    return transaction_put("cx_transaction_add", true, NULL, out_row, s, id, customer, time, amount);
+}
+
+int cx_transaction_put(int *out_change, size_t *out_row, cx_store *s, const char *id, const char *customer,
+                       cx_time time, double amount)
+{
+    return transaction_put("cx_transaction_put", false, out_change, out_row, s, id, customer, time, amount);
+}
+
+/* ---- questions ----------------------------------------------------------- */
+
+/* Do the answers already given to question `qu` fit this metric and scale? */
+static int answers_fit(const char *fn, const cx_store *s, const char *name, uint32_t qu, cx_metric metric, double lo,
+                       double hi)
+{
+    QBUF;
+    const int F = CX_TABLE_FEEDBACK;
+    const uint32_t *q = CXI_COL(s, F, FB_QUESTION, uint32_t);
+    const double *score = CXI_COL(s, F, FB_SCORE, double);
+    for (size_t r = 0; r < s->t[F].n; r++)
+        if (q[r] == qu && (score[r] < lo || score[r] > hi || (metric == CX_METRIC_NPS && score[r] != floor(score[r]))))
+            return FIELD("scale_min", cxi_fail(CX_ERANGE, "%s: question '%s': the answer %g of feedback row %zu does not "
+                                               "fit the new metric and scale", fn, cxi_quote(qb, name), score[r], r));
+    return CX_OK;
+}
+
+static int question_put(const char *fn, bool add_only, int *out_change, cx_store *s, const char *name,
+                        cx_metric metric, double scale_min, double scale_max, int higher_is_better)
+{
     QBUF;
     if (!s)
         return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
@@ -933,7 +1510,8 @@ int cx_question_add(cx_store *s, const char *name, cx_metric metric, double scal
     if (rc)
         return rc;
     cxi_pool *keys = &s->keys[CX_TABLE_QUESTIONS];
-    if (cxi_pool_find(keys, name, len) != CXI_NONE)
+    uint32_t row = cxi_pool_find(keys, name, len);
+    if (row != CXI_NONE && add_only)
         return FIELD("name", cxi_fail(CX_EEXISTS, "%s: question '%s' already exists", fn, cxi_quote(qb, name)));
     if (metric < CX_METRIC_NPS || metric > CX_METRIC_CUSTOM)
         return FIELD("metric", cxi_fail(CX_EINVAL, "%s: question '%s': metric %d is not a cx_metric", fn,
@@ -947,117 +1525,44 @@ int cx_question_add(cx_store *s, const char *name, cx_metric metric, double scal
     if (metric == CX_METRIC_NPS && (scale_min != 0 || scale_max != 10 || !higher_is_better))
         return FIELD("scale_min", cxi_fail(CX_ERANGE, "%s: question '%s': an NPS question is asked on 0 to 10, higher better",
                         fn, cxi_quote(qb, name)));
-    if ((rc = room_for_row(fn, s, CX_TABLE_QUESTIONS)) || (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
-        (rc = reserve_rows(s, CX_TABLE_QUESTIONS, 1)))
-        return rc;
-    uint32_t row = cxi_pool_add(keys, name, len);
     const int T = CX_TABLE_QUESTIONS;
-    CXI_COL(s, T, QU_METRIC, uint8_t)[row] = (uint8_t)metric;
-    CXI_COL(s, T, QU_MIN, double)[row] = scale_min;
-    CXI_COL(s, T, QU_MAX, double)[row] = scale_max;
-    CXI_COL(s, T, QU_HIB, uint8_t)[row] = (uint8_t)higher_is_better;
-    s->t[T].n = row + 1;
-    return CX_OK;
-}
-
-int cx_feedback_add(size_t *out_row, cx_store *s, const char *customer, const char *question, double score,
-                    cx_time time, const char *touchpoint, int64_t interaction, const char *case_id,
-                    const char *comment)
-{
-    static const char fn[] = "cx_feedback_add";
-    QBUF;
-    char qb2[80];
-    if (!s)
-        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
-    uint32_t cu, qu, tp, ca;
-    size_t clen;
-    int rc;
-    if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
-        (rc = find_key(fn, s, CX_TABLE_QUESTIONS, "question", question, &qu)) ||
-        (rc = find_key_opt(fn, s, CX_TABLE_TOUCHPOINTS, "touchpoint", touchpoint, &tp)) ||
-        (rc = find_key_opt(fn, s, CX_TABLE_CASES, "case", case_id, &ca)) ||
-        (rc = check_time(fn, "time", time, true)) ||
-        (rc = check_text(fn, "comment", comment, false, &clen)))
-        return rc;
-    const int Q = CX_TABLE_QUESTIONS;
-    double lo = CXI_COL(s, Q, QU_MIN, double)[qu], hi = CXI_COL(s, Q, QU_MAX, double)[qu];
-    if (!isfinite(score) || score < lo || score > hi)
-        return FIELD("score", cxi_fail(CX_ERANGE, "%s: customer '%s', question '%s': score %g is outside the scale %g to %g",
-                        fn, cxi_quote(qb, customer), cxi_quote(qb2, question), score, lo, hi));
-    if (CXI_COL(s, Q, QU_METRIC, uint8_t)[qu] == CX_METRIC_NPS && score != floor(score))
-        return FIELD("score", cxi_fail(CX_ERANGE, "%s: customer '%s', question '%s': NPS score %g is not a whole number", fn,
-                        cxi_quote(qb, customer), cxi_quote(qb2, question), score));
-    uint32_t irow = CXI_NONE;
-    if (interaction != CX_ROW_NONE && s->external_interactions) {
-        if (interaction < 0 || (uint64_t)interaction >= CXI_MAX_ROWS)
-            return FIELD("interaction", cxi_fail(CX_ENOTFOUND, "%s: customer '%s': no interaction row %lld", fn,
-                            cxi_quote(qb, customer), (long long)interaction));
-        irow = (uint32_t)interaction; /* checked by the caller against where the rows are */
-    } else if (interaction != CX_ROW_NONE) {
-        if (interaction < 0 || (uint64_t)interaction >= s->t[CX_TABLE_INTERACTIONS].n)
-            return FIELD("interaction", cxi_fail(CX_ENOTFOUND, "%s: customer '%s': no interaction row %lld", fn,
-                            cxi_quote(qb, customer), (long long)interaction));
-        irow = (uint32_t)interaction;
-        if (CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t)[irow] != cu)
-            return FIELD("interaction", cxi_fail(CX_EINVAL, "%s: customer '%s': interaction %lld belongs to another customer", fn,
-                            cxi_quote(qb, customer), (long long)interaction));
+    cellv c[4];
+    CELL(c, 0, QU_METRIC, uint8_t, (uint8_t)metric);
+    CELL(c, 1, QU_MIN, double, scale_min);
+    CELL(c, 2, QU_MAX, double, scale_max);
+    CELL(c, 3, QU_HIB, uint8_t, (uint8_t)higher_is_better);
+    if (row != CXI_NONE) {
+        if (same_row(s, T, row, c, 4)) {
+            report_change(out_change, CX_UNCHANGED);
+            return CX_OK;
+        }
+        if ((rc = answers_fit(fn, s, name, row, metric, scale_min, scale_max)) || (rc = reserve_update(s, T, row, 4)))
+            return rc;
+        update_row(s, T, row, c, 4);
+        report_change(out_change, CX_UPDATED);
+        return CX_OK;
     }
-    if (ca != CXI_NONE && CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t)[ca] != cu)
-        return FIELD("case", cxi_fail(CX_EINVAL, "%s: customer '%s': case '%s' belongs to another customer", fn,
-                        cxi_quote(qb, customer), cxi_quote(qb2, case_id)));
-    uint32_t ch = comment ? (uint32_t)cxi_hash(comment, clen) : 0;
-    uint32_t cid = comment ? cxi_pool_find_hashed(&s->comments, comment, clen, ch) : CXI_NONE;
-    if ((rc = room_for_row(fn, s, CX_TABLE_FEEDBACK)) ||
-        (comment && cid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->comments, 1, clen))) ||
-        (rc = reserve_rows(s, CX_TABLE_FEEDBACK, 1)))
+    if ((rc = room_for_row(fn, s, T)) || (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
+        (rc = reserve_rows(s, T, 1)))
         return rc;
-    if (comment && cid == CXI_NONE)
-        cid = cxi_pool_add_hashed(&s->comments, comment, clen, ch);
-    const int T = CX_TABLE_FEEDBACK;
-    uint32_t row = (uint32_t)s->t[T].n;
-    CXI_COL(s, T, FB_CUSTOMER, uint32_t)[row] = cu;
-    CXI_COL(s, T, FB_QUESTION, uint32_t)[row] = qu;
-    CXI_COL(s, T, FB_SCORE, double)[row] = score;
-    CXI_COL(s, T, FB_TIME, int64_t)[row] = time;
-    CXI_COL(s, T, FB_TOUCHPOINT, uint32_t)[row] = tp;
-    CXI_COL(s, T, FB_INTERACTION, uint32_t)[row] = irow;
-    CXI_COL(s, T, FB_CASE, uint32_t)[row] = ca;
-    CXI_COL(s, T, FB_COMMENT, uint32_t)[row] = cid;
-    link_event(s, T, FB_NEXT, CU_HEAD_F, cu, row);
+    row = cxi_pool_add(keys, name, len);
+    write_row(s, T, row, c, 4);
     s->t[T].n = row + 1;
-    if (out_row)
-        *out_row = row;
+    report_change(out_change, CX_ADDED);
     return CX_OK;
 }
 
-/* ---- transactions ------------------------------------------------------ */
-
-int cx_transaction_add(size_t *out_row, cx_store *s, const char *customer, cx_time time, double amount)
+int cx_question_add(cx_store *s, const char *name, cx_metric metric, double scale_min, double scale_max,
+                    int higher_is_better)
 {
-    static const char fn[] = "cx_transaction_add";
-    QBUF;
-    if (!s)
-        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
-    uint32_t cu;
-    int rc;
-    if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
-        (rc = check_time(fn, "time", time, true)))
-        return rc;
-    if (!isfinite(amount) || amount < 0)
-        return FIELD("amount", cxi_fail(CX_ERANGE, "%s: customer '%s': amount %g is not a finite number >= 0", fn,
-                        cxi_quote(qb, customer), amount));
-    if ((rc = room_for_row(fn, s, CX_TABLE_TRANSACTIONS)) || (rc = reserve_rows(s, CX_TABLE_TRANSACTIONS, 1)))
-        return rc;
-    const int T = CX_TABLE_TRANSACTIONS;
-    uint32_t row = (uint32_t)s->t[T].n;
-    CXI_COL(s, T, TR_CUSTOMER, uint32_t)[row] = cu;
-    CXI_COL(s, T, TR_TIME, int64_t)[row] = time;
-    CXI_COL(s, T, TR_AMOUNT, double)[row] = amount;
-    link_event(s, T, TR_NEXT, CU_HEAD_T, cu, row);
-    s->t[T].n = row + 1;
-    if (out_row)
-        *out_row = row;
-    return CX_OK;
+    return question_put("cx_question_add", true, NULL, s, name, metric, scale_min, scale_max, higher_is_better);
+}
+
+int cx_question_put(int *out_change, cx_store *s, const char *name, cx_metric metric, double scale_min,
+                    double scale_max, int higher_is_better)
+{
+    return question_put("cx_question_put", false, out_change, s, name, metric, scale_min, scale_max,
+                        higher_is_better);
 }
 
 /* ---- schema and getters ------------------------------------------------ */
@@ -1181,6 +1686,16 @@ int cx_store_get_string(const char **out, const cx_store *s, cx_table table, int
         v = u32_at(s, table, d, row);
         *out = v == CXI_NONE ? NULL : cxi_pool_str(&s->comments, v);
         return CX_OK;
+    case SRC_EID:
+        v = u32_at(s, table, d, row);
+        *out = v == CXI_NONE ? NULL : cxi_pool_str(&s->keys[table], v);
+        return CX_OK;
+    case SRC_LINK:
+        v = u32_at(s, table, d, row);
+        if (v != CXI_NONE && !s->external_interactions) /* a row: its id */
+            v = CXI_COL(s, d->aux, cxi_id_col(d->aux), uint32_t)[v];
+        *out = v == CXI_NONE ? NULL : cxi_pool_str(&s->keys[d->aux], v);
+        return CX_OK;
     case SRC_ENUM:
         *out = enum_names[d->aux][((const uint8_t *)s->t[table].cols[d->icol].data)[row]];
         return CX_OK;
@@ -1201,9 +1716,12 @@ int cx_store_get_int(int64_t *out, const cx_store *s, cx_table table, int column
     const void *col = d->icol >= 0 ? s->t[table].cols[d->icol].data : NULL;
     uint32_t v;
     switch (d->src) {
+    case SRC_LINK:
+        v = s->external_interactions ? CXI_NONE : u32_at(s, table, d, row);
+        *out = v == CXI_NONE ? -1 : (int64_t)v;
+        return CX_OK;
     case SRC_SET:
     case SRC_REF:
-    case SRC_ROW:
         v = u32_at(s, table, d, row);
         *out = v == CXI_NONE ? -1 : (int64_t)v;
         return CX_OK;

@@ -20,7 +20,7 @@ enum { CU_SEGMENT, CU_REGION, CU_PLAN, CU_ACQUIRED, CU_HEAD_I, CU_HEAD_C, CU_HEA
 enum { TP_CHANNEL, TP_STAGE, TP_KIND, TP_KEY, TP_WEIGHT, TP_NCOLS };
 enum {
     IN_CUSTOMER, IN_TOUCHPOINT, IN_TIME, IN_KIND, IN_DIRECTION, IN_OUTCOME,
-    IN_AGENT, IN_CASE, IN_DURATION, IN_VALUE, IN_NEXT, IN_NCOLS
+    IN_AGENT, IN_CASE, IN_DURATION, IN_VALUE, IN_NEXT, IN_ID, IN_NCOLS
 };
 enum {
     CA_CUSTOMER, CA_CHANNEL, CA_PRIORITY, CA_AGENT, CA_OPENED, CA_FIRST_RESPONSE,
@@ -29,9 +29,33 @@ enum {
 enum { QU_METRIC, QU_MIN, QU_MAX, QU_HIB, QU_NCOLS };
 enum {
     FB_CUSTOMER, FB_QUESTION, FB_SCORE, FB_TIME, FB_TOUCHPOINT, FB_INTERACTION,
-    FB_CASE, FB_COMMENT, FB_NEXT, FB_NCOLS
+    FB_CASE, FB_COMMENT, FB_NEXT, FB_ID, FB_NCOLS
 };
-enum { TR_CUSTOMER, TR_TIME, TR_AMOUNT, TR_NEXT, TR_NCOLS };
+enum { TR_CUSTOMER, TR_TIME, TR_AMOUNT, TR_NEXT, TR_ID, TR_NCOLS };
+
+/* The internal column holding the source system's id of an event table
+ * (a key id in keys[table], CXI_NONE without one), -1 for the others. */
+static inline int cxi_id_col(int table)
+{
+    return table == CX_TABLE_INTERACTIONS ? IN_ID
+           : table == CX_TABLE_FEEDBACK   ? FB_ID
+           : table == CX_TABLE_TRANSACTIONS ? TR_ID
+                                            : -1;
+}
+
+/* One overwritten cell of an update made while an import runs, so that a
+ * failed import can put it back (see cxi_undo). table 0xFF: an attribute,
+ * row:col is the attrs key, old its value (CXI_NONE: absent). */
+typedef struct cxi_undo_cell {
+    uint8_t table, col;
+    uint32_t row;
+    uint64_t old;
+} cxi_undo_cell;
+
+typedef struct cxi_undo {
+    cxi_undo_cell *cells;
+    size_t n, cap;
+} cxi_undo;
 
 #define CXI_MAX_COLS 12
 
@@ -88,6 +112,18 @@ struct cx_store {
     cxi_pool comments;
     cxi_pool attr_values;
     cxi_map attrs; /* customer << 32 | attribute key -> attr_values id */
+    /* Event tables with ids: idrow[t][key id] is the row of the id (the
+     * key pool of the table interns ids in row order). */
+    uint32_t *idrow[CX_TABLE_COUNT];
+    size_t idrow_cap[CX_TABLE_COUNT];
+    /* Rows changed in place by an update (bit r of dirty[t]), since the
+     * store was made or loaded: cx_db_save() rewrites them. */
+    uint64_t *dirty[CX_TABLE_COUNT];
+    size_t dirty_cap[CX_TABLE_COUNT]; /* in words */
+    bool attrs_changed; /* an attribute was replaced or removed */
+    /* Set while an import runs: every cell an update overwrites is logged
+     * here first, for cxi_store_rollback. */
+    cxi_undo *undo;
     /* Set only by the streaming SQLite import, whose interactions live in the
      * database: feedback links to them are checked there, not here. */
     bool external_interactions;
@@ -105,7 +141,8 @@ enum {
     SRC_I32,
     SRC_U8,
     SRC_F64,
-    SRC_ROW /* u32 row, read as int (-1 when none) */
+    SRC_LINK, /* u32 row of table aux (feedback.interaction), written as that row's id */
+    SRC_EID   /* u32 key id in keys[table]: an event's own id */
 };
 
 typedef struct cxi_colsrc {
@@ -132,6 +169,10 @@ int cxi_customer_find_or_add(cx_store *s, const char *id, bool *added);
  * that named it is refused: it must still be the last customer, with no
  * events and no attributes. Constant time; allocates nothing. */
 void cxi_customer_drop_last(cx_store *s);
+
+/* The row of an event of `table` (interactions, feedback, transactions)
+ * with id s[0..len), or CXI_NONE. */
+uint32_t cxi_event_find(const cx_store *s, int table, const char *id, size_t len);
 
 /* Typed access to a column: COL(store, CX_TABLE_CASES, CA_OPENED, int64_t). */
 #define CXI_COL(s, table, col, T) ((T *)(s)->t[(table)].cols[(col)].data)
