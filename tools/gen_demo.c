@@ -22,6 +22,12 @@
  * small and constant whatever the size. Rows are grouped by customer and in
  * time order within a customer. Times are ISO-8601 at +03:00 (Riyadh).
  *
+ * Ids: every interaction, survey answer and purchase carries an id, as a CRM
+ * export would ("I-000123", "F-...", "X-...": the row's 1-based number in
+ * its file), and an answer names the interaction it rates by that id, so
+ * the files can be imported again, split or in any order (cx_import_options_
+ * set_existing()).
+ *
  * It writes CSV text itself and does not link the library.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -999,8 +1005,20 @@ static void o_customer_id(out *o, uint64_t k)
     o_u64(o, 100001 + k);
 }
 
+/* The id of an event: a prefix ("I-", "F-", "X-") and its 1-based number in
+ * its file, at least six digits ("I-000123"). Numbers follow the rows, so an
+ * id never changes for the same seed, and customer k's ids are the same in
+ * the demo and in a --scale-events run. */
+static void o_event_id(out *o, const char *prefix, uint64_t n)
+{
+    o_str(o, prefix);
+    for (uint64_t p = 100000; p > 1 && n < p; p /= 10)
+        o_chr(o, '0');
+    o_u64(o, n);
+}
+
 static void write_customer(outs *w, sim *s, uint64_t k, int64_t acquired, int seg, int plan, int region,
-                           uint64_t *case_base, uint64_t *ev_base)
+                           uint64_t *case_base, uint64_t *ev_base, uint64_t *fb_base, uint64_t *tx_base)
 {
     rng *r = &s->r; /* names drawn after the simulation: they do not change it */
     out *o = &w->cu;
@@ -1076,6 +1094,8 @@ static void write_customer(outs *w, sim *s, uint64_t k, int64_t acquired, int se
     o = &w->in;
     for (int i = 0; i < s->nev; i++) {
         const ev *e = &s->evs[s->perm[i]];
+        o_event_id(o, "I-", *ev_base + (uint64_t)i + 1);
+        o_chr(o, ',');
         o_customer_id(o, k);
         o_chr(o, ',');
         o_str(o, touchpoints[e->tp].name);
@@ -1105,6 +1125,8 @@ static void write_customer(outs *w, sim *s, uint64_t k, int64_t acquired, int se
     o = &w->fb;
     for (int i = 0; i < s->nfb; i++) {
         const fb *f = &s->fbs[s->fb_perm[i]];
+        o_event_id(o, "F-", *fb_base + (uint64_t)i + 1);
+        o_chr(o, ',');
         o_customer_id(o, k);
         o_chr(o, ',');
         o_str(o, questions[f->q]);
@@ -1116,8 +1138,8 @@ static void write_customer(outs *w, sim *s, uint64_t k, int64_t acquired, int se
         if (f->tp >= 0)
             o_str(o, touchpoints[f->tp].name);
         o_chr(o, ',');
-        if (f->ev_ix >= 0)
-            o_u64(o, *ev_base + s->ev_rank[f->ev_ix]);
+        if (f->ev_ix >= 0) /* the id of the interaction it rates */
+            o_event_id(o, "I-", *ev_base + s->ev_rank[f->ev_ix] + 1);
         o_chr(o, ',');
         if (f->case_ix >= 0)
             o_case_id(o, *case_base + s->case_rank[f->case_ix]);
@@ -1130,6 +1152,8 @@ static void write_customer(outs *w, sim *s, uint64_t k, int64_t acquired, int se
     /* purchases (already in time order) */
     o = &w->tr;
     for (int i = 0; i < s->ntx; i++) {
+        o_event_id(o, "X-", *tx_base + (uint64_t)i + 1);
+        o_chr(o, ',');
         o_customer_id(o, k);
         o_chr(o, ',');
         o_time(o, s->txs[i].t);
@@ -1139,6 +1163,8 @@ static void write_customer(outs *w, sim *s, uint64_t k, int64_t acquired, int se
     }
     *case_base += (uint64_t)s->ncase;
     *ev_base += (uint64_t)s->nev;
+    *fb_base += (uint64_t)s->nfb;
+    *tx_base += (uint64_t)s->ntx;
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -1196,10 +1222,10 @@ int main(int argc, char **argv)
     o_open(&w.cu, dir, "customers", "id,segment,region,plan,acquired,name,language");
     o_open(&w.tp, dir, "touchpoints", "name,channel,stage,kind,key,weight");
     o_open(&w.ca, dir, "cases", "id,customer,channel,priority,agent,opened,first_response,resolved,reopens,contacts");
-    o_open(&w.in, dir, "interactions", "customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value");
+    o_open(&w.in, dir, "interactions", "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value");
     o_open(&w.qu, dir, "questions", "name,metric,scale_min,scale_max,higher_is_better");
-    o_open(&w.fb, dir, "feedback", "customer,question,score,time,touchpoint,interaction,case,comment");
-    o_open(&w.tr, dir, "transactions", "customer,time,amount");
+    o_open(&w.fb, dir, "feedback", "id,customer,question,score,time,touchpoint,interaction,case,comment");
+    o_open(&w.tr, dir, "transactions", "id,customer,time,amount");
 
     for (int i = 0; i < TP_COUNT; i++) {
         const struct touchpoint *t = &touchpoints[i];
@@ -1214,12 +1240,12 @@ int main(int argc, char **argv)
     o_str(&w.qu, "delivery_on_time,custom,0,1,1");
     o_end_row(&w.qu);
 
-    uint64_t case_base = 1, ev_base = 0;
+    uint64_t case_base = 1, ev_base = 0, fb_base = 0, tx_base = 0;
     for (uint64_t k = 0; scaled ? w.in.rows < scale : k < ncust; k++) {
         int64_t acquired;
         int seg, plan, region;
         customer(&the_sim, seed, k, &acquired, &seg, &plan, &region);
-        write_customer(&w, &the_sim, k, acquired, seg, plan, region, &case_base, &ev_base);
+        write_customer(&w, &the_sim, k, acquired, seg, plan, region, &case_base, &ev_base, &fb_base, &tx_base);
     }
 
     out *all[] = {&w.cu, &w.tp, &w.ca, &w.in, &w.qu, &w.fb, &w.tr};
