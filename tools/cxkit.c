@@ -1,0 +1,557 @@
+/*
+ * cxkit: the library's jobs that need no C, on a SQLite file kept by
+ * cx_db_save():
+ *
+ *   cxkit sync DB DATA_DIR        bring a directory of CSV exports in, updating
+ *                                 the records that are there already
+ *   cxkit forget DB ID...         erase customers and everything about them
+ *   cxkit pseudonymize DB OUT_DB  a copy for sharing, with pseudonyms in place
+ *                                 of customer ids and chosen attributes
+ *
+ * Exit status: 0 done, 1 failed (the reason on stderr, with the library's
+ * message), 2 bad usage. Whatever fails leaves the files as they were.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <cxkit/cxkit.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { EXIT_DONE = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+/* ---- messages ------------------------------------------------------------ */
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage; /* one line, after "usage: cxkit " */
+    const char *help;  /* the rest of `cxkit NAME --help` */
+} command;
+
+static const command *current; /* the command running, for its messages */
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "cxkit %s: ", current->name);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EXIT_FAILED;
+}
+
+/* A library call failed: what was being done, then the library's message. */
+static int fail_lib(const char *what)
+{
+    return fail("%s: %s", what, cx_last_error());
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "cxkit %s: ", current->name);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: cxkit %s\nTry 'cxkit %s --help'.\n", current->usage, current->name);
+    return EXIT_USAGE;
+}
+
+static bool is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* ---- sync ---------------------------------------------------------------- */
+
+/* Every table after the ones its rows refer to. */
+static const cx_table sync_order[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES,
+                                      CX_TABLE_INTERACTIONS, CX_TABLE_QUESTIONS, CX_TABLE_FEEDBACK,
+                                      CX_TABLE_TRANSACTIONS};
+#define NTABLES (sizeof sync_order / sizeof sync_order[0])
+
+typedef struct counts {
+    uint64_t read, added, updated, unchanged, rejected;
+} counts;
+
+static void print_counts(const char *name, const counts *c)
+{
+    printf("  %-13s %9llu %9llu %9llu %9llu %9llu\n", name, (unsigned long long)c->read,
+           (unsigned long long)c->added, (unsigned long long)c->updated, (unsigned long long)c->unchanged,
+           (unsigned long long)c->rejected);
+}
+
+/* The first refused row of a report, and where the others are. */
+static void print_first_rejection(const cx_import_report *r, const char *path, const char *reject_path)
+{
+    uint64_t line;
+    int column;
+    const char *why;
+    if (cx_import_report_details(r) == 0 || cx_import_report_line(&line, r, 0) != CX_OK ||
+        cx_import_report_column(&column, r, 0) != CX_OK || cx_import_report_reason(&why, r, 0) != CX_OK)
+        return;
+    if (column > 0)
+        printf("      first rejected: %s line %llu, column %d: %s\n", path, (unsigned long long)line, column, why);
+    else
+        printf("      first rejected: %s line %llu: %s\n", path, (unsigned long long)line, why);
+    uint64_t more = cx_import_report_rejected(r) - 1;
+    if (more && reject_path)
+        printf("      and %llu more, all in %s\n", (unsigned long long)more, reject_path);
+    else if (more)
+        printf("      and %llu more (-r DIR keeps them in a file)\n", (unsigned long long)more);
+}
+
+/* Imports every file of `dir` into `s`, printing what each did. Returns
+ * EXIT_DONE, or EXIT_FAILED with the message printed. */
+static int sync_tables(cx_store *s, const char *dir, const char *reject_dir, cx_import_options *o, counts *total)
+{
+    int files = 0;
+    printf("  %-13s %9s %9s %9s %9s %9s\n", "table", "read", "added", "updated", "unchanged", "rejected");
+    for (size_t i = 0; i < NTABLES; i++) {
+        const char *name;
+        if (cx_table_name(&name, sync_order[i]) != CX_OK)
+            return fail_lib("table name");
+        char path[4096], rej[4096];
+        if (snprintf(path, sizeof path, "%s/%s.csv", dir, name) >= (int)sizeof path)
+            return fail("%s: path too long", dir);
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            if (errno == ENOENT)
+                continue; /* a table the export does not have */
+            return fail("%s: %s", path, strerror(errno));
+        }
+        files++;
+        const char *reject_path = NULL;
+        if (reject_dir) {
+            if (snprintf(rej, sizeof rej, "%s/%s.rejects.csv", reject_dir, name) >= (int)sizeof rej)
+                return fail("%s: path too long", reject_dir);
+            reject_path = rej;
+        }
+        if (cx_import_options_set_reject_path(o, reject_path) != CX_OK)
+            return fail_lib("reject file");
+        cx_import_report *r;
+        if (cx_import_csv(&r, s, sync_order[i], path, o) != CX_OK)
+            return fail_lib(path);
+        counts c = {cx_import_report_read(r), cx_import_report_added(r), cx_import_report_updated(r),
+                    cx_import_report_unchanged(r), cx_import_report_rejected(r)};
+        print_counts(name, &c);
+        print_first_rejection(r, path, reject_path);
+        cx_import_report_free(r);
+        total->read += c.read;
+        total->added += c.added;
+        total->updated += c.updated;
+        total->unchanged += c.unchanged;
+        total->rejected += c.rejected;
+    }
+    if (!files)
+        return fail("%s holds none of customers.csv, touchpoints.csv, cases.csv, interactions.csv, questions.csv, "
+                    "feedback.csv, transactions.csv",
+                    dir);
+    return EXIT_DONE;
+}
+
+static int cmd_sync(int argc, char **argv)
+{
+    const char *pos[2] = {NULL, NULL}, *reject_dir = NULL;
+    int npos = 0, skip = 0, strict = 0;
+    bool options_done = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!options_done && strcmp(a, "--") == 0)
+            options_done = true;
+        else if (!options_done && strcmp(a, "--skip") == 0)
+            skip = 1;
+        else if (!options_done && strcmp(a, "--strict") == 0)
+            strict = 1;
+        else if (!options_done && strcmp(a, "-r") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs a directory", a);
+            reject_dir = argv[++i];
+        } else if (!options_done && a[0] == '-' && a[1])
+            return usage_error("unknown option '%s'", a);
+        else if (npos < 2)
+            pos[npos++] = a;
+        else
+            return usage_error("one DATA_DIR only: '%s' is one too many", a);
+    }
+    if (npos < 2)
+        return usage_error("%s", npos ? "DATA_DIR is missing" : "DB and DATA_DIR are missing");
+    const char *db = pos[0], *dir = pos[1];
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return fail("%s: %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return fail("%s is not a directory", dir);
+    if (reject_dir && mkdir(reject_dir, 0777) != 0 && errno != EEXIST)
+        return fail("cannot create %s: %s", reject_dir, strerror(errno));
+    if (reject_dir && (stat(reject_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return fail("%s is not a directory", reject_dir);
+
+    /* The file's store, or a new one; the tables go into it in memory and
+     * the file is written once at the end, so a sync that fails anywhere
+     * leaves the file as it was. */
+    bool had_db = exists(db);
+    cx_store *s;
+    if (had_db ? cx_db_load(&s, db) != CX_OK : cx_store_new(&s) != CX_OK)
+        return fail_lib(had_db ? db : "new store");
+    cx_import_options *o;
+    if (cx_import_options_new(&o) != CX_OK) {
+        cx_store_free(s);
+        return fail_lib("import options");
+    }
+    int rc = EXIT_DONE;
+    if (cx_import_options_set_strict(o, strict) != CX_OK ||
+        cx_import_options_set_existing(o, skip ? CX_EXISTING_SKIP : CX_EXISTING_UPDATE) != CX_OK)
+        rc = fail_lib("import options");
+    counts total = {0};
+    if (rc == EXIT_DONE) {
+        printf("cxkit sync: %s/ into %s%s, stored records %s%s\n", dir, db, had_db ? "" : " (new)",
+               skip ? "kept" : "updated", strict ? ", stopping at the first bad row" : "");
+        rc = sync_tables(s, dir, reject_dir, o, &total);
+    }
+    if (rc == EXIT_DONE) {
+        print_counts("total", &total);
+        if (cx_db_save(s, db) != CX_OK)
+            rc = fail_lib(db);
+    }
+    if (rc == EXIT_DONE)
+        printf("%s: %llu added, %llu updated, %llu unchanged, %llu rejected\n", db, (unsigned long long)total.added,
+               (unsigned long long)total.updated, (unsigned long long)total.unchanged,
+               (unsigned long long)total.rejected);
+    else
+        fprintf(stderr, "cxkit sync: nothing was written to %s\n", db);
+    cx_import_options_free(o);
+    cx_store_free(s);
+    return rc;
+}
+
+/* ---- forget -------------------------------------------------------------- */
+
+typedef struct ids { /* copies, freed by ids_free() */
+    char **v;
+    size_t n, cap;
+} ids;
+
+/* Appends one id (copied) to the list. */
+static int ids_push(ids *l, const char *id, size_t len)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, id, len);
+    copy[len] = '\0';
+    l->v[l->n++] = copy;
+    return 0;
+}
+
+static void ids_free(ids *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+/* One id a line; a CR before the LF is not part of it, and empty lines are
+ * skipped. */
+static int read_ids(ids *l, const char *path)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f)
+        return fail("%s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t len;
+    int rc = EXIT_DONE;
+    errno = 0;
+    while (rc == EXIT_DONE && (len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        size_t n = (size_t)len;
+        if (n && line[n - 1] == '\n')
+            n--;
+        if (n && line[n - 1] == '\r')
+            n--;
+        if (memchr(line, '\0', n))
+            rc = fail("%s line %zu holds a NUL byte", path, lineno);
+        else if (n && ids_push(l, line, n) != 0)
+            rc = fail("out of memory");
+    }
+    if (rc == EXIT_DONE && ferror(f))
+        rc = fail("%s: %s", path, strerror(errno ? errno : EIO));
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+static int cmd_forget(int argc, char **argv)
+{
+    const char *db = NULL;
+    ids l = {0};
+    bool options_done = false;
+    int rc = EXIT_DONE;
+    for (int i = 0; i < argc && rc == EXIT_DONE; i++) {
+        const char *a = argv[i];
+        if (!options_done && strcmp(a, "--") == 0)
+            options_done = true;
+        else if (!options_done && strcmp(a, "--from") == 0) {
+            if (i + 1 >= argc)
+                rc = usage_error("%s needs a file", a);
+            else
+                rc = read_ids(&l, argv[++i]);
+        } else if (!options_done && a[0] == '-' && a[1])
+            rc = usage_error("unknown option '%s' (after '--' it is taken as an id)", a);
+        else if (!db)
+            db = a;
+        else if (ids_push(&l, a, strlen(a)) != 0)
+            rc = fail("out of memory");
+    }
+    if (rc == EXIT_DONE && !db)
+        rc = usage_error("%s", "DB is missing");
+    else if (rc == EXIT_DONE && l.n == 0)
+        rc = usage_error("%s", "no customer id given");
+    if (rc == EXIT_DONE && !exists(db))
+        rc = fail("%s: no such file", db);
+    size_t removed = 0;
+    if (rc == EXIT_DONE && cx_db_forget(&removed, db, l.n, (const char *const *)l.v) != CX_OK)
+        rc = fail("%s: %s; nothing was erased", db, cx_last_error());
+    if (rc == EXIT_DONE)
+        printf("%s: %zu customer id%s given, %zu rows removed (the customers and everything that referred to "
+               "them)\n",
+               db, l.n, l.n == 1 ? "" : "s", removed);
+    ids_free(&l);
+    return rc;
+}
+
+/* ---- pseudonymize -------------------------------------------------------- */
+
+#define KEY_MIN 16        /* bytes: a shorter key can be found by trying them all */
+#define KEY_MAX (1 << 20) /* bytes: a key file this long is some other file */
+
+/* The key is the file's bytes, every one of them: a trailing newline is part
+ * of it, as it is for any other program given the same file. */
+static int read_key(unsigned char **out, size_t *out_len, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail("key file %s: %s", path, strerror(errno));
+    unsigned char *key = malloc(KEY_MAX + 1);
+    if (!key) {
+        fclose(f);
+        return fail("out of memory");
+    }
+    size_t n = fread(key, 1, KEY_MAX + 1, f);
+    int rc = EXIT_DONE;
+    if (ferror(f))
+        rc = fail("key file %s: cannot read", path);
+    else if (n > KEY_MAX)
+        rc = fail("key file %s is over %d bytes: is it the right file?", path, KEY_MAX);
+    else if (n < KEY_MIN)
+        rc = fail("key file %s holds %zu bytes; a key needs at least %d (for instance: head -c 32 /dev/urandom "
+                  "> %s)",
+                  path, n, KEY_MIN, path);
+    fclose(f);
+    if (rc != EXIT_DONE) {
+        memset(key, 0, n < KEY_MAX ? n : KEY_MAX);
+        free(key);
+        return rc;
+    }
+    *out = key;
+    *out_len = n;
+    return EXIT_DONE;
+}
+
+/* Removes a SQLite file and its side files, left by a failed save. */
+static void remove_db(const char *db)
+{
+    char side[4200];
+    remove(db);
+    if (snprintf(side, sizeof side, "%s-wal", db) < (int)sizeof side)
+        remove(side);
+    if (snprintf(side, sizeof side, "%s-shm", db) < (int)sizeof side)
+        remove(side);
+    if (snprintf(side, sizeof side, "%s-journal", db) < (int)sizeof side)
+        remove(side);
+}
+
+static int cmd_pseudonymize(int argc, char **argv)
+{
+    const char *pos[2] = {NULL, NULL}, *key_file = NULL;
+    const char **attrs = calloc((size_t)argc + 1, sizeof *attrs);
+    if (!attrs)
+        return fail("out of memory");
+    size_t nattr = 0;
+    int npos = 0, flags = 0, rc = EXIT_DONE;
+    bool options_done = false;
+    for (int i = 0; i < argc && rc == EXIT_DONE; i++) {
+        const char *a = argv[i];
+        if (!options_done && strcmp(a, "--") == 0)
+            options_done = true;
+        else if (!options_done && strcmp(a, "--key-file") == 0) {
+            if (i + 1 >= argc)
+                rc = usage_error("%s needs a file", a);
+            else
+                key_file = argv[++i];
+        } else if (!options_done && strcmp(a, "--attribute") == 0) {
+            if (i + 1 >= argc)
+                rc = usage_error("%s needs an attribute name", a);
+            else
+                attrs[nattr++] = argv[++i];
+        } else if (!options_done && strcmp(a, "--drop-comments") == 0)
+            flags |= CX_PSEUDONYMIZE_DROP_COMMENTS;
+        else if (!options_done && a[0] == '-' && a[1])
+            rc = usage_error("unknown option '%s'", a);
+        else if (npos < 2)
+            pos[npos++] = a;
+        else
+            rc = usage_error("one OUT_DB only: '%s' is one too many", a);
+    }
+    if (rc == EXIT_DONE && npos < 2)
+        rc = usage_error("%s", npos ? "OUT_DB is missing" : "DB and OUT_DB are missing");
+    else if (rc == EXIT_DONE && !key_file)
+        rc = usage_error("%s", "--key-file is required");
+    const char *db = pos[0], *out_db = pos[1];
+    unsigned char *key = NULL;
+    size_t key_len = 0;
+    if (rc == EXIT_DONE && !exists(db))
+        rc = fail("%s: no such file", db);
+    if (rc == EXIT_DONE)
+        rc = read_key(&key, &key_len, key_file);
+    cx_store *s = NULL;
+    if (rc == EXIT_DONE && cx_db_load(&s, db) != CX_OK)
+        rc = fail_lib(db);
+    if (rc == EXIT_DONE && cx_store_pseudonymize(s, key, key_len, nattr, attrs, flags) != CX_OK)
+        rc = fail_lib("pseudonymize");
+    /* The output is claimed before it is written: an existing file (or one
+     * made meanwhile) is never replaced or appended to. */
+    int fd = -1;
+    if (rc == EXIT_DONE && (fd = open(out_db, O_WRONLY | O_CREAT | O_EXCL, 0666)) < 0)
+        rc = errno == EEXIST ? fail("%s exists: give a new file (it is never replaced)", out_db)
+                             : fail("cannot create %s: %s", out_db, strerror(errno));
+    if (fd >= 0) {
+        close(fd);
+        if (cx_db_save(s, out_db) != CX_OK) {
+            rc = fail_lib(out_db);
+            remove_db(out_db);
+        }
+    }
+    if (rc == EXIT_DONE) {
+        size_t n = 0;
+        cx_store_rows(&n, s, CX_TABLE_CUSTOMERS);
+        printf("%s: %zu customers under pseudonyms", out_db, n);
+        for (size_t i = 0; i < nattr; i++)
+            printf("%s%s", i ? ", " : "; attributes ", attrs[i]);
+        printf("%s\n", flags & CX_PSEUDONYMIZE_DROP_COMMENTS ? "; comments removed" : "");
+    }
+    if (key) {
+        memset(key, 0, key_len);
+        free(key);
+    }
+    cx_store_free(s);
+    free(attrs);
+    return rc;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static const command commands[] = {
+    {"sync", cmd_sync, "sync DB DATA_DIR [--skip] [--strict] [-r REJECT_DIR]",
+     "Import the CSV files of DATA_DIR into the SQLite file DB (created if missing):\n"
+     "customers.csv, touchpoints.csv, cases.csv, interactions.csv, questions.csv,\n"
+     "feedback.csv, transactions.csv, in that order; a missing file is skipped.\n"
+     "A row whose record (same id) is stored already replaces it; rows of events\n"
+     "without an id are added. Prints, per table, the rows read, added, updated,\n"
+     "unchanged and rejected, and the first rejected row (line, column, reason).\n"
+     "DB is written once, at the end: a sync that fails leaves it as it was.\n"
+     "\n"
+     "  --skip          keep stored records as they are (count their rows unchanged)\n"
+     "  --strict        stop at the first bad row and write nothing\n"
+     "  -r REJECT_DIR   write the rejected rows of each table to\n"
+     "                  REJECT_DIR/TABLE.rejects.csv (the directory is created)\n"},
+    {"forget", cmd_forget, "forget DB ID... | forget DB --from FILE",
+     "Erase customers and everything that refers to them (interactions, cases,\n"
+     "feedback with comments, transactions, attributes) from the SQLite file DB,\n"
+     "leaving no copy of the erased values in it. Prints the rows removed.\n"
+     "An id the file does not hold refuses the whole request: nothing is erased.\n"
+     "\n"
+     "  --from FILE   read the ids from FILE, one a line ('-' for standard input);\n"
+     "                may be given with ids on the command line\n"
+     "  --            what follows is ids, even when it starts with '-'\n"},
+    {"pseudonymize", cmd_pseudonymize, "pseudonymize DB OUT_DB --key-file FILE [--attribute NAME]... [--drop-comments]",
+     "Write a copy of the SQLite file DB to OUT_DB (a new file: it is never\n"
+     "replaced) where every customer id, and every value of the named customer\n"
+     "attributes, is replaced by its pseudonym: HMAC-SHA-256 under the key, first\n"
+     "16 bytes in hex. The same key gives the same pseudonyms, so copies still\n"
+     "join; keep it secret. DB is not changed.\n"
+     "\n"
+     "  --key-file FILE    the key: all the bytes of FILE (a trailing newline\n"
+     "                     counts), at least 16\n"
+     "  --attribute NAME   pseudonymise this attribute too (name, email, phone...);\n"
+     "                     may be repeated\n"
+     "  --drop-comments    remove every feedback comment (free text may name people)\n"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_usage(FILE *f)
+{
+    fprintf(f, "usage: cxkit COMMAND [ARGS]\n       cxkit COMMAND --help | cxkit --help | cxkit --version\n\n"
+               "Commands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  cxkit %s\n", commands[i].usage);
+    fprintf(f, "\nExit status: 0 done, 1 failed (nothing changed), 2 bad usage.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (is_help(argv[1])) {
+        print_usage(stdout);
+        return EXIT_DONE;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("cxkit %s\n", cx_version_string());
+        return EXIT_DONE;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        current = &commands[i];
+        for (int k = 2; k < argc && strcmp(argv[k], "--") != 0; k++)
+            if (is_help(argv[k])) {
+                printf("usage: cxkit %s\n\n%s", current->usage, current->help);
+                return EXIT_DONE;
+            }
+        int rc = current->run(argc - 2, argv + 2);
+        if (fflush(stdout) != 0 && rc == EXIT_DONE) {
+            fprintf(stderr, "cxkit %s: cannot write the output: %s\n", current->name, strerror(errno));
+            rc = EXIT_FAILED;
+        }
+        return rc;
+    }
+    fprintf(stderr, "cxkit: unknown command '%s'\n", argv[1]);
+    print_usage(stderr);
+    return EXIT_USAGE;
+}
