@@ -578,6 +578,49 @@ START_TEST(pseudonymize_store)
 }
 END_TEST
 
+/* A result grouped by customer names, shared under pseudonyms. */
+START_TEST(pseudonymize_result)
+{
+    cx_store *s = crm(0);
+    cx_query *q;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_CSAT));
+    OK(cx_query_group_by_attribute(q, "name"));
+    cx_result *r;
+    OK(cx_query_run(&r, q));
+    size_t col, n = cx_result_row_count(r);
+    ck_assert_uint_eq(n, 4);
+    OK(cx_result_column_find(&col, r, "name"));
+    char *was[4];
+    for (size_t i = 0; i < n; i++) {
+        const char *v;
+        OK(cx_result_get_string(&v, r, i, col));
+        was[i] = strdup(v);
+    }
+    const char *bad[] = {"no-such-column"};
+    FAILS(cx_result_pseudonymize(r, "k", 1, 1, bad), CX_EINVAL, "cx_result_pseudonymize");
+    const char *cols[] = {"name"};
+    FAILS(cx_result_pseudonymize(r, "k", 0, 1, cols), CX_EINVAL, "cx_result_pseudonymize");
+    OK(cx_result_pseudonymize(r, "k", 1, 1, cols));
+    ck_assert_uint_eq(cx_result_row_count(r), n);
+    for (size_t i = 0; i < n; i++) {
+        const char *v;
+        char ps[CX_PSEUDONYM_SIZE];
+        OK(cx_result_get_string(&v, r, i, col));
+        OK(cx_pseudonym(ps, "k", 1, was[i]));
+        ck_assert_str_eq(v, ps);
+        free(was[i]);
+    }
+    /* the accumulators that held the names are gone */
+    cx_result *m = NULL;
+    ck_assert_int_eq(cx_result_merge(&m, r, r), CX_EINVAL);
+    ck_assert_ptr_null(m);
+    cx_result_free(r);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("forget");
@@ -595,6 +638,7 @@ int main(void)
     tcase_add_test(tc, forget_wipes_memory);
     tcase_add_test(tc, pseudonym_values);
     tcase_add_test(tc, pseudonymize_store);
+    tcase_add_test(tc, pseudonymize_result);
     suite_add_tcase(su, tc);
     return run_suite(su);
 }

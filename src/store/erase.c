@@ -20,9 +20,9 @@
 static void pool_wipe_free(cxi_mem *m, cxi_pool *p)
 {
     for (size_t i = 0; i < p->nblocks; i++)
-        sodium_memzero(p->blocks[i], p->block_sizes[i]);
+        cxi_wipe(p->blocks[i], p->block_sizes[i]);
     if (p->slots)
-        sodium_memzero(p->slots, (size_t)p->nslots * sizeof *p->slots);
+        cxi_wipe(p->slots, (size_t)p->nslots * sizeof *p->slots);
     cxi_pool_free(m, p);
 }
 
@@ -37,8 +37,8 @@ static void pool_swap(cxi_mem *m, cxi_pool *old, cxi_pool *fresh)
 static void map_wipe_free(cxi_mem *m, cxi_map *map)
 {
     if (map->keys) {
-        sodium_memzero(map->keys, map->nslots * sizeof *map->keys);
-        sodium_memzero(map->vals, map->nslots * sizeof *map->vals);
+        cxi_wipe(map->keys, map->nslots * sizeof *map->keys);
+        cxi_wipe(map->vals, map->nslots * sizeof *map->vals);
     }
     cxi_map_free(m, map);
 }
@@ -351,7 +351,7 @@ static void compact_table(cx_store *s, const plan *p, int t)
             if (nr[r] != CXI_NONE && nr[r] != r)
                 memcpy((char *)col->data + (size_t)nr[r] * col->elem, (char *)col->data + r * col->elem, col->elem);
         if (tab->n > p->rows[t])
-            sodium_memzero((char *)col->data + p->rows[t] * col->elem, (tab->n - p->rows[t]) * col->elem);
+            cxi_wipe((char *)col->data + p->rows[t] * col->elem, (tab->n - p->rows[t]) * col->elem);
     }
     /* dirty bits move with their rows */
     if (s->dirty[t]) {
