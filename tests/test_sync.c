@@ -1240,10 +1240,10 @@ START_TEST(demo_day_by_day)
 END_TEST
 
 /* The same through cx_db_import_csv(), streaming into a SQLite file: all
- * days to 2025-11-30 as one batch, then December day by day. */
+ * days to 2025-12-16 as one batch, then the last fortnight day by day. */
 START_TEST(demo_day_by_day_sqlite)
 {
-    int64_t first = day_of("2025-11-30T12:00:00+03:00"), last = day_of("2025-12-31T12:00:00+03:00");
+    int64_t first = day_of("2025-12-16T12:00:00+03:00"), last = day_of("2025-12-31T12:00:00+03:00");
     days d = days_of(demo_dir(), first, last);
     char db[512];
     snprintf(db, sizeof db, "%s", P("days.db"));

@@ -118,22 +118,30 @@ static void print_first_rejection(const cx_import_report *r, const char *path, c
  * EXIT_DONE, or EXIT_FAILED with the message printed. */
 static int sync_tables(cx_store *s, const char *dir, const char *reject_dir, cx_import_options *o, counts *total)
 {
+    char path[NTABLES][4096], rej[4096];
+    bool present[NTABLES];
     int files = 0;
-    printf("  %-13s %9s %9s %9s %9s %9s\n", "table", "read", "added", "updated", "unchanged", "rejected");
     for (size_t i = 0; i < NTABLES; i++) {
         const char *name;
         if (cx_table_name(&name, sync_order[i]) != CX_OK)
             return fail_lib("table name");
-        char path[4096], rej[4096];
-        if (snprintf(path, sizeof path, "%s/%s.csv", dir, name) >= (int)sizeof path)
+        if (snprintf(path[i], sizeof path[i], "%s/%s.csv", dir, name) >= (int)sizeof path[i])
             return fail("%s: path too long", dir);
         struct stat st;
-        if (stat(path, &st) != 0) {
-            if (errno == ENOENT)
-                continue; /* a table the export does not have */
-            return fail("%s: %s", path, strerror(errno));
-        }
-        files++;
+        present[i] = stat(path[i], &st) == 0;
+        if (!present[i] && errno != ENOENT) /* ENOENT: a table the export does not have */
+            return fail("%s: %s", path[i], strerror(errno));
+        files += present[i];
+    }
+    if (!files)
+        return fail("%s holds none of customers.csv, touchpoints.csv, cases.csv, interactions.csv, questions.csv, "
+                    "feedback.csv, transactions.csv",
+                    dir);
+    printf("  %-13s %9s %9s %9s %9s %9s\n", "table", "read", "added", "updated", "unchanged", "rejected");
+    for (size_t i = 0; i < NTABLES; i++) {
+        const char *name;
+        if (!present[i] || cx_table_name(&name, sync_order[i]) != CX_OK)
+            continue;
         const char *reject_path = NULL;
         if (reject_dir) {
             if (snprintf(rej, sizeof rej, "%s/%s.rejects.csv", reject_dir, name) >= (int)sizeof rej)
@@ -143,12 +151,12 @@ static int sync_tables(cx_store *s, const char *dir, const char *reject_dir, cx_
         if (cx_import_options_set_reject_path(o, reject_path) != CX_OK)
             return fail_lib("reject file");
         cx_import_report *r;
-        if (cx_import_csv(&r, s, sync_order[i], path, o) != CX_OK)
-            return fail_lib(path);
+        if (cx_import_csv(&r, s, sync_order[i], path[i], o) != CX_OK)
+            return fail("%s", cx_last_error()); /* it names the file, line and column */
         counts c = {cx_import_report_read(r), cx_import_report_added(r), cx_import_report_updated(r),
                     cx_import_report_unchanged(r), cx_import_report_rejected(r)};
         print_counts(name, &c);
-        print_first_rejection(r, path, reject_path);
+        print_first_rejection(r, path[i], reject_path);
         cx_import_report_free(r);
         total->read += c.read;
         total->added += c.added;
@@ -156,10 +164,6 @@ static int sync_tables(cx_store *s, const char *dir, const char *reject_dir, cx_
         total->unchanged += c.unchanged;
         total->rejected += c.rejected;
     }
-    if (!files)
-        return fail("%s holds none of customers.csv, touchpoints.csv, cases.csv, interactions.csv, questions.csv, "
-                    "feedback.csv, transactions.csv",
-                    dir);
     return EXIT_DONE;
 }
 
@@ -334,7 +338,7 @@ static int cmd_forget(int argc, char **argv)
         rc = fail("%s: no such file", db);
     size_t removed = 0;
     if (rc == EXIT_DONE && cx_db_forget(&removed, db, l.n, (const char *const *)l.v) != CX_OK)
-        rc = fail("%s: %s; nothing was erased", db, cx_last_error());
+        rc = fail("%s", cx_last_error()); /* it names the file and the id */
     if (rc == EXIT_DONE)
         printf("%s: %zu customer id%s given, %zu rows removed (the customers and everything that referred to "
                "them)\n",
@@ -488,7 +492,7 @@ static const command commands[] = {
      "  --strict        stop at the first bad row and write nothing\n"
      "  -r REJECT_DIR   write the rejected rows of each table to\n"
      "                  REJECT_DIR/TABLE.rejects.csv (the directory is created)\n"},
-    {"forget", cmd_forget, "forget DB ID... | forget DB --from FILE",
+    {"forget", cmd_forget, "forget DB (ID... | --from FILE)",
      "Erase customers and everything that refers to them (interactions, cases,\n"
      "feedback with comments, transactions, attributes) from the SQLite file DB,\n"
      "leaving no copy of the erased values in it. Prints the rows removed.\n"
