@@ -9,7 +9,10 @@
  *                                 of customer ids and chosen attributes
  *
  * Exit status: 0 done, 1 failed (the reason on stderr, with the library's
- * message), 2 bad usage. Whatever fails leaves the files as they were.
+ * message), 2 bad usage. What fails leaves the files as they were: a sync
+ * commits table by table (each one transaction, streamed with
+ * cx_db_import_csv()), forget is one transaction, pseudonymize writes a new
+ * file or none.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <cxkit/cxkit.h>
@@ -75,6 +78,19 @@ static bool exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
+/* Removes a SQLite file and its side files, left by a failed write. */
+static void remove_db(const char *db)
+{
+    char side[4200];
+    remove(db);
+    if (snprintf(side, sizeof side, "%s-wal", db) < (int)sizeof side)
+        remove(side);
+    if (snprintf(side, sizeof side, "%s-shm", db) < (int)sizeof side)
+        remove(side);
+    if (snprintf(side, sizeof side, "%s-journal", db) < (int)sizeof side)
+        remove(side);
+}
+
 /* ---- sync ---------------------------------------------------------------- */
 
 /* Every table after the ones its rows refer to. */
@@ -114,9 +130,11 @@ static void print_first_rejection(const cx_import_report *r, const char *path, c
         printf("      and %llu more (-r DIR keeps them in a file)\n", (unsigned long long)more);
 }
 
-/* Imports every file of `dir` into `s`, printing what each did. Returns
+/* Imports every file of `dir` into the SQLite file `db`, table by table,
+ * printing what each did; `*synced` counts the tables committed. Returns
  * EXIT_DONE, or EXIT_FAILED with the message printed. */
-static int sync_tables(cx_store *s, const char *dir, const char *reject_dir, cx_import_options *o, counts *total)
+static int sync_tables(const char *db, const char *dir, const char *reject_dir, cx_import_options *o, counts *total,
+                       int *synced)
 {
     char path[NTABLES][4096], rej[4096];
     bool present[NTABLES];
@@ -151,8 +169,13 @@ static int sync_tables(cx_store *s, const char *dir, const char *reject_dir, cx_
         if (cx_import_options_set_reject_path(o, reject_path) != CX_OK)
             return fail_lib("reject file");
         cx_import_report *r;
-        if (cx_import_csv(&r, s, sync_order[i], path[i], o) != CX_OK)
-            return fail("%s", cx_last_error()); /* it names the file, line and column */
+        if (cx_db_import_csv(&r, db, sync_order[i], path[i], o) != CX_OK) {
+            fail("%s", cx_last_error()); /* it names the file, line and column */
+            fprintf(stderr, "cxkit sync: %s and the tables after it were not synced%s\n", name,
+                    *synced ? "; the ones above were" : "");
+            return EXIT_FAILED;
+        }
+        ++*synced;
         counts c = {cx_import_report_read(r), cx_import_report_added(r), cx_import_report_updated(r),
                     cx_import_report_unchanged(r), cx_import_report_rejected(r)};
         print_counts(name, &c);
@@ -204,19 +227,15 @@ static int cmd_sync(int argc, char **argv)
     if (reject_dir && (stat(reject_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         return fail("%s is not a directory", reject_dir);
 
-    /* The file's store, or a new one; the tables go into it in memory and
-     * the file is written once at the end, so a sync that fails anywhere
-     * leaves the file as it was. */
+    /* Each table streams into the file in one transaction of its own
+     * (cx_db_import_csv()): memory stays bounded by the records rows refer
+     * to, whatever the size of the files, and a table that fails is left as
+     * it was, with the tables before it synced. */
     bool had_db = exists(db);
-    cx_store *s;
-    if (had_db ? cx_db_load(&s, db) != CX_OK : cx_store_new(&s) != CX_OK)
-        return fail_lib(had_db ? db : "new store");
     cx_import_options *o;
-    if (cx_import_options_new(&o) != CX_OK) {
-        cx_store_free(s);
+    if (cx_import_options_new(&o) != CX_OK)
         return fail_lib("import options");
-    }
-    int rc = EXIT_DONE;
+    int rc = EXIT_DONE, synced = 0;
     if (cx_import_options_set_strict(o, strict) != CX_OK ||
         cx_import_options_set_existing(o, skip ? CX_EXISTING_SKIP : CX_EXISTING_UPDATE) != CX_OK)
         rc = fail_lib("import options");
@@ -224,21 +243,17 @@ static int cmd_sync(int argc, char **argv)
     if (rc == EXIT_DONE) {
         printf("cxkit sync: %s/ into %s%s, stored records %s%s\n", dir, db, had_db ? "" : " (new)",
                skip ? "kept" : "updated", strict ? ", stopping at the first bad row" : "");
-        rc = sync_tables(s, dir, reject_dir, o, &total);
+        rc = sync_tables(db, dir, reject_dir, o, &total, &synced);
     }
     if (rc == EXIT_DONE) {
         print_counts("total", &total);
-        if (cx_db_save(s, db) != CX_OK)
-            rc = fail_lib(db);
-    }
-    if (rc == EXIT_DONE)
         printf("%s: %llu added, %llu updated, %llu unchanged, %llu rejected\n", db, (unsigned long long)total.added,
                (unsigned long long)total.updated, (unsigned long long)total.unchanged,
                (unsigned long long)total.rejected);
-    else
-        fprintf(stderr, "cxkit sync: nothing was written to %s\n", db);
+    } else if (!had_db && !synced) { /* nothing was written: no file either */
+        remove_db(db);
+    }
     cx_import_options_free(o);
-    cx_store_free(s);
     return rc;
 }
 
@@ -385,17 +400,23 @@ static int read_key(unsigned char **out, size_t *out_len, const char *path)
     return EXIT_DONE;
 }
 
-/* Removes a SQLite file and its side files, left by a failed save. */
-static void remove_db(const char *db)
+/* An attribute to pseudonymise must be one the store has: the library
+ * skips unknown names, and a misspelt one would leave the real values in
+ * the copy. */
+static int check_attribute(const cx_store *s, const char *db, const char *name)
 {
-    char side[4200];
-    remove(db);
-    if (snprintf(side, sizeof side, "%s-wal", db) < (int)sizeof side)
-        remove(side);
-    if (snprintf(side, sizeof side, "%s-shm", db) < (int)sizeof side)
-        remove(side);
-    if (snprintf(side, sizeof side, "%s-journal", db) < (int)sizeof side)
-        remove(side);
+    size_t k, n = 0;
+    if (cx_vocab_find(&k, s, CX_VOCAB_ATTRIBUTE, name) == CX_OK)
+        return EXIT_DONE;
+    fprintf(stderr, "cxkit %s: %s has no customer attribute '%s'; it has:", current->name, db, name);
+    cx_vocab_count(&n, s, CX_VOCAB_ATTRIBUTE);
+    for (size_t i = 0; i < n; i++) {
+        const char *a;
+        if (cx_vocab_name(&a, s, CX_VOCAB_ATTRIBUTE, i) == CX_OK)
+            fprintf(stderr, " %s", a);
+    }
+    fprintf(stderr, "%s\n", n ? "" : " none");
+    return EXIT_FAILED;
 }
 
 static int cmd_pseudonymize(int argc, char **argv)
@@ -444,11 +465,21 @@ static int cmd_pseudonymize(int argc, char **argv)
     cx_store *s = NULL;
     if (rc == EXIT_DONE && cx_db_load(&s, db) != CX_OK)
         rc = fail_lib(db);
+    for (size_t i = 0; i < nattr && rc == EXIT_DONE; i++)
+        rc = check_attribute(s, db, attrs[i]);
     if (rc == EXIT_DONE && cx_store_pseudonymize(s, key, key_len, nattr, attrs, flags) != CX_OK)
         rc = fail_lib("pseudonymize");
     /* The output is claimed before it is written: an existing file (or one
      * made meanwhile) is never replaced or appended to. */
     int fd = -1;
+    static const char *const side[] = {"-wal", "-shm", "-journal"}; /* SQLite would read them as the file's */
+    for (size_t i = 0; i < sizeof side / sizeof side[0] && rc == EXIT_DONE; i++) {
+        char path[4200];
+        if (snprintf(path, sizeof path, "%s%s", out_db, side[i]) >= (int)sizeof path)
+            rc = fail("%s: path too long", out_db);
+        else if (exists(path))
+            rc = fail("%s exists: remove it, or give another OUT_DB", path);
+    }
     if (rc == EXIT_DONE && (fd = open(out_db, O_WRONLY | O_CREAT | O_EXCL, 0666)) < 0)
         rc = errno == EEXIST ? fail("%s exists: give a new file (it is never replaced)", out_db)
                              : fail("cannot create %s: %s", out_db, strerror(errno));
@@ -486,10 +517,12 @@ static const command commands[] = {
      "A row whose record (same id) is stored already replaces it; rows of events\n"
      "without an id are added. Prints, per table, the rows read, added, updated,\n"
      "unchanged and rejected, and the first rejected row (line, column, reason).\n"
-     "DB is written once, at the end: a sync that fails leaves it as it was.\n"
+     "Each table is one transaction: a table that fails (--strict, a bad file) is\n"
+     "left as it was, and so are the ones after it; the ones before are synced.\n"
+     "Memory does not grow with the files: rows are written in chunks.\n"
      "\n"
      "  --skip          keep stored records as they are (count their rows unchanged)\n"
-     "  --strict        stop at the first bad row and write nothing\n"
+     "  --strict        stop at the first bad row: its table is not synced\n"
      "  -r REJECT_DIR   write the rejected rows of each table to\n"
      "                  REJECT_DIR/TABLE.rejects.csv (the directory is created)\n"},
     {"forget", cmd_forget, "forget DB (ID... | --from FILE)",
@@ -511,7 +544,7 @@ static const command commands[] = {
      "  --key-file FILE    the key: all the bytes of FILE (a trailing newline\n"
      "                     counts), at least 16\n"
      "  --attribute NAME   pseudonymise this attribute too (name, email, phone...);\n"
-     "                     may be repeated\n"
+     "                     may be repeated; a name DB does not have is an error\n"
      "  --drop-comments    remove every feedback comment (free text may name people)\n"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
