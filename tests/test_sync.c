@@ -635,8 +635,11 @@ static int64_t day_of(const char *iso)
 /* ---- small hand-made files ------------------------------------------------ */
 
 /* Ids, times and text that test the edges: Arabic ids and names, quotes,
- * commas and line breaks in text, equal times, a case that changes hands
- * between channels, feedback rating interactions by id. */
+ * commas and line breaks in text, equal times (answers, purchases), a case
+ * that changes hands between channels, feedback rating interactions by id.
+ * I-7 and I-8 are one second apart on purpose: journeys order a customer's
+ * interactions of the same time by row, so their paths, attribution and
+ * pain points would depend on the import order. */
 static const char *const small_files[CX_TABLE_COUNT][2] = {
     [CX_TABLE_CUSTOMERS] = {"customers",
                             "id,segment,region,plan,acquired,name\n"
