@@ -555,7 +555,8 @@ static void print_usage(FILE *f)
                "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  cxkit %s\n", commands[i].usage);
-    fprintf(f, "\nExit status: 0 done, 1 failed (nothing changed), 2 bad usage.\n");
+    fprintf(f, "\nExit status: 0 done; 1 failed, the files left as they were (a sync keeps the tables it\n"
+               "finished); 2 bad usage.\n");
 }
 
 int main(int argc, char **argv)
@@ -564,11 +565,17 @@ int main(int argc, char **argv)
         print_usage(stderr);
         return EXIT_USAGE;
     }
+    bool version = strcmp(argv[1], "--version") == 0;
+    if ((version || is_help(argv[1])) && argc > 2) {
+        fprintf(stderr, "cxkit: %s takes nothing after it\n", argv[1]);
+        print_usage(stderr);
+        return EXIT_USAGE;
+    }
     if (is_help(argv[1])) {
         print_usage(stdout);
         return EXIT_DONE;
     }
-    if (strcmp(argv[1], "--version") == 0) {
+    if (version) {
         printf("cxkit %s\n", cx_version_string());
         return EXIT_DONE;
     }
