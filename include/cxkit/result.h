@@ -141,6 +141,28 @@ CX_EXTERN int cx_result_export_csv(const cx_result *result, const char *path);
  */
 CX_EXTERN int cx_result_export_json(const cx_result *result, const char *path);
 
+/**
+ * @brief Replace every text of some columns (customer ids, names) by its
+ *        pseudonym under a key (see cx_pseudonym()), so that the result can
+ *        be shared without personal data and still joins with other outputs
+ *        pseudonymised with the same key.
+ *
+ * Missing values stay missing. A query result becomes a plain table: the
+ * accumulators behind it, which hold the original labels, are dropped, so
+ * cx_result_merge() and the other query-only calls refuse it afterwards.
+ * The memory that held the replaced texts is zeroed. All or nothing.
+ *
+ * @param[in] result   the result.
+ * @param[in] key      the key.
+ * @param[in] key_len  its length in bytes, at least 1.
+ * @param[in] ncolumns the number of column names.
+ * @param[in] columns  ncolumns names of ::CX_TYPE_STRING columns.
+ * @return ::CX_OK, ::CX_EINVAL (also for an unknown column or one that is
+ *         not text), ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_result_pseudonymize(cx_result *result, const void *key, size_t key_len, size_t ncolumns,
+                                     const char *const *columns);
+
 /** @} */
 
 #ifdef __cplusplus

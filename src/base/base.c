@@ -2,6 +2,8 @@
  * Base layer: allocator wrapper, thread-local last error, UTF-8 checks,
  * hashing, growable columns, the string interner and the u64 -> u32 map.
  */
+#include <sodium.h>
+
 #include "base.h"
 
 #include <stdio.h>
@@ -627,4 +629,10 @@ void cxi_map_remove_if(cxi_map *m, bool (*drop)(void *ctx, uint64_t key, uint32_
         m->count--;
         map_place(m, key, val);
     }
+}
+
+void cxi_wipe(void *p, size_t n)
+{
+    if (p && n)
+        sodium_memzero(p, n);
 }

@@ -43,6 +43,8 @@ void cxi_mem_init(cxi_mem *m, cx_alloc_fn fn, void *ud);
 void *cxi_alloc(cxi_mem *m, size_t n);
 void *cxi_realloc(cxi_mem *m, void *p, size_t oldn, size_t newn);
 void cxi_free(cxi_mem *m, void *p, size_t n);
+/* Zeroes n bytes in a way the compiler keeps (erased personal data). */
+void cxi_wipe(void *p, size_t n);
 void *cxi_default_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 
 /* A new handle: a zeroed object of `size` bytes allocated through fn/ud

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "table.h"
+#include "cxkit/store.h"
 
 static size_t cell_size(int type) { return type == CX_TYPE_STRING ? sizeof(uint32_t) : 8; }
 
@@ -367,4 +368,75 @@ int cx_result_export_csv(const cx_result *r, const char *path)
 int cx_result_export_json(const cx_result *r, const char *path)
 {
     return export("cx_result_export_json", r, path, true);
+}
+
+/* ---- pseudonyms ------------------------------------------------------------ */
+
+int cx_result_pseudonymize(cx_result *r, const void *key, size_t key_len, size_t ncolumns, const char *const *columns)
+{
+    static const char fn[] = "cx_result_pseudonymize";
+    if (!r || !key || (ncolumns && !columns))
+        return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
+    if (key_len == 0)
+        return cxi_fail(CX_EINVAL, "%s: the key is empty", fn);
+    if (r->ncols > 64)
+        return cxi_fail(CX_ELIMIT, "%s: more than 64 columns", fn);
+    uint64_t hashed = 0;
+    for (size_t i = 0; i < ncolumns; i++) {
+        size_t c;
+        if (!columns[i])
+            return cxi_fail(CX_EINVAL, "%s: column name %zu is NULL", fn, i);
+        if (cx_result_column_find(&c, r, columns[i]) != CX_OK)
+            return cxi_fail(CX_EINVAL, "%s: no column '%s'", fn, columns[i]);
+        if (r->cols[c].type != CX_TYPE_STRING)
+            return cxi_fail(CX_EINVAL, "%s: column '%s' is not text", fn, columns[i]);
+        hashed |= (uint64_t)1 << c;
+    }
+    /* the new pool and ids first: nothing changes until all is made */
+    cxi_pool fresh;
+    cxi_pool_init(&fresh);
+    size_t cells = r->rows ? r->rows : 1, nstr = 0;
+    for (size_t c = 0; c < r->ncols; c++)
+        nstr += r->cols[c].type == CX_TYPE_STRING;
+    uint32_t *ids = nstr ? cxi_alloc(&r->mem, nstr * cells * sizeof *ids) : NULL;
+    int rc = nstr && !ids ? CX_ENOMEM : CX_OK;
+    size_t k = 0;
+    for (size_t c = 0; c < r->ncols && !rc; c++) {
+        if (r->cols[c].type != CX_TYPE_STRING)
+            continue;
+        const uint32_t *old = r->cols[c].data;
+        uint32_t *now = ids + k++ * cells;
+        for (size_t row = 0; row < r->rows && !rc; row++) {
+            now[row] = CXI_NONE;
+            if (old[row] == CXI_NONE)
+                continue;
+            const char *text = cxi_pool_str(&r->strs, old[row]);
+            char ps[CX_PSEUDONYM_SIZE];
+            if (hashed >> c & 1) {
+                if (!(rc = cx_pseudonym(ps, key, key_len, text)))
+                    rc = cxi_pool_intern(&r->mem, &fresh, ps, 32, &now[row]);
+            } else {
+                rc = cxi_pool_intern(&r->mem, &fresh, text, cxi_pool_len(&r->strs, old[row]), &now[row]);
+            }
+        }
+    }
+    if (rc) {
+        cxi_free(&r->mem, ids, nstr * cells * sizeof *ids);
+        cxi_pool_free(&r->mem, &fresh);
+        return rc == CX_ENOMEM ? cxi_fail(rc, "%s: out of memory", fn) : rc;
+    }
+    k = 0;
+    for (size_t c = 0; c < r->ncols; c++)
+        if (r->cols[c].type == CX_TYPE_STRING)
+            memcpy(r->cols[c].data, ids + k++ * cells, r->rows * sizeof *ids);
+    cxi_free(&r->mem, ids, nstr * cells * sizeof *ids);
+    for (size_t b = 0; b < r->strs.nblocks; b++)
+        cxi_wipe(r->strs.blocks[b], r->strs.block_sizes[b]);
+    cxi_pool_free(&r->mem, &r->strs);
+    r->strs = fresh;
+    if (r->ext && r->ext->free)
+        r->ext->free(r->ext_state);
+    r->ext = NULL;
+    r->ext_state = NULL;
+    return CX_OK;
 }
