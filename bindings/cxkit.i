@@ -99,6 +99,9 @@ typedef cxb_intv cxb_flagv, cxb_oflagv;
 #error "cxkit.i: only Python and Lua are supported"
 #endif
 
+/* A secret key (pseudonyms): bytes in Python, a string in Lua. */
+%apply (const char *BYTES, size_t LENGTH) { (const char *key, size_t key_len) };
+
 /* The modules, in dependency order. */
 %include "base.i"
 %include "store.i"

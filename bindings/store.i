@@ -390,6 +390,42 @@ typedef struct Store {} Store;
             cxb_check(cx_transaction_add_batch(&failed, s, n, ids.v, customers.v, times.v, amounts.v));
     }
 
+    /* Data protection: erasure and pseudonyms (GDPR article 17, PDPL). */
+
+    /** @brief Erase customers and everything that refers to them (their
+     *  attributes, interactions, cases, feedback with comments,
+     *  transactions, and set names nothing else uses), as if they had
+     *  never been added: rows after them move up. All or nothing.
+     *  A SQLite file the store was saved to is erased with db_forget().
+     *  @param ids the customers' ids (a sequence; repeats allowed).
+     *  @return the number of rows removed, over all tables.
+     *  @exception NotFound naming the first unknown id (nothing is erased). */
+    size_t forget(cxb_strv ids) {
+        size_t rows = 0;
+        cx_store *s = cxb_store($self);
+        if (s && cxb_req("ids", ids.n))
+            cxb_check(cx_customer_forget(&rows, s, ids.n, ids.v));
+        return rows;
+    }
+    /** @brief Replace every customer id by its pseudonym under a key
+     *  (cxkit.pseudonym()), and every value of the given customer
+     *  attributes too; drop every feedback comment when asked. Results and
+     *  exports then show pseudonyms only and join as before. It cannot be
+     *  undone: use it on a copy made for sharing.
+     *  @param key the secret key (bytes; Lua: a string), at least 1 byte.
+     *  @param attributes attribute names to pseudonymise (names the store
+     *  does not know are skipped).
+     *  @param drop_comments remove every feedback comment (free text may
+     *  name people).
+     *  @exception Exists when two ids get one pseudonym (nothing changes). */
+    void pseudonymize(const char *key, size_t key_len, cxb_ostrv attributes, bool drop_comments = false) {
+        cx_store *s = cxb_store($self);
+        size_t n = attributes.n == CXB_OMITTED ? 0 : attributes.n;
+        if (s)
+            cxb_check(cx_store_pseudonymize(s, key, key_len, n, n ? attributes.v : NULL,
+                                            drop_comments ? CX_PSEUDONYMIZE_DROP_COMMENTS : 0));
+    }
+
     /** @brief One value of a table: text (None when missing), int, float
      *  or time. The column is given by number or name ("opened"). */
     cxb_value get(cxb_table table, cxb_colref column, size_t row) {

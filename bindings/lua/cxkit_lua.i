@@ -232,7 +232,7 @@ static void cxb_lua_row(lua_State *L, const cxb_row *r)
     SWIG_arg++;
 }
 %typemap(in, checkfn="lua_isstring") (const char *BYTES, size_t LENGTH) {
-    $1 = lua_tolstring(L, $input, &$2);
+    $1 = ($1_ltype)lua_tolstring(L, $input, &$2);
 }
 
 /* ---- several results ------------------------------------------------------------------- */

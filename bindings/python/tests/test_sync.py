@@ -338,12 +338,3 @@ def test_import_option_errors(tmp_path):
     with pytest.raises(TypeError):
         cxkit.Store().import_csv("customers", str(tmp_path / "x.csv"), exists="update")  # a typo
 
-
-def test_db_import_csv_sync(tmp_path):
-    write_files(tmp_path)
-    db = str(tmp_path / "cx.db")
-    for t in ("customers", "touchpoints"):
-        rep = cxkit.db_import_csv(db, t, str(tmp_path / (t + ".csv")), existing="update")
-        assert rep.added() == rep.accepted() == 2
-    rep = cxkit.db_import_csv(db, "customers", str(tmp_path / "customers.csv"), existing="update")
-    assert (rep.added(), rep.updated(), rep.unchanged()) == (0, 0, 2)
