@@ -402,15 +402,15 @@ static int cxb_py_strv(PyObject *o, cxb_strv *a, int optional)
     PyObject **items = PySequence_Fast_ITEMS(seq);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *it = items[i];
-        /* None, and the missing values of a pandas column of text: NaN
-         * (read_csv's empty cell) and pandas.NA */
-        if (it == Py_None || (PyFloat_Check(it) && isnan(PyFloat_AS_DOUBLE(it))) ||
-            strcmp(Py_TYPE(it)->tp_name, "NAType") == 0) {
-            v[i] = NULL;
-        } else if (PyUnicode_Check(it)) {
+        if (PyUnicode_Check(it)) {
             /* the UTF-8 form is cached in the str, which `seq` keeps alive */
             if (!(v[i] = PyUnicode_AsUTF8(it)))
                 goto fail;
+        } else if (it == Py_None || (PyFloat_Check(it) && isnan(PyFloat_AS_DOUBLE(it))) ||
+                   strcmp(Py_TYPE(it)->tp_name, "NAType") == 0) {
+            /* None, and the missing values of a pandas column of text: NaN
+             * (read_csv's empty cell) and pandas.NA */
+            v[i] = NULL;
         } else {
             PyErr_Format(PyExc_TypeError, "entry %zd: expected str or None, got %s", i, Py_TYPE(it)->tp_name);
             goto fail;
