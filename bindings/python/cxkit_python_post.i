@@ -94,6 +94,7 @@ def _signatures():
         Store.add_feedbacks: "(self, customers, questions, scores, times, touchpoints=None, interactions=None, "
                              "case_ids=None, comments=None, ids=None)",
         Store.add_transactions: "(self, customers, times, amounts, ids=None)",
+        Store.pseudonymize: "(self, key, attributes=(), drop_comments=False)",
         Store.import_csv: "(self, table, path, options=None, **kw)",
         Store.import_jsonl: "(self, table, path, options=None, **kw)",
         db_import_csv: "(db_path, table, csv_path, options=None, **kw)",
