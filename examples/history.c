@@ -63,12 +63,11 @@ static void build(cx_store *s)
                              "contact", CX_INBOUND, "نورة", "T-77", 540000, CX_HANDLED, 0));
     CHECK(cx_interaction_add(NULL, s, NULL, "C-1001", "support_phone", at("2024-03-10T11:20:00+03:00"), "contact",
                              CX_INBOUND, NULL, "T-77", 0, CX_MISSED, 0));
-    size_t call;
-    CHECK(cx_interaction_add(&call, s, NULL, "C-1001", "support_phone", at("2024-03-10T11:35:00+03:00"),
+    CHECK(cx_interaction_add(NULL, s, "CALL-3", "C-1001", "support_phone", at("2024-03-10T11:35:00+03:00"),
                              "contact", CX_INBOUND, "خالد", "T-77", 720000, CX_HANDLED, 0));
     CHECK(cx_case_update(s, "T-77", at("2024-03-09T17:45:00+03:00"), at("2024-03-10T11:47:00+03:00"), 0, 3));
     CHECK(cx_feedback_add(NULL, s, NULL, "C-1001", "csat", 2, at("2024-03-10T12:00:00+03:00"), "support_phone",
-                          (int64_t)call, "T-77", "التوصيل تأخر أسبوعاً والاتصال الأول لم يُرد عليه"));
+                          "CALL-3", "T-77", "التوصيل تأخر أسبوعاً والاتصال الأول لم يُرد عليه"));
     CHECK(cx_feedback_add(NULL, s, NULL, "C-1001", "nps", 6, at("2024-03-11T09:00:00+03:00"), NULL, NULL,
                           NULL, NULL));
     CHECK(cx_interaction_add(NULL, s, NULL, "C-1001", "help_center", at("2024-03-20T08:00:00+03:00"), "view",
@@ -133,9 +132,10 @@ static void print_history(const cx_store *s, const char *customer, int offset)
         case CX_TABLE_FEEDBACK: {
             double score;
             CHECK(cx_store_get_real(&score, s, table, CX_FEEDBACK_SCORE, r));
-            printf("  %s  %-12s %-10s %s = %g on %s: %s\n", when, "feedback",
+            printf("  %s  %-12s %-10s %s = %g on %s, interaction %s: %s\n", when, "feedback",
                    str(s, table, CX_FEEDBACK_TOUCHPOINT, r), str(s, table, CX_FEEDBACK_QUESTION, r), score,
-                   str(s, table, CX_FEEDBACK_CASE, r), str(s, table, CX_FEEDBACK_COMMENT, r));
+                   str(s, table, CX_FEEDBACK_CASE, r), str(s, table, CX_FEEDBACK_INTERACTION, r),
+                   str(s, table, CX_FEEDBACK_COMMENT, r));
             break;
         }
         case CX_TABLE_TRANSACTIONS: {

@@ -356,13 +356,12 @@ static inline cx_store *sample_store(void)
     OK(cx_touchpoint_add(s, "fax_in", "fax", "service", NULL, 0, 0.1));
     OK(cx_case_add(s, "T-1", "C-1", "fax", "high", "نورة", T("2024-02-01T10:00:00Z"), T("2024-02-01T10:30:00Z"),
                    CX_TIME_NONE, 0, 1));
-    size_t row;
-    OK(cx_interaction_add(&row, s, NULL, "C-1", "fax_in", T("2024-02-01T10:00:00Z"), "contact", CX_INBOUND, "نورة", "T-1",
+    OK(cx_interaction_add(NULL, s, "I-1", "C-1", "fax_in", T("2024-02-01T10:00:00Z"), "contact", CX_INBOUND, "نورة", "T-1",
                           123456, CX_HANDLED, 0));
     OK(cx_interaction_add(NULL, s, NULL, "عميل-٢", "web", T("1969-07-20T20:17:40.5Z"), NULL, CX_OUTBOUND, NULL, NULL, 0,
                           CX_ABANDONED, 99.99));
     OK(cx_question_add(s, "ces_low", CX_METRIC_CES, 1, 7, 0));
-    OK(cx_feedback_add(NULL, s, NULL, "C-1", "ces_low", 6, T("2024-02-02T09:00:00Z"), "fax_in", (int64_t)row, "T-1",
+    OK(cx_feedback_add(NULL, s, NULL, "C-1", "ces_low", 6, T("2024-02-02T09:00:00Z"), "fax_in", "I-1", "T-1",
                        "صعب جداً,\n\"مرهق\"\r\n\ttab"));
     OK(cx_feedback_add(NULL, s, NULL, "عميل-٢", "nps", 10, T("2024-02-03T09:00:00Z"), NULL, NULL, NULL, ""));
     OK(cx_transaction_add(NULL, s, NULL, "C-1", T("2024-02-04T09:00:00Z"), 0.1));

@@ -31,8 +31,15 @@ START_TEST(batches_equal_single_adds)
     cx_time times[] = {10, 20, 30};
     int out[] = {CX_HANDLED, CX_MISSED, CX_ABANDONED};
     int64_t dur[] = {5, 0, 7};
-    OK(cx_interaction_add_batch(NULL, s, 3, NULL, cu, tp, times, NULL, NULL, NULL, NULL, dur, out, NULL));
+    const char *iid[] = {"I-1", NULL, "تفاعل-٣"};
+    OK(cx_interaction_add_batch(NULL, s, 3, iid, cu, tp, times, NULL, NULL, NULL, NULL, dur, out, NULL));
     ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), 3);
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, 0), "I-1");
+    ck_assert_ptr_null(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, 1));
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, 2), "تفاعل-٣");
+    size_t found = 99;
+    OK(cx_store_find(&found, s, CX_TABLE_INTERACTIONS, "تفاعل-٣"));
+    ck_assert_uint_eq(found, 2);
     OK(cx_store_get_int(&t, s, CX_TABLE_INTERACTIONS, CX_INTERACTION_OUTCOME, 1));
     ck_assert_int_eq(t, CX_MISSED);
     OK(cx_store_get_int(&t, s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DIRECTION, 2));
@@ -40,14 +47,24 @@ START_TEST(batches_equal_single_adds)
 
     const char *q[] = {"nps", "csat"}, *cm[] = {"ممتاز", NULL};
     double sc[] = {9, 4};
-    int64_t inter[] = {0, CX_ROW_NONE};
-    OK(cx_feedback_add_batch(NULL, s, 2, NULL, cu, q, sc, times, NULL, inter, NULL, cm));
+    const char *inter[] = {"I-1", NULL}, *fid[] = {NULL, "F-2"};
+    OK(cx_feedback_add_batch(NULL, s, 2, fid, cu, q, sc, times, NULL, inter, NULL, cm));
     OK(cx_store_get_string(&v, s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0));
     ck_assert_str_eq(v, "ممتاز");
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 0), "I-1");
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 0), 0);
+    ck_assert_ptr_null(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 1));
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 1), -1);
+    ck_assert_ptr_null(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_ID, 0));
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_ID, 1), "F-2");
 
     double am[] = {10.5, 0, 3};
-    OK(cx_transaction_add_batch(NULL, s, 3, NULL, cu, times, am));
+    const char *tid[] = {"TX-1", "TX-2", NULL};
+    OK(cx_transaction_add_batch(NULL, s, 3, tid, cu, times, am));
     ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 3);
+    OK(cx_store_find(&found, s, CX_TABLE_TRANSACTIONS, "TX-2"));
+    ck_assert_uint_eq(found, 1);
+    ck_assert_ptr_null(store_str(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_ID, 2));
     /* an empty batch is fine, with or without arrays */
     OK(cx_transaction_add_batch(NULL, s, 0, NULL, NULL, NULL, NULL));
     cx_store_free(s);
@@ -81,6 +98,34 @@ START_TEST(failure_adds_nothing)
     double am[] = {1, -1};
     ck_assert_int_eq(cx_transaction_add_batch(&bad, s, 2, NULL, cu, times, am), CX_ERANGE);
     ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 0);
+    /* a repeated event id: the second is refused, and the first goes too */
+    const char *tid[] = {"TX-9", "TX-9"};
+    double am2[] = {1, 2};
+    ck_assert_int_eq(cx_transaction_add_batch(&bad, s, 2, tid, cu, times, am2), CX_EEXISTS);
+    ck_assert_uint_eq(bad, 1);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "transaction 'TX-9' already exists"));
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), 0);
+    ck_assert_int_eq(cx_store_find(&n, s, CX_TABLE_TRANSACTIONS, "TX-9"), CX_ENOTFOUND);
+    /* a batch that fails after adding an interaction with an id takes the id
+     * back: a later add may use it */
+    const char *iid[] = {"I-9", "I-10"}, *icu[] = {"C-1", "nobody"};
+    ck_assert_int_eq(cx_interaction_add_batch(&bad, s, 2, iid, icu, tp, times, NULL, NULL, NULL, NULL, NULL, NULL,
+                                              NULL),
+                     CX_ENOTFOUND);
+    ck_assert_uint_eq(bad, 1);
+    ck_assert_int_eq(cx_store_find(&n, s, CX_TABLE_INTERACTIONS, "I-9"), CX_ENOTFOUND);
+    OK(cx_interaction_add(NULL, s, "I-9", "C-1", "call", 5, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    /* feedback rating an interaction of another customer, or none */
+    const char *fq[] = {"nps", "nps"}, *fcu[] = {"C-1", "C-3"}, *finter[] = {"I-9", "I-9"};
+    double fsc[] = {9, 9};
+    ck_assert_int_eq(cx_feedback_add_batch(&bad, s, 2, NULL, fcu, fq, fsc, times, NULL, finter, NULL, NULL), CX_EINVAL);
+    ck_assert_uint_eq(bad, 1);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "interaction 'I-9' belongs to another customer"));
+    finter[1] = "I-404";
+    ck_assert_int_eq(cx_feedback_add_batch(&bad, s, 2, NULL, fcu, fq, fsc, times, NULL, finter, NULL, NULL),
+                     CX_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "no interaction 'I-404'"));
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_FEEDBACK), 0);
     const char *q[] = {"nps", "nps"};
     double sc[] = {9, 11};
     ck_assert_int_eq(cx_feedback_add_batch(&bad, s, 2, NULL, cu, q, sc, times, NULL, NULL, NULL, NULL), CX_ERANGE);

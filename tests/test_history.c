@@ -42,11 +42,11 @@ static void setup(void)
     OK(cx_interaction_add(NULL, s, NULL, "B", "web", 3000, "visit", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
     OK(cx_case_add(s, "K-B", "B", "phone", NULL, NULL, 500, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
     OK(cx_case_add(s, "K-A", "A", "phone", NULL, NULL, 2000, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
-    OK(cx_interaction_add(NULL, s, NULL, "A", "phone", 2000, "contact", CX_INBOUND, NULL, "K-A", 60000, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, "IA-2", "A", "phone", 2000, "contact", CX_INBOUND, NULL, "K-A", 60000, CX_HANDLED, 0));
     OK(cx_interaction_add(NULL, s, NULL, "A", "web", 5000, "view", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
     OK(cx_interaction_add(NULL, s, NULL, "A", "phone", 4000, NULL, CX_OUTBOUND, NULL, "K-A", 0, CX_MISSED, 0));
     OK(cx_interaction_add(NULL, s, NULL, "A", "web", 4000, NULL, CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 0));
-    OK(cx_feedback_add(NULL, s, NULL, "A", "csat", 2, 2000, "phone", 2, "K-A", "بطيء"));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "csat", 2, 2000, "phone", "IA-2", "K-A", "بطيء"));
     OK(cx_feedback_add(NULL, s, NULL, "B", "nps", 10, 2000, NULL, NULL, NULL, NULL));
     /* resolving the case later does not move it: it stands at its opening */
     OK(cx_case_update(s, "K-A", 2500, 9000, 0, 2));

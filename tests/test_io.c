@@ -108,10 +108,10 @@ static const char *const csv_text[CX_TABLE_COUNT] = {
     [CX_TABLE_TOUCHPOINTS] = "name,channel,stage,kind,key,weight\n"
                              "web,web,consideration,sales,1,2.5\n"
                              "نقطة بيع,store,purchase,,0,0.1\n",
-    [CX_TABLE_INTERACTIONS] = "customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
-                              "C-1,web,2024-02-01T10:00:00Z,contact,inbound,نورة,T-1,123456,handled,0\n"
-                              "عميل-٢,نقطة بيع,1969-07-20T20:17:40.500Z,,outbound,,,0,abandoned,99.99\n"
-                              "C-3,web,2024-03-01T00:00:00Z,visit,inbound,,,5,missed,-1.5\n",
+    [CX_TABLE_INTERACTIONS] = "customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value,id\n"
+                              "C-1,web,2024-02-01T10:00:00Z,contact,inbound,نورة,T-1,123456,handled,0,I-1\n"
+                              "عميل-٢,نقطة بيع,1969-07-20T20:17:40.500Z,,outbound,,,0,abandoned,99.99,\n"
+                              "C-3,web,2024-03-01T00:00:00Z,visit,inbound,,,5,missed,-1.5,\"تفاعل \"\"٣\"\", جدة\"\n",
     [CX_TABLE_CASES] = "id,customer,channel,priority,agent,opened,first_response,resolved,reopens,contacts\n"
                        "T-1,C-1,phone,high,نورة,2024-02-01T10:00:00Z,2024-02-01T10:30:00Z,,0,1\n"
                        "T-2,عميل-٢,chat,,,2024-02-05T09:00:00Z,,2024-02-06T09:00:00.001Z,2,3\n",
@@ -121,13 +121,13 @@ static const char *const csv_text[CX_TABLE_COUNT] = {
                            "ces,ces,1,7,1\n"
                            "ces_low,ces,1,7,0\n"
                            "رضا,custom,-2,2.5,1\n",
-    [CX_TABLE_FEEDBACK] = "customer,question,score,time,touchpoint,interaction,case,comment\n"
-                          "C-1,ces_low,6,2024-02-02T09:00:00Z,web,0,T-1,\"صعب جداً,\n\"\"مرهق\"\"\"\n"
-                          "عميل-٢,nps,10,2024-02-03T09:00:00Z,,,,\"\"\n"
-                          "C-3,رضا,-0.5,2024-03-02T00:00:00Z,,2,,شكراً\ttab\n",
-    [CX_TABLE_TRANSACTIONS] = "customer,time,amount\n"
-                              "C-1,2024-02-04T09:00:00Z,0.1\n"
-                              "C-3,1970-01-01T00:00:00Z,1234567.89\n",
+    [CX_TABLE_FEEDBACK] = "customer,question,score,time,touchpoint,interaction,case,comment,id\n"
+                          "C-1,ces_low,6,2024-02-02T09:00:00Z,web,I-1,T-1,\"صعب جداً,\n\"\"مرهق\"\"\",F-1\n"
+                          "عميل-٢,nps,10,2024-02-03T09:00:00Z,,,,\"\",\n"
+                          "C-3,رضا,-0.5,2024-03-02T00:00:00Z,,\"تفاعل \"\"٣\"\", جدة\",,شكراً\ttab,تقييم-٣\n",
+    [CX_TABLE_TRANSACTIONS] = "customer,time,amount,id\n"
+                              "C-1,2024-02-04T09:00:00Z,0.1,TX-1\n"
+                              "C-3,1970-01-01T00:00:00Z,1234567.89,\n",
 };
 
 /* The same records in the exact form cx_export_jsonl() writes. */
@@ -144,11 +144,12 @@ static const char *const jsonl_text[CX_TABLE_COUNT] = {
     [CX_TABLE_INTERACTIONS] =
         "{\"customer\":\"C-1\",\"touchpoint\":\"web\",\"time\":\"2024-02-01T10:00:00Z\",\"kind\":\"contact\","
         "\"direction\":\"inbound\",\"agent\":\"نورة\",\"case\":\"T-1\",\"duration_ms\":123456,\"outcome\":\"handled\","
-        "\"value\":0}\n"
+        "\"value\":0,\"id\":\"I-1\"}\n"
         "{\"customer\":\"عميل-٢\",\"touchpoint\":\"نقطة بيع\",\"time\":\"1969-07-20T20:17:40.500Z\","
         "\"direction\":\"outbound\",\"duration_ms\":0,\"outcome\":\"abandoned\",\"value\":99.99}\n"
         "{\"customer\":\"C-3\",\"touchpoint\":\"web\",\"time\":\"2024-03-01T00:00:00Z\",\"kind\":\"visit\","
-        "\"direction\":\"inbound\",\"duration_ms\":5,\"outcome\":\"missed\",\"value\":-1.5}\n",
+        "\"direction\":\"inbound\",\"duration_ms\":5,\"outcome\":\"missed\",\"value\":-1.5,"
+        "\"id\":\"تفاعل \\\"٣\\\", جدة\"}\n",
     [CX_TABLE_CASES] =
         "{\"id\":\"T-1\",\"customer\":\"C-1\",\"channel\":\"phone\",\"priority\":\"high\",\"agent\":\"نورة\","
         "\"opened\":\"2024-02-01T10:00:00Z\",\"first_response\":\"2024-02-01T10:30:00Z\",\"reopens\":0,\"contacts\":1}\n"
@@ -162,11 +163,12 @@ static const char *const jsonl_text[CX_TABLE_COUNT] = {
         "{\"name\":\"رضا\",\"metric\":\"custom\",\"scale_min\":-2,\"scale_max\":2.5,\"higher_is_better\":1}\n",
     [CX_TABLE_FEEDBACK] =
         "{\"customer\":\"C-1\",\"question\":\"ces_low\",\"score\":6,\"time\":\"2024-02-02T09:00:00Z\","
-        "\"touchpoint\":\"web\",\"interaction\":0,\"case\":\"T-1\",\"comment\":\"صعب جداً,\\n\\\"مرهق\\\"\"}\n"
+        "\"touchpoint\":\"web\",\"interaction\":\"I-1\",\"case\":\"T-1\",\"comment\":\"صعب جداً,\\n\\\"مرهق\\\"\","
+        "\"id\":\"F-1\"}\n"
         "{\"customer\":\"عميل-٢\",\"question\":\"nps\",\"score\":10,\"time\":\"2024-02-03T09:00:00Z\",\"comment\":\"\"}\n"
         "{\"customer\":\"C-3\",\"question\":\"رضا\",\"score\":-0.5,\"time\":\"2024-03-02T00:00:00Z\","
-        "\"interaction\":2,\"comment\":\"شكراً\\ttab\"}\n",
-    [CX_TABLE_TRANSACTIONS] = "{\"customer\":\"C-1\",\"time\":\"2024-02-04T09:00:00Z\",\"amount\":0.1}\n"
+        "\"interaction\":\"تفاعل \\\"٣\\\", جدة\",\"comment\":\"شكراً\\ttab\",\"id\":\"تقييم-٣\"}\n",
+    [CX_TABLE_TRANSACTIONS] = "{\"customer\":\"C-1\",\"time\":\"2024-02-04T09:00:00Z\",\"amount\":0.1,\"id\":\"TX-1\"}\n"
                               "{\"customer\":\"C-3\",\"time\":\"1970-01-01T00:00:00Z\",\"amount\":1234567.89}\n",
 };
 
@@ -214,8 +216,21 @@ static void file_roundtrip(const char *const *text, const char *ext, import_fn i
     ck_assert_ptr_null(store_str(s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_SEGMENT, 1));
     ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0), "صعب جداً,\n\"مرهق\"");
     ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 1), ""); /* "" is not missing */
-    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 1), CX_ROW_NONE);
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 0), "I-1");
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 0), 0);
+    ck_assert_ptr_null(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 1));
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 1), -1);
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), "تفاعل \"٣\", جدة");
     ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), 2);
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, 2), "تفاعل \"٣\", جدة");
+    ck_assert_ptr_null(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, 1)); /* an empty field: no id */
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_ID, 2), "تقييم-٣");
+    ck_assert_ptr_null(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_ID, 1));
+    size_t at;
+    OK(cx_store_find(&at, s, CX_TABLE_TRANSACTIONS, "TX-1"));
+    ck_assert_uint_eq(at, 0);
+    OK(cx_store_find(&at, s, CX_TABLE_FEEDBACK, "تقييم-٣"));
+    ck_assert_uint_eq(at, 2);
     ck_assert(store_real(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_VALUE, 1) == 99.99);
     ck_assert(store_real(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, 1) == 1234567.89);
     ck_assert_int_eq(store_int(s, CX_TABLE_CASES, CX_CASE_RESOLVED, 1), T("2024-02-06T09:00:00.001Z"));
@@ -292,26 +307,26 @@ START_TEST(export_offset_minutes)
 {
     cx_store *s = sample_store();
     OK(cx_export_csv(s, CX_TABLE_TRANSACTIONS, P("t.csv"), 180));
-    assert_file_eq(P("t.csv"), "customer,time,amount\n"
-                               "C-1,2024-02-04T12:00:00+03:00,0.1\n"
-                               "عميل-٢,2024-02-04T12:00:00.007+03:00,1234567.89\n");
+    assert_file_eq(P("t.csv"), "customer,time,amount,id\n"
+                               "C-1,2024-02-04T12:00:00+03:00,0.1,\n"
+                               "عميل-٢,2024-02-04T12:00:00.007+03:00,1234567.89,\n");
     OK(cx_export_csv(s, CX_TABLE_TRANSACTIONS, P("t.csv"), -330));
-    assert_file_eq(P("t.csv"), "customer,time,amount\n"
-                               "C-1,2024-02-04T03:30:00-05:30,0.1\n"
-                               "عميل-٢,2024-02-04T03:30:00.007-05:30,1234567.89\n");
+    assert_file_eq(P("t.csv"), "customer,time,amount,id\n"
+                               "C-1,2024-02-04T03:30:00-05:30,0.1,\n"
+                               "عميل-٢,2024-02-04T03:30:00.007-05:30,1234567.89,\n");
     OK(cx_export_jsonl(s, CX_TABLE_CUSTOMERS, P("c.jsonl"), 180));
     assert_file_eq(P("c.jsonl"),
                    "{\"id\":\"C-1\",\"segment\":\"consumer\",\"region\":\"الرياض\",\"plan\":\"premium\","
                    "\"acquired\":\"2024-01-15T08:00:00+03:00\",\"name\":\"سارة، العتيبي \\\"س\\\"\"}\n"
                    "{\"id\":\"عميل-٢\",\"tier\":\"\"}\n");
     OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("i.csv"), 840));
-    assert_file_eq(P("i.csv"), "customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
-                               "C-1,fax_in,2024-02-02T00:00:00+14:00,contact,inbound,نورة,T-1,123456,handled,0\n"
-                               "عميل-٢,web,1969-07-21T10:17:40.500+14:00,,outbound,,,0,abandoned,99.99\n");
+    assert_file_eq(P("i.csv"), "customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value,id\n"
+                               "C-1,fax_in,2024-02-02T00:00:00+14:00,contact,inbound,نورة,T-1,123456,handled,0,I-1\n"
+                               "عميل-٢,web,1969-07-21T10:17:40.500+14:00,,outbound,,,0,abandoned,99.99,\n");
     OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("i.csv"), -840));
-    assert_file_eq(P("i.csv"), "customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
-                               "C-1,fax_in,2024-01-31T20:00:00-14:00,contact,inbound,نورة,T-1,123456,handled,0\n"
-                               "عميل-٢,web,1969-07-20T06:17:40.500-14:00,,outbound,,,0,abandoned,99.99\n");
+    assert_file_eq(P("i.csv"), "customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value,id\n"
+                               "C-1,fax_in,2024-01-31T20:00:00-14:00,contact,inbound,نورة,T-1,123456,handled,0,I-1\n"
+                               "عميل-٢,web,1969-07-20T06:17:40.500-14:00,,outbound,,,0,abandoned,99.99,\n");
     ck_assert_int_eq(cx_export_csv(s, CX_TABLE_TRANSACTIONS, P("t2.csv"), 841), CX_ERANGE);
     MSG_HAS("841");
     ck_assert_int_eq(cx_export_jsonl(s, CX_TABLE_TRANSACTIONS, P("t2.jsonl"), -841), CX_ERANGE);
@@ -341,7 +356,11 @@ START_TEST(empty_tables_export)
     OK(cx_export_jsonl(s, CX_TABLE_CUSTOMERS, P("c.jsonl"), 0));
     assert_file_eq(P("c.jsonl"), "");
     OK(cx_export_csv(s, CX_TABLE_FEEDBACK, P("f.csv"), 0));
-    assert_file_eq(P("f.csv"), "customer,question,score,time,touchpoint,interaction,case,comment\n");
+    assert_file_eq(P("f.csv"), "customer,question,score,time,touchpoint,interaction,case,comment,id\n");
+    OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("i.csv"), 0));
+    assert_file_eq(P("i.csv"), "customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value,id\n");
+    OK(cx_export_csv(s, CX_TABLE_TRANSACTIONS, P("t.csv"), 0));
+    assert_file_eq(P("t.csv"), "customer,time,amount,id\n");
     /* a header-only file imports nothing, and is fine */
     cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_CUSTOMERS, P("c.csv"), NULL, 0, 0, 0));
     cx_import_report_free(import_ok(cx_import_jsonl, s, CX_TABLE_CUSTOMERS, P("c.jsonl"), NULL, 0, 0, 0));
@@ -925,26 +944,28 @@ START_TEST(csv_bad_references_and_values)
                             "C-1,ces_low,0,0,,,,\n"              /* 4 below the scale */
                             "C-1,csat,,0,,,,\n"                  /* 5 score missing */
                             "C-1,nope,3,0,,,,\n"                 /* 6 unknown question */
-                            "C-1,csat,3,0,,1,,\n"                /* 7 interaction of another customer */
-                            "C-1,csat,3,0,,-1,,\n"               /* 8 negative row */
-                            "C-1,csat,3,0,,99,,\n"               /* 9 no such row */
-                            "C-1,csat,3,0,,x,,\n"                /* 10 not an integer */
+                            "عميل-٢,csat,3,0,,I-1,,\n"           /* 7 interaction of another customer */
+                            "C-1,csat,3,0,,I-404,,\n"            /* 8 no such interaction */
+                            "C-1,csat,3,0,,0,,\n"                /* 9 a row is not an id */
+                            "C-1,csat,3,0,,\"I-\xff\",,\n"        /* 10 invalid UTF-8 id */
                             "C-1,csat,3,0,,,,\"ok \xe2\x82\"\n"  /* 11 invalid UTF-8 comment */
-                            "C-1,csat,5,0,web,0,T-1,ممتاز\n");   /* 12 good */
+                            "C-1,csat,5,0,web,I-1,T-1,ممتاز\n"); /* 12 good */
     r = import_ok(cx_import_csv, s, CX_TABLE_FEEDBACK, p, NULL, 11, 1, 10);
     detail(r, 0, 2, 3, "score 11 is outside the scale 0 to 10");
     detail(r, 1, 3, 3, "NPS score 7.5 is not a whole number");
     detail(r, 2, 4, 3, "score 0 is outside the scale 1 to 7");
     detail(r, 3, 5, 3, "score nan is outside");
     detail(r, 4, 6, 2, "no question 'nope'");
-    detail(r, 5, 7, 6, "interaction 1 belongs to another customer");
-    detail(r, 6, 8, 6, "interaction '-1' is not in range");
-    detail(r, 7, 9, 6, "no interaction row 99");
-    detail(r, 8, 10, 6, "interaction 'x' is not an integer");
+    detail(r, 5, 7, 6, "customer 'عميل-٢': interaction 'I-1' belongs to another customer");
+    detail(r, 6, 8, 6, "no interaction 'I-404'");
+    detail(r, 7, 9, 6, "no interaction '0'");
+    detail(r, 8, 10, 6, "interaction is not valid UTF-8");
     detail(r, 9, 11, 8, "comment is not valid UTF-8");
     cx_import_report_free(r);
     ck_assert_uint_eq(store_rows(s, CX_TABLE_FEEDBACK), 3);
     ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "ممتاز");
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), "I-1");
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), 0);
 
     p = write_file("tp.csv", "name,channel,stage,kind,key,weight\n"
                              "web,web,consideration,,,\n"        /* 2 duplicate name */
@@ -1445,10 +1466,19 @@ START_TEST(out_of_memory_rolls_back)
     for (int i = 0; i < 300; i++)
         at += sprintf(at, "C%d,قطاع %d,منطقة %d,ملاحظة %d\n", i, i, i % 7, i);
     const char *cpath = write_file("c.csv", text);
+    /* interactions with ids (every third none), and feedback with ids rating them */
     at = text;
+    at += sprintf(at, "id,customer,touchpoint,time\n");
     for (int i = 0; i < 300; i++)
+        at += i % 3 == 2 ? sprintf(at, ",C%d,web,%d\n", i, i) : sprintf(at, "تفاعل-%d,C%d,web,%d\n", i, i, i);
+    char ipath[256];
+    snprintf(ipath, sizeof ipath, "%s", write_file("i.csv", text));
+    at = text;
+    for (int i = 0; i < 300; i++) {
         at += sprintf(at, "{\"customer\":\"C%d\",\"question\":\"csat\",\"score\":%d,\"time\":%d,"
-                          "\"comment\":\"تعليق رقم %d\"}\n", i, 1 + i % 5, i, i);
+                          "\"comment\":\"تعليق رقم %d\",\"id\":\"F-%d\"", i, 1 + i % 5, i, i, i);
+        at += i % 3 == 2 ? sprintf(at, "}\n") : sprintf(at, ",\"interaction\":\"تفاعل-%d\"}\n", i);
+    }
     char fpath[256];
     snprintf(fpath, sizeof fpath, "%s", write_file("f.jsonl", text));
     free(text);
@@ -1456,8 +1486,15 @@ START_TEST(out_of_memory_rolls_back)
     cx_store *s, *ref;
     OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &b));
     OK(cx_store_new(&ref));
+    OK(cx_touchpoint_add(s, "web", "web", "service", NULL, 0, 1));
+    OK(cx_touchpoint_add(ref, "web", "web", "service", NULL, 0, 1));
     ck_assert_int_gt(import_until_memory_suffices(cx_import_csv, s, &b, CX_TABLE_CUSTOMERS, cpath, NULL, 300), 0);
+    ck_assert_int_gt(import_until_memory_suffices(cx_import_csv, s, &b, CX_TABLE_INTERACTIONS, ipath, NULL, 300), 0);
     ck_assert_int_gt(import_until_memory_suffices(cx_import_jsonl, s, &b, CX_TABLE_FEEDBACK, fpath, NULL, 300), 0);
+    size_t row;
+    OK(cx_store_find(&row, s, CX_TABLE_FEEDBACK, "F-298"));
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, row), "تفاعل-298");
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, row), 298);
     /* transactions of 200 new customers (each twice), the customers added
      * on the way; one row refused after its customer was added */
     at = text = malloc(300 * 100);
@@ -1474,6 +1511,7 @@ START_TEST(out_of_memory_rolls_back)
     ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), 500);
     /* what finally went in equals a plain import */
     cx_import_report_free(import_ok(cx_import_csv, ref, CX_TABLE_CUSTOMERS, P("c.csv"), NULL, 300, 300, 0));
+    cx_import_report_free(import_ok(cx_import_csv, ref, CX_TABLE_INTERACTIONS, ipath, NULL, 300, 300, 0));
     cx_import_report_free(import_ok(cx_import_jsonl, ref, CX_TABLE_FEEDBACK, fpath, NULL, 300, 300, 0));
     cx_import_report_free(import_ok(cx_import_csv, ref, CX_TABLE_TRANSACTIONS, tpath, o, 400, 399, 1));
     cx_import_options_free(o);
@@ -1778,12 +1816,12 @@ START_TEST(create_customers_jsonl_every_event_table)
     assert_bare_customer(s, "N-5", 3);
 
     p = write_file("f.jsonl", "{\"customer\":\"N-6\",\"question\":\"csat\",\"score\":9,\"time\":0,\"comment\":\"لا\"}\n"
-                              "{\"customer\":\"N-6\",\"question\":\"nps\",\"score\":9,\"time\":0,\"interaction\":0}\n"
+                              "{\"customer\":\"N-6\",\"question\":\"nps\",\"score\":9,\"time\":0,\"interaction\":\"I-1\"}\n"
                               "{\"customer\":\"N-6\",\"question\":\"nope\",\"score\":9,\"time\":0}\n"
                               "{\"customer\":\"N-6\",\"question\":\"nps\",\"score\":9,\"time\":0,\"comment\":\"جديد\"}\n");
     r = import_ok(cx_import_jsonl, s, CX_TABLE_FEEDBACK, p, o, 4, 1, 3);
     detail(r, 0, 1, 3, "score 9 is outside the scale 1 to 5");
-    detail(r, 1, 2, 6, "interaction 0 belongs to another customer");
+    detail(r, 1, 2, 6, "customer 'N-6': interaction 'I-1' belongs to another customer");
     detail(r, 2, 3, 2, "no question 'nope'");
     cx_import_report_free(r);
     assert_bare_customer(s, "N-6", 4);
@@ -2071,7 +2109,372 @@ START_TEST(export_arguments)
     /* an existing file is replaced */
     const char *p = write_file("c.csv", "a much longer old content that must disappear entirely\n\n\n\n");
     OK(cx_export_csv(s, CX_TABLE_TRANSACTIONS, p, 0));
-    assert_file_eq(p, "customer,time,amount\nC-1,2024-02-04T09:00:00Z,0.1\nعميل-٢,2024-02-04T09:00:00.007Z,1234567.89\n");
+    assert_file_eq(p, "customer,time,amount,id\nC-1,2024-02-04T09:00:00Z,0.1,\nعميل-٢,2024-02-04T09:00:00.007Z,1234567.89,\n");
+    cx_store_free(s);
+}
+END_TEST
+
+/* ---- event ids ----------------------------------------------------------- */
+
+/* Writes `v` as a CSV field: quoted, quotes doubled. */
+static void csv_field(FILE *f, const char *v)
+{
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"')
+            fputc('"', f);
+        fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
+/* Writes `v` as a JSON string. */
+static void json_str(FILE *f, const char *v)
+{
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"' || *v == '\\')
+            fprintf(f, "\\%c", *v);
+        else if (*v == '\n')
+            fputs("\\n", f);
+        else
+            fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
+enum { LINK_CUSTOMERS = 20, LINK_INTERACTIONS = 300, LINK_FEEDBACK = 400 };
+
+/* The id of synthetic interaction i: plain, Arabic, with the characters CSV
+ * and JSON escape, or a spreadsheet formula and markup (data, nothing more). */
+static const char *link_iid(int i)
+{
+    static char buf[4][64];
+    char *b = buf[i % 4];
+    switch (i % 4) {
+    case 0: snprintf(b, 64, "I-%d", i); break;
+    case 1: snprintf(b, 64, "تفاعل-%d", i); break;
+    case 2: snprintf(b, 64, "I,\"%d\"", i); break;
+    default: snprintf(b, 64, "=HYPERLINK(\"%d\")\n<script>", i); break;
+    }
+    return b;
+}
+
+/* Writes the synthetic interactions, in time order or shuffled, as CSV or
+ * JSON Lines. Interaction i is customer K-(i % 20)'s, at minute i. */
+static const char *write_link_interactions(const char *name, bool jsonl, bool shuffled)
+{
+    int order[LINK_INTERACTIONS];
+    for (int i = 0; i < LINK_INTERACTIONS; i++)
+        order[i] = i;
+    uint64_t seed = 18;
+    for (int i = LINK_INTERACTIONS - 1; shuffled && i > 0; i--) {
+        int j = (int)(splitmix64(&seed) % (uint64_t)(i + 1)), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    const char *path = P(name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    if (!jsonl)
+        fputs("id,customer,touchpoint,time,agent,duration_ms\n", f);
+    for (int k = 0; k < LINK_INTERACTIONS; k++) {
+        int i = order[k];
+        if (jsonl) {
+            fputs("{\"id\":", f);
+            json_str(f, link_iid(i));
+            fprintf(f, ",\"customer\":\"K-%d\",\"touchpoint\":\"%s\",\"time\":%lld,\"agent\":\"agent-%d\","
+                       "\"duration_ms\":%d}\n",
+                    i % LINK_CUSTOMERS, i % 3 ? "web" : "هاتف", (long long)(i * MIN_MS), i % 7, i * 10);
+        } else {
+            csv_field(f, link_iid(i));
+            fprintf(f, ",K-%d,%s,%lld,agent-%d,%d\n", i % LINK_CUSTOMERS, i % 3 ? "web" : "هاتف",
+                    (long long)(i * MIN_MS), i % 7, i * 10);
+        }
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    return path;
+}
+
+/* Writes the synthetic feedback: answer k is customer K-(k % 20)'s and rates
+ * one of that customer's interactions, by id, or (one in five) none. */
+static const char *write_link_feedback(const char *name, bool jsonl)
+{
+    const char *path = P(name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    if (!jsonl)
+        fputs("customer,question,score,time,interaction,id\n", f);
+    uint64_t seed = 7;
+    for (int k = 0; k < LINK_FEEDBACK; k++) {
+        int c = k % LINK_CUSTOMERS;
+        int i = c + LINK_CUSTOMERS * (int)(splitmix64(&seed) % (LINK_INTERACTIONS / LINK_CUSTOMERS));
+        bool nps = k % 2;
+        int score = nps ? k % 11 : 1 + k % 5;
+        long long t = (long long)(LINK_INTERACTIONS + k) * MIN_MS;
+        if (jsonl) {
+            fprintf(f, "{\"customer\":\"K-%d\",\"question\":\"%s\",\"score\":%d,\"time\":%lld", c, nps ? "nps" : "csat",
+                    score, t);
+            if (k % 5) {
+                fputs(",\"interaction\":", f);
+                json_str(f, link_iid(i));
+            }
+            fprintf(f, ",\"id\":\"FB-%d\"}\n", k);
+        } else {
+            fprintf(f, "K-%d,%s,%d,%lld,", c, nps ? "nps" : "csat", score, t);
+            if (k % 5)
+                csv_field(f, link_iid(i));
+            fprintf(f, ",FB-%d\n", k);
+        }
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    return path;
+}
+
+/* A store with the synthetic customers, touchpoints and agents (defined in a
+ * fixed order, so that the files' order cannot change their codes). */
+static cx_store *link_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    for (int c = 0; c < LINK_CUSTOMERS; c++) {
+        char id[16];
+        snprintf(id, sizeof id, "K-%d", c);
+        OK(cx_customer_add(s, id, c % 2 ? "a" : "b", NULL, NULL, CX_TIME_NONE));
+    }
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "هاتف", "phone", "service", NULL, 1, 1));
+    for (int a = 0; a < 7; a++) {
+        char name[16];
+        snprintf(name, sizeof name, "agent-%d", a);
+        OK(cx_vocab_define(NULL, s, CX_VOCAB_AGENT, name));
+    }
+    return s;
+}
+
+/* CSAT and NPS by touchpoint and by agent: a feedback row without a
+ * touchpoint takes its touchpoint and agent from the interaction it rates. */
+static void link_query(const cx_store *s, const char *path)
+{
+    cx_query *q;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_CSAT));
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_group_by(q, CX_DIM_TOUCHPOINT));
+    OK(cx_query_group_by(q, CX_DIM_AGENT));
+    cx_result *r;
+    OK(cx_query_run(&r, q));
+    ck_assert_uint_gt(cx_result_row_count(r), 7);
+    OK(cx_result_export_csv(r, path));
+    cx_result_free(r);
+    cx_query_free(q);
+}
+
+/* Feedback links to interactions by id: imported after interactions that
+ * came in time order or shuffled, it rates the same interactions, and every
+ * export and analysis is byte for byte the same. */
+static void feedback_links_by_id(bool jsonl, import_fn imp)
+{
+    const char *ext = jsonl ? "jsonl" : "csv";
+    char name[32];
+    cx_store *st[2];
+    for (int k = 0; k < 2; k++) {
+        st[k] = link_store();
+        snprintf(name, sizeof name, "i%d.%s", k, ext);
+        cx_import_report *r = import_ok(imp, st[k], CX_TABLE_INTERACTIONS, write_link_interactions(name, jsonl, k),
+                                        NULL, LINK_INTERACTIONS, LINK_INTERACTIONS, 0);
+        cx_import_report_free(r);
+        snprintf(name, sizeof name, "f.%s", ext);
+        r = import_ok(imp, st[k], CX_TABLE_FEEDBACK, write_link_feedback(name, jsonl), NULL, LINK_FEEDBACK,
+                      LINK_FEEDBACK, 0);
+        ck_assert_uint_eq(cx_import_report_added(r), LINK_FEEDBACK);
+        cx_import_report_free(r);
+    }
+    cx_store *a = st[0], *b = st[1];
+    size_t moved = 0, linked = 0;
+    for (size_t f = 0; f < LINK_FEEDBACK; f++) {
+        const char *ia = store_str(a, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, f);
+        const char *ib = store_str(b, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, f);
+        int64_t ra = store_int(a, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, f);
+        int64_t rb = store_int(b, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, f);
+        if (f % 5 == 0) {
+            ck_assert_ptr_null(ia);
+            ck_assert_ptr_null(ib);
+            ck_assert_int_eq(ra, -1);
+            ck_assert_int_eq(rb, -1);
+            continue;
+        }
+        ck_assert_ptr_nonnull(ia);
+        ck_assert_ptr_nonnull(ib);
+        ck_assert_str_eq(ia, ib);
+        size_t fa, fb;
+        OK(cx_store_find(&fa, a, CX_TABLE_INTERACTIONS, ia));
+        OK(cx_store_find(&fb, b, CX_TABLE_INTERACTIONS, ib));
+        ck_assert_int_eq(ra, (int64_t)fa);
+        ck_assert_int_eq(rb, (int64_t)fb);
+        linked++;
+        moved += fa != fb;
+        /* the same interaction: its customer, time, touchpoint, agent */
+        ck_assert_str_eq(store_str(a, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, fa), ia);
+        ck_assert_str_eq(store_str(b, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, fb), ia);
+        ck_assert_str_eq(store_str(b, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, fb),
+                         store_str(a, CX_TABLE_FEEDBACK, CX_FEEDBACK_CUSTOMER, f));
+        ck_assert_int_eq(store_int(a, CX_TABLE_INTERACTIONS, CX_INTERACTION_TIME, fa),
+                         store_int(b, CX_TABLE_INTERACTIONS, CX_INTERACTION_TIME, fb));
+        ck_assert_str_eq(store_str(a, CX_TABLE_INTERACTIONS, CX_INTERACTION_TOUCHPOINT, fa),
+                         store_str(b, CX_TABLE_INTERACTIONS, CX_INTERACTION_TOUCHPOINT, fb));
+        ck_assert_str_eq(store_str(a, CX_TABLE_INTERACTIONS, CX_INTERACTION_AGENT, fa),
+                         store_str(b, CX_TABLE_INTERACTIONS, CX_INTERACTION_AGENT, fb));
+    }
+    ck_assert_uint_eq(linked, LINK_FEEDBACK - LINK_FEEDBACK / 5);
+    ck_assert_uint_gt(moved, linked / 2); /* the shuffle did move the interactions */
+    /* the feedback exports and the analyses are identical */
+    for (int k = 0; k < 2; k++) {
+        snprintf(name, sizeof name, "fx%d.csv", k);
+        OK(cx_export_csv(st[k], CX_TABLE_FEEDBACK, P(name), 0));
+        snprintf(name, sizeof name, "fx%d.jsonl", k);
+        OK(cx_export_jsonl(st[k], CX_TABLE_FEEDBACK, P(name), 0));
+        snprintf(name, sizeof name, "q%d.csv", k);
+        link_query(st[k], P(name));
+    }
+    char pa[256];
+    snprintf(pa, sizeof pa, "%s", P("fx0.csv"));
+    assert_files_same(pa, P("fx1.csv"));
+    snprintf(pa, sizeof pa, "%s", P("fx0.jsonl"));
+    assert_files_same(pa, P("fx1.jsonl"));
+    snprintf(pa, sizeof pa, "%s", P("q0.csv"));
+    assert_files_same(pa, P("q1.csv"));
+    /* and the exported feedback names the interactions by id, hostile text
+     * quoted as data */
+    char *text = slurp(P("fx1.csv"), NULL);
+    ck_assert_ptr_nonnull(strstr(text, "customer,question,score,time,touchpoint,interaction,case,comment,id\n"));
+    ck_assert_ptr_nonnull(strstr(text, ",\"=HYPERLINK(\"\"3\"\")\n<script>\","));
+    free(text);
+    /* the exported files import into a third store the same again */
+    cx_store *c = link_store();
+    snprintf(name, sizeof name, "ix.%s", ext);
+    OK(jsonl ? cx_export_jsonl(b, CX_TABLE_INTERACTIONS, P(name), 0) : cx_export_csv(b, CX_TABLE_INTERACTIONS, P(name), 0));
+    cx_import_report_free(import_ok(imp, c, CX_TABLE_INTERACTIONS, P(name), NULL, LINK_INTERACTIONS,
+                                    LINK_INTERACTIONS, 0));
+    snprintf(name, sizeof name, "fx0.%s", ext);
+    cx_import_report_free(import_ok(imp, c, CX_TABLE_FEEDBACK, P(name), NULL, LINK_FEEDBACK, LINK_FEEDBACK, 0));
+    OK(cx_export_csv(c, CX_TABLE_FEEDBACK, P("fx2.csv"), 0));
+    snprintf(pa, sizeof pa, "%s", P("fx0.csv"));
+    assert_files_same(pa, P("fx2.csv"));
+    cx_store_free(c);
+    cx_store_free(a);
+    cx_store_free(b);
+}
+
+START_TEST(csv_feedback_links_by_id_shuffled)
+{
+    feedback_links_by_id(false, cx_import_csv);
+}
+END_TEST
+
+START_TEST(jsonl_feedback_links_by_id_shuffled)
+{
+    feedback_links_by_id(true, cx_import_jsonl);
+}
+END_TEST
+
+/* Event ids at import: unique per table (a repeat is the row's fault, column
+ * 0), found afterwards, and feedback refused when the interaction it names
+ * is unknown, another customer's, or not yet imported. */
+START_TEST(event_ids_imported)
+{
+    cx_store *s = sample_store();
+    cx_import_report *r = import_ok(cx_import_csv, s, CX_TABLE_INTERACTIONS,
+                                    write_file("i.csv", "customer,touchpoint,time,id\n"
+                                                        "C-1,web,0,I-2\n"
+                                                        "C-1,web,1,I-1\n"    /* 3 in the store already */
+                                                        "عميل-٢,web,2,I-2\n" /* 4 earlier in the file */
+                                                        "عميل-٢,web,3,\n"    /* 5 no id: fine */
+                                                        "عميل-٢,web,4,\n"    /* 6 again */
+                                                        "عميل-٢,web,5,\"\"\n" /* 7 an empty quoted id */
+                                                        "C-1,web,6,\"I-\xff\"\n"), /* 8 invalid UTF-8 */
+                                    NULL, 7, 3, 4);
+    detail(r, 0, 3, 0, "interaction 'I-1' already exists");
+    detail(r, 1, 4, 0, "interaction 'I-2' already exists");
+    detail(r, 2, 7, 4, "id is empty");
+    detail(r, 3, 8, 4, "id is not valid UTF-8");
+    cx_import_report_free(r);
+    size_t row;
+    OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "I-2"));
+    ck_assert_uint_eq(row, 2);
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 2), "C-1");
+    ck_assert_ptr_null(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, 3));
+    ck_assert_ptr_null(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, 4));
+
+    r = import_ok(cx_import_jsonl, s, CX_TABLE_FEEDBACK,
+                  write_file("f.jsonl", "{\"customer\":\"C-1\",\"question\":\"nps\",\"score\":9,\"time\":0,"
+                                        "\"interaction\":\"I-2\",\"id\":\"F-1\"}\n"
+                                        "{\"customer\":\"عميل-٢\",\"question\":\"nps\",\"score\":9,\"time\":0,"
+                                        "\"interaction\":\"I-2\"}\n"
+                                        "{\"customer\":\"C-1\",\"question\":\"nps\",\"score\":9,\"time\":0,"
+                                        "\"interaction\":\"I-3\"}\n"
+                                        "{\"customer\":\"C-1\",\"question\":\"nps\",\"score\":8,\"time\":0,"
+                                        "\"id\":\"F-1\"}\n"
+                                        "{\"customer\":\"C-1\",\"question\":\"nps\",\"score\":7,\"time\":0,"
+                                        "\"interaction\":\"I-1\",\"id\":\"F-2\"}\n"),
+                  NULL, 5, 2, 3);
+    detail(r, 0, 2, 6, "customer 'عميل-٢': interaction 'I-2' belongs to another customer");
+    detail(r, 1, 3, 6, "no interaction 'I-3'");
+    detail(r, 2, 4, 0, "feedback 'F-1' already exists");
+    cx_import_report_free(r);
+    OK(cx_store_find(&row, s, CX_TABLE_FEEDBACK, "F-2"));
+    ck_assert_uint_eq(row, 3);
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), "I-2");
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), 2);
+
+    r = import_ok(cx_import_csv, s, CX_TABLE_TRANSACTIONS,
+                  write_file("t.csv", "id,customer,time,amount\nTX-1,C-1,0,1\nTX-1,C-1,0,2\nI-1,C-1,0,3\n"), NULL, 3,
+                  2, 1);
+    detail(r, 0, 3, 0, "transaction 'TX-1' already exists");
+    cx_import_report_free(r);
+    OK(cx_store_find(&row, s, CX_TABLE_TRANSACTIONS, "I-1")); /* ids are per table */
+    ck_assert_uint_eq(row, 3);
+    cx_store_free(s);
+}
+END_TEST
+
+/* A strict import that updates stored events and appends new ones to the
+ * same customers' lists, then fails, leaves the store as it was. */
+START_TEST(strict_update_rolls_back)
+{
+    cx_store *s = sample_store();
+    OK(cx_customer_add(s, "C-3", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_interaction_add(NULL, s, "I-2", "C-1", "web", T("2024-02-05T00:00:00Z"), NULL, CX_INBOUND, NULL, NULL, 0,
+                          CX_HANDLED, 0));
+    export_all(s, "a", 0);
+    size_t hist[3];
+    const char *const who[3] = {"C-1", "عميل-٢", "C-3"};
+    for (int c = 0; c < 3; c++)
+        hist[c] = history_count(s, who[c]);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *r = (cx_import_report *)&r;
+    /* I-2 moves from C-1 to C-3, a new interaction of C-3 follows, then a
+     * bad row */
+    ck_assert_int_eq(cx_import_csv(&r, s, CX_TABLE_INTERACTIONS,
+                                   write_file("i.csv", "id,customer,touchpoint,time\n"
+                                                       "I-2,C-3,web,2024-03-01T00:00:00Z\n"
+                                                       "I-9,C-3,web,2024-03-02T00:00:00Z\n"
+                                                       "I-10,C-1,ghost,2024-03-03T00:00:00Z\n"),
+                                   o),
+                     CX_ENOTFOUND);
+    ck_assert_ptr_null(r);
+    MSG_HAS("line 4, column 3");
+    for (int c = 0; c < 3; c++)
+        ck_assert_msg(history_count(s, who[c]) == hist[c], "%s has %zu entries, had %zu", who[c],
+                      history_count(s, who[c]), hist[c]);
+    size_t row;
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "I-9"), CX_ENOTFOUND);
+    export_all(s, "b", 0);
+    assert_exports_same("a", "b");
+    cx_import_options_free(o);
     cx_store_free(s);
 }
 END_TEST
@@ -2124,6 +2527,7 @@ int main(void)
     tcase_add_test(strict, out_of_memory_with_rejects);
     tcase_add_test(strict, out_of_memory_export);
     tcase_add_test(strict, options_with_allocator);
+    tcase_add_test(strict, strict_update_rolls_back);
     suite_add_tcase(su, strict);
     TCase *create = tcase_create("create_customers");
     tcase_add_checked_fixture(create, tmpdir_setup, tmpdir_teardown);
@@ -2133,6 +2537,13 @@ int main(void)
     tcase_add_test(create, create_customers_ignored_for_other_tables);
     tcase_add_test(create, create_customers_strict_rolls_back);
     suite_add_tcase(su, create);
+    TCase *ids = tcase_create("event_ids");
+    tcase_add_checked_fixture(ids, tmpdir_setup, tmpdir_teardown);
+    tcase_set_timeout(ids, 60);
+    tcase_add_test(ids, csv_feedback_links_by_id_shuffled);
+    tcase_add_test(ids, jsonl_feedback_links_by_id_shuffled);
+    tcase_add_test(ids, event_ids_imported);
+    suite_add_tcase(su, ids);
     TCase *args = tcase_create("arguments");
     tcase_add_checked_fixture(args, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(args, options_arguments);

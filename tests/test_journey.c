@@ -602,11 +602,12 @@ START_TEST(pain_points_and_drivers)
         bool bad = rnd() < 0.5; /* the shipment went wrong */
         ev(s, id, "web", t, "visit", 0);
         ev(s, id, "buy", t + HOUR_MS, "purchase", 10);
-        size_t row;
-        OK(cx_interaction_add(&row, s, NULL, id, "ship", t + DAY_MS, "delivery", CX_OUTBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+        char ship_id[24];
+        snprintf(ship_id, sizeof ship_id, "SHIP-%d", i);
+        OK(cx_interaction_add(NULL, s, ship_id, id, "ship", t + DAY_MS, "delivery", CX_OUTBOUND, NULL, NULL, 0, CX_HANDLED, 0));
         double ship_csat = bad ? 1 + (rnd() < 0.5) : 4 + (rnd() < 0.5);
         double web_csat = 3 + (rnd() < 0.5) + (rnd() < 0.5);
-        OK(cx_feedback_add(NULL, s, NULL, id, "csat", ship_csat, t + DAY_MS + 1, NULL, (int64_t)row, NULL, NULL));
+        OK(cx_feedback_add(NULL, s, NULL, id, "csat", ship_csat, t + DAY_MS + 1, NULL, ship_id, NULL, NULL));
         OK(cx_feedback_add(NULL, s, NULL, id, "csat", web_csat, t + 2, "web", NULL, NULL, NULL));
         OK(cx_feedback_add(NULL, s, NULL, id, "nps", bad ? 3 : 9, t + DAY_MS + 2, "ship", NULL, NULL, NULL));
         /* relationship NPS follows the shipment */

@@ -90,6 +90,28 @@ static char *snap(const cx_store *s)
             EXPECT(back == r, "table %d: '%s' (row %zu) found at row %zu", keyed[k], id, r, back);
         }
     }
+    /* the events that have an id are found by it; the ids of the others are unknown */
+    static const struct {
+        int table, col;
+    } events[] = {{CX_TABLE_INTERACTIONS, CX_INTERACTION_ID},
+                  {CX_TABLE_FEEDBACK, CX_FEEDBACK_ID},
+                  {CX_TABLE_TRANSACTIONS, CX_TRANSACTION_ID}};
+    for (size_t k = 0; k < 3; k++) {
+        size_t rows;
+        OK(cx_store_rows(&rows, s, events[k].table));
+        fprintf(f, "ids of table %d:", events[k].table);
+        for (size_t r = 0; r < rows; r++) {
+            const char *id;
+            size_t back;
+            OK(cx_store_get_string(&id, s, events[k].table, events[k].col, r));
+            if (!id)
+                continue;
+            OK(cx_store_find(&back, s, events[k].table, id));
+            EXPECT(back == r, "table %d: event '%s' (row %zu) found at row %zu", events[k].table, id, r, back);
+            fprintf(f, " %s", id);
+        }
+        fputc('\n', f);
+    }
     size_t ncust, nattr;
     OK(cx_store_rows(&ncust, s, CX_TABLE_CUSTOMERS));
     OK(cx_vocab_count(&nattr, s, CX_VOCAB_ATTRIBUTE));
@@ -145,15 +167,17 @@ static void populate(cx_store *s)
     OK(cx_touchpoint_add(s, "phone-in", "phone", "service", NULL, 0, 1));
     OK(cx_case_add(s, "T-1", "C-1", "phone", "high", "نورة", 10000, 10500, 20000, 0, 2));
     OK(cx_case_add(s, "T-2", "عميل-٢", "email", NULL, NULL, 11000, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
-    OK(cx_interaction_add(NULL, s, NULL, "C-1", "phone-in", 10000, "contact", CX_INBOUND, "نورة", "T-1", 60000,
+    /* events with and without the source system's id */
+    OK(cx_interaction_add(NULL, s, "I-1", "C-1", "phone-in", 10000, "contact", CX_INBOUND, "نورة", "T-1", 60000,
                           CX_HANDLED, 0));
     OK(cx_interaction_add(NULL, s, NULL, "عميل-٢", "web", 11000, NULL, CX_OUTBOUND, NULL, "T-2", 0, CX_MISSED, 0));
-    OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", 12000, "visit", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED, 49.5));
+    OK(cx_interaction_add(NULL, s, "تفاعل-٣", "C-1", "web", 12000, "visit", CX_INBOUND, NULL, NULL, 0, CX_ABANDONED,
+                          49.5));
     OK(cx_question_add(s, "effort", CX_METRIC_CES, 1, 7, 0));
-    OK(cx_feedback_add(NULL, s, NULL, "C-1", "nps", 9, 13000, "phone-in", 0, "T-1", "ممتاز"));
+    OK(cx_feedback_add(NULL, s, "F-1", "C-1", "nps", 9, 13000, "phone-in", "I-1", "T-1", "ممتاز"));
     OK(cx_feedback_add(NULL, s, NULL, "عميل-٢", "effort", 2, 14000, NULL, NULL, "T-2", NULL));
     OK(cx_transaction_add(NULL, s, NULL, "C-1", 15000, 10.25));
-    OK(cx_transaction_add(NULL, s, NULL, "C-3", 16000, 0));
+    OK(cx_transaction_add(NULL, s, "TX-2", "C-3", 16000, 0));
 }
 
 static cx_store *populated(void)
@@ -222,21 +246,23 @@ START_TEST(schema_metadata)
     enum { S = CX_TYPE_STRING, I = CX_TYPE_INT, R = CX_TYPE_REAL, Tm = CX_TYPE_TIME };
     static const colspec cu[] = {{"id", S}, {"segment", S}, {"region", S}, {"plan", S}, {"acquired", Tm}};
     static const colspec tp[] = {{"name", S}, {"channel", S}, {"stage", S}, {"kind", S}, {"key", I}, {"weight", R}};
-    static const colspec in[] = {{"customer", S}, {"touchpoint", S}, {"time", Tm},       {"kind", S},    {"direction", S},
-                                 {"agent", S},    {"case", S},       {"duration_ms", I}, {"outcome", S}, {"value", R}};
+    static const colspec in[] = {{"customer", S}, {"touchpoint", S}, {"time", Tm},       {"kind", S},
+                                 {"direction", S}, {"agent", S},     {"case", S},        {"duration_ms", I},
+                                 {"outcome", S},  {"value", R},      {"id", S}};
     static const colspec ca[] = {{"id", S},     {"customer", S},       {"channel", S},  {"priority", S}, {"agent", S},
                                  {"opened", Tm}, {"first_response", Tm}, {"resolved", Tm}, {"reopens", I},  {"contacts", I}};
     static const colspec qu[] = {{"name", S}, {"metric", S}, {"scale_min", R}, {"scale_max", R}, {"higher_is_better", I}};
     static const colspec fb[] = {{"customer", S},   {"question", S},    {"score", R}, {"time", Tm},
-                                 {"touchpoint", S}, {"interaction", I}, {"case", S},  {"comment", S}};
-    static const colspec tr[] = {{"customer", S}, {"time", Tm}, {"amount", R}};
+                                 {"touchpoint", S}, {"interaction", S}, {"case", S},  {"comment", S},
+                                 {"id", S}};
+    static const colspec tr[] = {{"customer", S}, {"time", Tm}, {"amount", R}, {"id", S}};
     static const struct {
         const char *name;
         const colspec *cols;
         size_t n;
     } tables[CX_TABLE_COUNT] = {
-        {"customers", cu, 5}, {"touchpoints", tp, 6}, {"interactions", in, 10}, {"cases", ca, 10},
-        {"questions", qu, 5}, {"feedback", fb, 8},    {"transactions", tr, 3},
+        {"customers", cu, 5}, {"touchpoints", tp, 6}, {"interactions", in, 11}, {"cases", ca, 10},
+        {"questions", qu, 5}, {"feedback", fb, 9},    {"transactions", tr, 4},
     };
     /* the enums of store.h match the numbers */
     ck_assert_int_eq(CX_CUSTOMER_ACQUIRED, 4);
@@ -246,6 +272,10 @@ START_TEST(schema_metadata)
     ck_assert_int_eq(CX_QUESTION_HIGHER_IS_BETTER, 4);
     ck_assert_int_eq(CX_FEEDBACK_COMMENT, 7);
     ck_assert_int_eq(CX_TRANSACTION_AMOUNT, 2);
+    ck_assert_int_eq(CX_INTERACTION_ID, 10); /* the ids were appended: no column moved */
+    ck_assert_int_eq(CX_FEEDBACK_INTERACTION, 5);
+    ck_assert_int_eq(CX_FEEDBACK_ID, 8);
+    ck_assert_int_eq(CX_TRANSACTION_ID, 3);
     for (int t = 0; t < CX_TABLE_COUNT; t++) {
         const char *name;
         size_t n;
@@ -516,6 +546,17 @@ START_TEST(attributes)
         }
     OK(cx_customer_get_attribute(&v, s, "عميل-٢", "الاسم"));
     ck_assert_str_eq(v, "سارة");
+    /* NULL removes one attribute of one customer */
+    OK(cx_customer_set_attribute(s, "C-1", "k7", NULL));
+    OK(cx_customer_get_attribute(&v, s, "C-1", "k7"));
+    ck_assert_ptr_null(v);
+    OK(cx_customer_get_attribute(&v, s, "C-3", "k7"));
+    ck_assert_str_eq(v, "2-7");
+    OK(cx_customer_get_attribute(&v, s, "C-1", "k8"));
+    ck_assert_str_eq(v, "0-8");
+    OK(cx_customer_set_attribute(s, "C-1", "k7", "back"));
+    OK(cx_customer_get_attribute(&v, s, "C-1", "k7"));
+    ck_assert_str_eq(v, "back");
     /* reading errors */
     v = "x";
     ck_assert_int_eq(cx_customer_get_attribute(&v, s, "nobody", "tier"), CX_ENOTFOUND);
@@ -589,6 +630,10 @@ START_TEST(interactions_read_back)
     ck_assert_str_eq(store_str(s, T, CX_INTERACTION_OUTCOME, 0), "handled");
     ck_assert_int_eq(store_int(s, T, CX_INTERACTION_OUTCOME, 0), CX_HANDLED);
     ck_assert(store_real(s, T, CX_INTERACTION_VALUE, 0) == 0.0);
+    ck_assert_str_eq(store_str(s, T, CX_INTERACTION_ID, 0), "I-1");
+    ck_assert_ptr_null(store_str(s, T, CX_INTERACTION_ID, 1));
+    ck_assert_str_eq(store_str(s, T, CX_INTERACTION_ID, 2), "تفاعل-٣");
+    ck_assert_ptr_null(store_str(s, T, CX_INTERACTION_ID, 3));
     /* row 1: missing kind and agent, outbound, missed */
     ck_assert_ptr_null(store_str(s, T, CX_INTERACTION_KIND, 1));
     ck_assert_int_eq(store_int(s, T, CX_INTERACTION_KIND, 1), -1);
@@ -700,9 +745,9 @@ START_TEST(feedback_read_back)
     cx_store *s = populated();
     const int T = CX_TABLE_FEEDBACK;
     size_t row = 99;
-    OK(cx_feedback_add(&row, s, NULL, "C-1", "csat", 4.5, 17000, "web", 2, NULL, ""));
+    OK(cx_feedback_add(&row, s, NULL, "C-1", "csat", 4.5, 17000, "web", "تفاعل-٣", NULL, ""));
     ck_assert_uint_eq(row, 2);
-    OK(cx_feedback_add(&row, s, NULL, "C-3", "nps", 0, 18000, NULL, NULL, NULL, "ممتاز"));
+    OK(cx_feedback_add(&row, s, "F-4", "C-3", "nps", 0, 18000, NULL, NULL, NULL, "ممتاز"));
     ck_assert_uint_eq(row, 3);
     ck_assert_uint_eq(store_rows(s, T), 4);
     ck_assert_str_eq(store_str(s, T, CX_FEEDBACK_CUSTOMER, 0), "C-1");
@@ -712,6 +757,8 @@ START_TEST(feedback_read_back)
     ck_assert_int_eq(store_int(s, T, CX_FEEDBACK_TIME, 0), 13000);
     ck_assert_str_eq(store_str(s, T, CX_FEEDBACK_TOUCHPOINT, 0), "phone-in");
     ck_assert_int_eq(store_int(s, T, CX_FEEDBACK_TOUCHPOINT, 0), 1);
+    /* the interaction it rates: its id as text, its row as code */
+    ck_assert_str_eq(store_str(s, T, CX_FEEDBACK_INTERACTION, 0), "I-1");
     ck_assert_int_eq(store_int(s, T, CX_FEEDBACK_INTERACTION, 0), 0);
     ck_assert_str_eq(store_str(s, T, CX_FEEDBACK_CASE, 0), "T-1");
     ck_assert_str_eq(store_str(s, T, CX_FEEDBACK_COMMENT, 0), "ممتاز");
@@ -719,16 +766,23 @@ START_TEST(feedback_read_back)
     ck_assert_int_eq(store_int(s, T, CX_FEEDBACK_QUESTION, 1), 3);
     ck_assert_ptr_null(store_str(s, T, CX_FEEDBACK_TOUCHPOINT, 1));
     ck_assert_int_eq(store_int(s, T, CX_FEEDBACK_TOUCHPOINT, 1), -1);
-    ck_assert_int_eq(store_int(s, T, CX_FEEDBACK_INTERACTION, 1), CX_ROW_NONE);
+    ck_assert_ptr_null(store_str(s, T, CX_FEEDBACK_INTERACTION, 1));
+    ck_assert_int_eq(store_int(s, T, CX_FEEDBACK_INTERACTION, 1), -1);
     ck_assert_int_eq(store_int(s, T, CX_FEEDBACK_CASE, 1), 1);
     ck_assert_ptr_null(store_str(s, T, CX_FEEDBACK_COMMENT, 1));
     ck_assert(store_real(s, T, CX_FEEDBACK_SCORE, 2) == 4.5);
+    ck_assert_str_eq(store_str(s, T, CX_FEEDBACK_INTERACTION, 2), "تفاعل-٣");
     ck_assert_int_eq(store_int(s, T, CX_FEEDBACK_INTERACTION, 2), 2);
     ck_assert_ptr_null(store_str(s, T, CX_FEEDBACK_CASE, 2));
     ck_assert_str_eq(store_str(s, T, CX_FEEDBACK_COMMENT, 2), ""); /* empty, not missing */
     ck_assert_str_eq(store_str(s, T, CX_FEEDBACK_COMMENT, 3), "ممتاز");
     ck_assert_ptr_eq(store_str(s, T, CX_FEEDBACK_COMMENT, 3), store_str(s, T, CX_FEEDBACK_COMMENT, 0)); /* stored once */
     ck_assert(store_real(s, T, CX_FEEDBACK_SCORE, 3) == 0.0);
+    /* the feedback's own ids */
+    ck_assert_str_eq(store_str(s, T, CX_FEEDBACK_ID, 0), "F-1");
+    ck_assert_ptr_null(store_str(s, T, CX_FEEDBACK_ID, 1));
+    ck_assert_ptr_null(store_str(s, T, CX_FEEDBACK_ID, 2));
+    ck_assert_str_eq(store_str(s, T, CX_FEEDBACK_ID, 3), "F-4");
     cx_store_free(s);
 }
 END_TEST
@@ -749,6 +803,9 @@ START_TEST(transactions_read_back)
     ck_assert(store_real(s, T, CX_TRANSACTION_AMOUNT, 1) == 0.0);
     ck_assert_str_eq(store_str(s, T, CX_TRANSACTION_CUSTOMER, 2), "عميل-٢");
     ck_assert(store_real(s, T, CX_TRANSACTION_AMOUNT, 2) == 1e9);
+    ck_assert_ptr_null(store_str(s, T, CX_TRANSACTION_ID, 0));
+    ck_assert_str_eq(store_str(s, T, CX_TRANSACTION_ID, 1), "TX-2");
+    ck_assert_ptr_null(store_str(s, T, CX_TRANSACTION_ID, 2));
     cx_store_free(s);
 }
 END_TEST
@@ -762,10 +819,18 @@ START_TEST(getter_errors)
     /* wrong types */
     ck_assert_int_eq(cx_store_get_string(&str, s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, 0), CX_EINVAL);
     ck_assert_ptr_nonnull(strstr(cx_last_error(), "customers.acquired"));
-    ck_assert_int_eq(cx_store_get_string(&str, s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_store_get_string(&str, s, CX_TABLE_INTERACTIONS, CX_INTERACTION_DURATION, 0), CX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "interactions.duration_ms"));
     ck_assert_int_eq(cx_store_get_string(&str, s, CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_WEIGHT, 0), CX_EINVAL);
     ck_assert_int_eq(cx_store_get_int(&i, s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ID, 0), CX_EINVAL);
     ck_assert_int_eq(cx_store_get_int(&i, s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 0), CX_EINVAL);
+    /* event ids have no code either, with or without a value */
+    ck_assert_int_eq(cx_store_get_int(&i, s, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, 0), CX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "interactions.id"));
+    ck_assert_int_eq(cx_store_get_int(&i, s, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, 1), CX_EINVAL);
+    ck_assert_int_eq(cx_store_get_int(&i, s, CX_TABLE_FEEDBACK, CX_FEEDBACK_ID, 0), CX_EINVAL);
+    ck_assert_int_eq(cx_store_get_int(&i, s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_ID, 1), CX_EINVAL);
+    ck_assert_int_eq(cx_store_get_real(&d, s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 0), CX_EINVAL);
     ck_assert_int_eq(cx_store_get_int(&i, s, CX_TABLE_FEEDBACK, CX_FEEDBACK_SCORE, 0), CX_EINVAL);
     ck_assert_int_eq(cx_store_get_real(&d, s, CX_TABLE_CUSTOMERS, CX_CUSTOMER_ID, 0), CX_EINVAL);
     ck_assert_int_eq(cx_store_get_real(&d, s, CX_TABLE_CASES, CX_CASE_OPENED, 0), CX_EINVAL);
@@ -791,8 +856,14 @@ START_TEST(getter_errors)
     ck_assert(d == 7);
     /* lookups */
     size_t row = 5;
-    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "x"), CX_EINVAL);
-    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_FEEDBACK, "x"), CX_EINVAL);
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "x"), CX_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "'x'"));
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_FEEDBACK, "x"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_TRANSACTIONS, "I-1"), CX_ENOTFOUND); /* ids are per table */
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_FEEDBACK, ""), CX_EINVAL);
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_TRANSACTIONS, "\xff"), CX_EINVAL);
+    ck_assert_int_eq(cx_store_find(NULL, s, CX_TABLE_INTERACTIONS, "I-1"), CX_EINVAL);
     ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_COUNT, "x"), CX_EINVAL);
     ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_CASES, NULL), CX_EINVAL);
     ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_CASES, ""), CX_EINVAL);
@@ -825,6 +896,9 @@ START_TEST(arabic_round_trip)
     static const char agent[] = "نورة";
     static const char q[] = "رضا";
     static const char comment[] = "الخدمة ممتازة، شكراً جزيلاً!\n\"سريع\" 👍";
+    static const char iid[] = "محادثة-٤٥ 😀"; /* event ids are any UTF-8 too */
+    static const char fid[] = "تقييم،٧";
+    static const char tid[] = "فاتورة\"٩\"";
     cx_store *s;
     OK(cx_store_new(&s));
     OK(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "واتساب"));
@@ -832,10 +906,10 @@ START_TEST(arabic_round_trip)
     OK(cx_customer_set_attribute(s, id, key, val));
     OK(cx_touchpoint_add(s, tp, "واتساب", "service", NULL, 1, 1));
     OK(cx_case_add(s, cs, id, "واتساب", NULL, agent, 1, CX_TIME_NONE, CX_TIME_NONE, 0, 0));
-    OK(cx_interaction_add(NULL, s, NULL, id, tp, 2, "استفسار", CX_INBOUND, agent, cs, 0, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, iid, id, tp, 2, "استفسار", CX_INBOUND, agent, cs, 0, CX_HANDLED, 0));
     OK(cx_question_add(s, q, CX_METRIC_CSAT, 1, 5, 1));
-    OK(cx_feedback_add(NULL, s, NULL, id, q, 5, 3, tp, 0, cs, comment));
-    OK(cx_transaction_add(NULL, s, NULL, id, 4, 1));
+    OK(cx_feedback_add(NULL, s, fid, id, q, 5, 3, tp, iid, cs, comment));
+    OK(cx_transaction_add(NULL, s, tid, id, 4, 1));
     const struct {
         int table, col;
         const char *want;
@@ -854,10 +928,14 @@ START_TEST(arabic_round_trip)
         {CX_TABLE_INTERACTIONS, CX_INTERACTION_KIND, "استفسار"},
         {CX_TABLE_INTERACTIONS, CX_INTERACTION_AGENT, agent},
         {CX_TABLE_INTERACTIONS, CX_INTERACTION_CASE, cs},
+        {CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, iid},
         {CX_TABLE_QUESTIONS, CX_QUESTION_NAME, q},
         {CX_TABLE_FEEDBACK, CX_FEEDBACK_QUESTION, q},
         {CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, comment},
+        {CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, iid},
+        {CX_TABLE_FEEDBACK, CX_FEEDBACK_ID, fid},
         {CX_TABLE_TRANSACTIONS, CX_TRANSACTION_CUSTOMER, id},
+        {CX_TABLE_TRANSACTIONS, CX_TRANSACTION_ID, tid},
     };
     for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
         size_t row = cells[c].table == CX_TABLE_QUESTIONS ? 3 : 0;
@@ -873,6 +951,13 @@ START_TEST(arabic_round_trip)
     size_t row;
     OK(cx_store_find(&row, s, CX_TABLE_CASES, cs));
     ck_assert_uint_eq(row, 0);
+    OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, iid));
+    ck_assert_uint_eq(row, 0);
+    OK(cx_store_find(&row, s, CX_TABLE_FEEDBACK, fid));
+    OK(cx_store_find(&row, s, CX_TABLE_TRANSACTIONS, tid));
+    ck_assert_int_eq(cx_interaction_add(NULL, s, iid, id, tp, 5, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0),
+                     CX_EEXISTS);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), iid));
     /* the same letters in another normalisation are another id: byte for byte */
     ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, "عميل-123"), CX_ENOTFOUND);
     /* messages quote Arabic ids whole, and long ones cut on a character */
@@ -886,6 +971,107 @@ START_TEST(arabic_round_trip)
     ck_assert(cxi_utf8_valid(msg, strlen(msg)));
     ck_assert_ptr_nonnull(strstr(msg, "..."));
     ck_assert_ptr_null(strstr(msg, longid));
+    cx_store_free(s);
+}
+END_TEST
+
+/* Event ids: optional, unique within their table only, found by
+ * cx_store_find() after any number of adds, stored byte for byte; feedback
+ * names the interaction it rates by id and reads back that id and its row. */
+START_TEST(event_ids)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "B", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "web", "web", "service", NULL, 0, 1));
+    enum { N = 20000 };
+    char id[48];
+    /* interaction i and transaction i carry the same id (every tenth none) */
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, i % 3 ? "E-%d" : "حدث-%d", i);
+        const char *eid = i % 10 == 9 ? NULL : id;
+        size_t row = SIZE_MAX;
+        OK(cx_interaction_add(&row, s, eid, i % 2 ? "A" : "B", "web", i, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED,
+                              0));
+        EXPECT(row == (size_t)i, "interaction %d added at row %zu", i, row);
+        OK(cx_transaction_add(&row, s, eid, i % 2 ? "B" : "A", i, 1));
+        EXPECT(row == (size_t)i, "transaction %d added at row %zu", i, row);
+    }
+    for (int i = N - 1; i >= 0; i--) {
+        snprintf(id, sizeof id, i % 3 ? "E-%d" : "حدث-%d", i);
+        size_t row = SIZE_MAX;
+        if (i % 10 == 9) {
+            ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, id), CX_ENOTFOUND);
+            ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_TRANSACTIONS, id), CX_ENOTFOUND);
+            ck_assert_ptr_null(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, (size_t)i));
+            ck_assert_ptr_null(store_str(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_ID, (size_t)i));
+            continue;
+        }
+        OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, id));
+        EXPECT(row == (size_t)i, "interaction %s found at row %zu, not %d", id, row, i);
+        OK(cx_store_find(&row, s, CX_TABLE_TRANSACTIONS, id));
+        EXPECT(row == (size_t)i, "transaction %s found at row %zu, not %d", id, row, i);
+        EXPECT(strcmp(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, (size_t)i), id) == 0, "interaction %d", i);
+        EXPECT(strcmp(store_str(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_ID, (size_t)i), id) == 0, "transaction %d", i);
+    }
+    ck_assert_int_eq(cx_store_find(&(size_t){0}, s, CX_TABLE_FEEDBACK, "E-1"), CX_ENOTFOUND); /* per table */
+
+    /* a repeated id is refused, in its own table, and changes nothing */
+    size_t mem0, mem1;
+    OK(cx_store_memory(&mem0, s));
+    cx_error_clear();
+    ck_assert_int_eq(cx_interaction_add(NULL, s, "E-1", "A", "web", 0, "new-kind", CX_INBOUND, "new-agent", NULL, 0,
+                                        CX_HANDLED, 0),
+                     CX_EEXISTS);
+    ck_assert_str_eq(cxi_error_field(), "id");
+    MSG_HAS("cx_interaction_add: interaction 'E-1' already exists");
+    ck_assert_int_eq(cx_transaction_add(NULL, s, "حدث-3", "B", 0, 1), CX_EEXISTS);
+    ck_assert_str_eq(cxi_error_field(), "id");
+    MSG_HAS("transaction 'حدث-3' already exists");
+    OK(cx_store_memory(&mem1, s));
+    ck_assert_uint_eq(mem1, mem0);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), N);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), N);
+    ck_assert_uint_eq(vocab_size(s, CX_VOCAB_AGENT), 0);
+    /* byte for byte: another case, a space, another normalisation are other ids */
+    OK(cx_interaction_add(NULL, s, "e-1", "A", "web", 0, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, "E-1 ", "A", "web", 0, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, "حدث-٣", "A", "web", 0, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+
+    /* feedback: its own ids (hostile text is data), and the interaction it rates */
+    static const char *const hostile[] = {"a,b", "\"q\"", "line\nbreak\r\n", "<script>alert(1)</script>",
+                                          "=cmd|' /C calc'!A0", "😀", "E-1"};
+    for (size_t k = 0; k < sizeof hostile / sizeof hostile[0]; k++) {
+        size_t row = SIZE_MAX, back = SIZE_MAX;
+        OK(cx_feedback_add(&row, s, hostile[k], "B", "nps", (double)k, 5, NULL, "حدث-0", NULL, NULL));
+        ck_assert_uint_eq(row, k);
+        OK(cx_store_find(&back, s, CX_TABLE_FEEDBACK, hostile[k]));
+        ck_assert_uint_eq(back, k);
+        ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_ID, k), hostile[k]);
+        ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, k), "حدث-0");
+        ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, k), 0);
+        ck_assert_int_eq(cx_feedback_add(NULL, s, hostile[k], "B", "nps", 1, 5, NULL, NULL, NULL, NULL), CX_EEXISTS);
+        ck_assert_str_eq(cxi_error_field(), "id");
+        MSG_HAS("feedback '");
+    }
+    /* the link reads back through every interaction id, the last added included */
+    size_t row;
+    OK(cx_feedback_add(&row, s, NULL, "A", "csat", 3, 6, NULL, "حدث-٣", NULL, NULL));
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, row), N + 2);
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, row), "حدث-٣");
+    OK(cx_feedback_add(&row, s, NULL, "A", "csat", 3, 6, NULL, "E-19997", NULL, NULL));
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, row), 19997);
+    /* an interaction without an id cannot be rated by id; one of B not by A */
+    ck_assert_int_eq(cx_feedback_add(NULL, s, NULL, "A", "csat", 3, 6, NULL, "E-19999", NULL, NULL), CX_ENOTFOUND);
+    ck_assert_str_eq(cxi_error_field(), "interaction");
+    ck_assert_int_eq(cx_feedback_add(NULL, s, NULL, "A", "csat", 3, 6, NULL, "E-2", NULL, NULL), CX_EINVAL);
+    MSG_HAS("customer 'A': interaction 'E-2' belongs to another customer");
+    /* a history lists the rated interaction and the answer as any others */
+    cx_history *h;
+    OK(cx_history_new(&h, s, "B", 5, 6));
+    ck_assert_uint_eq(cx_history_count(h), sizeof hostile / sizeof hostile[0] + 1); /* transaction 5, the answers */
+    cx_history_free(h);
     cx_store_free(s);
 }
 END_TEST
@@ -959,9 +1145,10 @@ static void bad_after(int rc, int code, const char *field, const char *needle, c
     static const struct {
         int table;
         const char *id;
-    } probes[] = {{CX_TABLE_CUSTOMERS, "NEW-C"}, {CX_TABLE_TOUCHPOINTS, "NEW-TP"}, {CX_TABLE_CASES, "NEW-K"},
-                  {CX_TABLE_QUESTIONS, "NEW-Q"}};
-    for (size_t p = 0; p < 4; p++) {
+    } probes[] = {{CX_TABLE_CUSTOMERS, "NEW-C"},    {CX_TABLE_TOUCHPOINTS, "NEW-TP"}, {CX_TABLE_CASES, "NEW-K"},
+                  {CX_TABLE_QUESTIONS, "NEW-Q"},    {CX_TABLE_INTERACTIONS, "NEW-I"}, {CX_TABLE_FEEDBACK, "NEW-F"},
+                  {CX_TABLE_TRANSACTIONS, "NEW-TX"}};
+    for (size_t p = 0; p < sizeof probes / sizeof probes[0]; p++) {
         size_t row;
         ck_assert_msg(cx_store_find(&row, bs, probes[p].table, probes[p].id) == CX_ENOTFOUND, "%s added %s", call,
                       probes[p].id);
@@ -1018,13 +1205,20 @@ START_TEST(bad_attribute)
     BAD(CX_ENOTFOUND, "customer", "no customer 'nobody'", cx_customer_set_attribute(s, "nobody", "k", "v"));
     BAD(CX_EINVAL, NULL, "attribute is NULL", cx_customer_set_attribute(s, "C-1", NULL, "v"));
     BAD(CX_EINVAL, NULL, "attribute is empty", cx_customer_set_attribute(s, "C-1", "", "v"));
-    BAD(CX_EINVAL, NULL, "value is NULL", cx_customer_set_attribute(s, "C-1", "new-key", NULL));
-    BAD(CX_EINVAL, NULL, "value is NULL", cx_customer_set_attribute(s, "C-1", "tier", NULL));
+    BAD(CX_EINVAL, NULL, "key is NULL", cx_customer_set_attribute(s, "C-1", NULL, NULL));
+    BAD(CX_EINVAL, NULL, "key is empty", cx_customer_set_attribute(s, "C-1", "", NULL));
+    BAD(CX_ENOTFOUND, "customer", "no customer 'nobody'", cx_customer_set_attribute(s, "nobody", "tier", NULL));
     for (size_t i = 0; i < NBAD; i++) {
         BAD(CX_EINVAL, NULL, "attribute is not valid UTF-8", cx_customer_set_attribute(s, "C-1", bad_utf8[i], "v"));
         BAD(CX_EINVAL, NULL, "value is not valid UTF-8", cx_customer_set_attribute(s, "C-1", "new-key", bad_utf8[i]));
         BAD(CX_EINVAL, NULL, "value is not valid UTF-8", cx_customer_set_attribute(s, "C-1", "tier", bad_utf8[i]));
+        BAD(CX_EINVAL, NULL, "key is not valid UTF-8", cx_customer_set_attribute(s, "C-1", bad_utf8[i], NULL));
     }
+    /* removing an attribute the customer does not have (a known or an
+     * unknown name) succeeds and changes nothing */
+    OK(cx_customer_set_attribute(s, "C-1", "new-key", NULL));
+    OK(cx_customer_set_attribute(s, "C-1", "الاسم", NULL));
+    assert_snap(s, bsnap, "removing an absent attribute");
     const char *v;
     OK(cx_customer_get_attribute(&v, s, "C-1", "tier"));
     ck_assert_str_eq(v, "gold");
@@ -1062,8 +1256,17 @@ START_TEST(bad_interaction)
 {
     cx_store *s = bs;
 #define IA(cust, tp, time, kind, dir, agent, cs, dur, out, val)                                                        \
-    cx_interaction_add(NULL, s, NULL, cust, tp, time, kind, dir, agent, cs, dur, out, val)
-    BAD(CX_EINVAL, NULL, "store is NULL", cx_interaction_add(NULL, NULL, NULL, "C-1", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
+    cx_interaction_add(NULL, s, "NEW-I", cust, tp, time, kind, dir, agent, cs, dur, out, val)
+    BAD(CX_EINVAL, NULL, "store is NULL", cx_interaction_add(NULL, NULL, "NEW-I", "C-1", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
+    /* the id: unique among interactions, non-empty UTF-8 */
+    BAD(CX_EEXISTS, "id", "interaction 'I-1' already exists",
+        cx_interaction_add(NULL, s, "I-1", "C-1", "web", 1, "new-kind", 0, "new-agent", NULL, 0, 0, 0));
+    BAD(CX_EEXISTS, "id", "interaction 'تفاعل-٣' already exists",
+        cx_interaction_add(NULL, s, "تفاعل-٣", "عميل-٢", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
+    BAD(CX_EINVAL, "id", "id is empty", cx_interaction_add(NULL, s, "", "C-1", "web", 1, "new-kind", 0, NULL, NULL, 0, 0, 0));
+    for (size_t i = 0; i < NBAD; i++)
+        BAD(CX_EINVAL, "id", "id is not valid UTF-8",
+            cx_interaction_add(NULL, s, bad_utf8[i], "C-1", "web", 1, "new-kind", 0, "new-agent", NULL, 0, 0, 0));
     BAD(CX_EINVAL, "customer", "customer is NULL", IA(NULL, "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
     BAD(CX_EINVAL, "customer", "customer is empty", IA("", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
     BAD(CX_ENOTFOUND, "customer", "no customer 'C-404'", IA("C-404", "web", 1, "new-kind", 0, "new-agent", NULL, 0, 0, 0));
@@ -1090,8 +1293,13 @@ START_TEST(bad_interaction)
         BAD(CX_EINVAL, "agent", "agent is not valid UTF-8", IA("C-1", "web", 1, "new-kind", 0, bad_utf8[i], NULL, 0, 0, 0));
     }
     size_t row = 42;
-    OK(cx_interaction_add(&row, s, NULL, "C-1", "web", 1, "new-kind", 1, "new-agent", "T-1", 0, 2, 0));
+    OK(cx_interaction_add(&row, s, "NEW-I", "C-1", "web", 1, "new-kind", 1, "new-agent", "T-1", 0, 2, 0));
     ck_assert_uint_eq(row, 3);
+    OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "NEW-I"));
+    ck_assert_uint_eq(row, 3);
+    /* the id of another table's event is free here */
+    OK(cx_interaction_add(&row, s, "F-1", "C-1", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
+    ck_assert_uint_eq(row, 4);
 #undef IA
 }
 END_TEST
@@ -1181,9 +1389,17 @@ END_TEST
 START_TEST(bad_feedback)
 {
     cx_store *s = bs;
-#define FB(cust, q, score, time, tp, irow, cs, comment) cx_feedback_add(NULL, s, NULL, cust, q, score, time, tp, irow, cs, comment)
-    const int64_t N = CX_ROW_NONE;
-    BAD(CX_EINVAL, NULL, "store is NULL", cx_feedback_add(NULL, NULL, NULL, "C-1", "csat", 4, 1, NULL, N, NULL, NULL));
+#define FB(cust, q, score, time, tp, inter, cs, comment)                                                                \
+    cx_feedback_add(NULL, s, "NEW-F", cust, q, score, time, tp, inter, cs, comment)
+    const char *const N = NULL;
+    BAD(CX_EINVAL, NULL, "store is NULL", cx_feedback_add(NULL, NULL, "NEW-F", "C-1", "csat", 4, 1, NULL, N, NULL, NULL));
+    /* the id: unique among feedback, non-empty UTF-8 */
+    BAD(CX_EEXISTS, "id", "feedback 'F-1' already exists",
+        cx_feedback_add(NULL, s, "F-1", "C-1", "csat", 4, 1, NULL, "I-1", NULL, "new comment"));
+    BAD(CX_EINVAL, "id", "id is empty", cx_feedback_add(NULL, s, "", "C-1", "csat", 4, 1, NULL, N, NULL, "new comment"));
+    for (size_t i = 0; i < NBAD; i++)
+        BAD(CX_EINVAL, "id", "id is not valid UTF-8",
+            cx_feedback_add(NULL, s, bad_utf8[i], "C-1", "csat", 4, 1, NULL, N, NULL, "new comment"));
     BAD(CX_EINVAL, "customer", "customer is NULL", FB(NULL, "csat", 4, 1, NULL, N, NULL, "new comment"));
     BAD(CX_ENOTFOUND, "customer", "no customer 'C-404'", FB("C-404", "csat", 4, 1, NULL, N, NULL, "new comment"));
     BAD(CX_EINVAL, "question", "question is NULL", FB("C-1", NULL, 4, 1, NULL, N, NULL, "new comment"));
@@ -1208,14 +1424,29 @@ START_TEST(bad_feedback)
     BAD(CX_ERANGE, "score", "question 'nps': NPS score 7.5 is not a whole number",
         FB("C-1", "nps", 7.5, 1, NULL, N, NULL, "new comment"));
     BAD(CX_ERANGE, "score", "not a whole number", FB("C-1", "nps", 0.001, 1, NULL, N, NULL, NULL));
-    BAD(CX_ENOTFOUND, "interaction", "customer 'C-1': no interaction row 3", FB("C-1", "csat", 4, 1, NULL, 3, NULL, "new comment"));
-    BAD(CX_ENOTFOUND, "interaction", "no interaction row -2", FB("C-1", "csat", 4, 1, NULL, -2, NULL, NULL));
-    BAD(CX_ENOTFOUND, "interaction", "no interaction row", FB("C-1", "csat", 4, 1, NULL, INT64_MAX, NULL, NULL));
-    /* interaction row 1 is عميل-٢'s */
-    BAD(CX_EINVAL, "interaction", "customer 'C-1': interaction 1 belongs to another customer",
-        FB("C-1", "csat", 4, 1, NULL, 1, NULL, "new comment"));
-    OK(FB("C-1", "csat", 4, 1, "web", 2, "T-1", "new comment"));
+    /* the interaction it rates, by id: one that exists, of the same customer */
+    BAD(CX_ENOTFOUND, "interaction", "customer 'C-1': no interaction 'I-404'",
+        FB("C-1", "csat", 4, 1, NULL, "I-404", NULL, "new comment"));
+    BAD(CX_ENOTFOUND, "interaction", "no interaction 'i-1'", FB("C-1", "csat", 4, 1, NULL, "i-1", NULL, NULL));
+    BAD(CX_ENOTFOUND, "interaction", "no interaction 'F-1'", FB("C-1", "csat", 4, 1, NULL, "F-1", NULL, NULL));
+    BAD(CX_ENOTFOUND, "interaction", "no interaction '2'", FB("C-1", "csat", 4, 1, NULL, "2", NULL, NULL)); /* not a row */
+    BAD(CX_EINVAL, "interaction", "interaction is empty", FB("C-1", "csat", 4, 1, NULL, "", NULL, "new comment"));
+    for (size_t i = 0; i < NBAD; i++)
+        BAD(CX_EINVAL, "interaction", "interaction is not valid UTF-8", FB("C-1", "csat", 4, 1, NULL, bad_utf8[i], NULL, NULL));
+    /* I-1 and تفاعل-٣ are C-1's */
+    BAD(CX_EINVAL, "interaction", "customer 'عميل-٢': interaction 'I-1' belongs to another customer",
+        FB("عميل-٢", "csat", 4, 1, NULL, "I-1", NULL, "new comment"));
+    BAD(CX_EINVAL, "interaction", "interaction 'تفاعل-٣' belongs to another customer",
+        FB("C-3", "csat", 4, 1, NULL, "تفاعل-٣", NULL, NULL));
+    size_t row = 99;
+    OK(cx_feedback_add(&row, s, "NEW-F", "C-1", "csat", 4, 1, "web", "تفاعل-٣", "T-1", "new comment"));
+    ck_assert_uint_eq(row, 2);
     ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "new comment");
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), "تفاعل-٣");
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), 2);
+    /* two answers may rate the same interaction */
+    OK(cx_feedback_add(&row, s, NULL, "C-1", "nps", 8, 1, NULL, "I-1", NULL, NULL));
+    ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 3), 0);
 #undef FB
 }
 END_TEST
@@ -1223,7 +1454,14 @@ END_TEST
 START_TEST(bad_transaction)
 {
     cx_store *s = bs;
-    BAD(CX_EINVAL, NULL, "store is NULL", cx_transaction_add(NULL, NULL, NULL, "C-1", 1, 1));
+    BAD(CX_EINVAL, NULL, "store is NULL", cx_transaction_add(NULL, NULL, "NEW-TX", "C-1", 1, 1));
+    /* the id: unique among transactions, non-empty UTF-8 */
+    BAD(CX_EEXISTS, "id", "transaction 'TX-2' already exists", cx_transaction_add(NULL, s, "TX-2", "C-1", 1, 1));
+    BAD(CX_EINVAL, "id", "id is empty", cx_transaction_add(NULL, s, "", "C-1", 1, 1));
+    for (size_t i = 0; i < NBAD; i++)
+        BAD(CX_EINVAL, "id", "id is not valid UTF-8", cx_transaction_add(NULL, s, bad_utf8[i], "C-1", 1, 1));
+    BAD(CX_ENOTFOUND, "customer", "no customer 'C-404'", cx_transaction_add(NULL, s, "NEW-TX", "C-404", 1, 1));
+    BAD(CX_ERANGE, "amount", "customer 'C-1': amount -1", cx_transaction_add(NULL, s, "NEW-TX", "C-1", 1, -1));
     BAD(CX_EINVAL, "customer", "customer is NULL", cx_transaction_add(NULL, s, NULL, NULL, 1, 1));
     BAD(CX_EINVAL, "customer", "customer is empty", cx_transaction_add(NULL, s, NULL, "", 1, 1));
     BAD(CX_ENOTFOUND, "customer", "no customer 'C-404'", cx_transaction_add(NULL, s, NULL, "C-404", 1, 1));
@@ -1233,7 +1471,9 @@ START_TEST(bad_transaction)
     BAD(CX_ERANGE, "amount", "amount", cx_transaction_add(NULL, s, NULL, "C-1", 1, INFINITY));
     BAD(CX_ERANGE, "amount", "amount", cx_transaction_add(NULL, s, NULL, "C-1", 1, -INFINITY));
     size_t row = 99;
-    OK(cx_transaction_add(&row, s, NULL, "C-1", 1, 0));
+    OK(cx_transaction_add(&row, s, "NEW-TX", "C-1", 1, 0));
+    ck_assert_uint_eq(row, 2);
+    OK(cx_store_find(&row, s, CX_TABLE_TRANSACTIONS, "NEW-TX"));
     ck_assert_uint_eq(row, 2);
 }
 END_TEST
@@ -1285,12 +1525,14 @@ START_TEST(full_tables)
         case CX_TABLE_CUSTOMERS: rc = cx_customer_add(s, "NEW-C", "new-seg", NULL, NULL, N); break;
         case CX_TABLE_TOUCHPOINTS: rc = cx_touchpoint_add(s, "NEW-TP", "web", "service", NULL, 0, 1); break;
         case CX_TABLE_INTERACTIONS:
-            rc = cx_interaction_add(NULL, s, NULL, "C-1", "web", 1, "new-kind", 0, "new-agent", NULL, 0, 0, 0);
+            rc = cx_interaction_add(NULL, s, "NEW-I", "C-1", "web", 1, "new-kind", 0, "new-agent", NULL, 0, 0, 0);
             break;
         case CX_TABLE_CASES: rc = cx_case_add(s, "NEW-K", "C-1", "web", NULL, "new-agent", 1, N, N, 0, 0); break;
         case CX_TABLE_QUESTIONS: rc = cx_question_add(s, "NEW-Q", CX_METRIC_CUSTOM, 0, 1, 1); break;
-        case CX_TABLE_FEEDBACK: rc = cx_feedback_add(NULL, s, NULL, "C-1", "csat", 1, 1, NULL, -1, NULL, "new comment"); break;
-        default: rc = cx_transaction_add(NULL, s, NULL, "C-1", 1, 1); break;
+        case CX_TABLE_FEEDBACK:
+            rc = cx_feedback_add(NULL, s, "NEW-F", "C-1", "csat", 1, 1, NULL, "I-1", NULL, "new comment");
+            break;
+        default: rc = cx_transaction_add(NULL, s, "NEW-TX", "C-1", 1, 1); break;
         }
         t->n = n;
         bad_after(rc, CX_ELIMIT, NULL, full[k].needle, full[k].needle);
@@ -1380,16 +1622,27 @@ static int op_attr_replace(cx_store *s) { return cx_customer_set_attribute(s, "C
 static int op_touchpoint(cx_store *s) { return cx_touchpoint_add(s, "NEW-TP", "sms", "onboarding", "product", 0, 0.5); }
 static int op_interaction(cx_store *s)
 {
-    return cx_interaction_add(NULL, s, NULL, "C-1", "web", 123, "new-kind", CX_INBOUND, "new-agent", "T-1", 5, CX_HANDLED, 1.5);
+    return cx_interaction_add(NULL, s, "NEW-I", "C-1", "web", 123, "new-kind", CX_INBOUND, "new-agent", "T-1", 5,
+                              CX_HANDLED, 1.5);
 }
 static int op_case(cx_store *s) { return cx_case_add(s, "NEW-K", "C-1", "email", "low", "new-agent", 100, 150, 200, 0, 1); }
 static int op_case_update(cx_store *s) { return cx_case_update(s, "T-2", 11500, 12000, 1, 3); }
 static int op_question(cx_store *s) { return cx_question_add(s, "NEW-Q", CX_METRIC_CUSTOM, -5, 5, 0); }
 static int op_feedback(cx_store *s)
 {
-    return cx_feedback_add(NULL, s, NULL, "C-1", "csat", 4, 300, "web", 0, "T-1", "تعليق جديد ✓");
+    return cx_feedback_add(NULL, s, "NEW-F", "C-1", "csat", 4, 300, "web", "I-1", "T-1", "تعليق جديد ✓");
 }
-static int op_transaction(cx_store *s) { return cx_transaction_add(NULL, s, NULL, "C-1", 400, 9.75); }
+static int op_transaction(cx_store *s) { return cx_transaction_add(NULL, s, "NEW-TX", "C-1", 400, 9.75); }
+/* events without an id allocate less: the same calls with NULL */
+static int op_interaction_no_id(cx_store *s)
+{
+    return cx_interaction_add(NULL, s, NULL, "C-1", "web", 123, NULL, CX_INBOUND, NULL, NULL, 5, CX_HANDLED, 1.5);
+}
+static int op_feedback_no_id(cx_store *s)
+{
+    return cx_feedback_add(NULL, s, NULL, "C-1", "csat", 4, 300, NULL, NULL, NULL, "تعليق جديد ✓");
+}
+static int op_transaction_no_id(cx_store *s) { return cx_transaction_add(NULL, s, NULL, "C-1", 400, 9.75); }
 static int op_reserve(cx_store *s) { return cx_store_reserve(s, CX_TABLE_INTERACTIONS, 1000); }
 
 /* Adds rows of `table` until its columns are full, so the next add must grow them. */
@@ -1398,15 +1651,15 @@ static void fill_table(cx_store *s, int table)
     const cx_time N = CX_TIME_NONE;
     for (int i = 0; s->t[table].n < s->t[table].room; i++) {
         char id[32];
-        snprintf(id, sizeof id, "F-%d", i);
+        snprintf(id, sizeof id, "FILL-%d", i);
         switch (table) {
         case CX_TABLE_CUSTOMERS: OK(cx_customer_add(s, id, NULL, NULL, NULL, N)); break;
         case CX_TABLE_TOUCHPOINTS: OK(cx_touchpoint_add(s, id, "web", "awareness", NULL, 0, 1)); break;
-        case CX_TABLE_INTERACTIONS: OK(cx_interaction_add(NULL, s, NULL, "C-3", "web", i, NULL, 0, NULL, NULL, 0, 0, 0)); break;
+        case CX_TABLE_INTERACTIONS: OK(cx_interaction_add(NULL, s, id, "C-3", "web", i, NULL, 0, NULL, NULL, 0, 0, 0)); break;
         case CX_TABLE_CASES: OK(cx_case_add(s, id, "C-3", "web", NULL, NULL, i, N, N, 0, 0)); break;
         case CX_TABLE_QUESTIONS: OK(cx_question_add(s, id, CX_METRIC_CUSTOM, 0, 1, 1)); break;
-        case CX_TABLE_FEEDBACK: OK(cx_feedback_add(NULL, s, NULL, "C-3", "csat", 3, i, NULL, -1, NULL, NULL)); break;
-        default: OK(cx_transaction_add(NULL, s, NULL, "C-3", i, 1)); break;
+        case CX_TABLE_FEEDBACK: OK(cx_feedback_add(NULL, s, id, "C-3", "csat", 3, i, NULL, NULL, NULL, NULL)); break;
+        default: OK(cx_transaction_add(NULL, s, id, "C-3", i, 1)); break;
         }
     }
 }
@@ -1450,6 +1703,9 @@ static const op ops[] = {
     {"question_add", op_question, CX_TABLE_QUESTIONS, NULL},
     {"feedback_add", op_feedback, CX_TABLE_FEEDBACK, NULL},
     {"transaction_add", op_transaction, CX_TABLE_TRANSACTIONS, NULL},
+    {"interaction_add (no id)", op_interaction_no_id, CX_TABLE_INTERACTIONS, NULL},
+    {"feedback_add (no id)", op_feedback_no_id, CX_TABLE_FEEDBACK, NULL},
+    {"transaction_add (no id)", op_transaction_no_id, CX_TABLE_TRANSACTIONS, NULL},
     {"store_reserve", op_reserve, CX_TABLE_INTERACTIONS, NULL},
 };
 
@@ -1688,13 +1944,15 @@ static void appends(cx_store *s)
     OK(cx_touchpoint_add(s, "NEW-TP", "fax", "service", NULL, 0, 1));
     OK(cx_case_add(s, "NEW-K", "NEW-C", "fax", NULL, "new-agent", 50, CX_TIME_NONE, CX_TIME_NONE, 0, 0));
     OK(cx_case_add(s, "NEW-K2", "C-1", "fax", NULL, NULL, 50, CX_TIME_NONE, CX_TIME_NONE, 0, 0));
-    OK(cx_interaction_add(NULL, s, NULL, "C-1", "NEW-TP", 5, "new-kind", 0, "new-agent", "NEW-K2", 0, 0, 0));
+    OK(cx_interaction_add(NULL, s, "NEW-I", "C-1", "NEW-TP", 5, "new-kind", 0, "new-agent", "NEW-K2", 0, 0, 0));
     OK(cx_interaction_add(NULL, s, NULL, "NEW-C", "web", 6, NULL, 0, NULL, "NEW-K", 0, 0, 0));
+    OK(cx_interaction_add(NULL, s, "NEW-I2", "NEW-C", "web", 6, NULL, 0, NULL, NULL, 0, 0, 0));
     OK(cx_question_add(s, "NEW-Q", CX_METRIC_CUSTOM, 0, 3, 1));
-    OK(cx_feedback_add(NULL, s, NULL, "C-1", "NEW-Q", 2, 7, NULL, 3, "NEW-K2", "new comment"));
-    OK(cx_feedback_add(NULL, s, NULL, "NEW-C", "csat", 2, 8, NULL, NULL, NULL, "ممتاز"));
+    OK(cx_feedback_add(NULL, s, "NEW-F", "C-1", "NEW-Q", 2, 7, NULL, "NEW-I", "NEW-K2", "new comment"));
+    OK(cx_feedback_add(NULL, s, NULL, "NEW-C", "csat", 2, 8, NULL, "NEW-I2", NULL, "ممتاز"));
+    OK(cx_feedback_add(NULL, s, NULL, "C-1", "csat", 2, 8, NULL, "I-1", NULL, NULL)); /* an old interaction */
     OK(cx_transaction_add(NULL, s, NULL, "C-1", 9, 3));
-    OK(cx_transaction_add(NULL, s, NULL, "NEW-C", 9, 3));
+    OK(cx_transaction_add(NULL, s, "NEW-TX", "NEW-C", 9, 3));
 }
 
 START_TEST(savepoint_rollback)
@@ -1714,6 +1972,11 @@ START_TEST(savepoint_rollback)
     ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, "NEW-C"), CX_ENOTFOUND);
     ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_CASES, "NEW-K2"), CX_ENOTFOUND);
     ck_assert_int_eq(cx_vocab_find(&row, s, CX_VOCAB_CHANNEL, "fax"), CX_ENOTFOUND);
+    /* the events' ids went with their rows (the snapshot finds the old ones) */
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "NEW-I"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "NEW-I2"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_FEEDBACK, "NEW-F"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_TRANSACTIONS, "NEW-TX"), CX_ENOTFOUND);
     /* the same appends work again and give what a store that never rolled
      * back gives: no stale attribute, list link or name survives */
     appends(s);
@@ -1752,17 +2015,112 @@ START_TEST(savepoint_rollback)
 }
 END_TEST
 
+/* Replacements of every kind (the `_put` calls, attributes set and
+ * removed), moving events between customers' lists. */
+static void updates(cx_store *s)
+{
+    int change = -1;
+    size_t row = 99;
+    OK(cx_customer_put(&change, s, "C-1", "new-seg", NULL, "basic", 1000));
+    ck_assert_int_eq(change, CX_UPDATED);
+    OK(cx_customer_set_attribute(s, "C-1", "tier", "platinum"));
+    OK(cx_customer_set_attribute(s, "عميل-٢", "الاسم", NULL));
+    OK(cx_touchpoint_put(&change, s, "web", "email", "service", NULL, 0, 3));
+    ck_assert_int_eq(change, CX_UPDATED);
+    OK(cx_case_put(&change, s, "T-2", "عميل-٢", "email", "vip", "new-agent", 11000, 11500, 12000, 1, 2));
+    ck_assert_int_eq(change, CX_UPDATED);
+    OK(cx_question_put(&change, s, "effort", CX_METRIC_CES, 1, 10, 1));
+    ck_assert_int_eq(change, CX_UPDATED);
+    /* تفاعل-٣ moves from C-1's list to C-3's, TX-2 from C-3's to عميل-٢'s */
+    OK(cx_interaction_put(&change, &row, s, "تفاعل-٣", "C-3", "phone-in", 12500, NULL, CX_OUTBOUND, NULL, NULL, 5,
+                          CX_HANDLED, 1));
+    ck_assert_int_eq(change, CX_UPDATED);
+    ck_assert_uint_eq(row, 2);
+    OK(cx_feedback_put(&change, &row, s, "F-1", "C-1", "nps", 3, 13000, NULL, NULL, NULL, "changed"));
+    ck_assert_int_eq(change, CX_UPDATED);
+    OK(cx_transaction_put(&change, &row, s, "TX-2", "عميل-٢", 16500, 7));
+    ck_assert_int_eq(change, CX_UPDATED);
+    OK(cx_transaction_put(&change, &row, s, "TX-2", "عميل-٢", 16500, 7));
+    ck_assert_int_eq(change, CX_UNCHANGED);
+}
+
+/* Appends to the lists the updates changed. */
+static void late_appends(cx_store *s)
+{
+    OK(cx_interaction_add(NULL, s, "LATE-I", "C-3", "web", 30000, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", 30001, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_feedback_add(NULL, s, "LATE-F", "C-3", "csat", 5, 30002, NULL, "LATE-I", NULL, "late"));
+    OK(cx_transaction_add(NULL, s, "LATE-TX", "عميل-٢", 30003, 1));
+}
+
+/* While an import runs, the store logs every cell an update overwrites
+ * (s->undo); a rollback puts them back and drops the appends, whatever their
+ * order: appends before updates, updates before appends, both. */
+START_TEST(savepoint_rollback_updates)
+{
+    static const char *const orders[] = {"appends, then updates", "updates, then appends",
+                                         "appends, updates, appends"};
+    cxt_alloc a = {0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+    populate(s);
+    char *before = snap(s);
+    cxi_undo undo = {0};
+    s->undo = &undo;
+    cxi_mark m;
+    cxi_store_mark(s, &m);
+    ck_assert_uint_eq(m.undo, 0);
+    if (_i != 1)
+        appends(s);
+    updates(s);
+    if (_i != 0)
+        late_appends(s);
+    ck_assert_uint_gt(undo.n, 0);
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, 2), "C-3");
+    cxi_store_rollback(s, &m);
+    ck_assert_uint_eq(undo.n, 0);
+    assert_snap(s, before, orders[_i]);
+    size_t row;
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "LATE-I"), CX_ENOTFOUND);
+    /* the same work again gives what a store that never rolled back gives */
+    if (_i != 1)
+        appends(s);
+    updates(s);
+    if (_i != 0)
+        late_appends(s);
+    cx_store *ref;
+    OK(cx_store_new(&ref));
+    populate(ref);
+    if (_i != 1)
+        appends(ref);
+    updates(ref);
+    if (_i != 0)
+        late_appends(ref);
+    char *want = snap(ref);
+    assert_snap(s, want, orders[_i]);
+    s->undo = NULL;
+    cxi_free(&s->mem, undo.cells, undo.cap * sizeof *undo.cells);
+    free(want);
+    free(before);
+    cx_store_free(ref);
+    cx_store_free(s);
+    ck_assert_uint_eq(a.live, 0);
+    ck_assert_uint_eq(a.bad, 0);
+}
+END_TEST
+
 START_TEST(savepoint_truncate)
 {
     cx_store *s = populated();
     char *before = snap(s);
     uint32_t comments = s->comments.count;
+    /* a chunk of rows, some with ids */
     OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", 20000, NULL, 0, NULL, NULL, 0, 0, 0));
-    OK(cx_interaction_add(NULL, s, NULL, "عميل-٢", "web", 21000, NULL, 0, NULL, NULL, 0, 0, 0));
-    OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
-    OK(cx_feedback_add(NULL, s, NULL, "C-1", "csat", 3, 22000, NULL, 5, NULL, "chunk comment"));
+    OK(cx_interaction_add(NULL, s, "CH-2", "عميل-٢", "web", 21000, NULL, 0, NULL, NULL, 0, 0, 0));
+    OK(cx_interaction_add(NULL, s, "CH-3", "C-1", "web", 1, NULL, 0, NULL, NULL, 0, 0, 0));
+    OK(cx_feedback_add(NULL, s, "CHF-1", "C-1", "csat", 3, 22000, NULL, "CH-3", NULL, "chunk comment"));
     OK(cx_feedback_add(NULL, s, NULL, "C-3", "csat", 3, 22000, NULL, NULL, NULL, "another"));
-    OK(cx_transaction_add(NULL, s, NULL, "C-3", 23000, 1));
+    OK(cx_transaction_add(NULL, s, "CHT-1", "C-3", 23000, 1));
     cxi_store_truncate_rows(s, CX_TABLE_FEEDBACK, 2);
     cxi_store_truncate_comments(s, comments);
     cxi_store_truncate_rows(s, CX_TABLE_INTERACTIONS, 3);
@@ -1770,14 +2128,25 @@ START_TEST(savepoint_truncate)
     cxi_store_truncate_rows(s, CX_TABLE_CUSTOMERS, 0); /* not an event table: nothing */
     cxi_store_truncate_rows(s, CX_TABLE_INTERACTIONS, 10); /* beyond the end: nothing */
     assert_snap(s, before, "truncating the chunk");
-    /* the next chunk reuses the rows and the comment text */
     size_t row;
-    OK(cx_interaction_add(&row, s, NULL, "C-3", "web", 30000, NULL, 0, NULL, NULL, 0, 0, 0));
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "CH-2"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "CH-3"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_FEEDBACK, "CHF-1"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_TRANSACTIONS, "CHT-1"), CX_ENOTFOUND);
+    /* the next chunk reuses the rows, the ids and the comment text */
+    OK(cx_interaction_add(&row, s, "CH-3", "C-3", "web", 30000, NULL, 0, NULL, NULL, 0, 0, 0));
     ck_assert_uint_eq(row, 3);
-    OK(cx_feedback_add(&row, s, NULL, "C-3", "csat", 5, 30001, NULL, 3, NULL, "chunk comment"));
+    OK(cx_feedback_add(&row, s, "CHF-1", "C-3", "csat", 5, 30001, NULL, "CH-3", NULL, "chunk comment"));
     ck_assert_uint_eq(row, 2);
     ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_COMMENT, 2), "chunk comment");
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), "CH-3");
     ck_assert_int_eq(store_int(s, CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, 2), 3);
+    OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "CH-3"));
+    ck_assert_uint_eq(row, 3);
+    OK(cx_store_find(&row, s, CX_TABLE_FEEDBACK, "CHF-1"));
+    ck_assert_uint_eq(row, 2);
+    OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "I-1")); /* the ids before the chunk stay */
+    ck_assert_uint_eq(row, 0);
     cx_history *h;
     OK(cx_history_new(&h, s, "C-3", CX_TIME_NONE, CX_TIME_NONE));
     ck_assert_uint_eq(cx_history_count(h), 3); /* transaction 1, interaction 3, feedback 2 */
@@ -1809,6 +2178,7 @@ int main(void)
     tcase_add_test(core, transactions_read_back);
     tcase_add_test(core, getter_errors);
     tcase_add_test(core, arabic_round_trip);
+    tcase_add_test(core, event_ids);
     tcase_add_test(core, memory_and_reserve);
     suite_add_tcase(su, core);
     TCase *bad = tcase_create("bad_input");
@@ -1842,6 +2212,7 @@ int main(void)
     suite_add_tcase(su, threads);
     TCase *sp = tcase_create("savepoints");
     tcase_add_test(sp, savepoint_rollback);
+    tcase_add_loop_test(sp, savepoint_rollback_updates, 0, 3);
     tcase_add_test(sp, savepoint_truncate);
     suite_add_tcase(su, sp);
     return run_suite(su);

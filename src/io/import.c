@@ -765,7 +765,7 @@ int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column
         (rc = add_row(&r, im->store, &change)) && added)
         cxi_customer_drop_last(im->store);
     im->lookup.hint_id = NULL;
-    if (rc == CX_OK) {
+    if (rc == CX_OK && im->report) { /* cx_db_load() adds rows through here without a report */
         cx_import_report *rep = im->report;
         uint64_t *count = change == CX_ADDED ? &rep->added : change == CX_UPDATED ? &rep->updated : &rep->unchanged;
         (*count)++;

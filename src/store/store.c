@@ -654,10 +654,10 @@ static int reserve_update(cx_store *s, int table, uint32_t row, size_t cells)
     int rc;
     cxi_undo *u = s->undo;
     if (u && (rc = cxi_grow(&s->mem, &u->cells, &u->cap, u->n + cells, sizeof *u->cells)))
-        return rc;
+        return cxi_fail(rc, "out of memory logging an update of %s", schema[table].name);
     size_t had = s->dirty_cap[table];
     if ((rc = cxi_grow(&s->mem, &s->dirty[table], &s->dirty_cap[table], (size_t)row / 64 + 1, sizeof(uint64_t))))
-        return rc;
+        return cxi_fail(rc, "out of memory marking an updated row of %s", schema[table].name);
     memset(s->dirty[table] + had, 0, (s->dirty_cap[table] - had) * sizeof(uint64_t));
     return CX_OK;
 }
@@ -788,9 +788,10 @@ static int eid_reserve(cx_store *s, int table, const eid *e)
     if (!e->s)
         return CX_OK;
     int rc = cxi_pool_reserve(&s->mem, &s->keys[table], 1, e->len);
-    if (!rc && cxi_id_col(table) >= 0)
-        rc = cxi_grow(&s->mem, &s->idrow[table], &s->idrow_cap[table], (size_t)s->keys[table].count + 1,
-                      sizeof(uint32_t));
+    if (!rc && cxi_id_col(table) >= 0 &&
+        (rc = cxi_grow(&s->mem, &s->idrow[table], &s->idrow_cap[table], (size_t)s->keys[table].count + 1,
+                       sizeof(uint32_t))))
+        rc = cxi_fail(rc, "out of memory growing the index of %s ids", schema[table].name);
     return rc;
 }
 
