@@ -70,6 +70,8 @@ def test_feedback_bad_interaction_names_it_and_changes_nothing():
         s.add_feedback("C-2", "nps", 9, 10, interaction="I-1")
     with pytest.raises(cxkit.NotFound, match="no interaction 'I-9'"):
         s.put_feedback("F-1", "C-1", "nps", 9, 10, interaction="I-9")
+    with pytest.raises(TypeError):
+        s.add_feedback("C-1", "nps", 9, 10, interaction=0)  # a row, as before ids: refused, not guessed
     assert snapshot(s) == before
 
 
