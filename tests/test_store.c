@@ -1205,14 +1205,14 @@ START_TEST(bad_attribute)
     BAD(CX_ENOTFOUND, "customer", "no customer 'nobody'", cx_customer_set_attribute(s, "nobody", "k", "v"));
     BAD(CX_EINVAL, NULL, "attribute is NULL", cx_customer_set_attribute(s, "C-1", NULL, "v"));
     BAD(CX_EINVAL, NULL, "attribute is empty", cx_customer_set_attribute(s, "C-1", "", "v"));
-    BAD(CX_EINVAL, NULL, "key is NULL", cx_customer_set_attribute(s, "C-1", NULL, NULL));
-    BAD(CX_EINVAL, NULL, "key is empty", cx_customer_set_attribute(s, "C-1", "", NULL));
+    BAD(CX_EINVAL, NULL, "attribute is NULL", cx_customer_set_attribute(s, "C-1", NULL, NULL));
+    BAD(CX_EINVAL, NULL, "attribute is empty", cx_customer_set_attribute(s, "C-1", "", NULL));
     BAD(CX_ENOTFOUND, "customer", "no customer 'nobody'", cx_customer_set_attribute(s, "nobody", "tier", NULL));
     for (size_t i = 0; i < NBAD; i++) {
         BAD(CX_EINVAL, NULL, "attribute is not valid UTF-8", cx_customer_set_attribute(s, "C-1", bad_utf8[i], "v"));
         BAD(CX_EINVAL, NULL, "value is not valid UTF-8", cx_customer_set_attribute(s, "C-1", "new-key", bad_utf8[i]));
         BAD(CX_EINVAL, NULL, "value is not valid UTF-8", cx_customer_set_attribute(s, "C-1", "tier", bad_utf8[i]));
-        BAD(CX_EINVAL, NULL, "key is not valid UTF-8", cx_customer_set_attribute(s, "C-1", bad_utf8[i], NULL));
+        BAD(CX_EINVAL, NULL, "attribute is not valid UTF-8", cx_customer_set_attribute(s, "C-1", bad_utf8[i], NULL));
     }
     /* removing an attribute the customer does not have (a known or an
      * unknown name) succeeds and changes nothing */

@@ -553,16 +553,18 @@ uint32_t cxi_map_get(const cxi_map *m, uint64_t key)
     }
 }
 
-static void map_place(cxi_map *m, uint64_t key, uint32_t val)
+static uint32_t map_place(cxi_map *m, uint64_t key, uint32_t val)
 {
     size_t mask = m->nslots - 1;
     size_t i = mix64(key) & mask;
     while (m->vals[i] != CXI_NONE && m->keys[i] != key)
         i = (i + 1) & mask;
-    if (m->vals[i] == CXI_NONE)
+    uint32_t was = m->vals[i];
+    if (was == CXI_NONE)
         m->count++;
     m->keys[i] = key;
     m->vals[i] = val;
+    return was;
 }
 
 int cxi_map_reserve(cxi_mem *mem, cxi_map *m, size_t extra)
@@ -594,6 +596,8 @@ int cxi_map_reserve(cxi_mem *mem, cxi_map *m, size_t extra)
 }
 
 void cxi_map_put(cxi_map *m, uint64_t key, uint32_t val) { map_place(m, key, val); }
+
+uint32_t cxi_map_exchange(cxi_map *m, uint64_t key, uint32_t val) { return map_place(m, key, val); }
 
 void cxi_map_remove_if(cxi_map *m, bool (*drop)(void *ctx, uint64_t key, uint32_t val), void *ctx)
 {

@@ -240,6 +240,8 @@ uint32_t cxi_map_get(const cxi_map *m, uint64_t key);
 /* Makes room for one more key so that cxi_map_put cannot fail. */
 int cxi_map_reserve(cxi_mem *mem, cxi_map *m, size_t extra);
 void cxi_map_put(cxi_map *m, uint64_t key, uint32_t val);
+/* The same, giving the key's previous value (CXI_NONE when it had none). */
+uint32_t cxi_map_exchange(cxi_map *m, uint64_t key, uint32_t val);
 /* Removes the entries for which drop(ctx, key, val) is true; allocates nothing. */
 void cxi_map_remove_if(cxi_map *m, bool (*drop)(void *ctx, uint64_t key, uint32_t val), void *ctx);
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_private.h"
+#include "savepoint.h"
 
 /* ---- wiping ------------------------------------------------------------ */
 
@@ -373,25 +373,6 @@ static void remap_col(cx_store *s, int t, int col, const uint32_t *map)
         v[r] = through(map, v[r]);
 }
 
-/* Every customer heads its event lists again, newest (highest row) first. */
-static void relink(cx_store *s)
-{
-    static const int heads[] = {CU_HEAD_I, CU_HEAD_C, CU_HEAD_F, CU_HEAD_T};
-    static const int nexts[] = {IN_NEXT, CA_NEXT, FB_NEXT, TR_NEXT};
-    for (size_t e = 0; e < 4; e++) {
-        uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, heads[e], uint32_t);
-        for (size_t r = 0; r < s->t[CX_TABLE_CUSTOMERS].n; r++)
-            head[r] = CXI_NONE;
-        int t = events[e].table;
-        const uint32_t *cu = CXI_COL(s, t, events[e].customer, uint32_t);
-        uint32_t *next = CXI_COL(s, t, nexts[e], uint32_t);
-        for (size_t r = 0; r < s->t[t].n; r++) {
-            next[r] = head[cu[r]];
-            head[cu[r]] = (uint32_t)r;
-        }
-    }
-}
-
 static void apply(cx_store *s, plan *p)
 {
     const int C = CX_TABLE_CUSTOMERS, I = CX_TABLE_INTERACTIONS, K = CX_TABLE_CASES, F = CX_TABLE_FEEDBACK,
@@ -418,7 +399,7 @@ static void apply(cx_store *s, plan *p)
     remap_col(s, F, FB_ID, p->eid[F]);
     remap_col(s, X, TR_CUSTOMER, p->newrow[C]);
     remap_col(s, X, TR_ID, p->eid[X]);
-    relink(s);
+    cxi_store_relink(s);
     static const int swapped[] = {C, K, I, F, X};
     for (size_t k = 0; k < 5; k++)
         pool_swap(&s->mem, &s->keys[swapped[k]], &p->keys[swapped[k]]);

@@ -101,14 +101,39 @@ static void undo_cells(cx_store *s, size_t from)
 
 void cxi_store_truncate_comments(cx_store *s, uint32_t n) { cxi_pool_truncate(&s->mem, &s->comments, n); }
 
+void cxi_store_relink(cx_store *s)
+{
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+        uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, lists[l].head, uint32_t);
+        for (size_t r = 0; r < s->t[CX_TABLE_CUSTOMERS].n; r++)
+            head[r] = CXI_NONE;
+        int t = lists[l].table;
+        const uint32_t *cu = CXI_COL(s, t, lists[l].customer, uint32_t);
+        uint32_t *next = CXI_COL(s, t, lists[l].next, uint32_t);
+        for (size_t r = 0; r < s->t[t].n; r++) {
+            next[r] = head[cu[r]];
+            head[cu[r]] = (uint32_t)r;
+        }
+    }
+}
+
 void cxi_store_rollback(cx_store *s, const cxi_mark *m)
 {
+    /* Appends alone: the rows added since the mark head their lists, so
+     * unlinking them from the newest down restores every list. Updates
+     * moved rows between lists around those appends: their cells are put
+     * back, and the lists are rebuilt from the rows that stay. */
+    bool updated = s->undo && s->undo->n > m->undo;
     undo_cells(s, m->undo);
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         if (cxi_id_col(t) >= 0)
             cxi_pool_truncate(&s->mem, &s->keys[t], m->ids[t]);
-    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
-        unlink_rows(s, l, m->rows[lists[l].table]);
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+        if (updated && s->t[lists[l].table].n > m->rows[lists[l].table])
+            s->t[lists[l].table].n = m->rows[lists[l].table];
+        else
+            unlink_rows(s, l, m->rows[lists[l].table]);
+    }
     for (int t = 0; t < CX_TABLE_COUNT; t++) {
         if (s->t[t].n > m->rows[t])
             s->t[t].n = m->rows[t];
@@ -120,4 +145,6 @@ void cxi_store_rollback(cx_store *s, const cxi_mark *m)
     cxi_pool_truncate(&s->mem, &s->comments, m->comments);
     cxi_map_remove_if(&s->attrs, attr_is_new, (void *)m);
     cxi_pool_truncate(&s->mem, &s->attr_values, m->attr_values);
+    if (updated)
+        cxi_store_relink(s);
 }

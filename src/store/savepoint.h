@@ -18,6 +18,9 @@ void cxi_store_mark(const cx_store *s, cxi_mark *m);
  * (adds, defines, new attributes). */
 void cxi_store_rollback(cx_store *s, const cxi_mark *m);
 
+/* Rebuilds every customer's event lists from the rows, newest first. */
+void cxi_store_relink(cx_store *s);
+
 /* Drops the rows of one event table (interactions, cases, feedback,
  * transactions) from `n` on, unlinking them from their customers' lists;
  * names and keys stay. Used to stream a file through a store in chunks. */

@@ -355,18 +355,31 @@ static uint32_t commit_value(cx_store *s, pending *v)
     return v->id;
 }
 
-static int reserve_rows(cx_store *s, int table, size_t extra)
+static int grow_rows(cx_store *s, int table, size_t extra);
+
+static inline int reserve_rows(cx_store *s, int table, size_t extra)
+{
+    if (CXI_LIKELY(s->t[table].n + extra <= s->t[table].room))
+        return CX_OK;
+    return grow_rows(s, table, extra);
+}
+
+static int grow_rows(cx_store *s, int table, size_t extra)
 {
     cxi_table *t = &s->t[table];
-    if (CXI_LIKELY(t->n + extra <= t->room))
-        return CX_OK;
     int rc = cxi_cols_reserve(&s->mem, t->cols, t->ncols, t->n + extra);
+    size_t room = SIZE_MAX;
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].cap < room)
+            room = t->cols[i].cap;
+    /* the dirty bits of the rows too, so that updating a row needs no memory */
+    size_t had = s->dirty_cap[table];
+    if (!rc && (rc = cxi_grow(&s->mem, &s->dirty[table], &s->dirty_cap[table], room / 64 + 1, sizeof(uint64_t))))
+        rc = cxi_fail(rc, "out of memory for %zu rows of %s", t->n + extra, schema[table].name);
     if (rc)
         return rc;
-    t->room = SIZE_MAX;
-    for (int i = 0; i < t->ncols; i++)
-        if (t->cols[i].cap < t->room)
-            t->room = t->cols[i].cap;
+    memset(s->dirty[table] + had, 0, (s->dirty_cap[table] - had) * sizeof(uint64_t));
+    t->room = room;
     return CX_OK;
 }
 
@@ -522,7 +535,9 @@ int cx_store_find(size_t *out, const cx_store *s, cx_table table, const char *id
         row = cxi_event_find(s, table, id, len);
         if (row == CXI_NONE) {
             QBUF;
-            return cxi_fail(CX_ENOTFOUND, "cx_store_find: no %s with id '%s'", schema[table].name, cxi_quote(qb, id));
+            static const char *const one[CX_TABLE_COUNT] = {NULL, NULL, "interaction", NULL, NULL, "feedback",
+                                                            "transaction"};
+            return cxi_fail(CX_ENOTFOUND, "cx_store_find: no %s with id '%s'", one[table], cxi_quote(qb, id));
         }
         *out = row;
         return CX_OK;
@@ -632,11 +647,20 @@ static inline void *cell_at(cx_store *s, int table, int col, uint32_t row)
     return (char *)c->data + (size_t)row * c->elem;
 }
 
-/* Writes the cells of a new row. */
-static void write_row(cx_store *s, int table, uint32_t row, const cellv *c, int n)
+/* Writes the cells of a new row (the hot path of every import: each cell
+ * is one store of its size). */
+static inline void write_row(cx_store *s, int table, uint32_t row, const cellv *c, int n)
 {
-    for (int i = 0; i < n; i++)
-        memcpy(cell_at(s, table, c[i].col, row), &c[i].v, s->t[table].cols[c[i].col].elem);
+    cxi_col *cols = s->t[table].cols;
+    for (int i = 0; i < n; i++) {
+        cxi_col *col = &cols[c[i].col];
+        char *p = (char *)col->data;
+        switch (col->elem) {
+        case 1: memcpy(p + row, &c[i].v, 1); break;
+        case 4: memcpy(p + (size_t)row * 4, &c[i].v, 4); break;
+        default: memcpy(p + (size_t)row * 8, &c[i].v, 8); break;
+        }
+    }
 }
 
 static bool same_row(cx_store *s, int table, uint32_t row, const cellv *c, int n)
@@ -645,6 +669,16 @@ static bool same_row(cx_store *s, int table, uint32_t row, const cellv *c, int n
         if (memcmp(cell_at(s, table, c[i].col, row), &c[i].v, s->t[table].cols[c[i].col].elem) != 0)
             return false;
     return true;
+}
+
+/* Room for `cells` more entries of the undo log while an import runs. */
+static inline int undo_room(cx_store *s, size_t cells)
+{
+    cxi_undo *u = s->undo;
+    if (!u || u->n + cells <= u->cap)
+        return CX_OK;
+    int rc = cxi_grow(&s->mem, &u->cells, &u->cap, u->n + cells, sizeof *u->cells);
+    return rc ? cxi_fail(rc, "out of memory for the undo log of an import") : CX_OK;
 }
 
 /* Room for `cells` more entries of the undo log (while an import runs) and
@@ -805,21 +839,6 @@ static uint32_t eid_commit(cx_store *s, int table, const eid *e, uint32_t row)
     return k;
 }
 
-/* Stores a new event row: its cells, its id, its place in its customer's
- * list (everything reserved). */
-static uint32_t append_event(cx_store *s, int table, const eid *e, uint32_t cu, const cellv *c, int n)
-{
-    uint32_t row = (uint32_t)s->t[table].n;
-    write_row(s, table, row, c, n);
-    if (cxi_id_col(table) >= 0)
-        CXI_COL(s, table, cxi_id_col(table), uint32_t)[row] = eid_commit(s, table, e, row);
-    else
-        eid_commit(s, table, e, row); /* a case: its key id is its row */
-    link_event(s, table, cu, row);
-    s->t[table].n = row + 1;
-    return row;
-}
-
 /* Room for an event's add (a new row and id) or update (its log). */
 static int reserve_event(const char *fn, cx_store *s, int table, const eid *e, int ncells)
 {
@@ -831,18 +850,15 @@ static int reserve_event(const char *fn, cx_store *s, int table, const eid *e, i
     return reserve_rows(s, table, 1);
 }
 
-/* The end of an event's add or put, checked and reserved: appends it when
- * new, else replaces its cells (c[0] is its customer, moving it to that
- * customer's list). */
-static void store_event(cx_store *s, int table, const eid *e, const cellv *c, int n, int *out_change,
-                        size_t *out_row)
+/* The end of an event's put when its id is stored already: replaces its
+ * cells unless they are the same (c[0] is its customer: a new one moves it
+ * to that customer's list). */
+static inline void store_event(cx_store *s, int table, const eid *e, const cellv *c, int n, int *out_change,
+                               size_t *out_row)
 {
     uint32_t row = e->row, cu;
     memcpy(&cu, &c[0].v, sizeof cu);
-    if (row == CXI_NONE) {
-        row = append_event(s, table, e, cu, c, n);
-        report_change(out_change, CX_ADDED);
-    } else if (same_row(s, table, row, c, n)) {
+    if (same_row(s, table, row, c, n)) {
         report_change(out_change, CX_UNCHANGED);
     } else {
         if (CXI_COL(s, table, event_list[table].customer, uint32_t)[row] != cu)
@@ -993,7 +1009,7 @@ static bool attr_is_key(void *ctx, uint64_t key, uint32_t val)
 static int attribute_remove(const char *fn, cx_store *s, uint32_t row, const char *key)
 {
     size_t klen;
-    int rc = check_text(fn, "key", key, true, &klen);
+    int rc = check_text(fn, "attribute", key, true, &klen);
     if (rc)
         return rc;
     uint32_t kid = cxi_pool_find(&s->sets[CX_VOCAB_ATTRIBUTE], key, klen);
@@ -1001,7 +1017,7 @@ static int attribute_remove(const char *fn, cx_store *s, uint32_t row, const cha
     uint32_t was = kid == CXI_NONE ? CXI_NONE : cxi_map_get(&s->attrs, akey);
     if (was == CXI_NONE)
         return CX_OK;
-    if ((rc = reserve_update(s, 0, 0, 1)))
+    if ((rc = undo_room(s, 1)))
         return rc;
     log_attribute(s, row, kid, was);
     cxi_map_remove_if(&s->attrs, attr_is_key, &akey);
@@ -1031,19 +1047,15 @@ int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key
         return rc;
     uint32_t vh = (uint32_t)cxi_hash(value, vlen);
     uint32_t vid = cxi_pool_find_hashed(&s->attr_values, value, vlen, vh);
-    uint64_t akey = (uint64_t)row << 32 | k.id;
-    uint32_t was = k.id == CXI_NONE ? CXI_NONE : cxi_map_get(&s->attrs, akey);
-    if (was != CXI_NONE && was == vid)
-        return CX_OK;
     if ((vid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->attr_values, 1, vlen))) ||
-        (rc = cxi_map_reserve(&s->mem, &s->attrs, 1)) || (was != CXI_NONE && (rc = reserve_update(s, 0, 0, 1))))
+        (rc = cxi_map_reserve(&s->mem, &s->attrs, 1)) || (rc = undo_room(s, 1)))
         return rc;
     uint32_t kid = commit_value(s, &k);
     if (vid == CXI_NONE)
         vid = cxi_pool_add_hashed(&s->attr_values, value, vlen, vh);
-    if (was != CXI_NONE)
+    uint32_t was = cxi_map_exchange(&s->attrs, (uint64_t)row << 32 | kid, vid);
+    if (was != CXI_NONE && was != vid)
         log_attribute(s, row, kid, was);
-    cxi_map_put(&s->attrs, (uint64_t)row << 32 | kid, vid);
     return CX_OK;
 }
 
@@ -1133,6 +1145,44 @@ int cx_touchpoint_put(int *out_change, cx_store *s, const char *name, const char
     return touchpoint_put("cx_touchpoint_put", false, out_change, s, name, channel, stage, kind, is_key, weight);
 }
 
+/* The end of a new event's add: its id, its place in its customer's list,
+ * the row count (its cells written). */
+static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t row, int *out_change, size_t *out_row)
+{
+    if (cxi_id_col(table) >= 0)
+        CXI_COL(s, table, cxi_id_col(table), uint32_t)[row] = eid_commit(s, table, e, row);
+    else
+        eid_commit(s, table, e, row); /* a case: its key id is its row */
+    link_event(s, table, CXI_COL(s, table, event_list[table].customer, uint32_t)[row], row);
+    s->t[table].n = row + 1;
+    report_change(out_change, CX_ADDED);
+    if (out_row)
+        *out_row = row;
+}
+
+/* Stores an event (checked and reserved) whose fields FIELDS(X) lists as
+ * X(column, type, value), its customer first: a new one with one typed
+ * store per field (the hot path of imports), a replacement cell by cell,
+ * compared and logged. Values must be plain expressions (evaluated twice
+ * at most, in different branches). */
+#define WRITE_FIELD(col, Ty, val) CXI_COL(s, T, col, Ty)[row_] = (Ty)(val);
+#define CELL_FIELD(col, Ty, val)                                                                                   \
+    CELL(c_, n_, col, Ty, val);                                                                                    \
+    n_++;
+#define STORE_EVENT(FIELDS, e, out_change, out_row)                                                                \
+    do {                                                                                                           \
+        if ((e)->row == CXI_NONE) {                                                                                \
+            uint32_t row_ = (uint32_t)s->t[T].n;                                                                   \
+            FIELDS(WRITE_FIELD)                                                                                    \
+            finish_append(s, T, e, row_, out_change, out_row);                                                     \
+        } else {                                                                                                   \
+            cellv c_[16];                                                                                          \
+            int n_ = 0;                                                                                            \
+            FIELDS(CELL_FIELD)                                                                                     \
+            store_event(s, T, e, c_, n_, out_change, out_row);                                                     \
+        }                                                                                                          \
+    } while (0)
+
 /* ---- interactions ------------------------------------------------------ */
 
 static int interaction_put(const char *fn, bool add_only, int *out_change, size_t *out_row, cx_store *s,
@@ -1177,18 +1227,14 @@ static int interaction_put(const char *fn, bool add_only, int *out_change, size_
     if ((rc = resolve_value(fn, s, CX_VOCAB_INTERACTION_KIND, kind, false, &kd)) ||
         (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) || (rc = reserve_event(fn, s, T, &e, 10)))
         return rc;
-    cellv c[10];
-    CELL(c, 0, IN_CUSTOMER, uint32_t, cu);
-    CELL(c, 1, IN_TOUCHPOINT, uint32_t, tp);
-    CELL(c, 2, IN_TIME, int64_t, time);
-    CELL(c, 3, IN_KIND, uint32_t, commit_value(s, &kd));
-    CELL(c, 4, IN_DIRECTION, uint8_t, (uint8_t)direction);
-    CELL(c, 5, IN_OUTCOME, uint8_t, (uint8_t)outcome);
-    CELL(c, 6, IN_AGENT, uint32_t, commit_value(s, &ag));
-    CELL(c, 7, IN_CASE, uint32_t, ca);
-    CELL(c, 8, IN_DURATION, int64_t, duration_ms);
-    CELL(c, 9, IN_VALUE, double, value);
-    store_event(s, T, &e, c, 10, out_change, out_row);
+    uint32_t kind_id = commit_value(s, &kd), agent_id = commit_value(s, &ag);
+#define FIELDS(X)                                                                                                  \
+    X(IN_CUSTOMER, uint32_t, cu) X(IN_TOUCHPOINT, uint32_t, tp) X(IN_TIME, int64_t, time)                         \
+    X(IN_KIND, uint32_t, kind_id) X(IN_DIRECTION, uint8_t, direction) X(IN_OUTCOME, uint8_t, outcome)              \
+    X(IN_AGENT, uint32_t, agent_id) X(IN_CASE, uint32_t, ca) X(IN_DURATION, int64_t, duration_ms)                  \
+    X(IN_VALUE, double, value)
+    STORE_EVENT(FIELDS, &e, out_change, out_row);
+#undef FIELDS
     return CX_OK;
 }
 
@@ -1265,17 +1311,13 @@ static int case_put(const char *fn, bool add_only, int *out_change, cx_store *s,
         (rc = resolve_value(fn, s, CX_VOCAB_PRIORITY, priority, false, &pr)) ||
         (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) || (rc = reserve_event(fn, s, T, &e, 9)))
         return rc;
-    cellv c[9];
-    CELL(c, 0, CA_CUSTOMER, uint32_t, cu);
-    CELL(c, 1, CA_CHANNEL, uint32_t, ch.id);
-    CELL(c, 2, CA_PRIORITY, uint32_t, pr.id);
-    CELL(c, 3, CA_AGENT, uint32_t, commit_value(s, &ag));
-    CELL(c, 4, CA_OPENED, int64_t, opened);
-    CELL(c, 5, CA_FIRST_RESPONSE, int64_t, first_response);
-    CELL(c, 6, CA_RESOLVED, int64_t, resolved);
-    CELL(c, 7, CA_REOPENS, int32_t, reopens);
-    CELL(c, 8, CA_CONTACTS, int32_t, contacts);
-    store_event(s, T, &e, c, 9, out_change, NULL);
+    uint32_t agent_id = commit_value(s, &ag);
+#define FIELDS(X)                                                                                                  \
+    X(CA_CUSTOMER, uint32_t, cu) X(CA_CHANNEL, uint32_t, ch.id) X(CA_PRIORITY, uint32_t, pr.id)                    \
+    X(CA_AGENT, uint32_t, agent_id) X(CA_OPENED, int64_t, opened) X(CA_FIRST_RESPONSE, int64_t, first_response)    \
+    X(CA_RESOLVED, int64_t, resolved) X(CA_REOPENS, int32_t, reopens) X(CA_CONTACTS, int32_t, contacts)
+    STORE_EVENT(FIELDS, &e, out_change, NULL);
+#undef FIELDS
     return CX_OK;
 }
 
@@ -1412,16 +1454,13 @@ static int feedback_put(const char *fn, bool add_only, int *out_change, size_t *
         return rc;
     if (comment && cid == CXI_NONE)
         cid = cxi_pool_add_hashed(&s->comments, comment, clen, ch);
-    cellv c[8];
-    CELL(c, 0, FB_CUSTOMER, uint32_t, cu);
-    CELL(c, 1, FB_QUESTION, uint32_t, qu);
-    CELL(c, 2, FB_SCORE, double, score);
-    CELL(c, 3, FB_TIME, int64_t, time);
-    CELL(c, 4, FB_TOUCHPOINT, uint32_t, tp);
-    CELL(c, 5, FB_INTERACTION, uint32_t, link_commit(s, &l));
-    CELL(c, 6, FB_CASE, uint32_t, ca);
-    CELL(c, 7, FB_COMMENT, uint32_t, cid);
-    store_event(s, T, &e, c, 8, out_change, out_row);
+    uint32_t link_id = link_commit(s, &l);
+#define FIELDS(X)                                                                                                  \
+    X(FB_CUSTOMER, uint32_t, cu) X(FB_QUESTION, uint32_t, qu) X(FB_SCORE, double, score) X(FB_TIME, int64_t, time) \
+    X(FB_TOUCHPOINT, uint32_t, tp) X(FB_INTERACTION, uint32_t, link_id) X(FB_CASE, uint32_t, ca)                   \
+    X(FB_COMMENT, uint32_t, cid)
+    STORE_EVENT(FIELDS, &e, out_change, out_row);
+#undef FIELDS
     return CX_OK;
 }
 
@@ -1464,11 +1503,9 @@ static int transaction_put(const char *fn, bool add_only, int *out_change, size_
                         cxi_quote(qb, customer), amount));
     if ((rc = reserve_event(fn, s, T, &e, 3)))
         return rc;
-    cellv c[3];
-    CELL(c, 0, TR_CUSTOMER, uint32_t, cu);
-    CELL(c, 1, TR_TIME, int64_t, time);
-    CELL(c, 2, TR_AMOUNT, double, amount);
-    store_event(s, T, &e, c, 3, out_change, out_row);
+#define FIELDS(X) X(TR_CUSTOMER, uint32_t, cu) X(TR_TIME, int64_t, time) X(TR_AMOUNT, double, amount)
+    STORE_EVENT(FIELDS, &e, out_change, out_row);
+#undef FIELDS
     return CX_OK;
 }
 
