@@ -49,6 +49,7 @@ static int cxb_column_of(int table, cxb_colref c)
 typedef struct Store {} Store;
 
 %newobject Store::history;
+%newobject Store::clone;
 %extend Store {
     /** @brief Create an empty store. */
     Store() {
@@ -69,6 +70,17 @@ typedef struct Store {} Store;
     /** @brief Whether close() was called. */
     bool closed() { return $self->ref == NULL; }
 
+    /** @brief A copy of the store: every record, name, id and attribute.
+     *  Change the copy (pseudonymize() it before an export that leaves the
+     *  building, say) while the original stays as it is. Python's
+     *  copy.copy() and copy.deepcopy() make the same copy. */
+    Store *clone() {
+        cx_store *h = NULL;
+        cx_store *s = cxb_store($self);
+        if (!s)
+            return NULL;
+        return cxb_store_wrap(cx_store_clone(&h, s), &h);
+    }
     /** @brief Bytes allocated by the store (columns, strings, indexes). */
     size_t memory() {
         size_t n = 0;

@@ -604,6 +604,12 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 
 %extend Store {
 %pythoncode %{
+    def __copy__(self):
+        return self.clone()
+
+    def __deepcopy__(self, memo):
+        return self.clone()
+
     def vocab_names(self, set):
         """All names of a named set, in index order (e.g. store.vocab_names("channel"))."""
         return [self.vocab_name(set, i) for i in range(self.vocab_count(set))]

@@ -186,3 +186,22 @@ def test_result_pseudonymize():
     assert [x["segment"] for x in res] == ["consumer", "vip"]  # unchanged after the refusals
     res.pseudonymize(KEY, ["segment"])
     assert [x["segment"] for x in res] == [cxkit.pseudonym(KEY, "consumer"), cxkit.pseudonym(KEY, "vip")]
+
+
+def test_clone_to_pseudonymize_a_copy():
+    import copy
+    s = build()
+    before = snapshot(s)
+    shared = s.clone()
+    assert snapshot(shared) == before
+    shared.pseudonymize(KEY, ["name", "email"], drop_comments=True)
+    assert snapshot(s) == before  # the original keeps its ids
+    assert shared.record("customers", 0)["id"] == cxkit.pseudonym(KEY, "C-1")
+    assert analyses(shared)[0] == analyses(s)[0]
+    for c in (copy.copy(s), copy.deepcopy(s)):
+        c.forget(["C-1"])
+        assert snapshot(s) == before and c.rows("customers") == 2
+    s.close()
+    assert shared.rows("customers") == 3  # a copy outlives its original
+    with pytest.raises(cxkit.Invalid, match="closed"):
+        s.clone()
