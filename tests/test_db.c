@@ -1,6 +1,9 @@
 /* Tests of SQLite persistence (cx_db_*): identity of save and load,
- * incremental appends that leave saved rows alone, case updates, refusal of
- * another store's file and of newer schemas, and a save killed halfway. */
+ * incremental appends that leave saved rows alone, rows changed by updates
+ * rewritten, refusal of another store's file and of newer schemas, files of
+ * schema version 1 upgraded, customers erased from a file without a trace,
+ * streaming imports (in chunks, synchronising by id) and a save killed
+ * halfway. */
 #include "cx_test.h"
 
 #include <signal.h>
@@ -179,7 +182,7 @@ START_TEST(foreign_file_is_upgraded_or_refused)
     ck_assert_int_eq(version, 0);
     OK(cx_db_save(s, dbpath));
     OK(cx_db_schema_version(&version, dbpath));
-    ck_assert_int_eq(version, 1);
+    ck_assert_int_eq(version, CX_DB_SCHEMA_VERSION);
     OK(cx_db_load(&l, dbpath));
     assert_same(s, l);
     cx_store_free(s);
@@ -357,7 +360,8 @@ START_TEST(killed_save_leaves_previous_state)
 END_TEST
 
 /* CSV files for every table; interactions has `n` rows (more than one
- * streaming chunk when n > 65536), feedback links interaction rows. */
+ * streaming chunk when n > 65536) with ids i0, i1, ..., and feedback links
+ * interactions by those ids; feedback and transactions have ids too. */
 static void write_csvs(int n)
 {
     write_file("customers.csv", "id,segment,region,plan,acquired,name\n"
@@ -371,18 +375,18 @@ static void write_csvs(int n)
     snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
-    fputs("customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n", f);
+    fputs("customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value,id\n", f);
     for (int i = 0; i < n; i++)
-        fprintf(f, "%s,%s,%d,%s,inbound,%s,%s,%d,%s,%d.25\n", i % 3 ? "C2" : "C1", i % 2 ? "web" : "phone",
+        fprintf(f, "%s,%s,%d,%s,inbound,%s,%s,%d,%s,%d.25,i%d\n", i % 3 ? "C2" : "C1", i % 2 ? "web" : "phone",
                 1704067200 + i, i % 5 ? "visit" : "contact", i % 2 ? "" : "خالد", i % 3 ? "" : "T1", i,
-                i % 7 ? "handled" : "missed", i % 4);
+                i % 7 ? "handled" : "missed", i % 4, i);
     ck_assert_int_eq(fclose(f), 0);
-    write_file("feedback.csv", "customer,question,score,time,touchpoint,interaction,case,comment\n"
-                               "C1,nps,9,2024-02-02T00:00:00Z,phone,0,T1,\"ممتاز, شكراً\"\n"
-                               "C2,csat,4,2024-02-02T00:00:00Z,web,1,,\n"
-                               "C2,csat,4,2024-02-02T00:00:00Z,web,0,,wrong customer\n"
-                               "C1,ces,2,2024-02-02T00:00:00Z,,999999999,,no such row\n");
-    write_file("transactions.csv", "customer,time,amount\nC1,2024-03-01T00:00:00Z,10.5\nC2,1709251200,0\n");
+    write_file("feedback.csv", "customer,question,score,time,touchpoint,interaction,case,comment,id\n"
+                               "C1,nps,9,2024-02-02T00:00:00Z,phone,i0,T1,\"ممتاز, شكراً\",f1\n"
+                               "C2,csat,4,2024-02-02T00:00:00Z,web,i1,,,f2\n"
+                               "C2,csat,4,2024-02-02T00:00:00Z,web,i0,,wrong customer,f3\n"
+                               "C1,ces,2,2024-02-02T00:00:00Z,,i999999999,,no such interaction,f4\n");
+    write_file("transactions.csv", "customer,time,amount,id\nC1,2024-03-01T00:00:00Z,10.5,t1\nC2,1709251200,0,t2\n");
 }
 
 static const char *const csv_names[] = {"customers", "touchpoints", "cases", "interactions", "feedback",
@@ -453,7 +457,7 @@ START_TEST(stream_failure_leaves_file_alone)
     snprintf(path, sizeof path, "%s/interactions.csv", tmp_dir());
     FILE *f = fopen(path, "a");
     ck_assert_ptr_nonnull(f);
-    fputs("C9,web,1704067200,visit,inbound,,,0,handled,0\n", f);
+    fputs("C9,web,1704067200,visit,inbound,,,0,handled,0,i-bad\n", f);
     ck_assert_int_eq(fclose(f), 0);
     cx_import_options *o;
     OK(cx_import_options_new(&o));
