@@ -886,23 +886,22 @@ int cx_db_schema_version(int *out, const char *path)
 
 /* ---- forgetting customers ---------------------------------------------- */
 
-/* The open named sets and the values of the file that use their names; a
- * name no row uses leaves the set, the others keep their order, as
- * cx_customer_forget() renumbers a store's codes. The built-in interaction
- * kinds stay. */
+/* The open named sets: the names each starts with (built in, always kept,
+ * first), and the uses of its names in the file, each with its rank: the
+ * phase of a store's filling it belongs to (customers, cases,
+ * interactions) times 2^32 plus its row. */
 static const struct {
-    int set;
-    const char *used;
+    int set, builtin;
+    const char *uses;
 } open_sets[] = {
-    {CX_VOCAB_INTERACTION_KIND, "SELECT kind FROM interactions WHERE kind IS NOT NULL UNION ALL SELECT 'visit' UNION "
-                                "ALL SELECT 'view' UNION ALL SELECT 'contact' UNION ALL SELECT 'purchase' UNION ALL "
-                                "SELECT 'delivery' UNION ALL SELECT 'survey'"},
-    {CX_VOCAB_AGENT, "SELECT agent FROM interactions WHERE agent IS NOT NULL UNION ALL SELECT agent FROM cases WHERE "
-                     "agent IS NOT NULL"},
-    {CX_VOCAB_SEGMENT, "SELECT segment FROM customers WHERE segment IS NOT NULL"},
-    {CX_VOCAB_REGION, "SELECT region FROM customers WHERE region IS NOT NULL"},
-    {CX_VOCAB_PLAN, "SELECT plan FROM customers WHERE plan IS NOT NULL"},
-    {CX_VOCAB_ATTRIBUTE, "SELECT key FROM customer_attributes"},
+    {CX_VOCAB_INTERACTION_KIND, 6, "SELECT kind AS name, 2 * 4294967296 + row AS r FROM interactions"},
+    {CX_VOCAB_AGENT, 0,
+     "SELECT agent AS name, 4294967296 + row AS r FROM cases UNION ALL "
+     "SELECT agent, 2 * 4294967296 + row FROM interactions"},
+    {CX_VOCAB_SEGMENT, 0, "SELECT segment AS name, row AS r FROM customers"},
+    {CX_VOCAB_REGION, 0, "SELECT region AS name, row AS r FROM customers"},
+    {CX_VOCAB_PLAN, 0, "SELECT plan AS name, row AS r FROM customers"},
+    {CX_VOCAB_ATTRIBUTE, 0, "SELECT key AS name, customer AS r FROM customer_attributes"},
 };
 
 /* Renumbers column `col` of `tbl` (in the rows `where` selects) after the
@@ -999,27 +998,54 @@ static int forget_rows(db *d, int table, size_t *removed)
     return rc;
 }
 
-/* Drops the names of open sets that no row of the file uses any more. */
-static int forget_names(db *d)
+/* Renumbers the names of one open set as cx_customer_forget() renumbers a
+ * store's codes: the built-in names first, then the names the rows left
+ * use, by first use in a store filled table by table (customers, cases,
+ * interactions; attribute names by customer), ties in their old order; a
+ * name no row uses any more leaves the set. So a file and a store that
+ * forgot the same customers hold the same names under the same codes. */
+static int forget_set(db *d, size_t i)
 {
-    char sql[512], where[32];
-    int rc = CX_OK;
-    for (size_t i = 0; i < sizeof open_sets / sizeof open_sets[0] && rc == CX_OK; i++) {
-        int64_t n = 0;
-        rc = db_exec(d, "DELETE FROM temp.cx_gone", "cannot erase names");
-        if (!rc) {
-            snprintf(sql, sizeof sql, "INSERT INTO temp.cx_gone SELECT idx FROM cx_sets WHERE set_id = ?1 AND name NOT "
-                     "IN (%s)", open_sets[i].used);
-            rc = exec_int(d, sql, open_sets[i].set, &n, "cannot erase names");
-        }
-        if (!rc && n > 0)
-            rc = exec_int(d, "DELETE FROM cx_sets WHERE set_id = ?1 AND idx IN (SELECT k FROM temp.cx_gone)",
-                          open_sets[i].set, NULL, "cannot erase names");
-        snprintf(where, sizeof where, "set_id = %d", open_sets[i].set);
-        if (!rc && n > 0)
-            rc = compact(d, "cx_sets", "idx", where);
+    char sql[768];
+    int set = open_sets[i].set, rc;
+    snprintf(sql, sizeof sql,
+             "INSERT INTO temp.cx_rank(idx, rank) SELECT s.idx, CASE WHEN s.idx < %d THEN 0 ELSE u.r END "
+             "FROM cx_sets s LEFT JOIN (SELECT name, min(r) AS r FROM (%s) WHERE name IS NOT NULL GROUP BY name) u "
+             "ON u.name = s.name WHERE s.set_id = %d",
+             open_sets[i].builtin, open_sets[i].uses, set);
+    if ((rc = db_exec(d, "DELETE FROM temp.cx_rank", "cannot renumber names")) ||
+        (rc = db_exec(d, sql, "cannot rank names")))
+        return rc;
+    snprintf(sql, sizeof sql,
+             "DELETE FROM cx_sets WHERE set_id = %d AND idx IN (SELECT idx FROM temp.cx_rank WHERE rank IS NULL)", set);
+    if ((rc = db_exec(d, sql, "cannot erase names")))
+        return rc;
+    sqlite3_stmt *order, *move;
+    if (sqlite3_prepare_v2(d->h, "SELECT idx FROM temp.cx_rank WHERE rank IS NOT NULL ORDER BY rank, idx", -1, &order,
+                           NULL) != SQLITE_OK)
+        return db_fail(d, "cannot renumber names");
+    if (sqlite3_prepare_v2(d->h, "UPDATE cx_sets SET idx = ?1 WHERE set_id = ?2 AND idx = ?3", -1, &move, NULL) !=
+        SQLITE_OK) {
+        sqlite3_finalize(order);
+        return db_fail(d, "cannot renumber names");
     }
-    return rc;
+    /* to negative numbers first, so that no two names ever share one */
+    int64_t pos = 0;
+    int step;
+    while (rc == CX_OK && (step = sqlite3_step(order)) == SQLITE_ROW) {
+        sqlite3_reset(move);
+        sqlite3_bind_int64(move, 1, -1 - pos++);
+        sqlite3_bind_int(move, 2, set);
+        sqlite3_bind_int64(move, 3, sqlite3_column_int64(order, 0));
+        if (sqlite3_step(move) != SQLITE_DONE)
+            rc = db_fail(d, "cannot renumber names");
+    }
+    if (rc == CX_OK && step != SQLITE_DONE)
+        rc = db_fail(d, "cannot renumber names");
+    sqlite3_finalize(order);
+    sqlite3_finalize(move);
+    snprintf(sql, sizeof sql, "UPDATE cx_sets SET idx = -1 - idx WHERE set_id = %d AND idx < 0", set);
+    return rc ? rc : db_exec(d, sql, "cannot renumber names");
 }
 
 /* The forgotten ids, checked: all must be in the file. */
@@ -1103,17 +1129,18 @@ int cx_db_forget(size_t *out_rows, const char *path, size_t n, const char *const
     static const int tables[] = {CX_TABLE_INTERACTIONS, CX_TABLE_CASES, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS,
                                  CX_TABLE_CUSTOMERS};
     rc = db_exec(&d,
-                 "CREATE TEMP TABLE cx_forget(id TEXT PRIMARY KEY); CREATE TEMP TABLE cx_gone(k INTEGER PRIMARY KEY)",
+                 "CREATE TEMP TABLE cx_forget(id TEXT PRIMARY KEY); CREATE TEMP TABLE cx_gone(k INTEGER PRIMARY KEY);"
+                 "CREATE TEMP TABLE cx_rank(idx INTEGER PRIMARY KEY, rank INTEGER)",
                  "cannot erase");
     if (!rc)
         rc = forget_ids(&d, n, ids);
     /* the events first: they name their customers by id */
     for (size_t i = 0; i < sizeof tables / sizeof tables[0] && rc == CX_OK && n > 0; i++)
         rc = forget_rows(&d, tables[i], &removed);
-    if (!rc && n > 0)
-        rc = forget_names(&d);
+    for (size_t i = 0; i < sizeof open_sets / sizeof open_sets[0] && rc == CX_OK && n > 0; i++)
+        rc = forget_set(&d, i);
     if (!rc)
-        rc = db_exec(&d, "DROP TABLE temp.cx_forget; DROP TABLE temp.cx_gone", "cannot erase");
+        rc = db_exec(&d, "DROP TABLE temp.cx_forget; DROP TABLE temp.cx_gone; DROP TABLE temp.cx_rank", "cannot erase");
     if (!rc)
         rc = db_exec(&d, "COMMIT", "cannot commit");
     if (rc) {
@@ -1527,6 +1554,10 @@ int cx_db_import_csv(cx_import_report **out, const char *db_path, cx_table table
         st.db_rows = (size_t)have;
         cx_store_rows(&st.first, s, table);
         cx_store_rows(&st.customers, s, CX_TABLE_CUSTOMERS);
+        /* a keyed table's rows are the file's, and those the file lacks
+         * (the built-in questions of a new file) are written like new ones */
+        if ((table == CX_TABLE_CASES || !is_event_table(table)) && st.db_rows < st.first)
+            st.first = st.db_rows;
     }
     if (!rc && table == CX_TABLE_FEEDBACK)
         s->external_interactions = true;
