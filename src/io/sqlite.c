@@ -904,18 +904,18 @@ static const struct {
     {CX_VOCAB_ATTRIBUTE, 0, "SELECT key AS name, customer AS r FROM customer_attributes"},
 };
 
-/* Renumbers column `col` of `tbl` (in the rows `where` selects) after the
- * numbers listed in temp.cx_gone were deleted: a number above gone ones
+/* Renumbers column `col` of `tbl` after the numbers listed in
+ * temp.cx_gone were deleted: a number above gone ones
  * moves down by how many are below it, so the order stays and the numbers
  * run 0, 1, ... again. One range update per gap, through negative numbers,
  * so that no two rows ever hold one number, in whatever order SQLite
  * visits them. */
-static int compact(db *d, const char *tbl, const char *col, const char *where)
+static int compact(db *d, const char *tbl, const char *col)
 {
     char sql[256];
     sqlite3_stmt *gone = NULL, *move = NULL;
-    snprintf(sql, sizeof sql, "UPDATE %s SET %s = -1 - (%s - ?1) WHERE %s AND %s > ?2 AND %s < ?3", tbl, col, col,
-             where, col, col);
+    snprintf(sql, sizeof sql, "UPDATE %s SET %s = -1 - (%s - ?1) WHERE %s > ?2 AND %s < ?3", tbl, col, col, col,
+             col);
     if (sqlite3_prepare_v2(d->h, "SELECT k FROM temp.cx_gone ORDER BY k", -1, &gone, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(d->h, sql, -1, &move, NULL) != SQLITE_OK) {
         sqlite3_finalize(gone);
@@ -943,19 +943,20 @@ static int compact(db *d, const char *tbl, const char *col, const char *where)
     sqlite3_finalize(gone);
     sqlite3_finalize(move);
     if (rc == CX_OK && below > 0) {
-        snprintf(sql, sizeof sql, "UPDATE %s SET %s = -1 - %s WHERE %s AND %s < 0", tbl, col, col, where, col);
+        snprintf(sql, sizeof sql, "UPDATE %s SET %s = -1 - %s WHERE %s < 0", tbl, col, col, col);
         rc = db_exec(d, sql, "cannot renumber rows");
     }
     return rc;
 }
 
-/* Runs `sql` with one integer parameter; *changes gets the rows it changed. */
+/* Runs `sql` with its integer parameter ?1, if it has one; *changes gets
+ * the number of rows it changed. */
 static int exec_int(db *d, const char *sql, int64_t param, int64_t *changes, const char *what)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(d, what);
-    if (strchr(sql, '?'))
+    if (sqlite3_bind_parameter_count(st) > 0)
         sqlite3_bind_int64(st, 1, param);
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
@@ -987,9 +988,9 @@ static int forget_rows(db *d, int table, size_t *removed)
         rc = exec_int(d, sql, 0, &n, "cannot erase");
     }
     if (!rc)
-        rc = compact(d, tbl, "row", "1");
+        rc = compact(d, tbl, "row");
     if (!rc && table == CX_TABLE_CUSTOMERS)
-        rc = compact(d, "customer_attributes", "customer", "1");
+        rc = compact(d, "customer_attributes", "customer");
     if (!rc) {
         snprintf(sql, sizeof sql, "UPDATE cx_counts SET rows = rows - ?1 WHERE tbl = '%s'", tbl);
         rc = exec_int(d, sql, n, NULL, "cannot write the counts");
@@ -1151,9 +1152,12 @@ int cx_db_forget(size_t *out_rows, const char *path, size_t n, const char *const
     if (out_rows)
         *out_rows = removed;
     if ((rc = scrub(&d)))
-        rc = cxi_fail(rc, "%s: %s: the customers were erased, but copies of their data may remain in the file until "
-                      "it is cleaned, which failed: %s; call cx_db_forget(NULL, path, 0, NULL) when no other "
-                      "connection uses the file", fn, path, cx_last_error());
+        rc = cxi_fail(rc, "%s: %s: %s, which failed: %s; call cx_db_forget(NULL, path, 0, NULL) when no other "
+                      "connection uses the file", fn, path,
+                      n > 0 ? "the customers were erased, but copies of their data may remain in the file until it "
+                              "is cleaned"
+                            : "the file was not cleaned",
+                      cx_last_error());
     db_close(&d);
     return rc;
 }
