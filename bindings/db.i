@@ -24,17 +24,10 @@ static ImportReport *cxb_db_import_csv(const char *db_path, int table, const cha
         return NULL;
     return cxb_report_wrap(cx_db_import_csv(&r, db_path, table, csv_path, options ? cxb_options(options) : NULL), &r);
 }
-/* cx_db_forget is written on another branch (the SQLite side of issue 18)
- * and not yet in every build of the library: the reference is weak, so the
- * module loads without it and db_forget() raises until it is there.
- * Remove this pragma and the check below once sqlite.c has the function. */
-#pragma weak cx_db_forget
 static size_t cxb_db_forget(const char *path, cxb_strv ids)
 {
     size_t rows = 0;
-    if (!cx_db_forget)
-        cxb_fail(CX_EINVAL, "db_forget: this build of libcxkit has no cx_db_forget");
-    else if (cxb_req("ids", ids.n))
+    if (cxb_req("ids", ids.n))
         cxb_check(cx_db_forget(&rows, path, ids.n, ids.v));
     return rows;
 }

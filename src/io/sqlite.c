@@ -45,12 +45,13 @@ static const char *const migrations[] = {
     "CREATE TABLE feedback(row INTEGER PRIMARY KEY, customer TEXT, question TEXT, score REAL, time INTEGER,"
     " touchpoint TEXT, interaction INTEGER, \"case\" TEXT, comment TEXT);"
     "CREATE TABLE transactions(row INTEGER PRIMARY KEY, customer TEXT, time INTEGER, amount REAL);",
-    /* 1 -> 2: the source system's ids of events; feedback links to the id
+    /* 1 -> 2: the source system's ids of events (indexed where present, so
+     * that events without ids cost no index entry); feedback links to the id
      * of its interaction instead of its row (the linked interactions of a
      * version 1 file get the id 'row-N' from their row N) */
     "ALTER TABLE interactions ADD COLUMN id TEXT;"
     "UPDATE interactions SET id = 'row-' || row WHERE row IN (SELECT interaction FROM feedback);"
-    "CREATE UNIQUE INDEX interactions_id ON interactions(id);"
+    "CREATE UNIQUE INDEX interactions_id ON interactions(id) WHERE id IS NOT NULL;"
     "ALTER TABLE feedback RENAME TO cx_feedback_v1;"
     "CREATE TABLE feedback(row INTEGER PRIMARY KEY, customer TEXT, question TEXT, score REAL, time INTEGER,"
     " touchpoint TEXT, interaction TEXT, \"case\" TEXT, comment TEXT, id TEXT);"
@@ -58,9 +59,9 @@ static const char *const migrations[] = {
     " CASE WHEN interaction IS NULL THEN NULL ELSE 'row-' || interaction END, \"case\", comment, NULL"
     " FROM cx_feedback_v1;"
     "DROP TABLE cx_feedback_v1;"
-    "CREATE UNIQUE INDEX feedback_id ON feedback(id);"
+    "CREATE UNIQUE INDEX feedback_id ON feedback(id) WHERE id IS NOT NULL;"
     "ALTER TABLE transactions ADD COLUMN id TEXT;"
-    "CREATE UNIQUE INDEX transactions_id ON transactions(id);",
+    "CREATE UNIQUE INDEX transactions_id ON transactions(id) WHERE id IS NOT NULL;",
 };
 
 typedef struct db {
