@@ -38,6 +38,13 @@ static const char *cxb_time_format(cx_time t, int offset_minutes)
         return NULL;
     return buf;
 }
+static const char *cxb_pseudonym(const char *key, size_t key_len, const char *value)
+{
+    static _Thread_local char buf[CX_PSEUDONYM_SIZE];
+    if (cxb_check(cx_pseudonym(buf, key, key_len, value)) < 0)
+        return NULL;
+    return buf;
+}
 static cx_time cxb_time_from_utc(int year, int month, int day, int hour, int min, int sec)
 {
     cx_time t = CX_TIME_NONE;
@@ -71,6 +78,16 @@ int cxb_version(void);
 %rename(version_string) cxb_version_string;
 /** @brief The version of the library in use as text ("0.2.0"). */
 const char *cxb_version_string(void);
+
+%rename(pseudonym) cxb_pseudonym;
+/** @brief The pseudonym of a value under a secret key: the first 16 bytes
+ *  of HMAC-SHA-256(key, value) as 32 lowercase hex digits, the same as
+ *  Python's hmac.new(key, value.encode(), "sha256").hexdigest()[:32].
+ *  @param key the key (bytes; Lua: a string), at least 1 byte; keep it
+ *  secret and long (16 random bytes or more).
+ *  @param value the text.
+ *  @exception Invalid for an empty key. */
+const char *cxb_pseudonym(const char *key, size_t key_len, const char *value);
 
 %rename(time_parse) cxb_time_parse;
 /** @brief Parse an ISO-8601 date or date-time, e.g. "2024-03-01T09:12:00+03:00"

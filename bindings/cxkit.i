@@ -44,6 +44,7 @@ typedef int cxb_model_kind; /* a cx_model_kind: number or name ("bgnbd") */
 typedef int cxb_summary_col; /* a cx_summary_column: number or name ("frequency") */
 typedef int cxb_signal;     /* a cx_health_signal: number or name ("p_alive") */
 typedef int cxb_care_kind;  /* a cx_care_kind: number or name ("sla_breach") */
+typedef int cxb_existing;   /* a cx_existing: number or name ("update") */
 typedef int cxb_odim;       /* a cx_dim or None / nil (-1) */
 typedef struct cxb_colref cxb_colref; /* a column: number or name */
 typedef cxb_colref cxb_ocolref;       /* the same, 0 when omitted */
@@ -71,6 +72,7 @@ typedef long long cx_time;          /* a time (typemapped); int64 ms in C */
 typedef int cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_vocab, cxb_metric, cxb_outcome, cxb_direction;
 typedef int cxb_level, cxb_conversion, cxb_jgroup;
 typedef int cxb_activity, cxb_cohort_start, cxb_band, cxb_model_kind, cxb_summary_col, cxb_signal, cxb_care_kind;
+typedef int cxb_existing;
 typedef int cxb_odim;
 typedef struct cxb_colref { int idx; const char *name; } cxb_colref;
 typedef cxb_colref cxb_ocolref;
@@ -96,6 +98,9 @@ typedef cxb_intv cxb_flagv, cxb_oflagv;
 #else
 #error "cxkit.i: only Python and Lua are supported"
 #endif
+
+/* A secret key (pseudonyms): bytes in Python, a string in Lua. */
+%apply (const char *BYTES, size_t LENGTH) { (const char *key, size_t key_len) };
 
 /* The modules, in dependency order. */
 %include "base.i"

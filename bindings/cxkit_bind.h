@@ -250,7 +250,8 @@ static ImportReport *cxb_report_wrap(int rc, cx_import_report **hp)
  * files and result columns. */
 enum { CXB_E_TABLE, CXB_E_MEASURE, CXB_E_DIM, CXB_E_BUCKET, CXB_E_SET, CXB_E_METRIC,
        CXB_E_OUTCOME, CXB_E_DIRECTION, CXB_E_LEVEL, CXB_E_CONVERSION, CXB_E_JGROUP, CXB_E_ACTIVITY,
-       CXB_E_COHORT_START, CXB_E_BAND, CXB_E_MODEL, CXB_E_SUMMARY_COL, CXB_E_HEALTH, CXB_E_CARE, CXB_E_COUNT };
+       CXB_E_COHORT_START, CXB_E_BAND, CXB_E_MODEL, CXB_E_SUMMARY_COL, CXB_E_HEALTH, CXB_E_CARE, CXB_E_EXISTING,
+       CXB_E_CHANGE, CXB_E_COUNT };
 
 static const char *const cxb_enum_names[CXB_E_COUNT][16] = {
     [CXB_E_TABLE] = {"customers", "touchpoints", "interactions", "cases", "questions", "feedback",
@@ -279,12 +280,16 @@ static const char *const cxb_enum_names[CXB_E_COUNT][16] = {
     [CXB_E_HEALTH] = {"nps", "csat", "ces", "open_cases", "repeat_cases", "recency", "p_alive", "value"},
     [CXB_E_CARE] = {"detractor_after_case", "repeat_contacts", "sla_breach", "high_effort", "activity_drop",
                     "low_p_alive"},
+    [CXB_E_EXISTING] = {"reject", "skip", "update"},
+    /* what a put did (cx_change): returned by name, never passed in */
+    [CXB_E_CHANGE] = {"added", "updated", "unchanged"},
 };
 static const char *const cxb_enum_what[CXB_E_COUNT] = {"table", "measure", "dimension", "bucket", "set",
                                                        "metric", "outcome", "direction", "journey level",
                                                        "conversion rule", "journey grouping", "activity",
                                                        "cohort start", "band", "model kind", "summary column",
-                                                       "health signal", "care rule kind"};
+                                                       "health signal", "care rule kind", "existing-record rule",
+                                                       "change"};
 
 /* 0 and *out on success; -1 with the error recorded otherwise. */
 static int cxb_enum_lookup(int kind, const char *name, int *out)
@@ -296,6 +301,16 @@ static int cxb_enum_lookup(int kind, const char *name, int *out)
         }
     cxb_fail(CX_EINVAL, "unknown %s name '%s'", cxb_enum_what[kind], name);
     return -1;
+}
+
+/* The name of an enumeration value the library returned (a cx_change
+ * as "added", ...): scripts get names back, as they get "missed" for an
+ * outcome in a record. NULL for a value without a name (after a failure). */
+static const char *cxb_enum_name(int kind, int value)
+{
+    if (value < 0 || value >= 16)
+        return NULL;
+    return cxb_enum_names[kind][value];
 }
 
 /* ---- rows: language-neutral records --------------------------------------- */
@@ -350,15 +365,11 @@ static cxb_cell cxb_store_cell(const cx_store *s, int table, int column, size_t 
     if (type == CX_TYPE_STRING) {
         if (cxb_check(cx_store_get_string(&c.s, s, table, column, row)) == 0 && !c.s)
             c.type = 0;
-        /* the feedback's interaction row is an int column: nothing to do */
     } else if (type == CX_TYPE_REAL) {
         cxb_check(cx_store_get_real(&c.d, s, table, column, row));
     } else {
         if (cxb_check(cx_store_get_int(&c.i, s, table, column, row)) == 0 && type == CX_TYPE_TIME &&
             c.i == CX_TIME_NONE)
-            c.type = 0;
-        if (type == CX_TYPE_INT && table == CX_TABLE_FEEDBACK && column == CX_FEEDBACK_INTERACTION &&
-            c.i == CX_ROW_NONE)
             c.type = 0;
     }
     return c;

@@ -24,6 +24,13 @@ static ImportReport *cxb_db_import_csv(const char *db_path, int table, const cha
         return NULL;
     return cxb_report_wrap(cx_db_import_csv(&r, db_path, table, csv_path, options ? cxb_options(options) : NULL), &r);
 }
+static size_t cxb_db_forget(const char *path, cxb_strv ids)
+{
+    size_t rows = 0;
+    if (cxb_req("ids", ids.n))
+        cxb_check(cx_db_forget(&rows, path, ids.n, ids.v));
+    return rows;
+}
 static int cxb_db_schema_version(const char *path)
 {
     int v = 0;
@@ -38,6 +45,16 @@ static int cxb_db_schema_version(const char *path)
  *  @return an ImportReport. */
 ImportReport *cxb_db_import_csv(const char *db_path, cxb_table table, const char *csv_path,
                                 const ImportOptions *options = NULL);
+
+%rename(db_forget) cxb_db_forget;
+/** @brief Erase customers and everything that refers to them from a SQLite
+ *  file, as Store.forget() does in a store, leaving no copy of the erased
+ *  values in the file. One transaction: on failure the file is as it was.
+ *  @param path the database file.
+ *  @param ids the customers' ids (a sequence).
+ *  @return the number of rows removed, over all tables.
+ *  @exception NotFound naming an id the file does not hold (nothing is erased). */
+size_t cxb_db_forget(const char *path, cxb_strv ids);
 
 %rename(db_schema_version) cxb_db_schema_version;
 /** @brief The schema version of a database file (0: no CXKit tables). */

@@ -1,7 +1,14 @@
 /* io.i: CSV and JSON Lines import and export (io.h). */
 
+/* What an import does with a row whose record is stored already (also by
+ * name: "reject", "skip", "update"). */
+%constant int EXISTING_REJECT = CX_EXISTING_REJECT;
+%constant int EXISTING_SKIP = CX_EXISTING_SKIP;
+%constant int EXISTING_UPDATE = CX_EXISTING_UPDATE;
+
 /** Options of an import: strict mode, a reject file, a delimiter, column
- *  names mapped, customers added for rows that name new ones. */
+ *  names mapped, customers added for rows that name new ones, and what to
+ *  do with rows whose record is stored already (synchronising). */
 typedef struct ImportOptions {} ImportOptions;
 
 %extend ImportOptions {
@@ -40,6 +47,17 @@ typedef struct ImportOptions {} ImportOptions;
     void set_create_customers(bool create) {
         cxb_check(cx_import_options_set_create_customers(cxb_options($self), create));
     }
+    /** @brief What to do with a row whose record (same id) is stored
+     *  already: "reject" it as a duplicate (the default), "skip" it (it
+     *  counts as unchanged), or "update" the record to the row's values
+     *  (as the put_* methods do), so that a file imported again changes
+     *  nothing and an export of a CRM brings the store up to date. A
+     *  customer row updated also replaces the attributes the file has
+     *  columns for (an empty cell removes one). Rows of events without an
+     *  id are always added. */
+    void set_existing(cxb_existing existing) {
+        cxb_check(cx_import_options_set_existing(cxb_options($self), existing));
+    }
     /** @brief Write rejected rows to this file (None: no reject file). */
     void set_reject_path(const char *path) {
         cxb_check(cx_import_options_set_reject_path(cxb_options($self), path));
@@ -58,7 +76,8 @@ typedef struct ImportOptions {} ImportOptions;
     }
 }
 
-/** What an import did: rows read, accepted and rejected, and why. */
+/** What an import did: rows read, accepted (added, updated or unchanged)
+ *  and rejected, and why. */
 typedef struct ImportReport {} ImportReport;
 
 %extend ImportReport {
@@ -75,6 +94,13 @@ typedef struct ImportReport {} ImportReport;
     uint64_t read() { return cx_import_report_read(cxb_report($self)); }
     /** @brief Rows stored. */
     uint64_t accepted() { return cx_import_report_accepted(cxb_report($self)); }
+    /** @brief Rows that added a new record (of the accepted ones). */
+    uint64_t added() { return cx_import_report_added(cxb_report($self)); }
+    /** @brief Rows that replaced a stored record with other values. */
+    uint64_t updated() { return cx_import_report_updated(cxb_report($self)); }
+    /** @brief Rows whose record was stored already with the same values, or
+     *  kept by existing="skip" (accepted = added + updated + unchanged). */
+    uint64_t unchanged() { return cx_import_report_unchanged(cxb_report($self)); }
     /** @brief Rows rejected. */
     uint64_t rejected() { return cx_import_report_rejected(cxb_report($self)); }
     /** @brief Number of rejected rows described (the first 1000). */

@@ -276,6 +276,19 @@ typedef struct Result {} Result;
         cx_result *r = NULL;
         return cxb_result_wrap(cx_result_deserialize(&r, BYTES, LENGTH), &r);
     }
+    /** @brief Replace every text of the named columns (customer ids, names)
+     *  by its pseudonym under a key (cxkit.pseudonym()), to share the
+     *  result; missing values stay missing. A query result becomes a plain
+     *  table: merge() and the other query-only calls refuse it afterwards.
+     *  All or nothing.
+     *  @param key the secret key (bytes; Lua: a string).
+     *  @param columns names of text columns.
+     *  @exception Invalid for an unknown column or one that is not text. */
+    void pseudonymize(const char *key, size_t key_len, cxb_strv columns) {
+        cx_result *r = cxb_result($self);
+        if (r && cxb_req("columns", columns.n))
+            cxb_check(cx_result_pseudonymize(r, key, key_len, columns.n, columns.v));
+    }
     /** @brief Write the result as CSV. */
     void export_csv(const char *path) { cxb_check(cx_result_export_csv(cxb_result($self), path)); }
     /** @brief Write the result as a JSON array of objects. */

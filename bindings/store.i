@@ -49,6 +49,7 @@ static int cxb_column_of(int table, cxb_colref c)
 typedef struct Store {} Store;
 
 %newobject Store::history;
+%newobject Store::clone;
 %extend Store {
     /** @brief Create an empty store. */
     Store() {
@@ -69,6 +70,17 @@ typedef struct Store {} Store;
     /** @brief Whether close() was called. */
     bool closed() { return $self->ref == NULL; }
 
+    /** @brief A copy of the store: every record, name, id and attribute.
+     *  Change the copy (pseudonymize() it before an export that leaves the
+     *  building, say) while the original stays as it is. Python's
+     *  copy.copy() and copy.deepcopy() make the same copy. */
+    Store *clone() {
+        cx_store *h = NULL;
+        cx_store *s = cxb_store($self);
+        if (!s)
+            return NULL;
+        return cxb_store_wrap(cx_store_clone(&h, s), &h);
+    }
     /** @brief Bytes allocated by the store (columns, strings, indexes). */
     size_t memory() {
         size_t n = 0;
@@ -85,7 +97,8 @@ typedef struct Store {} Store;
         cxb_check(cx_store_rows(&n, cxb_store($self), table));
         return n;
     }
-    /** @brief The row of a customer, touchpoint, case or question by its id.
+    /** @brief The row of a record by its id: a customer, touchpoint, case or
+     *  question, or an interaction, feedback or transaction added with an id.
      *  @exception NotFound when there is no such record. */
     size_t find(cxb_table table, const char *id) {
         size_t n = 0;
@@ -131,7 +144,8 @@ typedef struct Store {} Store;
                       const char *plan = NULL, cx_time acquired = CX_TIME_NONE) {
         cxb_check(cx_customer_add(cxb_store($self), id, segment, region, plan, acquired));
     }
-    /** @brief Set (or replace) a free attribute of a customer. */
+    /** @brief Set or replace a free attribute of a customer; a value of
+     *  None (Lua: nil) removes it. */
     void set_attribute(const char *customer, const char *key, const char *value) {
         cxb_check(cx_customer_set_attribute(cxb_store($self), customer, key, value));
     }
@@ -164,13 +178,17 @@ typedef struct Store {} Store;
      *  @param duration_ms duration in milliseconds.
      *  @param outcome "handled", "missed" or "abandoned".
      *  @param value monetary value.
-     *  @return the new row. */
+     *  @param id the source system's id (unique among interactions), or
+     *  None. It comes last so that calls without it keep their meaning;
+     *  feedback names the interaction it rates by this id.
+     *  @return the new row.
+     *  @exception Exists when the id is taken. */
     size_t add_interaction(const char *customer, const char *touchpoint, cx_time time, const char *kind = NULL,
                            cxb_direction direction = CX_INBOUND, const char *agent = NULL,
                            const char *case_id = NULL, int64_t duration_ms = 0, cxb_outcome outcome = CX_HANDLED,
-                           double value = 0.0) {
+                           double value = 0.0, const char *id = NULL) {
         size_t row = 0;
-        cxb_check(cx_interaction_add(&row, cxb_store($self), customer, touchpoint, time, kind, direction, agent,
+        cxb_check(cx_interaction_add(&row, cxb_store($self), id, customer, touchpoint, time, kind, direction, agent,
                                      case_id, duration_ms, outcome, value));
         return row;
     }
@@ -214,24 +232,109 @@ typedef struct Store {} Store;
      *  @param score the answer, within the question's scale.
      *  @param time when it was given.
      *  @param touchpoint the touchpoint it rates, or None.
-     *  @param interaction the row of the interaction it rates, or -1.
+     *  @param interaction the id of the interaction it rates (of the same
+     *  customer), or None.
      *  @param case_id the case it rates, or None.
      *  @param comment free text, or None.
-     *  @return the new row. */
+     *  @param id the source system's id (unique among feedback), or None.
+     *  @return the new row.
+     *  @exception NotFound naming the interaction id when there is none. */
     size_t add_feedback(const char *customer, const char *question, double score, cx_time time,
-                        const char *touchpoint = NULL, int64_t interaction = CX_ROW_NONE,
-                        const char *case_id = NULL, const char *comment = NULL) {
+                        const char *touchpoint = NULL, const char *interaction = NULL,
+                        const char *case_id = NULL, const char *comment = NULL, const char *id = NULL) {
         size_t row = 0;
-        cxb_check(cx_feedback_add(&row, cxb_store($self), customer, question, score, time, touchpoint,
+        cxb_check(cx_feedback_add(&row, cxb_store($self), id, customer, question, score, time, touchpoint,
                                   interaction, case_id, comment));
         return row;
     }
     /** @brief Add a purchase.
+     *  @param id the source system's id (unique among transactions), or None.
      *  @return the new row. */
-    size_t add_transaction(const char *customer, cx_time time, double amount) {
+    size_t add_transaction(const char *customer, cx_time time, double amount, const char *id = NULL) {
         size_t row = 0;
-        cxb_check(cx_transaction_add(&row, cxb_store($self), customer, time, amount));
+        cxb_check(cx_transaction_add(&row, cxb_store($self), id, customer, time, amount));
         return row;
+    }
+
+    /* Synchronising: a put adds a record whose id is new and replaces the
+     * one with its id otherwise (every field, None meaning none as in an
+     * add). It returns what it did by name, as records give enumerations:
+     * "added", "updated" (the values differed) or "unchanged". The id (or
+     * name) comes first, as the key the put matches on. A refused put
+     * raises and changes nothing. */
+
+    /** @brief Add a customer, or replace the segment, region, plan and
+     *  acquisition time of the one with this id (its attributes stay).
+     *  @return "added", "updated" or "unchanged". */
+    const char *put_customer(const char *id, const char *segment = NULL, const char *region = NULL,
+                             const char *plan = NULL, cx_time acquired = CX_TIME_NONE) {
+        int change = -1;
+        cxb_check(cx_customer_put(&change, cxb_store($self), id, segment, region, plan, acquired));
+        return cxb_enum_name(CXB_E_CHANGE, change);
+    }
+    /** @brief Add a touchpoint, or replace the one with this name (arguments
+     *  as add_touchpoint()).
+     *  @return "added", "updated" or "unchanged". */
+    const char *put_touchpoint(const char *name, const char *channel, const char *stage, const char *kind = NULL,
+                               bool is_key = false, double weight = 1.0) {
+        int change = -1;
+        cxb_check(cx_touchpoint_put(&change, cxb_store($self), name, channel, stage, kind, is_key, weight));
+        return cxb_enum_name(CXB_E_CHANGE, change);
+    }
+    /** @brief Add an interaction, or replace the one with this id (the other
+     *  arguments as add_interaction()). None as id always adds.
+     *  @return "added", "updated" or "unchanged".
+     *  @exception Invalid when the customer changes while feedback rates it. */
+    const char *put_interaction(const char *id, const char *customer, const char *touchpoint, cx_time time,
+                                const char *kind = NULL, cxb_direction direction = CX_INBOUND,
+                                const char *agent = NULL, const char *case_id = NULL, int64_t duration_ms = 0,
+                                cxb_outcome outcome = CX_HANDLED, double value = 0.0) {
+        int change = -1;
+        cxb_check(cx_interaction_put(&change, NULL, cxb_store($self), id, customer, touchpoint, time, kind,
+                                     direction, agent, case_id, duration_ms, outcome, value));
+        return cxb_enum_name(CXB_E_CHANGE, change);
+    }
+    /** @brief Add a case, or replace the one with this id by its later state
+     *  (arguments as add_case()).
+     *  @return "added", "updated" or "unchanged".
+     *  @exception Invalid when the customer changes while interactions or
+     *  feedback refer to the case. */
+    const char *put_case(const char *id, const char *customer, const char *channel, const char *priority,
+                         const char *agent, cx_time opened, cx_time first_response = CX_TIME_NONE,
+                         cx_time resolved = CX_TIME_NONE, int reopens = 0, int contacts = 1) {
+        int change = -1;
+        cxb_check(cx_case_put(&change, cxb_store($self), id, customer, channel, priority, agent, opened,
+                              first_response, resolved, reopens, contacts));
+        return cxb_enum_name(CXB_E_CHANGE, change);
+    }
+    /** @brief Add a question, or replace the one with this name (arguments
+     *  as add_question()).
+     *  @return "added", "updated" or "unchanged".
+     *  @exception Range when an answer already given falls outside the new scale. */
+    const char *put_question(const char *name, cxb_metric metric, double scale_min, double scale_max,
+                             bool higher_is_better = true) {
+        int change = -1;
+        cxb_check(cx_question_put(&change, cxb_store($self), name, metric, scale_min, scale_max, higher_is_better));
+        return cxb_enum_name(CXB_E_CHANGE, change);
+    }
+    /** @brief Add a survey answer, or replace the one with this id (the other
+     *  arguments as add_feedback()). None as id always adds.
+     *  @return "added", "updated" or "unchanged". */
+    const char *put_feedback(const char *id, const char *customer, const char *question, double score, cx_time time,
+                             const char *touchpoint = NULL, const char *interaction = NULL,
+                             const char *case_id = NULL, const char *comment = NULL) {
+        int change = -1;
+        cxb_check(cx_feedback_put(&change, NULL, cxb_store($self), id, customer, question, score, time, touchpoint,
+                                  interaction, case_id, comment));
+        return cxb_enum_name(CXB_E_CHANGE, change);
+    }
+    /** @brief Add a purchase, or replace the one with this id. None as id
+     *  always adds.
+     *  @return "added", "updated" or "unchanged". */
+    const char *put_transaction(const char *id, const char *customer, cx_time time, double amount) {
+        int change = -1;
+        cxb_check(cx_transaction_put(&change, NULL, cxb_store($self), id, customer, time, amount));
+        return cxb_enum_name(CXB_E_CHANGE, change);
     }
 
     /* Bulk loading: one C call for n records, all or nothing. Optional
@@ -252,45 +355,87 @@ typedef struct Store {} Store;
     }
     /** @brief Add many interactions in one call, all or nothing.
      *  Times are milliseconds (numpy int64 or datetime64 arrays, or
-     *  sequences of ints or datetimes); directions and outcomes are numbers.
+     *  sequences of ints or datetimes); directions and outcomes are numbers
+     *  or names; ids are the interactions' own ids (entries None / false
+     *  for none), or omitted.
      *  @exception Error naming the index of the first bad record. */
     void add_interactions(cxb_strv customers, cxb_strv touchpoints, cxb_timev times,
                           cxb_ostrv kinds, cxb_ointv directions,
                           cxb_ostrv agents, cxb_ostrv case_ids,
                           cxb_oi64v durations, cxb_ointv outcomes,
-                          cxb_of64v values) {
+                          cxb_of64v values, cxb_ostrv ids) {
         size_t failed = 0, n = customers.n;
         cx_store *s = cxb_store($self);
         if (s && cxb_req("customers", n) && cxb_req_len("touchpoints", touchpoints.n, n) && cxb_req_len("times", times.n, n) &&
             cxb_len_ok("kinds", kinds.n, n) && cxb_len_ok("directions", directions.n, n) &&
             cxb_len_ok("agents", agents.n, n) && cxb_len_ok("case_ids", case_ids.n, n) &&
             cxb_len_ok("durations", durations.n, n) && cxb_len_ok("outcomes", outcomes.n, n) &&
-            cxb_len_ok("values", values.n, n))
-            cxb_check(cx_interaction_add_batch(&failed, s, n, customers.v, touchpoints.v, times.v, kinds.v,
+            cxb_len_ok("values", values.n, n) && cxb_len_ok("ids", ids.n, n))
+            cxb_check(cx_interaction_add_batch(&failed, s, n, ids.v, customers.v, touchpoints.v, times.v, kinds.v,
                                                      directions.v, agents.v, case_ids.v, durations.v, outcomes.v,
                                                      values.v));
     }
     /** @brief Add many survey answers in one call, all or nothing.
+     *  interactions are the ids of the interactions rated (entries None /
+     *  false for none); ids the answers' own ids.
      *  @exception Error naming the index of the first bad record. */
     void add_feedbacks(cxb_strv customers, cxb_strv questions, cxb_f64v scores, cxb_timev times,
-                       cxb_ostrv touchpoints, cxb_oi64v interactions,
-                       cxb_ostrv case_ids, cxb_ostrv comments) {
+                       cxb_ostrv touchpoints, cxb_ostrv interactions,
+                       cxb_ostrv case_ids, cxb_ostrv comments, cxb_ostrv ids) {
         size_t failed = 0, n = customers.n;
         cx_store *s = cxb_store($self);
         if (s && cxb_req("customers", n) && cxb_req_len("questions", questions.n, n) && cxb_req_len("scores", scores.n, n) &&
             cxb_req_len("times", times.n, n) && cxb_len_ok("touchpoints", touchpoints.n, n) &&
             cxb_len_ok("interactions", interactions.n, n) && cxb_len_ok("case_ids", case_ids.n, n) &&
-            cxb_len_ok("comments", comments.n, n))
-            cxb_check(cx_feedback_add_batch(&failed, s, n, customers.v, questions.v, scores.v, times.v,
+            cxb_len_ok("comments", comments.n, n) && cxb_len_ok("ids", ids.n, n))
+            cxb_check(cx_feedback_add_batch(&failed, s, n, ids.v, customers.v, questions.v, scores.v, times.v,
                                                   touchpoints.v, interactions.v, case_ids.v, comments.v));
     }
-    /** @brief Add many purchases in one call, all or nothing.
+    /** @brief Add many purchases in one call, all or nothing (ids: the
+     *  transactions' own ids, or omitted).
      *  @exception Error naming the index of the first bad record. */
-    void add_transactions(cxb_strv customers, cxb_timev times, cxb_f64v amounts) {
+    void add_transactions(cxb_strv customers, cxb_timev times, cxb_f64v amounts, cxb_ostrv ids) {
         size_t failed = 0, n = customers.n;
         cx_store *s = cxb_store($self);
-        if (s && cxb_req("customers", n) && cxb_req_len("times", times.n, n) && cxb_req_len("amounts", amounts.n, n))
-            cxb_check(cx_transaction_add_batch(&failed, s, n, customers.v, times.v, amounts.v));
+        if (s && cxb_req("customers", n) && cxb_req_len("times", times.n, n) && cxb_req_len("amounts", amounts.n, n) &&
+            cxb_len_ok("ids", ids.n, n))
+            cxb_check(cx_transaction_add_batch(&failed, s, n, ids.v, customers.v, times.v, amounts.v));
+    }
+
+    /* Data protection: erasure and pseudonyms (GDPR article 17, PDPL). */
+
+    /** @brief Erase customers and everything that refers to them (their
+     *  attributes, interactions, cases, feedback with comments,
+     *  transactions, and set names nothing else uses), as if they had
+     *  never been added: rows after them move up. All or nothing.
+     *  A SQLite file the store was saved to is erased with db_forget().
+     *  @param ids the customers' ids (a sequence; repeats allowed).
+     *  @return the number of rows removed, over all tables.
+     *  @exception NotFound naming the first unknown id (nothing is erased). */
+    size_t forget(cxb_strv ids) {
+        size_t rows = 0;
+        cx_store *s = cxb_store($self);
+        if (s && cxb_req("ids", ids.n))
+            cxb_check(cx_customer_forget(&rows, s, ids.n, ids.v));
+        return rows;
+    }
+    /** @brief Replace every customer id by its pseudonym under a key
+     *  (cxkit.pseudonym()), and every value of the given customer
+     *  attributes too; drop every feedback comment when asked. Results and
+     *  exports then show pseudonyms only and join as before. It cannot be
+     *  undone: use it on a copy made for sharing.
+     *  @param key the secret key (bytes; Lua: a string), at least 1 byte.
+     *  @param attributes attribute names to pseudonymise (names the store
+     *  does not know are skipped).
+     *  @param drop_comments remove every feedback comment (free text may
+     *  name people).
+     *  @exception Exists when two ids get one pseudonym (nothing changes). */
+    void pseudonymize(const char *key, size_t key_len, cxb_ostrv attributes, bool drop_comments = false) {
+        cx_store *s = cxb_store($self);
+        size_t n = attributes.n == CXB_OMITTED ? 0 : attributes.n;
+        if (s)
+            cxb_check(cx_store_pseudonymize(s, key, key_len, n, n ? attributes.v : NULL,
+                                            drop_comments ? CX_PSEUDONYMIZE_DROP_COMMENTS : 0));
     }
 
     /** @brief One value of a table: text (None when missing), int, float

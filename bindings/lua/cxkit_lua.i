@@ -153,6 +153,7 @@ static int cxb_lua_isenum(lua_State *L, int idx)
 %cxb_lua_enum(cxb_summary_col, CXB_E_SUMMARY_COL)
 %cxb_lua_enum(cxb_signal, CXB_E_HEALTH)
 %cxb_lua_enum(cxb_care_kind, CXB_E_CARE)
+%cxb_lua_enum(cxb_existing, CXB_E_EXISTING)
 /* an optional dimension: nil is -1 (no grouping) */
 %typemap(in, checkfn="cxb_lua_isenum_or_nil") cxb_odim {
     if (lua_isnoneornil(L, $input))
@@ -231,7 +232,7 @@ static void cxb_lua_row(lua_State *L, const cxb_row *r)
     SWIG_arg++;
 }
 %typemap(in, checkfn="lua_isstring") (const char *BYTES, size_t LENGTH) {
-    $1 = lua_tolstring(L, $input, &$2);
+    $1 = ($1_ltype)lua_tolstring(L, $input, &$2);
 }
 
 /* ---- several results ------------------------------------------------------------------- */

@@ -15,6 +15,7 @@
 /* ---- exceptions ------------------------------------------------------------ */
 
 %{
+#include <math.h>
 /* cxkit.Error and its subclasses, indexed by -status (0: Error itself). */
 static PyObject *cxb_py_exc[12];
 
@@ -160,7 +161,7 @@ static PyObject *cxb_py_time_out(cx_time t)
 %typemap(doctype) cx_time "datetime, ISO-8601 str, int (ms) or None";
 %typemap(doctype) cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_vocab, cxb_metric, cxb_outcome, cxb_direction,
                   cxb_level, cxb_conversion, cxb_jgroup, cxb_activity, cxb_cohort_start, cxb_band, cxb_model_kind,
-                  cxb_summary_col, cxb_signal, cxb_care_kind "str (name) or int";
+                  cxb_summary_col, cxb_signal, cxb_care_kind, cxb_existing "str (name) or int";
 %typemap(doctype) cxb_odim "str (name), int or None";
 %typemap(doctype) cxb_colref, cxb_ocolref "str (name) or int (index)";
 %typemap(doctype) cxb_realv, cxb_orealv, cxb_flagv, cxb_oflagv "sequence or numpy array";
@@ -226,6 +227,7 @@ static int cxb_py_enum(PyObject *o, int kind, int *out)
 %cxb_py_enum(cxb_summary_col, CXB_E_SUMMARY_COL)
 %cxb_py_enum(cxb_signal, CXB_E_HEALTH)
 %cxb_py_enum(cxb_care_kind, CXB_E_CARE)
+%cxb_py_enum(cxb_existing, CXB_E_EXISTING)
 /* an optional dimension: None is -1 (no grouping) */
 %typemap(in) cxb_odim {
     if ($input == Py_None)
@@ -400,12 +402,15 @@ static int cxb_py_strv(PyObject *o, cxb_strv *a, int optional)
     PyObject **items = PySequence_Fast_ITEMS(seq);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *it = items[i];
-        if (it == Py_None) {
-            v[i] = NULL;
-        } else if (PyUnicode_Check(it)) {
+        if (PyUnicode_Check(it)) {
             /* the UTF-8 form is cached in the str, which `seq` keeps alive */
             if (!(v[i] = PyUnicode_AsUTF8(it)))
                 goto fail;
+        } else if (it == Py_None || (PyFloat_Check(it) && isnan(PyFloat_AS_DOUBLE(it))) ||
+                   strcmp(Py_TYPE(it)->tp_name, "NAType") == 0) {
+            /* None, and the missing values of a pandas column of text: NaN
+             * (read_csv's empty cell) and pandas.NA */
+            v[i] = NULL;
         } else {
             PyErr_Format(PyExc_TypeError, "entry %zd: expected str or None, got %s", i, Py_TYPE(it)->tp_name);
             goto fail;
@@ -599,6 +604,12 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 
 %extend Store {
 %pythoncode %{
+    def __copy__(self):
+        return self.clone()
+
+    def __deepcopy__(self, memo):
+        return self.clone()
+
     def vocab_names(self, set):
         """All names of a named set, in index order (e.g. store.vocab_names("channel"))."""
         return [self.vocab_name(set, i) for i in range(self.vocab_count(set))]
@@ -693,8 +704,8 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 
     def __repr__(self):
         try:
-            return "<cxkit.ImportReport read=%d accepted=%d rejected=%d>" % (
-                self.read(), self.accepted(), self.rejected())
+            return "<cxkit.ImportReport read=%d accepted=%d (added=%d updated=%d unchanged=%d) rejected=%d>" % (
+                self.read(), self.accepted(), self.added(), self.updated(), self.unchanged(), self.rejected())
         except Error:
             return "<cxkit.ImportReport (closed)>"
 %}
@@ -703,13 +714,16 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %extend ImportOptions {
 %pythoncode %{
     @classmethod
-    def make(cls, strict=False, reject_path=None, delimiter=",", columns=None, create_customers=False):
+    def make(cls, strict=False, reject_path=None, delimiter=",", columns=None, create_customers=False,
+             existing="reject"):
         """Options in one call: columns maps file column names to table
         column names (or None to ignore a file column); create_customers
-        adds the customers rows of events name but the store lacks."""
+        adds the customers rows of events name but the store lacks;
+        existing is "reject", "skip" or "update" (see set_existing())."""
         o = cls()
         o.set_strict(strict)
         o.set_create_customers(create_customers)
+        o.set_existing(existing)
         if reject_path is not None:
             o.set_reject_path(str(reject_path))
         o.set_delimiter(delimiter)

@@ -110,6 +110,7 @@ for _, e in ipairs(entries) do
     what = ("case %s opened on %s (%s), %d contacts"):format(e.id, e.channel, e.priority, e.contacts)
   elseif e.table == "feedback" then
     what = ("%s = %g"):format(e.question, e.score) .. (e.comment and (' "' .. e.comment .. '"') or "")
+    if e.interaction then what = what .. " on " .. e.interaction end -- the id of the interaction it rates
   else
     what = ("purchase %.2f"):format(e.amount)
   end

@@ -127,6 +127,8 @@ def history(store, customer):
             what = "case %s opened on %s (%s), %d contacts" % (e["id"], e["channel"], e["priority"], e["contacts"])
         elif e["table"] == "feedback":
             what = "%s = %g" % (e["question"], e["score"]) + (" \"%s\"" % e["comment"] if e["comment"] else "")
+            if e["interaction"]:  # the id of the interaction it rates
+                what += " on " + e["interaction"]
         else:
             what = "purchase %.2f" % e["amount"]
         print("  %s  %-12s %s" % (when, e["table"], what))

@@ -17,21 +17,30 @@ extern "C" {
  *
  * The in-memory store is where analyses run; a SQLite file is how it is
  * kept. cx_db_save() writes a store to a file and, called again later,
- * appends only what was added since (plus the changed fields of cases and
- * customer attributes), without rewriting the rest. cx_db_load() reads a file
- * back into a new store identical to the one saved: same rows in the same
- * order, same names with the same codes.
+ * appends what was added since and rewrites the rows that updates changed
+ * (the `_put` calls, cx_case_update()) and the attributes when one was
+ * replaced or removed, without rewriting the rest. cx_db_load() reads a
+ * file back into a new store identical to the one saved: same rows in the
+ * same order, same names with the same codes.
  *
  * Every save is one SQLite transaction in WAL mode: if the process is killed
  * or the machine stops in the middle, the file still holds the previous save,
- * never half of the new one. The file carries its schema version; opening a
- * file of an older version upgrades it in place (forward migrations, in the
- * same transaction as the save); a file of a newer version than this library
- * knows is refused with ::CX_EVERSION.
+ * never half of the new one. The file carries its schema version; a file of
+ * an older version is upgraded in place by the first call that opens it
+ * (forward migrations, in one transaction: that of the save, import or
+ * erasure, or one of its own for a load, which needs write access to the
+ * file for it); a file of a newer version than this library knows is
+ * refused with ::CX_EVERSION. Version 2 gave interactions, feedback and
+ * transactions their `id`, and links feedback to interactions by id: the
+ * interactions a version 1 file's feedback rated get the id `row-N`, N
+ * being their row.
  *
  * A file belongs to one store's history: saving a different store into it is
  * refused when the file holds rows the store does not (checked on each
- * table's count and last row).
+ * table's count and last row, and on the names of the named sets, which
+ * must be the store's under the same codes). cx_customer_forget() on a
+ * store and cx_db_forget() on its file, with the same ids, keep them one
+ * history.
  *
  * **Memory.** What CXKit allocates here follows the **Memory** paragraph of
  * @ref store. cx_db_load_with_allocator() builds the store with the given
@@ -55,7 +64,7 @@ extern "C" {
  * @param[in] store the store.
  * @param[in] path  the database file.
  * @return ::CX_OK; ::CX_EINVAL (NULL argument, or the file holds another
- *         store's rows); ::CX_EVERSION (written by a newer library); ::CX_EIO
+ *         store's rows or names); ::CX_EVERSION (written by a newer library); ::CX_EIO
  *         (SQLite could not open, read or write the file: the message has
  *         SQLite's own); ::CX_ENOMEM. On failure the file is as it was.
  */
@@ -63,11 +72,19 @@ CX_EXTERN int cx_db_save(const cx_store *store, const char *path);
 
 /**
  * @brief Load a SQLite file written by cx_db_save() into a new store.
- * @param[out] out  the new store, to free with cx_store_free().
+ *
+ * A file of an older schema version is first upgraded in place, in a
+ * transaction of its own, so loading it needs write access to it once;
+ * without (a read-only file, directory or medium) the call fails with
+ * ::CX_EVERSION and a message saying to open the file once with write
+ * access, and the file is left as it is.
+ *
+ * @param[out] out  the new store, to free with cx_store_free(). Its rows
+ *                  count as unchanged: a cx_db_save() of it rewrites nothing.
  * @param[in]  path the database file (not created if missing).
- * @return ::CX_OK, ::CX_EINVAL, ::CX_EVERSION, ::CX_EIO, ::CX_EPARSE (a row
- *         that does not pass the store's checks: the message names the table
- *         and row) or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EVERSION (newer, or older and not
+ *         writable), ::CX_EIO, ::CX_EPARSE (a row that does not pass the
+ *         store's checks: the message names the table and row) or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_db_load(cx_store **out, const char *path);
 
@@ -93,6 +110,19 @@ CX_EXTERN int cx_db_load_with_allocator(cx_store **out, const char *path, cx_all
  * file larger than memory can be imported. Feedback linked to an
  * interaction is checked against the interactions in the database.
  *
+ * cx_import_options_set_existing() applies to the records of the file as
+ * to those of a store: a row whose id the database holds already (or an
+ * earlier row of the same import) is refused as a duplicate
+ * (::CX_EXISTING_REJECT, the default), counted unchanged and left alone
+ * (::CX_EXISTING_SKIP), or replaces the record in its row of the database
+ * (::CX_EXISTING_UPDATE) after the checks cx_import_csv() makes (the customer
+ * exists, a case or rated interaction is the same customer's, an interaction
+ * rated by feedback or a case that interactions or feedback refer to keeps
+ * its customer, a question's new scale fits the answers given), all
+ * checked against the database. The report counts added, updated and
+ * unchanged records exactly as cx_import_csv() would on a store holding the
+ * database's records.
+ *
  * The whole import is one transaction: if it fails (strict mode, an I/O
  * error, a bad header), the database is left as it was.
  *
@@ -111,21 +141,32 @@ CX_EXTERN int cx_db_import_csv(cx_import_report **out, const char *db_path, cx_t
  *        file, as cx_customer_forget() does in a store.
  *
  * Deletes the customers, their attributes, interactions, cases, feedback
- * (with comments) and transactions, renumbers the remaining rows so that
- * the file matches a store on which cx_customer_forget() was called with
- * the same ids (so later cx_db_save() calls go on appending), and leaves
- * no copy of the erased values in the file: SQLite's secure_delete
- * overwrites the deleted content, the write-ahead log is checkpointed and
- * truncated, and the file is vacuumed. One transaction: on failure the
- * file is as it was.
+ * (with comments) and transactions, and the names of open sets that no row
+ * left uses; renumbers the remaining rows, and the codes of the remaining
+ * names, so that the file matches a store on which cx_customer_forget() was
+ * called with the same ids (so later cx_db_save() calls of that store go on
+ * appending); and leaves no copy of the erased values in the file: SQLite's
+ * secure_delete overwrites the deleted content, then the write-ahead log is
+ * checkpointed and truncated, the file vacuumed, and the log of that
+ * truncated. The erasure is one transaction: when it fails, the file is as
+ * it was.
  *
- * @param[out] out_rows the number of rows removed, over all tables; may be NULL.
+ * The cleaning after it needs the file to itself: while another connection
+ * reads the file it cannot finish, and the call returns ::CX_EIO with a
+ * message saying that the customers were erased but the file still needs
+ * cleaning (`*out_rows` is set). Calling cx_db_forget() with no ids (`n`
+ * 0) once the file is free cleans it without erasing anything.
+ *
+ * @param[out] out_rows the number of rows removed from the tables
+ *                      (::cx_table; attributes are not counted); may be NULL.
  * @param[in]  path     the database file (not created if missing).
- * @param[in]  n        the number of customers.
- * @param[in]  ids      n customer ids (repeats allowed).
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND (an id the file does not
- *         hold: the message names it; nothing is erased), ::CX_EVERSION,
- *         ::CX_EIO or ::CX_ENOMEM.
+ * @param[in]  n        the number of customers; 0 only cleans the file.
+ * @param[in]  ids      n customer ids (repeats allowed); may be NULL when n is 0.
+ * @return ::CX_OK, ::CX_EINVAL (NULL argument or id, or not a CXKit
+ *         database), ::CX_ENOTFOUND (an id the file does not hold: the
+ *         message names it; nothing is erased), ::CX_EVERSION, ::CX_EIO (no
+ *         file, SQLite could not write it, or the cleaning did not finish,
+ *         as above) or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_db_forget(size_t *out_rows, const char *path, size_t n, const char *const *ids);
 

@@ -726,6 +726,17 @@ CX_EXTERN int cx_transaction_put(int *out_change, size_t *out_row, cx_store *sto
  */
 CX_EXTERN int cx_customer_forget(size_t *out_rows, cx_store *store, size_t n, const char *const *ids);
 
+/**
+ * @brief Copy a store: every record, name, id and attribute, in a new store
+ *        using the same allocator. The copy can then be changed (for
+ *        instance pseudonymised with cx_store_pseudonymize() before an
+ *        export that leaves the building) while the original stays as it is.
+ * @param[out] out   the copy, to free with cx_store_free().
+ * @param[in]  store the store.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_store_clone(cx_store **out, const cx_store *store);
+
 /** Length of a pseudonym: 32 lowercase hexadecimal digits, then a NUL. */
 #define CX_PSEUDONYM_SIZE 33
 

@@ -355,11 +355,18 @@ static uint32_t commit_value(cx_store *s, pending *v)
     return v->id;
 }
 
-static int reserve_rows(cx_store *s, int table, size_t extra)
+static int grow_rows(cx_store *s, int table, size_t extra);
+
+static inline int reserve_rows(cx_store *s, int table, size_t extra)
+{
+    if (CXI_LIKELY(s->t[table].n + extra <= s->t[table].room))
+        return CX_OK;
+    return grow_rows(s, table, extra);
+}
+
+static int grow_rows(cx_store *s, int table, size_t extra)
 {
     cxi_table *t = &s->t[table];
-    if (CXI_LIKELY(t->n + extra <= t->room))
-        return CX_OK;
     int rc = cxi_cols_reserve(&s->mem, t->cols, t->ncols, t->n + extra);
     size_t room = SIZE_MAX;
     for (int i = 0; i < t->ncols; i++)
@@ -662,6 +669,16 @@ static bool same_row(cx_store *s, int table, uint32_t row, const cellv *c, int n
         if (memcmp(cell_at(s, table, c[i].col, row), &c[i].v, s->t[table].cols[c[i].col].elem) != 0)
             return false;
     return true;
+}
+
+/* Room for `cells` more entries of the undo log while an import runs. */
+static inline int undo_room(cx_store *s, size_t cells)
+{
+    cxi_undo *u = s->undo;
+    if (!u || u->n + cells <= u->cap)
+        return CX_OK;
+    int rc = cxi_grow(&s->mem, &u->cells, &u->cap, u->n + cells, sizeof *u->cells);
+    return rc ? cxi_fail(rc, "out of memory for the undo log of an import") : CX_OK;
 }
 
 /* Room for `cells` more entries of the undo log (while an import runs) and
@@ -1000,7 +1017,7 @@ static int attribute_remove(const char *fn, cx_store *s, uint32_t row, const cha
     uint32_t was = kid == CXI_NONE ? CXI_NONE : cxi_map_get(&s->attrs, akey);
     if (was == CXI_NONE)
         return CX_OK;
-    if ((rc = reserve_update(s, 0, 0, 1)))
+    if ((rc = undo_room(s, 1)))
         return rc;
     log_attribute(s, row, kid, was);
     cxi_map_remove_if(&s->attrs, attr_is_key, &akey);
@@ -1031,7 +1048,7 @@ int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key
     uint32_t vh = (uint32_t)cxi_hash(value, vlen);
     uint32_t vid = cxi_pool_find_hashed(&s->attr_values, value, vlen, vh);
     if ((vid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->attr_values, 1, vlen))) ||
-        (rc = cxi_map_reserve(&s->mem, &s->attrs, 1)) || (s->undo && (rc = reserve_update(s, 0, 0, 1))))
+        (rc = cxi_map_reserve(&s->mem, &s->attrs, 1)) || (rc = undo_room(s, 1)))
         return rc;
     uint32_t kid = commit_value(s, &k);
     if (vid == CXI_NONE)

@@ -21,7 +21,7 @@ function M.small()
              "2024-03-09T17:45:00+03:00", "2024-03-10T11:47:00+03:00", 0, 1)
   s:add_interaction("C-1", "website", "2024-03-01T20:40:00+03:00", "visit")
   s:add_interaction("C-1", "support_phone", "2024-03-09T17:00:00+03:00", "contact", "inbound", "نورة", "T-1", 600000)
-  s:add_feedback("C-1", "csat", 4, "2024-03-10T12:00:00+03:00", "support_phone", -1, "T-1", "خدمة ممتازة 👍")
+  s:add_feedback("C-1", "csat", 4, "2024-03-10T12:00:00+03:00", "support_phone", nil, "T-1", "خدمة ممتازة 👍")
   s:add_transaction("C-1", "2024-03-02T10:05:00+03:00", 420.0)
   return s
 end

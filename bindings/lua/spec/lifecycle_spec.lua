@@ -25,7 +25,7 @@ local function shop()
     s:add_transaction(t[1], t[2] .. "T12:00:00Z", t[3])
   end
   s:add_case("T-1", "A", "phone", "high", "agent", "2024-03-01T09:00:00Z")
-  s:add_feedback("A", "nps", 3, "2024-03-02T09:00:00Z", nil, -1, "T-1")
+  s:add_feedback("A", "nps", 3, "2024-03-02T09:00:00Z", nil, nil, "T-1")
   return s
 end
 

@@ -50,4 +50,30 @@ describe("cxkit memory", function()
       collectgarbage()
     end
   end)
+  it("frees the arrays and texts of put, forget and pseudonym calls, also when they fail", function()
+    local s = cx.Store()
+    s:add_touchpoint("w", "web", "consideration")
+    local key = string.rep("k", 32)
+    local function cycle()
+      s:put_customer("c", "consumer")
+      s:put_interaction("I", "c", "w", 0)
+      s:add_feedbacks({ "c" }, { "nps" }, { 9 }, { 1 }, nil, { "I" }, nil, nil, { "F" })
+      s:add_transactions({ "c" }, { 0 }, { 1 }, { "X" })
+      assert(not pcall(s.forget, s, { "c", "nobody" }))
+      assert(not pcall(s.add_transactions, s, { "c" }, { 0 }, { 1 }, { "X", "Y" }))
+      s:forget({ "c" })
+      cx.pseudonym(key, "c")
+    end
+    for _ = 1, 2000 do cycle() end
+    collectgarbage(); collectgarbage()
+    local before = rss_kb()
+    for i = 1, 50000 do
+      cycle()
+      if i % 1000 == 0 then collectgarbage() end
+    end
+    collectgarbage(); collectgarbage()
+    assert.are.equal(0, s:rows("customers"))
+    local grown = rss_kb() - before
+    assert.is_true(grown < 4096, "RSS grew by " .. grown .. " kB")
+  end)
 end)

@@ -20,3 +20,26 @@ def test_cx_analysis_example():
     assert "  first pain point: home_delivery (" in text  # the planted pain point, again
     assert "Funnel within 90 days" in text and "Attribution of 7632 purchases by channel" in text
     assert "Saved to SQLite and loaded back: 10766 feedback rows" in text
+
+
+def test_cx_sync_example():
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "python" / "cx_sync.py")],
+                         capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    assert out.returncode == 0, out.stderr
+    blocks = out.stdout.split("\n\n")
+    first, again, crm = (b.splitlines() for b in blocks[:3])
+    assert first[0] == "First import (existing='update'):" and len(first) == 8
+    assert again[0] == "The same files again:" and len(again) == 8
+    for line in again[1:]:
+        f = line.split()
+        # table read N added 0 updated 0 unchanged N rejected 0
+        assert f[3:7] == ["added", "0", "updated", "0"] and f[8] == f[2] and f[10] == "0", line
+    assert crm[1].split()[1:] == ["read", "3", "added", "1", "updated", "1", "unchanged", "1", "rejected", "0"]
+    # the rows removed are the customer and their history, counted here on a fresh load
+    from conftest import load_demo
+    import cxkit
+    with cxkit.Store() as s:
+        n = len(load_demo(s).history("C-100002")) + 1
+    assert "Forgot C-100002: %d rows removed" % n in out.stdout
+    assert "and it is gone: cx_history_new: no customer 'C-100002'" in out.stdout
+    assert out.stdout.rstrip().endswith("(= cxkit.pseudonym(key, id): True)")

@@ -58,3 +58,30 @@ def test_any_collection_order():
             q.set_calendar(cal)
             objs += [q, s.history("a")]
         drop_in_random_order(objs, rnd)
+
+
+def test_put_forget_and_pseudonym_cycles_do_not_leak():
+    """The arrays and texts of the new calls are freed, on success and on failure."""
+    s = cxkit.Store()
+    s.add_touchpoint("w", "web", "consideration")
+    key = b"k" * 32
+
+    def cycle():
+        s.put_customer("c", "consumer")
+        s.put_interaction("I", "c", "w", 0)
+        s.add_feedbacks(["c"], ["nps"], [9.0], [1], interactions=["I"], ids=["F"])
+        s.add_transactions(["c"], [0], [1.0], ids=["X"])
+        try:
+            s.forget(["c", "nobody"])
+        except cxkit.NotFound:
+            pass
+        s.forget(["c"])
+        cxkit.pseudonym(key, "c")
+
+    for _ in range(2000):
+        cycle()
+    before = rss_kb()
+    for _ in range(50000):
+        cycle()
+    assert s.rows("customers") == 0 and s.rows("feedback") == 0
+    assert rss_kb() - before < 4096
