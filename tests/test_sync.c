@@ -11,11 +11,15 @@
  *   import of the final files starts, in a store and streaming into SQLite.
  * - A failed strict sync leaves the store byte for byte as it was.
  *
+ * - The cxkit command (when the build has the tools: CXKIT_TOOL is its
+ *   path): sync, forget and pseudonymize on SQLite files, exit statuses.
+ *
  * The demo data's directory comes from $CXKIT_DATA, else from the path the
  * build gives (CXKIT_DEMO_DATA, examples/data of the source tree). */
 #include "cx_test.h"
 
 #include <errno.h>
+#include <sys/wait.h>
 
 #ifndef CXKIT_DEMO_DATA
 #define CXKIT_DEMO_DATA "examples/data"
@@ -1402,6 +1406,238 @@ START_TEST(failed_sync_changes_nothing)
 }
 END_TEST
 
+/* ---- the cxkit command ---------------------------------------------------- */
+
+#ifdef CXKIT_TOOL
+
+/* Runs cxkit with `args` (NULL-terminated); its output goes to out.txt and
+ * its errors to err.txt in the test's directory. Returns its exit status. */
+static int cxkit(const char *const *args)
+{
+    char out[512], err[512];
+    snprintf(out, sizeof out, "%s", P("out.txt"));
+    snprintf(err, sizeof err, "%s", P("err.txt"));
+    const char *argv[16] = {"cxkit"};
+    size_t n = 1;
+    for (; args[n - 1]; n++) {
+        EXPECT(n < 15, "too many arguments");
+        argv[n] = args[n - 1];
+    }
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    EXPECT(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (!freopen(out, "wb", stdout) || !freopen(err, "wb", stderr))
+            _exit(126);
+        execv(CXKIT_TOOL, (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    EXPECT(waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
+    EXPECT(WIFEXITED(status), "cxkit %s: killed by signal %d", args[0] ? args[0] : "",
+           WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return WEXITSTATUS(status);
+}
+
+#define CXKIT(...) cxkit((const char *const[]){__VA_ARGS__, NULL})
+
+/* out.txt or err.txt holds `part`. */
+static void output_has(const char *file, const char *part)
+{
+    char *text = slurp(P(file), NULL);
+    EXPECT(strstr(text, part) != NULL, "'%s' not in %s:\n%s", part, file, text);
+    free(text);
+}
+
+START_TEST(cli_usage)
+{
+    char version[64];
+    snprintf(version, sizeof version, "cxkit %s\n", cx_version_string());
+    ck_assert_int_eq(CXKIT("--version"), 0);
+    assert_file_eq(P("out.txt"), version);
+    ck_assert_int_eq(CXKIT("--help"), 0);
+    output_has("out.txt", "cxkit pseudonymize DB OUT_DB --key-file FILE");
+    ck_assert_int_eq(CXKIT("sync", "--help"), 0);
+    output_has("out.txt", "usage: cxkit sync DB DATA_DIR");
+    ck_assert_int_eq(CXKIT("forget", "x.db", "--help"), 0);
+    output_has("out.txt", "--from FILE");
+    /* bad usage: 2, and a word on what is wrong */
+    ck_assert_int_eq(cxkit((const char *const[]){NULL}), 2);
+    ck_assert_int_eq(CXKIT("--version", "now"), 2);
+    ck_assert_int_eq(CXKIT("frobnicate"), 2);
+    output_has("err.txt", "unknown command 'frobnicate'");
+    ck_assert_int_eq(CXKIT("sync", P("x.db")), 2);
+    output_has("err.txt", "DATA_DIR is missing");
+    ck_assert_int_eq(CXKIT("sync", P("x.db"), demo_dir(), "--fast"), 2);
+    output_has("err.txt", "unknown option '--fast'");
+    ck_assert_int_eq(CXKIT("sync", P("x.db"), demo_dir(), "-r"), 2);
+    ck_assert_int_eq(CXKIT("forget", P("x.db")), 2);
+    output_has("err.txt", "no customer id given");
+    ck_assert_int_eq(CXKIT("pseudonymize", P("x.db"), P("y.db")), 2);
+    output_has("err.txt", "--key-file is required");
+    /* failures: 1, and nothing made */
+    ck_assert_int_eq(CXKIT("sync", P("x.db"), P("no-such-dir")), 1);
+    ck_assert_int_eq(CXKIT("sync", P("x.db"), tmp_dir()), 1);
+    output_has("err.txt", "holds none of customers.csv");
+    ck_assert_int_eq(CXKIT("forget", P("x.db"), "C-1"), 1);
+    ck_assert_int_eq(CXKIT("pseudonymize", P("x.db"), P("y.db"), "--key-file", P("out.txt")), 1);
+    struct stat st;
+    EXPECT(stat(P("x.db"), &st) != 0 && stat(P("y.db"), &st) != 0, "a failed command left a file");
+}
+END_TEST
+
+/* A new store with the SQLite file's records. */
+static cx_store *load(const char *db)
+{
+    cx_store *s;
+    OK(cx_db_load(&s, db));
+    return s;
+}
+
+START_TEST(cli_sync)
+{
+    char dir[512], db[512], bad[512], rej[512];
+    demo_part(dir, DEMO_PART);
+    snprintf(db, sizeof db, "%s", P("cx.db"));
+    snprintf(bad, sizeof bad, "%s", P("bad"));
+    snprintf(rej, sizeof rej, "%s", P("rejects"));
+    cx_store *ref = import_dir(dir);
+    size_t total = 0;
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        total += t == CX_TABLE_QUESTIONS ? 2 : store_rows(ref, t); /* the file's, not the 3 built in */
+    char line[1024];
+    snprintf(line, sizeof line, "%s: %zu added, 0 updated, 0 unchanged, 0 rejected", db, total);
+    ck_assert_int_eq(CXKIT("sync", db, dir), 0);
+    output_has("out.txt", line);
+    cx_store *s = load(db);
+    assert_same_records(ref, s);
+    cx_store_free(s);
+    snprintf(line, sizeof line, "%s: 0 added, 0 updated, %zu unchanged, 0 rejected", db, total);
+    ck_assert_int_eq(CXKIT("sync", db, dir, "--skip"), 0);
+    output_has("out.txt", line);
+    ck_assert_int_eq(CXKIT("sync", db, dir), 0);
+    output_has("out.txt", line);
+
+    /* a bad row among updates: --strict keeps the file as it was */
+    mkdir(bad, 0777);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cases.csv", bad);
+    FILE *f = xopen(path);
+    fputs(bad_files[1].text, f);
+    xclose(f);
+    s = load(db);
+    snapshot before = snap(s);
+    cx_store_free(s);
+    ck_assert_int_eq(CXKIT("sync", db, bad, "--strict"), 1);
+    output_has("err.txt", "line 4");
+    output_has("err.txt", "cases and the tables after it were not synced");
+    s = load(db);
+    snapshot after = snap(s);
+    assert_snap_eq(&before, &after);
+    snap_free(&after);
+    cx_store_free(s);
+    /* without it, the good rows go in and the bad one is reported and kept */
+    ck_assert_int_eq(CXKIT("sync", db, bad, "-r", rej), 0);
+    output_has("out.txt", "first rejected: ");
+    output_has("out.txt", "cases.csv line 4");
+    output_has("out.txt", ": 1 added, 2 updated, 0 unchanged, 1 rejected");
+    snprintf(path, sizeof path, "%s/cases.rejects.csv", rej);
+    char *rejects = slurp(path, NULL);
+    EXPECT(strstr(rejects, "TKT-100003,C-100002,nowhere") != NULL, "reject file:\n%s", rejects);
+    free(rejects);
+    s = load(db);
+    size_t row;
+    OK(cx_store_find(&row, s, CX_TABLE_CASES, "TKT-100001"));
+    ck_assert_str_eq(store_str(s, CX_TABLE_CASES, CX_CASE_PRIORITY, row), "urgent");
+    cx_store_free(s);
+    snap_free(&before);
+    cx_store_free(ref);
+}
+END_TEST
+
+START_TEST(cli_forget)
+{
+    char dir[512], db[512];
+    demo_part(dir, DEMO_PART);
+    snprintf(db, sizeof db, "%s", P("cx.db"));
+    ck_assert_int_eq(CXKIT("sync", db, dir), 0);
+    cx_store *s = load(db);
+    snapshot before = snap(s);
+    cx_store_free(s);
+    ck_assert_int_eq(CXKIT("forget", db, "C-100001", "C-0"), 1);
+    output_has("err.txt", "C-0");
+    s = load(db);
+    snapshot after = snap(s);
+    assert_snap_eq(&before, &after);
+    snap_free(&after);
+    snap_free(&before);
+    cx_store_free(s);
+
+    /* ids from a file (CRLF, a blank line) and the command line: the file
+     * then holds what a store forgetting them holds */
+    write_file("ids.txt", "C-100001\r\n\nC-100002\n");
+    ck_assert_int_eq(CXKIT("forget", db, "--from", P("ids.txt"), "--", "C-100003"), 0);
+    cx_store *ref = import_dir(dir);
+    size_t rows;
+    OK(cx_customer_forget(&rows, ref, 3, (const char *const[]){"C-100001", "C-100002", "C-100003"}));
+    char line[1024];
+    snprintf(line, sizeof line, "3 customer ids given, %zu rows removed", rows);
+    output_has("out.txt", line);
+    s = load(db);
+    assert_same_records(ref, s);
+    cx_store_free(s);
+    cx_store_free(ref);
+}
+END_TEST
+
+START_TEST(cli_pseudonymize)
+{
+    char dir[512], db[512], out[512], key[512];
+    demo_part(dir, DEMO_PART);
+    snprintf(db, sizeof db, "%s", P("cx.db"));
+    snprintf(out, sizeof out, "%s", P("shared.db"));
+    static const char secret[] = "0123456789abcdef\n"; /* 17 bytes: the newline is part of the key */
+    snprintf(key, sizeof key, "%s", write_file("key", secret));
+    ck_assert_int_eq(CXKIT("sync", db, dir), 0);
+    ck_assert_int_eq(CXKIT("pseudonymize", db, out, "--key-file", key, "--attribute", "Name"), 1);
+    output_has("err.txt", "no customer attribute 'Name'");
+    write_file("short", "0123456789");
+    ck_assert_int_eq(CXKIT("pseudonymize", db, out, "--key-file", P("short")), 1);
+    output_has("err.txt", "at least 16");
+    struct stat st;
+    EXPECT(stat(out, &st) != 0, "a refused pseudonymize made %s", out);
+
+    ck_assert_int_eq(CXKIT("pseudonymize", db, out, "--key-file", key, "--attribute", "name", "--drop-comments"), 0);
+    cx_store *ref = import_dir(dir), *s = load(out);
+    OK(cx_store_pseudonymize(ref, secret, sizeof secret - 1, 1, (const char *const[]){"name"},
+                             CX_PSEUDONYMIZE_DROP_COMMENTS));
+    assert_same_records(ref, s);
+    char p[CX_PSEUDONYM_SIZE];
+    OK(cx_pseudonym(p, secret, sizeof secret - 1, "C-100001"));
+    size_t row;
+    OK(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, p));
+    FAILS(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, "C-100001"), CX_ENOTFOUND, "cx_store_find");
+    cx_store_free(s);
+    cx_store_free(ref);
+    /* the source is untouched; an existing output is never replaced */
+    s = load(db);
+    OK(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, "C-100001"));
+    cx_store_free(s);
+    size_t len;
+    char *was = slurp(out, &len);
+    ck_assert_int_eq(CXKIT("pseudonymize", db, out, "--key-file", key), 1);
+    output_has("err.txt", "exists");
+    size_t len2;
+    char *now = slurp(out, &len2);
+    EXPECT(len == len2 && memcmp(was, now, len) == 0, "%s was changed", out);
+    free(was);
+    free(now);
+}
+END_TEST
+
+#endif
+
 int main(void)
 {
     Suite *su = suite_create("sync");
@@ -1428,5 +1664,15 @@ int main(void)
     tcase_set_timeout(db, 120);
     tcase_add_test(db, demo_day_by_day_sqlite);
     suite_add_tcase(su, db);
+#ifdef CXKIT_TOOL
+    TCase *cli = tcase_create("cxkit");
+    tcase_add_checked_fixture(cli, tmpdir_setup, tmpdir_teardown);
+    tcase_set_timeout(cli, 120);
+    tcase_add_test(cli, cli_usage);
+    tcase_add_test(cli, cli_sync);
+    tcase_add_test(cli, cli_forget);
+    tcase_add_test(cli, cli_pseudonymize);
+    suite_add_tcase(su, cli);
+#endif
     return run_suite(su);
 }
