@@ -76,7 +76,7 @@ void cxb_error_clear(void);
 int cxb_version(void);
 
 %rename(version_string) cxb_version_string;
-/** @brief The version of the library in use as text ("0.2.0"). */
+/** @brief The version of the library in use as text ("0.3.0"). */
 const char *cxb_version_string(void);
 
 %rename(pseudonym) cxb_pseudonym;
