@@ -20,17 +20,17 @@ const csv = (name) => lit(join(dir, name + '.csv'));
 const inst = await DuckDBInstance.create(':memory:', { threads });
 const con = await inst.connect();
 
-// Loading: the rows of interactions.csv keep their order, so a table's rowid
-// is the 0-based row number that feedback's interaction column refers to.
+// Loading: feedback's interaction column holds the id of an interaction.
 const loads = [
   ['touchpoints', `SELECT name, channel FROM read_csv(${csv('touchpoints')})`],
   ['questions', `SELECT name, metric, scale_min::DOUBLE AS lo, scale_max::DOUBLE AS hi, higher_is_better AS hib
                  FROM read_csv(${csv('questions')})`],
   ['cases', `SELECT id, channel, opened, resolved, reopens, contacts FROM read_csv(${csv('cases')},
              types = {'opened': 'TIMESTAMPTZ', 'resolved': 'TIMESTAMPTZ', 'reopens': 'BIGINT', 'contacts': 'BIGINT'})`],
-  ['interactions', `SELECT touchpoint FROM read_csv(${csv('interactions')}, types = {'touchpoint': 'VARCHAR'})`],
+  ['interactions', `SELECT id, touchpoint FROM read_csv(${csv('interactions')},
+                    types = {'id': 'VARCHAR', 'touchpoint': 'VARCHAR'})`],
   ['feedback', `SELECT question, score, touchpoint, interaction, "case" FROM read_csv(${csv('feedback')},
-                types = {'score': 'DOUBLE', 'touchpoint': 'VARCHAR', 'interaction': 'BIGINT', 'case': 'VARCHAR'})`],
+                types = {'score': 'DOUBLE', 'touchpoint': 'VARCHAR', 'interaction': 'VARCHAR', 'case': 'VARCHAR'})`],
 ];
 let tLoad = 0;
 const cpu0 = process.cpuUsage();
@@ -55,7 +55,7 @@ WITH q AS (
 -- interactions would scan the whole interactions table every time)
 il AS (
   SELECT f.rowid AS fr, i.touchpoint
-  FROM feedback f JOIN interactions i ON i.rowid = f.interaction
+  FROM feedback f JOIN interactions i ON i.id = f.interaction
   WHERE f.touchpoint IS NULL
 ),
 f AS (

@@ -16,7 +16,7 @@ The rules copied from cxkit (metrics.h and pass_feedback / pass_cases):
   "higher is better", plus those of questions.csv; an answer counts for the
   measure of its question's metric (custom questions count for none);
 - an answer's channel: its touchpoint's, else the touchpoint of its
-  interaction (a 0-based row of interactions.csv), else its case's, else
+  interaction (its id in interactions.csv), else its case's, else
   missing (a group of its own, "(none)");
 - NPS = 100 (promoters 9-10 - detractors 0-6) / answers, on the raw score;
 - CSAT % = share of answers whose oriented score o (score, or min + max -
@@ -131,10 +131,11 @@ def main():
 
     cases = timed("cases", read_cases)
     inter = timed("interactions", lambda: pd.read_csv(
-        p("interactions"), usecols=["touchpoint"], dtype={"touchpoint": "category"}))
+        p("interactions"), usecols=["id", "touchpoint"], dtype={"id": "object", "touchpoint": "category"}))
     fb = timed("feedback", lambda: pd.read_csv(
         p("feedback"), usecols=["question", "score", "touchpoint", "interaction", "case"],
-        dtype={"question": "category", "touchpoint": "category", "case": "object", "score": "float64"}))
+        dtype={"question": "category", "touchpoint": "category", "interaction": "object", "case": "object",
+               "score": "float64"}))
     t_load = time.perf_counter() - t_load
     for name, n, dt in steps:
         print(f"  pandas read_csv {name:13s} {n:10d} rows {dt:7.3f} s")
@@ -157,10 +158,9 @@ def main():
         # channel of each answer: its touchpoint's, else its interaction's touchpoint's, else its case's
         tp_chan = dict(zip(tp["name"], tp["channel"]))
         ch = cat_lookup(fb["touchpoint"], tp_chan)[fb["touchpoint"].cat.codes.to_numpy()]
-        ino = fb["interaction"].to_numpy(dtype=float)
-        need = pd.isna(ch) & ~np.isnan(ino) & (ino >= 0) & (ino < len(inter))
-        icodes = inter["touchpoint"].cat.codes.to_numpy()
-        ch[need] = cat_lookup(inter["touchpoint"], tp_chan)[icodes[ino[need].astype(np.int64)]]
+        inter_chan = pd.Series(inter["touchpoint"].astype(object).map(tp_chan).to_numpy(), index=inter["id"])
+        need = pd.isna(ch)
+        ch[need] = fb["interaction"][need].map(inter_chan).to_numpy()
         need = pd.isna(ch)
         case_chan = pd.Series(cases["channel"].astype(object).to_numpy(), index=cases["id"])
         ch[need] = fb["case"][need].map(case_chan).to_numpy()

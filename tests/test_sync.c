@@ -649,9 +649,9 @@ static int64_t day_of(const char *iso)
 /* Ids, times and text that test the edges: Arabic ids and names, quotes,
  * commas and line breaks in text, equal times (answers, purchases), a case
  * that changes hands between channels, feedback rating interactions by id.
- * I-7 and I-8 are one second apart on purpose: journeys order a customer's
- * interactions of the same time by row, so their paths, attribution and
- * pain points would depend on the import order. */
+ * I-7 and I-8 happen at the same time: journeys order such interactions by
+ * what they are (touchpoint, id), not by row, so their paths, attribution
+ * and pain points do not depend on the import order. */
 static const char *const small_files[CX_TABLE_COUNT][2] = {
     [CX_TABLE_CUSTOMERS] = {"customers",
                             "id,segment,region,plan,acquired,name\n"
@@ -679,7 +679,7 @@ static const char *const small_files[CX_TABLE_COUNT][2] = {
                                "I-5,عميل-٢,web,2024-01-06T09:00:00+03:00,visit,inbound,,,1,abandoned,0\n"
                                "I-6,عميل-٢,chat,2024-01-06T10:00:00+03:00,contact,inbound,,T-2,0,missed,0\n"
                                "I-7,C-3,web,2024-01-07T11:00:00+03:00,visit,inbound,,,5,handled,0\n"
-                               "I-8,C-3,phone,2024-01-07T11:00:01+03:00,contact,inbound,نورة,T-3,9,handled,0\n"
+                               "I-8,C-3,phone,2024-01-07T11:00:00+03:00,contact,inbound,نورة,T-3,9,handled,0\n"
                                "I-9,C-3,shop,2024-01-08T11:00:00+03:00,purchase,inbound,,,9,handled,99.95\n"
                                "I-10,C-4,web,2024-01-09T11:00:00+03:00,view,outbound,,,0,handled,0\n"},
     [CX_TABLE_QUESTIONS] = {"questions", "name,metric,scale_min,scale_max,higher_is_better\n"

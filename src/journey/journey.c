@@ -602,17 +602,52 @@ void cx_journeys_free(cx_journeys *j)
     cxi_free(&keep, j, sizeof *j);
 }
 
+/* Interactions of one customer at the same time are ordered by what they
+ * are, not by where they were stored: a conversion after the touches it
+ * closes, then by touchpoint name, then by the source system's id (none
+ * first), then by row. So the same records in any order, shuffled or split
+ * into files, cut the same journeys. */
 typedef struct tpair {
     cx_time t;
     uint32_t row;
+    bool conv;
+    const char *tp, *id;
 } tpair;
+
+static int cmp_tie(const tpair *x, const tpair *y)
+{
+    if (x->conv != y->conv)
+        return x->conv ? 1 : -1;
+    int c = strcmp(x->tp, y->tp);
+    if (c)
+        return c;
+    if (x->id != y->id) {
+        if (!x->id || !y->id)
+            return x->id ? 1 : -1;
+        if ((c = strcmp(x->id, y->id)))
+            return c;
+    }
+    return (x->row > y->row) - (x->row < y->row);
+}
 
 static int cmp_tpair(const void *a, const void *b)
 {
     const tpair *x = a, *y = b;
     if (x->t != y->t)
         return (x->t > y->t) - (x->t < y->t);
-    return (x->row > y->row) - (x->row < y->row);
+    return cmp_tie(x, y);
+}
+
+static void tpair_of(tpair *p, const cx_journeys *j, uint32_t row)
+{
+    const cx_store *s = j->store;
+    p->conv = cxi_j_is_conv(j, row);
+    const uint32_t *tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    const uint32_t *id = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_ID, uint32_t);
+    p->row = row;
+    p->t = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time)[row];
+    p->tp = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], tp[row]);
+    p->id = id[row] == CXI_NONE ? NULL : cxi_pool_str(&s->keys[CX_TABLE_INTERACTIONS], id[row]);
 }
 
 /* Cuts the journeys and writes the paths; counts only when `fill` is false. */
@@ -719,8 +754,8 @@ static void sort_by_customer(cx_journeys *j, uint32_t *cursor)
         j->ev[cursor[icu[r]]++] = (uint32_t)r;
 }
 
-/* Sorts each customer's events by time (ties by row) where they were not
- * added in time order. CX_ENOMEM, reported. */
+/* Sorts each customer's events by time (ties as cmp_tie says) where they
+ * were not added in that order. CX_ENOMEM, reported. */
 static int sort_by_time(cx_journeys *j)
 {
     const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
@@ -730,8 +765,15 @@ static int sort_by_time(cx_journeys *j)
     for (size_t c = 0; c < j->ncust; c++) {
         uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
         bool sorted = true;
-        for (uint32_t p = a + 1; p < b && sorted; p++)
-            sorted = it[j->ev[p - 1]] <= it[j->ev[p]];
+        for (uint32_t p = a + 1; p < b && sorted; p++) {
+            sorted = it[j->ev[p - 1]] < it[j->ev[p]];
+            if (!sorted && it[j->ev[p - 1]] == it[j->ev[p]]) {
+                tpair x, y;
+                tpair_of(&x, j, j->ev[p - 1]);
+                tpair_of(&y, j, j->ev[p]);
+                sorted = cmp_tie(&x, &y) < 0;
+            }
+        }
         if (sorted)
             continue;
         size_t len = b - a;
@@ -744,10 +786,8 @@ static int sort_by_time(cx_journeys *j)
             scratch = ns;
             scap = len;
         }
-        for (size_t i = 0; i < len; i++) {
-            scratch[i].row = j->ev[a + i];
-            scratch[i].t = it[scratch[i].row];
-        }
+        for (size_t i = 0; i < len; i++)
+            tpair_of(&scratch[i], j, j->ev[a + i]);
         qsort(scratch, len, sizeof *scratch, cmp_tpair);
         for (size_t i = 0; i < len; i++)
             j->ev[a + i] = scratch[i].row;
