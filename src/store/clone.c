@@ -44,7 +44,7 @@ static int copy_into(cx_store *c, const cx_store *s)
         to->n = 0;
         if ((rc = cxi_cols_reserve(&c->mem, to->cols, to->ncols, from->n ? from->n : 1)))
             break;
-        for (int k = 0; k < from->ncols; k++)
+        for (int k = 0; k < from->ncols && from->n; k++)
             memcpy(to->cols[k].data, from->cols[k].data, from->n * from->cols[k].elem);
         to->n = from->n;
         to->room = to->cols[0].cap;

@@ -213,7 +213,8 @@ static int rebuild_set(cx_store *s, plan *p, size_t i, uint64_t *rank)
     for (uint32_t c = 0; c < n; c++)
         if (rank[c] != UINT64_MAX)
             order[kept++] = (ranked){rank[c], c};
-    qsort(order, kept, sizeof *order, by_rank);
+    if (kept > 1)
+        qsort(order, kept, sizeof *order, by_rank);
     int rc = CX_OK;
     for (uint32_t k = 0; k < kept && !rc; k++)
         rc = cxi_pool_intern(&s->mem, &p->sets[i], cxi_pool_str(old, order[k].code), cxi_pool_len(old, order[k].code),
