@@ -1643,6 +1643,7 @@ int main(void)
     Suite *su = suite_create("sync");
     TCase *small = tcase_create("small");
     tcase_add_checked_fixture(small, tmpdir_setup, tmpdir_teardown);
+    tcase_set_timeout(small, 120); /* 25 orders of the files: seconds under ASan on a busy machine */
     tcase_add_test(small, small_shuffled_and_split);
     tcase_add_test(small, small_twice);
     tcase_add_test(small, skip_keeps_update_replaces);
