@@ -2479,6 +2479,242 @@ START_TEST(strict_update_rolls_back)
 }
 END_TEST
 
+/* ---- hardening (issue 15) ---------------------------------------------- */
+
+/* A store like sample_store() (built-in names, a defined channel, customers
+ * with attributes, events), its memory from `b`. */
+static cx_store *sample_on(cxt_alloc *b)
+{
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, b));
+    OK(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "fax"));
+    OK(cx_customer_add(s, "C-1", "consumer", "الرياض", "premium", T("2024-01-15T08:00:00+03:00")));
+    OK(cx_customer_add(s, "عميل-٢", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_set_attribute(s, "C-1", "name", "سارة"));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", "sales", 1, 2.5));
+    OK(cx_case_add(s, "T-1", "C-1", "fax", "high", "نورة", T("2024-02-01T10:00:00Z"), CX_TIME_NONE, CX_TIME_NONE, 0,
+                   1));
+    OK(cx_interaction_add(NULL, s, "I-1", "C-1", "web", T("2024-02-01T10:00:00Z"), "contact", CX_INBOUND, "نورة",
+                          "T-1", 1000, CX_HANDLED, 0));
+    OK(cx_feedback_add(NULL, s, "F-1", "C-1", "nps", 9, T("2024-02-02T09:00:00Z"), "web", "I-1", "T-1", "جيد"));
+    OK(cx_transaction_add(NULL, s, "X-1", "عميل-٢", T("2024-02-04T09:00:00Z"), 12.5));
+    return s;
+}
+
+/* One import with the allocation number k of the import refused, alone
+ * (those after it granted), for k = 1, 2, ... until the import needs no
+ * more: each failure is CX_ENOMEM, hands out no report, leaves the store
+ * exactly as before (every table exported, byte for byte: built-in
+ * channels, stages and questions included) and keeps no memory. */
+static void each_allocation_of_import(import_fn imp, int table, const char *file, const cx_import_options *o,
+                                      uint64_t accepted)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s", file);
+    cxt_alloc b = {0};
+    cx_store *s = sample_on(&b);
+    export_all(s, "before", 0);
+    cx_store_free(s);
+    cxt_alloc_done(&b);
+    size_t failures = 0;
+    for (size_t k = 1;; k++) {
+        cxt_alloc a = {0};
+        s = sample_on(&a);
+        cx_import_report *r = (cx_import_report *)&r;
+        cxt_alloc_fail_nth(&a, k, false);
+        int rc = imp(&r, s, table, path, o);
+        size_t refused = a.refused;
+        cxt_alloc_allow(&a, -1);
+        if (rc == CX_OK) {
+            ck_assert_msg(refused == 0, "allocation %zu refused, yet the import succeeded", k);
+            ck_assert_uint_eq(cx_import_report_accepted(r), accepted);
+            cx_import_report_free(r);
+            cx_store_free(s);
+            cxt_alloc_done(&a);
+            break;
+        }
+        ck_assert_msg(rc == CX_ENOMEM, "allocation %zu refused: %d %s", k, rc, cx_last_error());
+        ck_assert_ptr_null(r);
+        MSG_HAS(path);
+        export_all(s, "after", 0);
+        assert_exports_same("before", "after");
+        cx_store_free(s);
+        cxt_alloc_done(&a);
+        failures++;
+        ck_assert_uint_lt(k, 10000);
+    }
+    ck_assert_uint_gt(failures, 2);
+}
+
+/* Issue 15, defect 1: a failed import, wherever it runs out of memory
+ * (the report's allocation first of all), changes nothing. */
+START_TEST(import_refused_allocations_change_nothing)
+{
+    const char *c = write_file("c.csv", "id,segment,tier,note\nC-2,smb,gold,x\nC-3,,silver,\nC-1,dup,,\n");
+    char cpath[256];
+    snprintf(cpath, sizeof cpath, "%s", c);
+    const char *j = write_file("t.jsonl", "{\"customer\":\"N-1\",\"time\":\"2024-03-01T00:00:00Z\",\"amount\":3}\n"
+                                          "{\"customer\":\"N-2\",\"time\":\"2024-03-02T00:00:00Z\",\"amount\":-1}\n"
+                                          "{\"customer\":\"C-1\",\"time\":\"2024-03-03T00:00:00Z\",\"amount\":4}\n");
+    char jpath[256];
+    snprintf(jpath, sizeof jpath, "%s", j);
+    const char *f = write_file("f.csv", "customer,question,score,time,interaction\n"
+                                        "C-1,nps,10,2024-03-01T00:00:00Z,I-1\nC-1,nps,11,2024-03-01T00:00:00Z,\n");
+    char fpath[256];
+    snprintf(fpath, sizeof fpath, "%s", f);
+    each_allocation_of_import(cx_import_csv, CX_TABLE_CUSTOMERS, cpath, NULL, 2);
+    each_allocation_of_import(cx_import_csv, CX_TABLE_FEEDBACK, fpath, NULL, 1);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_create_customers(o, 1));
+    OK(cx_import_options_set_reject_path(o, P("rejects.jsonl")));
+    each_allocation_of_import(cx_import_jsonl, CX_TABLE_TRANSACTIONS, jpath, o, 2);
+    OK(cx_import_options_set_reject_path(o, P("rejects.csv")));
+    each_allocation_of_import(cx_import_csv, CX_TABLE_CUSTOMERS, cpath, o, 2);
+    cx_import_options_free(o);
+}
+END_TEST
+
+/* Issue 15, defect 10: a JSON Lines customer row with an empty member name
+ * is rejected whole: its customer is not stored, nor changed when it
+ * exists and rows update; the other rows go in. */
+START_TEST(jsonl_empty_member_rejects_whole_row)
+{
+    cx_store *s = with_customers();
+    size_t before = store_rows(s, CX_TABLE_CUSTOMERS);
+    const char *p = write_file("c.jsonl", "{\"id\":\"C-7\",\"\":\"x\"}\n"
+                                          "{\"id\":\"C-8\",\"tier\":\"gold\"}\n"
+                                          "{\"id\":\"C-9\",\"tier\":\"silver\",\"\":null}\n");
+    cx_import_report *r = import_ok(cx_import_jsonl, s, CX_TABLE_CUSTOMERS, p, NULL, 3, 1, 2);
+    detail(r, 0, 1, 0, "attribute name cannot be empty");
+    detail(r, 1, 3, 0, "attribute name cannot be empty");
+    cx_import_report_free(r);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), before + 1);
+    size_t row;
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, "C-7"), CX_ENOTFOUND);
+    ck_assert_int_eq(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, "C-9"), CX_ENOTFOUND);
+    OK(cx_store_find(&row, s, CX_TABLE_CUSTOMERS, "C-8"));
+    /* updating rows: the stored customer keeps its values */
+    export_all(s, "a", 0);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    p = write_file("u.jsonl", "{\"id\":\"C-8\",\"segment\":\"new\",\"tier\":\"bronze\",\"\":\"x\"}\n");
+    cx_import_report_free(import_ok(cx_import_jsonl, s, CX_TABLE_CUSTOMERS, p, o, 1, 0, 1));
+    export_all(s, "b", 0);
+    assert_exports_same("a", "b");
+    /* strict mode fails the same row, and changes nothing either */
+    OK(cx_import_options_set_strict(o, 1));
+    cx_import_report *none = (cx_import_report *)&none;
+    FAILS(cx_import_jsonl(&none, s, CX_TABLE_CUSTOMERS, p, o), CX_EPARSE, "cx_import_jsonl");
+    ck_assert_ptr_null(none);
+    export_all(s, "b", 0);
+    assert_exports_same("a", "b");
+    cx_import_options_free(o);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Issue 15: a reject file that is the input file, under its own name,
+ * another spelling of it, a hard link or a symbolic link, is refused with
+ * CX_EINVAL before anything is written: the input keeps its bytes, the
+ * store its rows. */
+START_TEST(reject_path_is_input_refused)
+{
+    static const char csv[] = "id,segment\nC-7,smb\n,missing id\n";
+    static const char jsonl[] = "{\"id\":\"C-7\"}\n{\"segment\":\"missing id\"}\n";
+    const char *const names[2] = {"in.csv", "in.jsonl"};
+    const char *const texts[2] = {csv, jsonl};
+    const import_fn fns[2] = {cx_import_csv, cx_import_jsonl};
+    for (int k = 0; k < 2; k++) {
+        char in[256], link_hard[256], link_soft[256], dotted[300];
+        snprintf(in, sizeof in, "%s", write_file(names[k], texts[k]));
+        snprintf(link_hard, sizeof link_hard, "%s", P(k ? "hard.jsonl" : "hard.csv"));
+        snprintf(link_soft, sizeof link_soft, "%s", P(k ? "soft.jsonl" : "soft.csv"));
+        snprintf(dotted, sizeof dotted, "%s/./%s", tmp_dir(), names[k]);
+        ck_assert_int_eq(link(in, link_hard), 0);
+        ck_assert_int_eq(symlink(in, link_soft), 0);
+        const char *const rejects[] = {in, dotted, link_hard, link_soft};
+        cx_store *s = with_customers();
+        snapshot before = snap(s);
+        for (size_t i = 0; i < sizeof rejects / sizeof rejects[0]; i++) {
+            cx_import_options *o;
+            OK(cx_import_options_new(&o));
+            OK(cx_import_options_set_reject_path(o, rejects[i]));
+            cx_import_report *r = (cx_import_report *)&r;
+            FAILS(fns[k](&r, s, CX_TABLE_CUSTOMERS, in, o), CX_EINVAL, k ? "cx_import_jsonl" : "cx_import_csv");
+            MSG_HAS("is the input file");
+            ck_assert_ptr_null(r);
+            assert_file_eq(in, texts[k]);
+            assert_snap(s, &before);
+            cx_import_options_free(o);
+        }
+        /* another file is fine */
+        cx_import_options *o;
+        OK(cx_import_options_new(&o));
+        OK(cx_import_options_set_reject_path(o, P("rejects")));
+        cx_import_report_free(import_ok(fns[k], s, CX_TABLE_CUSTOMERS, in, o, 2, 1, 1));
+        assert_file_eq(in, texts[k]);
+        cx_import_options_free(o);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
+/* Issue 15: a NULL allocator means malloc, realloc and free wherever one is
+ * taken (documented), and its user data is then not used: a store, import
+ * options, a calendar and a loaded store made that way work as those of
+ * the plain constructors. (Monitors: test_metrics.) */
+START_TEST(null_allocator_is_malloc)
+{
+    int ud = 0;
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, NULL, &ud));
+    cx_import_options *o;
+    OK(cx_import_options_new_with_allocator(&o, NULL, &ud));
+    OK(cx_import_options_set_reject_path(o, P("rejects.csv")));
+    OK(cx_import_options_map_column(o, "who", "id"));
+    char *text = malloc(200 * 32), *at = text;
+    at += sprintf(at, "who,segment\n");
+    for (int i = 0; i < 200; i++) /* enough rows to grow the store's arrays */
+        at += sprintf(at, "C%d,%s\n", i, i % 50 == 7 ? "" : "smb");
+    char in[256];
+    snprintf(in, sizeof in, "%s", write_file("c.csv", text));
+    free(text);
+    cx_import_report_free(import_ok(cx_import_csv, s, CX_TABLE_CUSTOMERS, in, o, 200, 200, 0));
+    cx_store *plain;
+    OK(cx_store_new(&plain));
+    cx_import_report_free(import_ok(cx_import_csv, plain, CX_TABLE_CUSTOMERS, in, o, 200, 200, 0));
+    export_all(s, "s", 0);
+    export_all(plain, "p", 0);
+    assert_exports_same("s", "p");
+    /* a database loaded with a NULL allocator */
+    char db[256];
+    snprintf(db, sizeof db, "%s", P("s.db"));
+    OK(cx_db_save(s, db));
+    cx_store *loaded;
+    OK(cx_db_load_with_allocator(&loaded, db, NULL, &ud));
+    export_all(loaded, "l", 0);
+    assert_exports_same("s", "l");
+    /* a calendar */
+    cx_calendar *cal;
+    OK(cx_calendar_new_with_allocator(&cal, 180, NULL, &ud));
+    for (int d = 0; d < 5; d++)
+        OK(cx_calendar_add_hours(cal, d + 1, 9 * 60, 17 * 60));
+    for (int m = 1; m <= 12; m++) /* enough holidays to grow its arrays */
+        OK(cx_calendar_add_holiday(cal, 2024, m, 1));
+    int64_t ms;
+    OK(cx_calendar_business_ms(&ms, cal, T("2024-01-01T00:00:00+03:00"), T("2024-01-08T00:00:00+03:00")));
+    ck_assert_int_eq(ms, 4 * 8 * HOUR_MS); /* Monday 1 January is a holiday */
+    ck_assert_int_eq(ud, 0);
+    cx_calendar_free(cal);
+    cx_store_free(loaded);
+    cx_store_free(plain);
+    cx_import_options_free(o);
+    cx_store_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("io");
@@ -2551,5 +2787,13 @@ int main(void)
     tcase_add_test(args, report_arguments);
     tcase_add_test(args, export_arguments);
     suite_add_tcase(su, args);
+    TCase *hard = tcase_create("hardening");
+    tcase_add_checked_fixture(hard, tmpdir_setup, tmpdir_teardown);
+    tcase_set_timeout(hard, 120);
+    tcase_add_test(hard, import_refused_allocations_change_nothing);
+    tcase_add_test(hard, jsonl_empty_member_rejects_whole_row);
+    tcase_add_test(hard, reject_path_is_input_refused);
+    tcase_add_test(hard, null_allocator_is_malloc);
+    suite_add_tcase(su, hard);
     return run_suite(su);
 }

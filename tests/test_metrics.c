@@ -1239,6 +1239,240 @@ START_TEST(monitor_cases_and_bad_input)
 }
 END_TEST
 
+/* ---- hardening (issue 15) ---------------------------------------------- */
+
+/* Every allocation of cx_query_run() and cx_result_merge() refused in turn,
+ * alone (the next ones granted): each failure is CX_ENOMEM, keeps nothing,
+ * and every block goes back with its exact size (a pool allocator trusts
+ * osize: the result's column table was once freed as one column's). */
+START_TEST(each_allocation_refused_in_turn)
+{
+    cxt_alloc f = {0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &f));
+    OK(cx_customer_add(s, "A", "vip", NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "B", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "chat", "chat", "service", NULL, 1, 1));
+    for (int i = 0; i < 40; i++) {
+        OK(cx_feedback_add(NULL, s, NULL, i % 3 ? "A" : "B", "nps", i % 11, i * DAY_MS, i % 2 ? "call" : "chat",
+                           NULL, NULL, NULL));
+        OK(cx_interaction_add(NULL, s, NULL, i % 3 ? "A" : "B", i % 2 ? "call" : "chat", i * DAY_MS, "contact",
+                              CX_INBOUND, "x", NULL, 1000 * i, CX_HANDLED, 0));
+    }
+    cx_query *q;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_add(q, CX_MEASURE_HANDLE_TIME));
+    OK(cx_query_add(q, CX_MEASURE_REPEAT_RATE));
+    OK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    OK(cx_query_group_by_time(q, CX_BUCKET_WEEK, 0));
+    size_t base = f.live;
+    cx_result *got = NULL;
+    size_t refusals = 0;
+    for (size_t k = 1;; k++) {
+        cx_result *r = (cx_result *)&r;
+        cxt_alloc_fail_nth(&f, k, false);
+        int rc = cx_query_run(&r, q);
+        size_t refused = f.refused;
+        cxt_alloc_allow(&f, -1);
+        f.refused = 0;
+        ck_assert_msg(f.bad == 0, "cx_query_run, allocation %zu refused: %zu calls with a wrong osize", k, f.bad);
+        if (rc == CX_OK && refused == 0) {
+            got = r;
+            break;
+        }
+        ck_assert_msg(rc == CX_ENOMEM, "cx_query_run, allocation %zu refused: %d %s", k, rc, cx_last_error());
+        ck_assert_ptr_null(r);
+        ck_assert_uint_eq(f.live, base);
+        refusals++;
+        ck_assert_uint_lt(k, 100000);
+    }
+    ck_assert_uint_gt(refusals, 10);
+    size_t with_result = f.live;
+    refusals = 0;
+    for (size_t k = 1;; k++) {
+        cx_result *m = (cx_result *)&m;
+        cxt_alloc_fail_nth(&f, k, false);
+        int rc = cx_result_merge(&m, got, got);
+        size_t refused = f.refused;
+        cxt_alloc_allow(&f, -1);
+        f.refused = 0;
+        ck_assert_msg(f.bad == 0, "cx_result_merge, allocation %zu refused: %zu calls with a wrong osize", k, f.bad);
+        if (rc == CX_OK && refused == 0) {
+            ck_assert_uint_eq(cx_result_row_count(m), cx_result_row_count(got));
+            ck_assert_int_eq(result_int(m, 0, "nps_n"), 2 * result_int(got, 0, "nps_n"));
+            cx_result_free(m);
+            break;
+        }
+        ck_assert_msg(rc == CX_ENOMEM, "cx_result_merge, allocation %zu refused: %d %s", k, rc, cx_last_error());
+        ck_assert_ptr_null(m);
+        ck_assert_uint_eq(f.live, with_result);
+        refusals++;
+        ck_assert_uint_lt(k, 100000);
+    }
+    ck_assert_uint_gt(refusals, 10);
+    ck_assert_uint_eq(f.live, with_result);
+    cx_result_free(got);
+    cx_query_free(q);
+    cx_store_free(s);
+    cxt_alloc_done(&f);
+}
+END_TEST
+
+/* The serialised bytes of a one-measure query over survey_store() (one
+ * group): the measure's accumulator is the last `acc_bytes` bytes, its
+ * first u64 the count, checked to be `n`. The caller frees the bytes. */
+static unsigned char *serialised(int measure, size_t acc_bytes, uint64_t n, size_t *len)
+{
+    cx_store *s = survey_store();
+    cx_result *r = run1(s, measure);
+    ck_assert_int_eq(cx_result_serialize(len, r, NULL, 0), CX_EBUFSIZE);
+    unsigned char *buf = malloc(*len);
+    ck_assert_ptr_nonnull(buf);
+    OK(cx_result_serialize(len, r, buf, *len));
+    cx_result_free(r);
+    cx_store_free(s);
+    ck_assert_uint_ge(*len, acc_bytes);
+    uint64_t have = 0;
+    for (int i = 0; i < 8; i++)
+        have |= (uint64_t)buf[*len - acc_bytes + i] << (8 * i);
+    ck_assert_msg(have == n, "the count in the bytes is %llu, expected %llu", (unsigned long long)have,
+                  (unsigned long long)n);
+    return buf;
+}
+
+/* Writes u64 number `i` of the accumulator (little-endian, the format's). */
+static void put_u64(unsigned char *buf, size_t len, size_t acc_bytes, int i, uint64_t v)
+{
+    for (int b = 0; b < 8; b++)
+        buf[len - acc_bytes + 8 * (size_t)i + (size_t)b] = (unsigned char)(v >> (8 * b));
+}
+
+/* An NPS accumulator (n, promoters, passives, detractors: u64; sum and sum
+ * of squares: f64) whose count is `n`, all promoters; deserialised, or the
+ * status of the refusal. */
+static int nps_result(cx_result **out, uint64_t n)
+{
+    size_t len;
+    unsigned char *buf = serialised(CX_MEASURE_NPS, 48, 6, &len);
+    put_u64(buf, len, 48, 0, n);
+    put_u64(buf, len, 48, 1, n);
+    put_u64(buf, len, 48, 2, 0);
+    put_u64(buf, len, 48, 3, 0);
+    int rc = cx_result_deserialize(out, buf, len);
+    free(buf);
+    return rc;
+}
+
+/* Counts near INT64_MAX (issue 15, defect 5): they read back exactly, a
+ * count beyond INT64_MAX is corrupt input, and a merge whose counts would
+ * pass INT64_MAX fails with CX_ERANGE instead of overflowing. */
+START_TEST(huge_counts_exact_or_refused)
+{
+    const uint64_t big = ((uint64_t)1 << 53) + 1; /* no double holds it */
+    cx_result *r, *m;
+    OK(nps_result(&r, big));
+    ck_assert_int_eq(result_int(r, 0, "nps_n"), (int64_t)big);
+    ck_assert_int_eq(result_int(r, 0, "nps_promoters"), (int64_t)big);
+    OK(cx_result_merge(&m, r, r));
+    ck_assert_int_eq(result_int(m, 0, "nps_n"), (int64_t)(2 * big));
+    CLOSE(result_real(m, 0, "nps"), 100);
+    cx_result_free(m);
+    cx_result_free(r);
+    /* INT64_MAX itself reads back; merged with anything it overflows */
+    OK(nps_result(&r, (uint64_t)INT64_MAX));
+    ck_assert_int_eq(result_int(r, 0, "nps_n"), INT64_MAX);
+    ck_assert_int_eq(result_int(r, 0, "nps_promoters"), INT64_MAX);
+    m = (cx_result *)&m;
+    FAILS(cx_result_merge(&m, r, r), CX_ERANGE, "cx_result_merge");
+    ck_assert_ptr_null(m);
+    cx_result_free(r);
+    /* 2^62: merged with itself it would be 2^63, one past INT64_MAX */
+    OK(nps_result(&r, (uint64_t)1 << 62));
+    FAILS(cx_result_merge(&m, r, r), CX_ERANGE, "cx_result_merge");
+    MSG_HAS("2^63");
+    ck_assert_ptr_null(m);
+    cx_result *one;
+    OK(nps_result(&one, ((uint64_t)1 << 62) - 1)); /* one less: fits exactly */
+    OK(cx_result_merge(&m, r, one));
+    ck_assert_int_eq(result_int(m, 0, "nps_n"), INT64_MAX);
+    /* and the merged result survives a round trip */
+    size_t len;
+    ck_assert_int_eq(cx_result_serialize(&len, m, NULL, 0), CX_EBUFSIZE);
+    void *buf = malloc(len);
+    OK(cx_result_serialize(&len, m, buf, len));
+    cx_result *back;
+    OK(cx_result_deserialize(&back, buf, len));
+    ck_assert_int_eq(result_int(back, 0, "nps_n"), INT64_MAX);
+    free(buf);
+    cx_result_free(back);
+    cx_result_free(m);
+    cx_result_free(one);
+    cx_result_free(r);
+    /* beyond INT64_MAX: refused as corrupt, not read as a negative count */
+    static const uint64_t beyond[] = {(uint64_t)INT64_MAX + 1, UINT64_MAX - 1, UINT64_MAX};
+    for (size_t i = 0; i < sizeof beyond / sizeof beyond[0]; i++) {
+        r = (cx_result *)&r;
+        FAILS(nps_result(&r, beyond[i]), CX_EPARSE, "cx_result_deserialize");
+        ck_assert_ptr_null(r);
+    }
+}
+END_TEST
+
+/* The same for a proportion (FCR: n cases, x resolved at first contact). */
+START_TEST(huge_proportion_counts)
+{
+    size_t len;
+    cx_store *s = survey_store();
+    cx_result *r0 = run1(s, CX_MEASURE_FCR);
+    uint64_t n0 = (uint64_t)result_int(r0, 0, "fcr_n");
+    cx_result_free(r0);
+    cx_store_free(s);
+    unsigned char *buf = serialised(CX_MEASURE_FCR, 16, n0, &len);
+    cx_result *r, *m;
+    put_u64(buf, len, 16, 0, (uint64_t)INT64_MAX - 2);
+    put_u64(buf, len, 16, 1, 7);
+    OK(cx_result_deserialize(&r, buf, len));
+    ck_assert_int_eq(result_int(r, 0, "fcr_n"), INT64_MAX - 2);
+    ck_assert_int_eq(result_int(r, 0, "fcr_count"), 7);
+    FAILS(cx_result_merge(&m, r, r), CX_ERANGE, "cx_result_merge");
+    ck_assert_ptr_null(m);
+    cx_result_free(r);
+    put_u64(buf, len, 16, 0, (uint64_t)INT64_MAX + 5);
+    r = (cx_result *)&r;
+    FAILS(cx_result_deserialize(&r, buf, len), CX_EPARSE, "cx_result_deserialize");
+    ck_assert_ptr_null(r);
+    free(buf);
+}
+END_TEST
+
+/* A NULL allocator is malloc, realloc and free (documented): a monitor made
+ * with one works as one made by cx_monitor_new(), and its user data is
+ * never used. */
+START_TEST(monitor_null_allocator_is_malloc)
+{
+    cx_monitor *a, *b;
+    int ud = 0;
+    OK(cx_monitor_new_with_allocator(&a, 7 * DAY_MS, NULL, &ud));
+    OK(cx_monitor_new(&b, 7 * DAY_MS));
+    cx_monitor *both[] = {a, b};
+    double v[2];
+    uint64_t n[2];
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < 300; i++) /* enough to grow its arrays */
+            OK(cx_monitor_add_answer(both[k], i * HOUR_MS, CX_METRIC_NPS, i % 11, 0, 10, 1));
+        OK(cx_monitor_read(&v[k], &n[k], both[k], 300 * HOUR_MS, CX_MEASURE_NPS));
+    }
+    ck_assert_uint_eq(n[0], n[1]);
+    ck_assert_uint_gt(n[0], 100);
+    CLOSE(v[0], v[1]);
+    ck_assert_int_eq(ud, 0);
+    cx_monitor_free(a);
+    cx_monitor_free(b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("metrics");
@@ -1272,5 +1506,12 @@ int main(void)
     tcase_add_test(bad, out_of_memory);
     tcase_add_test(bad, out_of_memory_wide_queries);
     suite_add_tcase(su, bad);
+    TCase *hard = tcase_create("hardening");
+    tcase_set_timeout(hard, 120);
+    tcase_add_test(hard, each_allocation_refused_in_turn);
+    tcase_add_test(hard, huge_counts_exact_or_refused);
+    tcase_add_test(hard, huge_proportion_counts);
+    tcase_add_test(hard, monitor_null_allocator_is_malloc);
+    suite_add_tcase(su, hard);
     return run_suite(su);
 }

@@ -67,7 +67,8 @@ CX_EXTERN int cx_calendar_new(cx_calendar **out, int offset_minutes);
  * @param[in]  alloc          the allocation function (see ::cx_alloc_fn), or
  *                            NULL for malloc, realloc and free; it is called
  *                            from whichever thread uses the calendar.
- * @param[in]  ud             passed to every call of `alloc`.
+ * @param[in]  ud             passed to every call of `alloc` (unused when
+ *                            `alloc` is NULL).
  * @return ::CX_OK, ::CX_EINVAL for a NULL `out`, ::CX_ERANGE for an offset
  *         beyond ±14:00, or ::CX_ENOMEM.
  *

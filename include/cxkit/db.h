@@ -92,8 +92,10 @@ CX_EXTERN int cx_db_load(cx_store **out, const char *path);
  * @brief Like cx_db_load(), with the store's memory from `alloc`.
  * @param[out] out   the new store, to free with cx_store_free().
  * @param[in]  path  the database file.
- * @param[in]  alloc the allocation function (see ::cx_alloc_fn).
- * @param[in]  ud    passed to every call of `alloc`.
+ * @param[in]  alloc the allocation function (see ::cx_alloc_fn), or NULL for
+ *                   malloc, realloc and free (as cx_db_load()).
+ * @param[in]  ud    passed to every call of `alloc` (unused when `alloc` is
+ *                   NULL).
  * @return as cx_db_load().
  */
 CX_EXTERN int cx_db_load_with_allocator(cx_store **out, const char *path, cx_alloc_fn alloc, void *ud);

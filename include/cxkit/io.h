@@ -99,7 +99,8 @@ CX_EXTERN int cx_import_options_new(cx_import_options **out);
  * @param[in]  alloc the allocation function (see ::cx_alloc_fn), or NULL for
  *                   malloc, realloc and free; it is called from whichever
  *                   thread uses the options or the import.
- * @param[in]  ud    passed to every call of `alloc`.
+ * @param[in]  ud    passed to every call of `alloc` (unused when `alloc` is
+ *                   NULL).
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_import_options_new_with_allocator(cx_import_options **out, cx_alloc_fn alloc, void *ud);
@@ -179,6 +180,9 @@ CX_EXTERN int cx_import_options_set_existing(cx_import_options *options, cx_exis
  * @param[in] options the options.
  * @param[in] path    the file to create, replaced if it exists (holding just
  *                    the header when nothing is rejected), or NULL for none.
+ *                    An import whose reject file is its input file (under
+ *                    any name or link) fails with ::CX_EINVAL before it
+ *                    writes anything.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_import_options_set_reject_path(cx_import_options *options, const char *path);
@@ -210,7 +214,8 @@ CX_EXTERN int cx_import_options_set_delimiter(cx_import_options *options, int de
  * @param[in]  options the options, or NULL for the defaults.
  * @return ::CX_OK when the import was committed (even with rejected rows);
  *         otherwise the store is unchanged and the status says why:
- *         ::CX_EINVAL, ::CX_EIO (cannot read the file or write the reject
+ *         ::CX_EINVAL (a NULL argument, or the reject file is `path`
+ *         itself), ::CX_EIO (cannot read the file or write the reject
  *         file), ::CX_EPARSE (bad header, or a bad row in strict mode; other
  *         codes of the add functions in strict mode), ::CX_ENOMEM (the
  *         store's allocator refused the import's buffers, the report or a

@@ -362,9 +362,12 @@ CX_EXTERN int cx_result_compare(double *diff, double *p_value, const cx_result *
  * @param[out] out the merged result, to free with cx_result_free().
  * @param[in]  a   a result.
  * @param[in]  b   a result of the same measures, groupings and options.
- * @return ::CX_OK, ::CX_EINVAL (different queries), ::CX_ENOMEM or
- *         ::CX_ELIMIT (more than 2^32 - 2 groups). The merged result's
- *         memory comes from `a`'s allocator.
+ * @return ::CX_OK, ::CX_EINVAL (different queries), ::CX_ENOMEM,
+ *         ::CX_ELIMIT (more than 2^32 - 2 groups) or ::CX_ERANGE (a count
+ *         of the merge would pass 2^63 - 1, the largest that
+ *         cx_result_get_int() can return, or a sum of scores would overflow:
+ *         possible only with deserialised results). The merged result's
+ *         memory, and all the merge allocates, comes from `a`'s allocator.
  */
 CX_EXTERN int cx_result_merge(cx_result **out, const cx_result *a, const cx_result *b);
 
@@ -386,8 +389,9 @@ CX_EXTERN int cx_result_serialize(size_t *out_len, const cx_result *result, void
  * @param[out] out  the result, to free with cx_result_free(); it uses malloc.
  * @param[in]  data the bytes.
  * @param[in]  len  their number.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_EPARSE (corrupt or truncated),
- *         ::CX_EVERSION (a newer format) or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EPARSE (corrupt or truncated, or a
+ *         count beyond 2^63 - 1), ::CX_EVERSION (a newer format) or
+ *         ::CX_ENOMEM.
  */
 CX_EXTERN int cx_result_deserialize(cx_result **out, const void *data, size_t len);
 
@@ -426,8 +430,10 @@ CX_EXTERN int cx_monitor_new(cx_monitor **out, int64_t window_ms);
  * @brief Create a monitor whose memory comes from `alloc`.
  * @param[out] out       the monitor, to free with cx_monitor_free().
  * @param[in]  window_ms the window's length, > 0.
- * @param[in]  alloc     the allocation function (see ::cx_alloc_fn).
- * @param[in]  ud        passed to every call of `alloc`.
+ * @param[in]  alloc     the allocation function (see ::cx_alloc_fn), or NULL
+ *                       for malloc, realloc and free (as cx_monitor_new()).
+ * @param[in]  ud        passed to every call of `alloc` (unused when `alloc`
+ *                       is NULL).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_monitor_new_with_allocator(cx_monitor **out, int64_t window_ms, cx_alloc_fn alloc, void *ud);

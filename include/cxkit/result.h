@@ -102,7 +102,10 @@ CX_EXTERN int cx_result_column_find(size_t *out, const cx_result *result, const 
 CX_EXTERN int cx_result_get_string(const char **out, const cx_result *result, size_t row, size_t column);
 
 /**
- * @brief Read an integer or time cell.
+ * @brief Read an integer or time cell. Integers are exact (counts are
+ *        never rounded through a double), and every one fits `int64_t`:
+ *        an analysis, merge or deserialisation whose count would not fails
+ *        instead (see cx_result_merge()).
  * @param[out] out    the value (::CX_TIME_NONE for a missing time).
  * @param[in]  result the result.
  * @param[in]  row    0 to cx_result_row_count() - 1.

@@ -260,9 +260,11 @@ CX_EXTERN int cx_store_new(cx_store **out);
  *        store's and that of the calls on it (see the **Memory** paragraph
  *        of @ref store for what exactly, and the exceptions).
  * @param[out] out   the new store, to free with cx_store_free().
- * @param[in]  alloc the allocation function (see ::cx_alloc_fn); it is called
- *                   from whichever thread uses the store.
- * @param[in]  ud    passed to every call of `alloc`.
+ * @param[in]  alloc the allocation function (see ::cx_alloc_fn), or NULL for
+ *                   malloc, realloc and free (as cx_store_new()); it is
+ *                   called from whichever thread uses the store.
+ * @param[in]  ud    passed to every call of `alloc` (unused when `alloc` is
+ *                   NULL).
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud);

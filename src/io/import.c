@@ -4,12 +4,15 @@
  * storing a row through the store's own add functions (so an imported row is
  * checked exactly like one added through the API).
  */
+#define _POSIX_C_SOURCE 200809L /* stat() */
+
 #include <ctype.h>
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "import.h"
 #include "../store/store_private.h"
@@ -227,11 +230,23 @@ int cxi_report_reject(cxi_import *im, uint64_t line, int column, const char *rea
 
 #define REJECT_BUFFER (64u << 10)
 
+/* Are the two paths one file (the same name, another spelling of it, or a
+ * link to it)? Compared by device and inode, which every spelling shares. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int cxi_reject_open(cxi_import *im)
 {
     const char *path = im->opts ? im->opts->reject_path : NULL;
     if (!path)
         return CX_OK;
+    /* creating the reject file empties it: never the file being read */
+    if (same_file(im->path, path))
+        return cxi_fail(CX_EINVAL, "%s: %s: the reject file %s is the input file (it would be overwritten)", im->fn,
+                        im->path, path);
     /* the buffer first: a failure then leaves no file created */
     if (!(im->reject_buf = cxi_alloc(&im->mem, REJECT_BUFFER)))
         return cxi_fail(CX_ENOMEM, "%s: %s: out of memory", im->fn, im->path);

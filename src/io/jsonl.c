@@ -159,6 +159,10 @@ static int object_fields(cxi_import *im, json_t *obj, const char **fields, char 
         if (cx_column_find(&col, l->table, name) == CX_OK) {
             field = col;
         } else if (l->table == CX_TABLE_CUSTOMERS) {
+            /* refused before anything is stored: an attribute needs a name,
+             * and the row must go in whole or not at all */
+            if (!*name)
+                return cxi_fail(CX_EPARSE, "member '' names no column, and an attribute name cannot be empty");
             int rc = attr_slot(im, name, &field);
             if (rc)
                 return rc;

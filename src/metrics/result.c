@@ -260,9 +260,10 @@ static int qres_finish(cxi_qres *r)
         for (const char *const *f = field_names[r->spec.measures[p]]; *f; f++)
             ncols++;
     r->cols = cxi_alloc(&r->mem, (ncols ? ncols : 1) * sizeof(cxi_col_desc));
+    /* the size first: cxi_qres_free() frees `cols` with it, failure or not */
+    r->ncols = ncols;
     if (!r->order || !r->cols)
         return cxi_fail(CX_ENOMEM, "out of memory finishing a result");
-    r->ncols = ncols;
     for (size_t g = 0; g < n; g++)
         r->order[g] = g;
     /* a bottom-up merge sort: qsort has no context argument in C11 */
@@ -449,6 +450,27 @@ static double value(const cxi_qres *r, int pos, int f, size_t g)
     }
     default:
         return cx_index(r, g);
+    }
+}
+
+/* The value of an integer field (a count, see field_type()) of the measure
+ * at `pos` in group `g`, exactly: through a double, counts above 2^53
+ * would lose their last digits. */
+static uint64_t count_value(const cxi_qres *r, int pos, int f, size_t g)
+{
+    int m = r->spec.measures[pos];
+    const void *a = acc_of(r, pos, g);
+    switch (cxi_measures[m].acc) {
+    case CXI_ACC_SCORE: {
+        const cxi_score_acc *s = a;
+        return f == 4 ? s->good : f == 5 ? s->mid : f == 6 ? s->bad : s->n;
+    }
+    case CXI_ACC_PROP: {
+        const cxi_prop_acc *p = a;
+        return f == 4 ? p->x : p->n;
+    }
+    case CXI_ACC_DIST: return cxi_qacc_count(&((const cxi_dist_acc *)a)->q);
+    default: return 0;
     }
 }
 
@@ -718,8 +740,8 @@ int cxi_spec_read(cxi_mem *m, cxi_spec *s, cxi_rbuf *r)
 
 static int same_spec(const cxi_qres *a, const cxi_qres *b, bool *same)
 {
-    cxi_mem mem;
-    cxi_mem_init(&mem, NULL, NULL);
+    cxi_mem mem = a->mem; /* the allocator of the merge, with a count of its own */
+    mem.bytes = 0;
     cxi_wbuf x, y;
     cxi_wbuf_init(&x, &mem);
     cxi_wbuf_init(&y, &mem);
@@ -732,6 +754,13 @@ static int same_spec(const cxi_qres *a, const cxi_qres *b, bool *same)
     return rc;
 }
 
+/* Counts are read as int64_t (cx_result_get_int): a merge whose count would
+ * pass INT64_MAX is refused. Each part (promoters, successes) is at most its
+ * count, so checking the counts covers them. */
+static bool count_overflows(uint64_t a, uint64_t b) { return a > (uint64_t)INT64_MAX || b > (uint64_t)INT64_MAX - a; }
+
+static int overflow(void) { return cxi_fail(CX_ERANGE, "a count would pass 2^63 - 1"); }
+
 static int merge_acc(cxi_qres *dst, int pos, size_t gd, const cxi_qres *src, size_t gs)
 {
     int m = dst->spec.measures[pos];
@@ -741,6 +770,10 @@ static int merge_acc(cxi_qres *dst, int pos, size_t gd, const cxi_qres *src, siz
     case CXI_ACC_SCORE: {
         cxi_score_acc *x = d;
         const cxi_score_acc *y = s;
+        if (count_overflows(x->n, y->n))
+            return overflow();
+        if (!isfinite(x->sum + y->sum) || !isfinite(x->sumsq + y->sumsq))
+            return cxi_fail(CX_ERANGE, "a sum of scores would overflow");
         x->n += y->n;
         x->good += y->good;
         x->mid += y->mid;
@@ -752,6 +785,8 @@ static int merge_acc(cxi_qres *dst, int pos, size_t gd, const cxi_qres *src, siz
     case CXI_ACC_PROP: {
         cxi_prop_acc *x = d;
         const cxi_prop_acc *y = s;
+        if (count_overflows(x->n, y->n))
+            return overflow();
         x->n += y->n;
         x->x += y->x;
         return CX_OK;
@@ -759,6 +794,8 @@ static int merge_acc(cxi_qres *dst, int pos, size_t gd, const cxi_qres *src, siz
     case CXI_ACC_DIST: {
         cxi_dist_acc *x = d;
         const cxi_dist_acc *y = s;
+        if (count_overflows(cxi_qacc_count(&x->q), cxi_qacc_count(&y->q)))
+            return overflow();
         int rc = cxi_qacc_merge(&dst->mem, &x->q, &y->q);
         if (!rc)
             x->sumsq += y->sumsq;
@@ -845,6 +882,11 @@ static int q_merge(cxi_qres **out, const cxi_qres *a, const cxi_qres *b)
         rc = absorb(r, b);
     if (rc) {
         cxi_qres_free(r);
+        if (rc == CX_ERANGE) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "%s", cx_last_error());
+            return cxi_fail(rc, "%s: %s", fn, msg);
+        }
         return cxi_fail(rc, "%s: %s", fn, rc == CX_ENOMEM ? "out of memory" : "too large");
     }
     *out = r;
@@ -991,8 +1033,8 @@ static int read_result(cxi_qres *r, cxi_rbuf *rb)
                 s->bad = cxi_rbuf_u64(rb);
                 s->sum = cxi_rbuf_f64(rb);
                 s->sumsq = cxi_rbuf_f64(rb);
-                if (!rb->err && (s->good > s->n || s->mid > s->n || s->bad > s->n || !isfinite(s->sum) ||
-                                 !isfinite(s->sumsq)))
+                if (!rb->err && (s->n > (uint64_t)INT64_MAX || s->good > s->n || s->mid > s->n || s->bad > s->n ||
+                                 !isfinite(s->sum) || !isfinite(s->sumsq)))
                     return bad("bad survey counts");
                 break;
             }
@@ -1000,7 +1042,7 @@ static int read_result(cxi_qres *r, cxi_rbuf *rb)
                 cxi_prop_acc *s = a;
                 s->n = cxi_rbuf_u64(rb);
                 s->x = cxi_rbuf_u64(rb);
-                if (!rb->err && s->x > s->n)
+                if (!rb->err && (s->n > (uint64_t)INT64_MAX || s->x > s->n))
                     return bad("bad proportion");
                 break;
             }
@@ -1012,6 +1054,8 @@ static int read_result(cxi_qres *r, cxi_rbuf *rb)
                 int rc = cxi_qacc_deserialize(&r->mem, &s->q, rb);
                 if (rc)
                     return rc;
+                if (cxi_qacc_count(&s->q) > (uint64_t)INT64_MAX)
+                    return bad("a count beyond 2^63 - 1");
                 break;
             }
             default:
@@ -1122,11 +1166,18 @@ int cxi_qres_publish(cx_result **out, cxi_qres *q)
                 rc = cxi_result_set_text(r, k, row, label);
                 continue;
             }
-            double v = value(q, d->pos, d->field, g);
-            if (d->type == CX_TYPE_INT)
-                cxi_result_set_int(r, k, row, isnan(v) ? 0 : (int64_t)v);
-            else
-                cxi_result_set_real(r, k, row, v);
+            if (d->type == CX_TYPE_INT) {
+                /* counts only, kept within int64_t by the merge and the
+                 * deserialiser; checked again rather than converted out of
+                 * range */
+                uint64_t v = count_value(q, d->pos, d->field, g);
+                if (v > (uint64_t)INT64_MAX)
+                    rc = cxi_fail(CX_ERANGE, "a count of %llu does not fit a result's integer",
+                                  (unsigned long long)v);
+                cxi_result_set_int(r, k, row, (int64_t)(v & (uint64_t)INT64_MAX));
+            } else {
+                cxi_result_set_real(r, k, row, value(q, d->pos, d->field, g));
+            }
         }
     }
     cxi_free(&q->mem, names, ncols * sizeof *names);
