@@ -23,6 +23,8 @@ typedef struct Calendar {} Calendar;
         return c;
     }
     ~Calendar() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cxb_ref_drop($self->ref);
         free($self);
     }

@@ -77,6 +77,37 @@ static const char *cxb_error_kind(int code)
     }
 }
 
+/* ---- strings and freed objects ------------------------------------------ */
+
+/* Script strings carry their length and may hold NUL bytes, where the C
+ * string the library reads would silently end ("a.db\0x" would save to
+ * a.db, "C-1\0x" would name C-1). Every string typemap refuses them:
+ * 0 for a string without NUL, -1 with the error recorded. `func` is the
+ * wrapper's name, `name` the argument's; `entry` is the index of a string in
+ * an array argument (numbered as the language numbers), -1 for the argument. */
+static int cxb_text_ok(const char *s, size_t len, const char *func, const char *name, long long entry)
+{
+    const char *nul = s ? memchr(s, '\0', len) : NULL;
+    if (!nul)
+        return 0;
+    if (entry >= 0)
+        cxb_fail(CX_EINVAL, "%s: entry %lld of %s contains a NUL character (at byte %zu)", func, entry, name,
+                 (size_t)(nul - s));
+    else
+        cxb_fail(CX_EINVAL, "%s: %s contains a NUL character (at byte %zu)", func, name, (size_t)(nul - s));
+    return -1;
+}
+
+/* A script object whose C side was freed by an explicit destructor (Lua:
+ * getmetatable(o).__gc(o); Python: type(o).__swig_destroy__(o)): the
+ * language's object then holds a NULL pointer, and the typemap of every
+ * object argument raises this instead of passing it on. The destructors
+ * accept the NULL (and do nothing), so the real collection is harmless. */
+static void cxb_freed(const char *func, int argnum, const char *type)
+{
+    cxb_fail(CX_EINVAL, "%s: argument %d: the %s object was freed", func, argnum, type);
+}
+
 /* ---- shared (borrowed) handles ----------------------------------------- */
 
 /* A handle that children borrow: freed when its owner and every child
@@ -291,9 +322,16 @@ static const char *const cxb_enum_what[CXB_E_COUNT] = {"table", "measure", "dime
                                                        "health signal", "care rule kind", "existing-record rule",
                                                        "change"};
 
-/* 0 and *out on success; -1 with the error recorded otherwise. */
-static int cxb_enum_lookup(int kind, const char *name, int *out)
+/* 0 and *out on success; -1 with the error recorded otherwise. A script's
+ * name comes with its length: one with a NUL byte is refused. */
+static int cxb_enum_lookup_len(int kind, const char *name, size_t len, int *out)
 {
+    const char *nul = memchr(name, '\0', len);
+    if (nul) {
+        cxb_fail(CX_EINVAL, "a %s name contains a NUL character (at byte %zu)", cxb_enum_what[kind],
+                 (size_t)(nul - name));
+        return -1;
+    }
     for (int i = 0; i < 16 && cxb_enum_names[kind][i]; i++)
         if (strcmp(cxb_enum_names[kind][i], name) == 0) {
             *out = i;
@@ -301,6 +339,12 @@ static int cxb_enum_lookup(int kind, const char *name, int *out)
         }
     cxb_fail(CX_EINVAL, "unknown %s name '%s'", cxb_enum_what[kind], name);
     return -1;
+}
+
+/* The same for a C string. */
+static int cxb_enum_lookup(int kind, const char *name, int *out)
+{
+    return cxb_enum_lookup_len(kind, name, strlen(name), out);
 }
 
 /* The name of an enumeration value the library returned (a cx_change

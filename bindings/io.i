@@ -28,6 +28,8 @@ typedef struct ImportOptions {} ImportOptions;
         return o;
     }
     ~ImportOptions() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_import_options_free($self->h);
         free($self);
     }
@@ -82,6 +84,8 @@ typedef struct ImportReport {} ImportReport;
 
 %extend ImportReport {
     ~ImportReport() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_import_report_free($self->h);
         free($self);
     }

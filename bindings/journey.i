@@ -69,6 +69,8 @@ typedef struct JourneyOptions {} JourneyOptions;
         return cxb_jopts_wrap(cx_journeys_options_new(&h, s), &h, store);
     }
     ~JourneyOptions() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_journeys_options_free($self->h);
         cxb_ref_drop($self->store);
         free($self);
@@ -167,6 +169,8 @@ typedef struct Funnel {} Funnel;
         return cxb_funnel_wrap(cx_funnel_new(&h, s), &h, store);
     }
     ~Funnel() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_funnel_free($self->h);
         cxb_ref_drop($self->store);
         free($self);
@@ -244,6 +248,8 @@ typedef struct Journeys {} Journeys;
         return cxb_journeys_wrap(cx_journeys_new(&h, s, options ? options->h : NULL), &h, store);
     }
     ~Journeys() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_journeys_free($self->h);
         cxb_ref_drop($self->store);
         free($self);

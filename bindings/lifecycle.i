@@ -288,6 +288,8 @@ typedef struct Survival {} Survival;
         return cxb_survival_wrap(rc, &h);
     }
     ~Survival() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_survival_free($self->h);
         free($self);
     }
@@ -497,6 +499,8 @@ typedef struct Summary {} Summary;
         return cxb_summary_wrap(rc, &h, store);
     }
     ~Summary() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_summary_free($self->h);
         cxb_ref_drop($self->store);
         free($self);
@@ -581,6 +585,8 @@ typedef struct Model {} Model;
         return cxb_model_wrap(cx_model_new(&h, (cx_model_kind)kind, params.v, params.n), &h);
     }
     ~Model() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_model_free($self->h);
         free($self);
     }
@@ -778,6 +784,8 @@ typedef struct HealthOptions {} HealthOptions;
         return cxb_hopts_wrap(cx_health_options_new(&h), &h);
     }
     ~HealthOptions() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_health_options_free($self->h);
         free($self);
     }
@@ -856,6 +864,8 @@ typedef struct CareRules {} CareRules;
         return cxb_care_wrap(cx_care_rules_new(&h), &h);
     }
     ~CareRules() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_care_rules_free($self->h);
         free($self);
     }

@@ -49,6 +49,8 @@ typedef struct Query {} Query;
         return cxb_query_wrap(cx_query_new_agent_daily(&h, cxb_store(store), offset_minutes), &h, store);
     }
     ~Query() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_query_free($self->h);
         cxb_ref_drop($self->store);
         cxb_ref_drop($self->calendar);
@@ -164,6 +166,8 @@ typedef struct Result {} Result;
 %newobject Result::deserialize;
 %extend Result {
     ~Result() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_result_free($self->h);
         free($self);
     }
@@ -315,6 +319,8 @@ typedef struct Monitor {} Monitor;
         return m;
     }
     ~Monitor() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_monitor_free($self->h);
         free($self);
     }

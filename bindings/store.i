@@ -57,6 +57,8 @@ typedef struct Store {} Store;
         return cxb_store_wrap(cx_store_new(&h), &h);
     }
     ~Store() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cxb_ref_drop($self->ref);
         free($self);
     }
@@ -510,6 +512,8 @@ typedef struct History {} History;
 
 %extend History {
     ~History() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
         cx_history_free($self->h);
         cxb_ref_drop($self->store);
         free($self);

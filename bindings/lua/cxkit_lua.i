@@ -69,10 +69,104 @@ static int cxb_lua_isbool(lua_State *L, int idx)
 }
 %}
 
+/* ---- strings: nil or a string without NUL -------------------------------------------- */
+
+%{
+static int cxb_lua_text(lua_State *L, int idx, const char **out, const char *func, const char *name)
+{
+    size_t len = 0;
+    const char *s = lua_tolstring(L, idx, &len); /* NULL for nil */
+    if (cxb_text_ok(s, len, func, name, -1) < 0)
+        return -1;
+    *out = s;
+    return 0;
+}
+%}
+%typemap(in, checkfn="SWIG_lua_isnilstring", fragment="SWIG_lua_isnilstring") const char *, char * {
+    if (cxb_lua_text(L, $input, (const char **)&$1, "$symname", "$1_name") < 0) {
+        CXB_RAISE(cxb_code, cxb_msg);
+    }
+}
+
+/* ---- objects: freed ones raise ------------------------------------------------------- */
+
+/* An explicit getmetatable(o).__gc(o) frees o's C side: SWIG's own __gc
+ * would leave the pointer in o, for the next call or the real collection
+ * to use or free again. cxb_lua_gc, put in its place in every class's
+ * metatable (%init below), frees once and leaves a NULL pointer that is no
+ * longer owned; the typemap below then raises for a NULL that is not nil. */
+%typemap(in, checkfn="SWIG_isptrtype") SWIGTYPE * {
+    if (!SWIG_IsOK(SWIG_ConvertPtr(L, $input, (void **)&$1, $descriptor, $disown))) {
+        SWIG_fail_ptr("$symname", $argnum, $descriptor);
+    }
+    if (!$1 && !lua_isnil(L, $input)) {
+        cxb_freed("$symname", $argnum, cxb_lua_class_name($descriptor));
+        CXB_RAISE(cxb_code, cxb_msg);
+    }
+}
+%{
+static const char *cxb_lua_class_name(swig_type_info *t)
+{
+    swig_lua_class *c = t ? (swig_lua_class *)t->clientdata : NULL;
+    return c ? c->name : "cxkit";
+}
+
+/* The userdata at idx when it is an object of one of the module's classes
+ * (its metatable is one of theirs), else NULL. */
+static swig_lua_userdata *cxb_lua_object(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx))
+        return NULL;
+    swig_lua_userdata *usr = NULL;
+    for (int i = 0; swig_types[i] && !usr; i++) {
+        swig_lua_class *c = (swig_lua_class *)swig_types[i]->clientdata;
+        if (!c)
+            continue;
+        SWIG_Lua_get_class_metatable(L, c->fqname);
+        if (lua_rawequal(L, -1, -2))
+            usr = (swig_lua_userdata *)lua_touserdata(L, idx);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return usr;
+}
+
+static int cxb_lua_gc(lua_State *L)
+{
+    swig_lua_userdata *usr = cxb_lua_object(L, 1);
+    if (!usr)
+        return luaL_error(L, "Invalid: __gc: expected a cxkit object, got %s", luaL_typename(L, 1));
+    if (usr->own && usr->ptr) {
+        swig_lua_class *c = (swig_lua_class *)usr->type->clientdata;
+        void *p = usr->ptr;
+        usr->ptr = NULL;
+        usr->own = 0;
+        if (c && c->destructor)
+            c->destructor(p);
+    }
+    return 0;
+}
+%}
+%init %{
+    for (int i_ = 0; swig_types[i_]; i_++) {
+        swig_lua_class *c_ = (swig_lua_class *)swig_types[i_]->clientdata;
+        if (!c_)
+            continue;
+        SWIG_Lua_get_class_metatable(L, c_->fqname);
+        if (lua_istable(L, -1)) {
+            lua_pushstring(L, "__gc");
+            lua_pushcfunction(L, cxb_lua_gc);
+            lua_rawset(L, -3);
+        }
+        lua_pop(L, 1);
+    }
+%}
+
 /* ---- times: integer milliseconds, ISO-8601 strings in, nil for none ---------------- */
 
 %{
-static int cxb_lua_time(lua_State *L, int idx, cx_time *out)
+/* `func`, `name` and `entry` name the argument in errors (cxb_text_ok). */
+static int cxb_lua_time(lua_State *L, int idx, cx_time *out, const char *func, const char *name, long long entry)
 {
     if (lua_isnoneornil(L, idx)) {
         *out = CX_TIME_NONE;
@@ -81,6 +175,8 @@ static int cxb_lua_time(lua_State *L, int idx, cx_time *out)
     if (lua_type(L, idx) == LUA_TSTRING) {
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
+        if (cxb_text_ok(s, len, func, name, entry) < 0)
+            return -1;
         return cxb_check(cx_time_parse(out, s, len)) < 0 ? -1 : 0;
     }
     long long v;
@@ -91,7 +187,7 @@ static int cxb_lua_time(lua_State *L, int idx, cx_time *out)
 }
 %}
 %typemap(in, checkfn="cxb_lua_istime") cx_time {
-    if (cxb_lua_time(L, $input, &$1) < 0) {
+    if (cxb_lua_time(L, $input, &$1, "$symname", "$1_name", -1) < 0) {
         CXB_RAISE(cxb_code, cxb_msg);
     }
 }
@@ -115,8 +211,11 @@ static int cxb_lua_istime(lua_State *L, int idx)
 %{
 static int cxb_lua_enum(lua_State *L, int idx, int kind, int *out)
 {
-    if (lua_type(L, idx) == LUA_TSTRING)
-        return cxb_enum_lookup(kind, lua_tostring(L, idx), out);
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        return cxb_enum_lookup_len(kind, s, len, out);
+    }
     long long v;
     if (cxb_lua_int(L, idx, INT_MIN, INT_MAX, &v) < 0)
         return -1;
@@ -173,7 +272,11 @@ static int cxb_lua_isenum_or_nil(lua_State *L, int idx)
     $1.idx = 0;
     $1.name = NULL;
     if (lua_type(L, $input) == LUA_TSTRING) {
-        $1.name = lua_tostring(L, $input);
+        size_t len_;
+        $1.name = lua_tolstring(L, $input, &len_);
+        if (cxb_text_ok($1.name, len_, "$symname", "$1_name", -1) < 0) {
+            CXB_RAISE(cxb_code, cxb_msg);
+        }
     } else {
         long long v_;
         if (cxb_lua_int(L, $input, 0, INT_MAX, &v_) < 0) {
@@ -260,8 +363,9 @@ static int cxb_lua_seq(lua_State *L, int idx, size_t *n)
     return 0;
 }
 
-/* Strings stay in the Lua table, which the caller's stack keeps alive. */
-static int cxb_lua_strv(lua_State *L, int idx, cxb_strv *a)
+/* Strings stay in the Lua table, which the caller's stack keeps alive.
+ * `func` and `name` name the argument in errors. */
+static int cxb_lua_strv(lua_State *L, int idx, cxb_strv *a, const char *func, const char *name)
 {
     a->v = NULL;
     a->own = a->keep = NULL;
@@ -274,24 +378,29 @@ static int cxb_lua_strv(lua_State *L, int idx, cxb_strv *a)
     }
     for (size_t i = 0; i < a->n; i++) {
         int t = lua_rawgeti(L, idx, (lua_Integer)i + 1);
-        if (t == LUA_TSTRING)
-            v[i] = lua_tostring(L, -1);
-        else if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+        size_t len = 0;
+        int bad = 0;
+        if (t == LUA_TSTRING) {
+            v[i] = lua_tolstring(L, -1, &len);
+            bad = cxb_text_ok(v[i], len, func, name, (long long)i + 1) < 0;
+        } else if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
             v[i] = NULL;
-        else {
-            lua_pop(L, 1);
-            free(v);
+        } else {
             cxb_fail(CX_EINVAL, "entry %zu: expected a string or false, got %s", i + 1, lua_typename(L, t));
-            return -1;
+            bad = 1;
         }
         lua_pop(L, 1);
+        if (bad) {
+            free(v);
+            return -1;
+        }
     }
     a->v = v;
     a->own = v;
     return 0;
 }
 
-static int cxb_lua_i64v(lua_State *L, int idx, cxb_i64v *a, int times)
+static int cxb_lua_i64v(lua_State *L, int idx, cxb_i64v *a, int times, const char *func, const char *name)
 {
     a->v = NULL;
     a->own = a->keep = NULL;
@@ -307,7 +416,7 @@ static int cxb_lua_i64v(lua_State *L, int idx, cxb_i64v *a, int times)
         int bad;
         if (times) {
             cx_time t;
-            bad = cxb_lua_time(L, -1, &t) < 0;
+            bad = cxb_lua_time(L, -1, &t, func, name, (long long)i + 1) < 0;
             v[i] = t;
         } else {
             long long x = 0;
@@ -383,13 +492,13 @@ static int cxb_lua_istable_or_nil(lua_State *L, int idx)
 %}
 
 %typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_strv {
-    if (cxb_lua_strv(L, $input, &$1) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+    if (cxb_lua_strv(L, $input, &$1, "$symname", "$1_name") < 0) { CXB_RAISE(cxb_code, cxb_msg); }
 }
 %typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_i64v {
-    if (cxb_lua_i64v(L, $input, &$1, 0) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+    if (cxb_lua_i64v(L, $input, &$1, 0, "$symname", "$1_name") < 0) { CXB_RAISE(cxb_code, cxb_msg); }
 }
 %typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_timev {
-    if (cxb_lua_i64v(L, $input, &$1, 1) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+    if (cxb_lua_i64v(L, $input, &$1, 1, "$symname", "$1_name") < 0) { CXB_RAISE(cxb_code, cxb_msg); }
 }
 %typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_f64v {
     if (cxb_lua_f64v(L, $input, &$1) < 0) { CXB_RAISE(cxb_code, cxb_msg); }

@@ -100,6 +100,64 @@ static PyObject *cxb_py_call(const char *name, PyObject *arg)
 }
 %}
 
+/* ---- strings: None or a str without NUL ------------------------------------------ */
+
+/* SWIG's own typemap with the length asked for: a NUL inside the text,
+ * which the library's C string would end at, raises cxkit.Invalid (a
+ * ValueError) naming the argument. */
+%typemap(in, noblock=1, fragment="SWIG_AsCharPtrAndSize") const char * (int res, char *buf = 0, size_t size = 0, int alloc = 0) {
+  res = SWIG_AsCharPtrAndSize($input, &buf, &size, &alloc);
+  if (!SWIG_IsOK(res)) {
+    %argument_fail(res, "$type", $symname, $argnum);
+  }
+  if (buf && cxb_text_ok(buf, size ? size - 1 : 0, "$symname", "$1_name", -1) < 0) {
+    cxb_py_raise(cxb_code, cxb_msg);
+    SWIG_fail;
+  }
+  $1 = %reinterpret_cast(buf, $1_ltype);
+}
+%typemap(freearg, noblock=1) const char * {
+  if (alloc$argnum == SWIG_NEWOBJ) %delete_array(buf$argnum);
+}
+
+/* ---- objects: freed ones raise ------------------------------------------------------ */
+
+/* type(o).__swig_destroy__(o) (or _cxkit.delete_X(o)) frees o's C side but
+ * SWIG leaves the pointer in o, for the next call to use. The destructor
+ * (the only conversion with $disown) now takes the pointer out of o, so o
+ * holds NULL; any other conversion raises for a NULL that is not None, and
+ * the destructors do nothing with NULL (a collection after `o.thisown =
+ * True`). */
+%typemap(in, noblock=1) SWIGTYPE * (void *argp = 0, int res = 0) {
+  res = SWIG_ConvertPtr($input, &argp, $descriptor, $disown | %convertptr_flags);
+  if (!SWIG_IsOK(res)) {
+    %argument_fail(res, "$type", $symname, $argnum);
+  }
+  $1 = %reinterpret_cast(argp, $ltype);
+  if ($disown) {
+    SwigPyObject *sobj_ = SWIG_Python_GetSwigThis($input);
+    if (sobj_)
+      sobj_->ptr = NULL;
+  } else if (!$1 && $input != Py_None) {
+    cxb_freed("$symname", $argnum, cxb_py_class_name($descriptor));
+    cxb_py_raise(cxb_code, cxb_msg);
+    SWIG_fail;
+  }
+}
+%{
+/* "Result" of the type "Result *|struct Result *" */
+static const char *cxb_py_class_name(swig_type_info *t)
+{
+    static _Thread_local char name[64];
+    const char *s = t && t->str ? t->str : "cxkit";
+    if (strncmp(s, "struct ", 7) == 0)
+        s += 7;
+    size_t n = strcspn(s, " *|");
+    snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), s);
+    return name;
+}
+%}
+
 /* ---- numbers ------------------------------------------------------------------- */
 
 /* int64_t / uint64_t as Python ints (stdint.i maps them to long long). */
@@ -177,10 +235,11 @@ static PyObject *cxb_py_time_out(cx_time t)
 static int cxb_py_enum(PyObject *o, int kind, int *out)
 {
     if (PyUnicode_Check(o)) {
-        const char *s = PyUnicode_AsUTF8(o);
+        Py_ssize_t len = 0;
+        const char *s = PyUnicode_AsUTF8AndSize(o, &len);
         if (!s)
             return -1;
-        if (cxb_enum_lookup(kind, s, out) < 0) {
+        if (cxb_enum_lookup_len(kind, s, (size_t)len, out) < 0) {
             cxb_py_raise(cxb_code, cxb_msg);
             return -1;
         }
@@ -240,8 +299,12 @@ static int cxb_py_enum(PyObject *o, int kind, int *out)
     $1.idx = 0;
     $1.name = NULL;
     if (PyUnicode_Check($input)) {
-        if (!($1.name = PyUnicode_AsUTF8($input)))
+        Py_ssize_t len_ = 0;
+        if (!($1.name = PyUnicode_AsUTF8AndSize($input, &len_)))
             SWIG_fail;
+        if (cxb_text_ok($1.name, (size_t)len_, "$symname", "$1_name", -1) < 0) {
+            CXB_RAISE(cxb_code, cxb_msg);
+        }
     } else if (PyLong_Check($input)) {
         long v = PyLong_AsLong($input);
         if (v == -1 && PyErr_Occurred())
@@ -378,7 +441,8 @@ static int cxb_py_buffer(PyObject *o, const char *fmts, size_t itemsize, const v
     return 1;
 }
 
-static int cxb_py_strv(PyObject *o, cxb_strv *a, int optional)
+/* `func` and `name` name the argument in errors. */
+static int cxb_py_strv(PyObject *o, cxb_strv *a, const char *func, const char *name)
 {
     a->n = CXB_OMITTED;
     a->v = NULL;
@@ -404,8 +468,13 @@ static int cxb_py_strv(PyObject *o, cxb_strv *a, int optional)
         PyObject *it = items[i];
         if (PyUnicode_Check(it)) {
             /* the UTF-8 form is cached in the str, which `seq` keeps alive */
-            if (!(v[i] = PyUnicode_AsUTF8(it)))
+            Py_ssize_t len = 0;
+            if (!(v[i] = PyUnicode_AsUTF8AndSize(it, &len)))
                 goto fail;
+            if (cxb_text_ok(v[i], (size_t)len, func, name, i) < 0) {
+                cxb_py_raise(cxb_code, cxb_msg);
+                goto fail;
+            }
         } else if (it == Py_None || (PyFloat_Check(it) && isnan(PyFloat_AS_DOUBLE(it))) ||
                    strcmp(Py_TYPE(it)->tp_name, "NAType") == 0) {
             /* None, and the missing values of a pandas column of text: NaN
@@ -509,7 +578,7 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %}
 
 %typemap(in) cxb_strv {
-    if (cxb_py_strv($input, &$1, 0) < 0)
+    if (cxb_py_strv($input, &$1, "$symname", "$1_name") < 0)
         SWIG_fail;
 }
 %typemap(freearg) cxb_strv "cxb_py_free_array($1.own, $1.keep, 1);";
