@@ -104,6 +104,11 @@ uint64_t cxi_hash(const void *data, size_t len);
 #define CXI_MS_PER_HOUR 3600000LL
 #define CXI_MS_PER_DAY 86400000LL
 #define CXI_MS_PER_WEEK (7 * CXI_MS_PER_DAY)
+/* The times ISO-8601 text can name, years 0000-9999 in UTC: the range
+ * cx_time_format and cx_time_parse handle, so the only times a store keeps
+ * (an add refuses others: a save could not be loaded nor exported). */
+#define CXI_TIME_MIN (-62167219200000LL) /* 0000-01-01T00:00:00Z */
+#define CXI_TIME_MAX 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
 
 /* Division rounding toward minus infinity (times before 1970 are negative). */
 static inline int64_t cxi_floordiv(int64_t a, int64_t b)
