@@ -98,6 +98,17 @@ void cxi_write_csv_quoted(FILE *f, const char *s);
 void cxi_write_json_text(FILE *f, const char *s, size_t n);
 uint64_t cxi_hash(const void *data, size_t len);
 
+/* Numbers in text, with '.' as the decimal point whatever numeric locale
+ * (LC_NUMERIC) the host application set, globally or for its thread
+ * (write.c). printf and strtod follow that locale; these undo it. */
+/* printf's "%.*g" of v. */
+void cxi_format_double(char *buf, size_t cap, int prec, double v);
+/* The shortest of 15, 16 or 17 significant digits that reads back as the
+ * same double (0.1 stays "0.1"); cap >= 32. */
+void cxi_format_real(char *buf, size_t cap, double v);
+/* strtod of the C locale: *end as strtod sets it. */
+double cxi_strtod(const char *s, char **end);
+
 /* ---- time (time.c) ---------------------------------------------------- */
 
 #define CXI_MS_PER_MINUTE 60000LL

@@ -371,7 +371,7 @@ static void row_fields(sqlite3_stmt *st, int table, size_t ncols, char **fields,
                      (unsigned)(a % 1000));
             fields[c] = num[c];
         } else if (type == CX_TYPE_REAL) {
-            snprintf(num[c], sizeof num[c], "%.17g", sqlite3_column_double(st, k));
+            cxi_format_double(num[c], sizeof num[c], 17, sqlite3_column_double(st, k));
             fields[c] = num[c];
         } else {
             fields[c] = (char *)sqlite3_column_text(st, k);
@@ -733,7 +733,12 @@ static void describe_cell(char *buf, size_t cap, sqlite3_stmt *st, int k)
     char qb[80];
     switch (sqlite3_column_type(st, k)) {
     case SQLITE_INTEGER: snprintf(buf, cap, "the integer %lld", (long long)sqlite3_column_int64(st, k)); break;
-    case SQLITE_FLOAT: snprintf(buf, cap, "the real %.17g", sqlite3_column_double(st, k)); break;
+    case SQLITE_FLOAT: {
+        char num[32];
+        cxi_format_double(num, sizeof num, 17, sqlite3_column_double(st, k));
+        snprintf(buf, cap, "the real %s", num);
+        break;
+    }
     case SQLITE_TEXT: snprintf(buf, cap, "the text '%s'", cxi_quote(qb, (const char *)sqlite3_column_text(st, k))); break;
     case SQLITE_NULL: snprintf(buf, cap, "NULL"); break;
     default: snprintf(buf, cap, "a blob of %d bytes", sqlite3_column_bytes(st, k)); break;
@@ -1515,7 +1520,7 @@ static bool field_real(const cxi_import *im, char *const *fields, int col, doubl
     if (!t)
         return true;
     char *end;
-    *out = strtod(t, &end);
+    *out = cxi_strtod(t, &end);
     return end != t && !*end;
 }
 
