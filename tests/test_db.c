@@ -1497,6 +1497,80 @@ START_TEST(stream_update_across_chunks)
 }
 END_TEST
 
+/* A value SQLite keeps in a column of another type (its affinity could not
+ * convert it) is refused, naming the table, the row and the column, with
+ * CX_EPARSE: read as the column's type, a score 'nan' was 0, '9abc' was 9,
+ * a time '2024-01-01' was 2024 ms. An attribute of a customer row the file
+ * lacks is an error too (it vanished). Each bad value is planted in a
+ * freshly saved file. */
+START_TEST(bad_types_in_file_are_reported)
+{
+    static const struct {
+        const char *sql, *where, *what;
+    } plants[] = {
+        {"UPDATE feedback SET score='nan' WHERE row=0", "feedback row 0, column score", "the text 'nan'"},
+        {"UPDATE feedback SET score='9abc' WHERE row=1", "feedback row 1, column score", "the text '9abc'"},
+        {"UPDATE transactions SET amount='9abc' WHERE row=1", "transactions row 1, column amount", "a number"},
+        {"UPDATE transactions SET time='2024-01-01' WHERE row=0", "transactions row 0, column time",
+         "the text '2024-01-01' where a time (INTEGER"},
+        {"UPDATE interactions SET time=1.5 WHERE row=2", "interactions row 2, column time", "the real 1.5"},
+        {"UPDATE interactions SET duration_ms='long' WHERE row=0", "interactions row 0, column duration_ms",
+         "an INTEGER"},
+        {"UPDATE customers SET acquired=x'00' WHERE row=0", "customers row 0, column acquired", "a blob of 1 bytes"},
+        {"UPDATE customers SET segment=x'41' WHERE row=1", "customers row 1, column segment", "where text is"},
+        {"UPDATE cases SET reopens='x' WHERE row=0", "cases row 0, column reopens", "the text 'x'"},
+        {"UPDATE cases SET resolved=2.25 WHERE row=1", "cases row 1, column resolved", "the real 2.25"},
+        {"UPDATE touchpoints SET weight='heavy' WHERE row=0", "touchpoints row 0, column weight", "'heavy'"},
+        {"UPDATE touchpoints SET key='yes' WHERE row=1", "touchpoints row 1, column key", "'yes'"},
+        {"UPDATE questions SET scale_min='low' WHERE name='effort'", "column scale_min", "the text 'low'"},
+        {"UPDATE feedback SET interaction=x'4941' WHERE row=0", "feedback row 0, column interaction", "blob"},
+        {"INSERT INTO customer_attributes VALUES(99, 'ghost', 'boo')", "customer_attributes",
+         "'ghost' of customer row 99, which the customers table does not have"},
+        {"UPDATE customer_attributes SET value=x'41' WHERE key='name' AND customer=0",
+         "customer_attributes of customer row 0, column value", "a blob"},
+        {"UPDATE cx_sets SET name=x'41' WHERE rowid=(SELECT max(rowid) FROM cx_sets)", "cx_sets", "bad row"},
+        {"UPDATE cx_sets SET idx='one' WHERE rowid=(SELECT max(rowid) FROM cx_sets)", "cx_sets", "bad row"},
+        {"UPDATE customer_attributes SET customer='zero' WHERE customer=0", "customer_attributes, column customer",
+         "the text 'zero'"},
+    };
+    cx_store *s = filled_store(false);
+    for (size_t i = 0; i < sizeof plants / sizeof plants[0]; i++) {
+        snprintf(dbpath, sizeof dbpath, "%s/bad-%zu.db", tmp_dir(), i);
+        OK(cx_db_save(s, dbpath));
+        sql(plants[i].sql);
+        cx_store *l = (cx_store *)1;
+        cx_error_clear();
+        int rc = cx_db_load(&l, dbpath);
+        ck_assert_msg(rc == CX_EPARSE, "%s: loaded with %d (%s)", plants[i].sql, rc, cx_last_error());
+        ck_assert_ptr_null(l);
+        ck_assert_msg(strstr(cx_last_error(), "cx_db_load") && strstr(cx_last_error(), plants[i].where) &&
+                          strstr(cx_last_error(), plants[i].what),
+                      "%s: message '%s' lacks '%s' or '%s'", plants[i].sql, cx_last_error(), plants[i].where,
+                      plants[i].what);
+    }
+    /* what SQLite converts itself stays valid: an integer amount or score,
+     * an integral real time, a numeric text in a numeric column, a number
+     * in a text column (stored as its text) */
+    snprintf(dbpath, sizeof dbpath, "%s/good.db", tmp_dir());
+    OK(cx_db_save(s, dbpath));
+    sql("UPDATE transactions SET amount=10 WHERE row=0; UPDATE feedback SET score='5' WHERE row=0;"
+        "UPDATE interactions SET time=1707000000000.0 WHERE row=0;"
+        "UPDATE customer_attributes SET value=7.5 WHERE key='name' AND customer=0");
+    cx_store *l;
+    OK(cx_db_load(&l, dbpath));
+    size_t row;
+    OK(cx_store_find(&row, l, CX_TABLE_FEEDBACK, "FA-1"));
+    double score;
+    OK(cx_store_get_real(&score, l, CX_TABLE_FEEDBACK, CX_FEEDBACK_SCORE, row));
+    CLOSE(score, 5);
+    const char *v;
+    OK(cx_customer_get_attribute(&v, l, "A-1", "name"));
+    ck_assert_str_eq(v, "7.5");
+    cx_store_free(l);
+    cx_store_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("db");
@@ -1527,6 +1601,7 @@ int main(void)
     tcase_add_test(bad, foreign_file_is_upgraded_or_refused);
     tcase_add_test(bad, bad_rows_in_file_are_reported);
     tcase_add_test(bad, bad_arguments);
+    tcase_add_test(bad, bad_types_in_file_are_reported);
     suite_add_tcase(su, bad);
     TCase *crash = tcase_create("crash");
     tcase_add_checked_fixture(crash, setup, tmpdir_teardown);

@@ -152,14 +152,17 @@ END_TEST
 START_TEST(extreme_times)
 {
     OK(cx_customer_add(s, "Z", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_transaction_add(NULL, s, NULL, "Z", INT64_MAX, 1));
-    OK(cx_transaction_add(NULL, s, NULL, "Z", INT64_MIN + 1, 1));
+    /* the first and last times a store takes: years 0000 and 9999 */
+    const cx_time lo = -62167219200000LL, hi = 253402300799999LL;
+    OK(cx_transaction_add(NULL, s, NULL, "Z", hi, 1));
+    OK(cx_transaction_add(NULL, s, NULL, "Z", lo, 1));
     OK(cx_transaction_add(NULL, s, NULL, "Z", 0, 1));
-    static const entry z_all[] = {{TR, 4, INT64_MIN + 1}, {TR, 5, 0}, {TR, 3, INT64_MAX}};
+    const entry z_all[] = {{TR, 4, lo}, {TR, 5, 0}, {TR, 3, hi}};
     assert_range("Z", CX_TIME_NONE, CX_TIME_NONE, z_all, 3);
     assert_range("Z", 0, CX_TIME_NONE, z_all + 1, 2);
     assert_range("Z", CX_TIME_NONE, 0, z_all, 1);
-    assert_range("Z", CX_TIME_NONE, INT64_MAX, z_all, 2); /* to is excluded, even INT64_MAX */
+    assert_range("Z", CX_TIME_NONE, hi, z_all, 2); /* to is excluded, even the last time */
+    assert_range("Z", INT64_MIN + 1, INT64_MAX, z_all, 3); /* bounds beyond the times a store takes */
 }
 END_TEST
 

@@ -1664,6 +1664,67 @@ START_TEST(clv_table)
 }
 END_TEST
 
+/* The cohort table is a triangle of P(P+1)/2 rows for P calendar periods:
+ * two purchases 40 years apart in daily buckets asked for 107 million rows
+ * (1.6 GB). More than CX_COHORTS_MAX_PERIODS periods is CX_ELIMIT, found
+ * before anything that size is allocated; a longer bucket over the same
+ * data works. */
+START_TEST(cohorts_size_limit)
+{
+    cxt_alloc a = {0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "B", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_transaction_add(NULL, s, NULL, "A", T("1990-01-01T00:00:00Z"), 1));
+    OK(cx_transaction_add(NULL, s, NULL, "B", T("2030-01-01T00:00:00Z"), 1));
+    static const struct {
+        cx_bucket bucket;
+        const char *name;
+    } refused[] = {{CX_BUCKET_DAY, "day"}, {CX_BUCKET_WEEK, "week"}};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        cx_cohorts_options *o;
+        OK(cx_cohorts_options_new(&o));
+        OK(cx_cohorts_options_set_bucket(o, refused[i].bucket));
+        cx_result *r = (cx_result *)1;
+        size_t peak = a.peak;
+        FAILS(cx_cohorts_run(&r, s, o), CX_ELIMIT, "cx_cohorts_run");
+        MSG_HAS("calendar periods");
+        MSG_HAS("2048");
+        ck_assert_ptr_null(r);
+        /* refused before the matrix: no more than a few kB over the store */
+        ck_assert_msg(a.peak - peak < 64 * 1024, "%s buckets: %zu bytes at once before refusing", refused[i].name,
+                      a.peak - peak);
+        ck_assert_uint_eq(a.live > 0, 1);
+        cx_cohorts_options_free(o);
+    }
+    /* 2048 periods exactly are allowed: 2048 days from the first purchase */
+    OK(cx_transaction_add(NULL, s, "last", "B", T("1990-01-01T00:00:00Z") + 2047 * DAY_MS, 1));
+    cx_store *s2;
+    OK(cx_store_new(&s2));
+    OK(cx_customer_add(s2, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_transaction_add(NULL, s2, NULL, "A", T("1990-01-01T00:00:00Z"), 1));
+    OK(cx_transaction_add(NULL, s2, NULL, "A", T("1990-01-01T00:00:00Z") + 2047 * DAY_MS, 1));
+    cx_result *r = cohorts(s2, CX_ACTIVITY_TRANSACTIONS, CX_COHORT_FIRST_ACTIVITY, CX_BUCKET_DAY, 0);
+    ck_assert_uint_eq(cx_result_row_count(r), 2048 * 2049 / 2);
+    cx_result_free(r);
+    OK(cx_transaction_add(NULL, s2, NULL, "A", T("1990-01-01T00:00:00Z") + 2048 * DAY_MS, 1));
+    cx_cohorts_options *o;
+    OK(cx_cohorts_options_new(&o));
+    OK(cx_cohorts_options_set_bucket(o, CX_BUCKET_DAY));
+    FAILS(cx_cohorts_run(&r, s2, o), CX_ELIMIT, "cx_cohorts_run");
+    cx_cohorts_options_free(o);
+    cx_store_free(s2);
+    /* the 40 years in months: 481 periods */
+    r = cohorts(s, CX_ACTIVITY_TRANSACTIONS, CX_COHORT_FIRST_ACTIVITY, CX_BUCKET_MONTH, 0);
+    ck_assert_uint_eq(cx_result_row_count(r), 481 * 482 / 2);
+    cx_result_free(r);
+    cx_store_free(s);
+    ck_assert_uint_eq(a.live, 0);
+    ck_assert_uint_eq(a.bad, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("lifecycle");
@@ -1677,6 +1738,7 @@ int main(void)
     tcase_add_test(core, care_rules_each_kind);
     tcase_add_test(core, out_of_memory);
     tcase_add_test(core, clv_table);
+    tcase_add_test(core, cohorts_size_limit);
     suite_add_tcase(su, core);
     TCase *models = tcase_create("models");
     tcase_set_timeout(models, 240);

@@ -450,9 +450,10 @@ START_TEST(time_buckets)
         cx_result_free(r);
         cx_query_free(q);
     }
-    /* extreme times are bucketed without overflow */
-    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 5, INT64_MAX, NULL, NULL, NULL, NULL));
-    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 5, INT64_MIN + 1, NULL, NULL, NULL, NULL));
+    /* extreme times (the first and last a store takes, years 0000 and 9999)
+     * are bucketed without overflow */
+    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 5, T("9999-12-31T23:59:59.999Z"), NULL, NULL, NULL, NULL));
+    OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 5, T("0000-01-01T00:00:00Z"), NULL, NULL, NULL, NULL));
     for (int b = CX_BUCKET_DAY; b <= CX_BUCKET_YEAR; b++) {
         cx_query *q;
         cx_result *r;

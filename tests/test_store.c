@@ -2159,6 +2159,83 @@ START_TEST(savepoint_truncate)
 }
 END_TEST
 
+/* Times outside years 0000-9999 (what cx_time_format and cx_time_parse know)
+ * are refused by every add and put, each time argument, new record or
+ * existing one: cx_db_save would write them and cx_db_load refuse the file,
+ * the exports could not print them. The message names the record and the
+ * field; the store is unchanged. Years 0000 and 9999 themselves are taken. */
+START_TEST(bad_time_range)
+{
+    cx_store *s = bs;
+    const cx_time N = CX_TIME_NONE;
+    const cx_time lo = -62167219200000LL, hi = 253402300799999LL; /* 0000-01-01T00:00Z, 9999-12-31T23:59:59.999Z */
+    const cx_time out[] = {lo - 1, hi + 1, INT64_MAX, INT64_MIN + 1, -hi};
+    const char *const R = "is outside years 0000-9999";
+    char want[160];
+    for (size_t k = 0; k < sizeof out / sizeof out[0]; k++) {
+        cx_time t = out[k];
+        snprintf(want, sizeof want, "customer 'NEW-C': acquired %lld %s", (long long)t, R);
+        BAD(CX_ERANGE, "acquired", want, cx_customer_add(s, "NEW-C", NULL, NULL, NULL, t));
+        BAD(CX_ERANGE, "acquired", want, cx_customer_put(NULL, s, "NEW-C", NULL, NULL, NULL, t));
+        BAD(CX_ERANGE, "acquired", "customer 'C-1': acquired", cx_customer_put(NULL, s, "C-1", "consumer", NULL, NULL, t));
+        BAD(CX_ERANGE, "time", "interaction 'NEW-I': time",
+            cx_interaction_add(NULL, s, "NEW-I", "C-1", "web", t, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+        BAD(CX_ERANGE, "time", "interaction of customer 'C-3': time",
+            cx_interaction_add(NULL, s, NULL, "C-3", "web", t, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+        BAD(CX_ERANGE, "time", R,
+            cx_interaction_put(NULL, NULL, s, "NEW-I", "C-1", "web", t, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+        BAD(CX_ERANGE, "time", "interaction 'I-1': time",
+            cx_interaction_put(NULL, NULL, s, "I-1", "C-1", "phone-in", t, "contact", CX_INBOUND, "نورة", "T-1", 60000,
+                               CX_HANDLED, 0));
+        snprintf(want, sizeof want, "case 'NEW-K': opened %lld %s", (long long)t, R);
+        BAD(CX_ERANGE, "opened", want, cx_case_add(s, "NEW-K", "C-1", "phone", NULL, NULL, t, N, N, 0, 0));
+        BAD(CX_ERANGE, "opened", want, cx_case_put(NULL, s, "NEW-K", "C-1", "phone", NULL, NULL, t, N, N, 0, 0));
+        BAD(CX_ERANGE, "opened", "case 'T-1': opened",
+            cx_case_put(NULL, s, "T-1", "C-1", "phone", "high", "نورة", t, 10500, 20000, 0, 2));
+        /* the later times: above the range (not before `opened`, which would be CX_EORDER) */
+        if (t > hi) {
+            BAD(CX_ERANGE, "first_response", "case 'NEW-K': first_response",
+                cx_case_add(s, "NEW-K", "C-1", "phone", NULL, NULL, 100, t, N, 0, 0));
+            BAD(CX_ERANGE, "resolved", "case 'NEW-K': resolved",
+                cx_case_add(s, "NEW-K", "C-1", "phone", NULL, NULL, 100, N, t, 0, 0));
+            BAD(CX_ERANGE, "first_response", "case 'T-2': first_response",
+                cx_case_put(NULL, s, "T-2", "عميل-٢", "email", NULL, NULL, 11000, t, N, 0, 1));
+            BAD(CX_ERANGE, "resolved", "case 'T-2': resolved",
+                cx_case_put(NULL, s, "T-2", "عميل-٢", "email", NULL, NULL, 11000, N, t, 0, 1));
+            BAD(CX_ERANGE, "first_response", "case 'T-2': first_response", cx_case_update(s, "T-2", t, N, 0, 1));
+            BAD(CX_ERANGE, "resolved", "case 'T-1': resolved", cx_case_update(s, "T-1", 10500, t, 0, 2));
+        }
+        BAD(CX_ERANGE, "time", "feedback 'NEW-F': time",
+            cx_feedback_add(NULL, s, "NEW-F", "C-1", "csat", 4, t, NULL, NULL, NULL, NULL));
+        BAD(CX_ERANGE, "time", "feedback of customer 'C-3': time",
+            cx_feedback_add(NULL, s, NULL, "C-3", "csat", 4, t, NULL, NULL, NULL, NULL));
+        BAD(CX_ERANGE, "time", R, cx_feedback_put(NULL, NULL, s, "NEW-F", "C-1", "csat", 4, t, NULL, NULL, NULL, NULL));
+        BAD(CX_ERANGE, "time", "feedback 'F-1': time",
+            cx_feedback_put(NULL, NULL, s, "F-1", "C-1", "nps", 9, t, "phone-in", "I-1", "T-1", "ممتاز"));
+        BAD(CX_ERANGE, "time", "transaction 'NEW-TX': time", cx_transaction_add(NULL, s, "NEW-TX", "C-1", t, 1));
+        BAD(CX_ERANGE, "time", "transaction of customer 'C-1': time", cx_transaction_add(NULL, s, NULL, "C-1", t, 1));
+        BAD(CX_ERANGE, "time", R, cx_transaction_put(NULL, NULL, s, "NEW-TX", "C-1", t, 1));
+        BAD(CX_ERANGE, "time", "transaction 'TX-2': time", cx_transaction_put(NULL, NULL, s, "TX-2", "C-3", t, 0));
+        /* the batch adds go through the same door, all or nothing (naming the
+         * record by its index; a batch sets no field) */
+        const char *ids[] = {"NEW-C"};
+        const cx_time acq[] = {t};
+        size_t failed = 99;
+        BAD(CX_ERANGE, NULL, "record 0: cx_customer_add: customer 'NEW-C': acquired", cx_customer_add_batch(&failed, s, 1, ids, NULL, NULL, NULL, acq));
+        ck_assert_uint_eq(failed, 0);
+        const char *tx[] = {"NEW-TX"}, *cu[] = {"C-1"};
+        const double am[] = {1};
+        BAD(CX_ERANGE, NULL, "transaction 'NEW-TX': time", cx_transaction_add_batch(NULL, s, 1, tx, cu, acq, am));
+    }
+    /* the bounds themselves are valid times */
+    OK(cx_customer_add(s, "NEW-C", NULL, NULL, NULL, lo));
+    OK(cx_case_add(s, "NEW-K", "NEW-C", "phone", NULL, NULL, lo, hi, hi, 0, 0));
+    OK(cx_transaction_add(NULL, s, "NEW-TX", "NEW-C", hi, 1));
+    OK(cx_interaction_add(NULL, s, "NEW-I", "NEW-C", "web", lo, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_feedback_add(NULL, s, "NEW-F", "NEW-C", "csat", 4, hi, NULL, NULL, NULL, NULL));
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("store");
@@ -2194,6 +2271,7 @@ int main(void)
     tcase_add_test(bad, bad_transaction);
     tcase_add_test(bad, bad_define_and_reads);
     tcase_add_test(bad, full_tables);
+    tcase_add_test(bad, bad_time_range);
     suite_add_tcase(su, bad);
     TCase *oom = tcase_create("out_of_memory");
     tcase_set_timeout(oom, 120);

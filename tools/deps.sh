@@ -22,4 +22,18 @@ CX_TEST_PACKAGES=(check g++ binutils abigail-tools doxygen valgrind python3
   swig python3-dev python3-pytest python3-numpy python3-pandas python3-mesonpy python3-pip
   # pip install . : Debian's meson-python 0.12 runs patchelf on the wheel; the test builds in a venv
   patchelf python3-venv
-  lua5.4 liblua5.4-dev lua-busted)
+  lua5.4 liblua5.4-dev lua-busted
+  # the locale test (tests/test_locale.c) runs under a comma-decimal LC_NUMERIC
+  locales)
+
+# The comma-decimal locale tests/test_locale.c needs (de_DE.UTF-8), generated
+# when missing (needs the locales package, root or sudo); without it the
+# locale suite reports itself skipped.
+cx_need_comma_locale() {
+  locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' && return 0
+  cx_need locales
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null || echo 'de_DE.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
+  $sudo locale-gen de_DE.UTF-8 >/dev/null
+}

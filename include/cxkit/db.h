@@ -84,7 +84,11 @@ CX_EXTERN int cx_db_save(const cx_store *store, const char *path);
  * @param[in]  path the database file (not created if missing).
  * @return ::CX_OK, ::CX_EINVAL, ::CX_EVERSION (newer, or older and not
  *         writable), ::CX_EIO, ::CX_EPARSE (a row that does not pass the
- *         store's checks: the message names the table and row) or ::CX_ENOMEM.
+ *         store's checks, or a value of another type than its column's:
+ *         text or a blob in a number or time column, a real in an integer
+ *         or time column, a number or blob in a text column; or an
+ *         attribute of a customer row the file lacks: the message names
+ *         the table, row and column) or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_db_load(cx_store **out, const char *path);
 

@@ -55,6 +55,12 @@ typedef enum cx_cohort_start {
  *  (default allocator); not shared between threads while being changed. */
 typedef struct cx_cohorts_options cx_cohorts_options;
 
+/** Most calendar periods a cohort table spans (cx_cohorts_run()): its rows,
+ *  one per cohort and period since its start, are P(P+1)/2, at most about
+ *  2.1 million. 2048 periods are 5.6 years of days, 39 of weeks, 170 of
+ *  months. */
+#define CX_COHORTS_MAX_PERIODS 2048
+
 /**
  * @brief New cohort options with the defaults: activity
  *        ::CX_ACTIVITY_TRANSACTIONS, start ::CX_COHORT_FIRST_ACTIVITY,
@@ -135,8 +141,13 @@ CX_EXTERN int cx_cohorts_options_set_offset(cx_cohorts_options *options, int off
  * @param[out] out     the table, to free with cx_result_free().
  * @param[in]  store   the store.
  * @param[in]  options the options, or NULL for the defaults.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT (more than 100000 calendar
- *         periods, or 2^31 customer-periods) or ::CX_ENOMEM.
+ * The table grows as the square of the periods the data span: more than
+ * ::CX_COHORTS_MAX_PERIODS of them (years of daily buckets) is refused with
+ * ::CX_ELIMIT before anything that size is allocated; a longer bucket, or a
+ * store of a shorter time range, gives a table.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT (more than
+ *         ::CX_COHORTS_MAX_PERIODS calendar periods, or 2^31
+ *         customer-periods) or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_cohorts_run(cx_result **out, const cx_store *store, const cx_cohorts_options *options);
 

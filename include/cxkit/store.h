@@ -362,8 +362,9 @@ CX_EXTERN int cx_vocab_find(size_t *out, const cx_store *store, cx_vocab set, co
  * @param[in] segment  segment name, or NULL.
  * @param[in] region   region name, or NULL.
  * @param[in] plan     plan name, or NULL.
- * @param[in] acquired acquisition time, or ::CX_TIME_NONE.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS, ::CX_ENOMEM or ::CX_ELIMIT.
+ * @param[in] acquired acquisition time in years 0000-9999 (the times ISO-8601
+ *                     text names; ::CX_ERANGE otherwise), or ::CX_TIME_NONE.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
  */
 CX_EXTERN int cx_customer_add(cx_store *store, const char *id, const char *segment,
                               const char *region, const char *plan, cx_time acquired);
@@ -416,7 +417,8 @@ CX_EXTERN int cx_touchpoint_add(cx_store *store, const char *name, const char *c
  *                         among interactions), or NULL for none.
  * @param[in]  customer    an existing customer's id.
  * @param[in]  touchpoint  an existing touchpoint's name.
- * @param[in]  time        when it happened (not ::CX_TIME_NONE).
+ * @param[in]  time        when it happened (not ::CX_TIME_NONE), in years
+ *                         0000-9999 (::CX_ERANGE otherwise).
  * @param[in]  kind        a name of ::CX_VOCAB_INTERACTION_KIND, or NULL.
  * @param[in]  direction   a ::cx_direction.
  * @param[in]  agent       the agent's name, or NULL.
@@ -439,7 +441,8 @@ CX_EXTERN int cx_interaction_add(size_t *out_row, cx_store *store, const char *i
  * @param[in] channel        a name of ::CX_VOCAB_CHANNEL: where the case was opened.
  * @param[in] priority       a name of ::CX_VOCAB_PRIORITY, or NULL.
  * @param[in] agent          the agent who owns it, or NULL.
- * @param[in] opened         when it was opened (not ::CX_TIME_NONE).
+ * @param[in] opened         when it was opened (not ::CX_TIME_NONE). Every
+ *                           time is in years 0000-9999 (::CX_ERANGE otherwise).
  * @param[in] first_response first answer, or ::CX_TIME_NONE; not before `opened`.
  * @param[in] resolved       final resolution, or ::CX_TIME_NONE while open;
  *                           not before `opened` nor `first_response`.
@@ -458,7 +461,7 @@ CX_EXTERN int cx_case_add(cx_store *store, const char *id, const char *customer,
  *        or reopened). The same checks as cx_case_add() apply.
  * @param[in] store          the store.
  * @param[in] id             an existing case's id.
- * @param[in] first_response first answer, or ::CX_TIME_NONE.
+ * @param[in] first_response first answer, or ::CX_TIME_NONE (years 0000-9999).
  * @param[in] resolved       last resolution, or ::CX_TIME_NONE when open again.
  * @param[in] reopens        times reopened, >= 0.
  * @param[in] contacts       customer contacts, >= 0.
@@ -495,7 +498,8 @@ CX_EXTERN int cx_question_add(cx_store *store, const char *name, cx_metric metri
  * @param[in]  customer    an existing customer's id.
  * @param[in]  question    an existing question's name.
  * @param[in]  score       the answer: within the question's scale (an integer for NPS).
- * @param[in]  time        when it was given (not ::CX_TIME_NONE).
+ * @param[in]  time        when it was given (not ::CX_TIME_NONE), in years
+ *                         0000-9999 (::CX_ERANGE otherwise).
  * @param[in]  touchpoint  the touchpoint it rates, or NULL.
  * @param[in]  interaction the id of the interaction it rates (same customer), or NULL.
  * @param[in]  case_id     the case it rates (same customer), or NULL.
@@ -514,7 +518,8 @@ CX_EXTERN int cx_feedback_add(size_t *out_row, cx_store *store, const char *id, 
  * @param[in]  id       the source system's id (non-empty UTF-8, unique
  *                      among transactions), or NULL for none.
  * @param[in]  customer an existing customer's id.
- * @param[in]  time     when (not ::CX_TIME_NONE).
+ * @param[in]  time     when (not ::CX_TIME_NONE), in years 0000-9999
+ *                      (::CX_ERANGE otherwise).
  * @param[in]  amount   finite and >= 0.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_EEXISTS (the id), ::CX_ENOTFOUND, ::CX_ERANGE, ::CX_ENOMEM or ::CX_ELIMIT.
  */

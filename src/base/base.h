@@ -98,12 +98,28 @@ void cxi_write_csv_quoted(FILE *f, const char *s);
 void cxi_write_json_text(FILE *f, const char *s, size_t n);
 uint64_t cxi_hash(const void *data, size_t len);
 
+/* Numbers in text, with '.' as the decimal point whatever numeric locale
+ * (LC_NUMERIC) the host application set, globally or for its thread
+ * (write.c). printf and strtod follow that locale; these undo it. */
+/* printf's "%.*g" of v. */
+void cxi_format_double(char *buf, size_t cap, int prec, double v);
+/* The shortest of 15, 16 or 17 significant digits that reads back as the
+ * same double (0.1 stays "0.1"); cap >= 32. */
+void cxi_format_real(char *buf, size_t cap, double v);
+/* strtod of the C locale: *end as strtod sets it. */
+double cxi_strtod(const char *s, char **end);
+
 /* ---- time (time.c) ---------------------------------------------------- */
 
 #define CXI_MS_PER_MINUTE 60000LL
 #define CXI_MS_PER_HOUR 3600000LL
 #define CXI_MS_PER_DAY 86400000LL
 #define CXI_MS_PER_WEEK (7 * CXI_MS_PER_DAY)
+/* The times ISO-8601 text can name, years 0000-9999 in UTC: the range
+ * cx_time_format and cx_time_parse handle, so the only times a store keeps
+ * (an add refuses others: a save could not be loaded nor exported). */
+#define CXI_TIME_MIN (-62167219200000LL) /* 0000-01-01T00:00:00Z */
+#define CXI_TIME_MAX 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
 
 /* Division rounding toward minus infinity (times before 1970 are negative). */
 static inline int64_t cxi_floordiv(int64_t a, int64_t b)

@@ -166,7 +166,7 @@ int cx_time_format(char *buf, size_t cap, cx_time t, int offset_minutes)
         return cxi_fail(CX_ERANGE, "cx_time_format: offset %d minutes is outside %d..%d", offset_minutes,
                         -CX_UTC_OFFSET_MAX, CX_UTC_OFFSET_MAX);
     /* years 0000-9999 */
-    static const int64_t lo = -62167219200000LL, hi = 253402300799999LL;
+    static const int64_t lo = CXI_TIME_MIN, hi = CXI_TIME_MAX;
     /* t is checked before the offset is added: near INT64_MAX/MIN the sum
      * would overflow */
     int64_t local = t < lo - CXI_MS_PER_DAY || t > hi + CXI_MS_PER_DAY ? lo - 1 : t + (int64_t)offset_minutes * 60000;

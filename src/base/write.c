@@ -3,9 +3,129 @@
  * library (store exports, reject files, result exports), so that a cell is
  * quoted by one rule wherever it is written.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* nl_langinfo, newlocale, uselocale */
+#endif
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "base.h"
+
+/* ---- numbers independent of the locale ---------------------------------
+ *
+ * printf and strtod read LC_NUMERIC, which the host application may have
+ * set to a locale whose decimal point is a comma (or a longer string):
+ * "%g" then writes 7,5 and strtod stops at the '.' of 10.25. Two ways out
+ * were weighed: switching the thread to a C locale around each call
+ * (newlocale + uselocale, or strtod_l), or letting printf and strtod work
+ * in the host's locale and swapping its decimal point for '.' (and back).
+ * The swap is chosen: it allocates nothing (newlocale allocates with
+ * malloc, outside the store's allocator, and can fail in the middle of an
+ * export), keeps no state, global or per thread, and touches no category
+ * other than the decimal point. The point is the thread's current one
+ * (nl_langinfo follows uselocale), the one printf and strtod use. Numbers
+ * never hold grouping: "%g" groups nothing without the ' flag, and strtod
+ * reads no grouping. */
+
+/* The decimal point of the calling thread's numeric locale. */
+static const char *radix(void)
+{
+    const char *r = nl_langinfo(RADIXCHAR);
+    return r && *r ? r : ".";
+}
+
+void cxi_format_double(char *buf, size_t cap, int prec, double v)
+{
+    if (cap == 0)
+        return;
+    snprintf(buf, cap, "%.*g", prec, v);
+    const char *r = radix();
+    if (r[0] == '.' && r[1] == '\0')
+        return;
+    char *p = strstr(buf, r); /* digits, sign, 'e', "inf", "nan" and the point: one match at most */
+    if (p) {
+        size_t n = strlen(r);
+        *p = '.';
+        memmove(p + 1, p + n, strlen(p + n) + 1);
+    }
+}
+
+void cxi_format_real(char *buf, size_t cap, double v)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        cxi_format_double(buf, cap, prec, v);
+        if (cxi_strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+/* Characters strtod may read in a number (decimal or hexadecimal, inf,
+ * infinity, nan): the text of a number ends before any other. */
+static bool number_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '+' ||
+           c == '-' || c == '(' || c == ')' || c == '_';
+}
+
+double cxi_strtod(const char *s, char **end)
+{
+    const char *r = radix();
+    if (r[0] == '.' && r[1] == '\0')
+        return strtod(s, end);
+    /* Copy the number's text with '.' as the locale's point: a locale's
+     * point itself (a comma) is no number character, so the copy stops
+     * there, as the C locale's strtod would. */
+    size_t rn = strlen(r), lead = 0, n = 0;
+    while (s[lead] == ' ' || (s[lead] >= '\t' && s[lead] <= '\r'))
+        lead++;
+    while (number_char(s[lead + n]))
+        n++;
+    char tmp[512];
+    size_t need = lead + n, dots = 0;
+    for (size_t i = lead; i < need; i++)
+        dots += s[i] == '.';
+    if (need + dots * rn + 1 > sizeof tmp) {
+        /* a number longer than any double needs: in the C locale for this
+         * thread (allocates, but only for such text) */
+        locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+        if (!c) {
+            if (end)
+                *end = (char *)s;
+            return 0.0;
+        }
+        locale_t old = uselocale(c);
+        double v = strtod(s, end);
+        uselocale(old);
+        freelocale(c);
+        return v;
+    }
+    /* the copy, and where each of its bytes came from in s */
+    size_t k = 0;
+    size_t from[sizeof tmp];
+    for (size_t i = 0; i < need; i++) {
+        if (s[i] == '.') {
+            for (size_t j = 0; j < rn; j++) {
+                from[k] = i;
+                tmp[k++] = r[j];
+            }
+        } else {
+            from[k] = i;
+            tmp[k++] = s[i];
+        }
+    }
+    from[k] = need;
+    tmp[k] = '\0';
+    char *e;
+    double v = strtod(tmp, &e);
+    if (end) {
+        size_t used = (size_t)(e - tmp);
+        /* the end of a number never falls inside the point */
+        *end = (char *)s + (used == 0 ? 0 : from[used - 1] + 1);
+    }
+    return v;
+}
 
 void cxi_write_csv_text(FILE *f, const char *s)
 {

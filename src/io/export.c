@@ -13,15 +13,9 @@ enum fmt { FMT_CSV, FMT_JSONL };
 
 #define EXPORT_BUFFER (1u << 20)
 
-/* Shortest decimal text that reads back to the same double. */
-static void fmt_real(char *buf, size_t cap, double v)
-{
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, cap, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-}
+/* Shortest decimal text that reads back to the same double, with '.'
+ * whatever the host's numeric locale. */
+static void fmt_real(char *buf, size_t cap, double v) { cxi_format_real(buf, cap, v); }
 
 /* A cell as text, and whether it is a JSON string (else a JSON number). */
 typedef struct cell {

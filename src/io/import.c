@@ -508,7 +508,7 @@ static int get_int(row *r, int col, int64_t dflt, int64_t lo, int64_t hi, int64_
 /* Plain decimals ([-]digits[.digits], at most 15 digits in all) without
  * strtod: the digits as an integer m < 10^15 and a power of ten up to 1e15
  * are both exact doubles, so m / 10^k is correctly rounded, as strtod is.
- * Only used when the locale's decimal point is '.', as strtod would read. */
+ * It reads '.' whatever the host's numeric locale, as cxi_strtod does. */
 static bool fast_real(const char *t, double *out)
 {
     static const double pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -545,10 +545,10 @@ static int get_real(row *r, int col, double dflt, double *out)
     *out = dflt;
     if (!t)
         return CX_OK;
-    if (r->im->dot_decimal && fast_real(t, out))
+    if (fast_real(t, out))
         return CX_OK;
     char *end;
-    double v = strtod(t, &end);
+    double v = cxi_strtod(t, &end);
     if (end == t || *end || isspace((unsigned char)*t))
         return bad(r, col, CX_EPARSE, "a number", t);
     *out = v;

@@ -33,7 +33,7 @@ static bool value_text(json_t *v, char *scratch, size_t cap, const char **out, c
         *out = scratch;
         return true;
     case JSON_REAL:
-        snprintf(scratch, cap, "%.17g", json_real_value(v));
+        cxi_format_double(scratch, cap, 17, json_real_value(v)); /* read back by the importer, locale-free */
         *out = scratch;
         return true;
     case JSON_TRUE:

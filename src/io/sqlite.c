@@ -371,7 +371,7 @@ static void row_fields(sqlite3_stmt *st, int table, size_t ncols, char **fields,
                      (unsigned)(a % 1000));
             fields[c] = num[c];
         } else if (type == CX_TYPE_REAL) {
-            snprintf(num[c], sizeof num[c], "%.17g", sqlite3_column_double(st, k));
+            cxi_format_double(num[c], sizeof num[c], 17, sqlite3_column_double(st, k));
             fields[c] = num[c];
         } else {
             fields[c] = (char *)sqlite3_column_text(st, k);
@@ -669,11 +669,15 @@ static int load_sets(db *d, cx_store *s)
         return db_fail(d, "cannot read names");
     int rc = CX_OK, step;
     while (rc == CX_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        /* the storage classes first: reading a value as another type
+         * converts it, and sqlite3_column_type is then undefined */
+        bool typed = sqlite3_column_type(st, 0) == SQLITE_INTEGER && sqlite3_column_type(st, 1) == SQLITE_INTEGER &&
+                     sqlite3_column_type(st, 2) == SQLITE_TEXT;
         int set = sqlite3_column_int(st, 0);
         int64_t idx = sqlite3_column_int64(st, 1);
         const char *name = (const char *)sqlite3_column_text(st, 2);
         size_t got;
-        if (set < 0 || set >= CX_VOCAB_COUNT || !name)
+        if (!typed || sqlite3_column_int64(st, 0) != set || set < 0 || set >= CX_VOCAB_COUNT || !name)
             rc = cxi_fail(CX_EPARSE, "%s: %s: cx_sets: bad row (set %d, index %lld)", d->fn, d->path, set,
                           (long long)idx);
         else if ((rc = cx_vocab_define(&got, s, set, name)))
@@ -722,6 +726,70 @@ static void loader_free(loader *l)
     }
 }
 
+/* What SQLite holds in column k of the row `st` stands on, for a message:
+ * the storage class and, for text, the text. */
+static void describe_cell(char *buf, size_t cap, sqlite3_stmt *st, int k)
+{
+    char qb[80];
+    switch (sqlite3_column_type(st, k)) {
+    case SQLITE_INTEGER: snprintf(buf, cap, "the integer %lld", (long long)sqlite3_column_int64(st, k)); break;
+    case SQLITE_FLOAT: {
+        char num[32];
+        cxi_format_double(num, sizeof num, 17, sqlite3_column_double(st, k));
+        snprintf(buf, cap, "the real %s", num);
+        break;
+    }
+    case SQLITE_TEXT: snprintf(buf, cap, "the text '%s'", cxi_quote(qb, (const char *)sqlite3_column_text(st, k))); break;
+    case SQLITE_NULL: snprintf(buf, cap, "NULL"); break;
+    default: snprintf(buf, cap, "a blob of %d bytes", sqlite3_column_bytes(st, k)); break;
+    }
+}
+
+/* Column k of the row `st` stands on holds what a column of type `type`
+ * (a CX_TYPE_*) was saved as, or NULL (the importer says where NULL is
+ * allowed): INTEGER for times and integers, REAL or INTEGER for reals,
+ * TEXT for strings. SQLite keeps what a column's affinity cannot convert
+ * (a score 'nan' or '9abc', a time '2024-01-01'), and reading it as the
+ * column's type would take 0, 9 or 2024: such a file is refused. */
+static bool cell_type_ok(sqlite3_stmt *st, int k, int type)
+{
+    int c = sqlite3_column_type(st, k);
+    switch (type) {
+    case CX_TYPE_STRING: return c == SQLITE_NULL || c == SQLITE_TEXT;
+    case CX_TYPE_REAL: return c == SQLITE_NULL || c == SQLITE_FLOAT || c == SQLITE_INTEGER;
+    default: return c == SQLITE_NULL || c == SQLITE_INTEGER;
+    }
+}
+
+static const char *type_wanted(int type)
+{
+    switch (type) {
+    case CX_TYPE_STRING: return "text";
+    case CX_TYPE_REAL: return "a number (REAL or INTEGER)";
+    case CX_TYPE_TIME: return "a time (INTEGER milliseconds since 1970)";
+    default: return "an INTEGER";
+    }
+}
+
+/* CX_EPARSE naming the table, row and column when a cell of the row `st`
+ * stands on (columns 1.. of `table`) is not of its column's type. */
+static int check_row_types(const char *fn, const char *path, sqlite3_stmt *st, int table, int64_t row)
+{
+    for (size_t c = 0; c < table_columns(table); c++) {
+        int type;
+        cx_column_type(&type, table, (int)c);
+        if (cell_type_ok(st, (int)c + 1, type))
+            continue;
+        const char *name;
+        cx_column_name(&name, table, (int)c);
+        char got[128];
+        describe_cell(got, sizeof got, st, (int)c + 1);
+        return cxi_fail(CX_EPARSE, "%s: %s: %s row %lld, column %s: %s where %s is expected", fn, path,
+                        table_sql_name(table), (long long)row, name, got, type_wanted(type));
+    }
+    return CX_OK;
+}
+
 /* Stores the file row `st` stands on (file row `row` of `table`): added,
  * or with `update` put over the record of the same id. */
 static int loader_row(loader *l, sqlite3_stmt *st, int table, int64_t row, bool update)
@@ -729,6 +797,9 @@ static int loader_row(loader *l, sqlite3_stmt *st, int table, int64_t row, bool 
     char *fields[16];
     char num[16][32];
     size_t ncols = table_columns(table);
+    int trc = check_row_types(l->im.fn, l->im.path, st, table, row);
+    if (trc)
+        return trc;
     row_fields(st, table, ncols, fields, num);
     cxi_layout_all_columns(&l->im.layout, table);
     l->im.existing = update ? CX_EXISTING_UPDATE : CX_EXISTING_REJECT;
@@ -760,6 +831,10 @@ static int load_table(db *d, loader *l, int table)
         }
         expect++;
         bool is_builtin = (size_t)row < builtin;
+        /* the types before the built-in name is read as text (loader_row
+         * checks them too, for the streaming imports' rows) */
+        if ((rc = check_row_types(d->fn, d->path, st, table, row)))
+            break;
         if (is_builtin) { /* a built-in row: the same record, with the values saved (a put may have changed them) */
             const char *mine, *theirs = (const char *)sqlite3_column_text(st, 1);
             cx_store_get_string(&mine, s, table, 0, (size_t)row);
@@ -780,13 +855,37 @@ static int load_table(db *d, loader *l, int table)
 static int load_attributes(db *d, cx_store *s)
 {
     sqlite3_stmt *st;
+    /* a LEFT JOIN: an attribute of a customer row the file lacks is an
+     * error, not a row that vanishes */
     if (sqlite3_prepare_v2(d->h,
-                           "SELECT c.id, a.key, a.value FROM customer_attributes a JOIN customers c ON c.row = "
-                           "a.customer ORDER BY a.customer, a.key",
+                           "SELECT c.id, a.key, a.value, a.customer FROM customer_attributes a LEFT JOIN customers c "
+                           "ON c.row = a.customer ORDER BY a.customer, a.key",
                            -1, &st, NULL) != SQLITE_OK)
         return db_fail(d, "cannot read attributes");
     int rc = CX_OK, step;
     while (rc == CX_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        char qb[80], got[128];
+        if (sqlite3_column_type(st, 3) != SQLITE_INTEGER) {
+            describe_cell(got, sizeof got, st, 3);
+            rc = cxi_fail(CX_EPARSE, "%s: %s: customer_attributes, column customer: %s where a customer row (an "
+                          "INTEGER) is expected", d->fn, d->path, got);
+            break;
+        }
+        long long cust = (long long)sqlite3_column_int64(st, 3);
+        for (int k = 1; k <= 2 && !rc; k++)
+            if (sqlite3_column_type(st, k) != SQLITE_TEXT) {
+                describe_cell(got, sizeof got, st, k);
+                rc = cxi_fail(CX_EPARSE, "%s: %s: customer_attributes of customer row %lld, column %s: %s where "
+                              "text is expected", d->fn, d->path, cust, k == 1 ? "key" : "value", got);
+            }
+        if (rc)
+            break;
+        if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+            rc = cxi_fail(CX_EPARSE, "%s: %s: customer_attributes: attribute '%s' of customer row %lld, which "
+                          "the customers table does not have", d->fn, d->path,
+                          cxi_quote(qb, (const char *)sqlite3_column_text(st, 1)), cust);
+            break;
+        }
         rc = cx_customer_set_attribute(s, (const char *)sqlite3_column_text(st, 0),
                                        (const char *)sqlite3_column_text(st, 1),
                                        (const char *)sqlite3_column_text(st, 2));
@@ -1421,7 +1520,7 @@ static bool field_real(const cxi_import *im, char *const *fields, int col, doubl
     if (!t)
         return true;
     char *end;
-    *out = strtod(t, &end);
+    *out = cxi_strtod(t, &end);
     return end != t && !*end;
 }
 

@@ -131,7 +131,6 @@ int cx_cohorts_options_set_offset(cx_cohorts_options *o, int offset_minutes)
 
 /* ---- cohorts ---------------------------------------------------------- */
 
-#define MAX_PERIODS 100000
 #define MAX_DAY_TABLE 400000
 
 /* The scratch of one cohort table. Periods are indexed 0..P-1 from the
@@ -216,10 +215,23 @@ static int cohort_periods(cohort_work *w, const char *fn)
         return CX_OK; /* no data: no period */
     cx_time first = cxi_bucket_start(w->tmin, o->bucket, o->offset);
     cx_time last = cxi_bucket_start(w->tmax, o->bucket, o->offset);
+    /* The table is a triangle of P(P+1)/2 rows, and the scan a bit per
+     * customer and period: both are bounded here, before anything of that
+     * size is allocated (two records 40 years apart in days would ask for
+     * 107 million rows). Counting stops past the limit. */
     size_t P = 1;
-    for (cx_time t = first; t < last && P <= MAX_PERIODS; t = next_start(t, o->bucket, o->offset))
+    for (cx_time t = first; t < last && P <= CX_COHORTS_MAX_PERIODS; t = next_start(t, o->bucket, o->offset))
         P++;
-    if (P > MAX_PERIODS || (w->ncust && P > ((size_t)1 << 31) / w->ncust))
+    if (P > CX_COHORTS_MAX_PERIODS) {
+        char a[CXI_BUCKET_LABEL_MAX], b[CXI_BUCKET_LABEL_MAX];
+        cxi_bucket_label(a, sizeof a, first, o->bucket, o->offset);
+        cxi_bucket_label(b, sizeof b, last, o->bucket, o->offset);
+        return cxi_fail(CX_ELIMIT, "%s: the data span more than %d calendar periods (%s buckets from %s to %s), "
+                        "the most a cohort table takes (its rows would be more than %d x %d / 2): choose a longer "
+                        "bucket", fn, CX_COHORTS_MAX_PERIODS, cxi_bucket_names[o->bucket], a, b, CX_COHORTS_MAX_PERIODS,
+                        CX_COHORTS_MAX_PERIODS + 1);
+    }
+    if (w->ncust && P > ((size_t)1 << 31) / w->ncust)
         return cxi_fail(CX_ELIMIT, "%s: %zu customers x %zu periods exceed 2^31 customer-periods", fn, w->ncust, P);
     if (!(w->starts = cxi_alloc(&w->mem, P * sizeof *w->starts)))
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);

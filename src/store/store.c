@@ -398,11 +398,27 @@ int cx_store_reserve(cx_store *s, cx_table table, size_t rows)
     return CX_OK;
 }
 
-static int check_time(const char *fn, const char *what, cx_time t, bool required)
+/* A time of a record: CX_TIME_NONE only where it is optional, otherwise in
+ * years 0000-9999 (CXI_TIME_MIN..MAX), the times ISO-8601 text can name: a
+ * time beyond would be saved by cx_db_save and then refused by cx_db_load,
+ * and no export could print it. The record is named by its id, or by its
+ * customer when it has none (the message is built only on failure). */
+static int check_time(const char *fn, const char *kind, const char *id, const char *customer, const char *what,
+                      cx_time t, bool required)
 {
-    if (required && t == CX_TIME_NONE)
-        return FIELD(what, cxi_fail(CX_EINVAL, "%s: %s is missing (CX_TIME_NONE)", fn, what));
-    return CX_OK;
+    if (t == CX_TIME_NONE) {
+        if (required)
+            return FIELD(what, cxi_fail(CX_EINVAL, "%s: %s is missing (CX_TIME_NONE)", fn, what));
+        return CX_OK;
+    }
+    if (t >= CXI_TIME_MIN && t <= CXI_TIME_MAX)
+        return CX_OK;
+    QBUF;
+    if (id && *id)
+        return FIELD(what, cxi_fail(CX_ERANGE, "%s: %s '%s': %s %lld is outside years 0000-9999", fn, kind,
+                                    cxi_quote(qb, id), what, (long long)t));
+    return FIELD(what, cxi_fail(CX_ERANGE, "%s: %s of customer '%s': %s %lld is outside years 0000-9999", fn, kind,
+                                cxi_quote(qb, customer), what, (long long)t));
 }
 
 /* ---- creation ---------------------------------------------------------- */
@@ -885,6 +901,8 @@ static int customer_put(const char *fn, bool add_only, int *out_change, cx_store
     int rc = check_text(fn, "customer id", id, true, &len);
     if (rc)
         return rc;
+    if ((rc = check_time(fn, "customer", id, NULL, "acquired", acquired, false)))
+        return rc;
     uint32_t h = (uint32_t)cxi_hash(id, len);
     uint32_t row = cxi_pool_find_hashed(&s->keys[CX_TABLE_CUSTOMERS], id, len, h);
     if (row != CXI_NONE && add_only)
@@ -1201,7 +1219,7 @@ static int interaction_put(const char *fn, bool add_only, int *out_change, size_
         (rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
         (rc = find_key(fn, s, CX_TABLE_TOUCHPOINTS, "touchpoint", touchpoint, &tp)) ||
         (rc = find_key_opt(fn, s, CX_TABLE_CASES, "case", case_id, &ca)) ||
-        (rc = check_time(fn, "time", time, true)))
+        (rc = check_time(fn, "interaction", id, customer, "time", time, true)))
         return rc;
     if (e.row != CXI_NONE && add_only)
         return FIELD("id", cxi_fail(CX_EEXISTS, "%s: interaction '%s' already exists", fn, cxi_quote(qb, id)));
@@ -1261,6 +1279,10 @@ static int check_case_times(const char *fn, const char *id, cx_time opened, cx_t
                             cx_time resolved, int reopens, int contacts)
 {
     QBUF;
+    int rc;
+    if ((rc = check_time(fn, "case", id, NULL, "first_response", first_response, false)) ||
+        (rc = check_time(fn, "case", id, NULL, "resolved", resolved, false)))
+        return rc;
     if (first_response != CX_TIME_NONE && first_response < opened)
         return FIELD("first_response", cxi_fail(CX_EORDER, "%s: case '%s': first response is before the case was opened", fn,
                         cxi_quote(qb, id)));
@@ -1297,7 +1319,7 @@ static int case_put(const char *fn, bool add_only, int *out_change, cx_store *s,
     uint32_t cu;
     pending ch, pr, ag;
     if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
-        (rc = check_time(fn, "opened", opened, true)) ||
+        (rc = check_time(fn, "case", id, customer, "opened", opened, true)) ||
         (rc = check_case_times(fn, id, opened, first_response, resolved, reopens, contacts)))
         return rc;
     if (e.row != CXI_NONE) {
@@ -1429,7 +1451,7 @@ static int feedback_put(const char *fn, bool add_only, int *out_change, size_t *
         (rc = find_key(fn, s, Q, "question", question, &qu)) ||
         (rc = find_key_opt(fn, s, CX_TABLE_TOUCHPOINTS, "touchpoint", touchpoint, &tp)) ||
         (rc = find_key_opt(fn, s, CX_TABLE_CASES, "case", case_id, &ca)) ||
-        (rc = check_time(fn, "time", time, true)) ||
+        (rc = check_time(fn, "feedback", id, customer, "time", time, true)) ||
         (rc = check_text(fn, "comment", comment, false, &clen)))
         return rc;
     if (e.row != CXI_NONE && add_only)
@@ -1494,7 +1516,7 @@ static int transaction_put(const char *fn, bool add_only, int *out_change, size_
     int rc;
     if ((rc = eid_check(fn, s, T, id, &e)) ||
         (rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
-        (rc = check_time(fn, "time", time, true)))
+        (rc = check_time(fn, "transaction", id, customer, "time", time, true)))
         return rc;
     if (e.row != CXI_NONE && add_only)
         return FIELD("id", cxi_fail(CX_EEXISTS, "%s: transaction '%s' already exists", fn, cxi_quote(qb, id)));

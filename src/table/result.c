@@ -259,15 +259,13 @@ int cx_result_get_real(double *out, const cx_result *r, size_t row, size_t col)
 /* ---- export ------------------------------------------------------------ */
 
 /* The shortest of 15, 16 or 17 significant digits that reads back as the
- * same double (0.1 stays "0.1", not "0.10000000000000001"). */
+ * same double (0.1 stays "0.1", not "0.10000000000000001"), with '.'
+ * whatever the host's numeric locale: a comma would split a CSV cell and
+ * is no JSON. */
 static void write_real(FILE *f, double v)
 {
     char buf[32];
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, sizeof buf, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
+    cxi_format_real(buf, sizeof buf, v);
     fputs(buf, f);
 }
 
