@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
 cx_need "${CX_BUILD_PACKAGES[@]}" "${CX_TEST_PACKAGES[@]}"
+cx_need_comma_locale # the locale-independence suite runs under de_DE.UTF-8
 
 total_pass=0 total_fail=0 total_skip=0
 tally() { # tally BUILD_DIR LOGNAME LABEL

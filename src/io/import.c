@@ -8,7 +8,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -834,8 +833,6 @@ int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_
         return cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
     memset(im->report, 0, sizeof *im->report);
     im->report->mem = rmem;
-    const struct lconv *lc = localeconv();
-    im->dot_decimal = lc && lc->decimal_point && strcmp(lc->decimal_point, ".") == 0;
     /* last, once nothing can fail: cxi_import_end takes it off */
     cxi_lookup_init(&im->lookup);
     store->lookup = &im->lookup;

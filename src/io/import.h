@@ -78,8 +78,6 @@ typedef struct cxi_import {
     cxi_undo undo;
     /* the store's lookup cache while the import runs */
     cxi_lookup lookup;
-    /* the locale's decimal point is '.': plain decimals may skip strtod */
-    bool dot_decimal;
     /* the last year of a time read, and its 1 January in days since 1970 */
     bool year_known, year_leap;
     int year;
