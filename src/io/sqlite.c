@@ -1413,6 +1413,18 @@ static int stream_check_link(cxi_import *im, char *const *fields, int *column)
     return CX_OK;
 }
 
+/* Runs st->refer (the first record of the file referring to `id`): *found
+ * says whether there is one, its row then in st->refer; CX_OK, or the
+ * failure of the read (`what` names what was read). */
+static int find_referrer(stream *st, const char *id, const char *what, bool *found)
+{
+    sqlite3_reset(st->refer);
+    sqlite3_bind_text(st->refer, 1, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st->refer);
+    *found = step == SQLITE_ROW;
+    return step == SQLITE_ROW || step == SQLITE_DONE ? CX_OK : db_fail(st->d, what);
+}
+
 /* An interaction of the file that the row moves to another customer: no
  * feedback in the file may rate it (the store's put refuses the same). */
 static int stream_check_move(cxi_import *im, char *const *fields, const char *id, int *column)
@@ -1422,13 +1434,10 @@ static int stream_check_move(cxi_import *im, char *const *fields, const char *id
     const char *was = (const char *)sqlite3_column_text(st->find, 1 + CX_INTERACTION_CUSTOMER);
     if (!customer || !was || strcmp(customer, was) == 0)
         return CX_OK;
-    sqlite3_reset(st->refer);
-    sqlite3_bind_text(st->refer, 1, id, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st->refer);
-    if (step == SQLITE_DONE)
-        return CX_OK;
-    if (step != SQLITE_ROW)
-        return db_fail(st->d, "cannot read feedback");
+    bool found;
+    int rc = find_referrer(st, id, "cannot read feedback", &found);
+    if (rc || !found)
+        return rc;
     char qb[80], qb2[80];
     *column = im->layout.field_of_col[CX_INTERACTION_CUSTOMER] + 1;
     return cxi_set_error_field("customer", cxi_fail(CX_EINVAL,
@@ -1494,13 +1503,10 @@ static int stream_check_case(cxi_import *im, char *const *fields, int *column)
     if (row == CXI_NONE || !customer ||
         strcmp(cxi_customer_id(s, CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t)[row]), customer) == 0)
         return CX_OK;
-    sqlite3_reset(st->refer);
-    sqlite3_bind_text(st->refer, 1, id, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st->refer);
-    if (step == SQLITE_DONE)
-        return CX_OK;
-    if (step != SQLITE_ROW)
-        return db_fail(st->d, "cannot read interactions and feedback");
+    bool found;
+    int rc = find_referrer(st, id, "cannot read interactions and feedback", &found);
+    if (rc || !found)
+        return rc;
     char qb[80], qb2[80];
     *column = im->layout.field_of_col[CX_CASE_CUSTOMER] + 1;
     return cxi_set_error_field("customer",
