@@ -12,6 +12,10 @@
 #include "cx_test.h"
 
 #include <locale.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "../src/base/base.h"
 
 static const char *const comma_locales[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8", "nl_NL.UTF-8",
                                             "es_ES.UTF-8", "ru_RU.UTF-8", "it_IT.UTF-8", "pt_BR.UTF-8"};
@@ -157,6 +161,156 @@ START_TEST(numbers_ignore_the_locale)
 }
 END_TEST
 
+/* ---- texts the library writes: error messages, care reasons, pain points */
+
+/* cxi_snprintf writes what snprintf writes in the C locale, for every
+ * conversion, whatever LC_NUMERIC is. */
+static void format_table(char out[][160], size_t n)
+{
+    size_t k = 0;
+#define F(...) (k < n ? (void)cxi_snprintf(out[k++], 160, __VA_ARGS__) : (void)0)
+    F("%g|%.1f|%.0f%%|%e|%10.3f|%-8.2g|", 0.5, 2.25, 99.5, 12345.678, -3.14159, 1e-7);
+    F("%.*f|%*.*g|%a|%G|%E|%F", 3, 1.0 / 3, 12, 4, 6.02214076e23, 1.5, 1e300, -2.5e-300, 7.75);
+    F("%Lg|%s|%.3s|%5s|%-5s|%c|%%|%d|%i|%u", (long double)0.125, "a,b.c", "abcdef", "x", "y", 'z', -42, 7, 9u);
+    F("%ld|%lld|%zu|%jd|%lu|%llx|%X|%o|%#x|%+d|% d|%05d", -1L, -(1LL << 62), (size_t)12, (intmax_t)-5, 3UL,
+      0xdeadbeefULL, 255u, 8u, 255u, 3, 4, 42);
+    F("%.10s after %.1f %% of %llu (n = %lu)", "case-1234567890", 12.5, 3ULL, 40UL);
+    F("nan %g inf %g -inf %f", NAN, INFINITY, -INFINITY);
+    F("%s", "");
+    F("plain text, no conversion: 1,5 and 1.5");
+#undef F
+    ck_assert_uint_eq(k, n);
+}
+
+START_TEST(formatter_ignores_the_locale)
+{
+    enum { N = 8 };
+    char c[N][160], d[N][160], ref[160];
+    format_table(c, N);
+    /* in the C locale the same as the C library */
+    snprintf(ref, sizeof ref, "%g|%.1f|%.0f%%|%e|%10.3f|%-8.2g|", 0.5, 2.25, 99.5, 12345.678, -3.14159, 1e-7);
+    ck_assert_str_eq(c[0], ref);
+    snprintf(ref, sizeof ref, "%.*f|%*.*g|%a|%G|%E|%F", 3, 1.0 / 3, 12, 4, 6.02214076e23, 1.5, 1e300, -2.5e-300, 7.75);
+    ck_assert_str_eq(c[1], ref);
+    snprintf(ref, sizeof ref, "%Lg|%s|%.3s|%5s|%-5s|%c|%%|%d|%i|%u", (long double)0.125, "a,b.c", "abcdef", "x", "y",
+             'z', -42, 7, 9u);
+    ck_assert_str_eq(c[2], ref);
+    snprintf(ref, sizeof ref, "%ld|%lld|%zu|%jd|%lu|%llx|%X|%o|%#x|%+d|% d|%05d", -1L, -(1LL << 62), (size_t)12,
+             (intmax_t)-5, 3UL, 0xdeadbeefULL, 255u, 8u, 255u, 3, 4, 42);
+    ck_assert_str_eq(c[3], ref);
+    ck_assert_str_eq(c[4], "case-12345 after 12.5 % of 3 (n = 40)");
+    ck_assert_str_eq(c[6], "");
+    ck_assert_str_eq(c[7], "plain text, no conversion: 1,5 and 1.5");
+    ck_assert_ptr_nonnull(setlocale(LC_NUMERIC, comma));
+    char probe[16];
+    snprintf(probe, sizeof probe, "%.1f", 2.5);
+    format_table(d, N);
+    setlocale(LC_NUMERIC, "C");
+    ck_assert_str_eq(probe, "2,5"); /* the locale is in effect: not vacuous */
+    for (int i = 0; i < N; i++)
+        ck_assert_str_eq(d[i], c[i]);
+    /* cut to the buffer, terminated, returning the whole length */
+    char small[8];
+    ck_assert_int_eq(cxi_snprintf(small, sizeof small, "%.2f and %s", 1234.5, "more"), 16);
+    ck_assert_str_eq(small, "1234.50");
+    ck_assert_int_eq(cxi_snprintf(NULL, 0, "%d%g", 12, 0.5), 5);
+}
+END_TEST
+
+/* Imports the demo data into a new store. */
+static cx_store *demo_store(void)
+{
+    static const struct {
+        int table;
+        const char *file;
+    } files[] = {{CX_TABLE_CUSTOMERS, "customers.csv"},       {CX_TABLE_TOUCHPOINTS, "touchpoints.csv"},
+                 {CX_TABLE_QUESTIONS, "questions.csv"},       {CX_TABLE_CASES, "cases.csv"},
+                 {CX_TABLE_INTERACTIONS, "interactions.csv"}, {CX_TABLE_FEEDBACK, "feedback.csv"},
+                 {CX_TABLE_TRANSACTIONS, "transactions.csv"}};
+    cx_store *s;
+    OK(cx_store_new(&s));
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", CXKIT_DEMO_DATA, files[i].file);
+        cx_import_report *rep;
+        OK(cx_import_csv(&rep, s, files[i].table, path, NULL));
+        ck_assert_uint_eq(cx_import_report_rejected(rep), 0);
+        cx_import_report_free(rep);
+    }
+    return s;
+}
+
+/* The care list and the pain points of the demo data, and two error
+ * messages with numbers, written under the current locale into dir. */
+static void texts(const char *tag)
+{
+    char dir[400], path[500];
+    snprintf(dir, sizeof dir, "%s/%s", tmp_dir(), tag);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+#define IN(name) (snprintf(path, sizeof path, "%s/%s", dir, (name)), path)
+    cx_store *s = demo_store();
+    cx_journeys *j;
+    OK(cx_journeys_new(&j, s, NULL));
+    cx_result *r;
+    OK(cx_journeys_pain_points(&r, j));
+    OK(cx_result_export_csv(r, IN("pain.csv")));
+    cx_result_free(r);
+    cx_journeys_free(j);
+    cx_care_rules *rules;
+    OK(cx_care_rules_new(&rules));
+    size_t k;
+    OK(cx_care_rules_add(NULL, rules, CX_CARE_DETRACTOR_AFTER_CASE, 5, 6, 60 * 86400000LL));
+    OK(cx_care_rules_add(NULL, rules, CX_CARE_REPEAT_CONTACTS, 4, 3, 30 * 86400000LL));
+    OK(cx_care_rules_add(&k, rules, CX_CARE_SLA_BREACH, 8, 0, 60 * 86400000LL));
+    OK(cx_care_rules_set_baseline(rules, k, 4 * 3600000LL));
+    OK(cx_care_rules_add(NULL, rules, CX_CARE_HIGH_EFFORT, 3, 0.5, 60 * 86400000LL));
+    OK(cx_care_rules_add(&k, rules, CX_CARE_ACTIVITY_DROP, 2, 0.5, 45 * 86400000LL));
+    OK(cx_care_rules_set_min_value(rules, k, 2));
+    OK(cx_care_rules_set_baseline(rules, k, 135 * 86400000LL));
+    cx_time as_of;
+    OK(cx_time_parse(&as_of, "2025-12-31T00:00:00Z", 20));
+    OK(cx_care_evaluate(&r, rules, s, as_of, NULL, NULL));
+    OK(cx_result_export_csv(r, IN("care.csv")));
+    cx_result_free(r);
+    cx_care_rules_free(rules);
+    /* an error message with numbers */
+    cx_journeys_options *o;
+    OK(cx_journeys_options_new(&o, s));
+    ck_assert_int_eq(cx_journeys_options_set_position_weights(o, 0.75, 0.5), CX_ERANGE);
+    FILE *f = fopen(IN("error.txt"), "w");
+    fputs(cx_last_error(), f);
+    fclose(f);
+    cx_journeys_options_free(o);
+    cx_store_free(s);
+#undef IN
+}
+
+START_TEST(texts_ignore_the_locale)
+{
+    texts("C");
+    char path[500];
+    snprintf(path, sizeof path, "%s/C/error.txt", tmp_dir());
+    char *text = slurp(path, NULL);
+    ck_assert_msg(strstr(text, "0.75") && strstr(text, "0.5"), "%s", text);
+    free(text);
+    /* the C run wrote reasons with decimals: not vacuous */
+    snprintf(path, sizeof path, "%s/C/care.csv", tmp_dir());
+    text = slurp(path, NULL);
+    ck_assert_msg(strstr(text, "past its") && strstr(text, "(rate x0."), "%.2000s", text);
+    free(text);
+    snprintf(path, sizeof path, "%s/C/pain.csv", tmp_dir());
+    text = slurp(path, NULL);
+    ck_assert_msg(strstr(text, " % ") && strstr(text, "elsewhere"), "%.2000s", text);
+    free(text);
+    ck_assert_ptr_nonnull(setlocale(LC_NUMERIC, comma));
+    texts("comma");
+    setlocale(LC_NUMERIC, "C");
+    same_file("care.csv");
+    same_file("pain.csv");
+    same_file("error.txt");
+}
+END_TEST
+
 int main(void)
 {
     comma = find_comma_locale();
@@ -170,6 +324,8 @@ int main(void)
     TCase *core = tcase_create("core");
     tcase_add_checked_fixture(core, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(core, numbers_ignore_the_locale);
+    tcase_add_test(core, formatter_ignores_the_locale);
+    tcase_add_test(core, texts_ignore_the_locale);
     suite_add_tcase(su, core);
     return run_suite(su);
 }

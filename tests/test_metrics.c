@@ -1448,6 +1448,93 @@ START_TEST(huge_proportion_counts)
 }
 END_TEST
 
+/* Little-endian writers for a hand-made accumulator. */
+static size_t le(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int b = 0; b < bytes; b++)
+        p[b] = (unsigned char)(v >> (8 * b));
+    return (size_t)bytes;
+}
+
+static size_t le_f64(unsigned char *p, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    return le(p, u, 8);
+}
+
+/* A distribution (contacts per case): its accumulator is the sum of
+ * squares, then a quantile accumulator. One case with no contact gives an
+ * exact accumulator of one value 0; it is replaced by the sketch form of
+ * `zeros` zeros (the wire format of src/metrics/qacc.c: magic "CXQA",
+ * version 1, mode 1, count, sum, compensation, min, max, alpha 0.005, zero
+ * count, then empty positive and negative bucket ranges). */
+static int contacts_result(cx_result **out, uint64_t zeros)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_case_add(s, "K1", "A", "email", "high", NULL, T("2024-03-01T09:00:00Z"), CX_TIME_NONE, CX_TIME_NONE, 0, 0));
+    cx_result *r = run1(s, CX_MEASURE_CONTACTS);
+    ck_assert_int_eq(result_int(r, 0, "contacts_n"), 1);
+    size_t len;
+    ck_assert_int_eq(cx_result_serialize(&len, r, NULL, 0), CX_EBUFSIZE);
+    enum { EXACT1 = 8 + 4 + 1 + 1 + 8 + 4 * 8 + 8, SKETCH = 8 + 4 + 1 + 1 + 8 + 4 * 8 + 8 + 8 + 12 + 12 };
+    unsigned char *buf = malloc(len + SKETCH);
+    OK(cx_result_serialize(&len, r, buf, len));
+    cx_result_free(r);
+    cx_store_free(s);
+    unsigned char *p = buf + len - EXACT1;
+    uint64_t magic = (uint64_t)p[8] | (uint64_t)p[9] << 8 | (uint64_t)p[10] << 16 | (uint64_t)p[11] << 24;
+    ck_assert_msg(magic == 0x41515843u && p[12] == 1 && p[13] == 0, "not the exact accumulator of one value");
+    p += le_f64(p, 0);                /* sum of squares */
+    p += le(p, 0x41515843u, 4);       /* magic */
+    p += le(p, 1, 1);                 /* wire version */
+    p += le(p, 1, 1);                 /* sketch */
+    p += le(p, zeros, 8);             /* count */
+    for (int i = 0; i < 4; i++)       /* sum, compensation, min, max */
+        p += le_f64(p, 0);
+    p += le_f64(p, 0.005);            /* accuracy */
+    p += le(p, zeros, 8);             /* zeros */
+    for (int i = 0; i < 2; i++) {     /* no positive, no negative bucket */
+        p += le(p, 0, 8);
+        p += le(p, 0, 4);
+    }
+    int rc = cx_result_deserialize(out, buf, (size_t)(p - buf));
+    free(buf);
+    return rc;
+}
+
+/* The count of a distribution near INT64_MAX (issue 15, defect 5, for
+ * quantile accumulators): read back exactly, merged while it fits, refused
+ * with CX_ERANGE past 2^63 - 1, and refused as corrupt beyond it. */
+START_TEST(huge_distribution_counts)
+{
+    cx_result *r, *m;
+    const uint64_t half = (uint64_t)1 << 62;
+    OK(contacts_result(&r, half - 1));
+    ck_assert_int_eq(result_int(r, 0, "contacts_n"), (int64_t)(half - 1));
+    CLOSE(result_real(r, 0, "contacts_mean"), 0);
+    CLOSE(result_real(r, 0, "contacts_median"), 0);
+    cx_result *h;
+    OK(contacts_result(&h, half));
+    OK(cx_result_merge(&m, r, h)); /* 2^63 - 1: fits exactly */
+    ck_assert_int_eq(result_int(m, 0, "contacts_n"), INT64_MAX);
+    cx_result *m2 = (cx_result *)&m2;
+    FAILS(cx_result_merge(&m2, m, r), CX_ERANGE, "cx_result_merge");
+    MSG_HAS("2^63");
+    ck_assert_ptr_null(m2);
+    FAILS(cx_result_merge(&m2, h, h), CX_ERANGE, "cx_result_merge"); /* 2^63: one past */
+    ck_assert_ptr_null(m2);
+    cx_result_free(m);
+    cx_result_free(h);
+    cx_result_free(r);
+    r = (cx_result *)&r;
+    FAILS(contacts_result(&r, (uint64_t)INT64_MAX + 1), CX_EPARSE, "cx_result_deserialize");
+    ck_assert_ptr_null(r);
+}
+END_TEST
+
 /* A NULL allocator is malloc, realloc and free (documented): a monitor made
  * with one works as one made by cx_monitor_new(), and its user data is
  * never used. */
@@ -1511,6 +1598,7 @@ int main(void)
     tcase_set_timeout(hard, 120);
     tcase_add_test(hard, each_allocation_refused_in_turn);
     tcase_add_test(hard, huge_counts_exact_or_refused);
+    tcase_add_test(hard, huge_distribution_counts);
     tcase_add_test(hard, huge_proportion_counts);
     tcase_add_test(hard, monitor_null_allocator_is_malloc);
     suite_add_tcase(su, hard);

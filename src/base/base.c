@@ -158,7 +158,7 @@ int cxi_fail(int code, const char *fmt, ...)
     char msg[sizeof tls_error.msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    cxi_vsnprintf(msg, sizeof msg, fmt, ap); /* numbers with "." in any locale */
     va_end(ap);
     memcpy(tls_error.msg, msg, sizeof msg);
     tls_error.code = code;

@@ -108,6 +108,13 @@ void cxi_format_double(char *buf, size_t cap, int prec, double v);
 void cxi_format_real(char *buf, size_t cap, double v);
 /* strtod of the C locale: *end as strtod sets it. */
 double cxi_strtod(const char *s, char **end);
+/* vsnprintf and snprintf with every floating conversion (%f %e %g %a, any
+ * flags, width and precision) written with '.' whatever LC_NUMERIC says:
+ * for error messages and texts a result carries. The return value is
+ * vsnprintf's (the length the whole text needs); %n is not supported
+ * (written as nothing). */
+int cxi_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap);
+int cxi_snprintf(char *buf, size_t cap, const char *fmt, ...) CXI_PRINTF(3, 4);
 
 /* ---- time (time.c) ---------------------------------------------------- */
 

@@ -8,6 +8,8 @@
 #endif
 #include <langinfo.h>
 #include <locale.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -36,20 +38,193 @@ static const char *radix(void)
     return r && *r ? r : ".";
 }
 
-void cxi_format_double(char *buf, size_t cap, int prec, double v)
+/* Replaces the locale's decimal point in a formatted number by '.': the
+ * text holds digits, sign, 'e' or 'p', "inf", "nan", padding and the point,
+ * so one match at most. */
+static void point_to_dot(char *num)
 {
-    if (cap == 0)
-        return;
-    snprintf(buf, cap, "%.*g", prec, v);
     const char *r = radix();
     if (r[0] == '.' && r[1] == '\0')
         return;
-    char *p = strstr(buf, r); /* digits, sign, 'e', "inf", "nan" and the point: one match at most */
+    char *p = strstr(num, r);
     if (p) {
         size_t n = strlen(r);
         *p = '.';
         memmove(p + 1, p + n, strlen(p + n) + 1);
     }
+}
+
+void cxi_format_double(char *buf, size_t cap, int prec, double v)
+{
+    if (cap == 0)
+        return;
+    snprintf(buf, cap, "%.*g", prec, v);
+    point_to_dot(buf);
+}
+
+/* Appends what snprintf wrote into piece (need bytes, maybe cut) to
+ * buf[*len..cap), keeping buf terminated; *len counts the whole text. */
+static void put_piece(char *buf, size_t cap, size_t *len, const char *piece, size_t need)
+{
+    if (*len + 1 < cap) {
+        size_t room = cap - 1 - *len, k = need < room ? need : room;
+        memcpy(buf + *len, piece, k);
+        buf[*len + k] = '\0';
+    }
+    *len += need;
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+/* One conversion of spec (a whole "%...c", NUL-terminated) with its
+ * arguments: 0 to 2 '*' values, then the value of type T. */
+#define CXI_ONE(T)                                                                                                     \
+    do {                                                                                                               \
+        T v_ = va_arg(*ap, T);                                                                                         \
+        n = nstar == 0   ? snprintf(tmp, sizeof tmp, spec, v_)                                                         \
+            : nstar == 1 ? snprintf(tmp, sizeof tmp, spec, star[0], v_)                                                \
+                         : snprintf(tmp, sizeof tmp, spec, star[0], star[1], v_);                                      \
+    } while (0)
+
+/* Formats the conversion spec[0..] (already checked: flags, width,
+ * precision, length, conversion) into buf; returns the length it needs. */
+static int one_conversion(char *buf, size_t cap, size_t *len, const char *spec, char conv, const char *lenmod,
+                          int nstar, va_list *ap)
+{
+    int star[2] = {0, 0};
+    for (int i = 0; i < nstar; i++)
+        star[i] = va_arg(*ap, int);
+    char tmp[512];
+    int n = 0;
+    bool hh = !strcmp(lenmod, "hh"), h = !strcmp(lenmod, "h"), l = !strcmp(lenmod, "l"),
+         ll = !strcmp(lenmod, "ll"), j = !strcmp(lenmod, "j"), z = !strcmp(lenmod, "z"),
+         t = !strcmp(lenmod, "t"), L = !strcmp(lenmod, "L");
+    (void)hh, (void)h; /* promoted to int */
+    switch (conv) {
+    case 'd': case 'i':
+        if (l) CXI_ONE(long);
+        else if (ll) CXI_ONE(long long);
+        else if (j) CXI_ONE(intmax_t);
+        else if (z || t) CXI_ONE(ptrdiff_t);
+        else CXI_ONE(int);
+        break;
+    case 'o': case 'u': case 'x': case 'X':
+        if (l) CXI_ONE(unsigned long);
+        else if (ll) CXI_ONE(unsigned long long);
+        else if (j) CXI_ONE(uintmax_t);
+        else if (z) CXI_ONE(size_t);
+        else if (t) CXI_ONE(ptrdiff_t);
+        else CXI_ONE(unsigned);
+        break;
+    case 'c': CXI_ONE(int); break;
+    case 'p': CXI_ONE(void *); break;
+    case 's': {
+        /* any length: straight into buf */
+        const char *v = va_arg(*ap, const char *);
+        size_t room = *len + 1 < cap ? cap - *len : 0;
+        n = nstar == 0   ? snprintf(room ? buf + *len : NULL, room, spec, v)
+            : nstar == 1 ? snprintf(room ? buf + *len : NULL, room, spec, star[0], v)
+                         : snprintf(room ? buf + *len : NULL, room, spec, star[0], star[1], v);
+        if (n > 0)
+            *len += (size_t)n;
+        return n;
+    }
+    default: /* f F e E g G a A */
+        if (L) CXI_ONE(long double);
+        else CXI_ONE(double);
+        point_to_dot(tmp);
+        if (n >= 0 && (size_t)n < sizeof tmp)
+            n = (int)strlen(tmp); /* the point may have been longer than '.' */
+        break;
+    }
+    if (n < 0)
+        return n;
+    size_t have = strlen(tmp);
+    put_piece(buf, cap, len, tmp, have);
+    if ((size_t)n > have) /* cut by tmp: count the rest as printf would */
+        *len += (size_t)n - have;
+    return n;
+}
+#undef CXI_ONE
+
+int cxi_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    va_list aq;
+    va_copy(aq, ap);
+    size_t len = 0;
+    if (cap)
+        buf[0] = '\0';
+    const char *p = fmt;
+    while (*p) {
+        const char *q = strchr(p, '%');
+        size_t lit = q ? (size_t)(q - p) : strlen(p);
+        put_piece(buf, cap, &len, p, lit);
+        if (!q)
+            break;
+        p = q + 1;
+        if (*p == '%') {
+            put_piece(buf, cap, &len, "%", 1);
+            p++;
+            continue;
+        }
+        /* %[flags][width][.precision][length]conversion */
+        char spec[40];
+        size_t k = 0;
+        int nstar = 0;
+        spec[k++] = '%';
+        while (*p && strchr("-+ #0'", *p) && k < 20)
+            spec[k++] = *p++;
+        if (*p == '*') {
+            spec[k++] = *p++;
+            nstar++;
+        } else
+            while (*p >= '0' && *p <= '9' && k < 28)
+                spec[k++] = *p++;
+        if (*p == '.') {
+            spec[k++] = *p++;
+            if (*p == '*') {
+                spec[k++] = *p++;
+                nstar++;
+            } else
+                while (*p >= '0' && *p <= '9' && k < 34)
+                    spec[k++] = *p++;
+        }
+        char lenmod[3] = "";
+        size_t m = 0;
+        while (*p && strchr("hljztL", *p) && m < 2)
+            lenmod[m++] = *p++;
+        lenmod[m] = '\0';
+        char conv = *p;
+        if (!conv || !strchr("diouxXcspfFeEgGaAn", conv) || k >= sizeof spec - 4) {
+            va_end(aq);
+            return -1; /* a format the library never writes */
+        }
+        p++;
+        if (conv == 'n') {
+            (void)va_arg(aq, void *);
+            continue;
+        }
+        memcpy(spec + k, lenmod, m);
+        k += m;
+        spec[k++] = conv;
+        spec[k] = '\0';
+        if (one_conversion(buf, cap, &len, spec, conv, lenmod, nstar, &aq) < 0) {
+            va_end(aq);
+            return -1;
+        }
+    }
+    va_end(aq);
+    return len > INT_MAX ? INT_MAX : (int)len;
+}
+#pragma GCC diagnostic pop
+
+int cxi_snprintf(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = cxi_vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+    return n;
 }
 
 void cxi_format_real(char *buf, size_t cap, double v)

@@ -149,8 +149,8 @@ static int reason(char *buf, size_t cap, const tpstat *p, bool key)
     for (int g = 0; g < NSIG; g++) {
         if (!p->flagged[g])
             continue;
-        int w = snprintf(buf + len, cap - len, "%s%.1f %% %s vs %.1f %% elsewhere (n = %llu)", len ? "; " : "",
-                         p->share[g], sig_text[g], p->rest[g], (unsigned long long)p->n[g]);
+        int w = cxi_snprintf(buf + len, cap - len, "%s%.1f %% %s vs %.1f %% elsewhere (n = %llu)", len ? "; " : "",
+                             p->share[g], sig_text[g], p->rest[g], (unsigned long long)p->n[g]);
         if (w > 0 && (size_t)w < cap - len)
             len += (size_t)w;
     }

@@ -796,32 +796,32 @@ static void reason_of(char *buf, const cx_store *s, const care_rule *r, const ca
         case_id = cxi_pool_str(&s->keys[CX_TABLE_CASES], e->ref);
     switch (e->kind) {
     case CX_CARE_DETRACTOR_AFTER_CASE:
-        snprintf(buf, REASON_LEN, "NPS %g on %s after case %.40s", e->value, day, case_id);
+        cxi_snprintf(buf, REASON_LEN, "NPS %g on %s after case %.40s", e->value, day, case_id);
         break;
     case CX_CARE_REPEAT_CONTACTS:
-        snprintf(buf, REASON_LEN, "%g contacts about case %.40s, the last on %s", e->value, case_id, day);
+        cxi_snprintf(buf, REASON_LEN, "%g contacts about case %.40s, the last on %s", e->value, case_id, day);
         break;
     case CX_CARE_SLA_BREACH:
-        snprintf(buf, REASON_LEN, "case %.40s %.1f %s past its %s target (due %s)", case_id,
-                 e->value >= 48 ? e->value / 24 : e->value, e->value >= 48 ? "days" : "h",
-                 e->aux == 1 ? "resolution" : "first-response", day);
+        cxi_snprintf(buf, REASON_LEN, "case %.40s %.1f %s past its %s target (due %s)", case_id,
+                     e->value >= 48 ? e->value / 24 : e->value, e->value >= 48 ? "days" : "h",
+                     e->aux == 1 ? "resolution" : "first-response", day);
         break;
     case CX_CARE_HIGH_EFFORT: {
         uint32_t q = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t)[(size_t)e->aux];
-        snprintf(buf, REASON_LEN, "high effort: %.40s %g on %g-%g (%s is easy) on %s",
-                 cxi_pool_str(&s->keys[CX_TABLE_QUESTIONS], q), e->value,
-                 CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double)[q], CXI_COL(s, CX_TABLE_QUESTIONS, QU_MAX, double)[q],
-                 CXI_COL(s, CX_TABLE_QUESTIONS, QU_HIB, uint8_t)[q] ? "high" : "low", day);
+        cxi_snprintf(buf, REASON_LEN, "high effort: %.40s %g on %g-%g (%s is easy) on %s",
+                     cxi_pool_str(&s->keys[CX_TABLE_QUESTIONS], q), e->value,
+                     CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double)[q], CXI_COL(s, CX_TABLE_QUESTIONS, QU_MAX, double)[q],
+                     CXI_COL(s, CX_TABLE_QUESTIONS, QU_HIB, uint8_t)[q] ? "high" : "low", day);
         break;
     }
     case CX_CARE_ACTIVITY_DROP:
-        snprintf(buf, REASON_LEN, "activity fell to %.0f in the last %g days from %u in the %g days before "
-                 "(rate x%.2f); last active %s", e->aux, (double)r->window / CXI_MS_PER_DAY, e->ref,
-                 (double)r->baseline / CXI_MS_PER_DAY, e->value, day);
+        cxi_snprintf(buf, REASON_LEN, "activity fell to %.0f in the last %g days from %u in the %g days before "
+                     "(rate x%.2f); last active %s", e->aux, (double)r->window / CXI_MS_PER_DAY, e->ref,
+                     (double)r->baseline / CXI_MS_PER_DAY, e->value, day);
         break;
     default:
-        snprintf(buf, REASON_LEN, "P(alive) %.0f%% for a customer who spent %.2f; last purchase %s",
-                 100 * e->value, e->aux, day);
+        cxi_snprintf(buf, REASON_LEN, "P(alive) %.0f%% for a customer who spent %.2f; last purchase %s",
+                     100 * e->value, e->aux, day);
         break;
     }
 }
