@@ -58,8 +58,9 @@ extern "C" {
  * A built ::cx_journeys is a snapshot of the store's interactions; it reads
  * the store again for times, kinds and feedback, so the store must outlive
  * it and must not change while an analysis runs. The analyses only read
- * the journeys handle and may run concurrently on one handle. Options,
- * funnels and results are not locked; results are immutable.
+ * the journeys handle, its funnel and the store, and may run concurrently
+ * on one handle and one funnel. Options and funnels are not locked: set
+ * them up in one thread, then share them read-only; results are immutable.
  *
  * **Failure.** Every call checks all of its arguments and leaves its
  * handles as they were when it fails; the last error names the function

@@ -68,9 +68,13 @@ extern "C" {
  * while a group holds at most 4096 values; beyond that they come from a
  * log-bucketed sketch whose relative error is at most 0.5 %.
  *
- * **Threads.** A query and a result are not locked; a result is immutable,
- * so its const getters may run concurrently. A running query only reads the
- * store (see the store's thread rules).
+ * **Threads.** A query and a result are not locked. A query is set up by
+ * one thread at a time (its setters need it to themselves); cx_query_run()
+ * then only reads the query, its calendar and its store, so any number of
+ * threads may run one query at once, while no thread changes the store
+ * (see the store's **Threads**). A result is immutable: its const calls
+ * (getters, cx_result_quantile(), cx_result_compare(), cx_result_merge(),
+ * cx_result_serialize(), the exports) may run concurrently.
  * @{ */
 
 /** An opaque query: what to compute, over which records, grouped how. */
