@@ -39,6 +39,11 @@ setup build-sanitize -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=f
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   run build-sanitize testlog.json "ASan + UBSan (unit, example)" --suite unit --suite example
 
+# The Python and Lua suites against the sanitized library and modules: the
+# meson tests preload ASan's runtime into the (uninstrumented) interpreters
+# and keep leak detection for our code (bindings/meson.build, lsan.supp).
+run build-sanitize testlog.json "ASan + UBSan (python, lua)" --suite python --suite lua
+
 run build-test testlog-valgrind.json "valgrind memcheck (unit, example)" --setup valgrind --suite unit --suite example
 
 if [ "$total_skip" -gt 0 ]; then
