@@ -198,7 +198,8 @@ static int cxb_lua_time(lua_State *L, int idx, cx_time *out, const char *func, c
         return cxb_check(cx_time_parse(out, s, len)) < 0 ? -1 : 0;
     }
     long long v;
-    if (cxb_lua_int(L, idx, LLONG_MIN + 1, LLONG_MAX, &v) < 0)
+    if ((entry >= 0 ? cxb_lua_int_entry(L, LLONG_MIN + 1, LLONG_MAX, &v, name, (size_t)entry)
+                    : cxb_lua_int(L, idx, LLONG_MIN + 1, LLONG_MAX, &v)) < 0)
         return -1;
     *out = v;
     return 0;
