@@ -411,6 +411,9 @@ CX_EXTERN int cx_result_deserialize(cx_result **out, const void *data, size_t le
  * times are fine) and reads must not go back in time, since events that
  * leave the window are forgotten. The formulas are those of the @ref metrics module, so
  * a monitor and a query over the same window give the same figures.
+ * Times (of events and reads) are in years 0000-9999, as a store's
+ * (::CX_ERANGE otherwise), and durations at most that span; a window longer
+ * than it holds every time, as one of exactly that span.
  *
  * A monitor is not locked: use it from one thread at a time.
  * @{ */

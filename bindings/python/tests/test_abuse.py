@@ -396,3 +396,24 @@ def test_invalid_utf8_in_imported_files_is_rejected_with_the_row(store, tmp_path
     assert rep.rejected() == 1
     assert "UTF-8" in str(rep.rejects()[0])
     assert store.rows("customers") == n + 2
+
+
+def test_monitor_refuses_times_beyond_years_0000_9999():
+    """Int64 times that are no dates made the monitor overflow (undefined
+    behaviour, stopped by UBSan in the sanitized run): now refused."""
+    big, small = 2**63 - 1, -2**63 + 1
+    m = cxkit.Monitor(2**62)
+    with pytest.raises(cxkit.Range, match="time .* is outside years 0000-9999"):
+        m.add_contact(small, "handled")
+    with pytest.raises(cxkit.Range, match="now .* is outside years 0000-9999"):
+        m.read(small, "missed_rate")
+    with pytest.raises(cxkit.Range, match="opened time .* is outside years 0000-9999"):
+        m.add_case(0, small, None, 1, 0)
+    with pytest.raises(cxkit.Range, match="resolved time .* is outside"):
+        m.add_case(big, 0, None, 1, 0)
+    with pytest.raises(cxkit.Range, match="duration .* longer than years 0000-9999"):
+        m.add_contact(0, "handled", big)
+    hi, lo = 253402300799999, -62167219200000  # 9999-12-31T23:59:59.999Z, 0000-01-01T00:00:00Z
+    m.add_contact(hi, "handled", hi - lo)
+    value, n = m.read(hi, "handle_time")
+    assert n == 1 and value == 315537897599999
