@@ -416,4 +416,4 @@ def test_monitor_refuses_times_beyond_years_0000_9999():
     hi, lo = 253402300799999, -62167219200000  # 9999-12-31T23:59:59.999Z, 0000-01-01T00:00:00Z
     m.add_contact(hi, "handled", hi - lo)
     value, n = m.read(hi, "handle_time")
-    assert n == 1 and value == 315537897599999
+    assert n == 1 and value == hi - lo
