@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the unit suites, the example, the ABI,
-# header and docs checks in a normal build; the unit suites and the example
-# again under AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind
+# header and docs checks in a normal build; the unit suites, the example and
+# the Python and Lua suites again under AddressSanitizer +
+# UndefinedBehaviorSanitizer; the unit suites and the example under valgrind
 # memcheck. Installs what it needs first. Ends with the line
 # "N passed, N failed" (N counting each Check test case and each other test).
 set -euo pipefail
