@@ -5,6 +5,7 @@ it (queries, exports, histories, gets). The wrapper is built without SWIG's
 binding's reference counts (cxkit_bind.h) are never touched by two threads
 at once. These check that the results are the same as in one thread and
 that nothing crashes (run under ASan by tests/run-all.sh)."""
+import sys
 import threading
 
 import cxkit
@@ -88,7 +89,14 @@ def test_shared_store_dropped_by_threads_in_any_order():
             assert r.rows() == 1 and h.count() == 1
         return i
 
-    run_threads(work)
+    # switch threads as often as the interpreter can, so that the children's
+    # creations and collections interleave as much as they may
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        run_threads(work)
+    finally:
+        sys.setswitchinterval(old)
     del s
     import gc
     gc.collect()
