@@ -497,7 +497,8 @@ CX_EXTERN int cx_monitor_add_case(cx_monitor *monitor, cx_time resolved, cx_time
  * @param[in]  now     the end of the window: not before the last read nor
  *                     the last event.
  * @param[in]  measure a monitored ::cx_measure.
- * @return ::CX_OK, ::CX_EINVAL (not monitored) or ::CX_EORDER.
+ * @return ::CX_OK, ::CX_EINVAL (not monitored), ::CX_ERANGE (`now` outside
+ *         years 0000-9999) or ::CX_EORDER.
  */
 CX_EXTERN int cx_monitor_read(double *out, uint64_t *n, cx_monitor *monitor, cx_time now, cx_measure measure);
 
