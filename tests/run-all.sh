@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the unit suites, the example, the ABI,
-# header and docs checks in a normal build; the unit suites and the example
-# again under AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind
+# header and docs checks in a normal build; the unit suites, the example and
+# the Python and Lua suites again under AddressSanitizer +
+# UndefinedBehaviorSanitizer; the unit suites and the example under valgrind
 # memcheck; the threads test and the threaded unit suites under
-# ThreadSanitizer. Installs what it needs first. Ends with the line "N passed, N failed" (N counting each
-# Check test case and each other test).
+# ThreadSanitizer. Installs what it needs first. Ends with the line
+# "N passed, N failed" (N counting each Check test case and each other test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -39,6 +40,11 @@ setup build-sanitize -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=f
   -Dc_args=-fno-sanitize-recover=all
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   run build-sanitize testlog.json "ASan + UBSan (unit, example)" --suite unit --suite example
+
+# The Python and Lua suites against the sanitized library and modules: the
+# meson tests preload ASan's runtime into the (uninstrumented) interpreters
+# and keep leak detection for our code (bindings/meson.build, lsan.supp).
+run build-sanitize testlog.json "ASan + UBSan (python, lua)" --suite python --suite lua
 
 run build-test testlog-valgrind.json "valgrind memcheck (unit, example)" --setup valgrind --suite unit --suite example
 

@@ -453,6 +453,13 @@ static int cxb_py_strv(PyObject *o, cxb_strv *a, const char *func, const char *n
         PyErr_SetString(PyExc_TypeError, "expected a sequence of str, got a single str");
         return -1;
     }
+    /* a dict or a set iterates (keys, in no meaningful order) but is no
+     * column: refused, not read as its keys */
+    if (PyDict_Check(o) || PyAnySet_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s: %s: expected a sequence of str (list, tuple or numpy array), got %s",
+                     func, name, Py_TYPE(o)->tp_name);
+        return -1;
+    }
     PyObject *seq = PySequence_Fast(o, "expected a sequence of str (list, tuple or numpy array)");
     if (!seq)
         return -1;
@@ -511,6 +518,11 @@ fail:
             *v_out = bv;                                                                              \
             *n_out = bn;                                                                              \
             return 0;                                                                                 \
+        }                                                                                             \
+        if (PyDict_Check(o) || PyAnySet_Check(o)) {                                                   \
+            PyErr_Format(PyExc_TypeError, "expected a sequence of numbers or a numpy array, got %s",   \
+                         Py_TYPE(o)->tp_name);                                                        \
+            return -1;                                                                                \
         }                                                                                             \
         PyObject *seq = PySequence_Fast(o, "expected a sequence of numbers or a numpy array");        \
         if (!seq)                                                                                     \

@@ -415,6 +415,9 @@ CX_EXTERN int cx_result_deserialize(cx_result **out, const void *data, size_t le
  * times are fine) and reads must not go back in time, since events that
  * leave the window are forgotten. The formulas are those of the @ref metrics module, so
  * a monitor and a query over the same window give the same figures.
+ * Times (of events and reads) are in years 0000-9999, as a store's
+ * (::CX_ERANGE otherwise), and durations at most that span; a window longer
+ * than it holds every time, as one of exactly that span.
  *
  * A monitor is not locked: use it from one thread at a time.
  * @{ */
@@ -498,7 +501,8 @@ CX_EXTERN int cx_monitor_add_case(cx_monitor *monitor, cx_time resolved, cx_time
  * @param[in]  now     the end of the window: not before the last read nor
  *                     the last event.
  * @param[in]  measure a monitored ::cx_measure.
- * @return ::CX_OK, ::CX_EINVAL (not monitored) or ::CX_EORDER.
+ * @return ::CX_OK, ::CX_EINVAL (not monitored), ::CX_ERANGE (`now` outside
+ *         years 0000-9999) or ::CX_EORDER.
  */
 CX_EXTERN int cx_monitor_read(double *out, uint64_t *n, cx_monitor *monitor, cx_time now, cx_measure measure);
 
