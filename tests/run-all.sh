@@ -41,6 +41,13 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 
 run build-test testlog-valgrind.json "valgrind memcheck (unit, example)" --setup valgrind --suite unit --suite example
 
+# libFuzzer targets (tests/fuzz/, issue 15): a clang build of its own; each
+# target runs over its committed seed corpus, then fuzzes a few seconds
+# (-Dfuzz_seconds); new inputs stay in build-fuzz/tests/fuzz/corpus.
+CC=clang setup build-fuzz -Dfuzz=enabled -Ddefault_library=static -Dtests=disabled -Dbindings=disabled \
+  -Dexamples=disabled -Dtools=disabled -Dbench=disabled -Ddocs=disabled
+run build-fuzz testlog.json "libFuzzer targets (fuzz)" --suite fuzz
+
 if [ "$total_skip" -gt 0 ]; then
   echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 else
