@@ -106,7 +106,7 @@ first=${objects[1]}
 "$llvmcov" report "$first" "${objects[@]:2}" -instr-profile="$out/merged.profdata" \
   -ignore-filename-regex='tests/fuzz/|/usr/' "$PWD/src" >"$out/coverage.txt" 2>&1
 # per file: lines covered %, functions covered %; then the total
-awk 'NR>2 && $1 !~ /^-/ && NF>=13 { printf "%-34s lines %7s of %6s  functions %7s of %5s\n", $1, $10, $8, $7, $5 }' \
+awk 'NR>2 && $1 !~ /^-/ && NF>=13 && $8 > 0 { printf "%-34s lines %7s of %6s  functions %7s of %5s\n", $1, $10, $8, $7, $5 }' \
   "$out/coverage.txt" | sed 's|^.*/src/|src/|' | tee -a "$log"
 say "finished $(date -u +%FT%TZ); coverage table: $out/coverage.txt"
 exit "$crashed"
