@@ -44,7 +44,7 @@ run build-test testlog-valgrind.json "valgrind memcheck (unit, example)" --setup
 # libFuzzer targets (tests/fuzz/, issue 15): a clang build of its own; each
 # target runs over its committed seed corpus, then fuzzes a few seconds
 # (-Dfuzz_seconds); new inputs stay in build-fuzz/tests/fuzz/corpus.
-CC=clang setup build-fuzz -Dfuzz=enabled -Ddefault_library=static -Dtests=disabled -Dbindings=disabled \
+CC=clang setup build-fuzz -Dfuzz=enabled -Dfuzz_seconds=8 -Ddefault_library=static -Dtests=disabled -Dbindings=disabled \
   -Dexamples=disabled -Dtools=disabled -Dbench=disabled -Ddocs=disabled
 run build-fuzz testlog.json "libFuzzer targets (fuzz)" --suite fuzz
 
