@@ -59,6 +59,13 @@ setup build-tsan -Dtests=enabled -Db_sanitize=thread -Db_lundef=false -Dbindings
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   run build-tsan testlog.json "ThreadSanitizer (threads; unit: base, calendar)" threads base calendar
 
+# libFuzzer targets (tests/fuzz/, issue 15): a clang build of its own; each
+# target runs over its committed seed corpus, then fuzzes a few seconds
+# (-Dfuzz_seconds); new inputs stay in build-fuzz/tests/fuzz/corpus.
+CC=clang setup build-fuzz -Dfuzz=enabled -Dfuzz_seconds=8 -Ddefault_library=static -Dtests=disabled -Dbindings=disabled \
+  -Dexamples=disabled -Dtools=disabled -Dbench=disabled -Ddocs=disabled
+run build-fuzz testlog.json "libFuzzer targets (fuzz)" --suite fuzz
+
 if [ "$total_skip" -gt 0 ]; then
   echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 else

@@ -26,7 +26,11 @@ CX_TEST_PACKAGES=(check g++ binutils abigail-tools doxygen valgrind python3
   # the locale test (tests/test_locale.c) runs under a comma-decimal LC_NUMERIC
   locales
   # the ThreadSanitizer runtime of gcc 12 (build-tsan, -Db_sanitize=thread)
-  libtsan2)
+  libtsan2
+
+  # the libFuzzer targets (tests/fuzz/): clang, its fuzzer and sanitizer runtimes,
+  # and llvm-profdata / llvm-cov for the coverage report of tests/fuzz/long-run.sh
+  clang libclang-rt-14-dev llvm)
 
 # The comma-decimal locale tests/test_locale.c needs (de_DE.UTF-8), generated
 # when missing (needs the locales package, root or sudo); without it the
