@@ -16,7 +16,7 @@ enum { SIG_DROP, SIG_POST, SIG_DET, SIG_CSAT, SIG_CES, SIG_REPEAT, NSIG };
 static const char *const sig_name[NSIG] = {"drop_off",    "post_purchase_drop_off", "detractors",
                                            "low_csat",    "high_effort",            "repeat_contacts"};
 static const char *const sig_text[NSIG] = {"drop-off after it",
-                                           "no later conversion after it as a post-purchase step",
+                                           "no later conversion after it (post-purchase)",
                                            "detractors",
                                            "CSAT outside the top two",
                                            "effortful CES answers",
