@@ -153,8 +153,9 @@ typedef struct JourneyOptions {} JourneyOptions;
      *  (default false). */
     void set_collapse(bool collapse) { cxb_check(cx_journeys_options_set_collapse(cxb_jopts($self), collapse)); }
     /** @brief Whether conversion events are states of the path (default
-     *  true). When false, a journey made only of conversions keeps its last
-     *  one. */
+     *  true). When false, a journey's last conversion stays when no state
+     *  comes before it (a journey made only of conversions keeps its last
+     *  one). */
     void set_conversion_in_path(bool in_path) {
         cxb_check(cx_journeys_options_set_conversion_in_path(cxb_jopts($self), in_path));
     }

@@ -182,9 +182,12 @@ static void evidence(const cx_result *t, size_t r, const char *rule)
            num(t, r, "score"), num(t, r, "journeys"));
     printf("     drop-off on the way to a purchase %5.1f %% vs %5.1f %% elsewhere (n = %.0f)\n", num(t, r, "drop_off"),
            num(t, r, "drop_off_rest"), num(t, r, "drop_off_n"));
-    printf("     no later purchase after it as a post-purchase step %5.1f %% vs %5.1f %% elsewhere (n = %.0f)\n",
-           num(t, r, "post_purchase_drop_off"), num(t, r, "post_purchase_drop_off_rest"),
-           num(t, r, "post_purchase_drop_off_n"));
+    if (num(t, r, "post_purchase_drop_off_n") > 0)
+        printf("     no later purchase after it as a post-purchase step %5.1f %% vs %5.1f %% elsewhere (n = %.0f)\n",
+               num(t, r, "post_purchase_drop_off"), num(t, r, "post_purchase_drop_off_rest"),
+               num(t, r, "post_purchase_drop_off_n"));
+    else
+        printf("     no post-purchase steps under this rule\n");
 }
 
 static void pain_points(const cx_store *s, const cx_journeys *j)

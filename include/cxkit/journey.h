@@ -307,8 +307,9 @@ CX_EXTERN int cx_journeys_options_set_collapse(cx_journeys_options *options, int
 /**
  * @brief Whether conversion events are states of the path (default 1).
  * @param[in] options the options.
- * @param[in] in_path 1 to keep them, 0 to leave them out (a journey made
- *                    only of conversions keeps its last one).
+ * @param[in] in_path 1 to keep them, 0 to leave them out (a journey's last
+ *                    conversion stays when no state comes before it, so a
+ *                    journey made only of conversions keeps its last one).
  * @return ::CX_OK or ::CX_EINVAL.
  */
 CX_EXTERN int cx_journeys_options_set_conversion_in_path(cx_journeys_options *options, int in_path);
