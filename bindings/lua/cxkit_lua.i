@@ -264,6 +264,8 @@ static int cxb_lua_isenum(lua_State *L, int idx)
 %cxb_lua_enum(cxb_level, CXB_E_LEVEL)
 %cxb_lua_enum(cxb_conversion, CXB_E_CONVERSION)
 %cxb_lua_enum(cxb_jgroup, CXB_E_JGROUP)
+%cxb_lua_enum(cxb_boundary, CXB_E_BOUNDARY)
+%cxb_lua_enum(cxb_post, CXB_E_POST)
 %cxb_lua_enum(cxb_activity, CXB_E_ACTIVITY)
 %cxb_lua_enum(cxb_cohort_start, CXB_E_COHORT_START)
 %cxb_lua_enum(cxb_band, CXB_E_BAND)
@@ -688,16 +690,19 @@ typedef struct cxb_lua_names cxb_lua_names;
 
 /* cx.journey_options(store, {level = "channel", collapse = true,
  * conversion = "purchase" | {"touchpoint", "web_checkout"} | {"purchase", {"stage", "purchase"}, ...},
+ * boundary = "post_purchase" | "conversion" | "gap",
+ * post_purchase = "retention" | {"touchpoint", "home_delivery"} | {"service", {"kind", "delivery"}, ...},
  * gap_ms = ..., repeat_contacts = {"contact", ms}, position_weights = {0.4, 0.4}, ...})
  * and cx.funnel(store, {{"stage", "awareness"}, ...}, {window_ms = ..., strict = true,
  * exclusions = {{level, name}, ...}}): the JourneyOptions and Funnel setters
  * in one call. The module is the global "cxkit" while this runs. */
 %luacode {
 local cx = cxkit
-local setters = { "gap_ms", "set_gap", "cut_at_conversion", "set_cut_at_conversion", "level", "set_level",
+local setters = { "gap_ms", "set_gap", "cut_at_conversion", "set_cut_at_conversion", "boundary", "set_boundary",
+  "level", "set_level",
   "collapse", "set_collapse", "conversion_in_path", "set_conversion_in_path", "half_life_ms", "set_half_life",
   "min_support", "set_min_support" }
-local known = { conversion = true, repeat_contacts = true, position_weights = true }
+local known = { conversion = true, post_purchase = true, repeat_contacts = true, position_weights = true }
 for i = 1, #setters, 2 do known[setters[i]] = true end
 function cx.journey_options(store, t)
   local o = cx.JourneyOptions(store)
@@ -715,6 +720,17 @@ function cx.journey_options(store, t)
   for i, rule in ipairs(conv or {}) do
     if type(rule) == "string" then rule = { "kind", rule } end
     if i == 1 then o:set_conversion(rule[1], rule[2]) else o:add_conversion(rule[1], rule[2]) end
+  end
+  -- post-purchase rules: one stage, one {by, name} pair, or a list of stages and pairs
+  local post = t.post_purchase
+  local postby = { stage = true, touchpoint = true, touchpoint_kind = true, kind = true }
+  if type(post) == "string" then post = { post }
+  elseif type(post) == "table" and #post == 2 and postby[post[1]] and type(post[2]) == "string" then
+    post = { post }
+  end
+  for i, rule in ipairs(post or {}) do
+    if type(rule) == "string" then rule = { "stage", rule } end
+    if i == 1 then o:set_post_purchase(rule[1], rule[2]) else o:add_post_purchase(rule[1], rule[2]) end
   end
   for i = 1, #setters, 2 do
     local v = t[setters[i]]
