@@ -39,6 +39,13 @@ setup build-sanitize -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=f
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   run build-sanitize testlog.json "ASan + UBSan (unit, example)" --suite unit --suite example
 
+# Issue 15: allocation failure at every point of a realistic workload (suite
+# allocfail; the normal build ran it above with all suites), again under
+# ASan + UBSan: each refused allocation's error path runs with the
+# sanitizers watching. Not under valgrind (thousands of points: too slow).
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  run build-sanitize testlog.json "ASan + UBSan (allocation failure sweep)" --suite allocfail
+
 run build-test testlog-valgrind.json "valgrind memcheck (unit, example)" --setup valgrind --suite unit --suite example
 
 if [ "$total_skip" -gt 0 ]; then

@@ -771,7 +771,7 @@ static size_t sweep(fixture *fx, const step *st, cx_store **cur, bool advance)
         OK(cx_store_clone(&fx->s, *cur));
     else
         fx->s = *cur;
-    size_t live0 = a->live, blocks0 = a->blocks, calls0 = a->calls;
+    size_t live0 = a->live, blocks0 = a->blocks, calls0 = a->calls, mem_ref0 = store_memory(fx->s);
     sbuf ref = {0};
     sb_printf(&ref, "");
     int rc = st->run(fx, &ref);
@@ -779,6 +779,8 @@ static size_t sweep(fixture *fx, const step *st, cx_store **cur, bool advance)
     size_t n = a->calls - calls0;
     EXPECT(a->bad == 0, "%s: %zu allocator calls with a wrong osize", st->name, a->bad);
     char *after = dump_store(fx->s);
+    EXPECT(a->live - live0 == store_memory(fx->s) - mem_ref0, "%s: holds %lld bytes the store does not account for",
+           st->name, (long long)(a->live - live0) - (long long)(store_memory(fx->s) - mem_ref0));
     if (!st->writes) {
         EXPECT(strcmp(before, after) == 0, "%s: a read-only step changed the store", st->name);
         EXPECT(a->live == live0 && a->blocks == blocks0, "%s: keeps %zu bytes in %zu blocks", st->name,
@@ -809,6 +811,9 @@ static size_t sweep(fixture *fx, const step *st, cx_store **cur, bool advance)
             /* a refusal it could do without: only the exact same outcome */
             EXPECT(strcmp(got.p, ref.p) == 0 && strcmp(now, after) == 0,
                    "%s: allocation %zu refused, yet it succeeded with another result", st->name, k);
+            EXPECT(a->live - live0 == store_memory(fx->s) - mem0,
+                   "%s: allocation %zu refused and absorbed: %lld bytes held that the store does not account for",
+                   st->name, k, (long long)(a->live - live0) - (long long)(store_memory(fx->s) - mem0));
             absorbed++;
             free(now);
             free(got.p);
@@ -816,8 +821,8 @@ static size_t sweep(fixture *fx, const step *st, cx_store **cur, bool advance)
         }
         EXPECT(rc == CX_ENOMEM, "%s: allocation %zu refused: %d (%s) %s", st->name, k, rc, cx_strerror(rc),
                cx_last_error());
-        EXPECT(cx_last_error_code() == CX_ENOMEM, "%s: allocation %zu: last error code %d", st->name, k,
-               cx_last_error_code());
+        EXPECT(cx_last_error_code() == CX_ENOMEM && *cx_last_error(), "%s: allocation %zu: last error %d '%s'",
+               st->name, k, cx_last_error_code(), cx_last_error());
         /* bytes more only where the store says it holds them: an array
          * or index that grew before the refusal keeps its room (freed with
          * the store, which cxt_alloc_done checks at the end) */
