@@ -4,11 +4,13 @@
  * thousand interactions, feedback and purchases), exported to CSV and JSON
  * Lines, and then every step of a day's work runs through the application's
  * allocator (the counting allocator of cx_test.h): the imports of every table
- * in both formats, a synchronising import, the _put calls, a metrics query,
- * merge and serialisation, journeys, paths, transitions, attribution,
- * funnels, pain points, cohorts, survival, RFM, the customer summary and
- * the CLV, health and care analyses, cx_customer_forget, cx_store_clone and
- * the SQLite save and load.
+ * in both formats, a synchronising import (plain and strict), an import with
+ * a reject file, the _put calls, cx_customer_forget, cx_store_clone,
+ * cx_store_pseudonymize, the exports, a history, a metrics query, merge,
+ * serialisation and result exports, journeys, paths, transitions,
+ * attribution, funnels, pain points, cohorts, survival, RFM, the customer
+ * summary and the CLV, health and care analyses, and the SQLite save and
+ * load.
  *
  * For each step, a failure-free run counts its N allocation requests and
  * records the store and the output; then for every k in 1..N the step runs
@@ -745,6 +747,88 @@ static int db_load(fixture *fx, sbuf *out)
     return CX_OK;
 }
 
+/* The same day's export imported in strict mode (all or nothing): a
+ * refusal anywhere must undo the rows and updates already made. */
+static int sync_strict(fixture *fx, sbuf *out)
+{
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    OK(cx_import_options_set_create_customers(o, 1));
+    OK(cx_import_options_set_strict(o, 1));
+    cx_import_report *r = (cx_import_report *)&r;
+    int rc = cx_import_jsonl(&r, fx->s, CX_TABLE_INTERACTIONS, fx->sync_jsonl, o);
+    cx_import_options_free(o);
+    return import_report(out, rc, r);
+}
+
+/* Touchpoints again (all duplicates, rejected) with a reject file. */
+static int rejects(fixture *fx, sbuf *out)
+{
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_reject_path(o, fx->db_out));
+    cx_import_report *r = (cx_import_report *)&r;
+    int rc = cx_import_csv(&r, fx->s, CX_TABLE_TOUCHPOINTS, fx->csv[CX_TABLE_TOUCHPOINTS], o);
+    cx_import_options_free(o);
+    return import_report(out, rc, r);
+}
+
+static int pseudonymize(fixture *fx, sbuf *out)
+{
+    (void)out;
+    const char *attrs[] = {"note"};
+    return cx_store_pseudonymize(fx->s, "a secret key of 32 bytes length", 31, 1, attrs, 0);
+}
+
+static int file_out(sbuf *out, int rc, const char *path)
+{
+    if (rc != CX_OK)
+        return rc;
+    size_t n;
+    char *text = slurp(path, &n);
+    sb_printf(out, "%zu bytes\n%s", n, text);
+    free(text);
+    return CX_OK;
+}
+
+static int export_csv(fixture *fx, sbuf *out)
+{
+    return file_out(out, cx_export_csv(fx->s, CX_TABLE_INTERACTIONS, fx->db_out, 180), fx->db_out);
+}
+
+static int export_jsonl(fixture *fx, sbuf *out)
+{
+    return file_out(out, cx_export_jsonl(fx->s, CX_TABLE_CUSTOMERS, fx->db_out, 0), fx->db_out);
+}
+
+static int history(fixture *fx, sbuf *out)
+{
+    cx_history *h = NULL;
+    int rc = cx_history_new(&h, fx->s, "C-0007", CX_TIME_NONE, CX_TIME_NONE);
+    if (rc != CX_OK)
+        return rc;
+    for (size_t i = 0; i < cx_history_count(h); i++) {
+        int t;
+        size_t row;
+        cx_time when;
+        OK(cx_history_table(&t, h, i));
+        OK(cx_history_row(&row, h, i));
+        OK(cx_history_time(&when, h, i));
+        sb_printf(out, "%d %zu %lld\n", t, row, (long long)when);
+    }
+    cx_history_free(h);
+    return CX_OK;
+}
+
+static int result_files(fixture *fx, sbuf *out)
+{
+    int rc = file_out(out, cx_result_export_csv(fx->merged, fx->db_out), fx->db_out);
+    if (rc == CX_OK)
+        rc = file_out(out, cx_result_export_json(fx->merged, fx->db_out), fx->db_out);
+    return rc;
+}
+
 /* What the store says it holds (0 for none). */
 static size_t store_memory(const cx_store *s)
 {
@@ -756,7 +840,12 @@ static size_t store_memory(const cx_store *s)
 
 /* ---- the sweep ------------------------------------------------------------ */
 
-static size_t total_points, total_absorbed;
+static size_t total_points, total_swept, total_absorbed;
+
+/* Every point is refused in turn; with CXT_ALLOCFAIL_STRIDE=s in the
+ * environment (the ASan run of tests/run-all.sh, to stay within minutes),
+ * points 1, 1 + s, 1 + 2s, ... and the last of each step. */
+static size_t stride = 1;
 
 /* Sweeps one step on `cur` (not changed: a step that writes runs on
  * clones); returns its number of failure points. Afterwards, for a step
@@ -787,8 +876,11 @@ static size_t sweep(fixture *fx, const step *st, cx_store **cur, bool advance)
                a->live - live0, a->blocks - blocks0);
     }
 
-    size_t absorbed = 0;
+    size_t absorbed = 0, swept = 0;
     for (size_t k = 1; k <= n; k++) {
+        if (stride > 1 && (k - 1) % stride && k != n)
+            continue; /* a sampled sweep (CXT_ALLOCFAIL_STRIDE) */
+        swept++;
         if (st->writes) {
             if (fx->s)
                 cx_store_free(fx->s);
@@ -859,11 +951,13 @@ static size_t sweep(fixture *fx, const step *st, cx_store **cur, bool advance)
         cx_store_free(fx->s);
     }
     fx->s = NULL;
-    printf("# %-26s %5zu allocation points%s", st->name, n, absorbed ? "" : "\n");
+    printf("# %-26s %5zu allocation points%s", st->name, n, swept == n ? "" : " (sampled)");
+    printf("%s", absorbed ? "" : "\n");
     if (absorbed)
         printf(" (%zu refusals absorbed with the same outcome)\n", absorbed);
     fflush(stdout);
     total_points += n;
+    total_swept += swept;
     total_absorbed += absorbed;
     free(ref.p);
     free(before);
@@ -1010,6 +1104,7 @@ static cx_store *full_store(fixture *fx)
 START_TEST(writes)
 {
     fixture *fx = &FX;
+    snprintf(fx->db_out, sizeof fx->db_out, "%s", P("out.txt"));
     cx_store *s = full_store(fx);
     static const step steps[] = {
         {"cx_customer_put new", put_customer_new, true, 0},
@@ -1027,6 +1122,12 @@ START_TEST(writes)
         {"cx_transaction_put update", put_transaction, true, 0},
         {"cx_customer_forget", forget, true, 0},
         {"cx_store_clone", clone, false, 0},
+        {"import strict sync update", sync_strict, true, 0},
+        {"import with reject file", rejects, true, 0},
+        {"cx_export_csv", export_csv, false, 0},
+        {"cx_export_jsonl", export_jsonl, false, 0},
+        {"cx_history_new", history, false, 0},
+        {"cx_store_pseudonymize", pseudonymize, true, 0},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
         sweep(fx, &steps[i], &s, true);
@@ -1038,6 +1139,7 @@ END_TEST
 START_TEST(metrics)
 {
     fixture *fx = &FX;
+    snprintf(fx->db_out, sizeof fx->db_out, "%s", P("out.txt"));
     cx_store *s = full_store(fx);
     /* two shards: the store, and a copy without 50 customers */
     cx_store *shard;
@@ -1057,6 +1159,7 @@ START_TEST(metrics)
         {"cx_query_run", query, false, 0},
         {"cx_result_merge", merge, false, 0},
         {"cx_result_serialize", serialize, false, 0},
+        {"cx_result_export_csv + json", result_files, false, 0},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
         sweep(fx, &steps[i], &s, false);
@@ -1204,12 +1307,15 @@ static Suite *suite(void)
  * every step add up to the total printed at the end. */
 int main(void)
 {
+    const char *st = getenv("CXT_ALLOCFAIL_STRIDE");
+    if (st && atoi(st) > 1)
+        stride = (size_t)atoi(st);
     SRunner *sr = srunner_create(suite());
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    printf("# allocation failure points in all: %zu (%zu refusals absorbed with the same outcome)\n", total_points,
-           total_absorbed);
+    printf("# allocation failure points in all: %zu, %zu of them refused (%zu absorbed with the same outcome)\n",
+           total_points, total_swept, total_absorbed);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
