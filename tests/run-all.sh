@@ -46,6 +46,14 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 # and keep leak detection for our code (bindings/meson.build, lsan.supp).
 run build-sanitize testlog.json "ASan + UBSan (python, lua)" --suite python --suite lua
 
+# Issue 15: allocation failure at every point of a realistic workload (suite
+# allocfail: the normal build ran it above with all suites, every point),
+# again under ASan + UBSan so that the error paths run with the sanitizers
+# watching: every 5th point and the last of each step (all of them would
+# take about 10 minutes there). Not under valgrind (far too slow).
+CXT_ALLOCFAIL_STRIDE=5 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  run build-sanitize testlog.json "ASan + UBSan (allocation failure sweep, every 5th point)" --suite allocfail
+
 run build-test testlog-valgrind.json "valgrind memcheck (unit, example)" --setup valgrind --suite unit --suite example
 
 # ThreadSanitizer (issue 15): the threads test (stores built in parallel,
