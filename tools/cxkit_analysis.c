@@ -1036,6 +1036,9 @@ int cmd_agents(int argc, char **argv)
         rc = open_db(&s, o.pos[0]);
     if (rc == EXIT_DONE && cx_query_new_agent_daily(&q, s, o.offset_min) != CX_OK)
         rc = fail_lib("agent report");
+    size_t k;
+    if (rc == EXIT_DONE && o.agent && cx_vocab_find(&k, s, CX_VOCAB_AGENT, o.agent) != CX_OK)
+        rc = fail("%s has no agent '%s'", o.pos[0], o.agent);
     if (rc == EXIT_DONE && o.agent && cx_query_filter(q, CX_DIM_AGENT, o.agent) != CX_OK)
         rc = usage_error("--agent %s: %s", o.agent, cx_last_error());
     if (rc == EXIT_DONE)
