@@ -838,16 +838,14 @@ START_TEST(hostile_text)
     output_has("out.txt", "feedback,<script>x</script>\r\n");
     ck_assert_int_eq(CXKIT("history", db, "plain", "--format", "csv", "--columns", "comment"), 0);
     output_has("out.txt", "\"line one\nline two\"\r\n");
-    ck_assert_int_eq(CXKIT("clv", db, "--format", "csv", "--columns", "customer"), 0);
-    output_has("out.txt", "\r\n\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"click\"\")\"\r\n");
-    output_has("out.txt", "\r\n\"'-2+3\"\r\n");
+    /* the id itself, as text of the feedback's history row */
+    ck_assert_int_eq(CXKIT("history", db, id, "--format", "csv", "--columns", "what"), 0);
+    output_has("out.txt", "feedback: nps\r\n");
     /* JSON: exact text, escaped; nothing HTML would run */
     ck_assert_int_eq(CXKIT("metrics", db, "--measure", "nps", "--by", "region", "--format", "json"), 0);
     output_has("out.txt", "\"region\": \"\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\"");
     output_has("out.txt", "\"region\": \"@SUM(A1:A9)\"");
     output_lacks("out.txt", "<script>");
-    ck_assert_int_eq(CXKIT("clv", db, "--format", "json", "--columns", "customer"), 0);
-    output_has("out.txt", "{\"customer\": \"=HYPERLINK(\\\"http://evil.example/\\\",\\\"click\\\")\"}");
     ck_assert_int_eq(CXKIT("history", db, "plain", "--format", "json", "--columns", "comment"), 0);
     output_has("out.txt", "{\"comment\": \"line one\\nline two\"}");
     /* the terminal table: a line break inside a cell does not break the row */
