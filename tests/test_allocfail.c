@@ -28,8 +28,9 @@
  * failure-free run. Each step's number of points is printed, and the total.
  *
  * What does not go through the store's allocator is documented and not swept
- * here: SQLite's and Jansson's own memory, cx_result_deserialize() and the
- * model fits from plain arrays (malloc). */
+ * here: SQLite's and Jansson's own memory (never swept), and what uses malloc
+ * (cx_result_deserialize(), the model fits from plain arrays, objects made
+ * without a store), swept at the malloc level by test_allocfail_malloc.c. */
 #include "cx_test.h"
 
 #include <stdarg.h>

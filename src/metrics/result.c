@@ -1093,7 +1093,7 @@ static int q_deserialize(cxi_qres **out, const void *data, size_t len)
         return cxi_fail(rc, "%s: %s", fn, rc == CX_ENOMEM ? "out of memory" : "corrupt query description");
     cxi_qres *r;
     if ((rc = cxi_qres_new(&r, mem, &spec)))
-        return rc;
+        return cxi_fail(rc, "%s: out of memory", fn);
     rc = read_result(r, &rb);
     if (rc) {
         cxi_qres_free(r);
@@ -1193,6 +1193,18 @@ int cxi_qres_publish(cx_result **out, cxi_qres *q)
     return CX_OK;
 }
 
+/* cxi_qres_publish() for a public call: a failure's message names it. */
+static int publish_named(cx_result **out, cxi_qres *q, const char *fn)
+{
+    int rc = cxi_qres_publish(out, q);
+    if (rc) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", cx_last_error());
+        return cxi_fail(rc, "%s: %s", fn, msg);
+    }
+    return CX_OK;
+}
+
 int cx_result_quantile(double *out, const cx_result *result, size_t row, cx_measure measure, double q)
 {
     const char *fn = "cx_result_quantile";
@@ -1223,7 +1235,7 @@ int cx_result_merge(cx_result **out, const cx_result *a, const cx_result *b)
     if (!qa || !qb)
         return CX_EINVAL;
     int rc = q_merge(&m, qa, qb);
-    return rc ? rc : cxi_qres_publish(out, m);
+    return rc ? rc : publish_named(out, m, fn);
 }
 
 int cx_result_serialize(size_t *out_len, const cx_result *result, void *buf, size_t cap)
@@ -1242,5 +1254,5 @@ int cx_result_deserialize(cx_result **out, const void *data, size_t len)
     *out = NULL;
     cxi_qres *q;
     int rc = q_deserialize(&q, data, len);
-    return rc ? rc : cxi_qres_publish(out, q);
+    return rc ? rc : publish_named(out, q, "cx_result_deserialize");
 }
