@@ -589,6 +589,22 @@ START_TEST(time_buckets)
             CLOSE(result_real(r, 0, "nps"), 100);
             CLOSE(result_real(r, 1, "nps"), -100);
         }
+        /* the labels stay in the caller's offset through serialisation and
+         * merges (issue 19: labels in the caller's offset everywhere) */
+        size_t len;
+        ck_assert_int_eq(cx_result_serialize(&len, r, NULL, 0), CX_EBUFSIZE);
+        void *buf = malloc(len);
+        ck_assert_ptr_nonnull(buf);
+        OK(cx_result_serialize(&len, r, buf, len));
+        cx_result *back, *m;
+        OK(cx_result_deserialize(&back, buf, len));
+        OK(cx_result_merge(&m, r, back));
+        ck_assert_str_eq(result_label(back, 0, cases[i].col), cases[i].first);
+        ck_assert_str_eq(result_label(m, 0, cases[i].col), cases[i].first);
+        ck_assert_str_eq(result_label(m, one ? 0 : 1, cases[i].col), cases[i].second);
+        free(buf);
+        cx_result_free(back);
+        cx_result_free(m);
         cx_result_free(r);
         cx_query_free(q);
     }
