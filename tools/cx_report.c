@@ -216,7 +216,7 @@ static double cell(const cx_result *r, size_t row, const char *name)
 
 /* NPS and CSAT by channel with their intervals; a group with fewer answers
  * than the query's minimum (cx_query_set_min_n(), 30 by default) shows
- * "n < 30" instead of a precise-looking figure. */
+ * "n < 30" instead of a precise-looking figure, one with none "-". */
 static void nps_by_channel(const cx_store *s)
 {
     cx_query *q;
@@ -237,12 +237,16 @@ static void nps_by_channel(const cx_store *s)
         CHECK(cx_result_get_string(&ch, r, i, c));
         char nps[48], csat[48], small[16];
         snprintf(small, sizeof small, "n < %d", CX_QUERY_MIN_N_DEFAULT);
-        if (cell(r, i, "nps_small"))
+        if (cell(r, i, "nps_n") == 0)
+            snprintf(nps, sizeof nps, "%6s %16s", "-", "");
+        else if (cell(r, i, "nps_small"))
             snprintf(nps, sizeof nps, "%6s %16s", small, "");
         else
             snprintf(nps, sizeof nps, "%6.1f [%6.1f, %6.1f]", cell(r, i, "nps"), cell(r, i, "nps_lo"),
                      cell(r, i, "nps_hi"));
-        if (cell(r, i, "csat_small"))
+        if (cell(r, i, "csat_n") == 0)
+            snprintf(csat, sizeof csat, "%8s %16s", "-", "");
+        else if (cell(r, i, "csat_small"))
             snprintf(csat, sizeof csat, "%8s %16s", small, "");
         else
             snprintf(csat, sizeof csat, "%8.1f [%6.1f, %6.1f]", cell(r, i, "csat"), cell(r, i, "csat_lo"),
