@@ -37,6 +37,8 @@ typedef int cxb_direction;  /* a cx_direction: number or name ("inbound") */
 typedef int cxb_level;      /* a cx_journeys_level: number or name ("channel") */
 typedef int cxb_conversion; /* a cx_conversion_by: number or name ("kind") */
 typedef int cxb_jgroup;     /* a cx_journeys_group: number or name ("converted") */
+typedef int cxb_boundary;   /* a cx_journeys_boundary: number or name ("post_purchase") */
+typedef int cxb_post;       /* a cx_post_purchase_by: number or name ("stage") */
 typedef int cxb_activity;   /* a cx_activity mask: number or name ("transactions", "inbound", "all") */
 typedef int cxb_cohort_start; /* a cx_cohort_start: number or name ("acquired") */
 typedef int cxb_band;       /* a cx_band: number or name ("log_log") */
@@ -70,7 +72,7 @@ typedef struct cxb_bytes cxb_bytes; /* bytes / a Lua string */
 typedef long long cx_time;          /* a time (typemapped); int64 ms in C */
 %{
 typedef int cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_vocab, cxb_metric, cxb_outcome, cxb_direction;
-typedef int cxb_level, cxb_conversion, cxb_jgroup;
+typedef int cxb_level, cxb_conversion, cxb_jgroup, cxb_boundary, cxb_post;
 typedef int cxb_activity, cxb_cohort_start, cxb_band, cxb_model_kind, cxb_summary_col, cxb_signal, cxb_care_kind;
 typedef int cxb_existing;
 typedef int cxb_odim;

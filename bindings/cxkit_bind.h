@@ -282,7 +282,7 @@ static ImportReport *cxb_report_wrap(int rc, cx_import_report **hp)
 enum { CXB_E_TABLE, CXB_E_MEASURE, CXB_E_DIM, CXB_E_BUCKET, CXB_E_SET, CXB_E_METRIC,
        CXB_E_OUTCOME, CXB_E_DIRECTION, CXB_E_LEVEL, CXB_E_CONVERSION, CXB_E_JGROUP, CXB_E_ACTIVITY,
        CXB_E_COHORT_START, CXB_E_BAND, CXB_E_MODEL, CXB_E_SUMMARY_COL, CXB_E_HEALTH, CXB_E_CARE, CXB_E_EXISTING,
-       CXB_E_CHANGE, CXB_E_COUNT };
+       CXB_E_CHANGE, CXB_E_BOUNDARY, CXB_E_POST, CXB_E_COUNT };
 
 static const char *const cxb_enum_names[CXB_E_COUNT][16] = {
     [CXB_E_TABLE] = {"customers", "touchpoints", "interactions", "cases", "questions", "feedback",
@@ -314,13 +314,15 @@ static const char *const cxb_enum_names[CXB_E_COUNT][16] = {
     [CXB_E_EXISTING] = {"reject", "skip", "update"},
     /* what a put did (cx_change): returned by name, never passed in */
     [CXB_E_CHANGE] = {"added", "updated", "unchanged"},
+    [CXB_E_BOUNDARY] = {"conversion", "post_purchase", "gap"},
+    [CXB_E_POST] = {"stage", "touchpoint", "touchpoint_kind", "kind"},
 };
 static const char *const cxb_enum_what[CXB_E_COUNT] = {"table", "measure", "dimension", "bucket", "set",
                                                        "metric", "outcome", "direction", "journey level",
                                                        "conversion rule", "journey grouping", "activity",
                                                        "cohort start", "band", "model kind", "summary column",
                                                        "health signal", "care rule kind", "existing-record rule",
-                                                       "change"};
+                                                       "change", "journey boundary", "post-purchase rule"};
 
 /* 0 and *out on success; -1 with the error recorded otherwise. A script's
  * name comes with its length: one with a NUL byte is refused. */

@@ -19,6 +19,14 @@
 %constant int JOURNEYS_GROUP_STAGE = CX_JOURNEYS_GROUP_STAGE;
 %constant int JOURNEYS_GROUP_CONVERTED = CX_JOURNEYS_GROUP_CONVERTED;
 %constant int JOURNEYS_MAX_CONVERSIONS = CX_JOURNEYS_MAX_CONVERSIONS;
+%constant int JOURNEYS_BOUNDARY_CONVERSION = CX_JOURNEYS_BOUNDARY_CONVERSION;
+%constant int JOURNEYS_BOUNDARY_POST_PURCHASE = CX_JOURNEYS_BOUNDARY_POST_PURCHASE;
+%constant int JOURNEYS_BOUNDARY_GAP = CX_JOURNEYS_BOUNDARY_GAP;
+%constant int POST_PURCHASE_BY_STAGE = CX_POST_PURCHASE_BY_STAGE;
+%constant int POST_PURCHASE_BY_TOUCHPOINT = CX_POST_PURCHASE_BY_TOUCHPOINT;
+%constant int POST_PURCHASE_BY_TOUCHPOINT_KIND = CX_POST_PURCHASE_BY_TOUCHPOINT_KIND;
+%constant int POST_PURCHASE_BY_KIND = CX_POST_PURCHASE_BY_KIND;
+%constant int JOURNEYS_MAX_POST_PURCHASE = CX_JOURNEYS_MAX_POST_PURCHASE;
 %constant int FUNNEL_MAX_STEPS = CX_FUNNEL_MAX_STEPS;
 %constant int FUNNEL_MAX_EXCLUSIONS = CX_FUNNEL_MAX_EXCLUSIONS;
 %constant int JOURNEYS_MAX_ORDER = CX_JOURNEYS_MAX_ORDER;
@@ -51,7 +59,10 @@ CXB_STORE_CHILD(cxb_funnel_wrap, Funnel, cx_funnel, cx_funnel_free)
 
 /** Options of a journey build: what converts, how journeys are cut, the
  *  level of paths and the parameters of the analyses. Defaults: conversion
- *  = a handled interaction of kind "purchase", cut at each conversion, no
+ *  = a handled interaction of kind "purchase", boundary "post_purchase"
+ *  (the delivery, unboxing, onboarding, reviews and support after an order
+ *  stay in its journey: interaction kind "delivery", touchpoint kind
+ *  "logistics", stages "onboarding", "advocacy", "service"), no
  *  inactivity gap, touchpoint level, no collapsing, conversions in the
  *  path, contact kind "contact", repeat window 7 days, time-decay half-life
  *  7 days, position weights 0.4 / 0.4, minimum support 30. The options
@@ -103,9 +114,37 @@ typedef struct JourneyOptions {} JourneyOptions;
      *  0 for no gap rule (the default).
      *  @exception Range when negative. */
     void set_gap(int64_t gap_ms) { cxb_check(cx_journeys_options_set_gap(cxb_jopts($self), gap_ms)); }
-    /** @brief Whether a conversion ends its journey (default true). */
+    /** @brief Whether a conversion ends its journey: true sets the boundary
+     *  "conversion", false "gap" (kept from 0.2; see set_boundary()). */
     void set_cut_at_conversion(bool cut) {
         cxb_check(cx_journeys_options_set_cut_at_conversion(cxb_jopts($self), cut));
+    }
+    /** @brief Set the rule that cuts journeys (the inactivity gap cuts
+     *  under every rule).
+     *  @param boundary "post_purchase" (the default: the post-purchase
+     *  steps after a conversion stay in its journey, the next other event
+     *  starts the next one), "conversion" (a conversion ends its journey,
+     *  the rule before 0.3) or "gap" (conversions do not cut)
+     *  (cxkit.JOURNEYS_BOUNDARY_*). */
+    void set_boundary(cxb_boundary boundary) {
+        cxb_check(cx_journeys_options_set_boundary(cxb_jopts($self), boundary));
+    }
+    /** @brief Replace the post-purchase rules by one rule: an event is a
+     *  post-purchase step when it is not a conversion and matches a rule.
+     *  @param by "stage", "touchpoint", "touchpoint_kind" or "kind" (an
+     *  interaction kind) (cxkit.POST_PURCHASE_BY_*).
+     *  @param name the stage, touchpoint, touchpoint kind or interaction
+     *  kind, known to the store.
+     *  @exception NotFound for an unknown name; the rules are then unchanged. */
+    void set_post_purchase(cxb_post by, const char *name) {
+        cxb_check(cx_journeys_options_set_post_purchase(cxb_jopts($self), by, name));
+    }
+    /** @brief Add a post-purchase rule (one already there is kept once).
+     *  @param by "stage", "touchpoint", "touchpoint_kind" or "kind".
+     *  @param name the stage, touchpoint, touchpoint kind or interaction kind.
+     *  @exception Limit beyond cxkit.JOURNEYS_MAX_POST_PURCHASE rules. */
+    void add_post_purchase(cxb_post by, const char *name) {
+        cxb_check(cx_journeys_options_add_post_purchase(cxb_jopts($self), by, name));
     }
     /** @brief Set the level of path states: "touchpoint" (the default),
      *  "channel" or "stage". */
@@ -114,8 +153,9 @@ typedef struct JourneyOptions {} JourneyOptions;
      *  (default false). */
     void set_collapse(bool collapse) { cxb_check(cx_journeys_options_set_collapse(cxb_jopts($self), collapse)); }
     /** @brief Whether conversion events are states of the path (default
-     *  true). When false, a journey made only of conversions keeps its last
-     *  one. */
+     *  true). When false, a journey's last conversion stays when no state
+     *  comes before it (a journey made only of conversions keeps its last
+     *  one). */
     void set_conversion_in_path(bool in_path) {
         cxb_check(cx_journeys_options_set_conversion_in_path(cxb_jopts($self), in_path));
     }
@@ -218,7 +258,8 @@ typedef struct Funnel {} Funnel;
 
 /** The journeys of every customer of a store: each customer's interactions
  *  in time order, cut into journeys after an inactivity gap (when set) and
- *  right after a conversion event (by default). A journey converts when it
+ *  by the boundary rule (by default, after a conversion and the
+ *  post-purchase steps that follow it). A journey converts when it
  *  holds a conversion event (a handled interaction matching a conversion
  *  rule; by default of kind "purchase"); its path is the sequence of its
  *  events' states at the chosen level. Every analysis returns a Result
@@ -239,7 +280,7 @@ typedef struct Journeys {} Journeys;
 %newobject Journeys::funnel_customers;
 %extend Journeys {
     /** @brief Build the journeys of every customer of a store: O(n) for
-     *  data added in time order; about 8 bytes per interaction plus 13 per
+     *  data added in time order; about 8 bytes per interaction plus 21 per
      *  journey and 4 per customer (see byte_count()).
      *  @param store the store (kept alive; it must not change while the
      *  journeys are used).
@@ -277,7 +318,9 @@ typedef struct Journeys {} Journeys;
 
     /** @brief List every journey: columns "customer", "start", "end"
      *  (times), "events", "converted" (0 or 1), "value" (real), "path" (the
-     *  states joined by " > "). Rows are in customer order, then time. */
+     *  states joined by " > "), "converted_at" (the time of its last
+     *  conversion, None when it did not convert), "events_after_conversion".
+     *  Rows are in customer order, then time. */
     Result *list() {
         cx_result *t = NULL;
         return cxb_result_wrap(cx_journeys_list(&t, cxb_journeys($self)), &t);
@@ -286,8 +329,9 @@ typedef struct Journeys {} Journeys;
      *
      *  Columns: "path", "length" (states), "journeys", "customers"
      *  (distinct), "conversions", "conversion_rate" (%),
-     *  "median_duration_ms", "nps", "nps_n", "csat" (%), "csat_n", "ces",
-     *  "ces_n" (the feedback of those journeys; NaN without answers). Rows
+     *  "median_duration_ms" (steps after the conversion included), "nps",
+     *  "nps_n", "csat" (%), "csat_n", "ces", "ces_n" (the feedback of those
+     *  journeys; NaN without answers), "median_to_conversion_ms". Rows
      *  by journeys descending, then by path for ties.
      *  @param top_k most rows wanted, >= 1.
      *  @exception Range when top_k is 0. */
@@ -300,8 +344,10 @@ typedef struct Journeys {} Journeys;
      *
      *  With order k, a state is the sequence of the last k states of the
      *  path (fewer at its beginning), written "a > b". Every journey
-     *  contributes START -> its first state, one transition per step, and
-     *  its last state -> CONVERSION or DROP. Columns: "from", "to", "count",
+     *  contributes its path to conversion: START -> its first state, one
+     *  transition per step, and its last state -> CONVERSION (the state of
+     *  the conversion) or DROP; steps after the conversion are not in the
+     *  chain. Columns: "from", "to", "count",
      *  "probability" (count / all transitions out of "from").
      *  @param order 1 to cxkit.JOURNEYS_MAX_ORDER.
      *  @exception Range for another order. */
@@ -317,7 +363,8 @@ typedef struct Journeys {} Journeys;
      *  expected conversion value; removing a level value sends every state
      *  that contains it to DROP, and its removal effect (1 - p' / p) is
      *  normalised to sum to the total conversions (and value). Heuristics
-     *  over converting journeys: first touch, last touch, linear, time decay
+     *  over the paths to conversion (touches after the conversion get no
+     *  credit): first touch, last touch, linear, time decay
      *  and position-based, each summing to the total conversions.
      *
      *  Columns: "name", "removal_effect", "markov", "removal_effect_value",
@@ -332,9 +379,11 @@ typedef struct Journeys {} Journeys;
     }
     /** @brief Pain points and key touchpoints, prioritised, with the reasons.
      *
-     *  For every touchpoint five "bad outcome" shares (drop-off, detractors,
-     *  low CSAT, high effort, repeat contacts) are measured against the same
-     *  share over all other touchpoints; a signal is flagged when the
+     *  For every touchpoint six "bad outcome" shares (drop-off on the paths
+     *  to conversion, post-purchase drop-off: no later conversion after it
+     *  as a step after a conversion, detractors, low CSAT, high effort,
+     *  repeat contacts) are measured against the same share over all other
+     *  touchpoints; a signal is flagged when the
      *  touchpoint has the minimum support and its share is higher with a
      *  two-sided two-proportion z test at p < 0.05. The priority is the
      *  number of flagged signals, then the "score": the sum of the flagged
@@ -342,10 +391,11 @@ typedef struct Journeys {} Journeys;
      *
      *  Columns: "touchpoint", "channel", "stage", "key" (0/1), "rank" (1 =
      *  first to fix), "flags", "score", "events", "journeys", per signal its
-     *  share (%) and the rest's ("drop_off", "drop_off_rest", "detractors",
-     *  "detractors_rest", "low_csat", "low_csat_rest", "high_effort",
-     *  "high_effort_rest", "repeat_contacts", "repeat_contacts_rest"; NaN
-     *  without data), "csat_mean" (1-5) and "reason" (text). Rows by rank. */
+     *  share (%), the rest's and its n ("drop_off", "drop_off_rest",
+     *  "drop_off_n", "post_purchase_drop_off", ..._rest, ..._n,
+     *  "detractors", "low_csat", "high_effort", "repeat_contacts", each with
+     *  _rest and _n; NaN without data), "csat_mean" (1-5) and "reason"
+     *  (text). Rows by rank. */
     Result *pain_points() {
         cx_result *t = NULL;
         return cxb_result_wrap(cx_journeys_pain_points(&t, cxb_journeys($self)), &t);

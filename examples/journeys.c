@@ -1,9 +1,12 @@
 /*
  * cx-journeys: the customer journeys of the demo data. Imports a directory
- * of CXKit CSV files, builds the journeys once (a purchase ends a journey,
- * consecutive repeats merged) and prints the top paths, a stage funnel,
- * Markov and heuristic attribution by channel, stage progression, the
- * satisfaction drivers of relationship NPS and the prioritised pain points.
+ * of CXKit CSV files, builds the journeys once (a purchase converts; its
+ * delivery, unboxing, onboarding and support stay in the order's journey,
+ * the next pre-purchase touch starts the next one; consecutive repeats
+ * merged) and prints the top paths, a stage funnel, Markov and heuristic
+ * attribution by channel, stage progression, the satisfaction drivers of
+ * relationship NPS and the prioritised pain points, with the first pain
+ * point's evidence under the old rule (a purchase ends its journey) beside.
  *
  * Usage: cx-journeys [DATA_DIR]     (default examples/data)
  */
@@ -58,12 +61,19 @@ static void load(cx_store *s, const char *dir)
     }
 }
 
-static cx_journeys *build(const cx_store *s, cx_journeys_level level)
+static cx_journeys *build(const cx_store *s, cx_journeys_level level, cx_journeys_boundary rule)
 {
     cx_journeys_options *o;
     cx_journeys *j;
     CHECK(cx_journeys_options_new(&o, s));
     CHECK(cx_journeys_options_set_conversion(o, CX_CONVERSION_BY_KIND, "purchase"));
+    /* the default rule, spelt out: what follows a purchase and belongs to it */
+    CHECK(cx_journeys_options_set_boundary(o, rule));
+    CHECK(cx_journeys_options_set_post_purchase(o, CX_POST_PURCHASE_BY_KIND, "delivery"));
+    CHECK(cx_journeys_options_add_post_purchase(o, CX_POST_PURCHASE_BY_TOUCHPOINT_KIND, "logistics"));
+    CHECK(cx_journeys_options_add_post_purchase(o, CX_POST_PURCHASE_BY_STAGE, "onboarding"));
+    CHECK(cx_journeys_options_add_post_purchase(o, CX_POST_PURCHASE_BY_STAGE, "advocacy"));
+    CHECK(cx_journeys_options_add_post_purchase(o, CX_POST_PURCHASE_BY_STAGE, "service"));
     CHECK(cx_journeys_options_set_collapse(o, 1));
     CHECK(cx_journeys_options_set_level(o, level));
     CHECK(cx_journeys_options_set_repeat_contacts(o, "contact", 14LL * 86400000));
@@ -76,11 +86,13 @@ static void top_paths(const cx_journeys *j)
 {
     cx_result *t;
     CHECK(cx_journeys_paths(&t, j, 8));
-    printf("\nTop paths (touchpoints, repeats merged; a purchase ends a journey)\n");
-    printf("  %6s %7s %9s %6s %6s  %s\n", "n", "conv%", "median h", "NPS", "CSAT%", "path");
+    printf("\nTop paths (touchpoints, repeats merged; a purchase converts, and its delivery, unboxing, onboarding\n"
+           "and support stay in its journey: the next pre-purchase touch starts the next one)\n");
+    printf("  %6s %7s %9s %9s %6s %6s  %s\n", "n", "conv%", "median h", "to conv h", "NPS", "CSAT%", "path");
     for (size_t r = 0; r < cx_result_row_count(t); r++)
-        printf("  %6.0f %7.1f %9.1f %6.1f %6.1f  %s\n", num(t, r, "journeys"), num(t, r, "conversion_rate"),
-               num(t, r, "median_duration_ms") / 3.6e6, num(t, r, "nps"), num(t, r, "csat"), str(t, r, "path"));
+        printf("  %6.0f %7.1f %9.1f %9.1f %6.1f %6.1f  %s\n", num(t, r, "journeys"), num(t, r, "conversion_rate"),
+               num(t, r, "median_duration_ms") / 3.6e6, num(t, r, "median_to_conversion_ms") / 3.6e6,
+               num(t, r, "nps"), num(t, r, "csat"), str(t, r, "path"));
     cx_result_free(t);
 }
 
@@ -114,7 +126,8 @@ static void attribution(const cx_journeys *j, const char *what)
 {
     cx_result *t;
     CHECK(cx_journeys_attribution(&t, j, 1));
-    printf("\nAttribution of %zu purchases by %s (Markov removal effect, order 1, beside the heuristics)\n",
+    printf("\nAttribution of %zu purchases by %s (Markov removal effect, order 1, beside the heuristics;\n"
+           "touches after a purchase get no credit for it)\n",
            cx_journeys_conversion_count(j), what);
     printf("  %-16s %8s %8s %10s %8s %8s %8s %8s %8s\n", what, "removal", "markov", "markov SAR", "first", "last",
            "linear", "decay", "U-shape");
@@ -164,7 +177,23 @@ static void satisfaction(const cx_journeys *j)
     cx_result_free(t);
 }
 
-static void pain_points(const cx_journeys *j)
+/* One touchpoint's journey evidence: drop-off on the way to a purchase and,
+ * after purchases, no later purchase. */
+static void evidence(const cx_result *t, size_t r, const char *rule)
+{
+    printf("  %s: rank %.0f, %.0f flags, score %.1f, %.0f journeys\n", rule, num(t, r, "rank"), num(t, r, "flags"),
+           num(t, r, "score"), num(t, r, "journeys"));
+    printf("     drop-off on the way to a purchase %5.1f %% vs %5.1f %% elsewhere (n = %.0f)\n", num(t, r, "drop_off"),
+           num(t, r, "drop_off_rest"), num(t, r, "drop_off_n"));
+    if (num(t, r, "post_purchase_drop_off_n") > 0)
+        printf("     no later purchase after it as a post-purchase step %5.1f %% vs %5.1f %% elsewhere (n = %.0f)\n",
+               num(t, r, "post_purchase_drop_off"), num(t, r, "post_purchase_drop_off_rest"),
+               num(t, r, "post_purchase_drop_off_n"));
+    else
+        printf("     no post-purchase steps under this rule\n");
+}
+
+static void pain_points(const cx_store *s, const cx_journeys *j)
 {
     cx_result *t;
     CHECK(cx_journeys_pain_points(&t, j));
@@ -175,6 +204,22 @@ static void pain_points(const cx_journeys *j)
                str(t, r, "stage"), num(t, r, "flags"), num(t, r, "score"), num(t, r, "events"), str(t, r, "reason"));
     if (strcmp(str(t, 0, "touchpoint"), "home_delivery") == 0)
         printf("  -> the first pain point is home_delivery, the one the demo generator planted\n");
+    /* the same evidence with the delivery cut off its order, as before 0.3 */
+    const char *first = str(t, 0, "touchpoint");
+    cx_journeys *old = build(s, CX_JOURNEYS_LEVEL_TOUCHPOINT, CX_JOURNEYS_BOUNDARY_CONVERSION);
+    cx_result *u;
+    CHECK(cx_journeys_pain_points(&u, old));
+    size_t r = 0;
+    while (r + 1 < cx_result_row_count(u) && strcmp(str(u, r, "touchpoint"), first) != 0)
+        r++;
+    printf("\nThe journey evidence for %s with and without post-purchase steps in the order's journey\n", first);
+    evidence(t, 0, "post-purchase steps in the order's journey (the default)");
+    evidence(u, r, "a purchase ends its journey (the rule of 0.2)");
+    printf("  (under the old rule each delivery opened the next journey, so a delivery with no later purchase\n"
+           "  counted as a drop-off and was compared with journeys on their way to a purchase; now it is compared\n"
+           "  with the other steps that follow a purchase)\n");
+    cx_result_free(u);
+    cx_journeys_free(old);
     cx_result_free(t);
 }
 
@@ -184,7 +229,7 @@ int main(int argc, char **argv)
     cx_store *s;
     CHECK(cx_store_new(&s));
     load(s, dir);
-    cx_journeys *j = build(s, CX_JOURNEYS_LEVEL_TOUCHPOINT);
+    cx_journeys *j = build(s, CX_JOURNEYS_LEVEL_TOUCHPOINT, CX_JOURNEYS_BOUNDARY_POST_PURCHASE);
     size_t n;
     CHECK(cx_store_rows(&n, s, CX_TABLE_INTERACTIONS));
     printf("%zu interactions in %zu journeys, %zu converted; the index takes %.1f bytes per interaction\n", n,
@@ -192,13 +237,13 @@ int main(int argc, char **argv)
            (double)cx_journeys_byte_count(j) / (double)(n ? n : 1));
     top_paths(j);
     funnel(s, j);
-    cx_journeys *jc = build(s, CX_JOURNEYS_LEVEL_CHANNEL);
+    cx_journeys *jc = build(s, CX_JOURNEYS_LEVEL_CHANNEL, CX_JOURNEYS_BOUNDARY_POST_PURCHASE);
     attribution(jc, "channel");
     cx_journeys_free(jc);
     stages(j);
     satisfaction(j);
     drivers(j);
-    pain_points(j);
+    pain_points(s, j);
     cx_journeys_free(j);
     cx_store_free(s);
     return 0;

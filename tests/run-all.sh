@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the unit suites, the example, the ABI,
-# header and docs checks in a normal build; the unit suites and the example
-# again under AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind
-# memcheck. Installs what it needs first. Ends with the line
+# header and docs checks in a normal build; the unit suites, the example and
+# the Python and Lua suites again under AddressSanitizer +
+# UndefinedBehaviorSanitizer; the unit suites and the example under valgrind
+# memcheck; the threads test and the threaded unit suites under
+# ThreadSanitizer. Installs what it needs first. Ends with the line
 # "N passed, N failed" (N counting each Check test case and each other test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +41,38 @@ setup build-sanitize -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=f
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   run build-sanitize testlog.json "ASan + UBSan (unit, example)" --suite unit --suite example
 
+# The Python and Lua suites against the sanitized library and modules: the
+# meson tests preload ASan's runtime into the (uninstrumented) interpreters
+# and keep leak detection for our code (bindings/meson.build, lsan.supp).
+run build-sanitize testlog.json "ASan + UBSan (python, lua)" --suite python --suite lua
+
+# Issue 15: allocation failure at every point of a realistic workload (suite
+# allocfail: the normal build ran it above with all suites, every point),
+# again under ASan + UBSan so that the error paths run with the sanitizers
+# watching: every 5th point and the last of each step (all of them would
+# take about 10 minutes there). Not under valgrind (far too slow).
+CXT_ALLOCFAIL_STRIDE=5 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  run build-sanitize testlog.json "ASan + UBSan (allocation failure sweep, every 5th point)" --suite allocfail
+
 run build-test testlog-valgrind.json "valgrind memcheck (unit, example)" --setup valgrind --suite unit --suite example
+
+# ThreadSanitizer (issue 15): the threads test (stores built in parallel,
+# one store read by many threads at once) and the two unit suites that start
+# threads (base, calendar), in a build instrumented with -fsanitize=thread
+# (gcc, runtime libtsan2); any data race ends the test with TSan's exit code,
+# which fails it. The other unit suites run no threads, so TSan could find
+# nothing there, and they take over 10 minutes under it (io, db, sync).
+setup build-tsan -Dtests=enabled -Db_sanitize=thread -Db_lundef=false -Dbindings=disabled -Dbench=disabled \
+  -Ddocs=disabled -Dexamples=disabled
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  run build-tsan testlog.json "ThreadSanitizer (threads; unit: base, calendar)" threads base calendar
+
+# libFuzzer targets (tests/fuzz/, issue 15): a clang build of its own; each
+# target runs over its committed seed corpus, then fuzzes a few seconds
+# (-Dfuzz_seconds); new inputs stay in build-fuzz/tests/fuzz/corpus.
+CC=clang setup build-fuzz -Dfuzz=enabled -Dfuzz_seconds=8 -Ddefault_library=static -Dtests=disabled -Dbindings=disabled \
+  -Dexamples=disabled -Dtools=disabled -Dbench=disabled -Ddocs=disabled
+run build-fuzz testlog.json "libFuzzer targets (fuzz)" --suite fuzz
 
 if [ "$total_skip" -gt 0 ]; then
   echo "$total_pass passed, $total_fail failed, $total_skip skipped"

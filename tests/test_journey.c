@@ -55,6 +55,22 @@ static cx_store *journey_store(void)
     return s;
 }
 
+/* Journeys under a boundary rule; build() keeps the default rule. */
+static cx_journeys *build_rule(cx_store *s, int64_t gap, int collapse, cx_journeys_level level,
+                               cx_journeys_boundary rule)
+{
+    cx_journeys_options *o;
+    cx_journeys *j;
+    OK(cx_journeys_options_new(&o, s));
+    OK(cx_journeys_options_set_boundary(o, rule));
+    OK(cx_journeys_options_set_gap(o, gap));
+    OK(cx_journeys_options_set_collapse(o, collapse));
+    OK(cx_journeys_options_set_level(o, level));
+    OK(cx_journeys_new(&j, s, o));
+    cx_journeys_options_free(o);
+    return j;
+}
+
 static cx_journeys *build(cx_store *s, int64_t gap, int collapse, cx_journeys_level level)
 {
     cx_journeys_options *o;
@@ -68,10 +84,12 @@ static cx_journeys *build(cx_store *s, int64_t gap, int collapse, cx_journeys_le
     return j;
 }
 
+/* The rule of 0.2, a conversion ends its journey, still available: the
+ * figures pinned before the post-purchase boundary became the default. */
 START_TEST(journeys_cut)
 {
     cx_store *s = journey_store();
-    cx_journeys *j = build(s, 30 * DAY_MS, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT);
+    cx_journeys *j = build_rule(s, 30 * DAY_MS, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT, CX_JOURNEYS_BOUNDARY_CONVERSION);
     cx_result *t;
     OK(cx_journeys_list(&t, j));
     ck_assert_uint_eq(cx_journeys_count(j), 6);
@@ -104,8 +122,8 @@ START_TEST(journeys_cut)
     size_t n = fread(csv, 1, sizeof csv - 1, f);
     fclose(f);
     csv[n] = 0;
-    const char *want = "customer,start,end,events,converted,value,path\r\n"
-                       "A,2024-01-01T00:00:00Z,2024-01-01T02:00:00Z,3,1,100,ad > web > buy\r\n";
+    const char *want = "customer,start,end,events,converted,value,path,converted_at,events_after_conversion\r\n"
+                       "A,2024-01-01T00:00:00Z,2024-01-01T02:00:00Z,3,1,100,ad > web > buy,2024-01-01T02:00:00Z,0\r\n";
     ck_assert_msg(strncmp(csv, want, strlen(want)) == 0, "%s", csv);
     remove(file);
     rmdir(dir);
@@ -113,7 +131,7 @@ START_TEST(journeys_cut)
     cx_journeys_free(j);
 
     /* collapsing, no gap, channel level; then no cut at conversion */
-    j = build(s, 0, 1, CX_JOURNEYS_LEVEL_CHANNEL);
+    j = build_rule(s, 0, 1, CX_JOURNEYS_LEVEL_CHANNEL, CX_JOURNEYS_BOUNDARY_CONVERSION);
     OK(cx_journeys_list(&t, j));
     ck_assert_uint_eq(cx_result_row_count(t), 5);
     ck_assert_str_eq(result_str(t, 0, "path"), "ads > web"); /* web, buy are both channel web */
@@ -133,6 +151,139 @@ START_TEST(journeys_cut)
     EXACT(result_real(t, 0, "value"), 150);
     ck_assert_int_eq(result_int(t, 0, "events"), 6);
     cx_result_free(t);
+    cx_journeys_free(j);
+    cx_journeys_options_free(o);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Post-purchase steps by hand. Touchpoints of base_store() plus "news"
+ * (email, retention) and "box" (packaging, onboarding, kind "product").
+ * P: ad, web, buy (100), ship 2 d, call 3 d, news 10 d, web 11 d, buy 11 d + 1 h (40), ship 13 d.
+ * Q: web, buy (10), ship 20 d later.
+ * R: buy (10), ship 1 d, box 1 d + 1 h, buy 30 d (20), ship 31 d: two orders, no browsing.
+ * S: call, web: service before any purchase, no conversion. */
+static cx_store *post_store(void)
+{
+    cx_store *s = base_store();
+    OK(cx_touchpoint_add(s, "news", "email", "retention", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "box", "packaging", "onboarding", "product", 0, 1));
+    const char *ids[] = {"P", "Q", "R", "S"};
+    for (int i = 0; i < 4; i++)
+        OK(cx_customer_add(s, ids[i], NULL, NULL, NULL, CX_TIME_NONE));
+    ev(s, "P", "ad", T0, "view", 0);
+    ev(s, "P", "web", T0 + HOUR_MS, "visit", 0);
+    ev(s, "P", "buy", T0 + 2 * HOUR_MS, "purchase", 100);
+    ev(s, "P", "ship", T0 + 2 * DAY_MS, "delivery", 0);
+    ev(s, "P", "call", T0 + 3 * DAY_MS, "contact", 0);
+    ev(s, "P", "news", T0 + 10 * DAY_MS, "message", 0);
+    ev(s, "P", "web", T0 + 11 * DAY_MS, "visit", 0);
+    ev(s, "P", "buy", T0 + 11 * DAY_MS + HOUR_MS, "purchase", 40);
+    ev(s, "P", "ship", T0 + 13 * DAY_MS, "delivery", 0);
+    ev(s, "Q", "web", T0, "visit", 0);
+    ev(s, "Q", "buy", T0 + HOUR_MS, "purchase", 10);
+    ev(s, "Q", "ship", T0 + 20 * DAY_MS, "delivery", 0);
+    ev(s, "R", "buy", T0, "purchase", 10);
+    ev(s, "R", "ship", T0 + DAY_MS, "delivery", 0);
+    ev(s, "R", "box", T0 + DAY_MS + HOUR_MS, "view", 0);
+    ev(s, "R", "buy", T0 + 30 * DAY_MS, "purchase", 20);
+    ev(s, "R", "ship", T0 + 31 * DAY_MS, "delivery", 0);
+    ev(s, "S", "call", T0, "contact", 0);
+    ev(s, "S", "web", T0 + HOUR_MS, "visit", 0);
+    return s;
+}
+
+/* The journeys of t as one text: "customer:path:converted:events after" per row, joined by " | ". */
+static void expect_list(const cx_journeys *j, const char *want)
+{
+    cx_result *t;
+    OK(cx_journeys_list(&t, j));
+    char got[1024] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < cx_result_row_count(t); i++)
+        len += (size_t)snprintf(got + len, sizeof got - len, "%s%s:%s:%lld:%lld", i ? " | " : "",
+                                result_str(t, i, "customer"), result_str(t, i, "path"),
+                                (long long)result_int(t, i, "converted"),
+                                (long long)result_int(t, i, "events_after_conversion"));
+    ck_assert_str_eq(got, want);
+    cx_result_free(t);
+}
+
+START_TEST(boundary_post_purchase)
+{
+    cx_store *s = post_store();
+    /* the default: a delivery, the support call and the unboxing after an order stay in its journey; the next
+     * pre-purchase touch (news, web) or the next order (R's second buy) starts the next journey */
+    cx_journeys *j = build(s, 0, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT);
+    expect_list(j, "P:ad > web > buy > ship > call:1:2 | P:news > web > buy > ship:1:1 | Q:web > buy > ship:1:1"
+                   " | R:buy > ship > box:1:2 | R:buy > ship:1:1 | S:call > web:0:0");
+    ck_assert_uint_eq(cx_journeys_count(j), 6);
+    ck_assert_uint_eq(cx_journeys_conversion_count(j), 5);
+    cx_result *t;
+    OK(cx_journeys_list(&t, j));
+    ck_assert_int_eq(result_int(t, 0, "converted_at"), T0 + 2 * HOUR_MS);
+    ck_assert_int_eq(result_int(t, 0, "end"), T0 + 3 * DAY_MS); /* the journey ends with its last step */
+    EXACT(result_real(t, 0, "value"), 100);
+    ck_assert_int_eq(result_int(t, 5, "converted_at"), CX_TIME_NONE);
+    cx_result_free(t);
+    /* duration includes the steps after the conversion, time to conversion does not */
+    OK(cx_journeys_paths(&t, j, 10));
+    size_t r = result_row(t, "path", "web > buy > ship");
+    EXACT(result_real(t, r, "median_duration_ms"), 20 * DAY_MS);
+    EXACT(result_real(t, r, "median_to_conversion_ms"), HOUR_MS);
+    r = result_row(t, "path", "call > web");
+    ck_assert(isnan(result_real(t, r, "median_to_conversion_ms")));
+    cx_result_free(t);
+    cx_journeys_free(j);
+
+    /* the gap still cuts, post-purchase steps included: Q's delivery 20 days later is a journey of its own */
+    j = build(s, 10 * DAY_MS, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT);
+    expect_list(j, "P:ad > web > buy > ship > call:1:2 | P:news > web > buy > ship:1:1 | Q:web > buy:1:0"
+                   " | Q:ship:0:0 | R:buy > ship > box:1:2 | R:buy > ship:1:1 | S:call > web:0:0");
+    cx_journeys_free(j);
+
+    /* the old rule: the delivery opens the next journey */
+    j = build_rule(s, 0, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT, CX_JOURNEYS_BOUNDARY_CONVERSION);
+    expect_list(j, "P:ad > web > buy:1:0 | P:ship > call > news > web > buy:1:0 | P:ship:0:0 | Q:web > buy:1:0"
+                   " | Q:ship:0:0 | R:buy:1:0 | R:ship > box > buy:1:0 | R:ship:0:0 | S:call > web:0:0");
+    cx_journeys_free(j);
+    /* cut_at_conversion is the old switch between the conversion rule and the gap alone */
+    cx_journeys_options *o;
+    OK(cx_journeys_options_new(&o, s));
+    OK(cx_journeys_options_set_cut_at_conversion(o, 1));
+    OK(cx_journeys_new(&j, s, o));
+    ck_assert_uint_eq(cx_journeys_count(j), 9);
+    cx_journeys_free(j);
+    OK(cx_journeys_options_set_cut_at_conversion(o, 0));
+    OK(cx_journeys_new(&j, s, o));
+    expect_list(j, "P:ad > web > buy > ship > call > news > web > buy > ship:1:1 | Q:web > buy > ship:1:1"
+                   " | R:buy > ship > box > buy > ship:1:1 | S:call > web:0:0");
+    cx_journeys_free(j);
+
+    /* the rules are the caller's: retention kept with the order; only deliveries (not R's box); a touchpoint */
+    OK(cx_journeys_options_set_boundary(o, CX_JOURNEYS_BOUNDARY_POST_PURCHASE));
+    OK(cx_journeys_options_add_post_purchase(o, CX_POST_PURCHASE_BY_STAGE, "retention"));
+    OK(cx_journeys_options_add_post_purchase(o, CX_POST_PURCHASE_BY_STAGE, "retention")); /* once */
+    OK(cx_journeys_new(&j, s, o));
+    expect_list(j, "P:ad > web > buy > ship > call > news:1:3 | P:web > buy > ship:1:1 | Q:web > buy > ship:1:1"
+                   " | R:buy > ship > box:1:2 | R:buy > ship:1:1 | S:call > web:0:0");
+    cx_journeys_free(j);
+    OK(cx_journeys_options_set_post_purchase(o, CX_POST_PURCHASE_BY_KIND, "delivery"));
+    OK(cx_journeys_new(&j, s, o));
+    expect_list(j, "P:ad > web > buy > ship:1:1 | P:call > news > web > buy > ship:1:1 | Q:web > buy > ship:1:1"
+                   " | R:buy > ship:1:1 | R:box > buy > ship:1:1 | S:call > web:0:0");
+    cx_journeys_free(j);
+    OK(cx_journeys_options_set_post_purchase(o, CX_POST_PURCHASE_BY_TOUCHPOINT_KIND, "product"));
+    OK(cx_journeys_options_add_post_purchase(o, CX_POST_PURCHASE_BY_TOUCHPOINT, "ship"));
+    OK(cx_journeys_new(&j, s, o));
+    expect_list(j, "P:ad > web > buy > ship:1:1 | P:call > news > web > buy > ship:1:1 | Q:web > buy > ship:1:1"
+                   " | R:buy > ship > box:1:2 | R:buy > ship:1:1 | S:call > web:0:0");
+    cx_journeys_free(j);
+    /* conversions out of the path: the conversion stays a state when nothing comes before it (R) */
+    OK(cx_journeys_options_set_conversion_in_path(o, 0));
+    OK(cx_journeys_new(&j, s, o));
+    expect_list(j, "P:ad > web > ship:1:1 | P:call > news > web > ship:1:1 | Q:web > ship:1:1"
+                   " | R:buy > ship > box:1:2 | R:buy > ship:1:1 | S:call > web:0:0");
     cx_journeys_free(j);
     cx_journeys_options_free(o);
     cx_store_free(s);
@@ -424,6 +575,60 @@ START_TEST(position_based)
 }
 END_TEST
 
+/* Transitions and attribution stop at the conversion: U1 web, buy (100), ship, call; U2 web. */
+START_TEST(boundary_attribution)
+{
+    cx_store *s = base_store();
+    OK(cx_customer_add(s, "U1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "U2", NULL, NULL, NULL, CX_TIME_NONE));
+    ev(s, "U1", "web", T0, "visit", 0);
+    ev(s, "U1", "buy", T0 + DAY_MS, "purchase", 100);
+    ev(s, "U1", "ship", T0 + 2 * DAY_MS, "delivery", 0);
+    ev(s, "U1", "call", T0 + 3 * DAY_MS, "contact", 0);
+    ev(s, "U2", "web", T0, "visit", 0);
+    static const cx_journeys_boundary rules[] = {CX_JOURNEYS_BOUNDARY_POST_PURCHASE, CX_JOURNEYS_BOUNDARY_GAP};
+    for (int k = 0; k < 2; k++) {
+        cx_journeys *j = build_rule(s, 0, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT, rules[k]);
+        ck_assert_uint_eq(cx_journeys_count(j), 2);
+        cx_result *t;
+        OK(cx_journeys_transitions(&t, j, 1));
+        ck_assert_uint_eq(cx_result_row_count(t), 4); /* nothing from or to ship and call */
+        expect_edge(t, "START", "web", 2, 1);
+        expect_edge(t, "web", "buy", 1, 0.5);
+        expect_edge(t, "web", "DROP", 1, 0.5);
+        expect_edge(t, "buy", "CONVERSION", 1, 1);
+        cx_result_free(t);
+        OK(cx_journeys_attribution(&t, j, 1));
+        ck_assert_uint_eq(cx_result_row_count(t), 4);
+        static const char *const after[] = {"ship", "call"};
+        static const char *const cols[] = {"removal_effect", "markov", "markov_value", "first_touch", "last_touch",
+                                           "linear", "time_decay", "position_based", "linear_value"};
+        for (int a = 0; a < 2; a++)
+            for (int c = 0; c < 9; c++)
+                EXACT(attr(t, after[a], cols[c]), 0); /* no credit after the conversion */
+        EXACT(attr(t, "web", "removal_effect"), 1);
+        EXACT(attr(t, "buy", "removal_effect"), 1);
+        EXACT(attr(t, "web", "markov"), 0.5);
+        EXACT(attr(t, "buy", "last_touch"), 1);
+        EXACT(attr(t, "web", "first_touch_value"), 100);
+        /* web one day before the purchase weighs 2^(-1/7), the purchase 1: ship and call after it, nothing */
+        EXACT(attr(t, "web", "time_decay"), exp2(-1.0 / 7) / (exp2(-1.0 / 7) + 1));
+        sums_to(t, 1, 100);
+        cx_result_free(t);
+        cx_journeys_free(j);
+    }
+    /* the old rule: the delivery opens a journey that drops, and the chain sees it */
+    cx_journeys *j = build_rule(s, 0, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT, CX_JOURNEYS_BOUNDARY_CONVERSION);
+    cx_result *t;
+    OK(cx_journeys_transitions(&t, j, 1));
+    expect_edge(t, "START", "ship", 1, 1.0 / 3);
+    expect_edge(t, "call", "DROP", 1, 1);
+    cx_result_free(t);
+    cx_journeys_free(j);
+    cx_store_free(s);
+}
+END_TEST
+
 static cx_funnel *funnel3(cx_store *s)
 {
     cx_funnel *f;
@@ -652,6 +857,7 @@ START_TEST(pain_points_and_drivers)
     cx_store *s = base_store();
     rng_state = 42;
     char id[16];
+    int64_t nbad = 0, nobuy = 0; /* shipments gone wrong; customers who did not buy again */
     for (int i = 0; i < 400; i++) {
         snprintf(id, sizeof id, "R%d", i);
         OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
@@ -669,21 +875,51 @@ START_TEST(pain_points_and_drivers)
         OK(cx_feedback_add(NULL, s, NULL, id, "nps", bad ? 3 : 9, t + DAY_MS + 2, "ship", NULL, NULL, NULL));
         /* relationship NPS follows the shipment */
         OK(cx_feedback_add(NULL, s, NULL, id, "nps", 2 * ship_csat, t + 2 * DAY_MS, NULL, NULL, NULL, NULL));
+        bool rebuy = false;
         if (bad) {
             ev(s, id, "call", t + 2 * DAY_MS, "contact", 0);
         } else if (rnd() < 0.8) {
             ev(s, id, "web", t + 20 * DAY_MS, "visit", 0);
             ev(s, id, "buy", t + 20 * DAY_MS + HOUR_MS, "purchase", 10);
+            rebuy = true;
         }
+        nbad += bad;
+        nobuy += !rebuy;
     }
-    cx_journeys *j;
-    OK(cx_journeys_new(&j, s, NULL));
+    cx_journeys *j = build_rule(s, 0, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT, CX_JOURNEYS_BOUNDARY_CONVERSION);
     cx_result *t;
+    /* the old rule: each delivery opens a journey, which drops when no purchase follows */
+    OK(cx_journeys_pain_points(&t, j));
+    ck_assert_str_eq(result_str(t, 0, "touchpoint"), "ship");
+    ck_assert_int_ge(result_int(t, 0, "flags"), 3);
+    EXACT(result_real(t, 0, "drop_off"), 100.0 * (double)nobuy / 400);
+    ck_assert_int_eq(result_int(t, 0, "drop_off_n"), 400);
+    ck_assert(isnan(result_real(t, 0, "post_purchase_drop_off"))); /* no step after a conversion */
+    ck_assert_int_eq(result_int(t, 0, "post_purchase_drop_off_n"), 0);
+    cx_result_free(t);
+    cx_journeys_free(j);
+
+    /* the default: the delivery and the call stay in the order's journey; they are judged on whether the customer
+     * buys again, against each other (the call follows only bad deliveries, so it is worse) */
+    OK(cx_journeys_new(&j, s, NULL));
     OK(cx_journeys_pain_points(&t, j));
     ck_assert_uint_eq(cx_result_row_count(t), 6);
     ck_assert_str_eq(result_str(t, 0, "touchpoint"), "ship");
     ck_assert_int_eq(result_int(t, 0, "rank"), 1);
-    ck_assert_int_ge(result_int(t, 0, "flags"), 3);
+    ck_assert_int_ge(result_int(t, 0, "flags"), 2);
+    ck_assert(isnan(result_real(t, 0, "drop_off"))); /* never on the way to a purchase */
+    ck_assert_int_eq(result_int(t, 0, "drop_off_n"), 0);
+    EXACT(result_real(t, 0, "post_purchase_drop_off"), 100.0 * (double)nobuy / 400);
+    ck_assert_int_eq(result_int(t, 0, "post_purchase_drop_off_n"), 400);
+    EXACT(result_real(t, 0, "post_purchase_drop_off_rest"), 100); /* call: none of them bought again */
+    size_t call = result_row(t, "touchpoint", "call");
+    ck_assert_int_eq(result_int(t, call, "post_purchase_drop_off_n"), nbad);
+    ck_assert(isnan(result_real(t, call, "drop_off")));
+    /* web: on the way to every purchase, never dropped */
+    size_t web = result_row(t, "touchpoint", "web");
+    EXACT(result_real(t, web, "drop_off"), 0);
+    ck_assert_int_eq(result_int(t, web, "drop_off_n"), 400 + (400 - nobuy));
+    ck_assert_int_eq(result_int(t, web, "journeys"), 400 + (400 - nobuy));
     ck_assert(result_real(t, 0, "low_csat") > 40 && result_real(t, 0, "low_csat_rest") < 40);
     ck_assert(result_real(t, 0, "detractors") > 40);
     ck_assert(strstr(result_str(t, 0, "reason"), "CSAT outside the top two") != NULL);
@@ -742,6 +978,26 @@ START_TEST(bad_arguments)
           CX_EINVAL, "cx_journeys_options_set_conversion");
     FAILS(cx_journeys_options_set_gap(o, -1), CX_ERANGE, "cx_journeys_options_set_gap");
     FAILS(cx_journeys_options_set_cut_at_conversion(o, 2), CX_EINVAL, "cx_journeys_options_set_cut_at_conversion");
+    FAILS(cx_journeys_options_set_boundary(o, (cx_journeys_boundary)3), CX_EINVAL, "cx_journeys_options_set_boundary");
+    FAILS(cx_journeys_options_set_boundary(o, (cx_journeys_boundary)-1), CX_EINVAL, "cx_journeys_options_set_boundary");
+    FAILS(cx_journeys_options_set_boundary(NULL, CX_JOURNEYS_BOUNDARY_GAP), CX_EINVAL,
+          "cx_journeys_options_set_boundary");
+    FAILS(cx_journeys_options_set_post_purchase(o, CX_POST_PURCHASE_BY_STAGE, "aftercare"), CX_ENOTFOUND,
+          "cx_journeys_options_set_post_purchase");
+    MSG_HAS("no stage aftercare");
+    FAILS(cx_journeys_options_set_post_purchase(o, CX_POST_PURCHASE_BY_TOUCHPOINT, "nowhere"), CX_ENOTFOUND,
+          "cx_journeys_options_set_post_purchase");
+    FAILS(cx_journeys_options_add_post_purchase(o, CX_POST_PURCHASE_BY_TOUCHPOINT_KIND, "shipping"), CX_ENOTFOUND,
+          "cx_journeys_options_add_post_purchase");
+    MSG_HAS("touchpoint kind");
+    FAILS(cx_journeys_options_add_post_purchase(o, CX_POST_PURCHASE_BY_KIND, "parcel"), CX_ENOTFOUND,
+          "cx_journeys_options_add_post_purchase");
+    FAILS(cx_journeys_options_add_post_purchase(o, (cx_post_purchase_by)4, "delivery"), CX_EINVAL,
+          "cx_journeys_options_add_post_purchase");
+    FAILS(cx_journeys_options_add_post_purchase(o, CX_POST_PURCHASE_BY_STAGE, NULL), CX_EINVAL,
+          "cx_journeys_options_add_post_purchase");
+    FAILS(cx_journeys_options_set_post_purchase(NULL, CX_POST_PURCHASE_BY_STAGE, "service"), CX_EINVAL,
+          "cx_journeys_options_set_post_purchase");
     FAILS(cx_journeys_options_set_level(o, (cx_journeys_level)3), CX_EINVAL, "cx_journeys_options_set_level");
     FAILS(cx_journeys_options_set_level(o, (cx_journeys_level)-1), CX_EINVAL, "cx_journeys_options_set_level");
     FAILS(cx_journeys_options_set_collapse(o, -1), CX_EINVAL, "cx_journeys_options_set_collapse");
@@ -807,12 +1063,12 @@ START_TEST(bad_arguments)
     FAILS(cx_result_get_real(NULL, t, 0, 0), CX_EINVAL, "cx_result_get_real");
     FAILS(cx_result_column_find(&c, t, "nothing"), CX_ENOTFOUND, "cx_result_column_find");
     FAILS(cx_result_column_find(&c, NULL, "path"), CX_EINVAL, "cx_result_column_find");
-    FAILS(cx_result_column_name(&str, t, 13), CX_ERANGE, "cx_result_column_name");
+    FAILS(cx_result_column_name(&str, t, 14), CX_ERANGE, "cx_result_column_name");
     OK(cx_result_column_type(&ty, t, 0));
     ck_assert_int_eq(ty, CX_TYPE_STRING);
-    OK(cx_result_column_name(&str, t, 12));
-    ck_assert_str_eq(str, "ces_n");
-    ck_assert_uint_eq(cx_result_column_count(t), 13);
+    OK(cx_result_column_name(&str, t, 13));
+    ck_assert_str_eq(str, "median_to_conversion_ms");
+    ck_assert_uint_eq(cx_result_column_count(t), 14);
     ck_assert_uint_eq(cx_result_row_count(NULL), 0);
     cx_result_free(t);
     cx_result_free(NULL);
@@ -940,6 +1196,8 @@ int main(void)
     Suite *su = suite_create("journey");
     TCase *core = tcase_create("core");
     tcase_add_test(core, journeys_cut);
+    tcase_add_test(core, boundary_post_purchase);
+    tcase_add_test(core, boundary_attribution);
     tcase_add_test(core, top_paths);
     tcase_add_test(core, transitions);
     tcase_add_test(core, markov_cycle);

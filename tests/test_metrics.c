@@ -1402,6 +1402,51 @@ START_TEST(monitor_cases_and_bad_input)
 }
 END_TEST
 
+/* Times outside years 0000-9999 and endless durations are refused: before,
+ * a read at a time near INT64_MIN, a case opened and resolved 2^63 ms apart
+ * and two contacts of INT64_MAX ms each overflowed signed arithmetic
+ * (undefined behaviour; UBSan stops the sanitized run). A window longer than
+ * every time there is works as the whole span. */
+START_TEST(monitor_refuses_times_beyond_years_0000_9999)
+{
+    cx_monitor *m;
+    double v;
+    uint64_t n;
+    OK(cx_monitor_new(&m, INT64_C(1) << 62));
+    ck_assert_int_eq(cx_monitor_add_contact(m, INT64_MIN + 1, CX_HANDLED, 0), CX_ERANGE);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "outside years 0000-9999"));
+    ck_assert_int_eq(cx_monitor_read(&v, &n, m, INT64_MIN + 1, CX_MEASURE_MISSED_RATE), CX_ERANGE);
+    ck_assert_int_eq(cx_monitor_add_case(m, INT64_MAX, INT64_MIN + 1, CX_TIME_NONE, 1, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_monitor_add_case(m, 0, INT64_MIN + 1, CX_TIME_NONE, 1, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_monitor_add_case(m, 0, 0, INT64_MIN + 1, 1, 0), CX_ERANGE);
+    ck_assert_int_eq(cx_monitor_add_answer(m, INT64_MAX, CX_METRIC_NPS, 9, 0, 10, 1), CX_ERANGE);
+    ck_assert_int_eq(cx_monitor_add_contact(m, 0, CX_HANDLED, INT64_MAX), CX_ERANGE);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "longer than years 0000-9999"));
+    ck_assert_int_eq(cx_monitor_add_contact(m, 0, CX_HANDLED, -1), CX_ERANGE);
+    /* the extremes that are times work; nothing refused was counted */
+    const cx_time lo = -62167219200000LL, hi = 253402300799999LL;
+    OK(cx_monitor_add_case(m, hi, lo, hi, 1, 0));
+    OK(cx_monitor_add_contact(m, hi, CX_HANDLED, hi - lo));
+    OK(cx_monitor_add_contact(m, hi, CX_HANDLED, hi - lo));
+    OK(cx_monitor_read(&v, &n, m, hi, CX_MEASURE_RESOLUTION));
+    ck_assert_uint_eq(n, 1);
+    ck_assert(v == (double)(hi - lo));
+    OK(cx_monitor_read(&v, &n, m, hi, CX_MEASURE_FIRST_RESPONSE));
+    ck_assert(v == (double)(hi - lo));
+    OK(cx_monitor_read(&v, &n, m, hi, CX_MEASURE_HANDLE_TIME));
+    ck_assert_uint_eq(n, 2);
+    ck_assert(v == (double)(hi - lo));
+    cx_monitor_free(m);
+    /* a window of INT64_MAX holds everything from year 0000 on */
+    OK(cx_monitor_new(&m, INT64_MAX));
+    OK(cx_monitor_add_contact(m, lo, CX_MISSED, 0));
+    OK(cx_monitor_read(&v, &n, m, hi, CX_MEASURE_MISSED_RATE));
+    ck_assert_uint_eq(n, 1);
+    ck_assert(v == 100);
+    cx_monitor_free(m);
+}
+END_TEST
+
 /* ---- hardening (issue 15) ---------------------------------------------- */
 
 /* Every allocation of cx_query_run() and cx_result_merge() refused in turn,
@@ -1744,6 +1789,7 @@ int main(void)
     tcase_add_test(core, export_files);
     tcase_add_test(core, agent_daily_report);
     tcase_add_test(core, monitor_cases_and_bad_input);
+    tcase_add_test(core, monitor_refuses_times_beyond_years_0000_9999);
     suite_add_tcase(su, core);
     TCase *merge = tcase_create("merge");
     tcase_set_timeout(merge, 120);

@@ -3,7 +3,8 @@
  * touchpoints.csv, cases.csv, interactions.csv, questions.csv, feedback.csv,
  * transactions.csv; missing files are skipped) into a store, keeps it in a
  * SQLite file, loads it back to check, and prints what the library can say
- * about the data. The README's first command runs it on examples/data/.
+ * about the data (activity, service, headline scores, journeys and the first
+ * pain point under each journey boundary rule, one customer's history). The README's first command runs it on examples/data/.
  *
  * Usage: cx-report [-o DB] [-r REJECT_DIR] [--strict] DATA_DIR
  *
@@ -371,6 +372,83 @@ static void busiest_history(const cx_store *s)
     cx_history_free(h);
 }
 
+static const char *text(const cx_result *t, size_t row, const char *name)
+{
+    size_t c;
+    const char *v;
+    CHECK(cx_result_column_find(&c, t, name));
+    CHECK(cx_result_get_string(&v, t, row, c));
+    return v ? v : "-";
+}
+
+/* Journeys under one boundary rule (purchases convert; repeats merged). */
+static cx_journeys *journeys_under(const cx_store *s, cx_journeys_boundary rule)
+{
+    cx_journeys_options *o;
+    cx_journeys *j;
+    CHECK(cx_journeys_options_new(&o, s));
+    CHECK(cx_journeys_options_set_boundary(o, rule));
+    CHECK(cx_journeys_options_set_collapse(o, 1));
+    CHECK(cx_journeys_new(&j, s, o));
+    cx_journeys_options_free(o);
+    return j;
+}
+
+/* The journeys in brief: the rule that cut them, the top paths, and the
+ * first pain point's journey evidence with post-purchase steps in the
+ * order's journey (the default) and with a purchase ending its journey. */
+static void journeys_summary(const cx_store *s)
+{
+    static const cx_journeys_boundary rules[] = {CX_JOURNEYS_BOUNDARY_POST_PURCHASE, CX_JOURNEYS_BOUNDARY_CONVERSION};
+    static const char *const names[] = {"post-purchase steps stay with the order (default)",
+                                        "a purchase ends its journey (rule of 0.2)"};
+    cx_journeys *j = journeys_under(s, rules[0]);
+    cx_result *t, *pain;
+    printf("\nJourneys: %zu, %zu converted; boundary: a purchase keeps its delivery, unboxing, onboarding and\n"
+           "support in its journey, the next pre-purchase touch starts the next one\n",
+           cx_journeys_count(j), cx_journeys_conversion_count(j));
+    CHECK(cx_journeys_paths(&t, j, 3));
+    for (size_t r = 0; r < cx_result_row_count(t); r++)
+        printf("  %6.0f journeys, %5.1f %% converted: %s\n", cell(t, r, "journeys"), cell(t, r, "conversion_rate"),
+               text(t, r, "path"));
+    cx_result_free(t);
+    CHECK(cx_journeys_pain_points(&pain, j));
+    if (cx_result_row_count(pain) == 0) {
+        cx_result_free(pain);
+        cx_journeys_free(j);
+        return;
+    }
+    char first[128];
+    snprintf(first, sizeof first, "%s", text(pain, 0, "touchpoint"));
+    printf("First pain point: %s; its journey evidence under each boundary rule:\n", first);
+    for (int k = 0; k < 2; k++) {
+        cx_result *p = pain;
+        cx_journeys *jj = NULL;
+        if (k) {
+            jj = journeys_under(s, rules[k]);
+            CHECK(cx_journeys_pain_points(&p, jj));
+        }
+        size_t r = 0;
+        while (r + 1 < cx_result_row_count(p) && strcmp(text(p, r, "touchpoint"), first) != 0)
+            r++;
+        printf("  %s: rank %.0f, %.0f flags\n", names[k], cell(p, r, "rank"), cell(p, r, "flags"));
+        printf("    drop-off on the way to a purchase: %.1f %% vs %.1f %% elsewhere (n = %.0f)\n", cell(p, r, "drop_off"),
+               cell(p, r, "drop_off_rest"), cell(p, r, "drop_off_n"));
+        if (cell(p, r, "post_purchase_drop_off_n") > 0)
+            printf("    no later purchase after it, as a post-purchase step: %.1f %% vs %.1f %% elsewhere (n = %.0f)\n",
+                   cell(p, r, "post_purchase_drop_off"), cell(p, r, "post_purchase_drop_off_rest"),
+                   cell(p, r, "post_purchase_drop_off_n"));
+        else
+            printf("    no post-purchase steps under this rule\n");
+        if (k) {
+            cx_result_free(p);
+            cx_journeys_free(jj);
+        }
+    }
+    cx_result_free(pain);
+    cx_journeys_free(j);
+}
+
 /* A SQLite file and its WAL side files; a name too long to hold is not
    shortened into some other file's name. */
 static void remove_db(const char *db)
@@ -455,6 +533,7 @@ int main(int argc, char **argv)
     cases_summary(s);
     headline(s);
     nps_by_channel(s);
+    journeys_summary(s);
     funnel(s);
     value_summary(s);
     busiest_history(s);

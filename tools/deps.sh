@@ -24,7 +24,13 @@ CX_TEST_PACKAGES=(check g++ binutils abigail-tools doxygen valgrind python3
   patchelf python3-venv
   lua5.4 liblua5.4-dev lua-busted
   # the locale test (tests/test_locale.c) runs under a comma-decimal LC_NUMERIC
-  locales)
+  locales
+  # the ThreadSanitizer runtime of gcc 12 (build-tsan, -Db_sanitize=thread)
+  libtsan2
+
+  # the libFuzzer targets (tests/fuzz/): clang, its fuzzer and sanitizer runtimes,
+  # and llvm-profdata / llvm-cov for the coverage report of tests/fuzz/long-run.sh
+  clang libclang-rt-14-dev llvm)
 
 # The comma-decimal locale tests/test_locale.c needs (de_DE.UTF-8), generated
 # when missing (needs the locales package, root or sudo); without it the

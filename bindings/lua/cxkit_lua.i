@@ -12,24 +12,42 @@
 /* raise, leaving the error state clear for the next call */
 #define CXB_RAISE(code, msg) do { lua_pushfstring(L, "%s: %s", cxb_error_kind(code), (msg)); cxb_code = 0; SWIG_fail; } while (0)
 
-/* An integer argument: a Lua integer, or a float with an integral value. */
-static int cxb_lua_int(lua_State *L, int idx, long long lo, long long hi, long long *out)
+/* An integer: a Lua integer, or a float with an integral value. `what`
+ * names it in errors ("argument 3", "entry 2 of times"). */
+static int cxb_lua_int_named(lua_State *L, int idx, long long lo, long long hi, long long *out, const char *what)
 {
     int isnum = 0;
     lua_Integer v = lua_tointegerx(L, idx, &isnum);
     if (!isnum) {
         if (lua_type(L, idx) == LUA_TNUMBER)
-            cxb_fail(CX_ERANGE, "argument %d: %s is not an integer", idx, lua_tostring(L, idx));
+            cxb_fail(CX_ERANGE, "%s: %s is not an integer", what, lua_tostring(L, idx));
         else
-            cxb_fail(CX_EINVAL, "argument %d: expected an integer, got %s", idx, luaL_typename(L, idx));
+            cxb_fail(CX_EINVAL, "%s: expected an integer, got %s", what, luaL_typename(L, idx));
         return -1;
     }
     if (v < lo || v > hi) {
-        cxb_fail(CX_ERANGE, "argument %d: %lld is out of range [%lld, %lld]", idx, (long long)v, lo, hi);
+        cxb_fail(CX_ERANGE, "%s: %lld is out of range [%lld, %lld]", what, (long long)v, lo, hi);
         return -1;
     }
     *out = v;
     return 0;
+}
+
+/* An integer argument at stack index idx > 0. */
+static int cxb_lua_int(lua_State *L, int idx, long long lo, long long hi, long long *out)
+{
+    char what[32];
+    snprintf(what, sizeof what, "argument %d", idx);
+    return cxb_lua_int_named(L, idx, lo, hi, out, what);
+}
+
+/* An entry (numbered from 1) of an array argument, on top of the stack. */
+static int cxb_lua_int_entry(lua_State *L, long long lo, long long hi, long long *out, const char *name,
+                             size_t entry)
+{
+    char what[96];
+    snprintf(what, sizeof what, "entry %zu of %s", entry, name ? name : "the array");
+    return cxb_lua_int_named(L, -1, lo, hi, out, what);
 }
 %}
 #define CXB_RAISE(code, msg) lua_pushfstring(L, "%s: %s", cxb_error_kind(code), (msg)); cxb_code = 0; SWIG_fail
@@ -180,7 +198,8 @@ static int cxb_lua_time(lua_State *L, int idx, cx_time *out, const char *func, c
         return cxb_check(cx_time_parse(out, s, len)) < 0 ? -1 : 0;
     }
     long long v;
-    if (cxb_lua_int(L, idx, LLONG_MIN + 1, LLONG_MAX, &v) < 0)
+    if ((entry >= 0 ? cxb_lua_int_entry(L, LLONG_MIN + 1, LLONG_MAX, &v, name, (size_t)entry)
+                    : cxb_lua_int(L, idx, LLONG_MIN + 1, LLONG_MAX, &v)) < 0)
         return -1;
     *out = v;
     return 0;
@@ -245,6 +264,8 @@ static int cxb_lua_isenum(lua_State *L, int idx)
 %cxb_lua_enum(cxb_level, CXB_E_LEVEL)
 %cxb_lua_enum(cxb_conversion, CXB_E_CONVERSION)
 %cxb_lua_enum(cxb_jgroup, CXB_E_JGROUP)
+%cxb_lua_enum(cxb_boundary, CXB_E_BOUNDARY)
+%cxb_lua_enum(cxb_post, CXB_E_POST)
 %cxb_lua_enum(cxb_activity, CXB_E_ACTIVITY)
 %cxb_lua_enum(cxb_cohort_start, CXB_E_COHORT_START)
 %cxb_lua_enum(cxb_band, CXB_E_BAND)
@@ -360,6 +381,20 @@ static int cxb_lua_seq(lua_State *L, int idx, size_t *n)
         return -1;
     }
     *n = (size_t)lua_rawlen(L, idx);
+    /* a table with other keys than 1..n (a map, or a sequence with holes,
+     * whose # is any border) is no array: refused, not read in part */
+    size_t keys = 0;
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        keys++;
+        lua_pop(L, 1);
+    }
+    if (keys != *n) {
+        cxb_fail(CX_EINVAL, "argument %d: expected a sequence (keys 1 to n), got a table with %zu keys of which "
+                 "%zu form the sequence", idx, keys, *n);
+        return -1;
+    }
     return 0;
 }
 
@@ -420,7 +455,7 @@ static int cxb_lua_i64v(lua_State *L, int idx, cxb_i64v *a, int times, const cha
             v[i] = t;
         } else {
             long long x = 0;
-            bad = cxb_lua_int(L, -1, LLONG_MIN, LLONG_MAX, &x) < 0;
+            bad = cxb_lua_int_entry(L, LLONG_MIN, LLONG_MAX, &x, name, i + 1) < 0;
             v[i] = x;
         }
         lua_pop(L, 1);
@@ -527,7 +562,7 @@ static int cxb_lua_flagv(lua_State *L, int idx, cxb_intv *a)
         if (lua_rawgeti(L, idx, (lua_Integer)i + 1) == LUA_TBOOLEAN)
             x = lua_toboolean(L, -1);
         else
-            bad = cxb_lua_int(L, -1, INT_MIN, INT_MAX, &x) < 0;
+            bad = cxb_lua_int_entry(L, INT_MIN, INT_MAX, &x, NULL, i + 1) < 0;
         lua_pop(L, 1);
         if (bad) {
             free(v);
@@ -655,16 +690,19 @@ typedef struct cxb_lua_names cxb_lua_names;
 
 /* cx.journey_options(store, {level = "channel", collapse = true,
  * conversion = "purchase" | {"touchpoint", "web_checkout"} | {"purchase", {"stage", "purchase"}, ...},
+ * boundary = "post_purchase" | "conversion" | "gap",
+ * post_purchase = "retention" | {"touchpoint", "home_delivery"} | {"service", {"kind", "delivery"}, ...},
  * gap_ms = ..., repeat_contacts = {"contact", ms}, position_weights = {0.4, 0.4}, ...})
  * and cx.funnel(store, {{"stage", "awareness"}, ...}, {window_ms = ..., strict = true,
  * exclusions = {{level, name}, ...}, as_of = time}): the JourneyOptions and Funnel setters
  * in one call. The module is the global "cxkit" while this runs. */
 %luacode {
 local cx = cxkit
-local setters = { "gap_ms", "set_gap", "cut_at_conversion", "set_cut_at_conversion", "level", "set_level",
+local setters = { "gap_ms", "set_gap", "cut_at_conversion", "set_cut_at_conversion", "boundary", "set_boundary",
+  "level", "set_level",
   "collapse", "set_collapse", "conversion_in_path", "set_conversion_in_path", "half_life_ms", "set_half_life",
   "min_support", "set_min_support" }
-local known = { conversion = true, repeat_contacts = true, position_weights = true }
+local known = { conversion = true, post_purchase = true, repeat_contacts = true, position_weights = true }
 for i = 1, #setters, 2 do known[setters[i]] = true end
 function cx.journey_options(store, t)
   local o = cx.JourneyOptions(store)
@@ -682,6 +720,17 @@ function cx.journey_options(store, t)
   for i, rule in ipairs(conv or {}) do
     if type(rule) == "string" then rule = { "kind", rule } end
     if i == 1 then o:set_conversion(rule[1], rule[2]) else o:add_conversion(rule[1], rule[2]) end
+  end
+  -- post-purchase rules: one stage, one {by, name} pair, or a list of stages and pairs
+  local post = t.post_purchase
+  local postby = { stage = true, touchpoint = true, touchpoint_kind = true, kind = true }
+  if type(post) == "string" then post = { post }
+  elseif type(post) == "table" and #post == 2 and postby[post[1]] and type(post[2]) == "string" then
+    post = { post }
+  end
+  for i, rule in ipairs(post or {}) do
+    if type(rule) == "string" then rule = { "stage", rule } end
+    if i == 1 then o:set_post_purchase(rule[1], rule[2]) else o:add_post_purchase(rule[1], rule[2]) end
   end
   for i = 1, #setters, 2 do
     local v = t[setters[i]]

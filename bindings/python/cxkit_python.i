@@ -219,7 +219,8 @@ static PyObject *cxb_py_time_out(cx_time t)
 %typemap(doctype) cx_time "datetime, ISO-8601 str, int (ms) or None";
 %typemap(doctype) cxb_table, cxb_measure, cxb_dim, cxb_bucket, cxb_vocab, cxb_metric, cxb_outcome, cxb_direction,
                   cxb_level, cxb_conversion, cxb_jgroup, cxb_activity, cxb_cohort_start, cxb_band, cxb_model_kind,
-                  cxb_summary_col, cxb_signal, cxb_care_kind, cxb_existing "str (name) or int";
+                  cxb_summary_col, cxb_signal, cxb_care_kind, cxb_existing, cxb_boundary,
+                  cxb_post "str (name) or int";
 %typemap(doctype) cxb_odim "str (name), int or None";
 %typemap(doctype) cxb_colref, cxb_ocolref "str (name) or int (index)";
 %typemap(doctype) cxb_realv, cxb_orealv, cxb_flagv, cxb_oflagv "sequence or numpy array";
@@ -279,6 +280,8 @@ static int cxb_py_enum(PyObject *o, int kind, int *out)
 %cxb_py_enum(cxb_level, CXB_E_LEVEL)
 %cxb_py_enum(cxb_conversion, CXB_E_CONVERSION)
 %cxb_py_enum(cxb_jgroup, CXB_E_JGROUP)
+%cxb_py_enum(cxb_boundary, CXB_E_BOUNDARY)
+%cxb_py_enum(cxb_post, CXB_E_POST)
 %cxb_py_enum(cxb_activity, CXB_E_ACTIVITY)
 %cxb_py_enum(cxb_cohort_start, CXB_E_COHORT_START)
 %cxb_py_enum(cxb_band, CXB_E_BAND)
@@ -453,6 +456,13 @@ static int cxb_py_strv(PyObject *o, cxb_strv *a, const char *func, const char *n
         PyErr_SetString(PyExc_TypeError, "expected a sequence of str, got a single str");
         return -1;
     }
+    /* a dict or a set iterates (keys, in no meaningful order) but is no
+     * column: refused, not read as its keys */
+    if (PyDict_Check(o) || PyAnySet_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s: %s: expected a sequence of str (list, tuple or numpy array), got %s",
+                     func, name, Py_TYPE(o)->tp_name);
+        return -1;
+    }
     PyObject *seq = PySequence_Fast(o, "expected a sequence of str (list, tuple or numpy array)");
     if (!seq)
         return -1;
@@ -511,6 +521,11 @@ fail:
             *v_out = bv;                                                                              \
             *n_out = bn;                                                                              \
             return 0;                                                                                 \
+        }                                                                                             \
+        if (PyDict_Check(o) || PyAnySet_Check(o)) {                                                   \
+            PyErr_Format(PyExc_TypeError, "expected a sequence of numbers or a numpy array, got %s",   \
+                         Py_TYPE(o)->tp_name);                                                        \
+            return -1;                                                                                \
         }                                                                                             \
         PyObject *seq = PySequence_Fast(o, "expected a sequence of numbers or a numpy array");        \
         if (!seq)                                                                                     \
@@ -807,19 +822,26 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
     @classmethod
     def make(cls, store, conversion=None, gap_ms=None, cut_at_conversion=None, level=None,
              collapse=None, conversion_in_path=None, repeat_contacts=None, half_life_ms=None,
-             position_weights=None, min_support=None):
+             position_weights=None, min_support=None, boundary=None, post_purchase=None):
         """Options in one call; an argument left None keeps the default.
         conversion: an interaction kind ("purchase"), a (by, name) pair such
         as ("touchpoint", "web_checkout"), or a list of those (any matches);
-        repeat_contacts: (kind, window_ms); position_weights: (first, last).
-        The other arguments are those of the set_* methods."""
+        post_purchase: the same for the post-purchase rules, a (by, name)
+        pair such as ("stage", "retention") or a list of them (a bare name is
+        a stage); repeat_contacts: (kind, window_ms); position_weights:
+        (first, last). The other arguments are those of the set_* methods."""
         o = cls(store)
-        if conversion is not None:
-            rules = [conversion] if isinstance(conversion, (str, tuple)) else list(conversion)
+        for rules, default_by, set_rule, add_rule in ((conversion, "kind", o.set_conversion, o.add_conversion),
+                                                      (post_purchase, "stage", o.set_post_purchase,
+                                                       o.add_post_purchase)):
+            if rules is None:
+                continue
+            rules = [rules] if isinstance(rules, (str, tuple)) else list(rules)
             for i, rule in enumerate(rules):
-                by, name = ("kind", rule) if isinstance(rule, str) else rule
-                (o.set_conversion if i == 0 else o.add_conversion)(by, name)
+                by, name = (default_by, rule) if isinstance(rule, str) else rule
+                (set_rule if i == 0 else add_rule)(by, name)
         for value, setter in ((gap_ms, o.set_gap), (cut_at_conversion, o.set_cut_at_conversion),
+                              (boundary, o.set_boundary),
                               (level, o.set_level), (collapse, o.set_collapse),
                               (conversion_in_path, o.set_conversion_in_path),
                               (half_life_ms, o.set_half_life), (min_support, o.set_min_support)):

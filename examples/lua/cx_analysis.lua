@@ -120,9 +120,11 @@ for _, e in ipairs(entries) do
   print(("  %s  %-12s %s"):format(cx.time_format(e.time, RIYADH):sub(1, 16), e.table, what))
 end
 
--- customer journeys: a purchase ends a journey, consecutive repeats merged
+-- customer journeys: a purchase converts, and its delivery, unboxing, onboarding and support stay in its
+-- journey (boundary "post_purchase", the default); consecutive repeats merged
 local day = 86400000
-local j = cx.Journeys(store, cx.journey_options(store, { collapse = true, repeat_contacts = { "contact", 14 * day } }))
+local j = cx.Journeys(store, cx.journey_options(store, { boundary = "post_purchase", collapse = true,
+  repeat_contacts = { "contact", 14 * day } }))
 print(("\nJourneys: %d, of which %d converted"):format(j:count(), j:conversion_count()))
 print(("  %6s %7s %9s %6s  %s"):format("n", "conv%", "median h", "NPS", "path"))
 for _, r in ipairs(j:paths(5):totable()) do

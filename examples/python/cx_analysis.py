@@ -166,11 +166,12 @@ def monitor(store):
 
 
 def journeys(store):
-    """Journeys of the demo data: a purchase ends a journey, consecutive
-    repeats merged; a repeat contact within 14 days counts against a
-    touchpoint."""
+    """Journeys of the demo data: a purchase converts, and its delivery,
+    unboxing, onboarding and support stay in its journey (boundary
+    "post_purchase", the default); consecutive repeats merged; a repeat
+    contact within 14 days counts against a touchpoint."""
     day = 86400000
-    j = cxkit.Journeys(store, collapse=True, repeat_contacts=("contact", 14 * day))
+    j = cxkit.Journeys(store, boundary="post_purchase", collapse=True, repeat_contacts=("contact", 14 * day))
     print("\nJourneys: %d, of which %d converted" % (j.count(), j.conversion_count()))
     print("  %6s %7s %9s %6s  %s" % ("n", "conv%", "median h", "NPS", "path"))
     for r in j.paths(5):

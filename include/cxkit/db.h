@@ -53,6 +53,21 @@ extern "C" {
  * sqlite3_config(), so it is SQLite's default (malloc) unless the
  * application configures SQLite before its first use. SQLite running out
  * of memory makes the call fail with ::CX_ENOMEM, leaving the file as it was.
+ *
+ * **Threads.** Every call opens a SQLite connection of its own, uses it in
+ * the calling thread only and closes it before it returns; the store keeps
+ * no database state. The connections are opened with
+ * `SQLITE_OPEN_NOMUTEX` (SQLite's multi-thread mode: no locking inside a
+ * connection that only one thread uses), so calls may run in parallel
+ * from several threads, each on its own connection: cx_db_save() of one
+ * store (a read-only call, see the store's **Threads**) or of different
+ * stores, loads, and the other calls on different files. Calls on one file
+ * at the same time, from threads or processes, are serialised by SQLite's
+ * file locks: a call waits up to 5 s for another's transaction, then fails
+ * with ::CX_EIO. This needs a SQLite built thread-safe
+ * (`sqlite3_threadsafe()` not 0, as Debian's and other distributions'
+ * builds are); with a single-threaded SQLite build, use the cx_db_ calls
+ * from one thread at a time.
  * @{ */
 
 /** The schema version this library writes. */

@@ -64,6 +64,14 @@ extern "C" {
  * import instead. Either way an import is one transaction: when it fails
  * (strict mode, an I/O error, a malformed header, out of memory) the store is
  * left exactly as it was before the import began.
+ *
+ * **Threads.** An import changes its store, which it needs to itself (see
+ * the store's **Threads**); imports into different stores may run at the
+ * same time. They only read their options: one options object, once set
+ * up, may serve imports in several threads at once (its allocator must
+ * then be thread-safe, and a reject file named in it would be written by
+ * each of them: give each thread its own options for that). Exports only
+ * read the store and may run in parallel with other read-only calls.
  * @{ */
 
 /** Opaque options of an import. */

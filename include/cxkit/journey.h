@@ -25,22 +25,58 @@ extern "C" {
  * ::cx_result (result.h), the library's one table of named, typed columns,
  * read with the cx_result_* getters and freed with cx_result_free().
  *
- * **Journeys.** A customer's interactions, in time order, start a new
- * journey after an inactivity gap longer than the option's gap (when the
- * gap is set) and right after a conversion event (when cutting at
- * conversions, the default). A journey *converts* when it holds a
- * conversion event; its value is the sum of the values of its conversion
- * events. A conversion event is an interaction whose outcome is
- * ::CX_HANDLED and that matches one of the conversion rules (by interaction
- * kind, touchpoint or stage; by default the kind "purchase").
+ * **Journeys.** A customer's interactions, in time order, are cut into
+ * journeys by the *boundary rule* (::cx_journeys_boundary,
+ * cx_journeys_options_set_boundary()) and, whatever the rule, after an
+ * inactivity gap longer than the option's gap (when the gap is set). A
+ * conversion event is an interaction whose outcome is ::CX_HANDLED and that
+ * matches one of the conversion rules (by interaction kind, touchpoint or
+ * stage; by default the kind "purchase"). A *post-purchase step* is an
+ * event that is not a conversion and matches one of the post-purchase
+ * rules (cx_journeys_options_add_post_purchase(); by default a delivery:
+ * interaction kind "delivery" or touchpoint kind "logistics", or any
+ * touchpoint of the stages "onboarding", "advocacy" or "service").
+ * - ::CX_JOURNEYS_BOUNDARY_POST_PURCHASE (the default): after a conversion
+ *   the journey goes on through the post-purchase steps that follow it (the
+ *   delivery, unboxing, onboarding and support of that order); the first
+ *   later event that is not a post-purchase step (a pre-purchase touch such
+ *   as a visit, an ad or a checkout, a retention message, or the next
+ *   conversion) starts the next journey. A journey so holds at most one
+ *   conversion, followed by its post-purchase steps.
+ * - ::CX_JOURNEYS_BOUNDARY_CONVERSION: a conversion ends its journey; the
+ *   next event starts the next one (the rule of versions before 0.3: the
+ *   delivery of an order then opens the next journey).
+ * - ::CX_JOURNEYS_BOUNDARY_GAP: conversions do not cut; only the gap does,
+ *   and a journey may hold several conversions.
+ *
+ * A journey *converts* when it holds a conversion event; its value is the
+ * sum of the values of its conversion events. Its *path to conversion* is
+ * its events up to and including its last conversion (all of them when it
+ * did not convert); the events after its last conversion are its *steps
+ * after the conversion* (none under the conversion rule; the post-purchase
+ * steps under the default rule).
  *
  * **Paths.** The path of a journey is the sequence of its events' states at
  * the chosen level (touchpoint, channel or stage), consecutive repeats
- * merged when collapsing. Conversion events are states of the path unless
- * cx_journeys_options_set_conversion_in_path() says otherwise (then a
- * journey whose only events are conversions keeps its last one, so no
- * converting path is empty). The duration of a journey is the time from its
- * first to its last event.
+ * merged when collapsing: the whole journey, steps after the conversion
+ * included ("website > web_checkout > home_delivery"). Conversion events
+ * are states of the path unless cx_journeys_options_set_conversion_in_path()
+ * says otherwise (then, when no state comes before a journey's last
+ * conversion, that conversion is kept as a state, so no path to conversion
+ * is empty). The duration of a journey is the time from its first to its
+ * last event; its time to conversion, from its first event to its last
+ * conversion.
+ *
+ * **What each analysis reads.** Paths, the journey list and satisfaction by
+ * path read whole journeys. The transition matrix and the attribution read
+ * paths to conversion only: CONVERSION follows the state of the conversion
+ * and the steps after it are no transitions of the chain, so a touch after
+ * the conversion gets no credit for it (a level value seen only after
+ * conversions gets a row of zeros). The pain points judge a touchpoint's
+ * *drop-off* on paths to conversion and its *post-purchase drop-off* on the
+ * steps after conversions (see cx_journeys_pain_points()). Funnels and stage
+ * progression read each customer's whole history and do not depend on the
+ * boundary rule.
  *
  * **Feedback of a journey.** An answer belongs to the journey of its
  * customer that had started at its time and was the latest to have
@@ -58,8 +94,9 @@ extern "C" {
  * A built ::cx_journeys is a snapshot of the store's interactions; it reads
  * the store again for times, kinds and feedback, so the store must outlive
  * it and must not change while an analysis runs. The analyses only read
- * the journeys handle and may run concurrently on one handle. Options,
- * funnels and results are not locked; results are immutable.
+ * the journeys handle, its funnel and the store, and may run concurrently
+ * on one handle and one funnel. Options and funnels are not locked: set
+ * them up in one thread, then share them read-only; results are immutable.
  *
  * **Failure.** Every call checks all of its arguments and leaves its
  * handles as they were when it fails; the last error names the function
@@ -92,6 +129,27 @@ typedef enum cx_conversion_by {
     CX_CONVERSION_BY_STAGE = 2       /**< A stage (::CX_VOCAB_STAGE): any touchpoint of it. */
 } cx_conversion_by;
 
+/** How a customer's interactions are cut into journeys (besides the
+ *  inactivity gap, which cuts under every rule). Values are stable. */
+typedef enum cx_journeys_boundary {
+    /** A conversion ends its journey: the next event, a delivery of the
+     *  same order included, starts the next one (the rule before 0.3). */
+    CX_JOURNEYS_BOUNDARY_CONVERSION = 0,
+    /** The default: the post-purchase steps after a conversion stay in its
+     *  journey; the next event that is not one starts the next journey. */
+    CX_JOURNEYS_BOUNDARY_POST_PURCHASE = 1,
+    /** Conversions do not cut; only the inactivity gap does. */
+    CX_JOURNEYS_BOUNDARY_GAP = 2
+} cx_journeys_boundary;
+
+/** What a post-purchase rule matches. Values are stable. */
+typedef enum cx_post_purchase_by {
+    CX_POST_PURCHASE_BY_STAGE = 0,           /**< A stage (::CX_VOCAB_STAGE): any touchpoint of it, such as "onboarding". */
+    CX_POST_PURCHASE_BY_TOUCHPOINT = 1,      /**< A touchpoint's name, such as "home_delivery". */
+    CX_POST_PURCHASE_BY_TOUCHPOINT_KIND = 2, /**< A touchpoint kind (::CX_VOCAB_TOUCHPOINT_KIND), such as "logistics". */
+    CX_POST_PURCHASE_BY_KIND = 3             /**< An interaction kind (::CX_VOCAB_INTERACTION_KIND), such as "delivery". */
+} cx_post_purchase_by;
+
 /** Groupings of cx_journeys_satisfaction(). Values are stable. */
 typedef enum cx_journeys_group {
     CX_JOURNEYS_GROUP_PATH = 0,     /**< By path (one row per distinct path). */
@@ -101,6 +159,8 @@ typedef enum cx_journeys_group {
 
 /** Most conversion rules in one set of options. */
 #define CX_JOURNEYS_MAX_CONVERSIONS 16
+/** Most post-purchase rules in one set of options. */
+#define CX_JOURNEYS_MAX_POST_PURCHASE 16
 /** Most steps in a funnel. */
 #define CX_FUNNEL_MAX_STEPS 32
 /** Most exclusion steps in a funnel. */
@@ -116,10 +176,21 @@ typedef enum cx_journeys_group {
 
 /**
  * @brief Create journey options with the defaults: conversion = an
- *        interaction of kind "purchase" (handled), cut at each conversion, no
- *        inactivity gap, touchpoint level, no collapsing, conversions in the
- *        path, contact kind "contact", repeat window 7 days, time-decay
- *        half-life 7 days, position weights 0.4 / 0.4, minimum support 30.
+ *        interaction of kind "purchase" (handled), boundary
+ *        ::CX_JOURNEYS_BOUNDARY_POST_PURCHASE with the post-purchase rules
+ *        interaction kind "delivery", touchpoint kind "logistics" and the
+ *        stages "onboarding", "advocacy" and "service", no inactivity gap,
+ *        touchpoint level, no collapsing, conversions in the path, contact
+ *        kind "contact", repeat window 7 days, time-decay half-life 7 days,
+ *        position weights 0.4 / 0.4, minimum support 30.
+ *
+ * Why these post-purchase rules: the delivery, unboxing, onboarding,
+ * reviews and support that follow an order are part of that order's
+ * experience, so they stay in its journey. The "retention" stage is left
+ * out on purpose: newsletters, loyalty visits and win-back offers aim at
+ * the *next* order, so they open the next journey and can earn credit for
+ * it. Add the stage with cx_journeys_options_add_post_purchase() to keep
+ * them with the previous order instead.
  * @param[out] out   the options, to free with cx_journeys_options_free().
  * @param[in]  store the store whose names the options resolve (borrowed: it
  *                   must outlive the options); its allocator is used.
@@ -167,12 +238,56 @@ CX_EXTERN int cx_journeys_options_add_conversion(cx_journeys_options *options, c
 CX_EXTERN int cx_journeys_options_set_gap(cx_journeys_options *options, int64_t gap_ms);
 
 /**
- * @brief Whether a conversion ends its journey (default 1).
+ * @brief Whether a conversion ends its journey: 1 sets the boundary
+ *        ::CX_JOURNEYS_BOUNDARY_CONVERSION, 0 sets ::CX_JOURNEYS_BOUNDARY_GAP
+ *        (kept from 0.2; cx_journeys_options_set_boundary() says more,
+ *        and its default keeps post-purchase steps with their order).
  * @param[in] options the options.
  * @param[in] cut     1 to start a new journey after each conversion event, 0 not to.
  * @return ::CX_OK or ::CX_EINVAL.
  */
 CX_EXTERN int cx_journeys_options_set_cut_at_conversion(cx_journeys_options *options, int cut);
+
+/**
+ * @brief Set the rule that cuts journeys (default
+ *        ::CX_JOURNEYS_BOUNDARY_POST_PURCHASE; see the module's text). The
+ *        inactivity gap cuts under every rule.
+ * @param[in] options  the options.
+ * @param[in] boundary a ::cx_journeys_boundary.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_journeys_options_set_boundary(cx_journeys_options *options, cx_journeys_boundary boundary);
+
+/**
+ * @brief Replace the post-purchase rules by one rule. See also
+ *        cx_journeys_options_add_post_purchase().
+ *
+ * An event is a post-purchase step when it is not a conversion and matches
+ * any rule. The rules matter under ::CX_JOURNEYS_BOUNDARY_POST_PURCHASE
+ * only: an event before the journey's conversion is a step towards it,
+ * whatever it matches.
+ * @param[in] options the options.
+ * @param[in] by      a ::cx_post_purchase_by.
+ * @param[in] name    the stage, touchpoint, touchpoint kind or interaction
+ *                    kind, known to the store.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOTFOUND (unknown name); on failure
+ *         the rules are unchanged.
+ */
+CX_EXTERN int cx_journeys_options_set_post_purchase(cx_journeys_options *options, cx_post_purchase_by by,
+                                                    const char *name);
+
+/**
+ * @brief Add a post-purchase rule (adding a rule already there does
+ *        nothing).
+ * @param[in] options the options.
+ * @param[in] by      a ::cx_post_purchase_by.
+ * @param[in] name    the stage, touchpoint, touchpoint kind or interaction
+ *                    kind, known to the store.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND or ::CX_ELIMIT (more than
+ *         ::CX_JOURNEYS_MAX_POST_PURCHASE rules).
+ */
+CX_EXTERN int cx_journeys_options_add_post_purchase(cx_journeys_options *options, cx_post_purchase_by by,
+                                                    const char *name);
 
 /**
  * @brief Set the level of path states (default touchpoint).
@@ -193,8 +308,9 @@ CX_EXTERN int cx_journeys_options_set_collapse(cx_journeys_options *options, int
 /**
  * @brief Whether conversion events are states of the path (default 1).
  * @param[in] options the options.
- * @param[in] in_path 1 to keep them, 0 to leave them out (a journey made
- *                    only of conversions keeps its last one).
+ * @param[in] in_path 1 to keep them, 0 to leave them out (a journey's last
+ *                    conversion stays when no state comes before it, so a
+ *                    journey made only of conversions keeps its last one).
  * @return ::CX_OK or ::CX_EINVAL.
  */
 CX_EXTERN int cx_journeys_options_set_conversion_in_path(cx_journeys_options *options, int in_path);
@@ -249,7 +365,7 @@ CX_EXTERN int cx_journeys_options_set_min_support(cx_journeys_options *options, 
  * Cost: one counting sort of the interactions by customer, a sort of each
  * customer's events only when they were not added in time order, and one
  * pass to cut journeys and compute paths: O(n) for data added in time
- * order. Memory: about 8 bytes per interaction plus 13 bytes per journey
+ * order. Memory: about 8 bytes per interaction plus 21 bytes per journey
  * and 4 per customer (see cx_journeys_byte_count()).
  * @param[out] out     the journeys, to free with cx_journeys_free().
  * @param[in]  store   the store (borrowed: it must outlive the journeys and
@@ -290,7 +406,10 @@ CX_EXTERN size_t cx_journeys_byte_count(const cx_journeys *journeys);
 /**
  * @brief List every journey: columns "customer", "start", "end" (times),
  *        "events", "converted" (0 or 1), "value" (real), "path" (the
- *        states joined by " > "). Rows are in customer order, then time.
+ *        states joined by " > "), "converted_at" (the time of its last
+ *        conversion, ::CX_TIME_NONE when it did not convert) and
+ *        "events_after_conversion" (its steps after that conversion). Rows
+ *        are in customer order, then time.
  * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
@@ -301,10 +420,12 @@ CX_EXTERN int cx_journeys_list(cx_result **out, const cx_journeys *journeys);
  * @brief The most frequent paths.
  *
  * Columns: "path", "length" (states), "journeys", "customers" (distinct),
- * "conversions", "conversion_rate" (%), "median_duration_ms",
- * "nps", "nps_n", "csat" (%), "csat_n", "ces", "ces_n" (the feedback of
- * those journeys, see above; NaN without answers). Rows by journeys
- * descending, then by path (state codes) for ties.
+ * "conversions", "conversion_rate" (%), "median_duration_ms" (first to
+ * last event, steps after the conversion included), "nps", "nps_n",
+ * "csat" (%), "csat_n", "ces", "ces_n" (the feedback of those journeys,
+ * see above; NaN without answers), "median_to_conversion_ms" (first event
+ * to the last conversion, over the converting journeys; NaN without one).
+ * Rows by journeys descending, then by path (state codes) for ties.
  * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @param[in]  top_k    most rows wanted, >= 1.
@@ -318,9 +439,11 @@ CX_EXTERN int cx_journeys_paths(cx_result **out, const cx_journeys *journeys, si
  *        and "DROP".
  *
  * With order k, a state is the sequence of the last k states of the path
- * (fewer at its beginning), written "a > b". Every journey contributes
- * START -> its first state, one transition per step, and its last state ->
- * CONVERSION or DROP. Columns: "from", "to", "count", "probability"
+ * (fewer at its beginning), written "a > b". Every journey contributes its
+ * path to conversion (see above): START -> its first state, one transition
+ * per step, and its last state -> CONVERSION (the state of the conversion)
+ * or DROP (a journey that did not convert). Steps after the conversion are
+ * not in the chain: the chain is a model of reaching the conversion. Columns: "from", "to", "count", "probability"
  * (count / all transitions out of "from"). Rows by "from" in order of first
  * appearance (START first), then "to" likewise (CONVERSION and DROP last).
  * @param[out] out      the result, to free with cx_result_free().
@@ -346,7 +469,8 @@ CX_EXTERN int cx_journeys_transitions(cx_result **out, const cx_journeys *journe
  * value). The solve is Gauss-Seidel on the sparse chain until no value
  * moves by more than ::CX_JOURNEYS_TOLERANCE: deterministic, no sampling.
  *
- * Heuristics, over converting journeys, each worth one conversion (and its
+ * Heuristics, over the paths to conversion of converting journeys (steps
+ * after the conversion get no credit), each worth one conversion (and its
  * value): first touch, last touch, linear (equal shares per path state),
  * time decay (weights 2^(-d / half-life), d = conversion time - the time of
  * the state's last event) and position-based (see
@@ -357,7 +481,8 @@ CX_EXTERN int cx_journeys_transitions(cx_result **out, const cx_journeys *journe
  * "markov_value", "first_touch", "last_touch", "linear", "time_decay",
  * "position_based", then "first_touch_value", "last_touch_value",
  * "linear_value", "time_decay_value", "position_based_value". One row per
- * level value seen in a path, by "markov" descending then name.
+ * level value seen in a path (zeros for one seen only after conversions),
+ * by "markov" descending then name.
  * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @param[in]  order    1 to ::CX_JOURNEYS_MAX_ORDER.
@@ -370,25 +495,39 @@ CX_EXTERN int cx_journeys_attribution(cx_result **out, const cx_journeys *journe
 /**
  * @brief Pain points and key touchpoints, prioritised, with the reasons.
  *
- * For every touchpoint five "bad outcome" shares are measured against the
- * same share over all other touchpoints: *drop-off* (journeys through it
- * with no conversion after its last event in the journey), *detractors*
- * (its NPS answers 0-6), *low CSAT* (its CSAT answers outside the top two),
- * *high effort* (its CES answers not easy) and *repeat contacts* (its
- * events followed by an inbound contact of the customer within the repeat
- * window). A signal is *flagged* when the touchpoint has at least the
- * minimum support and its share is higher than the rest's with a two-sided
- * pooled two-proportion z test at p < 0.05. The priority is the number of
- * flagged signals, then the "score": the sum of the flagged excesses in
- * percentage points.
+ * For every touchpoint six "bad outcome" shares are measured against the
+ * same share over all other touchpoints:
+ * - *drop-off*, on paths to conversion (without post-purchase steps): of
+ *   the journeys in which the touchpoint comes before the conversion, or
+ *   that did not convert, the share with no conversion after its last
+ *   event there;
+ * - *post-purchase drop-off*, on the steps after conversions: of the
+ *   journeys in which the touchpoint comes after the conversion, the share
+ *   after which the customer never converts again (no later journey
+ *   converts). It is right-censored like any "did not come back": recent
+ *   orders had less time. There are no such steps under
+ *   ::CX_JOURNEYS_BOUNDARY_CONVERSION, so the signal is then empty and the
+ *   other five are those of 0.2;
+ * - *detractors* (its NPS answers 0-6), *low CSAT* (its CSAT answers
+ *   outside the top two), *high effort* (its CES answers not easy) and
+ *   *repeat contacts* (its events followed by an inbound contact of the
+ *   customer within the repeat window), which do not depend on journeys.
+ *
+ * A signal is *flagged* when the touchpoint has at least the minimum
+ * support and its share is higher than the rest's with a two-sided pooled
+ * two-proportion z test at p < 0.05. The priority is the number of flagged
+ * signals, then the "score": the sum of the flagged excesses in percentage
+ * points.
  *
  * Columns: "touchpoint", "channel", "stage", "key" (0/1), "rank" (1 =
  * first to fix), "flags", "score", "events", "journeys", then per signal
- * its share (%) and the rest's ("drop_off", "drop_off_rest",
- * "detractors", "detractors_rest", "low_csat", "low_csat_rest",
- * "high_effort", "high_effort_rest", "repeat_contacts",
- * "repeat_contacts_rest"; NaN without data), "csat_mean" (1-5) and
- * "reason" (text). Rows by rank.
+ * its share (%), the rest's, and its number of journeys, events or answers
+ * ("drop_off", "drop_off_rest", "drop_off_n", "post_purchase_drop_off",
+ * "post_purchase_drop_off_rest", "post_purchase_drop_off_n", "detractors",
+ * "detractors_rest", "detractors_n", "low_csat", "low_csat_rest",
+ * "low_csat_n", "high_effort", "high_effort_rest", "high_effort_n",
+ * "repeat_contacts", "repeat_contacts_rest", "repeat_contacts_n"; shares
+ * NaN without data), "csat_mean" (1-5) and "reason" (text). Rows by rank.
  * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.

@@ -36,6 +36,13 @@ extern "C" {
  * last error, creates nothing and leaves `*out` NULL. Results are
  * immutable and independent of the store (they hold copies of the ids);
  * their const getters may run concurrently.
+ *
+ * **Threads.** The analyses only read the store (see the store's
+ * **Threads**) and the handles they are given: options, summaries, model
+ * data, models, survival curves and care rules, once set up, may be used
+ * by several threads at once through the calls that take them `const`
+ * (fits, predictions, CLV, the health score and the care list included);
+ * their setters and `_free` need them to themselves.
  * @{ */
 
 /** Which records count as a customer's activity (a bit mask). */

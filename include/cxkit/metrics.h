@@ -68,9 +68,13 @@ extern "C" {
  * while a group holds at most 4096 values; beyond that they come from a
  * log-bucketed sketch whose relative error is at most 0.5 %.
  *
- * **Threads.** A query and a result are not locked; a result is immutable,
- * so its const getters may run concurrently. A running query only reads the
- * store (see the store's thread rules).
+ * **Threads.** A query and a result are not locked. A query is set up by
+ * one thread at a time (its setters need it to themselves); cx_query_run()
+ * then only reads the query, its calendar and its store, so any number of
+ * threads may run one query at once, while no thread changes the store
+ * (see the store's **Threads**). A result is immutable: its const calls
+ * (getters, cx_result_quantile(), cx_result_compare(), cx_result_merge(),
+ * cx_result_serialize(), the exports) may run concurrently.
  * @{ */
 
 /** An opaque query: what to compute, over which records, grouped how. */
@@ -430,6 +434,9 @@ CX_EXTERN int cx_result_deserialize(cx_result **out, const void *data, size_t le
  * times are fine) and reads must not go back in time, since events that
  * leave the window are forgotten. The formulas are those of the @ref metrics module, so
  * a monitor and a query over the same window give the same figures.
+ * Times (of events and reads) are in years 0000-9999, as a store's
+ * (::CX_ERANGE otherwise), and durations at most that span; a window longer
+ * than it holds every time, as one of exactly that span.
  *
  * A monitor is not locked: use it from one thread at a time.
  * @{ */
@@ -513,7 +520,8 @@ CX_EXTERN int cx_monitor_add_case(cx_monitor *monitor, cx_time resolved, cx_time
  * @param[in]  now     the end of the window: not before the last read nor
  *                     the last event.
  * @param[in]  measure a monitored ::cx_measure.
- * @return ::CX_OK, ::CX_EINVAL (not monitored) or ::CX_EORDER.
+ * @return ::CX_OK, ::CX_EINVAL (not monitored), ::CX_ERANGE (`now` outside
+ *         years 0000-9999) or ::CX_EORDER.
  */
 CX_EXTERN int cx_monitor_read(double *out, uint64_t *n, cx_monitor *monitor, cx_time now, cx_measure measure);
 

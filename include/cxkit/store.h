@@ -17,11 +17,43 @@ extern "C" {
  * A ::cx_store owns every record. It is an opaque handle with its own
  * allocator and no shared state, so any number of stores live side by side.
  *
- * **Threads.** A store is not locked. Calls that take a `const cx_store *`
- * only read it and may run concurrently from several threads, as long as no
- * thread modifies the store meanwhile; calls that take a `cx_store *` need
- * the store to themselves. Different stores may be used from different
- * threads freely.
+ * **Threads.** CXKit takes no locks and keeps no global mutable state (each
+ * thread's last error is its own), so:
+ * - Different stores, and the handles made from them, may be used from
+ *   different threads freely: they share nothing.
+ * - One store may be read by many threads at once. The calls that take a
+ *   `const cx_store *` only read it and may run at the same time from any
+ *   number of threads, as long as no thread meanwhile calls anything that
+ *   takes the store as `cx_store *` (the adds, `_put` and update calls,
+ *   imports, cx_vocab_define(), cx_store_reserve(), cx_customer_forget(),
+ *   cx_store_pseudonymize(), cx_store_free()). Those need the store to
+ *   themselves. The read-only calls are the getters and finds
+ *   (cx_store_rows(), cx_store_find(), cx_store_get_string() and its
+ *   siblings, cx_vocab_count(), cx_vocab_name(), cx_vocab_find(),
+ *   cx_customer_get_attribute(), cx_store_memory()), cx_history_new(),
+ *   cx_store_clone(), cx_export_csv(), cx_export_jsonl(), cx_db_save(), and
+ *   every analysis of a store: queries (cx_query_new(), cx_query_run()),
+ *   journeys and funnels, cohorts, survival, RFM, summaries, the health
+ *   score and the care list. They write nothing into the store: no cache,
+ *   counter, sort order or scratch space (`tests/test_threads.c` checks
+ *   this under ThreadSanitizer, results compared bit for bit).
+ * - Handles made from a store (queries, journeys, funnels, summaries,
+ *   histories, journeys options) read it while they live: the store must
+ *   outlive them and must not change while they are used.
+ * - Every other handle follows the same rule as the store: once set up,
+ *   the calls that take it `const` (running a query, the analyses of a
+ *   journeys handle or funnel, the getters of a summary, survival curve,
+ *   model, model data or history, the calls of a calendar or a result,
+ *   an import given options) may run on it from several threads at once;
+ *   a call that takes it non-const (its setters, cx_result_pseudonymize(),
+ *   cx_monitor_read(), its `_free`) needs it to itself.
+ * - The allocator: read-only calls on a shared store allocate from the
+ *   store's allocator at the same time, and a result or handle may be freed
+ *   by another thread than the one that made it. An allocator shared by
+ *   threads (through one store or through several) must be safe to call
+ *   from all of them at once; malloc, the default, is.
+ * - SQLite: every cx_db_ call opens a connection of its own and closes it
+ *   before returning (see @ref db).
  *
  * **Failure.** Every add or update call checks all of its arguments and
  * reserves all the memory it needs before it changes anything, so a call that
@@ -76,7 +108,8 @@ extern "C" {
  *
  * Read-only calls (those taking a `const cx_store *`) that allocate, such
  * as queries and exports, may run in several threads at once (see
- * **Threads**): the allocator must then be safe to call from those threads.
+ * **Threads**): the allocator must then be safe to call from those threads
+ * at the same time.
  * @{ */
 
 /** An opaque store of customer-experience data. */

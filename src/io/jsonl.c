@@ -75,8 +75,9 @@ typedef struct lines {
 static int next_line(lines *L, char **s, size_t *n, bool *got)
 {
     for (;;) {
-        char *at = L->buf + L->pos;
-        char *nl = L->len > L->pos ? memchr(at, '\n', L->len - L->pos) : NULL;
+        /* no arithmetic on the NULL buffer of the first call (undefined behaviour) */
+        char *at = L->len > L->pos ? L->buf + L->pos : NULL;
+        char *nl = at ? memchr(at, '\n', L->len - L->pos) : NULL;
         if (nl || (L->eof && L->pos < L->len)) {
             *s = at;
             *n = nl ? (size_t)(nl - at) : L->len - L->pos;

@@ -74,7 +74,25 @@ static void opts_default(const cx_store *s, cxi_jopts *o)
         o->conv[0].by = CX_CONVERSION_BY_KIND;
         o->conv[0].code = purchase;
     }
-    o->cut = 1;
+    /* post-purchase steps (journey.h says why retention is not one) */
+    static const struct {
+        int by, set;
+        const char *name;
+    } post[] = {
+        {CX_POST_PURCHASE_BY_KIND, CX_VOCAB_INTERACTION_KIND, "delivery"},
+        {CX_POST_PURCHASE_BY_TOUCHPOINT_KIND, CX_VOCAB_TOUCHPOINT_KIND, "logistics"},
+        {CX_POST_PURCHASE_BY_STAGE, CX_VOCAB_STAGE, "onboarding"},
+        {CX_POST_PURCHASE_BY_STAGE, CX_VOCAB_STAGE, "advocacy"},
+        {CX_POST_PURCHASE_BY_STAGE, CX_VOCAB_STAGE, "service"},
+    };
+    for (size_t i = 0; i < sizeof post / sizeof post[0]; i++) {
+        uint32_t code = set_code(s, post[i].set, post[i].name);
+        if (code != CXI_NONE) {
+            o->post[o->npost].by = post[i].by;
+            o->post[o->npost++].code = code;
+        }
+    }
+    o->boundary = CX_JOURNEYS_BOUNDARY_POST_PURCHASE;
     o->level = CX_JOURNEYS_LEVEL_TOUCHPOINT;
     o->conv_in_path = 1;
     o->contact_kind = set_code(s, CX_VOCAB_INTERACTION_KIND, "contact");
@@ -185,8 +203,67 @@ int cx_journeys_options_set_cut_at_conversion(cx_journeys_options *o, int cut)
     NEED_OPTS("cx_journeys_options_set_cut_at_conversion");
     int rc = flag("cx_journeys_options_set_cut_at_conversion", "cut", cut);
     if (!rc)
-        o->o.cut = cut;
+        o->o.boundary = cut ? CX_JOURNEYS_BOUNDARY_CONVERSION : CX_JOURNEYS_BOUNDARY_GAP;
     return rc;
+}
+
+int cx_journeys_options_set_boundary(cx_journeys_options *o, cx_journeys_boundary boundary)
+{
+    NEED_OPTS("cx_journeys_options_set_boundary");
+    if ((int)boundary < CX_JOURNEYS_BOUNDARY_CONVERSION || (int)boundary > CX_JOURNEYS_BOUNDARY_GAP)
+        return cxi_fail(CX_EINVAL, "cx_journeys_options_set_boundary: boundary %d is not a cx_journeys_boundary",
+                        (int)boundary);
+    o->o.boundary = boundary;
+    return CX_OK;
+}
+
+/* Resolves a post-purchase rule; CX_EINVAL or CX_ENOTFOUND, reported. */
+static int post_rule(const char *fn, const cx_journeys_options *o, cx_post_purchase_by by, const char *name,
+                     cxi_jrule *r)
+{
+    static const char *const what[] = {"stage", "touchpoint", "touchpoint kind", "interaction kind"};
+    static const int set[] = {CX_VOCAB_STAGE, -1, CX_VOCAB_TOUCHPOINT_KIND, CX_VOCAB_INTERACTION_KIND};
+    char qb[80];
+    if (!o)
+        return cxi_fail(CX_EINVAL, "%s: options is NULL", fn);
+    if ((int)by < CX_POST_PURCHASE_BY_STAGE || (int)by > CX_POST_PURCHASE_BY_KIND)
+        return cxi_fail(CX_EINVAL, "%s: by = %d is not a cx_post_purchase_by", fn, (int)by);
+    if (!name || !*name)
+        return cxi_fail(CX_EINVAL, "%s: %s name is NULL or empty", fn, what[by]);
+    r->by = by;
+    r->code = by == CX_POST_PURCHASE_BY_TOUCHPOINT
+                  ? cxi_pool_find(&o->store->keys[CX_TABLE_TOUCHPOINTS], name, strlen(name))
+                  : set_code(o->store, set[by], name);
+    if (r->code == CXI_NONE)
+        return cxi_fail(CX_ENOTFOUND, "%s: no %s %s in the store", fn, what[by], cxi_quote(qb, name));
+    return CX_OK;
+}
+
+int cx_journeys_options_set_post_purchase(cx_journeys_options *o, cx_post_purchase_by by, const char *name)
+{
+    cxi_jrule r;
+    int rc = post_rule("cx_journeys_options_set_post_purchase", o, by, name, &r);
+    if (rc)
+        return rc;
+    o->o.npost = 1;
+    o->o.post[0] = r;
+    return CX_OK;
+}
+
+int cx_journeys_options_add_post_purchase(cx_journeys_options *o, cx_post_purchase_by by, const char *name)
+{
+    cxi_jrule r;
+    int rc = post_rule("cx_journeys_options_add_post_purchase", o, by, name, &r);
+    if (rc)
+        return rc;
+    for (int i = 0; i < o->o.npost; i++)
+        if (o->o.post[i].by == r.by && o->o.post[i].code == r.code)
+            return CX_OK;
+    if (o->o.npost >= CX_JOURNEYS_MAX_POST_PURCHASE)
+        return cxi_fail(CX_ELIMIT, "cx_journeys_options_add_post_purchase: more than %d post-purchase rules",
+                        CX_JOURNEYS_MAX_POST_PURCHASE);
+    o->o.post[o->o.npost++] = r;
+    return CX_OK;
 }
 
 int cx_journeys_options_set_level(cx_journeys_options *o, cx_journeys_level level)
@@ -595,9 +672,13 @@ void cx_journeys_free(cx_journeys *j)
     cxi_free(m, j->p_off, (j->nj + 1) * sizeof(uint32_t));
     cxi_free(m, j->st, (j->nst ? j->nst : 1) * sizeof(uint32_t));
     cxi_free(m, j->j_conv, j->nj ? j->nj : 1);
+    cxi_free(m, j->j_cend, (j->nj ? j->nj : 1) * sizeof(uint32_t));
+    cxi_free(m, j->p_cend, (j->nj ? j->nj : 1) * sizeof(uint32_t));
     cxi_free(m, j->lvl, (j->ntp ? j->ntp : 1) * sizeof(uint32_t));
     cxi_free(m, j->conv_tp, j->ntp ? j->ntp : 1);
     cxi_free(m, j->conv_kind, j->nkind ? j->nkind : 1);
+    cxi_free(m, j->post_tp, j->ntp ? j->ntp : 1);
+    cxi_free(m, j->post_kind, j->nkind ? j->nkind : 1);
     cxi_mem keep = j->mem;
     cxi_free(&keep, j, sizeof *j);
 }
@@ -650,11 +731,28 @@ static void tpair_of(tpair *p, const cx_journeys *j, uint32_t row)
     p->id = id[row] == CXI_NONE ? NULL : cxi_pool_str(&s->keys[CX_TABLE_INTERACTIONS], id[row]);
 }
 
-/* Cuts the journeys and writes the paths; counts only when `fill` is false. */
+/* Whether the event at position q (> the journey's first, p) starts the
+ * next journey; `conv` says whether the journey holds a conversion so far. */
+static bool starts_next(const cx_journeys *j, uint32_t q, bool conv)
+{
+    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    uint32_t r = j->ev[q], prev = j->ev[q - 1];
+    if (j->o.gap > 0 && it[r] - it[prev] > j->o.gap)
+        return true;
+    switch (j->o.boundary) {
+    case CX_JOURNEYS_BOUNDARY_CONVERSION: return cxi_j_is_conv(j, prev);
+    case CX_JOURNEYS_BOUNDARY_POST_PURCHASE: return conv && !cxi_j_is_post(j, r);
+    default: return false;
+    }
+}
+
+/* Cuts the journeys and writes the paths; counts only when `fill` is false.
+ * A journey is found first (its end and its last conversion), then its
+ * states are written: conversions left out of the path unless asked for,
+ * except the last one when no state comes before it. */
 static void cut(cx_journeys *j, bool fill)
 {
     const cx_store *s = j->store;
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
     const uint32_t *itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
     size_t nj = 0, nst = 0, nconv = 0;
     for (size_t c = 0; c < j->ncust; c++) {
@@ -663,46 +761,43 @@ static void cut(cx_journeys *j, bool fill)
         uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
         uint32_t p = a;
         while (p < b) {
-            /* one journey from p */
-            uint32_t q = p, emitted = 0, last = CXI_NONE, lastconv = CXI_NONE;
-            bool conv = false;
+            /* one journey from p to end; lc its last conversion */
+            uint32_t end = p, lc = CXI_NONE;
+            for (; end < b; end++) {
+                if (end > p && starts_next(j, end, lc != CXI_NONE))
+                    break;
+                if (cxi_j_is_conv(j, j->ev[end]))
+                    lc = end;
+            }
+            uint32_t emitted = 0, last = CXI_NONE, pc = 0;
             if (fill) {
                 j->j_off[nj] = p;
                 j->p_off[nj] = (uint32_t)nst;
             }
-            for (; q < b; q++) {
+            for (uint32_t q = p; q < end; q++) {
                 uint32_t r = j->ev[q];
-                if (q > p) {
-                    if (j->o.gap > 0 && it[r] - it[j->ev[q - 1]] > j->o.gap)
-                        break;
-                    if (j->o.cut && cxi_j_is_conv(j, j->ev[q - 1]))
-                        break;
-                }
                 uint32_t code = j->lvl[itp[r]];
-                if (cxi_j_is_conv(j, r)) {
-                    conv = true;
-                    lastconv = code;
-                    if (!j->o.conv_in_path)
-                        continue;
+                bool skip = !j->o.conv_in_path && cxi_j_is_conv(j, r) && !(q == lc && emitted == 0);
+                if (!skip && !(j->o.collapse && emitted && code == last)) {
+                    if (fill)
+                        j->st[nst] = code;
+                    nst++;
+                    emitted++;
+                    last = code;
                 }
-                if (j->o.collapse && emitted && code == last)
-                    continue;
-                if (fill)
-                    j->st[nst] = code;
-                nst++;
-                emitted++;
-                last = code;
+                if (q == lc)
+                    pc = emitted;
             }
-            if (!emitted) {
-                if (fill)
-                    j->st[nst] = lastconv;
-                nst++;
+            if (lc == CXI_NONE)
+                pc = emitted;
+            if (fill) {
+                j->j_conv[nj] = lc != CXI_NONE;
+                j->j_cend[nj] = lc != CXI_NONE ? lc + 1 : end;
+                j->p_cend[nj] = j->p_off[nj] + pc;
             }
-            if (fill)
-                j->j_conv[nj] = conv;
-            nconv += conv;
+            nconv += lc != CXI_NONE;
             nj++;
-            p = q;
+            p = end;
         }
     }
     if (fill) {
@@ -736,6 +831,17 @@ static void build_lookups(cx_journeys *j)
             if ((r->by == CX_CONVERSION_BY_TOUCHPOINT && r->code == t) ||
                 (r->by == CX_CONVERSION_BY_STAGE && r->code == tst[t]))
                 j->conv_tp[t] = 1;
+    }
+    const uint32_t *tkind = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_KIND, uint32_t);
+    for (int i = 0; i < j->o.npost; i++) {
+        const cxi_jrule *r = &j->o.post[i];
+        if (r->by == CX_POST_PURCHASE_BY_KIND && r->code < j->nkind)
+            j->post_kind[r->code] = 1;
+        for (size_t t = 0; t < j->ntp; t++)
+            if ((r->by == CX_POST_PURCHASE_BY_TOUCHPOINT && r->code == t) ||
+                (r->by == CX_POST_PURCHASE_BY_STAGE && r->code == tst[t]) ||
+                (r->by == CX_POST_PURCHASE_BY_TOUCHPOINT_KIND && r->code == tkind[t]))
+                j->post_tp[t] = 1;
     }
 }
 
@@ -809,17 +915,23 @@ static int cut_journeys(cx_journeys *j)
     uint32_t *poff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
     uint32_t *st = cxi_alloc(mm, (nst ? nst : 1) * sizeof(uint32_t));
     uint8_t *jc = cxi_alloc(mm, nj ? nj : 1);
-    if (!joff || !poff || !st || !jc) {
+    uint32_t *jce = cxi_alloc(mm, (nj ? nj : 1) * sizeof(uint32_t));
+    uint32_t *pce = cxi_alloc(mm, (nj ? nj : 1) * sizeof(uint32_t));
+    if (!joff || !poff || !st || !jc || !jce || !pce) {
         cxi_free(mm, joff, (nj + 1) * sizeof(uint32_t));
         cxi_free(mm, poff, (nj + 1) * sizeof(uint32_t));
         cxi_free(mm, st, (nst ? nst : 1) * sizeof(uint32_t));
         cxi_free(mm, jc, nj ? nj : 1);
+        cxi_free(mm, jce, (nj ? nj : 1) * sizeof(uint32_t));
+        cxi_free(mm, pce, (nj ? nj : 1) * sizeof(uint32_t));
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for %zu journeys", nj);
     }
     j->j_off = joff;
     j->p_off = poff;
     j->st = st;
     j->j_conv = jc;
+    j->j_cend = jce;
+    j->p_cend = pce;
     cut(j, true);
     return CX_OK;
 }
@@ -852,7 +964,10 @@ static int journeys_alloc(cx_journeys **out, const cx_store *s, const cx_journey
     j->lvl = cxi_alloc(mm, (j->ntp ? j->ntp : 1) * sizeof(uint32_t));
     j->conv_tp = cxi_jzalloc(mm, j->ntp ? j->ntp : 1);
     j->conv_kind = cxi_jzalloc(mm, j->nkind ? j->nkind : 1);
-    if (!j->cust_off || !j->cust_j || !j->ev || !j->lvl || !j->conv_tp || !j->conv_kind) {
+    j->post_tp = cxi_jzalloc(mm, j->ntp ? j->ntp : 1);
+    j->post_kind = cxi_jzalloc(mm, j->nkind ? j->nkind : 1);
+    if (!j->cust_off || !j->cust_j || !j->ev || !j->lvl || !j->conv_tp || !j->conv_kind || !j->post_tp ||
+        !j->post_kind) {
         cx_journeys_free(j);
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
     }
@@ -913,6 +1028,8 @@ static int list_row(cx_result *t, const cx_journeys *j, uint32_t k, const char *
     cxi_result_set_int(t, 3, k, b - a);
     cxi_result_set_int(t, 4, k, j->j_conv[k]);
     cxi_result_set_real(t, 5, k, v);
+    cxi_result_set_time(t, 7, k, j->j_conv[k] ? it[j->ev[j->j_cend[k] - 1]] : CX_TIME_NONE);
+    cxi_result_set_int(t, 8, k, b - j->j_cend[k]);
     int rc = cxi_result_set_text(t, 0, k, id);
     if (!rc)
         rc = cxi_jpath_label(&t->mem, buf, cap, j, j->st + j->p_off[k], j->p_off[k + 1] - j->p_off[k]);
@@ -923,16 +1040,18 @@ static int list_row(cx_result *t, const cx_journeys *j, uint32_t k, const char *
 
 int cx_journeys_list(cx_result **out, const cx_journeys *j)
 {
-    static const char *const names[] = {"customer", "start", "end", "events", "converted", "value", "path"};
-    static const int types[] = {CX_TYPE_STRING, CX_TYPE_TIME, CX_TYPE_TIME, CX_TYPE_INT,
-                                CX_TYPE_INT,    CX_TYPE_REAL, CX_TYPE_STRING};
+    static const char *const names[] = {"customer", "start", "end",          "events",
+                                        "converted", "value", "path", "converted_at",
+                                        "events_after_conversion"};
+    static const int types[] = {CX_TYPE_STRING, CX_TYPE_TIME, CX_TYPE_TIME,   CX_TYPE_INT, CX_TYPE_INT,
+                                CX_TYPE_REAL,   CX_TYPE_STRING, CX_TYPE_TIME, CX_TYPE_INT};
     int rc = cxi_j_check("cx_journeys_list", out, j);
     if (rc)
         return rc;
     *out = NULL;
     const cx_store *s = j->store;
     cx_result *t;
-    if (cxi_result_new(&t, &j->mem, j->nj, 7, names, types))
+    if (cxi_result_new(&t, &j->mem, j->nj, 9, names, types))
         return cxi_fail(CX_ENOMEM, "cx_journeys_list: out of memory for %zu journeys", j->nj);
     char *buf = NULL;
     size_t cap = 0;

@@ -20,8 +20,10 @@ typedef struct cxi_jrule {
 typedef struct cxi_jopts {
     int nconv;
     cxi_jrule conv[CX_JOURNEYS_MAX_CONVERSIONS];
+    int npost;
+    cxi_jrule post[CX_JOURNEYS_MAX_POST_PURCHASE]; /* by: a cx_post_purchase_by */
     int64_t gap;
-    int cut, level, collapse, conv_in_path;
+    int boundary, level, collapse, conv_in_path;
     uint32_t contact_kind; /* CXI_NONE: no contact kind in the store */
     int64_t repeat_window, half_life;
     double pos_first, pos_last;
@@ -64,10 +66,14 @@ struct cx_journeys {
     uint32_t *p_off;    /* nj + 1: each journey's path in st */
     uint32_t *st;       /* path states (level codes) */
     uint8_t *j_conv;    /* 1 when the journey converted */
+    uint32_t *j_cend;   /* nj: the end in ev of each journey's path to conversion */
+    uint32_t *p_cend;   /* nj: the end in st of each journey's path to conversion */
     /* lookups sized by the store's tables at build time */
     uint32_t *lvl;      /* touchpoint row -> level code */
     uint8_t *conv_tp;   /* touchpoint row -> 1 when it converts (by touchpoint or stage) */
     uint8_t *conv_kind; /* kind code -> 1 when it converts */
+    uint8_t *post_tp;   /* touchpoint row -> 1 when a post-purchase rule matches it */
+    uint8_t *post_kind; /* kind code -> 1 when a post-purchase rule matches it */
     size_t ntp, nkind;
 };
 
@@ -107,6 +113,17 @@ static inline bool cxi_j_is_conv(const cx_journeys *j, uint32_t r)
         return true;
     uint32_t k = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t)[r];
     return k < j->nkind && j->conv_kind[k];
+}
+/* Whether interaction row r is a post-purchase step: no conversion, and
+ * matched by a post-purchase rule. */
+static inline bool cxi_j_is_post(const cx_journeys *j, uint32_t r)
+{
+    const cx_store *s = j->store;
+    uint32_t tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t)[r];
+    uint32_t k = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t)[r];
+    if (!((tp < j->ntp && j->post_tp[tp]) || (k < j->nkind && j->post_kind[k])))
+        return false;
+    return !cxi_j_is_conv(j, r);
 }
 /* Appends the path label of states st[0..n) to a growable buffer.
  * CX_ENOMEM, not reported. */

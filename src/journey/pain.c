@@ -11,11 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { SIG_DROP, SIG_DET, SIG_CSAT, SIG_CES, SIG_REPEAT, NSIG };
+enum { SIG_DROP, SIG_POST, SIG_DET, SIG_CSAT, SIG_CES, SIG_REPEAT, NSIG };
 
-static const char *const sig_name[NSIG] = {"drop_off", "detractors", "low_csat", "high_effort", "repeat_contacts"};
-static const char *const sig_text[NSIG] = {"drop-off after it", "detractors", "CSAT outside the top two",
-                                           "effortful CES answers", "followed by a repeat contact"};
+static const char *const sig_name[NSIG] = {"drop_off",    "post_purchase_drop_off", "detractors",
+                                           "low_csat",    "high_effort",            "repeat_contacts"};
+static const char *const sig_text[NSIG] = {"drop-off after it",
+                                           "no later conversion after it (post-purchase)",
+                                           "detractors",
+                                           "CSAT outside the top two",
+                                           "effortful CES answers",
+                                           "followed by a repeat contact"};
 
 typedef struct tpstat {
     uint64_t x[NSIG], n[NSIG];
@@ -48,9 +53,61 @@ static int cmp_pain(const void *ctx, uint32_t a, uint32_t b)
                   cxi_pool_str(&x->s->keys[CX_TABLE_TOUCHPOINTS], b));
 }
 
-/* Drop-off and repeat contacts from the index; feedback signals from the
- * feedback table. `lastpos` is scratch of one uint32 per touchpoint. */
-static void measure(const cx_journeys *j, tpstat *st, uint32_t *lastpos, uint32_t *touched)
+/* The journey counts and one journey-based signal over the events
+ * [a, b) of journey k: each touchpoint in them counts once, `dropped`
+ * saying whether it is a bad outcome. `mark` is scratch of one byte per
+ * touchpoint (zero), `touched` of one uint32. */
+static void journey_signal(const cx_journeys *j, tpstat *st, int sig, uint32_t a, uint32_t b, bool dropped,
+                           uint8_t *mark, uint32_t *touched)
+{
+    const uint32_t *itp = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    size_t nt = 0;
+    for (uint32_t q = a; q < b; q++) {
+        uint32_t tp = itp[j->ev[q]];
+        if (!mark[tp]) {
+            mark[tp] = 1;
+            touched[nt++] = tp;
+        }
+    }
+    for (size_t i = 0; i < nt; i++) {
+        st[touched[i]].n[sig]++;
+        st[touched[i]].x[sig] += dropped;
+        mark[touched[i]] = 0;
+    }
+}
+
+/* Journeys through each touchpoint, drop-off on the paths to conversion and
+ * post-purchase drop-off on the steps after conversions (see journey.h);
+ * `mark` and `touched` as journey_signal() wants them. */
+static void measure_journeys(const cx_journeys *j, tpstat *st, uint8_t *mark, uint32_t *touched)
+{
+    const uint32_t *itp = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    for (size_t c = 0; c < j->ncust; c++) {
+        bool later = false; /* a later journey of the customer converts */
+        for (uint32_t k = j->cust_j[c + 1]; k-- > j->cust_j[c];) {
+            uint32_t a = j->j_off[k], ce = j->j_cend[k], b = j->j_off[k + 1];
+            journey_signal(j, st, SIG_DROP, a, ce, !j->j_conv[k], mark, touched);
+            journey_signal(j, st, SIG_POST, ce, b, !later, mark, touched);
+            size_t nt = 0;
+            for (uint32_t q = a; q < b; q++) {
+                uint32_t tp = itp[j->ev[q]];
+                if (!mark[tp]) {
+                    mark[tp] = 1;
+                    touched[nt++] = tp;
+                }
+            }
+            for (size_t i = 0; i < nt; i++) {
+                st[touched[i]].journeys++;
+                mark[touched[i]] = 0;
+            }
+            later = later || j->j_conv[k];
+        }
+    }
+}
+
+/* Repeat contacts from the index; feedback signals from the feedback
+ * table; the journey signals from measure_journeys(). */
+static void measure(const cx_journeys *j, tpstat *st, uint8_t *mark, uint32_t *touched)
 {
     const cx_store *s = j->store;
     const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
@@ -58,26 +115,7 @@ static void measure(const cx_journeys *j, tpstat *st, uint32_t *lastpos, uint32_
     const uint32_t *ik = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t);
     const uint8_t *idir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
     uint32_t ck = j->o.contact_kind;
-    /* drop-off: per journey and touchpoint, no conversion after its last event */
-    for (size_t k = 0; k < j->nj; k++) {
-        size_t nt = 0;
-        uint32_t lastconv = CXI_NONE;
-        for (uint32_t q = j->j_off[k]; q < j->j_off[k + 1]; q++) {
-            uint32_t r = j->ev[q], tp = itp[r];
-            if (lastpos[tp] == CXI_NONE)
-                touched[nt++] = tp;
-            lastpos[tp] = q;
-            if (cxi_j_is_conv(j, r))
-                lastconv = q;
-        }
-        for (size_t i = 0; i < nt; i++) {
-            uint32_t tp = touched[i];
-            st[tp].journeys++;
-            st[tp].n[SIG_DROP]++;
-            st[tp].x[SIG_DROP] += lastconv == CXI_NONE || lastconv < lastpos[tp];
-            lastpos[tp] = CXI_NONE;
-        }
-    }
+    measure_journeys(j, st, mark, touched);
     /* repeat contacts: the nearest later inbound contact of the customer */
     for (size_t c = 0; c < j->ncust; c++) {
         cx_time next = CX_TIME_NONE;
@@ -139,7 +177,7 @@ static void judge(tpstat *st, size_t ntp, int64_t min_n)
 
 enum {
     P_TP, P_CH, P_STAGE, P_KEY, P_RANK, P_FLAGS, P_SCORE, P_EVENTS, P_JOURNEYS, P_SIG0,
-    P_CSAT_MEAN = P_SIG0 + 2 * NSIG, P_REASON, P_NCOLS
+    P_CSAT_MEAN = P_SIG0 + 3 * NSIG, P_REASON, P_NCOLS
 };
 
 static int reason(char *buf, size_t cap, const tpstat *p, bool key)
@@ -166,7 +204,7 @@ int cx_journeys_pain_points(cx_result **out, const cx_journeys *j)
     static const char *const fn = "cx_journeys_pain_points";
     const char *names[P_NCOLS];
     int types[P_NCOLS];
-    char signames[2 * NSIG][40];
+    char signames[3 * NSIG][40];
     int rc = cxi_j_check(fn, out, j);
     if (rc)
         return rc;
@@ -180,11 +218,13 @@ int cx_journeys_pain_points(cx_result **out, const cx_journeys *j)
         types[c] = ftypes[c];
     }
     for (int g = 0; g < NSIG; g++) {
-        snprintf(signames[2 * g], sizeof signames[0], "%s", sig_name[g]);
-        snprintf(signames[2 * g + 1], sizeof signames[0], "%s_rest", sig_name[g]);
-        names[P_SIG0 + 2 * g] = signames[2 * g];
-        names[P_SIG0 + 2 * g + 1] = signames[2 * g + 1];
-        types[P_SIG0 + 2 * g] = types[P_SIG0 + 2 * g + 1] = CX_TYPE_REAL;
+        snprintf(signames[3 * g], sizeof signames[0], "%s", sig_name[g]);
+        snprintf(signames[3 * g + 1], sizeof signames[0], "%s_rest", sig_name[g]);
+        snprintf(signames[3 * g + 2], sizeof signames[0], "%s_n", sig_name[g]);
+        for (int k = 0; k < 3; k++)
+            names[P_SIG0 + 3 * g + k] = signames[3 * g + k];
+        types[P_SIG0 + 3 * g] = types[P_SIG0 + 3 * g + 1] = CX_TYPE_REAL;
+        types[P_SIG0 + 3 * g + 2] = CX_TYPE_INT;
     }
     names[P_CSAT_MEAN] = "csat_mean";
     types[P_CSAT_MEAN] = CX_TYPE_REAL;
@@ -195,16 +235,15 @@ int cx_journeys_pain_points(cx_result **out, const cx_journeys *j)
     size_t ntp = j->ntp, n1 = ntp ? ntp : 1;
     cxi_mem m = j->mem;
     tpstat *st = cxi_jzalloc(&m, n1 * sizeof *st);
-    uint32_t *lastpos = cxi_alloc(&m, n1 * sizeof *lastpos);
+    uint8_t *mark = cxi_jzalloc(&m, n1);
     uint32_t *touched = cxi_alloc(&m, n1 * sizeof *touched);
     uint32_t *order = cxi_alloc(&m, n1 * sizeof *order);
     cx_result *t = NULL;
-    if (!st || !lastpos || !touched || !order) {
+    if (!st || !mark || !touched || !order) {
         rc = CX_ENOMEM;
         goto done;
     }
-    memset(lastpos, 0xFF, n1 * sizeof *lastpos);
-    measure(j, st, lastpos, touched);
+    measure(j, st, mark, touched);
     judge(st, ntp, j->o.min_support);
     for (size_t i = 0; i < ntp; i++)
         order[i] = (uint32_t)i;
@@ -240,14 +279,15 @@ int cx_journeys_pain_points(cx_result **out, const cx_journeys *j)
         cxi_result_set_int(t, P_EVENTS, r, (int64_t)p->events);
         cxi_result_set_int(t, P_JOURNEYS, r, (int64_t)p->journeys);
         for (int g = 0; g < NSIG; g++) {
-            cxi_result_set_real(t, (size_t)(P_SIG0 + 2 * g), r, p->share[g]);
-            cxi_result_set_real(t, (size_t)(P_SIG0 + 2 * g + 1), r, p->rest[g]);
+            cxi_result_set_real(t, (size_t)(P_SIG0 + 3 * g), r, p->share[g]);
+            cxi_result_set_real(t, (size_t)(P_SIG0 + 3 * g + 1), r, p->rest[g]);
+            cxi_result_set_int(t, (size_t)(P_SIG0 + 3 * g + 2), r, (int64_t)p->n[g]);
         }
         cxi_result_set_real(t, P_CSAT_MEAN, r, p->csat_n ? p->csat_sum / (double)p->csat_n : NAN);
     }
 done:
     cxi_free(&m, st, n1 * sizeof *st);
-    cxi_free(&m, lastpos, n1 * sizeof *lastpos);
+    cxi_free(&m, mark, n1);
     cxi_free(&m, touched, n1 * sizeof *touched);
     cxi_free(&m, order, n1 * sizeof *order);
     if (rc) {

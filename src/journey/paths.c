@@ -121,14 +121,18 @@ typedef struct pathrun {
     size_t k, ndur, nf;
     uint32_t *slot; /* per path id: its row, CXI_NONE beyond the top k */
     uint32_t *doff; /* k + 1: each row's durations in dur */
+    uint32_t *coff; /* k + 1: each row's times to conversion in cdur */
     uint32_t *fj;   /* per feedback row: its journey */
-    double *dur;
+    double *dur, *cdur;
+    size_t ncdur;
     cxi_sat *sat; /* per row */
 } pathrun;
 
 static void pathrun_free(cxi_mem *m, pathrun *x)
 {
     cxi_free(m, x->dur, (x->ndur ? x->ndur : 1) * sizeof *x->dur);
+    cxi_free(m, x->cdur, (x->ncdur ? x->ncdur : 1) * sizeof *x->cdur);
+    cxi_free(m, x->coff, (x->k + 1) * sizeof *x->coff);
     cxi_free(m, x->fj, (x->nf ? x->nf : 1) * sizeof *x->fj);
     cxi_free(m, x->sat, (x->k ? x->k : 1) * sizeof *x->sat);
     cxi_free(m, x->doff, (x->k + 1) * sizeof *x->doff);
@@ -136,23 +140,31 @@ static void pathrun_free(cxi_mem *m, pathrun *x)
     pathset_free(m, &x->ps);
 }
 
-/* The durations of the journeys of the top k paths, grouped by row. */
+/* The durations of the journeys of the top k paths, and the times to
+ * conversion of the converting ones, grouped by row. */
 static int pathrun_durations(const cx_journeys *j, cxi_mem *m, pathrun *x)
 {
     const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
     x->ndur = x->doff[x->k];
-    if (!(x->dur = cxi_alloc(m, (x->ndur ? x->ndur : 1) * sizeof *x->dur)))
+    x->ncdur = x->coff[x->k];
+    if (!(x->dur = cxi_alloc(m, (x->ndur ? x->ndur : 1) * sizeof *x->dur)) ||
+        !(x->cdur = cxi_alloc(m, (x->ncdur ? x->ncdur : 1) * sizeof *x->cdur)))
         return CX_ENOMEM;
     for (size_t q = 0; q < j->nj; q++) {
         uint32_t r = x->slot[x->ps.pid[q]];
         if (r == CXI_NONE)
             continue;
-        x->dur[x->doff[r]++] = (double)(it[j->ev[j->j_off[q + 1] - 1]] - it[j->ev[j->j_off[q]]]);
+        cx_time t0 = it[j->ev[j->j_off[q]]];
+        x->dur[x->doff[r]++] = (double)(it[j->ev[j->j_off[q + 1] - 1]] - t0);
+        if (j->j_conv[q])
+            x->cdur[x->coff[r]++] = (double)(it[j->ev[j->j_cend[q] - 1]] - t0);
     }
-    /* doff[r] now ends slot r: shift back */
-    for (size_t r = x->k; r > 0; r--)
+    /* doff[r] and coff[r] now end slot r: shift back */
+    for (size_t r = x->k; r > 0; r--) {
         x->doff[r] = x->doff[r - 1];
-    x->doff[0] = 0;
+        x->coff[r] = x->coff[r - 1];
+    }
+    x->doff[0] = x->coff[0] = 0;
     return CX_OK;
 }
 
@@ -170,13 +182,15 @@ static int pathrun_build(const cx_journeys *j, cxi_mem *m, size_t top_k, bool fu
     x->k = top_k < ps->np ? top_k : ps->np;
     x->slot = cxi_alloc(m, (ps->np ? ps->np : 1) * sizeof *x->slot);
     x->doff = cxi_jzalloc(m, (x->k + 1) * sizeof *x->doff);
+    x->coff = cxi_jzalloc(m, (x->k + 1) * sizeof *x->coff);
     x->sat = cxi_jzalloc(m, (x->k ? x->k : 1) * sizeof *x->sat);
-    if (!x->slot || !x->doff || !x->sat || cxi_j_feedback_journeys(j, m, &x->fj))
+    if (!x->slot || !x->doff || !x->coff || !x->sat || cxi_j_feedback_journeys(j, m, &x->fj))
         return CX_ENOMEM;
     memset(x->slot, 0xFF, (ps->np ? ps->np : 1) * sizeof *x->slot);
     for (size_t r = 0; r < x->k; r++) {
         x->slot[ps->order[r]] = (uint32_t)r;
         x->doff[r + 1] = x->doff[r] + (uint32_t)ps->count[ps->order[r]];
+        x->coff[r + 1] = x->coff[r] + (uint32_t)ps->conv[ps->order[r]];
     }
     if (full && (rc = pathrun_durations(j, m, x)))
         return rc;
@@ -226,6 +240,7 @@ static int path_row(cx_result *t, const cx_journeys *j, cxi_mem *m, const pathru
         cxi_result_set_int(t, 10, r, (int64_t)a->csat_n);
         cxi_result_set_real(t, 11, r, cxi_sat_ces(a));
         cxi_result_set_int(t, 12, r, (int64_t)a->ces_n);
+        cxi_result_set_real(t, 13, r, cxi_jmedian(x->cdur + x->coff[r], x->coff[r + 1] - x->coff[r]));
     } else {
         cxi_result_set_int(t, 1, r, (int64_t)ps->count[p]);
         set_satisfaction(t, r, a);
@@ -238,10 +253,10 @@ static int path_table(cx_result **out, const cx_journeys *j, size_t top_k, bool 
 {
     static const char *const pnames[] = {"path",  "length", "journeys", "customers", "conversions",
                                          "conversion_rate", "median_duration_ms", "nps", "nps_n", "csat",
-                                         "csat_n", "ces",    "ces_n"};
+                                         "csat_n", "ces",    "ces_n", "median_to_conversion_ms"};
     static const int ptypes[] = {CX_TYPE_STRING, CX_TYPE_INT,  CX_TYPE_INT,  CX_TYPE_INT, CX_TYPE_INT,
                                  CX_TYPE_REAL,   CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_INT, CX_TYPE_REAL,
-                                 CX_TYPE_INT,    CX_TYPE_REAL, CX_TYPE_INT};
+                                 CX_TYPE_INT,    CX_TYPE_REAL, CX_TYPE_INT,  CX_TYPE_REAL};
     static const char *const snames[] = {"group", "journeys", "nps", "nps_n", "csat", "csat_n", "csat_mean",
                                          "ces",   "ces_n"};
     static const int stypes[] = {CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_REAL, CX_TYPE_INT, CX_TYPE_REAL,
@@ -253,7 +268,7 @@ static int path_table(cx_result **out, const cx_journeys *j, size_t top_k, bool 
     size_t cap = 0;
     cx_result *t = NULL;
     int rc = pathrun_build(j, &m, top_k, full, &x);
-    if (!rc && cxi_result_new(&t, &j->mem, x.k, full ? 13 : 9, full ? pnames : snames, full ? ptypes : stypes))
+    if (!rc && cxi_result_new(&t, &j->mem, x.k, full ? 14 : 9, full ? pnames : snames, full ? ptypes : stypes))
         rc = CX_ENOMEM;
     for (size_t r = 0; r < x.k && !rc; r++)
         rc = path_row(t, j, &m, &x, r, full, &buf, &cap);
@@ -441,7 +456,8 @@ static int chain_build(const char *fn, const cx_journeys *j, cxi_mem *m, int ord
     if (!(c->sid = cxi_alloc(m, (j->nst ? j->nst : 1) * sizeof(uint32_t))))
         return chain_fail(fn, CX_ENOMEM, order, false);
     for (size_t k = 0; k < j->nj; k++) {
-        uint32_t a = j->p_off[k], b = j->p_off[k + 1], prev = S_START;
+        /* the path to conversion: steps after the conversion are not in the chain */
+        uint32_t a = j->p_off[k], b = j->p_cend[k], prev = S_START;
         for (uint32_t i = a; i < b; i++) {
             uint32_t lo = i + 1 >= a + (uint32_t)order ? i + 1 - (uint32_t)order : a;
             int rc = cxi_seqmap_get(m, &c->states, lo, i + 1 - lo, &c->sid[i]);
@@ -687,8 +703,9 @@ static int solve(const csr *g, const uint8_t *removed, double *h1, double *hv, d
     return CX_ERANGE;
 }
 
-/* The times of the path states of journey k (the last event of each merged
- * run) and its conversion time and value. */
+/* The times of the states of the path to conversion of converting journey
+ * k (the last event of each merged run), its last conversion's time and
+ * the value of its conversions. The states are those cut() wrote. */
 static size_t path_times(const cx_journeys *j, size_t k, cx_time *tb, cx_time *tconv, double *value)
 {
     const cx_store *s = j->store;
@@ -696,15 +713,14 @@ static size_t path_times(const cx_journeys *j, size_t k, cx_time *tb, cx_time *t
     const uint32_t *itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
     const double *iv = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_VALUE, double);
     size_t emitted = 0;
-    uint32_t last = CXI_NONE;
-    *tconv = CX_TIME_NONE;
+    uint32_t last = CXI_NONE, lc = j->j_cend[k] - 1;
+    *tconv = it[j->ev[lc]];
     *value = 0;
-    for (uint32_t q = j->j_off[k]; q < j->j_off[k + 1]; q++) {
+    for (uint32_t q = j->j_off[k]; q < j->j_cend[k]; q++) {
         uint32_t r = j->ev[q], code = j->lvl[itp[r]];
         if (cxi_j_is_conv(j, r)) {
-            *tconv = it[r];
             *value += iv[r];
-            if (!j->o.conv_in_path)
+            if (!j->o.conv_in_path && !(q == lc && emitted == 0))
                 continue;
         }
         if (j->o.collapse && emitted && code == last) {
@@ -714,8 +730,6 @@ static size_t path_times(const cx_journeys *j, size_t k, cx_time *tb, cx_time *t
         tb[emitted++] = it[r];
         last = code;
     }
-    if (!emitted)
-        tb[emitted++] = *tconv;
     return emitted;
 }
 
@@ -752,6 +766,7 @@ typedef struct attr_run {
     size_t nc, ns1, maxlen, nused;
     double *acc;                          /* nc x A_NCOLS, by level code */
     double *convval, *convn, *h1, *hv;    /* ns1: per state (START last) */
+    double *markov;                       /* nc: per used code (codes seen only after conversions are no state) */
     uint8_t *removed;                     /* ns1 */
     uint32_t *codes, *order_idx, *pos_of; /* nc: codes seen in paths, row order, code -> position */
     cx_time *tb;                          /* maxlen: the times of one path's states */
@@ -766,6 +781,7 @@ static void attr_free(attr_run *x)
     cxi_free(m, x->convn, x->ns1 * sizeof *x->convn);
     cxi_free(m, x->h1, x->ns1 * sizeof *x->h1);
     cxi_free(m, x->hv, x->ns1 * sizeof *x->hv);
+    cxi_free(m, x->markov, x->nc * sizeof *x->markov);
     cxi_free(m, x->removed, x->ns1);
     cxi_free(m, x->codes, x->nc * sizeof *x->codes);
     cxi_free(m, x->order_idx, x->nc * sizeof *x->order_idx);
@@ -794,13 +810,14 @@ static int attr_alloc(attr_run *x, int order)
     x->convn = cxi_jzalloc(m, x->ns1 * sizeof *x->convn);
     x->h1 = cxi_alloc(m, x->ns1 * sizeof *x->h1);
     x->hv = cxi_alloc(m, x->ns1 * sizeof *x->hv);
+    x->markov = cxi_alloc(m, x->nc * sizeof *x->markov);
     x->removed = cxi_alloc(m, x->ns1);
     x->codes = cxi_alloc(m, x->nc * sizeof *x->codes);
     x->order_idx = cxi_alloc(m, x->nc * sizeof *x->order_idx);
     x->pos_of = cxi_alloc(m, x->nc * sizeof *x->pos_of);
     x->tb = cxi_alloc(m, x->maxlen * sizeof *x->tb);
-    if (!x->acc || !x->convval || !x->convn || !x->h1 || !x->hv || !x->removed || !x->codes || !x->order_idx ||
-        !x->pos_of || !x->tb)
+    if (!x->acc || !x->convval || !x->convn || !x->h1 || !x->hv || !x->markov || !x->removed || !x->codes ||
+        !x->order_idx || !x->pos_of || !x->tb)
         return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu chain states", x->fn, x->c.ns);
     return CX_OK;
 }
@@ -819,8 +836,8 @@ static void attr_journey(attr_run *x, size_t k)
     double *acc = x->acc;
     x->total_conv += 1;
     x->total_val += v;
-    x->convval[x->c.sid[j->p_off[k + 1] - 1]] += v;
-    x->convn[x->c.sid[j->p_off[k + 1] - 1]] += 1;
+    x->convval[x->c.sid[j->p_cend[k] - 1]] += v;
+    x->convn[x->c.sid[j->p_cend[k] - 1]] += 1;
     double w[2] = {1, v}, dsum = 0;
     for (size_t i = 0; i < len; i++)
         dsum += exp2(-(tconv > tb[i] ? (double)(tconv - tb[i]) : 0) / hl);
@@ -908,7 +925,7 @@ static int attr_removal(attr_run *x, double *sum_re, double *sum_rev)
  * the row order: by Markov attribution descending, then name. */
 static int attr_markov(attr_run *x, double sum_re, double sum_rev)
 {
-    double *markov = x->h1; /* reused: the Markov attribution of each used code */
+    double *markov = x->markov; /* the Markov attribution of each used code */
     for (size_t u = 0; u < x->nused; u++) {
         double *a = x->acc + x->codes[u] * A_NCOLS;
         a[A_MARKOV] = sum_re > 0 ? a[A_RE] / sum_re * x->total_conv : 0;

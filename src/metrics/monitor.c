@@ -21,7 +21,9 @@ typedef struct event {
 typedef struct totals {
     uint64_t n, good, bad, missed, abandoned, handled, first, responded;
     double sum;        /* scores (floating) */
-    int64_t dur, resp; /* milliseconds (exact) */
+    /* milliseconds, exact: sums modulo 2^64 (events enter and leave), whose
+     * value is the true non-negative sum of the events in the window */
+    uint64_t dur, resp;
 } totals;
 
 struct cx_monitor {
@@ -32,6 +34,19 @@ struct cx_monitor {
     cx_time last_event, last_read;
     totals k[5];
 };
+
+/* Times are in years 0000-9999, as the store's (CXI_TIME_MIN..MAX), and
+ * durations at most their span: then no difference or sum overflows. */
+#define TIME_SPAN (CXI_TIME_MAX - CXI_TIME_MIN)
+
+static int time_ok(const char *fn, const char *what, cx_time t)
+{
+    if (t == CX_TIME_NONE)
+        return cxi_fail(CX_EINVAL, "%s: %s is missing (CX_TIME_NONE)", fn, what);
+    if (t < CXI_TIME_MIN || t > CXI_TIME_MAX)
+        return cxi_fail(CX_ERANGE, "%s: %s %lld is outside years 0000-9999", fn, what, (long long)t);
+    return CX_OK;
+}
 
 int cx_monitor_new(cx_monitor **out, int64_t window_ms)
 {
@@ -45,6 +60,9 @@ int cx_monitor_new_with_allocator(cx_monitor **out, int64_t window_ms, cx_alloc_
     *out = NULL;
     if (window_ms <= 0)
         return cxi_fail(CX_ERANGE, "cx_monitor_new: the window (%lld ms) must be > 0", (long long)window_ms);
+    /* a longer window holds every time there is (years 0000-9999) */
+    if (window_ms > TIME_SPAN + 1)
+        window_ms = TIME_SPAN + 1;
     cx_monitor *m = CXI_NEW(cx_monitor, alloc, ud);
     if (!m)
         return cxi_fail(CX_ENOMEM, "cx_monitor_new: out of memory");
@@ -75,12 +93,12 @@ static void apply(totals *k, const event *e, int sign)
     if (e->flags & F_FIRST) k->first += d;
     if (e->flags & F_RESPONDED) {
         k->responded += d;
-        k->resp += sign * e->w;
+        k->resp += d * (uint64_t)e->w;
     }
     if (e->kind <= EV_CES)
         k->sum = k->n ? k->sum + sign * e->v : 0; /* an empty window forgets rounding */
     else if (e->kind == EV_CASE || (e->flags & F_HANDLED))
-        k->dur += sign * (int64_t)e->v;
+        k->dur += d * (uint64_t)e->v;
 }
 
 static int push(const char *fn, cx_monitor *m, const event *e)
@@ -115,8 +133,9 @@ int cx_monitor_add_answer(cx_monitor *m, cx_time t, cx_metric metric, double sco
     const char *fn = "cx_monitor_add_answer";
     if (!m)
         return cxi_fail(CX_EINVAL, "%s: monitor is NULL", fn);
-    if (t == CX_TIME_NONE)
-        return cxi_fail(CX_EINVAL, "%s: time is missing (CX_TIME_NONE)", fn);
+    int rc = time_ok(fn, "time", t);
+    if (rc < 0)
+        return rc;
     if (metric != CX_METRIC_NPS && metric != CX_METRIC_CSAT && metric != CX_METRIC_CES)
         return cxi_fail(CX_EINVAL, "%s: metric %d is not NPS, CSAT or CES", fn, metric);
     if (!isfinite(lo) || !isfinite(hi) || !(hi > lo))
@@ -145,12 +164,14 @@ int cx_monitor_add_contact(cx_monitor *m, cx_time t, cx_outcome outcome, int64_t
     const char *fn = "cx_monitor_add_contact";
     if (!m)
         return cxi_fail(CX_EINVAL, "%s: monitor is NULL", fn);
-    if (t == CX_TIME_NONE)
-        return cxi_fail(CX_EINVAL, "%s: time is missing (CX_TIME_NONE)", fn);
+    int rc = time_ok(fn, "time", t);
+    if (rc < 0)
+        return rc;
     if (outcome < CX_HANDLED || outcome > CX_ABANDONED)
         return cxi_fail(CX_EINVAL, "%s: outcome %d is not a cx_outcome", fn, outcome);
-    if (duration_ms < 0)
-        return cxi_fail(CX_ERANGE, "%s: duration %lld ms is negative", fn, (long long)duration_ms);
+    if (duration_ms < 0 || duration_ms > TIME_SPAN)
+        return cxi_fail(CX_ERANGE, "%s: duration %lld ms is %s", fn, (long long)duration_ms,
+                        duration_ms < 0 ? "negative" : "longer than years 0000-9999");
     event e = {t, (double)duration_ms, 0, EV_CONTACT,
                (uint8_t)(outcome == CX_MISSED ? F_MISSED : outcome == CX_ABANDONED ? F_ABANDONED : F_HANDLED)};
     return push(fn, m, &e);
@@ -162,9 +183,13 @@ int cx_monitor_add_case(cx_monitor *m, cx_time resolved, cx_time opened, cx_time
     const char *fn = "cx_monitor_add_case";
     if (!m)
         return cxi_fail(CX_EINVAL, "%s: monitor is NULL", fn);
-    if (resolved == CX_TIME_NONE || opened == CX_TIME_NONE)
-        return cxi_fail(CX_EINVAL, "%s: %s time is missing (CX_TIME_NONE)", fn,
-                        resolved == CX_TIME_NONE ? "resolved" : "opened");
+    int rc = time_ok(fn, "resolved time", resolved);
+    if (rc == CX_OK)
+        rc = time_ok(fn, "opened time", opened);
+    if (rc == CX_OK && first_response != CX_TIME_NONE)
+        rc = time_ok(fn, "first response time", first_response);
+    if (rc < 0)
+        return rc;
     if (resolved < opened || (first_response != CX_TIME_NONE && (first_response < opened || first_response > resolved)))
         return cxi_fail(CX_EORDER, "%s: times out of order (opened <= first response <= resolved)", fn);
     if (contacts < 0 || reopens < 0)
@@ -183,8 +208,9 @@ int cx_monitor_read(double *out, uint64_t *n, cx_monitor *m, cx_time now, cx_mea
     const char *fn = "cx_monitor_read";
     if (!out || !m)
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !out ? "out" : "monitor");
-    if (now == CX_TIME_NONE)
-        return cxi_fail(CX_EINVAL, "%s: now is missing (CX_TIME_NONE)", fn);
+    int rc = time_ok(fn, "now", now);
+    if (rc < 0)
+        return rc;
     if ((m->last_read != CX_TIME_NONE && now < m->last_read) || (m->last_event != CX_TIME_NONE && now < m->last_event))
         return cxi_fail(CX_EORDER, "%s: now (%lld ms) is before the last read or event", fn, (long long)now);
     const totals *k;

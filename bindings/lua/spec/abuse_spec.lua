@@ -187,3 +187,220 @@ describe("strings with an embedded NUL", function()
     fails("^Invalid: .*NUL", r.get, r, 0, "csat\0x")
   end)
 end)
+
+local TABLES = { "customers", "touchpoints", "interactions", "cases", "feedback", "transactions" }
+local function counts(s)
+  local c = {}
+  for _, t in ipairs(TABLES) do c[t] = s:rows(t) end
+  return c
+end
+local function same_counts(s, before)
+  for t, n in pairs(before) do assert.are.equal(n, s:rows(t), t) end
+end
+
+describe("closed and collected cxkit objects", function()
+  for index = 1, 16 do
+    it("close() then a call raises 'is closed', object " .. index, function()
+      local t = objects()[index]
+      local name, o, call = t[1], t[2], t[3]
+      o:close()
+      fails("^Invalid: .*" .. name .. " is closed", call, o)
+      o:close() -- a second close does nothing
+    end)
+  end
+
+  -- every object that borrows from a store, with a call that reads it
+  local function children(s)
+    local q = cx.Query(s)
+    q:add("csat")
+    local jo = cx.JourneyOptions(s)
+    local f = cx.Funnel(s)
+    f:add_step("stage", "consideration")
+    return {
+      { "Query", q, function(o) return o:run():rows() == 1 end },
+      { "History", s:history("C-1"), function(o) return o:count() >= 1 end },
+      { "JourneyOptions", jo, function(o) o:set_gap(1000); return true end },
+      { "Journeys", cx.Journeys(s, jo), function(o) return o:count() >= 1 end },
+      { "Funnel", f, function(o) o:set_window(1000); return true end },
+      { "Summary", cx.Summary(s, "2024-06-01"), function(o) return o:count() >= 1 end },
+      { "Result", q:run(), function(o) return o:rows() == 1 end },
+    }
+  end
+
+  for index = 1, 7 do
+    it("child " .. index .. " outlives its collected store", function()
+      local s = H.small()
+      local t = children(s)[index]
+      local child, call = t[2], t[3]
+      t, s = nil, nil
+      collectgarbage(); collectgarbage()
+      assert.is_true(call(child))
+    end)
+  end
+
+  it("a store and four children are collected safely in every one of the 120 orders", function()
+    local function permutations(n)
+      local out, a = {}, {}
+      for i = 1, n do a[i] = i end
+      local function gen(k)
+        if k == 0 then out[#out + 1] = { table.unpack(a) } return end
+        for i = 1, k do
+          a[i], a[k] = a[k], a[i]
+          gen(k - 1)
+          a[i], a[k] = a[k], a[i]
+        end
+      end
+      gen(n)
+      return out
+    end
+    local orders = permutations(5)
+    assert.are.equal(120, #orders)
+    for _, order in ipairs(orders) do
+      local s = H.small()
+      local objs = { s }
+      for i, c in ipairs(children(s)) do if i <= 4 then objs[#objs + 1] = c[2] end end
+      s = nil
+      for _, i in ipairs(order) do
+        objs[i] = nil
+        collectgarbage(); collectgarbage()
+      end
+    end
+  end)
+end)
+
+describe("wrong argument types", function()
+  local WRONG = {
+    { "nil for an id", function(s) s:add_customer(nil) end, "^Invalid: .*customer id is NULL" },
+    { "table for an id", function(s) s:add_customer({}) end, "add_customer %(arg 2%), expected 'char const %*' got 'table'" },
+    { "Store for an id", function(s) s:add_customer(s) end, "add_customer %(arg 2%).*got 'Store" },
+    { "boolean for an id", function(s) s:add_customer(true) end, "add_customer %(arg 2%).*got 'boolean'" },
+    { "table for an amount", function(s) s:add_transaction("C-1", 0, {}) end, "arg 4%), expected 'double' got 'table'" },
+    { "non-numeric text for an amount", function(s) s:add_transaction("C-1", 0, "ten") end, "arg 4%), expected 'double' got 'string'" },
+    { "table for a score", function(s) s:add_feedback("C-1", "csat", {}, 0) end, "expected 'double' got 'table'" },
+    { "table for a time", function(s) s:add_transaction("C-1", {}, 1) end, "arg 3%), expected 'cx_time' got 'table'" },
+    { "bad text for a time", function(s) s:add_transaction("C-1", "yesterday", 1) end, "^Parse: " },
+    { "Store for a table", function(s) s:rows(s) end, "table" },
+    { "unknown table", function(s) s:rows("customer") end, "^Invalid: unknown table name 'customer'" },
+    { "text for a row", function(s) s:get("customers", "id", "first") end, "" },
+    { "Calendar for a Store", function() cx.Query(cx.Calendar()) end, "new_Query %(arg 1%), expected 'Store" },
+    { "Store for a Calendar", function(s) cx.Query(s):set_calendar(s) end, "Calendar" },
+    { "table for a Result", function(s) local q = cx.Query(s); q:add("csat"); q:run():merge({}) end, "Result" },
+    { "string for an array", function(s) s:add_customers("C-9") end, "add_customers %(arg 2%), expected 'cxb_strv' got 'string'" },
+    { "map for an array", function(s) s:add_customers({ a = "C-9" }) end, "^Invalid: argument 2: expected a sequence" },
+    { "sequence with a hole", function(s) s:add_customers({ "C-8", nil, "C-9" }) end, "^Invalid: .*sequence" },
+    { "sequence with an extra key", function(s) s:add_customers({ "C-9", x = 1 }) end, "^Invalid: .*sequence" },
+    { "number in an id array", function(s) s:add_customers({ "C-9", 5 }) end, "^Invalid: entry 2: expected a string or false, got number" },
+    { "text in a number array", function(s) s:add_transactions({ "C-1" }, { 0 }, { "x" }) end, "^Invalid: .*number" },
+    { "text for model parameters", function() cx.Model("bgnbd", "abcd") end, "expected 'cxb_realv' got 'string'" },
+    { "text inside model parameters", function() cx.Model("bgnbd", { "a", 1, 1, 1 }) end, "^Invalid: entry 1: expected a number" },
+  }
+  for _, w in ipairs(WRONG) do
+    it(w[1] .. " raises and changes nothing", function()
+      local s = H.small()
+      local before = counts(s)
+      fails(w[3], w[2], s)
+      same_counts(s, before)
+    end)
+  end
+end)
+
+describe("huge integers, NaN and infinities", function()
+  -- (math.mininteger - 1.0 is -2^63 exactly, an integer: see the next test)
+  local HUGE = { math.maxinteger + 1.0, -2 ^ 64, 2 ^ 64, 1e308, -1e308, 0.5 }
+  for _, v in ipairs(HUGE) do
+    it("refuses " .. tostring(v) .. " where an integer is taken", function()
+      local s = H.small()
+      local n = s:rows("transactions")
+      fails("^Range: argument 3: .* is not an integer", s.add_transaction, s, "C-1", v, 1)
+      fails("^Range: entry 1 of .*is not an integer", s.add_transactions, s, { "C-1" }, { v }, { 1 })
+      fails("^Range: argument 4: .* is not an integer", s.get, s, "customers", "id", v)
+      fails("^Range: argument 1: .* is not an integer", cx.Monitor, v)
+      local jo = cx.JourneyOptions(s)
+      fails("^Range: argument 2: .* is not an integer", jo.set_gap, jo, v)
+      fails("^Range: ", s.rows, s, v)
+      assert.are.equal(n, s:rows("transactions"))
+    end)
+  end
+
+  it("refuses integers beyond what the parameter holds, naming the range", function()
+    local s = H.small()
+    fails("^Range: argument 2: 9223372036854775807 is out of range", s.rows, s, math.maxinteger)
+    fails("^Range: argument 4: %-1 is out of range", s.get, s, "customers", "id", -1)
+    fails("^Range: argument 3: %-9223372036854775808 is out of range", s.add_transaction, s, "C-1", math.mininteger, 1)
+    fails("^Range: ", s.add_transaction, s, "C-1", math.maxinteger, 1) -- a time past year 9999
+    fails("^Range: ", s.get, s, "customers", "id", math.maxinteger)
+  end)
+
+  for _, v in ipairs { 0 / 0, math.huge, -math.huge } do
+    it("refuses " .. tostring(v) .. " where a number is taken", function()
+      local s = H.small()
+      local before = counts(s)
+      fails("^Range: .*amount", s.add_transaction, s, "C-1", 0, v)
+      fails("^Range: .*amount", s.add_transactions, s, { "C-1" }, { 0 }, { v })
+      fails("^Range: .*score", s.add_feedback, s, "C-1", "csat", v, 0)
+      fails("^Range: .*parameter", cx.Model, "bgnbd", { v, 1, 1, 1 })
+      local h = cx.HealthOptions()
+      fails("^Range: .*weight", h.set_weight, h, "nps", v)
+      fails("^Range: ", s.add_touchpoint, s, "tp-x", "web", "consideration", "sales", true, v)
+      same_counts(s, before)
+    end)
+  end
+end)
+
+describe("invalid UTF-8", function()
+  local BAD = { "\x80", "C-\xc0\xaf", "\xed\xa0\x80", "\xff\xfe", "\xe2\x82", "\xf4\x90\x80\x80" }
+  for _, b in ipairs(BAD) do
+    it(("is refused in ids, attributes, comments and names: %q"):format(b), function()
+      local s = H.small()
+      local before = counts(s)
+      fails("^Invalid: .*not valid UTF%-8", s.add_customer, s, b)
+      fails("^Invalid: .*not valid UTF%-8", s.add_customer, s, "C-9", b)
+      fails("^Invalid: .*not valid UTF%-8", s.set_attribute, s, "C-1", "k", b)
+      fails("^Invalid: .*not valid UTF%-8", s.set_attribute, s, "C-1", b, "v")
+      fails("^Invalid: .*not valid UTF%-8", s.add_feedback, s, "C-1", "csat", 4, 0, nil, nil, nil, b)
+      fails("^Invalid: .*not valid UTF%-8", s.define, s, "channel", b)
+      fails("^Invalid: .*UTF%-8", s.add_customers, s, { "ok", b })
+      same_counts(s, before)
+      assert.is_nil(s:get_attribute("C-1", "k"))
+    end)
+    it(("is rejected with its row in imported files: %q"):format(b), function()
+      local s = H.small()
+      local p = tmp .. "/bad.csv"
+      local f = assert(io.open(p, "wb"))
+      f:write("id,segment\nOK-1,consumer\n" .. b .. ",consumer\nOK-2,business\n")
+      f:close()
+      local n = s:rows("customers")
+      local rep = s:import_csv("customers", p)
+      assert.are.equal(1, rep:rejected())
+      assert.are.equal(n + 2, s:rows("customers"))
+    end)
+  end
+end)
+
+describe("the monitor", function()
+  it("refuses times beyond years 0000-9999 (they overflowed before)", function()
+    local m = cx.Monitor(1 << 62)
+    fails("^Range: .*time .* is outside years 0000%-9999", m.add_contact, m, math.mininteger + 1, "handled")
+    fails("^Range: .*now .* is outside years 0000%-9999", m.read, m, math.mininteger + 1, "missed_rate")
+    fails("^Range: .*opened time .* is outside", m.add_case, m, 0, math.mininteger + 1, nil, 1, 0)
+    fails("^Range: .*resolved time .* is outside", m.add_case, m, math.maxinteger, 0, nil, 1, 0)
+    fails("^Range: .*duration .* longer than years 0000%-9999", m.add_contact, m, 0, "handled", math.maxinteger)
+    local hi, lo = cx.time_parse("9999-12-31T23:59:59.999Z"), cx.time_parse("0000-01-01T00:00:00Z")
+    m:add_contact(hi, "handled", hi - lo)
+    local v, n = m:read(hi, "handle_time")
+    assert.are.equal(1, n)
+    assert.are.equal(hi - lo, v)
+  end)
+end)
+
+describe("file paths with arbitrary bytes", function()
+  it("are used byte for byte (a Linux file name is bytes, not text)", function()
+    local s = H.small()
+    local path = tmp .. "/x\xff\xc0\xaf.db"
+    s:save(path)
+    assert.is_true(exists(path))
+    assert.is_false(exists(tmp .. "/x.db"))
+    assert.are.equal(s:rows("customers"), cx.Store.load(path):rows("customers"))
+    os.remove(path)
+  end)
+end)

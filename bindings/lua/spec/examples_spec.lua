@@ -12,7 +12,7 @@ describe("examples/lua", function()
     assert.truthy(out:find("worst delivery", 1, true))
     assert.truthy(out:find("Per-agent daily report", 1, true))
     assert.truthy(out:find("Omnichannel history of C-100002", 1, true))
-    assert.truthy(out:find("Journeys: 10423, of which 7632 converted", 1, true))
+    assert.truthy(out:find("Journeys: 9047, of which 7632 converted", 1, true))
     assert.truthy(out:find("  first pain point: home_delivery (", 1, true))
     assert.truthy(out:find("Attribution of 7632 purchases by channel", 1, true))
     assert.truthy(out:find("  2024-Q1    269  46.8%", 1, true)) -- lifecycle

@@ -41,6 +41,11 @@ def demo():
 @pytest.fixture
 def store():
     """A small store: two customers (one Arabic), touchpoints, a case."""
+    return small_store()
+
+
+def small_store():
+    """The `store` fixture's store, for tests that need several."""
     s = cxkit.Store()
     s.add_customer("C-1", "consumer", "الرياض", "premium", "2024-01-15")
     s.add_customer("C-2", "business", "جدة", "basic", None)

@@ -7,6 +7,7 @@ import os
 import pytest
 
 import cxkit
+from conftest import small_store
 
 
 def objects(store, tmp_path):
@@ -199,3 +200,220 @@ def test_nul_refused_in_enumeration_and_column_names(store):
     r = q.run()
     with pytest.raises(ValueError, match="NUL"):
         r.get(0, "csat\0x")
+
+
+# ---- closed objects, collected parents, any collection order --------------------
+
+@pytest.mark.parametrize("index", range(16))
+def test_closed_object_of_every_class_raises(store, tmp_path, index):
+    name, o, call = objects(store, tmp_path)[index]
+    o.close()
+    with pytest.raises(cxkit.Invalid, match=name + " is closed"):
+        call(o)
+    o.close()  # a second close does nothing
+
+
+def children(store):
+    """Every object that borrows from a store, with a call that reads it."""
+    jo = cxkit.JourneyOptions(store)
+    q = cxkit.Query(store)
+    q.add("csat")
+    f = cxkit.Funnel(store)
+    f.add_step("stage", "consideration")
+    return [
+        ("Query", q, lambda o: o.run().rows() == 1),
+        ("History", store.history("C-1"), lambda o: o.count() >= 1),
+        ("JourneyOptions", jo, lambda o: o.set_gap(1000) is None),
+        ("Journeys", cxkit.Journeys(store, jo), lambda o: o.count() >= 1),
+        ("Funnel", f, lambda o: o.set_window(1000) is None),
+        ("Summary", cxkit.Summary(store, "2024-06-01"), lambda o: o.count() >= 1),
+        ("Result", q.run(), lambda o: o.rows() == 1),
+    ]
+
+
+@pytest.mark.parametrize("index", range(7))
+def test_child_outlives_its_collected_store(index):
+    s = small_store()
+    name, child, call = children(s)[index]
+    del s
+    gc.collect()
+    assert call(child), name
+    del child
+    gc.collect()
+
+
+def test_every_collection_order_of_a_store_and_its_children():
+    import itertools
+    n = 0
+    for order in itertools.permutations(range(5)):
+        s = small_store()
+        objs = [s] + [c[1] for c in children(s)][:4]
+        del s
+        for i in order:
+            objs[i] = None
+            gc.collect()
+        n += 1
+    assert n == 120
+
+
+# ---- wrong argument types -------------------------------------------------------
+
+class Other:
+    pass
+
+
+def a_result(store):
+    q = cxkit.Query(store)
+    q.add("csat")
+    return q.run()
+
+
+WRONG = [
+    # (label, call(store), exception, message)
+    ("None for an id", lambda s: s.add_customer(None), cxkit.Invalid, "customer id is NULL"),
+    ("int for an id", lambda s: s.add_customer(5), TypeError, "add_customer.*argument 2"),
+    ("bytes for an id", lambda s: s.add_customer(b"C-9"), TypeError, "add_customer.*argument 2"),
+    ("list for an id", lambda s: s.add_customer(["C-9"]), TypeError, "add_customer.*argument 2"),
+    ("Store for an id", lambda s: s.add_customer(s), TypeError, "add_customer.*argument 2"),
+    ("str for an amount", lambda s: s.add_transaction("C-1", 0, "10"), TypeError, "argument 4 of type 'double'"),
+    ("None for an amount", lambda s: s.add_transaction("C-1", 0, None), TypeError, "argument 4 of type 'double'"),
+    ("list for a score", lambda s: s.add_feedback("C-1", "csat", [4], 0), TypeError, "argument 4 of type 'double'"),
+    ("str for a score", lambda s: s.add_feedback("C-1", "csat", "4", 0), TypeError, "argument 4 of type 'double'"),
+    ("list for a time", lambda s: s.add_transaction("C-1", [0], 1.0), TypeError, "a time is .* not list"),
+    ("bytes for a time", lambda s: s.add_transaction("C-1", b"2024-01-01", 1.0), TypeError, "not bytes"),
+    ("float for a time", lambda s: s.add_transaction("C-1", 1.5, 1.0), TypeError, "not float"),
+    ("bad text for a time", lambda s: s.add_transaction("C-1", "yesterday", 1.0), cxkit.Parse, "yesterday|at byte"),
+    ("Store for a table", lambda s: s.rows(s), TypeError, "expected a table as int or str, got Store"),
+    ("unknown table", lambda s: s.rows("customer"), cxkit.Invalid, "unknown table name 'customer'"),
+    ("float for a row", lambda s: s.get("customers", "id", 0.0), TypeError, "argument 4 of type 'size_t'"),
+    ("Calendar for a Store", lambda s: cxkit.Query(cxkit.Calendar()), TypeError, "argument 1 of type 'Store"),
+    ("Store for a Calendar", lambda s: cxkit.Query(s).set_calendar(s), TypeError, "Calendar"),
+    ("object for a Result", lambda s: a_result(s).merge(Other()), TypeError, "Result"),
+    ("str for an array", lambda s: s.add_customers("C-9"), TypeError, "single str"),
+    ("int for an array", lambda s: s.add_customers(5), TypeError, "sequence of str"),
+    ("dict for an array", lambda s: s.add_customers({"C-9": 1}), TypeError, "ids.*got dict"),
+    ("set for an array", lambda s: s.add_customers({"C-9"}), TypeError, "got set"),
+    ("dict for numbers", lambda s: s.add_transactions(["C-1"], [0], {1.0: 1}), TypeError, "got dict"),
+    ("None in an id array", lambda s: s.add_customers(["C-9", None]), cxkit.Invalid, "id"),
+    ("int in an id array", lambda s: s.add_customers(["C-9", 5]), TypeError, "entry 1|int"),
+    ("str in a number array", lambda s: s.add_transactions(["C-1"], [0], ["1"]), TypeError, "number|str"),
+    ("str for model parameters", lambda s: cxkit.Model("bgnbd", "abcd"), TypeError, "real number"),
+    ("None for model parameters", lambda s: cxkit.Model("bgnbd", None), cxkit.Invalid, "params is required"),
+]
+
+
+@pytest.mark.parametrize("label,call,exc,msg", WRONG, ids=[w[0] for w in WRONG])
+def test_wrong_argument_types_raise_and_change_nothing(store, label, call, exc, msg):
+    before = {t: store.rows(t) for t in TABLES}
+    with pytest.raises(exc, match=msg):
+        call(store)
+    assert {t: store.rows(t) for t in TABLES} == before
+
+
+# ---- huge integers, NaN and infinities -------------------------------------------
+
+HUGE = [2**63, -2**63 - 1, 2**64, 10**30]
+
+
+@pytest.mark.parametrize("value", HUGE + [1e308, -1e308])
+def test_huge_numbers_for_integers_raise(store, value):
+    n = store.rows("transactions")
+    exc = (OverflowError, TypeError)
+    with pytest.raises(exc):
+        store.add_transaction("C-1", value, 1.0)
+    with pytest.raises(exc):
+        store.add_transactions(["C-1"], [value], [1.0])
+    with pytest.raises(exc + (cxkit.Range,)):  # 2**63 is a size_t, beyond the rows
+        store.get("customers", "id", value)
+    with pytest.raises(exc):
+        cxkit.Monitor(value)
+    with pytest.raises(exc):
+        cxkit.JourneyOptions(store).set_gap(value)
+    with pytest.raises(exc):
+        store.rows(value)
+    assert store.rows("transactions") == n
+
+
+def test_extreme_but_valid_integers_are_refused_by_range(store):
+    # an int64 that is a time outside years 0000-9999 (defect 3): refused at the door
+    for t in (2**63 - 1, -2**63 + 1):
+        with pytest.raises((cxkit.Range, OverflowError)):
+            store.add_transaction("C-1", t, 1.0)
+    with pytest.raises(OverflowError):
+        store.add_transaction("C-1", -2**63, 1.0)  # CX_TIME_NONE itself is no time
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_nan_and_infinities_raise_where_numbers_are_taken(store, value):
+    before = {t: store.rows(t) for t in TABLES}
+    with pytest.raises(cxkit.Range, match="amount"):
+        store.add_transaction("C-1", 0, value)
+    with pytest.raises(cxkit.Range, match="amount"):
+        store.add_transactions(["C-1"], [0], [value])
+    with pytest.raises(cxkit.Range, match="score"):
+        store.add_feedback("C-1", "csat", value, 0)
+    with pytest.raises(cxkit.Range, match="parameter"):
+        cxkit.Model("bgnbd", [value, 1, 1, 1])
+    with pytest.raises(cxkit.Range, match="weight"):
+        cxkit.HealthOptions().set_weight("nps", value)
+    with pytest.raises(cxkit.Range):
+        store.add_touchpoint("tp-nan", "web", "consideration", "sales", True, value)
+    assert {t: store.rows(t) for t in TABLES} == before
+
+
+# ---- invalid UTF-8 -----------------------------------------------------------------
+
+BAD_TEXT = ["C-\udc80", "\ud800", "x\udfff"]  # lone surrogates: no UTF-8 form
+
+
+@pytest.mark.parametrize("text", BAD_TEXT)
+def test_strings_without_utf8_form_are_refused(store, tmp_path, text):
+    before = {t: store.rows(t) for t in TABLES}
+    for call in (lambda: store.add_customer(text),
+                 lambda: store.set_attribute("C-1", "k", text),
+                 lambda: store.set_attribute("C-1", text, "v"),
+                 lambda: store.add_feedback("C-1", "csat", 4, 0, comment=text),
+                 lambda: store.define("channel", text),
+                 lambda: store.save(str(tmp_path / text)),
+                 lambda: store.add_customers(["ok", text])):
+        with pytest.raises((TypeError, UnicodeEncodeError, ValueError)):
+            call()
+    assert {t: store.rows(t) for t in TABLES} == before
+    assert os.listdir(tmp_path) == []
+
+
+INVALID_UTF8 = [b"\x80", b"C-\xc0\xaf", b"\xed\xa0\x80", b"\xff\xfe", b"\xe2\x82"]
+
+
+@pytest.mark.parametrize("raw", INVALID_UTF8)
+def test_invalid_utf8_in_imported_files_is_rejected_with_the_row(store, tmp_path, raw):
+    """A script cannot hand invalid UTF-8 in a str; a file can: the row is
+    rejected with its line and reason, the good rows load."""
+    p = tmp_path / "c.csv"
+    p.write_bytes(b"id,segment\nOK-1,consumer\n" + raw + b",consumer\nOK-2,business\n")
+    n = store.rows("customers")
+    rep = store.import_csv("customers", str(p))
+    assert rep.rejected() == 1
+    assert "UTF-8" in str(rep.rejects()[0])
+    assert store.rows("customers") == n + 2
+
+
+def test_monitor_refuses_times_beyond_years_0000_9999():
+    """Int64 times that are no dates made the monitor overflow (undefined
+    behaviour, stopped by UBSan in the sanitized run): now refused."""
+    big, small = 2**63 - 1, -2**63 + 1
+    m = cxkit.Monitor(2**62)
+    with pytest.raises(cxkit.Range, match="time .* is outside years 0000-9999"):
+        m.add_contact(small, "handled")
+    with pytest.raises(cxkit.Range, match="now .* is outside years 0000-9999"):
+        m.read(small, "missed_rate")
+    with pytest.raises(cxkit.Range, match="opened time .* is outside years 0000-9999"):
+        m.add_case(0, small, None, 1, 0)
+    with pytest.raises(cxkit.Range, match="resolved time .* is outside"):
+        m.add_case(big, 0, None, 1, 0)
+    with pytest.raises(cxkit.Range, match="duration .* longer than years 0000-9999"):
+        m.add_contact(0, "handled", big)
+    hi, lo = 253402300799999, -62167219200000  # 9999-12-31T23:59:59.999Z, 0000-01-01T00:00:00Z
+    m.add_contact(hi, "handled", hi - lo)
+    value, n = m.read(hi, "handle_time")
+    assert n == 1 and value == hi - lo

@@ -98,6 +98,44 @@ def test_options_and_keywords(shop):
         cxkit.Journeys(shop, o, collapse=True)
 
 
+def test_boundary_post_purchase(shop):
+    """A's support call after the purchase stays in the order's journey by
+    default, and gets no credit for it; the old rule cuts it off."""
+    t0 = cxkit.to_ms("2024-03-01T10:00:00Z")
+    shop.add_interaction("A", "support", t0 + 3 * DAY, "contact")  # after the purchase, before the late visit
+    rows = list(cxkit.Journeys(shop).list())
+    assert [r["path"] for r in rows[:2]] == ["ad > site > checkout > support", "site"]
+    assert rows[0]["converted_at"] == cxkit.from_ms(t0 + 2 * DAY) and rows[0]["events_after_conversion"] == 1
+    assert rows[1]["converted_at"] is None
+    att = {r["name"]: r for r in cxkit.Journeys(shop).attribution(1)}
+    assert att["support"]["markov"] == 0 and att["support"]["linear"] == 0
+    tr = {(r["from"], r["to"]) for r in cxkit.Journeys(shop).transitions(1)}
+    assert ("checkout", "CONVERSION") in tr and not any("support" in f + t for f, t in tr)
+    old = cxkit.Journeys(shop, boundary="conversion")
+    assert [r["path"] for r in old.list()][:2] == ["ad > site > checkout", "support > site"]
+    o = cxkit.JourneyOptions(shop)
+    o.set_boundary(cxkit.JOURNEYS_BOUNDARY_GAP)
+    assert cxkit.Journeys(shop, o).list()[0]["path"] == "ad > site > checkout > support > site"
+    # the rules: only a touchpoint; the late visit kept too with a stage rule
+    o = cxkit.JourneyOptions(shop)
+    o.set_post_purchase("touchpoint", "site")
+    assert cxkit.Journeys(shop, o).list()[0]["path"] == "ad > site > checkout"
+    j = cxkit.Journeys(shop, post_purchase=["service", ("stage", "consideration")])
+    assert j.list()[0]["path"] == "ad > site > checkout > support > site"
+    pain = {r["touchpoint"]: r for r in j.pain_points()}
+    assert pain["support"]["post_purchase_drop_off_n"] == 1 and pain["support"]["post_purchase_drop_off"] == 100
+    assert pain["ad"]["drop_off_n"] == 3
+    with pytest.raises(cxkit.NotFound, match="aftercare"):
+        o.add_post_purchase("stage", "aftercare")
+    with pytest.raises(cxkit.Invalid, match="journey boundary"):
+        o.set_boundary("sometimes")
+    with pytest.raises(cxkit.Invalid):
+        o.set_boundary(7)
+    for _ in range(cxkit.JOURNEYS_MAX_POST_PURCHASE):
+        o.add_post_purchase("touchpoint", "ad")  # the same rule, kept once
+    assert cxkit.POST_PURCHASE_BY_KIND == 3 and cxkit.JOURNEYS_BOUNDARY_POST_PURCHASE == 1
+
+
 def test_funnel(shop):
     j = cxkit.Journeys(shop)
     f = cxkit.Funnel(shop)
