@@ -246,6 +246,12 @@ typedef struct Funnel {} Funnel;
      *  true: an event of another step of the funnel between step i and step
      *  i + 1 ends the attempt (repeats of step i do not). */
     void set_strict(bool strict) { cxb_check(cx_funnel_set_strict(cxb_funnel($self), strict)); }
+    /** @brief Set the time the funnel is read at: later events are not
+     *  read, and a customer who has not finished is "in progress" while
+     *  their attempt's window is still open then.
+     *  @param as_of the time, or None for the default: the latest
+     *  interaction in the store. */
+    void set_as_of(cx_time as_of) { cxb_check(cx_funnel_set_as_of(cxb_funnel($self), as_of)); }
 }
 
 /* ---- journeys ----------------------------------------------------------------- */
@@ -446,8 +452,13 @@ typedef struct Journeys {} Journeys;
      *  order rule). A customer counts once, at the furthest step of their
      *  best attempt. Columns: "step" (index from 1), "name", "entered",
      *  "conversion_prev" and "conversion_first" (%), "median_from_prev_ms"
-     *  (NaN for the first step), "dropped" (customers whose furthest step it
-     *  is).
+     *  (NaN for the first step), "completed" (customers who reached the
+     *  last step, on every row), "dropped" (customers who dropped out after
+     *  this step: their attempt was ended by an exclusion or the strict
+     *  order, or its window had passed at the as-of time) and
+     *  "in_progress" (whose furthest step it is and whose window is still
+     *  open; with no window nothing times out). Both are 0 on the last
+     *  step.
      *  @param funnel a Funnel of the same store with at least one step. */
     Result *funnel(const Funnel *funnel) {
         cx_result *t = NULL;
@@ -459,7 +470,8 @@ typedef struct Journeys {} Journeys;
     }
     /** @brief Who dropped out where: one row per customer who entered the
      *  funnel, columns "customer", "furthest" (step index from 1),
-     *  "first_time" (time of their first step), in customer order.
+     *  "first_time" (time of their first step), "status" ("completed",
+     *  "dropped" or "in_progress"), in customer order.
      *  @param funnel a Funnel of the same store with at least one step. */
     Result *funnel_customers(const Funnel *funnel) {
         cx_result *t = NULL;

@@ -16,6 +16,7 @@
  * are the C functions' Doxygen text, reworded where the script-level call
  * differs. */
 
+%constant int SUMMARY_TOLERANCE_DEFAULT = CX_SUMMARY_TOLERANCE_DEFAULT;
 %constant int ACTIVITY_TRANSACTIONS = CX_ACTIVITY_TRANSACTIONS;
 %constant int ACTIVITY_INBOUND = CX_ACTIVITY_INBOUND;
 %constant int ACTIVITY_ALL = CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND;
@@ -478,11 +479,13 @@ typedef struct Summary {} Summary;
      *  holdout_end), or None for none.
      *  @param unit_ms the time unit (default weeks).
      *  @param tolerance_ms how long before its customer's acquisition a
-     *  purchase may be (a guest checkout), >= 0.
+     *  purchase may be (clock skew between systems), >= 0; default one
+     *  day (cxkit.SUMMARY_TOLERANCE_DEFAULT). How many were:
+     *  tolerated_count().
      *  @exception Order for a purchase before its customer's acquisition
      *  (named in the message) or holdout_end before calibration_end. */
     Summary(const Store *store, cx_time calibration_end, cx_time holdout_end = CX_TIME_NONE,
-            int64_t unit_ms = 604800000, int64_t tolerance_ms = 0) {
+            int64_t unit_ms = 604800000, int64_t tolerance_ms = CX_SUMMARY_TOLERANCE_DEFAULT) {
         cx_summary *h = NULL;
         cx_summary_options *o = NULL;
         cx_store *s = cxb_store(store);
@@ -514,6 +517,9 @@ typedef struct Summary {} Summary;
     }
     /** @brief Number of customers. */
     size_t count() { return cx_summary_count(cxb_summary($self)); }
+    /** @brief How many purchases were dated before their customer's
+     *  acquisition by no more than the tolerance (kept as they are). */
+    size_t tolerated_count() { return cx_summary_tolerated_count(cxb_summary($self)); }
     /** @brief A whole column (a copy), to pass to the fits and predictions.
      *  @param column "frequency", "recency", "age", "monetary", "total",
      *  "holdout" or "holdout_value" (cxkit.SUMMARY_*). */

@@ -1,5 +1,6 @@
 /* metrics.i: queries, result tables and live monitors (metrics.h). */
 
+%constant int QUERY_MIN_N_DEFAULT = CX_QUERY_MIN_N_DEFAULT;
 %constant int MEASURE_NPS = CX_MEASURE_NPS;
 %constant int MEASURE_CSAT = CX_MEASURE_CSAT;
 %constant int MEASURE_CES = CX_MEASURE_CES;
@@ -130,6 +131,10 @@ typedef struct Query {} Query;
     void set_as_of(cx_time as_of) { cxb_check(cx_query_set_as_of(cxb_query($self), as_of)); }
     /** @brief The confidence level of intervals, in (0, 1) (0.95). */
     void set_confidence(double level) { cxb_check(cx_query_set_confidence(cxb_query($self), level)); }
+    /** @brief The smallest group size a figure is shown for: each measure
+     *  (but "cx_index") gets a "<measure>_small" column, 1 when its n is
+     *  below min_n (default 30, cxkit.QUERY_MIN_N_DEFAULT; 0: never). */
+    void set_min_n(int64_t min_n) { cxb_check(cx_query_set_min_n(cxb_query($self), min_n)); }
     /** @brief The weight of a measure in "cx_index" (0 removes it). */
     void set_index_weight(cxb_measure measure, double weight) {
         cxb_check(cx_query_set_index_weight(cxb_query($self), measure, weight));

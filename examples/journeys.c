@@ -108,13 +108,16 @@ static void funnel(const cx_store *s, const cx_journeys *j)
     CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "advocacy"));
     CHECK(cx_funnel_set_window(f, 90LL * 86400000));
     CHECK(cx_journeys_funnel(&t, j, f));
-    printf("\nFunnel within 90 days of the first step (loose order)\n");
-    printf("  %-14s %8s %10s %10s %14s %8s\n", "step", "entered", "from prev%", "from 1st%", "median h prev",
-           "dropped");
+    /* as of the data's end (the default, cx_funnel_set_as_of()): a customer
+     * whose 90 days have not run out yet is "still in", not "dropped" */
+    printf("\nFunnel within 90 days of the first step (loose order), as of the last interaction\n");
+    printf("  %-14s %8s %10s %10s %14s %9s %8s %9s\n", "step", "entered", "from prev%", "from 1st%", "median h prev",
+           "completed", "dropped", "still in");
     for (size_t r = 0; r < cx_result_row_count(t); r++)
-        printf("  %-14s %8.0f %10.1f %10.1f %14.1f %8.0f\n", str(t, r, "name"), num(t, r, "entered"),
+        printf("  %-14s %8.0f %10.1f %10.1f %14.1f %9.0f %8.0f %9.0f\n", str(t, r, "name"), num(t, r, "entered"),
                num(t, r, "conversion_prev"), num(t, r, "conversion_first"),
-               num(t, r, "median_from_prev_ms") / 3.6e6, num(t, r, "dropped"));
+               num(t, r, "median_from_prev_ms") / 3.6e6, num(t, r, "completed"), num(t, r, "dropped"),
+               num(t, r, "in_progress"));
     cx_result_free(t);
     cx_funnel_free(f);
 }

@@ -78,20 +78,24 @@ static void scorecard(const cx_store *s, const char *title, int by_time)
     printf("\n%s\n  %-13s %6s %16s %6s %7s %6s %6s %6s %6s %6s\n", title, by_time ? "month" : "channel", "NPS",
            "95% CI", "n", "CSAT%", "n", "CES", "easy%", "FCR%", "index");
     for (size_t i = 0; i < cx_result_row_count(r); i++) {
-        printf("  %-13s %6.1f [%6.1f,%6.1f] %6.0f %7.1f %6.0f %6.2f %6.1f %6.1f %6.1f\n", label(r, i, by_time ? "month_label" : "channel"),
-               cell(r, i, "nps"), cell(r, i, "nps_lo"), cell(r, i, "nps_hi"), cell(r, i, "nps_n"), cell(r, i, "csat"),
+        /* "nps_small": fewer answers than the query's minimum (30 by
+         * default, cx_query_set_min_n()): marked with a '*' */
+        printf("  %-13s %6.1f [%6.1f,%6.1f] %6.0f%s %6.1f %6.0f %6.2f %6.1f %6.1f %6.1f\n",
+               label(r, i, by_time ? "month_label" : "channel"), cell(r, i, "nps"), cell(r, i, "nps_lo"),
+               cell(r, i, "nps_hi"), cell(r, i, "nps_n"), cell(r, i, "nps_small") ? "*" : " ", cell(r, i, "csat"),
                cell(r, i, "csat_n"), cell(r, i, "ces"), cell(r, i, "ces_easy"), cell(r, i, "fcr"),
                cell(r, i, "cx_index"));
     }
+    printf("  * n < %d: too few answers for the NPS to mean much\n", CX_QUERY_MIN_N_DEFAULT);
     if (!by_time) {
         /* is the gap between the best and the worst channel by NPS real? */
         size_t best = 0, worst = 0;
         for (size_t i = 0; i < cx_result_row_count(r); i++) {
-            if (cell(r, i, "nps_n") < 30)
+            if (cell(r, i, "nps_small"))
                 continue;
-            if (cell(r, i, "nps") > cell(r, best, "nps") || cell(r, best, "nps_n") < 30)
+            if (cell(r, i, "nps") > cell(r, best, "nps") || cell(r, best, "nps_small"))
                 best = i;
-            if (cell(r, i, "nps") < cell(r, worst, "nps") || cell(r, worst, "nps_n") < 30)
+            if (cell(r, i, "nps") < cell(r, worst, "nps") || cell(r, worst, "nps_small"))
                 worst = i;
         }
         double diff, p;

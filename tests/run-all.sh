@@ -52,7 +52,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 run build-sanitize testlog.json "ASan + UBSan (python, lua)" --suite python --suite lua
 
 # Issue 15: allocation failure at every point of a realistic workload (suite
-# allocfail: the normal build ran it above with all suites, every point),
+# allocfail: the normal build ran it above with all suites, every point;
+# its two tests are the sweep through a store's allocator and the
+# malloc-level sweep of what does not use one, allocfail-malloc),
 # again under ASan + UBSan so that the error paths run with the sanitizers
 # watching: every 5th point and the last of each step (all of them would
 # take about 10 minutes there). Not under valgrind (far too slow).

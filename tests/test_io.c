@@ -240,6 +240,75 @@ static void file_roundtrip(const char *const *text, const char *ext, import_fn i
     cx_store_free(s);
 }
 
+/* What a spreadsheet would run as a formula (issue 15): the CSV export
+ * writes such text with a leading apostrophe, and the import reads it back
+ * exactly, in every column and table, apostrophes of the data included. */
+START_TEST(csv_formulas_neutralised_and_read_back)
+{
+    static const char *const hostile[] = {"=HYPERLINK(\"http://evil\",\"x\")", "+966500000001", "-2+3",
+                                          "@SUM(A1:A9)", "\tTAB", "'=already", "''+two", "'tis", "-",
+                                          "=cmd|' /C calc'!A0", "plain", "a=b"};
+    enum { N = sizeof hostile / sizeof hostile[0] };
+    cx_store *s;
+    OK(cx_store_new(&s));
+    for (int i = 0; i < N; i++) {
+        OK(cx_customer_add(s, hostile[i], hostile[(i + 1) % N], NULL, NULL, CX_TIME_NONE));
+        OK(cx_customer_set_attribute(s, hostile[i], "note", hostile[(i + 2) % N]));
+        OK(cx_feedback_add(NULL, s, hostile[(i + 3) % N], hostile[i], "nps", i % 11, (cx_time)i * 60000, NULL, NULL,
+                           NULL, hostile[(i + 4) % N]));
+        OK(cx_transaction_add(NULL, s, NULL, hostile[i], (cx_time)i * 60000, 1.5 * i));
+    }
+    static const int tables[] = {CX_TABLE_CUSTOMERS, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
+    const char *names[] = {"customers.csv", "feedback.csv", "transactions.csv"};
+    for (int t = 0; t < 3; t++)
+        OK(cx_export_csv(s, tables[t], P(names[t]), 0));
+    /* no cell a spreadsheet would run: each starts with neither = + - @ nor a
+     * tab, after an optional quote; numbers stay numbers */
+    char *text = slurp(P("customers.csv"), NULL);
+    ck_assert_ptr_nonnull(strstr(text, "\n\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\","));
+    ck_assert_ptr_nonnull(strstr(text, "\n'+966500000001,"));
+    ck_assert_ptr_nonnull(strstr(text, "\n'-2+3,"));
+    ck_assert_ptr_nonnull(strstr(text, "\n''=already,"));
+    ck_assert_ptr_nonnull(strstr(text, "\n'tis,"));
+    free(text);
+    text = slurp(P("transactions.csv"), NULL);
+    ck_assert_ptr_nonnull(strstr(text, ",1.5")); /* an amount: no apostrophe */
+    free(text);
+    cx_store *l;
+    OK(cx_store_new(&l));
+    for (int t = 0; t < 3; t++) {
+        cx_import_report *rep;
+        OK(cx_import_csv(&rep, l, tables[t], P(names[t]), NULL));
+        ck_assert_uint_eq(cx_import_report_rejected(rep), 0);
+        cx_import_report_free(rep);
+    }
+    for (int t = 0; t < 3; t++) {
+        size_t n, nl, ncol;
+        OK(cx_store_rows(&n, s, tables[t]));
+        OK(cx_store_rows(&nl, l, tables[t]));
+        ck_assert_uint_eq(nl, n);
+        OK(cx_column_count(&ncol, tables[t]));
+        for (size_t r = 0; r < n; r++)
+            for (int c = 0; c < (int)ncol; c++) {
+                int type;
+                OK(cx_column_type(&type, tables[t], c));
+                if (type != CX_TYPE_STRING)
+                    continue;
+                const char *a, *b;
+                OK(cx_store_get_string(&a, s, tables[t], c, r));
+                OK(cx_store_get_string(&b, l, tables[t], c, r));
+                ck_assert_msg((!a && !b) || (a && b && strcmp(a, b) == 0), "table %d row %zu column %d: '%s' read back as '%s'",
+                              tables[t], r, c, a ? a : "(null)", b ? b : "(null)");
+            }
+    }
+    const char *note;
+    OK(cx_customer_get_attribute(&note, l, "'=already", "note"));
+    ck_assert_str_eq(note, hostile[7]);
+    cx_store_free(l);
+    cx_store_free(s);
+}
+END_TEST
+
 START_TEST(csv_file_store_file_every_table)
 {
     file_roundtrip(csv_text, "csv", cx_import_csv, cx_export_csv);
@@ -2348,7 +2417,7 @@ static void feedback_links_by_id(bool jsonl, import_fn imp)
      * quoted as data */
     char *text = slurp(P("fx1.csv"), NULL);
     ck_assert_ptr_nonnull(strstr(text, "customer,question,score,time,touchpoint,interaction,case,comment,id\n"));
-    ck_assert_ptr_nonnull(strstr(text, ",\"=HYPERLINK(\"\"3\"\")\n<script>\","));
+    ck_assert_ptr_nonnull(strstr(text, ",\"'=HYPERLINK(\"\"3\"\")\n<script>\",")); /* never a formula */
     free(text);
     /* the exported files import into a third store the same again */
     cx_store *c = link_store();
@@ -2778,6 +2847,7 @@ int main(void)
     tcase_set_timeout(ids, 60);
     tcase_add_test(ids, csv_feedback_links_by_id_shuffled);
     tcase_add_test(ids, jsonl_feedback_links_by_id_shuffled);
+    tcase_add_test(ids, csv_formulas_neutralised_and_read_back);
     tcase_add_test(ids, event_ids_imported);
     suite_add_tcase(su, ids);
     TCase *args = tcase_create("arguments");

@@ -677,8 +677,14 @@ START_TEST(funnels)
     EXACT(result_real(t, 1, "conversion_prev"), 80);
     EXACT(result_real(t, 2, "conversion_first"), 60);
     EXACT(result_real(t, 1, "median_from_prev_ms"), 2 * HOUR_MS); /* 1, 3, 1 (F3 from its first ad: 2), 2 h */
-    ck_assert_int_eq(result_int(t, 0, "dropped"), 1);
-    ck_assert_int_eq(result_int(t, 1, "dropped"), 1);
+    /* no window: nothing times out, so F2 (furthest: ad) and F3 (web) are
+     * still in progress, nobody has dropped out; the finishers are
+     * "completed", never "dropped" */
+    for (size_t r = 0; r < 3; r++) {
+        ck_assert_int_eq(result_int(t, r, "completed"), 3);
+        ck_assert_int_eq(result_int(t, r, "dropped"), 0);
+        ck_assert_int_eq(result_int(t, r, "in_progress"), r < 2 ? 1 : 0);
+    }
     ck_assert(isnan(result_real(t, 0, "median_from_prev_ms")));
     ck_assert_str_eq(result_str(t, 2, "name"), "purchase");
     cx_result_free(t);
@@ -688,14 +694,65 @@ START_TEST(funnels)
     OK(cx_funnel_set_window(f, DAY_MS));
     OK(cx_journeys_funnel(&t, j, f));
     ck_assert_int_eq(result_int(t, 2, "entered"), 2);
+    /* as of the data's end (F1's ship, 10 days on) every window has
+     * passed: F2 dropped after ad; F1 (ship too late) and F3 after web */
+    ck_assert_int_eq(result_int(t, 0, "dropped"), 1);
+    ck_assert_int_eq(result_int(t, 1, "dropped"), 2);
+    ck_assert_int_eq(result_int(t, 2, "dropped"), 0);
+    ck_assert_int_eq(result_int(t, 0, "in_progress") + result_int(t, 1, "in_progress"), 0);
+    ck_assert_int_eq(result_int(t, 0, "completed"), 2);
     cx_result_free(t);
+    /* as of 2.5 h in: later events are not read and every window is open:
+     * F1, F2 are in progress after ad, F3, F4 after web; F0 completed */
+    OK(cx_funnel_set_as_of(f, T0 + 2 * HOUR_MS + 30 * 60000));
+    OK(cx_journeys_funnel(&t, j, f));
+    ck_assert_int_eq(result_int(t, 0, "entered"), 5);
+    ck_assert_int_eq(result_int(t, 1, "entered"), 3);
+    ck_assert_int_eq(result_int(t, 2, "entered"), 1);
+    ck_assert_int_eq(result_int(t, 0, "in_progress"), 2);
+    ck_assert_int_eq(result_int(t, 1, "in_progress"), 2);
+    ck_assert_int_eq(result_int(t, 0, "dropped") + result_int(t, 1, "dropped"), 0);
+    ck_assert_int_eq(result_int(t, 2, "completed"), 1);
+    cx_result_free(t);
+    /* as of T0 + 1 day the window of an attempt started at T0 has just
+     * closed (an event counts up to 1 day after the start): F1 dropped;
+     * F2 started at T0 + 1 h, still open; F3's second ad (T0 + 1 h) also
+     * reaches web and may still go on */
+    OK(cx_funnel_set_as_of(f, T0 + DAY_MS));
+    OK(cx_journeys_funnel_customers(&t, j, f));
+    ck_assert_str_eq(result_str(t, 1, "customer"), "F1");
+    ck_assert_str_eq(result_str(t, 1, "status"), "dropped");
+    ck_assert_str_eq(result_str(t, 2, "customer"), "F2");
+    ck_assert_str_eq(result_str(t, 2, "status"), "in_progress");
+    ck_assert_str_eq(result_str(t, 3, "customer"), "F3");
+    ck_assert_str_eq(result_str(t, 3, "status"), "in_progress");
+    ck_assert_str_eq(result_str(t, 0, "status"), "completed");
+    cx_result_free(t);
+    OK(cx_funnel_set_as_of(f, CX_TIME_NONE)); /* back to the data's end */
+    FAILS(cx_funnel_set_as_of(NULL, 0), CX_EINVAL, "cx_funnel_set_as_of");
     OK(cx_funnel_set_strict(f, 1));
     OK(cx_funnel_add_exclusion(f, CX_JOURNEYS_LEVEL_CHANNEL, "phone"));
     OK(cx_journeys_funnel(&t, j, f));
     ck_assert_int_eq(result_int(t, 0, "entered"), 5);
     ck_assert_int_eq(result_int(t, 1, "entered"), 3);
     ck_assert_int_eq(result_int(t, 2, "entered"), 1);
+    /* F2 and F4 (the call excludes) dropped after ad, F1 and F3 after web */
+    ck_assert_int_eq(result_int(t, 0, "dropped"), 2);
+    ck_assert_int_eq(result_int(t, 1, "dropped"), 2);
     cx_result_free(t);
+    /* an exclusion ends an attempt for good, even inside its window: as of
+     * 1.5 h, F4 has dropped out while F1, F2, F3 (after ad) and F0 (after
+     * web) are in progress */
+    OK(cx_funnel_set_as_of(f, T0 + 90 * 60000));
+    OK(cx_journeys_funnel(&t, j, f));
+    ck_assert_int_eq(result_int(t, 0, "entered"), 5);
+    ck_assert_int_eq(result_int(t, 0, "dropped"), 1);
+    ck_assert_int_eq(result_int(t, 0, "in_progress"), 3);
+    ck_assert_int_eq(result_int(t, 1, "in_progress"), 1);
+    ck_assert_int_eq(result_int(t, 2, "entered"), 0);
+    ck_assert_int_eq(result_int(t, 2, "completed"), 0);
+    cx_result_free(t);
+    OK(cx_funnel_set_as_of(f, CX_TIME_NONE));
     OK(cx_journeys_funnel_customers(&t, j, f));
     ck_assert_uint_eq(cx_result_row_count(t), 5);
     ck_assert_str_eq(result_str(t, 3, "customer"), "F3");

@@ -509,6 +509,55 @@ static cx_summary *summary_of(const cx_store *s, cx_time calibration_end)
     return m;
 }
 
+/* The default tolerance (one day) takes clock skew between a shop and a
+ * CRM: a purchase 20 h before the acquisition is kept and counted; one 2
+ * days before is still refused, naming the customer and the transaction;
+ * tolerance 0 refuses the 20 h one too. */
+START_TEST(summary_default_tolerance)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, T("2024-03-02T00:00:00Z")));
+    OK(cx_customer_add(s, "B", NULL, NULL, NULL, T("2024-03-05T12:00:00Z")));
+    OK(cx_transaction_add(NULL, s, "X-1", "A", T("2024-03-01T04:00:00Z"), 10)); /* 20 h early */
+    OK(cx_transaction_add(NULL, s, "X-2", "A", T("2024-03-10T00:00:00Z"), 10));
+    OK(cx_transaction_add(NULL, s, "X-3", "B", T("2024-03-05T12:00:00Z"), 10)); /* at acquisition */
+    OK(cx_transaction_add(NULL, s, "X-4", "B", T("2024-03-04T12:00:00Z"), 10)); /* exactly 1 day early */
+    cx_summary *m;
+    OK(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), NULL));
+    ck_assert_uint_eq(cx_summary_count(m), 2);
+    ck_assert_uint_eq(cx_summary_tolerated_count(m), 2);
+    /* the purchase times are kept as they are: A's first purchase is X-1 */
+    const double *age;
+    OK(cx_summary_values(&age, m, CX_SUMMARY_AGE));
+    NEAR(age[0], (T("2024-04-01T00:00:00Z") - T("2024-03-01T04:00:00Z")) / (7.0 * DAY_MS), 1e-12);
+    cx_summary_free(m);
+    ck_assert_uint_eq(cx_summary_tolerated_count(NULL), 0);
+    cx_summary_options *o;
+    OK(cx_summary_options_new(&o));
+    OK(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), o)); /* new options: the same default */
+    ck_assert_uint_eq(cx_summary_tolerated_count(m), 2);
+    cx_summary_free(m);
+    OK(cx_summary_options_set_tolerance(o, 0));
+    m = (cx_summary *)1;
+    FAILS(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), o), CX_EORDER, "cx_summary_new");
+    ck_assert_ptr_null(m);
+    MSG_HAS("'A'");
+    MSG_HAS("'X-1'");
+    MSG_HAS("20.0 h before the acquisition");
+    /* far before: refused under the default, named */
+    OK(cx_customer_add(s, "C", NULL, NULL, NULL, T("2024-03-05T00:00:00Z")));
+    OK(cx_transaction_add(NULL, s, "X-5", "C", T("2024-03-03T00:00:00Z"), 10));
+    FAILS(cx_summary_new(&m, s, T("2024-04-01T00:00:00Z"), NULL), CX_EORDER, "cx_summary_new");
+    MSG_HAS("customer 'C'");
+    MSG_HAS("'X-5'");
+    MSG_HAS("48.0 h before");
+    MSG_HAS("tolerance of 24.0 h");
+    cx_summary_options_free(o);
+    cx_store_free(s);
+}
+END_TEST
+
 START_TEST(summary_from_store)
 {
     cx_store *s = small_store();
@@ -1734,6 +1783,7 @@ int main(void)
     tcase_add_test(core, survival_from_store);
     tcase_add_test(core, rfm_scores_and_segments);
     tcase_add_test(core, summary_from_store);
+    tcase_add_test(core, summary_default_tolerance);
     tcase_add_test(core, health_score_hand_computed);
     tcase_add_test(core, care_rules_each_kind);
     tcase_add_test(core, out_of_memory);

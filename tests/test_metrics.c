@@ -48,9 +48,10 @@ START_TEST(nps_formula)
     CLOSE(result_real(r, 0, "nps_promoters"), 2);
     CLOSE(result_real(r, 0, "nps_passives"), 2);
     CLOSE(result_real(r, 0, "nps_detractors"), 2);
-    /* var = (1/3 + 1/3 - 0) / 6, half width 1.959964 * 100 / 3 */
-    CLOSE(result_real(r, 0, "nps_lo"), -65.33213281800178);
-    CLOSE(result_real(r, 0, "nps_hi"), 65.33213281800178);
+    /* adjusted Wald (Rocks 2016): 2.75, 3.5, 2.75 of n' = 9, centre 0,
+     * var = (5.5/9) / 9, half width 1.959964 * 100 * sqrt(5.5) / 9 */
+    CLOSE(result_real(r, 0, "nps_lo"), -51.0724775654055);
+    CLOSE(result_real(r, 0, "nps_hi"), 51.0724775654055);
     cx_result_free(r);
 
     /* by channel: web 10, 7 -> 50; phone 9, 0 -> 0; email (through the case) 8 -> 0; missing 6 -> -100 */
@@ -99,8 +100,9 @@ START_TEST(nps_edge_cases)
     OK(cx_feedback_add(NULL, s, NULL, "A", "nps", 10, 0, NULL, NULL, NULL, NULL));
     r = run1(s, CX_MEASURE_NPS);
     CLOSE(result_real(r, 0, "nps"), 100);
-    CLOSE(result_real(r, 0, "nps_lo"), 100);
-    CLOSE(result_real(r, 0, "nps_hi"), 100);
+    /* not the point [100, 100]: 25 -+ 100 z 0.375 (adjusted Wald) */
+    CLOSE(result_real(r, 0, "nps_lo"), -48.498649420252);
+    CLOSE(result_real(r, 0, "nps_hi"), 98.498649420252);
     cx_result_free(r);
     cx_store_free(s);
     /* all passives */
@@ -111,9 +113,149 @@ START_TEST(nps_edge_cases)
     r = run1(s, CX_MEASURE_NPS);
     CLOSE(result_real(r, 0, "nps"), 0);
     CLOSE(result_real(r, 0, "nps_passives"), 5);
-    CLOSE(result_real(r, 0, "nps_lo"), 0);
-    CLOSE(result_real(r, 0, "nps_hi"), 0);
+    CLOSE(result_real(r, 0, "nps_lo"), -30.0056979772207);
+    CLOSE(result_real(r, 0, "nps_hi"), 30.0056979772207);
     cx_result_free(r);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Groups below the minimum size are flagged in `<measure>_small`, from n:
+ * the default 30, a chosen minimum, 0 for none; the flag survives
+ * serialisation (with the query's minimum) and is recomputed by a merge,
+ * where two small shards can make a group that is not. */
+static cx_result *small_query(const cx_store *s, int64_t min_n, int set)
+{
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_add(q, CX_MEASURE_CSAT));
+    OK(cx_query_add(q, CX_MEASURE_FCR));
+    OK(cx_query_add(q, CX_MEASURE_RESOLUTION));
+    OK(cx_query_add(q, CX_MEASURE_CX_INDEX));
+    OK(cx_query_group_by(q, CX_DIM_SEGMENT));
+    if (set)
+        OK(cx_query_set_min_n(q, min_n));
+    OK(cx_query_run(&r, q));
+    cx_query_free(q);
+    return r;
+}
+
+START_TEST(small_samples)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "A", "big", NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "B", "one", NULL, NULL, CX_TIME_NONE));
+    /* segment big: 40 NPS answers (20 in each half of the year), one case */
+    for (int i = 0; i < 40; i++)
+        OK(cx_feedback_add(NULL, s, NULL, "A", "nps", i % 11, (cx_time)i * 1000, NULL, NULL, NULL, NULL));
+    OK(cx_case_add(s, "K1", "A", "phone", NULL, NULL, 0, 1000, 5000, 0, 1));
+    /* segment one: a single detractor */
+    OK(cx_feedback_add(NULL, s, NULL, "B", "nps", 3, 500, NULL, NULL, NULL, NULL));
+    cx_result *r = small_query(s, 0, 0);
+    size_t big = result_row(r, "segment", "big"), one = result_row(r, "segment", "one");
+    ck_assert_int_eq(result_int(r, big, "nps_n"), 40);
+    ck_assert_int_eq(result_int(r, big, "nps_small"), 0);   /* 40 >= 30 */
+    ck_assert_int_eq(result_int(r, big, "fcr_small"), 1);   /* 1 case */
+    ck_assert_int_eq(result_int(r, big, "resolution_small"), 1);
+    ck_assert_int_eq(result_int(r, big, "csat_small"), 1);  /* no CSAT answer: n 0 */
+    ck_assert_int_eq(result_int(r, one, "nps_small"), 1);
+    /* the figure is still there, with an honest interval */
+    CLOSE(result_real(r, one, "nps"), -100);
+    CLOSE(result_real(r, one, "nps_lo"), -98.498649420252);
+    CLOSE(result_real(r, one, "nps_hi"), 48.498649420252);
+    size_t c;
+    ck_assert_int_eq(cx_result_column_find(&c, r, "cx_index_small"), CX_ENOTFOUND);
+    OK(cx_result_column_find(&c, r, "nps_small"));
+    int type;
+    OK(cx_result_column_type(&type, r, c));
+    ck_assert_int_eq(type, CX_TYPE_INT);
+    cx_result_free(r);
+    /* a chosen minimum: 1 answer is enough, 41 is not */
+    r = small_query(s, 1, 1);
+    ck_assert_int_eq(result_int(r, result_row(r, "segment", "one"), "nps_small"), 0);
+    ck_assert_int_eq(result_int(r, result_row(r, "segment", "big"), "fcr_small"), 0);
+    ck_assert_int_eq(result_int(r, result_row(r, "segment", "big"), "csat_small"), 1); /* 0 < 1 */
+    cx_result_free(r);
+    r = small_query(s, 41, 1);
+    ck_assert_int_eq(result_int(r, result_row(r, "segment", "big"), "nps_small"), 1);
+    cx_result_free(r);
+    /* 0: never flagged, even with no data */
+    r = small_query(s, 0, 1);
+    ck_assert_int_eq(result_int(r, result_row(r, "segment", "big"), "csat_small"), 0);
+    ck_assert_int_eq(result_int(r, result_row(r, "segment", "one"), "nps_small"), 0);
+    cx_result_free(r);
+
+    /* two shards of 20 answers each are small; their merge (40) is not */
+    cx_store *h1, *h2;
+    OK(cx_store_new(&h1));
+    OK(cx_store_new(&h2));
+    OK(cx_customer_add(h1, "A", "big", NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(h2, "A", "big", NULL, NULL, CX_TIME_NONE));
+    for (int i = 0; i < 40; i++)
+        OK(cx_feedback_add(NULL, i < 20 ? h1 : h2, NULL, "A", "nps", i % 11, (cx_time)i * 1000, NULL, NULL, NULL,
+                           NULL));
+    cx_result *r1 = small_query(h1, 30, 1), *r2 = small_query(h2, 30, 1), *m;
+    ck_assert_int_eq(result_int(r1, 0, "nps_small"), 1);
+    ck_assert_int_eq(result_int(r2, 0, "nps_small"), 1);
+    OK(cx_result_merge(&m, r1, r2));
+    ck_assert_int_eq(result_int(m, 0, "nps_n"), 40);
+    ck_assert_int_eq(result_int(m, 0, "nps_small"), 0);
+    cx_result_free(m);
+    /* a different minimum is a different query: no merge */
+    cx_result *r3 = small_query(h2, 10, 1);
+    ck_assert_int_eq(result_int(r3, 0, "nps_small"), 0);
+    ck_assert_int_eq(cx_result_merge(&m, r1, r3), CX_EINVAL);
+    /* serialised and read back: the minimum travels with the result */
+    size_t len;
+    ck_assert_int_eq(cx_result_serialize(&len, r3, NULL, 0), CX_EBUFSIZE);
+    unsigned char *buf = malloc(len);
+    ck_assert_ptr_nonnull(buf);
+    OK(cx_result_serialize(&len, r3, buf, len));
+    cx_result *back;
+    OK(cx_result_deserialize(&back, buf, len));
+    ck_assert_int_eq(result_int(back, 0, "nps_small"), 0);
+    ck_assert_int_eq(result_int(back, 0, "nps_n"), 20);
+    cx_result_free(back);
+    /* format version 1 (no minimum: its last 8 bytes of the query part are
+     * missing) reads with the default 30; made by hand from version 2 */
+    cx_result_free(r3);
+    cx_result *r4 = small_query(h2, 30, 1);
+    size_t len4;
+    ck_assert_int_eq(cx_result_serialize(&len4, r4, NULL, 0), CX_EBUFSIZE);
+    unsigned char *b4 = malloc(len4);
+    ck_assert_ptr_nonnull(b4);
+    OK(cx_result_serialize(&len4, r4, b4, len4));
+    /* find the minimum, 30 as int64 little-endian, after the query part */
+    size_t at = SIZE_MAX;
+    for (size_t i = 8; i + 8 <= len4; i++)
+        if (b4[i] == 30 && !b4[i + 1] && !b4[i + 2] && !b4[i + 3] && !b4[i + 4] && !b4[i + 5] && !b4[i + 6] &&
+            !b4[i + 7]) {
+            r3 = NULL;
+            unsigned char *v1 = malloc(len4 - 8);
+            memcpy(v1, b4, i);
+            memcpy(v1 + i, b4 + i + 8, len4 - i - 8);
+            v1[4] = 1; /* version 1 */
+            if (cx_result_deserialize(&r3, v1, len4 - 8) == CX_OK) {
+                at = i;
+                ck_assert_int_eq(result_int(r3, 0, "nps_small"), 1);
+                ck_assert_int_eq(result_int(r3, 0, "nps_n"), 20);
+                cx_result_free(r3);
+            }
+            free(v1);
+            if (at != SIZE_MAX)
+                break;
+        }
+    ck_assert_msg(at != SIZE_MAX, "no version-1 reading of the bytes");
+    free(b4);
+    free(buf);
+    cx_result_free(r4);
+    cx_result_free(r1);
+    cx_result_free(r2);
+    cx_store_free(h1);
+    cx_store_free(h2);
     cx_store_free(s);
 }
 END_TEST
@@ -447,6 +589,22 @@ START_TEST(time_buckets)
             CLOSE(result_real(r, 0, "nps"), 100);
             CLOSE(result_real(r, 1, "nps"), -100);
         }
+        /* the labels stay in the caller's offset through serialisation and
+         * merges (issue 19: labels in the caller's offset everywhere) */
+        size_t len;
+        ck_assert_int_eq(cx_result_serialize(&len, r, NULL, 0), CX_EBUFSIZE);
+        void *buf = malloc(len);
+        ck_assert_ptr_nonnull(buf);
+        OK(cx_result_serialize(&len, r, buf, len));
+        cx_result *back, *m;
+        OK(cx_result_deserialize(&back, buf, len));
+        OK(cx_result_merge(&m, r, back));
+        ck_assert_str_eq(result_label(back, 0, cases[i].col), cases[i].first);
+        ck_assert_str_eq(result_label(m, 0, cases[i].col), cases[i].first);
+        ck_assert_str_eq(result_label(m, one ? 0 : 1, cases[i].col), cases[i].second);
+        free(buf);
+        cx_result_free(back);
+        cx_result_free(m);
         cx_result_free(r);
         cx_query_free(q);
     }
@@ -785,10 +943,11 @@ START_TEST(export_files)
     OK(cx_query_run(&r, q));
     OK(cx_result_export_csv(r, P("r.csv")));
     char *text = slurp(P("r.csv"), NULL);
-    const char *want = "region,nps,nps_n,nps_lo,nps_hi,nps_promoters,nps_passives,nps_detractors\r\n"
-                       ",-50,2,-100,19.29519121748389,0,1,1\r\n";
+    /* intervals: adjusted Wald (0/1/1 and 2/0/0 answers); 2 < 30 answers: small */
+    const char *want = "region,nps,nps_n,nps_lo,nps_hi,nps_promoters,nps_passives,nps_detractors,nps_small\r\n"
+                       ",-50,2,-79.44865107837683,39.44865107837683,0,1,1,1\r\n";
     ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "%s", text);
-    ck_assert_ptr_nonnull(strstr(text, "\r\nالرياض,100,2,100,100,2,0,0\r\n"));
+    ck_assert_msg(strstr(text, "\r\nالرياض,100,2,-24.41098917381764,100,2,0,0,1\r\n"), "%s", text);
     free(text);
     OK(cx_result_export_json(r, P("r.json")));
     text = slurp(P("r.json"), NULL);
@@ -846,9 +1005,12 @@ START_TEST(bad_arguments)
     ck_assert_int_eq(cx_query_set_confidence(q, NAN), CX_ERANGE);
     ck_assert_int_eq(cx_query_set_sla(q, "", NULL, 1, 1), CX_EINVAL);
     ck_assert_int_eq(cx_query_set_calendar(NULL, NULL), CX_EINVAL);
+    ck_assert_int_eq(cx_query_set_min_n(NULL, 5), CX_EINVAL);
+    ck_assert_int_eq(cx_query_set_min_n(q, -1), CX_ERANGE);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "min_n -1"));
     /* failed setters changed nothing: the query still runs as before */
     OK(cx_query_run(&r, q));
-    ck_assert_uint_eq(cx_result_column_count(r), 4 + 1 + 7); /* four groups, the day with its label */
+    ck_assert_uint_eq(cx_result_column_count(r), 4 + 1 + 8); /* four groups, the day with its label */
     const char *str;
     double v;
     int64_t i;
@@ -1613,6 +1775,7 @@ int main(void)
     tcase_add_checked_fixture(core, tmpdir_setup, tmpdir_teardown); /* export_files writes files */
     tcase_add_test(core, nps_formula);
     tcase_add_test(core, nps_edge_cases);
+    tcase_add_test(core, small_samples);
     tcase_add_test(core, csat_and_ces_scales);
     tcase_add_test(core, case_measures);
     tcase_add_test(core, sla_targets);

@@ -446,24 +446,25 @@ START_TEST(test_export_csv)
      * break (quotes doubled), and an empty text is "" so that it reads back
      * apart from a missing one (an empty field). Control characters, Arabic
      * and bytes that are not UTF-8 are written as they are.
-     * Text a spreadsheet would run as a formula (=, +, -, @ first) is written
-     * unchanged today: neutralising it (CSV injection) is issue 15's scope. */
+     * Text a spreadsheet would run as a formula (=, +, -, @, tab or CR
+     * first) gets a leading apostrophe (CSV injection); numbers never. */
     assert_file_eq(P("t.csv"),
                    "name,\"score, \"\"raw\"\"\",n,riyadh,west\r\n"
                    "\"a,b \"\"c\"\"\r\nd\",2.5,9223372036854775807,2024-06-01T01:30:00+03:00,2024-05-31T17:00:00-05:30\r\n"
                    "\"\",,-9223372036854775808,,\r\n"
                    ",inf,-1,1970-01-01T02:59:59.500+03:00,2023-12-31T21:30:00.007-05:30\r\n"
-                   "\t\b\x01x,-inf,0,,\r\n"
+                   "'\t\b\x01x,-inf,0,,\r\n"
                    "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7,-0.25,0,,\r\n"
                    "\xff\xc3(,1e-07,0,,\r\n"
-                   "\"=HYPERLINK(\"\"http://x\"\")\",0,0,,\r\n"
-                   "+1+2,0,0,,\r\n"
-                   "-2+3,0,0,,\r\n"
-                   "@SUM(1),0,0,,\r\n"
+                   "\"'=HYPERLINK(\"\"http://x\"\")\",0,0,,\r\n"
+                   "'+1+2,0,0,,\r\n"
+                   "'-2+3,0,0,,\r\n"
+                   "'@SUM(1),0,0,,\r\n"
                    "</script><b>,0,0,,\r\n"
                    "back\\slash,0,0,,\r\n");
-    /* read back by the RFC's rules: every text as written, "" apart from a
-     * missing text, the header name with its comma and quotes */
+    /* read back by the RFC's rules and the importer's apostrophe rule
+     * (cxi_csv_unprotect): every text as written, "" apart from a missing
+     * text, the header name with its comma and quotes */
     char *csv = slurp(P("t.csv"), NULL), field[256];
     ck_assert_str_eq(csv_field(csv, 0, 1, field, sizeof field), "score, \"raw\"");
     for (size_t row = 0; row < AWKWARD_ROWS; row++) {
@@ -471,7 +472,7 @@ START_TEST(test_export_csv)
         if (!awkward_text[row])
             ck_assert_ptr_null(got);
         else
-            ck_assert_str_eq(got, awkward_text[row]);
+            ck_assert_str_eq(cxi_csv_unprotect(got), awkward_text[row]);
     }
     free(csv);
     /* replaced, not appended to */
@@ -572,7 +573,24 @@ START_TEST(test_writers)
     csv_text_is("a\nb", "\"a\nb\"");
     csv_text_is("a,b", "\"a,b\"");
     csv_text_is(" padded ", " padded "); /* spaces are part of a field (RFC 4180) */
-    csv_text_is("=1+1", "=1+1");         /* no formula neutralisation: issue 15 */
+    /* what a spreadsheet would run as a formula gets a leading apostrophe,
+     * one more than it has, so that the importer reads it back exactly */
+    csv_text_is("=1+1", "'=1+1");
+    csv_text_is("+966500000000", "'+966500000000");
+    csv_text_is("-2+3", "'-2+3");
+    csv_text_is("@SUM(A1)", "'@SUM(A1)");
+    csv_text_is("\tx", "'\tx");
+    csv_text_is("\r=x", "\"'\r=x\"");
+    csv_text_is("'=1", "''=1");
+    csv_text_is("''-1", "'''-1");
+    csv_text_is("'tis", "'tis");
+    csv_text_is("a=b", "a=b");
+    csv_text_is("=a,b", "\"'=a,b\"");
+    ck_assert_str_eq(cxi_csv_unprotect("'=1"), "=1");
+    ck_assert_str_eq(cxi_csv_unprotect("''=1"), "'=1");
+    ck_assert_str_eq(cxi_csv_unprotect("'tis"), "'tis");
+    ck_assert_str_eq(cxi_csv_unprotect("'"), "'");
+    ck_assert_str_eq(cxi_csv_unprotect("=1"), "=1");
 
     json_text_is("", 0, "\"\"");
     json_text_is("abc", 2, "\"ab\"");

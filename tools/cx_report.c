@@ -206,6 +206,111 @@ static void headline(const cx_store *s)
     cx_result_free(r);
 }
 
+static double cell(const cx_result *r, size_t row, const char *name)
+{
+    size_t c;
+    double v;
+    CHECK(cx_result_column_find(&c, r, name));
+    CHECK(cx_result_get_real(&v, r, row, c));
+    return v;
+}
+
+/* NPS and CSAT by channel with their intervals; a group with fewer answers
+ * than the query's minimum (cx_query_set_min_n(), 30 by default) shows
+ * "n < 30" instead of a precise-looking figure, one with none "-". */
+static void nps_by_channel(const cx_store *s)
+{
+    cx_query *q;
+    cx_result *r;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_add(q, CX_MEASURE_NPS));
+    CHECK(cx_query_add(q, CX_MEASURE_CSAT));
+    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    CHECK(cx_query_run(&r, q));
+    cx_query_free(q);
+    printf("\nNPS and CSAT by channel (95 %% intervals; a group of fewer than %d answers shows n < %d)\n",
+           CX_QUERY_MIN_N_DEFAULT, CX_QUERY_MIN_N_DEFAULT);
+    printf("  %-13s %6s %16s %6s %8s %16s %6s\n", "channel", "NPS", "interval", "n", "CSAT %", "interval", "n");
+    size_t c;
+    CHECK(cx_result_column_find(&c, r, "channel"));
+    for (size_t i = 0; i < cx_result_row_count(r); i++) {
+        const char *ch;
+        CHECK(cx_result_get_string(&ch, r, i, c));
+        char nps[48], csat[48], small[16];
+        snprintf(small, sizeof small, "n < %d", CX_QUERY_MIN_N_DEFAULT);
+        if (cell(r, i, "nps_n") == 0)
+            snprintf(nps, sizeof nps, "%6s %16s", "-", "");
+        else if (cell(r, i, "nps_small"))
+            snprintf(nps, sizeof nps, "%6s %16s", small, "");
+        else
+            snprintf(nps, sizeof nps, "%6.1f [%6.1f, %6.1f]", cell(r, i, "nps"), cell(r, i, "nps_lo"),
+                     cell(r, i, "nps_hi"));
+        if (cell(r, i, "csat_n") == 0)
+            snprintf(csat, sizeof csat, "%8s %16s", "-", "");
+        else if (cell(r, i, "csat_small"))
+            snprintf(csat, sizeof csat, "%8s %16s", small, "");
+        else
+            snprintf(csat, sizeof csat, "%8.1f [%6.1f, %6.1f]", cell(r, i, "csat"), cell(r, i, "csat_lo"),
+                     cell(r, i, "csat_hi"));
+        printf("  %-13s %s %6.0f %s %6.0f\n", ch ? ch : "(none)", nps, cell(r, i, "nps_n"), csat,
+               cell(r, i, "csat_n"));
+    }
+    cx_result_free(r);
+}
+
+/* The purchase funnel, as of the last interaction: of the customers who
+ * reached each step, how many completed, dropped out right after it (their
+ * 30 days ran out) and are still inside their 30 days. */
+static void funnel(const cx_store *s)
+{
+    cx_journeys *j;
+    cx_funnel *f;
+    cx_result *t;
+    CHECK(cx_journeys_new(&j, s, NULL));
+    CHECK(cx_funnel_new(&f, s));
+    CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "awareness"));
+    CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "consideration"));
+    CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "purchase"));
+    CHECK(cx_funnel_set_window(f, 30LL * 86400000));
+    CHECK(cx_journeys_funnel(&t, j, f));
+    printf("\nPurchase funnel within 30 days of the first step, as of the last interaction\n");
+    printf("  %-14s %8s %10s %10s %9s %8s %9s\n", "step", "entered", "from prev%", "from 1st%", "completed",
+           "dropped", "still in");
+    size_t c;
+    CHECK(cx_result_column_find(&c, t, "name"));
+    for (size_t i = 0; i < cx_result_row_count(t); i++) {
+        const char *name;
+        CHECK(cx_result_get_string(&name, t, i, c));
+        printf("  %-14s %8.0f %10.1f %10.1f %9.0f %8.0f %9.0f\n", name, cell(t, i, "entered"),
+               cell(t, i, "conversion_prev"), cell(t, i, "conversion_first"), cell(t, i, "completed"),
+               cell(t, i, "dropped"), cell(t, i, "in_progress"));
+    }
+    cx_result_free(t);
+    cx_funnel_free(f);
+    cx_journeys_free(j);
+}
+
+/* The value models' input with the default tolerance: purchases a little
+ * before their customer's acquisition are accepted as clock skew and
+ * counted here. */
+static void value_summary(const cx_store *s)
+{
+    if (!rows(s, CX_TABLE_TRANSACTIONS))
+        return;
+    int64_t last = CX_TIME_NONE;
+    for (size_t r = 0, n = rows(s, CX_TABLE_TRANSACTIONS); r < n; r++) {
+        int64_t t = num(s, CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, r);
+        if (t > last)
+            last = t;
+    }
+    cx_summary *sum;
+    CHECK(cx_summary_new(&sum, s, last + 1, NULL));
+    printf("\nValue summary: %zu customers with purchases; %zu purchases dated up to a day before their customer's "
+           "acquisition were accepted as clock skew (cx_summary_options_set_tolerance())\n",
+           cx_summary_count(sum), cx_summary_tolerated_count(sum));
+    cx_summary_free(sum);
+}
+
 static void busiest_history(const cx_store *s)
 {
     size_t nc = rows(s, CX_TABLE_CUSTOMERS);
@@ -265,15 +370,6 @@ static void busiest_history(const cx_store *s)
         }
     }
     cx_history_free(h);
-}
-
-static double cell(const cx_result *t, size_t row, const char *name)
-{
-    size_t c;
-    double v;
-    CHECK(cx_result_column_find(&c, t, name));
-    CHECK(cx_result_get_real(&v, t, row, c));
-    return v;
 }
 
 static const char *text(const cx_result *t, size_t row, const char *name)
@@ -436,7 +532,10 @@ int main(int argc, char **argv)
     by_channel(s);
     cases_summary(s);
     headline(s);
+    nps_by_channel(s);
     journeys_summary(s);
+    funnel(s);
+    value_summary(s);
     busiest_history(s);
     cx_store_free(s);
     return same ? 0 : 1;

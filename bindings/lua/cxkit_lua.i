@@ -694,7 +694,7 @@ typedef struct cxb_lua_names cxb_lua_names;
  * post_purchase = "retention" | {"touchpoint", "home_delivery"} | {"service", {"kind", "delivery"}, ...},
  * gap_ms = ..., repeat_contacts = {"contact", ms}, position_weights = {0.4, 0.4}, ...})
  * and cx.funnel(store, {{"stage", "awareness"}, ...}, {window_ms = ..., strict = true,
- * exclusions = {{level, name}, ...}}): the JourneyOptions and Funnel setters
+ * exclusions = {{level, name}, ...}, as_of = time}): the JourneyOptions and Funnel setters
  * in one call. The module is the global "cxkit" while this runs. */
 %luacode {
 local cx = cxkit
@@ -747,6 +747,7 @@ function cx.funnel(store, steps, t)
   for _, s in ipairs(t.exclusions or {}) do f:add_exclusion(s[1], s[2]) end
   if t.window_ms then f:set_window(t.window_ms) end
   if t.strict ~= nil then f:set_strict(t.strict) end
+  if t.as_of ~= nil then f:set_as_of(t.as_of) end
   return f
 end
 }

@@ -858,9 +858,10 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %extend Funnel {
 %pythoncode %{
     @classmethod
-    def make(cls, store, steps, window_ms=0, strict=False, exclusions=()):
+    def make(cls, store, steps, window_ms=0, strict=False, exclusions=(), as_of=None):
         """A funnel in one call: steps and exclusions are (level, name)
-        pairs such as ("stage", "purchase") or ("touchpoint", "home_delivery")."""
+        pairs such as ("stage", "purchase") or ("touchpoint", "home_delivery");
+        as_of: the time it is read at (None: the latest interaction)."""
         f = cls(store)
         for level, name in steps:
             f.add_step(level, name)
@@ -868,6 +869,7 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
             f.add_exclusion(level, name)
         f.set_window(window_ms)
         f.set_strict(strict)
+        f.set_as_of(as_of)
         return f
 %}
 }

@@ -103,7 +103,7 @@ def _signatures():
         Journeys.satisfaction: "(self, group='path')",
         cohorts: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",
         Survival.__init__: "(self, time, event, group=None, level=0.95, band='log_log')",
-        Summary.__init__: "(self, store, calibration_end, holdout_end=None, unit_ms=604800000, tolerance_ms=0)",
+        Summary.__init__: "(self, store, calibration_end, holdout_end=None, unit_ms=604800000, tolerance_ms=86400000)",
     }
     for f, text in sigs.items():
         ns = {}

@@ -41,13 +41,16 @@ local function scorecard(by)
   for _, r in ipairs(rows) do
     local label = r[by]
     if by == "month" then label = cx.time_format(label, RIYADH):sub(1, 7) end
-    print(("  %-13s %s [%s,%s] %6d %s %s %s %s %s"):format(label or "(none)", f(r.nps, 6), f(r.nps_lo, 6),
-      f(r.nps_hi, 6), r.nps_n, f(r.csat, 6), f(r.ces, 5, 2), f(r.ces_easy, 6), f(r.fcr, 6), f(r.cx_index, 6)))
+    -- nps_small: fewer answers than the query's minimum (30)
+    print(("  %-13s %s [%s,%s] %6d%s %s %s %s %s %s"):format(label or "(none)", f(r.nps, 6), f(r.nps_lo, 6),
+      f(r.nps_hi, 6), r.nps_n, r.nps_small == 1 and "*" or " ", f(r.csat, 6), f(r.ces, 5, 2), f(r.ces_easy, 6),
+      f(r.fcr, 6), f(r.cx_index, 6)))
   end
+  print(("  * n < %d: too few answers for the figure to mean much"):format(cx.QUERY_MIN_N_DEFAULT))
   if by == "channel" then
     local best, worst
     for i, r in ipairs(rows) do
-      if r.nps_n >= 30 then
+      if r.nps_small == 0 then
         if not best or r.nps > rows[best].nps then best = i end
         if not worst or r.nps < rows[worst].nps then worst = i end
       end
@@ -131,10 +134,11 @@ end
 
 local funnel = cx.funnel(store, { { "stage", "awareness" }, { "stage", "consideration" }, { "stage", "purchase" },
   { "touchpoint", "home_delivery" } }, { window_ms = 90 * day })
-print("\nFunnel within 90 days of the first step")
-print(("  %-14s %8s %10s %8s"):format("step", "entered", "from 1st%", "dropped"))
+print("\nFunnel within 90 days of the first step, as of the last interaction")
+print(("  %-14s %8s %10s %9s %8s %9s"):format("step", "entered", "from 1st%", "completed", "dropped", "still in"))
 for _, r in ipairs(j:funnel(funnel):totable()) do
-  print(("  %-14s %8d %10.1f %8d"):format(r.name, r.entered, r.conversion_first, r.dropped))
+  print(("  %-14s %8d %10.1f %9d %8d %9d"):format(r.name, r.entered, r.conversion_first, r.completed, r.dropped,
+    r.in_progress))
 end
 
 local by_channel = cx.Journeys(store, cx.journey_options(store, { level = "channel", collapse = true }))
@@ -187,7 +191,11 @@ end
 print(("\nMedian relationship by segment (churn = 180 days without a purchase or contact): %s; log-rank p = %.3g")
   :format(table.concat(meds, ", "), surv:logrank().p))
 
-local summary = cx.Summary(store, cal_end, as_of, WEEK, DAY)
+-- the default tolerance (a day) accepts purchases stamped a little before
+-- their customer's acquisition (clock skew between systems), and counts them
+local summary = cx.Summary(store, cal_end, as_of, WEEK)
+print(("Summary: %d purchases dated up to a day before their customer's acquisition, kept as clock skew")
+  :format(summary:tolerated_count()))
 local x, t_x, T, mean = summary:column("frequency"), summary:column("recency"), summary:column("age"),
   summary:column("monetary")
 local bg, gg = cx.fit_bgnbd(x, t_x, T), cx.fit_gammagamma(x, mean)
@@ -206,7 +214,7 @@ for k = 1, math.min(5, #order) do
   print(("  %-10s x %3.0f  CLV %9.2f"):format(clv[i].customer, x[i], clv[i].clv))
 end
 
-local now = cx.Summary(store, as_of, nil, WEEK, DAY)
+local now = cx.Summary(store, as_of, nil, WEEK)
 local bg_now = cx.fit_bgnbd(now:column("frequency"), now:column("recency"), now:column("age"))
 local health = {}
 for _, r in ipairs(cx.health(store, as_of, nil, bg_now, now):totable()) do health[r.customer] = r.score end

@@ -61,12 +61,14 @@ def scorecard(store, by):
         label = row[by]
         if by == "month":
             label = cxkit.time_format(label, RIYADH)[:7]
-        print("  %-13s %s [%s,%s] %6d %s %s %s %s %s" % (
+        # "<measure>_small": fewer answers than the query's minimum (30)
+        print("  %-13s %s [%s,%s] %6d%s %s %s %s %s %s" % (
             label or "(none)", fmt(row["nps"]), fmt(row["nps_lo"]), fmt(row["nps_hi"]), row["nps_n"],
-            fmt(row["csat"]), fmt(row["ces"], "5.2f"), fmt(row["ces_easy"]), fmt(row["fcr"]),
-            fmt(row["cx_index"])))
+            "*" if row["nps_small"] else " ", fmt(row["csat"]), fmt(row["ces"], "5.2f"), fmt(row["ces_easy"]),
+            fmt(row["fcr"]), fmt(row["cx_index"])))
+    print("  * n < %d: too few answers for the figure to mean much" % cxkit.QUERY_MIN_N_DEFAULT)
     if by == "channel":
-        rows = [(i, r) for i, r in enumerate(result) if r["nps_n"] >= 30]
+        rows = [(i, r) for i, r in enumerate(result) if not r["nps_small"]]
         best = max(rows, key=lambda x: x[1]["nps"])
         worst = min(rows, key=lambda x: x[1]["nps"])
         diff, p = result.compare(best[0], result, worst[0], "nps")
@@ -178,10 +180,11 @@ def journeys(store):
 
     funnel = cxkit.Funnel.make(store, [("stage", "awareness"), ("stage", "consideration"), ("stage", "purchase"),
                                        ("touchpoint", "home_delivery")], window_ms=90 * day)
-    print("\nFunnel within 90 days of the first step")
-    print("  %-14s %8s %10s %8s" % ("step", "entered", "from 1st%", "dropped"))
+    print("\nFunnel within 90 days of the first step, as of the last interaction")
+    print("  %-14s %8s %10s %9s %8s %9s" % ("step", "entered", "from 1st%", "completed", "dropped", "still in"))
     for r in j.funnel(funnel):
-        print("  %-14s %8d %10.1f %8d" % (r["name"], r["entered"], r["conversion_first"], r["dropped"]))
+        print("  %-14s %8d %10.1f %9d %8d %9d" % (r["name"], r["entered"], r["conversion_first"], r["completed"],
+                                                 r["dropped"], r["in_progress"]))
 
     by_channel = cxkit.Journeys(store, level="channel", collapse=True)
     print("\nAttribution of %d purchases by channel (Markov removal effect beside first / last touch)"
@@ -221,7 +224,11 @@ def lifecycle(store):
           ", ".join("%s %.0f days" % (label, med) for label, med in surv.medians().items()) +
           "; log-rank p = %.3g" % lr["p"])
 
-    summary = cxkit.Summary(store, cal_end, as_of, unit_ms=week, tolerance_ms=day)
+    # the default tolerance (a day) accepts purchases stamped a little before
+    # their customer's acquisition (clock skew between systems), and counts them
+    summary = cxkit.Summary(store, cal_end, as_of, unit_ms=week)
+    print("Summary: %d purchases dated up to a day before their customer's acquisition, kept as clock skew"
+          % summary.tolerated_count())
     x, t_x, T, mean = (summary.column(c) for c in ("frequency", "recency", "age", "monetary"))
     bg = cxkit.fit_bgnbd(x, t_x, T)
     gg = cxkit.fit_gammagamma(x, mean)
@@ -235,7 +242,7 @@ def lifecycle(store):
         r = clv[i]
         print("  %-10s x %3.0f  P(alive) %5.1f%%  CLV %9.2f" % (r["customer"], x[i], 100 * r["p_alive"], r["clv"]))
 
-    now = cxkit.Summary(store, as_of, unit_ms=week, tolerance_ms=day)
+    now = cxkit.Summary(store, as_of, unit_ms=week)
     bg_now = cxkit.fit_bgnbd(now.column("frequency"), now.column("recency"), now.column("age"))
     health = {r["customer"]: r["score"] for r in cxkit.health(store, as_of, model=bg_now, summary=now)}
     rules = cxkit.CareRules()

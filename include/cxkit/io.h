@@ -42,6 +42,16 @@ extern "C" {
  * in double quotes with quotes doubled; CRLF or LF line ends; a UTF-8 byte
  * order mark at the start is skipped. Text must be UTF-8.
  *
+ * **Spreadsheet formulas.** A spreadsheet runs a CSV cell that starts with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return as a formula, so every CSV
+ * writer of the library (cx_export_csv(), cx_result_export_csv(), reject
+ * files) writes such a text with a leading apostrophe, which spreadsheets
+ * read as "text" and do not show; a text whose first character after its
+ * own leading apostrophes is one of those gets one apostrophe more
+ * (`'=1` is written `''=1`). The CSV import takes one apostrophe away from
+ * exactly such a cell, so a file written by the library reads back to the
+ * same text. Numbers are never written as text and never get one.
+ *
  * **JSON Lines**: one JSON object per line, members named like the columns;
  * blank lines are skipped.
  *

@@ -658,15 +658,40 @@ CX_EXTERN int cx_funnel_set_window(cx_funnel *funnel, int64_t window_ms);
 CX_EXTERN int cx_funnel_set_strict(cx_funnel *funnel, int strict);
 
 /**
+ * @brief Set the time the funnel is read at.
+ *
+ * Events after it are not read, and a customer who has not finished counts
+ * as still in progress while the window of their attempt is open at this
+ * time (see cx_journeys_funnel()).
+ * @param[in] funnel the funnel.
+ * @param[in] as_of  the time, or ::CX_TIME_NONE for the default: the
+ *                   latest interaction in the store (the end of the data).
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_funnel_set_as_of(cx_funnel *funnel, cx_time as_of);
+
+/**
  * @brief Run a funnel over every customer's whole history.
  *
  * Each event of the first step starts an attempt, which takes the earliest
- * matching event for each next step (within the window and the order rule).
- * A customer counts once, at the furthest step of their best attempt (the
- * earliest of equals). Columns: "step" (index from 1), "name", "entered"
- * (customers who reached it), "conversion_prev" and "conversion_first" (%,
- * NaN when nobody entered the step before or the first), "median_from_prev_ms"
- * (NaN for the first step), "dropped" (customers whose furthest step it is).
+ * matching event for each next step (within the window and the order rule),
+ * reading events up to the as-of time (cx_funnel_set_as_of()). A customer
+ * counts once, at the furthest step of their best attempt (the earliest of
+ * equals). A customer who did not reach the last step has *dropped out*
+ * after their furthest step when the attempt is over: an exclusion or the
+ * strict order ended it, or its window had passed at the as-of time without
+ * the next step; otherwise (the window still open at the as-of time, or no
+ * window set: nothing then times out) they are *in progress*.
+ *
+ * Columns: "step" (index from 1), "name", "entered" (customers who reached
+ * it), "conversion_prev" and "conversion_first" (%, NaN when nobody entered
+ * the step before or the first), "median_from_prev_ms" (NaN for the first
+ * step), "completed" (customers who reached the last step: the same on
+ * every row, so completed / entered is the completion rate from the step),
+ * "dropped" (customers who dropped out after this step: 0 on the last
+ * step), "in_progress" (customers whose furthest step it is and who may
+ * still go on: 0 on the last step). For every step but the last, entered =
+ * entered of the next + dropped + in_progress.
  * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @param[in]  funnel   a funnel of the same store with at least one step.
@@ -677,7 +702,9 @@ CX_EXTERN int cx_journeys_funnel(cx_result **out, const cx_journeys *journeys, c
 /**
  * @brief Who dropped out where: one row per customer who entered the
  *        funnel, columns "customer", "furthest" (step index from 1),
- *        "first_time" (time of their first step), in customer order.
+ *        "first_time" (time of their first step), "status" ("completed",
+ *        "dropped" or "in_progress", as in cx_journeys_funnel()), in
+ *        customer order.
  * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @param[in]  funnel   a funnel of the same store with at least one step.

@@ -520,9 +520,14 @@ typedef enum cx_summary_column {
 /** Number of summary columns. */
 #define CX_SUMMARY_COLUMN_COUNT 7
 
+/** Default of cx_summary_options_set_tolerance(): one day (86400000 ms),
+ *  the skew of a date-only or differently-zoned acquisition time. */
+#define CX_SUMMARY_TOLERANCE_DEFAULT 86400000
+
 /**
  * @brief New summary options: no holdout, a time unit of one week
- *        (604800000 ms), no tolerance. They use malloc.
+ *        (604800000 ms), a tolerance of ::CX_SUMMARY_TOLERANCE_DEFAULT
+ *        (one day). They use malloc.
  * @param[out] out the options, to free with cx_summary_options_free().
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
@@ -556,8 +561,13 @@ CX_EXTERN int cx_summary_options_set_unit(cx_summary_options *options, int64_t u
 
 /**
  * @brief Set how long before its customer's acquisition time a purchase
- *        may be (a guest checkout before the sign-up); a purchase earlier
- *        than that makes cx_summary_new() fail. Default 0: none may be.
+ *        may be (clock skew between the shop and the CRM, an acquisition
+ *        kept as a date, a guest checkout just before the sign-up); a
+ *        purchase earlier than that makes cx_summary_new() fail with
+ *        ::CX_EORDER, naming the customer and the transaction. Default
+ *        ::CX_SUMMARY_TOLERANCE_DEFAULT (one day); 0: no purchase may come
+ *        before the acquisition. How many were tolerated:
+ *        cx_summary_tolerated_count().
  * @param[in] options      the options.
  * @param[in] tolerance_ms >= 0.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
@@ -593,6 +603,17 @@ CX_EXTERN void cx_summary_free(cx_summary *summary);
  * @return the count.
  */
 CX_EXTERN size_t cx_summary_count(const cx_summary *summary);
+
+/**
+ * @brief How many of the store's transactions are dated before their
+ *        customer's acquisition, by no more than the tolerance
+ *        (cx_summary_options_set_tolerance()), and were accepted as they
+ *        are: the summary reads purchase times only, so no figure moves,
+ *        but a count above 0 says the two systems' clocks disagree.
+ * @param[in] summary the summary, or NULL (0).
+ * @return the count.
+ */
+CX_EXTERN size_t cx_summary_tolerated_count(const cx_summary *summary);
 
 /**
  * @brief A whole column, to pass to the fits.

@@ -299,6 +299,25 @@ CX_EXTERN int cx_query_set_as_of(cx_query *query, cx_time as_of);
  */
 CX_EXTERN int cx_query_set_confidence(cx_query *query, double level);
 
+/** Default of cx_query_set_min_n(): 30 records (docs/metrics.md says why). */
+#define CX_QUERY_MIN_N_DEFAULT 30
+
+/**
+ * @brief Set the smallest group size a figure is shown for.
+ * Every measure but ::CX_MEASURE_CX_INDEX gets an INT column
+ * `<measure>_small` (`nps_small`, `fcr_small`, `resolution_small`, ...):
+ * 1 when the group has fewer than `min_n` records for that measure (its
+ * `_n`), else 0, so that a report can print "n too small" rather than a
+ * precise-looking figure. The figures themselves are still computed. The
+ * flag is worked out from n whenever a result is read, merged or
+ * deserialised; two results merge only when their minimum is the same.
+ * @param[in] query the query.
+ * @param[in] min_n at least 0; 0 turns the flag off (always 0). Default
+ *                  ::CX_QUERY_MIN_N_DEFAULT.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE (negative).
+ */
+CX_EXTERN int cx_query_set_min_n(cx_query *query, int64_t min_n);
+
 /**
  * @brief Weigh a measure in ::CX_MEASURE_CX_INDEX.
  * The index of a group is the weighted mean of the normalised measures that

@@ -128,7 +128,8 @@ CX_EXTERN int cx_result_get_real(double *out, const cx_result *result, size_t ro
 /**
  * @brief Write a result as CSV: a header row, then one line per row
  *        (RFC 4180, CRLF); missing values empty, an empty text `""`, times
- *        ISO 8601 in the offset of their column.
+ *        ISO 8601 in the offset of their column. A text a spreadsheet would
+ *        run as a formula gets a leading apostrophe (see io.h).
  * @param[in] result the result.
  * @param[in] path   the file to write (replaced).
  * @return ::CX_OK, ::CX_EINVAL or ::CX_EIO.

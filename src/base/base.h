@@ -91,8 +91,14 @@ bool cxi_utf8_valid(const char *s, size_t len);
 /* A CSV field, RFC 4180: quoted when it holds a comma, a quote or a line
  * break, or is empty (so that "" reads back apart from a missing field). */
 void cxi_write_csv_text(FILE *f, const char *s);
-/* The same, always quoted (any delimiter is then safe). */
+/* The same, always quoted (any delimiter is then safe). Both write a text a
+ * spreadsheet would run as a formula with a leading apostrophe (write.c). */
 void cxi_write_csv_quoted(FILE *f, const char *s);
+/* Whether s, after its leading apostrophes, starts with = + - @ tab or CR. */
+bool cxi_csv_formula(const char *s);
+/* A CSV cell as read: one leading apostrophe taken away where the writers
+ * above add one. */
+const char *cxi_csv_unprotect(const char *s);
 /* A JSON string of s[0..n): quotes, backslashes and control characters
  * escaped, bytes that are not UTF-8 written as U+FFFD. */
 void cxi_write_json_text(FILE *f, const char *s, size_t n);

@@ -174,6 +174,7 @@ int cx_calendar_new_with_allocator(cx_calendar **out, int offset_minutes, cx_all
 {
     if (!out)
         return cxi_fail(CX_EINVAL, "cx_calendar_new: out is NULL");
+    *out = NULL;
     if (!cxi_offset_ok(offset_minutes))
         return cxi_fail(CX_ERANGE, "cx_calendar_new: UTC offset %d minutes is beyond +-14:00", offset_minutes);
     cx_calendar *c = CXI_NEW(cx_calendar, alloc, ud);

@@ -375,10 +375,16 @@ int cxi_nps_ci(double *nps, double *lo, double *hi, double promoters, double pas
         return CX_EINVAL;
     if (promoters + passives + detractors == 0)
         return cxi_fail(CX_ERANGE, "NPS interval: no answer");
-    double n, x, var;
+    /* Rocks (2016)'s adjusted Wald interval: 3/4 of a promoter, 3/2 of a
+     * passive and 3/4 of a detractor are added before the Wald formula, so
+     * that a small or one-sided sample never gets a zero-width interval. */
+    double n, x, var, na, xa, vara;
     nps_parts(promoters, passives, detractors, &n, &x, &var);
-    double half = 100.0 * cxi_level_z(level) * sqrt(var / n);
-    double l = 100.0 * x - half, h = 100.0 * x + half;
+    nps_parts(promoters + CXI_NPS_PSEUDO_PROMOTERS, passives + CXI_NPS_PSEUDO_PASSIVES,
+              detractors + CXI_NPS_PSEUDO_DETRACTORS, &na, &xa, &vara);
+    (void)var;
+    double half = 100.0 * cxi_level_z(level) * sqrt(vara / na);
+    double l = 100.0 * xa - half, h = 100.0 * xa + half;
     put(nps, 100.0 * x);
     put(lo, l < -100.0 ? -100.0 : l);
     put(hi, h > 100.0 ? 100.0 : h);

@@ -89,11 +89,20 @@ int cxi_wilson(double *lo, double *hi, double successes, double n, double z);
  * CX_EINVAL (sd < 0, bad level, n < 0), CX_ERANGE (n <= 1: no df). */
 int cxi_mean_ci(double *lo, double *hi, double mean, double sd, double n, double level);
 
-/* NPS = 100 (P - D), P, D the shares of promoters and detractors, with the
- * normal (Wald) interval of the multinomial variance
- * var(P - D) = (P + D - (P - D)^2) / n, clipped to [-100, 100]. The interval
- * degenerates to a point when everyone is a promoter (or a detractor, or
- * passive). CX_EINVAL (negative count, bad level), CX_ERANGE (no answer). */
+/* Pseudo-observations of the adjusted Wald NPS interval (Rocks 2016, the
+ * defaults of his R package `NPS`): 3 answers in all, split 1:2:1. */
+#define CXI_NPS_PSEUDO_PROMOTERS 0.75
+#define CXI_NPS_PSEUDO_PASSIVES 1.5
+#define CXI_NPS_PSEUDO_DETRACTORS 0.75
+
+/* NPS = 100 (P - D), P, D the shares of promoters and detractors, with
+ * Rocks (2016)'s adjusted Wald interval: the counts plus the pseudo-
+ * observations above (n' = n + 3, P' = (prom + 3/4) / n', D' = (det + 3/4)
+ * / n'), then the normal interval of the multinomial variance,
+ * 100 (P' - D') -+ 100 z sqrt((P' + D' - (P' - D')^2) / n'), clipped to
+ * [-100, 100]. The point estimate stays the plain 100 (P - D). At n = 1 the
+ * interval is wide ([-98.5, 48.5] for one detractor at 95 %), never a point.
+ * CX_EINVAL (negative count, bad level), CX_ERANGE (no answer). */
 int cxi_nps_ci(double *nps, double *lo, double *hi, double promoters, double passives, double detractors,
                double level);
 

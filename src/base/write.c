@@ -302,19 +302,44 @@ double cxi_strtod(const char *s, char **end)
     return v;
 }
 
+/* ---- text a spreadsheet would run ---------------------------------------
+ *
+ * A spreadsheet opening a CSV file runs a cell that starts with = + - @ (or
+ * a tab or carriage return) as a formula: a customer's comment
+ * "=HYPERLINK(...)" would become a link, or worse. Every CSV writer of the
+ * library therefore writes such a text cell with a leading apostrophe,
+ * which spreadsheets take as "this is text" and do not display. To keep the
+ * files readable back exactly, the rule counts the apostrophes already
+ * there: a text whose first character after its leading apostrophes is a
+ * trigger gets one more, and the CSV importer takes one away from such a
+ * cell. So "=1" is written '=1 and "'=1" is written ''=1, and both read
+ * back as they were; "'tis" is left alone, and numbers are never text. */
+bool cxi_csv_formula(const char *s)
+{
+    while (*s == '\'')
+        s++;
+    return *s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r';
+}
+
+const char *cxi_csv_unprotect(const char *s) { return s[0] == '\'' && cxi_csv_formula(s) ? s + 1 : s; }
+
 void cxi_write_csv_text(FILE *f, const char *s)
 {
     /* quoted when it holds a delimiter, a quote or a line break, and when it
      * is empty, so that an empty text reads back apart from a missing one */
-    if (*s && !strpbrk(s, ",\"\r\n"))
+    if (*s && !strpbrk(s, ",\"\r\n")) {
+        if (cxi_csv_formula(s))
+            fputc('\'', f);
         fputs(s, f);
-    else
+    } else
         cxi_write_csv_quoted(f, s);
 }
 
 void cxi_write_csv_quoted(FILE *f, const char *s)
 {
     fputc('"', f);
+    if (cxi_csv_formula(s))
+        fputc('\'', f);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', f);

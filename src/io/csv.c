@@ -510,8 +510,12 @@ int cxi_import_csv_run(cxi_import *im)
         } else if (!in_place && (rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
             rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
             goto done;
-        } else if (!im->check_row || !(rc = im->check_row(im, fields, rec->n, &column))) {
-            rc = cxi_import_row(im, fields, rec->n, &column);
+        } else {
+            for (int i = 0; i < rec->n; i++) /* what a protecting writer wrote */
+                if (fields[i] && fields[i][0] == '\'')
+                    fields[i] = (char *)cxi_csv_unprotect(fields[i]);
+            if (!im->check_row || !(rc = im->check_row(im, fields, rec->n, &column)))
+                rc = cxi_import_row(im, fields, rec->n, &column);
         }
         if (rc == CX_OK) {
             im->report->accepted++;

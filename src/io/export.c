@@ -68,8 +68,10 @@ static void write_cell(FILE *f, enum fmt fmt, const char *name, const cell *c, b
         if (!*first)
             fputc(',', f);
         *first = false;
-        if (c->text)
+        if (c->text && c->is_string)
             cxi_write_csv_text(f, c->text);
+        else if (c->text) /* a number: never quoted, never taken for a formula */
+            fputs(c->text, f);
         return;
     }
     if (!c->text)

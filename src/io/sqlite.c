@@ -946,8 +946,9 @@ int cx_db_load_with_allocator(cx_store **out, const char *path, cx_alloc_fn allo
     }
     if (!rc)
         rc = db_exec(&d, "BEGIN", "cannot begin a read transaction");
-    if (!rc)
-        rc = alloc ? cx_store_new_with_allocator(&s, alloc, ud) : cx_store_new(&s);
+    /* the store's constructor fails only for memory; the message names this call */
+    if (!rc && (alloc ? cx_store_new_with_allocator(&s, alloc, ud) : cx_store_new(&s)) != CX_OK)
+        rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory for the store", fn, path);
     if (!rc)
         rc = loader_new(&l, &d, s);
     if (!rc)
@@ -1644,8 +1645,8 @@ int cx_db_import_csv(cx_import_report **out, const char *db_path, cx_table table
         rc = begin_write(&d, false);
     /* the records rows refer to: names and keyed tables, not events; in a
      * store of the options' allocator, the only one the caller gave */
-    if (!rc)
-        rc = options ? cx_store_new_with_allocator(&s, options->mem.fn, options->mem.ud) : cx_store_new(&s);
+    if (!rc && (options ? cx_store_new_with_allocator(&s, options->mem.fn, options->mem.ud) : cx_store_new(&s)) != CX_OK)
+        rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory for the records rows refer to", fn, db_path);
     if (!rc)
         rc = loader_new(&st.load, &d, s);
     if (!rc)

@@ -21,37 +21,54 @@ static uint32_t tp_code(const cx_store *s, int level, uint32_t tp)
 typedef struct frun {
     const cx_journeys *j;
     const cx_funnel *f;
+    cx_time as_of;   /* events after it are not read */
     uint32_t *smask; /* per touchpoint: the steps it matches */
     uint8_t *xmask;  /* per touchpoint: 1 when it is an exclusion */
     uint8_t *best;   /* per customer: furthest step reached (0: never entered) */
+    uint8_t *open;   /* per customer: 1 when an attempt that reached `best` may still go on */
     uint32_t *bestp; /* per customer: the start of the best attempt */
 } frun;
 
 /* Follows the attempt that starts at event position p; returns the steps
- * reached and writes their times. */
-static int attempt(const frun *x, uint32_t p, uint32_t b, cx_time *times)
+ * reached and writes their times. *open (when not NULL) is 1 when the
+ * attempt has not finished and has not timed out as of x->as_of: it was
+ * not ended by an exclusion or the strict order, and its window (if any)
+ * has not passed. Without a window nothing times out. */
+static int attempt(const frun *x, uint32_t p, uint32_t b, cx_time *times, int *open)
 {
     const cx_journeys *j = x->j;
     const cx_funnel *f = x->f;
     const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
     const uint32_t *itp = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
-    int lvl = 1;
+    int lvl = 1, closed = 0;
     times[0] = it[j->ev[p]];
     for (uint32_t q = p + 1; q < b && lvl < f->nsteps; q++) {
         uint32_t r = j->ev[q], tp = itp[r];
         cx_time t = it[r];
-        if (f->window > 0 && t - times[0] > f->window)
+        if (t > x->as_of)
+            break; /* the data end here */
+        if (f->window > 0 && t - times[0] > f->window) {
+            closed = 1;
             break;
-        if (x->xmask[tp])
+        }
+        if (x->xmask[tp]) {
+            closed = 1;
             break;
+        }
         uint32_t m = x->smask[tp];
         if (m >> lvl & 1u) {
             times[lvl++] = t;
             continue;
         }
-        if (f->strict && m && !(m >> (lvl - 1) & 1u))
+        if (f->strict && m && !(m >> (lvl - 1) & 1u)) {
+            closed = 1;
             break;
+        }
     }
+    if (open)
+        *open = lvl < f->nsteps && !closed &&
+                (f->window == 0 || (uint64_t)x->as_of - (uint64_t)times[0] < (uint64_t)f->window);
+    /* (an attempt starts no later than as_of, so the difference is >= 0) */
     return lvl;
 }
 
@@ -61,7 +78,22 @@ static void frun_free(cxi_mem *m, frun *x)
     cxi_free(m, x->smask, ntp * sizeof *x->smask);
     cxi_free(m, x->xmask, ntp);
     cxi_free(m, x->best, nc);
+    cxi_free(m, x->open, nc);
     cxi_free(m, x->bestp, nc * sizeof *x->bestp);
+}
+
+/* The as-of time of a funnel run: the one set, else the latest interaction
+ * of the journeys' store (CX_TIME_NONE when there is none). */
+static cx_time funnel_as_of(const cx_journeys *j, const cx_funnel *f)
+{
+    if (f->has_as_of)
+        return f->as_of;
+    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    cx_time t = CX_TIME_NONE;
+    for (size_t r = 0; r < j->nev; r++)
+        if (it[r] > t)
+            t = it[r];
+    return t;
 }
 
 static int frun_init(const char *fn, frun *x, cxi_mem *m, const cx_journeys *j, const cx_funnel *f)
@@ -75,12 +107,14 @@ static int frun_init(const char *fn, frun *x, cxi_mem *m, const cx_journeys *j, 
         return cxi_fail(CX_EINVAL, "%s: the funnel was made for another store", fn);
     if (f->nsteps == 0)
         return cxi_fail(CX_EINVAL, "%s: the funnel has no step", fn);
+    x->as_of = funnel_as_of(j, f);
     size_t ntp = j->ntp ? j->ntp : 1, nc = j->ncust ? j->ncust : 1;
     x->smask = cxi_jzalloc(m, ntp * sizeof *x->smask);
     x->xmask = cxi_jzalloc(m, ntp);
     x->best = cxi_jzalloc(m, nc);
+    x->open = cxi_jzalloc(m, nc);
     x->bestp = cxi_alloc(m, nc * sizeof *x->bestp);
-    if (!x->smask || !x->xmask || !x->best || !x->bestp) {
+    if (!x->smask || !x->xmask || !x->best || !x->open || !x->bestp) {
         frun_free(m, x);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     }
@@ -92,32 +126,50 @@ static int frun_init(const char *fn, frun *x, cxi_mem *m, const cx_journeys *j, 
             if (tp_code(j->store, f->excl[i].level, tp) == f->excl[i].code)
                 x->xmask[tp] = 1;
     }
+    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
     const uint32_t *itp = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
     cx_time times[CX_FUNNEL_MAX_STEPS];
     for (size_t c = 0; c < j->ncust; c++) {
         uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
-        int best = 0;
+        int best = 0, open = 0;
         for (uint32_t p = a; p < b && best < f->nsteps; p++) {
+            if (it[j->ev[p]] > x->as_of)
+                break; /* events are in time order */
             if (!(x->smask[itp[j->ev[p]]] & 1u))
                 continue;
-            int l = attempt(x, p, b, times);
+            int o;
+            int l = attempt(x, p, b, times, &o);
             if (l > best) {
                 best = l;
+                open = o;
                 x->bestp[c] = p;
+            } else if (l == best) {
+                open |= o; /* a later attempt as far may still go on */
             }
         }
         x->best[c] = (uint8_t)best;
+        x->open[c] = (uint8_t)open;
     }
+    return CX_OK;
+}
+
+int cx_funnel_set_as_of(cx_funnel *f, cx_time as_of)
+{
+    if (!f)
+        return cxi_fail(CX_EINVAL, "cx_funnel_set_as_of: funnel is NULL");
+    f->has_as_of = as_of != CX_TIME_NONE;
+    f->as_of = as_of;
     return CX_OK;
 }
 
 int cx_journeys_funnel(cx_result **out, const cx_journeys *j, const cx_funnel *f)
 {
     static const char *const fn = "cx_journeys_funnel";
-    static const char *const names[] = {"step",    "name", "entered", "conversion_prev", "conversion_first",
-                                        "median_from_prev_ms", "dropped"};
-    static const int types[] = {CX_TYPE_INT,  CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_REAL,
-                                CX_TYPE_REAL, CX_TYPE_REAL,   CX_TYPE_INT};
+    enum { NCOLS = 9 };
+    static const char *const names[NCOLS] = {"step",      "name",     "entered", "conversion_prev", "conversion_first",
+                                             "median_from_prev_ms", "completed", "dropped", "in_progress"};
+    static const int types[NCOLS] = {CX_TYPE_INT,  CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_REAL, CX_TYPE_REAL,
+                                     CX_TYPE_REAL, CX_TYPE_INT,    CX_TYPE_INT, CX_TYPE_INT};
     int rc = cxi_j_check(fn, out, j);
     if (rc)
         return rc;
@@ -128,10 +180,18 @@ int cx_journeys_funnel(cx_result **out, const cx_journeys *j, const cx_funnel *f
         return rc;
     int ns = f->nsteps;
     uint64_t entered[CX_FUNNEL_MAX_STEPS + 1] = {0};
+    uint64_t dropped[CX_FUNNEL_MAX_STEPS + 1] = {0}, going[CX_FUNNEL_MAX_STEPS + 1] = {0};
     size_t off[CX_FUNNEL_MAX_STEPS + 1] = {0};
-    for (size_t c = 0; c < j->ncust; c++)
+    for (size_t c = 0; c < j->ncust; c++) {
         for (int i = 0; i < x.best[c]; i++)
             entered[i]++;
+        if (x.best[c] && x.best[c] < ns) {
+            if (x.open[c])
+                going[x.best[c] - 1]++;
+            else
+                dropped[x.best[c] - 1]++;
+        }
+    }
     for (int i = 1; i < ns; i++)
         off[i + 1] = off[i] + entered[i];
     size_t nd = off[ns];
@@ -144,11 +204,11 @@ int cx_journeys_funnel(cx_result **out, const cx_journeys *j, const cx_funnel *f
         for (size_t c = 0; c < j->ncust; c++) {
             if (x.best[c] < 2)
                 continue;
-            attempt(&x, x.bestp[c], j->cust_off[c + 1], times);
+            attempt(&x, x.bestp[c], j->cust_off[c + 1], times, NULL);
             for (int i = 1; i < x.best[c]; i++)
                 d[cur[i]++] = (double)(times[i] - times[i - 1]);
         }
-        if (!cxi_result_new(&t, &j->mem, (size_t)ns, 7, names, types)) {
+        if (!cxi_result_new(&t, &j->mem, (size_t)ns, NCOLS, names, types)) {
             for (int i = 0; i < ns && !rc; i++) {
                 size_t r = (size_t)i;
                 cxi_result_set_int(t, 0, r, i + 1);
@@ -160,7 +220,9 @@ int cx_journeys_funnel(cx_result **out, const cx_journeys *j, const cx_funnel *f
                                                      : NAN);
                 cxi_result_set_real(t, 4, r, entered[0] ? 100.0 * (double)entered[i] / (double)entered[0] : NAN);
                 cxi_result_set_real(t, 5, r, i == 0 ? NAN : cxi_jmedian(d + off[i], off[i + 1] - off[i]));
-                cxi_result_set_int(t, 6, r, (int64_t)(entered[i] - (i + 1 < ns ? entered[i + 1] : 0)));
+                cxi_result_set_int(t, 6, r, (int64_t)entered[ns - 1]);
+                cxi_result_set_int(t, 7, r, (int64_t)dropped[i]);
+                cxi_result_set_int(t, 8, r, (int64_t)going[i]);
             }
         } else {
             rc = CX_ENOMEM;
@@ -181,8 +243,8 @@ int cx_journeys_funnel(cx_result **out, const cx_journeys *j, const cx_funnel *f
 int cx_journeys_funnel_customers(cx_result **out, const cx_journeys *j, const cx_funnel *f)
 {
     static const char *const fn = "cx_journeys_funnel_customers";
-    static const char *const names[] = {"customer", "furthest", "first_time"};
-    static const int types[] = {CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_TIME};
+    static const char *const names[] = {"customer", "furthest", "first_time", "status"};
+    static const int types[] = {CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_TIME, CX_TYPE_STRING};
     int rc = cxi_j_check(fn, out, j);
     if (rc)
         return rc;
@@ -197,7 +259,7 @@ int cx_journeys_funnel_customers(cx_result **out, const cx_journeys *j, const cx
     for (size_t c = 0; c < j->ncust; c++)
         rows += x.best[c] > 0;
     cx_result *t = NULL;
-    if (cxi_result_new(&t, &j->mem, rows, 3, names, types)) {
+    if (cxi_result_new(&t, &j->mem, rows, 4, names, types)) {
         rc = CX_ENOMEM;
     } else {
         size_t r = 0;
@@ -208,6 +270,10 @@ int cx_journeys_funnel_customers(cx_result **out, const cx_journeys *j, const cx
             rc = cxi_result_set_text(t, 0, r, id);
             cxi_result_set_int(t, 1, r, x.best[c]);
             cxi_result_set_time(t, 2, r, it[j->ev[x.bestp[c]]]);
+            if (!rc)
+                rc = cxi_result_set_text(t, 3, r, x.best[c] == f->nsteps ? "completed"
+                                                  : x.open[c]            ? "in_progress"
+                                                                         : "dropped");
             r++;
         }
     }

@@ -49,6 +49,8 @@ struct cx_funnel {
     int64_t window;
     cxi_fstep steps[CX_FUNNEL_MAX_STEPS];
     cxi_fstep excl[CX_FUNNEL_MAX_EXCLUSIONS];
+    int has_as_of;  /* 0 (as made): as of the latest interaction */
+    cx_time as_of;  /* cx_funnel_set_as_of() */
 };
 
 struct cx_journeys {

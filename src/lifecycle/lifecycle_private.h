@@ -72,6 +72,7 @@ struct cx_summary {
     size_t n;
     uint32_t *cust; /* the customer row of each summary row */
     double *col[CX_SUMMARY_COLUMN_COUNT];
+    size_t tolerated; /* purchases before acquisition within the tolerance */
 };
 
 /* The id of a summary row's customer, borrowed from the store. */

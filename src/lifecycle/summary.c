@@ -33,6 +33,7 @@ int cx_summary_options_new(cx_summary_options **out)
         return cxi_fail(CX_ENOMEM, "cx_summary_options_new: out of memory");
     o->holdout_end = CX_TIME_NONE;
     o->unit_ms = CXI_MS_PER_WEEK;
+    o->tolerance_ms = CX_SUMMARY_TOLERANCE_DEFAULT;
     *out = o;
     return CX_OK;
 }
@@ -102,21 +103,37 @@ static int cmp_tx(const void *a, const void *b)
 }
 
 /* CX_EORDER for the first purchase earlier than its customer's acquisition
- * by more than the tolerance. */
-static int check_acquisition(const cx_store *store, int64_t tolerance_ms, const char *fn)
+ * by more than the tolerance, naming it; else the number of purchases
+ * earlier by no more than the tolerance in *tolerated. */
+static int check_acquisition(const cx_store *store, int64_t tolerance_ms, size_t *tolerated, const char *fn)
 {
     size_t nt = store->t[CX_TABLE_TRANSACTIONS].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
     const int64_t *tm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
+    const uint32_t *tid = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_ID, uint32_t);
     const int64_t *acq = CXI_COL(store, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t);
+    *tolerated = 0;
     for (size_t i = 0; i < nt; i++) {
-        if (acq[cu[i]] != CX_TIME_NONE && tm[i] < acq[cu[i]] && acq[cu[i]] - tm[i] > tolerance_ms) {
-            char qb[80], tb[40], ab[40];
-            cx_time_format(tb, sizeof tb, tm[i], 0);
-            cx_time_format(ab, sizeof ab, acq[cu[i]], 0);
-            return cxi_fail(CX_EORDER, "%s: customer '%s': transaction %zu at %s is before the acquisition at %s", fn,
-                            cxi_quote(qb, cxi_customer_id(store, cu[i])), i, tb, ab);
+        if (acq[cu[i]] == CX_TIME_NONE || tm[i] >= acq[cu[i]])
+            continue;
+        /* unsigned: the gap of two far-apart int64 times does not overflow */
+        uint64_t early = (uint64_t)acq[cu[i]] - (uint64_t)tm[i];
+        if (early <= (uint64_t)tolerance_ms) {
+            (*tolerated)++;
+            continue;
         }
+        char qb[80], ib[80], tb[40], ab[40];
+        cx_time_format(tb, sizeof tb, tm[i], 0);
+        cx_time_format(ab, sizeof ab, acq[cu[i]], 0);
+        if (tid[i] != CXI_NONE)
+            snprintf(ib, sizeof ib, " '%s'", cxi_quote(qb, cxi_pool_str(&store->keys[CX_TABLE_TRANSACTIONS], tid[i])));
+        else
+            ib[0] = 0;
+        return cxi_fail(CX_EORDER,
+                        "%s: customer '%s': transaction%s (row %zu) at %s is %.1f h before the acquisition at %s, "
+                        "more than the tolerance of %.1f h (cx_summary_options_set_tolerance())",
+                        fn, cxi_quote(qb, cxi_customer_id(store, cu[i])), ib, i, tb, (double)early / 3.6e6, ab,
+                        (double)tolerance_ms / 3.6e6);
     }
     return CX_OK;
 }
@@ -204,7 +221,8 @@ int cx_summary_new(cx_summary **out, const cx_store *store, cx_time calibration_
                    const cx_summary_options *options)
 {
     static const char fn[] = "cx_summary_new";
-    static const cx_summary_options defaults = {{NULL, NULL, 0}, CX_TIME_NONE, CXI_MS_PER_WEEK, 0};
+    static const cx_summary_options defaults = {{NULL, NULL, 0}, CX_TIME_NONE, CXI_MS_PER_WEEK,
+                                                CX_SUMMARY_TOLERANCE_DEFAULT};
     if (!out)
         return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
@@ -215,7 +233,8 @@ int cx_summary_new(cx_summary **out, const cx_store *store, cx_time calibration_
     const cx_summary_options *o = options ? options : &defaults;
     if (o->holdout_end != CX_TIME_NONE && o->holdout_end < calibration_end)
         return cxi_fail(CX_EORDER, "%s: the holdout end is before calibration_end", fn);
-    int rc = check_acquisition(store, o->tolerance_ms, fn);
+    size_t tolerated;
+    int rc = check_acquisition(store, o->tolerance_ms, &tolerated, fn);
     if (rc)
         return rc;
     cxi_mem mem;
@@ -244,11 +263,14 @@ int cx_summary_new(cx_summary **out, const cx_store *store, cx_time calibration_
         i = j;
     }
     cxi_free(&mem, tx, (m + 1) * sizeof *tx);
+    s->tolerated = tolerated;
     *out = s;
     return CX_OK;
 }
 
 size_t cx_summary_count(const cx_summary *s) { return s ? s->n : 0; }
+
+size_t cx_summary_tolerated_count(const cx_summary *s) { return s ? s->tolerated : 0; }
 
 int cx_summary_values(const double **out, const cx_summary *s, cx_summary_column column)
 {

@@ -72,6 +72,7 @@ typedef struct cxi_spec {
     double weights[CX_MEASURE_COUNT];
     cxi_sla *sla;
     size_t nsla, capsla;
+    int64_t min_n; /* groups with fewer records are flagged `<measure>_small`; 0: none */
 } cxi_spec;
 
 typedef struct cxi_filter {
@@ -127,6 +128,11 @@ struct cxi_qres {
 void cxi_spec_clear(cxi_mem *m, cxi_spec *s);
 int cxi_spec_write(const cxi_spec *s, cxi_wbuf *b);
 int cxi_spec_read(cxi_mem *m, cxi_spec *s, cxi_rbuf *r);
+/* The serialised form's version (result.c's RESULT_VERSION): 2 added min_n. */
+#define CXI_SPEC_VERSION 2u
+/* Reads a spec written by `version` of the format (older ones lack fields
+ * added since, which take their defaults). */
+int cxi_spec_read_v(cxi_mem *m, cxi_spec *s, cxi_rbuf *r, uint32_t version);
 
 
 void cxi_gtab_init(cxi_gtab *t, int width);

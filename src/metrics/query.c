@@ -70,6 +70,7 @@ int cx_query_new(cx_query **out, const cx_store *store)
     q->spec.from = q->spec.to = CX_TIME_NONE;
     q->spec.as_of = CX_TIME_NONE;
     q->spec.level = 0.95;
+    q->spec.min_n = CX_QUERY_MIN_N_DEFAULT;
     q->spec.fcr_max_contacts = 1;
     q->spec.fcr_max_reopens = 0;
     q->spec.fcr_window = 0;
@@ -319,6 +320,17 @@ int cx_query_set_as_of(cx_query *q, cx_time as_of)
     if (!q)
         return cxi_fail(CX_EINVAL, "cx_query_set_as_of: query is NULL");
     q->spec.as_of = as_of;
+    return CX_OK;
+}
+
+int cx_query_set_min_n(cx_query *q, int64_t min_n)
+{
+    if (!q)
+        return cxi_fail(CX_EINVAL, "cx_query_set_min_n: query is NULL");
+    if (min_n < 0)
+        return cxi_fail(CX_ERANGE, "cx_query_set_min_n: min_n %lld is negative (0 turns the flag off)",
+                        (long long)min_n);
+    q->spec.min_n = min_n;
     return CX_OK;
 }
 

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 
 #define RESULT_MAGIC 0x52584343u /* "CCXR" little-endian */
-#define RESULT_VERSION 1u
+/* 2: the query's minimum group size (cx_query_set_min_n()) after the SLA
+ * targets; version 1 bytes are read with the default. */
+#define RESULT_VERSION CXI_SPEC_VERSION
 
 /* ---- group tables ------------------------------------------------------ */
 
@@ -187,35 +189,49 @@ void cxi_qres_free(cxi_qres *r)
 
 /* Column names of each measure's fields, and their types. */
 static const char *const nps_f[] = {"nps", "nps_n", "nps_lo", "nps_hi", "nps_promoters", "nps_passives",
-                                    "nps_detractors", NULL};
-static const char *const csat_f[] = {"csat", "csat_n", "csat_lo", "csat_hi", "csat_mean", NULL};
-static const char *const ces_f[] = {"ces", "ces_n", "ces_lo", "ces_hi", "ces_easy", NULL};
-static const char *const fcr_f[] = {"fcr", "fcr_n", "fcr_lo", "fcr_hi", "fcr_count", NULL};
+                                    "nps_detractors", "nps_small", NULL};
+static const char *const csat_f[] = {"csat", "csat_n", "csat_lo", "csat_hi", "csat_mean", "csat_small", NULL};
+static const char *const ces_f[] = {"ces", "ces_n", "ces_lo", "ces_hi", "ces_easy", "ces_small", NULL};
+static const char *const fcr_f[] = {"fcr", "fcr_n", "fcr_lo", "fcr_hi", "fcr_count", "fcr_small", NULL};
 static const char *const frt_f[] = {"first_response_n", "first_response_mean", "first_response_lo",
                                     "first_response_hi", "first_response_median", "first_response_p90",
-                                    "first_response_total", NULL};
+                                    "first_response_total", "first_response_small", NULL};
 static const char *const res_f[] = {"resolution_n", "resolution_mean", "resolution_lo", "resolution_hi",
-                                    "resolution_median", "resolution_p90", "resolution_total", NULL};
+                                    "resolution_median", "resolution_p90", "resolution_total", "resolution_small", NULL};
 static const char *const con_f[] = {"contacts_n", "contacts_mean", "contacts_lo", "contacts_hi",
-                                    "contacts_median", "contacts_p90", "contacts_total", NULL};
+                                    "contacts_median", "contacts_p90", "contacts_total", "contacts_small", NULL};
 static const char *const reo_f[] = {"reopen_rate", "reopen_rate_n", "reopen_rate_lo", "reopen_rate_hi",
-                                    "reopen_rate_count", NULL};
+                                    "reopen_rate_count", "reopen_rate_small", NULL};
 static const char *const sla_f[] = {"sla_breach", "sla_breach_n", "sla_breach_lo", "sla_breach_hi",
-                                    "sla_breach_count", NULL};
+                                    "sla_breach_count", "sla_breach_small", NULL};
 static const char *const mis_f[] = {"missed_rate", "missed_rate_n", "missed_rate_lo", "missed_rate_hi",
-                                    "missed_rate_count", NULL};
+                                    "missed_rate_count", "missed_rate_small", NULL};
 static const char *const aba_f[] = {"abandon_rate", "abandon_rate_n", "abandon_rate_lo", "abandon_rate_hi",
-                                    "abandon_rate_count", NULL};
+                                    "abandon_rate_count", "abandon_rate_small", NULL};
 static const char *const aht_f[] = {"handle_time_n", "handle_time_mean", "handle_time_lo", "handle_time_hi",
-                                    "handle_time_median", "handle_time_p90", "handle_time_total", NULL};
+                                    "handle_time_median", "handle_time_p90", "handle_time_total", "handle_time_small", NULL};
 static const char *const rep_f[] = {"repeat_rate", "repeat_rate_n", "repeat_rate_lo", "repeat_rate_hi",
-                                    "repeat_rate_count", NULL};
+                                    "repeat_rate_count", "repeat_rate_small", NULL};
 static const char *const idx_f[] = {"cx_index", NULL};
 static const char *const *const field_names[CX_MEASURE_COUNT] = {
     nps_f, csat_f, ces_f, fcr_f, frt_f, res_f, con_f, reo_f, sla_f, mis_f, aba_f, aht_f, rep_f, idx_f};
 
+/* The field of the small-sample flag (`<measure>_small`): each measure's
+ * last, -1 for the CX index (a blend of measures, with no n of its own). */
+static int small_field(int measure)
+{
+    if (cxi_measures[measure].acc == CXI_ACC_NONE)
+        return -1;
+    int f = 0;
+    while (field_names[measure][f + 1])
+        f++;
+    return f;
+}
+
 static int field_type(int measure, int field)
 {
+    if (field == small_field(measure))
+        return CX_TYPE_INT;
     switch (cxi_measures[measure].acc) {
     case CXI_ACC_SCORE:
         return field == 1 || (measure == CX_MEASURE_NPS && field >= 4) ? CX_TYPE_INT : CX_TYPE_REAL;
@@ -460,6 +476,8 @@ static uint64_t count_value(const cxi_qres *r, int pos, int f, size_t g)
 {
     int m = r->spec.measures[pos];
     const void *a = acc_of(r, pos, g);
+    if (f == small_field(m)) /* recomputed from n: merges and deserialised results agree */
+        return r->spec.min_n > 0 && count_value(r, pos, 1, g) < (uint64_t)r->spec.min_n;
     switch (cxi_measures[m].acc) {
     case CXI_ACC_SCORE: {
         const cxi_score_acc *s = a;
@@ -638,12 +656,15 @@ int cxi_spec_write(const cxi_spec *s, cxi_wbuf *b)
         cxi_wbuf_i64(b, s->sla[i].first_response);
         cxi_wbuf_i64(b, s->sla[i].resolution);
     }
+    cxi_wbuf_i64(b, s->min_n);
     return b->err;
 }
 
 static int bad(const char *what) { return cxi_fail(CX_EPARSE, "deserialise: %s", what); }
 
-int cxi_spec_read(cxi_mem *m, cxi_spec *s, cxi_rbuf *r)
+int cxi_spec_read(cxi_mem *m, cxi_spec *s, cxi_rbuf *r) { return cxi_spec_read_v(m, s, r, CXI_SPEC_VERSION); }
+
+int cxi_spec_read_v(cxi_mem *m, cxi_spec *s, cxi_rbuf *r, uint32_t version)
 {
     memset(s, 0, sizeof *s);
     int rc = CX_OK;
@@ -730,6 +751,14 @@ int cxi_spec_read(cxi_mem *m, cxi_spec *s, cxi_rbuf *r)
                     rc = bad("bad SLA target");
             }
         }
+    }
+    s->min_n = CX_QUERY_MIN_N_DEFAULT;
+    if (!rc && version >= 2) {
+        s->min_n = cxi_rbuf_i64(r);
+        if (r->err)
+            rc = r->err;
+        else if (s->min_n < 0)
+            rc = bad("bad minimum group size");
     }
     if (rc)
         cxi_spec_clear(m, s);
@@ -1083,17 +1112,18 @@ static int q_deserialize(cxi_qres **out, const void *data, size_t len)
     uint32_t magic = cxi_rbuf_u32(&rb), version = cxi_rbuf_u32(&rb);
     if (rb.err || magic != RESULT_MAGIC)
         return cxi_fail(CX_EPARSE, "%s: not a serialised cxkit result", fn);
-    if (version != RESULT_VERSION)
-        return cxi_fail(CX_EVERSION, "%s: format version %u, this library reads %u", fn, version, RESULT_VERSION);
+    if (version < 1 || version > RESULT_VERSION)
+        return cxi_fail(CX_EVERSION, "%s: format version %u, this library reads 1 to %u", fn, version,
+                        RESULT_VERSION);
     cxi_mem mem;
     cxi_mem_init(&mem, NULL, NULL);
     cxi_spec spec;
-    int rc = cxi_spec_read(&mem, &spec, &rb);
+    int rc = cxi_spec_read_v(&mem, &spec, &rb, version);
     if (rc)
         return cxi_fail(rc, "%s: %s", fn, rc == CX_ENOMEM ? "out of memory" : "corrupt query description");
     cxi_qres *r;
     if ((rc = cxi_qres_new(&r, mem, &spec)))
-        return rc;
+        return cxi_fail(rc, "%s: out of memory", fn);
     rc = read_result(r, &rb);
     if (rc) {
         cxi_qres_free(r);
@@ -1193,6 +1223,18 @@ int cxi_qres_publish(cx_result **out, cxi_qres *q)
     return CX_OK;
 }
 
+/* cxi_qres_publish() for a public call: a failure's message names it. */
+static int publish_named(cx_result **out, cxi_qres *q, const char *fn)
+{
+    int rc = cxi_qres_publish(out, q);
+    if (rc) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", cx_last_error());
+        return cxi_fail(rc, "%s: %s", fn, msg);
+    }
+    return CX_OK;
+}
+
 int cx_result_quantile(double *out, const cx_result *result, size_t row, cx_measure measure, double q)
 {
     const char *fn = "cx_result_quantile";
@@ -1223,7 +1265,7 @@ int cx_result_merge(cx_result **out, const cx_result *a, const cx_result *b)
     if (!qa || !qb)
         return CX_EINVAL;
     int rc = q_merge(&m, qa, qb);
-    return rc ? rc : cxi_qres_publish(out, m);
+    return rc ? rc : publish_named(out, m, fn);
 }
 
 int cx_result_serialize(size_t *out_len, const cx_result *result, void *buf, size_t cap)
@@ -1242,5 +1284,5 @@ int cx_result_deserialize(cx_result **out, const void *data, size_t len)
     *out = NULL;
     cxi_qres *q;
     int rc = q_deserialize(&q, data, len);
-    return rc ? rc : cxi_qres_publish(out, q);
+    return rc ? rc : publish_named(out, q, "cx_result_deserialize");
 }

@@ -124,10 +124,22 @@ describe("cxkit journeys", function()
     f:set_window(30 * DAY)
     local rows = j:funnel(f):totable()
     assert.are.same({ 3, 3, 1 }, { rows[1].entered, rows[2].entered, rows[3].entered })
-    assert.are.same({ 0, 2, 1 }, { rows[1].dropped, rows[2].dropped, rows[3].dropped })
+    -- as of day 10 B's and D's 30 days still run: in progress, not dropped
+    assert.are.same({ 1, 1, 1 }, { rows[1].completed, rows[2].completed, rows[3].completed })
+    assert.are.same({ 0, 0, 0 }, { rows[1].dropped, rows[2].dropped, rows[3].dropped })
+    assert.are.same({ 0, 2, 0 }, { rows[1].in_progress, rows[2].in_progress, rows[3].in_progress })
     local who = by(j:funnel_customers(f):totable(), "customer")
     assert.are.equal(3, who.A.furthest)
+    assert.are.same({ "completed", "in_progress" }, { who.A.status, who.B.status })
     assert.is_nil(who.C)
+    f:set_window(5 * DAY) -- passed by day 10 for both
+    rows = j:funnel(f):totable()
+    assert.are.same({ 0, 2, 0 }, { rows[1].dropped, rows[2].dropped, rows[3].dropped })
+    local early = j:funnel(cx.funnel(s, { { "stage", "awareness" }, { "stage", "consideration" } },
+      { window_ms = 30 * DAY, as_of = "2024-03-05T10:00:00Z" })):totable()
+    assert.are.same({ 3, 2 }, { early[1].entered, early[2].entered })
+    assert.are.same({ 1, 0 }, { early[1].in_progress, early[2].in_progress })
+    f:set_as_of(nil)
     local steps = { { "touchpoint", "ad" }, { "touchpoint", "checkout" }, { "touchpoint", "site" } }
     local strict = j:funnel(cx.funnel(s, steps, { strict = true })):totable()
     assert.are.equal(0, strict[2].entered)

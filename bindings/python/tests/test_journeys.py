@@ -144,12 +144,27 @@ def test_funnel(shop):
     f.set_window(30 * DAY)
     rows = list(j.funnel(f))
     assert [r["entered"] for r in rows] == [3, 3, 1]
-    assert [r["dropped"] for r in rows] == [0, 2, 1]
+    # as of the last interaction (day 10), B's and D's 30 days are still
+    # running: in progress, not dropped; A completed
+    assert [r["completed"] for r in rows] == [1, 1, 1]
+    assert [r["dropped"] for r in rows] == [0, 0, 0]
+    assert [r["in_progress"] for r in rows] == [0, 2, 0]
     assert [r["name"] for r in rows] == ["awareness", "consideration", "purchase"]
     assert rows[2]["conversion_first"] == pytest.approx(100 / 3)
     assert math.isnan(rows[0]["median_from_prev_ms"])
     who = {r["customer"]: r["furthest"] for r in j.funnel_customers(f)}
     assert who == {"A": 3, "B": 2, "D": 2}
+    status = {r["customer"]: r["status"] for r in j.funnel_customers(f)}
+    assert status == {"A": "completed", "B": "in_progress", "D": "in_progress"}
+    # a 5-day window has passed for both by day 10: dropped after site
+    f.set_window(5 * DAY)
+    assert [r["dropped"] for r in j.funnel(f)] == [0, 2, 0]
+    # as of day 4 (30 days): D's site (day 5) is not read yet
+    stages = [("stage", "awareness"), ("stage", "consideration"), ("stage", "purchase")]
+    early = j.funnel(cxkit.Funnel.make(shop, stages, window_ms=30 * DAY, as_of="2024-03-05T10:00:00Z"))
+    assert [r["entered"] for r in early] == [3, 2, 1]
+    assert [r["in_progress"] for r in early] == [1, 1, 0]
+    f.set_as_of(None)
     # A: ad, site, checkout, site. Strict order: the site (step 3) between
     # ad and checkout ends the attempt.
     steps = [("touchpoint", "ad"), ("touchpoint", "checkout"), ("touchpoint", "site")]

@@ -212,6 +212,7 @@ def test_summary(shop):
         su.column("x")
     with pytest.raises(cxkit.Order):
         cxkit.Summary(shop, AS_OF, "2024-03-01T00:00:00Z")
+    assert su.tolerated_count() == 0 and cxkit.SUMMARY_TOLERANCE_DEFAULT == DAY
     # CLV of the summary's customers carries their ids
     bg = cxkit.Model("bgnbd", [0.243, 4.414, 0.793, 2.426])
     gg = cxkit.Model("gamma_gamma", [6.25, 3.74, 15.44])
@@ -453,3 +454,20 @@ def test_any_collection_order():
             objs.pop()
             if rnd.random() < 0.3:
                 gc.collect()
+
+
+def test_summary_default_tolerance():
+    """A purchase 20 h before its customer's acquisition (clock skew) is
+    accepted by default and counted; 2 days before is refused, named."""
+    s = cxkit.Store()
+    s.add_customer("A", acquired="2024-03-02T00:00:00Z")
+    s.add_transaction("A", "2024-03-01T04:00:00Z", 10, id="X-1")
+    s.add_transaction("A", "2024-03-10T00:00:00Z", 10, id="X-2")
+    su = cxkit.Summary(s, "2024-04-01T00:00:00Z")
+    assert su.tolerated_count() == 1 and len(su) == 1
+    with pytest.raises(cxkit.Order, match="'X-1'.*20.0 h before the acquisition"):
+        cxkit.Summary(s, "2024-04-01T00:00:00Z", tolerance_ms=0)
+    s.add_customer("B", acquired="2024-03-05T00:00:00Z")
+    s.add_transaction("B", "2024-03-03T00:00:00Z", 10, id="X-3")
+    with pytest.raises(cxkit.Order, match="customer 'B'.*'X-3'.*48.0 h before"):
+        cxkit.Summary(s, "2024-04-01T00:00:00Z")

@@ -161,3 +161,30 @@ def test_query_errors(store):
         r[5]
     with pytest.raises(cxkit.Range):
         r.row(5)
+
+
+def test_small_groups_flagged(store):
+    """One answer: an honest NPS interval (adjusted Wald, Rocks 2016) and
+    the group flagged as below the minimum size (default 30)."""
+    store.add_customer("S1")
+    store.add_feedback("S1", "nps", 3, "2024-03-01T10:00:00Z")
+    q = cxkit.Query(store)
+    q.add("nps")
+    q.add("fcr")
+    r = q.run()
+    row = r.row(0)
+    assert row["nps_n"] == 1 and row["nps"] == -100
+    assert row["nps_lo"] == pytest.approx(-98.498649420252)
+    assert row["nps_hi"] == pytest.approx(48.498649420252)
+    assert row["nps_small"] == 1 and row["fcr_small"] == 1
+    assert cxkit.QUERY_MIN_N_DEFAULT == 30
+    q.set_min_n(1)
+    assert q.run().row(0)["nps_small"] == 0
+    q.set_min_n(0)
+    assert q.run().row(0)["fcr_small"] == 0  # 0 turns the flag off
+    with pytest.raises(cxkit.Range, match="min_n -1 is negative"):
+        q.set_min_n(-1)
+    # the flag survives serialisation
+    q.set_min_n(2)
+    back = cxkit.Result.deserialize(q.run().serialize())
+    assert back.row(0)["nps_small"] == 1
