@@ -151,6 +151,19 @@ static int conv_rule(const char *fn, const cx_journeys_options *o, cx_conversion
                       name, &r->code);
 }
 
+/* Adds rule r to a list of at most max rules (nothing when it is there
+ * already): the add_conversion and add_post_purchase setters. */
+static int rule_add(cxi_jrule *list, int *n, int max, cxi_jrule r, const char *fn, const char *what)
+{
+    for (int i = 0; i < *n; i++)
+        if (list[i].by == r.by && list[i].code == r.code)
+            return CX_OK;
+    if (*n >= max)
+        return cxi_fail(CX_ELIMIT, "%s: more than %d %s rules", fn, max, what);
+    list[(*n)++] = r;
+    return CX_OK;
+}
+
 int cx_journeys_options_set_conversion(cx_journeys_options *o, cx_conversion_by by, const char *name)
 {
     cxi_jrule r;
@@ -166,16 +179,9 @@ int cx_journeys_options_add_conversion(cx_journeys_options *o, cx_conversion_by 
 {
     cxi_jrule r;
     int rc = conv_rule("cx_journeys_options_add_conversion", o, by, name, &r);
-    if (rc)
-        return rc;
-    for (int i = 0; i < o->o.nconv; i++)
-        if (o->o.conv[i].by == r.by && o->o.conv[i].code == r.code)
-            return CX_OK;
-    if (o->o.nconv >= CX_JOURNEYS_MAX_CONVERSIONS)
-        return cxi_fail(CX_ELIMIT, "cx_journeys_options_add_conversion: more than %d conversion rules",
-                        CX_JOURNEYS_MAX_CONVERSIONS);
-    o->o.conv[o->o.nconv++] = r;
-    return CX_OK;
+    return rc ? rc
+              : rule_add(o->o.conv, &o->o.nconv, CX_JOURNEYS_MAX_CONVERSIONS, r,
+                         "cx_journeys_options_add_conversion", "conversion");
 }
 
 #define NEED_OPTS(fn)                                                                                              \
@@ -254,16 +260,9 @@ int cx_journeys_options_add_post_purchase(cx_journeys_options *o, cx_post_purcha
 {
     cxi_jrule r;
     int rc = post_rule("cx_journeys_options_add_post_purchase", o, by, name, &r);
-    if (rc)
-        return rc;
-    for (int i = 0; i < o->o.npost; i++)
-        if (o->o.post[i].by == r.by && o->o.post[i].code == r.code)
-            return CX_OK;
-    if (o->o.npost >= CX_JOURNEYS_MAX_POST_PURCHASE)
-        return cxi_fail(CX_ELIMIT, "cx_journeys_options_add_post_purchase: more than %d post-purchase rules",
-                        CX_JOURNEYS_MAX_POST_PURCHASE);
-    o->o.post[o->o.npost++] = r;
-    return CX_OK;
+    return rc ? rc
+              : rule_add(o->o.post, &o->o.npost, CX_JOURNEYS_MAX_POST_PURCHASE, r,
+                         "cx_journeys_options_add_post_purchase", "post-purchase");
 }
 
 int cx_journeys_options_set_level(cx_journeys_options *o, cx_journeys_level level)
