@@ -41,6 +41,11 @@ setup build-sanitize -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=f
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   run build-sanitize testlog.json "ASan + UBSan (unit, example)" --suite unit --suite example
 
+# Issue 12: the cxkit command's subcommands (suite cli) with the tool itself
+# built under ASan + UBSan (the normal build ran the suite above).
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  run build-sanitize testlog.json "ASan + UBSan (cli)" --suite cli
+
 # The Python and Lua suites against the sanitized library and modules: the
 # meson tests preload ASan's runtime into the (uninstrumented) interpreters
 # and keep leak detection for our code (bindings/meson.build, lsan.supp).

@@ -1,6 +1,7 @@
 /*
  * cxkit: the library's jobs that need no C, on a SQLite file kept by
- * cx_db_save():
+ * cx_db_save(): import and the analyses (tools/cxkit_analysis.c, output in
+ * tools/cxkit_output.c), and
  *
  *   cxkit sync DB DATA_DIR        bring a directory of CSV exports in, updating
  *                                 the records that are there already
@@ -15,7 +16,7 @@
  * file or none.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <cxkit/cxkit.h>
+#include "cxkit_cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,21 +28,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { EXIT_DONE = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
-
 /* ---- messages ------------------------------------------------------------ */
 
-typedef struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *usage; /* one line, after "usage: cxkit " */
-    const char *help;  /* the rest of `cxkit NAME --help` */
-} command;
+const command *current;
 
-static const command *current; /* the command running, for its messages */
-
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
+int fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -53,13 +44,12 @@ static int fail(const char *fmt, ...)
 }
 
 /* A library call failed: what was being done, then the library's message. */
-static int fail_lib(const char *what)
+int fail_lib(const char *what)
 {
     return fail("%s: %s", what, cx_last_error());
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
+int usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -72,14 +62,14 @@ static int usage_error(const char *fmt, ...)
 
 static bool is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
 
-static bool exists(const char *path)
+bool exists(const char *path)
 {
     struct stat st;
     return lstat(path, &st) == 0;
 }
 
 /* Removes a SQLite file and its side files, left by a failed write. */
-static void remove_db(const char *db)
+void remove_db(const char *db)
 {
     char side[4200];
     remove(db);
@@ -509,7 +499,136 @@ static int cmd_pseudonymize(int argc, char **argv)
 
 /* ---- main ---------------------------------------------------------------- */
 
+#define OUTPUT_HELP                                                                                                \
+    "  --format F      table (the default: aligned columns for a terminal), csv or\n"                               \
+    "                  json; CSV text cells that a spreadsheet would run as a\n"                                    \
+    "                  formula (starting with = + - @) get a leading apostrophe\n"                                  \
+    "  -o FILE         write there instead of standard output (whole or not at all)\n"                             \
+    "  --columns LIST  only these columns, in this order (comma-separated)\n"                                       \
+    "  --offset OFF    the UTC offset for days, buckets, dates and shown times\n"                                  \
+    "                  (+03:00, -05:00, Z; default Z)\n"
+
 static const command commands[] = {
+    {"import", cmd_import, "import DB PATH... [--strict] [-r REJECT_DIR] [--existing reject|skip|update] [--create-customers] [--table T] [--delimiter C]",
+     "Import CSV or JSON Lines files into the SQLite file DB: a new file is made\n"
+     "(beside DB, renamed into place when complete), an existing one gets the new\n"
+     "records in one transaction. PATH is a file named TABLE.csv or TABLE.jsonl\n"
+     "(customers, touchpoints, cases, interactions, questions, feedback,\n"
+     "transactions) or a directory of them; tables are imported in that order.\n"
+     "Prints the rows read, added and rejected per file; the rejected rows (file,\n"
+     "line, column, reason) go to standard error, and a progress line too when\n"
+     "it is a terminal. A file that fails (unreadable, --strict) writes nothing.\n"
+     "\n"
+     "  --strict            stop at the first bad row; DB is left as it was\n"
+     "  -r REJECT_DIR       write the rejected rows to REJECT_DIR/FILE.rejects.csv\n"
+     "  --existing E        a record whose id is stored already: reject (default),\n"
+     "                      skip, or update it\n"
+     "  --create-customers  add the customers that event rows name but DB lacks\n"
+     "  --table T           the table of a single file named otherwise\n"
+     "  --delimiter C       the CSV delimiter (one character, or tab)\n"},
+    {"metrics", cmd_metrics, "metrics DB [--measure LIST] [--by LIST] [--filter DIM=VALUE]... [--from DATE] [--to DATE] [--calendar DAYS=HH:MM-HH:MM]... [OPTIONS]",
+     "CX and service measures over the records of DB, grouped and filtered.\n"
+     "\n"
+     "  --measure LIST   comma-separated, default nps,csat,ces,fcr: nps, csat, ces,\n"
+     "                   fcr, first_response, resolution, contacts, reopen_rate,\n"
+     "                   sla_breach, missed_rate, abandon_rate, handle_time,\n"
+     "                   repeat_rate, cx_index (times in milliseconds)\n"
+     "  --by LIST        up to 4 of channel, stage, touchpoint, segment, region,\n"
+     "                   plan, agent, priority, attr:NAME, and a time bucket: day,\n"
+     "                   week, month, quarter, year (cut in --offset)\n"
+     "  --filter D=V     keep records with that value (channel=web,\n"
+     "                   attr:language=ar); may be repeated\n"
+     "  --from DATE      records from this day or ISO 8601 time on (DATE in --offset)\n"
+     "  --to DATE        records before the end of this day\n"
+     "  --as-of DATE     the time open cases are judged at (SLA)\n"
+     "  --calendar SPEC  business hours for response and resolution times:\n"
+     "                   DAYS=HH:MM-HH:MM (sun-thu=08:00-17:00, sat=10:00-14:00) in\n"
+     "                   --offset; may be repeated\n"
+     "  --holiday DATE   a closed day of the calendar (YYYY-MM-DD); may be repeated\n"
+     "  --sla SPEC       a target: PRIORITY[:CHANNEL]=FIRST_RESPONSE/RESOLUTION,\n"
+     "                   e.g. high=4h/24h, *:email=/48h; may be repeated\n"
+     "  --confidence L   the level of the intervals (default 0.95)\n"
+     "  --repeat-window D  the window of repeat contacts (7d, 48h)\n" OUTPUT_HELP},
+    {"journeys", cmd_journeys, "journeys DB paths|funnel|transitions|attribution|pain-points|stages|drivers [OPTIONS]",
+     "Customer journeys: each customer's interactions in time order, cut into\n"
+     "journeys (a purchase keeps its delivery, onboarding and support).\n"
+     "  paths         the top paths with conversion, duration and satisfaction\n"
+     "  funnel        how many reach each --step in order, and who drops out\n"
+     "  transitions   the transition matrix (--order N)\n"
+     "  attribution   Markov removal effect beside first, last, linear,\n"
+     "                time-decay and U-shaped credit per touchpoint / channel\n"
+     "  pain-points   touchpoints ranked by what is significantly worse there\n"
+     "  stages        progression through the journey stages\n"
+     "  drivers       what moves satisfaction\n"
+     "\n"
+     "  --level L         touchpoint (default), channel or stage\n"
+     "  --top N           paths: how many (default 10); other lists: rows shown\n"
+     "                    (default 20 in a table, all in csv/json)\n"
+     "  --conversion C    what converts: kind:NAME (default kind:purchase),\n"
+     "                    touchpoint:NAME or stage:NAME\n"
+     "  --boundary B      post-purchase (default), conversion or gap\n"
+     "  --gap D           inactivity that ends a journey (30d)\n"
+     "  --min-support N   fewest journeys a path or touchpoint needs\n"
+     "  --order N         transitions and attribution: the Markov order (default 1)\n"
+     "  --step S          funnel: a step, [stage:|channel:|touchpoint:]NAME, in\n"
+     "                    order; two or more\n"
+     "  --exclude S       funnel: journeys touching S do not count\n"
+     "  --window D        funnel: the time from the first step to the last (90d)\n"
+     "  --strict-order    funnel: nothing else between the steps\n" OUTPUT_HELP},
+    {"retention", cmd_retention, "retention DB cohorts|survival|curve [OPTIONS]",
+     "Retention and the length of the relationship.\n"
+     "  cohorts    per cohort and period: size, active, gained, kept, lost, retention\n"
+     "  survival   Kaplan-Meier per group: subjects, churned, median (with a\n"
+     "             log-rank test under a table when there are groups)\n"
+     "  curve      the survival curves with their bands\n"
+     "\n"
+     "  --bucket B       cohorts: day, week, month (default), quarter, year\n"
+     "  --start S        cohorts: first-activity (default) or acquired\n"
+     "  --activity LIST  what counts as activity: transactions, inbound (default\n"
+     "                   both for survival)\n"
+     "  --by DIM         survival: a group per segment, region, plan...\n"
+     "  --inactivity D   survival: churn after this long without activity (180d)\n"
+     "  --unit D         survival: the time unit of the curve (1d)\n"
+     "  --as-of DATE     survival: the end of observation (default the latest record)\n"
+     "  --top N          rows shown\n" OUTPUT_HELP},
+    {"clv", cmd_clv, "clv DB [customers|params] [--as-of DATE] [--model bgnbd|paretonbd] [--unit D] [--horizon N] [--period X] [--discount R]",
+     "Customer lifetime value: a purchase model (BG/NBD or Pareto/NBD) and the\n"
+     "Gamma-Gamma spend model fitted on the purchases up to --as-of.\n"
+     "  customers  (default) per customer: frequency, recency, age, P(alive),\n"
+     "             expected purchases and CLV, the largest CLV first\n"
+     "  params     the fitted parameters, log-likelihood and iterations\n"
+     "\n"
+     "  --as-of DATE   the end of the calibration (default the latest record)\n"
+     "  --model M      bgnbd (default) or paretonbd\n"
+     "  --unit D       the time unit of the models (default 1w)\n"
+     "  --horizon N    CLV periods (default 12)\n"
+     "  --period X     the length of a period in units (default a month)\n"
+     "  --discount R   the discount rate per period (default 0.01)\n"
+     "  --top N        rows shown (default 20 in a table, all in csv/json)\n" OUTPUT_HELP},
+    {"care", cmd_care, "care DB [--as-of DATE] [--top N]",
+     "The proactive-care list: customers to contact now, the most urgent first,\n"
+     "with the reason: a breached SLA (priority 9), a detractor answer after a\n"
+     "case (8), three contacts in 14 days (7), a valuable customer (top quarter\n"
+     "by value) with P(alive) under 0.3 (6), high effort (5), a drop in activity (4).\n"
+     "\n"
+     "  --as-of DATE   the time of the list (default the latest record)\n"
+     "  --top N        rows shown (default 20 in a table, all in csv/json)\n" OUTPUT_HELP},
+    {"agents", cmd_agents, "agents DB [--agent NAME] [--from DATE] [--to DATE] [OPTIONS]",
+     "The per-agent daily report: per agent and day (in --offset), contacts\n"
+     "handled and their handle time, missed and abandoned contacts, FCR, CSAT and\n"
+     "NPS of the agent's cases and contacts.\n"
+     "\n"
+     "  --agent NAME    one agent only\n"
+     "  --from, --to, --filter, --sla, --calendar, --holiday  as for metrics\n" OUTPUT_HELP},
+    {"history", cmd_history, "history DB CUSTOMER [--from DATE] [--to DATE] [OPTIONS]",
+     "One customer's omnichannel history: interactions, cases, feedback and\n"
+     "purchases on every channel, in time order.\n"
+     "\n"
+     "  --from DATE, --to DATE   only that period\n" OUTPUT_HELP},
+    /* "report" (issue 12, still to come): the HTML report with inline SVG
+     * charts goes here, as its own source file beside cxkit_analysis.c; it
+     * can reuse open_db() and the option parser there. Until it exists,
+     * tools/cx_report.c stays. */
     {"sync", cmd_sync, "sync DB DATA_DIR [--skip] [--strict] [-r REJECT_DIR]",
      "Import the CSV files of DATA_DIR into the SQLite file DB (created if missing):\n"
      "customers.csv, touchpoints.csv, cases.csv, interactions.csv, questions.csv,\n"
@@ -555,8 +674,10 @@ static void print_usage(FILE *f)
                "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  cxkit %s\n", commands[i].usage);
-    fprintf(f, "\nExit status: 0 done; 1 failed, the files left as they were (a sync keeps the tables it\n"
-               "finished); 2 bad usage.\n");
+    fprintf(f, "\n(cxkit report, an HTML report with charts, is still to come; cx-report remains meanwhile.)\n"
+               "\nExit status: 0 done; 1 failed (a missing or unreadable database, a failed analysis), the\n"
+               "files left as they were (a sync keeps the tables it finished); 2 bad usage (an unknown\n"
+               "option, measure, offset, date...).\n");
 }
 
 int main(int argc, char **argv)
