@@ -154,6 +154,10 @@ static void check_chart(const sbuf *b)
     EXPECT(!strstr(b->p, "nan") && !strstr(b->p, "inf") && !strstr(b->p, "NaN"), "nan/inf in:\n%s", b->p);
     EXPECT(strncmp(b->p, "<svg ", 5) == 0 && strstr(b->p, "style=\"direction:ltr"), "not an svg root:\n%s", b->p);
     EXPECT(strstr(b->p, "viewBox=\"0 0 640 ") && strstr(b->p, "width=\"100%\""), "no viewBox:\n%s", b->p);
+    const char *dm = strstr(b->p, "data-marks=\"");
+    EXPECT(dm, "no data-marks");
+    size_t k = strtoul(dm + 12, NULL, 10);
+    EXPECT(count_of(b->p, "class=\"mark") == k, "data-marks=%zu, %zu marks", k, count_of(b->p, "class=\"mark"));
     dump(b->p);
 }
 
@@ -436,6 +440,39 @@ START_TEST(sankey)
     EXPECT(svg_sankey(&b, &LTR, "s", "None", f + 5, 2) == 0, "nothing");
     expect_marks(b.p, 0);
     sb_free(&b);
+    /* many paths: every position and step of 7 names, counts checked against the data */
+    static const char *names[] = {"A", "B", "C", "D", "E", "F", "G"};
+    enum { NP = 600, LEN = 6 };
+    static const char *st[NP][LEN];
+    static svg_flow many[NP];
+    unsigned seed = 12;
+    unsigned char seen_node[LEN][7] = {{0}}, seen_link[LEN][7][7] = {{{0}}};
+    size_t want_nodes = 0, want_links = 0;
+    for (size_t p = 0; p < NP; p++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t len = 1 + (seed >> 16) % LEN, prev = 0;
+        for (size_t k = 0; k < len; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t c = (seed >> 16) % 7;
+            st[p][k] = names[c];
+            if (!seen_node[k][c]) {
+                seen_node[k][c] = 1;
+                want_nodes++;
+            }
+            if (k && !seen_link[k][prev][c]) {
+                seen_link[k][prev][c] = 1;
+                want_links++;
+            }
+            prev = c;
+        }
+        many[p] = (svg_flow){st[p], len, 1 + (double)(p % 5)};
+    }
+    EXPECT(svg_sankey(&b, &LTR, "m", "Many", many, NP) == 0, "many");
+    check_chart(&b);
+    char attrs[80];
+    snprintf(attrs, sizeof attrs, "data-nodes=\"%zu\" data-links=\"%zu\"", want_nodes, want_links);
+    EXPECT(strstr(b.p, attrs), "expected %s", attrs);
+    sb_free(&b);
     /* a NULL step is refused, nothing written */
     const char *bad[] = {"Web", NULL};
     svg_flow h = {bad, 2, 1};
@@ -502,7 +539,7 @@ START_TEST(truncation)
     EXPECT(svg_hbars(&b, &RTL, "t", "t", labels, v, NULL, NULL, NULL, NULL, 1, 0, NULL) == 0, "hbars");
     check_chart(&b);
     /* isolated (FSI ... PDI) so that the ellipsis ends the right-to-left text */
-    char want[200] = "\xE2\x81\xA8";
+    char want[300] = "\xE2\x81\xA8";
     memcpy(want + 3, label, 54);
     strcpy(want + 57, "\xE2\x80\xA6\xE2\x81\xA9<title>");
     EXPECT(strstr(b.p, want), "no cut label in:\n%s", b.p);

@@ -1025,6 +1025,7 @@ typedef struct snode {
     const char *name;
     double count;
     size_t colour;      /* index of the step name, in order of first appearance */
+    size_t rank;        /* place in the drawing order (column, then larger first) */
     double y, h;        /* top and height, after layout */
     double out_y, in_y; /* where the next outgoing / incoming link attaches */
 } snode;
@@ -1032,7 +1033,16 @@ typedef struct snode {
 typedef struct slink {
     size_t from, to;
     double count;
+    size_t rank_from, rank_to; /* the places of its nodes in the drawing order */
 } slink;
+
+static int link_cmp(const void *pa, const void *pb)
+{
+    const slink *a = pa, *b = pb;
+    if (a->rank_from != b->rank_from)
+        return a->rank_from < b->rank_from ? -1 : 1;
+    return (a->rank_to > b->rank_to) - (a->rank_to < b->rank_to);
+}
 
 static size_t find_node(snode *nodes, size_t *nn, size_t pos, const char *name)
 {
@@ -1093,7 +1103,7 @@ int svg_sankey(sbuf *b, const svg_ctx *ctx, const char *id, const char *title, c
                 while (q < nl && !(links[q].from == prev && links[q].to == at))
                     q++;
                 if (q == nl)
-                    links[nl++] = (slink){prev, at, 0};
+                    links[nl++] = (slink){prev, at, 0, 0, 0};
                 links[q].count += f->count;
             }
             prev = at;
@@ -1162,36 +1172,36 @@ int svg_sankey(sbuf *b, const svg_ctx *ctx, const char *id, const char *title, c
         }
         a = z;
     }
+    /* links in order of their source's place, then their target's, so
+     * that bands leave and reach each node from top to bottom uncrossed */
+    for (size_t o = 0; o < nn; o++)
+        nodes[order[o]].rank = o;
+    for (size_t q = 0; q < nl; q++) {
+        links[q].rank_from = nodes[links[q].from].rank;
+        links[q].rank_to = nodes[links[q].to].rank;
+    }
+    qsort(links, nl, sizeof *links, link_cmp);
     char extra[96];
     snprintf(extra, sizeof extra, " data-nodes=\"%zu\" data-links=\"%zu\"", nn, nl);
     open_svg(b, id, title, nn + nl, h, extra);
-    /* links, in order of source then target position, so that bands do not cross at their ends */
-    for (size_t oa = 0; oa < nn; oa++) {
-        size_t from = order[oa];
-        for (size_t ob = 0; ob < nn; ob++) {
-            size_t to = order[ob];
-            for (size_t q = 0; q < nl; q++) {
-                if (links[q].from != from || links[q].to != to)
-                    continue;
-                snode *A = &nodes[from], *B = &nodes[to];
-                double w = fmax(0.5, links[q].count * k_scale);
-                double xa = x_first + colgap * (double)A->pos + nw, xb = x_first + colgap * (double)B->pos;
-                double ya = A->out_y, yb = B->in_y, xm = (xa + xb) / 2;
-                A->out_y += w;
-                B->in_y += w;
-                sv(b, "<path class=\"mark link\" fill=\"%s\" fill-opacity=\"0.35\" d=\"M%f %fC%f %f %f %f %f %fL%f "
-                      "%fC%f %f %f %f %f %fZ\">",
-                   colour(A->colour), mx(l, xa), ya, mx(l, xm), ya, mx(l, xm), yb, mx(l, xb), yb, mx(l, xb), yb + w,
-                   mx(l, xm), yb + w, mx(l, xm), ya + w, mx(l, xa), ya + w);
-                sb_puts(b, "<title>");
-                sb_esc(b, A->name, (size_t)-1);
-                sb_puts(b, " \xE2\x86\x92 "); /* → */
-                sb_esc(b, B->name, (size_t)-1);
-                sb_puts(b, ": ");
-                sb_num(b, links[q].count, 0);
-                sb_puts(b, "</title></path>\n");
-            }
-        }
+    for (size_t q = 0; q < nl; q++) {
+        snode *A = &nodes[links[q].from], *B = &nodes[links[q].to];
+        double w = fmax(0.5, links[q].count * k_scale);
+        double xa = x_first + colgap * (double)A->pos + nw, xb = x_first + colgap * (double)B->pos;
+        double ya = A->out_y, yb = B->in_y, xm = (xa + xb) / 2;
+        A->out_y += w;
+        B->in_y += w;
+        sv(b, "<path class=\"mark link\" fill=\"%s\" fill-opacity=\"0.35\" d=\"M%f %fC%f %f %f %f %f %fL%f "
+              "%fC%f %f %f %f %f %fZ\">",
+           colour(A->colour), mx(l, xa), ya, mx(l, xm), ya, mx(l, xm), yb, mx(l, xb), yb, mx(l, xb), yb + w,
+           mx(l, xm), yb + w, mx(l, xm), ya + w, mx(l, xa), ya + w);
+        sb_puts(b, "<title>");
+        sb_esc(b, A->name, (size_t)-1);
+        sb_puts(b, " \xE2\x86\x92 "); /* → */
+        sb_esc(b, B->name, (size_t)-1);
+        sb_puts(b, ": ");
+        sb_num(b, links[q].count, 0);
+        sb_puts(b, "</title></path>\n");
     }
     for (size_t o = 0; o < nn; o++) {
         snode *N = &nodes[order[o]];
