@@ -490,6 +490,12 @@ static double scale(const ticks *t, double v, double p0, double p1)
     return p0 + r * (p1 - p0);
 }
 
+/* a y in the plot: values beyond the caller's fixed axis range sit on its edge */
+static double yclamp(const ticks *t, double v, double bottom, double top)
+{
+    return scale(t, v < t->lo ? t->lo : v > t->hi ? t->hi : v, bottom, top);
+}
+
 /* the style of a mark: its colour, lighter and dashed when small */
 static void mark_style(sbuf *b, const char *fill, bool small)
 {
@@ -804,7 +810,7 @@ int svg_line_band(sbuf *b, const svg_ctx *ctx, const char *id, const char *title
         names[s] = nz(series[s].name);
     double legend_h = nseries > 1 ? legend_row(b, l, names, nseries, 56, 14, false) : 0;
     double top = legend_h + 10, ph = 200, x0 = 56, x1 = W - 16;
-    double bottom = top + ph, h = bottom + 28 + (any_small ? 20 : 0);
+    double bottom = top + ph, h = bottom + 32 + (any_small ? 20 : 0);
     ticks t = nice_ticks(lo, hi, 4);
     if (isfinite(ymin) && isfinite(ymax) && ymax > ymin) { /* the caller's range as it is */
         t.lo = ymin;
@@ -832,7 +838,7 @@ int svg_line_band(sbuf *b, const svg_ctx *ctx, const char *id, const char *title
     size_t every = dx > 0 && dx < 56 ? (size_t)ceil(56 / dx) : 1;
     for (size_t i = 0; i < nx; i += every) {
         sv(b, "<text x=\"%f\" y=\"%f\" text-anchor=\"middle\" font-size=\"12\" fill=\"" MUTED "\">",
-           mx(l, xs + dx * (double)i), bottom + 16);
+           mx(l, xs + dx * (double)i), bottom + 21);
         sb_label(b, nz(x_labels[i]), 10);
         sb_puts(b, "</text>");
     }
@@ -853,11 +859,11 @@ int svg_line_band(sbuf *b, const svg_ctx *ctx, const char *id, const char *title
                     j++;
                 sv(b, "<path class=\"band\" fill=\"%s\" fill-opacity=\"0.15\" d=\"", col);
                 for (size_t k = i; k < j; k++)
-                    sv(b, "%s%f %f", k == i ? "M" : "L", mx(l, xs + dx * (double)k), scale(&t, S->hi[k], bottom, top));
+                    sv(b, "%s%f %f", k == i ? "M" : "L", mx(l, xs + dx * (double)k), yclamp(&t, S->hi[k], bottom, top));
                 for (size_t k = j; k-- > i;)
-                    sv(b, "L%f %f", mx(l, xs + dx * (double)k), scale(&t, S->lo[k], bottom, top));
+                    sv(b, "L%f %f", mx(l, xs + dx * (double)k), yclamp(&t, S->lo[k], bottom, top));
                 if (j - i == 1) /* one x: a small bar */
-                    sv(b, "h%fV%fZ\"/>", l->rtl ? 3.0 : -3.0, scale(&t, S->hi[i], bottom, top));
+                    sv(b, "h%fV%fZ\"/>", l->rtl ? 3.0 : -3.0, yclamp(&t, S->hi[i], bottom, top));
                 else
                     sb_puts(b, "Z\"/>");
                 i = j;
@@ -871,7 +877,7 @@ int svg_line_band(sbuf *b, const svg_ctx *ctx, const char *id, const char *title
                 pen = false;
                 continue;
             }
-            sv(b, "%s%f %f", pen ? "L" : "M", mx(l, xs + dx * (double)i), scale(&t, S->y[i], bottom, top));
+            sv(b, "%s%f %f", pen ? "L" : "M", mx(l, xs + dx * (double)i), yclamp(&t, S->y[i], bottom, top));
             pen = true;
         }
         sb_puts(b, "\"/>\n");
@@ -880,7 +886,7 @@ int svg_line_band(sbuf *b, const svg_ctx *ctx, const char *id, const char *title
                 continue;
             bool sm = S->small && S->small[i];
             sv(b, "<circle class=\"mark%s\" cx=\"%f\" cy=\"%f\" r=\"3.5\"", sm ? " small" : "",
-               mx(l, xs + dx * (double)i), scale(&t, S->y[i], bottom, top));
+               mx(l, xs + dx * (double)i), yclamp(&t, S->y[i], bottom, top));
             if (sm)
                 sv(b, " fill=\"#fff\" stroke=\"%s\" stroke-dasharray=\"2 1\"", col);
             else
