@@ -625,10 +625,9 @@ static const command commands[] = {
      "purchases on every channel, in time order.\n"
      "\n"
      "  --from DATE, --to DATE   only that period\n" OUTPUT_HELP},
-    /* "report" (issue 12, still to come): the HTML report with inline SVG
-     * charts goes here, as its own source file beside cxkit_analysis.c; it
-     * can reuse open_db() and the option parser there. Until it exists,
-     * tools/cx_report.c stays. */
+    /* "report" (issue 12): the HTML report with inline SVG charts goes
+     * here, as its own source file beside cxkit_analysis.c; it can reuse
+     * open_db() and the option parser there. */
     {"sync", cmd_sync, "sync DB DATA_DIR [--skip] [--strict] [-r REJECT_DIR]",
      "Import the CSV files of DATA_DIR into the SQLite file DB (created if missing):\n"
      "customers.csv, touchpoints.csv, cases.csv, interactions.csv, questions.csv,\n"
@@ -674,8 +673,7 @@ static void print_usage(FILE *f)
                "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  cxkit %s\n", commands[i].usage);
-    fprintf(f, "\n(cxkit report, an HTML report with charts, is still to come; cx-report remains meanwhile.)\n"
-               "\nExit status: 0 done; 1 failed (a missing or unreadable database, a failed analysis), the\n"
+    fprintf(f, "\nExit status: 0 done; 1 failed (a missing or unreadable database, a failed analysis), the\n"
                "files left as they were (a sync keeps the tables it finished); 2 bad usage (an unknown\n"
                "option, measure, offset, date...).\n");
 }
