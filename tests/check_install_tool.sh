@@ -33,7 +33,8 @@ cx=$prefix/bin/cxkit
 [ -e "$prefix/$libdir/libcxkit.so.0" ] || fail "no libcxkit.so.0 in $prefix/$libdir"
 # the library it loads is the one just installed, not another one on the system
 lib=$(ldd "$cx" | awk '/libcxkit\.so/ {print $3}')
-[ "$lib" = "$prefix/$libdir/libcxkit.so.0" ] || fail "the installed cxkit loads '$lib' (ldd: $(ldd "$cx" | grep cxkit))"
+[ "$lib" = "$prefix/$libdir/libcxkit.so.0" ] ||
+  fail "the installed cxkit does not load $prefix/$libdir/libcxkit.so.0 (ldd:$(ldd "$cx" | grep cxkit))"
 run=$work/elsewhere out=$work/out
 mkdir -p "$run" "$out"
 cd "$run"
