@@ -515,13 +515,13 @@ static void part_headline(report *r)
         r->head[i] = v, r->head_lo[i] = lo, r->head_hi[i] = hi, r->head_n[i] = n;
         sb_printf(&r->h, "<div class=\"kpi%s\" data-kpi=\"%s\"><div class=\"kpi-name\">", small ? " small" : "", m);
         esc(r, W(r, head_name[i]));
-        sb_puts(&r->h, "</div><div class=\"kpi-value\" dir=\"ltr\">");
+        sb_puts(&r->h, "</div><div class=\"kpi-value\"><span dir=\"ltr\">");
         if (i == 0 && v > 0)
             sb_puts(&r->h, "+");
         sb_num(&r->h, v, head_digits[i]);
         if (isfinite(v))
             sb_puts(&r->h, head_unit[i]);
-        sb_puts(&r->h, "</div><div class=\"kpi-ci\">");
+        sb_puts(&r->h, "</span></div><div class=\"kpi-ci\">");
         esc(r, W(r, M_INTERVAL));
         sb_puts(&r->h, " <span dir=\"ltr\">");
         sb_num(&r->h, lo, head_digits[i]);
