@@ -51,6 +51,10 @@ head -1 "$out/metrics.csv" | grep -q "nps" || fail "cxkit metrics printed: $(hea
 "$cx" journeys "$out/demo.db" pain-points --top 1 --columns touchpoint --format csv > "$out/pain.csv" ||
   fail "cxkit journeys pain-points exited $?"
 [ "$(sed -n 2p "$out/pain.csv" | tr -d '\r')" = home_delivery ] || fail "the first pain point is not home_delivery: $(cat "$out/pain.csv")"
+"$cx" report "$out/demo.db" --lang ar -o "$out/report-ar.html" > "$out/report.txt" 2>&1 ||
+  fail "cxkit report exited $?: $(cat "$out/report.txt")"
+grep -q '<html lang="ar" dir="rtl">' "$out/report-ar.html" || fail "cxkit report wrote no Arabic report"
+grep -q "first pain point: home_delivery" "$out/report.txt" || fail "cxkit report printed: $(cat "$out/report.txt")"
 rc=0; "$cx" import "$out/never.db" "$work/no-such-folder" > /dev/null 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "cxkit import of a missing folder exited $rc, not 1"
 [ ! -e "$out/never.db" ] || fail "a failed import left $out/never.db"
@@ -77,4 +81,4 @@ if readelf -d "$work/dest-usr/usr/bin/cxkit" | grep -Eq 'R(UN)?PATH'; then
   fail "the /usr cxkit has an rpath: $(readelf -d "$work/dest-usr/usr/bin/cxkit" | grep -E 'R(UN)?PATH')"
 fi
 echo "ok: the installed cxkit runs from $prefix/bin with LD_LIBRARY_PATH unset (import, metrics," \
-  "pain points); /usr/local's has RUNPATH /usr/local/$libdir, /usr's none"
+  "pain points, report); /usr/local's has RUNPATH /usr/local/$libdir, /usr's none"

@@ -4,8 +4,8 @@ meson-python (Debian's python3-mesonpy, no network, no build isolation)
 into a throwaway venv, imports it there and makes one real call; then runs
 the `cxkit` command the wheel put on the venv's PATH (bin/), from outside
 the source tree with LD_LIBRARY_PATH unset: --version, `cxkit import` of
-the demo data (examples/data) into a new file, `cxkit metrics` and the
-pain points on it. It must need no libcxkit.so (pyproject.toml).
+the demo data (examples/data) into a new file, `cxkit metrics`, the
+pain points and `cxkit report` on it. It must need no libcxkit.so (pyproject.toml).
 
 Usage: pip_install_test.py SOURCE_ROOT   (run by `meson test --suite python`)
 
@@ -79,9 +79,13 @@ def check_cli(venv, src, tmp, env):
               env=env, cwd=str(work))
     if out.split() != ["touchpoint", "home_delivery"]:
         sys.exit("FAIL: the first pain point is not home_delivery")
+    report = db.parent / "report-en.html"
+    out = run(["cxkit", "report", str(db), "-o", str(report)], env=env, cwd=str(work))
+    if "first pain point: home_delivery" not in out or '<html lang="en" dir="ltr">' not in report.read_text("utf-8"):
+        sys.exit("FAIL: cxkit report printed %r" % out)
     if any(work.iterdir()):
         sys.exit("FAIL: cxkit wrote into the directory it ran in: %s" % sorted(p.name for p in work.iterdir()))
-    print("PASS: the venv's cxkit (%s) runs: --version, import, metrics, pain points" % exe)
+    print("PASS: the venv's cxkit (%s) runs: --version, import, metrics, pain points, report" % exe)
 
 
 def main():
