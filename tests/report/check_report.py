@@ -144,9 +144,10 @@ MEASURE_JS = r"""
       var c = {id: svg.getAttribute('data-chart'), data_marks: svg.getAttribute('data-marks'),
                data_nodes: svg.getAttribute('data-nodes'), data_links: svg.getAttribute('data-links'),
                width: r.width, height: r.height, shown: shown(svg),
-               marks: 0, drawn: 0, empty: 0, hidden: 0, nested: 0, nodes: 0, links: 0, empty_tags: []};
+               marks: 0, untitled: 0, drawn: 0, empty: 0, hidden: 0, nested: 0, nodes: 0, links: 0, empty_tags: []};
       svg.querySelectorAll('.mark').forEach(function (m) {
         c.marks++;
+        if (!m.querySelector(':scope > title')) c.untitled++;
         if (m.parentElement && m.parentElement.closest('.mark')) c.nested++;
         if (!shown(m)) { c.hidden++; return; }
         var b = {width: 0, height: 0};
@@ -368,6 +369,7 @@ EXTERNAL_URL = re.compile(r'^\s*(?:https?:|//|ftp:)', re.I)
 CSS_EXTERNAL = re.compile(r'@import|url\(\s*["\']?\s*(?:https?:|//)', re.I)
 URL_ATTRS = {'src', 'href', 'xlink:href', 'srcset', 'poster', 'data', 'action', 'formaction', 'background',
              'manifest', 'codebase', 'cite', 'longdesc', 'ping'}
+LOAD_ATTRS = {'src', 'srcset', 'poster', 'data', 'background', 'manifest', 'codebase'}
 
 
 class StaticScan(html.parser.HTMLParser):
@@ -391,8 +393,12 @@ class StaticScan(html.parser.HTMLParser):
             if name.startswith('on'):
                 self.problems.append('event handler %s= on <%s> at %s' % (name, tag, where))
             if name in URL_ATTRS:
+                # what is loaded must be inline (data: or a fragment): a file
+                # beside the report is as missing as the web when it is mailed
+                loads = name in LOAD_ATTRS or (tag == 'link' and name == 'href')
                 for part in value.split(',') if name == 'srcset' else [value]:
-                    if EXTERNAL_URL.match(part):
+                    part = part.strip()
+                    if EXTERNAL_URL.match(part) or (loads and part and not part.lower().startswith(('data:', '#'))):
                         self.problems.append('%s="%s" on <%s> at %s' % (name, value[:80], tag, where))
                         break
                 if value.strip().lower().startswith(('javascript:', 'vbscript:')):
@@ -508,7 +514,7 @@ def expectations(cxkit, db):
     return charts, tables
 
 
-def check_lang(res, lang, report, got, charts, tables, expect_pain):
+def check_lang(res, lang, report, got, charts, tables, expect_pain, allow_empty):
     """The checks of one language's measurement."""
     p = '%s: ' % lang
     want_dir = 'rtl' if lang == 'ar' else 'ltr'
@@ -537,6 +543,10 @@ def check_lang(res, lang, report, got, charts, tables, expect_pain):
                        % (cid, report, e['marks'], e['cmd'], ', '.join(str(i) for i in seen) or 'none')):
             continue
         c = seen[cid][0]
+        if not allow_empty:
+            res.add(e['marks'] > 0, name + ' has data to draw',
+                    '%s gives nothing to draw (%d rows); pass --allow-empty for a database without it'
+                    % (e['cmd'], e['rows']))
         drawn = c['drawn'] + min(c['empty'], e['zero_ok'])
         detail = ('expected %d (from %s, %d rows); rendered %d with a non-empty box, %d empty (%s), %d hidden, '
                   '%d nested, of %d elements of class mark; data-marks=%s; svg %gx%g'
@@ -563,6 +573,10 @@ def check_lang(res, lang, report, got, charts, tables, expect_pain):
                 p + 'chart %s (not in the test\'s list) draws its data-marks' % cid,
                 'data-marks=%s, rendered %d; add it to CHARTS in %s' % (c['data_marks'], c['drawn'],
                                                                        os.path.basename(__file__)))
+
+    untitled = ['%s (%d of %d)' % (c['id'], c['untitled'], c['marks']) for c in got['charts'] if c['untitled']]
+    res.add(not untitled, p + 'every mark has its <title> (the tooltip naming label, value and n)',
+            'marks without a <title> child: ' + ', '.join(untitled))
 
     tseen = {t['id']: t for t in got['tables']}
     for tid, e in tables.items():
@@ -631,7 +645,7 @@ def check_reports(opts, reports, shots_dir, screenshots=True, langs=LANGS, expec
             except (Failure, ValueError, OSError) as e:
                 res.add(False, '%s: measured in Chromium' % lang, str(e))
                 continue
-            check_lang(res, lang, report, got, charts, tables, opts.expect_first_pain_point)
+            check_lang(res, lang, report, got, charts, tables, opts.expect_first_pain_point, opts.allow_empty)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return res, shots
@@ -694,8 +708,9 @@ def self_test(opts, reports, shots_dir):
                                 r'\1unmarked', t, re.S),
          'en: chart %s draws ' % first_chart),
         ('a wrong data-marks', 'ar',
-         lambda t: mutate_first(r'(data-chart\s*=\s*["\']%s["\'][^>]*data-marks\s*=\s*["\'])(\d+)' % funnel,
-                                lambda m: m.group(1) + str(int(m.group(2)) + 1), t),
+         lambda t: mutate_first(r'<svg\b[^>]*data-chart\s*=\s*["\']%s["\'][^>]*>' % funnel,
+                                lambda m: re.sub(r'(data-marks\s*=\s*["\'])(\d+)',
+                                                 lambda d: d.group(1) + str(int(d.group(2)) + 1), m.group(0)), t),
          'ar: chart %s data-marks=' % funnel),
         ('a left-to-right Arabic page', 'ar',
          lambda t: mutate_first(r'(<html[^>]*)dir\s*=\s*["\']rtl["\']', r'\1dir="ltr"', t, re.I),
@@ -708,6 +723,13 @@ def self_test(opts, reports, shots_dir):
         ('an image from the web', 'ar',
          lambda t: mutate_first(r'</body>', '<img src="https://example.invalid/x.png" alt=""></body>', t, re.I),
          'ar: no script and no external resource'),
+        ('an image beside the report', 'en',
+         lambda t: mutate_first(r'</body>', '<img src="logo.png" alt=""></body>', t, re.I),
+         'en: no script and no external resource'),
+        ('a mark without its <title>', 'ar',
+         lambda t: mutate_first(r'(class\s*=\s*["\'](?:[^"\']*\s)?mark(?=[\s"\'])[^>]*>\s*)<title>(?:(?!</title>).)*</title>',
+                                r'\1', t, re.S),
+         'ar: every mark has its <title>'),
         ('a stylesheet from the web', 'en',
          lambda t: mutate_first(r'</head>', '<style>@import url("https://example.invalid/a.css");</style></head>',
                                 t, re.I),
@@ -794,6 +816,8 @@ def main(argv):
     ap.add_argument('--chromium', help='the Chromium program (default: chromium on the PATH)')
     ap.add_argument('--expect-first-pain-point', metavar='TOUCHPOINT',
                     help='the touchpoint that must lead the pain points (home_delivery for the demo data)')
+    ap.add_argument('--allow-empty', action='store_true',
+                    help='accept a chart with nothing to draw (by default every chart must have data)')
     ap.add_argument('--self-test', action='store_true',
                     help='check that broken copies of the reports fail the checks they break')
     opts = ap.parse_args(argv)
