@@ -366,9 +366,11 @@ def png_check(path, want_size):
 
 
 EXTERNAL_URL = re.compile(r'^\s*(?:https?:|//|ftp:)', re.I)
-CSS_EXTERNAL = re.compile(r'@import|url\(\s*["\']?\s*(?:https?:|//)', re.I)
+# @import, and url(...) of anything but data: or a fragment (#id)
+CSS_EXTERNAL = re.compile(r'@import|url\(\s*["\']?\s*(?!data:|#|["\')])', re.I)
 URL_ATTRS = {'src', 'href', 'xlink:href', 'srcset', 'poster', 'data', 'action', 'formaction', 'background',
              'manifest', 'codebase', 'cite', 'longdesc', 'ping'}
+LOAD_HREF_TAGS = {'link', 'image', 'use', 'feimage', 'script'}   # their href is loaded
 LOAD_ATTRS = {'src', 'srcset', 'poster', 'data', 'background', 'manifest', 'codebase'}
 
 
@@ -395,7 +397,7 @@ class StaticScan(html.parser.HTMLParser):
             if name in URL_ATTRS:
                 # what is loaded must be inline (data: or a fragment): a file
                 # beside the report is as missing as the web when it is mailed
-                loads = name in LOAD_ATTRS or (tag == 'link' and name == 'href')
+                loads = name in LOAD_ATTRS or (tag in LOAD_HREF_TAGS and name in ('href', 'xlink:href'))
                 for part in value.split(',') if name == 'srcset' else [value]:
                     part = part.strip()
                     if EXTERNAL_URL.match(part) or (loads and part and not part.lower().startswith(('data:', '#'))):
@@ -404,7 +406,7 @@ class StaticScan(html.parser.HTMLParser):
                 if value.strip().lower().startswith(('javascript:', 'vbscript:')):
                     self.problems.append('%s URL on <%s> at %s' % (name, tag, where))
             if name == 'style' and CSS_EXTERNAL.search(value):
-                self.problems.append('external CSS in style= on <%s> at %s' % (tag, where))
+                self.problems.append('CSS @import or url() of a file in style= on <%s> at %s' % (tag, where))
 
     handle_startendtag = handle_starttag
 
@@ -414,7 +416,7 @@ class StaticScan(html.parser.HTMLParser):
 
     def handle_data(self, data):
         if self.in_style and CSS_EXTERNAL.search(data):
-            self.problems.append('external CSS (@import or url(http...)) in <style> at line %d' % self.getpos()[0])
+            self.problems.append('CSS @import or url() of a file in <style> at line %d' % self.getpos()[0])
 
 
 def static_problems(text):
