@@ -78,14 +78,14 @@ static const char *K(const char *name)
 static void output_has(const char *file, const char *part)
 {
     char *text = slurp(P(file), NULL);
-    EXPECT(strstr(text, part) != NULL, "'%s' not in %s:\n%s", part, file, text);
+    EXPECT(strstr(text, part) != NULL, "'%s' not in %s:\n%.1500s", part, file, text);
     free(text);
 }
 
 static void output_lacks(const char *file, const char *part)
 {
     char *text = slurp(P(file), NULL);
-    EXPECT(strstr(text, part) == NULL, "'%s' in %s:\n%s", part, file, text);
+    EXPECT(strstr(text, part) == NULL, "'%s' in %s:\n%.1500s", part, file, strstr(text, part));
     free(text);
 }
 
@@ -248,7 +248,7 @@ static size_t code_points(const char *s)
 /* ---- help, version, usage ---------------------------------------------- */
 
 static const char *const subcommands[] = {"import", "metrics", "journeys", "retention", "clv", "care",
-                                          "agents", "history", "sync", "forget", "pseudonymize"};
+                                          "agents", "history", "report", "sync", "forget", "pseudonymize"};
 
 START_TEST(help_and_version)
 {
@@ -382,7 +382,9 @@ END_TEST
 /* Each analysis on `db` fails with exit 1 and a message holding `part`. */
 static void every_analysis_fails(const char *db, const char *part)
 {
-    const char *const runs[][4] = {{"metrics", db, NULL, NULL},
+    const char *report = K("never.html");
+    const char *const runs[][6] = {{"metrics", db, NULL, NULL},
+                                   {"report", db, "-o", report, NULL},
                                    {"journeys", db, "paths", NULL},
                                    {"retention", db, "cohorts", NULL},
                                    {"clv", db, NULL, NULL},
@@ -394,6 +396,8 @@ static void every_analysis_fails(const char *db, const char *part)
         output_has("err.txt", part);
         assert_file_eq(P("out.txt"), "");
     }
+    ck_assert(!file_exists(report));
+    no_temp_left();
 }
 
 START_TEST(bad_databases)
@@ -858,6 +862,184 @@ START_TEST(hostile_text)
 }
 END_TEST
 
+/* ---- report ------------------------------------------------------------- */
+
+/* Counts the occurrences of `part` in a file of the test's directory. */
+static size_t count_in(const char *file, const char *part)
+{
+    char *text = slurp(P(file), NULL);
+    size_t n = 0;
+    for (const char *p = strstr(text, part); p; p = strstr(p + 1, part))
+        n++;
+    free(text);
+    return n;
+}
+
+START_TEST(report_demo)
+{
+    static const char *const charts[] = {"trend-nps",   "trend-csat",  "trend-ces",  "channel-nps",
+                                         "channel-csat", "channel-ces", "touchpoint-csat", "funnel",
+                                         "sankey",      "attribution", "pain-points", "retention",
+                                         "survival",    "agents-fcr"};
+    const char *en = K("report-en.html"), *ar = K("report-ar.html");
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", en), 0);
+    output_has("out.txt", "NPS ");
+    output_has("out.txt", "first pain point: home_delivery (delivery, purchase)");
+    output_has("out.txt", "report (English): /");
+    output_has("out.txt", "report-en.html\n");
+    assert_file_eq(P("err.txt"), "");
+    output_has("report-en.html", "<html lang=\"en\" dir=\"ltr\">");
+    for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++) {
+        char tag[80];
+        snprintf(tag, sizeof tag, "data-chart=\"%s\"", charts[i]);
+        ck_assert_msg(count_in("report-en.html", tag) == 1, "chart %s: %zu times", charts[i],
+                      count_in("report-en.html", tag));
+    }
+    /* nothing runs, nothing is fetched */
+    output_lacks("report-en.html", "<script");
+    /* (the SVG namespace is a name, not an address: it is never fetched) */
+    ck_assert_uint_eq(count_in("report-en.html", "http://"), count_in("report-en.html", "xmlns=\"http://www.w3.org/2000/svg\""));
+    output_lacks("report-en.html", "https://");
+    output_lacks("report-en.html", "data-marks=\"0\"");
+    /* the planted pain point leads the table */
+    char *text = slurp(P("report-en.html"), NULL);
+    char *table = strstr(text, "data-table=\"pain-points\"");
+    ck_assert(table != NULL);
+    char *first = strstr(table, "<tbody>");
+    ck_assert(first != NULL);
+    ck_assert(strstr(first, "<th scope=\"row\">home_delivery</th>") != NULL);
+    ck_assert(strstr(first, "<th scope=\"row\">home_delivery</th>") < strstr(first, "</tr>"));
+    free(text);
+    /* every figure names the command that prints its numbers */
+    output_has("report-en.html", "cxkit journeys ");
+    output_has("report-en.html", " pain-points</code>");
+
+    ck_assert_int_eq(CXKIT("report", demo_db(), "--lang", "ar", "-o", ar, "--offset", "+03:00"), 0);
+    output_has("out.txt", "report (Arabic): /");
+    output_has("report-ar.html", "<html lang=\"ar\" dir=\"rtl\">");
+    output_has("report-ar.html", "تقرير تجربة العملاء");
+    output_has("report-ar.html", "نقاط الألم");
+    output_has("report-ar.html", "مقابل");
+    output_has("report-ar.html", "--offset +03:00");
+    for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++) {
+        char tag[80];
+        snprintf(tag, sizeof tag, "data-chart=\"%s\"", charts[i]);
+        ck_assert_uint_eq(count_in("report-ar.html", tag), 1);
+    }
+    /* a title of the user's, escaped; the same report twice is the same file */
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", K("t1.html"), "--title", "<b>Q3 & \"you\"</b>"), 0);
+    output_has("t1.html", "<h1>&lt;b&gt;Q3 &amp; &quot;you&quot;&lt;/b&gt;</h1>");
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", K("t2.html"), "--title", "<b>Q3 & \"you\"</b>"), 0);
+    size_t n1, n2;
+    char *a = slurp(P("t1.html"), &n1), *b = slurp(P("t2.html"), &n2);
+    ck_assert(n1 == n2 && memcmp(a, b, n1) == 0);
+    free(a);
+    free(b);
+    /* funnel steps of the user's */
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", K("steps.html"), "--step", "stage:consideration", "--step",
+                           "stage:purchase"),
+                     0);
+    output_has("steps.html", "--step stage:consideration --step stage:purchase</code>");
+    no_temp_left();
+}
+END_TEST
+
+START_TEST(report_failures)
+{
+    const char *out = K("r.html");
+    /* bad usage: exit 2, nothing written */
+    ck_assert_int_eq(CXKIT("report", demo_db()), 2);
+    output_has("err.txt", "give -o FILE");
+    ck_assert_int_eq(CXKIT("report", "-o", out), 2);
+    output_has("err.txt", "DB is missing");
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", out, "--lang", "fr"), 2);
+    output_has("err.txt", "unknown language 'fr'");
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", out, "--frob"), 2);
+    output_has("err.txt", "unknown option '--frob'");
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", out, "--step", "stage:purchase"), 2);
+    output_has("err.txt", "two --step");
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", out, "--as-of", "yesterday"), 2);
+    output_has("err.txt", "bad date 'yesterday'");
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", out, "--offset", "+25:00"), 2);
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", out, "--by", "shoe_size"), 2);
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", out, "--step", "stage:x", "--step", "nonsense:y"), 2);
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o"), 2);
+    ck_assert(!file_exists(out));
+    /* unwritable places: exit 1, a message, nothing written */
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", K("no/such/dir/r.html")), 1);
+    output_has("err.txt", "cannot write");
+    assert_file_eq(P("out.txt"), "");
+    mkdir(P("adir"), 0777);
+    ck_assert_int_eq(CXKIT("report", demo_db(), "-o", K("adir")), 1);
+    output_has("err.txt", "is a directory");
+    if (geteuid() != 0) { /* root writes anywhere */
+        mkdir(P("ro"), 0555);
+        ck_assert_int_eq(CXKIT("report", demo_db(), "-o", K("ro/r.html")), 1);
+        output_has("err.txt", "cannot write");
+        ck_assert(!file_exists(P("ro/r.html")));
+    }
+    /* an existing report is replaced whole, or kept when the run fails */
+    write_file("keep.html", "old");
+    ck_assert_int_eq(CXKIT("report", K("missing.db"), "-o", K("keep.html")), 1);
+    assert_file_eq(P("keep.html"), "old");
+    ck_assert(!file_exists(out));
+    no_temp_left();
+}
+END_TEST
+
+START_TEST(report_hostile_and_sparse)
+{
+    /* names from a CRM are text in the page, never markup */
+    mkdir(P("h"), 0777);
+    write_file("h/touchpoints.csv", "name,channel,stage,kind,key,weight\n"
+                                    "\"<script>alert(1)</script>\",web,purchase,sales,1,1\n"
+                                    "web_checkout,web,purchase,sales,0,1\n");
+    write_file("h/customers.csv", "id,segment,region,plan,acquired\n"
+                                  "\"</svg><script>alert(3)</script>\",\"<i>seg</i>\",r,basic,\n"
+                                  "c2,consumer,r,basic,\n");
+    write_file("h/questions.csv", "name,metric,scale_min,scale_max,higher_is_better\n"
+                                  "\"\"\"><img src=x onerror=alert(2)>\",csat,1,5,1\n");
+    write_file("h/cases.csv", "id,customer,channel,priority,agent,opened,first_response,resolved,reopens,contacts\n"
+                              "K1,c2,web,high,\"<b onmouseover=alert(4)>agent</b>\",2025-01-02T10:00:00Z,"
+                              "2025-01-02T11:00:00Z,2025-01-03T10:00:00Z,0,1\n");
+    write_file("h/interactions.csv",
+               "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
+               "I1,\"</svg><script>alert(3)</script>\",\"<script>alert(1)</script>\",2025-01-01T10:00:00Z,purchase,"
+               "inbound,,,0,handled,10\n"
+               "I2,c2,web_checkout,2025-01-02T10:00:00Z,purchase,inbound,,K1,0,handled,10\n");
+    write_file("h/feedback.csv", "id,customer,question,score,time,touchpoint,interaction,case,comment\n"
+                                 "F1,\"</svg><script>alert(3)</script>\",\"\"\"><img src=x onerror=alert(2)>\",1,"
+                                 "2025-01-01T11:00:00Z,"
+                                 "\"<script>alert(1)</script>\",I1,,\"<script>alert(5)</script>\"\n");
+    const char *db = K("h.db");
+    ck_assert_int_eq(CXKIT("import", db, P("h")), 0);
+    output_has("out.txt", " 0 rejected");
+    ck_assert_int_eq(CXKIT("report", db, "-o", K("h.html")), 0);
+    output_lacks("h.html", "<script");
+    output_lacks("h.html", "<img");
+    output_lacks("h.html", "<b onmouseover");
+    output_lacks("h.html", "</svg><");
+    output_has("h.html", "&lt;script&gt;alert(1)&lt;/script&gt;"); /* the touchpoint */
+    output_has("h.html", "&lt;b onmouseover=alert(4)&gt;agent&lt;/b&gt;"); /* the agent */
+    output_has("h.html", "&lt;i&gt;seg&lt;/i&gt;"); /* the segment */
+    /* a small database: small samples marked, parts without data say so */
+    output_has("h.html", "small sample");
+    ck_assert_int_eq(CXKIT("report", db, "-o", K("h-ar.html"), "--lang", "ar"), 0);
+    output_lacks("h-ar.html", "<script");
+    output_has("h-ar.html", "عينة صغيرة");
+
+    /* a database with customers only: every part says it has nothing */
+    mkdir(P("c"), 0777);
+    write_file("c/customers.csv", "id,segment,region,plan,acquired\nc1,consumer,r,basic,\n");
+    ck_assert_int_eq(CXKIT("import", K("c.db"), P("c")), 0);
+    int rc = CXKIT("report", K("c.db"), "-o", K("c.html"));
+    ck_assert_int_eq(rc, 0);
+    ck_assert(file_exists(P("c.html")));
+    output_has("c.html", "No data for this chart.");
+    output_lacks("c.html", "<script");
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("cli");
@@ -877,6 +1059,9 @@ int main(void)
     tcase_add_test(tc, clv_and_care);
     tcase_add_test(tc, agents_and_history);
     tcase_add_test(tc, hostile_text);
+    tcase_add_test(tc, report_demo);
+    tcase_add_test(tc, report_failures);
+    tcase_add_test(tc, report_hostile_and_sparse);
     suite_add_tcase(su, tc);
     return run_suite(su);
 }

@@ -31,15 +31,15 @@
 /* ---- messages ------------------------------------------------------------ */
 
 const command *current;
+char last_message[8192];
 
 int fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "cxkit %s: ", current->name);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(last_message, sizeof last_message, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "cxkit %s: %s\n", current->name, last_message);
     return EXIT_FAILED;
 }
 
@@ -53,9 +53,9 @@ int usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "cxkit %s: ", current->name);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(last_message, sizeof last_message, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "cxkit %s: %s", current->name, last_message);
     fprintf(stderr, "\nusage: cxkit %s\nTry 'cxkit %s --help'.\n", current->usage, current->name);
     return EXIT_USAGE;
 }
@@ -625,10 +625,31 @@ static const command commands[] = {
      "purchases on every channel, in time order.\n"
      "\n"
      "  --from DATE, --to DATE   only that period\n" OUTPUT_HELP},
-    /* "report" (issue 12, still to come): the HTML report with inline SVG
-     * charts goes here, as its own source file beside cxkit_analysis.c; it
-     * can reuse open_db() and the option parser there. Until it exists,
-     * tools/cx_report.c stays. */
+    {"report", cmd_report, "report DB -o FILE [--lang en|ar] [--as-of DATE] [--offset OFF] [--step S]... [--by DIM] [--title TEXT]",
+     "One self-contained HTML file (no scripts, no network, no external fonts)\n"
+     "with charts drawn as inline SVG: the headline NPS, CSAT, CES and FCR; their\n"
+     "trend by month with confidence bands; NPS, CSAT and CES by channel and\n"
+     "CSAT by touchpoint; the funnel; the journey flow of the top paths; the\n"
+     "attribution by channel (Markov beside the heuristics); the pain points with\n"
+     "their reasons; the retention heatmap; survival curves by segment; agent\n"
+     "performance; the proactive-care list. Every figure carries its sample\n"
+     "size, marks small groups (fewer than 30) and names the cxkit command that\n"
+     "gives its numbers. It prints, and fits a phone screen. Prints the headline\n"
+     "numbers, the first pain point and where the file is.\n"
+     "\n"
+     "  -o FILE        the HTML file (written whole or not at all)\n"
+     "  --lang L       en (default) or ar: Arabic, right to left\n"
+     "  --title TEXT   the report's title\n"
+     "  --as-of DATE   the time SLAs, survival and care are judged at (default\n"
+     "                 the latest record)\n"
+     "  --offset OFF   the UTC offset for months and dates (+03:00; default Z)\n"
+     "  --step S       a funnel step ([stage:|channel:|touchpoint:]NAME), in\n"
+     "                 order, two or more (default: the journey stages reached)\n"
+     "  --by DIM       the groups of the survival curves (default segment)\n"
+     "\n"
+     "A part that cannot be computed (too little data for it) says why in its\n"
+     "place and on standard error; the rest of the report is written. Exit 1: the\n"
+     "database cannot be read or the file cannot be written (nothing written).\n"},
     {"sync", cmd_sync, "sync DB DATA_DIR [--skip] [--strict] [-r REJECT_DIR]",
      "Import the CSV files of DATA_DIR into the SQLite file DB (created if missing):\n"
      "customers.csv, touchpoints.csv, cases.csv, interactions.csv, questions.csv,\n"
@@ -668,14 +689,21 @@ static const command commands[] = {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
+const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
 static void print_usage(FILE *f)
 {
     fprintf(f, "usage: cxkit COMMAND [ARGS]\n       cxkit COMMAND --help | cxkit --help | cxkit --version\n\n"
                "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  cxkit %s\n", commands[i].usage);
-    fprintf(f, "\n(cxkit report, an HTML report with charts, is still to come; cx-report remains meanwhile.)\n"
-               "\nExit status: 0 done; 1 failed (a missing or unreadable database, a failed analysis), the\n"
+    fprintf(f, "\nExit status: 0 done; 1 failed (a missing or unreadable database, a failed analysis), the\n"
                "files left as they were (a sync keeps the tables it finished); 2 bad usage (an unknown\n"
                "option, measure, offset, date...).\n");
 }

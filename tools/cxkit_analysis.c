@@ -345,11 +345,28 @@ static void join_names(char *buf, size_t cap, const char *const *names, size_t n
 
 /* ---- the database ------------------------------------------------------ */
 
+/* analysis_capture(): the store the analyses use instead of loading their
+ * DB argument, and where the table they would write goes. Set only for the
+ * duration of one analysis_capture() call (the tool is single-threaded). */
+static cx_store *shared_store;
+static out_table *captured;
+
+/* Frees a store that open_db() loaded (not the shared one). */
+static void close_db(cx_store *s)
+{
+    if (s != shared_store)
+        cx_store_free(s);
+}
+
 /* Loads the SQLite file `db` into a new store, with a clear message for a
  * missing file, one that is not SQLite, and one that SQLite can read but
  * CXKit cannot. */
 static int open_db(cx_store **out, const char *db)
 {
+    if (shared_store) {
+        *out = shared_store;
+        return EXIT_DONE;
+    }
     struct stat st;
     if (stat(db, &st) != 0)
         return errno == ENOENT ? fail("%s: no such database (make one with: cxkit import %s DATA_DIR)", db, db)
@@ -446,6 +463,14 @@ static int emit(out_table *t, const opts *o)
             fputc('\n', stderr);
             return EXIT_USAGE;
         }
+    }
+    if (captured) {
+        /* the first table only: a command writes one */
+        if (captured->ncol == 0) {
+            *captured = *t;
+            memset(t, 0, sizeof *t);
+        }
+        return EXIT_DONE;
     }
     return out_write(t, o->fmt, o->output);
 }
@@ -1018,7 +1043,7 @@ int cmd_metrics(int argc, char **argv)
         rc = run_query(q, &o);
     cx_query_free(q);
     cx_calendar_free(cal);
-    cx_store_free(s);
+    close_db(s);
     opts_free(&o);
     return rc;
 }
@@ -1047,7 +1072,7 @@ int cmd_agents(int argc, char **argv)
         rc = run_query(q, &o);
     cx_query_free(q);
     cx_calendar_free(cal);
-    cx_store_free(s);
+    close_db(s);
     opts_free(&o);
     return rc;
 }
@@ -1215,7 +1240,7 @@ int cmd_journeys(int argc, char **argv)
     cx_journeys_free(j);
     cx_funnel_free(fn);
     cx_journeys_options_free(jo);
-    cx_store_free(s);
+    close_db(s);
     opts_free(&o);
     return rc;
 }
@@ -1331,7 +1356,7 @@ int cmd_retention(int argc, char **argv)
     if (rc == EXIT_DONE && r)
         rc = emit_result(r, &o, 0, NULL, o.top_n);
     cx_result_free(r);
-    cx_store_free(s);
+    close_db(s);
     opts_free(&o);
     return rc;
 }
@@ -1461,7 +1486,7 @@ int cmd_clv(int argc, char **argv)
     cx_model_free(pm);
     cx_model_free(gg);
     cx_summary_free(sum);
-    cx_store_free(s);
+    close_db(s);
     opts_free(&o);
     return rc;
 }
@@ -1528,7 +1553,7 @@ int cmd_care(int argc, char **argv)
     cx_care_rules_free(rules);
     cx_model_free(bg);
     cx_summary_free(sum);
-    cx_store_free(s);
+    close_db(s);
     opts_free(&o);
     return rc;
 }
@@ -1657,7 +1682,35 @@ int cmd_history(int argc, char **argv)
         rc = emit(&t, &o);
     out_free(&t);
     cx_history_free(h);
-    cx_store_free(s);
+    close_db(s);
     opts_free(&o);
     return rc;
+}
+
+/* ---- for the report ---------------------------------------------------- */
+
+int analysis_capture(out_table *dst, cx_store *store, const char *name, int argc, char **argv)
+{
+    const command *cmd = find_command(name);
+    if (!cmd || !store || !dst)
+        return EXIT_USAGE;
+    const command *was = current;
+    memset(dst, 0, sizeof *dst);
+    current = cmd;
+    shared_store = store;
+    captured = dst;
+    int rc = cmd->run(argc, argv);
+    shared_store = NULL;
+    captured = NULL;
+    current = was;
+    if (rc == EXIT_DONE && dst->ncol == 0)
+        rc = EXIT_FAILED; /* wrote no table */
+    if (rc != EXIT_DONE)
+        out_free(dst);
+    return rc;
+}
+
+int analysis_open_db(cx_store **out, const char *db)
+{
+    return open_db(out, db);
 }

@@ -23,6 +23,9 @@ typedef struct command {
 } command;
 
 extern const command *current; /* the command running, for its messages */
+/* The text of the last fail() or usage_error() message (the report shows
+ * why a part could not be computed). */
+extern char last_message[8192];
 
 /* A failure (exit 1): "cxkit NAME: message" on stderr. */
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -42,6 +45,11 @@ int cmd_clv(int argc, char **argv);
 int cmd_care(int argc, char **argv);
 int cmd_agents(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+/* The HTML report (cxkit_report.c). */
+int cmd_report(int argc, char **argv);
+
+/* The command of that name, or NULL. */
+const command *find_command(const char *name);
 
 /* ---- output (cxkit_output.c) ------------------------------------------- */
 
@@ -90,5 +98,18 @@ int out_write(const out_table *t, out_format format, const char *path);
 /* Display width of UTF-8 text in a terminal: code points, combining marks
  * and zero-width characters count 0, East Asian wide ones 2. */
 size_t display_width(const char *s, size_t len);
+
+/* ---- the report (cxkit_analysis.c) -------------------------------------- */
+
+/* Runs the analysis subcommand `name` with its arguments (what follows the
+ * name on a command line: the DB path, which is then only named in
+ * messages, and the options) on `store`, already loaded, and puts the table
+ * it would have written into `dst` (--format json: every column) instead.
+ * Returns its exit status; on failure its message is on stderr and `dst`
+ * is empty. */
+/* Loads the SQLite file `db` (made by cxkit import or cx_db_save), with a
+ * clear message for a missing, foreign or corrupt file. */
+int analysis_open_db(cx_store **out, const char *db);
+int analysis_capture(out_table *dst, cx_store *store, const char *name, int argc, char **argv);
 
 #endif

@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """`pip install .` works: builds the package from the source tree with
 meson-python (Debian's python3-mesonpy, no network, no build isolation)
-into a throwaway venv, imports it there and makes one real call.
+into a throwaway venv, imports it there and makes one real call; then runs
+the `cxkit` command the wheel put on the venv's PATH (bin/), from outside
+the source tree with LD_LIBRARY_PATH unset: --version, `cxkit import` of
+the demo data (examples/data) into a new file, `cxkit metrics`, the
+pain points and `cxkit report` on it. It must need no libcxkit.so (pyproject.toml).
 
 Usage: pip_install_test.py SOURCE_ROOT   (run by `meson test --suite python`)
 
@@ -46,6 +50,44 @@ def run(cmd, **kw):
     return p.stdout
 
 
+def check_cli(venv, src, tmp, env):
+    """The venv's cxkit, found on the PATH as after `source venv/bin/activate`."""
+    env = dict(env, PATH=str(venv / "bin") + os.pathsep + env.get("PATH", ""))
+    env.pop("LD_LIBRARY_PATH", None)
+    env.pop("LD_PRELOAD", None)
+    exe = shutil.which("cxkit", path=env["PATH"])
+    if exe != str(venv / "bin" / "cxkit"):
+        sys.exit("FAIL: cxkit on the venv's PATH is %s, not the venv's bin/cxkit" % exe)
+    ldd = run(["ldd", exe], env=env)
+    if "libcxkit" in ldd or "not found" in ldd:
+        sys.exit("FAIL: the venv's cxkit needs a library it may not find:\n" + ldd)
+    work = tmp / "cli"
+    work.mkdir()
+    want = "cxkit " + run([PY, "-c", "import tomllib, sys; print(tomllib.load(open(sys.argv[1], 'rb'))['project']['version'])",
+                           str(src / "pyproject.toml")], env=env).strip()
+    out = run(["cxkit", "--version"], env=env, cwd=str(work)).strip()
+    if out != want:
+        sys.exit("FAIL: cxkit --version printed %r, not %r" % (out, want))
+    db = tmp / "demo.db"
+    out = run(["cxkit", "import", str(db), str(src / "examples" / "data")], env=env, cwd=str(work))
+    if ", 0 rejected (new database)" not in out:
+        sys.exit("FAIL: cxkit import of the demo data did not import every row")
+    out = run(["cxkit", "metrics", str(db), "--measure", "nps,csat,ces,fcr", "--format", "csv"], env=env, cwd=str(work))
+    if not out.startswith("nps,"):
+        sys.exit("FAIL: unexpected output from cxkit metrics")
+    out = run(["cxkit", "journeys", str(db), "pain-points", "--top", "1", "--columns", "touchpoint", "--format", "csv"],
+              env=env, cwd=str(work))
+    if out.split() != ["touchpoint", "home_delivery"]:
+        sys.exit("FAIL: the first pain point is not home_delivery")
+    report = db.parent / "report-en.html"
+    out = run(["cxkit", "report", str(db), "-o", str(report)], env=env, cwd=str(work))
+    if "first pain point: home_delivery" not in out or '<html lang="en" dir="ltr">' not in report.read_text("utf-8"):
+        sys.exit("FAIL: cxkit report printed %r" % out)
+    if any(work.iterdir()):
+        sys.exit("FAIL: cxkit wrote into the directory it ran in: %s" % sorted(p.name for p in work.iterdir()))
+    print("PASS: the venv's cxkit (%s) runs: --version, import, metrics, pain points, report" % exe)
+
+
 def main():
     src = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
     if not (src / "pyproject.toml").exists():
@@ -75,6 +117,7 @@ def main():
         print("installed:", names)
         if not any(n.startswith("_cxkit") and n.endswith(".so") for n in names) or "cxkit.py" not in names:
             sys.exit("FAIL: the venv lacks cxkit.py or the _cxkit extension")
+        check_cli(venv, src, tmp, env)
         leftovers = [p.name for p in src.glob(".mesonpy-*") if p.is_dir()]
         print("PASS: pip install . builds and imports (build dirs left in the source root: %s)"
               % (leftovers or "none"))
