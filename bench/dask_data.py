@@ -1,12 +1,13 @@
 """dask_data.py: a generated CX data set of any size, deterministic (numpy,
 fixed seed), for the cxkit.dask test, example and benchmark.
 
-generate(rows, seed) returns {table: pandas DataFrame} with the columns of
+generate(rows, seed, prefix) returns {table: pandas DataFrame} with the columns of
 examples/data (touchpoints and questions are the demo's): `rows`
 interactions of rows / 20 customers over 2024-2025, rows / 10 purchases,
 rows / 20 survey answers and rows / 50 cases. Text columns are str, times
 ISO 8601 in UTC, so the frames write to CSV files the store imports as
-they are.
+they are. Every id starts with `prefix`, so that sets generated with
+different prefixes (and seeds) are disjoint partitions of one data set.
 """
 import os
 import pathlib
@@ -27,12 +28,12 @@ def _pick(rng, values, n, p=None):
     return numpy.asarray(values, dtype=object)[rng.choice(len(values), size=n, p=p)]
 
 
-def generate(rows, seed=13):
+def generate(rows, seed=13, prefix=""):
     rng = numpy.random.default_rng(seed)
     touchpoints = pandas.read_csv(DEMO / "touchpoints.csv", dtype=str, keep_default_na=False)
     questions = pandas.read_csv(DEMO / "questions.csv", dtype=str, keep_default_na=False)
     ncust = max(1, rows // 20)
-    cids = numpy.array(["G-%07d" % i for i in range(ncust)], dtype=object)
+    cids = numpy.array([prefix + "G-%07d" % i for i in range(ncust)], dtype=object)
     acquired = START + rng.integers(0, SPAN, ncust)
     customers = pandas.DataFrame({
         "id": cids, "segment": _pick(rng, ["consumer", "business", "vip"], ncust, [0.7, 0.25, 0.05]),
@@ -56,7 +57,7 @@ def generate(rows, seed=13):
     kinds = kind[pandas.Index(tp).get_indexer(tpi)]
     outcome = _pick(rng, ["handled", "missed", "abandoned"], rows, [0.9, 0.04, 0.06])
     interactions = pandas.DataFrame({
-        "id": numpy.char.add("I-", numpy.arange(rows).astype(str)).astype(object),
+        "id": numpy.char.add(prefix + "I-", numpy.arange(rows).astype(str)).astype(object),
         "customer": cids[who], "touchpoint": tpi, "time": _iso(t), "kind": kinds,
         "direction": numpy.where(rng.random(rows) < 0.8, "inbound", "outbound").astype(object),
         "agent": numpy.where(kinds == "contact", _pick(rng, ["Noura", "Omar", "Sara", "Khalid"], rows), ""),
@@ -67,7 +68,7 @@ def generate(rows, seed=13):
     nx = max(1, rows // 10)
     who, t = events(nx, before=0)  # no purchase before the acquisition
     transactions = pandas.DataFrame({
-        "id": numpy.char.add("X-", numpy.arange(nx).astype(str)).astype(object), "customer": cids[who],
+        "id": numpy.char.add(prefix + "X-", numpy.arange(nx).astype(str)).astype(object), "customer": cids[who],
         "time": _iso(t), "amount": numpy.round(rng.gamma(2.0, 150.0, nx), 2)})
 
     nf = max(1, rows // 20)
@@ -76,7 +77,7 @@ def generate(rows, seed=13):
     score = numpy.where(q == "nps", rng.integers(0, 11, nf), numpy.where(q == "csat", rng.integers(1, 6, nf),
                                                                          rng.integers(1, 8, nf)))
     feedback = pandas.DataFrame({
-        "id": numpy.char.add("F-", numpy.arange(nf).astype(str)).astype(object), "customer": cids[who],
+        "id": numpy.char.add(prefix + "F-", numpy.arange(nf).astype(str)).astype(object), "customer": cids[who],
         "question": q, "score": score, "time": _iso(t), "touchpoint": _pick(rng, tp, nf), "interaction": "",
         "case": "", "comment": ""})
 
@@ -86,7 +87,7 @@ def generate(rows, seed=13):
     resolved = first + rng.integers(600, 5 * 86400, nc)
     open_ = rng.random(nc) < 0.1
     cases = pandas.DataFrame({
-        "id": numpy.char.add("T-", numpy.arange(nc).astype(str)).astype(object), "customer": cids[who],
+        "id": numpy.char.add(prefix + "T-", numpy.arange(nc).astype(str)).astype(object), "customer": cids[who],
         "channel": _pick(rng, ["phone", "chat", "email", "whatsapp"], nc),
         "priority": _pick(rng, ["low", "normal", "high", "urgent"], nc, [0.2, 0.5, 0.2, 0.1]),
         "agent": _pick(rng, ["Noura", "Omar", "Sara", "Khalid"], nc), "opened": _iso(t),

@@ -188,3 +188,16 @@ def test_generated_million(client, tmp_path):
     assert store.rows("interactions") == 10 ** 6
     check_all(res, store)
     assert len(stats["bytes"]) == 4
+
+
+def test_example_on_the_running_cluster(client, tmp_path):
+    """examples/python/cx_dask.py with --scheduler (this test's cluster)."""
+    import subprocess
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "python" / "cx_dask.py"), str(DATA),
+                          "--scheduler", client.scheduler.address, "--work-dir", str(tmp_path)],
+                         capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "into 4 partitions" in out.stdout and ", 2 workers" in out.stdout
+    equal = out.stdout.split("Equal to the single store's results on the same data:")[1].split()
+    assert equal == ["scorecard", "yes", "transitions", "yes", "paths", "yes", "attribution", "yes", "cohorts",
+                     "yes", "summary", "yes"]
