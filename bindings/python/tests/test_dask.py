@@ -167,9 +167,20 @@ def test_demo_dataframes_and_errors(client, demo_split):
         cxd.metrics(dict(demo_split, orders=["x.csv"]), ["nps"], client=client)
     with pytest.raises(ValueError, match="different numbers of partitions"):
         cxd.metrics(dict(demo_split, feedback=demo_split["feedback"][:3]), ["nps"], client=client)
-    # a customer in two partitions of the customers table
-    twice = dict(demo_split, customers=demo_split["customers"][:3] + [demo_split["customers"][0]])
-    with pytest.raises(ValueError):
+    # a partition whose records name customers it lacks
+    swapped = dict(demo_split, customers=demo_split["customers"][:3] + [demo_split["customers"][0]])
+    with pytest.raises(ValueError, match="partition 3 of table 'cases': .* rows rejected"):
+        cxd.metrics(swapped, ["nps"], client=client)
+
+
+def test_customer_in_two_partitions(client, demo_split, tmp_path):
+    import pandas
+    frames = [pandas.read_csv(f, dtype=str, keep_default_na=False) for f in demo_split["customers"]]
+    both = tmp_path / "customers-3-and-0.csv"
+    pandas.concat([frames[3], frames[0].head(5)]).to_csv(both, index=False)
+    twice = dict(demo_split, customers=demo_split["customers"][:3] + [str(both)])
+    with pytest.raises(ValueError, match=r"cxkit.dask.metrics: data: 5 customers are in more than one partition "
+                                         r"\(first: C-"):
         cxd.metrics(twice, ["nps"], client=client)
 
 
