@@ -220,10 +220,11 @@ _COHORT_COLUMNS = ("cohort", "cohort_label", "period", "period_start", "period_l
 
 
 def _state_cohorts(store, spec, _jcache):
+    import numpy
     r = cxkit.cohorts(store, spec["activity"], spec["start"], spec["bucket"], spec["offset"])
     t = _table(r, _COHORT_COLUMNS)
     for c in ("cohort", "period_start"):  # times as int milliseconds
-        t[c] = __import__("numpy").array([cxkit.to_ms(x) for x in t[c]], dtype="int64")
+        t[c] = numpy.array([cxkit.to_ms(x) for x in t[c]], dtype="int64")
     return _pack(t)
 
 

@@ -212,3 +212,19 @@ def test_example_on_the_running_cluster(client, tmp_path):
     equal = out.stdout.split("Equal to the single store's results on the same data:")[1].split()
     assert equal == ["scorecard", "yes", "transitions", "yes", "paths", "yes", "attribution", "yes", "cohorts",
                      "yes", "summary", "yes"]
+
+
+def test_cohorts_of_partitions_ending_at_different_periods(client, tmp_path):
+    """A partition whose activity ends (or starts) before the others': its
+    customers active in its last period are lost in the next one."""
+    import pandas
+    data = cxd.split_csv({t: str(DATA / (t + ".csv")) for t in TABLES}, 3, str(tmp_path))
+    for i, keep in ((1, lambda t: t < "2025-03"), (2, lambda t: t >= "2024-09")):
+        f = pandas.read_csv(data["transactions"][i], dtype=str, keep_default_na=False)
+        f[f["time"].map(keep)].to_csv(data["transactions"][i], index=False)
+    store = single_store(data)
+    for bucket in ("week", "month", "quarter"):
+        merged = cxd.cohorts(data, bucket=bucket, offset=180, client=client)
+        single = cxkit.cohorts(store, bucket=bucket, offset=180).to_pandas()
+        assert list(merged.columns) == list(single.columns)
+        assert_same_frame(merged, single, ["cohort", "period"])
