@@ -149,13 +149,16 @@ def _journeys(store, options):
     return cxkit.Journeys(store, cxkit.JourneyOptions.make(store, **options) if options else None)
 
 
-def _table(result, columns=None):
-    """A result table as {column: numpy array}: the compact state to ship."""
+def _table(result, columns):
+    """Some columns of a result table as {column: numpy array}: the compact
+    state to ship."""
     import numpy
-    d = result.to_dict()
-    return {c: numpy.asarray(v, dtype=object if result.column_type(result.column_find(c)) == cxkit.TYPE_STRING
-                             else None)
-            for c, v in d.items() if columns is None or c in columns}
+    out, n = {}, result.rows()
+    for name in columns:
+        c = result.column_find(name)
+        dtype = {cxkit.TYPE_INT: "int64", cxkit.TYPE_REAL: "float64"}.get(result.column_type(c), object)
+        out[name] = numpy.array([result.get(r, c) for r in range(n)], dtype=dtype)
+    return out
 
 
 def _state_metrics(store, spec, _jcache):
