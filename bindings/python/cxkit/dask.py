@@ -61,7 +61,12 @@ Input. ``data`` maps table names to the partitions of that table:
 
 DataFrame columns are those of the CSV files (examples/data/README.md);
 read them with ``dtype=str, keep_default_na=False`` to pass the text
-through unchanged (numbers and NaN work too).
+through unchanged (numbers and NaN work too; an empty text is a missing
+value, as in a CSV file). A worker loads a DataFrame partition with
+``Store.from_pandas`` (cxkit.frames) when the package has it, else (and
+when no "customers" table is given: its customers are then created from
+the other tables, as import_csv's create_customers does) through a
+temporary CSV file and ``Store.import_csv``; files with ``import_csv``.
 
 Which scheduler: ``client=`` a ``distributed.Client``; else the current
 client (``distributed.get_client()``) if there is one, else Dask's default
@@ -123,6 +128,10 @@ def _load(index, parts):
                 continue
             if isinstance(part, (str, os.PathLike)):
                 path = os.fspath(part)
+            elif hasattr(store, "from_pandas") and not kw:
+                # cxkit.frames' bulk loader: whole columns, one batch call
+                _from_pandas(store, index, table, part)
+                continue
             else:
                 path = os.path.join(tmp, table + ".csv")
                 _csv_of(part, path)
@@ -133,6 +142,22 @@ def _load(index, parts):
                     "are all the records of a customer in the partition that holds the customer?"
                     % (index, table, report.rejected(), (report.rejects() or ["?"])[0]))
     return store
+
+
+def _from_pandas(store, index, table, frame):
+    """A DataFrame partition into the store by Store.from_pandas, read as
+    import_csv reads its CSV file: an empty text is a missing value, the
+    customers' other columns are attributes."""
+    text = [c for c in frame.columns if frame[c].dtype == object]
+    if text:
+        frame = frame.copy()
+        for c in text:
+            frame[c] = frame[c].where(frame[c] != "", None)
+    try:
+        store.from_pandas(table, frame, extra="attributes" if table == "customers" else "raise")
+    except cxkit.Error as e:
+        raise ValueError("cxkit.dask: data: partition %d of table %r: %s; are all the records of a customer in the "
+                         "partition that holds the customer?" % (index, table, e)) from None
 
 
 def _customers_of(store):
