@@ -31,6 +31,7 @@ Runs from the build tree (PYTHONPATH=build/bindings/python) or installed.
 import argparse
 import math
 import pathlib
+import shutil
 import sys
 import tempfile
 import time
@@ -202,6 +203,8 @@ def main():
             cluster.close()
     show(res)
     ok = compare(res, single_store(data))
+    if not args.work_dir:
+        shutil.rmtree(work)
     sys.exit(0 if ok else 1)
 
 
