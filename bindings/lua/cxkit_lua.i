@@ -51,6 +51,7 @@ static int cxb_lua_int_entry(lua_State *L, long long lo, long long hi, long long
 }
 %}
 #define CXB_RAISE(code, msg) lua_pushfstring(L, "%s: %s", cxb_error_kind(code), (msg)); cxb_code = 0; SWIG_fail
+#define CXB_RAISE_AT(code, msg, symname) CXB_RAISE(code, msg)
 
 /* ---- integers ------------------------------------------------------------------------ */
 
