@@ -24,6 +24,9 @@ Journeys.__init__ = _journeys_init
 # store.import_csv("customers", path, existing="update") builds
 # ImportOptions.make(existing="update").
 def _import_options(options, kw, name):
+    if isinstance(options, dict):
+        # a dict of options: store.import_csv("customers", path, {"existing": "update"})
+        options, kw = None, dict(options, **kw)
     if not kw:
         return options
     if options is not None:
@@ -144,7 +147,10 @@ def _chained(f):
         r = f(self, *args, **kw)
         try:
             calls = self.__dict__.setdefault("_cx_calls", [])
-            calls.append((f.__name__, args, kw))
+            if len(calls) < 64:  # bounded: a loop of setters on one object must not grow it
+                calls.append((f.__name__, args, kw))
+            else:
+                self.__dict__["_cx_more"] = True
         except AttributeError:
             pass
         return self if r is None else r
@@ -165,6 +171,8 @@ def _calls_text(obj):
     for name, args, kw in obj.__dict__.get("_cx_calls", ()):
         a = [repr(x) for x in args] + ["%s=%r" % kv for kv in kw.items()]
         out.append("%s(%s)" % (name, ", ".join(a)))
+    if obj.__dict__.get("_cx_more"):
+        out.append("...")
     return " ".join(out)
 
 
@@ -220,6 +228,8 @@ def _query_repr(self):
         parts.append("filters=[%s]" % ", ".join(filters))
     if other:
         parts.append("+ " + ", ".join(other))
+    if self.__dict__.get("_cx_more"):
+        parts.append("...")
     return "<cxkit.Query %s>" % " ".join(parts)
 
 
@@ -304,7 +314,7 @@ def _store_import_checked(f):
     def method(self, table, path, options=None, **kw):
         if isinstance(options, dict):
             options, kw = None, dict(options, **kw)
-        _check_keywords("Store.%s" % f.__name__, kw, allowed)
+        _check_keywords("Store.%s" % f.__name__, kw, allowed)  # before the file is opened
         return f(self, table, path, options, **kw)
     return method
 

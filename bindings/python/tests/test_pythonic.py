@@ -224,3 +224,21 @@ def test_every_public_method_has_a_real_signature():
     assert str(inspect.signature(cxkit.Survival.median)) == "(self, group=0)"
     assert "measures=()" in str(inspect.signature(cxkit.Query.__init__))
     assert str(inspect.signature(cxkit.Query.add)) == "(self, measure)"
+
+
+def test_db_import_takes_a_dict_of_options(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("id,segment\nC-1,a\n", encoding="utf-8")
+    db = str(tmp_path / "x.db")
+    cxkit.Store().save(db)
+    assert cxkit.db_import_csv(db, "customers", str(p), {"existing": "update"}).added() == 1
+    with pytest.raises(TypeError, match=r"unknown keyword argument 'existin': did you mean 'existing'\?"):
+        cxkit.db_import_csv(db, "customers", str(p), {"existin": "update"})
+
+
+def test_remembered_calls_are_bounded(store):
+    q = cxkit.Query(store)
+    for _ in range(1000):
+        q.set_min_n(1)
+    assert len(q.__dict__["_cx_calls"]) == 64
+    assert repr(q).endswith("+ " + ", ".join(["set_min_n"] * 64) + " ...>")
