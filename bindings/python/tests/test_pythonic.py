@@ -242,3 +242,13 @@ def test_remembered_calls_are_bounded(store):
         q.set_min_n(1)
     assert len(q.__dict__["_cx_calls"]) == 64
     assert repr(q).endswith("+ " + ", ".join(["set_min_n"] * 64) + " ...>")
+
+
+def test_unknown_survival_group_gets_close_ones(demo):
+    sv = cxkit.Survival.from_store(demo, "transactions", 90 * 86400000, "2024-12-31", group_by="segment")
+    assert "vip" in sv.labels()
+    with pytest.raises(cxkit.NotFound) as e:
+        sv.median("vp")
+    assert str(e.value) == "Survival.median: no survival group labelled 'vp': did you mean 'vip'?"
+    with pytest.raises(KeyError, match=r"^Survival.at: no survival group labelled 'zzz'$"):
+        sv.at(10, "zzz")
