@@ -230,10 +230,23 @@ def _query_repr(self):
         parts.append("+ " + ", ".join(other))
     if self.__dict__.get("_cx_more"):
         parts.append("...")
-    return "<cxkit.Query %s>" % " ".join(parts)
+    preset = self.__dict__.get("_cx_preset")
+    return "<cxkit.Query %s%s>" % (preset + " + " if preset else "", " ".join(parts))
 
 
 Query.__repr__ = _query_repr
+
+
+def _preset(f):
+    @_functools.wraps(f)
+    def make(store, offset_minutes=0):
+        q = f(store, offset_minutes)
+        q.__dict__["_cx_preset"] = "%s(offset_minutes=%d)" % (f.__name__, offset_minutes)
+        return q
+    return staticmethod(make)
+
+
+Query.agent_daily = _preset(Query.agent_daily)
 
 
 # Query(store, measures=["nps"], group_by=["channel", "month"], filters={"region": "north"}, ...)

@@ -194,6 +194,8 @@ def test_reprs(demo, store):
     assert repr(j) == "<cxkit.Journeys %d journeys, %d converted>" % (j.count(), j.conversion_count())
     q.close()
     assert repr(q) == "<cxkit.Query (closed)>"
+    assert repr(cxkit.Query.agent_daily(store, 180).add("ces")) == \
+        "<cxkit.Query agent_daily(offset_minutes=180) + measures=[ces] group_by=[]>"
     assert repr(cxkit.CareRules()) == "<cxkit.CareRules 0 rules>"
     for o in (store, r, j, h, cxkit.JourneyOptions(store), cxkit.Funnel(store), cxkit.HealthOptions()):
         assert "Swig Object" not in repr(o) and "proxy of" not in repr(o), repr(o)
