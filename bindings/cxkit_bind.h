@@ -351,6 +351,20 @@ static int cxb_distance(const char *a, const char *b)
     return d[n][m];
 }
 
+/* How close `name` (`len` bytes) is to `cand`: the edit distance; `limit`
+ * for a name of 3 bytes or more that `cand` starts with ("trans" ->
+ * "transactions"); 99 when the edits would replace a whole name ("x" is
+ * not close to "1"). */
+static int cxb_close(const char *name, size_t len, const char *cand, int limit)
+{
+    int d = cxb_distance(name, cand);
+    if (len >= 3 && strncmp(cand, name, len) == 0 && d > limit)
+        d = limit;
+    if ((size_t)d >= len || (size_t)d >= strlen(cand))
+        d = 99;
+    return d;
+}
+
 /* The end of an "unknown name" message: ": did you mean 'nps'?" (the
  * closest valid names: at most 2 edits away, or a third of the name's
  * length for long names, or names it is a prefix of), else the valid
@@ -366,9 +380,7 @@ static void cxb_suggest(char *out, size_t cap, const char *name, const char *con
     for (size_t i = 0; i < max && names[i]; i++) {
         if (!*names[i])
             continue;
-        int d = cxb_distance(name, names[i]);
-        if (len >= 3 && strncmp(names[i], name, len) == 0 && d > limit)
-            d = limit; /* "trans" -> "transactions" */
+        int d = cxb_close(name, len, names[i], limit);
         if (d < best)
             best = d;
     }
@@ -379,18 +391,14 @@ static void cxb_suggest(char *out, size_t cap, const char *name, const char *con
         for (size_t i = 0; i < max && names[i]; i++) {
             if (!*names[i])
                 continue;
-            int d = cxb_distance(name, names[i]);
-            if (len >= 3 && strncmp(names[i], name, len) == 0 && d > limit)
-                d = limit;
+            int d = cxb_close(name, len, names[i], limit);
             count += d == best;
         }
         k += (size_t)snprintf(out + k, cap - k, ": did you mean ");
         for (size_t i = 0; i < max && names[i] && k < cap; i++) {
             if (!*names[i])
                 continue;
-            int d = cxb_distance(name, names[i]);
-            if (len >= 3 && strncmp(names[i], name, len) == 0 && d > limit)
-                d = limit;
+            int d = cxb_close(name, len, names[i], limit);
             if (d != best)
                 continue;
             shown++;

@@ -254,3 +254,10 @@ def test_unknown_survival_group_gets_close_ones(demo):
     assert str(e.value) == "Survival.median: no survival group labelled 'vp': did you mean 'vip'?"
     with pytest.raises(KeyError, match=r"^Survival.at: no survival group labelled 'zzz'$"):
         sv.at(10, "zzz")
+
+
+def test_no_suggestion_that_replaces_the_whole_name(store):
+    with pytest.raises(cxkit.Invalid) as e:
+        cxkit.JourneyOptions(store).set_level("x")
+    assert str(e.value) == ("JourneyOptions.set_level: unknown journey level name 'x' "
+                            "(expected one of 'touchpoint', 'channel', 'stage')")
