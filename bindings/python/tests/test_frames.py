@@ -214,6 +214,15 @@ def test_categoricals():
     assert [r["kind"] for r in rec] == ["visit", None, "contact", "visit"]
     assert [r["outcome"] for r in rec] == ["missed", "handled", "handled", "abandoned"]  # missing: handled
     assert [r["direction"] for r in rec] == ["outbound", "inbound", "outbound", "inbound"]
+    # categorical numbers and times: each category converted once
+    fb = pd.DataFrame({"customer": pd.Categorical(["a", "b", "a"]), "question": pd.Categorical(["nps"] * 3),
+                       "score": pd.Categorical([9, 10, 9]),
+                       "time": pd.Categorical(["2024-01-01T10:00:00+03:00", "2024-01-02", "2024-01-01T10:00:00+03:00"]),
+                       "touchpoint": pd.Categorical([None, "web", None])})
+    s.from_pandas("feedback", fb)
+    assert [s.get("feedback", "score", i) for i in range(3)] == [9.0, 10.0, 9.0]
+    assert times_of(s, "feedback") == [ms("2024-01-01T07:00:00Z"), ms("2024-01-02"), ms("2024-01-01T07:00:00Z")]
+    assert [s.get("feedback", "touchpoint", i) for i in range(3)] == [None, "web", None]
     bad = df.assign(outcome=pd.Categorical(["missed", "lost", None, "missed"]))
     with pytest.raises(cxkit.Invalid, match=r"column 'outcome': row 1: 'lost' is not one of handled, missed"):
         s.from_pandas("interactions", bad)
