@@ -22,7 +22,8 @@ in cxkit), numpy datetime64 of any unit, pandas Timestamps, ISO-8601 text
 import reads them), and ints (milliseconds since 1970, as elsewhere in the
 binding). A datetime64 column (naive or aware) is converted with numpy at
 once; an object column of Python datetimes is converted one by one, with
-Python's own arithmetic (which honours `fold` in a DST overlap). Missing values (None, NaN, NaT, pandas.NA) are allowed where the
+Python's own arithmetic (which honours `fold` in a DST overlap). Missing
+values (None, NaN, NaT, pandas.NA) are allowed where the
 CSV import allows an empty field, and take its defaults (no kind,
 "inbound", duration 0, "handled", value 0, key 0, weight 1, ...); in a
 required column they are an error naming the row.
@@ -132,8 +133,9 @@ def _np():
 
 
 def _values(col):
-    """A column's values as an ndarray or pandas extension array, and its
-    categories' codes when it is categorical."""
+    """A column's values as a numpy array, a Categorical or a
+    DatetimeArray (time-zone aware); nullable pandas arrays as numpy with
+    NaN / None for pandas.NA."""
     pd, np = _pd(), _np()
     if isinstance(col, (pd.Series, pd.Index)):
         col = col.array
@@ -317,9 +319,10 @@ def _time(a, where):
     if dtype is not None and dtype.kind == "f":
         arr = np.asarray(a, dtype=np.float64)
         miss = np.isnan(arr)
-        if (arr[~miss] != np.floor(arr[~miss])).any():
+        frac = ~miss & (arr != np.floor(arr))
+        if frac.any():
             raise TypeError("%s: expected times (datetime64, datetimes, ISO-8601 text or int ms), got floats "
-                            "that are not whole milliseconds (%s)" % (where, where.row(_first(~miss & (arr != np.floor(arr))))))
+                            "that are not whole milliseconds (%s)" % (where, where.row(_first(frac))))
         out = np.full(len(arr), _NONE, dtype=np.int64)
         out[~miss] = arr[~miss].astype(np.int64)
         return out
@@ -390,7 +393,8 @@ def _convert(kind, a, where, required, default):
         _required_present(miss, where, required)
         frac = ~miss & (arr != np.floor(arr))
         if frac.any():
-            raise _error(cxkit.Parse, "%s: %s: %r is not an integer" % (where, where.row(_first(frac)), arr[_first(frac)]))
+            i = _first(frac)
+            raise _error(cxkit.Parse, "%s: %s: %r is not an integer" % (where, where.row(i), arr[i]))
         arr[miss] = default
         return arr.astype(np.int64)
     if kind == _BOOL:
@@ -464,7 +468,8 @@ def _flags(a, where, required, default):
             else:
                 v = None
             if v is None:
-                raise _error(cxkit.Invalid, "%s: %s: %r is not a flag (0, 1, true, false)" % (where, where.row(int(i)), x))
+                raise _error(cxkit.Invalid, "%s: %s: %r is not a flag (0, 1, true, false)" %
+                             (where, where.row(int(i)), x))
             out[i] = v
         _required_present(miss, where, required)
         return out
@@ -616,7 +621,6 @@ def _rewrap(e, method, table, index):
 
 
 def _add_rows(self, table, conv, n, method, index):
-    np = _np()
     spec = _SPEC[table]
     cols = []
     for name, kind, req, default, arg in spec:

@@ -183,7 +183,8 @@ def test_unparsable_time_names_method_column_and_row():
                        "amount": [1.0, 2.0, 3.0]})
     with pytest.raises(cxkit.Parse, match=r"Store.from_pandas: df: column 'time': row 1: '2024-02-30' is not a time"):
         s.from_pandas("transactions", df)
-    with pytest.raises(ValueError, match=r"Store.add_transactions: df: column 'time': row 1 \(index 2\): 'yesterday' is not a time"):
+    with pytest.raises(ValueError, match=r"Store.add_transactions: df: column 'time': row 1 \(index 2\): "
+                                         r"'yesterday' is not a time"):
         s.add_transactions(df.iloc[[0, 2]].reset_index(drop=True).rename(index={1: 2}))
     assert s.rows("transactions") == 0
 
