@@ -559,8 +559,9 @@ def from_pandas(self, table, df, columns=None, extra="raise", _method=None):
     batch call in one call: all or nothing. touchpoints, cases and questions
     have no batch call in the library: their columns are converted at once,
     then the rows are added one by one (add_touchpoint(), add_case(),
-    add_question()); a row the library refuses raises naming it, and the
-    rows before it stay. Customer attributes are set one by one after the
+    add_question()). A key given twice or already stored, or a case's
+    unknown customer, raises before anything is added; any other row the
+    library refuses raises naming it, and the rows before it stay. Customer attributes are set one by one after the
     batch. See the module's docstring for times and missing values.
     @return the number of rows added."""
     method = _method or "Store.from_pandas"
@@ -620,6 +621,36 @@ def _rewrap(e, method, table, index):
     return new
 
 
+def _check_refs(self, table, spec, cols, method, where):
+    """Before any row is added: a key twice in the DataFrame or already
+    in the store, or a case's unknown customer, raises naming the row (so
+    the commonest refusals leave the store as it was)."""
+    seen = {}
+    key = spec[0][0]
+    for i, k in enumerate(cols[0]):
+        if k in seen:
+            raise _error(cxkit.Exists, "%s('%s'): %s: %s '%s' appears twice (also %s); nothing was added" % (
+                method, table, where.row(i), key, k, where.row(seen[k])))
+        seen[k] = i
+        try:
+            self.find(table, k)
+        except cxkit.NotFound:
+            continue
+        raise _error(cxkit.Exists, "%s('%s'): %s: %s '%s' is in the store already; nothing was added" % (
+            method, table, where.row(i), key, k))
+    if table == "cases":
+        known = set()
+        for i, c in enumerate(cols[1]):
+            if c in known:
+                continue
+            try:
+                self.find("customers", c)
+            except cxkit.NotFound:
+                raise _error(cxkit.NotFound, "%s('%s'): %s: no customer '%s'; nothing was added" % (
+                    method, table, where.row(i), c)) from None
+            known.add(c)
+
+
 def _add_rows(self, table, conv, n, method, index):
     spec = _SPEC[table]
     cols = []
@@ -640,6 +671,7 @@ def _add_rows(self, table, conv, n, method, index):
     else:
         add = lambda r: self.add_question(r[0], _ENUMS["metric"][r[1]], r[2], r[3], bool(r[4]))  # noqa: E731
     where = _Where(method, "df", None, index)
+    _check_refs(self, table, spec, cols, method, where)
     for i, r in enumerate(zip(*cols)):
         try:
             add(r)

@@ -369,10 +369,20 @@ def test_reference_tables_row_by_row():
                           .tz_localize("Europe/Berlin"),
                           "resolved": [pd.Timestamp("2024-01-01T12:00", tz="UTC"), pd.NaT, pd.NaT],
                           "contacts": pd.array([2, None, 1], dtype="Int64")})
-    with pytest.raises(cxkit.NotFound, match=r"Store.from_pandas\('cases'\): row 2: .*nobody.*\(the 2 rows before "
-                                             r"it were added\)"):
+    with pytest.raises(cxkit.NotFound, match=r"Store.from_pandas\('cases'\): row 2: no customer 'nobody'; "
+                                             r"nothing was added"):
         s.from_pandas("cases", cases)
+    with pytest.raises(cxkit.Exists, match=r"row 2: id 'T1' appears twice \(also row 0\); nothing was added"):
+        s.from_pandas("cases", cases.assign(id=["T1", "T2", "T1"], customer="a"))
+    assert s.rows("cases") == 0
+    # a refusal the checks before do not see: the rows before it stay
+    late = cases.assign(customer="a", first_response=[None, None, pd.Timestamp("2020-01-01", tz="UTC")])
+    with pytest.raises(cxkit.Order, match=r"Store.from_pandas\('cases'\): row 2: .*\(the 2 rows before it were "
+                                          r"added\)"):
+        s.from_pandas("cases", late)
     assert s.rows("cases") == 2
+    with pytest.raises(cxkit.Exists, match=r"row 0: id 'T1' is in the store already; nothing was added"):
+        s.from_pandas("cases", cases)
     assert ms(s.get("cases", "opened", 0)) == ms("2024-01-01T09:00:00Z")
     assert s.get("cases", "resolved", 1) is None and s.get("cases", "contacts", 1) == 0
 
