@@ -19,13 +19,7 @@ import pandas as pd
 
 import cxkit
 
-try:  # the package calls _install() itself; a single-module build does not
-    from cxkit import frames
-except ImportError:
-    import os
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bindings", "python", "cxkit"))
-    import frames
-frames._install()
+import cxkit.frames  # noqa: F401  (import cxkit installs it: Store.from_pandas)
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 10 ** 6
 CUSTOMERS = max(1, N // 12)

@@ -2,9 +2,6 @@
 DataFrame or Series) and results out (to_pandas), checked against the
 library's own CSV import of the same data."""
 import datetime as dt
-import os
-import pathlib
-import sys
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -13,15 +10,8 @@ import pytest
 
 import cxkit
 
-try:
-    from cxkit import frames
-except ImportError:  # the single-module build: the source's cxkit/ directory
-    sys.path.insert(0, str(pathlib.Path(os.environ.get("CXKIT_SOURCE_ROOT", pathlib.Path(__file__).parents[3]))
-                           / "bindings" / "python" / "cxkit"))
-    import frames
-frames._install()
-
-from conftest import DATA, TABLE_ORDER  # noqa: E402
+from cxkit import frames
+from conftest import DATA, TABLE_ORDER
 
 UTC = dt.timezone.utc
 
@@ -40,6 +30,16 @@ def base():
 
 def times_of(s, table="transactions", col="time"):
     return [ms(s.get(table, col, i)) for i in range(s.rows(table))]
+
+
+def test_installed_by_import_cxkit_without_importing_pandas():
+    import subprocess
+    import sys
+    assert cxkit.Store.from_pandas is frames.from_pandas
+    assert cxkit.Result.to_pandas is frames._result_to_pandas
+    code = ("import sys, cxkit; assert hasattr(cxkit.History, 'to_pandas'); "
+            "assert 'pandas' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # ---- round trips against the CSV import -----------------------------------------------
