@@ -8,10 +8,14 @@
 # hooks below make them valid reStructuredText without touching the .i
 # files, and one more fails the build (-W) when a public class, method or
 # function of the package is documented on no page.
+import collections
 import inspect
 import os
 import re
 
+from docutils import nodes
+from docutils.parsers.rst import Directive
+from docutils.statemachine import StringList
 from sphinx.util import logging
 
 import cxkit
@@ -135,7 +139,45 @@ def _process_signature(app, what, name, obj, options, signature, return_annotati
     return signature, return_annotation
 
 
+# ---- the constants ---------------------------------------------------------
+
+class Constants(Directive):
+    """``.. cxkit-constants::``: every constant of the package with its
+    value, one paragraph per family (MEASURE_*, DIM_*...), so that a new
+    constant appears without editing a page."""
+
+    def run(self):
+        constants = {n: getattr(cxkit, n) for n in dir(cxkit) if n.isupper()}
+        constants = {n: v for n, v in constants.items()
+                     if isinstance(v, (int, float, str)) and not isinstance(v, bool)}
+        # JOURNEYS_LEVEL_* and JOURNEYS_GROUP_* are families of their own:
+        # two tokens name the family when two or more longer names share them
+        def pair(name):
+            tokens = name.split("_")
+            return "_".join(tokens[:2]) if len(tokens) >= 3 else None
+        pairs = collections.Counter(pair(n) for n in constants)
+        groups = {}
+        for name, value in constants.items():
+            if pair(name) and pairs[pair(name)] >= 2:
+                family = pair(name) + "_*"
+            elif "_" in name:
+                family = name.split("_")[0] + "_*"
+            elif name == "OK" or (name.startswith("E") and value < 0):
+                family = "status codes (Error.code)"
+            else:
+                family = "outcomes and directions of interactions"
+            groups.setdefault(family, []).append((value, name))
+        text = []
+        for family in sorted(groups):
+            items = ", ".join("``%s`` = %r" % (n, v) for v, n in sorted(groups[family]))
+            text += ["**%s**: %s" % (family.replace("*", r"\*"), items), ""]
+        node = nodes.container()
+        self.state.nested_parse(StringList(text, "<cxkit-constants>"), self.content_offset, node)
+        return node.children
+
+
 def setup(app):
+    app.add_directive("cxkit-constants", Constants)
     app.connect("autodoc-process-docstring", _process_docstring)
     app.connect("autodoc-process-signature", _process_signature)
     app.connect("env-check-consistency", _check_coverage)
