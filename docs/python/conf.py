@@ -118,10 +118,32 @@ def _type_text(text):
     return "*%s*" % text.replace("*", r"\*")
 
 
+def _valid_rst(app, lines):
+    """Whether docutils reads the text without a warning; Sphinx's own
+    roles (:py:class:...), unknown to plain docutils, are not counted."""
+    import docutils.core
+    import docutils.utils
+    messages = []
+    settings = {"report_level": 5, "halt_level": 5, "warning_stream": False, "env": app.env}
+    try:
+        doctree = docutils.core.publish_doctree("\n".join(lines), settings_overrides=settings)
+    except docutils.utils.SystemMessage:
+        return False
+    for m in doctree.traverse(docutils.nodes.system_message):
+        text = m.astext()
+        if m["level"] >= 2 and "text role" not in text and "No role entry" not in text:
+            messages.append(text)
+    return not messages
+
+
 def _process_docstring(app, what, name, obj, options, lines):
     # lines: the docstring after autodoc's own dedent, which leaves SWIG's
     # indentation as it is when appended text starts at column 0
     lines[:] = _normalise("\n".join(lines))
+    # Plain-text docstrings (the pure-Python submodules' aligned notes)
+    # that are not valid reST are shown as written, in a literal block.
+    if lines and not _valid_rst(app, lines):
+        lines[:] = [".. code-block:: text", ""] + ["   " + line for line in lines]
 
 
 # SWIG's own signature line, "__init__(Result self) -> Result", on classes
