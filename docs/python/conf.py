@@ -223,9 +223,27 @@ def _public(mod):
     return names
 
 
+def _submodules():
+    """The public classes and functions of the pure-Python submodules
+    (cxkit.frames, cxkit.dask...; their methods added to the SWIG classes
+    are found with the classes)."""
+    import importlib
+    import pkgutil
+    names = {}
+    for info in pkgutil.iter_modules(getattr(cxkit, "__path__", [])):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module("cxkit." + info.name)
+        for n, o in vars(mod).items():
+            if not n.startswith("_") and (inspect.isclass(o) or inspect.isfunction(o)) and \
+                    o.__module__ == mod.__name__:
+                names["%s.%s" % (mod.__name__, n)] = o
+    return names
+
+
 def _check_coverage(app, env):
     documented = set(env.get_domain("py").objects)
-    missing = sorted(set(_public(cxkit)) - documented)
+    missing = sorted((set(_public(cxkit)) | set(_submodules())) - documented)
     if missing:
         logging.getLogger(__name__).warning(
             "cxkit: %d public names are on no page of the reference: %s",
