@@ -30,6 +30,8 @@ CX_TEST_PACKAGES=(check g++ binutils abigail-tools doxygen valgrind python3
   # the report test (tests/report/check_report.py): headless Chromium, and fonts
   # for the Arabic report (Noto Naskh / Sans Arabic) and the rest (DejaVu)
   chromium fonts-noto-core fonts-dejavu-core
+  # the Python reference (docs/python, Sphinx; the python-docs tests)
+  python3-sphinx
 
   # the libFuzzer targets (tests/fuzz/): clang, its fuzzer and sanitizer runtimes,
   # and llvm-profdata / llvm-cov for the coverage report of tests/fuzz/long-run.sh
