@@ -26,3 +26,6 @@ __all__ = sorted(n for n in vars(_core) if not n.startswith("_"))
 #     _<name>._install()
 # A submodule that only `import cxkit.<name>` loads (cxkit.dask) needs no
 # line here.
+
+from . import frames as _frames  # noqa: E402
+_frames._install()
