@@ -64,11 +64,14 @@ _TIME_BUCKETS = ("hour", "day", "week", "month", "quarter", "year")
 # ---- matplotlib, on demand ----------------------------------------------------------
 
 def _pyplot():
-    """matplotlib.pyplot, imported here only; Agg when there is no display."""
+    """matplotlib.pyplot, imported here only; Agg when there is no display
+    (chosen before pyplot's first import only: switching later would close
+    the caller's figures)."""
     import os
+    import sys
     import matplotlib
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and \
-            "MPLBACKEND" not in os.environ:
+    if "matplotlib.pyplot" not in sys.modules and "MPLBACKEND" not in os.environ and \
+            not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     return plt
