@@ -97,11 +97,12 @@ def _colour(i):
     return p[i % len(p)]
 
 
-def _small_legend(ax, handles, labels):
+def _small_legend(ax, loc):
+    """The report's "small sample" legend entry: a light, dashed swatch."""
     from matplotlib.patches import Patch
-    handles.append(Patch(facecolor=STYLE["muted"], alpha=STYLE["small_alpha"], edgecolor=STYLE["muted"],
-                         linestyle=STYLE["small_dashes"]))
-    labels.append(STYLE["small_note"])
+    swatch = Patch(facecolor=STYLE["muted"], alpha=STYLE["small_alpha"], edgecolor=STYLE["muted"],
+                   linestyle=STYLE["small_dashes"])
+    ax.legend([swatch], [STYLE["small_note"]], loc=loc, frameon=False, fontsize=STYLE["font_size"])
 
 
 def _finite(v):
@@ -113,10 +114,6 @@ def _label(v):
 
 
 # ---- Result.plot: which table is it? ------------------------------------------------
-
-def _columns(result):
-    return result.to_dict()
-
 
 def _result_plot(self, ax=None, measure=None, **kw):
     """Draw this result with matplotlib (imported now) and return the Axes.
@@ -131,7 +128,7 @@ def _result_plot(self, ax=None, measure=None, **kw):
     figure). Other keywords: title (and, for survival curves, by: what the
     groups are, for the title).
     Raises ValueError (naming Result.plot) when the columns needed are missing."""
-    cols = _columns(self)
+    cols = self.to_dict()
     names = list(cols)
     if measure is None:
         if {"time", "survival", "lo", "hi"} <= set(names):
@@ -198,9 +195,7 @@ def _metric_line(ax, title, labels, y, lo, hi, small):
     if sm.any():
         ax.scatter(xs[sm], ys[sm], s=30, facecolor=col, edgecolor=col, alpha=STYLE["small_alpha"],
                    linestyle="--", zorder=3)
-        handles, names = [], []
-        _small_legend(ax, handles, names)
-        ax.legend(handles, names, loc="best", frameon=False, fontsize=STYLE["font_size"])
+        _small_legend(ax, "best")
     every = max(1, -(-len(labels) // 8))  # at most 8 labels
     ax.set_xticks(xs[::every], [labels[i] for i in range(0, len(labels), every)])
     ax.set_xlim(-0.5, len(labels) - 0.5)
@@ -245,9 +240,7 @@ def _metric_bars(ax, title, labels, y, lo, hi, n, small):
     ax.grid(axis="x", color=STYLE["grid"])
     ax.set_axisbelow(True)
     if any(small):
-        handles, labels_ = [], []
-        _small_legend(ax, handles, labels_)
-        ax.legend(handles, labels_, loc="lower right", frameon=False, fontsize=STYLE["font_size"])
+        _small_legend(ax, "lower right")
     return ax
 
 
@@ -367,7 +360,7 @@ def _survival(cols, ax=None, title=None, by=None):
 def _survival_plot(self, ax=None, **kw):
     """Draw the curves (curve()) with their bands and return the Axes; see
     Result.plot. by: what the groups are (e.g. "segment"), for the title."""
-    return _survival(_columns(self.curve()), ax, **kw)
+    return _survival(self.curve().to_dict(), ax, **kw)
 
 
 # ---- model fit ----------------------------------------------------------------------
