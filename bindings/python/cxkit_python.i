@@ -41,12 +41,12 @@ static void cxb_py_raise(int code, const char *msg)
     Py_DECREF(e);
 }
 
-/* Helpers written in Python (below, in cxkit.py), found on first use. */
+/* Helpers written in Python (below, in the proxy module cxkit._core), found on first use. */
 static PyObject *cxb_py_helper(const char *name)
 {
     static PyObject *mod;
     if (!mod) {
-        mod = PyImport_ImportModule("cxkit");
+        mod = PyImport_ImportModule("cxkit._core");
         if (!mod)
             return NULL;
     }

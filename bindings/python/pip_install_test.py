@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """`pip install .` works: builds the package from the source tree with
 meson-python (Debian's python3-mesonpy, no network, no build isolation)
-into a throwaway venv, imports it there and makes one real call; then runs
+into a throwaway venv, imports it there (the package cxkit/, with every
+Python file of bindings/python/cxkit/, _core.py and the _cxkit extension)
+and makes one real call; then runs
 the `cxkit` command the wheel put on the venv's PATH (bin/), from outside
 the source tree with LD_LIBRARY_PATH unset: --version, `cxkit import` of
 the demo data (examples/data) into a new file, `cxkit metrics`, the
@@ -110,13 +112,19 @@ def main():
         out = run([str(venv / "bin" / "python"), "-c", CHECK], env=env, cwd=str(tmp))
         if "NPS 33.3" not in out:
             sys.exit("FAIL: unexpected output from the installed module")
-        # the wheel holds the module and the extension only, no libcxkit.so
-        site = run([str(venv / "bin" / "python"), "-c", "import cxkit, os; print(os.path.dirname(cxkit.__file__))"],
-                   env=env, cwd=str(tmp)).strip().splitlines()[-1]
-        names = sorted(n for n in os.listdir(site) if "cxkit" in n.lower())
+        # the wheel holds the package (every file of the build's package
+        # directory bindings/python/cxkit/*.py, _core.py, the _cxkit
+        # extension) and no libcxkit.so
+        pkg = run([str(venv / "bin" / "python"), "-c", "import cxkit, os; print(os.path.dirname(cxkit.__file__))"],
+                  env=env, cwd=str(tmp)).strip().splitlines()[-1]
+        names = sorted(os.listdir(pkg))
         print("installed:", names)
-        if not any(n.startswith("_cxkit") and n.endswith(".so") for n in names) or "cxkit.py" not in names:
-            sys.exit("FAIL: the venv lacks cxkit.py or the _cxkit extension")
+        want = sorted(p.name for p in (src / "bindings" / "python" / "cxkit").glob("*.py")) + ["_core.py"]
+        missing = [n for n in want if n not in names]
+        if missing or not any(n.startswith("_cxkit.") and n.endswith(".so") for n in names):
+            sys.exit("FAIL: the venv's package %s lacks %s" % (pkg, missing or "the _cxkit extension"))
+        if os.path.basename(pkg) != "cxkit":
+            sys.exit("FAIL: cxkit was imported from %s, not from a package directory cxkit/" % pkg)
         check_cli(venv, src, tmp, env)
         leftovers = [p.name for p in src.glob(".mesonpy-*") if p.is_dir()]
         print("PASS: pip install . builds and imports (build dirs left in the source root: %s)"
