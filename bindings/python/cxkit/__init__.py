@@ -26,3 +26,6 @@ __all__ = sorted(n for n in vars(_core) if not n.startswith("_"))
 #     _<name>._install()
 # A submodule that only `import cxkit.<name>` loads (cxkit.dask) needs no
 # line here.
+
+from . import plot as _plot  # noqa: E402  (.plot() on Result, Survival, Model; matplotlib when drawing)
+_plot._install()
