@@ -97,12 +97,20 @@ def _colour(i):
     return p[i % len(p)]
 
 
-def _small_legend(ax, loc):
-    """The report's "small sample" legend entry: a light, dashed swatch."""
+def _light(col):
+    """A small sample's fill: its colour at the report's fill-opacity (the
+    outline stays full, dashed)."""
+    from matplotlib.colors import to_rgba
+    return to_rgba(col, STYLE["small_alpha"])
+
+
+def _small_legend(ax):
+    """The report's "small sample" legend entry, a light dashed swatch, on
+    the title's line (clear of the marks)."""
     from matplotlib.patches import Patch
-    swatch = Patch(facecolor=STYLE["muted"], alpha=STYLE["small_alpha"], edgecolor=STYLE["muted"],
-                   linestyle=STYLE["small_dashes"])
-    ax.legend([swatch], [STYLE["small_note"]], loc=loc, frameon=False, fontsize=STYLE["font_size"])
+    swatch = Patch(facecolor=_light(STYLE["muted"]), edgecolor=STYLE["muted"], linestyle=STYLE["small_dashes"])
+    ax.legend([swatch], [STYLE["small_note"]], loc="lower right", bbox_to_anchor=(1, 1), borderaxespad=0.2,
+              frameon=False, fontsize=STYLE["font_size"])
 
 
 def _finite(v):
@@ -193,9 +201,9 @@ def _metric_line(ax, title, labels, y, lo, hi, small):
     ax.scatter(xs[big], ys[big], s=30, color=col, zorder=3)
     sm &= np.isfinite(ys)
     if sm.any():
-        ax.scatter(xs[sm], ys[sm], s=30, facecolor=col, edgecolor=col, alpha=STYLE["small_alpha"],
-                   linestyle="--", zorder=3)
-        _small_legend(ax, "best")
+        ax.scatter(xs[sm], ys[sm], s=36, facecolor=_light(col), edgecolor=col, linewidths=1.2,
+                   linestyle=STYLE["small_dashes"], zorder=3)
+        _small_legend(ax)
     every = max(1, -(-len(labels) // 8))  # at most 8 labels
     ax.set_xticks(xs[::every], [labels[i] for i in range(0, len(labels), every)])
     ax.set_xlim(-0.5, len(labels) - 0.5)
@@ -215,7 +223,7 @@ def _metric_bars(ax, title, labels, y, lo, hi, n, small):
     bars = ax.barh(pos, [v if math.isfinite(v) else 0 for v in vals], height=0.62, color=col)
     for b, s, v in zip(bars, small, vals):
         if s:
-            b.set_alpha(STYLE["small_alpha"])
+            b.set_facecolor(_light(col))
             b.set_edgecolor(col)
             b.set_linestyle(STYLE["small_dashes"])
         if not math.isfinite(v):
@@ -240,7 +248,7 @@ def _metric_bars(ax, title, labels, y, lo, hi, n, small):
     ax.grid(axis="x", color=STYLE["grid"])
     ax.set_axisbelow(True)
     if any(small):
-        _small_legend(ax, "lower right")
+        _small_legend(ax)
     return ax
 
 

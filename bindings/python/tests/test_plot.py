@@ -69,8 +69,9 @@ def test_metric_by_month_line_band_and_small(demo):
     n_small = sum(1 for i in finite if rows["nps_small"][i])
     assert sum(len(c.get_offsets()) for c in marks) == len(finite)
     if n_small:
-        light = [c for c in marks if c.get_alpha() == plot.STYLE["small_alpha"]]
+        light = [c for c in marks if c.get_facecolor()[0][3] == pytest.approx(plot.STYLE["small_alpha"])]
         assert len(light) == 1 and len(light[0].get_offsets()) == n_small
+        assert light[0].get_edgecolor()[0][3] == 1  # the outline stays full
     # buckets evenly spaced, labelled by the query's own labels (its time zone)
     assert list(line.get_xdata()) == list(range(r.rows()))
     ticks = {int(round(x)): t.get_text() for x, t in zip(ax.get_xticks(), ax.get_xticklabels())}
@@ -88,7 +89,7 @@ def test_metric_by_category_bars_whiskers_n(demo):
     for b, v, small in zip(bars, rows["csat"], rows["csat_small"]):
         if math.isfinite(v):
             assert b.get_width() == pytest.approx(v)
-        assert (b.get_alpha() == plot.STYLE["small_alpha"]) == bool(small)
+        assert (to_rgba(b.get_facecolor())[3] == pytest.approx(plot.STYLE["small_alpha"])) == bool(small)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == [c if c else "(none)" for c in rows["channel"]]
     texts = [t.get_text() for t in ax.texts]
@@ -110,6 +111,7 @@ def test_small_groups_lighter(demo):
     for b, small in zip(ax.patches, rows["nps_small"]):
         rgba = to_rgba(b.get_facecolor())
         assert (rgba[3] == pytest.approx(plot.STYLE["small_alpha"])) == bool(small)
+        assert (b.get_linestyle() == "--") == bool(small)
     assert "small sample" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
