@@ -111,7 +111,7 @@ def test_small_groups_lighter(demo):
     for b, small in zip(ax.patches, rows["nps_small"]):
         rgba = to_rgba(b.get_facecolor())
         assert (rgba[3] == pytest.approx(plot.STYLE["small_alpha"])) == bool(small)
-        assert (b.get_linestyle() == "--") == bool(small)
+        assert (b.get_linestyle() == plot.STYLE["small_dashes"]) == bool(small)
     assert "small sample" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
