@@ -84,12 +84,14 @@ typedef cxb_intv cxb_flagv, cxb_oflagv;
 
 /* The one exception handler: every wrapper clears the binding's error
  * state, runs, and raises what the call recorded (cxb_check / cxb_fail).
- * CXB_RAISE is the only per-language part (python/ and lua/). */
+ * CXB_RAISE_AT (CXB_RAISE with the wrapper's name, which Python puts in
+ * front of the message as the method's name) is the only per-language part
+ * (python/ and lua/). */
 %exception {
     cxb_code = 0;
     $action
     if (cxb_code) {
-        CXB_RAISE(cxb_code, cxb_msg);
+        CXB_RAISE_AT(cxb_code, cxb_msg, "$symname");
     }
 }
 

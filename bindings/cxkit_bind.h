@@ -324,6 +324,102 @@ static const char *const cxb_enum_what[CXB_E_COUNT] = {"table", "measure", "dime
                                                        "health signal", "care rule kind", "existing-record rule",
                                                        "change", "journey boundary", "post-purchase rule"};
 
+/* Edit distance (insertions, deletions, substitutions and swaps of two
+ * neighbours) between a and b, for names of at most 63 bytes; 99 beyond. */
+static int cxb_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 63 || m > 63)
+        return 99;
+    int d[64][64];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[n][m];
+}
+
+/* How close `name` (`len` bytes) is to `cand`: the edit distance; `limit`
+ * for a name of 3 bytes or more that `cand` starts with ("trans" ->
+ * "transactions"); 99 when the edits would replace a whole name ("x" is
+ * not close to "1"). */
+static int cxb_close(const char *name, size_t len, const char *cand, int limit)
+{
+    int d = cxb_distance(name, cand);
+    if (len >= 3 && strncmp(cand, name, len) == 0 && d > limit)
+        d = limit;
+    if ((size_t)d >= len || (size_t)d >= strlen(cand))
+        d = 99;
+    return d;
+}
+
+/* The end of an "unknown name" message: ": did you mean 'nps'?" (the
+ * closest valid names: at most 2 edits away, or a third of the name's
+ * length for long names, or names it is a prefix of), else the valid
+ * names: " (expected one of 'a', 'b')". `names` ends at `max` or NULL;
+ * empty names are skipped. */
+static void cxb_suggest(char *out, size_t cap, const char *name, const char *const *names, size_t max)
+{
+    size_t len = strlen(name);
+    int limit = len / 3 > 2 ? (int)(len / 3) : 2;
+    if (len <= 2)
+        limit = 1;
+    int best = 99;
+    for (size_t i = 0; i < max && names[i]; i++) {
+        if (!*names[i])
+            continue;
+        int d = cxb_close(name, len, names[i], limit);
+        if (d < best)
+            best = d;
+    }
+    size_t k = 0;
+    out[0] = '\0';
+    if (best <= limit) {
+        size_t count = 0, shown = 0;
+        for (size_t i = 0; i < max && names[i]; i++) {
+            if (!*names[i])
+                continue;
+            int d = cxb_close(name, len, names[i], limit);
+            count += d == best;
+        }
+        k += (size_t)snprintf(out + k, cap - k, ": did you mean ");
+        for (size_t i = 0; i < max && names[i] && k < cap; i++) {
+            if (!*names[i])
+                continue;
+            int d = cxb_close(name, len, names[i], limit);
+            if (d != best)
+                continue;
+            shown++;
+            k += (size_t)snprintf(out + k, cap - k, "%s'%s'", shown == 1 ? "" : shown == count ? " or " : ", ",
+                                  names[i]);
+        }
+        if (k < cap)
+            snprintf(out + k, cap - k, "?");
+        return;
+    }
+    k += (size_t)snprintf(out + k, cap - k, " (expected one of ");
+    size_t shown = 0;
+    for (size_t i = 0; i < max && names[i] && k < cap; i++) {
+        if (!*names[i])
+            continue;
+        k += (size_t)snprintf(out + k, cap - k, "%s'%s'", shown++ ? ", " : "", names[i]);
+    }
+    if (k < cap)
+        snprintf(out + k, cap - k, ")");
+}
+
 /* 0 and *out on success; -1 with the error recorded otherwise. A script's
  * name comes with its length: one with a NUL byte is refused. */
 static int cxb_enum_lookup_len(int kind, const char *name, size_t len, int *out)
@@ -339,7 +435,9 @@ static int cxb_enum_lookup_len(int kind, const char *name, size_t len, int *out)
             *out = i;
             return 0;
         }
-    cxb_fail(CX_EINVAL, "unknown %s name '%s'", cxb_enum_what[kind], name);
+    char hint[512];
+    cxb_suggest(hint, sizeof hint, name, cxb_enum_names[kind], 16);
+    cxb_fail(CX_EINVAL, "unknown %s name '%s'%s", cxb_enum_what[kind], name, hint);
     return -1;
 }
 

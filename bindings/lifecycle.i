@@ -114,15 +114,22 @@ static size_t cxb_surv_group_of(const cx_survival *s, cxb_colref g)
         cx_result *sum = NULL;
         if (cxb_check(cx_survival_summary(&sum, s)) < 0)
             return (size_t)-1;
+        const char *labels[64];
+        size_t k = 0;
         for (size_t i = 0; i < n; i++) {
             const char *label = NULL;
             if (cx_result_get_string(&label, sum, i, 0) == CX_OK && label && strcmp(label, g.name) == 0) {
                 cx_result_free(sum);
                 return i;
             }
+            if (label && k < 64)
+                labels[k++] = label;
         }
+        /* the close labels: "no survival group labelled 'vp': did you mean 'vip'?" */
+        char hint[512];
+        cxb_suggest(hint, sizeof hint, g.name, labels, k);
+        cxb_fail(CX_ENOTFOUND, "no survival group labelled '%s'%s", g.name, strncmp(hint, ": did", 5) == 0 ? hint : "");
         cx_result_free(sum);
-        cxb_fail(CX_ENOTFOUND, "no survival group labelled '%s'", g.name);
         return (size_t)-1;
     }
     if (g.idx < 0 || (size_t)g.idx >= n) {

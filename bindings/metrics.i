@@ -152,7 +152,21 @@ static size_t cxb_result_column_of(const cx_result *r, cxb_colref c)
 {
     size_t col = (size_t)c.idx;
     if (c.name) {
-        if (cxb_check(cx_result_column_find(&col, r, c.name)) < 0)
+        int rc = cx_result_column_find(&col, r, c.name);
+        if (rc == CX_ENOTFOUND) {
+            /* the close column names: "no column npss: did you mean 'nps'?" */
+            const char *names[64];
+            size_t n = cx_result_column_count(r), k = 0;
+            for (size_t i = 0; i < n && k < 64; i++)
+                if (cx_result_column_name(&names[k], r, i) == 0 && names[k])
+                    k++;
+            char hint[512];
+            cxb_suggest(hint, sizeof hint, c.name, names, k);
+            const char *m = cx_last_error();
+            cxb_fail(rc, "%s%s", m && *m ? m : cx_strerror(rc), strncmp(hint, ": did", 5) == 0 ? hint : "");
+            return (size_t)-1;
+        }
+        if (cxb_check(rc) < 0)
             return (size_t)-1;
     } else if (c.idx < 0) {
         cxb_fail(CX_ERANGE, "column %d out of range", c.idx);

@@ -19,7 +19,7 @@ CX_BUILD_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config libjansson-dev lib
 # What the test suite needs on top: Check, the ABI and header checks, docs, valgrind.
 CX_TEST_PACKAGES=(check g++ binutils abigail-tools doxygen valgrind python3
   # the Python and Lua bindings and their tests (bindings/)
-  swig python3-dev python3-pytest python3-numpy python3-pandas python3-mesonpy python3-pip
+  swig python3-dev python3-pytest python3-numpy python3-pandas python3-mesonpy python3-pip tzdata
   # pip install . : Debian's meson-python 0.12 runs patchelf on the wheel; the test builds in a venv
   patchelf python3-venv
   python3-matplotlib  # cxkit.plot, its tests and examples/python/cx_pandas.py (issue 13)
@@ -31,6 +31,8 @@ CX_TEST_PACKAGES=(check g++ binutils abigail-tools doxygen valgrind python3
   # the report test (tests/report/check_report.py): headless Chromium, and fonts
   # for the Arabic report (Noto Naskh / Sans Arabic) and the rest (DejaVu)
   chromium fonts-noto-core fonts-dejavu-core
+  # the Python reference (docs/python, Sphinx; the python-docs tests)
+  python3-sphinx
 
   # the libFuzzer targets (tests/fuzz/): clang, its fuzzer and sanitizer runtimes,
   # and llvm-profdata / llvm-cov for the coverage report of tests/fuzz/long-run.sh

@@ -11,6 +11,7 @@
 #include <math.h>
 /* raise, leaving the error state clear for the next call */
 #define CXB_RAISE(code, msg) do { lua_pushfstring(L, "%s: %s", cxb_error_kind(code), (msg)); cxb_code = 0; SWIG_fail; } while (0)
+#define CXB_RAISE_AT(code, msg, symname) CXB_RAISE(code, msg)
 
 /* An integer: a Lua integer, or a float with an integral value. `what`
  * names it in errors ("argument 3", "entry 2 of times"). */
@@ -51,6 +52,7 @@ static int cxb_lua_int_entry(lua_State *L, long long lo, long long hi, long long
 }
 %}
 #define CXB_RAISE(code, msg) lua_pushfstring(L, "%s: %s", cxb_error_kind(code), (msg)); cxb_code = 0; SWIG_fail
+#define CXB_RAISE_AT(code, msg, symname) CXB_RAISE(code, msg)
 
 /* ---- integers ------------------------------------------------------------------------ */
 
@@ -698,6 +700,37 @@ typedef struct cxb_lua_names cxb_lua_names;
  * in one call. The module is the global "cxkit" while this runs. */
 %luacode {
 local cx = cxkit
+-- ": did you mean 'level'?" for a misspelt option among the keys of `known`
+-- (at most 2 edits away, or a third of its length), else ""
+function cx._did_you_mean(name, known)
+  name = tostring(name)
+  local function distance(a, b)
+    local d = {}
+    for i = 0, #a do d[i] = { [0] = i } end
+    for j = 0, #b do d[0][j] = j end
+    for i = 1, #a do
+      for j = 1, #b do
+        local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+        local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+        if i > 1 and j > 1 and a:sub(i, i) == b:sub(j - 1, j - 1) and a:sub(i - 1, i - 1) == b:sub(j, j) then
+          v = math.min(v, d[i - 2][j - 2] + 1)
+        end
+        d[i][j] = v
+      end
+    end
+    return d[#a][#b]
+  end
+  local limit = math.max(2, #name // 3)
+  local best, names = limit + 1, {}
+  for k in pairs(known) do
+    local dist = distance(name, k)
+    if dist < best then best, names = dist, { k } elseif dist == best then names[#names + 1] = k end
+  end
+  if best > limit then return "" end
+  table.sort(names)
+  for i, n in ipairs(names) do names[i] = "'" .. n .. "'" end
+  return ": did you mean " .. table.concat(names, " or ") .. "?"
+end
 local setters = { "gap_ms", "set_gap", "cut_at_conversion", "set_cut_at_conversion", "boundary", "set_boundary",
   "level", "set_level",
   "collapse", "set_collapse", "conversion_in_path", "set_conversion_in_path", "half_life_ms", "set_half_life",
@@ -707,7 +740,7 @@ for i = 1, #setters, 2 do known[setters[i]] = true end
 function cx.journey_options(store, t)
   local o = cx.JourneyOptions(store)
   for k in pairs(t or {}) do
-    if not known[k] then error("Invalid: journey_options: unknown option '" .. tostring(k) .. "'", 2) end
+    if not known[k] then error("Invalid: journey_options: unknown option '" .. tostring(k) .. "'" .. cx._did_you_mean(k, known), 2) end
   end
   t = t or {}
   local conv = t.conversion

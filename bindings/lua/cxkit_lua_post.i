@@ -27,9 +27,139 @@ function cx.import_options(t)
     elseif k == "columns" then
       for file_column, column in pairs(v) do o:map_column(file_column, column or nil) end
     else
-      error("Invalid: import_options: unknown option '" .. tostring(k) .. "'", 2)
+      local all = { columns = true }
+      for name in pairs(known) do all[name] = true end
+      error("Invalid: import_options: unknown option '" .. tostring(k) .. "'" .. cx._did_you_mean(k, all), 2)
     end
   end
   return o
+end
+}
+
+/* ---- issue 13: readable objects, options tables, error details ------------------------- */
+
+/* print(obj) and tostring(obj) say what an object holds, # counts its rows
+ * (a Result's rows, a Store's customers, a History's entries, ...). A
+ * closed object says "(closed)". */
+%luacode {
+local cx = cxkit
+local tables = { "customers", "touchpoints", "interactions", "cases", "questions", "feedback", "transactions" }
+
+local function describe(name, f)
+  return function(o)
+    local ok, text = pcall(f, o)
+    if ok then
+      return "cxkit." .. name .. (text ~= "" and " " .. text or "")
+    end
+    return "cxkit." .. name .. " (closed)"
+  end
+end
+
+local function counted(method)
+  return function(o) return o[method](o) end
+end
+
+local shows = {
+  Store = function(s)
+    if s:closed() then error("closed") end
+    local parts = {}
+    for _, t in ipairs(tables) do parts[#parts + 1] = t .. "=" .. s:rows(t) end
+    return table.concat(parts, ", ")
+  end,
+  Result = function(r)
+    return string.format("%d rows x %d columns: %s", r:rows(), r:columns(), table.concat(r:column_names(), ", "))
+  end,
+  History = function(h) return string.format("%d entries", h:count()) end,
+  Journeys = function(j) return string.format("%d journeys, %d converted", j:count(), j:conversion_count()) end,
+  Survival = function(v) return string.format("%d groups", v:group_count()) end,
+  Summary = function(m) return string.format("%d customers", m:count()) end,
+  CareRules = function(c) return string.format("%d rules", c:count()) end,
+  ImportReport = function(r)
+    return string.format("read=%d accepted=%d (added=%d updated=%d unchanged=%d) rejected=%d",
+      r:read(), r:accepted(), r:added(), r:updated(), r:unchanged(), r:rejected())
+  end,
+}
+local lengths = { Store = function(s) return s:rows("customers") end, Result = counted("rows"),
+  History = counted("count"), Journeys = counted("count"), Survival = counted("group_count"),
+  Summary = counted("count"), CareRules = counted("count") }
+
+-- one instance of each class, for its metatable (shared by every instance)
+local function metatable_of(name)
+  local ok, mt = pcall(function()
+    if name == "Store" then return getmetatable(cx.Store()) end
+    local s = cx.Store()
+    local makers = {
+      Result = function() local q = cx.Query(s); q:add("nps"); return q:run() end,
+      History = function() s:add_customer("x"); return s:history("x") end,
+      Journeys = function() return cx.Journeys(s) end,
+      Survival = function() return cx.Survival({ 1 }, { 1 }) end,
+      Summary = function() return cx.Summary(s, 0) end,
+      CareRules = function() return cx.CareRules() end,
+      ImportReport = function()
+        local path = os.tmpname()
+        local f = assert(io.open(path, "w")); f:write("id\n"); f:close()
+        local rep = s:import_csv("customers", path)
+        os.remove(path)
+        return rep
+      end,
+    }
+    return getmetatable(makers[name]())
+  end)
+  return ok and mt or nil
+end
+
+for name in pairs(shows) do
+  local mt = metatable_of(name)
+  if mt then
+    mt.__tostring = describe(name, shows[name])
+    if lengths[name] then mt.__len = lengths[name] end
+  end
+end
+for _, name in ipairs({ "Query", "ImportOptions", "JourneyOptions", "Funnel", "Calendar", "HealthOptions",
+                        "Monitor", "Model" }) do
+  local ok, mt = pcall(function()
+    local s = cx.Store()
+    local makers = { Query = function() return cx.Query(s) end, ImportOptions = function() return cx.ImportOptions() end,
+      JourneyOptions = function() return cx.JourneyOptions(s) end, Funnel = function() return cx.Funnel(s) end,
+      Calendar = function() return cx.Calendar() end, HealthOptions = function() return cx.HealthOptions() end,
+      Monitor = function() return cx.Monitor() end,
+      Model = function() return cx.Model.fit_sbg({ 1, 2, 3, 3 }, { 1, 1, 0, 0 }) end }
+    return getmetatable(makers[name]())
+  end)
+  if ok and mt then mt.__tostring = function() return "cxkit." .. name end end
+end
+}
+
+/* Imports take a table of options too:
+ * store:import_csv("customers", path, {existing = "update", strict = true}). */
+%luacode {
+local cx = cxkit
+local mt = getmetatable(cx.Store())
+for _, name in ipairs({ "import_csv", "import_jsonl" }) do
+  local f = mt[".fn"][name]
+  mt[".fn"][name] = function(self, t, path, options)
+    if type(options) == "table" then options = cx.import_options(options) end
+    return f(self, t, path, options)
+  end
+end
+local db_import = cx.db_import_csv
+cx.db_import_csv = function(db, t, path, options)
+  if type(options) == "table" then options = cx.import_options(options) end
+  return db_import(db, t, path, options)
+end
+}
+
+/* cx.error_info(err): an error of the module ("NotFound: cx_history_new: no
+ * customer 'x'") as a table {kind = "NotFound", code = cx.ENOTFOUND,
+ * message = "cx_history_new: no customer 'x'"}; nil for another error. */
+%luacode {
+local cx = cxkit
+local codes = { Invalid = cx.EINVAL, NoMemory = cx.ENOMEM, NotFound = cx.ENOTFOUND, Exists = cx.EEXISTS,
+  Range = cx.ERANGE, Parse = cx.EPARSE, BufSize = cx.EBUFSIZE, Order = cx.EORDER, Limit = cx.ELIMIT,
+  IO = cx.EIO, Version = cx.EVERSION }
+function cx.error_info(err)
+  local kind, message = tostring(err):match("^(%a+): (.*)$")
+  if not kind or not codes[kind] then return nil end
+  return { kind = kind, code = codes[kind], message = message }
 end
 }

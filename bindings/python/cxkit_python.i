@@ -15,15 +15,69 @@
 /* ---- exceptions ------------------------------------------------------------ */
 
 %{
+#include <errno.h>
 #include <math.h>
-/* cxkit.Error and its subclasses, indexed by -status (0: Error itself). */
+/* cxkit.Error and its subclasses, indexed by -status (0: Error itself);
+ * cxkit.FileNotFound (IO and FileNotFoundError) for a file that is not there. */
 static PyObject *cxb_py_exc[12];
+static PyObject *cxb_py_file_not_found;
 
-/* Raise, leaving the error state clear for the next call. */
-static void cxb_py_raise(int code, const char *msg)
+/* The Python name of a wrapper: "Store_add_customer" is Store.add_customer,
+ * "new_Store" the Store constructor, "cohorts" a module function (class
+ * names have no underscore, functions no capital). */
+static void cxb_py_method_name(char *out, size_t cap, const char *sym)
 {
+    if (strncmp(sym, "new_", 4) == 0) {
+        snprintf(out, cap, "%s", sym + 4);
+        return;
+    }
+    if (strncmp(sym, "delete_", 7) == 0) {
+        snprintf(out, cap, "%s.__del__", sym + 7);
+        return;
+    }
+    const char *us = strchr(sym, '_');
+    if (sym[0] >= 'A' && sym[0] <= 'Z' && us)
+        snprintf(out, cap, "%.*s.%s", (int)(us - sym), sym, us + 1);
+    else
+        snprintf(out, cap, "%s", sym);
+}
+
+/* The message as a script reads it: the C function (or the wrapper) that
+ * starts "cx_import_options_map_column: ..." becomes the Python method,
+ * "ImportOptions.map_column: ...", and a message naming none gets the
+ * method in front. Without a wrapper name, the message as it is. */
+static void cxb_py_message(char *out, size_t cap, const char *msg, const char *sym)
+{
+    if (!sym || !*sym) {
+        snprintf(out, cap, "%s", msg);
+        return;
+    }
+    char py[128];
+    cxb_py_method_name(py, sizeof py, sym);
+    size_t t = strspn(msg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+    size_t plen = strlen(py);
+    if (t > 0 && msg[t] == ':' && msg[t + 1] == ' ' &&
+        (strncmp(msg, "cx_", 3) == 0 || strncmp(msg, "cxb_", 4) == 0 ||
+         (strncmp(msg, sym, t) == 0 && sym[t] == '\0') || (t == plen && strncmp(msg, py, t) == 0)))
+        snprintf(out, cap, "%s%s", py, msg + t);
+    else
+        snprintf(out, cap, "%s: %s", py, msg);
+}
+
+/* Raise, leaving the error state clear for the next call. `sym` is the
+ * wrapper's name ($symname), which names the Python method in the message
+ * (NULL: the message as it is). */
+static void cxb_py_raise_at(int code, const char *cmsg, const char *sym)
+{
+    static _Thread_local char msg[sizeof cxb_msg + 160];
     cxb_code = 0;
+    cxb_py_message(msg, sizeof msg, cmsg, sym);
     PyObject *cls = cxb_py_exc[(code < 0 && code >= -11) ? -code : 0];
+    const char *nf = strerror(ENOENT);
+    size_t ml = strlen(msg), nl = strlen(nf);
+    int enoent = code == CX_EIO && cxb_py_file_not_found && ml >= nl && strcmp(msg + ml - nl, nf) == 0;
+    if (enoent)
+        cls = cxb_py_file_not_found;
     if (!cls)
         cls = PyExc_RuntimeError;
     PyObject *e = PyObject_CallFunction(cls, "s", msg);
@@ -35,10 +89,26 @@ static void cxb_py_raise(int code, const char *msg)
         PyObject_SetAttrString(e, "code", c);
     if (m)
         PyObject_SetAttrString(e, "message", m);
+    PyObject *cm = PyUnicode_FromString(cmsg);
+    if (cm)
+        PyObject_SetAttrString(e, "c_message", cm);
+    Py_XDECREF(cm);
+    if (enoent) {
+        PyObject *en = PyLong_FromLong(ENOENT);
+        if (en)
+            PyObject_SetAttrString(e, "errno", en);
+        Py_XDECREF(en);
+    }
+    PyErr_Clear();
     Py_XDECREF(c);
     Py_XDECREF(m);
     PyErr_SetObject(cls, e);
     Py_DECREF(e);
+}
+
+static void cxb_py_raise(int code, const char *msg)
+{
+    cxb_py_raise_at(code, msg, NULL);
 }
 
 /* Helpers written in Python (below, in the proxy module cxkit._core), found on first use. */
@@ -65,25 +135,29 @@ static PyObject *cxb_py_call(const char *name, PyObject *arg)
 %}
 
 #define CXB_RAISE(code, msg) cxb_py_raise(code, msg); SWIG_fail
+#define CXB_RAISE_AT(code, msg, symname) cxb_py_raise_at(code, msg, symname); SWIG_fail
 %{
 #define CXB_RAISE(code, msg) do { cxb_py_raise(code, msg); SWIG_fail; } while (0)
+#define CXB_RAISE_AT(code, msg, symname) do { cxb_py_raise_at(code, msg, symname); SWIG_fail; } while (0)
 %}
 
 %init %{
 {
     /* Error(Exception); each kind also derives from the matching builtin,
-     * so `except ValueError` catches bad arguments too. */
+     * so `except ValueError` catches bad arguments too, `except KeyError`
+     * an unknown id and `except FileNotFoundError` a missing file. */
     static const struct { const char *name; int code; PyObject **base; } kinds[] = {
         {"Invalid", CX_EINVAL, &PyExc_ValueError},   {"NoMemory", CX_ENOMEM, &PyExc_MemoryError},
-        {"NotFound", CX_ENOTFOUND, &PyExc_LookupError}, {"Exists", CX_EEXISTS, NULL},
+        {"NotFound", CX_ENOTFOUND, &PyExc_KeyError}, {"Exists", CX_EEXISTS, &PyExc_ValueError},
         {"Range", CX_ERANGE, &PyExc_ValueError},     {"Parse", CX_EPARSE, &PyExc_ValueError},
         {"BufSize", CX_EBUFSIZE, NULL},              {"Order", CX_EORDER, &PyExc_ValueError},
         {"Limit", CX_ELIMIT, NULL},                  {"IO", CX_EIO, &PyExc_OSError},
         {"Version", CX_EVERSION, NULL},
     };
     PyObject *err = PyErr_NewExceptionWithDoc("cxkit.Error",
-        "A libcxkit failure. .code is the status (cxkit.ENOTFOUND...), .message the\n"
-        "library's message naming the function, record and field at fault.", NULL, NULL);
+        "A libcxkit failure. .code is the status (cxkit.ENOTFOUND...), .message (= str(e))\n"
+        "the library's message naming the Python method, record and field at fault,\n"
+        ".c_message the same naming the C function (cxkit.last_error()).", NULL, NULL);
     cxb_py_exc[0] = err;
     PyModule_AddObject(m, "Error", err);
     Py_INCREF(err);
@@ -97,6 +171,11 @@ static PyObject *cxb_py_call(const char *name, PyObject *arg)
         Py_INCREF(cls);
         PyModule_AddObject(m, kinds[i].name, cls);
     }
+    PyObject *fbases = PyTuple_Pack(2, cxb_py_exc[-CX_EIO], PyExc_FileNotFoundError);
+    cxb_py_file_not_found = PyErr_NewException("cxkit.FileNotFound", fbases, NULL);
+    Py_DECREF(fbases);
+    Py_INCREF(cxb_py_file_not_found);
+    PyModule_AddObject(m, "FileNotFound", cxb_py_file_not_found);
 }
 %}
 
@@ -111,7 +190,7 @@ static PyObject *cxb_py_call(const char *name, PyObject *arg)
     %argument_fail(res, "$type", $symname, $argnum);
   }
   if (buf && cxb_text_ok(buf, size ? size - 1 : 0, "$symname", "$1_name", -1) < 0) {
-    cxb_py_raise(cxb_code, cxb_msg);
+    cxb_py_raise_at(cxb_code, cxb_msg, "$symname");
     SWIG_fail;
   }
   $1 = %reinterpret_cast(buf, $1_ltype);
@@ -140,7 +219,7 @@ static PyObject *cxb_py_call(const char *name, PyObject *arg)
       sobj_->ptr = NULL;
   } else if (!$1 && $input != Py_None) {
     cxb_freed("$symname", $argnum, cxb_py_class_name($descriptor));
-    cxb_py_raise(cxb_code, cxb_msg);
+    cxb_py_raise_at(cxb_code, cxb_msg, "$symname");
     SWIG_fail;
   }
 }
@@ -233,7 +312,7 @@ static PyObject *cxb_py_time_out(cx_time t)
 /* ---- enumerations and columns by number or name ---------------------------------- */
 
 %{
-static int cxb_py_enum(PyObject *o, int kind, int *out)
+static int cxb_py_enum_at(PyObject *o, int kind, int *out, const char *sym)
 {
     if (PyUnicode_Check(o)) {
         Py_ssize_t len = 0;
@@ -241,7 +320,7 @@ static int cxb_py_enum(PyObject *o, int kind, int *out)
         if (!s)
             return -1;
         if (cxb_enum_lookup_len(kind, s, (size_t)len, out) < 0) {
-            cxb_py_raise(cxb_code, cxb_msg);
+            cxb_py_raise_at(cxb_code, cxb_msg, sym);
             return -1;
         }
         return 0;
@@ -260,11 +339,16 @@ static int cxb_py_enum(PyObject *o, int kind, int *out)
     PyErr_Format(PyExc_TypeError, "expected a %s as int or str, got %s", cxb_enum_what[kind], Py_TYPE(o)->tp_name);
     return -1;
 }
+
+static int cxb_py_enum(PyObject *o, int kind, int *out)
+{
+    return cxb_py_enum_at(o, kind, out, NULL);
+}
 %}
 
 %define %cxb_py_enum(TYPE, KIND)
 %typemap(in) TYPE {
-    if (cxb_py_enum($input, KIND, &$1) < 0)
+    if (cxb_py_enum_at($input, KIND, &$1, "$symname") < 0)
         SWIG_fail;
 }
 %typemap(typecheck, precedence=SWIG_TYPECHECK_INTEGER) TYPE "$1 = PyLong_Check($input) || PyUnicode_Check($input);";
@@ -294,7 +378,7 @@ static int cxb_py_enum(PyObject *o, int kind, int *out)
 %typemap(in) cxb_odim {
     if ($input == Py_None)
         $1 = -1;
-    else if (cxb_py_enum($input, CXB_E_DIM, &$1) < 0)
+    else if (cxb_py_enum_at($input, CXB_E_DIM, &$1, "$symname") < 0)
         SWIG_fail;
 }
 
@@ -306,7 +390,7 @@ static int cxb_py_enum(PyObject *o, int kind, int *out)
         if (!($1.name = PyUnicode_AsUTF8AndSize($input, &len_)))
             SWIG_fail;
         if (cxb_text_ok($1.name, (size_t)len_, "$symname", "$1_name", -1) < 0) {
-            CXB_RAISE(cxb_code, cxb_msg);
+            CXB_RAISE_AT(cxb_code, cxb_msg, "$symname");
         }
     } else if (PyLong_Check($input)) {
         long v = PyLong_AsLong($input);
@@ -482,7 +566,7 @@ static int cxb_py_strv(PyObject *o, cxb_strv *a, const char *func, const char *n
             if (!(v[i] = PyUnicode_AsUTF8AndSize(it, &len)))
                 goto fail;
             if (cxb_text_ok(v[i], (size_t)len, func, name, i) < 0) {
-                cxb_py_raise(cxb_code, cxb_msg);
+                cxb_py_raise_at(cxb_code, cxb_msg, func);
                 goto fail;
             }
         } else if (it == Py_None || (PyFloat_Check(it) && isnan(PyFloat_AS_DOUBLE(it))) ||
@@ -984,6 +1068,7 @@ Order = _cxkit.Order
 Limit = _cxkit.Limit
 IO = _cxkit.IO
 Version = _cxkit.Version
+FileNotFound = _cxkit.FileNotFound
 
 _UTC = _dt.timezone.utc
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)

@@ -46,7 +46,7 @@ describe("cxkit lifecycle", function()
     assert.are.equal(0, t[6].size)
     assert.is_true(t[6].retention ~= t[6].retention) -- NaN for an empty cohort
     assert.are.equal(0.5, c:row(1).retention)
-    assert.has_error(function() cx.cohorts(shop(), "purchases") end, "Invalid: unknown activity name 'purchases'")
+    assert.has_error(function() cx.cohorts(shop(), "purchases") end, "Invalid: unknown activity name 'purchases' (expected one of 'transactions', 'inbound', 'all')")
   end)
 
   it("pins the aml Kaplan-Meier table (R survival)", function()
@@ -142,7 +142,7 @@ describe("cxkit lifecycle", function()
     near(sbg:sbg_survival({ 1 })[1], 1.182 / (0.704 + 1.182), 1e-12)
     assert.has_error(function() cx.fit_bgnbd({ 1, 0 }, { 1 }, { 2, 2 }) end, "Invalid: t_x has 1 entries, expected 2")
     assert.has_error(function() cx.fit_bgnbd({ 1, 0 }, { 1, 0 }, { 2, 2 }) end)
-    assert.has_error(function() cx.Model("bg", { 1 }) end, "Invalid: unknown model kind name 'bg'")
+    assert.has_error(function() cx.Model("bg", { 1 }) end, "Invalid: unknown model kind name 'bg': did you mean 'sbg'?")
   end)
 
   it("reproduces the published BG/NBD fit of CDNOW", function()

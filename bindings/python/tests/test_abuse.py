@@ -223,9 +223,9 @@ def children(store):
     return [
         ("Query", q, lambda o: o.run().rows() == 1),
         ("History", store.history("C-1"), lambda o: o.count() >= 1),
-        ("JourneyOptions", jo, lambda o: o.set_gap(1000) is None),
+        ("JourneyOptions", jo, lambda o: o.set_gap(1000) is o),
         ("Journeys", cxkit.Journeys(store, jo), lambda o: o.count() >= 1),
-        ("Funnel", f, lambda o: o.set_window(1000) is None),
+        ("Funnel", f, lambda o: o.set_window(1000) is o),
         ("Summary", cxkit.Summary(store, "2024-06-01"), lambda o: o.count() >= 1),
         ("Result", q.run(), lambda o: o.rows() == 1),
     ]

@@ -25,7 +25,8 @@ def test_exception_carries_code_and_library_message(store):
     assert e.value.code == cxkit.EEXISTS
     assert "C-1" in e.value.message and e.value.message == str(e.value)
     assert cxkit.last_error_code() == cxkit.EEXISTS
-    assert cxkit.last_error() == e.value.message
+    assert e.value.message.startswith("Store.add_customer: ")
+    assert cxkit.last_error() == e.value.c_message  # the C library's, naming cx_customer_add
 
 
 def test_closed_handles_raise():

@@ -43,7 +43,7 @@ def test_cx_sync_example():
     with cxkit.Store() as s:
         n = len(load_demo(s).history("C-100002")) + 1
     assert "Forgot C-100002: %d rows removed" % n in out.stdout
-    assert "and it is gone: cx_history_new: no customer 'C-100002'" in out.stdout
+    assert "and it is gone: Store.history: no customer 'C-100002'" in out.stdout
     assert out.stdout.rstrip().endswith("(= cxkit.pseudonym(key, id): True)")
 
 
