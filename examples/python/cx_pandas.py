@@ -46,57 +46,15 @@ def read_frames(data_dir):
 
 
 def load(frames):
-    """A Store holding the frames: each table after those its rows name."""
+    """A Store holding the frames (Store.from_pandas: whole columns to the
+    C batch calls), each table after those its rows name."""
     store = cxkit.Store()
-    if hasattr(store, "from_pandas"):
-        for table in TABLES:
-            # customers' other columns (name, language) become free attributes, as in import_csv
-            store.from_pandas(table, frames[table], extra="attributes" if table == "customers" else "raise")
-    else:
-        _load_with_batch_calls(store, frames)
+    for table in TABLES:
+        # customers' other columns (name, language) become free attributes, as in import_csv
+        store.from_pandas(table, frames[table], extra="attributes" if table == "customers" else "raise")
     print("Loaded from pandas: " + ", ".join("%d %s" % (store.rows(t), t) for t in
                                              ("customers", "interactions", "cases", "feedback", "transactions")))
     return store
-
-
-def _text(s):
-    """A text column for the batch calls: None where the cell was empty."""
-    return s.astype(object).where(s.notna(), None).tolist()
-
-
-def _ms(s):
-    """A UTC datetime64 column as int64 milliseconds."""
-    return ((s - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(milliseconds=1)).to_numpy()
-
-
-def _load_with_batch_calls(store, frames):
-    """Without Store.from_pandas (cxkit/frames.py, not in this build): the
-    batch calls take the frames' columns whole, one C call a table; the
-    small tables without a batch call (touchpoints, cases, questions) go
-    row by row. Customers' free attributes (name, language) are left out:
-    no chart needs them."""
-    c = frames["customers"]
-    store.add_customers(c["id"].tolist(), _text(c["segment"]), _text(c["region"]), _text(c["plan"]),
-                        [None if pd.isna(t) else t.to_pydatetime() for t in c["acquired"]])
-    for r in frames["touchpoints"].itertuples(index=False):
-        store.add_touchpoint(r.name, r.channel, r.stage, r.kind, bool(r.key), float(r.weight))
-    for r in frames["cases"].itertuples(index=False):
-        none = lambda v: None if pd.isna(v) else v  # noqa: E731
-        store.add_case(r.id, r.customer, r.channel, r.priority, none(r.agent), r.opened, none(r.first_response),
-                       none(r.resolved), int(r.reopens), int(r.contacts))
-    i = frames["interactions"]
-    store.add_interactions(i["customer"].tolist(), i["touchpoint"].tolist(), _ms(i["time"]), _text(i["kind"]),
-                           i["direction"].tolist(), _text(i["agent"]), _text(i["case"]),
-                           i["duration_ms"].to_numpy("int64"), i["outcome"].tolist(), i["value"].to_numpy(float),
-                           i["id"].tolist())
-    for r in frames["questions"].itertuples(index=False):
-        store.add_question(r.name, r.metric, float(r.scale_min), float(r.scale_max), bool(r.higher_is_better))
-    f = frames["feedback"]
-    store.add_feedbacks(f["customer"].tolist(), f["question"].tolist(), f["score"].to_numpy(float), _ms(f["time"]),
-                        _text(f["touchpoint"]), _text(f["interaction"]), _text(f["case"]), _text(f["comment"]),
-                        f["id"].tolist())
-    t = frames["transactions"]
-    store.add_transactions(t["customer"].tolist(), _ms(t["time"]), t["amount"].to_numpy(float), t["id"].tolist())
 
 
 def charts(store):
