@@ -23,6 +23,7 @@ CX_TEST_PACKAGES=(check g++ binutils abigail-tools doxygen valgrind python3
   # pip install . : Debian's meson-python 0.12 runs patchelf on the wheel; the test builds in a venv
   patchelf python3-venv
   python3-dask python3-distributed  # cxkit.dask and its test on a LocalCluster (test_dask)
+  python3-matplotlib  # cxkit.plot, its tests and examples/python/cx_pandas.py (issue 13)
   lua5.4 liblua5.4-dev lua-busted
   # the locale test (tests/test_locale.c) runs under a comma-decimal LC_NUMERIC
   locales

@@ -29,3 +29,5 @@ __all__ = sorted(n for n in vars(_core) if not n.startswith("_"))
 
 from . import frames as _frames  # noqa: E402
 _frames._install()
+from . import plot as _plot  # noqa: E402  (.plot() on Result, Survival, Model; matplotlib when drawing)
+_plot._install()

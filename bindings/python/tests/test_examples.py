@@ -4,6 +4,8 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 ROOT = pathlib.Path(os.environ.get("CXKIT_SOURCE_ROOT", pathlib.Path(__file__).parents[3]))
 
 
@@ -43,3 +45,27 @@ def test_cx_sync_example():
     assert "Forgot C-100002: %d rows removed" % n in out.stdout
     assert "and it is gone: Store.history: no customer 'C-100002'" in out.stdout
     assert out.stdout.rstrip().endswith("(= cxkit.pseudonym(key, id): True)")
+
+
+def test_cx_pandas_example(tmp_path):
+    """The pandas example saves its seven charts as PNG files and names them."""
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("pandas")
+    image = pytest.importorskip("matplotlib.image")
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "python" / "cx_pandas.py"), str(tmp_path / "png")],
+                         capture_output=True, text=True, timeout=600, env=dict(os.environ, MPLBACKEND="Agg"))
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "Loaded from pandas: 3000 customers, 35247 interactions, 1495 cases, 10766 feedback, " \
+                       "7632 transactions"
+    names = ["nps_by_month", "csat_by_month", "csat_by_channel", "funnel", "cohorts", "survival_by_segment",
+             "bgnbd_fit"]
+    assert lines[1:] == [str(tmp_path / "png" / (n + ".png")) for n in names]
+    for path in lines[1:]:
+        with open(path, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n", path
+        px = image.imread(path)[..., :3]
+        assert px.shape[0] > 200 and px.shape[1] > 400, path
+        # not blank: ink and colour, several distinct colours
+        assert (px.min(axis=2) < 0.5).mean() > 0.005, path
+        assert len(np.unique((px * 255).astype(np.uint8).reshape(-1, 3), axis=0)) > 20, path
