@@ -89,6 +89,8 @@ int out_select(out_table *t, const char *list, const char **bad, size_t *bad_len
 void out_sort_desc(out_table *t, size_t col);
 void out_truncate(out_table *t, size_t rows);
 void out_free(out_table *t);
+/* A cell's number (times in milliseconds), or NaN for text and missing. */
+double out_number(const out_cell *c);
 
 /* Writes the table in a format to `path` (a temporary file beside it,
  * renamed over it when complete) or to standard output (path NULL).

@@ -177,7 +177,7 @@ int out_select(out_table *t, const char *list, const char **bad, size_t *bad_len
     return 0;
 }
 
-static double cell_number(const out_cell *c)
+double out_number(const out_cell *c)
 {
     switch (c->type) {
     case CELL_INT:
@@ -201,10 +201,10 @@ void out_sort_desc(out_table *t, size_t col)
         return; /* left unsorted: still correct, only in another order */
     }
     for (size_t i = 0; i < t->nrow; i++) {
-        double v = cell_number(out_at(t, i, col));
+        double v = out_number(out_at(t, i, col));
         size_t j = i;
         while (j > 0) {
-            double u = cell_number(out_at(t, idx[j - 1], col));
+            double u = out_number(out_at(t, idx[j - 1], col));
             if (!(isnan(u) && !isnan(v)) && !(u < v))
                 break;
             idx[j] = idx[j - 1];

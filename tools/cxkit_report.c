@@ -267,18 +267,7 @@ static int colx(const out_table *t, const char *name)
 
 static double num(out_table *t, size_t row, int col)
 {
-    if (col < 0 || row >= t->nrow)
-        return NAN;
-    const out_cell *c = out_at(t, row, (size_t)col);
-    switch (c->type) {
-    case CELL_INT:
-    case CELL_TIME:
-        return (double)c->v.i;
-    case CELL_REAL:
-        return c->v.d;
-    default:
-        return NAN;
-    }
+    return col < 0 || row >= t->nrow ? NAN : out_number(out_at(t, row, (size_t)col));
 }
 
 static const char *txt(out_table *t, size_t row, int col)
