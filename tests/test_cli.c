@@ -33,37 +33,6 @@ static const char *demo_dir(void)
 
 /* ---- running the command ----------------------------------------------- */
 
-/* Runs cxkit with `args` (NULL-terminated); its output goes to out.txt and
- * its errors to err.txt in the test's directory. Returns its exit status. */
-static int cxkit(const char *const *args)
-{
-    char out[512], err[512]; /* not through P(): the arguments may be P()'s buffers */
-    snprintf(out, sizeof out, "%s/out.txt", tmp_dir());
-    snprintf(err, sizeof err, "%s/err.txt", tmp_dir());
-    const char *argv[40] = {"cxkit"};
-    size_t n = 1;
-    for (; args[n - 1]; n++) {
-        EXPECT(n < 39, "too many arguments");
-        argv[n] = args[n - 1];
-    }
-    argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    EXPECT(pid >= 0, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        if (!freopen(out, "wb", stdout) || !freopen(err, "wb", stderr))
-            _exit(126);
-        execv(CXKIT_TOOL, (char *const *)argv);
-        _exit(127);
-    }
-    int status;
-    EXPECT(waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
-    EXPECT(WIFEXITED(status), "cxkit %s: killed by signal %d", args[0] ? args[0] : "",
-           WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    return WEXITSTATUS(status);
-}
-
-#define CXKIT(...) cxkit((const char *const[]){__VA_ARGS__, NULL})
 
 /* A path in the test's directory that stays (P() reuses its buffers). */
 static const char *K(const char *name)
@@ -73,20 +42,6 @@ static const char *K(const char *name)
     char *p = buf[next++ % 16];
     snprintf(p, sizeof buf[0], "%s/%s", tmp_dir(), name);
     return p;
-}
-
-static void output_has(const char *file, const char *part)
-{
-    char *text = slurp(P(file), NULL);
-    EXPECT(strstr(text, part) != NULL, "'%s' not in %s:\n%.1500s", part, file, text);
-    free(text);
-}
-
-static void output_lacks(const char *file, const char *part)
-{
-    char *text = slurp(P(file), NULL);
-    EXPECT(strstr(text, part) == NULL, "'%s' in %s:\n%.1500s", part, file, strstr(text, part));
-    free(text);
 }
 
 static bool file_exists(const char *path)

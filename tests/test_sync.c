@@ -1410,46 +1410,6 @@ END_TEST
 
 #ifdef CXKIT_TOOL
 
-/* Runs cxkit with `args` (NULL-terminated); its output goes to out.txt and
- * its errors to err.txt in the test's directory. Returns its exit status. */
-static int cxkit(const char *const *args)
-{
-    char out[512], err[512];
-    snprintf(out, sizeof out, "%s", P("out.txt"));
-    snprintf(err, sizeof err, "%s", P("err.txt"));
-    const char *argv[16] = {"cxkit"};
-    size_t n = 1;
-    for (; args[n - 1]; n++) {
-        EXPECT(n < 15, "too many arguments");
-        argv[n] = args[n - 1];
-    }
-    argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    EXPECT(pid >= 0, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        if (!freopen(out, "wb", stdout) || !freopen(err, "wb", stderr))
-            _exit(126);
-        execv(CXKIT_TOOL, (char *const *)argv);
-        _exit(127);
-    }
-    int status;
-    EXPECT(waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
-    EXPECT(WIFEXITED(status), "cxkit %s: killed by signal %d", args[0] ? args[0] : "",
-           WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    return WEXITSTATUS(status);
-}
-
-#define CXKIT(...) cxkit((const char *const[]){__VA_ARGS__, NULL})
-
-/* out.txt or err.txt holds `part`. */
-static void output_has(const char *file, const char *part)
-{
-    char *text = slurp(P(file), NULL);
-    EXPECT(strstr(text, part) != NULL, "'%s' not in %s:\n%s", part, file, text);
-    free(text);
-}
-
 START_TEST(cli_usage)
 {
     char version[64];
