@@ -943,8 +943,9 @@ static int order_ties(cx_journeys *j, const uint64_t *keys)
 
 /* Sorts the interactions by (customer, time, cmp_tie) into ev, and fills
  * cust_off and the times tq in ev order. A least significant digit radix
- * sort of one 64-bit key per row, customer << tbits | (time - tmin),
- * RADIX_BITS at a time: one pass in row order computes the keys and every
+ * sort of one 64-bit key per row, customer << tbits | (time - tmin) / step
+ * (step 1000 when every time is a whole second, else 1), RADIX_BITS at a
+ * time: one pass in row order computes the keys and every
  * digit's histogram, then each digit whose values differ is one stable
  * scatter of (key, row) (a digit all rows share is skipped, and keys already
  * in order need no pass at all). Equal keys end in row order, and
@@ -959,11 +960,16 @@ static int radix_order(cx_journeys *j, scratch *sc, cx_time **tq_out, uint64_t *
     const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
     size_t n = j->nev;
     cx_time tmin = n ? it[0] : 0, tmax = tmin;
-    for (size_t r = 1; r < n; r++) {
+    bool whole = true; /* every time a whole second, as most exports write them */
+    for (size_t r = 0; r < n; r++) {
         tmin = it[r] < tmin ? it[r] : tmin;
         tmax = it[r] > tmax ? it[r] : tmax;
+        whole &= it[r] % 1000 == 0;
     }
-    unsigned tbits = bit_width((uint64_t)tmax - (uint64_t)tmin), cbits = bit_width(j->ncust ? j->ncust - 1 : 0);
+    /* in seconds when they are whole: 10 bits less, a pass less */
+    const cx_time step = whole ? 1000 : 1;
+    unsigned tbits = bit_width(((uint64_t)tmax - (uint64_t)tmin) / (uint64_t)step);
+    unsigned cbits = bit_width(j->ncust ? j->ncust - 1 : 0);
     if (tbits + cbits > 64)
         return 1;
     unsigned nd = (tbits + cbits + RADIX_BITS - 1) / RADIX_BITS;
@@ -972,7 +978,7 @@ static int radix_order(cx_journeys *j, scratch *sc, cx_time **tq_out, uint64_t *
     uint64_t *src = sc->k0, *dst = sc->k1, prev = 0;
     bool in_order = true;
     for (size_t r = 0; r < n; r++) {
-        uint64_t k = (uint64_t)(it[r] - tmin);
+        uint64_t k = step == 1 ? (uint64_t)(it[r] - tmin) : (uint64_t)(it[r] - tmin) / 1000u;
         if (cbits)
             k |= (uint64_t)icu[r] << tbits;
         src[r] = k;
@@ -1023,7 +1029,7 @@ static int radix_order(cx_journeys *j, scratch *sc, cx_time **tq_out, uint64_t *
     for (size_t q = 0; q < n; q++) {
         uint64_t k = src[q];
         j->cust_off[(cbits ? k >> tbits : 0) + 1]++;
-        tq[q] = tmin + (cx_time)(k & tmask);
+        tq[q] = tmin + (cx_time)(k & tmask) * step;
     }
     for (size_t c = 0; c < j->ncust; c++)
         j->cust_off[c + 1] += j->cust_off[c];
