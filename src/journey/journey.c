@@ -908,15 +908,19 @@ static int scratch_new(cx_journeys *j, scratch *sc)
 }
 
 /* Puts each run of equal keys (one customer's events at the same
- * millisecond, left in row order by the stable sort) in cmp_tie's order.
- * CX_ENOMEM, reported. */
+ * millisecond, left in row order by the stable sort) in cmp_tie's order;
+ * keys[q] is ev[q]'s key, or with keys NULL the events are compared by
+ * customer and time. CX_ENOMEM, reported. */
 static int order_ties(cx_journeys *j, const uint64_t *keys)
 {
+    const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const uint32_t *ev = j->ev;
     tpair *tp = NULL;
     size_t cap = 0, n = j->nev;
     for (size_t q = 0; q < n;) {
         size_t e = q + 1;
-        while (e < n && keys[e] == keys[q])
+        while (e < n && (keys ? keys[e] == keys[q] : icu[ev[e]] == icu[ev[q]] && it[ev[e]] == it[ev[q]]))
             e++;
         if (e - q > 1) {
             size_t len = e - q;
@@ -947,13 +951,13 @@ static int order_ties(cx_journeys *j, const uint64_t *keys)
  * (step 1000 when every time is a whole second, else 1), RADIX_BITS at a
  * time: one pass in row order computes the keys and every
  * digit's histogram, then each digit whose values differ is one stable
- * scatter of (key, row) (a digit all rows share is skipped, and keys already
- * in order need no pass at all). Equal keys end in row order, and
+ * scatter of (key, row) (a digit all rows share is skipped; rows added in
+ * (customer, time) order already need no key and no pass). Equal keys end in row order, and
  * order_ties puts them in cmp_tie's order. No comparison sort and no walk of
  * per-customer lists: each pass reads its input in order, whatever the order
  * the rows were added in. Returns 1 (nothing done) when the key needs more
  * than 64 bits; 0, or CX_ENOMEM reported. */
-static int radix_order(cx_journeys *j, scratch *sc, cx_time **tq_out, uint64_t **spare)
+static int radix_order(cx_journeys *j, scratch *sc, const cx_time **tq_out, uint64_t **spare)
 {
     const cx_store *s = j->store;
     const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
@@ -961,10 +965,23 @@ static int radix_order(cx_journeys *j, scratch *sc, cx_time **tq_out, uint64_t *
     size_t n = j->nev;
     cx_time tmin = n ? it[0] : 0, tmax = tmin;
     bool whole = true; /* every time a whole second, as most exports write them */
+    bool in_order = true; /* rows added by customer and time: the order is theirs */
     for (size_t r = 0; r < n; r++) {
         tmin = it[r] < tmin ? it[r] : tmin;
         tmax = it[r] > tmax ? it[r] : tmax;
         whole &= it[r] % 1000 == 0;
+        in_order &= r == 0 || icu[r] > icu[r - 1] || (icu[r] == icu[r - 1] && it[r] >= it[r - 1]);
+    }
+    if (in_order) { /* nothing to sort: no key, no pass, the store's times */
+        for (size_t r = 0; r < n; r++) {
+            j->ev[r] = (uint32_t)r;
+            j->cust_off[icu[r] + 1]++;
+        }
+        for (size_t c = 0; c < j->ncust; c++)
+            j->cust_off[c + 1] += j->cust_off[c];
+        *tq_out = it;
+        *spare = sc->k0;
+        return order_ties(j, NULL);
     }
     /* in seconds when they are whole: 10 bits less, a pass less */
     const cx_time step = whole ? 1000 : 1;
@@ -975,22 +992,19 @@ static int radix_order(cx_journeys *j, scratch *sc, cx_time **tq_out, uint64_t *
     unsigned nd = (tbits + cbits + RADIX_BITS - 1) / RADIX_BITS;
     uint64_t tmask = tbits == 64 ? UINT64_MAX : ((uint64_t)1 << tbits) - 1;
     memset(sc->hist, 0, (size_t)nd * RADIX_SIZE * sizeof *sc->hist);
-    uint64_t *src = sc->k0, *dst = sc->k1, prev = 0;
-    bool in_order = true;
+    uint64_t *src = sc->k0, *dst = sc->k1;
     for (size_t r = 0; r < n; r++) {
         uint64_t k = step == 1 ? (uint64_t)(it[r] - tmin) : (uint64_t)(it[r] - tmin) / 1000u;
         if (cbits)
             k |= (uint64_t)icu[r] << tbits;
         src[r] = k;
-        in_order &= k >= prev;
-        prev = k;
         for (unsigned d = 0; d < nd; d++)
             sc->hist[d * RADIX_SIZE + ((k >> (d * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
     }
     /* the digits to sort by, and so which row array each pass writes: the
      * last one must write ev */
     unsigned digit[RADIX_MAX_DIGITS], np = 0;
-    for (unsigned d = 0; d < nd && !in_order; d++) {
+    for (unsigned d = 0; d < nd && n > 0; d++) {
         const uint32_t *h = sc->hist + d * RADIX_SIZE;
         uint32_t b = (uint32_t)((src[0] >> (d * RADIX_BITS)) & (RADIX_SIZE - 1));
         if (h[b] != n)
@@ -1081,7 +1095,7 @@ static int compare_order(cx_journeys *j, uint32_t *cursor)
 
 /* Orders the events into ev and cust_off, and leaves in the scratch their
  * times tq and words wq in ev order. CX_ENOMEM, reported. */
-static int order_events(cx_journeys *j, scratch *sc, cx_time **tq, uint32_t **wq)
+static int order_events(cx_journeys *j, scratch *sc, const cx_time **tq, uint32_t **wq)
 {
     size_t n = j->nev;
     uint64_t *spare = NULL;
@@ -1096,9 +1110,10 @@ static int order_events(cx_journeys *j, scratch *sc, cx_time **tq, uint32_t **wq
         if (rc)
             return rc;
         const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-        *tq = (cx_time *)sc->k0;
+        cx_time *t = (cx_time *)sc->k0;
         for (size_t q = 0; q < n; q++)
-            (*tq)[q] = it[j->ev[q]];
+            t[q] = it[j->ev[q]];
+        *tq = t;
         spare = sc->k1;
     } else if (rc) {
         return rc;
@@ -1106,13 +1121,18 @@ static int order_events(cx_journeys *j, scratch *sc, cx_time **tq, uint32_t **wq
     /* the words in row order (reading the store's columns in order), then
      * gathered into ev order, a few rows ahead */
     uint32_t *wrow = sc->r1, *w = (uint32_t *)(void *)spare;
-    for (size_t r = 0; r < n; r++)
-        wrow[r] = event_word(j, (uint32_t)r);
     const uint32_t *ev = j->ev;
-    for (size_t q = 0; q < n; q++) {
-        if (q + 16 < n)
-            PREFETCH(&wrow[ev[q + 16]]);
-        w[q] = wrow[ev[q]];
+    if (*tq == CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time)) { /* rows in order: ev[q] == q */
+        for (size_t q = 0; q < n; q++)
+            w[q] = event_word(j, ev[q]);
+    } else {
+        for (size_t r = 0; r < n; r++)
+            wrow[r] = event_word(j, (uint32_t)r);
+        for (size_t q = 0; q < n; q++) {
+            if (q + 16 < n)
+                PREFETCH(&wrow[ev[q + 16]]);
+            w[q] = wrow[ev[q]];
+        }
     }
     *wq = w;
     return CX_OK;
@@ -1214,7 +1234,7 @@ int cx_journeys_new(cx_journeys **out, const cx_store *s, const cx_journeys_opti
         cx_journeys_free(j);
         return rc;
     }
-    cx_time *tq = NULL;
+    const cx_time *tq = NULL;
     uint32_t *wq = NULL;
     if (!(rc = order_events(j, &sc, &tq, &wq)))
         rc = cut_journeys(j, tq, wq);
