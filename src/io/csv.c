@@ -472,10 +472,11 @@ static int csv_record(cxi_import *im, reader *rd, record *rec, char **fields, bo
 }
 
 #if defined(__SSE2__)
-/* Records scanned ahead in place: their fields and where they lie. */
+/* Records scanned ahead in place (one after the other from rd.pos): their
+ * fields, lengths and ends. */
 typedef struct csv_batch {
     char *fields[CXI_BATCH][CXI_MAX_FIELDS + 1];
-    size_t pos[CXI_BATCH], raw_len[CXI_BATCH], end[CXI_BATCH];
+    size_t raw_len[CXI_BATCH], end[CXI_BATCH];
     int n[CXI_BATCH];
 } csv_batch;
 #endif
@@ -531,7 +532,6 @@ int cxi_import_csv_run(cxi_import *im)
                 break;
             for (int i = rec->n; i < im->layout.nfields; i++) /* a short row: no key to read ahead */
                 batch->fields[nb][i] = NULL;
-            batch->pos[nb] = rd.pos;
             batch->n[nb] = rec->n;
             batch->raw_len[nb] = rec->raw_len;
             batch->end[nb] = rec->end;
