@@ -10,6 +10,7 @@
 # the sorted files, side by side, CPU time beside wall time, with the ratio
 # shuffled / sorted of the build against issue 14's target (1.3). Compare
 # CPU times on a loaded machine (the load average is printed).
+# CX_BENCH_REPEAT=N runs the cxkit cases N times, alternately, keeping the least CPU time.
 # usage: bench/journey.sh [INTERACTIONS]   (default 10000000; builds into build-bench/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +39,7 @@ fi
 cp bench/peers_journey.mjs "$work/peers_journey.mjs"
 out=$work/journey-results.txt
 : > "$out"
-/usr/bin/time -f "cxkit max RSS %M kB" build-bench/bench/bench-journey --sorted "$data" "$shuffled" "$work/trans-cxkit.tsv" 2>&1 | tee -a "$out"
+/usr/bin/time -f "cxkit max RSS %M kB" build-bench/bench/bench-journey --sorted "$data" --repeat "${CX_BENCH_REPEAT:-1}" "$shuffled" "$work/trans-cxkit.tsv" 2>&1 | tee -a "$out"
 node "$work/peers_journey.mjs" "$shuffled" 1 "$work/trans-duckdb1.tsv" | tee -a "$out"
 node "$work/peers_journey.mjs" "$shuffled" 2 "$work/trans-duckdb2.tsv" | tee -a "$out"
 get() { sed -n "s/^RESULT .*\<$1=\([0-9.e+-]*\).*/\1/p" "$out" | head -1; }
