@@ -149,6 +149,13 @@ int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const doub
 /* Checks an order of a chain, naming fn: CX_ERANGE. */
 int cxi_chain_check_order(const char *fn, int order);
 
+/* The name of state `code` in a context (a pool, a store's level). */
+typedef const char *(*cxi_state_name)(const void *ctx, uint32_t code);
+/* Writes the names of states st[0..n) joined by sep into a growable
+ * buffer. CX_ENOMEM, not reported. */
+int cxi_join_states(cxi_mem *m, char **buf, size_t *cap, cxi_state_name name, const void *ctx, const uint32_t *st,
+                    size_t n, const char *sep);
+
 /* ---- helpers shared by the analyses ----------------------------------- */
 
 void *cxi_jzalloc(cxi_mem *m, size_t n);

@@ -767,3 +767,120 @@ int cx_journeys_attribution(cx_result **out, const cx_journeys *j, int order)
     attr_free(&x);
     return rc;
 }
+
+/* ---- path counts ------------------------------------------------------------ */
+
+typedef struct jname_ctx {
+    const cx_store *store;
+    int level;
+} jname_ctx;
+
+static const char *jname(const void *ctx, uint32_t code)
+{
+    const jname_ctx *x = ctx;
+    return cxi_jlevel_name(x->store, x->level, code);
+}
+
+/* The conversions, nulls and value of every distinct path to conversion
+ * (ids in pid per journey, counts per id). */
+typedef struct pcount {
+    cxi_seqmap map;
+    uint32_t *pid, *first; /* nj; np: a journey of each path */
+    double *conv, *null, *value;
+    size_t np;
+} pcount;
+
+static void pcount_free(cxi_mem *m, pcount *pc, size_t nj)
+{
+    size_t np1 = pc->np ? pc->np : 1;
+    cxi_seqmap_free(m, &pc->map);
+    cxi_free(m, pc->pid, (nj ? nj : 1) * sizeof *pc->pid);
+    cxi_free(m, pc->first, np1 * sizeof *pc->first);
+    cxi_free(m, pc->conv, np1 * sizeof *pc->conv);
+    cxi_free(m, pc->null, np1 * sizeof *pc->null);
+    cxi_free(m, pc->value, np1 * sizeof *pc->value);
+}
+
+static int pcount_build(const cx_journeys *j, cxi_mem *m, pcount *pc)
+{
+    const double *iv = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_VALUE, double);
+    memset(pc, 0, sizeof *pc);
+    cxi_seqmap_init(&pc->map, j->st);
+    if (!(pc->pid = cxi_alloc(m, (j->nj ? j->nj : 1) * sizeof *pc->pid)))
+        return CX_ENOMEM;
+    for (size_t k = 0; k < j->nj; k++) {
+        int rc = cxi_seqmap_get(m, &pc->map, j->p_off[k], j->p_cend[k] - j->p_off[k], &pc->pid[k]);
+        if (rc)
+            return rc;
+    }
+    pc->np = pc->map.n;
+    size_t np1 = pc->np ? pc->np : 1;
+    pc->first = cxi_alloc(m, np1 * sizeof *pc->first);
+    pc->conv = cxi_jzalloc(m, np1 * sizeof *pc->conv);
+    pc->null = cxi_jzalloc(m, np1 * sizeof *pc->null);
+    pc->value = cxi_jzalloc(m, np1 * sizeof *pc->value);
+    if (!pc->first || !pc->conv || !pc->null || !pc->value)
+        return CX_ENOMEM;
+    for (size_t k = j->nj; k-- > 0;) {
+        uint32_t p = pc->pid[k];
+        pc->first[p] = (uint32_t)k;
+        if (!j->j_conv[k]) {
+            pc->null[p] += 1;
+            continue;
+        }
+        pc->conv[p] += 1;
+        for (uint32_t q = j->j_off[k]; q < j->j_cend[k]; q++)
+            if (cxi_j_is_conv(j, j->ev[q]))
+                pc->value[p] += iv[j->ev[q]];
+    }
+    return CX_OK;
+}
+
+int cx_journeys_path_counts(cx_result **out, const cx_journeys *j, const char *sep)
+{
+    static const char *const fn = "cx_journeys_path_counts";
+    static const char *const names[] = {"path", "length", "conversions", "nulls", "value"};
+    static const int types[] = {CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL};
+    int rc = cxi_j_check(fn, out, j);
+    if (rc)
+        return rc;
+    *out = NULL;
+    if (!sep || !*sep)
+        return cxi_fail(CX_EINVAL, "%s: the separator is NULL or empty", fn);
+    for (size_t i = 0; i < j->nst; i++) {
+        const char *name = cxi_jlevel_name(j->store, j->o.level, j->st[i]);
+        if (strstr(name, sep))
+            return cxi_fail(CX_EINVAL, "%s: the state name \"%.60s\" holds the separator \"%s\"", fn, name, sep);
+    }
+    cxi_mem m = j->mem;
+    pcount pc;
+    cx_result *t = NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    rc = pcount_build(j, &m, &pc);
+    if (rc == CX_ELIMIT) {
+        pcount_free(&m, &pc, j->nj);
+        return cxi_fail(CX_ELIMIT, "%s: more distinct paths than a table can hold", fn);
+    }
+    if (!rc && cxi_result_new(&t, &j->mem, pc.np, 5, names, types))
+        rc = CX_ENOMEM;
+    jname_ctx ctx = {j->store, j->o.level};
+    for (size_t p = 0; p < pc.np && !rc; p++) {
+        uint32_t k = pc.first[p];
+        rc = cxi_join_states(&m, &buf, &cap, jname, &ctx, j->st + j->p_off[k], j->p_cend[k] - j->p_off[k], sep);
+        if (!rc)
+            rc = cxi_result_set_text(t, 0, p, buf);
+        cxi_result_set_int(t, 1, p, j->p_cend[k] - j->p_off[k]);
+        cxi_result_set_real(t, 2, p, pc.conv[p]);
+        cxi_result_set_real(t, 3, p, pc.null[p]);
+        cxi_result_set_real(t, 4, p, pc.value[p]);
+    }
+    cxi_free(&m, buf, cap);
+    pcount_free(&m, &pc, j->nj);
+    if (rc) {
+        cx_result_free(t);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for the path counts of %zu journeys", fn, j->nj);
+    }
+    *out = t;
+    return CX_OK;
+}
