@@ -578,15 +578,20 @@ static const command commands[] = {
      "  --exclude S       funnel: journeys touching S do not count\n"
      "  --window D        funnel: the time from the first step to the last (90d)\n"
      "  --strict-order    funnel: nothing else between the steps\n" OUTPUT_HELP},
-    {"retention", cmd_retention, "retention DB cohorts|survival|curve [OPTIONS]",
+    {"retention", cmd_retention, "retention DB cohorts|survival|curve|lifecycle|stickiness [OPTIONS]",
      "Retention and the length of the relationship.\n"
      "  cohorts    per cohort and period: size, active, gained, kept, lost, retention\n"
      "  survival   Kaplan-Meier per group: subjects, churned, median (with a\n"
      "             log-rank test under a table when there are groups)\n"
      "  curve      the survival curves with their bands\n"
+     "  lifecycle  per period: active customers who are new, returning or\n"
+     "             resurrecting, and those gone dormant (PostHog's lifecycle)\n"
+     "  stickiness per period: customers active on 1, 2, 3... days of it\n"
      "\n"
-     "  --bucket B       cohorts: day, week, month (default), quarter, year\n"
-     "  --start S        cohorts: first-activity (default) or acquired\n"
+     "  --bucket B       cohorts, lifecycle, stickiness: day, week, month\n"
+     "                   (default), quarter, year\n"
+     "  --start S        cohorts, lifecycle, stickiness: first-activity\n"
+     "                   (default) or acquired\n"
      "  --activity LIST  what counts as activity: transactions, inbound (default\n"
      "                   both for survival)\n"
      "  --by DIM         survival: a group per segment, region, plan...\n"
