@@ -769,22 +769,47 @@ int cx_model_fit_paretonbd(cx_model **out, const double *x, const double *t_x, c
 
 /* ---- Gamma-Gamma ------------------------------------------------------- */
 
+/* Gamma-Gamma: the log-gamma and digamma terms depend on a row's x only,
+ * so they come from a table over x built once per evaluation (when x is
+ * not too large for one), and ln z, ln x are computed once per fit: a row
+ * then costs one log. */
+typedef struct gg_ctx {
+    const gdata *d;
+    size_t xmax;  /* the table covers x = 0..xmax, or is NULL */
+    double *tab;  /* per x: lgamma(px + q) - lgamma(px), digamma(px + q), digamma(px) */
+    double *lz;   /* per row: ln z */
+} gg_ctx;
+
+#define GG_TABLE_MAX 100000
+
 static double gg_obj(void *vctx, const double *th, double *g)
 {
-    const gdata *d = vctx;
+    const gg_ctx *c = vctx;
+    const gdata *d = c->d;
     double p = exp(th[0]), q = exp(th[1]), ga = exp(th[2]);
     if (!isfinite(p + q + ga) || p < 1e-10 || q < 1e-10 || ga < 1e-10)
         return NAN;
     if (p >= BOUND_HOMOGENEOUS || q >= BOUND_HOMOGENEOUS)
         return -INFINITY;
+    if (c->tab)
+        for (size_t x = 1; x <= c->xmax; x++) {
+            double px = p * (double)x, *t = c->tab + 3 * x;
+            t[0] = cxi_lgamma(px + q) - cxi_lgamma(px);
+            if (g) {
+                t[1] = cxi_digamma(px + q);
+                t[2] = cxi_digamma(px);
+            }
+        }
     double ll = 0, gp = 0, gq = 0, gg = 0, lga = log(ga);
     for (size_t i = 0; i < d->n; i++) {
         double x = d->c[0][i], z = d->c[1][i], w = d->w[i];
-        double px = p * x, lz = log(z), lgz = log(ga + x * z);
-        ll += w * (cxi_lgamma(px + q) - cxi_lgamma(px) + (px - 1) * lz + px * log(x) - (px + q) * lgz);
+        double px = p * x, lz = c->lz[2 * i], lzx = c->lz[2 * i + 1], lgz = log(ga + x * z);
+        const double *t = c->tab ? c->tab + 3 * (size_t)x : NULL;
+        double lgr = t ? t[0] : cxi_lgamma(px + q) - cxi_lgamma(px);
+        ll += w * (lgr + px * lzx - lz - (px + q) * lgz);
         if (g) {
-            double dpq = cxi_digamma(px + q);
-            gp += w * x * (dpq - cxi_digamma(px) + lz + log(x) - lgz);
+            double dpq = t ? t[1] : cxi_digamma(px + q), dp = t ? t[2] : cxi_digamma(px);
+            gp += w * x * (dpq - dp + lzx - lgz);
             gq += w * (dpq - lgz);
             gg -= w * (px + q) / (ga + x * z);
         }
@@ -854,7 +879,26 @@ int cx_model_fit_gammagamma(cx_model **out, const double *x, const double *mean,
     double starts[9] = {log(p0), log(3), log(mz * 2 / p0), 0, log(2), log(mz), log(0.1), log(0.1), log(0.1)};
     double theta[3];
     cxi_minimum m;
-    fit_starts(&m, theta, gg_obj, &d, 3, starts, 3, 1e-8);
+    gg_ctx c = {&d, 0, NULL, NULL};
+    for (size_t i = 0; i < d.n; i++)
+        if (d.c[0][i] > c.xmax)
+            c.xmax = (size_t)d.c[0][i];
+    size_t tab_size = 3 * (c.xmax + 1) * sizeof(double), lz_size = 2 * d.n * sizeof(double);
+    if (c.xmax <= GG_TABLE_MAX && !(c.tab = cxi_alloc(&d.mem, tab_size)))
+        c.xmax = 0;
+    c.lz = cxi_alloc(&d.mem, lz_size);
+    if (!c.lz) {
+        cxi_free(&d.mem, c.tab, tab_size);
+        gdata_free(&d);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    }
+    for (size_t i = 0; i < d.n; i++) {
+        c.lz[2 * i] = log(d.c[1][i]);
+        c.lz[2 * i + 1] = c.lz[2 * i] + log(d.c[0][i]);
+    }
+    fit_starts(&m, theta, gg_obj, &c, 3, starts, 3, 1e-8);
+    cxi_free(&d.mem, c.tab, tab_size);
+    cxi_free(&d.mem, c.lz, lz_size);
     rc = finish(out, CX_MODEL_GAMMA_GAMMA, theta, &m, d.W, 0, fn);
     gdata_free(&d);
     return rc;
