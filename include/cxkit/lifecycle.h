@@ -269,6 +269,31 @@ CX_EXTERN int cx_survival_new(cx_survival **out, const double *time, const int *
                               const cx_survival_options *options);
 
 /**
+ * @brief Kaplan-Meier curves with late entry (left truncation): each
+ *        subject is observed from its entry time on, as Surv(entry, time,
+ *        event) in R's survival package.
+ *
+ * A subject is at risk at t when entry < t <= time: a customer whose
+ * history starts after its acquisition (a CRM migrated in 2024 with
+ * customers acquired earlier) counts from its entry on, so that the
+ * customers who had churned before the migration, and are missing, do not
+ * bias S upwards. Greenwood's variance and the bands are as in
+ * cx_survival_new(); `at_risk` is the size of this risk set.
+ * @param[out] out     the curves, to free with cx_survival_free(); the
+ *                     default allocator is used.
+ * @param[in]  entry   n entry times, finite, >= 0 and < `time`.
+ * @param[in]  time    n exit times (durations from the same origin), finite.
+ * @param[in]  event   n flags: 1 the event was observed at `time`, 0 censored.
+ * @param[in]  group   n group numbers (>= 0), or NULL for one group.
+ * @param[in]  n       the number of subjects, >= 1.
+ * @param[in]  options the level and band, or NULL for the defaults.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a bad time, entry, flag or
+ *         group) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_survival_new_entry(cx_survival **out, const double *entry, const double *time, const int *event,
+                                    const int *group, size_t n, const cx_survival_options *options);
+
+/**
  * @brief Kaplan-Meier curves of the customer relationship in a store.
  *
  * A customer's relationship starts at its acquisition time, else at its
@@ -281,6 +306,12 @@ CX_EXTERN int cx_survival_new(cx_survival **out, const double *time, const int *
  * its last activity; the others are censored at `as_of`. Durations are in
  * the options' unit. Customers with neither activity nor acquisition
  * before `as_of` are left out.
+ *
+ * A customer with a single activity and no acquisition time starts and
+ * ends its relationship at that activity: when silent beyond the
+ * threshold it churned at duration 0 (an event at time 0, which lowers S
+ * at 0, as in R, after the origin row S(0) = 1 of cx_survival_table());
+ * otherwise it is censored at `as_of`.
  * @param[out] out     the curves, to free with cx_survival_free(); they
  *                     use the store's allocator and own their labels.
  * @param[in]  store   the store.
@@ -320,6 +351,7 @@ CX_EXTERN size_t cx_survival_group_count(const cx_survival *survival);
  * | `at_risk` | INT | subjects at risk just before `time` |
  * | `events` | INT | events at `time` |
  * | `censored` | INT | subjects censored at `time` |
+ * | `std_err` | REAL | the standard error of S(time) by Greenwood's formula, S sqrt(sum d / (n (n - d))) (R's `std.err` of `summary(survfit(...))`); NaN once S reaches 0 |
  *
  * @param[out] out      the table, to free with cx_result_free(); made with
  *                      the curves' allocator.
@@ -327,6 +359,31 @@ CX_EXTERN size_t cx_survival_group_count(const cx_survival *survival);
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_survival_curve(cx_result **out, const cx_survival *survival);
+
+/**
+ * @brief The life table of every curve, as R's `survfit0()`: per group a
+ *        first row at time 0 with S(0) = 1, standard error 0, and the
+ *        number at risk at the first step, then one row per step of
+ *        cx_survival_curve().
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `group` | STRING | the group's label (missing for the customers without a value) |
+ * | `time` | REAL | 0 for the origin row, else the step's time |
+ * | `at_risk` | INT | subjects at risk just before `time` (the origin row: as at the first step) |
+ * | `events`, `censored` | INT | events and censorings at `time` (0 at the origin) |
+ * | `survival` | REAL | S(time) (1 at the origin) |
+ * | `std_err` | REAL | Greenwood's standard error of S (0 at the origin; NaN once S reaches 0) |
+ * | `lo`, `hi` | REAL | the band (1 at the origin) |
+ *
+ * Events at time 0 (customers who churned at their only activity) come in
+ * the row after the origin, also at time 0.
+ * @param[out] out      the table, to free with cx_result_free(); made with
+ *                      the curves' allocator.
+ * @param[in]  survival the curves.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_survival_table(cx_result **out, const cx_survival *survival);
 
 /**
  * @brief One row per group, in group order.
@@ -383,6 +440,109 @@ CX_EXTERN int cx_survival_median(double *median, double *lo, double *hi, const c
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE (one group, or no event).
  */
 CX_EXTERN int cx_survival_logrank(double *chi2, double *p, uint64_t *df, const cx_survival *survival);
+
+/** The weights of the weighted log-rank family (cx_logrank_new()), at each
+ *  event time t of a stratum, from the pooled sample of the stratum: n(t)
+ *  at risk, S(t-) its Kaplan-Meier survival just before t. Values are stable. */
+typedef enum cx_logrank_weight {
+    CX_LOGRANK_LOGRANK = 0,            /**< 1: the (Mantel-Haenszel) log-rank test; R survdiff(rho = 0). */
+    CX_LOGRANK_FLEMING_HARRINGTON = 1, /**< S(t-)^p (1 - S(t-))^q, FH(p, q); R survdiff(rho) is FH(rho, 0). */
+    CX_LOGRANK_GEHAN = 2,              /**< n(t): Gehan-Breslow's generalised Wilcoxon test. */
+    CX_LOGRANK_TARONE_WARE = 3,        /**< sqrt(n(t)): Tarone-Ware. */
+    CX_LOGRANK_PETO_PETO = 4           /**< prod over event times t_j <= t of (1 - d_j / (n_j + 1)): Peto-Peto's
+                                            survival estimate (Klein and Moeschberger 7.3), t included. */
+} cx_logrank_weight;
+
+/** An opaque, immutable weighted log-rank test (cx_logrank_new()). */
+typedef struct cx_logrank cx_logrank;
+
+/**
+ * @brief The weighted log-rank test that k groups share one survival
+ *        curve, stratified, with late entry.
+ *
+ * Within each stratum, at each event time t with d events among n at risk
+ * (n_g, d_g in group g; a subject is at risk on (entry, time]), with the
+ * weight w(t) of `weight`:
+ * O_g += w d_g, E_g += w d n_g / n,
+ * V_gh += w^2 d (n - d) / (n - 1) (n_g / n) (delta_gh - n_h / n);
+ * O, E and V are summed over strata, and the statistic
+ * (O - E)' V^-1 (O - E) over the first k - 1 groups is chi-square on
+ * k - 1 degrees of freedom. These are R's survdiff() numbers (observed,
+ * expected and var are weighted as there) for the log-rank and
+ * Fleming-Harrington (rho, 0) weights; the other weights follow the same
+ * definitions (checked against a direct R computation; the note in
+ * tests/data/r/ lists the commands).
+ * @param[out] out    the test, to free with cx_logrank_free(); the default
+ *                    allocator is used.
+ * @param[in]  entry  n entry times (finite, >= 0, < `time`), or NULL when
+ *                    every subject is observed from time 0.
+ * @param[in]  time   n exit times, finite and >= 0.
+ * @param[in]  event  n flags: 1 the event was observed at `time`, 0 censored.
+ * @param[in]  group  n group numbers (>= 0); at least two distinct; groups
+ *                    are reported in increasing number.
+ * @param[in]  strata n stratum numbers (>= 0), or NULL for one stratum.
+ * @param[in]  n      the number of subjects, >= 1.
+ * @param[in]  weight the weight.
+ * @param[in]  p, q   the Fleming-Harrington exponents, finite and >= 0
+ *                    (ignored by the other weights).
+ * @return ::CX_OK, ::CX_EINVAL (a NULL array, a bad weight), ::CX_ERANGE (a
+ *         bad value, one group, no event, or a singular variance matrix:
+ *         a group never at risk at an event time) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_logrank_new(cx_logrank **out, const double *entry, const double *time, const int *event,
+                             const int *group, const int *strata, size_t n, cx_logrank_weight weight, double p,
+                             double q);
+
+/**
+ * @brief Free a test.
+ * @param[in] logrank the test, or NULL.
+ */
+CX_EXTERN void cx_logrank_free(cx_logrank *logrank);
+
+/**
+ * @brief The test's statistic.
+ * @param[out] chi2    (O - E)' V^-1 (O - E).
+ * @param[out] p       its p-value from the chi-square distribution; may be NULL.
+ * @param[out] df      groups - 1; may be NULL.
+ * @param[in]  logrank the test.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_logrank_test(double *chi2, double *p, uint64_t *df, const cx_logrank *logrank);
+
+/**
+ * @brief Number of groups; a group is given to cx_logrank_variance() by
+ *        its index, the row order of cx_logrank_groups().
+ * @param[in] logrank the test; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_logrank_group_count(const cx_logrank *logrank);
+
+/**
+ * @brief One row per group, in increasing group number.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `group` | INT | the group number |
+ * | `subjects` | INT | subjects in the group |
+ * | `events` | INT | events observed (unweighted) |
+ * | `observed` | REAL | O: the weighted events (R survdiff's `obs`) |
+ * | `expected` | REAL | E: the weighted expected events (R's `exp`) |
+ * | `variance` | REAL | V_gg, the diagonal of the variance matrix |
+ *
+ * @param[out] out     the table, to free with cx_result_free().
+ * @param[in]  logrank the test.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_logrank_groups(cx_result **out, const cx_logrank *logrank);
+
+/**
+ * @brief An element of the k x k variance matrix of O - E (R survdiff's `var`).
+ * @param[out] v       V_ij.
+ * @param[in]  logrank the test.
+ * @param[in]  i, j    group indexes, 0 to cx_logrank_group_count() - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_logrank_variance(double *v, const cx_logrank *logrank, size_t i, size_t j);
 
 /** Named RFM segments (from the recency score R and the mean of the
  *  frequency and monetary scores FM, both on 1-5). Values are stable. */

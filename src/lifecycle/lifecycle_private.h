@@ -56,6 +56,7 @@ void cxi_survival_defaults(cx_survival_options *o);
 typedef struct cxi_km_rec {
     uint64_t group; /* groups are reported in increasing order of this */
     double time;
+    double entry; /* late entry: at risk on (entry, time]; -INFINITY without */
     int event;
 } cxi_km_rec;
 
