@@ -154,6 +154,28 @@ static cx_survival_options *cxb_surv_options(double level, int band)
     return o;
 }
 
+/* ---- the weighted log-rank family ---- */
+
+/* The C side of LogRank (SWIG sees an empty struct below). */
+typedef struct LogRank { cx_logrank *h; } LogRank;
+CXB_GETTER(cxb_logrank, LogRank, cx_logrank, o->h)
+CXB_OWNER_WRAP(cxb_logrank_wrap, LogRank, cx_logrank, cx_logrank_free)
+
+/* A weight by name; -1 (with the error set) for an unknown one. */
+static int cxb_logrank_weight(const char *name)
+{
+    static const struct { const char *name; int w; } names[] = {
+        {"logrank", CX_LOGRANK_LOGRANK},         {"fleming_harrington", CX_LOGRANK_FLEMING_HARRINGTON},
+        {"fh", CX_LOGRANK_FLEMING_HARRINGTON},   {"gehan", CX_LOGRANK_GEHAN},
+        {"tarone_ware", CX_LOGRANK_TARONE_WARE}, {"peto_peto", CX_LOGRANK_PETO_PETO}};
+    for (size_t i = 0; name && i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i].name) == 0)
+            return names[i].w;
+    cxb_fail(CX_EINVAL, "weight '%s' is not one of logrank, fleming_harrington (fh), gehan, tarone_ware, peto_peto",
+             name ? name : "(none)");
+    return -1;
+}
+
 /* The model and summary given to health and care: both or neither. */
 static int cxb_model_pair(const Model *model, const Summary *summary, const cx_model **m, const cx_summary **s)
 {
@@ -231,6 +253,7 @@ typedef struct Survival {} Survival;
 %newobject Survival::from_store;
 %newobject Survival::curve;
 %newobject Survival::summary;
+%newobject Survival::table;
 %extend Survival {
     /** @brief Kaplan-Meier curves from arrays of durations.
      *  @param time n durations, finite and >= 0.
@@ -240,17 +263,23 @@ typedef struct Survival {} Survival;
      *  reported in increasing number, labelled by it ("1", "2"...).
      *  @param level the confidence level of the band, in (0, 1).
      *  @param band "log_log" (the default, lifelines'), "log" (R's) or "plain".
-     *  @exception Range for a bad duration, flag, group or level. */
+     *  @param entry n entry times for late entry (left truncation: at risk
+     *  on (entry, time], as R's Surv(entry, time, event)), each >= 0 and
+     *  before its time; None (the default) when all are observed from 0.
+     *  @exception Range for a bad duration, entry, flag, group or level. */
     Survival(cxb_realv time, cxb_flagv event, cxb_oflagv group, double level = 0.95,
-             cxb_band band = CX_BAND_LOG_LOG) {
+             cxb_band band = CX_BAND_LOG_LOG, cxb_orealv entry) {
         cx_survival *h = NULL;
         if (!cxb_req("time", time.n) || !cxb_req_len("event", event.n, time.n) ||
-            !cxb_len_ok("group", group.n, time.n))
+            !cxb_len_ok("group", group.n, time.n) || !cxb_len_ok("entry", entry.n, time.n))
             return NULL;
         cx_survival_options *o = cxb_surv_options(level, band);
         if (!o)
             return NULL;
-        int rc = cx_survival_new(&h, time.v, event.v, group.n == CXB_OMITTED ? NULL : group.v, time.n, o);
+        int rc = entry.n == CXB_OMITTED
+                     ? cx_survival_new(&h, time.v, event.v, group.n == CXB_OMITTED ? NULL : group.v, time.n, o)
+                     : cx_survival_new_entry(&h, entry.v, time.v, event.v, group.n == CXB_OMITTED ? NULL : group.v,
+                                             time.n, o);
         cx_survival_options_free(o);
         return cxb_survival_wrap(rc, &h);
     }
@@ -311,11 +340,21 @@ typedef struct Survival {} Survival;
     /** @brief Every step of every curve, ordered by group then time: a
      *  Result with "group" (the label; None for customers without a
      *  value), "time", "survival" (S just after it), "lo", "hi" (the band),
-     *  "at_risk" (just before), "events", "censored". */
+     *  "at_risk" (just before), "events", "censored", "std_err"
+     *  (Greenwood's standard error of S, R's std.err; NaN once S is 0). */
     Result *curve() {
         cx_result *r = NULL;
         const cx_survival *s = cxb_survival($self);
         return s ? cxb_result_wrap(cx_survival_curve(&r, s), &r) : NULL;
+    }
+    /** @brief The life table, as R's survfit0(): per group a first row at
+     *  time 0 with S(0) = 1, std_err 0 and the number at risk at the first
+     *  step, then the steps of curve(): a Result with "group", "time",
+     *  "at_risk", "events", "censored", "survival", "std_err", "lo", "hi". */
+    Result *table() {
+        cx_result *r = NULL;
+        const cx_survival *s = cxb_survival($self);
+        return s ? cxb_result_wrap(cx_survival_table(&r, s), &r) : NULL;
     }
     /** @brief One row per group: a Result with "group", "subjects",
      *  "events" (observed), "median", "median_lo", "median_hi" (NaN when
@@ -940,5 +979,87 @@ typedef struct CareRules {} CareRules;
         if (!r || !s || cxb_model_pair(model, summary, &m, &su) < 0)
             return NULL;
         return cxb_result_wrap(cx_care_evaluate(&l, r, s, as_of, m, su), &l);
+    }
+}
+
+/* ---- the weighted log-rank family ---------------------------------------------------- */
+
+/** The weighted log-rank test that k groups share one survival curve:
+ *  stratified, with late entry, returning the observed and expected
+ *  (weighted) events per group and the variance matrix. Immutable; it
+ *  owns its data. */
+typedef struct LogRank {} LogRank;
+
+%newobject LogRank::groups;
+%extend LogRank {
+    /** @brief Run the test.
+     *  @param time n exit times, finite and >= 0.
+     *  @param event n flags: 1 (True) the event was observed, 0 censored.
+     *  @param group n group numbers >= 0 (at least two distinct).
+     *  @param strata n stratum numbers >= 0, or None for one stratum.
+     *  @param entry n entry times (>= 0, before the time) for late entry, or None.
+     *  @param weight "logrank" (the default), "fleming_harrington" (or "fh":
+     *  S(t-)^p (1 - S(t-))^q; R survdiff's rho is fh with p = rho, q = 0),
+     *  "gehan" (n at risk), "tarone_ware" (its square root) or "peto_peto"
+     *  (prod (1 - d / (n + 1)) up to and including t).
+     *  @param p, q the Fleming-Harrington exponents, >= 0.
+     *  @exception Range for a bad value, one group, no event or a singular
+     *  variance matrix; Invalid for an unknown weight. */
+    LogRank(cxb_realv time, cxb_flagv event, cxb_flagv group, cxb_oflagv strata, cxb_orealv entry,
+            const char *weight = "logrank", double p = 0, double q = 0) {
+        cx_logrank *h = NULL;
+        if (!cxb_req("time", time.n) || !cxb_req_len("event", event.n, time.n) ||
+            !cxb_req_len("group", group.n, time.n) || !cxb_len_ok("strata", strata.n, time.n) ||
+            !cxb_len_ok("entry", entry.n, time.n))
+            return NULL;
+        int w = cxb_logrank_weight(weight);
+        if (w < 0)
+            return NULL;
+        int rc = cx_logrank_new(&h, entry.n == CXB_OMITTED ? NULL : entry.v, time.v, event.v, group.v,
+                                strata.n == CXB_OMITTED ? NULL : strata.v, time.n, (cx_logrank_weight)w, p, q);
+        return cxb_logrank_wrap(rc, &h);
+    }
+    ~LogRank() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
+        cx_logrank_free($self->h);
+        free($self);
+    }
+    /** @brief Free the test now (methods then raise). */
+    void close() {
+        cx_logrank_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Number of groups. */
+    size_t group_count() { return cx_logrank_group_count(cxb_logrank($self)); }
+    /** @brief The statistic: "chi2", "p" and "df" (groups - 1). */
+    cxb_row test() {
+        cxb_row r;
+        double chi2 = NAN, p = NAN;
+        uint64_t df = 0;
+        r.n = 0;
+        if (cxb_check(cx_logrank_test(&chi2, &p, &df, cxb_logrank($self))) < 0)
+            return r;
+        cxb_row_add(&r, "chi2", CX_TYPE_REAL, NULL, 0, chi2);
+        cxb_row_add(&r, "p", CX_TYPE_REAL, NULL, 0, p);
+        cxb_row_add(&r, "df", CX_TYPE_INT, NULL, (int64_t)df, 0);
+        return r;
+    }
+    /** @brief One row per group, in increasing group number: a Result with
+     *  "group", "subjects", "events", "observed" and "expected" (weighted,
+     *  as R survdiff's obs and exp), "variance" (the diagonal of the
+     *  variance matrix). */
+    Result *groups() {
+        cx_result *r = NULL;
+        const cx_logrank *h = cxb_logrank($self);
+        return h ? cxb_result_wrap(cx_logrank_groups(&r, h), &r) : NULL;
+    }
+    /** @brief An element of the k x k variance matrix of O - E (R's var).
+     *  @param i, j group indexes, 0 to group_count() - 1.
+     *  @exception Range outside the matrix. */
+    double variance(size_t i, size_t j) {
+        double v = NAN;
+        cxb_check(cx_logrank_variance(&v, cxb_logrank($self), i, j));
+        return v;
     }
 }

@@ -407,7 +407,8 @@ def _signatures():
         Monitor.add_case: "(self, resolved, opened, first_response=None, contacts=1, reopens=0)",
         Journeys.satisfaction: "(self, group='path')",
         cohorts: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",
-        Survival.__init__: "(self, time, event, group=None, level=0.95, band='log_log')",
+        Survival.__init__: "(self, time, event, group=None, level=0.95, band='log_log', entry=None)",
+        LogRank.__init__: "(self, time, event, group, strata=None, entry=None, weight='logrank', p=0, q=0)",
         Summary.__init__: "(self, store, calibration_end, holdout_end=None, unit_ms=604800000, tolerance_ms=86400000)",
         Survival.from_store: "(store, activity, inactivity_ms, as_of, churn_attribute=None, group_by=None, "
                              "unit_ms=86400000, level=0.95, band='log_log')",

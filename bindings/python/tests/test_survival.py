@@ -1,0 +1,108 @@
+"""Survival (issue 16) from Python: Kaplan-Meier standard errors, the origin
+row and late entry; the weighted log-rank family. The expected figures were
+printed by R (survival 3.5.3): tests/data/r/survival_reference.R, whose
+output is tests/data/r/survival_reference.out."""
+import csv
+import math
+import pathlib
+
+import pytest
+
+import cxkit
+
+DATA = pathlib.Path(__file__).resolve().parents[3] / "tests" / "data" / "r"
+
+
+def columns(name, **kw):
+    with open(DATA / name, newline="") as f:
+        rows = list(csv.DictReader(f, **kw))
+    return {k: [float(r[k]) for r in rows] for k in rows[0]}
+
+
+def ints(v):
+    return [int(x) for x in v]
+
+
+def test_kaplan_meier_std_err_and_origin_row():
+    aml = columns("aml.csv")
+    s = cxkit.Survival(aml["time"], ints(aml["cens"]), ints(aml["group"]), band="log")
+    t = s.table().to_dict()
+    # survfit0(): time 0, S = 1, std.err 0, n.risk 11 and 12
+    origins = [i for i, x in enumerate(t["time"]) if x == 0]
+    assert origins == [0, 11]
+    assert [t["at_risk"][i] for i in origins] == [11, 12]
+    assert all(t["survival"][i] == 1 and t["std_err"][i] == 0 for i in origins)
+    # summary(survfit(...)): std.err of group 2 at 5, 8, 12; NaN once S is 0
+    for time, se in [(5, 0.1075829), (8, 0.1360828), (12, 0.1423188), (43, 0.0918664)]:
+        i = next(i for i in range(12, len(t["time"])) if t["time"][i] == time)
+        assert t["std_err"][i] == pytest.approx(se, abs=5e-8)
+    assert math.isnan(t["std_err"][-1])
+    curve = s.curve()
+    assert curve[0]["std_err"] == pytest.approx(0.0866784, abs=5e-8)
+
+
+def test_kaplan_meier_late_entry():
+    aids = columns("multicenter_aids_cohort.tsv", delimiter="\t")
+    s = cxkit.Survival(aids["T"], ints(aids["D"]), band="log", entry=aids["W"])
+    t = s.table()
+    assert (t[0]["time"], t[0]["at_risk"]) == (0, 37)
+    row = next(r for r in t if r["time"] == 1.619)
+    assert (row["at_risk"], row["events"]) == (40, 2)
+    assert row["survival"] == pytest.approx(0.723475, abs=5e-7)
+    assert row["std_err"] == pytest.approx(0.0650984, abs=5e-8)
+    assert (row["lo"], row["hi"]) == (pytest.approx(0.606502, abs=5e-7), pytest.approx(0.863008, abs=5e-7))
+    assert s.median() == 3.062
+    # an entry after its exit time is refused
+    with pytest.raises(cxkit.Range):
+        cxkit.Survival([1, 2], [1, 1], entry=[0, 2])
+
+
+def test_logrank_survdiff_and_weights():
+    ly = columns("lymphoma.csv")
+    time, event, group = ly["Time"], ints(ly["Censor"]), ints(ly["Stage_group"])
+    # survdiff(Surv(Time, Censor) ~ Stage_group, rho = 0.5)
+    lr = cxkit.LogRank(time, event, group, weight="fh", p=0.5)
+    test = lr.test()
+    assert test["chi2"] == pytest.approx(6.22032612, abs=5e-8)
+    assert test["p"] == pytest.approx(0.01262918483, rel=5e-9)
+    assert test["df"] == 1
+    g = lr.groups().to_dict()
+    assert g["group"] == [1, 2] and g["subjects"] == [19, 61]
+    assert g["observed"] == pytest.approx([6.250708132, 37.106175291], abs=5e-9)
+    assert g["expected"] == pytest.approx([12.94244154, 30.41444188], abs=5e-8)
+    assert lr.variance(0, 1) == pytest.approx(-7.198866288, abs=5e-9)
+    # the other weights, from the definitions in R
+    for weight, chi2 in [("gehan", 5.099789), ("tarone_ware", 6.081964979), ("peto_peto", 5.487718349),
+                         ("logrank", None)]:
+        r = cxkit.LogRank(time, event, group, weight=weight).test()
+        if chi2 is not None:
+            assert r["chi2"] == pytest.approx(chi2, abs=5e-7)
+    # the log-rank weight gives what Survival.logrank() gives
+    assert cxkit.LogRank(time, event, group).test()["chi2"] == pytest.approx(
+        cxkit.Survival(time, event, group).logrank()["chi2"], abs=1e-12)
+
+
+def test_logrank_k_groups_strata_late_entry():
+    gen = columns("generated.csv")
+    lr = cxkit.LogRank(gen["time"], ints(gen["event"]), ints(gen["group"]), strata=ints(gen["stratum"]),
+                       entry=gen["entry"], weight="fleming_harrington", p=1, q=1)
+    assert lr.group_count() == 3
+    t = lr.test()
+    assert (t["chi2"], t["df"]) == (pytest.approx(8.364529915, abs=5e-9), 2)
+    assert lr.groups().to_dict()["observed"] == pytest.approx([5.308853030, 3.173680904, 4.950662115], abs=5e-9)
+    assert lr.variance(2, 2) == pytest.approx(0.5566502056, abs=5e-10)
+    with pytest.raises(cxkit.Range):
+        lr.variance(3, 0)
+
+
+def test_logrank_errors():
+    with pytest.raises(cxkit.Invalid, match="weight 'wilcoxon'"):
+        cxkit.LogRank([1, 2], [1, 1], [0, 1], weight="wilcoxon")
+    with pytest.raises(cxkit.Range, match="two groups"):
+        cxkit.LogRank([1, 2], [1, 1], [0, 0])
+    with pytest.raises(cxkit.Range, match="singular"):
+        cxkit.LogRank([5, 1, 6, 2], [1, 0, 1, 0], [0, 1, 0, 1])
+    lr = cxkit.LogRank([1, 2, 3, 4], [1, 0, 1, 1], [0, 1, 0, 1])
+    lr.close()
+    with pytest.raises(cxkit.Invalid, match="closed"):
+        lr.test()
