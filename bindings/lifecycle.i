@@ -276,10 +276,9 @@ typedef struct Survival {} Survival;
         cx_survival_options *o = cxb_surv_options(level, band);
         if (!o)
             return NULL;
-        int rc = entry.n == CXB_OMITTED
-                     ? cx_survival_new(&h, time.v, event.v, group.n == CXB_OMITTED ? NULL : group.v, time.n, o)
-                     : cx_survival_new_entry(&h, entry.v, time.v, event.v, group.n == CXB_OMITTED ? NULL : group.v,
-                                             time.n, o);
+        int rc = entry.n == CXB_OMITTED ? CX_OK : cx_survival_options_set_entry(o, entry.v, entry.n);
+        if (!rc)
+            rc = cx_survival_new(&h, time.v, event.v, group.n == CXB_OMITTED ? NULL : group.v, time.n, o);
         cx_survival_options_free(o);
         return cxb_survival_wrap(rc, &h);
     }
@@ -1013,10 +1012,17 @@ typedef struct LogRank {} LogRank;
             !cxb_len_ok("entry", entry.n, time.n))
             return NULL;
         int w = cxb_logrank_weight(weight);
-        if (w < 0)
+        cx_logrank_options *o = NULL;
+        if (w < 0 || cxb_check(cx_logrank_options_new(&o)) < 0)
             return NULL;
-        int rc = cx_logrank_new(&h, entry.n == CXB_OMITTED ? NULL : entry.v, time.v, event.v, group.v,
-                                strata.n == CXB_OMITTED ? NULL : strata.v, time.n, (cx_logrank_weight)w, p, q);
+        int rc = cx_logrank_options_set_weight(o, (cx_logrank_weight)w, p, q);
+        if (!rc && entry.n != CXB_OMITTED)
+            rc = cx_logrank_options_set_entry(o, entry.v, entry.n);
+        if (!rc && strata.n != CXB_OMITTED)
+            rc = cx_logrank_options_set_strata(o, strata.v, strata.n);
+        if (!rc)
+            rc = cx_logrank_new(&h, time.v, event.v, group.v, time.n, o);
+        cx_logrank_options_free(o);
         return cxb_logrank_wrap(rc, &h);
     }
     ~LogRank() {

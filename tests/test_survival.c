@@ -142,12 +142,15 @@ START_TEST(km_late_entry)
     OK(cx_survival_options_new(&o));
     OK(cx_survival_options_set_band(o, CX_BAND_LOG));
     cx_survival *s;
-    OK(cx_survival_new_entry(&s, d.v[0], d.v[1], ev, NULL, d.n, o));
+    OK(cx_survival_options_set_entry(o, d.v[0], d.n));
+    OK(cx_survival_new(&s, d.v[1], ev, NULL, d.n, o));
     /* time, n.risk, n.event, survival, std.err, lower, upper */
     static const double ref[][7] = {
         {0.269, 42, 1, 0.976190, 0.0235244, 0.931155, 1.000000}, {0.791, 44, 1, 0.954004, 0.0317737, 0.893718, 1},
-        {1.258, 37, 1, 0.782707, 0.0607791, 0.672204, 0.911375}, {1.619, 40, 2, 0.723475, 0.0650984, 0.606502, 0.863008},
-        {2.897, 27, 1, 0.532434, 0.0706593, 0.410490, 0.690603}, {3.062, 26, 1, 0.492994, 0.0707148, 0.372174, 0.653037},
+        {1.258, 37, 1, 0.782707, 0.0607791, 0.672204, 0.911375},
+        {1.619, 40, 2, 0.723475, 0.0650984, 0.606502, 0.863008},
+        {2.897, 27, 1, 0.532434, 0.0706593, 0.410490, 0.690603},
+        {3.062, 26, 1, 0.492994, 0.0707148, 0.372174, 0.653037},
         {4.688, 11, 1, 0.424588, 0.0766494, 0.298060, 0.604829}};
     cx_result *c;
     OK(cx_survival_table(&c, s));
@@ -185,7 +188,10 @@ START_TEST(km_late_entry)
     int gr[MAXN];
     to_int(gr, d.v[0], d.n);
     to_int(ev, d.v[3], d.n);
-    OK(cx_survival_new_entry(&s, d.v[1], d.v[2], ev, gr, d.n, NULL));
+    cx_survival_options_free(o);
+    OK(cx_survival_options_new(&o));
+    OK(cx_survival_options_set_entry(o, d.v[1], d.n));
+    OK(cx_survival_new(&s, d.v[2], ev, gr, d.n, o));
     ck_assert_uint_eq(cx_survival_group_count(s), 3);
     double sv, lo, hi;
     /* group 0 at 3: n.risk 29 (more than the 27 at 2: late entrants) */
@@ -216,14 +222,22 @@ START_TEST(km_bad_input)
     double t[2] = {1, 2}, e0[2] = {0, 2}, bad[2] = {0, NAN};
     int ev[2] = {1, 0};
     cx_survival *s = (cx_survival *)&s;
-    FAILS(cx_survival_new_entry(&s, NULL, t, ev, NULL, 2, NULL), CX_EINVAL, "cx_survival_new_entry");
-    ck_assert_ptr_null(s);
-    s = (cx_survival *)&s;
-    FAILS(cx_survival_new_entry(&s, e0, t, ev, NULL, 2, NULL), CX_ERANGE, "cx_survival_new_entry");
-    ck_assert_ptr_null(s);
+    cx_survival_options *o;
+    OK(cx_survival_options_new(&o));
+    FAILS(cx_survival_options_set_entry(o, bad, 2), CX_ERANGE, "cx_survival_options_set_entry");
     MSG_HAS("row 1");
-    FAILS(cx_survival_new_entry(&s, bad, t, ev, NULL, 2, NULL), CX_ERANGE, "cx_survival_new_entry");
-    FAILS(cx_survival_new_entry(NULL, e0, t, ev, NULL, 2, NULL), CX_EINVAL, "cx_survival_new_entry");
+    FAILS(cx_survival_options_set_entry(o, e0, 0), CX_ERANGE, "cx_survival_options_set_entry");
+    FAILS(cx_survival_options_set_entry(NULL, e0, 2), CX_EINVAL, "cx_survival_options_set_entry");
+    OK(cx_survival_options_set_entry(o, e0, 2));
+    FAILS(cx_survival_new(&s, t, ev, NULL, 2, o), CX_ERANGE, "cx_survival_new"); /* entry 2 at time 2 */
+    ck_assert_ptr_null(s);
+    MSG_HAS("row 1: entry 2 is not before the exit time 2");
+    FAILS(cx_survival_new(&s, t, ev, NULL, 1, o), CX_ERANGE, "cx_survival_new");
+    MSG_HAS("2 entry times for 1 subjects");
+    OK(cx_survival_options_set_entry(o, NULL, 0)); /* back to none */
+    OK(cx_survival_new(&s, t, ev, NULL, 2, o));
+    cx_survival_free(s);
+    cx_survival_options_free(o);
     FAILS(cx_survival_table(NULL, NULL), CX_EINVAL, "cx_survival_table");
     cx_result *r;
     FAILS(cx_survival_table(&r, NULL), CX_EINVAL, "cx_survival_table");
@@ -236,6 +250,27 @@ END_TEST
 typedef struct lr_ref {
     double obs[3], exp[3], var[3], cov01, chisq, p;
 } lr_ref;
+
+/* Options for a test (freed by the next call and at the end: one at a time). */
+static cx_logrank_options *o_;
+
+static void opts_done(void)
+{
+    cx_logrank_options_free(o_);
+    o_ = NULL;
+}
+
+static cx_logrank_options *opts(const double *entry, const int *strata, size_t n, cx_logrank_weight w, double p,
+                                double q)
+{
+    cx_logrank_options *o;
+    opts_done();
+    OK(cx_logrank_options_new(&o));
+    OK(cx_logrank_options_set_entry(o, entry, n));
+    OK(cx_logrank_options_set_strata(o, strata, n));
+    OK(cx_logrank_options_set_weight(o, w, p, q));
+    return o_ = o;
+}
 
 static void check_lr(const cx_logrank *lr, size_t k, const lr_ref *ref)
 {
@@ -274,7 +309,7 @@ START_TEST(logrank_survdiff)
     to_int(ev, d.v[1], d.n);
     to_int(st, d.v[2], d.n);
     to_int(gr, d.v[3], d.n);
-    OK(cx_logrank_new(&lr, NULL, d.v[0], ev, gr, NULL, d.n, CX_LOGRANK_LOGRANK, 0, 0));
+    OK(cx_logrank_new(&lr, d.v[0], ev, gr, d.n, opts(NULL, NULL, d.n, CX_LOGRANK_LOGRANK, 0, 0)));
     check_lr(lr, 2, &(lr_ref){{9, 21}, {19.25050095, 10.74949905}, {6.256960574, 6.256960574}, -6.256960574,
                               16.79294099, 4.168809109e-05});
     cx_result *g;
@@ -291,11 +326,11 @@ START_TEST(logrank_survdiff)
     OK(cx_survival_logrank(&chi2, NULL, NULL, s));
     NEAR(chi2, 16.79294099, 5e-8);
     cx_survival_free(s);
-    OK(cx_logrank_new(&lr, NULL, d.v[0], ev, gr, NULL, d.n, CX_LOGRANK_FLEMING_HARRINGTON, 1, 0));
+    OK(cx_logrank_new(&lr, d.v[0], ev, gr, d.n, opts(NULL, NULL, d.n, CX_LOGRANK_FLEMING_HARRINGTON, 1, 0)));
     check_lr(lr, 2, &(lr_ref){{5.12151464, 14.55285169}, {11.998559677, 7.675806654}, {3.271304909, 3.271304909},
                               -3.271304909, 14.45715082, 0.0001433844448});
     cx_logrank_free(lr);
-    OK(cx_logrank_new(&lr, NULL, d.v[0], ev, gr, st, d.n, CX_LOGRANK_LOGRANK, 0, 0));
+    OK(cx_logrank_new(&lr, d.v[0], ev, gr, d.n, opts(NULL, st, d.n, CX_LOGRANK_LOGRANK, 0, 0)));
     check_lr(lr, 2, &(lr_ref){{9, 21}, {16.54564488, 13.45435512}, {5.867641754, 5.867641754}, -5.867641754,
                               9.703516168, 0.00183915767});
     cx_logrank_free(lr);
@@ -329,10 +364,11 @@ START_TEST(logrank_survdiff)
           5.487718349, 0.01915051931}},
     };
     for (size_t i = 0; i < sizeof ly / sizeof *ly; i++) {
-        OK(cx_logrank_new(&lr, NULL, d.v[1], ev, gr, NULL, d.n, ly[i].w, ly[i].p, ly[i].q));
+        OK(cx_logrank_new(&lr, d.v[1], ev, gr, d.n, opts(NULL, NULL, d.n, ly[i].w, ly[i].p, ly[i].q)));
         check_lr(lr, 2, &ly[i].ref);
         cx_logrank_free(lr);
     }
+    opts_done();
 }
 END_TEST
 
@@ -347,7 +383,7 @@ START_TEST(logrank_k_groups_strata_late_entry)
     to_int(st, d.v[1], d.n);
     to_int(ev, d.v[4], d.n);
     /* survdiff(Surv(time, event) ~ group + strata(stratum), rho = 1) */
-    OK(cx_logrank_new(&lr, NULL, d.v[3], ev, gr, st, d.n, CX_LOGRANK_FLEMING_HARRINGTON, 1, 0));
+    OK(cx_logrank_new(&lr, d.v[3], ev, gr, d.n, opts(NULL, st, d.n, CX_LOGRANK_FLEMING_HARRINGTON, 1, 0)));
     check_lr(lr, 3, &(lr_ref){{20.97903645, 14.88847267, 13.57842895}, {15.65516896, 12.37079257, 21.41997654},
                               {7.382653605, 6.737772194, 7.950964586}, -3.084730607, 7.966355997, 0.01862635066});
     double v;
@@ -380,41 +416,51 @@ START_TEST(logrank_k_groups_strata_late_entry)
           {5.468747277, 4.980267006, 6.044617266}, -2.202198508, 8.873847272, 0.011832283}},
     };
     for (size_t i = 0; i < sizeof ge / sizeof *ge; i++) {
-        OK(cx_logrank_new(&lr, d.v[2], d.v[3], ev, gr, st, d.n, ge[i].w, ge[i].p, ge[i].q));
+        OK(cx_logrank_new(&lr, d.v[3], ev, gr, d.n, opts(d.v[2], st, d.n, ge[i].w, ge[i].p, ge[i].q)));
         check_lr(lr, 3, &ge[i].ref);
         cx_logrank_free(lr);
     }
+    opts_done();
 }
 END_TEST
 
 START_TEST(logrank_bad_input)
 {
+#define LOGRANK4 opts(NULL, NULL, 4, CX_LOGRANK_LOGRANK, 0, 0)
     double t[4] = {1, 2, 3, 4}, e[4] = {0, 0, 3, 0};
     int ev[4] = {1, 0, 1, 1}, one[4] = {0, 0, 0, 0}, gr[4] = {0, 1, 0, 1}, none[4] = {0, 0, 0, 0};
     cx_logrank *lr = (cx_logrank *)&lr;
-    FAILS(cx_logrank_new(&lr, NULL, t, ev, NULL, NULL, 4, CX_LOGRANK_LOGRANK, 0, 0), CX_EINVAL, "cx_logrank_new");
+    FAILS(cx_logrank_new(&lr, t, ev, NULL, 4, LOGRANK4), CX_EINVAL, "cx_logrank_new");
     ck_assert_ptr_null(lr);
-    FAILS(cx_logrank_new(&lr, NULL, t, ev, one, NULL, 4, CX_LOGRANK_LOGRANK, 0, 0), CX_ERANGE, "cx_logrank_new");
+    FAILS(cx_logrank_new(&lr, t, ev, one, 4, LOGRANK4), CX_ERANGE, "cx_logrank_new");
     MSG_HAS("two groups");
-    FAILS(cx_logrank_new(&lr, NULL, t, none, gr, NULL, 4, CX_LOGRANK_LOGRANK, 0, 0), CX_ERANGE, "cx_logrank_new");
+    FAILS(cx_logrank_new(&lr, t, none, gr, 4, LOGRANK4), CX_ERANGE, "cx_logrank_new");
     MSG_HAS("no event");
-    FAILS(cx_logrank_new(&lr, NULL, t, ev, gr, NULL, 4, (cx_logrank_weight)9, 0, 0), CX_EINVAL, "cx_logrank_new");
-    FAILS(cx_logrank_new(&lr, NULL, t, ev, gr, NULL, 4, CX_LOGRANK_FLEMING_HARRINGTON, -1, 0), CX_ERANGE,
-          "cx_logrank_new");
-    FAILS(cx_logrank_new(&lr, e, t, ev, gr, NULL, 4, CX_LOGRANK_LOGRANK, 0, 0), CX_ERANGE, "cx_logrank_new");
+    cx_logrank_options *o = opts(NULL, NULL, 4, CX_LOGRANK_GEHAN, 0, 0);
+    FAILS(cx_logrank_options_set_weight(o, (cx_logrank_weight)9, 0, 0), CX_EINVAL, "cx_logrank_options_set_weight");
+    FAILS(cx_logrank_options_set_weight(o, CX_LOGRANK_FLEMING_HARRINGTON, -1, 0), CX_ERANGE,
+          "cx_logrank_options_set_weight");
+    FAILS(cx_logrank_options_set_weight(NULL, CX_LOGRANK_GEHAN, 0, 0), CX_EINVAL, "cx_logrank_options_set_weight");
+    FAILS(cx_logrank_options_set_strata(o, (const int[]){0, -1}, 2), CX_ERANGE, "cx_logrank_options_set_strata");
+    FAILS(cx_logrank_options_set_entry(o, (const double[]){NAN}, 1), CX_ERANGE, "cx_logrank_options_set_entry");
+    OK(cx_logrank_options_set_strata(o, (const int[]){0, 1}, 2));
+    FAILS(cx_logrank_new(&lr, t, ev, gr, 4, o), CX_ERANGE, "cx_logrank_new");
+    MSG_HAS("2 strata for 4 subjects");
+    FAILS(cx_logrank_new(&lr, t, ev, gr, 4, opts(e, NULL, 4, CX_LOGRANK_LOGRANK, 0, 0)), CX_ERANGE, "cx_logrank_new");
     MSG_HAS("row 2");
     /* group 1 is never at risk at an event: all its subjects leave before group 0's events */
     double t2[4] = {5, 1, 6, 2};
     int ev2[4] = {1, 0, 1, 0};
-    FAILS(cx_logrank_new(&lr, NULL, t2, ev2, gr, NULL, 4, CX_LOGRANK_LOGRANK, 0, 0), CX_ERANGE, "cx_logrank_new");
+    FAILS(cx_logrank_new(&lr, t2, ev2, gr, 4, LOGRANK4), CX_ERANGE, "cx_logrank_new");
     MSG_HAS("singular");
-    OK(cx_logrank_new(&lr, NULL, t, ev, gr, NULL, 4, CX_LOGRANK_GEHAN, 0, 0));
+    OK(cx_logrank_new(&lr, t, ev, gr, 4, opts(NULL, NULL, 4, CX_LOGRANK_GEHAN, 0, 0)));
     double v;
     FAILS(cx_logrank_variance(&v, lr, 2, 0), CX_ERANGE, "cx_logrank_variance");
     FAILS(cx_logrank_test(NULL, NULL, NULL, lr), CX_EINVAL, "cx_logrank_test");
     ck_assert_uint_eq(cx_logrank_group_count(NULL), 0);
     cx_logrank_free(lr);
     cx_logrank_free(NULL);
+    opts_done();
 }
 END_TEST
 

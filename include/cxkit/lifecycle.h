@@ -251,6 +251,26 @@ CX_EXTERN int cx_survival_options_set_group_by(cx_survival_options *options, cx_
 CX_EXTERN int cx_survival_options_set_unit(cx_survival_options *options, int64_t unit_ms);
 
 /**
+ * @brief Set late entry times (left truncation) for the curves of
+ *        cx_survival_new(): subject i is observed from entry[i] on, as
+ *        Surv(entry, time, event) in R's survival package.
+ *
+ * A subject is at risk at t when entry < t <= time: a customer whose
+ * history starts after its acquisition (a CRM migrated in 2024 with
+ * customers acquired earlier) counts from its entry on, so that the
+ * customers who churned before the migration, and are missing, do not
+ * bias S upwards. Greenwood's variance and the bands are computed on these
+ * risk sets; `at_risk` is their size. cx_survival_new() then needs exactly
+ * n subjects, each with entry < time. Store curves ignore it.
+ * @param[in] options the options.
+ * @param[in] entry   n entry times, finite and >= 0 (copied), or NULL for
+ *                    none (every subject observed from 0, the default).
+ * @param[in] n       the number of times, >= 1 when entry is given.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a bad time) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_survival_options_set_entry(cx_survival_options *options, const double *entry, size_t n);
+
+/**
  * @brief Kaplan-Meier curves from plain arrays of durations.
  * @param[out] out     the curves, to free with cx_survival_free(); the
  *                     default allocator is used.
@@ -260,38 +280,15 @@ CX_EXTERN int cx_survival_options_set_unit(cx_survival_options *options, int64_t
  * @param[in]  group   n group numbers (>= 0), or NULL for one group; groups
  *                     are reported in increasing number, labelled by it.
  * @param[in]  n       the number of subjects, >= 1.
- * @param[in]  options the level and band (the store settings are
- *                     ignored), or NULL for the defaults.
+ * @param[in]  options the level, band and late entry times
+ *                     (cx_survival_options_set_entry(); the store settings
+ *                     are ignored), or NULL for the defaults.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a bad duration, flag or
- *         group) or ::CX_ENOMEM.
+ *         group, an entry time not before its time, or entry times set
+ *         for another number of subjects) or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_survival_new(cx_survival **out, const double *time, const int *event, const int *group, size_t n,
                               const cx_survival_options *options);
-
-/**
- * @brief Kaplan-Meier curves with late entry (left truncation): each
- *        subject is observed from its entry time on, as Surv(entry, time,
- *        event) in R's survival package.
- *
- * A subject is at risk at t when entry < t <= time: a customer whose
- * history starts after its acquisition (a CRM migrated in 2024 with
- * customers acquired earlier) counts from its entry on, so that the
- * customers who had churned before the migration, and are missing, do not
- * bias S upwards. Greenwood's variance and the bands are as in
- * cx_survival_new(); `at_risk` is the size of this risk set.
- * @param[out] out     the curves, to free with cx_survival_free(); the
- *                     default allocator is used.
- * @param[in]  entry   n entry times, finite, >= 0 and < `time`.
- * @param[in]  time    n exit times (durations from the same origin), finite.
- * @param[in]  event   n flags: 1 the event was observed at `time`, 0 censored.
- * @param[in]  group   n group numbers (>= 0), or NULL for one group.
- * @param[in]  n       the number of subjects, >= 1.
- * @param[in]  options the level and band, or NULL for the defaults.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a bad time, entry, flag or
- *         group) or ::CX_ENOMEM.
- */
-CX_EXTERN int cx_survival_new_entry(cx_survival **out, const double *entry, const double *time, const int *event,
-                                    const int *group, size_t n, const cx_survival_options *options);
 
 /**
  * @brief Kaplan-Meier curves of the customer relationship in a store.
@@ -456,42 +453,88 @@ typedef enum cx_logrank_weight {
 /** An opaque, immutable weighted log-rank test (cx_logrank_new()). */
 typedef struct cx_logrank cx_logrank;
 
+/** Opaque options of cx_logrank_new(): the weight, late entry and strata.
+ *  Made with the default allocator; not shared between threads while
+ *  being changed. */
+typedef struct cx_logrank_options cx_logrank_options;
+
+/**
+ * @brief New log-rank options with the defaults: the log-rank weight, no
+ *        late entry, one stratum.
+ * @param[out] out the options, to free with cx_logrank_options_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_logrank_options_new(cx_logrank_options **out);
+
+/**
+ * @brief Free log-rank options.
+ * @param[in] options the options, or NULL.
+ */
+CX_EXTERN void cx_logrank_options_free(cx_logrank_options *options);
+
+/**
+ * @brief Set the weight.
+ * @param[in] options the options.
+ * @param[in] weight  the weight.
+ * @param[in] p, q    the Fleming-Harrington exponents, finite and >= 0
+ *                    (ignored, and stored as 0, for the other weights).
+ * @return ::CX_OK, ::CX_EINVAL (not a weight) or ::CX_ERANGE (bad p, q).
+ */
+CX_EXTERN int cx_logrank_options_set_weight(cx_logrank_options *options, cx_logrank_weight weight, double p,
+                                            double q);
+
+/**
+ * @brief Set late entry times: subject i is at risk on (entry[i], time[i]].
+ * @param[in] options the options.
+ * @param[in] entry   n entry times, finite and >= 0 (copied), or NULL for
+ *                    none (the default: every subject observed from 0).
+ * @param[in] n       the number of times, >= 1 when entry is given.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_logrank_options_set_entry(cx_logrank_options *options, const double *entry, size_t n);
+
+/**
+ * @brief Set strata: the test compares the groups within each stratum and
+ *        sums O, E and V over strata (R's `+ strata(s)`).
+ * @param[in] options the options.
+ * @param[in] strata  n stratum numbers >= 0 (copied), or NULL for one stratum.
+ * @param[in] n       the number of subjects, >= 1 when strata is given.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_logrank_options_set_strata(cx_logrank_options *options, const int *strata, size_t n);
+
 /**
  * @brief The weighted log-rank test that k groups share one survival
  *        curve, stratified, with late entry.
  *
  * Within each stratum, at each event time t with d events among n at risk
  * (n_g, d_g in group g; a subject is at risk on (entry, time]), with the
- * weight w(t) of `weight`:
+ * weight w(t) of the options:
  * O_g += w d_g, E_g += w d n_g / n,
  * V_gh += w^2 d (n - d) / (n - 1) (n_g / n) (delta_gh - n_h / n);
  * O, E and V are summed over strata, and the statistic
  * (O - E)' V^-1 (O - E) over the first k - 1 groups is chi-square on
  * k - 1 degrees of freedom. These are R's survdiff() numbers (observed,
  * expected and var are weighted as there) for the log-rank and
- * Fleming-Harrington (rho, 0) weights; the other weights follow the same
- * definitions (checked against a direct R computation; the note in
- * tests/data/r/ lists the commands).
- * @param[out] out    the test, to free with cx_logrank_free(); the default
- *                    allocator is used.
- * @param[in]  entry  n entry times (finite, >= 0, < `time`), or NULL when
- *                    every subject is observed from time 0.
- * @param[in]  time   n exit times, finite and >= 0.
- * @param[in]  event  n flags: 1 the event was observed at `time`, 0 censored.
- * @param[in]  group  n group numbers (>= 0); at least two distinct; groups
- *                    are reported in increasing number.
- * @param[in]  strata n stratum numbers (>= 0), or NULL for one stratum.
- * @param[in]  n      the number of subjects, >= 1.
- * @param[in]  weight the weight.
- * @param[in]  p, q   the Fleming-Harrington exponents, finite and >= 0
- *                    (ignored by the other weights).
- * @return ::CX_OK, ::CX_EINVAL (a NULL array, a bad weight), ::CX_ERANGE (a
- *         bad value, one group, no event, or a singular variance matrix:
- *         a group never at risk at an event time) or ::CX_ENOMEM.
+ * Fleming-Harrington (rho, 0) weights; the other weights, and late entry,
+ * follow the same definitions (checked against a direct R computation;
+ * tests/data/r/README.md lists the commands).
+ * @param[out] out     the test, to free with cx_logrank_free(); the default
+ *                     allocator is used.
+ * @param[in]  time    n exit times, finite and >= 0.
+ * @param[in]  event   n flags: 1 the event was observed at `time`, 0 censored.
+ * @param[in]  group   n group numbers (>= 0); at least two distinct; groups
+ *                     are reported in increasing number.
+ * @param[in]  n       the number of subjects, >= 1.
+ * @param[in]  options the weight, entry times and strata (each set for n
+ *                     subjects), or NULL for the plain log-rank test.
+ * @return ::CX_OK, ::CX_EINVAL (a NULL array), ::CX_ERANGE (a bad value,
+ *         entry or strata set for another n, one group, no event, or a
+ *         singular variance matrix: a group never at risk at an event
+ *         time) or ::CX_ENOMEM.
  */
-CX_EXTERN int cx_logrank_new(cx_logrank **out, const double *entry, const double *time, const int *event,
-                             const int *group, const int *strata, size_t n, cx_logrank_weight weight, double p,
-                             double q);
+CX_EXTERN int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const int *group, size_t n,
+                             const cx_logrank_options *options);
 
 /**
  * @brief Free a test.

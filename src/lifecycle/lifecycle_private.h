@@ -48,6 +48,8 @@ struct cx_survival_options {
     size_t churn_len;
     int group_by;          /* a cx_dim, or -1 for one curve */
     int64_t unit;          /* ms */
+    double *entry;         /* late entry times (owned), or NULL */
+    size_t entry_n;
 };
 
 /* The defaults of cx_survival_options_new() (no churn attribute). */

@@ -26,6 +26,102 @@ struct cx_logrank {
     uint64_t df;
 };
 
+struct cx_logrank_options {
+    cxi_mem mem; /* the default allocator */
+    int weight;
+    double p, q;
+    double *entry; /* owned, or NULL */
+    size_t entry_n;
+    int *strata; /* owned, or NULL */
+    size_t strata_n;
+};
+
+int cx_logrank_options_new(cx_logrank_options **out)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_logrank_options_new: out is NULL");
+    *out = NULL;
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    cx_logrank_options *o = cxi_alloc(&mem, sizeof *o);
+    if (!o)
+        return cxi_fail(CX_ENOMEM, "cx_logrank_options_new: out of memory");
+    memset(o, 0, sizeof *o);
+    o->mem = mem;
+    o->weight = CX_LOGRANK_LOGRANK;
+    *out = o;
+    return CX_OK;
+}
+
+void cx_logrank_options_free(cx_logrank_options *o)
+{
+    if (!o)
+        return;
+    cxi_mem mem = o->mem;
+    cxi_free(&mem, o->entry, o->entry_n * sizeof *o->entry);
+    cxi_free(&mem, o->strata, o->strata_n * sizeof *o->strata);
+    cxi_free(&mem, o, sizeof *o);
+}
+
+int cx_logrank_options_set_weight(cx_logrank_options *o, cx_logrank_weight weight, double p, double q)
+{
+    static const char fn[] = "cx_logrank_options_set_weight";
+    if (!o)
+        return cxi_fail(CX_EINVAL, "%s: options is NULL", fn);
+    if ((int)weight < CX_LOGRANK_LOGRANK || (int)weight > CX_LOGRANK_PETO_PETO)
+        return cxi_fail(CX_EINVAL, "%s: weight %d is not a cx_logrank_weight", fn, (int)weight);
+    if (weight == CX_LOGRANK_FLEMING_HARRINGTON && !(isfinite(p) && p >= 0 && isfinite(q) && q >= 0))
+        return cxi_fail(CX_ERANGE, "%s: Fleming-Harrington p = %g, q = %g: both must be finite and >= 0", fn, p, q);
+    o->weight = (int)weight;
+    o->p = weight == CX_LOGRANK_FLEMING_HARRINGTON ? p : 0;
+    o->q = weight == CX_LOGRANK_FLEMING_HARRINGTON ? q : 0;
+    return CX_OK;
+}
+
+int cx_logrank_options_set_entry(cx_logrank_options *o, const double *entry, size_t n)
+{
+    static const char fn[] = "cx_logrank_options_set_entry";
+    if (!o)
+        return cxi_fail(CX_EINVAL, "%s: options is NULL", fn);
+    if (entry && n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    double *copy = NULL;
+    if (entry) {
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(entry[i]) || entry[i] < 0)
+                return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not a finite time >= 0", fn, i, entry[i]);
+        if (!(copy = cxi_alloc(&o->mem, n * sizeof *copy)))
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        memcpy(copy, entry, n * sizeof *copy);
+    }
+    cxi_free(&o->mem, o->entry, o->entry_n * sizeof *o->entry);
+    o->entry = copy;
+    o->entry_n = entry ? n : 0;
+    return CX_OK;
+}
+
+int cx_logrank_options_set_strata(cx_logrank_options *o, const int *strata, size_t n)
+{
+    static const char fn[] = "cx_logrank_options_set_strata";
+    if (!o)
+        return cxi_fail(CX_EINVAL, "%s: options is NULL", fn);
+    if (strata && n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    int *copy = NULL;
+    if (strata) {
+        for (size_t i = 0; i < n; i++)
+            if (strata[i] < 0)
+                return cxi_fail(CX_ERANGE, "%s: row %zu: stratum %d is negative", fn, i, strata[i]);
+        if (!(copy = cxi_alloc(&o->mem, n * sizeof *copy)))
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        memcpy(copy, strata, n * sizeof *copy);
+    }
+    cxi_free(&o->mem, o->strata, o->strata_n * sizeof *o->strata);
+    o->strata = copy;
+    o->strata_n = strata ? n : 0;
+    return CX_OK;
+}
+
 typedef struct lr_rec {
     int stratum;
     uint32_t g;
@@ -169,8 +265,8 @@ static void stratum(cx_logrank *lr, const lr_rec *rec, const double *ent, const 
     }
 }
 
-int cx_logrank_new(cx_logrank **out, const double *entry, const double *time, const int *event, const int *group,
-                   const int *strata, size_t n, cx_logrank_weight weight, double p, double q)
+int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const int *group, size_t n,
+                   const cx_logrank_options *options)
 {
     static const char fn[] = "cx_logrank_new";
     if (!out)
@@ -180,22 +276,24 @@ int cx_logrank_new(cx_logrank **out, const double *entry, const double *time, co
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !time ? "time" : !event ? "event" : "group");
     if (n == 0)
         return cxi_fail(CX_ERANGE, "%s: no subject (n = 0)", fn);
-    if ((int)weight < CX_LOGRANK_LOGRANK || (int)weight > CX_LOGRANK_PETO_PETO)
-        return cxi_fail(CX_EINVAL, "%s: weight %d is not a cx_logrank_weight", fn, (int)weight);
-    if (weight == CX_LOGRANK_FLEMING_HARRINGTON && !(isfinite(p) && p >= 0 && isfinite(q) && q >= 0))
-        return cxi_fail(CX_ERANGE, "%s: Fleming-Harrington p = %g, q = %g: both must be finite and >= 0", fn, p, q);
+    cx_logrank_weight weight = options ? (cx_logrank_weight)options->weight : CX_LOGRANK_LOGRANK;
+    double p = options ? options->p : 0, q = options ? options->q : 0;
+    const double *entry = options ? options->entry : NULL;
+    const int *strata = options ? options->strata : NULL;
+    if (entry && options->entry_n != n)
+        return cxi_fail(CX_ERANGE, "%s: the options have %zu entry times for %zu subjects", fn, options->entry_n, n);
+    if (strata && options->strata_n != n)
+        return cxi_fail(CX_ERANGE, "%s: the options have %zu strata for %zu subjects", fn, options->strata_n, n);
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(time[i]) || time[i] < 0)
             return cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, time[i]);
-        if (entry && !(isfinite(entry[i]) && entry[i] >= 0 && entry[i] < time[i]))
-            return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not a finite time >= 0 before the exit time %g", fn,
-                            i, entry[i], time[i]);
+        if (entry && !(entry[i] < time[i]))
+            return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, entry[i],
+                            time[i]);
         if (event[i] != 0 && event[i] != 1)
             return cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
         if (group[i] < 0)
             return cxi_fail(CX_ERANGE, "%s: row %zu: group %d is negative", fn, i, group[i]);
-        if (strata && strata[i] < 0)
-            return cxi_fail(CX_ERANGE, "%s: row %zu: stratum %d is negative", fn, i, strata[i]);
     }
     cxi_mem mem;
     cxi_mem_init(&mem, cxi_default_alloc, NULL);

@@ -246,6 +246,7 @@ void cx_survival_options_free(cx_survival_options *o)
         return;
     cxi_mem mem = o->mem;
     cxi_free(&mem, o->churn_attribute, o->churn_len + 1);
+    cxi_free(&mem, o->entry, o->entry_n * sizeof *o->entry);
     cxi_free(&mem, o, sizeof *o);
 }
 
@@ -330,11 +331,34 @@ int cx_survival_options_set_unit(cx_survival_options *o, int64_t unit_ms)
     return CX_OK;
 }
 
+int cx_survival_options_set_entry(cx_survival_options *o, const double *entry, size_t n)
+{
+    static const char fn[] = "cx_survival_options_set_entry";
+    NEED_OPTIONS(o, fn);
+    if (entry && n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    double *copy = NULL;
+    if (entry) {
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(entry[i]) || entry[i] < 0)
+                return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not a finite time >= 0", fn, i, entry[i]);
+        if (!(copy = cxi_alloc(&o->mem, n * sizeof *copy)))
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        memcpy(copy, entry, n * sizeof *copy);
+    }
+    cxi_free(&o->mem, o->entry, o->entry_n * sizeof *o->entry);
+    o->entry = copy;
+    o->entry_n = entry ? n : 0;
+    return CX_OK;
+}
+
 /* ---- curves ------------------------------------------------------------ */
 
-static int survival_new(cx_survival **out, const double *entry, const double *time, const int *event,
-                        const int *group, size_t n, const cx_survival_options *options, const char *fn)
+int cx_survival_new(cx_survival **out, const double *time, const int *event, const int *group, size_t n,
+                    const cx_survival_options *options)
 {
+    static const char fn[] = "cx_survival_new";
+    const double *entry = options ? options->entry : NULL;
     if (!out)
         return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
@@ -342,12 +366,14 @@ static int survival_new(cx_survival **out, const double *entry, const double *ti
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !time ? "time" : "event");
     if (n == 0)
         return cxi_fail(CX_ERANGE, "%s: no subject (n = 0)", fn);
+    if (entry && options->entry_n != n)
+        return cxi_fail(CX_ERANGE, "%s: the options have %zu entry times for %zu subjects", fn, options->entry_n, n);
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(time[i]) || time[i] < 0)
             return cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, time[i]);
-        if (entry && !(isfinite(entry[i]) && entry[i] >= 0 && entry[i] < time[i]))
-            return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not a finite time >= 0 before the exit time %g", fn,
-                            i, entry[i], time[i]);
+        if (entry && !(entry[i] < time[i]))
+            return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, entry[i],
+                            time[i]);
         if (event[i] != 0 && event[i] != 1)
             return cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
         if (group && group[i] < 0)
@@ -372,22 +398,6 @@ static int survival_new(cx_survival **out, const double *entry, const double *ti
     int rc = cxi_km_build(out, mem, rec, n, options->level, options->band, int_label, NULL, fn);
     cxi_free(&mem, rec, n * sizeof *rec);
     return rc;
-}
-
-int cx_survival_new(cx_survival **out, const double *time, const int *event, const int *group, size_t n,
-                    const cx_survival_options *options)
-{
-    return survival_new(out, NULL, time, event, group, n, options, "cx_survival_new");
-}
-
-int cx_survival_new_entry(cx_survival **out, const double *entry, const double *time, const int *event,
-                          const int *group, size_t n, const cx_survival_options *options)
-{
-    if (out)
-        *out = NULL;
-    if (!entry)
-        return cxi_fail(CX_EINVAL, "cx_survival_new_entry: entry is NULL");
-    return survival_new(out, entry, time, event, group, n, options, "cx_survival_new_entry");
 }
 
 size_t cx_survival_group_count(const cx_survival *s) { return s ? s->ngroups : 0; }

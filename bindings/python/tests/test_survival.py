@@ -4,7 +4,10 @@ printed by R (survival 3.5.3): tests/data/r/survival_reference.R, whose
 output is tests/data/r/survival_reference.out."""
 import csv
 import math
+import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
@@ -106,3 +109,26 @@ def test_logrank_errors():
     lr.close()
     with pytest.raises(cxkit.Invalid, match="closed"):
         lr.test()
+
+
+TELCO = pathlib.Path(os.environ.get("CXKIT_TELCO", DATA.parents[3] / "shared" / "data" / "Telco-Customer-Churn.csv"))
+
+
+@pytest.mark.skipif(not TELCO.exists(), reason="the telecom churn data (../shared/data/) is not here")
+def test_churn_survival_example():
+    """examples/python/cx_churn_survival.py: R prints the same figures
+    (survfit(Surv(tenure, Churn == "Yes") ~ Contract): S and std.err at 12, 24,
+    48 months; survdiff(... ~ Contract + strata(InternetService)): chi2 1732.9,
+    observed 1655 166 48, expected 843.2453682 474.0303357 551.7242961)."""
+    root = DATA.parents[2]
+    out = subprocess.run([sys.executable, str(root / "examples" / "python" / "cx_churn_survival.py"), str(TELCO)],
+                         capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "Loaded 7043 customers, 1869 churned" in text
+    assert "Month-to-month  n=3875  0.703 (0.0079)  0.586 (0.0092)  0.397 (0.0119)" in text
+    assert "One year        n=1473  0.991 (0.0025)  0.978 (0.0040)  0.917 (0.0090)" in text
+    assert "logrank    (every month alike) chi2 =   1732.85 on 2 df" in text
+    assert "Month-to-month  observed  1655  expected    843.2" in text
+    assert "Two year        observed    48  expected    551.7" in text
+    assert "Shortest time to churn: Month-to-month" in text
