@@ -176,6 +176,26 @@ static int cxb_logrank_weight(const char *name)
     return -1;
 }
 
+/* ---- Cox regression ---- */
+
+typedef struct CoxOptions { cx_cox_options *h; } CoxOptions;
+typedef struct Cox { cx_cox *h; } Cox;
+CXB_GETTER(cxb_coxopts, CoxOptions, cx_cox_options, o->h)
+CXB_GETTER(cxb_cox, Cox, cx_cox, o->h)
+CXB_OWNER_WRAP(cxb_coxopts_wrap, CoxOptions, cx_cox_options, cx_cox_options_free)
+CXB_OWNER_WRAP(cxb_cox_wrap, Cox, cx_cox, cx_cox_free)
+
+/* Ties by name; -1 (with the error set) for an unknown one. */
+static int cxb_ties(const char *name)
+{
+    if (name && strcmp(name, "efron") == 0)
+        return CX_TIES_EFRON;
+    if (name && strcmp(name, "breslow") == 0)
+        return CX_TIES_BRESLOW;
+    cxb_fail(CX_EINVAL, "ties '%s' is not one of efron, breslow", name ? name : "(none)");
+    return -1;
+}
+
 /* The model and summary given to health and care: both or neither. */
 static int cxb_model_pair(const Model *model, const Summary *summary, const cx_model **m, const cx_summary **s)
 {
@@ -1066,6 +1086,149 @@ typedef struct LogRank {} LogRank;
     double variance(size_t i, size_t j) {
         double v = NAN;
         cxb_check(cx_logrank_variance(&v, cxb_logrank($self), i, j));
+        return v;
+    }
+}
+
+/* ---- Cox proportional hazards ---------------------------------------------------------- */
+
+/** The model of a Cox fit: covariates (numeric, and categorical with a
+ *  reference level), ties, strata, late entry and the iteration cap. */
+typedef struct CoxOptions {} CoxOptions;
+
+%extend CoxOptions {
+    /** @brief New options.
+     *  @param ties "efron" (the default, R's) or "breslow".
+     *  @param max_iterations the Newton-Raphson cap, 1 to 1000 (R's 20).
+     *  @param strata n stratum numbers >= 0 (a baseline hazard each), or None.
+     *  @param entry n entry times for late entry (at risk on (entry, time]), or None.
+     *  @exception Invalid for unknown ties; Range for a bad value. */
+    CoxOptions(const char *ties = "efron", int max_iterations = 20, cxb_oflagv strata, cxb_orealv entry) {
+        cx_cox_options *h = NULL;
+        int t = cxb_ties(ties);
+        if (t < 0 || cxb_check(cx_cox_options_new(&h)) < 0)
+            return NULL;
+        int rc = cx_cox_options_set_ties(h, (cx_ties)t);
+        if (!rc)
+            rc = cx_cox_options_set_max_iterations(h, max_iterations);
+        if (!rc && strata.n != CXB_OMITTED)
+            rc = cx_cox_options_set_strata(h, strata.v, strata.n);
+        if (!rc && entry.n != CXB_OMITTED)
+            rc = cx_cox_options_set_entry(h, entry.v, entry.n);
+        if (rc) {
+            cx_cox_options_free(h);
+            h = NULL;
+        }
+        return cxb_coxopts_wrap(rc, &h);
+    }
+    ~CoxOptions() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
+        cx_cox_options_free($self->h);
+        free($self);
+    }
+    /** @brief Add a numeric covariate (one term).
+     *  @param name the term's name.
+     *  @param values one finite value per subject. */
+    void add_covariate(const char *name, cxb_realv values) {
+        cx_cox_options *o = cxb_coxopts($self);
+        if (o && cxb_req("values", values.n))
+            cxb_check(cx_cox_options_add_covariate(o, name, values.v, values.n));
+    }
+    /** @brief Add a categorical covariate: a 0/1 term "name=level" per level
+     *  other than the reference.
+     *  @param name the covariate's name.
+     *  @param values one level name per subject.
+     *  @param reference the reference level, or None for the first in byte order.
+     *  @exception NotFound for a reference level that does not occur. */
+    void add_factor(const char *name, cxb_strv values, const char *reference = NULL) {
+        cx_cox_options *o = cxb_coxopts($self);
+        if (o && cxb_req("values", values.n))
+            cxb_check(cx_cox_options_add_factor(o, name, values.v, values.n, reference));
+    }
+}
+
+/** A Cox proportional hazards fit, as R's coxph(): hazard ratios with
+ *  confidence intervals, robust standard errors, the likelihood-ratio,
+ *  Wald and score tests, the baseline and predicted curves. Immutable. */
+typedef struct Cox {} Cox;
+
+%newobject Cox::coefficients;
+%newobject Cox::tests;
+%newobject Cox::baseline;
+%extend Cox {
+    /** @brief Fit the model.
+     *  @param time n exit times, finite and >= 0.
+     *  @param event n flags: 1 (True) the event (churn) was observed, 0 censored.
+     *  @param options the CoxOptions (covariates for the same n).
+     *  @exception Range for a bad value, singular information (a constant
+     *  or collinear covariate), separated data (an infinite coefficient) or
+     *  no convergence. */
+    Cox(cxb_realv time, cxb_flagv event, const CoxOptions *options) {
+        cx_cox *h = NULL;
+        const cx_cox_options *o = cxb_coxopts(options);
+        if (!o || !cxb_req("time", time.n) || !cxb_req_len("event", event.n, time.n))
+            return NULL;
+        return cxb_cox_wrap(cx_cox_fit(&h, time.v, event.v, time.n, o), &h);
+    }
+    ~Cox() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
+        cx_cox_free($self->h);
+        free($self);
+    }
+    /** @brief Free the fit now (methods then raise). */
+    void close() {
+        cx_cox_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Number of terms. */
+    size_t term_count() { return cx_cox_term_count(cxb_cox($self)); }
+    /** @brief One row per term: "term", "coef", "hazard_ratio", "se",
+     *  "robust_se", "z", "p", "hr_lo", "hr_hi".
+     *  @param level the confidence level of the hazard ratio's interval. */
+    Result *coefficients(double level = 0.95) {
+        cx_result *r = NULL;
+        const cx_cox *c = cxb_cox($self);
+        return c ? cxb_result_wrap(cx_cox_coefficients(&r, c, level), &r) : NULL;
+    }
+    /** @brief The global tests: rows "likelihood_ratio", "wald", "score"
+     *  with "test", "chi2", "df", "p". */
+    Result *tests() {
+        cx_result *r = NULL;
+        const cx_cox *c = cxb_cox($self);
+        return c ? cxb_result_wrap(cx_cox_tests(&r, c), &r) : NULL;
+    }
+    /** @brief The log partial likelihoods: "null_loglik" (beta = 0),
+     *  "loglik" and "iterations". */
+    cxb_row loglik() {
+        cxb_row r;
+        double ll0 = NAN, ll = NAN;
+        int it = 0;
+        r.n = 0;
+        if (cxb_check(cx_cox_loglik(&ll0, &ll, &it, cxb_cox($self))) < 0)
+            return r;
+        cxb_row_add(&r, "null_loglik", CX_TYPE_REAL, NULL, 0, ll0);
+        cxb_row_add(&r, "loglik", CX_TYPE_REAL, NULL, 0, ll);
+        cxb_row_add(&r, "iterations", CX_TYPE_INT, NULL, it, 0);
+        return r;
+    }
+    /** @brief The baseline at the covariate means: "stratum", "time",
+     *  "cumulative_hazard", "survival". */
+    Result *baseline() {
+        cx_result *r = NULL;
+        const cx_cox *c = cxb_cox($self);
+        return c ? cxb_result_wrap(cx_cox_baseline(&r, c), &r) : NULL;
+    }
+    /** @brief A subject's predicted survival S(t | x).
+     *  @param x the term values, in the order of coefficients().
+     *  @param t the time.
+     *  @param stratum the stratum number (0 without strata). */
+    double predict(cxb_realv x, double t, int stratum = 0) {
+        double v = NAN;
+        const cx_cox *c = cxb_cox($self);
+        if (c && cxb_req("x", x.n))
+            cxb_check(cx_cox_predict(&v, c, x.v, x.n, stratum, t));
         return v;
     }
 }

@@ -464,6 +464,211 @@ START_TEST(logrank_bad_input)
 }
 END_TEST
 
+/* ---- Cox proportional hazards ------------------------------------------ */
+
+typedef struct cox_ref {
+    double coef[3], se[3], robust[3], lo[3], hi[3], ll0, ll, lr, wald, score;
+} cox_ref;
+
+static void check_cox(const cx_cox *c, size_t p, const cox_ref *ref)
+{
+    ck_assert_uint_eq(cx_cox_term_count(c), p);
+    cx_result *r;
+    OK(cx_cox_coefficients(&r, c, 0.95));
+    for (size_t j = 0; j < p; j++) {
+        NEAR(result_real(r, j, "coef"), ref->coef[j], 5e-8);
+        REL(result_real(r, j, "hazard_ratio"), exp(ref->coef[j]), 1e-7);
+        NEAR(result_real(r, j, "se"), ref->se[j], 5e-8);
+        NEAR(result_real(r, j, "robust_se"), ref->robust[j], 5e-8);
+        REL(result_real(r, j, "hr_lo"), ref->lo[j], 1e-7);
+        REL(result_real(r, j, "hr_hi"), ref->hi[j], 1e-7);
+        NEAR(result_real(r, j, "z"), ref->coef[j] / ref->se[j], 1e-6);
+    }
+    cx_result_free(r);
+    double ll0, ll;
+    int it;
+    OK(cx_cox_loglik(&ll0, &ll, &it, c));
+    NEAR(ll0, ref->ll0, 5e-7);
+    NEAR(ll, ref->ll, 5e-7);
+    ck_assert_int_eq(it, 4); /* as R */
+    OK(cx_cox_tests(&r, c));
+    ck_assert_str_eq(result_str(r, 0, "test"), "likelihood_ratio");
+    NEAR(result_real(r, 0, "chi2"), ref->lr, 5e-7);
+    NEAR(result_real(r, 1, "chi2"), ref->wald, 5e-7);
+    NEAR(result_real(r, 2, "chi2"), ref->score, 5e-7);
+    ck_assert_int_eq(result_int(r, 2, "df"), (int64_t)p);
+    cx_result_free(r);
+}
+
+START_TEST(cox_anderson)
+{
+    /* coxph(Surv(t, status) ~ Rx + logWBC + sex, anderson), ties efron / breslow, robust = TRUE */
+    data d;
+    load(&d, "anderson.csv", " \n", (const int[]){0, 1, 2, 3, 4}, 5);
+    int ev[MAXN];
+    to_int(ev, d.v[1], d.n);
+    static const cox_ref efron = {{1.5035912129, 1.6819424137, 0.3146780488},
+                                  {0.4615126732, 0.3365835523, 0.4545115450},
+                                  {0.3693940163, 0.3474253966, 0.3542433315},
+                                  {1.8203758576, 2.7794436267, 0.5620591363},
+                                  {11.113264899, 10.398213932, 3.338442256},
+                                  -93.18427,
+                                  -69.59048267,
+                                  47.18757465,
+                                  33.54230088,
+                                  48.01464837};
+    static const cox_ref breslow = {{1.3908766638, 1.5936187977, 0.2631706178},
+                                    {0.4566457846, 0.3299958025, 0.4494352793},
+                                    {0.3487351735, 0.3266012182, 0.3416745313},
+                                    {1.6419217792, 2.5775489030, 0.5391797137},
+                                    {9.834395200, 9.397077020, 3.139449853},
+                                    -93.98505048,
+                                    -72.10907534,
+                                    43.75195027,
+                                    31.74010064,
+                                    44.57083147};
+    for (int k = 0; k < 2; k++) {
+        cx_cox_options *o;
+        OK(cx_cox_options_new(&o));
+        OK(cx_cox_options_add_covariate(o, "Rx", d.v[4], d.n));
+        OK(cx_cox_options_add_covariate(o, "logWBC", d.v[3], d.n));
+        OK(cx_cox_options_add_covariate(o, "sex", d.v[2], d.n));
+        if (k)
+            OK(cx_cox_options_set_ties(o, CX_TIES_BRESLOW));
+        cx_cox *c;
+        OK(cx_cox_fit(&c, d.v[0], ev, d.n, o));
+        check_cox(c, 3, k ? &breslow : &efron);
+        if (!k) {
+            /* survfit(f1, newdata = data.frame(Rx = 1, logWBC = 3, sex = 0)) */
+            double sv, x[3] = {1, 3, 0};
+            OK(cx_cox_predict(&sv, c, x, 3, 0, 5));
+            NEAR(sv, 0.8247608, 5e-8);
+            OK(cx_cox_predict(&sv, c, x, 3, 0, 10));
+            NEAR(sv, 0.4118052, 5e-8);
+            OK(cx_cox_predict(&sv, c, x, 3, 0, 20));
+            NEAR(sv, 0.0586417, 5e-8);
+            OK(cx_cox_predict(&sv, c, x, 3, 0, 0.5));
+            NEAR(sv, 1, 0);
+            FAILS(cx_cox_predict(&sv, c, x, 2, 0, 5), CX_ERANGE, "cx_cox_predict");
+            FAILS(cx_cox_predict(&sv, c, x, 3, 1, 5), CX_ERANGE, "cx_cox_predict");
+            /* basehaz(f1, newdata = the column means) */
+            cx_result *b;
+            OK(cx_cox_baseline(&b, c));
+            NEAR(result_real(b, 0, "time"), 1, 0);
+            NEAR(result_real(b, 0, "cumulative_hazard"), 0.0075534301388, 5e-13);
+            NEAR(result_real(b, 4, "cumulative_hazard"), 0.0938457608444, 5e-13);
+            NEAR(result_real(b, 4, "survival"), exp(-0.0938457608444), 5e-13);
+            cx_result_free(b);
+        }
+        cx_cox_free(c);
+        cx_cox_options_free(o);
+    }
+}
+END_TEST
+
+START_TEST(cox_factor_strata_late_entry)
+{
+    /* coxph(Surv(entry, time, event) ~ factor(group) + strata(stratum), generated.csv) */
+    data d;
+    load(&d, "generated.csv", ",", (const int[]){0, 1, 2, 3, 4}, 5);
+    int ev[MAXN], st[MAXN];
+    to_int(st, d.v[1], d.n);
+    to_int(ev, d.v[4], d.n);
+    const char *grp[MAXN];
+    for (size_t i = 0; i < d.n; i++)
+        grp[i] = d.v[0][i] == 0 ? "0" : d.v[0][i] == 1 ? "1" : "2";
+    static const cox_ref efron = {{-0.2257145334, -1.0255935508},
+                                  {0.2953429233, 0.3101636697},
+                                  {0.278919405, 0.297489095},
+                                  {0.4472775203, 0.1952443999},
+                                  {1.4235403307, 0.6585703506},
+                                  -237.2756326,
+                                  -231.0106695,
+                                  12.52992608,
+                                  11.39124183,
+                                  12.05141472};
+    static const cox_ref breslow = {{-0.2183559516, -0.9879791190},
+                                    {0.2950613145, 0.3096964029},
+                                    {0.2665345303, 0.2895750888},
+                                    {0.4508297518, 0.2029140244},
+                                    {1.4332629068, 0.6831879166},
+                                    -239.7013675,
+                                    -233.8988486,
+                                    11.60503776,
+                                    10.5845037,
+                                    11.15180178};
+    for (int k = 0; k < 2; k++) {
+        cx_cox_options *o;
+        OK(cx_cox_options_new(&o));
+        OK(cx_cox_options_add_factor(o, "group", grp, d.n, "0"));
+        OK(cx_cox_options_set_strata(o, st, d.n));
+        OK(cx_cox_options_set_entry(o, d.v[2], d.n));
+        if (k)
+            OK(cx_cox_options_set_ties(o, CX_TIES_BRESLOW));
+        cx_cox *c;
+        OK(cx_cox_fit(&c, d.v[3], ev, d.n, o));
+        check_cox(c, 2, k ? &breslow : &efron);
+        cx_result *r;
+        OK(cx_cox_coefficients(&r, c, 0.95));
+        ck_assert_str_eq(result_str(r, 0, "term"), "group=1");
+        ck_assert_str_eq(result_str(r, 1, "term"), "group=2");
+        cx_result_free(r);
+        if (k) {
+            /* survfit(f3, newdata = data.frame(fgroup = 2, stratum = 1)) */
+            double sv, x[2] = {0, 1};
+            OK(cx_cox_predict(&sv, c, x, 2, 1, 5));
+            NEAR(sv, 0.828641, 5e-7);
+            OK(cx_cox_predict(&sv, c, x, 2, 1, 10));
+            NEAR(sv, 0.688187, 5e-7);
+            OK(cx_cox_predict(&sv, c, x, 2, 1, 20));
+            NEAR(sv, 0.416718, 5e-7);
+        }
+        cx_cox_free(c);
+        cx_cox_options_free(o);
+    }
+}
+END_TEST
+
+START_TEST(cox_bad_input)
+{
+    double t[6] = {1, 2, 3, 4, 5, 6}, x[6] = {0, 0, 0, 1, 1, 1}, k1[6] = {1, 1, 1, 1, 1, 1};
+    int ev[6] = {1, 1, 1, 0, 0, 0};
+    cx_cox_options *o;
+    cx_cox *c = (cx_cox *)&c;
+    OK(cx_cox_options_new(&o));
+    FAILS(cx_cox_fit(&c, t, ev, 6, o), CX_ERANGE, "cx_cox_fit");
+    ck_assert_ptr_null(c);
+    MSG_HAS("no covariate");
+    FAILS(cx_cox_options_add_covariate(o, "", x, 6), CX_EINVAL, "cx_cox_options_add_covariate");
+    FAILS(cx_cox_options_add_covariate(o, "x", (const double[]){NAN}, 1), CX_ERANGE,
+          "cx_cox_options_add_covariate");
+    FAILS(cx_cox_options_set_ties(o, (cx_ties)5), CX_EINVAL, "cx_cox_options_set_ties");
+    FAILS(cx_cox_options_set_max_iterations(o, 0), CX_ERANGE, "cx_cox_options_set_max_iterations");
+    /* a constant covariate: singular information */
+    OK(cx_cox_options_add_covariate(o, "one", k1, 6));
+    FAILS(cx_cox_fit(&c, t, ev, 6, o), CX_ERANGE, "cx_cox_fit");
+    MSG_HAS("singular");
+    cx_cox_options_free(o);
+    /* x = 1 never has the event: separation, the coefficient tends to -infinity */
+    OK(cx_cox_options_new(&o));
+    OK(cx_cox_options_add_covariate(o, "x", x, 6));
+    FAILS(cx_cox_fit(&c, t, ev, 6, o), CX_ERANGE, "cx_cox_fit");
+    MSG_HAS("infinite");
+    FAILS(cx_cox_fit(&c, t, ev, 5, o), CX_ERANGE, "cx_cox_fit");
+    MSG_HAS("6 rows for 5 subjects");
+    FAILS(cx_cox_options_add_covariate(o, "y", x, 5), CX_ERANGE, "cx_cox_options_add_covariate");
+    const char *lv[6] = {"a", "a", "a", "a", "a", "a"};
+    FAILS(cx_cox_options_add_factor(o, "f", lv, 6, NULL), CX_ERANGE, "cx_cox_options_add_factor");
+    MSG_HAS("one level");
+    FAILS(cx_cox_options_add_factor(o, "f", lv, 6, "b"), CX_ENOTFOUND, "cx_cox_options_add_factor");
+    cx_cox_options_free(o);
+    cx_result *r;
+    FAILS(cx_cox_coefficients(&r, NULL, 0.95), CX_EINVAL, "cx_cox_coefficients");
+    ck_assert_uint_eq(cx_cox_term_count(NULL), 0);
+    cx_cox_free(NULL);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("survival");
@@ -477,5 +682,10 @@ int main(void)
     tcase_add_test(lr, logrank_k_groups_strata_late_entry);
     tcase_add_test(lr, logrank_bad_input);
     suite_add_tcase(su, lr);
+    TCase *cox = tcase_create("cox");
+    tcase_add_test(cox, cox_anderson);
+    tcase_add_test(cox, cox_factor_strata_late_entry);
+    tcase_add_test(cox, cox_bad_input);
+    suite_add_tcase(su, cox);
     return run_suite(su);
 }

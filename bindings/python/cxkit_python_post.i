@@ -409,6 +409,10 @@ def _signatures():
         cohorts: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",
         Survival.__init__: "(self, time, event, group=None, level=0.95, band='log_log', entry=None)",
         LogRank.__init__: "(self, time, event, group, strata=None, entry=None, weight='logrank', p=0, q=0)",
+        CoxOptions.__init__: "(self, ties='efron', max_iterations=20, strata=None, entry=None)",
+        CoxOptions.add_factor: "(self, name, values, reference=None)",
+        Cox.predict: "(self, x, t, stratum=0)",
+        Cox.coefficients: "(self, level=0.95)",
         Summary.__init__: "(self, store, calibration_end, holdout_end=None, unit_ms=604800000, tolerance_ms=86400000)",
         Survival.from_store: "(store, activity, inactivity_ms, as_of, churn_attribute=None, group_by=None, "
                              "unit_ms=86400000, level=0.95, band='log_log')",

@@ -587,6 +587,201 @@ CX_EXTERN int cx_logrank_groups(cx_result **out, const cx_logrank *logrank);
  */
 CX_EXTERN int cx_logrank_variance(double *v, const cx_logrank *logrank, size_t i, size_t j);
 
+/** How tied event times enter the Cox partial likelihood. Values are stable. */
+typedef enum cx_ties {
+    CX_TIES_EFRON = 0,  /**< Efron's approximation (R coxph's default). */
+    CX_TIES_BRESLOW = 1 /**< Breslow's approximation. */
+} cx_ties;
+
+/** Opaque options of a Cox fit: the covariates (numeric columns and
+ *  categorical ones with a reference level), ties, strata, late entry and
+ *  the iteration cap. Made with the default allocator; not shared between
+ *  threads while being changed. */
+typedef struct cx_cox_options cx_cox_options;
+
+/** An opaque, immutable Cox proportional hazards fit (cx_cox_fit()). */
+typedef struct cx_cox cx_cox;
+
+/**
+ * @brief New Cox options: no covariate, Efron ties, one stratum, no late
+ *        entry, at most 20 Newton-Raphson iterations (R's iter.max).
+ * @param[out] out the options, to free with cx_cox_options_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_new(cx_cox_options **out);
+
+/**
+ * @brief Free Cox options.
+ * @param[in] options the options, or NULL.
+ */
+CX_EXTERN void cx_cox_options_free(cx_cox_options *options);
+
+/**
+ * @brief Set how ties are handled.
+ * @param[in] options the options.
+ * @param[in] ties    ::CX_TIES_EFRON or ::CX_TIES_BRESLOW.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_cox_options_set_ties(cx_cox_options *options, cx_ties ties);
+
+/**
+ * @brief Set the Newton-Raphson iteration cap.
+ * @param[in] options        the options.
+ * @param[in] max_iterations 1 to 1000.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_cox_options_set_max_iterations(cx_cox_options *options, int max_iterations);
+
+/**
+ * @brief Set late entry times: subject i is at risk on (entry[i], time[i]].
+ * @param[in] options the options.
+ * @param[in] entry   n entry times, finite and >= 0 (copied), or NULL for none.
+ * @param[in] n       the number of subjects, >= 1 when entry is given.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_set_entry(cx_cox_options *options, const double *entry, size_t n);
+
+/**
+ * @brief Set strata: each stratum has its own baseline hazard (R's
+ *        `+ strata(s)`), the coefficients are shared.
+ * @param[in] options the options.
+ * @param[in] strata  n stratum numbers >= 0 (copied), or NULL for one stratum.
+ * @param[in] n       the number of subjects, >= 1 when strata is given.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_set_strata(cx_cox_options *options, const int *strata, size_t n);
+
+/**
+ * @brief Add a numeric covariate: one model term.
+ * @param[in] options the options.
+ * @param[in] name    the term's name (under 128 bytes; copied).
+ * @param[in] values  n finite values (copied); every covariate has the same n.
+ * @param[in] n       the number of subjects, >= 1.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a value, or another n),
+ *         ::CX_ELIMIT (over 64 terms) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_add_covariate(cx_cox_options *options, const char *name, const double *values,
+                                           size_t n);
+
+/**
+ * @brief Add a categorical covariate: one 0/1 term per level other than
+ *        the reference, named "name=level" (levels in byte order, as R's
+ *        factor() sorts them in the C locale).
+ * @param[in] options   the options.
+ * @param[in] name      the covariate's name (under 64 bytes; copied).
+ * @param[in] values    n level names (copied).
+ * @param[in] n         the number of subjects, >= 1.
+ * @param[in] reference the reference level (its hazard ratio is 1), or
+ *                      NULL for the first level.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND (no such reference level),
+ *         ::CX_ERANGE (one level only, or another n), ::CX_ELIMIT or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_add_factor(cx_cox_options *options, const char *name, const char *const *values,
+                                        size_t n, const char *reference);
+
+/**
+ * @brief Fit a Cox proportional hazards model, as R's coxph().
+ *
+ * Maximises the partial likelihood (Efron or Breslow ties, strata, late
+ * entry) by Newton-Raphson from beta = 0, halving a step that lowers the
+ * likelihood, until the log likelihood changes by less than 1e-9
+ * relatively (R's criterion). The model-based variance is the inverse
+ * information; the robust one is R's sandwich D'D (D the dfbeta
+ * residuals, one subject a row: `robust = TRUE`).
+ * @param[out] out     the fit, to free with cx_cox_free().
+ * @param[in]  time    n exit times, finite and >= 0.
+ * @param[in]  event   n flags: 1 the event (churn) was observed, 0 censored.
+ * @param[in]  n       the number of subjects, >= 1.
+ * @param[in]  options the covariates (at least one) and settings.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a bad value; covariates,
+ *         entry or strata for another n; no event; a singular information
+ *         matrix: a constant or collinear covariate; separated data: a
+ *         coefficient tending to infinity; no convergence within the
+ *         iteration cap) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_fit(cx_cox **out, const double *time, const int *event, size_t n,
+                         const cx_cox_options *options);
+
+/**
+ * @brief Free a fit.
+ * @param[in] cox the fit, or NULL.
+ */
+CX_EXTERN void cx_cox_free(cx_cox *cox);
+
+/**
+ * @brief Number of model terms (coefficients).
+ * @param[in] cox the fit; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_cox_term_count(const cx_cox *cox);
+
+/**
+ * @brief The coefficients, one row per term in the order added.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `term` | STRING | the covariate, or "name=level" |
+ * | `coef` | REAL | beta |
+ * | `hazard_ratio` | REAL | exp(beta) |
+ * | `se` | REAL | its standard error (inverse information) |
+ * | `robust_se` | REAL | the robust (sandwich) standard error |
+ * | `z`, `p` | REAL | the Wald z = beta / se and its two-sided p |
+ * | `hr_lo`, `hr_hi` | REAL | exp(beta -+ z_level se) |
+ *
+ * @param[out] out   the table, to free with cx_result_free().
+ * @param[in]  cox   the fit.
+ * @param[in]  level the confidence level, in (0, 1).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_coefficients(cx_result **out, const cx_cox *cox, double level);
+
+/**
+ * @brief The global tests that all coefficients are 0: rows
+ *        "likelihood_ratio", "wald" and "score" with `test` (STRING),
+ *        `chi2` (REAL), `df` (INT, the terms) and `p` (REAL).
+ * @param[out] out the table, to free with cx_result_free().
+ * @param[in]  cox the fit.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_tests(cx_result **out, const cx_cox *cox);
+
+/**
+ * @brief The log partial likelihoods.
+ * @param[out] null_loglik at beta = 0; may be NULL.
+ * @param[out] loglik      at the estimate.
+ * @param[out] iterations  Newton-Raphson iterations used; may be NULL.
+ * @param[in]  cox         the fit.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_cox_loglik(double *null_loglik, double *loglik, int *iterations, const cx_cox *cox);
+
+/**
+ * @brief The baseline: per stratum and event time, the cumulative hazard
+ *        at the column means of all terms (Breslow's estimator, Efron's
+ *        for Efron ties, as R's basehaz(fit, newdata = the means); R's
+ *        own centred baseline puts 0/1 terms at 0 instead) and exp(-it).
+ *        Columns `stratum` (INT), `time`, `cumulative_hazard`, `survival`.
+ * @param[out] out the table, to free with cx_result_free().
+ * @param[in]  cox the fit.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_baseline(cx_result **out, const cx_cox *cox);
+
+/**
+ * @brief A subject's predicted survival S(t | x) = exp(-H0(t) exp((x -
+ *        means)' beta)) in a stratum, as R's survfit(fit, newdata).
+ * @param[out] surv    S(t | x); 1 before the stratum's first event.
+ * @param[in]  cox     the fit.
+ * @param[in]  x       the subject's p term values, in the order of
+ *                     cx_cox_coefficients() (a factor: its 0/1 columns).
+ * @param[in]  p       cx_cox_term_count().
+ * @param[in]  stratum the stratum number (0 without strata).
+ * @param[in]  t       the time, finite.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE (another p, a stratum
+ *         without events, a value not finite).
+ */
+CX_EXTERN int cx_cox_predict(double *surv, const cx_cox *cox, const double *x, size_t p, int stratum, double t);
+
 /** Named RFM segments (from the recency score R and the mean of the
  *  frequency and monetary scores FM, both on 1-5). Values are stable. */
 typedef enum cx_rfm_segment {
