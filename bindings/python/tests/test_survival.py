@@ -132,3 +132,52 @@ def test_churn_survival_example():
     assert "Month-to-month  observed  1655  expected    843.2" in text
     assert "Two year        observed    48  expected    551.7" in text
     assert "Shortest time to churn: Month-to-month" in text
+
+
+def test_cox_anderson_efron():
+    """coxph(Surv(t, status) ~ Rx + logWBC + sex, anderson), robust = TRUE for the robust SEs."""
+    a = columns("anderson.csv", delimiter=" ")
+    o = cxkit.CoxOptions()
+    for name in ("Rx", "logWBC", "sex"):
+        o.add_covariate(name, a[name])
+    c = cxkit.Cox(a["t"], ints(a["status"]), o)
+    assert c.term_count() == 3
+    co = c.coefficients().to_dict()
+    assert co["term"] == ["Rx", "logWBC", "sex"]
+    assert co["coef"] == pytest.approx([1.5035912129, 1.6819424137, 0.3146780488], abs=5e-8)
+    assert co["se"] == pytest.approx([0.4615126732, 0.3365835523, 0.4545115450], abs=5e-8)
+    assert co["robust_se"] == pytest.approx([0.3693940163, 0.3474253966, 0.3542433315], abs=5e-8)
+    assert co["hr_lo"][0] == pytest.approx(1.8203758576, rel=1e-7)
+    assert co["hr_hi"][1] == pytest.approx(10.398213932, rel=1e-7)
+    t = {r["test"]: r["chi2"] for r in c.tests()}
+    assert t == {"likelihood_ratio": pytest.approx(47.18757465, abs=5e-7), "wald": pytest.approx(33.54230088, abs=5e-7),
+                 "score": pytest.approx(48.01464837, abs=5e-7)}
+    ll = c.loglik()
+    assert (ll["null_loglik"], ll["loglik"], ll["iterations"]) == (
+        pytest.approx(-93.18427, abs=5e-6), pytest.approx(-69.59048267, abs=5e-8), 4)
+    # survfit(fit, newdata = data.frame(Rx = 1, logWBC = 3, sex = 0))
+    assert c.predict([1, 3, 0], 10) == pytest.approx(0.4118052, abs=5e-8)
+    assert c.baseline()[0]["cumulative_hazard"] == pytest.approx(0.0075534301388, abs=5e-13)
+
+
+def test_cox_factor_strata_late_entry_breslow():
+    gen = columns("generated.csv")
+    o = cxkit.CoxOptions(ties="breslow", strata=ints(gen["stratum"]), entry=gen["entry"])
+    o.add_factor("group", [str(int(g)) for g in gen["group"]], reference="0")
+    c = cxkit.Cox(gen["time"], ints(gen["event"]), o)
+    co = c.coefficients()
+    assert [r["term"] for r in co] == ["group=1", "group=2"]
+    assert co[1]["coef"] == pytest.approx(-0.9879791190, abs=5e-9)
+    assert co[1]["robust_se"] == pytest.approx(0.2895750888, abs=5e-9)
+    assert c.predict([0, 1], 20, stratum=1) == pytest.approx(0.416718, abs=5e-7)
+
+
+def test_cox_errors():
+    with pytest.raises(cxkit.Invalid, match="ties 'exact'"):
+        cxkit.CoxOptions(ties="exact")
+    o = cxkit.CoxOptions()
+    o.add_covariate("x", [0, 0, 0, 1, 1, 1])
+    with pytest.raises(cxkit.Range, match="infinite"):
+        cxkit.Cox([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 0, 0], o)
+    with pytest.raises(cxkit.NotFound):
+        o.add_factor("f", ["a", "b", "a", "b", "a", "b"], reference="c")
