@@ -11,7 +11,9 @@ Kaplan-Meier by contract with Greenwood standard errors (Survival.table(),
 starting at S(0) = 1), then the weighted log-rank family (LogRank): the
 log-rank test weighs every month alike, Gehan-Breslow and Peto-Peto weigh
 early churn, Fleming-Harrington (0, 1) late churn; stratified by internet
-service, so that the contracts are compared within each service."""
+service, so that the contracts are compared within each service; last a
+Cox regression (Cox, CoxOptions) of contract, internet service and the
+monthly charge together, with hazard ratios and a customer's predicted curve."""
 import csv
 import os
 import pathlib
@@ -59,3 +61,21 @@ for r in lr.groups():
 worst = max(lr.groups(), key=lambda r: r["observed"] / r["expected"])
 print("Shortest time to churn: %s (observed/expected %.2f)" % (CONTRACTS[worst["group"]],
                                                              worst["observed"] / worst["expected"]))
+
+# Cox regression: contract, internet service (references: month-to-month,
+# DSL) and the monthly charge together; hazard ratios below 1 lengthen the
+# time to churn.
+cox_options = cxkit.CoxOptions()
+cox_options.add_factor("Contract", [r["Contract"] for r in rows], reference="Month-to-month")
+cox_options.add_factor("InternetService", [r["InternetService"] for r in rows], reference="DSL")
+cox_options.add_covariate("MonthlyCharges", [float(r["MonthlyCharges"]) for r in rows])
+cox = cxkit.Cox(tenure, churned, cox_options)
+print("\nCox proportional hazards (Efron ties), hazard ratio [95% CI] (robust s.e.):")
+for r in cox.coefficients():
+    print("  %-28s %7.4f [%.4f, %.4f]  (%.4f)" % (r["term"], r["hazard_ratio"], r["hr_lo"], r["hr_hi"],
+                                                 r["robust_se"]))
+lr = next(r for r in cox.tests() if r["test"] == "likelihood_ratio")
+print("Likelihood-ratio test: chi2 = %.1f on %d df" % (lr["chi2"], lr["df"]))
+# a month-to-month fibre customer paying 90 a month, after 12 months
+x = [0, 0, 1, 0, 90.0]
+print("S(12 months) of a month-to-month fibre customer at 90/month: %.3f" % cox.predict(x, 12))

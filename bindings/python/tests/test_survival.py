@@ -119,7 +119,9 @@ def test_churn_survival_example():
     """examples/python/cx_churn_survival.py: R prints the same figures
     (survfit(Surv(tenure, Churn == "Yes") ~ Contract): S and std.err at 12, 24,
     48 months; survdiff(... ~ Contract + strata(InternetService)): chi2 1732.9,
-    observed 1655 166 48, expected 843.2453682 474.0303357 551.7242961)."""
+    observed 1655 166 48, expected 843.2453682 474.0303357 551.7242961;
+    coxph(...): hazard ratios 0.15132904 0.02426770 4.53630442 0.27957310
+    0.96906533, likelihood ratio 2904.646 on 5 df)."""
     root = DATA.parents[2]
     out = subprocess.run([sys.executable, str(root / "examples" / "python" / "cx_churn_survival.py"), str(TELCO)],
                          capture_output=True, text=True, timeout=300, env=dict(os.environ))
@@ -132,6 +134,12 @@ def test_churn_survival_example():
     assert "Month-to-month  observed  1655  expected    843.2" in text
     assert "Two year        observed    48  expected    551.7" in text
     assert "Shortest time to churn: Month-to-month" in text
+    # coxph(Surv(tenure, Churn == "Yes") ~ Contract + InternetService + MonthlyCharges): exp(coef), lower, upper
+    assert "Contract=One year             0.1513 [0.1279, 0.1791]" in text
+    assert "Contract=Two year             0.0243 [0.0177, 0.0333]" in text
+    assert "InternetService=Fiber optic   4.5363 [3.7325, 5.5132]" in text
+    assert "MonthlyCharges                0.9691 [0.9651, 0.9731]" in text
+    assert "Likelihood-ratio test: chi2 = 2904.6 on 5 df" in text
 
 
 def test_cox_anderson_efron():
