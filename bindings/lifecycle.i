@@ -1156,6 +1156,7 @@ typedef struct Cox {} Cox;
 %newobject Cox::coefficients;
 %newobject Cox::tests;
 %newobject Cox::baseline;
+%newobject Cox::zph;
 %extend Cox {
     /** @brief Fit the model.
      *  @param time n exit times, finite and >= 0.
@@ -1219,6 +1220,26 @@ typedef struct Cox {} Cox;
         cx_result *r = NULL;
         const cx_cox *c = cxb_cox($self);
         return c ? cxb_result_wrap(cx_cox_baseline(&r, c), &r) : NULL;
+    }
+    /** @brief The test of proportional hazards from the Schoenfeld
+     *  residuals, as R's cox.zph() (survival >= 3's score test): one row per
+     *  covariate (a factor's terms together) and "GLOBAL", with "term",
+     *  "chi2", "df", "p".
+     *  @param transform "km" (the default: 1 - the pooled Kaplan-Meier just
+     *  before t) or "identity" (t). */
+    Result *zph(const char *transform = "km") {
+        cx_result *r = NULL;
+        const cx_cox *c = cxb_cox($self);
+        if (!c)
+            return NULL;
+        int tr = transform && strcmp(transform, "km") == 0         ? CX_ZPH_KM
+                 : transform && strcmp(transform, "identity") == 0 ? CX_ZPH_IDENTITY
+                                                                   : -1;
+        if (tr < 0) {
+            cxb_fail(CX_EINVAL, "transform '%s' is not one of km, identity", transform ? transform : "(none)");
+            return NULL;
+        }
+        return cxb_result_wrap(cx_cox_zph(&r, c, (cx_zph_transform)tr), &r);
     }
     /** @brief A subject's predicted survival S(t | x).
      *  @param x the term values, in the order of coefficients().

@@ -559,6 +559,22 @@ START_TEST(cox_anderson)
             NEAR(result_real(b, 4, "cumulative_hazard"), 0.0938457608444, 5e-13);
             NEAR(result_real(b, 4, "survival"), exp(-0.0938457608444), 5e-13);
             cx_result_free(b);
+            /* cox.zph(f1, transform = "km") and "identity" */
+            static const double km[4] = {0.03603357859, 0.14236674322, 5.41974724673, 5.87931763196};
+            static const double id[4] = {0.08083715524, 0.23598346048, 3.83422888556, 4.03397527641};
+            for (int tr = 0; tr < 2; tr++) {
+                OK(cx_cox_zph(&b, c, tr ? CX_ZPH_IDENTITY : CX_ZPH_KM));
+                ck_assert_uint_eq(cx_result_row_count(b), 4);
+                ck_assert_str_eq(result_str(b, 2, "term"), "sex");
+                ck_assert_str_eq(result_str(b, 3, "term"), "GLOBAL");
+                ck_assert_int_eq(result_int(b, 3, "df"), 3);
+                for (size_t r = 0; r < 4; r++)
+                    NEAR(result_real(b, r, "chi2"), (tr ? id : km)[r], 5e-10);
+                cx_result_free(b);
+            }
+            OK(cx_cox_zph(&b, c, CX_ZPH_KM));
+            REL(result_real(b, 2, "p"), 0.0199102420, 1e-8);
+            cx_result_free(b);
         }
         cx_cox_free(c);
         cx_cox_options_free(o);
@@ -613,6 +629,17 @@ START_TEST(cox_factor_strata_late_entry)
         ck_assert_str_eq(result_str(r, 0, "term"), "group=1");
         ck_assert_str_eq(result_str(r, 1, "term"), "group=2");
         cx_result_free(r);
+        /* cox.zph(f2 / f3, transform = "km", "identity"): one row for the factor (2 df) and GLOBAL */
+        static const double zph[2][2] = {{0.3424955648, 0.1063934067}, {0.2688106419, 0.08803798617}};
+        for (int tr = 0; tr < 2; tr++) {
+            OK(cx_cox_zph(&r, c, tr ? CX_ZPH_IDENTITY : CX_ZPH_KM));
+            ck_assert_uint_eq(cx_result_row_count(r), 2);
+            ck_assert_str_eq(result_str(r, 0, "term"), "group");
+            ck_assert_int_eq(result_int(r, 0, "df"), 2);
+            NEAR(result_real(r, 0, "chi2"), zph[k][tr], 5e-10);
+            NEAR(result_real(r, 1, "chi2"), zph[k][tr], 5e-10);
+            cx_result_free(r);
+        }
         if (k) {
             /* survfit(f3, newdata = data.frame(fgroup = 2, stratum = 1)) */
             double sv, x[2] = {0, 1};

@@ -413,6 +413,7 @@ def _signatures():
         CoxOptions.add_factor: "(self, name, values, reference=None)",
         Cox.predict: "(self, x, t, stratum=0)",
         Cox.coefficients: "(self, level=0.95)",
+        Cox.zph: "(self, transform='km')",
         Summary.__init__: "(self, store, calibration_end, holdout_end=None, unit_ms=604800000, tolerance_ms=86400000)",
         Survival.from_store: "(store, activity, inactivity_ms, as_of, churn_attribute=None, group_by=None, "
                              "unit_ms=86400000, level=0.95, band='log_log')",

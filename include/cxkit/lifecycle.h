@@ -782,6 +782,29 @@ CX_EXTERN int cx_cox_baseline(cx_result **out, const cx_cox *cox);
  */
 CX_EXTERN int cx_cox_predict(double *surv, const cx_cox *cox, const double *x, size_t p, int stratum, double t);
 
+/** The time transform g(t) of the proportional-hazards test (cx_cox_zph()). */
+typedef enum cx_zph_transform {
+    CX_ZPH_KM = 0,      /**< 1 - S(t-), the pooled Kaplan-Meier just before t (R cox.zph's default "km"). */
+    CX_ZPH_IDENTITY = 1 /**< t itself (R's transform = "identity"). */
+} cx_zph_transform;
+
+/**
+ * @brief The test of proportional hazards from the Schoenfeld residuals,
+ *        as R's cox.zph() (survival >= 3: the score test that each
+ *        coefficient beta + gamma g(t) has gamma = 0, at the estimate).
+ *
+ * One row per covariate (a factor's terms together, df its terms) and a
+ * last row "GLOBAL" (df: all terms), with `term` (STRING), `chi2` (REAL),
+ * `df` (INT), `p` (REAL). A small p says the covariate's hazard ratio
+ * changes with time. chi2 is NaN when the extended information matrix is
+ * singular.
+ * @param[out] out       the table, to free with cx_result_free().
+ * @param[in]  cox       the fit.
+ * @param[in]  transform ::CX_ZPH_KM or ::CX_ZPH_IDENTITY.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_zph(cx_result **out, const cx_cox *cox, cx_zph_transform transform);
+
 /** Named RFM segments (from the recency score R and the mean of the
  *  frequency and monetary scores FM, both on 1-5). Values are stable. */
 typedef enum cx_rfm_segment {

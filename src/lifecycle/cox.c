@@ -8,10 +8,13 @@
  * without clusters: D'D with D the dfbeta residuals) standard errors, the
  * likelihood-ratio, Wald and score tests, the baseline cumulative hazard
  * (Breslow's, or Efron's for Efron ties, as R's survfit.coxph) and a
- * subject's predicted curve.
+ * subject's predicted curve, and the test of proportional hazards from the
+ * Schoenfeld residuals (R >= 3's cox.zph score test, transforms "km" and
+ * "identity"; both computed at the fit).
  *
  * Each risk set is scanned directly (O(n) per event time and iteration),
- * which keeps late entry and strata simple.
+ * which keeps late entry and strata simple; the pooled Kaplan-Meier of the
+ * km transform counts its events per time the same way.
  */
 #include "../table/table.h"
 #include "lifecycle_private.h"
@@ -25,6 +28,8 @@
 
 typedef struct cox_term {
     char name[COX_NAME_MAX];
+    char covariate[COX_NAME_MAX]; /* the covariate the term belongs to (a factor's name) */
+    size_t group;                 /* its index among the covariates */
 } cox_term;
 
 struct cx_cox_options {
@@ -37,6 +42,7 @@ struct cx_cox_options {
     size_t strata_n;
     size_t nrow;     /* the rows of the covariates added, 0 before the first */
     size_t p;        /* columns */
+    size_t ncov;     /* covariates (a factor counts once) */
     double *x;       /* p columns of nrow, column-major, COX_MAX_TERMS columns reserved */
     cox_term *terms; /* COX_MAX_TERMS */
 };
@@ -48,6 +54,8 @@ struct cx_cox {
     cox_term *terms;
     double *coef, *var, *rvar, *mean; /* var, rvar: p x p */
     double ll0, ll, score;
+    size_t ncov;
+    double *zph; /* per transform (km, identity): ncov + 1 rows of (chi2, df) */
     /* the baseline cumulative hazard at the means, per stratum */
     size_t nbase;
     double *btime, *bhaz;
@@ -192,6 +200,8 @@ int cx_cox_options_add_covariate(cx_cox_options *o, const char *name, const doub
         return rc;
     memcpy(o->x + o->p * n, values, n * sizeof *values);
     snprintf(o->terms[o->p].name, COX_NAME_MAX, "%s", name);
+    snprintf(o->terms[o->p].covariate, COX_NAME_MAX, "%s", name);
+    o->terms[o->p].group = o->ncov++;
     o->p++;
     return CX_OK;
 }
@@ -240,8 +250,11 @@ int cx_cox_options_add_factor(cx_cox_options *o, const char *name, const char *c
             for (size_t i = 0; i < n; i++)
                 col[i] = strcmp(values[i], lev[l]) == 0;
             snprintf(o->terms[o->p].name, COX_NAME_MAX, "%s=%.*s", name, COX_NAME_MAX / 2, lev[l]);
+            snprintf(o->terms[o->p].covariate, COX_NAME_MAX, "%s", name);
+            o->terms[o->p].group = o->ncov;
             o->p++;
         }
+        o->ncov++;
     }
     cxi_free(&o->mem, lev, n * sizeof *lev);
     return rc;
@@ -273,7 +286,7 @@ static bool spd_inverse(double *inv, const double *A, double *L, size_t p)
     }
     /* inv = L^-T L^-1, column by column */
     for (size_t c = 0; c < p; c++) {
-        double y[COX_MAX_TERMS];
+        double y[2 * COX_MAX_TERMS];
         for (size_t i = 0; i < p; i++) {
             double t = i == c;
             for (size_t k = 0; k < i; k++)
@@ -479,6 +492,142 @@ static void score_residuals(const cox_data *d, const double *beta, double *L, do
     }
 }
 
+/* ---- the test of proportional hazards (R's cox.zph) ---------------------- */
+
+typedef struct zph_g {
+    const double *t, *g; /* sorted distinct event times and g there */
+    size_t m;
+} zph_g;
+
+static double g_at(const zph_g *z, double t)
+{
+    size_t a = 0, b = z->m;
+    while (a < b) {
+        size_t m = (a + b) / 2;
+        if (z->t[m] < t)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return z->g[a];
+}
+
+/* The score test that beta_j(t) = beta_j + gamma_j g(t) has gamma = 0, at
+ * the estimate (R >= 3's cox.zph): per event time, the term's score
+ * g(t) (x_deaths - xbar) and information blocks g^k(t) V(t), with Efron's
+ * sub-steps; per covariate (all its terms) and global. out: ncov + 1 rows
+ * of (chi2, df). M: 2p x 2p and 3 p x p; scratch: 3 (2p)^2. False when
+ * singular. */
+static bool zph_test(const cox_data *d, const cox_term *terms, size_t ncov, const double *beta, const zph_g *z,
+                     double *eta, double *M, double *scratch, double *out)
+{
+    size_t n = d->n, p = d->p, q = 2 * p;
+    for (size_t i = 0; i < n; i++) {
+        double e = 0;
+        for (size_t j = 0; j < p; j++)
+            e += d->x[j * n + i] * beta[j];
+        eta[i] = e;
+    }
+    /* g centred on its mean over the events (as R; the test does not depend on it) */
+    double gm = 0, ne = 0;
+    for (size_t i = 0; i < n; i++)
+        if (d->event[i]) {
+            gm += g_at(z, d->time[i]);
+            ne++;
+        }
+    gm /= ne;
+    double *I = M, *S2 = M + q * q, *D2 = S2 + p * p, *Wt = D2 + p * p;
+    double U[2 * COX_MAX_TERMS] = {0}, S1[COX_MAX_TERMS], D1[COX_MAX_TERMS], xs[COX_MAX_TERMS], A[COX_MAX_TERMS];
+    memset(I, 0, q * q * sizeof *I);
+    for (size_t s = 0; s < d->nstrata; s++) {
+        size_t m = event_times(d, s);
+        for (size_t e = 0; e < m; e++) {
+            double t = d->evtimes[e], S0 = 0, D0 = 0, dd = 0, g = g_at(z, t) - gm;
+            memset(S1, 0, p * sizeof *S1);
+            memset(D1, 0, p * sizeof *D1);
+            memset(xs, 0, p * sizeof *xs);
+            memset(S2, 0, p * p * sizeof *S2);
+            memset(D2, 0, p * p * sizeof *D2);
+            memset(Wt, 0, p * p * sizeof *Wt);
+            for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1]; k++) {
+                size_t i = d->ord[k];
+                if (!at_risk(d, i, t))
+                    continue;
+                double r = exp(eta[i]);
+                bool dies = d->event[i] && d->time[i] == t;
+                S0 += r;
+                if (dies) {
+                    D0 += r;
+                    dd++;
+                }
+                for (size_t a = 0; a < p; a++) {
+                    double xa = d->x[a * n + i];
+                    S1[a] += r * xa;
+                    if (dies) {
+                        D1[a] += r * xa;
+                        xs[a] += xa;
+                    }
+                    for (size_t b = 0; b <= a; b++) {
+                        double v = r * xa * d->x[b * n + i];
+                        S2[a * p + b] += v;
+                        if (dies)
+                            D2[a * p + b] += v;
+                    }
+                }
+            }
+            memcpy(A, xs, p * sizeof *A);
+            size_t steps = d->ties == CX_TIES_EFRON ? (size_t)dd : 1;
+            double mult = d->ties == CX_TIES_EFRON ? 1 : dd;
+            for (size_t k = 0; k < steps; k++) {
+                double f = d->ties == CX_TIES_EFRON ? (double)k / dd : 0, s0 = S0 - f * D0, s1[COX_MAX_TERMS];
+                for (size_t a = 0; a < p; a++) {
+                    s1[a] = (S1[a] - f * D1[a]) / s0;
+                    A[a] -= mult * s1[a];
+                }
+                for (size_t a = 0; a < p; a++)
+                    for (size_t b = 0; b <= a; b++)
+                        Wt[a * p + b] += mult * ((S2[a * p + b] - f * D2[a * p + b]) / s0 - s1[a] * s1[b]);
+            }
+            for (size_t a = 0; a < p; a++) {
+                U[p + a] += g * A[a];
+                for (size_t b = 0; b <= a; b++) {
+                    double w = Wt[a * p + b];
+                    I[a * q + b] += w;
+                    I[(p + a) * q + b] += g * w;
+                    if (b != a)
+                        I[(p + b) * q + a] += g * w;
+                    I[(p + a) * q + p + b] += g * g * w;
+                }
+            }
+        }
+    }
+    for (size_t a = 0; a < q; a++)
+        for (size_t b = a + 1; b < q; b++)
+            I[a * q + b] = I[b * q + a];
+    /* per covariate, then global: u' I[kk, kk]^-1 u, kk = the betas and the covariate's gammas */
+    double *Sub = scratch, *Inv = scratch + q * q, *Lc = scratch + 2 * q * q;
+    for (size_t c = 0; c <= ncov; c++) {
+        size_t kk[2 * COX_MAX_TERMS], nk = 0;
+        for (size_t a = 0; a < p; a++)
+            kk[nk++] = a;
+        for (size_t a = 0; a < p; a++)
+            if (c == ncov || terms[a].group == c)
+                kk[nk++] = p + a;
+        for (size_t a = 0; a < nk; a++)
+            for (size_t b = 0; b < nk; b++)
+                Sub[a * nk + b] = I[kk[a] * q + kk[b]];
+        if (!spd_inverse(Inv, Sub, Lc, nk))
+            return false;
+        double chi = 0;
+        for (size_t a = p; a < nk; a++)
+            for (size_t b = p; b < nk; b++)
+                chi += U[kk[a]] * Inv[a * nk + b] * U[kk[b]];
+        out[2 * c] = chi;
+        out[2 * c + 1] = (double)(nk - p);
+    }
+    return true;
+}
+
 /* ---- the fit ------------------------------------------------------------ */
 
 void cx_cox_free(cx_cox *c)
@@ -495,6 +644,7 @@ void cx_cox_free(cx_cox *c)
     cxi_free(&mem, c->btime, c->nbase * sizeof *c->btime);
     cxi_free(&mem, c->bhaz, c->nbase * sizeof *c->bhaz);
     cxi_free(&mem, c->bstratum, c->nbase * sizeof *c->bstratum);
+    cxi_free(&mem, c->zph, 4 * (c->ncov + 1) * sizeof *c->zph);
     cxi_free(&mem, c, sizeof *c);
 }
 
@@ -502,6 +652,87 @@ typedef struct cox_work {
     double *xc, *eta, *evt, *I, *L, *R;
     size_t *ord, *sfirst;
 } cox_work;
+
+/* The pooled (all strata) Kaplan-Meier with late entry just before each
+ * distinct event time, for the km transform; then both tests into c->zph. */
+static int zph_both(cx_cox *c, const cox_data *d, const cx_cox_options *o, const double *beta, cox_work *w,
+                    const char *fn)
+{
+    size_t n = d->n, p = d->p, q = 2 * p, m = 0;
+    cxi_mem *mem = &c->mem;
+    double *ex = cxi_alloc(mem, n * sizeof *ex), *en = o->entry ? cxi_alloc(mem, n * sizeof *en) : NULL;
+    double *gt = cxi_alloc(mem, n * sizeof *gt), *gk = cxi_alloc(mem, n * sizeof *gk);
+    double *M = cxi_alloc(mem, (q * q + 3 * p * p) * sizeof *M), *sc = cxi_alloc(mem, 3 * q * q * sizeof *sc);
+    c->ncov = o->ncov;
+    c->zph = cxi_alloc(mem, 4 * (o->ncov + 1) * sizeof *c->zph);
+    int rc = CX_OK;
+    if (!ex || (o->entry && !en) || !gt || !gk || !M || !sc || !c->zph) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ex[i] = d->time[i];
+        if (en)
+            en[i] = o->entry[i];
+        if (d->event[i])
+            gt[m++] = d->time[i];
+    }
+    qsort(ex, n, sizeof *ex, cmp_dbl);
+    if (en)
+        qsort(en, n, sizeof *en, cmp_dbl);
+    qsort(gt, m, sizeof *gt, cmp_dbl);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || gt[i] != gt[u - 1])
+            gt[u++] = gt[i];
+    /* events per distinct time, and the number at risk: entered before t, not left before t */
+    double S = 1;
+    for (size_t k = 0; k < u; k++) {
+        double t = gt[k], dk = 0;
+        for (size_t i = 0; i < n; i++)
+            dk += d->event[i] && d->time[i] == t;
+        size_t left, entered = n, a = 0, b = n;
+        while (a < b) { /* exits before t */
+            size_t h = (a + b) / 2;
+            if (ex[h] < t)
+                a = h + 1;
+            else
+                b = h;
+        }
+        left = a;
+        if (en) {
+            a = 0;
+            b = n;
+            while (a < b) { /* entries before t */
+                size_t h = (a + b) / 2;
+                if (en[h] < t)
+                    a = h + 1;
+                else
+                    b = h;
+            }
+            entered = a;
+        }
+        gk[k] = 1 - S; /* 1 - KM(t-) */
+        S *= 1 - dk / (double)(entered - left);
+    }
+    zph_g zk = {gt, gk, u}, zi = {gt, gt, u};
+    double out[2 * (COX_MAX_TERMS + 1)];
+    for (int tr = 0; tr < 2; tr++) {
+        bool ok = zph_test(d, c->terms, o->ncov, beta, tr ? &zi : &zk, w->eta, M, sc, out);
+        for (size_t r = 0; r <= o->ncov; r++) {
+            c->zph[tr * 2 * (o->ncov + 1) + 2 * r] = ok ? out[2 * r] : NAN;
+            c->zph[tr * 2 * (o->ncov + 1) + 2 * r + 1] = out[2 * r + 1];
+        }
+    }
+done:
+    cxi_free(mem, ex, n * sizeof *ex);
+    cxi_free(mem, en, n * sizeof *en);
+    cxi_free(mem, gt, n * sizeof *gt);
+    cxi_free(mem, gk, n * sizeof *gk);
+    cxi_free(mem, M, (q * q + 3 * p * p) * sizeof *M);
+    cxi_free(mem, sc, 3 * q * q * sizeof *sc);
+    return rc;
+}
 
 typedef struct ord_rec {
     int stratum;
@@ -752,6 +983,7 @@ int cx_cox_fit(cx_cox **out, const double *time, const int *event, size_t n, con
             bi++;
         }
     }
+    rc = zph_both(c, &d, o, beta, &w, fn);
 done:
     cxi_free(&mem, w.xc, n * p * sizeof *w.xc);
     cxi_free(&mem, w.eta, n * sizeof *w.eta);
@@ -923,5 +1155,45 @@ int cx_cox_predict(double *surv, const cx_cox *c, const double *x, size_t p, int
     if (!seen)
         return cxi_fail(CX_ERANGE, "%s: stratum %d has no event in the fit", fn, stratum);
     *surv = exp(-H * exp(eta));
+    return CX_OK;
+}
+
+enum { CZ_TERM, CZ_CHI2, CZ_DF, CZ_P, CZ_NCOLS };
+
+int cx_cox_zph(cx_result **out, const cx_cox *c, cx_zph_transform transform)
+{
+    static const char fn[] = "cx_cox_zph";
+    static const char *const names[CZ_NCOLS] = {"term", "chi2", "df", "p"};
+    static const int types[CZ_NCOLS] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_INT, CX_TYPE_REAL};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!c)
+        return cxi_fail(CX_EINVAL, "%s: cox is NULL", fn);
+    if (transform != CX_ZPH_KM && transform != CX_ZPH_IDENTITY)
+        return cxi_fail(CX_EINVAL, "%s: transform %d is not a cx_zph_transform", fn, (int)transform);
+    cx_result *r;
+    size_t rows = c->ncov + 1;
+    if (cxi_result_new(&r, &c->mem, rows, CZ_NCOLS, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    const double *z = c->zph + (size_t)transform * 2 * rows;
+    for (size_t k = 0; k < rows; k++) {
+        const char *name = "GLOBAL";
+        if (k < c->ncov)
+            for (size_t j = 0; j < c->p; j++)
+                if (c->terms[j].group == k) {
+                    name = c->terms[j].covariate;
+                    break;
+                }
+        if (cxi_result_set_str(r, CZ_TERM, k, name, strlen(name))) {
+            cx_result_free(r);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        }
+        double chi = z[2 * k], df = z[2 * k + 1];
+        cxi_result_set_real(r, CZ_CHI2, k, chi);
+        cxi_result_set_int(r, CZ_DF, k, (int64_t)df);
+        cxi_result_set_real(r, CZ_P, k, cxi_gamma_q(df / 2, chi / 2));
+    }
+    *out = r;
     return CX_OK;
 }

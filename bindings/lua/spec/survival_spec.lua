@@ -100,6 +100,10 @@ describe("cxkit survival", function()
     near(t[3].chi2, 48.01464837, 5e-7)
     assert.are.equal(4, c:loglik().iterations)
     near(c:predict({ 1, 3, 0 }, 20), 0.0586417, 5e-8)
+    local z = c:zph("identity"):totable()
+    assert.are.same({ "sex", 1 }, { z[3].term, z[3].df })
+    near(z[3].chi2, 3.83422888556, 5e-10)
+    near(c:zph():row(3).chi2, 5.87931763196, 5e-10)
 
     local gen = columns("generated.csv", ",")
     local levels = {}

@@ -166,6 +166,14 @@ def test_cox_anderson_efron():
     # survfit(fit, newdata = data.frame(Rx = 1, logWBC = 3, sex = 0))
     assert c.predict([1, 3, 0], 10) == pytest.approx(0.4118052, abs=5e-8)
     assert c.baseline()[0]["cumulative_hazard"] == pytest.approx(0.0075534301388, abs=5e-13)
+    # cox.zph(fit) ("km") and cox.zph(fit, transform = "identity")
+    z = c.zph().to_dict()
+    assert z["term"] == ["Rx", "logWBC", "sex", "GLOBAL"] and z["df"] == [1, 1, 1, 3]
+    assert z["chi2"] == pytest.approx([0.03603357859, 0.14236674322, 5.41974724673, 5.87931763196], abs=5e-10)
+    assert z["p"][2] == pytest.approx(0.0199102420, rel=1e-8)
+    assert c.zph("identity")[3]["chi2"] == pytest.approx(4.03397527641, abs=5e-10)
+    with pytest.raises(cxkit.Invalid, match="transform 'rank'"):
+        c.zph("rank")
 
 
 def test_cox_factor_strata_late_entry_breslow():

@@ -117,3 +117,10 @@ coxshow("generated late entry, strata, breslow", f3)
 cat("breslow robust se", sqrt(diag(coxph(Surv(entry, time, event) ~ fgroup + strata(stratum), data = gen, ties = "breslow", id = seq_len(nrow(gen)), robust = TRUE)$var)), "\n")
 sf3 <- survfit(f3, newdata = data.frame(fgroup = factor(2, levels = 0:2), stratum = 1))
 print(summary(sf3, times = c(5, 10, 20)))
+
+cat("== 3b. cox.zph (the score test of survival >= 3)\n")
+for (tr in c("km", "identity")) {
+  cat("-- anderson efron", tr, "\n"); print(cox.zph(f1, transform = tr)$table, digits = 10)
+  cat("-- generated efron", tr, "\n"); print(cox.zph(f2, transform = tr)$table, digits = 10)
+  cat("-- generated breslow", tr, "\n"); print(cox.zph(f3, transform = tr)$table, digits = 10)
+}
