@@ -79,3 +79,6 @@ print("Likelihood-ratio test: chi2 = %.1f on %d df" % (lr["chi2"], lr["df"]))
 # a month-to-month fibre customer paying 90 a month, after 12 months
 x = [0, 0, 1, 0, 90.0]
 print("S(12 months) of a month-to-month fibre customer at 90/month: %.3f" % cox.predict(x, 12))
+print("Proportional hazards? (Schoenfeld residuals, R's cox.zph, transform km)")
+for r in cox.zph():
+    print("  %-16s chi2 = %8.3f on %d df, p = %.3g" % (r["term"], r["chi2"], r["df"], r["p"]))

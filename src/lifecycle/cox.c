@@ -796,11 +796,11 @@ int cx_cox_fit(cx_cox **out, const double *time, const int *event, size_t n, con
         memset(c, 0, sizeof *c);
         c->mem = mem;
         c->p = p;
-        c->terms = cxi_alloc(&mem, p * sizeof *c->terms);
-        c->coef = cxi_alloc(&mem, p * sizeof *c->coef);
-        c->mean = cxi_alloc(&mem, p * sizeof *c->mean);
-        c->var = cxi_alloc(&mem, p * p * sizeof *c->var);
-        c->rvar = cxi_alloc(&mem, p * p * sizeof *c->rvar);
+        c->terms = cxi_alloc(&c->mem, p * sizeof *c->terms);
+        c->coef = cxi_alloc(&c->mem, p * sizeof *c->coef);
+        c->mean = cxi_alloc(&c->mem, p * sizeof *c->mean);
+        c->var = cxi_alloc(&c->mem, p * p * sizeof *c->var);
+        c->rvar = cxi_alloc(&c->mem, p * p * sizeof *c->rvar);
     }
     if (!w.xc || !w.eta || !w.evt || !w.I || !w.L || !w.R || !w.ord || !w.sfirst || !c || !c->terms || !c->coef ||
         !c->mean || !c->var || !c->rvar) {
@@ -941,9 +941,9 @@ int cx_cox_fit(cx_cox **out, const double *time, const int *event, size_t n, con
     size_t nb = 0;
     for (size_t s = 0; s < ns; s++)
         nb += event_times(&d, s);
-    c->btime = cxi_alloc(&mem, nb * sizeof *c->btime);
-    c->bhaz = cxi_alloc(&mem, nb * sizeof *c->bhaz);
-    c->bstratum = cxi_alloc(&mem, nb * sizeof *c->bstratum);
+    c->btime = cxi_alloc(&c->mem, nb * sizeof *c->btime);
+    c->bhaz = cxi_alloc(&c->mem, nb * sizeof *c->bhaz);
+    c->bstratum = cxi_alloc(&c->mem, nb * sizeof *c->bstratum);
     c->nbase = nb;
     if (!c->btime || !c->bhaz || !c->bstratum) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);

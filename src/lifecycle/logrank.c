@@ -326,12 +326,12 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
     memset(lr, 0, sizeof *lr);
     lr->mem = mem;
     lr->k = k;
-    lr->label = cxi_alloc(&mem, k * sizeof *lr->label);
-    lr->subjects = cxi_alloc(&mem, k * sizeof *lr->subjects);
-    lr->events = cxi_alloc(&mem, k * sizeof *lr->events);
-    lr->obs = cxi_alloc(&mem, k * sizeof *lr->obs);
-    lr->exp = cxi_alloc(&mem, k * sizeof *lr->exp);
-    lr->var = cxi_alloc(&mem, k * k * sizeof *lr->var);
+    lr->label = cxi_alloc(&lr->mem, k * sizeof *lr->label);
+    lr->subjects = cxi_alloc(&lr->mem, k * sizeof *lr->subjects);
+    lr->events = cxi_alloc(&lr->mem, k * sizeof *lr->events);
+    lr->obs = cxi_alloc(&lr->mem, k * sizeof *lr->obs);
+    lr->exp = cxi_alloc(&lr->mem, k * sizeof *lr->exp);
+    lr->var = cxi_alloc(&lr->mem, k * k * sizeof *lr->var);
     ng = cxi_alloc(&mem, k * sizeof *ng);
     dg = cxi_alloc(&mem, k * sizeof *dg);
     A = cxi_alloc(&mem, (k - 1) * (k - 1) * sizeof *A);

@@ -140,6 +140,10 @@ def test_churn_survival_example():
     assert "InternetService=Fiber optic   4.5363 [3.7325, 5.5132]" in text
     assert "MonthlyCharges                0.9691 [0.9651, 0.9731]" in text
     assert "Likelihood-ratio test: chi2 = 2904.6 on 5 df" in text
+    # cox.zph(fit): 99.521715 39.283285 110.536070 248.841364
+    assert "Contract         chi2 =   99.522 on 2 df" in text
+    assert "MonthlyCharges   chi2 =  110.536 on 1 df" in text
+    assert "GLOBAL           chi2 =  248.841 on 5 df" in text
 
 
 def test_cox_anderson_efron():
