@@ -1189,6 +1189,29 @@ typedef struct CoxOptions {} CoxOptions;
         if (o && cxb_req("values", values.n))
             cxb_check(cx_cox_options_add_covariate(o, name, values.v, values.n));
     }
+    /** @brief Add a customer column of a store as a categorical covariate
+     *  ("segment=vip"...), for the customers `ids` in the order of the times.
+     *  @param store the store.
+     *  @param ids the customers' ids.
+     *  @param dim "segment", "region" or "plan".
+     *  @param reference the reference level, or None for the first. */
+    void add_customer_column(const Store *store, cxb_strv ids, cxb_dim dim, const char *reference = NULL) {
+        cx_cox_options *o = cxb_coxopts($self);
+        cx_store *s = cxb_store(store);
+        if (o && s && cxb_req("ids", ids.n))
+            cxb_check(cx_cox_options_add_customer_column(o, s, ids.v, ids.n, (cx_dim)dim, reference));
+    }
+    /** @brief Add a customer attribute of a store as a covariate: numeric
+     *  when `reference` is None, else categorical with that reference level
+     *  ("" for the first).
+     *  @exception Parse for a value that is not a number. */
+    void add_customer_attribute(const Store *store, cxb_strv ids, const char *attribute,
+                                const char *reference = NULL) {
+        cx_cox_options *o = cxb_coxopts($self);
+        cx_store *s = cxb_store(store);
+        if (o && s && cxb_req("ids", ids.n))
+            cxb_check(cx_cox_options_add_customer_attribute(o, s, ids.v, ids.n, attribute, reference));
+    }
     /** @brief Add a categorical covariate: a 0/1 term "name=level" per level
      *  other than the reference.
      *  @param name the covariate's name.

@@ -656,6 +656,69 @@ START_TEST(cox_factor_strata_late_entry)
 }
 END_TEST
 
+START_TEST(cox_store_covariates)
+{
+    /* the anderson fit with Rx as the customers' plan (reference "placebo"),
+     * logWBC as a numeric attribute and sex as a categorical attribute: the
+     * coefficients of coxph(Surv(t, status) ~ Rx + logWBC + sex) */
+    data d;
+    load(&d, "anderson.csv", " \n", (const int[]){0, 1, 2, 3, 4}, 5);
+    int ev[MAXN];
+    to_int(ev, d.v[1], d.n);
+    cx_store *s;
+    OK(cx_store_new(&s));
+    char idbuf[MAXN][24];
+    const char *ids[MAXN];
+    for (size_t i = 0; i < d.n; i++) {
+        snprintf(idbuf[i], sizeof idbuf[i], "C%02zu", i);
+        ids[d.n - 1 - i] = idbuf[i]; /* the subjects in another order than the customers */
+    }
+    for (size_t i = 0; i < d.n; i++) {
+        size_t j = d.n - 1 - i; /* subject j is customer i */
+        char v[32];
+        OK(cx_customer_add(s, idbuf[i], "consumer", "north", d.v[4][j] ? "treated" : "placebo", CX_TIME_NONE));
+        snprintf(v, sizeof v, "%.17g", d.v[3][j]);
+        OK(cx_customer_set_attribute(s, idbuf[i], "logWBC", v));
+        OK(cx_customer_set_attribute(s, idbuf[i], "sex", d.v[2][j] ? "m" : "f"));
+    }
+    cx_cox_options *o;
+    OK(cx_cox_options_new(&o));
+    OK(cx_cox_options_add_customer_column(o, s, ids, d.n, CX_DIM_PLAN, "placebo"));
+    OK(cx_cox_options_add_customer_attribute(o, s, ids, d.n, "logWBC", NULL));
+    OK(cx_cox_options_add_customer_attribute(o, s, ids, d.n, "sex", ""));
+    cx_cox *c;
+    OK(cx_cox_fit(&c, d.v[0], ev, d.n, o));
+    cx_result *r;
+    OK(cx_cox_coefficients(&r, c, 0.95));
+    ck_assert_str_eq(result_str(r, 0, "term"), "plan=treated");
+    ck_assert_str_eq(result_str(r, 1, "term"), "logWBC");
+    ck_assert_str_eq(result_str(r, 2, "term"), "sex=m");
+    NEAR(result_real(r, 0, "coef"), 1.5035912129, 5e-8);
+    NEAR(result_real(r, 1, "coef"), 1.6819424137, 5e-8);
+    NEAR(result_real(r, 2, "coef"), 0.3146780488, 5e-8);
+    NEAR(result_real(r, 2, "robust_se"), 0.3542433315, 5e-8);
+    cx_result_free(r);
+    cx_cox_free(c);
+    /* errors: a region with one level, a non-numeric attribute, an unknown customer */
+    FAILS(cx_cox_options_add_customer_column(o, s, ids, d.n, CX_DIM_REGION, NULL), CX_ERANGE,
+          "cx_cox_options_add_customer_column");
+    FAILS(cx_cox_options_add_customer_attribute(o, s, ids, d.n, "sex", NULL), CX_EPARSE,
+          "cx_cox_options_add_customer_attribute");
+    MSG_HAS("is not a number");
+    FAILS(cx_cox_options_add_customer_attribute(o, s, ids, d.n, "tenure", NULL), CX_ERANGE,
+          "cx_cox_options_add_customer_attribute");
+    MSG_HAS("has no tenure");
+    const char *nobody[1] = {"nobody"};
+    FAILS(cx_cox_options_add_customer_column(o, s, nobody, 1, CX_DIM_PLAN, NULL), CX_ENOTFOUND,
+          "cx_cox_options_add_customer_column");
+    FAILS(cx_cox_options_add_customer_column(o, s, ids, d.n, CX_DIM_CHANNEL, NULL), CX_EINVAL,
+          "cx_cox_options_add_customer_column");
+    ck_assert_uint_eq(cx_cox_term_count(NULL), 0);
+    cx_cox_options_free(o);
+    cx_store_free(s);
+}
+END_TEST
+
 START_TEST(cox_bad_input)
 {
     double t[6] = {1, 2, 3, 4, 5, 6}, x[6] = {0, 0, 0, 1, 1, 1}, k1[6] = {1, 1, 1, 1, 1, 1};
@@ -712,6 +775,7 @@ int main(void)
     TCase *cox = tcase_create("cox");
     tcase_add_test(cox, cox_anderson);
     tcase_add_test(cox, cox_factor_strata_late_entry);
+    tcase_add_test(cox, cox_store_covariates);
     tcase_add_test(cox, cox_bad_input);
     suite_add_tcase(su, cox);
     return run_suite(su);

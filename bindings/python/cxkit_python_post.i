@@ -417,6 +417,8 @@ def _signatures():
         LogRank.__init__: "(self, time, event, group, strata=None, entry=None, weight='logrank', p=0, q=0)",
         CoxOptions.__init__: "(self, ties='efron', max_iterations=20, strata=None, entry=None)",
         CoxOptions.add_factor: "(self, name, values, reference=None)",
+        CoxOptions.add_customer_column: "(self, store, ids, dim, reference=None)",
+        CoxOptions.add_customer_attribute: "(self, store, ids, attribute, reference=None)",
         Cox.predict: "(self, x, t, stratum=0)",
         Cox.coefficients: "(self, level=0.95)",
         Cox.zph: "(self, transform='km')",

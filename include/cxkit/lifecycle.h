@@ -748,6 +748,44 @@ CX_EXTERN int cx_cox_options_add_factor(cx_cox_options *options, const char *nam
                                         size_t n, const char *reference);
 
 /**
+ * @brief Add a customer column of a store as a categorical covariate
+ *        (terms "segment=vip", ...): the subjects are the customers `ids`,
+ *        in the order of the times and events given to cx_cox_fit().
+ * @param[in] options   the options.
+ * @param[in] store     the store (read now; not kept).
+ * @param[in] ids       n customer ids.
+ * @param[in] n         the number of subjects, >= 1.
+ * @param[in] dim       ::CX_DIM_SEGMENT, ::CX_DIM_REGION or ::CX_DIM_PLAN.
+ * @param[in] reference the reference level, or NULL for the first.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND (an unknown customer or
+ *         reference level), ::CX_ERANGE (a customer without a value, one
+ *         level, another n), ::CX_ELIMIT or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_add_customer_column(cx_cox_options *options, const cx_store *store,
+                                                 const char *const *ids, size_t n, cx_dim dim,
+                                                 const char *reference);
+
+/**
+ * @brief Add a customer attribute of a store as a covariate: numeric (the
+ *        values parsed as numbers) when `reference` is NULL, else
+ *        categorical with that reference level ("" for the first level).
+ *        The subjects are the customers `ids`, in the order of the times
+ *        and events given to cx_cox_fit().
+ * @param[in] options   the options.
+ * @param[in] store     the store (read now; not kept).
+ * @param[in] ids       n customer ids.
+ * @param[in] n         the number of subjects, >= 1.
+ * @param[in] attribute the attribute's name (the term's name).
+ * @param[in] reference NULL (numeric), "" or a level (categorical).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ERANGE (a customer
+ *         without the attribute, ...), ::CX_EPARSE (a value that is not a
+ *         number), ::CX_ELIMIT or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_add_customer_attribute(cx_cox_options *options, const cx_store *store,
+                                                    const char *const *ids, size_t n, const char *attribute,
+                                                    const char *reference);
+
+/**
  * @brief Fit a Cox proportional hazards model, as R's coxph().
  *
  * Maximises the partial likelihood (Efron or Breslow ties, strata, late

@@ -184,10 +184,8 @@ static int room(cx_cox_options *o, size_t k, size_t n, const char *fn)
     return CX_OK;
 }
 
-int cx_cox_options_add_covariate(cx_cox_options *o, const char *name, const double *values, size_t n)
+static int add_covariate(cx_cox_options *o, const char *name, const double *values, size_t n, const char *fn)
 {
-    static const char fn[] = "cx_cox_options_add_covariate";
-    NEED(o, fn);
     if (!name || !*name || strlen(name) >= COX_NAME_MAX)
         return cxi_fail(CX_EINVAL, "%s: the name is missing, empty or longer than %d bytes", fn, COX_NAME_MAX - 1);
     if (!values)
@@ -206,13 +204,17 @@ int cx_cox_options_add_covariate(cx_cox_options *o, const char *name, const doub
     return CX_OK;
 }
 
+int cx_cox_options_add_covariate(cx_cox_options *o, const char *name, const double *values, size_t n)
+{
+    NEED(o, "cx_cox_options_add_covariate");
+    return add_covariate(o, name, values, n, "cx_cox_options_add_covariate");
+}
+
 static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
-int cx_cox_options_add_factor(cx_cox_options *o, const char *name, const char *const *values, size_t n,
-                              const char *reference)
+static int add_factor(cx_cox_options *o, const char *name, const char *const *values, size_t n, const char *reference,
+                      const char *fn)
 {
-    static const char fn[] = "cx_cox_options_add_factor";
-    NEED(o, fn);
     if (!name || !*name || strlen(name) >= COX_NAME_MAX / 2)
         return cxi_fail(CX_EINVAL, "%s: the name is missing, empty or longer than %d bytes", fn, COX_NAME_MAX / 2 - 1);
     if (!values)
@@ -258,6 +260,13 @@ int cx_cox_options_add_factor(cx_cox_options *o, const char *name, const char *c
     }
     cxi_free(&o->mem, lev, n * sizeof *lev);
     return rc;
+}
+
+int cx_cox_options_add_factor(cx_cox_options *o, const char *name, const char *const *values, size_t n,
+                              const char *reference)
+{
+    NEED(o, "cx_cox_options_add_factor");
+    return add_factor(o, name, values, n, reference, "cx_cox_options_add_factor");
 }
 
 /* ---- linear algebra --------------------------------------------------- */
@@ -1196,4 +1205,99 @@ int cx_cox_zph(cx_result **out, const cx_cox *c, cx_zph_transform transform)
     }
     *out = r;
     return CX_OK;
+}
+
+/* ---- covariates from a store's customers ----------------------------------- */
+
+/* The values of n customers (by id) for a customer column or attribute, into
+ * vals (borrowed from the store); fails naming the first customer unknown
+ * or without a value. */
+static int customer_values(const char **vals, const cx_store *store, const char *const *ids, size_t n, int dim,
+                           const char *attribute, const char *fn)
+{
+    const uint32_t *col = NULL;
+    int set = 0;
+    if (!attribute) {
+        int c = dim == CX_DIM_SEGMENT ? CU_SEGMENT : dim == CX_DIM_REGION ? CU_REGION : CU_PLAN;
+        set = dim == CX_DIM_SEGMENT ? CX_VOCAB_SEGMENT : dim == CX_DIM_REGION ? CX_VOCAB_REGION : CX_VOCAB_PLAN;
+        col = CXI_COL(store, CX_TABLE_CUSTOMERS, c, uint32_t);
+    }
+    uint32_t kid = attribute ? cxi_pool_find(&store->sets[CX_VOCAB_ATTRIBUTE], attribute, strlen(attribute)) : 0;
+    for (size_t i = 0; i < n; i++) {
+        char qb[80];
+        if (!ids[i])
+            return cxi_fail(CX_EINVAL, "%s: id %zu is NULL", fn, i);
+        uint32_t row = cxi_pool_find(&store->keys[CX_TABLE_CUSTOMERS], ids[i], strlen(ids[i]));
+        if (row == CXI_NONE)
+            return cxi_fail(CX_ENOTFOUND, "%s: no customer '%s'", fn, cxi_quote(qb, ids[i]));
+        uint32_t v = attribute ? (kid == CXI_NONE ? CXI_NONE : cxi_map_get(&store->attrs, (uint64_t)row << 32 | kid))
+                               : col[row];
+        if (v == CXI_NONE)
+            return cxi_fail(CX_ERANGE, "%s: customer '%s' has no %s", fn, cxi_quote(qb, ids[i]),
+                            attribute ? attribute
+                            : dim == CX_DIM_SEGMENT ? "segment"
+                            : dim == CX_DIM_REGION  ? "region"
+                                                    : "plan");
+        vals[i] = attribute ? cxi_pool_str(&store->attr_values, v) : cxi_pool_str(&store->sets[set], v);
+    }
+    return CX_OK;
+}
+
+int cx_cox_options_add_customer_column(cx_cox_options *o, const cx_store *store, const char *const *ids, size_t n,
+                                       cx_dim dim, const char *reference)
+{
+    static const char fn[] = "cx_cox_options_add_customer_column";
+    NEED(o, fn);
+    if (!store || !ids)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !store ? "store" : "ids");
+    if (dim != CX_DIM_SEGMENT && dim != CX_DIM_REGION && dim != CX_DIM_PLAN)
+        return cxi_fail(CX_EINVAL, "%s: dim %d is not segment, region or plan", fn, (int)dim);
+    if (n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    const char **vals = cxi_alloc(&o->mem, n * sizeof *vals);
+    if (!vals)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    int rc = customer_values(vals, store, ids, n, dim, NULL, fn);
+    if (!rc) {
+        const char *name = dim == CX_DIM_SEGMENT ? "segment" : dim == CX_DIM_REGION ? "region" : "plan";
+        rc = add_factor(o, name, vals, n, reference, fn);
+    }
+    cxi_free(&o->mem, vals, n * sizeof *vals);
+    return rc;
+}
+
+int cx_cox_options_add_customer_attribute(cx_cox_options *o, const cx_store *store, const char *const *ids,
+                                          size_t n, const char *attribute, const char *reference)
+{
+    static const char fn[] = "cx_cox_options_add_customer_attribute";
+    NEED(o, fn);
+    if (!store || !ids || !attribute || !*attribute)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL or empty", fn, !store ? "store" : !ids ? "ids" : "attribute");
+    if (n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    const char **vals = cxi_alloc(&o->mem, n * sizeof *vals);
+    double *num = reference ? NULL : cxi_alloc(&o->mem, n * sizeof *num);
+    int rc = CX_OK;
+    if (!vals || (!reference && !num))
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    if (!rc)
+        rc = customer_values(vals, store, ids, n, 0, attribute, fn);
+    if (!rc && reference) {
+        rc = add_factor(o, attribute, vals, n, *reference ? reference : NULL, fn);
+    } else if (!rc) {
+        for (size_t i = 0; i < n && !rc; i++) {
+            char *end;
+            num[i] = strtod(vals[i], &end);
+            if (end == vals[i] || *end || !isfinite(num[i])) {
+                char qb[80];
+                rc = cxi_fail(CX_EPARSE, "%s: customer '%s': %s = '%s' is not a number", fn, cxi_quote(qb, ids[i]),
+                              attribute, vals[i]);
+            }
+        }
+        if (!rc)
+            rc = add_covariate(o, attribute, num, n, fn);
+    }
+    cxi_free(&o->mem, vals, n * sizeof *vals);
+    cxi_free(&o->mem, num, n * sizeof *num);
+    return rc;
 }

@@ -115,6 +115,24 @@ describe("cxkit survival", function()
     assert.are.same({ "group=1", "group=2" }, { co[1].term, co[2].term })
     near(co[1].coef, -0.2257145334, 5e-9)
     near(co[2].robust_se, 0.297489095, 5e-9)
+    -- covariates from a store's customers: the plan (reference placebo) and a numeric attribute
+    local st = cx.Store()
+    local ids = {}
+    for i = 1, #a.t do
+      ids[i] = ("C%02d"):format(i)
+      st:add_customer(ids[i], "consumer", nil, a.Rx[i] == 1 and "treated" or "placebo")
+      st:set_attribute(ids[i], "logWBC", ("%.17g"):format(a.logWBC[i]))
+      st:set_attribute(ids[i], "sex", tostring(a.sex[i]))
+    end
+    o = cx.CoxOptions()
+    o:add_customer_column(st, ids, "plan", "placebo")
+    o:add_customer_attribute(st, ids, "logWBC")
+    o:add_customer_attribute(st, ids, "sex")
+    co = cx.Cox(a.t, a.status, o):coefficients():totable()
+    assert.are.same({ "plan=treated", "logWBC", "sex" }, { co[1].term, co[2].term, co[3].term })
+    near(co[1].coef, 1.5035912129, 5e-8)
+    near(co[3].coef, 0.3146780488, 5e-8)
+
     assert.has_error(function() cx.CoxOptions("exact") end, "Invalid: ties 'exact' is not one of efron, breslow")
     c:close()
     assert.has_error(function() c:tests() end, "Invalid: Cox is closed")

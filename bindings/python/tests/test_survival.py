@@ -201,3 +201,24 @@ def test_cox_errors():
         cxkit.Cox([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 0, 0], o)
     with pytest.raises(cxkit.NotFound):
         o.add_factor("f", ["a", "b", "a", "b", "a", "b"], reference="c")
+
+
+def test_cox_covariates_from_a_store():
+    """Rx as the customers' plan, logWBC a numeric attribute: coxph's anderson coefficients."""
+    a = columns("anderson.csv", delimiter=" ")
+    ids = ["C%02d" % i for i in range(len(a["t"]))]
+    with cxkit.Store() as s:
+        for i, cid in enumerate(ids):
+            s.add_customer(cid, "consumer", plan="treated" if a["Rx"][i] else "placebo")
+            s.set_attribute(cid, "logWBC", repr(a["logWBC"][i]))
+            s.set_attribute(cid, "sex", "m" if a["sex"][i] else "f")
+        o = cxkit.CoxOptions()
+        o.add_customer_column(s, ids, "plan", reference="placebo")
+        o.add_customer_attribute(s, ids, "logWBC")
+        o.add_customer_attribute(s, ids, "sex", reference="")
+        with pytest.raises(cxkit.Parse):
+            o.add_customer_attribute(s, ids, "sex")
+    c = cxkit.Cox(a["t"], ints(a["status"]), o)
+    co = c.coefficients().to_dict()
+    assert co["term"] == ["plan=treated", "logWBC", "sex=m"]
+    assert co["coef"] == pytest.approx([1.5035912129, 1.6819424137, 0.3146780488], abs=5e-8)
