@@ -409,6 +409,8 @@ def _signatures():
         Paths.add_batch: "(self, paths, conversions, nulls=None, value=None, separator='>')",
         Paths.add: "(self, path, conversions, nulls=0.0, value=0.0, separator='>')",
         Paths.table: "(self, separator=' > ')",
+        Paths.import_csv: "(self, file, path='path', conversions='conversions', nulls='nulls', value='value', "
+                          "separator='>')",
         Journeys.path_counts: "(self, separator=' > ')",
         cohorts: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",
         lifecycle: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",

@@ -993,6 +993,26 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
  * does not converge fails with ::CX_ERANGE and says so; a model is returned
  * only converged.
  *
+ * **Bounded fits.** Every fit returns in bounded time, whatever the data:
+ * at most 500 quasi-Newton iterations from each start and 50000
+ * evaluations of the likelihood (with or without its gradient) over all
+ * its starts; a fit stopped by a cap fails with ::CX_ELIMIT, naming the
+ * cap. (The caps are fixed: the fits take no options object.) Degenerate
+ * data fail with ::CX_ERANGE and a message that says what is degenerate:
+ * no customer with a repeat purchase; fewer than 10 customers; all
+ * customers identical (one distinct row, so the spread between customers
+ * cannot be estimated); and, found during the fit when the likelihood
+ * keeps rising towards an edge of the model, no dropout signal (nobody
+ * seems to leave: the dropout rate tends to 0), no spread in purchase
+ * rates (every customer buys at one rate) or in dropout, or for
+ * Gamma-Gamma no spread in spend. The message then gives the boundary's
+ * own estimate (for example the common purchase rate r/alpha). The
+ * Pareto/NBD likelihood is evaluated in bounded work for every input: its
+ * Gauss hypergeometric series is used only where it converges fast (at
+ * most 400 terms), otherwise the dropout integral it stands for is
+ * computed by Gauss-Legendre quadrature (at most 128 panels of 8 nodes);
+ * a fit whose estimate needed more fails with ::CX_ELIMIT (accuracy lost).
+ *
  * **Predictions.** The predictors (cx_model_expected(), cx_model_p_alive(),
  * cx_model_expected_spend()) read their customers from a ::cx_model_data
  * handle, which borrows the caller's arrays (or a summary's columns)
@@ -1172,7 +1192,8 @@ CX_EXTERN int cx_summary_table(cx_result **out, const cx_summary *summary);
  * @param[in]  weight counts (>= 0, finite), or NULL for 1 each.
  * @param[in]  count  the number of rows; the weights must add up to at least 10.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad data, named by its row;
- *         too few customers; no convergence) or ::CX_ENOMEM.
+ *         too few customers; degenerate data, see **Bounded fits**; no
+ *         convergence), ::CX_ELIMIT (a cap reached) or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const double *T,
                                  const double *weight, size_t count);
@@ -1185,7 +1206,8 @@ CX_EXTERN int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *
  * @param[in]  T      age.
  * @param[in]  weight counts, or NULL.
  * @param[in]  count  the number of rows.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_ELIMIT or ::CX_ENOMEM
+ *         (as cx_model_fit_bgnbd()).
  */
 CX_EXTERN int cx_model_fit_paretonbd(cx_model **out, const double *x, const double *t_x, const double *T,
                                      const double *weight, size_t count);
@@ -1198,7 +1220,8 @@ CX_EXTERN int cx_model_fit_paretonbd(cx_model **out, const double *x, const doub
  * @param[in]  mean   the mean amount of those purchases, > 0 where x > 0.
  * @param[in]  weight counts, or NULL.
  * @param[in]  count  the number of rows.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_ELIMIT or ::CX_ENOMEM
+ *         (as cx_model_fit_bgnbd()).
  */
 CX_EXTERN int cx_model_fit_gammagamma(cx_model **out, const double *x, const double *mean, const double *weight,
                                       size_t count);
