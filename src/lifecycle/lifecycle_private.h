@@ -59,6 +59,8 @@ struct cx_survival_options {
     size_t churn_len;
     int group_by;          /* a cx_dim, or -1 for one curve */
     int64_t unit;          /* ms */
+    double *entry;         /* late entry times (owned), or NULL */
+    size_t entry_n;
 };
 
 /* The defaults of cx_survival_options_new() (no churn attribute). */
@@ -67,6 +69,7 @@ void cxi_survival_defaults(cx_survival_options *o);
 typedef struct cxi_km_rec {
     uint64_t group; /* groups are reported in increasing order of this */
     double time;
+    double entry; /* late entry: at risk on (entry, time]; -INFINITY without */
     int event;
 } cxi_km_rec;
 
