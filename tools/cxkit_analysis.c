@@ -52,6 +52,7 @@ typedef struct opts {
     const char *bucket, *start, *activity, *inactivity, *unit;
     const char *model, *horizon, *period, *discount, *agent;
     const char *reject_dir, *existing, *table, *delimiter;
+    const char *separator, *path_col, *conversions_col, *nulls_col, *value_col;
     /* repeatable */
     list filter, calendar, holiday, sla, step, exclude;
     /* flags */
@@ -90,6 +91,9 @@ static const option_spec specs[] = {
     V("--discount", discount),   V("--agent", agent),
     V("-r", reject_dir),         V("--existing", existing),
     V("--table", table),         V("--delimiter", delimiter),
+    V("--separator", separator), V("--path", path_col),
+    V("--conversions", conversions_col), V("--nulls", nulls_col),
+    V("--value", value_col),
     L("--filter", filter),       L("--calendar", calendar),
     L("--holiday", holiday),     L("--sla", sla),
     L("--step", step),           L("--exclude", exclude),
@@ -1108,7 +1112,7 @@ static int step_of(cx_journeys_level *level, const char **name, const char *spec
 }
 
 static const char *const journey_views[] = {"paths", "funnel", "transitions", "attribution", "pain-points",
-                                            "stages", "drivers"};
+                                            "stages", "drivers", "path-counts", "steps"};
 
 int cmd_journeys(int argc, char **argv)
 {
@@ -1228,6 +1232,12 @@ int cmd_journeys(int argc, char **argv)
         case 5:
             st = cx_journeys_stages(&r, j);
             break;
+        case 7:
+            st = cx_journeys_path_counts(&r, j, " > ");
+            break;
+        case 8:
+            st = cx_journeys_step_matrix(&r, j, o.top_n > 0 ? (size_t)o.top_n : 10);
+            break;
         default:
             st = cx_journeys_drivers(&r, j);
         }
@@ -1235,12 +1245,44 @@ int cmd_journeys(int argc, char **argv)
             rc = fail_lib(journey_views[view]);
     }
     if (rc == EXIT_DONE)
-        rc = emit_result(r, &o, 0, NULL, view == 0 ? -1 : view == 4 || view == 2 ? list_top(&o) : o.top_n);
+        rc = emit_result(r, &o, 0, NULL, view == 0 || view == 8 ? -1 : view == 4 || view == 2 || view == 7 ? list_top(&o) : o.top_n);
     cx_result_free(r);
     cx_journeys_free(j);
     cx_funnel_free(fn);
     cx_journeys_options_free(jo);
     close_db(s);
+    opts_free(&o);
+    return rc;
+}
+
+/* ---- paths (attribution from a file of path counts) ---------------------- */
+
+int cmd_paths(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(&o, argc, argv, OUTPUT_OPTS "--order --separator --path --conversions --nulls --value --top", 1);
+    if (rc == EXIT_DONE && o.npos < 1)
+        rc = usage_error("%s", "the CSV file of path counts is missing");
+    long order = 1;
+    if (rc == EXIT_DONE && o.order && parse_int(&order, o.order, 1, CX_JOURNEYS_MAX_ORDER) != 0)
+        rc = usage_error("bad --order '%s': give 1 to %d", o.order, CX_JOURNEYS_MAX_ORDER);
+    /* "-" for --nulls or --value: the file has no such column */
+    const char *nulls = o.nulls_col ? (strcmp(o.nulls_col, "-") ? o.nulls_col : NULL) : "total_null";
+    const char *value = o.value_col ? (strcmp(o.value_col, "-") ? o.value_col : NULL) : "total_conversion_value";
+    cx_paths *p = NULL;
+    cx_result *r = NULL;
+    if (rc == EXIT_DONE && cx_paths_new(&p) != CX_OK)
+        rc = fail_lib("paths");
+    if (rc == EXIT_DONE &&
+        cx_paths_import_csv(p, o.pos[0], o.separator ? o.separator : ">", o.path_col ? o.path_col : "path",
+                            o.conversions_col ? o.conversions_col : "total_conversions", nulls, value) != CX_OK)
+        rc = fail_lib("import");
+    if (rc == EXIT_DONE && cx_paths_attribution(&r, p, (int)order) != CX_OK)
+        rc = fail_lib("attribution");
+    if (rc == EXIT_DONE)
+        rc = emit_result(r, &o, 0, NULL, o.top_n);
+    cx_result_free(r);
+    cx_paths_free(p);
     opts_free(&o);
     return rc;
 }
@@ -1264,7 +1306,7 @@ static int parse_activity(int *out, const char *text)
     }
 }
 
-static const char *const retention_views[] = {"cohorts", "survival", "curve"};
+static const char *const retention_views[] = {"cohorts", "survival", "curve", "lifecycle", "stickiness"};
 
 int cmd_retention(int argc, char **argv)
 {
@@ -1272,11 +1314,12 @@ int cmd_retention(int argc, char **argv)
     int rc = parse(&o, argc, argv,
                    OUTPUT_OPTS "--bucket --start --activity --by --inactivity --unit --as-of --top", 2);
     if (rc == EXIT_DONE && o.npos < 2)
-        rc = usage_error("%s", o.npos ? "which view? give cohorts, survival or curve"
-                                      : "DB and the view (cohorts, survival, curve) are missing");
+        rc = usage_error("%s", o.npos ? "which view? give cohorts, survival, curve, lifecycle or stickiness"
+                                      : "DB and the view (cohorts, survival, curve, lifecycle, stickiness) are missing");
     int view = -1;
-    if (rc == EXIT_DONE && (view = find_name(retention_views, 3, o.pos[1], strlen(o.pos[1]))) < 0)
-        rc = usage_error("unknown view '%s': give cohorts, survival or curve", o.pos[1]);
+    if (rc == EXIT_DONE && (view = find_name(retention_views, 5, o.pos[1], strlen(o.pos[1]))) < 0)
+        rc = usage_error("unknown view '%s': give cohorts, survival, curve, lifecycle or stickiness", o.pos[1]);
+    bool by_period = view == 0 || view >= 3; /* the views of the cohort options */
     int activity = 0;
     if (rc == EXIT_DONE && o.activity && parse_activity(&activity, o.activity) != 0)
         rc = usage_error("bad --activity '%s': give transactions, inbound or both (transactions,inbound)", o.activity);
@@ -1300,15 +1343,15 @@ int cmd_retention(int argc, char **argv)
         rc = usage_error("bad --inactivity '%s': give a duration such as 180d", o.inactivity);
     if (rc == EXIT_DONE && o.unit && (parse_duration(&unit, o.unit) != 0 || unit <= 0))
         rc = usage_error("bad --unit '%s': give a duration such as 1d or 1w", o.unit);
-    if (rc == EXIT_DONE && view == 0 && (o.by || o.inactivity || o.unit || o.as_of))
+    if (rc == EXIT_DONE && by_period && (o.by || o.inactivity || o.unit || o.as_of))
         rc = usage_error("%s", "--by, --inactivity, --unit and --as-of are for survival and curve");
-    if (rc == EXIT_DONE && view != 0 && (o.bucket || o.start))
-        rc = usage_error("%s", "--bucket and --start are for cohorts");
+    if (rc == EXIT_DONE && !by_period && (o.bucket || o.start))
+        rc = usage_error("%s", "--bucket and --start are for cohorts, lifecycle and stickiness");
     cx_store *s = NULL;
     cx_result *r = NULL;
     if (rc == EXIT_DONE)
         rc = open_db(&s, o.pos[0]);
-    if (rc == EXIT_DONE && view == 0) {
+    if (rc == EXIT_DONE && by_period) {
         cx_cohorts_options *co;
         if (cx_cohorts_options_new(&co) != CX_OK)
             rc = fail_lib("cohort options");
@@ -1318,8 +1361,10 @@ int cmd_retention(int argc, char **argv)
                 cx_cohorts_options_set_start(co, (cx_cohort_start)start) != CX_OK ||
                 (activity && cx_cohorts_options_set_activity(co, activity) != CX_OK))
                 rc = usage_error("cohort options: %s", cx_last_error());
-            else if (cx_cohorts_run(&r, s, co) != CX_OK)
-                rc = fail_lib("cohorts");
+            else if ((view == 0 ? cx_cohorts_run(&r, s, co)
+                      : view == 3 ? cx_lifecycle_run(&r, s, co)
+                                  : cx_stickiness_run(&r, s, co)) != CX_OK)
+                rc = fail_lib(retention_views[view]);
             cx_cohorts_options_free(co);
         }
     } else if (rc == EXIT_DONE) {
