@@ -152,3 +152,25 @@ def test_closed_and_ownership():
         objs.append(objs[1].terms())
         objs.append(objs[2].counts())
         drop_in_random_order(objs, rnd)
+
+
+# what names the planted problem of the demo (examples/data/README.md):
+# late, damaged or missing home deliveries, a courier who does not call
+DELIVERY_PROBLEM = {"توصيل", "تاخر", "تاخير", "late", "late deliveri", "deliveri", "arriv", "courier", "مندوب",
+                    "يصل", "لم يصل", "يتصل", "لم يتصل", "مندوب لم", "damag", "تالف", "توصيل متاخر"}
+
+
+def test_demo_home_delivery_themes(demo):
+    """On the demo data, the top detractor (low NPS, low CSAT) themes of
+    home_delivery name the delivery problem."""
+    ix = cxkit.TextIndex(demo)
+    for metric in ("nps", "csat"):
+        th = ix.themes(metric, "touchpoint", min_count=5).to_pandas()
+        top = th[th["group"] == "home_delivery"].head(5)
+        assert (top["z"] > 0).all()
+        assert top.iloc[0]["term"] in DELIVERY_PROBLEM, (metric, list(top["term"]))
+        assert sum(t in DELIVERY_PROBLEM for t in top["term"]) >= 3, (metric, list(top["term"]))
+    # and a share worth reporting: detractors of home_delivery mentioning delivery
+    th = ix.themes("nps", "touchpoint", min_count=5).to_pandas()
+    row = th[(th["group"] == "home_delivery") & (th["term"] == "توصيل")].iloc[0]
+    assert row["low_share"] > 0.2 and row["high_share"] < 0.05
