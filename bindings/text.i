@@ -11,7 +11,10 @@
 #include "cxkit/text.h"
 
 typedef struct TextIndex { cx_text_index *h; cxb_ref *store; } TextIndex;
+typedef struct TextLexicon { cx_text_lexicon *h; } TextLexicon;
 CXB_GETTER(cxb_tindex, TextIndex, cx_text_index, o->h)
+CXB_GETTER(cxb_lexicon, TextLexicon, cx_text_lexicon, o->h)
+CXB_OWNER_WRAP(cxb_lexicon_wrap, TextLexicon, cx_text_lexicon, cx_text_lexicon_free)
 CXB_STORE_CHILD(cxb_tindex_wrap, TextIndex, cx_text_index, cx_text_index_free)
 
 static const char *const cxb_lang_names[] = {"auto", "english", "arabic", "other", NULL};
@@ -166,6 +169,7 @@ typedef struct TextIndex {} TextIndex;
 %newobject TextIndex::themes;
 %newobject TextIndex::search;
 %newobject TextIndex::trend;
+%newobject TextIndex::sentiment;
 %extend TextIndex {
     /** @brief Index the comments of a store.
      *  @param store the store (kept alive).
@@ -279,5 +283,88 @@ typedef struct TextIndex {} TextIndex;
     Result *trend(const char *query, cxb_bucket bucket = CX_BUCKET_MONTH, int offset_minutes = 0) {
         cx_result *r = NULL;
         return cxb_result_wrap(cx_text_trend(&r, cxb_tindex($self), query, bucket, offset_minutes), &r);
+    }
+    /** @brief The sentiment of every comment from a lexicon: "feedback",
+     *  "id", "customer", "question", "touchpoint", "score", "time",
+     *  "language", "sentiment" (the sum of polarities, negations flipping
+     *  the next three terms), "hits", "mean". */
+    Result *sentiment(const TextLexicon *lexicon) {
+        cx_result *r = NULL;
+        const cx_text_lexicon *l = cxb_lexicon(lexicon);
+        if (!l)
+            return NULL;
+        return cxb_result_wrap(cx_text_sentiment(&r, cxb_tindex($self), l), &r);
+    }
+}
+
+/** Term polarities for sentiment: loaded from a file of term,polarity
+ *  lines, added one by one, or learned from the scores (learn()). Owns
+ *  its data. */
+typedef struct TextLexicon {} TextLexicon;
+
+%newobject TextLexicon::load;
+%newobject TextLexicon::learn;
+%newobject TextLexicon::terms;
+%extend TextLexicon {
+    /** @brief An empty lexicon. */
+    TextLexicon() {
+        cx_text_lexicon *h = NULL;
+        return cxb_lexicon_wrap(cx_text_lexicon_new(&h), &h);
+    }
+    ~TextLexicon() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
+        cx_text_lexicon_free($self->h);
+        free($self);
+    }
+    /** @brief Free the lexicon now (methods then raise). */
+    void close() {
+        cx_text_lexicon_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Load term,polarity lines from a UTF-8 file.
+     *  @exception Parse for a line without a finite polarity; Invalid for a
+     *  term that is not one word; IO. */
+    static TextLexicon *load(const char *path) {
+        cx_text_lexicon *h = NULL;
+        return cxb_lexicon_wrap(cx_text_lexicon_load(&h, path), &h);
+    }
+    /** @brief Learn polarities from the scores: each term's log-odds ratio
+     *  between the high and the low answers of a metric, kept when |z| >=
+     *  min_z.
+     *  @param index the text index.
+     *  @param metric "nps" (the default), "csat", "ces" or "custom".
+     *  @param min_count the fewest occurrences in low and high.
+     *  @param min_z the smallest |z| kept. */
+    static TextLexicon *learn(const TextIndex *index, cxb_metric metric = CX_METRIC_NPS, int64_t min_count = 5,
+                              double min_z = 1.96) {
+        cx_text_lexicon *h = NULL;
+        const cx_text_index *ix = cxb_tindex(index);
+        if (!ix)
+            return NULL;
+        return cxb_lexicon_wrap(cx_text_lexicon_learn(&h, ix, metric, min_count, min_z), &h);
+    }
+    /** @brief Set a term's polarity (one word, stemmed as comments are). */
+    void add(const char *term, double polarity) {
+        cxb_check(cx_text_lexicon_add(cxb_lexicon($self), term, polarity));
+    }
+    /** @brief The entries: "term" (stem), "polarity". */
+    Result *terms() {
+        cx_result *r = NULL;
+        return cxb_result_wrap(cx_text_lexicon_terms(&r, cxb_lexicon($self)), &r);
+    }
+    /** @brief The sentiment of one text: the sum of its terms' polarities,
+     *  negations flipping the next three terms. */
+    double score(const char *text) {
+        double v = 0;
+        cxb_check(cx_text_sentiment_of(&v, NULL, cxb_lexicon($self), text));
+        return v;
+    }
+    /** @brief How many lexicon terms a text holds. */
+    int64_t hits(const char *text) {
+        double v = 0;
+        int64_t n = 0;
+        cxb_check(cx_text_sentiment_of(&v, &n, cxb_lexicon($self), text));
+        return n;
     }
 }

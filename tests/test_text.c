@@ -624,6 +624,128 @@ START_TEST(empty_store_and_refusals)
 }
 END_TEST
 
+
+/* ---- sentiment ------------------------------------------------------------ */
+
+static double senti(const cx_text_lexicon *lex, const char *text, int64_t want_hits)
+{
+    double v = NAN;
+    int64_t hits = -1;
+    OK(cx_text_sentiment_of(&v, &hits, lex, text));
+    EXPECT(hits == want_hits, "%s: %lld hits, expected %lld", text, (long long)hits, (long long)want_hits);
+    return v;
+}
+
+START_TEST(sentiment_with_negation)
+{
+    cx_text_lexicon *lex;
+    OK(cx_text_lexicon_new(&lex));
+    OK(cx_text_lexicon_add(lex, "helpful", 1));
+    OK(cx_text_lexicon_add(lex, "good", 0.5));
+    OK(cx_text_lexicon_add(lex, "Late", -1));
+    OK(cx_text_lexicon_add(lex, "ممتازة", 2));
+    OK(cx_text_lexicon_add(lex, "سيء", -2));
+    ck_assert_double_eq(senti(lex, "The agent was HELPFUL", 1), 1);
+    ck_assert_double_eq(senti(lex, "not helpful", 1), -1);
+    ck_assert_double_eq(senti(lex, "the agent wasn't helpful", 1), -1);
+    ck_assert_double_eq(senti(lex, "never late", 1), 1);
+    /* the scope skips stop words, ends at punctuation: -0.5 - 1 */
+    ck_assert_double_eq(senti(lex, "not a good one, late delivery", 2), -1.5);
+    /* three terms: the fourth is outside the scope */
+    ck_assert_double_eq(senti(lex, "no courier phone call helpful", 1), 1);
+    ck_assert_double_eq(senti(lex, "no courier call helpful", 1), -1);
+    ck_assert_double_eq(senti(lex, "خدمة ممتازة", 1), 2);
+    ck_assert_double_eq(senti(lex, "الخدمة لم تكن ممتازة", 1), -2);
+    ck_assert_double_eq(senti(lex, "التوصيل ليس سيء", 1), 2);
+    ck_assert_double_eq(senti(lex, "ما كان سيء", 1), 2);
+    ck_assert_double_eq(senti(lex, "nothing here", 0), 0);
+    double v;
+    FAILS(cx_text_lexicon_add(lex, "two words", 1), CX_EINVAL, "cx_text_lexicon_add");
+    FAILS(cx_text_lexicon_add(lex, "the", 1), CX_EINVAL, "cx_text_lexicon_add");
+    FAILS(cx_text_lexicon_add(lex, "x", NAN), CX_ERANGE, "cx_text_lexicon_add");
+    FAILS(cx_text_sentiment_of(&v, NULL, lex, "\xC3"), CX_EINVAL, "cx_text_sentiment_of");
+    cx_result *t;
+    OK(cx_text_lexicon_terms(&t, lex));
+    ck_assert_uint_eq(cx_result_row_count(t), 5);
+    ck_assert_str_eq(S(t, 2, "term"), "late");
+    ck_assert_double_eq(R(t, 2, "polarity"), -1);
+    cx_result_free(t);
+
+    /* every indexed comment, as one text */
+    cx_store *s = comment_store();
+    const char *texts[] = {"late delivery, not good", "helpful and good", "خدمة ممتازة", "nothing to say"};
+    for (int i = 0; i < 4; i++)
+        fb(s, "c1", "nps", 3 * i, "2024-05-01", "home_delivery", texts[i]);
+    cx_text_index *ix;
+    OK(cx_text_index_new(&ix, s, CX_LANG_AUTO));
+    cx_result *r;
+    OK(cx_text_sentiment(&r, ix, lex));
+    ck_assert_uint_eq(cx_result_row_count(r), 4);
+    for (size_t i = 0; i < 4; i++) {
+        int64_t hits;
+        OK(cx_text_sentiment_of(&v, &hits, lex, texts[i]));
+        ck_assert_double_eq(R(r, i, "sentiment"), v);
+        ck_assert_int_eq(I(r, i, "hits"), hits);
+        ck_assert_int_eq(I(r, i, "feedback"), (int64_t)i);
+    }
+    ck_assert_double_eq(R(r, 0, "sentiment"), -1.5);
+    ck_assert_double_eq(R(r, 0, "mean"), -0.75);
+    ck_assert_double_eq(R(r, 3, "mean"), 0);
+    cx_result_free(r);
+    cx_text_index_free(ix);
+    cx_store_free(s);
+    cx_text_lexicon_free(lex);
+}
+END_TEST
+
+START_TEST(lexicon_file_and_learning)
+{
+    tmpdir_setup();
+    cx_text_lexicon *lex = NULL;
+    OK(cx_text_lexicon_load(&lex, write_file("lex.csv", "\xEF\xBB\xBFterm,polarity\n# comment\n\nhelpful,1.5\n"
+                                                        "rude, -2\r\nممتازة,2\n")));
+    double v;
+    OK(cx_text_sentiment_of(&v, NULL, lex, "helpful but rude"));
+    ck_assert_double_eq(v, -0.5);
+    cx_text_lexicon_free(lex);
+    lex = (cx_text_lexicon *)1;
+    FAILS(cx_text_lexicon_load(&lex, write_file("bad1.csv", "good,1\nbad\n")), CX_EPARSE, "cx_text_lexicon_load");
+    MSG_HAS("line 2");
+    ck_assert_ptr_null(lex);
+    FAILS(cx_text_lexicon_load(&lex, write_file("bad2.csv", "good,1\nbad,x1\n")), CX_EPARSE, "cx_text_lexicon_load");
+    FAILS(cx_text_lexicon_load(&lex, write_file("bad3.csv", "good service,1\n")), CX_EINVAL, "cx_text_lexicon_load");
+    MSG_HAS("line 1");
+    FAILS(cx_text_lexicon_load(&lex, P("missing.csv")), CX_EIO, "cx_text_lexicon_load");
+    tmpdir_teardown();
+
+    /* learned from the scores: the detractors' words are negative */
+    cx_store *s = comment_store();
+    for (int i = 0; i < 60; i++) {
+        bool det = i % 2 == 0;
+        fb(s, "c1", "nps", det ? 1 : 10, "2024-03-01", "home_delivery",
+           det ? "late delivery, rude courier" : "great service, helpful courier");
+    }
+    cx_text_index *ix;
+    OK(cx_text_index_new(&ix, s, CX_LANG_AUTO));
+    OK(cx_text_lexicon_learn(&lex, ix, CX_METRIC_NPS, 5, 1.0));
+    cx_result *t;
+    OK(cx_text_lexicon_terms(&t, lex));
+    size_t late = find_row(t, "term", "late", NULL, NULL), great = find_row(t, "term", "great", NULL, NULL);
+    ck_assert_uint_lt(late, cx_result_row_count(t));
+    ck_assert_uint_lt(great, cx_result_row_count(t));
+    ck_assert_double_lt(R(t, late, "polarity"), 0);
+    ck_assert_double_gt(R(t, great, "polarity"), 0);
+    ck_assert_uint_eq(find_row(t, "term", "courier", NULL, NULL), SIZE_MAX); /* both sides: no signal */
+    OK(cx_text_sentiment_of(&v, NULL, lex, "late and rude"));
+    ck_assert_double_lt(v, 0);
+    cx_result_free(t);
+    cx_text_lexicon_free(lex);
+    FAILS(cx_text_lexicon_learn(&lex, ix, CX_METRIC_NPS, 5, -1), CX_ERANGE, "cx_text_lexicon_learn");
+    cx_text_index_free(ix);
+    cx_store_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("text");
@@ -639,6 +761,8 @@ int main(void)
     tcase_add_test(core, search_against_brute_force);
     tcase_add_test(core, themes_of_a_store);
     tcase_add_test(core, empty_store_and_refusals);
+    tcase_add_test(core, sentiment_with_negation);
+    tcase_add_test(core, lexicon_file_and_learning);
     suite_add_tcase(su, core);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);

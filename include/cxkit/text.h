@@ -291,6 +291,90 @@ CX_EXTERN int cx_text_search(cx_result **out, const cx_text_index *index, const 
 CX_EXTERN int cx_text_trend(cx_result **out, const cx_text_index *index, const char *query, int bucket,
                             int offset_minutes);
 
+/** Opaque lexicon of term polarities, for sentiment. */
+typedef struct cx_text_lexicon cx_text_lexicon;
+
+/**
+ * @brief An empty lexicon (it uses malloc).
+ * @param[out] out the lexicon, to free with cx_text_lexicon_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_text_lexicon_new(cx_text_lexicon **out);
+
+/** @brief Free a lexicon (NULL accepted). */
+CX_EXTERN void cx_text_lexicon_free(cx_text_lexicon *lexicon);
+
+/**
+ * @brief Set the polarity of a term (replacing an earlier one).
+ * @param[in] lexicon  the lexicon.
+ * @param[in] term     one word (normalised and stemmed as comments are;
+ *                     "deliveries" and "delivery" are one term).
+ * @param[in] polarity finite: > 0 positive, < 0 negative.
+ * @return ::CX_OK, ::CX_EINVAL (not exactly one term, not UTF-8),
+ *         ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_text_lexicon_add(cx_text_lexicon *lexicon, const char *term, double polarity);
+
+/**
+ * @brief Load a lexicon from a UTF-8 text file of `term,polarity` lines
+ *        (the last comma separates them; blank lines, lines starting with
+ *        `#` and a first line starting with `term,` are skipped).
+ * @param[out] out  the lexicon, to free with cx_text_lexicon_free().
+ * @param[in]  path the file.
+ * @return ::CX_OK, ::CX_EINVAL (a term that is not one word, named by its
+ *         line), ::CX_EPARSE (a line without a finite polarity), ::CX_EIO
+ *         or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_text_lexicon_load(cx_text_lexicon **out, const char *path);
+
+/**
+ * @brief Learn term polarities from the scores of the caller's own data:
+ *        the weighted log-odds of cx_text_themes() between the high and
+ *        the low answers of a metric over all comments; a term's polarity
+ *        is its log-odds ratio (high over low), kept when |z| >= min_z.
+ * @param[out] out       the lexicon, to free with cx_text_lexicon_free().
+ * @param[in]  index     the index.
+ * @param[in]  metric    a ::cx_metric.
+ * @param[in]  min_count the fewest occurrences in low and high (>= 1).
+ * @param[in]  min_z     the smallest |z| kept (>= 0; 1.96 for 5 %).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_text_lexicon_learn(cx_text_lexicon **out, const cx_text_index *index, int metric,
+                                    int64_t min_count, double min_z);
+
+/**
+ * @brief The entries of a lexicon: columns `term` (the stem) and `polarity`.
+ * @param[out] out     the entries, to free with cx_result_free().
+ * @param[in]  lexicon the lexicon.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_text_lexicon_terms(cx_result **out, const cx_text_lexicon *lexicon);
+
+/**
+ * @brief The sentiment of one text: the sum of the polarities of its
+ *        lexicon terms, a negation (not, no, never, cannot, nothing,
+ *        nobody, n't; لا لم لن ليس غير ما, also after و) flipping the
+ *        next three terms up to the next punctuation.
+ * @param[out] out     the sum.
+ * @param[out] hits    how many lexicon terms it holds; may be NULL.
+ * @param[in]  lexicon the lexicon.
+ * @param[in]  text    UTF-8 text.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_text_sentiment_of(double *out, int64_t *hits, const cx_text_lexicon *lexicon, const char *text);
+
+/**
+ * @brief The sentiment of every indexed comment, as cx_text_sentiment_of().
+ * Columns: `feedback` (row), `id`, `customer`, `question`, `touchpoint`,
+ * `score`, `time`, `language`, `sentiment` (the sum), `hits`, `mean`
+ * (sentiment / hits, 0 without hits); in row order.
+ * @param[out] out     the scores, to free with cx_result_free().
+ * @param[in]  index   the index.
+ * @param[in]  lexicon the lexicon.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_text_sentiment(cx_result **out, const cx_text_index *index, const cx_text_lexicon *lexicon);
+
 /** @} */
 
 #ifdef __cplusplus

@@ -174,3 +174,34 @@ def test_demo_home_delivery_themes(demo):
     th = ix.themes("nps", "touchpoint", min_count=5).to_pandas()
     row = th[(th["group"] == "home_delivery") & (th["term"] == "توصيل")].iloc[0]
     assert row["low_share"] > 0.2 and row["high_share"] < 0.05
+
+
+def test_sentiment(tmp_path):
+    lex = cxkit.TextLexicon()
+    lex.add("helpful", 1)
+    lex.add("late", -1)
+    lex.add("ممتازة", 2)
+    assert lex.score("not helpful") == -1
+    assert lex.score("the agent wasn't helpful, late") == -2
+    assert lex.score("الخدمة لم تكن ممتازة") == -2
+    assert lex.hits("helpful and late") == 2
+    entries = lex.terms().to_pandas()
+    assert list(entries["term"])[:2] == ["help", "late"]  # stemmed as the comments are
+    assert list(entries["polarity"]) == [1, -1, 2]
+    p = tmp_path / "lex.csv"
+    p.write_text("term,polarity\nhelpful,1.5\nrude,-2\n", encoding="utf-8")
+    loaded = cxkit.TextLexicon.load(str(p))
+    assert loaded.score("helpful but rude") == -0.5
+    p.write_text("helpful\n", encoding="utf-8")
+    with pytest.raises(cxkit.Parse):
+        cxkit.TextLexicon.load(str(p))
+    ix = cxkit.TextIndex(make_store())
+    df = ix.sentiment(lex).to_pandas()
+    assert len(df) == len(COMMENTS)
+    assert list(df["sentiment"]) == [lex.score(c) for _, _, c in COMMENTS]
+    learned = cxkit.TextLexicon.learn(ix, "nps", 1, 0.5)
+    terms = learned.terms().to_pandas().set_index("term")["polarity"]
+    assert terms["late"] < 0
+    lex.close()
+    with pytest.raises(cxkit.Invalid):
+        lex.score("x")
