@@ -531,6 +531,8 @@ typedef struct theme {
     uint32_t gid;        /* group key id */
     uint32_t bg;         /* background key id */
     const char *group;   /* its text (missing: NULL) */
+    const char *term;
+    int kind;
     int64_t y[2], c[2];  /* low, high */
     double delta, se, z;
 } theme;
@@ -548,7 +550,10 @@ static int by_group_z(const void *pa, const void *pb)
         return c;
     if (a->z != b->z)
         return a->z > b->z ? -1 : 1;
-    return a->src < b->src ? -1 : a->src > b->src;
+    /* ties by kind and term, so that merged counts (rows in another order) give the same table */
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return strcmp(a->term, b->term);
 }
 
 int cx_text_themes(cx_result **out, const cx_result *counts, double prior, int64_t min_count)
@@ -602,6 +607,8 @@ int cx_text_themes(cx_result **out, const cx_result *counts, double prior, int64
             }
             continue;
         }
+        if (!cxi_result_str(counts, K_TERM, row))
+            continue; /* a term row without its term: nothing to say */
         /* background key: kind + term */
         kb.n = 0;
         uint32_t bid, tid;
@@ -627,7 +634,8 @@ int cx_text_themes(cx_result **out, const cx_result *counts, double prior, int64
                 rc = CX_ENOMEM;
                 break;
             }
-            th[nth++] = (theme){(uint32_t)row, gid, bid, cxi_result_str(counts, K_GROUP, row), {0, 0}, {0, 0}, 0, 0, 0};
+            th[nth++] = (theme){(uint32_t)row, gid, bid, cxi_result_str(counts, K_GROUP, row),
+                                cxi_result_str(counts, K_TERM, row), kind, {0, 0}, {0, 0}, 0, 0, 0};
         }
         th[tid].y[cls / 2] += y;
         th[tid].c[cls / 2] += cm;

@@ -205,3 +205,16 @@ def test_sentiment(tmp_path):
     lex.close()
     with pytest.raises(cxkit.Invalid):
         lex.score("x")
+
+
+def test_example_script():
+    import os
+    import pathlib
+    import subprocess
+    import sys
+    root = pathlib.Path(__file__).resolve().parents[3]
+    out = subprocess.run([sys.executable, str(root / "examples" / "python" / "cx_text.py")], capture_output=True,
+                         text=True, env=dict(os.environ), check=True).stdout
+    assert "home_delivery: what detractors write" in out
+    assert "the same as at once: True" in out
+    assert "'late delivery':" in out
