@@ -746,6 +746,71 @@ START_TEST(lexicon_file_and_learning)
 }
 END_TEST
 
+/* ---- allocation failure ------------------------------------------------------ */
+
+/* Runs `call` with the k-th allocation refused, k = 1, 2, ... until it
+ * succeeds: each refusal must be CX_ENOMEM, hand out nothing and hold
+ * exactly what was held before. */
+#define SWEEP(a, out, call, free_out)                                                                              \
+    do {                                                                                                           \
+        for (size_t k_ = 1;; k_++) {                                                                               \
+            size_t live_ = (a)->live, blocks_ = (a)->blocks;                                                       \
+            cxt_alloc_fail_nth((a), k_, false);                                                                    \
+            int rc_ = (call);                                                                                      \
+            cxt_alloc_allow((a), -1);                                                                              \
+            if (rc_ == CX_OK) {                                                                                    \
+                ck_assert_uint_gt(k_, 1);                                                                          \
+                free_out(out);                                                                                     \
+                ck_assert_uint_eq((a)->live, live_);                                                               \
+                break;                                                                                             \
+            }                                                                                                      \
+            EXPECT(rc_ == CX_ENOMEM, "%s: request %zu refused: %s", #call, k_, cx_last_error());                  \
+            ck_assert_ptr_null(out);                                                                               \
+            EXPECT((a)->live == live_ && (a)->blocks == blocks_, "%s: request %zu refused: %zu bytes left", #call, \
+                   k_, (a)->live - live_);                                                                         \
+        }                                                                                                          \
+    } while (0)
+
+START_TEST(allocation_failure)
+{
+    cxt_alloc a = {0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+    OK(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "delivery"));
+    OK(cx_vocab_define(NULL, s, CX_VOCAB_CHANNEL, "phone"));
+    OK(cx_touchpoint_add(s, "home_delivery", "delivery", "purchase", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "call_centre", "phone", "service", NULL, 1, 1));
+    OK(cx_customer_add(s, "c1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "c2", NULL, NULL, NULL, CX_TIME_NONE));
+    fill(s, 0, 40);
+    cx_text_index *ix = NULL;
+    SWEEP(&a, ix, cx_text_index_new(&ix, s, CX_LANG_AUTO), cx_text_index_free);
+    OK(cx_text_index_new(&ix, s, CX_LANG_AUTO));
+    cx_result *r = NULL, *c1 = NULL, *c2 = NULL;
+    SWEEP(&a, r, cx_text_terms(&r, ix, 1), cx_result_free);
+    SWEEP(&a, r, cx_text_phrases(&r, ix, 1), cx_result_free);
+    SWEEP(&a, r, cx_text_counts(&r, ix, CX_METRIC_NPS, CX_TEXT_GROUP_PERIOD, CX_BUCKET_MONTH, 0, NULL, NULL,
+                                CX_TIME_NONE, CX_TIME_NONE),
+          cx_result_free);
+    OK(cx_text_counts(&c1, ix, CX_METRIC_NPS, CX_TEXT_GROUP_TOUCHPOINT, 0, 0, NULL, NULL, CX_TIME_NONE, CX_TIME_NONE));
+    OK(cx_text_counts(&c2, ix, CX_METRIC_NPS, CX_TEXT_GROUP_CHANNEL, 0, 0, NULL, NULL, CX_TIME_NONE, CX_TIME_NONE));
+    SWEEP(&a, r, cx_text_themes(&r, c1, 0, 1), cx_result_free);
+    SWEEP(&a, r, cx_text_counts_merge(&r, c1, c2), cx_result_free);
+    SWEEP(&a, r, cx_text_search(&r, ix, "late delivery", 0), cx_result_free);
+    SWEEP(&a, r, cx_text_trend(&r, ix, "late", CX_BUCKET_MONTH, 0), cx_result_free);
+    cx_text_lexicon *lex;
+    OK(cx_text_lexicon_new(&lex));
+    OK(cx_text_lexicon_add(lex, "late", -1));
+    SWEEP(&a, r, cx_text_sentiment(&r, ix, lex), cx_result_free);
+    cx_text_lexicon_free(lex);
+    cx_result_free(c1);
+    cx_result_free(c2);
+    cx_text_index_free(ix);
+    cx_store_free(s);
+    cxt_alloc_done(&a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("text");
@@ -764,6 +829,10 @@ int main(void)
     tcase_add_test(core, sentiment_with_negation);
     tcase_add_test(core, lexicon_file_and_learning);
     suite_add_tcase(su, core);
+    TCase *limits = tcase_create("limits");
+    tcase_set_timeout(limits, 240);
+    tcase_add_test(limits, allocation_failure);
+    suite_add_tcase(su, limits);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -270,6 +270,7 @@ void cx_text_index_free(cx_text_index *ix)
     if (!ix)
         return;
     cxi_mem *m = &ix->mem;
+    size_t nt = ix->terms.count; /* before the pool is freed */
     cxi_stemmers_close(&ix->st);
     cxi_pool_free(m, &ix->surf);
     cxi_free(m, ix->surf_term, ix->surf_cap * sizeof *ix->surf_term);
@@ -290,8 +291,8 @@ void cx_text_index_free(cx_text_index *ix)
     cxi_free(m, ix->toks, ix->tok_cap * sizeof *ix->toks);
     if (ix->post_off) {
         if (ix->post)
-            cxi_free(m, ix->post, (size_t)ix->post_off[ix->terms.count] * sizeof *ix->post);
-        cxi_free(m, ix->post_off, ((size_t)ix->terms.count + 1) * sizeof *ix->post_off);
+            cxi_free(m, ix->post, (size_t)ix->post_off[nt] * sizeof *ix->post);
+        cxi_free(m, ix->post_off, (nt + 1) * sizeof *ix->post_off);
     }
     cxi_mem mm = ix->mem;
     cxi_free(&mm, ix, sizeof *ix);
