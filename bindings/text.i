@@ -7,6 +7,10 @@
  * "other"; "none", "touchpoint", "channel", "stage", "agent", "question",
  * "language", "period". */
 
+#ifdef SWIGPYTHON
+%typemap(doctype) cxb_bytes "bytes";
+#endif
+
 %{
 #include "cxkit/text.h"
 
@@ -110,11 +114,15 @@ static Result *cxb_tindex_counts(const TextIndex *ix, int metric, const char *gr
 }
 %}
 
-/** @brief The language of a text by script: "english", "arabic" or "other".
- *  @exception Invalid for text that is not UTF-8. */
 %rename(text_language) cxb_text_language;
+/** @brief The language of a text by script.
+ *  @param text UTF-8 text.
+ *  @return "english", "arabic" or "other".
+ *  @exception Invalid for text that is not UTF-8. */
 const char *cxb_text_language(const char *text);
 
+%rename(text_tokens) cxb_text_tokens;
+%newobject cxb_text_tokens;
 /** @brief Cut a text into normalised tokens, as the index does: columns
  *  "position", "token" (normalised), "term" (the Snowball stem; None for a
  *  stop word or number), "script", "language", "stop" (1 for a stop word
@@ -122,10 +130,10 @@ const char *cxb_text_language(const char *text);
  *  @param text UTF-8 text.
  *  @param lang "auto" (by script, the default), "english", "arabic" or
  *  "other" (no stemming, no stop words). */
-%rename(text_tokens) cxb_text_tokens;
-%newobject cxb_text_tokens;
 Result *cxb_text_tokens(const char *text, const char *lang = "auto");
 
+%rename(text_themes) cxb_text_themes;
+%newobject cxb_text_themes;
 /** @brief Themes from counts (TextIndex.counts(), merged or read back):
  *  the weighted log-odds ratio with an informative Dirichlet prior (Monroe,
  *  Colaresi and Quinn 2008) of each term and phrase between the "low" and
@@ -137,24 +145,26 @@ Result *cxb_text_tokens(const char *text, const char *lang = "auto");
  *  @param prior the prior's total pseudo-count a0 (> 0), or 0 (the
  *  default) for the background counts themselves.
  *  @param min_count the fewest occurrences in low and high together. */
-%rename(text_themes) cxb_text_themes;
-%newobject cxb_text_themes;
 Result *cxb_text_themes(const Result *counts, double prior = 0, int64_t min_count = 5);
 
-/** @brief Add two counts (shards): rows with the same group, class, kind
- *  and term are summed. */
 %rename(text_counts_merge) cxb_text_counts_merge;
 %newobject cxb_text_counts_merge;
+/** @brief Add two counts (shards): rows with the same group, class, kind
+ *  and term are summed.
+ *  @param a counts.
+ *  @param b counts. */
 Result *cxb_text_counts_merge(const Result *a, const Result *b);
 
-/** @brief Counts as portable bytes (for shards, Dask, files). */
 %rename(text_counts_serialize) cxb_text_counts_serialize;
+/** @brief Counts as portable bytes (for shards, Dask, files).
+ *  @param counts counts of TextIndex.counts() or a merge.
+ *  @return the bytes. */
 cxb_bytes cxb_text_counts_serialize(const Result *counts);
 
-/** @brief Counts read back from text_counts_serialize()'s bytes.
- *  @exception Parse for corrupt bytes; Version for a newer format. */
 %rename(text_counts_deserialize) cxb_text_counts_deserialize;
 %newobject cxb_text_counts_deserialize;
+/** @brief Counts read back from text_counts_serialize()'s bytes.
+ *  @exception Parse for corrupt bytes; Version for a newer format. */
 Result *cxb_text_counts_deserialize(const char *BYTES, size_t LENGTH);
 
 /** The inverted index of a store's comments (feedback comments), built
@@ -330,12 +340,12 @@ typedef struct TextLexicon {} TextLexicon;
         return cxb_lexicon_wrap(cx_text_lexicon_load(&h, path), &h);
     }
     /** @brief Learn polarities from the scores: each term's log-odds ratio
-     *  between the high and the low answers of a metric, kept when |z| >=
-     *  min_z.
+     *  between the high and the low answers of a metric, kept when the absolute
+     *  z-score is at least min_z.
      *  @param index the text index.
      *  @param metric "nps" (the default), "csat", "ces" or "custom".
      *  @param min_count the fewest occurrences in low and high.
-     *  @param min_z the smallest |z| kept. */
+     *  @param min_z the smallest absolute z-score kept. */
     static TextLexicon *learn(const TextIndex *index, cxb_metric metric = CX_METRIC_NPS, int64_t min_count = 5,
                               double min_z = 1.96) {
         cx_text_lexicon *h = NULL;

@@ -118,7 +118,10 @@ CX_EXTERN int cx_text_tokens(cx_result **out, const char *text, int lang);
  */
 CX_EXTERN int cx_text_index_new(cx_text_index **out, const cx_store *store, int lang);
 
-/** @brief Free an index (NULL accepted). */
+/**
+ * @brief Free an index.
+ * @param[in] index the index, or NULL (nothing is done).
+ */
 CX_EXTERN void cx_text_index_free(cx_text_index *index);
 
 /**
@@ -301,7 +304,10 @@ typedef struct cx_text_lexicon cx_text_lexicon;
  */
 CX_EXTERN int cx_text_lexicon_new(cx_text_lexicon **out);
 
-/** @brief Free a lexicon (NULL accepted). */
+/**
+ * @brief Free a lexicon.
+ * @param[in] lexicon the lexicon, or NULL (nothing is done).
+ */
 CX_EXTERN void cx_text_lexicon_free(cx_text_lexicon *lexicon);
 
 /**
