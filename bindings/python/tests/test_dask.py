@@ -91,6 +91,7 @@ ANALYSES = {
     "transitions_2": ("transitions", {"order": 2, "journey_options": {"level": "channel"}}),
     "paths": ("paths", {}),
     "attribution": ("attribution", {}),
+    "attribution_2": ("attribution", {"order": 2, "journey_options": {"level": "channel"}}),
     "cohorts": ("cohorts", {}),
     "cohorts_week": ("cohorts", {"activity": "all", "bucket": "week", "offset": 180}),
     "summary": ("summary", {"calibration_end": "2025-10-01"}),
@@ -112,7 +113,10 @@ def check_all(res, store):
     single_paths = j.paths(max(1, j.count())).to_pandas()
     assert_same_frame(res["paths"], single_paths, ["path"])
     attr = j.attribution(1).to_pandas()
-    assert_same_frame(res["attribution"], attr[list(res["attribution"].columns)], ["name"])
+    # every column of a single store's, Markov included (from the merged path counts)
+    assert list(res["attribution"].columns) == list(attr.columns)
+    assert_same_frame(res["attribution"], attr, ["name"])
+    assert_same_frame(res["attribution_2"], j2.attribution(2).to_pandas(), ["name"])
     co = cxkit.cohorts(store).to_pandas()
     assert list(res["cohorts"].columns) == list(co.columns)
     assert_same_frame(res["cohorts"], co, ["cohort", "period"])
