@@ -7,6 +7,8 @@
 
 #include <cxkit/text.h>
 
+#include <pthread.h>
+
 /* ---- helpers ------------------------------------------------------------ */
 
 /* The tokens of a text as "token/term" words joined by spaces ("-" for no term). */
@@ -811,6 +813,80 @@ START_TEST(allocation_failure)
 }
 END_TEST
 
+/* ---- one index read by many threads ----------------------------------------- */
+
+typedef struct reader {
+    const cx_text_index *ix;
+    char *counts, *search;
+    int failed;
+} reader;
+
+static char *search_text(const cx_result *r)
+{
+    size_t n = cx_result_row_count(r), len = 0;
+    char *out = malloc(32 * n + 1);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int64_t v;
+        cx_result_get_int(&v, r, i, 0);
+        len += (size_t)sprintf(out + len, "%lld,", (long long)v);
+    }
+    return out;
+}
+
+static void *read_index(void *p)
+{
+    reader *rd = p;
+    for (int k = 0; k < 5; k++) {
+        cx_result *c = NULL, *th = NULL, *h = NULL;
+        if (cx_text_counts(&c, rd->ix, CX_METRIC_NPS, CX_TEXT_GROUP_TOUCHPOINT, 0, 0, NULL, NULL, CX_TIME_NONE,
+                           CX_TIME_NONE) ||
+            cx_text_themes(&th, c, 0, 1) || cx_text_search(&h, rd->ix, "late delivery", 0)) {
+            rd->failed = 1;
+            return NULL;
+        }
+        free(rd->counts);
+        free(rd->search);
+        rd->counts = counts_text(c);
+        rd->search = search_text(h);
+        cx_result_free(c);
+        cx_result_free(th);
+        cx_result_free(h);
+    }
+    return NULL;
+}
+
+START_TEST(threads_share_an_index)
+{
+    cx_store *s = comment_store();
+    fill(s, 0, 200);
+    cx_text_index *ix;
+    OK(cx_text_index_new(&ix, s, CX_LANG_AUTO));
+    reader one = {ix, NULL, NULL, 0};
+    read_index(&one);
+    ck_assert_int_eq(one.failed, 0);
+    reader rd[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        rd[i] = (reader){ix, NULL, NULL, 0};
+        ck_assert_int_eq(pthread_create(&th[i], NULL, read_index, &rd[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_int_eq(rd[i].failed, 0);
+        ck_assert_str_eq(rd[i].counts, one.counts);
+        ck_assert_str_eq(rd[i].search, one.search);
+        free(rd[i].counts);
+        free(rd[i].search);
+    }
+    ck_assert_uint_gt(strlen(one.search), 3);
+    free(one.counts);
+    free(one.search);
+    cx_text_index_free(ix);
+    cx_store_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("text");
@@ -832,6 +908,7 @@ int main(void)
     TCase *limits = tcase_create("limits");
     tcase_set_timeout(limits, 240);
     tcase_add_test(limits, allocation_failure);
+    tcase_add_test(limits, threads_share_an_index);
     suite_add_tcase(su, limits);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
