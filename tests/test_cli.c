@@ -582,6 +582,9 @@ START_TEST(journeys_views)
     ck_assert_int_eq(CXKIT("journeys", db, "path-counts", "--level", "channel", "--format", "csv"), 0);
     output_has("out.txt", "path,length,conversions,nulls,value");
     output_has("out.txt", " > ");
+    ck_assert_int_eq(CXKIT("journeys", db, "steps", "--level", "stage", "--top", "3", "--format", "csv"), 0);
+    output_has("out.txt", "step,name,journeys,share");
+    output_has("out.txt", "3,,");
     /* bad usage */
     ck_assert_int_eq(CXKIT("journeys", db), 2);
     ck_assert_int_eq(CXKIT("journeys", db, "sankey"), 2);

@@ -1108,7 +1108,7 @@ static int step_of(cx_journeys_level *level, const char **name, const char *spec
 }
 
 static const char *const journey_views[] = {"paths", "funnel", "transitions", "attribution", "pain-points",
-                                            "stages", "drivers", "path-counts"};
+                                            "stages", "drivers", "path-counts", "steps"};
 
 int cmd_journeys(int argc, char **argv)
 {
@@ -1231,6 +1231,9 @@ int cmd_journeys(int argc, char **argv)
         case 7:
             st = cx_journeys_path_counts(&r, j, " > ");
             break;
+        case 8:
+            st = cx_journeys_step_matrix(&r, j, o.top_n > 0 ? (size_t)o.top_n : 10);
+            break;
         default:
             st = cx_journeys_drivers(&r, j);
         }
@@ -1238,7 +1241,7 @@ int cmd_journeys(int argc, char **argv)
             rc = fail_lib(journey_views[view]);
     }
     if (rc == EXIT_DONE)
-        rc = emit_result(r, &o, 0, NULL, view == 0 ? -1 : view == 4 || view == 2 || view == 7 ? list_top(&o) : o.top_n);
+        rc = emit_result(r, &o, 0, NULL, view == 0 || view == 8 ? -1 : view == 4 || view == 2 || view == 7 ? list_top(&o) : o.top_n);
     cx_result_free(r);
     cx_journeys_free(j);
     cx_funnel_free(fn);
