@@ -987,6 +987,16 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
         return self.table(separator).to_pandas()
 
     @classmethod
+    def read_csv(cls, file, path="path", conversions="conversions", nulls="nulls", value="value", separator=">"):
+        """A table of the rows of a CSV file of path counts, read in C
+        (import_csv()); for ChannelAttribution's file:
+        ``Paths.read_csv(f, conversions="total_conversions", nulls="total_null",
+        value="total_conversion_value")``."""
+        p = cls()
+        p.import_csv(file, path, conversions, nulls, value, separator)
+        return p
+
+    @classmethod
     def from_pandas(cls, frame, path="path", conversions="conversions", nulls="nulls", value="value",
                     separator=">"):
         """A table of the rows of a DataFrame, in one call (add_batch()).
@@ -1093,13 +1103,16 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %extend HealthOptions {
 %pythoncode %{
     @classmethod
-    def make(cls, weights=None, windows=None, scales=None):
+    def make(cls, weights=None, windows=None, scales=None, missing=None):
         """Options in one call: dicts by signal name, e.g.
-        HealthOptions.make(weights={"nps": 3, "value": 0}, windows={"recency": 90 * 86400000})."""
+        HealthOptions.make(weights={"nps": 3, "value": 0}, windows={"recency": 90 * 86400000});
+        missing: "average" (the default) or "skip" (see set_missing())."""
         o = cls()
         for d, setter in ((weights, o.set_weight), (windows, o.set_window), (scales, o.set_scale)):
             for k, v in (d or {}).items():
                 setter(k, v)
+        if missing is not None:
+            o.set_missing(missing)
         return o
 %}
 }
