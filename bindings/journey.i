@@ -53,6 +53,24 @@
 CXB_STORE_CHILD(cxb_jopts_wrap, JourneyOptions, cx_journeys_options, cx_journeys_options_free)
 CXB_STORE_CHILD(cxb_journeys_wrap, Journeys, cx_journeys, cx_journeys_free)
 CXB_STORE_CHILD(cxb_funnel_wrap, Funnel, cx_funnel, cx_funnel_free)
+
+/* A table of path counts owns everything it holds and needs no store. */
+typedef struct Paths { cx_paths *h; } Paths;
+CXB_GETTER(cxb_paths, Paths, cx_paths, o->h)
+static Paths *cxb_paths_wrap(int rc, cx_paths **hp)
+{
+    cx_paths *h = *hp;
+    if (cxb_check(rc) < 0)
+        return NULL;
+    Paths *o = calloc(1, sizeof *o);
+    if (!o) {
+        cx_paths_free(h);
+        cxb_fail(CX_ENOMEM, "out of memory");
+        return NULL;
+    }
+    o->h = h;
+    return o;
+}
 %}
 
 /* ---- options ----------------------------------------------------------------- */
@@ -271,6 +289,7 @@ typedef struct Journeys {} Journeys;
 %newobject Journeys::paths;
 %newobject Journeys::transitions;
 %newobject Journeys::attribution;
+%newobject Journeys::path_counts;
 %newobject Journeys::pain_points;
 %newobject Journeys::drivers;
 %newobject Journeys::satisfaction;
@@ -377,6 +396,20 @@ typedef struct Journeys {} Journeys;
         cx_result *t = NULL;
         return cxb_result_wrap(cx_journeys_attribution(&t, cxb_journeys($self), order), &t);
     }
+    /** @brief The paths to conversion as path counts, the input of Paths.
+     *
+     *  One row per distinct path to conversion (steps after the last
+     *  conversion left out): "path" (the states joined by the separator),
+     *  "length", "conversions", "nulls" (journeys that did not convert)
+     *  and "value", in order of first appearance. Counts of several stores
+     *  (shards of customers), summed per path and added to a Paths, give
+     *  the Markov attribution of all their journeys together.
+     *  @param separator a non-empty separator that occurs in no state name.
+     *  @exception InvalidArgument when a name holds the separator. */
+    Result *path_counts(const char *separator = " > ") {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_journeys_path_counts(&t, cxb_journeys($self), separator), &t);
+    }
     /** @brief Pain points and key touchpoints, prioritised, with the reasons.
      *
      *  For every touchpoint six "bad outcome" shares (drop-off on the paths
@@ -480,5 +513,105 @@ typedef struct Journeys {} Journeys;
         if (!j || !f)
             return NULL;
         return cxb_result_wrap(cx_journeys_funnel_customers(&t, j, f), &t);
+    }
+}
+
+/* ---- attribution from path counts --------------------------------------------- */
+
+/** A table of path counts: distinct paths of channels (or any named
+ *  states), each with its conversions, nulls (journeys that did not
+ *  convert) and conversion value, the input of ChannelAttribution and most
+ *  marketing tools. It needs no store: attribution() computes the Markov
+ *  (removal effect) and heuristic attributions from the counts alone, so
+ *  paths exported from another system, or counted on shards
+ *  (Journeys.path_counts()) and merged, are attributed without journeys.
+ *  Adding a path already present adds to its counts. */
+typedef struct Paths {} Paths;
+
+%newobject Paths::table;
+%newobject Paths::attribution;
+%extend Paths {
+    /** @brief An empty table of path counts. */
+    Paths() {
+        cx_paths *h = NULL;
+        return cxb_paths_wrap(cx_paths_new(&h), &h);
+    }
+    ~Paths() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
+        cx_paths_free($self->h);
+        free($self);
+    }
+    /** @brief Free the table now (methods then raise). */
+    void close() {
+        cx_paths_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Add the counts of one path.
+     *  @param path the states joined by the separator ("search > email");
+     *  each state is trimmed of spaces and tabs and must not be empty.
+     *  @param conversions the conversions of the path, >= 0.
+     *  @param nulls its journeys that did not convert, >= 0;
+     *  conversions + nulls > 0.
+     *  @param value the total value of its conversions (0 without conversions).
+     *  @param separator a non-empty separator.
+     *  @exception InvalidArgument for a bad path or count; the table is then unchanged. */
+    void add(const char *path, double conversions, double nulls = 0, double value = 0,
+             const char *separator = ">") {
+        cxb_check(cx_paths_add(cxb_paths($self), path, separator, conversions, nulls, value));
+    }
+    /** @brief Add the counts of many paths at once, all or nothing.
+     *  @param paths n paths.
+     *  @param conversions n conversion counts.
+     *  @param nulls n null counts, or None for all 0.
+     *  @param value n values, or None for all 0.
+     *  @param separator a non-empty separator.
+     *  @exception InvalidArgument naming the first bad row (from 0); the
+     *  table is then unchanged. */
+    void add_batch(cxb_strv paths, cxb_realv conversions, cxb_orealv nulls,
+                   cxb_orealv value, const char *separator = ">") {
+        if (!cxb_req_len("conversions", conversions.n, paths.n) || !cxb_len_ok("nulls", nulls.n, paths.n) ||
+            !cxb_len_ok("value", value.n, paths.n))
+            return;
+        cxb_check(cx_paths_add_batch(cxb_paths($self), paths.n, paths.v, separator, conversions.v,
+                                     nulls.n == CXB_OMITTED ? NULL : nulls.v,
+                                     value.n == CXB_OMITTED ? NULL : value.v));
+    }
+    /** @brief Distinct paths in the table. */
+    size_t count() { return cx_paths_count(cxb_paths($self)); }
+    /** @brief Distinct state names (channels) in the table. */
+    size_t state_count() { return cx_paths_state_count(cxb_paths($self)); }
+    /** @brief Set the weights of position-based (U-shaped) attribution
+     *  (default 0.4 / 0.4).
+     *  @param first the first state's share, 0 to 1.
+     *  @param last the last state's share, 0 to 1, first + last <= 1. */
+    void set_position_weights(double first, double last) {
+        cxb_check(cx_paths_set_position_weights(cxb_paths($self), first, last));
+    }
+    /** @brief The table as rows: "path" (the states joined by the
+     *  separator), "length", "conversions", "nulls", "value", in order of
+     *  first addition.
+     *  @param separator a non-empty separator that occurs in no state name. */
+    Result *table(const char *separator = " > ") {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_paths_table(&t, cxb_paths($self), separator), &t);
+    }
+    /** @brief Markov-chain attribution by removal effect, and the
+     *  heuristic models, from the path counts.
+     *
+     *  The chain of order `order` counts each path conversions + nulls
+     *  times (START -> its states -> CONVERSION or DROP) and is solved
+     *  exactly, as Journeys.attribution(), which it reproduces for the
+     *  path counts of journeys. Heuristics: first touch, last touch,
+     *  linear and position-based (no time decay: counts carry no times).
+     *  Columns: "name", "removal_effect", "markov",
+     *  "removal_effect_value", "markov_value", "first_touch",
+     *  "last_touch", "linear", "position_based", then those four with
+     *  "_value". One row per state name, by "markov" descending then name.
+     *  @param order 1 to cxkit.JOURNEYS_MAX_ORDER.
+     *  @exception Range for a bad order, or when the solve does not converge. */
+    Result *attribution(int order = 1) {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_paths_attribution(&t, cxb_paths($self), order), &t);
     }
 }

@@ -223,6 +223,39 @@ static void pain_points(const cx_store *s, const cx_journeys *j)
     cx_result_free(t);
 }
 
+/* The same Markov attribution from path counts: the journeys' paths to
+ * conversion counted in two shards (the customers split in two halves of
+ * the rows, as two stores or two machines would count them), added into one
+ * table of path counts and solved once; it equals the attribution above. */
+static void attribution_from_counts(const cx_journeys *j)
+{
+    cx_result *pc, *t;
+    CHECK(cx_journeys_path_counts(&pc, j, "|"));
+    size_t n = cx_result_row_count(pc), col[4];
+    const char *names[] = {"path", "conversions", "nulls", "value"};
+    for (int c = 0; c < 4; c++)
+        CHECK(cx_result_column_find(&col[c], pc, names[c]));
+    cx_paths *p;
+    CHECK(cx_paths_new(&p));
+    for (size_t half = 0; half < 2; half++)
+        for (size_t r = half ? n / 2 : 0; r < (half ? n : n / 2); r++) {
+            const char *path;
+            double v[3];
+            CHECK(cx_result_get_string(&path, pc, r, col[0]));
+            for (int c = 0; c < 3; c++)
+                CHECK(cx_result_get_real(&v[c], pc, r, col[c + 1]));
+            CHECK(cx_paths_add(p, path, "|", v[0], v[1], v[2]));
+        }
+    CHECK(cx_paths_attribution(&t, p, 1));
+    printf("\nThe same from %zu path counts (counted in two shards, solved once): Markov credit\n  ",
+           cx_paths_count(p));
+    for (size_t r = 0; r < cx_result_row_count(t); r++)
+        printf("%s %.1f%s", str(t, r, "name"), num(t, r, "markov"), r + 1 < cx_result_row_count(t) ? ", " : "\n");
+    cx_result_free(t);
+    cx_result_free(pc);
+    cx_paths_free(p);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "examples/data";
@@ -239,6 +272,7 @@ int main(int argc, char **argv)
     funnel(s, j);
     cx_journeys *jc = build(s, CX_JOURNEYS_LEVEL_CHANNEL, CX_JOURNEYS_BOUNDARY_POST_PURCHASE);
     attribution(jc, "channel");
+    attribution_from_counts(jc);
     cx_journeys_free(jc);
     stages(j);
     satisfaction(j);

@@ -635,6 +635,7 @@ static int journeys_new(fixture *fx, sbuf *out)
 RESULT_STEP(journeys_paths, cx_journeys_paths(&r, fx->journeys, 20))
 RESULT_STEP(journeys_transitions, cx_journeys_transitions(&r, fx->journeys, 2))
 RESULT_STEP(journeys_attribution, cx_journeys_attribution(&r, fx->journeys, 1))
+RESULT_STEP(journeys_path_counts, cx_journeys_path_counts(&r, fx->journeys, " > "))
 RESULT_STEP(journeys_pain_points, cx_journeys_pain_points(&r, fx->journeys))
 RESULT_STEP(journeys_drivers, cx_journeys_drivers(&r, fx->journeys))
 RESULT_STEP(journeys_satisfaction, cx_journeys_satisfaction(&r, fx->journeys, CX_JOURNEYS_GROUP_PATH))
@@ -1193,6 +1194,7 @@ START_TEST(journeys)
         {"cx_journeys_paths", journeys_paths, false, 0},
         {"cx_journeys_transitions", journeys_transitions, false, 0},
         {"cx_journeys_attribution", journeys_attribution, false, 0},
+        {"cx_journeys_path_counts", journeys_path_counts, false, 0},
         {"cx_journeys_pain_points", journeys_pain_points, false, 0},
         {"cx_journeys_drivers", journeys_drivers, false, 0},
         {"cx_journeys_satisfaction", journeys_satisfaction, false, 0},

@@ -579,6 +579,9 @@ START_TEST(journeys_views)
     output_has("out.txt", "removal_effect");
     ck_assert_int_eq(CXKIT("journeys", db, "stages"), 0);
     ck_assert_int_eq(CXKIT("journeys", db, "drivers", "--format", "csv"), 0);
+    ck_assert_int_eq(CXKIT("journeys", db, "path-counts", "--level", "channel", "--format", "csv"), 0);
+    output_has("out.txt", "path,length,conversions,nulls,value");
+    output_has("out.txt", " > ");
     /* bad usage */
     ck_assert_int_eq(CXKIT("journeys", db), 2);
     ck_assert_int_eq(CXKIT("journeys", db, "sankey"), 2);

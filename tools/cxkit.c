@@ -549,7 +549,7 @@ static const command commands[] = {
      "                   e.g. high=4h/24h, *:email=/48h; may be repeated\n"
      "  --confidence L   the level of the intervals (default 0.95)\n"
      "  --repeat-window D  the window of repeat contacts (7d, 48h)\n" OUTPUT_HELP},
-    {"journeys", cmd_journeys, "journeys DB paths|funnel|transitions|attribution|pain-points|stages|drivers [OPTIONS]",
+    {"journeys", cmd_journeys, "journeys DB paths|funnel|transitions|attribution|pain-points|stages|drivers|path-counts [OPTIONS]",
      "Customer journeys: each customer's interactions in time order, cut into\n"
      "journeys (a purchase keeps its delivery, onboarding and support).\n"
      "  paths         the top paths with conversion, duration and satisfaction\n"
@@ -560,6 +560,9 @@ static const command commands[] = {
      "  pain-points   touchpoints ranked by what is significantly worse there\n"
      "  stages        progression through the journey stages\n"
      "  drivers       what moves satisfaction\n"
+     "  path-counts   each distinct path to conversion with its conversions,\n"
+     "                nulls and value: the input of ChannelAttribution and\n"
+     "                most marketing tools (--format csv)\n"
      "\n"
      "  --level L         touchpoint (default), channel or stage\n"
      "  --top N           paths: how many (default 10); other lists: rows shown\n"

@@ -1108,7 +1108,7 @@ static int step_of(cx_journeys_level *level, const char **name, const char *spec
 }
 
 static const char *const journey_views[] = {"paths", "funnel", "transitions", "attribution", "pain-points",
-                                            "stages", "drivers"};
+                                            "stages", "drivers", "path-counts"};
 
 int cmd_journeys(int argc, char **argv)
 {
@@ -1228,6 +1228,9 @@ int cmd_journeys(int argc, char **argv)
         case 5:
             st = cx_journeys_stages(&r, j);
             break;
+        case 7:
+            st = cx_journeys_path_counts(&r, j, " > ");
+            break;
         default:
             st = cx_journeys_drivers(&r, j);
         }
@@ -1235,7 +1238,7 @@ int cmd_journeys(int argc, char **argv)
             rc = fail_lib(journey_views[view]);
     }
     if (rc == EXIT_DONE)
-        rc = emit_result(r, &o, 0, NULL, view == 0 ? -1 : view == 4 || view == 2 ? list_top(&o) : o.top_n);
+        rc = emit_result(r, &o, 0, NULL, view == 0 ? -1 : view == 4 || view == 2 || view == 7 ? list_top(&o) : o.top_n);
     cx_result_free(r);
     cx_journeys_free(j);
     cx_funnel_free(fn);

@@ -73,6 +73,7 @@ local shows = {
   Journeys = function(j) return string.format("%d journeys, %d converted", j:count(), j:conversion_count()) end,
   Survival = function(v) return string.format("%d groups", v:group_count()) end,
   Summary = function(m) return string.format("%d customers", m:count()) end,
+  Paths = function(p) return string.format("%d paths of %d states", p:count(), p:state_count()) end,
   CareRules = function(c) return string.format("%d rules", c:count()) end,
   ImportReport = function(r)
     return string.format("read=%d accepted=%d (added=%d updated=%d unchanged=%d) rejected=%d",
@@ -81,7 +82,7 @@ local shows = {
 }
 local lengths = { Store = function(s) return s:rows("customers") end, Result = counted("rows"),
   History = counted("count"), Journeys = counted("count"), Survival = counted("group_count"),
-  Summary = counted("count"), CareRules = counted("count") }
+  Summary = counted("count"), CareRules = counted("count"), Paths = counted("count") }
 
 -- one instance of each class, for its metatable (shared by every instance)
 local function metatable_of(name)
@@ -95,6 +96,7 @@ local function metatable_of(name)
       Survival = function() return cx.Survival({ 1 }, { 1 }) end,
       Summary = function() return cx.Summary(s, 0) end,
       CareRules = function() return cx.CareRules() end,
+      Paths = function() return cx.Paths() end,
       ImportReport = function()
         local path = os.tmpname()
         local f = assert(io.open(path, "w")); f:write("id\n"); f:close()

@@ -1022,6 +1022,64 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %}
 }
 
+%extend Paths {
+%pythoncode %{
+    def __len__(self):
+        return self.count()
+
+    def __repr__(self):
+        try:
+            return "<cxkit.Paths %d paths of %d states>" % (self.count(), self.state_count())
+        except Error:
+            return "<cxkit.Paths (closed)>"
+
+    def to_pandas(self, separator=" > "):
+        """The table (table()) as a DataFrame."""
+        return self.table(separator).to_pandas()
+
+    @classmethod
+    def from_pandas(cls, frame, path="path", conversions="conversions", nulls="nulls", value="value",
+                    separator=">"):
+        """A table of the rows of a DataFrame, in one call (add_batch()).
+        path, conversions, nulls, value: the column names (ChannelAttribution's
+        are "path", "total_conversions", "total_null",
+        "total_conversion_value"); nulls and value may name no column
+        (None) for zeros. Missing counts are errors that name the column."""
+        import numpy
+        if not hasattr(frame, "columns"):
+            raise TypeError("Paths.from_pandas: frame: a pandas DataFrame, not %s" % type(frame).__name__)
+        cols = {"path": path, "conversions": conversions, "nulls": nulls, "value": value}
+        arrays = {}
+        for arg, name in cols.items():
+            if name is None and arg in ("nulls", "value"):
+                arrays[arg] = None
+                continue
+            if name not in frame.columns:
+                raise KeyError("Paths.from_pandas: %s: no column %r (columns: %s)"
+                               % (arg, name, ", ".join(map(str, frame.columns))))
+            col = frame[name]
+            if arg == "path":
+                if col.isna().any():
+                    raise ValueError("Paths.from_pandas: path: column %r has a missing path at row %d"
+                                     % (name, int(numpy.flatnonzero(col.isna().to_numpy())[0])))
+                arrays[arg] = col.astype(str).tolist()
+            else:
+                try:
+                    a = numpy.ascontiguousarray(col.to_numpy(dtype=numpy.float64, na_value=numpy.nan))
+                except (TypeError, ValueError):
+                    raise TypeError("Paths.from_pandas: %s: column %r is not numeric (dtype %s)"
+                                    % (arg, name, col.dtype)) from None
+                bad = numpy.flatnonzero(numpy.isnan(a))
+                if len(bad):
+                    raise ValueError("Paths.from_pandas: %s: column %r has a missing value at row %d"
+                                     % (arg, name, int(bad[0])))
+                arrays[arg] = a
+        p = cls()
+        p.add_batch(arrays["path"], arrays["conversions"], arrays["nulls"], arrays["value"], separator)
+        return p
+%}
+}
+
 /* ---- lifecycle (lifecycle.i) ---------------------------------------------------------- */
 
 %extend Survival {

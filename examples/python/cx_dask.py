@@ -3,7 +3,8 @@
 
 Splits the data by customer into partitions (CSV files), has a Dask cluster
 compute each partition's mergeable state with the binding (metric results,
-journey transition and path counts, heuristic attribution, cohort counts,
+journey transition and path counts, attribution (heuristic sums and the
+path counts the Markov chain is solved from), cohort counts,
 the per-customer model summary), merges the states, prints the merged
 results, then computes the same analyses on one store of all the data and
 prints whether each merged result equals it (counts exactly, quantiles
@@ -75,10 +76,10 @@ def show(res):
     for r in res["paths"].itertuples():
         print("  %7d journeys %5.1f %% converted  median %6.1f h  %s" % (
             r.journeys, r.conversion_rate, r.median_duration_ms / 3600000, r.path[:60]))
-    print("\nAttribution of the purchases by channel (heuristic models)")
+    print("\nAttribution of the purchases by channel (Markov from the merged path counts, and heuristics)")
     for r in res["attribution"].head(6).itertuples():
-        print("  %-13s first %8.1f  last %8.1f  linear %8.1f  position %8.1f" % (
-            r.name, r.first_touch, r.last_touch, r.linear, r.position_based))
+        print("  %-13s markov %8.1f  first %8.1f  last %8.1f  linear %8.1f  position %8.1f" % (
+            r.name, r.markov, r.first_touch, r.last_touch, r.linear, r.position_based))
     co = res["cohorts"]
     print("\nQuarterly cohorts: retention one quarter after the start")
     for r in co[co["period"] == 1].itertuples():

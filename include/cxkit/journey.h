@@ -712,6 +712,171 @@ CX_EXTERN int cx_journeys_funnel(cx_result **out, const cx_journeys *journeys, c
  */
 CX_EXTERN int cx_journeys_funnel_customers(cx_result **out, const cx_journeys *journeys, const cx_funnel *funnel);
 
+/* ---- attribution from path counts --------------------------------------- */
+
+/**
+ * @brief Opaque table of path counts: distinct paths of channels (or any
+ *        named states), each with its conversions, nulls (journeys that
+ *        did not convert) and conversion value, the input format of
+ *        ChannelAttribution and most marketing tools.
+ *
+ * It needs no store: the Markov and heuristic attributions are computed
+ * from the counts alone, so paths exported from another system, or counted
+ * on shards and merged (cx_journeys_path_counts(), then summed), are
+ * attributed without building journeys. Adding a path already in the table
+ * adds to its counts. A table is not safe to change from two threads at
+ * once; reading it (attribution, export) from several threads is safe.
+ */
+typedef struct cx_paths cx_paths;
+
+/**
+ * @brief Create an empty path table that allocates with malloc.
+ * @param[out] out the table, to free with cx_paths_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_paths_new(cx_paths **out);
+
+/**
+ * @brief Create an empty path table that allocates through `alloc`
+ *        (see ::cx_alloc_fn; NULL for malloc).
+ * @param[out] out   the table, to free with cx_paths_free().
+ * @param[in]  alloc the allocator, or NULL.
+ * @param[in]  ud    passed to every call of alloc.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_paths_new_with_allocator(cx_paths **out, cx_alloc_fn alloc, void *ud);
+
+/**
+ * @brief Free a path table.
+ * @param[in] paths the table, or NULL.
+ */
+CX_EXTERN void cx_paths_free(cx_paths *paths);
+
+/**
+ * @brief Add the counts of one path.
+ *
+ * The path is split at every occurrence of `separator`; each part, with
+ * spaces and tabs trimmed at both ends, is a state name (valid UTF-8,
+ * not empty). A path of the same states already in the table gets the
+ * counts added.
+ * @param[in] paths       the table.
+ * @param[in] path        the states joined by the separator, such as
+ *                        "search > email > direct".
+ * @param[in] separator   a non-empty separator, such as ">".
+ * @param[in] conversions the conversions of the path, finite and >= 0.
+ * @param[in] nulls       the journeys of the path that did not convert,
+ *                        finite and >= 0; conversions + nulls > 0.
+ * @param[in] value       the total value of its conversions, finite and
+ *                        >= 0 (0 when unknown), 0 when conversions is 0.
+ * @return ::CX_OK, ::CX_EINVAL (a bad argument or path, said in
+ *         cx_last_error(); the table is unchanged), ::CX_ELIMIT or
+ *         ::CX_ENOMEM (unchanged too).
+ */
+CX_EXTERN int cx_paths_add(cx_paths *paths, const char *path, const char *separator, double conversions, double nulls,
+                           double value);
+
+/**
+ * @brief Add the counts of n paths at once, all or nothing.
+ *
+ * Row i is as cx_paths_add() of path[i], conversions[i], nulls[i] and
+ * value[i]. When a row is refused, cx_last_error() names it (from 0) and
+ * the table is unchanged.
+ * @param[in] paths       the table.
+ * @param[in] n           rows.
+ * @param[in] path        n paths.
+ * @param[in] separator   a non-empty separator.
+ * @param[in] conversions n conversion counts.
+ * @param[in] nulls       n null counts, or NULL for all 0.
+ * @param[in] value       n values, or NULL for all 0.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_paths_add_batch(cx_paths *paths, size_t n, const char *const *path, const char *separator,
+                                 const double *conversions, const double *nulls, const double *value);
+
+/**
+ * @brief Distinct paths in the table.
+ * @param[in] paths the table; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_paths_count(const cx_paths *paths);
+
+/**
+ * @brief Distinct state names (channels) in the table.
+ * @param[in] paths the table; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_paths_state_count(const cx_paths *paths);
+
+/**
+ * @brief Set the weights of position-based (U-shaped) attribution, as
+ *        cx_journeys_options_set_position_weights() (default 0.4 / 0.4).
+ * @param[in] paths the table.
+ * @param[in] first the first state's share, 0 to 1.
+ * @param[in] last  the last state's share, 0 to 1, first + last <= 1.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_paths_set_position_weights(cx_paths *paths, double first, double last);
+
+/**
+ * @brief The table as rows: "path" (the states joined by the separator),
+ *        "length" (states), "conversions", "nulls", "value" (reals), in
+ *        order of first addition.
+ * @param[out] out       the result, to free with cx_result_free().
+ * @param[in]  paths     the table.
+ * @param[in]  separator a non-empty separator, such as " > "; it must
+ *                       not occur in a state name (::CX_EINVAL names it).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_paths_table(cx_result **out, const cx_paths *paths, const char *separator);
+
+/**
+ * @brief Markov-chain attribution by removal effect, and the heuristic
+ *        models, from the path counts.
+ *
+ * The chain of order `order` is that of cx_journeys_transitions() with
+ * each path counted conversions + nulls times: START -> its states ->
+ * CONVERSION (conversions times) or DROP (nulls times). Markov, the
+ * removal effects and their value versions are as in
+ * cx_journeys_attribution() (each converting state carries the mean
+ * value of the conversions of the paths it ends), and the same solve, so a
+ * table of the paths to conversion of journeys (cx_journeys_path_counts())
+ * gives the Markov columns of cx_journeys_attribution() of those journeys.
+ * Heuristics over the converting paths (each conversion, and its value,
+ * shared): first touch, last touch, linear and position-based; there is
+ * no time decay (path counts carry no times).
+ *
+ * Columns: "name", "removal_effect", "markov", "removal_effect_value",
+ * "markov_value", "first_touch", "last_touch", "linear",
+ * "position_based", "first_touch_value", "last_touch_value",
+ * "linear_value", "position_based_value". One row per state name, by
+ * "markov" descending then name (byte order).
+ * @param[out] out   the result, to free with cx_result_free().
+ * @param[in]  paths the table.
+ * @param[in]  order 1 to ::CX_JOURNEYS_MAX_ORDER.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad order, or the solve did
+ *         not converge), ::CX_ELIMIT or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_paths_attribution(cx_result **out, const cx_paths *paths, int order);
+
+/**
+ * @brief The journeys' paths to conversion as path counts: one row per
+ *        distinct path to conversion (see the top of this page: the steps
+ *        after the last conversion are left out), columns "path" (the
+ *        states joined by the separator), "length", "conversions",
+ *        "nulls" (journeys that did not convert) and "value" (the value of
+ *        the conversions), in order of first appearance.
+ *
+ * Feeding these rows to cx_paths_add_batch() gives the chain of the
+ * journeys, so counts from several stores (shards of customers) can be
+ * summed per path and attributed together with cx_paths_attribution().
+ * @param[out] out       the result, to free with cx_result_free().
+ * @param[in]  journeys  the journeys.
+ * @param[in]  separator a non-empty separator that occurs in no state
+ *                       name (::CX_EINVAL names the first name with it).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_path_counts(cx_result **out, const cx_journeys *journeys, const char *separator);
+
 /** @} */
 
 #ifdef __cplusplus

@@ -454,6 +454,22 @@ static uint64_t seq_hash(const uint32_t *s, uint32_t n)
     return h;
 }
 
+void cxi_seqmap_truncate(cxi_seqmap *m, size_t n)
+{
+    if (n >= m->n)
+        return;
+    m->n = n;
+    if (!m->nslots)
+        return;
+    memset(m->slots, 0, m->nslots * sizeof *m->slots);
+    for (size_t g = 0; g < n; g++) {
+        size_t i = seq_hash(m->base + m->off[g], m->len[g]) & (m->nslots - 1);
+        while (m->slots[i])
+            i = (i + 1) & (m->nslots - 1);
+        m->slots[i] = (uint32_t)(g + 1);
+    }
+}
+
 int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint32_t *id)
 {
     const uint32_t *s = m->base + off;

@@ -95,6 +95,67 @@ void cxi_seqmap_free(cxi_mem *mem, cxi_seqmap *m);
  * names the limit). */
 int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint32_t *id);
 
+/* Forgets every sequence with an id >= n (a rollback): the slots are
+ * rebuilt for the first n; allocates nothing. */
+void cxi_seqmap_truncate(cxi_seqmap *m, size_t n);
+
+/* ---- Markov chains over paths (chain.c) -------------------------------- */
+
+/* Marker states of a chain; tuple state ids stay below them. */
+#define CXI_S_START 0xFFFFFFF0u
+#define CXI_S_CONV 0xFFFFFFF1u
+#define CXI_S_DROP 0xFFFFFFF2u
+#define CXI_CHAIN_MAX_STATES CXI_S_START
+#define CXI_CHAIN_MAX_EDGES CXI_MAX_ROWS
+/* Sweeps of the absorbing-chain solve before it gives up. */
+#define CXI_CHAIN_MAX_SWEEPS 100000
+
+/* Weighted paths: path k is st[off[k] .. end[k]), non-empty. With conv
+ * set (journeys), it counts once, to CONVERSION when conv[k] is non-zero
+ * and to DROP otherwise; else wconv[k] times to CONVERSION and wnull[k]
+ * times to DROP. */
+typedef struct cxi_chain_src {
+    const uint32_t *st;
+    size_t nst, n;
+    const uint32_t *off, *end;
+    const uint8_t *conv;
+    const double *wconv, *wnull;
+} cxi_chain_src;
+
+/* The chain of order k: the tuple state of every path position (the last k
+ * states, fewer at the path's start) and the weighted transitions. */
+typedef struct cxi_chain {
+    cxi_seqmap states; /* tuple states: slices of src->st */
+    uint32_t *sid;     /* per position of src->st */
+    size_t nst, ns;
+    cxi_map emap;
+    uint32_t *efrom, *eto;
+    double *ecnt;
+    size_t ne, ecap;
+} cxi_chain;
+
+/* Builds the chain; CX_ENOMEM or CX_ELIMIT, reported naming fn. */
+int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int order, cxi_chain *c);
+void cxi_chain_free(cxi_mem *m, cxi_chain *c);
+/* The removal effects of the chain: conversion probability and expected
+ * value from START solved whole and with every state containing codes[u]
+ * sent to DROP, for u < ncodes. convval: per state (ns + 1 entries, START
+ * last) the mean value of the conversions it ends; vscale: the largest of
+ * them (1 when none is positive). re[u], rev[u]: 1 - p'/p and 1 - v'/v
+ * (0 when p or v is 0). CX_ENOMEM or CX_ERANGE (no convergence), reported
+ * naming fn. */
+int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const double *convval, double vscale,
+                      size_t ncodes, const uint32_t *codes, double *re, double *rev);
+/* Checks an order of a chain, naming fn: CX_ERANGE. */
+int cxi_chain_check_order(const char *fn, int order);
+
+/* The name of state `code` in a context (a pool, a store's level). */
+typedef const char *(*cxi_state_name)(const void *ctx, uint32_t code);
+/* Writes the names of states st[0..n) joined by sep into a growable
+ * buffer. CX_ENOMEM, not reported. */
+int cxi_join_states(cxi_mem *m, char **buf, size_t *cap, cxi_state_name name, const void *ctx, const uint32_t *st,
+                    size_t n, const char *sep);
+
 /* ---- helpers shared by the analyses ----------------------------------- */
 
 void *cxi_jzalloc(cxi_mem *m, size_t n);

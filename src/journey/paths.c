@@ -380,101 +380,25 @@ int cx_journeys_satisfaction(cx_result **out, const cx_journeys *j, cx_journeys_
 
 /* ---- chains of order k ------------------------------------------------------ */
 
-#define S_START 0xFFFFFFF0u
-#define S_CONV 0xFFFFFFF1u
-#define S_DROP 0xFFFFFFF2u
-/* State ids stay below the three markers; transition ids are map values. */
-#define CHAIN_MAX_STATES S_START
-#define CHAIN_MAX_EDGES CXI_MAX_ROWS
+#define S_START CXI_S_START
+#define S_CONV CXI_S_CONV
+#define S_DROP CXI_S_DROP
 
-typedef struct chain {
-    cxi_seqmap states; /* tuple states: slices of j->st */
-    uint32_t *sid;     /* per path position */
-    size_t nst, ns;
-    cxi_map emap;
-    uint32_t *efrom, *eto;
-    double *ecnt;
-    size_t ne, ecap;
-} chain;
+typedef cxi_chain chain;
+
+/* The chain of the journeys' paths to conversion (steps after the
+ * conversion are not in the chain). CX_ENOMEM or CX_ELIMIT, reported
+ * naming fn. */
+static int chain_build(const char *fn, const cx_journeys *j, cxi_mem *m, int order, chain *c)
+{
+    cxi_chain_src src = {.st = j->st, .nst = j->nst, .n = j->nj, .off = j->p_off, .end = j->p_cend,
+                         .conv = j->j_conv};
+    return cxi_chain_build(fn, m, &src, order, c);
+}
 
 static void chain_free(cxi_mem *m, chain *c)
 {
-    cxi_seqmap_free(m, &c->states);
-    cxi_free(m, c->sid, (c->nst ? c->nst : 1) * sizeof(uint32_t));
-    cxi_map_free(m, &c->emap);
-    cxi_free(m, c->efrom, c->ecap * sizeof(uint32_t));
-    cxi_free(m, c->eto, c->ecap * sizeof(uint32_t));
-    cxi_free(m, c->ecnt, c->ecap * sizeof(double));
-}
-
-/* Counts one transition. CX_ENOMEM, or CX_ELIMIT past CHAIN_MAX_EDGES
- * distinct transitions; not reported. */
-static int edge(cxi_mem *m, chain *c, uint32_t from, uint32_t to)
-{
-    uint64_t key = (uint64_t)from << 32 | to;
-    uint32_t e = cxi_map_get(&c->emap, key);
-    if (e != CXI_NONE) {
-        c->ecnt[e] += 1;
-        return CX_OK;
-    }
-    if (c->ne >= CHAIN_MAX_EDGES)
-        return CX_ELIMIT;
-    void *const arrs[] = {&c->efrom, &c->eto, &c->ecnt};
-    const size_t elems[] = {sizeof *c->efrom, sizeof *c->eto, sizeof *c->ecnt};
-    if (cxi_grow_all(m, &c->ecap, c->ne + 1, 3, arrs, elems))
-        return CX_ENOMEM;
-    if (cxi_map_reserve(m, &c->emap, 1))
-        return CX_ENOMEM;
-    cxi_map_put(&c->emap, key, (uint32_t)c->ne);
-    c->efrom[c->ne] = from;
-    c->eto[c->ne] = to;
-    c->ecnt[c->ne] = 1;
-    c->ne++;
-    return CX_OK;
-}
-
-/* Reports a failure of chain_build. */
-static int chain_fail(const char *fn, int rc, int order, bool states)
-{
-    if (rc != CX_ELIMIT)
-        return cxi_fail(CX_ENOMEM, "%s: out of memory for the chain of order %d", fn, order);
-    if (states)
-        return cxi_fail(CX_ELIMIT, "%s: more than %lu distinct states of order %d, the most a chain can number", fn,
-                        (unsigned long)CHAIN_MAX_STATES, order);
-    return cxi_fail(CX_ELIMIT, "%s: more than %lu distinct transitions, the most a chain can number", fn,
-                    (unsigned long)CHAIN_MAX_EDGES);
-}
-
-/* The states of order `order` of every path position and the counted
- * transitions between them. CX_ENOMEM or CX_ELIMIT, reported naming fn. */
-static int chain_build(const char *fn, const cx_journeys *j, cxi_mem *m, int order, chain *c)
-{
-    memset(c, 0, sizeof *c);
-    cxi_seqmap_init(&c->states, j->st);
-    cxi_map_init(&c->emap);
-    c->nst = j->nst;
-    if (!(c->sid = cxi_alloc(m, (j->nst ? j->nst : 1) * sizeof(uint32_t))))
-        return chain_fail(fn, CX_ENOMEM, order, false);
-    for (size_t k = 0; k < j->nj; k++) {
-        /* the path to conversion: steps after the conversion are not in the chain */
-        uint32_t a = j->p_off[k], b = j->p_cend[k], prev = S_START;
-        for (uint32_t i = a; i < b; i++) {
-            uint32_t lo = i + 1 >= a + (uint32_t)order ? i + 1 - (uint32_t)order : a;
-            int rc = cxi_seqmap_get(m, &c->states, lo, i + 1 - lo, &c->sid[i]);
-            if (!rc && c->sid[i] >= CHAIN_MAX_STATES)
-                rc = CX_ELIMIT;
-            if (rc)
-                return chain_fail(fn, rc, order, true);
-            if ((rc = edge(m, c, prev, c->sid[i])))
-                return chain_fail(fn, rc, order, false);
-            prev = c->sid[i];
-        }
-        int rc = edge(m, c, prev, j->j_conv[k] ? S_CONV : S_DROP);
-        if (rc)
-            return chain_fail(fn, rc, order, false);
-    }
-    c->ns = c->states.n;
-    return CX_OK;
+    cxi_chain_free(m, c);
 }
 
 /* Row rank of a state in the tables: START, tuples, CONVERSION, DROP. */
@@ -518,9 +442,7 @@ static int state_label(cxi_mem *m, char **buf, size_t *cap, const cx_journeys *j
 
 static int check_order(const char *fn, int order)
 {
-    if (order < 1 || order > CX_JOURNEYS_MAX_ORDER)
-        return cxi_fail(CX_ERANGE, "%s: order %d is not 1 to %d", fn, order, CX_JOURNEYS_MAX_ORDER);
-    return CX_OK;
+    return cxi_chain_check_order(fn, order);
 }
 
 /* Row r of the transition table: edge e. CX_ENOMEM, not reported. */
@@ -587,122 +509,6 @@ int cx_journeys_transitions(cx_result **out, const cx_journeys *j, int order)
 
 /* ---- attribution ------------------------------------------------------------ */
 
-/* The absorbing chain in CSR form over the transient states 0..ns-1 and
- * START = ns: per row, the probability of each transient successor, of
- * conversion (b1) and the expected conversion value in one step (bv). */
-typedef struct csr {
-    size_t n; /* ns + 1 rows */
-    uint32_t *off, *col;
-    double *p, *b1, *bv, *self;
-    size_t nnz;
-} csr;
-
-static void csr_free(cxi_mem *m, csr *g)
-{
-    cxi_free(m, g->off, (g->n + 1) * sizeof(uint32_t));
-    cxi_free(m, g->col, (g->nnz ? g->nnz : 1) * sizeof(uint32_t));
-    cxi_free(m, g->p, (g->nnz ? g->nnz : 1) * sizeof(double));
-    cxi_free(m, g->b1, g->n * sizeof(double));
-    cxi_free(m, g->bv, g->n * sizeof(double));
-    cxi_free(m, g->self, g->n * sizeof(double));
-}
-
-static int csr_build(cxi_mem *m, const chain *c, const double *convval, csr *g)
-{
-    memset(g, 0, sizeof *g);
-    size_t n = c->ns + 1;
-    g->n = n;
-    double *tot = cxi_jzalloc(m, n * sizeof *tot);
-    g->off = cxi_jzalloc(m, (n + 1) * sizeof(uint32_t));
-    g->b1 = cxi_jzalloc(m, n * sizeof(double));
-    g->bv = cxi_jzalloc(m, n * sizeof(double));
-    g->self = cxi_jzalloc(m, n * sizeof(double));
-    if (!tot || !g->off || !g->b1 || !g->bv || !g->self) {
-        cxi_free(m, tot, n * sizeof *tot);
-        return CX_ENOMEM;
-    }
-    for (size_t e = 0; e < c->ne; e++) {
-        uint32_t f = c->efrom[e] == S_START ? (uint32_t)c->ns : c->efrom[e], t = c->eto[e];
-        tot[f] += c->ecnt[e];
-        if (t < c->ns && t != f)
-            g->off[f + 1]++;
-    }
-    for (size_t i = 0; i < n; i++)
-        g->off[i + 1] += g->off[i];
-    g->nnz = g->off[n];
-    g->col = cxi_alloc(m, (g->nnz ? g->nnz : 1) * sizeof(uint32_t));
-    g->p = cxi_alloc(m, (g->nnz ? g->nnz : 1) * sizeof(double));
-    uint32_t *cur = cxi_alloc(m, n * sizeof *cur);
-    if (!g->col || !g->p || !cur) {
-        cxi_free(m, cur, n * sizeof *cur);
-        cxi_free(m, tot, n * sizeof *tot);
-        return CX_ENOMEM;
-    }
-    memcpy(cur, g->off, n * sizeof *cur);
-    for (size_t e = 0; e < c->ne; e++) {
-        uint32_t f = c->efrom[e] == S_START ? (uint32_t)c->ns : c->efrom[e], t = c->eto[e];
-        double p = c->ecnt[e] / tot[f];
-        if (t == S_CONV) {
-            g->b1[f] += p;
-            g->bv[f] += p * convval[f];
-        } else if (t == f) {
-            g->self[f] += p;
-        } else if (t < c->ns) {
-            g->col[cur[f]] = t;
-            g->p[cur[f]++] = p;
-        }
-    }
-    cxi_free(m, cur, n * sizeof *cur);
-    cxi_free(m, tot, n * sizeof *tot);
-    return CX_OK;
-}
-
-#define MAX_SWEEPS 100000
-
-/* Absorption in CONVERSION from START (h1) and expected value (hv), with the
- * states marked in `removed` sent to DROP. Gauss-Seidel, each self-loop
- * solved in closed form, states swept from the last seen to the first (the
- * order in which paths mostly flow backwards). */
-static int solve(const csr *g, const uint8_t *removed, double *h1, double *hv, double vscale, double *p1,
-                 double *pv)
-{
-    size_t n = g->n, start = n - 1;
-    memset(h1, 0, n * sizeof *h1);
-    memset(hv, 0, n * sizeof *hv);
-    for (int sweep = 0; sweep < MAX_SWEEPS; sweep++) {
-        double delta = 0;
-        for (size_t q = 0; q < n; q++) {
-            size_t s = q + 1 < n ? n - 2 - q : start;
-            if (removed && s != start && removed[s])
-                continue;
-            double a1 = g->b1[s], av = g->bv[s];
-            for (uint32_t e = g->off[s]; e < g->off[s + 1]; e++) {
-                uint32_t t = g->col[e];
-                if (removed && removed[t])
-                    continue;
-                a1 += g->p[e] * h1[t];
-                av += g->p[e] * hv[t];
-            }
-            double d = 1 - g->self[s];
-            a1 /= d;
-            av /= d;
-            double d1 = fabs(a1 - h1[s]), dv = fabs(av - hv[s]) / vscale;
-            if (d1 > delta)
-                delta = d1;
-            if (dv > delta)
-                delta = dv;
-            h1[s] = a1;
-            hv[s] = av;
-        }
-        if (delta <= CX_JOURNEYS_TOLERANCE) {
-            *p1 = h1[start];
-            *pv = hv[start];
-            return CX_OK;
-        }
-    }
-    return CX_ERANGE;
-}
-
 /* The times of the states of the path to conversion of converting journey
  * k (the last event of each merged run), its last conversion's time and
  * the value of its conversions. The states are those cut() wrote. */
@@ -762,12 +568,10 @@ typedef struct attr_run {
     const cx_journeys *j;
     cxi_mem m;
     chain c;
-    csr g;
     size_t nc, ns1, maxlen, nused;
     double *acc;                          /* nc x A_NCOLS, by level code */
-    double *convval, *convn, *h1, *hv;    /* ns1: per state (START last) */
-    double *markov;                       /* nc: per used code (codes seen only after conversions are no state) */
-    uint8_t *removed;                     /* ns1 */
+    double *convval, *convn;              /* ns1: per state (START last) */
+    double *markov, *re, *rev;            /* nc: per used code (codes seen only after conversions are no state) */
     uint32_t *codes, *order_idx, *pos_of; /* nc: codes seen in paths, row order, code -> position */
     cx_time *tb;                          /* maxlen: the times of one path's states */
     double total_conv, total_val, vscale;
@@ -779,15 +583,13 @@ static void attr_free(attr_run *x)
     cxi_free(m, x->acc, x->nc * A_NCOLS * sizeof *x->acc);
     cxi_free(m, x->convval, x->ns1 * sizeof *x->convval);
     cxi_free(m, x->convn, x->ns1 * sizeof *x->convn);
-    cxi_free(m, x->h1, x->ns1 * sizeof *x->h1);
-    cxi_free(m, x->hv, x->ns1 * sizeof *x->hv);
     cxi_free(m, x->markov, x->nc * sizeof *x->markov);
-    cxi_free(m, x->removed, x->ns1);
+    cxi_free(m, x->re, x->nc * sizeof *x->re);
+    cxi_free(m, x->rev, x->nc * sizeof *x->rev);
     cxi_free(m, x->codes, x->nc * sizeof *x->codes);
     cxi_free(m, x->order_idx, x->nc * sizeof *x->order_idx);
     cxi_free(m, x->pos_of, x->nc * sizeof *x->pos_of);
     cxi_free(m, x->tb, x->maxlen * sizeof *x->tb);
-    csr_free(m, &x->g);
     chain_free(m, &x->c);
 }
 
@@ -808,15 +610,14 @@ static int attr_alloc(attr_run *x, int order)
     x->acc = cxi_jzalloc(m, x->nc * A_NCOLS * sizeof *x->acc);
     x->convval = cxi_jzalloc(m, x->ns1 * sizeof *x->convval);
     x->convn = cxi_jzalloc(m, x->ns1 * sizeof *x->convn);
-    x->h1 = cxi_alloc(m, x->ns1 * sizeof *x->h1);
-    x->hv = cxi_alloc(m, x->ns1 * sizeof *x->hv);
     x->markov = cxi_alloc(m, x->nc * sizeof *x->markov);
-    x->removed = cxi_alloc(m, x->ns1);
+    x->re = cxi_alloc(m, x->nc * sizeof *x->re);
+    x->rev = cxi_alloc(m, x->nc * sizeof *x->rev);
     x->codes = cxi_alloc(m, x->nc * sizeof *x->codes);
     x->order_idx = cxi_alloc(m, x->nc * sizeof *x->order_idx);
     x->pos_of = cxi_alloc(m, x->nc * sizeof *x->pos_of);
     x->tb = cxi_alloc(m, x->maxlen * sizeof *x->tb);
-    if (!x->acc || !x->convval || !x->convn || !x->h1 || !x->hv || !x->markov || !x->removed || !x->codes ||
+    if (!x->acc || !x->convval || !x->convn || !x->markov || !x->re || !x->rev || !x->codes ||
         !x->order_idx || !x->pos_of || !x->tb)
         return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu chain states", x->fn, x->c.ns);
     return CX_OK;
@@ -876,47 +677,24 @@ static void attr_heuristics(attr_run *x)
         x->vscale = 1;
 }
 
-/* Solves the chain with the states in `removed` sent to DROP (NULL: none). */
-static int attr_solve(attr_run *x, const uint8_t *removed, double *p1, double *pv)
-{
-    if (solve(&x->g, removed, x->h1, x->hv, x->vscale, p1, pv))
-        return cxi_fail(CX_ERANGE, "%s: the absorbing chain did not converge in %d sweeps", x->fn, MAX_SWEEPS);
-    return CX_OK;
-}
-
 /* The removal effect of every level code seen in a path: the chain solved
  * once whole and once without each code. */
 static int attr_removal(attr_run *x, double *sum_re, double *sum_rev)
 {
     const cx_journeys *j = x->j;
-    const chain *c = &x->c;
-    if (csr_build(&x->m, c, x->convval, &x->g))
-        return cxi_fail(CX_ENOMEM, "%s: out of memory for the chain of %zu states", x->fn, c->ns);
     memset(x->pos_of, 0xFF, x->nc * sizeof *x->pos_of);
     for (size_t i = 0; i < j->nst; i++)
         if (x->pos_of[j->st[i]] == CXI_NONE) {
             x->pos_of[j->st[i]] = (uint32_t)x->nused;
             x->codes[x->nused++] = j->st[i];
         }
-    double p1, pv, q1, qv;
-    int rc = attr_solve(x, NULL, &p1, &pv);
+    int rc = cxi_chain_removal(x->fn, &x->m, &x->c, x->convval, x->vscale, x->nused, x->codes, x->re, x->rev);
     *sum_re = *sum_rev = 0;
     for (size_t u = 0; u < x->nused && !rc; u++) {
-        uint32_t code = x->codes[u];
-        for (size_t s = 0; s < c->ns; s++) {
-            x->removed[s] = 0;
-            for (uint32_t i = 0; i < c->states.len[s] && !x->removed[s]; i++)
-                x->removed[s] = c->states.base[c->states.off[s] + i] == code;
-        }
-        x->removed[c->ns] = 0;
-        if ((rc = attr_solve(x, x->removed, &q1, &qv)))
-            break;
-        /* rounding: removing a state never adds conversions */
-        double re = p1 > 0 ? fmax(1 - q1 / p1, 0) : 0, rev = pv > 0 ? fmax(1 - qv / pv, 0) : 0;
-        x->acc[code * A_NCOLS + A_RE] = re;
-        x->acc[code * A_NCOLS + A_REV] = rev;
-        *sum_re += re;
-        *sum_rev += rev;
+        x->acc[x->codes[u] * A_NCOLS + A_RE] = x->re[u];
+        x->acc[x->codes[u] * A_NCOLS + A_REV] = x->rev[u];
+        *sum_re += x->re[u];
+        *sum_rev += x->rev[u];
     }
     return rc;
 }
@@ -988,4 +766,121 @@ int cx_journeys_attribution(cx_result **out, const cx_journeys *j, int order)
     }
     attr_free(&x);
     return rc;
+}
+
+/* ---- path counts ------------------------------------------------------------ */
+
+typedef struct jname_ctx {
+    const cx_store *store;
+    int level;
+} jname_ctx;
+
+static const char *jname(const void *ctx, uint32_t code)
+{
+    const jname_ctx *x = ctx;
+    return cxi_jlevel_name(x->store, x->level, code);
+}
+
+/* The conversions, nulls and value of every distinct path to conversion
+ * (ids in pid per journey, counts per id). */
+typedef struct pcount {
+    cxi_seqmap map;
+    uint32_t *pid, *first; /* nj; np: a journey of each path */
+    double *conv, *null, *value;
+    size_t np;
+} pcount;
+
+static void pcount_free(cxi_mem *m, pcount *pc, size_t nj)
+{
+    size_t np1 = pc->np ? pc->np : 1;
+    cxi_seqmap_free(m, &pc->map);
+    cxi_free(m, pc->pid, (nj ? nj : 1) * sizeof *pc->pid);
+    cxi_free(m, pc->first, np1 * sizeof *pc->first);
+    cxi_free(m, pc->conv, np1 * sizeof *pc->conv);
+    cxi_free(m, pc->null, np1 * sizeof *pc->null);
+    cxi_free(m, pc->value, np1 * sizeof *pc->value);
+}
+
+static int pcount_build(const cx_journeys *j, cxi_mem *m, pcount *pc)
+{
+    const double *iv = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_VALUE, double);
+    memset(pc, 0, sizeof *pc);
+    cxi_seqmap_init(&pc->map, j->st);
+    if (!(pc->pid = cxi_alloc(m, (j->nj ? j->nj : 1) * sizeof *pc->pid)))
+        return CX_ENOMEM;
+    for (size_t k = 0; k < j->nj; k++) {
+        int rc = cxi_seqmap_get(m, &pc->map, j->p_off[k], j->p_cend[k] - j->p_off[k], &pc->pid[k]);
+        if (rc)
+            return rc;
+    }
+    pc->np = pc->map.n;
+    size_t np1 = pc->np ? pc->np : 1;
+    pc->first = cxi_alloc(m, np1 * sizeof *pc->first);
+    pc->conv = cxi_jzalloc(m, np1 * sizeof *pc->conv);
+    pc->null = cxi_jzalloc(m, np1 * sizeof *pc->null);
+    pc->value = cxi_jzalloc(m, np1 * sizeof *pc->value);
+    if (!pc->first || !pc->conv || !pc->null || !pc->value)
+        return CX_ENOMEM;
+    for (size_t k = j->nj; k-- > 0;) {
+        uint32_t p = pc->pid[k];
+        pc->first[p] = (uint32_t)k;
+        if (!j->j_conv[k]) {
+            pc->null[p] += 1;
+            continue;
+        }
+        pc->conv[p] += 1;
+        for (uint32_t q = j->j_off[k]; q < j->j_cend[k]; q++)
+            if (cxi_j_is_conv(j, j->ev[q]))
+                pc->value[p] += iv[j->ev[q]];
+    }
+    return CX_OK;
+}
+
+int cx_journeys_path_counts(cx_result **out, const cx_journeys *j, const char *sep)
+{
+    static const char *const fn = "cx_journeys_path_counts";
+    static const char *const names[] = {"path", "length", "conversions", "nulls", "value"};
+    static const int types[] = {CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL};
+    int rc = cxi_j_check(fn, out, j);
+    if (rc)
+        return rc;
+    *out = NULL;
+    if (!sep || !*sep)
+        return cxi_fail(CX_EINVAL, "%s: the separator is NULL or empty", fn);
+    for (size_t i = 0; i < j->nst; i++) {
+        const char *name = cxi_jlevel_name(j->store, j->o.level, j->st[i]);
+        if (strstr(name, sep))
+            return cxi_fail(CX_EINVAL, "%s: the state name \"%.60s\" holds the separator \"%s\"", fn, name, sep);
+    }
+    cxi_mem m = j->mem;
+    pcount pc;
+    cx_result *t = NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    rc = pcount_build(j, &m, &pc);
+    if (rc == CX_ELIMIT) {
+        pcount_free(&m, &pc, j->nj);
+        return cxi_fail(CX_ELIMIT, "%s: more distinct paths than a table can hold", fn);
+    }
+    if (!rc && cxi_result_new(&t, &j->mem, pc.np, 5, names, types))
+        rc = CX_ENOMEM;
+    jname_ctx ctx = {j->store, j->o.level};
+    for (size_t p = 0; p < pc.np && !rc; p++) {
+        uint32_t k = pc.first[p];
+        rc = cxi_join_states(&m, &buf, &cap, jname, &ctx, j->st + j->p_off[k], j->p_cend[k] - j->p_off[k], sep);
+        if (!rc)
+            rc = cxi_result_set_text(t, 0, p, buf);
+        cxi_result_set_int(t, 1, p, j->p_cend[k] - j->p_off[k]);
+        cxi_result_set_real(t, 2, p, pc.conv[p]);
+        cxi_result_set_real(t, 3, p, pc.null[p]);
+        cxi_result_set_real(t, 4, p, pc.value[p]);
+    }
+    cxi_free(&m, buf, cap);
+    pcount_free(&m, &pc, j->nj);
+    if (rc) {
+        cx_result_free(t);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for the path counts of %zu journeys", fn, j->nj);
+    }
+    *out = t;
+    return CX_OK;
 }

@@ -36,7 +36,13 @@ What is merged, and how exactly:
   value in its bucket, so a median is within 0.5 % (relative) of the
   single store's exact one, whatever the number of partitions.
 - ``attribution()``: the heuristic models (first touch, last touch, linear,
-  time decay, position based, and their values) summed per level value.
+  time decay, position based, and their values) summed per level value;
+  the Markov columns ("removal_effect", "markov" and their "_value"
+  versions) from each partition's path counts (``Journeys.path_counts()``:
+  per distinct path to conversion its conversions, nulls and value),
+  summed per path and solved once on the driver by ``cxkit.Paths``: the
+  chain of the merged counts is the chain of all the journeys, so the
+  columns equal a single store's to the solve's tolerance (about 1e-12).
 - ``cohorts()``: "size", "active", "gained", "kept", "lost" summed per
   (cohort, period) over the partitions' triangles (each extended to the
   last period of all the data), "retention" and "churn" recomputed from
@@ -47,9 +53,7 @@ What is merged, and how exactly:
   to a single store's ``Summary`` columns.
 
 Not mergeable with what the library offers today (so not provided, rather
-than approximated): the Markov attribution (it needs the absorbing-chain
-solve over the merged transition counts, which the library only runs over a
-store's journeys); SLA breaches
+than approximated): SLA breaches
 without an explicit ``as_of`` (a store judges pending cases at its own latest
 case time, which differs per partition: pass ``as_of=``).
 
@@ -283,10 +287,16 @@ def _state_paths(store, spec, jcache):
 
 _HEURISTICS = ("first_touch", "last_touch", "linear", "time_decay", "position_based")
 _ATTRIBUTION_COLUMNS = ("name",) + _HEURISTICS + tuple(h + "_value" for h in _HEURISTICS)
+_MARKOV_COLUMNS = ("removal_effect", "markov", "removal_effect_value", "markov_value")
+# joins the states of a shipped path: a control character no touchpoint,
+# channel or stage name holds (Journeys.path_counts refuses one that does)
+_PATH_SEPARATOR = "\x1f"
 
 
 def _state_attribution(store, spec, jcache):
-    return _pack(_table(_jr(store, spec, jcache).attribution(spec["order"]), _ATTRIBUTION_COLUMNS))
+    j = _jr(store, spec, jcache)
+    return _pack({"heuristics": _table(j.attribution(spec["order"]), _ATTRIBUTION_COLUMNS),
+                  "paths": _table(j.path_counts(_PATH_SEPARATOR), ("path", "conversions", "nulls", "value"))})
 
 
 _COHORT_COLUMNS = ("cohort", "cohort_label", "period", "period_start", "period_label", "size", "active", "gained",
@@ -515,10 +525,23 @@ def _merge_paths(blobs, spec):
     return g[cols].reset_index(drop=True)
 
 
-def _merge_attribution(blobs, _spec):
-    df = _frames(blobs)
-    out = df.groupby("name", as_index=False)[list(_ATTRIBUTION_COLUMNS[1:])].sum()
-    return out.sort_values(["last_touch", "name"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+def _merge_attribution(blobs, spec):
+    import pandas
+    states = [pickle.loads(b) for b in blobs]
+    heur = pandas.concat([pandas.DataFrame(st["heuristics"]) for st in states], ignore_index=True)
+    heur = heur.groupby("name", as_index=False)[list(_ATTRIBUTION_COLUMNS[1:])].sum()
+    paths = pandas.concat([pandas.DataFrame(st["paths"]) for st in states], ignore_index=True)
+    paths = paths.groupby("path", as_index=False, sort=False)[["conversions", "nulls", "value"]].sum()
+    table = cxkit.Paths()
+    if len(paths):
+        table.add_batch(paths["path"].tolist(), paths["conversions"].to_numpy(), paths["nulls"].to_numpy(),
+                        paths["value"].to_numpy(), _PATH_SEPARATOR)
+    markov = table.attribution(spec["order"]).to_pandas()[["name"] + list(_MARKOV_COLUMNS)]
+    out = heur.merge(markov, on="name", how="outer")
+    out[list(_ATTRIBUTION_COLUMNS[1:]) + list(_MARKOV_COLUMNS)] = out[
+        list(_ATTRIBUTION_COLUMNS[1:]) + list(_MARKOV_COLUMNS)].fillna(0.0)
+    cols = ["name"] + list(_MARKOV_COLUMNS) + list(_ATTRIBUTION_COLUMNS[1:])
+    return out.sort_values(["markov", "name"], ascending=[False, True], kind="mergesort")[cols].reset_index(drop=True)
 
 
 def _next_period(ms, bucket, offset):
@@ -754,11 +777,13 @@ def paths(data, top_k=None, journey_options=None, client=None, partition="check"
 
 
 def attribution(data, order=1, journey_options=None, client=None, partition="check", stats=None):
-    """The heuristic attributions of all partitions' conversions (first
-    touch, last touch, linear, time decay, position based, and their
-    "_value" columns): a pandas DataFrame with "name" and those columns,
-    rows by "last_touch" descending then name. The Markov columns are not
-    mergeable (see the module's docstring)."""
+    """The attributions of all partitions' conversions, the columns of
+    ``Journeys.attribution()``: Markov ("removal_effect", "markov",
+    "removal_effect_value", "markov_value", from the merged path counts
+    solved once) and the heuristics (first touch, last touch, linear, time
+    decay, position based, and their "_value" columns, summed): a pandas
+    DataFrame with "name" and those columns, rows by "markov" descending
+    then name, as a single store's."""
     spec = _journey_spec("attribution", journey_options, order=int(order))
     return _run("attribution", data, {"attribution": spec}, client, partition, stats)["attribution"]
 

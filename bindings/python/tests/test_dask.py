@@ -97,6 +97,7 @@ ANALYSES = {
     "transitions_2": ("transitions", {"order": 2, "journey_options": {"level": "channel"}}),
     "paths": ("paths", {}),
     "attribution": ("attribution", {}),
+    "attribution_2": ("attribution", {"order": 2, "journey_options": {"level": "channel"}}),
     "cohorts": ("cohorts", {}),
     "cohorts_week": ("cohorts", {"activity": "all", "bucket": "week", "offset": 180}),
     "summary": ("summary", {"calibration_end": "2025-10-01"}),
@@ -121,7 +122,10 @@ def check_all(res, store):
     # a sketch, not the exact values: the bound is what is checked
     assert cxd.PATH_MEDIAN_BOUND == SKETCH_BOUND
     attr = j.attribution(1).to_pandas()
-    assert_same_frame(res["attribution"], attr[list(res["attribution"].columns)], ["name"])
+    # every column of a single store's, Markov included (from the merged path counts)
+    assert list(res["attribution"].columns) == list(attr.columns)
+    assert_same_frame(res["attribution"], attr, ["name"])
+    assert_same_frame(res["attribution_2"], j2.attribution(2).to_pandas(), ["name"])
     co = cxkit.cohorts(store).to_pandas()
     assert list(res["cohorts"].columns) == list(co.columns)
     assert_same_frame(res["cohorts"], co, ["cohort", "period"])

@@ -1,0 +1,96 @@
+-- Attribution from path counts (cx.Paths, Journeys:path_counts) from Lua:
+-- a chain solved by hand, the same Markov column as Journeys:attribution()
+-- after merging two shards, and refused input that changes nothing.
+package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
+local H = require "helper"
+local cx = H.cx
+
+local DAY = 86400000
+
+local function by(rows, key)
+  local m = {}
+  for _, r in ipairs(rows) do m[r[key]] = r end
+  return m
+end
+
+local function near(a, b) return math.abs(a - b) <= 1e-9 * (1 + math.abs(b)) end
+
+-- A: ad > site > checkout (converts, 100); B, D: ad > site; C: site > checkout (50)
+local function shop(customers)
+  local s = cx.Store()
+  for c in customers:gmatch(".") do s:add_customer(c) end
+  s:add_touchpoint("ad", "ads", "awareness")
+  s:add_touchpoint("site", "web", "consideration")
+  s:add_touchpoint("checkout", "web", "purchase")
+  local t0 = cx.time_parse("2024-03-01T10:00:00Z")
+  for _, e in ipairs {
+    { "A", "ad", 0, "view", 0 }, { "A", "site", 1, "visit", 0 }, { "A", "checkout", 2, "purchase", 100 },
+    { "B", "ad", 0, "view", 0 }, { "B", "site", 3, "visit", 0 },
+    { "C", "site", 1, "visit", 0 }, { "C", "checkout", 4, "purchase", 50 },
+    { "D", "ad", 2, "view", 0 }, { "D", "site", 5, "visit", 0 } } do
+    if customers:find(e[1], 1, true) then
+      s:add_interaction(e[1], e[2], t0 + e[3] * DAY, e[4], "inbound", nil, nil, 0, "handled", e[5])
+    end
+  end
+  return s
+end
+
+describe("cxkit paths", function()
+  it("solves a chain by hand", function()
+    local p = cx.Paths()
+    p:add("a > b", 1, 0, 10)
+    p:add("a", 0, 1)
+    p:add("b", 1, 1, 20)
+    assert.are.equal(3, p:count())
+    assert.are.equal(3, #p)
+    assert.are.equal(2, p:state_count())
+    assert.are.equal("cxkit.Paths 3 paths of 2 states", tostring(p))
+    local att = p:attribution(1)
+    assert.are.equal("b", att:get(0, "name"))
+    local a = by(att:totable(), "name")
+    assert.is_true(near(a.a.removal_effect, 1 / 3))
+    assert.is_true(near(a.a.markov, 0.5))
+    assert.is_true(near(a.b.markov_value, 22.5))
+    assert.are.equal(2.0, a.b.last_touch)
+  end)
+
+  it("merges shards into the journeys' attribution", function()
+    local want = by(cx.Journeys(shop("ABCD")):attribution(1):totable(), "name")
+    local p = cx.Paths()
+    for _, part in ipairs { "AB", "CD" } do
+      local c = cx.Journeys(shop(part)):path_counts("|"):totable()
+      local paths, conv, nulls, value = {}, {}, {}, {}
+      for i, r in ipairs(c) do
+        paths[i], conv[i], nulls[i], value[i] = r.path, r.conversions, r.nulls, r.value
+      end
+      p:add_batch(paths, conv, nulls, value, "|")
+    end
+    local got = by(p:attribution(1):totable(), "name")
+    for name, r in pairs(want) do
+      assert.is_true(near(got[name].markov, r.markov), name)
+      assert.is_true(near(got[name].linear, r.linear), name)
+    end
+    local t = p:table(" > "):totable()
+    assert.are.equal("ad > site > checkout", t[1].path)
+  end)
+
+  it("refuses bad input and changes nothing", function()
+    local p = cx.Paths()
+    p:add("a > b", 1, 2, 3)
+    local ok, err = pcall(p.add_batch, p, { "c > d", "e > > f" }, { 1, 1 })
+    assert.is_false(ok)
+    assert.is_truthy(tostring(err):find("row 1", 1, true))
+    assert.is_truthy(tostring(err):find("state 2 is empty", 1, true))
+    assert.are.equal(1, p:count())
+    assert.are.equal(2, p:state_count())
+    ok, err = pcall(p.add, p, "a", -1)
+    assert.is_false(ok)
+    assert.is_truthy(tostring(err):find("finite and >= 0", 1, true))
+    ok, err = pcall(p.attribution, p, 9)
+    assert.is_false(ok)
+    p:close()
+    ok, err = pcall(p.count, p)
+    assert.is_false(ok)
+    assert.is_truthy(tostring(err):find("closed", 1, true))
+  end)
+end)

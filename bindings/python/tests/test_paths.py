@@ -1,0 +1,132 @@
+"""Attribution from path counts (cxkit.Paths, Journeys.path_counts) from
+Python: a chain solved by hand, the same columns as Journeys.attribution()
+on the shop store and after merging shards, DataFrames in (the
+ChannelAttribution column names) and out, and refused input that names the
+method and changes nothing."""
+import math
+
+import pytest
+
+import cxkit
+
+DAY = 86400000
+
+
+def _shop(customers="ABCD"):
+    s = cxkit.Store()
+    for c in customers:
+        s.add_customer(c)
+    s.add_touchpoint("ad", "ads", "awareness")
+    s.add_touchpoint("site", "web", "consideration")
+    s.add_touchpoint("checkout", "web", "purchase")
+    t0 = cxkit.to_ms("2024-03-01T10:00:00Z")
+    events = [("A", "ad", 0, "view", 0.0), ("A", "site", 1, "visit", 0.0), ("A", "checkout", 2, "purchase", 100.0),
+              ("A", "site", 10, "visit", 0.0), ("B", "ad", 0, "view", 0.0), ("B", "site", 3, "visit", 0.0),
+              ("C", "site", 1, "visit", 0.0), ("C", "checkout", 4, "purchase", 50.0),
+              ("D", "ad", 2, "view", 0.0), ("D", "site", 5, "visit", 0.0)]
+    for c, tp, d, kind, v in events:
+        if c in customers:
+            s.add_interaction(c, tp, t0 + d * DAY, kind, "inbound", None, None, 0, "handled", v)
+    return s
+
+
+def _rows(result):
+    return {r["name"]: r for r in result}
+
+
+def test_hand_solved():
+    # a > b (1 conversion worth 10), a (1 null), b (1 conversion worth 20, 1 null):
+    # P(conv) = 1/2; without a 1/3, without b 0: effects 1/3 and 1, Markov 0.5 and 1.5
+    p = cxkit.Paths()
+    p.add("a > b", 1, 0, 10)
+    p.add("a", 0, 1)
+    p.add("b", 1, 1, 20)
+    assert (len(p), p.state_count()) == (3, 2)
+    assert repr(p) == "<cxkit.Paths 3 paths of 2 states>"
+    r = p.attribution()
+    assert [row["name"] for row in r] == ["b", "a"]
+    a = _rows(r)
+    assert a["a"]["removal_effect"] == pytest.approx(1 / 3, rel=1e-12)
+    assert a["a"]["markov"] == pytest.approx(0.5, rel=1e-12)
+    assert a["b"]["markov"] == pytest.approx(1.5, rel=1e-12)
+    assert a["a"]["markov_value"] == pytest.approx(7.5, rel=1e-12)
+    assert a["b"]["last_touch"] == 2 and a["a"]["first_touch"] == 1
+    assert "time_decay" not in r.column_names()
+
+
+def test_same_as_journeys_and_shards():
+    whole = cxkit.Journeys(_shop())
+    want = _rows(whole.attribution())
+    counts = whole.path_counts("|").to_pandas()
+    assert counts["conversions"].sum() == whole.conversion_count()
+    assert (counts["conversions"] + counts["nulls"]).sum() == whole.count()
+    p = cxkit.Paths.from_pandas(counts, separator="|")
+    got = _rows(p.attribution())
+    assert set(got) == set(want)
+    for name in want:
+        for col in ("removal_effect", "markov", "markov_value", "first_touch", "last_touch", "linear",
+                    "position_based", "linear_value"):
+            assert got[name][col] == pytest.approx(want[name][col], rel=1e-9, abs=1e-12), (name, col)
+    # two shards of customers, counted apart and merged by adding
+    merged = cxkit.Paths()
+    for part in ("AB", "CD"):
+        c = cxkit.Journeys(_shop(part)).path_counts("|").to_pandas()
+        merged.add_batch(c["path"].tolist(), c["conversions"].to_numpy(), c["nulls"].to_numpy(),
+                         c["value"].to_numpy(), "|")
+    got = _rows(merged.attribution(2))
+    want2 = _rows(whole.attribution(2))
+    for name in want2:
+        assert got[name]["markov"] == pytest.approx(want2[name]["markov"], rel=1e-9, abs=1e-12)
+
+
+def test_channel_attribution_columns():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"path": ["search > email > direct", "search", "email > direct"],
+                       "total_conversions": [3, 0, 1], "total_null": [1, 5, 0],
+                       "total_conversion_value": [30.0, 0.0, 12.5]})
+    p = cxkit.Paths.from_pandas(df, conversions="total_conversions", nulls="total_null",
+                                value="total_conversion_value")
+    t = p.to_pandas()
+    assert t["path"].tolist() == ["search > email > direct", "search", "email > direct"]
+    assert t["value"].tolist() == [30.0, 0.0, 12.5]
+    r = p.attribution().to_pandas()
+    assert r["markov"].sum() == pytest.approx(4)
+    assert r["markov_value"].sum() == pytest.approx(42.5)
+    assert r["linear"].sum() == pytest.approx(4)
+    # nulls and value may be left out
+    q = cxkit.Paths.from_pandas(df.assign(c=[1, 2, 3])[["path", "c"]], conversions="c", nulls=None, value=None)
+    assert q.to_pandas()["nulls"].tolist() == [0.0, 0.0, 0.0]
+    # a path of neither conversions nor nulls is refused, naming its row
+    with pytest.raises(ValueError, match="row 1: conversions \\+ nulls must be > 0"):
+        cxkit.Paths.from_pandas(df, conversions="total_conversions", nulls=None, value=None)
+    with pytest.raises(KeyError, match="Paths.from_pandas: conversions: no column 'conversions'"):
+        cxkit.Paths.from_pandas(df)
+    bad = df.assign(total_null=[1, None, 0])
+    with pytest.raises(ValueError, match="nulls: column 'total_null' has a missing value at row 1"):
+        cxkit.Paths.from_pandas(bad, conversions="total_conversions", nulls="total_null", value=None)
+    with pytest.raises(TypeError, match="Paths.from_pandas: frame"):
+        cxkit.Paths.from_pandas([1, 2])
+
+
+def test_refused_input_changes_nothing():
+    p = cxkit.Paths()
+    p.add("a > b", 1, 2, 3)
+    with pytest.raises(ValueError, match=r"Paths.add_batch: row 2: path \"e > > f\": state 2 is empty"):
+        p.add_batch(["c > d", "a > b", "e > > f"], [1, 1, 1])
+    assert (p.count(), p.state_count()) == (1, 2)
+    with pytest.raises(ValueError, match="Paths.add: value 5 without conversions"):
+        p.add("a", 0, 1, 5)
+    with pytest.raises(ValueError, match="must be finite"):
+        p.add("a", math.nan)
+    with pytest.raises(ValueError, match="conversions has 1 entries, expected 2"):
+        p.add_batch(["a", "b"], [1])
+    with pytest.raises(ValueError, match="Paths.table: the state name \"a\" holds the separator"):
+        p.table("a")
+    with pytest.raises(cxkit.Range, match="Paths.attribution: order 0"):
+        p.attribution(0)
+    p.add("x-y > b", 1)
+    with pytest.raises(ValueError, match="Journeys.path_counts: the state name \"site\" holds"):
+        cxkit.Journeys(_shop()).path_counts("it")
+    p.close()
+    with pytest.raises(ValueError, match="Paths is closed"):
+        p.count()

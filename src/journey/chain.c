@@ -1,0 +1,255 @@
+/*
+ * Markov chains of order k over weighted paths, and the removal effects
+ * of the Markov attribution, solved exactly on the sparse absorbing chain.
+ * The journeys (paths.c) and the path-count tables (pathtable.c) both
+ * describe their paths with a cxi_chain_src.
+ */
+#include "journey_private.h"
+
+#include <math.h>
+
+void cxi_chain_free(cxi_mem *m, cxi_chain *c)
+{
+    cxi_seqmap_free(m, &c->states);
+    cxi_free(m, c->sid, (c->nst ? c->nst : 1) * sizeof(uint32_t));
+    cxi_map_free(m, &c->emap);
+    cxi_free(m, c->efrom, c->ecap * sizeof(uint32_t));
+    cxi_free(m, c->eto, c->ecap * sizeof(uint32_t));
+    cxi_free(m, c->ecnt, c->ecap * sizeof(double));
+}
+
+/* Adds weight w to one transition. CX_ENOMEM, or CX_ELIMIT past
+ * CXI_CHAIN_MAX_EDGES distinct transitions; not reported. */
+static int edge(cxi_mem *m, cxi_chain *c, uint32_t from, uint32_t to, double w)
+{
+    uint64_t key = (uint64_t)from << 32 | to;
+    uint32_t e = cxi_map_get(&c->emap, key);
+    if (e != CXI_NONE) {
+        c->ecnt[e] += w;
+        return CX_OK;
+    }
+    if (c->ne >= CXI_CHAIN_MAX_EDGES)
+        return CX_ELIMIT;
+    void *const arrs[] = {&c->efrom, &c->eto, &c->ecnt};
+    const size_t elems[] = {sizeof *c->efrom, sizeof *c->eto, sizeof *c->ecnt};
+    if (cxi_grow_all(m, &c->ecap, c->ne + 1, 3, arrs, elems))
+        return CX_ENOMEM;
+    if (cxi_map_reserve(m, &c->emap, 1))
+        return CX_ENOMEM;
+    cxi_map_put(&c->emap, key, (uint32_t)c->ne);
+    c->efrom[c->ne] = from;
+    c->eto[c->ne] = to;
+    c->ecnt[c->ne] = w;
+    c->ne++;
+    return CX_OK;
+}
+
+static int chain_fail(const char *fn, int rc, int order, bool states)
+{
+    if (rc != CX_ELIMIT)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for the chain of order %d", fn, order);
+    if (states)
+        return cxi_fail(CX_ELIMIT, "%s: more than %lu distinct states of order %d, the most a chain can number", fn,
+                        (unsigned long)CXI_CHAIN_MAX_STATES, order);
+    return cxi_fail(CX_ELIMIT, "%s: more than %lu distinct transitions, the most a chain can number", fn,
+                    (unsigned long)CXI_CHAIN_MAX_EDGES);
+}
+
+int cxi_chain_check_order(const char *fn, int order)
+{
+    if (order < 1 || order > CX_JOURNEYS_MAX_ORDER)
+        return cxi_fail(CX_ERANGE, "%s: order %d is not 1 to %d", fn, order, CX_JOURNEYS_MAX_ORDER);
+    return CX_OK;
+}
+
+int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int order, cxi_chain *c)
+{
+    memset(c, 0, sizeof *c);
+    cxi_seqmap_init(&c->states, src->st);
+    cxi_map_init(&c->emap);
+    c->nst = src->nst;
+    if (!(c->sid = cxi_alloc(m, (src->nst ? src->nst : 1) * sizeof(uint32_t))))
+        return chain_fail(fn, CX_ENOMEM, order, false);
+    for (size_t k = 0; k < src->n; k++) {
+        uint32_t a = src->off[k], b = src->end[k], prev = CXI_S_START;
+        double wc = src->conv ? (src->conv[k] ? 1 : 0) : src->wconv[k];
+        double wn = src->conv ? (src->conv[k] ? 0 : 1) : src->wnull[k];
+        for (uint32_t i = a; i < b; i++) {
+            uint32_t lo = i + 1 >= a + (uint32_t)order ? i + 1 - (uint32_t)order : a;
+            int rc = cxi_seqmap_get(m, &c->states, lo, i + 1 - lo, &c->sid[i]);
+            if (!rc && c->sid[i] >= CXI_CHAIN_MAX_STATES)
+                rc = CX_ELIMIT;
+            if (rc)
+                return chain_fail(fn, rc, order, true);
+            if ((rc = edge(m, c, prev, c->sid[i], wc + wn)))
+                return chain_fail(fn, rc, order, false);
+            prev = c->sid[i];
+        }
+        int rc = CX_OK;
+        if (wc > 0)
+            rc = edge(m, c, prev, CXI_S_CONV, wc);
+        if (!rc && wn > 0)
+            rc = edge(m, c, prev, CXI_S_DROP, wn);
+        if (rc)
+            return chain_fail(fn, rc, order, false);
+    }
+    c->ns = c->states.n;
+    return CX_OK;
+}
+
+/* ---- the absorbing-chain solve ------------------------------------------ */
+
+/* The chain in CSR form over the transient states 0..ns-1 and START = ns:
+ * per row, the probability of each transient successor, of conversion (b1)
+ * and the expected conversion value in one step (bv). */
+typedef struct csr {
+    size_t n; /* ns + 1 rows */
+    uint32_t *off, *col;
+    double *p, *b1, *bv, *self;
+    size_t nnz;
+} csr;
+
+static void csr_free(cxi_mem *m, csr *g)
+{
+    cxi_free(m, g->off, (g->n + 1) * sizeof(uint32_t));
+    cxi_free(m, g->col, (g->nnz ? g->nnz : 1) * sizeof(uint32_t));
+    cxi_free(m, g->p, (g->nnz ? g->nnz : 1) * sizeof(double));
+    cxi_free(m, g->b1, g->n * sizeof(double));
+    cxi_free(m, g->bv, g->n * sizeof(double));
+    cxi_free(m, g->self, g->n * sizeof(double));
+}
+
+static int csr_build(cxi_mem *m, const cxi_chain *c, const double *convval, csr *g)
+{
+    memset(g, 0, sizeof *g);
+    size_t n = c->ns + 1;
+    g->n = n;
+    double *tot = cxi_jzalloc(m, n * sizeof *tot);
+    g->off = cxi_jzalloc(m, (n + 1) * sizeof(uint32_t));
+    g->b1 = cxi_jzalloc(m, n * sizeof(double));
+    g->bv = cxi_jzalloc(m, n * sizeof(double));
+    g->self = cxi_jzalloc(m, n * sizeof(double));
+    if (!tot || !g->off || !g->b1 || !g->bv || !g->self) {
+        cxi_free(m, tot, n * sizeof *tot);
+        return CX_ENOMEM;
+    }
+    for (size_t e = 0; e < c->ne; e++) {
+        uint32_t f = c->efrom[e] == CXI_S_START ? (uint32_t)c->ns : c->efrom[e], t = c->eto[e];
+        tot[f] += c->ecnt[e];
+        if (t < c->ns && t != f)
+            g->off[f + 1]++;
+    }
+    for (size_t i = 0; i < n; i++)
+        g->off[i + 1] += g->off[i];
+    g->nnz = g->off[n];
+    g->col = cxi_alloc(m, (g->nnz ? g->nnz : 1) * sizeof(uint32_t));
+    g->p = cxi_alloc(m, (g->nnz ? g->nnz : 1) * sizeof(double));
+    uint32_t *cur = cxi_alloc(m, n * sizeof *cur);
+    if (!g->col || !g->p || !cur) {
+        cxi_free(m, cur, n * sizeof *cur);
+        cxi_free(m, tot, n * sizeof *tot);
+        return CX_ENOMEM;
+    }
+    memcpy(cur, g->off, n * sizeof *cur);
+    for (size_t e = 0; e < c->ne; e++) {
+        uint32_t f = c->efrom[e] == CXI_S_START ? (uint32_t)c->ns : c->efrom[e], t = c->eto[e];
+        double p = c->ecnt[e] / tot[f];
+        if (t == CXI_S_CONV) {
+            g->b1[f] += p;
+            g->bv[f] += p * convval[f];
+        } else if (t == f) {
+            g->self[f] += p;
+        } else if (t < c->ns) {
+            g->col[cur[f]] = t;
+            g->p[cur[f]++] = p;
+        }
+    }
+    cxi_free(m, cur, n * sizeof *cur);
+    cxi_free(m, tot, n * sizeof *tot);
+    return CX_OK;
+}
+
+/* Absorption in CONVERSION from START (h1) and expected value (hv), with the
+ * states marked in `removed` sent to DROP. Gauss-Seidel, each self-loop
+ * solved in closed form, states swept from the last seen to the first (the
+ * order in which paths mostly flow backwards). */
+static int solve(const csr *g, const uint8_t *removed, double *h1, double *hv, double vscale, double *p1,
+                 double *pv)
+{
+    size_t n = g->n, start = n - 1;
+    memset(h1, 0, n * sizeof *h1);
+    memset(hv, 0, n * sizeof *hv);
+    for (int sweep = 0; sweep < CXI_CHAIN_MAX_SWEEPS; sweep++) {
+        double delta = 0;
+        for (size_t q = 0; q < n; q++) {
+            size_t s = q + 1 < n ? n - 2 - q : start;
+            if (removed && s != start && removed[s])
+                continue;
+            double a1 = g->b1[s], av = g->bv[s];
+            for (uint32_t e = g->off[s]; e < g->off[s + 1]; e++) {
+                uint32_t t = g->col[e];
+                if (removed && removed[t])
+                    continue;
+                a1 += g->p[e] * h1[t];
+                av += g->p[e] * hv[t];
+            }
+            double d = 1 - g->self[s];
+            a1 /= d;
+            av /= d;
+            double d1 = fabs(a1 - h1[s]), dv = fabs(av - hv[s]) / vscale;
+            if (d1 > delta)
+                delta = d1;
+            if (dv > delta)
+                delta = dv;
+            h1[s] = a1;
+            hv[s] = av;
+        }
+        if (delta <= CX_JOURNEYS_TOLERANCE) {
+            *p1 = h1[start];
+            *pv = hv[start];
+            return CX_OK;
+        }
+    }
+    return CX_ERANGE;
+}
+
+int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const double *convval, double vscale,
+                      size_t ncodes, const uint32_t *codes, double *re, double *rev)
+{
+    size_t n1 = c->ns + 1;
+    csr g;
+    double *h1 = cxi_alloc(m, n1 * sizeof *h1), *hv = cxi_alloc(m, n1 * sizeof *hv);
+    uint8_t *removed = cxi_alloc(m, n1);
+    int rc = h1 && hv && removed ? csr_build(m, c, convval, &g) : CX_ENOMEM;
+    if (rc) {
+        if (h1 && hv && removed)
+            csr_free(m, &g);
+        cxi_free(m, h1, n1 * sizeof *h1);
+        cxi_free(m, hv, n1 * sizeof *hv);
+        cxi_free(m, removed, n1);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for the chain of %zu states", fn, c->ns);
+    }
+    double p1 = 0, pv = 0, q1, qv;
+    rc = solve(&g, NULL, h1, hv, vscale, &p1, &pv);
+    for (size_t u = 0; u < ncodes && !rc; u++) {
+        for (size_t s = 0; s < c->ns; s++) {
+            removed[s] = 0;
+            for (uint32_t i = 0; i < c->states.len[s] && !removed[s]; i++)
+                removed[s] = c->states.base[c->states.off[s] + i] == codes[u];
+        }
+        removed[c->ns] = 0;
+        if ((rc = solve(&g, removed, h1, hv, vscale, &q1, &qv)))
+            break;
+        /* rounding: removing a state never adds conversions */
+        re[u] = p1 > 0 ? fmax(1 - q1 / p1, 0) : 0;
+        rev[u] = pv > 0 ? fmax(1 - qv / pv, 0) : 0;
+    }
+    csr_free(m, &g);
+    cxi_free(m, h1, n1 * sizeof *h1);
+    cxi_free(m, hv, n1 * sizeof *hv);
+    cxi_free(m, removed, n1);
+    if (rc)
+        return cxi_fail(CX_ERANGE, "%s: the absorbing chain did not converge in %d sweeps", fn,
+                        CXI_CHAIN_MAX_SWEEPS);
+    return CX_OK;
+}

@@ -1,0 +1,374 @@
+/* Tests of attribution from path counts (cx_paths_*) and of the journeys'
+ * path counts (cx_journeys_path_counts): a chain solved by hand, the same
+ * Markov and heuristic columns as cx_journeys_attribution() on generated
+ * journeys of orders 1 to 3 (also when the counts are split in two shards
+ * and merged), counts of a path added twice, refused input that changes
+ * nothing, separators, and running out of memory. Public API only. */
+#include "cx_test.h"
+
+#define T0 (1704067200000LL) /* 2024-01-01 */
+#define EXACT(x, ref) NEAR(x, ref, 1e-9 * (1 + fabs((double)(ref))))
+
+/* Three paths: a > b (1 conversion worth 10), a (1 null), b (1 conversion
+ * worth 20, 1 null). Order 1: START -> a 2, START -> b 2, a -> b 1,
+ * a -> DROP 1, b -> CONV 2, b -> DROP 1. P(conv) = 1/2 * 1/2 * 2/3 +
+ * 1/2 * 2/3 = 1/2; without a: 1/3 (effect 1/3); without b: 0 (effect 1).
+ * Markov: a = (1/3) / (4/3) * 2 = 0.5, b = 1.5; b's conversions are worth
+ * 15 on average, so the value effects are the same and markov_value is
+ * 7.5 and 22.5 of the 30. */
+START_TEST(hand_solved)
+{
+    cx_paths *p;
+    OK(cx_paths_new(&p));
+    OK(cx_paths_add(p, "a > b", ">", 1, 0, 10));
+    OK(cx_paths_add(p, " a ", ">", 0, 1, 0));
+    OK(cx_paths_add(p, "b", ">", 1, 1, 20));
+    ck_assert_uint_eq(cx_paths_count(p), 3);
+    ck_assert_uint_eq(cx_paths_state_count(p), 2);
+    cx_result *r;
+    OK(cx_paths_attribution(&r, p, 1));
+    ck_assert_uint_eq(cx_result_row_count(r), 2);
+    ck_assert_str_eq(result_str(r, 0, "name"), "b");
+    ck_assert_str_eq(result_str(r, 1, "name"), "a");
+    EXACT(result_real(r, 1, "removal_effect"), 1.0 / 3);
+    EXACT(result_real(r, 0, "removal_effect"), 1);
+    EXACT(result_real(r, 1, "markov"), 0.5);
+    EXACT(result_real(r, 0, "markov"), 1.5);
+    EXACT(result_real(r, 1, "removal_effect_value"), 1.0 / 3);
+    EXACT(result_real(r, 1, "markov_value"), 7.5);
+    EXACT(result_real(r, 0, "markov_value"), 22.5);
+    EXACT(result_real(r, 1, "first_touch"), 1);
+    EXACT(result_real(r, 0, "first_touch"), 1);
+    EXACT(result_real(r, 1, "last_touch"), 0);
+    EXACT(result_real(r, 0, "last_touch"), 2);
+    EXACT(result_real(r, 1, "linear"), 0.5);
+    EXACT(result_real(r, 0, "linear"), 1.5);
+    EXACT(result_real(r, 1, "position_based"), 0.5);
+    EXACT(result_real(r, 1, "first_touch_value"), 10);
+    EXACT(result_real(r, 0, "first_touch_value"), 20);
+    EXACT(result_real(r, 1, "linear_value"), 5);
+    EXACT(result_real(r, 0, "position_based_value"), 25);
+    cx_result_free(r);
+    /* a path added again adds to its counts */
+    OK(cx_paths_add(p, "a>b", ">", 2, 3, 4));
+    ck_assert_uint_eq(cx_paths_count(p), 3);
+    OK(cx_paths_table(&r, p, " > "));
+    ck_assert_uint_eq(cx_result_row_count(r), 3);
+    ck_assert_str_eq(result_str(r, 0, "path"), "a > b");
+    ck_assert_int_eq(result_int(r, 0, "length"), 2);
+    EXACT(result_real(r, 0, "conversions"), 3);
+    EXACT(result_real(r, 0, "nulls"), 3);
+    EXACT(result_real(r, 0, "value"), 14);
+    ck_assert_str_eq(result_str(r, 1, "path"), "a");
+    cx_result_free(r);
+    cx_paths_free(p);
+}
+END_TEST
+
+/* Position-based weights of a path of four: 0.4, 0.1, 0.1, 0.4 by default,
+ * 0.3, 0.2, 0.2, 0.3 when set; and a chain of order 2. */
+START_TEST(weights_and_order)
+{
+    cx_paths *p;
+    OK(cx_paths_new(&p));
+    OK(cx_paths_add(p, "w|x|y|z", "|", 2, 0, 8));
+    cx_result *r;
+    OK(cx_paths_attribution(&r, p, 2));
+    size_t x = result_row(r, "name", "x"), w = result_row(r, "name", "w");
+    EXACT(result_real(r, w, "position_based"), 0.8);
+    EXACT(result_real(r, x, "position_based"), 0.2);
+    EXACT(result_real(r, x, "position_based_value"), 0.8);
+    /* one path: every state is needed, so every removal effect is 1 */
+    EXACT(result_real(r, x, "removal_effect"), 1);
+    EXACT(result_real(r, x, "markov"), 0.5);
+    cx_result_free(r);
+    OK(cx_paths_set_position_weights(p, 0.3, 0.3));
+    OK(cx_paths_attribution(&r, p, 1));
+    EXACT(result_real(r, result_row(r, "name", "y"), "position_based"), 0.4 * 2 / 2);
+    EXACT(result_real(r, result_row(r, "name", "z"), "position_based"), 0.6);
+    cx_result_free(r);
+    FAILS(cx_paths_set_position_weights(p, 0.7, 0.4), CX_EINVAL, "cx_paths_set_position_weights");
+    cx_paths_free(p);
+}
+END_TEST
+
+static void ev(cx_store *s, const char *c, const char *tp, cx_time t, const char *kind, double value)
+{
+    OK(cx_interaction_add(NULL, s, NULL, c, tp, t, kind, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, value));
+}
+
+/* 400 customers of random paths over six touchpoints, with purchases of
+ * random value: a fixed seed, so every run is the same. */
+static cx_store *random_store(void)
+{
+    static const char *const tps[] = {"ad", "web", "mail", "call", "shop", "buy"};
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_touchpoint_add(s, "ad", "ads", "awareness", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "mail", "email", "consideration", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "call", "phone", "consideration", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "shop", "store", "consideration", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 1, 1));
+    uint64_t seed = 42;
+    for (int c = 0; c < 400; c++) {
+        char id[16];
+        snprintf(id, sizeof id, "C%03d", c);
+        OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+        int n = 1 + (int)(splitmix64(&seed) % 9);
+        for (int k = 0; k < n; k++) {
+            int t = (int)(splitmix64(&seed) % 6);
+            double v = t == 5 ? (double)(10 + splitmix64(&seed) % 90) : 0;
+            ev(s, id, tps[t], T0 + k * HOUR_MS, t == 5 ? "purchase" : "visit", v);
+        }
+    }
+    return s;
+}
+
+/* The path counts of `j` added to p; rows [from, to) of the table only. */
+static void add_counts(cx_paths *p, const cx_result *pc, size_t from, size_t to)
+{
+    size_t n = to - from;
+    const char **path = malloc((n ? n : 1) * sizeof *path);
+    double *conv = malloc((n ? n : 1) * sizeof *conv), *null = malloc((n ? n : 1) * sizeof *null),
+           *value = malloc((n ? n : 1) * sizeof *value);
+    ck_assert(path && conv && null && value);
+    for (size_t i = 0; i < n; i++) {
+        path[i] = result_str(pc, from + i, "path");
+        conv[i] = result_real(pc, from + i, "conversions");
+        null[i] = result_real(pc, from + i, "nulls");
+        value[i] = result_real(pc, from + i, "value");
+    }
+    OK(cx_paths_add_batch(p, n, path, "\x1f", conv, null, value));
+    free(path);
+    free(conv);
+    free(null);
+    free(value);
+}
+
+static void same_attribution(const cx_result *a, const cx_result *b)
+{
+    static const char *const cols[] = {"removal_effect", "markov", "removal_effect_value", "markov_value",
+                                       "first_touch", "last_touch", "linear", "position_based",
+                                       "first_touch_value", "last_touch_value", "linear_value",
+                                       "position_based_value"};
+    ck_assert_uint_eq(cx_result_row_count(a), cx_result_row_count(b));
+    for (size_t r = 0; r < cx_result_row_count(a); r++) {
+        const char *name = result_str(a, r, "name");
+        size_t q = result_row(b, "name", name);
+        for (size_t c = 0; c < sizeof cols / sizeof *cols; c++)
+            EXPECT(fabs(result_real(a, r, cols[c]) - result_real(b, q, cols[c])) <=
+                       1e-9 * (1 + fabs(result_real(b, q, cols[c]))),
+                   "%s of %s: %.17g vs %.17g", cols[c], name, result_real(a, r, cols[c]),
+                   result_real(b, q, cols[c]));
+    }
+}
+
+/* The path counts of journeys give cx_journeys_attribution()'s columns,
+ * whole or split in two shards and merged, for orders 1 to 3 and with
+ * repeats collapsed or not. */
+START_TEST(same_as_journeys)
+{
+    cx_store *s = random_store();
+    for (int collapse = 0; collapse < 2; collapse++) {
+        cx_journeys_options *o;
+        OK(cx_journeys_options_new(&o, s));
+        OK(cx_journeys_options_set_collapse(o, collapse));
+        OK(cx_journeys_options_set_boundary(o, CX_JOURNEYS_BOUNDARY_CONVERSION));
+        cx_journeys *j;
+        OK(cx_journeys_new(&j, s, o));
+        cx_result *pc;
+        OK(cx_journeys_path_counts(&pc, j, "\x1f"));
+        size_t n = cx_result_row_count(pc);
+        ck_assert_uint_gt(n, 50);
+        double conv = 0, null = 0;
+        for (size_t i = 0; i < n; i++) {
+            conv += result_real(pc, i, "conversions");
+            null += result_real(pc, i, "nulls");
+        }
+        EXACT(conv, (double)cx_journeys_conversion_count(j));
+        EXACT(conv + null, (double)cx_journeys_count(j));
+        for (int order = 1; order <= 3; order++) {
+            cx_paths *whole, *merged;
+            OK(cx_paths_new(&whole));
+            OK(cx_paths_new(&merged));
+            add_counts(whole, pc, 0, n);
+            add_counts(merged, pc, n / 2, n); /* the second shard first: another order of states */
+            add_counts(merged, pc, 0, n / 2);
+            add_counts(merged, pc, 0, n / 3); /* the same paths again: no new path */
+            ck_assert_uint_eq(cx_paths_count(merged), n);
+            cx_result *ja, *pa, *ma;
+            OK(cx_journeys_attribution(&ja, j, order));
+            OK(cx_paths_attribution(&pa, whole, order));
+            same_attribution(pa, ja);
+            cx_paths_free(merged);
+            OK(cx_paths_new(&merged));
+            add_counts(merged, pc, n / 2, n);
+            add_counts(merged, pc, 0, n / 2);
+            OK(cx_paths_attribution(&ma, merged, order));
+            same_attribution(ma, ja);
+            cx_result_free(ja);
+            cx_result_free(pa);
+            cx_result_free(ma);
+            cx_paths_free(whole);
+            cx_paths_free(merged);
+        }
+        cx_result_free(pc);
+        cx_journeys_free(j);
+        cx_journeys_options_free(o);
+    }
+    cx_store_free(s);
+}
+END_TEST
+
+/* Every refused input is named, and a refused batch changes nothing. */
+START_TEST(bad_input)
+{
+    cx_paths *p;
+    OK(cx_paths_new(&p));
+    OK(cx_paths_add(p, "a > b", ">", 1, 2, 3));
+    FAILS(cx_paths_new(NULL), CX_EINVAL, "cx_paths_new");
+    FAILS(cx_paths_add(NULL, "a", ">", 1, 0, 0), CX_EINVAL, "cx_paths_add");
+    FAILS(cx_paths_add(p, NULL, ">", 1, 0, 0), CX_EINVAL, "cx_paths_add");
+    FAILS(cx_paths_add(p, "a", "", 1, 0, 0), CX_EINVAL, "cx_paths_add");
+    FAILS(cx_paths_add(p, "a", NULL, 1, 0, 0), CX_EINVAL, "cx_paths_add");
+    FAILS(cx_paths_add(p, "", ">", 1, 0, 0), CX_EINVAL, "cx_paths_add");
+    MSG_HAS("empty");
+    FAILS(cx_paths_add(p, "a >  > b", ">", 1, 0, 0), CX_EINVAL, "cx_paths_add");
+    MSG_HAS("state 2 is empty");
+    FAILS(cx_paths_add(p, "a > \xff", ">", 1, 0, 0), CX_EINVAL, "cx_paths_add");
+    MSG_HAS("UTF-8");
+    FAILS(cx_paths_add(p, "a", ">", -1, 0, 0), CX_EINVAL, "cx_paths_add");
+    FAILS(cx_paths_add(p, "a", ">", NAN, 0, 0), CX_EINVAL, "cx_paths_add");
+    FAILS(cx_paths_add(p, "a", ">", 1, INFINITY, 0), CX_EINVAL, "cx_paths_add");
+    FAILS(cx_paths_add(p, "a", ">", 0, 0, 0), CX_EINVAL, "cx_paths_add");
+    FAILS(cx_paths_add(p, "a", ">", 0, 1, 5), CX_EINVAL, "cx_paths_add");
+    MSG_HAS("without conversions");
+    FAILS(cx_paths_add(p, "a", ">", 1, 0, NAN), CX_EINVAL, "cx_paths_add");
+    /* a batch with one bad row: nothing of it is kept, new names included */
+    const char *paths[] = {"c > d", "a > b", "e > > f", "g"};
+    double conv[] = {1, 1, 1, 1};
+    FAILS(cx_paths_add_batch(p, 4, paths, ">", conv, NULL, NULL), CX_EINVAL, "cx_paths_add_batch");
+    MSG_HAS("row 2");
+    ck_assert_uint_eq(cx_paths_count(p), 1);
+    ck_assert_uint_eq(cx_paths_state_count(p), 2);
+    FAILS(cx_paths_add_batch(p, 2, NULL, ">", conv, NULL, NULL), CX_EINVAL, "cx_paths_add_batch");
+    FAILS(cx_paths_add_batch(p, 2, paths, ">", NULL, NULL, NULL), CX_EINVAL, "cx_paths_add_batch");
+    OK(cx_paths_add_batch(p, 0, NULL, ">", NULL, NULL, NULL));
+    cx_result *r;
+    OK(cx_paths_table(&r, p, ">"));
+    ck_assert_uint_eq(cx_result_row_count(r), 1);
+    EXACT(result_real(r, 0, "conversions"), 1);
+    EXACT(result_real(r, 0, "nulls"), 2);
+    EXACT(result_real(r, 0, "value"), 3);
+    cx_result_free(r);
+    /* the batch without its bad row is accepted, and the names come back */
+    const char *good[] = {"c > d", "a > b", "g"};
+    OK(cx_paths_add_batch(p, 3, good, ">", conv, NULL, NULL));
+    ck_assert_uint_eq(cx_paths_count(p), 3);
+    ck_assert_uint_eq(cx_paths_state_count(p), 5);
+    /* separators */
+    OK(cx_paths_add(p, "x-y > z", ">", 1, 0, 0));
+    FAILS(cx_paths_table(&r, p, "-"), CX_EINVAL, "cx_paths_table");
+    MSG_HAS("x-y");
+    FAILS(cx_paths_table(&r, p, ""), CX_EINVAL, "cx_paths_table");
+    FAILS(cx_paths_table(NULL, p, ">"), CX_EINVAL, "cx_paths_table");
+    FAILS(cx_paths_attribution(&r, p, 0), CX_ERANGE, "cx_paths_attribution");
+    FAILS(cx_paths_attribution(&r, p, CX_JOURNEYS_MAX_ORDER + 1), CX_ERANGE, "cx_paths_attribution");
+    FAILS(cx_paths_attribution(&r, NULL, 1), CX_EINVAL, "cx_paths_attribution");
+    ck_assert_uint_eq(cx_paths_count(NULL), 0);
+    ck_assert_uint_eq(cx_paths_state_count(NULL), 0);
+    cx_paths_free(NULL);
+    /* an empty table attributes nothing */
+    cx_paths *e;
+    OK(cx_paths_new(&e));
+    OK(cx_paths_attribution(&r, e, 1));
+    ck_assert_uint_eq(cx_result_row_count(r), 0);
+    cx_result_free(r);
+    cx_paths_free(e);
+    /* a state name holding the separator of the journeys' counts */
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_touchpoint_add(s, "web > app", "web", "consideration", NULL, 1, 1));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    ev(s, "A", "web > app", T0, "visit", 0);
+    cx_journeys *j;
+    OK(cx_journeys_new(&j, s, NULL));
+    FAILS(cx_journeys_path_counts(&r, j, " > "), CX_EINVAL, "cx_journeys_path_counts");
+    MSG_HAS("web > app");
+    FAILS(cx_journeys_path_counts(&r, j, NULL), CX_EINVAL, "cx_journeys_path_counts");
+    OK(cx_journeys_path_counts(&r, j, "|"));
+    ck_assert_str_eq(result_str(r, 0, "path"), "web > app");
+    EXACT(result_real(r, 0, "nulls"), 1);
+    cx_result_free(r);
+    cx_journeys_free(j);
+    cx_store_free(s);
+    cx_paths_free(p);
+}
+END_TEST
+
+/* Out of memory at every allocation: a clean failure that changes nothing
+ * and leaks nothing, then success. */
+START_TEST(out_of_memory)
+{
+    cxt_alloc f = {0};
+    cx_paths *p;
+    OK(cx_paths_new_with_allocator(&p, cxt_alloc_fn, &f));
+    OK(cx_paths_add(p, "a > b > c", ">", 1, 1, 5));
+    const char *paths[] = {"a > b", "b > d > e > f", "a > b > c", "g > a"};
+    double conv[] = {1, 2, 0, 1}, null[] = {1, 0, 4, 0}, value[] = {3, 4, 0, 1};
+    bool done = false;
+    for (long n = 0; !done && n < 100000; n++) {
+        size_t live = f.live;
+        cxt_alloc_allow(&f, n);
+        int rc = cx_paths_add_batch(p, 4, paths, ">", conv, null, value);
+        cxt_alloc_allow(&f, -1);
+        ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
+        if (rc == CX_OK) {
+            done = true;
+            break;
+        }
+        ck_assert_uint_eq(cx_paths_count(p), 1);
+        ck_assert_uint_eq(cx_paths_state_count(p), 3);
+        ck_assert_uint_ge(live + 64 * 1024, f.live); /* growth kept for later is bounded */
+    }
+    ck_assert(done);
+    ck_assert_uint_eq(cx_paths_count(p), 4);
+    cx_result *want, *r;
+    OK(cx_paths_attribution(&want, p, 2));
+    size_t base = f.live;
+    done = false;
+    for (long n = 0; !done && n < 100000; n++) {
+        cxt_alloc_allow(&f, n);
+        int rc = cx_paths_attribution(&r, p, 2);
+        cxt_alloc_allow(&f, -1);
+        ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
+        ck_assert_msg(rc == CX_OK || strncmp(cx_last_error(), "cx_paths_attribution", 20) == 0, "%s",
+                      cx_last_error());
+        if (rc == CX_OK) {
+            same_attribution(r, want);
+            cx_result_free(r);
+            done = true;
+        }
+        ck_assert_uint_eq(f.live, base);
+    }
+    ck_assert(done);
+    cx_result_free(want);
+    cx_paths_free(p);
+    cxt_alloc_done(&f);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("pathtable");
+    TCase *core = tcase_create("core");
+    tcase_set_timeout(core, 120);
+    tcase_add_test(core, hand_solved);
+    tcase_add_test(core, weights_and_order);
+    tcase_add_test(core, same_as_journeys);
+    tcase_add_test(core, bad_input);
+    tcase_add_test(core, out_of_memory);
+    suite_add_tcase(su, core);
+    return run_suite(su);
+}
