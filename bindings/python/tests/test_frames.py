@@ -535,3 +535,15 @@ def test_to_pandas_of_an_empty_result():
     df = r.to_pandas()
     assert len(df) == 0 and df.columns.tolist() == r.column_names()
     assert df["nps"].dtype == np.float64 and df["nps_n"].dtype == np.int64
+
+
+def test_to_pandas_reads_columns_not_cells(pair, monkeypatch):
+    a, _ = pair
+    r = cxkit.Journeys(a, conversion="purchase").list()
+    want = _cellwise_frame(r)
+
+    def no_cells(*args):
+        raise AssertionError("to_pandas read a cell")
+    monkeypatch.setattr(cxkit.Result, "get", no_cells)
+    monkeypatch.setattr(cxkit.Result, "row", no_cells)
+    pd.testing.assert_frame_equal(r.to_pandas(), want, check_exact=True)
