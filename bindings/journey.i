@@ -290,6 +290,7 @@ typedef struct Journeys {} Journeys;
 %newobject Journeys::transitions;
 %newobject Journeys::attribution;
 %newobject Journeys::path_counts;
+%newobject Journeys::step_matrix;
 %newobject Journeys::pain_points;
 %newobject Journeys::drivers;
 %newobject Journeys::satisfaction;
@@ -409,6 +410,20 @@ typedef struct Journeys {} Journeys;
     Result *path_counts(const char *separator = " > ") {
         cx_result *t = NULL;
         return cxb_result_wrap(cx_journeys_path_counts(&t, cxb_journeys($self), separator), &t);
+    }
+    /** @brief The step matrix: the share of journeys at each state by step
+     *  number (retentioneering's).
+     *
+     *  Step k of a journey is the k-th state of its path (steps after the
+     *  conversion included). One row per step and state found there, by
+     *  journeys descending then name, then a row with name None for the
+     *  journeys already ended (shorter paths). Columns: "step", "name",
+     *  "journeys", "share" (of all journeys; a step's shares sum to 1).
+     *  @param max_steps the steps wanted, 1 to 1000.
+     *  @exception Range for another max_steps. */
+    Result *step_matrix(size_t max_steps = 10) {
+        cx_result *t = NULL;
+        return cxb_result_wrap(cx_journeys_step_matrix(&t, cxb_journeys($self), max_steps), &t);
     }
     /** @brief Pain points and key touchpoints, prioritised, with the reasons.
      *

@@ -175,8 +175,9 @@ static int cxb_model_pair(const Model *model, const Summary *summary, const cx_m
 /* ---- cohorts --------------------------------------------------------------------- */
 
 %{
-static Result *cxb_cohorts_table(const Store *store, cxb_activity activity, cxb_cohort_start start, cxb_bucket bucket,
-                                 int offset)
+/* A table of the cohort options: which 0 cohorts, 1 lifecycle, 2 stickiness. */
+static Result *cxb_cohort_options_run(int which, const Store *store, cxb_activity activity, cxb_cohort_start start,
+                                      cxb_bucket bucket, int offset)
 {
     cx_cohorts_options *o = NULL;
     cx_result *r = NULL;
@@ -191,9 +192,26 @@ static Result *cxb_cohorts_table(const Store *store, cxb_activity activity, cxb_
     if (!rc)
         rc = cx_cohorts_options_set_offset(o, offset);
     if (!rc)
-        rc = cx_cohorts_run(&r, s, o);
+        rc = which == 0   ? cx_cohorts_run(&r, s, o)
+             : which == 1 ? cx_lifecycle_run(&r, s, o)
+                          : cx_stickiness_run(&r, s, o);
     cx_cohorts_options_free(o);
     return cxb_result_wrap(rc, &r);
+}
+static Result *cxb_cohorts_table(const Store *store, cxb_activity activity, cxb_cohort_start start, cxb_bucket bucket,
+                                 int offset)
+{
+    return cxb_cohort_options_run(0, store, activity, start, bucket, offset);
+}
+static Result *cxb_lifecycle_table(const Store *store, cxb_activity activity, cxb_cohort_start start,
+                                   cxb_bucket bucket, int offset)
+{
+    return cxb_cohort_options_run(1, store, activity, start, bucket, offset);
+}
+static Result *cxb_stickiness_table(const Store *store, cxb_activity activity, cxb_cohort_start start,
+                                    cxb_bucket bucket, int offset)
+{
+    return cxb_cohort_options_run(2, store, activity, start, bucket, offset);
 }
 %}
 
@@ -216,6 +234,42 @@ static Result *cxb_cohorts_table(const Store *store, cxb_activity activity, cxb_
  *  @param offset the UTC offset in minutes in which periods begin, -840 to 840.
  *  @exception Range for a bad offset; Limit beyond 2^31 customer-periods. */
 Result *cxb_cohorts_table(const Store *store, cxb_activity activity = CX_ACTIVITY_TRANSACTIONS,
+                cxb_cohort_start start = CX_COHORT_FIRST_ACTIVITY, cxb_bucket bucket = CX_BUCKET_MONTH,
+                int offset = 0);
+
+%newobject cxb_lifecycle_table;
+%rename(lifecycle) cxb_lifecycle_table;
+/** @brief The lifecycle of the base per calendar period (cx_lifecycle_run,
+ *  PostHog's): one row per period, "period_start", "period_label",
+ *  "active", and of them "new" (in their start period), "returning"
+ *  (active the period before too) and "resurrecting" (active again after a
+ *  gap), then "dormant" (active the period before, not in this one) and
+ *  "quick_ratio" ((new + resurrecting) / dormant). new + returning +
+ *  resurrecting = active.
+ *  @param store the store.
+ *  @param activity "transactions" (the default), "inbound" or "all".
+ *  @param start "first_activity" (the default) or "acquired".
+ *  @param bucket "day", "week", "month" (the default), "quarter" or "year".
+ *  @param offset the UTC offset in minutes in which periods begin.
+ *  @exception Range for a bad offset; Limit for too many periods. */
+Result *cxb_lifecycle_table(const Store *store, cxb_activity activity = CX_ACTIVITY_TRANSACTIONS,
+                cxb_cohort_start start = CX_COHORT_FIRST_ACTIVITY, cxb_bucket bucket = CX_BUCKET_MONTH,
+                int offset = 0);
+
+%newobject cxb_stickiness_table;
+%rename(stickiness) cxb_stickiness_table;
+/** @brief Stickiness per calendar period (cx_stickiness_run): how many
+ *  customers were active on 1, 2, 3... distinct days of the period. One
+ *  row per period and number of days (1 to the period's length, zeros
+ *  included): "period_start", "period_label", "days", "customers",
+ *  "share" (of the period's active customers) and "active".
+ *  @param store the store.
+ *  @param activity "transactions" (the default), "inbound" or "all".
+ *  @param start "first_activity" (the default) or "acquired".
+ *  @param bucket "week", "month" (the default), "quarter", "year" or "day".
+ *  @param offset the UTC offset in minutes in which days and periods begin.
+ *  @exception Range for a bad offset; Limit for too many periods. */
+Result *cxb_stickiness_table(const Store *store, cxb_activity activity = CX_ACTIVITY_TRANSACTIONS,
                 cxb_cohort_start start = CX_COHORT_FIRST_ACTIVITY, cxb_bucket bucket = CX_BUCKET_MONTH,
                 int offset = 0);
 

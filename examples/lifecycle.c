@@ -426,6 +426,42 @@ static void health_and_care(const cx_store *s, cx_time as_of, const cx_model *bg
     cx_summary_free(sum);
 }
 
+/* The lifecycle of the base per quarter (new, returning, resurrecting,
+ * dormant) and how many days a month buyers come back on (stickiness). */
+static void lifecycle_and_stickiness(const cx_store *s)
+{
+    cx_cohorts_options *o;
+    cx_result *lc, *st;
+    CHECK(cx_cohorts_options_new(&o));
+    CHECK(cx_cohorts_options_set_bucket(o, CX_BUCKET_QUARTER));
+    CHECK(cx_cohorts_options_set_offset(o, 180));
+    CHECK(cx_lifecycle_run(&lc, s, o));
+    printf("\nThe buyers of each quarter: new, returning (bought the quarter before too), resurrecting,\n"
+           "and dormant (bought the quarter before, not this one); quick ratio = (new + resurrecting) / dormant\n");
+    printf("%-8s %7s %7s %10s %13s %8s %6s\n", "quarter", "active", "new", "returning", "resurrecting", "dormant",
+           "quick");
+    for (size_t r = 0; r < cx_result_row_count(lc); r++)
+        printf("%-8s %7lld %7lld %10lld %13lld %8lld %6.2f\n", text(lc, r, "period_label"),
+               (long long)ival(lc, r, "active"), (long long)ival(lc, r, "new"), (long long)ival(lc, r, "returning"),
+               (long long)ival(lc, r, "resurrecting"), (long long)ival(lc, r, "dormant"), num(lc, r, "quick_ratio"));
+    cx_result_free(lc);
+    CHECK(cx_cohorts_options_set_bucket(o, CX_BUCKET_MONTH));
+    CHECK(cx_stickiness_run(&st, s, o));
+    cx_cohorts_options_free(o);
+    /* the share of a month's buyers who bought on 1, 2, 3 or more days of it, over all months */
+    double by_days[4] = {0};
+    double active = 0;
+    for (size_t r = 0; r < cx_result_row_count(st); r++) {
+        int64_t d = ival(st, r, "days");
+        by_days[d < 4 ? d - 1 : 3] += (double)ival(st, r, "customers");
+        active += (double)ival(st, r, "customers");
+    }
+    printf("\nStickiness: of a month's buyers, %.1f %% bought on 1 day of it, %.1f %% on 2, %.1f %% on 3, "
+           "%.1f %% on more\n", 100 * by_days[0] / active, 100 * by_days[1] / active, 100 * by_days[2] / active,
+           100 * by_days[3] / active);
+    cx_result_free(st);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "examples/data";
@@ -434,6 +470,7 @@ int main(int argc, char **argv)
     load(s, dir);
     cx_time as_of = at("2026-01-01T00:00:00+03:00"), cal_end = at("2025-07-01T00:00:00+03:00");
     retention(s);
+    lifecycle_and_stickiness(s);
     survival(s, as_of);
     rfm(s, as_of);
     cx_model *bg = value_and_care(s, cal_end, as_of);

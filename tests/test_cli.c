@@ -582,6 +582,9 @@ START_TEST(journeys_views)
     ck_assert_int_eq(CXKIT("journeys", db, "path-counts", "--level", "channel", "--format", "csv"), 0);
     output_has("out.txt", "path,length,conversions,nulls,value");
     output_has("out.txt", " > ");
+    ck_assert_int_eq(CXKIT("journeys", db, "steps", "--level", "stage", "--top", "3", "--format", "csv"), 0);
+    output_has("out.txt", "step,name,journeys,share");
+    output_has("out.txt", "3,,");
     /* bad usage */
     ck_assert_int_eq(CXKIT("journeys", db), 2);
     ck_assert_int_eq(CXKIT("journeys", db, "sankey"), 2);
@@ -641,6 +644,25 @@ START_TEST(retention_views)
     ck_assert_int_eq(CXKIT("retention", db, "survival", "--inactivity", "-3d"), 2);
     ck_assert_int_eq(CXKIT("retention", db, "survival", "--as-of", "2025-13-01"), 2);
     ck_assert_int_eq(CXKIT("retention", db, "heatmap"), 2);
+    /* lifecycle and stickiness: the library's tables, cell for cell */
+    OK(cx_cohorts_options_new(&o));
+    OK(cx_cohorts_options_set_bucket(o, CX_BUCKET_WEEK));
+    OK(cx_cohorts_options_set_activity(o, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND));
+    for (int v = 0; v < 2; v++) {
+        OK(v ? cx_stickiness_run(&r, ref, o) : cx_lifecycle_run(&r, ref, o));
+        ck_assert_int_eq(CXKIT("retention", db, v ? "stickiness" : "lifecycle", "--bucket", "week", "--activity",
+                               "transactions,inbound", "--format", "csv"),
+                         0);
+        l = lines_of("out.txt", &n);
+        ck_assert_uint_eq(n, cx_result_row_count(r) + 1);
+        c = csv_column(l[0], v ? "customers" : "resurrecting");
+        for (size_t i = 0; i < cx_result_row_count(r); i++)
+            ck_assert_int_eq(strtoll(csv_field(l[i + 1], c), NULL, 10), result_int(r, i, v ? "customers" : "resurrecting"));
+        lines_free(l);
+        cx_result_free(r);
+    }
+    cx_cohorts_options_free(o);
+    ck_assert_int_eq(CXKIT("retention", db, "lifecycle", "--by", "segment"), 2);
     cx_store_free(ref);
 }
 END_TEST

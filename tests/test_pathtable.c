@@ -221,6 +221,71 @@ START_TEST(same_as_journeys)
 }
 END_TEST
 
+/* The states of a listed path ("a > b > c"). */
+static size_t states_of(const char *path)
+{
+    size_t n = 1;
+    for (const char *p = path; (p = strstr(p, " > ")); p += 3)
+        n++;
+    return n;
+}
+
+/* The step matrix against a count from the listed paths of the journeys:
+ * the k-th name of each path. */
+START_TEST(step_matrix)
+{
+    cx_store *s = random_store();
+    cx_journeys *j;
+    OK(cx_journeys_new(&j, s, NULL));
+    cx_result *list, *m;
+    OK(cx_journeys_list(&list, j));
+    const size_t K = 6;
+    OK(cx_journeys_step_matrix(&m, j, K));
+    size_t nj = cx_journeys_count(j);
+    for (size_t k = 1; k <= K; k++) {
+        double share = 0;
+        int64_t ended = -1, prev = INT64_MAX;
+        for (size_t r = 0; r < cx_result_row_count(m); r++) {
+            if (result_int(m, r, "step") != (int64_t)k)
+                continue;
+            share += result_real(m, r, "share");
+            const char *name = result_str(m, r, "name");
+            int64_t got = result_int(m, r, "journeys");
+            if (!name) {
+                ended = got;
+                continue;
+            }
+            ck_assert_int_le(got, prev); /* by journeys descending */
+            prev = got;
+            /* brute force: journeys whose path's k-th state is `name` */
+            int64_t want = 0;
+            for (size_t q = 0; q < nj; q++) {
+                const char *p = result_str(list, q, "path");
+                for (size_t i = 1; p && i < k; i++) {
+                    p = strstr(p, " > ");
+                    if (p)
+                        p += 3;
+                }
+                if (p && strncmp(p, name, strlen(name)) == 0 && (p[strlen(name)] == 0 || p[strlen(name)] == ' '))
+                    want++;
+            }
+            ck_assert_int_eq(got, want);
+        }
+        int64_t shorter = 0;
+        for (size_t q = 0; q < nj; q++)
+            shorter += states_of(result_str(list, q, "path")) < k;
+        ck_assert_int_eq(ended, shorter);
+        NEAR(share, 1, 1e-12);
+    }
+    FAILS(cx_journeys_step_matrix(&m, j, 0), CX_ERANGE, "cx_journeys_step_matrix");
+    FAILS(cx_journeys_step_matrix(NULL, j, 3), CX_EINVAL, "cx_journeys_step_matrix");
+    cx_result_free(m);
+    cx_result_free(list);
+    cx_journeys_free(j);
+    cx_store_free(s);
+}
+END_TEST
+
 /* Every refused input is named, and a refused batch changes nothing. */
 START_TEST(bad_input)
 {
@@ -367,6 +432,7 @@ int main(void)
     tcase_add_test(core, hand_solved);
     tcase_add_test(core, weights_and_order);
     tcase_add_test(core, same_as_journeys);
+    tcase_add_test(core, step_matrix);
     tcase_add_test(core, bad_input);
     tcase_add_test(core, out_of_memory);
     suite_add_tcase(su, core);

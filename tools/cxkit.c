@@ -549,7 +549,7 @@ static const command commands[] = {
      "                   e.g. high=4h/24h, *:email=/48h; may be repeated\n"
      "  --confidence L   the level of the intervals (default 0.95)\n"
      "  --repeat-window D  the window of repeat contacts (7d, 48h)\n" OUTPUT_HELP},
-    {"journeys", cmd_journeys, "journeys DB paths|funnel|transitions|attribution|pain-points|stages|drivers|path-counts [OPTIONS]",
+    {"journeys", cmd_journeys, "journeys DB paths|funnel|transitions|attribution|pain-points|stages|drivers|path-counts|steps [OPTIONS]",
      "Customer journeys: each customer's interactions in time order, cut into\n"
      "journeys (a purchase keeps its delivery, onboarding and support).\n"
      "  paths         the top paths with conversion, duration and satisfaction\n"
@@ -563,6 +563,9 @@ static const command commands[] = {
      "  path-counts   each distinct path to conversion with its conversions,\n"
      "                nulls and value: the input of ChannelAttribution and\n"
      "                most marketing tools (--format csv)\n"
+     "  steps         the step matrix: the share of journeys at each\n"
+     "                touchpoint / channel / stage by step (--top N steps, 10);\n"
+     "                a blank name counts the journeys already ended\n"
      "\n"
      "  --level L         touchpoint (default), channel or stage\n"
      "  --top N           paths: how many (default 10); other lists: rows shown\n"
@@ -578,15 +581,20 @@ static const command commands[] = {
      "  --exclude S       funnel: journeys touching S do not count\n"
      "  --window D        funnel: the time from the first step to the last (90d)\n"
      "  --strict-order    funnel: nothing else between the steps\n" OUTPUT_HELP},
-    {"retention", cmd_retention, "retention DB cohorts|survival|curve [OPTIONS]",
+    {"retention", cmd_retention, "retention DB cohorts|survival|curve|lifecycle|stickiness [OPTIONS]",
      "Retention and the length of the relationship.\n"
      "  cohorts    per cohort and period: size, active, gained, kept, lost, retention\n"
      "  survival   Kaplan-Meier per group: subjects, churned, median (with a\n"
      "             log-rank test under a table when there are groups)\n"
      "  curve      the survival curves with their bands\n"
+     "  lifecycle  per period: active customers who are new, returning or\n"
+     "             resurrecting, and those gone dormant (PostHog's lifecycle)\n"
+     "  stickiness per period: customers active on 1, 2, 3... days of it\n"
      "\n"
-     "  --bucket B       cohorts: day, week, month (default), quarter, year\n"
-     "  --start S        cohorts: first-activity (default) or acquired\n"
+     "  --bucket B       cohorts, lifecycle, stickiness: day, week, month\n"
+     "                   (default), quarter, year\n"
+     "  --start S        cohorts, lifecycle, stickiness: first-activity\n"
+     "                   (default) or acquired\n"
      "  --activity LIST  what counts as activity: transactions, inbound (default\n"
      "                   both for survival)\n"
      "  --by DIM         survival: a group per segment, region, plan...\n"

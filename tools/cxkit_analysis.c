@@ -1108,7 +1108,7 @@ static int step_of(cx_journeys_level *level, const char **name, const char *spec
 }
 
 static const char *const journey_views[] = {"paths", "funnel", "transitions", "attribution", "pain-points",
-                                            "stages", "drivers", "path-counts"};
+                                            "stages", "drivers", "path-counts", "steps"};
 
 int cmd_journeys(int argc, char **argv)
 {
@@ -1231,6 +1231,9 @@ int cmd_journeys(int argc, char **argv)
         case 7:
             st = cx_journeys_path_counts(&r, j, " > ");
             break;
+        case 8:
+            st = cx_journeys_step_matrix(&r, j, o.top_n > 0 ? (size_t)o.top_n : 10);
+            break;
         default:
             st = cx_journeys_drivers(&r, j);
         }
@@ -1238,7 +1241,7 @@ int cmd_journeys(int argc, char **argv)
             rc = fail_lib(journey_views[view]);
     }
     if (rc == EXIT_DONE)
-        rc = emit_result(r, &o, 0, NULL, view == 0 ? -1 : view == 4 || view == 2 || view == 7 ? list_top(&o) : o.top_n);
+        rc = emit_result(r, &o, 0, NULL, view == 0 || view == 8 ? -1 : view == 4 || view == 2 || view == 7 ? list_top(&o) : o.top_n);
     cx_result_free(r);
     cx_journeys_free(j);
     cx_funnel_free(fn);
@@ -1267,7 +1270,7 @@ static int parse_activity(int *out, const char *text)
     }
 }
 
-static const char *const retention_views[] = {"cohorts", "survival", "curve"};
+static const char *const retention_views[] = {"cohorts", "survival", "curve", "lifecycle", "stickiness"};
 
 int cmd_retention(int argc, char **argv)
 {
@@ -1275,11 +1278,12 @@ int cmd_retention(int argc, char **argv)
     int rc = parse(&o, argc, argv,
                    OUTPUT_OPTS "--bucket --start --activity --by --inactivity --unit --as-of --top", 2);
     if (rc == EXIT_DONE && o.npos < 2)
-        rc = usage_error("%s", o.npos ? "which view? give cohorts, survival or curve"
-                                      : "DB and the view (cohorts, survival, curve) are missing");
+        rc = usage_error("%s", o.npos ? "which view? give cohorts, survival, curve, lifecycle or stickiness"
+                                      : "DB and the view (cohorts, survival, curve, lifecycle, stickiness) are missing");
     int view = -1;
-    if (rc == EXIT_DONE && (view = find_name(retention_views, 3, o.pos[1], strlen(o.pos[1]))) < 0)
-        rc = usage_error("unknown view '%s': give cohorts, survival or curve", o.pos[1]);
+    if (rc == EXIT_DONE && (view = find_name(retention_views, 5, o.pos[1], strlen(o.pos[1]))) < 0)
+        rc = usage_error("unknown view '%s': give cohorts, survival, curve, lifecycle or stickiness", o.pos[1]);
+    bool by_period = view == 0 || view >= 3; /* the views of the cohort options */
     int activity = 0;
     if (rc == EXIT_DONE && o.activity && parse_activity(&activity, o.activity) != 0)
         rc = usage_error("bad --activity '%s': give transactions, inbound or both (transactions,inbound)", o.activity);
@@ -1303,15 +1307,15 @@ int cmd_retention(int argc, char **argv)
         rc = usage_error("bad --inactivity '%s': give a duration such as 180d", o.inactivity);
     if (rc == EXIT_DONE && o.unit && (parse_duration(&unit, o.unit) != 0 || unit <= 0))
         rc = usage_error("bad --unit '%s': give a duration such as 1d or 1w", o.unit);
-    if (rc == EXIT_DONE && view == 0 && (o.by || o.inactivity || o.unit || o.as_of))
+    if (rc == EXIT_DONE && by_period && (o.by || o.inactivity || o.unit || o.as_of))
         rc = usage_error("%s", "--by, --inactivity, --unit and --as-of are for survival and curve");
-    if (rc == EXIT_DONE && view != 0 && (o.bucket || o.start))
-        rc = usage_error("%s", "--bucket and --start are for cohorts");
+    if (rc == EXIT_DONE && !by_period && (o.bucket || o.start))
+        rc = usage_error("%s", "--bucket and --start are for cohorts, lifecycle and stickiness");
     cx_store *s = NULL;
     cx_result *r = NULL;
     if (rc == EXIT_DONE)
         rc = open_db(&s, o.pos[0]);
-    if (rc == EXIT_DONE && view == 0) {
+    if (rc == EXIT_DONE && by_period) {
         cx_cohorts_options *co;
         if (cx_cohorts_options_new(&co) != CX_OK)
             rc = fail_lib("cohort options");
@@ -1321,8 +1325,10 @@ int cmd_retention(int argc, char **argv)
                 cx_cohorts_options_set_start(co, (cx_cohort_start)start) != CX_OK ||
                 (activity && cx_cohorts_options_set_activity(co, activity) != CX_OK))
                 rc = usage_error("cohort options: %s", cx_last_error());
-            else if (cx_cohorts_run(&r, s, co) != CX_OK)
-                rc = fail_lib("cohorts");
+            else if ((view == 0 ? cx_cohorts_run(&r, s, co)
+                      : view == 3 ? cx_lifecycle_run(&r, s, co)
+                                  : cx_stickiness_run(&r, s, co)) != CX_OK)
+                rc = fail_lib(retention_views[view]);
             cx_cohorts_options_free(co);
         }
     } else if (rc == EXIT_DONE) {

@@ -411,6 +411,8 @@ def _signatures():
         Paths.table: "(self, separator=' > ')",
         Journeys.path_counts: "(self, separator=' > ')",
         cohorts: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",
+        lifecycle: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",
+        stickiness: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",
         Survival.__init__: "(self, time, event, group=None, level=0.95, band='log_log')",
         Summary.__init__: "(self, store, calibration_end, holdout_end=None, unit_ms=604800000, tolerance_ms=86400000)",
         Survival.from_store: "(store, activity, inactivity_ms, as_of, churn_attribute=None, group_by=None, "

@@ -417,6 +417,24 @@ CX_EXTERN size_t cx_journeys_byte_count(const cx_journeys *journeys);
 CX_EXTERN int cx_journeys_list(cx_result **out, const cx_journeys *journeys);
 
 /**
+ * @brief The step matrix (retentioneering's): the share of journeys at
+ *        each state by step number.
+ *
+ * Step k of a journey is the k-th state of its path (the whole journey,
+ * steps after the conversion included; repeats collapsed when the options
+ * say so). One row per step from 1 to `max_steps` and state found at that
+ * step, by journeys descending then name, followed by one row with a
+ * missing name (NULL) for the journeys already ended before that step
+ * (shorter paths). Columns: "step", "name", "journeys", "share" (of all
+ * journeys; the shares of a step sum to 1).
+ * @param[out] out       the result, to free with cx_result_free().
+ * @param[in]  journeys  the journeys.
+ * @param[in]  max_steps the steps wanted, 1 to 1000.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (max_steps) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_journeys_step_matrix(cx_result **out, const cx_journeys *journeys, size_t max_steps);
+
+/**
  * @brief The most frequent paths.
  *
  * Columns: "path", "length" (states), "journeys", "customers" (distinct),

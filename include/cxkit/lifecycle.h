@@ -158,6 +158,74 @@ CX_EXTERN int cx_cohorts_options_set_offset(cx_cohorts_options *options, int off
  */
 CX_EXTERN int cx_cohorts_run(cx_result **out, const cx_store *store, const cx_cohorts_options *options);
 
+/**
+ * @brief The lifecycle of the customer base per calendar period (the
+ *        PostHog lifecycle): how many active customers are new, returning
+ *        or resurrecting, and how many went dormant.
+ *
+ * The options are those of cohorts (activity, start, bucket, offset). A
+ * customer's start period is that of its cohort (its first activity, or
+ * its acquisition under ::CX_COHORT_ACQUIRED, activity before which is
+ * ignored). In each calendar period from the first to the last with
+ * data, a customer active in it is *new* when it is its start period,
+ * *returning* when it was also active in the period before, else
+ * *resurrecting* (active again after at least one period without
+ * activity); a customer active in the period before and not in this one is
+ * *dormant* (PostHog plots these as negative bars; here they are
+ * counts). So new + returning + resurrecting = active, and dormant of a
+ * period = active of the one before - returning.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `period_start` | TIME | the first instant of the period (printed in the offset) |
+ * | `period_label` | STRING | its label in the offset: "2024-05", "2024-W19"... |
+ * | `active` | INT | customers active in the period |
+ * | `new` | INT | of them, in their start period |
+ * | `returning` | INT | of them, active in the period before too |
+ * | `resurrecting` | INT | the others: active again after a gap |
+ * | `dormant` | INT | active in the period before, not in this one |
+ * | `quick_ratio` | REAL | (new + resurrecting) / dormant, growth against loss; NaN without dormant |
+ *
+ * Cost: that of cx_cohorts_run() without its triangle: one pass over each
+ * activity table and a bit per customer and period.
+ * @param[out] out     the table, one row per period in time order, to free
+ *                     with cx_result_free().
+ * @param[in]  store   the store.
+ * @param[in]  options the options, or NULL for the defaults.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT (as cx_cohorts_run()) or
+ *         ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_lifecycle_run(cx_result **out, const cx_store *store, const cx_cohorts_options *options);
+
+/**
+ * @brief Stickiness per calendar period: how many customers were active
+ *        on 1, 2, 3... distinct days of the period.
+ *
+ * The options are those of cohorts (activity, start, bucket, offset);
+ * days are calendar days in the offset, and a day counts when the customer
+ * has at least one activity record on it (from its start on, as cohorts).
+ * One row per period and number of days, from 1 to the days of the
+ * period (every row present, zeros included), periods in time order.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `period_start` | TIME | the first instant of the period (printed in the offset) |
+ * | `period_label` | STRING | its label |
+ * | `days` | INT | days active in the period, 1 to its length in days |
+ * | `customers` | INT | customers active on exactly that many days |
+ * | `share` | REAL | customers / active customers of the period; NaN when none |
+ * | `active` | INT | customers active in the period (the sum of `customers`) |
+ *
+ * Under a day bucket every active customer is active on 1 day.
+ * Cost: a sort of the (customer, day) pairs of the activity records.
+ * @param[out] out     the table, to free with cx_result_free().
+ * @param[in]  store   the store.
+ * @param[in]  options the options, or NULL for the defaults.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT (as cx_cohorts_run(), or
+ *         more rows than a table holds) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_stickiness_run(cx_result **out, const cx_store *store, const cx_cohorts_options *options);
+
 /** How the confidence band of a survival curve is computed from
  *  Greenwood's variance. */
 typedef enum cx_band {

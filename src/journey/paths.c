@@ -884,3 +884,82 @@ int cx_journeys_path_counts(cx_result **out, const cx_journeys *j, const char *s
     *out = t;
     return CX_OK;
 }
+
+/* ---- step matrix ------------------------------------------------------------- */
+
+#define STEP_MATRIX_MAX 1000
+
+typedef struct step_ctx {
+    const uint64_t *count; /* per level code, of the step being sorted */
+    const cx_journeys *j;
+} step_ctx;
+
+static int cmp_step(const void *ctx, uint32_t a, uint32_t b)
+{
+    const step_ctx *x = ctx;
+    if (x->count[a] != x->count[b])
+        return x->count[a] > x->count[b] ? -1 : 1;
+    return strcmp(cxi_jlevel_name(x->j->store, x->j->o.level, a), cxi_jlevel_name(x->j->store, x->j->o.level, b));
+}
+
+int cx_journeys_step_matrix(cx_result **out, const cx_journeys *j, size_t max_steps)
+{
+    static const char *const fn = "cx_journeys_step_matrix";
+    static const char *const names[] = {"step", "name", "journeys", "share"};
+    static const int types[] = {CX_TYPE_INT, CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_REAL};
+    int rc = cxi_j_check(fn, out, j);
+    if (rc)
+        return rc;
+    *out = NULL;
+    if (max_steps < 1 || max_steps > STEP_MATRIX_MAX)
+        return cxi_fail(CX_ERANGE, "%s: max_steps %zu is not 1 to %d", fn, max_steps, STEP_MATRIX_MAX);
+    cxi_mem m = j->mem;
+    size_t nc = j->nstates ? j->nstates : 1;
+    /* count[k * nc + code]: journeys whose step k + 1 is the code */
+    uint64_t *count = cxi_jzalloc(&m, max_steps * nc * sizeof *count);
+    uint32_t *idx = cxi_alloc(&m, nc * sizeof *idx);
+    size_t rows = 0;
+    cx_result *t = NULL;
+    rc = count && idx ? CX_OK : CX_ENOMEM;
+    if (!rc) {
+        for (size_t k = 0; k < j->nj; k++)
+            for (uint32_t i = j->p_off[k]; i < j->p_off[k + 1] && i - j->p_off[k] < max_steps; i++)
+                count[(size_t)(i - j->p_off[k]) * nc + j->st[i]]++;
+        for (size_t s = 0; s < max_steps; s++) {
+            rows++; /* the ended row */
+            for (size_t c = 0; c < nc; c++)
+                rows += count[s * nc + c] > 0;
+        }
+        rc = cxi_result_new(&t, &j->mem, rows, 4, names, types);
+    }
+    size_t r = 0;
+    for (size_t s = 0; s < max_steps && !rc; s++) {
+        const uint64_t *cs = count + s * nc;
+        size_t n = 0;
+        uint64_t seen = 0;
+        for (uint32_t c = 0; c < nc; c++)
+            if (cs[c]) {
+                idx[n++] = c;
+                seen += cs[c];
+            }
+        step_ctx x = {cs, j};
+        if ((rc = cxi_jsort(&m, idx, n, cmp_step, &x)))
+            break;
+        for (size_t q = 0; q <= n && !rc; q++, r++) {
+            uint64_t v = q < n ? cs[idx[q]] : j->nj - seen;
+            cxi_result_set_int(t, 0, r, (int64_t)(s + 1));
+            cxi_result_set_int(t, 2, r, (int64_t)v);
+            cxi_result_set_real(t, 3, r, j->nj ? (double)v / (double)j->nj : NAN);
+            if (q < n)
+                rc = cxi_result_set_text(t, 1, r, cxi_jlevel_name(j->store, j->o.level, idx[q]));
+        }
+    }
+    cxi_free(&m, count, max_steps * nc * sizeof *count);
+    cxi_free(&m, idx, nc * sizeof *idx);
+    if (rc) {
+        cx_result_free(t);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu steps of %zu states", fn, max_steps, nc);
+    }
+    *out = t;
+    return CX_OK;
+}

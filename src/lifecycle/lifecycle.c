@@ -382,36 +382,259 @@ static int cohort_table(cx_result **out, cohort_work *w, const char *fn)
     return CX_OK;
 }
 
-int cx_cohorts_run(cx_result **out, const cx_store *store, const cx_cohorts_options *options)
+/* Checks the arguments of a run over the cohort options and finds the
+ * calendar periods of the data (defaults: the storage for NULL options). */
+static int cohort_begin(cohort_work *w, cx_cohorts_options *defaults, cx_result **out, const cx_store *store,
+                        const cx_cohorts_options *options, const char *fn)
 {
-    static const char fn[] = "cx_cohorts_run";
+    memset(w, 0, sizeof *w);
     if (!out)
         return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
     if (!store)
         return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
-    cx_cohorts_options defaults;
     if (!options) {
-        cohorts_defaults(&defaults);
-        options = &defaults;
+        cohorts_defaults(defaults);
+        options = defaults;
     }
+    w->s = store;
+    w->o = options;
+    cxi_mem_init(&w->mem, store->mem.fn, store->mem.ud);
+    w->acq = CXI_COL(store, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t);
+    w->ncust = store->t[CX_TABLE_CUSTOMERS].n;
+    return cohort_periods(w, fn);
+}
+
+static void cohort_end(cohort_work *w)
+{
+    cxi_free(&w->mem, w->starts, w->P * sizeof *w->starts);
+    cxi_free(&w->mem, w->day_idx, w->ndays * sizeof *w->day_idx);
+    cxi_free(&w->mem, w->first, (w->ncust + 1) * sizeof *w->first);
+    cxi_free(&w->mem, w->bits, w->nbits);
+}
+
+int cx_cohorts_run(cx_result **out, const cx_store *store, const cx_cohorts_options *options)
+{
+    static const char fn[] = "cx_cohorts_run";
     cohort_work w;
-    memset(&w, 0, sizeof w);
-    w.s = store;
-    w.o = options;
-    cxi_mem_init(&w.mem, store->mem.fn, store->mem.ud);
-    w.acq = CXI_COL(store, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t);
-    w.ncust = store->t[CX_TABLE_CUSTOMERS].n;
-    int rc = cohort_periods(&w, fn);
+    cx_cohorts_options defaults;
+    int rc = cohort_begin(&w, &defaults, out, store, options, fn);
     if (!rc)
         rc = cohort_scan(&w, fn);
     if (!rc)
         rc = cohort_table(out, &w, fn);
-    cxi_free(&w.mem, w.starts, w.P * sizeof *w.starts);
-    cxi_free(&w.mem, w.day_idx, w.ndays * sizeof *w.day_idx);
-    cxi_free(&w.mem, w.first, (w.ncust + 1) * sizeof *w.first);
-    cxi_free(&w.mem, w.bits, w.nbits);
+    cohort_end(&w);
     return rc;
+}
+
+/* ---- lifecycle (new, returning, resurrecting, dormant) -------------------- */
+
+enum { LC_START, LC_LABEL, LC_ACTIVE, LC_NEW, LC_RETURNING, LC_RESURRECTING, LC_DORMANT, LC_QUICK, LC_NCOLS };
+
+/* A table of one row per period with its start and label in the first two
+ * columns; the other cells zero. */
+static int period_rows(cx_result **out, const cohort_work *w, size_t rows, size_t ncols, const char *const *names,
+                       const int *types, const char *fn)
+{
+    if (rows > CXI_MAX_ROWS)
+        return cxi_fail(CX_ELIMIT, "%s: more than %u rows", fn, (unsigned)CXI_MAX_ROWS);
+    if (cxi_result_new(out, &w->mem, rows, ncols, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    cxi_result_set_offset(*out, 0, w->o->offset);
+    return CX_OK;
+}
+
+static int set_period(cx_result *r, size_t row, const cohort_work *w, size_t k, const char *fn)
+{
+    char label[CXI_BUCKET_LABEL_MAX];
+    cxi_bucket_label(label, sizeof label, w->starts[k], w->o->bucket, w->o->offset);
+    cxi_result_set_time(r, 0, row, w->starts[k]);
+    if (cxi_result_set_text(r, 1, row, label))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    return CX_OK;
+}
+
+static void add_int(cx_result *r, size_t col, size_t row) { cxi_result_set_int(r, col, row, cxi_result_int(r, col, row) + 1); }
+
+int cx_lifecycle_run(cx_result **out, const cx_store *store, const cx_cohorts_options *options)
+{
+    static const char fn[] = "cx_lifecycle_run";
+    static const char *const names[LC_NCOLS] = {"period_start", "period_label", "active",  "new",
+                                                "returning",    "resurrecting", "dormant", "quick_ratio"};
+    static const int types[LC_NCOLS] = {CX_TYPE_TIME, CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_INT,
+                                        CX_TYPE_INT,  CX_TYPE_INT,    CX_TYPE_INT, CX_TYPE_REAL};
+    cohort_work w;
+    cx_cohorts_options defaults;
+    cx_result *r = NULL;
+    int rc = cohort_begin(&w, &defaults, out, store, options, fn);
+    if (!rc)
+        rc = cohort_scan(&w, fn);
+    if (!rc)
+        rc = period_rows(&r, &w, w.P, LC_NCOLS, names, types, fn);
+    for (size_t i = 0; !rc && i < w.ncust; i++) {
+        if (w.first[i] == CXI_NONE)
+            continue;
+        for (size_t p = w.first[i]; p < w.P; p++) {
+            bool now = bit_at(&w, i, p), before = p > 0 && bit_at(&w, i, p - 1);
+            if (now) {
+                add_int(r, LC_ACTIVE, p);
+                add_int(r, p == w.first[i] ? LC_NEW : before ? LC_RETURNING : LC_RESURRECTING, p);
+            } else if (before) {
+                add_int(r, LC_DORMANT, p);
+            }
+        }
+    }
+    for (size_t p = 0; !rc && p < w.P; p++) {
+        int64_t grow = cxi_result_int(r, LC_NEW, p) + cxi_result_int(r, LC_RESURRECTING, p),
+                lost = cxi_result_int(r, LC_DORMANT, p);
+        cxi_result_set_real(r, LC_QUICK, p, lost ? (double)grow / (double)lost : NAN);
+        rc = set_period(r, p, &w, p, fn);
+    }
+    cohort_end(&w);
+    if (rc) {
+        cx_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return CX_OK;
+}
+
+/* ---- stickiness (active days per period) ------------------------------------ */
+
+typedef struct day_keys {
+    cohort_work *w;
+    uint64_t *keys; /* customer << 32 | day since day0 */
+    size_t n;
+} day_keys;
+
+static void day_key_visit(void *ctx, uint32_t c, cx_time t)
+{
+    day_keys *d = ctx;
+    if (counts_as_activity(d->w, c, t))
+        d->keys[d->n++] = (uint64_t)c << 32 | (uint64_t)(day_in_offset(d->w, t) - d->w->day0);
+}
+
+/* Sorts keys[0..n) with a least-significant-digit radix sort on the bytes
+ * that differ (tmp: n more). */
+static void radix_u64(uint64_t *keys, uint64_t *tmp, size_t n)
+{
+    uint64_t any = 0, all = ~(uint64_t)0;
+    for (size_t i = 0; i < n; i++) {
+        any |= keys[i];
+        all &= keys[i];
+    }
+    uint64_t *src = keys, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 8) {
+        if (!(((any ^ all) >> shift) & 0xFF))
+            continue; /* every key has the same byte here */
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((src[i] >> shift) & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+        uint64_t *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != keys)
+        memcpy(keys, src, n * sizeof *keys);
+}
+
+/* The period of day index d (days since day0). */
+static size_t day_period(const cohort_work *w, uint32_t d)
+{
+    if (w->day_idx)
+        return w->day_idx[d];
+    cx_time t = (w->day0 + (int64_t)d) * CXI_MS_PER_DAY - (int64_t)w->o->offset * CXI_MS_PER_MINUTE;
+    return period_index(w, t);
+}
+
+enum { ST_START, ST_LABEL, ST_DAYS, ST_CUSTOMERS, ST_SHARE, ST_ACTIVE, ST_NCOLS };
+
+int cx_stickiness_run(cx_result **out, const cx_store *store, const cx_cohorts_options *options)
+{
+    static const char fn[] = "cx_stickiness_run";
+    static const char *const names[ST_NCOLS] = {"period_start", "period_label", "days", "customers", "share",
+                                                "active"};
+    static const int types[ST_NCOLS] = {CX_TYPE_TIME, CX_TYPE_STRING, CX_TYPE_INT,
+                                        CX_TYPE_INT,  CX_TYPE_REAL,   CX_TYPE_INT};
+    cohort_work w;
+    cx_cohorts_options defaults;
+    cx_result *r = NULL;
+    day_keys d = {&w, NULL, 0};
+    uint64_t *tmp = NULL;
+    size_t *row0 = NULL, nrec = 0, rows = 0;
+    int rc = cohort_begin(&w, &defaults, out, store, options, fn);
+    if (!rc) {
+        if (w.o->activity & CX_ACTIVITY_TRANSACTIONS)
+            nrec += store->t[CX_TABLE_TRANSACTIONS].n;
+        if (w.o->activity & CX_ACTIVITY_INBOUND)
+            nrec += store->t[CX_TABLE_INTERACTIONS].n;
+        d.keys = cxi_alloc(&w.mem, (nrec ? nrec : 1) * sizeof *d.keys);
+        tmp = cxi_alloc(&w.mem, (nrec ? nrec : 1) * sizeof *tmp);
+        row0 = cxi_alloc(&w.mem, (w.P + 1) * sizeof *row0);
+        if (!d.keys || !tmp || !row0)
+            rc = cxi_fail(CX_ENOMEM, "%s: out of memory for %zu activity records", fn, nrec);
+    }
+    if (!rc) {
+        /* row0[k]: the first row of period k; a period of L days has L rows */
+        for (size_t k = 0; k < w.P; k++) {
+            cx_time end = k + 1 < w.P ? w.starts[k + 1] : next_start(w.starts[k], w.o->bucket, w.o->offset);
+            row0[k] = rows;
+            rows += (size_t)((end - w.starts[k]) / CXI_MS_PER_DAY);
+        }
+        row0[w.P] = rows;
+        rc = period_rows(&r, &w, rows, ST_NCOLS, names, types, fn);
+    }
+    if (!rc && w.P) {
+        each_activity(store, w.o->activity, day_key_visit, &d);
+        radix_u64(d.keys, tmp, d.n);
+        /* each customer's distinct days, counted per period */
+        size_t i = 0;
+        while (i < d.n) {
+            uint64_t cust = d.keys[i] >> 32;
+            size_t k = day_period(&w, (uint32_t)d.keys[i]), days = 0;
+            uint32_t last = UINT32_MAX;
+            for (; i < d.n && d.keys[i] >> 32 == cust; i++) {
+                uint32_t day = (uint32_t)d.keys[i];
+                if (day == last)
+                    continue;
+                size_t kk = day_period(&w, day);
+                if (kk != k) {
+                    add_int(r, ST_CUSTOMERS, row0[k] + days - 1);
+                    k = kk;
+                    days = 0;
+                }
+                days++;
+                last = day;
+            }
+            add_int(r, ST_CUSTOMERS, row0[k] + days - 1);
+        }
+        for (size_t k = 0; k < w.P && !rc; k++) {
+            int64_t active = 0;
+            for (size_t row = row0[k]; row < row0[k + 1]; row++)
+                active += cxi_result_int(r, ST_CUSTOMERS, row);
+            for (size_t row = row0[k]; row < row0[k + 1] && !rc; row++) {
+                cxi_result_set_int(r, ST_DAYS, row, (int64_t)(row - row0[k] + 1));
+                cxi_result_set_int(r, ST_ACTIVE, row, active);
+                cxi_result_set_real(r, ST_SHARE, row,
+                                    active ? (double)cxi_result_int(r, ST_CUSTOMERS, row) / (double)active : NAN);
+                rc = set_period(r, row, &w, k, fn);
+            }
+        }
+    }
+    cxi_free(&w.mem, d.keys, (nrec ? nrec : 1) * sizeof *d.keys);
+    cxi_free(&w.mem, tmp, (nrec ? nrec : 1) * sizeof *tmp);
+    cxi_free(&w.mem, row0, (w.P + 1) * sizeof *row0);
+    cohort_end(&w);
+    if (rc) {
+        cx_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return CX_OK;
 }
 
 /* ---- survival from a store ------------------------------------------------ */

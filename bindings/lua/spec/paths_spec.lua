@@ -74,6 +74,17 @@ describe("cxkit paths", function()
     assert.are.equal("ad > site > checkout", t[1].path)
   end)
 
+  it("counts the step matrix", function()
+    local m = cx.Journeys(shop("ABCD")):step_matrix(2):totable()
+    assert.are.equal(1, m[1].step)
+    assert.are.equal("ad", m[1].name)
+    assert.are.equal(3, m[1].journeys)
+    assert.are.equal(math.type(m[1].journeys), "integer")
+    local ended = 0
+    for _, r in ipairs(m) do if r.step == 2 and r.name == nil then ended = r.journeys end end
+    assert.are.equal(0, ended)
+  end)
+
   it("refuses bad input and changes nothing", function()
     local p = cx.Paths()
     p:add("a > b", 1, 2, 3)

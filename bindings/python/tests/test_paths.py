@@ -130,3 +130,18 @@ def test_refused_input_changes_nothing():
     p.close()
     with pytest.raises(ValueError, match="Paths is closed"):
         p.count()
+
+
+def test_step_matrix():
+    j = cxkit.Journeys(_shop())
+    m = j.step_matrix(3).to_pandas()
+    # journeys: ad > site > checkout, site (after A's purchase), ad > site (B), site > checkout (C), ad > site (D)
+    step1 = m[m["step"] == 1]
+    assert step1["name"].tolist() == ["ad", "site", None]
+    assert step1["journeys"].tolist() == [3, 2, 0]
+    step3 = m[m["step"] == 3]
+    assert step3["name"].tolist() == ["checkout", None]
+    assert step3["journeys"].tolist() == [1, 4]
+    assert m.groupby("step")["share"].sum().round(12).tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(cxkit.Range, match="Journeys.step_matrix: max_steps 0"):
+        j.step_matrix(0)
