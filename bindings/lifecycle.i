@@ -59,6 +59,8 @@
 %constant int HEALTH_P_ALIVE = CX_HEALTH_P_ALIVE;
 %constant int HEALTH_VALUE = CX_HEALTH_VALUE;
 %constant int HEALTH_SIGNAL_COUNT = CX_HEALTH_SIGNAL_COUNT;
+%constant int HEALTH_MISSING_AVERAGE = CX_HEALTH_MISSING_AVERAGE;
+%constant int HEALTH_MISSING_SKIP = CX_HEALTH_MISSING_SKIP;
 %constant int CARE_DETRACTOR_AFTER_CASE = CX_CARE_DETRACTOR_AFTER_CASE;
 %constant int CARE_REPEAT_CONTACTS = CX_CARE_REPEAT_CONTACTS;
 %constant int CARE_SLA_BREACH = CX_CARE_SLA_BREACH;
@@ -880,6 +882,22 @@ typedef struct HealthOptions {} HealthOptions;
      *  @exception Invalid for another signal. */
     void set_scale(cxb_signal signal, double scale) {
         cxb_check(cx_health_options_set_scale(cxb_hopts($self), (cx_health_signal)signal, scale));
+    }
+    /** @brief Set what a missing signal counts as: "average" (the default:
+     *  its average over the customers who have it, so a customer who never
+     *  answered ranks between good and bad respondents) or "skip" (left
+     *  out, the other weights rescaled).
+     *  @exception Invalid for another name. */
+    void set_missing(const char *missing) {
+        cx_health_options *o = cxb_hopts($self);
+        if (!o)
+            return;
+        if (missing && strcmp(missing, "average") == 0)
+            cxb_check(cx_health_options_set_missing(o, CX_HEALTH_MISSING_AVERAGE));
+        else if (missing && strcmp(missing, "skip") == 0)
+            cxb_check(cx_health_options_set_missing(o, CX_HEALTH_MISSING_SKIP));
+        else
+            cxb_fail(CX_EINVAL, "missing: \"average\" or \"skip\", not \"%s\"", missing ? missing : "(none)");
     }
 }
 

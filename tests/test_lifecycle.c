@@ -1207,9 +1207,14 @@ START_TEST(health_score_hand_computed)
     cx_time A = T("2025-01-01T00:00:00Z");
     cx_store *s = health_store(A);
     cx_result *h;
-    OK(cx_health_run(&h, s, NULL, A, NULL, NULL));
+    /* missing signals left out, the other weights rescaled */
+    cx_health_options *skip;
+    OK(cx_health_options_new(&skip));
+    OK(cx_health_options_set_missing(skip, CX_HEALTH_MISSING_SKIP));
+    OK(cx_health_run(&h, s, skip, A, NULL, NULL));
+    cx_health_options_free(skip);
     ck_assert_uint_eq(cx_result_row_count(h), 3);
-    ck_assert_uint_eq(cx_result_column_count(h), 2 + 3 * CX_HEALTH_SIGNAL_COUNT);
+    ck_assert_uint_eq(cx_result_column_count(h), 4 + 3 * CX_HEALTH_SIGNAL_COUNT);
     const char *cname;
     OK(cx_result_column_name(&cname, h, 3 + 3 * CX_HEALTH_RECENCY));
     ck_assert_str_eq(cname, "recency_contribution");
@@ -1248,9 +1253,29 @@ START_TEST(health_score_hand_computed)
     ck_assert_str_eq(result_str(h, 2, "customer"), "R");
     cx_result_free(h);
 
+    /* the default: a missing signal counts at its average over those who
+     * have it (NPS 0.8, CSAT 0.75, CES 5/6: P's), so Q, silent, is not
+     * scored on its purchases alone; P(alive), which nobody has, is left out */
+    OK(cx_health_run(&h, s, NULL, A, NULL, NULL));
+    NEAR(result_real(h, 0, "score"), 100 * S / W, 1e-9); /* P has every signal: unchanged */
+    double avg = 2 * 0.8 + 0.75 + 5.0 / 6;
+    NEAR(result_real(h, 1, "score"), 100 * (avg + 1 + 1 + 2 * 0.5 + 1) / 9, 1e-9);
+    signal_is(h, 1, CX_HEALTH_NPS, NAN, 100 * 1.6 / 9);
+    NEAR(result_real(h, 2, "score"), 100 * (avg + 2) / 9, 1e-9);
+    ck_assert_str_eq(result_str(h, 1, "missing"), "nps,csat,ces,p_alive");
+    NEAR(result_real(h, 1, "coverage"), 5.0 / 11, 1e-12);
+    ck_assert_str_eq(result_str(h, 0, "missing"), "p_alive");
+    NEAR(result_real(h, 0, "coverage"), 9.0 / 11, 1e-12);
+    /* a silent customer ranks between a promoter and a detractor with the
+     * same other signals */
+    ck_assert(result_real(h, 1, "score") < 100 * (2 * 1.0 + 0.75 + 5.0 / 6 + 1 + 1 + 2 * 0.5 + 1) / 9);
+    ck_assert(result_real(h, 1, "score") > 100 * (2 * 0.0 + 0.75 + 5.0 / 6 + 1 + 1 + 2 * 0.5 + 1) / 9);
+    cx_result_free(h);
+
     /* the caller's weights, windows and scales */
     cx_health_options *o;
     OK(cx_health_options_new(&o));
+    OK(cx_health_options_set_missing(o, CX_HEALTH_MISSING_SKIP));
     OK(cx_health_options_set_weight(o, CX_HEALTH_NPS, 0));
     OK(cx_health_options_set_window(o, CX_HEALTH_RECENCY, 90 * DAY_MS));
     OK(cx_health_options_set_scale(o, CX_HEALTH_VALUE, 200));
@@ -1277,11 +1302,13 @@ START_TEST(health_score_hand_computed)
     OK(cx_model_new(&m, CX_MODEL_BGNBD, pr, 4));
     OK(cx_health_run(&h, s, NULL, A, m, sum));
     double pa = 1 / (1 + 0.8 / 2.5 * pow((4 + 200.0) / (4 + 110.0), 1.25)); /* Q: x 1, t_x 110, T 200 */
-    signal_is(h, 1, CX_HEALTH_P_ALIVE, pa, 100 * 2 * pa / 7);
+    signal_is(h, 1, CX_HEALTH_P_ALIVE, pa, 100 * 2 * pa / 11);
     sc = result_real(h, 1, "score");
-    NEAR(sc, 100 * (4 + 2 * pa) / 7, 1e-9);
+    NEAR(sc, 100 * (avg + 4 + 2 * pa) / 11, 1e-9);
     signal_is(h, 0, CX_HEALTH_P_ALIVE, 1, 100 * 2.0 / 11); /* P: no repeat purchase */
-    signal_is(h, 2, CX_HEALTH_P_ALIVE, NAN, 0);            /* R: not in the summary */
+    /* R: not in the summary; counted at the average of P and Q */
+    signal_is(h, 2, CX_HEALTH_P_ALIVE, NAN, 100 * 2 * (1 + pa) / 2 / 11);
+    ck_assert_int_eq(cx_health_options_set_missing(o, (cx_health_missing)7), CX_EINVAL);
     cx_result_free(h);
 
     /* bad input */

@@ -1144,13 +1144,16 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %extend HealthOptions {
 %pythoncode %{
     @classmethod
-    def make(cls, weights=None, windows=None, scales=None):
+    def make(cls, weights=None, windows=None, scales=None, missing=None):
         """Options in one call: dicts by signal name, e.g.
-        HealthOptions.make(weights={"nps": 3, "value": 0}, windows={"recency": 90 * 86400000})."""
+        HealthOptions.make(weights={"nps": 3, "value": 0}, windows={"recency": 90 * 86400000});
+        missing: "average" (the default) or "skip" (see set_missing())."""
         o = cls()
         for d, setter in ((weights, o.set_weight), (windows, o.set_window), (scales, o.set_scale)):
             for k, v in (d or {}).items():
                 setter(k, v)
+        if missing is not None:
+            o.set_missing(missing)
         return o
 %}
 }

@@ -982,11 +982,23 @@ CX_EXTERN int cx_model_clv(cx_result **out, const cx_model *purchases, const cx_
  * | ::CX_HEALTH_VALUE | the amount the customer spent in the window: min(v / scale, 1), or with scale 0 its mid-rank among all customers, (customers spending less + half of the others spending the same) / (customers - 1), 0.5 for a lone customer |
  *
  * A feedback signal without an answer in its window, and P(alive) without
- * a model or for a customer not in the summary, is *missing*. With w_k the
- * weights and s_k the values of the signals present (weight > 0 and not
- * missing), the score is 100 x sum(w_k s_k) / sum(w_k) and signal k
- * *contributes* 100 x w_k s_k / sum(w_k) points: the contributions add up
- * to the score. The score is NaN when no weighted signal is present.
+ * a model or for a customer not in the summary, is *missing*. By default
+ * (::CX_HEALTH_MISSING_AVERAGE) a missing signal counts at its average over
+ * the customers who have it: a customer who never answered a survey is
+ * taken as an average respondent, so they rank below one with good answers
+ * and above one with bad answers, instead of being scored on their other
+ * signals alone (which would put a silent customer with a recent purchase
+ * above a promoter with a slightly older one). A signal nobody has (P(alive)
+ * without a model) is left out. With ::CX_HEALTH_MISSING_SKIP missing
+ * signals are left out and the weights of the others rescaled (the rule of
+ * versions before 0.4). With w_k the weights and s_k the values of the
+ * signals counted (weight > 0, present or averaged), the score is
+ * 100 x sum(w_k s_k) / sum(w_k) and signal k *contributes*
+ * 100 x w_k s_k / sum(w_k) points: the contributions add up to the score.
+ * The score is NaN when no weighted signal is counted. Each row also says
+ * which weighted signals the customer lacks ("missing") and the share of
+ * the weight it has data for ("coverage"), so that a score built mostly on
+ * averages can be told apart.
  * A window of 0 means no limit (all history before A).
  *
  * **Care rules** are data: a ::cx_care_rules handle holds rules of the
@@ -1010,6 +1022,12 @@ typedef enum cx_health_signal {
     CX_HEALTH_P_ALIVE = 6,      /**< P(alive) from a fitted model. Default weight 2. */
     CX_HEALTH_VALUE = 7         /**< Spend. Default weight 1, window 365 days, scale 0 (mid-rank). */
 } cx_health_signal;
+
+/** What a missing health signal counts as. Values are stable. */
+typedef enum cx_health_missing {
+    CX_HEALTH_MISSING_AVERAGE = 0, /**< Its average over the customers who have it (the default). */
+    CX_HEALTH_MISSING_SKIP = 1     /**< Nothing: left out, the other weights rescaled. */
+} cx_health_missing;
 
 /** Number of health signals. */
 #define CX_HEALTH_SIGNAL_COUNT 8
@@ -1064,6 +1082,15 @@ CX_EXTERN int cx_health_options_set_window(cx_health_options *options, cx_health
 CX_EXTERN int cx_health_options_set_scale(cx_health_options *options, cx_health_signal signal, double scale);
 
 /**
+ * @brief Set what a missing signal counts as (see the top of this page).
+ * @param[in] options the options.
+ * @param[in] missing a ::cx_health_missing (default
+ *                    ::CX_HEALTH_MISSING_AVERAGE).
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_health_options_set_missing(cx_health_options *options, cx_health_missing missing);
+
+/**
  * @brief The name of a signal ("nps", "csat", "ces", "open_cases",
  *        "repeat_cases", "recency", "p_alive", "value").
  * @param[out] out    a static string.
@@ -1081,8 +1108,10 @@ CX_EXTERN int cx_health_signal_name(const char **out, cx_health_signal signal);
  * | `customer` | STRING | the customer's id |
  * | `score` | REAL | 0 to 100; NaN when no weighted signal is present |
  * | `<signal>` | REAL | per signal, in ::cx_health_signal order ("nps", "csat", ..., "value"): its normalised value in [0, 1]; NaN when missing |
- * | `<signal>_contribution` | REAL | the points it adds to the score (0 when missing or weighted 0); they add up to `score` |
+ * | `<signal>_contribution` | REAL | the points it adds to the score, at its average when missing (0 when skipped or weighted 0); they add up to `score` |
  * | `<signal>_raw` | REAL | the value before normalisation: the answer, the count of cases, the days since the last activity, P(alive), the spend; NaN when missing |
+ * | `missing` | STRING | the weighted signals the customer has no data for, comma-separated ("nps,csat"); missing (NULL) when none |
+ * | `coverage` | REAL | the share of the total weight of the signals it has data for, 0 to 1 |
  *
  * The three columns of signal k are columns 2 + 3k, 3 + 3k and 4 + 3k.
  * Cost: one pass over the feedback, cases, interactions and transactions.

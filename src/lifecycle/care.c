@@ -67,6 +67,7 @@ struct cx_health_options {
     double weight[NSIG];
     int64_t window[NSIG];
     double scale[NSIG];
+    int missing; /* cx_health_missing */
 };
 
 static const char *const signal_names[NSIG] = {"nps",     "csat",    "ces",     "open_cases",
@@ -82,6 +83,7 @@ static void health_defaults(cx_health_options *o)
     memcpy(o->weight, w, sizeof w);
     memcpy(o->window, win, sizeof win);
     memcpy(o->scale, sc, sizeof sc);
+    o->missing = CX_HEALTH_MISSING_AVERAGE;
 }
 
 int cx_health_options_new(cx_health_options **out)
@@ -156,6 +158,16 @@ int cx_health_options_set_scale(cx_health_options *o, cx_health_signal signal, d
     return CX_OK;
 }
 
+int cx_health_options_set_missing(cx_health_options *o, cx_health_missing missing)
+{
+    if (!o)
+        return cxi_fail(CX_EINVAL, "cx_health_options_set_missing: options is NULL");
+    if (missing != CX_HEALTH_MISSING_AVERAGE && missing != CX_HEALTH_MISSING_SKIP)
+        return cxi_fail(CX_EINVAL, "cx_health_options_set_missing: %d is not a cx_health_missing", (int)missing);
+    o->missing = (int)missing;
+    return CX_OK;
+}
+
 int cx_health_signal_name(const char **out, cx_health_signal signal)
 {
     if (!out)
@@ -177,6 +189,7 @@ typedef struct health_work {
     cx_time as_of;
     size_t n;
     double *score, *value, *contrib, *raw; /* n, and n x NSIG */
+    double *coverage;                      /* n: the share of the weight with data */
     cx_time *stamp;                        /* 3n */
     double *sorted;                        /* n */
 } health_work;
@@ -310,25 +323,47 @@ static void health_normalise(health_work *w)
 static void health_scores(health_work *w)
 {
     const cx_health_options *o = w->o;
+    /* the average of each signal over the customers who have it: the
+     * value a missing signal counts at under CX_HEALTH_MISSING_AVERAGE */
+    double avg[NSIG], wsum = 0;
+    for (int k = 0; k < NSIG; k++) {
+        double sum = 0;
+        size_t n = 0;
+        for (size_t c = 0; c < w->n; c++)
+            if (!isnan(w->value[c * NSIG + k])) {
+                sum += w->value[c * NSIG + k];
+                n++;
+            }
+        avg[k] = n && o->missing == CX_HEALTH_MISSING_AVERAGE ? sum / (double)n : NAN;
+        if (o->weight[k] > 0)
+            wsum += o->weight[k];
+    }
     for (size_t c = 0; c < w->n; c++) {
         const double *v = w->value + c * NSIG;
-        double *ctb = w->contrib + c * NSIG, W = 0;
-        for (int k = 0; k < NSIG; k++)
-            if (o->weight[k] > 0 && !isnan(v[k]))
+        double *ctb = w->contrib + c * NSIG, W = 0, have = 0;
+        for (int k = 0; k < NSIG; k++) {
+            if (!(o->weight[k] > 0))
+                continue;
+            if (!isnan(v[k]))
+                have += o->weight[k];
+            if (!isnan(v[k]) || !isnan(avg[k]))
                 W += o->weight[k];
+        }
         double sum = 0;
         for (int k = 0; k < NSIG; k++) {
-            ctb[k] = W > 0 && o->weight[k] > 0 && !isnan(v[k]) ? 100 * o->weight[k] * v[k] / W : 0;
+            double x = !isnan(v[k]) ? v[k] : avg[k];
+            ctb[k] = W > 0 && o->weight[k] > 0 && !isnan(x) ? 100 * o->weight[k] * x / W : 0;
             sum += ctb[k];
         }
         w->score[c] = W > 0 ? sum : NAN;
+        w->coverage[c] = wsum > 0 ? have / wsum : NAN;
     }
 }
 
 /* The table: customer, score, then per signal its value, contribution, raw. */
 static int health_table(cx_result **out, const health_work *w, cxi_mem *mem)
 {
-    enum { NCOLS = 2 + 3 * NSIG };
+    enum { NCOLS = 4 + 3 * NSIG };
     char names_buf[NCOLS][40];
     const char *names[NCOLS];
     int types[NCOLS];
@@ -343,6 +378,9 @@ static int health_table(cx_result **out, const health_work *w, cxi_mem *mem)
         snprintf(names_buf[3 + 3 * k], sizeof names_buf[0], "%s_contribution", signal_names[k]);
         snprintf(names_buf[4 + 3 * k], sizeof names_buf[0], "%s_raw", signal_names[k]);
     }
+    snprintf(names_buf[NCOLS - 2], sizeof names_buf[0], "missing");
+    snprintf(names_buf[NCOLS - 1], sizeof names_buf[0], "coverage");
+    types[NCOLS - 2] = CX_TYPE_STRING;
     cx_result *r;
     if (cxi_result_new(&r, mem, w->n, NCOLS, names, types))
         return CX_ENOMEM;
@@ -357,12 +395,23 @@ static int health_table(cx_result **out, const health_work *w, cxi_mem *mem)
             cxi_result_set_real(r, 3 + 3 * k, c, w->contrib[c * NSIG + k]);
             cxi_result_set_real(r, 4 + 3 * k, c, w->raw[c * NSIG + k]);
         }
+        /* the weighted signals this customer has no data for */
+        char miss[NSIG * 16] = "";
+        size_t len = 0;
+        for (int k = 0; k < NSIG; k++)
+            if (w->o->weight[k] > 0 && isnan(w->value[c * NSIG + k]))
+                len += (size_t)snprintf(miss + len, sizeof miss - len, "%s%s", len ? "," : "", signal_names[k]);
+        if (cxi_result_set_text(r, NCOLS - 2, c, len ? miss : NULL)) {
+            cx_result_free(r);
+            return CX_ENOMEM;
+        }
+        cxi_result_set_real(r, NCOLS - 1, c, w->coverage[c]);
     }
     *out = r;
     return CX_OK;
 }
 
-static size_t health_bytes(size_t n) { return (n * (3 * NSIG + 1) + 1) * sizeof(double); }
+static size_t health_bytes(size_t n) { return (n * (3 * NSIG + 2) + 1) * sizeof(double); }
 
 int cx_health_run(cx_result **out, const cx_store *store, const cx_health_options *options, cx_time as_of,
                   const cx_model *model, const cx_summary *summary)
@@ -387,7 +436,7 @@ int cx_health_run(cx_result **out, const cx_store *store, const cx_health_option
     int rc = summary_p_alive(&pa, &mem, store, model, summary, fn);
     if (rc)
         return rc;
-    health_work w = {store, options, as_of, n, NULL, NULL, NULL, NULL, NULL, NULL};
+    health_work w = {store, options, as_of, n, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     double *buf = cxi_alloc(&mem, health_bytes(n));
     w.stamp = cxi_alloc(&mem, (3 * n + 1) * sizeof *w.stamp);
     w.sorted = cxi_alloc(&mem, (n + 1) * sizeof *w.sorted);
@@ -396,6 +445,7 @@ int cx_health_run(cx_result **out, const cx_store *store, const cx_health_option
         w.value = buf + n;
         w.contrib = buf + n + n * NSIG;
         w.raw = buf + n + 2 * n * NSIG;
+        w.coverage = buf + n + 3 * n * NSIG;
         memset(buf, 0, health_bytes(n));
         for (size_t i = 0; i < n * NSIG; i++)
             w.raw[i] = NAN;

@@ -182,6 +182,11 @@ describe("cxkit lifecycle", function()
     local o = cx.HealthOptions()
     for _, k in ipairs { "csat", "ces", "open_cases", "repeat_cases", "recency", "value" } do o:set_weight(k, 0) end
     near(cx.health(s, AS_OF, o):row(0).score, 30, 1e-9)
+    o:set_missing("skip")
+    local b = cx.health(s, AS_OF, o):row(1)
+    assert.is_true(b.score ~= b.score) -- B never answered: nothing to score when missing signals are skipped
+    assert.is_truthy(b.missing:find("nps", 1, true))
+    assert.has_error(function() o:set_missing("zero") end)
     local rules = cx.CareRules()
     assert.are.equal(0, rules:add("sla_breach", 9, 0, 72 * 3600000))
     rules:add("detractor_after_case", 8, 6, 90 * DAY)

@@ -339,7 +339,7 @@ def test_health(shop):
     h = cxkit.health(shop, AS_OF)
     assert isinstance(h, cxkit.Result)
     assert len(h) == 3 and [r["customer"] for r in h] == ["A", "B", "C"]
-    assert h.columns() == 2 + 3 * len(SIGNALS)
+    assert h.columns() == 4 + 3 * len(SIGNALS)
     for r in h:
         pts = sum(r[k + "_contribution"] for k in SIGNALS)
         assert pts == pytest.approx(r["score"])
@@ -352,7 +352,16 @@ def test_health(shop):
     opts = cxkit.HealthOptions.make(weights={k: 0 for k in ("csat", "ces", "open_cases", "repeat_cases",
                                                             "recency", "value")})
     h2 = cxkit.health(shop, AS_OF, opts)
-    assert h2[0]["score"] == pytest.approx(30) and math.isnan(h2[1]["score"])
+    # B never answered: it counts at the average answer by default, not as nothing
+    assert h2[0]["score"] == pytest.approx(30) and h2[1]["missing"].startswith("nps")
+    nps = [r["nps"] for r in h2 if not math.isnan(r["nps"])]
+    assert h2[1]["score"] == pytest.approx(100 * sum(nps) / len(nps))
+    skip = cxkit.HealthOptions.make(weights={k: 0 for k in ("csat", "ces", "open_cases", "repeat_cases",
+                                                            "recency", "value")}, missing="skip")
+    assert math.isnan(cxkit.health(shop, AS_OF, skip)[1]["score"])
+    assert 0 <= h[1]["coverage"] <= 1
+    with pytest.raises(cxkit.Invalid, match="HealthOptions.set_missing"):
+        skip.set_missing("zero")
     assert cxkit.health_signal_name(cxkit.HEALTH_P_ALIVE) == "p_alive"
     with pytest.raises(cxkit.Invalid, match="a model and the summary it applies to go together"):
         cxkit.health(shop, AS_OF, model=cxkit.Model("bgnbd", [0.243, 4.414, 0.793, 2.426]))
