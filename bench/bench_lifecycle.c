@@ -2,20 +2,17 @@
 /*
  * Benchmark of the lifecycle module. Not a test: it prints figures.
  *
- * 1. Model fits: customers are simulated (seeded) from known BG/NBD and
- *    Pareto/NBD parameters, as a real transaction log would give them:
- *    births on whole days over 12 weeks, purchases on whole days (several
- *    on one day count once), observed to day 364, summarised in weeks.
- *    It times cx_model_fit_bgnbd and cx_model_fit_paretonbd (summary arrays in,
- *    parameters out) and prints the recovered parameters. The published
- *    timings of the Python `lifetimes` package at 10^6 customers are
- *    10.8 s (BG/NBD) and 251 s (Pareto/NBD); lifetimes cannot be installed
- *    here (no network index), so those figures are quoted, not re-measured.
- * 2. Cohorts and Kaplan-Meier over N interactions (default 10^7, 10
- *    per customer) loaded into a store through the public API.
- *
- * Usage: bench-lifecycle [N_CUSTOMERS ...] [--events N]
- *        (default: 100000 1000000 --events 10000000)
+ * 1. Model fits (run by bench/lifecycle.sh, beside lifetimes 0.11.3 on the
+ *    same files): `--write DIR N...` simulates N customers (seeded) from
+ *    known BG/NBD and Pareto/NBD parameters as a real transaction log would
+ *    give them (births on whole days over 12 weeks, purchases on whole
+ *    days, several on one day counting once, observed to day 364,
+ *    summarised in weeks; mean amounts from a Gamma-Gamma model) into
+ *    DIR/bgnbd_N.csv and DIR/pnbd_N.csv; `--fit MODEL FILE` fits one model
+ *    (bgnbd, pnbd or gg) and prints a RESULT line: CPU and wall seconds of
+ *    the fit, peak memory and the parameters.
+ * 2. `--events N`: cohorts and Kaplan-Meier over N interactions (10 per
+ *    customer) loaded into a store through the public API.
  */
 #include <cxkit/cxkit.h>
 
@@ -23,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static uint64_t rng_state;
@@ -67,8 +65,10 @@ static double now(void)
     } while (0)
 
 /* One customer's purchases in days: pareto = 0 BG/NBD (drop after a
- * purchase with probability p), 1 Pareto/NBD (exponential lifetime). */
-static void simulate(int pareto, const double *par, size_t n, double *x, double *tx, double *T)
+ * purchase with probability p), 1 Pareto/NBD (exponential lifetime); with
+ * mean amounts (when m is not NULL) from Gamma-Gamma p 6.25, q 3.74,
+ * gamma 15.44 (Fader, Hardie & Lee's CDNOW estimates). */
+static void simulate(int pareto, const double *par, size_t n, double *x, double *tx, double *T, double *m)
 {
     for (size_t i = 0; i < n; i++) {
         double lam = gamma1(par[0]) / par[1], drop = 0, life = INFINITY;
@@ -96,39 +96,118 @@ static void simulate(int pareto, const double *par, size_t n, double *x, double 
         x[i] = count;
         tx[i] = last_day / 7.0;
         T[i] = Tw;
+        if (m) {
+            /* the mean of x amounts Gamma(p, nu) is Gamma(p x, nu x); cents */
+            double nu = gamma1(3.74) / 15.44;
+            m[i] = count ? fmax(0.01, round(100 * gamma1(6.25 * count) / (nu * count)) / 100) : 0;
+        }
     }
 }
 
-static void fit(int pareto, size_t n)
+static double cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static long max_rss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+/* Writes DIR/bgnbd_N.csv and DIR/pnbd_N.csv (lifetimes' column names:
+ * frequency, recency, T, monetary_value), the files both sides fit. */
+static void write_files(const char *dir, size_t n)
 {
     static const double truth[2][4] = {{0.243, 4.414, 0.793, 2.426}, {0.553, 10.58, 0.606, 11.67}};
-    double *x = malloc(n * sizeof *x), *tx = malloc(n * sizeof *tx), *T = malloc(n * sizeof *T);
-    if (!x || !tx || !T)
+    double *x = malloc(n * sizeof *x), *tx = malloc(n * sizeof *tx), *T = malloc(n * sizeof *T),
+           *m = malloc(n * sizeof *m);
+    if (!x || !tx || !T || !m)
         exit(1);
-    rng_state = 20240101 + n + (uint64_t)pareto;
-    simulate(pareto, truth[pareto], n, x, tx, T);
-    cx_model *m;
-    double t0 = now();
-    CHECK(pareto ? cx_model_fit_paretonbd(&m, x, tx, T, NULL, n) : cx_model_fit_bgnbd(&m, x, tx, T, NULL, n));
-    double dt = now() - t0;
-    cx_result *r;
-    int64_t it;
-    CHECK(cx_model_params(&r, m));
-    CHECK(cx_result_get_int(&it, r, 0, 4)); /* "iterations" */
-    printf("%-10s %8zu %8.3f s %5lld it  ", pareto ? "Pareto/NBD" : "BG/NBD", n, dt, (long long)it);
-    for (size_t i = 0; i < 4; i++) {
-        double v;
-        const char *name;
-        CHECK(cx_result_get_string(&name, r, i, 0)); /* "name" */
-        CHECK(cx_result_get_real(&v, r, i, 1));      /* "value" */
-        printf(" %s %.3f (%.3f)", name, v, truth[pareto][i]);
+    for (int pareto = 0; pareto < 2; pareto++) {
+        rng_state = 20240101 + n + (uint64_t)pareto;
+        simulate(pareto, truth[pareto], n, x, tx, T, m);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s_%zu.csv", dir, pareto ? "pnbd" : "bgnbd", n);
+        FILE *f = fopen(path, "w");
+        if (!f) {
+            perror(path);
+            exit(1);
+        }
+        fprintf(f, "frequency,recency,T,monetary_value\n");
+        for (size_t i = 0; i < n; i++)
+            fprintf(f, "%.0f,%.17g,%.17g,%.2f\n", x[i], tx[i], T[i], m[i]);
+        fclose(f);
+        printf("wrote %s\n", path);
     }
-    cx_result_free(r);
-    printf("   vs lifetimes %.0fx\n", (pareto ? 251.0 : 10.8) / dt);
-    cx_model_free(m);
     free(x);
     free(tx);
     free(T);
+    free(m);
+}
+
+static size_t read_file(const char *path, double **x, double **tx, double **T, double **m)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    size_t n = 0, cap = 1024;
+    *x = malloc(cap * sizeof **x), *tx = malloc(cap * sizeof **tx), *T = malloc(cap * sizeof **T),
+    *m = malloc(cap * sizeof **m);
+    char line[256];
+    if (!fgets(line, sizeof line, f))
+        exit(1);
+    while (fgets(line, sizeof line, f)) {
+        if (n == cap) {
+            cap *= 2;
+            *x = realloc(*x, cap * sizeof **x), *tx = realloc(*tx, cap * sizeof **tx);
+            *T = realloc(*T, cap * sizeof **T), *m = realloc(*m, cap * sizeof **m);
+        }
+        if (!*x || !*tx || !*T || !*m || sscanf(line, "%lf,%lf,%lf,%lf", *x + n, *tx + n, *T + n, *m + n) != 4)
+            exit(1);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* Fits one model to a file and prints a RESULT line for bench/lifecycle.sh:
+ * the model, customers, CPU and wall seconds of the fit alone, and the
+ * parameters. */
+static void fit_file(const char *model, const char *path)
+{
+    double *x, *tx, *T, *m;
+    size_t n = read_file(path, &x, &tx, &T, &m);
+    cx_model *md;
+    double c0 = cpu(), w0 = now();
+    if (strcmp(model, "bgnbd") == 0)
+        CHECK(cx_model_fit_bgnbd(&md, x, tx, T, NULL, n));
+    else if (strcmp(model, "pnbd") == 0)
+        CHECK(cx_model_fit_paretonbd(&md, x, tx, T, NULL, n));
+    else
+        CHECK(cx_model_fit_gammagamma(&md, x, m, NULL, n));
+    double c1 = cpu() - c0, w1 = now() - w0;
+    cx_result *r;
+    CHECK(cx_model_params(&r, md));
+    printf("RESULT side=cxkit model=%s n=%zu cpu=%.4f wall=%.4f rss_mb=%.1f params=", model, n, c1, w1,
+           (double)max_rss_kb() / 1024);
+    for (size_t i = 0; i < cx_result_row_count(r); i++) {
+        double v;
+        CHECK(cx_result_get_real(&v, r, i, 1));
+        printf("%s%.8g", i ? "," : "", v);
+    }
+    printf("\n");
+    cx_result_free(r);
+    cx_model_free(md);
+    free(x);
+    free(tx);
+    free(T);
+    free(m);
 }
 
 static void store_bench(size_t events)
@@ -189,26 +268,20 @@ static void store_bench(size_t events)
 
 int main(int argc, char **argv)
 {
-    size_t sizes[8], nsizes = 0, events = 10000000;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--events") == 0 && i + 1 < argc)
-            events = strtoull(argv[++i], NULL, 10);
-        else if (nsizes < 8)
-            sizes[nsizes++] = strtoull(argv[i], NULL, 10);
+    if (argc == 4 && strcmp(argv[1], "--fit") == 0) {
+        fit_file(argv[2], argv[3]);
+        return 0;
     }
-    if (!nsizes) {
-        sizes[0] = 100000;
-        sizes[1] = 1000000;
-        nsizes = 2;
+    if (argc >= 3 && strcmp(argv[1], "--write") == 0) {
+        for (int i = 3; i < argc; i++)
+            write_files(argv[2], strtoull(argv[i], NULL, 10));
+        return 0;
     }
-    printf("model      customers     time  iters   estimate (truth)\n");
-    for (size_t k = 0; k < nsizes; k++) {
-        if (!sizes[k])
-            continue;
-        fit(0, sizes[k]);
-        fit(1, sizes[k]);
+    if (argc == 3 && strcmp(argv[1], "--events") == 0) {
+        store_bench(strtoull(argv[2], NULL, 10));
+        return 0;
     }
-    if (events)
-        store_bench(events);
-    return 0;
+    fprintf(stderr, "usage: bench-lifecycle --write DIR N... | --fit bgnbd|pnbd|gg FILE | --events N\n"
+                    "(bench/lifecycle.sh runs the model fits beside lifetimes)\n");
+    return 2;
 }

@@ -592,6 +592,25 @@ typedef struct Paths {} Paths;
                                      nulls.n == CXB_OMITTED ? NULL : nulls.v,
                                      value.n == CXB_OMITTED ? NULL : value.v));
     }
+    /** @brief Add the rows of a CSV file of path counts, all or nothing.
+     *
+     *  RFC 4180 CSV in UTF-8 with a header line; each row as add(). The
+     *  file ChannelAttribution reads: path="path",
+     *  conversions="total_conversions", nulls="total_null",
+     *  value="total_conversion_value".
+     *  @param file the file's path.
+     *  @param path the header name of the paths.
+     *  @param conversions the header name of the conversions.
+     *  @param nulls the header name of the nulls, or None for none.
+     *  @param value the header name of the values, or None for none.
+     *  @param separator the separator of states within a path.
+     *  @exception InvalidArgument naming the file, line and column of a bad
+     *  row, or a missing column (the table is then unchanged); IO when the
+     *  file cannot be read. */
+    void import_csv(const char *file, const char *path = "path", const char *conversions = "conversions",
+                    const char *nulls = "nulls", const char *value = "value", const char *separator = ">") {
+        cxb_check(cx_paths_import_csv(cxb_paths($self), file, separator, path, conversions, nulls, value));
+    }
     /** @brief Distinct paths in the table. */
     size_t count() { return cx_paths_count(cxb_paths($self)); }
     /** @brief Distinct state names (channels) in the table. */

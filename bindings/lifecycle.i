@@ -156,6 +156,48 @@ static cx_survival_options *cxb_surv_options(double level, int band)
     return o;
 }
 
+/* ---- the weighted log-rank family ---- */
+
+/* The C side of LogRank (SWIG sees an empty struct below). */
+typedef struct LogRank { cx_logrank *h; } LogRank;
+CXB_GETTER(cxb_logrank, LogRank, cx_logrank, o->h)
+CXB_OWNER_WRAP(cxb_logrank_wrap, LogRank, cx_logrank, cx_logrank_free)
+
+/* A weight by name; -1 (with the error set) for an unknown one. */
+static int cxb_logrank_weight(const char *name)
+{
+    static const struct { const char *name; int w; } names[] = {
+        {"logrank", CX_LOGRANK_LOGRANK},         {"fleming_harrington", CX_LOGRANK_FLEMING_HARRINGTON},
+        {"fh", CX_LOGRANK_FLEMING_HARRINGTON},   {"gehan", CX_LOGRANK_GEHAN},
+        {"tarone_ware", CX_LOGRANK_TARONE_WARE}, {"peto_peto", CX_LOGRANK_PETO_PETO}};
+    for (size_t i = 0; name && i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i].name) == 0)
+            return names[i].w;
+    cxb_fail(CX_EINVAL, "weight '%s' is not one of logrank, fleming_harrington (fh), gehan, tarone_ware, peto_peto",
+             name ? name : "(none)");
+    return -1;
+}
+
+/* ---- Cox regression ---- */
+
+typedef struct CoxOptions { cx_cox_options *h; } CoxOptions;
+typedef struct Cox { cx_cox *h; } Cox;
+CXB_GETTER(cxb_coxopts, CoxOptions, cx_cox_options, o->h)
+CXB_GETTER(cxb_cox, Cox, cx_cox, o->h)
+CXB_OWNER_WRAP(cxb_coxopts_wrap, CoxOptions, cx_cox_options, cx_cox_options_free)
+CXB_OWNER_WRAP(cxb_cox_wrap, Cox, cx_cox, cx_cox_free)
+
+/* Ties by name; -1 (with the error set) for an unknown one. */
+static int cxb_ties(const char *name)
+{
+    if (name && strcmp(name, "efron") == 0)
+        return CX_TIES_EFRON;
+    if (name && strcmp(name, "breslow") == 0)
+        return CX_TIES_BRESLOW;
+    cxb_fail(CX_EINVAL, "ties '%s' is not one of efron, breslow", name ? name : "(none)");
+    return -1;
+}
+
 /* The model and summary given to health and care: both or neither. */
 static int cxb_model_pair(const Model *model, const Summary *summary, const cx_model **m, const cx_summary **s)
 {
@@ -287,6 +329,7 @@ typedef struct Survival {} Survival;
 %newobject Survival::from_store;
 %newobject Survival::curve;
 %newobject Survival::summary;
+%newobject Survival::table;
 %extend Survival {
     /** @brief Kaplan-Meier curves from arrays of durations.
      *  @param time n durations, finite and >= 0.
@@ -296,17 +339,22 @@ typedef struct Survival {} Survival;
      *  reported in increasing number, labelled by it ("1", "2"...).
      *  @param level the confidence level of the band, in (0, 1).
      *  @param band "log_log" (the default, lifelines'), "log" (R's) or "plain".
-     *  @exception Range for a bad duration, flag, group or level. */
+     *  @param entry n entry times for late entry (left truncation: at risk
+     *  on (entry, time], as R's Surv(entry, time, event)), each >= 0 and
+     *  before its time; None (the default) when all are observed from 0.
+     *  @exception Range for a bad duration, entry, flag, group or level. */
     Survival(cxb_realv time, cxb_flagv event, cxb_oflagv group, double level = 0.95,
-             cxb_band band = CX_BAND_LOG_LOG) {
+             cxb_band band = CX_BAND_LOG_LOG, cxb_orealv entry) {
         cx_survival *h = NULL;
         if (!cxb_req("time", time.n) || !cxb_req_len("event", event.n, time.n) ||
-            !cxb_len_ok("group", group.n, time.n))
+            !cxb_len_ok("group", group.n, time.n) || !cxb_len_ok("entry", entry.n, time.n))
             return NULL;
         cx_survival_options *o = cxb_surv_options(level, band);
         if (!o)
             return NULL;
-        int rc = cx_survival_new(&h, time.v, event.v, group.n == CXB_OMITTED ? NULL : group.v, time.n, o);
+        int rc = entry.n == CXB_OMITTED ? CX_OK : cx_survival_options_set_entry(o, entry.v, entry.n);
+        if (!rc)
+            rc = cx_survival_new(&h, time.v, event.v, group.n == CXB_OMITTED ? NULL : group.v, time.n, o);
         cx_survival_options_free(o);
         return cxb_survival_wrap(rc, &h);
     }
@@ -367,11 +415,21 @@ typedef struct Survival {} Survival;
     /** @brief Every step of every curve, ordered by group then time: a
      *  Result with "group" (the label; None for customers without a
      *  value), "time", "survival" (S just after it), "lo", "hi" (the band),
-     *  "at_risk" (just before), "events", "censored". */
+     *  "at_risk" (just before), "events", "censored", "std_err"
+     *  (Greenwood's standard error of S, R's std.err; NaN once S is 0). */
     Result *curve() {
         cx_result *r = NULL;
         const cx_survival *s = cxb_survival($self);
         return s ? cxb_result_wrap(cx_survival_curve(&r, s), &r) : NULL;
+    }
+    /** @brief The life table, as R's survfit0(): per group a first row at
+     *  time 0 with S(0) = 1, std_err 0 and the number at risk at the first
+     *  step, then the steps of curve(): a Result with "group", "time",
+     *  "at_risk", "events", "censored", "survival", "std_err", "lo", "hi". */
+    Result *table() {
+        cx_result *r = NULL;
+        const cx_survival *s = cxb_survival($self);
+        return s ? cxb_result_wrap(cx_survival_table(&r, s), &r) : NULL;
     }
     /** @brief One row per group: a Result with "group", "subjects",
      *  "events" (observed), "median", "median_lo", "median_hi" (NaN when
@@ -1012,5 +1070,281 @@ typedef struct CareRules {} CareRules;
         if (!r || !s || cxb_model_pair(model, summary, &m, &su) < 0)
             return NULL;
         return cxb_result_wrap(cx_care_evaluate(&l, r, s, as_of, m, su), &l);
+    }
+}
+
+/* ---- the weighted log-rank family ---------------------------------------------------- */
+
+/** The weighted log-rank test that k groups share one survival curve:
+ *  stratified, with late entry, returning the observed and expected
+ *  (weighted) events per group and the variance matrix. Immutable; it
+ *  owns its data. */
+typedef struct LogRank {} LogRank;
+
+%newobject LogRank::groups;
+%extend LogRank {
+    /** @brief Run the test.
+     *  @param time n exit times, finite and >= 0.
+     *  @param event n flags: 1 (True) the event was observed, 0 censored.
+     *  @param group n group numbers >= 0 (at least two distinct).
+     *  @param strata n stratum numbers >= 0, or None for one stratum.
+     *  @param entry n entry times (>= 0, before the time) for late entry, or None.
+     *  @param weight "logrank" (the default), "fleming_harrington" (or "fh":
+     *  S(t-)^p (1 - S(t-))^q; R survdiff's rho is fh with p = rho, q = 0),
+     *  "gehan" (n at risk), "tarone_ware" (its square root) or "peto_peto"
+     *  (prod (1 - d / (n + 1)) up to and including t).
+     *  @param p, q the Fleming-Harrington exponents, >= 0.
+     *  @exception Range for a bad value, one group, no event or a singular
+     *  variance matrix; Invalid for an unknown weight. */
+    LogRank(cxb_realv time, cxb_flagv event, cxb_flagv group, cxb_oflagv strata, cxb_orealv entry,
+            const char *weight = "logrank", double p = 0, double q = 0) {
+        cx_logrank *h = NULL;
+        if (!cxb_req("time", time.n) || !cxb_req_len("event", event.n, time.n) ||
+            !cxb_req_len("group", group.n, time.n) || !cxb_len_ok("strata", strata.n, time.n) ||
+            !cxb_len_ok("entry", entry.n, time.n))
+            return NULL;
+        int w = cxb_logrank_weight(weight);
+        cx_logrank_options *o = NULL;
+        if (w < 0 || cxb_check(cx_logrank_options_new(&o)) < 0)
+            return NULL;
+        int rc = cx_logrank_options_set_weight(o, (cx_logrank_weight)w, p, q);
+        if (!rc && entry.n != CXB_OMITTED)
+            rc = cx_logrank_options_set_entry(o, entry.v, entry.n);
+        if (!rc && strata.n != CXB_OMITTED)
+            rc = cx_logrank_options_set_strata(o, strata.v, strata.n);
+        if (!rc)
+            rc = cx_logrank_new(&h, time.v, event.v, group.v, time.n, o);
+        cx_logrank_options_free(o);
+        return cxb_logrank_wrap(rc, &h);
+    }
+    ~LogRank() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
+        cx_logrank_free($self->h);
+        free($self);
+    }
+    /** @brief Free the test now (methods then raise). */
+    void close() {
+        cx_logrank_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Number of groups. */
+    size_t group_count() { return cx_logrank_group_count(cxb_logrank($self)); }
+    /** @brief The statistic: "chi2", "p" and "df" (groups - 1). */
+    cxb_row test() {
+        cxb_row r;
+        double chi2 = NAN, p = NAN;
+        uint64_t df = 0;
+        r.n = 0;
+        if (cxb_check(cx_logrank_test(&chi2, &p, &df, cxb_logrank($self))) < 0)
+            return r;
+        cxb_row_add(&r, "chi2", CX_TYPE_REAL, NULL, 0, chi2);
+        cxb_row_add(&r, "p", CX_TYPE_REAL, NULL, 0, p);
+        cxb_row_add(&r, "df", CX_TYPE_INT, NULL, (int64_t)df, 0);
+        return r;
+    }
+    /** @brief One row per group, in increasing group number: a Result with
+     *  "group", "subjects", "events", "observed" and "expected" (weighted,
+     *  as R survdiff's obs and exp), "variance" (the diagonal of the
+     *  variance matrix). */
+    Result *groups() {
+        cx_result *r = NULL;
+        const cx_logrank *h = cxb_logrank($self);
+        return h ? cxb_result_wrap(cx_logrank_groups(&r, h), &r) : NULL;
+    }
+    /** @brief An element of the k x k variance matrix of O - E (R's var).
+     *  @param i, j group indexes, 0 to group_count() - 1.
+     *  @exception Range outside the matrix. */
+    double variance(size_t i, size_t j) {
+        double v = NAN;
+        cxb_check(cx_logrank_variance(&v, cxb_logrank($self), i, j));
+        return v;
+    }
+}
+
+/* ---- Cox proportional hazards ---------------------------------------------------------- */
+
+/** The model of a Cox fit: covariates (numeric, and categorical with a
+ *  reference level), ties, strata, late entry and the iteration cap. */
+typedef struct CoxOptions {} CoxOptions;
+
+%extend CoxOptions {
+    /** @brief New options.
+     *  @param ties "efron" (the default, R's) or "breslow".
+     *  @param max_iterations the Newton-Raphson cap, 1 to 1000 (R's 20).
+     *  @param strata n stratum numbers >= 0 (a baseline hazard each), or None.
+     *  @param entry n entry times for late entry (at risk on (entry, time]), or None.
+     *  @exception Invalid for unknown ties; Range for a bad value. */
+    CoxOptions(const char *ties = "efron", int max_iterations = 20, cxb_oflagv strata, cxb_orealv entry) {
+        cx_cox_options *h = NULL;
+        int t = cxb_ties(ties);
+        if (t < 0 || cxb_check(cx_cox_options_new(&h)) < 0)
+            return NULL;
+        int rc = cx_cox_options_set_ties(h, (cx_ties)t);
+        if (!rc)
+            rc = cx_cox_options_set_max_iterations(h, max_iterations);
+        if (!rc && strata.n != CXB_OMITTED)
+            rc = cx_cox_options_set_strata(h, strata.v, strata.n);
+        if (!rc && entry.n != CXB_OMITTED)
+            rc = cx_cox_options_set_entry(h, entry.v, entry.n);
+        if (rc) {
+            cx_cox_options_free(h);
+            h = NULL;
+        }
+        return cxb_coxopts_wrap(rc, &h);
+    }
+    ~CoxOptions() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
+        cx_cox_options_free($self->h);
+        free($self);
+    }
+    /** @brief Add a numeric covariate (one term).
+     *  @param name the term's name.
+     *  @param values one finite value per subject. */
+    void add_covariate(const char *name, cxb_realv values) {
+        cx_cox_options *o = cxb_coxopts($self);
+        if (o && cxb_req("values", values.n))
+            cxb_check(cx_cox_options_add_covariate(o, name, values.v, values.n));
+    }
+    /** @brief Add a customer column of a store as a categorical covariate
+     *  ("segment=vip"...), for the customers `ids` in the order of the times.
+     *  @param store the store.
+     *  @param ids the customers' ids.
+     *  @param dim "segment", "region" or "plan".
+     *  @param reference the reference level, or None for the first. */
+    void add_customer_column(const Store *store, cxb_strv ids, cxb_dim dim, const char *reference = NULL) {
+        cx_cox_options *o = cxb_coxopts($self);
+        cx_store *s = cxb_store(store);
+        if (o && s && cxb_req("ids", ids.n))
+            cxb_check(cx_cox_options_add_customer_column(o, s, ids.v, ids.n, (cx_dim)dim, reference));
+    }
+    /** @brief Add a customer attribute of a store as a covariate: numeric
+     *  when `reference` is None, else categorical with that reference level
+     *  ("" for the first).
+     *  @exception Parse for a value that is not a number. */
+    void add_customer_attribute(const Store *store, cxb_strv ids, const char *attribute,
+                                const char *reference = NULL) {
+        cx_cox_options *o = cxb_coxopts($self);
+        cx_store *s = cxb_store(store);
+        if (o && s && cxb_req("ids", ids.n))
+            cxb_check(cx_cox_options_add_customer_attribute(o, s, ids.v, ids.n, attribute, reference));
+    }
+    /** @brief Add a categorical covariate: a 0/1 term "name=level" per level
+     *  other than the reference.
+     *  @param name the covariate's name.
+     *  @param values one level name per subject.
+     *  @param reference the reference level, or None for the first in byte order.
+     *  @exception NotFound for a reference level that does not occur. */
+    void add_factor(const char *name, cxb_strv values, const char *reference = NULL) {
+        cx_cox_options *o = cxb_coxopts($self);
+        if (o && cxb_req("values", values.n))
+            cxb_check(cx_cox_options_add_factor(o, name, values.v, values.n, reference));
+    }
+}
+
+/** A Cox proportional hazards fit, as R's coxph(): hazard ratios with
+ *  confidence intervals, robust standard errors, the likelihood-ratio,
+ *  Wald and score tests, the baseline and predicted curves. Immutable. */
+typedef struct Cox {} Cox;
+
+%newobject Cox::coefficients;
+%newobject Cox::tests;
+%newobject Cox::baseline;
+%newobject Cox::zph;
+%extend Cox {
+    /** @brief Fit the model.
+     *  @param time n exit times, finite and >= 0.
+     *  @param event n flags: 1 (True) the event (churn) was observed, 0 censored.
+     *  @param options the CoxOptions (covariates for the same n).
+     *  @exception Range for a bad value, singular information (a constant
+     *  or collinear covariate), separated data (an infinite coefficient) or
+     *  no convergence. */
+    Cox(cxb_realv time, cxb_flagv event, const CoxOptions *options) {
+        cx_cox *h = NULL;
+        const cx_cox_options *o = cxb_coxopts(options);
+        if (!o || !cxb_req("time", time.n) || !cxb_req_len("event", event.n, time.n))
+            return NULL;
+        return cxb_cox_wrap(cx_cox_fit(&h, time.v, event.v, time.n, o), &h);
+    }
+    ~Cox() {
+        if (!$self)
+            return; /* freed already (cxb_freed) */
+        cx_cox_free($self->h);
+        free($self);
+    }
+    /** @brief Free the fit now (methods then raise). */
+    void close() {
+        cx_cox_free($self->h);
+        $self->h = NULL;
+    }
+    /** @brief Number of terms. */
+    size_t term_count() { return cx_cox_term_count(cxb_cox($self)); }
+    /** @brief One row per term: "term", "coef", "hazard_ratio", "se",
+     *  "robust_se", "z", "p", "hr_lo", "hr_hi".
+     *  @param level the confidence level of the hazard ratio's interval. */
+    Result *coefficients(double level = 0.95) {
+        cx_result *r = NULL;
+        const cx_cox *c = cxb_cox($self);
+        return c ? cxb_result_wrap(cx_cox_coefficients(&r, c, level), &r) : NULL;
+    }
+    /** @brief The global tests: rows "likelihood_ratio", "wald", "score"
+     *  with "test", "chi2", "df", "p". */
+    Result *tests() {
+        cx_result *r = NULL;
+        const cx_cox *c = cxb_cox($self);
+        return c ? cxb_result_wrap(cx_cox_tests(&r, c), &r) : NULL;
+    }
+    /** @brief The log partial likelihoods: "null_loglik" (beta = 0),
+     *  "loglik" and "iterations". */
+    cxb_row loglik() {
+        cxb_row r;
+        double ll0 = NAN, ll = NAN;
+        int it = 0;
+        r.n = 0;
+        if (cxb_check(cx_cox_loglik(&ll0, &ll, &it, cxb_cox($self))) < 0)
+            return r;
+        cxb_row_add(&r, "null_loglik", CX_TYPE_REAL, NULL, 0, ll0);
+        cxb_row_add(&r, "loglik", CX_TYPE_REAL, NULL, 0, ll);
+        cxb_row_add(&r, "iterations", CX_TYPE_INT, NULL, it, 0);
+        return r;
+    }
+    /** @brief The baseline at the covariate means: "stratum", "time",
+     *  "cumulative_hazard", "survival". */
+    Result *baseline() {
+        cx_result *r = NULL;
+        const cx_cox *c = cxb_cox($self);
+        return c ? cxb_result_wrap(cx_cox_baseline(&r, c), &r) : NULL;
+    }
+    /** @brief The test of proportional hazards from the Schoenfeld
+     *  residuals, as R's cox.zph() (survival >= 3's score test): one row per
+     *  covariate (a factor's terms together) and "GLOBAL", with "term",
+     *  "chi2", "df", "p".
+     *  @param transform "km" (the default: 1 - the pooled Kaplan-Meier just
+     *  before t) or "identity" (t). */
+    Result *zph(const char *transform = "km") {
+        cx_result *r = NULL;
+        const cx_cox *c = cxb_cox($self);
+        if (!c)
+            return NULL;
+        int tr = transform && strcmp(transform, "km") == 0         ? CX_ZPH_KM
+                 : transform && strcmp(transform, "identity") == 0 ? CX_ZPH_IDENTITY
+                                                                   : -1;
+        if (tr < 0) {
+            cxb_fail(CX_EINVAL, "transform '%s' is not one of km, identity", transform ? transform : "(none)");
+            return NULL;
+        }
+        return cxb_result_wrap(cx_cox_zph(&r, c, (cx_zph_transform)tr), &r);
+    }
+    /** @brief A subject's predicted survival S(t | x).
+     *  @param x the term values, in the order of coefficients().
+     *  @param t the time.
+     *  @param stratum the stratum number (0 without strata). */
+    double predict(cxb_realv x, double t, int stratum = 0) {
+        double v = NAN;
+        const cx_cox *c = cxb_cox($self);
+        if (c && cxb_req("x", x.n))
+            cxb_check(cx_cox_predict(&v, c, x.v, x.n, stratum, t));
+        return v;
     }
 }

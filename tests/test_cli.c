@@ -202,7 +202,7 @@ static size_t code_points(const char *s)
 
 /* ---- help, version, usage ---------------------------------------------- */
 
-static const char *const subcommands[] = {"import", "metrics", "journeys", "retention", "clv", "care",
+static const char *const subcommands[] = {"import", "metrics", "journeys", "paths", "retention", "clv", "care",
                                           "agents", "history", "report", "sync", "forget", "pseudonymize"};
 
 START_TEST(help_and_version)
@@ -585,6 +585,37 @@ START_TEST(journeys_views)
     ck_assert_int_eq(CXKIT("journeys", db, "steps", "--level", "stage", "--top", "3", "--format", "csv"), 0);
     output_has("out.txt", "step,name,journeys,share");
     output_has("out.txt", "3,,");
+    /* the path counts, attributed from the file alone: the journeys' attribution */
+    ck_assert_int_eq(CXKIT("journeys", db, "path-counts", "--level", "channel", "--format", "csv", "-o",
+                           P("counts.csv")),
+                     0);
+    ck_assert_int_eq(CXKIT("paths", P("counts.csv"), "--conversions", "conversions", "--nulls", "nulls", "--value",
+                           "value", "--format", "csv", "--columns", "name,markov", "-o", P("paths.csv")),
+                     0);
+    ck_assert_int_eq(CXKIT("journeys", db, "attribution", "--level", "channel", "--format", "csv", "--columns",
+                           "name,markov", "-o", P("attr.csv")),
+                     0);
+    {
+        size_t na, nb;
+        char **a = lines_of("paths.csv", &na), **b = lines_of("attr.csv", &nb);
+        ck_assert_uint_eq(na, nb);
+        ck_assert_uint_gt(na, 5);
+        for (size_t i = 0; i < na; i++) {
+            const char *ca = strchr(a[i], ','), *cb = strchr(b[i], ',');
+            ck_assert_ptr_nonnull(ca);
+            ck_assert_ptr_nonnull(cb);
+            ck_assert_int_eq((int)(ca - a[i]), (int)(cb - b[i]));
+            ck_assert(strncmp(a[i], b[i], (size_t)(ca - a[i])) == 0); /* the same names in the same order */
+            if (i)
+                ck_assert(fabs(strtod(ca + 1, NULL) - strtod(cb + 1, NULL)) <= 1e-9 * (1 + fabs(strtod(cb + 1, NULL))));
+        }
+        lines_free(a);
+        lines_free(b);
+    }
+    ck_assert_int_eq(CXKIT("paths", P("counts.csv")), 1); /* ChannelAttribution's column names are not there */
+    output_has("err.txt", "no column \"total_conversions\"");
+    ck_assert_int_eq(CXKIT("paths", P("counts.csv"), "--order", "9"), 2);
+    ck_assert_int_eq(CXKIT("paths"), 2);
     /* bad usage */
     ck_assert_int_eq(CXKIT("journeys", db), 2);
     ck_assert_int_eq(CXKIT("journeys", db, "sankey"), 2);

@@ -372,6 +372,88 @@ START_TEST(bad_input)
 }
 END_TEST
 
+/* CSV files of path counts: quotes, CRLF, a byte-order mark, a blank line;
+ * every refused file named by its line (and column) with the table
+ * unchanged; and a file written from journeys' counts gives their
+ * attribution. */
+START_TEST(import_csv)
+{
+    cx_paths *p;
+    OK(cx_paths_new(&p));
+    const char *ok = write_file("ok.csv", "\xEF\xBB\xBFtotal_null,path,total_conversions,total_conversion_value\r\n"
+                                          "0,a > b,1,10\r\n"
+                                          "1,\" a \",0,0\r\n"
+                                          "\r\n"
+                                          "1,b,1,20\n"
+                                          "0,\"x, \"\"y\"\"\n> b\",2, 5 \n");
+    OK(cx_paths_import_csv(p, ok, ">", "path", "total_conversions", "total_null", "total_conversion_value"));
+    ck_assert_uint_eq(cx_paths_count(p), 4);
+    cx_result *r;
+    OK(cx_paths_table(&r, p, "|"));
+    ck_assert_str_eq(result_str(r, 3, "path"), "x, \"y\"\n|b");
+    EXACT(result_real(r, 3, "value"), 5);
+    cx_result_free(r);
+    EXACT(cx_paths_state_count(p), 3);
+    /* without nulls and values */
+    cx_paths *q;
+    OK(cx_paths_new(&q));
+    FAILS(cx_paths_import_csv(q, ok, ">", "path", "total_conversions", NULL, NULL), CX_EINVAL,
+          "cx_paths_import_csv");
+    MSG_HAS("ok.csv:3: conversions + nulls must be > 0"); /* " a " has neither without its nulls */
+    OK(cx_paths_import_csv(q, write_file("ok2.csv", "path,n\na>b,3\n"), ">", "path", "n", NULL, NULL));
+    OK(cx_paths_table(&r, q, "|"));
+    EXACT(result_real(r, 0, "nulls"), 0);
+    cx_result_free(r);
+    cx_paths_free(q);
+    /* refused files: named, and nothing kept */
+    struct {
+        const char *text, *part;
+    } bad[] = {
+        {"path,total_conversions\nc > d,1\ne,x\n", "bad.csv:3, column 2 (\"total_conversions\"): \"x\" is not a number"},
+        {"path,total_conversions\nc > d,1\n > e,1\n", "bad.csv:3: path \" > e\": state 1 is empty"},
+        {"path,total_conversions\nc > d,1\ne,-2\n", "bad.csv:3: conversions -2 must be"},
+        {"path,total_conversions\nc > d,1\n\"e,1\n", "bad.csv:3: a quote is not closed"},
+        {"path,total_conversions\nc > d\n", "bad.csv:2: 1 fields, no column 2"},
+        {"path,conversions\nc > d,1\n", "no column \"total_conversions\" (the conversions)"},
+        {"", "the file is empty"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *f = write_file("bad.csv", bad[i].text);
+        FAILS(cx_paths_import_csv(p, f, ">", "path", "total_conversions", NULL, NULL), CX_EINVAL,
+              "cx_paths_import_csv");
+        MSG_HAS(bad[i].part);
+        ck_assert_uint_eq(cx_paths_count(p), 4);
+        ck_assert_uint_eq(cx_paths_state_count(p), 3);
+    }
+    FAILS(cx_paths_import_csv(p, P("none.csv"), ">", "path", "total_conversions", NULL, NULL), CX_EIO,
+          "cx_paths_import_csv");
+    MSG_HAS("none.csv");
+    FAILS(cx_paths_import_csv(p, ok, ">", NULL, "total_conversions", NULL, NULL), CX_EINVAL, "cx_paths_import_csv");
+    FAILS(cx_paths_import_csv(NULL, ok, ">", "path", "c", NULL, NULL), CX_EINVAL, "cx_paths_import_csv");
+    FAILS(cx_paths_import_csv(p, NULL, ">", "path", "c", NULL, NULL), CX_EINVAL, "cx_paths_import_csv");
+    cx_paths_free(p);
+
+    /* journeys' counts through a file: the journeys' attribution */
+    cx_store *s = random_store();
+    cx_journeys *j;
+    OK(cx_journeys_new(&j, s, NULL));
+    cx_result *pc, *ja, *pa;
+    OK(cx_journeys_path_counts(&pc, j, " > "));
+    OK(cx_result_export_csv(pc, P("counts.csv")));
+    OK(cx_paths_new(&p));
+    OK(cx_paths_import_csv(p, P("counts.csv"), ">", "path", "conversions", "nulls", "value"));
+    OK(cx_journeys_attribution(&ja, j, 2));
+    OK(cx_paths_attribution(&pa, p, 2));
+    same_attribution(pa, ja);
+    cx_result_free(ja);
+    cx_result_free(pa);
+    cx_result_free(pc);
+    cx_paths_free(p);
+    cx_journeys_free(j);
+    cx_store_free(s);
+}
+END_TEST
+
 /* Out of memory at every allocation: a clean failure that changes nothing
  * and leaks nothing, then success. */
 START_TEST(out_of_memory)
@@ -429,11 +511,13 @@ int main(void)
     Suite *su = suite_create("pathtable");
     TCase *core = tcase_create("core");
     tcase_set_timeout(core, 120);
+    tcase_add_checked_fixture(core, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(core, hand_solved);
     tcase_add_test(core, weights_and_order);
     tcase_add_test(core, same_as_journeys);
     tcase_add_test(core, step_matrix);
     tcase_add_test(core, bad_input);
+    tcase_add_test(core, import_csv);
     tcase_add_test(core, out_of_memory);
     suite_add_tcase(su, core);
     return run_suite(su);

@@ -581,6 +581,20 @@ static const command commands[] = {
      "  --exclude S       funnel: journeys touching S do not count\n"
      "  --window D        funnel: the time from the first step to the last (90d)\n"
      "  --strict-order    funnel: nothing else between the steps\n" OUTPUT_HELP},
+    {"paths", cmd_paths, "paths FILE.csv [--order N] [--separator S] [--path C] [--conversions C] [--nulls C] [--value C]",
+     "Markov (removal effect) and heuristic attribution from a CSV file of path\n"
+     "counts, without a database: the file ChannelAttribution and most marketing\n"
+     "tools read (one row per path, its conversions, nulls and value), such as\n"
+     "the output of `cxkit journeys DB path-counts --format csv`.\n"
+     "\n"
+     "  --order N          the Markov order, 1 to 4 (default 1)\n"
+     "  --separator S      between the states of a path (default >)\n"
+     "  --path C           the column of the paths (default path)\n"
+     "  --conversions C    the column of conversions (default total_conversions)\n"
+     "  --nulls C          the column of nulls (default total_null; - for none)\n"
+     "  --value C          the column of values (default total_conversion_value;\n"
+     "                     - for none)\n"
+     "  --top N            rows shown\n" OUTPUT_HELP},
     {"retention", cmd_retention, "retention DB cohorts|survival|curve|lifecycle|stickiness [OPTIONS]",
      "Retention and the length of the relationship.\n"
      "  cohorts    per cohort and period: size, active, gained, kept, lost, retention\n"

@@ -52,6 +52,7 @@ typedef struct opts {
     const char *bucket, *start, *activity, *inactivity, *unit;
     const char *model, *horizon, *period, *discount, *agent;
     const char *reject_dir, *existing, *table, *delimiter;
+    const char *separator, *path_col, *conversions_col, *nulls_col, *value_col;
     /* repeatable */
     list filter, calendar, holiday, sla, step, exclude;
     /* flags */
@@ -90,6 +91,9 @@ static const option_spec specs[] = {
     V("--discount", discount),   V("--agent", agent),
     V("-r", reject_dir),         V("--existing", existing),
     V("--table", table),         V("--delimiter", delimiter),
+    V("--separator", separator), V("--path", path_col),
+    V("--conversions", conversions_col), V("--nulls", nulls_col),
+    V("--value", value_col),
     L("--filter", filter),       L("--calendar", calendar),
     L("--holiday", holiday),     L("--sla", sla),
     L("--step", step),           L("--exclude", exclude),
@@ -1247,6 +1251,38 @@ int cmd_journeys(int argc, char **argv)
     cx_funnel_free(fn);
     cx_journeys_options_free(jo);
     close_db(s);
+    opts_free(&o);
+    return rc;
+}
+
+/* ---- paths (attribution from a file of path counts) ---------------------- */
+
+int cmd_paths(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(&o, argc, argv, OUTPUT_OPTS "--order --separator --path --conversions --nulls --value --top", 1);
+    if (rc == EXIT_DONE && o.npos < 1)
+        rc = usage_error("%s", "the CSV file of path counts is missing");
+    long order = 1;
+    if (rc == EXIT_DONE && o.order && parse_int(&order, o.order, 1, CX_JOURNEYS_MAX_ORDER) != 0)
+        rc = usage_error("bad --order '%s': give 1 to %d", o.order, CX_JOURNEYS_MAX_ORDER);
+    /* "-" for --nulls or --value: the file has no such column */
+    const char *nulls = o.nulls_col ? (strcmp(o.nulls_col, "-") ? o.nulls_col : NULL) : "total_null";
+    const char *value = o.value_col ? (strcmp(o.value_col, "-") ? o.value_col : NULL) : "total_conversion_value";
+    cx_paths *p = NULL;
+    cx_result *r = NULL;
+    if (rc == EXIT_DONE && cx_paths_new(&p) != CX_OK)
+        rc = fail_lib("paths");
+    if (rc == EXIT_DONE &&
+        cx_paths_import_csv(p, o.pos[0], o.separator ? o.separator : ">", o.path_col ? o.path_col : "path",
+                            o.conversions_col ? o.conversions_col : "total_conversions", nulls, value) != CX_OK)
+        rc = fail_lib("import");
+    if (rc == EXIT_DONE && cx_paths_attribution(&r, p, (int)order) != CX_OK)
+        rc = fail_lib("attribution");
+    if (rc == EXIT_DONE)
+        rc = emit_result(r, &o, 0, NULL, o.top_n);
+    cx_result_free(r);
+    cx_paths_free(p);
     opts_free(&o);
     return rc;
 }

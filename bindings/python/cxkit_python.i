@@ -1038,6 +1038,16 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
         return self.table(separator).to_pandas()
 
     @classmethod
+    def read_csv(cls, file, path="path", conversions="conversions", nulls="nulls", value="value", separator=">"):
+        """A table of the rows of a CSV file of path counts, read in C
+        (import_csv()); for ChannelAttribution's file:
+        ``Paths.read_csv(f, conversions="total_conversions", nulls="total_null",
+        value="total_conversion_value")``."""
+        p = cls()
+        p.import_csv(file, path, conversions, nulls, value, separator)
+        return p
+
+    @classmethod
     def from_pandas(cls, frame, path="path", conversions="conversions", nulls="nulls", value="value",
                     separator=">"):
         """A table of the rows of a DataFrame, in one call (add_batch()).

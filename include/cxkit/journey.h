@@ -812,6 +812,34 @@ CX_EXTERN int cx_paths_add_batch(cx_paths *paths, size_t n, const char *const *p
                                  const double *conversions, const double *nulls, const double *value);
 
 /**
+ * @brief Add the rows of a CSV file of path counts, all or nothing.
+ *
+ * The file is RFC 4180 CSV in UTF-8 (a byte-order mark is skipped): a
+ * header line naming the columns, comma-separated fields, double quotes
+ * around a field that holds a comma, a quote (doubled) or a line break;
+ * lines end with LF or CRLF. Each row is as cx_paths_add() of its path,
+ * conversions, nulls and value. The file ChannelAttribution reads has
+ * the columns "path", "total_conversions", "total_null" and
+ * "total_conversion_value", with separator ">". A refused row is named by
+ * its line in the file (and the column for a number), and the table is
+ * then unchanged.
+ * @param[in] paths              the table.
+ * @param[in] file               the file's path.
+ * @param[in] separator          the separator of states within a path.
+ * @param[in] path_column        the header name of the paths.
+ * @param[in] conversions_column the header name of the conversions.
+ * @param[in] nulls_column       the header name of the nulls, or NULL for
+ *                               none (all 0).
+ * @param[in] value_column       the header name of the values, or NULL.
+ * @return ::CX_OK, ::CX_EINVAL (a bad argument, a missing column, a bad
+ *         row), ::CX_EIO (the file cannot be read), ::CX_ELIMIT or
+ *         ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_paths_import_csv(cx_paths *paths, const char *file, const char *separator, const char *path_column,
+                                  const char *conversions_column, const char *nulls_column,
+                                  const char *value_column);
+
+/**
  * @brief Distinct paths in the table.
  * @param[in] paths the table; NULL gives 0.
  * @return the count.

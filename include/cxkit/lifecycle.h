@@ -319,6 +319,26 @@ CX_EXTERN int cx_survival_options_set_group_by(cx_survival_options *options, cx_
 CX_EXTERN int cx_survival_options_set_unit(cx_survival_options *options, int64_t unit_ms);
 
 /**
+ * @brief Set late entry times (left truncation) for the curves of
+ *        cx_survival_new(): subject i is observed from entry[i] on, as
+ *        Surv(entry, time, event) in R's survival package.
+ *
+ * A subject is at risk at t when entry < t <= time: a customer whose
+ * history starts after its acquisition (a CRM migrated in 2024 with
+ * customers acquired earlier) counts from its entry on, so that the
+ * customers who churned before the migration, and are missing, do not
+ * bias S upwards. Greenwood's variance and the bands are computed on these
+ * risk sets; `at_risk` is their size. cx_survival_new() then needs exactly
+ * n subjects, each with entry < time. Store curves ignore it.
+ * @param[in] options the options.
+ * @param[in] entry   n entry times, finite and >= 0 (copied), or NULL for
+ *                    none (every subject observed from 0, the default).
+ * @param[in] n       the number of times, >= 1 when entry is given.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a bad time) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_survival_options_set_entry(cx_survival_options *options, const double *entry, size_t n);
+
+/**
  * @brief Kaplan-Meier curves from plain arrays of durations.
  * @param[out] out     the curves, to free with cx_survival_free(); the
  *                     default allocator is used.
@@ -328,10 +348,12 @@ CX_EXTERN int cx_survival_options_set_unit(cx_survival_options *options, int64_t
  * @param[in]  group   n group numbers (>= 0), or NULL for one group; groups
  *                     are reported in increasing number, labelled by it.
  * @param[in]  n       the number of subjects, >= 1.
- * @param[in]  options the level and band (the store settings are
- *                     ignored), or NULL for the defaults.
+ * @param[in]  options the level, band and late entry times
+ *                     (cx_survival_options_set_entry(); the store settings
+ *                     are ignored), or NULL for the defaults.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a bad duration, flag or
- *         group) or ::CX_ENOMEM.
+ *         group, an entry time not before its time, or entry times set
+ *         for another number of subjects) or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_survival_new(cx_survival **out, const double *time, const int *event, const int *group, size_t n,
                               const cx_survival_options *options);
@@ -349,6 +371,12 @@ CX_EXTERN int cx_survival_new(cx_survival **out, const double *time, const int *
  * its last activity; the others are censored at `as_of`. Durations are in
  * the options' unit. Customers with neither activity nor acquisition
  * before `as_of` are left out.
+ *
+ * A customer with a single activity and no acquisition time starts and
+ * ends its relationship at that activity: when silent beyond the
+ * threshold it churned at duration 0 (an event at time 0, which lowers S
+ * at 0, as in R, after the origin row S(0) = 1 of cx_survival_table());
+ * otherwise it is censored at `as_of`.
  * @param[out] out     the curves, to free with cx_survival_free(); they
  *                     use the store's allocator and own their labels.
  * @param[in]  store   the store.
@@ -388,6 +416,7 @@ CX_EXTERN size_t cx_survival_group_count(const cx_survival *survival);
  * | `at_risk` | INT | subjects at risk just before `time` |
  * | `events` | INT | events at `time` |
  * | `censored` | INT | subjects censored at `time` |
+ * | `std_err` | REAL | the standard error of S(time) by Greenwood's formula, S sqrt(sum d / (n (n - d))) (R's `std.err` of `summary(survfit(...))`); NaN once S reaches 0 |
  *
  * @param[out] out      the table, to free with cx_result_free(); made with
  *                      the curves' allocator.
@@ -395,6 +424,31 @@ CX_EXTERN size_t cx_survival_group_count(const cx_survival *survival);
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_survival_curve(cx_result **out, const cx_survival *survival);
+
+/**
+ * @brief The life table of every curve, as R's `survfit0()`: per group a
+ *        first row at time 0 with S(0) = 1, standard error 0, and the
+ *        number at risk at the first step, then one row per step of
+ *        cx_survival_curve().
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `group` | STRING | the group's label (missing for the customers without a value) |
+ * | `time` | REAL | 0 for the origin row, else the step's time |
+ * | `at_risk` | INT | subjects at risk just before `time` (the origin row: as at the first step) |
+ * | `events`, `censored` | INT | events and censorings at `time` (0 at the origin) |
+ * | `survival` | REAL | S(time) (1 at the origin) |
+ * | `std_err` | REAL | Greenwood's standard error of S (0 at the origin; NaN once S reaches 0) |
+ * | `lo`, `hi` | REAL | the band (1 at the origin) |
+ *
+ * Events at time 0 (customers who churned at their only activity) come in
+ * the row after the origin, also at time 0.
+ * @param[out] out      the table, to free with cx_result_free(); made with
+ *                      the curves' allocator.
+ * @param[in]  survival the curves.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_survival_table(cx_result **out, const cx_survival *survival);
 
 /**
  * @brief One row per group, in group order.
@@ -451,6 +505,411 @@ CX_EXTERN int cx_survival_median(double *median, double *lo, double *hi, const c
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE (one group, or no event).
  */
 CX_EXTERN int cx_survival_logrank(double *chi2, double *p, uint64_t *df, const cx_survival *survival);
+
+/** The weights of the weighted log-rank family (cx_logrank_new()), at each
+ *  event time t of a stratum, from the pooled sample of the stratum: n(t)
+ *  at risk, S(t-) its Kaplan-Meier survival just before t. Values are stable. */
+typedef enum cx_logrank_weight {
+    CX_LOGRANK_LOGRANK = 0,            /**< 1: the (Mantel-Haenszel) log-rank test; R survdiff(rho = 0). */
+    CX_LOGRANK_FLEMING_HARRINGTON = 1, /**< S(t-)^p (1 - S(t-))^q, FH(p, q); R survdiff(rho) is FH(rho, 0). */
+    CX_LOGRANK_GEHAN = 2,              /**< n(t): Gehan-Breslow's generalised Wilcoxon test. */
+    CX_LOGRANK_TARONE_WARE = 3,        /**< sqrt(n(t)): Tarone-Ware. */
+    CX_LOGRANK_PETO_PETO = 4           /**< prod over event times t_j <= t of (1 - d_j / (n_j + 1)): Peto-Peto's
+                                            survival estimate (Klein and Moeschberger 7.3), t included. */
+} cx_logrank_weight;
+
+/** An opaque, immutable weighted log-rank test (cx_logrank_new()). */
+typedef struct cx_logrank cx_logrank;
+
+/** Opaque options of cx_logrank_new(): the weight, late entry and strata.
+ *  Made with the default allocator; not shared between threads while
+ *  being changed. */
+typedef struct cx_logrank_options cx_logrank_options;
+
+/**
+ * @brief New log-rank options with the defaults: the log-rank weight, no
+ *        late entry, one stratum.
+ * @param[out] out the options, to free with cx_logrank_options_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_logrank_options_new(cx_logrank_options **out);
+
+/**
+ * @brief Free log-rank options.
+ * @param[in] options the options, or NULL.
+ */
+CX_EXTERN void cx_logrank_options_free(cx_logrank_options *options);
+
+/**
+ * @brief Set the weight.
+ * @param[in] options the options.
+ * @param[in] weight  the weight.
+ * @param[in] p, q    the Fleming-Harrington exponents, finite and >= 0
+ *                    (ignored, and stored as 0, for the other weights).
+ * @return ::CX_OK, ::CX_EINVAL (not a weight) or ::CX_ERANGE (bad p, q).
+ */
+CX_EXTERN int cx_logrank_options_set_weight(cx_logrank_options *options, cx_logrank_weight weight, double p,
+                                            double q);
+
+/**
+ * @brief Set late entry times: subject i is at risk on (entry[i], time[i]].
+ * @param[in] options the options.
+ * @param[in] entry   n entry times, finite and >= 0 (copied), or NULL for
+ *                    none (the default: every subject observed from 0).
+ * @param[in] n       the number of times, >= 1 when entry is given.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_logrank_options_set_entry(cx_logrank_options *options, const double *entry, size_t n);
+
+/**
+ * @brief Set strata: the test compares the groups within each stratum and
+ *        sums O, E and V over strata (R's `+ strata(s)`).
+ * @param[in] options the options.
+ * @param[in] strata  n stratum numbers >= 0 (copied), or NULL for one stratum.
+ * @param[in] n       the number of subjects, >= 1 when strata is given.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_logrank_options_set_strata(cx_logrank_options *options, const int *strata, size_t n);
+
+/**
+ * @brief The weighted log-rank test that k groups share one survival
+ *        curve, stratified, with late entry.
+ *
+ * Within each stratum, at each event time t with d events among n at risk
+ * (n_g, d_g in group g; a subject is at risk on (entry, time]), with the
+ * weight w(t) of the options:
+ * O_g += w d_g, E_g += w d n_g / n,
+ * V_gh += w^2 d (n - d) / (n - 1) (n_g / n) (delta_gh - n_h / n);
+ * O, E and V are summed over strata, and the statistic
+ * (O - E)' V^-1 (O - E) over the first k - 1 groups is chi-square on
+ * k - 1 degrees of freedom. These are R's survdiff() numbers (observed,
+ * expected and var are weighted as there) for the log-rank and
+ * Fleming-Harrington (rho, 0) weights; the other weights, and late entry,
+ * follow the same definitions (checked against a direct R computation;
+ * tests/data/r/README.md lists the commands).
+ * @param[out] out     the test, to free with cx_logrank_free(); the default
+ *                     allocator is used.
+ * @param[in]  time    n exit times, finite and >= 0.
+ * @param[in]  event   n flags: 1 the event was observed at `time`, 0 censored.
+ * @param[in]  group   n group numbers (>= 0); at least two distinct; groups
+ *                     are reported in increasing number.
+ * @param[in]  n       the number of subjects, >= 1.
+ * @param[in]  options the weight, entry times and strata (each set for n
+ *                     subjects), or NULL for the plain log-rank test.
+ * @return ::CX_OK, ::CX_EINVAL (a NULL array), ::CX_ERANGE (a bad value,
+ *         entry or strata set for another n, one group, no event, or a
+ *         singular variance matrix: a group never at risk at an event
+ *         time) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const int *group, size_t n,
+                             const cx_logrank_options *options);
+
+/**
+ * @brief Free a test.
+ * @param[in] logrank the test, or NULL.
+ */
+CX_EXTERN void cx_logrank_free(cx_logrank *logrank);
+
+/**
+ * @brief The test's statistic.
+ * @param[out] chi2    (O - E)' V^-1 (O - E).
+ * @param[out] p       its p-value from the chi-square distribution; may be NULL.
+ * @param[out] df      groups - 1; may be NULL.
+ * @param[in]  logrank the test.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_logrank_test(double *chi2, double *p, uint64_t *df, const cx_logrank *logrank);
+
+/**
+ * @brief Number of groups; a group is given to cx_logrank_variance() by
+ *        its index, the row order of cx_logrank_groups().
+ * @param[in] logrank the test; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_logrank_group_count(const cx_logrank *logrank);
+
+/**
+ * @brief One row per group, in increasing group number.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `group` | INT | the group number |
+ * | `subjects` | INT | subjects in the group |
+ * | `events` | INT | events observed (unweighted) |
+ * | `observed` | REAL | O: the weighted events (R survdiff's `obs`) |
+ * | `expected` | REAL | E: the weighted expected events (R's `exp`) |
+ * | `variance` | REAL | V_gg, the diagonal of the variance matrix |
+ *
+ * @param[out] out     the table, to free with cx_result_free().
+ * @param[in]  logrank the test.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_logrank_groups(cx_result **out, const cx_logrank *logrank);
+
+/**
+ * @brief An element of the k x k variance matrix of O - E (R survdiff's `var`).
+ * @param[out] v       V_ij.
+ * @param[in]  logrank the test.
+ * @param[in]  i, j    group indexes, 0 to cx_logrank_group_count() - 1.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_logrank_variance(double *v, const cx_logrank *logrank, size_t i, size_t j);
+
+/** How tied event times enter the Cox partial likelihood. Values are stable. */
+typedef enum cx_ties {
+    CX_TIES_EFRON = 0,  /**< Efron's approximation (R coxph's default). */
+    CX_TIES_BRESLOW = 1 /**< Breslow's approximation. */
+} cx_ties;
+
+/** Opaque options of a Cox fit: the covariates (numeric columns and
+ *  categorical ones with a reference level), ties, strata, late entry and
+ *  the iteration cap. Made with the default allocator; not shared between
+ *  threads while being changed. */
+typedef struct cx_cox_options cx_cox_options;
+
+/** An opaque, immutable Cox proportional hazards fit (cx_cox_fit()). */
+typedef struct cx_cox cx_cox;
+
+/**
+ * @brief New Cox options: no covariate, Efron ties, one stratum, no late
+ *        entry, at most 20 Newton-Raphson iterations (R's iter.max).
+ * @param[out] out the options, to free with cx_cox_options_free().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_new(cx_cox_options **out);
+
+/**
+ * @brief Free Cox options.
+ * @param[in] options the options, or NULL.
+ */
+CX_EXTERN void cx_cox_options_free(cx_cox_options *options);
+
+/**
+ * @brief Set how ties are handled.
+ * @param[in] options the options.
+ * @param[in] ties    ::CX_TIES_EFRON or ::CX_TIES_BRESLOW.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_cox_options_set_ties(cx_cox_options *options, cx_ties ties);
+
+/**
+ * @brief Set the Newton-Raphson iteration cap.
+ * @param[in] options        the options.
+ * @param[in] max_iterations 1 to 1000.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
+ */
+CX_EXTERN int cx_cox_options_set_max_iterations(cx_cox_options *options, int max_iterations);
+
+/**
+ * @brief Set late entry times: subject i is at risk on (entry[i], time[i]].
+ * @param[in] options the options.
+ * @param[in] entry   n entry times, finite and >= 0 (copied), or NULL for none.
+ * @param[in] n       the number of subjects, >= 1 when entry is given.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_set_entry(cx_cox_options *options, const double *entry, size_t n);
+
+/**
+ * @brief Set strata: each stratum has its own baseline hazard (R's
+ *        `+ strata(s)`), the coefficients are shared.
+ * @param[in] options the options.
+ * @param[in] strata  n stratum numbers >= 0 (copied), or NULL for one stratum.
+ * @param[in] n       the number of subjects, >= 1 when strata is given.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_set_strata(cx_cox_options *options, const int *strata, size_t n);
+
+/**
+ * @brief Add a numeric covariate: one model term.
+ * @param[in] options the options.
+ * @param[in] name    the term's name (under 128 bytes; copied).
+ * @param[in] values  n finite values (copied); every covariate has the same n.
+ * @param[in] n       the number of subjects, >= 1.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a value, or another n),
+ *         ::CX_ELIMIT (over 64 terms) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_add_covariate(cx_cox_options *options, const char *name, const double *values,
+                                           size_t n);
+
+/**
+ * @brief Add a categorical covariate: one 0/1 term per level other than
+ *        the reference, named "name=level" (levels in byte order, as R's
+ *        factor() sorts them in the C locale).
+ * @param[in] options   the options.
+ * @param[in] name      the covariate's name (under 64 bytes; copied).
+ * @param[in] values    n level names (copied).
+ * @param[in] n         the number of subjects, >= 1.
+ * @param[in] reference the reference level (its hazard ratio is 1), or
+ *                      NULL for the first level.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND (no such reference level),
+ *         ::CX_ERANGE (one level only, or another n), ::CX_ELIMIT or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_add_factor(cx_cox_options *options, const char *name, const char *const *values,
+                                        size_t n, const char *reference);
+
+/**
+ * @brief Add a customer column of a store as a categorical covariate
+ *        (terms "segment=vip", ...): the subjects are the customers `ids`,
+ *        in the order of the times and events given to cx_cox_fit().
+ * @param[in] options   the options.
+ * @param[in] store     the store (read now; not kept).
+ * @param[in] ids       n customer ids.
+ * @param[in] n         the number of subjects, >= 1.
+ * @param[in] dim       ::CX_DIM_SEGMENT, ::CX_DIM_REGION or ::CX_DIM_PLAN.
+ * @param[in] reference the reference level, or NULL for the first.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND (an unknown customer or
+ *         reference level), ::CX_ERANGE (a customer without a value, one
+ *         level, another n), ::CX_ELIMIT or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_add_customer_column(cx_cox_options *options, const cx_store *store,
+                                                 const char *const *ids, size_t n, cx_dim dim,
+                                                 const char *reference);
+
+/**
+ * @brief Add a customer attribute of a store as a covariate: numeric (the
+ *        values parsed as numbers) when `reference` is NULL, else
+ *        categorical with that reference level ("" for the first level).
+ *        The subjects are the customers `ids`, in the order of the times
+ *        and events given to cx_cox_fit().
+ * @param[in] options   the options.
+ * @param[in] store     the store (read now; not kept).
+ * @param[in] ids       n customer ids.
+ * @param[in] n         the number of subjects, >= 1.
+ * @param[in] attribute the attribute's name (the term's name).
+ * @param[in] reference NULL (numeric), "" or a level (categorical).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ENOTFOUND, ::CX_ERANGE (a customer
+ *         without the attribute, ...), ::CX_EPARSE (a value that is not a
+ *         number), ::CX_ELIMIT or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_options_add_customer_attribute(cx_cox_options *options, const cx_store *store,
+                                                    const char *const *ids, size_t n, const char *attribute,
+                                                    const char *reference);
+
+/**
+ * @brief Fit a Cox proportional hazards model, as R's coxph().
+ *
+ * Maximises the partial likelihood (Efron or Breslow ties, strata, late
+ * entry) by Newton-Raphson from beta = 0, halving a step that lowers the
+ * likelihood, until the log likelihood changes by less than 1e-9
+ * relatively (R's criterion). The model-based variance is the inverse
+ * information; the robust one is R's sandwich D'D (D the dfbeta
+ * residuals, one subject a row: `robust = TRUE`).
+ * @param[out] out     the fit, to free with cx_cox_free().
+ * @param[in]  time    n exit times, finite and >= 0.
+ * @param[in]  event   n flags: 1 the event (churn) was observed, 0 censored.
+ * @param[in]  n       the number of subjects, >= 1.
+ * @param[in]  options the covariates (at least one) and settings.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a bad value; covariates,
+ *         entry or strata for another n; no event; a singular information
+ *         matrix: a constant or collinear covariate; separated data: a
+ *         coefficient tending to infinity; no convergence within the
+ *         iteration cap) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_fit(cx_cox **out, const double *time, const int *event, size_t n,
+                         const cx_cox_options *options);
+
+/**
+ * @brief Free a fit.
+ * @param[in] cox the fit, or NULL.
+ */
+CX_EXTERN void cx_cox_free(cx_cox *cox);
+
+/**
+ * @brief Number of model terms (coefficients).
+ * @param[in] cox the fit; NULL gives 0.
+ * @return the count.
+ */
+CX_EXTERN size_t cx_cox_term_count(const cx_cox *cox);
+
+/**
+ * @brief The coefficients, one row per term in the order added.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `term` | STRING | the covariate, or "name=level" |
+ * | `coef` | REAL | beta |
+ * | `hazard_ratio` | REAL | exp(beta) |
+ * | `se` | REAL | its standard error (inverse information) |
+ * | `robust_se` | REAL | the robust (sandwich) standard error |
+ * | `z`, `p` | REAL | the Wald z = beta / se and its two-sided p |
+ * | `hr_lo`, `hr_hi` | REAL | exp(beta -+ z_level se) |
+ *
+ * @param[out] out   the table, to free with cx_result_free().
+ * @param[in]  cox   the fit.
+ * @param[in]  level the confidence level, in (0, 1).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_coefficients(cx_result **out, const cx_cox *cox, double level);
+
+/**
+ * @brief The global tests that all coefficients are 0: rows
+ *        "likelihood_ratio", "wald" and "score" with `test` (STRING),
+ *        `chi2` (REAL), `df` (INT, the terms) and `p` (REAL).
+ * @param[out] out the table, to free with cx_result_free().
+ * @param[in]  cox the fit.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_tests(cx_result **out, const cx_cox *cox);
+
+/**
+ * @brief The log partial likelihoods.
+ * @param[out] null_loglik at beta = 0; may be NULL.
+ * @param[out] loglik      at the estimate.
+ * @param[out] iterations  Newton-Raphson iterations used; may be NULL.
+ * @param[in]  cox         the fit.
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_cox_loglik(double *null_loglik, double *loglik, int *iterations, const cx_cox *cox);
+
+/**
+ * @brief The baseline: per stratum and event time, the cumulative hazard
+ *        at the column means of all terms (Breslow's estimator, Efron's
+ *        for Efron ties, as R's basehaz(fit, newdata = the means); R's
+ *        own centred baseline puts 0/1 terms at 0 instead) and exp(-it).
+ *        Columns `stratum` (INT), `time`, `cumulative_hazard`, `survival`.
+ * @param[out] out the table, to free with cx_result_free().
+ * @param[in]  cox the fit.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_baseline(cx_result **out, const cx_cox *cox);
+
+/**
+ * @brief A subject's predicted survival S(t | x) = exp(-H0(t) exp((x -
+ *        means)' beta)) in a stratum, as R's survfit(fit, newdata).
+ * @param[out] surv    S(t | x); 1 before the stratum's first event.
+ * @param[in]  cox     the fit.
+ * @param[in]  x       the subject's p term values, in the order of
+ *                     cx_cox_coefficients() (a factor: its 0/1 columns).
+ * @param[in]  p       cx_cox_term_count().
+ * @param[in]  stratum the stratum number (0 without strata).
+ * @param[in]  t       the time, finite.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE (another p, a stratum
+ *         without events, a value not finite).
+ */
+CX_EXTERN int cx_cox_predict(double *surv, const cx_cox *cox, const double *x, size_t p, int stratum, double t);
+
+/** The time transform g(t) of the proportional-hazards test (cx_cox_zph()). */
+typedef enum cx_zph_transform {
+    CX_ZPH_KM = 0,      /**< 1 - S(t-), the pooled Kaplan-Meier just before t (R cox.zph's default "km"). */
+    CX_ZPH_IDENTITY = 1 /**< t itself (R's transform = "identity"). */
+} cx_zph_transform;
+
+/**
+ * @brief The test of proportional hazards from the Schoenfeld residuals,
+ *        as R's cox.zph() (survival >= 3: the score test that each
+ *        coefficient beta + gamma g(t) has gamma = 0, at the estimate).
+ *
+ * One row per covariate (a factor's terms together, df its terms) and a
+ * last row "GLOBAL" (df: all terms), with `term` (STRING), `chi2` (REAL),
+ * `df` (INT), `p` (REAL). A small p says the covariate's hazard ratio
+ * changes with time. chi2 is NaN when the extended information matrix is
+ * singular.
+ * @param[out] out       the table, to free with cx_result_free().
+ * @param[in]  cox       the fit.
+ * @param[in]  transform ::CX_ZPH_KM or ::CX_ZPH_IDENTITY.
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_cox_zph(cx_result **out, const cx_cox *cox, cx_zph_transform transform);
 
 /** Named RFM segments (from the recency score R and the mean of the
  *  frequency and monetary scores FM, both on 1-5). Values are stable. */
@@ -533,6 +992,26 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
  * whole days cost as much as their distinct (x, t_x, T) triples. A fit that
  * does not converge fails with ::CX_ERANGE and says so; a model is returned
  * only converged.
+ *
+ * **Bounded fits.** Every fit returns in bounded time, whatever the data:
+ * at most 500 quasi-Newton iterations from each start and 50000
+ * evaluations of the likelihood (with or without its gradient) over all
+ * its starts; a fit stopped by a cap fails with ::CX_ELIMIT, naming the
+ * cap. (The caps are fixed: the fits take no options object.) Degenerate
+ * data fail with ::CX_ERANGE and a message that says what is degenerate:
+ * no customer with a repeat purchase; fewer than 10 customers; all
+ * customers identical (one distinct row, so the spread between customers
+ * cannot be estimated); and, found during the fit when the likelihood
+ * keeps rising towards an edge of the model, no dropout signal (nobody
+ * seems to leave: the dropout rate tends to 0), no spread in purchase
+ * rates (every customer buys at one rate) or in dropout, or for
+ * Gamma-Gamma no spread in spend. The message then gives the boundary's
+ * own estimate (for example the common purchase rate r/alpha). The
+ * Pareto/NBD likelihood is evaluated in bounded work for every input: its
+ * Gauss hypergeometric series is used only where it converges fast (at
+ * most 400 terms), otherwise the dropout integral it stands for is
+ * computed by Gauss-Legendre quadrature (at most 128 panels of 8 nodes);
+ * a fit whose estimate needed more fails with ::CX_ELIMIT (accuracy lost).
  *
  * **Predictions.** The predictors (cx_model_expected(), cx_model_p_alive(),
  * cx_model_expected_spend()) read their customers from a ::cx_model_data
@@ -713,7 +1192,8 @@ CX_EXTERN int cx_summary_table(cx_result **out, const cx_summary *summary);
  * @param[in]  weight counts (>= 0, finite), or NULL for 1 each.
  * @param[in]  count  the number of rows; the weights must add up to at least 10.
  * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad data, named by its row;
- *         too few customers; no convergence) or ::CX_ENOMEM.
+ *         too few customers; degenerate data, see **Bounded fits**; no
+ *         convergence), ::CX_ELIMIT (a cap reached) or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const double *T,
                                  const double *weight, size_t count);
@@ -726,7 +1206,8 @@ CX_EXTERN int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *
  * @param[in]  T      age.
  * @param[in]  weight counts, or NULL.
  * @param[in]  count  the number of rows.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_ELIMIT or ::CX_ENOMEM
+ *         (as cx_model_fit_bgnbd()).
  */
 CX_EXTERN int cx_model_fit_paretonbd(cx_model **out, const double *x, const double *t_x, const double *T,
                                      const double *weight, size_t count);
@@ -739,7 +1220,8 @@ CX_EXTERN int cx_model_fit_paretonbd(cx_model **out, const double *x, const doub
  * @param[in]  mean   the mean amount of those purchases, > 0 where x > 0.
  * @param[in]  weight counts, or NULL.
  * @param[in]  count  the number of rows.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE, ::CX_ELIMIT or ::CX_ENOMEM
+ *         (as cx_model_fit_bgnbd()).
  */
 CX_EXTERN int cx_model_fit_gammagamma(cx_model **out, const double *x, const double *mean, const double *weight,
                                       size_t count);

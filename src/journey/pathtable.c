@@ -7,7 +7,10 @@
  */
 #include "journey_private.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 struct cx_paths {
     cxi_mem mem;
@@ -72,12 +75,34 @@ int cx_paths_set_position_weights(cx_paths *p, double first, double last)
 
 /* ---- adding paths ---------------------------------------------------------- */
 
-/* Checks the counts of row i, naming fn and, with n > 1, the row. */
-static int check_counts(const char *fn, size_t i, size_t n, double conv, double null, double value)
+/* Where the rows of a batch come from: a file's lines, or nothing (rows
+ * are then numbered from 0). Set by cx_paths_import_csv for add_rows. */
+typedef struct row_src {
+    const char *file;
+    const uint64_t *line;
+} row_src;
+
+/* The row of a batch as the messages name it: " FILE:LINE:" for a file,
+ * else " row i:" when n > 1. */
+static const char *row_name(char *buf, size_t cap, const row_src *src, size_t i, size_t n)
 {
-    char row[40] = "";
-    if (n > 1)
-        snprintf(row, sizeof row, " row %zu:", i);
+    buf[0] = 0;
+    if (src)
+        snprintf(buf, cap, " %.200s:%llu:", src->file, (unsigned long long)src->line[i]);
+    else if (n > 1)
+        snprintf(buf, cap, " row %zu:", i);
+    return buf;
+}
+
+/* Checks the counts of row i, naming fn and, with n > 1, the row. */
+static int check_counts(const char *fn, const row_src *src, size_t i, size_t n, double conv, double null,
+                        double value)
+{
+    if (isfinite(conv) && conv >= 0 && isfinite(null) && null >= 0 && conv + null > 0 && isfinite(value) &&
+        (conv != 0 || value == 0))
+        return CX_OK;
+    char row[300];
+    row_name(row, sizeof row, src, i, n);
     if (!isfinite(conv) || conv < 0)
         return cxi_fail(CX_EINVAL, "%s:%s conversions %g must be finite and >= 0", fn, row, conv);
     if (!isfinite(null) || null < 0)
@@ -86,9 +111,7 @@ static int check_counts(const char *fn, size_t i, size_t n, double conv, double 
         return cxi_fail(CX_EINVAL, "%s:%s conversions + nulls must be > 0", fn, row);
     if (!isfinite(value))
         return cxi_fail(CX_EINVAL, "%s:%s value %g must be finite", fn, row, value);
-    if (conv == 0 && value != 0)
-        return cxi_fail(CX_EINVAL, "%s:%s value %g without conversions", fn, row, value);
-    return CX_OK;
+    return cxi_fail(CX_EINVAL, "%s:%s value %g without conversions", fn, row, value);
 }
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -109,17 +132,15 @@ static int push_state(cx_paths *p, uint32_t code)
 
 /* Splits one path into states appended to st and finds or adds its id.
  * Reports the failure, naming fn and, with n > 1, the row. */
-static int add_one(cx_paths *p, const char *fn, size_t i, size_t n, const char *path, const char *sep, size_t seplen,
-                   uint32_t *id)
+static int add_one(cx_paths *p, const char *fn, const row_src *src, size_t i, size_t n, const char *path,
+                   const char *sep, size_t seplen, uint32_t *id)
 {
-    char row[40] = "";
-    if (n > 1)
-        snprintf(row, sizeof row, " row %zu:", i);
+    char row[300];
     if (!path)
-        return cxi_fail(CX_EINVAL, "%s:%s path is NULL", fn, row);
+        return cxi_fail(CX_EINVAL, "%s:%s path is NULL", fn, row_name(row, sizeof row, src, i, n));
     size_t len = strlen(path);
     if (!cxi_utf8_valid(path, len))
-        return cxi_fail(CX_EINVAL, "%s:%s the path is not valid UTF-8", fn, row);
+        return cxi_fail(CX_EINVAL, "%s:%s the path is not valid UTF-8", fn, row_name(row, sizeof row, src, i, n));
     size_t start = p->nst;
     int pos = 1, rc = CX_OK;
     for (const char *a = path;; pos++) {
@@ -133,8 +154,9 @@ static int add_one(cx_paths *p, const char *fn, size_t i, size_t n, const char *
         if (x == y) {
             p->nst = start;
             if (len == 0)
-                return cxi_fail(CX_EINVAL, "%s:%s the path is empty", fn, row);
-            return cxi_fail(CX_EINVAL, "%s:%s path \"%.60s\": state %d is empty", fn, row, path, pos);
+                return cxi_fail(CX_EINVAL, "%s:%s the path is empty", fn, row_name(row, sizeof row, src, i, n));
+            return cxi_fail(CX_EINVAL, "%s:%s path \"%.60s\": state %d is empty", fn,
+                            row_name(row, sizeof row, src, i, n), path, pos);
         }
         uint32_t code;
         if ((rc = cxi_pool_intern(&p->mem, &p->names, x, (size_t)(y - x), &code)) || (rc = push_state(p, code)))
@@ -163,6 +185,7 @@ static int add_one(cx_paths *p, const char *fn, size_t i, size_t n, const char *
     }
     if (rc) {
         p->nst = start;
+        row_name(row, sizeof row, src, i, n);
         if (rc == CX_ELIMIT)
             return cxi_fail(CX_ELIMIT, "%s:%s more paths or states than a table can number", fn, row);
         return cxi_fail(CX_ENOMEM, "%s:%s out of memory", fn, row);
@@ -170,8 +193,8 @@ static int add_one(cx_paths *p, const char *fn, size_t i, size_t n, const char *
     return CX_OK;
 }
 
-static int add_rows(cx_paths *p, const char *fn, size_t n, const char *const *path, const char *sep,
-                    const double *conv, const double *null, const double *value)
+static int add_rows(cx_paths *p, const char *fn, const row_src *src, size_t n, const char *const *path,
+                    const char *sep, const double *conv, const double *null, const double *value)
 {
     if (!p)
         return cxi_fail(CX_EINVAL, "%s: paths is NULL", fn);
@@ -182,7 +205,7 @@ static int add_rows(cx_paths *p, const char *fn, size_t n, const char *const *pa
     if (!path || !conv)
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !path ? "path" : "conversions");
     for (size_t i = 0; i < n; i++) {
-        int rc = check_counts(fn, i, n, conv[i], null ? null[i] : 0, value ? value[i] : 0);
+        int rc = check_counts(fn, src, i, n, conv[i], null ? null[i] : 0, value ? value[i] : 0);
         if (rc)
             return rc;
     }
@@ -193,7 +216,7 @@ static int add_rows(cx_paths *p, const char *fn, size_t n, const char *const *pa
     size_t nst0 = p->nst, np0 = p->map.n, seplen = strlen(sep);
     int rc = CX_OK;
     for (size_t i = 0; i < n && !rc; i++)
-        rc = add_one(p, fn, i, n, path[i], sep, seplen, &ids[i]);
+        rc = add_one(p, fn, src, i, n, path[i], sep, seplen, &ids[i]);
     if (rc) {
         /* all or nothing: forget the names, states and paths this call added */
         cxi_seqmap_truncate(&p->map, np0);
@@ -212,13 +235,13 @@ static int add_rows(cx_paths *p, const char *fn, size_t n, const char *const *pa
 
 int cx_paths_add(cx_paths *p, const char *path, const char *sep, double conv, double null, double value)
 {
-    return add_rows(p, "cx_paths_add", 1, &path, sep, &conv, &null, &value);
+    return add_rows(p, "cx_paths_add", NULL, 1, &path, sep, &conv, &null, &value);
 }
 
 int cx_paths_add_batch(cx_paths *p, size_t n, const char *const *path, const char *sep, const double *conv,
                        const double *null, const double *value)
 {
-    return add_rows(p, "cx_paths_add_batch", n, path, sep, conv, null, value);
+    return add_rows(p, "cx_paths_add_batch", NULL, n, path, sep, conv, null, value);
 }
 
 /* ---- the table ------------------------------------------------------------- */
@@ -458,5 +481,231 @@ done:
     cxi_free(&m, acc, nc1 * P_NCOLS * sizeof *acc);
     cxi_free(&m, re, nc1 * sizeof *re);
     cxi_free(&m, rev, nc1 * sizeof *rev);
+    return rc;
+}
+
+/* ---- reading a CSV file ------------------------------------------------------ */
+
+/* One field of a record: s[0..len), NUL-terminated in place. */
+typedef struct csv_field {
+    char *s;
+    size_t len;
+} csv_field;
+
+/* Reads the next record of buf[*pos..n) into at most `max` fields, in
+ * place: quotes removed and doubled quotes undone, each field ended by a
+ * NUL over its delimiter. *line counts the line breaks passed. Returns the
+ * number of fields (0 at the end), or -1 for an unterminated quote. */
+static int csv_record(char *buf, size_t n, size_t *pos, uint64_t *line, csv_field *f, int max, int *nfields)
+{
+    size_t i = *pos;
+    int k = 0;
+    if (i >= n)
+        return 0;
+    for (;;) {
+        char *out = buf + i, *start = out;
+        if (i < n && buf[i] == '"') {
+            i++;
+            for (;;) {
+                if (i >= n)
+                    return -1;
+                if (buf[i] == '"') {
+                    if (i + 1 < n && buf[i + 1] == '"') {
+                        *out++ = '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                if (buf[i] == '\n')
+                    (*line)++;
+                *out++ = buf[i++];
+            }
+            /* anything up to the delimiter after the closing quote is kept as is */
+            while (i < n && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r')
+                *out++ = buf[i++];
+        } else {
+            while (i < n && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r')
+                i++;
+            out = buf + i;
+        }
+        char d = i < n ? buf[i] : '\n';
+        if (k < max)
+            f[k] = (csv_field){start, (size_t)(out - start)};
+        k++;
+        if (i < n)
+            buf[i] = 0;
+        *out = 0;
+        if (d == ',') {
+            i++;
+            continue;
+        }
+        if (d == '\r' && i + 1 < n && buf[i + 1] == '\n')
+            i++;
+        i++;
+        (*line)++;
+        break;
+    }
+    *pos = i;
+    *nfields = k;
+    return k;
+}
+
+/* A count field as a number: the whole field, spaces around allowed. */
+static bool csv_number(const csv_field *f, double *v)
+{
+    char *end;
+    const char *s = f->s;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!*s)
+        return false;
+    *v = strtod(s, &end);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    return *end == 0;
+}
+
+/* The whole file in memory (NUL-terminated), from the table's allocator:
+ * *len bytes in a block of *cap. */
+static int read_whole(cxi_mem *m, const char *fn, const char *file, char **buf, size_t *len, size_t *cap)
+{
+    FILE *fp = fopen(file, "rb");
+    if (!fp)
+        return cxi_fail(CX_EIO, "%s: %s: %s", fn, file, strerror(errno));
+    size_t c = 1 << 16, n = 0;
+    char *b = cxi_alloc(m, c);
+    int rc = b ? CX_OK : CX_ENOMEM, err = 0;
+    while (!rc) {
+        if (n + 1 >= c) {
+            char *nb = cxi_realloc(m, b, c, c * 2);
+            if (!nb) {
+                rc = CX_ENOMEM;
+                break;
+            }
+            b = nb;
+            c *= 2;
+        }
+        size_t got = fread(b + n, 1, c - 1 - n, fp);
+        n += got;
+        if (got == 0) {
+            if (ferror(fp)) {
+                err = errno;
+                rc = CX_EIO;
+            }
+            break;
+        }
+    }
+    fclose(fp);
+    if (rc) {
+        cxi_free(m, b, c);
+        if (rc == CX_EIO)
+            return cxi_fail(CX_EIO, "%s: %s: %s", fn, file, strerror(err));
+        return cxi_fail(CX_ENOMEM, "%s: %s: out of memory reading the file", fn, file);
+    }
+    b[n] = 0;
+    *buf = b;
+    *len = n;
+    *cap = c;
+    return CX_OK;
+}
+
+enum { PC_PATH, PC_CONV, PC_NULL, PC_VALUE, PC_COUNT };
+
+int cx_paths_import_csv(cx_paths *p, const char *file, const char *sep, const char *path_column,
+                        const char *conversions_column, const char *nulls_column, const char *value_column)
+{
+    static const char *const fn = "cx_paths_import_csv";
+    static const char *const what[PC_COUNT] = {"path", "conversions", "nulls", "value"};
+    if (!p)
+        return cxi_fail(CX_EINVAL, "%s: paths is NULL", fn);
+    if (!file)
+        return cxi_fail(CX_EINVAL, "%s: file is NULL", fn);
+    if (!sep || !*sep)
+        return cxi_fail(CX_EINVAL, "%s: the separator is NULL or empty", fn);
+    if (!path_column || !conversions_column)
+        return cxi_fail(CX_EINVAL, "%s: the %s column is NULL", fn, !path_column ? "path" : "conversions");
+    const char *want[PC_COUNT] = {path_column, conversions_column, nulls_column, value_column};
+    cxi_mem *m = &p->mem;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, pos = 0;
+    int rc = read_whole(m, fn, file, &buf, &len, &cap);
+    if (rc)
+        return rc;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    enum { MAXF = 256 };
+    csv_field f[MAXF];
+    int nf = 0, col[PC_COUNT] = {-1, -1, -1, -1};
+    uint64_t line = 1;
+    /* the header */
+    int got = csv_record(buf, len, &pos, &line, f, MAXF, &nf);
+    if (got <= 0)
+        rc = cxi_fail(CX_EINVAL, "%s: %s: %s", fn, file, got < 0 ? "a quote is not closed" : "the file is empty");
+    for (int c = 0; !rc && c < PC_COUNT; c++) {
+        if (!want[c])
+            continue;
+        for (int k = 0; k < nf && k < MAXF; k++)
+            if (strcmp(f[k].s, want[c]) == 0) {
+                col[c] = k;
+                break;
+            }
+        if (col[c] < 0)
+            rc = cxi_fail(CX_EINVAL, "%s: %s: no column \"%s\" (the %s) in the header", fn, file, want[c], what[c]);
+    }
+    /* the rows, into arrays; the paths point into the buffer */
+    size_t nrow = 0, rcap = 0;
+    const char **path = NULL;
+    double *num[3] = {NULL, NULL, NULL};
+    uint64_t *lines = NULL;
+    while (!rc) {
+        uint64_t at = line;
+        got = csv_record(buf, len, &pos, &line, f, MAXF, &nf);
+        if (got == 0)
+            break;
+        if (got < 0) {
+            rc = cxi_fail(CX_EINVAL, "%s: %s:%llu: a quote is not closed", fn, file, (unsigned long long)at);
+            break;
+        }
+        if (nf == 1 && f[0].len == 0)
+            continue; /* a blank line */
+        if (nrow == rcap) {
+            void *const arrs[] = {&path, &num[0], &num[1], &num[2], &lines};
+            const size_t elems[] = {sizeof *path, sizeof(double), sizeof(double), sizeof(double), sizeof *lines};
+            if (cxi_grow_all(m, &rcap, nrow + 1, 5, arrs, elems)) {
+                rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory for %zu rows", fn, file, nrow + 1);
+                break;
+            }
+        }
+        for (int c = 0; !rc && c < PC_COUNT; c++) {
+            if (col[c] < 0) {
+                num[c - 1][nrow] = 0;
+                continue;
+            }
+            if (col[c] >= nf || col[c] >= MAXF) {
+                rc = cxi_fail(CX_EINVAL, "%s: %s:%llu: %d fields, no column %d (\"%s\")", fn, file,
+                              (unsigned long long)at, nf, col[c] + 1, want[c]);
+                break;
+            }
+            if (c == PC_PATH) {
+                path[nrow] = f[col[c]].s;
+                continue;
+            }
+            if (!csv_number(&f[col[c]], &num[c - 1][nrow]))
+                rc = cxi_fail(CX_EINVAL, "%s: %s:%llu, column %d (\"%s\"): \"%.40s\" is not a number", fn, file,
+                              (unsigned long long)at, col[c] + 1, want[c], f[col[c]].s);
+        }
+        lines[nrow++] = at;
+    }
+    if (!rc) {
+        row_src src = {file, lines};
+        rc = add_rows(p, fn, &src, nrow, path, sep, num[0], num[1], num[2]);
+    }
+    void *const arrs[] = {path, num[0], num[1], num[2], lines};
+    const size_t elems[] = {sizeof *path, sizeof(double), sizeof(double), sizeof(double), sizeof *lines};
+    for (int k = 0; k < 5; k++)
+        cxi_free(m, arrs[k], rcap * elems[k]);
+    cxi_free(m, buf, cap);
     return rc;
 }

@@ -739,6 +739,7 @@ static int survival_records(cxi_km_rec *rec, size_t *nrec, const cx_store *store
             end = as_of;
         }
         rec[n].time = (double)(end - start) / (double)o->unit;
+        rec[n].entry = -INFINITY;
         rec[n].event = event;
         rec[n].group = gcol && gcol[i] != CXI_NONE ? (uint64_t)gcol[i] + 1 : 0;
         n++;

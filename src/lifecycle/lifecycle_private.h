@@ -12,20 +12,31 @@
 
 
 /* An objective on R^k (k <= 4): f and, when g is not NULL, its gradient.
- * Returns a non-finite f where it cannot be computed. */
+ * Returns NAN (or +inf) where it cannot be computed, and -INFINITY beyond a
+ * degenerate boundary of the model, where the minimiser stops. */
 typedef double (*cxi_objective)(void *ctx, const double *theta, double *g);
+
+/* What stopped an unconverged run (cxi_minimum.capped): a cap, or the
+ * objective returning -INFINITY at a degenerate boundary of its model
+ * (theta is then the point beyond it). */
+enum { CXI_CAP_ITERATIONS = 1, CXI_CAP_EVALUATIONS = 2, CXI_STOP_BOUNDARY = 3 };
 
 typedef struct cxi_minimum {
     double f;
     int iterations;
     int converged;
     double gnorm;
+    int evaluations; /* of f, with or without the gradient */
+    int capped;      /* 0, or the CXI_CAP_* that stopped an unconverged run */
 } cxi_minimum;
 
 /* Minimises f from theta (changed in place to the minimum) by BFGS with a
  * backtracking Armijo line search. Converged when the largest gradient
- * component is below gtol, or f stalls at a small gradient. */
-void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k, double gtol, int max_iter);
+ * component is below gtol, or f stalls at a small gradient. Stops after
+ * max_iter iterations or max_eval evaluations of f, whichever comes first
+ * (res->capped says which, when it did not converge). */
+void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k, double gtol, int max_iter,
+              int max_eval);
 
 /* The gradient of f by central differences (for the models whose analytic
  * gradients are not worth their cost). */
@@ -48,6 +59,8 @@ struct cx_survival_options {
     size_t churn_len;
     int group_by;          /* a cx_dim, or -1 for one curve */
     int64_t unit;          /* ms */
+    double *entry;         /* late entry times (owned), or NULL */
+    size_t entry_n;
 };
 
 /* The defaults of cx_survival_options_new() (no churn attribute). */
@@ -56,6 +69,7 @@ void cxi_survival_defaults(cx_survival_options *o);
 typedef struct cxi_km_rec {
     uint64_t group; /* groups are reported in increasing order of this */
     double time;
+    double entry; /* late entry: at risk on (entry, time]; -INFINITY without */
     int event;
 } cxi_km_rec;
 

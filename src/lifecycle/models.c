@@ -15,8 +15,26 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 
 #define MIN_CUSTOMERS 10.0
+/* The caps of every fit (documented in lifecycle.h): quasi-Newton
+ * iterations per start, and evaluations of the likelihood (with or without
+ * its gradient) over all the starts of one fit. */
+#define FIT_MAX_ITER 500
+#define FIT_MAX_EVAL 50000
+/* Degenerate boundaries, where a fit stops and says which it reached: a
+ * gamma shape this large has a coefficient of variation under 0.1 %, so the
+ * customers are as good as identical in that rate (the Poisson or
+ * exponential limit); a dropout parameter this small means no dropout. */
+#define BOUND_HOMOGENEOUS 1e6
+#define BOUND_NO_DROPOUT 1e-8
+/* Pareto/NBD: no dropout signal once the mean dropout rate s/beta would
+ * see fewer than this share of customers leave over the longest T. */
+#define NO_DROPOUT_SHARE 1e-7
+/* BG/NBD's a and b reach 10^5 and more on data whose dropout hardly varies
+ * (the demo data) and still converge: their bound is higher. */
+#define BOUND_HOMOGENEOUS_AB 1e9
 #define MAX_X 1000000.0
 
 struct cx_model {
@@ -170,8 +188,67 @@ static int check_xtT(const double *x, const double *tx, const double *T, size_t 
     return CX_OK;
 }
 
-static int finish(cx_model **out, cx_model_kind kind, const double *theta, const cxi_minimum *m, double W, const char *fn)
+/* Says which degenerate boundary of its model a fit ran into (theta just
+ * beyond it, on the log scale), with the boundary's own estimate. */
+static int boundary_fail(cx_model_kind kind, const double *theta, double tmax, const char *fn)
 {
+    double p[4];
+    for (int i = 0; i < param_count[kind]; i++)
+        p[i] = exp(theta[i]);
+    const char *what = "a parameter runs to a limit of its range";
+    char est[160] = "";
+    switch (kind) {
+    case CX_MODEL_BGNBD:
+    case CX_MODEL_PARETO_NBD:
+        if (p[0] >= BOUND_HOMOGENEOUS) {
+            what = "no spread in purchase rates: r and alpha grow without bound, every customer buys at the same "
+                   "rate";
+            snprintf(est, sizeof est, "; boundary estimate: purchase rate r/alpha = %.6g per time unit",
+                     p[0] / p[1]);
+        } else if (kind == CX_MODEL_BGNBD ? p[2] < BOUND_HOMOGENEOUS_AB
+                                          : p[2] < BOUND_HOMOGENEOUS || p[2] / p[3] * tmax < 1e3 * NO_DROPOUT_SHARE) {
+            what = "no dropout signal: the dropout rate tends to 0, customers look as if they never leave";
+            snprintf(est, sizeof est, "; boundary estimate: r = %.6g, alpha = %.6g (the NBD model without dropout)",
+                     p[0], p[1]);
+        } else {
+            what = "no spread in dropout: both dropout parameters grow without bound, every customer has the same "
+                   "dropout";
+            if (kind == CX_MODEL_BGNBD)
+                snprintf(est, sizeof est, "; boundary estimate: dropout probability a/(a+b) = %.6g",
+                         p[2] / (p[2] + p[3]));
+            else
+                snprintf(est, sizeof est, "; boundary estimate: dropout rate s/beta = %.6g per time unit",
+                         p[2] / p[3]);
+        }
+        break;
+    case CX_MODEL_GAMMA_GAMMA:
+        if (p[1] >= BOUND_HOMOGENEOUS) {
+            what = "no spread in spend between customers: q and gamma grow without bound";
+            snprintf(est, sizeof est, "; boundary estimate: mean amount p gamma/(q - 1) = %.6g",
+                     p[0] * p[2] / (p[1] - 1));
+        } else {
+            what = "no spread in the amounts of a customer: p grows without bound";
+        }
+        break;
+    default:
+        break;
+    }
+    return cxi_fail(CX_ERANGE, "%s: degenerate data for the %s model: %s (the likelihood has no maximum)%s", fn,
+                    kind_names[kind], what, est);
+}
+
+static int finish(cx_model **out, cx_model_kind kind, const double *theta, const cxi_minimum *m, double W,
+                  double tmax, const char *fn)
+{
+    if (!m->converged && m->capped == CXI_STOP_BOUNDARY)
+        return boundary_fail(kind, theta, tmax, fn);
+    if (!m->converged && m->capped)
+        return cxi_fail(CX_ELIMIT,
+                        "%s: the %s fit reached its cap of %d %s without converging (%d iterations, %d likelihood "
+                        "evaluations; largest gradient component %.3g, log-likelihood %.10g)",
+                        fn, kind_names[kind], m->capped == CXI_CAP_ITERATIONS ? FIT_MAX_ITER : FIT_MAX_EVAL,
+                        m->capped == CXI_CAP_ITERATIONS ? "iterations per start" : "likelihood evaluations",
+                        m->iterations, m->evaluations, m->gnorm, -m->f * W);
     if (!m->converged)
         return cxi_fail(CX_ERANGE,
                         "%s: the %s fit did not converge after %d iterations (largest gradient component %.3g, "
@@ -191,7 +268,22 @@ static int finish(cx_model **out, cx_model_kind kind, const double *theta, const
     return CX_OK;
 }
 
-/* Runs BFGS from each start in turn until one converges; keeps the best. */
+/* Data that cannot identify a model fail before any fit, in bounded time:
+ * a single distinct row (one customer, or all customers identical) leaves
+ * the spread of the rates (the heterogeneity parameters) undetermined, the
+ * likelihood rising without bound towards a point mass. */
+static int check_distinct(const gdata *d, const char *what, const char *fn)
+{
+    if (d->n < 2)
+        return cxi_fail(CX_ERANGE,
+                        "%s: degenerate data: all %g customers have the same %s, so the spread between customers "
+                        "cannot be estimated (the likelihood has no maximum)",
+                        fn, d->W, what);
+    return CX_OK;
+}
+
+/* Runs BFGS from each start in turn until one converges; keeps the best.
+ * The starts share one evaluation budget. */
 static void fit_starts(cxi_minimum *best, double *theta, cxi_objective f, void *ctx, int k, const double *starts,
                        int nstarts, double gtol)
 {
@@ -199,13 +291,28 @@ static void fit_starts(cxi_minimum *best, double *theta, cxi_objective f, void *
     best->f = INFINITY;
     best->iterations = 0;
     best->gnorm = INFINITY;
-    int total = 0;
-    for (int s = 0; s < nstarts; s++) {
+    best->evaluations = 0;
+    best->capped = 0;
+    memcpy(theta, starts, (size_t)k * sizeof(double));
+    int total = 0, evals = 0, capped = 0;
+    double edge[4];
+    for (int s = 0; s < nstarts && evals < FIT_MAX_EVAL; s++) {
         double t[4];
         memcpy(t, starts + s * k, (size_t)k * sizeof(double));
         cxi_minimum m;
-        cxi_bfgs(&m, f, ctx, t, k, gtol, 500);
+        cxi_bfgs(&m, f, ctx, t, k, gtol, FIT_MAX_ITER, FIT_MAX_EVAL - evals);
         total += m.iterations;
+        evals += m.evaluations;
+        if (m.capped == CXI_STOP_BOUNDARY) {
+            /* the likelihood rises towards a degenerate boundary; another
+             * start may still find an interior maximum */
+            if (capped != CXI_STOP_BOUNDARY)
+                memcpy(edge, t, (size_t)k * sizeof(double));
+            capped = CXI_STOP_BOUNDARY;
+            continue;
+        }
+        if (m.capped && capped != CXI_STOP_BOUNDARY)
+            capped = m.capped;
         if ((m.converged && (!best->converged || m.f < best->f)) || (!best->converged && m.f < best->f)) {
             *best = m;
             memcpy(theta, t, (size_t)k * sizeof(double));
@@ -214,6 +321,10 @@ static void fit_starts(cxi_minimum *best, double *theta, cxi_objective f, void *
             break;
     }
     best->iterations = total;
+    best->evaluations = evals;
+    best->capped = best->converged ? 0 : capped;
+    if (best->capped == CXI_STOP_BOUNDARY)
+        memcpy(theta, edge, (size_t)k * sizeof(double));
 }
 
 /* ---- BG/NBD ------------------------------------------------------------ */
@@ -229,8 +340,11 @@ static double bgnbd_obj(void *vctx, const double *th, double *g)
     bg_ctx *c = vctx;
     const gdata *d = c->d;
     double r = exp(th[0]), al = exp(th[1]), a = exp(th[2]), b = exp(th[3]);
-    if (!isfinite(r + al + a + b) || r < 1e-10 || al < 1e-10 || a < 1e-10 || b < 1e-10)
+    if (!isfinite(r + al + a + b) || r < 1e-10 || al < 1e-10 || b < 1e-10)
         return NAN;
+    if (r >= BOUND_HOMOGENEOUS || a <= BOUND_NO_DROPOUT || a / (a + b) < 1e-10 ||
+        (a >= BOUND_HOMOGENEOUS_AB && b >= BOUND_HOMOGENEOUS_AB))
+        return -INFINITY;
     double *tab = c->tab;
     for (size_t x = 0; x <= c->xmax; x++) {
         double *t = tab + 6 * x;
@@ -328,6 +442,10 @@ int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const
         gdata_free(&d);
         return cxi_fail(CX_ERANGE, "%s: no customer made a repeat purchase: the model cannot be fitted", fn);
     }
+    if ((rc = check_distinct(&d, "(x, t_x, T)", fn))) {
+        gdata_free(&d);
+        return rc;
+    }
     c.tab = cxi_alloc(&d.mem, 6 * (c.xmax + 1) * sizeof(double));
     if (!c.tab) {
         gdata_free(&d);
@@ -342,106 +460,202 @@ int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const
     cxi_minimum m;
     fit_starts(&m, theta, bgnbd_obj, &c, 4, starts, 3, 1e-8);
     cxi_free(&d.mem, c.tab, 6 * (c.xmax + 1) * sizeof(double));
-    rc = finish(out, CX_MODEL_BGNBD, theta, &m, d.W, fn);
+    rc = finish(out, CX_MODEL_BGNBD, theta, &m, d.W, 0, fn);
     gdata_free(&d);
     return rc;
 }
 
 /* ---- Pareto/NBD --------------------------------------------------------- */
 
-/* ln of the part of the Pareto/NBD likelihood in square brackets, and ln A0
- * (-inf when t_x = T). */
-static double pnbd_log_a0(double r, double al, double s, double be, double x, double tx, double T)
-{
-    if (tx >= T)
-        return -INFINITY;
-    double rsx = r + s + x, h1, h2, l1, l2;
-    if (al >= be) {
-        h1 = cxi_hyp2f1(rsx, s + 1, rsx + 1, (al - be) / (al + tx));
-        h2 = cxi_hyp2f1(rsx, s + 1, rsx + 1, (al - be) / (al + T));
-        l1 = log(h1) - rsx * log(al + tx);
-        l2 = log(h2) - rsx * log(al + T);
-    } else {
-        h1 = cxi_hyp2f1(rsx, r + x, rsx + 1, (be - al) / (be + tx));
-        h2 = cxi_hyp2f1(rsx, r + x, rsx + 1, (be - al) / (be + T));
-        l1 = log(h1) - rsx * log(be + tx);
-        l2 = log(h2) - rsx * log(be + T);
-    }
-    if (!(l1 > l2))
-        return l1 == l2 ? -INFINITY : NAN;
-    return l1 + log1p(-exp(l2 - l1));
-}
+/*
+ * ln A0 of the Pareto/NBD likelihood, bounded for every input. With
+ * p = r + x and q = s + 1,
+ *
+ *     A0 = (r + s + x) * I,   I = int_{t_x}^{T} (alpha + u)^-p (beta + u)^-q du
+ *
+ * (the probability of dropping out between the last purchase and T). The
+ * textbook form writes I as a difference of two Gauss 2F1 series in
+ * z = |alpha - beta| / (max(alpha, beta) + t); those converge like z^k, so
+ * near z = 1 (one rate prior much tighter than the other, the case of data
+ * with no dropout signal) they need millions of terms per customer, and
+ * the difference cancels when t_x is close to T. So: the series only for
+ * z <= 0.75 and at most SERIES_TERMS terms; otherwise (or when the series
+ * does not settle or cancels) Gauss-Legendre quadrature of I in
+ * v = ln(min(alpha, beta) + u), where ln of the integrand is concave with a
+ * slope between 1 - p - q and 1 - p: panels of 8 nodes over which it
+ * changes by at most 4, stopped once it has fallen e^-40 below its peak
+ * and at most QUAD_PANELS of them. A row that needs more is integrated
+ * with wider last panel and counted as inexact (*inexact), which the fit
+ * reports. The derivatives of ln I come from the same nodes.
+ */
+#define SERIES_TERMS 400
+#define SERIES_Z 0.75
+#define QUAD_PANELS 128
 
-/* Gauss 2F1(a, b; c; z) by its series together with the derivatives of
- * ln 2F1 in a, b, c and z (d[0..3]), all from the same terms: the term
- * t_k has d ln t_k / da = sum_{j<k} 1 / (a + j), and so on. */
+/* Gauss 2F1(a, b; c; z) by its series, with (when d is not NULL) the
+ * derivatives of ln 2F1 in a, b, c and z (d[0..3]), all from the same
+ * terms: the term t_k has d ln t_k / da = sum_{j<k} 1 / (a + j), and so
+ * on. NAN when SERIES_TERMS terms do not settle. */
 static double hyp2f1_d(double a, double b, double c, double z, double *d)
 {
     double term = 1, sum = 1, sa = 0, sb = 0, sc = 0, sz = 0, ea = 0, eb = 0, ec = 0;
-    for (int k = 0; k < 200000; k++) {
-        ea += 1 / (a + k);
-        eb += 1 / (b + k);
-        ec += 1 / (c + k);
+    for (int k = 0; k < SERIES_TERMS; k++) {
         term *= (a + k) * (b + k) / ((c + k) * (k + 1.0)) * z;
         sum += term;
-        sa += term * ea;
-        sb += term * eb;
-        sc += term * ec;
-        sz += term * (k + 1.0);
+        if (d) {
+            ea += 1 / (a + k);
+            eb += 1 / (b + k);
+            ec += 1 / (c + k);
+            sa += term * ea;
+            sb += term * eb;
+            sc += term * ec;
+            sz += term * (k + 1.0);
+        }
         if (fabs(term) <= 1e-16 * fabs(sum)) {
-            d[0] = sa / sum;
-            d[1] = sb / sum;
-            d[2] = -sc / sum;
-            d[3] = z > 0 ? sz / (z * sum) : a * b / c;
+            if (d) {
+                d[0] = sa / sum;
+                d[1] = sb / sum;
+                d[2] = -sc / sum;
+                d[3] = z > 0 ? sz / (z * sum) : a * b / c;
+            }
             return sum;
         }
     }
     return NAN;
 }
 
-/* ln A0 of pnbd_log_a0 and its gradient in (r, alpha, s, beta). */
-static double pnbd_log_a0_d(double r, double al, double s, double be, double x, double tx, double T, double *g)
+/* ln A0 by the two series (g as in pnbd_log_a0); NAN when they do not
+ * settle or their difference cancels. */
+static double pnbd_series(double r, double al, double s, double be, double x, double tx, double T, double *g)
 {
     double rsx = r + s + x, d1[4], d2[4], l1, l2, g1[4], g2[4];
+    double *p1 = g ? d1 : NULL, *p2 = g ? d2 : NULL;
     if (al >= be) { /* a = r+s+x, b = s+1, c = r+s+x+1, z = (al-be)/(al+t) */
         double z1 = (al - be) / (al + tx), z2 = (al - be) / (al + T);
-        double h1 = hyp2f1_d(rsx, s + 1, rsx + 1, z1, d1), h2 = hyp2f1_d(rsx, s + 1, rsx + 1, z2, d2);
+        if (z1 > SERIES_Z)
+            return NAN;
+        double h1 = hyp2f1_d(rsx, s + 1, rsx + 1, z1, p1), h2 = hyp2f1_d(rsx, s + 1, rsx + 1, z2, p2);
         l1 = log(h1) - rsx * log(al + tx);
         l2 = log(h2) - rsx * log(al + T);
-        g1[0] = d1[0] + d1[2] - log(al + tx);
-        g1[1] = d1[3] * (tx + be) / ((al + tx) * (al + tx)) - rsx / (al + tx);
-        g1[2] = d1[0] + d1[1] + d1[2] - log(al + tx);
-        g1[3] = -d1[3] / (al + tx);
-        g2[0] = d2[0] + d2[2] - log(al + T);
-        g2[1] = d2[3] * (T + be) / ((al + T) * (al + T)) - rsx / (al + T);
-        g2[2] = d2[0] + d2[1] + d2[2] - log(al + T);
-        g2[3] = -d2[3] / (al + T);
+        if (g) {
+            g1[0] = d1[0] + d1[2] - log(al + tx);
+            g1[1] = d1[3] * (tx + be) / ((al + tx) * (al + tx)) - rsx / (al + tx);
+            g1[2] = d1[0] + d1[1] + d1[2] - log(al + tx);
+            g1[3] = -d1[3] / (al + tx);
+            g2[0] = d2[0] + d2[2] - log(al + T);
+            g2[1] = d2[3] * (T + be) / ((al + T) * (al + T)) - rsx / (al + T);
+            g2[2] = d2[0] + d2[1] + d2[2] - log(al + T);
+            g2[3] = -d2[3] / (al + T);
+        }
     } else { /* a = r+s+x, b = r+x, c = r+s+x+1, z = (be-al)/(be+t) */
         double z1 = (be - al) / (be + tx), z2 = (be - al) / (be + T);
-        double h1 = hyp2f1_d(rsx, r + x, rsx + 1, z1, d1), h2 = hyp2f1_d(rsx, r + x, rsx + 1, z2, d2);
+        if (z1 > SERIES_Z)
+            return NAN;
+        double h1 = hyp2f1_d(rsx, r + x, rsx + 1, z1, p1), h2 = hyp2f1_d(rsx, r + x, rsx + 1, z2, p2);
         l1 = log(h1) - rsx * log(be + tx);
         l2 = log(h2) - rsx * log(be + T);
-        g1[0] = d1[0] + d1[1] + d1[2] - log(be + tx);
-        g1[1] = -d1[3] / (be + tx);
-        g1[2] = d1[0] + d1[2] - log(be + tx);
-        g1[3] = d1[3] * (tx + al) / ((be + tx) * (be + tx)) - rsx / (be + tx);
-        g2[0] = d2[0] + d2[1] + d2[2] - log(be + T);
-        g2[1] = -d2[3] / (be + T);
-        g2[2] = d2[0] + d2[2] - log(be + T);
-        g2[3] = d2[3] * (T + al) / ((be + T) * (be + T)) - rsx / (be + T);
+        if (g) {
+            g1[0] = d1[0] + d1[1] + d1[2] - log(be + tx);
+            g1[1] = -d1[3] / (be + tx);
+            g1[2] = d1[0] + d1[2] - log(be + tx);
+            g1[3] = d1[3] * (tx + al) / ((be + tx) * (be + tx)) - rsx / (be + tx);
+            g2[0] = d2[0] + d2[1] + d2[2] - log(be + T);
+            g2[1] = -d2[3] / (be + T);
+            g2[2] = d2[0] + d2[2] - log(be + T);
+            g2[3] = d2[3] * (T + al) / ((be + T) * (be + T)) - rsx / (be + T);
+        }
     }
-    if (!(l1 > l2))
-        return l1 == l2 ? -INFINITY : NAN;
+    /* NAN (l1 or l2) fails this too; below 1e-6 apart the quadrature is better */
+    if (!(l1 - l2 > 1e-6))
+        return NAN;
     double q = exp(l2 - l1);
-    for (int j = 0; j < 4; j++)
-        g[j] = (g1[j] - q * g2[j]) / (1 - q);
+    if (g)
+        for (int j = 0; j < 4; j++)
+            g[j] = (g1[j] - q * g2[j]) / (1 - q);
     return l1 + log1p(-q);
+}
+
+/* ln A0 by quadrature (see above). */
+static double pnbd_quad(double r, double al, double s, double be, double x, double tx, double T, double *g,
+                        int *inexact)
+{
+    static const double gx[8] = {-0.9602898564975363, -0.7966664774136267, -0.5255324099163290,
+                                 -0.1834346424956498, 0.1834346424956498,  0.5255324099163290,
+                                 0.7966664774136267,  0.9602898564975363};
+    static const double gw[8] = {0.1012285362903763, 0.2223810344533745, 0.3137066458778873, 0.3626837833783620,
+                                 0.3626837833783620, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763};
+    double p = r + x, q = s + 1, c = al < be ? al : be, da = al - c, db = be - c;
+    double v1 = log(c + tx), L = log1p((T - tx) / (c + tx));
+    /* the slope falls (concavity), so its largest size is at an end */
+    double e1 = c + tx, e2 = c + T;
+    double slope = fmax(fabs(1 - p * e1 / (da + e1) - q * e1 / (db + e1)), fabs(1 - p * e2 / (da + e2) - q * e2 / (db + e2)));
+    double h = slope > 4 / L ? 4 / slope : L;
+    double M = -INFINITY, S[4] = {0, 0, 0, 0}, lo = v1, integral = 0;
+    for (int j = 0; lo < v1 + L; j++) {
+        double w = h;
+        if (j == QUAD_PANELS - 1 || lo + w > v1 + L) {
+            if (j == QUAD_PANELS - 1 && lo + w < v1 + L && inexact)
+                ++*inexact;
+            w = v1 + L - lo;
+        }
+        for (int k = 0; k < 8; k++) {
+            double v = lo + 0.5 * w * (gx[k] + 1), e = exp(v);
+            double lA = da > 0 ? log(da + e) : v, lB = db > 0 ? log(db + e) : v;
+            double lg = v - p * lA - q * lB;
+            if (lg > M) {
+                double f = exp(M - lg);
+                integral *= f;
+                for (int i = 0; i < 4; i++)
+                    S[i] *= f;
+                M = lg;
+            }
+            double wt = 0.5 * w * gw[k] * exp(lg - M);
+            integral += wt;
+            if (g) {
+                S[0] += wt * lA;
+                S[1] += wt / (da + e);
+                S[2] += wt * lB;
+                S[3] += wt / (db + e);
+            }
+        }
+        lo += w;
+        if (lo < v1 + L) {
+            /* concave: once falling and e^-40 below the peak, the rest is negligible */
+            double e = exp(lo), lA = da > 0 ? log(da + e) : lo, lB = db > 0 ? log(db + e) : lo;
+            if (lo - p * lA - q * lB < M - 40 && 1 - p * e / (da + e) - q * e / (db + e) < 0)
+                break;
+        }
+    }
+    double rsx = r + s + x;
+    if (g) {
+        g[0] = 1 / rsx - S[0] / integral;
+        g[1] = -p * S[1] / integral;
+        g[2] = 1 / rsx - S[2] / integral;
+        g[3] = -q * S[3] / integral;
+    }
+    return log(rsx) + M + log(integral);
+}
+
+/* ln A0 (-inf when t_x = T) and, when g is not NULL, its gradient in
+ * (r, alpha, s, beta); *inexact (when not NULL) counts rows evaluated
+ * with reduced accuracy. Bounded work for every input. */
+static double pnbd_log_a0(double r, double al, double s, double be, double x, double tx, double T, double *g,
+                          int *inexact)
+{
+    if (tx >= T)
+        return -INFINITY;
+    double l = pnbd_series(r, al, s, be, x, tx, T, g);
+    if (isfinite(l))
+        return l;
+    return pnbd_quad(r, al, s, be, x, tx, T, g, inexact);
 }
 
 typedef struct pnbd_ctx {
     const gdata *d;
     size_t xmax;
     double *tab; /* per x: lgamma(r + x), digamma(r + x) */
+    int inexact; /* rows of the last evaluation whose A0 lost accuracy */
+    double tmax; /* the longest T */
 } pnbd_ctx;
 
 /* The Pareto/NBD log-likelihood per customer with its analytic gradient:
@@ -453,8 +667,11 @@ static double pnbd_obj(void *vctx, const double *th, double *g)
     pnbd_ctx *c = vctx;
     const gdata *d = c->d;
     double r = exp(th[0]), al = exp(th[1]), s = exp(th[2]), be = exp(th[3]);
-    if (!isfinite(r + al + s + be) || r < 1e-8 || al < 1e-8 || s < 1e-8 || be < 1e-8 || r > 1e6 || s > 1e6)
+    if (!isfinite(r + al + s + be) || r < 1e-8 || al < 1e-8 || be < 1e-8)
         return NAN;
+    if (r >= BOUND_HOMOGENEOUS || s >= BOUND_HOMOGENEOUS || s <= BOUND_NO_DROPOUT || s / be * c->tmax < NO_DROPOUT_SHARE)
+        return -INFINITY;
+    c->inexact = 0;
     for (size_t x = 0; x <= c->xmax; x++) {
         c->tab[2 * x] = cxi_lgamma(r + (double)x);
         if (g)
@@ -465,9 +682,7 @@ static double pnbd_obj(void *vctx, const double *th, double *g)
     for (size_t i = 0; i < d->n; i++) {
         double x = X[i], tx = TX[i], T = TT[i], w = W[i], ga[4];
         double la = -(r + x) * log(al + T) - s * log(be + T);
-        double a0 = tx >= T ? -INFINITY
-                    : g      ? pnbd_log_a0_d(r, al, s, be, x, tx, T, ga)
-                             : pnbd_log_a0(r, al, s, be, x, tx, T);
+        double a0 = pnbd_log_a0(r, al, s, be, x, tx, T, g ? ga : NULL, &c->inexact);
         double lb = log(s) - log(r + s + x) + a0;
         double m = la > lb ? la : lb;
         double ea = exp(la - m), eb = exp(lb - m);
@@ -513,12 +728,23 @@ int cx_model_fit_paretonbd(cx_model **out, const double *x, const double *t_x, c
         return rc;
     double mx, mT;
     rate_guess(&d, &mx, &mT);
-    double rate = mx > 0 ? mx / mT : 1 / mT;
+    if (!(mx > 0)) {
+        gdata_free(&d);
+        return cxi_fail(CX_ERANGE, "%s: no customer made a repeat purchase: the model cannot be fitted", fn);
+    }
+    if ((rc = check_distinct(&d, "(x, t_x, T)", fn))) {
+        gdata_free(&d);
+        return rc;
+    }
+    double rate = mx / mT;
     double starts[8] = {0, log(1 / rate), 0, log(mT), log(0.5), log(0.5 / rate), log(0.5), log(2 * mT)};
-    pnbd_ctx c = {&d, 0, NULL};
-    for (size_t i = 0; i < d.n; i++)
+    pnbd_ctx c = {&d, 0, NULL, 0, 0};
+    for (size_t i = 0; i < d.n; i++) {
         if (d.c[0][i] > c.xmax)
             c.xmax = (size_t)d.c[0][i];
+        if (d.c[2][i] > c.tmax)
+            c.tmax = d.c[2][i];
+    }
     c.tab = cxi_alloc(&d.mem, 2 * (c.xmax + 1) * sizeof(double));
     if (!c.tab) {
         gdata_free(&d);
@@ -527,28 +753,63 @@ int cx_model_fit_paretonbd(cx_model **out, const double *x, const double *t_x, c
     double theta[4];
     cxi_minimum m;
     fit_starts(&m, theta, pnbd_obj, &c, 4, starts, 2, 1e-7);
+    if (m.converged && (pnbd_obj(&c, theta, NULL), c.inexact > 0)) {
+        cxi_free(&d.mem, c.tab, 2 * (c.xmax + 1) * sizeof(double));
+        gdata_free(&d);
+        return cxi_fail(CX_ELIMIT,
+                        "%s: at the estimate, the likelihood of %d distinct customers needed more than %d "
+                        "quadrature panels and lost accuracy: the fit is not reliable",
+                        fn, c.inexact, QUAD_PANELS);
+    }
     cxi_free(&d.mem, c.tab, 2 * (c.xmax + 1) * sizeof(double));
-    rc = finish(out, CX_MODEL_PARETO_NBD, theta, &m, d.W, fn);
+    rc = finish(out, CX_MODEL_PARETO_NBD, theta, &m, d.W, c.tmax, fn);
     gdata_free(&d);
     return rc;
 }
 
 /* ---- Gamma-Gamma ------------------------------------------------------- */
 
+/* Gamma-Gamma: the log-gamma and digamma terms depend on a row's x only,
+ * so they come from a table over x built once per evaluation (when x is
+ * not too large for one), and ln z, ln x are computed once per fit: a row
+ * then costs one log. */
+typedef struct gg_ctx {
+    const gdata *d;
+    size_t xmax;  /* the table covers x = 0..xmax, or is NULL */
+    double *tab;  /* per x: lgamma(px + q) - lgamma(px), digamma(px + q), digamma(px) */
+    double *lz;   /* per row: ln z */
+} gg_ctx;
+
+#define GG_TABLE_MAX 100000
+
 static double gg_obj(void *vctx, const double *th, double *g)
 {
-    const gdata *d = vctx;
+    const gg_ctx *c = vctx;
+    const gdata *d = c->d;
     double p = exp(th[0]), q = exp(th[1]), ga = exp(th[2]);
     if (!isfinite(p + q + ga) || p < 1e-10 || q < 1e-10 || ga < 1e-10)
         return NAN;
+    if (p >= BOUND_HOMOGENEOUS || q >= BOUND_HOMOGENEOUS)
+        return -INFINITY;
+    if (c->tab)
+        for (size_t x = 1; x <= c->xmax; x++) {
+            double px = p * (double)x, *t = c->tab + 3 * x;
+            t[0] = cxi_lgamma(px + q) - cxi_lgamma(px);
+            if (g) {
+                t[1] = cxi_digamma(px + q);
+                t[2] = cxi_digamma(px);
+            }
+        }
     double ll = 0, gp = 0, gq = 0, gg = 0, lga = log(ga);
     for (size_t i = 0; i < d->n; i++) {
         double x = d->c[0][i], z = d->c[1][i], w = d->w[i];
-        double px = p * x, lz = log(z), lgz = log(ga + x * z);
-        ll += w * (cxi_lgamma(px + q) - cxi_lgamma(px) + (px - 1) * lz + px * log(x) - (px + q) * lgz);
+        double px = p * x, lz = c->lz[2 * i], lzx = c->lz[2 * i + 1], lgz = log(ga + x * z);
+        const double *t = c->tab ? c->tab + 3 * (size_t)x : NULL;
+        double lgr = t ? t[0] : cxi_lgamma(px + q) - cxi_lgamma(px);
+        ll += w * (lgr + px * lzx - lz - (px + q) * lgz);
         if (g) {
-            double dpq = cxi_digamma(px + q);
-            gp += w * x * (dpq - cxi_digamma(px) + lz + log(x) - lgz);
+            double dpq = t ? t[1] : cxi_digamma(px + q), dp = t ? t[2] : cxi_digamma(px);
+            gp += w * x * (dpq - dp + lzx - lgz);
             gq += w * (dpq - lgz);
             gg -= w * (px + q) / (ga + x * z);
         }
@@ -601,6 +862,10 @@ int cx_model_fit_gammagamma(cx_model **out, const double *x, const double *mean,
     cxi_free(&mem, skip, count ? count : 1);
     if (rc)
         return rc;
+    if ((rc = check_distinct(&d, "(x, mean amount) among those with repeat purchases", fn))) {
+        gdata_free(&d);
+        return rc;
+    }
     double sz = 0, szz = 0;
     for (size_t i = 0; i < d.n; i++) {
         sz += d.w[i] * d.c[1][i];
@@ -614,8 +879,27 @@ int cx_model_fit_gammagamma(cx_model **out, const double *x, const double *mean,
     double starts[9] = {log(p0), log(3), log(mz * 2 / p0), 0, log(2), log(mz), log(0.1), log(0.1), log(0.1)};
     double theta[3];
     cxi_minimum m;
-    fit_starts(&m, theta, gg_obj, &d, 3, starts, 3, 1e-8);
-    rc = finish(out, CX_MODEL_GAMMA_GAMMA, theta, &m, d.W, fn);
+    gg_ctx c = {&d, 0, NULL, NULL};
+    for (size_t i = 0; i < d.n; i++)
+        if (d.c[0][i] > c.xmax)
+            c.xmax = (size_t)d.c[0][i];
+    size_t tab_size = 3 * (c.xmax + 1) * sizeof(double), lz_size = 2 * d.n * sizeof(double);
+    if (c.xmax <= GG_TABLE_MAX && !(c.tab = cxi_alloc(&d.mem, tab_size)))
+        c.xmax = 0;
+    c.lz = cxi_alloc(&d.mem, lz_size);
+    if (!c.lz) {
+        cxi_free(&d.mem, c.tab, tab_size);
+        gdata_free(&d);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    }
+    for (size_t i = 0; i < d.n; i++) {
+        c.lz[2 * i] = log(d.c[1][i]);
+        c.lz[2 * i + 1] = c.lz[2 * i] + log(d.c[0][i]);
+    }
+    fit_starts(&m, theta, gg_obj, &c, 3, starts, 3, 1e-8);
+    cxi_free(&d.mem, c.tab, tab_size);
+    cxi_free(&d.mem, c.lz, lz_size);
+    rc = finish(out, CX_MODEL_GAMMA_GAMMA, theta, &m, d.W, 0, fn);
     gdata_free(&d);
     return rc;
 }
@@ -685,7 +969,7 @@ int cx_model_fit_bgbb(cx_model **out, const double *x, const double *t_x, const 
     double theta[4];
     cxi_minimum m;
     fit_starts(&m, theta, bgbb_obj, &d, 4, starts, 2, 1e-7);
-    rc = finish(out, CX_MODEL_BGBB, theta, &m, d.W, fn);
+    rc = finish(out, CX_MODEL_BGBB, theta, &m, d.W, 0, fn);
     gdata_free(&d);
     return rc;
 }
@@ -754,7 +1038,7 @@ int cx_model_fit_sbg(cx_model **out, const double *t, const int *churned, const 
     double theta[2];
     cxi_minimum m;
     fit_starts(&m, theta, sbg_obj, &d, 2, starts, 3, 1e-8);
-    rc = finish(out, CX_MODEL_SBG, theta, &m, d.W, fn);
+    rc = finish(out, CX_MODEL_SBG, theta, &m, d.W, 0, fn);
     gdata_free(&d);
     return rc;
 }
@@ -948,7 +1232,7 @@ static double p_alive1(const cx_model *m, double x, double tx, double T)
     case CX_MODEL_PARETO_NBD: {
         double r = p[0], al = p[1], s = p[2], be = p[3];
         double l = log(s) - log(r + s + x) + (r + x) * log(al + T) + s * log(be + T) +
-                   pnbd_log_a0(r, al, s, be, x, tx, T);
+                   pnbd_log_a0(r, al, s, be, x, tx, T, NULL, NULL);
         return 1 / (1 + exp(l));
     }
     default: { /* BG/BB */

@@ -1,7 +1,10 @@
 /*
  * The lifecycle models' minimiser: BFGS with a line search, and numerical
  * gradients. (The special functions the likelihoods need are in base/stats.c.)
- * Pure functions, no allocation, no global state.
+ * Pure functions, no allocation, no global state. Every run is bounded: at
+ * most max_iter iterations and max_eval evaluations of the objective (a
+ * value with or without its gradient counts as one), so a fit returns in
+ * bounded time whatever the data.
  */
 #include "lifecycle_private.h"
 
@@ -48,16 +51,23 @@ static void identity(double *H, int k)
         H[i * k + i] = 1;
 }
 
-void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k, double gtol, int max_iter)
+void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k, double gtol, int max_iter,
+              int max_eval)
 {
     double H[16], g[4], gn[4], p[4], tn[4], s[4], y[4], Hy[4];
     identity(H, k);
     bool fresh = true; /* H is the (scaled) identity */
     double fx = f(ctx, theta, g);
     res->iterations = 0;
+    res->evaluations = 1;
+    res->capped = 0;
     res->converged = 0;
     res->f = fx;
     res->gnorm = inf_norm(g, k);
+    if (fx == -INFINITY) {
+        res->capped = CXI_STOP_BOUNDARY;
+        return;
+    }
     if (!isfinite(fx) || !isfinite(res->gnorm))
         return;
     for (int it = 0; it < max_iter; it++) {
@@ -85,14 +95,28 @@ void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k
         double pmax = inf_norm(p, k), t = pmax > 3 ? 3 / pmax : 1, fn = NAN;
         bool ok = false;
         for (int ls = 0; ls < 60; ls++) {
+            if (res->evaluations >= max_eval)
+                break;
             for (int i = 0; i < k; i++)
                 tn[i] = theta[i] + t * p[i];
             fn = f(ctx, tn, gn);
+            res->evaluations++;
+            if (fn == -INFINITY) { /* a degenerate boundary: report where */
+                for (int i = 0; i < k; i++)
+                    theta[i] = tn[i];
+                res->capped = CXI_STOP_BOUNDARY;
+                res->gnorm = inf_norm(g, k);
+                return;
+            }
             if (isfinite(fn) && fn <= fx + 1e-4 * t * gp && isfinite(inf_norm(gn, k))) {
                 ok = true;
                 break;
             }
             t *= isfinite(fn) ? 0.5 : 0.1;
+        }
+        if (!ok && res->evaluations >= max_eval) {
+            res->capped = CXI_CAP_EVALUATIONS;
+            break;
         }
         if (!ok) {
             if (fresh) {
@@ -139,8 +163,12 @@ void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k
             break;
         }
         res->iterations = it + 1;
+        if (it + 1 == max_iter)
+            res->capped = CXI_CAP_ITERATIONS;
     }
     res->gnorm = inf_norm(g, k);
     if (res->gnorm < gtol)
         res->converged = 1;
+    if (res->converged)
+        res->capped = 0;
 }

@@ -1,7 +1,9 @@
 /*
- * Kaplan-Meier curves with Greenwood confidence bands, medians and the
- * log-rank test. The curves are built from (group, time, event) records
- * sorted once; each group's steps are stored contiguously. The curves and
+ * Kaplan-Meier curves with Greenwood confidence bands and standard errors,
+ * late entry, medians and the log-rank test. The curves are built from
+ * (group, time, event, entry) records sorted once; each group's steps are
+ * stored contiguously. A subject entering late (left truncation) is at risk
+ * on (entry, time], as Surv(entry, time, event) in R. The curves and
  * their groups are handed out as cx_result tables; the options handle
  * shared with cx_survival_from_store() (lifecycle.c) lives here too.
  */
@@ -23,7 +25,7 @@ struct cx_survival {
     cxi_mem mem;
     size_t ngroups, nsteps;
     km_group *g;
-    double *time, *surv, *lo, *hi;
+    double *time, *surv, *lo, *hi, *se;
     uint64_t *at_risk, *ev, *cens;
 };
 
@@ -35,6 +37,12 @@ static int cmp_rec(const void *a, const void *b)
     if (x->time != y->time)
         return x->time < y->time ? -1 : 1;
     return (y->event > x->event) - (y->event < x->event);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 static void band(double *lo, double *hi, double s, double v, double z, int kind)
@@ -80,6 +88,7 @@ void cx_survival_free(cx_survival *s)
     cxi_free(&mem, s->surv, n * sizeof(double));
     cxi_free(&mem, s->lo, n * sizeof(double));
     cxi_free(&mem, s->hi, n * sizeof(double));
+    cxi_free(&mem, s->se, n * sizeof(double));
     cxi_free(&mem, s->at_risk, n * sizeof(uint64_t));
     cxi_free(&mem, s->ev, n * sizeof(uint64_t));
     cxi_free(&mem, s->cens, n * sizeof(uint64_t));
@@ -112,13 +121,27 @@ int cxi_km_build(cx_survival **out, cxi_mem mem, cxi_km_rec *rec, size_t n, doub
     s->surv = cxi_alloc(&s->mem, nsteps * sizeof(double));
     s->lo = cxi_alloc(&s->mem, nsteps * sizeof(double));
     s->hi = cxi_alloc(&s->mem, nsteps * sizeof(double));
+    s->se = cxi_alloc(&s->mem, nsteps * sizeof(double));
     s->at_risk = cxi_alloc(&s->mem, nsteps * sizeof(uint64_t));
     s->ev = cxi_alloc(&s->mem, nsteps * sizeof(uint64_t));
     s->cens = cxi_alloc(&s->mem, nsteps * sizeof(uint64_t));
     s->nsteps = nsteps;
-    if (!s->g || !s->time || !s->surv || !s->lo || !s->hi || !s->at_risk || !s->ev || !s->cens) {
+    if (!s->g || !s->time || !s->surv || !s->lo || !s->hi || !s->se || !s->at_risk || !s->ev || !s->cens) {
         cx_survival_free(s);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    }
+    /* late entry: each group's entry times, sorted, to count who entered before a time */
+    bool late = false;
+    for (size_t i = 0; i < n && !late; i++)
+        late = rec[i].entry > -INFINITY;
+    double *ent = NULL;
+    if (late) {
+        if (!(ent = cxi_alloc(&mem, n * sizeof *ent))) {
+            cx_survival_free(s);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        }
+        for (size_t i = 0; i < n; i++)
+            ent[i] = rec[i].entry;
     }
     double z = cxi_level_z(level);
     size_t gi = 0, st = 0;
@@ -132,6 +155,7 @@ int cxi_km_build(cx_survival **out, cxi_mem mem, cxi_km_rec *rec, size_t n, doub
         if (l) {
             g->label_len = strlen(l);
             if (!(g->label = cxi_alloc(&s->mem, g->label_len + 1))) {
+                cxi_free(&mem, ent, late ? n * sizeof *ent : 0);
                 cx_survival_free(s);
                 return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
             }
@@ -140,6 +164,9 @@ int cxi_km_build(cx_survival **out, cxi_mem mem, cxi_km_rec *rec, size_t n, doub
         g->subjects = j - i;
         g->first = st;
         uint64_t risk = j - i;
+        size_t entered = 0;
+        if (ent)
+            qsort(ent + i, j - i, sizeof *ent, cmp_entry);
         double S = 1, V = 0;
         for (size_t k = i; k < j;) {
             size_t m = k;
@@ -147,6 +174,12 @@ int cxi_km_build(cx_survival **out, cxi_mem mem, cxi_km_rec *rec, size_t n, doub
             while (m < j && rec[m].time == rec[k].time)
                 d += rec[m++].event;
             uint64_t c = (m - k) - d;
+            if (ent) {
+                /* at risk at t: entered before t, not yet left (time >= t) */
+                while (i + entered < j && ent[i + entered] < rec[k].time)
+                    entered++;
+                risk = entered - (k - i);
+            }
             if (d) {
                 S *= 1 - (double)d / (double)risk;
                 V += risk > d ? (double)d / ((double)risk * (double)(risk - d)) : INFINITY;
@@ -154,6 +187,7 @@ int cxi_km_build(cx_survival **out, cxi_mem mem, cxi_km_rec *rec, size_t n, doub
             s->time[st] = rec[k].time;
             s->surv[st] = S;
             band(&s->lo[st], &s->hi[st], S, V, z, kind);
+            s->se[st] = S > 0 ? S * sqrt(V) : NAN; /* R: NaN once S reaches 0 */
             s->at_risk[st] = risk;
             s->ev[st] = d;
             s->cens[st] = c;
@@ -165,6 +199,7 @@ int cxi_km_build(cx_survival **out, cxi_mem mem, cxi_km_rec *rec, size_t n, doub
         g->nsteps = st - g->first;
         i = j;
     }
+    cxi_free(&mem, ent, late ? n * sizeof *ent : 0);
     *out = s;
     return CX_OK;
 }
@@ -211,6 +246,7 @@ void cx_survival_options_free(cx_survival_options *o)
         return;
     cxi_mem mem = o->mem;
     cxi_free(&mem, o->churn_attribute, o->churn_len + 1);
+    cxi_free(&mem, o->entry, o->entry_n * sizeof *o->entry);
     cxi_free(&mem, o, sizeof *o);
 }
 
@@ -295,12 +331,34 @@ int cx_survival_options_set_unit(cx_survival_options *o, int64_t unit_ms)
     return CX_OK;
 }
 
+int cx_survival_options_set_entry(cx_survival_options *o, const double *entry, size_t n)
+{
+    static const char fn[] = "cx_survival_options_set_entry";
+    NEED_OPTIONS(o, fn);
+    if (entry && n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    double *copy = NULL;
+    if (entry) {
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(entry[i]) || entry[i] < 0)
+                return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not a finite time >= 0", fn, i, entry[i]);
+        if (!(copy = cxi_alloc(&o->mem, n * sizeof *copy)))
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        memcpy(copy, entry, n * sizeof *copy);
+    }
+    cxi_free(&o->mem, o->entry, o->entry_n * sizeof *o->entry);
+    o->entry = copy;
+    o->entry_n = entry ? n : 0;
+    return CX_OK;
+}
+
 /* ---- curves ------------------------------------------------------------ */
 
 int cx_survival_new(cx_survival **out, const double *time, const int *event, const int *group, size_t n,
                     const cx_survival_options *options)
 {
     static const char fn[] = "cx_survival_new";
+    const double *entry = options ? options->entry : NULL;
     if (!out)
         return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
@@ -308,9 +366,14 @@ int cx_survival_new(cx_survival **out, const double *time, const int *event, con
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !time ? "time" : "event");
     if (n == 0)
         return cxi_fail(CX_ERANGE, "%s: no subject (n = 0)", fn);
+    if (entry && options->entry_n != n)
+        return cxi_fail(CX_ERANGE, "%s: the options have %zu entry times for %zu subjects", fn, options->entry_n, n);
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(time[i]) || time[i] < 0)
             return cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, time[i]);
+        if (entry && !(entry[i] < time[i]))
+            return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, entry[i],
+                            time[i]);
         if (event[i] != 0 && event[i] != 1)
             return cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
         if (group && group[i] < 0)
@@ -329,6 +392,7 @@ int cx_survival_new(cx_survival **out, const double *time, const int *event, con
     for (size_t i = 0; i < n; i++) {
         rec[i].group = group ? (uint64_t)group[i] : 0;
         rec[i].time = time[i];
+        rec[i].entry = entry ? entry[i] : -INFINITY;
         rec[i].event = event[i];
     }
     int rc = cxi_km_build(out, mem, rec, n, options->level, options->band, int_label, NULL, fn);
@@ -362,15 +426,15 @@ static void median_of(double *m, double *l, double *h, const cx_survival *s, con
     }
 }
 
-enum { SC_GROUP, SC_TIME, SC_SURVIVAL, SC_LO, SC_HI, SC_AT_RISK, SC_EVENTS, SC_CENSORED, SC_NCOLS };
+enum { SC_GROUP, SC_TIME, SC_SURVIVAL, SC_LO, SC_HI, SC_AT_RISK, SC_EVENTS, SC_CENSORED, SC_STD_ERR, SC_NCOLS };
 
 int cx_survival_curve(cx_result **out, const cx_survival *s)
 {
     static const char fn[] = "cx_survival_curve";
     static const char *const names[SC_NCOLS] = {"group", "time", "survival", "lo", "hi", "at_risk", "events",
-                                                "censored"};
-    static const int types[SC_NCOLS] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL,
-                                        CX_TYPE_REAL,   CX_TYPE_INT,  CX_TYPE_INT,  CX_TYPE_INT};
+                                                "censored", "std_err"};
+    static const int types[SC_NCOLS] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL,
+                                        CX_TYPE_INT,    CX_TYPE_INT,  CX_TYPE_INT,  CX_TYPE_REAL};
     if (!out)
         return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
@@ -393,6 +457,48 @@ int cx_survival_curve(cx_result **out, const cx_survival *s)
             cxi_result_set_int(r, SC_AT_RISK, i, (int64_t)s->at_risk[i]);
             cxi_result_set_int(r, SC_EVENTS, i, (int64_t)s->ev[i]);
             cxi_result_set_int(r, SC_CENSORED, i, (int64_t)s->cens[i]);
+            cxi_result_set_real(r, SC_STD_ERR, i, s->se[i]);
+        }
+    }
+    *out = r;
+    return CX_OK;
+}
+
+enum { ST_GROUP, ST_TIME, ST_AT_RISK, ST_EVENTS, ST_CENSORED, ST_SURVIVAL, ST_STD_ERR, ST_LO, ST_HI, ST_NCOLS };
+
+int cx_survival_table(cx_result **out, const cx_survival *s)
+{
+    static const char fn[] = "cx_survival_table";
+    static const char *const names[ST_NCOLS] = {"group",    "time",    "at_risk", "events", "censored",
+                                                "survival", "std_err", "lo",      "hi"};
+    static const int types[ST_NCOLS] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_INT,  CX_TYPE_INT, CX_TYPE_INT,
+                                        CX_TYPE_REAL,   CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s: survival is NULL", fn);
+    cx_result *r;
+    if (cxi_result_new(&r, &s->mem, s->nsteps + s->ngroups, ST_NCOLS, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    size_t row = 0;
+    for (size_t g = 0; g < s->ngroups; g++) {
+        const km_group *kg = &s->g[g];
+        /* the origin (R's survfit0): S(0) = 1, at risk as at the first step */
+        for (size_t k = 0; k <= kg->nsteps; k++, row++) {
+            size_t i = kg->first + (k ? k - 1 : 0);
+            if (kg->label && cxi_result_set_str(r, ST_GROUP, row, kg->label, kg->label_len)) {
+                cx_result_free(r);
+                return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+            }
+            cxi_result_set_real(r, ST_TIME, row, k ? s->time[i] : 0);
+            cxi_result_set_int(r, ST_AT_RISK, row, (int64_t)s->at_risk[i]);
+            cxi_result_set_int(r, ST_EVENTS, row, k ? (int64_t)s->ev[i] : 0);
+            cxi_result_set_int(r, ST_CENSORED, row, k ? (int64_t)s->cens[i] : 0);
+            cxi_result_set_real(r, ST_SURVIVAL, row, k ? s->surv[i] : 1);
+            cxi_result_set_real(r, ST_STD_ERR, row, k ? s->se[i] : 0);
+            cxi_result_set_real(r, ST_LO, row, k ? s->lo[i] : 1);
+            cxi_result_set_real(r, ST_HI, row, k ? s->hi[i] : 1);
         }
     }
     *out = r;

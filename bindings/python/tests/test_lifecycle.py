@@ -134,7 +134,7 @@ def test_survival_numpy_inputs():
     s = cxkit.Survival(np.array(AML_TIME), [bool(e) for e in AML_EVENT], np.array(AML_GROUP, dtype=np.int32))
     assert s.median(1) == 23
     pytest.importorskip("pandas")
-    assert s.to_pandas().shape == (20, 8)
+    assert s.to_pandas().shape == (20, 9)  # + std_err (issue 16)
 
 
 def test_survival_errors():

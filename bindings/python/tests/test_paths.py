@@ -145,3 +145,22 @@ def test_step_matrix():
     assert m.groupby("step")["share"].sum().round(12).tolist() == [1.0, 1.0, 1.0]
     with pytest.raises(cxkit.Range, match="Journeys.step_matrix: max_steps 0"):
         j.step_matrix(0)
+
+
+def test_read_csv(tmp_path):
+    f = tmp_path / "paths.csv"
+    f.write_text('path,total_conversions,total_null,total_conversion_value\r\n'
+                 '"search > email",3,1,30\r\nsearch,0,5,0\r\n"email, direct > direct",1,0,12.5\r\n',
+                 encoding="utf-8")
+    p = cxkit.Paths.read_csv(str(f), conversions="total_conversions", nulls="total_null",
+                             value="total_conversion_value")
+    assert p.to_pandas()["path"].tolist() == ["search > email", "search", "email, direct > direct"]
+    q = cxkit.Paths.from_pandas(__import__("pandas").read_csv(f), conversions="total_conversions",
+                                nulls="total_null", value="total_conversion_value")
+    assert p.attribution().to_pandas().equals(q.attribution().to_pandas())
+    f.write_text("path,n\na > b,1\nc,x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r'paths.csv:3, column 2 \("n"\): "x" is not a number'):
+        p.import_csv(str(f), conversions="n", nulls=None, value=None)
+    assert len(p) == 3
+    with pytest.raises(FileNotFoundError):
+        p.import_csv(str(tmp_path / "none.csv"))

@@ -1,0 +1,1303 @@
+/*
+ * Cox proportional hazards regression: the partial likelihood with Efron's
+ * or Breslow's handling of ties, strata and late entry (at risk on
+ * (entry, time]), maximised by Newton-Raphson from beta = 0 with step
+ * halving and an iteration cap, as R's coxph(). Covariates are centred on
+ * their means (which changes nothing but the numerics). Reported: the
+ * coefficients with model-based and robust (sandwich, R's robust = TRUE
+ * without clusters: D'D with D the dfbeta residuals) standard errors, the
+ * likelihood-ratio, Wald and score tests, the baseline cumulative hazard
+ * (Breslow's, or Efron's for Efron ties, as R's survfit.coxph) and a
+ * subject's predicted curve, and the test of proportional hazards from the
+ * Schoenfeld residuals (R >= 3's cox.zph score test, transforms "km" and
+ * "identity"; both computed at the fit).
+ *
+ * Each risk set is scanned directly (O(n) per event time and iteration),
+ * which keeps late entry and strata simple; the pooled Kaplan-Meier of the
+ * km transform counts its events per time the same way.
+ */
+#include "../table/table.h"
+#include "lifecycle_private.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define COX_MAX_TERMS 64
+#define COX_NAME_MAX 128
+
+typedef struct cox_term {
+    char name[COX_NAME_MAX];
+    char covariate[COX_NAME_MAX]; /* the covariate the term belongs to (a factor's name) */
+    size_t group;                 /* its index among the covariates */
+} cox_term;
+
+struct cx_cox_options {
+    cxi_mem mem;
+    int ties;
+    int max_iter;
+    double *entry;
+    size_t entry_n;
+    int *strata;
+    size_t strata_n;
+    size_t nrow;     /* the rows of the covariates added, 0 before the first */
+    size_t p;        /* columns */
+    size_t ncov;     /* covariates (a factor counts once) */
+    double *x;       /* p columns of nrow, column-major, COX_MAX_TERMS columns reserved */
+    cox_term *terms; /* COX_MAX_TERMS */
+};
+
+struct cx_cox {
+    cxi_mem mem;
+    size_t n, p, nevents;
+    int ties, iterations;
+    cox_term *terms;
+    double *coef, *var, *rvar, *mean; /* var, rvar: p x p */
+    double ll0, ll, score;
+    size_t ncov;
+    double *zph; /* per transform (km, identity): ncov + 1 rows of (chi2, df) */
+    /* the baseline cumulative hazard at the means, per stratum */
+    size_t nbase;
+    double *btime, *bhaz;
+    int *bstratum;
+};
+
+/* ---- options ------------------------------------------------------------ */
+
+int cx_cox_options_new(cx_cox_options **out)
+{
+    if (!out)
+        return cxi_fail(CX_EINVAL, "cx_cox_options_new: out is NULL");
+    *out = NULL;
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    cx_cox_options *o = cxi_alloc(&mem, sizeof *o);
+    if (!o)
+        return cxi_fail(CX_ENOMEM, "cx_cox_options_new: out of memory");
+    memset(o, 0, sizeof *o);
+    o->mem = mem;
+    o->ties = CX_TIES_EFRON;
+    o->max_iter = 20;
+    *out = o;
+    return CX_OK;
+}
+
+void cx_cox_options_free(cx_cox_options *o)
+{
+    if (!o)
+        return;
+    cxi_mem mem = o->mem;
+    cxi_free(&mem, o->entry, o->entry_n * sizeof *o->entry);
+    cxi_free(&mem, o->strata, o->strata_n * sizeof *o->strata);
+    cxi_free(&mem, o->x, COX_MAX_TERMS * o->nrow * sizeof *o->x);
+    cxi_free(&mem, o->terms, COX_MAX_TERMS * sizeof *o->terms);
+    cxi_free(&mem, o, sizeof *o);
+}
+
+#define NEED(o, fn)                                                                                                \
+    do {                                                                                                           \
+        if (!(o))                                                                                                  \
+            return cxi_fail(CX_EINVAL, "%s: options is NULL", fn);                                                 \
+    } while (0)
+
+int cx_cox_options_set_ties(cx_cox_options *o, cx_ties ties)
+{
+    NEED(o, "cx_cox_options_set_ties");
+    if (ties != CX_TIES_EFRON && ties != CX_TIES_BRESLOW)
+        return cxi_fail(CX_EINVAL, "cx_cox_options_set_ties: ties %d is not a cx_ties", (int)ties);
+    o->ties = ties;
+    return CX_OK;
+}
+
+int cx_cox_options_set_max_iterations(cx_cox_options *o, int max_iterations)
+{
+    NEED(o, "cx_cox_options_set_max_iterations");
+    if (max_iterations < 1 || max_iterations > 1000)
+        return cxi_fail(CX_ERANGE, "cx_cox_options_set_max_iterations: %d is not within 1 to 1000", max_iterations);
+    o->max_iter = max_iterations;
+    return CX_OK;
+}
+
+int cx_cox_options_set_entry(cx_cox_options *o, const double *entry, size_t n)
+{
+    static const char fn[] = "cx_cox_options_set_entry";
+    NEED(o, fn);
+    if (entry && n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    double *copy = NULL;
+    if (entry) {
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(entry[i]) || entry[i] < 0)
+                return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not a finite time >= 0", fn, i, entry[i]);
+        if (!(copy = cxi_alloc(&o->mem, n * sizeof *copy)))
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        memcpy(copy, entry, n * sizeof *copy);
+    }
+    cxi_free(&o->mem, o->entry, o->entry_n * sizeof *o->entry);
+    o->entry = copy;
+    o->entry_n = entry ? n : 0;
+    return CX_OK;
+}
+
+int cx_cox_options_set_strata(cx_cox_options *o, const int *strata, size_t n)
+{
+    static const char fn[] = "cx_cox_options_set_strata";
+    NEED(o, fn);
+    if (strata && n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    int *copy = NULL;
+    if (strata) {
+        for (size_t i = 0; i < n; i++)
+            if (strata[i] < 0)
+                return cxi_fail(CX_ERANGE, "%s: row %zu: stratum %d is negative", fn, i, strata[i]);
+        if (!(copy = cxi_alloc(&o->mem, n * sizeof *copy)))
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        memcpy(copy, strata, n * sizeof *copy);
+    }
+    cxi_free(&o->mem, o->strata, o->strata_n * sizeof *o->strata);
+    o->strata = copy;
+    o->strata_n = strata ? n : 0;
+    return CX_OK;
+}
+
+/* Room for k more columns of n rows; the first column fixes n. */
+static int room(cx_cox_options *o, size_t k, size_t n, const char *fn)
+{
+    if (n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    if (o->nrow && n != o->nrow)
+        return cxi_fail(CX_ERANGE, "%s: %zu values, the covariates so far have %zu rows", fn, n, o->nrow);
+    if (o->p + k > COX_MAX_TERMS)
+        return cxi_fail(CX_ELIMIT, "%s: at most %d model terms", fn, COX_MAX_TERMS);
+    if (!o->nrow) {
+        o->x = cxi_alloc(&o->mem, COX_MAX_TERMS * n * sizeof *o->x);
+        o->terms = cxi_alloc(&o->mem, COX_MAX_TERMS * sizeof *o->terms);
+        if (!o->x || !o->terms) {
+            cxi_free(&o->mem, o->x, COX_MAX_TERMS * n * sizeof *o->x);
+            cxi_free(&o->mem, o->terms, COX_MAX_TERMS * sizeof *o->terms);
+            o->x = NULL;
+            o->terms = NULL;
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        }
+        o->nrow = n;
+    }
+    return CX_OK;
+}
+
+static int add_covariate(cx_cox_options *o, const char *name, const double *values, size_t n, const char *fn)
+{
+    if (!name || !*name || strlen(name) >= COX_NAME_MAX)
+        return cxi_fail(CX_EINVAL, "%s: the name is missing, empty or longer than %d bytes", fn, COX_NAME_MAX - 1);
+    if (!values)
+        return cxi_fail(CX_EINVAL, "%s: values is NULL", fn);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(values[i]))
+            return cxi_fail(CX_ERANGE, "%s: '%s' row %zu: %g is not finite", fn, name, i, values[i]);
+    int rc = room(o, 1, n, fn);
+    if (rc)
+        return rc;
+    memcpy(o->x + o->p * n, values, n * sizeof *values);
+    snprintf(o->terms[o->p].name, COX_NAME_MAX, "%s", name);
+    snprintf(o->terms[o->p].covariate, COX_NAME_MAX, "%s", name);
+    o->terms[o->p].group = o->ncov++;
+    o->p++;
+    return CX_OK;
+}
+
+int cx_cox_options_add_covariate(cx_cox_options *o, const char *name, const double *values, size_t n)
+{
+    NEED(o, "cx_cox_options_add_covariate");
+    return add_covariate(o, name, values, n, "cx_cox_options_add_covariate");
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static int add_factor(cx_cox_options *o, const char *name, const char *const *values, size_t n, const char *reference,
+                      const char *fn)
+{
+    if (!name || !*name || strlen(name) >= COX_NAME_MAX / 2)
+        return cxi_fail(CX_EINVAL, "%s: the name is missing, empty or longer than %d bytes", fn, COX_NAME_MAX / 2 - 1);
+    if (!values)
+        return cxi_fail(CX_EINVAL, "%s: values is NULL", fn);
+    if (n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    for (size_t i = 0; i < n; i++)
+        if (!values[i])
+            return cxi_fail(CX_EINVAL, "%s: '%s' row %zu: the value is NULL", fn, name, i);
+    const char **lev = cxi_alloc(&o->mem, n * sizeof *lev);
+    if (!lev)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    memcpy(lev, values, n * sizeof *lev);
+    qsort(lev, n, sizeof *lev, cmp_str);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(lev[i], lev[k - 1]) != 0)
+            lev[k++] = lev[i];
+    const char *ref = reference ? reference : lev[0];
+    bool found = false;
+    for (size_t i = 0; i < k; i++)
+        found = found || strcmp(lev[i], ref) == 0;
+    int rc = CX_OK;
+    if (!found)
+        rc = cxi_fail(CX_ENOTFOUND, "%s: '%s' has no value '%s' to be the reference level", fn, name, ref);
+    else if (k < 2)
+        rc = cxi_fail(CX_ERANGE, "%s: '%s' has one level only ('%s')", fn, name, ref);
+    else
+        rc = room(o, k - 1, n, fn);
+    if (!rc) {
+        for (size_t l = 0; l < k; l++) {
+            if (strcmp(lev[l], ref) == 0)
+                continue;
+            double *col = o->x + o->p * n;
+            for (size_t i = 0; i < n; i++)
+                col[i] = strcmp(values[i], lev[l]) == 0;
+            snprintf(o->terms[o->p].name, COX_NAME_MAX, "%s=%.*s", name, COX_NAME_MAX / 2, lev[l]);
+            snprintf(o->terms[o->p].covariate, COX_NAME_MAX, "%s", name);
+            o->terms[o->p].group = o->ncov;
+            o->p++;
+        }
+        o->ncov++;
+    }
+    cxi_free(&o->mem, lev, n * sizeof *lev);
+    return rc;
+}
+
+int cx_cox_options_add_factor(cx_cox_options *o, const char *name, const char *const *values, size_t n,
+                              const char *reference)
+{
+    NEED(o, "cx_cox_options_add_factor");
+    return add_factor(o, name, values, n, reference, "cx_cox_options_add_factor");
+}
+
+/* ---- linear algebra --------------------------------------------------- */
+
+/* The inverse of a symmetric positive definite p x p matrix A (Cholesky);
+ * false when A is not (numerically) positive definite. L: p x p scratch. */
+static bool spd_inverse(double *inv, const double *A, double *L, size_t p)
+{
+    double scale = 0;
+    for (size_t i = 0; i < p; i++)
+        scale = fmax(scale, fabs(A[i * p + i]));
+    memset(L, 0, p * p * sizeof *L);
+    for (size_t j = 0; j < p; j++) {
+        double s = A[j * p + j];
+        for (size_t k = 0; k < j; k++)
+            s -= L[j * p + k] * L[j * p + k];
+        if (!(s > 1e-10 * scale))
+            return false;
+        L[j * p + j] = sqrt(s);
+        for (size_t i = j + 1; i < p; i++) {
+            double t = A[i * p + j];
+            for (size_t k = 0; k < j; k++)
+                t -= L[i * p + k] * L[j * p + k];
+            L[i * p + j] = t / L[j * p + j];
+        }
+    }
+    /* inv = L^-T L^-1, column by column */
+    for (size_t c = 0; c < p; c++) {
+        double y[2 * COX_MAX_TERMS];
+        for (size_t i = 0; i < p; i++) {
+            double t = i == c;
+            for (size_t k = 0; k < i; k++)
+                t -= L[i * p + k] * y[k];
+            y[i] = t / L[i * p + i];
+        }
+        for (size_t i = p; i-- > 0;) {
+            double t = y[i];
+            for (size_t k = i + 1; k < p; k++)
+                t -= L[k * p + i] * inv[k * p + c];
+            inv[i * p + c] = t / L[i * p + i];
+        }
+    }
+    return true;
+}
+
+/* ---- the partial likelihood ------------------------------------------- */
+
+typedef struct cox_data {
+    size_t n, p;
+    const double *x; /* centred, column-major */
+    const double *time, *entry;
+    const int *event;
+    const size_t *ord; /* subjects by stratum */
+    const size_t *sfirst;
+    size_t nstrata;
+    double *evtimes; /* scratch: n */
+    int ties;
+} cox_data;
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Calls visit(ctx, t, stratum index, s) for each distinct event time t of
+ * each stratum, s (the stratum's subjects, in ord) in order. */
+static size_t event_times(const cox_data *d, size_t s)
+{
+    size_t m = 0;
+    for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1]; k++)
+        if (d->event[d->ord[k]])
+            d->evtimes[m++] = d->time[d->ord[k]];
+    qsort(d->evtimes, m, sizeof *d->evtimes, cmp_dbl);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (i == 0 || d->evtimes[i] != d->evtimes[u - 1])
+            d->evtimes[u++] = d->evtimes[i];
+    return u;
+}
+
+static bool at_risk(const cox_data *d, size_t i, double t)
+{
+    return d->time[i] >= t && (!d->entry || d->entry[i] < t);
+}
+
+/* The log partial likelihood at beta, with its gradient U and information
+ * I (either may be NULL). eta: n scratch. */
+static double loglik(const cox_data *d, const double *beta, double *U, double *I, double *eta)
+{
+    size_t n = d->n, p = d->p;
+    for (size_t i = 0; i < n; i++) {
+        double e = 0;
+        for (size_t j = 0; j < p; j++)
+            e += d->x[j * n + i] * beta[j];
+        eta[i] = e;
+    }
+    if (U)
+        memset(U, 0, p * sizeof *U);
+    if (I)
+        memset(I, 0, p * p * sizeof *I);
+    double ll = 0;
+    double S1[COX_MAX_TERMS], D1[COX_MAX_TERMS], xs[COX_MAX_TERMS], s1[COX_MAX_TERMS];
+    double *S2 = I ? I + p * p : NULL; /* callers give I room for 3 p x p blocks */
+    double *D2 = I ? I + 2 * p * p : NULL;
+    for (size_t s = 0; s < d->nstrata; s++) {
+        size_t m = event_times(d, s);
+        for (size_t e = 0; e < m; e++) {
+            double t = d->evtimes[e], S0 = 0, D0 = 0, dd = 0;
+            memset(S1, 0, p * sizeof *S1);
+            memset(D1, 0, p * sizeof *D1);
+            memset(xs, 0, p * sizeof *xs);
+            if (I) {
+                memset(S2, 0, p * p * sizeof *S2);
+                memset(D2, 0, p * p * sizeof *D2);
+            }
+            for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1]; k++) {
+                size_t i = d->ord[k];
+                if (!at_risk(d, i, t))
+                    continue;
+                double r = exp(eta[i]);
+                bool dies = d->event[i] && d->time[i] == t;
+                S0 += r;
+                if (dies) {
+                    D0 += r;
+                    dd++;
+                    ll += eta[i];
+                }
+                for (size_t a = 0; a < p; a++) {
+                    double xa = d->x[a * n + i];
+                    S1[a] += r * xa;
+                    if (dies) {
+                        D1[a] += r * xa;
+                        xs[a] += xa;
+                    }
+                    if (I)
+                        for (size_t b = 0; b <= a; b++) {
+                            double v = r * xa * d->x[b * n + i];
+                            S2[a * p + b] += v;
+                            if (dies)
+                                D2[a * p + b] += v;
+                        }
+                }
+            }
+            if (U)
+                for (size_t a = 0; a < p; a++)
+                    U[a] += xs[a];
+            size_t steps = d->ties == CX_TIES_EFRON ? (size_t)dd : 1;
+            double mult = d->ties == CX_TIES_EFRON ? 1 : dd;
+            for (size_t k = 0; k < steps; k++) {
+                double f = d->ties == CX_TIES_EFRON ? (double)k / dd : 0;
+                double s0 = S0 - f * D0;
+                ll -= mult * log(s0);
+                for (size_t a = 0; a < p; a++)
+                    s1[a] = (S1[a] - f * D1[a]) / s0;
+                if (U)
+                    for (size_t a = 0; a < p; a++)
+                        U[a] -= mult * s1[a];
+                if (I)
+                    for (size_t a = 0; a < p; a++)
+                        for (size_t b = 0; b <= a; b++)
+                            I[a * p + b] += mult * ((S2[a * p + b] - f * D2[a * p + b]) / s0 - s1[a] * s1[b]);
+            }
+        }
+    }
+    if (I)
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = a + 1; b < p; b++)
+                I[a * p + b] = I[b * p + a];
+    return ll;
+}
+
+/* The score residuals (n x p, row-major) at beta, for the robust variance:
+ * R's residuals(fit, "score"), with Efron's sub-steps for ties. */
+static void score_residuals(const cox_data *d, const double *beta, double *L, double *eta)
+{
+    size_t n = d->n, p = d->p;
+    for (size_t i = 0; i < n; i++) {
+        double e = 0;
+        for (size_t j = 0; j < p; j++)
+            e += d->x[j * n + i] * beta[j];
+        eta[i] = e;
+    }
+    memset(L, 0, n * p * sizeof *L);
+    double S1[COX_MAX_TERMS], D1[COX_MAX_TERMS], xb[COX_MAX_TERMS];
+    for (size_t s = 0; s < d->nstrata; s++) {
+        size_t m = event_times(d, s);
+        for (size_t e = 0; e < m; e++) {
+            double t = d->evtimes[e], S0 = 0, D0 = 0, dd = 0;
+            memset(S1, 0, p * sizeof *S1);
+            memset(D1, 0, p * sizeof *D1);
+            for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1]; k++) {
+                size_t i = d->ord[k];
+                if (!at_risk(d, i, t))
+                    continue;
+                double r = exp(eta[i]);
+                bool dies = d->event[i] && d->time[i] == t;
+                S0 += r;
+                if (dies) {
+                    D0 += r;
+                    dd++;
+                }
+                for (size_t a = 0; a < p; a++) {
+                    S1[a] += r * d->x[a * n + i];
+                    if (dies)
+                        D1[a] += r * d->x[a * n + i];
+                }
+            }
+            size_t steps = d->ties == CX_TIES_EFRON ? (size_t)dd : 1;
+            /* per sub-step k: hazard increment h_k, mean xbar_k; a death
+             * is at risk with weight (1 - k/d), the others fully */
+            for (size_t k = 0; k < steps; k++) {
+                double f = d->ties == CX_TIES_EFRON ? (double)k / dd : 0;
+                double s0 = S0 - f * D0, h = (d->ties == CX_TIES_EFRON ? 1 : dd) / s0;
+                for (size_t a = 0; a < p; a++)
+                    xb[a] = (S1[a] - f * D1[a]) / s0;
+                for (size_t q = d->sfirst[s]; q < d->sfirst[s + 1]; q++) {
+                    size_t i = d->ord[q];
+                    if (!at_risk(d, i, t))
+                        continue;
+                    bool dies = d->event[i] && d->time[i] == t;
+                    double r = exp(eta[i]), w = dies ? 1 - f : 1;
+                    for (size_t a = 0; a < p; a++) {
+                        double dx = d->x[a * n + i] - xb[a];
+                        L[i * p + a] -= w * r * h * dx;
+                        if (dies)
+                            L[i * p + a] += dx / (double)steps;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* ---- the test of proportional hazards (R's cox.zph) ---------------------- */
+
+typedef struct zph_g {
+    const double *t, *g; /* sorted distinct event times and g there */
+    size_t m;
+} zph_g;
+
+static double g_at(const zph_g *z, double t)
+{
+    size_t a = 0, b = z->m;
+    while (a < b) {
+        size_t m = (a + b) / 2;
+        if (z->t[m] < t)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return z->g[a];
+}
+
+/* The score test that beta_j(t) = beta_j + gamma_j g(t) has gamma = 0, at
+ * the estimate (R >= 3's cox.zph): per event time, the term's score
+ * g(t) (x_deaths - xbar) and information blocks g^k(t) V(t), with Efron's
+ * sub-steps; per covariate (all its terms) and global. out: ncov + 1 rows
+ * of (chi2, df). M: 2p x 2p and 3 p x p; scratch: 3 (2p)^2. False when
+ * singular. */
+static bool zph_test(const cox_data *d, const cox_term *terms, size_t ncov, const double *beta, const zph_g *z,
+                     double *eta, double *M, double *scratch, double *out)
+{
+    size_t n = d->n, p = d->p, q = 2 * p;
+    for (size_t i = 0; i < n; i++) {
+        double e = 0;
+        for (size_t j = 0; j < p; j++)
+            e += d->x[j * n + i] * beta[j];
+        eta[i] = e;
+    }
+    /* g centred on its mean over the events (as R; the test does not depend on it) */
+    double gm = 0, ne = 0;
+    for (size_t i = 0; i < n; i++)
+        if (d->event[i]) {
+            gm += g_at(z, d->time[i]);
+            ne++;
+        }
+    gm /= ne;
+    double *I = M, *S2 = M + q * q, *D2 = S2 + p * p, *Wt = D2 + p * p;
+    double U[2 * COX_MAX_TERMS] = {0}, S1[COX_MAX_TERMS], D1[COX_MAX_TERMS], xs[COX_MAX_TERMS], A[COX_MAX_TERMS];
+    memset(I, 0, q * q * sizeof *I);
+    for (size_t s = 0; s < d->nstrata; s++) {
+        size_t m = event_times(d, s);
+        for (size_t e = 0; e < m; e++) {
+            double t = d->evtimes[e], S0 = 0, D0 = 0, dd = 0, g = g_at(z, t) - gm;
+            memset(S1, 0, p * sizeof *S1);
+            memset(D1, 0, p * sizeof *D1);
+            memset(xs, 0, p * sizeof *xs);
+            memset(S2, 0, p * p * sizeof *S2);
+            memset(D2, 0, p * p * sizeof *D2);
+            memset(Wt, 0, p * p * sizeof *Wt);
+            for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1]; k++) {
+                size_t i = d->ord[k];
+                if (!at_risk(d, i, t))
+                    continue;
+                double r = exp(eta[i]);
+                bool dies = d->event[i] && d->time[i] == t;
+                S0 += r;
+                if (dies) {
+                    D0 += r;
+                    dd++;
+                }
+                for (size_t a = 0; a < p; a++) {
+                    double xa = d->x[a * n + i];
+                    S1[a] += r * xa;
+                    if (dies) {
+                        D1[a] += r * xa;
+                        xs[a] += xa;
+                    }
+                    for (size_t b = 0; b <= a; b++) {
+                        double v = r * xa * d->x[b * n + i];
+                        S2[a * p + b] += v;
+                        if (dies)
+                            D2[a * p + b] += v;
+                    }
+                }
+            }
+            memcpy(A, xs, p * sizeof *A);
+            size_t steps = d->ties == CX_TIES_EFRON ? (size_t)dd : 1;
+            double mult = d->ties == CX_TIES_EFRON ? 1 : dd;
+            for (size_t k = 0; k < steps; k++) {
+                double f = d->ties == CX_TIES_EFRON ? (double)k / dd : 0, s0 = S0 - f * D0, s1[COX_MAX_TERMS];
+                for (size_t a = 0; a < p; a++) {
+                    s1[a] = (S1[a] - f * D1[a]) / s0;
+                    A[a] -= mult * s1[a];
+                }
+                for (size_t a = 0; a < p; a++)
+                    for (size_t b = 0; b <= a; b++)
+                        Wt[a * p + b] += mult * ((S2[a * p + b] - f * D2[a * p + b]) / s0 - s1[a] * s1[b]);
+            }
+            for (size_t a = 0; a < p; a++) {
+                U[p + a] += g * A[a];
+                for (size_t b = 0; b <= a; b++) {
+                    double w = Wt[a * p + b];
+                    I[a * q + b] += w;
+                    I[(p + a) * q + b] += g * w;
+                    if (b != a)
+                        I[(p + b) * q + a] += g * w;
+                    I[(p + a) * q + p + b] += g * g * w;
+                }
+            }
+        }
+    }
+    for (size_t a = 0; a < q; a++)
+        for (size_t b = a + 1; b < q; b++)
+            I[a * q + b] = I[b * q + a];
+    /* per covariate, then global: u' I[kk, kk]^-1 u, kk = the betas and the covariate's gammas */
+    double *Sub = scratch, *Inv = scratch + q * q, *Lc = scratch + 2 * q * q;
+    for (size_t c = 0; c <= ncov; c++) {
+        size_t kk[2 * COX_MAX_TERMS], nk = 0;
+        for (size_t a = 0; a < p; a++)
+            kk[nk++] = a;
+        for (size_t a = 0; a < p; a++)
+            if (c == ncov || terms[a].group == c)
+                kk[nk++] = p + a;
+        for (size_t a = 0; a < nk; a++)
+            for (size_t b = 0; b < nk; b++)
+                Sub[a * nk + b] = I[kk[a] * q + kk[b]];
+        if (!spd_inverse(Inv, Sub, Lc, nk))
+            return false;
+        double chi = 0;
+        for (size_t a = p; a < nk; a++)
+            for (size_t b = p; b < nk; b++)
+                chi += U[kk[a]] * Inv[a * nk + b] * U[kk[b]];
+        out[2 * c] = chi;
+        out[2 * c + 1] = (double)(nk - p);
+    }
+    return true;
+}
+
+/* ---- the fit ------------------------------------------------------------ */
+
+void cx_cox_free(cx_cox *c)
+{
+    if (!c)
+        return;
+    cxi_mem mem = c->mem;
+    size_t p = c->p;
+    cxi_free(&mem, c->terms, p * sizeof *c->terms);
+    cxi_free(&mem, c->coef, p * sizeof *c->coef);
+    cxi_free(&mem, c->mean, p * sizeof *c->mean);
+    cxi_free(&mem, c->var, p * p * sizeof *c->var);
+    cxi_free(&mem, c->rvar, p * p * sizeof *c->rvar);
+    cxi_free(&mem, c->btime, c->nbase * sizeof *c->btime);
+    cxi_free(&mem, c->bhaz, c->nbase * sizeof *c->bhaz);
+    cxi_free(&mem, c->bstratum, c->nbase * sizeof *c->bstratum);
+    cxi_free(&mem, c->zph, 4 * (c->ncov + 1) * sizeof *c->zph);
+    cxi_free(&mem, c, sizeof *c);
+}
+
+typedef struct cox_work {
+    double *xc, *eta, *evt, *I, *L, *R;
+    size_t *ord, *sfirst;
+} cox_work;
+
+/* The pooled (all strata) Kaplan-Meier with late entry just before each
+ * distinct event time, for the km transform; then both tests into c->zph. */
+static int zph_both(cx_cox *c, const cox_data *d, const cx_cox_options *o, const double *beta, cox_work *w,
+                    const char *fn)
+{
+    size_t n = d->n, p = d->p, q = 2 * p, m = 0;
+    cxi_mem *mem = &c->mem;
+    double *ex = cxi_alloc(mem, n * sizeof *ex), *en = o->entry ? cxi_alloc(mem, n * sizeof *en) : NULL;
+    double *gt = cxi_alloc(mem, n * sizeof *gt), *gk = cxi_alloc(mem, n * sizeof *gk);
+    double *M = cxi_alloc(mem, (q * q + 3 * p * p) * sizeof *M), *sc = cxi_alloc(mem, 3 * q * q * sizeof *sc);
+    c->ncov = o->ncov;
+    c->zph = cxi_alloc(mem, 4 * (o->ncov + 1) * sizeof *c->zph);
+    int rc = CX_OK;
+    if (!ex || (o->entry && !en) || !gt || !gk || !M || !sc || !c->zph) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ex[i] = d->time[i];
+        if (en)
+            en[i] = o->entry[i];
+        if (d->event[i])
+            gt[m++] = d->time[i];
+    }
+    qsort(ex, n, sizeof *ex, cmp_dbl);
+    if (en)
+        qsort(en, n, sizeof *en, cmp_dbl);
+    qsort(gt, m, sizeof *gt, cmp_dbl);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || gt[i] != gt[u - 1])
+            gt[u++] = gt[i];
+    /* events per distinct time, and the number at risk: entered before t, not left before t */
+    double S = 1;
+    for (size_t k = 0; k < u; k++) {
+        double t = gt[k], dk = 0;
+        for (size_t i = 0; i < n; i++)
+            dk += d->event[i] && d->time[i] == t;
+        size_t left, entered = n, a = 0, b = n;
+        while (a < b) { /* exits before t */
+            size_t h = (a + b) / 2;
+            if (ex[h] < t)
+                a = h + 1;
+            else
+                b = h;
+        }
+        left = a;
+        if (en) {
+            a = 0;
+            b = n;
+            while (a < b) { /* entries before t */
+                size_t h = (a + b) / 2;
+                if (en[h] < t)
+                    a = h + 1;
+                else
+                    b = h;
+            }
+            entered = a;
+        }
+        gk[k] = 1 - S; /* 1 - KM(t-) */
+        S *= 1 - dk / (double)(entered - left);
+    }
+    zph_g zk = {gt, gk, u}, zi = {gt, gt, u};
+    double out[2 * (COX_MAX_TERMS + 1)];
+    for (int tr = 0; tr < 2; tr++) {
+        bool ok = zph_test(d, c->terms, o->ncov, beta, tr ? &zi : &zk, w->eta, M, sc, out);
+        for (size_t r = 0; r <= o->ncov; r++) {
+            c->zph[tr * 2 * (o->ncov + 1) + 2 * r] = ok ? out[2 * r] : NAN;
+            c->zph[tr * 2 * (o->ncov + 1) + 2 * r + 1] = out[2 * r + 1];
+        }
+    }
+done:
+    cxi_free(mem, ex, n * sizeof *ex);
+    cxi_free(mem, en, n * sizeof *en);
+    cxi_free(mem, gt, n * sizeof *gt);
+    cxi_free(mem, gk, n * sizeof *gk);
+    cxi_free(mem, M, (q * q + 3 * p * p) * sizeof *M);
+    cxi_free(mem, sc, 3 * q * q * sizeof *sc);
+    return rc;
+}
+
+typedef struct ord_rec {
+    int stratum;
+    size_t i;
+} ord_rec;
+
+static int cmp_ord(const void *a, const void *b)
+{
+    const ord_rec *x = a, *y = b;
+    if (x->stratum != y->stratum)
+        return (x->stratum > y->stratum) - (x->stratum < y->stratum);
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int cx_cox_fit(cx_cox **out, const double *time, const int *event, size_t n, const cx_cox_options *o)
+{
+    static const char fn[] = "cx_cox_fit";
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!time || !event || !o)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !time ? "time" : !event ? "event" : "options");
+    if (n == 0)
+        return cxi_fail(CX_ERANGE, "%s: no subject (n = 0)", fn);
+    size_t p = o->p;
+    if (p == 0)
+        return cxi_fail(CX_ERANGE, "%s: no covariate (add some with cx_cox_options_add_covariate)", fn);
+    if (o->nrow != n)
+        return cxi_fail(CX_ERANGE, "%s: the covariates have %zu rows for %zu subjects", fn, o->nrow, n);
+    if (o->entry && o->entry_n != n)
+        return cxi_fail(CX_ERANGE, "%s: the options have %zu entry times for %zu subjects", fn, o->entry_n, n);
+    if (o->strata && o->strata_n != n)
+        return cxi_fail(CX_ERANGE, "%s: the options have %zu strata for %zu subjects", fn, o->strata_n, n);
+    size_t nev = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(time[i]) || time[i] < 0)
+            return cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, time[i]);
+        if (o->entry && !(o->entry[i] < time[i]))
+            return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, o->entry[i],
+                            time[i]);
+        if (event[i] != 0 && event[i] != 1)
+            return cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
+        nev += (size_t)event[i];
+    }
+    if (nev == 0)
+        return cxi_fail(CX_ERANGE, "%s: no event", fn);
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    cox_work w = {0};
+    w.xc = cxi_alloc(&mem, n * p * sizeof *w.xc);
+    w.eta = cxi_alloc(&mem, n * sizeof *w.eta);
+    w.evt = cxi_alloc(&mem, n * sizeof *w.evt);
+    w.I = cxi_alloc(&mem, 3 * p * p * sizeof *w.I);
+    w.L = cxi_alloc(&mem, n * p * sizeof *w.L);
+    w.R = cxi_alloc(&mem, 2 * p * p * sizeof *w.R);
+    w.ord = cxi_alloc(&mem, n * sizeof *w.ord);
+    w.sfirst = cxi_alloc(&mem, (n + 1) * sizeof *w.sfirst);
+    cx_cox *c = cxi_alloc(&mem, sizeof *c);
+    int rc = CX_OK;
+    if (c) {
+        memset(c, 0, sizeof *c);
+        c->mem = mem;
+        c->p = p;
+        c->terms = cxi_alloc(&c->mem, p * sizeof *c->terms);
+        c->coef = cxi_alloc(&c->mem, p * sizeof *c->coef);
+        c->mean = cxi_alloc(&c->mem, p * sizeof *c->mean);
+        c->var = cxi_alloc(&c->mem, p * p * sizeof *c->var);
+        c->rvar = cxi_alloc(&c->mem, p * p * sizeof *c->rvar);
+    }
+    if (!w.xc || !w.eta || !w.evt || !w.I || !w.L || !w.R || !w.ord || !w.sfirst || !c || !c->terms || !c->coef ||
+        !c->mean || !c->var || !c->rvar) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
+    }
+    memcpy(c->terms, o->terms, p * sizeof *c->terms);
+    c->n = n;
+    c->nevents = nev;
+    c->ties = o->ties;
+    for (size_t j = 0; j < p; j++) {
+        double m = 0;
+        for (size_t i = 0; i < n; i++)
+            m += o->x[j * n + i];
+        m /= (double)n;
+        c->mean[j] = m;
+        for (size_t i = 0; i < n; i++)
+            w.xc[j * n + i] = o->x[j * n + i] - m;
+    }
+    for (size_t i = 0; i < n; i++)
+        w.ord[i] = i;
+    size_t ns = 1;
+    w.sfirst[0] = 0;
+    if (o->strata) {
+        ord_rec *orec = cxi_alloc(&mem, n * sizeof *orec);
+        if (!orec) {
+            rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++)
+            orec[i] = (ord_rec){o->strata[i], i};
+        qsort(orec, n, sizeof *orec, cmp_ord);
+        for (size_t i = 0; i < n; i++)
+            w.ord[i] = orec[i].i;
+        cxi_free(&mem, orec, n * sizeof *orec);
+        ns = 0;
+        for (size_t k = 0; k < n; k++)
+            if (k == 0 || o->strata[w.ord[k]] != o->strata[w.ord[k - 1]])
+                w.sfirst[ns++] = k;
+    }
+    w.sfirst[ns] = n;
+    cox_data d = {n, p, w.xc, time, o->entry, event, w.ord, w.sfirst, ns, w.evt, o->ties};
+    double beta[COX_MAX_TERMS] = {0}, U[COX_MAX_TERMS], step[COX_MAX_TERMS], trial[COX_MAX_TERMS];
+    double *V = w.R; /* p x p */
+    double *Lc = w.R + p * p;
+    /* beta = 0: the null log likelihood and the score test */
+    double ll = loglik(&d, beta, U, w.I, w.eta);
+    c->ll0 = ll;
+    if (!spd_inverse(V, w.I, Lc, p)) {
+        rc = cxi_fail(CX_ERANGE, "%s: the information matrix is singular: a covariate is constant within the risk "
+                                 "sets, or collinear with others",
+                      fn);
+        goto done;
+    }
+    double sc = 0;
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b < p; b++)
+            sc += U[a] * V[a * p + b] * U[b];
+    c->score = sc;
+    bool converged = false;
+    int it = 0;
+    while (it < o->max_iter) {
+        it++;
+        for (size_t a = 0; a < p; a++) {
+            step[a] = 0;
+            for (size_t b = 0; b < p; b++)
+                step[a] += V[a * p + b] * U[b];
+        }
+        double ll_new = 0;
+        int halvings = 0;
+        for (;;) {
+            for (size_t a = 0; a < p; a++)
+                trial[a] = beta[a] + step[a];
+            ll_new = loglik(&d, trial, NULL, NULL, w.eta);
+            if (isfinite(ll_new) && ll_new >= ll - 1e-12 * fabs(ll))
+                break;
+            if (++halvings > 30)
+                break;
+            for (size_t a = 0; a < p; a++)
+                step[a] /= 2;
+        }
+        if (!isfinite(ll_new)) {
+            rc = cxi_fail(CX_ERANGE, "%s: the likelihood overflows: the covariates separate the events (monotone "
+                                     "likelihood); a coefficient tends to infinity",
+                          fn);
+            goto done;
+        }
+        memcpy(beta, trial, p * sizeof *beta);
+        double ll_old = ll;
+        ll = loglik(&d, beta, U, w.I, w.eta);
+        if (!spd_inverse(V, w.I, Lc, p)) {
+            rc = cxi_fail(CX_ERANGE, "%s: the information matrix became singular at iteration %d: the covariates "
+                                     "separate the events (monotone likelihood)",
+                          fn, it);
+            goto done;
+        }
+        if (fabs(1 - ll_old / ll) < 1e-9) {
+            converged = true;
+            break;
+        }
+    }
+    /* R's check for an infinite coefficient: one more step still moves it */
+    for (size_t a = 0; a < p; a++) {
+        double s = 0;
+        for (size_t b = 0; b < p; b++)
+            s += V[a * p + b] * U[b];
+        if (fabs(s) > 1e-9 && fabs(s) > sqrt(1e-9) * fabs(beta[a])) {
+            rc = cxi_fail(CX_ERANGE, "%s: the likelihood converged before '%s': its coefficient may be infinite "
+                                     "(the covariate separates the events)",
+                          fn, o->terms[a].name);
+            goto done;
+        }
+    }
+    if (!converged) {
+        rc = cxi_fail(CX_ERANGE, "%s: no convergence in %d Newton-Raphson iterations (log likelihood %g)", fn,
+                      o->max_iter, ll);
+        goto done;
+    }
+    c->iterations = it;
+    c->ll = ll;
+    memcpy(c->coef, beta, p * sizeof *beta);
+    memcpy(c->var, V, p * p * sizeof *V);
+    /* the robust variance: D'D, D = L V (dfbeta) */
+    score_residuals(&d, beta, w.L, w.eta);
+    memset(c->rvar, 0, p * p * sizeof *c->rvar);
+    for (size_t i = 0; i < n; i++) {
+        double D[COX_MAX_TERMS];
+        for (size_t a = 0; a < p; a++) {
+            D[a] = 0;
+            for (size_t b = 0; b < p; b++)
+                D[a] += w.L[i * p + b] * V[b * p + a];
+        }
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                c->rvar[a * p + b] += D[a] * D[b];
+    }
+    /* the baseline cumulative hazard at the means (centred x = 0) */
+    size_t nb = 0;
+    for (size_t s = 0; s < ns; s++)
+        nb += event_times(&d, s);
+    c->btime = cxi_alloc(&c->mem, nb * sizeof *c->btime);
+    c->bhaz = cxi_alloc(&c->mem, nb * sizeof *c->bhaz);
+    c->bstratum = cxi_alloc(&c->mem, nb * sizeof *c->bstratum);
+    c->nbase = nb;
+    if (!c->btime || !c->bhaz || !c->bstratum) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double e = 0;
+        for (size_t j = 0; j < p; j++)
+            e += w.xc[j * n + i] * beta[j];
+        w.eta[i] = e;
+    }
+    size_t bi = 0;
+    for (size_t s = 0; s < ns; s++) {
+        size_t m = event_times(&d, s);
+        double H = 0;
+        for (size_t e = 0; e < m; e++) {
+            double t = w.evt[e], S0 = 0, D0 = 0, dd = 0;
+            for (size_t k = w.sfirst[s]; k < w.sfirst[s + 1]; k++) {
+                size_t i = w.ord[k];
+                if (!at_risk(&d, i, t))
+                    continue;
+                double r = exp(w.eta[i]);
+                S0 += r;
+                if (event[i] && time[i] == t) {
+                    D0 += r;
+                    dd++;
+                }
+            }
+            if (o->ties == CX_TIES_EFRON)
+                for (size_t k = 0; k < (size_t)dd; k++)
+                    H += 1 / (S0 - (double)k / dd * D0);
+            else
+                H += dd / S0;
+            c->btime[bi] = t;
+            c->bhaz[bi] = H;
+            c->bstratum[bi] = o->strata ? o->strata[w.ord[w.sfirst[s]]] : 0;
+            bi++;
+        }
+    }
+    rc = zph_both(c, &d, o, beta, &w, fn);
+done:
+    cxi_free(&mem, w.xc, n * p * sizeof *w.xc);
+    cxi_free(&mem, w.eta, n * sizeof *w.eta);
+    cxi_free(&mem, w.evt, n * sizeof *w.evt);
+    cxi_free(&mem, w.I, 3 * p * p * sizeof *w.I);
+    cxi_free(&mem, w.L, n * p * sizeof *w.L);
+    cxi_free(&mem, w.R, 2 * p * p * sizeof *w.R);
+    cxi_free(&mem, w.ord, n * sizeof *w.ord);
+    cxi_free(&mem, w.sfirst, (n + 1) * sizeof *w.sfirst);
+    if (rc) {
+        cx_cox_free(c);
+        return rc;
+    }
+    *out = c;
+    return CX_OK;
+}
+
+/* ---- results -------------------------------------------------------------- */
+
+size_t cx_cox_term_count(const cx_cox *c) { return c ? c->p : 0; }
+
+enum { CC_TERM, CC_COEF, CC_HR, CC_SE, CC_ROBUST_SE, CC_Z, CC_P, CC_HR_LO, CC_HR_HI, CC_NCOLS };
+
+int cx_cox_coefficients(cx_result **out, const cx_cox *c, double level)
+{
+    static const char fn[] = "cx_cox_coefficients";
+    static const char *const names[CC_NCOLS] = {"term", "coef", "hazard_ratio", "se", "robust_se",
+                                                "z",    "p",    "hr_lo",        "hr_hi"};
+    static const int types[CC_NCOLS] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL,
+                                        CX_TYPE_REAL,   CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!c)
+        return cxi_fail(CX_EINVAL, "%s: cox is NULL", fn);
+    if (!(level > 0 && level < 1))
+        return cxi_fail(CX_ERANGE, "%s: level %g is not within (0, 1)", fn, level);
+    double z = cxi_level_z(level);
+    cx_result *r;
+    if (cxi_result_new(&r, &c->mem, c->p, CC_NCOLS, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    for (size_t j = 0; j < c->p; j++) {
+        if (cxi_result_set_str(r, CC_TERM, j, c->terms[j].name, strlen(c->terms[j].name))) {
+            cx_result_free(r);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        }
+        double b = c->coef[j], se = sqrt(c->var[j * c->p + j]);
+        cxi_result_set_real(r, CC_COEF, j, b);
+        cxi_result_set_real(r, CC_HR, j, exp(b));
+        cxi_result_set_real(r, CC_SE, j, se);
+        cxi_result_set_real(r, CC_ROBUST_SE, j, sqrt(c->rvar[j * c->p + j]));
+        cxi_result_set_real(r, CC_Z, j, b / se);
+        cxi_result_set_real(r, CC_P, j, 2 * cxi_normal_cdf(-fabs(b / se)));
+        cxi_result_set_real(r, CC_HR_LO, j, exp(b - z * se));
+        cxi_result_set_real(r, CC_HR_HI, j, exp(b + z * se));
+    }
+    *out = r;
+    return CX_OK;
+}
+
+enum { CT_TEST, CT_CHI2, CT_DF, CT_P, CT_NCOLS };
+
+int cx_cox_tests(cx_result **out, const cx_cox *c)
+{
+    static const char fn[] = "cx_cox_tests";
+    static const char *const names[CT_NCOLS] = {"test", "chi2", "df", "p"};
+    static const int types[CT_NCOLS] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_INT, CX_TYPE_REAL};
+    static const char *const tests[3] = {"likelihood_ratio", "wald", "score"};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!c)
+        return cxi_fail(CX_EINVAL, "%s: cox is NULL", fn);
+    size_t p = c->p;
+    /* Wald: b' V^-1 b, V^-1 the information at the estimate */
+    double *Vi = cxi_alloc((cxi_mem *)&c->mem, 2 * p * p * sizeof *Vi);
+    if (!Vi)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    double wald = NAN;
+    if (spd_inverse(Vi, c->var, Vi + p * p, p)) {
+        wald = 0;
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                wald += c->coef[a] * Vi[a * p + b] * c->coef[b];
+    }
+    cxi_free((cxi_mem *)&c->mem, Vi, 2 * p * p * sizeof *Vi);
+    double chi[3] = {2 * (c->ll - c->ll0), wald, c->score};
+    cx_result *r;
+    if (cxi_result_new(&r, &c->mem, 3, CT_NCOLS, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    for (size_t k = 0; k < 3; k++) {
+        if (cxi_result_set_str(r, CT_TEST, k, tests[k], strlen(tests[k]))) {
+            cx_result_free(r);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        }
+        cxi_result_set_real(r, CT_CHI2, k, chi[k]);
+        cxi_result_set_int(r, CT_DF, k, (int64_t)p);
+        cxi_result_set_real(r, CT_P, k, cxi_gamma_q(p / 2.0, chi[k] / 2));
+    }
+    *out = r;
+    return CX_OK;
+}
+
+int cx_cox_loglik(double *null_loglik, double *loglik_out, int *iterations, const cx_cox *c)
+{
+    if (!loglik_out)
+        return cxi_fail(CX_EINVAL, "cx_cox_loglik: loglik is NULL");
+    if (!c)
+        return cxi_fail(CX_EINVAL, "cx_cox_loglik: cox is NULL");
+    *loglik_out = c->ll;
+    if (null_loglik)
+        *null_loglik = c->ll0;
+    if (iterations)
+        *iterations = c->iterations;
+    return CX_OK;
+}
+
+enum { CB_STRATUM, CB_TIME, CB_HAZARD, CB_SURVIVAL, CB_NCOLS };
+
+int cx_cox_baseline(cx_result **out, const cx_cox *c)
+{
+    static const char fn[] = "cx_cox_baseline";
+    static const char *const names[CB_NCOLS] = {"stratum", "time", "cumulative_hazard", "survival"};
+    static const int types[CB_NCOLS] = {CX_TYPE_INT, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!c)
+        return cxi_fail(CX_EINVAL, "%s: cox is NULL", fn);
+    cx_result *r;
+    if (cxi_result_new(&r, &c->mem, c->nbase, CB_NCOLS, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    for (size_t i = 0; i < c->nbase; i++) {
+        cxi_result_set_int(r, CB_STRATUM, i, c->bstratum[i]);
+        cxi_result_set_real(r, CB_TIME, i, c->btime[i]);
+        cxi_result_set_real(r, CB_HAZARD, i, c->bhaz[i]);
+        cxi_result_set_real(r, CB_SURVIVAL, i, exp(-c->bhaz[i]));
+    }
+    *out = r;
+    return CX_OK;
+}
+
+int cx_cox_predict(double *surv, const cx_cox *c, const double *x, size_t p, int stratum, double t)
+{
+    static const char fn[] = "cx_cox_predict";
+    if (!surv)
+        return cxi_fail(CX_EINVAL, "%s: surv is NULL", fn);
+    if (!c || !x)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !c ? "cox" : "x");
+    if (p != c->p)
+        return cxi_fail(CX_ERANGE, "%s: %zu covariate values for a model of %zu terms", fn, p, c->p);
+    if (!isfinite(t))
+        return cxi_fail(CX_ERANGE, "%s: t %g is not finite", fn, t);
+    double eta = 0;
+    for (size_t j = 0; j < p; j++) {
+        if (!isfinite(x[j]))
+            return cxi_fail(CX_ERANGE, "%s: x[%zu] = %g is not finite", fn, j, x[j]);
+        eta += (x[j] - c->mean[j]) * c->coef[j];
+    }
+    bool seen = false;
+    double H = 0;
+    for (size_t i = 0; i < c->nbase; i++) {
+        if (c->bstratum[i] != stratum)
+            continue;
+        seen = true;
+        if (c->btime[i] <= t)
+            H = c->bhaz[i];
+    }
+    if (!seen)
+        return cxi_fail(CX_ERANGE, "%s: stratum %d has no event in the fit", fn, stratum);
+    *surv = exp(-H * exp(eta));
+    return CX_OK;
+}
+
+enum { CZ_TERM, CZ_CHI2, CZ_DF, CZ_P, CZ_NCOLS };
+
+int cx_cox_zph(cx_result **out, const cx_cox *c, cx_zph_transform transform)
+{
+    static const char fn[] = "cx_cox_zph";
+    static const char *const names[CZ_NCOLS] = {"term", "chi2", "df", "p"};
+    static const int types[CZ_NCOLS] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_INT, CX_TYPE_REAL};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!c)
+        return cxi_fail(CX_EINVAL, "%s: cox is NULL", fn);
+    if (transform != CX_ZPH_KM && transform != CX_ZPH_IDENTITY)
+        return cxi_fail(CX_EINVAL, "%s: transform %d is not a cx_zph_transform", fn, (int)transform);
+    cx_result *r;
+    size_t rows = c->ncov + 1;
+    if (cxi_result_new(&r, &c->mem, rows, CZ_NCOLS, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    const double *z = c->zph + (size_t)transform * 2 * rows;
+    for (size_t k = 0; k < rows; k++) {
+        const char *name = "GLOBAL";
+        if (k < c->ncov)
+            for (size_t j = 0; j < c->p; j++)
+                if (c->terms[j].group == k) {
+                    name = c->terms[j].covariate;
+                    break;
+                }
+        if (cxi_result_set_str(r, CZ_TERM, k, name, strlen(name))) {
+            cx_result_free(r);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        }
+        double chi = z[2 * k], df = z[2 * k + 1];
+        cxi_result_set_real(r, CZ_CHI2, k, chi);
+        cxi_result_set_int(r, CZ_DF, k, (int64_t)df);
+        cxi_result_set_real(r, CZ_P, k, cxi_gamma_q(df / 2, chi / 2));
+    }
+    *out = r;
+    return CX_OK;
+}
+
+/* ---- covariates from a store's customers ----------------------------------- */
+
+/* The values of n customers (by id) for a customer column or attribute, into
+ * vals (borrowed from the store); fails naming the first customer unknown
+ * or without a value. */
+static int customer_values(const char **vals, const cx_store *store, const char *const *ids, size_t n, int dim,
+                           const char *attribute, const char *fn)
+{
+    const uint32_t *col = NULL;
+    int set = 0;
+    if (!attribute) {
+        int c = dim == CX_DIM_SEGMENT ? CU_SEGMENT : dim == CX_DIM_REGION ? CU_REGION : CU_PLAN;
+        set = dim == CX_DIM_SEGMENT ? CX_VOCAB_SEGMENT : dim == CX_DIM_REGION ? CX_VOCAB_REGION : CX_VOCAB_PLAN;
+        col = CXI_COL(store, CX_TABLE_CUSTOMERS, c, uint32_t);
+    }
+    uint32_t kid = attribute ? cxi_pool_find(&store->sets[CX_VOCAB_ATTRIBUTE], attribute, strlen(attribute)) : 0;
+    for (size_t i = 0; i < n; i++) {
+        char qb[80];
+        if (!ids[i])
+            return cxi_fail(CX_EINVAL, "%s: id %zu is NULL", fn, i);
+        uint32_t row = cxi_pool_find(&store->keys[CX_TABLE_CUSTOMERS], ids[i], strlen(ids[i]));
+        if (row == CXI_NONE)
+            return cxi_fail(CX_ENOTFOUND, "%s: no customer '%s'", fn, cxi_quote(qb, ids[i]));
+        uint32_t v = attribute ? (kid == CXI_NONE ? CXI_NONE : cxi_map_get(&store->attrs, (uint64_t)row << 32 | kid))
+                               : col[row];
+        if (v == CXI_NONE)
+            return cxi_fail(CX_ERANGE, "%s: customer '%s' has no %s", fn, cxi_quote(qb, ids[i]),
+                            attribute ? attribute
+                            : dim == CX_DIM_SEGMENT ? "segment"
+                            : dim == CX_DIM_REGION  ? "region"
+                                                    : "plan");
+        vals[i] = attribute ? cxi_pool_str(&store->attr_values, v) : cxi_pool_str(&store->sets[set], v);
+    }
+    return CX_OK;
+}
+
+int cx_cox_options_add_customer_column(cx_cox_options *o, const cx_store *store, const char *const *ids, size_t n,
+                                       cx_dim dim, const char *reference)
+{
+    static const char fn[] = "cx_cox_options_add_customer_column";
+    NEED(o, fn);
+    if (!store || !ids)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !store ? "store" : "ids");
+    if (dim != CX_DIM_SEGMENT && dim != CX_DIM_REGION && dim != CX_DIM_PLAN)
+        return cxi_fail(CX_EINVAL, "%s: dim %d is not segment, region or plan", fn, (int)dim);
+    if (n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    const char **vals = cxi_alloc(&o->mem, n * sizeof *vals);
+    if (!vals)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    int rc = customer_values(vals, store, ids, n, dim, NULL, fn);
+    if (!rc) {
+        const char *name = dim == CX_DIM_SEGMENT ? "segment" : dim == CX_DIM_REGION ? "region" : "plan";
+        rc = add_factor(o, name, vals, n, reference, fn);
+    }
+    cxi_free(&o->mem, vals, n * sizeof *vals);
+    return rc;
+}
+
+int cx_cox_options_add_customer_attribute(cx_cox_options *o, const cx_store *store, const char *const *ids,
+                                          size_t n, const char *attribute, const char *reference)
+{
+    static const char fn[] = "cx_cox_options_add_customer_attribute";
+    NEED(o, fn);
+    if (!store || !ids || !attribute || !*attribute)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL or empty", fn, !store ? "store" : !ids ? "ids" : "attribute");
+    if (n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    const char **vals = cxi_alloc(&o->mem, n * sizeof *vals);
+    double *num = reference ? NULL : cxi_alloc(&o->mem, n * sizeof *num);
+    int rc = CX_OK;
+    if (!vals || (!reference && !num))
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    if (!rc)
+        rc = customer_values(vals, store, ids, n, 0, attribute, fn);
+    if (!rc && reference) {
+        rc = add_factor(o, attribute, vals, n, *reference ? reference : NULL, fn);
+    } else if (!rc) {
+        for (size_t i = 0; i < n && !rc; i++) {
+            char *end;
+            num[i] = strtod(vals[i], &end);
+            if (end == vals[i] || *end || !isfinite(num[i])) {
+                char qb[80];
+                rc = cxi_fail(CX_EPARSE, "%s: customer '%s': %s = '%s' is not a number", fn, cxi_quote(qb, ids[i]),
+                              attribute, vals[i]);
+            }
+        }
+        if (!rc)
+            rc = add_covariate(o, attribute, num, n, fn);
+    }
+    cxi_free(&o->mem, vals, n * sizeof *vals);
+    cxi_free(&o->mem, num, n * sizeof *num);
+    return rc;
+}
