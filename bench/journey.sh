@@ -4,7 +4,13 @@
 # interactions from gen-demo (one thread), then DuckDB (npm @duckdb/node-api,
 # 1 and 2 threads) computes the same transition counts with window functions
 # over the same CSV file; the script checks the counts agree and prints the
-# ratio (DuckDB time / cxkit time).
+# ratio (DuckDB time / cxkit time). Real exports are not sorted: the default
+# case is the gen-demo files with their records shuffled
+# (bench/shuffle_csv.py, seeded), which DuckDB reads too; cxkit also runs on
+# the sorted files, side by side, CPU time beside wall time, with the ratio
+# shuffled / sorted of the build against issue 14's target (1.3). Compare
+# CPU times on a loaded machine (the load average is printed).
+# CX_BENCH_REPEAT=N runs the cxkit cases N times, alternately, keeping the least CPU time.
 # usage: bench/journey.sh [INTERACTIONS]   (default 10000000; builds into build-bench/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,15 +28,20 @@ if [ ! -f "$data/feedback.csv" ]; then
   echo "generating $n interactions into $data"
   build-bench/tools/gen-demo --scale-events "$n" "$data" >/dev/null
 fi
+shuffled=$work/data-$n-shuffled
+if [ ! -f "$shuffled/feedback.csv" ] || [ "$shuffled/interactions.csv" -ot "$data/interactions.csv" ]; then
+  echo "shuffling the records of $data into $shuffled"
+  /usr/bin/python3 bench/shuffle_csv.py "$data" "$shuffled"
+fi
 if [ ! -d "$work/node_modules/@duckdb/node-api" ]; then
   (cd "$work" && npm install --silent --no-audit --no-fund @duckdb/node-api >/dev/null 2>&1)
 fi
 cp bench/peers_journey.mjs "$work/peers_journey.mjs"
 out=$work/journey-results.txt
 : > "$out"
-/usr/bin/time -f "cxkit max RSS %M kB" build-bench/bench/bench-journey "$data" "$work/trans-cxkit.tsv" 2>&1 | tee -a "$out"
-node "$work/peers_journey.mjs" "$data" 1 "$work/trans-duckdb1.tsv" | tee -a "$out"
-node "$work/peers_journey.mjs" "$data" 2 "$work/trans-duckdb2.tsv" | tee -a "$out"
+/usr/bin/time -f "cxkit max RSS %M kB" build-bench/bench/bench-journey --sorted "$data" --repeat "${CX_BENCH_REPEAT:-1}" "$shuffled" "$work/trans-cxkit.tsv" 2>&1 | tee -a "$out"
+node "$work/peers_journey.mjs" "$shuffled" 1 "$work/trans-duckdb1.tsv" | tee -a "$out"
+node "$work/peers_journey.mjs" "$shuffled" 2 "$work/trans-duckdb2.tsv" | tee -a "$out"
 get() { sed -n "s/^RESULT .*\<$1=\([0-9.e+-]*\).*/\1/p" "$out" | head -1; }
 agree=yes
 for d in 1 2; do
@@ -48,3 +59,6 @@ for d in 1 2; do
     "$d" "$([ "$d" = 1 ] && echo "" || echo s)" "$q" "$(awk "BEGIN{print $q / ($cb + $ct)}")"
 done
 echo "  same transition counts in cxkit and duckdb: $agree"
+printf "  cxkit build CPU %.3f s shuffled, %.3f s sorted: ratio %.2f (target <= 1.3); load average: %s\n" \
+  "$(get cx_build_cpu_s)" "$(get cx_sorted_build_cpu_s)" "$(awk "BEGIN{print $(get cx_build_cpu_s) / $(get cx_sorted_build_cpu_s)}")" \
+  "$(cut -d' ' -f1-3 /proc/loadavg)"

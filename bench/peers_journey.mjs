@@ -1,6 +1,9 @@
 // DuckDB side of bench/journey.sh: the transition counts of order 1 between
 // touchpoints, with START, CONVERSION and DROP, by the rules of cxkit's
-// default journeys: each customer's interactions ordered by (time, row);
+// default journeys: each customer's interactions ordered by time, and at one
+// time a conversion last, then by touchpoint name, then by id (none first),
+// then by row: the tie rule that makes cxkit's journeys the same whatever the
+// order of the file's rows (issue 14);
 // a handled "purchase" ends a journey; a journey converts when its last
 // event is that purchase. Window functions over the same CSV file, with the
 // thread count given. Prints the load and query times and writes the counts
@@ -17,11 +20,11 @@ const inst = await DuckDBInstance.create(':memory:', { threads });
 const con = await inst.connect();
 
 let t0 = performance.now();
-// rowid keeps the file order: the row number cxkit breaks time ties with
+// rowid keeps the file order: the row number cxkit breaks the last ties with
 await con.run(`CREATE TABLE interactions AS
-  SELECT customer, touchpoint, time, kind, outcome
+  SELECT id, customer, touchpoint, time, kind, outcome
   FROM read_csv(${lit(join(dir, 'interactions.csv'))},
-    types = {'customer': 'VARCHAR', 'touchpoint': 'VARCHAR', 'time': 'TIMESTAMPTZ', 'kind': 'VARCHAR',
+    types = {'id': 'VARCHAR', 'customer': 'VARCHAR', 'touchpoint': 'VARCHAR', 'time': 'TIMESTAMPTZ', 'kind': 'VARCHAR',
              'outcome': 'VARCHAR'})`);
 const tLoad = (performance.now() - t0) / 1000;
 
@@ -32,7 +35,8 @@ WITH e AS (
     lag(kind = 'purchase' AND outcome = 'handled') OVER w AS prev_conv,
     lead(touchpoint) OVER w AS next_tp
   FROM interactions
-  WINDOW w AS (PARTITION BY customer ORDER BY time, rowid)
+  WINDOW w AS (PARTITION BY customer ORDER BY time, (kind = 'purchase' AND outcome = 'handled'), touchpoint,
+                id NULLS FIRST, rowid)
 ),
 t AS (
   SELECT CASE WHEN prev_tp IS NULL OR prev_conv THEN 'START' ELSE prev_tp END AS "from", touchpoint AS "to" FROM e

@@ -115,6 +115,7 @@ typedef cxb_intv cxb_flagv, cxb_oflagv;
 %include "metrics.i"
 %include "journey.i"
 %include "lifecycle.i"
+%include "text.i"
 
 #if defined(SWIGPYTHON)
 %include "python/cxkit_python_post.i"

@@ -147,7 +147,11 @@ static cx_store *make_source(void)
         snprintf(cust, sizeof cust, "C-%04d", c);
         snprintf(id, sizeof id, "X-%06d", i);
         cx_time when = t0() + 200 * DAY_MS + (int64_t)(splitmix64(&rng) % (300 * DAY_MS));
-        OK(cx_transaction_add(NULL, s, i % 6 ? id : NULL, cust, when, 5.0 + (double)(splitmix64(&rng) % 20000) / 100));
+        /* each customer spends around a level of its own (1 to 8 times 20), so
+         * that the Gamma-Gamma model has a spread between customers to fit */
+        double level = 20.0 * (1 + (c * 7919) % 8);
+        OK(cx_transaction_add(NULL, s, i % 6 ? id : NULL, cust, when,
+                              level * (0.5 + (double)(splitmix64(&rng) % 1000) / 1000)));
     }
     return s;
 }

@@ -15,7 +15,8 @@ cx_need() {
 }
 
 # What building the library needs.
-CX_BUILD_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config libjansson-dev libsqlite3-dev libsodium-dev)
+CX_BUILD_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config libjansson-dev libsqlite3-dev libsodium-dev
+  libstemmer-dev)  # Snowball stemmers of the text module (issue 17)
 # What the test suite needs on top: Check, the ABI and header checks, docs, valgrind.
 CX_TEST_PACKAGES=(check g++ binutils abigail-tools doxygen valgrind python3
   # the Python and Lua bindings and their tests (bindings/)

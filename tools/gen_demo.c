@@ -230,29 +230,58 @@ static const char *const priorities[] = {"low", "normal", "high", "urgent"};
 enum { Q_NPS, Q_CSAT, Q_CES, Q_CES5, Q_ONTIME };
 static const char *const questions[] = {"nps", "csat", "ces", "ces_5", "delivery_on_time"};
 
-/* Comments by context and sentiment. Some hold commas, quotes and line
- * breaks on purpose, to exercise CSV quoting. */
-enum { CTX_DELIVERY, CTX_SERVICE, CTX_GENERAL };
+/* Comments by context and sentiment, in Arabic and English, whose themes
+ * follow what happened (issue 17): a late, damaged or failed home delivery,
+ * repeated contacts about one case, a rude or a helpful agent. Some hold
+ * commas, quotes and line breaks on purpose, to exercise CSV quoting. Which
+ * list a comment comes from never changes the random draws (one below()
+ * per comment), so the rest of the data does not depend on these texts. */
+enum { CTX_DELIVERY, CTX_SERVICE, CTX_GENERAL, CTX_LATE, CTX_DAMAGED, CTX_FAILED, CTX_REPEAT, CTX_RUDE };
 enum { NEG, NEUTRAL, POS };
-static const char *const c_delivery_neg[] = {
+static const char *const c_late_neg[] = {
     "التوصيل تأخر كثيراً",
     "الطلب وصل متأخر ثلاثة أيام، ولم يتواصل معي أحد",
-    "المندوب كتب \"العميل غير متواجد\" وأنا كنت في البيت طوال اليوم",
-    "Courier marked it \"delivered\" but nothing arrived.",
-    "Late again, second time this month",
-    "وصلت الكرتونة ممزقة\nوالمنتج مكسور",
+    "Late delivery again, second time this month",
     "Delivery window was 9-5, driver came at 10pm, no call.",
     "تأخير، ثم تأخير، ثم إلغاء الموعد",
-    "لا أحد يرد على رقم المندوب",
-    "The box was wet and crushed.\nI want a replacement, not a voucher.",
+    "The delivery was late by four days and nobody told me",
+    "تأخر التوصيل عن الموعد المحدد",
+    "Very late delivery, the tracking was never updated",
 };
-static const char *const c_service_neg[] = {
+static const char *const c_damaged_neg[] = {
+    "وصلت الكرتونة ممزقة\nوالمنتج مكسور",
+    "The box was wet and crushed.\nI want a replacement, not a voucher.",
+    "The parcel arrived damaged",
+    "الطلب وصل تالف والتغليف سيء",
+};
+static const char *const c_failed_neg[] = {
+    "المندوب كتب \"العميل غير متواجد\" وأنا كنت في البيت طوال اليوم",
+    "Courier marked it \"delivered\" but nothing arrived.",
+    "لا أحد يرد على رقم المندوب",
+    "The delivery never arrived, the courier did not call",
+    "لم يصل الطلب والمندوب لم يتصل",
+};
+static const char *const c_delivery_neg[] = {
+    "The delivery slot was inconvenient",
+    "المندوب لم يتصل قبل التوصيل",
+};
+static const char *const c_repeat_neg[] = {
     "اتصلت أربع مرات ولم تُحل المشكلة",
     "I had to explain the problem again on every channel: chat, phone, WhatsApp...",
-    "الانتظار على الخط أكثر من نصف ساعة",
     "Ticket closed without asking me, had to reopen it",
-    "They said \"we'll call you back\". They didn't.",
     "أغلقوا البلاغ قبل حل المشكلة",
+    "I called three times about the same problem",
+};
+static const char *const c_service_neg[] = {
+    "الانتظار على الخط أكثر من نصف ساعة",
+    "They said \"we'll call you back\". They didn't.",
+    "Long wait on the phone, nobody answered",
+};
+static const char *const c_rude_neg[] = {
+    "The agent was rude and not helpful",
+    "الموظف كان غير محترم ولم يساعدني",
+    "Rude agent, hung up on me",
+    "تعامل الموظف سيء جداً",
 };
 static const char *const c_general_neg[] = {
     "السعر ارتفع والجودة نزلت",
@@ -269,11 +298,14 @@ static const char *const c_delivery_pos[] = {
     "كل شيء وصل في موعده",
     "Fast delivery, well packed. Thank you!",
     "المندوب محترم ووصل قبل الموعد",
+    "On time delivery, great courier",
 };
 static const char *const c_service_pos[] = {
     "الموظفة كانت متعاونة جداً، شكراً",
     "Great support on WhatsApp, solved in minutes",
     "Solved on the first call \U0001F44D",
+    "Helpful agent, very polite",
+    "الموظف متعاون وحل المشكلة بسرعة",
 };
 static const char *const c_general_pos[] = {
     "خدمة ممتازة، شكراً لكم",
@@ -569,15 +601,20 @@ static const char *comment_for(sim *s, int ctx, int sentiment)
     case NEUTRAL:
         return c_neutral[below(&s->r, COUNT(c_neutral))];
     case NEG:
-        if (ctx == CTX_DELIVERY)
-            return c_delivery_neg[below(&s->r, COUNT(c_delivery_neg))];
-        if (ctx == CTX_SERVICE)
-            return c_service_neg[below(&s->r, COUNT(c_service_neg))];
-        return c_general_neg[below(&s->r, COUNT(c_general_neg))];
+        switch (ctx) {
+        case CTX_LATE: return c_late_neg[below(&s->r, COUNT(c_late_neg))];
+        case CTX_DAMAGED: return c_damaged_neg[below(&s->r, COUNT(c_damaged_neg))];
+        case CTX_FAILED: return c_failed_neg[below(&s->r, COUNT(c_failed_neg))];
+        case CTX_DELIVERY: return c_delivery_neg[below(&s->r, COUNT(c_delivery_neg))];
+        case CTX_REPEAT: return c_repeat_neg[below(&s->r, COUNT(c_repeat_neg))];
+        case CTX_RUDE: return c_rude_neg[below(&s->r, COUNT(c_rude_neg))];
+        case CTX_SERVICE: return c_service_neg[below(&s->r, COUNT(c_service_neg))];
+        default: return c_general_neg[below(&s->r, COUNT(c_general_neg))];
+        }
     default:
-        if (ctx == CTX_DELIVERY)
+        if (ctx == CTX_DELIVERY || ctx == CTX_LATE || ctx == CTX_DAMAGED || ctx == CTX_FAILED)
             return c_delivery_pos[below(&s->r, COUNT(c_delivery_pos))];
-        if (ctx == CTX_SERVICE)
+        if (ctx == CTX_SERVICE || ctx == CTX_REPEAT || ctx == CTX_RUDE)
             return c_service_pos[below(&s->r, COUNT(c_service_pos))];
         return c_general_pos[below(&s->r, COUNT(c_general_pos))];
     }
@@ -736,9 +773,15 @@ static double service_case(sim *s, int64_t at, int cause)
     if (q < -3.5)
         q = -3.5;
     double qe = 0.8 - 0.4 * (contacts - 1) - 0.7 * done_reopens - (ch_tp != tp ? 0.3 : 0.0) - 0.1 * slow;
-    if (k->resolved >= 0 && chance(r, 0.55))
-        survey(s, k->resolved, last_in >= 0 ? s->evs[last_in].tp : k->tp, last_in, ci, q, qe, delivery ? (chance(r, 0.5) ? CTX_DELIVERY : CTX_SERVICE) : CTX_SERVICE,
-               0.8, 0.6, 0.25);
+    if (k->resolved >= 0 && chance(r, 0.55)) {
+        int ctx = delivery ? (chance(r, 0.5) ? CTX_DELIVERY : CTX_SERVICE) : CTX_SERVICE;
+        /* what the comment is about: repeated contacts, else a poor agent */
+        if (ctx == CTX_SERVICE && (contacts >= 3 || done_reopens > 0))
+            ctx = CTX_REPEAT;
+        else if (ctx == CTX_SERVICE && ag->skill < 0)
+            ctx = CTX_RUDE;
+        survey(s, k->resolved, last_in >= 0 ? s->evs[last_in].tp : k->tp, last_in, ci, q, qe, ctx, 0.8, 0.6, 0.25);
+    }
     feel(s, q, 1.2);
     return q;
 }
@@ -824,7 +867,9 @@ static double order(sim *s, int64_t t, bool first, bool *delivery_issue)
         return q;
     feel(s, q, touchpoints[TP_HOME_DELIVERY].weight);
     double ctx_q = *delivery_issue ? q - 0.4 : q; /* receiving a late or broken parcel is work too */
-    survey(s, at, TP_HOME_DELIVERY, e, -1, q, ctx_q, CTX_DELIVERY, *delivery_issue ? 0.5 : 0.38, 0.25, 0.12);
+    int ctx = cause == CAUSE_LATE ? CTX_LATE : cause == CAUSE_DAMAGED ? CTX_DAMAGED : cause == CAUSE_FAILED ? CTX_FAILED
+                                                                                                : CTX_DELIVERY;
+    survey(s, at, TP_HOME_DELIVERY, e, -1, q, ctx_q, ctx, *delivery_issue ? 0.5 : 0.38, 0.25, 0.12);
     if (chance(r, 0.2))
         add_fb(s, at + minutes(s, 180, 0.8), Q_ONTIME, cause == CAUSE_LATE || cause == CAUSE_FAILED ? 0 : 1,
                TP_HOME_DELIVERY, e, -1, NULL);

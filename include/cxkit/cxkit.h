@@ -16,5 +16,6 @@
 #include "cxkit/metrics.h"
 #include "cxkit/journey.h"
 #include "cxkit/lifecycle.h"
+#include "cxkit/text.h"
 
 #endif

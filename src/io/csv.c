@@ -449,6 +449,38 @@ static int read_header(cxi_import *im, reader *rd, int delim, record *rec, char 
     return CX_OK;
 }
 
+/* Stores one record read whole (its fields NUL-terminated, in place in
+ * the buffer or copied), at rd->pos, line rd->line: accepted, or refused
+ * into the report and the reject file. Returns what ends the import. */
+static int csv_record(cxi_import *im, reader *rd, record *rec, char **fields, bool in_place, int delim)
+{
+    im->report->read++;
+    int column = 0, rc = CX_OK;
+    for (int i = 0; i < rec->n; i++) /* what a protecting writer wrote */
+        if (fields[i] && fields[i][0] == '\'')
+            fields[i] = (char *)cxi_csv_unprotect(fields[i]);
+    if (!im->check_row || !(rc = im->check_row(im, fields, rec->n, &column)))
+        rc = cxi_import_row(im, fields, rec->n, &column);
+    if (rc == CX_OK) {
+        im->report->accepted++;
+        if (im->flush && ++im->since_flush >= im->chunk_rows)
+            return im->flush(im, false);
+        return CX_OK;
+    }
+    csv_refused x = {rd, rec, fields, in_place, delim};
+    return cxi_import_refuse(im, rc, rd->line, column, write_csv_reject, &x);
+}
+
+#if defined(__SSE2__)
+/* Records scanned ahead in place (one after the other from rd.pos): their
+ * fields, lengths and ends. */
+typedef struct csv_batch {
+    char *fields[CXI_BATCH][CXI_MAX_FIELDS + 1];
+    size_t raw_len[CXI_BATCH], end[CXI_BATCH];
+    int n[CXI_BATCH];
+} csv_batch;
+#endif
+
 int cxi_import_csv_run(cxi_import *im)
 {
     const char *fn = im->fn, *path = im->path;
@@ -464,6 +496,9 @@ int cxi_import_csv_run(cxi_import *im)
     char *row = NULL;
     size_t rowcap = 0;
     char *fields[CXI_MAX_FIELDS + 1];
+#if defined(__SSE2__)
+    csv_batch *batch = NULL;
+#endif
     if (!rec) {
         rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
         goto done;
@@ -477,10 +512,51 @@ int cxi_import_csv_run(cxi_import *im)
     rd.line = 1;
     if ((rc = read_header(im, &rd, delim, rec, &row, &rowcap, fields)))
         goto done;
+#if defined(__SSE2__)
+    if (!(batch = cxi_alloc(&im->mem, sizeof *batch))) {
+        rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
+        goto done;
+    }
+#endif
     for (;;) {
         enum scan st;
         bool in_place = false;
 #if defined(__SSE2__)
+        /* The common records, CXI_BATCH at a time: scanned in place, their
+         * keys looked up together (cxi_import_prefetch), then stored one by
+         * one as below. A record the fast scan cannot take, or a blank
+         * line, ends the batch and goes the general way. */
+        size_t nb = 0, at = rd.pos;
+        while (nb < CXI_BATCH && scan_fast(&rd, delim, rec, batch->fields[nb])) {
+            if (rec->raw_len == 0) /* a blank line: left to the general path, which skips it */
+                break;
+            for (int i = rec->n; i < im->layout.nfields; i++) /* a short row: no key to read ahead */
+                batch->fields[nb][i] = NULL;
+            batch->n[nb] = rec->n;
+            batch->raw_len[nb] = rec->raw_len;
+            batch->end[nb] = rec->end;
+            rd.pos += rec->end;
+            nb++;
+        }
+        rd.pos = at;
+        if (nb) {
+            char *const *rows[CXI_BATCH];
+            for (size_t k = 0; k < nb; k++)
+                rows[k] = batch->fields[k];
+            cxi_import_prefetch(im, rows, nb);
+            for (size_t k = 0; k < nb; k++) {
+                rec->n = batch->n[k];
+                rec->lines = 1;
+                rec->error = NULL;
+                rec->raw_len = batch->raw_len[k];
+                rec->end = batch->end[k];
+                if ((rc = csv_record(im, &rd, rec, batch->fields[k], true, delim)))
+                    goto done;
+                rd.line += 1;
+                rd.pos += rec->end;
+            }
+            continue;
+        }
         if (scan_fast(&rd, delim, rec, fields)) {
             st = SCAN_OK;
             in_place = true;
@@ -496,35 +572,22 @@ int cxi_import_csv_run(cxi_import *im)
         }
         if (st == SCAN_NONE)
             break;
-        uint64_t line = rd.line;
         if (rec->raw_len == 0 && rec->n == 1 && !rec->f[0].quoted) { /* blank line */
             rd.line += rec->lines;
             rd.pos += rec->end;
             continue;
         }
-        im->report->read++;
-        int column = 0;
         if (st == SCAN_BAD) {
+            im->report->read++;
             rc = cxi_fail(CX_EPARSE, "%s", rec->error);
-            column = (int)rec->error_field + 1;
-        } else if (!in_place && (rc = copy_fields(&rd, rec, &row, &rowcap, fields))) {
+            csv_refused x = {&rd, rec, fields, in_place, delim};
+            if ((rc = cxi_import_refuse(im, rc, rd.line, (int)rec->error_field + 1, write_csv_reject, &x)))
+                goto done;
+        } else if (!in_place && copy_fields(&rd, rec, &row, &rowcap, fields)) {
             rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
             goto done;
-        } else {
-            for (int i = 0; i < rec->n; i++) /* what a protecting writer wrote */
-                if (fields[i] && fields[i][0] == '\'')
-                    fields[i] = (char *)cxi_csv_unprotect(fields[i]);
-            if (!im->check_row || !(rc = im->check_row(im, fields, rec->n, &column)))
-                rc = cxi_import_row(im, fields, rec->n, &column);
-        }
-        if (rc == CX_OK) {
-            im->report->accepted++;
-            if (im->flush && ++im->since_flush >= im->chunk_rows && (rc = im->flush(im, false)))
-                goto done;
-        } else {
-            csv_refused x = {&rd, rec, fields, in_place, delim};
-            if ((rc = cxi_import_refuse(im, rc, line, column, write_csv_reject, &x)))
-                goto done;
+        } else if ((rc = csv_record(im, &rd, rec, fields, in_place, delim))) {
+            goto done;
         }
         rd.line += rec->lines;
         rd.pos += rec->end;
@@ -537,5 +600,8 @@ done:
     cxi_free(&im->mem, rd.buf, rd.cap);
     cxi_free(&im->mem, row, rowcap);
     cxi_free(&im->mem, rec, sizeof *rec);
+#if defined(__SSE2__)
+    cxi_free(&im->mem, batch, sizeof *batch);
+#endif
     return rc;
 }

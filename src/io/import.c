@@ -801,6 +801,108 @@ int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column
     return rc;
 }
 
+/* ---- reading keys ahead -------------------------------------------------- */
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+static void prefetch_plan(cxi_import *im)
+{
+    static const struct {
+        int table, col, pool, then;
+    } keys[] = {
+        {CX_TABLE_CUSTOMERS, CX_CUSTOMER_ID, CX_TABLE_CUSTOMERS, -1},
+        {CX_TABLE_INTERACTIONS, CX_INTERACTION_CUSTOMER, CX_TABLE_CUSTOMERS, CU_HEAD_I},
+        {CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, CX_TABLE_INTERACTIONS, -1},
+        {CX_TABLE_INTERACTIONS, CX_INTERACTION_CASE, CX_TABLE_CASES, -1},
+        {CX_TABLE_CASES, CX_CASE_CUSTOMER, CX_TABLE_CUSTOMERS, CU_HEAD_C},
+        {CX_TABLE_CASES, CX_CASE_ID, CX_TABLE_CASES, -1},
+        {CX_TABLE_FEEDBACK, CX_FEEDBACK_CUSTOMER, CX_TABLE_CUSTOMERS, CU_HEAD_F},
+        {CX_TABLE_FEEDBACK, CX_FEEDBACK_ID, CX_TABLE_FEEDBACK, -1},
+        {CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, CX_TABLE_INTERACTIONS, 0},
+        {CX_TABLE_TRANSACTIONS, CX_TRANSACTION_CUSTOMER, CX_TABLE_CUSTOMERS, CU_HEAD_T},
+        {CX_TABLE_TRANSACTIONS, CX_TRANSACTION_ID, CX_TABLE_TRANSACTIONS, -1},
+    };
+    im->pf_ready = true;
+    im->pf_n = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && im->pf_n < 4; i++) {
+        int f = im->layout.field_of_col[keys[i].col];
+        if (keys[i].table != im->layout.table || f < 0)
+            continue;
+        im->pf_field[im->pf_n] = f;
+        im->pf_pool[im->pf_n] = keys[i].pool;
+        im->lookup.direct[keys[i].pool] = true;
+        im->pf_then[im->pf_n] = keys[i].then;
+        im->pf_n++;
+    }
+}
+
+void cxi_import_prefetch(cxi_import *im, char *const *const *rows, size_t n)
+{
+    if (!im->pf_ready)
+        prefetch_plan(im);
+    const cx_store *s = im->store;
+    uint32_t h[CXI_BATCH][4], id[CXI_BATCH][4];
+    int nk = im->pf_n;
+    if (n > CXI_BATCH)
+        n = CXI_BATCH;
+    /* 1: the hash slot of each key */
+    for (size_t r = 0; r < n; r++) {
+        for (int k = 0; k < nk; k++) {
+            const cxi_pool *p = &s->keys[im->pf_pool[k]];
+            const char *v = rows[r][im->pf_field[k]];
+            id[r][k] = CXI_NONE;
+            if (!v || !p->nslots)
+                continue;
+            h[r][k] = (uint32_t)cxi_hash(v, strlen(v));
+            PREFETCH(&p->slots[h[r][k] & (p->nslots - 1)]);
+            id[r][k] = 0;
+        }
+    }
+    /* 2: the string pointer of the id the slot names, when its hash is the key's */
+    for (size_t r = 0; r < n; r++) {
+        for (int k = 0; k < nk; k++) {
+            if (id[r][k] == CXI_NONE)
+                continue;
+            const cxi_pool *p = &s->keys[im->pf_pool[k]];
+            uint64_t v = p->slots[h[r][k] & (p->nslots - 1)];
+            id[r][k] = v && (uint32_t)(v >> 32) == h[r][k] ? (uint32_t)v - 1 : CXI_NONE;
+            if (id[r][k] != CXI_NONE)
+                PREFETCH(&((char *const *)p->strs.data)[id[r][k]]);
+        }
+    }
+    /* 3: the string itself (its length first), and what the row will read
+     * once the key is found */
+    for (size_t r = 0; r < n; r++) {
+        for (int k = 0; k < nk; k++) {
+            uint32_t i = id[r][k];
+            if (i == CXI_NONE)
+                continue;
+            PREFETCH(cxi_pool_str(&s->keys[im->pf_pool[k]], i) - sizeof(uint32_t));
+            int then = im->pf_then[k];
+            if (then > 0 && i < s->t[CX_TABLE_CUSTOMERS].n)
+                PREFETCH(&CXI_COL(s, CX_TABLE_CUSTOMERS, then, uint32_t)[i]);
+            else if (then == 0 && s->idrow[CX_TABLE_INTERACTIONS] && i < s->idrow_cap[CX_TABLE_INTERACTIONS])
+                PREFETCH(&s->idrow[CX_TABLE_INTERACTIONS][i]);
+        }
+    }
+    /* 4: the rated interaction's customer */
+    for (size_t r = 0; r < n; r++) {
+        for (int k = 0; k < nk; k++) {
+            uint32_t i = id[r][k];
+            if (i == CXI_NONE || im->pf_then[k] != 0 || !s->idrow[CX_TABLE_INTERACTIONS] ||
+                i >= s->idrow_cap[CX_TABLE_INTERACTIONS])
+                continue;
+            uint32_t in = s->idrow[CX_TABLE_INTERACTIONS][i];
+            if (in < s->t[CX_TABLE_INTERACTIONS].n)
+                PREFETCH(&CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t)[in]);
+        }
+    }
+}
+
 /* ---- begin and end ----------------------------------------------------- */
 
 int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_store *store, int table,

@@ -1,11 +1,14 @@
 /*
  * The journeys index and its small companions: options, funnel
  * definitions, the hash of uint32 sequences, and the build:
- * a counting sort of the interactions by customer, a per-customer sort by
- * time only where the rows were not added in time order, then one pass that
- * cuts journeys and writes their path states. The analyses live in
- * paths.c (paths, transitions, attribution, satisfaction), funnel.c
- * (funnels, stages) and pain.c (pain points, drivers).
+ * a radix sort of the interactions by (customer, time) (none when they were
+ * added in that order), then one pass that cuts journeys and writes their
+ * path states. Both read the store's columns in row order and their own
+ * arrays in index order, never a walk through the rows of one customer, so
+ * rows added in any order cost a few sequential passes more, not a cache
+ * miss per row (issue 14). The analyses live in paths.c (paths,
+ * transitions, attribution, satisfaction), funnel.c (funnels, stages) and
+ * pain.c (pain points, drivers).
  */
 #include "journey_private.h"
 
@@ -746,17 +749,33 @@ static void tpair_of(tpair *p, const cx_journeys *j, uint32_t row)
     p->id = id[row] == CXI_NONE ? NULL : cxi_pool_str(&s->keys[CX_TABLE_INTERACTIONS], id[row]);
 }
 
+/* The cut reads each event, in ev order, as its time tq[q] and one word
+ * wq[q]: its level code and whether it converts (W_CONV) or is a
+ * post-purchase step (W_POST, cxi_j_is_post). Made once in ev order, they
+ * make the cut a scan in order instead of a walk through the store's rows. */
+#define W_CONV 0x80000000u
+#define W_POST 0x40000000u
+#define W_CODE 0x3FFFFFFFu
+
+static uint32_t event_word(const cx_journeys *j, uint32_t r)
+{
+    uint32_t w = j->lvl[CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t)[r]];
+    if (cxi_j_is_conv(j, r))
+        w |= W_CONV;
+    else if (cxi_j_is_post(j, r))
+        w |= W_POST;
+    return w;
+}
+
 /* Whether the event at position q (> the journey's first, p) starts the
  * next journey; `conv` says whether the journey holds a conversion so far. */
-static bool starts_next(const cx_journeys *j, uint32_t q, bool conv)
+static bool starts_next(const cx_journeys *j, const cx_time *tq, const uint32_t *wq, uint32_t q, bool conv)
 {
-    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    uint32_t r = j->ev[q], prev = j->ev[q - 1];
-    if (j->o.gap > 0 && it[r] - it[prev] > j->o.gap)
+    if (j->o.gap > 0 && tq[q] - tq[q - 1] > j->o.gap)
         return true;
     switch (j->o.boundary) {
-    case CX_JOURNEYS_BOUNDARY_CONVERSION: return cxi_j_is_conv(j, prev);
-    case CX_JOURNEYS_BOUNDARY_POST_PURCHASE: return conv && !cxi_j_is_post(j, r);
+    case CX_JOURNEYS_BOUNDARY_CONVERSION: return (wq[q - 1] & W_CONV) != 0;
+    case CX_JOURNEYS_BOUNDARY_POST_PURCHASE: return conv && !(wq[q] & W_POST);
     default: return false;
     }
 }
@@ -765,10 +784,8 @@ static bool starts_next(const cx_journeys *j, uint32_t q, bool conv)
  * A journey is found first (its end and its last conversion), then its
  * states are written: conversions left out of the path unless asked for,
  * except the last one when no state comes before it. */
-static void cut(cx_journeys *j, bool fill)
+static void cut(cx_journeys *j, bool fill, const cx_time *tq, const uint32_t *wq)
 {
-    const cx_store *s = j->store;
-    const uint32_t *itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
     size_t nj = 0, nst = 0, nconv = 0;
     for (size_t c = 0; c < j->ncust; c++) {
         if (fill)
@@ -779,9 +796,9 @@ static void cut(cx_journeys *j, bool fill)
             /* one journey from p to end; lc its last conversion */
             uint32_t end = p, lc = CXI_NONE;
             for (; end < b; end++) {
-                if (end > p && starts_next(j, end, lc != CXI_NONE))
+                if (end > p && starts_next(j, tq, wq, end, lc != CXI_NONE))
                     break;
-                if (cxi_j_is_conv(j, j->ev[end]))
+                if (wq[end] & W_CONV)
                     lc = end;
             }
             uint32_t emitted = 0, last = CXI_NONE, pc = 0;
@@ -790,9 +807,8 @@ static void cut(cx_journeys *j, bool fill)
                 j->p_off[nj] = (uint32_t)nst;
             }
             for (uint32_t q = p; q < end; q++) {
-                uint32_t r = j->ev[q];
-                uint32_t code = j->lvl[itp[r]];
-                bool skip = !j->o.conv_in_path && cxi_j_is_conv(j, r) && !(q == lc && emitted == 0);
+                uint32_t code = wq[q] & W_CODE;
+                bool skip = !j->o.conv_in_path && (wq[q] & W_CONV) && !(q == lc && emitted == 0);
                 if (!skip && !(j->o.collapse && emitted && code == last)) {
                     if (fill)
                         j->st[nst] = code;
@@ -860,9 +876,205 @@ static void build_lookups(cx_journeys *j)
     }
 }
 
-/* Counting sort of the interactions by customer into ev; rows stay
- * ascending within a customer. `cursor` is scratch of one per customer. */
-static void sort_by_customer(cx_journeys *j, uint32_t *cursor)
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+/* ---- the order of the events: a radix sort of (customer, time) ---------- */
+
+#define RADIX_BITS 8
+#define RADIX_SIZE (1u << RADIX_BITS)
+#define RADIX_MAX_DIGITS ((64 + RADIX_BITS - 1) / RADIX_BITS)
+
+static unsigned bit_width(uint64_t v)
+{
+    unsigned b = 0;
+    for (; v; v >>= 1)
+        b++;
+    return b;
+}
+
+/* The build's scratch, one block from the journeys' allocator (the store's
+ * allocator function), given back before cx_journeys_new returns: the
+ * digit histograms, two key arrays and a second row array for the sort.
+ * After the sort the spare key array holds the words wq and the keys turn
+ * into the times tq, both in ev order. */
+typedef struct scratch {
+    void *block;
+    size_t bytes;
+    uint32_t *hist; /* RADIX_MAX_DIGITS * RADIX_SIZE */
+    uint64_t *k0, *k1;
+    uint32_t *r1;
+} scratch;
+
+static int scratch_new(cx_journeys *j, scratch *sc)
+{
+    size_t n = j->nev ? j->nev : 1;
+    size_t hb = (size_t)RADIX_MAX_DIGITS * RADIX_SIZE * sizeof(uint32_t);
+    sc->bytes = hb + 2 * n * sizeof(uint64_t) + n * sizeof(uint32_t);
+    if (!(sc->block = cxi_alloc(&j->mem, sc->bytes)))
+        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the %zu bytes of sorting %zu interactions", sc->bytes,
+                        j->nev);
+    char *p = sc->block;
+    sc->k0 = (uint64_t *)(void *)p; /* the 8-byte arrays first: aligned as the block is */
+    sc->k1 = sc->k0 + n;
+    sc->hist = (uint32_t *)(void *)(sc->k1 + n);
+    sc->r1 = sc->hist + (size_t)RADIX_MAX_DIGITS * RADIX_SIZE;
+    return CX_OK;
+}
+
+/* Puts each run of equal keys (one customer's events at the same
+ * millisecond, left in row order by the stable sort) in cmp_tie's order;
+ * keys[q] is ev[q]'s key, or with keys NULL the events are compared by
+ * customer and time. CX_ENOMEM, reported. */
+static int order_ties(cx_journeys *j, const uint64_t *keys)
+{
+    const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const uint32_t *ev = j->ev;
+    tpair *tp = NULL;
+    size_t cap = 0, n = j->nev;
+    for (size_t q = 0; q < n;) {
+        size_t e = q + 1;
+        while (e < n && (keys ? keys[e] == keys[q] : icu[ev[e]] == icu[ev[q]] && it[ev[e]] == it[ev[q]]))
+            e++;
+        if (e - q > 1) {
+            size_t len = e - q;
+            if (len > cap) {
+                tpair *nt = cxi_realloc(&j->mem, tp, cap * sizeof *tp, len * sizeof *tp);
+                if (!nt) {
+                    cxi_free(&j->mem, tp, cap * sizeof *tp);
+                    return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory ordering events at the same time");
+                }
+                tp = nt;
+                cap = len;
+            }
+            for (size_t i = 0; i < len; i++)
+                tpair_of(&tp[i], j, j->ev[q + i]);
+            qsort(tp, len, sizeof *tp, cmp_tpair);
+            for (size_t i = 0; i < len; i++)
+                j->ev[q + i] = tp[i].row;
+        }
+        q = e;
+    }
+    cxi_free(&j->mem, tp, cap * sizeof *tp);
+    return CX_OK;
+}
+
+/* Sorts the interactions by (customer, time, cmp_tie) into ev, and fills
+ * cust_off and the times tq in ev order. A least significant digit radix
+ * sort of one 64-bit key per row, customer << tbits | (time - tmin) / step
+ * (step 1000 when every time is a whole second, else 1), RADIX_BITS at a
+ * time: one pass in row order computes the keys and every
+ * digit's histogram, then each digit whose values differ is one stable
+ * scatter of (key, row) (a digit all rows share is skipped; rows added in
+ * (customer, time) order already need no key and no pass). Equal keys end in row order, and
+ * order_ties puts them in cmp_tie's order. No comparison sort and no walk of
+ * per-customer lists: each pass reads its input in order, whatever the order
+ * the rows were added in. Returns 1 (nothing done) when the key needs more
+ * than 64 bits; 0, or CX_ENOMEM reported. */
+static int radix_order(cx_journeys *j, scratch *sc, const cx_time **tq_out, uint64_t **spare)
+{
+    const cx_store *s = j->store;
+    const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    size_t n = j->nev;
+    cx_time tmin = n ? it[0] : 0, tmax = tmin;
+    bool whole = true; /* every time a whole second, as most exports write them */
+    bool in_order = true; /* rows added by customer and time: the order is theirs */
+    for (size_t r = 0; r < n; r++) {
+        tmin = it[r] < tmin ? it[r] : tmin;
+        tmax = it[r] > tmax ? it[r] : tmax;
+        whole &= it[r] % 1000 == 0;
+        in_order &= r == 0 || icu[r] > icu[r - 1] || (icu[r] == icu[r - 1] && it[r] >= it[r - 1]);
+    }
+    if (in_order) { /* nothing to sort: no key, no pass, the store's times */
+        for (size_t r = 0; r < n; r++) {
+            j->ev[r] = (uint32_t)r;
+            j->cust_off[icu[r] + 1]++;
+        }
+        for (size_t c = 0; c < j->ncust; c++)
+            j->cust_off[c + 1] += j->cust_off[c];
+        *tq_out = it;
+        *spare = sc->k0;
+        return order_ties(j, NULL);
+    }
+    /* in seconds when they are whole: 10 bits less, a pass less */
+    const cx_time step = whole ? 1000 : 1;
+    unsigned tbits = bit_width(((uint64_t)tmax - (uint64_t)tmin) / (uint64_t)step);
+    unsigned cbits = bit_width(j->ncust ? j->ncust - 1 : 0);
+    if (tbits + cbits > 64)
+        return 1;
+    unsigned nd = (tbits + cbits + RADIX_BITS - 1) / RADIX_BITS;
+    uint64_t tmask = tbits == 64 ? UINT64_MAX : ((uint64_t)1 << tbits) - 1;
+    memset(sc->hist, 0, (size_t)nd * RADIX_SIZE * sizeof *sc->hist);
+    uint64_t *src = sc->k0, *dst = sc->k1;
+    for (size_t r = 0; r < n; r++) {
+        uint64_t k = step == 1 ? (uint64_t)(it[r] - tmin) : (uint64_t)(it[r] - tmin) / 1000u;
+        if (cbits)
+            k |= (uint64_t)icu[r] << tbits;
+        src[r] = k;
+        for (unsigned d = 0; d < nd; d++)
+            sc->hist[d * RADIX_SIZE + ((k >> (d * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+    }
+    /* the digits to sort by, and so which row array each pass writes: the
+     * last one must write ev */
+    unsigned digit[RADIX_MAX_DIGITS], np = 0;
+    for (unsigned d = 0; d < nd && n > 0; d++) {
+        const uint32_t *h = sc->hist + d * RADIX_SIZE;
+        uint32_t b = (uint32_t)((src[0] >> (d * RADIX_BITS)) & (RADIX_SIZE - 1));
+        if (h[b] != n)
+            digit[np++] = d;
+    }
+    const uint32_t *rsrc = NULL; /* the first pass reads the rows in row order */
+    uint32_t *rdst = np % 2 ? j->ev : sc->r1;
+    for (unsigned p = 0; p < np; p++) {
+        uint32_t *h = sc->hist + digit[p] * RADIX_SIZE;
+        unsigned shift = digit[p] * RADIX_BITS;
+        uint32_t sum = 0;
+        for (unsigned b = 0; b < RADIX_SIZE; b++) {
+            uint32_t c = h[b];
+            h[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = src[i];
+            uint32_t at = h[(k >> shift) & (RADIX_SIZE - 1)]++;
+            dst[at] = k;
+            rdst[at] = rsrc ? rsrc[i] : (uint32_t)i;
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+        rsrc = rdst;
+        rdst = rdst == j->ev ? sc->r1 : j->ev;
+    }
+    if (np == 0)
+        for (size_t r = 0; r < n; r++)
+            j->ev[r] = (uint32_t)r;
+    int rc = order_ties(j, src);
+    if (rc)
+        return rc;
+    cx_time *tq = (cx_time *)src; /* each key turns into its time, in place */
+    for (size_t q = 0; q < n; q++) {
+        uint64_t k = src[q];
+        j->cust_off[(cbits ? k >> tbits : 0) + 1]++;
+        tq[q] = tmin + (cx_time)(k & tmask) * step;
+    }
+    for (size_t c = 0; c < j->ncust; c++)
+        j->cust_off[c + 1] += j->cust_off[c];
+    *tq_out = tq;
+    *spare = dst;
+    return CX_OK;
+}
+
+/* The fallback when (customer, time) needs more than 64 bits: a counting
+ * sort by customer (rows ascending within a customer), then a sort of each
+ * customer's events by time and cmp_tie; `cursor` is scratch of one per
+ * customer. CX_ENOMEM, reported. */
+static int compare_order(cx_journeys *j, uint32_t *cursor)
 {
     const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     for (size_t r = 0; r < j->nev; r++)
@@ -873,56 +1085,83 @@ static void sort_by_customer(cx_journeys *j, uint32_t *cursor)
     }
     for (size_t r = 0; r < j->nev; r++)
         j->ev[cursor[icu[r]]++] = (uint32_t)r;
-}
-
-/* Sorts each customer's events by time (ties as cmp_tie says) where they
- * were not added in that order. CX_ENOMEM, reported. */
-static int sort_by_time(cx_journeys *j)
-{
-    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    cxi_mem *mm = &j->mem;
-    tpair *scratch = NULL;
+    tpair *tp = NULL;
     size_t scap = 0;
     for (size_t c = 0; c < j->ncust; c++) {
         uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
-        bool sorted = true;
-        for (uint32_t p = a + 1; p < b && sorted; p++) {
-            sorted = it[j->ev[p - 1]] < it[j->ev[p]];
-            if (!sorted && it[j->ev[p - 1]] == it[j->ev[p]]) {
-                tpair x, y;
-                tpair_of(&x, j, j->ev[p - 1]);
-                tpair_of(&y, j, j->ev[p]);
-                sorted = cmp_tie(&x, &y) < 0;
-            }
-        }
-        if (sorted)
-            continue;
         size_t len = b - a;
+        if (len < 2)
+            continue;
         if (len > scap) {
-            tpair *ns = cxi_realloc(mm, scratch, scap * sizeof *ns, len * sizeof *ns);
+            tpair *ns = cxi_realloc(&j->mem, tp, scap * sizeof *ns, len * sizeof *ns);
             if (!ns) {
-                cxi_free(mm, scratch, scap * sizeof *scratch);
+                cxi_free(&j->mem, tp, scap * sizeof *tp);
                 return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory sorting the events of a customer");
             }
-            scratch = ns;
+            tp = ns;
             scap = len;
         }
         for (size_t i = 0; i < len; i++)
-            tpair_of(&scratch[i], j, j->ev[a + i]);
-        qsort(scratch, len, sizeof *scratch, cmp_tpair);
+            tpair_of(&tp[i], j, j->ev[a + i]);
+        qsort(tp, len, sizeof *tp, cmp_tpair);
         for (size_t i = 0; i < len; i++)
-            j->ev[a + i] = scratch[i].row;
+            j->ev[a + i] = tp[i].row;
     }
-    cxi_free(mm, scratch, scap * sizeof *scratch);
+    cxi_free(&j->mem, tp, scap * sizeof *tp);
+    return CX_OK;
+}
+
+/* Orders the events into ev and cust_off, and leaves in the scratch their
+ * times tq and words wq in ev order. CX_ENOMEM, reported. */
+static int order_events(cx_journeys *j, scratch *sc, const cx_time **tq, uint32_t **wq)
+{
+    size_t n = j->nev;
+    uint64_t *spare = NULL;
+    int rc = radix_order(j, sc, tq, &spare);
+    if (rc == 1) {
+        size_t ncust1 = j->ncust ? j->ncust : 1;
+        uint32_t *cursor = cxi_alloc(&j->mem, ncust1 * sizeof(uint32_t));
+        if (!cursor)
+            return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
+        rc = compare_order(j, cursor);
+        cxi_free(&j->mem, cursor, ncust1 * sizeof(uint32_t));
+        if (rc)
+            return rc;
+        const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+        cx_time *t = (cx_time *)sc->k0;
+        for (size_t q = 0; q < n; q++)
+            t[q] = it[j->ev[q]];
+        *tq = t;
+        spare = sc->k1;
+    } else if (rc) {
+        return rc;
+    }
+    /* the words in row order (reading the store's columns in order), then
+     * gathered into ev order, a few rows ahead */
+    uint32_t *wrow = sc->r1, *w = (uint32_t *)(void *)spare;
+    const uint32_t *ev = j->ev;
+    if (*tq == CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time)) { /* rows in order: ev[q] == q */
+        for (size_t q = 0; q < n; q++)
+            w[q] = event_word(j, ev[q]);
+    } else {
+        for (size_t r = 0; r < n; r++)
+            wrow[r] = event_word(j, (uint32_t)r);
+        for (size_t q = 0; q < n; q++) {
+            if (q + 16 < n)
+                PREFETCH(&wrow[ev[q + 16]]);
+            w[q] = wrow[ev[q]];
+        }
+    }
+    *wq = w;
     return CX_OK;
 }
 
 /* Counts the journeys and path states, allocates them, and cuts. CX_ENOMEM,
  * reported; the journeys then hold no journey arrays. */
-static int cut_journeys(cx_journeys *j)
+static int cut_journeys(cx_journeys *j, const cx_time *tq, const uint32_t *wq)
 {
     cxi_mem *mm = &j->mem;
-    cut(j, false);
+    cut(j, false, tq, wq);
     size_t nj = j->nj, nst = j->nst;
     j->nj = 0; /* so that a failure frees the right sizes */
     j->nst = 0;
@@ -947,7 +1186,7 @@ static int cut_journeys(cx_journeys *j)
     j->j_conv = jc;
     j->j_cend = jce;
     j->p_cend = pce;
-    cut(j, true);
+    cut(j, true, tq, wq);
     return CX_OK;
 }
 
@@ -1003,17 +1242,22 @@ int cx_journeys_new(cx_journeys **out, const cx_store *s, const cx_journeys_opti
     int rc = journeys_alloc(&j, s, o);
     if (rc)
         return rc;
-    size_t ncust1 = j->ncust ? j->ncust : 1;
-    uint32_t *cursor = cxi_alloc(&j->mem, ncust1 * sizeof(uint32_t));
-    if (!cursor) {
-        size_t n = j->nev;
+    if (j->nstates > W_CODE) {
         cx_journeys_free(j);
-        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
+        return cxi_fail(CX_ELIMIT, NEW_FN ": more than %u states at the level asked for", (unsigned)W_CODE);
     }
     build_lookups(j);
-    sort_by_customer(j, cursor);
-    cxi_free(&j->mem, cursor, ncust1 * sizeof(uint32_t));
-    if ((rc = sort_by_time(j)) || (rc = cut_journeys(j))) {
+    scratch sc = {0};
+    if ((rc = scratch_new(j, &sc))) {
+        cx_journeys_free(j);
+        return rc;
+    }
+    const cx_time *tq = NULL;
+    uint32_t *wq = NULL;
+    if (!(rc = order_events(j, &sc, &tq, &wq)))
+        rc = cut_journeys(j, tq, wq);
+    cxi_free(&j->mem, sc.block, sc.bytes);
+    if (rc) {
         cx_journeys_free(j);
         return rc;
     }

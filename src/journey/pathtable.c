@@ -5,12 +5,16 @@
  * conversion as such counts (cx_journeys_path_counts), so that shards can
  * be merged by summing.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* fileno, fstat */
+#endif
 #include "journey_private.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 struct cx_paths {
     cxi_mem mem;
@@ -574,7 +578,13 @@ static int read_whole(cxi_mem *m, const char *fn, const char *file, char **buf, 
     FILE *fp = fopen(file, "rb");
     if (!fp)
         return cxi_fail(CX_EIO, "%s: %s: %s", fn, file, strerror(errno));
+    /* a regular file is read in one block of its size (and one byte more,
+     * to see its end); anything else grows the block as it reads */
     size_t c = 1 << 16, n = 0;
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size < (uint64_t)SIZE_MAX / 2)
+        c = (size_t)st.st_size + 2;
     char *b = cxi_alloc(m, c);
     int rc = b ? CX_OK : CX_ENOMEM, err = 0;
     while (!rc) {

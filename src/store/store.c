@@ -210,6 +210,7 @@ void cxi_lookup_init(cxi_lookup *lk)
 {
     memset(lk, 0xFF, sizeof *lk); /* CXI_NONE everywhere */
     lk->hint_id = NULL;
+    memset(lk->direct, 0, sizeof lk->direct);
 }
 
 /* Is string `id` of the pool the string s[0..len)? */
@@ -254,7 +255,7 @@ static inline void cursor_see(cxi_lookup *lk, int table, uint32_t r)
 static inline uint32_t key_row(const cx_store *s, int table, const char *id, size_t len)
 {
     cxi_lookup *lk = s->lookup;
-    if (!lk || !len)
+    if (!lk || !len || lk->direct[table])
         return cxi_pool_find(&s->keys[table], id, len);
     uint32_t *pair = &lk->key[table][cxi_lookup_slot(id, len)];
     const cxi_pool *keys = &s->keys[table];

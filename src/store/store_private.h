@@ -85,6 +85,12 @@ typedef struct cxi_lookup {
      * that call. */
     const char *hint_id;
     uint32_t hint_row;
+    /* direct[t]: the importer brought the hash slots and strings of the
+     * keys of table t into the cache ahead of the rows (cxi_import_prefetch),
+     * so key_row probes the hash table at once: the cache and the cursors
+     * above would only add reads of strings that are not in the cache when
+     * rows come in any order (issue 14). */
+    bool direct[CX_TABLE_COUNT];
 } cxi_lookup;
 
 /* The first (even) slot of the pair of a string of len > 0 bytes (a miss

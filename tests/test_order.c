@@ -1,0 +1,390 @@
+/* Tests that the order of the rows does not change any analysis (issue 14):
+ * the demo data imported as shipped (sorted by customer and time) and with
+ * the records of every event file and of the customers shuffled (seeded),
+ * must give the same tables: metrics of every measure by channel, touchpoint
+ * and segment, the journeys list, paths, transitions of order 1 and 2 and
+ * attribution, funnels, pain points and retention by cohort. Tables whose
+ * row order follows the order customers were added in (the journeys list)
+ * are compared as sets of rows; the others as they are; reals to 1e-9
+ * (see same_field). Also: events of
+ * one customer at the same millisecond, added in any order, keep one order;
+ * and the fallback of the journey build when (customer, time) needs more
+ * than 64 bits gives the order the radix sort gives. Public API only. */
+#include "cx_test.h"
+
+#ifndef CXKIT_DEMO_DATA
+#error "CXKIT_DEMO_DATA must name examples/data"
+#endif
+
+static const int tables[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES,       CX_TABLE_INTERACTIONS,
+                             CX_TABLE_QUESTIONS, CX_TABLE_FEEDBACK,    CX_TABLE_TRANSACTIONS};
+
+/* Splits a CSV text into its header and records (a record goes on over
+ * line ends while its quotes are unbalanced); pointers into `text`. */
+static size_t split_records(char *text, size_t len, char ***out)
+{
+    size_t cap = 1024, n = 0;
+    char **rec = malloc(cap * sizeof *rec);
+    size_t i = 0;
+    while (i < len) {
+        if (n == cap)
+            rec = realloc(rec, (cap *= 2) * sizeof *rec);
+        rec[n++] = text + i;
+        int quotes = 0;
+        while (i < len) {
+            char c = text[i++];
+            quotes ^= c == '"';
+            if (c == '\n' && !quotes)
+                break;
+        }
+    }
+    *out = rec;
+    return n;
+}
+
+/* Writes a copy of CSV file src to dst with its records (not its header)
+ * in a seeded random order. */
+static void shuffle_file(const char *src, const char *dst, uint64_t seed)
+{
+    size_t len;
+    char *text = slurp(src, &len);
+    ck_assert_ptr_nonnull(text);
+    ck_assert(len > 0 && text[len - 1] == '\n');
+    char **rec;
+    size_t n = split_records(text, len, &rec);
+    for (size_t k = n - 1; k > 1; k--) { /* Fisher-Yates on records 1..n-1 */
+        size_t r = 1 + (size_t)(splitmix64(&seed) % k);
+        char *t = rec[k];
+        rec[k] = rec[r];
+        rec[r] = t;
+    }
+    FILE *f = fopen(dst, "wb");
+    ck_assert_ptr_nonnull(f);
+    for (size_t k = 0; k < n; k++) {
+        char *e = strchr(rec[k], '\n');
+        while (e) { /* to the end of this record: its line feed outside quotes */
+            int quotes = 0;
+            for (char *p = rec[k]; p < e; p++)
+                quotes ^= *p == '"';
+            if (!quotes)
+                break;
+            e = strchr(e + 1, '\n');
+        }
+        fwrite(rec[k], 1, (size_t)(e - rec[k]) + 1, f);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    free(rec);
+    free(text);
+}
+
+static cx_store *import_dir(const char *dir)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        const char *name;
+        char path[1024];
+        OK(cx_table_name(&name, tables[i]));
+        snprintf(path, sizeof path, "%s/%s.csv", dir, name);
+        cx_import_report *rep;
+        OK(cx_import_csv(&rep, s, tables[i], path, NULL));
+        ck_assert_uint_eq(cx_import_report_rejected(rep), 0);
+        cx_import_report_free(rep);
+    }
+    return s;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* A result as CSV text; `as_set`: its rows sorted (the header first). */
+static char *result_text(cx_result *r, const char *name, bool as_set)
+{
+    const char *path = P(name);
+    OK(cx_result_export_csv(r, path));
+    cx_result_free(r);
+    size_t len;
+    char *text = slurp(path, &len);
+    ck_assert_ptr_nonnull(text);
+    if (!as_set)
+        return text;
+    char **rec;
+    size_t n = split_records(text, len, &rec);
+    char *out = malloc(len + 1), *o = out;
+    for (size_t k = 0; k < n; k++) { /* NUL-terminate each record for strcmp */
+        char *end = k + 1 < n ? rec[k + 1] : text + len;
+        end[-1] = '\0';
+    }
+    if (n > 1)
+        qsort(rec + 1, n - 1, sizeof *rec, cmp_str);
+    for (size_t k = 0; k < n; k++) {
+        size_t l = strlen(rec[k]);
+        memcpy(o, rec[k], l);
+        o += l;
+        *o++ = '\n';
+    }
+    *o = '\0';
+    free(rec);
+    free(text);
+    return out;
+}
+
+/* Two fields are the same: equal text, or numbers equal to 1e-9
+ * (relative). Counts, ids, names, times and paths must be equal; but the
+ * metrics sum reals in row order, and attribution over journeys in the
+ * order their customers were added, so a shuffled store rounds some sums
+ * differently in their last bits (1e-15), which Markov removal effects
+ * carry to about 1e-12. */
+static bool same_field(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la == lb && memcmp(a, b, la) == 0)
+        return true;
+    char fa[64], fb[64], *ea, *eb;
+    if (la >= sizeof fa || lb >= sizeof fb || la == 0 || lb == 0)
+        return false;
+    memcpy(fa, a, la);
+    fa[la] = '\0';
+    memcpy(fb, b, lb);
+    fb[lb] = '\0';
+    double x = strtod(fa, &ea), y = strtod(fb, &eb);
+    return !*ea && !*eb && fabs(x - y) <= 1e-9 * fmax(fabs(x), fabs(y));
+}
+
+static void same(cx_result *a, cx_result *b, const char *what, bool as_set)
+{
+    char na[128], nb[128];
+    snprintf(na, sizeof na, "%s-sorted.csv", what);
+    snprintf(nb, sizeof nb, "%s-shuffled.csv", what);
+    char *ta = result_text(a, na, as_set), *tb = result_text(b, nb, as_set);
+    EXPECT(strlen(ta) > 0 && strchr(ta, '\n') != strrchr(ta, '\n'), "%s: no rows", what);
+    const char *pa = ta, *pb = tb;
+    for (;;) { /* field by field: a field ends at a comma or a line end */
+        size_t la = strcspn(pa, ",\r\n"), lb = strcspn(pb, ",\r\n");
+        if (!same_field(pa, la, pb, lb) || pa[la] != pb[lb])
+            ck_abort_msg("%s differs at byte %zu:\nsorted:   %.120s\nshuffled: %.120s", what, (size_t)(pa - ta), pa,
+                         pb);
+        if (!pa[la])
+            break;
+        pa += la + 1;
+        pb += lb + 1;
+    }
+    free(ta);
+    free(tb);
+}
+
+static cx_result *metrics(const cx_store *s, cx_dim dim)
+{
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    for (int m = 0; m < CX_MEASURE_COUNT; m++)
+        OK(cx_query_add(q, (cx_measure)m));
+    OK(cx_query_group_by(q, dim));
+    OK(cx_query_run(&r, q));
+    cx_query_free(q);
+    return r;
+}
+
+static cx_result *funnel(const cx_store *s, const cx_journeys *j)
+{
+    cx_funnel *f;
+    cx_result *r;
+    OK(cx_funnel_new(&f, s));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "consideration"));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "purchase"));
+    OK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "home_delivery"));
+    OK(cx_funnel_set_window(f, 30 * DAY_MS));
+    OK(cx_journeys_funnel(&r, j, f));
+    cx_funnel_free(f);
+    return r;
+}
+
+/* Every analysis of the two stores, compared. */
+static void compare_stores(const cx_store *a, const cx_store *b)
+{
+    static const cx_dim dims[] = {CX_DIM_CHANNEL, CX_DIM_TOUCHPOINT, CX_DIM_SEGMENT, CX_DIM_AGENT};
+    static const char *const dname[] = {"metrics-channel", "metrics-touchpoint", "metrics-segment", "metrics-agent"};
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        same(metrics(a, dims[d]), metrics(b, dims[d]), dname[d], true);
+    cx_result *ra, *rb;
+    OK(cx_cohorts_run(&ra, a, NULL));
+    OK(cx_cohorts_run(&rb, b, NULL));
+    same(ra, rb, "retention", false);
+
+    cx_journeys *ja, *jb;
+    OK(cx_journeys_new(&ja, a, NULL));
+    OK(cx_journeys_new(&jb, b, NULL));
+    ck_assert_uint_eq(cx_journeys_count(ja), cx_journeys_count(jb));
+    ck_assert_uint_eq(cx_journeys_conversion_count(ja), cx_journeys_conversion_count(jb));
+    ck_assert_uint_gt(cx_journeys_conversion_count(ja), 0);
+    OK(cx_journeys_list(&ra, ja));
+    OK(cx_journeys_list(&rb, jb));
+    same(ra, rb, "journeys-list", true);
+    OK(cx_journeys_paths(&ra, ja, 50));
+    OK(cx_journeys_paths(&rb, jb, 50));
+    same(ra, rb, "paths", false);
+    for (int order = 1; order <= 2; order++) {
+        OK(cx_journeys_transitions(&ra, ja, order));
+        OK(cx_journeys_transitions(&rb, jb, order));
+        same(ra, rb, order == 1 ? "transitions-1" : "transitions-2", true);
+    }
+    OK(cx_journeys_attribution(&ra, ja, 1));
+    OK(cx_journeys_attribution(&rb, jb, 1));
+    same(ra, rb, "attribution", true);
+    same(funnel(a, ja), funnel(b, jb), "funnel", false);
+    OK(cx_journeys_pain_points(&ra, ja));
+    OK(cx_journeys_pain_points(&rb, jb));
+    same(ra, rb, "pain-points", true);
+    cx_journeys_free(ja);
+    cx_journeys_free(jb);
+}
+
+START_TEST(demo_sorted_and_shuffled)
+{
+    const char *dir = P("shuffled");
+    char shuffled[512];
+    snprintf(shuffled, sizeof shuffled, "%s", dir);
+    ck_assert_int_eq(mkdir(shuffled, 0700), 0);
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        const char *name;
+        char src[1024], dst[1024];
+        OK(cx_table_name(&name, tables[i]));
+        snprintf(src, sizeof src, "%s/%s.csv", CXKIT_DEMO_DATA, name);
+        snprintf(dst, sizeof dst, "%s/%s.csv", shuffled, name);
+        /* the definitions (touchpoints, questions) stay as they are */
+        if (tables[i] == CX_TABLE_TOUCHPOINTS || tables[i] == CX_TABLE_QUESTIONS) {
+            char rel[256];
+            size_t len;
+            char *text = slurp(src, &len);
+            ck_assert_ptr_nonnull(text);
+            snprintf(rel, sizeof rel, "shuffled/%s.csv", name);
+            write_bytes(rel, text, len);
+            free(text);
+        } else {
+            shuffle_file(src, dst, 14 + (uint64_t)i);
+        }
+    }
+    cx_store *a = import_dir(CXKIT_DEMO_DATA), *b = import_dir(shuffled);
+    /* the shuffle did move the rows */
+    ck_assert_str_ne(store_str(a, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, 0),
+                     store_str(b, CX_TABLE_INTERACTIONS, CX_INTERACTION_ID, 0));
+    compare_stores(a, b);
+    cx_store_free(a);
+    cx_store_free(b);
+}
+END_TEST
+
+/* Events of one customer at one time: the journeys are the same whatever
+ * the order they were added in. */
+START_TEST(ties_any_order)
+{
+    static const char *const tp[] = {"web", "ad", "buy", "mail"};
+    static const char *const kind[] = {"view", "view", "purchase", "message"};
+    static const int perm[2][4] = {{0, 1, 2, 3}, {2, 3, 1, 0}};
+    char *text[2];
+    for (int k = 0; k < 2; k++) {
+        cx_store *s;
+        OK(cx_store_new(&s));
+        OK(cx_touchpoint_add(s, "ad", "ads", "awareness", NULL, 0, 1));
+        OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
+        OK(cx_touchpoint_add(s, "mail", "email", "consideration", NULL, 0, 1));
+        OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 1, 1));
+        OK(cx_customer_add(s, "c1", NULL, NULL, NULL, CX_TIME_NONE));
+        OK(cx_customer_add(s, "c2", NULL, NULL, NULL, CX_TIME_NONE));
+        for (int i = 0; i < 4; i++) {
+            int e = perm[k][i];
+            OK(cx_interaction_add(NULL, s, NULL, "c1", tp[e], T("2024-03-01T10:00:00Z"), kind[e], CX_INBOUND, NULL,
+                                  NULL, 0, CX_HANDLED, 10));
+            OK(cx_interaction_add(NULL, s, NULL, "c2", tp[e], T("2024-03-01T10:00:00Z") + (e % 2), kind[e],
+                                  CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 10));
+        }
+        cx_journeys *j;
+        cx_result *r;
+        OK(cx_journeys_new(&j, s, NULL));
+        OK(cx_journeys_list(&r, j));
+        text[k] = result_text(r, k ? "ties-b.csv" : "ties-a.csv", false);
+        cx_journeys_free(j);
+        cx_store_free(s);
+    }
+    /* c1: the purchase last of its millisecond, the others by touchpoint name */
+    EXPECT(strstr(text[0], "ad > mail > web > buy"), "%s", text[0]);
+    ck_assert_str_eq(text[0], text[1]);
+    free(text[0]);
+    free(text[1]);
+}
+END_TEST
+
+/* 40000 customers and times from year 1 to 9998: (customer, time) needs
+ * 16 + 49 bits, more than one 64-bit key, and the build takes its fallback;
+ * the journeys are those the radix sort gives for the same rows without
+ * the two far times. */
+START_TEST(wide_keys_fallback)
+{
+    char *text[2];
+    for (int k = 0; k < 2; k++) {
+        cx_store *s;
+        OK(cx_store_new(&s));
+        OK(cx_touchpoint_add(s, "ad", "ads", "awareness", NULL, 0, 1));
+        OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 1, 1));
+        char id[32];
+        for (int c = 0; c < 40000; c++) {
+            snprintf(id, sizeof id, "c%d", c);
+            OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+        }
+        uint64_t seed = 7;
+        for (int i = 0; i < 3000; i++) {
+            int c = (int)(splitmix64(&seed) % 40000);
+            snprintf(id, sizeof id, "c%d", c);
+            cx_time t = T("2024-01-01T00:00:00Z") + (cx_time)(splitmix64(&seed) % (90 * DAY_MS));
+            OK(cx_interaction_add(NULL, s, NULL, id, i % 3 ? "ad" : "buy", t, i % 3 ? "view" : "purchase", CX_INBOUND,
+                                  NULL, NULL, 0, CX_HANDLED, 1));
+        }
+        if (k == 1) { /* one customer's events at both ends of the time range */
+            OK(cx_interaction_add(NULL, s, NULL, "c39999", "ad", T("0001-01-01T00:00:00Z"), "view", CX_INBOUND, NULL,
+                                  NULL, 0, CX_HANDLED, 1));
+            OK(cx_interaction_add(NULL, s, NULL, "c39999", "ad", T("9998-01-01T00:00:00Z"), "view", CX_INBOUND, NULL,
+                                  NULL, 0, CX_HANDLED, 1));
+        }
+        cx_journeys *j;
+        cx_result *r;
+        OK(cx_journeys_new(&j, s, NULL));
+        OK(cx_journeys_list(&r, j));
+        text[k] = result_text(r, k ? "wide-b.csv" : "wide-a.csv", false);
+        cx_journeys_free(j);
+        cx_store_free(s);
+    }
+    /* the same lines but c39999's */
+    char *a = text[0], *b = text[1];
+    size_t la = strlen(a), lb = strlen(b);
+    ck_assert_uint_gt(lb, la);
+    char *pa = a, *pb = b;
+    while (*pa || *pb) {
+        if (strncmp(pb, "c39999,", 7) == 0) {
+            pb = strchr(pb, '\n') + 1;
+            if (strncmp(pa, "c39999,", 7) == 0)
+                pa = strchr(pa, '\n') + 1;
+            continue;
+        }
+        char *ea = strchr(pa, '\n'), *eb = strchr(pb, '\n');
+        ck_assert_ptr_nonnull(ea);
+        ck_assert_ptr_nonnull(eb);
+        EXPECT(ea - pa == eb - pb && memcmp(pa, pb, (size_t)(ea - pa)) == 0, "%.*s != %.*s", (int)(ea - pa), pa,
+               (int)(eb - pb), pb);
+        pa = ea + 1;
+        pb = eb + 1;
+    }
+    free(a);
+    free(b);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("order");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
+    tcase_add_test(tc, demo_sorted_and_shuffled);
+    tcase_add_test(tc, ties_any_order);
+    tcase_add_test(tc, wide_keys_fallback);
+    suite_add_tcase(su, tc);
+    return run_suite(su);
+}
