@@ -47,6 +47,10 @@ What is merged, and how exactly:
   (cohort, period) over the partitions' triangles (each extended to the
   last period of all the data), "retention" and "churn" recomputed from
   the sums.
+- ``themes()``: the term and phrase counts of each partition's comments
+  by score class and group (``text_counts_serialize``), added by
+  ``text_counts_merge``; the themes are computed once from the sum: the
+  counts are a single store's exactly.
 - ``summary()``: the per-customer model summary (frequency, recency, age,
   monetary, ...), one row per customer: with customers partitioned, the
   merge is the concatenation, and ``fit()`` fits a model to it exactly as
@@ -322,8 +326,16 @@ def _state_summary(store, spec, _jcache):
     return _pack(out)
 
 
+def _state_themes(store, spec, _jcache):
+    ix = cxkit.TextIndex(store, spec["lang"])
+    counts = ix.counts(spec["metric"], spec["group"], spec["bucket"], spec["offset"], spec["touchpoint"],
+                       spec["channel"], spec["start"], spec["end"])
+    return cxkit.text_counts_serialize(counts)
+
+
 _STATES = {"metrics": _state_metrics, "transitions": _state_transitions, "paths": _state_paths,
-           "attribution": _state_attribution, "cohorts": _state_cohorts, "summary": _state_summary}
+           "attribution": _state_attribution, "cohorts": _state_cohorts, "summary": _state_summary,
+           "themes": _state_themes}
 
 
 def _partition_task(index, parts, analyses):
@@ -665,8 +677,14 @@ def _merge_summary(blobs, _spec):
     return MergedSummary(frame, tolerated)
 
 
+def _merge_themes(blobs, spec):
+    counts = functools.reduce(cxkit.text_counts_merge, [cxkit.text_counts_deserialize(b) for b in blobs])
+    return cxkit.text_themes(counts, spec["prior"], spec["min_count"]).to_pandas()
+
+
 _MERGES = {"metrics": _merge_metrics, "transitions": _merge_transitions, "paths": _merge_paths,
-           "attribution": _merge_attribution, "cohorts": _merge_cohorts, "summary": _merge_summary}
+           "attribution": _merge_attribution, "cohorts": _merge_cohorts, "summary": _merge_summary,
+           "themes": _merge_themes}
 
 
 # ---- splitting files by customer ---------------------------------------------
@@ -825,7 +843,28 @@ def summary(data, calibration_end, holdout_end=None, unit_ms=604800000, toleranc
     return _run("summary", data, {"summary": spec}, client, partition, stats)["summary"]
 
 
-_SPECS = {"metrics": _metrics_spec, "cohorts": _cohorts_spec, "summary": _summary_spec,
+def _themes_spec(metric="nps", group="none", touchpoint=None, channel=None, start=None, end=None, bucket="month",
+                 offset=0, prior=0.0, min_count=5, lang="auto"):
+    return {"kind": "themes", "metric": metric, "group": group, "touchpoint": touchpoint, "channel": channel,
+            "start": start, "end": end, "bucket": bucket, "offset": int(offset), "prior": float(prior),
+            "min_count": int(min_count), "lang": lang}
+
+
+def themes(data, metric="nps", group="none", touchpoint=None, channel=None, start=None, end=None, bucket="month",
+           offset=0, prior=0.0, min_count=5, lang="auto", client=None, partition="check", stats=None):
+    """What customers write, over all partitions: the themes of
+    ``TextIndex.themes()`` (the terms and phrases of the "low" answers
+    against the "high" ones, weighted log-odds with an informative
+    Dirichlet prior) as a pandas DataFrame. Each worker indexes its
+    partition's comments and ships its term counts
+    (``text_counts_serialize``); the driver adds them
+    (``text_counts_merge``) and computes the themes once, so the counts
+    are exactly a single store's and the statistics equal to rounding."""
+    spec = _themes_spec(metric, group, touchpoint, channel, start, end, bucket, offset, prior, min_count, lang)
+    return _run("themes", data, {"themes": spec}, client, partition, stats)["themes"]
+
+
+_SPECS = {"metrics": _metrics_spec, "cohorts": _cohorts_spec, "summary": _summary_spec, "themes": _themes_spec,
           "transitions": lambda journey_options=None, order=1: _journey_spec("transitions", journey_options,
                                                                             order=int(order)),
           "paths": lambda journey_options=None, top_k=None: _journey_spec("paths", journey_options, top_k=top_k),
@@ -836,7 +875,7 @@ _SPECS = {"metrics": _metrics_spec, "cohorts": _cohorts_spec, "summary": _summar
 def compute(data, analyses, client=None, partition="check", stats=None):
     """Several analyses in one pass (each partition is loaded once):
     analyses maps a name of your choice to (kind, arguments), kind one of
-    "metrics", "transitions", "paths", "attribution", "cohorts", "summary"
+    "metrics", "transitions", "paths", "attribution", "cohorts", "summary", "themes"
     and arguments a dict of that function's arguments, e.g.
     ``{"by_channel": ("metrics", {"measures": ["nps"], "group_by": ["channel"]})}``.
     Returns {name: merged result}."""

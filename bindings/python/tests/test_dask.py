@@ -98,6 +98,7 @@ ANALYSES = {
     "paths": ("paths", {}),
     "attribution": ("attribution", {}),
     "attribution_2": ("attribution", {"order": 2, "journey_options": {"level": "channel"}}),
+    "themes": ("themes", {"group": "touchpoint", "min_count": 3}),
     "cohorts": ("cohorts", {}),
     "cohorts_week": ("cohorts", {"activity": "all", "bucket": "week", "offset": 180}),
     "summary": ("summary", {"calibration_end": "2025-10-01"}),
@@ -126,6 +127,9 @@ def check_all(res, store):
     assert list(res["attribution"].columns) == list(attr.columns)
     assert_same_frame(res["attribution"], attr, ["name"])
     assert_same_frame(res["attribution_2"], j2.attribution(2).to_pandas(), ["name"])
+    th = cxkit.TextIndex(store).themes(group="touchpoint", min_count=3).to_pandas()
+    assert list(res["themes"].columns) == list(th.columns)
+    assert_same_frame(res["themes"], th, ["group", "kind", "term"])
     co = cxkit.cohorts(store).to_pandas()
     assert list(res["cohorts"].columns) == list(co.columns)
     assert_same_frame(res["cohorts"], co, ["cohort", "period"])
@@ -150,6 +154,7 @@ def test_demo_files(client, demo_split):
     store = single_store(demo_split)
     assert store.rows("interactions") == 35247
     check_all(res, store)
+    assert len(res["themes"]) > 0  # the demo comments have themes
     # quantiles of the merged result, beyond the columns
     single = query(store, ["channel"])
     for r in range(single.rows()):
