@@ -37,7 +37,7 @@ enum msg {
     M_SIG_CSAT, M_SIG_CES, M_SIG_REPEAT, M_VS_ELSEWHERE, M_KEY_TOUCHPOINT, M_NO_SIGNAL, M_CARE_DET,
     M_CARE_REPEAT, M_CARE_SLA, M_CARE_EFFORT, M_CARE_DROP, M_CARE_ALIVE, M_OF_FIRST, M_LEGEND_PERIOD,
     M_CONTENTS, M_VOICE, M_VOICE_INTRO, M_VOICE_LINE, M_THEME, M_LOW_SHARE, M_HIGH_SHARE, M_Z, M_EXAMPLE,
-    M_NO_THEME, M_COUNT
+    M_NO_THEME, M_EVIDENCE, M_COUNT
 };
 
 static const char *const words_en[M_COUNT] = {
@@ -145,6 +145,7 @@ static const char *const words_en[M_COUNT] = {
     [M_Z] = "z",
     [M_EXAMPLE] = "For example",
     [M_NO_THEME] = "No word sets the detractors of this touchpoint apart from its promoters.",
+    [M_EVIDENCE] = "%s %% of its detractors write \u201c%s\u201d",
 };
 
 static const char *const words_ar[M_COUNT] = {
@@ -252,6 +253,7 @@ static const char *const words_ar[M_COUNT] = {
     [M_Z] = "z",
     [M_EXAMPLE] = "مثال",
     [M_NO_THEME] = "لا كلمة تميّز المنتقدين في نقطة التواصل هذه عن المروّجين.",
+    [M_EVIDENCE] = "%s %% من منتقديها يكتبون «%s»",
 };
 
 /* ---- the report being written ------------------------------------------- */
@@ -380,6 +382,20 @@ static int run(report *r, out_table *t, sbuf *cmd, int takes, const char *name, 
 /* ---- page parts ---------------------------------------------------------- */
 
 static void esc(report *r, const char *s) { sb_esc(&r->h, s ? s : "", (size_t)-1); }
+
+/* Escapes a text whose parts between \x01 and \x02 are isolated from the
+ * text around them (<bdi>): a word of customers in another direction than
+ * the sentence keeps the sentence's order. */
+static void esc_isolated(report *r, const char *s)
+{
+    for (const char *p = s; *p;) {
+        size_t n = strcspn(p, "\x01\x02");
+        sb_esc(&r->h, p, n);
+        p += n;
+        if (*p)
+            sb_puts(&r->h, *p++ == '\x01' ? "<bdi>" : "</bdi>");
+    }
+}
 
 static void section(report *r, const char *id, enum msg title, enum msg intro)
 {
@@ -911,6 +927,12 @@ static void part_pain(report *r)
         snprintf(r->first_pain, sizeof r->first_pain, "%s (%s, %s): %s", txt(&t, 0, ct),
                  txt(&t, 0, cc) ? txt(&t, 0, cc) : "?", txt(&t, 0, cs) ? txt(&t, 0, cs) : "?",
                  txt(&t, 0, cr) ? txt(&t, 0, cr) : "");
+    /* what each touchpoint's detractors write most, beside the reasons */
+    out_table th_t;
+    sbuf th_cmd = {0};
+    bool have_themes = run(r, &th_t, &th_cmd, 0, "text",
+                           (const char *const[]){"themes", "--by", "touchpoint", "--min-count", "5", NULL}) == EXIT_DONE;
+    sb_free(&th_cmd);
     /* the table first: what to fix, and why */
     sb_puts(&r->h, "<div class=\"card\"><div class=\"scroll\"><table data-table=\"pain-points\">\n<thead><tr>");
     th(r, M_RANK), th(r, M_TOUCHPOINT), th(r, M_CHANNEL), th(r, M_STAGE), th(r, M_SCORE), th(r, M_SIGNALS), th(r, M_JOURNEY_COUNT),
@@ -939,8 +961,26 @@ static void part_pain(report *r)
             if (e)
                 p += 2;
         }
+        /* the first theme of its detractors (the themes are by group, z descending) */
+        for (size_t q = 0; have_themes && txt(&t, i, ct) && q < th_t.nrow; q++) {
+            const char *g = txt(&th_t, q, colx(&th_t, "group"));
+            if (!g || strcmp(g, txt(&t, i, ct)) != 0)
+                continue;
+            if (num(&th_t, q, colx(&th_t, "z")) > 0 && txt(&th_t, q, colx(&th_t, "label"))) {
+                char pct[32], term[300], line[512];
+                snprintf(pct, sizeof pct, "%.0f", 100 * num(&th_t, q, colx(&th_t, "low_share")));
+                snprintf(term, sizeof term, "\x01%s\x02", txt(&th_t, q, colx(&th_t, "label")));
+                snprintf(line, sizeof line, W(r, M_EVIDENCE), pct, term);
+                sb_puts(&r->h, "<li class=\"evidence\">");
+                esc_isolated(r, line);
+                sb_puts(&r->h, "</li>");
+            }
+            break;
+        }
         sb_puts(&r->h, "</ul></td></tr>\n");
     }
+    if (have_themes)
+        out_free(&th_t);
     sb_puts(&r->h, "</tbody></table></div>\n");
     sb_puts(&r->h, "<p class=\"cmd\"><span>");
     esc(r, W(r, M_COMMAND));
@@ -1007,10 +1047,13 @@ static void part_voice(report *r)
         char lo[32], hi[32], line[1024];
         snprintf(lo, sizeof lo, "%.0f", 100 * num(&t, 0, clo));
         snprintf(hi, sizeof hi, "%.0f", 100 * num(&t, 0, chi));
-        snprintf(line, sizeof line, W(r, M_VOICE_LINE), lo, r->pain_tp, txt(&t, 0, cl) ? txt(&t, 0, cl) : "", hi);
-        sb_puts(&r->h, "<p class=\"voice\"><bdi>");
-        esc(r, line);
-        sb_puts(&r->h, "</bdi></p>\n");
+        char term[300], tp[300];
+        snprintf(term, sizeof term, "\x01%s\x02", txt(&t, 0, cl) ? txt(&t, 0, cl) : "");
+        snprintf(tp, sizeof tp, "\x01%s\x02", r->pain_tp);
+        snprintf(line, sizeof line, W(r, M_VOICE_LINE), lo, tp, term, hi);
+        sb_puts(&r->h, "<p class=\"voice\">");
+        esc_isolated(r, line);
+        sb_puts(&r->h, "</p>\n");
     }
     sb_puts(&r->h, "<div class=\"scroll\"><table data-table=\"themes\">\n<thead><tr>");
     th(r, M_THEME), th(r, M_LOW_SHARE), th(r, M_HIGH_SHARE), th(r, M_Z);
