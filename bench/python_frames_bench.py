@@ -8,6 +8,12 @@ and once with Store.add_interactions() from arrays prepared beforehand
 (lists of str, int64 milliseconds, int32 codes, float64). Prints both
 times, their ratio (the bar: within 2x) and the peak resident set.
 
+Then results out: Result.to_pandas() of a journey list of at least N rows
+(N customers with two interactions each; text, time, int and flag columns),
+column-wise as the library does it now (Result.column_reals / column_ints /
+column_strings: one call per column) against the former cell-by-cell way
+(one Result.get per cell), in CPU seconds; both frames must be equal.
+
     PYTHONPATH=build/bindings/python /usr/bin/python3 bench/python_frames_bench.py [N]
 """
 import resource
@@ -90,3 +96,39 @@ print("batch call (prepared arrays): %.3f s  (%.0f ns/row)  peak rss %.0f MB" % 
 print("from_pandas (DataFrame):      %.3f s  (%.0f ns/row)  peak rss %.0f MB" % (t_frame, t_frame / N * 1e9, rss_frame))
 print("ratio from_pandas / batch: %.2f (bar: 2.00) %s" % (t_frame / t_batch, "ok" if t_frame <= 2 * t_batch else "OVER"))
 print("store memory: %.0f MB each" % (s2.memory() / 2 ** 20))
+
+
+# ---- results out: to_pandas of a result of >= N rows ------------------------------------
+
+def cellwise_to_pandas(r):
+    """to_pandas as it was before the bulk column readers: one get() per cell."""
+    names = r.column_names()
+    types = [r.column_type(c) for c in range(len(names))]
+    cols = {name: [r.get(i, c) for i in range(r.rows())] for c, name in enumerate(names)}
+    return cxkit.frames._frame(names, types, cols)
+
+
+del s1, s2, df
+s3 = cxkit.Store()
+for t in TOUCHPOINTS:
+    s3.add_touchpoint(t, "web", "consideration")
+s3.add_customers(["C-%07d" % i for i in range(N)])
+first = np.int64(1704067200000) + rng.integers(0, 365 * 86400000, N)
+s3.add_interactions(["C-%07d" % i for i in range(N)] * 2,
+                    [TOUCHPOINTS[i] for i in rng.integers(0, len(TOUCHPOINTS), 2 * N)],
+                    np.concatenate([first, first + rng.integers(60000, 30 * 86400000, N)]),
+                    kinds=["visit"] * N + ["purchase"] * N)
+res = cxkit.Journeys(s3, conversion="purchase").list()
+rows = res.rows()
+assert rows >= N, rows
+c0 = time.process_time()
+df_new = res.to_pandas()
+c_new = time.process_time() - c0
+c0 = time.process_time()
+df_old = cellwise_to_pandas(res)
+c_old = time.process_time() - c0
+pd.testing.assert_frame_equal(df_new, df_old, check_exact=True)
+print("to_pandas of a journey list, %d rows x %d columns (CPU s):" % (rows, res.columns()))
+print("  cell by cell (before): %.2f s  (%.0f ns/cell)" % (c_old, c_old / (rows * res.columns()) * 1e9))
+print("  column-wise (now):     %.2f s  (%.0f ns/cell)  %.0fx faster" % (
+    c_new, c_new / (rows * res.columns()) * 1e9, c_old / c_new))

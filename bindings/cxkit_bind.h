@@ -77,6 +77,26 @@ static const char *cxb_error_kind(int code)
     }
 }
 
+/* The C name of a status ("CX_ENOTFOUND"), which scripts see beside its
+ * number; NULL for a number the library does not define. */
+static const char *cxb_error_name(int code)
+{
+    switch (code) {
+    case CX_EINVAL: return "CX_EINVAL";
+    case CX_ENOMEM: return "CX_ENOMEM";
+    case CX_ENOTFOUND: return "CX_ENOTFOUND";
+    case CX_EEXISTS: return "CX_EEXISTS";
+    case CX_ERANGE: return "CX_ERANGE";
+    case CX_EPARSE: return "CX_EPARSE";
+    case CX_EBUFSIZE: return "CX_EBUFSIZE";
+    case CX_EORDER: return "CX_EORDER";
+    case CX_ELIMIT: return "CX_ELIMIT";
+    case CX_EIO: return "CX_EIO";
+    case CX_EVERSION: return "CX_EVERSION";
+    default: return NULL;
+    }
+}
+
 /* ---- strings and freed objects ------------------------------------------ */
 
 /* Script strings carry their length and may hold NUL bytes, where the C
@@ -643,6 +663,14 @@ static cxb_f64out cxb_f64out_check(int rc, cxb_f64out o)
     }
     return o;
 }
+
+/* A whole column of a result (Result.column_ints / column_strings):
+ * n int64 or n borrowed text pointers (NULL: missing) in malloc'd memory,
+ * freed by the "out" typemap, which makes a numpy int64 array or a list
+ * (Python) or a Lua sequence. The texts belong to the Result, which the
+ * wrapper call keeps alive until the typemap has copied them. */
+typedef struct cxb_i64out { int64_t *p; size_t n; } cxb_i64out;
+typedef struct cxb_strout { const char **p; size_t n; } cxb_strout;
 
 /* Bytes out of the library (a serialised result); freed by the typemap. */
 typedef struct cxb_bytes { char *p; size_t n; } cxb_bytes;

@@ -176,6 +176,18 @@ static size_t cxb_result_column_of(const cx_result *r, cxb_colref c)
 }
 %}
 
+typedef struct cxb_i64out cxb_i64out; /* int64 out: numpy array / list / sequence */
+typedef struct cxb_strout cxb_strout; /* texts out: list / sequence (None / false when missing) */
+%{
+/* The column a bulk reader reads (cxb_result_column_of), or (size_t)-1
+ * with the error recorded. */
+static size_t cxb_result_bulk_column(const Result *self, const cx_result **r, cxb_colref column)
+{
+    *r = cxb_result(self);
+    return *r ? cxb_result_column_of(*r, column) : (size_t)-1;
+}
+%}
+
 /** An immutable result table: one row per group, columns named like
  *  "channel", "nps", "nps_n", "nps_lo", "nps_hi", ... Missing numbers are
  *  NaN, missing labels None. */
@@ -229,6 +241,61 @@ typedef struct Result {} Result;
         if (col != (size_t)-1)
             v = cxb_result_cell(r, row, col);
         return v;
+    }
+    /** @brief A whole numeric column (by number or name) as float64, in one
+     *  call: NaN for a missing value or time. Python: a numpy array (a list
+     *  without numpy); Lua: a sequence. */
+    cxb_f64out column_reals(cxb_colref column) {
+        cxb_f64out o = {NULL, 0};
+        const cx_result *r;
+        size_t col = cxb_result_bulk_column($self, &r, column), n = cx_result_row_count(r);
+        if (col != (size_t)-1 && (o = cxb_f64out_new(n)).p)
+            o = cxb_f64out_check(cx_result_column_reals(o.p, r, col, 0, n), o);
+        return o;
+    }
+    /** @brief A whole integer or time column (by number or name) as exact
+     *  int64, in one call; times in milliseconds since 1970-01-01 UTC, a
+     *  missing time the smallest int64 (numpy's NaT; Lua: math.mininteger).
+     *  Python: a numpy int64 array (a list without numpy); Lua: a sequence
+     *  of integers. */
+    cxb_i64out column_ints(cxb_colref column) {
+        cxb_i64out o = {NULL, 0};
+        const cx_result *r;
+        size_t col = cxb_result_bulk_column($self, &r, column), n = cx_result_row_count(r);
+        if (col == (size_t)-1)
+            return o;
+        if (!(o.p = malloc((n ? n : 1) * sizeof *o.p))) {
+            cxb_fail(CX_ENOMEM, "out of memory");
+            return o;
+        }
+        o.n = n;
+        if (cxb_check(cx_result_column_ints(o.p, r, col, 0, n)) < 0) {
+            free(o.p);
+            o.p = NULL;
+            o.n = 0;
+        }
+        return o;
+    }
+    /** @brief A whole text column (by number or name) in one call. Python:
+     *  a list of str, None when missing (equal texts are one str object);
+     *  Lua: a sequence of strings, false when missing. */
+    cxb_strout column_strings(cxb_colref column) {
+        cxb_strout o = {NULL, 0};
+        const cx_result *r;
+        size_t col = cxb_result_bulk_column($self, &r, column), n = cx_result_row_count(r);
+        if (col == (size_t)-1)
+            return o;
+        if (!(o.p = malloc((n ? n : 1) * sizeof *o.p))) {
+            cxb_fail(CX_ENOMEM, "out of memory");
+            return o;
+        }
+        o.n = n;
+        if (cxb_check(cx_result_column_strings(o.p, r, col, 0, n)) < 0) {
+            free(o.p);
+            o.p = NULL;
+            o.n = 0;
+        }
+        return o;
     }
     /** @brief Row `index` as a dict (Lua: a table) keyed by column name. */
     cxb_row row(size_t index) {

@@ -202,7 +202,7 @@ static size_t code_points(const char *s)
 
 /* ---- help, version, usage ---------------------------------------------- */
 
-static const char *const subcommands[] = {"import", "metrics", "journeys", "paths", "retention", "clv", "care",
+static const char *const subcommands[] = {"import", "metrics", "journeys", "paths", "text", "retention", "clv", "care",
                                           "agents", "history", "report", "sync", "forget", "pseudonymize"};
 
 START_TEST(help_and_version)
@@ -759,6 +759,48 @@ END_TEST
 
 /* ---- agents, history, display widths ----------------------------------- */
 
+/* ---- text ------------------------------------------------------------- */
+
+START_TEST(text_views)
+{
+    const char *db = demo_db();
+    /* the planted problem shows in what home_delivery's detractors write */
+    ck_assert_int_eq(CXKIT("text", db, "themes", "--touchpoint", "home_delivery", "--format", "csv", "--columns",
+                           "group,label,low_share,z", "--top", "10"),
+                     0);
+    output_has("out.txt", "home_delivery,التوصيل,");
+    output_has("out.txt", "home_delivery,late,");
+    /* the library's search, row for row */
+    cx_store *ref = reference();
+    cx_text_index *ix;
+    cx_result *r;
+    OK(cx_text_index_new(&ix, ref, CX_LANG_AUTO));
+    OK(cx_text_search(&r, ix, "late delivery", 0));
+    ck_assert_int_eq(CXKIT("text", db, "search", "late delivery", "--format", "csv", "--columns", "customer"), 0);
+    size_t n;
+    char **l = lines_of("out.txt", &n);
+    ck_assert_uint_gt(cx_result_row_count(r), 10);
+    ck_assert_uint_eq(n, cx_result_row_count(r) + 1);
+    for (size_t i = 0; i < cx_result_row_count(r); i++)
+        ck_assert_str_eq(l[i + 1], result_str(r, i, "customer"));
+    lines_free(l);
+    cx_result_free(r);
+    cx_text_index_free(ix);
+    cx_store_free(ref);
+    ck_assert_int_eq(CXKIT("text", db, "terms", "--metric", "csat", "--top", "3"), 0);
+    ck_assert_int_eq(CXKIT("text", db, "themes", "--by", "channel", "--metric", "csat", "--min-count", "3", "--format", "json"), 0);
+    output_has("out.txt", "\"z\": ");
+    /* bad usage */
+    ck_assert_int_eq(CXKIT("text", db, "search"), 2);
+    output_has("err.txt", "search needs the words");
+    ck_assert_int_eq(CXKIT("text", db, "themes", "--by", "colour"), 2);
+    ck_assert_int_eq(CXKIT("text", db, "themes", "--metric", "joy"), 2);
+    ck_assert_int_eq(CXKIT("text", db, "poems"), 2);
+    ck_assert_int_eq(CXKIT("text", db, "themes", "--touchpoint", "nowhere"), 1);
+    ck_assert_int_eq(CXKIT("text", db, "search", "the"), 1); /* a stop word alone: no term to look for */
+}
+END_TEST
+
 START_TEST(agents_and_history)
 {
     const char *db = demo_db();
@@ -1068,6 +1110,7 @@ int main(void)
     tcase_add_test(tc, journeys_views);
     tcase_add_test(tc, retention_views);
     tcase_add_test(tc, clv_and_care);
+    tcase_add_test(tc, text_views);
     tcase_add_test(tc, agents_and_history);
     tcase_add_test(tc, hostile_text);
     tcase_add_test(tc, report_demo);

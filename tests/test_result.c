@@ -134,6 +134,70 @@ START_TEST(test_getters)
 }
 END_TEST
 
+/* The bulk column readers give what the cell getters give, for any span of
+ * rows, and refuse what those refuse without writing anything. */
+START_TEST(test_column_readers)
+{
+    cxt_alloc a = {0};
+    cx_result *r = mixed_table(&a);
+    double d[4] = {9, 9, 9, 9};
+    int64_t i[4] = {9, 9, 9, 9};
+    const char *s[4] = {"x", "x", "x", "x"};
+
+    OK(cx_result_column_reals(d, r, 2, 0, 3));
+    ck_assert(d[0] == 0.5 && isnan(d[1]) && d[2] == 0.0 && d[3] == 9);
+    OK(cx_result_column_reals(d, r, 1, 1, 2)); /* integers as reals, from row 1 */
+    ck_assert(d[0] == 0.0 && d[1] == -3.0 && d[2] == 0.0);
+    OK(cx_result_column_reals(d, r, 3, 0, 2)); /* a missing time is NaN */
+    ck_assert(d[0] == (double)T("2024-05-01T00:00:00Z") && isnan(d[1]));
+    OK(cx_result_column_ints(i, r, 1, 0, 3));
+    ck_assert(i[0] == 7 && i[1] == 0 && i[2] == -3 && i[3] == 9);
+    OK(cx_result_column_ints(i, r, 3, 0, 3));
+    ck_assert(i[0] == T("2024-05-01T00:00:00Z") && i[1] == CX_TIME_NONE && i[2] == CX_TIME_NONE);
+    OK(cx_result_column_strings(s, r, 0, 0, 3));
+    ck_assert_str_eq(s[0], "alpha");
+    ck_assert_str_eq(s[1], "beta");
+    ck_assert_ptr_null(s[2]);
+    ck_assert_str_eq(s[3], "x");
+    for (size_t row = 0; row < 3; row++) { /* the very values of the cell getters */
+        const char *one = NULL;
+        OK(cx_result_get_string(&one, r, row, 0));
+        OK(cx_result_column_strings(s, r, 0, row, 1));
+        ck_assert_ptr_eq(one, s[0]);
+    }
+    /* empty spans, also at the end and with a NULL out */
+    OK(cx_result_column_reals(NULL, r, 2, 3, 0));
+    OK(cx_result_column_ints(NULL, r, 1, 0, 0));
+    OK(cx_result_column_strings(NULL, r, 0, 3, 0));
+
+    /* failures write nothing */
+    d[0] = 4.5;
+    i[0] = 42;
+    s[0] = "untouched";
+    FAILS(cx_result_column_reals(d, r, 0, 0, 3), CX_EINVAL, "cx_result_column_reals");
+    MSG_HAS("label");
+    FAILS(cx_result_column_ints(i, r, 2, 0, 3), CX_EINVAL, "cx_result_column_ints");
+    MSG_HAS("share");
+    FAILS(cx_result_column_ints(i, r, 0, 0, 3), CX_EINVAL, "cx_result_column_ints");
+    FAILS(cx_result_column_strings(s, r, 1, 0, 3), CX_EINVAL, "cx_result_column_strings");
+    MSG_HAS("count");
+    FAILS(cx_result_column_reals(d, r, 2, 0, 4), CX_ERANGE, "cx_result_column_reals");
+    FAILS(cx_result_column_reals(d, r, 2, 4, 0), CX_ERANGE, "cx_result_column_reals");
+    FAILS(cx_result_column_ints(i, r, 1, 2, SIZE_MAX), CX_ERANGE, "cx_result_column_ints"); /* no wrap-around */
+    FAILS(cx_result_column_strings(s, r, 0, SIZE_MAX, 2), CX_ERANGE, "cx_result_column_strings");
+    FAILS(cx_result_column_strings(s, r, 4, 0, 1), CX_ERANGE, "cx_result_column_strings");
+    FAILS(cx_result_column_reals(NULL, r, 2, 0, 1), CX_EINVAL, "cx_result_column_reals");
+    FAILS(cx_result_column_ints(i, NULL, 1, 0, 1), CX_EINVAL, "cx_result_column_ints");
+    FAILS(cx_result_column_strings(NULL, r, 0, 0, 1), CX_EINVAL, "cx_result_column_strings");
+    ck_assert(d[0] == 4.5);
+    ck_assert_int_eq(i[0], 42);
+    ck_assert_str_eq(s[0], "untouched");
+
+    cx_result_free(r);
+    cxt_alloc_done(&a);
+}
+END_TEST
+
 /* A table of no rows still has its columns, and every cell is out of range. */
 START_TEST(test_empty_table)
 {
@@ -828,6 +892,7 @@ int main(void)
     tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_getters);
+    tcase_add_test(tc, test_column_readers);
     tcase_add_test(tc, test_empty_table);
     tcase_add_test(tc, test_ext);
     tcase_add_test(tc, test_add_rows);

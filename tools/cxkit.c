@@ -595,6 +595,23 @@ static const command commands[] = {
      "  --value C          the column of values (default total_conversion_value;\n"
      "                     - for none)\n"
      "  --top N            rows shown\n" OUTPUT_HELP},
+    {"text", cmd_text, "text DB themes|search WORDS|terms [OPTIONS]",
+     "What customers write, in Arabic and English (their survey comments).\n"
+     "  themes   per touchpoint (--by), the words and phrases that detractors\n"
+     "           (low CSAT, effortful CES) use more than promoters, and the\n"
+     "           reverse: weighted log-odds with an informative Dirichlet prior,\n"
+     "           z > 0 for the low side; low_share is the share of the low\n"
+     "           answers' comments that use it\n"
+     "  search   the comments holding WORDS, with customer, touchpoint, score\n"
+     "  terms    the terms of all comments with their counts\n"
+     "\n"
+     "  --metric M       nps (default), csat, ces or custom\n"
+     "  --by G           touchpoint (default), channel, stage, agent, question,\n"
+     "                   language, period (with --bucket) or none\n"
+     "  --touchpoint T   only answers about T (--channel C likewise)\n"
+     "  --from, --to     only answers in that time range\n"
+     "  --min-count N    themes: fewest uses (10); terms: (5)\n"
+     "  --top N          rows shown\n" OUTPUT_HELP},
     {"retention", cmd_retention, "retention DB cohorts|survival|curve|lifecycle|stickiness [OPTIONS]",
      "Retention and the length of the relationship.\n"
      "  cohorts    per cohort and period: size, active, gained, kept, lost, retention\n"

@@ -53,6 +53,7 @@ typedef struct opts {
     const char *model, *horizon, *period, *discount, *agent;
     const char *reject_dir, *existing, *table, *delimiter;
     const char *separator, *path_col, *conversions_col, *nulls_col, *value_col;
+    const char *metric, *min_count, *touchpoint, *channel;
     /* repeatable */
     list filter, calendar, holiday, sla, step, exclude;
     /* flags */
@@ -93,7 +94,9 @@ static const option_spec specs[] = {
     V("--table", table),         V("--delimiter", delimiter),
     V("--separator", separator), V("--path", path_col),
     V("--conversions", conversions_col), V("--nulls", nulls_col),
-    V("--value", value_col),
+    V("--value", value_col),     V("--metric", metric),
+    V("--min-count", min_count), V("--touchpoint", touchpoint),
+    V("--channel", channel),
     L("--filter", filter),       L("--calendar", calendar),
     L("--holiday", holiday),     L("--sla", sla),
     L("--step", step),           L("--exclude", exclude),
@@ -1283,6 +1286,68 @@ int cmd_paths(int argc, char **argv)
         rc = emit_result(r, &o, 0, NULL, o.top_n);
     cx_result_free(r);
     cx_paths_free(p);
+    opts_free(&o);
+    return rc;
+}
+
+/* ---- text (what customers write) ----------------------------------------- */
+
+static const char *const text_views[] = {"themes", "search", "terms"};
+static const char *const text_groups[] = {"none", "touchpoint", "channel", "stage", "agent", "question", "language",
+                                          "period"};
+static const char *const text_metrics[] = {"nps", "csat", "ces", "custom"};
+
+int cmd_text(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(&o, argc, argv,
+                   OUTPUT_OPTS "--metric --by --bucket --touchpoint --channel --from --to --min-count --top", 3);
+    if (rc == EXIT_DONE && o.npos < 2)
+        rc = usage_error("%s", o.npos ? "which view? give themes, search or terms"
+                                      : "DB and the view (themes, search, terms) are missing");
+    int view = -1;
+    if (rc == EXIT_DONE && (view = find_name(text_views, 3, o.pos[1], strlen(o.pos[1]))) < 0)
+        rc = usage_error("unknown view '%s': give themes, search or terms", o.pos[1]);
+    if (rc == EXIT_DONE && view == 1 && o.npos < 3)
+        rc = usage_error("%s", "search needs the words to look for (cxkit text DB search \"late delivery\")");
+    if (rc == EXIT_DONE && view != 1 && o.npos > 2)
+        rc = usage_error("unexpected argument '%s'", o.pos[2]);
+    int metric = CX_METRIC_NPS, group = CX_TEXT_GROUP_TOUCHPOINT, bucket = CX_BUCKET_MONTH;
+    if (rc == EXIT_DONE && o.metric && (metric = find_name(text_metrics, 4, o.metric, strlen(o.metric))) < 0)
+        rc = usage_error("unknown --metric '%s': give nps, csat, ces or custom", o.metric);
+    if (rc == EXIT_DONE && o.by && (group = find_name(text_groups, 8, o.by, strlen(o.by))) < 0)
+        rc = usage_error("unknown --by '%s': give touchpoint, channel, stage, agent, question, language, period "
+                         "or none", o.by);
+    if (rc == EXIT_DONE && o.bucket && (bucket = find_name(bucket_names, 5, o.bucket, strlen(o.bucket))) < 0)
+        rc = usage_error("unknown --bucket '%s': give day, week, month, quarter or year", o.bucket);
+    long min_count = view == 2 ? 5 : 10;
+    if (rc == EXIT_DONE && o.min_count && parse_int(&min_count, o.min_count, 1, 1000000000L) != 0)
+        rc = usage_error("bad --min-count '%s': give a count >= 1", o.min_count);
+    cx_store *s = NULL;
+    cx_text_index *ix = NULL;
+    cx_result *r = NULL, *counts = NULL;
+    if (rc == EXIT_DONE)
+        rc = open_db(&s, o.pos[0]);
+    if (rc == EXIT_DONE && cx_text_index_new(&ix, s, CX_LANG_AUTO) != CX_OK)
+        rc = fail_lib("text index");
+    if (rc == EXIT_DONE && view == 0) {
+        if (cx_text_counts(&counts, ix, metric, group, bucket, o.offset_min, o.touchpoint, o.channel,
+                           o.from ? o.from_t : CX_TIME_NONE, o.to ? o.to_t : CX_TIME_NONE) != CX_OK)
+            rc = fail_lib("themes");
+        else if (cx_text_themes(&r, counts, 0, min_count) != CX_OK)
+            rc = fail_lib("themes");
+    } else if (rc == EXIT_DONE && view == 1) {
+        if (cx_text_search(&r, ix, o.pos[2], 0) != CX_OK)
+            rc = fail_lib("search");
+    } else if (rc == EXIT_DONE && cx_text_terms(&r, ix, min_count) != CX_OK) {
+        rc = fail_lib("terms");
+    }
+    if (rc == EXIT_DONE)
+        rc = emit_result(r, &o, 0, NULL, o.top_n);
+    cx_result_free(r);
+    cx_result_free(counts);
+    cx_text_index_free(ix);
+    close_db(s);
     opts_free(&o);
     return rc;
 }

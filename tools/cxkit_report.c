@@ -36,7 +36,8 @@ enum msg {
     M_CARE, M_CARE_INTRO, M_CUSTOMER, M_KIND, M_PRIORITY, M_WHEN, M_FOOTER, M_SIG_DROP, M_SIG_POST, M_SIG_DET,
     M_SIG_CSAT, M_SIG_CES, M_SIG_REPEAT, M_VS_ELSEWHERE, M_KEY_TOUCHPOINT, M_NO_SIGNAL, M_CARE_DET,
     M_CARE_REPEAT, M_CARE_SLA, M_CARE_EFFORT, M_CARE_DROP, M_CARE_ALIVE, M_OF_FIRST, M_LEGEND_PERIOD,
-    M_CONTENTS, M_COUNT
+    M_CONTENTS, M_VOICE, M_VOICE_INTRO, M_VOICE_LINE, M_THEME, M_LOW_SHARE, M_HIGH_SHARE, M_Z, M_EXAMPLE,
+    M_NO_THEME, M_COUNT
 };
 
 static const char *const words_en[M_COUNT] = {
@@ -135,6 +136,15 @@ static const char *const words_en[M_COUNT] = {
     [M_OF_FIRST] = "of the first step",
     [M_LEGEND_PERIOD] = "months since the first activity",
     [M_CONTENTS] = "Contents",
+    [M_VOICE] = "What customers write",
+    [M_VOICE_INTRO] = "The words and phrases the detractors of the first pain point use more than its promoters (weighted log-odds ratio with an informative Dirichlet prior: the larger z, the stronger the evidence), Arabic and English alike, with an example comment.",
+    [M_VOICE_LINE] = "%s %% of the detractors of %s write \u201c%s\u201d; %s %% of its promoters do.",
+    [M_THEME] = "Word or phrase",
+    [M_LOW_SHARE] = "Detractors' comments",
+    [M_HIGH_SHARE] = "Promoters' comments",
+    [M_Z] = "z",
+    [M_EXAMPLE] = "For example",
+    [M_NO_THEME] = "No word sets the detractors of this touchpoint apart from its promoters.",
 };
 
 static const char *const words_ar[M_COUNT] = {
@@ -233,6 +243,15 @@ static const char *const words_ar[M_COUNT] = {
     [M_OF_FIRST] = "من الخطوة الأولى",
     [M_LEGEND_PERIOD] = "الأشهر منذ أول نشاط",
     [M_CONTENTS] = "المحتويات",
+    [M_VOICE] = "ماذا يكتب العملاء",
+    [M_VOICE_INTRO] = "الكلمات والعبارات التي يستعملها المنتقدون في نقطة الألم الأولى أكثر من المروّجين (نسبة الأرجحية اللوغاريتمية الموزونة مع توزيع ديريكليه مسبق: كلما كبرت z قوي الدليل)، بالعربية والإنجليزية، مع تعليق مثال.",
+    [M_VOICE_LINE] = "%s %% من المنتقدين في %s يكتبون «%s»، مقابل %s %% من المروّجين.",
+    [M_THEME] = "الكلمة أو العبارة",
+    [M_LOW_SHARE] = "تعليقات المنتقدين",
+    [M_HIGH_SHARE] = "تعليقات المروّجين",
+    [M_Z] = "z",
+    [M_EXAMPLE] = "مثال",
+    [M_NO_THEME] = "لا كلمة تميّز المنتقدين في نقطة التواصل هذه عن المروّجين.",
 };
 
 /* ---- the report being written ------------------------------------------- */
@@ -252,6 +271,7 @@ typedef struct report {
     /* the headline, for standard output */
     double head[4], head_lo[4], head_hi[4], head_n[4];
     char first_pain[512];
+    char pain_tp[256]; /* the touchpoint of the first pain point, for the themes */
 } report;
 
 static const char *W(const report *r, enum msg m) { return r->w[m]; }
@@ -884,6 +904,9 @@ static void part_pain(report *r)
     size_t k = t.nrow < 10 ? t.nrow : 10;
     int ct = colx(&t, "touchpoint"), cc = colx(&t, "channel"), cs = colx(&t, "stage"), cr = colx(&t, "reason"),
         csc = colx(&t, "score"), cfl = colx(&t, "flags"), cj = colx(&t, "journeys"), crank = colx(&t, "rank");
+    const char *tp0 = k ? txt(&t, 0, ct) : NULL;
+    if (tp0)
+        snprintf(r->pain_tp, sizeof r->pain_tp, "%s", tp0);
     if (k && txt(&t, 0, ct))
         snprintf(r->first_pain, sizeof r->first_pain, "%s (%s, %s): %s", txt(&t, 0, ct),
                  txt(&t, 0, cc) ? txt(&t, 0, cc) : "?", txt(&t, 0, cs) ? txt(&t, 0, cs) : "?",
@@ -948,6 +971,85 @@ static void part_pain(report *r)
     free(order);
     out_free(&t);
     sb_free(&cmd);
+    sb_puts(&r->h, "</section>\n");
+}
+
+/* What the detractors of the first pain point write: its top themes, the
+ * share of detractors' and promoters' comments using each, and an example. */
+static void part_voice(report *r)
+{
+    out_table t, ex;
+    sbuf cmd = {0}, ecmd = {0};
+    section(r, "voice", M_VOICE, M_VOICE_INTRO);
+    if (!r->pain_tp[0]) {
+        sb_puts(&r->h, "<p class=\"note\">");
+        esc(r, W(r, M_NO_DATA));
+        sb_puts(&r->h, "</p>\n</section>\n");
+        return;
+    }
+    if (run(r, &t, &cmd, 0, "text",
+            (const char *const[]){"themes", "--touchpoint", r->pain_tp, "--min-count", "5", NULL}) != EXIT_DONE) {
+        unavailable(r, "what customers write");
+        sb_free(&cmd);
+        sb_puts(&r->h, "</section>\n");
+        return;
+    }
+    int cl = colx(&t, "label"), clo = colx(&t, "low_share"), chi = colx(&t, "high_share"), cz = colx(&t, "z");
+    size_t k = 0;
+    while (k < t.nrow && k < 5 && num(&t, k, cz) > 0)
+        k++;
+    sb_puts(&r->h, "<div class=\"card\">");
+    if (k == 0) {
+        sb_puts(&r->h, "<p>");
+        esc(r, W(r, M_NO_THEME));
+        sb_puts(&r->h, "</p>");
+    } else {
+        char lo[32], hi[32], line[1024];
+        snprintf(lo, sizeof lo, "%.0f", 100 * num(&t, 0, clo));
+        snprintf(hi, sizeof hi, "%.0f", 100 * num(&t, 0, chi));
+        snprintf(line, sizeof line, W(r, M_VOICE_LINE), lo, r->pain_tp, txt(&t, 0, cl) ? txt(&t, 0, cl) : "", hi);
+        sb_puts(&r->h, "<p class=\"voice\"><bdi>");
+        esc(r, line);
+        sb_puts(&r->h, "</bdi></p>\n");
+    }
+    sb_puts(&r->h, "<div class=\"scroll\"><table data-table=\"themes\">\n<thead><tr>");
+    th(r, M_THEME), th(r, M_LOW_SHARE), th(r, M_HIGH_SHARE), th(r, M_Z);
+    sb_puts(&r->h, "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < k; i++) {
+        sb_puts(&r->h, "<tr><th scope=\"row\"><bdi>");
+        esc(r, txt(&t, i, cl));
+        sb_puts(&r->h, "</bdi></th>");
+        td_num(r, 100 * num(&t, i, clo), 0, " %", NAN, false);
+        td_num(r, 100 * num(&t, i, chi), 0, " %", NAN, false);
+        td_num(r, num(&t, i, cz), 2, NULL, NAN, false);
+        sb_puts(&r->h, "</tr>\n");
+    }
+    sb_puts(&r->h, "</tbody></table></div>\n");
+    /* an example: a low-scored comment about the touchpoint holding the first theme */
+    if (k && txt(&t, 0, cl) &&
+        run(r, &ex, &ecmd, 0, "text", (const char *const[]){"search", txt(&t, 0, cl), NULL}) == EXIT_DONE) {
+        int et = colx(&ex, "touchpoint"), es = colx(&ex, "score"), ec = colx(&ex, "comment");
+        for (size_t i = 0; i < ex.nrow; i++) {
+            const char *tp = txt(&ex, i, et);
+            if (tp && strcmp(tp, r->pain_tp) == 0 && num(&ex, i, es) <= 6 && txt(&ex, i, ec)) {
+                sb_puts(&r->h, "<figure class=\"example\"><figcaption>");
+                esc(r, W(r, M_EXAMPLE));
+                sb_puts(&r->h, "</figcaption><blockquote dir=\"auto\">");
+                esc(r, txt(&ex, i, ec));
+                sb_puts(&r->h, "</blockquote></figure>\n");
+                break;
+            }
+        }
+        out_free(&ex);
+    }
+    sb_puts(&r->h, "<p class=\"cmd\"><span>");
+    esc(r, W(r, M_COMMAND));
+    sb_puts(&r->h, "</span> <code dir=\"ltr\">");
+    sb_esc(&r->h, cmd.p, cmd.len);
+    sb_puts(&r->h, "</code></p></div>\n");
+    out_free(&t);
+    sb_free(&cmd);
+    sb_free(&ecmd);
     sb_puts(&r->h, "</section>\n");
 }
 
@@ -1284,7 +1386,8 @@ static void page(report *r)
         const char *id;
         enum msg m;
     } toc[] = {{"headline", M_HEADLINE}, {"trend", M_TREND},           {"channels", M_CHANNELS},
-               {"journeys", M_JOURNEYS}, {"pain-points", M_PAIN},      {"retention", M_RETENTION},
+               {"journeys", M_JOURNEYS}, {"pain-points", M_PAIN},      {"voice", M_VOICE},
+               {"retention", M_RETENTION},
                {"agents", M_AGENTS},     {"care", M_CARE}};
     for (size_t i = 0; i < sizeof toc / sizeof toc[0]; i++) {
         sb_printf(&r->h, "<a href=\"#%s\">", toc[i].id);
@@ -1302,6 +1405,7 @@ static void page(report *r)
     part_attribution(r);
     sb_puts(&r->h, "</section>\n");
     part_pain(r);
+    part_voice(r);
     part_retention(r);
     part_survival(r);
     part_agents(r);

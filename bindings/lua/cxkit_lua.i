@@ -1,7 +1,8 @@
 /*
  * cxkit_lua.i: what only Lua needs. Integers stay integers (SWIG 4.1 pushes
  * every C number with lua_pushnumber, a float in Lua 5.4), errors are Lua
- * errors "Kind: message", times are integer milliseconds (or ISO-8601
+ * errors "Kind: lua_method: message [CX_ECODE -n]" (cx.error_info reads
+ * them as a table), times are integer milliseconds (or ISO-8601
  * strings on the way in), records are tables, arrays are Lua sequences
  * (false for a missing text entry).
  */
@@ -9,9 +10,82 @@
 %{
 #include <limits.h>
 #include <math.h>
-/* raise, leaving the error state clear for the next call */
-#define CXB_RAISE(code, msg) do { lua_pushfstring(L, "%s: %s", cxb_error_kind(code), (msg)); cxb_code = 0; SWIG_fail; } while (0)
-#define CXB_RAISE_AT(code, msg, symname) CXB_RAISE(code, msg)
+/* The Lua spelling of a wrapper's name: "Store_add_customer" is
+ * store:add_customer (the class in snake case, as a script names its
+ * object), "ImportOptions_map_column" import_options:map_column, the static
+ * methods cx.Result.deserialize, "new_Store" the constructor cx.Store,
+ * "cohorts" the function cx.cohorts. */
+static void cxb_lua_method_name(char *out, size_t cap, const char *sym)
+{
+    static const char *const statics[] = {"Store_load", "Survival_from_store", "Model_fit_bgnbd",
+                                          "Model_fit_paretonbd", "Model_fit_gammagamma", "Model_fit_bgbb",
+                                          "Model_fit_sbg", "Model_clv", "Query_agent_daily", "Result_deserialize"};
+    const char *us = strchr(sym, '_');
+    if (strncmp(sym, "new_", 4) == 0) {
+        snprintf(out, cap, "cx.%s", sym + 4);
+        return;
+    }
+    if (!(sym[0] >= 'A' && sym[0] <= 'Z' && us)) {
+        snprintf(out, cap, "cx.%s", strncmp(sym, "delete_", 7) == 0 ? sym + 7 : sym);
+        return;
+    }
+    for (size_t i = 0; i < sizeof statics / sizeof *statics; i++)
+        if (strcmp(sym, statics[i]) == 0) {
+            snprintf(out, cap, "cx.%.*s.%s", (int)(us - sym), sym, us + 1);
+            return;
+        }
+    size_t k = 0;
+    for (const char *p = sym; p < us && k + 2 < cap; p++) {
+        if (*p >= 'A' && *p <= 'Z') {
+            if (p != sym)
+                out[k++] = '_';
+            out[k++] = (char)(*p - 'A' + 'a');
+        } else {
+            out[k++] = *p;
+        }
+    }
+    snprintf(out + k, cap - k, ":%s", us + 1);
+}
+
+/* Raise "Kind: method: message [CX_ECODE -n]", leaving the error state
+ * clear for the next call. A message that starts with the C function
+ * ("cx_history_new: no customer 'x'") gets the Lua method in its place
+ * ("store:history: no customer 'x'"), one naming none gets it in front;
+ * `sym` NULL keeps the message as it is. The code's name and number end
+ * the text, where cx.error_info finds them. */
+static void cxb_lua_raise(lua_State *L, int code, const char *msg, const char *sym)
+{
+    char name[128];
+    const char *rest = msg;
+    cxb_code = 0;
+    if (sym && *sym) {
+        cxb_lua_method_name(name, sizeof name, sym);
+        size_t t = strspn(msg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:");
+        while (t > 0 && msg[t - 1] == ':')
+            t--;
+        if (t > 0 && msg[t] == ':' && msg[t + 1] == ' ' &&
+            (strncmp(msg, "cx_", 3) == 0 || strncmp(msg, "cxb_", 4) == 0 ||
+             (strncmp(msg, sym, t) == 0 && sym[t] == '\0') || (strlen(name) == t && strncmp(msg, name, t) == 0)))
+            rest = msg + t + 2;
+    }
+    const char *cname = cxb_error_name(code);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, cxb_error_kind(code));
+    luaL_addstring(&b, ": ");
+    if (sym && *sym) {
+        luaL_addstring(&b, name);
+        luaL_addstring(&b, ": ");
+    }
+    luaL_addstring(&b, rest);
+    luaL_addstring(&b, " [");
+    luaL_addstring(&b, cname ? cname : "CX_E?");
+    lua_pushfstring(L, " %d]", code);
+    luaL_addvalue(&b);
+    luaL_pushresult(&b);
+}
+#define CXB_RAISE(code, msg) do { cxb_lua_raise(L, (code), (msg), NULL); SWIG_fail; } while (0)
+#define CXB_RAISE_AT(code, msg, symname) do { cxb_lua_raise(L, (code), (msg), (symname)); SWIG_fail; } while (0)
 
 /* An integer: a Lua integer, or a float with an integral value. `what`
  * names it in errors ("argument 3", "entry 2 of times"). */
@@ -51,8 +125,8 @@ static int cxb_lua_int_entry(lua_State *L, long long lo, long long hi, long long
     return cxb_lua_int_named(L, -1, lo, hi, out, what);
 }
 %}
-#define CXB_RAISE(code, msg) lua_pushfstring(L, "%s: %s", cxb_error_kind(code), (msg)); cxb_code = 0; SWIG_fail
-#define CXB_RAISE_AT(code, msg, symname) CXB_RAISE(code, msg)
+#define CXB_RAISE(code, msg) cxb_lua_raise(L, (code), (msg), NULL); SWIG_fail
+#define CXB_RAISE_AT(code, msg, symname) cxb_lua_raise(L, (code), (msg), symname); SWIG_fail
 
 /* ---- integers ------------------------------------------------------------------------ */
 
@@ -60,7 +134,7 @@ static int cxb_lua_int_entry(lua_State *L, long long lo, long long hi, long long
 %typemap(in, checkfn="lua_isnumber") TYPE {
     long long v_;
     if (cxb_lua_int(L, $input, LO, HI, &v_) < 0) {
-        CXB_RAISE(cxb_code, cxb_msg);
+        CXB_RAISE_AT(cxb_code, cxb_msg, "$symname");
     }
     $1 = ($1_ltype)v_;
 }
@@ -104,7 +178,7 @@ static int cxb_lua_text(lua_State *L, int idx, const char **out, const char *fun
 %}
 %typemap(in, checkfn="SWIG_lua_isnilstring", fragment="SWIG_lua_isnilstring") const char *, char * {
     if (cxb_lua_text(L, $input, (const char **)&$1, "$symname", "$1_name") < 0) {
-        CXB_RAISE(cxb_code, cxb_msg);
+        CXB_RAISE_AT(cxb_code, cxb_msg, "$symname");
     }
 }
 
@@ -121,7 +195,7 @@ static int cxb_lua_text(lua_State *L, int idx, const char **out, const char *fun
     }
     if (!$1 && !lua_isnil(L, $input)) {
         cxb_freed("$symname", $argnum, cxb_lua_class_name($descriptor));
-        CXB_RAISE(cxb_code, cxb_msg);
+        CXB_RAISE_AT(cxb_code, cxb_msg, "$symname");
     }
 }
 %{
@@ -209,7 +283,7 @@ static int cxb_lua_time(lua_State *L, int idx, cx_time *out, const char *func, c
 %}
 %typemap(in, checkfn="cxb_lua_istime") cx_time {
     if (cxb_lua_time(L, $input, &$1, "$symname", "$1_name", -1) < 0) {
-        CXB_RAISE(cxb_code, cxb_msg);
+        CXB_RAISE_AT(cxb_code, cxb_msg, "$symname");
     }
 }
 %typemap(out) cx_time {
@@ -251,7 +325,7 @@ static int cxb_lua_isenum(lua_State *L, int idx)
 %define %cxb_lua_enum(TYPE, KIND)
 %typemap(in, checkfn="cxb_lua_isenum") TYPE {
     if (cxb_lua_enum(L, $input, KIND, &$1) < 0) {
-        CXB_RAISE(cxb_code, cxb_msg);
+        CXB_RAISE_AT(cxb_code, cxb_msg, "$symname");
     }
 }
 %enddef
@@ -281,7 +355,7 @@ static int cxb_lua_isenum(lua_State *L, int idx)
     if (lua_isnoneornil(L, $input))
         $1 = -1;
     else if (cxb_lua_enum(L, $input, CXB_E_DIM, &$1) < 0) {
-        CXB_RAISE(cxb_code, cxb_msg);
+        CXB_RAISE_AT(cxb_code, cxb_msg, "$symname");
     }
 }
 %{
@@ -298,12 +372,12 @@ static int cxb_lua_isenum_or_nil(lua_State *L, int idx)
         size_t len_;
         $1.name = lua_tolstring(L, $input, &len_);
         if (cxb_text_ok($1.name, len_, "$symname", "$1_name", -1) < 0) {
-            CXB_RAISE(cxb_code, cxb_msg);
+            CXB_RAISE_AT(cxb_code, cxb_msg, "$symname");
         }
     } else {
         long long v_;
         if (cxb_lua_int(L, $input, 0, INT_MAX, &v_) < 0) {
-            CXB_RAISE(cxb_code, cxb_msg);
+            CXB_RAISE_AT(cxb_code, cxb_msg, "$symname");
         }
         $1.idx = (int)v_;
     }
@@ -346,6 +420,30 @@ static void cxb_lua_row(lua_State *L, const cxb_row *r)
     SWIG_arg++;
 }
 %typemap(out) cxb_row "cxb_lua_row(L, &$1); SWIG_arg++;";
+/* whole int64 columns: a sequence of integers (a missing time is math.mininteger) */
+%typemap(out) cxb_i64out {
+    lua_createtable(L, (int)$1.n, 0);
+    for (size_t i_ = 0; i_ < $1.n; i_++) {
+        lua_pushinteger(L, (lua_Integer)$1.p[i_]);
+        lua_rawseti(L, -2, (lua_Integer)i_ + 1);
+    }
+    free($1.p);
+    SWIG_arg++;
+}
+/* whole text columns: a sequence of strings, false for a missing text */
+%typemap(out) cxb_strout {
+    lua_createtable(L, (int)$1.n, 0);
+    for (size_t i_ = 0; i_ < $1.n; i_++) {
+        if ($1.p[i_])
+            lua_pushstring(L, $1.p[i_]);
+        else
+            lua_pushboolean(L, 0);
+        lua_rawseti(L, -2, (lua_Integer)i_ + 1);
+    }
+    free($1.p);
+    SWIG_arg++;
+}
+
 
 /* ---- bytes ------------------------------------------------------------------------------ */
 
@@ -529,20 +627,20 @@ static int cxb_lua_istable_or_nil(lua_State *L, int idx)
 %}
 
 %typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_strv {
-    if (cxb_lua_strv(L, $input, &$1, "$symname", "$1_name") < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+    if (cxb_lua_strv(L, $input, &$1, "$symname", "$1_name") < 0) { CXB_RAISE_AT(cxb_code, cxb_msg, "$symname"); }
 }
 %typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_i64v {
-    if (cxb_lua_i64v(L, $input, &$1, 0, "$symname", "$1_name") < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+    if (cxb_lua_i64v(L, $input, &$1, 0, "$symname", "$1_name") < 0) { CXB_RAISE_AT(cxb_code, cxb_msg, "$symname"); }
 }
 %typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_timev {
-    if (cxb_lua_i64v(L, $input, &$1, 1, "$symname", "$1_name") < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+    if (cxb_lua_i64v(L, $input, &$1, 1, "$symname", "$1_name") < 0) { CXB_RAISE_AT(cxb_code, cxb_msg, "$symname"); }
 }
 %typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_f64v {
-    if (cxb_lua_f64v(L, $input, &$1) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+    if (cxb_lua_f64v(L, $input, &$1) < 0) { CXB_RAISE_AT(cxb_code, cxb_msg, "$symname"); }
 }
 %typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_intv {
     if (cxb_lua_intv(L, $input, &$1, strstr("$1_name", "direction") ? CXB_E_DIRECTION : CXB_E_OUTCOME) < 0) {
-        CXB_RAISE(cxb_code, cxb_msg);
+        CXB_RAISE_AT(cxb_code, cxb_msg, "$symname");
     }
 }
 /* flags and group numbers: integers, or booleans (true is 1) */
@@ -578,10 +676,10 @@ static int cxb_lua_flagv(lua_State *L, int idx, cxb_intv *a)
 }
 %}
 %typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_flagv, cxb_oflagv {
-    if (cxb_lua_flagv(L, $input, &$1) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+    if (cxb_lua_flagv(L, $input, &$1) < 0) { CXB_RAISE_AT(cxb_code, cxb_msg, "$symname"); }
 }
 %typemap(in, checkfn="cxb_lua_istable_or_nil") cxb_realv, cxb_orealv {
-    if (cxb_lua_f64v(L, $input, &$1) < 0) { CXB_RAISE(cxb_code, cxb_msg); }
+    if (cxb_lua_f64v(L, $input, &$1) < 0) { CXB_RAISE_AT(cxb_code, cxb_msg, "$symname"); }
 }
 %typemap(freearg) cxb_realv, cxb_orealv, cxb_flagv, cxb_oflagv "free($1.own);";
 %typemap(arginit) cxb_realv, cxb_orealv, cxb_flagv, cxb_oflagv "memset(&$1, 0, sizeof $1);";
@@ -740,7 +838,7 @@ for i = 1, #setters, 2 do known[setters[i]] = true end
 function cx.journey_options(store, t)
   local o = cx.JourneyOptions(store)
   for k in pairs(t or {}) do
-    if not known[k] then error("Invalid: journey_options: unknown option '" .. tostring(k) .. "'" .. cx._did_you_mean(k, known), 2) end
+    if not known[k] then cx._error("Invalid", "cx.journey_options", "unknown option '" .. tostring(k) .. "'" .. cx._did_you_mean(k, known), 2) end
   end
   t = t or {}
   local conv = t.conversion

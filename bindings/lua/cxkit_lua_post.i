@@ -29,7 +29,7 @@ function cx.import_options(t)
     else
       local all = { columns = true }
       for name in pairs(known) do all[name] = true end
-      error("Invalid: import_options: unknown option '" .. tostring(k) .. "'" .. cx._did_you_mean(k, all), 2)
+      cx._error("Invalid", "cx.import_options", "unknown option '" .. tostring(k) .. "'" .. cx._did_you_mean(k, all), 2)
     end
   end
   return o
@@ -151,17 +151,38 @@ cx.db_import_csv = function(db, t, path, options)
 end
 }
 
-/* cx.error_info(err): an error of the module ("NotFound: cx_history_new: no
- * customer 'x'") as a table {kind = "NotFound", code = cx.ENOTFOUND,
- * message = "cx_history_new: no customer 'x'"}; nil for another error. */
+/* Errors: every failure of the module is a Lua error string
+ *   "Kind: method: message [CX_ECODE -n]"
+ * ("NotFound: store:history: no customer 'x' [CX_ENOTFOUND -3]"): the kind
+ * (the name of the Python exception class), the Lua method that failed
+ * (obj:method for a method, cx.name for a function, a constructor or a
+ * static method), the library's message, and the status's C name and
+ * number. A string, so that err:match(...) and printing work as for any
+ * Lua error; cx.error_info(err) reads it as a table
+ *   {kind = "NotFound", code = cx.ENOTFOUND (-3), name = "CX_ENOTFOUND",
+ *    method = "store:history", message = "no customer 'x'"},
+ * and gives nil for an error that is not the module's. */
 %luacode {
 local cx = cxkit
 local codes = { Invalid = cx.EINVAL, NoMemory = cx.ENOMEM, NotFound = cx.ENOTFOUND, Exists = cx.EEXISTS,
   Range = cx.ERANGE, Parse = cx.EPARSE, BufSize = cx.EBUFSIZE, Order = cx.EORDER, Limit = cx.ELIMIT,
   IO = cx.EIO, Version = cx.EVERSION }
+local names = {}
+for _, n in ipairs({ "EINVAL", "ENOMEM", "ENOTFOUND", "EEXISTS", "ERANGE", "EPARSE", "EBUFSIZE", "EORDER",
+                     "ELIMIT", "EIO", "EVERSION" }) do names[cx[n]] = "CX_" .. n end
 function cx.error_info(err)
-  local kind, message = tostring(err):match("^(%a+): (.*)$")
+  if type(err) ~= "string" then return nil end
+  local kind, rest = err:match("^(%a+): (.*)$")
   if not kind or not codes[kind] then return nil end
-  return { kind = kind, code = codes[kind], message = message }
+  local text, name, num = rest:match("^(.*) %[(CX_E%u+) (%-?%d+)%]$")
+  if not text or tonumber(num) ~= codes[kind] then text = rest end
+  local method, message = text:match("^([%w_.]+[:.][%w_]+): (.*)$")
+  if not method then method, message = text:match("^(cx%.[%w_]+): (.*)$") end
+  return { kind = kind, code = codes[kind], name = names[codes[kind]], method = method, message = message or text }
+end
+-- the same error raised from Lua code (option tables); level as for error()
+function cx._error(kind, method, message, level)
+  error(kind .. ": " .. method .. ": " .. message .. " [" .. names[codes[kind]] .. " " .. codes[kind] .. "]",
+        (level or 1) + 1)
 end
 }

@@ -458,6 +458,57 @@ static PyObject *cxb_py_row(const cxb_row *r)
         SWIG_fail;
 }
 
+/* whole int64 columns: a numpy int64 array over the bytes when numpy is
+ * installed, else a list (cxkit._i64_out) */
+%typemap(out) cxb_i64out {
+    PyObject *b_ = PyByteArray_FromStringAndSize((const char *)$1.p, (Py_ssize_t)($1.n * sizeof(int64_t)));
+    free($1.p);
+    $result = b_ ? cxb_py_call("_i64_out", b_) : NULL;
+    Py_XDECREF(b_);
+    if (!$result)
+        SWIG_fail;
+}
+/* whole text columns: a list of str (None when missing). Equal texts of a
+ * result share one pointer, so a small cache by pointer makes each distinct
+ * text once (a label column of 10^6 rows holds a handful of str objects). */
+%typemap(out) cxb_strout {
+    enum { CACHE_ = 1024 };
+    const char *key_[CACHE_] = {0};
+    PyObject *val_[CACHE_] = {0};
+    $result = PyList_New((Py_ssize_t)$1.n);
+    for (size_t i_ = 0; $result && i_ < $1.n; i_++) {
+        const char *t_ = $1.p[i_];
+        PyObject *o_;
+        if (!t_) {
+            o_ = Py_None;
+            Py_INCREF(o_);
+        } else {
+            size_t h_ = ((uintptr_t)t_ >> 3) % CACHE_;
+            if (key_[h_] != t_) {
+                PyObject *u_ = PyUnicode_FromString(t_);
+                if (!u_) {
+                    Py_CLEAR($result);
+                    break;
+                }
+                Py_XDECREF(val_[h_]);
+                key_[h_] = t_;
+                val_[h_] = u_;
+            }
+            o_ = val_[h_];
+            Py_INCREF(o_);
+        }
+        PyList_SET_ITEM($result, (Py_ssize_t)i_, o_);
+    }
+    for (size_t i_ = 0; i_ < CACHE_; i_++)
+        Py_XDECREF(val_[i_]);
+    free($1.p);
+    if (!$result)
+        SWIG_fail;
+}
+%typemap(doctype) cxb_f64out "numpy float64 array (list without numpy)";
+%typemap(doctype) cxb_i64out "numpy int64 array (list without numpy)";
+%typemap(doctype) cxb_strout "list of str or None";
+
 /* ---- bytes ---------------------------------------------------------------------- */
 
 %typemap(out) cxb_bytes {
@@ -1186,6 +1237,16 @@ def _f64_out(buf):
     except ImportError:
         return memoryview(buf).cast("d").tolist()
     return numpy.frombuffer(buf, dtype=numpy.float64)
+
+
+def _i64_out(buf):
+    """Whole int64 columns out of the library (a bytearray of int64): a numpy
+    array over it when numpy is installed, else a list."""
+    try:
+        import numpy
+    except ImportError:
+        return memoryview(buf).cast("q").tolist()
+    return numpy.frombuffer(buf, dtype=numpy.int64)
 
 
 def _array_like(a):

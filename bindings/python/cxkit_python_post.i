@@ -412,6 +412,14 @@ def _signatures():
         Paths.import_csv: "(self, file, path='path', conversions='conversions', nulls='nulls', value='value', "
                           "separator='>')",
         Journeys.path_counts: "(self, separator=' > ')",
+        TextIndex.__init__: "(self, store, lang='auto')",
+        TextIndex.counts: "(self, metric='nps', group='none', bucket='month', offset_minutes=0, touchpoint=None, "
+                          "channel=None, start=None, end=None)",
+        TextIndex.themes: "(self, metric='nps', group='none', prior=0.0, min_count=5, touchpoint=None, channel=None, "
+                          "start=None, end=None, bucket='month', offset_minutes=0)",
+        TextIndex.trend: "(self, query, bucket='month', offset_minutes=0)",
+        TextLexicon.learn: "(index, metric='nps', min_count=5, min_z=1.96)",
+        text_tokens: "(text, lang='auto')",
         cohorts: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",
         lifecycle: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",
         stickiness: "(store, activity='transactions', start='first_activity', bucket='month', offset=0)",

@@ -74,7 +74,8 @@ def show(res):
         print("  %-18s -> %-18s %8d  %5.1f %%" % (r[1], r[2], r.count, 100 * r.probability))
     print("\nTop paths")
     for r in res["paths"].itertuples():
-        print("  %7d journeys %5.1f %% converted  %s" % (r.journeys, r.conversion_rate, r.path[:70]))
+        print("  %7d journeys %5.1f %% converted  median %6.1f h  %s" % (
+            r.journeys, r.conversion_rate, r.median_duration_ms / 3600000, r.path[:60]))
     print("\nAttribution of the purchases by channel (Markov from the merged path counts, and heuristics)")
     for r in res["attribution"].head(6).itertuples():
         print("  %-13s markov %8.1f  first %8.1f  last %8.1f  linear %8.1f  position %8.1f" % (
@@ -129,7 +130,9 @@ def same_frame(a, b, key):
     for col in a.columns:
         x, y = a[col], b[col]
         if y.dtype.kind == "f":
-            if not (((x - y).abs() <= 1e-9 * y.abs().clip(lower=1)) | (x.isna() & y.isna())).all():
+            # path medians come from a sketch (cxkit.dask.PATH_MEDIAN_BOUND), the rest from counts
+            tol = (SKETCH_BOUND * y.abs() + 1e-9) if col.startswith("median_") else 1e-9 * y.abs().clip(lower=1)
+            if not (((x - y).abs() <= tol) | (x.isna() & y.isna())).all():
                 return False
         elif list(x) != list(y):
             return False

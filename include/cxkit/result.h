@@ -126,6 +126,56 @@ CX_EXTERN int cx_result_get_int(int64_t *out, const cx_result *result, size_t ro
 CX_EXTERN int cx_result_get_real(double *out, const cx_result *result, size_t row, size_t column);
 
 /**
+ * @brief Read `n` cells of a numeric column at once, rows `first` to
+ *        `first + n - 1`, as doubles: the bulk form of cx_result_get_real()
+ *        (the same values: a missing value or time is NaN), for bindings
+ *        that fill a whole array (a numpy column) in one call.
+ * @param[out] out    `n` doubles; may be NULL when `n` is 0.
+ * @param[in]  result the result.
+ * @param[in]  column a ::CX_TYPE_INT, ::CX_TYPE_TIME or ::CX_TYPE_REAL column.
+ * @param[in]  first  the first row.
+ * @param[in]  n      the number of rows; `first + n` at most
+ *                    cx_result_row_count().
+ * @return ::CX_OK, ::CX_EINVAL (NULL argument, or a text column) or
+ *         ::CX_ERANGE (column or rows out of range). On failure nothing is
+ *         written. Thread-safe like the other getters.
+ */
+CX_EXTERN int cx_result_column_reals(double *out, const cx_result *result, size_t column, size_t first, size_t n);
+
+/**
+ * @brief Read `n` cells of an integer or time column at once, rows `first`
+ *        to `first + n - 1`: the bulk form of cx_result_get_int(), exact
+ *        (a missing time is ::CX_TIME_NONE, the smallest `int64_t`, which
+ *        is also numpy's NaT).
+ * @param[out] out    `n` integers; may be NULL when `n` is 0.
+ * @param[in]  result the result.
+ * @param[in]  column a ::CX_TYPE_INT or ::CX_TYPE_TIME column.
+ * @param[in]  first  the first row.
+ * @param[in]  n      the number of rows; `first + n` at most
+ *                    cx_result_row_count().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE; nothing written on failure.
+ */
+CX_EXTERN int cx_result_column_ints(int64_t *out, const cx_result *result, size_t column, size_t first, size_t n);
+
+/**
+ * @brief Read `n` cells of a text column at once, rows `first` to
+ *        `first + n - 1`: the bulk form of cx_result_get_string(). Equal
+ *        texts of a result are stored once, so equal cells give the same
+ *        pointer: a binding can convert each distinct text once.
+ * @param[out] out    `n` pointers to texts owned by the result (valid
+ *                    until it is freed or pseudonymised); NULL for a
+ *                    missing text. May be NULL when `n` is 0.
+ * @param[in]  result the result.
+ * @param[in]  column a ::CX_TYPE_STRING column.
+ * @param[in]  first  the first row.
+ * @param[in]  n      the number of rows; `first + n` at most
+ *                    cx_result_row_count().
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE; nothing written on failure.
+ */
+CX_EXTERN int cx_result_column_strings(const char **out, const cx_result *result, size_t column, size_t first,
+                                       size_t n);
+
+/**
  * @brief Write a result as CSV: a header row, then one line per row
  *        (RFC 4180, CRLF); missing values empty, an empty text `""`, times
  *        ISO 8601 in the offset of their column. A text a spreadsheet would

@@ -256,6 +256,71 @@ int cx_result_get_real(double *out, const cx_result *r, size_t row, size_t col)
     }
 }
 
+/* ---- whole columns -------------------------------------------------------- */
+
+/* The checks of the bulk readers: arguments, column, rows [first, first + n). */
+static int check_span(const char *fn, const void *out, const cx_result *r, size_t col, size_t first, size_t n)
+{
+    if (!out && n)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    if (!r)
+        return cxi_fail(CX_EINVAL, "%s: result is NULL", fn);
+    if (col >= r->ncols)
+        return cxi_fail(CX_ERANGE, "%s: column %zu is out of range (%zu columns)", fn, col, r->ncols);
+    if (first > r->rows || n > r->rows - first)
+        return cxi_fail(CX_ERANGE, "%s: rows %zu to %zu + %zu are out of range (%zu rows)", fn, first, first, n,
+                        r->rows);
+    return CX_OK;
+}
+
+int cx_result_column_reals(double *out, const cx_result *r, size_t col, size_t first, size_t n)
+{
+    static const char fn[] = "cx_result_column_reals";
+    int rc = check_span(fn, out, r, col, first, n);
+    if (rc)
+        return rc;
+    const cxi_tcol *c = &r->cols[col];
+    if (c->type == CX_TYPE_STRING)
+        return cxi_fail(CX_EINVAL, "%s: column '%s' is text", fn, c->name);
+    if (c->type == CX_TYPE_REAL) {
+        if (n)
+            memcpy(out, (const double *)c->data + first, n * sizeof *out);
+        return CX_OK;
+    }
+    const int64_t *v = (const int64_t *)c->data + first;
+    bool time = c->type == CX_TYPE_TIME;
+    for (size_t i = 0; i < n; i++)
+        out[i] = time && v[i] == CX_TIME_NONE ? NAN : (double)v[i];
+    return CX_OK;
+}
+
+int cx_result_column_ints(int64_t *out, const cx_result *r, size_t col, size_t first, size_t n)
+{
+    static const char fn[] = "cx_result_column_ints";
+    int rc = check_span(fn, out, r, col, first, n);
+    if (rc)
+        return rc;
+    const cxi_tcol *c = &r->cols[col];
+    if (c->type != CX_TYPE_INT && c->type != CX_TYPE_TIME)
+        return cxi_fail(CX_EINVAL, "%s: column '%s' is not an integer or time", fn, c->name);
+    if (n)
+        memcpy(out, (const int64_t *)c->data + first, n * sizeof *out);
+    return CX_OK;
+}
+
+int cx_result_column_strings(const char **out, const cx_result *r, size_t col, size_t first, size_t n)
+{
+    static const char fn[] = "cx_result_column_strings";
+    int rc = check_span(fn, out, r, col, first, n);
+    if (rc)
+        return rc;
+    if (r->cols[col].type != CX_TYPE_STRING)
+        return cxi_fail(CX_EINVAL, "%s: column '%s' is not text", fn, r->cols[col].name);
+    for (size_t i = 0; i < n; i++)
+        out[i] = cxi_result_str(r, col, first + i);
+    return CX_OK;
+}
+
 /* ---- export ------------------------------------------------------------ */
 
 /* The shortest of 15, 16 or 17 significant digits that reads back as the

@@ -113,8 +113,25 @@ CHARTS = [
     {'id': 'agents-fcr', 'cmd': METRICS_AGENT, 'count': nonnull('fcr')},
 ]
 
+def themes_cmd(run):
+    """The themes of the first pain point's touchpoint, as the report asks for them."""
+    pain = run(['journeys', 'DB', 'pain-points'])
+    tp = pain[0]['touchpoint'] if pain else 'none'
+    return ['text', 'DB', 'themes', '--touchpoint', str(tp), '--min-count', '5']
+
+
+def low_themes(rows):
+    """The report shows at most five themes, those of the detractors (z > 0)."""
+    n = 0
+    while n < len(rows) and n < 5 and (rows[n].get('z') or 0) > 0:
+        n += 1
+    return n
+
+
 # first: rows -> the text the first body row must contain (None: not checked)
 TABLES = [
+    {'id': 'themes', 'cmd': themes_cmd, 'count': low_themes,
+     'first': lambda rows: str(rows[0]['label']) if low_themes(rows) else None},
     {'id': 'pain-points', 'cmd': ['journeys', 'DB', 'pain-points'], 'count': lambda rows: min(10, len(rows)),
      'first': lambda rows: str(rows[0]['touchpoint']) if rows and rows[0].get('touchpoint') is not None else None},
     {'id': 'agents', 'cmd': METRICS_AGENT, 'count': len},
@@ -514,9 +531,10 @@ def expectations(cxkit, db):
             e['nodes'], e['links'] = spec['sankey'](rows)
         charts[spec['id']] = e
     for spec in TABLES:
-        rows = run(spec['cmd'])
+        cmd = spec['cmd'](run) if callable(spec['cmd']) else spec['cmd']
+        rows = run(cmd)
         tables[spec['id']] = {'rows': spec['count'](rows), 'first': spec.get('first', lambda r: None)(rows),
-                              'cmd': 'cxkit ' + ' '.join(spec['cmd']) + ' --format json'}
+                              'cmd': 'cxkit ' + ' '.join(cmd) + ' --format json'}
     return charts, tables
 
 

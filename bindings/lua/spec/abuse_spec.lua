@@ -60,7 +60,7 @@ describe("cxkit objects freed by an explicit __gc", function()
       local name, o, call = t[1], t[2], t[3]
       call(o) -- usable before
       getmetatable(o).__gc(o)
-      fails("^Invalid: .*" .. name .. " object was freed", call, o)
+      fails("^Invalid: [%w_.:]+: .*" .. name .. " object was freed", call, o)
       fails("object was freed", o.close, o)
       -- a second explicit __gc does nothing
       getmetatable(o).__gc(o)
@@ -128,13 +128,13 @@ describe("strings with an embedded NUL", function()
     for _, t in ipairs { "customers", "touchpoints", "interactions", "cases", "feedback", "transactions" } do
       before[t] = s:rows(t)
     end
-    fails("^Invalid: .*id.* NUL", s.add_customer, s, "C-9\0x")
-    fails("^Invalid: .*segment.* NUL", s.add_customer, s, "C-9", "consumer\0x")
-    fails("^Invalid: .*value.* NUL", s.set_attribute, s, "C-1", "name", "a\0b")
-    fails("^Invalid: .*key.* NUL", s.set_attribute, s, "C-1", "na\0me", "ab")
-    fails("^Invalid: .*comment.* NUL", s.add_feedback, s, "C-1", "csat", 4, 0, nil, nil, nil, "good\0bad")
-    fails("^Invalid: .*customer.* NUL", s.add_transaction, s, "C-1\0", 0, 1.0)
-    fails("^Invalid: .*name.* NUL", s.define, s, "channel", "fax\0")
+    fails("^Invalid: [%w_.:]+: .*id.* NUL", s.add_customer, s, "C-9\0x")
+    fails("^Invalid: [%w_.:]+: .*segment.* NUL", s.add_customer, s, "C-9", "consumer\0x")
+    fails("^Invalid: [%w_.:]+: .*value.* NUL", s.set_attribute, s, "C-1", "name", "a\0b")
+    fails("^Invalid: [%w_.:]+: .*key.* NUL", s.set_attribute, s, "C-1", "na\0me", "ab")
+    fails("^Invalid: [%w_.:]+: .*comment.* NUL", s.add_feedback, s, "C-1", "csat", 4, 0, nil, nil, nil, "good\0bad")
+    fails("^Invalid: [%w_.:]+: .*customer.* NUL", s.add_transaction, s, "C-1\0", 0, 1.0)
+    fails("^Invalid: [%w_.:]+: .*name.* NUL", s.define, s, "channel", "fax\0")
     fails("NUL", s.rows, s, "customers\0x")
     fails("NUL", s.get, s, "customers", "id\0x", 0)
     assert.is_nil(s:get_attribute("C-1", "na"))
@@ -145,46 +145,46 @@ describe("strings with an embedded NUL", function()
   it("are refused in times", function()
     local s = H.small()
     local n = s:rows("transactions")
-    fails("^Invalid: .*NUL", s.add_transaction, s, "C-1", "2024-01-01\0junk", 1.0)
-    fails("^Invalid: .*NUL", s.add_transactions, s, { "C-1" }, { "2024-01-01\0junk" }, { 1.0 })
-    fails("^Invalid: .*NUL", cx.time_parse, "2024-01-01\0junk")
+    fails("^Invalid: [%w_.:]+: .*NUL", s.add_transaction, s, "C-1", "2024-01-01\0junk", 1.0)
+    fails("^Invalid: [%w_.:]+: .*NUL", s.add_transactions, s, { "C-1" }, { "2024-01-01\0junk" }, { 1.0 })
+    fails("^Invalid: [%w_.:]+: .*NUL", cx.time_parse, "2024-01-01\0junk")
     assert.are.equal(n, s:rows("transactions"))
   end)
 
   it("are refused in the arrays of the bulk loaders, naming the entry", function()
     local s = H.small()
     local n = s:rows("customers")
-    fails("^Invalid: .*entry 2 of ids.* NUL", s.add_customers, s, { "B-1", "B-2\0x" })
-    fails("^Invalid: .*entry 1 of .* NUL", s.add_customers, s, { "B-1" }, { "consumer\0" })
-    fails("^Invalid: .*entry 1 of .* NUL", s.add_transactions, s, { "C-1\0" }, { 0 }, { 1.0 })
+    fails("^Invalid: [%w_.:]+: .*entry 2 of ids.* NUL", s.add_customers, s, { "B-1", "B-2\0x" })
+    fails("^Invalid: [%w_.:]+: .*entry 1 of .* NUL", s.add_customers, s, { "B-1" }, { "consumer\0" })
+    fails("^Invalid: [%w_.:]+: .*entry 1 of .* NUL", s.add_transactions, s, { "C-1\0" }, { 0 }, { 1.0 })
     assert.are.equal(n, s:rows("customers"))
-    fails("^Invalid: .*entry 1 of ids.* NUL", s.forget, s, { "C-1\0x" })
+    fails("^Invalid: [%w_.:]+: .*entry 1 of ids.* NUL", s.forget, s, { "C-1\0x" })
     assert.are.equal(n, s:rows("customers"))
   end)
 
   it("are refused in file paths: nothing is written", function()
     local s = H.small()
     local path = tmp .. "/a.db"
-    fails("^Invalid: .*path.* NUL", s.save, s, path .. "\0x")
+    fails("^Invalid: [%w_.:]+: .*path.* NUL", s.save, s, path .. "\0x")
     assert.is_false(exists(path))
-    fails("^Invalid: .*path.* NUL", s.export_csv, s, "customers", tmp .. "/c.csv\0x")
+    fails("^Invalid: [%w_.:]+: .*path.* NUL", s.export_csv, s, "customers", tmp .. "/c.csv\0x")
     assert.is_false(exists(tmp .. "/c.csv"))
-    fails("^Invalid: .*path.* NUL", cx.Store.load, path .. "\0x")
+    fails("^Invalid: [%w_.:]+: .*path.* NUL", cx.Store.load, path .. "\0x")
     local o = cx.ImportOptions()
-    fails("^Invalid: .*path.* NUL", o.set_reject_path, o, tmp .. "/r.csv\0x")
+    fails("^Invalid: [%w_.:]+: .*path.* NUL", o.set_reject_path, o, tmp .. "/r.csv\0x")
     local q = cx.Query(s)
     q:add("csat")
     local r = q:run()
-    fails("^Invalid: .*path.* NUL", r.export_csv, r, tmp .. "/r.csv\0x")
+    fails("^Invalid: [%w_.:]+: .*path.* NUL", r.export_csv, r, tmp .. "/r.csv\0x")
     assert.is_false(exists(tmp .. "/r.csv"))
   end)
 
   it("are refused in enumeration and column names", function()
     local q = cx.Query(H.small())
-    fails("^Invalid: .*NUL", q.add, q, "nps\0x")
+    fails("^Invalid: [%w_.:]+: .*NUL", q.add, q, "nps\0x")
     q:add("csat")
     local r = q:run()
-    fails("^Invalid: .*NUL", r.get, r, 0, "csat\0x")
+    fails("^Invalid: [%w_.:]+: .*NUL", r.get, r, 0, "csat\0x")
   end)
 end)
 
@@ -204,7 +204,7 @@ describe("closed and collected cxkit objects", function()
       local t = objects()[index]
       local name, o, call = t[1], t[2], t[3]
       o:close()
-      fails("^Invalid: .*" .. name .. " is closed", call, o)
+      fails("^Invalid: [%w_.:]+: .*" .. name .. " is closed", call, o)
       o:close() -- a second close does nothing
     end)
   end
@@ -270,7 +270,7 @@ end)
 
 describe("wrong argument types", function()
   local WRONG = {
-    { "nil for an id", function(s) s:add_customer(nil) end, "^Invalid: .*customer id is NULL" },
+    { "nil for an id", function(s) s:add_customer(nil) end, "^Invalid: [%w_.:]+: .*customer id is NULL" },
     { "table for an id", function(s) s:add_customer({}) end, "add_customer %(arg 2%), expected 'char const %*' got 'table'" },
     { "Store for an id", function(s) s:add_customer(s) end, "add_customer %(arg 2%).*got 'Store" },
     { "boolean for an id", function(s) s:add_customer(true) end, "add_customer %(arg 2%).*got 'boolean'" },
@@ -278,21 +278,21 @@ describe("wrong argument types", function()
     { "non-numeric text for an amount", function(s) s:add_transaction("C-1", 0, "ten") end, "arg 4%), expected 'double' got 'string'" },
     { "table for a score", function(s) s:add_feedback("C-1", "csat", {}, 0) end, "expected 'double' got 'table'" },
     { "table for a time", function(s) s:add_transaction("C-1", {}, 1) end, "arg 3%), expected 'cx_time' got 'table'" },
-    { "bad text for a time", function(s) s:add_transaction("C-1", "yesterday", 1) end, "^Parse: " },
+    { "bad text for a time", function(s) s:add_transaction("C-1", "yesterday", 1) end, "^Parse: [%w_.:]+: " },
     { "Store for a table", function(s) s:rows(s) end, "table" },
-    { "unknown table", function(s) s:rows("customer") end, "^Invalid: unknown table name 'customer'" },
+    { "unknown table", function(s) s:rows("customer") end, "^Invalid: [%w_.:]+: unknown table name 'customer'" },
     { "text for a row", function(s) s:get("customers", "id", "first") end, "" },
     { "Calendar for a Store", function() cx.Query(cx.Calendar()) end, "new_Query %(arg 1%), expected 'Store" },
     { "Store for a Calendar", function(s) cx.Query(s):set_calendar(s) end, "Calendar" },
     { "table for a Result", function(s) local q = cx.Query(s); q:add("csat"); q:run():merge({}) end, "Result" },
     { "string for an array", function(s) s:add_customers("C-9") end, "add_customers %(arg 2%), expected 'cxb_strv' got 'string'" },
-    { "map for an array", function(s) s:add_customers({ a = "C-9" }) end, "^Invalid: argument 2: expected a sequence" },
-    { "sequence with a hole", function(s) s:add_customers({ "C-8", nil, "C-9" }) end, "^Invalid: .*sequence" },
-    { "sequence with an extra key", function(s) s:add_customers({ "C-9", x = 1 }) end, "^Invalid: .*sequence" },
-    { "number in an id array", function(s) s:add_customers({ "C-9", 5 }) end, "^Invalid: entry 2: expected a string or false, got number" },
-    { "text in a number array", function(s) s:add_transactions({ "C-1" }, { 0 }, { "x" }) end, "^Invalid: .*number" },
+    { "map for an array", function(s) s:add_customers({ a = "C-9" }) end, "^Invalid: [%w_.:]+: argument 2: expected a sequence" },
+    { "sequence with a hole", function(s) s:add_customers({ "C-8", nil, "C-9" }) end, "^Invalid: [%w_.:]+: .*sequence" },
+    { "sequence with an extra key", function(s) s:add_customers({ "C-9", x = 1 }) end, "^Invalid: [%w_.:]+: .*sequence" },
+    { "number in an id array", function(s) s:add_customers({ "C-9", 5 }) end, "^Invalid: [%w_.:]+: entry 2: expected a string or false, got number" },
+    { "text in a number array", function(s) s:add_transactions({ "C-1" }, { 0 }, { "x" }) end, "^Invalid: [%w_.:]+: .*number" },
     { "text for model parameters", function() cx.Model("bgnbd", "abcd") end, "expected 'cxb_realv' got 'string'" },
-    { "text inside model parameters", function() cx.Model("bgnbd", { "a", 1, 1, 1 }) end, "^Invalid: entry 1: expected a number" },
+    { "text inside model parameters", function() cx.Model("bgnbd", { "a", 1, 1, 1 }) end, "^Invalid: [%w_.:]+: entry 1: expected a number" },
   }
   for _, w in ipairs(WRONG) do
     it(w[1] .. " raises and changes nothing", function()
@@ -311,37 +311,37 @@ describe("huge integers, NaN and infinities", function()
     it("refuses " .. tostring(v) .. " where an integer is taken", function()
       local s = H.small()
       local n = s:rows("transactions")
-      fails("^Range: argument 3: .* is not an integer", s.add_transaction, s, "C-1", v, 1)
-      fails("^Range: entry 1 of .*is not an integer", s.add_transactions, s, { "C-1" }, { v }, { 1 })
-      fails("^Range: argument 4: .* is not an integer", s.get, s, "customers", "id", v)
-      fails("^Range: argument 1: .* is not an integer", cx.Monitor, v)
+      fails("^Range: [%w_.:]+: argument 3: .* is not an integer", s.add_transaction, s, "C-1", v, 1)
+      fails("^Range: [%w_.:]+: entry 1 of .*is not an integer", s.add_transactions, s, { "C-1" }, { v }, { 1 })
+      fails("^Range: [%w_.:]+: argument 4: .* is not an integer", s.get, s, "customers", "id", v)
+      fails("^Range: [%w_.:]+: argument 1: .* is not an integer", cx.Monitor, v)
       local jo = cx.JourneyOptions(s)
-      fails("^Range: argument 2: .* is not an integer", jo.set_gap, jo, v)
-      fails("^Range: ", s.rows, s, v)
+      fails("^Range: [%w_.:]+: argument 2: .* is not an integer", jo.set_gap, jo, v)
+      fails("^Range: [%w_.:]+: ", s.rows, s, v)
       assert.are.equal(n, s:rows("transactions"))
     end)
   end
 
   it("refuses integers beyond what the parameter holds, naming the range", function()
     local s = H.small()
-    fails("^Range: argument 2: 9223372036854775807 is out of range", s.rows, s, math.maxinteger)
-    fails("^Range: argument 4: %-1 is out of range", s.get, s, "customers", "id", -1)
-    fails("^Range: argument 3: %-9223372036854775808 is out of range", s.add_transaction, s, "C-1", math.mininteger, 1)
-    fails("^Range: ", s.add_transaction, s, "C-1", math.maxinteger, 1) -- a time past year 9999
-    fails("^Range: ", s.get, s, "customers", "id", math.maxinteger)
+    fails("^Range: [%w_.:]+: argument 2: 9223372036854775807 is out of range", s.rows, s, math.maxinteger)
+    fails("^Range: [%w_.:]+: argument 4: %-1 is out of range", s.get, s, "customers", "id", -1)
+    fails("^Range: [%w_.:]+: argument 3: %-9223372036854775808 is out of range", s.add_transaction, s, "C-1", math.mininteger, 1)
+    fails("^Range: [%w_.:]+: ", s.add_transaction, s, "C-1", math.maxinteger, 1) -- a time past year 9999
+    fails("^Range: [%w_.:]+: ", s.get, s, "customers", "id", math.maxinteger)
   end)
 
   for _, v in ipairs { 0 / 0, math.huge, -math.huge } do
     it("refuses " .. tostring(v) .. " where a number is taken", function()
       local s = H.small()
       local before = counts(s)
-      fails("^Range: .*amount", s.add_transaction, s, "C-1", 0, v)
-      fails("^Range: .*amount", s.add_transactions, s, { "C-1" }, { 0 }, { v })
-      fails("^Range: .*score", s.add_feedback, s, "C-1", "csat", v, 0)
-      fails("^Range: .*parameter", cx.Model, "bgnbd", { v, 1, 1, 1 })
+      fails("^Range: [%w_.:]+: .*amount", s.add_transaction, s, "C-1", 0, v)
+      fails("^Range: [%w_.:]+: .*amount", s.add_transactions, s, { "C-1" }, { 0 }, { v })
+      fails("^Range: [%w_.:]+: .*score", s.add_feedback, s, "C-1", "csat", v, 0)
+      fails("^Range: [%w_.:]+: .*parameter", cx.Model, "bgnbd", { v, 1, 1, 1 })
       local h = cx.HealthOptions()
-      fails("^Range: .*weight", h.set_weight, h, "nps", v)
-      fails("^Range: ", s.add_touchpoint, s, "tp-x", "web", "consideration", "sales", true, v)
+      fails("^Range: [%w_.:]+: .*weight", h.set_weight, h, "nps", v)
+      fails("^Range: [%w_.:]+: ", s.add_touchpoint, s, "tp-x", "web", "consideration", "sales", true, v)
       same_counts(s, before)
     end)
   end
@@ -353,13 +353,13 @@ describe("invalid UTF-8", function()
     it(("is refused in ids, attributes, comments and names: %q"):format(b), function()
       local s = H.small()
       local before = counts(s)
-      fails("^Invalid: .*not valid UTF%-8", s.add_customer, s, b)
-      fails("^Invalid: .*not valid UTF%-8", s.add_customer, s, "C-9", b)
-      fails("^Invalid: .*not valid UTF%-8", s.set_attribute, s, "C-1", "k", b)
-      fails("^Invalid: .*not valid UTF%-8", s.set_attribute, s, "C-1", b, "v")
-      fails("^Invalid: .*not valid UTF%-8", s.add_feedback, s, "C-1", "csat", 4, 0, nil, nil, nil, b)
-      fails("^Invalid: .*not valid UTF%-8", s.define, s, "channel", b)
-      fails("^Invalid: .*UTF%-8", s.add_customers, s, { "ok", b })
+      fails("^Invalid: [%w_.:]+: .*not valid UTF%-8", s.add_customer, s, b)
+      fails("^Invalid: [%w_.:]+: .*not valid UTF%-8", s.add_customer, s, "C-9", b)
+      fails("^Invalid: [%w_.:]+: .*not valid UTF%-8", s.set_attribute, s, "C-1", "k", b)
+      fails("^Invalid: [%w_.:]+: .*not valid UTF%-8", s.set_attribute, s, "C-1", b, "v")
+      fails("^Invalid: [%w_.:]+: .*not valid UTF%-8", s.add_feedback, s, "C-1", "csat", 4, 0, nil, nil, nil, b)
+      fails("^Invalid: [%w_.:]+: .*not valid UTF%-8", s.define, s, "channel", b)
+      fails("^Invalid: [%w_.:]+: .*UTF%-8", s.add_customers, s, { "ok", b })
       same_counts(s, before)
       assert.is_nil(s:get_attribute("C-1", "k"))
     end)
@@ -380,11 +380,11 @@ end)
 describe("the monitor", function()
   it("refuses times beyond years 0000-9999 (they overflowed before)", function()
     local m = cx.Monitor(1 << 62)
-    fails("^Range: .*time .* is outside years 0000%-9999", m.add_contact, m, math.mininteger + 1, "handled")
-    fails("^Range: .*now .* is outside years 0000%-9999", m.read, m, math.mininteger + 1, "missed_rate")
-    fails("^Range: .*opened time .* is outside", m.add_case, m, 0, math.mininteger + 1, nil, 1, 0)
-    fails("^Range: .*resolved time .* is outside", m.add_case, m, math.maxinteger, 0, nil, 1, 0)
-    fails("^Range: .*duration .* longer than years 0000%-9999", m.add_contact, m, 0, "handled", math.maxinteger)
+    fails("^Range: [%w_.:]+: .*time .* is outside years 0000%-9999", m.add_contact, m, math.mininteger + 1, "handled")
+    fails("^Range: [%w_.:]+: .*now .* is outside years 0000%-9999", m.read, m, math.mininteger + 1, "missed_rate")
+    fails("^Range: [%w_.:]+: .*opened time .* is outside", m.add_case, m, 0, math.mininteger + 1, nil, 1, 0)
+    fails("^Range: [%w_.:]+: .*resolved time .* is outside", m.add_case, m, math.maxinteger, 0, nil, 1, 0)
+    fails("^Range: [%w_.:]+: .*duration .* longer than years 0000%-9999", m.add_contact, m, 0, "handled", math.maxinteger)
     local hi, lo = cx.time_parse("9999-12-31T23:59:59.999Z"), cx.time_parse("0000-01-01T00:00:00Z")
     m:add_contact(hi, "handled", hi - lo)
     local v, n = m:read(hi, "handle_time")

@@ -62,20 +62,21 @@ describe("cxkit errors name the close names", function()
   it("answers a misspelt measure, table or rule with the close ones", function()
     local s = H.small()
     local q = cx.Query(s)
-    assert.are.equal("Invalid: unknown measure name 'nsp': did you mean 'nps'?", err_of(q.add, q, "nsp"))
-    assert.are.equal("Invalid: unknown table name 'customer': did you mean 'customers'?",
+    assert.are.equal("Invalid: query:add: unknown measure name 'nsp': did you mean 'nps'? [CX_EINVAL -1]", err_of(q.add, q, "nsp"))
+    assert.are.equal("Invalid: store:rows: unknown table name 'customer': did you mean 'customers'? [CX_EINVAL -1]",
       err_of(s.rows, s, "customer"))
-    assert.are.equal("Invalid: unknown existing-record rule name 'merge' (expected one of 'reject', 'skip', 'update')",
+    assert.are.equal("Invalid: import_options:set_existing: unknown existing-record rule name 'merge' (expected one of 'reject', 'skip', 'update') [CX_EINVAL -1]",
       err_of(cx.ImportOptions().set_existing, cx.ImportOptions(), "merge"))
     assert.truthy(err_of(cx.import_options, { exsting = "update" })
-      :find("Invalid: import_options: unknown option 'exsting': did you mean 'existing'?", 1, true))
+      :find("Invalid: cx.import_options: unknown option 'exsting': did you mean 'existing'? [CX_EINVAL -1]", 1, true))
     assert.truthy(err_of(cx.journey_options, s, { levle = "channel" })
-      :find("Invalid: journey_options: unknown option 'levle': did you mean 'level'?", 1, true))
+      :find("Invalid: cx.journey_options: unknown option 'levle': did you mean 'level'? [CX_EINVAL -1]", 1, true))
   end)
   it("reads an error as a table with its code", function()
     local s = H.small()
     local info = cx.error_info(err_of(s.history, s, "nobody"))
-    assert.are.same({ kind = "NotFound", code = cx.ENOTFOUND, message = "cx_history_new: no customer 'nobody'" }, info)
+    assert.are.same({ kind = "NotFound", code = cx.ENOTFOUND, name = "CX_ENOTFOUND", method = "store:history",
+                      message = "no customer 'nobody'" }, info)
     info = cx.error_info(err_of(s.add_customer, s, "C-1"))
     assert.are.equal(cx.EEXISTS, info.code)
     assert.is_nil(cx.error_info("some other error"))

@@ -54,7 +54,7 @@ describe("cxkit text", function()
     assert.are.equal("english", cx.text_language("thanks"))
     local ok, err = pcall(cx.text_tokens, "x", "klingon")
     assert.is_false(ok)
-    assert.truthy(tostring(err):match("^Invalid: unknown language"))
+    assert.truthy(tostring(err):match("^Invalid: cx%.text_tokens: unknown language"))
   end)
 
   it("indexes terms and phrases", function()

@@ -24,7 +24,17 @@ What is merged, and how exactly:
   answer counts summed, "conversion_rate" from them; "nps" and "csat" from
   the summed promoter-minus-detractor and good-answer counts (integers
   recovered exactly from each partition's figure and n), "ces" as the
-  n-weighted mean (equal to about 1e-12).
+  n-weighted mean (equal to about 1e-12). The medians "median_duration_ms"
+  and "median_to_conversion_ms" come from a quantile sketch per path: each
+  worker puts its journeys' durations (``Journeys.list()``: end - start,
+  and converted_at - start for the converting ones) in logarithmic buckets
+  ``ceil(log(d) / log(g))``, g = (1 + a) / (1 - a), a = 0.005 (0 in a
+  bucket of its own), and ships the bucket counts; the driver adds them
+  and reads the median (the mean of the two middle values for an even
+  count, as a single store computes it) from the bucket representatives
+  2 g^k / (g + 1). Each representative is within a relative a of every
+  value in its bucket, so a median is within 0.5 % (relative) of the
+  single store's exact one, whatever the number of partitions.
 - ``attribution()``: the heuristic models (first touch, last touch, linear,
   time decay, position based, and their values) summed per level value;
   the Markov columns ("removal_effect", "markov" and their "_value"
@@ -37,14 +47,17 @@ What is merged, and how exactly:
   (cohort, period) over the partitions' triangles (each extended to the
   last period of all the data), "retention" and "churn" recomputed from
   the sums.
+- ``themes()``: the term and phrase counts of each partition's comments
+  by score class and group (``text_counts_serialize``), added by
+  ``text_counts_merge``; the themes are computed once from the sum: the
+  counts are a single store's exactly.
 - ``summary()``: the per-customer model summary (frequency, recency, age,
   monetary, ...), one row per customer: with customers partitioned, the
   merge is the concatenation, and ``fit()`` fits a model to it exactly as
   to a single store's ``Summary`` columns.
 
 Not mergeable with what the library offers today (so not provided, rather
-than approximated): the path medians "median_duration_ms" and
-"median_to_conversion_ms" (journey results carry no sketch); SLA breaches
+than approximated): SLA breaches
 without an explicit ``as_of`` (a store judges pending cases at its own latest
 case time, which differs per partition: pass ``as_of=``).
 
@@ -180,13 +193,21 @@ def _journeys(store, options):
 
 def _table(result, columns):
     """Some columns of a result table as {column: numpy array}: the compact
-    state to ship."""
+    state to ship (one Result.column_* call per column)."""
     import numpy
-    out, n = {}, result.rows()
+    out = {}
     for name in columns:
         c = result.column_find(name)
-        dtype = {cxkit.TYPE_INT: "int64", cxkit.TYPE_REAL: "float64"}.get(result.column_type(c), object)
-        out[name] = numpy.array([result.get(r, c) for r in range(n)], dtype=dtype)
+        t = result.column_type(c)
+        if t == cxkit.TYPE_REAL:
+            out[name] = result.column_reals(c)
+        elif t == cxkit.TYPE_STRING:
+            out[name] = numpy.array(result.column_strings(c), dtype=object)
+        elif t == cxkit.TYPE_INT:
+            out[name] = result.column_ints(c)
+        else:  # times as Result.get gives them
+            out[name] = numpy.array([None if ms == _TIME_NONE else cxkit.from_ms(int(ms))
+                                     for ms in result.column_ints(c)], dtype=object)
     return out
 
 
@@ -234,9 +255,38 @@ _PATH_COLUMNS = ("path", "length", "journeys", "customers", "conversions", "nps"
                  "ces", "ces_n")
 
 
+# The paths' duration sketch (see the module's docstring): relative error
+# bound of a median, the log base of the buckets, the key of the zero bucket.
+PATH_MEDIAN_BOUND = 0.005
+_GAMMA = (1 + PATH_MEDIAN_BOUND) / (1 - PATH_MEDIAN_BOUND)
+_ZERO_KEY = -(2 ** 62)
+_TIME_NONE = -(2 ** 63)  # CX_TIME_NONE
+
+
+def _sketch(paths, values):
+    """Bucket counts of non-negative durations per path: {"path", "key",
+    "count"} arrays."""
+    import numpy
+    import pandas
+    v = numpy.asarray(values, dtype=numpy.float64)
+    with numpy.errstate(divide="ignore"):
+        key = numpy.where(v > 0, numpy.ceil(numpy.log(numpy.maximum(v, 1e-300)) / numpy.log(_GAMMA)), _ZERO_KEY)
+    counts = pandas.DataFrame({"path": paths, "key": key.astype(numpy.int64)}).value_counts(sort=False)
+    return {"path": counts.index.get_level_values(0).to_numpy(dtype=object),
+            "key": counts.index.get_level_values(1).to_numpy(dtype=numpy.int64),
+            "count": counts.to_numpy(dtype=numpy.int64)}
+
+
 def _state_paths(store, spec, jcache):
+    import numpy
     j = _jr(store, spec, jcache)
-    return _pack(_table(j.paths(max(1, j.count())), _PATH_COLUMNS))
+    lst = j.list()
+    path = numpy.array(lst.column_strings("path"), dtype=object)
+    start, end, conv = (lst.column_ints(c) for c in ("start", "end", "converted_at"))
+    did = conv != _TIME_NONE
+    return _pack({"paths": _table(j.paths(max(1, j.count())), _PATH_COLUMNS),
+                  "duration": _sketch(path, end - start),
+                  "to_conversion": _sketch(path[did], conv[did] - start[did])})
 
 
 _HEURISTICS = ("first_touch", "last_touch", "linear", "time_decay", "position_based")
@@ -276,8 +326,16 @@ def _state_summary(store, spec, _jcache):
     return _pack(out)
 
 
+def _state_themes(store, spec, _jcache):
+    ix = cxkit.TextIndex(store, spec["lang"])
+    counts = ix.counts(spec["metric"], spec["group"], spec["bucket"], spec["offset"], spec["touchpoint"],
+                       spec["channel"], spec["start"], spec["end"])
+    return cxkit.text_counts_serialize(counts)
+
+
 _STATES = {"metrics": _state_metrics, "transitions": _state_transitions, "paths": _state_paths,
-           "attribution": _state_attribution, "cohorts": _state_cohorts, "summary": _state_summary}
+           "attribution": _state_attribution, "cohorts": _state_cohorts, "summary": _state_summary,
+           "themes": _state_themes}
 
 
 def _partition_task(index, parts, analyses):
@@ -425,9 +483,32 @@ def _merge_transitions(blobs, _spec):
     return out.reset_index(drop=True)
 
 
+def _sketch_medians(parts):
+    """{path: median} from the partitions' bucket counts: summed per
+    (path, bucket), the median read from the bucket representatives."""
+    import numpy
+    import pandas
+    df = pandas.concat([pandas.DataFrame(p) for p in parts], ignore_index=True)
+    if not len(df):
+        return {}
+    g = df.groupby(["path", "key"], sort=True)["count"].sum()
+    out = {}
+    for path, c in g.groupby(level=0, sort=False):
+        keys = c.index.get_level_values(1).to_numpy()
+        cum = numpy.cumsum(c.to_numpy())
+        n = int(cum[-1])
+        rep = numpy.where(keys == _ZERO_KEY, 0.0, 2.0 * numpy.power(_GAMMA, keys.astype(numpy.float64)) / (_GAMMA + 1))
+        lo, hi = rep[numpy.searchsorted(cum, (n - 1) // 2, side="right")], rep[numpy.searchsorted(cum, n // 2,
+                                                                                                  side="right")]
+        out[path] = (lo + hi) / 2
+    return out
+
+
 def _merge_paths(blobs, spec):
     import numpy
-    df = _frames(blobs)
+    import pandas
+    states = [pickle.loads(b) for b in blobs]
+    df = pandas.concat([pandas.DataFrame(st["paths"]) for st in states], ignore_index=True)
     # integer counts behind each partition's figures: NPS = 100 (p - d) / n,
     # CSAT = 100 good / n
     df["nps_net"] = numpy.where(df["nps_n"] > 0, numpy.rint(df["nps"].fillna(0) * df["nps_n"] / 100), 0)
@@ -447,8 +528,12 @@ def _merge_paths(blobs, spec):
     g = g.sort_values(["journeys", "path"], ascending=[False, True], kind="mergesort")
     if spec["top_k"] is not None:
         g = g.head(spec["top_k"])
-    cols = ["path", "length", "journeys", "customers", "conversions", "conversion_rate", "nps", "nps_n", "csat",
-            "csat_n", "ces", "ces_n"]
+    dur = _sketch_medians([st["duration"] for st in states])
+    conv = _sketch_medians([st["to_conversion"] for st in states])
+    g["median_duration_ms"] = numpy.array([dur.get(p, nan) for p in g["path"]], dtype=numpy.float64)
+    g["median_to_conversion_ms"] = numpy.array([conv.get(p, nan) for p in g["path"]], dtype=numpy.float64)
+    cols = ["path", "length", "journeys", "customers", "conversions", "conversion_rate", "median_duration_ms", "nps",
+            "nps_n", "csat", "csat_n", "ces", "ces_n", "median_to_conversion_ms"]
     return g[cols].reset_index(drop=True)
 
 
@@ -592,8 +677,14 @@ def _merge_summary(blobs, _spec):
     return MergedSummary(frame, tolerated)
 
 
+def _merge_themes(blobs, spec):
+    counts = functools.reduce(cxkit.text_counts_merge, [cxkit.text_counts_deserialize(b) for b in blobs])
+    return cxkit.text_themes(counts, spec["prior"], spec["min_count"]).to_pandas()
+
+
 _MERGES = {"metrics": _merge_metrics, "transitions": _merge_transitions, "paths": _merge_paths,
-           "attribution": _merge_attribution, "cohorts": _merge_cohorts, "summary": _merge_summary}
+           "attribution": _merge_attribution, "cohorts": _merge_cohorts, "summary": _merge_summary,
+           "themes": _merge_themes}
 
 
 # ---- splitting files by customer ---------------------------------------------
@@ -692,9 +783,13 @@ def transitions(data, order=1, journey_options=None, client=None, partition="che
 
 def paths(data, top_k=None, journey_options=None, client=None, partition="check", stats=None):
     """The journey paths of all partitions: a pandas DataFrame with the
-    columns of ``Journeys.paths()`` but the medians (see the module's
-    docstring), rows by "journeys" descending then path; top_k: at most
-    that many rows (None: all)."""
+    columns of ``Journeys.paths()``, rows by "journeys" descending then
+    path; top_k: at most that many rows (None: all). Counts and rates equal
+    a single store's; "median_duration_ms" and "median_to_conversion_ms"
+    come from a mergeable log-bucketed sketch and are within
+    ``PATH_MEDIAN_BOUND`` (0.5 %) relative of a single store's exact
+    medians (NaN for a path without a converting journey; see the module's
+    docstring)."""
     spec = _journey_spec("paths", journey_options, top_k=top_k)
     return _run("paths", data, {"paths": spec}, client, partition, stats)["paths"]
 
@@ -748,7 +843,28 @@ def summary(data, calibration_end, holdout_end=None, unit_ms=604800000, toleranc
     return _run("summary", data, {"summary": spec}, client, partition, stats)["summary"]
 
 
-_SPECS = {"metrics": _metrics_spec, "cohorts": _cohorts_spec, "summary": _summary_spec,
+def _themes_spec(metric="nps", group="none", touchpoint=None, channel=None, start=None, end=None, bucket="month",
+                 offset=0, prior=0.0, min_count=5, lang="auto"):
+    return {"kind": "themes", "metric": metric, "group": group, "touchpoint": touchpoint, "channel": channel,
+            "start": start, "end": end, "bucket": bucket, "offset": int(offset), "prior": float(prior),
+            "min_count": int(min_count), "lang": lang}
+
+
+def themes(data, metric="nps", group="none", touchpoint=None, channel=None, start=None, end=None, bucket="month",
+           offset=0, prior=0.0, min_count=5, lang="auto", client=None, partition="check", stats=None):
+    """What customers write, over all partitions: the themes of
+    ``TextIndex.themes()`` (the terms and phrases of the "low" answers
+    against the "high" ones, weighted log-odds with an informative
+    Dirichlet prior) as a pandas DataFrame. Each worker indexes its
+    partition's comments and ships its term counts
+    (``text_counts_serialize``); the driver adds them
+    (``text_counts_merge``) and computes the themes once, so the counts
+    are exactly a single store's and the statistics equal to rounding."""
+    spec = _themes_spec(metric, group, touchpoint, channel, start, end, bucket, offset, prior, min_count, lang)
+    return _run("themes", data, {"themes": spec}, client, partition, stats)["themes"]
+
+
+_SPECS = {"metrics": _metrics_spec, "cohorts": _cohorts_spec, "summary": _summary_spec, "themes": _themes_spec,
           "transitions": lambda journey_options=None, order=1: _journey_spec("transitions", journey_options,
                                                                             order=int(order)),
           "paths": lambda journey_options=None, top_k=None: _journey_spec("paths", journey_options, top_k=top_k),
@@ -759,7 +875,7 @@ _SPECS = {"metrics": _metrics_spec, "cohorts": _cohorts_spec, "summary": _summar
 def compute(data, analyses, client=None, partition="check", stats=None):
     """Several analyses in one pass (each partition is loaded once):
     analyses maps a name of your choice to (kind, arguments), kind one of
-    "metrics", "transitions", "paths", "attribution", "cohorts", "summary"
+    "metrics", "transitions", "paths", "attribution", "cohorts", "summary", "themes"
     and arguments a dict of that function's arguments, e.g.
     ``{"by_channel": ("metrics", {"measures": ["nps"], "group_by": ["channel"]})}``.
     Returns {name: merged result}."""

@@ -731,6 +731,7 @@ def _arg(qual, arg, v, spec):
 # ---- results out ------------------------------------------------------------------------------
 
 _FLAGS = ("converted", "key", "higher_is_better")
+_TIME_NONE = -(2 ** 63)  # CX_TIME_NONE, a missing time (numpy's NaT)
 _PERIOD = {"day": re.compile(r"(\d{4})-(\d\d)-(\d\d)"), "week": re.compile(r"(\d{4})-W(\d\d)"),
            "month": re.compile(r"(\d{4})-(\d\d)"), "quarter": re.compile(r"(\d{4})-Q(\d)"),
            "year": re.compile(r"(\d{4})")}
@@ -803,7 +804,9 @@ def _frame(names, types, cols):
         else:
             s = np.array(v, dtype=object)
         data[name] = s
-    return pd.DataFrame(data, columns=list(names))
+    # no columns=: with it, pandas 1.5 turns every tz-aware column into an
+    # object array and back (seconds per 10^6 rows); the dict keeps the order
+    return pd.DataFrame(data)
 
 
 def _is_flag(name):
@@ -817,11 +820,46 @@ def _result_to_pandas(self):
     missing), times datetime64[ns, UTC], and the start of a time period
     (beside its "<name>_label") datetime64 in the UTC offset the period was
     cut in (see cxkit.frames)."""
+    pd, np = _pd(), _np()
+    import datetime as dt
     names = self.column_names()
     types = [self.column_type(c) for c in range(len(names))]
-    n = self.rows()
-    cols = {name: [self.get(i, c) for i in range(n)] for c, name in enumerate(names)}
-    return _frame(names, types, cols)
+    # one call per column (Result.column_reals / column_ints /
+    # column_strings), never one per cell
+    raw = {}
+    for c, (name, t) in enumerate(zip(names, types)):
+        if t == cxkit.TYPE_STRING:
+            raw[name] = self.column_strings(c)
+        elif t == cxkit.TYPE_REAL:
+            raw[name] = self.column_reals(c)
+        else:
+            raw[name] = self.column_ints(c)
+    data = {}
+    for name, t in zip(names, types):
+        v = raw[name]
+        if t == cxkit.TYPE_INT:
+            a = np.asarray(v, dtype=np.int64)
+            s = a.astype(bool) if _is_flag(name) and ((a == 0) | (a == 1)).all() else a
+        elif t == cxkit.TYPE_REAL:
+            s = np.asarray(v, dtype=np.float64)
+        elif t == cxkit.TYPE_TIME:
+            ms = np.asarray(v, dtype=np.int64)
+            s = pd.Series(pd.to_datetime(ms, unit="ms", utc=True))
+            for lab in (name + "_label", name[:-6] + "_label" if name.endswith("_start") else None):
+                if lab and lab in raw and lab != name:
+                    # the first row with both a start and a label says the offset
+                    i = next((i for i in np.flatnonzero(ms != _TIME_NONE) if raw[lab][i] is not None), None)
+                    off = None if i is None else _period_offset([cxkit.from_ms(int(ms[i]))], [raw[lab][i]])
+                    if off is not None:
+                        s = s.dt.tz_convert(dt.timezone(dt.timedelta(minutes=off)))
+                    break
+            s = s.array
+        else:
+            s = np.array(v, dtype=object)
+        data[name] = s
+    # no columns=: with it, pandas 1.5 turns every tz-aware column into an
+    # object array and back (seconds per 10^6 rows); the dict keeps the order
+    return pd.DataFrame(data)
 
 
 _TABLE_TYPES = None

@@ -71,13 +71,19 @@ def assert_same_result(merged, single):
                 assert a == pytest.approx(b, rel=1e-12, abs=1e-12), (name, r, a, b)
 
 
-def assert_same_frame(merged, single, key):
+def assert_same_frame(merged, single, key, sketched=()):
+    """Equal frames: counts and texts exactly, figures to 1e-9, the columns
+    in `sketched` (quantiles from a sketch) within SKETCH_BOUND relative."""
     merged = merged.sort_values(key).reset_index(drop=True)
     single = single.sort_values(key).reset_index(drop=True)[list(merged.columns)]
     assert len(merged) == len(single)
     for col in merged.columns:
         a, b = merged[col], single[col]
-        if b.dtype.kind == "f":
+        if col in sketched:
+            close = ((a - b).abs() <= SKETCH_BOUND * b.abs() + 1e-9) | (a.isna() & b.isna())
+            assert close.all(), (col, merged[~close].head(3), single[~close].head(3))
+            assert (a.isna() == b.isna()).all(), col
+        elif b.dtype.kind == "f":
             close = ((a - b).abs() <= 1e-9 * b.abs().clip(lower=1)) | (a.isna() & b.isna())
             assert close.all(), (col, merged[~close].head(3), single[~close].head(3))
         else:
@@ -92,6 +98,7 @@ ANALYSES = {
     "paths": ("paths", {}),
     "attribution": ("attribution", {}),
     "attribution_2": ("attribution", {"order": 2, "journey_options": {"level": "channel"}}),
+    "themes": ("themes", {"group": "touchpoint", "min_count": 3}),
     "cohorts": ("cohorts", {}),
     "cohorts_week": ("cohorts", {"activity": "all", "bucket": "week", "offset": 180}),
     "summary": ("summary", {"calibration_end": "2025-10-01"}),
@@ -111,12 +118,18 @@ def check_all(res, store):
     j2 = cxkit.Journeys(store, level="channel")
     assert_same_frame(res["transitions_2"], j2.transitions(2).to_pandas(), ["from", "to"])
     single_paths = j.paths(max(1, j.count())).to_pandas()
-    assert_same_frame(res["paths"], single_paths, ["path"])
+    assert list(res["paths"].columns) == list(single_paths.columns)
+    assert_same_frame(res["paths"], single_paths, ["path"], ("median_duration_ms", "median_to_conversion_ms"))
+    # a sketch, not the exact values: the bound is what is checked
+    assert cxd.PATH_MEDIAN_BOUND == SKETCH_BOUND
     attr = j.attribution(1).to_pandas()
     # every column of a single store's, Markov included (from the merged path counts)
     assert list(res["attribution"].columns) == list(attr.columns)
     assert_same_frame(res["attribution"], attr, ["name"])
     assert_same_frame(res["attribution_2"], j2.attribution(2).to_pandas(), ["name"])
+    th = cxkit.TextIndex(store).themes(group="touchpoint", min_count=3).to_pandas()
+    assert list(res["themes"].columns) == list(th.columns)
+    assert_same_frame(res["themes"], th, ["group", "kind", "term"])
     co = cxkit.cohorts(store).to_pandas()
     assert list(res["cohorts"].columns) == list(co.columns)
     assert_same_frame(res["cohorts"], co, ["cohort", "period"])
@@ -141,6 +154,7 @@ def test_demo_files(client, demo_split):
     store = single_store(demo_split)
     assert store.rows("interactions") == 35247
     check_all(res, store)
+    assert len(res["themes"]) > 0  # the demo comments have themes
     # quantiles of the merged result, beyond the columns
     single = query(store, ["channel"])
     for r in range(single.rows()):

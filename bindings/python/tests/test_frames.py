@@ -453,3 +453,97 @@ def test_other_objects_to_pandas(pair):
     assert len(su.to_pandas()) == len(su)
     t = a.to_pandas("touchpoints")
     assert t["key"].dtype == bool and t["weight"].dtype == np.float64
+
+
+# ---- column-wise reading (Result.column_reals / column_ints / column_strings) ----------
+
+def _results_of(a):
+    q = cxkit.Query(a)
+    q.add("nps")
+    q.add("resolution")
+    q.group_by_time("month", 180)
+    q.group_by("channel")
+    yield q.run()
+    yield cxkit.cohorts(a, bucket="quarter", offset=-300)
+    yield cxkit.Journeys(a, conversion="purchase").list()
+    yield cxkit.Journeys(a, conversion="purchase").paths()
+    yield cxkit.rfm(a, "2025-06-30T00:00:00Z")
+
+
+def test_column_readers_give_the_cells(pair):
+    a, _ = pair
+    for r in _results_of(a):
+        assert r.rows() > 0
+        for c, name in enumerate(r.column_names()):
+            t = r.column_type(c)
+            cells = [r.get(i, c) for i in range(r.rows())]
+            if t == cxkit.TYPE_STRING:
+                got = r.column_strings(name)
+                assert isinstance(got, list) and got == cells, name
+                with pytest.raises(cxkit.Invalid, match=r"Result\.column_reals: column '%s' is text" % name):
+                    r.column_reals(c)
+                continue
+            reals = r.column_reals(c)
+            assert reals.dtype == np.float64 and len(reals) == r.rows()
+            if t == cxkit.TYPE_REAL:
+                assert np.array_equal(reals, np.array(cells, dtype=float), equal_nan=True), name
+                with pytest.raises(cxkit.Invalid, match="is not an integer or time"):
+                    r.column_ints(name)
+                continue
+            ints = r.column_ints(name)
+            assert ints.dtype == np.int64 and len(ints) == r.rows()
+            if t == cxkit.TYPE_TIME:
+                want = [-(2 ** 63) if x is None else ms(x) for x in cells]
+                assert ints.tolist() == want, name
+                assert np.array_equal(reals, [np.nan if x is None else float(ms(x)) for x in cells],
+                                      equal_nan=True)
+            else:
+                assert ints.tolist() == cells, name
+                assert reals.tolist() == [float(x) for x in cells]
+            with pytest.raises(cxkit.Invalid, match="is not text"):
+                r.column_strings(c)
+
+
+def test_column_readers_refuse_bad_columns_and_closed_results(pair):
+    a, _ = pair
+    r = cxkit.cohorts(a, bucket="month")
+    with pytest.raises(cxkit.NotFound, match="Result.column_ints: .*cohort"):
+        r.column_ints("cohorts")
+    with pytest.raises(cxkit.Range):
+        r.column_reals(r.columns())
+    r.close()
+    with pytest.raises(cxkit.Invalid, match="closed"):
+        r.column_strings(0)
+
+
+def _cellwise_frame(r):
+    """to_pandas as it was before the column readers: a Python call per cell."""
+    names = r.column_names()
+    types = [r.column_type(c) for c in range(len(names))]
+    cols = {name: [r.get(i, c) for i in range(r.rows())] for c, name in enumerate(names)}
+    return frames._frame(names, types, cols)
+
+
+def test_to_pandas_column_wise_equals_cell_by_cell(pair):
+    a, _ = pair
+    for r in _results_of(a):
+        pd.testing.assert_frame_equal(r.to_pandas(), _cellwise_frame(r), check_exact=True)
+
+
+def test_to_pandas_of_an_empty_result():
+    r = cxkit.Query(base()).add("nps").group_by("channel").run()
+    df = r.to_pandas()
+    assert len(df) == 0 and df.columns.tolist() == r.column_names()
+    assert df["nps"].dtype == np.float64 and df["nps_n"].dtype == np.int64
+
+
+def test_to_pandas_reads_columns_not_cells(pair, monkeypatch):
+    a, _ = pair
+    r = cxkit.Journeys(a, conversion="purchase").list()
+    want = _cellwise_frame(r)
+
+    def no_cells(*args):
+        raise AssertionError("to_pandas read a cell")
+    monkeypatch.setattr(cxkit.Result, "get", no_cells)
+    monkeypatch.setattr(cxkit.Result, "row", no_cells)
+    pd.testing.assert_frame_equal(r.to_pandas(), want, check_exact=True)
