@@ -94,6 +94,34 @@ START_TEST(bfgs_stops_at_a_boundary)
 }
 END_TEST
 
+/* f flat to rounding (a constant) under a small gradient: every step is
+ * accepted and none lowers f. The run stops after 20 such iterations,
+ * unconverged and uncapped, not at the cap of 500. */
+static double flat(void *ctx, const double *th, double *g)
+{
+    counted *c = ctx;
+    c->calls++;
+    (void)th;
+    if (g) {
+        g[0] = 1e-5;
+        g[1] = 0;
+    }
+    return 1e3;
+}
+
+START_TEST(bfgs_stops_at_a_stall)
+{
+    counted c = {0, 0};
+    double th[2] = {0, 0};
+    cxi_minimum m;
+    cxi_bfgs(&m, flat, &c, th, 2, 1e-8, 500, 100000);
+    ck_assert_int_eq(m.converged, 0);
+    ck_assert_int_eq(m.capped, 0);
+    ck_assert_int_eq(m.iterations, 20);
+    ck_assert(c.calls < 100);
+}
+END_TEST
+
 /* ---- degenerate data --------------------------------------------------------- */
 
 typedef struct rng {
@@ -246,6 +274,31 @@ START_TEST(all_repeaters_alive)
     MSG_HAS("no dropout signal");
     FAILS(cx_model_fit_paretonbd(&md, x, tx, T, NULL, N), CX_ERANGE, "cx_model_fit_paretonbd");
     MSG_HAS("no dropout signal");
+}
+END_TEST
+
+/* BG/NBD on data whose dropout does not vary between customers (30 rows of
+ * the synthetic store of test_threads.c, in days): a and b grow together
+ * and the likelihood goes flat to rounding at about 10^7, before the
+ * objective's own bound on them. The minimiser used to circle there until
+ * its iteration cap (CX_ELIMIT after 1500 iterations); it now stops at the
+ * stall and the fit names the boundary. */
+START_TEST(bgnbd_no_spread_in_dropout)
+{
+    static const int xs[30] = {0, 2, 0, 0, 0, 0, 0, 3, 1, 3, 3, 1, 0, 2, 5, 9, 1, 4, 5, 0, 2, 5, 0, 2, 2, 3, 1, 5, 0, 5};
+    static const int txd[30] = {0, 41, 0, 0, 0, 0, 0, 246, 20, 149, 34, 20, 0, 53, 48, 386, 1, 178, 48, 0, 10, 56, 0, 42, 43, 41, 21, 259, 0, 208};
+    static const int Td[30] = {411, 247, 320, 295, 211, 351, 226, 306, 192, 245, 313, 371, 226, 381, 265, 408, 290, 275, 376, 354, 333, 269, 306, 337, 301, 285, 254, 275, 337, 254};
+    double x[30], tx[30], T[30];
+    for (int i = 0; i < 30; i++) {
+        x[i] = xs[i];
+        tx[i] = txd[i] / 7.0;
+        T[i] = Td[i] / 7.0;
+    }
+    cx_model *md = (cx_model *)1;
+    FAILS(cx_model_fit_bgnbd(&md, x, tx, T, NULL, 30), CX_ERANGE, "cx_model_fit_bgnbd");
+    MSG_HAS("no spread in dropout");
+    MSG_HAS("boundary estimate: dropout probability a/(a+b) = ");
+    ck_assert_ptr_null(md);
 }
 END_TEST
 
@@ -421,12 +474,14 @@ int main(void)
     tcase_add_test(caps, bfgs_iteration_cap);
     tcase_add_test(caps, bfgs_evaluation_cap);
     tcase_add_test(caps, bfgs_stops_at_a_boundary);
+    tcase_add_test(caps, bfgs_stops_at_a_stall);
     suite_add_tcase(su, caps);
     TCase *deg = tcase_create("degenerate");
     tcase_add_test(deg, no_repeat_purchase);
     tcase_add_test(deg, one_customer_and_identical_customers);
     tcase_add_test(deg, pareto_nbd_without_dropout_signal);
     tcase_add_test(deg, all_repeaters_alive);
+    tcase_add_test(deg, bgnbd_no_spread_in_dropout);
     tcase_add_test(deg, gamma_gamma_no_spread);
     suite_add_tcase(su, deg);
     TCase *lik = tcase_create("likelihood");

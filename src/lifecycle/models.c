@@ -205,7 +205,8 @@ static int boundary_fail(cx_model_kind kind, const double *theta, double tmax, c
                    "rate";
             snprintf(est, sizeof est, "; boundary estimate: purchase rate r/alpha = %.6g per time unit",
                      p[0] / p[1]);
-        } else if (kind == CX_MODEL_BGNBD ? p[2] < BOUND_HOMOGENEOUS_AB
+        } else if (kind == CX_MODEL_BGNBD ? p[2] < BOUND_HOMOGENEOUS || p[3] < BOUND_HOMOGENEOUS ||
+                                                p[2] / (p[2] + p[3]) < 1e-10
                                           : p[2] < BOUND_HOMOGENEOUS || p[2] / p[3] * tmax < 1e3 * NO_DROPOUT_SHARE) {
             what = "no dropout signal: the dropout rate tends to 0, customers look as if they never leave";
             snprintf(est, sizeof est, "; boundary estimate: r = %.6g, alpha = %.6g (the NBD model without dropout)",
@@ -459,6 +460,12 @@ int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const
     double theta[4];
     cxi_minimum m;
     fit_starts(&m, theta, bgnbd_obj, &c, 4, starts, 3, 1e-8);
+    /* Where a and b grow together (every customer with the same dropout
+     * probability a/(a+b)) the likelihood goes flat to rounding, from
+     * about 10^6 on, long before BOUND_HOMOGENEOUS_AB: a run that stalled
+     * out there has found that boundary, not missed a maximum. */
+    if (!m.converged && !m.capped && theta[2] >= log(BOUND_HOMOGENEOUS) && theta[3] >= log(BOUND_HOMOGENEOUS))
+        m.capped = CXI_STOP_BOUNDARY;
     cxi_free(&d.mem, c.tab, 6 * (c.xmax + 1) * sizeof(double));
     rc = finish(out, CX_MODEL_BGNBD, theta, &m, d.W, 0, fn);
     gdata_free(&d);

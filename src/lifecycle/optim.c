@@ -4,11 +4,17 @@
  * Pure functions, no allocation, no global state. Every run is bounded: at
  * most max_iter iterations and max_eval evaluations of the objective (a
  * value with or without its gradient counts as one), so a fit returns in
- * bounded time whatever the data.
+ * bounded time whatever the data. A run whose objective has stopped
+ * falling (STALL_ITER iterations in a row without a decrease, the gradient
+ * still above the convergence test) stops there, unconverged and uncapped:
+ * that is a likelihood flat to rounding, as on a ridge that runs to a
+ * degenerate boundary, which more iterations do not leave.
  */
 #include "lifecycle_private.h"
 
 #include <math.h>
+
+#define STALL_ITER 20
 
 void cxi_num_grad(cxi_objective f, void *ctx, const double *theta, int k, double *g)
 {
@@ -57,6 +63,7 @@ void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k
     double H[16], g[4], gn[4], p[4], tn[4], s[4], y[4], Hy[4];
     identity(H, k);
     bool fresh = true; /* H is the (scaled) identity */
+    int stalled = 0;   /* iterations in a row that did not lower f */
     double fx = f(ctx, theta, g);
     res->iterations = 0;
     res->evaluations = 1;
@@ -163,6 +170,9 @@ void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k
             break;
         }
         res->iterations = it + 1;
+        stalled = df > 0 ? 0 : stalled + 1;
+        if (stalled >= STALL_ITER)
+            break;
         if (it + 1 == max_iter)
             res->capped = CXI_CAP_ITERATIONS;
     }
