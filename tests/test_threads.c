@@ -776,7 +776,14 @@ static int make_shared(digest *d, shared_handles *h, const cx_store *s)
         fit = cx_model_new(&h->bgnbd, CX_MODEL_BGNBD, cdnow, 4);
     }
     STEP(d, "cx_model_fit_bgnbd", fit);
-    STEP(d, "cx_model_fit_gammagamma", cx_model_fit_gammagamma(&h->gg, x, mean, NULL, n));
+    int ggfit = cx_model_fit_gammagamma(&h->gg, x, mean, NULL, n);
+    if (ggfit == CX_ERANGE) {
+        /* no spread in spend between these customers (a degenerate fit):
+         * the published CDNOW parameters stand in, as for BG/NBD above */
+        static const double cd[] = {6.25, 3.74, 15.44};
+        ggfit = cx_model_new(&h->gg, CX_MODEL_GAMMA_GAMMA, cd, 3);
+    }
+    STEP(d, "cx_model_fit_gammagamma", ggfit);
     STEP(d, "cx_survival_options_new", cx_survival_options_new(&h->surv_opts));
     STEP(d, "cx_survival_options_set_group_by", cx_survival_options_set_group_by(h->surv_opts, CX_DIM_SEGMENT));
     STEP(d, "cx_survival_options_set_inactivity", cx_survival_options_set_inactivity(h->surv_opts, 60 * DAY_MS));
@@ -938,11 +945,11 @@ static int lifecycle_steps(digest *d, const cx_store *s, const shared_handles *h
         TAKE(d, "cx_model_params fitted bgnbd", r, cx_model_params(&r, fitted));
     cx_model_free(fitted);
     fitted = NULL;
-    STEP(d, "cx_model_fit_gammagamma", cx_model_fit_gammagamma(&fitted, sx, smean, NULL, sn));
-    fit = cx_model_params(&pr, fitted);
+    fit = cx_model_fit_gammagamma(&fitted, sx, smean, NULL, sn);
+    put(d, "cx_model_fit_gammagamma", (uint64_t)fit);
+    if (fitted)
+        TAKE(d, "cx_model_params fitted gg", r, cx_model_params(&r, fitted));
     cx_model_free(fitted);
-    if (take(d, "cx_model_params fitted gg", fit, pr))
-        return -1;
     /* sBG on the renewals of Fader and Hardie (2007), "regular" customers */
     static const double t_sbg[] = {1, 2, 3, 4, 5, 6, 7, 7};
     static const int churned[] = {1, 1, 1, 1, 1, 1, 1, 0};
