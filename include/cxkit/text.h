@@ -144,7 +144,8 @@ CX_EXTERN int cx_text_index_memory(size_t *out, const cx_text_index *index);
 
 /**
  * @brief The terms of an index, most frequent first.
- * Columns: `term` (the stem), `label` (the first normalised form met),
+ * Columns: `term` (the stem), `label` (its smallest normalised form, in
+ * byte order: the same whatever the order of the comments),
  * `tokens` (occurrences), `comments` (comments containing it).
  * @param[out] out       the terms, to free with cx_result_free().
  * @param[in]  index     the index.
@@ -156,7 +157,7 @@ CX_EXTERN int cx_text_terms(cx_result **out, const cx_text_index *index, int64_t
 /**
  * @brief Phrases: pairs of adjacent terms (no stop word, number or
  *        punctuation between them) that occur together more than chance.
- * Columns: `phrase` ("stem1 stem2"), `label` (the first forms met),
+ * Columns: `phrase` ("stem1 stem2"), `label` (the labels of its terms),
  * `tokens`, `comments`, `pmi` (pointwise mutual information, log2 of
  * P(a b) / (P(a) P(b)), probabilities over term occurrences and adjacent
  * pairs) and `llr` (Dunning's log-likelihood ratio G^2 of the 2x2 table of
@@ -205,7 +206,9 @@ CX_EXTERN int cx_text_counts(cx_result **out, const cx_text_index *index, int me
 
 /**
  * @brief Add two counts (of shards, periods, stores): rows with the same
- *        group, class, kind and term are summed.
+ *        group, class, kind and term are summed, and keep the smaller
+ *        label (so a term's label is the one an index of all the comments
+ *        gives; a phrase's, the smaller of the shards' labels).
  * @param[out] out the sum, to free with cx_result_free(); from `a`'s allocator.
  * @param[in]  a   counts made by cx_text_counts() (or this call, or
  *                 cx_text_counts_deserialize()).

@@ -159,6 +159,17 @@ static int term_of(build_ctx *b, const cxi_token *tok, uint32_t *out)
         return CX_ENOMEM;
     sid = cxi_pool_add_hashed(&ix->surf, key, klen, h);
     ix->surf_term[sid] = t;
+    /* a term's label is its smallest form (byte order, without the mark),
+     * so that it depends neither on the order of the comments nor on how
+     * they are split into shards */
+    if (t != CXI_NONE && ix->term_label[t] != sid) {
+        const char *cur;
+        size_t clen, nlen = b->lang == CX_LANG_OTHER ? klen - 1 : klen;
+        cxi_term_label(ix, t, &cur, &clen);
+        int c = memcmp(key, cur, nlen < clen ? nlen : clen);
+        if (c < 0 || (c == 0 && nlen < clen))
+            ix->term_label[t] = sid;
+    }
     *out = t;
     return 0;
 }
@@ -399,7 +410,7 @@ int cx_text_index_memory(size_t *out, const cx_text_index *ix)
 
 /* ---- terms and phrases ---------------------------------------------------- */
 
-/* A term's label: its first form, without the mark of OTHER comments. */
+/* A term's label: its smallest form, without the mark of OTHER comments. */
 void cxi_term_label(const cx_text_index *ix, uint32_t t, const char **s, size_t *len)
 {
     uint32_t sid = ix->term_label[t];

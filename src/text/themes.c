@@ -345,6 +345,14 @@ int cx_text_counts_merge(cx_result **out, const cx_result *a, const cx_result *b
                 tok[n] = com[n] = 0;
                 n++;
             }
+            else {
+                /* the smaller label of the two, as one index of all the comments would give */
+                const cx_result *was = (src[id] >> 31) ? b : a;
+                const char *l0 = cxi_result_str(was, K_LABEL, src[id] & 0x7FFFFFFFu),
+                           *l1 = cxi_result_str(r, K_LABEL, row);
+                if (l1 && (!l0 || strcmp(l1, l0) < 0))
+                    src[id] = (uint32_t)row | (uint32_t)side << 31;
+            }
             int64_t t = cxi_result_int(r, K_TOKENS, row), c = cxi_result_int(r, K_COMMENTS, row);
             if (t > INT64_MAX - tok[id] || c > INT64_MAX - com[id]) {
                 rc = CX_ERANGE;
