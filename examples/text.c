@@ -62,6 +62,16 @@ static void load(cx_store *s, const char *dir)
 }
 
 /* The themes of one group, n from each end. */
+/* Prints s and pads it to `width` columns: one column per character (UTF-8
+ * lead byte), not per byte, so that Arabic labels line up in a terminal. */
+static void padded(const char *s, int width)
+{
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        cols += (*p & 0xC0) != 0x80;
+    printf("%s%*s", s, cols < width ? width - cols : 0, "");
+}
+
 static void print_themes(const cx_result *th, const char *group, size_t n)
 {
     size_t first = SIZE_MAX, last = 0;
@@ -76,8 +86,11 @@ static void print_themes(const cx_result *th, const char *group, size_t n)
     printf("  detractors say (z > 0)                      promoters say (z < 0)\n");
     for (size_t k = 0; k < n && first + k <= last; k++) {
         size_t a = first + k, b = last - k;
-        printf("  %-26s %5.1f %4.0f%%    %-26s %5.1f\n", str(th, a, "label"), num(th, a, "z"),
-               100 * num(th, a, "low_share"), str(th, b, "label"), num(th, b, "z"));
+        printf("  ");
+        padded(str(th, a, "label"), 26);
+        printf(" %5.1f %4.0f%%    ", num(th, a, "z"), 100 * num(th, a, "low_share"));
+        padded(str(th, b, "label"), 26);
+        printf(" %5.1f\n", num(th, b, "z"));
     }
 }
 
