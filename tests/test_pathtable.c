@@ -277,9 +277,10 @@ START_TEST(step_matrix)
         ck_assert_int_eq(ended, shorter);
         NEAR(share, 1, 1e-12);
     }
-    FAILS(cx_journeys_step_matrix(&m, j, 0), CX_ERANGE, "cx_journeys_step_matrix");
-    FAILS(cx_journeys_step_matrix(NULL, j, 3), CX_EINVAL, "cx_journeys_step_matrix");
     cx_result_free(m);
+    FAILS(cx_journeys_step_matrix(&m, j, 0), CX_ERANGE, "cx_journeys_step_matrix");
+    ck_assert_ptr_null(m);
+    FAILS(cx_journeys_step_matrix(NULL, j, 3), CX_EINVAL, "cx_journeys_step_matrix");
     cx_result_free(list);
     cx_journeys_free(j);
     cx_store_free(s);

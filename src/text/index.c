@@ -453,7 +453,8 @@ int cx_text_terms(cx_result **out, const cx_text_index *ix, int64_t min_count)
     for (uint32_t t = 0; t < nt; t++)
         if (ix->term_tokens[t] >= (uint64_t)min_count)
             it[n++] = (sort_item){(double)ix->term_tokens[t], t, ix};
-    qsort(it, n, sizeof *it, by_key_desc);
+    if (n > 1)
+        qsort(it, n, sizeof *it, by_key_desc);
     static const char *const names[] = {"term", "label", "tokens", "comments"};
     static const int types[] = {CX_TYPE_STRING, CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_INT};
     cx_result *r = NULL;
@@ -561,7 +562,8 @@ int cx_text_phrases(cx_result **out, const cx_text_index *ix, int64_t min_count)
         pmi[i] = p;
         it[n++] = (sort_item){llr(c, fa - c, sb - c, np - fa - sb + c), i, ix};
     }
-    qsort(it, n, sizeof *it, by_key_desc);
+    if (n > 1)
+        qsort(it, n, sizeof *it, by_key_desc);
     static const char *const names[] = {"phrase", "label", "tokens", "comments", "pmi", "llr"};
     static const int types[] = {CX_TYPE_STRING, CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_INT, CX_TYPE_REAL, CX_TYPE_REAL};
     cx_result *r = NULL;

@@ -242,7 +242,8 @@ int cx_text_trend(cx_result **out, const cx_text_index *ix, const char *query, i
     }
     cx_result *r = NULL;
     if (!rc) {
-        qsort(p, np, sizeof *p, by_start);
+        if (np > 1)
+            qsort(p, np, sizeof *p, by_start);
         static const char *const names[] = {"period", "start", "comments", "matches", "share"};
         static const int types[] = {CX_TYPE_STRING, CX_TYPE_TIME, CX_TYPE_INT, CX_TYPE_INT, CX_TYPE_REAL};
         rc = cxi_result_new(&r, &ix->mem, np, 5, names, types);

@@ -212,7 +212,8 @@ int cx_text_counts(cx_result **out, const cx_text_index *ix, int metric, int gro
     }
     cx_result *r = NULL;
     if (!rc) {
-        qsort(c.e, c.n, sizeof *c.e, by_centry_key);
+        if (c.n > 1)
+            qsort(c.e, c.n, sizeof *c.e, by_centry_key);
         rc = cxi_result_new(&r, &ix->mem, c.n, K_NCOLS, count_names, count_types);
     }
     for (size_t i = 0; !rc && i < c.n; i++) {
@@ -668,7 +669,8 @@ int cx_text_themes(cx_result **out, const cx_result *counts, double prior, int64
         t->z = t->delta / t->se;
         th[nout++] = *t;
     }
-    qsort(th, nout, sizeof *th, by_group_z);
+    if (nout > 1)
+        qsort(th, nout, sizeof *th, by_group_z);
     static const char *const names[] = {"group",      "kind",          "term",          "label",
                                         "low_count",  "high_count",    "low_comments",  "high_comments",
                                         "low_share",  "high_share",    "delta",         "se",
