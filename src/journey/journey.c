@@ -521,34 +521,22 @@ int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint
 
 /* ---- shared helpers ------------------------------------------------------ */
 
-int cxi_jpath_label(cxi_mem *m, char **buf, size_t *cap, const cx_journeys *j, const uint32_t *st, size_t n)
+typedef struct jname_ctx {
+    const cx_store *store;
+    int level;
+} jname_ctx;
+
+static const char *jname(const void *ctx, uint32_t code)
 {
-    size_t need = 1;
-    for (size_t i = 0; i < n; i++)
-        need += strlen(cxi_jlevel_name(j->store, j->o.level, st[i])) + 3;
-    if (need > *cap) {
-        size_t nc = *cap ? *cap : 256;
-        while (nc < need)
-            nc *= 2;
-        char *b = cxi_realloc(m, *buf, *cap, nc);
-        if (!b)
-            return CX_ENOMEM;
-        *buf = b;
-        *cap = nc;
-    }
-    char *p = *buf;
-    for (size_t i = 0; i < n; i++) {
-        const char *s = cxi_jlevel_name(j->store, j->o.level, st[i]);
-        size_t l = strlen(s);
-        if (i) {
-            memcpy(p, " > ", 3);
-            p += 3;
-        }
-        memcpy(p, s, l);
-        p += l;
-    }
-    *p = 0;
-    return CX_OK;
+    const jname_ctx *x = ctx;
+    return cxi_jlevel_name(x->store, x->level, code);
+}
+
+int cxi_jpath_label(cxi_mem *m, char **buf, size_t *cap, const cx_journeys *j, const uint32_t *st, size_t n,
+                    const char *sep)
+{
+    jname_ctx ctx = {j->store, j->o.level};
+    return cxi_join_states(m, buf, cap, jname, &ctx, st, n, sep);
 }
 
 uint32_t cxi_fb_touchpoint(const cx_store *s, uint32_t fb)
@@ -1291,7 +1279,7 @@ static int list_row(cx_result *t, const cx_journeys *j, uint32_t k, const char *
     cxi_result_set_int(t, 8, k, b - j->j_cend[k]);
     int rc = cxi_result_set_text(t, 0, k, id);
     if (!rc)
-        rc = cxi_jpath_label(&t->mem, buf, cap, j, j->st + j->p_off[k], j->p_off[k + 1] - j->p_off[k]);
+        rc = cxi_jpath_label(&t->mem, buf, cap, j, j->st + j->p_off[k], j->p_off[k + 1] - j->p_off[k], " > ");
     if (!rc)
         rc = cxi_result_set_text(t, 6, k, *buf);
     return rc;

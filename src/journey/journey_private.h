@@ -186,9 +186,11 @@ static inline bool cxi_j_is_post(const cx_journeys *j, uint32_t r)
         return false;
     return !cxi_j_is_conv(j, r);
 }
-/* Appends the path label of states st[0..n) to a growable buffer.
+/* Writes the names of states st[0..n) at the journeys' level, joined by
+ * sep (" > " in the tables), into a growable buffer (cxi_join_states).
  * CX_ENOMEM, not reported. */
-int cxi_jpath_label(cxi_mem *m, char **buf, size_t *cap, const cx_journeys *j, const uint32_t *st, size_t n);
+int cxi_jpath_label(cxi_mem *m, char **buf, size_t *cap, const cx_journeys *j, const uint32_t *st, size_t n,
+                    const char *sep);
 
 /* Feedback classification on the standard scales. metric: CX_METRIC_*; for
  * NPS: cls 2 promoter, 1 passive, 0 detractor; CSAT: good = top two, std =

@@ -224,7 +224,7 @@ static int path_row(cx_result *t, const cx_journeys *j, cxi_mem *m, const pathru
     const pathset *ps = &x->ps;
     uint32_t p = ps->order[r];
     const cxi_sat *a = &x->sat[r];
-    int rc = cxi_jpath_label(m, buf, cap, j, ps->map.base + ps->map.off[p], ps->map.len[p]);
+    int rc = cxi_jpath_label(m, buf, cap, j, ps->map.base + ps->map.off[p], ps->map.len[p], " > ");
     if (!rc)
         rc = cxi_result_set_text(t, 0, r, *buf);
     if (full) {
@@ -437,7 +437,7 @@ static int state_label(cxi_mem *m, char **buf, size_t *cap, const cx_journeys *j
         strcpy(*buf, fixed);
         return CX_OK;
     }
-    return cxi_jpath_label(m, buf, cap, j, c->states.base + c->states.off[s], c->states.len[s]);
+    return cxi_jpath_label(m, buf, cap, j, c->states.base + c->states.off[s], c->states.len[s], " > ");
 }
 
 static int check_order(const char *fn, int order)
@@ -770,17 +770,6 @@ int cx_journeys_attribution(cx_result **out, const cx_journeys *j, int order)
 
 /* ---- path counts ------------------------------------------------------------ */
 
-typedef struct jname_ctx {
-    const cx_store *store;
-    int level;
-} jname_ctx;
-
-static const char *jname(const void *ctx, uint32_t code)
-{
-    const jname_ctx *x = ctx;
-    return cxi_jlevel_name(x->store, x->level, code);
-}
-
 /* The conversions, nulls and value of every distinct path to conversion
  * (ids in pid per journey, counts per id). */
 typedef struct pcount {
@@ -864,10 +853,9 @@ int cx_journeys_path_counts(cx_result **out, const cx_journeys *j, const char *s
     }
     if (!rc && cxi_result_new(&t, &j->mem, pc.np, 5, names, types))
         rc = CX_ENOMEM;
-    jname_ctx ctx = {j->store, j->o.level};
     for (size_t p = 0; p < pc.np && !rc; p++) {
         uint32_t k = pc.first[p];
-        rc = cxi_join_states(&m, &buf, &cap, jname, &ctx, j->st + j->p_off[k], j->p_cend[k] - j->p_off[k], sep);
+        rc = cxi_jpath_label(&m, &buf, &cap, j, j->st + j->p_off[k], j->p_cend[k] - j->p_off[k], sep);
         if (!rc)
             rc = cxi_result_set_text(t, 0, p, buf);
         cxi_result_set_int(t, 1, p, j->p_cend[k] - j->p_off[k]);
