@@ -156,6 +156,35 @@ static cx_survival_options *cxb_surv_options(double level, int band)
     return o;
 }
 
+/* Options of a store's survival analyses (Survival.from_store,
+ * Store.survival_subjects, Cox.fit_store); NULL after a failure. Not
+ * static: SWIG writes the methods of Store, extended below, before this
+ * block, so Store.survival_subjects declares it itself. */
+cx_survival_options *cxb_surv_store_options(int activity, int64_t inactivity_ms, const char *churn_attribute,
+                                                   int group_by, int64_t unit_ms, double level, int band,
+                                                   cx_time observed_from)
+{
+    cx_survival_options *o = cxb_surv_options(level, band);
+    if (!o)
+        return NULL;
+    int rc = cx_survival_options_set_activity(o, activity);
+    if (!rc)
+        rc = cx_survival_options_set_inactivity(o, inactivity_ms);
+    if (!rc)
+        rc = cx_survival_options_set_churn_attribute(o, churn_attribute);
+    if (!rc && group_by != -1)
+        rc = cx_survival_options_set_group_by(o, (cx_dim)group_by);
+    if (!rc)
+        rc = cx_survival_options_set_unit(o, unit_ms);
+    if (!rc)
+        rc = cx_survival_options_set_observed_from(o, observed_from);
+    if (cxb_check(rc) < 0) {
+        cx_survival_options_free(o);
+        return NULL;
+    }
+    return o;
+}
+
 /* ---- the weighted log-rank family ---- */
 
 /* The C side of LogRank (SWIG sees an empty struct below). */
@@ -195,6 +224,19 @@ static int cxb_ties(const char *name)
     if (name && strcmp(name, "breslow") == 0)
         return CX_TIES_BRESLOW;
     cxb_fail(CX_EINVAL, "ties '%s' is not one of efron, breslow", name ? name : "(none)");
+    return -1;
+}
+
+/* A store signal of Cox options by name; -1 (with the error set) for an unknown one. */
+static int cxb_cox_signal(const char *name)
+{
+    static const char *const names[] = {"detractor", "detractor_share", "cases", "resolution_hours", "reopens",
+                                        "channel_share"};
+    for (int i = 0; name && i < (int)(sizeof names / sizeof *names); i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    cxb_fail(CX_EINVAL, "signal '%s' is not one of detractor, detractor_share, cases, resolution_hours, reopens, "
+                        "channel_share", name ? name : "(none)");
     return -1;
 }
 
@@ -319,6 +361,37 @@ Result *cxb_stickiness_table(const Store *store, cxb_activity activity = CX_ACTI
 
 /* ---- survival ---------------------------------------------------------------------- */
 
+%newobject Store::survival_subjects;
+%extend Store {
+    /** @brief The subjects of Survival.from_store() with the same
+     *  arguments: one row per customer the curves use, with "customer",
+     *  "group" (None without group_by or a value), "start", "exit" (the
+     *  churn time or as_of), "entry" (late entry in the unit, 0 without),
+     *  "time" (exit - start in the unit) and "event" (1 churned, 0
+     *  censored); feed entry, time and event to R's Surv(entry, time, event).
+     *  @param activity "transactions", "inbound" or "all".
+     *  @param inactivity_ms the churn threshold, > 0.
+     *  @param as_of the end of observation.
+     *  @param churn_attribute the attribute holding an explicit churn time, or None.
+     *  @param group_by None, or "segment", "region", "plan" or "channel".
+     *  @param unit_ms the unit of durations (default days).
+     *  @param observed_from when the data begin (late entry), or None. */
+    Result *survival_subjects(cxb_activity activity, int64_t inactivity_ms, cx_time as_of,
+                              const char *churn_attribute = NULL, cxb_odim group_by = -1,
+                              int64_t unit_ms = 86400000, cx_time observed_from = CX_TIME_NONE) {
+        cx_survival_options *cxb_surv_store_options(int, int64_t, const char *, int, int64_t, double, int, cx_time);
+        cx_result *r = NULL;
+        cx_store *s = cxb_store($self);
+        cx_survival_options *o;
+        if (!s || !(o = cxb_surv_store_options(activity, inactivity_ms, churn_attribute, group_by, unit_ms, 0.95,
+                                               CX_BAND_LOG_LOG, observed_from)))
+            return NULL;
+        int rc = cx_survival_subjects(&r, s, as_of, o);
+        cx_survival_options_free(o);
+        return cxb_result_wrap(rc, &r);
+    }
+}
+
 /** Kaplan-Meier curves, one per group, with a Greenwood confidence band,
  *  medians and the log-rank test. Build them from arrays (Survival(time,
  *  event, group)) or from a store (Survival.from_store); read them as
@@ -375,27 +448,24 @@ typedef struct Survival {} Survival;
      *  @param unit_ms the unit of durations (default days).
      *  @param level the confidence level, in (0, 1).
      *  @param band "log_log", "log" or "plain".
+     *  @param observed_from when the store's data begin (a CRM migrated
+     *  then, holding customers acquired earlier), or None: a customer whose
+     *  relationship started earlier enters the risk set late, at
+     *  (observed_from - its start); one whose relationship ended before is
+     *  left out (see Store.survival_subjects()).
      *  @exception Parse for an explicit churn time that is not a time;
      *  Order for churn before the start. */
     static Survival *from_store(const Store *store, cxb_activity activity, int64_t inactivity_ms, cx_time as_of,
                                 const char *churn_attribute = NULL, cxb_odim group_by = -1,
-                                int64_t unit_ms = 86400000, double level = 0.95, cxb_band band = CX_BAND_LOG_LOG) {
+                                int64_t unit_ms = 86400000, double level = 0.95, cxb_band band = CX_BAND_LOG_LOG,
+                                cx_time observed_from = CX_TIME_NONE) {
         cx_survival *h = NULL;
         cx_store *s = cxb_store(store);
         cx_survival_options *o;
-        if (!s || !(o = cxb_surv_options(level, band)))
+        if (!s || !(o = cxb_surv_store_options(activity, inactivity_ms, churn_attribute, group_by, unit_ms, level,
+                                               band, observed_from)))
             return NULL;
-        int rc = cx_survival_options_set_activity(o, activity);
-        if (!rc)
-            rc = cx_survival_options_set_inactivity(o, inactivity_ms);
-        if (!rc)
-            rc = cx_survival_options_set_churn_attribute(o, churn_attribute);
-        if (!rc && group_by != -1)
-            rc = cx_survival_options_set_group_by(o, (cx_dim)group_by);
-        if (!rc)
-            rc = cx_survival_options_set_unit(o, unit_ms);
-        if (!rc)
-            rc = cx_survival_from_store(&h, s, as_of, o);
+        int rc = cx_survival_from_store(&h, s, as_of, o);
         cx_survival_options_free(o);
         return cxb_survival_wrap(rc, &h);
     }
@@ -1241,6 +1311,38 @@ typedef struct CoxOptions {} CoxOptions;
         if (o && cxb_req("values", values.n))
             cxb_check(cx_cox_options_add_factor(o, name, values.v, values.n, reference));
     }
+    /** @brief Add a customer column of the store of Cox.fit_store() as a
+     *  categorical covariate ("plan=pro"...), read at the fit.
+     *  @param dim "segment", "region", "plan" or "channel" (of the first interaction).
+     *  @param reference the reference level, or None for the first. */
+    void add_store_column(cxb_dim dim, const char *reference = NULL) {
+        cx_cox_options *o = cxb_coxopts($self);
+        if (o)
+            cxb_check(cx_cox_options_add_store_column(o, (cx_dim)dim, reference));
+    }
+    /** @brief Add a customer attribute of the store of Cox.fit_store():
+     *  numeric when `reference` is None, else categorical with that
+     *  reference level ("" for the first). */
+    void add_store_attribute(const char *attribute, const char *reference = NULL) {
+        cx_cox_options *o = cxb_coxopts($self);
+        if (o)
+            cxb_check(cx_cox_options_add_store_attribute(o, attribute, reference));
+    }
+    /** @brief Add a service-experience covariate of Cox.fit_store(),
+     *  measured for each customer up to its own exit (never after its
+     *  churn, which would look ahead):
+     *  "detractor" (1 when it gave an NPS answer of 0 to 6), "detractor_share"
+     *  (of its NPS answers; 0 without), "cases" (opened), "resolution_hours"
+     *  (the mean of its resolved cases; 0 without), "reopens" (of its cases)
+     *  or "channel_share" (the share of its interactions on `channel`).
+     *  @param signal the signal's name.
+     *  @param channel the channel of "channel_share"; None for the others. */
+    void add_store_signal(const char *signal, const char *channel = NULL) {
+        cx_cox_options *o = cxb_coxopts($self);
+        int k = cxb_cox_signal(signal);
+        if (o && k >= 0)
+            cxb_check(cx_cox_options_add_store_signal(o, (cx_cox_signal)k, channel));
+    }
 }
 
 /** A Cox proportional hazards fit, as R's coxph(): hazard ratios with
@@ -1248,6 +1350,7 @@ typedef struct CoxOptions {} CoxOptions;
  *  Wald and score tests, the baseline and predicted curves. Immutable. */
 typedef struct Cox {} Cox;
 
+%newobject Cox::fit_store;
 %newobject Cox::coefficients;
 %newobject Cox::tests;
 %newobject Cox::baseline;
@@ -1266,6 +1369,37 @@ typedef struct Cox {} Cox;
         if (!o || !cxb_req("time", time.n) || !cxb_req_len("event", event.n, time.n))
             return NULL;
         return cxb_cox_wrap(cx_cox_fit(&h, time.v, event.v, time.n, o), &h);
+    }
+    /** @brief Fit a Cox model of the customer relationship in a store:
+     *  the subjects of Store.survival_subjects() with the same arguments
+     *  (late entry from observed_from) and the covariates declared with
+     *  the options' add_store_ methods (after any array covariates, given
+     *  in the subjects' order, as are strata).
+     *  @param store the store.
+     *  @param as_of the end of observation.
+     *  @param options the CoxOptions.
+     *  @param activity "transactions" (the default), "inbound" or "all".
+     *  @param inactivity_ms the churn threshold (default 90 days).
+     *  @param churn_attribute the attribute holding an explicit churn time, or None.
+     *  @param unit_ms the unit of durations (default days).
+     *  @param observed_from when the data begin (late entry), or None.
+     *  @exception Range for a customer without a declared column or
+     *  attribute, or a fit that fails (see Cox()); NotFound for an unknown
+     *  channel; Parse for an attribute that is not a number. */
+    static Cox *fit_store(const Store *store, cx_time as_of, const CoxOptions *options,
+                          cxb_activity activity = CX_ACTIVITY_TRANSACTIONS, int64_t inactivity_ms = 7776000000LL,
+                          const char *churn_attribute = NULL, int64_t unit_ms = 86400000,
+                          cx_time observed_from = CX_TIME_NONE) {
+        cx_cox *h = NULL;
+        cx_store *s = cxb_store(store);
+        const cx_cox_options *co = cxb_coxopts(options);
+        cx_survival_options *o;
+        if (!s || !co || !(o = cxb_surv_store_options(activity, inactivity_ms, churn_attribute, -1, unit_ms, 0.95,
+                                                      CX_BAND_LOG_LOG, observed_from)))
+            return NULL;
+        int rc = cx_cox_fit_store(&h, s, as_of, o, co);
+        cx_survival_options_free(o);
+        return cxb_cox_wrap(rc, &h);
     }
     ~Cox() {
         if (!$self)

@@ -432,9 +432,16 @@ def _signatures():
         Cox.predict: "(self, x, t, stratum=0)",
         Cox.coefficients: "(self, level=0.95)",
         Cox.zph: "(self, transform='km')",
+        Cox.fit_store: "(store, as_of, options, activity='transactions', inactivity_ms=7776000000, "
+                       "churn_attribute=None, unit_ms=86400000, observed_from=None)",
+        CoxOptions.add_store_column: "(self, dim, reference=None)",
+        CoxOptions.add_store_attribute: "(self, attribute, reference=None)",
+        CoxOptions.add_store_signal: "(self, signal, channel=None)",
+        Store.survival_subjects: "(self, activity, inactivity_ms, as_of, churn_attribute=None, group_by=None, "
+                                 "unit_ms=86400000, observed_from=None)",
         Summary.__init__: "(self, store, calibration_end, holdout_end=None, unit_ms=604800000, tolerance_ms=86400000)",
         Survival.from_store: "(store, activity, inactivity_ms, as_of, churn_attribute=None, group_by=None, "
-                             "unit_ms=86400000, level=0.95, band='log_log')",
+                             "unit_ms=86400000, level=0.95, band='log_log', observed_from=None)",
         Survival.at: "(self, t, group=0)",
         Survival.band: "(self, t, group=0)",
         Survival.median: "(self, group=0)",

@@ -138,3 +138,52 @@ describe("cxkit survival", function()
     assert.has_error(function() c:tests() end, "Invalid: cox:tests: Cox is closed [CX_EINVAL -1]")
   end)
 end)
+
+describe("cxkit survival of a store", function()
+  -- the store of tests/data/r/store_reference.R (data from 2024-01-01 on)
+  local function r_store()
+    local s = cx.Store()
+    for _, t in ipairs({ "customers", "touchpoints", "cases", "interactions", "feedback", "transactions" }) do
+      assert.are.equal(0, s:import_csv(t, DATA .. "store_" .. t .. ".csv"):rejected())
+    end
+    return s
+  end
+  local AS_OF, FROM, DAY = "2025-01-01T00:00:00Z", "2024-01-01T00:00:00Z", 86400000
+
+  it("gives R's subjects and late-entry curves", function()
+    local s = r_store()
+    local sub = s:survival_subjects("transactions", 90 * DAY, AS_OF, nil, "segment", DAY, FROM):totable()
+    assert.are.equal(175, #sub)
+    local ev, late, tt = 0, 0, 0
+    for _, r in ipairs(sub) do
+      ev = ev + r.event; tt = tt + r.time
+      if r.entry > 0 then late = late + 1 end
+    end
+    assert.are.same({ 122, 59 }, { ev, late })
+    near(tt, 32145.1223958333, 1e-8)
+    assert.are.same({ "C0010", "consumer" }, { sub[5].customer, sub[5].group })
+    near(sub[5].entry, 149.5437037, 5e-8)
+    local sv = cx.Survival.from_store(s, "transactions", 90 * DAY, AS_OF, nil, "segment", DAY, 0.95, "log_log", FROM)
+    near(sv:median("consumer"), 110.5629, 5e-4)
+    near(sv:at(30, "smb"), 0.585459, 5e-7)
+    assert.has_error(function() s:survival_subjects("transactions", 90 * DAY, AS_OF, nil, nil, DAY, "2026-01-01T00:00:00Z") end)
+  end)
+
+  it("fits a Cox model from the store as R's coxph", function()
+    local s = r_store()
+    -- strata(segment): an array in the subjects' order
+    local sub = s:survival_subjects("transactions", 90 * DAY, AS_OF, nil, "segment", DAY, FROM):totable()
+    local code, strata = { consumer = 0, smb = 1, enterprise = 2 }, {}
+    for i, r in ipairs(sub) do strata[i] = code[r.group] end
+    local o = cx.CoxOptions("breslow", 20, strata)
+    o:add_store_column("plan", "basic")
+    o:add_store_signal("detractor")
+    local co = cx.Cox.fit_store(s, AS_OF, o, "transactions", 90 * DAY, nil, DAY, FROM):coefficients():totable()
+    assert.are.same({ "plan=plus", "plan=pro", "detractor" }, { co[1].term, co[2].term, co[3].term })
+    near(co[1].coef, -0.5705656478, 2e-7)
+    near(co[3].coef, -0.1802919504, 2e-7)
+    near(co[3].se, 0.2039007428, 2e-7)
+    assert.has_error(function() o:add_store_signal("nps") end,
+      "Invalid: cox_options:add_store_signal: signal 'nps' is not one of detractor, detractor_share, cases, resolution_hours, reopens, channel_share [CX_EINVAL -1]")
+  end)
+end)

@@ -222,3 +222,72 @@ def test_cox_covariates_from_a_store():
     co = c.coefficients().to_dict()
     assert co["term"] == ["plan=treated", "logWBC", "sex=m"]
     assert co["coef"] == pytest.approx([1.5035912129, 1.6819424137, 0.3146780488], abs=5e-8)
+
+
+def r_store():
+    """The store of tests/data/r/store_reference.R: data from 2024-01-01 on."""
+    s = cxkit.Store()
+    for t in ("customers", "touchpoints", "cases", "interactions", "feedback", "transactions"):
+        rep = s.import_csv(t, str(DATA / ("store_%s.csv" % t)))
+        assert rep.rejected() == 0
+    return s
+
+
+AS_OF = "2025-01-01T00:00:00Z"
+FROM = "2024-01-01T00:00:00Z"
+
+
+def test_store_subjects_and_late_entry():
+    """R derives the same subjects from the raw rows (store_reference.out)."""
+    with r_store() as s:
+        sub = s.survival_subjects("transactions", 90 * 86400000, AS_OF, group_by="segment",
+                                  observed_from=FROM).to_dict()
+        assert len(sub["customer"]) == 175
+        assert sum(sub["event"]) == 122
+        assert sum(e > 0 for e in sub["entry"]) == 59
+        assert sum(sub["time"]) == pytest.approx(32145.1223958333, abs=1e-8)
+        assert sum(sub["entry"]) == pytest.approx(10637.1956365741, abs=1e-8)
+        assert (sub["customer"][4], sub["group"][4], sub["event"][4]) == ("C0010", "consumer", 1)
+        assert sub["entry"][4] == pytest.approx(149.5437037, abs=5e-8)
+        sv = cxkit.Survival.from_store(s, "transactions", 90 * 86400000, AS_OF, group_by="segment",
+                                       observed_from=FROM)
+        assert sv.median("consumer") == pytest.approx(110.5629, abs=5e-4)
+        b = sv.band(180, "consumer")
+        assert (b["survival"], b["lo"], b["hi"]) == pytest.approx((0.287250, 0.1873303, 0.394937), abs=5e-7)
+        # without late entry every customer acquired before the data is a subject from 0
+        all_ = s.survival_subjects("transactions", 90 * 86400000, AS_OF).to_dict()
+        assert len(all_["customer"]) > 175 and set(all_["entry"]) == {0.0}
+        assert set(all_["group"]) == {None}
+        with pytest.raises(cxkit.Range, match="after the data begin"):
+            s.survival_subjects("transactions", 90 * 86400000, AS_OF, observed_from="2026-01-01T00:00:00Z")
+
+
+def test_cox_fit_store():
+    """coxph(Surv(entry, time, event) ~ plan + income + detractor_share + cases +
+    resolution_hours + reopens + chat_share) on R's own subjects and signals."""
+    with r_store() as s:
+        o = cxkit.CoxOptions()
+        o.add_store_column("plan", reference="basic")
+        o.add_store_attribute("income")
+        for sig in ("detractor_share", "cases", "resolution_hours", "reopens"):
+            o.add_store_signal(sig)
+        o.add_store_signal("channel_share", "chat")
+        c = cxkit.Cox.fit_store(s, AS_OF, o, observed_from=FROM)
+        co = c.coefficients().to_dict()
+        assert co["term"] == ["plan=plus", "plan=pro", "income", "detractor_share", "cases", "resolution_hours",
+                              "reopens", "channel_share:chat"]
+        assert co["coef"] == pytest.approx([-0.812096505219, -0.705397626104, 0.003709439078, 0.051318676847,
+                                            -0.297424145597, -0.013183460455, -0.069223962816, -0.146694107460],
+                                           abs=2e-7)
+        assert co["se"][0] == pytest.approx(0.246495992981, abs=1e-7)
+        assert c.loglik()["loglik"] == pytest.approx(-473.110873444, abs=5e-8)
+        with pytest.raises(cxkit.Invalid, match="signal 'nps'"):
+            o.add_store_signal("nps")
+        with pytest.raises(cxkit.Invalid, match="needs a channel"):
+            o.add_store_signal("channel_share")
+        with pytest.raises(cxkit.Invalid, match="fit them with cx_cox_fit_store"):
+            cxkit.Cox([1, 2], [1, 0], o)
+        bad = cxkit.CoxOptions()
+        bad.add_store_signal("channel_share", "fax")
+        with pytest.raises(cxkit.NotFound, match="no channel 'fax'"):
+            cxkit.Cox.fit_store(s, AS_OF, bad)
