@@ -40,7 +40,7 @@ CX_TEST_PACKAGES=(check g++ binutils abigail-tools doxygen valgrind python3
   # and llvm-profdata / llvm-cov for the coverage report of tests/fuzz/long-run.sh
   clang libclang-rt-14-dev llvm)
 
-CX_BENCH_PEER_PACKAGES=(cython3 g++ python3-venv)  # ChannelAttribution built from source (bench/README.md)
+CX_BENCH_PEER_PACKAGES=(cython3 g++ python3-venv r-base-core r-cran-survival)  # ChannelAttribution built from source (bench/README.md); R survival for bench/survival_bench.sh
 
 # The comma-decimal locale tests/test_locale.c needs (de_DE.UTF-8), generated
 # when missing (needs the locales package, root or sudo); without it the

@@ -67,6 +67,29 @@ struct cx_survival_options {
 /* The defaults of cx_survival_options_new() (no churn attribute). */
 void cxi_survival_defaults(cx_survival_options *o);
 
+/* A sort key of a double that orders as the doubles do (-0 as +0, -inf
+ * first; no NaN). */
+static inline uint64_t cxi_double_key(double x)
+{
+    x += 0.0; /* -0 -> +0 */
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u ^ (u >> 63 ? ~(uint64_t)0 : (uint64_t)1 << 63);
+}
+
+/* Sorts ord[0..n) (record indexes) stably by key[ord[i]] (key indexed by
+ * record), without comparisons: one counting pass when the keys span
+ * fewer than max(n, 65536) values (whole days, or a group and a day),
+ * else an LSD radix sort on 11-bit digits of key - min, as many as the
+ * span needs. Sorting by a secondary key, then by a primary one, orders
+ * by both. Scratch from mem; CX_ENOMEM (ord unchanged) or CX_OK. n fits
+ * in 32 bits. */
+int cxi_radix_order(uint32_t *ord, const uint64_t *key, size_t n, cxi_mem *mem);
+
+/* Whether n times (every stride bytes from t) are whole numbers in [0,
+ * 2^32): then (class << 32 | time) is one narrow sort key. */
+bool cxi_integral_times(const double *t, size_t n, size_t stride);
+
 typedef struct cxi_km_rec {
     uint64_t group; /* groups are reported in increasing order of this */
     double time;
@@ -74,9 +97,9 @@ typedef struct cxi_km_rec {
     int event;
 } cxi_km_rec;
 
-/* Builds the curves (sorting rec in place); label(ctx, group, buf) names a
+/* Builds the curves from rec (read only); label(ctx, group, buf) names a
  * group (buf has 32 bytes), NULL for a missing label. */
-int cxi_km_build(cx_survival **out, cxi_mem mem, cxi_km_rec *rec, size_t n, double level, int band,
+int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_km_rec *rec, size_t n, double level, int band,
                  const char *(*label)(void *ctx, uint64_t group, char *buf), void *ctx, const char *fn);
 
 /* ---- the subjects of a store's survival analyses (survival_store.c) ------- */

@@ -129,18 +129,22 @@ typedef struct lr_rec {
     int event;
 } lr_rec;
 
-static int cmp_rec(const void *a, const void *b)
+/* ord: the records by (stratum, t[i]) (a radix sort: no comparison, no
+ * per-record allocation); key: n scratch. */
+static int lr_order(uint32_t *ord, uint64_t *key, const lr_rec *rec, const double *t, size_t n, cxi_mem *mem)
 {
-    const lr_rec *x = a, *y = b;
-    if (x->stratum != y->stratum)
-        return x->stratum < y->stratum ? -1 : 1;
-    return (x->t > y->t) - (x->t < y->t);
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
+    /* whole times: one key (stratum, time), often one counting pass */
+    bool joint = cxi_integral_times(t, n, sizeof *t);
+    for (size_t i = 0; i < n; i++) {
+        ord[i] = (uint32_t)i;
+        key[i] = joint ? (uint64_t)(uint32_t)rec[i].stratum << 32 | (uint32_t)t[i] : cxi_double_key(t[i]);
+    }
+    int rc = cxi_radix_order(ord, key, n, mem);
+    if (joint || rc)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        key[i] = (uint32_t)rec[i].stratum;
+    return cxi_radix_order(ord, key, n, mem);
 }
 
 void cx_logrank_free(cx_logrank *lr)
@@ -214,40 +218,48 @@ static double weight_of(cx_logrank_weight w, double p, double q, double S, doubl
     }
 }
 
-/* Accumulates one stratum's records rec[0..m) (sorted by time) and their
- * entry times ent[0..m) with groups eg (sorted by entry; NULL without late
- * entry) into lr; ng, dg: k scratch counters. */
-static void stratum(cx_logrank *lr, const lr_rec *rec, const double *ent, const uint32_t *eg, size_t m,
+/* The subjects of a stratum leaving at a time in a group, and how many of
+ * them have the event then. */
+typedef struct lr_cell {
+    int stratum;
+    uint32_t g;
+    double t;
+    uint64_t exits, deaths;
+} lr_cell;
+
+/* Accumulates one stratum's cells (sorted by time) and its entry times ent
+ * with groups eg (sorted by entry; NULL without late entry; ne of them)
+ * into lr; ng, dg: k scratch counters. */
+static void stratum(cx_logrank *lr, const lr_cell *cell, size_t m, const double *ent, const uint32_t *eg, size_t ne,
                     cx_logrank_weight w, double p, double q, double *ng, double *dg)
 {
     size_t k = lr->k;
     memset(ng, 0, k * sizeof *ng);
+    double N = 0, S = 1, Spp = 1;
     if (!ent)
-        for (size_t i = 0; i < m; i++)
-            ng[rec[i].g]++;
-    double N = ent ? 0 : (double)m, S = 1, Spp = 1;
+        for (size_t i = 0; i < m; i++) {
+            ng[cell[i].g] += (double)cell[i].exits;
+            N += (double)cell[i].exits;
+        }
     size_t in = 0, out = 0;
     for (size_t i = 0; i < m;) {
-        double t = rec[i].t;
+        double t = cell[i].t;
         size_t j = i;
         double D = 0;
         memset(dg, 0, k * sizeof *dg);
-        while (j < m && rec[j].t == t) {
-            if (rec[j].event) {
-                dg[rec[j].g]++;
-                D++;
-            }
-            j++;
+        for (; j < m && cell[j].t == t; j++) {
+            dg[cell[j].g] += (double)cell[j].deaths;
+            D += (double)cell[j].deaths;
         }
         if (D > 0) {
             /* the risk set at t: entered before t, not yet left */
-            for (; ent && in < m && ent[in] < t; in++) {
+            for (; ent && in < ne && ent[in] < t; in++) {
                 ng[eg[in]]++;
                 N++;
             }
             for (; out < i; out++) {
-                ng[rec[out].g]--;
-                N--;
+                ng[cell[out].g] -= (double)cell[out].exits;
+                N -= (double)cell[out].exits;
             }
             Spp *= 1 - D / (N + 1);
             double wt = weight_of(w, p, q, S, Spp, N);
@@ -265,6 +277,105 @@ static void stratum(cx_logrank *lr, const lr_rec *rec, const double *ent, const 
     }
 }
 
+/* The largest group, stratum and time, and whether every time is whole. */
+typedef struct lr_range {
+    int gmax, smax;
+    double tmax;
+    bool whole;
+} lr_range;
+
+/* The distinct groups, increasing, into lab (*k of them) and each subject's
+ * index among them into rec[i].g: a table over the group numbers when they
+ * are small, else a radix sort (ord, key: n scratch). */
+static int dense_groups(int *lab, size_t *k, lr_rec *rec, const int *group, size_t n, int gmax, uint32_t *ord,
+                        uint64_t *key, cxi_mem *mem)
+{
+    size_t nk = 0;
+    if (gmax < 65536 || (size_t)gmax < n) {
+        size_t size = (size_t)gmax + 1;
+        uint32_t *dense = cxi_alloc(mem, size * sizeof *dense);
+        if (!dense)
+            return CX_ENOMEM;
+        memset(dense, 0, size * sizeof *dense);
+        for (size_t i = 0; i < n; i++)
+            dense[group[i]] = 1;
+        for (size_t g = 0; g < size; g++)
+            if (dense[g]) {
+                lab[nk] = (int)g;
+                dense[g] = (uint32_t)nk++;
+            }
+        for (size_t i = 0; i < n; i++)
+            rec[i].g = dense[group[i]];
+        cxi_free(mem, dense, size * sizeof *dense);
+        *k = nk;
+        return CX_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ord[i] = (uint32_t)i;
+        key[i] = (uint32_t)group[i];
+    }
+    if (cxi_radix_order(ord, key, n, mem))
+        return CX_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int gi = group[ord[i]];
+        if (nk == 0 || gi != lab[nk - 1])
+            lab[nk++] = gi;
+        rec[ord[i]].g = (uint32_t)(nk - 1);
+    }
+    *k = nk;
+    return CX_OK;
+}
+
+/* The cells of rec by (stratum, time), into *out (*ncell, from mem): whole
+ * times of few strata and groups are counted in a table of every
+ * (stratum, time, group), one pass and no sort; the others are
+ * radix-sorted, a cell per subject. ord, key: n scratch. */
+static int lr_cells(lr_cell **out, size_t *ncell, const lr_rec *rec, const double *time, size_t n, size_t k,
+                    const lr_range *range, uint32_t *ord, uint64_t *key, cxi_mem *mem)
+{
+    size_t limit = n > 32768 ? 2 * n : 65536, nc = 0;
+    double slots_d = ((double)range->smax + 1) * (range->tmax + 1) * (double)k;
+    if (slots_d <= (double)limit && range->whole) {
+        size_t slots = (size_t)slots_d, T = (size_t)range->tmax + 1;
+        uint32_t *cnt = cxi_alloc(mem, 2 * slots * sizeof *cnt);
+        if (!cnt)
+            return CX_ENOMEM;
+        memset(cnt, 0, 2 * slots * sizeof *cnt);
+        for (size_t i = 0; i < n; i++) {
+            size_t c = ((size_t)rec[i].stratum * T + (size_t)time[i]) * k + rec[i].g;
+            cnt[2 * c]++;
+            cnt[2 * c + 1] += (uint32_t)rec[i].event;
+        }
+        for (size_t c = 0; c < slots; c++)
+            nc += cnt[2 * c] != 0;
+        lr_cell *cell = cxi_alloc(mem, nc * sizeof *cell);
+        if (!cell) {
+            cxi_free(mem, cnt, 2 * slots * sizeof *cnt);
+            return CX_ENOMEM;
+        }
+        for (size_t c = 0, j = 0; c < slots; c++)
+            if (cnt[2 * c])
+                cell[j++] = (lr_cell){(int)(c / k / T), (uint32_t)(c % k), (double)(c / k % T), cnt[2 * c],
+                                      cnt[2 * c + 1]};
+        cxi_free(mem, cnt, 2 * slots * sizeof *cnt);
+        *out = cell;
+        *ncell = nc;
+        return CX_OK;
+    }
+    lr_cell *cell = cxi_alloc(mem, n * sizeof *cell);
+    if (!cell || lr_order(ord, key, rec, time, n, mem)) {
+        cxi_free(mem, cell, cell ? n * sizeof *cell : 0);
+        return CX_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const lr_rec *r = &rec[ord[i]];
+        cell[i] = (lr_cell){r->stratum, r->g, r->t, 1, (uint64_t)r->event};
+    }
+    *out = cell;
+    *ncell = n;
+    return CX_OK;
+}
+
 int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const int *group, size_t n,
                    const cx_logrank_options *options)
 {
@@ -274,8 +385,8 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
     *out = NULL;
     if (!time || !event || !group)
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !time ? "time" : !event ? "event" : "group");
-    if (n == 0)
-        return cxi_fail(CX_ERANGE, "%s: no subject (n = 0)", fn);
+    if (n == 0 || n > UINT32_MAX)
+        return cxi_fail(CX_ERANGE, "%s: %zu subjects: give 1 to 2^32 - 1", fn, n);
     cx_logrank_weight weight = options ? (cx_logrank_weight)options->weight : CX_LOGRANK_LOGRANK;
     double p = options ? options->p : 0, q = options ? options->q : 0;
     const double *entry = options ? options->entry : NULL;
@@ -284,36 +395,43 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
         return cxi_fail(CX_ERANGE, "%s: the options have %zu entry times for %zu subjects", fn, options->entry_n, n);
     if (strata && options->strata_n != n)
         return cxi_fail(CX_ERANGE, "%s: the options have %zu strata for %zu subjects", fn, options->strata_n, n);
+    lr_range range = {0, 0, 0, true};
     for (size_t i = 0; i < n; i++) {
-        if (!isfinite(time[i]) || time[i] < 0)
-            return cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, time[i]);
-        if (entry && !(entry[i] < time[i]))
-            return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, entry[i],
-                            time[i]);
+        double t = time[i];
+        if (!isfinite(t) || t < 0)
+            return cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, t);
+        if (entry && !(entry[i] < t))
+            return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, entry[i], t);
         if (event[i] != 0 && event[i] != 1)
             return cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
         if (group[i] < 0)
             return cxi_fail(CX_ERANGE, "%s: row %zu: group %d is negative", fn, i, group[i]);
+        range.gmax = group[i] > range.gmax ? group[i] : range.gmax;
+        range.tmax = t > range.tmax ? t : range.tmax;
+        range.whole = range.whole && t < 4294967296.0 && t == (double)(uint32_t)t;
+        if (strata)
+            range.smax = strata[i] > range.smax ? strata[i] : range.smax;
     }
     cxi_mem mem;
     cxi_mem_init(&mem, cxi_default_alloc, NULL);
-    /* the groups: distinct numbers, increasing */
+    /* the groups: distinct numbers, increasing; rec[i].g the index of i's */
     int *lab = cxi_alloc(&mem, n * sizeof *lab);
     lr_rec *rec = cxi_alloc(&mem, n * sizeof *rec);
-    if (!lab || !rec) {
-        cxi_free(&mem, lab, n * sizeof *lab);
-        cxi_free(&mem, rec, n * sizeof *rec);
+    uint32_t *ord = cxi_alloc(&mem, n * sizeof *ord);
+    uint64_t *key = cxi_alloc(&mem, n * sizeof *key);
+    size_t k = 0;
+    if (!lab || !rec || !ord || !key || dense_groups(lab, &k, rec, group, n, range.gmax, ord, key, &mem)) {
+        cxi_free(&mem, lab, lab ? n * sizeof *lab : 0);
+        cxi_free(&mem, rec, rec ? n * sizeof *rec : 0);
+        cxi_free(&mem, ord, ord ? n * sizeof *ord : 0);
+        cxi_free(&mem, key, key ? n * sizeof *key : 0);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     }
-    memcpy(lab, group, n * sizeof *lab);
-    qsort(lab, n, sizeof *lab, cmp_int);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || lab[i] != lab[k - 1])
-            lab[k++] = lab[i];
     int rc = CX_OK;
     cx_logrank *lr = NULL;
     double *ent = NULL, *ng = NULL, *dg = NULL, *A = NULL, *x = NULL;
+    lr_cell *cell = NULL;
+    size_t nc = 0;
     uint32_t *eg = NULL;
     if (k < 2) {
         rc = cxi_fail(CX_ERANGE, "%s: the test needs at least two groups, there is one (%d)", fn, lab[0]);
@@ -352,42 +470,40 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
     memset(lr->exp, 0, k * sizeof *lr->exp);
     memset(lr->var, 0, k * k * sizeof *lr->var);
     for (size_t i = 0; i < n; i++) {
-        int *hit = bsearch(&group[i], lab, k, sizeof *lab, cmp_int);
-        uint32_t g = (uint32_t)(hit - lab);
+        uint32_t g = rec[i].g;
         rec[i] = (lr_rec){strata ? strata[i] : 0, g, time[i], event[i]};
         lr->subjects[g]++;
         lr->events[g] += (uint64_t)event[i];
     }
     if (entry) {
         /* entries with their groups, sorted by (stratum, entry) */
-        lr_rec *er = (lr_rec *)cxi_alloc(&mem, n * sizeof *er);
-        if (!er) {
+        if (lr_order(ord, key, rec, entry, n, &mem)) {
             rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
             goto done;
         }
-        for (size_t i = 0; i < n; i++)
-            er[i] = (lr_rec){rec[i].stratum, rec[i].g, entry[i], 0};
-        qsort(er, n, sizeof *er, cmp_rec);
         for (size_t i = 0; i < n; i++) {
-            ent[i] = er[i].t;
-            eg[i] = er[i].g;
+            ent[i] = entry[ord[i]];
+            eg[i] = rec[ord[i]].g;
         }
-        cxi_free(&mem, er, n * sizeof *er);
     }
-    qsort(rec, n, sizeof *rec, cmp_rec);
     uint64_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += (uint64_t)rec[i].event;
+    for (size_t g = 0; g < k; g++)
+        total += lr->events[g];
     if (total == 0) {
         rc = cxi_fail(CX_ERANGE, "%s: no event in any group", fn);
         goto done;
     }
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && rec[j].stratum == rec[i].stratum)
-            j++;
-        /* the entries of a stratum are at the same positions: both sorts put strata in order */
-        stratum(lr, rec + i, ent ? ent + i : NULL, eg ? eg + i : NULL, j - i, weight, p, q, ng, dg);
+    if (lr_cells(&cell, &nc, rec, time, n, k, &range, ord, key, &mem)) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
+    }
+    for (size_t i = 0, e0 = 0; i < nc;) {
+        size_t j = i, subjects = 0;
+        for (; j < nc && cell[j].stratum == cell[i].stratum; j++)
+            subjects += cell[j].exits;
+        /* the entries of a stratum: the next `subjects` (both orders put strata first) */
+        stratum(lr, cell + i, j - i, ent ? ent + e0 : NULL, eg ? eg + e0 : NULL, subjects, weight, p, q, ng, dg);
+        e0 += subjects;
         i = j;
     }
     size_t m = k - 1;
@@ -412,6 +528,9 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
 done:
     cxi_free(&mem, lab, n * sizeof *lab);
     cxi_free(&mem, rec, n * sizeof *rec);
+    cxi_free(&mem, cell, nc * sizeof *cell);
+    cxi_free(&mem, ord, n * sizeof *ord);
+    cxi_free(&mem, key, n * sizeof *key);
     cxi_free(&mem, ent, n * sizeof *ent);
     cxi_free(&mem, eg, n * sizeof *eg);
     if (k >= 2) {

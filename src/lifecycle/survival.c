@@ -33,20 +33,220 @@ struct cx_survival {
     uint64_t *at_risk, *ev, *cens;
 };
 
-static int cmp_rec(const void *a, const void *b)
+/* ---- sorting ------------------------------------------------------------ */
+
+#define RADIX_BITS 11
+#define RADIX_SIZE ((size_t)1 << RADIX_BITS)
+
+int cxi_radix_order(uint32_t *ord, const uint64_t *key, size_t n, cxi_mem *mem)
 {
-    const cxi_km_rec *x = a, *y = b;
-    if (x->group != y->group)
-        return x->group < y->group ? -1 : 1;
-    if (x->time != y->time)
-        return x->time < y->time ? -1 : 1;
-    return (y->event > x->event) - (y->event < x->event);
+    if (n < 2)
+        return CX_OK;
+    uint64_t *k = cxi_alloc(mem, 2 * n * sizeof *k);
+    uint32_t *v = cxi_alloc(mem, n * sizeof *v);
+    if (!k || !v) {
+        cxi_free(mem, k, k ? 2 * n * sizeof *k : 0);
+        cxi_free(mem, v, v ? n * sizeof *v : 0);
+        return CX_ENOMEM;
+    }
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = key[ord[i]];
+        k[i] = x;
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+    }
+    uint64_t range = hi - lo;
+    /* a narrow range (integer days, a group and a day...): one counting
+     * pass over range + 1 buckets; else 11-bit digits of key - lo, as many
+     * as the range has */
+    size_t wide = n > 65536 ? n : 65536;
+    unsigned bits = 0;
+    while (bits < 64 && (range >> bits))
+        bits++;
+    size_t digits = range < wide ? 1 : (bits + RADIX_BITS - 1) / RADIX_BITS;
+    size_t width = range < wide ? (size_t)range + 1 : RADIX_SIZE;
+    unsigned step = range < wide ? 0 : RADIX_BITS;
+    uint64_t mask = range < wide ? UINT64_MAX : RADIX_SIZE - 1;
+    size_t *hist = range == 0 ? NULL : cxi_alloc(mem, digits * width * sizeof *hist);
+    int rc = CX_OK;
+    if (range == 0) {
+        /* every key the same: ord is sorted */
+    } else if (!hist) {
+        rc = CX_ENOMEM;
+    } else {
+        memset(hist, 0, digits * width * sizeof *hist);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x = k[i] - lo;
+            for (size_t d = 0; d < digits; d++)
+                hist[d * width + ((x >> (d * step)) & mask)]++;
+        }
+        uint64_t *ks = k, *kd = k + n;
+        uint32_t *vs = ord, *vd = v;
+        for (size_t d = 0; d < digits; d++) {
+            size_t *h = hist + d * width, sum = 0;
+            unsigned shift = (unsigned)(d * step);
+            if (h[((ks[0] - lo) >> shift) & mask] == n)
+                continue; /* every key has this digit */
+            for (size_t b = 0; b < width; b++) {
+                size_t c = h[b];
+                h[b] = sum;
+                sum += c;
+            }
+            for (size_t i = 0; i < n; i++) {
+                size_t at = h[((ks[i] - lo) >> shift) & mask]++;
+                kd[at] = ks[i];
+                vd[at] = vs[i];
+            }
+            uint64_t *kt = ks;
+            ks = kd;
+            kd = kt;
+            uint32_t *vt = vs;
+            vs = vd;
+            vd = vt;
+        }
+        if (vs != ord)
+            memcpy(ord, vs, n * sizeof *ord);
+        cxi_free(mem, hist, digits * width * sizeof *hist);
+    }
+    cxi_free(mem, k, 2 * n * sizeof *k);
+    cxi_free(mem, v, n * sizeof *v);
+    return rc;
 }
 
-static int cmp_entry(const void *a, const void *b)
+bool cxi_integral_times(const double *t, size_t n, size_t stride)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    for (size_t i = 0; i < n; i++) {
+        double x = *(const double *)(const void *)((const char *)t + i * stride);
+        if (!(x >= 0 && x < 4294967296.0 && x == (double)(uint32_t)x))
+            return false;
+    }
+    return true;
+}
+
+/* One step of a curve before the estimate: the subjects of a group that
+ * leave at a time, and how many of them churn then. */
+typedef struct km_cell {
+    uint64_t group;
+    double time;
+    uint64_t exits, deaths;
+} km_cell;
+
+/* The narrow key of (class, whole time) pairs, class * (tmax + 1) + t,
+ * when the classes and times are small enough that a table of all pairs
+ * holds at most max(2n, 65536) slots; 0 otherwise, else the slot count. */
+static size_t narrow_slots(uint64_t cmax, double tmax, size_t n)
+{
+    size_t limit = n > 32768 ? 2 * n : 65536;
+    double slots = ((double)cmax + 1) * (tmax + 1);
+    return slots <= (double)limit ? (size_t)slots : 0;
+}
+
+/* The cells of rec by (group, time), into *out (*ncell of them, from mem):
+ * whole times of a few groups are counted in a table of every (group,
+ * time), one pass and no sort; the others are radix-sorted by (group,
+ * time) and their runs counted. */
+static int km_cells(km_cell **out, size_t *ncell, bool *late, const cxi_km_rec *rec, size_t n, cxi_mem *mem)
+{
+    uint64_t gmax = 0;
+    double tmax = 0;
+    bool whole = true, entry = false;
+    for (size_t i = 0; i < n; i++) {
+        double t = rec[i].time;
+        gmax = rec[i].group > gmax ? rec[i].group : gmax;
+        tmax = t > tmax ? t : tmax;
+        whole = whole && t < 4294967296.0 && t == (double)(uint32_t)t;
+        entry = entry || rec[i].entry > -INFINITY;
+    }
+    *late = entry;
+    size_t slots = whole ? narrow_slots(gmax, tmax, n) : 0;
+    size_t nc = 0;
+    if (slots) {
+        size_t T = (size_t)tmax + 1;
+        uint32_t *cnt = cxi_alloc(mem, 2 * slots * sizeof *cnt);
+        if (!cnt)
+            return CX_ENOMEM;
+        memset(cnt, 0, 2 * slots * sizeof *cnt);
+        for (size_t i = 0; i < n; i++) {
+            size_t c = (size_t)rec[i].group * T + (size_t)rec[i].time;
+            cnt[2 * c]++;
+            cnt[2 * c + 1] += (uint32_t)rec[i].event;
+        }
+        for (size_t c = 0; c < slots; c++)
+            nc += cnt[2 * c] != 0;
+        km_cell *cell = cxi_alloc(mem, nc * sizeof *cell);
+        if (!cell) {
+            cxi_free(mem, cnt, 2 * slots * sizeof *cnt);
+            return CX_ENOMEM;
+        }
+        for (size_t c = 0, k = 0; c < slots; c++)
+            if (cnt[2 * c])
+                cell[k++] = (km_cell){c / T, (double)(c % T), cnt[2 * c], cnt[2 * c + 1]};
+        cxi_free(mem, cnt, 2 * slots * sizeof *cnt);
+        *out = cell;
+        *ncell = nc;
+        return CX_OK;
+    }
+    uint32_t *ord = cxi_alloc(mem, n * sizeof *ord);
+    uint64_t *key = cxi_alloc(mem, n * sizeof *key);
+    int rc = !ord || !key ? CX_ENOMEM : CX_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        ord[i] = (uint32_t)i;
+        key[i] = cxi_double_key(rec[i].time);
+    }
+    if (!rc)
+        rc = cxi_radix_order(ord, key, n, mem);
+    for (size_t i = 0; i < n && !rc; i++)
+        key[i] = rec[i].group;
+    if (!rc)
+        rc = cxi_radix_order(ord, key, n, mem);
+    km_cell *cell = NULL;
+    if (!rc) {
+        for (size_t i = 0; i < n; i++) {
+            const cxi_km_rec *r = &rec[ord[i]], *q = i ? &rec[ord[i - 1]] : NULL;
+            nc += !q || r->group != q->group || r->time != q->time;
+        }
+        if (!(cell = cxi_alloc(mem, nc * sizeof *cell)))
+            rc = CX_ENOMEM;
+    }
+    if (!rc) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            const cxi_km_rec *r = &rec[ord[i]];
+            if (k == 0 || r->group != cell[k - 1].group || r->time != cell[k - 1].time)
+                cell[k++] = (km_cell){r->group, r->time, 0, 0};
+            cell[k - 1].exits++;
+            cell[k - 1].deaths += (uint64_t)r->event;
+        }
+        *out = cell;
+        *ncell = nc;
+    }
+    cxi_free(mem, ord, ord ? n * sizeof *ord : 0);
+    cxi_free(mem, key, key ? n * sizeof *key : 0);
+    return rc;
+}
+
+/* The entry times of rec by (group, entry), into ent (n). */
+static int km_entries(double *ent, const cxi_km_rec *rec, size_t n, cxi_mem *mem)
+{
+    uint32_t *ord = cxi_alloc(mem, n * sizeof *ord);
+    uint64_t *key = cxi_alloc(mem, n * sizeof *key);
+    int rc = !ord || !key ? CX_ENOMEM : CX_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        ord[i] = (uint32_t)i;
+        key[i] = cxi_double_key(rec[i].entry);
+    }
+    if (!rc)
+        rc = cxi_radix_order(ord, key, n, mem);
+    for (size_t i = 0; i < n && !rc; i++)
+        key[i] = rec[i].group;
+    if (!rc)
+        rc = cxi_radix_order(ord, key, n, mem);
+    for (size_t i = 0; i < n && !rc; i++)
+        ent[i] = rec[ord[i]].entry;
+    cxi_free(mem, ord, ord ? n * sizeof *ord : 0);
+    cxi_free(mem, key, key ? n * sizeof *key : 0);
+    return rc;
 }
 
 static void band(double *lo, double *hi, double s, double v, double z, int kind)
@@ -99,111 +299,103 @@ void cx_survival_free(cx_survival *s)
     cxi_free(&mem, s, sizeof *s);
 }
 
-int cxi_km_build(cx_survival **out, cxi_mem mem, cxi_km_rec *rec, size_t n, double level, int kind,
+int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_km_rec *rec, size_t n, double level, int kind,
                  const char *(*label)(void *ctx, uint64_t group, char *buf), void *ctx, const char *fn)
 {
-    qsort(rec, n, sizeof *rec, cmp_rec);
-    size_t ngroups = 0, nsteps = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || rec[i].group != rec[i - 1].group) {
-            ngroups++;
-            nsteps++;
-        } else if (rec[i].time != rec[i - 1].time) {
-            nsteps++;
-        }
-    }
-    cx_survival *s = cxi_alloc(&mem, sizeof *s);
-    if (!s)
+    km_cell *cell = NULL;
+    size_t nc = 0;
+    bool late;
+    if (km_cells(&cell, &nc, &late, rec, n, &mem))
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    memset(s, 0, sizeof *s);
-    s->mem = mem;
-    s->g = cxi_alloc(&s->mem, ngroups * sizeof *s->g);
-    if (s->g)
-        memset(s->g, 0, ngroups * sizeof *s->g);
-    s->ngroups = s->g ? ngroups : 0;
-    s->time = cxi_alloc(&s->mem, nsteps * sizeof(double));
-    s->surv = cxi_alloc(&s->mem, nsteps * sizeof(double));
-    s->lo = cxi_alloc(&s->mem, nsteps * sizeof(double));
-    s->hi = cxi_alloc(&s->mem, nsteps * sizeof(double));
-    s->se = cxi_alloc(&s->mem, nsteps * sizeof(double));
-    s->at_risk = cxi_alloc(&s->mem, nsteps * sizeof(uint64_t));
-    s->ev = cxi_alloc(&s->mem, nsteps * sizeof(uint64_t));
-    s->cens = cxi_alloc(&s->mem, nsteps * sizeof(uint64_t));
-    s->nsteps = nsteps;
-    if (!s->g || !s->time || !s->surv || !s->lo || !s->hi || !s->se || !s->at_risk || !s->ev || !s->cens) {
-        cx_survival_free(s);
-        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    }
     /* late entry: each group's entry times, sorted, to count who entered before a time */
-    bool late = false;
-    for (size_t i = 0; i < n && !late; i++)
-        late = rec[i].entry > -INFINITY;
-    double *ent = NULL;
-    if (late) {
-        if (!(ent = cxi_alloc(&mem, n * sizeof *ent))) {
-            cx_survival_free(s);
-            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        }
-        for (size_t i = 0; i < n; i++)
-            ent[i] = rec[i].entry;
+    double *ent = late ? cxi_alloc(&mem, n * sizeof *ent) : NULL;
+    if (late && (!ent || km_entries(ent, rec, n, &mem))) {
+        cxi_free(&mem, ent, ent ? n * sizeof *ent : 0);
+        cxi_free(&mem, cell, nc * sizeof *cell);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    }
+    size_t ngroups = 0, nsteps = nc;
+    for (size_t i = 0; i < nc; i++)
+        ngroups += i == 0 || cell[i].group != cell[i - 1].group;
+    cx_survival *s = cxi_alloc(&mem, sizeof *s);
+    if (s) {
+        memset(s, 0, sizeof *s);
+        s->mem = mem;
+        s->g = cxi_alloc(&s->mem, ngroups * sizeof *s->g);
+        if (s->g)
+            memset(s->g, 0, ngroups * sizeof *s->g);
+        s->ngroups = s->g ? ngroups : 0;
+        s->time = cxi_alloc(&s->mem, nsteps * sizeof(double));
+        s->surv = cxi_alloc(&s->mem, nsteps * sizeof(double));
+        s->lo = cxi_alloc(&s->mem, nsteps * sizeof(double));
+        s->hi = cxi_alloc(&s->mem, nsteps * sizeof(double));
+        s->se = cxi_alloc(&s->mem, nsteps * sizeof(double));
+        s->at_risk = cxi_alloc(&s->mem, nsteps * sizeof(uint64_t));
+        s->ev = cxi_alloc(&s->mem, nsteps * sizeof(uint64_t));
+        s->cens = cxi_alloc(&s->mem, nsteps * sizeof(uint64_t));
+        s->nsteps = nsteps;
+    }
+    int rc = CX_OK;
+    if (!s || !s->g || !s->time || !s->surv || !s->lo || !s->hi || !s->se || !s->at_risk || !s->ev || !s->cens) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
     }
     double z = cxi_level_z(level);
-    size_t gi = 0, st = 0;
-    for (size_t i = 0; i < n;) {
+    size_t gi = 0, e0 = 0; /* e0: the group's first entry in ent */
+    for (size_t i = 0; i < nc;) {
         size_t j = i;
-        while (j < n && rec[j].group == rec[i].group)
-            j++;
+        uint64_t subjects = 0;
+        while (j < nc && cell[j].group == cell[i].group)
+            subjects += cell[j++].exits;
         km_group *g = &s->g[gi++];
         char buf[32];
-        const char *l = label(ctx, rec[i].group, buf);
+        const char *l = label(ctx, cell[i].group, buf);
         if (l) {
             g->label_len = strlen(l);
             if (!(g->label = cxi_alloc(&s->mem, g->label_len + 1))) {
-                cxi_free(&mem, ent, late ? n * sizeof *ent : 0);
-                cx_survival_free(s);
-                return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+                rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+                goto done;
             }
             memcpy(g->label, l, g->label_len + 1);
         }
-        g->subjects = j - i;
-        g->first = st;
-        uint64_t risk = j - i;
-        size_t entered = 0;
-        if (ent)
-            qsort(ent + i, j - i, sizeof *ent, cmp_entry);
+        g->subjects = subjects;
+        g->first = i;
+        uint64_t risk = subjects, left = 0, entered = 0;
         double S = 1, V = 0;
-        for (size_t k = i; k < j;) {
-            size_t m = k;
-            uint64_t d = 0;
-            while (m < j && rec[m].time == rec[k].time)
-                d += rec[m++].event;
-            uint64_t c = (m - k) - d;
+        for (size_t k = i; k < j; k++) {
+            uint64_t d = cell[k].deaths, c = cell[k].exits - d;
             if (ent) {
                 /* at risk at t: entered before t, not yet left (time >= t) */
-                while (i + entered < j && ent[i + entered] < rec[k].time)
+                while (entered < subjects && ent[e0 + entered] < cell[k].time)
                     entered++;
-                risk = entered - (k - i);
+                risk = entered - left;
             }
             if (d) {
                 S *= 1 - (double)d / (double)risk;
                 V += risk > d ? (double)d / ((double)risk * (double)(risk - d)) : INFINITY;
             }
-            s->time[st] = rec[k].time;
-            s->surv[st] = S;
-            band(&s->lo[st], &s->hi[st], S, V, z, kind);
-            s->se[st] = S > 0 ? S * sqrt(V) : NAN; /* R: NaN once S reaches 0 */
-            s->at_risk[st] = risk;
-            s->ev[st] = d;
-            s->cens[st] = c;
+            s->time[k] = cell[k].time;
+            s->surv[k] = S;
+            band(&s->lo[k], &s->hi[k], S, V, z, kind);
+            s->se[k] = S > 0 ? S * sqrt(V) : NAN; /* R: NaN once S reaches 0 */
+            s->at_risk[k] = risk;
+            s->ev[k] = d;
+            s->cens[k] = c;
             g->events += d;
-            st++;
-            risk -= m - k;
-            k = m;
+            risk -= cell[k].exits;
+            left += cell[k].exits;
         }
-        g->nsteps = st - g->first;
+        g->nsteps = j - i;
+        e0 += subjects;
         i = j;
     }
-    cxi_free(&mem, ent, late ? n * sizeof *ent : 0);
+done:
+    cxi_free(&mem, ent, ent ? n * sizeof *ent : 0);
+    cxi_free(&mem, cell, nc * sizeof *cell);
+    if (rc) {
+        cx_survival_free(s);
+        return rc;
+    }
     *out = s;
     return CX_OK;
 }
@@ -376,21 +568,10 @@ int cx_survival_new(cx_survival **out, const double *time, const int *event, con
     *out = NULL;
     if (!time || !event)
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !time ? "time" : "event");
-    if (n == 0)
-        return cxi_fail(CX_ERANGE, "%s: no subject (n = 0)", fn);
+    if (n == 0 || n > UINT32_MAX)
+        return cxi_fail(CX_ERANGE, "%s: %zu subjects: give 1 to 2^32 - 1", fn, n);
     if (entry && options->entry_n != n)
         return cxi_fail(CX_ERANGE, "%s: the options have %zu entry times for %zu subjects", fn, options->entry_n, n);
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(time[i]) || time[i] < 0)
-            return cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, time[i]);
-        if (entry && !(entry[i] < time[i]))
-            return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, entry[i],
-                            time[i]);
-        if (event[i] != 0 && event[i] != 1)
-            return cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
-        if (group && group[i] < 0)
-            return cxi_fail(CX_ERANGE, "%s: row %zu: group %d is negative", fn, i, group[i]);
-    }
     cx_survival_options defaults;
     if (!options) {
         cxi_survival_defaults(&defaults);
@@ -401,13 +582,23 @@ int cx_survival_new(cx_survival **out, const double *time, const int *event, con
     cxi_km_rec *rec = cxi_alloc(&mem, n * sizeof *rec);
     if (!rec)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    for (size_t i = 0; i < n; i++) {
+    int rc = CX_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!isfinite(time[i]) || time[i] < 0)
+            rc = cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, time[i]);
+        else if (entry && !(entry[i] < time[i]))
+            rc = cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, entry[i], time[i]);
+        else if (event[i] != 0 && event[i] != 1)
+            rc = cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
+        else if (group && group[i] < 0)
+            rc = cxi_fail(CX_ERANGE, "%s: row %zu: group %d is negative", fn, i, group[i]);
         rec[i].group = group ? (uint64_t)group[i] : 0;
         rec[i].time = time[i];
         rec[i].entry = entry ? entry[i] : -INFINITY;
         rec[i].event = event[i];
     }
-    int rc = cxi_km_build(out, mem, rec, n, options->level, options->band, int_label, NULL, fn);
+    if (!rc)
+        rc = cxi_km_build(out, mem, rec, n, options->level, options->band, int_label, NULL, fn);
     cxi_free(&mem, rec, n * sizeof *rec);
     return rc;
 }
