@@ -8,7 +8,8 @@
  * a reject file, the _put calls, cx_customer_forget, cx_store_clone,
  * cx_store_pseudonymize, the exports, a history, a metrics query, merge,
  * serialisation and result exports, journeys, paths, transitions,
- * attribution, funnels, pain points, cohorts, survival, RFM, the customer
+ * attribution, funnels, pain points, cohorts, survival (the curves, the
+ * subjects and the Cox fit of a store, with late entry), RFM, the customer
  * summary and the CLV, health and care analyses, and the SQLite save and
  * load.
  *
@@ -678,6 +679,51 @@ static int survival(fixture *fx, sbuf *out)
     cx_survival_free(sv);
     return CX_OK;
 }
+/* the store's data begin on 2023-03-01: customers acquired before enter late */
+static cx_survival_options *late_options(void)
+{
+    cx_survival_options *o;
+    OK(cx_survival_options_new(&o));
+    OK(cx_survival_options_set_inactivity(o, 90 * DAY_MS));
+    OK(cx_survival_options_set_observed_from(o, T("2023-03-01T00:00:00Z")));
+    return o;
+}
+
+static int survival_subjects(fixture *fx, sbuf *out)
+{
+    cx_survival_options *o = late_options();
+    OK(cx_survival_options_set_group_by(o, CX_DIM_CHANNEL));
+    cx_result *r = NULL;
+    int rc = cx_survival_subjects(&r, fx->s, T("2024-03-01T00:00:00Z"), o);
+    cx_survival_options_free(o);
+    return result_out(out, "survival_subjects", rc, r);
+}
+
+static int cox_fit_store(fixture *fx, sbuf *out)
+{
+    cx_survival_options *o = late_options();
+    cx_cox_options *co;
+    OK(cx_cox_options_new(&co));
+    OK(cx_cox_options_add_store_column(co, CX_DIM_REGION, NULL));
+    OK(cx_cox_options_add_store_signal(co, CX_SIGNAL_CASES, NULL));
+    OK(cx_cox_options_add_store_signal(co, CX_SIGNAL_DETRACTOR_SHARE, NULL));
+    OK(cx_cox_options_add_store_signal(co, CX_SIGNAL_CHANNEL_SHARE, "web"));
+    cx_cox *c = NULL;
+    int rc = cx_cox_fit_store(&c, fx->s, T("2024-03-01T00:00:00Z"), o, co);
+    cx_cox_options_free(co);
+    cx_survival_options_free(o);
+    if (rc != CX_OK) {
+        EXPECT(c == NULL, "a failed cx_cox_fit_store handed out a fit");
+        return rc;
+    }
+    double ll0, ll;
+    int it;
+    OK(cx_cox_loglik(&ll0, &ll, &it, c));
+    sb_printf(out, "%zu terms, loglik %.17g %.17g, %d iterations\n", cx_cox_term_count(c), ll0, ll, it);
+    cx_cox_free(c);
+    return CX_OK;
+}
+
 RESULT_STEP(survival_curve, cx_survival_curve(&r, fx->survival))
 RESULT_STEP(survival_summary, cx_survival_summary(&r, fx->survival))
 RESULT_STEP(rfm, cx_rfm_run(&r, fx->s, T("2024-03-01T00:00:00Z"), DAY_MS, 5))
@@ -1254,6 +1300,8 @@ START_TEST(lifecycle)
         {"cx_survival_from_store", survival, false, 0},
         {"cx_survival_curve", survival_curve, false, 0},
         {"cx_survival_summary", survival_summary, false, 0},
+        {"cx_survival_subjects", survival_subjects, false, 0},
+        {"cx_cox_fit_store", cox_fit_store, false, 0},
         {"cx_rfm_run", rfm, false, 0},
         {"cx_summary_new", summary_new, false, 0},
         {"cx_summary_table", summary_table, false, 0},

@@ -4,9 +4,10 @@
  * their models and data, cx_result_deserialize() and what is done with its
  * results, the objects made without a store (calendars, import options,
  * monitors, the options of the lifecycle analyses, care rules, survival
- * curves from arrays) and their setters, a store from cx_store_new(), and
- * the SQLite calls that make their own store or options (cx_db_load,
- * cx_db_import_csv without options, cx_db_forget) or save one (cx_db_save).
+ * curves, the log-rank family and Cox fits from arrays) and their setters,
+ * a store from cx_store_new(), and the SQLite calls that make their own
+ * store or options (cx_db_load, cx_db_import_csv without options,
+ * cx_db_forget) or save one (cx_db_save).
  *
  * The test links the library's internal static archive with
  *   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
@@ -1228,6 +1229,96 @@ static int survival_reads_call(size_t i)
     return rc;
 }
 
+/* ---- the log-rank family and Cox regression from arrays ------------------- */
+
+static cx_logrank_options *lr_strata, *lr_entry;
+static cx_cox_options *cox_efron, *cox_breslow;
+static cx_cox *cox_fit;
+static double cox_x[N_SURV], surv_time1[N_SURV], surv_entry[N_SURV]; /* time1 = time + 1 > entry */
+static int surv_strata[N_SURV];
+
+static void lr_cox_setup(void)
+{
+    static const char *const level[] = {"a", "b", "c", "d"};
+    const char *lev[N_SURV];
+    for (int i = 0; i < N_SURV; i++) {
+        surv_strata[i] = i % 2;
+        surv_time1[i] = D.vt[i] + 1;
+        surv_entry[i] = floor(surv_time1[i] / 3);
+        cox_x[i] = (double)((i * 7) % 11) / 10;
+        lev[i] = level[(i * 5) % 4];
+    }
+    OK(cx_logrank_options_new(&lr_strata));
+    OK(cx_logrank_options_set_weight(lr_strata, CX_LOGRANK_FLEMING_HARRINGTON, 1, 0.5));
+    OK(cx_logrank_options_set_strata(lr_strata, surv_strata, N_SURV));
+    OK(cx_logrank_options_new(&lr_entry));
+    OK(cx_logrank_options_set_weight(lr_entry, CX_LOGRANK_PETO_PETO, 0, 0));
+    OK(cx_logrank_options_set_entry(lr_entry, surv_entry, N_SURV));
+    OK(cx_cox_options_new(&cox_efron));
+    OK(cx_cox_options_add_covariate(cox_efron, "x", cox_x, N_SURV));
+    OK(cx_cox_options_add_factor(cox_efron, "f", lev, N_SURV, "b"));
+    OK(cx_cox_options_new(&cox_breslow));
+    OK(cx_cox_options_set_ties(cox_breslow, CX_TIES_BRESLOW));
+    OK(cx_cox_options_set_strata(cox_breslow, surv_strata, N_SURV));
+    OK(cx_cox_options_set_entry(cox_breslow, surv_entry, N_SURV));
+    OK(cx_cox_options_add_covariate(cox_breslow, "x", cox_x, N_SURV));
+    OK(cx_cox_fit(&cox_fit, D.vt, D.ve, N_SURV, cox_efron));
+}
+
+static void lr_cox_teardown(void)
+{
+    cx_logrank_options_free(lr_strata);
+    cx_logrank_options_free(lr_entry);
+    cx_cox_options_free(cox_efron);
+    cx_cox_options_free(cox_breslow);
+    cx_cox_free(cox_fit);
+}
+
+static int logrank_call(size_t i)
+{
+    return cx_logrank_new(OUT(cx_logrank), i == 2 ? surv_time1 : D.vt, D.ve, D.vg, N_SURV,
+                          i == 0 ? NULL : i == 1 ? lr_strata : lr_entry);
+}
+
+static void logrank_out(sbuf *b)
+{
+    cx_logrank *lr = FX.out;
+    double chi2, p;
+    uint64_t df;
+    OK(cx_logrank_test(&chi2, &p, &df, lr));
+    sb_printf(b, "logrank %.17g %.17g %llu\n", chi2, p, (unsigned long long)df);
+    cx_result *r;
+    OK(cx_logrank_groups(&r, lr));
+    dump_result(b, "groups", r);
+    cx_result_free(r);
+    cx_logrank_free(lr);
+    FX.out = NULL;
+}
+
+static int cox_fit_call(size_t i)
+{
+    return cx_cox_fit(OUT(cx_cox), i ? surv_time1 : D.vt, D.ve, N_SURV, i ? cox_breslow : cox_efron);
+}
+
+static void cox_out(sbuf *b)
+{
+    cx_cox *c = FX.out;
+    cx_result *r;
+    OK(cx_cox_coefficients(&r, c, 0.95));
+    dump_result(b, "coefficients", r);
+    cx_result_free(r);
+    cx_cox_free(c);
+    FX.out = NULL;
+}
+
+static int cox_results_call(size_t i)
+{
+    return i == 0   ? cx_cox_coefficients(OUT(cx_result), cox_fit, 0.9)
+           : i == 1 ? cx_cox_tests(OUT(cx_result), cox_fit)
+           : i == 2 ? cx_cox_baseline(OUT(cx_result), cox_fit)
+                    : cx_cox_zph(OUT(cx_result), cox_fit, i == 3 ? CX_ZPH_KM : CX_ZPH_IDENTITY);
+}
+
 /* ---- deserialised results ----------------------------------------------- */
 
 static void deser_state(sbuf *b)
@@ -1515,6 +1606,11 @@ START_TEST(models)
         {"cx_survival_curve", NULL, survival_curve_call, NULL, result_out, NULL, true, 0, 0},
         {"cx_survival_summary", NULL, survival_summary_call, NULL, result_out, NULL, true, 0, 0},
         {"cx_survival_median", NULL, survival_reads_call, NULL, pred_out, NULL, false, 0, 0},
+        /* no options, Fleming-Harrington with strata, Peto-Peto with late entry */
+        {"cx_logrank_new", NULL, logrank_call, fit_state, logrank_out, NULL, true, 3, 0},
+        /* Efron with a covariate and a factor, Breslow with strata and late entry */
+        {"cx_cox_fit", NULL, cox_fit_call, fit_state, cox_out, NULL, true, 2, 0},
+        {"cx_cox_", NULL, cox_results_call, NULL, result_out, NULL, true, 5, 0},
     };
     OK(cx_model_fit_bgnbd(&FX.bgnbd, D.x, D.tx, D.T, NULL, N_FIT));
     OK(cx_model_fit_paretonbd(&FX.pnbd, D.px, D.ptx, D.pT, NULL, N_PNBD));
@@ -1539,7 +1635,9 @@ START_TEST(models)
     OK(cx_survival_options_set_level(FX.svo, 0.9));
     OK(cx_survival_options_set_band(FX.svo, CX_BAND_LOG));
     OK(cx_survival_new(&FX.sv, D.vt, D.ve, D.vg, N_SURV, NULL));
+    lr_cox_setup();
     run_steps(steps, sizeof steps / sizeof steps[0]);
+    lr_cox_teardown();
     cx_survival_free(FX.sv);
     cx_survival_options_free(FX.svo);
     cx_model_data_free(FX.mdata);

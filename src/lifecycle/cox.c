@@ -135,44 +135,14 @@ int cx_cox_options_set_max_iterations(cx_cox_options *o, int max_iterations)
 
 int cx_cox_options_set_entry(cx_cox_options *o, const double *entry, size_t n)
 {
-    static const char fn[] = "cx_cox_options_set_entry";
-    NEED(o, fn);
-    if (entry && n == 0)
-        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
-    double *copy = NULL;
-    if (entry) {
-        for (size_t i = 0; i < n; i++)
-            if (!isfinite(entry[i]) || entry[i] < 0)
-                return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not a finite time >= 0", fn, i, entry[i]);
-        if (!(copy = cxi_alloc(&o->mem, n * sizeof *copy)))
-            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        memcpy(copy, entry, n * sizeof *copy);
-    }
-    cxi_free(&o->mem, o->entry, o->entry_n * sizeof *o->entry);
-    o->entry = copy;
-    o->entry_n = entry ? n : 0;
-    return CX_OK;
+    NEED(o, "cx_cox_options_set_entry");
+    return cxi_set_entry(&o->entry, &o->entry_n, &o->mem, entry, n, "cx_cox_options_set_entry");
 }
 
 int cx_cox_options_set_strata(cx_cox_options *o, const int *strata, size_t n)
 {
-    static const char fn[] = "cx_cox_options_set_strata";
-    NEED(o, fn);
-    if (strata && n == 0)
-        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
-    int *copy = NULL;
-    if (strata) {
-        for (size_t i = 0; i < n; i++)
-            if (strata[i] < 0)
-                return cxi_fail(CX_ERANGE, "%s: row %zu: stratum %d is negative", fn, i, strata[i]);
-        if (!(copy = cxi_alloc(&o->mem, n * sizeof *copy)))
-            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        memcpy(copy, strata, n * sizeof *copy);
-    }
-    cxi_free(&o->mem, o->strata, o->strata_n * sizeof *o->strata);
-    o->strata = copy;
-    o->strata_n = strata ? n : 0;
-    return CX_OK;
+    NEED(o, "cx_cox_options_set_strata");
+    return cxi_set_strata(&o->strata, &o->strata_n, &o->mem, strata, n, "cx_cox_options_set_strata");
 }
 
 /* Room for k more columns of n rows; the first column fixes n. */
@@ -368,6 +338,78 @@ static bool at_risk(const cox_data *d, size_t i, double t)
     return d->time[i] >= t && (!d->entry || d->entry[i] < t);
 }
 
+/* The sums over the risk set of a stratum at an event time t: of the
+ * relative risks r = exp(eta) (S0; D0 over its deaths, dd of them), of
+ * r x (S1; D1), of the deaths' x (xs) and eta (eta_deaths), and when S2
+ * is not NULL of r x x' (S2; D2 over the deaths; lower triangles). */
+typedef struct risk_sums {
+    double S0, D0, dd, eta_deaths;
+    double S1[COX_MAX_TERMS], D1[COX_MAX_TERMS], xs[COX_MAX_TERMS];
+} risk_sums;
+
+static void sums_at(risk_sums *r, const cox_data *d, size_t s, double t, const double *eta, double *S2, double *D2)
+{
+    size_t n = d->n, p = d->p;
+    memset(r, 0, sizeof *r);
+    if (S2) {
+        memset(S2, 0, p * p * sizeof *S2);
+        memset(D2, 0, p * p * sizeof *D2);
+    }
+    for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1]; k++) {
+        size_t i = d->ord[k];
+        if (!at_risk(d, i, t))
+            continue;
+        double w = exp(eta[i]);
+        bool dies = d->event[i] && d->time[i] == t;
+        r->S0 += w;
+        if (dies) {
+            r->D0 += w;
+            r->dd++;
+            r->eta_deaths += eta[i];
+        }
+        for (size_t a = 0; a < p; a++) {
+            double xa = d->x[a * n + i];
+            r->S1[a] += w * xa;
+            if (dies) {
+                r->D1[a] += w * xa;
+                r->xs[a] += xa;
+            }
+            if (S2)
+                for (size_t b = 0; b <= a; b++) {
+                    double v = w * xa * d->x[b * n + i];
+                    S2[a * p + b] += v;
+                    if (dies)
+                        D2[a * p + b] += v;
+                }
+        }
+    }
+}
+
+/* An event time's terms after sums_at, over Efron's sub-steps (one step
+ * counted dd times for Breslow): subtracts the risk sets' means from u
+ * (when not NULL), adds their variance to W (lower triangle, when not
+ * NULL) and returns the -log S0 terms of the log likelihood. */
+static double event_terms(const cox_data *d, const risk_sums *r, const double *S2, const double *D2, double *u,
+                          double *W)
+{
+    size_t p = d->p, steps = d->ties == CX_TIES_EFRON ? (size_t)r->dd : 1;
+    double mult = d->ties == CX_TIES_EFRON ? 1 : r->dd, ll = 0, s1[COX_MAX_TERMS];
+    for (size_t k = 0; k < steps; k++) {
+        double f = d->ties == CX_TIES_EFRON ? (double)k / r->dd : 0, s0 = r->S0 - f * r->D0;
+        ll -= mult * log(s0);
+        for (size_t a = 0; a < p; a++)
+            s1[a] = (r->S1[a] - f * r->D1[a]) / s0;
+        if (u)
+            for (size_t a = 0; a < p; a++)
+                u[a] -= mult * s1[a];
+        if (W)
+            for (size_t a = 0; a < p; a++)
+                for (size_t b = 0; b <= a; b++)
+                    W[a * p + b] += mult * ((S2[a * p + b] - f * D2[a * p + b]) / s0 - s1[a] * s1[b]);
+    }
+    return ll;
+}
+
 /* The log partial likelihood at beta, with its gradient U and information
  * I (either may be NULL). eta: n scratch. */
 static double loglik(const cox_data *d, const double *beta, double *U, double *I, double *eta)
@@ -384,67 +426,18 @@ static double loglik(const cox_data *d, const double *beta, double *U, double *I
     if (I)
         memset(I, 0, p * p * sizeof *I);
     double ll = 0;
-    double S1[COX_MAX_TERMS], D1[COX_MAX_TERMS], xs[COX_MAX_TERMS], s1[COX_MAX_TERMS];
+    risk_sums r;
     double *S2 = I ? I + p * p : NULL; /* callers give I room for 3 p x p blocks */
     double *D2 = I ? I + 2 * p * p : NULL;
     for (size_t s = 0; s < d->nstrata; s++) {
         size_t m = event_times(d, s);
         for (size_t e = 0; e < m; e++) {
-            double t = d->evtimes[e], S0 = 0, D0 = 0, dd = 0;
-            memset(S1, 0, p * sizeof *S1);
-            memset(D1, 0, p * sizeof *D1);
-            memset(xs, 0, p * sizeof *xs);
-            if (I) {
-                memset(S2, 0, p * p * sizeof *S2);
-                memset(D2, 0, p * p * sizeof *D2);
-            }
-            for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1]; k++) {
-                size_t i = d->ord[k];
-                if (!at_risk(d, i, t))
-                    continue;
-                double r = exp(eta[i]);
-                bool dies = d->event[i] && d->time[i] == t;
-                S0 += r;
-                if (dies) {
-                    D0 += r;
-                    dd++;
-                    ll += eta[i];
-                }
-                for (size_t a = 0; a < p; a++) {
-                    double xa = d->x[a * n + i];
-                    S1[a] += r * xa;
-                    if (dies) {
-                        D1[a] += r * xa;
-                        xs[a] += xa;
-                    }
-                    if (I)
-                        for (size_t b = 0; b <= a; b++) {
-                            double v = r * xa * d->x[b * n + i];
-                            S2[a * p + b] += v;
-                            if (dies)
-                                D2[a * p + b] += v;
-                        }
-                }
-            }
+            sums_at(&r, d, s, d->evtimes[e], eta, S2, D2);
+            ll += r.eta_deaths;
             if (U)
                 for (size_t a = 0; a < p; a++)
-                    U[a] += xs[a];
-            size_t steps = d->ties == CX_TIES_EFRON ? (size_t)dd : 1;
-            double mult = d->ties == CX_TIES_EFRON ? 1 : dd;
-            for (size_t k = 0; k < steps; k++) {
-                double f = d->ties == CX_TIES_EFRON ? (double)k / dd : 0;
-                double s0 = S0 - f * D0;
-                ll -= mult * log(s0);
-                for (size_t a = 0; a < p; a++)
-                    s1[a] = (S1[a] - f * D1[a]) / s0;
-                if (U)
-                    for (size_t a = 0; a < p; a++)
-                        U[a] -= mult * s1[a];
-                if (I)
-                    for (size_t a = 0; a < p; a++)
-                        for (size_t b = 0; b <= a; b++)
-                            I[a * p + b] += mult * ((S2[a * p + b] - f * D2[a * p + b]) / s0 - s1[a] * s1[b]);
-            }
+                    U[a] += r.xs[a];
+            ll += event_terms(d, &r, S2, D2, U, I);
         }
     }
     if (I)
@@ -466,30 +459,15 @@ static void score_residuals(const cox_data *d, const double *beta, double *L, do
         eta[i] = e;
     }
     memset(L, 0, n * p * sizeof *L);
-    double S1[COX_MAX_TERMS], D1[COX_MAX_TERMS], xb[COX_MAX_TERMS];
+    double xb[COX_MAX_TERMS];
+    risk_sums rs;
     for (size_t s = 0; s < d->nstrata; s++) {
         size_t m = event_times(d, s);
         for (size_t e = 0; e < m; e++) {
-            double t = d->evtimes[e], S0 = 0, D0 = 0, dd = 0;
-            memset(S1, 0, p * sizeof *S1);
-            memset(D1, 0, p * sizeof *D1);
-            for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1]; k++) {
-                size_t i = d->ord[k];
-                if (!at_risk(d, i, t))
-                    continue;
-                double r = exp(eta[i]);
-                bool dies = d->event[i] && d->time[i] == t;
-                S0 += r;
-                if (dies) {
-                    D0 += r;
-                    dd++;
-                }
-                for (size_t a = 0; a < p; a++) {
-                    S1[a] += r * d->x[a * n + i];
-                    if (dies)
-                        D1[a] += r * d->x[a * n + i];
-                }
-            }
+            double t = d->evtimes[e];
+            sums_at(&rs, d, s, t, eta, NULL, NULL);
+            double S0 = rs.S0, D0 = rs.D0, dd = rs.dd;
+            const double *S1 = rs.S1, *D1 = rs.D1;
             size_t steps = d->ties == CX_TIES_EFRON ? (size_t)dd : 1;
             /* per sub-step k: hazard increment h_k, mean xbar_k; a death
              * is at risk with weight (1 - k/d), the others fully */
@@ -561,57 +539,17 @@ static bool zph_test(const cox_data *d, const cox_term *terms, size_t ncov, cons
         }
     gm /= ne;
     double *I = M, *S2 = M + q * q, *D2 = S2 + p * p, *Wt = D2 + p * p;
-    double U[2 * COX_MAX_TERMS] = {0}, S1[COX_MAX_TERMS], D1[COX_MAX_TERMS], xs[COX_MAX_TERMS], A[COX_MAX_TERMS];
+    double U[2 * COX_MAX_TERMS] = {0}, A[COX_MAX_TERMS];
+    risk_sums r;
     memset(I, 0, q * q * sizeof *I);
     for (size_t s = 0; s < d->nstrata; s++) {
         size_t m = event_times(d, s);
         for (size_t e = 0; e < m; e++) {
-            double t = d->evtimes[e], S0 = 0, D0 = 0, dd = 0, g = g_at(z, t) - gm;
-            memset(S1, 0, p * sizeof *S1);
-            memset(D1, 0, p * sizeof *D1);
-            memset(xs, 0, p * sizeof *xs);
-            memset(S2, 0, p * p * sizeof *S2);
-            memset(D2, 0, p * p * sizeof *D2);
+            double t = d->evtimes[e], g = g_at(z, t) - gm;
+            sums_at(&r, d, s, t, eta, S2, D2);
             memset(Wt, 0, p * p * sizeof *Wt);
-            for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1]; k++) {
-                size_t i = d->ord[k];
-                if (!at_risk(d, i, t))
-                    continue;
-                double r = exp(eta[i]);
-                bool dies = d->event[i] && d->time[i] == t;
-                S0 += r;
-                if (dies) {
-                    D0 += r;
-                    dd++;
-                }
-                for (size_t a = 0; a < p; a++) {
-                    double xa = d->x[a * n + i];
-                    S1[a] += r * xa;
-                    if (dies) {
-                        D1[a] += r * xa;
-                        xs[a] += xa;
-                    }
-                    for (size_t b = 0; b <= a; b++) {
-                        double v = r * xa * d->x[b * n + i];
-                        S2[a * p + b] += v;
-                        if (dies)
-                            D2[a * p + b] += v;
-                    }
-                }
-            }
-            memcpy(A, xs, p * sizeof *A);
-            size_t steps = d->ties == CX_TIES_EFRON ? (size_t)dd : 1;
-            double mult = d->ties == CX_TIES_EFRON ? 1 : dd;
-            for (size_t k = 0; k < steps; k++) {
-                double f = d->ties == CX_TIES_EFRON ? (double)k / dd : 0, s0 = S0 - f * D0, s1[COX_MAX_TERMS];
-                for (size_t a = 0; a < p; a++) {
-                    s1[a] = (S1[a] - f * D1[a]) / s0;
-                    A[a] -= mult * s1[a];
-                }
-                for (size_t a = 0; a < p; a++)
-                    for (size_t b = 0; b <= a; b++)
-                        Wt[a * p + b] += mult * ((S2[a * p + b] - f * D2[a * p + b]) / s0 - s1[a] * s1[b]);
-            }
+            memcpy(A, r.xs, p * sizeof *A);
+            event_terms(d, &r, S2, D2, A, Wt);
             for (size_t a = 0; a < p; a++) {
                 U[p + a] += g * A[a];
                 for (size_t b = 0; b <= a; b++) {
@@ -789,13 +727,9 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
         return cxi_fail(CX_ERANGE, "%s: the options have %zu strata for %zu subjects", fn, o->strata_n, n);
     size_t nev = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!isfinite(time[i]) || time[i] < 0)
-            return cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, time[i]);
-        if (o->entry && !(o->entry[i] < time[i]))
-            return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, o->entry[i],
-                            time[i]);
-        if (event[i] != 0 && event[i] != 1)
-            return cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
+        int rc = cxi_check_subject(time, event, o->entry, i, fn);
+        if (rc)
+            return rc;
         nev += (size_t)event[i];
     }
     if (nev == 0)
@@ -979,18 +913,10 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
         size_t m = event_times(&d, s);
         double H = 0;
         for (size_t e = 0; e < m; e++) {
-            double t = w.evt[e], S0 = 0, D0 = 0, dd = 0;
-            for (size_t k = w.sfirst[s]; k < w.sfirst[s + 1]; k++) {
-                size_t i = w.ord[k];
-                if (!at_risk(&d, i, t))
-                    continue;
-                double r = exp(w.eta[i]);
-                S0 += r;
-                if (event[i] && time[i] == t) {
-                    D0 += r;
-                    dd++;
-                }
-            }
+            double t = w.evt[e];
+            risk_sums rs;
+            sums_at(&rs, &d, s, t, w.eta, NULL, NULL);
+            double S0 = rs.S0, D0 = rs.D0, dd = rs.dd;
             if (o->ties == CX_TIES_EFRON)
                 for (size_t k = 0; k < (size_t)dd; k++)
                     H += 1 / (S0 - (double)k / dd * D0);
@@ -1387,7 +1313,7 @@ int cx_cox_options_add_store_column(cx_cox_options *o, cx_dim dim, const char *r
 {
     static const char fn[] = "cx_cox_options_add_store_column";
     NEED(o, fn);
-    if (dim != CX_DIM_SEGMENT && dim != CX_DIM_REGION && dim != CX_DIM_PLAN && dim != CX_DIM_CHANNEL)
+    if (!cxi_survival_dim_ok(dim))
         return cxi_fail(CX_EINVAL, "%s: dim %d is not segment, region, plan or channel", fn, (int)dim);
     store_term t = {.kind = STORE_COLUMN, .dim = dim, .has_ref = reference != NULL};
     int rc = reference ? copy_name(t.ref, reference, "reference", fn) : CX_OK;

@@ -86,20 +86,64 @@ static inline uint64_t cxi_double_key(double x)
  * in 32 bits. */
 int cxi_radix_order(uint32_t *ord, const uint64_t *key, size_t n, cxi_mem *mem);
 
-/* Whether n times (every stride bytes from t) are whole numbers in [0,
- * 2^32): then (class << 32 | time) is one narrow sort key. */
-bool cxi_integral_times(const double *t, size_t n, size_t stride);
-
-typedef struct cxi_km_rec {
-    uint64_t group; /* groups are reported in increasing order of this */
+/* A subject of Kaplan-Meier (cls: its group) or of the log-rank family
+ * (cls: its stratum, g: its group's index). */
+typedef struct cxi_srec {
+    uint64_t cls;  /* classes are reported in increasing order */
     double time;
-    double entry; /* late entry: at risk on (entry, time]; -INFINITY without */
+    double entry;  /* late entry: at risk on (entry, time]; -INFINITY without */
     int event;
-} cxi_km_rec;
+    uint32_t g;    /* 0 for Kaplan-Meier */
+} cxi_srec;
 
-/* Builds the curves from rec (read only); label(ctx, group, buf) names a
- * group (buf has 32 bytes), NULL for a missing label. */
-int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_km_rec *rec, size_t n, double level, int band,
+/* The subjects of a class that leave at a time in a group, and how many of
+ * them have the event then. */
+typedef struct cxi_cell {
+    uint64_t cls;
+    uint32_t g;
+    double time;
+    uint64_t exits, deaths;
+} cxi_cell;
+
+/* The cells of rec (k groups) by (cls, time), into *out (*ncell of them,
+ * from mem); *late: whether a subject enters late. Whole times of few
+ * classes and groups are counted in a table of every (cls, time, g), one
+ * pass and no sort; the others are radix-sorted. CX_OK or CX_ENOMEM. */
+int cxi_cells(cxi_cell **out, size_t *ncell, bool *late, const cxi_srec *rec, size_t n, size_t k, cxi_mem *mem);
+
+/* The entry times of rec by (cls, entry) into ent (n), with their groups
+ * into eg (n) unless NULL. CX_OK or CX_ENOMEM. */
+int cxi_entries(double *ent, uint32_t *eg, const cxi_srec *rec, size_t n, cxi_mem *mem);
+
+/* ---- shared by survival.c, logrank.c and cox.c --------------------------- */
+
+/* Replaces *dst (*dst_n values, from mem) with a copy of n late entry
+ * times (finite, >= 0), or with none when entry is NULL; changes nothing
+ * on failure (CX_ERANGE, CX_ENOMEM; errors reported as fn's). */
+int cxi_set_entry(double **dst, size_t *dst_n, cxi_mem *mem, const double *entry, size_t n, const char *fn);
+
+/* The same for n stratum numbers (>= 0). */
+int cxi_set_strata(int **dst, size_t *dst_n, cxi_mem *mem, const int *strata, size_t n, const char *fn);
+
+/* Checks subject i: a finite time >= 0, entry (when not NULL) before it,
+ * an event of 0 or 1; reports the row as fn's error. */
+int cxi_check_subject(const double *time, const int *event, const double *entry, size_t i, const char *fn);
+
+/* One event time of the weighted log-rank test (logrank.c): ng, dg the k
+ * groups' numbers at risk and events, N and D their sums (D > 0), w the
+ * weight; adds w dg to obs, w D ng / N to exp and w^2 D (N - D) / (N - 1)
+ * ng / N (delta - ng' / N) to var (k x k). */
+void cxi_logrank_step(double *obs, double *exp, double *var, size_t k, const double *ng, const double *dg, double N,
+                      double D, double w);
+
+/* The statistic (O - E)' V^-1 (O - E) over the first k - 1 groups; false
+ * when V is singular. A: (k - 1)^2 scratch, x: k - 1. */
+bool cxi_logrank_chi2(double *chi2, const double *obs, const double *exp, const double *var, size_t k, double *A,
+                      double *x);
+
+/* Builds the curves from rec (read only; cls the group); label(ctx, group,
+ * buf) names a group (buf has 32 bytes), NULL for a missing label. */
+int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_srec *rec, size_t n, double level, int band,
                  const char *(*label)(void *ctx, uint64_t group, char *buf), void *ctx, const char *fn);
 
 /* ---- the subjects of a store's survival analyses (survival_store.c) ------- */
@@ -128,6 +172,13 @@ typedef struct cxi_subjects {
  * cx_dim of cx_survival_options_set_group_by(): a customer column, or the
  * channel of the first interaction (into chan, ncust entries, with scratch
  * for the first times); NULL for another dim. *set: the vocabulary, -1. */
+/* Whether a cx_dim groups survival subjects: segment, region, plan or
+ * channel (of the first interaction). */
+static inline bool cxi_survival_dim_ok(int dim)
+{
+    return dim == CX_DIM_SEGMENT || dim == CX_DIM_REGION || dim == CX_DIM_PLAN || dim == CX_DIM_CHANNEL;
+}
+
 const uint32_t *cxi_survival_groups(int *set, uint32_t *chan, cx_time *scratch, const cx_store *store, int group_by);
 
 /* Fills s (zeroed on failure; free with cxi_subjects_free); o not NULL. */

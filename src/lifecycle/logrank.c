@@ -83,21 +83,7 @@ int cx_logrank_options_set_entry(cx_logrank_options *o, const double *entry, siz
     static const char fn[] = "cx_logrank_options_set_entry";
     if (!o)
         return cxi_fail(CX_EINVAL, "%s: options is NULL", fn);
-    if (entry && n == 0)
-        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
-    double *copy = NULL;
-    if (entry) {
-        for (size_t i = 0; i < n; i++)
-            if (!isfinite(entry[i]) || entry[i] < 0)
-                return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not a finite time >= 0", fn, i, entry[i]);
-        if (!(copy = cxi_alloc(&o->mem, n * sizeof *copy)))
-            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        memcpy(copy, entry, n * sizeof *copy);
-    }
-    cxi_free(&o->mem, o->entry, o->entry_n * sizeof *o->entry);
-    o->entry = copy;
-    o->entry_n = entry ? n : 0;
-    return CX_OK;
+    return cxi_set_entry(&o->entry, &o->entry_n, &o->mem, entry, n, fn);
 }
 
 int cx_logrank_options_set_strata(cx_logrank_options *o, const int *strata, size_t n)
@@ -105,62 +91,10 @@ int cx_logrank_options_set_strata(cx_logrank_options *o, const int *strata, size
     static const char fn[] = "cx_logrank_options_set_strata";
     if (!o)
         return cxi_fail(CX_EINVAL, "%s: options is NULL", fn);
-    if (strata && n == 0)
-        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
-    int *copy = NULL;
-    if (strata) {
-        for (size_t i = 0; i < n; i++)
-            if (strata[i] < 0)
-                return cxi_fail(CX_ERANGE, "%s: row %zu: stratum %d is negative", fn, i, strata[i]);
-        if (!(copy = cxi_alloc(&o->mem, n * sizeof *copy)))
-            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        memcpy(copy, strata, n * sizeof *copy);
-    }
-    cxi_free(&o->mem, o->strata, o->strata_n * sizeof *o->strata);
-    o->strata = copy;
-    o->strata_n = strata ? n : 0;
-    return CX_OK;
+    return cxi_set_strata(&o->strata, &o->strata_n, &o->mem, strata, n, fn);
 }
 
-typedef struct lr_rec {
-    int stratum;
-    uint32_t g;
-    double t;
-    int event;
-} lr_rec;
-
-/* ord: the records by (stratum, t[i]) (a radix sort: no comparison, no
- * per-record allocation); key: n scratch. */
-static int lr_order(uint32_t *ord, uint64_t *key, const lr_rec *rec, const double *t, size_t n, cxi_mem *mem)
-{
-    /* whole times: one key (stratum, time), often one counting pass */
-    bool joint = cxi_integral_times(t, n, sizeof *t);
-    for (size_t i = 0; i < n; i++) {
-        ord[i] = (uint32_t)i;
-        key[i] = joint ? (uint64_t)(uint32_t)rec[i].stratum << 32 | (uint32_t)t[i] : cxi_double_key(t[i]);
-    }
-    int rc = cxi_radix_order(ord, key, n, mem);
-    if (joint || rc)
-        return rc;
-    for (size_t i = 0; i < n; i++)
-        key[i] = (uint32_t)rec[i].stratum;
-    return cxi_radix_order(ord, key, n, mem);
-}
-
-void cx_logrank_free(cx_logrank *lr)
-{
-    if (!lr)
-        return;
-    cxi_mem mem = lr->mem;
-    size_t k = lr->k;
-    cxi_free(&mem, lr->label, k * sizeof *lr->label);
-    cxi_free(&mem, lr->subjects, k * sizeof *lr->subjects);
-    cxi_free(&mem, lr->events, k * sizeof *lr->events);
-    cxi_free(&mem, lr->obs, k * sizeof *lr->obs);
-    cxi_free(&mem, lr->exp, k * sizeof *lr->exp);
-    cxi_free(&mem, lr->var, k * k * sizeof *lr->var);
-    cxi_free(&mem, lr, sizeof *lr);
-}
+/* ---- the parts shared with survival.c and cox.c ----------------------------- */
 
 /* Solves A x = b (m x m, A overwritten) by Gaussian elimination with
  * partial pivoting; false when A is singular relative to its scale. */
@@ -201,6 +135,103 @@ static bool solve(double *A, double *b, size_t m)
     return true;
 }
 
+bool cxi_logrank_chi2(double *chi2, const double *obs, const double *exp, const double *var, size_t k, double *A,
+                      double *x)
+{
+    size_t m = k - 1;
+    for (size_t a = 0; a < m; a++) {
+        x[a] = obs[a] - exp[a];
+        for (size_t b = 0; b < m; b++)
+            A[a * m + b] = var[a * k + b];
+    }
+    if (!solve(A, x, m))
+        return false;
+    double c = 0;
+    for (size_t a = 0; a < m; a++)
+        c += (obs[a] - exp[a]) * x[a];
+    *chi2 = c;
+    return true;
+}
+
+
+int cxi_set_entry(double **dst, size_t *dst_n, cxi_mem *mem, const double *entry, size_t n, const char *fn)
+{
+    if (entry && n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    double *copy = NULL;
+    if (entry) {
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(entry[i]) || entry[i] < 0)
+                return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not a finite time >= 0", fn, i, entry[i]);
+        if (!(copy = cxi_alloc(mem, n * sizeof *copy)))
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        memcpy(copy, entry, n * sizeof *copy);
+    }
+    cxi_free(mem, *dst, *dst_n * sizeof **dst);
+    *dst = copy;
+    *dst_n = entry ? n : 0;
+    return CX_OK;
+}
+
+int cxi_set_strata(int **dst, size_t *dst_n, cxi_mem *mem, const int *strata, size_t n, const char *fn)
+{
+    if (strata && n == 0)
+        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
+    int *copy = NULL;
+    if (strata) {
+        for (size_t i = 0; i < n; i++)
+            if (strata[i] < 0)
+                return cxi_fail(CX_ERANGE, "%s: row %zu: stratum %d is negative", fn, i, strata[i]);
+        if (!(copy = cxi_alloc(mem, n * sizeof *copy)))
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        memcpy(copy, strata, n * sizeof *copy);
+    }
+    cxi_free(mem, *dst, *dst_n * sizeof **dst);
+    *dst = copy;
+    *dst_n = strata ? n : 0;
+    return CX_OK;
+}
+
+int cxi_check_subject(const double *time, const int *event, const double *entry, size_t i, const char *fn)
+{
+    double t = time[i];
+    if (!isfinite(t) || t < 0)
+        return cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, t);
+    if (entry && !(entry[i] < t))
+        return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, entry[i], t);
+    if (event[i] != 0 && event[i] != 1)
+        return cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
+    return CX_OK;
+}
+
+void cxi_logrank_step(double *obs, double *exp, double *var, size_t k, const double *ng, const double *dg, double N,
+                      double D, double w)
+{
+    double f = N > 1 ? w * w * D * (N - D) / (N - 1) : 0;
+    for (size_t a = 0; a < k; a++) {
+        obs[a] += w * dg[a];
+        exp[a] += w * D * ng[a] / N;
+        if (f != 0 && ng[a] != 0)
+            for (size_t b = 0; b < k; b++)
+                var[a * k + b] += f * ng[a] / N * ((a == b) - ng[b] / N);
+    }
+}
+
+void cx_logrank_free(cx_logrank *lr)
+{
+    if (!lr)
+        return;
+    cxi_mem mem = lr->mem;
+    size_t k = lr->k;
+    cxi_free(&mem, lr->label, k * sizeof *lr->label);
+    cxi_free(&mem, lr->subjects, k * sizeof *lr->subjects);
+    cxi_free(&mem, lr->events, k * sizeof *lr->events);
+    cxi_free(&mem, lr->obs, k * sizeof *lr->obs);
+    cxi_free(&mem, lr->exp, k * sizeof *lr->exp);
+    cxi_free(&mem, lr->var, k * k * sizeof *lr->var);
+    cxi_free(&mem, lr, sizeof *lr);
+}
+
 static double weight_of(cx_logrank_weight w, double p, double q, double S, double Spp, double n)
 {
     switch (w) {
@@ -218,19 +249,10 @@ static double weight_of(cx_logrank_weight w, double p, double q, double S, doubl
     }
 }
 
-/* The subjects of a stratum leaving at a time in a group, and how many of
- * them have the event then. */
-typedef struct lr_cell {
-    int stratum;
-    uint32_t g;
-    double t;
-    uint64_t exits, deaths;
-} lr_cell;
-
 /* Accumulates one stratum's cells (sorted by time) and its entry times ent
  * with groups eg (sorted by entry; NULL without late entry; ne of them)
  * into lr; ng, dg: k scratch counters. */
-static void stratum(cx_logrank *lr, const lr_cell *cell, size_t m, const double *ent, const uint32_t *eg, size_t ne,
+static void stratum(cx_logrank *lr, const cxi_cell *cell, size_t m, const double *ent, const uint32_t *eg, size_t ne,
                     cx_logrank_weight w, double p, double q, double *ng, double *dg)
 {
     size_t k = lr->k;
@@ -243,11 +265,11 @@ static void stratum(cx_logrank *lr, const lr_cell *cell, size_t m, const double 
         }
     size_t in = 0, out = 0;
     for (size_t i = 0; i < m;) {
-        double t = cell[i].t;
+        double t = cell[i].time;
         size_t j = i;
         double D = 0;
         memset(dg, 0, k * sizeof *dg);
-        for (; j < m && cell[j].t == t; j++) {
+        for (; j < m && cell[j].time == t; j++) {
             dg[cell[j].g] += (double)cell[j].deaths;
             D += (double)cell[j].deaths;
         }
@@ -262,32 +284,17 @@ static void stratum(cx_logrank *lr, const lr_cell *cell, size_t m, const double 
                 N -= (double)cell[out].exits;
             }
             Spp *= 1 - D / (N + 1);
-            double wt = weight_of(w, p, q, S, Spp, N);
-            double f = N > 1 ? wt * wt * D * (N - D) / (N - 1) : 0;
-            for (size_t a = 0; a < k; a++) {
-                lr->obs[a] += wt * dg[a];
-                lr->exp[a] += wt * D * ng[a] / N;
-                if (f != 0 && ng[a] != 0)
-                    for (size_t b = 0; b < k; b++)
-                        lr->var[a * k + b] += f * ng[a] / N * ((a == b) - ng[b] / N);
-            }
+            cxi_logrank_step(lr->obs, lr->exp, lr->var, k, ng, dg, N, D, weight_of(w, p, q, S, Spp, N));
             S *= 1 - D / N;
         }
         i = j;
     }
 }
 
-/* The largest group, stratum and time, and whether every time is whole. */
-typedef struct lr_range {
-    int gmax, smax;
-    double tmax;
-    bool whole;
-} lr_range;
-
 /* The distinct groups, increasing, into lab (*k of them) and each subject's
  * index among them into rec[i].g: a table over the group numbers when they
  * are small, else a radix sort (ord, key: n scratch). */
-static int dense_groups(int *lab, size_t *k, lr_rec *rec, const int *group, size_t n, int gmax, uint32_t *ord,
+static int dense_groups(int *lab, size_t *k, cxi_srec *rec, const int *group, size_t n, int gmax, uint32_t *ord,
                         uint64_t *key, cxi_mem *mem)
 {
     size_t nk = 0;
@@ -326,56 +333,6 @@ static int dense_groups(int *lab, size_t *k, lr_rec *rec, const int *group, size
     return CX_OK;
 }
 
-/* The cells of rec by (stratum, time), into *out (*ncell, from mem): whole
- * times of few strata and groups are counted in a table of every
- * (stratum, time, group), one pass and no sort; the others are
- * radix-sorted, a cell per subject. ord, key: n scratch. */
-static int lr_cells(lr_cell **out, size_t *ncell, const lr_rec *rec, const double *time, size_t n, size_t k,
-                    const lr_range *range, uint32_t *ord, uint64_t *key, cxi_mem *mem)
-{
-    size_t limit = n > 32768 ? 2 * n : 65536, nc = 0;
-    double slots_d = ((double)range->smax + 1) * (range->tmax + 1) * (double)k;
-    if (slots_d <= (double)limit && range->whole) {
-        size_t slots = (size_t)slots_d, T = (size_t)range->tmax + 1;
-        uint32_t *cnt = cxi_alloc(mem, 2 * slots * sizeof *cnt);
-        if (!cnt)
-            return CX_ENOMEM;
-        memset(cnt, 0, 2 * slots * sizeof *cnt);
-        for (size_t i = 0; i < n; i++) {
-            size_t c = ((size_t)rec[i].stratum * T + (size_t)time[i]) * k + rec[i].g;
-            cnt[2 * c]++;
-            cnt[2 * c + 1] += (uint32_t)rec[i].event;
-        }
-        for (size_t c = 0; c < slots; c++)
-            nc += cnt[2 * c] != 0;
-        lr_cell *cell = cxi_alloc(mem, nc * sizeof *cell);
-        if (!cell) {
-            cxi_free(mem, cnt, 2 * slots * sizeof *cnt);
-            return CX_ENOMEM;
-        }
-        for (size_t c = 0, j = 0; c < slots; c++)
-            if (cnt[2 * c])
-                cell[j++] = (lr_cell){(int)(c / k / T), (uint32_t)(c % k), (double)(c / k % T), cnt[2 * c],
-                                      cnt[2 * c + 1]};
-        cxi_free(mem, cnt, 2 * slots * sizeof *cnt);
-        *out = cell;
-        *ncell = nc;
-        return CX_OK;
-    }
-    lr_cell *cell = cxi_alloc(mem, n * sizeof *cell);
-    if (!cell || lr_order(ord, key, rec, time, n, mem)) {
-        cxi_free(mem, cell, cell ? n * sizeof *cell : 0);
-        return CX_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const lr_rec *r = &rec[ord[i]];
-        cell[i] = (lr_cell){r->stratum, r->g, r->t, 1, (uint64_t)r->event};
-    }
-    *out = cell;
-    *ncell = n;
-    return CX_OK;
-}
-
 int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const int *group, size_t n,
                    const cx_logrank_options *options)
 {
@@ -395,32 +352,24 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
         return cxi_fail(CX_ERANGE, "%s: the options have %zu entry times for %zu subjects", fn, options->entry_n, n);
     if (strata && options->strata_n != n)
         return cxi_fail(CX_ERANGE, "%s: the options have %zu strata for %zu subjects", fn, options->strata_n, n);
-    lr_range range = {0, 0, 0, true};
+    int gmax = 0;
     for (size_t i = 0; i < n; i++) {
-        double t = time[i];
-        if (!isfinite(t) || t < 0)
-            return cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, t);
-        if (entry && !(entry[i] < t))
-            return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, entry[i], t);
-        if (event[i] != 0 && event[i] != 1)
-            return cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
+        int rc = cxi_check_subject(time, event, entry, i, fn);
+        if (rc)
+            return rc;
         if (group[i] < 0)
             return cxi_fail(CX_ERANGE, "%s: row %zu: group %d is negative", fn, i, group[i]);
-        range.gmax = group[i] > range.gmax ? group[i] : range.gmax;
-        range.tmax = t > range.tmax ? t : range.tmax;
-        range.whole = range.whole && t < 4294967296.0 && t == (double)(uint32_t)t;
-        if (strata)
-            range.smax = strata[i] > range.smax ? strata[i] : range.smax;
+        gmax = group[i] > gmax ? group[i] : gmax;
     }
     cxi_mem mem;
     cxi_mem_init(&mem, cxi_default_alloc, NULL);
     /* the groups: distinct numbers, increasing; rec[i].g the index of i's */
     int *lab = cxi_alloc(&mem, n * sizeof *lab);
-    lr_rec *rec = cxi_alloc(&mem, n * sizeof *rec);
+    cxi_srec *rec = cxi_alloc(&mem, n * sizeof *rec);
     uint32_t *ord = cxi_alloc(&mem, n * sizeof *ord);
     uint64_t *key = cxi_alloc(&mem, n * sizeof *key);
     size_t k = 0;
-    if (!lab || !rec || !ord || !key || dense_groups(lab, &k, rec, group, n, range.gmax, ord, key, &mem)) {
+    if (!lab || !rec || !ord || !key || dense_groups(lab, &k, rec, group, n, gmax, ord, key, &mem)) {
         cxi_free(&mem, lab, lab ? n * sizeof *lab : 0);
         cxi_free(&mem, rec, rec ? n * sizeof *rec : 0);
         cxi_free(&mem, ord, ord ? n * sizeof *ord : 0);
@@ -430,7 +379,7 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
     int rc = CX_OK;
     cx_logrank *lr = NULL;
     double *ent = NULL, *ng = NULL, *dg = NULL, *A = NULL, *x = NULL;
-    lr_cell *cell = NULL;
+    cxi_cell *cell = NULL;
     size_t nc = 0;
     uint32_t *eg = NULL;
     if (k < 2) {
@@ -471,20 +420,14 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
     memset(lr->var, 0, k * k * sizeof *lr->var);
     for (size_t i = 0; i < n; i++) {
         uint32_t g = rec[i].g;
-        rec[i] = (lr_rec){strata ? strata[i] : 0, g, time[i], event[i]};
+        rec[i] = (cxi_srec){strata ? (uint64_t)strata[i] : 0, time[i], entry ? entry[i] : -INFINITY, event[i], g};
         lr->subjects[g]++;
         lr->events[g] += (uint64_t)event[i];
     }
-    if (entry) {
-        /* entries with their groups, sorted by (stratum, entry) */
-        if (lr_order(ord, key, rec, entry, n, &mem)) {
-            rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-            goto done;
-        }
-        for (size_t i = 0; i < n; i++) {
-            ent[i] = entry[ord[i]];
-            eg[i] = rec[ord[i]].g;
-        }
+    /* entries with their groups, sorted by (stratum, entry) */
+    if (entry && cxi_entries(ent, eg, rec, n, &mem)) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
     }
     uint64_t total = 0;
     for (size_t g = 0; g < k; g++)
@@ -493,13 +436,14 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
         rc = cxi_fail(CX_ERANGE, "%s: no event in any group", fn);
         goto done;
     }
-    if (lr_cells(&cell, &nc, rec, time, n, k, &range, ord, key, &mem)) {
+    bool late;
+    if (cxi_cells(&cell, &nc, &late, rec, n, k, &mem)) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         goto done;
     }
     for (size_t i = 0, e0 = 0; i < nc;) {
         size_t j = i, subjects = 0;
-        for (; j < nc && cell[j].stratum == cell[i].stratum; j++)
+        for (; j < nc && cell[j].cls == cell[i].cls; j++)
             subjects += cell[j].exits;
         /* the entries of a stratum: the next `subjects` (both orders put strata first) */
         stratum(lr, cell + i, j - i, ent ? ent + e0 : NULL, eg ? eg + e0 : NULL, subjects, weight, p, q, ng, dg);
@@ -507,21 +451,14 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
         i = j;
     }
     size_t m = k - 1;
-    for (size_t a = 0; a < m; a++) {
-        x[a] = lr->obs[a] - lr->exp[a];
-        for (size_t b = 0; b < m; b++)
-            A[a * m + b] = lr->var[a * k + b];
-    }
-    if (!solve(A, x, m)) {
+    double c;
+    if (!cxi_logrank_chi2(&c, lr->obs, lr->exp, lr->var, k, A, x)) {
         rc = cxi_fail(CX_ERANGE,
                       "%s: the variance matrix is singular (a group without subjects at risk at any event time, or "
                       "weights that vanish at every event)",
                       fn);
         goto done;
     }
-    double c = 0;
-    for (size_t a = 0; a < m; a++)
-        c += (lr->obs[a] - lr->exp[a]) * x[a];
     lr->chi2 = c;
     lr->df = m;
     lr->p = cxi_gamma_q(m / 2.0, c / 2);

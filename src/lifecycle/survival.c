@@ -114,53 +114,43 @@ int cxi_radix_order(uint32_t *ord, const uint64_t *key, size_t n, cxi_mem *mem)
     return rc;
 }
 
-bool cxi_integral_times(const double *t, size_t n, size_t stride)
-{
-    for (size_t i = 0; i < n; i++) {
-        double x = *(const double *)(const void *)((const char *)t + i * stride);
-        if (!(x >= 0 && x < 4294967296.0 && x == (double)(uint32_t)x))
-            return false;
-    }
-    return true;
-}
-
-/* One step of a curve before the estimate: the subjects of a group that
- * leave at a time, and how many of them churn then. */
-typedef struct km_cell {
-    uint64_t group;
-    double time;
-    uint64_t exits, deaths;
-} km_cell;
-
-/* The narrow key of (class, whole time) pairs, class * (tmax + 1) + t,
- * when the classes and times are small enough that a table of all pairs
- * holds at most max(2n, 65536) slots; 0 otherwise, else the slot count. */
-static size_t narrow_slots(uint64_t cmax, double tmax, size_t n)
+/* The number of slots of a table of every (class, whole time, group),
+ * when it holds at most max(2n, 65536); 0 when larger. */
+static size_t narrow_slots(uint64_t cmax, double tmax, size_t k, size_t n)
 {
     size_t limit = n > 32768 ? 2 * n : 65536;
-    double slots = ((double)cmax + 1) * (tmax + 1);
+    double slots = ((double)cmax + 1) * (tmax + 1) * (double)k;
     return slots <= (double)limit ? (size_t)slots : 0;
 }
 
-/* The cells of rec by (group, time), into *out (*ncell of them, from mem):
- * whole times of a few groups are counted in a table of every (group,
- * time), one pass and no sort; the others are radix-sorted by (group,
- * time) and their runs counted. */
-static int km_cells(km_cell **out, size_t *ncell, bool *late, const cxi_km_rec *rec, size_t n, cxi_mem *mem)
+/* ord: the subjects by (cls, time), or by (cls, entry); key: n scratch. */
+static int order_by_class(uint32_t *ord, uint64_t *key, const cxi_srec *rec, size_t n, bool entry, cxi_mem *mem)
 {
-    uint64_t gmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        ord[i] = (uint32_t)i;
+        key[i] = cxi_double_key(entry ? rec[i].entry : rec[i].time);
+    }
+    int rc = cxi_radix_order(ord, key, n, mem);
+    for (size_t i = 0; i < n && !rc; i++)
+        key[i] = rec[i].cls;
+    return rc ? rc : cxi_radix_order(ord, key, n, mem);
+}
+
+int cxi_cells(cxi_cell **out, size_t *ncell, bool *late, const cxi_srec *rec, size_t n, size_t k, cxi_mem *mem)
+{
+    uint64_t cmax = 0;
     double tmax = 0;
     bool whole = true, entry = false;
     for (size_t i = 0; i < n; i++) {
         double t = rec[i].time;
-        gmax = rec[i].group > gmax ? rec[i].group : gmax;
+        cmax = rec[i].cls > cmax ? rec[i].cls : cmax;
         tmax = t > tmax ? t : tmax;
         whole = whole && t < 4294967296.0 && t == (double)(uint32_t)t;
         entry = entry || rec[i].entry > -INFINITY;
     }
     *late = entry;
-    size_t slots = whole ? narrow_slots(gmax, tmax, n) : 0;
-    size_t nc = 0;
+    size_t slots = whole ? narrow_slots(cmax, tmax, k, n) : 0, nc = 0;
+    cxi_cell *cell = NULL;
     if (slots) {
         size_t T = (size_t)tmax + 1;
         uint32_t *cnt = cxi_alloc(mem, 2 * slots * sizeof *cnt);
@@ -168,82 +158,58 @@ static int km_cells(km_cell **out, size_t *ncell, bool *late, const cxi_km_rec *
             return CX_ENOMEM;
         memset(cnt, 0, 2 * slots * sizeof *cnt);
         for (size_t i = 0; i < n; i++) {
-            size_t c = (size_t)rec[i].group * T + (size_t)rec[i].time;
+            size_t c = ((size_t)rec[i].cls * T + (size_t)rec[i].time) * k + rec[i].g;
             cnt[2 * c]++;
             cnt[2 * c + 1] += (uint32_t)rec[i].event;
         }
         for (size_t c = 0; c < slots; c++)
             nc += cnt[2 * c] != 0;
-        km_cell *cell = cxi_alloc(mem, nc * sizeof *cell);
-        if (!cell) {
-            cxi_free(mem, cnt, 2 * slots * sizeof *cnt);
-            return CX_ENOMEM;
-        }
-        for (size_t c = 0, k = 0; c < slots; c++)
-            if (cnt[2 * c])
-                cell[k++] = (km_cell){c / T, (double)(c % T), cnt[2 * c], cnt[2 * c + 1]};
+        if ((cell = cxi_alloc(mem, nc * sizeof *cell)))
+            for (size_t c = 0, j = 0; c < slots; c++)
+                if (cnt[2 * c])
+                    cell[j++] = (cxi_cell){c / k / T, (uint32_t)(c % k), (double)(c / k % T), cnt[2 * c],
+                                           cnt[2 * c + 1]};
         cxi_free(mem, cnt, 2 * slots * sizeof *cnt);
-        *out = cell;
-        *ncell = nc;
-        return CX_OK;
-    }
-    uint32_t *ord = cxi_alloc(mem, n * sizeof *ord);
-    uint64_t *key = cxi_alloc(mem, n * sizeof *key);
-    int rc = !ord || !key ? CX_ENOMEM : CX_OK;
-    for (size_t i = 0; i < n && !rc; i++) {
-        ord[i] = (uint32_t)i;
-        key[i] = cxi_double_key(rec[i].time);
-    }
-    if (!rc)
-        rc = cxi_radix_order(ord, key, n, mem);
-    for (size_t i = 0; i < n && !rc; i++)
-        key[i] = rec[i].group;
-    if (!rc)
-        rc = cxi_radix_order(ord, key, n, mem);
-    km_cell *cell = NULL;
-    if (!rc) {
-        for (size_t i = 0; i < n; i++) {
-            const cxi_km_rec *r = &rec[ord[i]], *q = i ? &rec[ord[i - 1]] : NULL;
-            nc += !q || r->group != q->group || r->time != q->time;
+    } else {
+        uint32_t *ord = cxi_alloc(mem, n * sizeof *ord);
+        uint64_t *key = cxi_alloc(mem, n * sizeof *key);
+        if (ord && key && !order_by_class(ord, key, rec, n, false, mem)) {
+            /* a cell per run of subjects of one class, time and group */
+            for (size_t i = 0; i < n; i++) {
+                const cxi_srec *r = &rec[ord[i]], *q = i ? &rec[ord[i - 1]] : NULL;
+                nc += !q || r->cls != q->cls || r->time != q->time || r->g != q->g;
+            }
+            if ((cell = cxi_alloc(mem, nc * sizeof *cell))) {
+                size_t j = 0;
+                for (size_t i = 0; i < n; i++) {
+                    const cxi_srec *r = &rec[ord[i]];
+                    if (j == 0 || r->cls != cell[j - 1].cls || r->time != cell[j - 1].time || r->g != cell[j - 1].g)
+                        cell[j++] = (cxi_cell){r->cls, r->g, r->time, 0, 0};
+                    cell[j - 1].exits++;
+                    cell[j - 1].deaths += (uint64_t)r->event;
+                }
+            }
         }
-        if (!(cell = cxi_alloc(mem, nc * sizeof *cell)))
-            rc = CX_ENOMEM;
+        cxi_free(mem, ord, ord ? n * sizeof *ord : 0);
+        cxi_free(mem, key, key ? n * sizeof *key : 0);
     }
-    if (!rc) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
-            const cxi_km_rec *r = &rec[ord[i]];
-            if (k == 0 || r->group != cell[k - 1].group || r->time != cell[k - 1].time)
-                cell[k++] = (km_cell){r->group, r->time, 0, 0};
-            cell[k - 1].exits++;
-            cell[k - 1].deaths += (uint64_t)r->event;
-        }
-        *out = cell;
-        *ncell = nc;
-    }
-    cxi_free(mem, ord, ord ? n * sizeof *ord : 0);
-    cxi_free(mem, key, key ? n * sizeof *key : 0);
-    return rc;
+    if (!cell)
+        return CX_ENOMEM;
+    *out = cell;
+    *ncell = nc;
+    return CX_OK;
 }
 
-/* The entry times of rec by (group, entry), into ent (n). */
-static int km_entries(double *ent, const cxi_km_rec *rec, size_t n, cxi_mem *mem)
+int cxi_entries(double *ent, uint32_t *eg, const cxi_srec *rec, size_t n, cxi_mem *mem)
 {
     uint32_t *ord = cxi_alloc(mem, n * sizeof *ord);
     uint64_t *key = cxi_alloc(mem, n * sizeof *key);
-    int rc = !ord || !key ? CX_ENOMEM : CX_OK;
+    int rc = !ord || !key ? CX_ENOMEM : order_by_class(ord, key, rec, n, true, mem);
     for (size_t i = 0; i < n && !rc; i++) {
-        ord[i] = (uint32_t)i;
-        key[i] = cxi_double_key(rec[i].entry);
-    }
-    if (!rc)
-        rc = cxi_radix_order(ord, key, n, mem);
-    for (size_t i = 0; i < n && !rc; i++)
-        key[i] = rec[i].group;
-    if (!rc)
-        rc = cxi_radix_order(ord, key, n, mem);
-    for (size_t i = 0; i < n && !rc; i++)
         ent[i] = rec[ord[i]].entry;
+        if (eg)
+            eg[i] = rec[ord[i]].g;
+    }
     cxi_free(mem, ord, ord ? n * sizeof *ord : 0);
     cxi_free(mem, key, key ? n * sizeof *key : 0);
     return rc;
@@ -299,24 +265,24 @@ void cx_survival_free(cx_survival *s)
     cxi_free(&mem, s, sizeof *s);
 }
 
-int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_km_rec *rec, size_t n, double level, int kind,
+int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_srec *rec, size_t n, double level, int kind,
                  const char *(*label)(void *ctx, uint64_t group, char *buf), void *ctx, const char *fn)
 {
-    km_cell *cell = NULL;
+    cxi_cell *cell = NULL;
     size_t nc = 0;
     bool late;
-    if (km_cells(&cell, &nc, &late, rec, n, &mem))
+    if (cxi_cells(&cell, &nc, &late, rec, n, 1, &mem))
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     /* late entry: each group's entry times, sorted, to count who entered before a time */
     double *ent = late ? cxi_alloc(&mem, n * sizeof *ent) : NULL;
-    if (late && (!ent || km_entries(ent, rec, n, &mem))) {
+    if (late && (!ent || cxi_entries(ent, NULL, rec, n, &mem))) {
         cxi_free(&mem, ent, ent ? n * sizeof *ent : 0);
         cxi_free(&mem, cell, nc * sizeof *cell);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     }
     size_t ngroups = 0, nsteps = nc;
     for (size_t i = 0; i < nc; i++)
-        ngroups += i == 0 || cell[i].group != cell[i - 1].group;
+        ngroups += i == 0 || cell[i].cls != cell[i - 1].cls;
     cx_survival *s = cxi_alloc(&mem, sizeof *s);
     if (s) {
         memset(s, 0, sizeof *s);
@@ -345,11 +311,11 @@ int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_km_rec *rec, size_t n
     for (size_t i = 0; i < nc;) {
         size_t j = i;
         uint64_t subjects = 0;
-        while (j < nc && cell[j].group == cell[i].group)
+        while (j < nc && cell[j].cls == cell[i].cls)
             subjects += cell[j++].exits;
         km_group *g = &s->g[gi++];
         char buf[32];
-        const char *l = label(ctx, cell[i].group, buf);
+        const char *l = label(ctx, cell[i].cls, buf);
         if (l) {
             g->label_len = strlen(l);
             if (!(g->label = cxi_alloc(&s->mem, g->label_len + 1))) {
@@ -512,7 +478,7 @@ int cx_survival_options_set_churn_attribute(cx_survival_options *o, const char *
 int cx_survival_options_set_group_by(cx_survival_options *o, cx_dim dim)
 {
     NEED_OPTIONS(o, "cx_survival_options_set_group_by");
-    if (dim != CX_DIM_SEGMENT && dim != CX_DIM_REGION && dim != CX_DIM_PLAN && dim != CX_DIM_CHANNEL)
+    if (!cxi_survival_dim_ok(dim))
         return cxi_fail(CX_EINVAL, "cx_survival_options_set_group_by: dim %d is not segment, region, plan or channel",
                         (int)dim);
     o->group_by = dim;
@@ -537,23 +503,8 @@ int cx_survival_options_set_observed_from(cx_survival_options *o, cx_time start)
 
 int cx_survival_options_set_entry(cx_survival_options *o, const double *entry, size_t n)
 {
-    static const char fn[] = "cx_survival_options_set_entry";
-    NEED_OPTIONS(o, fn);
-    if (entry && n == 0)
-        return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
-    double *copy = NULL;
-    if (entry) {
-        for (size_t i = 0; i < n; i++)
-            if (!isfinite(entry[i]) || entry[i] < 0)
-                return cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not a finite time >= 0", fn, i, entry[i]);
-        if (!(copy = cxi_alloc(&o->mem, n * sizeof *copy)))
-            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        memcpy(copy, entry, n * sizeof *copy);
-    }
-    cxi_free(&o->mem, o->entry, o->entry_n * sizeof *o->entry);
-    o->entry = copy;
-    o->entry_n = entry ? n : 0;
-    return CX_OK;
+    NEED_OPTIONS(o, "cx_survival_options_set_entry");
+    return cxi_set_entry(&o->entry, &o->entry_n, &o->mem, entry, n, "cx_survival_options_set_entry");
 }
 
 /* ---- curves ------------------------------------------------------------ */
@@ -579,20 +530,17 @@ int cx_survival_new(cx_survival **out, const double *time, const int *event, con
     }
     cxi_mem mem;
     cxi_mem_init(&mem, cxi_default_alloc, NULL);
-    cxi_km_rec *rec = cxi_alloc(&mem, n * sizeof *rec);
+    cxi_srec *rec = cxi_alloc(&mem, n * sizeof *rec);
     if (!rec)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     int rc = CX_OK;
     for (size_t i = 0; i < n && !rc; i++) {
-        if (!isfinite(time[i]) || time[i] < 0)
-            rc = cxi_fail(CX_ERANGE, "%s: row %zu: time %g is not a finite duration >= 0", fn, i, time[i]);
-        else if (entry && !(entry[i] < time[i]))
-            rc = cxi_fail(CX_ERANGE, "%s: row %zu: entry %g is not before the exit time %g", fn, i, entry[i], time[i]);
-        else if (event[i] != 0 && event[i] != 1)
-            rc = cxi_fail(CX_ERANGE, "%s: row %zu: event %d is neither 0 nor 1", fn, i, event[i]);
-        else if (group && group[i] < 0)
+        if ((rc = cxi_check_subject(time, event, entry, i, fn)))
+            break;
+        if (group && group[i] < 0)
             rc = cxi_fail(CX_ERANGE, "%s: row %zu: group %d is negative", fn, i, group[i]);
-        rec[i].group = group ? (uint64_t)group[i] : 0;
+        rec[i].cls = group ? (uint64_t)group[i] : 0;
+        rec[i].g = 0;
         rec[i].time = time[i];
         rec[i].entry = entry ? entry[i] : -INFINITY;
         rec[i].event = event[i];
@@ -797,42 +745,6 @@ int cx_survival_median(double *median, double *lo, double *hi, const cx_survival
     return CX_OK;
 }
 
-/* Solves A x = b (k x k, k <= 64) by Gaussian elimination with partial
- * pivoting; returns false when A is singular. */
-static bool solve(double *A, double *b, size_t k)
-{
-    for (size_t c = 0; c < k; c++) {
-        size_t p = c;
-        for (size_t r = c + 1; r < k; r++)
-            if (fabs(A[r * k + c]) > fabs(A[p * k + c]))
-                p = r;
-        if (!(fabs(A[p * k + c]) > 1e-12))
-            return false;
-        if (p != c) {
-            for (size_t j = 0; j < k; j++) {
-                double t = A[c * k + j];
-                A[c * k + j] = A[p * k + j];
-                A[p * k + j] = t;
-            }
-            double t = b[c];
-            b[c] = b[p];
-            b[p] = t;
-        }
-        for (size_t r = c + 1; r < k; r++) {
-            double f = A[r * k + c] / A[c * k + c];
-            for (size_t j = c; j < k; j++)
-                A[r * k + j] -= f * A[c * k + j];
-            b[r] -= f * b[c];
-        }
-    }
-    for (size_t c = k; c-- > 0;) {
-        for (size_t j = c + 1; j < k; j++)
-            b[c] -= A[c * k + j] * b[j];
-        b[c] /= A[c * k + c];
-    }
-    return true;
-}
-
 #define MAX_LOGRANK_GROUPS 64
 
 int cx_survival_logrank(double *chi2, double *p, uint64_t *df, const cx_survival *s)
@@ -847,12 +759,10 @@ int cx_survival_logrank(double *chi2, double *p, uint64_t *df, const cx_survival
         return cxi_fail(CX_ERANGE, "%s: the test needs at least two groups, there are %zu", fn, k);
     if (k > MAX_LOGRANK_GROUPS)
         return cxi_fail(CX_ERANGE, "%s: at most %d groups, there are %zu", fn, MAX_LOGRANK_GROUPS, k);
-    size_t pos[MAX_LOGRANK_GROUPS];
-    double oe[MAX_LOGRANK_GROUPS], V[(MAX_LOGRANK_GROUPS - 1) * (MAX_LOGRANK_GROUPS - 1)];
-    double ng[MAX_LOGRANK_GROUPS], dg[MAX_LOGRANK_GROUPS];
-    memset(pos, 0, sizeof pos);
-    memset(oe, 0, sizeof oe);
-    memset(V, 0, sizeof V);
+    size_t pos[MAX_LOGRANK_GROUPS] = {0};
+    double obs[MAX_LOGRANK_GROUPS] = {0}, exp_[MAX_LOGRANK_GROUPS] = {0};
+    double var[MAX_LOGRANK_GROUPS * MAX_LOGRANK_GROUPS] = {0}, A[MAX_LOGRANK_GROUPS * MAX_LOGRANK_GROUPS];
+    double ng[MAX_LOGRANK_GROUPS], dg[MAX_LOGRANK_GROUPS], x[MAX_LOGRANK_GROUPS];
     uint64_t total_events = 0;
     size_t m = k - 1;
     for (;;) {
@@ -880,23 +790,14 @@ int cx_survival_logrank(double *chi2, double *p, uint64_t *df, const cx_survival
         if (D == 0)
             continue;
         total_events += (uint64_t)D;
-        double f = N > 1 ? D * (N - D) / (N - 1) : 0;
-        for (size_t g = 0; g < k; g++)
-            oe[g] += dg[g] - D * ng[g] / N;
-        for (size_t a = 0; a < m; a++)
-            for (size_t b = 0; b < m; b++)
-                V[a * m + b] += f * ng[a] / N * ((a == b) - ng[b] / N);
+        cxi_logrank_step(obs, exp_, var, k, ng, dg, N, D, 1);
     }
     if (total_events == 0)
         return cxi_fail(CX_ERANGE, "%s: no event in any group", fn);
-    double x[MAX_LOGRANK_GROUPS];
-    memcpy(x, oe, m * sizeof *x);
-    if (!solve(V, x, m))
+    double c;
+    if (!cxi_logrank_chi2(&c, obs, exp_, var, k, A, x))
         return cxi_fail(CX_ERANGE, "%s: the variance matrix is singular (a group without subjects at risk at any event)",
                         fn);
-    double c = 0;
-    for (size_t a = 0; a < m; a++)
-        c += oe[a] * x[a];
     *chi2 = c;
     if (p)
         *p = cxi_gamma_q(m / 2.0, c / 2);
@@ -1113,12 +1014,13 @@ int cx_survival_from_store(cx_survival **out, const cx_store *store, cx_time as_
     if (rc)
         return rc;
     size_t n = sub.n;
-    cxi_km_rec *rec = cxi_alloc(&sub.mem, n * sizeof *rec);
+    cxi_srec *rec = cxi_alloc(&sub.mem, n * sizeof *rec);
     if (!rec) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     } else {
         for (size_t i = 0; i < n; i++) {
-            rec[i].group = sub.group[i] != CXI_NONE ? (uint64_t)sub.group[i] + 1 : 0;
+            rec[i].cls = sub.group[i] != CXI_NONE ? (uint64_t)sub.group[i] + 1 : 0;
+            rec[i].g = 0;
             rec[i].time = sub.time[i];
             rec[i].entry = sub.entry[i];
             rec[i].event = sub.event[i];
