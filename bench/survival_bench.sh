@@ -59,9 +59,9 @@ def agree(a, b):
         return math.isnan(a) and math.isnan(b)
     return float("%.4g" % a) == float("%.4g" % b) or abs(a - b) <= 5e-5 * max(abs(b), 1e-300)
 
-print("\n%9s %6s | %9s %9s %9s %9s | %9s %9s %9s %9s | %7s %7s %6s | %s" % (
+print("\n%9s %6s | %9s %9s %9s %9s | %9s %9s %9s %9s | %7s %7s %7s %6s | %s" % (
     "subjects", "groups", "cx load", "cx call", "cx wall", "cx MB", "R load", "R call", "R wall", "R MB",
-    "call x", "all x", "target", "agree (4 digits)"))
+    "call x", "all x", "curve x", "target", "agree (4 digits)"))
 for (n, g), s in rows.items():
     if "cxkit" not in s or "R" not in s:
         continue
@@ -69,14 +69,16 @@ for (n, g), s in rows.items():
     f = lambda d, k: float(d[k])
     call = f(r, "call_cpu") / max(f(c, "call_cpu"), 1e-9)
     both = (f(r, "call_cpu") + f(r, "load_cpu")) / max(f(c, "call_cpu") + f(c, "load_cpu"), 1e-9)
-    checks = [agree(c["chisq"], r["chisq"])]
+    curves = f(r, "call_cpu") / max(f(c, "km_test_cpu"), 1e-9)
+    checks = [agree(c["chisq"], r["chisq"]) and agree(c["chisq_curves"], r["chisq"])]
     for k in ("median", "surv"):
         a, b = c[k].split(","), r[k].split(",")
         checks.append(len(a) == len(b) and all(agree(x, y) for x, y in zip(a, b)))
-    print("%9s %6s | %8.3fs %8.3fs %8.3fs %9s | %8.3fs %8.3fs %8.3fs %9s | %6.1fx %6.1fx %5dx | %s" % (
+    print("%9s %6s | %8.3fs %8.3fs %8.3fs %9s | %8.3fs %8.3fs %8.3fs %9s | %6.1fx %6.1fx %6.1fx %5dx | %s" % (
         n, g, f(c, "load_cpu"), f(c, "call_cpu"), f(c, "load_wall") + f(c, "call_wall"), c["rss_mb"],
-        f(r, "load_cpu"), f(r, "call_cpu"), f(r, "load_wall") + f(r, "call_wall"), r["rss_mb"], call, both, 20,
+        f(r, "load_cpu"), f(r, "call_cpu"), f(r, "load_wall") + f(r, "call_wall"), r["rss_mb"], call, both, curves, 20,
         "chi2 %s, medians %s, S(t) %s; call %s" % (*("yes" if x else "NO" for x in checks),
                                                    "met" if call >= 20 else "SHORT")))
-print("CPU seconds (user + system); x: R's CPU / cxkit's, for the call alone and with the load.")
+print("CPU seconds (user + system); x: R's CPU / cxkit's, for the call alone (cx_survival_new + cx_logrank_new)\n"
+      "and with the load; curve x: the curves with the log-rank test of their steps (cx_survival_logrank).")
 PY
