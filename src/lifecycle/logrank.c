@@ -8,7 +8,10 @@
  * Per stratum, at each event time: O_g += w d_g, E_g += w d n_g / n,
  * V_gh += w^2 d (n - d) / (n - 1) n_g / n (delta_gh - n_h / n); the
  * statistic is (O - E)' V^-1 (O - E) over the first k - 1 groups, summed
- * over strata, on k - 1 degrees of freedom.
+ * over strata, on k - 1 degrees of freedom. The subjects are taken as
+ * (stratum, time, group) cells (cxi_cells, survival.c). The option setters,
+ * the row checks and the step and statistic above are shared with
+ * survival.c and cox.c.
  */
 #include "../table/table.h"
 #include "lifecycle_private.h"

@@ -1,7 +1,10 @@
 /*
  * Kaplan-Meier curves with Greenwood confidence bands and standard errors,
  * late entry, medians and the log-rank test. The curves are built from
- * (group, time, event, entry) records sorted once; each group's steps are
+ * the (group, time) cells of the subjects: whole times of a few groups are
+ * counted in a table of every cell in one pass, the others radix-sorted
+ * (no comparison sort, nothing allocated per subject; the cells and the
+ * radix sort serve the log-rank family too); each group's steps are
  * stored contiguously. A subject entering late (left truncation) is at risk
  * on (entry, time], as Surv(entry, time, event) in R. The curves and
  * their groups are handed out as cx_result tables. The options handle and
