@@ -5,7 +5,7 @@
  *   import     CSV / JSON Lines files or directories into the file
  *   metrics    any measure, filter and grouping of cx_query
  *   journeys   paths, funnel, transitions, attribution, pain points...
- *   retention  cohorts, survival
+ *   retention  cohorts, survival, Cox
  *   clv        value model fits, P(alive), CLV
  *   care       the proactive-care list
  *   agents     the per-agent daily report
@@ -56,6 +56,7 @@ typedef struct opts {
     const char *metric, *min_count, *touchpoint, *channel;
     /* repeatable */
     list filter, calendar, holiday, sla, step, exclude;
+    list signal; /* retention cox */
     /* flags */
     int strict_order, strict, create_customers;
     /* parsed */
@@ -100,6 +101,7 @@ static const option_spec specs[] = {
     L("--filter", filter),       L("--calendar", calendar),
     L("--holiday", holiday),     L("--sla", sla),
     L("--step", step),           L("--exclude", exclude),
+    L("--signal", signal),
     F("--strict-order", strict_order), F("--strict", strict),
     F("--create-customers", create_customers),
 };
@@ -205,6 +207,7 @@ static void opts_free(opts *o)
     free(o->sla.v);
     free(o->step.v);
     free(o->exclude.v);
+    free(o->signal.v);
 }
 
 /* ---- values ------------------------------------------------------------ */
@@ -1371,20 +1374,47 @@ static int parse_activity(int *out, const char *text)
     }
 }
 
-static const char *const retention_views[] = {"cohorts", "survival", "curve", "lifecycle", "stickiness"};
+static const char *const retention_views[] = {"cohorts", "survival", "curve", "lifecycle", "stickiness", "cox"};
+
+/* The Cox options of `retention cox`: the --by column and each --signal
+ * (detractor, detractor_share, cases, resolution_hours, reopens or
+ * channel_share:CHANNEL); a usage error names a bad one. */
+static int cox_options(cx_cox_options **out, const opts *o, int group)
+{
+    static const char *const signals[] = {"detractor", "detractor_share", "cases", "resolution_hours", "reopens",
+                                          "channel_share"};
+    if (cx_cox_options_new(out) != CX_OK)
+        return fail_lib("cox options");
+    if (group >= 0 && cx_cox_options_add_store_column(*out, (cx_dim)group, NULL) != CX_OK)
+        return usage_error("--by: %s", cx_last_error());
+    for (size_t i = 0; i < o->signal.n; i++) {
+        const char *v = o->signal.v[i], *colon = strchr(v, ':');
+        int k = find_name(signals, 6, v, colon ? (size_t)(colon - v) : strlen(v));
+        if (k < 0 || (k == CX_SIGNAL_CHANNEL_SHARE) != (colon != NULL))
+            return usage_error("bad --signal '%s': give detractor, detractor_share, cases, resolution_hours, reopens "
+                               "or channel_share:CHANNEL",
+                               v);
+        if (cx_cox_options_add_store_signal(*out, (cx_cox_signal)k, colon ? colon + 1 : NULL) != CX_OK)
+            return usage_error("--signal: %s", cx_last_error());
+    }
+    return EXIT_DONE;
+}
 
 int cmd_retention(int argc, char **argv)
 {
     opts o;
     int rc = parse(&o, argc, argv,
-                   OUTPUT_OPTS "--bucket --start --activity --by --inactivity --unit --as-of --top", 2);
+                   OUTPUT_OPTS "--bucket --start --activity --by --inactivity --unit --as-of --top --signal", 2);
     if (rc == EXIT_DONE && o.npos < 2)
-        rc = usage_error("%s", o.npos ? "which view? give cohorts, survival, curve, lifecycle or stickiness"
-                                      : "DB and the view (cohorts, survival, curve, lifecycle, stickiness) are missing");
+        rc = usage_error("%s", o.npos ? "which view? give cohorts, survival, curve, lifecycle, stickiness or cox"
+                                      : "DB and the view (cohorts, survival, curve, lifecycle, stickiness, cox) are "
+                                        "missing");
     int view = -1;
-    if (rc == EXIT_DONE && (view = find_name(retention_views, 5, o.pos[1], strlen(o.pos[1]))) < 0)
-        rc = usage_error("unknown view '%s': give cohorts, survival, curve, lifecycle or stickiness", o.pos[1]);
-    bool by_period = view == 0 || view >= 3; /* the views of the cohort options */
+    if (rc == EXIT_DONE && (view = find_name(retention_views, 6, o.pos[1], strlen(o.pos[1]))) < 0)
+        rc = usage_error("unknown view '%s': give cohorts, survival, curve, lifecycle, stickiness or cox", o.pos[1]);
+    bool by_period = view == 0 || view == 3 || view == 4; /* the views of the cohort options */
+    if (rc == EXIT_DONE && view != 5 && o.signal.n)
+        rc = usage_error("%s", "--signal is for cox");
     int activity = 0;
     if (rc == EXIT_DONE && o.activity && parse_activity(&activity, o.activity) != 0)
         rc = usage_error("bad --activity '%s': give transactions, inbound or both (transactions,inbound)", o.activity);
@@ -1409,7 +1439,7 @@ int cmd_retention(int argc, char **argv)
     if (rc == EXIT_DONE && o.unit && (parse_duration(&unit, o.unit) != 0 || unit <= 0))
         rc = usage_error("bad --unit '%s': give a duration such as 1d or 1w", o.unit);
     if (rc == EXIT_DONE && by_period && (o.by || o.inactivity || o.unit || o.as_of))
-        rc = usage_error("%s", "--by, --inactivity, --unit and --as-of are for survival and curve");
+        rc = usage_error("%s", "--by, --inactivity, --unit and --as-of are for survival, curve and cox");
     if (rc == EXIT_DONE && !by_period && (o.bucket || o.start))
         rc = usage_error("%s", "--bucket and --start are for cohorts, lifecycle and stickiness");
     cx_store *s = NULL;
@@ -1446,9 +1476,21 @@ int cmd_retention(int argc, char **argv)
              cx_survival_options_set_unit(so, unit) != CX_OK ||
              (group >= 0 && cx_survival_options_set_group_by(so, (cx_dim)group) != CX_OK)))
             rc = usage_error("survival options: %s", cx_last_error());
-        if (rc == EXIT_DONE && cx_survival_from_store(&sv, s, as_of, so) != CX_OK)
+        cx_cox_options *co = NULL;
+        cx_cox *cox = NULL;
+        if (rc == EXIT_DONE && view == 5) {
+            /* Cox: the --by column and the --signal covariates, hazard ratios per term */
+            rc = cox_options(&co, &o, group);
+            if (rc == EXIT_DONE && cx_cox_fit_store(&cox, s, as_of, so, co) != CX_OK)
+                rc = fail_lib("cox");
+            if (rc == EXIT_DONE && cx_cox_coefficients(&r, cox, 0.95) != CX_OK)
+                rc = fail_lib("cox");
+            cx_cox_free(cox);
+            cx_cox_options_free(co);
+        } else if (rc == EXIT_DONE && cx_survival_from_store(&sv, s, as_of, so) != CX_OK)
             rc = fail_lib("survival");
-        if (rc == EXIT_DONE && (view == 1 ? cx_survival_summary(&r, sv) : cx_survival_curve(&r, sv)) != CX_OK)
+        if (rc == EXIT_DONE && view != 5 &&
+            (view == 1 ? cx_survival_summary(&r, sv) : cx_survival_curve(&r, sv)) != CX_OK)
             rc = fail_lib("survival");
         if (rc == EXIT_DONE && view == 1 && o.fmt == FORMAT_TABLE && !o.output && cx_survival_group_count(sv) > 1) {
             double chi2, p;
