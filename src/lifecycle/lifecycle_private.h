@@ -86,14 +86,19 @@ static inline uint64_t cxi_double_key(double x)
  * in 32 bits. */
 int cxi_radix_order(uint32_t *ord, const uint64_t *key, size_t n, cxi_mem *mem);
 
-/* A subject of Kaplan-Meier (cls: its group) or of the log-rank family
- * (cls: its stratum, g: its group's index). */
+/* The subjects of Kaplan-Meier or of the log-rank family as the caller's
+ * columns (nothing copied per subject): time and event (0/1) of each; its
+ * class cls (Kaplan-Meier's group, the log-rank's stratum; classes are
+ * reported in increasing order; NULL: all 0), its group's index g (the
+ * log-rank's; NULL: all 0) and its late entry (at risk on (entry, time],
+ * -INFINITY for none; NULL: no late entry). */
 typedef struct cxi_srec {
-    uint64_t cls;  /* classes are reported in increasing order */
-    double time;
-    double entry;  /* late entry: at risk on (entry, time]; -INFINITY without */
-    int event;
-    uint32_t g;    /* 0 for Kaplan-Meier */
+    size_t n;
+    const double *time;
+    const int *event;
+    const uint32_t *cls;
+    const uint32_t *g;
+    const double *entry;
 } cxi_srec;
 
 /* The subjects of a class that leave at a time in a group, and how many of
@@ -105,15 +110,15 @@ typedef struct cxi_cell {
     uint64_t exits, deaths;
 } cxi_cell;
 
-/* The cells of rec (k groups) by (cls, time), into *out (*ncell of them,
- * from mem); *late: whether a subject enters late. Whole times of few
- * classes and groups are counted in a table of every (cls, time, g), one
- * pass and no sort; the others are radix-sorted. CX_OK or CX_ENOMEM. */
-int cxi_cells(cxi_cell **out, size_t *ncell, bool *late, const cxi_srec *rec, size_t n, size_t k, cxi_mem *mem);
+/* The cells of the subjects (k groups) by (cls, time), into *out (*ncell
+ * of them, from mem). Whole times of few classes and groups are counted in
+ * a table of every (cls, time, g), one pass and no sort; the others are
+ * radix-sorted. CX_OK or CX_ENOMEM. */
+int cxi_cells(cxi_cell **out, size_t *ncell, const cxi_srec *s, size_t k, cxi_mem *mem);
 
-/* The entry times of rec by (cls, entry) into ent (n), with their groups
- * into eg (n) unless NULL. CX_OK or CX_ENOMEM. */
-int cxi_entries(double *ent, uint32_t *eg, const cxi_srec *rec, size_t n, cxi_mem *mem);
+/* The entry times of the subjects by (cls, entry) into ent (n), with
+ * their groups into eg (n) unless NULL. CX_OK or CX_ENOMEM. */
+int cxi_entries(double *ent, uint32_t *eg, const cxi_srec *s, cxi_mem *mem);
 
 /* ---- shared by survival.c, logrank.c and cox.c --------------------------- */
 
@@ -141,9 +146,9 @@ void cxi_logrank_step(double *obs, double *exp, double *var, size_t k, const dou
 bool cxi_logrank_chi2(double *chi2, const double *obs, const double *exp, const double *var, size_t k, double *A,
                       double *x);
 
-/* Builds the curves from rec (read only; cls the group); label(ctx, group,
+/* Builds the curves of the subjects (cls their group); label(ctx, group,
  * buf) names a group (buf has 32 bytes), NULL for a missing label. */
-int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_srec *rec, size_t n, double level, int band,
+int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_srec *subjects, double level, int band,
                  const char *(*label)(void *ctx, uint64_t group, char *buf), void *ctx, const char *fn);
 
 /* ---- the subjects of a store's survival analyses (survival_store.c) ------- */

@@ -295,9 +295,9 @@ static void stratum(cx_logrank *lr, const cxi_cell *cell, size_t m, const double
 }
 
 /* The distinct groups, increasing, into lab (*k of them) and each subject's
- * index among them into rec[i].g: a table over the group numbers when they
+ * index among them into gi[i]: a table over the group numbers when they
  * are small, else a radix sort (ord, key: n scratch). */
-static int dense_groups(int *lab, size_t *k, cxi_srec *rec, const int *group, size_t n, int gmax, uint32_t *ord,
+static int dense_groups(int *lab, size_t *k, uint32_t *gi, const int *group, size_t n, int gmax, uint32_t *ord,
                         uint64_t *key, cxi_mem *mem)
 {
     size_t nk = 0;
@@ -315,7 +315,7 @@ static int dense_groups(int *lab, size_t *k, cxi_srec *rec, const int *group, si
                 dense[g] = (uint32_t)nk++;
             }
         for (size_t i = 0; i < n; i++)
-            rec[i].g = dense[group[i]];
+            gi[i] = dense[group[i]];
         cxi_free(mem, dense, size * sizeof *dense);
         *k = nk;
         return CX_OK;
@@ -327,10 +327,10 @@ static int dense_groups(int *lab, size_t *k, cxi_srec *rec, const int *group, si
     if (cxi_radix_order(ord, key, n, mem))
         return CX_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        int gi = group[ord[i]];
-        if (nk == 0 || gi != lab[nk - 1])
-            lab[nk++] = gi;
-        rec[ord[i]].g = (uint32_t)(nk - 1);
+        int label = group[ord[i]];
+        if (nk == 0 || label != lab[nk - 1])
+            lab[nk++] = label;
+        gi[ord[i]] = (uint32_t)(nk - 1);
     }
     *k = nk;
     return CX_OK;
@@ -366,15 +366,15 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
     }
     cxi_mem mem;
     cxi_mem_init(&mem, cxi_default_alloc, NULL);
-    /* the groups: distinct numbers, increasing; rec[i].g the index of i's */
+    /* the groups: distinct numbers, increasing; gi[i] the index of i's */
     int *lab = cxi_alloc(&mem, n * sizeof *lab);
-    cxi_srec *rec = cxi_alloc(&mem, n * sizeof *rec);
+    uint32_t *gi = cxi_alloc(&mem, n * sizeof *gi);
     uint32_t *ord = cxi_alloc(&mem, n * sizeof *ord);
     uint64_t *key = cxi_alloc(&mem, n * sizeof *key);
     size_t k = 0;
-    if (!lab || !rec || !ord || !key || dense_groups(lab, &k, rec, group, n, gmax, ord, key, &mem)) {
+    if (!lab || !gi || !ord || !key || dense_groups(lab, &k, gi, group, n, gmax, ord, key, &mem)) {
         cxi_free(&mem, lab, lab ? n * sizeof *lab : 0);
-        cxi_free(&mem, rec, rec ? n * sizeof *rec : 0);
+        cxi_free(&mem, gi, gi ? n * sizeof *gi : 0);
         cxi_free(&mem, ord, ord ? n * sizeof *ord : 0);
         cxi_free(&mem, key, key ? n * sizeof *key : 0);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
@@ -422,13 +422,14 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
     memset(lr->exp, 0, k * sizeof *lr->exp);
     memset(lr->var, 0, k * k * sizeof *lr->var);
     for (size_t i = 0; i < n; i++) {
-        uint32_t g = rec[i].g;
-        rec[i] = (cxi_srec){strata ? (uint64_t)strata[i] : 0, time[i], entry ? entry[i] : -INFINITY, event[i], g};
+        uint32_t g = gi[i];
         lr->subjects[g]++;
         lr->events[g] += (uint64_t)event[i];
     }
     /* entries with their groups, sorted by (stratum, entry) */
-    if (entry && cxi_entries(ent, eg, rec, n, &mem)) {
+    /* the strata, checked >= 0 by the options, read as unsigned (the same object, C11 6.5p7) */
+    cxi_srec subjects = {n, time, event, (const uint32_t *)(const void *)strata, gi, entry};
+    if (entry && cxi_entries(ent, eg, &subjects, &mem)) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         goto done;
     }
@@ -439,18 +440,17 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
         rc = cxi_fail(CX_ERANGE, "%s: no event in any group", fn);
         goto done;
     }
-    bool late;
-    if (cxi_cells(&cell, &nc, &late, rec, n, k, &mem)) {
+    if (cxi_cells(&cell, &nc, &subjects, k, &mem)) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         goto done;
     }
     for (size_t i = 0, e0 = 0; i < nc;) {
-        size_t j = i, subjects = 0;
+        size_t j = i, members = 0;
         for (; j < nc && cell[j].cls == cell[i].cls; j++)
-            subjects += cell[j].exits;
-        /* the entries of a stratum: the next `subjects` (both orders put strata first) */
-        stratum(lr, cell + i, j - i, ent ? ent + e0 : NULL, eg ? eg + e0 : NULL, subjects, weight, p, q, ng, dg);
-        e0 += subjects;
+            members += cell[j].exits;
+        /* the entries of a stratum: the next `members` (both orders put strata first) */
+        stratum(lr, cell + i, j - i, ent ? ent + e0 : NULL, eg ? eg + e0 : NULL, members, weight, p, q, ng, dg);
+        e0 += members;
         i = j;
     }
     size_t m = k - 1;
@@ -467,7 +467,7 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
     lr->p = cxi_gamma_q(m / 2.0, c / 2);
 done:
     cxi_free(&mem, lab, n * sizeof *lab);
-    cxi_free(&mem, rec, n * sizeof *rec);
+    cxi_free(&mem, gi, n * sizeof *gi);
     cxi_free(&mem, cell, nc * sizeof *cell);
     cxi_free(&mem, ord, n * sizeof *ord);
     cxi_free(&mem, key, n * sizeof *key);

@@ -126,32 +126,39 @@ static size_t narrow_slots(uint64_t cmax, double tmax, size_t k, size_t n)
     return slots <= (double)limit ? (size_t)slots : 0;
 }
 
+#define CLS(s, i) ((s)->cls ? (s)->cls[i] : 0)
+#define GRP(s, i) ((s)->g ? (s)->g[i] : 0)
+
 /* ord: the subjects by (cls, time), or by (cls, entry); key: n scratch. */
-static int order_by_class(uint32_t *ord, uint64_t *key, const cxi_srec *rec, size_t n, bool entry, cxi_mem *mem)
+static int order_by_class(uint32_t *ord, uint64_t *key, const cxi_srec *s, bool by_entry, cxi_mem *mem)
 {
+    size_t n = s->n;
     for (size_t i = 0; i < n; i++) {
         ord[i] = (uint32_t)i;
-        key[i] = cxi_double_key(entry ? rec[i].entry : rec[i].time);
+        key[i] = cxi_double_key(by_entry ? s->entry[i] : s->time[i]);
     }
     int rc = cxi_radix_order(ord, key, n, mem);
-    for (size_t i = 0; i < n && !rc; i++)
-        key[i] = rec[i].cls;
-    return rc ? rc : cxi_radix_order(ord, key, n, mem);
+    if (rc || !s->cls)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        key[i] = s->cls[i];
+    return cxi_radix_order(ord, key, n, mem);
 }
 
-int cxi_cells(cxi_cell **out, size_t *ncell, bool *late, const cxi_srec *rec, size_t n, size_t k, cxi_mem *mem)
+int cxi_cells(cxi_cell **out, size_t *ncell, const cxi_srec *s, size_t k, cxi_mem *mem)
 {
-    uint64_t cmax = 0;
+    size_t n = s->n;
+    const double *time = s->time;
+    uint32_t cmax = 0;
     double tmax = 0;
-    bool whole = true, entry = false;
+    bool whole = true;
     for (size_t i = 0; i < n; i++) {
-        double t = rec[i].time;
-        cmax = rec[i].cls > cmax ? rec[i].cls : cmax;
+        double t = time[i];
         tmax = t > tmax ? t : tmax;
         whole = whole && t < 4294967296.0 && t == (double)(uint32_t)t;
-        entry = entry || rec[i].entry > -INFINITY;
     }
-    *late = entry;
+    for (size_t i = 0; s->cls && i < n; i++)
+        cmax = s->cls[i] > cmax ? s->cls[i] : cmax;
     size_t slots = whole ? narrow_slots(cmax, tmax, k, n) : 0, nc = 0;
     cxi_cell *cell = NULL;
     if (slots) {
@@ -161,9 +168,9 @@ int cxi_cells(cxi_cell **out, size_t *ncell, bool *late, const cxi_srec *rec, si
             return CX_ENOMEM;
         memset(cnt, 0, 2 * slots * sizeof *cnt);
         for (size_t i = 0; i < n; i++) {
-            size_t c = ((size_t)rec[i].cls * T + (size_t)rec[i].time) * k + rec[i].g;
+            size_t c = ((size_t)CLS(s, i) * T + (size_t)time[i]) * k + GRP(s, i);
             cnt[2 * c]++;
-            cnt[2 * c + 1] += (uint32_t)rec[i].event;
+            cnt[2 * c + 1] += (uint32_t)s->event[i];
         }
         for (size_t c = 0; c < slots; c++)
             nc += cnt[2 * c] != 0;
@@ -176,20 +183,21 @@ int cxi_cells(cxi_cell **out, size_t *ncell, bool *late, const cxi_srec *rec, si
     } else {
         uint32_t *ord = cxi_alloc(mem, n * sizeof *ord);
         uint64_t *key = cxi_alloc(mem, n * sizeof *key);
-        if (ord && key && !order_by_class(ord, key, rec, n, false, mem)) {
+        if (ord && key && !order_by_class(ord, key, s, false, mem)) {
             /* a cell per run of subjects of one class, time and group */
             for (size_t i = 0; i < n; i++) {
-                const cxi_srec *r = &rec[ord[i]], *q = i ? &rec[ord[i - 1]] : NULL;
-                nc += !q || r->cls != q->cls || r->time != q->time || r->g != q->g;
+                size_t a = ord[i], b = i ? ord[i - 1] : 0;
+                nc += i == 0 || CLS(s, a) != CLS(s, b) || time[a] != time[b] || GRP(s, a) != GRP(s, b);
             }
             if ((cell = cxi_alloc(mem, nc * sizeof *cell))) {
                 size_t j = 0;
                 for (size_t i = 0; i < n; i++) {
-                    const cxi_srec *r = &rec[ord[i]];
-                    if (j == 0 || r->cls != cell[j - 1].cls || r->time != cell[j - 1].time || r->g != cell[j - 1].g)
-                        cell[j++] = (cxi_cell){r->cls, r->g, r->time, 0, 0};
+                    size_t a = ord[i];
+                    if (j == 0 || CLS(s, a) != cell[j - 1].cls || time[a] != cell[j - 1].time ||
+                        GRP(s, a) != cell[j - 1].g)
+                        cell[j++] = (cxi_cell){CLS(s, a), GRP(s, a), time[a], 0, 0};
                     cell[j - 1].exits++;
-                    cell[j - 1].deaths += (uint64_t)r->event;
+                    cell[j - 1].deaths += (uint64_t)s->event[a];
                 }
             }
         }
@@ -203,15 +211,16 @@ int cxi_cells(cxi_cell **out, size_t *ncell, bool *late, const cxi_srec *rec, si
     return CX_OK;
 }
 
-int cxi_entries(double *ent, uint32_t *eg, const cxi_srec *rec, size_t n, cxi_mem *mem)
+int cxi_entries(double *ent, uint32_t *eg, const cxi_srec *s, cxi_mem *mem)
 {
+    size_t n = s->n;
     uint32_t *ord = cxi_alloc(mem, n * sizeof *ord);
     uint64_t *key = cxi_alloc(mem, n * sizeof *key);
-    int rc = !ord || !key ? CX_ENOMEM : order_by_class(ord, key, rec, n, true, mem);
+    int rc = !ord || !key ? CX_ENOMEM : order_by_class(ord, key, s, true, mem);
     for (size_t i = 0; i < n && !rc; i++) {
-        ent[i] = rec[ord[i]].entry;
+        ent[i] = s->entry[ord[i]];
         if (eg)
-            eg[i] = rec[ord[i]].g;
+            eg[i] = GRP(s, ord[i]);
     }
     cxi_free(mem, ord, ord ? n * sizeof *ord : 0);
     cxi_free(mem, key, key ? n * sizeof *key : 0);
@@ -268,17 +277,17 @@ void cx_survival_free(cx_survival *s)
     cxi_free(&mem, s, sizeof *s);
 }
 
-int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_srec *rec, size_t n, double level, int kind,
+int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_srec *subjects, double level, int kind,
                  const char *(*label)(void *ctx, uint64_t group, char *buf), void *ctx, const char *fn)
 {
+    size_t n = subjects->n;
     cxi_cell *cell = NULL;
     size_t nc = 0;
-    bool late;
-    if (cxi_cells(&cell, &nc, &late, rec, n, 1, &mem))
+    if (cxi_cells(&cell, &nc, subjects, 1, &mem))
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     /* late entry: each group's entry times, sorted, to count who entered before a time */
-    double *ent = late ? cxi_alloc(&mem, n * sizeof *ent) : NULL;
-    if (late && (!ent || cxi_entries(ent, NULL, rec, n, &mem))) {
+    double *ent = subjects->entry ? cxi_alloc(&mem, n * sizeof *ent) : NULL;
+    if (subjects->entry && (!ent || cxi_entries(ent, NULL, subjects, &mem))) {
         cxi_free(&mem, ent, ent ? n * sizeof *ent : 0);
         cxi_free(&mem, cell, nc * sizeof *cell);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
@@ -313,9 +322,9 @@ int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_srec *rec, size_t n, 
     size_t gi = 0, e0 = 0; /* e0: the group's first entry in ent */
     for (size_t i = 0; i < nc;) {
         size_t j = i;
-        uint64_t subjects = 0;
+        uint64_t members = 0;
         while (j < nc && cell[j].cls == cell[i].cls)
-            subjects += cell[j++].exits;
+            members += cell[j++].exits;
         km_group *g = &s->g[gi++];
         char buf[32];
         const char *l = label(ctx, cell[i].cls, buf);
@@ -327,15 +336,15 @@ int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_srec *rec, size_t n, 
             }
             memcpy(g->label, l, g->label_len + 1);
         }
-        g->subjects = subjects;
+        g->subjects = members;
         g->first = i;
-        uint64_t risk = subjects, left = 0, entered = 0;
+        uint64_t risk = members, left = 0, entered = 0;
         double S = 1, V = 0;
         for (size_t k = i; k < j; k++) {
             uint64_t d = cell[k].deaths, c = cell[k].exits - d;
             if (ent) {
                 /* at risk at t: entered before t, not yet left (time >= t) */
-                while (entered < subjects && ent[e0 + entered] < cell[k].time)
+                while (entered < members && ent[e0 + entered] < cell[k].time)
                     entered++;
                 risk = entered - left;
             }
@@ -355,7 +364,7 @@ int cxi_km_build(cx_survival **out, cxi_mem mem, const cxi_srec *rec, size_t n, 
             left += cell[k].exits;
         }
         g->nsteps = j - i;
-        e0 += subjects;
+        e0 += members;
         i = j;
     }
 done:
@@ -531,27 +540,18 @@ int cx_survival_new(cx_survival **out, const double *time, const int *event, con
         cxi_survival_defaults(&defaults);
         options = &defaults;
     }
+    for (size_t i = 0; i < n; i++) {
+        int rc = cxi_check_subject(time, event, entry, i, fn);
+        if (rc)
+            return rc;
+        if (group && group[i] < 0)
+            return cxi_fail(CX_ERANGE, "%s: row %zu: group %d is negative", fn, i, group[i]);
+    }
     cxi_mem mem;
     cxi_mem_init(&mem, cxi_default_alloc, NULL);
-    cxi_srec *rec = cxi_alloc(&mem, n * sizeof *rec);
-    if (!rec)
-        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    int rc = CX_OK;
-    for (size_t i = 0; i < n && !rc; i++) {
-        if ((rc = cxi_check_subject(time, event, entry, i, fn)))
-            break;
-        if (group && group[i] < 0)
-            rc = cxi_fail(CX_ERANGE, "%s: row %zu: group %d is negative", fn, i, group[i]);
-        rec[i].cls = group ? (uint64_t)group[i] : 0;
-        rec[i].g = 0;
-        rec[i].time = time[i];
-        rec[i].entry = entry ? entry[i] : -INFINITY;
-        rec[i].event = event[i];
-    }
-    if (!rc)
-        rc = cxi_km_build(out, mem, rec, n, options->level, options->band, int_label, NULL, fn);
-    cxi_free(&mem, rec, n * sizeof *rec);
-    return rc;
+    /* the groups, checked >= 0, read as unsigned (the same object, C11 6.5p7) */
+    cxi_srec subjects = {n, time, event, (const uint32_t *)(const void *)group, NULL, entry};
+    return cxi_km_build(out, mem, &subjects, options->level, options->band, int_label, NULL, fn);
 }
 
 size_t cx_survival_group_count(const cx_survival *s) { return s ? s->ngroups : 0; }
@@ -1017,22 +1017,19 @@ int cx_survival_from_store(cx_survival **out, const cx_store *store, cx_time as_
     if (rc)
         return rc;
     size_t n = sub.n;
-    cxi_srec *rec = cxi_alloc(&sub.mem, n * sizeof *rec);
-    if (!rec) {
+    uint32_t *cls = cxi_alloc(&sub.mem, n * sizeof *cls);
+    if (!cls) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     } else {
         for (size_t i = 0; i < n; i++) {
-            rec[i].cls = sub.group[i] != CXI_NONE ? (uint64_t)sub.group[i] + 1 : 0;
-            rec[i].g = 0;
-            rec[i].time = sub.time[i];
-            rec[i].entry = sub.entry[i];
-            rec[i].event = sub.event[i];
+            cls[i] = sub.group[i] != CXI_NONE ? sub.group[i] + 1 : 0;
         }
         subject_labels gl = {store, sub.set};
         double level = options ? options->level : 0.95;
         int band = options ? options->band : CX_BAND_LOG_LOG;
-        rc = cxi_km_build(out, sub.mem, rec, n, level, band, set_label, &gl, fn);
-        cxi_free(&sub.mem, rec, n * sizeof *rec);
+        cxi_srec subjects = {n, sub.time, sub.event, cls, NULL, sub.late ? sub.entry : NULL};
+        rc = cxi_km_build(out, sub.mem, &subjects, level, band, set_label, &gl, fn);
+        cxi_free(&sub.mem, cls, n * sizeof *cls);
     }
     cxi_subjects_free(&sub);
     return rc;
