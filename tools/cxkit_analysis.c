@@ -1371,7 +1371,54 @@ static int parse_activity(int *out, const char *text)
     }
 }
 
-static const char *const retention_views[] = {"cohorts", "survival", "curve", "lifecycle", "stickiness"};
+static const char *const retention_views[] = {"cohorts", "survival", "curve", "lifecycle", "stickiness", "logrank"};
+#define NVIEWS (sizeof retention_views / sizeof retention_views[0])
+
+/* The log-rank view: one row with the test across the groups, and the
+ * smallest group's subjects and events (the test's chi-square reading is
+ * poor when a group has few events). */
+static int logrank_row(const cx_survival *sv, const opts *o)
+{
+    static const char *const cols[] = {"groups", "chi2", "df", "p", "min_subjects", "min_events"};
+    double chi2, p;
+    uint64_t df;
+    if (cx_survival_logrank(&chi2, &p, &df, sv) != CX_OK)
+        return fail_lib("log-rank test");
+    cx_result *sum = NULL;
+    if (cx_survival_summary(&sum, sv) != CX_OK)
+        return fail_lib("survival summary");
+    int64_t min_subjects = INT64_MAX, min_events = INT64_MAX;
+    for (size_t i = 0; i < cx_result_row_count(sum); i++) {
+        int64_t v;
+        if (cx_result_get_int(&v, sum, i, 1) == CX_OK && v < min_subjects)
+            min_subjects = v;
+        if (cx_result_get_int(&v, sum, i, 2) == CX_OK && v < min_events)
+            min_events = v;
+    }
+    cx_result_free(sum);
+    out_table t;
+    if (out_init(&t, 6, cols, o->offset_min) != 0)
+        return fail("out of memory");
+    size_t row = out_add_row(&t);
+    if (row == (size_t)-1) {
+        out_free(&t);
+        return fail("out of memory");
+    }
+    const int64_t ints[] = {(int64_t)cx_survival_group_count(sv), 0, (int64_t)df, 0, min_subjects, min_events};
+    for (size_t c = 0; c < 6; c++) {
+        out_cell *cell = out_at(&t, row, c);
+        if (c == 1 || c == 3) {
+            cell->type = CELL_REAL;
+            cell->v.d = c == 1 ? chi2 : p;
+        } else {
+            cell->type = CELL_INT;
+            cell->v.i = ints[c];
+        }
+    }
+    int rc = emit(&t, o);
+    out_free(&t);
+    return rc;
+}
 
 int cmd_retention(int argc, char **argv)
 {
@@ -1379,12 +1426,12 @@ int cmd_retention(int argc, char **argv)
     int rc = parse(&o, argc, argv,
                    OUTPUT_OPTS "--bucket --start --activity --by --inactivity --unit --as-of --top", 2);
     if (rc == EXIT_DONE && o.npos < 2)
-        rc = usage_error("%s", o.npos ? "which view? give cohorts, survival, curve, lifecycle or stickiness"
-                                      : "DB and the view (cohorts, survival, curve, lifecycle, stickiness) are missing");
+        rc = usage_error("%s", o.npos ? "which view? give cohorts, survival, curve, lifecycle, stickiness or logrank"
+                                      : "DB and the view (cohorts, survival, curve, lifecycle, stickiness, logrank) are missing");
     int view = -1;
-    if (rc == EXIT_DONE && (view = find_name(retention_views, 5, o.pos[1], strlen(o.pos[1]))) < 0)
-        rc = usage_error("unknown view '%s': give cohorts, survival, curve, lifecycle or stickiness", o.pos[1]);
-    bool by_period = view == 0 || view >= 3; /* the views of the cohort options */
+    if (rc == EXIT_DONE && (view = find_name(retention_views, NVIEWS, o.pos[1], strlen(o.pos[1]))) < 0)
+        rc = usage_error("unknown view '%s': give cohorts, survival, curve, lifecycle, stickiness or logrank", o.pos[1]);
+    bool by_period = view == 0 || view == 3 || view == 4; /* the views of the cohort options */
     int activity = 0;
     if (rc == EXIT_DONE && o.activity && parse_activity(&activity, o.activity) != 0)
         rc = usage_error("bad --activity '%s': give transactions, inbound or both (transactions,inbound)", o.activity);
@@ -1409,9 +1456,11 @@ int cmd_retention(int argc, char **argv)
     if (rc == EXIT_DONE && o.unit && (parse_duration(&unit, o.unit) != 0 || unit <= 0))
         rc = usage_error("bad --unit '%s': give a duration such as 1d or 1w", o.unit);
     if (rc == EXIT_DONE && by_period && (o.by || o.inactivity || o.unit || o.as_of))
-        rc = usage_error("%s", "--by, --inactivity, --unit and --as-of are for survival and curve");
+        rc = usage_error("%s", "--by, --inactivity, --unit and --as-of are for survival, curve and logrank");
     if (rc == EXIT_DONE && !by_period && (o.bucket || o.start))
         rc = usage_error("%s", "--bucket and --start are for cohorts, lifecycle and stickiness");
+    if (rc == EXIT_DONE && view == 5 && group < 0)
+        rc = usage_error("%s", "logrank compares groups: give --by segment (or another dimension)");
     cx_store *s = NULL;
     cx_result *r = NULL;
     if (rc == EXIT_DONE)
@@ -1448,7 +1497,9 @@ int cmd_retention(int argc, char **argv)
             rc = usage_error("survival options: %s", cx_last_error());
         if (rc == EXIT_DONE && cx_survival_from_store(&sv, s, as_of, so) != CX_OK)
             rc = fail_lib("survival");
-        if (rc == EXIT_DONE && (view == 1 ? cx_survival_summary(&r, sv) : cx_survival_curve(&r, sv)) != CX_OK)
+        if (rc == EXIT_DONE && view == 5)
+            rc = logrank_row(sv, &o);
+        else if (rc == EXIT_DONE && (view == 1 ? cx_survival_summary(&r, sv) : cx_survival_curve(&r, sv)) != CX_OK)
             rc = fail_lib("survival");
         if (rc == EXIT_DONE && view == 1 && o.fmt == FORMAT_TABLE && !o.output && cx_survival_group_count(sv) > 1) {
             double chi2, p;
