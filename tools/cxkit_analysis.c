@@ -1371,7 +1371,7 @@ static int parse_activity(int *out, const char *text)
     }
 }
 
-static const char *const retention_views[] = {"cohorts", "survival", "curve", "lifecycle", "stickiness", "logrank"};
+static const char *const retention_views[] = {"cohorts", "survival", "curve", "lifecycle", "stickiness", "logrank", "cox"};
 #define NVIEWS (sizeof retention_views / sizeof retention_views[0])
 
 /* The log-rank view: one row with the test across the groups, and the
@@ -1497,7 +1497,9 @@ int cmd_retention(int argc, char **argv)
             rc = usage_error("survival options: %s", cx_last_error());
         if (rc == EXIT_DONE && cx_survival_from_store(&sv, s, as_of, so) != CX_OK)
             rc = fail_lib("survival");
-        if (rc == EXIT_DONE && view == 5)
+        if (rc == EXIT_DONE && view == 6)
+            rc = fail("%s", "the Cox view waits for cx_cox_fit_store()");
+        else if (rc == EXIT_DONE && view == 5)
             rc = logrank_row(sv, &o);
         else if (rc == EXIT_DONE && (view == 1 ? cx_survival_summary(&r, sv) : cx_survival_curve(&r, sv)) != CX_OK)
             rc = fail_lib("survival");
