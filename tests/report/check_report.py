@@ -251,8 +251,8 @@ TABLES = [
      'cells': lambda rows, lang: [[num(r['chi2'], 2), num(r['df'], 0), p_value(r['p'])] for r in rows]},
     {'id': 'lifecycle', 'cmd': ['retention', 'DB', 'lifecycle'], 'count': lambda rows: len(last_months(rows)),
      'cells': lifecycle_cells},
-    {'id': 'stickiness', 'cmd': ['retention', 'DB', 'lifecycle'], 'count': lambda rows: len(last_months(rows)),
-     'cells_of': stickiness_cells_of},
+    {'id': 'stickiness', 'cmd': ['retention', 'DB', 'stickiness'],
+     'count': lambda rows: min(6, len({r['period_label'] for r in rows})), 'cells_of': stickiness_cells_of},
     {'id': 'cox', 'cmd': ['retention', 'DB', 'cox'], 'count': len, 'cells': cox_cells,
      'marked': lambda rows: [] if cox_strongest(rows) is None else [cox_strongest(rows)]},
 ]
@@ -936,6 +936,19 @@ def self_test(opts, reports, shots_dir):
          'en: no script and no external resource'),
         ('the pain points in another order', 'en', lambda t: swap_first_rows(t, 'pain-points'),
          'en: table pain-points leads with'),
+        ('a wrong log-rank statistic', 'en',
+         lambda t: mutate_first(r'(<table[^>]*data-table\s*=\s*["\']logrank["\'](?:(?!</table>).)*?<tbody[^>]*>\s*<tr>'
+                                r'<td class="num">)(\d)', lambda m: m.group(1) + str((int(m.group(2)) + 1) % 10), t, re.S),
+         'en: table logrank cells'),
+        ('a wrong number at risk', 'ar',
+         lambda t: mutate_first(r'(<text class="risk"[^>]*>)(\d+)', lambda m: m.group(1) + str(int(m.group(2)) + 1),
+                                t),
+         'ar: chart survival: the numbers at risk'),
+        ('a wrong median', 'ar',
+         lambda t: mutate_first(r'(<table[^>]*data-table\s*=\s*["\']survival["\'](?:(?!</table>).)*?<tbody[^>]*>\s*<tr>'
+                                r'(?:(?!</tr>).)*?</td><td class="num">)(\d)',
+                                lambda m: m.group(1) + str((int(m.group(2)) + 1) % 10), t, re.S),
+         'ar: table survival cells'),
         ('a table row missing', 'ar',
          lambda t: mutate_first(r'(<table[^>]*data-table\s*=\s*["\']care["\'][^>]*>(?:(?!</table>).)*?<tbody[^>]*>'
                                 r'\s*)<tr[\s>](?:(?!</tr>).)*</tr>', r'\1', t, re.S),
