@@ -41,7 +41,7 @@ enum msg {
     M_LOGRANK, M_LOGRANK_DIFF, M_LOGRANK_SAME, M_LOGRANK_SMALL, M_CHI2, M_DF, M_P, M_LIFECYCLE, M_LIFECYCLE_NOTE,
     M_NEW, M_RETURNING, M_RESURRECTING, M_DORMANT, M_ACTIVE, M_QUICK, M_PERIOD, M_STICKINESS, M_STICKINESS_NOTE,
     M_DAYS1, M_DAYS2, M_DAYS3, M_COX, M_COX_NOTE, M_TERM, M_HR, M_COX_SHORTER, M_COX_LONGER, M_COX_NONE,
-    M_REFERENCE, M_COUNT
+    M_REFERENCE, M_COX_SHORTER_NUM, M_COX_LONGER_NUM, M_COX_TERMS, M_COUNT
 };
 
 static const char *const words_en[M_COUNT] = {
@@ -157,8 +157,8 @@ static const char *const words_en[M_COUNT] = {
     [M_CI95] = "95 % CI",
     [M_NOT_REACHED] = "not reached",
     [M_LOGRANK] = "Do the groups differ?",
-    [M_LOGRANK_DIFF] = "Yes: the survival curves of the %s groups differ; a gap this large would arise by chance with probability p = %s (log-rank test).",
-    [M_LOGRANK_SAME] = "No clear difference: the survival curves of the %s groups could differ this much by chance (p = %s, log-rank test).",
+    [M_LOGRANK_DIFF] = "Yes: the survival curves of the %s groups differ; a gap this large would arise by chance with probability %s (log-rank test).",
+    [M_LOGRANK_SAME] = "No clear difference: the survival curves of the %s groups could differ this much by chance (%s, log-rank test).",
     [M_LOGRANK_SMALL] = "Caution: the smallest group has %s customers, %s of whom churned; with so few, the test is approximate.",
     [M_CHI2] = "χ²",
     [M_DF] = "df",
@@ -181,10 +181,13 @@ static const char *const words_en[M_COUNT] = {
     [M_COX_NOTE] = "Cox proportional hazards, all factors together: a hazard ratio above 1 means churn comes sooner than for the reference level (1.5: half as likely again to churn at any time), below 1 later.",
     [M_TERM] = "Factor",
     [M_HR] = "Hazard ratio",
-    [M_COX_SHORTER] = "The strongest significant factor is %s: customers with it churn %s times as fast as the reference (95 %% CI %s, p = %s).",
-    [M_COX_LONGER] = "No significant factor shortens the time to churn; the strongest one that lengthens it is %s: customers with it churn %s times as fast as the reference (95 %% CI %s, p = %s).",
+    [M_COX_SHORTER] = "The strongest significant factor is %s: customers with it churn %s times as fast as the reference (95 %% CI %s, %s).",
+    [M_COX_LONGER] = "No significant factor shortens the time to churn; the strongest one that lengthens it is %s: customers with it churn %s times as fast as the reference (95 %% CI %s, %s).",
     [M_COX_NONE] = "No factor changes the time to churn significantly (p < 0.05).",
     [M_REFERENCE] = "reference levels: %s",
+    [M_COX_SHORTER_NUM] = "The strongest significant factor is %s: each unit more of it multiplies the rate of churn by %s (95 %% CI %s, %s).",
+    [M_COX_LONGER_NUM] = "No significant factor shortens the time to churn; the strongest one that lengthens it is %s: each unit more of it multiplies the rate of churn by %s (95 %% CI %s, %s).",
+    [M_COX_TERMS] = "A factor \"name=level\" compares that level with the reference level; the service signals count per customer up to its churn (or the end of the data): detractor 1 when it gave an NPS answer of 0 to 6, cases opened, resolution_hours the mean hours to resolve them, reopens; their ratio is per unit (one more case, hour, reopen).",
 };
 
 static const char *const words_ar[M_COUNT] = {
@@ -300,8 +303,8 @@ static const char *const words_ar[M_COUNT] = {
     [M_CI95] = "فاصل الثقة 95٪",
     [M_NOT_REACHED] = "لم يُبلغ",
     [M_LOGRANK] = "هل تختلف المجموعات؟",
-    [M_LOGRANK_DIFF] = "نعم: منحنيات البقاء لمجموعات %s مختلفة، واحتمال أن يظهر فرق بهذا الحجم صدفةً p = %s (اختبار log-rank).",
-    [M_LOGRANK_SAME] = "لا فرق واضح: قد تختلف منحنيات البقاء لمجموعات %s بهذا القدر صدفةً (p = %s، اختبار log-rank).",
+    [M_LOGRANK_DIFF] = "نعم: منحنيات البقاء لمجموعات %s مختلفة، واحتمال أن يظهر فرق بهذا الحجم صدفةً %s (اختبار log-rank).",
+    [M_LOGRANK_SAME] = "لا فرق واضح: قد تختلف منحنيات البقاء لمجموعات %s بهذا القدر صدفةً (%s، اختبار log-rank).",
     [M_LOGRANK_SMALL] = "تنبيه: أصغر مجموعة فيها %s عميلاً توقف منهم %s، ومع هذا العدد القليل تكون نتيجة الاختبار تقريبية.",
     [M_CHI2] = "χ²",
     [M_DF] = "درجات الحرية",
@@ -324,10 +327,13 @@ static const char *const words_ar[M_COUNT] = {
     [M_COX_NOTE] = "نموذج كوكس للمخاطر النسبية بكل العوامل معاً: نسبة خطر فوق 1 تعني توقفاً أبكر من المستوى المرجعي (1.5: احتمال التوقف في أي وقت أعلى بالنصف)، وتحت 1 توقفاً أبطأ.",
     [M_TERM] = "العامل",
     [M_HR] = "نسبة الخطر",
-    [M_COX_SHORTER] = "أقوى عامل دال إحصائياً هو %s: يتوقف أصحابه بمعدل %s ضعف المستوى المرجعي (فاصل الثقة 95٪ %s، p = %s).",
-    [M_COX_LONGER] = "لا عامل دالاً يقصّر مدة البقاء، وأقوى عامل يطيلها %s: يتوقف أصحابه بمعدل %s ضعف المستوى المرجعي (فاصل الثقة 95٪ %s، p = %s).",
+    [M_COX_SHORTER] = "أقوى عامل دال إحصائياً هو %s: يتوقف أصحابه بمعدل %s ضعف المستوى المرجعي (فاصل الثقة 95٪ %s، %s).",
+    [M_COX_LONGER] = "لا عامل دالاً يقصّر مدة البقاء، وأقوى عامل يطيلها %s: يتوقف أصحابه بمعدل %s ضعف المستوى المرجعي (فاصل الثقة 95٪ %s، %s).",
     [M_COX_NONE] = "لا عامل يغيّر مدة البقاء بدلالة إحصائية (p < 0.05).",
     [M_REFERENCE] = "المستويات المرجعية: %s",
+    [M_COX_SHORTER_NUM] = "أقوى عامل دال إحصائياً هو %s: كل وحدة زائدة منه تضرب معدل التوقف في %s (فاصل الثقة 95٪ %s، %s).",
+    [M_COX_LONGER_NUM] = "لا عامل دالاً يقصّر مدة البقاء، وأقوى عامل يطيلها %s: كل وحدة زائدة منه تضرب معدل التوقف في %s (فاصل الثقة 95٪ %s، %s).",
+    [M_COX_TERMS] = "العامل «الاسم=المستوى» يقارن ذلك المستوى بالمستوى المرجعي؛ ومؤشرات الخدمة تُحسب لكل عميل حتى توقفه (أو نهاية البيانات): detractor يساوي 1 إن أعطى إجابة NPS من 0 إلى 6، وcases الحالات المفتوحة، وresolution_hours متوسط ساعات حلّها، وreopens مرات إعادة فتحها؛ ونسبتها لكل وحدة (حالة أو ساعة أو إعادة فتح إضافية).",
 };
 
 /* ---- the report being written ------------------------------------------- */
@@ -459,15 +465,19 @@ static void esc(report *r, const char *s) { sb_esc(&r->h, s ? s : "", (size_t)-1
 
 /* Escapes a text whose parts between \x01 and \x02 are isolated from the
  * text around them (<bdi>): a word of customers in another direction than
- * the sentence keeps the sentence's order. */
+ * the sentence keeps the sentence's order. Between \x03 and \x02 the part
+ * is isolated left to right: numbers and signs with no letter to set a
+ * direction ("1.91 … 2.61", "p < 0.001") stay in reading order in Arabic. */
 static void esc_isolated(report *r, const char *s)
 {
     for (const char *p = s; *p;) {
-        size_t n = strcspn(p, "\x01\x02");
+        size_t n = strcspn(p, "\x01\x02\x03");
         sb_esc(&r->h, p, n);
         p += n;
-        if (*p)
-            sb_puts(&r->h, *p++ == '\x01' ? "<bdi>" : "</bdi>");
+        if (*p) {
+            char c = *p++;
+            sb_puts(&r->h, c == '\x01' ? "<bdi>" : c == '\x03' ? "<bdi dir=\"ltr\">" : "</bdi>");
+        }
     }
 }
 
@@ -1233,7 +1243,8 @@ static void part_retention(report *r)
     sb_puts(&r->h, "</section>\n");
 }
 
-/* A p-value as the report writes it: three decimals, "< 0.001" below. */
+/* A p-value as the report writes it: three decimals, "< 0.001" below
+ * (after "p " in a sentence: "= 0.009" or "< 0.001", see p_phrase). */
 static void p_text(char *out, size_t cap, double p)
 {
     sbuf b = {0};
@@ -1243,6 +1254,14 @@ static void p_text(char *out, size_t cap, double p)
         sb_num(&b, p, 3);
     snprintf(out, cap, "%s", b.p && !b.oom ? b.p : "?");
     sb_free(&b);
+}
+
+/* "p = 0.009" or "p < 0.001", isolated left to right (esc_isolated). */
+static void p_phrase(char *out, size_t cap, double p)
+{
+    char buf[32];
+    p_text(buf, sizeof buf, p);
+    snprintf(out, cap, "\x03p %s%s\x02", buf[0] == '<' ? "" : "= ", buf);
 }
 
 static void p_cell(report *r, double p)
@@ -1368,8 +1387,8 @@ static void part_survival(report *r)
         lr.nrow == 1) {
         double chi2 = numn(&lr, 0, "chi2"), df = numn(&lr, 0, "df"), p = numn(&lr, 0, "p");
         double ms = numn(&lr, 0, "min_subjects"), me = numn(&lr, 0, "min_events");
-        char pt[32], byq[80], line[1024];
-        p_text(pt, sizeof pt, p);
+        char pt[48], byq[80], line[1024];
+        p_phrase(pt, sizeof pt, p);
         snprintf(byq, sizeof byq, "\x01%s\x02", by);
         snprintf(line, sizeof line, W(r, p < 0.05 ? M_LOGRANK_DIFF : M_LOGRANK_SAME), byq, pt);
         sb_puts(&r->h, "<p class=\"verdict\">");
@@ -1518,7 +1537,7 @@ static void part_cox(report *r)
     if (best == (size_t)-1)
         snprintf(line, sizeof line, "%s", W(r, M_COX_NONE));
     else {
-        char term[300], hr[32], ci[96], pt[32];
+        char term[300], hr[32], ci[96], pt[48];
         sbuf b = {0};
         snprintf(term, sizeof term, "\x01%s\x02", txt(&t, best, cterm) ? txt(&t, best, cterm) : "?");
         sb_num(&b, num(&t, best, chr), 2);
@@ -1527,10 +1546,13 @@ static void part_cox(report *r)
         sb_num(&b, num(&t, best, clo), 2);
         sb_puts(&b, " … ");
         sb_num(&b, num(&t, best, chi), 2);
-        snprintf(ci, sizeof ci, "\x01%s\x02", b.p ? b.p : "");
+        snprintf(ci, sizeof ci, "\x03%s\x02", b.p ? b.p : "");
         sb_free(&b);
-        p_text(pt, sizeof pt, num(&t, best, cp));
-        snprintf(line, sizeof line, W(r, shorter ? M_COX_SHORTER : M_COX_LONGER), term, hr, ci, pt);
+        p_phrase(pt, sizeof pt, num(&t, best, cp));
+        bool factor = txt(&t, best, cterm) && strchr(txt(&t, best, cterm), '=');
+        snprintf(line, sizeof line,
+                 W(r, factor ? (shorter ? M_COX_SHORTER : M_COX_LONGER) : (shorter ? M_COX_SHORTER_NUM : M_COX_LONGER_NUM)),
+                 term, hr, ci, pt);
     }
     sb_puts(&r->h, "<p class=\"verdict\">");
     esc_isolated(r, line);
@@ -1566,6 +1588,9 @@ static void part_cox(report *r)
         }
         sb_free(&refs);
     }
+    sb_puts(&r->h, "<p class=\"note\">");
+    esc(r, W(r, M_COX_TERMS));
+    sb_puts(&r->h, "</p>\n");
     figure_close(r, &cmd, W(r, M_COX_NOTE));
     out_free(&t);
     sb_free(&cmd);
