@@ -1512,7 +1512,17 @@ static void part_cox(report *r)
     out_table t;
     sbuf cmd = {0};
     figure_open(r, W(r, M_COX));
-    if (run(r, &t, &cmd, AS_OF | OFFSET, "retention", (const char *const[]){"cox", NULL}) != EXIT_DONE) {
+    int rc = run(r, &t, &cmd, AS_OF | OFFSET, "retention", (const char *const[]){"cox", NULL});
+    if (rc == EXIT_FAILED) {
+        /* a store without feedback or cases gives constant signals: the
+         * factors alone */
+        sb_free(&cmd);
+        cmd = (sbuf){0};
+        if ((rc = run(r, &t, &cmd, AS_OF | OFFSET, "retention",
+                      (const char *const[]){"cox", "--signals", "none", NULL})) == EXIT_DONE)
+            r->parts_failed--;
+    }
+    if (rc != EXIT_DONE) {
         unavailable(r, "the Cox model");
         figure_close(r, &cmd, NULL);
         sb_free(&cmd);

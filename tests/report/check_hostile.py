@@ -7,8 +7,8 @@ override), imports it with `cxkit import`, writes the report in English and
 Arabic, and checks without a browser that
   - the report has no script, event handler or external resource
     (check_report.static_problems) and no markup from the names;
-  - the survival and log-rank tables hold the names as text, cell for cell
-    equal to `cxkit retention DB survival|logrank --by segment --format json`
+  - the survival, log-rank and Cox tables hold the names as text, cell for
+    cell equal to `cxkit retention DB survival|logrank|cox ... --format json`
     (check_report's expectations of those tables);
   - the curves' tooltips (<title>) and legend name each segment exactly.
 
@@ -136,7 +136,7 @@ def main(argv):
         return 1
     try:
         _, tables = cr.expectations(opts.cxkit, db, chart_specs=[], table_specs=[
-            t for t in cr.TABLES if t['id'] in ('survival', 'logrank')])
+            t for t in cr.TABLES if t['id'] in ('survival', 'logrank', 'cox')])
     except cr.Failure as e:
         res.add(False, 'the expected tables come from cxkit', str(e))
         cr.print_tap(res.items)

@@ -228,6 +228,16 @@ def cox_strongest(rows):
     return min(down, key=lambda i: (rows[i]['hazard_ratio'], i)) if down else None
 
 
+def cox_cmd(run):
+    """The Cox model the report shows: with the service signals, else (a
+    store without feedback or cases) the factors alone."""
+    try:
+        run(['retention', 'DB', 'cox'])
+        return ['retention', 'DB', 'cox']
+    except Failure:
+        return ['retention', 'DB', 'cox', '--signals', 'none']
+
+
 def cox_cells(rows, lang):
     return [[str(r['term']), num(r['hazard_ratio'], 2), interval(r.get('hr_lo'), r.get('hr_hi'), 2),
              p_value(r.get('p'))] for r in rows]
@@ -253,7 +263,7 @@ TABLES = [
      'cells': lifecycle_cells},
     {'id': 'stickiness', 'cmd': ['retention', 'DB', 'stickiness'],
      'count': lambda rows: min(6, len({r['period_label'] for r in rows})), 'cells_of': stickiness_cells_of},
-    {'id': 'cox', 'cmd': ['retention', 'DB', 'cox'], 'count': len, 'cells': cox_cells,
+    {'id': 'cox', 'cmd': cox_cmd, 'count': len, 'cells': cox_cells,
      'marked': lambda rows: [] if cox_strongest(rows) is None else [cox_strongest(rows)]},
 ]
 
