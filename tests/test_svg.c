@@ -612,6 +612,12 @@ START_TEST(risk_and_stacks)
     double x_rtl = attr_after(b.p, "data-g=\"0\" data-t=\"0\"", "x");
     EXPECT(x_ltr < 100 && x_rtl > 540, "tick 0 at %g (ltr), %g (rtl)", x_ltr, x_rtl);
     sb_free(&b);
+    /* a Latin name holding a right-to-left override is isolated in the
+     * legend (FSI ... PDI): the override ends with it */
+    svg_curve rlo[] = {{"ab\xE2\x80\xAE" "cd", t, s, NULL, NULL, 4, 100, false, NULL}};
+    EXPECT(svg_steps(&b, &LTR, "k", "KM", "days", rlo, 1) == 0, "steps");
+    EXPECT(strstr(b.p, "\xE2\x81\xA8" "ab\xE2\x80\xAE" "cd\xE2\x81\xA9"), "not isolated:\n%s", b.p);
+    sb_free(&b);
     /* without at_risk: no rows */
     cv[0].at_risk = cv[1].at_risk = NULL;
     EXPECT(svg_steps(&b, &LTR, "k", "KM", "days", cv, 2) == 0, "steps");

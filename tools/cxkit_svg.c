@@ -187,7 +187,9 @@ static size_t utf8_prefix(const char *s, size_t max, bool *more)
 }
 
 /* Whether s has a right-to-left letter (Hebrew, Arabic, Syriac, Thaana,
- * NKo..., and their presentation forms). */
+ * NKo..., and their presentation forms) or a bidi control (RLM, an
+ * embedding, override or isolate): such a label is isolated, so that what
+ * it holds cannot reorder the text around it. */
 static bool has_rtl(const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -195,7 +197,8 @@ static bool has_rtl(const char *s)
     for (size_t i = 0; i < n;) {
         long cp;
         i += utf8_next(u + i, n - i, &cp);
-        if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFC))
+        if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFC) ||
+            cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
             return true;
     }
     return false;
