@@ -1592,6 +1592,8 @@ int cmd_retention(int argc, char **argv)
         rc = usage_error("%s", "--by, --inactivity, --unit and --as-of are for survival, curve and logrank");
     if (rc == EXIT_DONE && !by_period && (o.bucket || o.start))
         rc = usage_error("%s", "--bucket and --start are for cohorts, lifecycle and stickiness");
+    if (rc == EXIT_DONE && view != 6 && o.signals)
+        rc = usage_error("%s", "--signals is for cox");
     if (rc == EXIT_DONE && view == 5 && group < 0)
         rc = usage_error("%s", "logrank compares groups: give --by segment (or another dimension)");
     cx_store *s = NULL;
