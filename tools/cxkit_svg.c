@@ -1313,8 +1313,8 @@ int svg_steps(sbuf *b, const svg_ctx *ctx, const char *id, const char *title, co
                     }
                 sv(b, "<text class=\"risk\" data-g=\"%z\" data-t=\"", c);
                 sb_num(b, v, tx.digits);
-                sv(b, "\" x=\"%f\" y=\"%f\" text-anchor=\"middle\" font-size=\"12\" fill=\"%s\">",
-                   mx(l, scale(&tx, v, x0, x1)), y, c % 8 == 6 ? INK : colour(c));
+                /* in ink: the palette's orange and yellow are too light for text */
+                sv(b, "\" x=\"%f\" y=\"%f\" text-anchor=\"middle\" font-size=\"12\">", mx(l, scale(&tx, v, x0, x1)), y);
                 sb_num(b, n, 0);
                 sb_puts(b, "</text>");
             }
