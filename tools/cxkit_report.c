@@ -1588,7 +1588,7 @@ static void part_cox(report *r)
             for (size_t k = 0; k < i && !seen; k++)
                 seen = txt(&t, k, cref) && strcmp(txt(&t, k, cref), ref) == 0;
             if (!seen)
-                sb_printf(&refs, "%s\x01%s\x02", refs.len ? ", " : "", ref);
+                sb_printf(&refs, "%s\x01%s\x02", refs.len ? (r->ar ? "\u060c " : ", ") : "", ref);
         }
         if (refs.len && !refs.oom) {
             snprintf(line, sizeof line, W(r, M_REFERENCE), refs.p);
