@@ -5,7 +5,7 @@
  *   import     CSV / JSON Lines files or directories into the file
  *   metrics    any measure, filter and grouping of cx_query
  *   journeys   paths, funnel, transitions, attribution, pain points...
- *   retention  cohorts, survival
+ *   retention  cohorts, survival curves, lifecycle, stickiness, log-rank, Cox
  *   clv        value model fits, P(alive), CLV
  *   care       the proactive-care list
  *   agents     the per-agent daily report
