@@ -694,38 +694,6 @@ START_TEST(retention_views)
     }
     cx_cohorts_options_free(o);
     ck_assert_int_eq(CXKIT("retention", db, "lifecycle", "--by", "segment"), 2);
-    /* cox: the library's Cox fit of the store, term for term */
-    cx_survival_options *so;
-    OK(cx_survival_options_new(&so));
-    OK(cx_survival_options_set_activity(so, CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND));
-    OK(cx_survival_options_set_inactivity(so, 90 * DAY_MS));
-    cx_cox_options *co;
-    OK(cx_cox_options_new(&co));
-    OK(cx_cox_options_add_store_column(co, CX_DIM_PLAN, NULL));
-    OK(cx_cox_options_add_store_signal(co, CX_SIGNAL_CASES, NULL));
-    OK(cx_cox_options_add_store_signal(co, CX_SIGNAL_CHANNEL_SHARE, "chat"));
-    cx_cox *cox;
-    OK(cx_cox_fit_store(&cox, ref, T("2026-01-01T00:00:00Z"), so, co));
-    OK(cx_cox_coefficients(&r, cox, 0.95));
-    ck_assert_int_eq(CXKIT("retention", db, "cox", "--by", "plan", "--signal", "cases", "--signal", "channel_share:chat",
-                           "--inactivity", "90d", "--as-of", "2026-01-01T00:00:00Z", "--format", "csv"),
-                     0);
-    l = lines_of("out.txt", &n);
-    ck_assert_uint_eq(n, cx_result_row_count(r) + 1);
-    size_t ct = csv_column(l[0], "term"), cc = csv_column(l[0], "coef");
-    for (size_t i = 0; i < cx_result_row_count(r); i++) {
-        ck_assert_str_eq(csv_field(l[i + 1], ct), result_str(r, i, "term"));
-        ck_assert(strtod(csv_field(l[i + 1], cc), NULL) == result_real(r, i, "coef"));
-    }
-    lines_free(l);
-    cx_result_free(r);
-    cx_cox_free(cox);
-    cx_cox_options_free(co);
-    cx_survival_options_free(so);
-    ck_assert_int_eq(CXKIT("retention", db, "cox", "--signal", "channel_share"), 2);
-    ck_assert_int_eq(CXKIT("retention", db, "cox", "--signal", "nps"), 2);
-    ck_assert_int_eq(CXKIT("retention", db, "survival", "--signal", "cases"), 2);
-    ck_assert_int_eq(CXKIT("retention", db, "cox", "--by", "agent", "--signal", "cases"), 2);
     cx_store_free(ref);
 }
 END_TEST
