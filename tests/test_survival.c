@@ -764,7 +764,7 @@ END_TEST
 START_TEST(km_logrank_counting_and_sorting_agree)
 {
     enum { N = 3000 };
-    static double t[N], tq[N], en[N];
+    static double t[N], tq[N], en[N], enq[N]; /* tq, enq: t, en + 0.25 */
     static int ev[N], g[N], gbig[N], st[N];
     uint64_t rng = 1414;
     for (size_t i = 0; i < N; i++) {
@@ -774,6 +774,7 @@ START_TEST(km_logrank_counting_and_sorting_agree)
         t[i] = (double)(1 + splitmix64(&rng) % (200 + 100 * (uint64_t)g[i]));
         tq[i] = t[i] + 0.25; /* the same order, not whole */
         en[i] = (double)(splitmix64(&rng) % 2 ? 0 : splitmix64(&rng) % (uint64_t)t[i]);
+        enq[i] = en[i] + 0.25;
         ev[i] = splitmix64(&rng) % 4 != 0;
     }
     for (int late = 0; late < 2; late++) {
@@ -784,12 +785,8 @@ START_TEST(km_logrank_counting_and_sorting_agree)
         cx_survival *a, *b;
         OK(cx_survival_new(&a, t, ev, g, N, so));
         OK(cx_survival_options_set_entry(so, NULL, 0));
-        if (late) {
-            double enq[N];
-            for (size_t i = 0; i < N; i++)
-                enq[i] = en[i] + 0.25;
+        if (late)
             OK(cx_survival_options_set_entry(so, enq, N));
-        }
         OK(cx_survival_new(&b, tq, ev, gbig, N, so));
         cx_result *ra, *rb;
         OK(cx_survival_curve(&ra, a));
@@ -818,12 +815,8 @@ START_TEST(km_logrank_counting_and_sorting_agree)
             OK(cx_logrank_options_set_entry(lo, en, N));
         cx_logrank *la, *lb;
         OK(cx_logrank_new(&la, t, ev, g, N, lo));
-        if (late) {
-            double enq[N];
-            for (size_t i = 0; i < N; i++)
-                enq[i] = en[i] + 0.25;
+        if (late)
             OK(cx_logrank_options_set_entry(lo, enq, N));
-        }
         OK(cx_logrank_new(&lb, tq, ev, gbig, N, lo));
         OK(cx_logrank_test(&ca, NULL, NULL, la));
         OK(cx_logrank_test(&cb, NULL, NULL, lb));

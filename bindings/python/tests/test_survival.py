@@ -306,18 +306,13 @@ def test_store_survival_example():
     with open(data / "customers.csv", newline="") as f:
         start = {r["id"]: datetime.datetime.fromisoformat(r["acquired"]) if r["acquired"] else None
                  for r in csv.DictReader(f)}
-    last = {}
-    with open(data / "transactions.csv", newline="") as f:
-        for r in csv.DictReader(f):
-            t = datetime.datetime.fromisoformat(r["time"])
-            if t < as_of:
-                last[r["customer"]] = max(t, last.get(r["customer"], t))
-    first = {}
+    first, last = {}, {}
     with open(data / "transactions.csv", newline="") as f:
         for r in csv.DictReader(f):
             t = datetime.datetime.fromisoformat(r["time"])
             if t < as_of:
                 first[r["customer"]] = min(t, first.get(r["customer"], t))
+                last[r["customer"]] = max(t, last.get(r["customer"], t))
     observed = churned = 0
     for c, a in start.items():
         s = a or first.get(c)
