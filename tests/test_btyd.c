@@ -577,6 +577,94 @@ START_TEST(customers_table_agrees)
 }
 END_TEST
 
+/* ---- out of memory: the tables of a summary use its store's allocator ------------ */
+
+typedef struct budget {
+    long left; /* allocations that still succeed; < 0: no limit */
+    long live; /* blocks allocated and not freed */
+} budget;
+
+static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    budget *b = ud;
+    (void)osize;
+    if (nsize == 0) {
+        if (ptr)
+            b->live--;
+        free(ptr);
+        return NULL;
+    }
+    if (b->left == 0)
+        return NULL;
+    if (b->left > 0)
+        b->left--;
+    void *q = realloc(ptr, nsize);
+    if (q && !ptr)
+        b->live++;
+    return q;
+}
+
+/* Every allocation of cx_model_calibration() and cx_model_customers() on a
+ * summary's data fails in turn: each failure is CX_ENOMEM with *out NULL
+ * and nothing left allocated; then the call succeeds. */
+START_TEST(tables_out_of_memory)
+{
+    budget b = {-1, 0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, budget_alloc, &b));
+    char id[16];
+    for (int c = 0; c < 12; c++) {
+        snprintf(id, sizeof id, "C%d", c);
+        OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+        for (int k = 0; k <= c % 4; k++)
+            OK(cx_transaction_add(NULL, s, NULL, id, T("2024-01-01T00:00:00Z") + (int64_t)(k * 9 + c) * DAY_MS,
+                                  10.0 + c + k));
+        if (c % 3 == 0)
+            OK(cx_transaction_add(NULL, s, NULL, id, T("2024-03-10T00:00:00Z") + (int64_t)c * DAY_MS, 5));
+    }
+    cx_summary_options *o;
+    OK(cx_summary_options_new(&o));
+    OK(cx_summary_options_set_unit(o, DAY_MS));
+    OK(cx_summary_options_set_holdout_end(o, T("2024-04-01T00:00:00Z")));
+    cx_summary *sum;
+    OK(cx_summary_new(&sum, s, T("2024-03-01T00:00:00Z"), o));
+    cx_summary_options_free(o);
+    cx_model_data *d;
+    OK(cx_model_data_from_summary(&d, sum));
+    const double *ho;
+    OK(cx_summary_values(&ho, sum, CX_SUMMARY_HOLDOUT));
+    cx_model *bg = given(CX_MODEL_BGNBD, bgnbd_params), *gg = given(CX_MODEL_GAMMA_GAMMA, (double[]){6, 3.7, 15});
+    for (int which = 0; which < 3; which++) {
+        for (long k = 0;; k++) {
+            long live = b.live;
+            b.left = k;
+            cx_result *r = (cx_result *)&b;
+            int rc = which == 0   ? cx_model_calibration(&r, bg, d, ho, 31, 3)
+                     : which == 1 ? cx_model_customers(&r, bg, NULL, d, 30, NULL)
+                                  : cx_model_customers(&r, bg, gg, d, 30, NULL);
+            b.left = -1;
+            if (rc == CX_OK) {
+                ck_assert(k > 0);
+                ck_assert_uint_eq(cx_result_row_count(r), which == 0 ? 4 : 12);
+                cx_result_free(r);
+                ck_assert_int_eq(b.live, live);
+                break;
+            }
+            ck_assert_int_eq(rc, CX_ENOMEM);
+            ck_assert_ptr_null(r);
+            ck_assert_int_eq(b.live, live);
+            ck_assert(k < 1000);
+        }
+    }
+    cx_model_free(gg);
+    cx_model_free(bg);
+    cx_model_data_free(d);
+    cx_summary_free(sum);
+    cx_store_free(s);
+    ck_assert_int_eq(b.live, 0);
+}
+END_TEST
+
 /* ---- arguments: checked, nothing changed on failure ---------------------------- */
 
 START_TEST(arguments_checked)
@@ -656,6 +744,7 @@ int main(void)
     tcase_add_test(tab, calibration_matches_lifetimes);
     tcase_add_test(tab, customers_table_agrees);
     tcase_add_test(tab, arguments_checked);
+    tcase_add_test(tab, tables_out_of_memory);
     suite_add_tcase(su, tab);
     return run_suite(su);
 }
