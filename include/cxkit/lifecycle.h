@@ -1020,7 +1020,12 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
  * array: bulk numeric work (a numpy array in, a numpy array out) costs no
  * table building and no copy. CLV, which is read per customer with its
  * parts, is a ::cx_result table (cx_model_clv()), as are a model's
- * parameters (cx_model_params()) and a summary (cx_summary_table()).
+ * parameters with their standard errors (cx_model_params()) and a summary
+ * (cx_summary_table()). Every customer's predictions in one table:
+ * cx_model_customers(); how they did on a holdout period, by calibration
+ * frequency: cx_model_calibration(). For the population rather than one
+ * customer: the distribution of purchases P(X(t) = n)
+ * (cx_model_purchase_pmf()) and E[X(t)] (cx_model_population_expected()).
  *
  * **Memory.** A summary, and every result or handle made from it, uses the
  * allocator of its store. Models, options and data handles made from
