@@ -1630,14 +1630,18 @@ CX_EXTERN int cx_model_purchase_pmf(double *out, size_t out_count, const cx_mode
 /**
  * @brief The expected repeat purchases E[X(t)] of a random customer of the
  *        population in a period of length t: BG/NBD, FHL (2005) eq. 9;
- *        Pareto/NBD, r beta / (alpha (s - 1)) (1 - (beta / (beta + t))^(s - 1))
- *        (r beta / alpha ln(1 + t / beta) at s = 1); BG/BB, alpha / (alpha +
- *        beta) times the expected opportunities alive.
+ *        or, where its hypergeometric series would need too many terms (t
+ *        thousands of times alpha) or a = 1, the sum over n of P(X(t) >= n)
+ *        as the minimum of the purchases and the purchase of dropout (at
+ *        most 2 x 10^7 terms); Pareto/NBD, r beta / (alpha (s - 1))
+ *        (1 - (beta / (beta + t))^(s - 1)) (r beta / alpha ln(1 + t / beta)
+ *        at s = 1); BG/BB, alpha / (alpha + beta) times the expected
+ *        opportunities alive.
  * @param[out] out   the expectation; written only on success.
  * @param[in]  model a BG/NBD, Pareto/NBD or BG/BB model.
  * @param[in]  t     >= 0 (an integer for BG/BB).
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE (a bad t; a value that cannot
- *         be computed, as for BG/NBD with a = 1).
+ *         be computed).
  */
 CX_EXTERN int cx_model_population_expected(double *out, const cx_model *model, double t);
 

@@ -1950,6 +1950,40 @@ int cx_model_purchase_pmf(double *out, size_t out_count, const cx_model *model, 
     return rc;
 }
 
+/* BG/NBD's E[X(t)] as a sum: X(t) = min(N, G), N the purchases of a rate
+ * lambda ~ Gamma(r, alpha) in t and G ~ Geometric(p), p ~ Beta(a, b), the
+ * purchase after which the customer leaves; so
+ *   E[X(t)] = sum_{n >= 1} P(N >= n) P(G >= n)
+ *           = sum_{n >= 1} P(NBD >= n) B(a, b + n - 1) / B(a, b),
+ * positive terms (the NBD tail carried down from 1 by its pmf, in logs,
+ * and computed whole again as it gets small), until they are below 1e-17
+ * of the sum and falling; at most
+ * BGNBD_SUM_TERMS of them (NaN beyond: the caller fails). */
+#define BGNBD_SUM_TERMS 20000000
+static double bgnbd_mean_sum(double r, double al, double a, double b, double t)
+{
+    double lq = log(t) - log(al + t), lnb = r * (log(al) - log(al + t)); /* ln NBD(0) */
+    double tail = -expm1(lnb), lbr = 0, sum = 0;                        /* P(NBD >= 1), ln B(a, b)/B(a, b) */
+    double exact = tail; /* the tail when last computed whole: once the differences have taken off three
+                          * digits it is computed again, so that a small tail keeps its relative accuracy */
+    for (long n = 1; n <= BGNBD_SUM_TERMS; n++) {
+        double term = tail * exp(lbr);
+        sum += term;
+        if (term < 1e-17 * sum && (double)n > (r + 1) * t / al)
+            return sum;
+        /* NBD(n - 1) -> NBD(n); tail(n + 1) = tail(n) - NBD(n); B ratio n -> n + 1 */
+        lnb += log((r + (double)n - 1) / (double)n) + lq;
+        tail -= exp(lnb);
+        if (tail < 1e-3 * exact) {
+            tail = exact = ibeta((double)n + 1, r, t / (al + t));
+            if (!isfinite(tail))
+                return NAN;
+        }
+        lbr += log((b + (double)n - 1) / (a + b + (double)n - 1));
+    }
+    return NAN;
+}
+
 int cx_model_population_expected(double *out, const cx_model *model, double t)
 {
     static const char fn[] = "cx_model_population_expected";
@@ -1967,10 +2001,17 @@ int cx_model_population_expected(double *out, const cx_model *model, double t)
     if (t == 0) {
         e = 0;
     } else if (model->kind == CX_MODEL_BGNBD) {
-        /* FHL (2005) eq. 9 */
+        /* FHL (2005) eq. 9, whose 2F1 series needs ~ 40 (alpha + t) / alpha
+         * terms and whose factor (a + b - 1) / (a - 1) is singular at a = 1;
+         * where it fails, the sum of the same expectation below */
         double r = p[0], al = p[1], a = p[2], b = p[3];
-        double h = cxi_hyp2f1(r, b, a + b - 1, t / (al + t));
-        e = (a + b - 1) / (a - 1) * (1 - exp(r * (log(al) - log(al + t))) * h);
+        e = NAN;
+        if (fabs(a - 1) > 1e-6) {
+            double h = cxi_hyp2f1(r, b, a + b - 1, t / (al + t));
+            e = (a + b - 1) / (a - 1) * (1 - exp(r * (log(al) - log(al + t))) * h);
+        }
+        if (!isfinite(e))
+            e = bgnbd_mean_sum(r, al, a, b, t);
     } else if (model->kind == CX_MODEL_PARETO_NBD) {
         /* r beta / (alpha (s - 1)) [1 - (beta / (beta + t))^(s - 1)]; r beta / alpha ln(1 + t / beta) at s = 1 */
         double r = p[0], al = p[1], s = p[2], be = p[3], L = log1p(t / be);
