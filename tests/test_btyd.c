@@ -150,6 +150,26 @@ START_TEST(pmf_sums_to_one)
         REL(e, mean, 1e-9);
         cx_model_free(m);
     }
+    /* the conditional expectation of a long horizon (FHL eq. 10, whose numerator is E[X(t)] of
+     * BG/NBD with r + x, alpha + T, a, b + x) no longer fails: finite, rising with the horizon,
+     * and below a customer who never leaves, (r + x) / (alpha + T) t */
+    {
+        static const double x[3] = {0, 2, 7}, tx[3] = {0, 20, 35}, TT[3] = {39, 39, 39};
+        cx_model *m = given(CX_MODEL_BGNBD, bgnbd_params);
+        cx_model_data *d;
+        OK(cx_model_data_new(&d, 3));
+        OK(cx_model_data_set(d, CX_SUMMARY_FREQUENCY, x));
+        OK(cx_model_data_set(d, CX_SUMMARY_RECENCY, tx));
+        OK(cx_model_data_set(d, CX_SUMMARY_AGE, TT));
+        double e4[3], e6[3];
+        OK(cx_model_expected(e4, 3, m, d, 1e4));
+        OK(cx_model_expected(e6, 3, m, d, 1e6));
+        for (int i = 0; i < 3; i++)
+            EXPECT(isfinite(e6[i]) && e6[i] > e4[i] && e6[i] < (bgnbd_params[0] + x[i]) /
+                   (bgnbd_params[1] + TT[i]) * 1e6, "customer %d: %g, %g", i, e4[i], e6[i]);
+        cx_model_data_free(d);
+        cx_model_free(m);
+    }
     /* t = 0: no purchase */
     cx_model *m = given(CX_MODEL_PARETO_NBD, pnbd_params);
     OK(cx_model_purchase_pmf(v, 3, m, 0));

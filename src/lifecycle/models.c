@@ -1381,6 +1381,8 @@ static double p_alive1(const cx_model *m, double x, double tx, double T)
     }
 }
 
+static double bgnbd_pop_mean(double r, double al, double a, double b, double t);
+
 static double expected1(const cx_model *m, double x, double tx, double T, double t)
 {
     const double *p = m->p;
@@ -1388,10 +1390,10 @@ static double expected1(const cx_model *m, double x, double tx, double T, double
         return 0;
     switch (m->kind) {
     case CX_MODEL_BGNBD: {
+        /* FHL (2005) eq. 10: the numerator is E[X(t)] of the customers alive
+         * at T, BG/NBD with r + x, alpha + T, a, b + x */
         double r = p[0], al = p[1], a = p[2], b = p[3];
-        double z = t / (al + T + t);
-        double h = cxi_hyp2f1(r + x, b + x, a + b + x - 1, z);
-        double num = (a + b + x - 1) / (a - 1) * (1 - exp((r + x) * log((al + T) / (al + T + t))) * h);
+        double num = bgnbd_pop_mean(r + x, al + T, a, b + x, t);
         double den = 1;
         if (x > 0)
             den += exp(log(a) - log(b + x - 1) + (r + x) * (log(al + T) - log(al + tx)));
@@ -1984,6 +1986,19 @@ static double bgnbd_mean_sum(double r, double al, double a, double b, double t)
     return NAN;
 }
 
+/* BG/NBD's E[X(t)]: FHL (2005) eq. 9, whose 2F1 series needs about
+ * 40 (alpha + t) / alpha terms and whose factor (a + b - 1) / (a - 1) is
+ * singular at a = 1; where it fails, the sum above. */
+static double bgnbd_pop_mean(double r, double al, double a, double b, double t)
+{
+    double e = NAN;
+    if (fabs(a - 1) > 1e-6) {
+        double h = cxi_hyp2f1(r, b, a + b - 1, t / (al + t));
+        e = (a + b - 1) / (a - 1) * (1 - exp(r * (log(al) - log(al + t))) * h);
+    }
+    return isfinite(e) ? e : bgnbd_mean_sum(r, al, a, b, t);
+}
+
 int cx_model_population_expected(double *out, const cx_model *model, double t)
 {
     static const char fn[] = "cx_model_population_expected";
@@ -2001,17 +2016,7 @@ int cx_model_population_expected(double *out, const cx_model *model, double t)
     if (t == 0) {
         e = 0;
     } else if (model->kind == CX_MODEL_BGNBD) {
-        /* FHL (2005) eq. 9, whose 2F1 series needs ~ 40 (alpha + t) / alpha
-         * terms and whose factor (a + b - 1) / (a - 1) is singular at a = 1;
-         * where it fails, the sum of the same expectation below */
-        double r = p[0], al = p[1], a = p[2], b = p[3];
-        e = NAN;
-        if (fabs(a - 1) > 1e-6) {
-            double h = cxi_hyp2f1(r, b, a + b - 1, t / (al + t));
-            e = (a + b - 1) / (a - 1) * (1 - exp(r * (log(al) - log(al + t))) * h);
-        }
-        if (!isfinite(e))
-            e = bgnbd_mean_sum(r, al, a, b, t);
+        e = bgnbd_pop_mean(p[0], p[1], p[2], p[3], t);
     } else if (model->kind == CX_MODEL_PARETO_NBD) {
         /* r beta / (alpha (s - 1)) [1 - (beta / (beta + t))^(s - 1)]; r beta / alpha ln(1 + t / beta) at s = 1 */
         double r = p[0], al = p[1], s = p[2], be = p[3], L = log1p(t / be);
