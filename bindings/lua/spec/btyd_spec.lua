@@ -81,7 +81,7 @@ describe("cxkit buy-till-you-die", function()
     local SE = { 0.012557320698193205, 0.3782214570439269, 0.18571907191204595, 0.7053453435329281 }
     local p = cx.fit_bgnbd(x, tx, T):params():totable()
     for i, r in ipairs(p) do
-      rel(r.std_error, SE[i], 2e-4)
+      rel(r.std_error, SE[i], 2e-6)
       rel(r.lower * r.upper, r.value * r.value, 1e-12) -- symmetric on the log scale
     end
     local given = cx.Model("bgnbd", BGNBD):params():totable()

@@ -78,7 +78,7 @@ def test_standard_errors_match_lifetimes():
     params = cxkit.fit_bgnbd(x, tx, T).params()
     assert [params.column_name(j) for j in range(6, 9)] == ["std_error", "lower", "upper"]
     for row, want in zip(params, BGNBD_SE):
-        assert row["std_error"] == pytest.approx(want, rel=2e-4)
+        assert row["std_error"] == pytest.approx(want, rel=2e-6)
         z = 1.959963984540054 * row["std_error"] / row["value"]
         assert row["lower"] == pytest.approx(row["value"] * math.exp(-z), rel=1e-12)
         assert row["upper"] == pytest.approx(row["value"] * math.exp(z), rel=1e-12)
