@@ -54,17 +54,19 @@ static cx_cycles_options *cxb_cycles_options(const char *by, bool strict)
 %newobject CaseEvents::summary;
 %newobject CaseEvents::check;
 
-/** The name of an event kind (CASE_EVENT_OPENED...): "opened",
- *  "resolved" or "reopened".
- *  @param kind 0 to 2. */
-%inline %{
-const char *case_event_kind_name(int kind)
+%{
+static const char *cxb_case_event_kind_name(int kind)
 {
     const char *name = NULL;
     cxb_check(cx_case_event_kind_name(&name, kind));
     return name;
 }
 %}
+%rename(case_event_kind_name) cxb_case_event_kind_name;
+/** The name of an event kind (CASE_EVENT_OPENED...): "opened",
+ *  "resolved" or "reopened".
+ *  @param kind 0 to 2. */
+const char *cxb_case_event_kind_name(int kind);
 
 /** A log of case events: when each case was opened, resolved and
  *  reopened, as a helpdesk exports them, for resolution time per cycle
