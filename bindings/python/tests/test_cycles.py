@@ -156,3 +156,15 @@ def test_formulas_are_harmless_in_csv(tmp_path):
     e.cycles().export_csv(str(out))
     text = out.read_text()
     assert "'=1+1" in text and "'@agent" in text
+
+
+def test_python_example():
+    import pathlib
+    import subprocess
+    import sys
+    pytest.importorskip("pandas")
+    script = pathlib.Path(__file__).parents[3] / "examples" / "python" / "cx_cycles.py"
+    out = subprocess.run([sys.executable, str(script), str(DATA)], capture_output=True, text=True, check=True)
+    assert "3558 events of 1495 cases" in out.stdout
+    assert "median hours by channel and cycle" in out.stdout
+    assert "disagree on 0 case(s)" in out.stdout
