@@ -266,7 +266,7 @@ CX_EXTERN int cx_cycles_run(cx_result **out, const cx_case_events *events, const
  * | `reopened` | INT | resolved cycles that were reopened |
  * | `reopen_share` | REAL | reopened / resolved; NaN when none resolved |
  * | `median_lag_ms` | REAL | median time from the previous resolution to this reopening; NaN for cycle 1 |
- * | `ratio_to_first` | REAL | median_ms / the median_ms of cycle 1 of the same group: 2 when these cycles take twice as long as first cycles |
+ * | `ratio_to_first` | REAL | median_ms / the median_ms of cycle 1 of the same group: 2 when these cycles take twice as long as first cycles; NaN when the group has no resolved first cycle (grouped by agent, an agent who only took later cycles) |
  *
  * Rows come by group then cycle.
  * @param[out] out     the result, to free with cx_result_free().
