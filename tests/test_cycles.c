@@ -96,6 +96,34 @@ START_TEST(equal_times)
 }
 END_TEST
 
+/* A case with many events (past the insertion sort), added newest first,
+ * with ties at equal times kept in order of addition. */
+START_TEST(many_events)
+{
+    cx_case_events *e;
+    OK(cx_case_events_new(&e));
+    cx_time t = T("2024-01-01T00:00:00Z");
+    /* 20 cycles: opening, then resolved / reopened alternately, each an hour
+     * after the previous event; cycle k lasts k ms longer than an hour */
+    for (int k = 19; k >= 0; k--) {
+        cx_time opened = t + 2 * k * H(1);
+        OK(cx_case_events_add(e, "M", opened + H(1) + k, CX_CASE_EVENT_RESOLVED, NULL));
+        OK(cx_case_events_add(e, "M", opened, k ? CX_CASE_EVENT_REOPENED : CX_CASE_EVENT_OPENED, NULL));
+    }
+    cx_result *r;
+    OK(cx_cycles_run(&r, e, NULL, NULL));
+    ck_assert_uint_eq(rows(r), 20);
+    for (size_t i = 0; i < 20; i++) {
+        ck_assert_int_eq(result_int(r, i, "cycle"), (int64_t)i + 1);
+        ck_assert(result_real(r, i, "duration_ms") == (double)(H(1) + (int64_t)i));
+        ck_assert_int_eq(result_int(r, i, "ignored_events"), 0);
+        ck_assert_int_eq(result_int(r, i, "case_reopens"), 19);
+    }
+    cx_result_free(r);
+    cx_case_events_free(e);
+}
+END_TEST
+
 START_TEST(inconsistent)
 {
     cx_case_events *e;
@@ -582,6 +610,7 @@ int main(void)
     tcase_add_checked_fixture(core, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(core, hand_worked);
     tcase_add_test(core, equal_times);
+    tcase_add_test(core, many_events);
     tcase_add_test(core, inconsistent);
     tcase_add_test(core, with_store);
     tcase_add_test(core, summary);

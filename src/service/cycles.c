@@ -495,39 +495,67 @@ static int walk_case(walk *w, const ev_key *k, size_t n)
     return rc;
 }
 
-/* Walks every case of the log into w->c (by case id, then cycle). */
+/* Sorts one case's events by time, equal times by order of addition:
+ * insertion for the few events a case usually has, qsort beyond. */
+static void sort_case(ev_key *k, size_t n)
+{
+    if (n > 16) {
+        qsort(k, n, sizeof *k, cmp_ev_key);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        ev_key x = k[i];
+        size_t j = i;
+        for (; j > 0 && cmp_ev_key(&k[j - 1], &x) > 0; j--)
+            k[j] = k[j - 1];
+        k[j] = x;
+    }
+}
+
+/* Walks every case of the log into w->c (by case id, then cycle). The
+ * cases are ranked by id (one qsort of the distinct ids); the events are
+ * then placed by rank with a counting sort (stable: a case's events stay
+ * in order of addition) and each case's few events sorted by time. */
 static int walk_all(walk *w)
 {
     const cx_case_events *e = w->e;
-    size_t nk = e->cases.count;
-    case_key *ck = cxi_alloc(w->m, (nk ? nk : 1) * sizeof *ck);
-    uint32_t *rank = cxi_alloc(w->m, (nk ? nk : 1) * sizeof *rank);
-    ev_key *ek = cxi_alloc(w->m, (e->n ? e->n : 1) * sizeof *ek);
+    size_t nk = e->cases.count, kb = (nk ? nk : 1) * sizeof(case_key), rb = (nk + 1) * sizeof(uint32_t),
+           eb = (e->n ? e->n : 1) * sizeof(ev_key);
+    case_key *ck = cxi_alloc(w->m, kb);
+    uint32_t *rank = cxi_alloc(w->m, rb), *start = cxi_alloc(w->m, rb);
+    ev_key *ek = cxi_alloc(w->m, eb);
     int rc = CX_OK;
-    if (!ck || !rank || !ek) {
+    if (!ck || !rank || !start || !ek) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory for %zu events", w->fn, e->n);
     } else {
         for (uint32_t i = 0; i < nk; i++)
             ck[i] = (case_key){cxi_pool_str(&e->cases, i), i};
         if (nk > 1)
             qsort(ck, nk, sizeof *ck, cmp_case_key);
+        memset(start, 0, rb);
         for (uint32_t i = 0; i < nk; i++)
             rank[ck[i].id] = i;
         for (size_t i = 0; i < e->n; i++)
-            ek[i] = (ev_key){rank[e->cid[i]], (uint32_t)i, e->t[i]};
-        if (e->n > 1)
-            qsort(ek, e->n, sizeof *ek, cmp_ev_key);
+            start[rank[e->cid[i]] + 1]++;
+        for (size_t r = 0; r < nk; r++)
+            start[r + 1] += start[r];
+        for (size_t i = 0; i < e->n; i++) {
+            uint32_t r = rank[e->cid[i]];
+            ek[start[r]++] = (ev_key){r, (uint32_t)i, e->t[i]};
+        }
         for (size_t i = 0; i < e->n && !rc;) {
             size_t j = i + 1;
             while (j < e->n && ek[j].rank == ek[i].rank)
                 j++;
+            sort_case(ek + i, j - i);
             rc = walk_case(w, ek + i, j - i);
             i = j;
         }
     }
-    cxi_free(w->m, ck, (nk ? nk : 1) * sizeof *ck);
-    cxi_free(w->m, rank, (nk ? nk : 1) * sizeof *rank);
-    cxi_free(w->m, ek, (e->n ? e->n : 1) * sizeof *ek);
+    cxi_free(w->m, ck, kb);
+    cxi_free(w->m, rank, rb);
+    cxi_free(w->m, start, rb);
+    cxi_free(w->m, ek, eb);
     return rc;
 }
 
