@@ -527,6 +527,18 @@ START_TEST(formulas_exported)
     ck_assert_ptr_nonnull(strstr(text, "'+agent"));
     free(text);
     cx_result_free(r);
+    /* the exported cases read back as events: the same ids */
+    cx_case_events *back;
+    OK(cx_case_events_new(&back));
+    write_file("back.csv", "case,time,event,agent\n'=HYPERLINK(\"http://x\"),2024-01-01,opened,'+agent\n"
+                           "'@SUM(A1),2024-01-01,opened,\n");
+    OK(cx_case_events_import_csv(back, P("back.csv")));
+    OK(cx_cycles_run(&r, back, NULL, NULL));
+    ck_assert_str_eq(result_str(r, 0, "case"), "=HYPERLINK(\"http://x\")");
+    ck_assert_str_eq(result_str(r, 0, "agent"), "+agent");
+    ck_assert_str_eq(result_str(r, 1, "case"), "@SUM(A1)");
+    cx_result_free(r);
+    cx_case_events_free(back);
     cx_case_events_free(e);
 }
 END_TEST

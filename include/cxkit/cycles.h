@@ -165,7 +165,9 @@ CX_EXTERN int cx_case_events_add(cx_case_events *events, const char *case_id, cx
  * with commas, quotes or line breaks in double quotes), with a header line
  * naming the columns: `case`, `time` (ISO 8601, see cx_time_parse()) and
  * `event` (a name cx_case_event_kind_find() knows), and optionally `agent`
- * (empty for none). Other columns are ignored; blank lines are skipped. A
+ * (empty for none). Other columns are ignored; blank lines are skipped. As
+ * in cx_import_csv(), one apostrophe before a text a spreadsheet would run
+ * as a formula (what CXKit's CSV writers add) is taken away. A
  * refused row fails the import, naming the file, the line, the column
  * (number and name) and why, and the log is then unchanged.
  * @param[in] events the log.

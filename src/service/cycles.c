@@ -300,8 +300,11 @@ int cx_case_events_import_csv(cx_case_events *e, const char *file)
                           where(w, sizeof w, &src, F_EVENT), cxi_quote(q, fe->s));
             break;
         }
-        const char *agent = col[F_AGENT] >= 0 && f[col[F_AGENT]].len ? f[col[F_AGENT]].s : NULL;
-        const char *case_id = f[col[F_CASE]].s;
+        /* as the store's importer reads them: the apostrophe CXKit's CSV
+         * writers put before a formula-like text is taken away, so that
+         * ids read here match the store's */
+        const char *agent = col[F_AGENT] >= 0 && f[col[F_AGENT]].len ? cxi_csv_unprotect(f[col[F_AGENT]].s) : NULL;
+        const char *case_id = cxi_csv_unprotect(f[col[F_CASE]].s);
         if ((rc = check_event(fn, &src, case_id, t, kind, agent)) != CX_OK)
             break;
         if ((rc = append(e, fn, case_id, t, kind, agent)) != CX_OK) {
