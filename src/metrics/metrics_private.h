@@ -87,6 +87,7 @@ struct cx_query {
     cxi_spec spec;
     cxi_filter *filters;
     size_t nfilters, capf;
+    int threads; /* cx_query_set_threads(): 1 by default, 0 every online core */
 };
 
 /* Groups keyed by CX_QUERY_MAX_GROUPS int64 codes, with a hash index. */
