@@ -1,8 +1,11 @@
 /*
  * CSV import (RFC 4180). The file is read in large chunks; each record is
- * scanned once to find its fields, which are then copied NUL-terminated
- * (and unquoted) into a row buffer, so the raw bytes stay intact for the
- * reject file. Memory is bounded by the chunk size and the longest record.
+ * scanned once to find its fields, which are cut NUL-terminated where they
+ * lie (the common unquoted record; the bytes are put back for the reject
+ * file) or copied unquoted. A chunk's whole records make a block, stored in
+ * file order; with two threads (cx_import_options_set_threads()) a worker
+ * reads and scans the next block while the caller stores the last. Memory
+ * is bounded by a few chunks and the longest record.
  */
 #define _POSIX_C_SOURCE 200809L /* pthreads */
 
