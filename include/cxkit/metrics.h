@@ -74,7 +74,9 @@ extern "C" {
  * threads may run one query at once, while no thread changes the store
  * (see the store's **Threads**). A result is immutable: its const calls
  * (getters, cx_result_quantile(), cx_result_compare(), cx_result_merge(),
- * cx_result_serialize(), the exports) may run concurrently.
+ * cx_result_serialize(), the exports) may run concurrently. A run itself
+ * starts threads only when cx_query_set_threads() allows more than one,
+ * and joins them before it returns; its result is the same for any count.
  * @{ */
 
 /** An opaque query: what to compute, over which records, grouped how. */
