@@ -16,6 +16,8 @@
 # DuckDB with two threads.
 # The files are gen-demo's with their records shuffled (bench/shuffle_csv.py,
 # seeded), as an unsorted CRM export is; CX_BENCH_SORTED=1 reads them sorted.
+# CX_BENCH_QUICK=1 (for large N): cxkit loads only (a), with 1 and 2 threads
+# alike, and pandas is left out.
 # usage: bench/metrics.sh [INTERACTIONS [REPEATS]]   (default 5000000 and 7; builds into build-bench/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,22 +56,27 @@ rm -f "$work"/table-*.tsv
 echo
 # read the files once so that every program, ours first, finds them in the page cache
 cat "$data"/*.csv > /dev/null
-build-bench/bench/bench-metrics "$data" "$reps" "$work/table-cxkit.tsv" 1 | tee -a "$out"
+quick=${CX_BENCH_QUICK:-0}
+which=$([ "$quick" = 1 ] && echo a || echo all)
+build-bench/bench/bench-metrics "$data" "$reps" "$work/table-cxkit.tsv" 1 "$which" | tee -a "$out"
 echo
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 # the same three loads as with one thread, so that (a) finds the C library's
 # heap in the same state (freed memory reused, fewer page faults)
-build-bench/bench/bench-metrics "$data" "$reps" "$work/table-cxkit2.tsv" 2 | tee -a "$out"
+build-bench/bench/bench-metrics "$data" "$reps" "$work/table-cxkit2.tsv" 2 "$which" | tee -a "$out"
 echo
-/usr/bin/python3 bench/peers_metrics.py "$data" "$reps" "$work/table-pandas.tsv" | tee -a "$out"
-echo
+if [ "$quick" != 1 ]; then
+  /usr/bin/python3 bench/peers_metrics.py "$data" "$reps" "$work/table-pandas.tsv" | tee -a "$out"
+  echo
+fi
 node "$work/peers_metrics.mjs" "$data" 1 "$reps" "$work/table-duckdb1.tsv" | tee -a "$out"
 echo
 node "$work/peers_metrics.mjs" "$data" 2 "$reps" "$work/table-duckdb2.tsv" | tee -a "$out"
 echo
 echo "agreement with cxkit:"
+pandas_tsv=$([ "$quick" = 1 ] || echo "$work/table-pandas.tsv")
 /usr/bin/python3 bench/peers_metrics.py --compare "$work/table-cxkit.tsv" "$work/table-cxkit2.tsv" \
-  "$work/table-pandas.tsv" "$work/table-duckdb1.tsv" "$work/table-duckdb2.tsv" | tee -a "$out" || true
+  $pandas_tsv "$work/table-duckdb1.tsv" "$work/table-duckdb2.tsv" | tee -a "$out" || true
 
 get() { sed -n "s/^RESULT .*\<$1=\([0-9.e+-]*\).*/\1/p" "$out" | head -1; }
 ratio() { awk "BEGIN{printf \"%6.1f\", $1 / $2}"; }
@@ -88,8 +95,10 @@ printf "  %-20s %8.3f %10.3f %6s %9.3f %6s | %10.5f %10.5f %6s\n" "cxkit (2 thre
   "$cx2c" "$(ratio "$cx2c" "$cxc")" "$cx2b" "$cx2m" "$(ratio "$cx2b" "$cxb")"
 six=$(get cx_six_total_s) sixi=$(get cx_six_import_s) sixc=$(get cx_six_total_cpu_s)
 allc=$(get cx_all_total_s) alli=$(get cx_all_import_s) allcc=$(get cx_all_total_cpu_s)
-printf "  %-20s %8.3f %10.3f %6s %9.3f %6s |\n" "cxkit every column" "$alli" "$allc" "" "$allcc" ""
-printf "  %-20s %8.3f %10.3f %6s %9.3f %6s |\n" "cxkit + customers" "$sixi" "$six" "" "$sixc" ""
+if [ "$quick" != 1 ]; then
+  printf "  %-20s %8.3f %10.3f %6s %9.3f %6s |\n" "cxkit every column" "$alli" "$allc" "" "$allcc" ""
+  printf "  %-20s %8.3f %10.3f %6s %9.3f %6s |\n" "cxkit + customers" "$sixi" "$six" "" "$sixc" ""
+fi
 row() {
   local name=$1 key=$2
   local t l b m
@@ -99,7 +108,7 @@ row() {
   printf "  %-20s %8.3f %10.3f %6s %9.3f %6s | %10.5f %10.5f %6s\n" "$name" "$l" "$t" "$(ratio "$t" "$cx")" "$c" \
     "$(ratio "$c" "$cxc")" "$b" "$m" "$(ratio "$b" "$cxb")"
 }
-row "pandas (1 thread)" pandas
+[ "$quick" = 1 ] || row "pandas (1 thread)" pandas
 row "duckdb (1 thread)" duckdb1
 row "duckdb (2 threads)" duckdb2
 echo "  (seconds of wall-clock time; CPU s = CPU time of all the process's threads for load + query, less"
@@ -113,7 +122,7 @@ d1=$(get duckdb1_total_s) d2=$(get duckdb2_total_s)
 echo "  issue 14 target, CSV -> metrics, DuckDB (2 threads) / cxkit (2 threads), wall-clock: $(ratio "$d2" "$cx2")x" \
   "(target >= 2.5; cxkit with 1 thread: $(ratio "$d2" "$cx")x); CPU s: DuckDB 2 threads $(get duckdb2_total_cpu_s)," \
   "cxkit 2 threads $cx2c (1 thread $cxc)"
-echo "  DuckDB (1 thread) load+query / cxkit: $(ratio "$d1" "$cx")x (the columns the peers read)," \
+[ "$quick" = 1 ] || echo "  DuckDB (1 thread) load+query / cxkit: $(ratio "$d1" "$cx")x (the columns the peers read)," \
   "$(ratio "$d1" "$allc")x (every column of the same files), $(ratio "$d1" "$six")x (every column, customers.csv too)"
 awk "BEGIN{printf \"  bandwidth floor of (b) at 25 GB/s: %.1f MB of columns -> %.5f s; measured best %.5f s = %.1fx the floor\n\", $fb / 1e6, $fs, $cxb, $cxb / $fs}"
 awk "BEGIN{printf \"    counting each random read of an interaction's agent/touchpoint as a 64 B line: %.1f MB -> %.5f s = %.1fx\n\", $frb / 1e6, $frs, $cxb / $frs}"
