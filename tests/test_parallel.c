@@ -11,6 +11,7 @@
  * build-tsan), where a data race fails it. */
 #include "cx_test.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 
 static const int thread_counts[] = {1, 2, 3};
@@ -300,6 +301,74 @@ START_TEST(import_error_in_later_block)
 }
 END_TEST
 
+/* cx_test.h's checking allocator behind a lock: the import's worker
+ * allocates too. */
+typedef struct locked_alloc {
+    pthread_mutex_t mu;
+    cxt_alloc a;
+} locked_alloc;
+
+static void *locked_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    locked_alloc *l = ud;
+    pthread_mutex_lock(&l->mu);
+    void *r = cxt_alloc_fn(&l->a, ptr, osize, nsize);
+    pthread_mutex_unlock(&l->mu);
+    return r;
+}
+
+/* Allocation refused at points spread over an import with the worker (and
+ * without): it fails with CX_ENOMEM and leaves the store as it was, or
+ * succeeds, and nothing leaks. */
+START_TEST(import_out_of_memory)
+{
+    const char *tp = write_file("touchpoints.csv", touchpoints_csv);
+    char in[512];
+    snprintf(in, sizeof in, "%s", interactions_file("interactions.csv", "I-", 15000, 0, 0));
+    locked_alloc l;
+    memset(&l, 0, sizeof l);
+    ck_assert_int_eq(pthread_mutex_init(&l.mu, NULL), 0);
+    size_t requests = 0;
+    for (int threads = 2; threads >= 1; threads--) {
+        for (size_t k = 0; k <= 40; k++) {
+            cx_store *s;
+            OK(cx_store_new_with_allocator(&s, locked_alloc_fn, &l));
+            cx_import_report *rep;
+            OK(cx_import_csv(&rep, s, CX_TABLE_TOUCHPOINTS, tp, NULL));
+            cx_import_report_free(rep);
+            cx_import_options *o = options(threads, 0, NULL);
+            pthread_mutex_lock(&l.mu);
+            size_t before = l.a.calls;
+            if (k > 0) /* k = 0: count the requests of the whole import */
+                cxt_alloc_fail_nth(&l.a, k == 1 ? 1 : 1 + (k - 1) * requests / 40, k % 2 == 0);
+            pthread_mutex_unlock(&l.mu);
+            int rc = cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, in, o);
+            pthread_mutex_lock(&l.mu);
+            if (k == 0)
+                requests = l.a.calls - before;
+            cxt_alloc_allow(&l.a, -1);
+            pthread_mutex_unlock(&l.mu);
+            cx_import_options_free(o);
+            ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "%d threads, point %zu: %s", threads, k, cx_last_error());
+            if (rc == CX_OK) {
+                ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), 15000);
+                cx_import_report_free(rep);
+            } else {
+                ck_assert_ptr_null(rep);
+                ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), 0);
+                ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), 0);
+            }
+            cx_store_free(s);
+            pthread_mutex_lock(&l.mu);
+            cxt_alloc_done(&l.a);
+            pthread_mutex_unlock(&l.mu);
+        }
+    }
+    ck_assert_uint_gt(requests, 10);
+    pthread_mutex_destroy(&l.mu);
+}
+END_TEST
+
 START_TEST(threads_arguments)
 {
     cx_import_options *o;
@@ -517,6 +586,7 @@ static Suite *suite(void)
     tcase_add_test(tc, threads_arguments);
     tcase_add_test(tc, import_same_store);
     tcase_add_test(tc, import_error_in_later_block);
+    tcase_add_test(tc, import_out_of_memory);
     tcase_add_test(tc, query_demo);
     tcase_add_test(tc, query_generated);
     suite_add_tcase(su, tc);
