@@ -743,8 +743,11 @@ static int consume(cxi_import *im, csv_block *b, csv_rows *rows, int delim)
     return CX_OK;
 }
 
-/* Two threads: the producer in a worker, NBLOCKS blocks in turn. */
-#define NBLOCKS 3
+/* Two threads: the producer in a worker, NBLOCKS blocks in turn (about
+ * 1 MiB each). The worker's half is the shorter: it runs ahead and waits;
+ * the deeper the queue, the longer the caller can store while the worker
+ * is not scheduled (a machine busy with other work). */
+#define NBLOCKS 8
 
 typedef struct csv_pipe {
     csv_producer *p;
