@@ -599,6 +599,23 @@ static const command commands[] = {
      "  --value C          the column of values (default total_conversion_value;\n"
      "                     - for none)\n"
      "  --top N            rows shown\n" OUTPUT_HELP},
+    {"cycles", cmd_cycles, "cycles DB EVENTS.csv [summary|cycles|check] [--by channel|priority|agent] [--strict]",
+     "Service cycles: each case's openings and resolutions, from a CSV file of\n"
+     "case events (columns case, time, event = opened, resolved or reopened,\n"
+     "and optionally agent) read with the cases of DB.\n"
+     "  summary  (default) per cycle number: cycles, resolved, open, mean,\n"
+     "           median and p90 resolution time (ms), share reopened, the\n"
+     "           median time to the reopening, and the ratio of the median to\n"
+     "           first cycles' (2: these cycles take twice as long)\n"
+     "  cycles   one row per cycle: case, customer, channel, priority, agent,\n"
+     "           cycle, opened, resolved, duration, reopen lag, and whether the\n"
+     "           log agrees with the case's reopens, opening and resolution\n"
+     "  check    the events ignored (resolved twice, reopened while open, before\n"
+     "           the opening, ...), cases not in DB, and disagreements with DB\n"
+     "\n"
+     "  --by G      summary: also by channel, priority or agent\n"
+     "  --strict    fail on the first inconsistent event or unknown case\n"
+     "  --top N     rows shown\n" OUTPUT_HELP},
     {"text", cmd_text, "text DB themes|search WORDS|terms [OPTIONS]",
      "What customers write, in Arabic and English (their survey comments).\n"
      "  themes   per touchpoint (--by), the words and phrases that detractors\n"

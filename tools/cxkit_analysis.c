@@ -1314,6 +1314,51 @@ int cmd_paths(int argc, char **argv)
     return rc;
 }
 
+/* ---- cycles (a case's openings and resolutions, issue 16) ---------------- */
+
+static const char *const cycles_views[] = {"summary", "cycles", "check"};
+static const char *const cycles_groups[] = {"none", "channel", "priority", "agent"};
+
+int cmd_cycles(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(&o, argc, argv, OUTPUT_OPTS "--by --strict --top", 3);
+    if (rc == EXIT_DONE && o.npos < 2)
+        rc = usage_error("%s", o.npos ? "the CSV file of case events is missing" : "DB and the case events are missing");
+    int view = 0, by = CX_CYCLES_BY_NONE;
+    if (rc == EXIT_DONE && o.npos > 2 && (view = find_name(cycles_views, 3, o.pos[2], strlen(o.pos[2]))) < 0)
+        rc = usage_error("unknown view '%s': give summary, cycles or check", o.pos[2]);
+    if (rc == EXIT_DONE && o.by && (by = find_name(cycles_groups, 4, o.by, strlen(o.by))) < 0)
+        rc = usage_error("unknown --by '%s': give channel, priority, agent or none", o.by);
+    cx_store *s = NULL;
+    cx_case_events *ev = NULL;
+    cx_cycles_options *co = NULL;
+    cx_result *r = NULL;
+    if (rc == EXIT_DONE)
+        rc = open_db(&s, o.pos[0]);
+    if (rc == EXIT_DONE && (cx_case_events_new(&ev) != CX_OK || cx_cycles_options_new(&co) != CX_OK ||
+                            cx_cycles_options_set_group(co, by) != CX_OK ||
+                            cx_cycles_options_set_strict(co, o.strict) != CX_OK))
+        rc = fail_lib("cycles");
+    if (rc == EXIT_DONE && cx_case_events_import_csv(ev, o.pos[1]) != CX_OK)
+        rc = fail_lib("case events");
+    if (rc == EXIT_DONE) {
+        int got = view == 0 ? cx_cycles_summary(&r, ev, s, co)
+                  : view == 1 ? cx_cycles_run(&r, ev, s, co)
+                              : cx_cycles_check(&r, ev, s);
+        if (got != CX_OK)
+            rc = fail_lib(cycles_views[view]);
+    }
+    if (rc == EXIT_DONE)
+        rc = emit_result(r, &o, 0, NULL, view == 0 ? o.top_n : list_top(&o));
+    cx_result_free(r);
+    cx_cycles_options_free(co);
+    cx_case_events_free(ev);
+    cx_store_free(s);
+    opts_free(&o);
+    return rc;
+}
+
 /* ---- text (what customers write) ----------------------------------------- */
 
 static const char *const text_views[] = {"themes", "search", "terms"};

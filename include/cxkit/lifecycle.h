@@ -1161,7 +1161,12 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
  * array: bulk numeric work (a numpy array in, a numpy array out) costs no
  * table building and no copy. CLV, which is read per customer with its
  * parts, is a ::cx_result table (cx_model_clv()), as are a model's
- * parameters (cx_model_params()) and a summary (cx_summary_table()).
+ * parameters with their standard errors (cx_model_params()) and a summary
+ * (cx_summary_table()). Every customer's predictions in one table:
+ * cx_model_customers(); how they did on a holdout period, by calibration
+ * frequency: cx_model_calibration(). For the population rather than one
+ * customer: the distribution of purchases P(X(t) = n)
+ * (cx_model_purchase_pmf()) and E[X(t)] (cx_model_population_expected()).
  *
  * **Memory.** A summary, and every result or handle made from it, uses the
  * allocator of its store. Models, options and data handles made from
@@ -1420,7 +1425,14 @@ CX_EXTERN void cx_model_free(cx_model *model);
  *        "loglik" (REAL: the log-likelihood at the estimate; NaN for a
  *        model from cx_model_new()), "iterations" (INT: quasi-Newton
  *        iterations; 0 when given) and "customers" (REAL: the total weight
- *        fitted; 0 when given).
+ *        fitted; 0 when given), then per parameter "std_error" (REAL: its
+ *        standard error from the observed information, the Hessian of the
+ *        log-likelihood at the estimate, inverted; the fit is on the log
+ *        scale, so by the delta method se(p) = p se(ln p), as lifetimes
+ *        reports them) and "lower", "upper" (REAL: the 95 % interval
+ *        exp(ln p -/+ 1.96 se(ln p)), which stays positive; lifetimes prints
+ *        p -/+ 1.96 se instead). The three are NaN for a model from
+ *        cx_model_new() and when the information is not positive definite.
  * @param[out] out   the table, to free with cx_result_free().
  * @param[in]  model the model.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
@@ -1585,6 +1597,106 @@ CX_EXTERN int cx_clv_options_set_discount(cx_clv_options *options, double rate);
  */
 CX_EXTERN int cx_model_clv(cx_result **out, const cx_model *purchases, const cx_model *spend,
                            const cx_model_data *data, const cx_clv_options *options);
+
+/**
+ * @brief The distribution of a random customer's purchases: P(X(t) = n),
+ *        n = 0 .. out_count - 1, the probability that a customer drawn from
+ *        the population makes n repeat purchases in a period of length t
+ *        (BG/NBD, Pareto/NBD: time units; BG/BB: t opportunities).
+ *
+ * BG/NBD by Fader, Hardie and Lee (2005), eq. 8, with the negative
+ * binomial tail P(NBD >= n) as a sum of positive terms over an incomplete
+ * beta (not 1 minus a partial sum, which cancels); Pareto/NBD as the
+ * mixture over the time alive, S(t) NBD(n; t) + int_0^t f(u) NBD(n; u) du
+ * (the quantity of Fader and Hardie's note on P(X(t) = x), without its
+ * difference of hypergeometric terms), the integral by Gauss-Legendre
+ * quadrature in ln u around its peak; BG/BB by Fader, Hardie and Shang
+ * (2010), eq. 7. All in logs, in bounded work: each probability costs a
+ * bounded number of steps (Pareto/NBD: at most 4000 quadrature panels a
+ * side; BG/BB: t terms). The values add up to P(X(t) < out_count).
+ * @param[out] out       out_count probabilities; written only on success.
+ * @param[in]  out_count how many, 1 to 100000 (BG/BB: out_count x t at
+ *                       most 2 x 10^7).
+ * @param[in]  model     a BG/NBD, Pareto/NBD or BG/BB model.
+ * @param[in]  t         the period, finite and >= 0 (an integer <= 100000
+ *                       for BG/BB).
+ * @return ::CX_OK, ::CX_EINVAL (NULL, a model that does not predict
+ *         purchases), ::CX_ERANGE (a bad count or t; a value that cannot be
+ *         computed), ::CX_ELIMIT (the work cap) or ::CX_ENOMEM.
+ *         Thread-safe: the model is only read.
+ */
+CX_EXTERN int cx_model_purchase_pmf(double *out, size_t out_count, const cx_model *model, double t);
+
+/**
+ * @brief The expected repeat purchases E[X(t)] of a random customer of the
+ *        population in a period of length t: BG/NBD, FHL (2005) eq. 9;
+ *        or, where its hypergeometric series would need too many terms (t
+ *        thousands of times alpha) or a = 1, the sum over n of P(X(t) >= n)
+ *        as the minimum of the purchases and the purchase of dropout (at
+ *        most 2 x 10^7 terms); Pareto/NBD, r beta / (alpha (s - 1))
+ *        (1 - (beta / (beta + t))^(s - 1)) (r beta / alpha ln(1 + t / beta)
+ *        at s = 1); BG/BB, alpha / (alpha + beta) times the expected
+ *        opportunities alive.
+ * @param[out] out   the expectation; written only on success.
+ * @param[in]  model a BG/NBD, Pareto/NBD or BG/BB model.
+ * @param[in]  t     >= 0 (an integer for BG/BB).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE (a bad t; a value that cannot
+ *         be computed).
+ */
+CX_EXTERN int cx_model_population_expected(double *out, const cx_model *model, double t);
+
+/**
+ * @brief The calibration / holdout table: how well the model's conditional
+ *        expectations predict the purchases of a holdout period, by
+ *        calibration frequency.
+ *
+ * One row per calibration frequency f = 0 .. max_frequency, the last row
+ * pooling every customer with x >= max_frequency: "frequency" (INT, f),
+ * "label" (STRING: "0", "1", ..., and "7+" for the pooled row),
+ * "customers" (INT), "actual" (REAL, the mean of `holdout` over those
+ * customers) and "expected" (REAL, the mean of their expected purchases in
+ * the next `duration` time units, as cx_model_expected()). A row without
+ * customers has NaN means. With a summary made with a holdout end:
+ * the data from cx_model_data_from_summary(), `holdout` its
+ * ::CX_SUMMARY_HOLDOUT column and `duration` the holdout's length in the
+ * summary's time unit. Uses the data's allocator.
+ * @param[out] out           the table, to free with cx_result_free().
+ * @param[in]  model         a BG/NBD, Pareto/NBD or BG/BB model.
+ * @param[in]  data          the customers' calibration histories.
+ * @param[in]  holdout       the data's count of purchases in the holdout
+ *                           (finite, >= 0).
+ * @param[in]  duration      the holdout's length, > 0 (an integer for BG/BB).
+ * @param[in]  max_frequency the frequency of the pooled last row, at most 10000.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad data, named by its row) or
+ *         ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_model_calibration(cx_result **out, const cx_model *model, const cx_model_data *data,
+                                   const double *holdout, double duration, size_t max_frequency);
+
+/**
+ * @brief Every customer's conditional predictions in one table.
+ *
+ * One row per customer of `data`, in its order: "customer" (STRING, the id;
+ * only when the data comes from a summary), then the REAL columns
+ * "frequency", "recency", "age" (x, t_x and T as given), "p_alive" (as
+ * cx_model_p_alive()), "expected_purchases" (in the next `horizon` time
+ * units, as cx_model_expected()) and, when `spend` is given,
+ * "expected_spend" (per purchase, cx_model_expected_spend()) and "clv"
+ * (as cx_model_clv() with `options`; its own horizon of purchases is in
+ * cx_model_clv()'s table). Uses the data's allocator.
+ * @param[out] out       the table, to free with cx_result_free().
+ * @param[in]  purchases a BG/NBD or Pareto/NBD model (BG/BB too without `spend`).
+ * @param[in]  spend     a Gamma-Gamma model with q > 1, or NULL.
+ * @param[in]  data      the customers: frequency, recency, age, and
+ *                       monetary when `spend` is given.
+ * @param[in]  horizon   >= 0 (an integer for BG/BB).
+ * @param[in]  options   CLV options (read only with `spend`), or NULL for
+ *                       the defaults of cx_clv_options_new().
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad data, named by its row; a
+ *         value that cannot be computed) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_model_customers(cx_result **out, const cx_model *purchases, const cx_model *spend,
+                                 const cx_model_data *data, double horizon, const cx_clv_options *options);
 
 /** @} */
 
