@@ -18,11 +18,16 @@
  * and print how far (b) is from the memory-bandwidth floor: the bytes of the
  * columns the query reads, at 25 GB/s.
  *
- * Usage: bench-metrics DATA_DIR [REPEATS [TABLE_TSV]]
+ * Usage: bench-metrics DATA_DIR [REPEATS [TABLE_TSV [THREADS [WHICH]]]]
  *   REPEATS   runs of (b), default 7
  *   TABLE_TSV where to write the per-channel table for the agreement check
- *             (columns as in bench/peers_metrics.py)
- * One thread: the library does not start any.
+ *             (columns as in bench/peers_metrics.py); "-" for none
+ *   THREADS   the thread count of the imports and the queries
+ *             (cx_import_options_set_threads(), cx_query_set_threads()),
+ *             default 1 (the library then starts no thread); 0 every core
+ *   WHICH     "all" (default): (a-six), (a-all), (a) and (b); "a": (a) and
+ *             (b) only
+ * Its RESULT line names the figures cx_... with one thread, cxN_... with N.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <cxkit/cxkit.h>
@@ -82,12 +87,16 @@ static const char *label(const cx_result *r, size_t row)
     return v ? v : "(none)";
 }
 
+/* The thread count of imports and queries (argument THREADS). */
+static int threads = 1;
+
 /* The query of the benchmark: built and run together, as an application would. */
 static cx_result *scorecard(const cx_store *s)
 {
     cx_query *q;
     cx_result *r;
     CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_set_threads(q, threads));
     CHECK(cx_query_add(q, CX_MEASURE_NPS));
     CHECK(cx_query_add(q, CX_MEASURE_CSAT));
     CHECK(cx_query_add(q, CX_MEASURE_CES));
@@ -181,6 +190,7 @@ static cx_store *load_and_query(const char *dir, const int *order, size_t n, boo
         cx_import_options *o;
         CHECK(cx_import_options_new(&o));
         CHECK(cx_import_options_set_create_customers(o, create));
+        CHECK(cx_import_options_set_threads(o, threads));
         for (int k = 0; select && k < 8 && unread[order[i]][k]; k++)
             CHECK(cx_import_options_map_column(o, unread[order[i]][k], NULL));
         CHECK(cx_import_csv(&rep, s, order[i], path, o));
@@ -214,32 +224,44 @@ static cx_store *load_and_query(const char *dir, const int *order, size_t n, boo
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench-metrics DATA_DIR [REPEATS [TABLE_TSV]]\n");
+        fprintf(stderr, "usage: bench-metrics DATA_DIR [REPEATS [TABLE_TSV [THREADS [all|a]]]]\n");
         return 2;
     }
     int repeats = argc > 2 ? atoi(argv[2]) : 7;
     if (repeats < 1)
         repeats = 1;
-    printf("cxkit %s bench-metrics (one thread)\n", cx_version_string());
+    threads = argc > 4 ? atoi(argv[4]) : 1;
+    bool only_a = argc > 5 && strcmp(argv[5], "a") == 0;
+    char key[16] = "cx"; /* the RESULT names: cx_... with one thread, cx2_... with two */
+    if (threads != 1)
+        snprintf(key, sizeof key, "cx%d", threads);
+    if (threads == 1)
+        printf("cxkit %s bench-metrics (one thread)\n", cx_version_string());
+    else
+        printf("cxkit %s bench-metrics (%d threads%s)\n", cx_version_string(), threads,
+               threads == 0 ? ": every core" : "");
 
     /* (a), the comparison with the peers, last: its store serves (b) */
     static const int six[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES,
                               CX_TABLE_INTERACTIONS, CX_TABLE_QUESTIONS, CX_TABLE_FEEDBACK};
     static const int five[] = {CX_TABLE_TOUCHPOINTS, CX_TABLE_QUESTIONS, CX_TABLE_CASES, CX_TABLE_INTERACTIONS,
                                CX_TABLE_FEEDBACK};
-    printf("(a-six) every column of six files, customers.csv first:\n");
-    double t_six_import, t_six_query, cpu_six;
-    cx_store *s = load_and_query(argv[1], six, 6, false, false, &t_six_import, &t_six_query, &cpu_six, NULL);
-    cx_store_free(s);
-    printf("  (a-six) import + query: %.3f s (import %.3f s, first query %.3f s)\n\n", t_six_import + t_six_query,
-           t_six_import, t_six_query);
+    double t_six_import = NAN, t_six_query = NAN, cpu_six = NAN;
+    double t_all_import = NAN, t_all_query = NAN, cpu_allcols = NAN;
+    cx_store *s;
+    if (!only_a) {
+        printf("(a-six) every column of six files, customers.csv first:\n");
+        s = load_and_query(argv[1], six, 6, false, false, &t_six_import, &t_six_query, &cpu_six, NULL);
+        cx_store_free(s);
+        printf("  (a-six) import + query: %.3f s (import %.3f s, first query %.3f s)\n\n",
+               t_six_import + t_six_query, t_six_import, t_six_query);
 
-    printf("(a-all) every column of the five files the peers read, customers created from the rows:\n");
-    double t_all_import, t_all_query, cpu_allcols;
-    s = load_and_query(argv[1], five, 5, true, false, &t_all_import, &t_all_query, &cpu_allcols, NULL);
-    cx_store_free(s);
-    printf("  (a-all) import + query: %.3f s (import %.3f s, first query %.3f s)\n\n", t_all_import + t_all_query,
-           t_all_import, t_all_query);
+        printf("(a-all) every column of the five files the peers read, customers created from the rows:\n");
+        s = load_and_query(argv[1], five, 5, true, false, &t_all_import, &t_all_query, &cpu_allcols, NULL);
+        cx_store_free(s);
+        printf("  (a-all) import + query: %.3f s (import %.3f s, first query %.3f s)\n\n",
+               t_all_import + t_all_query, t_all_import, t_all_query);
+    }
 
     printf("(a) the columns the query reads, of the files the peers read, customers created from the rows:\n");
     double t_import, t_first, cpu_all;
@@ -250,7 +272,7 @@ int main(int argc, char **argv)
     double t0;
     printf("\ncxkit: scorecard by channel (%zu groups)\n", cx_result_row_count(r));
     print_table(r);
-    if (argc > 3)
+    if (argc > 3 && strcmp(argv[3], "-") != 0)
         write_tsv(r, argv[3]);
     cx_result_free(r);
 
@@ -307,13 +329,17 @@ int main(int argc, char **argv)
     size_t mem;
     CHECK(cx_store_memory(&mem, s));
     printf("  store memory %.1f MB\n", (double)mem / 1e6);
-    printf("RESULT cx_total_s=%.4f cx_import_s=%.4f cx_first_query_s=%.4f cx_query_best_s=%.5f "
-           "cx_query_median_s=%.5f floor_bytes=%.0f floor_s=%.5f floor_rand_bytes=%.0f floor_rand_s=%.5f "
-           "feedback_rows=%zu case_rows=%zu cx_total_cpu_s=%.4f cx_six_total_s=%.4f cx_six_import_s=%.4f "
-           "cx_six_total_cpu_s=%.4f cx_all_total_s=%.4f cx_all_import_s=%.4f cx_all_total_cpu_s=%.4f\n",
-           t_all, t_import, t_first, best, median, seq, seq / BANDWIDTH, seq + rnd, (seq + rnd) / BANDWIDTH, nfb, nca,
-           cpu_all, t_six_import + t_six_query, t_six_import, cpu_six, t_all_import + t_all_query, t_all_import,
-           cpu_allcols);
+    printf("RESULT %s_total_s=%.4f %s_import_s=%.4f %s_first_query_s=%.4f %s_query_best_s=%.5f "
+           "%s_query_median_s=%.5f floor_bytes=%.0f floor_s=%.5f floor_rand_bytes=%.0f floor_rand_s=%.5f "
+           "feedback_rows=%zu case_rows=%zu %s_total_cpu_s=%.4f",
+           key, t_all, key, t_import, key, t_first, key, best, key, median, seq, seq / BANDWIDTH, seq + rnd,
+           (seq + rnd) / BANDWIDTH, nfb, nca, key, cpu_all);
+    if (!only_a)
+        printf(" %s_six_total_s=%.4f %s_six_import_s=%.4f %s_six_total_cpu_s=%.4f %s_all_total_s=%.4f "
+               "%s_all_import_s=%.4f %s_all_total_cpu_s=%.4f",
+               key, t_six_import + t_six_query, key, t_six_import, key, cpu_six, key, t_all_import + t_all_query, key,
+               t_all_import, key, cpu_allcols);
+    printf("\n");
     free(times);
     cx_store_free(s);
     return 0;

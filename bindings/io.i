@@ -76,6 +76,10 @@ typedef struct ImportOptions {} ImportOptions;
         else
             cxb_check(cx_import_options_set_delimiter(cxb_options($self), (unsigned char)delimiter[0]));
     }
+    /** @brief Threads a CSV import may use (default 1; 0: every core): a
+     *  worker reads and splits the file while the caller stores; the store
+     *  comes out the same for any count (at most 2 are used). */
+    void set_threads(int threads) { cxb_check(cx_import_options_set_threads(cxb_options($self), threads)); }
 }
 
 /** What an import did: rows read, accepted (added, updated or unchanged)

@@ -95,6 +95,10 @@ typedef struct Query {} Query;
     void set_fcr_rule(int max_contacts = 1, int max_reopens = 0, int64_t window_ms = 0) {
         cxb_check(cx_query_set_fcr_rule(cxb_query($self), max_contacts, max_reopens, window_ms));
     }
+    /** @brief Threads run() may use (default 1; 0: every core): the
+     *  tables are read in fixed blocks merged in order, so the result is
+     *  the same, bit for bit, for any count. */
+    void set_threads(int threads) { cxb_check(cx_query_set_threads(cxb_query($self), threads)); }
     /** @brief The window of "repeat_rate", in milliseconds. */
     void set_repeat_window(int64_t window_ms) {
         cxb_check(cx_query_set_repeat_window(cxb_query($self), window_ms));

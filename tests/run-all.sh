@@ -72,7 +72,7 @@ run build-test testlog-valgrind.json "valgrind memcheck (unit, example)" --setup
 setup build-tsan -Dtests=enabled -Db_sanitize=thread -Db_lundef=false -Dbindings=disabled -Dbench=disabled \
   -Ddocs=disabled -Dexamples=disabled
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  run build-tsan testlog.json "ThreadSanitizer (threads; unit: base, calendar)" threads base calendar
+  run build-tsan testlog.json "ThreadSanitizer (threads, parallel; unit: base, calendar)" threads parallel base calendar
 
 # libFuzzer targets (tests/fuzz/, issue 15): a clang build of its own; each
 # target runs over its committed seed corpus, then fuzzes a few seconds

@@ -509,7 +509,7 @@ static int cmd_pseudonymize(int argc, char **argv)
     "                  (+03:00, -05:00, Z; default Z)\n"
 
 static const command commands[] = {
-    {"import", cmd_import, "import DB PATH... [--strict] [-r REJECT_DIR] [--existing reject|skip|update] [--create-customers] [--table T] [--delimiter C]",
+    {"import", cmd_import, "import DB PATH... [--strict] [-r REJECT_DIR] [--existing reject|skip|update] [--create-customers] [--table T] [--delimiter C] [--threads N]",
      "Import CSV or JSON Lines files into the SQLite file DB: a new file is made\n"
      "(beside DB, renamed into place when complete), an existing one gets the new\n"
      "records in one transaction. PATH is a file named TABLE.csv or TABLE.jsonl\n"
@@ -525,7 +525,9 @@ static const command commands[] = {
      "                      skip, or update it\n"
      "  --create-customers  add the customers that event rows name but DB lacks\n"
      "  --table T           the table of a single file named otherwise\n"
-     "  --delimiter C       the CSV delimiter (one character, or tab)\n"},
+     "  --delimiter C       the CSV delimiter (one character, or tab)\n"
+     "  --threads N         threads for CSV files (0, the default: every core;\n"
+     "                      the result is the same for any N)\n"},
     {"metrics", cmd_metrics, "metrics DB [--measure LIST] [--by LIST] [--filter DIM=VALUE]... [--from DATE] [--to DATE] [--calendar DAYS=HH:MM-HH:MM]... [OPTIONS]",
      "CX and service measures over the records of DB, grouped and filtered.\n"
      "\n"
@@ -548,7 +550,9 @@ static const command commands[] = {
      "  --sla SPEC       a target: PRIORITY[:CHANNEL]=FIRST_RESPONSE/RESOLUTION,\n"
      "                   e.g. high=4h/24h, *:email=/48h; may be repeated\n"
      "  --confidence L   the level of the intervals (default 0.95)\n"
-     "  --repeat-window D  the window of repeat contacts (7d, 48h)\n" OUTPUT_HELP},
+     "  --repeat-window D  the window of repeat contacts (7d, 48h)\n"
+     "  --threads N      threads of the query (0, the default: every core; the\n"
+     "                   result is the same for any N)\n" OUTPUT_HELP},
     {"journeys", cmd_journeys, "journeys DB paths|funnel|transitions|attribution|pain-points|stages|drivers|path-counts|steps [OPTIONS]",
      "Customer journeys: each customer's interactions in time order, cut into\n"
      "journeys (a purchase keeps its delivery, onboarding and support).\n"

@@ -52,6 +52,7 @@ typedef struct opts {
     const char *bucket, *start, *activity, *inactivity, *unit;
     const char *model, *horizon, *period, *discount, *agent;
     const char *reject_dir, *existing, *table, *delimiter;
+    const char *threads; /* --threads N of import and metrics: default every core */
     const char *separator, *path_col, *conversions_col, *nulls_col, *value_col;
     const char *metric, *min_count, *touchpoint, *channel, *signals;
     /* repeatable */
@@ -92,6 +93,7 @@ static const option_spec specs[] = {
     V("--discount", discount),   V("--agent", agent),
     V("-r", reject_dir),         V("--existing", existing),
     V("--table", table),         V("--delimiter", delimiter),
+    V("--threads", threads),
     V("--separator", separator), V("--path", path_col),
     V("--conversions", conversions_col), V("--nulls", nulls_col),
     V("--value", value_col),     V("--metric", metric),
@@ -332,6 +334,21 @@ static const char *const dim_names[] = {"channel", "stage", "touchpoint", "segme
 #define NDIMS (sizeof dim_names / sizeof dim_names[0])
 
 static const char *const bucket_names[] = {"day", "week", "month", "quarter", "year"};
+
+/* --threads N (0 to 1024, 0 every online core); absent: every core, the
+ * command line's default (the library's is one thread). */
+static int threads_of(const opts *o, int *out)
+{
+    *out = 0;
+    if (!o->threads)
+        return EXIT_DONE;
+    char *end;
+    long n = strtol(o->threads, &end, 10);
+    if (end == o->threads || *end || n < 0 || n > 1024)
+        return usage_error("bad --threads '%s': give 0 (every core) to 1024", o->threads);
+    *out = (int)n;
+    return EXIT_DONE;
+}
 
 static int find_name(const char *const *names, size_t n, const char *s, size_t len)
 {
@@ -616,7 +633,7 @@ static int move_db(const char *from, const char *to)
 int cmd_import(int argc, char **argv)
 {
     opts o;
-    int rc = parse(&o, argc, argv, " --strict -r --existing --create-customers --table --delimiter ", argc);
+    int rc = parse(&o, argc, argv, " --strict -r --existing --create-customers --table --delimiter --threads ", argc);
     if (rc != EXIT_DONE) {
         opts_free(&o);
         return rc;
@@ -707,6 +724,10 @@ int cmd_import(int argc, char **argv)
                  CX_OK)
             rc = usage_error("bad --delimiter '%s': %s", o.delimiter, cx_last_error());
     }
+    int threads = 0;
+    if (rc == EXIT_DONE && (rc = threads_of(&o, &threads)) == EXIT_DONE &&
+        cx_import_options_set_threads(io, threads) != CX_OK)
+        rc = fail_lib("--threads");
     if (rc == EXIT_DONE && (cx_import_options_set_strict(io, o.strict) != CX_OK ||
                             cx_import_options_set_create_customers(io, o.create_customers) != CX_OK))
         rc = fail_lib("import options");
@@ -1013,10 +1034,13 @@ int cmd_metrics(int argc, char **argv)
     opts o;
     int rc = parse(&o, argc, argv,
                    OUTPUT_OPTS "--measure --by --filter --from --to --as-of --confidence --repeat-window --sla "
-                               "--calendar --holiday",
+                               "--calendar --holiday --threads",
                    1);
     if (rc == EXIT_DONE && o.npos < 1)
         rc = usage_error("%s", "DB is missing");
+    int threads = 0;
+    if (rc == EXIT_DONE)
+        rc = threads_of(&o, &threads);
     int measures[CX_MEASURE_COUNT], nm = 0;
     const char *mlist = o.measure ? o.measure : "nps,csat,ces,fcr";
     for (const char *p = mlist; rc == EXIT_DONE;) {
@@ -1039,7 +1063,7 @@ int cmd_metrics(int argc, char **argv)
     cx_calendar *cal = NULL;
     if (rc == EXIT_DONE)
         rc = open_db(&s, o.pos[0]);
-    if (rc == EXIT_DONE && cx_query_new(&q, s) != CX_OK)
+    if (rc == EXIT_DONE && (cx_query_new(&q, s) != CX_OK || cx_query_set_threads(q, threads) != CX_OK))
         rc = fail_lib("query");
     for (int i = 0; i < nm && rc == EXIT_DONE; i++)
         if (cx_query_add(q, (cx_measure)measures[i]) != CX_OK)

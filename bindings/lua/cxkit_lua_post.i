@@ -18,7 +18,7 @@ end
 %luacode {
 local cx = cxkit
 local known = { strict = "set_strict", create_customers = "set_create_customers", existing = "set_existing",
-  reject_path = "set_reject_path", delimiter = "set_delimiter" }
+  reject_path = "set_reject_path", delimiter = "set_delimiter", threads = "set_threads" }
 function cx.import_options(t)
   local o = cx.ImportOptions()
   for k, v in pairs(t or {}) do

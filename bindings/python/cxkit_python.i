@@ -934,11 +934,13 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %pythoncode %{
     @classmethod
     def make(cls, strict=False, reject_path=None, delimiter=",", columns=None, create_customers=False,
-             existing="reject"):
+             existing="reject", threads=1):
         """Options in one call: columns maps file column names to table
         column names (or None to ignore a file column); create_customers
         adds the customers rows of events name but the store lacks;
-        existing is "reject", "skip" or "update" (see set_existing())."""
+        existing is "reject", "skip" or "update" (see set_existing());
+        threads: for a CSV file, 1 (the default) or more, 0 every core
+        (see set_threads())."""
         o = cls()
         o.set_strict(strict)
         o.set_create_customers(create_customers)
@@ -946,6 +948,7 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
         if reject_path is not None:
             o.set_reject_path(str(reject_path))
         o.set_delimiter(delimiter)
+        o.set_threads(threads)
         for k, v in (columns or {}).items():
             o.map_column(k, v)
         return o

@@ -126,10 +126,10 @@ del _cls
 # remembered (in order) for the object's repr().
 _CHAINED = {
     "Query": ("add", "group_by", "group_by_attribute", "group_by_time", "filter", "filter_attribute",
-              "set_range", "set_fcr_rule", "set_repeat_window", "set_contact_kind", "set_calendar",
+              "set_range", "set_fcr_rule", "set_repeat_window", "set_threads", "set_contact_kind", "set_calendar",
               "set_sla", "set_as_of", "set_confidence", "set_min_n", "set_index_weight"),
     "ImportOptions": ("set_strict", "set_create_customers", "set_existing", "set_reject_path", "map_column",
-                      "set_delimiter"),
+                      "set_delimiter", "set_threads"),
     "JourneyOptions": ("set_conversion", "add_conversion", "set_gap", "set_cut_at_conversion", "set_boundary",
                        "set_post_purchase", "add_post_purchase", "set_level", "set_collapse",
                        "set_conversion_in_path", "set_repeat_contacts", "set_half_life",
@@ -252,7 +252,7 @@ Query.agent_daily = _preset(Query.agent_daily)
 # Query(store, measures=["nps"], group_by=["channel", "month"], filters={"region": "north"}, ...)
 def _query_init(self, store, measures=(), group_by=(), filters=None, range=None, as_of=None, confidence=None,
                 min_n=None, calendar=None, contact_kind=None, repeat_window_ms=None, index_weights=None,
-                offset_minutes=0):
+                offset_minutes=0, threads=None):
     _Query_init(self, store)
     if isinstance(measures, str):
         measures = [measures]
@@ -277,7 +277,7 @@ def _query_init(self, store, measures=(), group_by=(), filters=None, range=None,
         self.set_range(*range)
     for value, setter in ((as_of, self.set_as_of), (confidence, self.set_confidence), (min_n, self.set_min_n),
                           (calendar, self.set_calendar), (contact_kind, self.set_contact_kind),
-                          (repeat_window_ms, self.set_repeat_window)):
+                          (repeat_window_ms, self.set_repeat_window), (threads, self.set_threads)):
         if value is not None:
             setter(value)
     for m, w in (index_weights or {}).items():
@@ -290,8 +290,8 @@ Keyword arguments configure it in one call: measures (names), group_by
 (dimension names; "day" .. "year" group by time in offset_minutes;
 "attribute:<key>" by a customer attribute), filters ({dimension: value or
 list of values}; "attribute:<key>" keys too), range ((from, to)), as_of,
-confidence, min_n, calendar, contact_kind, repeat_window_ms and
-index_weights ({measure: weight}):
+confidence, min_n, calendar, contact_kind, repeat_window_ms,
+index_weights ({measure: weight}) and threads (see set_threads()):
 Query(store, measures=["nps", "csat"], group_by=["channel", "month"], filters={"region": "north"})."""
 
 

@@ -74,7 +74,9 @@ extern "C" {
  * threads may run one query at once, while no thread changes the store
  * (see the store's **Threads**). A result is immutable: its const calls
  * (getters, cx_result_quantile(), cx_result_compare(), cx_result_merge(),
- * cx_result_serialize(), the exports) may run concurrently.
+ * cx_result_serialize(), the exports) may run concurrently. A run itself
+ * starts threads only when cx_query_set_threads() allows more than one,
+ * and joins them before it returns; its result is the same for any count.
  * @{ */
 
 /** An opaque query: what to compute, over which records, grouped how. */
@@ -243,6 +245,37 @@ CX_EXTERN int cx_query_set_fcr_rule(cx_query *query, int max_contacts, int max_r
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.
  */
 CX_EXTERN int cx_query_set_repeat_window(cx_query *query, int64_t window_ms);
+
+/**
+ * @brief How many threads cx_query_run() may use (default 1: the caller's
+ *        thread only, so that an embedding host decides).
+ *
+ * A run reads each table it needs in fixed blocks of 2^18 rows, whose
+ * bounds depend only on the table's size (not on the thread count): each
+ * block is accumulated on its own and the blocks are merged in block
+ * order, as cx_result_merge() merges results. With a count above one,
+ * worker threads (at most the count less one, and no more than there are
+ * blocks) are started and joined inside cx_query_run(), and take blocks in
+ * turn. The result is therefore the same, bit for bit, for every thread
+ * count: the same groups, counts, sums, means and quantiles. A table of at
+ * most 2^18 rows is one block, read exactly as before this option existed;
+ * on a larger table a sum of reals may differ from that older one-pass
+ * value in its last bits (floating-point addition is not associative),
+ * whatever the thread count. The first error in block order is the one
+ * reported.
+ *
+ * Threads read the store, the query and its calendar at the same time
+ * (all only read), and allocate their blocks' accumulators from the
+ * store's allocator, which must then be safe to call from several threads
+ * at once (malloc, the default, is). No global state.
+ *
+ * @param[in] query   the query.
+ * @param[in] threads 1 or more, or 0 for every online core
+ *                    (`sysconf(_SC_NPROCESSORS_ONLN)`); at most 1024.
+ * @return ::CX_OK or ::CX_EINVAL (NULL query, a negative count or one
+ *         above 1024).
+ */
+CX_EXTERN int cx_query_set_threads(cx_query *query, int threads);
 
 /**
  * @brief Name the interaction kind that counts as a service contact

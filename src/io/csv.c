@@ -1,10 +1,16 @@
 /*
  * CSV import (RFC 4180). The file is read in large chunks; each record is
- * scanned once to find its fields, which are then copied NUL-terminated
- * (and unquoted) into a row buffer, so the raw bytes stay intact for the
- * reject file. Memory is bounded by the chunk size and the longest record.
+ * scanned once to find its fields, which are cut NUL-terminated where they
+ * lie (the common unquoted record; the bytes are put back for the reject
+ * file) or copied unquoted. A chunk's whole records make a block, stored in
+ * file order; with two threads (cx_import_options_set_threads()) a worker
+ * reads and scans the next block while the caller stores the last. Memory
+ * is bounded by a few chunks and the longest record.
  */
+#define _POSIX_C_SOURCE 200809L /* pthreads */
+
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -311,19 +317,12 @@ general: /* the k fields terminated so far all ended at a delimiter */
 }
 #endif
 
-/* Copies the fields, unquoted and NUL-terminated, into *row. An empty
- * unquoted field is missing (NULL); an empty quoted one is "". */
-static int copy_fields(const reader *r, const record *rec, char **row, size_t *rowcap, char **fields)
+/* Copies the fields of a record scanned by scan(), unquoted and
+ * NUL-terminated, to `out`, which holds at least rec->end + rec->n + 1
+ * bytes. An empty unquoted field is missing (NULL); an empty quoted one is
+ * "". */
+static void copy_into(const reader *r, const record *rec, char *out, char **fields)
 {
-    size_t need = rec->end + (size_t)rec->n + 1;
-    if (need > *rowcap) {
-        char *nr = cxi_realloc(r->mem, *row, *rowcap, need);
-        if (!nr)
-            return CX_ENOMEM;
-        *row = nr;
-        *rowcap = need;
-    }
-    char *out = *row;
     for (int k = 0; k < rec->n && k < CXI_MAX_FIELDS; k++) {
         const span *sp = &rec->f[k];
         const char *src = r->buf + sp->start;
@@ -344,6 +343,20 @@ static int copy_fields(const reader *r, const record *rec, char **row, size_t *r
         }
         *out++ = '\0';
     }
+}
+
+/* copy_into() a row buffer grown to fit. */
+static int copy_fields(const reader *r, const record *rec, char **row, size_t *rowcap, char **fields)
+{
+    size_t need = rec->end + (size_t)rec->n + 1;
+    if (need > *rowcap) {
+        char *nr = cxi_realloc(r->mem, *row, *rowcap, need);
+        if (!nr)
+            return CX_ENOMEM;
+        *row = nr;
+        *rowcap = need;
+    }
+    copy_into(r, rec, *row, fields);
     return CX_OK;
 }
 
@@ -382,9 +395,10 @@ int cx_import_csv(cx_import_report **out, cx_store *store, cx_table table, const
 
 /* What the reject writer of a CSV record needs: the record as read. */
 typedef struct csv_refused {
-    reader *rd;
-    record *rec;
+    char *raw;      /* its first byte */
+    size_t raw_len; /* its bytes without the line end */
     char **fields;
+    int n;
     bool in_place;
     int delim;
 } csv_refused;
@@ -394,12 +408,12 @@ static void write_csv_reject(FILE *reject, uint64_t line, int column, const char
     csv_refused *x = ctx;
 #if defined(__SSE2__)
     if (x->in_place) /* the fast scan cut the fields in the buffer: put them back */
-        unterminate(x->fields, x->rec->n, x->delim, '\n');
+        unterminate(x->fields, x->n, x->delim, '\n');
 #endif
     fprintf(reject, "%llu,%d,", (unsigned long long)line, column);
     cxi_write_csv_quoted(reject, reason);
     fputc(',', reject);
-    fwrite(x->rd->buf + x->rd->pos, 1, x->rec->raw_len, reject);
+    fwrite(x->raw, 1, x->raw_len, reject);
     fputc('\n', reject);
 }
 
@@ -450,36 +464,345 @@ static int read_header(cxi_import *im, reader *rd, int delim, record *rec, char 
 }
 
 /* Stores one record read whole (its fields NUL-terminated, in place in
- * the buffer or copied), at rd->pos, line rd->line: accepted, or refused
- * into the report and the reject file. Returns what ends the import. */
-static int csv_record(cxi_import *im, reader *rd, record *rec, char **fields, bool in_place, int delim)
+ * the block's buffer or copied), whose first byte is `raw`, line `line`:
+ * accepted, or refused into the report and the reject file. Returns what
+ * ends the import. */
+static int csv_record(cxi_import *im, uint64_t line, char *raw, size_t raw_len, char **fields, int n, bool in_place,
+                      int delim)
 {
     im->report->read++;
     int column = 0, rc = CX_OK;
-    for (int i = 0; i < rec->n; i++) /* what a protecting writer wrote */
+    for (int i = 0; i < n; i++) /* what a protecting writer wrote */
         if (fields[i] && fields[i][0] == '\'')
             fields[i] = (char *)cxi_csv_unprotect(fields[i]);
-    if (!im->check_row || !(rc = im->check_row(im, fields, rec->n, &column)))
-        rc = cxi_import_row(im, fields, rec->n, &column);
+    if (!im->check_row || !(rc = im->check_row(im, fields, n, &column)))
+        rc = cxi_import_row(im, fields, n, &column);
     if (rc == CX_OK) {
         im->report->accepted++;
         if (im->flush && ++im->since_flush >= im->chunk_rows)
             return im->flush(im, false);
         return CX_OK;
     }
-    csv_refused x = {rd, rec, fields, in_place, delim};
-    return cxi_import_refuse(im, rc, rd->line, column, write_csv_reject, &x);
+    csv_refused x = {raw, raw_len, fields, n, in_place, delim};
+    return cxi_import_refuse(im, rc, line, column, write_csv_reject, &x);
 }
 
+/* ---- blocks of records ----------------------------------------------------
+ *
+ * The reading loop is two halves that meet at blocks: the producer reads
+ * the file into a buffer and scans it into records and fields (quotes
+ * followed, fields cut in place or copied unquoted); the consumer stores
+ * the records of a block in file order. With one thread they alternate;
+ * with two the producer runs in a worker on the next block while the
+ * calling thread stores the last (cx_import_options_set_threads()). Both
+ * run the same code on the same blocks, whose bounds depend only on the
+ * file, so the store, the report and the reject file are the same. The
+ * producer only reads the file and its own buffers: it never touches the
+ * store or the import. */
+
+enum { REC_IN_PLACE, REC_COPIED, REC_BAD };
+
+/* One record of a block. */
+typedef struct csv_rec {
+    uint64_t line;     /* the line of its first byte */
+    size_t start;      /* its first byte in the block's buffer */
+    size_t raw_len;    /* its bytes without the line end */
+    size_t field0;     /* its first field in the block's foff[] */
+    int n;             /* its fields (CXI_MAX_FIELDS + 1: too many) */
+    int kind;          /* REC_* */
+    const char *error; /* REC_BAD: why (a string of scan()), at the 0-based field error_field */
+    size_t error_field;
+} csv_rec;
+
+#define FIELD_NONE SIZE_MAX /* a missing field in foff[] */
+
+typedef struct csv_block {
+    char *buf; /* the file's bytes the records are in (the in-place fields cut there) */
+    size_t cap;
+    char *arena; /* the fields of REC_COPIED records */
+    size_t arena_len, arena_cap;
+    csv_rec *recs;
+    size_t nrecs, recs_cap;
+    size_t *foff; /* each field's offset in buf (REC_IN_PLACE) or arena (REC_COPIED), or FIELD_NONE */
+    size_t nf, foff_cap;
+    int rc;    /* CX_OK, or the read failure that follows the records: CX_EIO, CX_ENOMEM */
+    int err;   /* errno of CX_EIO */
+    bool last; /* nothing follows: the end of the file, or rc */
+} csv_block;
+
+typedef struct csv_producer {
+    cxi_mem mem; /* the store's allocator, counted apart: every buffer of the producer */
+    reader rd;
+    record *rec;
+    int delim;
+} csv_producer;
+
+static int block_reserve(csv_producer *p, csv_block *b)
+{
+    if (cxi_grow(&p->mem, &b->recs, &b->recs_cap, b->nrecs + 1, sizeof *b->recs) ||
+        cxi_grow(&p->mem, &b->foff, &b->foff_cap, b->nf + CXI_MAX_FIELDS + 1, sizeof *b->foff))
+        return CX_ENOMEM;
+    return CX_OK;
+}
+
+static csv_rec *block_add(csv_block *b, const reader *rd, const record *rec, int kind)
+{
+    csv_rec *r = &b->recs[b->nrecs++];
+    r->line = rd->line;
+    r->start = rd->pos;
+    r->raw_len = rec->raw_len;
+    r->field0 = b->nf;
+    r->n = rec->n;
+    r->kind = kind;
+    r->error = NULL;
+    r->error_field = 0;
+    return r;
+}
+
+/* Fills block b with the records that follow in the file: as many as the
+ * reader's buffer holds whole (a record longer than the buffer grows it),
+ * then hands the buffer to the block and goes on with the block's previous
+ * buffer, into which it copies the bytes after the last whole record. */
+static void produce(csv_producer *p, csv_block *b)
+{
+    reader *rd = &p->rd;
+    record *rec = p->rec;
+    char *fields[CXI_MAX_FIELDS + 1];
+    b->nrecs = b->nf = b->arena_len = 0;
+    b->rc = CX_OK;
+    b->last = false;
+    for (;;) {
+        if (block_reserve(p, b)) {
+            b->rc = CX_ENOMEM;
+            break;
+        }
+        enum scan st;
 #if defined(__SSE2__)
-/* Records scanned ahead in place (one after the other from rd.pos): their
- * fields, lengths and ends. */
-typedef struct csv_batch {
-    char *fields[CXI_BATCH][CXI_MAX_FIELDS + 1];
-    size_t raw_len[CXI_BATCH], end[CXI_BATCH];
-    int n[CXI_BATCH];
-} csv_batch;
+        if (scan_fast(rd, p->delim, rec, fields)) {
+            if (rec->raw_len == 0) { /* a blank line: skipped, as the general scan would */
+                rd->line += rec->lines;
+                rd->pos += rec->end;
+                continue;
+            }
+            block_add(b, rd, rec, REC_IN_PLACE);
+            for (int k = 0; k < rec->n; k++)
+                b->foff[b->nf++] = fields[k] ? (size_t)(fields[k] - rd->buf) : FIELD_NONE;
+            rd->line += 1;
+            rd->pos += rec->end;
+            continue;
+        }
 #endif
+        st = scan(rd, p->delim, rec);
+        if (st == SCAN_MORE) {
+            if (b->nrecs)
+                break; /* the rest goes to the next block */
+            int rc = fill(rd);
+            if (rc) {
+                b->rc = rc;
+                b->err = errno;
+                break;
+            }
+            continue;
+        }
+        if (st == SCAN_NONE)
+            break;
+        if (rec->raw_len == 0 && rec->n == 1 && !rec->f[0].quoted) { /* blank line */
+            rd->line += rec->lines;
+            rd->pos += rec->end;
+            continue;
+        }
+        if (st == SCAN_BAD) {
+            csv_rec *r = block_add(b, rd, rec, REC_BAD);
+            r->error = rec->error;
+            r->error_field = rec->error_field;
+        } else {
+            size_t need = rec->end + (size_t)rec->n + 1;
+            if (cxi_grow(&p->mem, &b->arena, &b->arena_cap, b->arena_len + need, 1)) {
+                b->rc = CX_ENOMEM;
+                break;
+            }
+            copy_into(rd, rec, b->arena + b->arena_len, fields);
+            b->arena_len += need;
+            block_add(b, rd, rec, REC_COPIED);
+            for (int k = 0; k < rec->n; k++)
+                b->foff[b->nf++] = fields[k] ? (size_t)(fields[k] - b->arena) : FIELD_NONE;
+        }
+        rd->line += rec->lines;
+        rd->pos += rec->end;
+    }
+    b->last = b->rc != CX_OK || (rd->eof && rd->pos == rd->len);
+    /* the block takes the buffer; the reader goes on in the block's old one */
+    size_t tail = rd->len - rd->pos;
+    char *spare = b->buf;
+    size_t spare_cap = b->cap;
+    if (!b->last && spare_cap < rd->cap) {
+        char *nb = cxi_realloc(&p->mem, spare, spare_cap, rd->cap);
+        if (!nb) {
+            b->rc = CX_ENOMEM;
+            b->last = true;
+        } else {
+            spare = nb;
+            spare_cap = rd->cap;
+        }
+    }
+    if (!b->last && tail)
+        memcpy(spare, rd->buf + rd->pos, tail);
+    b->buf = rd->buf;
+    b->cap = rd->cap;
+    rd->buf = spare;
+    rd->cap = spare_cap;
+    rd->len = b->last ? 0 : tail;
+    rd->pos = 0;
+#if defined(__SSE2__)
+    rd->blk = SIZE_MAX;
+#endif
+}
+
+static void block_free(cxi_mem *m, csv_block *b)
+{
+    cxi_free(m, b->buf, b->cap);
+    cxi_free(m, b->arena, b->arena_cap);
+    cxi_free(m, b->recs, b->recs_cap * sizeof *b->recs);
+    cxi_free(m, b->foff, b->foff_cap * sizeof *b->foff);
+}
+
+/* The consumer's scratch: the fields of CXI_BATCH rows. */
+typedef char *csv_rows[CXI_BATCH][CXI_MAX_FIELDS + 1];
+
+/* Brings into the cache the CXI_BATCH records from `from` on (their bytes,
+ * descriptors and field offsets), which the worker of a two-thread import
+ * wrote in another core's cache: read one batch ahead, the transfers
+ * overlap instead of stalling the stores one after the other. */
+static void prefetch_ahead(const csv_block *b, size_t from)
+{
+#if defined(__GNUC__)
+    if (from >= b->nrecs)
+        return;
+    size_t to = from + CXI_BATCH < b->nrecs ? from + CXI_BATCH : b->nrecs;
+    const csv_rec *last = &b->recs[to - 1];
+    const char *lo = b->buf + b->recs[from].start, *hi = b->buf + last->start + last->raw_len;
+    for (const char *p = lo; p < hi; p += 64)
+        __builtin_prefetch(p);
+    for (const char *p = (const char *)&b->recs[from]; p < (const char *)&b->recs[to]; p += 64)
+        __builtin_prefetch(p);
+    for (const char *p = (const char *)&b->foff[b->recs[from].field0];
+         p < (const char *)&b->foff[last->field0 + (size_t)last->n]; p += 64)
+        __builtin_prefetch(p);
+#else
+    (void)b;
+    (void)from;
+#endif
+}
+
+/* Stores the records of block b in order: runs of good records CXI_BATCH
+ * at a time, their keys looked up together (cxi_import_prefetch), then one
+ * by one; a malformed record refused. Returns what ends the import. */
+static int consume(cxi_import *im, csv_block *b, csv_rows *rows, int delim)
+{
+    int rc;
+    size_t i = 0;
+    while (i < b->nrecs) {
+        const csv_rec *r = &b->recs[i];
+        if (r->kind == REC_BAD) {
+            im->report->read++;
+            rc = cxi_fail(CX_EPARSE, "%s", r->error);
+            csv_refused x = {b->buf + r->start, r->raw_len, NULL, 0, false, delim};
+            if ((rc = cxi_import_refuse(im, rc, r->line, (int)r->error_field + 1, write_csv_reject, &x)))
+                return rc;
+            i++;
+            continue;
+        }
+        size_t nb = 0;
+        prefetch_ahead(b, i + CXI_BATCH);
+        for (; nb < CXI_BATCH && i + nb < b->nrecs && b->recs[i + nb].kind != REC_BAD; nb++) {
+            const csv_rec *q = &b->recs[i + nb];
+            char *base = q->kind == REC_IN_PLACE ? b->buf : b->arena;
+            char **f = (*rows)[nb];
+            for (int k = 0; k < q->n; k++) {
+                size_t off = b->foff[q->field0 + (size_t)k];
+                f[k] = off == FIELD_NONE ? NULL : base + off;
+            }
+            for (int k = q->n; k < im->layout.nfields; k++) /* a short row: no key to read ahead */
+                f[k] = NULL;
+        }
+        char *const *rp[CXI_BATCH];
+        for (size_t k = 0; k < nb; k++)
+            rp[k] = (*rows)[k];
+        cxi_import_prefetch(im, rp, nb);
+        for (size_t k = 0; k < nb; k++, i++) {
+            r = &b->recs[i];
+            if ((rc = csv_record(im, r->line, b->buf + r->start, r->raw_len, (*rows)[k], r->n,
+                                 r->kind == REC_IN_PLACE, delim)))
+                return rc;
+        }
+    }
+    if (b->rc) {
+        errno = b->err;
+        return read_failure(im, b->rc);
+    }
+    return CX_OK;
+}
+
+/* Two threads: the producer in a worker, NBLOCKS blocks in turn (about
+ * 1 MiB each). The worker's half is the shorter: it runs ahead and waits;
+ * the deeper the queue, the longer the caller can store while the worker
+ * is not scheduled (a machine busy with other work). */
+#define NBLOCKS 8
+
+typedef struct csv_pipe {
+    csv_producer *p;
+    csv_block *blocks;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t produced, consumed; /* blocks filled by the worker, stored by the caller */
+    bool stop;                 /* the caller wants no more */
+} csv_pipe;
+
+static void *worker(void *arg)
+{
+    csv_pipe *pp = arg;
+    for (size_t k = 0;; k++) {
+        pthread_mutex_lock(&pp->mu);
+        while (!pp->stop && k - pp->consumed >= NBLOCKS)
+            pthread_cond_wait(&pp->cv, &pp->mu);
+        bool stop = pp->stop;
+        pthread_mutex_unlock(&pp->mu);
+        if (stop)
+            break;
+        csv_block *b = &pp->blocks[k % NBLOCKS];
+        produce(pp->p, b);
+        bool last = b->last;
+        pthread_mutex_lock(&pp->mu);
+        pp->produced = k + 1;
+        pthread_cond_broadcast(&pp->cv);
+        pthread_mutex_unlock(&pp->mu);
+        if (last)
+            break;
+    }
+    return NULL;
+}
+
+/* Stores the blocks the worker fills, in order. */
+static int run_pipe(cxi_import *im, csv_pipe *pp, csv_rows *rows, int delim)
+{
+    int rc = CX_OK;
+    for (size_t k = 0;; k++) {
+        pthread_mutex_lock(&pp->mu);
+        while (pp->produced <= k)
+            pthread_cond_wait(&pp->cv, &pp->mu);
+        pthread_mutex_unlock(&pp->mu);
+        csv_block *b = &pp->blocks[k % NBLOCKS];
+        rc = consume(im, b, rows, delim);
+        bool last = b->last;
+        pthread_mutex_lock(&pp->mu);
+        pp->consumed = k + 1;
+        pp->stop = rc != CX_OK || last;
+        pthread_cond_broadcast(&pp->cv);
+        pthread_mutex_unlock(&pp->mu);
+        if (rc || last)
+            return rc;
+    }
+}
 
 int cxi_import_csv_run(cxi_import *im)
 {
@@ -487,121 +810,66 @@ int cxi_import_csv_run(cxi_import *im)
     const cx_import_options *opts = im->opts;
     int rc = CX_OK;
     int delim = opts ? opts->delimiter : ',';
-    reader rd = {0};
-    rd.mem = &im->mem;
+    csv_producer p;
+    memset(&p, 0, sizeof p);
+    cxi_mem_init(&p.mem, im->store->mem.fn, im->store->mem.ud);
+    p.delim = delim;
+    p.rd.mem = &p.mem;
 #if defined(__SSE2__)
-    rd.blk = SIZE_MAX;
+    p.rd.blk = SIZE_MAX;
 #endif
-    record *rec = cxi_alloc(&im->mem, sizeof *rec);
+    csv_block blocks[NBLOCKS];
+    memset(blocks, 0, sizeof blocks);
     char *row = NULL;
     size_t rowcap = 0;
     char *fields[CXI_MAX_FIELDS + 1];
-#if defined(__SSE2__)
-    csv_batch *batch = NULL;
-#endif
-    if (!rec) {
+    csv_rows *rows = NULL;
+    p.rec = cxi_alloc(&p.mem, sizeof *p.rec);
+    if (!p.rec || !(rows = cxi_alloc(&im->mem, sizeof *rows))) {
         rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
         goto done;
     }
-    rd.f = fopen(path, "rb");
-    if (!rd.f) {
+    p.rd.f = fopen(path, "rb");
+    if (!p.rd.f) {
         rc = cxi_fail(CX_EIO, "%s: %s: cannot open: %s", fn, path, strerror(errno));
         goto done;
     }
-    cxi_unbuffered(rd.f); /* fill() reads whole chunks into rd.buf */
-    rd.line = 1;
-    if ((rc = read_header(im, &rd, delim, rec, &row, &rowcap, fields)))
+    cxi_unbuffered(p.rd.f); /* fill() reads whole chunks into rd.buf */
+    p.rd.line = 1;
+    if ((rc = read_header(im, &p.rd, delim, p.rec, &row, &rowcap, fields)))
         goto done;
-#if defined(__SSE2__)
-    if (!(batch = cxi_alloc(&im->mem, sizeof *batch))) {
-        rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
-        goto done;
-    }
-#endif
-    for (;;) {
-        enum scan st;
-        bool in_place = false;
-#if defined(__SSE2__)
-        /* The common records, CXI_BATCH at a time: scanned in place, their
-         * keys looked up together (cxi_import_prefetch), then stored one by
-         * one as below. A record the fast scan cannot take, or a blank
-         * line, ends the batch and goes the general way. */
-        size_t nb = 0, at = rd.pos;
-        while (nb < CXI_BATCH && scan_fast(&rd, delim, rec, batch->fields[nb])) {
-            if (rec->raw_len == 0) /* a blank line: left to the general path, which skips it */
-                break;
-            for (int i = rec->n; i < im->layout.nfields; i++) /* a short row: no key to read ahead */
-                batch->fields[nb][i] = NULL;
-            batch->n[nb] = rec->n;
-            batch->raw_len[nb] = rec->raw_len;
-            batch->end[nb] = rec->end;
-            rd.pos += rec->end;
-            nb++;
-        }
-        rd.pos = at;
-        if (nb) {
-            char *const *rows[CXI_BATCH];
-            for (size_t k = 0; k < nb; k++)
-                rows[k] = batch->fields[k];
-            cxi_import_prefetch(im, rows, nb);
-            for (size_t k = 0; k < nb; k++) {
-                rec->n = batch->n[k];
-                rec->lines = 1;
-                rec->error = NULL;
-                rec->raw_len = batch->raw_len[k];
-                rec->end = batch->end[k];
-                if ((rc = csv_record(im, &rd, rec, batch->fields[k], true, delim)))
-                    goto done;
-                rd.line += 1;
-                rd.pos += rec->end;
+    bool piped = false;
+    if (cxi_import_threads(opts) > 1) {
+        csv_pipe pp = {.p = &p, .blocks = blocks};
+        pthread_t th;
+        if (pthread_mutex_init(&pp.mu, NULL) == 0) {
+            if (pthread_cond_init(&pp.cv, NULL) == 0) {
+                if (pthread_create(&th, NULL, worker, &pp) == 0) {
+                    piped = true;
+                    rc = run_pipe(im, &pp, rows, delim);
+                    pthread_join(th, NULL); /* the worker stops at `stop` or after the last block */
+                }
+                pthread_cond_destroy(&pp.cv);
             }
-            continue;
+            pthread_mutex_destroy(&pp.mu);
         }
-        if (scan_fast(&rd, delim, rec, fields)) {
-            st = SCAN_OK;
-            in_place = true;
-        } else
-#endif
-            st = scan(&rd, delim, rec);
-        if (st == SCAN_MORE) {
-            if ((rc = fill(&rd))) {
-                rc = read_failure(im, rc);
-                goto done;
-            }
-            continue;
-        }
-        if (st == SCAN_NONE)
-            break;
-        if (rec->raw_len == 0 && rec->n == 1 && !rec->f[0].quoted) { /* blank line */
-            rd.line += rec->lines;
-            rd.pos += rec->end;
-            continue;
-        }
-        if (st == SCAN_BAD) {
-            im->report->read++;
-            rc = cxi_fail(CX_EPARSE, "%s", rec->error);
-            csv_refused x = {&rd, rec, fields, in_place, delim};
-            if ((rc = cxi_import_refuse(im, rc, rd.line, (int)rec->error_field + 1, write_csv_reject, &x)))
-                goto done;
-        } else if (!in_place && copy_fields(&rd, rec, &row, &rowcap, fields)) {
-            rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
-            goto done;
-        } else if ((rc = csv_record(im, &rd, rec, fields, in_place, delim))) {
-            goto done;
-        }
-        rd.line += rec->lines;
-        rd.pos += rec->end;
     }
-    if (im->flush)
+    if (!piped) { /* one thread, or no thread could be started: the same blocks in turn */
+        do {
+            produce(&p, &blocks[0]);
+            rc = consume(im, &blocks[0], rows, delim);
+        } while (!rc && !blocks[0].last);
+    }
+    if (!rc && im->flush)
         rc = im->flush(im, true);
 done:
-    if (rd.f)
-        fclose(rd.f);
-    cxi_free(&im->mem, rd.buf, rd.cap);
-    cxi_free(&im->mem, row, rowcap);
-    cxi_free(&im->mem, rec, sizeof *rec);
-#if defined(__SSE2__)
-    cxi_free(&im->mem, batch, sizeof *batch);
-#endif
+    if (p.rd.f)
+        fclose(p.rd.f);
+    cxi_free(&p.mem, p.rd.buf, p.rd.cap);
+    for (int k = 0; k < NBLOCKS; k++)
+        block_free(&p.mem, &blocks[k]);
+    cxi_free(&p.mem, p.rec, sizeof *p.rec);
+    cxi_free(&im->mem, rows, sizeof *rows);
+    cxi_free(&p.mem, row, rowcap); /* the header's, from read_header() with p.rd */
     return rc;
 }

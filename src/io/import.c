@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "import.h"
 #include "../store/store_private.h"
@@ -31,6 +32,7 @@ int cx_import_options_new_with_allocator(cx_import_options **out, cx_alloc_fn al
     if (!o)
         return cxi_fail(CX_ENOMEM, "cx_import_options_new: out of memory");
     o->delimiter = ',';
+    o->threads = 1;
     *out = o;
     return CX_OK;
 }
@@ -139,6 +141,26 @@ int cx_import_options_set_delimiter(cx_import_options *o, int d)
         return cxi_fail(CX_EINVAL, "cx_import_options_set_delimiter: %d is not a usable delimiter", d);
     o->delimiter = d;
     return CX_OK;
+}
+
+int cx_import_options_set_threads(cx_import_options *o, int threads)
+{
+    if (!o)
+        return cxi_fail(CX_EINVAL, "cx_import_options_set_threads: options is NULL");
+    if (threads < 0 || threads > 1024)
+        return cxi_fail(CX_EINVAL, "cx_import_options_set_threads: %d is not a thread count (0 to 1024)", threads);
+    o->threads = threads;
+    return CX_OK;
+}
+
+int cxi_import_threads(const cx_import_options *o)
+{
+    if (!o)
+        return 1;
+    if (o->threads > 0)
+        return o->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
 }
 
 /* ---- report ------------------------------------------------------------ */

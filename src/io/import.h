@@ -20,6 +20,7 @@ struct cx_import_options {
     int create_customers;
     int existing; /* cx_existing */
     int delimiter;
+    int threads; /* cx_import_options_set_threads: 0 every core; 1 by default */
     char *reject_path;
     size_t nmap;
     char **map_from; /* file column names */
@@ -109,6 +110,10 @@ typedef struct cxi_import {
  * sorted by customer cost (issue 14). Only a hint: a slot that does not
  * hold the key is passed over. */
 void cxi_import_prefetch(cxi_import *im, char *const *const *rows, size_t n);
+
+/* The threads an import with these options may use: 1 without options,
+ * the online cores for 0. */
+int cxi_import_threads(const cx_import_options *opts);
 
 /* The CSV reading loop of cx_import_csv, for an import already begun. */
 int cxi_import_csv_run(cxi_import *im);

@@ -87,6 +87,7 @@ struct cx_query {
     cxi_spec spec;
     cxi_filter *filters;
     size_t nfilters, capf;
+    int threads; /* cx_query_set_threads(): 1 by default, 0 every online core */
 };
 
 /* Groups keyed by CX_QUERY_MAX_GROUPS int64 codes, with a hash index. */
@@ -145,6 +146,10 @@ int cxi_qres_new(cxi_qres **out, cxi_mem mem, cxi_spec *spec);
 void cxi_qres_free(cxi_qres *r);
 /* Makes room for accumulators and labels of `n` groups. */
 int cxi_qres_grow(cxi_qres *r, size_t n);
+/* dst += src, group by group (labels re-interned), as cx_result_merge()
+ * does: cx_query_run() merges its blocks with it. CX_ENOMEM, CX_ELIMIT,
+ * CX_ERANGE (a count past 2^63 - 1, the last error set). */
+int cxi_qres_absorb(cxi_qres *dst, const cxi_qres *src);
 /* Sorts the groups, lays out the columns and writes the cells into a
  * cx_result that keeps `q` for merges, serialisation and quantiles; `q` is
  * the result's from then on, and freed on failure. */

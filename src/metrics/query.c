@@ -77,6 +77,7 @@ int cx_query_new(cx_query **out, const cx_store *store)
     q->spec.repeat_window = 7 * CXI_MS_PER_DAY;
     q->spec.weights[CX_MEASURE_NPS] = q->spec.weights[CX_MEASURE_CSAT] = 1;
     q->spec.weights[CX_MEASURE_CES] = q->spec.weights[CX_MEASURE_FCR] = 1;
+    q->threads = 1;
     *out = q;
     return CX_OK;
 }
@@ -236,6 +237,16 @@ int cx_query_set_fcr_rule(cx_query *q, int max_contacts, int max_reopens, int64_
     q->spec.fcr_max_contacts = max_contacts;
     q->spec.fcr_max_reopens = max_reopens;
     q->spec.fcr_window = window_ms;
+    return CX_OK;
+}
+
+int cx_query_set_threads(cx_query *q, int threads)
+{
+    if (!q)
+        return cxi_fail(CX_EINVAL, "cx_query_set_threads: query is NULL");
+    if (threads < 0 || threads > 1024)
+        return cxi_fail(CX_EINVAL, "cx_query_set_threads: %d is not a thread count (0 to 1024)", threads);
+    q->threads = threads;
     return CX_OK;
 }
 

@@ -870,6 +870,8 @@ static int absorb(cxi_qres *dst, const cxi_qres *src)
     return CX_OK;
 }
 
+int cxi_qres_absorb(cxi_qres *dst, const cxi_qres *src) { return absorb(dst, src); }
+
 static int empty_like(cxi_qres **out, const cxi_qres *a)
 {
     cxi_spec spec;

@@ -1,13 +1,20 @@
 /*
  * Running a query: resolve its filters and groupings to the store's codes,
- * then one pass over each table a measure needs, feeding per-group
- * accumulators. No allocation per record: groups and accumulators grow
- * geometrically, the scratch arrays are sized once.
+ * then one pass over each table a measure needs, in fixed blocks of rows
+ * (BLOCK_ROWS), each feeding per-group accumulators of its own, merged in
+ * block order. The blocks do not depend on the thread count, so neither
+ * does the result (cx_query_set_threads()). No allocation per record:
+ * groups and accumulators grow geometrically, the scratch arrays are sized
+ * once.
  */
+#define _POSIX_C_SOURCE 200809L /* pthreads, sysconf */
+
 #include "metrics_private.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define FN "cx_query_run"
 
@@ -389,10 +396,10 @@ static void prop_add(run *x, int measure, size_t g, bool hit)
 
 /* ---- feedback ---------------------------------------------------------- */
 
-static int pass_feedback(run *x)
+static int pass_feedback(run *x, size_t from, size_t to)
 {
     const cx_store *s = x->s;
-    size_t n = s->t[CX_TABLE_FEEDBACK].n, ninter = s->t[CX_TABLE_INTERACTIONS].n;
+    size_t ninter = s->t[CX_TABLE_INTERACTIONS].n;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
     const uint32_t *qu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
     const double *score = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double);
@@ -412,7 +419,7 @@ static int pass_feedback(run *x)
     const uint32_t *cag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t);
     const uint32_t *cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
     static const int metric_measure[] = {CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_CES, -1};
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = from; i < to; i++) {
         int m = metric_measure[qmetric[qu[i]]];
         if (m < 0 || x->pos[m] < 0)
             continue;
@@ -503,11 +510,10 @@ static bool late(const run *x, cx_time opened, cx_time done, int64_t target, int
     return d > target;
 }
 
-static int pass_cases(run *x)
+static int pass_cases(run *x, size_t lo, size_t hi)
 {
     const cx_store *s = x->s;
     const cxi_spec *sp = &x->r->spec;
-    size_t n = s->t[CX_TABLE_CASES].n;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t);
     const uint32_t *ch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t);
     const uint32_t *pr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
@@ -543,7 +549,7 @@ static int pass_cases(run *x)
             goto done;
         }
     }
-    for (size_t i = 0; i < n && !rc; i++) {
+    for (size_t i = lo; i < hi && !rc; i++) {
         rec e = {cu[i], CXI_NONE, ch[i], CXI_NONE, ag[i], pr[i], op[i]};
         if (!accepted(x, &e))
             continue;
@@ -588,12 +594,11 @@ done:
 
 /* ---- contacts ---------------------------------------------------------- */
 
-static int pass_interactions(run *x)
+static int pass_interactions(run *x, size_t lo, size_t hi)
 {
     const cx_store *s = x->s;
     if (x->contact_kind == CXI_NONE)
         return CX_OK;
-    size_t n = s->t[CX_TABLE_INTERACTIONS].n;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     const uint32_t *tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
     const cx_time *tm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
@@ -606,7 +611,7 @@ static int pass_interactions(run *x)
     const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
     const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
     const uint32_t *cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = lo; i < hi; i++) {
         if (kind[i] != x->contact_kind)
             continue;
         rec e = {cu[i], tp[i], tch[tp[i]], tst[tp[i]], ag[i], ca[i] != CXI_NONE ? cpr[ca[i]] : CXI_NONE, tm[i]};
@@ -713,6 +718,228 @@ static int label_groups(run *x)
     return CX_OK;
 }
 
+/* ---- blocks and threads ------------------------------------------------ */
+
+/* Rows of a block: the unit of work, and of merging. Fixed, so that the
+ * result does not depend on the thread count. */
+#define BLOCK_ROWS ((size_t)1 << 18)
+
+typedef struct task {
+    int table;
+    size_t lo, hi;
+} task;
+
+/* What a block gave: its accumulators, or the failure and its message. */
+typedef struct part {
+    cxi_qres *r;
+    int rc;
+    char msg[512];
+} part;
+
+/* Accumulates the rows [t->lo, t->hi) of a table into a result of its own,
+ * labelled (so that it merges like a result): the shared run `x` is only
+ * read; `direct` is the caller's direct group index, all zero, and left
+ * so. */
+static int run_task(const run *x, const task *t, uint32_t *direct, cxi_qres **out)
+{
+    *out = NULL;
+    run y = *x; /* the prepared filters, groupings and contacts, read only */
+    cxi_mem mem;
+    cxi_mem_init(&mem, x->s->mem.fn, x->s->mem.ud);
+    cxi_spec spec;
+    memset(&spec, 0, sizeof spec);
+    int rc = copy_spec(&spec, &mem, &x->r->spec);
+    if (rc)
+        return cxi_fail(rc, FN ": out of memory");
+    if ((rc = cxi_qres_new(&y.r, mem, &spec)))
+        return rc;
+    y.mem = &y.r->mem;
+    cxi_gtab_init(&y.g, y.r->spec.ngroups);
+    y.direct = direct;
+    memset(y.bucket_lo, 0, sizeof y.bucket_lo);
+    memset(y.bucket_hi, 0, sizeof y.bucket_hi);
+    if (y.r->spec.ngroups == 0) { /* the one group, as the whole run has */
+        size_t g;
+        rec none = {0};
+        rc = group_of(&y, &none, &g);
+    }
+    if (!rc)
+        rc = t->table == CX_TABLE_FEEDBACK ? pass_feedback(&y, t->lo, t->hi)
+             : t->table == CX_TABLE_CASES  ? pass_cases(&y, t->lo, t->hi)
+                                           : pass_interactions(&y, t->lo, t->hi);
+    if (!rc)
+        rc = label_groups(&y);
+    if (direct) { /* clear the slots this block set */
+        const cxi_spec *sp = &y.r->spec;
+        for (size_t g = 0; g < y.g.n; g++) {
+            size_t idx = 0;
+            for (int d = 0; d < sp->ngroups; d++)
+                idx += (size_t)(y.g.keys[g * (size_t)sp->ngroups + (size_t)d] + 1) * x->mult[d];
+            direct[idx] = 0;
+        }
+    }
+    cxi_gtab_free(y.mem, &y.g);
+    if (rc) {
+        cxi_qres_free(y.r);
+        return rc;
+    }
+    *out = y.r;
+    return CX_OK;
+}
+
+static void task_to_part(const run *x, const task *t, uint32_t *direct, part *p)
+{
+    p->rc = run_task(x, t, direct, &p->r);
+    if (p->rc)
+        snprintf(p->msg, sizeof p->msg, "%s", cx_last_error());
+}
+
+typedef struct pool {
+    const run *x;
+    const task *tasks;
+    part *parts;
+    size_t ntasks, next;
+    bool failed; /* a block failed: later ones are not needed */
+    pthread_mutex_t mu;
+} pool;
+
+typedef struct worker_arg {
+    pool *p;
+    uint32_t *direct;
+} worker_arg;
+
+/* Takes blocks in turn until none is left (or one failed). */
+static void *work(void *arg)
+{
+    worker_arg *w = arg;
+    pool *p = w->p;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        size_t k = p->failed ? p->ntasks : p->next++;
+        pthread_mutex_unlock(&p->mu);
+        if (k >= p->ntasks)
+            break;
+        task_to_part(p->x, &p->tasks[k], w->direct, &p->parts[k]);
+        if (p->parts[k].rc) {
+            pthread_mutex_lock(&p->mu);
+            p->failed = true;
+            pthread_mutex_unlock(&p->mu);
+        }
+    }
+    return NULL;
+}
+
+static int threads_of(const cx_query *q)
+{
+    if (q->threads > 0)
+        return q->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
+}
+
+static int merge_part(run *x, part *p)
+{
+    if (p->rc)
+        return cxi_fail(p->rc, "%s", p->msg);
+    int rc = cxi_qres_absorb(x->r, p->r);
+    cxi_qres_free(p->r);
+    p->r = NULL;
+    if (rc == CX_ERANGE) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", cx_last_error());
+        return cxi_fail(rc, FN ": %s", msg);
+    }
+    if (rc)
+        return cxi_fail(rc, FN ": %s", rc == CX_ENOMEM ? "out of memory" : "too many groups");
+    return CX_OK;
+}
+
+/* The passes over the tables the measures need (feedback, cases, contacts,
+ * in that order), block by block, merged into x->r in block order: with
+ * one thread each block as soon as it is done, with more once all are. */
+static int run_blocks(run *x)
+{
+    const cx_store *s = x->s;
+    static const int tables[] = {CX_TABLE_FEEDBACK, CX_TABLE_CASES, CX_TABLE_INTERACTIONS};
+    size_t ntasks = 0;
+    for (int k = 0; k < 3; k++)
+        if (wants_table(&x->r->spec, tables[k])) /* an empty table is one empty block: its checks still run */
+            ntasks += s->t[tables[k]].n ? (s->t[tables[k]].n + BLOCK_ROWS - 1) / BLOCK_ROWS : 1;
+    if (ntasks == 0)
+        return CX_OK;
+    task *tasks = cxi_alloc(x->mem, ntasks * sizeof *tasks);
+    part *parts = tasks ? cxi_alloc(x->mem, ntasks * sizeof *parts) : NULL;
+    if (!parts) {
+        cxi_free(x->mem, tasks, ntasks * sizeof *tasks);
+        return cxi_fail(CX_ENOMEM, FN ": out of memory");
+    }
+    memset(parts, 0, ntasks * sizeof *parts);
+    size_t nt = 0;
+    for (int k = 0; k < 3; k++) {
+        if (!wants_table(&x->r->spec, tables[k]))
+            continue;
+        size_t n = s->t[tables[k]].n;
+        size_t lo = 0;
+        do {
+            tasks[nt++] = (task){tables[k], lo, n - lo < BLOCK_ROWS ? n : lo + BLOCK_ROWS};
+            lo += BLOCK_ROWS;
+        } while (lo < n);
+    }
+    size_t nthreads = (size_t)threads_of(x->q);
+    if (nthreads > ntasks)
+        nthreads = ntasks;
+    int rc = CX_OK;
+    /* each thread but the caller gets a direct index of its own (the
+     * caller has x->direct) */
+    uint32_t **directs = NULL;
+    size_t started = 0;
+    if (nthreads > 1) {
+        directs = cxi_alloc(x->mem, nthreads * sizeof *directs);
+        if (directs)
+            memset(directs, 0, nthreads * sizeof *directs);
+        for (size_t w = 1; directs && x->direct && w < nthreads; w++)
+            if (!(directs[w] = zalloc(x->mem, x->direct_n * sizeof(uint32_t))))
+                rc = cxi_fail(CX_ENOMEM, FN ": out of memory");
+        if (!directs)
+            rc = cxi_fail(CX_ENOMEM, FN ": out of memory");
+    }
+    if (!rc && nthreads > 1) {
+        pool p = {.x = x, .tasks = tasks, .parts = parts, .ntasks = ntasks};
+        worker_arg *args = cxi_alloc(x->mem, nthreads * sizeof *args);
+        pthread_t *th = cxi_alloc(x->mem, nthreads * sizeof *th);
+        if (!args || !th || pthread_mutex_init(&p.mu, NULL) != 0) {
+            rc = cxi_fail(CX_ENOMEM, FN ": out of memory");
+        } else {
+            for (size_t w = 0; w < nthreads; w++)
+                args[w] = (worker_arg){&p, w ? directs[w] : x->direct};
+            for (size_t w = 1; w < nthreads; w++, started++)
+                if (pthread_create(&th[w], NULL, work, &args[w]) != 0)
+                    break; /* fewer threads: the blocks are the same */
+            work(&args[0]);
+            for (size_t w = 1; w <= started; w++)
+                pthread_join(th[w], NULL);
+            pthread_mutex_destroy(&p.mu);
+            for (size_t k = 0; k < ntasks && !rc; k++)
+                rc = merge_part(x, &parts[k]);
+        }
+        cxi_free(x->mem, args, nthreads * sizeof *args);
+        cxi_free(x->mem, th, nthreads * sizeof *th);
+    } else if (!rc) {
+        for (size_t k = 0; k < ntasks && !rc; k++) {
+            task_to_part(x, &tasks[k], x->direct, &parts[k]);
+            rc = merge_part(x, &parts[k]);
+        }
+    }
+    for (size_t k = 0; k < ntasks; k++)
+        cxi_qres_free(parts[k].r); /* those not merged, after a failure */
+    for (size_t w = 1; directs && w < nthreads; w++)
+        cxi_free(x->mem, directs[w], x->direct ? x->direct_n * sizeof(uint32_t) : 0);
+    cxi_free(x->mem, directs, nthreads * sizeof *directs);
+    cxi_free(x->mem, parts, ntasks * sizeof *parts);
+    cxi_free(x->mem, tasks, ntasks * sizeof *tasks);
+    return rc;
+}
+
 int cx_query_run(cx_result **out, const cx_query *q)
 {
     if (!out)
@@ -780,14 +1007,10 @@ int cx_query_run(cx_result **out, const cx_query *q)
         rec none = {0};
         rc = group_of(&x, &none, &g);
     }
-    if (!rc && wants_table(&x.r->spec, CX_TABLE_FEEDBACK))
-        rc = pass_feedback(&x);
-    if (!rc && wants_table(&x.r->spec, CX_TABLE_CASES))
-        rc = pass_cases(&x);
-    if (!rc && wants_table(&x.r->spec, CX_TABLE_INTERACTIONS))
-        rc = pass_interactions(&x);
     if (!rc)
-        rc = label_groups(&x);
+        rc = label_groups(&x); /* the one group of a query without groupings */
+    if (!rc)
+        rc = run_blocks(&x);
     run_free(&x);
     if (rc) {
         cxi_qres_free(x.r);

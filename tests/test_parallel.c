@@ -1,0 +1,596 @@
+/* Thread counts (issue 14): a CSV import and a query give the same store and
+ * the same result whatever cx_import_options_set_threads() and
+ * cx_query_set_threads() say. Each case runs the same work with 1, 2 and 3
+ * threads and compares every column of every table (strings byte for byte
+ * with their interned codes, numbers by their bits), the reports and the
+ * reject files byte for byte, every cell of the results by its bits, and
+ * the error of a failed import (the first bad row by file order, the store
+ * unchanged). The files are larger than one block of the import (1 MiB)
+ * and the tables than one block of a query (2^18 rows), so that the worker
+ * threads have work. Also run under ThreadSanitizer (tests/run-all.sh,
+ * build-tsan), where a data race fails it. */
+#include "cx_test.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+
+static const int thread_counts[] = {1, 2, 3};
+
+/* ---- generated files ---------------------------------------------------- */
+
+typedef struct sbuf {
+    char *p;
+    size_t n, cap;
+} sbuf;
+
+static void put(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int k = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
+        va_end(ap);
+        ck_assert_int_ge(k, 0);
+        if (b->p && b->n + (size_t)k < b->cap) {
+            b->n += (size_t)k;
+            return;
+        }
+        b->cap = (b->cap + (size_t)k + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+        ck_assert_ptr_nonnull(b->p);
+    }
+}
+
+static const char *const touchpoints_csv = "name,channel,stage,kind,key,weight\n"
+                                           "web,web,consideration,sales,1,1\n"
+                                           "phone,phone,service,service,1,2\n"
+                                           "chat,chat,service,service,0,1\n"
+                                           "store,store,purchase,sales,0,1.5\n";
+static const char *const tp_names[] = {"web", "phone", "chat", "store"};
+static const char *const agents[] = {"Omar Haddad", "نورة", "Lee, \"Jo\"", "'=SUM(A1)", "", "Ana\nMaria"};
+static const char *const kinds[] = {"contact", "visit", "message"};
+static const char *const outcomes[] = {"handled", "missed", "abandoned"};
+
+/* `n` interactions in a shuffled customer order, with quoted fields
+ * (delimiters, doubled quotes, line breaks), CRLF lines, blank lines and a
+ * protected formula; `bad_at` (0: none) names a row whose direction is
+ * wrong, `broken_at` (0: none) one whose quotes are malformed. */
+static const char *interactions_file(const char *name, const char *prefix, size_t n, size_t bad_at, size_t broken_at)
+{
+    sbuf b = {0};
+    uint64_t seed = 14;
+    put(&b, "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n");
+    for (size_t i = 1; i <= n; i++) {
+        uint64_t r = splitmix64(&seed);
+        const char *agent = agents[r % 6];
+        put(&b, "%s%zu,C-%llu,%s,2025-%02d-%02dT%02d:%02d:%02d+03:00,%s,%s,", prefix, i, (unsigned long long)(r >> 40) % 5000,
+            tp_names[(r >> 8) % 4], (int)((r >> 12) % 12) + 1, (int)((r >> 16) % 28) + 1, (int)((r >> 20) % 24),
+            (int)((r >> 26) % 60), (int)((r >> 32) % 60), kinds[(r >> 5) % 3],
+            i == bad_at ? "sideways" : (r >> 7) % 2 ? "inbound" : "outbound");
+        if (i == broken_at)
+            put(&b, "\"Omar\"x");
+        else if (strpbrk(agent, ",\"\n")) {
+            put(&b, "\"");
+            for (const char *c = agent; *c; c++)
+                put(&b, *c == '"' ? "\"\"" : "%c", *c);
+            put(&b, "\"");
+        } else
+            put(&b, "%s", agent);
+        put(&b, ",,%llu,%s,%s%s", (unsigned long long)(r >> 44) % 900000,
+            outcomes[(r >> 50) % 3], (r >> 52) % 2 ? "12.5" : "0", (r >> 55) % 9 == 0 ? "\r\n" : "\n");
+        if ((r >> 58) % 31 == 0)
+            put(&b, "\n"); /* a blank line */
+    }
+    const char *path = write_bytes(name, b.p, b.n);
+    free(b.p);
+    return path;
+}
+
+/* Feedback rating those interactions, with multi-line quoted comments. */
+static const char *feedback_file(const char *name, size_t n, size_t ninter)
+{
+    sbuf b = {0};
+    uint64_t seed = 41;
+    put(&b, "customer,question,score,time,touchpoint,interaction,comment\n");
+    for (size_t i = 1; i <= n; i++) {
+        uint64_t r = splitmix64(&seed);
+        int q = (int)(r % 3);
+        put(&b, "C-%llu,%s,%d,2025-%02d-%02dT10:00:00Z,%s,", (unsigned long long)(r >> 40) % 5000,
+            q == 0 ? "nps" : q == 1 ? "csat" : "ces", q == 0 ? (int)((r >> 8) % 11) : q == 1 ? (int)((r >> 8) % 5) + 1 : (int)((r >> 8) % 7) + 1,
+            (int)((r >> 12) % 12) + 1, (int)((r >> 16) % 28) + 1, (r >> 20) % 3 ? "" : tp_names[(r >> 22) % 4]);
+        if ((r >> 24) % 2)
+            put(&b, "I-%llu", (unsigned long long)(r >> 26) % ninter + 1);
+        switch ((r >> 50) % 4) {
+        case 0: put(&b, ",\"Checkout failed twice, \"\"payment declined\"\"\nwith a valid card\"\n"); break;
+        case 1: put(&b, ",\"\"\n"); break;
+        case 2: put(&b, ",fine\n"); break;
+        default: put(&b, ",\n"); break;
+        }
+    }
+    const char *path = write_bytes(name, b.p, b.n);
+    free(b.p);
+    return path;
+}
+
+/* ---- comparing stores ----------------------------------------------------- */
+
+/* Every column of every table, row by row, and every vocabulary. */
+static void assert_stores_equal(const cx_store *a, const cx_store *b, const char *what)
+{
+    for (int t = 0; t < CX_TABLE_COUNT; t++) {
+        size_t na = store_rows(a, t), nb = store_rows(b, t), ncols;
+        ck_assert_msg(na == nb, "%s: table %d has %zu rows and %zu", what, t, na, nb);
+        OK(cx_column_count(&ncols, t));
+        for (int c = 0; c < (int)ncols; c++) {
+            int type;
+            OK(cx_column_type(&type, t, c));
+            for (size_t i = 0; i < na; i++) {
+                if (type == CX_TYPE_REAL) {
+                    double x = store_real(a, t, c, i), y = store_real(b, t, c, i);
+                    ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "%s: table %d column %d row %zu: %.17g vs %.17g",
+                                  what, t, c, i, x, y);
+                    continue;
+                }
+                int64_t x, y;
+                int rx = cx_store_get_int(&x, a, t, c, i), ry = cx_store_get_int(&y, b, t, c, i);
+                ck_assert_int_eq(rx, ry);
+                if (rx == CX_OK)
+                    ck_assert_msg(x == y, "%s: table %d column %d row %zu: %lld vs %lld", what, t, c, i,
+                                  (long long)x, (long long)y);
+                if (type == CX_TYPE_STRING) {
+                    const char *sx = store_str(a, t, c, i), *sy = store_str(b, t, c, i);
+                    ck_assert_msg((!sx && !sy) || (sx && sy && strcmp(sx, sy) == 0),
+                                  "%s: table %d column %d row %zu: '%s' vs '%s'", what, t, c, i, sx ? sx : "(null)",
+                                  sy ? sy : "(null)");
+                }
+            }
+        }
+    }
+    for (int v = 0; v < CX_VOCAB_COUNT; v++) {
+        size_t n = vocab_size(a, v);
+        ck_assert_uint_eq(n, vocab_size(b, v));
+        for (size_t i = 0; i < n; i++) {
+            const char *x, *y;
+            OK(cx_vocab_name(&x, a, v, i));
+            OK(cx_vocab_name(&y, b, v, i));
+            ck_assert_str_eq(x, y);
+        }
+    }
+}
+
+static void assert_reports_equal(const cx_import_report *a, const cx_import_report *b)
+{
+    ck_assert_uint_eq(cx_import_report_read(a), cx_import_report_read(b));
+    ck_assert_uint_eq(cx_import_report_accepted(a), cx_import_report_accepted(b));
+    ck_assert_uint_eq(cx_import_report_rejected(a), cx_import_report_rejected(b));
+    ck_assert_uint_eq(cx_import_report_added(a), cx_import_report_added(b));
+    ck_assert_uint_eq(cx_import_report_details(a), cx_import_report_details(b));
+    for (size_t i = 0; i < cx_import_report_details(a); i++) {
+        uint64_t la, lb;
+        int ca, cb;
+        const char *ra, *rb;
+        OK(cx_import_report_line(&la, a, i));
+        OK(cx_import_report_line(&lb, b, i));
+        OK(cx_import_report_column(&ca, a, i));
+        OK(cx_import_report_column(&cb, b, i));
+        OK(cx_import_report_reason(&ra, a, i));
+        OK(cx_import_report_reason(&rb, b, i));
+        ck_assert_uint_eq(la, lb);
+        ck_assert_int_eq(ca, cb);
+        ck_assert_str_eq(ra, rb);
+    }
+}
+
+static cx_import_options *options(int threads, int strict, const char *reject)
+{
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_create_customers(o, 1));
+    OK(cx_import_options_set_strict(o, strict));
+    OK(cx_import_options_set_threads(o, threads));
+    OK(cx_import_options_set_reject_path(o, reject));
+    return o;
+}
+
+/* ---- import ---------------------------------------------------------------- */
+
+START_TEST(import_same_store)
+{
+    const char *tp = write_file("touchpoints.csv", touchpoints_csv);
+    /* about 3 MiB: four blocks; rejects in the first and in a later one */
+    char in[512], fb[512];
+    snprintf(in, sizeof in, "%s", interactions_file("interactions.csv", "I-", 30000, 21000, 25000));
+    snprintf(fb, sizeof fb, "%s", feedback_file("feedback.csv", 20000, 30000));
+    cx_store *ref = NULL;
+    cx_import_report *ref_rep[2] = {NULL, NULL};
+    char *ref_rej[2] = {NULL, NULL};
+    for (size_t k = 0; k < sizeof thread_counts / sizeof thread_counts[0]; k++) {
+        cx_store *s;
+        OK(cx_store_new(&s));
+        cx_import_report *rep;
+        OK(cx_import_csv(&rep, s, CX_TABLE_TOUCHPOINTS, tp, NULL));
+        cx_import_report_free(rep);
+        const char *files[2] = {in, fb};
+        const int tables[2] = {CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK};
+        for (int f = 0; f < 2; f++) {
+            char rej[64];
+            snprintf(rej, sizeof rej, "rejects-%d-%d.csv", thread_counts[k], f);
+            const char *rp = P(rej);
+            cx_import_options *o = options(thread_counts[k], 0, rp);
+            OK(cx_import_csv(&rep, s, tables[f], files[f], o));
+            cx_import_options_free(o);
+            char *text = slurp(rp, NULL);
+            if (k == 0) {
+                ref_rep[f] = rep;
+                ref_rej[f] = text;
+                ck_assert_uint_gt(cx_import_report_accepted(rep), 1000);
+            } else {
+                assert_reports_equal(ref_rep[f], rep);
+                ck_assert_str_eq(ref_rej[f], text);
+                cx_import_report_free(rep);
+                free(text);
+            }
+        }
+        /* the bad direction and the broken quotes, both past the first block */
+        ck_assert_uint_eq(cx_import_report_rejected(ref_rep[0]), 2);
+        if (k == 0) {
+            ref = s;
+            ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), 30000 - 2);
+            ck_assert_uint_gt(store_rows(s, CX_TABLE_FEEDBACK), 5000);
+        } else {
+            assert_stores_equal(ref, s, "import");
+            cx_store_free(s);
+        }
+    }
+    for (int f = 0; f < 2; f++) {
+        cx_import_report_free(ref_rep[f]);
+        free(ref_rej[f]);
+    }
+    cx_store_free(ref);
+}
+END_TEST
+
+/* A strict import that fails in its third block fails with the same message
+ * whatever the thread count, and leaves the store as it was. */
+START_TEST(import_error_in_later_block)
+{
+    const char *tp = write_file("touchpoints.csv", touchpoints_csv);
+    char bad[512], broken[512], good[512];
+    snprintf(good, sizeof good, "%s", interactions_file("good.csv", "G-", 3000, 0, 0));
+    snprintf(bad, sizeof bad, "%s", interactions_file("bad.csv", "I-", 30000, 24000, 0));
+    snprintf(broken, sizeof broken, "%s", interactions_file("broken.csv", "I-", 30000, 0, 23000));
+    const char *files[2] = {bad, broken};
+    for (int f = 0; f < 2; f++) {
+        char ref_msg[1024] = "";
+        cx_store *ref = NULL;
+        for (size_t k = 0; k < sizeof thread_counts / sizeof thread_counts[0]; k++) {
+            cx_store *s;
+            OK(cx_store_new(&s));
+            cx_import_report *rep;
+            OK(cx_import_csv(&rep, s, CX_TABLE_TOUCHPOINTS, tp, NULL));
+            cx_import_report_free(rep);
+            cx_import_options *o = options(thread_counts[k], 0, NULL);
+            OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, good, o));
+            cx_import_report_free(rep);
+            cx_import_options_free(o);
+            cx_store *before;
+            OK(cx_store_clone(&before, s));
+            o = options(thread_counts[k], 1, NULL);
+            rep = (cx_import_report *)1;
+            int rc = cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, files[f], o);
+            ck_assert_msg(rc == (f == 0 ? CX_EINVAL : CX_EPARSE), "%d: %s", rc, cx_last_error());
+            ck_assert_ptr_null(rep);
+            cx_import_options_free(o);
+            if (k == 0) {
+                snprintf(ref_msg, sizeof ref_msg, "%s", cx_last_error());
+                ck_assert_msg(strstr(ref_msg, f == 0 ? "sideways" : "closing quote") != NULL, "%s", ref_msg);
+            } else {
+                ck_assert_str_eq(cx_last_error(), ref_msg);
+            }
+            assert_stores_equal(before, s, "after a failed import");
+            cx_store_free(before);
+            if (k == 0)
+                ref = s;
+            else {
+                assert_stores_equal(ref, s, "failed imports");
+                cx_store_free(s);
+            }
+        }
+        cx_store_free(ref);
+    }
+}
+END_TEST
+
+/* cx_test.h's checking allocator behind a lock: the import's worker
+ * allocates too. */
+typedef struct locked_alloc {
+    pthread_mutex_t mu;
+    cxt_alloc a;
+} locked_alloc;
+
+static void *locked_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    locked_alloc *l = ud;
+    pthread_mutex_lock(&l->mu);
+    void *r = cxt_alloc_fn(&l->a, ptr, osize, nsize);
+    pthread_mutex_unlock(&l->mu);
+    return r;
+}
+
+/* Allocation refused at points spread over an import with the worker (and
+ * without): it fails with CX_ENOMEM and leaves the store as it was, or
+ * succeeds, and nothing leaks. */
+START_TEST(import_out_of_memory)
+{
+    const char *tp = write_file("touchpoints.csv", touchpoints_csv);
+    char in[512];
+    snprintf(in, sizeof in, "%s", interactions_file("interactions.csv", "I-", 15000, 0, 0));
+    locked_alloc l;
+    memset(&l, 0, sizeof l);
+    ck_assert_int_eq(pthread_mutex_init(&l.mu, NULL), 0);
+    size_t requests = 0;
+    for (int threads = 2; threads >= 1; threads--) {
+        for (size_t k = 0; k <= 40; k++) {
+            cx_store *s;
+            OK(cx_store_new_with_allocator(&s, locked_alloc_fn, &l));
+            cx_import_report *rep;
+            OK(cx_import_csv(&rep, s, CX_TABLE_TOUCHPOINTS, tp, NULL));
+            cx_import_report_free(rep);
+            cx_import_options *o = options(threads, 0, NULL);
+            pthread_mutex_lock(&l.mu);
+            size_t before = l.a.calls;
+            if (k > 0) /* k = 0: count the requests of the whole import */
+                cxt_alloc_fail_nth(&l.a, k == 1 ? 1 : 1 + (k - 1) * requests / 40, k % 2 == 0);
+            pthread_mutex_unlock(&l.mu);
+            int rc = cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, in, o);
+            pthread_mutex_lock(&l.mu);
+            if (k == 0)
+                requests = l.a.calls - before;
+            cxt_alloc_allow(&l.a, -1);
+            pthread_mutex_unlock(&l.mu);
+            cx_import_options_free(o);
+            ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "%d threads, point %zu: %s", threads, k, cx_last_error());
+            if (rc == CX_OK) {
+                ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), 15000);
+                cx_import_report_free(rep);
+            } else {
+                ck_assert_ptr_null(rep);
+                ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), 0);
+                ck_assert_uint_eq(store_rows(s, CX_TABLE_CUSTOMERS), 0);
+            }
+            cx_store_free(s);
+            pthread_mutex_lock(&l.mu);
+            cxt_alloc_done(&l.a);
+            pthread_mutex_unlock(&l.mu);
+        }
+    }
+    ck_assert_uint_gt(requests, 10);
+    pthread_mutex_destroy(&l.mu);
+}
+END_TEST
+
+START_TEST(threads_arguments)
+{
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    FAILS(cx_import_options_set_threads(NULL, 1), CX_EINVAL, "cx_import_options_set_threads");
+    FAILS(cx_import_options_set_threads(o, -1), CX_EINVAL, "cx_import_options_set_threads");
+    FAILS(cx_import_options_set_threads(o, 1025), CX_EINVAL, "cx_import_options_set_threads");
+    OK(cx_import_options_set_threads(o, 0));
+    OK(cx_import_options_set_threads(o, 1024));
+    cx_import_options_free(o);
+    cx_store *s = sample_store();
+    cx_query *q;
+    OK(cx_query_new(&q, s));
+    FAILS(cx_query_set_threads(NULL, 1), CX_EINVAL, "cx_query_set_threads");
+    FAILS(cx_query_set_threads(q, -1), CX_EINVAL, "cx_query_set_threads");
+    FAILS(cx_query_set_threads(q, 1025), CX_EINVAL, "cx_query_set_threads");
+    OK(cx_query_set_threads(q, 0)); /* every core */
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    cx_result *r;
+    OK(cx_query_run(&r, q));
+    ck_assert_uint_eq(cx_result_row_count(r), 1);
+    cx_result_free(r);
+    cx_query_free(q);
+    cx_store_free(s);
+}
+END_TEST
+
+/* ---- queries ---------------------------------------------------------------- */
+
+/* Every cell, doubles by their bits. */
+static void assert_results_equal(const cx_result *a, const cx_result *b, const char *what)
+{
+    size_t rows = cx_result_row_count(a), cols = cx_result_column_count(a);
+    ck_assert_uint_eq(rows, cx_result_row_count(b));
+    ck_assert_uint_eq(cols, cx_result_column_count(b));
+    for (size_t c = 0; c < cols; c++) {
+        int ta, tb;
+        OK(cx_result_column_type(&ta, a, c));
+        OK(cx_result_column_type(&tb, b, c));
+        ck_assert_int_eq(ta, tb);
+        for (size_t i = 0; i < rows; i++) {
+            if (ta == CX_TYPE_STRING) {
+                const char *x, *y;
+                OK(cx_result_get_string(&x, a, i, c));
+                OK(cx_result_get_string(&y, b, i, c));
+                ck_assert_msg((!x && !y) || (x && y && strcmp(x, y) == 0), "%s: row %zu column %zu", what, i, c);
+            } else if (ta == CX_TYPE_REAL) {
+                double x, y;
+                OK(cx_result_get_real(&x, a, i, c));
+                OK(cx_result_get_real(&y, b, i, c));
+                ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "%s: row %zu column %zu: %.17g vs %.17g", what, i, c, x,
+                              y);
+            } else {
+                int64_t x, y;
+                int rx = cx_result_get_int(&x, a, i, c), ry = cx_result_get_int(&y, b, i, c);
+                ck_assert_int_eq(rx, ry);
+                ck_assert_msg(rx != CX_OK || x == y, "%s: row %zu column %zu", what, i, c);
+            }
+        }
+    }
+}
+
+typedef void (*query_setup)(cx_query *q, const cx_calendar *cal);
+
+static void q_everything(cx_query *q, const cx_calendar *cal)
+{
+    for (int m = 0; m < CX_MEASURE_COUNT; m++)
+        OK(cx_query_add(q, (cx_measure)m));
+    OK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    OK(cx_query_group_by(q, CX_DIM_AGENT));
+    OK(cx_query_set_fcr_rule(q, 1, 0, 3 * DAY_MS));
+    OK(cx_query_set_sla(q, NULL, NULL, HOUR_MS, DAY_MS));
+}
+
+static void q_by_month(cx_query *q, const cx_calendar *cal)
+{
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_add(q, CX_MEASURE_RESOLUTION));
+    OK(cx_query_add(q, CX_MEASURE_HANDLE_TIME));
+    OK(cx_query_group_by_time(q, CX_BUCKET_MONTH, 180));
+    OK(cx_query_group_by(q, CX_DIM_PRIORITY));
+    OK(cx_query_set_calendar(q, cal));
+}
+
+static void q_whole(cx_query *q, const cx_calendar *cal)
+{
+    OK(cx_query_add(q, CX_MEASURE_CSAT));
+    OK(cx_query_add(q, CX_MEASURE_FIRST_RESPONSE));
+    OK(cx_query_add(q, CX_MEASURE_CX_INDEX));
+    OK(cx_query_filter(q, CX_DIM_CHANNEL, "phone"));
+    OK(cx_query_filter(q, CX_DIM_CHANNEL, "chat"));
+}
+
+static void assert_queries_agree(const cx_store *s, const char *what)
+{
+    cx_calendar *cal;
+    OK(cx_calendar_new(&cal, 180));
+    for (int d = 1; d <= 5; d++)
+        OK(cx_calendar_add_hours(cal, d, 8 * 60, 17 * 60));
+    static const query_setup setups[] = {q_everything, q_by_month, q_whole};
+    for (size_t k = 0; k < sizeof setups / sizeof setups[0]; k++) {
+        cx_result *ref = NULL;
+        for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
+            cx_query *q;
+            OK(cx_query_new(&q, s));
+            setups[k](q, cal);
+            OK(cx_query_set_threads(q, thread_counts[t]));
+            cx_result *r;
+            OK(cx_query_run(&r, q));
+            cx_query_free(q);
+            ck_assert_uint_gt(cx_result_row_count(r), 0);
+            if (!ref) {
+                ref = r;
+                continue;
+            }
+            assert_results_equal(ref, r, what);
+            cx_result_free(r);
+        }
+        cx_result_free(ref);
+    }
+    cx_calendar_free(cal);
+}
+
+/* More cases and answers than one block of a query (2^18 rows). */
+START_TEST(query_generated)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "phone", "phone", "service", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "chat", "chat", "service", NULL, 0, 1));
+    /* a new store knows the questions nps (0-10), csat (1-5) and ces (1-7) */
+    static const char *const pri[] = {"low", "normal", "high", "urgent"};
+    static const char *const ch[] = {"web", "phone", "chat"};
+    static const char *const qs[] = {"nps", "csat", "ces"};
+    static const char *const ag[] = {"A", "B", "C", "D", "E", "F", NULL};
+    uint64_t seed = 2614;
+    char id[32], cu[32], in[32];
+    for (int c = 0; c < 3000; c++) {
+        snprintf(cu, sizeof cu, "C-%d", c);
+        OK(cx_customer_add(s, cu, NULL, NULL, NULL, CX_TIME_NONE));
+    }
+    cx_time t0 = T("2024-01-01T00:00:00Z");
+    const size_t ncases = 300000, nint = 40000, nfb = 280000;
+    for (size_t i = 0; i < ncases; i++) {
+        uint64_t r = splitmix64(&seed);
+        snprintf(id, sizeof id, "T-%zu", i);
+        snprintf(cu, sizeof cu, "C-%llu", (unsigned long long)(r % 3000));
+        cx_time op = t0 + (cx_time)((r >> 12) % (700 * DAY_MS / 1000)) * 1000;
+        cx_time fr = (r >> 50) % 5 ? op + (cx_time)((r >> 20) % 100000) * 1000 : CX_TIME_NONE;
+        cx_time rs = (r >> 53) % 4 ? op + 100000000 + (cx_time)((r >> 24) % 900000) * 1000 : CX_TIME_NONE;
+        OK(cx_case_add(s, id, cu, ch[(r >> 4) % 3], pri[(r >> 6) % 4], ag[(r >> 8) % 7], op, fr, rs,
+                       (int)((r >> 56) % 3 == 0), (int)((r >> 58) % 4) + 1));
+    }
+    static uint32_t cust_of[40000];
+    for (size_t i = 0; i < nint; i++) {
+        uint64_t r = splitmix64(&seed);
+        snprintf(id, sizeof id, "I-%zu", i);
+        cust_of[i] = (uint32_t)(r % 3000);
+        snprintf(cu, sizeof cu, "C-%llu", (unsigned long long)(r % 3000));
+        OK(cx_interaction_add(NULL, s, id, cu, ch[(r >> 4) % 3], t0 + (cx_time)((r >> 12) % 60000000) * 1000,
+                              (r >> 40) % 3 ? "contact" : "visit", (r >> 43) % 2 ? CX_INBOUND : CX_OUTBOUND,
+                              ag[(r >> 8) % 7], NULL, (int64_t)((r >> 30) % 600000), (cx_outcome)((r >> 45) % 3), 0));
+    }
+    for (size_t i = 0; i < nfb; i++) {
+        uint64_t r = splitmix64(&seed);
+        int q = (int)(r % 3);
+        double score = q == 0 ? (double)((r >> 8) % 11) : q == 1 ? (double)((r >> 8) % 5 + 1) : (double)((r >> 8) % 7 + 1);
+        size_t rated = (size_t)((r >> 32) % nint);
+        bool linked = (r >> 59) % 2;
+        snprintf(cu, sizeof cu, "C-%llu", linked ? (unsigned long long)cust_of[rated] : (unsigned long long)((r >> 16) % 3000));
+        snprintf(in, sizeof in, "I-%zu", rated);
+        OK(cx_feedback_add(NULL, s, NULL, cu, qs[q], score, t0 + (cx_time)((r >> 20) % 60000000) * 1000,
+                           (r >> 56) % 2 ? NULL : ch[(r >> 57) % 3], linked ? in : NULL, NULL, NULL));
+    }
+    assert_queries_agree(s, "generated");
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(query_demo)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    static const int order[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES, CX_TABLE_INTERACTIONS,
+                                CX_TABLE_QUESTIONS, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
+    cx_store *piped;
+    OK(cx_store_new(&piped));
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *name;
+        OK(cx_table_name(&name, order[i]));
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s.csv", CXKIT_DEMO_DATA, name);
+        cx_import_report *rep;
+        OK(cx_import_csv(&rep, s, order[i], path, NULL));
+        cx_import_report_free(rep);
+        cx_import_options *o = options(2, 0, NULL);
+        OK(cx_import_csv(&rep, piped, order[i], path, o));
+        cx_import_report_free(rep);
+        cx_import_options_free(o);
+    }
+    assert_stores_equal(s, piped, "demo import");
+    cx_store_free(piped);
+    assert_queries_agree(s, "demo");
+    cx_store_free(s);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *su = suite_create("parallel");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
+    tcase_set_timeout(tc, 900);
+    tcase_add_test(tc, threads_arguments);
+    tcase_add_test(tc, import_same_store);
+    tcase_add_test(tc, import_error_in_later_block);
+    tcase_add_test(tc, import_out_of_memory);
+    tcase_add_test(tc, query_demo);
+    tcase_add_test(tc, query_generated);
+    suite_add_tcase(su, tc);
+    return su;
+}
+
+int main(void) { return run_suite(suite()); }
