@@ -42,8 +42,10 @@ void cxi_jprefault(void *p, size_t bytes)
 void *cxi_jzalloc(cxi_mem *m, size_t n)
 {
     void *p = cxi_alloc(m, n);
-    if (p)
+    if (p) {
+        cxi_jprefault(p, n);
         memset(p, 0, n);
+    }
     return p;
 }
 
@@ -465,11 +467,11 @@ void cxi_seqmap_free(cxi_mem *mem, cxi_seqmap *m)
 {
     cxi_free(mem, m->off, m->cap * sizeof(uint32_t));
     cxi_free(mem, m->len, m->cap * sizeof(uint32_t));
-    cxi_free(mem, m->slots, m->nslots * sizeof(uint32_t));
+    cxi_free(mem, m->slots, m->nslots * sizeof *m->slots);
     cxi_seqmap_init(m, m->base);
 }
 
-static uint64_t seq_hash(const uint32_t *s, uint32_t n)
+static uint32_t seq_hash(const uint32_t *s, uint32_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15u ^ n;
     for (uint32_t i = 0; i < n; i++) {
@@ -477,7 +479,17 @@ static uint64_t seq_hash(const uint32_t *s, uint32_t n)
         h *= 0xff51afd7ed558ccdu;
         h ^= h >> 31;
     }
-    return h;
+    return (uint32_t)(h ^ h >> 32);
+}
+
+/* Puts (h, id + 1) in the first free slot from h's. */
+static void seq_put(cxi_seqslot *sl, size_t mask, uint32_t h, uint32_t id1)
+{
+    size_t i = h & mask;
+    while (sl[i].id1)
+        i = (i + 1) & mask;
+    sl[i].h = h;
+    sl[i].id1 = id1;
 }
 
 void cxi_seqmap_truncate(cxi_seqmap *m, size_t n)
@@ -488,25 +500,72 @@ void cxi_seqmap_truncate(cxi_seqmap *m, size_t n)
     if (!m->nslots)
         return;
     memset(m->slots, 0, m->nslots * sizeof *m->slots);
-    for (size_t g = 0; g < n; g++) {
-        size_t i = seq_hash(m->base + m->off[g], m->len[g]) & (m->nslots - 1);
-        while (m->slots[i])
-            i = (i + 1) & (m->nslots - 1);
-        m->slots[i] = (uint32_t)(g + 1);
+    for (size_t g = 0; g < n; g++)
+        seq_put(m->slots, m->nslots - 1, seq_hash(m->base + m->off[g], m->len[g]), (uint32_t)(g + 1));
+}
+
+/* The slots for `need` sequences: at most 3/4 full. CX_ENOMEM. The stored
+ * hashes move the slots without reading the sequences. */
+static int seq_slots(cxi_mem *mem, cxi_seqmap *m, size_t need)
+{
+    size_t ns = m->nslots ? m->nslots : 128;
+    while (need > ns / 4 * 3)
+        ns *= 2;
+    if (ns == m->nslots)
+        return CX_OK;
+    cxi_seqslot *sl = cxi_jzalloc(mem, ns * sizeof *sl);
+    if (!sl)
+        return CX_ENOMEM;
+    for (size_t i = 0; i < m->nslots; i++)
+        if (m->slots[i].id1)
+            seq_put(sl, ns - 1, m->slots[i].h, m->slots[i].id1);
+    cxi_free(mem, m->slots, m->nslots * sizeof *sl);
+    m->slots = sl;
+    m->nslots = ns;
+    return CX_OK;
+}
+
+int cxi_seqmap_reserve(cxi_mem *mem, cxi_seqmap *m, size_t n)
+{
+    if (n > m->cap) {
+        uint32_t *off = cxi_alloc(mem, n * sizeof *off), *len = cxi_alloc(mem, n * sizeof *len);
+        if (!off || !len) {
+            cxi_free(mem, off, n * sizeof *off);
+            cxi_free(mem, len, n * sizeof *len);
+            return CX_ENOMEM;
+        }
+        cxi_jprefault(off, n * sizeof *off);
+        cxi_jprefault(len, n * sizeof *len);
+        if (m->n) {
+            memcpy(off, m->off, m->n * sizeof *off);
+            memcpy(len, m->len, m->n * sizeof *len);
+        }
+        cxi_free(mem, m->off, m->cap * sizeof *off);
+        cxi_free(mem, m->len, m->cap * sizeof *len);
+        m->off = off;
+        m->len = len;
+        m->cap = n;
     }
+    return seq_slots(mem, m, n);
 }
 
 int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint32_t *id)
 {
     const uint32_t *s = m->base + off;
-    uint64_t h = seq_hash(s, len);
+    uint32_t h = seq_hash(s, len);
     if (m->nslots) {
         for (size_t i = h & (m->nslots - 1);; i = (i + 1) & (m->nslots - 1)) {
-            uint32_t v = m->slots[i];
-            if (!v)
+            cxi_seqslot v = m->slots[i];
+            if (!v.id1)
                 break;
-            if (m->len[v - 1] == len && memcmp(m->base + m->off[v - 1], s, len * sizeof *s) == 0) {
-                *id = v - 1;
+            if (v.h != h || m->len[v.id1 - 1] != len)
+                continue;
+            const uint32_t *t = m->base + m->off[v.id1 - 1];
+            uint32_t k = 0;
+            while (k < len && t[k] == s[k])
+                k++;
+            if (k == len) {
+                *id = v.id1 - 1;
                 return CX_OK;
             }
         }
@@ -517,27 +576,11 @@ int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint
     const size_t elems[] = {sizeof *m->off, sizeof *m->len};
     if (cxi_grow_all(mem, &m->cap, m->n + 1, 2, arrs, elems))
         return CX_ENOMEM;
-    if ((m->n + 1) * 2 > m->nslots) {
-        size_t ns = m->nslots ? 2 * m->nslots : 128;
-        uint32_t *sl = cxi_jzalloc(mem, ns * sizeof *sl);
-        if (!sl)
-            return CX_ENOMEM;
-        for (size_t g = 0; g < m->n; g++) {
-            size_t i = seq_hash(m->base + m->off[g], m->len[g]) & (ns - 1);
-            while (sl[i])
-                i = (i + 1) & (ns - 1);
-            sl[i] = (uint32_t)(g + 1);
-        }
-        cxi_free(mem, m->slots, m->nslots * sizeof *sl);
-        m->slots = sl;
-        m->nslots = ns;
-    }
+    if (seq_slots(mem, m, m->n + 1))
+        return CX_ENOMEM;
     m->off[m->n] = off;
     m->len[m->n] = len;
-    size_t i = h & (m->nslots - 1);
-    while (m->slots[i])
-        i = (i + 1) & (m->nslots - 1);
-    m->slots[i] = (uint32_t)(m->n + 1);
+    seq_put(m->slots, m->nslots - 1, h, (uint32_t)(m->n + 1));
     *id = (uint32_t)m->n++;
     return CX_OK;
 }

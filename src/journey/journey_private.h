@@ -96,10 +96,16 @@ struct cx_journeys {
 
 /* Distinct uint32 sequences, each a slice of a caller's array (not copied),
  * numbered 0, 1, 2... in order of first insertion. */
+typedef struct cxi_seqslot {
+    uint32_t h, id1; /* the sequence's hash, its id + 1 (0: empty) */
+} cxi_seqslot;
+
 typedef struct cxi_seqmap {
     const uint32_t *base;
     uint32_t *off, *len;
-    uint32_t *slots; /* id + 1, 0 empty */
+    cxi_seqslot *slots; /* open addressing, linear probes; the hash kept so that
+                           a probe reads a sequence only when the hashes match,
+                           and growing reads none */
     size_t n, cap, nslots;
 } cxi_seqmap;
 
@@ -109,6 +115,10 @@ void cxi_seqmap_free(cxi_mem *mem, cxi_seqmap *m);
  * CX_ELIMIT past CXI_MAX_ROWS sequences (nothing reported: the caller
  * names the limit). */
 int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint32_t *id);
+
+/* Room for n sequences in all, so that adding them grows nothing.
+ * CX_ENOMEM (the map unchanged but for the room). */
+int cxi_seqmap_reserve(cxi_mem *mem, cxi_seqmap *m, size_t n);
 
 /* Forgets every sequence with an id >= n (a rollback): the slots are
  * rebuilt for the first n; allocates nothing. */

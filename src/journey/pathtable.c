@@ -219,6 +219,19 @@ static int add_rows(cx_paths *p, const char *fn, const row_src *src, size_t n, c
     uint32_t names0 = p->names.count;
     size_t nst0 = p->nst, np0 = p->map.n, seplen = strlen(sep);
     int rc = CX_OK;
+    /* room for every row being a new path, so that nothing grows row by row
+     * (a refusal here is only a lost shortcut: add_one grows as it needs) */
+    if (!cxi_seqmap_reserve(&p->mem, &p->map, np0 + n) && np0 + n > p->cap) {
+        size_t old = p->cap;
+        void *const arrs[] = {&p->conv, &p->null, &p->value};
+        const size_t elems[] = {sizeof *p->conv, sizeof *p->null, sizeof *p->value};
+        if (!cxi_grow_all(&p->mem, &p->cap, np0 + n, 3, arrs, elems)) {
+            for (int a = 0; a < 3; a++)
+                cxi_jprefault(*(double **)arrs[a] + old, (p->cap - old) * sizeof(double));
+            for (size_t k = old; k < p->cap; k++)
+                p->conv[k] = p->null[k] = p->value[k] = 0;
+        }
+    }
     for (size_t i = 0; i < n && !rc; i++)
         rc = add_one(p, fn, src, i, n, path[i], sep, seplen, &ids[i]);
     if (rc) {
@@ -587,6 +600,7 @@ static int read_whole(cxi_mem *m, const char *fn, const char *file, char **buf, 
         c = (size_t)st.st_size + 2;
     char *b = cxi_alloc(m, c);
     int rc = b ? CX_OK : CX_ENOMEM, err = 0;
+    cxi_jprefault(b, c);
     while (!rc) {
         if (n + 1 >= c) {
             char *nb = cxi_realloc(m, b, c, c * 2);
@@ -664,11 +678,23 @@ int cx_paths_import_csv(cx_paths *p, const char *file, const char *sep, const ch
         if (col[c] < 0)
             rc = cxi_fail(CX_EINVAL, "%s: %s: no column \"%s\" (the %s) in the header", fn, file, want[c], what[c]);
     }
-    /* the rows, into arrays; the paths point into the buffer */
+    /* the rows, into arrays sized once by the line breaks left (a row
+     * holds at least one, but for the last); the paths point into the
+     * buffer */
     size_t nrow = 0, rcap = 0;
     const char **path = NULL;
     double *num[3] = {NULL, NULL, NULL};
     uint64_t *lines = NULL;
+    if (!rc) {
+        size_t most = 1;
+        for (const char *q = buf + pos; (q = memchr(q, '\n', (size_t)(buf + len - q))) != NULL; q++)
+            most++;
+        void *const arrs[] = {&path, &num[0], &num[1], &num[2], &lines};
+        const size_t elems[] = {sizeof *path, sizeof(double), sizeof(double), sizeof(double), sizeof *lines};
+        if (cxi_grow_all(m, &rcap, most, 5, arrs, elems) == CX_OK)
+            for (int k = 0; k < 5; k++)
+                cxi_jprefault(*(void **)arrs[k], most * elems[k]);
+    }
     while (!rc) {
         uint64_t at = line;
         got = csv_record(buf, len, &pos, &line, f, MAXF, &nf);
