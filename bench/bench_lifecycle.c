@@ -266,8 +266,41 @@ static void store_bench(size_t events)
     cx_store_free(s);
 }
 
+/* P(X(t) = n), n < N, of the CDNOW estimates (BG/NBD, Pareto/NBD) and of
+ * the donations' BG/BB (t opportunities): CPU per call. */
+static void pmf_bench(size_t N, double t)
+{
+    static const double par[3][4] = {{0.2426, 4.4135, 0.7929, 2.4258}, {0.5533, 10.577, 0.6062, 11.668},
+                                     {1.2035, 0.7497, 0.6567, 2.7834}};
+    static const char *const names[3] = {"bgnbd", "pareto_nbd", "bgbb"};
+    static const cx_model_kind kinds[3] = {CX_MODEL_BGNBD, CX_MODEL_PARETO_NBD, CX_MODEL_BGBB};
+    double *out = malloc(N * sizeof *out);
+    if (!out)
+        exit(1);
+    for (int k = 0; k < 3; k++) {
+        cx_model *m;
+        CHECK(cx_model_new(&m, kinds[k], par[k], 4));
+        double tk = k == 2 ? ceil(t) : t, c0 = cpu(), sum = 0;
+        int reps = 0;
+        do {
+            CHECK(cx_model_purchase_pmf(out, N, m, tk));
+            reps++;
+        } while (cpu() - c0 < 0.2);
+        for (size_t i = 0; i < N; i++)
+            sum += out[i];
+        printf("RESULT pmf model=%s t=%g N=%zu cpu_ms_per_call=%.4f sum=%.15f\n", names[k], tk, N,
+               (cpu() - c0) / reps * 1e3, sum);
+        cx_model_free(m);
+    }
+    free(out);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "--pmf") == 0) {
+        pmf_bench(strtoull(argv[2], NULL, 10), strtod(argv[3], NULL));
+        return 0;
+    }
     if (argc == 4 && strcmp(argv[1], "--fit") == 0) {
         fit_file(argv[2], argv[3]);
         return 0;
@@ -281,7 +314,7 @@ int main(int argc, char **argv)
         store_bench(strtoull(argv[2], NULL, 10));
         return 0;
     }
-    fprintf(stderr, "usage: bench-lifecycle --write DIR N... | --fit bgnbd|pnbd|gg FILE | --events N\n"
+    fprintf(stderr, "usage: bench-lifecycle --write DIR N... | --fit bgnbd|pnbd|gg FILE | --events N | --pmf N T\n"
                     "(bench/lifecycle.sh runs the model fits beside lifetimes)\n");
     return 2;
 }

@@ -116,6 +116,7 @@ typedef cxb_intv cxb_flagv, cxb_oflagv;
 %include "journey.i"
 %include "lifecycle.i"
 %include "text.i"
+%include "cycles.i"
 
 #if defined(SWIGPYTHON)
 %include "python/cxkit_python_post.i"

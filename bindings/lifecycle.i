@@ -580,6 +580,41 @@ static Result *cxb_clv(const Model *purchases, const Model *spend, const cx_mode
     cx_clv_options_free(o);
     return cxb_result_wrap(rc, &r);
 }
+
+/* Every customer's predictions as a Result (spend may be None). */
+static Result *cxb_customers(const Model *purchases, const Model *spend, const cx_model_data *d, double horizon,
+                             int periods, double period, double discount)
+{
+    const cx_model *p = cxb_model(purchases), *s = NULL;
+    cx_clv_options *o = NULL;
+    cx_result *r = NULL;
+    if (!p || !d || (spend && !(s = cxb_model(spend))) || cxb_check(cx_clv_options_new(&o)) < 0)
+        return NULL;
+    int rc = cx_clv_options_set_horizon(o, periods);
+    if (rc == CX_OK)
+        rc = cx_clv_options_set_period(o, period);
+    if (rc == CX_OK)
+        rc = cx_clv_options_set_discount(o, discount);
+    if (rc == CX_OK)
+        rc = cx_model_customers(&r, p, s, d, horizon, o);
+    cx_clv_options_free(o);
+    return cxb_result_wrap(rc, &r);
+}
+
+/* The calibration / holdout table as a Result. */
+static Result *cxb_calibration(const Model *model, const cx_model_data *d, const double *holdout, double duration,
+                               int max_frequency)
+{
+    const cx_model *m = cxb_model(model);
+    cx_result *r = NULL;
+    if (!m || !d)
+        return NULL;
+    if (max_frequency < 0) {
+        cxb_fail(CX_ERANGE, "max_frequency %d is negative", max_frequency);
+        return NULL;
+    }
+    return cxb_result_wrap(cx_model_calibration(&r, m, d, holdout, duration, (size_t)max_frequency), &r);
+}
 %}
 
 /** Each customer's transactions summarised for the models: "frequency" (x,
@@ -591,6 +626,8 @@ typedef struct Summary {} Summary;
 
 %newobject Summary::table;
 %newobject Summary::clv;
+%newobject Summary::calibration;
+%newobject Summary::customers;
 %extend Summary {
     /** @brief Summarise a store's transactions. Purchases at one same
      *  instant count as one.
@@ -682,6 +719,45 @@ typedef struct Summary {} Summary;
         cx_model_data_free(d);
         return r;
     }
+    /** @brief The calibration / holdout table of a summary made with a
+     *  holdout end: per calibration frequency 0 .. max_frequency (the last
+     *  row pooling the rest, labelled "7+"), "frequency", "label",
+     *  "customers", and the mean "actual" holdout purchases beside the
+     *  mean "expected" ones (Model.expected() over the holdout).
+     *  @param model a BG/NBD, Pareto/NBD or BG/BB model.
+     *  @param duration the holdout's length in the summary's time unit, > 0.
+     *  @param max_frequency the pooled last row's frequency, 0 to 10000. */
+    Result *calibration(const Model *model, double duration, int max_frequency = 7) {
+        cx_model_data *d = NULL;
+        const double *ho = NULL;
+        const cx_summary *s = cxb_summary($self);
+        if (!s || cxb_check(cx_summary_values(&ho, s, CX_SUMMARY_HOLDOUT)) < 0 ||
+            cxb_check(cx_model_data_from_summary(&d, s)) < 0)
+            return NULL;
+        Result *r = cxb_calibration(model, d, ho, duration, max_frequency);
+        cx_model_data_free(d);
+        return r;
+    }
+    /** @brief Every customer's predictions in one Result: "customer",
+     *  "frequency", "recency", "age", "p_alive", "expected_purchases" (in
+     *  the next `horizon` time units) and, with a spend model,
+     *  "expected_spend" and "clv" (as clv()).
+     *  @param purchases a BG/NBD or Pareto/NBD model (BG/BB without spend).
+     *  @param horizon >= 0, in the summary's time unit.
+     *  @param spend a Gamma-Gamma model, or None.
+     *  @param periods the CLV horizon in periods, 1 to 10000.
+     *  @param period a period's length in the summary's time unit, > 0.
+     *  @param discount the discount rate per period, >= 0. */
+    Result *customers(const Model *purchases, double horizon, const Model *spend = NULL, int periods = 12,
+                      double period = 1.0, double discount = 0.0) {
+        cx_model_data *d = NULL;
+        const cx_summary *s = cxb_summary($self);
+        if (!s || cxb_check(cx_model_data_from_summary(&d, s)) < 0)
+            return NULL;
+        Result *r = cxb_customers(purchases, spend, d, horizon, periods, period, discount);
+        cx_model_data_free(d);
+        return r;
+    }
 }
 
 /* ---- models ------------------------------------------------------------------------ */
@@ -699,6 +775,8 @@ typedef struct Model {} Model;
 %newobject Model::fit_sbg;
 %newobject Model::clv;
 %newobject Model::params;
+%newobject Model::calibration;
+%newobject Model::customers;
 %extend Model {
     /** @brief A model from known parameters (to predict without fitting).
      *  @param kind "bgnbd", "pareto_nbd", "gamma_gamma", "bgbb" or "sbg".
@@ -807,7 +885,10 @@ typedef struct Model {} Model;
     /** @brief The parameters and the fit as a Result: one row per parameter
      *  with "name" ("r", "alpha", ...) and "value", and on every row the
      *  model's "kind", "loglik" (NaN for a given model), "iterations" and
-     *  "customers" (the total weight fitted). */
+     *  "customers" (the total weight fitted); then "std_error" (from the
+     *  Hessian of the log-likelihood at the estimate, by the delta method
+     *  from the log scale, as lifetimes), "lower" and "upper" (the 95 %
+     *  interval of ln p mapped back); NaN for a given model. */
     Result *params() {
         cx_result *r = NULL;
         const cx_model *m = cxb_model($self);
@@ -870,6 +951,82 @@ typedef struct Model {} Model;
             o = cxb_f64out_check(cx_model_expected_spend(o.p, o.n, m, d), o);
         cx_model_data_free(d);
         return o;
+    }
+    /** @brief The distribution of a random customer's repeat purchases in a
+     *  period of length t: P(X(t) = n) for n = 0 .. n_max (BG/NBD,
+     *  Pareto/NBD; BG/BB: t opportunities). Sums to P(X(t) <= n_max).
+     *  @param t the period, >= 0 (an integer for BG/BB).
+     *  @param n_max the largest count, 0 to 99999. */
+    cxb_f64out purchase_pmf(double t, int n_max) {
+        cxb_f64out o = {NULL, 0};
+        const cx_model *m = cxb_model($self);
+        if (!m)
+            return o;
+        if (n_max < 0 || n_max > 99999) {
+            cxb_fail(CX_ERANGE, "n_max %d is not within 0 to 99999", n_max);
+            return o;
+        }
+        if ((o = cxb_f64out_new((size_t)n_max + 1)).p)
+            o = cxb_f64out_check(cx_model_purchase_pmf(o.p, o.n, m, t), o);
+        return o;
+    }
+    /** @brief The expected repeat purchases E[X(t)] of a random customer of
+     *  the population, at each t (BG/NBD, Pareto/NBD, BG/BB).
+     *  @param t periods, >= 0 (integers for BG/BB). */
+    cxb_f64out population_expected(cxb_realv t) {
+        cxb_f64out o = {NULL, 0};
+        const cx_model *m = cxb_model($self);
+        if (!m || !cxb_req("t", t.n) || !(o = cxb_f64out_new(t.n)).p)
+            return o;
+        for (size_t i = 0; i < o.n; i++)
+            if (cxb_check(cx_model_population_expected(&o.p[i], m, t.v[i])) < 0)
+                return cxb_f64out_check(-1, o);
+        return o;
+    }
+    /** @brief The calibration / holdout table (Summary.calibration() for a
+     *  summary): per calibration frequency 0 .. max_frequency, the last row
+     *  pooling the rest, "frequency", "label", "customers", and the mean
+     *  "actual" holdout purchases beside the mean "expected" ones.
+     *  @param x calibration repeat purchases.
+     *  @param t_x recency.
+     *  @param T age (opportunities for BG/BB).
+     *  @param holdout purchases in the holdout.
+     *  @param duration the holdout's length, > 0.
+     *  @param max_frequency the pooled last row's frequency, 0 to 10000. */
+    Result *calibration(cxb_realv x, cxb_realv t_x, cxb_realv T, cxb_realv holdout, double duration,
+                        int max_frequency = 7) {
+        if (!cxb_model($self) || !cxb_req_len("holdout", holdout.n, x.n))
+            return NULL;
+        cx_model_data *d = cxb_model_data(&x, &t_x, &T, NULL);
+        if (!d)
+            return NULL;
+        Result *r = cxb_calibration($self, d, holdout.v, duration, max_frequency);
+        cx_model_data_free(d);
+        return r;
+    }
+    /** @brief Every customer's predictions in one Result (Summary.customers()
+     *  for a summary, with ids): "frequency", "recency", "age", "p_alive",
+     *  "expected_purchases" (next `horizon` time units) and, with a spend
+     *  model and the mean amounts, "expected_spend" and "clv" (as clv()).
+     *  @param x repeat purchases.
+     *  @param t_x recency.
+     *  @param T age.
+     *  @param horizon >= 0.
+     *  @param spend a Gamma-Gamma model, or None.
+     *  @param mean the mean amount of the repeat purchases (with spend).
+     *  @param periods the CLV horizon in periods, 1 to 10000.
+     *  @param period a period's length in the data's time unit, > 0.
+     *  @param discount the discount rate per period, >= 0. */
+    Result *customers(cxb_realv x, cxb_realv t_x, cxb_realv T, double horizon, const Model *spend = NULL,
+                      cxb_orealv mean, int periods = 12, double period = 1.0, double discount = 0.0) {
+        if (!cxb_model($self))
+            return NULL;
+        cx_model_data *d = cxb_model_data(&x, &t_x, &T, mean.v ? &mean : NULL);
+        if (!d)
+            return NULL;
+        Result *r = cxb_customers($self, spend, d, horizon, periods, period, discount);
+        cx_model_data_free(d);
+        return r;
     }
     /** @brief Survival under an sBG model at each t: S(t), the share of a
      *  cohort still a customer after t periods (t >= 0). */

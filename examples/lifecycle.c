@@ -212,19 +212,21 @@ static void print_model(const char *title, const cx_model *m)
 {
     /* one row per parameter; the fit's figures repeat on every row */
     cx_result *r;
-    size_t c_name, c_value, c_ll, c_it;
+    size_t c_name, c_value, c_ll, c_it, c_se;
     CHECK(cx_model_params(&r, m));
+    CHECK(cx_result_column_find(&c_se, r, "std_error"));
     CHECK(cx_result_column_find(&c_name, r, "name"));
     CHECK(cx_result_column_find(&c_value, r, "value"));
     CHECK(cx_result_column_find(&c_ll, r, "loglik"));
     CHECK(cx_result_column_find(&c_it, r, "iterations"));
     printf("%s:", title);
     for (size_t i = 0; i < cx_result_row_count(r); i++) {
-        double v;
+        double v, se;
         const char *name;
         CHECK(cx_result_get_string(&name, r, i, c_name));
         CHECK(cx_result_get_real(&v, r, i, c_value));
-        printf(" %s = %.4g", name, v);
+        CHECK(cx_result_get_real(&se, r, i, c_se)); /* from the Hessian at the estimate */
+        printf(" %s = %.4g (se %.2g)", name, v, se);
     }
     double ll;
     int64_t it;
@@ -286,6 +288,30 @@ static cx_model *value_and_care(const cx_store *s, cx_time cal_end, cx_time as_o
         sh += hold[i];
     }
     printf("holdout check: %.0f purchases predicted for 2025-H2, %.0f made\n", se, sh);
+    /* the same check by calibration frequency, and a new customer's year as a distribution */
+    cx_result *cal;
+    CHECK(cx_model_calibration(&cal, bg, d, hold, holdout_weeks, 5));
+    printf("by calibration frequency: mean purchases in 2025-H2, actual / expected\n");
+    for (size_t f = 0; f < cx_result_row_count(cal); f++) {
+        const char *label;
+        int64_t c;
+        double a, ex;
+        CHECK(cx_result_get_string(&label, cal, f, 1));
+        CHECK(cx_result_get_int(&c, cal, f, 2));
+        CHECK(cx_result_get_real(&a, cal, f, 3));
+        CHECK(cx_result_get_real(&ex, cal, f, 4));
+        printf("  x = %-3s %5lld customers %6.2f %6.2f\n", label, (long long)c, a, ex);
+    }
+    cx_result_free(cal);
+    double pmf[5], mean52, rest = 1;
+    CHECK(cx_model_purchase_pmf(pmf, 5, bg, 52));
+    CHECK(cx_model_population_expected(&mean52, bg, 52));
+    printf("a new customer's purchases in 52 weeks:");
+    for (int k = 0; k < 5; k++) {
+        printf(" P(%d) %.1f%%", k, 100 * pmf[k]);
+        rest -= pmf[k];
+    }
+    printf(", P(5+) %.1f%%; mean %.2f\n", 100 * rest, mean52);
     /* the CLV of the next 12 months, 1 % discount a month, as of 2025-07-01 */
     cx_clv_options *co;
     CHECK(cx_clv_options_new(&co));

@@ -1295,11 +1295,102 @@ START_TEST(sqlite)
 }
 END_TEST
 
+/* ---- service cycles (issue 16) ------------------------------------------ */
+
+/* The events of the store's cases: each cycle's opening and resolution
+ * spread over the case's life, agreeing with its reopens; every fifth case
+ * also gets an event that does not fit (resolved twice), and one event
+ * names a case the store does not hold. */
+static char cycles_csv[300];
+
+static void write_case_events(const cx_store *s)
+{
+    snprintf(cycles_csv, sizeof cycles_csv, "%s", P("case_events.csv"));
+    FILE *f = fopen(cycles_csv, "w");
+    EXPECT(f != NULL, "cannot write %s", cycles_csv);
+    fprintf(f, "case,time,event,agent\n");
+    size_t n = store_rows(s, CX_TABLE_CASES);
+    for (size_t i = 0; i < n; i++) {
+        const char *id = store_str(s, CX_TABLE_CASES, CX_CASE_ID, i);
+        int64_t opened = store_int(s, CX_TABLE_CASES, CX_CASE_OPENED, i);
+        int64_t resolved = store_int(s, CX_TABLE_CASES, CX_CASE_RESOLVED, i);
+        int64_t reopens = store_int(s, CX_TABLE_CASES, CX_CASE_REOPENS, i);
+        char t[CX_TIME_FORMAT_MAX];
+        OK(cx_time_format(t, sizeof t, opened, 0));
+        fprintf(f, "\"%s\",%s,opened,%s\n", id, t, agents[i % 7]);
+        if (resolved == CX_TIME_NONE)
+            continue;
+        int64_t gap = (resolved - opened) / (2 * reopens + 1);
+        for (int64_t k = 0; k <= reopens; k++) {
+            OK(cx_time_format(t, sizeof t, k == reopens ? resolved : opened + (2 * k + 1) * gap, 0));
+            fprintf(f, "\"%s\",%s,resolved,\n", id, t);
+            if (k == reopens)
+                break;
+            OK(cx_time_format(t, sizeof t, opened + (2 * k + 2) * gap, 0));
+            fprintf(f, "\"%s\",%s,reopened,\n", id, t);
+        }
+        if (i % 5 == 0)
+            fprintf(f, "\"%s\",%s,resolved,\n", id, t);
+    }
+    fprintf(f, "NOT-A-CASE,2024-01-01T00:00:00Z,opened,\n");
+    EXPECT(fclose(f) == 0, "cannot write %s", cycles_csv);
+}
+
+/* The log read through the application's allocator, then every analysis
+ * of it with the store, and the pruning. */
+static int cycles(fixture *fx, sbuf *out)
+{
+    cx_case_events *e = NULL;
+    cx_cycles_options *o = NULL;
+    int rc = cx_case_events_new_with_allocator(&e, cxt_alloc_fn, &fx->a);
+    if (rc == CX_OK)
+        rc = cx_case_events_import_csv(e, cycles_csv);
+    if (rc == CX_OK)
+        rc = cx_cycles_options_new(&o);
+    if (rc == CX_OK)
+        rc = cx_cycles_options_set_group(o, CX_CYCLES_BY_AGENT);
+    cx_result *r = NULL;
+    if (rc == CX_OK && (rc = cx_cycles_run(&r, e, fx->s, NULL)) == CX_OK)
+        rc = result_out(out, "cx_cycles_run", rc, r);
+    r = NULL;
+    if (rc == CX_OK && (rc = cx_cycles_summary(&r, e, fx->s, o)) == CX_OK)
+        rc = result_out(out, "cx_cycles_summary", rc, r);
+    r = NULL;
+    if (rc == CX_OK && (rc = cx_cycles_check(&r, e, fx->s)) == CX_OK)
+        rc = result_out(out, "cx_cycles_check", rc, r);
+    EXPECT(rc == CX_OK || r == NULL, "a failed cycles call handed out a result");
+    size_t removed = 0, before = cx_case_events_count(e);
+    if (rc == CX_OK)
+        rc = cx_case_events_prune(&removed, e, fx->s);
+    if (rc == CX_OK)
+        sb_printf(out, "pruned %zu of %zu events\n", removed, before);
+    else
+        EXPECT(e == NULL || cx_case_events_count(e) == before, "a failed prune changed the log");
+    cx_cycles_options_free(o);
+    cx_case_events_free(e);
+    return rc;
+}
+
+START_TEST(service_cycles)
+{
+    fixture *fx = &FX;
+    cx_store *s = full_store(fx);
+    write_case_events(s);
+    static const step steps[] = {
+        {"cx_case_events + cx_cycles_*", cycles, false, 0},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        sweep(fx, &steps[i], &s, false);
+    cx_store_free(s);
+    cxt_alloc_done(&fx->a);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *su = suite_create("allocfail");
-    const char *names[] = {"imports", "writes", "metrics", "journeys", "lifecycle", "sqlite"};
-    const TTest *tests[] = {imports, writes, metrics, journeys, lifecycle, sqlite};
+    const char *names[] = {"imports", "writes", "metrics", "journeys", "lifecycle", "sqlite", "cycles"};
+    const TTest *tests[] = {imports, writes, metrics, journeys, lifecycle, sqlite, service_cycles};
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         TCase *tc = tcase_create(names[i]);
         tcase_add_checked_fixture(tc, setup, teardown);

@@ -202,7 +202,7 @@ static size_t code_points(const char *s)
 
 /* ---- help, version, usage ---------------------------------------------- */
 
-static const char *const subcommands[] = {"import", "metrics", "journeys", "paths", "text", "retention", "clv", "care",
+static const char *const subcommands[] = {"import", "metrics", "journeys", "paths", "cycles", "text", "retention", "clv", "care",
                                           "agents", "history", "report", "sync", "forget", "pseudonymize"};
 
 START_TEST(help_and_version)
@@ -628,6 +628,48 @@ START_TEST(journeys_views)
     ck_assert_int_eq(CXKIT("journeys", db, "paths", "--gap", "soon"), 2);
     ck_assert_int_eq(CXKIT("journeys", db, "transitions", "--order", "0"), 2);
     ck_assert_int_eq(CXKIT("journeys", db, "paths", "--step", "awareness"), 2);
+}
+END_TEST
+
+/* ---- cycles (issue 16) -------------------------------------------------- */
+
+START_TEST(cycles_views)
+{
+    const char *db = demo_db();
+    char events[600];
+    snprintf(events, sizeof events, "%s/case_events.csv", demo_dir());
+    /* the summary: one row per cycle number, first cycles the most */
+    ck_assert_int_eq(CXKIT("cycles", db, events, "--format", "csv"), 0);
+    output_has("out.txt", "cycle,cycles,resolved,open,mean_ms,median_ms,p90_ms,reopened,reopen_share,"
+                          "median_lag_ms,ratio_to_first\r\n1,1495,");
+    /* the demo's cases and events agree: nothing to report */
+    ck_assert_int_eq(CXKIT("cycles", db, events, "check", "--strict", "--format", "csv"), 0);
+    assert_file_eq(P("out.txt"), "case,time,event,problem\r\n");
+    ck_assert_int_eq(CXKIT("cycles", db, events, "cycles", "--format", "csv", "--columns",
+                           "case,cycle,store_check", "--top", "3"),
+                     0);
+    output_has("out.txt", "TKT-100001,1,ok");
+    ck_assert_int_eq(CXKIT("cycles", db, events, "--by", "priority"), 0);
+    output_has("out.txt", "urgent");
+    /* a log at odds with the store: reported, or refused with --strict */
+    write_file("ev.csv", "case,time,event\nTKT-100001,2025-10-12T18:28:37+03:00,opened\n"
+                         "TKT-100001,2025-10-13T08:54:32+03:00,resolved\nTKT-100001,2025-10-14,resolved\n"
+                         "=cmd|' /C calc'!A0,2025-01-01,opened\n");
+    ck_assert_int_eq(CXKIT("cycles", db, P("ev.csv"), "check", "--format", "csv"), 0);
+    output_has("out.txt", "TKT-100001,2025-10-14T00:00:00Z,resolved,resolved twice");
+    output_has("out.txt", "\"'=cmd|' /C calc'!A0\",,,case not in the store"); /* a formula is made harmless */
+    ck_assert_int_eq(CXKIT("cycles", db, P("ev.csv"), "--strict"), 1);
+    output_has("err.txt", "is not in the store"); /* "=" sorts before "T" */
+    /* bad files and usage */
+    write_file("bad.csv", "case,time,event\nT-1,2024-01-01,closed\n");
+    ck_assert_int_eq(CXKIT("cycles", db, P("bad.csv")), 1);
+    output_has("err.txt", "bad.csv:2, column 3 (\"event\")");
+    ck_assert_int_eq(CXKIT("cycles", db, P("missing.csv")), 1);
+    ck_assert_int_eq(CXKIT("cycles", db), 2);
+    output_has("err.txt", "case events is missing");
+    ck_assert_int_eq(CXKIT("cycles", db, events, "flows"), 2);
+    output_has("err.txt", "unknown view 'flows'");
+    ck_assert_int_eq(CXKIT("cycles", db, events, "--by", "planet"), 2);
 }
 END_TEST
 
@@ -1112,6 +1154,7 @@ int main(void)
     tcase_add_test(tc, clv_and_care);
     tcase_add_test(tc, text_views);
     tcase_add_test(tc, agents_and_history);
+    tcase_add_test(tc, cycles_views);
     tcase_add_test(tc, hostile_text);
     tcase_add_test(tc, report_demo);
     tcase_add_test(tc, report_failures);

@@ -17,9 +17,10 @@
 #define SVG_DEMO_DIR "."
 #endif
 
-static const svg_ctx LTR = {false, "No data", "small sample (n < 30)", "n"};
+static const svg_ctx LTR = {false, "No data", "small sample (n < 30)", "n", "Number at risk"};
 static const svg_ctx RTL = {true, "\xd9\x84\xd8\xa7 \xd8\xa8\xd9\x8a\xd8\xa7\xd9\x86\xd8\xa7\xd8\xaa",
-                            "\xd8\xb9\xd9\x8a\xd9\x86\xd8\xa9 \xd8\xb5\xd8\xba\xd9\x8a\xd8\xb1\xd8\xa9", "n"};
+                            "\xd8\xb9\xd9\x8a\xd9\x86\xd8\xa9 \xd8\xb5\xd8\xba\xd9\x8a\xd8\xb1\xd8\xa9", "n",
+                            "\xd8\xb9\xd8\xaf\xd8\xaf \xd8\xa7\xd9\x84\xd9\x85\xd8\xb9\xd8\xb1\xd8\xb6\xd9\x8a\xd9\x86"};
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -394,9 +395,9 @@ START_TEST(other_marks)
     /* step curves: 3 curves (one empty, one small) */
     double t1[] = {1, 3, 7}, s1v[] = {0.9, 0.7, 0.5}, l1[] = {0.85, 0.6, 0.4}, h1[] = {0.95, 0.8, 0.6};
     double t2[] = {2, 5}, s2[] = {0.8, 0.3};
-    svg_curve cv[] = {{"Email", t1, s1v, l1, h1, 3, 150, false},
-                      {"Chat", t2, s2, NULL, NULL, 2, 12, true},
-                      {"None yet", NULL, NULL, NULL, NULL, 0, 0, false}};
+    svg_curve cv[] = {{"Email", t1, s1v, l1, h1, 3, 150, false, NULL},
+                      {"Chat", t2, s2, NULL, NULL, 2, 12, true, NULL},
+                      {"None yet", NULL, NULL, NULL, NULL, 0, 0, false, NULL}};
     EXPECT(svg_steps(&b, &LTR, "k", "Time to churn", "days", cv, 3) == 0, "steps");
     check_chart(&b);
     expect_marks(b.p, 3);
@@ -566,6 +567,87 @@ START_TEST(truncation)
 }
 END_TEST
 
+/* an attribute of the <rect> whose <title> holds `marker` */
+static double rect_attr(const char *s, const char *marker, const char *attr)
+{
+    const char *p = strstr(s, marker);
+    EXPECT(p, "no %s", marker);
+    const char *r = NULL;
+    for (const char *q = strstr(s, "<rect "); q && q < p; q = strstr(q + 1, "<rect "))
+        r = q;
+    EXPECT(r, "no <rect before %s", marker);
+    return attr_after(r, "<rect ", attr);
+}
+
+/* the number at risk under the curves, and the lifecycle's stacked bars */
+START_TEST(risk_and_stacks)
+{
+    sbuf b = {0};
+    /* steps at 0, 10, 25, 60 with 100, 80, 50, 10 at risk just before; the
+     * x ticks are 0, 20, 40, 60: at risk 100, 50, 10, 10 */
+    double t[] = {0, 10, 25, 60}, s[] = {0.95, 0.8, 0.6, 0.3}, r[] = {100, 80, 50, 10};
+    double t2[] = {5}, s2[] = {0.5}, r2[] = {7};
+    svg_curve cv[] = {{"A", t, s, NULL, NULL, 4, 100, false, r}, {"B", t2, s2, NULL, NULL, 1, 7, true, r2}};
+    EXPECT(svg_steps(&b, &LTR, "k", "KM", "days", cv, 2) == 0, "steps");
+    check_chart(&b);
+    expect_marks(b.p, 2);
+    EXPECT(strstr(b.p, ">Number at risk</text>"), "heading:\n%s", b.p);
+    EXPECT(count_of(b.p, "class=\"risk\"") == 8, "two rows of four ticks:\n%s", b.p);
+    EXPECT(strstr(b.p, "data-g=\"0\" data-t=\"0\"") && strstr(b.p, "data-g=\"1\" data-t=\"60\""), "ticks:\n%s", b.p);
+    const char *want[] = {"data-g=\"0\" data-t=\"0\"", ">100</text>", "data-g=\"0\" data-t=\"20\"", ">50</text>",
+                          "data-g=\"0\" data-t=\"40\"", ">10</text>", "data-g=\"0\" data-t=\"60\"", ">10</text>",
+                          "data-g=\"1\" data-t=\"0\"", ">7</text>", "data-g=\"1\" data-t=\"20\"", ">0</text>"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i += 2) {
+        const char *p = strstr(b.p, want[i]);
+        EXPECT(p, "no %s", want[i]);
+        const char *e = strstr(p, "</text>");
+        EXPECT(e && strncmp(e - strlen(want[i + 1]) + 7, want[i + 1], strlen(want[i + 1])) == 0, "%s: %.80s",
+               want[i], p);
+    }
+    /* mirrored in RTL: the tick 0 on the right */
+    double x_ltr = attr_after(b.p, "data-g=\"0\" data-t=\"0\"", "x");
+    sb_free(&b);
+    EXPECT(svg_steps(&b, &RTL, "k", "KM", "days", cv, 2) == 0, "steps rtl");
+    check_chart(&b);
+    double x_rtl = attr_after(b.p, "data-g=\"0\" data-t=\"0\"", "x");
+    EXPECT(x_ltr < 100 && x_rtl > 540, "tick 0 at %g (ltr), %g (rtl)", x_ltr, x_rtl);
+    sb_free(&b);
+    /* a Latin name holding a right-to-left override is isolated in the
+     * legend (FSI ... PDI): the override ends with it */
+    svg_curve rlo[] = {{"ab\xE2\x80\xAE" "cd", t, s, NULL, NULL, 4, 100, false, NULL}};
+    EXPECT(svg_steps(&b, &LTR, "k", "KM", "days", rlo, 1) == 0, "steps");
+    EXPECT(strstr(b.p, "\xE2\x81\xA8" "ab\xE2\x80\xAE" "cd\xE2\x81\xA9"), "not isolated:\n%s", b.p);
+    sb_free(&b);
+    /* without at_risk: no rows */
+    cv[0].at_risk = cv[1].at_risk = NULL;
+    EXPECT(svg_steps(&b, &LTR, "k", "KM", "days", cv, 2) == 0, "steps");
+    EXPECT(!strstr(b.p, "class=\"risk\"") && !strstr(b.p, "Number at risk"), "no rows:\n%s", b.p);
+    sb_free(&b);
+
+    /* stacked bars: 3 periods, 3 series up and 1 down; zeros draw nothing */
+    const char *x[] = {"2025-01", "2025-02", "2025-03"}, *names[] = {"new", "returning", "resurrecting", "dormant"};
+    double v[] = {10, 8, 6, /* new */ 0, 5, 4, /* returning */ 0, 2, NAN, /* resurrecting */ 0, 5, 9 /* dormant */};
+    unsigned char below[] = {0, 0, 0, 1};
+    EXPECT(svg_stacked_bars(&b, &LTR, "life", "Lifecycle", x, 3, names, below, 4, v) == 0, "stacked");
+    check_chart(&b);
+    expect_marks(b.p, 8);
+    EXPECT(strstr(b.p, "<title>2025-03 \xE2\x80\x94 dormant: 9</title>"), "title:\n%s", b.p);
+    /* the dormant bar hangs below the zero line, the others stand on it */
+    double y_new = rect_attr(b.p, "2025-01 \xE2\x80\x94 new:", "y"), h_new = rect_attr(b.p, "2025-01 \xE2\x80\x94 new:", "height");
+    double y_dorm = rect_attr(b.p, "2025-02 \xE2\x80\x94 dormant:", "y");
+    EXPECT(y_dorm >= y_new + h_new - 0.11, "dormant at %g, new from %g to %g", y_dorm, y_new, y_new + h_new);
+    /* the axis labels counts without a minus sign */
+    EXPECT(!strstr(b.p, ">-"), "a negative label:\n%s", b.p);
+    sb_free(&b);
+    double z[] = {0, 0, 0};
+    EXPECT(svg_stacked_bars(&b, &LTR, "life", "Lifecycle", x, 3, names, below, 1, z) == 0, "empty");
+    expect_marks(b.p, 0);
+    sb_free(&b);
+    EXPECT(svg_stacked_bars(&b, &LTR, "life", "t", x, 3, NULL, below, 1, z) == -1, "no names");
+    sb_free(&b);
+}
+END_TEST
+
 START_TEST(hostile)
 {
     const char *evil = "<script>alert(\"x\")</script>]]>&'\x01\xff";
@@ -575,11 +657,13 @@ START_TEST(hostile)
     svg_series ss = {evil, v, NULL, NULL, NULL, NULL};
     const char *steps[] = {evil, "ok"};
     svg_flow f = {steps, 2, 3};
-    svg_curve c = {evil, v, v, NULL, NULL, 1, 5, true};
-    svg_ctx ctx = {false, evil, evil, evil};
+    svg_curve c = {evil, v, v, NULL, NULL, 1, 5, true, v};
+    svg_ctx ctx = {false, evil, evil, evil, evil};
     sbuf b = {0};
-    for (int k = 0; k < 8; k++) {
-        int rc = k == 0   ? svg_hbars(&b, &ctx, evil, evil, labels, v, NULL, NULL, v, (unsigned char[]){1, 1}, 2, 0, evil)
+    unsigned char below[] = {1};
+    for (int k = 0; k < 9; k++) {
+        int rc = k == 8   ? svg_stacked_bars(&b, &ctx, evil, evil, labels, 2, series, below, 1, v)
+                 : k == 0 ? svg_hbars(&b, &ctx, evil, evil, labels, v, NULL, NULL, v, (unsigned char[]){1, 1}, 2, 0, evil)
                  : k == 1 ? svg_grouped_hbars(&b, &ctx, evil, evil, labels, 2, series, 1, v, 0)
                  : k == 2 ? svg_funnel(&b, &ctx, evil, evil, labels, v, 2)
                  : k == 3 ? svg_line_band(&b, &ctx, evil, evil, labels, 2, &ss, 1, NAN, NAN, 0)
@@ -613,7 +697,7 @@ START_TEST(arguments)
     EXPECT(svg_line_band(&b, &LTR, "x", "t", labels, 1, &s, 1, NAN, NAN, 0) == -1, "line");
     EXPECT(svg_line_band(&b, &LTR, "x", "t", labels, 1, NULL, 1, NAN, NAN, 0) == -1, "line");
     EXPECT(svg_heatmap(&b, &LTR, "x", "t", labels, 1, NULL, 1, v, NULL, 0, 1, NULL) == -1, "heatmap");
-    svg_curve c = {"c", NULL, v, NULL, NULL, 1, 1, false};
+    svg_curve c = {"c", NULL, v, NULL, NULL, 1, 1, false, NULL};
     EXPECT(svg_steps(&b, &LTR, "x", "t", "d", &c, 1) == -1, "steps");
     EXPECT(svg_sankey(&b, &LTR, "x", "t", NULL, 1) == -1, "sankey");
     EXPECT(b.len == 0 && !b.oom, "written on failure");
@@ -671,10 +755,19 @@ static void demo_charts(sbuf *page, const svg_ctx *ctx, bool ar)
     double t1[] = {5, 12, 30, 45, 90, 120}, s1[] = {0.95, 0.88, 0.75, 0.7, 0.52, 0.45};
     double lo1[] = {0.92, 0.84, 0.7, 0.64, 0.45, 0.37}, hi1[] = {0.98, 0.92, 0.8, 0.76, 0.59, 0.53};
     double t2[] = {10, 40, 100}, s2[] = {0.8, 0.5, 0.2};
-    svg_curve cv[] = {{ar ? ch_ar[0] : "Email", t1, s1, lo1, hi1, 6, 540, false},
-                      {ar ? ch_ar[2] : "Chat", t2, s2, NULL, NULL, 3, 14, true}};
+    double r1[] = {540, 500, 420, 300, 220, 90}, r2[] = {14, 9, 4};
+    svg_curve cv[] = {{ar ? ch_ar[0] : "Email", t1, s1, lo1, hi1, 6, 540, false, r1},
+                      {ar ? ch_ar[2] : "Chat", t2, s2, NULL, NULL, 3, 14, true, r2}};
     svg_steps(page, ctx, "km", "Time to churn", ar ? "\xd8\xa3\xd9\x8a\xd8\xa7\xd9\x85" : "days", cv, 2);
     svg_hbars(page, ctx, "empty", "Nothing", ch, (double[]){NAN}, NULL, NULL, NULL, NULL, 1, 0, NULL);
+    const char *per[] = {"2025-01", "2025-02", "2025-03", "2025-04"};
+    const char *life_en[] = {"new", "returning", "resurrecting", "dormant"};
+    const char *life_ar[] = {"\xd8\xac\xd8\xaf\xd8\xaf", "\xd8\xb9\xd8\xa7\xd8\xa6\xd8\xaf\xd9\x88\xd9\x86",
+                             "\xd9\x85\xd8\xb3\xd8\xaa\xd8\xb9\xd8\xa7\xd8\xaf\xd9\x88\xd9\x86",
+                             "\xd8\xae\xd8\xa7\xd9\x85\xd9\x84\xd9\x88\xd9\x86"};
+    double lv[] = {80, 60, 70, 50, 0, 30, 35, 40, 0, 10, 12, 20, 0, 40, 45, 38};
+    svg_stacked_bars(page, ctx, "lifecycle", "Lifecycle", per, 4, ar ? life_ar : life_en,
+                     (const unsigned char[]){0, 0, 0, 1}, 4, lv);
 }
 
 START_TEST(demo_and_xml)
@@ -746,6 +839,7 @@ int main(void)
     tcase_add_test(tc, sankey);
     tcase_add_test(tc, rtl_mirrors);
     tcase_add_test(tc, truncation);
+    tcase_add_test(tc, risk_and_stacks);
     tcase_add_test(tc, hostile);
     tcase_add_test(tc, arguments);
     tcase_add_test(tc, demo_and_xml);

@@ -595,6 +595,23 @@ static const command commands[] = {
      "  --value C          the column of values (default total_conversion_value;\n"
      "                     - for none)\n"
      "  --top N            rows shown\n" OUTPUT_HELP},
+    {"cycles", cmd_cycles, "cycles DB EVENTS.csv [summary|cycles|check] [--by channel|priority|agent] [--strict]",
+     "Service cycles: each case's openings and resolutions, from a CSV file of\n"
+     "case events (columns case, time, event = opened, resolved or reopened,\n"
+     "and optionally agent) read with the cases of DB.\n"
+     "  summary  (default) per cycle number: cycles, resolved, open, mean,\n"
+     "           median and p90 resolution time (ms), share reopened, the\n"
+     "           median time to the reopening, and the ratio of the median to\n"
+     "           first cycles' (2: these cycles take twice as long)\n"
+     "  cycles   one row per cycle: case, customer, channel, priority, agent,\n"
+     "           cycle, opened, resolved, duration, reopen lag, and whether the\n"
+     "           log agrees with the case's reopens, opening and resolution\n"
+     "  check    the events ignored (resolved twice, reopened while open, before\n"
+     "           the opening, ...), cases not in DB, and disagreements with DB\n"
+     "\n"
+     "  --by G      summary: also by channel, priority or agent\n"
+     "  --strict    fail on the first inconsistent event or unknown case\n"
+     "  --top N     rows shown\n" OUTPUT_HELP},
     {"text", cmd_text, "text DB themes|search WORDS|terms [OPTIONS]",
      "What customers write, in Arabic and English (their survey comments).\n"
      "  themes   per touchpoint (--by), the words and phrases that detractors\n"
@@ -612,7 +629,7 @@ static const command commands[] = {
      "  --from, --to     only answers in that time range\n"
      "  --min-count N    themes: fewest uses (10); terms: (5)\n"
      "  --top N          rows shown\n" OUTPUT_HELP},
-    {"retention", cmd_retention, "retention DB cohorts|survival|curve|lifecycle|stickiness [OPTIONS]",
+    {"retention", cmd_retention, "retention DB cohorts|survival|curve|lifecycle|stickiness|logrank|cox [OPTIONS]",
      "Retention and the length of the relationship.\n"
      "  cohorts    per cohort and period: size, active, gained, kept, lost, retention\n"
      "  survival   Kaplan-Meier per group: subjects, churned, median (with a\n"
@@ -621,6 +638,12 @@ static const command commands[] = {
      "  lifecycle  per period: active customers who are new, returning or\n"
      "             resurrecting, and those gone dormant (PostHog's lifecycle)\n"
      "  stickiness per period: customers active on 1, 2, 3... days of it\n"
+     "  logrank    the log-rank test across the groups of --by: chi2, df, p,\n"
+     "             and the smallest group's subjects and events\n"
+     "  cox        which factors shorten the time to churn: the hazard ratios\n"
+     "             (95 % interval, p) of a Cox model of the factors of --by\n"
+     "             (default segment,plan; the most common level is the\n"
+     "             reference) and the service signals of --signals\n"
      "\n"
      "  --bucket B       cohorts, lifecycle, stickiness: day, week, month\n"
      "                   (default), quarter, year\n"
@@ -628,7 +651,10 @@ static const command commands[] = {
      "                   (default) or acquired\n"
      "  --activity LIST  what counts as activity: transactions, inbound (default\n"
      "                   both for survival)\n"
-     "  --by DIM         survival: a group per segment, region, plan...\n"
+     "  --by DIM         survival, curve, logrank: a group per segment, region, plan...\n"
+     "                   (cox: a list of segment, region, plan, channel)\n"
+     "  --signals LIST   cox: detractor, detractor_share, cases, resolution_hours,\n"
+     "                   reopens, or none (default detractor,cases,resolution_hours,reopens)\n"
      "  --inactivity D   survival: churn after this long without activity (180d)\n"
      "  --unit D         survival: the time unit of the curve (1d)\n"
      "  --as-of DATE     survival: the end of observation (default the latest record)\n"

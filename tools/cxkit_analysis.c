@@ -5,7 +5,7 @@
  *   import     CSV / JSON Lines files or directories into the file
  *   metrics    any measure, filter and grouping of cx_query
  *   journeys   paths, funnel, transitions, attribution, pain points...
- *   retention  cohorts, survival
+ *   retention  cohorts, survival curves, lifecycle, stickiness, log-rank, Cox
  *   clv        value model fits, P(alive), CLV
  *   care       the proactive-care list
  *   agents     the per-agent daily report
@@ -53,7 +53,7 @@ typedef struct opts {
     const char *model, *horizon, *period, *discount, *agent;
     const char *reject_dir, *existing, *table, *delimiter;
     const char *separator, *path_col, *conversions_col, *nulls_col, *value_col;
-    const char *metric, *min_count, *touchpoint, *channel;
+    const char *metric, *min_count, *touchpoint, *channel, *signals;
     /* repeatable */
     list filter, calendar, holiday, sla, step, exclude;
     /* flags */
@@ -96,7 +96,7 @@ static const option_spec specs[] = {
     V("--conversions", conversions_col), V("--nulls", nulls_col),
     V("--value", value_col),     V("--metric", metric),
     V("--min-count", min_count), V("--touchpoint", touchpoint),
-    V("--channel", channel),
+    V("--channel", channel),     V("--signals", signals),
     L("--filter", filter),       L("--calendar", calendar),
     L("--holiday", holiday),     L("--sla", sla),
     L("--step", step),           L("--exclude", exclude),
@@ -1290,6 +1290,51 @@ int cmd_paths(int argc, char **argv)
     return rc;
 }
 
+/* ---- cycles (a case's openings and resolutions, issue 16) ---------------- */
+
+static const char *const cycles_views[] = {"summary", "cycles", "check"};
+static const char *const cycles_groups[] = {"none", "channel", "priority", "agent"};
+
+int cmd_cycles(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(&o, argc, argv, OUTPUT_OPTS "--by --strict --top", 3);
+    if (rc == EXIT_DONE && o.npos < 2)
+        rc = usage_error("%s", o.npos ? "the CSV file of case events is missing" : "DB and the case events are missing");
+    int view = 0, by = CX_CYCLES_BY_NONE;
+    if (rc == EXIT_DONE && o.npos > 2 && (view = find_name(cycles_views, 3, o.pos[2], strlen(o.pos[2]))) < 0)
+        rc = usage_error("unknown view '%s': give summary, cycles or check", o.pos[2]);
+    if (rc == EXIT_DONE && o.by && (by = find_name(cycles_groups, 4, o.by, strlen(o.by))) < 0)
+        rc = usage_error("unknown --by '%s': give channel, priority, agent or none", o.by);
+    cx_store *s = NULL;
+    cx_case_events *ev = NULL;
+    cx_cycles_options *co = NULL;
+    cx_result *r = NULL;
+    if (rc == EXIT_DONE)
+        rc = open_db(&s, o.pos[0]);
+    if (rc == EXIT_DONE && (cx_case_events_new(&ev) != CX_OK || cx_cycles_options_new(&co) != CX_OK ||
+                            cx_cycles_options_set_group(co, by) != CX_OK ||
+                            cx_cycles_options_set_strict(co, o.strict) != CX_OK))
+        rc = fail_lib("cycles");
+    if (rc == EXIT_DONE && cx_case_events_import_csv(ev, o.pos[1]) != CX_OK)
+        rc = fail_lib("case events");
+    if (rc == EXIT_DONE) {
+        int got = view == 0 ? cx_cycles_summary(&r, ev, s, co)
+                  : view == 1 ? cx_cycles_run(&r, ev, s, co)
+                              : cx_cycles_check(&r, ev, s);
+        if (got != CX_OK)
+            rc = fail_lib(cycles_views[view]);
+    }
+    if (rc == EXIT_DONE)
+        rc = emit_result(r, &o, 0, NULL, view == 0 ? o.top_n : list_top(&o));
+    cx_result_free(r);
+    cx_cycles_options_free(co);
+    cx_case_events_free(ev);
+    cx_store_free(s);
+    opts_free(&o);
+    return rc;
+}
+
 /* ---- text (what customers write) ----------------------------------------- */
 
 static const char *const text_views[] = {"themes", "search", "terms"};
@@ -1371,20 +1416,200 @@ static int parse_activity(int *out, const char *text)
     }
 }
 
-static const char *const retention_views[] = {"cohorts", "survival", "curve", "lifecycle", "stickiness"};
+static const char *const retention_views[] = {"cohorts", "survival", "curve", "lifecycle", "stickiness", "logrank", "cox"};
+#define NVIEWS (sizeof retention_views / sizeof retention_views[0])
+
+/* The service signals the Cox view can add (cx_cox_signal), by name. */
+static const char *const cox_signal_names[] = {"detractor", "detractor_share", "cases", "resolution_hours",
+                                               "reopens"};
+#define NSIGNALS (sizeof cox_signal_names / sizeof cox_signal_names[0])
+static const char cox_default_signals[] = "detractor,cases,resolution_hours,reopens";
+
+/* The level of `dim` most customers have, the reference of its hazard
+ * ratios (their rates are then against the bulk of the customers); into
+ * ref (cap bytes), "" when none. */
+static int most_common_level(char *ref, size_t cap, const cx_store *s, cx_time as_of, int activity,
+                             int64_t inactivity, int dim)
+{
+    cx_survival_options *so = NULL;
+    cx_survival *sv = NULL;
+    cx_result *sum = NULL;
+    int rc = EXIT_DONE;
+    ref[0] = 0;
+    if (cx_survival_options_new(&so) != CX_OK)
+        return fail_lib("survival options");
+    if (cx_survival_options_set_activity(so, activity) != CX_OK ||
+        cx_survival_options_set_inactivity(so, inactivity) != CX_OK ||
+        cx_survival_options_set_group_by(so, (cx_dim)dim) != CX_OK ||
+        cx_survival_from_store(&sv, s, as_of, so) != CX_OK || cx_survival_summary(&sum, sv) != CX_OK)
+        rc = fail_lib("the levels of a factor");
+    int64_t best = -1;
+    for (size_t i = 0; rc == EXIT_DONE && i < cx_result_row_count(sum); i++) {
+        const char *g = NULL;
+        int64_t n;
+        if (cx_result_get_string(&g, sum, i, 0) == CX_OK && g && cx_result_get_int(&n, sum, i, 1) == CX_OK &&
+            n > best && strlen(g) < cap) {
+            best = n;
+            snprintf(ref, cap, "%s", g);
+        }
+    }
+    cx_result_free(sum);
+    cx_survival_free(sv);
+    cx_survival_options_free(so);
+    return rc;
+}
+
+/* The Cox view: the hazard ratios of the factors of --by (categorical, the
+ * most common level the reference) and of the service signals of
+ * --signals, fitted with cx_cox_fit_store() on the subjects of the
+ * survival curves; with a `reference` column naming each factor term's
+ * reference level. */
+static int cox_view(const cx_store *s, cx_time as_of, const cx_survival_options *so, int activity,
+                    int64_t inactivity, const opts *o)
+{
+    static const char *const extra[] = {"reference"};
+    const char *by = o->by ? o->by : "segment,plan";
+    const char *signals = o->signals ? o->signals : cox_default_signals;
+    cx_cox_options *co = NULL;
+    cx_cox *cox = NULL;
+    cx_result *res = NULL;
+    int dims[16], ndims = 0, rc = EXIT_DONE;
+    char refs[16][64];
+    if (cx_cox_options_new(&co) != CX_OK)
+        return fail_lib("Cox options");
+    for (const char *p = by; rc == EXIT_DONE && *p;) {
+        size_t len = strcspn(p, ",");
+        int d = find_name(dim_names, NDIMS, p, len);
+        if (d != CX_DIM_SEGMENT && d != CX_DIM_REGION && d != CX_DIM_PLAN && d != CX_DIM_CHANNEL)
+            rc = usage_error("cox: bad --by '%.*s': give a list of segment, region, plan, channel", (int)len, p);
+        else if (ndims == 16)
+            rc = usage_error("%s", "cox: at most 16 factors");
+        else if ((rc = most_common_level(refs[ndims], sizeof refs[0], s, as_of, activity, inactivity, d)) == EXIT_DONE) {
+            if (cx_cox_options_add_store_column(co, (cx_dim)d, refs[ndims][0] ? refs[ndims] : NULL) != CX_OK)
+                rc = usage_error("cox: %s", cx_last_error());
+            dims[ndims++] = d;
+        }
+        p += len + (p[len] == ',');
+    }
+    if (rc == EXIT_DONE && strcmp(signals, "none") != 0)
+        for (const char *p = signals; rc == EXIT_DONE && *p;) {
+            size_t len = strcspn(p, ",");
+            int k = find_name(cox_signal_names, NSIGNALS, p, len);
+            if (k < 0)
+                rc = usage_error("cox: unknown signal '%.*s': give %s (or none)", (int)len, p, cox_default_signals);
+            else if (cx_cox_options_add_store_signal(co, (cx_cox_signal)k, NULL) != CX_OK)
+                rc = usage_error("cox: %s", cx_last_error());
+            p += len + (p[len] == ',');
+        }
+    if (rc == EXIT_DONE && cx_cox_fit_store(&cox, s, as_of, so, co) != CX_OK)
+        rc = fail_lib("Cox model");
+    if (rc == EXIT_DONE && cx_cox_coefficients(&res, cox, 0.95) != CX_OK)
+        rc = fail_lib("Cox model");
+    out_table t, u;
+    if (rc == EXIT_DONE && out_from_result(&t, res, o->offset_min) != 0)
+        rc = fail("out of memory");
+    else if (rc == EXIT_DONE) {
+        /* the same table with the reference column */
+        const char **names = malloc((t.ncol + 1) * sizeof *names);
+        if (!names || (memcpy(names, t.names, t.ncol * sizeof *names), names[t.ncol] = extra[0],
+                       out_init(&u, t.ncol + 1, names, o->offset_min) != 0))
+            rc = fail("out of memory");
+        free(names);
+        for (size_t i = 0; rc == EXIT_DONE && i < t.nrow; i++) {
+            size_t row = out_add_row(&u);
+            if (row == (size_t)-1) {
+                rc = fail("out of memory");
+                break;
+            }
+            for (size_t c = 0; c < t.ncol && rc == EXIT_DONE; c++) {
+                const out_cell *from = out_at(&t, i, c);
+                if (from->type == CELL_TEXT) {
+                    if (out_set_text(&u, row, c, from->v.text) != 0)
+                        rc = fail("out of memory");
+                } else
+                    *out_at(&u, row, c) = *from;
+            }
+            const out_cell *term = out_at(&t, i, 0);
+            for (int k = 0; rc == EXIT_DONE && term->type == CELL_TEXT && k < ndims; k++) {
+                const char *dn = dim_names[dims[k]];
+                size_t dl = strlen(dn);
+                if (strncmp(term->v.text, dn, dl) == 0 && term->v.text[dl] == '=' && refs[k][0]) {
+                    char buf[1200];
+                    snprintf(buf, sizeof buf, "%s=%s", dn, refs[k]);
+                    if (out_set_text(&u, row, t.ncol, buf) != 0)
+                        rc = fail("out of memory");
+                }
+            }
+        }
+        if (rc == EXIT_DONE)
+            rc = emit(&u, o);
+        out_free(&u);
+        out_free(&t);
+    }
+    cx_result_free(res);
+    cx_cox_free(cox);
+    cx_cox_options_free(co);
+    return rc;
+}
+
+/* The log-rank view: one row with the test across the groups, and the
+ * smallest group's subjects and events (the test's chi-square reading is
+ * poor when a group has few events). */
+static int logrank_row(const cx_survival *sv, const opts *o)
+{
+    static const char *const cols[] = {"groups", "chi2", "df", "p", "min_subjects", "min_events"};
+    double chi2, p;
+    uint64_t df;
+    if (cx_survival_logrank(&chi2, &p, &df, sv) != CX_OK)
+        return fail_lib("log-rank test");
+    cx_result *sum = NULL;
+    if (cx_survival_summary(&sum, sv) != CX_OK)
+        return fail_lib("survival summary");
+    int64_t min_subjects = INT64_MAX, min_events = INT64_MAX;
+    for (size_t i = 0; i < cx_result_row_count(sum); i++) {
+        int64_t v;
+        if (cx_result_get_int(&v, sum, i, 1) == CX_OK && v < min_subjects)
+            min_subjects = v;
+        if (cx_result_get_int(&v, sum, i, 2) == CX_OK && v < min_events)
+            min_events = v;
+    }
+    cx_result_free(sum);
+    out_table t;
+    if (out_init(&t, 6, cols, o->offset_min) != 0)
+        return fail("out of memory");
+    size_t row = out_add_row(&t);
+    if (row == (size_t)-1) {
+        out_free(&t);
+        return fail("out of memory");
+    }
+    const int64_t ints[] = {(int64_t)cx_survival_group_count(sv), 0, (int64_t)df, 0, min_subjects, min_events};
+    for (size_t c = 0; c < 6; c++) {
+        out_cell *cell = out_at(&t, row, c);
+        if (c == 1 || c == 3) {
+            cell->type = CELL_REAL;
+            cell->v.d = c == 1 ? chi2 : p;
+        } else {
+            cell->type = CELL_INT;
+            cell->v.i = ints[c];
+        }
+    }
+    int rc = emit(&t, o);
+    out_free(&t);
+    return rc;
+}
 
 int cmd_retention(int argc, char **argv)
 {
     opts o;
     int rc = parse(&o, argc, argv,
-                   OUTPUT_OPTS "--bucket --start --activity --by --inactivity --unit --as-of --top", 2);
+                   OUTPUT_OPTS "--bucket --start --activity --by --inactivity --unit --as-of --top --signals", 2);
     if (rc == EXIT_DONE && o.npos < 2)
-        rc = usage_error("%s", o.npos ? "which view? give cohorts, survival, curve, lifecycle or stickiness"
-                                      : "DB and the view (cohorts, survival, curve, lifecycle, stickiness) are missing");
+        rc = usage_error("%s", o.npos ? "which view? give cohorts, survival, curve, lifecycle, stickiness or logrank"
+                                      : "DB and the view (cohorts, survival, curve, lifecycle, stickiness, logrank) are missing");
     int view = -1;
-    if (rc == EXIT_DONE && (view = find_name(retention_views, 5, o.pos[1], strlen(o.pos[1]))) < 0)
-        rc = usage_error("unknown view '%s': give cohorts, survival, curve, lifecycle or stickiness", o.pos[1]);
-    bool by_period = view == 0 || view >= 3; /* the views of the cohort options */
+    if (rc == EXIT_DONE && (view = find_name(retention_views, NVIEWS, o.pos[1], strlen(o.pos[1]))) < 0)
+        rc = usage_error("unknown view '%s': give cohorts, survival, curve, lifecycle, stickiness or logrank", o.pos[1]);
+    bool by_period = view == 0 || view == 3 || view == 4; /* the views of the cohort options */
     int activity = 0;
     if (rc == EXIT_DONE && o.activity && parse_activity(&activity, o.activity) != 0)
         rc = usage_error("bad --activity '%s': give transactions, inbound or both (transactions,inbound)", o.activity);
@@ -1401,7 +1626,7 @@ int cmd_retention(int argc, char **argv)
             rc = usage_error("unknown --start '%s': give first-activity or acquired", o.start);
     }
     int group = -1;
-    if (rc == EXIT_DONE && o.by && (group = find_name(dim_names, NDIMS, o.by, strlen(o.by))) < 0)
+    if (rc == EXIT_DONE && o.by && view != 6 && (group = find_name(dim_names, NDIMS, o.by, strlen(o.by))) < 0)
         rc = usage_error("unknown --by '%s': give segment, region, plan or another dimension", o.by);
     int64_t inactivity = 180 * DAY, unit = DAY;
     if (rc == EXIT_DONE && o.inactivity && (parse_duration(&inactivity, o.inactivity) != 0 || inactivity <= 0))
@@ -1409,9 +1634,13 @@ int cmd_retention(int argc, char **argv)
     if (rc == EXIT_DONE && o.unit && (parse_duration(&unit, o.unit) != 0 || unit <= 0))
         rc = usage_error("bad --unit '%s': give a duration such as 1d or 1w", o.unit);
     if (rc == EXIT_DONE && by_period && (o.by || o.inactivity || o.unit || o.as_of))
-        rc = usage_error("%s", "--by, --inactivity, --unit and --as-of are for survival and curve");
+        rc = usage_error("%s", "--by, --inactivity, --unit and --as-of are for survival, curve and logrank");
     if (rc == EXIT_DONE && !by_period && (o.bucket || o.start))
         rc = usage_error("%s", "--bucket and --start are for cohorts, lifecycle and stickiness");
+    if (rc == EXIT_DONE && view != 6 && o.signals)
+        rc = usage_error("%s", "--signals is for cox");
+    if (rc == EXIT_DONE && view == 5 && group < 0)
+        rc = usage_error("%s", "logrank compares groups: give --by segment (or another dimension)");
     cx_store *s = NULL;
     cx_result *r = NULL;
     if (rc == EXIT_DONE)
@@ -1446,9 +1675,14 @@ int cmd_retention(int argc, char **argv)
              cx_survival_options_set_unit(so, unit) != CX_OK ||
              (group >= 0 && cx_survival_options_set_group_by(so, (cx_dim)group) != CX_OK)))
             rc = usage_error("survival options: %s", cx_last_error());
-        if (rc == EXIT_DONE && cx_survival_from_store(&sv, s, as_of, so) != CX_OK)
+        if (rc == EXIT_DONE && view != 6 && cx_survival_from_store(&sv, s, as_of, so) != CX_OK)
             rc = fail_lib("survival");
-        if (rc == EXIT_DONE && (view == 1 ? cx_survival_summary(&r, sv) : cx_survival_curve(&r, sv)) != CX_OK)
+        if (rc == EXIT_DONE && view == 6)
+            rc = cox_view(s, as_of, so, activity ? activity : CX_ACTIVITY_TRANSACTIONS | CX_ACTIVITY_INBOUND,
+                          inactivity, &o);
+        else if (rc == EXIT_DONE && view == 5)
+            rc = logrank_row(sv, &o);
+        else if (rc == EXIT_DONE && (view == 1 ? cx_survival_summary(&r, sv) : cx_survival_curve(&r, sv)) != CX_OK)
             rc = fail_lib("survival");
         if (rc == EXIT_DONE && view == 1 && o.fmt == FORMAT_TABLE && !o.output && cx_survival_group_count(sv) > 1) {
             double chi2, p;

@@ -41,6 +41,7 @@ int cmd_import(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_journeys(int argc, char **argv);
 int cmd_paths(int argc, char **argv);
+int cmd_cycles(int argc, char **argv);
 int cmd_text(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
 int cmd_clv(int argc, char **argv);

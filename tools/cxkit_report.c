@@ -32,12 +32,16 @@ enum msg {
     M_ATTRIBUTION_NOTE, M_MARKOV, M_FIRST, M_LAST, M_LINEAR, M_DECAY, M_POSITION, M_PAIN, M_PAIN_INTRO,
     M_PAIN_SCORE, M_TOUCHPOINT, M_CHANNEL, M_STAGE, M_SCORE, M_JOURNEY_COUNT, M_REASON, M_RANK, M_RETENTION,
     M_RETENTION_INTRO, M_COHORTS, M_SURVIVAL, M_SURVIVAL_NOTE, M_DAYS, M_GROUP, M_SUBJECTS, M_CHURNED,
-    M_MEDIAN_DAYS, M_AGENTS, M_AGENTS_INTRO, M_AGENT_FCR, M_AGENT, M_CONTACTS, M_HANDLE_MIN, M_NO_AGENT, M_NONE, M_SIGNALS,
+    M_AGENTS, M_AGENTS_INTRO, M_AGENT_FCR, M_AGENT, M_CONTACTS, M_HANDLE_MIN, M_NO_AGENT, M_NONE, M_SIGNALS,
     M_CARE, M_CARE_INTRO, M_CUSTOMER, M_KIND, M_PRIORITY, M_WHEN, M_FOOTER, M_SIG_DROP, M_SIG_POST, M_SIG_DET,
     M_SIG_CSAT, M_SIG_CES, M_SIG_REPEAT, M_VS_ELSEWHERE, M_KEY_TOUCHPOINT, M_NO_SIGNAL, M_CARE_DET,
     M_CARE_REPEAT, M_CARE_SLA, M_CARE_EFFORT, M_CARE_DROP, M_CARE_ALIVE, M_OF_FIRST, M_LEGEND_PERIOD,
     M_CONTENTS, M_VOICE, M_VOICE_INTRO, M_VOICE_LINE, M_THEME, M_LOW_SHARE, M_HIGH_SHARE, M_Z, M_EXAMPLE,
-    M_NO_THEME, M_EVIDENCE, M_COUNT
+    M_NO_THEME, M_EVIDENCE, M_SURV_SECTION, M_SURV_INTRO, M_AT_RISK, M_MEDIAN_LIFE, M_CI95, M_NOT_REACHED,
+    M_LOGRANK, M_LOGRANK_DIFF, M_LOGRANK_SAME, M_LOGRANK_SMALL, M_CHI2, M_DF, M_P, M_LIFECYCLE, M_LIFECYCLE_NOTE,
+    M_NEW, M_RETURNING, M_RESURRECTING, M_DORMANT, M_ACTIVE, M_QUICK, M_PERIOD, M_STICKINESS, M_STICKINESS_NOTE,
+    M_DAYS1, M_DAYS2, M_DAYS3, M_COX, M_COX_NOTE, M_TERM, M_HR, M_COX_SHORTER, M_COX_LONGER, M_COX_NONE,
+    M_REFERENCE, M_COX_SHORTER_NUM, M_COX_LONGER_NUM, M_COX_TERMS, M_COUNT
 };
 
 static const char *const words_en[M_COUNT] = {
@@ -92,7 +96,7 @@ static const char *const words_en[M_COUNT] = {
     [M_JOURNEY_COUNT] = "Journeys",
     [M_REASON] = "Why",
     [M_RANK] = "#",
-    [M_RETENTION] = "Retention and survival",
+    [M_RETENTION] = "Retention by cohort",
     [M_RETENTION_INTRO] = "Customers still active, by the month of their first activity (rows) and the months since (columns).",
     [M_COHORTS] = "Retention by cohort (%)",
     [M_SURVIVAL] = "Survival by segment",
@@ -101,7 +105,6 @@ static const char *const words_en[M_COUNT] = {
     [M_GROUP] = "Group",
     [M_SUBJECTS] = "Customers",
     [M_CHURNED] = "Churned",
-    [M_MEDIAN_DAYS] = "Median (days)",
     [M_AGENTS] = "Agent performance",
     [M_AGENTS_INTRO] = "Per agent over the whole period: cases, handle time, first contact resolution and satisfaction.",
     [M_AGENT_FCR] = "First contact resolution by agent (%)",
@@ -146,6 +149,44 @@ static const char *const words_en[M_COUNT] = {
     [M_EXAMPLE] = "For example",
     [M_NO_THEME] = "No word sets the detractors of this touchpoint apart from its promoters.",
     [M_EVIDENCE] = "%s %% of its detractors write \u201c%s\u201d",
+    [M_SURV_SECTION] = "Survival: how long customers stay",
+    [M_SURV_INTRO] = "A customer churns after 180 days without a purchase or an inbound contact; the others are still customers at the end of the data. Every curve starts at 100 % on the first day.",
+    [M_AT_RISK] = "Customers at risk",
+    [M_MEDIAN_LIFE] = "Median lifetime (days)",
+    [M_CI95] = "95\u00a0% CI",
+    [M_NOT_REACHED] = "not reached",
+    [M_LOGRANK] = "Do the groups differ?",
+    [M_LOGRANK_DIFF] = "Yes: the survival curves of the %s groups differ; a gap this large would arise by chance with probability %s (log-rank test).",
+    [M_LOGRANK_SAME] = "No clear difference: the survival curves of the %s groups could differ this much by chance (%s, log-rank test).",
+    [M_LOGRANK_SMALL] = "Caution: the smallest group has %s customers, %s of whom churned; with so few, the test is approximate.",
+    [M_CHI2] = "χ²",
+    [M_DF] = "df",
+    [M_P] = "p",
+    [M_LIFECYCLE] = "Lifecycle per month",
+    [M_LIFECYCLE_NOTE] = "Active customers each month: new (their first month), returning (active the month before too) and resurrecting (back after a gap); below the line, the dormant: active the month before, not in this one. The table: the last six months; quick ratio = (new + resurrecting) / dormant, above 1 the base grows.",
+    [M_NEW] = "New",
+    [M_RETURNING] = "Returning",
+    [M_RESURRECTING] = "Resurrecting",
+    [M_DORMANT] = "Dormant",
+    [M_ACTIVE] = "Active",
+    [M_QUICK] = "Quick ratio",
+    [M_PERIOD] = "Month",
+    [M_STICKINESS] = "Stickiness: active days per month",
+    [M_STICKINESS_NOTE] = "The share of each month's active customers active on 1, 2, or 3 and more distinct days (the last six months).",
+    [M_DAYS1] = "1 day",
+    [M_DAYS2] = "2 days",
+    [M_DAYS3] = "3+ days",
+    [M_COX] = "What shortens the time to churn",
+    [M_COX_NOTE] = "Cox proportional hazards, all factors together: a hazard ratio above 1 means churn comes sooner than for the reference level (1.5: half as likely again to churn at any time), below 1 later.",
+    [M_TERM] = "Factor",
+    [M_HR] = "Hazard ratio",
+    [M_COX_SHORTER] = "The strongest significant factor is %s: customers with it churn %s times as fast as the reference (95 %% CI %s, %s).",
+    [M_COX_LONGER] = "No significant factor shortens the time to churn; the strongest one that lengthens it is %s: customers with it churn %s times as fast as the reference (95 %% CI %s, %s).",
+    [M_COX_NONE] = "No factor changes the time to churn significantly (p < 0.05).",
+    [M_REFERENCE] = "reference levels: %s",
+    [M_COX_SHORTER_NUM] = "The strongest significant factor is %s: each unit more of it multiplies the rate of churn by %s (95 %% CI %s, %s).",
+    [M_COX_LONGER_NUM] = "No significant factor shortens the time to churn; the strongest one that lengthens it is %s: each unit more of it multiplies the rate of churn by %s (95 %% CI %s, %s).",
+    [M_COX_TERMS] = "A factor \"name=level\" compares that level with the reference level; the service signals count per customer up to its churn (or the end of the data): detractor 1 when it gave an NPS answer of 0 to 6, cases opened, resolution_hours the mean hours to resolve them, reopens; their ratio is per unit (one more case, hour, reopen).",
 };
 
 static const char *const words_ar[M_COUNT] = {
@@ -200,7 +241,7 @@ static const char *const words_ar[M_COUNT] = {
     [M_JOURNEY_COUNT] = "الرحلات",
     [M_REASON] = "السبب",
     [M_RANK] = "الترتيب",
-    [M_RETENTION] = "الاحتفاظ والبقاء",
+    [M_RETENTION] = "الاحتفاظ حسب الفوج",
     [M_RETENTION_INTRO] = "العملاء الذين ما زالوا نشطين، حسب شهر أول نشاط (الصفوف) والأشهر التي تلته (الأعمدة).",
     [M_COHORTS] = "الاحتفاظ حسب الفوج (٪)",
     [M_SURVIVAL] = "منحنيات البقاء حسب الشريحة",
@@ -209,7 +250,6 @@ static const char *const words_ar[M_COUNT] = {
     [M_GROUP] = "الشريحة",
     [M_SUBJECTS] = "العملاء",
     [M_CHURNED] = "المتوقفون",
-    [M_MEDIAN_DAYS] = "الوسيط (أيام)",
     [M_AGENTS] = "أداء الموظفين",
     [M_AGENTS_INTRO] = "لكل موظف طوال المدة: الحالات ومدة المعالجة والحل من أول تواصل والرضا.",
     [M_AGENT_FCR] = "الحل من أول تواصل حسب الموظف (٪)",
@@ -254,6 +294,44 @@ static const char *const words_ar[M_COUNT] = {
     [M_EXAMPLE] = "مثال",
     [M_NO_THEME] = "لا كلمة تميّز المنتقدين في نقطة التواصل هذه عن المروّجين.",
     [M_EVIDENCE] = "%s %% من منتقديها يكتبون «%s»",
+    [M_SURV_SECTION] = "البقاء: كم يبقى العملاء",
+    [M_SURV_INTRO] = "يُعدّ العميل متوقفاً بعد 180 يوماً بلا شراء ولا تواصل وارد منه، والباقون ما زالوا عملاء في نهاية البيانات. كل منحنى يبدأ من 100٪ في اليوم الأول.",
+    [M_AT_RISK] = "العملاء المعرّضون للتوقف",
+    [M_MEDIAN_LIFE] = "وسيط مدة البقاء (أيام)",
+    [M_CI95] = "فاصل الثقة\u00a095٪",
+    [M_NOT_REACHED] = "لم يُبلغ",
+    [M_LOGRANK] = "هل تختلف المجموعات؟",
+    [M_LOGRANK_DIFF] = "نعم: منحنيات البقاء لمجموعات %s مختلفة، واحتمال أن يظهر فرق بهذا الحجم صدفةً %s (اختبار log-rank).",
+    [M_LOGRANK_SAME] = "لا فرق واضح: قد تختلف منحنيات البقاء لمجموعات %s بهذا القدر صدفةً (%s، اختبار log-rank).",
+    [M_LOGRANK_SMALL] = "تنبيه: أصغر مجموعة فيها %s عميلاً توقف منهم %s، ومع هذا العدد القليل تكون نتيجة الاختبار تقريبية.",
+    [M_CHI2] = "χ²",
+    [M_DF] = "درجات الحرية",
+    [M_P] = "p",
+    [M_LIFECYCLE] = "دورة حياة العملاء شهرياً",
+    [M_LIFECYCLE_NOTE] = "العملاء النشطون كل شهر: جدد (شهرهم الأول)، ومستمرون (نشطون في الشهر السابق أيضاً)، وعائدون (رجعوا بعد انقطاع)؛ وتحت الخط الخاملون: نشطون في الشهر السابق لا في هذا. الجدول للأشهر الستة الأخيرة، والنسبة السريعة = (الجدد + العائدون) ÷ الخاملين، وفوق 1 تنمو القاعدة.",
+    [M_NEW] = "جدد",
+    [M_RETURNING] = "مستمرون",
+    [M_RESURRECTING] = "عائدون",
+    [M_DORMANT] = "خاملون",
+    [M_ACTIVE] = "النشطون",
+    [M_QUICK] = "النسبة السريعة",
+    [M_PERIOD] = "الشهر",
+    [M_STICKINESS] = "الالتصاق: أيام النشاط في الشهر",
+    [M_STICKINESS_NOTE] = "نسبة النشطين في كل شهر الذين نشطوا في يوم واحد أو يومين أو ثلاثة أيام فأكثر (الأشهر الستة الأخيرة).",
+    [M_DAYS1] = "يوم واحد",
+    [M_DAYS2] = "يومان",
+    [M_DAYS3] = "3 أيام فأكثر",
+    [M_COX] = "ما الذي يقصّر مدة بقاء العميل",
+    [M_COX_NOTE] = "نموذج كوكس للمخاطر النسبية بكل العوامل معاً: نسبة خطر فوق 1 تعني توقفاً أبكر من المستوى المرجعي (1.5: احتمال التوقف في أي وقت أعلى بالنصف)، وتحت 1 توقفاً أبطأ.",
+    [M_TERM] = "العامل",
+    [M_HR] = "نسبة الخطر",
+    [M_COX_SHORTER] = "أقوى عامل دال إحصائياً هو %s: يتوقف أصحابه بمعدل %s ضعف المستوى المرجعي (فاصل الثقة 95٪ %s، %s).",
+    [M_COX_LONGER] = "لا عامل دالاً يقصّر مدة البقاء، وأقوى عامل يطيلها %s: يتوقف أصحابه بمعدل %s ضعف المستوى المرجعي (فاصل الثقة 95٪ %s، %s).",
+    [M_COX_NONE] = "لا عامل يغيّر مدة البقاء بدلالة إحصائية (p < 0.05).",
+    [M_REFERENCE] = "المستويات المرجعية: %s",
+    [M_COX_SHORTER_NUM] = "أقوى عامل دال إحصائياً هو %s: كل وحدة زائدة منه تضرب معدل التوقف في %s (فاصل الثقة 95٪ %s، %s).",
+    [M_COX_LONGER_NUM] = "لا عامل دالاً يقصّر مدة البقاء، وأقوى عامل يطيلها %s: كل وحدة زائدة منه تضرب معدل التوقف في %s (فاصل الثقة 95٪ %s، %s).",
+    [M_COX_TERMS] = "العامل «الاسم=المستوى» يقارن ذلك المستوى بالمستوى المرجعي؛ ومؤشرات الخدمة تُحسب لكل عميل حتى توقفه (أو نهاية البيانات): detractor يساوي 1 إن أعطى إجابة NPS من 0 إلى 6، وcases الحالات المفتوحة، وresolution_hours متوسط ساعات حلّها، وreopens مرات إعادة فتحها؛ ونسبتها لكل وحدة (حالة أو ساعة أو إعادة فتح إضافية).",
 };
 
 /* ---- the report being written ------------------------------------------- */
@@ -385,15 +463,19 @@ static void esc(report *r, const char *s) { sb_esc(&r->h, s ? s : "", (size_t)-1
 
 /* Escapes a text whose parts between \x01 and \x02 are isolated from the
  * text around them (<bdi>): a word of customers in another direction than
- * the sentence keeps the sentence's order. */
+ * the sentence keeps the sentence's order. Between \x03 and \x02 the part
+ * is isolated left to right: numbers and signs with no letter to set a
+ * direction ("1.91 … 2.61", "p < 0.001") stay in reading order in Arabic. */
 static void esc_isolated(report *r, const char *s)
 {
     for (const char *p = s; *p;) {
-        size_t n = strcspn(p, "\x01\x02");
+        size_t n = strcspn(p, "\x01\x02\x03");
         sb_esc(&r->h, p, n);
         p += n;
-        if (*p)
-            sb_puts(&r->h, *p++ == '\x01' ? "<bdi>" : "</bdi>");
+        if (*p) {
+            char c = *p++;
+            sb_puts(&r->h, c == '\x01' ? "<bdi>" : c == '\x03' ? "<bdi dir=\"ltr\">" : "</bdi>");
+        }
     }
 }
 
@@ -498,6 +580,14 @@ static void td_text(report *r, const char *s, bool ltr)
 static void th(report *r, enum msg m)
 {
     sb_puts(&r->h, "<th scope=\"col\">");
+    esc(r, W(r, m));
+    sb_puts(&r->h, "</th>");
+}
+
+/* The heading of a column of numbers: aligned with them. */
+static void thn(report *r, enum msg m)
+{
+    sb_puts(&r->h, "<th scope=\"col\" class=\"num\">");
     esc(r, W(r, m));
     sb_puts(&r->h, "</th>");
 }
@@ -1148,21 +1238,74 @@ static void part_retention(report *r)
     }
     figure_close(r, &cmd, W(r, M_LEGEND_PERIOD));
     sb_free(&cmd);
+    sb_puts(&r->h, "</section>\n");
 }
 
+/* A p-value as the report writes it: three decimals, "< 0.001" below
+ * (after "p " in a sentence: "= 0.009" or "< 0.001", see p_phrase). */
+static void p_text(char *out, size_t cap, double p)
+{
+    sbuf b = {0};
+    if (isfinite(p) && p < 0.001)
+        sb_puts(&b, "< 0.001");
+    else
+        sb_num(&b, p, 3);
+    snprintf(out, cap, "%s", b.p && !b.oom ? b.p : "?");
+    sb_free(&b);
+}
+
+/* "p = 0.009" or "p < 0.001", isolated left to right (esc_isolated). */
+static void p_phrase(char *out, size_t cap, double p)
+{
+    char buf[32];
+    p_text(buf, sizeof buf, p);
+    snprintf(out, cap, "\x03p %s%s\x02", buf[0] == '<' ? "" : "= ", buf);
+}
+
+static void p_cell(report *r, double p)
+{
+    char buf[32];
+    p_text(buf, sizeof buf, p);
+    sb_puts(&r->h, "<td class=\"num\" dir=\"ltr\">");
+    esc(r, buf);
+    sb_puts(&r->h, "</td>");
+}
+
+/* A confidence interval cell: "lo … hi" (the en dash for a missing bound). */
+static void ci_cell(report *r, double lo, double hi, int digits)
+{
+    sb_puts(&r->h, "<td class=\"num\"><span dir=\"ltr\">");
+    sb_num(&r->h, lo, digits);
+    sb_puts(&r->h, " … ");
+    sb_num(&r->h, hi, digits);
+    sb_puts(&r->h, "</span></td>");
+}
+
+/* The command of a table, at its foot. */
+static void cmd_line(report *r, const sbuf *cmd)
+{
+    sb_puts(&r->h, "<p class=\"cmd\"><span>");
+    esc(r, W(r, M_COMMAND));
+    sb_puts(&r->h, "</span> <code dir=\"ltr\">");
+    sb_esc(&r->h, cmd->p, cmd->len);
+    sb_puts(&r->h, "</code></p>\n");
+}
+
+/* Kaplan-Meier curves by group with the numbers at risk, the median
+ * lifetimes, and the log-rank test across the groups. */
 static void part_survival(report *r)
 {
-    out_table t, sum;
-    sbuf cmd = {0}, cmd2 = {0};
+    out_table t, sum, lr;
+    sbuf cmd = {0}, cmd2 = {0}, cmd3 = {0};
     const char *by = r->by ? r->by : "segment";
+    section(r, "survival", M_SURV_SECTION, M_SURV_INTRO);
     figure_open(r, W(r, M_SURVIVAL));
     if (run(r, &t, &cmd, AS_OF | OFFSET, "retention", (const char *const[]){"curve", "--by", by, NULL}) !=
         EXIT_DONE) {
         unavailable(r, "the survival curves");
         figure_close(r, &cmd, NULL);
         sb_free(&cmd);
-        sb_puts(&r->h, "</section>\n");
-        return;
+        return; /* the section goes on with the lifecycle */
     }
     int cg = colx(&t, "group"), ct = colx(&t, "time"), cs = colx(&t, "survival"), cl = colx(&t, "lo"),
         ch = colx(&t, "hi"), ca = colx(&t, "at_risk");
@@ -1172,19 +1315,22 @@ static void part_survival(report *r)
         ng += !(i > 0 && ((!g && !pg) || (g && pg && strcmp(g, pg) == 0)));
     }
     svg_curve *cv = calloc(ng ? ng : 1, sizeof *cv);
-    double *d = malloc((t.nrow ? t.nrow : 1) * 4 * sizeof *d);
+    double *d = malloc((t.nrow ? t.nrow : 1) * 5 * sizeof *d);
+    sb_puts(&r->h, "<div class=\"side\">");
     if (cv && d) {
         size_t n = t.nrow, g = (size_t)-1;
         for (size_t i = 0; i < n; i++) {
             const char *gn = txt(&t, i, cg), *pg = i ? txt(&t, i - 1, cg) : NULL;
             if (!(i > 0 && ((!gn && !pg) || (gn && pg && strcmp(gn, pg) == 0)))) {
                 g++;
-                cv[g].name = gn && *gn ? gn : "—";
+                cv[g].name = gn && *gn ? gn : W(r, M_NONE);
                 cv[g].t = d + i, cv[g].s = d + n + i, cv[g].lo = d + 2 * n + i, cv[g].hi = d + 3 * n + i;
+                cv[g].at_risk = d + 4 * n + i;
                 cv[g].subjects = num(&t, i, ca);
                 cv[g].small = cv[g].subjects < 30;
             }
             d[i] = num(&t, i, ct), d[n + i] = num(&t, i, cs), d[2 * n + i] = num(&t, i, cl), d[3 * n + i] = num(&t, i, ch);
+            d[4 * n + i] = num(&t, i, ca);
             cv[g].n++;
         }
         svg_steps(&r->h, &r->ctx, "survival", W(r, M_SURVIVAL), W(r, M_DAYS), cv, ng);
@@ -1192,38 +1338,270 @@ static void part_survival(report *r)
         r->h.oom = true;
     free(cv), free(d);
     out_free(&t);
-    /* the medians beside the curves */
-    if (run(r, &sum, &cmd2, AS_OF | OFFSET, "retention", (const char *const[]){"survival", "--by", by, NULL}) ==
-        EXIT_DONE) {
+    /* the medians, beside the curves */
+    sb_puts(&r->h, "<div class=\"beside\">");
+    bool have_sum = run(r, &sum, &cmd2, AS_OF | OFFSET, "retention",
+                        (const char *const[]){"survival", "--by", by, NULL}) == EXIT_DONE;
+    if (have_sum) {
         sb_puts(&r->h, "<div class=\"scroll\"><table data-table=\"survival\">\n<thead><tr>");
-        th(r, M_GROUP), th(r, M_SUBJECTS), th(r, M_CHURNED), th(r, M_MEDIAN_DAYS);
+        th(r, M_GROUP), thn(r, M_SUBJECTS), thn(r, M_CHURNED), thn(r, M_MEDIAN_LIFE), thn(r, M_CI95);
         sb_puts(&r->h, "</tr></thead>\n<tbody>\n");
         int g = colx(&sum, "group");
+        bool any_small = false;
         for (size_t i = 0; i < sum.nrow; i++) {
-            sb_puts(&r->h, "<tr>");
-            td_text(r, txt(&sum, i, g) ? txt(&sum, i, g) : "—", false);
-            double subjects = numn(&sum, i, "subjects");
+            const char *gn = txt(&sum, i, g);
+            sb_puts(&r->h, "<tr><th scope=\"row\" dir=\"auto\">");
+            esc(r, gn && *gn ? gn : W(r, M_NONE));
+            sb_puts(&r->h, "</th>");
+            double subjects = numn(&sum, i, "subjects"), median = numn(&sum, i, "median");
+            any_small |= subjects < 30;
             td_num(r, subjects, 0, NULL, NAN, subjects < 30);
             td_num(r, numn(&sum, i, "events"), 0, NULL, NAN, false);
-            sb_puts(&r->h, "<td class=\"num\">");
-            sb_num(&r->h, numn(&sum, i, "median"), 0);
-            sb_puts(&r->h, " <span class=\"ci\" dir=\"ltr\">(");
-            sb_num(&r->h, numn(&sum, i, "median_lo"), 0);
-            sb_puts(&r->h, " … ");
-            sb_num(&r->h, numn(&sum, i, "median_hi"), 0);
-            sb_puts(&r->h, ")</span></td></tr>\n");
+            if (isfinite(median))
+                td_num(r, median, 0, NULL, NAN, false);
+            else {
+                sb_puts(&r->h, "<td class=\"num\">");
+                esc(r, W(r, M_NOT_REACHED));
+                sb_puts(&r->h, "</td>");
+            }
+            ci_cell(r, numn(&sum, i, "median_lo"), numn(&sum, i, "median_hi"), 0);
+            sb_puts(&r->h, "</tr>\n");
         }
         sb_puts(&r->h, "</tbody></table></div>\n");
+        if (any_small)
+            small_legend(r);
+        cmd_line(r, &cmd2);
         out_free(&sum);
-        sb_puts(&r->h, "<p class=\"cmd\"><code dir=\"ltr\">");
-        sb_esc(&r->h, cmd2.p, cmd2.len);
-        sb_puts(&r->h, "</code></p>\n");
     } else
         unavailable(r, "the survival medians");
+    sb_puts(&r->h, "</div></div>\n");
     figure_close(r, &cmd, W(r, M_SURVIVAL_NOTE));
+    /* the log-rank test across the groups */
+    sb_puts(&r->h, "<div class=\"card\"><h3>");
+    esc(r, W(r, M_LOGRANK));
+    sb_puts(&r->h, "</h3>\n");
+    if (run(r, &lr, &cmd3, AS_OF | OFFSET, "retention", (const char *const[]){"logrank", "--by", by, NULL}) ==
+            EXIT_DONE &&
+        lr.nrow == 1) {
+        double chi2 = numn(&lr, 0, "chi2"), df = numn(&lr, 0, "df"), p = numn(&lr, 0, "p");
+        double ms = numn(&lr, 0, "min_subjects"), me = numn(&lr, 0, "min_events");
+        char pt[48], byq[80], line[1024];
+        p_phrase(pt, sizeof pt, p);
+        snprintf(byq, sizeof byq, "\x01%s\x02", by);
+        snprintf(line, sizeof line, W(r, p < 0.05 ? M_LOGRANK_DIFF : M_LOGRANK_SAME), byq, pt);
+        sb_puts(&r->h, "<p class=\"verdict\">");
+        esc_isolated(r, line);
+        sb_puts(&r->h, "</p>\n");
+        if (ms < 30 || me < 5) { /* the chi-square reading needs enough events in every group */
+            char a[32], b[32];
+            snprintf(a, sizeof a, "%.0f", ms);
+            snprintf(b, sizeof b, "%.0f", me);
+            snprintf(line, sizeof line, W(r, M_LOGRANK_SMALL), a, b);
+            sb_puts(&r->h, "<p class=\"note caution\">");
+            esc(r, line);
+            sb_puts(&r->h, "</p>\n");
+        }
+        sb_puts(&r->h, "<div class=\"scroll\"><table class=\"compact\" data-table=\"logrank\">\n<thead><tr>");
+        thn(r, M_CHI2), thn(r, M_DF), thn(r, M_P);
+        sb_puts(&r->h, "</tr></thead>\n<tbody>\n<tr>");
+        td_num(r, chi2, 2, NULL, NAN, false);
+        td_num(r, df, 0, NULL, NAN, false);
+        p_cell(r, p);
+        sb_puts(&r->h, "</tr>\n</tbody></table></div>\n");
+        cmd_line(r, &cmd3);
+        out_free(&lr);
+    } else
+        unavailable(r, "the log-rank test");
+    sb_puts(&r->h, "</div>\n");
     sb_free(&cmd);
     sb_free(&cmd2);
-    sb_puts(&r->h, "</section>\n");
+    sb_free(&cmd3);
+}
+
+/* The lifecycle per month as stacked bars (dormant below the line), the
+ * last six months as a table, and their stickiness. */
+static void part_lifecycle(report *r)
+{
+    static const char *const cols[] = {"new", "returning", "resurrecting", "dormant"};
+    static const enum msg names[] = {M_NEW, M_RETURNING, M_RESURRECTING, M_DORMANT};
+    out_table t, st;
+    sbuf cmd = {0}, cmd2 = {0};
+    figure_open(r, W(r, M_LIFECYCLE));
+    if (run(r, &t, &cmd, OFFSET, "retention", (const char *const[]){"lifecycle", NULL}) != EXIT_DONE) {
+        unavailable(r, "the lifecycle");
+        figure_close(r, &cmd, NULL);
+        sb_free(&cmd);
+        return;
+    }
+    const char **x = texts(&t, "period_label", "?");
+    double *v = malloc((t.nrow ? t.nrow : 1) * 4 * sizeof *v);
+    const char *sn[4];
+    for (int k = 0; k < 4; k++)
+        sn[k] = W(r, names[k]);
+    if (x && v) {
+        for (int k = 0; k < 4; k++)
+            for (size_t i = 0; i < t.nrow; i++)
+                v[(size_t)k * t.nrow + i] = numn(&t, i, cols[k]);
+        svg_stacked_bars(&r->h, &r->ctx, "lifecycle", W(r, M_LIFECYCLE), x, t.nrow, sn,
+                         (const unsigned char[]){0, 0, 0, 1}, 4, v);
+    } else
+        r->h.oom = true;
+    free(x), free(v);
+    size_t first = t.nrow > 6 ? t.nrow - 6 : 0;
+    sb_puts(&r->h, "<div class=\"scroll\"><table class=\"compact\" data-table=\"lifecycle\">\n<thead><tr>");
+    th(r, M_PERIOD), thn(r, M_ACTIVE), thn(r, M_NEW), thn(r, M_RETURNING), thn(r, M_RESURRECTING), thn(r, M_DORMANT),
+        thn(r, M_QUICK);
+    sb_puts(&r->h, "</tr></thead>\n<tbody>\n");
+    for (size_t i = first; i < t.nrow; i++) {
+        sb_puts(&r->h, "<tr><th scope=\"row\" dir=\"ltr\">");
+        esc(r, txt(&t, i, colx(&t, "period_label")));
+        sb_puts(&r->h, "</th>");
+        td_num(r, numn(&t, i, "active"), 0, NULL, NAN, false);
+        for (int k = 0; k < 4; k++)
+            td_num(r, numn(&t, i, cols[k]), 0, NULL, NAN, false);
+        td_num(r, numn(&t, i, "quick_ratio"), 2, NULL, NAN, false);
+        sb_puts(&r->h, "</tr>\n");
+    }
+    sb_puts(&r->h, "</tbody></table></div>\n");
+    figure_close(r, &cmd, W(r, M_LIFECYCLE_NOTE));
+    /* stickiness of the same months */
+    figure_open(r, W(r, M_STICKINESS));
+    if (run(r, &st, &cmd2, OFFSET, "retention", (const char *const[]){"stickiness", NULL}) != EXIT_DONE)
+        unavailable(r, "the stickiness");
+    else {
+        sb_puts(&r->h, "<div class=\"scroll\"><table class=\"compact\" data-table=\"stickiness\">\n<thead><tr>");
+        th(r, M_PERIOD), thn(r, M_ACTIVE), thn(r, M_DAYS1), thn(r, M_DAYS2), thn(r, M_DAYS3);
+        sb_puts(&r->h, "</tr></thead>\n<tbody>\n");
+        int cl = colx(&st, "period_label"), cd = colx(&st, "days"), cc = colx(&st, "customers"),
+            ca = colx(&st, "active");
+        for (size_t i = first; i < t.nrow; i++) {
+            const char *label = txt(&t, i, colx(&t, "period_label"));
+            double share[3] = {0, 0, 0}, active = NAN;
+            for (size_t q = 0; label && q < st.nrow; q++) {
+                const char *sl = txt(&st, q, cl);
+                if (!sl || strcmp(sl, label) != 0)
+                    continue;
+                double days = num(&st, q, cd), c = num(&st, q, cc);
+                active = num(&st, q, ca);
+                share[days >= 3 ? 2 : days >= 2 ? 1 : 0] += isfinite(c) ? c : 0;
+            }
+            sb_puts(&r->h, "<tr><th scope=\"row\" dir=\"ltr\">");
+            esc(r, label);
+            sb_puts(&r->h, "</th>");
+            td_num(r, active, 0, NULL, NAN, false);
+            for (int k = 0; k < 3; k++)
+                td_num(r, active > 0 ? 100 * share[k] / active : NAN, 1, " %", NAN, false);
+            sb_puts(&r->h, "</tr>\n");
+        }
+        sb_puts(&r->h, "</tbody></table></div>\n");
+        out_free(&st);
+    }
+    figure_close(r, &cmd2, W(r, M_STICKINESS_NOTE));
+    out_free(&t);
+    sb_free(&cmd);
+    sb_free(&cmd2);
+}
+
+/* Which factors shorten the time to churn: the hazard ratios of a Cox
+ * model of segment and plan (and the service signals the command offers),
+ * and a sentence naming the strongest significant factor. */
+static void part_cox(report *r)
+{
+    out_table t;
+    sbuf cmd = {0};
+    figure_open(r, W(r, M_COX));
+    int rc = run(r, &t, &cmd, AS_OF | OFFSET, "retention", (const char *const[]){"cox", NULL});
+    if (rc == EXIT_FAILED) {
+        /* a store without feedback or cases gives constant signals: the
+         * factors alone */
+        sb_free(&cmd);
+        cmd = (sbuf){0};
+        if ((rc = run(r, &t, &cmd, AS_OF | OFFSET, "retention",
+                      (const char *const[]){"cox", "--signals", "none", NULL})) == EXIT_DONE)
+            r->parts_failed--;
+    }
+    if (rc != EXIT_DONE) {
+        unavailable(r, "the Cox model");
+        figure_close(r, &cmd, NULL);
+        sb_free(&cmd);
+        return;
+    }
+    int cterm = colx(&t, "term"), chr = colx(&t, "hazard_ratio"), clo = colx(&t, "hr_lo"), chi = colx(&t, "hr_hi"),
+        cp = colx(&t, "p"), cref = colx(&t, "reference");
+    /* the strongest significant factor: the largest hazard ratio above 1,
+     * else the smallest below 1 */
+    size_t best = (size_t)-1;
+    bool shorter = false;
+    for (size_t i = 0; i < t.nrow; i++) {
+        double hr = num(&t, i, chr), p = num(&t, i, cp);
+        if (!(p < 0.05) || !isfinite(hr) || hr == 1)
+            continue;
+        if (hr > 1 && (!shorter || hr > num(&t, best, chr)))
+            best = i, shorter = true;
+        else if (hr < 1 && !shorter && (best == (size_t)-1 || hr < num(&t, best, chr)))
+            best = i;
+    }
+    char line[1024];
+    if (best == (size_t)-1)
+        snprintf(line, sizeof line, "%s", W(r, M_COX_NONE));
+    else {
+        char term[300], hr[32], ci[96], pt[48];
+        sbuf b = {0};
+        snprintf(term, sizeof term, "\x01%s\x02", txt(&t, best, cterm) ? txt(&t, best, cterm) : "?");
+        sb_num(&b, num(&t, best, chr), 2);
+        snprintf(hr, sizeof hr, "%s", b.p ? b.p : "");
+        b.len = 0;
+        sb_num(&b, num(&t, best, clo), 2);
+        sb_puts(&b, " … ");
+        sb_num(&b, num(&t, best, chi), 2);
+        snprintf(ci, sizeof ci, "\x03%s\x02", b.p ? b.p : "");
+        sb_free(&b);
+        p_phrase(pt, sizeof pt, num(&t, best, cp));
+        bool factor = txt(&t, best, cterm) && strchr(txt(&t, best, cterm), '=');
+        snprintf(line, sizeof line,
+                 W(r, factor ? (shorter ? M_COX_SHORTER : M_COX_LONGER) : (shorter ? M_COX_SHORTER_NUM : M_COX_LONGER_NUM)),
+                 term, hr, ci, pt);
+    }
+    sb_puts(&r->h, "<p class=\"verdict\">");
+    esc_isolated(r, line);
+    sb_puts(&r->h, "</p>\n<div class=\"scroll\"><table class=\"compact\" data-table=\"cox\">\n<thead><tr>");
+    th(r, M_TERM), thn(r, M_HR), thn(r, M_CI95), thn(r, M_P);
+    sb_puts(&r->h, "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < t.nrow; i++) {
+        sb_puts(&r->h, i == best ? "<tr class=\"strongest\"><th scope=\"row\"><bdi>" : "<tr><th scope=\"row\"><bdi>");
+        esc(r, txt(&t, i, cterm));
+        sb_puts(&r->h, "</bdi></th>");
+        td_num(r, num(&t, i, chr), 2, NULL, NAN, false);
+        ci_cell(r, num(&t, i, clo), num(&t, i, chi), 2);
+        p_cell(r, num(&t, i, cp));
+        sb_puts(&r->h, "</tr>\n");
+    }
+    sb_puts(&r->h, "</tbody></table></div>\n");
+    /* the reference levels, once each */
+    if (cref >= 0) {
+        sbuf refs = {0};
+        for (size_t i = 0; i < t.nrow; i++) {
+            const char *ref = txt(&t, i, cref);
+            bool seen = !ref || !*ref;
+            for (size_t k = 0; k < i && !seen; k++)
+                seen = txt(&t, k, cref) && strcmp(txt(&t, k, cref), ref) == 0;
+            if (!seen)
+                sb_printf(&refs, "%s\x01%s\x02", refs.len ? (r->ar ? "\u060c " : ", ") : "", ref);
+        }
+        if (refs.len && !refs.oom) {
+            snprintf(line, sizeof line, W(r, M_REFERENCE), refs.p);
+            sb_puts(&r->h, "<p class=\"note\">");
+            esc_isolated(r, line);
+            sb_puts(&r->h, "</p>\n");
+        }
+        sb_free(&refs);
+    }
+    sb_puts(&r->h, "<p class=\"note\">");
+    esc(r, W(r, M_COX_TERMS));
+    sb_puts(&r->h, "</p>\n");
+    figure_close(r, &cmd, W(r, M_COX_NOTE));
+    out_free(&t);
+    sb_free(&cmd);
 }
 
 static void part_agents(report *r)
@@ -1373,6 +1751,12 @@ static const char css[] =
     ".small-n{color:var(--warn);border-bottom:1px dashed var(--warn)}"
     "figure.wide svg.chart,svg.chart[data-chart=attribution]{max-width:760px;margin:0 auto}"
     "footer{color:var(--muted);font-size:.8rem;margin:24px 0}"
+    "h3{font-size:1rem;margin:0 0 6px}.verdict{margin:4px 0 8px;font-weight:600}"
+    ".caution{color:var(--warn)}table.compact{width:auto;min-width:280px}th.num{text-align:end}"
+    "th[scope=row]{white-space:nowrap}"
+    ".side{display:flex;flex-wrap:wrap;gap:12px 20px;align-items:flex-start}"
+    ".side>svg.chart{flex:1 1 560px;min-width:0}.side>.beside{flex:1 1 340px;min-width:0}"
+    "tr.strongest th,tr.strongest td{background:#fff4e5}"
     "@media (max-width:600px){main{padding:8px}.grid{grid-template-columns:1fr}.kpi-value{font-size:1.6rem}"
     "th,td{padding:4px 5px}}"
     "@media print{body{background:#fff;font-size:11pt}main{max-width:none;padding:0}nav{display:none}"
@@ -1430,7 +1814,7 @@ static void page(report *r)
         enum msg m;
     } toc[] = {{"headline", M_HEADLINE}, {"trend", M_TREND},           {"channels", M_CHANNELS},
                {"journeys", M_JOURNEYS}, {"pain-points", M_PAIN},      {"voice", M_VOICE},
-               {"retention", M_RETENTION},
+               {"retention", M_RETENTION}, {"survival", M_SURV_SECTION},
                {"agents", M_AGENTS},     {"care", M_CARE}};
     for (size_t i = 0; i < sizeof toc / sizeof toc[0]; i++) {
         sb_printf(&r->h, "<a href=\"#%s\">", toc[i].id);
@@ -1451,6 +1835,9 @@ static void page(report *r)
     part_voice(r);
     part_retention(r);
     part_survival(r);
+    part_lifecycle(r);
+    part_cox(r);
+    sb_puts(&r->h, "</section>\n");
     part_agents(r);
     part_care(r);
     sb_puts(&r->h, "<footer>");
@@ -1587,6 +1974,7 @@ int cmd_report(int argc, char **argv)
         r.ctx.no_data = W(&r, M_NO_DATA);
         r.ctx.small_note = W(&r, M_SMALL_NOTE);
         r.ctx.n_label = W(&r, M_N);
+        r.ctx.at_risk = W(&r, M_AT_RISK);
         page(&r);
         if (r.usage_rc)
             rc = r.usage_rc; /* an option an analysis refused (its message is printed) */

@@ -187,7 +187,9 @@ static size_t utf8_prefix(const char *s, size_t max, bool *more)
 }
 
 /* Whether s has a right-to-left letter (Hebrew, Arabic, Syriac, Thaana,
- * NKo..., and their presentation forms). */
+ * NKo..., and their presentation forms) or a bidi control (RLM, an
+ * embedding, override or isolate): such a label is isolated, so that what
+ * it holds cannot reorder the text around it. */
 static bool has_rtl(const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -195,7 +197,8 @@ static bool has_rtl(const char *s)
     for (size_t i = 0; i < n;) {
         long cp;
         i += utf8_next(u + i, n - i, &cp);
-        if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFC))
+        if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFC) ||
+            cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
             return true;
     }
     return false;
@@ -1258,7 +1261,11 @@ int svg_steps(sbuf *b, const svg_ctx *ctx, const char *id, const char *title, co
     ticks tx = nice_ticks(0, tmax > 0 ? tmax : 1, 5);
     ticks ty = {0, 1, 0.2, 6, 0};
     const double x0 = 52, x1 = W - 16, top = 10, ph = 200;
-    double bottom = top + ph, ly = bottom + 50;
+    bool risk = false;
+    for (size_t c = 0; c < ncurves; c++)
+        risk |= curves[c].at_risk != NULL;
+    double bottom = top + ph, ry = bottom + 58; /* the number-at-risk heading */
+    double ly = risk ? ry + 16 * (double)ncurves + 26 : bottom + 50;
     double h = ly + 18 * (double)ncurves + (any_small ? 18 : 0);
     open_svg(b, id, title, ncurves, h, NULL);
     for (int i = 0; i < ty.n; i++) {
@@ -1284,6 +1291,36 @@ int svg_steps(sbuf *b, const svg_ctx *ctx, const char *id, const char *title, co
         sb_puts(b, "</text>");
     }
     sb_puts(b, "\n");
+    if (risk) {
+        sv(b, "<text x=\"%f\" y=\"%f\" text-anchor=\"%s\" font-size=\"12\" font-weight=\"600\">", mx(l, 8), ry,
+           a_start(l));
+        sb_label(b, ctx->at_risk ? ctx->at_risk : "Number at risk", 40);
+        sb_puts(b, "</text>\n");
+        for (size_t c = 0; c < ncurves; c++) {
+            const svg_curve *C = &curves[c];
+            double y = ry + 16 * (double)(c + 1);
+            if (!C->at_risk)
+                continue;
+            /* the curve's colour beside its row (the legend below names it) */
+            sv(b, "<line x1=\"%f\" y1=\"%f\" x2=\"%f\" y2=\"%f\" stroke=\"%s\" stroke-width=\"3\"%s/>", mx(l, 10),
+               y - 4, mx(l, 34), y - 4, colour(c), C->small ? " stroke-dasharray=\"6 3\"" : "");
+            for (int i = 0; i < tx.n; i++) {
+                double v = tick_at(&tx, i), n = 0;
+                for (size_t k = 0; k < C->n; k++)
+                    if (isfinite(C->t[k]) && C->t[k] >= v) {
+                        n = C->at_risk[k];
+                        break;
+                    }
+                sv(b, "<text class=\"risk\" data-g=\"%z\" data-t=\"", c);
+                sb_num(b, v, tx.digits);
+                /* in ink: the palette's orange and yellow are too light for text */
+                sv(b, "\" x=\"%f\" y=\"%f\" text-anchor=\"middle\" font-size=\"12\">", mx(l, scale(&tx, v, x0, x1)), y);
+                sb_num(b, n, 0);
+                sb_puts(b, "</text>");
+            }
+            sb_puts(b, "\n");
+        }
+    }
 #define PX(t) mx(l, scale(&tx, (t), x0, x1))
 #define PY(s) scale(&ty, fmin(1, fmax(0, (s))), bottom, top)
     for (size_t c = 0; c < ncurves; c++) {
@@ -1362,5 +1399,83 @@ int svg_steps(sbuf *b, const svg_ctx *ctx, const char *id, const char *title, co
 #undef PY
     if (any_small)
         small_legend(b, l, ctx, x0, ly + 18 * (double)ncurves);
+    return close_svg(b);
+}
+
+/* ---- stacked bars ------------------------------------------------------ */
+
+int svg_stacked_bars(sbuf *b, const svg_ctx *ctx, const char *id, const char *title, const char *const *x_labels,
+                     size_t nx, const char *const *series_names, const unsigned char *below, size_t nseries,
+                     const double *v)
+{
+    if (!b || !ctx || !id || !title || (nx && !x_labels) || (nseries && (!series_names || !v)))
+        return -1;
+    if (b->oom)
+        return -1;
+    size_t marks = 0;
+    double up = 0, down = 0;
+    for (size_t i = 0; i < nx; i++) {
+        double u = 0, d = 0;
+        for (size_t s = 0; s < nseries; s++) {
+            double x = v[s * nx + i];
+            if (!(x > 0))
+                continue;
+            marks++;
+            if (below && below[s])
+                d += x;
+            else
+                u += x;
+        }
+        up = fmax(up, u);
+        down = fmax(down, d);
+    }
+    if (!marks)
+        return no_data(b, ctx, id, title);
+    lay L = {ctx->rtl}, *l = &L;
+    double legend_h = legend_row(b, l, series_names, nseries, 56, 14, false);
+    double top = legend_h + 10, ph = 240, x0 = 56, x1 = W - 16;
+    double bottom = top + ph, h = bottom + 32;
+    ticks t = nice_ticks(-down, up, 6);
+    open_svg(b, id, title, marks, h, NULL);
+    legend_row(b, l, series_names, nseries, 56, 14, true);
+    for (int i = 0; i < t.n; i++) {
+        double tv = tick_at(&t, i), y = scale(&t, tv, bottom, top);
+        sv(b, "<line x1=\"%f\" y1=\"%f\" x2=\"%f\" y2=\"%f\" stroke=\"%s\"/>", mx(l, x0), y, mx(l, x1), y,
+           tv == 0 ? "#888" : GRID);
+        sv(b, "<text x=\"%f\" y=\"%f\" dy=\"0.35em\" text-anchor=\"%s\" font-size=\"12\" fill=\"" MUTED "\">",
+           mx(l, x0 - 6), y, a_end(l));
+        sb_num(b, fabs(tv), t.digits); /* counts: the bars below the line are counts too */
+        sb_puts(b, "</text>");
+    }
+    sb_puts(b, "\n");
+    double slot = nx ? (x1 - x0) / (double)nx : 0, bw = slot * 0.72;
+    size_t every = slot > 0 && slot < 56 ? (size_t)ceil(56 / slot) : 1;
+    for (size_t i = 0; i < nx; i += every) {
+        sv(b, "<text x=\"%f\" y=\"%f\" text-anchor=\"middle\" font-size=\"12\" fill=\"" MUTED "\">",
+           mx(l, x0 + slot * ((double)i + 0.5)), bottom + 18);
+        sb_label(b, nz(x_labels[i]), 10);
+        sb_puts(b, "</text>");
+    }
+    sb_puts(b, "\n");
+    for (size_t i = 0; i < nx; i++) {
+        double yu = 0, yd = 0, xl = x0 + slot * (double)i + (slot - bw) / 2;
+        for (size_t s = 0; s < nseries; s++) {
+            double x = v[s * nx + i];
+            if (!(x > 0))
+                continue;
+            bool dn = below && below[s];
+            double a = dn ? -yd : yu, z = dn ? -(yd + x) : yu + x;
+            double ya = scale(&t, a, bottom, top), yz = scale(&t, z, bottom, top);
+            sv(b, "<rect class=\"mark\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" fill=\"%s\">",
+               mrect(l, xl, bw), fmin(ya, yz), bw, fabs(ya - yz), colour(s));
+            mark_title(b, ctx, nz(x_labels[i]), nz(series_names[s]), x, 0, NULL, NULL);
+            sb_puts(b, "</rect>");
+            if (dn)
+                yd += x;
+            else
+                yu += x;
+        }
+        sb_puts(b, "\n");
+    }
     return close_svg(b);
 }

@@ -54,6 +54,7 @@ typedef struct svg_ctx {
     const char *no_data;     /* shown when a chart has nothing to draw */
     const char *small_note;  /* legend of small samples: "small sample (n < 30)" */
     const char *n_label;     /* before a sample size in tooltips: "n" */
+    const char *at_risk;     /* the heading of the number-at-risk rows: "Number at risk" */
 } svg_ctx;
 
 /* Line chart with a confidence band: x is a sequence of labels (months),
@@ -117,15 +118,30 @@ int svg_heatmap(sbuf *b, const svg_ctx *ctx, const char *id, const char *title, 
 /* Step curves (Kaplan-Meier) with their bands: per curve, n points (t
  * ascending, s the value from t on, lo/hi the band, NULL for none); the
  * curve starts at (0, 1). Marks: the curves, one each (a path of class
- * "mark"), with the name, subjects and small flag in its title and legend. */
+ * "mark"), with the name, subjects and small flag in its title and legend.
+ * at_risk (NULL: none) is per point the subjects at risk just before t;
+ * when a curve has it, rows under the axis give the number at risk at each
+ * x tick (at_risk of the first point at or after the tick, 0 past the
+ * last), one row per curve in its colour: <text class="risk" data-g="CURVE
+ * INDEX" data-t="TICK"> elements, for the report's test. */
 typedef struct svg_curve {
     const char *name;
     const double *t, *s, *lo, *hi;
     size_t n;
     double subjects;
     bool small;
+    const double *at_risk;
 } svg_curve;
 int svg_steps(sbuf *b, const svg_ctx *ctx, const char *id, const char *title, const char *x_label,
               const svg_curve *curves, size_t ncurves);
+
+/* Stacked vertical bars per x (a period): each series a colour (a legend
+ * names them); series flagged `below` stack downwards from the zero line
+ * (PostHog's dormant customers), the others upwards. v is nseries * nx,
+ * series by series; values are counts (>= 0; NaN or 0 draws nothing).
+ * Marks: one rect per value > 0. */
+int svg_stacked_bars(sbuf *b, const svg_ctx *ctx, const char *id, const char *title, const char *const *x_labels,
+                     size_t nx, const char *const *series_names, const unsigned char *below, size_t nseries,
+                     const double *v);
 
 #endif

@@ -501,8 +501,13 @@ typedef struct fb { /* a survey answer */
     const char *comment;
 } fb;
 
+#define MAX_REOPENS 2 /* the most a case is reopened */
+
 typedef struct kase {
     int64_t opened, first, resolved; /* -1 for missing */
+    /* the cycles, for case_events.csv: reopenings[i] starts cycle i + 2;
+     * cycle_res[i] ends cycle i + 1 (-1 while open) */
+    int64_t reopenings[MAX_REOPENS], cycle_res[MAX_REOPENS + 1];
     int16_t reopens, contacts;
     uint8_t tp, prio;
     int8_t agent;
@@ -707,7 +712,7 @@ static double service_case(sim *s, int64_t at, int cause)
     double res_h = lognorm(r, expect_h, 1.0) * prio_mult[prio] * ag->speed;
     int64_t resolved = first + (int64_t)(res_h * (double)HOUR_MS);
     double p_reopen = (delivery ? 0.24 : 0.07) - ag->skill * 0.3;
-    int reopens = chance(r, p_reopen) ? (chance(r, 0.25) ? 2 : 1) : 0;
+    int reopens = chance(r, p_reopen) ? (chance(r, 0.25) ? MAX_REOPENS : 1) : 0;
     bool abandoned_case = chance(r, 0.015); /* never resolved */
     /* how many times the customer contacts: chasing grows with the wait */
     double lambda = 0.1 + 0.2 * log1p(res_h / 8.0) + (delivery ? 1.0 : 0.0);
@@ -743,6 +748,7 @@ static double service_case(sim *s, int64_t at, int cause)
     /* resolution message, then reopenings */
     int64_t last_res = resolved;
     int done_reopens = 0;
+    k->cycle_res[0] = abandoned_case ? -1 : resolved;
     if (!abandoned_case) {
         if (!is_live(ch_tp)) /* on a call, a chat or at the desk it is solved within the contact */
             add_ev(s, resolved, ch_tp, K_CONTACT, OUT, agent, ci, minutes(s, 4, 0.5), HANDLED, 0);
@@ -754,8 +760,10 @@ static double service_case(sim *s, int64_t at, int cause)
             int x = add_ev(s, back, rtp, K_CONTACT, IN, agent, ci, minutes(s, 8, 0.5), HANDLED, 0);
             if (x >= 0)
                 last_in = x;
+            k->reopenings[done_reopens] = back;
             done_reopens++;
             last_res = back + (int64_t)(lognorm(r, expect_h * 0.8, 0.9) * ag->speed * (double)HOUR_MS);
+            k->cycle_res[done_reopens] = last_res;
             if (!is_live(rtp))
                 add_ev(s, last_res, rtp, K_CONTACT, OUT, agent, ci, minutes(s, 4, 0.5), HANDLED, 0);
         }
@@ -763,6 +771,7 @@ static double service_case(sim *s, int64_t at, int cause)
     k->reopens = (int16_t)done_reopens;
     k->first = first < T_END ? first : -1;
     k->resolved = !abandoned_case && last_res < T_END ? last_res : -1;
+    k->cycle_res[done_reopens] = k->resolved; /* a resolution after the period is not known yet */
 
     /* how it felt: contacts, reopenings, waiting, the agent */
     int contacts = k->contacts > 0 ? k->contacts : 1;
@@ -1035,7 +1044,7 @@ static void sort_by_time(uint16_t *idx, int n, const void *base, size_t stride)
 }
 
 typedef struct outs {
-    out cu, tp, ca, in, qu, fb, tr;
+    out cu, tp, ca, in, qu, fb, tr, ce;
 } outs;
 
 static void o_case_id(out *o, uint64_t n)
@@ -1130,6 +1139,28 @@ static void write_customer(outs *w, sim *s, uint64_t k, int64_t acquired, int se
         o_chr(o, ',');
         o_u64(o, (uint64_t)c->contacts);
         o_end_row(o);
+    }
+
+    /* the cases' status changes, case by case: each cycle's opening and
+     * resolution, agreeing with cases.csv (its opened, last resolution and
+     * reopens) */
+    o = &w->ce;
+    for (int i = 0; i < s->ncase; i++) {
+        const kase *c = &s->cases[s->case_perm[i]];
+        for (int y = 0; y <= c->reopens; y++) {
+            o_case_id(o, *case_base + (uint64_t)i);
+            o_chr(o, ',');
+            o_time(o, y ? c->reopenings[y - 1] : c->opened);
+            o_str(o, y ? ",reopened" : ",opened");
+            o_end_row(o);
+            if (c->cycle_res[y] < 0)
+                break;
+            o_case_id(o, *case_base + (uint64_t)i);
+            o_chr(o, ',');
+            o_time(o, c->cycle_res[y]);
+            o_str(o, ",resolved");
+            o_end_row(o);
+        }
     }
 
     /* interactions, by time */
@@ -1271,6 +1302,7 @@ int main(int argc, char **argv)
     o_open(&w.qu, dir, "questions", "name,metric,scale_min,scale_max,higher_is_better");
     o_open(&w.fb, dir, "feedback", "id,customer,question,score,time,touchpoint,interaction,case,comment");
     o_open(&w.tr, dir, "transactions", "id,customer,time,amount");
+    o_open(&w.ce, dir, "case_events", "case,time,event");
 
     for (int i = 0; i < TP_COUNT; i++) {
         const struct touchpoint *t = &touchpoints[i];
@@ -1293,7 +1325,7 @@ int main(int argc, char **argv)
         write_customer(&w, &the_sim, k, acquired, seg, plan, region, &case_base, &ev_base, &fb_base, &tx_base);
     }
 
-    out *all[] = {&w.cu, &w.tp, &w.ca, &w.in, &w.qu, &w.fb, &w.tr};
+    out *all[] = {&w.cu, &w.tp, &w.ca, &w.in, &w.qu, &w.fb, &w.tr, &w.ce};
     for (int i = 0; i < COUNT(all); i++)
         o_close(all[i]);
     printf("gen-demo: seed %llu, wrote to %s/:\n", (unsigned long long)seed, dir);

@@ -443,6 +443,12 @@ def _signatures():
         Model.fit_gammagamma: "(x, mean, weights=None)",
         Model.fit_bgbb: "(x, t_x, n_opp, weights=None)",
         Model.fit_sbg: "(t, churned, weights=None)",
+        Model.purchase_pmf: "(self, t, n_max)",
+        Model.population_expected: "(self, t)",
+        Model.calibration: "(self, x, t_x, T, holdout, duration, max_frequency=7)",
+        Model.customers: "(self, x, t_x, T, horizon, spend=None, mean=None, periods=12, period=1.0, discount=0.0)",
+        Summary.calibration: "(self, model, duration, max_frequency=7)",
+        Summary.customers: "(self, purchases, horizon, spend=None, periods=12, period=1.0, discount=0.0)",
     }
     for f, text in sigs.items():
         ns = {}

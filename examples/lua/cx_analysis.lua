@@ -203,6 +203,12 @@ local p = {}
 for _, r in ipairs(bg:params():totable()) do p[r.name] = r.value end
 print(("BG/NBD on %d customers: r = %.4g, alpha = %.4g, a = %.4g, b = %.4g"):format(summary:count(), p.r, p.alpha,
   p.a, p.b))
+-- the model's expectations against the holdout (2025-H2), by calibration frequency
+local holdout_weeks = (cx.time_parse(as_of) - cx.time_parse(cal_end)) / WEEK
+print("Holdout (2025-H2): mean purchases by calibration frequency, actual vs expected")
+for _, r in ipairs(summary:calibration(bg, holdout_weeks, 3):totable()) do
+  print(("  x = %-3s %5d customers  %5.2f  %5.2f"):format(r.label, r.customers, r.actual, r.expected))
+end
 -- CLV of the summary's customers: a Result with their ids, in the summary's order
 local clv = summary:clv(bg, gg, 12, 52 / 12, 0.01):totable()
 local order = {}

@@ -233,7 +233,17 @@ def lifecycle(store):
     bg = cxkit.fit_bgnbd(x, t_x, T)
     gg = cxkit.fit_gammagamma(x, mean)
     print("BG/NBD on %d customers: %s" % (summary.count(),
-          ", ".join("%s = %.4g" % (p["name"], p["value"]) for p in bg.params())))
+          ", ".join("%s = %.4g (se %.2g)" % (p["name"], p["value"], p["std_error"]) for p in bg.params())))
+    # a new customer's purchases in a year, as a distribution; then how the
+    # model's expectations did in the holdout (2025-H2), by calibration frequency
+    pmf = bg.purchase_pmf(52, 4)
+    print("A new customer's purchases in 52 weeks: " +
+          ", ".join("P(%d) %.1f%%" % (n, 100 * v) for n, v in enumerate(pmf)) +
+          ", P(5+) %.1f%%; mean %.2f" % (100 * (1 - sum(pmf)), bg.population_expected([52])[0]))
+    print("Holdout (2025-H2): mean purchases by calibration frequency, actual vs expected")
+    holdout_weeks = (cxkit.time_parse(as_of) - cxkit.time_parse(cal_end)).total_seconds() * 1000 / week
+    for r in summary.calibration(bg, holdout_weeks, max_frequency=5):
+        print("  x = %-3s %5d customers  %5.2f  %5.2f" % (r["label"], r["customers"], r["actual"], r["expected"]))
     # CLV of the summary's customers: a Result with their ids and P(alive)
     clv = summary.clv(bg, gg, periods=12, period=52 / 12, discount=0.01)
     top = sorted(range(len(clv)), key=lambda i: -clv.get(i, "clv"))[:5]

@@ -17,5 +17,6 @@
 #include "cxkit/journey.h"
 #include "cxkit/lifecycle.h"
 #include "cxkit/text.h"
+#include "cxkit/cycles.h"
 
 #endif

@@ -339,6 +339,26 @@ CX_EXTERN int cx_survival_options_set_unit(cx_survival_options *options, int64_t
 CX_EXTERN int cx_survival_options_set_entry(cx_survival_options *options, const double *entry, size_t n);
 
 /**
+ * @brief Say that the store's data begin at `start` (store curves,
+ *        cx_survival_subjects() and cx_cox_fit_store()): late entry at
+ *        the store level.
+ *
+ * A CRM migrated in 2024 holds customers acquired earlier, but none of
+ * those who churned before the migration: counting the survivors from
+ * their acquisition would bias S upwards. With this set, a customer whose
+ * relationship started before `start` enters the risk set late, at
+ * (start - its start) in the options' unit (R's Surv(entry, time, event));
+ * a customer whose relationship ended at or before `start` was never
+ * observed at risk and is left out. Customers starting at or after `start`
+ * are observed from their start (entry 0, at risk at 0 too).
+ * @param[in] options the options.
+ * @param[in] start   when the data begin, or ::CX_TIME_NONE for no late
+ *                    entry (the default).
+ * @return ::CX_OK or ::CX_EINVAL.
+ */
+CX_EXTERN int cx_survival_options_set_observed_from(cx_survival_options *options, cx_time start);
+
+/**
  * @brief Kaplan-Meier curves from plain arrays of durations.
  * @param[out] out     the curves, to free with cx_survival_free(); the
  *                     default allocator is used.
@@ -388,6 +408,35 @@ CX_EXTERN int cx_survival_new(cx_survival **out, const double *time, const int *
  */
 CX_EXTERN int cx_survival_from_store(cx_survival **out, const cx_store *store, cx_time as_of,
                                      const cx_survival_options *options);
+
+/**
+ * @brief The subjects of cx_survival_from_store(): one row per customer
+ *        the curves use, with the same definition of start, exit, churn,
+ *        group and late entry (one shared scan), in the order of the
+ *        customers in the store.
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `customer` | STRING | the customer's id |
+ * | `group` | STRING | its value of the options' grouping dimension; missing without grouping or value |
+ * | `start` | TIME | the start of the relationship (acquisition, else first activity) |
+ * | `exit` | TIME | the churn time (event) or `as_of` (censored) |
+ * | `entry` | REAL | late entry (cx_survival_options_set_observed_from()) in the unit; 0 without |
+ * | `time` | REAL | exit - start in the options' unit |
+ * | `event` | INT | 1 churned at `exit`, 0 censored |
+ *
+ * Feed `entry`, `time`, `event` to R's Surv(entry, time, event) (or
+ * Surv(time, event) without late entry) to reproduce the curves.
+ * @param[out] out     the table, to free with cx_result_free(); made with
+ *                     the store's allocator.
+ * @param[in]  store   the store (read only).
+ * @param[in]  as_of   the end of observation (not ::CX_TIME_NONE).
+ * @param[in]  options the options (activity, inactivity, churn attribute,
+ *                     grouping, unit, observed_from), or NULL for the defaults.
+ * @return as cx_survival_from_store().
+ */
+CX_EXTERN int cx_survival_subjects(cx_result **out, const cx_store *store, cx_time as_of,
+                                   const cx_survival_options *options);
 
 /**
  * @brief Free survival curves.
@@ -785,6 +834,69 @@ CX_EXTERN int cx_cox_options_add_customer_attribute(cx_cox_options *options, con
                                                     const char *const *ids, size_t n, const char *attribute,
                                                     const char *reference);
 
+/** Service-experience covariates measured from a store for each customer
+ *  (cx_cox_options_add_store_signal()). Each is measured on the
+ *  customer's records before `as_of` and at or before the customer's own
+ *  exit (its churn time, else `as_of`), never after it: a covariate
+ *  measured up to `as_of` would look ahead of the churn it explains (a
+ *  churned customer cannot complain after leaving, so the survivors would
+ *  seem to complain more). Counts grow with the time observed; the shares
+ *  and means do less. Values are stable. */
+typedef enum cx_cox_signal {
+    CX_SIGNAL_DETRACTOR = 0,        /**< "detractor": 1 when the customer gave at least one NPS answer of 0 to 6, else 0. */
+    CX_SIGNAL_DETRACTOR_SHARE = 1,  /**< "detractor_share": its NPS answers of 0 to 6 / its NPS answers; 0 without NPS answers. */
+    CX_SIGNAL_CASES = 2,            /**< "cases": the number of its cases opened. */
+    CX_SIGNAL_RESOLUTION_HOURS = 3, /**< "resolution_hours": the mean hours from opening to resolution of its cases
+                                         resolved in the window; 0 without (pair it with ::CX_SIGNAL_CASES). */
+    CX_SIGNAL_REOPENS = 4,          /**< "reopens": the reopens of its cases opened in the window (the store keeps
+                                         a count per case, not the times of the reopens). */
+    CX_SIGNAL_CHANNEL_SHARE = 5     /**< "channel_share:<channel>": the share of its interactions (both directions)
+                                         on touchpoints of one channel; 0 without interactions. */
+} cx_cox_signal;
+
+/**
+ * @brief Add a customer column of the store as a categorical covariate of
+ *        cx_cox_fit_store() (terms "segment=vip", ...), read at the fit.
+ * @param[in] options   the options.
+ * @param[in] dim       ::CX_DIM_SEGMENT, ::CX_DIM_REGION, ::CX_DIM_PLAN or
+ *                      ::CX_DIM_CHANNEL (the channel of the customer's
+ *                      first interaction, as cx_survival_options_set_group_by()).
+ * @param[in] reference the reference level (copied), or NULL for the first
+ *                      in byte order.
+ * @return ::CX_OK, ::CX_EINVAL (a bad dim or a reference of 64 bytes or
+ *         more), ::CX_ELIMIT (over 64 covariates) or ::CX_ENOMEM. At the fit,
+ *         a subject without a value fails with ::CX_ERANGE.
+ */
+CX_EXTERN int cx_cox_options_add_store_column(cx_cox_options *options, cx_dim dim, const char *reference);
+
+/**
+ * @brief Add a customer attribute of the store as a covariate of
+ *        cx_cox_fit_store(): numeric when `reference` is NULL, else
+ *        categorical with that reference level ("" for the first), as
+ *        cx_cox_options_add_customer_attribute().
+ * @param[in] options   the options.
+ * @param[in] attribute the attribute's name (under 64 bytes; copied), the term's name.
+ * @param[in] reference NULL (numeric), "" or a level (copied).
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ELIMIT or ::CX_ENOMEM. At the fit, a
+ *         subject without the attribute fails with ::CX_ERANGE, a value
+ *         that is not a number with ::CX_EPARSE.
+ */
+CX_EXTERN int cx_cox_options_add_store_attribute(cx_cox_options *options, const char *attribute,
+                                                 const char *reference);
+
+/**
+ * @brief Add a service-experience covariate of cx_cox_fit_store(),
+ *        computed from the store for each subject (see ::cx_cox_signal).
+ * @param[in] options the options.
+ * @param[in] signal  a ::cx_cox_signal.
+ * @param[in] channel the channel of ::CX_SIGNAL_CHANNEL_SHARE (under 64
+ *                    bytes; copied); NULL for the other signals.
+ * @return ::CX_OK, ::CX_EINVAL (a bad signal, a missing channel or one
+ *         given to another signal), ::CX_ELIMIT or ::CX_ENOMEM. At the fit,
+ *         a channel the store does not know fails with ::CX_ENOTFOUND.
+ */
+CX_EXTERN int cx_cox_options_add_store_signal(cx_cox_options *options, cx_cox_signal signal, const char *channel);
+
 /**
  * @brief Fit a Cox proportional hazards model, as R's coxph().
  *
@@ -799,7 +911,8 @@ CX_EXTERN int cx_cox_options_add_customer_attribute(cx_cox_options *options, con
  * @param[in]  event   n flags: 1 the event (churn) was observed, 0 censored.
  * @param[in]  n       the number of subjects, >= 1.
  * @param[in]  options the covariates (at least one) and settings.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (a bad value; covariates,
+ * @return ::CX_OK, ::CX_EINVAL (also for options with store covariates,
+ *         which need cx_cox_fit_store()), ::CX_ERANGE (a bad value; covariates,
  *         entry or strata for another n; no event; a singular information
  *         matrix: a constant or collinear covariate; separated data: a
  *         coefficient tending to infinity; no convergence within the
@@ -807,6 +920,34 @@ CX_EXTERN int cx_cox_options_add_customer_attribute(cx_cox_options *options, con
  */
 CX_EXTERN int cx_cox_fit(cx_cox **out, const double *time, const int *event, size_t n,
                          const cx_cox_options *options);
+
+/**
+ * @brief Fit a Cox model of the customer relationship in a store in one
+ *        call: the subjects of cx_survival_subjects() (same `as_of` and
+ *        survival options, late entry included) with the covariates
+ *        declared on the options with the _add_store_ calls.
+ *
+ * The terms come in this order: the array covariates of the options, if
+ * any (then given for the subjects in the order of
+ * cx_survival_subjects()), then the store covariates in the order added.
+ * The ties, iteration cap and strata (an array in the subjects' order) of
+ * the options apply; late entry comes from the survival options
+ * (cx_survival_options_set_observed_from()), not from
+ * cx_cox_options_set_entry(). Signals are measured for each subject up to
+ * its own exit (see ::cx_cox_signal).
+ * @param[out] out      the fit, to free with cx_cox_free(); made with the
+ *                      store's allocator.
+ * @param[in]  store    the store (read only).
+ * @param[in]  as_of    the end of observation (not ::CX_TIME_NONE).
+ * @param[in]  survival the survival options (NULL for the defaults).
+ * @param[in]  options  the covariates and settings (at least one covariate).
+ * @return ::CX_OK, ::CX_EINVAL (NULL arguments, entry times on the Cox
+ *         options), the errors of cx_survival_subjects(), of the covariates
+ *         (see the _add_store_ calls) and of cx_cox_fit() (array
+ *         covariates or strata for another number of subjects, ...).
+ */
+CX_EXTERN int cx_cox_fit_store(cx_cox **out, const cx_store *store, cx_time as_of,
+                               const cx_survival_options *survival, const cx_cox_options *options);
 
 /**
  * @brief Free a fit.
@@ -1020,7 +1161,12 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
  * array: bulk numeric work (a numpy array in, a numpy array out) costs no
  * table building and no copy. CLV, which is read per customer with its
  * parts, is a ::cx_result table (cx_model_clv()), as are a model's
- * parameters (cx_model_params()) and a summary (cx_summary_table()).
+ * parameters with their standard errors (cx_model_params()) and a summary
+ * (cx_summary_table()). Every customer's predictions in one table:
+ * cx_model_customers(); how they did on a holdout period, by calibration
+ * frequency: cx_model_calibration(). For the population rather than one
+ * customer: the distribution of purchases P(X(t) = n)
+ * (cx_model_purchase_pmf()) and E[X(t)] (cx_model_population_expected()).
  *
  * **Memory.** A summary, and every result or handle made from it, uses the
  * allocator of its store. Models, options and data handles made from
@@ -1279,7 +1425,14 @@ CX_EXTERN void cx_model_free(cx_model *model);
  *        "loglik" (REAL: the log-likelihood at the estimate; NaN for a
  *        model from cx_model_new()), "iterations" (INT: quasi-Newton
  *        iterations; 0 when given) and "customers" (REAL: the total weight
- *        fitted; 0 when given).
+ *        fitted; 0 when given), then per parameter "std_error" (REAL: its
+ *        standard error from the observed information, the Hessian of the
+ *        log-likelihood at the estimate, inverted; the fit is on the log
+ *        scale, so by the delta method se(p) = p se(ln p), as lifetimes
+ *        reports them) and "lower", "upper" (REAL: the 95 % interval
+ *        exp(ln p -/+ 1.96 se(ln p)), which stays positive; lifetimes prints
+ *        p -/+ 1.96 se instead). The three are NaN for a model from
+ *        cx_model_new() and when the information is not positive definite.
  * @param[out] out   the table, to free with cx_result_free().
  * @param[in]  model the model.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ENOMEM.
@@ -1444,6 +1597,106 @@ CX_EXTERN int cx_clv_options_set_discount(cx_clv_options *options, double rate);
  */
 CX_EXTERN int cx_model_clv(cx_result **out, const cx_model *purchases, const cx_model *spend,
                            const cx_model_data *data, const cx_clv_options *options);
+
+/**
+ * @brief The distribution of a random customer's purchases: P(X(t) = n),
+ *        n = 0 .. out_count - 1, the probability that a customer drawn from
+ *        the population makes n repeat purchases in a period of length t
+ *        (BG/NBD, Pareto/NBD: time units; BG/BB: t opportunities).
+ *
+ * BG/NBD by Fader, Hardie and Lee (2005), eq. 8, with the negative
+ * binomial tail P(NBD >= n) as a sum of positive terms over an incomplete
+ * beta (not 1 minus a partial sum, which cancels); Pareto/NBD as the
+ * mixture over the time alive, S(t) NBD(n; t) + int_0^t f(u) NBD(n; u) du
+ * (the quantity of Fader and Hardie's note on P(X(t) = x), without its
+ * difference of hypergeometric terms), the integral by Gauss-Legendre
+ * quadrature in ln u around its peak; BG/BB by Fader, Hardie and Shang
+ * (2010), eq. 7. All in logs, in bounded work: each probability costs a
+ * bounded number of steps (Pareto/NBD: at most 4000 quadrature panels a
+ * side; BG/BB: t terms). The values add up to P(X(t) < out_count).
+ * @param[out] out       out_count probabilities; written only on success.
+ * @param[in]  out_count how many, 1 to 100000 (BG/BB: out_count x t at
+ *                       most 2 x 10^7).
+ * @param[in]  model     a BG/NBD, Pareto/NBD or BG/BB model.
+ * @param[in]  t         the period, finite and >= 0 (an integer <= 100000
+ *                       for BG/BB).
+ * @return ::CX_OK, ::CX_EINVAL (NULL, a model that does not predict
+ *         purchases), ::CX_ERANGE (a bad count or t; a value that cannot be
+ *         computed), ::CX_ELIMIT (the work cap) or ::CX_ENOMEM.
+ *         Thread-safe: the model is only read.
+ */
+CX_EXTERN int cx_model_purchase_pmf(double *out, size_t out_count, const cx_model *model, double t);
+
+/**
+ * @brief The expected repeat purchases E[X(t)] of a random customer of the
+ *        population in a period of length t: BG/NBD, FHL (2005) eq. 9;
+ *        or, where its hypergeometric series would need too many terms (t
+ *        thousands of times alpha) or a = 1, the sum over n of P(X(t) >= n)
+ *        as the minimum of the purchases and the purchase of dropout (at
+ *        most 2 x 10^7 terms); Pareto/NBD, r beta / (alpha (s - 1))
+ *        (1 - (beta / (beta + t))^(s - 1)) (r beta / alpha ln(1 + t / beta)
+ *        at s = 1); BG/BB, alpha / (alpha + beta) times the expected
+ *        opportunities alive.
+ * @param[out] out   the expectation; written only on success.
+ * @param[in]  model a BG/NBD, Pareto/NBD or BG/BB model.
+ * @param[in]  t     >= 0 (an integer for BG/BB).
+ * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE (a bad t; a value that cannot
+ *         be computed).
+ */
+CX_EXTERN int cx_model_population_expected(double *out, const cx_model *model, double t);
+
+/**
+ * @brief The calibration / holdout table: how well the model's conditional
+ *        expectations predict the purchases of a holdout period, by
+ *        calibration frequency.
+ *
+ * One row per calibration frequency f = 0 .. max_frequency, the last row
+ * pooling every customer with x >= max_frequency: "frequency" (INT, f),
+ * "label" (STRING: "0", "1", ..., and "7+" for the pooled row),
+ * "customers" (INT), "actual" (REAL, the mean of `holdout` over those
+ * customers) and "expected" (REAL, the mean of their expected purchases in
+ * the next `duration` time units, as cx_model_expected()). A row without
+ * customers has NaN means. With a summary made with a holdout end:
+ * the data from cx_model_data_from_summary(), `holdout` its
+ * ::CX_SUMMARY_HOLDOUT column and `duration` the holdout's length in the
+ * summary's time unit. Uses the data's allocator.
+ * @param[out] out           the table, to free with cx_result_free().
+ * @param[in]  model         a BG/NBD, Pareto/NBD or BG/BB model.
+ * @param[in]  data          the customers' calibration histories.
+ * @param[in]  holdout       the data's count of purchases in the holdout
+ *                           (finite, >= 0).
+ * @param[in]  duration      the holdout's length, > 0 (an integer for BG/BB).
+ * @param[in]  max_frequency the frequency of the pooled last row, at most 10000.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad data, named by its row) or
+ *         ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_model_calibration(cx_result **out, const cx_model *model, const cx_model_data *data,
+                                   const double *holdout, double duration, size_t max_frequency);
+
+/**
+ * @brief Every customer's conditional predictions in one table.
+ *
+ * One row per customer of `data`, in its order: "customer" (STRING, the id;
+ * only when the data comes from a summary), then the REAL columns
+ * "frequency", "recency", "age" (x, t_x and T as given), "p_alive" (as
+ * cx_model_p_alive()), "expected_purchases" (in the next `horizon` time
+ * units, as cx_model_expected()) and, when `spend` is given,
+ * "expected_spend" (per purchase, cx_model_expected_spend()) and "clv"
+ * (as cx_model_clv() with `options`; its own horizon of purchases is in
+ * cx_model_clv()'s table). Uses the data's allocator.
+ * @param[out] out       the table, to free with cx_result_free().
+ * @param[in]  purchases a BG/NBD or Pareto/NBD model (BG/BB too without `spend`).
+ * @param[in]  spend     a Gamma-Gamma model with q > 1, or NULL.
+ * @param[in]  data      the customers: frequency, recency, age, and
+ *                       monetary when `spend` is given.
+ * @param[in]  horizon   >= 0 (an integer for BG/BB).
+ * @param[in]  options   CLV options (read only with `spend`), or NULL for
+ *                       the defaults of cx_clv_options_new().
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (bad data, named by its row; a
+ *         value that cannot be computed) or ::CX_ENOMEM.
+ */
+CX_EXTERN int cx_model_customers(cx_result **out, const cx_model *purchases, const cx_model *spend,
+                                 const cx_model_data *data, double horizon, const cx_clv_options *options);
 
 /** @} */
 

@@ -26,6 +26,18 @@
 #define COX_MAX_TERMS 64
 #define COX_NAME_MAX 128
 
+/* A covariate read from a store at cx_cox_fit_store(). */
+enum { STORE_COLUMN, STORE_ATTRIBUTE, STORE_SIGNAL };
+#define STORE_NAME_MAX 64
+typedef struct store_term {
+    int kind;
+    int dim;    /* STORE_COLUMN */
+    int signal; /* STORE_SIGNAL */
+    char name[STORE_NAME_MAX]; /* the attribute, or the channel of a channel share */
+    char ref[STORE_NAME_MAX];
+    bool has_ref; /* categorical with ref ("" for the first level) */
+} store_term;
+
 typedef struct cox_term {
     char name[COX_NAME_MAX];
     char covariate[COX_NAME_MAX]; /* the covariate the term belongs to (a factor's name) */
@@ -45,6 +57,8 @@ struct cx_cox_options {
     size_t ncov;     /* covariates (a factor counts once) */
     double *x;       /* p columns of nrow, column-major, COX_MAX_TERMS columns reserved */
     cox_term *terms; /* COX_MAX_TERMS */
+    store_term *store; /* COX_MAX_TERMS, the covariates of cx_cox_fit_store() */
+    size_t nstore;
 };
 
 struct cx_cox {
@@ -91,6 +105,7 @@ void cx_cox_options_free(cx_cox_options *o)
     cxi_free(&mem, o->strata, o->strata_n * sizeof *o->strata);
     cxi_free(&mem, o->x, COX_MAX_TERMS * o->nrow * sizeof *o->x);
     cxi_free(&mem, o->terms, COX_MAX_TERMS * sizeof *o->terms);
+    cxi_free(&mem, o->store, o->store ? COX_MAX_TERMS * sizeof *o->store : 0);
     cxi_free(&mem, o, sizeof *o);
 }
 
@@ -756,14 +771,11 @@ static int cmp_ord(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-int cx_cox_fit(cx_cox **out, const double *time, const int *event, size_t n, const cx_cox_options *o)
+/* The fit of cx_cox_fit() and cx_cox_fit_store(), with mem's allocator;
+ * entry times of -INFINITY are subjects observed from the start. */
+static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, size_t n, const cx_cox_options *o,
+               const char *fn)
 {
-    static const char fn[] = "cx_cox_fit";
-    if (!out)
-        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
-    *out = NULL;
-    if (!time || !event || !o)
-        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !time ? "time" : !event ? "event" : "options");
     if (n == 0)
         return cxi_fail(CX_ERANGE, "%s: no subject (n = 0)", fn);
     size_t p = o->p;
@@ -788,8 +800,6 @@ int cx_cox_fit(cx_cox **out, const double *time, const int *event, size_t n, con
     }
     if (nev == 0)
         return cxi_fail(CX_ERANGE, "%s: no event", fn);
-    cxi_mem mem;
-    cxi_mem_init(&mem, cxi_default_alloc, NULL);
     cox_work w = {0};
     w.xc = cxi_alloc(&mem, n * p * sizeof *w.xc);
     w.eta = cxi_alloc(&mem, n * sizeof *w.eta);
@@ -1010,6 +1020,21 @@ done:
     return CX_OK;
 }
 
+int cx_cox_fit(cx_cox **out, const double *time, const int *event, size_t n, const cx_cox_options *o)
+{
+    static const char fn[] = "cx_cox_fit";
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!time || !event || !o)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !time ? "time" : !event ? "event" : "options");
+    if (o->nstore)
+        return cxi_fail(CX_EINVAL, "%s: the options have store covariates: fit them with cx_cox_fit_store", fn);
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    return fit(out, mem, time, event, n, o, fn);
+}
+
 /* ---- results -------------------------------------------------------------- */
 
 size_t cx_cox_term_count(const cx_cox *c) { return c ? c->p : 0; }
@@ -1209,38 +1234,90 @@ int cx_cox_zph(cx_result **out, const cx_cox *c, cx_zph_transform transform)
 
 /* ---- covariates from a store's customers ----------------------------------- */
 
-/* The values of n customers (by id) for a customer column or attribute, into
- * vals (borrowed from the store); fails naming the first customer unknown
- * or without a value. */
-static int customer_values(const char **vals, const cx_store *store, const char *const *ids, size_t n, int dim,
-                           const char *attribute, const char *fn)
+static const char *dim_name(int dim)
 {
-    const uint32_t *col = NULL;
-    int set = 0;
-    if (!attribute) {
-        int c = dim == CX_DIM_SEGMENT ? CU_SEGMENT : dim == CX_DIM_REGION ? CU_REGION : CU_PLAN;
-        set = dim == CX_DIM_SEGMENT ? CX_VOCAB_SEGMENT : dim == CX_DIM_REGION ? CX_VOCAB_REGION : CX_VOCAB_PLAN;
-        col = CXI_COL(store, CX_TABLE_CUSTOMERS, c, uint32_t);
-    }
+    return dim == CX_DIM_SEGMENT ? "segment" : dim == CX_DIM_REGION ? "region" : dim == CX_DIM_PLAN ? "plan" : "channel";
+}
+
+/* The values of n customers (by row) for a customer column (codes of
+ * sets[set]) or an attribute (key kid), into vals (borrowed from the
+ * store); fails naming the first customer without a value. */
+static int row_values(const char **vals, const cx_store *store, const uint32_t *rows, size_t n, const uint32_t *col,
+                      int set, const char *attribute, const char *what, const char *fn)
+{
     uint32_t kid = attribute ? cxi_pool_find(&store->sets[CX_VOCAB_ATTRIBUTE], attribute, strlen(attribute)) : 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t row = rows[i];
+        uint32_t v = attribute ? (kid == CXI_NONE ? CXI_NONE : cxi_map_get(&store->attrs, (uint64_t)row << 32 | kid))
+                               : col[row];
+        if (v == CXI_NONE) {
+            char qb[80];
+            return cxi_fail(CX_ERANGE, "%s: customer '%s' has no %s", fn, cxi_quote(qb, cxi_customer_id(store, row)),
+                            what);
+        }
+        vals[i] = attribute ? cxi_pool_str(&store->attr_values, v) : cxi_pool_str(&store->sets[set], v);
+    }
+    return CX_OK;
+}
+
+/* The rows of n customers given by id. */
+static int id_rows(uint32_t *rows, const cx_store *store, const char *const *ids, size_t n, const char *fn)
+{
     for (size_t i = 0; i < n; i++) {
         char qb[80];
         if (!ids[i])
             return cxi_fail(CX_EINVAL, "%s: id %zu is NULL", fn, i);
-        uint32_t row = cxi_pool_find(&store->keys[CX_TABLE_CUSTOMERS], ids[i], strlen(ids[i]));
-        if (row == CXI_NONE)
+        rows[i] = cxi_pool_find(&store->keys[CX_TABLE_CUSTOMERS], ids[i], strlen(ids[i]));
+        if (rows[i] == CXI_NONE)
             return cxi_fail(CX_ENOTFOUND, "%s: no customer '%s'", fn, cxi_quote(qb, ids[i]));
-        uint32_t v = attribute ? (kid == CXI_NONE ? CXI_NONE : cxi_map_get(&store->attrs, (uint64_t)row << 32 | kid))
-                               : col[row];
-        if (v == CXI_NONE)
-            return cxi_fail(CX_ERANGE, "%s: customer '%s' has no %s", fn, cxi_quote(qb, ids[i]),
-                            attribute ? attribute
-                            : dim == CX_DIM_SEGMENT ? "segment"
-                            : dim == CX_DIM_REGION  ? "region"
-                                                    : "plan");
-        vals[i] = attribute ? cxi_pool_str(&store->attr_values, v) : cxi_pool_str(&store->sets[set], v);
     }
     return CX_OK;
+}
+
+/* A customer column (col, codes of sets[set]) of the customers rows as a factor. */
+static int column_covariate(cx_cox_options *o, const cx_store *store, const uint32_t *rows, size_t n, int dim,
+                            const uint32_t *col, int set, const char *reference, const char *fn)
+{
+    const char **vals = cxi_alloc(&o->mem, n * sizeof *vals);
+    if (!vals)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    int rc = row_values(vals, store, rows, n, col, set, NULL, dim_name(dim), fn);
+    if (!rc)
+        rc = add_factor(o, dim_name(dim), vals, n, reference, fn);
+    cxi_free(&o->mem, vals, n * sizeof *vals);
+    return rc;
+}
+
+/* An attribute of the customers rows: numeric without reference, else a
+ * factor ("" for the first level). */
+static int attribute_covariate(cx_cox_options *o, const cx_store *store, const uint32_t *rows, size_t n,
+                               const char *attribute, const char *reference, const char *fn)
+{
+    const char **vals = cxi_alloc(&o->mem, n * sizeof *vals);
+    double *num = reference ? NULL : cxi_alloc(&o->mem, n * sizeof *num);
+    int rc = CX_OK;
+    if (!vals || (!reference && !num))
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    if (!rc)
+        rc = row_values(vals, store, rows, n, NULL, 0, attribute, attribute, fn);
+    if (!rc && reference) {
+        rc = add_factor(o, attribute, vals, n, *reference ? reference : NULL, fn);
+    } else if (!rc) {
+        for (size_t i = 0; i < n && !rc; i++) {
+            char *end;
+            num[i] = strtod(vals[i], &end);
+            if (end == vals[i] || *end || !isfinite(num[i])) {
+                char qb[80];
+                rc = cxi_fail(CX_EPARSE, "%s: customer '%s': %s = '%s' is not a number", fn,
+                              cxi_quote(qb, cxi_customer_id(store, rows[i])), attribute, vals[i]);
+            }
+        }
+        if (!rc)
+            rc = add_covariate(o, attribute, num, n, fn);
+    }
+    cxi_free(&o->mem, vals, vals ? n * sizeof *vals : 0);
+    cxi_free(&o->mem, num, num ? n * sizeof *num : 0);
+    return rc;
 }
 
 int cx_cox_options_add_customer_column(cx_cox_options *o, const cx_store *store, const char *const *ids, size_t n,
@@ -1254,15 +1331,15 @@ int cx_cox_options_add_customer_column(cx_cox_options *o, const cx_store *store,
         return cxi_fail(CX_EINVAL, "%s: dim %d is not segment, region or plan", fn, (int)dim);
     if (n == 0)
         return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
-    const char **vals = cxi_alloc(&o->mem, n * sizeof *vals);
-    if (!vals)
+    uint32_t *rows = cxi_alloc(&o->mem, n * sizeof *rows);
+    if (!rows)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-    int rc = customer_values(vals, store, ids, n, dim, NULL, fn);
-    if (!rc) {
-        const char *name = dim == CX_DIM_SEGMENT ? "segment" : dim == CX_DIM_REGION ? "region" : "plan";
-        rc = add_factor(o, name, vals, n, reference, fn);
-    }
-    cxi_free(&o->mem, vals, n * sizeof *vals);
+    int set;
+    const uint32_t *col = cxi_survival_groups(&set, NULL, NULL, store, dim);
+    int rc = id_rows(rows, store, ids, n, fn);
+    if (!rc)
+        rc = column_covariate(o, store, rows, n, dim, col, set, reference, fn);
+    cxi_free(&o->mem, rows, n * sizeof *rows);
     return rc;
 }
 
@@ -1275,29 +1352,267 @@ int cx_cox_options_add_customer_attribute(cx_cox_options *o, const cx_store *sto
         return cxi_fail(CX_EINVAL, "%s: %s is NULL or empty", fn, !store ? "store" : !ids ? "ids" : "attribute");
     if (n == 0)
         return cxi_fail(CX_ERANGE, "%s: n is 0", fn);
-    const char **vals = cxi_alloc(&o->mem, n * sizeof *vals);
-    double *num = reference ? NULL : cxi_alloc(&o->mem, n * sizeof *num);
-    int rc = CX_OK;
-    if (!vals || (!reference && !num))
-        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    uint32_t *rows = cxi_alloc(&o->mem, n * sizeof *rows);
+    if (!rows)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    int rc = id_rows(rows, store, ids, n, fn);
     if (!rc)
-        rc = customer_values(vals, store, ids, n, 0, attribute, fn);
-    if (!rc && reference) {
-        rc = add_factor(o, attribute, vals, n, *reference ? reference : NULL, fn);
-    } else if (!rc) {
-        for (size_t i = 0; i < n && !rc; i++) {
-            char *end;
-            num[i] = strtod(vals[i], &end);
-            if (end == vals[i] || *end || !isfinite(num[i])) {
-                char qb[80];
-                rc = cxi_fail(CX_EPARSE, "%s: customer '%s': %s = '%s' is not a number", fn, cxi_quote(qb, ids[i]),
-                              attribute, vals[i]);
+        rc = attribute_covariate(o, store, rows, n, attribute, reference, fn);
+    cxi_free(&o->mem, rows, n * sizeof *rows);
+    return rc;
+}
+
+/* ---- covariates declared for cx_cox_fit_store() ------------------------------ */
+
+static int add_store_term(cx_cox_options *o, const store_term *t, const char *fn)
+{
+    if (o->nstore >= COX_MAX_TERMS)
+        return cxi_fail(CX_ELIMIT, "%s: at most %d store covariates", fn, COX_MAX_TERMS);
+    if (!o->store && !(o->store = cxi_alloc(&o->mem, COX_MAX_TERMS * sizeof *o->store)))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    o->store[o->nstore++] = *t;
+    return CX_OK;
+}
+
+static int copy_name(char *dst, const char *src, const char *what, const char *fn)
+{
+    size_t len = strlen(src);
+    if (len >= STORE_NAME_MAX)
+        return cxi_fail(CX_EINVAL, "%s: the %s is %zu bytes long, at most %d", fn, what, len, STORE_NAME_MAX - 1);
+    memcpy(dst, src, len + 1);
+    return CX_OK;
+}
+
+int cx_cox_options_add_store_column(cx_cox_options *o, cx_dim dim, const char *reference)
+{
+    static const char fn[] = "cx_cox_options_add_store_column";
+    NEED(o, fn);
+    if (dim != CX_DIM_SEGMENT && dim != CX_DIM_REGION && dim != CX_DIM_PLAN && dim != CX_DIM_CHANNEL)
+        return cxi_fail(CX_EINVAL, "%s: dim %d is not segment, region, plan or channel", fn, (int)dim);
+    store_term t = {.kind = STORE_COLUMN, .dim = dim, .has_ref = reference != NULL};
+    int rc = reference ? copy_name(t.ref, reference, "reference", fn) : CX_OK;
+    return rc ? rc : add_store_term(o, &t, fn);
+}
+
+int cx_cox_options_add_store_attribute(cx_cox_options *o, const char *attribute, const char *reference)
+{
+    static const char fn[] = "cx_cox_options_add_store_attribute";
+    NEED(o, fn);
+    if (!attribute || !*attribute)
+        return cxi_fail(CX_EINVAL, "%s: the attribute is NULL or empty", fn);
+    store_term t = {.kind = STORE_ATTRIBUTE, .has_ref = reference != NULL};
+    int rc = copy_name(t.name, attribute, "attribute", fn);
+    if (!rc && reference)
+        rc = copy_name(t.ref, reference, "reference", fn);
+    return rc ? rc : add_store_term(o, &t, fn);
+}
+
+int cx_cox_options_add_store_signal(cx_cox_options *o, cx_cox_signal signal, const char *channel)
+{
+    static const char fn[] = "cx_cox_options_add_store_signal";
+    NEED(o, fn);
+    if ((int)signal < CX_SIGNAL_DETRACTOR || (int)signal > CX_SIGNAL_CHANNEL_SHARE)
+        return cxi_fail(CX_EINVAL, "%s: signal %d is not a cx_cox_signal", fn, (int)signal);
+    if (signal == CX_SIGNAL_CHANNEL_SHARE && (!channel || !*channel))
+        return cxi_fail(CX_EINVAL, "%s: the channel share needs a channel", fn);
+    if (signal != CX_SIGNAL_CHANNEL_SHARE && channel)
+        return cxi_fail(CX_EINVAL, "%s: signal %d takes no channel", fn, (int)signal);
+    store_term t = {.kind = STORE_SIGNAL, .signal = signal};
+    int rc = channel ? copy_name(t.name, channel, "channel", fn) : CX_OK;
+    return rc ? rc : add_store_term(o, &t, fn);
+}
+
+/* Whether a record of subject k at time t falls in its window: before
+ * as_of, at or before its own exit. */
+static inline bool in_window(const cxi_subjects *sub, size_t k, cx_time t, cx_time as_of)
+{
+    return t < as_of && t <= sub->exit[k];
+}
+
+/* A signal of every subject into v (n); sidx: the subject of each customer
+ * row (CXI_NONE: none); acc: n scratch. */
+static int signal_values(double *v, double *acc, const cx_store *store, const cxi_subjects *sub, const uint32_t *sidx,
+                         const store_term *t, cx_time as_of, char *name, const char *fn)
+{
+    size_t n = sub->n;
+    memset(v, 0, n * sizeof *v);
+    memset(acc, 0, n * sizeof *acc);
+    static const char *const names[] = {"detractor", "detractor_share", "cases", "resolution_hours", "reopens",
+                                        "channel_share"};
+    if (t->signal == CX_SIGNAL_CHANNEL_SHARE)
+        snprintf(name, COX_NAME_MAX, "channel_share:%s", t->name);
+    else
+        snprintf(name, COX_NAME_MAX, "%s", names[t->signal]);
+    switch (t->signal) {
+    case CX_SIGNAL_DETRACTOR:
+    case CX_SIGNAL_DETRACTOR_SHARE: {
+        size_t nf = store->t[CX_TABLE_FEEDBACK].n;
+        const uint32_t *cu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
+        const uint32_t *qu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
+        const double *sc = CXI_COL(store, CX_TABLE_FEEDBACK, FB_SCORE, double);
+        const int64_t *tm = CXI_COL(store, CX_TABLE_FEEDBACK, FB_TIME, int64_t);
+        const uint8_t *metric = CXI_COL(store, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
+        for (size_t i = 0; i < nf; i++) {
+            uint32_t k = sidx[cu[i]];
+            if (k == CXI_NONE || metric[qu[i]] != CX_METRIC_NPS || !in_window(sub, k, tm[i], as_of))
+                continue;
+            acc[k]++;
+            v[k] += sc[i] <= 6;
+        }
+        for (size_t k = 0; k < n; k++)
+            v[k] = t->signal == CX_SIGNAL_DETRACTOR ? v[k] > 0 : acc[k] > 0 ? v[k] / acc[k] : 0;
+        break;
+    }
+    case CX_SIGNAL_CASES:
+    case CX_SIGNAL_RESOLUTION_HOURS:
+    case CX_SIGNAL_REOPENS: {
+        size_t nc = store->t[CX_TABLE_CASES].n;
+        const uint32_t *cu = CXI_COL(store, CX_TABLE_CASES, CA_CUSTOMER, uint32_t);
+        const int64_t *op = CXI_COL(store, CX_TABLE_CASES, CA_OPENED, int64_t);
+        const int64_t *rs = CXI_COL(store, CX_TABLE_CASES, CA_RESOLVED, int64_t);
+        const int32_t *ro = CXI_COL(store, CX_TABLE_CASES, CA_REOPENS, int32_t);
+        for (size_t i = 0; i < nc; i++) {
+            uint32_t k = sidx[cu[i]];
+            if (k == CXI_NONE || !in_window(sub, k, op[i], as_of))
+                continue;
+            if (t->signal == CX_SIGNAL_CASES) {
+                v[k]++;
+            } else if (t->signal == CX_SIGNAL_REOPENS) {
+                v[k] += ro[i];
+            } else if (rs[i] != CX_TIME_NONE && in_window(sub, k, rs[i], as_of)) {
+                v[k] += (double)(rs[i] - op[i]) / 3600000.0;
+                acc[k]++;
             }
         }
-        if (!rc)
-            rc = add_covariate(o, attribute, num, n, fn);
+        if (t->signal == CX_SIGNAL_RESOLUTION_HOURS)
+            for (size_t k = 0; k < n; k++)
+                v[k] = acc[k] > 0 ? v[k] / acc[k] : 0;
+        break;
     }
-    cxi_free(&o->mem, vals, n * sizeof *vals);
-    cxi_free(&o->mem, num, n * sizeof *num);
+    default: {
+        uint32_t ch = cxi_pool_find(&store->sets[CX_VOCAB_CHANNEL], t->name, strlen(t->name));
+        if (ch == CXI_NONE) {
+            char qb[80];
+            return cxi_fail(CX_ENOTFOUND, "%s: the store has no channel '%s'", fn, cxi_quote(qb, t->name));
+        }
+        size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
+        const uint32_t *cu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+        const uint32_t *tp = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+        const int64_t *tm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
+        const uint32_t *tpch = CXI_COL(store, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
+        for (size_t i = 0; i < ni; i++) {
+            uint32_t k = sidx[cu[i]];
+            if (k == CXI_NONE || !in_window(sub, k, tm[i], as_of))
+                continue;
+            acc[k]++;
+            v[k] += tpch[tp[i]] == ch;
+        }
+        for (size_t k = 0; k < n; k++)
+            v[k] = acc[k] > 0 ? v[k] / acc[k] : 0;
+        break;
+    }
+    }
+    return CX_OK;
+}
+
+/* The store covariates of o into w, for the subjects sub. */
+static int store_covariates(cx_cox_options *w, const cx_store *store, const cxi_subjects *sub,
+                            const cx_cox_options *o, cx_time as_of, const char *fn)
+{
+    size_t n = sub->n, ncust = store->t[CX_TABLE_CUSTOMERS].n;
+    cxi_mem *mem = &w->mem;
+    uint32_t *sidx = cxi_alloc(mem, (ncust + 1) * sizeof *sidx), *chan = NULL;
+    double *v = cxi_alloc(mem, n * sizeof *v), *acc = cxi_alloc(mem, n * sizeof *acc);
+    cx_time *scratch = NULL;
+    int rc = CX_OK;
+    bool by_channel = false;
+    for (size_t k = 0; k < o->nstore; k++)
+        by_channel = by_channel || (o->store[k].kind == STORE_COLUMN && o->store[k].dim == CX_DIM_CHANNEL);
+    if (by_channel) {
+        chan = cxi_alloc(mem, (ncust + 1) * sizeof *chan);
+        scratch = cxi_alloc(mem, (ncust + 1) * sizeof *scratch);
+    }
+    if (!sidx || !v || !acc || (by_channel && (!chan || !scratch))) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
+    }
+    for (size_t i = 0; i < ncust; i++)
+        sidx[i] = CXI_NONE;
+    for (size_t k = 0; k < n; k++)
+        sidx[sub->cust[k]] = (uint32_t)k;
+    for (size_t k = 0; k < o->nstore && !rc; k++) {
+        const store_term *t = &o->store[k];
+        if (t->kind == STORE_COLUMN) {
+            int set;
+            const uint32_t *col = cxi_survival_groups(&set, chan, scratch, store, t->dim);
+            rc = column_covariate(w, store, sub->cust, n, t->dim, col, set, t->has_ref ? t->ref : NULL, fn);
+        } else if (t->kind == STORE_ATTRIBUTE) {
+            rc = attribute_covariate(w, store, sub->cust, n, t->name, t->has_ref ? t->ref : NULL, fn);
+        } else {
+            char name[COX_NAME_MAX];
+            rc = signal_values(v, acc, store, sub, sidx, t, as_of, name, fn);
+            if (!rc)
+                rc = add_covariate(w, name, v, n, fn);
+        }
+    }
+done:
+    cxi_free(mem, sidx, (ncust + 1) * sizeof *sidx);
+    cxi_free(mem, chan, chan ? (ncust + 1) * sizeof *chan : 0);
+    cxi_free(mem, scratch, scratch ? (ncust + 1) * sizeof *scratch : 0);
+    cxi_free(mem, v, n * sizeof *v);
+    cxi_free(mem, acc, n * sizeof *acc);
+    return rc;
+}
+
+int cx_cox_fit_store(cx_cox **out, const cx_store *store, cx_time as_of, const cx_survival_options *survival,
+                     const cx_cox_options *o)
+{
+    static const char fn[] = "cx_cox_fit_store";
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!store || !o)
+        return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !store ? "store" : "options");
+    if (as_of == CX_TIME_NONE)
+        return cxi_fail(CX_EINVAL, "%s: as_of is missing", fn);
+    if (o->entry)
+        return cxi_fail(CX_EINVAL, "%s: the Cox options have entry times: a store's late entry is set with "
+                                   "cx_survival_options_set_observed_from",
+                        fn);
+    cx_survival_options defaults;
+    if (!survival) {
+        cxi_survival_defaults(&defaults);
+        survival = &defaults;
+    }
+    cxi_subjects sub;
+    int rc = cxi_subjects_scan(&sub, store, as_of, survival, fn);
+    if (rc)
+        return rc;
+    size_t n = sub.n;
+    /* the options of this fit: o's settings and array covariates, then the store's */
+    cx_cox_options w;
+    memset(&w, 0, sizeof w);
+    w.mem = sub.mem;
+    w.ties = o->ties;
+    w.max_iter = o->max_iter;
+    w.strata = o->strata;
+    w.strata_n = o->strata_n;
+    w.entry = sub.late ? sub.entry : NULL;
+    w.entry_n = sub.late ? n : 0;
+    if (o->p && o->nrow != n)
+        rc = cxi_fail(CX_ERANGE, "%s: the options' covariates have %zu rows for %zu subjects", fn, o->nrow, n);
+    else if (o->p && !(rc = room(&w, o->p, n, fn))) {
+        memcpy(w.x, o->x, o->p * n * sizeof *w.x);
+        memcpy(w.terms, o->terms, o->p * sizeof *w.terms);
+        w.p = o->p;
+        w.ncov = o->ncov;
+    }
+    if (!rc)
+        rc = store_covariates(&w, store, &sub, o, as_of, fn);
+    if (!rc)
+        rc = fit(out, sub.mem, sub.time, sub.event, n, &w, fn);
+    cxi_free(&w.mem, w.x, w.x ? COX_MAX_TERMS * w.nrow * sizeof *w.x : 0);
+    cxi_free(&w.mem, w.terms, w.terms ? COX_MAX_TERMS * sizeof *w.terms : 0);
+    cxi_subjects_free(&sub);
     return rc;
 }

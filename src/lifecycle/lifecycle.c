@@ -1,7 +1,7 @@
 /*
- * The lifecycle analyses that read a store: cohorts and retention,
- * Kaplan-Meier input from activity and RFM (the summaries of the value
- * models are in summary.c). Each scans the store's columns directly (one
+ * The lifecycle analyses that read a store: cohorts and retention and RFM
+ * (the survival subjects are in survival_store.c, the summaries of the
+ * value models in summary.c). Each scans the store's columns directly (one
  * pass per table it needs) into per-customer arrays; nothing is allocated
  * per record. Cohorts and RFM hand out a cx_result built with src/table.
  */
@@ -23,10 +23,7 @@ static void *zalloc(cxi_mem *m, size_t n)
 }
 
 
-/* Calls fn(ctx, customer, time) for every activity record. */
-typedef void (*activity_fn)(void *ctx, uint32_t c, cx_time t);
-
-static void each_activity(const cx_store *s, int activity, activity_fn fn, void *ctx)
+void cxi_each_activity(const cx_store *s, int activity, cxi_activity_fn fn, void *ctx)
 {
     if (activity & CX_ACTIVITY_TRANSACTIONS) {
         size_t n = s->t[CX_TABLE_TRANSACTIONS].n;
@@ -206,7 +203,7 @@ static int cohort_periods(cohort_work *w, const char *fn)
     const cx_cohorts_options *o = w->o;
     w->tmin = INT64_MAX;
     w->tmax = INT64_MIN;
-    each_activity(w->s, o->activity, cohort_range_visit, w);
+    cxi_each_activity(w->s, o->activity, cohort_range_visit, w);
     if (o->start == CX_COHORT_ACQUIRED)
         for (size_t i = 0; i < w->ncust; i++)
             if (w->acq[i] != CX_TIME_NONE)
@@ -298,9 +295,9 @@ static int cohort_scan(cohort_work *w, const char *fn)
             if (w->acq[i] != CX_TIME_NONE)
                 w->first[i] = (uint32_t)period_index(w, w->acq[i]);
     } else {
-        each_activity(w->s, w->o->activity, cohort_first_visit, w);
+        cxi_each_activity(w->s, w->o->activity, cohort_first_visit, w);
     }
-    each_activity(w->s, w->o->activity, cohort_bit_visit, w);
+    cxi_each_activity(w->s, w->o->activity, cohort_bit_visit, w);
     return CX_OK;
 }
 
@@ -589,7 +586,7 @@ int cx_stickiness_run(cx_result **out, const cx_store *store, const cx_cohorts_o
         rc = period_rows(&r, &w, rows, ST_NCOLS, names, types, fn);
     }
     if (!rc && w.P) {
-        each_activity(store, w.o->activity, day_key_visit, &d);
+        cxi_each_activity(store, w.o->activity, day_key_visit, &d);
         radix_u64(d.keys, tmp, d.n);
         /* each customer's distinct days, counted per period */
         size_t i = 0;
@@ -635,168 +632,6 @@ int cx_stickiness_run(cx_result **out, const cx_store *store, const cx_cohorts_o
     }
     *out = r;
     return CX_OK;
-}
-
-/* ---- survival from a store ------------------------------------------------ */
-
-typedef struct life_scan {
-    cx_time as_of;
-    cx_time *first, *last;
-} life_scan;
-
-static void life_visit(void *vctx, uint32_t c, cx_time t)
-{
-    life_scan *x = vctx;
-    if (t >= x->as_of)
-        return;
-    if (t < x->first[c])
-        x->first[c] = t;
-    if (t > x->last[c])
-        x->last[c] = t;
-}
-
-typedef struct group_names {
-    const cx_store *s;
-    int set;
-} group_names;
-
-static const char *set_label(void *ctx, uint64_t group, char *buf)
-{
-    (void)buf;
-    const group_names *g = ctx;
-    if (group == 0)
-        return NULL;
-    return cxi_pool_str(&g->s->sets[g->set], (uint32_t)(group - 1));
-}
-
-/* The group of every customer (a vocabulary code, CXI_NONE for none):
- * a customer column, or the channel of the first interaction (into chan). */
-static const uint32_t *survival_groups(group_names *gn, uint32_t *chan, cx_time *scratch, const cx_store *store,
-                                       int group_by)
-{
-    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n;
-    if (group_by == CX_DIM_SEGMENT || group_by == CX_DIM_REGION || group_by == CX_DIM_PLAN) {
-        int col = group_by == CX_DIM_SEGMENT ? CU_SEGMENT : group_by == CX_DIM_REGION ? CU_REGION : CU_PLAN;
-        gn->set = group_by == CX_DIM_SEGMENT  ? CX_VOCAB_SEGMENT
-                  : group_by == CX_DIM_REGION ? CX_VOCAB_REGION
-                                              : CX_VOCAB_PLAN;
-        return CXI_COL(store, CX_TABLE_CUSTOMERS, col, uint32_t);
-    }
-    if (group_by != CX_DIM_CHANNEL)
-        return NULL;
-    gn->set = CX_VOCAB_CHANNEL;
-    size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
-    const uint32_t *cu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const uint32_t *tp = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
-    const int64_t *tm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
-    const uint32_t *tpch = CXI_COL(store, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
-    for (size_t i = 0; i < ncust; i++) {
-        scratch[i] = INT64_MAX;
-        chan[i] = CXI_NONE;
-    }
-    for (size_t i = 0; i < ni; i++)
-        if (tm[i] < scratch[cu[i]]) {
-            scratch[cu[i]] = tm[i];
-            chan[cu[i]] = tpch[tp[i]];
-        }
-    return chan;
-}
-
-/* One record per observed customer: its duration and whether it churned. */
-static int survival_records(cxi_km_rec *rec, size_t *nrec, const cx_store *store, const life_scan *x,
-                            const uint32_t *gcol, const cx_survival_options *o, cx_time as_of, const char *fn)
-{
-    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n;
-    const int64_t *acq = CXI_COL(store, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t);
-    uint32_t akey = CXI_NONE;
-    if (o->churn_attribute)
-        akey = cxi_pool_find(&store->sets[CX_VOCAB_ATTRIBUTE], o->churn_attribute, strlen(o->churn_attribute));
-    size_t n = 0;
-    for (size_t i = 0; i < ncust; i++) {
-        cx_time start = acq[i] != CX_TIME_NONE ? acq[i] : x->first[i];
-        if (start == INT64_MAX || start > as_of)
-            continue;
-        cx_time last = x->last[i] > start ? x->last[i] : start, end;
-        int event;
-        uint32_t v = akey == CXI_NONE ? CXI_NONE : cxi_map_get(&store->attrs, (uint64_t)i << 32 | akey);
-        if (v != CXI_NONE) {
-            const char *txt = cxi_pool_str(&store->attr_values, v);
-            cx_time ct;
-            char qb[80];
-            if (cx_time_parse(&ct, txt, strlen(txt)) != CX_OK)
-                return cxi_fail(CX_EPARSE, "%s: customer '%s': churn attribute '%s' = %s is not an ISO 8601 time", fn,
-                                cxi_quote(qb, cxi_customer_id(store, (uint32_t)i)), o->churn_attribute, txt);
-            if (ct < start)
-                return cxi_fail(CX_EORDER, "%s: customer '%s': churned before the relationship started", fn,
-                                cxi_quote(qb, cxi_customer_id(store, (uint32_t)i)));
-            event = ct <= as_of;
-            end = event ? ct : as_of;
-        } else if (as_of - last > o->inactivity) {
-            event = 1;
-            end = last;
-        } else {
-            event = 0;
-            end = as_of;
-        }
-        rec[n].time = (double)(end - start) / (double)o->unit;
-        rec[n].entry = -INFINITY;
-        rec[n].event = event;
-        rec[n].group = gcol && gcol[i] != CXI_NONE ? (uint64_t)gcol[i] + 1 : 0;
-        n++;
-    }
-    if (n == 0)
-        return cxi_fail(CX_ERANGE, "%s: no customer has activity or an acquisition before as_of", fn);
-    *nrec = n;
-    return CX_OK;
-}
-
-int cx_survival_from_store(cx_survival **out, const cx_store *store, cx_time as_of,
-                           const cx_survival_options *options)
-{
-    static const char fn[] = "cx_survival_from_store";
-    if (!out)
-        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
-    *out = NULL;
-    if (!store)
-        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
-    if (as_of == CX_TIME_NONE)
-        return cxi_fail(CX_EINVAL, "%s: as_of is missing", fn);
-    cx_survival_options defaults;
-    if (!options) {
-        cxi_survival_defaults(&defaults);
-        options = &defaults;
-    }
-    cxi_mem mem;
-    cxi_mem_init(&mem, store->mem.fn, store->mem.ud);
-    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n, n = 0;
-    life_scan x = {as_of, cxi_alloc(&mem, (ncust + 1) * sizeof(cx_time)),
-                   cxi_alloc(&mem, (ncust + 1) * sizeof(cx_time))};
-    uint32_t *chan = NULL;
-    cxi_km_rec *rec = cxi_alloc(&mem, (ncust + 1) * sizeof *rec);
-    if (options->group_by == CX_DIM_CHANNEL)
-        chan = cxi_alloc(&mem, (ncust + 1) * sizeof *chan);
-    int rc;
-    if (!x.first || !x.last || !rec || (options->group_by == CX_DIM_CHANNEL && !chan)) {
-        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        goto done;
-    }
-    for (size_t i = 0; i < ncust; i++) {
-        x.first[i] = INT64_MAX;
-        x.last[i] = INT64_MIN;
-    }
-    each_activity(store, options->activity, life_visit, &x);
-    group_names gn = {store, CX_VOCAB_SEGMENT};
-    /* the records' block is wide enough to serve as the channel scan's scratch */
-    const uint32_t *gcol = survival_groups(&gn, chan, (cx_time *)rec, store, options->group_by);
-    rc = survival_records(rec, &n, store, &x, gcol, options, as_of, fn);
-    if (!rc)
-        rc = cxi_km_build(out, mem, rec, n, options->level, options->band, set_label, &gn, fn);
-done:
-    cxi_free(&mem, x.first, (ncust + 1) * sizeof(cx_time));
-    cxi_free(&mem, x.last, (ncust + 1) * sizeof(cx_time));
-    cxi_free(&mem, rec, (ncust + 1) * sizeof *rec);
-    cxi_free(&mem, chan, (ncust + 1) * sizeof *chan);
-    return rc;
 }
 
 /* ---- RFM --------------------------------------------------------------- */

@@ -61,6 +61,7 @@ struct cx_survival_options {
     int64_t unit;          /* ms */
     double *entry;         /* late entry times (owned), or NULL */
     size_t entry_n;
+    cx_time observed_from; /* store late entry: when the data begin, or CX_TIME_NONE */
 };
 
 /* The defaults of cx_survival_options_new() (no churn attribute). */
@@ -77,6 +78,39 @@ typedef struct cxi_km_rec {
  * group (buf has 32 bytes), NULL for a missing label. */
 int cxi_km_build(cx_survival **out, cxi_mem mem, cxi_km_rec *rec, size_t n, double level, int band,
                  const char *(*label)(void *ctx, uint64_t group, char *buf), void *ctx, const char *fn);
+
+/* ---- the subjects of a store's survival analyses (survival_store.c) ------- */
+
+/* Calls fn(ctx, customer, time) for every activity record (lifecycle.c). */
+typedef void (*cxi_activity_fn)(void *ctx, uint32_t c, cx_time t);
+void cxi_each_activity(const cx_store *s, int activity, cxi_activity_fn fn, void *ctx);
+
+/* One subject per customer observed before as_of, in customer order: the
+ * definition shared by cx_survival_from_store(), cx_survival_subjects()
+ * and cx_cox_fit_store(). Arrays of cap entries from mem (the store's). */
+typedef struct cxi_subjects {
+    cxi_mem mem;
+    size_t n, cap;
+    uint32_t *cust;        /* customer row */
+    uint32_t *group;       /* a code of sets[set], CXI_NONE for none */
+    int set;               /* the vocabulary of the groups, -1 without grouping */
+    cx_time *start, *exit; /* the relationship's start; churn time or as_of */
+    double *time;          /* exit - start, in the unit */
+    double *entry;         /* late entry in the unit; -INFINITY when observed from the start */
+    int *event;
+    bool late;             /* some subject enters late */
+} cxi_subjects;
+
+/* The group of every customer (a vocabulary code, CXI_NONE for none) by a
+ * cx_dim of cx_survival_options_set_group_by(): a customer column, or the
+ * channel of the first interaction (into chan, ncust entries, with scratch
+ * for the first times); NULL for another dim. *set: the vocabulary, -1. */
+const uint32_t *cxi_survival_groups(int *set, uint32_t *chan, cx_time *scratch, const cx_store *store, int group_by);
+
+/* Fills s (zeroed on failure; free with cxi_subjects_free); o not NULL. */
+int cxi_subjects_scan(cxi_subjects *s, const cx_store *store, cx_time as_of, const cx_survival_options *o,
+                      const char *fn);
+void cxi_subjects_free(cxi_subjects *s);
 
 /* ---- summaries (summary.c), read by the health score, care rules and CLV ---- */
 

@@ -45,6 +45,12 @@ struct cx_model {
     double loglik;
     uint64_t iterations;
     double customers;
+    /* The covariance of the estimates (natural scale, by the delta method
+     * from the inverse observed information on the log scale); has_cov is
+     * 0 for a given model or where the information is not positive
+     * definite. */
+    int has_cov;
+    double cov[4][4];
 };
 
 static const char *const param_names[5][4] = {
@@ -238,8 +244,123 @@ static int boundary_fail(cx_model_kind kind, const double *theta, double tmax, c
                     kind_names[kind], what, est);
 }
 
+/* Inverts the symmetric k x k matrix A (k <= 4) into V by Cholesky; false
+ * when A is not positive definite. */
+static bool spd_inverse(double V[4][4], double A[4][4], int k)
+{
+    double L[4][4] = {{0}};
+    for (int j = 0; j < k; j++) {
+        double d = A[j][j];
+        for (int m = 0; m < j; m++)
+            d -= L[j][m] * L[j][m];
+        if (!(d > 0) || !isfinite(d))
+            return false;
+        L[j][j] = sqrt(d);
+        for (int i = j + 1; i < k; i++) {
+            double v = A[i][j];
+            for (int m = 0; m < j; m++)
+                v -= L[i][m] * L[j][m];
+            L[i][j] = v / L[j][j];
+        }
+    }
+    /* L^-1 by forward substitution, then V = L^-T L^-1 */
+    double M[4][4] = {{0}};
+    for (int j = 0; j < k; j++) {
+        M[j][j] = 1 / L[j][j];
+        for (int i = j + 1; i < k; i++) {
+            double v = 0;
+            for (int m = j; m < i; m++)
+                v -= L[i][m] * M[m][j];
+            M[i][j] = v / L[i][i];
+        }
+    }
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++) {
+            double v = 0;
+            for (int m = i > j ? i : j; m < k; m++)
+                v += M[m][i] * M[m][j];
+            V[i][j] = v;
+        }
+    return true;
+}
+
+/*
+ * The covariance of a fit's estimates: the observed information on the log
+ * scale the fit works in (W times the Hessian of f, the mean negative
+ * log-likelihood per customer, at the estimate), inverted, and carried to
+ * the parameters by the delta method, cov(p_i, p_j) = p_i p_j
+ * cov(theta_i, theta_j) with p = e^theta (lifetimes reports the same
+ * standard errors). The Hessian is taken by central differences of the
+ * analytic gradient where there is one (error about 1e-10), else by second
+ * differences of f (about 1e-7 relative). Left unset (has_cov 0) when the
+ * information is not finite and positive definite: no standard errors then.
+ */
+static void fit_cov(cx_model *md, cxi_objective f, void *ctx, const double *theta, bool analytic)
+{
+    int k = md->k;
+    double H[4][4], V[4][4], t[4], gp[4], gm[4], h[4];
+    md->has_cov = 0;
+    memcpy(t, theta, (size_t)k * sizeof(double));
+    for (int j = 0; j < k; j++)
+        h[j] = (analytic ? 1e-5 : 1e-4) * (1 + fabs(theta[j]));
+    if (analytic) {
+        for (int j = 0; j < k; j++) {
+            t[j] = theta[j] + h[j];
+            double fp = f(ctx, t, gp);
+            t[j] = theta[j] - h[j];
+            double fm = f(ctx, t, gm);
+            t[j] = theta[j];
+            if (!isfinite(fp) || !isfinite(fm))
+                return;
+            for (int i = 0; i < k; i++)
+                H[i][j] = (gp[i] - gm[i]) / (2 * h[j]);
+        }
+    } else {
+        double f0 = f(ctx, t, NULL);
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j <= i; j++) {
+                double v;
+                if (i == j) {
+                    t[i] = theta[i] + h[i];
+                    double fp = f(ctx, t, NULL);
+                    t[i] = theta[i] - h[i];
+                    double fm = f(ctx, t, NULL);
+                    v = (fp - 2 * f0 + fm) / (h[i] * h[i]);
+                } else {
+                    double q[4];
+                    for (int c = 0; c < 4; c++) {
+                        t[i] = theta[i] + (c & 1 ? -h[i] : h[i]);
+                        t[j] = theta[j] + (c & 2 ? -h[j] : h[j]);
+                        q[c] = f(ctx, t, NULL);
+                    }
+                    v = (q[0] - q[1] - q[2] + q[3]) / (4 * h[i] * h[j]);
+                }
+                t[i] = theta[i];
+                t[j] = theta[j];
+                H[i][j] = H[j][i] = v;
+            }
+    }
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < i; j++)
+            H[i][j] = H[j][i] = 0.5 * (H[i][j] + H[j][i]);
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++) {
+            H[i][j] *= md->customers;
+            if (!isfinite(H[i][j]))
+                return;
+        }
+    if (!spd_inverse(V, H, k))
+        return;
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++)
+            md->cov[i][j] = md->p[i] * md->p[j] * V[i][j];
+    md->has_cov = 1;
+}
+
+/* A converged fit's model (with the covariance of its estimates from f,
+ * the objective it minimised, and ctx, still valid); or the failure. */
 static int finish(cx_model **out, cx_model_kind kind, const double *theta, const cxi_minimum *m, double W,
-                  double tmax, const char *fn)
+                  double tmax, cxi_objective f, void *ctx, bool analytic, const char *fn)
 {
     if (!m->converged && m->capped == CXI_STOP_BOUNDARY)
         return boundary_fail(kind, theta, tmax, fn);
@@ -265,6 +386,7 @@ static int finish(cx_model **out, cx_model_kind kind, const double *theta, const
     md->loglik = -m->f * W;
     md->iterations = (uint64_t)m->iterations;
     md->customers = W;
+    fit_cov(md, f, ctx, theta, analytic);
     *out = md;
     return CX_OK;
 }
@@ -466,8 +588,8 @@ int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const
      * out there has found that boundary, not missed a maximum. */
     if (!m.converged && !m.capped && theta[2] >= log(BOUND_HOMOGENEOUS) && theta[3] >= log(BOUND_HOMOGENEOUS))
         m.capped = CXI_STOP_BOUNDARY;
+    rc = finish(out, CX_MODEL_BGNBD, theta, &m, d.W, 0, bgnbd_obj, &c, true, fn);
     cxi_free(&d.mem, c.tab, 6 * (c.xmax + 1) * sizeof(double));
-    rc = finish(out, CX_MODEL_BGNBD, theta, &m, d.W, 0, fn);
     gdata_free(&d);
     return rc;
 }
@@ -768,8 +890,8 @@ int cx_model_fit_paretonbd(cx_model **out, const double *x, const double *t_x, c
                         "quadrature panels and lost accuracy: the fit is not reliable",
                         fn, c.inexact, QUAD_PANELS);
     }
+    rc = finish(out, CX_MODEL_PARETO_NBD, theta, &m, d.W, c.tmax, pnbd_obj, &c, true, fn);
     cxi_free(&d.mem, c.tab, 2 * (c.xmax + 1) * sizeof(double));
-    rc = finish(out, CX_MODEL_PARETO_NBD, theta, &m, d.W, c.tmax, fn);
     gdata_free(&d);
     return rc;
 }
@@ -904,9 +1026,9 @@ int cx_model_fit_gammagamma(cx_model **out, const double *x, const double *mean,
         c.lz[2 * i + 1] = c.lz[2 * i] + log(d.c[0][i]);
     }
     fit_starts(&m, theta, gg_obj, &c, 3, starts, 3, 1e-8);
+    rc = finish(out, CX_MODEL_GAMMA_GAMMA, theta, &m, d.W, 0, gg_obj, &c, true, fn);
     cxi_free(&d.mem, c.tab, tab_size);
     cxi_free(&d.mem, c.lz, lz_size);
-    rc = finish(out, CX_MODEL_GAMMA_GAMMA, theta, &m, d.W, 0, fn);
     gdata_free(&d);
     return rc;
 }
@@ -976,7 +1098,7 @@ int cx_model_fit_bgbb(cx_model **out, const double *x, const double *t_x, const 
     double theta[4];
     cxi_minimum m;
     fit_starts(&m, theta, bgbb_obj, &d, 4, starts, 2, 1e-7);
-    rc = finish(out, CX_MODEL_BGBB, theta, &m, d.W, 0, fn);
+    rc = finish(out, CX_MODEL_BGBB, theta, &m, d.W, 0, bgbb_obj, &d, false, fn);
     gdata_free(&d);
     return rc;
 }
@@ -1045,7 +1167,7 @@ int cx_model_fit_sbg(cx_model **out, const double *t, const int *churned, const 
     double theta[2];
     cxi_minimum m;
     fit_starts(&m, theta, sbg_obj, &d, 2, starts, 3, 1e-8);
-    rc = finish(out, CX_MODEL_SBG, theta, &m, d.W, 0, fn);
+    rc = finish(out, CX_MODEL_SBG, theta, &m, d.W, 0, sbg_obj, &d, false, fn);
     gdata_free(&d);
     return rc;
 }
@@ -1093,16 +1215,17 @@ int cx_model_new(cx_model **out, cx_model_kind kind, const double *params, size_
 int cx_model_params(cx_result **out, const cx_model *model)
 {
     static const char fn[] = "cx_model_params";
-    static const char *const names[6] = {"name", "value", "kind", "loglik", "iterations", "customers"};
-    static const int types[6] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_INT,
-                                 CX_TYPE_REAL};
+    static const char *const names[9] = {"name",      "value",     "kind",  "loglik", "iterations",
+                                         "customers", "std_error", "lower", "upper"};
+    static const int types[9] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_INT,
+                                 CX_TYPE_REAL,   CX_TYPE_REAL, CX_TYPE_REAL,   CX_TYPE_REAL};
     if (!out)
         return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
     if (!model)
         return cxi_fail(CX_EINVAL, "%s: model is NULL", fn);
     cx_result *r;
-    if (cxi_result_new(&r, &model->mem, (size_t)model->k, 6, names, types))
+    if (cxi_result_new(&r, &model->mem, (size_t)model->k, 9, names, types))
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     for (size_t i = 0; i < (size_t)model->k; i++) {
         if (cxi_result_set_text(r, 0, i, param_names[model->kind][i]) ||
@@ -1114,6 +1237,12 @@ int cx_model_params(cx_result **out, const cx_model *model)
         cxi_result_set_real(r, 3, i, model->loglik);
         cxi_result_set_int(r, 4, i, (int64_t)model->iterations);
         cxi_result_set_real(r, 5, i, model->customers);
+        /* the 95 % interval of ln p (the scale of the fit), mapped back: it
+         * stays within p > 0, unlike p -/+ 1.96 se */
+        double se = model->has_cov ? sqrt(model->cov[i][i]) : NAN, z = 1.959963984540054;
+        cxi_result_set_real(r, 6, i, se);
+        cxi_result_set_real(r, 7, i, model->p[i] * exp(-z * se / model->p[i]));
+        cxi_result_set_real(r, 8, i, model->p[i] * exp(z * se / model->p[i]));
     }
     *out = r;
     return CX_OK;
@@ -1252,6 +1381,8 @@ static double p_alive1(const cx_model *m, double x, double tx, double T)
     }
 }
 
+static double bgnbd_pop_mean(double r, double al, double a, double b, double t);
+
 static double expected1(const cx_model *m, double x, double tx, double T, double t)
 {
     const double *p = m->p;
@@ -1259,10 +1390,10 @@ static double expected1(const cx_model *m, double x, double tx, double T, double
         return 0;
     switch (m->kind) {
     case CX_MODEL_BGNBD: {
+        /* FHL (2005) eq. 10: the numerator is E[X(t)] of the customers alive
+         * at T, BG/NBD with r + x, alpha + T, a, b + x */
         double r = p[0], al = p[1], a = p[2], b = p[3];
-        double z = t / (al + T + t);
-        double h = cxi_hyp2f1(r + x, b + x, a + b + x - 1, z);
-        double num = (a + b + x - 1) / (a - 1) * (1 - exp((r + x) * log((al + T) / (al + T + t))) * h);
+        double num = bgnbd_pop_mean(r + x, al + T, a, b + x, t);
         double den = 1;
         if (x > 0)
             den += exp(log(a) - log(b + x - 1) + (r + x) * (log(al + T) - log(al + tx)));
@@ -1484,21 +1615,32 @@ static int clv_checks(const cx_model *purchases, const cx_model *spend, const cx
     return spend_checks(spend, x, d->col[CX_SUMMARY_MONETARY], d->n, fn);
 }
 
-/* Row i of the CLV table: the purchases of each period times the spend,
- * discounted. False when a value cannot be computed. */
-static bool clv_row(cx_result *r, size_t col, size_t i, const cx_model *purchases, const cx_model *spend,
-                    const cx_model_data *d, const cx_clv_options *o)
+/* Customer i's CLV: the purchases of each period times the spend v,
+ * discounted; returns the purchases over the whole horizon. */
+static double clv_value(double *v, double *clv, const cx_model *purchases, const cx_model *spend,
+                        const cx_model_data *d, const cx_clv_options *o, size_t i)
 {
     double x = d->col[CX_SUMMARY_FREQUENCY][i], tx = d->col[CX_SUMMARY_RECENCY][i], T = d->col[CX_SUMMARY_AGE][i];
-    double v = spend1(spend, x, d->col[CX_SUMMARY_MONETARY][i]), prev = 0, sum = 0, disc = 1;
+    double val = spend1(spend, x, d->col[CX_SUMMARY_MONETARY][i]), prev = 0, sum = 0, disc = 1;
     for (int k = 1; k <= o->periods; k++) {
         double e = expected1(purchases, x, tx, T, k * o->period);
         disc *= 1 + o->discount;
-        sum += (e - prev) * v / disc;
+        sum += (e - prev) * val / disc;
         prev = e;
     }
+    *v = val;
+    *clv = sum;
+    return prev;
+}
+
+/* Row i of the CLV table. False when a value cannot be computed. */
+static bool clv_row(cx_result *r, size_t col, size_t i, const cx_model *purchases, const cx_model *spend,
+                    const cx_model_data *d, const cx_clv_options *o)
+{
+    double v, sum, prev = clv_value(&v, &sum, purchases, spend, d, o, i);
+    const double *x = d->col[CX_SUMMARY_FREQUENCY], *tx = d->col[CX_SUMMARY_RECENCY], *T = d->col[CX_SUMMARY_AGE];
     cxi_result_set_real(r, col, i, prev);
-    cxi_result_set_real(r, col + 1, i, p_alive1(purchases, x, tx, T));
+    cxi_result_set_real(r, col + 1, i, p_alive1(purchases, x[i], tx[i], T[i]));
     cxi_result_set_real(r, col + 2, i, v);
     cxi_result_set_real(r, col + 3, i, sum);
     return isfinite(sum);
@@ -1530,6 +1672,499 @@ int cx_model_clv(cx_result **out, const cx_model *purchases, const cx_model *spe
         if (!clv_row(r, ids, i, purchases, spend, data, o)) {
             cx_result_free(r);
             return cxi_fail(CX_ERANGE, "%s: row %zu: the value cannot be computed (horizon too long?)", fn, i);
+        }
+    }
+    *out = r;
+    return CX_OK;
+}
+
+/* ---- the population: P(X(t) = n) and E[X(t)] ------------------------------------ */
+
+/* The most purchase counts one call of cx_model_purchase_pmf() computes
+ * (bounded work: each costs at most a bounded quadrature). */
+#define PMF_MAX 100000
+/* BG/BB: its sums cost (N + 1) n terms; at most this many. */
+#define BGBB_PMF_WORK 20000000.0
+/* Pareto/NBD quadrature: panels on each side of the peak. */
+#define PMF_PANELS 4000
+
+/* The continued fraction of the incomplete beta (modified Lentz); NaN when
+ * 10000 terms do not settle. */
+static double beta_cf(double a, double b, double x)
+{
+    const double tiny = 1e-300;
+    double qab = a + b, qap = a + 1, qam = a - 1, c = 1, d = 1 - qab * x / qap;
+    if (fabs(d) < tiny)
+        d = tiny;
+    d = 1 / d;
+    double h = d;
+    for (int m = 1; m <= 10000; m++) {
+        double m2 = 2.0 * m;
+        double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1 + aa * d;
+        c = 1 + aa / c;
+        d = 1 / (fabs(d) < tiny ? tiny : d);
+        c = fabs(c) < tiny ? tiny : c;
+        h *= d * c;
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1 + aa * d;
+        c = 1 + aa / c;
+        d = 1 / (fabs(d) < tiny ? tiny : d);
+        c = fabs(c) < tiny ? tiny : c;
+        double del = d * c;
+        h *= del;
+        if (fabs(del - 1) < 1e-15)
+            return h;
+    }
+    return NAN;
+}
+
+/* The regularised incomplete beta I_x(a, b), the fraction on the side
+ * where it converges (and where its value is the smaller, so a small tail
+ * keeps its relative accuracy). */
+static double ibeta(double a, double b, double x)
+{
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    double lf = a * log(x) + b * log1p(-x) - cxi_lbeta(a, b);
+    if (x < (a + 1) / (a + b + 2))
+        return exp(lf) * beta_cf(a, b, x) / a;
+    return 1 - exp(lf) * beta_cf(b, a, 1 - x) / b;
+}
+
+/* ln of the gamma-Poisson (NBD) pmf's coefficient Gamma(r + n) / (Gamma(r) n!). */
+static double nbd_lcoef(double r, double n) { return cxi_lgamma(r + n) - cxi_lgamma(r) - cxi_lgamma(n + 1); }
+
+/*
+ * BG/NBD, Fader, Hardie and Lee (2005), eq. 8:
+ *   P(X(t) = n) = B(a, b + n) / B(a, b) NBD(n)
+ *               + [n > 0] B(a + 1, b + n - 1) / B(a, b) P(NBD >= n),
+ * NBD(n) = Gamma(r + n) / (Gamma(r) n!) (alpha / (alpha + t))^r (t / (alpha + t))^n.
+ * The paper writes P(NBD >= n) as 1 minus a partial sum, which cancels once
+ * it is small; here the tail beyond the last n asked for is the incomplete
+ * beta I_p(N + 1, r), p = t / (alpha + t), and the others add the pmf to it
+ * from the top down: sums of positive terms only, every term in logs.
+ */
+static int pmf_bgnbd(double *out, size_t N1, const double *p, double t, const char *fn)
+{
+    double r = p[0], al = p[1], a = p[2], b = p[3];
+    double lp0 = r * (log(al) - log(al + t)), lq = log(t) - log(al + t), lab = cxi_lbeta(a, b);
+    double tail = ibeta((double)N1, r, t / (al + t));
+    if (!isfinite(tail))
+        return cxi_fail(CX_ERANGE, "%s: the tail P(X(%g) > %zu) cannot be computed", fn, t, N1 - 1);
+    for (size_t k = N1; k-- > 0;) {
+        double n = (double)k, lnb = nbd_lcoef(r, n) + lp0 + n * lq;
+        tail += exp(lnb);
+        double v = exp(cxi_lbeta(a, b + n) - lab + lnb);
+        if (k > 0)
+            v += exp(cxi_lbeta(a + 1, b + n - 1) - lab) * tail;
+        out[k] = v;
+    }
+    return CX_OK;
+}
+
+/*
+ * Pareto/NBD. A customer buys at rate lambda ~ Gamma(r, alpha) while alive;
+ * the lifetime tau has the Pareto (Lomax) law of an Exp(mu) lifetime with
+ * mu ~ Gamma(s, beta): S(u) = (beta / (beta + u))^s. Given tau, X(t) is
+ * NBD over the time alive, min(tau, t); so
+ *   P(X(t) = n) = S(t) NBD(n; t) + int_0^t f(u) NBD(n; u) du
+ *               = S(t) NBD(n; t) + C_n s beta^s alpha^r J_n,
+ *   J_n = int_0^t u^n (alpha + u)^-(r + n) (beta + u)^-(s + 1) du,
+ * the same quantity as the 2F1 form of Fader and Hardie's note ("Deriving
+ * an expression for P(X(t) = x) under the Pareto/NBD model", 2006), whose
+ * difference of hypergeometric terms cancels for large n. J_n is computed
+ * by Gauss-Legendre quadrature in v = ln u, where ln of the integrand,
+ * g(v) = (n + 1) v - (r + n) ln(alpha + e^v) - (s + 1) ln(beta + e^v),
+ * is concave with a slope falling from n + 1 to -(r + s): from its peak
+ * (found by bisection, or t) outwards, in panels of 8 nodes whose width
+ * keeps g within a few units across each, until g has fallen 45 below the
+ * peak (the rest is then below e^-45 of the integral) or t is reached; at
+ * most PMF_PANELS panels a side (*inexact counts a miss).
+ */
+typedef struct pnbd_g {
+    double n1, rn, s1, al, be;
+} pnbd_g;
+
+static double pg_val(const pnbd_g *q, double v)
+{
+    double e = exp(v);
+    return q->n1 * v - q->rn * log(q->al + e) - q->s1 * log(q->be + e);
+}
+
+static double pg_slope(const pnbd_g *q, double v)
+{
+    double e = exp(v);
+    return q->n1 - q->rn * e / (q->al + e) - q->s1 * e / (q->be + e);
+}
+
+static double pnbd_ln_j(double r, double al, double s, double be, double n, double t, int *inexact)
+{
+    static const double gx[8] = {-0.9602898564975363, -0.7966664774136267, -0.5255324099163290,
+                                 -0.1834346424956498, 0.1834346424956498,  0.5255324099163290,
+                                 0.7966664774136267,  0.9602898564975363};
+    static const double gw[8] = {0.1012285362903763, 0.2223810344533745, 0.3137066458778873, 0.3626837833783620,
+                                 0.3626837833783620, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763};
+    pnbd_g q = {n + 1, r + n, s + 1, al, be};
+    double vt = log(t), vp = vt;
+    if (pg_slope(&q, vt) < 0) { /* the peak is inside (0, t): bisect the falling slope */
+        double lo = fmin(fmin(log(al), log(be)), vt) - 50, hi = vt;
+        for (int i = 0; i < 20 && pg_slope(&q, lo) <= 0; i++)
+            lo -= 50;
+        for (int i = 0; i < 200 && hi - lo > 1e-12 * (1 + fabs(hi)); i++) {
+            double mid = 0.5 * (lo + hi);
+            if (pg_slope(&q, mid) > 0)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        vp = 0.5 * (lo + hi);
+    }
+    double ep = exp(vp);
+    double curv = q.rn * al * ep / ((al + ep) * (al + ep)) + q.s1 * be * ep / ((be + ep) * (be + ep));
+    double hpk = curv > 1 ? 1 / sqrt(curv) : 1;
+    double gpk = pg_val(&q, vp), sum = 0;
+    /* side 0 walks down from the peak, side 1 up to t */
+    for (int side = 0; side < 2; side++) {
+        double v = vp, dir = side ? 1 : -1;
+        int j = 0;
+        for (; j < PMF_PANELS; j++) {
+            if (side && v >= vt)
+                break;
+            double s0 = fabs(pg_slope(&q, v)), w = hpk;
+            if (s0 * w > 4)
+                w = 4 / s0;
+            double s1 = fabs(pg_slope(&q, v + dir * w));
+            if (s1 * w > 6)
+                w = 6 / s1;
+            if (side && v + w > vt)
+                w = vt - v;
+            for (int k = 0; k < 8; k++) {
+                double u = v + dir * 0.5 * w * (gx[k] + 1);
+                sum += 0.5 * w * gw[k] * exp(pg_val(&q, u) - gpk);
+            }
+            v += dir * w;
+            if (!side && pg_val(&q, v) < gpk - 45)
+                break;
+        }
+        if (j == PMF_PANELS)
+            ++*inexact;
+    }
+    return gpk + log(sum);
+}
+
+static int pmf_pnbd(double *out, size_t N1, const double *p, double t, const char *fn)
+{
+    double r = p[0], al = p[1], s = p[2], be = p[3];
+    double lS = s * (log(be) - log(be + t)), lp0 = r * (log(al) - log(al + t)), lq = log(t) - log(al + t);
+    double lk = r * log(al) + log(s) + s * log(be);
+    int inexact = 0;
+    for (size_t k = 0; k < N1; k++) {
+        double n = (double)k, lc = nbd_lcoef(r, n);
+        out[k] = exp(lS + lc + lp0 + n * lq) + exp(lc + lk + pnbd_ln_j(r, al, s, be, n, t, &inexact));
+    }
+    if (inexact)
+        return cxi_fail(CX_ELIMIT,
+                        "%s: %d of the %zu probabilities needed more than %d quadrature panels: they would lose "
+                        "accuracy",
+                        fn, inexact, N1, PMF_PANELS);
+    return CX_OK;
+}
+
+/*
+ * BG/BB (Fader, Hardie and Shang 2010, eq. 7), n opportunities:
+ *   P(X(n) = x) = C(n, x) B(al + x, be + n - x) / B(al, be) B(ga, de + n) / B(ga, de)
+ *     + sum_{i = x}^{n - 1} C(i, x) B(al + x, be + i - x) / B(al, be) B(ga + 1, de + i) / B(ga, de),
+ * each sum's terms by their ratio (one log a term) and added scaled to their
+ * largest (no underflow); (N + 1) n terms in all.
+ */
+static void pmf_bgbb(double *out, size_t N1, const double *p, double nn)
+{
+    double al = p[0], be = p[1], ga = p[2], de = p[3];
+    double lab = cxi_lbeta(al, be), lgd = cxi_lbeta(ga, de);
+    for (size_t k = 0; k < N1; k++) {
+        double x = (double)k;
+        if (x > nn) {
+            out[k] = 0;
+            continue;
+        }
+        double lchoose = cxi_lgamma(nn + 1) - cxi_lgamma(x + 1) - cxi_lgamma(nn - x + 1);
+        double m = lchoose + cxi_lbeta(al + x, be + nn - x) - lab + cxi_lbeta(ga, de + nn) - lgd, sum = 1;
+        double l = cxi_lbeta(al + x, be) - lab + cxi_lbeta(ga + 1, de + x) - lgd; /* i = x: C(x, x) = 1 */
+        for (double i = x; i < nn; i++) {
+            if (l > m) {
+                sum = sum * exp(m - l) + 1;
+                m = l;
+            } else {
+                sum += exp(l - m);
+            }
+            l += log((i + 1) * (be + i - x) * (de + i) / ((i + 1 - x) * (al + be + i) * (ga + 1 + de + i)));
+        }
+        out[k] = exp(m + log(sum));
+    }
+}
+
+int cx_model_purchase_pmf(double *out, size_t out_count, const cx_model *model, double t)
+{
+    static const char fn[] = "cx_model_purchase_pmf";
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    if (!model)
+        return cxi_fail(CX_EINVAL, "%s: model is NULL", fn);
+    if (!predicts_purchases(model))
+        return cxi_fail(CX_EINVAL, "%s: a %s model does not predict purchases", fn, kind_names[model->kind]);
+    if (out_count < 1 || out_count > PMF_MAX)
+        return cxi_fail(CX_ERANGE, "%s: out_count %zu is not within 1 to %d", fn, out_count, PMF_MAX);
+    bool bgbb = model->kind == CX_MODEL_BGBB;
+    if (!isfinite(t) || t < 0 || (bgbb && (t != floor(t) || t > 100000)))
+        return cxi_fail(CX_ERANGE, "%s: t %g is not a finite %s >= 0", fn, t,
+                        bgbb ? "integer number of opportunities (at most 100000)" : "time");
+    if (bgbb && (double)out_count * t > BGBB_PMF_WORK)
+        return cxi_fail(CX_ELIMIT, "%s: %zu probabilities over %g opportunities cost %g terms, more than %g", fn,
+                        out_count, t, (double)out_count * t, BGBB_PMF_WORK);
+    if (t == 0) {
+        out[0] = 1;
+        for (size_t k = 1; k < out_count; k++)
+            out[k] = 0;
+        return CX_OK;
+    }
+    /* computed aside so that a failure leaves out as it was */
+    cxi_mem mem;
+    cxi_mem_init(&mem, cxi_default_alloc, NULL);
+    double *v = cxi_alloc(&mem, out_count * sizeof *v);
+    if (!v)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu values", fn, out_count);
+    int rc = CX_OK;
+    if (model->kind == CX_MODEL_BGNBD)
+        rc = pmf_bgnbd(v, out_count, model->p, t, fn);
+    else if (model->kind == CX_MODEL_PARETO_NBD)
+        rc = pmf_pnbd(v, out_count, model->p, t, fn);
+    else
+        pmf_bgbb(v, out_count, model->p, t);
+    for (size_t k = 0; rc == CX_OK && k < out_count; k++)
+        if (!isfinite(v[k]))
+            rc = cxi_fail(CX_ERANGE, "%s: P(X(%g) = %zu) cannot be computed", fn, t, k);
+    if (rc == CX_OK)
+        memcpy(out, v, out_count * sizeof *v);
+    cxi_free(&mem, v, out_count * sizeof *v);
+    return rc;
+}
+
+/* BG/NBD's E[X(t)] as a sum: X(t) = min(N, G), N the purchases of a rate
+ * lambda ~ Gamma(r, alpha) in t and G ~ Geometric(p), p ~ Beta(a, b), the
+ * purchase after which the customer leaves; so
+ *   E[X(t)] = sum_{n >= 1} P(N >= n) P(G >= n)
+ *           = sum_{n >= 1} P(NBD >= n) B(a, b + n - 1) / B(a, b),
+ * positive terms (the NBD tail carried down from 1 by its pmf, in logs,
+ * and computed whole again as it gets small), until they are below 1e-17
+ * of the sum and falling; at most
+ * BGNBD_SUM_TERMS of them (NaN beyond: the caller fails). */
+#define BGNBD_SUM_TERMS 20000000
+static double bgnbd_mean_sum(double r, double al, double a, double b, double t)
+{
+    double lq = log(t) - log(al + t), lnb = r * (log(al) - log(al + t)); /* ln NBD(0) */
+    double tail = -expm1(lnb), lbr = 0, sum = 0;                        /* P(NBD >= 1), ln B(a, b)/B(a, b) */
+    double exact = tail; /* the tail when last computed whole: once the differences have taken off three
+                          * digits it is computed again, so that a small tail keeps its relative accuracy */
+    for (long n = 1; n <= BGNBD_SUM_TERMS; n++) {
+        double term = tail * exp(lbr);
+        sum += term;
+        if (term < 1e-17 * sum && (double)n > (r + 1) * t / al)
+            return sum;
+        /* NBD(n - 1) -> NBD(n); tail(n + 1) = tail(n) - NBD(n); B ratio n -> n + 1 */
+        lnb += log((r + (double)n - 1) / (double)n) + lq;
+        tail -= exp(lnb);
+        if (tail < 1e-3 * exact) {
+            tail = exact = ibeta((double)n + 1, r, t / (al + t));
+            if (!isfinite(tail))
+                return NAN;
+        }
+        lbr += log((b + (double)n - 1) / (a + b + (double)n - 1));
+    }
+    return NAN;
+}
+
+/* BG/NBD's E[X(t)]: FHL (2005) eq. 9, whose 2F1 series needs about
+ * 40 (alpha + t) / alpha terms and whose factor (a + b - 1) / (a - 1) is
+ * singular at a = 1; where it fails, the sum above. */
+static double bgnbd_pop_mean(double r, double al, double a, double b, double t)
+{
+    double e = NAN;
+    if (fabs(a - 1) > 1e-6) {
+        double h = cxi_hyp2f1(r, b, a + b - 1, t / (al + t));
+        e = (a + b - 1) / (a - 1) * (1 - exp(r * (log(al) - log(al + t))) * h);
+    }
+    return isfinite(e) ? e : bgnbd_mean_sum(r, al, a, b, t);
+}
+
+int cx_model_population_expected(double *out, const cx_model *model, double t)
+{
+    static const char fn[] = "cx_model_population_expected";
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    if (!model)
+        return cxi_fail(CX_EINVAL, "%s: model is NULL", fn);
+    if (!predicts_purchases(model))
+        return cxi_fail(CX_EINVAL, "%s: a %s model does not predict purchases", fn, kind_names[model->kind]);
+    bool bgbb = model->kind == CX_MODEL_BGBB;
+    if (!isfinite(t) || t < 0 || (bgbb && t != floor(t)))
+        return cxi_fail(CX_ERANGE, "%s: t %g is not a finite %s >= 0", fn, t, bgbb ? "integer" : "time");
+    const double *p = model->p;
+    double e;
+    if (t == 0) {
+        e = 0;
+    } else if (model->kind == CX_MODEL_BGNBD) {
+        e = bgnbd_pop_mean(p[0], p[1], p[2], p[3], t);
+    } else if (model->kind == CX_MODEL_PARETO_NBD) {
+        /* r beta / (alpha (s - 1)) [1 - (beta / (beta + t))^(s - 1)]; r beta / alpha ln(1 + t / beta) at s = 1 */
+        double r = p[0], al = p[1], s = p[2], be = p[3], L = log1p(t / be);
+        e = fabs(s - 1) < 1e-10 ? r * be / al * L : r * be / al * -expm1(-(s - 1) * L) / (s - 1);
+    } else {
+        /* al / (al + be) times the expected opportunities alive, sum_{i=1}^{n} B(ga, de + i) / B(ga, de) */
+        double al = p[0], be = p[1], ga = p[2], de = p[3];
+        double lr = cxi_lgamma(ga + de) + cxi_lgamma(1 + de + t) - cxi_lgamma(ga + de + t) - cxi_lgamma(1 + de);
+        double alive = fabs(ga - 1) < 1e-9 ? de * (cxi_digamma(1 + de + t) - cxi_digamma(1 + de))
+                                           : de / (ga - 1) * -expm1(lr);
+        e = al / (al + be) * alive;
+    }
+    if (!isfinite(e))
+        return cxi_fail(CX_ERANGE, "%s: E[X(%g)] cannot be computed under these parameters (t too long?)", fn, t);
+    *out = e;
+    return CX_OK;
+}
+
+/* ---- calibration / holdout table -------------------------------------------------- */
+
+#define CALIB_MAX 10000
+
+int cx_model_calibration(cx_result **out, const cx_model *model, const cx_model_data *data, const double *holdout,
+                         double duration, size_t max_frequency)
+{
+    static const char fn[] = "cx_model_calibration";
+    static const char *const names[5] = {"frequency", "label", "customers", "actual", "expected"};
+    static const int types[5] = {CX_TYPE_INT, CX_TYPE_STRING, CX_TYPE_INT, CX_TYPE_REAL, CX_TYPE_REAL};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!model)
+        return cxi_fail(CX_EINVAL, "%s: model is NULL", fn);
+    if (!holdout)
+        return cxi_fail(CX_EINVAL, "%s: holdout is NULL", fn);
+    int rc = data_columns(data, NEED_HISTORY, fn);
+    if (rc)
+        return rc;
+    if (!predicts_purchases(model))
+        return cxi_fail(CX_EINVAL, "%s: a %s model does not predict purchases", fn, kind_names[model->kind]);
+    bool bgbb = model->kind == CX_MODEL_BGBB;
+    if (!isfinite(duration) || !(duration > 0) || (bgbb && duration != floor(duration)))
+        return cxi_fail(CX_ERANGE, "%s: duration %g is not a finite %s > 0", fn, duration,
+                        bgbb ? "integer" : "time");
+    if (max_frequency > CALIB_MAX)
+        return cxi_fail(CX_ERANGE, "%s: max_frequency %zu is above %d", fn, max_frequency, CALIB_MAX);
+    const double *x = data->col[CX_SUMMARY_FREQUENCY], *tx = data->col[CX_SUMMARY_RECENCY],
+                 *T = data->col[CX_SUMMARY_AGE];
+    if ((rc = check_rows(model, x, tx, T, data->n, fn)))
+        return rc;
+    for (size_t i = 0; i < data->n; i++)
+        if (!isfinite(holdout[i]) || holdout[i] < 0)
+            return cxi_fail(CX_ERANGE, "%s: row %zu: holdout purchases %g are not finite and >= 0", fn, i,
+                            holdout[i]);
+    size_t rows = max_frequency + 1;
+    cx_result *r;
+    if (cxi_result_new(&r, &data->mem, rows, 5, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu rows", fn, rows);
+    /* the sums go into the table's own columns, then become means */
+    for (size_t i = 0; i < data->n; i++) {
+        double e = expected1(model, x[i], tx[i], T[i], duration);
+        if (!isfinite(e)) {
+            cx_result_free(r);
+            return cxi_fail(CX_ERANGE, "%s: row %zu: the expectation cannot be computed (duration too long?)", fn,
+                            i);
+        }
+        size_t f = x[i] < (double)max_frequency ? (size_t)x[i] : max_frequency;
+        cxi_result_set_int(r, 2, f, cxi_result_int(r, 2, f) + 1);
+        cxi_result_set_real(r, 3, f, cxi_result_real(r, 3, f) + holdout[i]);
+        cxi_result_set_real(r, 4, f, cxi_result_real(r, 4, f) + e);
+    }
+    for (size_t f = 0; f < rows; f++) {
+        char label[32];
+        snprintf(label, sizeof label, f == max_frequency ? "%zu+" : "%zu", f);
+        if (cxi_result_set_text(r, 1, f, label)) {
+            cx_result_free(r);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        }
+        int64_t c = cxi_result_int(r, 2, f);
+        cxi_result_set_int(r, 0, f, (int64_t)f);
+        cxi_result_set_real(r, 3, f, c ? cxi_result_real(r, 3, f) / (double)c : NAN);
+        cxi_result_set_real(r, 4, f, c ? cxi_result_real(r, 4, f) / (double)c : NAN);
+    }
+    *out = r;
+    return CX_OK;
+}
+
+/* ---- every customer's predictions in one table ------------------------------------- */
+
+int cx_model_customers(cx_result **out, const cx_model *purchases, const cx_model *spend,
+                       const cx_model_data *data, double horizon, const cx_clv_options *options)
+{
+    static const char fn[] = "cx_model_customers";
+    static const cx_clv_options defaults = {{NULL, NULL, 0}, 12, 1.0, 0.0};
+    static const char *const names[8] = {"customer", "frequency",          "recency",        "age", "p_alive",
+                                         "expected_purchases", "expected_spend", "clv"};
+    static const int types[8] = {CX_TYPE_STRING, CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL,
+                                 CX_TYPE_REAL,   CX_TYPE_REAL, CX_TYPE_REAL, CX_TYPE_REAL};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!purchases)
+        return cxi_fail(CX_EINVAL, "%s: purchases is NULL", fn);
+    int rc;
+    if (spend) {
+        if ((rc = clv_checks(purchases, spend, data, fn)))
+            return rc;
+    } else {
+        if ((rc = data_columns(data, NEED_HISTORY, fn)))
+            return rc;
+        if (!predicts_purchases(purchases))
+            return cxi_fail(CX_EINVAL, "%s: a %s model does not predict purchases", fn,
+                            kind_names[purchases->kind]);
+        if ((rc = check_rows(purchases, data->col[CX_SUMMARY_FREQUENCY], data->col[CX_SUMMARY_RECENCY],
+                             data->col[CX_SUMMARY_AGE], data->n, fn)))
+            return rc;
+    }
+    bool bgbb = purchases->kind == CX_MODEL_BGBB;
+    if (!isfinite(horizon) || horizon < 0 || (bgbb && horizon != floor(horizon)))
+        return cxi_fail(CX_ERANGE, "%s: horizon %g is not a finite %s >= 0", fn, horizon, bgbb ? "integer" : "time");
+    const cx_clv_options *o = options ? options : &defaults;
+    size_t ids = data->summary != NULL, ncols = 5 + ids + (spend ? 2 : 0);
+    cx_result *r;
+    if (cxi_result_new(&r, &data->mem, data->n, ncols, names + 1 - ids, types + 1 - ids))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu rows", fn, data->n);
+    const double *x = data->col[CX_SUMMARY_FREQUENCY], *tx = data->col[CX_SUMMARY_RECENCY],
+                 *T = data->col[CX_SUMMARY_AGE];
+    for (size_t i = 0; i < data->n; i++) {
+        if (ids && cxi_result_set_text(r, 0, i, cxi_summary_customer(data->summary, i))) {
+            cx_result_free(r);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        }
+        double e = expected1(purchases, x[i], tx[i], T[i], horizon), v = 0, clv = 0;
+        if (spend)
+            clv_value(&v, &clv, purchases, spend, data, o, i);
+        if (!isfinite(e) || !isfinite(clv)) {
+            cx_result_free(r);
+            return cxi_fail(CX_ERANGE, "%s: row %zu: the %s cannot be computed (horizon too long?)", fn, i,
+                            isfinite(e) ? "value" : "expectation");
+        }
+        cxi_result_set_real(r, ids, i, x[i]);
+        cxi_result_set_real(r, ids + 1, i, tx[i]);
+        cxi_result_set_real(r, ids + 2, i, T[i]);
+        cxi_result_set_real(r, ids + 3, i, p_alive1(purchases, x[i], tx[i], T[i]));
+        cxi_result_set_real(r, ids + 4, i, e);
+        if (spend) {
+            cxi_result_set_real(r, ids + 5, i, v);
+            cxi_result_set_real(r, ids + 6, i, clv);
         }
     }
     *out = r;

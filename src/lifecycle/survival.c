@@ -4,11 +4,15 @@
  * (group, time, event, entry) records sorted once; each group's steps are
  * stored contiguously. A subject entering late (left truncation) is at risk
  * on (entry, time], as Surv(entry, time, event) in R. The curves and
- * their groups are handed out as cx_result tables; the options handle
- * shared with cx_survival_from_store() (lifecycle.c) lives here too.
+ * their groups are handed out as cx_result tables. The options handle and
+ * the subjects of a store (who is observed, start, exit, churn, group,
+ * late entry), shared by the store curves, the subject table and the Cox
+ * fit of a store, are here too.
  */
 #include "../table/table.h"
 #include "lifecycle_private.h"
+
+#include "cxkit/time.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -223,6 +227,7 @@ void cxi_survival_defaults(cx_survival_options *o)
     o->inactivity = 90 * CXI_MS_PER_DAY;
     o->group_by = -1;
     o->unit = CXI_MS_PER_DAY;
+    o->observed_from = CX_TIME_NONE;
 }
 
 int cx_survival_options_new(cx_survival_options **out)
@@ -328,6 +333,13 @@ int cx_survival_options_set_unit(cx_survival_options *o, int64_t unit_ms)
     if (unit_ms <= 0)
         return cxi_fail(CX_ERANGE, "cx_survival_options_set_unit: unit %lld ms is not > 0", (long long)unit_ms);
     o->unit = unit_ms;
+    return CX_OK;
+}
+
+int cx_survival_options_set_observed_from(cx_survival_options *o, cx_time start)
+{
+    NEED_OPTIONS(o, "cx_survival_options_set_observed_from");
+    o->observed_from = start;
     return CX_OK;
 }
 
@@ -700,4 +712,279 @@ int cx_survival_logrank(double *chi2, double *p, uint64_t *df, const cx_survival
     if (df)
         *df = m;
     return CX_OK;
+}
+
+/* ---- the subjects of a store ------------------------------------------------
+ * One scan defines who is observed, when each relationship starts and
+ * ends, whether it ended in churn, its group and its late entry; the
+ * curves (cx_survival_from_store), the subject table (cx_survival_subjects)
+ * and the Cox fit of a store (cx_cox_fit_store, cox.c) all read it. */
+
+typedef struct life_scan {
+    cx_time as_of;
+    cx_time *first, *last;
+} life_scan;
+
+static void life_visit(void *vctx, uint32_t c, cx_time t)
+{
+    life_scan *x = vctx;
+    if (t >= x->as_of)
+        return;
+    if (t < x->first[c])
+        x->first[c] = t;
+    if (t > x->last[c])
+        x->last[c] = t;
+}
+
+const uint32_t *cxi_survival_groups(int *set, uint32_t *chan, cx_time *scratch, const cx_store *store, int group_by)
+{
+    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n;
+    *set = -1;
+    if (group_by == CX_DIM_SEGMENT || group_by == CX_DIM_REGION || group_by == CX_DIM_PLAN) {
+        int col = group_by == CX_DIM_SEGMENT ? CU_SEGMENT : group_by == CX_DIM_REGION ? CU_REGION : CU_PLAN;
+        *set = group_by == CX_DIM_SEGMENT  ? CX_VOCAB_SEGMENT
+               : group_by == CX_DIM_REGION ? CX_VOCAB_REGION
+                                           : CX_VOCAB_PLAN;
+        return CXI_COL(store, CX_TABLE_CUSTOMERS, col, uint32_t);
+    }
+    if (group_by != CX_DIM_CHANNEL)
+        return NULL;
+    *set = CX_VOCAB_CHANNEL;
+    size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
+    const uint32_t *cu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const uint32_t *tp = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    const int64_t *tm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
+    const uint32_t *tpch = CXI_COL(store, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
+    for (size_t i = 0; i < ncust; i++) {
+        scratch[i] = INT64_MAX;
+        chan[i] = CXI_NONE;
+    }
+    for (size_t i = 0; i < ni; i++)
+        if (tm[i] < scratch[cu[i]]) {
+            scratch[cu[i]] = tm[i];
+            chan[cu[i]] = tpch[tp[i]];
+        }
+    return chan;
+}
+
+void cxi_subjects_free(cxi_subjects *s)
+{
+    size_t cap = s->cap;
+    cxi_free(&s->mem, s->cust, cap * sizeof *s->cust);
+    cxi_free(&s->mem, s->group, cap * sizeof *s->group);
+    cxi_free(&s->mem, s->start, cap * sizeof *s->start);
+    cxi_free(&s->mem, s->exit, cap * sizeof *s->exit);
+    cxi_free(&s->mem, s->time, cap * sizeof *s->time);
+    cxi_free(&s->mem, s->entry, cap * sizeof *s->entry);
+    cxi_free(&s->mem, s->event, cap * sizeof *s->event);
+    cxi_mem mem = s->mem;
+    memset(s, 0, sizeof *s);
+    s->mem = mem;
+}
+
+/* One subject per observed customer: its start, exit, churn and late entry. */
+static int subject_rows(cxi_subjects *s, const cx_store *store, const life_scan *x, const uint32_t *gcol,
+                        const cx_survival_options *o, cx_time as_of, const char *fn)
+{
+    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n;
+    const int64_t *acq = CXI_COL(store, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t);
+    uint32_t akey = CXI_NONE;
+    if (o->churn_attribute)
+        akey = cxi_pool_find(&store->sets[CX_VOCAB_ATTRIBUTE], o->churn_attribute, strlen(o->churn_attribute));
+    cx_time from = o->observed_from;
+    size_t n = 0;
+    for (size_t i = 0; i < ncust; i++) {
+        cx_time start = acq[i] != CX_TIME_NONE ? acq[i] : x->first[i];
+        if (start == INT64_MAX || start > as_of)
+            continue;
+        cx_time last = x->last[i] > start ? x->last[i] : start, end;
+        int event;
+        uint32_t v = akey == CXI_NONE ? CXI_NONE : cxi_map_get(&store->attrs, (uint64_t)i << 32 | akey);
+        if (v != CXI_NONE) {
+            const char *txt = cxi_pool_str(&store->attr_values, v);
+            cx_time ct;
+            char qb[80];
+            if (cx_time_parse(&ct, txt, strlen(txt)) != CX_OK)
+                return cxi_fail(CX_EPARSE, "%s: customer '%s': churn attribute '%s' = %s is not an ISO 8601 time", fn,
+                                cxi_quote(qb, cxi_customer_id(store, (uint32_t)i)), o->churn_attribute, txt);
+            if (ct < start)
+                return cxi_fail(CX_EORDER, "%s: customer '%s': churned before the relationship started", fn,
+                                cxi_quote(qb, cxi_customer_id(store, (uint32_t)i)));
+            event = ct <= as_of;
+            end = event ? ct : as_of;
+        } else if (as_of - last > o->inactivity) {
+            event = 1;
+            end = last;
+        } else {
+            event = 0;
+            end = as_of;
+        }
+        double entry = -INFINITY;
+        if (from != CX_TIME_NONE && start < from) {
+            if (end <= from)
+                continue; /* ended before the data begin: never observed at risk */
+            entry = (double)(from - start) / (double)o->unit;
+            s->late = true;
+        }
+        s->cust[n] = (uint32_t)i;
+        s->group[n] = gcol ? gcol[i] : CXI_NONE;
+        s->start[n] = start;
+        s->exit[n] = end;
+        s->time[n] = (double)(end - start) / (double)o->unit;
+        s->entry[n] = entry;
+        s->event[n] = event;
+        n++;
+    }
+    if (n == 0)
+        return cxi_fail(CX_ERANGE, "%s: no customer has activity or an acquisition before as_of%s", fn,
+                        from != CX_TIME_NONE ? " and a relationship going on after the data begin" : "");
+    s->n = n;
+    return CX_OK;
+}
+
+int cxi_subjects_scan(cxi_subjects *s, const cx_store *store, cx_time as_of, const cx_survival_options *o,
+                      const char *fn)
+{
+    memset(s, 0, sizeof *s);
+    cxi_mem_init(&s->mem, store->mem.fn, store->mem.ud);
+    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n, cap = ncust + 1;
+    s->cap = cap;
+    s->cust = cxi_alloc(&s->mem, cap * sizeof *s->cust);
+    s->group = cxi_alloc(&s->mem, cap * sizeof *s->group);
+    s->start = cxi_alloc(&s->mem, cap * sizeof *s->start);
+    s->exit = cxi_alloc(&s->mem, cap * sizeof *s->exit);
+    s->time = cxi_alloc(&s->mem, cap * sizeof *s->time);
+    s->entry = cxi_alloc(&s->mem, cap * sizeof *s->entry);
+    s->event = cxi_alloc(&s->mem, cap * sizeof *s->event);
+    cxi_mem mem = s->mem;
+    life_scan x = {as_of, cxi_alloc(&mem, cap * sizeof(cx_time)), cxi_alloc(&mem, cap * sizeof(cx_time))};
+    uint32_t *chan = o->group_by == CX_DIM_CHANNEL ? cxi_alloc(&mem, cap * sizeof *chan) : NULL;
+    int rc = CX_OK;
+    if (!s->cust || !s->group || !s->start || !s->exit || !s->time || !s->entry || !s->event || !x.first || !x.last ||
+        (o->group_by == CX_DIM_CHANNEL && !chan)) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    } else {
+        for (size_t i = 0; i < ncust; i++) {
+            x.first[i] = INT64_MAX;
+            x.last[i] = INT64_MIN;
+        }
+        cxi_each_activity(store, o->activity, life_visit, &x);
+        /* the exit column is free until the rows are written: the channel scan's scratch */
+        const uint32_t *gcol = cxi_survival_groups(&s->set, chan, s->exit, store, o->group_by);
+        rc = subject_rows(s, store, &x, gcol, o, as_of, fn);
+    }
+    cxi_free(&mem, x.first, cap * sizeof(cx_time));
+    cxi_free(&mem, x.last, cap * sizeof(cx_time));
+    cxi_free(&mem, chan, chan ? cap * sizeof *chan : 0);
+    if (rc)
+        cxi_subjects_free(s);
+    return rc;
+}
+
+typedef struct subject_labels {
+    const cx_store *store;
+    int set;
+} subject_labels;
+
+static const char *set_label(void *ctx, uint64_t group, char *buf)
+{
+    (void)buf;
+    const subject_labels *g = ctx;
+    if (group == 0)
+        return NULL;
+    return cxi_pool_str(&g->store->sets[g->set], (uint32_t)(group - 1));
+}
+
+static int store_begin(cxi_subjects *sub, const cx_store *store, cx_time as_of, const cx_survival_options *options,
+                       const char *fn)
+{
+    if (!store)
+        return cxi_fail(CX_EINVAL, "%s: store is NULL", fn);
+    if (as_of == CX_TIME_NONE)
+        return cxi_fail(CX_EINVAL, "%s: as_of is missing", fn);
+    cx_survival_options defaults;
+    if (!options) {
+        cxi_survival_defaults(&defaults);
+        options = &defaults;
+    }
+    return cxi_subjects_scan(sub, store, as_of, options, fn);
+}
+
+int cx_survival_from_store(cx_survival **out, const cx_store *store, cx_time as_of,
+                           const cx_survival_options *options)
+{
+    static const char fn[] = "cx_survival_from_store";
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    cxi_subjects sub;
+    int rc = store_begin(&sub, store, as_of, options, fn);
+    if (rc)
+        return rc;
+    size_t n = sub.n;
+    cxi_km_rec *rec = cxi_alloc(&sub.mem, n * sizeof *rec);
+    if (!rec) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            rec[i].group = sub.group[i] != CXI_NONE ? (uint64_t)sub.group[i] + 1 : 0;
+            rec[i].time = sub.time[i];
+            rec[i].entry = sub.entry[i];
+            rec[i].event = sub.event[i];
+        }
+        subject_labels gl = {store, sub.set};
+        double level = options ? options->level : 0.95;
+        int band = options ? options->band : CX_BAND_LOG_LOG;
+        rc = cxi_km_build(out, sub.mem, rec, n, level, band, set_label, &gl, fn);
+        cxi_free(&sub.mem, rec, n * sizeof *rec);
+    }
+    cxi_subjects_free(&sub);
+    return rc;
+}
+
+enum { SU_CUSTOMER, SU_GROUP, SU_START, SU_EXIT, SU_ENTRY, SU_TIME, SU_EVENT, SU_NCOLS };
+
+int cx_survival_subjects(cx_result **out, const cx_store *store, cx_time as_of, const cx_survival_options *options)
+{
+    static const char fn[] = "cx_survival_subjects";
+    static const char *const names[SU_NCOLS] = {"customer", "group", "start", "exit", "entry", "time", "event"};
+    static const int types[SU_NCOLS] = {CX_TYPE_STRING, CX_TYPE_STRING, CX_TYPE_TIME, CX_TYPE_TIME,
+                                        CX_TYPE_REAL,   CX_TYPE_REAL,   CX_TYPE_INT};
+    if (!out)
+        return cxi_fail(CX_EINVAL, "%s: out is NULL", fn);
+    *out = NULL;
+    cxi_subjects sub;
+    int rc = store_begin(&sub, store, as_of, options, fn);
+    if (rc)
+        return rc;
+    cx_result *r = NULL;
+    if (cxi_result_new(&r, &sub.mem, sub.n, SU_NCOLS, names, types)) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
+    }
+    for (size_t i = 0; i < sub.n; i++) {
+        const char *id = cxi_customer_id(store, sub.cust[i]);
+        if (cxi_result_set_str(r, SU_CUSTOMER, i, id, strlen(id))) {
+            rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+            goto done;
+        }
+        if (sub.group[i] != CXI_NONE) {
+            const char *g = cxi_pool_str(&store->sets[sub.set], sub.group[i]);
+            if (cxi_result_set_str(r, SU_GROUP, i, g, strlen(g))) {
+                rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+                goto done;
+            }
+        }
+        cxi_result_set_time(r, SU_START, i, sub.start[i]);
+        cxi_result_set_time(r, SU_EXIT, i, sub.exit[i]);
+        cxi_result_set_real(r, SU_ENTRY, i, sub.entry[i] > 0 ? sub.entry[i] : 0);
+        cxi_result_set_real(r, SU_TIME, i, sub.time[i]);
+        cxi_result_set_int(r, SU_EVENT, i, sub.event[i]);
+    }
+    *out = r;
+    r = NULL;
+done:
+    cx_result_free(r);
+    cxi_subjects_free(&sub);
+    return rc;
 }

@@ -128,7 +128,126 @@ def low_themes(rows):
     return n
 
 
+LIFECYCLE_PARTS = ('new', 'returning', 'resurrecting', 'dormant')
+SURVIVAL_CURVE = ['retention', 'DB', 'curve', '--by', 'segment']
+
+
+def curve_groups(rows):
+    """The curves' rows per group, groups in the order of the rows (as the chart's curves)."""
+    groups = {}
+    for r in rows:
+        groups.setdefault(json.dumps(r.get('group')), []).append(r)
+    return list(groups.values())
+
+
+def at_risk(rows, t):
+    """Subjects at risk at time t: at_risk of the first step at or after t, 0 past the last."""
+    for r in rows:
+        if r['time'] is not None and r['time'] >= t:
+            return r['at_risk']
+    return 0
+
+
+CHARTS += [
+    {'id': 'lifecycle', 'cmd': ['retention', 'DB', 'lifecycle'],
+     'count': lambda rows: sum(1 for r in rows for k in LIFECYCLE_PARTS if (r.get(k) or 0) > 0)},
+]
+# the number-at-risk rows under a chart: rows -> function (group index, time) -> the number
+RISK = {'survival': {'cmd': SURVIVAL_CURVE,
+                     'at': lambda rows: lambda g, t: at_risk(curve_groups(rows)[g], t),
+                     'groups': lambda rows: len(curve_groups(rows))}}
+
+# The words of the report that stand in table cells, per language.
+WORDS = {'en': {'none': '(none)', 'not_reached': 'not reached'},
+         'ar': {'none': '(غير محدد)', 'not_reached': 'لم يُبلغ'}}
+
+
+def num(v, digits):
+    """A number as the report writes it (sb_num): fixed digits, no "-0", the en dash for none."""
+    if v is None or isinstance(v, str) or v != v or v in (float('inf'), float('-inf')):
+        return '\u2013'
+    text = '%.*f' % (digits, v)
+    if text.startswith('-') and float(text) == 0:
+        text = text[1:]
+    return text
+
+
+def p_value(p):
+    return '< 0.001' if p is not None and p < 0.001 else num(p, 3)
+
+
+def interval(lo, hi, digits):
+    return '%s \u2026 %s' % (num(lo, digits), num(hi, digits))
+
+
+def survival_cells(rows, lang):
+    return [[str(r['group']) if r.get('group') not in (None, '') else WORDS[lang]['none'],
+             num(r['subjects'], 0), num(r['events'], 0),
+             num(r['median'], 0) if r.get('median') is not None else WORDS[lang]['not_reached'],
+             interval(r.get('median_lo'), r.get('median_hi'), 0)] for r in rows]
+
+
+def last_months(rows):
+    return rows[-6:]
+
+
+def lifecycle_cells(rows, lang):
+    return [[str(r['period_label']), num(r['active'], 0)] + [num(r[k], 0) for k in LIFECYCLE_PARTS]
+            + [num(r.get('quick_ratio'), 2)] for r in last_months(rows)]
+
+
+def stickiness_cmd(run):
+    return ['retention', 'DB', 'stickiness']
+
+
+def stickiness_cells_of(run):
+    """The stickiness of the lifecycle's last six months: active, and the
+    shares active on 1, 2 and 3+ days."""
+    months = [r['period_label'] for r in last_months(run(['retention', 'DB', 'lifecycle']))]
+    rows = run(['retention', 'DB', 'stickiness'])
+    out = []
+    for m in months:
+        mine = [r for r in rows if r['period_label'] == m]
+        active = mine[0]['active'] if mine else None
+        parts = [0, 0, 0]
+        for r in mine:
+            parts[min(r['days'], 3) - 1] += r['customers'] or 0
+        out.append([m, num(active, 0)] + [num(100.0 * x / active, 1) + ' %' if active else '\u2013' for x in parts])
+    return out
+
+
+def cox_strongest(rows):
+    """The row the report names: the largest significant hazard ratio above
+    1, else the smallest significant one below 1; None when no p < 0.05."""
+    up = [i for i, r in enumerate(rows) if (r.get('p') is not None and r['p'] < 0.05 and r.get('hazard_ratio')
+                                             and r['hazard_ratio'] > 1)]
+    if up:
+        return max(up, key=lambda i: (rows[i]['hazard_ratio'], -i))
+    down = [i for i, r in enumerate(rows) if (r.get('p') is not None and r['p'] < 0.05
+                                               and r.get('hazard_ratio') is not None and r['hazard_ratio'] < 1)]
+    return min(down, key=lambda i: (rows[i]['hazard_ratio'], i)) if down else None
+
+
+def cox_cmd(run):
+    """The Cox model the report shows: with the service signals, else (a
+    store without feedback or cases) the factors alone."""
+    try:
+        run(['retention', 'DB', 'cox'])
+        return ['retention', 'DB', 'cox']
+    except Failure:
+        return ['retention', 'DB', 'cox', '--signals', 'none']
+
+
+def cox_cells(rows, lang):
+    return [[str(r['term']), num(r['hazard_ratio'], 2), interval(r.get('hr_lo'), r.get('hr_hi'), 2),
+             p_value(r.get('p'))] for r in rows]
+
+
 # first: rows -> the text the first body row must contain (None: not checked)
+# cells: (rows, lang) -> every body row's cells as the report writes them (a
+# cell may go on after its text with a space: a small-sample badge);
+# cells_of: run -> the same, from several commands; marked: rows -> the
+# indexes of the rows of class "strongest"
 TABLES = [
     {'id': 'themes', 'cmd': themes_cmd, 'count': low_themes,
      'first': lambda rows: str(rows[0]['label']) if low_themes(rows) else None},
@@ -136,6 +255,16 @@ TABLES = [
      'first': lambda rows: str(rows[0]['touchpoint']) if rows and rows[0].get('touchpoint') is not None else None},
     {'id': 'agents', 'cmd': METRICS_AGENT, 'count': len},
     {'id': 'care', 'cmd': ['care', 'DB', '--top', '20'], 'count': len},
+    {'id': 'survival', 'cmd': ['retention', 'DB', 'survival', '--by', 'segment'], 'count': len,
+     'cells': survival_cells},
+    {'id': 'logrank', 'cmd': ['retention', 'DB', 'logrank', '--by', 'segment'], 'count': len,
+     'cells': lambda rows, lang: [[num(r['chi2'], 2), num(r['df'], 0), p_value(r['p'])] for r in rows]},
+    {'id': 'lifecycle', 'cmd': ['retention', 'DB', 'lifecycle'], 'count': lambda rows: len(last_months(rows)),
+     'cells': lifecycle_cells},
+    {'id': 'stickiness', 'cmd': ['retention', 'DB', 'stickiness'],
+     'count': lambda rows: min(6, len({r['period_label'] for r in rows})), 'cells_of': stickiness_cells_of},
+    {'id': 'cox', 'cmd': cox_cmd, 'count': len, 'cells': cox_cells,
+     'marked': lambda rows: [] if cox_strongest(rows) is None else [cox_strongest(rows)]},
 ]
 
 # --------------------------------------------------------------------------
@@ -178,13 +307,21 @@ MEASURE_JS = r"""
           if (c.empty_tags.length < 5) c.empty_tags.push(m.tagName);
         }
       });
+      c.risk = Array.prototype.map.call(svg.querySelectorAll('text.risk'), function (e) {
+        return {g: e.getAttribute('data-g'), t: e.getAttribute('data-t'), v: e.textContent.trim()}; });
       out.charts.push(c);
     });
     document.querySelectorAll('table[data-table]').forEach(function (t) {
       var rows = t.querySelectorAll(':scope > tbody > tr');
+      function texts(row) {
+        return Array.prototype.map.call(row.cells, function (td) {
+          return td.textContent.replace(/\s+/g, ' ').trim(); });
+      }
+      var marked = [];
+      Array.prototype.forEach.call(rows, function (row, i) { if (row.classList.contains('strongest')) marked.push(i); });
       out.tables.push({id: t.getAttribute('data-table'), rows: rows.length, shown: shown(t),
-                       first: rows.length ? Array.prototype.map.call(rows[0].cells, function (td) {
-                         return td.textContent.replace(/\s+/g, ' ').trim(); }).join(' | ') : null});
+                       first: rows.length ? texts(rows[0]).join(' | ') : null,
+                       cells: Array.prototype.map.call(rows, texts), marked: marked});
     });
     var pre = document.createElement('pre');
     pre.id = 'cx-measure';
@@ -514,15 +651,16 @@ class Results:
         return [name for ok, name, _ in self.items if not ok]
 
 
-def expectations(cxkit, db):
-    """The expected count of every chart and table (and the extras), from the JSON."""
+def expectations(cxkit, db, chart_specs=None, table_specs=None):
+    """The expected count of every chart and table (and the extras), from the
+    JSON; of those given (default CHARTS, RISK and TABLES)."""
     cache = {}
 
     def run(args):
         return run_cxkit(cxkit, db, args, cache)
 
     charts, tables = {}, {}
-    for spec in CHARTS:
+    for spec in CHARTS if chart_specs is None else chart_specs:
         cmd = spec['cmd'](run) if callable(spec['cmd']) else spec['cmd']
         rows = run(cmd)
         e = {'marks': spec['count'](rows), 'zero_ok': spec.get('zero_ok', lambda r: 0)(rows),
@@ -530,12 +668,27 @@ def expectations(cxkit, db):
         if 'sankey' in spec:
             e['nodes'], e['links'] = spec['sankey'](rows)
         charts[spec['id']] = e
-    for spec in TABLES:
+    for cid, spec in RISK.items():
+        if cid not in charts:
+            continue
+        rows = run(spec['cmd'])
+        charts.setdefault(cid, {})['risk'] = {'at': spec['at'](rows), 'groups': spec['groups'](rows),
+                                              'cmd': 'cxkit ' + ' '.join(spec['cmd']) + ' --format json'}
+    for spec in TABLES if table_specs is None else table_specs:
         cmd = spec['cmd'](run) if callable(spec['cmd']) else spec['cmd']
         rows = run(cmd)
+        cells = {lang: spec['cells'](rows, lang) for lang in LANGS} if 'cells' in spec else None
+        if 'cells_of' in spec:
+            c = spec['cells_of'](run)
+            cells = {lang: c for lang in LANGS}
         tables[spec['id']] = {'rows': spec['count'](rows), 'first': spec.get('first', lambda r: None)(rows),
+                              'cells': cells, 'marked': spec['marked'](rows) if 'marked' in spec else None,
                               'cmd': 'cxkit ' + ' '.join(cmd) + ' --format json'}
     return charts, tables
+
+
+def cell_matches(got, want):
+    return got == want or got.startswith(want + ' ')
 
 
 def check_lang(res, lang, report, got, charts, tables, expect_pain, allow_empty):
@@ -589,6 +742,24 @@ def check_lang(res, lang, report, got, charts, tables, expect_pain, allow_empty)
                     'expected %d nodes, %d links; data-nodes=%s data-links=%s; rendered %d "mark node", '
                     '%d "mark link"' % (e['nodes'], e['links'], c['data_nodes'], c['data_links'],
                                         c['nodes'], c['links']))
+    for cid, e in charts.items():
+        if 'risk' not in e or cid not in seen:
+            continue
+        r, c = e['risk'], seen[cid][0]
+        bad, per = [], {}
+        for item in c.get('risk', []):
+            try:
+                g, t = int(item['g']), float(item['t'])
+            except (TypeError, ValueError):
+                bad.append('unreadable %r' % item)
+                continue
+            per[g] = per.get(g, 0) + 1
+            want = num(r['at'](g, t), 0) if 0 <= g < r['groups'] else None
+            if item['v'] != want:
+                bad.append('curve %d at %s: %s at risk, expected %s' % (g, item['t'], item['v'], want))
+        short = [g for g in range(r['groups']) if per.get(g, 0) < 2]
+        res.add(not bad and not short, p + 'chart %s: the numbers at risk equal %s' % (cid, r['cmd']),
+                '; '.join(bad[:5]) + ('; curves with fewer than two numbers at risk: %r' % short if short else ''))
     for cid in unknown:
         if cid is None:
             continue
@@ -616,6 +787,18 @@ def check_lang(res, lang, report, got, charts, tables, expect_pain, allow_empty)
             res.add(t['first'] is not None and e['first'] in t['first'],
                     name + ' leads with %s' % e['first'],
                     'first row: %r' % t['first'])
+        if e['cells'] is not None:
+            want = e['cells'][lang]
+            bad = []
+            for i, row in enumerate(want):
+                got = t['cells'][i] if i < len(t['cells']) else None
+                if got is None or len(got) != len(row) or not all(cell_matches(g, w) for g, w in zip(got, row)):
+                    bad.append('row %d: expected %r, found %r' % (i + 1, row, got))
+            res.add(not bad and len(t['cells']) == len(want), name + ' cells equal %s' % e['cmd'],
+                    '\n'.join(bad[:5]) or 'expected %d rows, found %d' % (len(want), len(t['cells'])))
+        if e['marked'] is not None:
+            res.add(t['marked'] == e['marked'], name + ' marks the strongest row',
+                    'expected rows %r of class strongest, found %r' % (e['marked'], t['marked']))
     if expect_pain is not None:
         t = tseen.get('pain-points')
         first = t['first'] if t else None
@@ -763,6 +946,19 @@ def self_test(opts, reports, shots_dir):
          'en: no script and no external resource'),
         ('the pain points in another order', 'en', lambda t: swap_first_rows(t, 'pain-points'),
          'en: table pain-points leads with'),
+        ('a wrong log-rank statistic', 'en',
+         lambda t: mutate_first(r'(<table[^>]*data-table\s*=\s*["\']logrank["\'](?:(?!</table>).)*?<tbody[^>]*>\s*<tr>'
+                                r'<td class="num">)(\d)', lambda m: m.group(1) + str((int(m.group(2)) + 1) % 10), t, re.S),
+         'en: table logrank cells'),
+        ('a wrong number at risk', 'ar',
+         lambda t: mutate_first(r'(<text class="risk"[^>]*>)(\d+)', lambda m: m.group(1) + str(int(m.group(2)) + 1),
+                                t),
+         'ar: chart survival: the numbers at risk'),
+        ('a wrong median', 'ar',
+         lambda t: mutate_first(r'(<table[^>]*data-table\s*=\s*["\']survival["\'](?:(?!</table>).)*?<tbody[^>]*>\s*<tr>'
+                                r'(?:(?!</tr>).)*?</td><td class="num">)(\d)',
+                                lambda m: m.group(1) + str((int(m.group(2)) + 1) % 10), t, re.S),
+         'ar: table survival cells'),
         ('a table row missing', 'ar',
          lambda t: mutate_first(r'(<table[^>]*data-table\s*=\s*["\']care["\'][^>]*>(?:(?!</table>).)*?<tbody[^>]*>'
                                 r'\s*)<tr[\s>](?:(?!</tr>).)*</tr>', r'\1', t, re.S),

@@ -1,0 +1,116 @@
+-- Service cycles (cx.CaseEvents) from Lua: hand-worked cycles, the summary
+-- by cycle number, the store's check and erasure, the demo's events read
+-- from CSV, and refused input that changes nothing.
+package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
+local H = require "helper"
+local cx = H.cx
+
+local HOUR = 3600000
+
+local function events()
+  local e = cx.CaseEvents()
+  local t0 = cx.time_parse("2024-03-01T10:00:00Z")
+  e:add("A", t0 + 28 * HOUR, "resolved", "Noura")
+  e:add("B", t0 + HOUR, "resolved")
+  e:add("A", t0, "opened", "Omar")
+  e:add("A", t0 + 72 * HOUR, "reopened")
+  e:add("A", t0 + 2 * HOUR, "resolved")
+  e:add("A", t0 + 24 * HOUR, "reopened")
+  e:add("B", "2024-03-01T10:00:00Z", "opened")
+  return e, t0
+end
+
+describe("cxkit cycles", function()
+  it("turns a case's events into cycles", function()
+    local e, t0 = events()
+    assert.are.equal(7, e:count())
+    assert.are.equal(2, e:case_count())
+    local t = e:cycles():totable()
+    assert.are.equal(4, #t)
+    assert.are.same({ "A", 1, 2 * HOUR, "Omar" }, { t[1].case, t[1].cycle, t[1].duration_ms, t[1].agent })
+    assert.are.same({ "A", 2, 4 * HOUR, 22 * HOUR, "Noura" },
+      { t[2].case, t[2].cycle, t[2].duration_ms, t[2].reopen_lag_ms, t[2].agent })
+    assert.is_nil(t[3].resolved)
+    assert.is_true(t[3].duration_ms ~= t[3].duration_ms) -- NaN while open
+    assert.are.equal(2, t[3].case_reopens)
+    assert.are.equal("B", t[4].case)
+    assert.are.equal(0, e:check():rows())
+  end)
+
+  it("compares cycles by number", function()
+    local e = events()
+    local s = e:summary():totable()
+    assert.are.same({ 1, 2, 3 }, { s[1].cycle, s[2].cycle, s[3].cycle })
+    assert.are.same({ 2, 1, 1 }, { s[1].cycles, s[2].cycles, s[3].cycles })
+    assert.are.equal(1.5 * HOUR, s[1].median_ms)
+    assert.is_true(math.abs(s[2].ratio_to_first - 4 / 1.5) < 1e-12)
+    assert.are.equal("agent", e:summary(nil, "agent"):column_names()[1])
+    local ok, err = pcall(e.summary, e, nil, "channel")
+    assert.is_false(ok)
+    assert.is_truthy(tostring(err):find("needs a store", 1, true))
+  end)
+
+  it("checks the log against the store and forgets what the store forgot", function()
+    local s = cx.Store()
+    s:add_customer("C-1")
+    s:add_customer("C-2")
+    s:add_case("E1", "C-1", "email", "high", "Sara", "2024-06-01T09:00:00Z", nil, "2024-06-01T11:00:00Z", 0, 1)
+    s:add_case("E2", "C-2", "phone", nil, nil, "2024-06-01T09:00:00Z", nil, "2024-06-01T10:00:00Z", 1, 1)
+    local e = cx.CaseEvents()
+    e:add("E1", "2024-06-01T09:00:00Z", "opened")
+    e:add("E1", "2024-06-01T11:00:00Z", "resolved")
+    e:add("E2", "2024-06-01T09:00:00Z", "opened")
+    e:add("E2", "2024-06-01T10:00:00Z", "resolved")
+    e:add("E2", "2024-06-01T10:00:00Z", "resolved")
+    local t = e:cycles(s):totable()
+    assert.are.same({ "C-1", "email", "Sara", "ok" }, { t[1].customer, t[1].channel, t[1].agent, t[1].store_check })
+    assert.are.equal("reopens: store 1, log 0", t[2].store_check)
+    assert.are.equal(1, t[2].ignored_events)
+    local c = e:check(s):totable()
+    assert.are.same({ "resolved twice", "reopens: store 1, log 0" }, { c[1].problem, c[2].problem })
+    local ok, err = pcall(e.cycles, e, s, true)
+    assert.is_false(ok)
+    assert.is_truthy(tostring(err):find("resolved twice", 1, true))
+    s:forget({ "C-1" })
+    assert.are.equal(1, e:cycles(s):rows())
+    assert.are.equal(2, e:prune(s))
+    assert.are.equal(3, e:count())
+  end)
+
+  it("reads the demo's events, which agree with its cases", function()
+    local s = H.load_demo(cx.Store())
+    local e = cx.CaseEvents()
+    e:import_csv(H.data .. "/case_events.csv")
+    assert.are.equal(s:rows("cases"), e:case_count())
+    assert.are.equal(0, e:check(s):rows())
+    local first = e:summary(s, nil, true):totable()[1]
+    assert.are.equal(s:rows("cases"), first.cycles)
+  end)
+
+  it("refuses bad input and changes nothing", function()
+    local e = cx.CaseEvents()
+    for _, args in ipairs { { "", 0, "opened" }, { "A", 0, "closed" }, { "A", 0, "opened", "" },
+      { "A\255", 0, "opened" }, { "A", 2 ^ 62, "opened" } } do
+      local ok = pcall(e.add, e, table.unpack(args))
+      assert.is_false(ok)
+    end
+    local ok, err = pcall(e.add, e, "A", math.tointeger(2 ^ 62), "opened")
+    assert.is_false(ok)
+    assert.is_truthy(tostring(err):find("outside years 0000-9999", 1, true))
+    assert.are.equal(0, e:count())
+    local name = os.tmpname()
+    local f = assert(io.open(name, "w"))
+    f:write("case,time,event\nT,2024-01-01,opened\nT,2024-01-02,closed\n")
+    f:close()
+    ok, err = pcall(e.import_csv, e, name)
+    os.remove(name)
+    assert.is_false(ok)
+    assert.is_truthy(tostring(err):find(":3, column 3 (\"event\")", 1, true))
+    assert.are.equal(0, e:count())
+    assert.are.equal("reopened", cx.case_event_kind_name(cx.CASE_EVENT_REOPENED))
+    e:close()
+    ok, err = pcall(e.count, e)
+    assert.is_false(ok)
+    assert.is_truthy(tostring(err):find("closed", 1, true))
+  end)
+end)
