@@ -6,7 +6,10 @@
  * attribution, funnels, pain points and retention by cohort. Tables whose
  * row order follows the order customers were added in (the journeys list)
  * are compared as sets of rows; the others as they are; reals to 1e-9
- * (see same_field). Also: events of
+ * (see same_field). The journeys' analyses are compared again with other
+ * options (channel level, merged repeats, a gap, conversions out of the
+ * paths), and with attribution of order 2, path counts, satisfaction,
+ * stages, funnel customers and the step matrix. Also: events of
  * one customer at the same millisecond, added in any order, keep one order;
  * and the fallback of the journey build when (customer, time) needs more
  * than 64 bits gives the order the radix sort gives. Public API only. */
@@ -198,6 +201,57 @@ static cx_result *funnel(const cx_store *s, const cx_journeys *j)
     return r;
 }
 
+/* The analyses that read the index's times, words and values of the
+ * conversions (journey.c) beyond the paths: attribution of order 2, path
+ * counts, satisfaction by path, stage and conversion, stages, funnel
+ * customers and the step matrix. */
+static void more_analyses(const cx_store *a, const cx_journeys *ja, const cx_store *b, const cx_journeys *jb,
+                          const char *prefix)
+{
+    char what[64];
+    cx_result *ra, *rb;
+    OK(cx_journeys_attribution(&ra, ja, 2));
+    OK(cx_journeys_attribution(&rb, jb, 2));
+    snprintf(what, sizeof what, "%sattribution-2", prefix);
+    same(ra, rb, what, true);
+    OK(cx_journeys_path_counts(&ra, ja, " > "));
+    OK(cx_journeys_path_counts(&rb, jb, " > "));
+    snprintf(what, sizeof what, "%spath-counts", prefix);
+    same(ra, rb, what, true);
+    for (int g = CX_JOURNEYS_GROUP_PATH; g <= CX_JOURNEYS_GROUP_CONVERTED; g++) {
+        OK(cx_journeys_satisfaction(&ra, ja, (cx_journeys_group)g));
+        OK(cx_journeys_satisfaction(&rb, jb, (cx_journeys_group)g));
+        snprintf(what, sizeof what, "%ssatisfaction-%d", prefix, g);
+        same(ra, rb, what, true);
+    }
+    OK(cx_journeys_stages(&ra, ja));
+    OK(cx_journeys_stages(&rb, jb));
+    snprintf(what, sizeof what, "%sstages", prefix);
+    same(ra, rb, what, false);
+    OK(cx_journeys_customer_stages(&ra, ja));
+    OK(cx_journeys_customer_stages(&rb, jb));
+    snprintf(what, sizeof what, "%scustomer-stages", prefix);
+    same(ra, rb, what, true);
+    cx_funnel *fa, *fb;
+    OK(cx_funnel_new(&fa, a));
+    OK(cx_funnel_new(&fb, b));
+    cx_funnel *f2[] = {fa, fb};
+    for (int k = 0; k < 2; k++) {
+        OK(cx_funnel_add_step(f2[k], CX_JOURNEYS_LEVEL_STAGE, "consideration"));
+        OK(cx_funnel_add_step(f2[k], CX_JOURNEYS_LEVEL_STAGE, "purchase"));
+    }
+    OK(cx_journeys_funnel_customers(&ra, ja, fa));
+    OK(cx_journeys_funnel_customers(&rb, jb, fb));
+    cx_funnel_free(fa);
+    cx_funnel_free(fb);
+    snprintf(what, sizeof what, "%sfunnel-customers", prefix);
+    same(ra, rb, what, true);
+    OK(cx_journeys_step_matrix(&ra, ja, 5));
+    OK(cx_journeys_step_matrix(&rb, jb, 5));
+    snprintf(what, sizeof what, "%sstep-matrix", prefix);
+    same(ra, rb, what, false);
+}
+
 /* Every analysis of the two stores, compared. */
 static void compare_stores(const cx_store *a, const cx_store *b)
 {
@@ -234,6 +288,41 @@ static void compare_stores(const cx_store *a, const cx_store *b)
     OK(cx_journeys_pain_points(&ra, ja));
     OK(cx_journeys_pain_points(&rb, jb));
     same(ra, rb, "pain-points", true);
+    more_analyses(a, ja, b, jb, "");
+    cx_journeys_free(ja);
+    cx_journeys_free(jb);
+    /* other options: the cut, the path states and the values take other
+     * branches (channel level, merged repeats, a gap, conversions out of
+     * the paths) */
+    cx_journeys_options *oa, *ob;
+    OK(cx_journeys_options_new(&oa, a));
+    OK(cx_journeys_options_new(&ob, b));
+    cx_journeys_options *both[] = {oa, ob};
+    for (int k = 0; k < 2; k++) {
+        OK(cx_journeys_options_set_level(both[k], CX_JOURNEYS_LEVEL_CHANNEL));
+        OK(cx_journeys_options_set_collapse(both[k], 1));
+        OK(cx_journeys_options_set_boundary(both[k], CX_JOURNEYS_BOUNDARY_GAP));
+        OK(cx_journeys_options_set_gap(both[k], 2 * DAY_MS));
+        OK(cx_journeys_options_set_conversion_in_path(both[k], 0));
+    }
+    OK(cx_journeys_new(&ja, a, oa));
+    OK(cx_journeys_new(&jb, b, ob));
+    cx_journeys_options_free(oa);
+    cx_journeys_options_free(ob);
+    ck_assert_uint_eq(cx_journeys_count(ja), cx_journeys_count(jb));
+    OK(cx_journeys_list(&ra, ja));
+    OK(cx_journeys_list(&rb, jb));
+    same(ra, rb, "gap-journeys-list", true);
+    OK(cx_journeys_paths(&ra, ja, 50));
+    OK(cx_journeys_paths(&rb, jb, 50));
+    same(ra, rb, "gap-paths", false);
+    OK(cx_journeys_attribution(&ra, ja, 1));
+    OK(cx_journeys_attribution(&rb, jb, 1));
+    same(ra, rb, "gap-attribution", true);
+    OK(cx_journeys_pain_points(&ra, ja));
+    OK(cx_journeys_pain_points(&rb, jb));
+    same(ra, rb, "gap-pain-points", true);
+    more_analyses(a, ja, b, jb, "gap-");
     cx_journeys_free(ja);
     cx_journeys_free(jb);
 }

@@ -362,11 +362,14 @@ CX_EXTERN int cx_journeys_options_set_min_support(cx_journeys_options *options, 
 /**
  * @brief Build the journeys of every customer of a store.
  *
- * Cost: one counting sort of the interactions by customer, a sort of each
- * customer's events only when they were not added in time order, and one
- * pass to cut journeys and compute paths: O(n) for data added in time
- * order. Memory: about 8 bytes per interaction plus 21 bytes per journey
- * and 4 per customer (see cx_journeys_byte_count()).
+ * Cost: O(n) passes in row order and over the index, whatever the order the
+ * rows were added in: rows added by customer and time need no sort; others
+ * are sorted in two levels (buckets of customers, each sorted in the cache).
+ * The index keeps each event's time (borrowed from the store when the rows
+ * were added in order) and what it is, so that the analyses read it in
+ * order. Memory: about 4 bytes per interaction (12 when the rows were not
+ * added in order), 4 per path state, 8 per conversion, 25 per journey and
+ * 8 per customer (see cx_journeys_byte_count()).
  * @param[out] out     the journeys, to free with cx_journeys_free().
  * @param[in]  store   the store (borrowed: it must outlive the journeys and
  *                     not change while they are used).

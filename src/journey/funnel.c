@@ -38,13 +38,11 @@ static int attempt(const frun *x, uint32_t p, uint32_t b, cx_time *times, int *o
 {
     const cx_journeys *j = x->j;
     const cx_funnel *f = x->f;
-    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const uint32_t *itp = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
     int lvl = 1, closed = 0;
-    times[0] = it[j->ev[p]];
+    times[0] = j->tq[p];
     for (uint32_t q = p + 1; q < b && lvl < f->nsteps; q++) {
-        uint32_t r = j->ev[q], tp = itp[r];
-        cx_time t = it[r];
+        uint32_t tp = cxi_jw_tp(j->wq[q]);
+        cx_time t = j->tq[q];
         if (t > x->as_of)
             break; /* the data end here */
         if (f->window > 0 && t - times[0] > f->window) {
@@ -126,16 +124,14 @@ static int frun_init(const char *fn, frun *x, cxi_mem *m, const cx_journeys *j, 
             if (tp_code(j->store, f->excl[i].level, tp) == f->excl[i].code)
                 x->xmask[tp] = 1;
     }
-    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const uint32_t *itp = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
     cx_time times[CX_FUNNEL_MAX_STEPS];
     for (size_t c = 0; c < j->ncust; c++) {
         uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
         int best = 0, open = 0;
         for (uint32_t p = a; p < b && best < f->nsteps; p++) {
-            if (it[j->ev[p]] > x->as_of)
+            if (j->tq[p] > x->as_of)
                 break; /* events are in time order */
-            if (!(x->smask[itp[j->ev[p]]] & 1u))
+            if (!(x->smask[cxi_jw_tp(j->wq[p])] & 1u))
                 continue;
             int o;
             int l = attempt(x, p, b, times, &o);
@@ -254,7 +250,6 @@ int cx_journeys_funnel_customers(cx_result **out, const cx_journeys *j, const cx
     if ((rc = frun_init(fn, &x, &m, j, f)))
         return rc;
     const cx_store *s = j->store;
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
     size_t rows = 0;
     for (size_t c = 0; c < j->ncust; c++)
         rows += x.best[c] > 0;
@@ -269,7 +264,7 @@ int cx_journeys_funnel_customers(cx_result **out, const cx_journeys *j, const cx
             const char *id = cxi_customer_id(s, (uint32_t)c);
             rc = cxi_result_set_text(t, 0, r, id);
             cxi_result_set_int(t, 1, r, x.best[c]);
-            cxi_result_set_time(t, 2, r, it[j->ev[x.bestp[c]]]);
+            cxi_result_set_time(t, 2, r, j->tq[x.bestp[c]]);
             if (!rc)
                 rc = cxi_result_set_text(t, 3, r, x.best[c] == f->nsteps ? "completed"
                                                   : x.open[c]            ? "in_progress"
@@ -330,10 +325,7 @@ static int srun_init(const char *fn, const cx_journeys *j, srun *x)
 /* One customer: first time in each stage, time spent in each, current stage. */
 static int cust_stages(const cx_journeys *j, const srun *x, size_t c, cx_time *first, int64_t *in)
 {
-    const cx_store *s = j->store;
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const uint32_t *itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
-    const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
+    const uint32_t *tst = CXI_COL(j->store, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
     for (int o = 0; o < x->nord; o++) {
         first[o] = CX_TIME_NONE;
         in[o] = 0;
@@ -341,16 +333,16 @@ static int cust_stages(const cx_journeys *j, const srun *x, size_t c, cx_time *f
     int cur = -1;
     cx_time since = 0;
     for (uint32_t p = j->cust_off[c]; p < j->cust_off[c + 1]; p++) {
-        uint32_t r = j->ev[p];
-        int o = x->ord[tst[itp[r]]];
+        int o = x->ord[tst[cxi_jw_tp(j->wq[p])]];
         if (o < 0 || o == cur)
             continue;
+        cx_time t = j->tq[p];
         if (first[o] == CX_TIME_NONE)
-            first[o] = it[r];
+            first[o] = t;
         if (cur >= 0)
-            in[cur] += it[r] - since;
+            in[cur] += t - since;
         cur = o;
-        since = it[r];
+        since = t;
     }
     if (cur >= 0)
         in[cur] += x->as_of - since;

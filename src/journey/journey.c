@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* madvise (cxi_jprefault) */
 /*
  * The journeys index and its small companions: options, funnel
  * definitions, the hash of uint32 sequences, and the build:
@@ -15,12 +16,36 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+void cxi_jprefault(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    if (!p || bytes < ((size_t)1 << 20))
+        return;
+    long ps = sysconf(_SC_PAGESIZE);
+    if (ps <= 0)
+        return;
+    uintptr_t a = ((uintptr_t)p + (uintptr_t)ps - 1) & ~((uintptr_t)ps - 1);
+    uintptr_t e = ((uintptr_t)p + bytes) & ~((uintptr_t)ps - 1);
+    if (e > a)
+        (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
 
 void *cxi_jzalloc(cxi_mem *m, size_t n)
 {
     void *p = cxi_alloc(m, n);
-    if (p)
+    if (p) {
+        cxi_jprefault(p, n);
         memset(p, 0, n);
+    }
     return p;
 }
 
@@ -442,11 +467,11 @@ void cxi_seqmap_free(cxi_mem *mem, cxi_seqmap *m)
 {
     cxi_free(mem, m->off, m->cap * sizeof(uint32_t));
     cxi_free(mem, m->len, m->cap * sizeof(uint32_t));
-    cxi_free(mem, m->slots, m->nslots * sizeof(uint32_t));
+    cxi_free(mem, m->slots, m->nslots * sizeof *m->slots);
     cxi_seqmap_init(m, m->base);
 }
 
-static uint64_t seq_hash(const uint32_t *s, uint32_t n)
+static uint32_t seq_hash(const uint32_t *s, uint32_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15u ^ n;
     for (uint32_t i = 0; i < n; i++) {
@@ -454,7 +479,17 @@ static uint64_t seq_hash(const uint32_t *s, uint32_t n)
         h *= 0xff51afd7ed558ccdu;
         h ^= h >> 31;
     }
-    return h;
+    return (uint32_t)(h ^ h >> 32);
+}
+
+/* Puts (h, id + 1) in the first free slot from h's. */
+static void seq_put(cxi_seqslot *sl, size_t mask, uint32_t h, uint32_t id1)
+{
+    size_t i = h & mask;
+    while (sl[i].id1)
+        i = (i + 1) & mask;
+    sl[i].h = h;
+    sl[i].id1 = id1;
 }
 
 void cxi_seqmap_truncate(cxi_seqmap *m, size_t n)
@@ -465,25 +500,72 @@ void cxi_seqmap_truncate(cxi_seqmap *m, size_t n)
     if (!m->nslots)
         return;
     memset(m->slots, 0, m->nslots * sizeof *m->slots);
-    for (size_t g = 0; g < n; g++) {
-        size_t i = seq_hash(m->base + m->off[g], m->len[g]) & (m->nslots - 1);
-        while (m->slots[i])
-            i = (i + 1) & (m->nslots - 1);
-        m->slots[i] = (uint32_t)(g + 1);
+    for (size_t g = 0; g < n; g++)
+        seq_put(m->slots, m->nslots - 1, seq_hash(m->base + m->off[g], m->len[g]), (uint32_t)(g + 1));
+}
+
+/* The slots for `need` sequences: at most 3/4 full. CX_ENOMEM. The stored
+ * hashes move the slots without reading the sequences. */
+static int seq_slots(cxi_mem *mem, cxi_seqmap *m, size_t need)
+{
+    size_t ns = m->nslots ? m->nslots : 128;
+    while (need > ns / 4 * 3)
+        ns *= 2;
+    if (ns == m->nslots)
+        return CX_OK;
+    cxi_seqslot *sl = cxi_jzalloc(mem, ns * sizeof *sl);
+    if (!sl)
+        return CX_ENOMEM;
+    for (size_t i = 0; i < m->nslots; i++)
+        if (m->slots[i].id1)
+            seq_put(sl, ns - 1, m->slots[i].h, m->slots[i].id1);
+    cxi_free(mem, m->slots, m->nslots * sizeof *sl);
+    m->slots = sl;
+    m->nslots = ns;
+    return CX_OK;
+}
+
+int cxi_seqmap_reserve(cxi_mem *mem, cxi_seqmap *m, size_t n)
+{
+    if (n > m->cap) {
+        uint32_t *off = cxi_alloc(mem, n * sizeof *off), *len = cxi_alloc(mem, n * sizeof *len);
+        if (!off || !len) {
+            cxi_free(mem, off, n * sizeof *off);
+            cxi_free(mem, len, n * sizeof *len);
+            return CX_ENOMEM;
+        }
+        cxi_jprefault(off, n * sizeof *off);
+        cxi_jprefault(len, n * sizeof *len);
+        if (m->n) {
+            memcpy(off, m->off, m->n * sizeof *off);
+            memcpy(len, m->len, m->n * sizeof *len);
+        }
+        cxi_free(mem, m->off, m->cap * sizeof *off);
+        cxi_free(mem, m->len, m->cap * sizeof *len);
+        m->off = off;
+        m->len = len;
+        m->cap = n;
     }
+    return seq_slots(mem, m, n);
 }
 
 int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint32_t *id)
 {
     const uint32_t *s = m->base + off;
-    uint64_t h = seq_hash(s, len);
+    uint32_t h = seq_hash(s, len);
     if (m->nslots) {
         for (size_t i = h & (m->nslots - 1);; i = (i + 1) & (m->nslots - 1)) {
-            uint32_t v = m->slots[i];
-            if (!v)
+            cxi_seqslot v = m->slots[i];
+            if (!v.id1)
                 break;
-            if (m->len[v - 1] == len && memcmp(m->base + m->off[v - 1], s, len * sizeof *s) == 0) {
-                *id = v - 1;
+            if (v.h != h || m->len[v.id1 - 1] != len)
+                continue;
+            const uint32_t *t = m->base + m->off[v.id1 - 1];
+            uint32_t k = 0;
+            while (k < len && t[k] == s[k])
+                k++;
+            if (k == len) {
+                *id = v.id1 - 1;
                 return CX_OK;
             }
         }
@@ -494,27 +576,11 @@ int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint
     const size_t elems[] = {sizeof *m->off, sizeof *m->len};
     if (cxi_grow_all(mem, &m->cap, m->n + 1, 2, arrs, elems))
         return CX_ENOMEM;
-    if ((m->n + 1) * 2 > m->nslots) {
-        size_t ns = m->nslots ? 2 * m->nslots : 128;
-        uint32_t *sl = cxi_jzalloc(mem, ns * sizeof *sl);
-        if (!sl)
-            return CX_ENOMEM;
-        for (size_t g = 0; g < m->n; g++) {
-            size_t i = seq_hash(m->base + m->off[g], m->len[g]) & (ns - 1);
-            while (sl[i])
-                i = (i + 1) & (ns - 1);
-            sl[i] = (uint32_t)(g + 1);
-        }
-        cxi_free(mem, m->slots, m->nslots * sizeof *sl);
-        m->slots = sl;
-        m->nslots = ns;
-    }
+    if (seq_slots(mem, m, m->n + 1))
+        return CX_ENOMEM;
     m->off[m->n] = off;
     m->len[m->n] = len;
-    size_t i = h & (m->nslots - 1);
-    while (m->slots[i])
-        i = (i + 1) & (m->nslots - 1);
-    m->slots[i] = (uint32_t)(m->n + 1);
+    seq_put(m->slots, m->nslots - 1, h, (uint32_t)(m->n + 1));
     *id = (uint32_t)m->n++;
     return CX_OK;
 }
@@ -631,7 +697,6 @@ int cxi_j_feedback_journeys(const cx_journeys *j, cxi_mem *m, uint32_t **out)
         return CX_ENOMEM;
     const uint32_t *fcu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
     const cx_time *ft = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, cx_time);
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
     for (size_t i = 0; i < nf; i++) {
         uint32_t c = fcu[i];
         fj[i] = CXI_NONE;
@@ -641,7 +706,7 @@ int cxi_j_feedback_journeys(const cx_journeys *j, cxi_mem *m, uint32_t **out)
         uint32_t lo = j->cust_j[c], hi = j->cust_j[c + 1];
         while (lo < hi) {
             uint32_t mid = lo + (hi - lo) / 2;
-            if (it[j->ev[j->j_off[mid]]] <= ft[i])
+            if (j->tq[j->j_off[mid]] <= ft[i])
                 lo = mid + 1;
             else
                 hi = mid;
@@ -671,15 +736,20 @@ void cx_journeys_free(cx_journeys *j)
     if (!j)
         return;
     cxi_mem *m = &j->mem;
+    size_t nj1 = j->nj ? j->nj : 1;
     cxi_free(m, j->cust_off, (j->ncust + 1) * sizeof(uint32_t));
     cxi_free(m, j->cust_j, (j->ncust + 1) * sizeof(uint32_t));
-    cxi_free(m, j->ev, (j->nev ? j->nev : 1) * sizeof(uint32_t));
+    if (j->tq_bytes) /* else the store's column */
+        cxi_free(m, j->tq, j->tq_bytes);
+    cxi_free(m, j->wq, j->wq_bytes);
     cxi_free(m, j->j_off, (j->nj + 1) * sizeof(uint32_t));
     cxi_free(m, j->p_off, (j->nj + 1) * sizeof(uint32_t));
     cxi_free(m, j->st, (j->nst ? j->nst : 1) * sizeof(uint32_t));
-    cxi_free(m, j->j_conv, j->nj ? j->nj : 1);
-    cxi_free(m, j->j_cend, (j->nj ? j->nj : 1) * sizeof(uint32_t));
-    cxi_free(m, j->p_cend, (j->nj ? j->nj : 1) * sizeof(uint32_t));
+    cxi_free(m, j->j_conv, nj1);
+    cxi_free(m, j->j_cend, nj1 * sizeof(uint32_t));
+    cxi_free(m, j->p_cend, nj1 * sizeof(uint32_t));
+    cxi_free(m, j->j_cv, (j->nj + 1) * sizeof(uint32_t));
+    cxi_free(m, j->cval, (j->ncv ? j->ncv : 1) * sizeof(double));
     cxi_free(m, j->lvl, (j->ntp ? j->ntp : 1) * sizeof(uint32_t));
     cxi_free(m, j->conv_tp, j->ntp ? j->ntp : 1);
     cxi_free(m, j->conv_kind, j->nkind ? j->nkind : 1);
@@ -696,7 +766,7 @@ void cx_journeys_free(cx_journeys *j)
  * into files, cut the same journeys. */
 typedef struct tpair {
     cx_time t;
-    uint32_t row;
+    uint32_t row, word;
     bool conv;
     const char *tp, *id;
 } tpair;
@@ -725,56 +795,68 @@ static int cmp_tpair(const void *a, const void *b)
     return cmp_tie(x, y);
 }
 
-static void tpair_of(tpair *p, const cx_journeys *j, uint32_t row)
+static void tpair_of(tpair *p, const cx_journeys *j, uint32_t row, uint32_t word)
 {
     const cx_store *s = j->store;
     p->conv = cxi_j_is_conv(j, row);
     const uint32_t *tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
     const uint32_t *id = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_ID, uint32_t);
     p->row = row;
+    p->word = word;
     p->t = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time)[row];
     p->tp = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], tp[row]);
     p->id = id[row] == CXI_NONE ? NULL : cxi_pool_str(&s->keys[CX_TABLE_INTERACTIONS], id[row]);
 }
 
-/* The cut reads each event, in ev order, as its time tq[q] and one word
- * wq[q]: its level code and whether it converts (W_CONV) or is a
- * post-purchase step (W_POST, cxi_j_is_post). Made once in ev order, they
- * make the cut a scan in order instead of a walk through the store's rows. */
-#define W_CONV 0x80000000u
-#define W_POST 0x40000000u
-#define W_CODE 0x3FFFFFFFu
+#define W_CONV CXI_W_CONV
+#define W_POST CXI_W_POST
+#define W_CONTACT CXI_W_CONTACT
+#define W_TP CXI_W_TP
 
-static uint32_t event_word(const cx_journeys *j, uint32_t r)
+/* The word of interaction row r (journey_private.h): its touchpoint, and
+ * whether it converts, is a post-purchase step or an inbound contact of
+ * the repeat-contact kind. Read in row order, from the store's columns. */
+static inline uint32_t event_word(const cx_journeys *j, uint32_t r)
 {
-    uint32_t w = j->lvl[CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t)[r]];
+    const cx_store *s = j->store;
+    uint32_t w = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t)[r];
     if (cxi_j_is_conv(j, r))
         w |= W_CONV;
     else if (cxi_j_is_post(j, r))
         w |= W_POST;
+    if (j->o.contact_kind != CXI_NONE && CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t)[r] == j->o.contact_kind &&
+        CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t)[r] == CX_INBOUND)
+        w |= W_CONTACT;
     return w;
 }
 
 /* Whether the event at position q (> the journey's first, p) starts the
  * next journey; `conv` says whether the journey holds a conversion so far. */
-static bool starts_next(const cx_journeys *j, const cx_time *tq, const uint32_t *wq, uint32_t q, bool conv)
+static bool starts_next(const cx_journeys *j, uint32_t q, bool conv)
 {
-    if (j->o.gap > 0 && tq[q] - tq[q - 1] > j->o.gap)
+    if (j->o.gap > 0 && j->tq[q] - j->tq[q - 1] > j->o.gap)
         return true;
     switch (j->o.boundary) {
-    case CX_JOURNEYS_BOUNDARY_CONVERSION: return (wq[q - 1] & W_CONV) != 0;
-    case CX_JOURNEYS_BOUNDARY_POST_PURCHASE: return conv && !(wq[q] & W_POST);
+    case CX_JOURNEYS_BOUNDARY_CONVERSION: return (j->wq[q - 1] & W_CONV) != 0;
+    case CX_JOURNEYS_BOUNDARY_POST_PURCHASE: return conv && !(j->wq[q] & W_POST);
     default: return false;
     }
 }
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
 
 /* Cuts the journeys and writes the paths; counts only when `fill` is false.
  * A journey is found first (its end and its last conversion), then its
  * states are written: conversions left out of the path unless asked for,
  * except the last one when no state comes before it. */
-static void cut(cx_journeys *j, bool fill, const cx_time *tq, const uint32_t *wq)
+static void cut(cx_journeys *j, bool fill)
 {
-    size_t nj = 0, nst = 0, nconv = 0;
+    const uint32_t *wq = j->wq;
+    size_t nj = 0, nst = 0, nconv = 0, ncv = 0;
     for (size_t c = 0; c < j->ncust; c++) {
         if (fill)
             j->cust_j[c] = (uint32_t)nj;
@@ -784,7 +866,7 @@ static void cut(cx_journeys *j, bool fill, const cx_time *tq, const uint32_t *wq
             /* one journey from p to end; lc its last conversion */
             uint32_t end = p, lc = CXI_NONE;
             for (; end < b; end++) {
-                if (end > p && starts_next(j, tq, wq, end, lc != CXI_NONE))
+                if (end > p && starts_next(j, end, lc != CXI_NONE))
                     break;
                 if (wq[end] & W_CONV)
                     lc = end;
@@ -793,10 +875,12 @@ static void cut(cx_journeys *j, bool fill, const cx_time *tq, const uint32_t *wq
             if (fill) {
                 j->j_off[nj] = p;
                 j->p_off[nj] = (uint32_t)nst;
+                j->j_cv[nj] = (uint32_t)ncv;
             }
             for (uint32_t q = p; q < end; q++) {
-                uint32_t code = wq[q] & W_CODE;
-                bool skip = !j->o.conv_in_path && (wq[q] & W_CONV) && !(q == lc && emitted == 0);
+                uint32_t w = wq[q], code = j->lvl[w & W_TP];
+                ncv += (w & W_CONV) != 0;
+                bool skip = !j->o.conv_in_path && (w & W_CONV) && !(q == lc && emitted == 0);
                 if (!skip && !(j->o.collapse && emitted && code == last)) {
                     if (fill)
                         j->st[nst] = code;
@@ -823,11 +907,14 @@ static void cut(cx_journeys *j, bool fill, const cx_time *tq, const uint32_t *wq
         j->cust_j[j->ncust] = (uint32_t)nj;
         j->j_off[nj] = (uint32_t)j->nev;
         j->p_off[nj] = (uint32_t)nst;
+        j->j_cv[nj] = (uint32_t)ncv;
     }
     j->nj = nj;
     j->nst = nst;
     j->nconv = nconv;
 }
+
+#define NEW_FN "cx_journeys_new"
 
 #define NEW_FN "cx_journeys_new"
 
@@ -864,17 +951,23 @@ static void build_lookups(cx_journeys *j)
     }
 }
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
 
-/* ---- the order of the events: a radix sort of (customer, time) ---------- */
+/* ---- the order of the events --------------------------------------------- */
 
-#define RADIX_BITS 8
-#define RADIX_SIZE (1u << RADIX_BITS)
-#define RADIX_MAX_DIGITS ((64 + RADIX_BITS - 1) / RADIX_BITS)
+/* One event on its way to its place: its sort key (customer, time), its
+ * row and its word. */
+typedef struct erec {
+    uint64_t key;
+    uint32_t row, word;
+} erec;
+
+/* The events a bucket is meant to hold: its records (16 bytes each) stay in
+ * the second-level cache while they are sorted, and the pass that fills the
+ * buckets writes to few enough places at once for the TLB. */
+#define BUCKET_EVENTS 32768
+/* One customer's events in a bucket are insertion-sorted up to this many,
+ * heap-sorted beyond. */
+#define INSERTION_MAX 48
 
 static unsigned bit_width(uint64_t v)
 {
@@ -884,288 +977,454 @@ static unsigned bit_width(uint64_t v)
     return b;
 }
 
-/* The build's scratch, one block from the journeys' allocator (the store's
- * allocator function), given back before cx_journeys_new returns: the
- * digit histograms, two key arrays and a second row array for the sort.
- * After the sort the spare key array holds the words wq and the keys turn
- * into the times tq, both in ev order. */
-typedef struct scratch {
-    void *block;
-    size_t bytes;
-    uint32_t *hist; /* RADIX_MAX_DIGITS * RADIX_SIZE */
-    uint64_t *k0, *k1;
-    uint32_t *r1;
-} scratch;
-
-static int scratch_new(cx_journeys *j, scratch *sc)
+static inline bool erec_less(const erec *x, const erec *y)
 {
-    size_t n = j->nev ? j->nev : 1;
-    size_t hb = (size_t)RADIX_MAX_DIGITS * RADIX_SIZE * sizeof(uint32_t);
-    sc->bytes = hb + 2 * n * sizeof(uint64_t) + n * sizeof(uint32_t);
-    if (!(sc->block = cxi_alloc(&j->mem, sc->bytes)))
-        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the %zu bytes of sorting %zu interactions", sc->bytes,
-                        j->nev);
-    char *p = sc->block;
-    sc->k0 = (uint64_t *)(void *)p; /* the 8-byte arrays first: aligned as the block is */
-    sc->k1 = sc->k0 + n;
-    sc->hist = (uint32_t *)(void *)(sc->k1 + n);
-    sc->r1 = sc->hist + (size_t)RADIX_MAX_DIGITS * RADIX_SIZE;
+    return x->key < y->key || (x->key == y->key && x->row < y->row);
+}
+
+static void erec_sift(erec *a, size_t i, size_t n)
+{
+    erec v = a[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && erec_less(&a[c], &a[c + 1]))
+            c++;
+        if (!erec_less(&v, &a[c]))
+            break;
+        a[i] = a[c];
+        i = c;
+    }
+    a[i] = v;
+}
+
+/* Sorts a[0..n) by (key, row): no allocation, O(n log n) however long. */
+static void erec_sort(erec *a, size_t n)
+{
+    if (n <= INSERTION_MAX) {
+        for (size_t i = 1; i < n; i++) {
+            erec v = a[i];
+            size_t k = i;
+            for (; k > 0 && erec_less(&v, &a[k - 1]); k--)
+                a[k] = a[k - 1];
+            a[k] = v;
+        }
+        return;
+    }
+    for (size_t i = n / 2; i-- > 0;)
+        erec_sift(a, i, n);
+    for (size_t e = n - 1; e > 0; e--) {
+        erec t = a[0];
+        a[0] = a[e];
+        a[e] = t;
+        erec_sift(a, 0, e);
+    }
+}
+
+/* The scratch of the runs of events at the same time, grown to the longest
+ * run; freed by the build. */
+typedef struct ties {
+    tpair *tp;
+    size_t cap;
+} ties;
+
+static int ties_reserve(cx_journeys *j, ties *t, size_t len)
+{
+    if (len <= t->cap)
+        return CX_OK;
+    tpair *nt = cxi_realloc(&j->mem, t->tp, t->cap * sizeof *nt, len * sizeof *nt);
+    if (!nt)
+        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory ordering events at the same time");
+    t->tp = nt;
+    t->cap = len;
     return CX_OK;
 }
 
-/* Puts each run of equal keys (one customer's events at the same
- * millisecond, left in row order by the stable sort) in cmp_tie's order;
- * keys[q] is ev[q]'s key, or with keys NULL the events are compared by
- * customer and time. CX_ENOMEM, reported. */
-static int order_ties(cx_journeys *j, const uint64_t *keys)
+/* Puts each run of events at the same time in a[0..n) (sorted by key:
+ * the same key >> wb) in cmp_tie's order. CX_ENOMEM, reported. */
+static int erec_ties(cx_journeys *j, ties *t, erec *a, size_t n, unsigned wb)
 {
-    const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const uint32_t *ev = j->ev;
-    tpair *tp = NULL;
-    size_t cap = 0, n = j->nev;
     for (size_t q = 0; q < n;) {
         size_t e = q + 1;
-        while (e < n && (keys ? keys[e] == keys[q] : icu[ev[e]] == icu[ev[q]] && it[ev[e]] == it[ev[q]]))
+        while (e < n && a[e].key >> wb == a[q].key >> wb)
             e++;
-        if (e - q > 1) {
-            size_t len = e - q;
-            if (len > cap) {
-                tpair *nt = cxi_realloc(&j->mem, tp, cap * sizeof *tp, len * sizeof *tp);
-                if (!nt) {
-                    cxi_free(&j->mem, tp, cap * sizeof *tp);
-                    return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory ordering events at the same time");
-                }
-                tp = nt;
-                cap = len;
+        size_t len = e - q;
+        if (len > 1) {
+            int rc = ties_reserve(j, t, len);
+            if (rc)
+                return rc;
+            for (size_t i = 0; i < len; i++)
+                tpair_of(&t->tp[i], j, a[q + i].row, a[q + i].word);
+            qsort(t->tp, len, sizeof *t->tp, cmp_tpair);
+            for (size_t i = 0; i < len; i++) {
+                a[q + i].row = t->tp[i].row;
+                a[q + i].word = t->tp[i].word;
             }
-            for (size_t i = 0; i < len; i++)
-                tpair_of(&tp[i], j, j->ev[q + i]);
-            qsort(tp, len, sizeof *tp, cmp_tpair);
-            for (size_t i = 0; i < len; i++)
-                j->ev[q + i] = tp[i].row;
         }
         q = e;
     }
-    cxi_free(&j->mem, tp, cap * sizeof *tp);
     return CX_OK;
 }
 
-/* Sorts the interactions by (customer, time, cmp_tie) into ev, and fills
- * cust_off and the times tq in ev order. A least significant digit radix
- * sort of one 64-bit key per row, customer << tbits | (time - tmin) / step
- * (step 1000 when every time is a whole second, else 1), RADIX_BITS at a
- * time: one pass in row order computes the keys and every
- * digit's histogram, then each digit whose values differ is one stable
- * scatter of (key, row) (a digit all rows share is skipped; rows added in
- * (customer, time) order already need no key and no pass). Equal keys end in row order, and
- * order_ties puts them in cmp_tie's order. No comparison sort and no walk of
- * per-customer lists: each pass reads its input in order, whatever the order
- * the rows were added in. Returns 1 (nothing done) when the key needs more
- * than 64 bits; 0, or CX_ENOMEM reported. */
-static int radix_order(cx_journeys *j, scratch *sc, const cx_time **tq_out, uint64_t **spare)
+/* The times and words of the events, n of each. CX_ENOMEM, reported. */
+static int alloc_index(cx_journeys *j)
+{
+    size_t n1 = j->nev ? j->nev : 1;
+    if ((j->tq = cxi_alloc(&j->mem, n1 * sizeof *j->tq)))
+        j->tq_bytes = n1 * sizeof *j->tq;
+    if ((j->wq = cxi_alloc(&j->mem, n1 * sizeof *j->wq)))
+        j->wq_bytes = n1 * sizeof *j->wq;
+    if (!j->tq || !j->wq)
+        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", j->nev);
+    cxi_jprefault(j->tq, j->tq_bytes);
+    cxi_jprefault(j->wq, j->wq_bytes);
+    return CX_OK;
+}
+
+/* The values of the conversions in event order into cval (ncv of them,
+ * allocated here): row q of each event is ev[q], or q with ev NULL.
+ * CX_ENOMEM, reported. */
+static int gather_values(cx_journeys *j, const uint32_t *ev, size_t ncv)
+{
+    const double *iv = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_VALUE, double);
+    if (!(j->cval = cxi_alloc(&j->mem, (ncv ? ncv : 1) * sizeof *j->cval)))
+        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
+    j->ncv = ncv;
+    size_t i = 0;
+    for (size_t q = 0; q < j->nev; q++)
+        if (j->wq[q] & W_CONV)
+            j->cval[i++] = iv[ev ? ev[q] : q];
+    return CX_OK;
+}
+
+/* Rows added in (customer, time) order: the times are the store's own
+ * column (borrowed: event q is at the time of row q, ties or not), each run
+ * of events at the same time is put in cmp_tie's order, and the words are
+ * read in that order; then the values of the conversions, with the rows of
+ * the runs that moved kept aside (moved[2i] the event, moved[2i + 1] its
+ * row). CX_ENOMEM, reported. */
+static int sorted_order(cx_journeys *j, ties *tt)
+{
+    const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const double *iv = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_VALUE, double);
+    size_t n = j->nev, ncv = 0, nmoved = 0, mcap = 0;
+    uint32_t *moved = NULL;
+    size_t n1 = n ? n : 1;
+    if (!(j->wq = cxi_alloc(&j->mem, n1 * sizeof *j->wq)))
+        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
+    j->wq_bytes = n1 * sizeof *j->wq;
+    cxi_jprefault(j->wq, j->wq_bytes);
+    j->tq = (cx_time *)it; /* not owned: tq_bytes stays 0 */
+    int rc = CX_OK;
+    for (size_t q = 0; q < n && !rc;) {
+        if (q + 1 == n || icu[q + 1] != icu[q] || it[q + 1] != it[q]) {
+            uint32_t w = event_word(j, (uint32_t)q);
+            j->wq[q++] = w;
+            ncv += (w & W_CONV) != 0;
+            continue;
+        }
+        size_t e = q + 2;
+        while (e < n && icu[e] == icu[q] && it[e] == it[q])
+            e++;
+        size_t len = e - q;
+        if ((rc = ties_reserve(j, tt, len)))
+            break;
+        for (size_t i = 0; i < len; i++)
+            tpair_of(&tt->tp[i], j, (uint32_t)(q + i), event_word(j, (uint32_t)(q + i)));
+        qsort(tt->tp, len, sizeof *tt->tp, cmp_tpair);
+        for (size_t i = 0; i < len && !rc; i++) {
+            j->wq[q + i] = tt->tp[i].word;
+            ncv += (tt->tp[i].word & W_CONV) != 0;
+            if (tt->tp[i].row == q + i)
+                continue;
+            if (cxi_grow(&j->mem, &moved, &mcap, 2 * nmoved + 2, sizeof *moved))
+                rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory ordering events at the same time");
+            else {
+                moved[2 * nmoved] = (uint32_t)(q + i);
+                moved[2 * nmoved++ + 1] = tt->tp[i].row;
+            }
+        }
+        q = e;
+    }
+    if (!rc && !(j->cval = cxi_alloc(&j->mem, (ncv ? ncv : 1) * sizeof *j->cval)))
+        rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
+    if (!rc) {
+        j->ncv = ncv;
+        cxi_jprefault(j->cval, ncv * sizeof *j->cval);
+        size_t ci = 0, m = 0;
+        for (size_t q = 0; q < n; q++) {
+            uint32_t r = (uint32_t)q;
+            if (m < nmoved && moved[2 * m] == q)
+                r = moved[2 * m++ + 1];
+            if (j->wq[q] & W_CONV)
+                j->cval[ci++] = iv[r];
+        }
+    }
+    cxi_free(&j->mem, moved, mcap * sizeof *moved);
+    return rc;
+}
+
+/* Rows in any other order: a sort of one 64-bit key per row,
+ * customer | (time - tmin) / step | word, in two levels. The word's bits
+ * (its flags, then its touchpoint: wb bits) ride in the key's low bits
+ * when they fit, else in an array of their own (wb = 0). The customers are
+ * cut into buckets of 2^sh consecutive customers, about BUCKET_EVENTS
+ * events each (their sizes come from cust_off). One pass in row order reads
+ * the store's columns and puts each event's key and row (and word) in its
+ * bucket; then each bucket, in the cache, is counted out by customer into
+ * tmp, each customer's events sorted by key, the runs of events at the same
+ * time put in cmp_tie's order, and the times, words and values of the
+ * conversions written out in order. The times and words are written over
+ * the keys and rows (or words) of the bucket just read, so those arrays
+ * become the index: the sort touches no more memory than the index it
+ * builds (and its buckets), and reads nothing at random but the values of
+ * the conversions (fetched ahead). CX_ENOMEM, reported. */
+static int bucket_order(cx_journeys *j, ties *tt, cx_time tmin, cx_time step, unsigned tbits, unsigned cbits)
+{
+    const cx_store *s = j->store;
+    const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const double *iv = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_VALUE, double);
+    size_t n = j->nev, ncust = j->ncust, ncv = 0;
+    unsigned wb = 3 + bit_width(j->ntp ? j->ntp - 1 : 0);
+    if (cbits + tbits + wb > 64)
+        wb = 0;
+    unsigned cshift = tbits + wb; /* the customer's bits in a key */
+    unsigned sh = 0;
+    while (sh < cbits && (uint64_t)n <= ((uint64_t)BUCKET_EVENTS * ncust) >> (sh + 1))
+        sh++;
+    size_t nb = ((ncust - 1) >> sh) + 1, per = (size_t)1 << sh;
+    if (per > ncust)
+        per = ncust;
+    size_t ncur = nb > per ? nb : per;
+    uint32_t *boff = cxi_alloc(&j->mem, (nb + 1) * sizeof *boff);
+    uint32_t *cur = cxi_alloc(&j->mem, ncur * sizeof *cur);
+    uint64_t *key = NULL; /* becomes tq */
+    uint32_t *row = NULL; /* becomes wq when the words ride in the keys */
+    uint32_t *word = NULL; /* else this does */
+    uint32_t *crow = NULL; /* the rows of the conversions, in event order */
+    erec *tmp = NULL;
+    size_t maxb = 0;
+    if (boff && cur) {
+        for (size_t b = 0; b < nb; b++)
+            boff[b] = j->cust_off[b << sh];
+        boff[nb] = (uint32_t)n;
+        for (size_t b = 0; b < nb; b++) {
+            cur[b] = boff[b];
+            if (boff[b + 1] - boff[b] > maxb)
+                maxb = boff[b + 1] - boff[b];
+        }
+        key = cxi_alloc(&j->mem, n * sizeof *key);
+        row = cxi_alloc(&j->mem, n * sizeof *row);
+        word = wb ? NULL : cxi_alloc(&j->mem, n * sizeof *word);
+        tmp = cxi_alloc(&j->mem, (maxb ? maxb : 1) * sizeof *tmp);
+    }
+    int rc = CX_OK;
+    if (!boff || !cur || !key || !row || (!wb && !word) || !tmp) {
+        rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for sorting %zu interactions", n);
+        goto done;
+    }
+    cxi_jprefault(key, n * sizeof *key);
+    cxi_jprefault(row, n * sizeof *row);
+    cxi_jprefault(word, word ? n * sizeof *word : 0);
+    /* the keys, rows (and words) into their buckets, in row order */
+    for (size_t r = 0; r < n; r++) {
+        uint32_t c = icu[r], w = event_word(j, (uint32_t)r);
+        uint64_t k = step == 1 ? (uint64_t)(it[r] - tmin) : (uint64_t)(it[r] - tmin) / 1000u;
+        if (cbits)
+            k |= (uint64_t)c << tbits;
+        size_t b = c >> sh, at = cur[b]++;
+        if (wb)
+            k = k << wb | (uint64_t)(w >> 29) | (uint64_t)(w & W_TP) << 3;
+        else
+            word[at] = w;
+        key[at] = k;
+        row[at] = (uint32_t)r;
+        ncv += (w & W_CONV) != 0;
+    }
+    if ((j->cval = cxi_alloc(&j->mem, (ncv ? ncv : 1) * sizeof *j->cval)))
+        j->ncv = ncv;
+    crow = cxi_alloc(&j->mem, (ncv ? ncv : 1) * sizeof *crow);
+    if (!j->cval || !crow) {
+        rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
+        goto done;
+    }
+    cxi_jprefault(j->cval, ncv * sizeof *j->cval);
+    /* each bucket in order */
+    uint64_t tmask = tbits >= 64 ? UINT64_MAX : ((uint64_t)1 << tbits) - 1;
+    cx_time *tq = (cx_time *)(void *)key;
+    uint32_t *wq = wb ? row : word;
+    double *cval = j->cval;
+    size_t ci = 0;
+    for (size_t b = 0; b < nb && !rc; b++) {
+        uint32_t a = boff[b], e = boff[b + 1];
+        if (a == e)
+            continue;
+        size_t c0 = b << sh, c1 = c0 + per < ncust ? c0 + per : ncust;
+        for (size_t c = c0; c < c1; c++)
+            cur[c - c0] = j->cust_off[c] - a;
+        for (uint32_t i = a; i < e; i++) {
+            uint64_t k = key[i];
+            uint32_t w = wb ? (uint32_t)(k & 7) << 29 | (uint32_t)((k & (((uint64_t)1 << wb) - 1)) >> 3) : word[i];
+            size_t c = cbits ? (size_t)(k >> cshift) : 0;
+            tmp[cur[c - c0]++] = (erec){k, row[i], w};
+        }
+        /* each customer sorted, then written out while in the first-level
+         * cache, with the rows of the conversions */
+        uint32_t i = 0;
+        for (size_t c = c0; c < c1 && !rc; c++) {
+            uint32_t end = j->cust_off[c + 1] - a;
+            erec *x = tmp + i;
+            erec_sort(x, end - i);
+            rc = erec_ties(j, tt, x, end - i, wb);
+            for (; i < end; i++) {
+                uint32_t w = tmp[i].word;
+                wq[a + i] = w;
+                tq[a + i] = tmin + (cx_time)((tmp[i].key >> wb) & tmask) * step;
+                if (w & W_CONV)
+                    crow[ci++] = tmp[i].row;
+            }
+        }
+    }
+    /* the values of the conversions, in one pass that keeps reads in flight */
+    for (size_t q = 0; q < ncv && !rc; q++) {
+        if (q + 64 < ncv)
+            PREFETCH(&iv[crow[q + 64]]);
+        cval[q] = iv[crow[q]];
+    }
+    if (!rc) {
+        /* the keys became the times and the rows (or words) the words */
+        j->tq = tq;
+        j->tq_bytes = n * sizeof *key;
+        j->wq = wq;
+        j->wq_bytes = n * sizeof *wq;
+        key = NULL;
+        if (wb)
+            row = NULL;
+        else
+            word = NULL;
+    }
+done:
+    cxi_free(&j->mem, boff, (nb + 1) * sizeof *boff);
+    cxi_free(&j->mem, cur, ncur * sizeof *cur);
+    cxi_free(&j->mem, key, n * sizeof *key);
+    cxi_free(&j->mem, row, n * sizeof *row);
+    cxi_free(&j->mem, word, n * sizeof *word);
+    cxi_free(&j->mem, crow, (ncv ? ncv : 1) * sizeof *crow);
+    cxi_free(&j->mem, tmp, (maxb ? maxb : 1) * sizeof *tmp);
+    return rc;
+}
+
+/* The fallback when (customer, time) needs more than 64 bits: a counting
+ * sort by customer (rows ascending within a customer), then a sort of each
+ * customer's events by time and cmp_tie, then the times, words and values
+ * gathered in that order. CX_ENOMEM, reported. */
+static int compare_order(cx_journeys *j, ties *tt)
+{
+    const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    size_t n = j->nev, ncust1 = j->ncust ? j->ncust : 1, ncv = 0;
+    uint32_t *ev = cxi_alloc(&j->mem, n * sizeof *ev);
+    uint32_t *cursor = cxi_alloc(&j->mem, ncust1 * sizeof *cursor);
+    int rc = CX_OK;
+    if (ev && cursor && (rc = alloc_index(j)))
+        goto done;
+    if (!ev || !cursor) {
+        rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
+        goto done;
+    }
+    for (size_t c = 0; c < j->ncust; c++)
+        cursor[c] = j->cust_off[c];
+    for (size_t r = 0; r < n; r++)
+        ev[cursor[icu[r]]++] = (uint32_t)r;
+    for (size_t c = 0; c < j->ncust && !rc; c++) {
+        uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
+        size_t len = b - a;
+        if (len < 2 || (rc = ties_reserve(j, tt, len)))
+            continue;
+        for (size_t i = 0; i < len; i++)
+            tpair_of(&tt->tp[i], j, ev[a + i], 0);
+        qsort(tt->tp, len, sizeof *tt->tp, cmp_tpair);
+        for (size_t i = 0; i < len; i++)
+            ev[a + i] = tt->tp[i].row;
+    }
+    for (size_t q = 0; q < n && !rc; q++) {
+        j->tq[q] = it[ev[q]];
+        j->wq[q] = event_word(j, ev[q]);
+        ncv += (j->wq[q] & W_CONV) != 0;
+    }
+    if (!rc)
+        rc = gather_values(j, ev, ncv);
+done:
+    cxi_free(&j->mem, ev, n * sizeof *ev);
+    cxi_free(&j->mem, cursor, ncust1 * sizeof *cursor);
+    return rc;
+}
+
+/* Orders the events by (customer, time, cmp_tie): fills cust_off, the
+ * times tq and words wq in that order, and the values of the conversions.
+ * One pass in row order first counts each customer's events, finds the
+ * span of the times and whether the rows were added in (customer, time)
+ * order, which needs no sort. CX_ENOMEM, reported. */
+static int order_events(cx_journeys *j)
 {
     const cx_store *s = j->store;
     const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
     size_t n = j->nev;
     cx_time tmin = n ? it[0] : 0, tmax = tmin;
-    bool whole = true; /* every time a whole second, as most exports write them */
+    bool whole = true;    /* every time a whole second, as most exports write them */
     bool in_order = true; /* rows added by customer and time: the order is theirs */
+    uint32_t *cnt = j->cust_off + 1;
     for (size_t r = 0; r < n; r++) {
         tmin = it[r] < tmin ? it[r] : tmin;
         tmax = it[r] > tmax ? it[r] : tmax;
         whole &= it[r] % 1000 == 0;
         in_order &= r == 0 || icu[r] > icu[r - 1] || (icu[r] == icu[r - 1] && it[r] >= it[r - 1]);
-    }
-    if (in_order) { /* nothing to sort: no key, no pass, the store's times */
-        for (size_t r = 0; r < n; r++) {
-            j->ev[r] = (uint32_t)r;
-            j->cust_off[icu[r] + 1]++;
-        }
-        for (size_t c = 0; c < j->ncust; c++)
-            j->cust_off[c + 1] += j->cust_off[c];
-        *tq_out = it;
-        *spare = sc->k0;
-        return order_ties(j, NULL);
-    }
-    /* in seconds when they are whole: 10 bits less, a pass less */
-    const cx_time step = whole ? 1000 : 1;
-    unsigned tbits = bit_width(((uint64_t)tmax - (uint64_t)tmin) / (uint64_t)step);
-    unsigned cbits = bit_width(j->ncust ? j->ncust - 1 : 0);
-    if (tbits + cbits > 64)
-        return 1;
-    unsigned nd = (tbits + cbits + RADIX_BITS - 1) / RADIX_BITS;
-    uint64_t tmask = tbits == 64 ? UINT64_MAX : ((uint64_t)1 << tbits) - 1;
-    memset(sc->hist, 0, (size_t)nd * RADIX_SIZE * sizeof *sc->hist);
-    uint64_t *src = sc->k0, *dst = sc->k1;
-    for (size_t r = 0; r < n; r++) {
-        uint64_t k = step == 1 ? (uint64_t)(it[r] - tmin) : (uint64_t)(it[r] - tmin) / 1000u;
-        if (cbits)
-            k |= (uint64_t)icu[r] << tbits;
-        src[r] = k;
-        for (unsigned d = 0; d < nd; d++)
-            sc->hist[d * RADIX_SIZE + ((k >> (d * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
-    }
-    /* the digits to sort by, and so which row array each pass writes: the
-     * last one must write ev */
-    unsigned digit[RADIX_MAX_DIGITS], np = 0;
-    for (unsigned d = 0; d < nd && n > 0; d++) {
-        const uint32_t *h = sc->hist + d * RADIX_SIZE;
-        uint32_t b = (uint32_t)((src[0] >> (d * RADIX_BITS)) & (RADIX_SIZE - 1));
-        if (h[b] != n)
-            digit[np++] = d;
-    }
-    const uint32_t *rsrc = NULL; /* the first pass reads the rows in row order */
-    uint32_t *rdst = np % 2 ? j->ev : sc->r1;
-    for (unsigned p = 0; p < np; p++) {
-        uint32_t *h = sc->hist + digit[p] * RADIX_SIZE;
-        unsigned shift = digit[p] * RADIX_BITS;
-        uint32_t sum = 0;
-        for (unsigned b = 0; b < RADIX_SIZE; b++) {
-            uint32_t c = h[b];
-            h[b] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            uint64_t k = src[i];
-            uint32_t at = h[(k >> shift) & (RADIX_SIZE - 1)]++;
-            dst[at] = k;
-            rdst[at] = rsrc ? rsrc[i] : (uint32_t)i;
-        }
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-        rsrc = rdst;
-        rdst = rdst == j->ev ? sc->r1 : j->ev;
-    }
-    if (np == 0)
-        for (size_t r = 0; r < n; r++)
-            j->ev[r] = (uint32_t)r;
-    int rc = order_ties(j, src);
-    if (rc)
-        return rc;
-    cx_time *tq = (cx_time *)src; /* each key turns into its time, in place */
-    for (size_t q = 0; q < n; q++) {
-        uint64_t k = src[q];
-        j->cust_off[(cbits ? k >> tbits : 0) + 1]++;
-        tq[q] = tmin + (cx_time)(k & tmask) * step;
+        cnt[icu[r]]++;
     }
     for (size_t c = 0; c < j->ncust; c++)
         j->cust_off[c + 1] += j->cust_off[c];
-    *tq_out = tq;
-    *spare = dst;
-    return CX_OK;
-}
-
-/* The fallback when (customer, time) needs more than 64 bits: a counting
- * sort by customer (rows ascending within a customer), then a sort of each
- * customer's events by time and cmp_tie; `cursor` is scratch of one per
- * customer. CX_ENOMEM, reported. */
-static int compare_order(cx_journeys *j, uint32_t *cursor)
-{
-    const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    for (size_t r = 0; r < j->nev; r++)
-        j->cust_off[icu[r] + 1]++;
-    for (size_t c = 0; c < j->ncust; c++) {
-        j->cust_off[c + 1] += j->cust_off[c];
-        cursor[c] = j->cust_off[c];
-    }
-    for (size_t r = 0; r < j->nev; r++)
-        j->ev[cursor[icu[r]]++] = (uint32_t)r;
-    tpair *tp = NULL;
-    size_t scap = 0;
-    for (size_t c = 0; c < j->ncust; c++) {
-        uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
-        size_t len = b - a;
-        if (len < 2)
-            continue;
-        if (len > scap) {
-            tpair *ns = cxi_realloc(&j->mem, tp, scap * sizeof *ns, len * sizeof *ns);
-            if (!ns) {
-                cxi_free(&j->mem, tp, scap * sizeof *tp);
-                return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory sorting the events of a customer");
-            }
-            tp = ns;
-            scap = len;
-        }
-        for (size_t i = 0; i < len; i++)
-            tpair_of(&tp[i], j, j->ev[a + i]);
-        qsort(tp, len, sizeof *tp, cmp_tpair);
-        for (size_t i = 0; i < len; i++)
-            j->ev[a + i] = tp[i].row;
-    }
-    cxi_free(&j->mem, tp, scap * sizeof *tp);
-    return CX_OK;
-}
-
-/* Orders the events into ev and cust_off, and leaves in the scratch their
- * times tq and words wq in ev order. CX_ENOMEM, reported. */
-static int order_events(cx_journeys *j, scratch *sc, const cx_time **tq, uint32_t **wq)
-{
-    size_t n = j->nev;
-    uint64_t *spare = NULL;
-    int rc = radix_order(j, sc, tq, &spare);
-    if (rc == 1) {
-        size_t ncust1 = j->ncust ? j->ncust : 1;
-        uint32_t *cursor = cxi_alloc(&j->mem, ncust1 * sizeof(uint32_t));
-        if (!cursor)
-            return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
-        rc = compare_order(j, cursor);
-        cxi_free(&j->mem, cursor, ncust1 * sizeof(uint32_t));
-        if (rc)
-            return rc;
-        const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-        cx_time *t = (cx_time *)sc->k0;
-        for (size_t q = 0; q < n; q++)
-            t[q] = it[j->ev[q]];
-        *tq = t;
-        spare = sc->k1;
-    } else if (rc) {
-        return rc;
-    }
-    /* the words in row order (reading the store's columns in order), then
-     * gathered into ev order, a few rows ahead */
-    uint32_t *wrow = sc->r1, *w = (uint32_t *)(void *)spare;
-    const uint32_t *ev = j->ev;
-    if (*tq == CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time)) { /* rows in order: ev[q] == q */
-        for (size_t q = 0; q < n; q++)
-            w[q] = event_word(j, ev[q]);
+    ties tt = {NULL, 0};
+    int rc;
+    if (in_order) {
+        rc = sorted_order(j, &tt);
     } else {
-        for (size_t r = 0; r < n; r++)
-            wrow[r] = event_word(j, (uint32_t)r);
-        for (size_t q = 0; q < n; q++) {
-            if (q + 16 < n)
-                PREFETCH(&wrow[ev[q + 16]]);
-            w[q] = wrow[ev[q]];
-        }
+        /* in seconds when they are whole: 10 bits less */
+        const cx_time step = whole ? 1000 : 1;
+        unsigned tbits = bit_width(((uint64_t)tmax - (uint64_t)tmin) / (uint64_t)step);
+        unsigned cbits = bit_width(j->ncust ? j->ncust - 1 : 0);
+        rc = tbits + cbits > 64 ? compare_order(j, &tt) : bucket_order(j, &tt, tmin, step, tbits, cbits);
     }
-    *wq = w;
-    return CX_OK;
+    cxi_free(&j->mem, tt.tp, tt.cap * sizeof *tt.tp);
+    return rc;
 }
 
 /* Counts the journeys and path states, allocates them, and cuts. CX_ENOMEM,
  * reported; the journeys then hold no journey arrays. */
-static int cut_journeys(cx_journeys *j, const cx_time *tq, const uint32_t *wq)
+static int cut_journeys(cx_journeys *j)
 {
     cxi_mem *mm = &j->mem;
-    cut(j, false, tq, wq);
+    cut(j, false);
     size_t nj = j->nj, nst = j->nst;
-    j->nj = 0; /* so that a failure frees the right sizes */
-    j->nst = 0;
+    j->nj = j->nst = 0; /* so that a failure frees the right sizes */
     uint32_t *joff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
     uint32_t *poff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
     uint32_t *st = cxi_alloc(mm, (nst ? nst : 1) * sizeof(uint32_t));
     uint8_t *jc = cxi_alloc(mm, nj ? nj : 1);
     uint32_t *jce = cxi_alloc(mm, (nj ? nj : 1) * sizeof(uint32_t));
     uint32_t *pce = cxi_alloc(mm, (nj ? nj : 1) * sizeof(uint32_t));
-    if (!joff || !poff || !st || !jc || !jce || !pce) {
+    uint32_t *jcv = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
+    if (!joff || !poff || !st || !jc || !jce || !pce || !jcv) {
         cxi_free(mm, joff, (nj + 1) * sizeof(uint32_t));
         cxi_free(mm, poff, (nj + 1) * sizeof(uint32_t));
         cxi_free(mm, st, (nst ? nst : 1) * sizeof(uint32_t));
         cxi_free(mm, jc, nj ? nj : 1);
         cxi_free(mm, jce, (nj ? nj : 1) * sizeof(uint32_t));
         cxi_free(mm, pce, (nj ? nj : 1) * sizeof(uint32_t));
+        cxi_free(mm, jcv, (nj + 1) * sizeof(uint32_t));
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for %zu journeys", nj);
     }
     j->j_off = joff;
@@ -1174,7 +1433,15 @@ static int cut_journeys(cx_journeys *j, const cx_time *tq, const uint32_t *wq)
     j->j_conv = jc;
     j->j_cend = jce;
     j->p_cend = pce;
-    cut(j, true, tq, wq);
+    j->j_cv = jcv;
+    cxi_jprefault(joff, (nj + 1) * sizeof(uint32_t));
+    cxi_jprefault(poff, (nj + 1) * sizeof(uint32_t));
+    cxi_jprefault(st, nst * sizeof(uint32_t));
+    cxi_jprefault(jc, nj);
+    cxi_jprefault(jce, nj * sizeof(uint32_t));
+    cxi_jprefault(pce, nj * sizeof(uint32_t));
+    cxi_jprefault(jcv, (nj + 1) * sizeof(uint32_t));
+    cut(j, true);
     return CX_OK;
 }
 
@@ -1202,14 +1469,14 @@ static int journeys_alloc(cx_journeys **out, const cx_store *s, const cx_journey
     cxi_mem *mm = &j->mem;
     j->cust_off = cxi_jzalloc(mm, (ncust + 1) * sizeof(uint32_t));
     j->cust_j = cxi_alloc(mm, (ncust + 1) * sizeof(uint32_t));
-    j->ev = cxi_alloc(mm, (n ? n : 1) * sizeof(uint32_t));
+
     j->lvl = cxi_alloc(mm, (j->ntp ? j->ntp : 1) * sizeof(uint32_t));
     j->conv_tp = cxi_jzalloc(mm, j->ntp ? j->ntp : 1);
     j->conv_kind = cxi_jzalloc(mm, j->nkind ? j->nkind : 1);
     j->post_tp = cxi_jzalloc(mm, j->ntp ? j->ntp : 1);
     j->post_kind = cxi_jzalloc(mm, j->nkind ? j->nkind : 1);
-    if (!j->cust_off || !j->cust_j || !j->ev || !j->lvl || !j->conv_tp || !j->conv_kind || !j->post_tp ||
-        !j->post_kind) {
+    if (!j->cust_off || !j->cust_j || !j->lvl || !j->conv_tp || !j->conv_kind ||
+        !j->post_tp || !j->post_kind) {
         cx_journeys_free(j);
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
     }
@@ -1226,25 +1493,16 @@ int cx_journeys_new(cx_journeys **out, const cx_store *s, const cx_journeys_opti
         return cxi_fail(CX_EINVAL, NEW_FN ": store is NULL");
     if (o && o->store != s)
         return cxi_fail(CX_EINVAL, NEW_FN ": the options were made for another store");
+    if (s->t[CX_TABLE_TOUCHPOINTS].n > (size_t)W_TP + 1)
+        return cxi_fail(CX_ELIMIT, NEW_FN ": more than %lu touchpoints", (unsigned long)W_TP + 1);
     cx_journeys *j = NULL;
     int rc = journeys_alloc(&j, s, o);
     if (rc)
         return rc;
-    if (j->nstates > W_CODE) {
-        cx_journeys_free(j);
-        return cxi_fail(CX_ELIMIT, NEW_FN ": more than %u states at the level asked for", (unsigned)W_CODE);
-    }
     build_lookups(j);
-    scratch sc = {0};
-    if ((rc = scratch_new(j, &sc))) {
-        cx_journeys_free(j);
-        return rc;
+    if (!(rc = order_events(j))) {
+        rc = cut_journeys(j);
     }
-    const cx_time *tq = NULL;
-    uint32_t *wq = NULL;
-    if (!(rc = order_events(j, &sc, &tq, &wq)))
-        rc = cut_journeys(j, tq, wq);
-    cxi_free(&j->mem, sc.block, sc.bytes);
     if (rc) {
         cx_journeys_free(j);
         return rc;
@@ -1262,20 +1520,13 @@ size_t cx_journeys_byte_count(const cx_journeys *j) { return j ? j->mem.bytes : 
 /* Row k of the list: journey k of customer `id`. CX_ENOMEM, not reported. */
 static int list_row(cx_result *t, const cx_journeys *j, uint32_t k, const char *id, char **buf, size_t *cap)
 {
-    const cx_store *s = j->store;
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const double *iv = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_VALUE, double);
     uint32_t a = j->j_off[k], b = j->j_off[k + 1];
-    double v = 0;
-    for (uint32_t p = a; p < b; p++)
-        if (cxi_j_is_conv(j, j->ev[p]))
-            v += iv[j->ev[p]];
-    cxi_result_set_time(t, 1, k, it[j->ev[a]]);
-    cxi_result_set_time(t, 2, k, it[j->ev[b - 1]]);
+    cxi_result_set_time(t, 1, k, j->tq[a]);
+    cxi_result_set_time(t, 2, k, j->tq[b - 1]);
     cxi_result_set_int(t, 3, k, b - a);
     cxi_result_set_int(t, 4, k, j->j_conv[k]);
-    cxi_result_set_real(t, 5, k, v);
-    cxi_result_set_time(t, 7, k, j->j_conv[k] ? it[j->ev[j->j_cend[k] - 1]] : CX_TIME_NONE);
+    cxi_result_set_real(t, 5, k, cxi_j_value(j, k));
+    cxi_result_set_time(t, 7, k, j->j_conv[k] ? j->tq[j->j_cend[k] - 1] : CX_TIME_NONE);
     cxi_result_set_int(t, 8, k, b - j->j_cend[k]);
     int rc = cxi_result_set_text(t, 0, k, id);
     if (!rc)

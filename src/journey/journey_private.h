@@ -53,21 +53,36 @@ struct cx_funnel {
     cx_time as_of;  /* cx_funnel_set_as_of() */
 };
 
+/* The word of an event (cx_journeys.wq): its touchpoint row and flags. */
+#define CXI_W_CONV 0x80000000u    /* a conversion (cxi_j_is_conv) */
+#define CXI_W_POST 0x40000000u    /* a post-purchase step (cxi_j_is_post) */
+#define CXI_W_CONTACT 0x20000000u /* an inbound contact of the options' repeat-contact kind */
+#define CXI_W_TP 0x1FFFFFFFu      /* the touchpoint row */
+
+/* The events are numbered in (customer, time) order, ties in the order of
+ * journey.c's cmp_tie; what the analyses read of event q is in tq[q] and
+ * wq[q], so that they read the index in order, never the store's rows at
+ * random, whatever the order the rows were added in. */
 struct cx_journeys {
     cxi_mem mem;
     const cx_store *store;
     cxi_jopts o;
-    size_t ncust, nev, nj, nst, nconv;
+    size_t ncust, nev, nj, nst, nconv, ncv;
     uint32_t nstates;  /* size of the level's code space */
-    uint32_t *cust_off; /* ncust + 1: each customer's events in ev */
+    uint32_t *cust_off; /* ncust + 1: each customer's events */
     uint32_t *cust_j;   /* ncust + 1: each customer's journeys */
-    uint32_t *ev;       /* interaction rows by (customer, time, row) */
-    uint32_t *j_off;    /* nj + 1: each journey's events in ev */
+    cx_time *tq;        /* nev: the time of each event (a block of tq_bytes; 0: the store's column) */
+    size_t tq_bytes;
+    uint32_t *wq;       /* nev: the word of each event (CXI_W_*; a block of wq_bytes) */
+    size_t wq_bytes;
+    uint32_t *j_off;    /* nj + 1: each journey's events */
     uint32_t *p_off;    /* nj + 1: each journey's path in st */
     uint32_t *st;       /* path states (level codes) */
     uint8_t *j_conv;    /* 1 when the journey converted */
-    uint32_t *j_cend;   /* nj: the end in ev of each journey's path to conversion */
+    uint32_t *j_cend;   /* nj: the end of each journey's path to conversion (an event) */
     uint32_t *p_cend;   /* nj: the end in st of each journey's path to conversion */
+    uint32_t *j_cv;     /* nj + 1: each journey's conversions in cval */
+    double *cval;       /* ncv: the value of every conversion event, in event order */
     /* lookups sized by the store's tables at build time */
     uint32_t *lvl;      /* touchpoint row -> level code */
     uint8_t *conv_tp;   /* touchpoint row -> 1 when it converts (by touchpoint or stage) */
@@ -81,10 +96,16 @@ struct cx_journeys {
 
 /* Distinct uint32 sequences, each a slice of a caller's array (not copied),
  * numbered 0, 1, 2... in order of first insertion. */
+typedef struct cxi_seqslot {
+    uint32_t h, id1; /* the sequence's hash, its id + 1 (0: empty) */
+} cxi_seqslot;
+
 typedef struct cxi_seqmap {
     const uint32_t *base;
     uint32_t *off, *len;
-    uint32_t *slots; /* id + 1, 0 empty */
+    cxi_seqslot *slots; /* open addressing, linear probes; the hash kept so that
+                           a probe reads a sequence only when the hashes match,
+                           and growing reads none */
     size_t n, cap, nslots;
 } cxi_seqmap;
 
@@ -94,6 +115,10 @@ void cxi_seqmap_free(cxi_mem *mem, cxi_seqmap *m);
  * CX_ELIMIT past CXI_MAX_ROWS sequences (nothing reported: the caller
  * names the limit). */
 int cxi_seqmap_get(cxi_mem *mem, cxi_seqmap *m, uint32_t off, uint32_t len, uint32_t *id);
+
+/* Room for n sequences in all, so that adding them grows nothing.
+ * CX_ENOMEM (the map unchanged but for the room). */
+int cxi_seqmap_reserve(cxi_mem *mem, cxi_seqmap *m, size_t n);
 
 /* Forgets every sequence with an id >= n (a rollback): the slots are
  * rebuilt for the first n; allocates nothing. */
@@ -159,6 +184,12 @@ int cxi_join_states(cxi_mem *m, char **buf, size_t *cap, cxi_state_name name, co
 /* ---- helpers shared by the analyses ----------------------------------- */
 
 void *cxi_jzalloc(cxi_mem *m, size_t n);
+/* Faults in the pages of a block of `bytes` about to be written whole, in
+ * one system call where the system offers it (Linux's MADV_POPULATE_WRITE),
+ * rather than one page fault per page as it is written: on a virtual
+ * machine a fault can cost 10 us. A hint: nothing changes when it fails or
+ * the block is small. */
+void cxi_jprefault(void *p, size_t bytes);
 /* The name of a level code. */
 const char *cxi_jlevel_name(const cx_store *s, int level, uint32_t code);
 /* The code space of a level. */
@@ -185,6 +216,17 @@ static inline bool cxi_j_is_post(const cx_journeys *j, uint32_t r)
     if (!((tp < j->ntp && j->post_tp[tp]) || (k < j->nkind && j->post_kind[k])))
         return false;
     return !cxi_j_is_conv(j, r);
+}
+/* The touchpoint and the level code of an event's word. */
+static inline uint32_t cxi_jw_tp(uint32_t w) { return w & CXI_W_TP; }
+static inline uint32_t cxi_jw_code(const cx_journeys *j, uint32_t w) { return j->lvl[w & CXI_W_TP]; }
+/* The value of journey k's conversions, summed in event order. */
+static inline double cxi_j_value(const cx_journeys *j, size_t k)
+{
+    double v = 0;
+    for (uint32_t i = j->j_cv[k]; i < j->j_cv[k + 1]; i++)
+        v += j->cval[i];
+    return v;
 }
 /* Writes the names of states st[0..n) at the journeys' level, joined by
  * sep (" > " in the tables), into a growable buffer (cxi_join_states).

@@ -60,10 +60,9 @@ static int cmp_pain(const void *ctx, uint32_t a, uint32_t b)
 static void journey_signal(const cx_journeys *j, tpstat *st, int sig, uint32_t a, uint32_t b, bool dropped,
                            uint8_t *mark, uint32_t *touched)
 {
-    const uint32_t *itp = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
     size_t nt = 0;
     for (uint32_t q = a; q < b; q++) {
-        uint32_t tp = itp[j->ev[q]];
+        uint32_t tp = cxi_jw_tp(j->wq[q]);
         if (!mark[tp]) {
             mark[tp] = 1;
             touched[nt++] = tp;
@@ -81,7 +80,6 @@ static void journey_signal(const cx_journeys *j, tpstat *st, int sig, uint32_t a
  * `mark` and `touched` as journey_signal() wants them. */
 static void measure_journeys(const cx_journeys *j, tpstat *st, uint8_t *mark, uint32_t *touched)
 {
-    const uint32_t *itp = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
     for (size_t c = 0; c < j->ncust; c++) {
         bool later = false; /* a later journey of the customer converts */
         for (uint32_t k = j->cust_j[c + 1]; k-- > j->cust_j[c];) {
@@ -90,7 +88,7 @@ static void measure_journeys(const cx_journeys *j, tpstat *st, uint8_t *mark, ui
             journey_signal(j, st, SIG_POST, ce, b, !later, mark, touched);
             size_t nt = 0;
             for (uint32_t q = a; q < b; q++) {
-                uint32_t tp = itp[j->ev[q]];
+                uint32_t tp = cxi_jw_tp(j->wq[q]);
                 if (!mark[tp]) {
                     mark[tp] = 1;
                     touched[nt++] = tp;
@@ -110,22 +108,19 @@ static void measure_journeys(const cx_journeys *j, tpstat *st, uint8_t *mark, ui
 static void measure(const cx_journeys *j, tpstat *st, uint8_t *mark, uint32_t *touched)
 {
     const cx_store *s = j->store;
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const uint32_t *itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
-    const uint32_t *ik = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t);
-    const uint8_t *idir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
-    uint32_t ck = j->o.contact_kind;
     measure_journeys(j, st, mark, touched);
-    /* repeat contacts: the nearest later inbound contact of the customer */
+    /* repeat contacts: the nearest later inbound contact of the customer
+     * (the build marked them, CXI_W_CONTACT) */
     for (size_t c = 0; c < j->ncust; c++) {
         cx_time next = CX_TIME_NONE;
         for (uint32_t q = j->cust_off[c + 1]; q-- > j->cust_off[c];) {
-            uint32_t r = j->ev[q], tp = itp[r];
+            uint32_t w = j->wq[q], tp = cxi_jw_tp(w);
+            cx_time t = j->tq[q];
             st[tp].events++;
             st[tp].n[SIG_REPEAT]++;
-            st[tp].x[SIG_REPEAT] += next != CX_TIME_NONE && next - it[r] <= j->o.repeat_window;
-            if (ck != CXI_NONE && ik[r] == ck && idir[r] == CX_INBOUND)
-                next = it[r];
+            st[tp].x[SIG_REPEAT] += next != CX_TIME_NONE && next - t <= j->o.repeat_window;
+            if (w & CXI_W_CONTACT)
+                next = t;
         }
     }
     size_t nf = s->t[CX_TABLE_FEEDBACK].n;

@@ -144,7 +144,7 @@ static void pathrun_free(cxi_mem *m, pathrun *x)
  * conversion of the converting ones, grouped by row. */
 static int pathrun_durations(const cx_journeys *j, cxi_mem *m, pathrun *x)
 {
-    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const cx_time *tq = j->tq;
     x->ndur = x->doff[x->k];
     x->ncdur = x->coff[x->k];
     if (!(x->dur = cxi_alloc(m, (x->ndur ? x->ndur : 1) * sizeof *x->dur)) ||
@@ -154,10 +154,10 @@ static int pathrun_durations(const cx_journeys *j, cxi_mem *m, pathrun *x)
         uint32_t r = x->slot[x->ps.pid[q]];
         if (r == CXI_NONE)
             continue;
-        cx_time t0 = it[j->ev[j->j_off[q]]];
-        x->dur[x->doff[r]++] = (double)(it[j->ev[j->j_off[q + 1] - 1]] - t0);
+        cx_time t0 = tq[j->j_off[q]];
+        x->dur[x->doff[r]++] = (double)(tq[j->j_off[q + 1] - 1] - t0);
         if (j->j_conv[q])
-            x->cdur[x->coff[r]++] = (double)(it[j->ev[j->j_cend[q] - 1]] - t0);
+            x->cdur[x->coff[r]++] = (double)(tq[j->j_cend[q] - 1] - t0);
     }
     /* doff[r] and coff[r] now end slot r: shift back */
     for (size_t r = x->k; r > 0; r--) {
@@ -514,26 +514,19 @@ int cx_journeys_transitions(cx_result **out, const cx_journeys *j, int order)
  * the value of its conversions. The states are those cut() wrote. */
 static size_t path_times(const cx_journeys *j, size_t k, cx_time *tb, cx_time *tconv, double *value)
 {
-    const cx_store *s = j->store;
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const uint32_t *itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
-    const double *iv = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_VALUE, double);
     size_t emitted = 0;
     uint32_t last = CXI_NONE, lc = j->j_cend[k] - 1;
-    *tconv = it[j->ev[lc]];
-    *value = 0;
+    *tconv = j->tq[lc];
+    *value = cxi_j_value(j, k);
     for (uint32_t q = j->j_off[k]; q < j->j_cend[k]; q++) {
-        uint32_t r = j->ev[q], code = j->lvl[itp[r]];
-        if (cxi_j_is_conv(j, r)) {
-            *value += iv[r];
-            if (!j->o.conv_in_path && !(q == lc && emitted == 0))
-                continue;
-        }
+        uint32_t w = j->wq[q], code = cxi_jw_code(j, w);
+        if ((w & CXI_W_CONV) && !j->o.conv_in_path && !(q == lc && emitted == 0))
+            continue;
         if (j->o.collapse && emitted && code == last) {
-            tb[emitted - 1] = it[r];
+            tb[emitted - 1] = j->tq[q];
             continue;
         }
-        tb[emitted++] = it[r];
+        tb[emitted++] = j->tq[q];
         last = code;
     }
     return emitted;
@@ -792,7 +785,6 @@ static void pcount_free(cxi_mem *m, pcount *pc, size_t nj)
 
 static int pcount_build(const cx_journeys *j, cxi_mem *m, pcount *pc)
 {
-    const double *iv = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_VALUE, double);
     memset(pc, 0, sizeof *pc);
     cxi_seqmap_init(&pc->map, j->st);
     if (!(pc->pid = cxi_alloc(m, (j->nj ? j->nj : 1) * sizeof *pc->pid)))
@@ -818,9 +810,8 @@ static int pcount_build(const cx_journeys *j, cxi_mem *m, pcount *pc)
             continue;
         }
         pc->conv[p] += 1;
-        for (uint32_t q = j->j_off[k]; q < j->j_cend[k]; q++)
-            if (cxi_j_is_conv(j, j->ev[q]))
-                pc->value[p] += iv[j->ev[q]];
+        for (uint32_t i = j->j_cv[k]; i < j->j_cv[k + 1]; i++)
+            pc->value[p] += j->cval[i];
     }
     return CX_OK;
 }

@@ -134,10 +134,45 @@ static int push_state(cx_paths *p, uint32_t code)
     return CX_OK;
 }
 
+/* The state names met lately: a small direct-mapped table from a name's
+ * first bytes and length to its code, so that most states cost a compare
+ * instead of the pool's hash (a path table has few distinct names). */
+#define NAME_CACHE 64
+typedef struct name_cache {
+    uint32_t code[NAME_CACHE]; /* CXI_NONE: empty */
+} name_cache;
+
+static size_t name_slot(const char *x, size_t n)
+{
+    uint64_t w = 0;
+    memcpy(&w, x, n < 8 ? n : 8);
+    w ^= (uint64_t)n * 0x9e3779b97f4a7c15u ^ (uint64_t)(unsigned char)x[n - 1] << 56;
+    w *= 0xff51afd7ed558ccdu;
+    return (size_t)(w >> 58) & (NAME_CACHE - 1);
+}
+
+/* The code of name x[0..n), added to the pool when new. CX_ENOMEM. */
+static int name_code(cx_paths *p, name_cache *nc, const char *x, size_t n, uint32_t *code)
+{
+    size_t k = name_slot(x, n);
+    uint32_t c = nc->code[k];
+    if (c != CXI_NONE && c < p->names.count) {
+        const char *t = cxi_pool_str(&p->names, c);
+        if (strncmp(t, x, n) == 0 && t[n] == 0) {
+            *code = c;
+            return CX_OK;
+        }
+    }
+    int rc = cxi_pool_intern(&p->mem, &p->names, x, n, code);
+    if (!rc)
+        nc->code[k] = *code;
+    return rc;
+}
+
 /* Splits one path into states appended to st and finds or adds its id.
  * Reports the failure, naming fn and, with n > 1, the row. */
-static int add_one(cx_paths *p, const char *fn, const row_src *src, size_t i, size_t n, const char *path,
-                   const char *sep, size_t seplen, uint32_t *id)
+static int add_one(cx_paths *p, name_cache *nc, const char *fn, const row_src *src, size_t i, size_t n,
+                   const char *path, const char *sep, size_t seplen, uint32_t *id)
 {
     char row[300];
     if (!path)
@@ -163,7 +198,7 @@ static int add_one(cx_paths *p, const char *fn, const row_src *src, size_t i, si
                             row_name(row, sizeof row, src, i, n), path, pos);
         }
         uint32_t code;
-        if ((rc = cxi_pool_intern(&p->mem, &p->names, x, (size_t)(y - x), &code)) || (rc = push_state(p, code)))
+        if ((rc = name_code(p, nc, x, (size_t)(y - x), &code)) || (rc = push_state(p, code)))
             break;
         if (!b)
             break;
@@ -219,8 +254,23 @@ static int add_rows(cx_paths *p, const char *fn, const row_src *src, size_t n, c
     uint32_t names0 = p->names.count;
     size_t nst0 = p->nst, np0 = p->map.n, seplen = strlen(sep);
     int rc = CX_OK;
+    name_cache nc;
+    memset(nc.code, 0xFF, sizeof nc.code);
+    /* room for every row being a new path, so that nothing grows row by row
+     * (a refusal here is only a lost shortcut: add_one grows as it needs) */
+    if (!cxi_seqmap_reserve(&p->mem, &p->map, np0 + n) && np0 + n > p->cap) {
+        size_t old = p->cap;
+        void *const arrs[] = {&p->conv, &p->null, &p->value};
+        const size_t elems[] = {sizeof *p->conv, sizeof *p->null, sizeof *p->value};
+        if (!cxi_grow_all(&p->mem, &p->cap, np0 + n, 3, arrs, elems)) {
+            for (int a = 0; a < 3; a++)
+                cxi_jprefault(*(double **)arrs[a] + old, (p->cap - old) * sizeof(double));
+            for (size_t k = old; k < p->cap; k++)
+                p->conv[k] = p->null[k] = p->value[k] = 0;
+        }
+    }
     for (size_t i = 0; i < n && !rc; i++)
-        rc = add_one(p, fn, src, i, n, path[i], sep, seplen, &ids[i]);
+        rc = add_one(p, &nc, fn, src, i, n, path[i], sep, seplen, &ids[i]);
     if (rc) {
         /* all or nothing: forget the names, states and paths this call added */
         cxi_seqmap_truncate(&p->map, np0);
@@ -587,6 +637,7 @@ static int read_whole(cxi_mem *m, const char *fn, const char *file, char **buf, 
         c = (size_t)st.st_size + 2;
     char *b = cxi_alloc(m, c);
     int rc = b ? CX_OK : CX_ENOMEM, err = 0;
+    cxi_jprefault(b, c);
     while (!rc) {
         if (n + 1 >= c) {
             char *nb = cxi_realloc(m, b, c, c * 2);
@@ -664,11 +715,24 @@ int cx_paths_import_csv(cx_paths *p, const char *file, const char *sep, const ch
         if (col[c] < 0)
             rc = cxi_fail(CX_EINVAL, "%s: %s: no column \"%s\" (the %s) in the header", fn, file, want[c], what[c]);
     }
-    /* the rows, into arrays; the paths point into the buffer */
+    /* the rows, into arrays sized once by the rows the first 64 kB suggest;
+     * the paths point into the buffer */
     size_t nrow = 0, rcap = 0;
     const char **path = NULL;
     double *num[3] = {NULL, NULL, NULL};
     uint64_t *lines = NULL;
+    if (!rc) {
+        size_t most = 1, span = len - pos < ((size_t)1 << 16) ? len - pos : (size_t)1 << 16;
+        for (const char *q = buf + pos; (q = memchr(q, '\n', (size_t)(buf + pos + span - q))) != NULL; q++)
+            most++;
+        if (span < len - pos) /* a guess from the first 64 kB, 1/16 more; the arrays grow past it */
+            most = (size_t)((double)most * (double)(len - pos) / (double)span * 1.0625) + 16;
+        void *const arrs[] = {&path, &num[0], &num[1], &num[2], &lines};
+        const size_t elems[] = {sizeof *path, sizeof(double), sizeof(double), sizeof(double), sizeof *lines};
+        if (cxi_grow_all(m, &rcap, most, 5, arrs, elems) == CX_OK)
+            for (int k = 0; k < 5; k++)
+                cxi_jprefault(*(void **)arrs[k], most * elems[k]);
+    }
     while (!rc) {
         uint64_t at = line;
         got = csv_record(buf, len, &pos, &line, f, MAXF, &nf);
