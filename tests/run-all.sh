@@ -39,7 +39,7 @@ run build-test testlog.json "normal build (all suites)"
 setup build-sanitize -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false \
   -Dc_args=-fno-sanitize-recover=all
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-  run build-sanitize testlog.json "ASan + UBSan (unit, example)" --suite unit --suite example
+  run build-sanitize testlog.json "ASan + UBSan (unit, example, parallel)" --suite unit --suite example --suite parallel
 
 # Issue 12: the cxkit command's subcommands (suite cli) with the tool itself
 # built under ASan + UBSan (the normal build ran the suite above).
