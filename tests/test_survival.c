@@ -973,7 +973,7 @@ END_TEST
 
 typedef struct coef_ref {
     const char *term;
-    double coef, se;
+    double coef, se, robust_se;
 } coef_ref;
 
 static void check_coefs(const cx_cox *c, const coef_ref *ref, size_t p, double ll0, double ll)
@@ -985,6 +985,7 @@ static void check_coefs(const cx_cox *c, const coef_ref *ref, size_t p, double l
         ck_assert_str_eq(result_str(r, k, "term"), ref[k].term);
         NEAR(result_real(r, k, "coef"), ref[k].coef, 1e-7 * (1 + fabs(ref[k].coef)));
         NEAR(result_real(r, k, "se"), ref[k].se, 1e-7 * (1 + ref[k].se));
+        NEAR(result_real(r, k, "robust_se"), ref[k].robust_se, 1e-7 * (1 + ref[k].robust_se));
     }
     cx_result_free(r);
     double l0, l1;
@@ -999,9 +1000,10 @@ START_TEST(store_cox_fit)
     cx_store *s = r_store();
     cx_time as_of = T("2025-01-01T00:00:00Z");
     cx_survival_options *so = r_options(-1);
-    /* coxph(Surv(entry, time, event) ~ plan + income + detractor_share + cases
-     * + resolution_hours + reopens + chat_share, ties = "efron") on R's own
-     * subjects and signals (each measured up to the customer's exit) */
+    /* coxph(Surv(tstart, tstop, event) ~ plan + income + detractor_share +
+     * cases + resolution_hours + reopens + chat_share, ties = "efron",
+     * cluster = customer) on R's own counting-process rows (the signals as
+     * time-varying covariates, split at each change) */
     cx_cox_options *o;
     OK(cx_cox_options_new(&o));
     OK(cx_cox_options_add_store_column(o, CX_DIM_PLAN, "basic"));
@@ -1013,15 +1015,16 @@ START_TEST(store_cox_fit)
     OK(cx_cox_options_add_store_signal(o, CX_SIGNAL_CHANNEL_SHARE, "chat"));
     cx_cox *c;
     OK(cx_cox_fit_store(&c, s, as_of, so, o));
-    static const coef_ref efron[8] = {{"plan=plus", -0.812096505219, 0.246495992981},
-                                      {"plan=pro", -0.705397626104, 0.231052944869},
-                                      {"income", 0.003709439078, 0.011050456890},
-                                      {"detractor_share", 0.051318676847, 0.249373309122},
-                                      {"cases", -0.297424145597, 0.129521335081},
-                                      {"resolution_hours", -0.013183460455, 0.005455197193},
-                                      {"reopens", -0.069223962816, 0.194086118557},
-                                      {"channel_share:chat", -0.146694107460, 0.239837972566}};
-    check_coefs(c, efron, 8, -494.900017051, -473.110873444);
+    static const coef_ref efron[8] = {
+        {"plan=plus", -0.488514665263, 0.241364304034, 0.247736089049},
+        {"plan=pro", -0.655311984245, 0.228891609841, 0.259543314049},
+        {"income", -0.007348287182, 0.012312276199, 0.013980604053},
+        {"detractor_share", 0.836033119828, 0.237139808711, 0.228472903385},
+        {"cases", 0.576719518703, 0.131774463110, 0.159797448028},
+        {"resolution_hours", -0.005783757552, 0.005361243554, 0.006152836025},
+        {"reopens", 0.007732002006, 0.185511494170, 0.215223785210},
+        {"channel_share:chat", 0.891828479963, 0.225351005365, 0.244431236568}};
+    check_coefs(c, efron, 8, -494.900017051, -462.573039168);
     cx_cox_free(c);
     /* the store covariates cannot be fitted on arrays */
     double t1[2] = {1, 2};
@@ -1030,8 +1033,9 @@ START_TEST(store_cox_fit)
     MSG_HAS("cx_cox_fit_store");
     cx_cox_options_free(o);
 
-    /* coxph(Surv(entry, time, event) ~ plan + detractor + strata(segment),
-     * ties = "breslow"): strata as an array in the subjects' order */
+    /* coxph(Surv(tstart, tstop, event) ~ plan + detractor + strata(segment),
+     * ties = "breslow", cluster = customer): strata as an array in the
+     * subjects' order, repeated on each subject's rows */
     cx_survival_options *sg = r_options(CX_DIM_SEGMENT);
     cx_result *r;
     OK(cx_survival_subjects(&r, s, as_of, sg));
@@ -1049,10 +1053,10 @@ START_TEST(store_cox_fit)
     OK(cx_cox_options_add_store_column(o, CX_DIM_PLAN, NULL));
     OK(cx_cox_options_add_store_signal(o, CX_SIGNAL_DETRACTOR, NULL));
     OK(cx_cox_fit_store(&c, s, as_of, sg, o));
-    static const coef_ref breslow[3] = {{"plan=plus", -0.5705656478, 0.2444637839},
-                                        {"plan=pro", -0.6855904437, 0.2310563293},
-                                        {"detractor", -0.1802919504, 0.2039007428}};
-    check_coefs(c, breslow, 3, -369.658206485, -364.472414830);
+    static const coef_ref breslow[3] = {{"plan=plus", -0.3974814456, 0.2484101302, 0.2562140064},
+                                        {"plan=pro", -0.5723123337, 0.2330331987, 0.2555763156},
+                                        {"detractor", 0.8533590663, 0.2103507923, 0.2302357713}};
+    check_coefs(c, breslow, 3, -369.658206485, -357.322179404);
     cx_cox_free(c);
     /* strata for another number of subjects */
     OK(cx_cox_options_set_strata(o, strata, n - 1));

@@ -835,23 +835,35 @@ CX_EXTERN int cx_cox_options_add_customer_attribute(cx_cox_options *options, con
                                                     const char *reference);
 
 /** Service-experience covariates measured from a store for each customer
- *  (cx_cox_options_add_store_signal()). Each is measured on the
- *  customer's records before `as_of` and at or before the customer's own
- *  exit (its churn time, else `as_of`), never after it: a covariate
- *  measured up to `as_of` would look ahead of the churn it explains (a
- *  churned customer cannot complain after leaving, so the survivors would
- *  seem to complain more). Counts grow with the time observed; the shares
- *  and means do less. Values are stable. */
+ *  (cx_cox_options_add_store_signal()): time-varying covariates, fitted in
+ *  the counting-process form of R's `coxph(Surv(tstart, tstop, event) ~ x)`
+ *  after `tmerge()`. A signal's value at time t (since the customer's start,
+ *  in the survival options' unit) counts the customer's records at or
+ *  before t, among those before `as_of` and at or before the customer's own
+ *  exit. cx_cox_fit_store() splits each customer's time on study
+ *  (entry, exit] into rows (start, stop] at every time a declared signal's
+ *  record falls strictly inside it; a row carries the values as of its
+ *  start (records before the start of the relationship or at or before a
+ *  late entry set the first row's values), the event flag only on the last
+ *  row. In the risk set at t a customer thus has the values of the records
+ *  before t, never later ones: a value measured once per customer up to its
+ *  exit would give the long-lived survivors the records after t (counts
+ *  grow with the time observed and look protective). Values are stable. */
 typedef enum cx_cox_signal {
-    CX_SIGNAL_DETRACTOR = 0,        /**< "detractor": 1 when the customer gave at least one NPS answer of 0 to 6, else 0. */
-    CX_SIGNAL_DETRACTOR_SHARE = 1,  /**< "detractor_share": its NPS answers of 0 to 6 / its NPS answers; 0 without NPS answers. */
-    CX_SIGNAL_CASES = 2,            /**< "cases": the number of its cases opened. */
+    CX_SIGNAL_DETRACTOR = 0,        /**< "detractor": 1 from the customer's first NPS answer of 0 to 6 on, else 0. */
+    CX_SIGNAL_DETRACTOR_SHARE = 1,  /**< "detractor_share": its NPS answers of 0 to 6 / its NPS answers, up to t; 0
+                                         before its first NPS answer. Changes at each NPS answer. */
+    CX_SIGNAL_CASES = 2,            /**< "cases": the number of its cases opened up to t. */
     CX_SIGNAL_RESOLUTION_HOURS = 3, /**< "resolution_hours": the mean hours from opening to resolution of its cases
-                                         resolved in the window; 0 without (pair it with ::CX_SIGNAL_CASES). */
-    CX_SIGNAL_REOPENS = 4,          /**< "reopens": the reopens of its cases opened in the window (the store keeps
-                                         a count per case, not the times of the reopens). */
+                                         resolved up to t; 0 before the first resolution (pair it with
+                                         ::CX_SIGNAL_CASES). Changes at each resolution. */
+    CX_SIGNAL_REOPENS = 4,          /**< "reopens": the reopens of its cases opened up to t. The store keeps a count
+                                         per case, not the times of the reopens: a case's reopens count from its
+                                         opening (the rule that knows them earliest; it may look ahead of a
+                                         reopen within the case's life). */
     CX_SIGNAL_CHANNEL_SHARE = 5     /**< "channel_share:<channel>": the share of its interactions (both directions)
-                                         on touchpoints of one channel; 0 without interactions. */
+                                         up to t on touchpoints of one channel; 0 before its first interaction.
+                                         Changes at each interaction. */
 } cx_cox_signal;
 
 /**
@@ -905,7 +917,8 @@ CX_EXTERN int cx_cox_options_add_store_signal(cx_cox_options *options, cx_cox_si
  * likelihood, until the log likelihood changes by less than 1e-9
  * relatively (R's criterion). The model-based variance is the inverse
  * information; the robust one is R's sandwich D'D (D the dfbeta
- * residuals, one subject a row: `robust = TRUE`).
+ * residuals, one subject a row: `robust = TRUE`; cx_cox_fit_store() sums
+ * the rows of a customer first, R's `cluster = id`).
  * @param[out] out     the fit, to free with cx_cox_free().
  * @param[in]  time    n exit times, finite and >= 0.
  * @param[in]  event   n flags: 1 the event (churn) was observed, 0 censored.
@@ -933,8 +946,14 @@ CX_EXTERN int cx_cox_fit(cx_cox **out, const double *time, const int *event, siz
  * The ties, iteration cap and strata (an array in the subjects' order) of
  * the options apply; late entry comes from the survival options
  * (cx_survival_options_set_observed_from()), not from
- * cx_cox_options_set_entry(). Signals are measured for each subject up to
- * its own exit (see ::cx_cox_signal).
+ * cx_cox_options_set_entry(). The signals are time-varying: the fit is
+ * on counting-process rows, each subject's time split at the changes of its
+ * signals (see ::cx_cox_signal), the array covariates, store columns,
+ * attributes and strata repeated on each of its rows, the event on its last;
+ * the log likelihood, coefficients and model-based variance are those of R's
+ * coxph(Surv(tstart, tstop, event) ~ ...) on these rows, and the robust
+ * variance clusters the rows by customer (the dfbeta residuals summed per
+ * customer before D'D, R's `cluster = id`).
  * @param[out] out      the fit, to free with cx_cox_free(); made with the
  *                      store's allocator.
  * @param[in]  store    the store (read only).

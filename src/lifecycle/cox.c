@@ -5,12 +5,16 @@
  * halving and an iteration cap, as R's coxph(). Covariates are centred on
  * their means (which changes nothing but the numerics). Reported: the
  * coefficients with model-based and robust (sandwich, R's robust = TRUE
- * without clusters: D'D with D the dfbeta residuals) standard errors, the
+ * without clusters: D'D with D the dfbeta residuals; cx_cox_fit_store()
+ * clusters its counting-process rows by customer) standard errors, the
  * likelihood-ratio, Wald and score tests, the baseline cumulative hazard
  * (Breslow's, or Efron's for Efron ties, as R's survfit.coxph) and a
  * subject's predicted curve, and the test of proportional hazards from the
  * Schoenfeld residuals (R >= 3's cox.zph score test, transforms "km" and
- * "identity"; both computed at the fit).
+ * "identity"; both computed at the fit). cx_cox_fit_store() fits the
+ * store's service signals as time-varying covariates: each customer's time
+ * split into rows (start, stop] where a signal changes (R's tmerge()), the
+ * rows counted first, then filled.
  *
  * Each risk set is scanned directly (O(n) per event time and iteration),
  * which keeps late entry and strata simple; the pooled Kaplan-Meier of the
@@ -710,9 +714,12 @@ static int cmp_ord(const void *a, const void *b)
 }
 
 /* The fit of cx_cox_fit() and cx_cox_fit_store(), with mem's allocator;
- * entry times of -INFINITY are subjects observed from the start. */
+ * entry times of -INFINITY are subjects observed from the start. cluster:
+ * NULL (each row its own subject) or the subject of each row, the rows of a
+ * subject consecutive (counting-process rows): the robust variance sums
+ * their dfbeta residuals before D'D, as R's cluster(id). */
 static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, size_t n, const cx_cox_options *o,
-               const char *fn)
+               const size_t *cluster, const char *fn)
 {
     if (n == 0)
         return cxi_fail(CX_ERANGE, "%s: no subject (n = 0)", fn);
@@ -876,16 +883,23 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
     c->ll = ll;
     memcpy(c->coef, beta, p * sizeof *beta);
     memcpy(c->var, V, p * p * sizeof *V);
-    /* the robust variance: D'D, D = L V (dfbeta) */
+    /* the robust variance: D'D, D = L V (dfbeta), L summed over each
+     * subject's rows (cluster) */
     score_residuals(&d, beta, w.L, w.eta);
     memset(c->rvar, 0, p * p * sizeof *c->rvar);
+    double Ls[COX_MAX_TERMS] = {0};
     for (size_t i = 0; i < n; i++) {
+        for (size_t a = 0; a < p; a++)
+            Ls[a] += w.L[i * p + a];
+        if (cluster && i + 1 < n && cluster[i + 1] == cluster[i])
+            continue;
         double D[COX_MAX_TERMS];
         for (size_t a = 0; a < p; a++) {
             D[a] = 0;
             for (size_t b = 0; b < p; b++)
-                D[a] += w.L[i * p + b] * V[b * p + a];
+                D[a] += Ls[b] * V[b * p + a];
         }
+        memset(Ls, 0, p * sizeof *Ls);
         for (size_t a = 0; a < p; a++)
             for (size_t b = 0; b < p; b++)
                 c->rvar[a * p + b] += D[a] * D[b];
@@ -958,7 +972,7 @@ int cx_cox_fit(cx_cox **out, const double *time, const int *event, size_t n, con
         return cxi_fail(CX_EINVAL, "%s: the options have store covariates: fit them with cx_cox_fit_store", fn);
     cxi_mem mem;
     cxi_mem_init(&mem, cxi_default_alloc, NULL);
-    return fit(out, mem, time, event, n, o, fn);
+    return fit(out, mem, time, event, n, o, NULL, fn);
 }
 
 /* ---- results -------------------------------------------------------------- */
@@ -1348,6 +1362,24 @@ int cx_cox_options_add_store_signal(cx_cox_options *o, cx_cox_signal signal, con
     return rc ? rc : add_store_term(o, &t, fn);
 }
 
+/* ---- the counting-process rows of cx_cox_fit_store() ----------------------- */
+
+/* Each subject's time on study split at the times its signals change, as
+ * R's tmerge(): rows (start, stop], the event on the last. `from` is where
+ * a row's signal values are read (the values as of from): the late entry,
+ * 0, or the split time; `entry` is the engine's (-INFINITY for a first row
+ * observed from the start). */
+typedef struct cp_rows {
+    size_t n;      /* rows */
+    size_t nsplit; /* split times (the capacity of `split`) */
+    size_t *first; /* subjects + 1: the first row of each subject */
+    double *split; /* the split times, grouped by subject */
+    size_t *subj;  /* the subject of each row */
+    uint32_t *cust;
+    double *from, *entry, *time;
+    int *event, *strata;
+} cp_rows;
+
 /* Whether a record of subject k at time t falls in its window: before
  * as_of, at or before its own exit. */
 static inline bool in_window(const cxi_subjects *sub, size_t k, cx_time t, cx_time as_of)
@@ -1355,20 +1387,18 @@ static inline bool in_window(const cxi_subjects *sub, size_t k, cx_time t, cx_ti
     return t < as_of && t <= sub->exit[k];
 }
 
-/* A signal of every subject into v (n); sidx: the subject of each customer
- * row (CXI_NONE: none); acc: n scratch. */
-static int signal_values(double *v, double *acc, const cx_store *store, const cxi_subjects *sub, const uint32_t *sidx,
-                         const store_term *t, cx_time as_of, char *name, const char *fn)
+/* Where subject k's values start: its late entry, else 0. */
+static inline double first_from(const cxi_subjects *sub, size_t k) { return sub->entry[k] > 0 ? sub->entry[k] : 0; }
+
+/* A record changing a signal of subject k at u (its time since the start, in
+ * the unit), adding x to the signal's sum and y to its count. */
+typedef void (*record_fn)(void *ctx, size_t k, double u, double x, double y);
+
+/* Calls visit for every record of signal t in its subject's window (ch:
+ * the channel of a channel share). */
+static void signal_records(const cx_store *store, const cxi_subjects *sub, const uint32_t *sidx, const store_term *t,
+                           uint32_t ch, cx_time as_of, double unit, record_fn visit, void *ctx)
 {
-    size_t n = sub->n;
-    memset(v, 0, n * sizeof *v);
-    memset(acc, 0, n * sizeof *acc);
-    static const char *const names[] = {"detractor", "detractor_share", "cases", "resolution_hours", "reopens",
-                                        "channel_share"};
-    if (t->signal == CX_SIGNAL_CHANNEL_SHARE)
-        snprintf(name, COX_NAME_MAX, "channel_share:%s", t->name);
-    else
-        snprintf(name, COX_NAME_MAX, "%s", names[t->signal]);
     switch (t->signal) {
     case CX_SIGNAL_DETRACTOR:
     case CX_SIGNAL_DETRACTOR_SHARE: {
@@ -1382,11 +1412,8 @@ static int signal_values(double *v, double *acc, const cx_store *store, const cx
             uint32_t k = sidx[cu[i]];
             if (k == CXI_NONE || metric[qu[i]] != CX_METRIC_NPS || !in_window(sub, k, tm[i], as_of))
                 continue;
-            acc[k]++;
-            v[k] += sc[i] <= 6;
+            visit(ctx, k, (double)(tm[i] - sub->start[k]) / unit, sc[i] <= 6, 1);
         }
-        for (size_t k = 0; k < n; k++)
-            v[k] = t->signal == CX_SIGNAL_DETRACTOR ? v[k] > 0 : acc[k] > 0 ? v[k] / acc[k] : 0;
         break;
     }
     case CX_SIGNAL_CASES:
@@ -1401,26 +1428,17 @@ static int signal_values(double *v, double *acc, const cx_store *store, const cx
             uint32_t k = sidx[cu[i]];
             if (k == CXI_NONE || !in_window(sub, k, op[i], as_of))
                 continue;
-            if (t->signal == CX_SIGNAL_CASES) {
-                v[k]++;
-            } else if (t->signal == CX_SIGNAL_REOPENS) {
-                v[k] += ro[i];
-            } else if (rs[i] != CX_TIME_NONE && in_window(sub, k, rs[i], as_of)) {
-                v[k] += (double)(rs[i] - op[i]) / 3600000.0;
-                acc[k]++;
-            }
+            double uo = (double)(op[i] - sub->start[k]) / unit;
+            if (t->signal == CX_SIGNAL_CASES)
+                visit(ctx, k, uo, 1, 0);
+            else if (t->signal == CX_SIGNAL_REOPENS)
+                visit(ctx, k, uo, ro[i], 0);
+            else if (rs[i] != CX_TIME_NONE && in_window(sub, k, rs[i], as_of))
+                visit(ctx, k, (double)(rs[i] - sub->start[k]) / unit, (double)(rs[i] - op[i]) / 3600000.0, 1);
         }
-        if (t->signal == CX_SIGNAL_RESOLUTION_HOURS)
-            for (size_t k = 0; k < n; k++)
-                v[k] = acc[k] > 0 ? v[k] / acc[k] : 0;
         break;
     }
     default: {
-        uint32_t ch = cxi_pool_find(&store->sets[CX_VOCAB_CHANNEL], t->name, strlen(t->name));
-        if (ch == CXI_NONE) {
-            char qb[80];
-            return cxi_fail(CX_ENOTFOUND, "%s: the store has no channel '%s'", fn, cxi_quote(qb, t->name));
-        }
         size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
         const uint32_t *cu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
         const uint32_t *tp = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
@@ -1430,27 +1448,231 @@ static int signal_values(double *v, double *acc, const cx_store *store, const cx
             uint32_t k = sidx[cu[i]];
             if (k == CXI_NONE || !in_window(sub, k, tm[i], as_of))
                 continue;
-            acc[k]++;
-            v[k] += tpch[tp[i]] == ch;
+            visit(ctx, k, (double)(tm[i] - sub->start[k]) / unit, tpch[tp[i]] == ch, 1);
         }
-        for (size_t k = 0; k < n; k++)
-            v[k] = acc[k] > 0 ? v[k] / acc[k] : 0;
         break;
     }
+    }
+}
+
+typedef struct split_ctx {
+    const cxi_subjects *sub;
+    cp_rows *r;
+    size_t *fill; /* per subject: split times written (NULL: counting) */
+} split_ctx;
+
+/* A record inside a subject's time at risk splits it (one at or before the
+ * first row's start only sets the first values; one at the exit changes no
+ * row). */
+static void split_visit(void *ctx, size_t k, double u, double x, double y)
+{
+    (void)x;
+    (void)y;
+    split_ctx *c = ctx;
+    if (!(u > first_from(c->sub, k) && u < c->sub->time[k]))
+        return;
+    if (c->fill)
+        c->r->split[c->r->first[k] + c->fill[k]++] = u;
+    else
+        c->r->first[k]++;
+}
+
+typedef struct value_ctx {
+    const cp_rows *r;
+    double *sum, *cnt; /* per row: the changes there */
+} value_ctx;
+
+/* A record counts from the first row starting at or after it. */
+static void value_visit(void *ctx, size_t k, double u, double x, double y)
+{
+    value_ctx *c = ctx;
+    const cp_rows *r = c->r;
+    size_t lo = r->first[k], hi = r->first[k + 1];
+    if (u > r->from[hi - 1])
+        return; /* after the last row's start: never read */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->from[mid] >= u)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    c->sum[lo] += x;
+    c->cnt[lo] += y;
+}
+
+static void rows_free(cp_rows *r, cxi_mem *mem, size_t nsub)
+{
+    cxi_free(mem, r->first, r->first ? (nsub + 1) * sizeof *r->first : 0);
+    cxi_free(mem, r->split, r->split ? r->nsplit * sizeof *r->split : 0);
+    cxi_free(mem, r->subj, r->subj ? r->n * sizeof *r->subj : 0);
+    cxi_free(mem, r->cust, r->cust ? r->n * sizeof *r->cust : 0);
+    cxi_free(mem, r->from, r->from ? r->n * sizeof *r->from : 0);
+    cxi_free(mem, r->entry, r->entry ? r->n * sizeof *r->entry : 0);
+    cxi_free(mem, r->time, r->time ? r->n * sizeof *r->time : 0);
+    cxi_free(mem, r->event, r->event ? r->n * sizeof *r->event : 0);
+    cxi_free(mem, r->strata, r->strata ? r->n * sizeof *r->strata : 0);
+    memset(r, 0, sizeof *r);
+}
+
+/* The channel of a channel-share term, CXI_NONE for another signal. */
+static int term_channel(uint32_t *ch, const cx_store *store, const store_term *t, const char *fn)
+{
+    *ch = CXI_NONE;
+    if (t->kind != STORE_SIGNAL || t->signal != CX_SIGNAL_CHANNEL_SHARE)
+        return CX_OK;
+    *ch = cxi_pool_find(&store->sets[CX_VOCAB_CHANNEL], t->name, strlen(t->name));
+    if (*ch == CXI_NONE) {
+        char qb[80];
+        return cxi_fail(CX_ENOTFOUND, "%s: the store has no channel '%s'", fn, cxi_quote(qb, t->name));
     }
     return CX_OK;
 }
 
-/* The store covariates of o into w, for the subjects sub. */
-static int store_covariates(cx_cox_options *w, const cx_store *store, const cxi_subjects *sub,
-                            const cx_cox_options *o, cx_time as_of, const char *fn)
+/* The rows of the subjects split at the changes of o's signals (count
+ * first, then fill); strata (per subject, or NULL) repeated on each row. */
+static int build_rows(cp_rows *r, cxi_mem *mem, const cx_store *store, const cxi_subjects *sub, const uint32_t *sidx,
+                      const cx_cox_options *o, cx_time as_of, double unit, const int *strata, const char *fn)
 {
-    size_t n = sub->n, ncust = store->t[CX_TABLE_CUSTOMERS].n;
+    size_t n = sub->n;
+    memset(r, 0, sizeof *r);
+    r->first = cxi_alloc(mem, (n + 1) * sizeof *r->first);
+    if (!r->first)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    memset(r->first, 0, (n + 1) * sizeof *r->first);
+    split_ctx sc = {sub, r, NULL};
+    for (size_t j = 0; j < o->nstore; j++) {
+        uint32_t ch;
+        int rc = term_channel(&ch, store, &o->store[j], fn);
+        if (rc)
+            return rc;
+        if (o->store[j].kind == STORE_SIGNAL)
+            signal_records(store, sub, sidx, &o->store[j], ch, as_of, unit, split_visit, &sc);
+    }
+    size_t total = 0; /* first[k]: the count, then the offset of subject k's split times */
+    for (size_t k = 0; k < n; k++) {
+        size_t c = r->first[k];
+        r->first[k] = total;
+        total += c;
+    }
+    r->first[n] = total;
+    r->nsplit = total;
+    size_t *fill = cxi_alloc(mem, n * sizeof *fill);
+    r->split = total ? cxi_alloc(mem, total * sizeof *r->split) : NULL;
+    if (!fill || (total && !r->split)) {
+        cxi_free(mem, fill, fill ? n * sizeof *fill : 0);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    }
+    memset(fill, 0, n * sizeof *fill);
+    sc.fill = fill;
+    for (size_t j = 0; j < o->nstore; j++) {
+        uint32_t ch;
+        term_channel(&ch, store, &o->store[j], fn);
+        if (o->store[j].kind == STORE_SIGNAL)
+            signal_records(store, sub, sidx, &o->store[j], ch, as_of, unit, split_visit, &sc);
+    }
+    /* each subject's distinct split times, in order: fill[k] of them */
+    size_t nrow = 0;
+    for (size_t k = 0; k < n; k++) {
+        double *s = r->split + r->first[k];
+        size_t m = r->first[k + 1] - r->first[k], u = 0;
+        qsort(s, m, sizeof *s, cmp_dbl);
+        for (size_t i = 0; i < m; i++)
+            if (u == 0 || s[i] != s[u - 1])
+                s[u++] = s[i];
+        fill[k] = u;
+        nrow += u + 1;
+    }
+    r->n = nrow;
+    r->subj = cxi_alloc(mem, nrow * sizeof *r->subj);
+    r->cust = cxi_alloc(mem, nrow * sizeof *r->cust);
+    r->from = cxi_alloc(mem, nrow * sizeof *r->from);
+    r->entry = cxi_alloc(mem, nrow * sizeof *r->entry);
+    r->time = cxi_alloc(mem, nrow * sizeof *r->time);
+    r->event = cxi_alloc(mem, nrow * sizeof *r->event);
+    r->strata = strata ? cxi_alloc(mem, nrow * sizeof *r->strata) : NULL;
+    if (!r->subj || !r->cust || !r->from || !r->entry || !r->time || !r->event || (strata && !r->strata)) {
+        cxi_free(mem, fill, n * sizeof *fill);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    }
+    size_t row = 0;
+    for (size_t k = 0; k < n; k++) {
+        const double *s = r->split + r->first[k];
+        size_t m = fill[k];
+        r->first[k] = row; /* from here on: the first row of subject k */
+        for (size_t i = 0; i <= m; i++, row++) {
+            r->subj[row] = k;
+            r->cust[row] = sub->cust[k];
+            r->from[row] = i == 0 ? first_from(sub, k) : s[i - 1];
+            r->entry[row] = i == 0 ? sub->entry[k] : s[i - 1];
+            r->time[row] = i == m ? sub->time[k] : s[i];
+            r->event[row] = i == m ? sub->event[k] : 0;
+            if (strata)
+                r->strata[row] = strata[k];
+        }
+    }
+    r->first[n] = row;
+    cxi_free(mem, fill, n * sizeof *fill);
+    return CX_OK;
+}
+
+/* A signal on every row into v (rows), as of each row's start; sum, cnt:
+ * rows of scratch. */
+static void signal_values(double *v, double *cnt, const cx_store *store, const cxi_subjects *sub,
+                          const uint32_t *sidx, const cp_rows *r, const store_term *t, uint32_t ch, cx_time as_of,
+                          double unit, char *name)
+{
+    static const char *const names[] = {"detractor", "detractor_share", "cases", "resolution_hours", "reopens",
+                                        "channel_share"};
+    if (t->signal == CX_SIGNAL_CHANNEL_SHARE)
+        snprintf(name, COX_NAME_MAX, "channel_share:%s", t->name);
+    else
+        snprintf(name, COX_NAME_MAX, "%s", names[t->signal]);
+    memset(v, 0, r->n * sizeof *v);
+    memset(cnt, 0, r->n * sizeof *cnt);
+    value_ctx vc = {r, v, cnt};
+    signal_records(store, sub, sidx, t, ch, as_of, unit, value_visit, &vc);
+    for (size_t k = 0; k < sub->n; k++) {
+        double s = 0, c = 0;
+        for (size_t i = r->first[k]; i < r->first[k + 1]; i++) {
+            s += v[i];
+            c += cnt[i];
+            switch (t->signal) {
+            case CX_SIGNAL_DETRACTOR:
+                v[i] = s > 0;
+                break;
+            case CX_SIGNAL_CASES:
+            case CX_SIGNAL_REOPENS:
+                v[i] = s;
+                break;
+            default: /* the shares and the mean hours */
+                v[i] = c > 0 ? s / c : 0;
+                break;
+            }
+        }
+    }
+}
+
+/* The covariates of the rows into w: o's array covariates (per subject),
+ * then the store's, in the order added. */
+static int row_covariates(cx_cox_options *w, const cx_store *store, const cxi_subjects *sub, const uint32_t *sidx,
+                          const cp_rows *r, const cx_cox_options *o, cx_time as_of, double unit, const char *fn)
+{
+    size_t nr = r->n, ncust = store->t[CX_TABLE_CUSTOMERS].n;
     cxi_mem *mem = &w->mem;
-    uint32_t *sidx = cxi_alloc(mem, (ncust + 1) * sizeof *sidx), *chan = NULL;
-    double *v = cxi_alloc(mem, n * sizeof *v), *acc = cxi_alloc(mem, n * sizeof *acc);
-    cx_time *scratch = NULL;
     int rc = CX_OK;
+    if (o->p) {
+        if ((rc = room(w, o->p, nr, fn)))
+            return rc;
+        for (size_t j = 0; j < o->p; j++)
+            for (size_t i = 0; i < nr; i++)
+                w->x[j * nr + i] = o->x[j * o->nrow + r->subj[i]];
+        memcpy(w->terms, o->terms, o->p * sizeof *w->terms);
+        w->p = o->p;
+        w->ncov = o->ncov;
+    }
+    uint32_t *chan = NULL;
+    cx_time *scratch = NULL;
     bool by_channel = false;
     for (size_t k = 0; k < o->nstore; k++)
         by_channel = by_channel || (o->store[k].kind == STORE_COLUMN && o->store[k].dim == CX_DIM_CHANNEL);
@@ -1458,35 +1680,31 @@ static int store_covariates(cx_cox_options *w, const cx_store *store, const cxi_
         chan = cxi_alloc(mem, (ncust + 1) * sizeof *chan);
         scratch = cxi_alloc(mem, (ncust + 1) * sizeof *scratch);
     }
-    if (!sidx || !v || !acc || (by_channel && (!chan || !scratch))) {
+    double *v = cxi_alloc(mem, nr * sizeof *v), *cnt = cxi_alloc(mem, nr * sizeof *cnt);
+    if (!v || !cnt || (by_channel && (!chan || !scratch)))
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-        goto done;
-    }
-    for (size_t i = 0; i < ncust; i++)
-        sidx[i] = CXI_NONE;
-    for (size_t k = 0; k < n; k++)
-        sidx[sub->cust[k]] = (uint32_t)k;
     for (size_t k = 0; k < o->nstore && !rc; k++) {
         const store_term *t = &o->store[k];
         if (t->kind == STORE_COLUMN) {
             int set;
             const uint32_t *col = cxi_survival_groups(&set, chan, scratch, store, t->dim);
-            rc = column_covariate(w, store, sub->cust, n, t->dim, col, set, t->has_ref ? t->ref : NULL, fn);
+            rc = column_covariate(w, store, r->cust, nr, t->dim, col, set, t->has_ref ? t->ref : NULL, fn);
         } else if (t->kind == STORE_ATTRIBUTE) {
-            rc = attribute_covariate(w, store, sub->cust, n, t->name, t->has_ref ? t->ref : NULL, fn);
+            rc = attribute_covariate(w, store, r->cust, nr, t->name, t->has_ref ? t->ref : NULL, fn);
         } else {
             char name[COX_NAME_MAX];
-            rc = signal_values(v, acc, store, sub, sidx, t, as_of, name, fn);
-            if (!rc)
-                rc = add_covariate(w, name, v, n, fn);
+            uint32_t ch;
+            rc = term_channel(&ch, store, t, fn);
+            if (!rc) {
+                signal_values(v, cnt, store, sub, sidx, r, t, ch, as_of, unit, name);
+                rc = add_covariate(w, name, v, nr, fn);
+            }
         }
     }
-done:
-    cxi_free(mem, sidx, (ncust + 1) * sizeof *sidx);
     cxi_free(mem, chan, chan ? (ncust + 1) * sizeof *chan : 0);
     cxi_free(mem, scratch, scratch ? (ncust + 1) * sizeof *scratch : 0);
-    cxi_free(mem, v, n * sizeof *v);
-    cxi_free(mem, acc, n * sizeof *acc);
+    cxi_free(mem, v, v ? nr * sizeof *v : 0);
+    cxi_free(mem, cnt, cnt ? nr * sizeof *cnt : 0);
     return rc;
 }
 
@@ -1514,31 +1732,43 @@ int cx_cox_fit_store(cx_cox **out, const cx_store *store, cx_time as_of, const c
     int rc = cxi_subjects_scan(&sub, store, as_of, survival, fn);
     if (rc)
         return rc;
-    size_t n = sub.n;
-    /* the options of this fit: o's settings and array covariates, then the store's */
+    size_t n = sub.n, ncust = store->t[CX_TABLE_CUSTOMERS].n;
+    double unit = (double)survival->unit;
     cx_cox_options w;
     memset(&w, 0, sizeof w);
     w.mem = sub.mem;
     w.ties = o->ties;
     w.max_iter = o->max_iter;
-    w.strata = o->strata;
-    w.strata_n = o->strata_n;
-    w.entry = sub.late ? sub.entry : NULL;
-    w.entry_n = sub.late ? n : 0;
+    cp_rows r;
+    memset(&r, 0, sizeof r);
+    uint32_t *sidx = NULL;
     if (o->p && o->nrow != n)
         rc = cxi_fail(CX_ERANGE, "%s: the options' covariates have %zu rows for %zu subjects", fn, o->nrow, n);
-    else if (o->p && !(rc = room(&w, o->p, n, fn))) {
-        memcpy(w.x, o->x, o->p * n * sizeof *w.x);
-        memcpy(w.terms, o->terms, o->p * sizeof *w.terms);
-        w.p = o->p;
-        w.ncov = o->ncov;
+    else if (o->strata && o->strata_n != n)
+        rc = cxi_fail(CX_ERANGE, "%s: the options have %zu strata for %zu subjects", fn, o->strata_n, n);
+    else if (!(sidx = cxi_alloc(&sub.mem, (ncust + 1) * sizeof *sidx)))
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    if (!rc) {
+        for (size_t i = 0; i < ncust; i++)
+            sidx[i] = CXI_NONE;
+        for (size_t k = 0; k < n; k++)
+            sidx[sub.cust[k]] = (uint32_t)k;
+        rc = build_rows(&r, &sub.mem, store, &sub, sidx, o, as_of, unit, o->strata, fn);
+    }
+    if (!rc) {
+        w.strata = r.strata;
+        w.strata_n = r.strata ? r.n : 0;
+        bool late = sub.late || r.n > n;
+        w.entry = late ? r.entry : NULL;
+        w.entry_n = late ? r.n : 0;
+        rc = row_covariates(&w, store, &sub, sidx, &r, o, as_of, unit, fn);
     }
     if (!rc)
-        rc = store_covariates(&w, store, &sub, o, as_of, fn);
-    if (!rc)
-        rc = fit(out, sub.mem, sub.time, sub.event, n, &w, fn);
+        rc = fit(out, sub.mem, r.time, r.event, r.n, &w, r.subj, fn);
     cxi_free(&w.mem, w.x, w.x ? COX_MAX_TERMS * w.nrow * sizeof *w.x : 0);
     cxi_free(&w.mem, w.terms, w.terms ? COX_MAX_TERMS * sizeof *w.terms : 0);
+    cxi_free(&sub.mem, sidx, sidx ? (ncust + 1) * sizeof *sidx : 0);
+    rows_free(&r, &sub.mem, n);
     cxi_subjects_free(&sub);
     return rc;
 }

@@ -77,32 +77,54 @@ s$exit <- ifelse(s$event == 1, s$last, as_of)
 s <- s[s$start <= as_of & !(s$start < from & s$exit <= from), ]
 s$entry <- ifelse(s$start < from, (from - s$start) / day, 0)
 s$time <- (s$exit - s$start) / day
-# service signals, each up to the customer's own exit (and before as_of)
-win <- function(cust, t) { e <- s$exit[match(cust, s$customer)]; !is.na(e) & t < as_of & t <= e }
-f <- fb[win(fb$customer, fb$time), ]
-nps_n <- tapply(f$score, f$customer, length); det <- tapply(f$score <= 6, f$customer, sum)
-s$detractor_share <- ifelse(is.na(nps_n[s$customer]), 0, det[s$customer] / nps_n[s$customer])
-s$detractor <- as.integer(!is.na(det[s$customer]) & det[s$customer] > 0)
-k <- ca[win(ca$customer, ca$opened), ]
-s$cases <- ifelse(is.na(tapply(k$opened, k$customer, length)[s$customer]), 0, tapply(k$opened, k$customer, length)[s$customer])
-s$reopens <- ifelse(is.na(tapply(k$reopens, k$customer, sum)[s$customer]), 0, tapply(k$reopens, k$customer, sum)[s$customer])
-kr <- k[!is.na(k$resolved) & win(k$customer, k$resolved), ]
-mh <- tapply((kr$resolved - kr$opened) / 3600, kr$customer, mean)
-s$resolution_hours <- ifelse(is.na(mh[s$customer]), 0, mh[s$customer])
-g <- it[win(it$customer, it$time), ]
-g$chat <- tp$channel[match(g$touchpoint, tp$name)] == "chat"
-sh <- tapply(g$chat, g$customer, mean)
-s$chat_share <- ifelse(is.na(sh[s$customer]), 0, sh[s$customer])
 s$plan <- relevel(factor(s$plan), "basic")
+# ---- the service signals as time-varying covariates: counting-process rows
+# (start, stop], as tmerge(), built by hand from the raw rows. A record of a
+# customer counts in its window (before as_of, at or before its exit), at
+# u = its time since the customer's start, in days: an NPS answer
+# (detractor, detractor_share), a case opened (cases; reopens, counted at the
+# opening: the store keeps a count per case, no times), a case resolved
+# (resolution_hours), an interaction (chat_share). Each record strictly inside
+# (first start, exit) splits the subject's time there; a row's values are the
+# values as of its start (records at or before it), the event is on the last
+# row, the first row starts at the late entry (else 0).
+ok <- function(cust, t) { e <- s$exit[match(cust, s$customer)]; !is.na(e) & t < as_of & t <= e }
+st <- function(cust) s$start[match(cust, s$customer)]
+f <- fb[ok(fb$customer, fb$time), ]
+k <- ca[ok(ca$customer, ca$opened), ]
+kr <- k[!is.na(k$resolved) & ok(k$customer, k$resolved), ]
+g <- it[ok(it$customer, it$time), ]
+g$chat <- tp$channel[match(g$touchpoint, tp$name)] == "chat"
+rec <- rbind(
+  data.frame(customer = f$customer, u = (f$time - st(f$customer)) / day, sig = "nps", x = as.numeric(f$score <= 6)),
+  data.frame(customer = k$customer, u = (k$opened - st(k$customer)) / day, sig = "case", x = k$reopens),
+  data.frame(customer = kr$customer, u = (kr$resolved - st(kr$customer)) / day, sig = "resolved",
+             x = (kr$resolved - kr$opened) / 3600),
+  data.frame(customer = g$customer, u = (g$time - st(g$customer)) / day, sig = "interaction", x = as.numeric(g$chat)))
+avg <- function(x) if (length(x)) mean(x) else 0
+cp <- do.call(rbind, lapply(seq_len(nrow(s)), function(i) {
+  lo <- s$entry[i]; hi <- s$time[i]
+  r <- rec[rec$customer == s$customer[i], ]
+  cut <- sort(unique(r$u[r$u > lo & r$u < hi]))
+  a <- c(lo, cut)
+  v <- function(sig, fun) sapply(a, function(t) fun(r$x[r$sig == sig & r$u <= t]))
+  data.frame(customer = s$customer[i], tstart = a, tstop = c(cut, hi), event = c(rep(0L, length(cut)), s$event[i]),
+             plan = s$plan[i], income = s$income[i], segment = s$segment[i],
+             detractor = v("nps", function(x) as.integer(sum(x) > 0)), detractor_share = v("nps", avg),
+             cases = v("case", length), reopens = v("case", sum), resolution_hours = v("resolved", avg),
+             chat_share = v("interaction", avg))
+}))
 
 cat("== subjects\n")
 cat("n", nrow(s), "events", sum(s$event), "late", sum(s$entry > 0), "\n")
 cat("sum time", format(sum(s$time), digits = 15), "sum entry", format(sum(s$entry), digits = 15), "\n")
-print(head(s[, c("customer", "segment", "entry", "time", "event", "detractor_share", "cases", "resolution_hours",
-                 "reopens", "chat_share")], 8))
-cat("sums: detractor", sum(s$detractor), "detractor_share", format(sum(s$detractor_share), digits = 15),
-    "cases", sum(s$cases), "reopens", sum(s$reopens), "resolution_hours", format(sum(s$resolution_hours), digits = 15),
-    "chat_share", format(sum(s$chat_share), digits = 15), "\n")
+print(head(s[, c("customer", "segment", "entry", "time", "event")], 8))
+cat("== counting-process rows\n")
+cat("rows", nrow(cp), "events", sum(cp$event), "\n")
+print(head(cp, 8))
+cat("sums over rows: detractor", sum(cp$detractor), "detractor_share", format(sum(cp$detractor_share), digits = 15),
+    "cases", sum(cp$cases), "reopens", sum(cp$reopens), "resolution_hours", format(sum(cp$resolution_hours), digits = 15),
+    "chat_share", format(sum(cp$chat_share), digits = 15), "\n")
 
 cat("== Kaplan-Meier by segment, late entry\n")
 km <- survfit(Surv(entry, time, event) ~ segment, data = s, conf.type = "log-log")
@@ -111,12 +133,13 @@ print(km)
 cat("== Kaplan-Meier without late entry (the survivors counted from their acquisition)\n")
 print(survfit(Surv(time, event) ~ 1, data = s))
 
-cat("== Cox, Efron\n")
-fit <- coxph(Surv(entry, time, event) ~ plan + income + detractor_share + cases + resolution_hours + reopens + chat_share,
-             data = s, ties = "efron")
+cat("== Cox, Efron, time-varying signals, cluster(customer)\n")
+fit <- coxph(Surv(tstart, tstop, event) ~ plan + income + detractor_share + cases + resolution_hours + reopens +
+             chat_share, data = cp, ties = "efron", cluster = customer)
 print(summary(fit)$coefficients, digits = 10)
 cat("loglik", format(fit$loglik, digits = 12), "\n")
-cat("== Cox, Breslow, strata(segment), detractor\n")
-fit2 <- coxph(Surv(entry, time, event) ~ plan + detractor + strata(segment), data = s, ties = "breslow")
+cat("== Cox, Breslow, strata(segment), time-varying detractor, cluster(customer)\n")
+fit2 <- coxph(Surv(tstart, tstop, event) ~ plan + detractor + strata(segment), data = cp, ties = "breslow",
+              cluster = customer)
 print(summary(fit2)$coefficients, digits = 10)
 cat("loglik", format(fit2$loglik, digits = 12), "\n")
