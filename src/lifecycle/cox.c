@@ -1574,9 +1574,10 @@ static int build_rows(cp_rows *r, cxi_mem *mem, const cx_store *store, const cxi
     /* each subject's distinct split times, in order: fill[k] of them */
     size_t nrow = 0;
     for (size_t k = 0; k < n; k++) {
-        double *s = r->split + r->first[k];
         size_t m = r->first[k + 1] - r->first[k], u = 0;
-        qsort(s, m, sizeof *s, cmp_dbl);
+        double *s = m ? r->split + r->first[k] : NULL;
+        if (m)
+            qsort(s, m, sizeof *s, cmp_dbl);
         for (size_t i = 0; i < m; i++)
             if (u == 0 || s[i] != s[u - 1])
                 s[u++] = s[i];
@@ -1597,8 +1598,8 @@ static int build_rows(cp_rows *r, cxi_mem *mem, const cx_store *store, const cxi
     }
     size_t row = 0;
     for (size_t k = 0; k < n; k++) {
-        const double *s = r->split + r->first[k];
         size_t m = fill[k];
+        const double *s = m ? r->split + r->first[k] : NULL;
         r->first[k] = row; /* from here on: the first row of subject k */
         for (size_t i = 0; i <= m; i++, row++) {
             r->subj[row] = k;
