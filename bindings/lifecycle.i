@@ -1530,7 +1530,7 @@ typedef struct Cox {} Cox;
     /** @brief Fit a Cox model of the customer relationship in a store:
      *  the subjects of Store.survival_subjects() with the same arguments
      *  (late entry from observed_from) and the covariates declared with
-     *  the options' add_store_ methods (after any array covariates, given
+     *  the options' ``add_store_column``, ``add_store_attribute`` and ``add_store_signal`` methods (after any array covariates, given
      *  in the subjects' order, as are strata).
      *  @param store the store.
      *  @param as_of the end of observation.

@@ -938,7 +938,7 @@ CX_EXTERN int cx_cox_fit(cx_cox **out, const double *time, const int *event, siz
  * @brief Fit a Cox model of the customer relationship in a store in one
  *        call: the subjects of cx_survival_subjects() (same `as_of` and
  *        survival options, late entry included) with the covariates
- *        declared on the options with the _add_store_ calls.
+ *        declared on the options with the cx_cox_options_add_store_...() calls.
  *
  * The terms come in this order: the array covariates of the options, if
  * any (then given for the subjects in the order of
@@ -962,7 +962,7 @@ CX_EXTERN int cx_cox_fit(cx_cox **out, const double *time, const int *event, siz
  * @param[in]  options  the covariates and settings (at least one covariate).
  * @return ::CX_OK, ::CX_EINVAL (NULL arguments, entry times on the Cox
  *         options), the errors of cx_survival_subjects(), of the covariates
- *         (see the _add_store_ calls) and of cx_cox_fit() (array
+ *         (see the cx_cox_options_add_store_...() calls) and of cx_cox_fit() (array
  *         covariates or strata for another number of subjects, ...).
  */
 CX_EXTERN int cx_cox_fit_store(cx_cox **out, const cx_store *store, cx_time as_of,

@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* madvise (cxi_prefault) */
 /*
  * Base layer: allocator wrapper, thread-local last error, UTF-8 checks,
  * hashing, growable columns, the string interner and the u64 -> u32 map.
@@ -9,8 +10,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 /* ---- memory ---------------------------------------------------------- */
+
+void cxi_prefault(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    if (!p || bytes < ((size_t)1 << 20))
+        return;
+    long ps = sysconf(_SC_PAGESIZE);
+    if (ps <= 0)
+        return;
+    uintptr_t a = ((uintptr_t)p + (uintptr_t)ps - 1) & ~((uintptr_t)ps - 1);
+    uintptr_t e = ((uintptr_t)p + bytes) & ~((uintptr_t)ps - 1);
+    if (e > a)
+        (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
 
 void *cxi_default_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {

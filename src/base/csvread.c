@@ -25,6 +25,7 @@ int cxi_csv_read_whole(cxi_mem *m, const char *fn, const char *file, char **buf,
         (uint64_t)st.st_size < (uint64_t)SIZE_MAX / 2)
         c = (size_t)st.st_size + 2;
     char *b = cxi_alloc(m, c);
+    cxi_prefault(b, c);
     int rc = b ? CX_OK : CX_ENOMEM, err = 0;
     while (!rc) {
         if (n + 1 >= c) {

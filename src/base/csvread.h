@@ -2,9 +2,8 @@
  * A small in-memory CSV reader (RFC 4180: quotes, doubled quotes, line
  * breaks inside quotes, LF or CRLF, a UTF-8 byte-order mark) for the side
  * tables that are read whole into an object rather than streamed into a
- * store: case events (src/service/cycles.c). It is the reader of
- * cx_paths_import_csv (src/journey/pathtable.c) made shareable; that file
- * still has its own static copy, which can be replaced by this one.
+ * store: path tables (cx_paths_import_csv, src/journey/pathtable.c) and
+ * case events (src/service/cycles.c).
  * The store's importer (src/io/csv.c) keeps its faster streaming scanner.
  */
 #ifndef CXI_CSVREAD_H

@@ -1,4 +1,3 @@
-#define _DEFAULT_SOURCE /* madvise (cxi_jprefault) */
 /*
  * The journeys index and its small companions: options, funnel
  * definitions, the hash of uint32 sequences, and the build:
@@ -16,34 +15,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#include <unistd.h>
-#endif
-
-void cxi_jprefault(void *p, size_t bytes)
-{
-#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-    if (!p || bytes < ((size_t)1 << 20))
-        return;
-    long ps = sysconf(_SC_PAGESIZE);
-    if (ps <= 0)
-        return;
-    uintptr_t a = ((uintptr_t)p + (uintptr_t)ps - 1) & ~((uintptr_t)ps - 1);
-    uintptr_t e = ((uintptr_t)p + bytes) & ~((uintptr_t)ps - 1);
-    if (e > a)
-        (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
-#else
-    (void)p;
-    (void)bytes;
-#endif
-}
 
 void *cxi_jzalloc(cxi_mem *m, size_t n)
 {
     void *p = cxi_alloc(m, n);
     if (p) {
-        cxi_jprefault(p, n);
+        cxi_prefault(p, n);
         memset(p, 0, n);
     }
     return p;
@@ -534,8 +511,8 @@ int cxi_seqmap_reserve(cxi_mem *mem, cxi_seqmap *m, size_t n)
             cxi_free(mem, len, n * sizeof *len);
             return CX_ENOMEM;
         }
-        cxi_jprefault(off, n * sizeof *off);
-        cxi_jprefault(len, n * sizeof *len);
+        cxi_prefault(off, n * sizeof *off);
+        cxi_prefault(len, n * sizeof *len);
         if (m->n) {
             memcpy(off, m->off, m->n * sizeof *off);
             memcpy(len, m->len, m->n * sizeof *len);
@@ -1077,8 +1054,8 @@ static int alloc_index(cx_journeys *j)
         j->wq_bytes = n1 * sizeof *j->wq;
     if (!j->tq || !j->wq)
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", j->nev);
-    cxi_jprefault(j->tq, j->tq_bytes);
-    cxi_jprefault(j->wq, j->wq_bytes);
+    cxi_prefault(j->tq, j->tq_bytes);
+    cxi_prefault(j->wq, j->wq_bytes);
     return CX_OK;
 }
 
@@ -1115,7 +1092,7 @@ static int sorted_order(cx_journeys *j, ties *tt)
     if (!(j->wq = cxi_alloc(&j->mem, n1 * sizeof *j->wq)))
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
     j->wq_bytes = n1 * sizeof *j->wq;
-    cxi_jprefault(j->wq, j->wq_bytes);
+    cxi_prefault(j->wq, j->wq_bytes);
     j->tq = (cx_time *)it; /* not owned: tq_bytes stays 0 */
     int rc = CX_OK;
     for (size_t q = 0; q < n && !rc;) {
@@ -1152,7 +1129,7 @@ static int sorted_order(cx_journeys *j, ties *tt)
         rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
     if (!rc) {
         j->ncv = ncv;
-        cxi_jprefault(j->cval, ncv * sizeof *j->cval);
+        cxi_prefault(j->cval, ncv * sizeof *j->cval);
         size_t ci = 0, m = 0;
         for (size_t q = 0; q < n; q++) {
             uint32_t r = (uint32_t)q;
@@ -1226,9 +1203,9 @@ static int bucket_order(cx_journeys *j, ties *tt, cx_time tmin, cx_time step, un
         rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for sorting %zu interactions", n);
         goto done;
     }
-    cxi_jprefault(key, n * sizeof *key);
-    cxi_jprefault(row, n * sizeof *row);
-    cxi_jprefault(word, word ? n * sizeof *word : 0);
+    cxi_prefault(key, n * sizeof *key);
+    cxi_prefault(row, n * sizeof *row);
+    cxi_prefault(word, word ? n * sizeof *word : 0);
     /* the keys, rows (and words) into their buckets, in row order */
     for (size_t r = 0; r < n; r++) {
         uint32_t c = icu[r], w = event_word(j, (uint32_t)r);
@@ -1251,7 +1228,7 @@ static int bucket_order(cx_journeys *j, ties *tt, cx_time tmin, cx_time step, un
         rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
         goto done;
     }
-    cxi_jprefault(j->cval, ncv * sizeof *j->cval);
+    cxi_prefault(j->cval, ncv * sizeof *j->cval);
     /* each bucket in order */
     uint64_t tmask = tbits >= 64 ? UINT64_MAX : ((uint64_t)1 << tbits) - 1;
     cx_time *tq = (cx_time *)(void *)key;
@@ -1434,13 +1411,13 @@ static int cut_journeys(cx_journeys *j)
     j->j_cend = jce;
     j->p_cend = pce;
     j->j_cv = jcv;
-    cxi_jprefault(joff, (nj + 1) * sizeof(uint32_t));
-    cxi_jprefault(poff, (nj + 1) * sizeof(uint32_t));
-    cxi_jprefault(st, nst * sizeof(uint32_t));
-    cxi_jprefault(jc, nj);
-    cxi_jprefault(jce, nj * sizeof(uint32_t));
-    cxi_jprefault(pce, nj * sizeof(uint32_t));
-    cxi_jprefault(jcv, (nj + 1) * sizeof(uint32_t));
+    cxi_prefault(joff, (nj + 1) * sizeof(uint32_t));
+    cxi_prefault(poff, (nj + 1) * sizeof(uint32_t));
+    cxi_prefault(st, nst * sizeof(uint32_t));
+    cxi_prefault(jc, nj);
+    cxi_prefault(jce, nj * sizeof(uint32_t));
+    cxi_prefault(pce, nj * sizeof(uint32_t));
+    cxi_prefault(jcv, (nj + 1) * sizeof(uint32_t));
     cut(j, true);
     return CX_OK;
 }

@@ -184,12 +184,6 @@ int cxi_join_states(cxi_mem *m, char **buf, size_t *cap, cxi_state_name name, co
 /* ---- helpers shared by the analyses ----------------------------------- */
 
 void *cxi_jzalloc(cxi_mem *m, size_t n);
-/* Faults in the pages of a block of `bytes` about to be written whole, in
- * one system call where the system offers it (Linux's MADV_POPULATE_WRITE),
- * rather than one page fault per page as it is written: on a virtual
- * machine a fault can cost 10 us. A hint: nothing changes when it fails or
- * the block is small. */
-void cxi_jprefault(void *p, size_t bytes);
 /* The name of a level code. */
 const char *cxi_jlevel_name(const cx_store *s, int level, uint32_t code);
 /* The code space of a level. */

@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L /* fileno, fstat */
 #endif
 #include "journey_private.h"
+#include "../base/csvread.h"
 
 #include <errno.h>
 #include <math.h>
@@ -264,7 +265,7 @@ static int add_rows(cx_paths *p, const char *fn, const row_src *src, size_t n, c
         const size_t elems[] = {sizeof *p->conv, sizeof *p->null, sizeof *p->value};
         if (!cxi_grow_all(&p->mem, &p->cap, np0 + n, 3, arrs, elems)) {
             for (int a = 0; a < 3; a++)
-                cxi_jprefault(*(double **)arrs[a] + old, (p->cap - old) * sizeof(double));
+                cxi_prefault(*(double **)arrs[a] + old, (p->cap - old) * sizeof(double));
             for (size_t k = old; k < p->cap; k++)
                 p->conv[k] = p->null[k] = p->value[k] = 0;
         }
@@ -540,74 +541,8 @@ done:
 
 /* ---- reading a CSV file ------------------------------------------------------ */
 
-/* One field of a record: s[0..len), NUL-terminated in place. */
-typedef struct csv_field {
-    char *s;
-    size_t len;
-} csv_field;
-
-/* Reads the next record of buf[*pos..n) into at most `max` fields, in
- * place: quotes removed and doubled quotes undone, each field ended by a
- * NUL over its delimiter. *line counts the line breaks passed. Returns the
- * number of fields (0 at the end), or -1 for an unterminated quote. */
-static int csv_record(char *buf, size_t n, size_t *pos, uint64_t *line, csv_field *f, int max, int *nfields)
-{
-    size_t i = *pos;
-    int k = 0;
-    if (i >= n)
-        return 0;
-    for (;;) {
-        char *out = buf + i, *start = out;
-        if (i < n && buf[i] == '"') {
-            i++;
-            for (;;) {
-                if (i >= n)
-                    return -1;
-                if (buf[i] == '"') {
-                    if (i + 1 < n && buf[i + 1] == '"') {
-                        *out++ = '"';
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                if (buf[i] == '\n')
-                    (*line)++;
-                *out++ = buf[i++];
-            }
-            /* anything up to the delimiter after the closing quote is kept as is */
-            while (i < n && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r')
-                *out++ = buf[i++];
-        } else {
-            while (i < n && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r')
-                i++;
-            out = buf + i;
-        }
-        char d = i < n ? buf[i] : '\n';
-        if (k < max)
-            f[k] = (csv_field){start, (size_t)(out - start)};
-        k++;
-        if (i < n)
-            buf[i] = 0;
-        *out = 0;
-        if (d == ',') {
-            i++;
-            continue;
-        }
-        if (d == '\r' && i + 1 < n && buf[i + 1] == '\n')
-            i++;
-        i++;
-        (*line)++;
-        break;
-    }
-    *pos = i;
-    *nfields = k;
-    return k;
-}
-
 /* A count field as a number: the whole field, spaces around allowed. */
-static bool csv_number(const csv_field *f, double *v)
+static bool csv_number(const cxi_csv_field *f, double *v)
 {
     char *end;
     const char *s = f->s;
@@ -619,57 +554,6 @@ static bool csv_number(const csv_field *f, double *v)
     while (*end == ' ' || *end == '\t')
         end++;
     return *end == 0;
-}
-
-/* The whole file in memory (NUL-terminated), from the table's allocator:
- * *len bytes in a block of *cap. */
-static int read_whole(cxi_mem *m, const char *fn, const char *file, char **buf, size_t *len, size_t *cap)
-{
-    FILE *fp = fopen(file, "rb");
-    if (!fp)
-        return cxi_fail(CX_EIO, "%s: %s: %s", fn, file, strerror(errno));
-    /* a regular file is read in one block of its size (and one byte more,
-     * to see its end); anything else grows the block as it reads */
-    size_t c = 1 << 16, n = 0;
-    struct stat st;
-    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (uint64_t)st.st_size < (uint64_t)SIZE_MAX / 2)
-        c = (size_t)st.st_size + 2;
-    char *b = cxi_alloc(m, c);
-    int rc = b ? CX_OK : CX_ENOMEM, err = 0;
-    cxi_jprefault(b, c);
-    while (!rc) {
-        if (n + 1 >= c) {
-            char *nb = cxi_realloc(m, b, c, c * 2);
-            if (!nb) {
-                rc = CX_ENOMEM;
-                break;
-            }
-            b = nb;
-            c *= 2;
-        }
-        size_t got = fread(b + n, 1, c - 1 - n, fp);
-        n += got;
-        if (got == 0) {
-            if (ferror(fp)) {
-                err = errno;
-                rc = CX_EIO;
-            }
-            break;
-        }
-    }
-    fclose(fp);
-    if (rc) {
-        cxi_free(m, b, c);
-        if (rc == CX_EIO)
-            return cxi_fail(CX_EIO, "%s: %s: %s", fn, file, strerror(err));
-        return cxi_fail(CX_ENOMEM, "%s: %s: out of memory reading the file", fn, file);
-    }
-    b[n] = 0;
-    *buf = b;
-    *len = n;
-    *cap = c;
-    return CX_OK;
 }
 
 enum { PC_PATH, PC_CONV, PC_NULL, PC_VALUE, PC_COUNT };
@@ -691,17 +575,17 @@ int cx_paths_import_csv(cx_paths *p, const char *file, const char *sep, const ch
     cxi_mem *m = &p->mem;
     char *buf = NULL;
     size_t len = 0, cap = 0, pos = 0;
-    int rc = read_whole(m, fn, file, &buf, &len, &cap);
+    int rc = cxi_csv_read_whole(m, fn, file, &buf, &len, &cap);
     if (rc)
         return rc;
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         pos = 3;
     enum { MAXF = 256 };
-    csv_field f[MAXF];
+    cxi_csv_field f[MAXF];
     int nf = 0, col[PC_COUNT] = {-1, -1, -1, -1};
     uint64_t line = 1;
     /* the header */
-    int got = csv_record(buf, len, &pos, &line, f, MAXF, &nf);
+    int got = cxi_csv_record(buf, len, &pos, &line, f, MAXF, &nf);
     if (got <= 0)
         rc = cxi_fail(CX_EINVAL, "%s: %s: %s", fn, file, got < 0 ? "a quote is not closed" : "the file is empty");
     for (int c = 0; !rc && c < PC_COUNT; c++) {
@@ -731,11 +615,11 @@ int cx_paths_import_csv(cx_paths *p, const char *file, const char *sep, const ch
         const size_t elems[] = {sizeof *path, sizeof(double), sizeof(double), sizeof(double), sizeof *lines};
         if (cxi_grow_all(m, &rcap, most, 5, arrs, elems) == CX_OK)
             for (int k = 0; k < 5; k++)
-                cxi_jprefault(*(void **)arrs[k], most * elems[k]);
+                cxi_prefault(*(void **)arrs[k], most * elems[k]);
     }
     while (!rc) {
         uint64_t at = line;
-        got = csv_record(buf, len, &pos, &line, f, MAXF, &nf);
+        got = cxi_csv_record(buf, len, &pos, &line, f, MAXF, &nf);
         if (got == 0)
             break;
         if (got < 0) {
