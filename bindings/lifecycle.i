@@ -1486,12 +1486,13 @@ typedef struct CoxOptions {} CoxOptions;
             cxb_check(cx_cox_options_add_store_attribute(o, attribute, reference));
     }
     /** @brief Add a service-experience covariate of Cox.fit_store(),
-     *  measured for each customer up to its own exit (never after its
-     *  churn, which would look ahead):
-     *  "detractor" (1 when it gave an NPS answer of 0 to 6), "detractor_share"
-     *  (of its NPS answers; 0 without), "cases" (opened), "resolution_hours"
-     *  (the mean of its resolved cases; 0 without), "reopens" (of its cases)
-     *  or "channel_share" (the share of its interactions on `channel`).
+     *  time-varying: each customer's time is split where the signal
+     *  changes, so that at each churn it has its value as of then:
+     *  "detractor" (1 once it gave an NPS answer of 0 to 6), "detractor_share"
+     *  (of its NPS answers so far; 0 without), "cases" (opened so far),
+     *  "resolution_hours" (the mean of its cases resolved so far; 0 without),
+     *  "reopens" (of its cases opened so far) or "channel_share" (the share
+     *  of its interactions so far on `channel`).
      *  @param signal the signal's name.
      *  @param channel the channel of "channel_share"; None for the others. */
     void add_store_signal(const char *signal, const char *channel = NULL) {

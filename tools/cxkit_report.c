@@ -186,7 +186,7 @@ static const char *const words_en[M_COUNT] = {
     [M_REFERENCE] = "reference levels: %s",
     [M_COX_SHORTER_NUM] = "The strongest significant factor is %s: each unit more of it multiplies the rate of churn by %s (95 %% CI %s, %s).",
     [M_COX_LONGER_NUM] = "No significant factor shortens the time to churn; the strongest one that lengthens it is %s: each unit more of it multiplies the rate of churn by %s (95 %% CI %s, %s).",
-    [M_COX_TERMS] = "A factor \"name=level\" compares that level with the reference level; the service signals count per customer up to its churn (or the end of the data): detractor 1 when it gave an NPS answer of 0 to 6, cases opened, resolution_hours the mean hours to resolve them, reopens; their ratio is per unit (one more case, hour, reopen).",
+    [M_COX_TERMS] = "A factor \"name=level\" compares that level with the reference level; the service signals change over time: at each churn, every customer is compared on what had happened to it by then: detractor 1 once it gave an NPS answer of 0 to 6, cases opened so far, resolution_hours the mean hours to resolve those resolved so far, reopens of its cases so far; their ratio is per unit (one more case, hour, reopen).",
 };
 
 static const char *const words_ar[M_COUNT] = {
@@ -331,7 +331,7 @@ static const char *const words_ar[M_COUNT] = {
     [M_REFERENCE] = "المستويات المرجعية: %s",
     [M_COX_SHORTER_NUM] = "أقوى عامل دال إحصائياً هو %s: كل وحدة زائدة منه تضرب معدل التوقف في %s (فاصل الثقة 95٪ %s، %s).",
     [M_COX_LONGER_NUM] = "لا عامل دالاً يقصّر مدة البقاء، وأقوى عامل يطيلها %s: كل وحدة زائدة منه تضرب معدل التوقف في %s (فاصل الثقة 95٪ %s، %s).",
-    [M_COX_TERMS] = "العامل «الاسم=المستوى» يقارن ذلك المستوى بالمستوى المرجعي؛ ومؤشرات الخدمة تُحسب لكل عميل حتى توقفه (أو نهاية البيانات): detractor يساوي 1 إن أعطى إجابة NPS من 0 إلى 6، وcases الحالات المفتوحة، وresolution_hours متوسط ساعات حلّها، وreopens مرات إعادة فتحها؛ ونسبتها لكل وحدة (حالة أو ساعة أو إعادة فتح إضافية).",
+    [M_COX_TERMS] = "العامل «الاسم=المستوى» يقارن ذلك المستوى بالمستوى المرجعي؛ ومؤشرات الخدمة تتغير مع الزمن: عند كل توقف يُقارَن كل عميل بما حدث له حتى تلك اللحظة: detractor يساوي 1 منذ أن أعطى إجابة NPS من 0 إلى 6، وcases الحالات المفتوحة حتى حينه، وresolution_hours متوسط ساعات حلّ ما حُلّ منها، وreopens مرات إعادة فتح حالاته؛ ونسبتها لكل وحدة (حالة أو ساعة أو إعادة فتح إضافية).",
 };
 
 /* ---- the report being written ------------------------------------------- */

@@ -9,9 +9,11 @@ churned at its last purchase.
 Store.survival_subjects() lists the subject behind each customer (start,
 exit, churn, time in days), the rows R's Surv() would take; Survival.from_store()
 draws the curves by plan; Cox.fit_store() fits a Cox model on the store in
-one call: the plan, and service signals each measured up to the customer's
-own exit (a customer who left cannot complain afterwards, so measuring up
-to the end of the data would make complaints look protective). A store
+one call: the plan, and service signals as time-varying covariates (each
+customer's time split where a signal changes, so that at each churn every
+customer is compared on what had happened to it by then; a count measured
+over a whole lifetime would make complaints look protective, since those
+who stay longer collect more). A store
 whose data begin after its customers' acquisition (a CRM migrated in 2025,
 holding customers acquired before) passes observed_from="2025-01-01": those
 customers then enter the risk set late instead of counting as survivors
