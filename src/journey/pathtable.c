@@ -4,27 +4,42 @@
  * chain.c and the heuristics, without a store. Also the journeys' paths to
  * conversion as such counts (cx_journeys_path_counts), so that shards can
  * be merged by summing.
+ *
+ * Rows are added as they are read (a file is never held whole): each
+ * path's states are appended to `st`, and the path is then looked up in a
+ * hash of the distinct paths, in groups of rows whose slots are fetched
+ * ahead (with a million distinct paths, nearly every lookup misses the
+ * cache otherwise). A refused row undoes the whole call: the paths, states
+ * and names it added are forgotten, and the counts of the paths that were
+ * there before are only added once every row is accepted.
  */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L /* fileno, fstat */
+#define _POSIX_C_SOURCE 200809L
 #endif
 #include "journey_private.h"
 #include "../base/csvread.h"
 
-#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
+
+/* A slot of the paths' hash: the path's hash and its id + 1 (0: empty). */
+typedef struct pslot {
+    uint32_t h, id1;
+} pslot;
 
 struct cx_paths {
     cxi_mem mem;
-    cxi_pool names;       /* state names; code = id */
-    uint32_t *st;         /* the states of every distinct path, concatenated */
+    cxi_pool names;        /* state names; code = id */
+    uint32_t *st;          /* the states of every distinct path, concatenated */
     size_t nst, stcap;
-    cxi_seqmap map;       /* distinct paths: slices of st */
+    uint32_t *off;         /* path k is st[off[k] .. off[k + 1]); n + 1 entries */
+    size_t offcap;
     double *conv, *null, *value; /* per distinct path */
-    size_t cap;
+    size_t n, cap;         /* distinct paths, numbered in order of first addition */
+    pslot *slots;          /* open addressing, linear probes, at most 3/4 full */
+    size_t nslots;
     double wfirst, wlast;
 };
 
@@ -37,7 +52,6 @@ int cx_paths_new_with_allocator(cx_paths **out, cx_alloc_fn alloc, void *ud)
     if (!p)
         return cxi_fail(CX_ENOMEM, "cx_paths_new: out of memory");
     cxi_pool_init(&p->names);
-    cxi_seqmap_init(&p->map, NULL);
     p->wfirst = p->wlast = 0.4;
     *out = p;
     return CX_OK;
@@ -54,15 +68,16 @@ void cx_paths_free(cx_paths *p)
         return;
     cxi_mem mem = p->mem;
     cxi_pool_free(&mem, &p->names);
-    cxi_seqmap_free(&mem, &p->map);
     cxi_free(&mem, p->st, p->stcap * sizeof *p->st);
+    cxi_free(&mem, p->off, p->offcap * sizeof *p->off);
     cxi_free(&mem, p->conv, p->cap * sizeof *p->conv);
     cxi_free(&mem, p->null, p->cap * sizeof *p->null);
     cxi_free(&mem, p->value, p->cap * sizeof *p->value);
+    cxi_free(&mem, p->slots, p->nslots * sizeof *p->slots);
     cxi_free(&mem, p, sizeof *p);
 }
 
-size_t cx_paths_count(const cx_paths *p) { return p ? p->map.n : 0; }
+size_t cx_paths_count(const cx_paths *p) { return p ? p->n : 0; }
 size_t cx_paths_state_count(const cx_paths *p) { return p ? p->names.count : 0; }
 
 int cx_paths_set_position_weights(cx_paths *p, double first, double last)
@@ -78,36 +93,185 @@ int cx_paths_set_position_weights(cx_paths *p, double first, double last)
     return CX_OK;
 }
 
+static size_t path_len(const cx_paths *p, size_t k) { return p->off[k + 1] - p->off[k]; }
+
+/* ---- the paths' hash --------------------------------------------------------- */
+
+static uint32_t hash_step(uint32_t h, uint32_t code)
+{
+    return (h ^ code) * 0x9e3779b1u;
+}
+
+static uint32_t hash_end(uint32_t h, size_t len)
+{
+    uint64_t x = ((uint64_t)h << 32 | (uint32_t)len) * 0xff51afd7ed558ccdu;
+    return (uint32_t)(x >> 32 ^ x);
+}
+
+/* Puts (h, id1) in the first free slot from h's. */
+static void slot_put(pslot *sl, size_t mask, uint32_t h, uint32_t id1)
+{
+    size_t i = h & mask;
+    while (sl[i].id1)
+        i = (i + 1) & mask;
+    sl[i] = (pslot){h, id1};
+}
+
+/* Slots for `need` paths, at most 3/4 full; moving them reads no path. */
+static int reserve_slots(cx_paths *p, size_t need)
+{
+    size_t ns = p->nslots ? p->nslots : 64;
+    while (need > ns / 4 * 3) {
+        if (ns > SIZE_MAX / 2 / sizeof(pslot))
+            return CX_ENOMEM;
+        ns *= 2;
+    }
+    if (ns == p->nslots)
+        return CX_OK;
+    pslot *sl = cxi_jzalloc(&p->mem, ns * sizeof *sl);
+    if (!sl)
+        return CX_ENOMEM;
+    for (size_t i = 0; i < p->nslots; i++)
+        if (p->slots[i].id1)
+            slot_put(sl, ns - 1, p->slots[i].h, p->slots[i].id1);
+    cxi_free(&p->mem, p->slots, p->nslots * sizeof *sl);
+    p->slots = sl;
+    p->nslots = ns;
+    return CX_OK;
+}
+
+/* Room for `need` distinct paths in all. CX_ENOMEM. */
+static int reserve_paths(cx_paths *p, size_t need)
+{
+    if (need >= CXI_MAX_ROWS)
+        need = CXI_MAX_ROWS;
+    if (cxi_grow(&p->mem, &p->off, &p->offcap, need + 1, sizeof *p->off))
+        return CX_ENOMEM;
+    if (p->n == 0)
+        p->off[0] = 0;
+    void *const arrs[] = {&p->conv, &p->null, &p->value};
+    const size_t elems[] = {sizeof *p->conv, sizeof *p->null, sizeof *p->value};
+    if (cxi_grow_all(&p->mem, &p->cap, need, 3, arrs, elems))
+        return CX_ENOMEM;
+    return reserve_slots(p, need);
+}
+
+/* Forgets the paths from id n on: their slots are taken out and the rest
+ * moved back along their probes, in place (nothing allocated). */
+static void truncate_paths(cx_paths *p, size_t n)
+{
+    if (n >= p->n)
+        return;
+    p->n = n;
+    p->nst = n ? p->off[n] : 0;
+    if (!p->nslots)
+        return;
+    size_t mask = p->nslots - 1, e = 0;
+    for (size_t i = 0; i < p->nslots; i++)
+        if (p->slots[i].id1 > n)
+            p->slots[i].id1 = 0;
+    while (p->slots[e].id1) /* the table is at most 3/4 full: an empty slot exists */
+        e++;
+    /* from an empty slot on, every entry put again lands at or before its
+     * place on its probe, so none is passed by the entries after it */
+    for (size_t k = 1; k <= p->nslots; k++) {
+        size_t i = (e + k) & mask;
+        pslot v = p->slots[i];
+        if (!v.id1)
+            continue;
+        p->slots[i].id1 = 0;
+        slot_put(p->slots, mask, v.h, v.id1);
+    }
+}
+
 /* ---- adding paths ---------------------------------------------------------- */
 
-/* Where the rows of a batch come from: a file's lines, or nothing (rows
- * are then numbered from 0). Set by cx_paths_import_csv for add_rows. */
-typedef struct row_src {
-    const char *file;
-    const uint64_t *line;
-} row_src;
+/* The state names met lately: a small direct-mapped table from a name's
+ * first bytes and length to its code and interned text (which never
+ * moves), so that most states cost a compare instead of the pool's hash (a
+ * path table has few distinct names). */
+#define NAME_CACHE 64
+typedef struct name_entry {
+    const char *s; /* NULL: empty */
+    uint32_t len, code;
+} name_entry;
 
-/* The row of a batch as the messages name it: " FILE:LINE:" for a file,
- * else " row i:" when n > 1. */
-static const char *row_name(char *buf, size_t cap, const row_src *src, size_t i, size_t n)
+static size_t name_slot(const char *x, size_t n)
+{
+    uint64_t w = 0;
+    memcpy(&w, x, n < 8 ? n : 8);
+    w ^= (uint64_t)n * 0x9e3779b97f4a7c15u ^ (uint64_t)(unsigned char)x[n - 1] << 56;
+    w *= 0xff51afd7ed558ccdu;
+    return (size_t)(w >> 58) & (NAME_CACHE - 1);
+}
+
+/* A row whose path is split into states (st[start .. start + len)) and
+ * hashed, waiting for its lookup. */
+typedef struct prow {
+    uint32_t start, len, h;
+    double conv, null, value;
+    uint64_t where; /* its line in the file, or its index in the batch */
+} prow;
+
+/* A row that adds to a path there before the call: added at the end. */
+typedef struct pold {
+    uint32_t id;
+    double conv, null, value;
+} pold;
+
+/* Rows looked up together: enough slots fetched ahead to hide the misses. */
+#define PROW_GROUP 16
+
+/* One call adding rows (cx_paths_add*, cx_paths_import_csv). */
+typedef struct adder {
+    cx_paths *p;
+    const char *fn, *file; /* the file the rows come from, or NULL */
+    size_t nrows;          /* the rows of a batch, to name them; 0 for a file */
+    const char *sep;
+    size_t seplen;
+    uint32_t names0;       /* where the call started, to undo it */
+    size_t np0;
+    name_entry names[NAME_CACHE];
+    prow q[PROW_GROUP];
+    int nq;
+    pold *old;
+    size_t nold, oldcap;
+} adder;
+
+static void adder_begin(adder *a, cx_paths *p, const char *fn, const char *file, size_t nrows, const char *sep)
+{
+    memset(a, 0, sizeof *a);
+    a->p = p;
+    a->fn = fn;
+    a->file = file;
+    a->nrows = nrows;
+    a->sep = sep;
+    a->seplen = strlen(sep);
+    a->names0 = p->names.count;
+    a->np0 = p->n;
+}
+
+/* The row as the messages name it: " FILE:LINE:" for a file, else " row i:"
+ * when the batch has more than one. */
+static const char *row_name(char *buf, size_t cap, const adder *a, uint64_t where)
 {
     buf[0] = 0;
-    if (src)
-        snprintf(buf, cap, " %.200s:%llu:", src->file, (unsigned long long)src->line[i]);
-    else if (n > 1)
-        snprintf(buf, cap, " row %zu:", i);
+    if (a->file)
+        snprintf(buf, cap, " %.200s:%llu:", a->file, (unsigned long long)where);
+    else if (a->nrows > 1)
+        snprintf(buf, cap, " row %llu:", (unsigned long long)where);
     return buf;
 }
 
-/* Checks the counts of row i, naming fn and, with n > 1, the row. */
-static int check_counts(const char *fn, const row_src *src, size_t i, size_t n, double conv, double null,
-                        double value)
+/* Checks the counts of a row. */
+static int check_counts(const adder *a, uint64_t where, double conv, double null, double value)
 {
     if (isfinite(conv) && conv >= 0 && isfinite(null) && null >= 0 && conv + null > 0 && isfinite(value) &&
         (conv != 0 || value == 0))
         return CX_OK;
+    const char *fn = a->fn;
     char row[300];
-    row_name(row, sizeof row, src, i, n);
+    row_name(row, sizeof row, a, where);
     if (!isfinite(conv) || conv < 0)
         return cxi_fail(CX_EINVAL, "%s:%s conversions %g must be finite and >= 0", fn, row, conv);
     if (!isfinite(null) || null < 0)
@@ -119,74 +283,145 @@ static int check_counts(const char *fn, const row_src *src, size_t i, size_t n, 
     return cxi_fail(CX_EINVAL, "%s:%s value %g without conversions", fn, row, value);
 }
 
+static int fail_row(const adder *a, int rc, uint64_t where)
+{
+    char row[300];
+    row_name(row, sizeof row, a, where);
+    if (rc == CX_ELIMIT)
+        return cxi_fail(CX_ELIMIT, "%s:%s more paths or states than a table can number", a->fn, row);
+    return cxi_fail(CX_ENOMEM, "%s:%s out of memory", a->fn, row);
+}
+
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* The code of name x[0..n), added to the pool when new. CX_ENOMEM. */
+static int name_code(adder *a, const char *x, size_t n, uint32_t *code)
+{
+    name_entry *e = &a->names[name_slot(x, n)];
+    if (e->s && e->len == n && cxi_bytes_eq(e->s, x, n)) {
+        *code = e->code;
+        return CX_OK;
+    }
+    cx_paths *p = a->p;
+    int rc = cxi_pool_intern(&p->mem, &p->names, x, n, code);
+    if (!rc)
+        *e = (name_entry){cxi_pool_str(&p->names, *code), (uint32_t)n, *code};
+    return rc;
+}
+
+/* The first occurrence of the separator in x[0..n), or NULL. */
+static const char *find_sep(const adder *a, const char *x, const char *end)
+{
+    if (a->seplen == 1)
+        return memchr(x, a->sep[0], (size_t)(end - x));
+    while ((size_t)(end - x) >= a->seplen && (x = memchr(x, a->sep[0], (size_t)(end - x) - a->seplen + 1))) {
+        if (memcmp(x, a->sep, a->seplen) == 0)
+            return x;
+        x++;
+    }
+    return NULL;
+}
+
+/* Looks up the queued rows: their slots fetched first, then each found or
+ * added in row order, the states of a path already known dropped and the
+ * new paths' states moved down over them. */
+static int flush(adder *a)
+{
+    cx_paths *p = a->p;
+    int nq = a->nq, rc = CX_OK;
+    a->nq = 0;
+    if (!nq)
+        return CX_OK;
+    size_t need = p->n + (size_t)nq;
+    if ((need > p->cap || need + 1 > p->offcap || need > p->nslots / 4 * 3) && reserve_paths(p, need))
+        return fail_row(a, CX_ENOMEM, a->q[0].where);
+    size_t mask = p->nslots - 1;
+#if defined(__GNUC__)
+    for (int j = 0; j < nq; j++)
+        __builtin_prefetch(&p->slots[a->q[j].h & mask]);
+#endif
+    uint32_t w = p->n ? p->off[p->n] : 0; /* where the next new path's states go */
+    for (int j = 0; j < nq && !rc; j++) {
+        const prow *r = &a->q[j];
+        const uint32_t *s = p->st + r->start;
+        size_t i = r->h & mask;
+        uint32_t id = CXI_NONE;
+        for (;; i = (i + 1) & mask) {
+            pslot v = p->slots[i];
+            if (!v.id1)
+                break;
+            if (v.h != r->h)
+                continue;
+            uint32_t k = v.id1 - 1;
+            if (path_len(p, k) == r->len && memcmp(p->st + p->off[k], s, r->len * sizeof *s) == 0) {
+                id = k;
+                break;
+            }
+        }
+        if (id == CXI_NONE) {
+            if (p->n >= CXI_MAX_ROWS) {
+                rc = fail_row(a, CX_ELIMIT, r->where);
+                break;
+            }
+            id = (uint32_t)p->n;
+            if (r->start != w)
+                memmove(p->st + w, s, r->len * sizeof *s);
+            w += r->len;
+            p->off[id + 1] = w;
+            p->slots[i] = (pslot){r->h, id + 1};
+            p->conv[id] = p->null[id] = p->value[id] = 0;
+            p->n++;
+        }
+        if (id >= a->np0) {
+            p->conv[id] += r->conv;
+            p->null[id] += r->null;
+            p->value[id] += r->value;
+            continue;
+        }
+        if (a->nold == a->oldcap && cxi_grow(&p->mem, &a->old, &a->oldcap, a->nold + 1, sizeof *a->old)) {
+            rc = fail_row(a, CX_ENOMEM, r->where);
+            break;
+        }
+        a->old[a->nold++] = (pold){id, r->conv, r->null, r->value};
+    }
+    p->nst = p->n ? p->off[p->n] : 0;
+    return rc;
+}
 
 /* Appends one state to st (growing it); CX_ENOMEM or CX_ELIMIT. */
 static int push_state(cx_paths *p, uint32_t code)
 {
-    if (p->nst >= CXI_MAX_ROWS)
-        return CX_ELIMIT;
-    if (p->nst >= p->stcap) {
+    if (CXI_UNLIKELY(p->nst >= p->stcap || p->nst >= CXI_MAX_ROWS)) {
+        if (p->nst >= CXI_MAX_ROWS)
+            return CX_ELIMIT;
         if (cxi_grow(&p->mem, &p->st, &p->stcap, p->nst + 1, sizeof *p->st))
             return CX_ENOMEM;
-        p->map.base = p->st;
     }
     p->st[p->nst++] = code;
     return CX_OK;
 }
 
-/* The state names met lately: a small direct-mapped table from a name's
- * first bytes and length to its code, so that most states cost a compare
- * instead of the pool's hash (a path table has few distinct names). */
-#define NAME_CACHE 64
-typedef struct name_cache {
-    uint32_t code[NAME_CACHE]; /* CXI_NONE: empty */
-} name_cache;
-
-static size_t name_slot(const char *x, size_t n)
+/* Adds one row: its counts checked, its path (s[0..len), without NUL bytes
+ * when valid) split into states and queued for its lookup. The failure is
+ * reported naming the row; the caller then undoes the call. */
+static int add_row(adder *a, const char *s, size_t len, double conv, double null, double value, uint64_t where)
 {
-    uint64_t w = 0;
-    memcpy(&w, x, n < 8 ? n : 8);
-    w ^= (uint64_t)n * 0x9e3779b97f4a7c15u ^ (uint64_t)(unsigned char)x[n - 1] << 56;
-    w *= 0xff51afd7ed558ccdu;
-    return (size_t)(w >> 58) & (NAME_CACHE - 1);
-}
-
-/* The code of name x[0..n), added to the pool when new. CX_ENOMEM. */
-static int name_code(cx_paths *p, name_cache *nc, const char *x, size_t n, uint32_t *code)
-{
-    size_t k = name_slot(x, n);
-    uint32_t c = nc->code[k];
-    if (c != CXI_NONE && c < p->names.count) {
-        const char *t = cxi_pool_str(&p->names, c);
-        if (strncmp(t, x, n) == 0 && t[n] == 0) {
-            *code = c;
-            return CX_OK;
-        }
-    }
-    int rc = cxi_pool_intern(&p->mem, &p->names, x, n, code);
-    if (!rc)
-        nc->code[k] = *code;
-    return rc;
-}
-
-/* Splits one path into states appended to st and finds or adds its id.
- * Reports the failure, naming fn and, with n > 1, the row. */
-static int add_one(cx_paths *p, name_cache *nc, const char *fn, const row_src *src, size_t i, size_t n,
-                   const char *path, const char *sep, size_t seplen, uint32_t *id)
-{
+    cx_paths *p = a->p;
+    const char *fn = a->fn;
     char row[300];
-    if (!path)
-        return cxi_fail(CX_EINVAL, "%s:%s path is NULL", fn, row_name(row, sizeof row, src, i, n));
-    size_t len = strlen(path);
-    if (!cxi_utf8_valid(path, len))
-        return cxi_fail(CX_EINVAL, "%s:%s the path is not valid UTF-8", fn, row_name(row, sizeof row, src, i, n));
+    int rc = check_counts(a, where, conv, null, value);
+    if (rc)
+        return rc;
+    if (!s)
+        return cxi_fail(CX_EINVAL, "%s:%s path is NULL", fn, row_name(row, sizeof row, a, where));
+    if (!cxi_utf8_valid(s, len))
+        return cxi_fail(CX_EINVAL, "%s:%s the path is not valid UTF-8", fn, row_name(row, sizeof row, a, where));
     size_t start = p->nst;
-    int pos = 1, rc = CX_OK;
-    for (const char *a = path;; pos++) {
-        const char *b = strstr(a, sep);
-        const char *e = b ? b : path + len;
-        const char *x = a, *y = e;
+    uint32_t h = 0x811c9dc5u;
+    const char *x = s, *end = s + len;
+    for (int pos = 1;; pos++) {
+        const char *b = find_sep(a, x, end);
+        const char *e = b ? b : end, *y = e;
         while (x < y && is_blank(*x))
             x++;
         while (y > x && is_blank(y[-1]))
@@ -194,47 +429,66 @@ static int add_one(cx_paths *p, name_cache *nc, const char *fn, const row_src *s
         if (x == y) {
             p->nst = start;
             if (len == 0)
-                return cxi_fail(CX_EINVAL, "%s:%s the path is empty", fn, row_name(row, sizeof row, src, i, n));
+                return cxi_fail(CX_EINVAL, "%s:%s the path is empty", fn, row_name(row, sizeof row, a, where));
             return cxi_fail(CX_EINVAL, "%s:%s path \"%.60s\": state %d is empty", fn,
-                            row_name(row, sizeof row, src, i, n), path, pos);
+                            row_name(row, sizeof row, a, where), s, pos);
         }
         uint32_t code;
-        if ((rc = name_code(p, nc, x, (size_t)(y - x), &code)) || (rc = push_state(p, code)))
-            break;
+        if ((rc = name_code(a, x, (size_t)(y - x), &code)) || (rc = push_state(p, code))) {
+            p->nst = start;
+            return fail_row(a, rc, where);
+        }
+        h = hash_step(h, code);
         if (!b)
             break;
-        a = b + seplen;
+        x = b + a->seplen;
     }
-    if (!rc && p->nst - start > UINT32_MAX)
-        rc = CX_ELIMIT;
-    if (!rc) {
-        size_t before = p->map.n;
-        rc = cxi_seqmap_get(&p->mem, &p->map, (uint32_t)start, (uint32_t)(p->nst - start), id);
-        if (!rc && p->map.n == before)
-            p->nst = start; /* a path already known: its states are stored once */
-    }
-    if (!rc && p->map.n > p->cap) {
-        size_t old = p->cap;
-        void *const arrs[] = {&p->conv, &p->null, &p->value};
-        const size_t elems[] = {sizeof *p->conv, sizeof *p->null, sizeof *p->value};
-        if (cxi_grow_all(&p->mem, &p->cap, p->map.n, 3, arrs, elems))
-            rc = CX_ENOMEM;
-        else
-            for (size_t k = old; k < p->cap; k++)
-                p->conv[k] = p->null[k] = p->value[k] = 0;
-    }
-    if (rc) {
+    if (p->nst - start > UINT32_MAX) {
         p->nst = start;
-        row_name(row, sizeof row, src, i, n);
-        if (rc == CX_ELIMIT)
-            return cxi_fail(CX_ELIMIT, "%s:%s more paths or states than a table can number", fn, row);
-        return cxi_fail(CX_ENOMEM, "%s:%s out of memory", fn, row);
+        return fail_row(a, CX_ELIMIT, where);
     }
-    return CX_OK;
+    a->q[a->nq++] = (prow){(uint32_t)start, (uint32_t)(p->nst - start), hash_end(h, p->nst - start), conv, null,
+                           value, where};
+    return a->nq == PROW_GROUP ? flush(a) : CX_OK;
 }
 
-static int add_rows(cx_paths *p, const char *fn, const row_src *src, size_t n, const char *const *path,
-                    const char *sep, const double *conv, const double *null, const double *value)
+/* Ends the call: with rc == CX_OK the queued rows are looked up and the
+ * counts of the paths there before added; otherwise (or if that fails)
+ * everything the call added is forgotten. Returns the outcome. */
+static int adder_end(adder *a, int rc)
+{
+    cx_paths *p = a->p;
+    if (!rc)
+        rc = flush(a);
+    if (!rc)
+        for (size_t i = 0; i < a->nold; i++) {
+            const pold *o = &a->old[i];
+            p->conv[o->id] += o->conv;
+            p->null[o->id] += o->null;
+            p->value[o->id] += o->value;
+        }
+    else {
+        truncate_paths(p, a->np0);
+        p->nst = p->n ? p->off[p->n] : 0;
+        cxi_pool_truncate(&p->mem, &p->names, a->names0);
+    }
+    cxi_free(&p->mem, a->old, a->oldcap * sizeof *a->old);
+    return rc;
+}
+
+/* Room for `rows` more paths of about `states` states in all (a refusal is
+ * only a lost shortcut: the arrays grow as they need). */
+static void adder_reserve(adder *a, size_t rows, size_t states)
+{
+    cx_paths *p = a->p;
+    if (rows && p->n + rows > p->cap)
+        (void)reserve_paths(p, p->n + rows);
+    if (states && p->nst + states > p->stcap && p->nst + states < CXI_MAX_ROWS)
+        (void)cxi_grow(&p->mem, &p->st, &p->stcap, p->nst + states, sizeof *p->st);
+}
+
+static int add_rows(cx_paths *p, const char *fn, size_t n, const char *const *path, const char *sep,
+                    const double *conv, const double *null, const double *value)
 {
     if (!p)
         return cxi_fail(CX_EINVAL, "%s: paths is NULL", fn);
@@ -244,59 +498,25 @@ static int add_rows(cx_paths *p, const char *fn, const row_src *src, size_t n, c
         return CX_OK;
     if (!path || !conv)
         return cxi_fail(CX_EINVAL, "%s: %s is NULL", fn, !path ? "path" : "conversions");
-    for (size_t i = 0; i < n; i++) {
-        int rc = check_counts(fn, src, i, n, conv[i], null ? null[i] : 0, value ? value[i] : 0);
-        if (rc)
-            return rc;
-    }
-    uint32_t *ids = cxi_alloc(&p->mem, n * sizeof *ids);
-    if (!ids)
-        return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu rows", fn, n);
-    uint32_t names0 = p->names.count;
-    size_t nst0 = p->nst, np0 = p->map.n, seplen = strlen(sep);
+    adder a;
+    adder_begin(&a, p, fn, NULL, n, sep);
+    adder_reserve(&a, n, 0);
     int rc = CX_OK;
-    name_cache nc;
-    memset(nc.code, 0xFF, sizeof nc.code);
-    /* room for every row being a new path, so that nothing grows row by row
-     * (a refusal here is only a lost shortcut: add_one grows as it needs) */
-    if (!cxi_seqmap_reserve(&p->mem, &p->map, np0 + n) && np0 + n > p->cap) {
-        size_t old = p->cap;
-        void *const arrs[] = {&p->conv, &p->null, &p->value};
-        const size_t elems[] = {sizeof *p->conv, sizeof *p->null, sizeof *p->value};
-        if (!cxi_grow_all(&p->mem, &p->cap, np0 + n, 3, arrs, elems)) {
-            for (int a = 0; a < 3; a++)
-                cxi_prefault(*(double **)arrs[a] + old, (p->cap - old) * sizeof(double));
-            for (size_t k = old; k < p->cap; k++)
-                p->conv[k] = p->null[k] = p->value[k] = 0;
-        }
-    }
     for (size_t i = 0; i < n && !rc; i++)
-        rc = add_one(p, &nc, fn, src, i, n, path[i], sep, seplen, &ids[i]);
-    if (rc) {
-        /* all or nothing: forget the names, states and paths this call added */
-        cxi_seqmap_truncate(&p->map, np0);
-        p->nst = nst0;
-        cxi_pool_truncate(&p->mem, &p->names, names0);
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            p->conv[ids[i]] += conv[i];
-            p->null[ids[i]] += null ? null[i] : 0;
-            p->value[ids[i]] += value ? value[i] : 0;
-        }
-    }
-    cxi_free(&p->mem, ids, n * sizeof *ids);
-    return rc;
+        rc = add_row(&a, path[i], path[i] ? strlen(path[i]) : 0, conv[i], null ? null[i] : 0,
+                     value ? value[i] : 0, i);
+    return adder_end(&a, rc);
 }
 
 int cx_paths_add(cx_paths *p, const char *path, const char *sep, double conv, double null, double value)
 {
-    return add_rows(p, "cx_paths_add", NULL, 1, &path, sep, &conv, &null, &value);
+    return add_rows(p, "cx_paths_add", 1, &path, sep, &conv, &null, &value);
 }
 
 int cx_paths_add_batch(cx_paths *p, size_t n, const char *const *path, const char *sep, const double *conv,
                        const double *null, const double *value)
 {
-    return add_rows(p, "cx_paths_add_batch", NULL, n, path, sep, conv, null, value);
+    return add_rows(p, "cx_paths_add_batch", n, path, sep, conv, null, value);
 }
 
 /* ---- the table ------------------------------------------------------------- */
@@ -361,16 +581,16 @@ int cx_paths_table(cx_result **out, const cx_paths *p, const char *sep)
     if (rc)
         return rc;
     cx_result *t;
-    if (cxi_result_new(&t, &p->mem, p->map.n, 5, names, types))
-        return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu rows", fn, p->map.n);
+    if (cxi_result_new(&t, &p->mem, p->n, 5, names, types))
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu rows", fn, p->n);
     cxi_mem m = p->mem;
     char *buf = NULL;
     size_t cap = 0;
-    for (size_t k = 0; k < p->map.n && !rc; k++) {
-        rc = cxi_join_states(&m, &buf, &cap, pool_name, &p->names, p->st + p->map.off[k], p->map.len[k], sep);
+    for (size_t k = 0; k < p->n && !rc; k++) {
+        rc = cxi_join_states(&m, &buf, &cap, pool_name, &p->names, p->st + p->off[k], path_len(p, k), sep);
         if (!rc)
             rc = cxi_result_set_text(t, 0, k, buf);
-        cxi_result_set_int(t, 1, k, p->map.len[k]);
+        cxi_result_set_int(t, 1, k, (int64_t)path_len(p, k));
         cxi_result_set_real(t, 2, k, p->conv[k]);
         cxi_result_set_real(t, 3, k, p->null[k]);
         cxi_result_set_real(t, 4, k, p->value[k]);
@@ -378,7 +598,7 @@ int cx_paths_table(cx_result **out, const cx_paths *p, const char *sep)
     cxi_free(&m, buf, cap);
     if (rc) {
         cx_result_free(t);
-        return cxi_fail(CX_ENOMEM, "%s: out of memory for the paths of %zu rows", fn, p->map.n);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for the paths of %zu rows", fn, p->n);
     }
     *out = t;
     return CX_OK;
@@ -411,12 +631,12 @@ static void pattr_heuristics(const cx_paths *p, const cxi_chain *c, double *acc,
                              double *total_conv, double *total_val)
 {
     double wf = p->wfirst, wl = p->wlast;
-    for (size_t k = 0; k < p->map.n; k++) {
+    for (size_t k = 0; k < p->n; k++) {
         if (!(p->conv[k] > 0))
             continue;
-        const uint32_t *st = p->st + p->map.off[k];
-        size_t len = p->map.len[k];
-        uint32_t last = c->sid[p->map.off[k] + len - 1];
+        const uint32_t *st = p->st + p->off[k];
+        size_t len = path_len(p, k);
+        uint32_t last = c->sid[p->off[k + 1] - 1];
         *total_conv += p->conv[k];
         *total_val += p->value[k];
         convval[last] += p->value[k];
@@ -474,24 +694,23 @@ int cx_paths_attribution(cx_result **out, const cx_paths *p, int order)
     if (rc)
         return rc;
     cxi_mem m = p->mem;
-    size_t np = p->map.n, nc = p->names.count, nc1 = nc ? nc : 1, np1 = np ? np : 1;
-    uint32_t *end = cxi_alloc(&m, np1 * sizeof *end), *codes = cxi_alloc(&m, nc1 * sizeof *codes);
+    size_t np = p->n, nc = p->names.count, nc1 = nc ? nc : 1;
+    uint32_t *codes = cxi_alloc(&m, nc1 * sizeof *codes);
     double *acc = cxi_jzalloc(&m, nc1 * P_NCOLS * sizeof *acc);
     double *re = cxi_alloc(&m, nc1 * sizeof *re), *rev = cxi_alloc(&m, nc1 * sizeof *rev);
     cxi_chain c;
     memset(&c, 0, sizeof c);
     double *convval = NULL, *convn = NULL;
     size_t ns1 = 0;
-    if (!end || !codes || !acc || !re || !rev) {
+    if (!codes || !acc || !re || !rev) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory for %zu paths", fn, np);
         goto done;
     }
-    for (size_t k = 0; k < np; k++)
-        end[k] = p->map.off[k] + p->map.len[k];
     for (size_t u = 0; u < nc; u++)
         codes[u] = (uint32_t)u;
-    cxi_chain_src src = {.st = p->st, .nst = p->nst, .n = np, .off = p->map.off, .end = end, .wconv = p->conv,
-                         .wnull = p->null};
+    /* path k ends where path k + 1 starts */
+    cxi_chain_src src = {.st = p->st, .nst = p->nst, .n = np, .off = p->off, .end = np ? p->off + 1 : NULL,
+                         .wconv = p->conv, .wnull = p->null};
     if ((rc = cxi_chain_build(fn, &m, &src, order, &c)))
         goto done;
     ns1 = c.ns + 1;
@@ -531,7 +750,6 @@ done:
     cxi_free(&m, convval, ns1 * sizeof *convval);
     cxi_free(&m, convn, ns1 * sizeof *convn);
     cxi_chain_free(&m, &c);
-    cxi_free(&m, end, np1 * sizeof *end);
     cxi_free(&m, codes, nc1 * sizeof *codes);
     cxi_free(&m, acc, nc1 * P_NCOLS * sizeof *acc);
     cxi_free(&m, re, nc1 * sizeof *re);
@@ -541,19 +759,43 @@ done:
 
 /* ---- reading a CSV file ------------------------------------------------------ */
 
-/* A count field as a number: the whole field, spaces around allowed. */
-static bool csv_number(const cxi_csv_field *f, double *v)
+/* A count field as a number: the whole field s[0..len) (NUL-terminated
+ * at len), spaces around allowed. Plain decimals of at most 19 digits whose
+ * digits fit in 53 bits are read directly: their value is the digits as an
+ * integer over a power of ten, both exact in a double, so the one division
+ * rounds as strtod does; anything else goes to strtod. */
+static bool csv_number(const char *s, size_t len, double *v)
 {
-    char *end;
-    const char *s = f->s;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (!*s)
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s, *e = s + len;
+    while (p < e && is_blank(*p))
+        p++;
+    while (e > p && is_blank(e[-1]))
+        e--;
+    if (p == e)
         return false;
-    *v = strtod(s, &end);
-    while (*end == ' ' || *end == '\t')
+#if FLT_EVAL_METHOD == 0 /* no extended precision to round twice */
+    uint64_t m = 0;
+    int nd = 0, frac = 0;
+    const char *q = p;
+    for (; q < e && *q >= '0' && *q <= '9' && nd < 19; q++, nd++)
+        m = m * 10 + (uint64_t)(*q - '0');
+    if (q < e && *q == '.')
+        for (q++; q < e && *q >= '0' && *q <= '9' && nd < 19; q++, nd++, frac++)
+            m = m * 10 + (uint64_t)(*q - '0');
+    if (q == e && nd > 0 && m <= (uint64_t)1 << 53 && frac <= 22) {
+        *v = frac ? (double)m / pow10[frac] : (double)m;
+        return true;
+    }
+#endif
+    char *end;
+    *v = strtod(p, &end);
+    if (end == p)
+        return false;
+    while (end < s + len && is_blank(*end))
         end++;
-    return *end == 0;
+    return end == s + len;
 }
 
 enum { PC_PATH, PC_CONV, PC_NULL, PC_VALUE, PC_COUNT };
@@ -572,22 +814,19 @@ int cx_paths_import_csv(cx_paths *p, const char *file, const char *sep, const ch
     if (!path_column || !conversions_column)
         return cxi_fail(CX_EINVAL, "%s: the %s column is NULL", fn, !path_column ? "path" : "conversions");
     const char *want[PC_COUNT] = {path_column, conversions_column, nulls_column, value_column};
-    cxi_mem *m = &p->mem;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, pos = 0;
-    int rc = cxi_csv_read_whole(m, fn, file, &buf, &len, &cap);
+    cxi_csv r;
+    int rc = cxi_csv_open(&r, &p->mem, fn, file);
     if (rc)
         return rc;
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3;
     enum { MAXF = 256 };
     cxi_csv_field f[MAXF];
     int nf = 0, col[PC_COUNT] = {-1, -1, -1, -1};
-    uint64_t line = 1;
     /* the header */
-    int got = cxi_csv_record(buf, len, &pos, &line, f, MAXF, &nf);
-    if (got <= 0)
-        rc = cxi_fail(CX_EINVAL, "%s: %s: %s", fn, file, got < 0 ? "a quote is not closed" : "the file is empty");
+    int got = cxi_csv_next(&r, f, MAXF, &nf);
+    if (got < 0)
+        rc = got;
+    else if (got == 0)
+        rc = cxi_fail(CX_EINVAL, "%s: %s: the file is empty", fn, file);
     for (int c = 0; !rc && c < PC_COUNT; c++) {
         if (!want[c])
             continue;
@@ -599,71 +838,36 @@ int cx_paths_import_csv(cx_paths *p, const char *file, const char *sep, const ch
         if (col[c] < 0)
             rc = cxi_fail(CX_EINVAL, "%s: %s: no column \"%s\" (the %s) in the header", fn, file, want[c], what[c]);
     }
-    /* the rows, into arrays sized once by the rows the first 64 kB suggest;
-     * the paths point into the buffer */
-    size_t nrow = 0, rcap = 0;
-    const char **path = NULL;
-    double *num[3] = {NULL, NULL, NULL};
-    uint64_t *lines = NULL;
-    if (!rc) {
-        size_t most = 1, span = len - pos < ((size_t)1 << 16) ? len - pos : (size_t)1 << 16;
-        for (const char *q = buf + pos; (q = memchr(q, '\n', (size_t)(buf + pos + span - q))) != NULL; q++)
-            most++;
-        if (span < len - pos) /* a guess from the first 64 kB, 1/16 more; the arrays grow past it */
-            most = (size_t)((double)most * (double)(len - pos) / (double)span * 1.0625) + 16;
-        void *const arrs[] = {&path, &num[0], &num[1], &num[2], &lines};
-        const size_t elems[] = {sizeof *path, sizeof(double), sizeof(double), sizeof(double), sizeof *lines};
-        if (cxi_grow_all(m, &rcap, most, 5, arrs, elems) == CX_OK)
-            for (int k = 0; k < 5; k++)
-                cxi_prefault(*(void **)arrs[k], most * elems[k]);
+    if (rc) {
+        cxi_csv_close(&r);
+        return rc;
     }
-    while (!rc) {
-        uint64_t at = line;
-        got = cxi_csv_record(buf, len, &pos, &line, f, MAXF, &nf);
-        if (got == 0)
-            break;
-        if (got < 0) {
-            rc = cxi_fail(CX_EINVAL, "%s: %s:%llu: a quote is not closed", fn, file, (unsigned long long)at);
-            break;
-        }
-        if (nf == 1 && f[0].len == 0)
-            continue; /* a blank line */
-        if (nrow == rcap) {
-            void *const arrs[] = {&path, &num[0], &num[1], &num[2], &lines};
-            const size_t elems[] = {sizeof *path, sizeof(double), sizeof(double), sizeof(double), sizeof *lines};
-            if (cxi_grow_all(m, &rcap, nrow + 1, 5, arrs, elems)) {
-                rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory for %zu rows", fn, file, nrow + 1);
-                break;
-            }
-        }
+    adder a;
+    adder_begin(&a, p, fn, file, 0, sep);
+    /* room for the rows and states the text read so far suggests */
+    size_t rows = cxi_csv_guess_records(&r);
+    adder_reserve(&a, rows, rows + cxi_csv_guess_count(&r, sep));
+    while ((got = cxi_csv_next(&r, f, MAXF, &nf)) > 0) {
+        double num[3] = {0, 0, 0};
         for (int c = 0; !rc && c < PC_COUNT; c++) {
-            if (col[c] < 0) {
-                num[c - 1][nrow] = 0;
+            if (col[c] < 0)
                 continue;
-            }
             if (col[c] >= nf || col[c] >= MAXF) {
                 rc = cxi_fail(CX_EINVAL, "%s: %s:%llu: %d fields, no column %d (\"%s\")", fn, file,
-                              (unsigned long long)at, nf, col[c] + 1, want[c]);
+                              (unsigned long long)r.at, nf, col[c] + 1, want[c]);
                 break;
             }
-            if (c == PC_PATH) {
-                path[nrow] = f[col[c]].s;
-                continue;
-            }
-            if (!csv_number(&f[col[c]], &num[c - 1][nrow]))
+            const cxi_csv_field *x = &f[col[c]];
+            if (c != PC_PATH && !csv_number(x->s, x->len, &num[c - 1]))
                 rc = cxi_fail(CX_EINVAL, "%s: %s:%llu, column %d (\"%s\"): \"%.40s\" is not a number", fn, file,
-                              (unsigned long long)at, col[c] + 1, want[c], f[col[c]].s);
+                              (unsigned long long)r.at, col[c] + 1, want[c], x->s);
         }
-        lines[nrow++] = at;
+        if (rc || (rc = add_row(&a, f[col[PC_PATH]].s, f[col[PC_PATH]].len, num[0], num[1], num[2], r.at)))
+            break;
     }
-    if (!rc) {
-        row_src src = {file, lines};
-        rc = add_rows(p, fn, &src, nrow, path, sep, num[0], num[1], num[2]);
-    }
-    void *const arrs[] = {path, num[0], num[1], num[2], lines};
-    const size_t elems[] = {sizeof *path, sizeof(double), sizeof(double), sizeof(double), sizeof *lines};
-    for (int k = 0; k < 5; k++)
-        cxi_free(m, arrs[k], rcap * elems[k]);
-    cxi_free(m, buf, cap);
+    if (got < 0)
+        rc = got;
+    rc = adder_end(&a, rc);
+    cxi_csv_close(&r);
     return rc;
 }

@@ -235,19 +235,18 @@ int cx_case_events_import_csv(cx_case_events *e, const char *file)
         return cxi_fail(CX_EINVAL, "%s: events is NULL", fn);
     if (!file)
         return cxi_fail(CX_EINVAL, "%s: file is NULL", fn);
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int rc = cxi_csv_read_whole(&e->mem, fn, file, &buf, &len, &cap);
+    cxi_csv r;
+    int rc = cxi_csv_open(&r, &e->mem, fn, file);
     if (rc)
         return rc;
-    size_t pos = cxi_csv_start(buf, len);
     enum { MAXF = 256 };
     cxi_csv_field f[MAXF];
     int nf = 0, col[F_COUNT] = {-1, -1, -1, -1};
-    uint64_t line = 1;
-    int got = cxi_csv_record(buf, len, &pos, &line, f, MAXF, &nf);
-    if (got <= 0)
-        rc = cxi_fail(CX_EINVAL, "%s: %s: %s", fn, file, got < 0 ? "a quote is not closed" : "the file is empty");
+    int got = cxi_csv_next(&r, f, MAXF, &nf);
+    if (got < 0)
+        rc = got;
+    else if (got == 0)
+        rc = cxi_fail(CX_EINVAL, "%s: %s: the file is empty", fn, file);
     for (int k = 0; !rc && k < nf && k < MAXF; k++)
         for (int c = 0; c < F_COUNT; c++)
             if (col[c] < 0 && strcmp(f[k].s, names[c]) == 0)
@@ -262,17 +261,12 @@ int cx_case_events_import_csv(cx_case_events *e, const char *file)
         colno[c] = col[c] + 1;
     size_t n0 = e->n;
     uint32_t cases0 = e->cases.count, agents0 = e->agents.count;
-    while (!rc) {
-        uint64_t at = line;
-        got = cxi_csv_record(buf, len, &pos, &line, f, MAXF, &nf);
-        if (got == 0)
-            break;
+    while (!rc && (got = cxi_csv_next(&r, f, MAXF, &nf)) != 0) {
         if (got < 0) {
-            rc = cxi_fail(CX_EINVAL, "%s: %s:%llu: a quote is not closed", fn, file, (unsigned long long)at);
+            rc = got;
             break;
         }
-        if (nf == 1 && f[0].len == 0)
-            continue; /* a blank line */
+        uint64_t at = r.at;
         row_src src = {file, at, colno, names};
         char w[300];
         for (int c = 0; !rc && c < F_COUNT; c++)
@@ -315,7 +309,7 @@ int cx_case_events_import_csv(cx_case_events *e, const char *file)
     }
     if (rc)
         truncate_log(e, n0, cases0, agents0);
-    cxi_free(&e->mem, buf, cap);
+    cxi_csv_close(&r);
     return rc;
 }
 
