@@ -4,9 +4,30 @@
  * The journeys (paths.c) and the path-count tables (pathtable.c) both
  * describe their paths with a cxi_chain_src.
  */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* madvise (cxi_jhuge) */
+#endif
 #include "journey_private.h"
 
 #include <math.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+void cxi_jhuge(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)1 << 21;
+    if (!p || bytes < 2 * huge)
+        return;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (e > a)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
 
 void cxi_chain_free(cxi_mem *m, cxi_chain *c)
 {
@@ -62,6 +83,95 @@ int cxi_chain_check_order(const char *fn, int order)
     return CX_OK;
 }
 
+/* Adds weight w to transition e of a dense index: dense[from row * cols +
+ * to column] (START the last row, CONVERSION and DROP the last columns),
+ * numbered as edge() numbers them. */
+static int dense_edge(cxi_mem *m, cxi_chain *c, uint32_t *dense, uint32_t from, uint32_t to, double w)
+{
+    size_t ns = c->ns, f = from == CXI_S_START ? ns : from;
+    size_t t = to == CXI_S_CONV ? ns : to == CXI_S_DROP ? ns + 1 : to;
+    uint32_t *slot = &dense[f * (ns + 2) + t];
+    if (*slot != CXI_NONE) {
+        c->ecnt[*slot] += w;
+        return CX_OK;
+    }
+    if (c->ne >= CXI_CHAIN_MAX_EDGES)
+        return CX_ELIMIT;
+    void *const arrs[] = {&c->efrom, &c->eto, &c->ecnt};
+    const size_t elems[] = {sizeof *c->efrom, sizeof *c->eto, sizeof *c->ecnt};
+    if (cxi_grow_all(m, &c->ecap, c->ne + 1, 3, arrs, elems))
+        return CX_ENOMEM;
+    *slot = (uint32_t)c->ne;
+    c->efrom[c->ne] = from;
+    c->eto[c->ne] = to;
+    c->ecnt[c->ne] = w;
+    c->ne++;
+    return CX_OK;
+}
+
+/* The largest code on the paths (0 when there is none). */
+static uint32_t max_code(const cxi_chain_src *src)
+{
+    uint32_t most = 0;
+    for (size_t k = 0; k < src->n; k++)
+        for (uint32_t i = src->off[k]; i < src->end[k]; i++)
+            most = src->st[i] > most ? src->st[i] : most;
+    return most;
+}
+
+/* The tuple state of every path position, numbered in order of first
+ * appearance by c->states. A tuple seen before is found without hashing
+ * its states: for order 1 in a table by code, for higher orders in a map
+ * from the tuple's codes packed in 64 bits (when they fit). */
+static int chain_states(const char *fn, cxi_mem *m, const cxi_chain_src *src, int order, cxi_chain *c)
+{
+    uint32_t most = max_code(src), *tab = NULL, ntab = 0;
+    unsigned bits = 64u / (unsigned)order;
+    bool packed = order > 1 && (uint64_t)most + 1 < (uint64_t)1 << bits;
+    cxi_map tm;
+    cxi_map_init(&tm);
+    if (order == 1 && most < (1u << 20)) {
+        ntab = most + 1;
+        if (!(tab = cxi_alloc(m, ntab * sizeof *tab)))
+            return chain_fail(fn, CX_ENOMEM, order, false);
+        memset(tab, 0xFF, ntab * sizeof *tab);
+    }
+    int rc = CX_OK;
+    for (size_t k = 0; k < src->n && !rc; k++) {
+        uint32_t a = src->off[k], b = src->end[k];
+        for (uint32_t i = a; i < b; i++) {
+            uint32_t lo = i + 1 >= a + (uint32_t)order ? i + 1 - (uint32_t)order : a, s = CXI_NONE;
+            uint64_t key = 0;
+            if (tab)
+                s = tab[src->st[i]];
+            else if (packed) {
+                for (uint32_t j = lo; j <= i; j++)
+                    key |= (uint64_t)(src->st[j] + 1) << ((j - lo) * bits);
+                s = cxi_map_get(&tm, key);
+            }
+            if (s == CXI_NONE) {
+                rc = cxi_seqmap_get(m, &c->states, lo, i + 1 - lo, &s);
+                if (!rc && s >= CXI_CHAIN_MAX_STATES)
+                    rc = CX_ELIMIT;
+                if (!rc && tab)
+                    tab[src->st[i]] = s;
+                else if (!rc && packed) {
+                    if (cxi_map_reserve(m, &tm, 1))
+                        rc = CX_ENOMEM;
+                    else
+                        cxi_map_put(&tm, key, s);
+                }
+                if (rc)
+                    break;
+            }
+            c->sid[i] = s;
+        }
+    }
+    cxi_free(m, tab, ntab * sizeof *tab);
+    cxi_map_free(m, &tm);
+    return rc ? chain_fail(fn, rc, order, true) : CX_OK;
+}
+
 int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int order, cxi_chain *c)
 {
     memset(c, 0, sizeof *c);
@@ -70,31 +180,33 @@ int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int or
     c->nst = src->nst;
     if (!(c->sid = cxi_alloc(m, (src->nst ? src->nst : 1) * sizeof(uint32_t))))
         return chain_fail(fn, CX_ENOMEM, order, false);
-    for (size_t k = 0; k < src->n; k++) {
+    cxi_jhuge(c->sid, src->nst * sizeof(uint32_t));
+    int rc = chain_states(fn, m, src, order, c);
+    if (rc)
+        return rc;
+    c->ns = c->states.n;
+    /* the transitions, in the order of the paths (which numbers them and
+     * sums their weights): through a dense index when the states are few */
+    uint32_t *dense = NULL;
+    size_t ndense = (c->ns + 1) * (c->ns + 2);
+    if (c->ns < (1u << 10) && (dense = cxi_alloc(m, ndense * sizeof *dense)) != NULL)
+        memset(dense, 0xFF, ndense * sizeof *dense);
+    for (size_t k = 0; k < src->n && !rc; k++) {
         uint32_t a = src->off[k], b = src->end[k], prev = CXI_S_START;
         double wc = src->conv ? (src->conv[k] ? 1 : 0) : src->wconv[k];
         double wn = src->conv ? (src->conv[k] ? 0 : 1) : src->wnull[k];
-        for (uint32_t i = a; i < b; i++) {
-            uint32_t lo = i + 1 >= a + (uint32_t)order ? i + 1 - (uint32_t)order : a;
-            int rc = cxi_seqmap_get(m, &c->states, lo, i + 1 - lo, &c->sid[i]);
-            if (!rc && c->sid[i] >= CXI_CHAIN_MAX_STATES)
-                rc = CX_ELIMIT;
-            if (rc)
-                return chain_fail(fn, rc, order, true);
-            if ((rc = edge(m, c, prev, c->sid[i], wc + wn)))
-                return chain_fail(fn, rc, order, false);
+        for (uint32_t i = a; i < b && !rc; i++) {
+            rc = dense ? dense_edge(m, c, dense, prev, c->sid[i], wc + wn) : edge(m, c, prev, c->sid[i], wc + wn);
             prev = c->sid[i];
         }
-        int rc = CX_OK;
-        if (wc > 0)
-            rc = edge(m, c, prev, CXI_S_CONV, wc);
+        if (!rc && wc > 0)
+            rc = dense ? dense_edge(m, c, dense, prev, CXI_S_CONV, wc) : edge(m, c, prev, CXI_S_CONV, wc);
         if (!rc && wn > 0)
-            rc = edge(m, c, prev, CXI_S_DROP, wn);
-        if (rc)
-            return chain_fail(fn, rc, order, false);
+            rc = dense ? dense_edge(m, c, dense, prev, CXI_S_DROP, wn) : edge(m, c, prev, CXI_S_DROP, wn);
     }
-    c->ns = c->states.n;
-    return CX_OK;
+    if (dense)
+        cxi_free(m, dense, ndense * sizeof *dense);
+    return rc ? chain_fail(fn, rc, order, false) : CX_OK;
 }
 
 /* ---- the absorbing-chain solve ------------------------------------------ */

@@ -128,9 +128,11 @@ static int reserve_slots(cx_paths *p, size_t need)
     }
     if (ns == p->nslots)
         return CX_OK;
-    pslot *sl = cxi_jzalloc(&p->mem, ns * sizeof *sl);
+    pslot *sl = cxi_alloc(&p->mem, ns * sizeof *sl);
     if (!sl)
         return CX_ENOMEM;
+    cxi_jhuge(sl, ns * sizeof *sl);
+    memset(sl, 0, ns * sizeof *sl);
     for (size_t i = 0; i < p->nslots; i++)
         if (p->slots[i].id1)
             slot_put(sl, ns - 1, p->slots[i].h, p->slots[i].id1);
@@ -151,8 +153,14 @@ static int reserve_paths(cx_paths *p, size_t need)
         p->off[0] = 0;
     void *const arrs[] = {&p->conv, &p->null, &p->value};
     const size_t elems[] = {sizeof *p->conv, sizeof *p->null, sizeof *p->value};
+    size_t cap0 = p->cap;
     if (cxi_grow_all(&p->mem, &p->cap, need, 3, arrs, elems))
         return CX_ENOMEM;
+    if (p->cap != cap0) {
+        cxi_jhuge(p->off, p->offcap * sizeof *p->off);
+        for (int k = 0; k < 3; k++)
+            cxi_jhuge(*(double **)arrs[k], p->cap * sizeof(double));
+    }
     return reserve_slots(p, need);
 }
 
@@ -196,11 +204,14 @@ typedef struct name_entry {
     uint32_t len, code;
 } name_entry;
 
+/* From the first two and last two bytes and the length (n >= 1): byte
+ * loads only, as a copy of a variable length into a word would stall the
+ * word's load. */
 static size_t name_slot(const char *x, size_t n)
 {
-    uint64_t w = 0;
-    memcpy(&w, x, n < 8 ? n : 8);
-    w ^= (uint64_t)n * 0x9e3779b97f4a7c15u ^ (uint64_t)(unsigned char)x[n - 1] << 56;
+    const unsigned char *u = (const unsigned char *)x;
+    uint64_t w = (uint64_t)u[0] | (uint64_t)u[n > 1] << 8 | (uint64_t)u[n - 1] << 16 |
+                 (uint64_t)u[n > 1 ? n - 2 : 0] << 24 | (uint64_t)n << 32;
     w *= 0xff51afd7ed558ccdu;
     return (size_t)(w >> 58) & (NAME_CACHE - 1);
 }
@@ -396,6 +407,7 @@ static int push_state(cx_paths *p, uint32_t code)
             return CX_ELIMIT;
         if (cxi_grow(&p->mem, &p->st, &p->stcap, p->nst + 1, sizeof *p->st))
             return CX_ENOMEM;
+        cxi_jhuge(p->st, p->stcap * sizeof *p->st);
     }
     p->st[p->nst++] = code;
     return CX_OK;
@@ -483,8 +495,9 @@ static void adder_reserve(adder *a, size_t rows, size_t states)
     cx_paths *p = a->p;
     if (rows && p->n + rows > p->cap)
         (void)reserve_paths(p, p->n + rows);
-    if (states && p->nst + states > p->stcap && p->nst + states < CXI_MAX_ROWS)
-        (void)cxi_grow(&p->mem, &p->st, &p->stcap, p->nst + states, sizeof *p->st);
+    if (states && p->nst + states > p->stcap && p->nst + states < CXI_MAX_ROWS &&
+        !cxi_grow(&p->mem, &p->st, &p->stcap, p->nst + states, sizeof *p->st))
+        cxi_jhuge(p->st, p->stcap * sizeof *p->st);
 }
 
 static int add_rows(cx_paths *p, const char *fn, size_t n, const char *const *path, const char *sep,
