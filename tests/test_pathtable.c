@@ -455,6 +455,227 @@ START_TEST(import_csv)
 }
 END_TEST
 
+/* A growable text. */
+typedef struct text {
+    char *s;
+    size_t n, cap;
+} text;
+
+static void put(text *t, const char *s, size_t n)
+{
+    if (t->n + n + 1 > t->cap) {
+        while (t->n + n + 1 > t->cap)
+            t->cap = t->cap ? t->cap * 2 : 4096;
+        t->s = realloc(t->s, t->cap);
+        ck_assert_ptr_nonnull(t->s);
+    }
+    memcpy(t->s + t->n, s, n);
+    t->n += n;
+    t->s[t->n] = 0;
+}
+
+static void put_str(text *t, const char *s) { put(t, s, strlen(s)); }
+
+/* A field as CSV: quoted, its quotes doubled, when it must be or `quote`. */
+static void put_field(text *t, const char *s, bool quote)
+{
+    if (!quote && !strpbrk(s, "\",\r\n")) {
+        put_str(t, s);
+        return;
+    }
+    put_str(t, "\"");
+    for (; *s; s++)
+        put_str(t, *s == '"' ? "\"\"" : (char[]){*s, 0});
+    put_str(t, "\"");
+}
+
+/* The number a count field holds, as strtod reads it. */
+static double number(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    ck_assert_msg(*end == 0 && end != s, "bad test number \"%s\"", s);
+    return v;
+}
+
+/* Two tables hold the same paths in the same order with the same counts,
+ * and the same attribution of orders 1 and 2, bit for bit. */
+static void same_tables(const cx_paths *a, const cx_paths *b)
+{
+    static const char *const cols[] = {"removal_effect", "markov", "removal_effect_value", "markov_value",
+                                       "first_touch", "last_touch", "linear", "position_based",
+                                       "first_touch_value", "last_touch_value", "linear_value",
+                                       "position_based_value"};
+    cx_result *ta, *tb;
+    OK(cx_paths_table(&ta, a, "|"));
+    OK(cx_paths_table(&tb, b, "|"));
+    ck_assert_uint_eq(cx_result_row_count(ta), cx_result_row_count(tb));
+    for (size_t r = 0; r < cx_result_row_count(ta); r++) {
+        ck_assert_str_eq(result_str(ta, r, "path"), result_str(tb, r, "path"));
+        for (int c = 0; c < 3; c++) {
+            const char *col = c == 0 ? "conversions" : c == 1 ? "nulls" : "value";
+            EXPECT(result_real(ta, r, col) == result_real(tb, r, col), "row %zu %s: %a vs %a", r, col,
+                   result_real(ta, r, col), result_real(tb, r, col));
+        }
+    }
+    cx_result_free(ta);
+    cx_result_free(tb);
+    for (int order = 1; order <= 2; order++) {
+        OK(cx_paths_attribution(&ta, a, order));
+        OK(cx_paths_attribution(&tb, b, order));
+        ck_assert_uint_eq(cx_result_row_count(ta), cx_result_row_count(tb));
+        for (size_t r = 0; r < cx_result_row_count(ta); r++) {
+            ck_assert_str_eq(result_str(ta, r, "name"), result_str(tb, r, "name"));
+            for (size_t c = 0; c < sizeof cols / sizeof *cols; c++)
+                EXPECT(result_real(ta, r, cols[c]) == result_real(tb, r, cols[c]), "order %d %s of %s: %a vs %a",
+                       order, cols[c], result_str(ta, r, "name"), result_real(ta, r, cols[c]),
+                       result_real(tb, r, cols[c]));
+        }
+        cx_result_free(ta);
+        cx_result_free(tb);
+    }
+}
+
+/* A file read through the reader's buffer (256 kB) gives the table its
+ * rows give to cx_paths_add_batch(), bit for bit: 3 MB of repeated paths,
+ * quoted fields holding quotes, commas and line breaks, CRLF and LF,
+ * numbers of every form the fast path reads or leaves to strtod, and two
+ * records longer than the buffer. */
+START_TEST(import_csv_stream)
+{
+    static const char *const names[] = {"ad", "web", "mail", "call center", "shop", "q\"x", "a,b", "line\nbreak"};
+    static const char *const nums[] = {"0", "1", "17", "0.5", "14245.75", ".25", "5.", "00012", " 7 ", "1e2",
+                                       "9007199254740992", "9007199254740993", "0.1", "123456789012.345678",
+                                       "0.30000000000000004", "2.5E-3", "1234567890123456789",
+                                       "12345678901234567890.5", "3.14159265358979323846", "0.0000001"};
+    enum { NROWS = 60000 };
+    const size_t nnum = sizeof nums / sizeof *nums;
+    text f = {0}, path = {0};
+    char **paths = malloc(NROWS * sizeof *paths);
+    double *conv = malloc(NROWS * sizeof *conv), *null = malloc(NROWS * sizeof *null),
+           *value = malloc(NROWS * sizeof *value);
+    ck_assert(paths && conv && null && value);
+    put_str(&f, "\xEF\xBB\xBFtotal_conversions,path,total_null,total_conversion_value\n");
+    uint64_t seed = 7;
+    for (int i = 0; i < NROWS; i++) {
+        path.n = 0;
+        /* few distinct paths (many repeats), and two of 60000 states */
+        int len = i == 1000 || i == 45000 ? 60000 : 1 + (int)(splitmix64(&seed) % 4);
+        for (int k = 0; k < len; k++) {
+            if (k)
+                put_str(&path, splitmix64(&seed) % 2 ? " > " : ">");
+            put_str(&path, names[len > 10 ? (size_t)(k % 5) : splitmix64(&seed) % (sizeof names / sizeof *names)]);
+        }
+        paths[i] = strdup(path.s);
+        ck_assert_ptr_nonnull(paths[i]);
+        const char *c = nums[splitmix64(&seed) % nnum], *n = nums[splitmix64(&seed) % nnum];
+        const char *v = nums[splitmix64(&seed) % nnum];
+        if (number(c) == 0 && number(n) == 0)
+            n = "1";
+        if (number(c) == 0)
+            v = "0";
+        conv[i] = number(c);
+        null[i] = number(n);
+        value[i] = number(v);
+        put_field(&f, c, splitmix64(&seed) % 8 == 0);
+        put_str(&f, ",");
+        put_field(&f, paths[i], splitmix64(&seed) % 4 == 0);
+        put_str(&f, ",");
+        put_field(&f, n, false);
+        put_str(&f, ",");
+        put_field(&f, v, false);
+        put_str(&f, splitmix64(&seed) % 2 ? "\r\n" : "\n");
+    }
+    ck_assert_uint_gt(f.n, 3u << 20);
+    const char *file = write_bytes("big.csv", f.s, f.n);
+    cx_paths *p, *q;
+    OK(cx_paths_new(&p));
+    OK(cx_paths_new(&q));
+    OK(cx_paths_import_csv(p, file, ">", "path", "total_conversions", "total_null", "total_conversion_value"));
+    OK(cx_paths_add_batch(q, NROWS, (const char *const *)paths, ">", conv, null, value));
+    ck_assert_uint_gt(cx_paths_count(p), 1000);
+    ck_assert_uint_lt(cx_paths_count(p), NROWS / 4);
+    same_tables(p, q);
+    /* read again: every path known, the counts doubled as by a second batch */
+    OK(cx_paths_import_csv(p, file, ">", "path", "total_conversions", "total_null", "total_conversion_value"));
+    OK(cx_paths_add_batch(q, NROWS, (const char *const *)paths, ">", conv, null, value));
+    same_tables(p, q);
+    /* a bad last row: nothing of the file kept, the counts of known paths
+     * included */
+    put_str(&f, "1,ad,x,0\n");
+    file = write_bytes("big.csv", f.s, f.n);
+    FAILS(cx_paths_import_csv(p, file, ">", "path", "total_conversions", "total_null", "total_conversion_value"),
+          CX_EINVAL, "cx_paths_import_csv");
+    MSG_HAS("column 3 (\"total_null\"): \"x\" is not a number");
+    same_tables(p, q);
+    for (int i = 0; i < NROWS; i++)
+        free(paths[i]);
+    free(paths);
+    free(conv);
+    free(null);
+    free(value);
+    free(path.s);
+    free(f.s);
+    cx_paths_free(p);
+    cx_paths_free(q);
+}
+END_TEST
+
+/* Line numbers and records across the reader's buffer: a record of a
+ * quoted path with a doubled quote and a line break, ended by CRLF, read
+ * with the buffer's end at each of its bytes (a header of 32 lengths
+ * shifts it); a bad row at the end is named by its line; NUL bytes are
+ * refused. */
+START_TEST(import_csv_boundaries)
+{
+    static const char row[] = "\"a\"\"b\n > c\",1,z\r\n";
+    const size_t rows = (256 * 1024) / (sizeof row - 1) + 100;
+    cx_paths *p;
+    OK(cx_paths_new(&p));
+    for (int pad = 0; pad < 32; pad++) {
+        text f = {0};
+        put_str(&f, "path,total_conversions,pad");
+        for (int k = 0; k < pad; k++)
+            put_str(&f, "x");
+        put_str(&f, "\n");
+        for (size_t i = 0; i < rows; i++)
+            put_str(&f, row);
+        const char *good = write_bytes("good.csv", f.s, f.n);
+        put_str(&f, "c,x\n");
+        const char *bad = write_bytes("bad.csv", f.s, f.n);
+        OK(cx_paths_import_csv(p, good, ">", "path", "total_conversions", NULL, NULL));
+        ck_assert_uint_eq(cx_paths_count(p), 1);
+        cx_result *r;
+        OK(cx_paths_table(&r, p, "|"));
+        ck_assert_str_eq(result_str(r, 0, "path"), "a\"b\n|c");
+        EXACT(result_real(r, 0, "conversions"), (double)rows * (pad + 1));
+        cx_result_free(r);
+        FAILS(cx_paths_import_csv(p, bad, ">", "path", "total_conversions", NULL, NULL), CX_EINVAL,
+              "cx_paths_import_csv");
+        char want[64];
+        snprintf(want, sizeof want, "bad.csv:%zu, column 2", 2 + 2 * rows);
+        MSG_HAS(want);
+        OK(cx_paths_table(&r, p, "|"));
+        EXACT(result_real(r, 0, "conversions"), (double)rows * (pad + 1));
+        cx_result_free(r);
+        free(f.s);
+    }
+    static const char nul_path[] = "path,total_conversions\na\0b,1\n", nul_num[] = "path,total_conversions\nab,1\0\n";
+    FAILS(cx_paths_import_csv(p, write_bytes("nul.csv", nul_path, sizeof nul_path - 1), ">", "path",
+                              "total_conversions", NULL, NULL),
+          CX_EINVAL, "cx_paths_import_csv");
+    MSG_HAS("nul.csv:2: the path is not valid UTF-8");
+    FAILS(cx_paths_import_csv(p, write_bytes("nul.csv", nul_num, sizeof nul_num - 1), ">", "path",
+                              "total_conversions", NULL, NULL),
+          CX_EINVAL, "cx_paths_import_csv");
+    MSG_HAS("nul.csv:2, column 2");
+    ck_assert_uint_eq(cx_paths_count(p), 1);
+    cx_paths_free(p);
+}
+END_TEST
+
 /* Out of memory at every allocation: a clean failure that changes nothing
  * and leaks nothing, then success. */
 START_TEST(out_of_memory)
@@ -519,6 +740,8 @@ int main(void)
     tcase_add_test(core, step_matrix);
     tcase_add_test(core, bad_input);
     tcase_add_test(core, import_csv);
+    tcase_add_test(core, import_csv_stream);
+    tcase_add_test(core, import_csv_boundaries);
     tcase_add_test(core, out_of_memory);
     suite_add_tcase(su, core);
     return run_suite(su);
