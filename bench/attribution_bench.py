@@ -23,7 +23,11 @@ effect 1 - P(conv without c) / P(conv) of the absorbing chain.
 
 Usage (Debian's interpreter for cxkit; the venv's for ChannelAttribution):
   PYTHONPATH=build/bindings/python /usr/bin/python3 bench/attribution_bench.py \
-      [--csv FILE] [--rows N] [--demo DATA_DIR] [--ca-python /work/venv-peers/bin/python] [--ca-nsim 1e6]
+      [--csv FILE] [--rows N] [--demo DATA_DIR] [--ca-python /work/venv-peers/bin/python] [--ca-nsim 1e6] \
+      [--before OTHER_BUILD/bindings/python] [--repeat N]
+--before runs a second cxkit build (say, main's) in the same run, so that
+before and after are timed in the same conditions; --repeat runs each
+cxkit side N times, alternately, and keeps each side's run of least CPU.
 Without --csv the table is generated (bench/attribution_data.py, 10^6 rows,
 fixed seed) into a temporary directory. --demo adds the path counts of the
 demo data (Journeys(level="channel", collapse=True).path_counts) as a small
@@ -60,18 +64,20 @@ def child_cxkit(args):
     clock = Clock()
     df = clock.run("read_csv", lambda: pd.read_csv(args.csv))
     paths = clock.run("from_pandas", lambda: cxkit.Paths.from_pandas(df, separator=">", **COLS))
+    def table(r):
+        return {row["name"]: {k: float(row[k]) for k in ("removal_effect", "markov", "markov_value",
+                                                         "first_touch", "last_touch", "linear",
+                                                         "first_touch_value", "last_touch_value",
+                                                         "linear_value")}
+                for _, row in r.iterrows()}
+
     res = {}
     for order in args.orders:
-        r = clock.run("attribution_%d" % order, lambda: paths.attribution(order).to_pandas())
-        res[order] = {row["name"]: {k: float(row[k]) for k in ("removal_effect", "markov", "markov_value",
-                                                                "first_touch", "last_touch", "linear",
-                                                                "first_touch_value", "last_touch_value",
-                                                                "linear_value")}
-                      for _, row in r.iterrows()}
+        res[order] = table(clock.run("attribution_%d" % order, lambda: paths.attribution(order).to_pandas()))
     # the file read by the library's own CSV reader: no pandas, no Python strings
     del df, paths
     cpaths = clock.run("c_read", lambda: cxkit.Paths.read_csv(args.csv, separator=">", **COLS))
-    clock.run("c_attribution_1", lambda: cpaths.attribution(1).to_pandas())
+    res["c1"] = table(clock.run("c_attribution_1", lambda: cpaths.attribution(1).to_pandas()))
     return {"times": clock.t, "result": res, "paths": cpaths.count(), "states": cpaths.state_count()}
 
 
@@ -140,9 +146,12 @@ def child(args):
     print("RESULT " + json.dumps(out))
 
 
-def spawn(python, side, csv, extra=()):
+def spawn(python, side, csv, extra=(), pythonpath=None):
     cmd = [python, os.path.abspath(__file__), "--side", side, "--csv", csv] + list(extra)
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     line = [x for x in p.stdout.splitlines() if x.startswith("RESULT ")]
     if p.returncode or not line:
         sys.exit("%s failed (%d):\n%s\n%s" % (" ".join(cmd), p.returncode, p.stdout[-2000:], p.stderr[-4000:]))
@@ -167,10 +176,23 @@ def max_diff(a, b, col):
     return max(abs(a[n][col] - b[n][col]) for n in names)
 
 
+def c_total(out):
+    t = out["times"]
+    return t["c_read"][0] + t["c_attribution_1"][0]
+
+
 def case(title, csv, args):
     la0 = os.getloadavg()
     print("\n%s: %s" % (title, csv))
-    cx = spawn(sys.executable, "cxkit", csv, ["--orders", "1", "2", "3"])
+    # cxkit (and the build given by --before) --repeat times, alternately;
+    # each keeps its run of least CPU (the load only ever slows a run)
+    cx, before = None, None
+    for _ in range(args.repeat):
+        out = spawn(sys.executable, "cxkit", csv, ["--orders", "1", "2", "3"])
+        cx = out if cx is None or c_total(out) < c_total(cx) else cx
+        if args.before:
+            out = spawn(sys.executable, "cxkit", csv, ["--orders", "1", "2", "3"], pythonpath=args.before)
+            before = out if before is None or c_total(out) < c_total(before) else before
     steps = spawn(sys.executable, "cxkit-steps", csv) if args.steps else None
     ca_def = spawn(args.ca_python, "ca", csv, ["--ca-mode", "default"])
     ca_ex = spawn(args.ca_python, "ca", csv, ["--ca-mode", "exact", "--ca-nsim", str(args.ca_nsim)])
@@ -182,6 +204,11 @@ def case(title, csv, args):
     print("  %-44s %7s %7s %8s %7s %8s %7s %8s" % ("", "CPU", "wall", "CPU", "wall", "CPU", "wall", "MB"))
     cx_load = ["read_csv", "from_pandas"]
     cxc, cxc_call = show("cxkit order 1, file read in C (read_csv)", cx, ["c_read"], ["c_attribution_1"])
+    cxc_wall = cx["times"]["c_read"][1] + cx["times"]["c_attribution_1"][1]
+    if before:
+        bc, _ = show("before: cxkit order 1, read in C (read_csv)", before, ["c_read"], ["c_attribution_1"])
+        bc_wall = before["times"]["c_read"][1] + before["times"]["c_attribution_1"][1]
+        show("before: cxkit order 1, pandas + from_pandas", before, cx_load, ["attribution_1"])
     cx1, cx1_call = show("cxkit Markov order 1 + heuristics", cx, cx_load, ["attribution_1"])
     for order in (2, 3):
         show("cxkit Markov order %d + heuristics" % order, cx, cx_load, ["attribution_%d" % order])
@@ -191,11 +218,18 @@ def case(title, csv, args):
         show(name + ", heuristics", ca, ["read_csv"], ["heuristic_models"])
         rows.append((name, tot, call, ca))
     print("  ratio ChannelAttribution (pandas.read_csv + call) / cxkit (Paths.read_csv in C + call), CPU "
-          "(target >= 10x with the load):")
+          "(target >= 10x with the load), and wall:")
     for name, tot, call, ca in rows:
         both = tot + ca["times"]["heuristic_models"][0]
-        print("    %-30s with load %5.1fx (%s)  Markov + heuristics with load %5.1fx" % (
-            name, tot / cxc, "met" if tot / cxc >= 10 else "short of 10x", both / cxc))
+        wall = ca["times"]["read_csv"][1] + ca["times"]["markov_model"][1]
+        print("    %-30s with load %5.1fx (%s)  Markov + heuristics with load %5.1fx  wall %5.1fx" % (
+            name, tot / cxc, "met" if tot / cxc >= 10 else "short of 10x", both / cxc, wall / cxc_wall))
+        if before:
+            print("    %-30s before:   %5.1fx                 Markov + heuristics with load %5.1fx  wall %5.1fx"
+                  % ("", tot / bc, both / bc, wall / bc_wall))
+    if before:
+        print("    same attribution tables before and after (orders 1-3; order 1 read in C): %s" % (
+            "yes" if before["result"] == cx["result"] else "NO"))
     print("  ratio ChannelAttribution / cxkit order 1 both loading with pandas, CPU:")
     for name, tot, call, ca in rows:
         t = ca["times"]
@@ -232,6 +266,8 @@ def main():
     ap.add_argument("--ca-python", default="/work/venv-peers/bin/python")
     ap.add_argument("--demo")
     ap.add_argument("--no-steps", dest="steps", action="store_false")
+    ap.add_argument("--before", help="PYTHONPATH of a second cxkit build, run beside this one")
+    ap.add_argument("--repeat", type=int, default=1, help="cxkit runs per side (the least CPU kept)")
     args = ap.parse_args()
     if args.side:
         return child(args)

@@ -198,7 +198,7 @@ static void truncate_paths(cx_paths *p, size_t n)
  * first bytes and length to its code and interned text (which never
  * moves), so that most states cost a compare instead of the pool's hash (a
  * path table has few distinct names). */
-#define NAME_CACHE 64
+#define NAME_CACHE 256
 typedef struct name_entry {
     const char *s; /* NULL: empty */
     uint32_t len, code;
@@ -213,7 +213,7 @@ static size_t name_slot(const char *x, size_t n)
     uint64_t w = (uint64_t)u[0] | (uint64_t)u[n > 1] << 8 | (uint64_t)u[n - 1] << 16 |
                  (uint64_t)u[n > 1 ? n - 2 : 0] << 24 | (uint64_t)n << 32;
     w *= 0xff51afd7ed558ccdu;
-    return (size_t)(w >> 58) & (NAME_CACHE - 1);
+    return (size_t)(w >> 56) & (NAME_CACHE - 1);
 }
 
 /* A row whose path is split into states (st[start .. start + len)) and
@@ -323,8 +323,12 @@ static int name_code(adder *a, const char *x, size_t n, uint32_t *code)
 /* The first occurrence of the separator in x[0..n), or NULL. */
 static const char *find_sep(const adder *a, const char *x, const char *end)
 {
-    if (a->seplen == 1)
-        return memchr(x, a->sep[0], (size_t)(end - x));
+    if (a->seplen == 1) { /* states are short: a loop beats memchr's call */
+        for (char c = a->sep[0]; x < end; x++)
+            if (*x == c)
+                return x;
+        return NULL;
+    }
     while ((size_t)(end - x) >= a->seplen && (x = memchr(x, a->sep[0], (size_t)(end - x) - a->seplen + 1))) {
         if (memcmp(x, a->sep, a->seplen) == 0)
             return x;
