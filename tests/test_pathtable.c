@@ -6,6 +6,8 @@
  * nothing, separators, and running out of memory. Public API only. */
 #include "cx_test.h"
 
+#include <sys/wait.h> /* waitpid: the writer of a pipe */
+
 #define T0 (1704067200000LL) /* 2024-01-01 */
 #define EXACT(x, ref) NEAR(x, ref, 1e-9 * (1 + fabs((double)(ref))))
 
@@ -626,8 +628,8 @@ END_TEST
 /* Line numbers and records across the reader's buffer: a record of a
  * quoted path with a doubled quote and a line break, ended by CRLF, read
  * with the buffer's end at each of its bytes (a header of 32 lengths
- * shifts it); a bad row at the end is named by its line; NUL bytes are
- * refused. */
+ * shifts it); a bad row at the end is named by its line; a pipe reads as
+ * the file; NUL bytes are refused. */
 START_TEST(import_csv_boundaries)
 {
     static const char row[] = "\"a\"\"b\n > c\",1,z\r\n";
@@ -662,6 +664,34 @@ START_TEST(import_csv_boundaries)
         cx_result_free(r);
         free(f.s);
     }
+    /* a pipe (no size to guess from): the same table as the file */
+    text f = {0};
+    put_str(&f, "path,total_conversions,pad\n");
+    for (size_t i = 0; i < rows; i++)
+        put_str(&f, row);
+    const char *fifo = P("pipe.csv");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        FILE *w = fopen(fifo, "wb");
+        size_t put_n = w ? fwrite(f.s, 1, f.n, w) : 0;
+        _exit(w && put_n == f.n && fclose(w) == 0 ? 0 : 1);
+    }
+    cx_paths *q;
+    OK(cx_paths_new(&q));
+    OK(cx_paths_import_csv(q, fifo, ">", "path", "total_conversions", NULL, NULL));
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    cx_result *r;
+    OK(cx_paths_table(&r, q, "|"));
+    ck_assert_uint_eq(cx_result_row_count(r), 1);
+    ck_assert_str_eq(result_str(r, 0, "path"), "a\"b\n|c");
+    EXACT(result_real(r, 0, "conversions"), (double)rows);
+    cx_result_free(r);
+    cx_paths_free(q);
+    free(f.s);
     static const char nul_path[] = "path,total_conversions\na\0b,1\n", nul_num[] = "path,total_conversions\nab,1\0\n";
     FAILS(cx_paths_import_csv(p, write_bytes("nul.csv", nul_path, sizeof nul_path - 1), ">", "path",
                               "total_conversions", NULL, NULL),
