@@ -733,7 +733,27 @@ START_TEST(out_of_memory)
     }
     ck_assert(done);
     ck_assert_uint_eq(cx_paths_count(p), 4);
+    /* a file: a known path and new ones, the reader's buffer included */
+    const char *file = write_file("oom.csv", "path,c,n,v\na > b,1,0,2\n\"h > \"\"i\"\"\",0,1,0\nj,2,2,2\n");
+    done = false;
+    for (long n = 0; !done && n < 100000; n++) {
+        size_t live = f.live;
+        cxt_alloc_allow(&f, n);
+        int rc = cx_paths_import_csv(p, file, ">", "path", "c", "n", "v");
+        cxt_alloc_allow(&f, -1);
+        ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
+        if (rc == CX_OK) {
+            done = true;
+            break;
+        }
+        ck_assert_msg(strstr(cx_last_error(), "cx_paths_import_csv") != NULL, "%s", cx_last_error());
+        ck_assert_uint_eq(cx_paths_count(p), 4);
+        ck_assert_uint_le(f.live, live + 64 * 1024);
+    }
+    ck_assert(done);
+    ck_assert_uint_eq(cx_paths_count(p), 6);
     cx_result *want, *r;
+
     OK(cx_paths_attribution(&want, p, 2));
     size_t base = f.live;
     done = false;
