@@ -19,6 +19,9 @@
 #include "journey_private.h"
 #include "../base/csvread.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -323,8 +326,18 @@ static int name_code(adder *a, const char *x, size_t n, uint32_t *code)
 /* The first occurrence of the separator in x[0..n), or NULL. */
 static const char *find_sep(const adder *a, const char *x, const char *end)
 {
-    if (a->seplen == 1) { /* states are short: a loop beats memchr's call */
-        for (char c = a->sep[0]; x < end; x++)
+    if (a->seplen == 1) { /* states are short: no call to memchr */
+        char c = a->sep[0];
+#if defined(__SSE2__)
+        const __m128i v = _mm_set1_epi8(c);
+        for (; end - x >= 16; x += 16) {
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)x), v));
+            if (m)
+                return x + __builtin_ctz(m);
+        }
+#endif
+        for (; x < end; x++)
             if (*x == c)
                 return x;
         return NULL;
