@@ -796,8 +796,8 @@ done:
  * rounds as strtod does; anything else goes to strtod. */
 static bool csv_number(const char *s, size_t len, double *v)
 {
-    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    static const double powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                           1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     const char *p = s, *e = s + len;
     while (p < e && is_blank(*p))
         p++;
@@ -815,7 +815,7 @@ static bool csv_number(const char *s, size_t len, double *v)
         for (q++; q < e && *q >= '0' && *q <= '9' && nd < 19; q++, nd++, frac++)
             m = m * 10 + (uint64_t)(*q - '0');
     if (q == e && nd > 0 && m <= (uint64_t)1 << 53 && frac <= 22) {
-        *v = frac ? (double)m / pow10[frac] : (double)m;
+        *v = frac ? (double)m / powers_of_ten[frac] : (double)m;
         return true;
     }
 #endif
