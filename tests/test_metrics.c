@@ -5,6 +5,8 @@
  * of memory. */
 #include "cx_test.h"
 
+#include <pthread.h>
+
 static cx_result *run1(const cx_store *s, int measure)
 {
     cx_query *q;
@@ -1139,6 +1141,102 @@ START_TEST(groups_follow_links)
 }
 END_TEST
 
+/* ---- threads running out of memory ------------------------------------- */
+
+/* cx_test.h's checking allocator behind a lock: a query's threads allocate
+ * at once. */
+typedef struct locked_alloc {
+    pthread_mutex_t mu;
+    cxt_alloc a;
+} locked_alloc;
+
+static void *locked_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    locked_alloc *l = ud;
+    pthread_mutex_lock(&l->mu);
+    void *r = cxt_alloc_fn(&l->a, ptr, osize, nsize);
+    pthread_mutex_unlock(&l->mu);
+    return r;
+}
+
+static int scorecard_run(cx_result **out, const cx_store *s, int threads)
+{
+    cx_query *q = NULL;
+    int rc = cx_query_new(&q, s);
+    static const int m[] = {CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_RESOLUTION, CX_MEASURE_FCR};
+    for (size_t k = 0; k < sizeof m / sizeof m[0] && !rc; k++)
+        rc = cx_query_add(q, m[k]);
+    if (!rc)
+        rc = cx_query_group_by(q, CX_DIM_CHANNEL);
+    if (!rc)
+        rc = cx_query_set_threads(q, threads);
+    if (!rc)
+        rc = cx_query_run(out, q);
+    else
+        *out = NULL; /* failed before the run */
+    cx_query_free(q);
+    return rc;
+}
+
+/* A query of three blocks of answers and one of cases, with 2 and 3
+ * threads, refused memory at points spread over its run: it fails with
+ * CX_ENOMEM and gives back all it took, or gives the one-thread result
+ * (the blocks run last first, so a failure leaves earlier blocks not run). */
+START_TEST(threaded_query_out_of_memory)
+{
+    locked_alloc l;
+    memset(&l, 0, sizeof l);
+    ck_assert_int_eq(pthread_mutex_init(&l.mu, NULL), 0);
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, locked_alloc_fn, &l));
+    OK(cx_touchpoint_add(s, "web", "web", "service", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    for (int i = 0; i < 600000; i++)
+        OK(cx_feedback_add(NULL, s, NULL, "A", i % 3 ? "nps" : "csat", (double)(i % 3 ? i % 11 : 1 + i % 5),
+                           (cx_time)i * 1000, i % 2 ? "web" : "call", NULL, NULL, NULL));
+    char id[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(id, sizeof id, "K%d", i);
+        OK(cx_case_add(s, id, "A", i % 2 ? "chat" : "phone", NULL, NULL, (cx_time)i * 1000, CX_TIME_NONE,
+                       (cx_time)i * 1000 + (cx_time)(i % 97) * HOUR_MS, i % 5 == 0, 1 + i % 2));
+    }
+    cx_result *ref;
+    OK(scorecard_run(&ref, s, 1));
+    for (int threads = 2; threads <= 3; threads++) {
+        size_t requests = 0;
+        for (size_t k = 0; k <= 24; k++) {
+            pthread_mutex_lock(&l.mu);
+            size_t live = l.a.live, blocks = l.a.blocks, before = l.a.calls;
+            if (k > 0) /* k = 0: count the requests of the whole run */
+                cxt_alloc_fail_nth(&l.a, k == 1 ? 1 : 1 + (k - 1) * requests / 24, k % 2 == 0);
+            pthread_mutex_unlock(&l.mu);
+            cx_result *r = (cx_result *)1;
+            int rc = scorecard_run(&r, s, threads);
+            pthread_mutex_lock(&l.mu);
+            if (k == 0)
+                requests = l.a.calls - before;
+            cxt_alloc_allow(&l.a, -1);
+            pthread_mutex_unlock(&l.mu);
+            ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "%d threads, point %zu: %s", threads, k, cx_last_error());
+            if (rc == CX_OK) {
+                assert_same_result(ref, r);
+                cx_result_free(r);
+            } else {
+                ck_assert_ptr_null(r);
+            }
+            ck_assert_msg(l.a.live == live && l.a.blocks == blocks, "%d threads, point %zu: %zu bytes kept",
+                          threads, k, l.a.live - live);
+        }
+        ck_assert_uint_gt(requests, 10);
+    }
+    cx_result_free(ref);
+    cx_store_free(s);
+    cxt_alloc_done(&l.a);
+    pthread_mutex_destroy(&l.mu);
+}
+END_TEST
+
 START_TEST(export_files)
 {
     cx_store *s = survey_store();
@@ -2010,6 +2108,7 @@ int main(void)
     tcase_add_test(bad, bad_arguments);
     tcase_add_test(bad, out_of_memory);
     tcase_add_test(bad, out_of_memory_wide_queries);
+    tcase_add_test(bad, threaded_query_out_of_memory);
     suite_add_tcase(su, bad);
     TCase *hard = tcase_create("hardening");
     tcase_set_timeout(hard, 120);

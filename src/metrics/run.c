@@ -569,12 +569,15 @@ static inline void fb_rec(const run *x, const fb_cols *c, size_t i, rec *e)
  * (when `agent`) and its interaction's touchpoint (when it has none). */
 static inline void fb_prefetch(const fb_cols *c, size_t i, bool agent, bool tp)
 {
+    tp = tp && c->ftp[i] == CXI_NONE;
+    if (!agent && !tp)
+        return;
     uint32_t in = fb_in(c, i);
     if (in == CXI_NONE)
         return;
     if (agent)
         __builtin_prefetch(&c->iag[in]);
-    if (tp && c->ftp[i] == CXI_NONE)
+    if (tp)
         __builtin_prefetch(&c->itp[in]);
 }
 
@@ -707,9 +710,13 @@ static int pass_feedback(run *x, size_t from, size_t to)
     if (!w)
         return cxi_fail(CX_ENOMEM, FN ": out of memory");
     int rc = CX_OK;
+    const bool links = x->need & (NEED_TP | NEED_CHANNEL | NEED_STAGE | NEED_AGENT | NEED_PRIORITY);
     for (size_t c0 = from; c0 < to; c0 += FB_CHUNK) {
         size_t c1 = to - c0 < FB_CHUNK ? to : c0 + FB_CHUNK;
-        /* the answers of the measures asked for, without a branch */
+        /* the answers of the measures asked for, without a branch; and
+         * the next chunk's links asked for: only the answers without a
+         * touchpoint read them, too sparsely for the hardware to see a
+         * stream */
         size_t n = 0;
         for (size_t i = c0; i < c1; i++) {
             unsigned l = list_of[qmetric[c.qu[i]]];
@@ -717,6 +724,11 @@ static int pass_feedback(run *x, size_t from, size_t to)
             w->list[n] = (uint8_t)l;
             n += l != 3;
         }
+        if (links)
+            for (size_t i = c1; i < c1 + FB_CHUNK && i < to; i += 16) {
+                __builtin_prefetch(&c.fin[i]);
+                __builtin_prefetch(&c.fca[i]);
+            }
         if ((rc = fb_groups(x, &c, c0, w, n)))
             break;
         /* by measure, in row order */
@@ -1121,7 +1133,10 @@ typedef struct worker_arg {
     uint32_t *direct;
 } worker_arg;
 
-/* Takes blocks in turn until none is left (or one failed). */
+/* Takes blocks in turn until none is left (or one failed): the last
+ * first, so that the few blocks of cases (and their quantile sketches),
+ * after the many of feedback, do not leave one thread working alone at the
+ * end. They are merged in block order all the same. */
 static void *work(void *arg)
 {
     worker_arg *w = arg;
@@ -1132,6 +1147,7 @@ static void *work(void *arg)
         pthread_mutex_unlock(&p->mu);
         if (k >= p->ntasks)
             break;
+        k = p->ntasks - 1 - k;
         task_to_part(p->x, &p->tasks[k], w->direct, &p->parts[k]);
         if (p->parts[k].rc) {
             pthread_mutex_lock(&p->mu);
@@ -1232,6 +1248,11 @@ static int run_blocks(run *x)
             for (size_t w = 1; w <= started; w++)
                 pthread_join(th[w], NULL);
             pthread_mutex_destroy(&p.mu);
+            /* a failure first: after one, the blocks not yet taken were
+             * not run (the first failed block in order tells) */
+            for (size_t k = 0; k < ntasks && !rc; k++)
+                if (parts[k].rc)
+                    rc = cxi_fail(parts[k].rc, "%s", parts[k].msg);
             for (size_t k = 0; k < ntasks && !rc; k++)
                 rc = merge_part(x, &parts[k]);
         }
