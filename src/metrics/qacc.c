@@ -282,11 +282,6 @@ void cxi_qacc_free(cxi_mem *m, cxi_qacc *a)
 
 int cxi_qacc_add(cxi_mem *m, cxi_qacc *a, double v)
 {
-    return cxi_qacc_add_at(m, a, v, INT32_MIN);
-}
-
-int cxi_qacc_add_at(cxi_mem *m, cxi_qacc *a, double v, int32_t at)
-{
     if (!isfinite(v))
         return cxi_fail(CX_ERANGE, "quantile accumulator: value %g is not finite", v);
     if (v == 0)
@@ -295,7 +290,7 @@ int cxi_qacc_add_at(cxi_mem *m, cxi_qacc *a, double v, int32_t at)
     if (a->sketch) {
         if (v != 0) {
             cxi_qstore *s = v > 0 ? &a->pos : &a->neg;
-            int32_t k = at != INT32_MIN ? at : cxi_qacc_index(fabs(v));
+            int32_t k = cxi_qacc_index(fabs(v));
             if ((rc = store_cover(m, s, k, k)))
                 return rc;
             s->counts[k - s->lo]++;

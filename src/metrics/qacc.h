@@ -89,11 +89,6 @@ void cxi_qacc_free(cxi_mem *m, cxi_qacc *a);
  * O(1): allocation only when the value array or a bucket range grows
  * (geometrically), or once when switching to sketch mode. */
 int cxi_qacc_add(cxi_mem *m, cxi_qacc *a, double v);
-/* The same with the bucket index of v computed ahead: `at` is
- * cxi_qacc_index(fabs(v)) for a finite non-zero v (used in sketch mode
- * only), or INT32_MIN for none. Callers that add many values compute the
- * indices in a loop of their own, where the logarithms overlap. */
-int cxi_qacc_add_at(cxi_mem *m, cxi_qacc *a, double v, int32_t at);
 
 /* dst += src (src unchanged; src == dst doubles dst). Exact + exact stays
  * exact while the total count is <= CXI_QACC_EXACT_MAX. CX_ENOMEM. */

@@ -457,48 +457,6 @@ static int dist_add(run *x, int measure, size_t g, double v)
     return rc ? cxi_fail(rc, FN ": out of memory") : CX_OK;
 }
 
-/* The values of a distribution measure waiting to be added, in row
- * order: their bucket indices are computed in one loop first, where the
- * logarithms of many values overlap, then each value is added, in the same
- * order as one by one. */
-#define DIST_BATCH 256
-typedef struct dist_batch {
-    int measure;
-    size_t n;
-    size_t g[DIST_BATCH];
-    double v[DIST_BATCH];
-    int32_t k[DIST_BATCH];
-} dist_batch;
-
-static int dist_flush(run *x, dist_batch *b)
-{
-    for (size_t j = 0; j < b->n; j++) {
-        double v = b->v[j];
-        const cxi_dist_acc *a = acc_at(x, b->measure, b->g[j]);
-        b->k[j] = a->q.sketch && isfinite(v) && v != 0 ? cxi_qacc_index(fabs(v)) : INT32_MIN;
-    }
-    size_t n = b->n;
-    b->n = 0;
-    for (size_t j = 0; j < n; j++) {
-        cxi_dist_acc *a = acc_at(x, b->measure, b->g[j]);
-        a->sumsq += b->v[j] * b->v[j];
-        int rc = cxi_qacc_add_at(&x->r->mem, &a->q, b->v[j], b->k[j]);
-        if (rc)
-            return cxi_fail(rc, FN ": out of memory");
-    }
-    return CX_OK;
-}
-
-/* dist_add() later (dist_flush()). */
-static int dist_defer(run *x, dist_batch *b, size_t g, double v)
-{
-    if (x->pos[b->measure] < 0)
-        return CX_OK;
-    b->g[b->n] = g;
-    b->v[b->n++] = v;
-    return b->n == DIST_BATCH ? dist_flush(x, b) : CX_OK;
-}
-
 static void prop_add(run *x, int measure, size_t g, bool hit)
 {
     cxi_prop_acc *a = acc_at(x, measure, g);
@@ -907,16 +865,6 @@ static int pass_cases(run *x, size_t lo, size_t hi)
         }
     }
     const unsigned need = x->need;
-    /* first response, resolution, contacts */
-    dist_batch *db = cxi_alloc(x->mem, 3 * sizeof *db);
-    if (!db) {
-        rc = cxi_fail(CX_ENOMEM, FN ": out of memory");
-        goto done;
-    }
-    db[0].measure = CX_MEASURE_FIRST_RESPONSE;
-    db[1].measure = CX_MEASURE_RESOLUTION;
-    db[2].measure = CX_MEASURE_CONTACTS;
-    db[0].n = db[1].n = db[2].n = 0;
     for (size_t i = lo; i < hi && !rc; i++) {
         rec e = {need & NEED_CUST ? cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? ch[i] : CXI_NONE, CXI_NONE,
                  need & NEED_AGENT ? ag[i] : CXI_NONE, need & NEED_PRIORITY ? pr[i] : CXI_NONE,
@@ -929,14 +877,14 @@ static int pass_cases(run *x, size_t lo, size_t hi)
         int64_t d;
         if (x->pos[CX_MEASURE_FIRST_RESPONSE] >= 0 && fr[i] != CX_TIME_NONE) {
             if (!(rc = duration(&d, x, op[i], fr[i])))
-                rc = dist_defer(x, &db[0], g, (double)d);
+                rc = dist_add(x, CX_MEASURE_FIRST_RESPONSE, g, (double)d);
         }
         if (!rc && x->pos[CX_MEASURE_RESOLUTION] >= 0 && rs[i] != CX_TIME_NONE) {
             if (!(rc = duration(&d, x, op[i], rs[i])))
-                rc = dist_defer(x, &db[1], g, (double)d);
+                rc = dist_add(x, CX_MEASURE_RESOLUTION, g, (double)d);
         }
         if (!rc)
-            rc = dist_defer(x, &db[2], g, (double)co[i]);
+            rc = dist_add(x, CX_MEASURE_CONTACTS, g, (double)co[i]);
         prop_add(x, CX_MEASURE_REOPEN_RATE, g, ro[i] > 0);
         if (x->pos[CX_MEASURE_FCR] >= 0 && rs[i] != CX_TIME_NONE) {
             bool first = (int64_t)co[i] <= sp->fcr_max_contacts && (int64_t)ro[i] <= sp->fcr_max_reopens;
@@ -954,17 +902,6 @@ static int pass_cases(run *x, size_t lo, size_t hi)
             }
         }
     }
-    /* the values still waiting, also after a failure: they come from
-     * rows before it (or from its own row, before it), so their failure
-     * is the one a pass row by row would have met first */
-    for (int k = 0; k < 3; k++) {
-        int frc = dist_flush(x, &db[k]);
-        if (frc) {
-            rc = frc;
-            break;
-        }
-    }
-    cxi_free(x->mem, db, 3 * sizeof *db);
 done:
     if (pc != pri_code)
         cxi_free(x->mem, pc, nsla * sizeof *pc);
