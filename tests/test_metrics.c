@@ -5,6 +5,8 @@
  * of memory. */
 #include "cx_test.h"
 
+#include <pthread.h>
+
 static cx_result *run1(const cx_store *s, int measure)
 {
     cx_query *q;
@@ -932,6 +934,309 @@ START_TEST(merge_refuses_other_queries)
 }
 END_TEST
 
+/* ---- an answer's group follows its links ------------------------------ */
+
+/* What the test put in for each answer, and the labels it must be grouped
+ * under (NULL: missing): channel, stage and touchpoint from the answer's
+ * touchpoint, else its interaction's; channel else from its case; agent
+ * from its interaction, else its case; priority from its case; segment and
+ * tier from its customer. */
+enum { L_CHANNEL, L_STAGE, L_TP, L_SEGMENT, L_AGENT, L_PRIORITY, L_TIER, L_COUNT };
+static const int l_dim[L_COUNT] = {CX_DIM_CHANNEL, CX_DIM_STAGE,    CX_DIM_TOUCHPOINT, CX_DIM_SEGMENT,
+                                   CX_DIM_AGENT,   CX_DIM_PRIORITY, CX_DIM_ATTRIBUTE};
+static const char *const l_col[L_COUNT] = {"channel", "stage", "touchpoint", "segment", "agent", "priority", "tier"};
+
+typedef struct fb_truth {
+    const char *label[L_COUNT];
+    int metric; /* CX_METRIC_* */
+    double std; /* the answer on its measure's scale: 0-10, 1-5, 1-7 */
+    bool good, bad; /* promoter / top-two box / easy; detractor */
+    cx_time t;
+} fb_truth;
+
+#define LINK_ANSWERS 3000
+
+/* A store of answers linked every way (touchpoint or not, interaction or
+ * not, case or not), in random order, and what each must count as. */
+static cx_store *linked_store(fb_truth *truth)
+{
+    static const char *tp_name[] = {"tp-web", "tp-call", "tp-chat", "tp-shop"};
+    static const char *tp_channel[] = {"web", "phone", "chat", "store"};
+    static const char *tp_stage[] = {"awareness", "service", "service", "purchase"};
+    static const char *seg[] = {"vip", "std", NULL}, *tier[] = {"gold", "silver", NULL, NULL};
+    static const char *ca_channel[] = {"email", "chat", "phone"}, *ca_pri[] = {"high", "low", NULL};
+    static const char *ca_agent[] = {"Ann", "Bob", NULL}, *in_agent[] = {"Ann", "Cid", NULL};
+    static const struct {
+        const char *name;
+        int metric;
+        double lo, hi;
+        int hib;
+    } qs[] = {{"nps", CX_METRIC_NPS, 0, 10, 1},  {"csat", CX_METRIC_CSAT, 1, 5, 1}, {"csat10", CX_METRIC_CSAT, 0, 10, 1},
+              {"ces", CX_METRIC_CES, 1, 7, 1},   {"ces_rev", CX_METRIC_CES, 1, 5, 0}, {"delivered", CX_METRIC_CUSTOM, 0, 1, 1}};
+    cx_store *s;
+    char id[32], iid[32], kid[32];
+    OK(cx_store_new(&s));
+    for (int k = 0; k < 4; k++)
+        OK(cx_touchpoint_add(s, tp_name[k], tp_channel[k], tp_stage[k], NULL, 1, 1));
+    OK(cx_question_add(s, "csat10", CX_METRIC_CSAT, 0, 10, 1));
+    OK(cx_question_add(s, "ces_rev", CX_METRIC_CES, 1, 5, 0));
+    OK(cx_question_add(s, "delivered", CX_METRIC_CUSTOM, 0, 1, 1));
+    for (int c = 0; c < 24; c++) {
+        snprintf(id, sizeof id, "C%d", c);
+        OK(cx_customer_add(s, id, seg[c % 3], NULL, NULL, CX_TIME_NONE));
+        if (tier[c % 4])
+            OK(cx_customer_set_attribute(s, id, "tier", tier[c % 4]));
+    }
+    for (int k = 0; k < 40; k++) {
+        snprintf(kid, sizeof kid, "K%d", k);
+        snprintf(id, sizeof id, "C%d", k % 24);
+        OK(cx_case_add(s, kid, id, ca_channel[k % 3], ca_pri[(k / 3) % 3], ca_agent[(k / 2) % 3], k * HOUR_MS,
+                       CX_TIME_NONE, CX_TIME_NONE, 0, 1));
+    }
+    int in_tp[150], in_ag[150];
+    for (int k = 0; k < 150; k++) {
+        snprintf(iid, sizeof iid, "I%d", k);
+        snprintf(id, sizeof id, "C%d", k % 24); /* an answer links to its customer's records only */
+        in_tp[k] = (int)(next() % 4);
+        in_ag[k] = (int)(next() % 3);
+        OK(cx_interaction_add(NULL, s, iid, id, tp_name[in_tp[k]], k * HOUR_MS, "contact", CX_INBOUND,
+                              in_agent[in_ag[k]], NULL, 60000, CX_HANDLED, 0));
+    }
+    for (int i = 0; i < LINK_ANSWERS; i++) {
+        fb_truth *f = &truth[i];
+        int c = (int)(next() % 24), qn = (int)(next() % 6);
+        int tp = next() % 2 ? (int)(next() % 4) : -1;
+        int in = next() % 2 ? c + 24 * (int)(next() % (uint64_t)((150 - c + 23) / 24)) : -1;
+        int ca = next() % 2 ? c + 24 * (int)(next() % (uint64_t)((40 - c + 23) / 24)) : -1;
+        double lo = qs[qn].lo, hi = qs[qn].hi, v = lo + (double)(next() % (uint64_t)(hi - lo + 1));
+        snprintf(id, sizeof id, "C%d", c);
+        snprintf(iid, sizeof iid, "I%d", in);
+        snprintf(kid, sizeof kid, "K%d", ca);
+        f->t = (cx_time)(next() % (100 * DAY_MS));
+        OK(cx_feedback_add(NULL, s, NULL, id, qs[qn].name, v, f->t, tp >= 0 ? tp_name[tp] : NULL, in >= 0 ? iid : NULL,
+                           ca >= 0 ? kid : NULL, NULL));
+        int tpe = tp >= 0 ? tp : in >= 0 ? in_tp[in] : -1;
+        f->label[L_CHANNEL] = tpe >= 0 ? tp_channel[tpe] : ca >= 0 ? ca_channel[ca % 3] : NULL;
+        f->label[L_STAGE] = tpe >= 0 ? tp_stage[tpe] : NULL;
+        f->label[L_TP] = tpe >= 0 ? tp_name[tpe] : NULL;
+        f->label[L_SEGMENT] = seg[c % 3];
+        f->label[L_AGENT] = in >= 0 && in_agent[in_ag[in]] ? in_agent[in_ag[in]] : ca >= 0 ? ca_agent[(ca / 2) % 3] : NULL;
+        f->label[L_PRIORITY] = ca >= 0 ? ca_pri[(ca / 3) % 3] : NULL;
+        f->label[L_TIER] = tier[c % 4];
+        f->metric = qs[qn].metric;
+        double o = qs[qn].hib ? v : lo + hi - v;
+        if (f->metric == CX_METRIC_NPS) {
+            f->std = v;
+            f->good = v >= 9;
+            f->bad = v <= 6;
+        } else if (f->metric == CX_METRIC_CSAT) {
+            f->std = 1 + (o - lo) * 4 / (hi - lo);
+            f->good = o >= hi - 1;
+        } else {
+            f->std = 1 + (o - lo) * 6 / (hi - lo);
+            f->good = o > (lo + hi) / 2;
+        }
+    }
+    return s;
+}
+
+static bool same_label(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
+/* Runs NPS, CSAT and CES grouped by `dims` (L_*), filtered on an agent
+ * and/or a time range, and checks every group against the answers. */
+static void check_linked(const cx_store *s, const fb_truth *truth, const int *dims, int ndims, const char *agent,
+                         cx_time from, cx_time to)
+{
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_NPS));
+    OK(cx_query_add(q, CX_MEASURE_CSAT));
+    OK(cx_query_add(q, CX_MEASURE_CES));
+    for (int d = 0; d < ndims; d++) {
+        if (dims[d] == L_TIER)
+            OK(cx_query_group_by_attribute(q, "tier"));
+        else
+            OK(cx_query_group_by(q, l_dim[dims[d]]));
+    }
+    if (agent)
+        OK(cx_query_filter(q, CX_DIM_AGENT, agent));
+    if (from != CX_TIME_NONE || to != CX_TIME_NONE)
+        OK(cx_query_set_range(q, from, to));
+    OK(cx_query_run(&r, q));
+    static const char *const mname[] = {"nps", "csat", "ces"};
+    uint64_t counted = 0, expected = 0;
+    for (int i = 0; i < LINK_ANSWERS; i++) {
+        const fb_truth *f = &truth[i];
+        expected += f->metric != CX_METRIC_CUSTOM && (!agent || same_label(f->label[L_AGENT], agent)) &&
+                    (from == CX_TIME_NONE || f->t >= from) && (to == CX_TIME_NONE || f->t < to);
+    }
+    for (size_t row = 0; row < cx_result_row_count(r); row++) {
+        const char *label[3];
+        for (int d = 0; d < ndims; d++)
+            label[d] = result_label(r, row, l_col[dims[d]]);
+        uint64_t n[3] = {0}, good[3] = {0}, bad[3] = {0};
+        double sum[3] = {0};
+        for (int i = 0; i < LINK_ANSWERS; i++) {
+            const fb_truth *f = &truth[i];
+            bool in = f->metric != CX_METRIC_CUSTOM && (!agent || same_label(f->label[L_AGENT], agent)) &&
+                      (from == CX_TIME_NONE || f->t >= from) && (to == CX_TIME_NONE || f->t < to);
+            for (int d = 0; d < ndims && in; d++)
+                in = same_label(f->label[dims[d]], label[d]);
+            if (!in)
+                continue;
+            n[f->metric]++;
+            good[f->metric] += f->good;
+            bad[f->metric] += f->bad;
+            sum[f->metric] += f->std;
+        }
+        for (int m = 0; m < 3; m++) {
+            char col[32];
+            snprintf(col, sizeof col, "%s_n", mname[m]);
+            ck_assert_msg(result_real(r, row, col) == (double)n[m], "%s in row %zu: %g, expected %llu", col, row,
+                          result_real(r, row, col), (unsigned long long)n[m]);
+            counted += n[m];
+            if (!n[m])
+                continue;
+            double share = 100.0 * (double)good[m] / (double)n[m];
+            if (m == 0) {
+                CLOSE(result_real(r, row, "nps"), share - 100.0 * (double)bad[m] / (double)n[m]);
+                ck_assert(result_real(r, row, "nps_promoters") == (double)good[m]);
+                ck_assert(result_real(r, row, "nps_detractors") == (double)bad[m]);
+                continue;
+            }
+            CLOSE(result_real(r, row, m == 1 ? "csat" : "ces_easy"), share);
+            CLOSE(result_real(r, row, m == 1 ? "csat_mean" : "ces"), sum[m] / (double)n[m]);
+        }
+    }
+    ck_assert_uint_eq(counted, expected); /* every answer in one group: none lost */
+    /* and the result is the same with threads */
+    cx_result *r3;
+    OK(cx_query_set_threads(q, 3));
+    OK(cx_query_run(&r3, q));
+    assert_same_result(r, r3);
+    cx_result_free(r3);
+    cx_result_free(r);
+    cx_query_free(q);
+}
+
+START_TEST(groups_follow_links)
+{
+    fb_truth *truth = calloc(LINK_ANSWERS, sizeof *truth);
+    ck_assert_ptr_nonnull(truth);
+    cx_store *s = linked_store(truth);
+    for (int d = 0; d < L_COUNT; d++) /* one grouping of each kind */
+        check_linked(s, truth, &d, 1, NULL, CX_TIME_NONE, CX_TIME_NONE);
+    check_linked(s, truth, NULL, 0, NULL, CX_TIME_NONE, CX_TIME_NONE); /* none */
+    static const int pair[] = {L_CHANNEL, L_AGENT}, three[] = {L_TP, L_PRIORITY, L_TIER};
+    check_linked(s, truth, pair, 2, NULL, CX_TIME_NONE, CX_TIME_NONE);
+    check_linked(s, truth, three, 3, NULL, CX_TIME_NONE, CX_TIME_NONE);
+    /* filtered: an agent, a time range, both */
+    check_linked(s, truth, pair, 1, "Ann", CX_TIME_NONE, CX_TIME_NONE);
+    check_linked(s, truth, &pair[1], 1, NULL, 20 * DAY_MS, 70 * DAY_MS);
+    check_linked(s, truth, three, 2, "Bob", 10 * DAY_MS, CX_TIME_NONE);
+    check_linked(s, truth, NULL, 0, "Cid", CX_TIME_NONE, 50 * DAY_MS);
+    cx_store_free(s);
+    free(truth);
+}
+END_TEST
+
+/* ---- threads running out of memory ------------------------------------- */
+
+/* cx_test.h's checking allocator behind a lock: a query's threads allocate
+ * at once. */
+typedef struct locked_alloc {
+    pthread_mutex_t mu;
+    cxt_alloc a;
+} locked_alloc;
+
+static void *locked_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    locked_alloc *l = ud;
+    pthread_mutex_lock(&l->mu);
+    void *r = cxt_alloc_fn(&l->a, ptr, osize, nsize);
+    pthread_mutex_unlock(&l->mu);
+    return r;
+}
+
+static int scorecard_run(cx_result **out, const cx_store *s, int threads)
+{
+    cx_query *q = NULL;
+    int rc = cx_query_new(&q, s);
+    static const int m[] = {CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_RESOLUTION, CX_MEASURE_FCR};
+    for (size_t k = 0; k < sizeof m / sizeof m[0] && !rc; k++)
+        rc = cx_query_add(q, m[k]);
+    if (!rc)
+        rc = cx_query_group_by(q, CX_DIM_CHANNEL);
+    if (!rc)
+        rc = cx_query_set_threads(q, threads);
+    if (!rc)
+        rc = cx_query_run(out, q);
+    else
+        *out = NULL; /* failed before the run */
+    cx_query_free(q);
+    return rc;
+}
+
+/* A query of three blocks of answers and one of cases, with 2 and 3
+ * threads, refused memory at points spread over its run: it fails with
+ * CX_ENOMEM and gives back all it took, or gives the one-thread result
+ * (the blocks run last first, so a failure leaves earlier blocks not run). */
+START_TEST(threaded_query_out_of_memory)
+{
+    locked_alloc l;
+    memset(&l, 0, sizeof l);
+    ck_assert_int_eq(pthread_mutex_init(&l.mu, NULL), 0);
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, locked_alloc_fn, &l));
+    OK(cx_touchpoint_add(s, "web", "web", "service", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+    OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+    for (int i = 0; i < 600000; i++)
+        OK(cx_feedback_add(NULL, s, NULL, "A", i % 3 ? "nps" : "csat", (double)(i % 3 ? i % 11 : 1 + i % 5),
+                           (cx_time)i * 1000, i % 2 ? "web" : "call", NULL, NULL, NULL));
+    char id[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(id, sizeof id, "K%d", i);
+        OK(cx_case_add(s, id, "A", i % 2 ? "chat" : "phone", NULL, NULL, (cx_time)i * 1000, CX_TIME_NONE,
+                       (cx_time)i * 1000 + (cx_time)(i % 97) * HOUR_MS, i % 5 == 0, 1 + i % 2));
+    }
+    cx_result *ref;
+    OK(scorecard_run(&ref, s, 1));
+    for (int threads = 2; threads <= 3; threads++) {
+        size_t requests = 0;
+        for (size_t k = 0; k <= 24; k++) {
+            pthread_mutex_lock(&l.mu);
+            size_t live = l.a.live, blocks = l.a.blocks, before = l.a.calls;
+            if (k > 0) /* k = 0: count the requests of the whole run */
+                cxt_alloc_fail_nth(&l.a, k == 1 ? 1 : 1 + (k - 1) * requests / 24, k % 2 == 0);
+            pthread_mutex_unlock(&l.mu);
+            cx_result *r = (cx_result *)1;
+            int rc = scorecard_run(&r, s, threads);
+            pthread_mutex_lock(&l.mu);
+            if (k == 0)
+                requests = l.a.calls - before;
+            cxt_alloc_allow(&l.a, -1);
+            pthread_mutex_unlock(&l.mu);
+            ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "%d threads, point %zu: %s", threads, k, cx_last_error());
+            if (rc == CX_OK) {
+                assert_same_result(ref, r);
+                cx_result_free(r);
+            } else {
+                ck_assert_ptr_null(r);
+            }
+            ck_assert_msg(l.a.live == live && l.a.blocks == blocks, "%d threads, point %zu: %zu bytes kept",
+                          threads, k, l.a.live - live);
+        }
+        ck_assert_uint_gt(requests, 10);
+    }
+    cx_result_free(ref);
+    cx_store_free(s);
+    cxt_alloc_done(&l.a);
+    pthread_mutex_destroy(&l.mu);
+}
+END_TEST
+
 START_TEST(export_files)
 {
     cx_store *s = survey_store();
@@ -1784,6 +2089,7 @@ int main(void)
     tcase_add_test(core, fcr_window);
     tcase_add_test(core, time_buckets);
     tcase_add_test(core, filters);
+    tcase_add_test(core, groups_follow_links);
     tcase_add_test(core, cx_index);
     tcase_add_test(core, compare_groups);
     tcase_add_test(core, export_files);
@@ -1802,6 +2108,7 @@ int main(void)
     tcase_add_test(bad, bad_arguments);
     tcase_add_test(bad, out_of_memory);
     tcase_add_test(bad, out_of_memory_wide_queries);
+    tcase_add_test(bad, threaded_query_out_of_memory);
     suite_add_tcase(su, bad);
     TCase *hard = tcase_create("hardening");
     tcase_set_timeout(hard, 120);

@@ -47,7 +47,23 @@ typedef struct run {
     size_t direct_n, mult[CX_QUERY_MAX_GROUPS];
     /* per time grouping: the last bucket seen, [lo, hi) */
     cx_time bucket_lo[CX_QUERY_MAX_GROUPS], bucket_hi[CX_QUERY_MAX_GROUPS];
+    /* The fields of a record the filters and groupings read (NEED_*): the
+     * passes look up only those, so a scorecard by channel reads no agent
+     * of a random interaction row. */
+    unsigned need;
+    bool filtered;                /* accepted() can refuse a record */
+    size_t accsz[CX_MEASURE_COUNT]; /* cxi_acc_size() by measure */
 } run;
+
+enum {
+    NEED_CUST = 1u << 0,
+    NEED_TP = 1u << 1,
+    NEED_CHANNEL = 1u << 2,
+    NEED_STAGE = 1u << 3,
+    NEED_AGENT = 1u << 4,
+    NEED_PRIORITY = 1u << 5,
+    NEED_TIME = 1u << 6
+};
 
 /* Most combined codes for the direct group index (4 MiB). */
 #define DIRECT_MAX (1u << 20)
@@ -276,8 +292,10 @@ static bool contact_after(const run *x, uint32_t c, cx_time t, int64_t window)
     return lo < x->c_off[c + 1] && x->c_time[lo] - t <= window;
 }
 
-static bool accepted(const run *x, const rec *e)
+static inline bool accepted(const run *x, const rec *e)
 {
+    if (!x->filtered)
+        return true;
     const cxi_spec *sp = &x->r->spec;
     if ((sp->from != CX_TIME_NONE && e->t < sp->from) || (sp->to != CX_TIME_NONE && e->t >= sp->to))
         return false;
@@ -290,8 +308,41 @@ static bool accepted(const run *x, const rec *e)
     return true;
 }
 
-/* The group of a record; CX_ENOMEM. */
-static int group_of(run *x, const rec *e, size_t *g)
+/* The store code of a record for grouping d (not a time grouping). */
+static inline uint32_t group_code(const run *x, const rec *e, int d)
+{
+    switch (x->r->spec.groups[d].dim) {
+    case CX_DIM_CHANNEL: return e->channel;
+    case CX_DIM_STAGE: return e->stage;
+    case CX_DIM_TOUCHPOINT: return e->tp;
+    case CX_DIM_SEGMENT: case CX_DIM_REGION: case CX_DIM_PLAN:
+        return cust_code(x->s, x->r->spec.groups[d].dim, e->cust);
+    case CX_DIM_AGENT: return e->agent;
+    case CX_DIM_PRIORITY: return e->priority;
+    default: return x->attr_of[d][e->cust]; /* CX_DIM_ATTRIBUTE */
+    }
+}
+
+static int group_slow(run *x, const rec *e, size_t *g);
+
+/* The group of a record; CX_ENOMEM. The common case, a group the direct
+ * index already holds, inline. */
+static inline int group_of(run *x, const rec *e, size_t *g)
+{
+    if (x->direct) { /* codes only: CXI_NONE + 1 wraps to slot 0, as key -1 */
+        const cxi_spec *sp = &x->r->spec;
+        size_t idx = 0;
+        for (int d = 0; d < sp->ngroups; d++)
+            idx += (size_t)(uint32_t)(group_code(x, e, d) + 1u) * x->mult[d];
+        if (x->direct[idx]) {
+            *g = x->direct[idx] - 1;
+            return CX_OK;
+        }
+    }
+    return group_slow(x, e, g);
+}
+
+static int group_slow(run *x, const rec *e, size_t *g)
 {
     const cxi_spec *sp = &x->r->spec;
     if (sp->ngroups == 0 && x->g.n) { /* everything in the one group */
@@ -300,18 +351,10 @@ static int group_of(run *x, const rec *e, size_t *g)
     }
     int64_t key[CX_QUERY_MAX_GROUPS];
     for (int d = 0; d < sp->ngroups; d++) {
-        uint32_t code;
-        switch (sp->groups[d].dim) {
-        case CX_DIM_CHANNEL: code = e->channel; break;
-        case CX_DIM_STAGE: code = e->stage; break;
-        case CX_DIM_TOUCHPOINT: code = e->tp; break;
-        case CX_DIM_SEGMENT: case CX_DIM_REGION: case CX_DIM_PLAN:
-            code = cust_code(x->s, sp->groups[d].dim, e->cust);
-            break;
-        case CX_DIM_AGENT: code = e->agent; break;
-        case CX_DIM_PRIORITY: code = e->priority; break;
-        case CX_DIM_ATTRIBUTE: code = x->attr_of[d][e->cust]; break;
-        default:
+        if (sp->groups[d].dim != CX_DIM_TIME) {
+            uint32_t code = group_code(x, e, d);
+            key[d] = code == CXI_NONE ? -1 : (int64_t)code;
+        } else {
             if (!(e->t >= x->bucket_lo[d] && e->t < x->bucket_hi[d])) {
                 static const int64_t past[] = {1, 7, 32, 93, 367}; /* days from a start into the next bucket */
                 const cxi_group *gr = &sp->groups[d];
@@ -319,9 +362,7 @@ static int group_of(run *x, const rec *e, size_t *g)
                 x->bucket_hi[d] = cxi_bucket_start(x->bucket_lo[d] + past[gr->bucket] * CXI_MS_PER_DAY, gr->bucket, gr->offset);
             }
             key[d] = x->bucket_lo[d];
-            continue;
         }
-        key[d] = code == CXI_NONE ? -1 : (int64_t)code;
     }
     size_t idx = 0;
     if (x->direct) {
@@ -367,12 +408,43 @@ static int prepare_direct(run *x)
     return CX_OK;
 }
 
-static void *acc_at(const run *x, int measure, size_t g)
+static inline void *acc_at(const run *x, int measure, size_t g)
 {
     int p = x->pos[measure];
     if (p < 0)
         return NULL;
-    return (char *)x->r->acc[p] + g * cxi_acc_size(measure);
+    return (char *)x->r->acc[p] + g * x->accsz[measure];
+}
+
+/* Which record fields the filters and groupings read (run.need), and
+ * whether any filter can refuse a record (run.filtered). */
+static void prepare_need(run *x)
+{
+    static const unsigned dim_need[] = {
+        [CX_DIM_CHANNEL] = NEED_CHANNEL, [CX_DIM_STAGE] = NEED_STAGE,   [CX_DIM_TOUCHPOINT] = NEED_TP,
+        [CX_DIM_SEGMENT] = NEED_CUST,    [CX_DIM_REGION] = NEED_CUST,   [CX_DIM_PLAN] = NEED_CUST,
+        [CX_DIM_AGENT] = NEED_AGENT,     [CX_DIM_PRIORITY] = NEED_PRIORITY, [CX_DIM_ATTRIBUTE] = NEED_CUST,
+        [CX_DIM_TIME] = NEED_TIME};
+    const cxi_spec *sp = &x->r->spec;
+    unsigned need = 0;
+    bool filtered = x->cust_ok != NULL;
+    for (int d = 0; d < sp->ngroups; d++)
+        need |= dim_need[sp->groups[d].dim];
+    for (int d = 0; d < CX_DIM_ATTRIBUTE; d++)
+        if (x->accept[d]) {
+            need |= dim_need[d];
+            filtered = true;
+        }
+    if (x->cust_ok)
+        need |= NEED_CUST;
+    if (sp->from != CX_TIME_NONE || sp->to != CX_TIME_NONE) {
+        need |= NEED_TIME;
+        filtered = true;
+    }
+    x->need = need;
+    x->filtered = filtered;
+    for (int m = 0; m < CX_MEASURE_COUNT; m++)
+        x->accsz[m] = cxi_acc_size(m);
 }
 
 static int dist_add(run *x, int measure, size_t g, double v)
@@ -396,71 +468,314 @@ static void prop_add(run *x, int measure, size_t g, bool hit)
 
 /* ---- feedback ---------------------------------------------------------- */
 
+/* The feedback pass goes through a block in chunks of FB_CHUNK rows: it
+ * keeps the answers of the measures asked for, finds the group of each
+ * (grouping by grouping, in a loop per kind of code when the groups are
+ * indexed directly and nothing is filtered out), lists them by measure,
+ * and sums each measure's answers in a loop of its own, with no branch on
+ * the measure of each row (shuffled answers would mispredict it). An
+ * accumulator still takes its answers in row order and a group is added
+ * at its first answer, as in one pass row by row: the sums are the same to
+ * the bit. */
+#define FB_CHUNK 512
+/* How many answers ahead an interaction's touchpoint or agent, a random
+ * read of a large column, is asked for (__builtin_prefetch). */
+#define FB_AHEAD 16
+
+/* The columns the feedback pass reads. */
+typedef struct fb_cols {
+    size_t ninter;
+    const uint32_t *cu, *qu, *ftp, *fin, *fca;
+    const double *score;
+    const cx_time *tm;
+    const uint32_t *tch, *tst, *itp, *iag, *cch, *cag, *cpr;
+} fb_cols;
+
+/* The scratch of a chunk: the answers kept (offsets in the chunk), their
+ * lists (0 NPS, 1 CSAT, 2 CES, 3 none), direct-index slots and groups, and
+ * the answers of each list. */
+typedef struct fb_scratch {
+    uint32_t kept[FB_CHUNK];
+    uint8_t list[FB_CHUNK];
+    size_t idx[FB_CHUNK], g[FB_CHUNK];
+    size_t n[4];
+    uint32_t row[4][FB_CHUNK];
+    size_t lg[4][FB_CHUNK];
+} fb_scratch;
+
+/* The interaction of answer i, CXI_NONE without one in the store. */
+static inline uint32_t fb_in(const fb_cols *c, size_t i)
+{
+    return c->fin[i] < c->ninter ? c->fin[i] : CXI_NONE;
+}
+
+static inline uint32_t fb_tp(const fb_cols *c, size_t i)
+{
+    if (c->ftp[i] != CXI_NONE)
+        return c->ftp[i];
+    uint32_t in = fb_in(c, i);
+    return in != CXI_NONE ? c->itp[in] : CXI_NONE;
+}
+
+/* The channel: the touchpoint's, else the case's. */
+static inline uint32_t fb_channel(const fb_cols *c, size_t i)
+{
+    uint32_t tp = fb_tp(c, i), ca = c->fca[i];
+    return tp != CXI_NONE ? c->tch[tp] : ca != CXI_NONE ? c->cch[ca] : CXI_NONE;
+}
+
+static inline uint32_t fb_stage(const fb_cols *c, size_t i)
+{
+    uint32_t tp = fb_tp(c, i);
+    return tp != CXI_NONE ? c->tst[tp] : CXI_NONE;
+}
+
+/* The agent: the interaction's, else the case's. */
+static inline uint32_t fb_agent(const fb_cols *c, size_t i)
+{
+    uint32_t in = fb_in(c, i), ca = c->fca[i];
+    uint32_t a = in != CXI_NONE ? c->iag[in] : CXI_NONE;
+    return a == CXI_NONE && ca != CXI_NONE ? c->cag[ca] : a;
+}
+
+static inline uint32_t fb_priority(const fb_cols *c, size_t i)
+{
+    uint32_t ca = c->fca[i];
+    return ca != CXI_NONE ? c->cpr[ca] : CXI_NONE;
+}
+
+/* The record of answer i, with only the fields the query reads. */
+static inline void fb_rec(const run *x, const fb_cols *c, size_t i, rec *e)
+{
+    const unsigned need = x->need;
+    *e = (rec){CXI_NONE, CXI_NONE, CXI_NONE, CXI_NONE, CXI_NONE, CXI_NONE, 0};
+    if (need & NEED_CUST)
+        e->cust = c->cu[i];
+    if (need & NEED_TIME)
+        e->t = c->tm[i];
+    if (need & (NEED_TP | NEED_CHANNEL | NEED_STAGE)) {
+        uint32_t ca = c->fca[i];
+        e->tp = fb_tp(c, i);
+        e->channel = e->tp != CXI_NONE ? c->tch[e->tp] : ca != CXI_NONE ? c->cch[ca] : CXI_NONE;
+        e->stage = e->tp != CXI_NONE ? c->tst[e->tp] : CXI_NONE;
+    }
+    if (need & NEED_AGENT)
+        e->agent = fb_agent(c, i);
+    if (need & NEED_PRIORITY)
+        e->priority = fb_priority(c, i);
+}
+
+/* Asks for the random reads answer i will make: its interaction's agent
+ * (when `agent`) and its interaction's touchpoint (when it has none). */
+static inline void fb_prefetch(const fb_cols *c, size_t i, bool agent, bool tp)
+{
+    tp = tp && c->ftp[i] == CXI_NONE;
+    if (!agent && !tp)
+        return;
+    uint32_t in = fb_in(c, i);
+    if (in == CXI_NONE)
+        return;
+    if (agent)
+        __builtin_prefetch(&c->iag[in]);
+    if (tp)
+        __builtin_prefetch(&c->itp[in]);
+}
+
+/* Adds (code + 1) * mult of grouping d to the direct-index slot of each
+ * kept answer: one loop per kind of code. CXI_NONE + 1 wraps to 0, the
+ * slot of a missing code. */
+static void fb_slots(const run *x, const fb_cols *c, int d, size_t c0, fb_scratch *w, size_t n)
+{
+    const size_t mult = x->mult[d];
+    const int dim = x->r->spec.groups[d].dim;
+    const uint32_t *kept = w->kept;
+    size_t *idx = w->idx;
+#define FB_SLOTS(code)                                                                                              \
+    for (size_t k = 0; k < n; k++) {                                                                               \
+        size_t i = c0 + kept[k];                                                                                   \
+        idx[k] += (size_t)(uint32_t)((code) + 1u) * mult;                                                          \
+    }
+    switch (dim) {
+    case CX_DIM_CHANNEL:
+    case CX_DIM_STAGE:
+    case CX_DIM_TOUCHPOINT:
+        for (size_t k = 0; k < n; k++) {
+            size_t i = c0 + kept[k];
+            if (k + FB_AHEAD < n)
+                fb_prefetch(c, c0 + kept[k + FB_AHEAD], false, true);
+            uint32_t code = dim == CX_DIM_CHANNEL ? fb_channel(c, i) : dim == CX_DIM_STAGE ? fb_stage(c, i)
+                                                                                              : fb_tp(c, i);
+            idx[k] += (size_t)(uint32_t)(code + 1u) * mult;
+        }
+        break;
+    case CX_DIM_SEGMENT: case CX_DIM_REGION: case CX_DIM_PLAN:
+        FB_SLOTS(cust_code(x->s, dim, c->cu[i]));
+        break;
+    case CX_DIM_AGENT:
+        for (size_t k = 0; k < n; k++) {
+            size_t i = c0 + kept[k];
+            if (k + FB_AHEAD < n)
+                fb_prefetch(c, c0 + kept[k + FB_AHEAD], true, false);
+            idx[k] += (size_t)(uint32_t)(fb_agent(c, i) + 1u) * mult;
+        }
+        break;
+    case CX_DIM_PRIORITY:
+        FB_SLOTS(fb_priority(c, i));
+        break;
+    default: /* CX_DIM_ATTRIBUTE */
+        FB_SLOTS(x->attr_of[d][c->cu[i]]);
+        break;
+    }
+#undef FB_SLOTS
+}
+
+/* The groups of the n kept answers of a chunk, into w->g; CX_ENOMEM. */
+static int fb_groups(run *x, const fb_cols *c, size_t c0, fb_scratch *w, size_t n)
+{
+    const cxi_spec *sp = &x->r->spec;
+    if (!x->filtered && x->direct) {
+        memset(w->idx, 0, n * sizeof *w->idx);
+        for (int d = 0; d < sp->ngroups; d++)
+            fb_slots(x, c, d, c0, w, n);
+        for (size_t k = 0; k < n; k++) {
+            uint32_t slot = x->direct[w->idx[k]];
+            if (slot) {
+                w->g[k] = slot - 1;
+            } else { /* a new group, added here, in row order */
+                rec e;
+                fb_rec(x, c, c0 + w->kept[k], &e);
+                int rc = group_slow(x, &e, &w->g[k]);
+                if (rc)
+                    return rc;
+            }
+        }
+        return CX_OK;
+    }
+    if (!x->filtered && sp->ngroups == 0 && x->g.n) { /* the one group */
+        memset(w->g, 0, n * sizeof *w->g);
+        return CX_OK;
+    }
+    const bool agent = x->need & NEED_AGENT, tp = x->need & (NEED_TP | NEED_CHANNEL | NEED_STAGE);
+    for (size_t k = 0; k < n; k++) {
+        if (k + FB_AHEAD < n && (agent || tp))
+            fb_prefetch(c, c0 + w->kept[k + FB_AHEAD], agent, tp);
+        rec e;
+        fb_rec(x, c, c0 + w->kept[k], &e);
+        if (!accepted(x, &e)) {
+            w->list[k] = 3;
+            w->g[k] = 0;
+            continue;
+        }
+        int rc = group_of(x, &e, &w->g[k]);
+        if (rc)
+            return rc;
+    }
+    return CX_OK;
+}
+
 static int pass_feedback(run *x, size_t from, size_t to)
 {
     const cx_store *s = x->s;
-    size_t ninter = s->t[CX_TABLE_INTERACTIONS].n;
-    const uint32_t *cu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
-    const uint32_t *qu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
-    const double *score = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double);
-    const cx_time *tm = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, cx_time);
-    const uint32_t *ftp = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT, uint32_t);
-    const uint32_t *fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t);
-    const uint32_t *fca = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CASE, uint32_t);
+    fb_cols c = {
+        .ninter = s->t[CX_TABLE_INTERACTIONS].n,
+        .cu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t),
+        .qu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t),
+        .ftp = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT, uint32_t),
+        .fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t),
+        .fca = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CASE, uint32_t),
+        .score = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double),
+        .tm = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, cx_time),
+        .tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t),
+        .tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t),
+        .itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t),
+        .iag = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_AGENT, uint32_t),
+        .cch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t),
+        .cag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t),
+        .cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t),
+    };
     const uint8_t *qmetric = CXI_COL(s, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
     const double *qmin = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double);
     const double *qmax = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MAX, double);
     const uint8_t *qhib = CXI_COL(s, CX_TABLE_QUESTIONS, QU_HIB, uint8_t);
-    const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
-    const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
-    const uint32_t *itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
-    const uint32_t *iag = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_AGENT, uint32_t);
-    const uint32_t *cch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t);
-    const uint32_t *cag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t);
-    const uint32_t *cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
-    static const int metric_measure[] = {CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_CES, -1};
-    for (size_t i = from; i < to; i++) {
-        int m = metric_measure[qmetric[qu[i]]];
-        if (m < 0 || x->pos[m] < 0)
-            continue;
-        rec e;
-        e.cust = cu[i];
-        e.t = tm[i];
-        uint32_t in = fin[i] < ninter ? fin[i] : CXI_NONE, ca = fca[i];
-        e.tp = ftp[i] != CXI_NONE ? ftp[i] : in != CXI_NONE ? itp[in] : CXI_NONE;
-        e.channel = e.tp != CXI_NONE ? tch[e.tp] : ca != CXI_NONE ? cch[ca] : CXI_NONE;
-        e.stage = e.tp != CXI_NONE ? tst[e.tp] : CXI_NONE;
-        e.agent = in != CXI_NONE ? iag[in] : CXI_NONE;
-        if (e.agent == CXI_NONE && ca != CXI_NONE)
-            e.agent = cag[ca];
-        e.priority = ca != CXI_NONE ? cpr[ca] : CXI_NONE;
-        if (!accepted(x, &e))
-            continue;
-        size_t g;
-        int rc = group_of(x, &e, &g);
-        if (rc)
-            return rc;
-        cxi_score_acc *a = acc_at(x, m, g);
-        double v = score[i], lo = qmin[qu[i]], hi = qmax[qu[i]];
-        double o = qhib[qu[i]] ? v : lo + hi - v; /* oriented: high is good */
-        double std;
-        a->n++;
-        if (m == CX_MEASURE_NPS) {
-            a->good += v >= 9;
-            a->bad += v <= 6;
-            a->mid += v > 6 && v < 9;
-            std = v;
-        } else if (m == CX_MEASURE_CSAT) {
-            a->good += o >= hi - 1;
-            std = 1 + (o - lo) * 4 / (hi - lo);
-        } else {
-            a->good += o > (lo + hi) / 2;
-            std = 1 + (o - lo) * 6 / (hi - lo);
+    /* by the question's metric (NPS, CSAT, CES, custom): the list of its
+     * answers, 3 for none (a custom metric, or a measure not asked for) */
+    static const int metric_measure[] = {CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_CES};
+    uint8_t list_of[4] = {3, 3, 3, 3};
+    for (int k = 0; k < 3; k++)
+        if (x->pos[metric_measure[k]] >= 0)
+            list_of[k] = (uint8_t)k;
+    if (list_of[0] == 3 && list_of[1] == 3 && list_of[2] == 3)
+        return CX_OK;
+    fb_scratch *w = cxi_alloc(x->mem, sizeof *w);
+    if (!w)
+        return cxi_fail(CX_ENOMEM, FN ": out of memory");
+    int rc = CX_OK;
+    const bool links = x->need & (NEED_TP | NEED_CHANNEL | NEED_STAGE | NEED_AGENT | NEED_PRIORITY);
+    for (size_t c0 = from; c0 < to; c0 += FB_CHUNK) {
+        size_t c1 = to - c0 < FB_CHUNK ? to : c0 + FB_CHUNK;
+        /* the answers of the measures asked for, without a branch; and
+         * the next chunk's links asked for: only the answers without a
+         * touchpoint read them, too sparsely for the hardware to see a
+         * stream */
+        size_t n = 0;
+        for (size_t i = c0; i < c1; i++) {
+            unsigned l = list_of[qmetric[c.qu[i]]];
+            w->kept[n] = (uint32_t)(i - c0);
+            w->list[n] = (uint8_t)l;
+            n += l != 3;
         }
-        a->sum += std;
-        a->sumsq += std * std;
+        if (links)
+            for (size_t i = c1; i < c1 + FB_CHUNK && i < to; i += 16) {
+                __builtin_prefetch(&c.fin[i]);
+                __builtin_prefetch(&c.fca[i]);
+            }
+        if ((rc = fb_groups(x, &c, c0, w, n)))
+            break;
+        /* by measure, in row order */
+        w->n[0] = w->n[1] = w->n[2] = w->n[3] = 0;
+        for (size_t k = 0; k < n; k++) {
+            unsigned l = w->list[k];
+            w->row[l][w->n[l]] = w->kept[k];
+            w->lg[l][w->n[l]++] = w->g[k];
+        }
+        const double *sc = c.score + c0;
+        const uint32_t *qc = c.qu + c0;
+        /* NPS: the score itself; promoters 9-10, passives 7-8, detractors 0-6 */
+        if (w->n[0]) {
+            cxi_score_acc *acc = acc_at(x, CX_MEASURE_NPS, 0);
+            for (size_t k = 0; k < w->n[0]; k++) {
+                cxi_score_acc *a = acc + w->lg[0][k];
+                double v = sc[w->row[0][k]];
+                a->n++;
+                a->good += v >= 9;
+                a->bad += v <= 6;
+                a->mid += v > 6 && v < 9;
+                a->sum += v;
+                a->sumsq += v * v;
+            }
+        }
+        /* CSAT (top-two box, 1-5) and CES (easy: above the middle, 1-7),
+         * oriented so that high is good */
+        for (int l = 1; l < 3; l++) {
+            if (!w->n[l])
+                continue;
+            cxi_score_acc *acc = acc_at(x, metric_measure[l], 0);
+            const double span = l == 1 ? 4 : 6;
+            for (size_t k = 0; k < w->n[l]; k++) {
+                cxi_score_acc *a = acc + w->lg[l][k];
+                uint32_t q = qc[w->row[l][k]];
+                double v = sc[w->row[l][k]], lo = qmin[q], hi = qmax[q];
+                double o = qhib[q] ? v : lo + hi - v;
+                a->n++;
+                a->good += l == 1 ? o >= hi - 1 : o > (lo + hi) / 2;
+                double std = 1 + (o - lo) * span / (hi - lo);
+                a->sum += std;
+                a->sumsq += std * std;
+            }
+        }
     }
-    return CX_OK;
+    cxi_free(x->mem, w, sizeof *w);
+    return rc;
 }
 
 /* ---- cases ------------------------------------------------------------- */
@@ -549,8 +864,11 @@ static int pass_cases(run *x, size_t lo, size_t hi)
             goto done;
         }
     }
+    const unsigned need = x->need;
     for (size_t i = lo; i < hi && !rc; i++) {
-        rec e = {cu[i], CXI_NONE, ch[i], CXI_NONE, ag[i], pr[i], op[i]};
+        rec e = {need & NEED_CUST ? cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? ch[i] : CXI_NONE, CXI_NONE,
+                 need & NEED_AGENT ? ag[i] : CXI_NONE, need & NEED_PRIORITY ? pr[i] : CXI_NONE,
+                 need & NEED_TIME ? op[i] : 0};
         if (!accepted(x, &e))
             continue;
         size_t g;
@@ -611,10 +929,17 @@ static int pass_interactions(run *x, size_t lo, size_t hi)
     const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
     const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
     const uint32_t *cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
+    const unsigned need = x->need;
     for (size_t i = lo; i < hi; i++) {
         if (kind[i] != x->contact_kind)
             continue;
-        rec e = {cu[i], tp[i], tch[tp[i]], tst[tp[i]], ag[i], ca[i] != CXI_NONE ? cpr[ca[i]] : CXI_NONE, tm[i]};
+        rec e = {need & NEED_CUST ? cu[i] : CXI_NONE,
+                 tp[i],
+                 need & NEED_CHANNEL ? tch[tp[i]] : CXI_NONE,
+                 need & NEED_STAGE ? tst[tp[i]] : CXI_NONE,
+                 need & NEED_AGENT ? ag[i] : CXI_NONE,
+                 need & NEED_PRIORITY && ca[i] != CXI_NONE ? cpr[ca[i]] : CXI_NONE,
+                 need & NEED_TIME ? tm[i] : 0};
         if (!accepted(x, &e))
             continue;
         size_t g;
@@ -808,7 +1133,10 @@ typedef struct worker_arg {
     uint32_t *direct;
 } worker_arg;
 
-/* Takes blocks in turn until none is left (or one failed). */
+/* Takes blocks in turn until none is left (or one failed): the last
+ * first, so that the few blocks of cases (and their quantile sketches),
+ * after the many of feedback, do not leave one thread working alone at the
+ * end. They are merged in block order all the same. */
 static void *work(void *arg)
 {
     worker_arg *w = arg;
@@ -819,6 +1147,7 @@ static void *work(void *arg)
         pthread_mutex_unlock(&p->mu);
         if (k >= p->ntasks)
             break;
+        k = p->ntasks - 1 - k;
         task_to_part(p->x, &p->tasks[k], w->direct, &p->parts[k]);
         if (p->parts[k].rc) {
             pthread_mutex_lock(&p->mu);
@@ -919,6 +1248,11 @@ static int run_blocks(run *x)
             for (size_t w = 1; w <= started; w++)
                 pthread_join(th[w], NULL);
             pthread_mutex_destroy(&p.mu);
+            /* a failure first: after one, the blocks not yet taken were
+             * not run (the first failed block in order tells) */
+            for (size_t k = 0; k < ntasks && !rc; k++)
+                if (parts[k].rc)
+                    rc = cxi_fail(parts[k].rc, "%s", parts[k].msg);
             for (size_t k = 0; k < ntasks && !rc; k++)
                 rc = merge_part(x, &parts[k]);
         }
@@ -1000,6 +1334,8 @@ int cx_query_run(cx_result **out, const cx_query *q)
         rc = prepare_groups(&x);
     if (!rc)
         rc = prepare_direct(&x);
+    if (!rc)
+        prepare_need(&x);
     if (!rc && (x.pos[CX_MEASURE_REPEAT_RATE] >= 0 || (x.pos[CX_MEASURE_FCR] >= 0 && x.r->spec.fcr_window > 0)))
         rc = prepare_contacts(&x);
     if (!rc && x.r->spec.ngroups == 0) { /* one group for everything, even with no record */
