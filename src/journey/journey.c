@@ -28,7 +28,7 @@
 static void jfault(void *p, size_t bytes)
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (p && bytes >= ((size_t)4 << 20)) {
+    if (p && bytes >= ((size_t)2 << 20)) {
         uintptr_t a = ((uintptr_t)p + 0x1FFFFF) & ~(uintptr_t)0x1FFFFF;
         uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)0x1FFFFF;
         if (e > a)
@@ -687,6 +687,14 @@ double cxi_jmedian(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+/* How many answers ahead each step of cxi_j_feedback_journeys fetches. */
+#define FB_AHEAD 8
+
 int cxi_j_feedback_journeys(const cx_journeys *j, cxi_mem *m, uint32_t **out)
 {
     const cx_store *s = j->store;
@@ -697,6 +705,16 @@ int cxi_j_feedback_journeys(const cx_journeys *j, cxi_mem *m, uint32_t **out)
     const uint32_t *fcu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
     const cx_time *ft = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, cx_time);
     for (size_t i = 0; i < nf; i++) {
+        /* answers in any order read the index at random: fetch ahead the
+         * customer's journeys, then the first one's offset, then its time */
+        if (i + 3 * FB_AHEAD < nf && fcu[i + 3 * FB_AHEAD] < j->ncust)
+            PREFETCH(&j->cust_j[fcu[i + 3 * FB_AHEAD]]);
+        if (i + 2 * FB_AHEAD < nf && fcu[i + 2 * FB_AHEAD] < j->ncust)
+            PREFETCH(&j->j_off[j->cust_j[fcu[i + 2 * FB_AHEAD]]]);
+        if (i + FB_AHEAD < nf && fcu[i + FB_AHEAD] < j->ncust) {
+            size_t q = j->j_off[j->cust_j[fcu[i + FB_AHEAD]]];
+            PREFETCH(j->tq ? (const void *)&j->tq[q] : (const void *)&j->tq32[q]);
+        }
         uint32_t c = fcu[i];
         fj[i] = CXI_NONE;
         if (c >= j->ncust)
@@ -826,12 +844,6 @@ static bool starts_next(const cx_journeys *j, uint32_t q, bool conv)
     default: return false;
     }
 }
-
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
 
 /* Cuts the journeys and writes the paths; counts only when `fill` is false.
  * A journey is found first (its end and its last conversion), then its
