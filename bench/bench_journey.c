@@ -20,15 +20,27 @@
  * the least CPU time of its N runs (the load of a shared machine only ever
  * slows a run).
  *
+ * With --dump OUT_DIR it times nothing: it writes every table of the
+ * journeys' analyses on DATA_DIR (the list, the step matrix, paths,
+ * transitions and attribution of orders 1-3, pain points, drivers,
+ * satisfaction by path, stage and conversion, stages, customer stages,
+ * path counts, funnels) as CSV files into OUT_DIR, with the default options
+ * and again (gap-*.csv) at the channel level with merged repeats, a gap of
+ * 2 days as the only cut and conversions out of the paths: the tables of
+ * two versions can then be compared byte for byte (cmp, md5sum).
+ *
  * Usage: bench-journey [--sorted SORTED_DIR] [--repeat N] DATA_DIR [TRANSITIONS_TSV]
+ *        bench-journey --dump OUT_DIR DATA_DIR
  */
 #define _DEFAULT_SOURCE
 #include <cxkit/cxkit.h>
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,7 +140,8 @@ static void transitions_text(run *r, const cx_result *t, const char *tsv)
     }
 }
 
-static void run_dir(run *r, const char *dir, const char *tsv)
+/* The store of the gen-demo files in dir; r gets the time it took. */
+static cx_store *import_dir(run *r, const char *dir)
 {
     static const int order[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES, CX_TABLE_INTERACTIONS,
                                 CX_TABLE_QUESTIONS, CX_TABLE_FEEDBACK};
@@ -145,11 +158,17 @@ static void run_dir(run *r, const char *dir, const char *tsv)
         cx_import_report_free(rep);
     }
     r->t[T_IMPORT] = since(t0);
+    return s;
+}
+
+static void run_dir(run *r, const char *dir, const char *tsv)
+{
+    cx_store *s = import_dir(r, dir);
     CHECK(cx_store_rows(&r->n, s, CX_TABLE_INTERACTIONS));
     CHECK(cx_store_rows(&r->ncust, s, CX_TABLE_CUSTOMERS));
 
     cx_journeys *j;
-    t0 = now();
+    clocks t0 = now();
     CHECK(cx_journeys_new(&j, s, NULL)); /* conversion: a handled "purchase"; cut there; touchpoint level */
     r->t[T_BUILD] = since(t0);
     r->bpi = (double)cx_journeys_byte_count(j) / (double)r->n;
@@ -203,6 +222,92 @@ static void run_dir(run *r, const char *dir, const char *tsv)
     CHECK(cx_result_get_string(&first, t, 0, col(t, "touchpoint")));
     snprintf(r->first_pain, sizeof r->first_pain, "%s", first);
     cx_result_free(t);
+    cx_journeys_free(j);
+    cx_store_free(s);
+}
+
+/* ---- --dump ---------------------------------------------------------------- */
+
+static void dump_table(const char *dir, const char *prefix, const char *name, cx_result *r)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s%s.csv", dir, prefix, name);
+    CHECK(cx_result_export_csv(r, path));
+    cx_result_free(r);
+}
+
+/* Every analysis of j as CSV files named prefix + its name in dir. */
+static void dump_analyses(const char *dir, const char *prefix, const cx_store *s, const cx_journeys *j)
+{
+    cx_result *r;
+    char name[64];
+    CHECK(cx_journeys_list(&r, j));
+    dump_table(dir, prefix, "list", r);
+    CHECK(cx_journeys_step_matrix(&r, j, 5));
+    dump_table(dir, prefix, "step-matrix", r);
+    CHECK(cx_journeys_paths(&r, j, 50));
+    dump_table(dir, prefix, "paths", r);
+    for (int order = 1; order <= 3; order++) {
+        CHECK(cx_journeys_transitions(&r, j, order));
+        snprintf(name, sizeof name, "transitions-%d", order);
+        dump_table(dir, prefix, name, r);
+        CHECK(cx_journeys_attribution(&r, j, order));
+        snprintf(name, sizeof name, "attribution-%d", order);
+        dump_table(dir, prefix, name, r);
+    }
+    CHECK(cx_journeys_pain_points(&r, j));
+    dump_table(dir, prefix, "pain-points", r);
+    CHECK(cx_journeys_drivers(&r, j));
+    dump_table(dir, prefix, "drivers", r);
+    for (int g = CX_JOURNEYS_GROUP_PATH; g <= CX_JOURNEYS_GROUP_CONVERTED; g++) {
+        CHECK(cx_journeys_satisfaction(&r, j, (cx_journeys_group)g));
+        snprintf(name, sizeof name, "satisfaction-%d", g);
+        dump_table(dir, prefix, name, r);
+    }
+    CHECK(cx_journeys_stages(&r, j));
+    dump_table(dir, prefix, "stages", r);
+    CHECK(cx_journeys_customer_stages(&r, j));
+    dump_table(dir, prefix, "customer-stages", r);
+    CHECK(cx_journeys_path_counts(&r, j, " > "));
+    dump_table(dir, prefix, "path-counts", r);
+    cx_funnel *f;
+    CHECK(cx_funnel_new(&f, s));
+    CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "consideration"));
+    CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_STAGE, "purchase"));
+    CHECK(cx_funnel_add_step(f, CX_JOURNEYS_LEVEL_TOUCHPOINT, "home_delivery"));
+    CHECK(cx_funnel_set_window(f, 30LL * 86400000));
+    CHECK(cx_journeys_funnel(&r, j, f));
+    dump_table(dir, prefix, "funnel", r);
+    CHECK(cx_journeys_funnel_customers(&r, j, f));
+    dump_table(dir, prefix, "funnel-customers", r);
+    CHECK(cx_funnel_set_strict(f, 1));
+    CHECK(cx_journeys_funnel(&r, j, f));
+    dump_table(dir, prefix, "funnel-strict", r);
+    cx_funnel_free(f);
+}
+
+static void dump_dir(const char *out, const char *dir)
+{
+    if (mkdir(out, 0755) != 0 && errno != EEXIST) {
+        perror(out);
+        exit(1);
+    }
+    run r;
+    cx_store *s = import_dir(&r, dir);
+    cx_journeys *j;
+    CHECK(cx_journeys_new(&j, s, NULL));
+    dump_analyses(out, "", s, j);
+    cx_journeys_free(j);
+    cx_journeys_options *o;
+    CHECK(cx_journeys_options_new(&o, s));
+    CHECK(cx_journeys_options_set_level(o, CX_JOURNEYS_LEVEL_CHANNEL));
+    CHECK(cx_journeys_options_set_collapse(o, 1));
+    CHECK(cx_journeys_options_set_boundary(o, CX_JOURNEYS_BOUNDARY_GAP));
+    CHECK(cx_journeys_options_set_gap(o, 2LL * 86400000));
+    CHECK(cx_journeys_options_set_conversion_in_path(o, 0));
+    CHECK(cx_journeys_new(&j, s, o));
+    cx_journeys_options_free(o);
+    dump_analyses(out, "gap-", s, j);
     cx_journeys_free(j);
     cx_store_free(s);
 }
@@ -264,10 +369,12 @@ static void run_apart(run *r, const char *dir, const char *tsv)
 
 int main(int argc, char **argv)
 {
-    const char *sorted = NULL, *dir = NULL, *tsv = NULL;
+    const char *sorted = NULL, *dir = NULL, *tsv = NULL, *dump = NULL;
     int repeat = 1;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--sorted") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
+            dump = argv[++i];
+        else if (strcmp(argv[i], "--sorted") == 0 && i + 1 < argc)
             sorted = argv[++i];
         else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0)
             repeat = atoi(argv[++i]);
@@ -279,8 +386,13 @@ int main(int argc, char **argv)
             dir = NULL, i = argc;
     }
     if (!dir) {
-        fprintf(stderr, "usage: bench-journey [--sorted SORTED_DIR] [--repeat N] DATA_DIR [TRANSITIONS_TSV]\n");
+        fprintf(stderr, "usage: bench-journey [--sorted SORTED_DIR] [--repeat N] DATA_DIR [TRANSITIONS_TSV]\n"
+                        "       bench-journey --dump OUT_DIR DATA_DIR\n");
         return 2;
+    }
+    if (dump) {
+        dump_dir(dump, dir);
+        return 0;
     }
     printf("cxkit %s bench-journey (one thread); CPU and wall seconds, the least CPU of %d run%s\n",
            cx_version_string(), repeat, repeat > 1 ? "s" : "");

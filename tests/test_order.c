@@ -466,6 +466,81 @@ START_TEST(wide_keys_fallback)
 }
 END_TEST
 
+/* Customers with few and many events (sorted in the bucket by rank, by
+ * insertion and by a heap), times at whole seconds and at milliseconds
+ * over more than 49 days (32-bit and 64-bit times in the index), many
+ * events at the same second, added in (customer, time) order and shuffled:
+ * the same journeys, paths and transitions. */
+START_TEST(long_customers_any_order)
+{
+    static const int len[] = {1, 7, 32, 33, 48, 49, 300};
+    enum { NC = sizeof len / sizeof len[0] };
+    static const char *const tp[] = {"ad", "web", "mail", "buy"};
+    for (int ms = 0; ms < 2; ms++) {
+        char *text[2][3];
+        for (int k = 0; k < 2; k++) {
+            /* the events: customer, touchpoint, time; k = 1 shuffles them */
+            struct ev {
+                int c, tp;
+                cx_time t;
+            } ev[600];
+            int n = 0;
+            uint64_t seed = 14 + (uint64_t)ms;
+            for (int c = 0; c < NC; c++) {
+                cx_time t = T("2024-01-01T00:00:00Z");
+                for (int i = 0; i < len[c]; i++) {
+                    /* a third at the same second as the one before */
+                    if (i == 0 || splitmix64(&seed) % 3)
+                        t += ms ? (cx_time)(splitmix64(&seed) % (2 * DAY_MS)) + 1
+                                : 1000 * (cx_time)(1 + splitmix64(&seed) % 86400);
+                    ev[n++] = (struct ev){c, (int)(splitmix64(&seed) % 4), t};
+                }
+            }
+            if (k == 1)
+                for (int i = n - 1; i > 0; i--) {
+                    int r = (int)(splitmix64(&seed) % (uint64_t)(i + 1));
+                    struct ev x = ev[i];
+                    ev[i] = ev[r];
+                    ev[r] = x;
+                }
+            cx_store *s;
+            OK(cx_store_new(&s));
+            OK(cx_touchpoint_add(s, "ad", "ads", "awareness", NULL, 0, 1));
+            OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
+            OK(cx_touchpoint_add(s, "mail", "email", "consideration", NULL, 0, 1));
+            OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 1, 1));
+            char id[32];
+            for (int c = 0; c < NC; c++) {
+                snprintf(id, sizeof id, "c%d", c);
+                OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+            }
+            for (int i = 0; i < n; i++) {
+                snprintf(id, sizeof id, "c%d", ev[i].c);
+                OK(cx_interaction_add(NULL, s, NULL, id, tp[ev[i].tp], ev[i].t, ev[i].tp == 3 ? "purchase" : "view",
+                                      CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 1 + ev[i].tp));
+            }
+            cx_journeys *j;
+            cx_result *r;
+            OK(cx_journeys_new(&j, s, NULL));
+            ck_assert_uint_gt(cx_journeys_conversion_count(j), 10);
+            OK(cx_journeys_list(&r, j));
+            text[k][0] = result_text(r, "long-list.csv", false);
+            OK(cx_journeys_paths(&r, j, 20));
+            text[k][1] = result_text(r, "long-paths.csv", false);
+            OK(cx_journeys_transitions(&r, j, 2));
+            text[k][2] = result_text(r, "long-transitions.csv", true);
+            cx_journeys_free(j);
+            cx_store_free(s);
+        }
+        for (int t = 0; t < 3; t++) {
+            ck_assert_str_eq(text[0][t], text[1][t]);
+            free(text[0][t]);
+            free(text[1][t]);
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("order");
@@ -474,6 +549,7 @@ int main(void)
     tcase_add_test(tc, demo_sorted_and_shuffled);
     tcase_add_test(tc, ties_any_order);
     tcase_add_test(tc, wide_keys_fallback);
+    tcase_add_test(tc, long_customers_any_order);
     suite_add_tcase(su, tc);
     return run_suite(su);
 }

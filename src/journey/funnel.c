@@ -39,10 +39,10 @@ static int attempt(const frun *x, uint32_t p, uint32_t b, cx_time *times, int *o
     const cx_journeys *j = x->j;
     const cx_funnel *f = x->f;
     int lvl = 1, closed = 0;
-    times[0] = j->tq[p];
+    times[0] = cxi_j_time(j, p);
     for (uint32_t q = p + 1; q < b && lvl < f->nsteps; q++) {
         uint32_t tp = cxi_jw_tp(j->wq[q]);
-        cx_time t = j->tq[q];
+        cx_time t = cxi_j_time(j, q);
         if (t > x->as_of)
             break; /* the data end here */
         if (f->window > 0 && t - times[0] > f->window) {
@@ -129,7 +129,7 @@ static int frun_init(const char *fn, frun *x, cxi_mem *m, const cx_journeys *j, 
         uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
         int best = 0, open = 0;
         for (uint32_t p = a; p < b && best < f->nsteps; p++) {
-            if (j->tq[p] > x->as_of)
+            if (cxi_j_time(j, p) > x->as_of)
                 break; /* events are in time order */
             if (!(x->smask[cxi_jw_tp(j->wq[p])] & 1u))
                 continue;
@@ -264,7 +264,7 @@ int cx_journeys_funnel_customers(cx_result **out, const cx_journeys *j, const cx
             const char *id = cxi_customer_id(s, (uint32_t)c);
             rc = cxi_result_set_text(t, 0, r, id);
             cxi_result_set_int(t, 1, r, x.best[c]);
-            cxi_result_set_time(t, 2, r, j->tq[x.bestp[c]]);
+            cxi_result_set_time(t, 2, r, cxi_j_time(j, x.bestp[c]));
             if (!rc)
                 rc = cxi_result_set_text(t, 3, r, x.best[c] == f->nsteps ? "completed"
                                                   : x.open[c]            ? "in_progress"
@@ -336,7 +336,7 @@ static int cust_stages(const cx_journeys *j, const srun *x, size_t c, cx_time *f
         int o = x->ord[tst[cxi_jw_tp(j->wq[p])]];
         if (o < 0 || o == cur)
             continue;
-        cx_time t = j->tq[p];
+        cx_time t = cxi_j_time(j, p);
         if (first[o] == CX_TIME_NONE)
             first[o] = t;
         if (cur >= 0)

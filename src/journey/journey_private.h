@@ -71,7 +71,9 @@ struct cx_journeys {
     uint32_t nstates;  /* size of the level's code space */
     uint32_t *cust_off; /* ncust + 1: each customer's events */
     uint32_t *cust_j;   /* ncust + 1: each customer's journeys */
-    cx_time *tq;        /* nev: the time of each event (a block of tq_bytes; 0: the store's column) */
+    cx_time *tq;        /* nev: the time of each event (a block of tq_bytes; 0: the store's column), or NULL: */
+    uint32_t *tq32;     /* nev: (time - tbase) / tstep of each event (a block of tq_bytes) */
+    cx_time tbase, tstep;
     size_t tq_bytes;
     uint32_t *wq;       /* nev: the word of each event (CXI_W_*; a block of wq_bytes) */
     size_t wq_bytes;
@@ -210,6 +212,11 @@ static inline bool cxi_j_is_post(const cx_journeys *j, uint32_t r)
     if (!((tp < j->ntp && j->post_tp[tp]) || (k < j->nkind && j->post_kind[k])))
         return false;
     return !cxi_j_is_conv(j, r);
+}
+/* The time of event q. */
+static inline cx_time cxi_j_time(const cx_journeys *j, size_t q)
+{
+    return j->tq ? j->tq[q] : j->tbase + (cx_time)j->tq32[q] * j->tstep;
 }
 /* The touchpoint and the level code of an event's word. */
 static inline uint32_t cxi_jw_tp(uint32_t w) { return w & CXI_W_TP; }

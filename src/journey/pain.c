@@ -115,7 +115,7 @@ static void measure(const cx_journeys *j, tpstat *st, uint8_t *mark, uint32_t *t
         cx_time next = CX_TIME_NONE;
         for (uint32_t q = j->cust_off[c + 1]; q-- > j->cust_off[c];) {
             uint32_t w = j->wq[q], tp = cxi_jw_tp(w);
-            cx_time t = j->tq[q];
+            cx_time t = cxi_j_time(j, q);
             st[tp].events++;
             st[tp].n[SIG_REPEAT]++;
             st[tp].x[SIG_REPEAT] += next != CX_TIME_NONE && next - t <= j->o.repeat_window;

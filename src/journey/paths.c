@@ -144,7 +144,6 @@ static void pathrun_free(cxi_mem *m, pathrun *x)
  * conversion of the converting ones, grouped by row. */
 static int pathrun_durations(const cx_journeys *j, cxi_mem *m, pathrun *x)
 {
-    const cx_time *tq = j->tq;
     x->ndur = x->doff[x->k];
     x->ncdur = x->coff[x->k];
     if (!(x->dur = cxi_alloc(m, (x->ndur ? x->ndur : 1) * sizeof *x->dur)) ||
@@ -154,10 +153,10 @@ static int pathrun_durations(const cx_journeys *j, cxi_mem *m, pathrun *x)
         uint32_t r = x->slot[x->ps.pid[q]];
         if (r == CXI_NONE)
             continue;
-        cx_time t0 = tq[j->j_off[q]];
-        x->dur[x->doff[r]++] = (double)(tq[j->j_off[q + 1] - 1] - t0);
+        cx_time t0 = cxi_j_time(j, j->j_off[q]);
+        x->dur[x->doff[r]++] = (double)(cxi_j_time(j, j->j_off[q + 1] - 1) - t0);
         if (j->j_conv[q])
-            x->cdur[x->coff[r]++] = (double)(tq[j->j_cend[q] - 1] - t0);
+            x->cdur[x->coff[r]++] = (double)(cxi_j_time(j, j->j_cend[q] - 1) - t0);
     }
     /* doff[r] and coff[r] now end slot r: shift back */
     for (size_t r = x->k; r > 0; r--) {
@@ -516,17 +515,17 @@ static size_t path_times(const cx_journeys *j, size_t k, cx_time *tb, cx_time *t
 {
     size_t emitted = 0;
     uint32_t last = CXI_NONE, lc = j->j_cend[k] - 1;
-    *tconv = j->tq[lc];
+    *tconv = cxi_j_time(j, lc);
     *value = cxi_j_value(j, k);
     for (uint32_t q = j->j_off[k]; q < j->j_cend[k]; q++) {
         uint32_t w = j->wq[q], code = cxi_jw_code(j, w);
         if ((w & CXI_W_CONV) && !j->o.conv_in_path && !(q == lc && emitted == 0))
             continue;
         if (j->o.collapse && emitted && code == last) {
-            tb[emitted - 1] = j->tq[q];
+            tb[emitted - 1] = cxi_j_time(j, q);
             continue;
         }
-        tb[emitted++] = j->tq[q];
+        tb[emitted++] = cxi_j_time(j, q);
         last = code;
     }
     return emitted;
