@@ -914,10 +914,9 @@ void cxi_import_prefetch(cxi_import *im, char *const *const *rows, size_t n)
     for (size_t r = 0; r < n; r++) {
         for (int k = 0; k < nk; k++) {
             uint32_t i = id[r][k];
-            if (i == CXI_NONE || im->pf_then[k] != 0 || !s->idrow[CX_TABLE_INTERACTIONS] ||
-                i >= s->idrow_cap[CX_TABLE_INTERACTIONS])
+            if (i == CXI_NONE || im->pf_then[k] != 0 || i >= s->keys[CX_TABLE_INTERACTIONS].count)
                 continue;
-            uint32_t in = s->idrow[CX_TABLE_INTERACTIONS][i];
+            uint32_t in = cxi_eid_row(s, CX_TABLE_INTERACTIONS, i);
             if (in < s->t[CX_TABLE_INTERACTIONS].n)
                 PREFETCH(&CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t)[in]);
         }
