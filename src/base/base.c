@@ -380,12 +380,68 @@ static void pool_free_blocks(cxi_mem *m, cxi_pool *p)
 
 void cxi_pool_free(cxi_mem *m, cxi_pool *p)
 {
+    bool exact = p->exact;
     pool_free_blocks(m, p);
     cxi_free(m, p->blocks, p->blocks_cap * sizeof *p->blocks);
     cxi_free(m, p->block_sizes, p->blocks_cap * sizeof *p->block_sizes);
     cxi_cols_free(m, &p->strs, 1);
     cxi_free(m, p->slots, (size_t)p->nslots * sizeof *p->slots);
     cxi_pool_init(p);
+    p->exact = exact;
+}
+
+/* ---- uniform mode (see base.h) ---- */
+
+static size_t ublock_size(uint32_t b) { return b < 6 ? (size_t)1024 << b : POOL_BLOCK; }
+
+static void pool_set_uniform(cxi_pool *p, size_t stride)
+{
+    p->ustride = (uint16_t)stride;
+    p->ufirst = 0;
+    for (uint32_t b = 0; b < 6; b++)
+        p->ufirst += (uint32_t)(ublock_size(b) / stride);
+    p->uper = (uint32_t)(POOL_BLOCK / stride);
+}
+
+/* Uniform mode: the block cursor where string `count` goes. When that is
+ * the start of a block not made yet, the cursor stays at the end of the
+ * full block before it, so the next reservation makes it. */
+static void pool_useek(cxi_pool *p)
+{
+    if (p->nblocks == 0) {
+        p->block = NULL;
+        p->block_used = p->block_cap = 0;
+        p->cur = 0;
+        return;
+    }
+    uint32_t b;
+    size_t off;
+    cxi_pool_upos(p, p->count, &b, &off);
+    if (b >= p->nblocks) { /* b == nblocks, off == 0, count > 0 */
+        b = (uint32_t)p->nblocks - 1;
+        off = ublock_size(b) / p->ustride * p->ustride;
+    }
+    p->cur = b;
+    p->block = p->blocks[b];
+    p->block_used = off;
+    p->block_cap = p->block_sizes[b];
+}
+
+/* Leaves uniform mode: the references of every string, from their places. */
+static int pool_materialize(cxi_mem *m, cxi_pool *p, uint32_t need)
+{
+    int rc = cxi_cols_reserve(m, &p->strs, 1, need);
+    if (rc)
+        return rc;
+    uint32_t *ref = p->strs.data;
+    for (uint32_t k = 0; k < p->count; k++) {
+        uint32_t b;
+        size_t off;
+        cxi_pool_upos(p, k, &b, &off);
+        ref[k] = (uint32_t)(((size_t)b << CXI_POOL_BLOCK_SHIFT) + off + 1);
+    }
+    p->ustride = 0;
+    return CX_OK;
 }
 
 uint32_t cxi_pool_find(const cxi_pool *p, const char *s, size_t len)
@@ -443,9 +499,32 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
      * bytes on) and its NUL after */
     if (bytes > SIZE_MAX / 2 || nstr > (SIZE_MAX / 2 - bytes) / 6)
         return cxi_fail(CX_ELIMIT, "strings too large");
-    size_t want = bytes + (size_t)nstr * 6;
+    /* uniform mode: entered by an exact pool with no blocks, kept while
+     * every string has the same length, else left (can fail: first) */
+    bool fits = p->exact && nstr == 1 && bytes <= 253;
+    if (fits && p->nblocks == 0 && p->count == 0 && p->ustride != bytes + 2)
+        pool_set_uniform(p, bytes + 2);
+    else if (p->ustride && !(fits && p->ustride == bytes + 2)) {
+        int rc = pool_materialize(m, p, need);
+        if (rc)
+            return rc;
+    }
+    size_t want = p->ustride ? p->ustride : bytes + (size_t)nstr * 6;
     size_t spans = 0, bsize = 0;
-    if (p->block_cap - p->block_used < want) {
+    if (p->ustride && p->block_cap - p->block_used < want) {
+        uint32_t b = p->block ? p->cur + 1 : 0;
+        if (b < p->nblocks) { /* made before a truncation */
+            p->cur = b;
+            p->block = p->blocks[b];
+            p->block_used = 0;
+            p->block_cap = p->block_sizes[b];
+        } else {
+            bsize = ublock_size(b);
+            spans = 1;
+            if (p->nblocks >= POOL_MAX_BLOCKS)
+                return cxi_fail(CX_ELIMIT, "more than 4 GiB of strings in one table");
+        }
+    } else if (p->block_cap - p->block_used < want) {
         /* blocks grow from 1 KiB to 64 KiB, so a store with few names stays small */
         bsize = p->nblocks < 6 ? (size_t)1024 << p->nblocks : POOL_BLOCK;
         if (bsize < want)
@@ -455,7 +534,7 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
             return cxi_fail(CX_ELIMIT, "more than 4 GiB of strings in one table");
     }
     /* id arrays */
-    int rc = cxi_cols_reserve(m, &p->strs, 1, need);
+    int rc = p->ustride ? CX_OK : cxi_cols_reserve(m, &p->strs, 1, need);
     if (rc)
         return rc;
     /* hash slots: keep the load at most 1/2 */
@@ -531,7 +610,8 @@ uint32_t cxi_pool_add_hashed(cxi_pool *p, const char *s, size_t len, uint32_t h)
     memcpy(dst, s, len);
     dst[len] = '\0';
     p->block_used = at + len + 1;
-    ((uint32_t *)p->strs.data)[id] = (uint32_t)(((size_t)p->cur << CXI_POOL_BLOCK_SHIFT) + at);
+    if (!p->ustride)
+        ((uint32_t *)p->strs.data)[id] = (uint32_t)(((size_t)p->cur << CXI_POOL_BLOCK_SHIFT) + at);
     pool_place(p, id, h);
     return id;
 }
@@ -543,6 +623,8 @@ void cxi_pool_truncate(cxi_mem *m, cxi_pool *p, uint32_t count)
     p->count = count;
     if (count == 0)
         pool_free_blocks(m, p);
+    if (p->ustride)
+        pool_useek(p);
     if (p->nslots)
         memset(p->slots, 0, (size_t)p->nslots * sizeof *p->slots);
     pool_rehash(p);
@@ -554,7 +636,9 @@ void cxi_pool_drop_last(cxi_pool *p)
     const char *str = cxi_pool_str(p, id);
     uint32_t len = cxi_pool_len(p, id);
     uint32_t mask = p->nslots - 1, hole = (uint32_t)cxi_hash(str, len) & mask;
-    if (str + len + 1 == p->block + p->block_used)
+    if (p->ustride)
+        pool_useek(p);
+    else if (str + len + 1 == p->block + p->block_used)
         p->block_used -= (len < 0xFF ? 1 : 1 + sizeof len) + len + 1;
     /* Empty its slot, shifting back the entries after it in the same run
      * whose home slot is not between the hole and them (linear probing

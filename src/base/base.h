@@ -194,7 +194,15 @@ void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols);
  * it, with block_sizes 0). So a pool holds at most 4 GiB of strings.
  * A hash slot holds id + 1 in its low bits (ids stay below nslots / 2)
  * and, above them, the same bits of the string's 32-bit hash as a tag,
- * so a probe reads a string only when the tag matches. */
+ * so a probe reads a string only when the tag matches.
+ *
+ * Uniform mode: a pool marked `exact` (its callers reserve the very length
+ * they add) whose strings all have one length below 254 bytes, such as
+ * ids "C-100001", keeps no references at all: string k sits at a position
+ * computed from k, its blocks being filled whole in sizes 1 KiB, 2 KiB ...
+ * 64 KiB. The first string of another length (a later reservation, which
+ * can fail) writes the references of the strings before it and leaves the
+ * mode. */
 #define CXI_POOL_BLOCK_SHIFT 16
 typedef struct cxi_pool {
     cxi_col strs;     /* uint32_t ref[id]: where the string starts (see above); its
@@ -209,6 +217,10 @@ typedef struct cxi_pool {
     char **blocks;       /* by index; a large block spans several (see above) */
     size_t *block_sizes; /* allocated size at a block's first index, else 0 */
     size_t nblocks, blocks_cap;
+    bool exact;          /* may use uniform mode (set by the owner; kept by cxi_pool_free) */
+    uint16_t ustride;    /* uniform mode: 1 + length + 1 bytes a string; 0: references */
+    uint32_t ufirst;     /* uniform mode: strings in blocks 0 to 5 */
+    uint32_t uper;       /* uniform mode: strings in a 64 KiB block */
 } cxi_pool;
 
 void cxi_pool_init(cxi_pool *p);
@@ -263,10 +275,37 @@ static inline bool cxi_bytes_eq(const char *a, const char *b, size_t n)
     return memcmp(a, b, n) == 0;
 }
 
+/* Uniform mode: the block and the offset of the length byte of string k. */
+static inline void cxi_pool_upos(const cxi_pool *p, uint32_t k, uint32_t *block, size_t *off)
+{
+    size_t stride = p->ustride;
+    if (k >= p->ufirst) {
+        k -= p->ufirst;
+        *block = 6 + k / p->uper;
+        *off = (size_t)(k % p->uper) * stride;
+        return;
+    }
+    uint32_t b = 0;
+    for (;; b++) {
+        uint32_t per = (uint32_t)(((size_t)1024 << b) / stride);
+        if (k < per)
+            break;
+        k -= per;
+    }
+    *block = b;
+    *off = (size_t)k * stride;
+}
+
 static inline const char *cxi_pool_str(const cxi_pool *p, uint32_t id)
 {
-    uint32_t ref = ((const uint32_t *)p->strs.data)[id];
-    return p->blocks[ref >> CXI_POOL_BLOCK_SHIFT] + (ref & ((1u << CXI_POOL_BLOCK_SHIFT) - 1));
+    if (CXI_LIKELY(p->ustride == 0)) {
+        uint32_t ref = ((const uint32_t *)p->strs.data)[id];
+        return p->blocks[ref >> CXI_POOL_BLOCK_SHIFT] + (ref & ((1u << CXI_POOL_BLOCK_SHIFT) - 1));
+    }
+    uint32_t b;
+    size_t off;
+    cxi_pool_upos(p, id, &b, &off);
+    return p->blocks[b] + off + 1;
 }
 static inline uint32_t cxi_pool_len(const cxi_pool *p, uint32_t id)
 {
@@ -289,9 +328,12 @@ static inline uint32_t cxi_pool_home_id(const cxi_pool *p, uint32_t h)
     uint32_t mask = p->nslots - 1, v = p->slots[h & mask];
     return v && (v & ~mask) == (h & ~mask) ? (v & mask) - 1 : CXI_NONE;
 }
-/* Where the reference of string `id` is (for a prefetch). */
+/* Where the reference of string `id` is, or in uniform mode the string
+ * (for a prefetch). */
 static inline const void *cxi_pool_ref_at(const cxi_pool *p, uint32_t id)
 {
+    if (p->ustride)
+        return cxi_pool_str(p, id);
     return &((const uint32_t *)p->strs.data)[id];
 }
 

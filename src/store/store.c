@@ -466,8 +466,10 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     table_init(&s->t[CX_TABLE_QUESTIONS], QU_NCOLS, qu);
     table_init(&s->t[CX_TABLE_FEEDBACK], FB_NCOLS, fb);
     table_init(&s->t[CX_TABLE_TRANSACTIONS], TR_NCOLS, tr);
-    for (int i = 0; i < CX_TABLE_COUNT; i++)
+    for (int i = 0; i < CX_TABLE_COUNT; i++) {
         cxi_pool_init(&s->keys[i]);
+        s->keys[i].exact = true; /* ids of one length keep no references (base.h) */
+    }
     for (int i = 0; i < CX_VOCAB_COUNT; i++)
         cxi_pool_init(&s->sets[i]);
     cxi_pool_init(&s->comments);
