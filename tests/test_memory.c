@@ -378,6 +378,95 @@ START_TEST(pool_many_strings)
 }
 END_TEST
 
+/* Uniform mode: strings of one length keep no references, in runs of one
+ * length each; truncations and drops move the place of the next string
+ * back; a short run or a long string writes the references. */
+static void uname(char *buf, size_t cap, uint32_t i)
+{
+    /* 6 digits up to 19999, then 7 up to 20999, then 8 */
+    if (i < 20000)
+        snprintf(buf, cap, "I-%06u", i);
+    else if (i < 21000)
+        snprintf(buf, cap, "I-%07u", i);
+    else
+        snprintf(buf, cap, "I-%08u", i);
+}
+
+static void assert_unames(const cxi_pool *p, uint32_t n)
+{
+    char buf[32];
+    ck_assert_uint_ge(p->count, n);
+    for (uint32_t i = 0; i < n; i++) {
+        uname(buf, sizeof buf, i);
+        EXPECT(strcmp(cxi_pool_str(p, i), buf) == 0, "string %u: '%s', expected '%s'", i, cxi_pool_str(p, i), buf);
+        ck_assert_uint_eq(cxi_pool_len(p, i), strlen(buf));
+        ck_assert_uint_eq(cxi_pool_find(p, buf, strlen(buf)), i);
+    }
+    uname(buf, sizeof buf, n);
+    if (p->count == n)
+        ck_assert_uint_eq(cxi_pool_find(p, buf, strlen(buf)), CXI_NONE);
+}
+
+static void add_unames(cxi_mem *m, cxi_pool *p, uint32_t from, uint32_t to)
+{
+    char buf[32];
+    for (uint32_t i = from; i < to; i++) {
+        uname(buf, sizeof buf, i);
+        uint32_t id;
+        OK(cxi_pool_intern(m, p, buf, strlen(buf), &id));
+        ck_assert_uint_eq(id, i);
+    }
+}
+
+START_TEST(pool_uniform_runs)
+{
+    cxi_mem m;
+    cxi_mem_init(&m, NULL, NULL);
+    cxi_pool p;
+    cxi_pool_init(&p);
+    p.exact = true;
+    add_unames(&m, &p, 0, 21300);
+    ck_assert_uint_eq(p.nruns, 3);
+    ck_assert_ptr_null(p.strs.data);
+    assert_unames(&p, 21300);
+    /* back into the second run, then the first, dropping runs */
+    for (uint32_t n = 21300; n > 20990; n--)
+        cxi_pool_drop_last(&p);
+    ck_assert_uint_eq(p.nruns, 2);
+    assert_unames(&p, 20990);
+    cxi_pool_truncate(&m, &p, 20000);
+    ck_assert_uint_eq(p.nruns, 1);
+    assert_unames(&p, 20000);
+    cxi_pool_truncate(&m, &p, 6000); /* inside the growing blocks */
+    assert_unames(&p, 6000);
+    add_unames(&m, &p, 6000, 21300); /* the same runs again, in the blocks kept */
+    ck_assert_uint_eq(p.nruns, 3);
+    ck_assert_ptr_null(p.strs.data);
+    assert_unames(&p, 21300);
+    /* a string of a length too long for the mode: references for all */
+    uint32_t id;
+    OK(cxi_pool_intern(&m, &p, long_digits, strlen(long_digits), &id));
+    ck_assert_uint_eq(p.nruns, 0);
+    ck_assert_ptr_nonnull(p.strs.data);
+    ck_assert_uint_eq(id, 21300);
+    EXPECT(strcmp(cxi_pool_str(&p, id), long_digits) == 0, "the long string");
+    assert_unames(&p, 21300);
+    /* emptied, the pool takes the mode again */
+    cxi_pool_truncate(&m, &p, 0);
+    add_unames(&m, &p, 0, 100);
+    ck_assert_uint_eq(p.nruns, 1);
+    /* a run too short for a new one: references */
+    OK(cxi_pool_intern(&m, &p, "I-0020000", 9, &id));
+    ck_assert_uint_eq(id, 100);
+    ck_assert_uint_eq(p.nruns, 0);
+    assert_unames(&p, 100);
+    ck_assert_uint_eq(cxi_pool_find(&p, "I-0020000", 9), 100);
+    cxi_pool_free(&m, &p);
+    ck_assert(p.exact);
+    ck_assert_uint_eq(m.bytes, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("memory");
@@ -396,6 +485,7 @@ int main(void)
     tcase_set_timeout(pool, 120);
     tcase_add_test(pool, pool_lengths_and_blocks);
     tcase_add_test(pool, pool_many_strings);
+    tcase_add_test(pool, pool_uniform_runs);
     suite_add_tcase(su, pool);
     return run_suite(su);
 }

@@ -392,22 +392,34 @@ void cxi_pool_free(cxi_mem *m, cxi_pool *p)
 
 /* ---- uniform mode (see base.h) ---- */
 
-static size_t ublock_size(uint32_t b) { return b < 6 ? (size_t)1024 << b : POOL_BLOCK; }
-
-static void pool_set_uniform(cxi_pool *p, size_t stride)
+/* The size of uniform block b of the run being filled (`last` run). */
+static size_t ublock_size(const cxi_pool *p, uint32_t b)
 {
-    p->ustride = (uint16_t)stride;
-    p->ufirst = 0;
-    for (uint32_t b = 0; b < 6; b++)
-        p->ufirst += (uint32_t)(ublock_size(b) / stride);
-    p->uper = (uint32_t)(POOL_BLOCK / stride);
+    return p->nruns == 1 && b < 6 ? (size_t)1024 << b : POOL_BLOCK;
+}
+
+/* A new run of strings of `stride` bytes from string `id` on, from block
+ * `block` (0 for the first run). */
+static void pool_start_run(cxi_pool *p, size_t stride, uint32_t id, uint32_t block)
+{
+    struct cxi_pool_run *r = &p->runs[p->nruns++];
+    r->id = id;
+    r->block = block;
+    r->stride = (uint16_t)stride;
+    r->first = 0;
+    if (p->nruns == 1)
+        for (uint32_t b = 0; b < 6; b++)
+            r->first += (uint32_t)(((size_t)1024 << b) / stride);
+    r->per = (uint32_t)(POOL_BLOCK / stride);
 }
 
 /* Uniform mode: the block cursor where string `count` goes. When that is
- * the start of a block not made yet, the cursor stays at the end of the
- * full block before it, so the next reservation makes it. */
+ * the start of a block not made yet, the cursor is left full, so the next
+ * reservation makes it. */
 static void pool_useek(cxi_pool *p)
 {
+    while (p->nruns > 1 && p->runs[p->nruns - 1].id >= p->count)
+        p->nruns--; /* runs cut off by a truncation: their blocks are reused or wasted */
     if (p->nblocks == 0) {
         p->block = NULL;
         p->block_used = p->block_cap = 0;
@@ -415,16 +427,18 @@ static void pool_useek(cxi_pool *p)
         return;
     }
     uint32_t b;
-    size_t off;
-    cxi_pool_upos(p, p->count, &b, &off);
-    if (b >= p->nblocks) { /* b == nblocks, off == 0, count > 0 */
-        b = (uint32_t)p->nblocks - 1;
-        off = ublock_size(b) / p->ustride * p->ustride;
+    size_t off, fill;
+    cxi_pool_upos(p, p->count, &b, &off, &fill);
+    if (b >= p->nblocks) { /* b == nblocks, off == 0 */
+        p->cur = (uint32_t)p->nblocks - 1;
+        p->block = p->blocks[p->cur];
+        p->block_used = p->block_cap = 0;
+        return;
     }
     p->cur = b;
     p->block = p->blocks[b];
     p->block_used = off;
-    p->block_cap = p->block_sizes[b];
+    p->block_cap = fill;
 }
 
 /* Leaves uniform mode: the references of every string, from their places. */
@@ -436,11 +450,12 @@ static int pool_materialize(cxi_mem *m, cxi_pool *p, uint32_t need)
     uint32_t *ref = p->strs.data;
     for (uint32_t k = 0; k < p->count; k++) {
         uint32_t b;
-        size_t off;
-        cxi_pool_upos(p, k, &b, &off);
+        size_t off, fill;
+        cxi_pool_upos(p, k, &b, &off, &fill);
         ref[k] = (uint32_t)(((size_t)b << CXI_POOL_BLOCK_SHIFT) + off + 1);
     }
-    p->ustride = 0;
+    p->nruns = 0;
+    /* the strings go on from the cursor, after the last one */
     return CX_OK;
 }
 
@@ -500,29 +515,44 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
     if (bytes > SIZE_MAX / 2 || nstr > (SIZE_MAX / 2 - bytes) / 6)
         return cxi_fail(CX_ELIMIT, "strings too large");
     /* uniform mode: entered by an exact pool with no blocks, kept while
-     * every string has the same length, else left (can fail: first) */
+     * the strings come in runs of one length, else left (can fail: first) */
     bool fits = p->exact && nstr == 1 && bytes <= 253;
-    if (fits && p->nblocks == 0 && p->count == 0 && p->ustride != bytes + 2)
-        pool_set_uniform(p, bytes + 2);
-    else if (p->ustride && !(fits && p->ustride == bytes + 2)) {
-        int rc = pool_materialize(m, p, need);
-        if (rc)
-            return rc;
+    size_t stride = bytes + 2;
+    const struct cxi_pool_run *last = p->nruns ? &p->runs[p->nruns - 1] : NULL;
+    if (fits && p->nblocks == 0 && p->count == 0) {
+        if (!last || last->stride != stride) {
+            p->nruns = 0;
+            pool_start_run(p, stride, 0, 0);
+        }
+    } else if (last && !(fits && last->stride == stride)) {
+        /* a run starts a block: a new one, or one kept by a truncation
+         * when that has the 64 KiB of every block from index 6 on */
+        if (fits && p->nruns < CXI_POOL_RUNS && p->count - last->id >= CXI_POOL_RUN_MIN && p->block &&
+            (p->cur + 1 == p->nblocks || p->cur + 1 >= 6) && p->cur + 1 < POOL_MAX_BLOCKS) {
+            pool_start_run(p, stride, p->count, p->cur + 1);
+            p->block_cap = p->block_used; /* the run starts a block */
+        } else {
+            int rc = pool_materialize(m, p, need);
+            if (rc)
+                return rc;
+        }
     }
-    size_t want = p->ustride ? p->ustride : bytes + (size_t)nstr * 6;
-    size_t spans = 0, bsize = 0;
-    if (p->ustride && p->block_cap - p->block_used < want) {
+    size_t want = p->nruns ? stride : bytes + (size_t)nstr * 6;
+    size_t spans = 0, bsize = 0, ufill = 0;
+    if (p->nruns && p->block_cap - p->block_used < want) {
         uint32_t b = p->block ? p->cur + 1 : 0;
         if (b < p->nblocks) { /* made before a truncation */
+            size_t off;
             p->cur = b;
             p->block = p->blocks[b];
             p->block_used = 0;
-            p->block_cap = p->block_sizes[b];
+            cxi_pool_upos(p, p->count, &b, &off, &p->block_cap);
         } else {
-            bsize = ublock_size(b);
-            spans = 1;
             if (p->nblocks >= POOL_MAX_BLOCKS)
                 return cxi_fail(CX_ELIMIT, "more than 4 GiB of strings in one table");
+            bsize = ublock_size(p, b);
+            ufill = bsize / stride * stride;
+            spans = 1;
         }
     } else if (p->block_cap - p->block_used < want) {
         /* blocks grow from 1 KiB to 64 KiB, so a store with few names stays small */
@@ -534,7 +564,7 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
             return cxi_fail(CX_ELIMIT, "more than 4 GiB of strings in one table");
     }
     /* id arrays */
-    int rc = p->ustride ? CX_OK : cxi_cols_reserve(m, &p->strs, 1, need);
+    int rc = p->nruns ? CX_OK : cxi_cols_reserve(m, &p->strs, 1, need);
     if (rc)
         return rc;
     /* hash slots: keep the load at most 1/2 */
@@ -587,7 +617,7 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
         p->nblocks += spans;
         p->block = b;
         p->block_used = 0;
-        p->block_cap = bsize;
+        p->block_cap = p->nruns ? ufill : bsize;
     }
     return CX_OK;
 }
@@ -610,7 +640,7 @@ uint32_t cxi_pool_add_hashed(cxi_pool *p, const char *s, size_t len, uint32_t h)
     memcpy(dst, s, len);
     dst[len] = '\0';
     p->block_used = at + len + 1;
-    if (!p->ustride)
+    if (!p->nruns)
         ((uint32_t *)p->strs.data)[id] = (uint32_t)(((size_t)p->cur << CXI_POOL_BLOCK_SHIFT) + at);
     pool_place(p, id, h);
     return id;
@@ -623,7 +653,7 @@ void cxi_pool_truncate(cxi_mem *m, cxi_pool *p, uint32_t count)
     p->count = count;
     if (count == 0)
         pool_free_blocks(m, p);
-    if (p->ustride)
+    if (p->nruns)
         pool_useek(p);
     if (p->nslots)
         memset(p->slots, 0, (size_t)p->nslots * sizeof *p->slots);
@@ -636,7 +666,7 @@ void cxi_pool_drop_last(cxi_pool *p)
     const char *str = cxi_pool_str(p, id);
     uint32_t len = cxi_pool_len(p, id);
     uint32_t mask = p->nslots - 1, hole = (uint32_t)cxi_hash(str, len) & mask;
-    if (p->ustride)
+    if (p->nruns)
         pool_useek(p);
     else if (str + len + 1 == p->block + p->block_used)
         p->block_used -= (len < 0xFF ? 1 : 1 + sizeof len) + len + 1;

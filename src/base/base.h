@@ -200,9 +200,13 @@ void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols);
  * they add) whose strings all have one length below 254 bytes, such as
  * ids "C-100001", keeps no references at all: string k sits at a position
  * computed from k, its blocks being filled whole in sizes 1 KiB, 2 KiB ...
- * 64 KiB. The first string of another length (a later reservation, which
- * can fail) writes the references of the strings before it and leaves the
- * mode. */
+ * 64 KiB. A string of another length starts a new run of strings of its
+ * length in 64 KiB blocks (ids "I-999999" then "I-1000000"), up to
+ * CXI_POOL_RUNS runs of at least CXI_POOL_RUN_MIN strings each; otherwise
+ * that reservation (which can fail) writes the references of the strings
+ * before it and leaves the mode. */
+#define CXI_POOL_RUNS 8
+#define CXI_POOL_RUN_MIN 256
 #define CXI_POOL_BLOCK_SHIFT 16
 typedef struct cxi_pool {
     cxi_col strs;     /* uint32_t ref[id]: where the string starts (see above); its
@@ -218,9 +222,14 @@ typedef struct cxi_pool {
     size_t *block_sizes; /* allocated size at a block's first index, else 0 */
     size_t nblocks, blocks_cap;
     bool exact;          /* may use uniform mode (set by the owner; kept by cxi_pool_free) */
-    uint16_t ustride;    /* uniform mode: 1 + length + 1 bytes a string; 0: references */
-    uint32_t ufirst;     /* uniform mode: strings in blocks 0 to 5 */
-    uint32_t uper;       /* uniform mode: strings in a 64 KiB block */
+    uint8_t nruns;       /* uniform mode: its runs (> 0); 0: references */
+    struct cxi_pool_run {
+        uint32_t id;     /* its first string */
+        uint32_t block;  /* its first block (0 for run 0, whose blocks grow from 1 KiB) */
+        uint32_t first;  /* run 0: strings in blocks 0 to 5; else 0 */
+        uint32_t per;    /* strings in a 64 KiB block */
+        uint16_t stride; /* 1 + length + 1 bytes a string */
+    } runs[CXI_POOL_RUNS];
 } cxi_pool;
 
 void cxi_pool_init(cxi_pool *p);
@@ -275,36 +284,43 @@ static inline bool cxi_bytes_eq(const char *a, const char *b, size_t n)
     return memcmp(a, b, n) == 0;
 }
 
-/* Uniform mode: the block and the offset of the length byte of string k. */
-static inline void cxi_pool_upos(const cxi_pool *p, uint32_t k, uint32_t *block, size_t *off)
+/* Uniform mode: the block and the offset of the length byte of string k,
+ * and the bytes of its block the run fills (*fill). */
+static inline void cxi_pool_upos(const cxi_pool *p, uint32_t k, uint32_t *block, size_t *off, size_t *fill)
 {
-    size_t stride = p->ustride;
-    if (k >= p->ufirst) {
-        k -= p->ufirst;
-        *block = 6 + k / p->uper;
-        *off = (size_t)(k % p->uper) * stride;
+    const struct cxi_pool_run *r = &p->runs[p->nruns - 1];
+    while (k < r->id)
+        r--;
+    size_t stride = r->stride;
+    k -= r->id;
+    if (k >= r->first) {
+        k -= r->first;
+        *block = r->block + (r->first ? 6 : 0) + k / r->per;
+        *off = (size_t)(k % r->per) * stride;
+        *fill = (size_t)r->per * stride;
         return;
     }
-    uint32_t b = 0;
+    uint32_t b = 0, per;
     for (;; b++) {
-        uint32_t per = (uint32_t)(((size_t)1024 << b) / stride);
+        per = (uint32_t)(((size_t)1024 << b) / stride);
         if (k < per)
             break;
         k -= per;
     }
     *block = b;
     *off = (size_t)k * stride;
+    *fill = (size_t)per * stride;
 }
 
 static inline const char *cxi_pool_str(const cxi_pool *p, uint32_t id)
 {
-    if (CXI_LIKELY(p->ustride == 0)) {
+    if (CXI_LIKELY(p->nruns == 0)) {
         uint32_t ref = ((const uint32_t *)p->strs.data)[id];
         return p->blocks[ref >> CXI_POOL_BLOCK_SHIFT] + (ref & ((1u << CXI_POOL_BLOCK_SHIFT) - 1));
     }
     uint32_t b;
-    size_t off;
-    cxi_pool_upos(p, id, &b, &off);
+    size_t off, fill;
+    cxi_pool_upos(p, id, &b, &off, &fill);
     return p->blocks[b] + off + 1;
 }
 static inline uint32_t cxi_pool_len(const cxi_pool *p, uint32_t id)
@@ -332,7 +348,7 @@ static inline uint32_t cxi_pool_home_id(const cxi_pool *p, uint32_t h)
  * (for a prefetch). */
 static inline const void *cxi_pool_ref_at(const cxi_pool *p, uint32_t id)
 {
-    if (p->ustride)
+    if (p->nruns)
         return cxi_pool_str(p, id);
     return &((const uint32_t *)p->strs.data)[id];
 }
