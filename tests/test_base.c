@@ -851,11 +851,11 @@ static const char *name_with_home(char *buf, uint32_t *from, uint32_t mask, uint
 
 START_TEST(pool_drop_last_after_growth)
 {
-    /* Growing the slots re-places the strings in slot order, not id order,
-     * so the last string can sit before an older one of its run. Here A and
-     * B share the home slot 31 of 32 (so 15 of 16): in 16 slots A is at 15
-     * and B wraps to 0; growing to 32 places B (slot 0 first) at 31 and A
-     * wraps to 0. Dropping B must move A back to its home. */
+    /* A and B share the home slot 31 of 32 (so 15 of 16): in 16 slots A is
+     * at 15 and B wraps to 0; growing to 32 places the strings again in id
+     * order (a slot's tag depends on the number of slots), A at 31 and B
+     * wrapped to 0. Dropping the strings one by one must keep every other
+     * findable. A slot holds id + 1 in its low bits (issue 14). */
     cxi_mem m;
     cxi_mem_init(&m, NULL, NULL);
     cxi_pool p;
@@ -871,19 +871,19 @@ START_TEST(pool_drop_last_after_growth)
         ck_assert_uint_eq(id, i);
         if (i == 7) { /* 16 slots */
             ck_assert_uint_eq(p.nslots, 16);
-            ck_assert_uint_eq(p.slots[15] & 0xFFFFFFFFu, 1); /* A */
-            ck_assert_uint_eq(p.slots[0] & 0xFFFFFFFFu, 2);  /* B */
+            ck_assert_uint_eq(p.slots[15] & 15u, 1); /* A */
+            ck_assert_uint_eq(p.slots[0] & 15u, 2);  /* B */
         }
     }
     ck_assert_uint_eq(p.nslots, 32);
-    ck_assert_uint_eq(p.slots[31] & 0xFFFFFFFFu, 2); /* B */
-    ck_assert_uint_eq(p.slots[0] & 0xFFFFFFFFu, 1);  /* A, after B */
+    ck_assert_uint_eq(p.slots[31] & 31u, 1); /* A */
+    ck_assert_uint_eq(p.slots[0] & 31u, 2);  /* B, after A */
     for (uint32_t n = 9; n-- > 1;) {
         cxi_pool_drop_last(&p);
         for (uint32_t i = 0; i < 9; i++)
             ck_assert_uint_eq(cxi_pool_find(&p, names[i], strlen(names[i])), (i < n ? i : CXI_NONE));
     }
-    ck_assert_uint_eq(p.slots[31] & 0xFFFFFFFFu, 1);
+    ck_assert_uint_eq(p.slots[31] & 31u, 1);
     ck_assert_uint_eq(p.slots[0], 0);
     cxi_pool_free(&m, &p);
 }

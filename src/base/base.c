@@ -357,23 +357,106 @@ void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols)
 
 /* ---- string interner ------------------------------------------------- */
 
-#define POOL_BLOCK 65536u
+#define POOL_BLOCK ((size_t)1 << CXI_POOL_BLOCK_SHIFT)
+#define POOL_MAX_BLOCKS ((size_t)1 << (32 - CXI_POOL_BLOCK_SHIFT))
 
 void cxi_pool_init(cxi_pool *p)
 {
     memset(p, 0, sizeof *p);
-    p->strs.elem = sizeof(char *);
+    p->strs.elem = sizeof(uint32_t);
+}
+
+/* Frees the string blocks (an index with size 0 is inside a larger block). */
+static void pool_free_blocks(cxi_mem *m, cxi_pool *p)
+{
+    for (size_t i = 0; i < p->nblocks; i++)
+        if (p->block_sizes[i])
+            cxi_free(m, p->blocks[i], p->block_sizes[i]);
+    p->nblocks = 0;
+    p->block = NULL;
+    p->block_used = p->block_cap = 0;
+    p->cur = 0;
 }
 
 void cxi_pool_free(cxi_mem *m, cxi_pool *p)
 {
-    for (size_t i = 0; i < p->nblocks; i++)
-        cxi_free(m, p->blocks[i], p->block_sizes[i]);
+    bool exact = p->exact;
+    pool_free_blocks(m, p);
     cxi_free(m, p->blocks, p->blocks_cap * sizeof *p->blocks);
     cxi_free(m, p->block_sizes, p->blocks_cap * sizeof *p->block_sizes);
     cxi_cols_free(m, &p->strs, 1);
     cxi_free(m, p->slots, (size_t)p->nslots * sizeof *p->slots);
     cxi_pool_init(p);
+    p->exact = exact;
+}
+
+/* ---- uniform mode (see base.h) ---- */
+
+/* The size of uniform block b of the run being filled (`last` run). */
+static size_t ublock_size(const cxi_pool *p, uint32_t b)
+{
+    return p->nruns == 1 && b < 6 ? (size_t)1024 << b : POOL_BLOCK;
+}
+
+/* A new run of strings of `stride` bytes from string `id` on, from block
+ * `block` (0 for the first run). */
+static void pool_start_run(cxi_pool *p, size_t stride, uint32_t id, uint32_t block)
+{
+    struct cxi_pool_run *r = &p->runs[p->nruns++];
+    r->id = id;
+    r->block = block;
+    r->stride = (uint16_t)stride;
+    r->first = 0;
+    if (p->nruns == 1)
+        for (uint32_t b = 0; b < 6; b++)
+            r->first += (uint32_t)(((size_t)1024 << b) / stride);
+    r->per = (uint32_t)(POOL_BLOCK / stride);
+}
+
+/* Uniform mode: the block cursor where string `count` goes. When that is
+ * the start of a block not made yet, the cursor is left full, so the next
+ * reservation makes it. */
+static void pool_useek(cxi_pool *p)
+{
+    while (p->nruns > 1 && p->runs[p->nruns - 1].id >= p->count)
+        p->nruns--; /* runs cut off by a truncation: their blocks are reused or wasted */
+    if (p->nblocks == 0) {
+        p->block = NULL;
+        p->block_used = p->block_cap = 0;
+        p->cur = 0;
+        return;
+    }
+    uint32_t b;
+    size_t off, fill;
+    cxi_pool_upos(p, p->count, &b, &off, &fill);
+    if (b >= p->nblocks) { /* b == nblocks, off == 0 */
+        p->cur = (uint32_t)p->nblocks - 1;
+        p->block = p->blocks[p->cur];
+        p->block_used = p->block_cap = 0;
+        return;
+    }
+    p->cur = b;
+    p->block = p->blocks[b];
+    p->block_used = off;
+    p->block_cap = fill;
+}
+
+/* Leaves uniform mode: the references of every string, from their places. */
+static int pool_materialize(cxi_mem *m, cxi_pool *p, uint32_t need)
+{
+    int rc = cxi_cols_reserve(m, &p->strs, 1, need);
+    if (rc)
+        return rc;
+    uint32_t *ref = p->strs.data;
+    for (uint32_t k = 0; k < p->count; k++) {
+        uint32_t b;
+        size_t off, fill;
+        cxi_pool_upos(p, k, &b, &off, &fill);
+        ref[k] = (uint32_t)(((size_t)b << CXI_POOL_BLOCK_SHIFT) + off + 1);
+    }
+    p->nruns = 0;
+    /* the strings go on from the cursor, after the last one */
+    return CX_OK;
 }
 
 uint32_t cxi_pool_find(const cxi_pool *p, const char *s, size_t len)
@@ -387,15 +470,20 @@ uint32_t cxi_pool_find_hashed(const cxi_pool *p, const char *s, size_t len, uint
 {
     if (p->nslots == 0)
         return CXI_NONE;
-    uint32_t mask = p->nslots - 1;
+    uint32_t mask = p->nslots - 1, tag = h & ~mask;
     for (uint32_t i = h & mask;; i = (i + 1) & mask) {
-        uint64_t v = p->slots[i];
+        uint32_t v = p->slots[i];
         if (v == 0)
             return CXI_NONE;
-        uint32_t id = (uint32_t)v - 1;
-        if ((uint32_t)(v >> 32) == h && cxi_pool_len(p, id) == len && cxi_bytes_eq(cxi_pool_str(p, id), s, len))
+        uint32_t id = (v & mask) - 1;
+        if ((v & ~mask) == tag && cxi_pool_len(p, id) == len && cxi_bytes_eq(cxi_pool_str(p, id), s, len))
             return id;
     }
+}
+
+static uint32_t pool_hash(const cxi_pool *p, uint32_t id)
+{
+    return (uint32_t)cxi_hash(cxi_pool_str(p, id), cxi_pool_len(p, id));
 }
 
 static void pool_place(cxi_pool *p, uint32_t id, uint32_t h)
@@ -404,7 +492,15 @@ static void pool_place(cxi_pool *p, uint32_t id, uint32_t h)
     uint32_t i = h & mask;
     while (p->slots[i] != 0)
         i = (i + 1) & mask;
-    p->slots[i] = (uint64_t)h << 32 | (id + 1);
+    p->slots[i] = (h & ~mask) | (id + 1);
+}
+
+/* Every string of the pool placed again in slots of zeroes (the tags
+ * depend on the number of slots, so the hashes are computed anew). */
+static void pool_rehash(cxi_pool *p)
+{
+    for (uint32_t id = 0; id < p->count; id++)
+        pool_place(p, id, pool_hash(p, id));
 }
 
 int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
@@ -414,8 +510,61 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
     if ((uint64_t)p->count + nstr > CXI_MAX_ROWS)
         return cxi_fail(CX_ELIMIT, "more than %u distinct names", (unsigned)CXI_MAX_ROWS);
     uint32_t need = p->count + nstr;
+    /* bytes, each string with its length before (1 byte, or 5 from 255
+     * bytes on) and its NUL after */
+    if (bytes > SIZE_MAX / 2 || nstr > (SIZE_MAX / 2 - bytes) / 6)
+        return cxi_fail(CX_ELIMIT, "strings too large");
+    /* uniform mode: entered by an exact pool with no blocks, kept while
+     * the strings come in runs of one length, else left (can fail: first) */
+    bool fits = p->exact && nstr == 1 && bytes <= 253;
+    size_t stride = bytes + 2;
+    const struct cxi_pool_run *last = p->nruns ? &p->runs[p->nruns - 1] : NULL;
+    if (fits && p->nblocks == 0 && p->count == 0) {
+        if (!last || last->stride != stride) {
+            p->nruns = 0;
+            pool_start_run(p, stride, 0, 0);
+        }
+    } else if (last && !(fits && last->stride == stride)) {
+        /* a run starts a block: a new one, or one kept by a truncation
+         * when that has the 64 KiB of every block from index 6 on */
+        if (fits && p->nruns < CXI_POOL_RUNS && p->count - last->id >= CXI_POOL_RUN_MIN && p->block &&
+            (p->cur + 1 == p->nblocks || p->cur + 1 >= 6) && p->cur + 1 < POOL_MAX_BLOCKS) {
+            pool_start_run(p, stride, p->count, p->cur + 1);
+            p->block_cap = p->block_used; /* the run starts a block */
+        } else {
+            int rc = pool_materialize(m, p, need);
+            if (rc)
+                return rc;
+        }
+    }
+    size_t want = p->nruns ? stride : bytes + (size_t)nstr * 6;
+    size_t spans = 0, bsize = 0, ufill = 0;
+    if (p->nruns && p->block_cap - p->block_used < want) {
+        uint32_t b = p->block ? p->cur + 1 : 0;
+        if (b < p->nblocks) { /* made before a truncation */
+            size_t off;
+            p->cur = b;
+            p->block = p->blocks[b];
+            p->block_used = 0;
+            cxi_pool_upos(p, p->count, &b, &off, &p->block_cap);
+        } else {
+            if (p->nblocks >= POOL_MAX_BLOCKS)
+                return cxi_fail(CX_ELIMIT, "more than 4 GiB of strings in one table");
+            bsize = ublock_size(p, b);
+            ufill = bsize / stride * stride;
+            spans = 1;
+        }
+    } else if (p->block_cap - p->block_used < want) {
+        /* blocks grow from 1 KiB to 64 KiB, so a store with few names stays small */
+        bsize = p->nblocks < 6 ? (size_t)1024 << p->nblocks : POOL_BLOCK;
+        if (bsize < want)
+            bsize = want;
+        spans = (bsize + POOL_BLOCK - 1) / POOL_BLOCK;
+        if (spans > POOL_MAX_BLOCKS - p->nblocks)
+            return cxi_fail(CX_ELIMIT, "more than 4 GiB of strings in one table");
+    }
     /* id arrays */
-    int rc = cxi_cols_reserve(m, &p->strs, 1, need);
+    int rc = p->nruns ? CX_OK : cxi_cols_reserve(m, &p->strs, 1, need);
     if (rc)
         return rc;
     /* hash slots: keep the load at most 1/2 */
@@ -426,24 +575,20 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
         if (ns64 > UINT32_MAX / 2 + 1)
             return cxi_fail(CX_ELIMIT, "string table too large");
         uint32_t ns = (uint32_t)ns64;
-        uint64_t *slots = cxi_alloc(m, (size_t)ns * sizeof *slots);
+        uint32_t *slots = cxi_alloc(m, (size_t)ns * sizeof *slots);
         if (!slots)
             return cxi_fail(CX_ENOMEM, "out of memory growing a string table");
         memset(slots, 0, (size_t)ns * sizeof *slots);
-        uint64_t *old = p->slots;
-        uint32_t on = p->nslots;
+        cxi_free(m, p->slots, (size_t)p->nslots * sizeof *p->slots);
         p->slots = slots;
         p->nslots = ns;
-        for (uint32_t i = 0; i < on; i++)
-            if (old[i])
-                pool_place(p, (uint32_t)old[i] - 1, (uint32_t)(old[i] >> 32));
-        cxi_free(m, old, (size_t)on * sizeof *old);
+        pool_rehash(p);
     }
-    /* bytes, each string with its length before and its NUL after */
-    size_t want = bytes + (size_t)nstr * (sizeof(uint32_t) + 1);
-    if (p->block_cap - p->block_used < want) {
-        if (p->nblocks == p->blocks_cap) {
+    if (spans) {
+        if (p->nblocks + spans > p->blocks_cap) {
             size_t nc = p->blocks_cap ? p->blocks_cap * 2 : 8;
+            while (nc < p->nblocks + spans)
+                nc *= 2;
             char **nb = cxi_alloc(m, nc * sizeof *nb);
             size_t *nz = cxi_alloc(m, nc * sizeof *nz);
             if (!nb || !nz) {
@@ -461,19 +606,18 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
             p->block_sizes = nz;
             p->blocks_cap = nc;
         }
-        /* blocks grow from 1 KiB to 64 KiB, so a store with few names stays small */
-        size_t bsize = p->nblocks < 6 ? (size_t)1024 << p->nblocks : POOL_BLOCK;
-        if (bsize < want)
-            bsize = want;
         char *b = cxi_alloc(m, bsize);
         if (!b)
             return cxi_fail(CX_ENOMEM, "out of memory interning a string");
-        p->blocks[p->nblocks] = b;
-        p->block_sizes[p->nblocks] = bsize;
-        p->nblocks++;
+        p->cur = (uint32_t)p->nblocks;
+        for (size_t k = 0; k < spans; k++) {
+            p->blocks[p->nblocks + k] = b + k * POOL_BLOCK;
+            p->block_sizes[p->nblocks + k] = k ? 0 : bsize;
+        }
+        p->nblocks += spans;
         p->block = b;
         p->block_used = 0;
-        p->block_cap = bsize;
+        p->block_cap = p->nruns ? ufill : bsize;
     }
     return CX_OK;
 }
@@ -487,12 +631,17 @@ uint32_t cxi_pool_add_hashed(cxi_pool *p, const char *s, size_t len, uint32_t h)
 {
     uint32_t id = p->count++;
     uint32_t len32 = (uint32_t)len;
-    char *dst = p->block + p->block_used + sizeof len32;
-    memcpy(dst - sizeof len32, &len32, sizeof len32);
+    size_t pre = len < 0xFF ? 1 : 1 + sizeof len32;
+    size_t at = p->block_used + pre;
+    char *dst = p->block + at;
+    if (pre > 1)
+        memcpy(dst - pre, &len32, sizeof len32);
+    dst[-1] = (char)(unsigned char)(len < 0xFF ? len : 0xFF);
     memcpy(dst, s, len);
     dst[len] = '\0';
-    p->block_used += sizeof len32 + len + 1;
-    ((char **)p->strs.data)[id] = dst;
+    p->block_used = at + len + 1;
+    if (!p->nruns)
+        ((uint32_t *)p->strs.data)[id] = (uint32_t)(((size_t)p->cur << CXI_POOL_BLOCK_SHIFT) + at);
     pool_place(p, id, h);
     return id;
 }
@@ -502,17 +651,13 @@ void cxi_pool_truncate(cxi_mem *m, cxi_pool *p, uint32_t count)
     if (count >= p->count)
         return;
     p->count = count;
-    if (count == 0) {
-        for (size_t i = 0; i < p->nblocks; i++)
-            cxi_free(m, p->blocks[i], p->block_sizes[i]);
-        p->nblocks = 0;
-        p->block = NULL;
-        p->block_used = p->block_cap = 0;
-    }
+    if (count == 0)
+        pool_free_blocks(m, p);
+    if (p->nruns)
+        pool_useek(p);
     if (p->nslots)
         memset(p->slots, 0, (size_t)p->nslots * sizeof *p->slots);
-    for (uint32_t id = 0; id < count; id++)
-        pool_place(p, id, (uint32_t)cxi_hash(cxi_pool_str(p, id), cxi_pool_len(p, id)));
+    pool_rehash(p);
 }
 
 void cxi_pool_drop_last(cxi_pool *p)
@@ -521,15 +666,17 @@ void cxi_pool_drop_last(cxi_pool *p)
     const char *str = cxi_pool_str(p, id);
     uint32_t len = cxi_pool_len(p, id);
     uint32_t mask = p->nslots - 1, hole = (uint32_t)cxi_hash(str, len) & mask;
-    if (str + len + 1 == p->block + p->block_used)
-        p->block_used -= sizeof len + len + 1;
+    if (p->nruns)
+        pool_useek(p);
+    else if (str + len + 1 == p->block + p->block_used)
+        p->block_used -= (len < 0xFF ? 1 : 1 + sizeof len) + len + 1;
     /* Empty its slot, shifting back the entries after it in the same run
      * whose home slot is not between the hole and them (linear probing
      * deletion without tombstones), so every probe still finds its key. */
-    while ((uint32_t)p->slots[hole] != id + 1)
+    while ((p->slots[hole] & mask) != id + 1)
         hole = (hole + 1) & mask;
     for (uint32_t j = (hole + 1) & mask; p->slots[j] != 0; j = (j + 1) & mask) {
-        uint32_t home = (uint32_t)(p->slots[j] >> 32) & mask;
+        uint32_t home = pool_hash(p, (p->slots[j] & mask) - 1) & mask;
         bool stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
         if (!stays) {
             p->slots[hole] = p->slots[j];

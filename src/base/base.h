@@ -184,18 +184,52 @@ void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols);
 /* ---- string interner ------------------------------------------------- */
 
 /* Interned strings get dense ids 0, 1, 2, ... in insertion order and never
- * move (they live in fixed blocks), so pointers to them stay valid. */
+ * move (they live in fixed blocks), so pointers to them stay valid.
+ *
+ * Compact (issue 14): a string costs its bytes, a NUL, one length byte
+ * (five from 255 bytes on), a 4-byte reference and two 4-byte hash slots
+ * at most. A reference is (block index << 16) + offset: blocks hold at
+ * most 64 KiB each, except a block made for a larger reservation, which
+ * takes one index per 64 KiB it spans (blocks[] then holds pointers into
+ * it, with block_sizes 0). So a pool holds at most 4 GiB of strings.
+ * A hash slot holds id + 1 in its low bits (ids stay below nslots / 2)
+ * and, above them, the same bits of the string's 32-bit hash as a tag,
+ * so a probe reads a string only when the tag matches.
+ *
+ * Uniform mode: a pool marked `exact` (its callers reserve the very length
+ * they add) whose strings all have one length below 254 bytes, such as
+ * ids "C-100001", keeps no references at all: string k sits at a position
+ * computed from k, its blocks being filled whole in sizes 1 KiB, 2 KiB ...
+ * 64 KiB. A string of another length starts a new run of strings of its
+ * length in 64 KiB blocks (ids "I-999999" then "I-1000000"), up to
+ * CXI_POOL_RUNS runs of at least CXI_POOL_RUN_MIN strings each; otherwise
+ * that reservation (which can fail) writes the references of the strings
+ * before it and leaves the mode. */
+#define CXI_POOL_RUNS 8
+#define CXI_POOL_RUN_MIN 256
+#define CXI_POOL_BLOCK_SHIFT 16
 typedef struct cxi_pool {
-    cxi_col strs;     /* char *[id]; each string is preceded by its u32 length
-                         and followed by a NUL, so a probe touches one line */
+    cxi_col strs;     /* uint32_t ref[id]: where the string starts (see above); its
+                         length is in the byte before it (0xFF: in the 4 bytes
+                         before that), a NUL follows it */
     uint32_t count;
-    uint64_t *slots;  /* open addressing: hash << 32 | (id + 1); 0 for empty */
+    uint32_t *slots;  /* open addressing: (hash & ~(nslots - 1)) | (id + 1); 0 for empty */
     uint32_t nslots;  /* power of two, or 0 */
-    char *block;
+    char *block;      /* the block being filled, which starts at index `cur` */
     size_t block_used, block_cap;
-    char **blocks;
-    size_t *block_sizes;
+    uint32_t cur;
+    char **blocks;       /* by index; a large block spans several (see above) */
+    size_t *block_sizes; /* allocated size at a block's first index, else 0 */
     size_t nblocks, blocks_cap;
+    bool exact;          /* may use uniform mode (set by the owner; kept by cxi_pool_free) */
+    uint8_t nruns;       /* uniform mode: its runs (> 0); 0: references */
+    struct cxi_pool_run {
+        uint32_t id;     /* its first string */
+        uint32_t block;  /* its first block (0 for run 0, whose blocks grow from 1 KiB) */
+        uint32_t first;  /* run 0: strings in blocks 0 to 5; else 0 */
+        uint32_t per;    /* strings in a 64 KiB block */
+        uint16_t stride; /* 1 + length + 1 bytes a string */
+    } runs[CXI_POOL_RUNS];
 } cxi_pool;
 
 void cxi_pool_init(cxi_pool *p);
@@ -250,15 +284,73 @@ static inline bool cxi_bytes_eq(const char *a, const char *b, size_t n)
     return memcmp(a, b, n) == 0;
 }
 
+/* Uniform mode: the block and the offset of the length byte of string k,
+ * and the bytes of its block the run fills (*fill). */
+static inline void cxi_pool_upos(const cxi_pool *p, uint32_t k, uint32_t *block, size_t *off, size_t *fill)
+{
+    const struct cxi_pool_run *r = &p->runs[p->nruns - 1];
+    while (k < r->id)
+        r--;
+    size_t stride = r->stride;
+    k -= r->id;
+    if (k >= r->first) {
+        k -= r->first;
+        *block = r->block + (r->first ? 6 : 0) + k / r->per;
+        *off = (size_t)(k % r->per) * stride;
+        *fill = (size_t)r->per * stride;
+        return;
+    }
+    uint32_t b = 0, per;
+    for (;; b++) {
+        per = (uint32_t)(((size_t)1024 << b) / stride);
+        if (k < per)
+            break;
+        k -= per;
+    }
+    *block = b;
+    *off = (size_t)k * stride;
+    *fill = (size_t)per * stride;
+}
+
 static inline const char *cxi_pool_str(const cxi_pool *p, uint32_t id)
 {
-    return ((char *const *)p->strs.data)[id];
+    if (CXI_LIKELY(p->nruns == 0)) {
+        uint32_t ref = ((const uint32_t *)p->strs.data)[id];
+        return p->blocks[ref >> CXI_POOL_BLOCK_SHIFT] + (ref & ((1u << CXI_POOL_BLOCK_SHIFT) - 1));
+    }
+    uint32_t b;
+    size_t off, fill;
+    cxi_pool_upos(p, id, &b, &off, &fill);
+    return p->blocks[b] + off + 1;
 }
 static inline uint32_t cxi_pool_len(const cxi_pool *p, uint32_t id)
 {
+    const unsigned char *s = (const unsigned char *)cxi_pool_str(p, id);
+    if (s[-1] != 0xFF)
+        return s[-1];
     uint32_t len;
-    memcpy(&len, cxi_pool_str(p, id) - sizeof len, sizeof len);
+    memcpy(&len, s - 1 - sizeof len, sizeof len);
     return len;
+}
+/* For readers that prefetch: the hash slot a string of hash h is first
+ * looked for in, and the id that slot names when its tag is h's (else
+ * CXI_NONE: the string is elsewhere or absent). nslots > 0. */
+static inline const uint32_t *cxi_pool_home(const cxi_pool *p, uint32_t h)
+{
+    return &p->slots[h & (p->nslots - 1)];
+}
+static inline uint32_t cxi_pool_home_id(const cxi_pool *p, uint32_t h)
+{
+    uint32_t mask = p->nslots - 1, v = p->slots[h & mask];
+    return v && (v & ~mask) == (h & ~mask) ? (v & mask) - 1 : CXI_NONE;
+}
+/* Where the reference of string `id` is, or in uniform mode the string
+ * (for a prefetch). */
+static inline const void *cxi_pool_ref_at(const cxi_pool *p, uint32_t id)
+{
+    if (p->nruns)
+        return cxi_pool_str(p, id);
+    return &((const uint32_t *)p->strs.data)[id];
 }
 
 /* ---- u64 -> u32 map -------------------------------------------------- */

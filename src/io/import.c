@@ -880,7 +880,7 @@ void cxi_import_prefetch(cxi_import *im, char *const *const *rows, size_t n)
             if (!v || !p->nslots)
                 continue;
             h[r][k] = (uint32_t)cxi_hash(v, strlen(v));
-            PREFETCH(&p->slots[h[r][k] & (p->nslots - 1)]);
+            PREFETCH(cxi_pool_home(p, h[r][k]));
             id[r][k] = 0;
         }
     }
@@ -890,10 +890,9 @@ void cxi_import_prefetch(cxi_import *im, char *const *const *rows, size_t n)
             if (id[r][k] == CXI_NONE)
                 continue;
             const cxi_pool *p = &s->keys[im->pf_pool[k]];
-            uint64_t v = p->slots[h[r][k] & (p->nslots - 1)];
-            id[r][k] = v && (uint32_t)(v >> 32) == h[r][k] ? (uint32_t)v - 1 : CXI_NONE;
+            id[r][k] = cxi_pool_home_id(p, h[r][k]);
             if (id[r][k] != CXI_NONE)
-                PREFETCH(&((char *const *)p->strs.data)[id[r][k]]);
+                PREFETCH(cxi_pool_ref_at(p, id[r][k]));
         }
     }
     /* 3: the string itself (its length first), and what the row will read
@@ -903,7 +902,7 @@ void cxi_import_prefetch(cxi_import *im, char *const *const *rows, size_t n)
             uint32_t i = id[r][k];
             if (i == CXI_NONE)
                 continue;
-            PREFETCH(cxi_pool_str(&s->keys[im->pf_pool[k]], i) - sizeof(uint32_t));
+            PREFETCH(cxi_pool_str(&s->keys[im->pf_pool[k]], i) - 1);
             int then = im->pf_then[k];
             if (then > 0 && i < s->t[CX_TABLE_CUSTOMERS].n)
                 PREFETCH(&CXI_COL(s, CX_TABLE_CUSTOMERS, then, uint32_t)[i]);
@@ -915,10 +914,9 @@ void cxi_import_prefetch(cxi_import *im, char *const *const *rows, size_t n)
     for (size_t r = 0; r < n; r++) {
         for (int k = 0; k < nk; k++) {
             uint32_t i = id[r][k];
-            if (i == CXI_NONE || im->pf_then[k] != 0 || !s->idrow[CX_TABLE_INTERACTIONS] ||
-                i >= s->idrow_cap[CX_TABLE_INTERACTIONS])
+            if (i == CXI_NONE || im->pf_then[k] != 0 || i >= s->keys[CX_TABLE_INTERACTIONS].count)
                 continue;
-            uint32_t in = s->idrow[CX_TABLE_INTERACTIONS][i];
+            uint32_t in = cxi_eid_row(s, CX_TABLE_INTERACTIONS, i);
             if (in < s->t[CX_TABLE_INTERACTIONS].n)
                 PREFETCH(&CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t)[in]);
         }

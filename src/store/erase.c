@@ -75,8 +75,10 @@ typedef struct plan {
 static void plan_init(plan *p)
 {
     memset(p, 0, sizeof *p);
-    for (int t = 0; t < CX_TABLE_COUNT; t++)
+    for (int t = 0; t < CX_TABLE_COUNT; t++) {
         cxi_pool_init(&p->keys[t]);
+        p->keys[t].exact = true; /* as the store's (uniform mode, base.h) */
+    }
     for (size_t i = 0; i < NOPEN; i++)
         cxi_pool_init(&p->sets[i]);
     cxi_pool_init(&p->comments);

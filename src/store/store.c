@@ -466,8 +466,10 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     table_init(&s->t[CX_TABLE_QUESTIONS], QU_NCOLS, qu);
     table_init(&s->t[CX_TABLE_FEEDBACK], FB_NCOLS, fb);
     table_init(&s->t[CX_TABLE_TRANSACTIONS], TR_NCOLS, tr);
-    for (int i = 0; i < CX_TABLE_COUNT; i++)
+    for (int i = 0; i < CX_TABLE_COUNT; i++) {
         cxi_pool_init(&s->keys[i]);
+        s->keys[i].exact = true; /* ids of one length keep no references (base.h) */
+    }
     for (int i = 0; i < CX_VOCAB_COUNT; i++)
         cxi_pool_init(&s->sets[i]);
     cxi_pool_init(&s->comments);
@@ -814,7 +816,7 @@ typedef struct eid {
 uint32_t cxi_event_find(const cx_store *s, int table, const char *id, size_t len)
 {
     uint32_t k = cxi_pool_find(&s->keys[table], id, len);
-    return k == CXI_NONE ? CXI_NONE : s->idrow[table][k];
+    return k == CXI_NONE ? CXI_NONE : cxi_eid_row(s, table, k);
 }
 
 static int eid_check(const char *fn, const cx_store *s, int table, const char *id, eid *e)
@@ -829,21 +831,30 @@ static int eid_check(const char *fn, const cx_store *s, int table, const char *i
     e->h = (uint32_t)cxi_hash(id, e->len);
     uint32_t k = cxi_pool_find_hashed(&s->keys[table], id, e->len, e->h);
     if (k != CXI_NONE)
-        e->row = s->idrow[table][k];
+        e->row = cxi_eid_row(s, table, k);
     return CX_OK;
 }
 
-/* Room to store a new id. */
-static int eid_reserve(cx_store *s, int table, const eid *e)
+/* Room to store a new id, which eid_commit will give row `row` (CXI_NONE:
+ * none). An event table keeps no idrow while each id's row is its key id;
+ * the first id that breaks this makes it. */
+static int eid_reserve(cx_store *s, int table, const eid *e, uint32_t row)
 {
     if (!e->s)
         return CX_OK;
     int rc = cxi_pool_reserve(&s->mem, &s->keys[table], 1, e->len);
-    if (!rc && cxi_id_col(table) >= 0 &&
-        (rc = cxi_grow(&s->mem, &s->idrow[table], &s->idrow_cap[table], (size_t)s->keys[table].count + 1,
-                       sizeof(uint32_t))))
-        rc = cxi_fail(rc, "out of memory growing the index of %s ids", schema[table].name);
-    return rc;
+    if (rc || cxi_id_col(table) < 0)
+        return rc;
+    uint32_t count = s->keys[table].count;
+    bool had = s->idrow[table] != NULL;
+    if (!had && row == count)
+        return CX_OK;
+    if ((rc = cxi_grow(&s->mem, &s->idrow[table], &s->idrow_cap[table], (size_t)count + 1, sizeof(uint32_t))))
+        return cxi_fail(rc, "out of memory growing the index of %s ids", schema[table].name);
+    if (!had)
+        for (uint32_t k = 0; k < count; k++)
+            s->idrow[table][k] = k;
+    return CX_OK;
 }
 
 static uint32_t eid_commit(cx_store *s, int table, const eid *e, uint32_t row)
@@ -851,7 +862,7 @@ static uint32_t eid_commit(cx_store *s, int table, const eid *e, uint32_t row)
     if (!e->s)
         return CXI_NONE;
     uint32_t k = cxi_pool_add_hashed(&s->keys[table], e->s, e->len, e->h);
-    if (cxi_id_col(table) >= 0)
+    if (cxi_id_col(table) >= 0 && s->idrow[table])
         s->idrow[table][k] = row;
     return k;
 }
@@ -862,7 +873,7 @@ static int reserve_event(const char *fn, cx_store *s, int table, const eid *e, i
     int rc;
     if (e->row != CXI_NONE)
         return reserve_update(s, table, e->row, (size_t)ncells + 4);
-    if ((rc = room_for_row(fn, s, table)) || (rc = eid_reserve(s, table, e)))
+    if ((rc = room_for_row(fn, s, table)) || (rc = eid_reserve(s, table, e, (uint32_t)s->t[table].n)))
         return rc;
     return reserve_rows(s, table, 1);
 }
@@ -1412,9 +1423,9 @@ static int link_check(const char *fn, cx_store *s, const char *customer, uint32_
     if (l->external) {
         /* checked by the caller against where the rows are */
         l->key = k;
-        return k == CXI_NONE ? eid_reserve(s, I, &l->e) : CX_OK;
+        return k == CXI_NONE ? eid_reserve(s, I, &l->e, CXI_NONE) : CX_OK;
     }
-    l->e.row = k == CXI_NONE ? CXI_NONE : s->idrow[I][k];
+    l->e.row = k == CXI_NONE ? CXI_NONE : cxi_eid_row(s, I, k);
     if (l->e.row == CXI_NONE)
         return FIELD("interaction", cxi_fail(CX_ENOTFOUND, "%s: customer '%s': no interaction '%s'", fn,
                                              cxi_quote(qb, customer), cxi_quote(qb2, id)));

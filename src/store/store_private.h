@@ -119,7 +119,9 @@ struct cx_store {
     cxi_pool attr_values;
     cxi_map attrs; /* customer << 32 | attribute key -> attr_values id */
     /* Event tables with ids: idrow[t][key id] is the row of the id (the
-     * key pool of the table interns ids in row order). */
+     * key pool of the table interns ids in row order). NULL while every
+     * id's row is its key id (every row added with an id), the usual case,
+     * which so costs nothing: read it with cxi_eid_row (issue 14). */
     uint32_t *idrow[CX_TABLE_COUNT];
     size_t idrow_cap[CX_TABLE_COUNT];
     /* Rows changed in place by an update (bit r of dirty[t]), since the
@@ -179,6 +181,14 @@ void cxi_customer_drop_last(cx_store *s);
 /* The row of an event of `table` (interactions, feedback, transactions)
  * with id s[0..len), or CXI_NONE. */
 uint32_t cxi_event_find(const cx_store *s, int table, const char *id, size_t len);
+
+/* The row of key id k (< keys[table].count) of an event table: CXI_NONE for
+ * an id interned without a row (feedback's links to the interactions of a
+ * streaming SQLite import). */
+static inline uint32_t cxi_eid_row(const cx_store *s, int table, uint32_t k)
+{
+    return s->idrow[table] ? s->idrow[table][k] : k;
+}
 
 /* Typed access to a column: COL(store, CX_TABLE_CASES, CA_OPENED, int64_t). */
 #define CXI_COL(s, table, col, T) ((T *)(s)->t[(table)].cols[(col)].data)

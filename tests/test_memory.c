@@ -1,0 +1,491 @@
+/* Issue 14, memory: the compact string pools (4-byte tagged hash slots,
+ * 4-byte string references, 1-byte lengths, blocks larger than 64 KiB for
+ * large strings) and the event tables' id -> row index that costs nothing
+ * while every row has an id. Every id must read back byte for byte through
+ * every path: the getters, cx_store_find, a failed import's rollback,
+ * cx_customer_forget, cx_store_clone, an export and a SQLite save and load.
+ * Links the internal archive to see the layout (idrow, the pool blocks). */
+#include "cx_test.h"
+
+#include "../src/store/store_private.h"
+
+/* ---- ids of every shape ------------------------------------------------- */
+
+static char long_digits[400];
+static char huge_id[200000]; /* a string larger than a 64 KiB block */
+
+static const char *const shapes[] = {
+    "I-000001", "I-000002", "I-1", "I-01", "I-001", "000", "0", "I-0000000000000000000000000000000001",
+    "I-99999999999999999999999999999", /* looks numeric, overflows 64 bits */
+    "I-18446744073709551616",          /* 2^64 */
+    "X-000001",                        /* another scheme in the same table */
+    "مقابلة-٠٠١",                      /* non-ASCII: Arabic letters and digits */
+    "I-000001 ", " I-000001", "i-000001", "I-1e3", "I--1", "-1", "+1",
+    long_digits, /* 399 digits: a 5-byte length */
+    huge_id,
+};
+#define NSHAPES (sizeof shapes / sizeof shapes[0])
+
+static void ids_setup(void)
+{
+    tmpdir_setup();
+    memset(long_digits, '7', sizeof long_digits - 1);
+    long_digits[0] = '0';
+    long_digits[sizeof long_digits - 1] = '\0';
+    for (size_t i = 0; i < sizeof huge_id - 1; i++)
+        huge_id[i] = (char)('a' + i % 26);
+    huge_id[sizeof huge_id - 1] = '\0';
+}
+
+static const int event_tables[] = {CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
+
+static int id_column(int table)
+{
+    int c;
+    OK(cx_column_find(&c, table, "id"));
+    return c;
+}
+
+static cx_store *base_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    return s;
+}
+
+/* Adds event i of `table` with id `id` (NULL: none) for customer C-1 or C-2. */
+static void add_event(cx_store *s, int table, const char *id, size_t i)
+{
+    const char *cu = i % 3 ? "C-1" : "C-2";
+    cx_time t = T("2024-01-01T00:00:00Z") + (cx_time)i * 1000;
+    if (table == CX_TABLE_INTERACTIONS)
+        OK(cx_interaction_add(NULL, s, id, cu, "web", t, NULL, CX_INBOUND, NULL, NULL, (int64_t)i, CX_HANDLED, 0.5));
+    else if (table == CX_TABLE_FEEDBACK)
+        OK(cx_feedback_add(NULL, s, id, cu, "nps", (double)(i % 11), t, NULL, NULL, NULL, NULL));
+    else
+        OK(cx_transaction_add(NULL, s, id, cu, t, (double)i));
+}
+
+/* The ids of the first n rows of `table` read back as ids[row] (NULL: none)
+ * and are found at their rows. */
+static void assert_first_ids(const cx_store *s, int table, const char *const *ids, size_t n)
+{
+    int c = id_column(table);
+    for (size_t r = 0; r < n; r++) {
+        const char *got = store_str(s, table, c, r);
+        if (!ids[r]) {
+            EXPECT(got == NULL, "row %zu of table %d: id '%s', expected none", r, table, got);
+            continue;
+        }
+        EXPECT(got && strcmp(got, ids[r]) == 0, "row %zu of table %d: id '%.40s', expected '%.40s'", r, table,
+               got ? got : "(null)", ids[r]);
+        size_t row;
+        OK(cx_store_find(&row, s, table, ids[r]));
+        ck_assert_uint_eq(row, r);
+    }
+}
+
+/* The same for every row of the table. */
+static void assert_ids(const cx_store *s, int table, const char *const *ids, size_t n)
+{
+    ck_assert_uint_eq(store_rows(s, table), n);
+    assert_first_ids(s, table, ids, n);
+}
+
+START_TEST(ids_of_every_shape)
+{
+    cx_store *s = base_store();
+    for (size_t k = 0; k < 3; k++) {
+        int t = event_tables[k];
+        for (size_t i = 0; i < NSHAPES; i++)
+            add_event(s, t, shapes[i], i);
+        assert_ids(s, t, shapes, NSHAPES);
+        EXPECT(s->idrow[t] == NULL, "every row has an id: no id -> row array");
+        /* near misses are not found */
+        size_t row;
+        FAILS(cx_store_find(&row, s, t, "I-0000001"), CX_ENOTFOUND, "cx_store_find");
+        FAILS(cx_store_find(&row, s, t, "I-00000"), CX_ENOTFOUND, "cx_store_find");
+        long_digits[5] = '8';
+        FAILS(cx_store_find(&row, s, t, long_digits), CX_ENOTFOUND, "cx_store_find");
+        long_digits[5] = '7';
+        /* a duplicate is refused, whatever its shape */
+        if (t == CX_TABLE_INTERACTIONS)
+            FAILS(cx_interaction_add(NULL, s, huge_id, "C-1", "web", 0, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0),
+                  CX_EEXISTS, "cx_interaction_add");
+    }
+    /* a 200 kB id spans several 64 KiB block indices */
+    const cxi_pool *p = &s->keys[CX_TABLE_INTERACTIONS];
+    size_t spanned = 0;
+    for (size_t b = 0; b < p->nblocks; b++)
+        spanned += p->block_sizes[b] == 0;
+    EXPECT(spanned >= 3, "%zu indices inside a large block", spanned);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Rows with and without ids: the id -> row array is made at the first row
+ * whose row is not its id's number, and stays right. */
+START_TEST(rows_without_ids)
+{
+    for (size_t k = 0; k < 3; k++) {
+        cx_store *s = base_store();
+        int t = event_tables[k];
+        const char *ids[40];
+        char buf[40][16];
+        for (size_t i = 0; i < 40; i++) {
+            snprintf(buf[i], sizeof buf[i], "E-%03zu", i);
+            ids[i] = i % 4 == 3 ? NULL : buf[i];
+            add_event(s, t, ids[i], i);
+            if (i < 3)
+                EXPECT(s->idrow[t] == NULL, "rows 0 to %zu all have ids", i);
+        }
+        EXPECT(s->idrow[t] != NULL, "a row without id makes the array");
+        assert_ids(s, t, ids, 40);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
+/* A failed import that had added rows and ids changes nothing: the ids it
+ * added are forgotten, the ones before it still found, and the store takes
+ * the same ids again afterwards. */
+START_TEST(failed_import_rolls_back_ids)
+{
+    cx_store *s = base_store();
+    const char *before[] = {"I-000001", "I-000002", NULL, "I-000004"};
+    for (size_t i = 0; i < 4; i++)
+        add_event(s, CX_TABLE_INTERACTIONS, before[i], i);
+    size_t mem0;
+    OK(cx_store_memory(&mem0, s));
+    char *csv = malloc(1 << 20);
+    ck_assert_ptr_nonnull(csv);
+    size_t n = (size_t)sprintf(csv, "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n");
+    for (int i = 5; i < 3000; i++)
+        n += (size_t)sprintf(csv + n, "I-%06d,C-1,web,2024-03-01T00:00:00Z,,inbound,,,1,handled,0\n", i);
+    n += (size_t)sprintf(csv + n, "%s,C-1,web,2024-03-01T00:00:00Z,,inbound,,,1,handled,0\n", long_digits);
+    sprintf(csv + n, "I-999999,C-1,web,not a time,,inbound,,,1,handled,0\n");
+    const char *path = write_file("in.csv", csv);
+    free(csv);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    cx_import_report *rep = NULL;
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    assert_ids(s, CX_TABLE_INTERACTIONS, before, 4);
+    size_t row;
+    FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "I-000005"), CX_ENOTFOUND, "cx_store_find");
+    FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, long_digits), CX_ENOTFOUND, "cx_store_find");
+    ck_assert_uint_eq(s->keys[CX_TABLE_INTERACTIONS].count, 3);
+    /* the same ids go in again, after a lenient import */
+    OK(cx_import_options_set_strict(o, 0));
+    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
+    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), 4 + 2995 + 1);
+    OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "I-002999"));
+    ck_assert_uint_eq(row, 4 + 2999 - 5);
+    OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, long_digits));
+    ck_assert_uint_eq(row, 4 + 2995);
+    assert_first_ids(s, CX_TABLE_INTERACTIONS, before, 4);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Every id of the three event tables, as a list per table, for comparisons. */
+static void collect(const cx_store *s, int table, const char **out, size_t n)
+{
+    int c = id_column(table);
+    for (size_t r = 0; r < n; r++)
+        out[r] = store_str(s, table, c, r);
+}
+
+static cx_store *mixed_store(void)
+{
+    cx_store *s = base_store();
+    for (size_t k = 0; k < 3; k++)
+        for (size_t i = 0; i < NSHAPES; i++)
+            add_event(s, event_tables[k], i % 5 == 4 ? NULL : shapes[i], i);
+    return s;
+}
+
+static void assert_same_ids(const cx_store *a, const cx_store *b)
+{
+    for (size_t k = 0; k < 3; k++) {
+        int t = event_tables[k];
+        const char *ids[NSHAPES];
+        ck_assert_uint_eq(store_rows(a, t), NSHAPES);
+        collect(a, t, ids, NSHAPES);
+        assert_ids(b, t, ids, NSHAPES);
+    }
+}
+
+START_TEST(save_load_clone_round_trip)
+{
+    cx_store *s = mixed_store();
+    cx_store *c, *l;
+    OK(cx_store_clone(&c, s));
+    assert_same_ids(s, c);
+    OK(cx_db_save(s, P("ids.db")));
+    OK(cx_db_load(&l, P("ids.db")));
+    assert_same_ids(s, l);
+    /* the loaded store takes more ids and still finds all */
+    add_event(l, CX_TABLE_TRANSACTIONS, "X-000002", 99);
+    size_t row;
+    OK(cx_store_find(&row, l, CX_TABLE_TRANSACTIONS, "X-000002"));
+    ck_assert_uint_eq(row, NSHAPES);
+    OK(cx_store_find(&row, l, CX_TABLE_TRANSACTIONS, huge_id));
+    cx_store_free(l);
+    cx_store_free(c);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(forget_keeps_other_ids)
+{
+    cx_store *s = mixed_store();
+    const char *gone = "C-2";
+    size_t rows;
+    OK(cx_customer_forget(&rows, s, 1, &gone));
+    ck_assert_uint_gt(rows, 0);
+    for (size_t k = 0; k < 3; k++) {
+        int t = event_tables[k];
+        /* C-2 had events 0, 3, 6, ... (add_event): the others remain in order */
+        const char *ids[NSHAPES];
+        size_t n = 0;
+        for (size_t i = 0; i < NSHAPES; i++)
+            if (i % 3)
+                ids[n++] = i % 5 == 4 ? NULL : shapes[i];
+        assert_ids(s, t, ids, n);
+        size_t row;
+        FAILS(cx_store_find(&row, s, t, shapes[0]), CX_ENOTFOUND, "cx_store_find");
+        /* new ids after the erasure */
+        add_event(s, t, "N-1", 1);
+        OK(cx_store_find(&row, s, t, "N-1"));
+        ck_assert_uint_eq(row, n);
+    }
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(export_writes_every_id)
+{
+    cx_store *s = mixed_store();
+    OK(cx_export_csv(s, CX_TABLE_TRANSACTIONS, P("x.csv"), 0));
+    cx_store *b = base_store();
+    cx_import_report *rep = NULL;
+    OK(cx_import_csv(&rep, b, CX_TABLE_TRANSACTIONS, P("x.csv"), NULL));
+    ck_assert_uint_eq(cx_import_report_rejected(rep), 0);
+    cx_import_report_free(rep);
+    const char *ids[NSHAPES];
+    collect(s, CX_TABLE_TRANSACTIONS, ids, NSHAPES);
+    assert_ids(b, CX_TABLE_TRANSACTIONS, ids, NSHAPES);
+    cx_store_free(b);
+    cx_store_free(s);
+}
+END_TEST
+
+/* ---- the pool itself ------------------------------------------------------ */
+
+START_TEST(pool_lengths_and_blocks)
+{
+    cxi_mem m;
+    cxi_mem_init(&m, NULL, NULL);
+    cxi_pool p;
+    cxi_pool_init(&p);
+    /* lengths 0 to 600 (1- and 5-byte length prefixes), 254 / 255 / 256 at the edge */
+    static char buf[700];
+    for (size_t len = 0; len <= 600; len++) {
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (char)('A' + (len + i) % 50);
+        uint32_t id;
+        OK(cxi_pool_intern(&m, &p, buf, len, &id));
+        ck_assert_uint_eq(id, len);
+    }
+    for (size_t len = 0; len <= 600; len++) {
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (char)('A' + (len + i) % 50);
+        ck_assert_uint_eq(cxi_pool_len(&p, (uint32_t)len), len);
+        EXPECT(memcmp(cxi_pool_str(&p, (uint32_t)len), buf, len) == 0 && cxi_pool_str(&p, (uint32_t)len)[len] == 0,
+               "string %zu", len);
+        ck_assert_uint_eq(cxi_pool_find(&p, buf, len), len);
+    }
+    /* dropping the last strings gives their bytes back, long ones too */
+    size_t used = p.block_used;
+    uint32_t id;
+    OK(cxi_pool_intern(&m, &p, long_digits, strlen(long_digits), &id));
+    cxi_pool_drop_last(&p);
+    ck_assert_uint_eq(p.block_used, used);
+    ck_assert_uint_eq(cxi_pool_find(&p, long_digits, strlen(long_digits)), CXI_NONE);
+    for (uint32_t n = 601; n-- > 590;) {
+        cxi_pool_drop_last(&p);
+        ck_assert_uint_eq(p.count, n);
+    }
+    for (size_t len = 0; len <= 600; len++) {
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (char)('A' + (len + i) % 50);
+        ck_assert_uint_eq(cxi_pool_find(&p, buf, len), len < 590 ? len : CXI_NONE);
+    }
+    /* a truncation, then a large string in its own block */
+    cxi_pool_truncate(&m, &p, 100);
+    OK(cxi_pool_intern(&m, &p, huge_id, strlen(huge_id), &id));
+    ck_assert_uint_eq(id, 100);
+    OK(cxi_pool_intern(&m, &p, "after", 5, &id));
+    ck_assert_uint_eq(id, 101);
+    ck_assert_uint_eq(cxi_pool_find(&p, huge_id, strlen(huge_id)), 100);
+    ck_assert_uint_eq(cxi_pool_len(&p, 100), strlen(huge_id));
+    EXPECT(strcmp(cxi_pool_str(&p, 100), huge_id) == 0, "the large string");
+    EXPECT(strcmp(cxi_pool_str(&p, 101), "after") == 0, "the string after it");
+    cxi_pool_truncate(&m, &p, 0);
+    ck_assert_uint_eq(p.nblocks, 0);
+    OK(cxi_pool_intern(&m, &p, "x", 1, &id));
+    ck_assert_uint_eq(id, 0);
+    cxi_pool_free(&m, &p);
+    ck_assert_uint_eq(m.bytes, 0);
+}
+END_TEST
+
+/* Many strings with the same first and last bytes, through several growths
+ * of the slots (the tags change with the slot count). */
+START_TEST(pool_many_strings)
+{
+    cxi_mem m;
+    cxi_mem_init(&m, NULL, NULL);
+    cxi_pool p;
+    cxi_pool_init(&p);
+    char buf[32];
+    const uint32_t n = 200000;
+    for (uint32_t i = 0; i < n; i++) {
+        int len = snprintf(buf, sizeof buf, "I-%07u", i);
+        uint32_t id;
+        OK(cxi_pool_intern(&m, &p, buf, (size_t)len, &id));
+        ck_assert_uint_eq(id, i);
+    }
+    EXPECT(p.nslots >= 2 * n, "load at most 1/2");
+    for (uint32_t i = 0; i < n + 1000; i++) {
+        int len = snprintf(buf, sizeof buf, "I-%07u", i);
+        ck_assert_uint_eq(cxi_pool_find(&p, buf, (size_t)len), i < n ? i : CXI_NONE);
+        len = snprintf(buf, sizeof buf, "I-%06u", i); /* one digit short */
+        uint32_t f = cxi_pool_find(&p, buf, (size_t)len);
+        EXPECT(f == CXI_NONE, "'%s' found as %u", buf, f);
+    }
+    cxi_pool_free(&m, &p);
+    ck_assert_uint_eq(m.bytes, 0);
+}
+END_TEST
+
+/* Uniform mode: strings of one length keep no references, in runs of one
+ * length each; truncations and drops move the place of the next string
+ * back; a short run or a long string writes the references. */
+static void uname(char *buf, size_t cap, uint32_t i)
+{
+    /* 6 digits up to 19999, then 7 up to 20999, then 8 */
+    if (i < 20000)
+        snprintf(buf, cap, "I-%06u", i);
+    else if (i < 21000)
+        snprintf(buf, cap, "I-%07u", i);
+    else
+        snprintf(buf, cap, "I-%08u", i);
+}
+
+static void assert_unames(const cxi_pool *p, uint32_t n)
+{
+    char buf[32];
+    ck_assert_uint_ge(p->count, n);
+    for (uint32_t i = 0; i < n; i++) {
+        uname(buf, sizeof buf, i);
+        EXPECT(strcmp(cxi_pool_str(p, i), buf) == 0, "string %u: '%s', expected '%s'", i, cxi_pool_str(p, i), buf);
+        ck_assert_uint_eq(cxi_pool_len(p, i), strlen(buf));
+        ck_assert_uint_eq(cxi_pool_find(p, buf, strlen(buf)), i);
+    }
+    uname(buf, sizeof buf, n);
+    if (p->count == n)
+        ck_assert_uint_eq(cxi_pool_find(p, buf, strlen(buf)), CXI_NONE);
+}
+
+static void add_unames(cxi_mem *m, cxi_pool *p, uint32_t from, uint32_t to)
+{
+    char buf[32];
+    for (uint32_t i = from; i < to; i++) {
+        uname(buf, sizeof buf, i);
+        uint32_t id;
+        OK(cxi_pool_intern(m, p, buf, strlen(buf), &id));
+        ck_assert_uint_eq(id, i);
+    }
+}
+
+START_TEST(pool_uniform_runs)
+{
+    cxi_mem m;
+    cxi_mem_init(&m, NULL, NULL);
+    cxi_pool p;
+    cxi_pool_init(&p);
+    p.exact = true;
+    add_unames(&m, &p, 0, 21300);
+    ck_assert_uint_eq(p.nruns, 3);
+    ck_assert_ptr_null(p.strs.data);
+    assert_unames(&p, 21300);
+    /* back into the second run, then the first, dropping runs */
+    for (uint32_t n = 21300; n > 20990; n--)
+        cxi_pool_drop_last(&p);
+    ck_assert_uint_eq(p.nruns, 2);
+    assert_unames(&p, 20990);
+    cxi_pool_truncate(&m, &p, 20000);
+    ck_assert_uint_eq(p.nruns, 1);
+    assert_unames(&p, 20000);
+    cxi_pool_truncate(&m, &p, 6000); /* inside the growing blocks */
+    assert_unames(&p, 6000);
+    add_unames(&m, &p, 6000, 21300); /* the same runs again, in the blocks kept */
+    ck_assert_uint_eq(p.nruns, 3);
+    ck_assert_ptr_null(p.strs.data);
+    assert_unames(&p, 21300);
+    /* a string of a length too long for the mode: references for all */
+    uint32_t id;
+    OK(cxi_pool_intern(&m, &p, long_digits, strlen(long_digits), &id));
+    ck_assert_uint_eq(p.nruns, 0);
+    ck_assert_ptr_nonnull(p.strs.data);
+    ck_assert_uint_eq(id, 21300);
+    EXPECT(strcmp(cxi_pool_str(&p, id), long_digits) == 0, "the long string");
+    assert_unames(&p, 21300);
+    /* emptied, the pool takes the mode again */
+    cxi_pool_truncate(&m, &p, 0);
+    add_unames(&m, &p, 0, 100);
+    ck_assert_uint_eq(p.nruns, 1);
+    /* a run too short for a new one: references */
+    OK(cxi_pool_intern(&m, &p, "I-0020000", 9, &id));
+    ck_assert_uint_eq(id, 100);
+    ck_assert_uint_eq(p.nruns, 0);
+    assert_unames(&p, 100);
+    ck_assert_uint_eq(cxi_pool_find(&p, "I-0020000", 9), 100);
+    cxi_pool_free(&m, &p);
+    ck_assert(p.exact);
+    ck_assert_uint_eq(m.bytes, 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("memory");
+    TCase *tc = tcase_create("ids");
+    tcase_add_checked_fixture(tc, ids_setup, tmpdir_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, ids_of_every_shape);
+    tcase_add_test(tc, rows_without_ids);
+    tcase_add_test(tc, failed_import_rolls_back_ids);
+    tcase_add_test(tc, save_load_clone_round_trip);
+    tcase_add_test(tc, forget_keeps_other_ids);
+    tcase_add_test(tc, export_writes_every_id);
+    suite_add_tcase(su, tc);
+    TCase *pool = tcase_create("pool");
+    tcase_add_checked_fixture(pool, ids_setup, tmpdir_teardown);
+    tcase_set_timeout(pool, 120);
+    tcase_add_test(pool, pool_lengths_and_blocks);
+    tcase_add_test(pool, pool_many_strings);
+    tcase_add_test(pool, pool_uniform_runs);
+    suite_add_tcase(su, pool);
+    return run_suite(su);
+}
