@@ -25,10 +25,28 @@ void cxi_prefault(void *p, size_t bytes)
     long ps = sysconf(_SC_PAGESIZE);
     if (ps <= 0)
         return;
+    cxi_hugepages(p, bytes);
     uintptr_t a = ((uintptr_t)p + (uintptr_t)ps - 1) & ~((uintptr_t)ps - 1);
     uintptr_t e = ((uintptr_t)p + bytes) & ~((uintptr_t)ps - 1);
     if (e > a)
         (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
+void cxi_hugepages(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    /* only the 2 MiB pages wholly inside the block: a huge page is faulted
+     * in whole, and the bytes around the block are not the caller's */
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (!p || bytes < 2 * huge)
+        return;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (e > a)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
 #else
     (void)p;
     (void)bytes;

@@ -1823,3 +1823,44 @@ int cx_store_get_real(double *out, const cx_store *s, cx_table table, int column
     }
     return cxi_fail(CX_EINVAL, "%s: column %s.%s is not numeric", fn, schema[table].name, d->name);
 }
+
+/* ---- imp14: sizing a table for an import ------------------------------
+ * (owned by imp14, issue 14; a hint for cx_import_csv, see store_private.h) */
+
+int cxi_store_reserve_ids(cx_store *s, int table, size_t rows, size_t bytes)
+{
+    cxi_pool *p = &s->keys[table];
+    if (rows == 0 || rows > CXI_MAX_ROWS - p->count)
+        return CX_OK;
+    uint32_t had = p->count;
+    /* An empty pool's hash slots, sized here as cxi_pool_reserve would
+     * size them (load at most 1/2) but in huge pages: the slots of a large
+     * table are read at random, one TLB miss each in 4 KiB pages, which is
+     * what made rows in any order slower than sorted ones (issue 14). A
+     * pool holding ids is left to cxi_pool_reserve (its slots rehashed). */
+    uint64_t ns = 16;
+    while ((uint64_t)rows * 2 > ns)
+        ns *= 2;
+    if (had == 0 && ns > p->nslots && ns <= UINT32_MAX / 2 + 1) {
+        uint64_t *slots = cxi_alloc(&s->mem, (size_t)ns * sizeof *slots);
+        if (!slots)
+            return cxi_fail(CX_ENOMEM, "out of memory growing a string table");
+        cxi_hugepages(slots, (size_t)ns * sizeof *slots);
+        memset(slots, 0, (size_t)ns * sizeof *slots);
+        cxi_free(&s->mem, p->slots, (size_t)p->nslots * sizeof *p->slots);
+        p->slots = slots;
+        p->nslots = (uint32_t)ns;
+    }
+    int rc = cxi_pool_reserve(&s->mem, p, (uint32_t)rows, bytes);
+    if (!rc && cxi_id_col(table) >= 0 &&
+        (rc = cxi_grow(&s->mem, &s->idrow[table], &s->idrow_cap[table], (size_t)had + rows, sizeof(uint32_t))))
+        rc = cxi_fail(rc, "out of memory growing the index of %s ids", schema[table].name);
+    if (rc)
+        return rc;
+    /* the ids' pointers, bytes and rows are written in order, whole */
+    cxi_prefault((char **)p->strs.data + had, rows * sizeof(char *));
+    cxi_prefault(p->block + p->block_used, p->block_cap - p->block_used);
+    if (cxi_id_col(table) >= 0)
+        cxi_prefault(s->idrow[table] + had, rows * sizeof(uint32_t));
+    return CX_OK;
+}

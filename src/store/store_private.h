@@ -176,6 +176,13 @@ int cxi_customer_find_or_add(cx_store *s, const char *id, bool *added);
  * events and no attributes. Constant time; allocates nothing. */
 void cxi_customer_drop_last(cx_store *s);
 
+/* imp14: room in the pool of table's ids (keys[table]) for `rows` more ids
+ * of `bytes` bytes in all, and in its id -> row index, so that an import
+ * whose size is known grows neither (no rehash, no copy); the new room is
+ * faulted in (cxi_prefault). A hint: CX_ENOMEM or CX_ELIMIT change nothing
+ * a caller sees, and a count beyond the pool's limit is ignored. */
+int cxi_store_reserve_ids(cx_store *s, int table, size_t rows, size_t bytes);
+
 /* The row of an event of `table` (interactions, feedback, transactions)
  * with id s[0..len), or CXI_NONE. */
 uint32_t cxi_event_find(const cx_store *s, int table, const char *id, size_t len);
