@@ -362,8 +362,11 @@ static int copy_fields(const reader *r, const record *rec, char **row, size_t *r
 
 /* Sizes the table's columns once for the whole file, from the file size and
  * the length of the rows in the first chunk, instead of growing them step
- * by step (each step copies the columns). Only a hint: a wrong guess costs
- * address space, not correctness, and untouched capacity costs no memory. */
+ * by step (each step copies the columns), and the hash table of the
+ * table's ids once (cxi_store_reserve_ids). Only a hint: a wrong guess
+ * costs memory, not correctness; untouched column capacity costs none, the
+ * ids' hash table and index are written whole (about 30 bytes an estimated
+ * row, which the file's own rows outweigh). */
 static void reserve_estimate(cxi_import *im, const reader *rd, int delim)
 {
     long cur = ftell(rd->f), size;
