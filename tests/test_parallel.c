@@ -13,6 +13,8 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <sys/stat.h> /* mkfifo */
+#include <unistd.h>
 
 static const int thread_counts[] = {1, 2, 3};
 
@@ -369,6 +371,150 @@ START_TEST(import_out_of_memory)
 }
 END_TEST
 
+/* ---- the import's size estimate ------------------------------------------
+ *
+ * From the rows of its first chunk and the file's size, an import sizes
+ * the table and the hash table of its ids once, in huge pages
+ * (cxi_store_reserve_ids): a hint that must change nothing. A file read
+ * through a pipe has no size, so no estimate: the store must be the same
+ * as from the file itself, whether the estimate was right, too low (the
+ * first rows longer than the rest: the table grows past the reservation)
+ * or too high, and a failed import after the reservation must leave the
+ * store as it was and usable. */
+
+/* n interactions, the first `long_rows` with a long agent name. */
+static const char *sized_file(const char *name, char prefix, size_t n, size_t long_rows, size_t bad_at)
+{
+    sbuf b = {0};
+    uint64_t seed = 7;
+    char agent[301];
+    memset(agent, 'a', 300);
+    agent[300] = '\0';
+    put(&b, "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n");
+    for (size_t i = 1; i <= n; i++) {
+        uint64_t r = splitmix64(&seed);
+        put(&b, "%c-%llu,C-%llu,%s,2025-03-%02dT10:%02d:00Z,contact,%s,%s,,%llu,handled,0\n",
+            prefix, (unsigned long long)(r >> 20), (unsigned long long)(r >> 40) % 3000, tp_names[(r >> 8) % 4],
+            (int)((r >> 12) % 28) + 1, (int)((r >> 16) % 60), i == bad_at ? "sideways" : "inbound",
+            i <= long_rows ? agent : "Omar", (unsigned long long)(r >> 44) % 1000);
+    }
+    const char *path = write_bytes(name, b.p, b.n);
+    free(b.p);
+    return path;
+}
+
+typedef struct fifo_feed {
+    const char *fifo, *from;
+} fifo_feed;
+
+/* Writes file `from` into the pipe `fifo` (no check here: a short write
+ * shows as a store unlike the reference). */
+static void *feed_fifo(void *arg)
+{
+    const fifo_feed *ff = arg;
+    FILE *f = fopen(ff->fifo, "wb"), *in = fopen(ff->from, "rb");
+    char buf[65536];
+    size_t got;
+    while (f && in && (got = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, got, f);
+    if (in)
+        fclose(in);
+    if (f)
+        fclose(f);
+    return NULL;
+}
+
+/* Imports interactions from `path` into a new store holding the
+ * touchpoints, through a pipe when `piped` (no size, so no estimate). */
+static cx_store *import_sized(const char *tp, const char *path, int threads, bool piped)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    cx_import_report *rep;
+    OK(cx_import_csv(&rep, s, CX_TABLE_TOUCHPOINTS, tp, NULL));
+    cx_import_report_free(rep);
+    cx_import_options *o = options(threads, 0, NULL);
+    pthread_t th;
+    char fifo[512];
+    snprintf(fifo, sizeof fifo, "%s", P("pipe.csv"));
+    fifo_feed ff = {fifo, path};
+    if (piped) {
+        unlink(ff.fifo);
+        ck_assert_int_eq(mkfifo(ff.fifo, 0600), 0);
+        ck_assert_int_eq(pthread_create(&th, NULL, feed_fifo, &ff), 0);
+    }
+    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, piped ? ff.fifo : path, o));
+    if (piped)
+        pthread_join(th, NULL);
+    ck_assert_uint_eq(cx_import_report_rejected(rep), 0);
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    return s;
+}
+
+START_TEST(import_estimate_changes_nothing)
+{
+    char tp[512]; /* P()'s paths are reused: kept here */
+    snprintf(tp, sizeof tp, "%s", write_file("touchpoints.csv", touchpoints_csv));
+    char exact[512], low[512], high[512], bad[512];
+    /* about 2 MiB each: the estimate is made from the first 1 MiB */
+    snprintf(exact, sizeof exact, "%s", sized_file("exact.csv", 'E', 25000, 0, 0));
+    snprintf(low, sizeof low, "%s", sized_file("low.csv", 'L', 12000, 3000, 0));
+    snprintf(high, sizeof high, "%s", sized_file("high.csv", 'H', 40000, 0, 0));
+    snprintf(bad, sizeof bad, "%s", sized_file("bad.csv", 'E', 25000, 0, 24000));
+    /* too high: the first chunk short rows, then long ones */
+    {
+        size_t la, lb;
+        char *a = slurp(high, &la), *bb = slurp(low, &lb);
+        char *both = malloc(la + lb);
+        ck_assert_ptr_nonnull(both);
+        memcpy(both, a, la);
+        const char *body = strchr(bb, '\n') + 1; /* low.csv's rows without its header: long ones last */
+        size_t nb = lb - (size_t)(body - bb);
+        memcpy(both + la, body, nb);
+        snprintf(high, sizeof high, "%s", write_bytes("high.csv", both, la + nb));
+        free(a);
+        free(bb);
+        free(both);
+    }
+    const char *files[3] = {exact, low, high};
+    for (int f = 0; f < 3; f++) {
+        cx_store *ref = import_sized(tp, files[f], 1, true);
+        for (size_t k = 0; k < sizeof thread_counts / sizeof thread_counts[0]; k++) {
+            cx_store *s = import_sized(tp, files[f], thread_counts[k], false);
+            assert_stores_equal(ref, s, "estimate");
+            cx_store_free(s);
+        }
+        cx_store_free(ref);
+    }
+    /* a strict import that fails after the reservation: the store as it
+     * was, and the same import of the good file afterwards */
+    cx_store *ref = import_sized(tp, exact, 1, true);
+    for (size_t k = 0; k < sizeof thread_counts / sizeof thread_counts[0]; k++) {
+        cx_store *s, *before;
+        OK(cx_store_new(&s));
+        cx_import_report *rep;
+        OK(cx_import_csv(&rep, s, CX_TABLE_TOUCHPOINTS, tp, NULL));
+        cx_import_report_free(rep);
+        OK(cx_store_clone(&before, s));
+        cx_import_options *o = options(thread_counts[k], 1, NULL);
+        ck_assert_int_eq(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, bad, o), CX_EINVAL);
+        ck_assert_msg(strstr(cx_last_error(), "line 24001") && strstr(cx_last_error(), "sideways"), "%s",
+                      cx_last_error());
+        assert_stores_equal(before, s, "after a failed import");
+        cx_import_options_free(o);
+        o = options(thread_counts[k], 0, NULL);
+        OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, exact, o));
+        cx_import_report_free(rep);
+        cx_import_options_free(o);
+        assert_stores_equal(ref, s, "after a failed import, the good one");
+        cx_store_free(before);
+        cx_store_free(s);
+    }
+    cx_store_free(ref);
+}
+END_TEST
+
 START_TEST(threads_arguments)
 {
     cx_import_options *o;
@@ -587,6 +733,7 @@ static Suite *suite(void)
     tcase_add_test(tc, import_same_store);
     tcase_add_test(tc, import_error_in_later_block);
     tcase_add_test(tc, import_out_of_memory);
+    tcase_add_test(tc, import_estimate_changes_nothing);
     tcase_add_test(tc, query_demo);
     tcase_add_test(tc, query_generated);
     suite_add_tcase(su, tc);

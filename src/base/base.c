@@ -25,10 +25,28 @@ void cxi_prefault(void *p, size_t bytes)
     long ps = sysconf(_SC_PAGESIZE);
     if (ps <= 0)
         return;
+    cxi_hugepages(p, bytes);
     uintptr_t a = ((uintptr_t)p + (uintptr_t)ps - 1) & ~((uintptr_t)ps - 1);
     uintptr_t e = ((uintptr_t)p + bytes) & ~((uintptr_t)ps - 1);
     if (e > a)
         (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
+void cxi_hugepages(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    /* only the 2 MiB pages wholly inside the block: a huge page is faulted
+     * in whole, and the bytes around the block are not the caller's */
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (!p || bytes < 2 * huge)
+        return;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (e > a)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
 #else
     (void)p;
     (void)bytes;
@@ -503,6 +521,41 @@ static void pool_rehash(cxi_pool *p)
         pool_place(p, id, pool_hash(p, id));
 }
 
+/* New hash slots, ns of them (a power of two above twice the count), with
+ * every string placed again. Large tables of slots are read at random, a
+ * TLB miss each in 4 KiB pages: they ask for huge pages. */
+static int pool_grow_slots(cxi_mem *m, cxi_pool *p, uint32_t ns)
+{
+    uint32_t *slots = cxi_alloc(m, (size_t)ns * sizeof *slots);
+    if (!slots)
+        return cxi_fail(CX_ENOMEM, "out of memory growing a string table");
+    cxi_hugepages(slots, (size_t)ns * sizeof *slots);
+    memset(slots, 0, (size_t)ns * sizeof *slots);
+    cxi_free(m, p->slots, (size_t)p->nslots * sizeof *p->slots);
+    p->slots = slots;
+    p->nslots = ns;
+    pool_rehash(p);
+    return CX_OK;
+}
+
+int cxi_pool_presize(cxi_mem *m, cxi_pool *p, uint32_t nstr)
+{
+    if (nstr == 0 || (uint64_t)p->count + nstr > CXI_MAX_ROWS)
+        return CX_OK;
+    uint32_t need = p->count + nstr;
+    uint64_t ns = p->nslots ? (uint64_t)p->nslots : 16;
+    while ((uint64_t)need * 2 > ns)
+        ns *= 2;
+    if (ns > UINT32_MAX / 2 + 1)
+        return CX_OK;
+    int rc = ns > p->nslots ? pool_grow_slots(m, p, (uint32_t)ns) : CX_OK;
+    /* the references, unless the pool is or may become uniform */
+    bool may_be_uniform = p->exact && (p->nruns || (p->count == 0 && p->nblocks == 0));
+    if (!rc && !may_be_uniform)
+        rc = cxi_cols_reserve(m, &p->strs, 1, need);
+    return rc;
+}
+
 int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
 {
     if (nstr == 0)
@@ -575,14 +628,9 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
         if (ns64 > UINT32_MAX / 2 + 1)
             return cxi_fail(CX_ELIMIT, "string table too large");
         uint32_t ns = (uint32_t)ns64;
-        uint32_t *slots = cxi_alloc(m, (size_t)ns * sizeof *slots);
-        if (!slots)
-            return cxi_fail(CX_ENOMEM, "out of memory growing a string table");
-        memset(slots, 0, (size_t)ns * sizeof *slots);
-        cxi_free(m, p->slots, (size_t)p->nslots * sizeof *p->slots);
-        p->slots = slots;
-        p->nslots = ns;
-        pool_rehash(p);
+        int rc2 = pool_grow_slots(m, p, ns);
+        if (rc2)
+            return rc2;
     }
     if (spans) {
         if (p->nblocks + spans > p->blocks_cap) {

@@ -162,9 +162,17 @@ void cxi_bucket_label(char *buf, size_t cap, cx_time start, int bucket, int offs
 /* Faults in the pages of a block of `bytes` about to be written whole, in
  * one system call where the system offers it (Linux's MADV_POPULATE_WRITE),
  * rather than one page fault per page as it is written: on a virtual
- * machine a fault can cost 10 us. A hint: nothing changes when it fails or
+ * machine a fault can cost 10 us. In huge pages where it can
+ * (cxi_hugepages). A hint: nothing changes when it fails or
  * the block is under 1 MiB. */
 void cxi_prefault(void *p, size_t bytes);
+/* Asks for transparent huge pages (2 MiB) for the pages wholly inside a
+ * large block (Linux's MADV_HUGEPAGE; THP in "madvise" mode gives them only
+ * on request): a page fault then maps 512 pages at once, and the TLB covers
+ * 512 times more of the block. Nothing is faulted in now. A hint, ignored
+ * where unsupported and for blocks under 4 MiB; cxi_prefault asks for it
+ * too. (imp14, with cxi_prefault) */
+void cxi_hugepages(void *p, size_t bytes);
 
 /* ---- growable columns ------------------------------------------------ */
 
@@ -239,6 +247,12 @@ uint32_t cxi_pool_find(const cxi_pool *p, const char *s, size_t len);
 /* Makes room for `nstr` new strings of `bytes` bytes in all, so that the next
  * cxi_pool_add calls within that budget cannot fail. */
 int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes);
+/* Sizes the hash slots (and, for a pool keeping references, the references)
+ * for `nstr` more strings, so that adding them rehashes nothing: a hint for
+ * an import that knows its size. Reserves no string bytes (cxi_pool_reserve
+ * still precedes each add). CX_ENOMEM leaves the pool as it was; a count
+ * beyond the pool's limits is ignored. */
+int cxi_pool_presize(cxi_mem *m, cxi_pool *p, uint32_t nstr);
 /* Adds a string known to be absent, within a reservation. */
 uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len);
 /* The same with the string's hash, (uint32_t)cxi_hash(s, len), already known. */

@@ -362,9 +362,12 @@ static int copy_fields(const reader *r, const record *rec, char **row, size_t *r
 
 /* Sizes the table's columns once for the whole file, from the file size and
  * the length of the rows in the first chunk, instead of growing them step
- * by step (each step copies the columns). Only a hint: a wrong guess costs
- * address space, not correctness, and untouched capacity costs no memory. */
-static void reserve_estimate(cxi_import *im, const reader *rd)
+ * by step (each step copies the columns), and the hash table of the
+ * table's ids once (cxi_store_reserve_ids). Only a hint: a wrong guess
+ * costs memory, not correctness; untouched column capacity costs none, the
+ * ids' hash slots are written whole (8 to 16 bytes an estimated row, which
+ * the file's own rows outweigh). */
+static void reserve_estimate(cxi_import *im, const reader *rd, int delim)
 {
     long cur = ftell(rd->f), size;
     if (cur < 0 || fseek(rd->f, 0, SEEK_END) != 0)
@@ -380,7 +383,33 @@ static void reserve_estimate(cxi_import *im, const reader *rd)
     double est = (double)size / ((double)bytes / (double)nl) * 1.05;
     if (est > 1e9)
         est = 1e9;
-    cx_store_reserve(im->store, im->layout.table, (size_t)est);
+    cx_store *s = im->store;
+    cxi_table *t = &s->t[im->layout.table];
+    size_t had = t->n;
+    if (cx_store_reserve(s, im->layout.table, (size_t)est) != CX_OK)
+        return;
+    /* the columns in huge pages: a tenth of the page faults of an import
+     * of events was theirs, in 4 KiB pages (faulted in as they are
+     * written, so that a wrong guess still costs no memory) */
+    for (int c = 0; c < t->ncols; c++)
+        cxi_hugepages((char *)t->cols[c].data + had * t->cols[c].elem, (t->cols[c].cap - had) * t->cols[c].elem);
+    /* and the ids: their hash table sized once (no rehash as it grows),
+     * with the bytes of the ids, the id field's mean length in the chunk */
+    int idf = im->layout.field_of_col[cxi_id_column(im->layout.table)];
+    if (idf < 0)
+        return;
+    size_t idbytes = 0;
+    int f = 0;
+    for (size_t i = rd->pos, start = i; i < rd->len; i++) {
+        char c = rd->buf[i];
+        if (c == delim || c == '\n') {
+            if (f == idf)
+                idbytes += i - start;
+            f = c == '\n' ? 0 : f + 1;
+            start = i + 1;
+        }
+    }
+    cxi_store_reserve_ids(s, im->layout.table, (size_t)est, (size_t)((double)idbytes / (double)nl * est));
 }
 
 int cx_import_csv(cx_import_report **out, cx_store *store, cx_table table, const char *path,
@@ -459,7 +488,7 @@ static int read_header(cxi_import *im, reader *rd, int delim, record *rec, char 
     }
     rd->line += rec->lines;
     rd->pos += rec->end;
-    reserve_estimate(im, rd);
+    reserve_estimate(im, rd, delim);
     return CX_OK;
 }
 
@@ -666,8 +695,19 @@ static void block_free(cxi_mem *m, csv_block *b)
     cxi_free(m, b->foff, b->foff_cap * sizeof *b->foff);
 }
 
-/* The consumer's scratch: the fields of CXI_BATCH rows. */
-typedef char *csv_rows[CXI_BATCH][CXI_MAX_FIELDS + 1];
+/* The batches of rows whose keys are read ahead at once: the rows of the
+ * batch being stored, and of the 3 that follow, each one stage
+ * (cxi_import_prefetch) further from it. */
+#define PF_DEPTH 4
+
+/* The consumer's scratch: the keys of PF_DEPTH batches of rows, what
+ * reading them ahead has found, and the fields of the row being stored. */
+typedef struct csv_scratch {
+    int nk, kf[CXI_PF_KEYS]; /* the key fields (cxi_import_prefetch_keys) */
+    const char *keys[PF_DEPTH][CXI_BATCH * CXI_PF_KEYS];
+    cxi_prefetch pf[PF_DEPTH][CXI_BATCH];
+    char *fields[CXI_MAX_FIELDS + 1];
+} csv_scratch;
 
 /* Brings into the cache the CXI_BATCH records from `from` on (their bytes,
  * descriptors and field offsets), which the worker of a two-thread import
@@ -694,44 +734,65 @@ static void prefetch_ahead(const csv_block *b, size_t from)
 #endif
 }
 
-/* Stores the records of block b in order: runs of good records CXI_BATCH
- * at a time, their keys looked up together (cxi_import_prefetch), then one
- * by one; a malformed record refused. Returns what ends the import. */
-static int consume(cxi_import *im, csv_block *b, csv_rows *rows, int delim)
+/* The key fields of the records of batch t of block b (CXI_BATCH records
+ * from t * CXI_BATCH on) for cxi_import_prefetch, NULL where a record has
+ * none (a short or malformed record); returns the records in the batch. */
+static size_t batch_keys(const csv_block *b, size_t t, csv_scratch *sc)
+{
+    size_t from = t * CXI_BATCH, n = b->nrecs - from < CXI_BATCH ? b->nrecs - from : CXI_BATCH;
+    const char **kv = sc->keys[t % PF_DEPTH];
+    for (size_t i = 0; i < n; i++, kv += CXI_PF_KEYS) {
+        const csv_rec *q = &b->recs[from + i];
+        const char *base = q->kind == REC_IN_PLACE ? b->buf : b->arena;
+        for (int k = 0; k < sc->nk; k++) {
+            size_t off = q->kind != REC_BAD && sc->kf[k] < q->n ? b->foff[q->field0 + (size_t)sc->kf[k]] : FIELD_NONE;
+            kv[k] = off == FIELD_NONE ? NULL : base + off;
+        }
+    }
+    return n;
+}
+
+/* Stores the records of block b in order, a malformed one refused, in
+ * batches of CXI_BATCH whose keys are read ahead (cxi_import_prefetch):
+ * while batch t is stored, stage 4 has run on it, stage 3 on batch t + 1,
+ * 2 on t + 2 and 1 on t + 3, so that each fetch has the time of a batch to
+ * arrive. Returns what ends the import. */
+static int consume(cxi_import *im, csv_block *b, csv_scratch *sc, int delim)
 {
     int rc;
-    size_t i = 0;
-    while (i < b->nrecs) {
-        const csv_rec *r = &b->recs[i];
-        if (r->kind == REC_BAD) {
-            im->report->read++;
-            rc = cxi_fail(CX_EPARSE, "%s", r->error);
-            csv_refused x = {b->buf + r->start, r->raw_len, NULL, 0, false, delim};
-            if ((rc = cxi_import_refuse(im, rc, r->line, (int)r->error_field + 1, write_csv_reject, &x)))
-                return rc;
-            i++;
+    const size_t nb = (b->nrecs + CXI_BATCH - 1) / CXI_BATCH;
+    size_t cnt[PF_DEPTH] = {0};
+    for (size_t t = 0; t < nb + PF_DEPTH - 1; t++) {
+        if (t < nb) {
+            prefetch_ahead(b, (t + 1) * CXI_BATCH);
+            cnt[t % PF_DEPTH] = batch_keys(b, t, sc);
+            cxi_import_prefetch(im, 1, sc->keys[t % PF_DEPTH], NULL, sc->pf[t % PF_DEPTH], cnt[t % PF_DEPTH]);
+        }
+        for (size_t stage = 2; stage <= PF_DEPTH; stage++) {
+            size_t j = t - (stage - 1);
+            if (t >= stage - 1 && j < nb)
+                cxi_import_prefetch(im, (int)stage, sc->keys[j % PF_DEPTH], NULL, sc->pf[j % PF_DEPTH],
+                                    cnt[j % PF_DEPTH]);
+        }
+        if (t < PF_DEPTH - 1)
             continue;
-        }
-        size_t nb = 0;
-        prefetch_ahead(b, i + CXI_BATCH);
-        for (; nb < CXI_BATCH && i + nb < b->nrecs && b->recs[i + nb].kind != REC_BAD; nb++) {
-            const csv_rec *q = &b->recs[i + nb];
-            char *base = q->kind == REC_IN_PLACE ? b->buf : b->arena;
-            char **f = (*rows)[nb];
-            for (int k = 0; k < q->n; k++) {
-                size_t off = b->foff[q->field0 + (size_t)k];
-                f[k] = off == FIELD_NONE ? NULL : base + off;
+        size_t j = t - (PF_DEPTH - 1);
+        for (size_t i = j * CXI_BATCH, end = i + cnt[j % PF_DEPTH]; i < end; i++) {
+            const csv_rec *r = &b->recs[i];
+            if (r->kind == REC_BAD) {
+                im->report->read++;
+                rc = cxi_fail(CX_EPARSE, "%s", r->error);
+                csv_refused x = {b->buf + r->start, r->raw_len, NULL, 0, false, delim};
+                if ((rc = cxi_import_refuse(im, rc, r->line, (int)r->error_field + 1, write_csv_reject, &x)))
+                    return rc;
+                continue;
             }
-            for (int k = q->n; k < im->layout.nfields; k++) /* a short row: no key to read ahead */
-                f[k] = NULL;
-        }
-        char *const *rp[CXI_BATCH];
-        for (size_t k = 0; k < nb; k++)
-            rp[k] = (*rows)[k];
-        cxi_import_prefetch(im, rp, nb);
-        for (size_t k = 0; k < nb; k++, i++) {
-            r = &b->recs[i];
-            if ((rc = csv_record(im, r->line, b->buf + r->start, r->raw_len, (*rows)[k], r->n,
+            char *base = r->kind == REC_IN_PLACE ? b->buf : b->arena;
+            for (int k = 0; k < r->n; k++) {
+                size_t off = b->foff[r->field0 + (size_t)k];
+                sc->fields[k] = off == FIELD_NONE ? NULL : base + off;
+            }
+            if ((rc = csv_record(im, r->line, b->buf + r->start, r->raw_len, sc->fields, r->n,
                                  r->kind == REC_IN_PLACE, delim)))
                 return rc;
         }
@@ -783,7 +844,7 @@ static void *worker(void *arg)
 }
 
 /* Stores the blocks the worker fills, in order. */
-static int run_pipe(cxi_import *im, csv_pipe *pp, csv_rows *rows, int delim)
+static int run_pipe(cxi_import *im, csv_pipe *pp, csv_scratch *sc, int delim)
 {
     int rc = CX_OK;
     for (size_t k = 0;; k++) {
@@ -792,7 +853,7 @@ static int run_pipe(cxi_import *im, csv_pipe *pp, csv_rows *rows, int delim)
             pthread_cond_wait(&pp->cv, &pp->mu);
         pthread_mutex_unlock(&pp->mu);
         csv_block *b = &pp->blocks[k % NBLOCKS];
-        rc = consume(im, b, rows, delim);
+        rc = consume(im, b, sc, delim);
         bool last = b->last;
         pthread_mutex_lock(&pp->mu);
         pp->consumed = k + 1;
@@ -823,9 +884,9 @@ int cxi_import_csv_run(cxi_import *im)
     char *row = NULL;
     size_t rowcap = 0;
     char *fields[CXI_MAX_FIELDS + 1];
-    csv_rows *rows = NULL;
+    csv_scratch *sc = NULL;
     p.rec = cxi_alloc(&p.mem, sizeof *p.rec);
-    if (!p.rec || !(rows = cxi_alloc(&im->mem, sizeof *rows))) {
+    if (!p.rec || !(sc = cxi_alloc(&im->mem, sizeof *sc))) {
         rc = cxi_fail(CX_ENOMEM, "%s: %s: out of memory", fn, path);
         goto done;
     }
@@ -838,6 +899,7 @@ int cxi_import_csv_run(cxi_import *im)
     p.rd.line = 1;
     if ((rc = read_header(im, &p.rd, delim, p.rec, &row, &rowcap, fields)))
         goto done;
+    sc->nk = cxi_import_prefetch_keys(im, sc->kf);
     bool piped = false;
     if (cxi_import_threads(opts) > 1) {
         csv_pipe pp = {.p = &p, .blocks = blocks};
@@ -846,7 +908,7 @@ int cxi_import_csv_run(cxi_import *im)
             if (pthread_cond_init(&pp.cv, NULL) == 0) {
                 if (pthread_create(&th, NULL, worker, &pp) == 0) {
                     piped = true;
-                    rc = run_pipe(im, &pp, rows, delim);
+                    rc = run_pipe(im, &pp, sc, delim);
                     pthread_join(th, NULL); /* the worker stops at `stop` or after the last block */
                 }
                 pthread_cond_destroy(&pp.cv);
@@ -857,7 +919,7 @@ int cxi_import_csv_run(cxi_import *im)
     if (!piped) { /* one thread, or no thread could be started: the same blocks in turn */
         do {
             produce(&p, &blocks[0]);
-            rc = consume(im, &blocks[0], rows, delim);
+            rc = consume(im, &blocks[0], sc, delim);
         } while (!rc && !blocks[0].last);
     }
     if (!rc && im->flush)
@@ -869,7 +931,7 @@ done:
     for (int k = 0; k < NBLOCKS; k++)
         block_free(&p.mem, &blocks[k]);
     cxi_free(&p.mem, p.rec, sizeof *p.rec);
-    cxi_free(&im->mem, rows, sizeof *rows);
+    cxi_free(&im->mem, sc, sizeof *sc);
     cxi_free(&p.mem, row, rowcap); /* the header's, from read_header() with p.rd */
     return rc;
 }

@@ -764,6 +764,8 @@ static int add_row(row *r, cx_store *s, int *change)
     return cxi_fail(CX_EINVAL, "no table %d", r->im->layout.table);
 }
 
+int cxi_id_column(int table) { return id_column[table]; }
+
 /* CX_EXISTING_SKIP: is the row's record stored already? */
 static bool row_is_stored(row *r)
 {
@@ -850,7 +852,7 @@ static void prefetch_plan(cxi_import *im)
     };
     im->pf_ready = true;
     im->pf_n = 0;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && im->pf_n < 4; i++) {
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && im->pf_n < CXI_PF_KEYS; i++) {
         int f = im->layout.field_of_col[keys[i].col];
         if (keys[i].table != im->layout.table || f < 0)
             continue;
@@ -862,64 +864,81 @@ static void prefetch_plan(cxi_import *im)
     }
 }
 
-void cxi_import_prefetch(cxi_import *im, char *const *const *rows, size_t n)
+int cxi_import_prefetch_keys(cxi_import *im, int *fields)
+{
+    if (!im->pf_ready)
+        prefetch_plan(im);
+    for (int k = 0; k < im->pf_n; k++)
+        fields[k] = im->pf_field[k];
+    return im->pf_n;
+}
+
+void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, const uint32_t *hashes,
+                         cxi_prefetch *pf, size_t n)
 {
     if (!im->pf_ready)
         prefetch_plan(im);
     const cx_store *s = im->store;
-    uint32_t h[CXI_BATCH][4], id[CXI_BATCH][4];
-    int nk = im->pf_n;
-    if (n > CXI_BATCH)
-        n = CXI_BATCH;
-    /* 1: the hash slot of each key */
-    for (size_t r = 0; r < n; r++) {
-        for (int k = 0; k < nk; k++) {
-            const cxi_pool *p = &s->keys[im->pf_pool[k]];
-            const char *v = rows[r][im->pf_field[k]];
-            id[r][k] = CXI_NONE;
-            if (!v || !p->nslots)
-                continue;
-            h[r][k] = (uint32_t)cxi_hash(v, strlen(v));
-            PREFETCH(cxi_pool_home(p, h[r][k]));
-            id[r][k] = 0;
+    const int nk = im->pf_n;
+    switch (stage) {
+    case 1: /* the hash slot of each key */
+        for (size_t r = 0; r < n; r++) {
+            for (int k = 0; k < nk; k++) {
+                const cxi_pool *p = &s->keys[im->pf_pool[k]];
+                const char *v = keys[r * CXI_PF_KEYS + (size_t)k];
+                pf[r].id[k] = CXI_NONE;
+                if (!v || !p->nslots)
+                    continue;
+                uint32_t h = hashes ? hashes[r * CXI_PF_KEYS + (size_t)k] : (uint32_t)cxi_hash(v, strlen(v));
+                pf[r].h[k] = h;
+                PREFETCH(cxi_pool_home(p, h));
+                pf[r].id[k] = 0;
+            }
         }
-    }
-    /* 2: the string pointer of the id the slot names, when its hash is the key's */
-    for (size_t r = 0; r < n; r++) {
-        for (int k = 0; k < nk; k++) {
-            if (id[r][k] == CXI_NONE)
-                continue;
-            const cxi_pool *p = &s->keys[im->pf_pool[k]];
-            id[r][k] = cxi_pool_home_id(p, h[r][k]);
-            if (id[r][k] != CXI_NONE)
-                PREFETCH(cxi_pool_ref_at(p, id[r][k]));
+        break;
+    case 2: /* the string pointer of the id the slot names, when its hash is the key's */
+        for (size_t r = 0; r < n; r++) {
+            for (int k = 0; k < nk; k++) {
+                if (pf[r].id[k] == CXI_NONE)
+                    continue;
+                const cxi_pool *p = &s->keys[im->pf_pool[k]];
+                uint32_t i = p->nslots ? cxi_pool_home_id(p, pf[r].h[k]) : CXI_NONE;
+                pf[r].id[k] = i < p->count ? i : CXI_NONE;
+                if (pf[r].id[k] != CXI_NONE)
+                    PREFETCH(cxi_pool_ref_at(p, i));
+            }
         }
-    }
-    /* 3: the string itself (its length first), and what the row will read
-     * once the key is found */
-    for (size_t r = 0; r < n; r++) {
-        for (int k = 0; k < nk; k++) {
-            uint32_t i = id[r][k];
-            if (i == CXI_NONE)
-                continue;
-            PREFETCH(cxi_pool_str(&s->keys[im->pf_pool[k]], i) - 1);
-            int then = im->pf_then[k];
-            if (then > 0 && i < s->t[CX_TABLE_CUSTOMERS].n)
-                PREFETCH(&CXI_COL(s, CX_TABLE_CUSTOMERS, then, uint32_t)[i]);
-            else if (then == 0 && s->idrow[CX_TABLE_INTERACTIONS] && i < s->idrow_cap[CX_TABLE_INTERACTIONS])
-                PREFETCH(&s->idrow[CX_TABLE_INTERACTIONS][i]);
+        break;
+    case 3: /* the string itself (its length first), and what the row will
+             * read once the key is found */
+        for (size_t r = 0; r < n; r++) {
+            for (int k = 0; k < nk; k++) {
+                uint32_t i = pf[r].id[k];
+                const cxi_pool *p = &s->keys[im->pf_pool[k]];
+                if (i == CXI_NONE || i >= p->count)
+                    continue;
+                PREFETCH(cxi_pool_str(p, i) - 1);
+                int then = im->pf_then[k];
+                if (then > 0 && i < s->t[CX_TABLE_CUSTOMERS].n)
+                    PREFETCH(&CXI_COL(s, CX_TABLE_CUSTOMERS, then, uint32_t)[i]);
+                else if (then == 0 && s->idrow[CX_TABLE_INTERACTIONS] && i < s->idrow_cap[CX_TABLE_INTERACTIONS])
+                    PREFETCH(&s->idrow[CX_TABLE_INTERACTIONS][i]);
+            }
         }
-    }
-    /* 4: the rated interaction's customer */
-    for (size_t r = 0; r < n; r++) {
-        for (int k = 0; k < nk; k++) {
-            uint32_t i = id[r][k];
-            if (i == CXI_NONE || im->pf_then[k] != 0 || i >= s->keys[CX_TABLE_INTERACTIONS].count)
-                continue;
-            uint32_t in = cxi_eid_row(s, CX_TABLE_INTERACTIONS, i);
-            if (in < s->t[CX_TABLE_INTERACTIONS].n)
-                PREFETCH(&CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t)[in]);
+        break;
+    default: /* 4: the rated interaction's customer */
+        for (size_t r = 0; r < n; r++) {
+            for (int k = 0; k < nk; k++) {
+                uint32_t i = pf[r].id[k];
+                if (i == CXI_NONE || im->pf_then[k] != 0 || i >= s->keys[CX_TABLE_INTERACTIONS].count ||
+                    (s->idrow[CX_TABLE_INTERACTIONS] && i >= s->idrow_cap[CX_TABLE_INTERACTIONS]))
+                    continue;
+                uint32_t in = cxi_eid_row(s, CX_TABLE_INTERACTIONS, i);
+                if (in < s->t[CX_TABLE_INTERACTIONS].n)
+                    PREFETCH(&CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t)[in]);
+            }
         }
+        break;
     }
 }
 

@@ -94,26 +94,45 @@ typedef struct cxi_import {
     int pf_then[4]; /* CU_HEAD_* for a customer, 0 for an interaction link, -1 nothing */
 } cxi_import;
 
-/* Rows a CSV import reads ahead, so that their keys are looked up together
- * (cxi_import_prefetch). */
+/* Rows a CSV import reads ahead in one step (cxi_import_prefetch). */
 #define CXI_BATCH 32
+/* The most key fields of a row read ahead. */
+#define CXI_PF_KEYS 4
 
-/* Brings into the cache, without changing anything, what storing rows
- * rows[0..n) (n <= CXI_BATCH, fields as cxi_import_row takes them, NULL
- * up to the header's field count where a row is shorter) will
- * read: the hash slots of their keys (customer, own id, case, rated
- * interaction), then the interned strings those slots name, then the
- * customers' list heads and the rated interactions' rows. Each step
- * prefetches for every row before the next step reads what the previous
- * one fetched, so the cache misses of n rows overlap instead of following
- * one another, which is what makes rows in any order cost about what rows
- * sorted by customer cost (issue 14). Only a hint: a slot that does not
- * hold the key is passed over. */
-void cxi_import_prefetch(cxi_import *im, char *const *const *rows, size_t n);
+/* What reading the keys of one row ahead has found so far. */
+typedef struct cxi_prefetch {
+    uint32_t h[CXI_PF_KEYS], id[CXI_PF_KEYS];
+} cxi_prefetch;
+
+/* The file fields (0-based) holding the keys cxi_import_prefetch reads
+ * ahead, in fields[0..n) (CXI_PF_KEYS at most); returns n. Makes the plan
+ * on its first call. */
+int cxi_import_prefetch_keys(cxi_import *im, int *fields);
+
+/* Brings into the cache, without changing anything, what storing n rows
+ * will read: keys[r * CXI_PF_KEYS + k] is the text of key k (of
+ * cxi_import_prefetch_keys) of row r, NULL when missing; hashes, when not
+ * NULL, their (uint32_t)cxi_hash, laid out alike; pf[r] the row's state,
+ * which each stage reads and writes. Stage 1 fetches the hash slots of the
+ * keys (customer, own id, case, rated interaction), 2 the interned string
+ * pointers those slots name, 3 the strings and the customers' list heads
+ * and the rated interactions' rows, 4 the rated interactions' customers.
+ * A caller runs each stage on a batch of rows some rows after the
+ * previous one (the rows k batches ahead at stage 5 - k, as the rows of
+ * the current batch are stored), so that the cache misses of many rows
+ * overlap instead of following one another, which is what makes rows in
+ * any order cost about what rows sorted by customer cost (issue 14). Only
+ * a hint: a slot that does not hold the key is passed over; stores made
+ * between the stages change nothing but what is fetched. */
+void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, const uint32_t *hashes,
+                         cxi_prefetch *pf, size_t n);
 
 /* The threads an import with these options may use: 1 without options,
  * the online cores for 0. */
 int cxi_import_threads(const cx_import_options *opts);
+
+/* The schema column holding the id (or name) of the records of a table. */
+int cxi_id_column(int table);
 
 /* The CSV reading loop of cx_import_csv, for an import already begun. */
 int cxi_import_csv_run(cxi_import *im);

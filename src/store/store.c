@@ -1834,3 +1834,31 @@ int cx_store_get_real(double *out, const cx_store *s, cx_table table, int column
     }
     return cxi_fail(CX_EINVAL, "%s: column %s.%s is not numeric", fn, schema[table].name, d->name);
 }
+
+/* ---- imp14: sizing a table for an import ------------------------------
+ * (owned by imp14, issue 14; a hint for cx_import_csv, see store_private.h) */
+
+int cxi_store_reserve_ids(cx_store *s, int table, size_t rows, size_t bytes)
+{
+    (void)bytes; /* the bytes come in blocks as the ids are added */
+    cxi_pool *p = &s->keys[table];
+    if (rows == 0 || rows > CXI_MAX_ROWS - p->count)
+        return CX_OK;
+    uint32_t had = p->count;
+    /* the hash slots sized once, in huge pages (cxi_pool_presize): the
+     * slots of a large table are read at random, one TLB miss each in
+     * 4 KiB pages, which made rows in any order slower than sorted ones */
+    int rc = cxi_pool_presize(&s->mem, p, (uint32_t)rows);
+    /* the id -> row index only when the table keeps one (store_private.h) */
+    if (!rc && cxi_id_col(table) >= 0 && s->idrow[table] &&
+        (rc = cxi_grow(&s->mem, &s->idrow[table], &s->idrow_cap[table], (size_t)had + rows, sizeof(uint32_t))))
+        rc = cxi_fail(rc, "out of memory growing the index of %s ids", schema[table].name);
+    if (rc)
+        return rc;
+    /* the references and the index are written in order, whole */
+    if (p->nruns == 0 && p->strs.cap >= (size_t)had + rows)
+        cxi_prefault((uint32_t *)p->strs.data + had, rows * sizeof(uint32_t));
+    if (cxi_id_col(table) >= 0 && s->idrow[table])
+        cxi_prefault(s->idrow[table] + had, rows * sizeof(uint32_t));
+    return CX_OK;
+}

@@ -178,6 +178,15 @@ int cxi_customer_find_or_add(cx_store *s, const char *id, bool *added);
  * events and no attributes. Constant time; allocates nothing. */
 void cxi_customer_drop_last(cx_store *s);
 
+/* imp14: the hash slots of table's ids (keys[table]) sized for `rows` more
+ * ids, in huge pages, and so its references and id -> row index when it
+ * keeps them, so that an import whose size is known rehashes nothing; the
+ * new room is faulted in (cxi_prefault). `bytes`, the ids' bytes in all, is
+ * not reserved: blocks of strings come as the ids are added. A hint:
+ * CX_ENOMEM changes nothing a caller sees, and a count beyond the pool's
+ * limit is ignored. */
+int cxi_store_reserve_ids(cx_store *s, int table, size_t rows, size_t bytes);
+
 /* The row of an event of `table` (interactions, feedback, transactions)
  * with id s[0..len), or CXI_NONE. */
 uint32_t cxi_event_find(const cx_store *s, int table, const char *id, size_t len);
