@@ -484,7 +484,7 @@ static void prop_add(run *x, int measure, size_t g, bool hit)
 
 /* The columns the feedback pass reads. */
 typedef struct fb_cols {
-    size_t ninter;
+    size_t ninter, ntp;
     const uint32_t *cu, *qu, *ftp, *fin, *fca;
     const double *score;
     const cx_time *tm;
@@ -498,6 +498,7 @@ typedef struct fb_scratch {
     uint32_t kept[FB_CHUNK];
     uint8_t list[FB_CHUNK];
     size_t idx[FB_CHUNK], g[FB_CHUNK];
+    uint32_t late[FB_CHUNK]; /* answers without a touchpoint (fb_slots) */
     size_t n[4];
     uint32_t row[4][FB_CHUNK];
     size_t lg[4][FB_CHUNK];
@@ -598,16 +599,37 @@ static void fb_slots(const run *x, const fb_cols *c, int d, size_t c0, fb_scratc
     switch (dim) {
     case CX_DIM_CHANNEL:
     case CX_DIM_STAGE:
-    case CX_DIM_TOUCHPOINT:
-        for (size_t k = 0; k < n; k++) {
-            size_t i = c0 + kept[k];
-            if (k + FB_AHEAD < n)
-                fb_prefetch(c, c0 + kept[k + FB_AHEAD], false, true);
+    case CX_DIM_TOUCHPOINT: {
+        /* the answers with a touchpoint without a branch (shuffled, one in
+         * ten has none: a branch per answer would mispredict), those
+         * without listed and done after, their links asked for ahead */
+        uint32_t *late = w->late;
+        size_t nlate = 0;
+        if (c->ntp) {
+            const uint32_t *of = dim == CX_DIM_CHANNEL ? c->tch : dim == CX_DIM_STAGE ? c->tst : NULL;
+            for (size_t k = 0; k < n; k++) {
+                uint32_t tp = c->ftp[c0 + kept[k]];
+                bool none = tp == CXI_NONE;
+                uint32_t code = of ? of[none ? 0 : tp] : tp;
+                idx[k] += none ? 0 : (size_t)(uint32_t)(code + 1u) * mult;
+                late[nlate] = (uint32_t)k;
+                nlate += none;
+            }
+        } else {
+            for (size_t k = 0; k < n; k++)
+                late[k] = (uint32_t)k;
+            nlate = n;
+        }
+        for (size_t j = 0; j < nlate; j++) {
+            size_t k = late[j], i = c0 + kept[k];
+            if (j + FB_AHEAD < nlate)
+                fb_prefetch(c, c0 + kept[late[j + FB_AHEAD]], false, true);
             uint32_t code = dim == CX_DIM_CHANNEL ? fb_channel(c, i) : dim == CX_DIM_STAGE ? fb_stage(c, i)
                                                                                               : fb_tp(c, i);
             idx[k] += (size_t)(uint32_t)(code + 1u) * mult;
         }
         break;
+    }
     case CX_DIM_SEGMENT: case CX_DIM_REGION: case CX_DIM_PLAN:
         FB_SLOTS(cust_code(x->s, dim, c->cu[i]));
         break;
@@ -629,7 +651,20 @@ static void fb_slots(const run *x, const fb_cols *c, int d, size_t c0, fb_scratc
 #undef FB_SLOTS
 }
 
-/* The groups of the n kept answers of a chunk, into w->g; CX_ENOMEM. */
+/* Each of the n kept answers of a chunk into the list of its measure
+ * (w->row, w->lg), in row order. */
+static void fb_lists(fb_scratch *w, size_t n)
+{
+    w->n[0] = w->n[1] = w->n[2] = w->n[3] = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned l = w->list[k];
+        w->row[l][w->n[l]] = w->kept[k];
+        w->lg[l][w->n[l]++] = w->g[k];
+    }
+}
+
+/* The groups of the n kept answers of a chunk, and their lists by measure
+ * (fb_lists); CX_ENOMEM. */
 static int fb_groups(run *x, const fb_cols *c, size_t c0, fb_scratch *w, size_t n)
 {
     const cxi_spec *sp = &x->r->spec;
@@ -637,22 +672,27 @@ static int fb_groups(run *x, const fb_cols *c, size_t c0, fb_scratch *w, size_t 
         memset(w->idx, 0, n * sizeof *w->idx);
         for (int d = 0; d < sp->ngroups; d++)
             fb_slots(x, c, d, c0, w, n);
+        /* and each answer into the list of its measure, in row order */
+        w->n[0] = w->n[1] = w->n[2] = w->n[3] = 0;
         for (size_t k = 0; k < n; k++) {
             uint32_t slot = x->direct[w->idx[k]];
-            if (slot) {
-                w->g[k] = slot - 1;
-            } else { /* a new group, added here, in row order */
+            size_t g = (size_t)slot - 1;
+            if (!slot) { /* a new group, added here, in row order */
                 rec e;
                 fb_rec(x, c, c0 + w->kept[k], &e);
-                int rc = group_slow(x, &e, &w->g[k]);
+                int rc = group_slow(x, &e, &g);
                 if (rc)
                     return rc;
             }
+            unsigned l = w->list[k];
+            w->row[l][w->n[l]] = w->kept[k];
+            w->lg[l][w->n[l]++] = g;
         }
         return CX_OK;
     }
     if (!x->filtered && sp->ngroups == 0 && x->g.n) { /* the one group */
         memset(w->g, 0, n * sizeof *w->g);
+        fb_lists(w, n);
         return CX_OK;
     }
     const bool agent = x->need & NEED_AGENT, tp = x->need & (NEED_TP | NEED_CHANNEL | NEED_STAGE);
@@ -670,6 +710,7 @@ static int fb_groups(run *x, const fb_cols *c, size_t c0, fb_scratch *w, size_t 
         if (rc)
             return rc;
     }
+    fb_lists(w, n);
     return CX_OK;
 }
 
@@ -678,6 +719,7 @@ static int pass_feedback(run *x, size_t from, size_t to)
     const cx_store *s = x->s;
     fb_cols c = {
         .ninter = s->t[CX_TABLE_INTERACTIONS].n,
+        .ntp = s->t[CX_TABLE_TOUCHPOINTS].n,
         .cu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t),
         .qu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t),
         .ftp = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT, uint32_t),
@@ -731,13 +773,6 @@ static int pass_feedback(run *x, size_t from, size_t to)
             }
         if ((rc = fb_groups(x, &c, c0, w, n)))
             break;
-        /* by measure, in row order */
-        w->n[0] = w->n[1] = w->n[2] = w->n[3] = 0;
-        for (size_t k = 0; k < n; k++) {
-            unsigned l = w->list[k];
-            w->row[l][w->n[l]] = w->kept[k];
-            w->lg[l][w->n[l]++] = w->g[k];
-        }
         const double *sc = c.score + c0;
         const uint32_t *qc = c.qu + c0;
         /* NPS: the score itself; promoters 9-10, passives 7-8, detractors 0-6 */
