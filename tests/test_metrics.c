@@ -1237,6 +1237,165 @@ START_TEST(threaded_query_out_of_memory)
 }
 END_TEST
 
+/* ---- the cases pass in chunks (issue 14) ------------------------------- */
+
+/* A store of many cases over 40 channels, first seen at random rows (new
+ * groups in the middle of a chunk: the accumulators move), durations from 0
+ * to weeks (past the exact mode of the sketches), first responses at the
+ * opening (0 ms) and none, open cases, reopens, and inbound contacts for
+ * the FCR window; on the given allocator. */
+static cx_store *chunk_store(cxt_alloc *f, int ncases)
+{
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, f ? cxt_alloc_fn : NULL, f));
+    char id[32], ch[16], cu[16];
+    for (int i = 0; i < 30; i++) {
+        snprintf(cu, sizeof cu, "C%d", i);
+        OK(cx_customer_add(s, cu, i % 3 ? "std" : "vip", NULL, NULL, CX_TIME_NONE));
+    }
+    OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+    for (int c = 39; c >= 0; c--) { /* codes in another order than first seen */
+        size_t code;
+        snprintf(ch, sizeof ch, "ch%d", c);
+        OK(cx_vocab_define(&code, s, CX_VOCAB_CHANNEL, ch));
+    }
+    rng = 77;
+    for (int i = 0; i < ncases; i++) {
+        snprintf(id, sizeof id, "K%d", i);
+        snprintf(cu, sizeof cu, "C%d", (int)(next() % 30));
+        int c = (int)(next() % 40);
+        snprintf(ch, sizeof ch, "ch%d", c * c % 40 > 30 && i < ncases / 2 ? 0 : c); /* some channels late */
+        cx_time t = (cx_time)(next() % (300 * DAY_MS));
+        cx_time fr = next() % 7 ? t + (cx_time)(next() % 4 ? next() % (3 * DAY_MS) : 0) : CX_TIME_NONE;
+        cx_time rs = next() % 5 ? (fr != CX_TIME_NONE ? fr : t) + (cx_time)(next() % (20 * DAY_MS)) : CX_TIME_NONE;
+        OK(cx_case_add(s, id, cu, ch, i % 2 ? "high" : "low", NULL, t, fr, rs, (int)(next() % 4 == 0),
+                       1 + (int)(next() % 3)));
+        if (i % 40 == 0) /* a contact every 12 days or so per customer: FCR neither 0 nor 1 */
+            OK(cx_interaction_add(NULL, s, NULL, cu, "call", t + (cx_time)(next() % (10 * DAY_MS)), "contact",
+                                  CX_INBOUND, "Omar", NULL, 1000, CX_HANDLED, 0));
+    }
+    return s;
+}
+
+/* The case measures grouped by `dim`; with `all_in`, a time range that
+ * keeps every case, which sends the pass row by row. */
+static int cases_query(cx_result **out, const cx_store *s, int dim, bool all_in, int threads)
+{
+    cx_query *q = NULL;
+    *out = NULL;
+    int rc = cx_query_new(&q, s);
+    static const int m[] = {CX_MEASURE_FIRST_RESPONSE, CX_MEASURE_RESOLUTION, CX_MEASURE_CONTACTS,
+                            CX_MEASURE_REOPEN_RATE, CX_MEASURE_FCR};
+    for (size_t k = 0; k < sizeof m / sizeof m[0] && !rc; k++)
+        rc = cx_query_add(q, m[k]);
+    if (!rc)
+        rc = cx_query_group_by(q, dim);
+    if (!rc)
+        rc = cx_query_set_fcr_rule(q, 2, 0, 5 * DAY_MS);
+    if (!rc && all_in)
+        rc = cx_query_set_range(q, -1000 * DAY_MS, 1000 * DAY_MS);
+    if (!rc)
+        rc = cx_query_set_threads(q, threads);
+    if (!rc)
+        rc = cx_query_run(out, q);
+    cx_query_free(q);
+    return rc;
+}
+
+/* Every cell equal, to the bit (NaN to NaN). */
+static void assert_identical(const cx_result *a, const cx_result *b)
+{
+    ck_assert_uint_eq(cx_result_row_count(a), cx_result_row_count(b));
+    ck_assert_uint_eq(cx_result_column_count(a), cx_result_column_count(b));
+    for (size_t c = 0; c < cx_result_column_count(a); c++) {
+        int type;
+        OK(cx_result_column_type(&type, a, c));
+        for (size_t row = 0; row < cx_result_row_count(a); row++) {
+            if (type == CX_TYPE_STRING) {
+                const char *x, *y;
+                OK(cx_result_get_string(&x, a, row, c));
+                OK(cx_result_get_string(&y, b, row, c));
+                ck_assert(x == y || (x && y && strcmp(x, y) == 0));
+                continue;
+            }
+            double x, y;
+            OK(cx_result_get_real(&x, a, row, c));
+            OK(cx_result_get_real(&y, b, row, c));
+            ck_assert_msg((isnan(x) && isnan(y)) || memcmp(&x, &y, sizeof x) == 0, "column %zu row %zu: %a vs %a",
+                          c, row, x, y);
+        }
+    }
+}
+
+START_TEST(cases_in_chunks_equal_rows)
+{
+    cx_store *s = chunk_store(NULL, 30000);
+    static const int dims[] = {CX_DIM_CHANNEL, CX_DIM_PRIORITY, CX_DIM_SEGMENT};
+    for (size_t d = 0; d < 3; d++) {
+        cx_result *chunks, *rows;
+        OK(cases_query(&chunks, s, dims[d], false, 1));
+        OK(cases_query(&rows, s, dims[d], true, 1));
+        ck_assert_uint_ge(cx_result_row_count(chunks), d == 0 ? 40 : 2);
+        assert_identical(chunks, rows);
+        for (int t = 2; t <= 3; t++) {
+            cx_result *r;
+            OK(cases_query(&r, s, dims[d], false, t));
+            assert_identical(chunks, r);
+            cx_result_free(r);
+        }
+        if (d == 0) { /* the groups and the sketches have what they should */
+            size_t c;
+            double n = 0, v;
+            OK(cx_result_column_find(&c, chunks, "resolution_n"));
+            for (size_t row = 0; row < cx_result_row_count(chunks); row++) {
+                OK(cx_result_get_real(&v, chunks, row, c));
+                n += v;
+            }
+            ck_assert(n > 20000 && n < 26000);
+            double fcr;
+            OK(cx_result_column_find(&c, chunks, "fcr"));
+            OK(cx_result_get_real(&fcr, chunks, 1, c));
+            ck_assert_msg(fcr > 20 && fcr < 80, "fcr %g", fcr);
+        }
+        cx_result_free(chunks);
+        cx_result_free(rows);
+    }
+    cx_store_free(s);
+}
+END_TEST
+
+/* Each allocation of a chunked cases query refused in turn: CX_ENOMEM and
+ * nothing kept, or the result of the query that was not refused. */
+START_TEST(cases_in_chunks_out_of_memory)
+{
+    cxt_alloc f = {0};
+    cx_store *s = chunk_store(&f, 5000);
+    cx_result *ref;
+    OK(cases_query(&ref, s, CX_DIM_CHANNEL, false, 1));
+    size_t base = f.live;
+    bool done = false;
+    for (long n = 0; !done && n < 20000; n++) {
+        cx_result *r = (cx_result *)1;
+        cxt_alloc_allow(&f, n);
+        int rc = cases_query(&r, s, CX_DIM_CHANNEL, false, 1);
+        cxt_alloc_allow(&f, -1);
+        ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
+        if (rc == CX_OK) {
+            assert_identical(ref, r);
+            cx_result_free(r);
+            done = true;
+        } else {
+            ck_assert_ptr_null(r);
+        }
+        ck_assert_uint_eq(f.live, base);
+    }
+    ck_assert(done);
+    cx_result_free(ref);
+    cx_store_free(s);
+    cxt_alloc_done(&f);
+}
+END_TEST
+
 START_TEST(export_files)
 {
     cx_store *s = survey_store();
@@ -2090,6 +2249,7 @@ int main(void)
     tcase_add_test(core, time_buckets);
     tcase_add_test(core, filters);
     tcase_add_test(core, groups_follow_links);
+    tcase_add_test(core, cases_in_chunks_equal_rows);
     tcase_add_test(core, cx_index);
     tcase_add_test(core, compare_groups);
     tcase_add_test(core, export_files);
@@ -2109,6 +2269,7 @@ int main(void)
     tcase_add_test(bad, out_of_memory);
     tcase_add_test(bad, out_of_memory_wide_queries);
     tcase_add_test(bad, threaded_query_out_of_memory);
+    tcase_add_test(bad, cases_in_chunks_out_of_memory);
     suite_add_tcase(su, bad);
     TCase *hard = tcase_create("hardening");
     tcase_set_timeout(hard, 120);
