@@ -307,7 +307,8 @@ int cxi_qacc_add(cxi_mem *m, cxi_qacc *a, double v)
         if (v != 0) {
             cxi_qstore *s = v > 0 ? &a->pos : &a->neg;
             int32_t k = cxi_qacc_index(fabs(v));
-            if ((rc = store_cover(m, s, k, k)))
+            /* the common case, a bucket the store covers, without a call */
+            if (!(s->len && k >= s->lo && k - s->lo < (int32_t)s->len) && (rc = store_cover(m, s, k, k)))
                 return rc;
             s->counts[k - s->lo]++;
         } else {
