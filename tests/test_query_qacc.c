@@ -14,6 +14,16 @@
 
 #define LN_GAMMA 0.010000083334583355655 /* as in qacc.c */
 
+/* The tables were generated with glibc's log(); another libm may round
+ * log() differently by an ulp, and move a bucket boundary by a few doubles
+ * (the tables are then the definition, the same on every platform): there
+ * only the doubles within 4 ulps of a boundary may disagree. */
+#ifdef __GLIBC__
+#define NEAR_BOUNDARY_ULPS 0
+#else
+#define NEAR_BOUNDARY_ULPS 4
+#endif
+
 /* The definition, as qacc.c computed it for every x before the tables. */
 static int32_t by_log(double x)
 {
@@ -27,18 +37,21 @@ START_TEST(index_equals_log_at_every_boundary)
     size_t checked = 0;
     for (size_t k = 0; k < nb; k++) {
         /* the boundary is the last double of bucket k */
-        ck_assert_int_eq(by_log(qacc_tab_b[k]), (int32_t)k);
+        if (!NEAR_BOUNDARY_ULPS)
+            ck_assert_int_eq(by_log(qacc_tab_b[k]), (int32_t)k);
         double lo = qacc_tab_b[k], hi = qacc_tab_b[k];
         for (int u = 0; u < 64; u++) {
             lo = nextafter(lo, 0);
             hi = nextafter(hi, INFINITY);
+            if (u < NEAR_BOUNDARY_ULPS)
+                continue;
             EXPECT(cxi_qacc_index(lo) == by_log(lo), "x=%a: %d, log gives %d", lo, cxi_qacc_index(lo), by_log(lo));
             EXPECT(cxi_qacc_index(hi) == by_log(hi), "x=%a: %d, log gives %d", hi, cxi_qacc_index(hi), by_log(hi));
             checked += 2;
         }
         EXPECT(cxi_qacc_index(qacc_tab_b[k]) == (int32_t)k, "boundary %zu", k);
     }
-    ck_assert_uint_ge(checked, 128 * 3000);
+    ck_assert_uint_ge(checked, 100 * 3000);
 }
 END_TEST
 
