@@ -498,11 +498,11 @@ typedef struct fb_cols {
 typedef struct fb_scratch {
     uint32_t kept[FB_CHUNK];
     uint8_t list[FB_CHUNK];
-    size_t idx[FB_CHUNK], g[FB_CHUNK];
+    uint32_t idx[FB_CHUNK], g[FB_CHUNK]; /* < DIRECT_MAX slots, < CXI_MAX_ROWS groups */
     uint32_t late[FB_CHUNK]; /* answers without a touchpoint (fb_slots) */
     size_t n[4];
     uint32_t row[4][FB_CHUNK];
-    size_t lg[4][FB_CHUNK];
+    uint32_t lg[4][FB_CHUNK];
 } fb_scratch;
 
 /* The interaction of answer i, CXI_NONE without one in the store. */
@@ -591,7 +591,7 @@ static void fb_slots(const run *x, const fb_cols *c, int d, size_t c0, fb_scratc
     const size_t mult = x->mult[d];
     const int dim = x->r->spec.groups[d].dim;
     const uint32_t *kept = w->kept;
-    size_t *idx = w->idx;
+    uint32_t *idx = w->idx;
 #define FB_SLOTS(code)                                                                                              \
     for (size_t k = 0; k < n; k++) {                                                                               \
         size_t i = c0 + kept[k];                                                                                   \
@@ -687,7 +687,7 @@ static int fb_groups(run *x, const fb_cols *c, size_t c0, fb_scratch *w, size_t 
             }
             unsigned l = w->list[k];
             w->row[l][w->n[l]] = w->kept[k];
-            w->lg[l][w->n[l]++] = g;
+            w->lg[l][w->n[l]++] = (uint32_t)g;
         }
         return CX_OK;
     }
@@ -707,9 +707,11 @@ static int fb_groups(run *x, const fb_cols *c, size_t c0, fb_scratch *w, size_t 
             w->g[k] = 0;
             continue;
         }
-        int rc = group_of(x, &e, &w->g[k]);
+        size_t g;
+        int rc = group_of(x, &e, &g);
         if (rc)
             return rc;
+        w->g[k] = (uint32_t)g;
     }
     fb_lists(w, n);
     return CX_OK;
