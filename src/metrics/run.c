@@ -476,8 +476,9 @@ static void prop_add(run *x, int measure, size_t g, bool hit)
  * the measure of each row (shuffled answers would mispredict it). An
  * accumulator still takes its answers in row order and a group is added
  * at its first answer, as in one pass row by row: the sums are the same to
- * the bit. 256 rows: the scratch of a chunk (about 18 KB) stays in the L1
- * cache beside the columns streamed (512 rows, 36 KB, measured 9% slower). */
+ * the bit. 256 rows: the scratch of a chunk (about 12 KB) stays in the L1
+ * cache beside the columns streamed (512 rows, with a scratch of 36 KB then,
+ * measured 9% slower). */
 #define FB_CHUNK 256
 /* How many answers ahead an interaction's touchpoint or agent, a random
  * read of a large column, is asked for (__builtin_prefetch). */
