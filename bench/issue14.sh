@@ -123,15 +123,15 @@ if [ $need_duck = 1 ]; then
   fi
 fi
 if wants pareto-nbd || wants bg-nbd || wants gamma-gamma; then
-  "$peers_py" -c 'import lifetimes' > /dev/null 2>&1 ||
+  "$peers_py" -c 'import importlib.util as u; exit(u.find_spec("lifetimes") is None)' > /dev/null 2>&1 ||
     lt_missing="lifetimes 0.11.3 is missing in $peers_py: build /work/venv-peers as bench/README.md says (\"The peer: lifetimes 0.11.3\"), or set PEERS_PY"
 fi
 if wants attribution; then
-  "$peers_py" -c 'import ChannelAttribution' > /dev/null 2>&1 ||
+  "$peers_py" -c 'import importlib.util as u; exit(u.find_spec("ChannelAttribution") is None)' > /dev/null 2>&1 ||
     ca_missing="ChannelAttribution 2.1.7 is missing in $peers_py: build it into /work/venv-peers as bench/README.md says (\"Attribution from path counts\"), or set PEERS_PY"
 fi
 if wants survival; then
-  { command -v Rscript > /dev/null && Rscript -e 'suppressMessages(library(survival))' > /dev/null 2>&1; } ||
+  { command -v Rscript > /dev/null && Rscript -e 'quit(status = !nzchar(system.file(package = "survival")))' > /dev/null 2>&1; } ||
     r_missing="R with survival is missing: apt-get install r-base-core r-cran-survival (CX_BENCH_PEER_PACKAGES in tools/deps.sh)"
 fi
 for m in "$duck_missing" "$lt_missing" "$ca_missing" "$r_missing"; do [ -z "$m" ] || echo "peer missing: $m"; done
