@@ -72,8 +72,8 @@ large=${CX_BENCH_LARGE:-0}
 
 all=(import journey-build metrics-duckdb memory metrics-floor attribution pareto-nbd bg-nbd gamma-gamma survival)
 # (the rows of the table are printed in this order)
-[ "$large" = 1 ] && all+=(metrics-duckdb-large)
 want=("$@")
+[ "$large" = 1 ] || [[ " $* " == *" metrics-duckdb-large "* ]] && all+=(metrics-duckdb-large)
 [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] || { [ "$w" = lifecycle ] && [[ $1 == *nbd || $1 == gamma-gamma ]]; } && return 0; done; return 1; }
 for w in "${want[@]}"; do
@@ -379,5 +379,4 @@ echo "load average: $load_start at the start, $(load) at the end"
 echo "logs: $logs"
 return $failed
 }
-main "$@"
-exit
+main "$@"; exit  # one line: read whole before main runs
