@@ -16,7 +16,7 @@
 #   pareto-nbd, bg-nbd, gamma-gamma  bench-lifecycle --fit beside lifetimes: >= 50x, 25x, 10x
 #   survival       bench-survival beside R's survfit + survdiff >= 20x, KM + log-rank
 # Each step prints the load average when it starts; its whole output is
-# kept in $CX_BENCH_DIR/issue14-logs/STEP.log. The table gives, per target:
+# kept in $CX_BENCH_DIR/issue14-logs/DATE-TIME/STEP.log. The table gives, per target:
 # the goal, cxkit's CPU seconds (wall in parentheses), the peer's, the
 # ratio on CPU seconds (on wall seconds in parentheses) and MET / NOT MET,
 # judged on CPU time (the machine is shared: wall times are noisy); then
@@ -49,7 +49,7 @@ root=$PWD
 work=${CX_BENCH_DIR:-/tmp/cxkit-bench}
 mkdir -p "$work" || exit 1
 work=$(cd "$work" && pwd)
-logs=$work/issue14-logs
+logs=$work/issue14-logs/$(date -u +%Y%m%d-%H%M%S)  # a directory per run
 mkdir -p "$logs" || exit 1
 py=/usr/bin/python3
 peers_py=${PEERS_PY:-/work/venv-peers/bin/python}
