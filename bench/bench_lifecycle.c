@@ -20,8 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
+
+#include "benchutil.h"
 
 static uint64_t rng_state;
 
@@ -47,13 +48,6 @@ static double gamma1(double k)
         if (log(unif()) < 0.5 * x * x + d - d * v + d * log(v))
             return d * v;
     }
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 #define CHECK(call)                                                                                                \
@@ -102,20 +96,6 @@ static void simulate(int pareto, const double *par, size_t n, double *x, double 
             m[i] = count ? fmax(0.01, round(100 * gamma1(6.25 * count) / (nu * count)) / 100) : 0;
         }
     }
-}
-
-static double cpu(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static long max_rss_kb(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
 }
 
 /* Writes DIR/bgnbd_N.csv and DIR/pnbd_N.csv (lifetimes' column names:
@@ -184,18 +164,18 @@ static void fit_file(const char *model, const char *path)
     double *x, *tx, *T, *m;
     size_t n = read_file(path, &x, &tx, &T, &m);
     cx_model *md;
-    double c0 = cpu(), w0 = now();
+    double c0 = bench_cpu(), w0 = bench_wall();
     if (strcmp(model, "bgnbd") == 0)
         CHECK(cx_model_fit_bgnbd(&md, x, tx, T, NULL, n));
     else if (strcmp(model, "pnbd") == 0)
         CHECK(cx_model_fit_paretonbd(&md, x, tx, T, NULL, n));
     else
         CHECK(cx_model_fit_gammagamma(&md, x, m, NULL, n));
-    double c1 = cpu() - c0, w1 = now() - w0;
+    double c1 = bench_cpu() - c0, w1 = bench_wall() - w0;
     cx_result *r;
     CHECK(cx_model_params(&r, md));
     printf("RESULT side=cxkit model=%s n=%zu cpu=%.4f wall=%.4f rss_mb=%.1f params=", model, n, c1, w1,
-           (double)max_rss_kb() / 1024);
+           bench_peak_rss_mb());
     for (size_t i = 0; i < cx_result_row_count(r); i++) {
         double v;
         CHECK(cx_result_get_real(&v, r, i, 1));
@@ -222,7 +202,7 @@ static void store_bench(size_t events)
     cx_time t0;
     CHECK(cx_time_from_utc(&t0, 2024, 1, 1, 0, 0, 0));
     rng_state = 7;
-    double l0 = now();
+    double l0 = bench_wall();
     for (size_t c = 0; c < ncust; c++) {
         snprintf(id, sizeof id, "C-%zu", c);
         CHECK(cx_customer_add(s, id, c % 3 ? "consumer" : "business", NULL, NULL, CX_TIME_NONE));
@@ -234,14 +214,14 @@ static void store_bench(size_t events)
         cx_time t = t0 + (cx_time)((double)(c % 500) * 86400000.0 + unif() * (double)(c % 300 + 30) * 86400000.0);
         CHECK(cx_interaction_add(NULL, s, NULL, id, "web", t, "visit", CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
     }
-    printf("\nloaded %zu interactions of %zu customers in %.1f s\n", events, ncust, now() - l0);
+    printf("\nloaded %zu interactions of %zu customers in %.1f s\n", events, ncust, bench_wall() - l0);
     cx_cohorts_options *co;
     cx_result *table;
     CHECK(cx_cohorts_options_new(&co));
     CHECK(cx_cohorts_options_set_activity(co, CX_ACTIVITY_INBOUND));
-    double a = now();
+    double a = bench_wall();
     CHECK(cx_cohorts_run(&table, s, co));
-    printf("retention table (monthly, %zu cohort x period rows): %.3f s\n", cx_result_row_count(table), now() - a);
+    printf("retention table (monthly, %zu cohort x period rows): %.3f s\n", cx_result_row_count(table), bench_wall() - a);
     cx_result_free(table);
     cx_cohorts_options_free(co);
     cx_survival_options *so;
@@ -251,12 +231,12 @@ static void store_bench(size_t events)
     CHECK(cx_survival_options_new(&so));
     CHECK(cx_survival_options_set_activity(so, CX_ACTIVITY_INBOUND));
     CHECK(cx_survival_options_set_group_by(so, CX_DIM_SEGMENT));
-    a = now();
+    a = bench_wall();
     CHECK(cx_survival_from_store(&sv, s, as_of, so));
-    double km = now() - a;
+    double km = bench_wall() - a;
     double chi2;
     CHECK(cx_survival_logrank(&chi2, NULL, NULL, sv));
-    double test = now() - a - km;
+    double test = bench_wall() - a - km;
     CHECK(cx_survival_curve(&table, sv));
     printf("Kaplan-Meier by segment + log-rank: %.3f s (+ %.3f s for the test), %zu steps\n", km, test,
            cx_result_row_count(table));
@@ -280,16 +260,16 @@ static void pmf_bench(size_t N, double t)
     for (int k = 0; k < 3; k++) {
         cx_model *m;
         CHECK(cx_model_new(&m, kinds[k], par[k], 4));
-        double tk = k == 2 ? ceil(t) : t, c0 = cpu(), sum = 0;
+        double tk = k == 2 ? ceil(t) : t, c0 = bench_cpu(), sum = 0;
         int reps = 0;
         do {
             CHECK(cx_model_purchase_pmf(out, N, m, tk));
             reps++;
-        } while (cpu() - c0 < 0.2);
+        } while (bench_cpu() - c0 < 0.2);
         for (size_t i = 0; i < N; i++)
             sum += out[i];
         printf("RESULT pmf model=%s t=%g N=%zu cpu_ms_per_call=%.4f sum=%.15f\n", names[k], tk, N,
-               (cpu() - c0) / reps * 1e3, sum);
+               (bench_cpu() - c0) / reps * 1e3, sum);
         cx_model_free(m);
     }
     free(out);

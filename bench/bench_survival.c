@@ -24,8 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
+
+#include "benchutil.h"
 
 static uint64_t rng_state;
 
@@ -36,20 +37,6 @@ static double unif(void)
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     z ^= z >> 31;
     return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 #define CHECK(call)                                                                                                \
@@ -147,33 +134,31 @@ static size_t load(const char *path, double **time, int **event, int **group)
 
 static int run(const char *path, const char *times)
 {
-    double c0 = cpu(), w0 = wall();
+    double c0 = bench_cpu(), w0 = bench_wall();
     double *time;
     int *event, *group;
     size_t n = load(path, &time, &event, &group);
-    double c1 = cpu(), w1 = wall();
+    double c1 = bench_cpu(), w1 = bench_wall();
     cx_survival_options *so;
     CHECK(cx_survival_options_new(&so));
     CHECK(cx_survival_options_set_band(so, CX_BAND_LOG));
     cx_survival *sv;
     CHECK(cx_survival_new(&sv, time, event, group, n, so));
-    double ckm = cpu();
+    double ckm = bench_cpu();
     cx_logrank *lr;
     CHECK(cx_logrank_new(&lr, time, event, group, n, NULL));
-    double c2 = cpu(), w2 = wall();
+    double c2 = bench_cpu(), w2 = bench_wall();
     double chi2, chi2_curves;
     CHECK(cx_logrank_test(&chi2, NULL, NULL, lr));
     /* the log-rank test of the curves themselves (cx_survival_logrank): the
      * other way to have both, from the steps rather than the subjects */
-    double c3 = cpu();
+    double c3 = bench_cpu();
     CHECK(cx_survival_logrank(&chi2_curves, NULL, NULL, sv));
-    double curves_test = cpu() - c3;
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
+    double curves_test = bench_cpu() - c3;
     size_t k = cx_survival_group_count(sv);
     printf("RESULT side=cxkit n=%zu groups=%zu load_cpu=%.4f load_wall=%.4f call_cpu=%.4f call_wall=%.4f km_cpu=%.4f "
            "km_test_cpu=%.4f rss_mb=%.1f chisq=%.10g chisq_curves=%.10g median=",
-           n, k, c1 - c0, w1 - w0, c2 - c1, w2 - w1, ckm - c1, ckm - c1 + curves_test, (double)ru.ru_maxrss / 1024,
+           n, k, c1 - c0, w1 - w0, c2 - c1, w2 - w1, ckm - c1, ckm - c1 + curves_test, bench_peak_rss_mb(),
            chi2, chi2_curves);
     for (size_t g = 0; g < k; g++) {
         double m;
