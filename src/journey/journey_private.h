@@ -272,10 +272,4 @@ int cxi_jsort(cxi_mem *m, uint32_t *idx, size_t n, cxi_jcmp cmp, const void *ctx
 /* Checks out and journeys for an analysis (names fn in the error). */
 int cxi_j_check(const char *fn, const void *out, const cx_journeys *j);
 
-/* Asks the kernel to back the 2 MB-aligned part of a large block with
- * huge pages (Linux transparent huge pages in "madvise" mode; a hint,
- * nothing on failure): a path table's arrays are written once, in order,
- * and a page fault per 4 kB costs more than the writing (chain.c). */
-void cxi_jhuge(void *p, size_t bytes);
-
 #endif
