@@ -263,7 +263,7 @@ int cx_journeys_options_set_post_purchase(cx_journeys_options *o, cx_post_purcha
 
 int cx_journeys_options_add_post_purchase(cx_journeys_options *o, cx_post_purchase_by by, const char *name)
 {
-    cxi_jrule r;
+    cxi_jrule r = {0, 0};
     int rc = post_rule("cx_journeys_options_add_post_purchase", o, by, name, &r);
     return rc ? rc
               : rule_add(o->o.post, &o->o.npost, CX_JOURNEYS_MAX_POST_PURCHASE, r,
@@ -1077,10 +1077,9 @@ static int ties_reserve(cx_journeys *j, ties *t, size_t len)
 }
 
 /* Puts each run of events at the same time in one customer's a[0..n) (sorted:
- * time << ib | x, x the event's place in the bucket, whose row is row[x] and
- * word word[x]) in cmp_tie's order. CX_ENOMEM, reported. */
-static int key_ties(cx_journeys *j, ties *t, uint64_t *a, size_t n, unsigned ib, const uint32_t *row,
-                    const uint32_t *word)
+ * time << ib | x, x the event's place in the bucket, whose word and row are
+ * wr[x] = word << 32 | row) in cmp_tie's order. CX_ENOMEM, reported. */
+static int key_ties(cx_journeys *j, ties *t, uint64_t *a, size_t n, unsigned ib, const uint64_t *wr)
 {
     uint64_t imask = ((uint64_t)1 << ib) - 1;
     for (size_t q = 0; q + 1 < n;) {
@@ -1094,7 +1093,7 @@ static int key_ties(cx_journeys *j, ties *t, uint64_t *a, size_t n, unsigned ib,
                 return rc;
             for (size_t i = 0; i < len; i++) {
                 uint32_t x = (uint32_t)(a[q + i] & imask);
-                tpair_of(&t->tp[i], j, row[x], word[x]);
+                tpair_of(&t->tp[i], j, (uint32_t)wr[x], (uint32_t)(wr[x] >> 32));
                 t->tp[i].at = x;
             }
             qsort(t->tp, len, sizeof *t->tp, cmp_tpair);
@@ -1272,10 +1271,10 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
     uint32_t *row = cxi_alloc(&j->mem, n * sizeof *row);  /* becomes the words when they ride in the keys */
     uint32_t *word = wb ? NULL : cxi_alloc(&j->mem, n * sizeof *word); /* else this does */
     uint64_t *sk = cxi_alloc(&j->mem, maxb * sizeof *sk), *so = cxi_alloc(&j->mem, maxb * sizeof *so);
-    uint32_t *sw = cxi_alloc(&j->mem, maxb * sizeof *sw), *sr = cxi_alloc(&j->mem, maxb * sizeof *sr);
+    uint64_t *swr = cxi_alloc(&j->mem, maxb * sizeof *swr); /* word << 32 | row, by place in the bucket */
     uint32_t *crow = NULL; /* the rows of the conversions, in event order */
     int rc = CX_OK;
-    if (!cur || !lcnt || !key || !row || (!wb && !word) || !sk || !so || !sw || !sr) {
+    if (!cur || !lcnt || !key || !row || (!wb && !word) || !sk || !so || !swr) {
         rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for sorting %zu interactions", n);
         goto done;
     }
@@ -1330,8 +1329,8 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
         for (uint32_t i = a; i < e; i++) {
             uint64_t k = key[i];
             uint32_t x = i - a;
-            sw[x] = wb ? (uint32_t)(k & 7) << 29 | (uint32_t)((k & (((uint64_t)1 << wb) - 1)) >> 3) : word[i];
-            sr[x] = row[i];
+            uint32_t w = wb ? (uint32_t)(k & 7) << 29 | (uint32_t)((k & (((uint64_t)1 << wb) - 1)) >> 3) : word[i];
+            swr[x] = (uint64_t)w << 32 | row[i];
             sk[lcnt[sh ? k >> lshift : 0]++] = ((k >> wb) & tmask) << ib | x;
         }
         /* each customer sorted, then written out while in the first-level
@@ -1346,17 +1345,32 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
             } else {
                 sort_u64(sk + i, end - i);
             }
-            rc = key_ties(j, tt, o + i, end - i, ib, sr, sw);
-            for (; i < end; i++) {
-                uint64_t k = o[i];
-                uint32_t x = (uint32_t)(k & imask), w = sw[x];
-                wq[a + i] = w;
-                if (tq32)
-                    tq32[a + i] = (uint32_t)(k >> ib);
-                else
-                    tq[a + i] = tmin + (cx_time)(k >> ib) * step;
-                crow[ci] = sr[x];
-                ci += w >> 31;
+            /* written out; written again in cmp_tie's order when two
+             * events are at the same time (rarely) */
+            uint32_t i0 = i;
+            size_t ci0 = ci;
+            uint64_t prev = ~(uint64_t)0;
+            bool tie = false;
+            for (int pass = 0; pass < 2; pass++) {
+                for (; i < end; i++) {
+                    uint64_t k = o[i], wr = swr[k & imask];
+                    uint32_t w = (uint32_t)(wr >> 32);
+                    tie |= k >> ib == prev;
+                    prev = k >> ib;
+                    wq[a + i] = w;
+                    if (tq32)
+                        tq32[a + i] = (uint32_t)(k >> ib);
+                    else
+                        tq[a + i] = tmin + (cx_time)(k >> ib) * step;
+                    crow[ci] = (uint32_t)wr;
+                    ci += w >> 31;
+                }
+                if (!tie || pass == 1)
+                    break;
+                if ((rc = key_ties(j, tt, o + i0, end - i0, ib, swr)))
+                    break;
+                i = i0;
+                ci = ci0;
             }
         }
     }
@@ -1395,8 +1409,7 @@ done:
     cxi_free(&j->mem, word, n * sizeof *word);
     cxi_free(&j->mem, sk, maxb * sizeof *sk);
     cxi_free(&j->mem, so, maxb * sizeof *so);
-    cxi_free(&j->mem, sw, maxb * sizeof *sw);
-    cxi_free(&j->mem, sr, maxb * sizeof *sr);
+    cxi_free(&j->mem, swr, maxb * sizeof *swr);
     cxi_free(&j->mem, crow, (ncv + 1) * sizeof *crow);
     return rc;
 }
@@ -1480,7 +1493,9 @@ static int order_events(cx_journeys *j)
         tmin = it[r] < tmin ? it[r] : tmin;
         tmax = it[r] > tmax ? it[r] : tmax;
         whole &= it[r] % 1000 == 0;
-        in_order &= r == 0 || icu[r] > icu[r - 1] || (icu[r] == icu[r - 1] && it[r] >= it[r - 1]);
+        /* without a branch: rows in any order would mispredict half */
+        if (r > 0)
+            in_order &= (icu[r] > icu[r - 1]) | ((icu[r] == icu[r - 1]) & (it[r] >= it[r - 1]));
         bcnt[icu[r] >> pl.sh]++;
     }
     if (in_order) {
