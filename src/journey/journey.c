@@ -741,7 +741,8 @@ void cx_journeys_free(cx_journeys *j)
     cxi_free(m, j->wq, j->wq_bytes);
     cxi_free(m, j->j_off, (j->nj + 1) * sizeof(uint32_t));
     cxi_free(m, j->p_off, (j->nj + 1) * sizeof(uint32_t));
-    cxi_free(m, j->st, (j->nst ? j->nst : 1) * sizeof(uint32_t));
+    if (!j->st_in_spare)
+        cxi_free(m, j->st, (j->nst ? j->nst : 1) * sizeof(uint32_t));
     cxi_free(m, j->j_conv, nj1);
     cxi_free(m, j->j_cend, nj1 * sizeof(uint32_t));
     cxi_free(m, j->p_cend, nj1 * sizeof(uint32_t));
@@ -1384,9 +1385,12 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
     if (!rc) {
         /* the keys became the times and the rows (or words) the words */
         if (tq32) {
-            void *t = cxi_realloc(&j->mem, key, n * sizeof *key, n * sizeof *tq32);
-            j->tq32 = t ? t : tq32;
-            j->tq_bytes = n * (t ? sizeof *tq32 : sizeof *key);
+            /* the block's second half, written already (no page to fault
+             * in), is the room of the path states */
+            j->tq32 = tq32;
+            j->tq_bytes = n * sizeof *key;
+            j->spare = tq32 + n;
+            j->nspare = n;
             j->tbase = tmin;
             j->tstep = step;
         } else {
@@ -1529,7 +1533,8 @@ static int cut_journeys(cx_journeys *j)
     j->nj = j->nst = 0; /* so that a failure frees the right sizes */
     uint32_t *joff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
     uint32_t *poff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
-    uint32_t *st = cxi_alloc(mm, (nst ? nst : 1) * sizeof(uint32_t));
+    bool spare = j->spare && nst <= j->nspare; /* room the sort left, touched already */
+    uint32_t *st = spare ? j->spare : cxi_alloc(mm, (nst ? nst : 1) * sizeof(uint32_t));
     uint8_t *jc = cxi_alloc(mm, nj ? nj : 1);
     uint32_t *jce = cxi_alloc(mm, (nj ? nj : 1) * sizeof(uint32_t));
     uint32_t *pce = cxi_alloc(mm, (nj ? nj : 1) * sizeof(uint32_t));
@@ -1537,7 +1542,8 @@ static int cut_journeys(cx_journeys *j)
     if (!joff || !poff || !st || !jc || !jce || !pce || !jcv) {
         cxi_free(mm, joff, (nj + 1) * sizeof(uint32_t));
         cxi_free(mm, poff, (nj + 1) * sizeof(uint32_t));
-        cxi_free(mm, st, (nst ? nst : 1) * sizeof(uint32_t));
+        if (!spare)
+            cxi_free(mm, st, (nst ? nst : 1) * sizeof(uint32_t));
         cxi_free(mm, jc, nj ? nj : 1);
         cxi_free(mm, jce, (nj ? nj : 1) * sizeof(uint32_t));
         cxi_free(mm, pce, (nj ? nj : 1) * sizeof(uint32_t));
@@ -1547,13 +1553,15 @@ static int cut_journeys(cx_journeys *j)
     j->j_off = joff;
     j->p_off = poff;
     j->st = st;
+    j->st_in_spare = spare;
     j->j_conv = jc;
     j->j_cend = jce;
     j->p_cend = pce;
     j->j_cv = jcv;
     cxi_prefault(joff, (nj + 1) * sizeof(uint32_t));
     cxi_prefault(poff, (nj + 1) * sizeof(uint32_t));
-    cxi_prefault(st, nst * sizeof(uint32_t));
+    if (!spare)
+        cxi_prefault(st, nst * sizeof(uint32_t));
     cxi_prefault(jc, nj);
     cxi_prefault(jce, nj * sizeof(uint32_t));
     cxi_prefault(pce, nj * sizeof(uint32_t));

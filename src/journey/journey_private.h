@@ -79,7 +79,10 @@ struct cx_journeys {
     size_t wq_bytes;
     uint32_t *j_off;    /* nj + 1: each journey's events */
     uint32_t *p_off;    /* nj + 1: each journey's path in st */
-    uint32_t *st;       /* path states (level codes) */
+    uint32_t *st;       /* path states (level codes); in `spare` when st_in_spare, else a block of its own */
+    uint32_t *spare;    /* nspare: room the build's sort leaves past tq32 in the block of tq_bytes, or NULL */
+    size_t nspare;
+    bool st_in_spare;
     uint8_t *j_conv;    /* 1 when the journey converted */
     uint32_t *j_cend;   /* nj: the end of each journey's path to conversion (an event) */
     uint32_t *p_cend;   /* nj: the end in st of each journey's path to conversion */
