@@ -42,7 +42,7 @@ void cxi_hugepages(void *p, size_t bytes)
     /* only the 2 MiB pages wholly inside the block: a huge page is faulted
      * in whole, and the bytes around the block are not the caller's */
     const uintptr_t huge = (uintptr_t)2 << 20;
-    if (!p || bytes < 2 * huge)
+    if (!p || bytes < huge)
         return;
     uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + bytes) & ~(huge - 1);
     if (e > a)

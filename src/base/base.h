@@ -170,8 +170,9 @@ void cxi_prefault(void *p, size_t bytes);
  * large block (Linux's MADV_HUGEPAGE; THP in "madvise" mode gives them only
  * on request): a page fault then maps 512 pages at once, and the TLB covers
  * 512 times more of the block. Nothing is faulted in now. A hint, ignored
- * where unsupported and for blocks under 4 MiB; cxi_prefault asks for it
- * too. (imp14, with cxi_prefault) */
+ * where unsupported and for blocks that hold no whole 2 MiB-aligned page;
+ * cxi_prefault asks for it too. The one such hint of the library: the
+ * journeys, chains and path tables use it. (imp14, with cxi_prefault) */
 void cxi_hugepages(void *p, size_t bytes);
 
 /* ---- growable columns ------------------------------------------------ */

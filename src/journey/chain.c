@@ -4,30 +4,9 @@
  * The journeys (paths.c) and the path-count tables (pathtable.c) both
  * describe their paths with a cxi_chain_src.
  */
-#ifndef _DEFAULT_SOURCE
-#define _DEFAULT_SOURCE /* madvise (cxi_jhuge) */
-#endif
 #include "journey_private.h"
 
 #include <math.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
-void cxi_jhuge(void *p, size_t bytes)
-{
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    const uintptr_t huge = (uintptr_t)1 << 21;
-    if (!p || bytes < 2 * huge)
-        return;
-    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (e > a)
-        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)bytes;
-#endif
-}
 
 void cxi_chain_free(cxi_mem *m, cxi_chain *c)
 {
@@ -39,8 +18,24 @@ void cxi_chain_free(cxi_mem *m, cxi_chain *c)
     cxi_free(m, c->ecnt, c->ecap * sizeof(double));
 }
 
-/* Adds weight w to one transition. CX_ENOMEM, or CX_ELIMIT past
- * CXI_CHAIN_MAX_EDGES distinct transitions; not reported. */
+/* Appends a new transition, number c->ne, of weight w. CX_ENOMEM, or
+ * CX_ELIMIT past CXI_CHAIN_MAX_EDGES distinct transitions; not reported. */
+static int edge_append(cxi_mem *m, cxi_chain *c, uint32_t from, uint32_t to, double w)
+{
+    if (c->ne >= CXI_CHAIN_MAX_EDGES)
+        return CX_ELIMIT;
+    void *const arrs[] = {&c->efrom, &c->eto, &c->ecnt};
+    const size_t elems[] = {sizeof *c->efrom, sizeof *c->eto, sizeof *c->ecnt};
+    if (cxi_grow_all(m, &c->ecap, c->ne + 1, 3, arrs, elems))
+        return CX_ENOMEM;
+    c->efrom[c->ne] = from;
+    c->eto[c->ne] = to;
+    c->ecnt[c->ne] = w;
+    c->ne++;
+    return CX_OK;
+}
+
+/* Adds weight w to one transition, found in c->emap. As edge_append. */
 static int edge(cxi_mem *m, cxi_chain *c, uint32_t from, uint32_t to, double w)
 {
     uint64_t key = (uint64_t)from << 32 | to;
@@ -49,20 +44,12 @@ static int edge(cxi_mem *m, cxi_chain *c, uint32_t from, uint32_t to, double w)
         c->ecnt[e] += w;
         return CX_OK;
     }
-    if (c->ne >= CXI_CHAIN_MAX_EDGES)
-        return CX_ELIMIT;
-    void *const arrs[] = {&c->efrom, &c->eto, &c->ecnt};
-    const size_t elems[] = {sizeof *c->efrom, sizeof *c->eto, sizeof *c->ecnt};
-    if (cxi_grow_all(m, &c->ecap, c->ne + 1, 3, arrs, elems))
-        return CX_ENOMEM;
     if (cxi_map_reserve(m, &c->emap, 1))
         return CX_ENOMEM;
-    cxi_map_put(&c->emap, key, (uint32_t)c->ne);
-    c->efrom[c->ne] = from;
-    c->eto[c->ne] = to;
-    c->ecnt[c->ne] = w;
-    c->ne++;
-    return CX_OK;
+    int rc = edge_append(m, c, from, to, w);
+    if (!rc)
+        cxi_map_put(&c->emap, key, (uint32_t)(c->ne - 1));
+    return rc;
 }
 
 static int chain_fail(const char *fn, int rc, int order, bool states)
@@ -95,18 +82,10 @@ static int dense_edge(cxi_mem *m, cxi_chain *c, uint32_t *dense, uint32_t from, 
         c->ecnt[*slot] += w;
         return CX_OK;
     }
-    if (c->ne >= CXI_CHAIN_MAX_EDGES)
-        return CX_ELIMIT;
-    void *const arrs[] = {&c->efrom, &c->eto, &c->ecnt};
-    const size_t elems[] = {sizeof *c->efrom, sizeof *c->eto, sizeof *c->ecnt};
-    if (cxi_grow_all(m, &c->ecap, c->ne + 1, 3, arrs, elems))
-        return CX_ENOMEM;
-    *slot = (uint32_t)c->ne;
-    c->efrom[c->ne] = from;
-    c->eto[c->ne] = to;
-    c->ecnt[c->ne] = w;
-    c->ne++;
-    return CX_OK;
+    int rc = edge_append(m, c, from, to, w);
+    if (!rc)
+        *slot = (uint32_t)(c->ne - 1);
+    return rc;
 }
 
 /* The largest code on the paths (0 when there is none). */
@@ -180,7 +159,7 @@ int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int or
     c->nst = src->nst;
     if (!(c->sid = cxi_alloc(m, (src->nst ? src->nst : 1) * sizeof(uint32_t))))
         return chain_fail(fn, CX_ENOMEM, order, false);
-    cxi_jhuge(c->sid, src->nst * sizeof(uint32_t));
+    cxi_hugepages(c->sid, src->nst * sizeof(uint32_t));
     int rc = chain_states(fn, m, src, order, c);
     if (rc)
         return rc;

@@ -10,39 +10,17 @@
  * transitions, attribution, satisfaction), funnel.c (funnels, stages) and
  * pain.c (pain points, drivers).
  */
-#define _DEFAULT_SOURCE /* madvise */
 #include "journey_private.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
-/* Faults a large block in at once (cxi_prefault), asking first for huge
- * pages: the build writes its buckets and counts at places spread over
- * large arrays, and on this kind of machine a miss of the TLB on 4 kB pages
- * costs more than the write (measured: the shuffled build 1.1 s -> 0.6 s,
- * the sorted one 0.45 s -> 0.34 s, at 10^7 interactions). */
-static void jfault(void *p, size_t bytes)
-{
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (p && bytes >= ((size_t)2 << 20)) {
-        uintptr_t a = ((uintptr_t)p + 0x1FFFFF) & ~(uintptr_t)0x1FFFFF;
-        uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)0x1FFFFF;
-        if (e > a)
-            (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-    }
-#endif
-    cxi_prefault(p, bytes);
-}
 
 void *cxi_jzalloc(cxi_mem *m, size_t n)
 {
     void *p = cxi_alloc(m, n);
     if (p) {
-        jfault(p, n);
+        cxi_prefault(p, n);
         memset(p, 0, n);
     }
     return p;
@@ -285,7 +263,7 @@ int cx_journeys_options_set_post_purchase(cx_journeys_options *o, cx_post_purcha
 
 int cx_journeys_options_add_post_purchase(cx_journeys_options *o, cx_post_purchase_by by, const char *name)
 {
-    cxi_jrule r;
+    cxi_jrule r = {0, 0};
     int rc = post_rule("cx_journeys_options_add_post_purchase", o, by, name, &r);
     return rc ? rc
               : rule_add(o->o.post, &o->o.npost, CX_JOURNEYS_MAX_POST_PURCHASE, r,
@@ -763,7 +741,8 @@ void cx_journeys_free(cx_journeys *j)
     cxi_free(m, j->wq, j->wq_bytes);
     cxi_free(m, j->j_off, (j->nj + 1) * sizeof(uint32_t));
     cxi_free(m, j->p_off, (j->nj + 1) * sizeof(uint32_t));
-    cxi_free(m, j->st, (j->nst ? j->nst : 1) * sizeof(uint32_t));
+    if (!j->st_in_spare)
+        cxi_free(m, j->st, (j->nst ? j->nst : 1) * sizeof(uint32_t));
     cxi_free(m, j->j_conv, nj1);
     cxi_free(m, j->j_cend, nj1 * sizeof(uint32_t));
     cxi_free(m, j->p_cend, nj1 * sizeof(uint32_t));
@@ -909,8 +888,6 @@ static void cut(cx_journeys *j, bool fill)
     j->nst = nst;
     j->nconv = nconv;
 }
-
-#define NEW_FN "cx_journeys_new"
 
 #define NEW_FN "cx_journeys_new"
 
@@ -1101,10 +1078,9 @@ static int ties_reserve(cx_journeys *j, ties *t, size_t len)
 }
 
 /* Puts each run of events at the same time in one customer's a[0..n) (sorted:
- * time << ib | x, x the event's place in the bucket, whose row is row[x] and
- * word word[x]) in cmp_tie's order. CX_ENOMEM, reported. */
-static int key_ties(cx_journeys *j, ties *t, uint64_t *a, size_t n, unsigned ib, const uint32_t *row,
-                    const uint32_t *word)
+ * time << ib | x, x the event's place in the bucket, whose word and row are
+ * wr[x] = word << 32 | row) in cmp_tie's order. CX_ENOMEM, reported. */
+static int key_ties(cx_journeys *j, ties *t, uint64_t *a, size_t n, unsigned ib, const uint64_t *wr)
 {
     uint64_t imask = ((uint64_t)1 << ib) - 1;
     for (size_t q = 0; q + 1 < n;) {
@@ -1118,7 +1094,7 @@ static int key_ties(cx_journeys *j, ties *t, uint64_t *a, size_t n, unsigned ib,
                 return rc;
             for (size_t i = 0; i < len; i++) {
                 uint32_t x = (uint32_t)(a[q + i] & imask);
-                tpair_of(&t->tp[i], j, row[x], word[x]);
+                tpair_of(&t->tp[i], j, (uint32_t)wr[x], (uint32_t)(wr[x] >> 32));
                 t->tp[i].at = x;
             }
             qsort(t->tp, len, sizeof *t->tp, cmp_tpair);
@@ -1142,7 +1118,12 @@ static void count_customers(cx_journeys *j)
         j->cust_off[c + 1] += j->cust_off[c];
 }
 
-/* The times and words of the events, n of each. CX_ENOMEM, reported. */
+/* The times and words of the events, n of each. CX_ENOMEM, reported.
+ * The build's large arrays are faulted in at once, in huge pages
+ * (cxi_prefault): it writes its buckets and counts at places spread over
+ * them, and a miss of the TLB on 4 kB pages costs more than the write
+ * (measured: the shuffled build 1.1 s -> 0.6 s, the sorted one 0.45 s ->
+ * 0.34 s, at 10^7 interactions). */
 static int alloc_index(cx_journeys *j)
 {
     size_t n1 = j->nev ? j->nev : 1;
@@ -1152,8 +1133,8 @@ static int alloc_index(cx_journeys *j)
         j->wq_bytes = n1 * sizeof *j->wq;
     if (!j->tq || !j->wq)
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", j->nev);
-    jfault(j->tq, j->tq_bytes);
-    jfault(j->wq, j->wq_bytes);
+    cxi_prefault(j->tq, j->tq_bytes);
+    cxi_prefault(j->wq, j->wq_bytes);
     return CX_OK;
 }
 
@@ -1191,7 +1172,7 @@ static int sorted_order(cx_journeys *j, ties *tt, const wsrc *ws)
     if (!(j->wq = cxi_alloc(&j->mem, n1 * sizeof *j->wq)))
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
     j->wq_bytes = n1 * sizeof *j->wq;
-    jfault(j->wq, j->wq_bytes);
+    cxi_prefault(j->wq, j->wq_bytes);
     j->tq = (cx_time *)it; /* not owned: tq_bytes stays 0 */
     int rc = CX_OK;
     for (size_t q = 0; q < n && !rc;) {
@@ -1228,7 +1209,7 @@ static int sorted_order(cx_journeys *j, ties *tt, const wsrc *ws)
         rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
     if (!rc) {
         j->ncv = ncv;
-        jfault(j->cval, ncv * sizeof *j->cval);
+        cxi_prefault(j->cval, ncv * sizeof *j->cval);
         size_t ci = 0, m = 0;
         for (size_t q = 0; q < n; q++) {
             uint32_t r = (uint32_t)q;
@@ -1291,16 +1272,16 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
     uint32_t *row = cxi_alloc(&j->mem, n * sizeof *row);  /* becomes the words when they ride in the keys */
     uint32_t *word = wb ? NULL : cxi_alloc(&j->mem, n * sizeof *word); /* else this does */
     uint64_t *sk = cxi_alloc(&j->mem, maxb * sizeof *sk), *so = cxi_alloc(&j->mem, maxb * sizeof *so);
-    uint32_t *sw = cxi_alloc(&j->mem, maxb * sizeof *sw), *sr = cxi_alloc(&j->mem, maxb * sizeof *sr);
+    uint64_t *swr = cxi_alloc(&j->mem, maxb * sizeof *swr); /* word << 32 | row, by place in the bucket */
     uint32_t *crow = NULL; /* the rows of the conversions, in event order */
     int rc = CX_OK;
-    if (!cur || !lcnt || !key || !row || (!wb && !word) || !sk || !so || !sw || !sr) {
+    if (!cur || !lcnt || !key || !row || (!wb && !word) || !sk || !so || !swr) {
         rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for sorting %zu interactions", n);
         goto done;
     }
-    jfault(key, n * sizeof *key);
-    jfault(row, n * sizeof *row);
-    jfault(word, word ? n * sizeof *word : 0);
+    cxi_prefault(key, n * sizeof *key);
+    cxi_prefault(row, n * sizeof *row);
+    cxi_prefault(word, word ? n * sizeof *word : 0);
     memcpy(cur, boff, nb * sizeof *cur);
     /* the keys, rows (and words) into their buckets, in row order */
     for (size_t r = 0; r < n; r++) {
@@ -1324,7 +1305,7 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
         rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
         goto done;
     }
-    jfault(j->cval, ncv * sizeof *j->cval);
+    cxi_prefault(j->cval, ncv * sizeof *j->cval);
     /* each bucket in order */
     const uint64_t tmask = tbits >= 64 ? UINT64_MAX : ((uint64_t)1 << tbits) - 1;
     const uint64_t imask = ((uint64_t)1 << ib) - 1;
@@ -1349,8 +1330,8 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
         for (uint32_t i = a; i < e; i++) {
             uint64_t k = key[i];
             uint32_t x = i - a;
-            sw[x] = wb ? (uint32_t)(k & 7) << 29 | (uint32_t)((k & (((uint64_t)1 << wb) - 1)) >> 3) : word[i];
-            sr[x] = row[i];
+            uint32_t w = wb ? (uint32_t)(k & 7) << 29 | (uint32_t)((k & (((uint64_t)1 << wb) - 1)) >> 3) : word[i];
+            swr[x] = (uint64_t)w << 32 | row[i];
             sk[lcnt[sh ? k >> lshift : 0]++] = ((k >> wb) & tmask) << ib | x;
         }
         /* each customer sorted, then written out while in the first-level
@@ -1365,17 +1346,32 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
             } else {
                 sort_u64(sk + i, end - i);
             }
-            rc = key_ties(j, tt, o + i, end - i, ib, sr, sw);
-            for (; i < end; i++) {
-                uint64_t k = o[i];
-                uint32_t x = (uint32_t)(k & imask), w = sw[x];
-                wq[a + i] = w;
-                if (tq32)
-                    tq32[a + i] = (uint32_t)(k >> ib);
-                else
-                    tq[a + i] = tmin + (cx_time)(k >> ib) * step;
-                crow[ci] = sr[x];
-                ci += w >> 31;
+            /* written out; written again in cmp_tie's order when two
+             * events are at the same time (rarely) */
+            uint32_t i0 = i;
+            size_t ci0 = ci;
+            uint64_t prev = ~(uint64_t)0;
+            bool tie = false;
+            for (int pass = 0; pass < 2; pass++) {
+                for (; i < end; i++) {
+                    uint64_t k = o[i], wr = swr[k & imask];
+                    uint32_t w = (uint32_t)(wr >> 32);
+                    tie |= k >> ib == prev;
+                    prev = k >> ib;
+                    wq[a + i] = w;
+                    if (tq32)
+                        tq32[a + i] = (uint32_t)(k >> ib);
+                    else
+                        tq[a + i] = tmin + (cx_time)(k >> ib) * step;
+                    crow[ci] = (uint32_t)wr;
+                    ci += w >> 31;
+                }
+                if (!tie || pass == 1)
+                    break;
+                if ((rc = key_ties(j, tt, o + i0, end - i0, ib, swr)))
+                    break;
+                i = i0;
+                ci = ci0;
             }
         }
     }
@@ -1389,9 +1385,12 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
     if (!rc) {
         /* the keys became the times and the rows (or words) the words */
         if (tq32) {
-            void *t = cxi_realloc(&j->mem, key, n * sizeof *key, n * sizeof *tq32);
-            j->tq32 = t ? t : tq32;
-            j->tq_bytes = n * (t ? sizeof *tq32 : sizeof *key);
+            /* the block's second half, written already (no page to fault
+             * in), is the room of the path states */
+            j->tq32 = tq32;
+            j->tq_bytes = n * sizeof *key;
+            j->spare = tq32 + n;
+            j->nspare = n;
             j->tbase = tmin;
             j->tstep = step;
         } else {
@@ -1414,8 +1413,7 @@ done:
     cxi_free(&j->mem, word, n * sizeof *word);
     cxi_free(&j->mem, sk, maxb * sizeof *sk);
     cxi_free(&j->mem, so, maxb * sizeof *so);
-    cxi_free(&j->mem, sw, maxb * sizeof *sw);
-    cxi_free(&j->mem, sr, maxb * sizeof *sr);
+    cxi_free(&j->mem, swr, maxb * sizeof *swr);
     cxi_free(&j->mem, crow, (ncv + 1) * sizeof *crow);
     return rc;
 }
@@ -1499,7 +1497,9 @@ static int order_events(cx_journeys *j)
         tmin = it[r] < tmin ? it[r] : tmin;
         tmax = it[r] > tmax ? it[r] : tmax;
         whole &= it[r] % 1000 == 0;
-        in_order &= r == 0 || icu[r] > icu[r - 1] || (icu[r] == icu[r - 1] && it[r] >= it[r - 1]);
+        /* without a branch: rows in any order would mispredict half */
+        if (r > 0)
+            in_order &= (icu[r] > icu[r - 1]) | ((icu[r] == icu[r - 1]) & (it[r] >= it[r - 1]));
         bcnt[icu[r] >> pl.sh]++;
     }
     if (in_order) {
@@ -1533,7 +1533,8 @@ static int cut_journeys(cx_journeys *j)
     j->nj = j->nst = 0; /* so that a failure frees the right sizes */
     uint32_t *joff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
     uint32_t *poff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
-    uint32_t *st = cxi_alloc(mm, (nst ? nst : 1) * sizeof(uint32_t));
+    bool spare = j->spare && nst <= j->nspare; /* room the sort left, touched already */
+    uint32_t *st = spare ? j->spare : cxi_alloc(mm, (nst ? nst : 1) * sizeof(uint32_t));
     uint8_t *jc = cxi_alloc(mm, nj ? nj : 1);
     uint32_t *jce = cxi_alloc(mm, (nj ? nj : 1) * sizeof(uint32_t));
     uint32_t *pce = cxi_alloc(mm, (nj ? nj : 1) * sizeof(uint32_t));
@@ -1541,7 +1542,8 @@ static int cut_journeys(cx_journeys *j)
     if (!joff || !poff || !st || !jc || !jce || !pce || !jcv) {
         cxi_free(mm, joff, (nj + 1) * sizeof(uint32_t));
         cxi_free(mm, poff, (nj + 1) * sizeof(uint32_t));
-        cxi_free(mm, st, (nst ? nst : 1) * sizeof(uint32_t));
+        if (!spare)
+            cxi_free(mm, st, (nst ? nst : 1) * sizeof(uint32_t));
         cxi_free(mm, jc, nj ? nj : 1);
         cxi_free(mm, jce, (nj ? nj : 1) * sizeof(uint32_t));
         cxi_free(mm, pce, (nj ? nj : 1) * sizeof(uint32_t));
@@ -1551,17 +1553,19 @@ static int cut_journeys(cx_journeys *j)
     j->j_off = joff;
     j->p_off = poff;
     j->st = st;
+    j->st_in_spare = spare;
     j->j_conv = jc;
     j->j_cend = jce;
     j->p_cend = pce;
     j->j_cv = jcv;
-    jfault(joff, (nj + 1) * sizeof(uint32_t));
-    jfault(poff, (nj + 1) * sizeof(uint32_t));
-    jfault(st, nst * sizeof(uint32_t));
-    jfault(jc, nj);
-    jfault(jce, nj * sizeof(uint32_t));
-    jfault(pce, nj * sizeof(uint32_t));
-    jfault(jcv, (nj + 1) * sizeof(uint32_t));
+    cxi_prefault(joff, (nj + 1) * sizeof(uint32_t));
+    cxi_prefault(poff, (nj + 1) * sizeof(uint32_t));
+    if (!spare)
+        cxi_prefault(st, nst * sizeof(uint32_t));
+    cxi_prefault(jc, nj);
+    cxi_prefault(jce, nj * sizeof(uint32_t));
+    cxi_prefault(pce, nj * sizeof(uint32_t));
+    cxi_prefault(jcv, (nj + 1) * sizeof(uint32_t));
     cut(j, true);
     return CX_OK;
 }

@@ -79,7 +79,10 @@ struct cx_journeys {
     size_t wq_bytes;
     uint32_t *j_off;    /* nj + 1: each journey's events */
     uint32_t *p_off;    /* nj + 1: each journey's path in st */
-    uint32_t *st;       /* path states (level codes) */
+    uint32_t *st;       /* path states (level codes); in `spare` when st_in_spare, else a block of its own */
+    uint32_t *spare;    /* nspare: room the build's sort leaves past tq32 in the block of tq_bytes, or NULL */
+    size_t nspare;
+    bool st_in_spare;
     uint8_t *j_conv;    /* 1 when the journey converted */
     uint32_t *j_cend;   /* nj: the end of each journey's path to conversion (an event) */
     uint32_t *p_cend;   /* nj: the end in st of each journey's path to conversion */
@@ -271,11 +274,5 @@ int cxi_jsort(cxi_mem *m, uint32_t *idx, size_t n, cxi_jcmp cmp, const void *ctx
 
 /* Checks out and journeys for an analysis (names fn in the error). */
 int cxi_j_check(const char *fn, const void *out, const cx_journeys *j);
-
-/* Asks the kernel to back the 2 MB-aligned part of a large block with
- * huge pages (Linux transparent huge pages in "madvise" mode; a hint,
- * nothing on failure): a path table's arrays are written once, in order,
- * and a page fault per 4 kB costs more than the writing (chain.c). */
-void cxi_jhuge(void *p, size_t bytes);
 
 #endif

@@ -134,7 +134,7 @@ static int reserve_slots(cx_paths *p, size_t need)
     pslot *sl = cxi_alloc(&p->mem, ns * sizeof *sl);
     if (!sl)
         return CX_ENOMEM;
-    cxi_jhuge(sl, ns * sizeof *sl);
+    cxi_hugepages(sl, ns * sizeof *sl);
     memset(sl, 0, ns * sizeof *sl);
     for (size_t i = 0; i < p->nslots; i++)
         if (p->slots[i].id1)
@@ -160,9 +160,9 @@ static int reserve_paths(cx_paths *p, size_t need)
     if (cxi_grow_all(&p->mem, &p->cap, need, 3, arrs, elems))
         return CX_ENOMEM;
     if (p->cap != cap0) {
-        cxi_jhuge(p->off, p->offcap * sizeof *p->off);
+        cxi_hugepages(p->off, p->offcap * sizeof *p->off);
         for (int k = 0; k < 3; k++)
-            cxi_jhuge(*(double **)arrs[k], p->cap * sizeof(double));
+            cxi_hugepages(*(double **)arrs[k], p->cap * sizeof(double));
     }
     return reserve_slots(p, need);
 }
@@ -424,7 +424,7 @@ static int push_state(cx_paths *p, uint32_t code)
             return CX_ELIMIT;
         if (cxi_grow(&p->mem, &p->st, &p->stcap, p->nst + 1, sizeof *p->st))
             return CX_ENOMEM;
-        cxi_jhuge(p->st, p->stcap * sizeof *p->st);
+        cxi_hugepages(p->st, p->stcap * sizeof *p->st);
     }
     p->st[p->nst++] = code;
     return CX_OK;
@@ -514,7 +514,7 @@ static void adder_reserve(adder *a, size_t rows, size_t states)
         (void)reserve_paths(p, p->n + rows);
     if (states && p->nst + states > p->stcap && p->nst + states < CXI_MAX_ROWS &&
         !cxi_grow(&p->mem, &p->st, &p->stcap, p->nst + states, sizeof *p->st))
-        cxi_jhuge(p->st, p->stcap * sizeof *p->st);
+        cxi_hugepages(p->st, p->stcap * sizeof *p->st);
 }
 
 static int add_rows(cx_paths *p, const char *fn, size_t n, const char *const *path, const char *sep,
