@@ -863,10 +863,13 @@ static inline uint32_t kc_hash(const kc_probe *q)
     return (uint32_t)(h >> 32);
 }
 
-static inline uint32_t kc_find(const cxi_keycache *kc, const kc_probe *q, size_t h)
+/* The home entry of hash h in a cache of cap entries (any cap: the table
+ * is sized to the customers, not to a power of two, to stay small). */
+static inline size_t kc_home(uint32_t h, size_t cap) { return (size_t)(((uint64_t)h * cap) >> 32); }
+
+static inline uint32_t kc_find(const cxi_keycache *kc, const kc_probe *q, uint32_t h)
 {
-    const size_t m = kc->cap - 1;
-    for (size_t i = h & m;; i = (i + 1) & m) {
+    for (size_t i = kc_home(h, kc->cap);; i = i + 1 == kc->cap ? 0 : i + 1) {
         const cxi_kc_entry *e = &kc->e[i];
         if (!e->len)
             return CXI_NONE;
@@ -893,21 +896,20 @@ static cxi_kc_entry *kc_table(cxi_import *im, size_t cap)
     return e;
 }
 
-static inline void kc_place(cxi_kc_entry *tab, size_t cap, const cxi_kc_entry *src, size_t h)
+static inline void kc_place(cxi_kc_entry *tab, size_t cap, const cxi_kc_entry *src, uint32_t h)
 {
-    const size_t m = cap - 1;
-    size_t i = h & m;
+    size_t i = kc_home(h, cap);
     while (tab[i].len)
-        i = (i + 1) & m;
+        i = i + 1 == cap ? 0 : i + 1;
     tab[i] = *src;
 }
 
 /* Adds a key known to be absent. CX_ENOMEM when the cache cannot grow
  * (the import then fails, as on any of its allocations). */
-static int kc_put(cxi_import *im, const kc_probe *q, size_t h, uint32_t at)
+static int kc_put(cxi_import *im, const kc_probe *q, uint32_t h, uint32_t at)
 {
     cxi_keycache *kc = &im->kc;
-    if (2 * (kc->n + 1) > kc->cap) { /* half full at most: short probes */
+    if (10 * (kc->n + 1) > 7 * kc->cap) { /* 70 % full at most: short probes, mostly in one line */
         size_t ncap = kc->cap * 2;
         cxi_kc_entry *ne = kc_table(im, ncap);
         if (!ne)
@@ -941,10 +943,8 @@ int cxi_keycache_start(cxi_import *im)
     if (f < 0)
         return CX_OK;
     /* room for the customers stored (rows name them again and again), at
-     * most half full; it grows as rows name new ones */
-    size_t cap = 1024, want = 2 * ((size_t)im->store->t[CX_TABLE_CUSTOMERS].n + 1);
-    while (cap < want)
-        cap *= 2;
+     * most 70 % full; it grows as rows name new ones */
+    size_t cap = (size_t)im->store->t[CX_TABLE_CUSTOMERS].n * 10 / 7 + 1024;
     if (!(im->kc.e = kc_table(im, cap)))
         return cxi_fail(CX_ENOMEM, "%s: %s: out of memory", im->fn, im->path);
     im->kc.cap = cap;
@@ -1066,7 +1066,7 @@ void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, con
                     size_t len;
                     if (kc_probe_make(&q, v, &len)) {
                         pf[r].h[k] = kc_hash(&q);
-                        PREFETCH(&im->kc.e[pf[r].h[k] & (im->kc.cap - 1)]);
+                        PREFETCH(&im->kc.e[kc_home(pf[r].h[k], im->kc.cap)]);
                         pf[r].kc[k] = PF_KC_ENTRY;
                         continue;
                     }

@@ -73,7 +73,7 @@ typedef struct cxi_kc_entry {
  * The import's own memory, freed at its end; cap 0 when off. */
 typedef struct cxi_keycache {
     cxi_kc_entry *e;
-    size_t cap; /* a power of two, or 0 */
+    size_t cap; /* entries (at most 70 % used), 0 when off */
     size_t n;
 } cxi_keycache;
 
