@@ -504,11 +504,8 @@ static int csv_record(cxi_import *im, uint64_t line, char *raw, size_t raw_len, 
     for (int i = 0; i < n; i++) /* what a protecting writer wrote */
         if (fields[i] && fields[i][0] == '\'')
             fields[i] = (char *)cxi_csv_unprotect(fields[i]);
-    if ((rc = cxi_keycache_hint(im, fields, n)))
-        return rc; /* out of memory: the import fails */
     if (!im->check_row || !(rc = im->check_row(im, fields, n, &column)))
         rc = cxi_import_row(im, fields, n, &column);
-    im->lookup.hint_id = NULL; /* the hint is this row's only */
     if (rc == CX_OK) {
         im->report->accepted++;
         if (im->flush && ++im->since_flush >= im->chunk_rows)
@@ -901,8 +898,6 @@ int cxi_import_csv_run(cxi_import *im)
     cxi_unbuffered(p.rd.f); /* fill() reads whole chunks into rd.buf */
     p.rd.line = 1;
     if ((rc = read_header(im, &p.rd, delim, p.rec, &row, &rowcap, fields)))
-        goto done;
-    if ((rc = cxi_keycache_start(im)))
         goto done;
     sc->nk = cxi_import_prefetch_keys(im, sc->kf);
     bool piped = false;

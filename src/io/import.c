@@ -792,10 +792,10 @@ int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column
     bool added = false;
     if (im->create_customers) {
         /* An empty or missing customer is left to the add function to
-         * refuse; one the key cache found (the hint) is stored already. A customer added for a row that is then refused is taken
+         * refuse. A customer added for a row that is then refused is taken
          * back at once, so a rejected row leaves nothing behind. */
         const char *id = text(&r, customer_column[im->layout.table]);
-        if (id && *id && id != im->lookup.hint_id && (rc = cxi_customer_find_or_add(im->store, id, &added)))
+        if (id && *id && (rc = cxi_customer_find_or_add(im->store, id, &added)))
             r.bad_col = customer_column[im->layout.table];
     }
     int change = CX_UNCHANGED;
@@ -825,179 +825,13 @@ int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column
     return rc;
 }
 
-/* ---- the customers' key cache -------------------------------------------- */
-
-/* The 12 bytes an entry starts with for key[0..len), 1 <= len <= CXI_KC_KEY:
- * the key zero-padded, then its length. */
-typedef struct kc_probe {
-    unsigned char b[12];
-} kc_probe;
-
-static inline bool kc_probe_make(kc_probe *q, const char *key, size_t *len)
-{
-    size_t n = 0;
-    memset(q->b, 0, sizeof q->b);
-    while (key[n]) { /* strlen, stopping past the longest key cached */
-        if (n == CXI_KC_KEY)
-            return false;
-        q->b[n] = (unsigned char)key[n];
-        n++;
-    }
-    q->b[CXI_KC_KEY] = (unsigned char)n;
-    *len = n;
-    return n > 0;
-}
-
-/* The cache's own hash of a probe: two multiplications (the store's
- * cxi_hash is only needed when the cache misses). */
-static inline uint32_t kc_hash(const kc_probe *q)
-{
-    uint64_t a, b;
-    uint32_t c;
-    memcpy(&a, q->b, 8);
-    memcpy(&c, q->b + 8, 4);
-    b = c;
-    uint64_t h = (a ^ (b << 29)) * 0x9E3779B97F4A7C15ull;
-    h ^= h >> 32;
-    h *= 0xD6E8FEB86659FD93ull;
-    return (uint32_t)(h >> 32);
-}
-
-/* The home entry of hash h in a cache of cap entries (any cap: the table
- * is sized to the customers, not to a power of two, to stay small). */
-static inline size_t kc_home(uint32_t h, size_t cap) { return (size_t)(((uint64_t)h * cap) >> 32); }
-
-static inline uint32_t kc_find(const cxi_keycache *kc, const kc_probe *q, uint32_t h)
-{
-    for (size_t i = kc_home(h, kc->cap);; i = i + 1 == kc->cap ? 0 : i + 1) {
-        const cxi_kc_entry *e = &kc->e[i];
-        if (!e->len)
-            return CXI_NONE;
-        if (memcmp(e, q->b, 12) == 0)
-            return e->row;
-    }
-}
-
-static void kc_free(cxi_import *im)
-{
-    cxi_free(&im->mem, im->kc.e, im->kc.cap * sizeof *im->kc.e);
-    im->kc.e = NULL;
-    im->kc.cap = im->kc.n = 0;
-}
-
-/* A zeroed table of cap entries, in huge pages when large. */
-static cxi_kc_entry *kc_table(cxi_import *im, size_t cap)
-{
-    cxi_kc_entry *e = cxi_alloc(&im->mem, cap * sizeof *e);
-    if (e) {
-        cxi_hugepages(e, cap * sizeof *e);
-        memset(e, 0, cap * sizeof *e);
-    }
-    return e;
-}
-
-static inline void kc_place(cxi_kc_entry *tab, size_t cap, const cxi_kc_entry *src, uint32_t h)
-{
-    size_t i = kc_home(h, cap);
-    while (tab[i].len)
-        i = i + 1 == cap ? 0 : i + 1;
-    tab[i] = *src;
-}
-
-/* Adds a key known to be absent. CX_ENOMEM when the cache cannot grow
- * (the import then fails, as on any of its allocations). */
-static int kc_put(cxi_import *im, const kc_probe *q, uint32_t h, uint32_t at)
-{
-    cxi_keycache *kc = &im->kc;
-    if (10 * (kc->n + 1) > 7 * kc->cap) { /* 70 % full at most: short probes, mostly in one line */
-        size_t ncap = kc->cap * 2;
-        cxi_kc_entry *ne = kc_table(im, ncap);
-        if (!ne)
-            return cxi_fail(CX_ENOMEM, "%s: %s: out of memory", im->fn, im->path);
-        for (size_t i = 0; i < kc->cap; i++) {
-            if (kc->e[i].len) {
-                kc_probe p;
-                memcpy(p.b, &kc->e[i], 12);
-                kc_place(ne, ncap, &kc->e[i], kc_hash(&p));
-            }
-        }
-        cxi_free(&im->mem, kc->e, kc->cap * sizeof *kc->e);
-        kc->e = ne;
-        kc->cap = ncap;
-    }
-    cxi_kc_entry e;
-    memcpy(&e, q->b, 12);
-    e.row = at;
-    kc_place(kc->e, kc->cap, &e, h);
-    kc->n++;
-    return CX_OK;
-}
-
-int cxi_keycache_start(cxi_import *im)
-{
-    int t = im->layout.table;
-    if (im->kc.cap || (t != CX_TABLE_INTERACTIONS && t != CX_TABLE_CASES && t != CX_TABLE_FEEDBACK &&
-                       t != CX_TABLE_TRANSACTIONS))
-        return CX_OK;
-    int f = im->layout.field_of_col[customer_column[t]];
-    if (f < 0)
-        return CX_OK;
-    /* room for the customers stored (rows name them again and again), at
-     * most 70 % full; it grows as rows name new ones */
-    size_t cap = (size_t)im->store->t[CX_TABLE_CUSTOMERS].n * 10 / 7 + 1024;
-    if (!(im->kc.e = kc_table(im, cap)))
-        return cxi_fail(CX_ENOMEM, "%s: %s: out of memory", im->fn, im->path);
-    im->kc.cap = cap;
-    im->kc.n = 0;
-    im->kc_field = f;
-    return CX_OK;
-}
-
-int cxi_keycache_hint(cxi_import *im, char *const *fields, int nfields)
-{
-    im->lookup.hint_id = NULL;
-    if (!im->kc.cap || im->kc_field >= nfields)
-        return CX_OK;
-    const char *key = fields[im->kc_field];
-    kc_probe q;
-    size_t len;
-    if (!key || !kc_probe_make(&q, key, &len))
-        return CX_OK; /* missing, or longer than the cache keeps: the store finds it */
-    uint32_t h = kc_hash(&q);
-    uint32_t at = kc_find(&im->kc, &q, h);
-    if (at == CXI_NONE) {
-        const cxi_pool *p = &im->store->keys[CX_TABLE_CUSTOMERS];
-        at = p->nslots ? cxi_pool_find_hashed(p, key, len, (uint32_t)cxi_hash(key, len)) : CXI_NONE;
-        if (at == CXI_NONE)
-            return CX_OK; /* not stored (yet): the add function says so, or the import adds it */
-        int rc = kc_put(im, &q, h, at);
-        if (rc)
-            return rc;
-    }
-    im->lookup.hint_id = key;
-    im->lookup.hint_row = at;
-    return CX_OK;
-}
-
 /* ---- reading keys ahead -------------------------------------------------- */
-
-/* Where a customer's key read through the key cache is (cxi_prefetch.kc). */
-enum {
-    PF_KC_NONE,   /* not through the cache, or done */
-    PF_KC_ENTRY,  /* its cache entry fetched (h: kc_hash) */
-    PF_KC_SLOT,   /* not cached: the store's hash slot fetched (h: cxi_hash) */
-    PF_KC_STRING, /* and the id's reference (id) */
-};
 
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)
 #else
 #define PREFETCH(p) ((void)0)
 #endif
-/* A read whose value is not used: brings the line in where a prefetch
- * would be dropped (a string in 4 KiB pages, most of whose reads miss the
- * TLB). Its miss overlaps with the other reads of the stage. */
-#define TOUCH(p) ((void)*(const volatile char *)(p))
 
 static void prefetch_plan(cxi_import *im)
 {
@@ -1046,13 +880,6 @@ void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, con
         prefetch_plan(im);
     const cx_store *s = im->store;
     const int nk = im->pf_n;
-    /* the customer's key through the key cache: stage 1 its entry, 2 the
-     * customer's list head (found) or the store's hash slot (not found), 3
-     * and 4 then as below for a key of the store */
-    int kk = -1;
-    for (int k = 0; k < nk && im->kc.cap; k++)
-        if (im->pf_field[k] == im->kc_field && im->pf_then[k] > 0)
-            kk = k;
     switch (stage) {
     case 1: /* the hash slot of each key */
         for (size_t r = 0; r < n; r++) {
@@ -1060,17 +887,6 @@ void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, con
                 const cxi_pool *p = &s->keys[im->pf_pool[k]];
                 const char *v = keys[r * CXI_PF_KEYS + (size_t)k];
                 pf[r].id[k] = CXI_NONE;
-                pf[r].kc[k] = PF_KC_NONE;
-                if (k == kk && v) {
-                    kc_probe q;
-                    size_t len;
-                    if (kc_probe_make(&q, v, &len)) {
-                        pf[r].h[k] = kc_hash(&q);
-                        PREFETCH(&im->kc.e[kc_home(pf[r].h[k], im->kc.cap)]);
-                        pf[r].kc[k] = PF_KC_ENTRY;
-                        continue;
-                    }
-                }
                 if (!v || !p->nslots)
                     continue;
                 uint32_t h = hashes ? hashes[r * CXI_PF_KEYS + (size_t)k] : (uint32_t)cxi_hash(v, strlen(v));
@@ -1083,30 +899,6 @@ void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, con
     case 2: /* the string pointer of the id the slot names, when its hash is the key's */
         for (size_t r = 0; r < n; r++) {
             for (int k = 0; k < nk; k++) {
-                if (pf[r].kc[k] == PF_KC_ENTRY && !im->kc.cap)
-                    pf[r].kc[k] = PF_KC_NONE; /* the cache was given up */
-                if (pf[r].kc[k] == PF_KC_ENTRY) {
-                    const char *v = keys[r * CXI_PF_KEYS + (size_t)k];
-                    kc_probe q;
-                    size_t len = 0;
-                    kc_probe_make(&q, v, &len);
-                    uint32_t i = kc_find(&im->kc, &q, pf[r].h[k]);
-                    if (i != CXI_NONE) { /* found: its list head, which the row's event will be linked to */
-                        pf[r].kc[k] = PF_KC_NONE;
-                        if (i < s->t[CX_TABLE_CUSTOMERS].n)
-                            PREFETCH(&CXI_COL(s, CX_TABLE_CUSTOMERS, im->pf_then[k], uint32_t)[i]);
-                        continue;
-                    }
-                    /* not yet cached: the store's hash slot, read at stage 3 */
-                    const cxi_pool *p = &s->keys[CX_TABLE_CUSTOMERS];
-                    pf[r].kc[k] = PF_KC_NONE;
-                    if (p->nslots) {
-                        pf[r].h[k] = (uint32_t)cxi_hash(v, len);
-                        PREFETCH(cxi_pool_home(p, pf[r].h[k]));
-                        pf[r].kc[k] = PF_KC_SLOT;
-                    }
-                    continue;
-                }
                 if (pf[r].id[k] == CXI_NONE)
                     continue;
                 const cxi_pool *p = &s->keys[im->pf_pool[k]];
@@ -1121,24 +913,11 @@ void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, con
              * read once the key is found */
         for (size_t r = 0; r < n; r++) {
             for (int k = 0; k < nk; k++) {
-                if (pf[r].kc[k] == PF_KC_SLOT) { /* the id the slot names: its reference and list head */
-                    const cxi_pool *p = &s->keys[CX_TABLE_CUSTOMERS];
-                    uint32_t i = cxi_pool_home_id(p, pf[r].h[k]);
-                    pf[r].kc[k] = PF_KC_NONE;
-                    if (i < p->count) {
-                        PREFETCH(cxi_pool_ref_at(p, i));
-                        if (i < s->t[CX_TABLE_CUSTOMERS].n)
-                            PREFETCH(&CXI_COL(s, CX_TABLE_CUSTOMERS, im->pf_then[k], uint32_t)[i]);
-                        pf[r].id[k] = i;
-                        pf[r].kc[k] = PF_KC_STRING;
-                    }
-                    continue;
-                }
                 uint32_t i = pf[r].id[k];
                 const cxi_pool *p = &s->keys[im->pf_pool[k]];
                 if (i == CXI_NONE || i >= p->count)
                     continue;
-                TOUCH(cxi_pool_str(p, i) - 1);
+                PREFETCH(cxi_pool_str(p, i) - 1);
                 int then = im->pf_then[k];
                 if (then > 0 && i < s->t[CX_TABLE_CUSTOMERS].n)
                     PREFETCH(&CXI_COL(s, CX_TABLE_CUSTOMERS, then, uint32_t)[i]);
@@ -1151,12 +930,6 @@ void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, con
         for (size_t r = 0; r < n; r++) {
             for (int k = 0; k < nk; k++) {
                 uint32_t i = pf[r].id[k];
-                if (pf[r].kc[k] == PF_KC_STRING) { /* a customer not yet cached: its id's string */
-                    const cxi_pool *p = &s->keys[CX_TABLE_CUSTOMERS];
-                    if (i < p->count)
-                        TOUCH(cxi_pool_str(p, i) - 1);
-                    continue;
-                }
                 if (i == CXI_NONE || im->pf_then[k] != 0 || i >= s->keys[CX_TABLE_INTERACTIONS].count ||
                     (s->idrow[CX_TABLE_INTERACTIONS] && i >= s->idrow_cap[CX_TABLE_INTERACTIONS]))
                     continue;
@@ -1216,7 +989,6 @@ int cxi_import_end(cxi_import *im, cx_import_report **out, int rc)
     cxi_free(&im->mem, im->reject_buf, REJECT_BUFFER);
     im->reject_buf = NULL;
     cxi_layout_free(&im->mem, &im->layout);
-    kc_free(im);
     if (im->store)
         im->store->lookup = NULL;
     if (rc == CX_OK) {

@@ -52,31 +52,6 @@ typedef struct cxi_layout {
     char *attr_name[CXI_MAX_FIELDS];
 } cxi_layout;
 
-/* One entry of the customers' key cache: a key of at most CXI_KC_KEY bytes,
- * zero-padded, its length (0: empty entry) and the customer's row. */
-#define CXI_KC_KEY 11
-typedef struct cxi_kc_entry {
-    char key[CXI_KC_KEY];
-    uint8_t len;
-    uint32_t row;
-} cxi_kc_entry;
-
-/* The customers' key cache of an import of events (issue 14): the rows of
- * the customers its rows named so far, keyed by the id's own bytes, 16 bytes
- * an entry in transparent huge pages. Rows in any order then find their
- * customer in one cache line read ahead, where the store's hash table takes
- * three reads at random (its slot, the string's reference, the string in
- * 4 KiB pages), which made shuffled rows cost 1.5 to 1.9 times sorted ones.
- * Entries are exact (the whole key compared) and only ever added: a
- * customer found in the store stays there until the import ends (a
- * customer taken back by cxi_customer_drop_last was never found before).
- * The import's own memory, freed at its end; cap 0 when off. */
-typedef struct cxi_keycache {
-    cxi_kc_entry *e;
-    size_t cap; /* entries (at most 70 % used), 0 when off */
-    size_t n;
-} cxi_keycache;
-
 /* The state of one running import. */
 typedef struct cxi_import {
     cxi_mem mem;        /* the store's allocator, for the import's buffers */
@@ -117,10 +92,6 @@ typedef struct cxi_import {
     int pf_field[4];
     int pf_pool[4]; /* the table whose keys[] holds the key */
     int pf_then[4]; /* CU_HEAD_* for a customer, 0 for an interaction link, -1 nothing */
-    /* the customers' key cache (cxi_keycache_start), and the file field of
-     * the customer, -1 without the cache */
-    cxi_keycache kc;
-    int kc_field;
 } cxi_import;
 
 /* Rows a CSV import reads ahead in one step (cxi_import_prefetch). */
@@ -131,7 +102,6 @@ typedef struct cxi_import {
 /* What reading the keys of one row ahead has found so far. */
 typedef struct cxi_prefetch {
     uint32_t h[CXI_PF_KEYS], id[CXI_PF_KEYS];
-    uint8_t kc[CXI_PF_KEYS]; /* a customer key through the key cache: PF_KC_* (import.c) */
 } cxi_prefetch;
 
 /* The file fields (0-based) holding the keys cxi_import_prefetch reads
@@ -156,19 +126,6 @@ int cxi_import_prefetch_keys(cxi_import *im, int *fields);
  * between the stages change nothing but what is fetched. */
 void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, const uint32_t *hashes,
                          cxi_prefetch *pf, size_t n);
-
-/* Starts the customers' key cache of an import of events whose file names
- * the customer (a CSV import, once its layout is built). CX_ENOMEM (the
- * import fails, as on any of its allocations) or CX_OK. */
-int cxi_keycache_start(cxi_import *im);
-
-/* Before the row's fields are stored: finds its customer through the key
- * cache (else the store's hash table, then caching it) and hands the row to
- * the store as the lookup hint (cxi_lookup.hint_id), so that the add
- * function does not look it up again. cxi_import_row clears the hint; a
- * caller that does not reach it must clear it (im->lookup.hint_id = NULL).
- * CX_ENOMEM when the cache cannot grow (the import fails), else CX_OK. */
-int cxi_keycache_hint(cxi_import *im, char *const *fields, int nfields);
 
 /* The threads an import with these options may use: 1 without options,
  * the online cores for 0. */
