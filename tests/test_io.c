@@ -2644,6 +2644,76 @@ START_TEST(import_refused_allocations_change_nothing)
 }
 END_TEST
 
+/* Issue 14: a CSV import of events that creates 1285 customers from its
+ * rows, each named twice: wherever an allocation is refused, the import
+ * fails and changes nothing, or (a refused sizing hint) makes the same
+ * store. */
+START_TEST(import_created_customers_refused_allocations_change_nothing)
+{
+    size_t cap = 128 * 1024, n = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    n += (size_t)snprintf(text + n, cap - n, "customer,time,amount\n");
+    /* 1285 new customers, each named twice (the second row finds it stored) */
+    for (int i = 0; i < 3000; i++) {
+        if (i % 7 == 0)
+            n += (size_t)snprintf(text + n, cap - n, "C-1,2024-03-01T00:00:00Z,%d\n", i);
+        else
+            n += (size_t)snprintf(text + n, cap - n, "N-%d,2024-03-01T00:00:00Z,%d\n", i / 2, i);
+    }
+    ck_assert_uint_lt(n, cap);
+    const char *t = write_bytes("keys.csv", text, n);
+    free(text);
+    char tpath[256];
+    snprintf(tpath, sizeof tpath, "%s", t);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_create_customers(o, 1));
+    /* the file is large enough for the import to size the table from it,
+     * a hint that a refused allocation only leaves out: the import then
+     * succeeds with the same store */
+    cxt_alloc b = {0};
+    cx_store *s = sample_on(&b);
+    export_all(s, "before", 0);
+    cx_import_report *r;
+    OK(cx_import_csv(&r, s, CX_TABLE_TRANSACTIONS, tpath, o));
+    cx_import_report_free(r);
+    export_all(s, "good", 0);
+    cx_store_free(s);
+    cxt_alloc_done(&b);
+    size_t failures = 0;
+    for (size_t k = 1;; k++) {
+        cxt_alloc a = {0};
+        s = sample_on(&a);
+        r = (cx_import_report *)&r;
+        cxt_alloc_fail_nth(&a, k, false);
+        int rc = cx_import_csv(&r, s, CX_TABLE_TRANSACTIONS, tpath, o);
+        size_t refused = a.refused;
+        cxt_alloc_allow(&a, -1);
+        if (rc == CX_OK) {
+            ck_assert_uint_eq(cx_import_report_accepted(r), 3000);
+            cx_import_report_free(r);
+            export_all(s, "after", 0);
+            assert_exports_same("good", "after");
+        } else {
+            ck_assert_msg(rc == CX_ENOMEM, "allocation %zu refused: %d %s", k, rc, cx_last_error());
+            ck_assert_ptr_null(r);
+            MSG_HAS(tpath);
+            export_all(s, "after", 0);
+            assert_exports_same("before", "after");
+            failures++;
+        }
+        cx_store_free(s);
+        cxt_alloc_done(&a);
+        if (refused == 0)
+            break; /* the import needed no allocation k */
+        ck_assert_uint_lt(k, 20000);
+    }
+    ck_assert_uint_gt(failures, 10);
+    cx_import_options_free(o);
+}
+END_TEST
+
 /* Issue 15, defect 10: a JSON Lines customer row with an empty member name
  * is rejected whole: its customer is not stored, nor changed when it
  * exists and rows update; the other rows go in. */
@@ -2861,6 +2931,7 @@ int main(void)
     tcase_add_checked_fixture(hard, tmpdir_setup, tmpdir_teardown);
     tcase_set_timeout(hard, 120);
     tcase_add_test(hard, import_refused_allocations_change_nothing);
+    tcase_add_test(hard, import_created_customers_refused_allocations_change_nothing);
     tcase_add_test(hard, jsonl_empty_member_rejects_whole_row);
     tcase_add_test(hard, reject_path_is_input_refused);
     tcase_add_test(hard, null_allocator_is_malloc);

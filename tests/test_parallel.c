@@ -515,6 +515,142 @@ START_TEST(import_estimate_changes_nothing)
 }
 END_TEST
 
+/* ---- customers named in any order -------------------------------------------- */
+
+/* The customer id of generated row key c: most short, some of exactly 11
+ * bytes, some longer, some a formula the CSV file protects with an
+ * apostrophe. */
+static void customer_id(char *out, size_t cap, unsigned c)
+{
+    if (c % 13 == 0)
+        snprintf(out, cap, "CUSTOMER-LONG-%05u", c);
+    else if (c % 17 == 0)
+        snprintf(out, cap, "=C%u", c);
+    else if (c % 19 == 0)
+        snprintf(out, cap, "K-%09u", c);
+    else
+        snprintf(out, cap, "C-%u", c);
+}
+
+/* The same `n` interactions (events = 0) or transactions (1) in any
+ * customer order, as CSV (json = false) and as JSON Lines: 9000 customers,
+ * half of them stored before (customers_file), some rows refused after
+ * their new customer was created (a bad direction, a negative amount). */
+static const char *events_file(const char *name, int events, size_t n, bool json)
+{
+    sbuf b = {0};
+    uint64_t seed = 1414;
+    if (!json)
+        put(&b, events == 0 ? "id,customer,touchpoint,time,direction,duration_ms,outcome,value\n"
+                            : "customer,time,amount\n");
+    for (size_t i = 1; i <= n; i++) {
+        uint64_t r = splitmix64(&seed);
+        char cu[40], t[40];
+        customer_id(cu, sizeof cu, (unsigned)((r >> 40) % 9000));
+        snprintf(t, sizeof t, "2025-%02d-%02dT%02d:%02d:00Z", (int)((r >> 8) % 12) + 1, (int)((r >> 12) % 28) + 1,
+                 (int)((r >> 16) % 24), (int)((r >> 21) % 60));
+        bool bad = i % 97 == 5;
+        const char *q = json ? "" : cu[0] == '=' ? "'" : ""; /* the CSV writer's protection */
+        if (events == 0 && json)
+            put(&b,
+                "{\"id\":\"I-%zu\",\"customer\":\"%s\",\"touchpoint\":\"%s\",\"time\":\"%s\",\"direction\":\"%s\","
+                "\"duration_ms\":%llu,\"outcome\":\"handled\",\"value\":%s}\n",
+                i, cu, tp_names[(r >> 27) % 4], t, bad ? "sideways" : "inbound", (unsigned long long)(r >> 50),
+                (r >> 30) % 2 ? "12.5" : "0");
+        else if (events == 0)
+            put(&b, "I-%zu,%s%s,%s,%s,%s,%llu,handled,%s\n", i, q, cu, tp_names[(r >> 27) % 4], t,
+                bad ? "sideways" : "inbound", (unsigned long long)(r >> 50), (r >> 30) % 2 ? "12.5" : "0");
+        else if (json)
+            put(&b, "{\"customer\":\"%s\",\"time\":\"%s\",\"amount\":%s%llu}\n", cu, t, bad ? "-" : "",
+                (unsigned long long)(r >> 52));
+        else
+            put(&b, "%s%s,%s,%s%llu\n", q, cu, t, bad ? "-" : "", (unsigned long long)(r >> 52));
+    }
+    const char *path = write_bytes(name, b.p, b.n);
+    free(b.p);
+    return path;
+}
+
+static const char *customers_file(const char *name)
+{
+    sbuf b = {0};
+    put(&b, "id,segment\n");
+    for (unsigned c = 0; c < 9000; c += 2) {
+        char cu[40];
+        customer_id(cu, sizeof cu, c);
+        put(&b, "%s%s,smb\n", cu[0] == '=' ? "'" : "", cu);
+    }
+    const char *path = write_bytes(name, b.p, b.n);
+    free(b.p);
+    return path;
+}
+
+/* Rows in any order naming 9000 customers, half of them stored before,
+ * through the CSV import's keys read ahead (issue 14): the store is the one
+ * a JSON Lines import of the same rows makes, with any thread count, with
+ * customers created from the rows (some taken back with their refused row)
+ * and without. */
+START_TEST(import_customers_any_order_same_store)
+{
+    char tp[512], cu[512], csv[2][512], json[2][512];
+    snprintf(tp, sizeof tp, "%s", write_file("touchpoints.csv", touchpoints_csv));
+    snprintf(cu, sizeof cu, "%s", customers_file("customers.csv"));
+    for (int e = 0; e < 2; e++) {
+        char name[64];
+        snprintf(name, sizeof name, "events-%d.csv", e);
+        snprintf(csv[e], sizeof csv[e], "%s", events_file(name, e, e == 0 ? 40000 : 30000, false));
+        snprintf(name, sizeof name, "events-%d.jsonl", e);
+        snprintf(json[e], sizeof json[e], "%s", events_file(name, e, e == 0 ? 40000 : 30000, true));
+    }
+    static const int tables[2] = {CX_TABLE_INTERACTIONS, CX_TABLE_TRANSACTIONS};
+    for (int create = 0; create < 2; create++) {
+        cx_store *ref = NULL;
+        uint64_t counts[2][3];
+        for (int k = -1; k < 3; k++) { /* -1: JSON Lines, the reference */
+            cx_store *s;
+            OK(cx_store_new(&s));
+            cx_import_report *rep;
+            OK(cx_import_csv(&rep, s, CX_TABLE_TOUCHPOINTS, tp, NULL));
+            cx_import_report_free(rep);
+            OK(cx_import_csv(&rep, s, CX_TABLE_CUSTOMERS, cu, NULL));
+            ck_assert_uint_eq(cx_import_report_accepted(rep), 4500);
+            cx_import_report_free(rep);
+            for (int e = 0; e < 2; e++) {
+                cx_import_options *o = options(k < 0 ? 1 : thread_counts[k], 0, NULL);
+                OK(cx_import_options_set_create_customers(o, create));
+                if (k < 0)
+                    OK(cx_import_jsonl(&rep, s, tables[e], json[e], o));
+                else
+                    OK(cx_import_csv(&rep, s, tables[e], csv[e], o));
+                cx_import_options_free(o);
+                uint64_t c[3] = {cx_import_report_accepted(rep), cx_import_report_rejected(rep),
+                                 cx_import_report_added(rep)};
+                cx_import_report_free(rep);
+                if (k < 0) {
+                    memcpy(counts[e], c, sizeof c);
+                    /* without creating customers, about half the rows name none stored */
+                    ck_assert_uint_gt(c[1], create ? 300 : 10000);
+                    ck_assert_uint_gt(c[0], 10000);
+                } else {
+                    ck_assert_uint_eq(c[0], counts[e][0]);
+                    ck_assert_uint_eq(c[1], counts[e][1]);
+                    ck_assert_uint_eq(c[2], counts[e][2]);
+                }
+            }
+            if (k < 0) {
+                ref = s;
+                if (create)
+                    ck_assert_uint_gt(store_rows(s, CX_TABLE_CUSTOMERS), 8900);
+            } else {
+                assert_stores_equal(ref, s, "customers in any order");
+                cx_store_free(s);
+            }
+        }
+        cx_store_free(ref);
+    }
+}
+END_TEST
+
 START_TEST(threads_arguments)
 {
     cx_import_options *o;
@@ -734,6 +870,7 @@ static Suite *suite(void)
     tcase_add_test(tc, import_error_in_later_block);
     tcase_add_test(tc, import_out_of_memory);
     tcase_add_test(tc, import_estimate_changes_nothing);
+    tcase_add_test(tc, import_customers_any_order_same_store);
     tcase_add_test(tc, query_demo);
     tcase_add_test(tc, query_generated);
     suite_add_tcase(su, tc);
