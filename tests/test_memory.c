@@ -7,6 +7,8 @@
  * Links the internal archive to see the layout (idrow, the pool blocks). */
 #include "cx_test.h"
 
+#include <pthread.h>
+
 #include "../src/store/store_private.h"
 
 /* ---- ids of every shape ------------------------------------------------- */
@@ -272,6 +274,240 @@ START_TEST(forget_keeps_other_ids)
 }
 END_TEST
 
+/* ---- the history index (issue 14) ----------------------------------------
+ * Interactions, cases and transactions keep no per-customer lists: the
+ * first history after a change builds an index of every customer's rows,
+ * which every change drops. A customer's history must always equal the one
+ * found by reading every row of the four tables. */
+
+/* customer's history as "time/table/row " entries, from cx_history_new
+ * (scan false) or from every row (scan true), into buf (cap bytes). */
+static void history_text(const cx_store *s, const char *customer, bool scan, char *buf, size_t cap)
+{
+    typedef struct {
+        int64_t time;
+        int table;
+        size_t row;
+    } ent;
+    static const int tables[] = {CX_TABLE_INTERACTIONS, CX_TABLE_CASES, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
+    static const char *const times[] = {"time", "opened", "time", "time"};
+    size_t n = 0, cap_e = 16;
+    ent *e = malloc(cap_e * sizeof *e);
+    ck_assert_ptr_nonnull(e);
+    if (scan) {
+        for (int k = 0; k < 4; k++) {
+            int cc, tc;
+            OK(cx_column_find(&cc, tables[k], "customer"));
+            OK(cx_column_find(&tc, tables[k], times[k]));
+            for (size_t r = 0; r < store_rows(s, tables[k]); r++) {
+                if (strcmp(store_str(s, tables[k], cc, r), customer) != 0)
+                    continue;
+                if (n == cap_e) {
+                    cap_e *= 2;
+                    e = realloc(e, cap_e * sizeof *e);
+                    ck_assert_ptr_nonnull(e);
+                }
+                e[n++] = (ent){store_int(s, tables[k], tc, r), tables[k], r};
+            }
+        }
+        /* time, then table, then row (insertion sort: small) */
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = i; j > 0; j--) {
+                ent *a = &e[j - 1], *b = &e[j];
+                bool after = a->time != b->time ? a->time > b->time
+                             : a->table != b->table ? a->table > b->table
+                                                    : a->row > b->row;
+                if (!after)
+                    break;
+                ent t = *a;
+                *a = *b;
+                *b = t;
+            }
+    } else {
+        cx_history *h;
+        OK(cx_history_new(&h, s, customer, CX_TIME_NONE, CX_TIME_NONE));
+        n = cx_history_count(h);
+        e = realloc(e, (n + 1) * sizeof *e);
+        ck_assert_ptr_nonnull(e);
+        for (size_t i = 0; i < n; i++) {
+            OK(cx_history_time(&e[i].time, h, i));
+            OK(cx_history_table(&e[i].table, h, i));
+            OK(cx_history_row(&e[i].row, h, i));
+        }
+        cx_history_free(h);
+    }
+    size_t len = (size_t)snprintf(buf, cap, "%zu:", n);
+    for (size_t i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, " %lld/%d/%zu", (long long)e[i].time, e[i].table, e[i].row);
+    ck_assert_uint_lt(len, cap);
+    free(e);
+}
+
+static void assert_history(const cx_store *s, const char *customer)
+{
+    static char got[1 << 16], want[1 << 16];
+    history_text(s, customer, true, want, sizeof want);
+    history_text(s, customer, false, got, sizeof got);
+    ck_assert_str_eq(got, want);
+    ck_assert_ptr_nonnull(atomic_load(&((cx_store *)s)->hindex)); /* built, kept */
+}
+
+static void assert_histories(const cx_store *s)
+{
+    assert_history(s, "C-1");
+    assert_history(s, "C-2");
+}
+
+static cx_store *history_store(void)
+{
+    cx_store *s = mixed_store();
+    OK(cx_case_add(s, "K-1", "C-1", "web", NULL, NULL, T("2024-01-01T00:00:05Z"), CX_TIME_NONE, CX_TIME_NONE, 0, 1));
+    OK(cx_case_add(s, "K-2", "C-2", "web", NULL, NULL, T("2023-12-31T00:00:00Z"), CX_TIME_NONE, CX_TIME_NONE, 0, 0));
+    OK(cx_interaction_add(NULL, s, "IK-1", "C-1", "web", T("2024-01-01T00:00:06Z"), NULL, CX_INBOUND, NULL, "K-1", 5,
+                          CX_HANDLED, 0));
+    return s;
+}
+
+START_TEST(history_index_follows_changes)
+{
+    cx_store *s = history_store();
+    ck_assert_ptr_null(atomic_load(&s->hindex)); /* none until a history is asked for */
+    size_t mem0, mem1;
+    OK(cx_store_memory(&mem0, s));
+    assert_histories(s);
+    OK(cx_store_memory(&mem1, s));
+    ck_assert_uint_eq(mem1, mem0); /* not counted: it would depend on which reader came first */
+    /* 4 bytes a row of the three tables, 4 a customer and table (+1 each) */
+    size_t rows = store_rows(s, CX_TABLE_INTERACTIONS) + store_rows(s, CX_TABLE_CASES) +
+                  store_rows(s, CX_TABLE_TRANSACTIONS);
+    ck_assert_uint_ge(cxi_hindex_bytes(s), 4 * (rows + 3 * 3));
+    ck_assert_uint_le(cxi_hindex_bytes(s), 4 * (rows + 3 * 3) + 128);
+    /* an add of each indexed table drops it */
+    add_event(s, CX_TABLE_INTERACTIONS, "NEW-1", 0);
+    ck_assert_ptr_null(atomic_load(&s->hindex));
+    assert_histories(s);
+    add_event(s, CX_TABLE_TRANSACTIONS, "NEW-2", 1);
+    ck_assert_ptr_null(atomic_load(&s->hindex));
+    assert_histories(s);
+    OK(cx_case_add(s, "K-3", "C-2", "web", NULL, NULL, T("2024-02-01T00:00:00Z"), CX_TIME_NONE, CX_TIME_NONE, 0, 0));
+    assert_histories(s);
+    /* feedback keeps its list: its add leaves the index */
+    add_event(s, CX_TABLE_FEEDBACK, "NEW-3", 2);
+    ck_assert_ptr_nonnull(atomic_load(&s->hindex));
+    assert_histories(s);
+    /* an update that moves an interaction, a transaction and a case to the other customer */
+    int ch;
+    OK(cx_interaction_put(&ch, NULL, s, "NEW-1", "C-1", "web", T("2020-01-01T00:00:00Z"), NULL, CX_INBOUND, NULL,
+                          NULL, 0, CX_HANDLED, 0));
+    ck_assert_int_eq(ch, CX_UPDATED);
+    assert_histories(s);
+    OK(cx_transaction_put(&ch, NULL, s, "NEW-2", "C-1", T("2020-01-02T00:00:00Z"), 7));
+    ck_assert_int_eq(ch, CX_UPDATED);
+    assert_histories(s);
+    OK(cx_case_put(&ch, s, "K-3", "C-1", "web", NULL, NULL, T("2024-02-01T00:00:00Z"), CX_TIME_NONE, CX_TIME_NONE, 0, 0));
+    ck_assert_int_eq(ch, CX_UPDATED);
+    assert_histories(s);
+    /* a case its customer's interactions name cannot move: refused, no change */
+    FAILS(cx_case_put(&ch, s, "K-1", "C-2", "web", NULL, NULL, T("2024-01-01T00:00:05Z"), CX_TIME_NONE,
+                      CX_TIME_NONE, 0, 1),
+          CX_EINVAL, "cx_case_put");
+    assert_histories(s);
+    /* an update that keeps the customer (a time) */
+    OK(cx_interaction_put(&ch, NULL, s, "NEW-1", "C-1", "web", T("2019-01-01T00:00:00Z"), NULL, CX_INBOUND, NULL,
+                          NULL, 0, CX_HANDLED, 0));
+    assert_histories(s);
+    cx_store_free(s);
+}
+END_TEST
+
+/* A failed import puts back the rows (and the moves) it made: the index
+ * built during the import's life must not survive its rollback. */
+START_TEST(history_index_rollback_forget_clone_load)
+{
+    cx_store *s = history_store();
+    assert_histories(s);
+    char csv[4096];
+    size_t n = (size_t)sprintf(csv, "id,customer,time,amount\n");
+    n += (size_t)sprintf(csv + n, "%s,C-1,2019-01-01T00:00:00Z,3\n", shapes[3]); /* a move: C-2 -> C-1 */
+    for (int i = 0; i < 20; i++)
+        n += (size_t)sprintf(csv + n, "R-%d,C-%d,2024-05-01T00:00:%02dZ,1\n", i, 1 + i % 2, i);
+    sprintf(csv + n, "R-bad,C-1,not a time,1\n");
+    const char *path = write_file("tr.csv", csv);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *rep = NULL;
+    size_t rows = store_rows(s, CX_TABLE_TRANSACTIONS);
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_TRANSACTIONS, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), rows);
+    assert_histories(s);
+    OK(cx_import_options_set_strict(o, 0));
+    OK(cx_import_csv(&rep, s, CX_TABLE_TRANSACTIONS, path, o));
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), rows + 20);
+    assert_histories(s);
+    /* a clone and a saved and loaded store give the same histories */
+    cx_store *c, *l;
+    OK(cx_store_clone(&c, s));
+    ck_assert_ptr_null(atomic_load(&c->hindex));
+    assert_histories(c);
+    OK(cx_db_save(s, P("h.db")));
+    OK(cx_db_load(&l, P("h.db")));
+    assert_histories(l);
+    cx_store_free(l);
+    /* forgetting C-2 renumbers the rows */
+    const char *gone = "C-2";
+    size_t erased;
+    OK(cx_customer_forget(&erased, c, 1, &gone));
+    ck_assert_uint_gt(erased, 0);
+    assert_history(c, "C-1");
+    cx_store_free(c);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Histories asked for at once from several threads on a store without an
+ * index: each may build one, one stays; every thread sees the same. */
+typedef struct {
+    const cx_store *s;
+    char text[1 << 15];
+} hjob;
+
+static void *history_job(void *arg)
+{
+    hjob *j = arg;
+    history_text(j->s, "C-1", false, j->text, sizeof j->text);
+    return NULL;
+}
+
+START_TEST(history_index_concurrent_readers)
+{
+    cx_store *s = history_store();
+    static char want[1 << 15];
+    history_text(s, "C-1", true, want, sizeof want);
+    for (int round = 0; round < 20; round++) {
+        add_event(s, CX_TABLE_INTERACTIONS, NULL, (size_t)round); /* drops the index */
+        history_text(s, "C-1", true, want, sizeof want);
+        enum { NT = 4 };
+        static hjob jobs[NT];
+        pthread_t th[NT];
+        for (int i = 0; i < NT; i++) {
+            jobs[i].s = s;
+            ck_assert_int_eq(pthread_create(&th[i], NULL, history_job, &jobs[i]), 0);
+        }
+        for (int i = 0; i < NT; i++)
+            ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+        for (int i = 0; i < NT; i++)
+            ck_assert_str_eq(jobs[i].text, want);
+        ck_assert_ptr_nonnull(atomic_load(&s->hindex));
+    }
+    cx_store_free(s); /* valgrind / ASan: the copies that lost were freed */
+}
+END_TEST
+
 START_TEST(export_writes_every_id)
 {
     cx_store *s = mixed_store();
@@ -480,6 +716,13 @@ int main(void)
     tcase_add_test(tc, forget_keeps_other_ids);
     tcase_add_test(tc, export_writes_every_id);
     suite_add_tcase(su, tc);
+    TCase *hist = tcase_create("history index");
+    tcase_add_checked_fixture(hist, ids_setup, tmpdir_teardown);
+    tcase_set_timeout(hist, 120);
+    tcase_add_test(hist, history_index_follows_changes);
+    tcase_add_test(hist, history_index_rollback_forget_clone_load);
+    tcase_add_test(hist, history_index_concurrent_readers);
+    suite_add_tcase(su, hist);
     TCase *pool = tcase_create("pool");
     tcase_add_checked_fixture(pool, ids_setup, tmpdir_teardown);
     tcase_set_timeout(pool, 120);

@@ -452,13 +452,13 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     cx_store *s = CXI_NEW(cx_store, alloc, ud);
     if (!s)
         return cxi_fail(CX_ENOMEM, "cx_store_new: out of memory");
-    static const size_t cu[] = {4, 4, 4, 8, 4, 4, 4, 4};
+    static const size_t cu[] = {4, 4, 4, 8, 4};
     static const size_t tp[] = {4, 4, 4, 1, 8};
-    static const size_t in[] = {4, 4, 8, 4, 1, 1, 4, 4, 8, 8, 4, 4};
-    static const size_t ca[] = {4, 4, 4, 4, 8, 8, 8, 4, 4, 4};
+    static const size_t in[] = {4, 4, 8, 4, 1, 1, 4, 4, 8, 8, 4};
+    static const size_t ca[] = {4, 4, 4, 4, 8, 8, 8, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
     static const size_t fb[] = {4, 4, 8, 8, 4, 4, 4, 4, 4, 4};
-    static const size_t tr[] = {4, 8, 8, 4, 4};
+    static const size_t tr[] = {4, 8, 8, 4};
     table_init(&s->t[CX_TABLE_CUSTOMERS], CU_NCOLS, cu);
     table_init(&s->t[CX_TABLE_TOUCHPOINTS], TP_NCOLS, tp);
     table_init(&s->t[CX_TABLE_INTERACTIONS], IN_NCOLS, in);
@@ -503,6 +503,7 @@ void cx_store_free(cx_store *s)
 {
     if (!s)
         return;
+    cxi_hindex_drop(s);
     cxi_mem mem = s->mem;
     for (int i = 0; i < CX_TABLE_COUNT; i++) {
         cxi_cols_free(&mem, s->t[i].cols, s->t[i].ncols);
@@ -741,17 +742,24 @@ static void update_row(cx_store *s, int table, uint32_t row, const cellv *c, int
     s->dirty[table][row / 64] |= (uint64_t)1 << (row % 64);
 }
 
+/* The customer column of each event table, and the list of its rows each
+ * customer heads (feedback only: next and head -1 for the others, whose
+ * rows cx_history_new() finds through its index, store_private.h). */
 static const struct {
     int customer, next, head;
 } event_list[CX_TABLE_COUNT] = {
-    [CX_TABLE_INTERACTIONS] = {IN_CUSTOMER, IN_NEXT, CU_HEAD_I},
-    [CX_TABLE_CASES] = {CA_CUSTOMER, CA_NEXT, CU_HEAD_C},
+    [CX_TABLE_INTERACTIONS] = {IN_CUSTOMER, -1, -1},
+    [CX_TABLE_CASES] = {CA_CUSTOMER, -1, -1},
     [CX_TABLE_FEEDBACK] = {FB_CUSTOMER, FB_NEXT, CU_HEAD_F},
-    [CX_TABLE_TRANSACTIONS] = {TR_CUSTOMER, TR_NEXT, CU_HEAD_T},
+    [CX_TABLE_TRANSACTIONS] = {TR_CUSTOMER, -1, -1},
 };
 
 static void link_event(cx_store *s, int table, uint32_t customer, uint32_t row)
 {
+    if (event_list[table].next < 0) {
+        cxi_hindex_drop(s);
+        return;
+    }
     uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, event_list[table].head, uint32_t);
     CXI_COL(s, table, event_list[table].next, uint32_t)[row] = head[customer];
     head[customer] = row;
@@ -762,6 +770,11 @@ static void link_event(cx_store *s, int table, uint32_t customer, uint32_t row)
 static void move_event(cx_store *s, int table, uint32_t row, uint32_t to)
 {
     const int nc = event_list[table].next, hc = event_list[table].head;
+    if (nc < 0) {
+        cxi_hindex_drop(s);
+        set_cell(s, table, event_list[table].customer, row, &to);
+        return;
+    }
     uint32_t *next = CXI_COL(s, table, nc, uint32_t);
     uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, hc, uint32_t);
     uint32_t from = CXI_COL(s, table, event_list[table].customer, uint32_t)[row], after = next[row];
@@ -789,8 +802,15 @@ static void move_event(cx_store *s, int table, uint32_t row, uint32_t to)
 /* Is there an event of customer `cu` in `table` whose column `col` is `v`? */
 static bool customer_refers(const cx_store *s, int table, uint32_t cu, int col, uint32_t v)
 {
-    const uint32_t *next = CXI_COL(s, table, event_list[table].next, uint32_t);
     const uint32_t *c = CXI_COL(s, table, col, uint32_t);
+    if (event_list[table].next < 0) { /* no list: a scan (a case moving to another customer) */
+        const uint32_t *cust = CXI_COL(s, table, event_list[table].customer, uint32_t);
+        for (size_t r = 0; r < s->t[table].n; r++)
+            if (cust[r] == cu && c[r] == v)
+                return true;
+        return false;
+    }
+    const uint32_t *next = CXI_COL(s, table, event_list[table].next, uint32_t);
     for (uint32_t r = CXI_COL(s, CX_TABLE_CUSTOMERS, event_list[table].head, uint32_t)[cu]; r != CXI_NONE; r = next[r])
         if (c[r] == v)
             return true;
@@ -978,8 +998,7 @@ static int customer_insert(cx_store *s, const char *fn, const char *id, size_t l
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_REGION, uint32_t)[row] = commit_value(s, &reg);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_PLAN, uint32_t)[row] = commit_value(s, &pl);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t)[row] = acquired;
-    for (int c = CU_HEAD_I; c <= CU_HEAD_T; c++)
-        CXI_COL(s, CX_TABLE_CUSTOMERS, c, uint32_t)[row] = CXI_NONE;
+    CXI_COL(s, CX_TABLE_CUSTOMERS, CU_HEAD_F, uint32_t)[row] = CXI_NONE;
     s->t[CX_TABLE_CUSTOMERS].n = row + 1;
     return CX_OK;
 }
