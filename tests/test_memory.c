@@ -508,6 +508,137 @@ START_TEST(history_index_concurrent_readers)
 }
 END_TEST
 
+/* ---- duration_ms: narrow until a duration needs 64 bits (issue 14) --------
+ * Stored in 4 bytes while every duration is at most UINT32_MAX ms; the first
+ * larger one widens the column to 8 bytes, values unchanged. */
+
+static int duration_col(void)
+{
+    int c;
+    OK(cx_column_find(&c, CX_TABLE_INTERACTIONS, "duration_ms"));
+    return c;
+}
+
+static void assert_durations(const cx_store *s, const int64_t *want, size_t n)
+{
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), n);
+    for (size_t r = 0; r < n; r++) {
+        ck_assert_int_eq(store_int(s, CX_TABLE_INTERACTIONS, duration_col(), r), want[r]);
+        double d;
+        OK(cx_store_get_real(&d, s, CX_TABLE_INTERACTIONS, duration_col(), r));
+        ck_assert(d == (double)want[r]);
+    }
+}
+
+static void add_duration(cx_store *s, const char *id, int64_t ms)
+{
+    OK(cx_interaction_add(NULL, s, id, "C-1", "web", T("2024-01-01T00:00:00Z"), NULL, CX_INBOUND, NULL, NULL, ms,
+                          CX_HANDLED, 0));
+}
+
+START_TEST(duration_widens_at_the_boundary)
+{
+    cx_store *s = base_store();
+    const size_t elem0 = s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem;
+    ck_assert_uint_eq(elem0, 4);
+    int64_t want[6] = {0, 1, (int64_t)UINT32_MAX, (int64_t)UINT32_MAX + 1, 1234567890123, INT64_MAX};
+    add_duration(s, "D-0", want[0]);
+    add_duration(s, "D-1", want[1]);
+    add_duration(s, "D-2", want[2]); /* the largest narrow one */
+    ck_assert_uint_eq(s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 4);
+    assert_durations(s, want, 3);
+    size_t mem0, mem1;
+    OK(cx_store_memory(&mem0, s));
+    /* a refused add does not widen: checked first */
+    FAILS(cx_interaction_add(NULL, s, "D-x", "nobody", "web", 1, NULL, CX_INBOUND, NULL, NULL, want[3], CX_HANDLED, 0),
+          CX_ENOTFOUND, "cx_interaction_add");
+    ck_assert_uint_eq(s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 4);
+    add_duration(s, "D-3", want[3]);
+    ck_assert_uint_eq(s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 8);
+    OK(cx_store_memory(&mem1, s));
+    ck_assert_uint_gt(mem1, mem0);
+    add_duration(s, "D-4", want[4]);
+    add_duration(s, "D-5", want[5]);
+    assert_durations(s, want, 6);
+    /* an update back to a small value keeps the column wide, the value exact */
+    int ch;
+    OK(cx_interaction_put(&ch, NULL, s, "D-5", "C-1", "web", T("2024-01-01T00:00:00Z"), NULL, CX_INBOUND, NULL, NULL,
+                          7, CX_HANDLED, 0));
+    ck_assert_int_eq(ch, CX_UPDATED);
+    want[5] = 7;
+    assert_durations(s, want, 6);
+    /* clone, save and load, export and import again, forget */
+    cx_store *c, *l;
+    OK(cx_store_clone(&c, s));
+    assert_durations(c, want, 6);
+    OK(cx_db_save(s, P("d.db")));
+    OK(cx_db_load(&l, P("d.db")));
+    assert_durations(l, want, 6);
+    cx_store_free(l);
+    OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("d.csv"), 0));
+    cx_store *e = base_store();
+    cx_import_report *rep = NULL;
+    OK(cx_import_csv(&rep, e, CX_TABLE_INTERACTIONS, P("d.csv"), NULL));
+    cx_import_report_free(rep);
+    assert_durations(e, want, 6);
+    cx_store_free(e);
+    const char *gone = "C-2";
+    size_t erased;
+    OK(cx_customer_forget(&erased, c, 1, &gone));
+    assert_durations(c, want, 6);
+    cx_store_free(c);
+    /* a narrow store saved and loaded stays narrow */
+    cx_store *n = base_store();
+    add_duration(n, "N-0", 5);
+    OK(cx_db_save(n, P("n.db")));
+    cx_store_free(n);
+    OK(cx_db_load(&n, P("n.db")));
+    ck_assert_uint_eq(n->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 4);
+    ck_assert_int_eq(store_int(n, CX_TABLE_INTERACTIONS, duration_col(), 0), 5);
+    cx_store_free(n);
+    cx_store_free(s);
+}
+END_TEST
+
+/* A failed import that updated a duration while the column was narrow, then
+ * widened it, then failed: the rollback puts back every old value. */
+START_TEST(duration_rollback_across_widening)
+{
+    cx_store *s = base_store();
+    int64_t want[3] = {10, (int64_t)UINT32_MAX, 30};
+    add_duration(s, "W-0", want[0]);
+    add_duration(s, "W-1", want[1]);
+    add_duration(s, "W-2", want[2]);
+    const char *csv = "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
+                      "W-1,C-1,web,2024-01-01T00:00:00Z,,inbound,,,4000000000,handled,0\n" /* an update, narrow */
+                      "W-0,C-1,web,2024-01-01T00:00:00Z,,inbound,,,11,handled,0\n"
+                      "W-3,C-1,web,2024-01-01T00:00:00Z,,inbound,,,1234567890123,handled,0\n" /* widens */
+                      "W-2,C-1,web,2024-01-01T00:00:00Z,,inbound,,,99,handled,0\n"           /* an update, wide */
+                      "W-4,C-1,web,not a time,,inbound,,,1,handled,0\n";
+    const char *path = write_file("w.csv", csv);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *rep = NULL;
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    ck_assert_uint_eq(s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 8); /* stays wide */
+    assert_durations(s, want, 3);
+    size_t row;
+    FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "W-3"), CX_ENOTFOUND, "cx_store_find");
+    /* the same file, lenient: everything but the bad row */
+    OK(cx_import_options_set_strict(o, 0));
+    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
+    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    int64_t after[4] = {11, 4000000000, 99, 1234567890123};
+    assert_durations(s, after, 4);
+    cx_store_free(s);
+}
+END_TEST
+
 START_TEST(export_writes_every_id)
 {
     cx_store *s = mixed_store();
@@ -723,6 +854,12 @@ int main(void)
     tcase_add_test(hist, history_index_rollback_forget_clone_load);
     tcase_add_test(hist, history_index_concurrent_readers);
     suite_add_tcase(su, hist);
+    TCase *dur = tcase_create("narrow durations");
+    tcase_add_checked_fixture(dur, ids_setup, tmpdir_teardown);
+    tcase_set_timeout(dur, 120);
+    tcase_add_test(dur, duration_widens_at_the_boundary);
+    tcase_add_test(dur, duration_rollback_across_widening);
+    suite_add_tcase(su, dur);
     TCase *pool = tcase_create("pool");
     tcase_add_checked_fixture(pool, ids_setup, tmpdir_teardown);
     tcase_set_timeout(pool, 120);

@@ -454,7 +454,8 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
         return cxi_fail(CX_ENOMEM, "cx_store_new: out of memory");
     static const size_t cu[] = {4, 4, 4, 8, 4};
     static const size_t tp[] = {4, 4, 4, 1, 8};
-    static const size_t in[] = {4, 4, 8, 4, 1, 1, 4, 4, 8, 8, 4};
+    /* duration_ms narrow until a duration needs more (cxi_icol) */
+    static const size_t in[] = {4, 4, 8, 4, 1, 1, 4, 4, 4, 8, 4};
     static const size_t ca[] = {4, 4, 4, 4, 8, 8, 8, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
     static const size_t fb[] = {4, 4, 8, 8, 4, 4, 4, 4, 4, 4};
@@ -1214,9 +1215,17 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
  * store per field (the hot path of imports), a replacement cell by cell,
  * compared and logged. Values must be plain expressions (evaluated twice
  * at most, in different branches). */
-#define WRITE_FIELD(col, Ty, val) CXI_COL(s, T, col, Ty)[row_] = (Ty)(val);
+#define NARROW_FIELD(col) (T == CX_TABLE_INTERACTIONS && (int)(col) == (int)IN_DURATION)
+#define WRITE_FIELD(col, Ty, val)                                                                                  \
+    if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                          \
+        CXI_COL(s, T, col, uint32_t)[row_] = (uint32_t)(val);                                                      \
+    else                                                                                                           \
+        CXI_COL(s, T, col, Ty)[row_] = (Ty)(val);
 #define CELL_FIELD(col, Ty, val)                                                                                   \
-    CELL(c_, n_, col, Ty, val);                                                                                    \
+    if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                          \
+        CELL(c_, n_, col, uint32_t, (uint32_t)(val));                                                              \
+    else                                                                                                           \
+        CELL(c_, n_, col, Ty, val);                                                                                \
     n_++;
 #define STORE_EVENT(FIELDS, e, out_change, out_row)                                                                \
     do {                                                                                                           \
@@ -1233,6 +1242,32 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
     } while (0)
 
 /* ---- interactions ------------------------------------------------------ */
+
+/* duration_ms is kept in 4 bytes until a duration needs more (cxi_icol):
+ * then the column becomes int64_t, and the old values an import's undo log
+ * holds for it are rewritten as int64_t too, so that a rollback puts them
+ * back whole. The values stay the same: nothing to undo on a failure. */
+static int widen_duration(cx_store *s)
+{
+    const int T = CX_TABLE_INTERACTIONS;
+    cxi_col *c = &s->t[T].cols[IN_DURATION];
+    if (c->elem != sizeof(uint32_t))
+        return CX_OK;
+    int rc = cxi_col_widen_u32(&s->mem, c, s->t[T].n);
+    if (rc)
+        return cxi_fail(rc, "out of memory widening the durations of interactions");
+    s->t[T].room = c->cap < s->t[T].room ? c->cap : s->t[T].room;
+    for (size_t i = 0; s->undo && i < s->undo->n; i++) {
+        cxi_undo_cell *u = &s->undo->cells[i];
+        if (u->table == T && u->col == IN_DURATION) {
+            uint32_t old;
+            memcpy(&old, &u->old, sizeof old);
+            int64_t wide = old;
+            memcpy(&u->old, &wide, sizeof wide);
+        }
+    }
+    return CX_OK;
+}
 
 static int interaction_put(const char *fn, bool add_only, int *out_change, size_t *out_row, cx_store *s,
                            const char *id, const char *customer, const char *touchpoint, cx_time time,
@@ -1272,6 +1307,8 @@ static int interaction_put(const char *fn, bool add_only, int *out_change, size_
         customer_refers(s, CX_TABLE_FEEDBACK, CXI_COL(s, T, IN_CUSTOMER, uint32_t)[e.row], FB_INTERACTION, e.row))
         return FIELD("customer", cxi_fail(CX_EINVAL, "%s: interaction '%s' cannot move to customer '%s': feedback of "
                                           "its customer rates it", fn, cxi_quote(qb, id), customer));
+    if (duration_ms > UINT32_MAX && (rc = widen_duration(s)))
+        return rc;
     pending kd, ag;
     if ((rc = resolve_value(fn, s, CX_VOCAB_INTERACTION_KIND, kind, false, &kd)) ||
         (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) || (rc = reserve_event(fn, s, T, &e, 10)))
@@ -1824,7 +1861,7 @@ int cx_store_get_int(int64_t *out, const cx_store *s, cx_table table, int column
         *out = ((const int32_t *)col)[row];
         return CX_OK;
     case SRC_I64:
-        *out = ((const int64_t *)col)[row];
+        *out = cxi_icol_at(cxi_icol_of(s, table, d->icol), row);
         return CX_OK;
     default:
         return cxi_fail(CX_EINVAL, "%s: column %s.%s has no integer value", fn, schema[table].name, d->name);

@@ -226,6 +226,28 @@ static inline uint32_t cxi_eid_row(const cx_store *s, int table, uint32_t k)
 /* Typed access to a column: COL(store, CX_TABLE_CASES, CA_OPENED, int64_t). */
 #define CXI_COL(s, table, col, T) ((T *)(s)->t[(table)].cols[(col)].data)
 
+/* An integer column stored narrow (uint32_t) until a value needs 64 bits,
+ * then wide (int64_t): interactions' duration_ms (issue 14: 4 bytes a row
+ * while every duration is under 49.7 days). Read it with cxi_icol_of once
+ * and cxi_icol_at per row. */
+typedef struct cxi_icol {
+    const uint32_t *narrow; /* NULL when wide */
+    const int64_t *wide;
+} cxi_icol;
+
+static inline cxi_icol cxi_icol_of(const cx_store *s, int table, int col)
+{
+    const cxi_col *c = &s->t[table].cols[col];
+    cxi_icol r = {NULL, NULL};
+    if (c->elem == sizeof(uint32_t))
+        r.narrow = (const uint32_t *)c->data;
+    else
+        r.wide = (const int64_t *)c->data;
+    return r;
+}
+
+static inline int64_t cxi_icol_at(cxi_icol c, size_t row) { return c.narrow ? (int64_t)c.narrow[row] : c.wide[row]; }
+
 /* The CRM id of a customer row. */
 static inline const char *cxi_customer_id(const cx_store *s, uint32_t row)
 {
