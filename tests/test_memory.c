@@ -600,6 +600,32 @@ START_TEST(duration_widens_at_the_boundary)
 }
 END_TEST
 
+/* Out of memory widening: the add fails, the store is as it was. */
+START_TEST(duration_widening_out_of_memory)
+{
+    cxt_alloc a = {0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    add_duration(s, "A-0", 42);
+    size_t live = a.live;
+    cxt_alloc_fail_nth(&a, 1, false);
+    FAILS(cx_interaction_add(NULL, s, "A-1", "C-1", "web", 1, NULL, CX_INBOUND, NULL, NULL, (int64_t)UINT32_MAX + 7,
+                             CX_HANDLED, 0),
+          CX_ENOMEM, "cx_interaction_add");
+    cxt_alloc_allow(&a, -1);
+    ck_assert_uint_eq(a.live, live);
+    ck_assert_uint_eq(s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 4);
+    int64_t want[2] = {42, (int64_t)UINT32_MAX + 7};
+    assert_durations(s, want, 1);
+    add_duration(s, "A-1", want[1]);
+    assert_durations(s, want, 2);
+    cx_store_free(s);
+    cxt_alloc_done(&a);
+}
+END_TEST
+
 /* A failed import that updated a duration while the column was narrow, then
  * widened it, then failed: the rollback puts back every old value. */
 START_TEST(duration_rollback_across_widening)
@@ -859,6 +885,7 @@ int main(void)
     tcase_set_timeout(dur, 120);
     tcase_add_test(dur, duration_widens_at_the_boundary);
     tcase_add_test(dur, duration_rollback_across_widening);
+    tcase_add_test(dur, duration_widening_out_of_memory);
     suite_add_tcase(su, dur);
     TCase *pool = tcase_create("pool");
     tcase_add_checked_fixture(pool, ids_setup, tmpdir_teardown);

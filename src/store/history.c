@@ -150,8 +150,9 @@ size_t cxi_hindex_bytes(const cx_store *s)
     return x ? x->bytes : 0;
 }
 
-/* Calls keep(row, time) on each of customer cu's events of table slot l
- * (0..NIDX-1 indexed, NIDX the feedback list) within [lo, hi]. */
+/* Runs KEEP, with r the row and t its time, for each of customer cu's
+ * events of table slot l (0..NIDX-1 the indexed tables, NIDX feedback
+ * through its list) whose time is within [lo, hi]. */
 #define EACH_EVENT(l, x, cu, lo, hi, KEEP)                                                                         \
     do {                                                                                                           \
         if ((l) < NIDX) {                                                                                          \

@@ -1247,7 +1247,7 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
  * then the column becomes int64_t, and the old values an import's undo log
  * holds for it are rewritten as int64_t too, so that a rollback puts them
  * back whole. The values stay the same: nothing to undo on a failure. */
-static int widen_duration(cx_store *s)
+static int widen_duration(const char *fn, cx_store *s)
 {
     const int T = CX_TABLE_INTERACTIONS;
     cxi_col *c = &s->t[T].cols[IN_DURATION];
@@ -1255,7 +1255,7 @@ static int widen_duration(cx_store *s)
         return CX_OK;
     int rc = cxi_col_widen_u32(&s->mem, c, s->t[T].n);
     if (rc)
-        return cxi_fail(rc, "out of memory widening the durations of interactions");
+        return cxi_fail(rc, "%s: out of memory widening the durations of interactions", fn);
     s->t[T].room = c->cap < s->t[T].room ? c->cap : s->t[T].room;
     for (size_t i = 0; s->undo && i < s->undo->n; i++) {
         cxi_undo_cell *u = &s->undo->cells[i];
@@ -1307,7 +1307,7 @@ static int interaction_put(const char *fn, bool add_only, int *out_change, size_
         customer_refers(s, CX_TABLE_FEEDBACK, CXI_COL(s, T, IN_CUSTOMER, uint32_t)[e.row], FB_INTERACTION, e.row))
         return FIELD("customer", cxi_fail(CX_EINVAL, "%s: interaction '%s' cannot move to customer '%s': feedback of "
                                           "its customer rates it", fn, cxi_quote(qb, id), customer));
-    if (duration_ms > UINT32_MAX && (rc = widen_duration(s)))
+    if (duration_ms > UINT32_MAX && (rc = widen_duration(fn, s)))
         return rc;
     pending kd, ag;
     if ((rc = resolve_value(fn, s, CX_VOCAB_INTERACTION_KIND, kind, false, &kd)) ||
