@@ -860,16 +860,16 @@ START_TEST(pool_drop_last_after_growth)
     cxi_mem_init(&m, NULL, NULL);
     cxi_pool p;
     cxi_pool_init(&p);
-    char names[9][16];
+    char names[10][16];
     uint32_t next = 0, id;
     name_with_home(names[0], &next, 31, 31);
     name_with_home(names[1], &next, 31, 31);
-    for (int i = 2; i < 9; i++) /* fillers with homes 4 to 10, out of the way */
+    for (int i = 2; i < 10; i++) /* fillers with homes 4 to 11, out of the way */
         name_with_home(names[i], &next, 31, (uint32_t)i + 2);
-    for (uint32_t i = 0; i < 9; i++) {
+    for (uint32_t i = 0; i < 10; i++) {
         OK(cxi_pool_intern(&m, &p, names[i], strlen(names[i]), &id));
         ck_assert_uint_eq(id, i);
-        if (i == 7) { /* 16 slots */
+        if (i == 8) { /* 16 slots hold 9 strings (load 9/16) */
             ck_assert_uint_eq(p.nslots, 16);
             ck_assert_uint_eq(p.slots[15] & 15u, 1); /* A */
             ck_assert_uint_eq(p.slots[0] & 15u, 2);  /* B */
@@ -878,9 +878,9 @@ START_TEST(pool_drop_last_after_growth)
     ck_assert_uint_eq(p.nslots, 32);
     ck_assert_uint_eq(p.slots[31] & 31u, 1); /* A */
     ck_assert_uint_eq(p.slots[0] & 31u, 2);  /* B, after A */
-    for (uint32_t n = 9; n-- > 1;) {
+    for (uint32_t n = 10; n-- > 1;) {
         cxi_pool_drop_last(&p);
-        for (uint32_t i = 0; i < 9; i++)
+        for (uint32_t i = 0; i < 10; i++)
             ck_assert_uint_eq(cxi_pool_find(&p, names[i], strlen(names[i])), (i < n ? i : CXI_NONE));
     }
     ck_assert_uint_eq(p.slots[31] & 31u, 1);

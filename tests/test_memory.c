@@ -7,6 +7,8 @@
  * Links the internal archive to see the layout (idrow, the pool blocks). */
 #include "cx_test.h"
 
+#include <pthread.h>
+
 #include "../src/store/store_private.h"
 
 /* ---- ids of every shape ------------------------------------------------- */
@@ -272,6 +274,397 @@ START_TEST(forget_keeps_other_ids)
 }
 END_TEST
 
+/* ---- the history index (issue 14) ----------------------------------------
+ * Interactions, cases and transactions keep no per-customer lists: the
+ * first history after a change builds an index of every customer's rows,
+ * which every change drops. A customer's history must always equal the one
+ * found by reading every row of the four tables. */
+
+/* customer's history as "time/table/row " entries, from cx_history_new
+ * (scan false) or from every row (scan true), into buf (cap bytes). */
+static void history_text(const cx_store *s, const char *customer, bool scan, char *buf, size_t cap)
+{
+    typedef struct {
+        int64_t time;
+        int table;
+        size_t row;
+    } ent;
+    static const int tables[] = {CX_TABLE_INTERACTIONS, CX_TABLE_CASES, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
+    static const char *const times[] = {"time", "opened", "time", "time"};
+    size_t n = 0, cap_e = 16;
+    ent *e = malloc(cap_e * sizeof *e);
+    ck_assert_ptr_nonnull(e);
+    if (scan) {
+        for (int k = 0; k < 4; k++) {
+            int cc, tc;
+            OK(cx_column_find(&cc, tables[k], "customer"));
+            OK(cx_column_find(&tc, tables[k], times[k]));
+            for (size_t r = 0; r < store_rows(s, tables[k]); r++) {
+                if (strcmp(store_str(s, tables[k], cc, r), customer) != 0)
+                    continue;
+                if (n == cap_e) {
+                    cap_e *= 2;
+                    e = realloc(e, cap_e * sizeof *e);
+                    ck_assert_ptr_nonnull(e);
+                }
+                e[n++] = (ent){store_int(s, tables[k], tc, r), tables[k], r};
+            }
+        }
+        /* time, then table, then row (insertion sort: small) */
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = i; j > 0; j--) {
+                ent *a = &e[j - 1], *b = &e[j];
+                bool after = a->time != b->time ? a->time > b->time
+                             : a->table != b->table ? a->table > b->table
+                                                    : a->row > b->row;
+                if (!after)
+                    break;
+                ent t = *a;
+                *a = *b;
+                *b = t;
+            }
+    } else {
+        cx_history *h;
+        OK(cx_history_new(&h, s, customer, CX_TIME_NONE, CX_TIME_NONE));
+        n = cx_history_count(h);
+        e = realloc(e, (n + 1) * sizeof *e);
+        ck_assert_ptr_nonnull(e);
+        for (size_t i = 0; i < n; i++) {
+            OK(cx_history_time(&e[i].time, h, i));
+            OK(cx_history_table(&e[i].table, h, i));
+            OK(cx_history_row(&e[i].row, h, i));
+        }
+        cx_history_free(h);
+    }
+    size_t len = (size_t)snprintf(buf, cap, "%zu:", n);
+    for (size_t i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, " %lld/%d/%zu", (long long)e[i].time, e[i].table, e[i].row);
+    ck_assert_uint_lt(len, cap);
+    free(e);
+}
+
+static void assert_history(const cx_store *s, const char *customer)
+{
+    static char got[1 << 16], want[1 << 16];
+    history_text(s, customer, true, want, sizeof want);
+    history_text(s, customer, false, got, sizeof got);
+    ck_assert_str_eq(got, want);
+    ck_assert_ptr_nonnull(atomic_load(&((cx_store *)s)->hindex)); /* built, kept */
+}
+
+static void assert_histories(const cx_store *s)
+{
+    assert_history(s, "C-1");
+    assert_history(s, "C-2");
+}
+
+static cx_store *history_store(void)
+{
+    cx_store *s = mixed_store();
+    OK(cx_case_add(s, "K-1", "C-1", "web", NULL, NULL, T("2024-01-01T00:00:05Z"), CX_TIME_NONE, CX_TIME_NONE, 0, 1));
+    OK(cx_case_add(s, "K-2", "C-2", "web", NULL, NULL, T("2023-12-31T00:00:00Z"), CX_TIME_NONE, CX_TIME_NONE, 0, 0));
+    OK(cx_interaction_add(NULL, s, "IK-1", "C-1", "web", T("2024-01-01T00:00:06Z"), NULL, CX_INBOUND, NULL, "K-1", 5,
+                          CX_HANDLED, 0));
+    return s;
+}
+
+START_TEST(history_index_follows_changes)
+{
+    cx_store *s = history_store();
+    ck_assert_ptr_null(atomic_load(&s->hindex)); /* none until a history is asked for */
+    size_t mem0, mem1;
+    OK(cx_store_memory(&mem0, s));
+    assert_histories(s);
+    OK(cx_store_memory(&mem1, s));
+    ck_assert_uint_eq(mem1, mem0); /* not counted: it would depend on which reader came first */
+    /* 4 bytes a row of the three tables, 4 a customer and table (+1 each) */
+    size_t rows = store_rows(s, CX_TABLE_INTERACTIONS) + store_rows(s, CX_TABLE_CASES) +
+                  store_rows(s, CX_TABLE_TRANSACTIONS);
+    ck_assert_uint_ge(cxi_hindex_bytes(s), 4 * (rows + 3 * 3));
+    ck_assert_uint_le(cxi_hindex_bytes(s), 4 * (rows + 3 * 3) + 128);
+    /* an add of each indexed table drops it */
+    add_event(s, CX_TABLE_INTERACTIONS, "NEW-1", 0);
+    ck_assert_ptr_null(atomic_load(&s->hindex));
+    assert_histories(s);
+    add_event(s, CX_TABLE_TRANSACTIONS, "NEW-2", 1);
+    ck_assert_ptr_null(atomic_load(&s->hindex));
+    assert_histories(s);
+    OK(cx_case_add(s, "K-3", "C-2", "web", NULL, NULL, T("2024-02-01T00:00:00Z"), CX_TIME_NONE, CX_TIME_NONE, 0, 0));
+    assert_histories(s);
+    /* feedback keeps its list: its add leaves the index */
+    add_event(s, CX_TABLE_FEEDBACK, "NEW-3", 2);
+    ck_assert_ptr_nonnull(atomic_load(&s->hindex));
+    assert_histories(s);
+    /* an update that moves an interaction, a transaction and a case to the other customer */
+    int ch;
+    OK(cx_interaction_put(&ch, NULL, s, "NEW-1", "C-1", "web", T("2020-01-01T00:00:00Z"), NULL, CX_INBOUND, NULL,
+                          NULL, 0, CX_HANDLED, 0));
+    ck_assert_int_eq(ch, CX_UPDATED);
+    assert_histories(s);
+    OK(cx_transaction_put(&ch, NULL, s, "NEW-2", "C-1", T("2020-01-02T00:00:00Z"), 7));
+    ck_assert_int_eq(ch, CX_UPDATED);
+    assert_histories(s);
+    OK(cx_case_put(&ch, s, "K-3", "C-1", "web", NULL, NULL, T("2024-02-01T00:00:00Z"), CX_TIME_NONE, CX_TIME_NONE, 0, 0));
+    ck_assert_int_eq(ch, CX_UPDATED);
+    assert_histories(s);
+    /* a case its customer's interactions name cannot move: refused, no change */
+    FAILS(cx_case_put(&ch, s, "K-1", "C-2", "web", NULL, NULL, T("2024-01-01T00:00:05Z"), CX_TIME_NONE,
+                      CX_TIME_NONE, 0, 1),
+          CX_EINVAL, "cx_case_put");
+    assert_histories(s);
+    /* an update that keeps the customer (a time) */
+    OK(cx_interaction_put(&ch, NULL, s, "NEW-1", "C-1", "web", T("2019-01-01T00:00:00Z"), NULL, CX_INBOUND, NULL,
+                          NULL, 0, CX_HANDLED, 0));
+    assert_histories(s);
+    cx_store_free(s);
+}
+END_TEST
+
+/* A failed import puts back the rows (and the moves) it made: the index
+ * built during the import's life must not survive its rollback. */
+START_TEST(history_index_rollback_forget_clone_load)
+{
+    cx_store *s = history_store();
+    assert_histories(s);
+    char csv[4096];
+    size_t n = (size_t)sprintf(csv, "id,customer,time,amount\n");
+    n += (size_t)sprintf(csv + n, "%s,C-1,2019-01-01T00:00:00Z,3\n", shapes[3]); /* a move: C-2 -> C-1 */
+    for (int i = 0; i < 20; i++)
+        n += (size_t)sprintf(csv + n, "R-%d,C-%d,2024-05-01T00:00:%02dZ,1\n", i, 1 + i % 2, i);
+    sprintf(csv + n, "R-bad,C-1,not a time,1\n");
+    const char *path = write_file("tr.csv", csv);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *rep = NULL;
+    size_t rows = store_rows(s, CX_TABLE_TRANSACTIONS);
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_TRANSACTIONS, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), rows);
+    assert_histories(s);
+    OK(cx_import_options_set_strict(o, 0));
+    OK(cx_import_csv(&rep, s, CX_TABLE_TRANSACTIONS, path, o));
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_TRANSACTIONS), rows + 20);
+    assert_histories(s);
+    /* a clone and a saved and loaded store give the same histories */
+    cx_store *c, *l;
+    OK(cx_store_clone(&c, s));
+    ck_assert_ptr_null(atomic_load(&c->hindex));
+    assert_histories(c);
+    OK(cx_db_save(s, P("h.db")));
+    OK(cx_db_load(&l, P("h.db")));
+    assert_histories(l);
+    cx_store_free(l);
+    /* forgetting C-2 renumbers the rows */
+    const char *gone = "C-2";
+    size_t erased;
+    OK(cx_customer_forget(&erased, c, 1, &gone));
+    ck_assert_uint_gt(erased, 0);
+    assert_history(c, "C-1");
+    cx_store_free(c);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Histories asked for at once from several threads on a store without an
+ * index: each may build one, one stays; every thread sees the same. */
+typedef struct {
+    const cx_store *s;
+    char text[1 << 15];
+} hjob;
+
+static void *history_job(void *arg)
+{
+    hjob *j = arg;
+    history_text(j->s, "C-1", false, j->text, sizeof j->text);
+    return NULL;
+}
+
+START_TEST(history_index_concurrent_readers)
+{
+    cx_store *s = history_store();
+    static char want[1 << 15];
+    history_text(s, "C-1", true, want, sizeof want);
+    for (int round = 0; round < 20; round++) {
+        add_event(s, CX_TABLE_INTERACTIONS, NULL, (size_t)round); /* drops the index */
+        history_text(s, "C-1", true, want, sizeof want);
+        enum { NT = 4 };
+        static hjob jobs[NT];
+        pthread_t th[NT];
+        for (int i = 0; i < NT; i++) {
+            jobs[i].s = s;
+            ck_assert_int_eq(pthread_create(&th[i], NULL, history_job, &jobs[i]), 0);
+        }
+        for (int i = 0; i < NT; i++)
+            ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+        for (int i = 0; i < NT; i++)
+            ck_assert_str_eq(jobs[i].text, want);
+        ck_assert_ptr_nonnull(atomic_load(&s->hindex));
+    }
+    cx_store_free(s); /* valgrind / ASan: the copies that lost were freed */
+}
+END_TEST
+
+/* ---- duration_ms: narrow until a duration needs 64 bits (issue 14) --------
+ * Stored in 4 bytes while every duration is at most UINT32_MAX ms; the first
+ * larger one widens the column to 8 bytes, values unchanged. */
+
+static int duration_col(void)
+{
+    int c;
+    OK(cx_column_find(&c, CX_TABLE_INTERACTIONS, "duration_ms"));
+    return c;
+}
+
+static void assert_durations(const cx_store *s, const int64_t *want, size_t n)
+{
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), n);
+    for (size_t r = 0; r < n; r++) {
+        ck_assert_int_eq(store_int(s, CX_TABLE_INTERACTIONS, duration_col(), r), want[r]);
+        double d;
+        OK(cx_store_get_real(&d, s, CX_TABLE_INTERACTIONS, duration_col(), r));
+        ck_assert(d == (double)want[r]);
+    }
+}
+
+static void add_duration(cx_store *s, const char *id, int64_t ms)
+{
+    OK(cx_interaction_add(NULL, s, id, "C-1", "web", T("2024-01-01T00:00:00Z"), NULL, CX_INBOUND, NULL, NULL, ms,
+                          CX_HANDLED, 0));
+}
+
+START_TEST(duration_widens_at_the_boundary)
+{
+    cx_store *s = base_store();
+    const size_t elem0 = s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem;
+    ck_assert_uint_eq(elem0, 4);
+    int64_t want[6] = {0, 1, (int64_t)UINT32_MAX, (int64_t)UINT32_MAX + 1, 1234567890123, INT64_MAX};
+    add_duration(s, "D-0", want[0]);
+    add_duration(s, "D-1", want[1]);
+    add_duration(s, "D-2", want[2]); /* the largest narrow one */
+    ck_assert_uint_eq(s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 4);
+    assert_durations(s, want, 3);
+    size_t mem0, mem1;
+    OK(cx_store_memory(&mem0, s));
+    /* a refused add does not widen: checked first */
+    FAILS(cx_interaction_add(NULL, s, "D-x", "nobody", "web", 1, NULL, CX_INBOUND, NULL, NULL, want[3], CX_HANDLED, 0),
+          CX_ENOTFOUND, "cx_interaction_add");
+    ck_assert_uint_eq(s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 4);
+    add_duration(s, "D-3", want[3]);
+    ck_assert_uint_eq(s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 8);
+    OK(cx_store_memory(&mem1, s));
+    ck_assert_uint_gt(mem1, mem0);
+    add_duration(s, "D-4", want[4]);
+    add_duration(s, "D-5", want[5]);
+    assert_durations(s, want, 6);
+    /* an update back to a small value keeps the column wide, the value exact */
+    int ch;
+    OK(cx_interaction_put(&ch, NULL, s, "D-5", "C-1", "web", T("2024-01-01T00:00:00Z"), NULL, CX_INBOUND, NULL, NULL,
+                          7, CX_HANDLED, 0));
+    ck_assert_int_eq(ch, CX_UPDATED);
+    want[5] = 7;
+    assert_durations(s, want, 6);
+    /* clone, save and load, export and import again, forget */
+    cx_store *c, *l;
+    OK(cx_store_clone(&c, s));
+    assert_durations(c, want, 6);
+    OK(cx_db_save(s, P("d.db")));
+    OK(cx_db_load(&l, P("d.db")));
+    assert_durations(l, want, 6);
+    cx_store_free(l);
+    OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("d.csv"), 0));
+    cx_store *e = base_store();
+    cx_import_report *rep = NULL;
+    OK(cx_import_csv(&rep, e, CX_TABLE_INTERACTIONS, P("d.csv"), NULL));
+    cx_import_report_free(rep);
+    assert_durations(e, want, 6);
+    cx_store_free(e);
+    const char *gone = "C-2";
+    size_t erased;
+    OK(cx_customer_forget(&erased, c, 1, &gone));
+    assert_durations(c, want, 6);
+    cx_store_free(c);
+    /* a narrow store saved and loaded stays narrow */
+    cx_store *n = base_store();
+    add_duration(n, "N-0", 5);
+    OK(cx_db_save(n, P("n.db")));
+    cx_store_free(n);
+    OK(cx_db_load(&n, P("n.db")));
+    ck_assert_uint_eq(n->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 4);
+    ck_assert_int_eq(store_int(n, CX_TABLE_INTERACTIONS, duration_col(), 0), 5);
+    cx_store_free(n);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Out of memory widening: the add fails, the store is as it was. */
+START_TEST(duration_widening_out_of_memory)
+{
+    cxt_alloc a = {0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    add_duration(s, "A-0", 42);
+    size_t live = a.live;
+    cxt_alloc_fail_nth(&a, 1, false);
+    FAILS(cx_interaction_add(NULL, s, "A-1", "C-1", "web", 1, NULL, CX_INBOUND, NULL, NULL, (int64_t)UINT32_MAX + 7,
+                             CX_HANDLED, 0),
+          CX_ENOMEM, "cx_interaction_add");
+    cxt_alloc_allow(&a, -1);
+    ck_assert_uint_eq(a.live, live);
+    ck_assert_uint_eq(s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 4);
+    int64_t want[2] = {42, (int64_t)UINT32_MAX + 7};
+    assert_durations(s, want, 1);
+    add_duration(s, "A-1", want[1]);
+    assert_durations(s, want, 2);
+    cx_store_free(s);
+    cxt_alloc_done(&a);
+}
+END_TEST
+
+/* A failed import that updated a duration while the column was narrow, then
+ * widened it, then failed: the rollback puts back every old value. */
+START_TEST(duration_rollback_across_widening)
+{
+    cx_store *s = base_store();
+    int64_t want[3] = {10, (int64_t)UINT32_MAX, 30};
+    add_duration(s, "W-0", want[0]);
+    add_duration(s, "W-1", want[1]);
+    add_duration(s, "W-2", want[2]);
+    const char *csv = "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
+                      "W-1,C-1,web,2024-01-01T00:00:00Z,,inbound,,,4000000000,handled,0\n" /* an update, narrow */
+                      "W-0,C-1,web,2024-01-01T00:00:00Z,,inbound,,,11,handled,0\n"
+                      "W-3,C-1,web,2024-01-01T00:00:00Z,,inbound,,,1234567890123,handled,0\n" /* widens */
+                      "W-2,C-1,web,2024-01-01T00:00:00Z,,inbound,,,99,handled,0\n"           /* an update, wide */
+                      "W-4,C-1,web,not a time,,inbound,,,1,handled,0\n";
+    const char *path = write_file("w.csv", csv);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *rep = NULL;
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    ck_assert_uint_eq(s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 8); /* stays wide */
+    assert_durations(s, want, 3);
+    size_t row;
+    FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "W-3"), CX_ENOTFOUND, "cx_store_find");
+    /* the same file, lenient: everything but the bad row */
+    OK(cx_import_options_set_strict(o, 0));
+    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
+    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    int64_t after[4] = {11, 4000000000, 99, 1234567890123};
+    assert_durations(s, after, 4);
+    cx_store_free(s);
+}
+END_TEST
+
 START_TEST(export_writes_every_id)
 {
     cx_store *s = mixed_store();
@@ -480,6 +873,20 @@ int main(void)
     tcase_add_test(tc, forget_keeps_other_ids);
     tcase_add_test(tc, export_writes_every_id);
     suite_add_tcase(su, tc);
+    TCase *hist = tcase_create("history index");
+    tcase_add_checked_fixture(hist, ids_setup, tmpdir_teardown);
+    tcase_set_timeout(hist, 120);
+    tcase_add_test(hist, history_index_follows_changes);
+    tcase_add_test(hist, history_index_rollback_forget_clone_load);
+    tcase_add_test(hist, history_index_concurrent_readers);
+    suite_add_tcase(su, hist);
+    TCase *dur = tcase_create("narrow durations");
+    tcase_add_checked_fixture(dur, ids_setup, tmpdir_teardown);
+    tcase_set_timeout(dur, 120);
+    tcase_add_test(dur, duration_widens_at_the_boundary);
+    tcase_add_test(dur, duration_rollback_across_widening);
+    tcase_add_test(dur, duration_widening_out_of_memory);
+    suite_add_tcase(su, dur);
     TCase *pool = tcase_create("pool");
     tcase_add_checked_fixture(pool, ids_setup, tmpdir_teardown);
     tcase_set_timeout(pool, 120);

@@ -1084,11 +1084,11 @@ START_TEST(memory_and_reserve)
     populate(s);
     size_t mem;
     OK(cx_store_memory(&mem, s));
-    ck_assert_uint_eq(mem, a.live);
+    ck_assert_uint_eq(mem + cxi_hindex_bytes(s), a.live); /* with the index snap's histories built */
     char *before = snap(s);
     OK(cx_store_reserve(s, CX_TABLE_INTERACTIONS, 100000));
     OK(cx_store_memory(&mem, s));
-    ck_assert_uint_eq(mem, a.live);
+    ck_assert_uint_eq(mem + cxi_hindex_bytes(s), a.live);
     ck_assert_uint_ge(mem, 100000 * 8); /* the time column alone */
     assert_snap(s, before, "cx_store_reserve");
     /* the reserved rows need no more memory */
@@ -1155,7 +1155,7 @@ static void bad_after(int rc, int code, const char *field, const char *needle, c
     }
     size_t mem;
     OK(cx_store_memory(&mem, bs));
-    ck_assert_uint_eq(mem, balloc.live);
+    ck_assert_uint_eq(mem + cxi_hindex_bytes(bs), balloc.live); /* the index snap's histories built */
     assert_snap(bs, bsnap, call);
 }
 
@@ -1570,13 +1570,31 @@ START_TEST(allocator_sees_every_byte)
     OK(cx_store_memory(&mem, s));
     ck_assert_uint_eq(mem, a.live);
     ck_assert_uint_gt(mem, 3000 * 40);
-    /* a history takes memory from the same allocator and gives it back */
+    /* a history takes memory from the same allocator and gives it back;
+     * the index of the customers' events the first one builds stays with
+     * the store until a change drops it (issue 14), not counted by
+     * cx_store_memory (it would depend on which reader came first) */
     cx_history *h;
     size_t live = a.live;
     OK(cx_history_new(&h, s, "C-1", CX_TIME_NONE, CX_TIME_NONE));
     ck_assert_uint_gt(a.live, live);
     cx_history_free(h);
-    ck_assert_uint_eq(a.live, live);
+    OK(cx_store_memory(&mem, s));
+    ck_assert_uint_eq(mem + cxi_hindex_bytes(s), a.live);
+    ck_assert_uint_eq(mem, live);
+    ck_assert_uint_gt(a.live, live + 3000 * 3 * 4); /* a row of each table, a customer */
+    live = a.live;
+    OK(cx_history_new(&h, s, "C-1", CX_TIME_NONE, CX_TIME_NONE));
+    cx_history_free(h);
+    ck_assert_uint_eq(a.live, live); /* built once */
+    OK(cx_customer_set_attribute(s, "C-1", "a", "b")); /* no change of events: kept */
+    ck_assert_uint_gt(cxi_hindex_bytes(s), 0);
+    OK(cx_store_memory(&mem, s));
+    ck_assert_uint_eq(mem + cxi_hindex_bytes(s), a.live);
+    OK(cx_transaction_add(NULL, s, NULL, "C-1", 1, 1)); /* dropped */
+    ck_assert_uint_eq(cxi_hindex_bytes(s), 0);
+    OK(cx_store_memory(&mem, s));
+    ck_assert_uint_eq(mem, a.live);
     cx_store_free(s);
     ck_assert_uint_eq(a.live, 0);
     ck_assert_uint_eq(a.bad, 0);
@@ -1758,7 +1776,7 @@ static size_t oom_loop(const op *o, bool full, bool sticky)
             assert_snap(s, before, o->name);
             size_t mem;
             OK(cx_store_memory(&mem, s));
-            ck_assert_uint_eq(mem, a.live);
+            ck_assert_uint_eq(mem + cxi_hindex_bytes(s), a.live);
             OK(o->run(s)); /* the same call now works */
         }
         char *now = snap(s);
@@ -1802,9 +1820,22 @@ START_TEST(history_out_of_memory)
     cx_store *s;
     OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
     populate(s);
+    /* the index of the customers' events (issue 14) first: its allocation
+     * fails, then it is built and kept while the history's own fail */
+    cx_history *h = (cx_history *)&a;
     size_t live = a.live, n;
+    cxt_alloc_fail_nth(&a, 1, false);
+    ck_assert_int_eq(cx_history_new(&h, s, "C-1", CX_TIME_NONE, CX_TIME_NONE), CX_ENOMEM);
+    cxt_alloc_allow(&a, -1);
+    ck_assert_ptr_nonnull(strstr(cx_last_error(), "cx_history_new"));
+    ck_assert_ptr_null(h);
+    ck_assert_uint_eq(a.live, live);
+    OK(cx_history_new(&h, s, "C-3", CX_TIME_NONE, CX_TIME_NONE));
+    cx_history_free(h);
+    ck_assert_uint_eq(a.live, live + cxi_hindex_bytes(s));
+    live = a.live;
     for (n = 1; n < 10; n++) {
-        cx_history *h = (cx_history *)&a;
+        h = (cx_history *)&a;
         cxt_alloc_fail_nth(&a, n, false);
         int rc = cx_history_new(&h, s, "C-1", CX_TIME_NONE, CX_TIME_NONE);
         cxt_alloc_allow(&a, -1);

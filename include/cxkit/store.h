@@ -36,7 +36,13 @@ extern "C" {
  *   journeys and funnels, cohorts, survival, RFM, summaries, the health
  *   score and the care list. They write nothing into the store: no cache,
  *   counter, sort order or scratch space (`tests/test_threads.c` checks
- *   this under ThreadSanitizer, results compared bit for bit).
+ *   this under ThreadSanitizer, results compared bit for bit), with one
+ *   exception: the first cx_history_new() after a change builds an index
+ *   of every customer's interactions, cases and transactions that the
+ *   store keeps until the next change. Histories asked for at once from
+ *   several threads may each build one; the first one published stays
+ *   (an atomic compare and swap), the others are freed, so the result is
+ *   the same.
  * - Handles made from a store (queries, journeys, funnels, summaries,
  *   histories, journeys options) read it while they live: the store must
  *   outlive them and must not change while they are used.
@@ -310,7 +316,7 @@ CX_EXTERN void cx_store_free(cx_store *store);
 
 /**
  * @brief Bytes currently allocated by the store (columns, strings, indexes),
- *        not counting the objects calls on it allocate (queries, results,
+ *        not counting the index cx_history_new() keeps (see there) nor the objects calls on it allocate (queries, results,
  *        reports, an import's buffers), which count their own.
  * @param[out] out   the byte count.
  * @param[in]  store the store.
@@ -935,7 +941,14 @@ typedef struct cx_history cx_history;
  *
  * Entries with equal times are ordered by table (::cx_table order) then row,
  * so the order is deterministic. The cost is proportional to the customer's
- * own records, not to the size of the store. The history is a snapshot: it
+ * own records, not to the size of the store, except for the first history
+ * after a change (an add, update, import, erase or rollback), which builds
+ * an index of every customer's interactions, cases and transactions: time
+ * in proportion to those rows, and 4 bytes a row plus 12 a customer that
+ * the store keeps until the next change frees it (so that a store nobody
+ * asks histories of keeps none: issue 14). cx_store_memory() leaves it out,
+ * so that its figure does not depend on which reader came first.
+ * May run from several threads at once (see **Threads**). The history is a snapshot: it
  * does not see records added later, and it does not depend on the store
  * staying alive (but reading its rows does).
  *

@@ -189,6 +189,10 @@ typedef struct cxi_col {
  * columns' contents as they were. */
 int cxi_cols_reserve(cxi_mem *m, cxi_col *cols, int ncols, size_t need);
 void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols);
+/* Turns a column of uint32_t into one of int64_t of the same capacity, its
+ * first n values converted (issue 14: a narrow column widened on demand).
+ * CX_ENOMEM leaves it as it was. */
+int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n);
 
 /* ---- string interner ------------------------------------------------- */
 

@@ -217,6 +217,7 @@ static void select_sql(char *sql, size_t cap, int table, const char *tail)
 typedef struct bcol {
     cxi_colsrc cs;
     const void *data;     /* the internal column (NULL for the key) */
+    cxi_icol icol;        /* SRC_I64: the column, narrow or wide */
     const cxi_pool *pool; /* the strings codes index */
     const uint32_t *link; /* SRC_LINK: the id column of the rows it holds; NULL when it holds ids */
 } bcol;
@@ -225,6 +226,8 @@ static void bcol_init(bcol *b, const cx_store *s, int table, int col)
 {
     cxi_column_source(&b->cs, table, col);
     b->data = b->cs.icol >= 0 ? s->t[table].cols[b->cs.icol].data : NULL;
+    if (b->cs.src == SRC_I64)
+        b->icol = cxi_icol_of(s, table, b->cs.icol);
     switch (b->cs.src) {
     case SRC_ID: b->pool = &s->keys[table]; break;
     case SRC_SET: b->pool = &s->sets[b->cs.aux]; break;
@@ -272,7 +275,7 @@ static int bind_direct(sqlite3_stmt *st, int p, const bcol *b, size_t row)
         case SRC_ENUM:
         case SRC_U8: v = ((const uint8_t *)b->data)[row]; break;
         case SRC_I32: v = ((const int32_t *)b->data)[row]; break;
-        default: v = ((const int64_t *)b->data)[row]; break;
+        default: v = cxi_icol_at(b->icol, row); break;
         }
         bool missing = b->cs.type == CX_TYPE_TIME && v == CX_TIME_NONE;
         rc = missing ? sqlite3_bind_null(st, p) : sqlite3_bind_int64(st, p, v);

@@ -1058,7 +1058,7 @@ static int pass_interactions(run *x, size_t lo, size_t hi)
     const uint8_t *outc = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_OUTCOME, uint8_t);
     const uint32_t *ag = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_AGENT, uint32_t);
     const uint32_t *ca = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CASE, uint32_t);
-    const int64_t *du = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DURATION, int64_t);
+    const cxi_icol du = cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_DURATION);
     const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
     const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
     const uint32_t *cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
@@ -1081,7 +1081,7 @@ static int pass_interactions(run *x, size_t lo, size_t hi)
             return rc;
         prop_add(x, CX_MEASURE_MISSED_RATE, g, outc[i] == CX_MISSED);
         prop_add(x, CX_MEASURE_ABANDON_RATE, g, outc[i] == CX_ABANDONED);
-        if (outc[i] == CX_HANDLED && (rc = dist_add(x, CX_MEASURE_HANDLE_TIME, g, (double)du[i])))
+        if (outc[i] == CX_HANDLED && (rc = dist_add(x, CX_MEASURE_HANDLE_TIME, g, (double)cxi_icol_at(du, i))))
             return rc;
         if (dir[i] == CX_INBOUND)
             prop_add(x, CX_MEASURE_REPEAT_RATE, g, x->repeat && x->repeat[i]);

@@ -29,13 +29,13 @@ static bool attr_is_new(void *ctx, uint64_t key, uint32_t val)
            val >= m->attr_values;
 }
 
+/* The lists of rows customers head: feedback only (store_private.h); the
+ * other event tables' rows are found through the history index, which
+ * every truncation and rollback drops. */
 static const struct {
     int table, customer, next, head;
 } lists[] = {
-    {CX_TABLE_INTERACTIONS, IN_CUSTOMER, IN_NEXT, CU_HEAD_I},
-    {CX_TABLE_CASES, CA_CUSTOMER, CA_NEXT, CU_HEAD_C},
     {CX_TABLE_FEEDBACK, FB_CUSTOMER, FB_NEXT, CU_HEAD_F},
-    {CX_TABLE_TRANSACTIONS, TR_CUSTOMER, TR_NEXT, CU_HEAD_T},
 };
 
 /* Newest rows head their lists: unlink from the end back to n. */
@@ -67,10 +67,14 @@ static void truncate_ids(cx_store *s, int table, size_t n)
 
 void cxi_store_truncate_rows(cx_store *s, int table, size_t n)
 {
+    cxi_hindex_drop(s);
     truncate_ids(s, table, n);
     for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
         if (lists[l].table == table)
             unlink_rows(s, l, n);
+    bool unlisted = table == CX_TABLE_INTERACTIONS || table == CX_TABLE_CASES || table == CX_TABLE_TRANSACTIONS;
+    if (unlisted && s->t[table].n > n)
+        s->t[table].n = n;
 }
 
 static bool attr_is_key(void *ctx, uint64_t key, uint32_t val)
@@ -103,6 +107,7 @@ void cxi_store_truncate_comments(cx_store *s, uint32_t n) { cxi_pool_truncate(&s
 
 void cxi_store_relink(cx_store *s)
 {
+    cxi_hindex_drop(s);
     for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
         uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, lists[l].head, uint32_t);
         for (size_t r = 0; r < s->t[CX_TABLE_CUSTOMERS].n; r++)
@@ -124,6 +129,7 @@ void cxi_store_rollback(cx_store *s, const cxi_mark *m)
      * moved rows between lists around those appends: their cells are put
      * back, and the lists are rebuilt from the rows that stay. */
     bool updated = s->undo && s->undo->n > m->undo;
+    cxi_hindex_drop(s);
     undo_cells(s, m->undo);
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         if (cxi_id_col(t) >= 0)

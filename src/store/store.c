@@ -452,13 +452,14 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     cx_store *s = CXI_NEW(cx_store, alloc, ud);
     if (!s)
         return cxi_fail(CX_ENOMEM, "cx_store_new: out of memory");
-    static const size_t cu[] = {4, 4, 4, 8, 4, 4, 4, 4};
+    static const size_t cu[] = {4, 4, 4, 8, 4};
     static const size_t tp[] = {4, 4, 4, 1, 8};
-    static const size_t in[] = {4, 4, 8, 4, 1, 1, 4, 4, 8, 8, 4, 4};
-    static const size_t ca[] = {4, 4, 4, 4, 8, 8, 8, 4, 4, 4};
+    /* duration_ms narrow until a duration needs more (cxi_icol) */
+    static const size_t in[] = {4, 4, 8, 4, 1, 1, 4, 4, 4, 8, 4};
+    static const size_t ca[] = {4, 4, 4, 4, 8, 8, 8, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
     static const size_t fb[] = {4, 4, 8, 8, 4, 4, 4, 4, 4, 4};
-    static const size_t tr[] = {4, 8, 8, 4, 4};
+    static const size_t tr[] = {4, 8, 8, 4};
     table_init(&s->t[CX_TABLE_CUSTOMERS], CU_NCOLS, cu);
     table_init(&s->t[CX_TABLE_TOUCHPOINTS], TP_NCOLS, tp);
     table_init(&s->t[CX_TABLE_INTERACTIONS], IN_NCOLS, in);
@@ -503,6 +504,7 @@ void cx_store_free(cx_store *s)
 {
     if (!s)
         return;
+    cxi_hindex_drop(s);
     cxi_mem mem = s->mem;
     for (int i = 0; i < CX_TABLE_COUNT; i++) {
         cxi_cols_free(&mem, s->t[i].cols, s->t[i].ncols);
@@ -741,17 +743,24 @@ static void update_row(cx_store *s, int table, uint32_t row, const cellv *c, int
     s->dirty[table][row / 64] |= (uint64_t)1 << (row % 64);
 }
 
+/* The customer column of each event table, and the list of its rows each
+ * customer heads (feedback only: next and head -1 for the others, whose
+ * rows cx_history_new() finds through its index, store_private.h). */
 static const struct {
     int customer, next, head;
 } event_list[CX_TABLE_COUNT] = {
-    [CX_TABLE_INTERACTIONS] = {IN_CUSTOMER, IN_NEXT, CU_HEAD_I},
-    [CX_TABLE_CASES] = {CA_CUSTOMER, CA_NEXT, CU_HEAD_C},
+    [CX_TABLE_INTERACTIONS] = {IN_CUSTOMER, -1, -1},
+    [CX_TABLE_CASES] = {CA_CUSTOMER, -1, -1},
     [CX_TABLE_FEEDBACK] = {FB_CUSTOMER, FB_NEXT, CU_HEAD_F},
-    [CX_TABLE_TRANSACTIONS] = {TR_CUSTOMER, TR_NEXT, CU_HEAD_T},
+    [CX_TABLE_TRANSACTIONS] = {TR_CUSTOMER, -1, -1},
 };
 
 static void link_event(cx_store *s, int table, uint32_t customer, uint32_t row)
 {
+    if (event_list[table].next < 0) {
+        cxi_hindex_drop(s);
+        return;
+    }
     uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, event_list[table].head, uint32_t);
     CXI_COL(s, table, event_list[table].next, uint32_t)[row] = head[customer];
     head[customer] = row;
@@ -762,6 +771,11 @@ static void link_event(cx_store *s, int table, uint32_t customer, uint32_t row)
 static void move_event(cx_store *s, int table, uint32_t row, uint32_t to)
 {
     const int nc = event_list[table].next, hc = event_list[table].head;
+    if (nc < 0) {
+        cxi_hindex_drop(s);
+        set_cell(s, table, event_list[table].customer, row, &to);
+        return;
+    }
     uint32_t *next = CXI_COL(s, table, nc, uint32_t);
     uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, hc, uint32_t);
     uint32_t from = CXI_COL(s, table, event_list[table].customer, uint32_t)[row], after = next[row];
@@ -789,8 +803,15 @@ static void move_event(cx_store *s, int table, uint32_t row, uint32_t to)
 /* Is there an event of customer `cu` in `table` whose column `col` is `v`? */
 static bool customer_refers(const cx_store *s, int table, uint32_t cu, int col, uint32_t v)
 {
-    const uint32_t *next = CXI_COL(s, table, event_list[table].next, uint32_t);
     const uint32_t *c = CXI_COL(s, table, col, uint32_t);
+    if (event_list[table].next < 0) { /* no list: a scan (a case moving to another customer) */
+        const uint32_t *cust = CXI_COL(s, table, event_list[table].customer, uint32_t);
+        for (size_t r = 0; r < s->t[table].n; r++)
+            if (cust[r] == cu && c[r] == v)
+                return true;
+        return false;
+    }
+    const uint32_t *next = CXI_COL(s, table, event_list[table].next, uint32_t);
     for (uint32_t r = CXI_COL(s, CX_TABLE_CUSTOMERS, event_list[table].head, uint32_t)[cu]; r != CXI_NONE; r = next[r])
         if (c[r] == v)
             return true;
@@ -978,8 +999,7 @@ static int customer_insert(cx_store *s, const char *fn, const char *id, size_t l
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_REGION, uint32_t)[row] = commit_value(s, &reg);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_PLAN, uint32_t)[row] = commit_value(s, &pl);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t)[row] = acquired;
-    for (int c = CU_HEAD_I; c <= CU_HEAD_T; c++)
-        CXI_COL(s, CX_TABLE_CUSTOMERS, c, uint32_t)[row] = CXI_NONE;
+    CXI_COL(s, CX_TABLE_CUSTOMERS, CU_HEAD_F, uint32_t)[row] = CXI_NONE;
     s->t[CX_TABLE_CUSTOMERS].n = row + 1;
     return CX_OK;
 }
@@ -1195,9 +1215,17 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
  * store per field (the hot path of imports), a replacement cell by cell,
  * compared and logged. Values must be plain expressions (evaluated twice
  * at most, in different branches). */
-#define WRITE_FIELD(col, Ty, val) CXI_COL(s, T, col, Ty)[row_] = (Ty)(val);
+#define NARROW_FIELD(col) (T == CX_TABLE_INTERACTIONS && (int)(col) == (int)IN_DURATION)
+#define WRITE_FIELD(col, Ty, val)                                                                                  \
+    if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                          \
+        CXI_COL(s, T, col, uint32_t)[row_] = (uint32_t)(val);                                                      \
+    else                                                                                                           \
+        CXI_COL(s, T, col, Ty)[row_] = (Ty)(val);
 #define CELL_FIELD(col, Ty, val)                                                                                   \
-    CELL(c_, n_, col, Ty, val);                                                                                    \
+    if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                          \
+        CELL(c_, n_, col, uint32_t, (uint32_t)(val));                                                              \
+    else                                                                                                           \
+        CELL(c_, n_, col, Ty, val);                                                                                \
     n_++;
 #define STORE_EVENT(FIELDS, e, out_change, out_row)                                                                \
     do {                                                                                                           \
@@ -1214,6 +1242,32 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
     } while (0)
 
 /* ---- interactions ------------------------------------------------------ */
+
+/* duration_ms is kept in 4 bytes until a duration needs more (cxi_icol):
+ * then the column becomes int64_t, and the old values an import's undo log
+ * holds for it are rewritten as int64_t too, so that a rollback puts them
+ * back whole. The values stay the same: nothing to undo on a failure. */
+static int widen_duration(const char *fn, cx_store *s)
+{
+    const int T = CX_TABLE_INTERACTIONS;
+    cxi_col *c = &s->t[T].cols[IN_DURATION];
+    if (c->elem != sizeof(uint32_t))
+        return CX_OK;
+    int rc = cxi_col_widen_u32(&s->mem, c, s->t[T].n);
+    if (rc)
+        return cxi_fail(rc, "%s: out of memory widening the durations of interactions", fn);
+    s->t[T].room = c->cap < s->t[T].room ? c->cap : s->t[T].room;
+    for (size_t i = 0; s->undo && i < s->undo->n; i++) {
+        cxi_undo_cell *u = &s->undo->cells[i];
+        if (u->table == T && u->col == IN_DURATION) {
+            uint32_t old;
+            memcpy(&old, &u->old, sizeof old);
+            int64_t wide = old;
+            memcpy(&u->old, &wide, sizeof wide);
+        }
+    }
+    return CX_OK;
+}
 
 static int interaction_put(const char *fn, bool add_only, int *out_change, size_t *out_row, cx_store *s,
                            const char *id, const char *customer, const char *touchpoint, cx_time time,
@@ -1253,6 +1307,8 @@ static int interaction_put(const char *fn, bool add_only, int *out_change, size_
         customer_refers(s, CX_TABLE_FEEDBACK, CXI_COL(s, T, IN_CUSTOMER, uint32_t)[e.row], FB_INTERACTION, e.row))
         return FIELD("customer", cxi_fail(CX_EINVAL, "%s: interaction '%s' cannot move to customer '%s': feedback of "
                                           "its customer rates it", fn, cxi_quote(qb, id), customer));
+    if (duration_ms > UINT32_MAX && (rc = widen_duration(fn, s)))
+        return rc;
     pending kd, ag;
     if ((rc = resolve_value(fn, s, CX_VOCAB_INTERACTION_KIND, kind, false, &kd)) ||
         (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) || (rc = reserve_event(fn, s, T, &e, 10)))
@@ -1805,7 +1861,7 @@ int cx_store_get_int(int64_t *out, const cx_store *s, cx_table table, int column
         *out = ((const int32_t *)col)[row];
         return CX_OK;
     case SRC_I64:
-        *out = ((const int64_t *)col)[row];
+        *out = cxi_icol_at(cxi_icol_of(s, table, d->icol), row);
         return CX_OK;
     default:
         return cxi_fail(CX_EINVAL, "%s: column %s.%s has no integer value", fn, schema[table].name, d->name);

@@ -6,32 +6,37 @@
  * Keyed tables (customers, touchpoints, cases, questions) number their rows
  * by the id of the key in their interner, so lookup by id is one hash probe.
  * Strings of named sets are interned once per store; rows hold u32 codes.
- * Each customer heads four singly linked lists (newest first) through the
- * `next` column of interactions, cases, feedback and transactions, so one
- * customer's history costs time in proportion to that customer's records.
+ * Each customer heads a singly linked list (newest first) of its feedback
+ * through the `next` column of feedback (the journeys' driver analysis
+ * walks it). Its interactions, cases and transactions keep no such list
+ * (4 bytes a row, issue 14): cx_history_new() builds an index of every
+ * customer's rows of those tables at its first call after a change
+ * (cxi_hindex, history.c), and any change drops it.
  */
 #ifndef CXI_STORE_PRIVATE_H
 #define CXI_STORE_PRIVATE_H
 
+#include <stdatomic.h>
+
 #include "../base/base.h"
 #include "cxkit/store.h"
 
-enum { CU_SEGMENT, CU_REGION, CU_PLAN, CU_ACQUIRED, CU_HEAD_I, CU_HEAD_C, CU_HEAD_F, CU_HEAD_T, CU_NCOLS };
+enum { CU_SEGMENT, CU_REGION, CU_PLAN, CU_ACQUIRED, CU_HEAD_F, CU_NCOLS };
 enum { TP_CHANNEL, TP_STAGE, TP_KIND, TP_KEY, TP_WEIGHT, TP_NCOLS };
 enum {
     IN_CUSTOMER, IN_TOUCHPOINT, IN_TIME, IN_KIND, IN_DIRECTION, IN_OUTCOME,
-    IN_AGENT, IN_CASE, IN_DURATION, IN_VALUE, IN_NEXT, IN_ID, IN_NCOLS
+    IN_AGENT, IN_CASE, IN_DURATION, IN_VALUE, IN_ID, IN_NCOLS
 };
 enum {
     CA_CUSTOMER, CA_CHANNEL, CA_PRIORITY, CA_AGENT, CA_OPENED, CA_FIRST_RESPONSE,
-    CA_RESOLVED, CA_REOPENS, CA_CONTACTS, CA_NEXT, CA_NCOLS
+    CA_RESOLVED, CA_REOPENS, CA_CONTACTS, CA_NCOLS
 };
 enum { QU_METRIC, QU_MIN, QU_MAX, QU_HIB, QU_NCOLS };
 enum {
     FB_CUSTOMER, FB_QUESTION, FB_SCORE, FB_TIME, FB_TOUCHPOINT, FB_INTERACTION,
     FB_CASE, FB_COMMENT, FB_NEXT, FB_ID, FB_NCOLS
 };
-enum { TR_CUSTOMER, TR_TIME, TR_AMOUNT, TR_NEXT, TR_ID, TR_NCOLS };
+enum { TR_CUSTOMER, TR_TIME, TR_AMOUNT, TR_ID, TR_NCOLS };
 
 /* The internal column holding the source system's id of an event table
  * (a key id in keys[table], CXI_NONE without one), -1 for the others. */
@@ -136,7 +141,26 @@ struct cx_store {
      * database: feedback links to them are checked there, not here. */
     bool external_interactions;
     cxi_lookup *lookup; /* see cxi_lookup; NULL outside imports */
+    /* The rows of each customer's interactions, cases and transactions, for
+     * cx_history_new(), which builds it when it finds none: readers that
+     * may run at once each build one and keep the first published
+     * (compare and swap), freeing theirs. Every change of those tables'
+     * rows or customers drops it first (cxi_hindex_drop), in a call that
+     * has the store to itself. NULL until a history is asked for. */
+    _Atomic(struct cxi_hindex *) hindex;
 };
+
+/* Frees the history index (history.c), if any: every writer that adds,
+ * removes or moves rows of interactions, cases or transactions calls
+ * cxi_hindex_drop (a load and a test on the path of every added row). */
+void cxi_hindex_free(cx_store *s);
+static inline void cxi_hindex_drop(cx_store *s)
+{
+    if (atomic_load_explicit(&s->hindex, memory_order_relaxed))
+        cxi_hindex_free(s);
+}
+/* The bytes the history index holds (0 without one). */
+size_t cxi_hindex_bytes(const cx_store *s);
 
 /* Where a schema column's values live. */
 enum {
@@ -201,6 +225,28 @@ static inline uint32_t cxi_eid_row(const cx_store *s, int table, uint32_t k)
 
 /* Typed access to a column: COL(store, CX_TABLE_CASES, CA_OPENED, int64_t). */
 #define CXI_COL(s, table, col, T) ((T *)(s)->t[(table)].cols[(col)].data)
+
+/* An integer column stored narrow (uint32_t) until a value needs 64 bits,
+ * then wide (int64_t): interactions' duration_ms (issue 14: 4 bytes a row
+ * while every duration is under 49.7 days). Read it with cxi_icol_of once
+ * and cxi_icol_at per row. */
+typedef struct cxi_icol {
+    const uint32_t *narrow; /* NULL when wide */
+    const int64_t *wide;
+} cxi_icol;
+
+static inline cxi_icol cxi_icol_of(const cx_store *s, int table, int col)
+{
+    const cxi_col *c = &s->t[table].cols[col];
+    cxi_icol r = {NULL, NULL};
+    if (c->elem == sizeof(uint32_t))
+        r.narrow = (const uint32_t *)c->data;
+    else
+        r.wide = (const int64_t *)c->data;
+    return r;
+}
+
+static inline int64_t cxi_icol_at(cxi_icol c, size_t row) { return c.narrow ? (int64_t)c.narrow[row] : c.wide[row]; }
 
 /* The CRM id of a customer row. */
 static inline const char *cxi_customer_id(const cx_store *s, uint32_t row)
