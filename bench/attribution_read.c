@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "benchutil.h"
+
 #define CHECK(call)                                                                                                \
     do {                                                                                                           \
         if ((call) != CX_OK) {                                                                                     \
@@ -26,23 +28,7 @@
         }                                                                                                          \
     } while (0)
 
-typedef struct clocks {
-    double wall, cpu;
-} clocks;
-
-static clocks now(void)
-{
-    struct timespec w, c;
-    clock_gettime(CLOCK_MONOTONIC, &w);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
-    return (clocks){(double)w.tv_sec + (double)w.tv_nsec * 1e-9, (double)c.tv_sec + (double)c.tv_nsec * 1e-9};
-}
-
-static clocks since(clocks t0)
-{
-    clocks t = now();
-    return (clocks){t.wall - t0.wall, t.cpu - t0.cpu};
-}
+typedef bench_clocks clocks;
 
 /* Writes every cell of r, reals in hex, one row a line. */
 static void dump(FILE *f, const char *title, const cx_result *r)
@@ -94,13 +80,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench-attribution CSV [--orders 1,2,3] [--dump OUT] [--sep SEP]\n");
         return 2;
     }
-    double la[3] = {0, 0, 0};
-    FILE *lf = fopen("/proc/loadavg", "r");
-    if (lf) {
-        if (fscanf(lf, "%lf %lf %lf", &la[0], &la[1], &la[2]) != 3)
-            la[0] = la[1] = la[2] = 0;
-        fclose(lf);
-    }
+    double la[3];
+    bench_loadavg(la);
     FILE *df = NULL;
     if (out && !(df = fopen(out, "w"))) {
         perror(out);
@@ -108,9 +89,9 @@ int main(int argc, char **argv)
     }
     cx_paths *p;
     CHECK(cx_paths_new(&p));
-    clocks t0 = now();
+    clocks t0 = bench_now();
     CHECK(cx_paths_import_csv(p, csv, sep, "path", "total_conversions", "total_null", "total_conversion_value"));
-    clocks tr = since(t0);
+    clocks tr = bench_since(t0);
     printf("RESULT paths=%zu states=%zu load=%.2f read_cpu=%.4f read_wall=%.4f", cx_paths_count(p),
            cx_paths_state_count(p), la[0], tr.cpu, tr.wall);
     for (const char *o = orders; *o; o++) {
@@ -118,9 +99,9 @@ int main(int argc, char **argv)
             continue;
         int order = *o - '0';
         cx_result *r;
-        clocks t1 = now();
+        clocks t1 = bench_now();
         CHECK(cx_paths_attribution(&r, p, order));
-        clocks ta = since(t1);
+        clocks ta = bench_since(t1);
         printf(" order%d_cpu=%.4f order%d_wall=%.4f", order, ta.cpu, order, ta.wall);
         if (df) {
             char title[32];

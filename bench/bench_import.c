@@ -30,32 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
+
 #define TARGET 1.3 /* issue 14: shuffled within 1.3x of sorted */
 
-typedef struct clocks {
-    double wall, cpu;
-} clocks;
-
-static clocks now(void)
-{
-    struct timespec w, c;
-    clock_gettime(CLOCK_MONOTONIC, &w);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
-    return (clocks){(double)w.tv_sec + (double)w.tv_nsec * 1e-9, (double)c.tv_sec + (double)c.tv_nsec * 1e-9};
-}
-
-static clocks since(clocks t0)
-{
-    clocks t = now();
-    return (clocks){t.wall - t0.wall, t.cpu - t0.cpu};
-}
-
-static void print_load(const char *when)
-{
-    double la[3];
-    if (getloadavg(la, 3) == 3)
-        printf("load average %s: %.2f %.2f %.2f\n", when, la[0], la[1], la[2]);
-}
+typedef bench_clocks clocks;
 
 enum { NTABLES = 7 };
 static const int order[NTABLES] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES, CX_TABLE_INTERACTIONS,
@@ -86,12 +65,12 @@ static void import_dir(run *r, const char *db)
         if (stat(path, &st) != 0)
             continue;
         cx_import_report *rep;
-        clocks t0 = now();
+        clocks t0 = bench_now();
         if (cx_import_csv(&rep, s, order[i], path, NULL) != CX_OK) {
             fprintf(stderr, "bench-import: %s: %s\n", path, cx_last_error());
             exit(1);
         }
-        r->t[i] = since(t0);
+        r->t[i] = bench_since(t0);
         r->present[i] = true;
         r->mb[i] = (double)st.st_size / 1e6;
         r->rows[i] = (unsigned long long)cx_import_report_accepted(rep);
@@ -107,12 +86,12 @@ static void import_dir(run *r, const char *db)
     r->sqlite = (clocks){-1, -1};
     if (db) {
         remove(db);
-        clocks t0 = now();
+        clocks t0 = bench_now();
         if (cx_db_save(s, db) != CX_OK) {
             fprintf(stderr, "bench-import: %s: %s\n", db, cx_last_error());
             exit(1);
         }
-        r->sqlite = since(t0);
+        r->sqlite = bench_since(t0);
     }
     cx_store_free(s);
 }
@@ -181,7 +160,7 @@ int main(int argc, char **argv)
     }
     printf("cxkit %s bench-import (one thread): CSV -> memory; CPU and wall seconds, the least CPU of %d run%s\n",
            cx_version_string(), repeat, repeat > 1 ? "s" : "");
-    print_load("before");
+    bench_print_load("before");
     static run a, b, t;
     for (int k = 0; k < repeat; k++) {
         memset(&t, 0, sizeof t);
@@ -197,7 +176,7 @@ int main(int argc, char **argv)
                 b = t;
         }
     }
-    print_load("after");
+    bench_print_load("after");
     printf("  %-13s %10s %8s | %-25s", "table", "rows", "MB", sorted ? "shuffled (DATA_DIR)" : "DATA_DIR");
     if (sorted)
         printf(" | %-25s | %s", "sorted", "shuffled/sorted CPU");

@@ -52,6 +52,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "benchutil.h"
 
 #define TARGET 1.3 /* issue 14: shuffled within 1.3x of sorted */
 
@@ -63,30 +64,7 @@
         }                                                                                                          \
     } while (0)
 
-typedef struct clocks {
-    double wall, cpu;
-} clocks;
-
-static clocks now(void)
-{
-    struct timespec w, c;
-    clock_gettime(CLOCK_MONOTONIC, &w);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
-    return (clocks){(double)w.tv_sec + (double)w.tv_nsec * 1e-9, (double)c.tv_sec + (double)c.tv_nsec * 1e-9};
-}
-
-static clocks since(clocks t0)
-{
-    clocks t = now();
-    return (clocks){t.wall - t0.wall, t.cpu - t0.cpu};
-}
-
-static void print_load(const char *when)
-{
-    double la[3];
-    if (getloadavg(la, 3) == 3)
-        printf("load average %s: %.2f %.2f %.2f\n", when, la[0], la[1], la[2]);
-}
+typedef bench_clocks clocks;
 
 static size_t col(const cx_result *t, const char *name)
 {
@@ -157,7 +135,7 @@ static cx_store *import_dir(run *r, const char *dir, size_t ntables)
                                 CX_TABLE_QUESTIONS, CX_TABLE_FEEDBACK};
     cx_store *s;
     CHECK(cx_store_new(&s));
-    clocks t0 = now();
+    clocks t0 = bench_now();
     for (size_t i = 0; i < ntables; i++) {
         const char *name;
         char path[4096];
@@ -167,7 +145,7 @@ static cx_store *import_dir(run *r, const char *dir, size_t ntables)
         CHECK(cx_import_csv(&rep, s, order[i], path, NULL));
         cx_import_report_free(rep);
     }
-    r->t[T_IMPORT] = since(t0);
+    r->t[T_IMPORT] = bench_since(t0);
     return s;
 }
 
@@ -180,9 +158,9 @@ static void run_dir(run *r, const char *dir, const char *tsv, bool build_only)
     CHECK(cx_store_rows(&r->ncust, s, CX_TABLE_CUSTOMERS));
 
     cx_journeys *j;
-    clocks t0 = now();
+    clocks t0 = bench_now();
     CHECK(cx_journeys_new(&j, s, NULL)); /* conversion: a handled "purchase"; cut there; touchpoint level */
-    r->t[T_BUILD] = since(t0);
+    r->t[T_BUILD] = bench_since(t0);
     r->bpi = (double)cx_journeys_byte_count(j) / (double)r->n;
     r->nj = cx_journeys_count(j);
     r->nconv = cx_journeys_conversion_count(j);
@@ -196,31 +174,31 @@ static void run_dir(run *r, const char *dir, const char *tsv, bool build_only)
     }
 
     cx_result *t;
-    t0 = now();
+    t0 = bench_now();
     CHECK(cx_journeys_paths(&t, j, 10));
-    r->t[T_PATHS] = since(t0);
+    r->t[T_PATHS] = bench_since(t0);
     cx_result_free(t);
 
-    t0 = now();
+    t0 = bench_now();
     CHECK(cx_journeys_transitions(&t, j, 1));
-    r->t[T_TRANS] = since(t0);
+    r->t[T_TRANS] = bench_since(t0);
     r->ntrans = cx_result_row_count(t);
     transitions_text(r, t, tsv);
     cx_result_free(t);
 
-    t0 = now();
+    t0 = bench_now();
     CHECK(cx_journeys_transitions(&t, j, 2));
-    r->t[T_TRANS2] = since(t0);
+    r->t[T_TRANS2] = bench_since(t0);
     cx_result_free(t);
 
-    t0 = now();
+    t0 = bench_now();
     CHECK(cx_journeys_attribution(&t, j, 1));
-    r->t[T_ATTR] = since(t0);
+    r->t[T_ATTR] = bench_since(t0);
     cx_result_free(t);
 
-    t0 = now();
+    t0 = bench_now();
     CHECK(cx_journeys_attribution(&t, j, 2));
-    r->t[T_ATTR2] = since(t0);
+    r->t[T_ATTR2] = bench_since(t0);
     cx_result_free(t);
 
     cx_funnel *fu;
@@ -229,15 +207,15 @@ static void run_dir(run *r, const char *dir, const char *tsv, bool build_only)
     CHECK(cx_funnel_add_step(fu, CX_JOURNEYS_LEVEL_STAGE, "purchase"));
     CHECK(cx_funnel_add_step(fu, CX_JOURNEYS_LEVEL_TOUCHPOINT, "home_delivery"));
     CHECK(cx_funnel_set_window(fu, 30LL * 86400000));
-    t0 = now();
+    t0 = bench_now();
     CHECK(cx_journeys_funnel(&t, j, fu));
-    r->t[T_FUNNEL] = since(t0);
+    r->t[T_FUNNEL] = bench_since(t0);
     cx_result_free(t);
     cx_funnel_free(fu);
 
-    t0 = now();
+    t0 = bench_now();
     CHECK(cx_journeys_pain_points(&t, j));
-    r->t[T_PAIN] = since(t0);
+    r->t[T_PAIN] = bench_since(t0);
     const char *first;
     CHECK(cx_result_get_string(&first, t, 0, col(t, "touchpoint")));
     snprintf(r->first_pain, sizeof r->first_pain, "%s", first);
@@ -441,19 +419,19 @@ static void warm_builds(const char *dir, const char *sorted, int k)
     run ra, rb;
     cx_store *sa = import_dir(&ra, dir, 4), *sb = import_dir(&rb, sorted, 4);
     double a[MAX_REPEAT], b[MAX_REPEAT];
-    print_load("before");
+    bench_print_load("before");
     for (int i = 0; i < k; i++) {
         cx_journeys *j;
-        clocks t0 = now();
+        clocks t0 = bench_now();
         CHECK(cx_journeys_new(&j, sa, NULL));
-        a[i] = since(t0).cpu;
+        a[i] = bench_since(t0).cpu;
         cx_journeys_free(j);
-        t0 = now();
+        t0 = bench_now();
         CHECK(cx_journeys_new(&j, sb, NULL));
-        b[i] = since(t0).cpu;
+        b[i] = bench_since(t0).cpu;
         cx_journeys_free(j);
     }
-    print_load("after");
+    bench_print_load("after");
     double w = report_ratio("warm build", a, b, k);
     printf("RESULT warm_builds=%d cx_warm_build_cpu_s=%.4f cx_warm_sorted_build_cpu_s=%.4f cx_warm_ratio=%.3f\n", k,
            median(a, k), median(b, k), w);
@@ -505,7 +483,7 @@ int main(int argc, char **argv)
     }
     printf("cxkit %s bench-journey (one thread); CPU and wall seconds, the least CPU of %d run%s\n",
            cx_version_string(), repeat, repeat > 1 ? "s" : "");
-    print_load("before");
+    bench_print_load("before");
     static run a, b;
     double ba[MAX_REPEAT], bb[MAX_REPEAT]; /* the build's CPU of every run */
     for (int k = 0; k < repeat; k++) {
@@ -521,7 +499,7 @@ int main(int argc, char **argv)
                 keep_least(&b, &t);
         }
     }
-    print_load("after");
+    bench_print_load("after");
     printf("cxkit: %zu customers, %zu interactions; %zu journeys, %zu converted, %zu transitions; %.2f bytes per "
            "interaction in the index; first pain point: %s\n",
            a.ncust, a.n, a.nj, a.nconv, a.ntrans, a.bpi, a.first_pain);

@@ -52,6 +52,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
+
 #define CHECK(call)                                                                                                \
     do {                                                                                                           \
         if ((call) != CX_OK) {                                                                                     \
@@ -63,20 +65,6 @@
 /* The reference memory bandwidth of the issue's first floor (bytes per
  * second); the floor that counts is measured (measure_memory()). */
 #define BANDWIDTH 25e9
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -244,10 +232,10 @@ static series run_series(cx_result *(*fn)(const cx_store *, int), const cx_store
     double cpu = 0;
     out.cpu_best = INFINITY;
     for (int k = 0; k < repeats; k++) {
-        double c0 = cpu_now(), t0 = now();
+        double c0 = bench_cpu(), t0 = bench_wall();
         cx_result *r = fn(s, nthreads);
-        times[k] = now() - t0;
-        double dc = cpu_now() - c0;
+        times[k] = bench_wall() - t0;
+        double dc = bench_cpu() - c0;
         cpu += dc;
         if (dc < out.cpu_best)
             out.cpu_best = dc;
@@ -338,7 +326,7 @@ static cx_store *load_and_query(const char *dir, const int *order, size_t n, boo
                                 double *t_import, double *t_query, double *cpu, cx_result **out)
 {
     cx_store *s;
-    double cpu0 = cpu_now(), mb_all = 0;
+    double cpu0 = bench_cpu(), mb_all = 0;
     *t_import = 0;
     CHECK(cx_store_new(&s));
     for (size_t i = 0; i < n; i++) {
@@ -352,7 +340,7 @@ static cx_store *load_and_query(const char *dir, const int *order, size_t n, boo
             exit(1);
         }
         cx_import_report *rep;
-        double t0 = now();
+        double t0 = bench_wall();
         cx_import_options *o;
         CHECK(cx_import_options_new(&o));
         CHECK(cx_import_options_set_create_customers(o, create));
@@ -361,7 +349,7 @@ static cx_store *load_and_query(const char *dir, const int *order, size_t n, boo
             CHECK(cx_import_options_map_column(o, unread[order[i]][k], NULL));
         CHECK(cx_import_csv(&rep, s, order[i], path, o));
         cx_import_options_free(o);
-        double dt = now() - t0;
+        double dt = bench_wall() - t0;
         *t_import += dt;
         mb_all += (double)st.st_size / 1e6;
         printf("  import %-13s %10llu rows %8.1f MB %7.3f s (%llu rejected)\n", name,
@@ -376,10 +364,10 @@ static cx_store *load_and_query(const char *dir, const int *order, size_t n, boo
     CHECK(cx_store_rows(&customers, s, CX_TABLE_CUSTOMERS));
     printf("  import %-13s %10s      %8.1f MB %7.3f s (%zu customers%s)\n", "all", "", mb_all, *t_import, customers,
            create ? " created from the rows" : "");
-    double t0 = now();
+    double t0 = bench_wall();
     cx_result *r = scorecard(s);
-    *t_query = now() - t0;
-    *cpu = cpu_now() - cpu0;
+    *t_query = bench_wall() - t0;
+    *cpu = bench_cpu() - cpu0;
     if (out)
         *out = r;
     else
@@ -443,7 +431,7 @@ static double best_sweep(void *(*fn)(void *), const uint64_t *buf, const uint32_
             size_t lo = per * (size_t)t, hi = t == nthreads - 1 ? n : per * (size_t)(t + 1);
             w[t] = (sweep){buf, lo < n ? lo : n, hi < n ? hi : n, lines, 0};
         }
-        double t0 = now();
+        double t0 = bench_wall();
         for (int t = 1; t < nthreads; t++)
             if (pthread_create(&th[t], NULL, fn, &w[t]) != 0) {
                 fprintf(stderr, "bench-metrics: pthread_create failed\n");
@@ -452,7 +440,7 @@ static double best_sweep(void *(*fn)(void *), const uint64_t *buf, const uint32_
         fn(&w[0]);
         for (int t = 1; t < nthreads; t++)
             pthread_join(th[t], NULL);
-        double dt = now() - t0;
+        double dt = bench_wall() - t0;
         for (int t = 0; t < nthreads; t++)
             keep += w[t].sum;
         if (dt < best)
