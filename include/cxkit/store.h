@@ -316,7 +316,8 @@ CX_EXTERN void cx_store_free(cx_store *store);
 
 /**
  * @brief Bytes currently allocated by the store (columns, strings, indexes),
- *        not counting the index cx_history_new() keeps (see there) nor the objects calls on it allocate (queries, results,
+ *        not counting the index cx_history_new() keeps (see there) nor the
+ *        objects calls on it allocate (queries, results,
  *        reports, an import's buffers), which count their own.
  * @param[out] out   the byte count.
  * @param[in]  store the store.
@@ -948,9 +949,9 @@ typedef struct cx_history cx_history;
  * the store keeps until the next change frees it (so that a store nobody
  * asks histories of keeps none: issue 14). cx_store_memory() leaves it out,
  * so that its figure does not depend on which reader came first.
- * May run from several threads at once (see **Threads**). The history is a snapshot: it
- * does not see records added later, and it does not depend on the store
- * staying alive (but reading its rows does).
+ * May run from several threads at once (see **Threads**). The history is a
+ * snapshot: it does not see records added later, and it does not depend on
+ * the store staying alive (but reading its rows does).
  *
  * @param[out] out      the history, to free with cx_history_free().
  * @param[in]  store    the store.
