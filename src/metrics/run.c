@@ -880,19 +880,32 @@ static int cases_dist(run *x, cxi_dist_acc *a, double v)
     return rc ? cxi_fail(rc, FN ": out of memory") : CX_OK;
 }
 
+/* The case columns both cases passes read. */
+typedef struct case_cols {
+    const uint32_t *cu, *ch, *pr, *ag, *ro, *co; /* customer, channel, priority, agent, reopens, contacts */
+    const cx_time *op, *fr, *rs;                 /* opened, first response, resolved */
+} case_cols;
+
+static case_cols case_cols_of(const cx_store *s)
+{
+    return (case_cols){
+        .cu = CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t),
+        .ch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t),
+        .pr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t),
+        .ag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t),
+        .ro = CXI_COL(s, CX_TABLE_CASES, CA_REOPENS, uint32_t),
+        .co = CXI_COL(s, CX_TABLE_CASES, CA_CONTACTS, uint32_t),
+        .op = CXI_COL(s, CX_TABLE_CASES, CA_OPENED, cx_time),
+        .fr = CXI_COL(s, CX_TABLE_CASES, CA_FIRST_RESPONSE, cx_time),
+        .rs = CXI_COL(s, CX_TABLE_CASES, CA_RESOLVED, cx_time),
+    };
+}
+
 static int pass_cases_chunks(run *x, size_t lo, size_t hi)
 {
     const cx_store *s = x->s;
     const cxi_spec *sp = &x->r->spec;
-    const uint32_t *cu = CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t);
-    const uint32_t *ch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t);
-    const uint32_t *pr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
-    const uint32_t *ag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t);
-    const cx_time *op = CXI_COL(s, CX_TABLE_CASES, CA_OPENED, cx_time);
-    const cx_time *fr = CXI_COL(s, CX_TABLE_CASES, CA_FIRST_RESPONSE, cx_time);
-    const cx_time *rs = CXI_COL(s, CX_TABLE_CASES, CA_RESOLVED, cx_time);
-    const uint32_t *ro = CXI_COL(s, CX_TABLE_CASES, CA_REOPENS, uint32_t);
-    const uint32_t *co = CXI_COL(s, CX_TABLE_CASES, CA_CONTACTS, uint32_t);
+    const case_cols c = case_cols_of(s);
     cxi_dist_acc *afr = acc_at(x, CX_MEASURE_FIRST_RESPONSE, 0), *ars = acc_at(x, CX_MEASURE_RESOLUTION, 0);
     cxi_dist_acc *aco = acc_at(x, CX_MEASURE_CONTACTS, 0);
     cxi_prop_acc *are = acc_at(x, CX_MEASURE_REOPEN_RATE, 0), *afc = acc_at(x, CX_MEASURE_FCR, 0);
@@ -904,9 +917,9 @@ static int pass_cases_chunks(run *x, size_t lo, size_t hi)
         size_t n = hi - c0 < CA_CHUNK ? hi - c0 : CA_CHUNK;
         for (size_t k = 0; k < n && !rc; k++) {
             size_t i = c0 + k;
-            rec e = {need & NEED_CUST ? cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? ch[i] : CXI_NONE,
-                     CXI_NONE, need & NEED_AGENT ? ag[i] : CXI_NONE, need & NEED_PRIORITY ? pr[i] : CXI_NONE,
-                     need & NEED_TIME ? op[i] : 0};
+            rec e = {need & NEED_CUST ? c.cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? c.ch[i] : CXI_NONE,
+                     CXI_NONE, need & NEED_AGENT ? c.ag[i] : CXI_NONE, need & NEED_PRIORITY ? c.pr[i] : CXI_NONE,
+                     need & NEED_TIME ? c.op[i] : 0};
             rc = group_of(x, &e, &g[k]);
         }
         if (rc)
@@ -919,27 +932,27 @@ static int pass_cases_chunks(run *x, size_t lo, size_t hi)
         afc = acc_at(x, CX_MEASURE_FCR, 0);
         for (size_t k = 0; afr && k < n && !rc; k++) {
             size_t i = c0 + k;
-            if (fr[i] != CX_TIME_NONE)
-                rc = cases_dist(x, afr + g[k], (double)(fr[i] < op[i] ? 0 : fr[i] - op[i]));
+            if (c.fr[i] != CX_TIME_NONE)
+                rc = cases_dist(x, afr + g[k], (double)(c.fr[i] < c.op[i] ? 0 : c.fr[i] - c.op[i]));
         }
         for (size_t k = 0; ars && k < n && !rc; k++) {
             size_t i = c0 + k;
-            if (rs[i] != CX_TIME_NONE)
-                rc = cases_dist(x, ars + g[k], (double)(rs[i] < op[i] ? 0 : rs[i] - op[i]));
+            if (c.rs[i] != CX_TIME_NONE)
+                rc = cases_dist(x, ars + g[k], (double)(c.rs[i] < c.op[i] ? 0 : c.rs[i] - c.op[i]));
         }
         for (size_t k = 0; aco && k < n && !rc; k++)
-            rc = cases_dist(x, aco + g[k], (double)co[c0 + k]);
+            rc = cases_dist(x, aco + g[k], (double)c.co[c0 + k]);
         for (size_t k = 0; are && k < n; k++) {
             are[g[k]].n++;
-            are[g[k]].x += ro[c0 + k] > 0;
+            are[g[k]].x += c.ro[c0 + k] > 0;
         }
         for (size_t k = 0; afc && k < n; k++) {
             size_t i = c0 + k;
-            if (rs[i] == CX_TIME_NONE)
+            if (c.rs[i] == CX_TIME_NONE)
                 continue;
-            bool first = (int64_t)co[i] <= max_co && (int64_t)ro[i] <= max_ro;
+            bool first = (int64_t)c.co[i] <= max_co && (int64_t)c.ro[i] <= max_ro;
             if (first && window > 0)
-                first = !contact_after(x, cu[i], rs[i], window);
+                first = !contact_after(x, c.cu[i], c.rs[i], window);
             afc[g[k]].n++;
             afc[g[k]].x += first;
         }
@@ -962,15 +975,7 @@ static int pass_cases_rows(run *x, size_t lo, size_t hi)
 {
     const cx_store *s = x->s;
     const cxi_spec *sp = &x->r->spec;
-    const uint32_t *cu = CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t);
-    const uint32_t *ch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t);
-    const uint32_t *pr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
-    const uint32_t *ag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t);
-    const cx_time *op = CXI_COL(s, CX_TABLE_CASES, CA_OPENED, cx_time);
-    const cx_time *fr = CXI_COL(s, CX_TABLE_CASES, CA_FIRST_RESPONSE, cx_time);
-    const cx_time *rs = CXI_COL(s, CX_TABLE_CASES, CA_RESOLVED, cx_time);
-    const uint32_t *ro = CXI_COL(s, CX_TABLE_CASES, CA_REOPENS, uint32_t);
-    const uint32_t *co = CXI_COL(s, CX_TABLE_CASES, CA_CONTACTS, uint32_t);
+    const case_cols c = case_cols_of(s);
     /* SLA targets resolved to codes once */
     uint32_t pri_code[64], ch_code[64];
     uint32_t *pc = pri_code, *cc = ch_code;
@@ -999,38 +1004,38 @@ static int pass_cases_rows(run *x, size_t lo, size_t hi)
     }
     const unsigned need = x->need;
     for (size_t i = lo; i < hi && !rc; i++) {
-        rec e = {need & NEED_CUST ? cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? ch[i] : CXI_NONE, CXI_NONE,
-                 need & NEED_AGENT ? ag[i] : CXI_NONE, need & NEED_PRIORITY ? pr[i] : CXI_NONE,
-                 need & NEED_TIME ? op[i] : 0};
+        rec e = {need & NEED_CUST ? c.cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? c.ch[i] : CXI_NONE, CXI_NONE,
+                 need & NEED_AGENT ? c.ag[i] : CXI_NONE, need & NEED_PRIORITY ? c.pr[i] : CXI_NONE,
+                 need & NEED_TIME ? c.op[i] : 0};
         if (!accepted(x, &e))
             continue;
         size_t g;
         if ((rc = group_of(x, &e, &g)))
             break;
         int64_t d;
-        if (x->pos[CX_MEASURE_FIRST_RESPONSE] >= 0 && fr[i] != CX_TIME_NONE) {
-            if (!(rc = duration(&d, x, op[i], fr[i])))
+        if (x->pos[CX_MEASURE_FIRST_RESPONSE] >= 0 && c.fr[i] != CX_TIME_NONE) {
+            if (!(rc = duration(&d, x, c.op[i], c.fr[i])))
                 rc = dist_add(x, CX_MEASURE_FIRST_RESPONSE, g, (double)d);
         }
-        if (!rc && x->pos[CX_MEASURE_RESOLUTION] >= 0 && rs[i] != CX_TIME_NONE) {
-            if (!(rc = duration(&d, x, op[i], rs[i])))
+        if (!rc && x->pos[CX_MEASURE_RESOLUTION] >= 0 && c.rs[i] != CX_TIME_NONE) {
+            if (!(rc = duration(&d, x, c.op[i], c.rs[i])))
                 rc = dist_add(x, CX_MEASURE_RESOLUTION, g, (double)d);
         }
         if (!rc)
-            rc = dist_add(x, CX_MEASURE_CONTACTS, g, (double)co[i]);
-        prop_add(x, CX_MEASURE_REOPEN_RATE, g, ro[i] > 0);
-        if (x->pos[CX_MEASURE_FCR] >= 0 && rs[i] != CX_TIME_NONE) {
-            bool first = (int64_t)co[i] <= sp->fcr_max_contacts && (int64_t)ro[i] <= sp->fcr_max_reopens;
+            rc = dist_add(x, CX_MEASURE_CONTACTS, g, (double)c.co[i]);
+        prop_add(x, CX_MEASURE_REOPEN_RATE, g, c.ro[i] > 0);
+        if (x->pos[CX_MEASURE_FCR] >= 0 && c.rs[i] != CX_TIME_NONE) {
+            bool first = (int64_t)c.co[i] <= sp->fcr_max_contacts && (int64_t)c.ro[i] <= sp->fcr_max_reopens;
             if (first && sp->fcr_window > 0)
-                first = !contact_after(x, cu[i], rs[i], sp->fcr_window);
+                first = !contact_after(x, c.cu[i], c.rs[i], sp->fcr_window);
             prop_add(x, CX_MEASURE_FCR, g, first);
         }
         if (!rc && x->pos[CX_MEASURE_SLA_BREACH] >= 0) {
-            const cxi_sla *t = sla_for(x, pc, cc, pr[i], ch[i]);
+            const cxi_sla *t = sla_for(x, pc, cc, c.pr[i], c.ch[i]);
             if (t) {
-                bool breach = late(x, op[i], fr[i], t->first_response, &rc);
+                bool breach = late(x, c.op[i], c.fr[i], t->first_response, &rc);
                 if (!rc && !breach)
-                    breach = late(x, op[i], rs[i], t->resolution, &rc);
+                    breach = late(x, c.op[i], c.rs[i], t->resolution, &rc);
                 prop_add(x, CX_MEASURE_SLA_BREACH, g, breach);
             }
         }
