@@ -862,6 +862,42 @@ START_TEST(implicit_ids_clone_save_forget_export)
 }
 END_TEST
 
+
+/* Out of memory making the id column: the add fails and changes nothing. */
+START_TEST(implicit_ids_out_of_memory)
+{
+    for (size_t k = 0; k < 3; k++) {
+        int t = event_tables[k];
+        cxt_alloc a = {0};
+        cx_store *s;
+        OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+        OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+        OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
+        OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+        add_event(s, t, "E-0", 0);
+        add_event(s, t, "E-1", 1);
+        size_t live = a.live;
+        cxt_alloc_fail_nth(&a, 1, false);
+        int rc = t == CX_TABLE_INTERACTIONS
+                     ? cx_interaction_add(NULL, s, NULL, "C-1", "web", 5, NULL, CX_INBOUND, NULL, NULL, 1, CX_HANDLED, 0)
+                 : t == CX_TABLE_FEEDBACK ? cx_feedback_add(NULL, s, NULL, "C-1", "nps", 5, 5, NULL, NULL, NULL, NULL)
+                                          : cx_transaction_add(NULL, s, NULL, "C-1", 5, 1.0);
+        ck_assert_int_eq(rc, CX_ENOMEM);
+        ck_assert_ptr_nonnull(strstr(cx_last_error(), "out of memory for the ids of")); /* the column's */
+        cxt_alloc_allow(&a, -1);
+        ck_assert_uint_eq(a.live, live);
+        ck_assert(cxi_eid_implicit(s, t));
+        const char *ids[] = {"E-0", "E-1", NULL};
+        assert_ids(s, t, ids, 2);
+        add_event(s, t, NULL, 2);
+        ck_assert(!cxi_eid_implicit(s, t));
+        assert_ids(s, t, ids, 3);
+        cx_store_free(s);
+        cxt_alloc_done(&a);
+    }
+}
+END_TEST
+
 /* ---- the pool itself ------------------------------------------------------ */
 
 START_TEST(pool_lengths_and_blocks)
@@ -1055,6 +1091,7 @@ int main(void)
     tcase_add_test(tc, implicit_ids_boundary);
     tcase_add_test(tc, implicit_ids_rollback_across_boundary);
     tcase_add_test(tc, implicit_ids_clone_save_forget_export);
+    tcase_add_test(tc, implicit_ids_out_of_memory);
     suite_add_tcase(su, tc);
     TCase *hist = tcase_create("history index");
     tcase_add_checked_fixture(hist, ids_setup, tmpdir_teardown);
