@@ -78,6 +78,8 @@ void cxi_store_truncate_rows(cx_store *s, int table, size_t n)
     bool unlisted = table == CX_TABLE_INTERACTIONS || table == CX_TABLE_CASES || table == CX_TABLE_TRANSACTIONS;
     if (unlisted && s->t[table].n > n)
         s->t[table].n = n;
+    if (n == 0) /* no rows: an id column is implicit again (cxi_row_eid) */
+        cxi_eid_dematerialize(s, table);
 }
 
 static bool attr_is_key(void *ctx, uint64_t key, uint32_t val)
