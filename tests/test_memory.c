@@ -682,6 +682,222 @@ START_TEST(export_writes_every_id)
 }
 END_TEST
 
+
+/* ---- implicit id columns ---------------------------------------------------- */
+
+/* The id column of an event table is left out while every row r holds key
+ * id r (cxi_row_eid): adds with ids in row order and updates keep it so; the
+ * first row without an id makes it, with the same ids read back. */
+START_TEST(implicit_ids_boundary)
+{
+    for (size_t k = 0; k < 3; k++) {
+        int t = event_tables[k];
+        cx_store *s = base_store();
+        const char *ids[12];
+        char buf[12][16];
+        for (size_t i = 0; i < 10; i++) {
+            snprintf(buf[i], sizeof buf[i], "E-%03zu", i);
+            ids[i] = buf[i];
+            add_event(s, t, ids[i], i);
+        }
+        if (t == CX_TABLE_TRANSACTIONS) { /* an update keeps it */
+            int ch;
+            OK(cx_transaction_put(&ch, NULL, s, "E-004", "C-1", T("2024-01-02T00:00:00Z"), 99.0));
+            ck_assert_int_eq(ch, CX_UPDATED);
+        }
+        ck_assert(cxi_eid_implicit(s, t));
+        ck_assert_ptr_null(s->t[t].cols[cxi_id_col(t)].data);
+        for (size_t r = 0; r < 10; r++)
+            ck_assert_uint_eq(cxi_row_eid(s, t, r), r);
+        size_t m0, m1;
+        OK(cx_store_memory(&m0, s));
+        ids[10] = NULL; /* the row that breaks it */
+        add_event(s, t, NULL, 10);
+        ck_assert(!cxi_eid_implicit(s, t));
+        OK(cx_store_memory(&m1, s));
+        ck_assert_uint_ge(m1, m0 + 11 * sizeof(uint32_t));
+        ck_assert_uint_eq(cxi_row_eid(s, t, 10), CXI_NONE);
+        ids[11] = "E-011";
+        add_event(s, t, ids[11], 11);
+        ck_assert_uint_eq(cxi_row_eid(s, t, 11), 10); /* key 10 at row 11 */
+        assert_ids(s, t, ids, 12);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
+/* A failed import that made the id column (a row without id) gives it back:
+ * the store is implicit again, its ids and memory as before. */
+START_TEST(implicit_ids_rollback_across_boundary)
+{
+    cx_store *s = base_store();
+    const char *before[] = {"I-000001", "I-000002", "I-000003"};
+    for (size_t i = 0; i < 3; i++)
+        add_event(s, CX_TABLE_INTERACTIONS, before[i], i);
+    ck_assert(cxi_eid_implicit(s, CX_TABLE_INTERACTIONS));
+    size_t m0, m1;
+    OK(cx_store_memory(&m0, s));
+    const char *csv = "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
+                      "I-000004,C-1,web,2024-03-01T00:00:00Z,,inbound,,,1,handled,0\n"
+                      ",C-1,web,2024-03-01T00:00:00Z,,inbound,,,1,handled,0\n" /* breaks it */
+                      "I-000006,C-1,web,2024-03-01T00:00:00Z,,inbound,,,1,handled,0\n"
+                      "I-000007,C-1,web,not a time,,inbound,,,1,handled,0\n";
+    const char *path = write_file("b.csv", csv);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    cx_import_report *rep = NULL;
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    ck_assert(cxi_eid_implicit(s, CX_TABLE_INTERACTIONS));
+    ck_assert_ptr_null(s->t[CX_TABLE_INTERACTIONS].cols[IN_ID].data);
+    assert_ids(s, CX_TABLE_INTERACTIONS, before, 3);
+    ck_assert_uint_eq(s->keys[CX_TABLE_INTERACTIONS].count, 3);
+    OK(cx_store_memory(&m1, s));
+    ck_assert_uint_le(m1, m0 + (size_t)(1 << 17)); /* the rows' room and pool blocks may stay */
+    /* lenient: the row without id goes in and makes the column */
+    OK(cx_import_options_set_strict(o, 0));
+    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
+    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    ck_assert(!cxi_eid_implicit(s, CX_TABLE_INTERACTIONS));
+    const char *after[] = {"I-000001", "I-000002", "I-000003", "I-000004", NULL, "I-000006"};
+    assert_ids(s, CX_TABLE_INTERACTIONS, after, 6);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Every id of a table as read back, for comparisons. */
+static void collect_n(const cx_store *s, int table, const char **out, size_t n)
+{
+    int c = id_column(table);
+    for (size_t r = 0; r < n; r++)
+        out[r] = store_str(s, table, c, r);
+}
+
+/* Clone, save and load, forget and export of stores whose id columns are
+ * implicit (every row with an id) and real (a row without), with feedback
+ * linked to interactions. */
+START_TEST(implicit_ids_clone_save_forget_export)
+{
+    for (int broken = 0; broken < 2; broken++) {
+        cx_store *s = base_store();
+        for (size_t k = 0; k < 3; k++)
+            for (size_t i = 0; i < 9; i++) {
+                char id[16];
+                snprintf(id, sizeof id, "%c-%zu", "IFX"[k], i);
+                add_event(s, event_tables[k], broken && i == 7 ? NULL : id, i);
+            }
+        OK(cx_feedback_add(NULL, s, "F-link", "C-1", "nps", 9, T("2024-02-01T00:00:00Z"), NULL, "I-4", NULL, NULL));
+        for (size_t k = 0; k < 3; k++)
+            ck_assert(cxi_eid_implicit(s, event_tables[k]) == !broken);
+        const char *ids[3][10], *got[10];
+        static char copies[3][10][16]; /* forget frees the strings read */
+        size_t n[3];
+        for (size_t k = 0; k < 3; k++) {
+            n[k] = store_rows(s, event_tables[k]);
+            collect_n(s, event_tables[k], got, n[k]);
+            for (size_t r = 0; r < n[k]; r++)
+                ids[k][r] = got[r] ? strcpy(copies[k][r], got[r]) : NULL;
+        }
+        int fi;
+        OK(cx_column_find(&fi, CX_TABLE_FEEDBACK, "interaction"));
+        ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, fi, 9), "I-4");
+        cx_store *c, *l;
+        OK(cx_store_clone(&c, s));
+        const char *db = P(broken ? "i1.db" : "i0.db");
+        OK(cx_db_save(s, db));
+        OK(cx_db_load(&l, db));
+        for (size_t k = 0; k < 3; k++) {
+            int t = event_tables[k];
+            ck_assert(cxi_eid_implicit(c, t) == cxi_eid_implicit(s, t));
+            assert_ids(c, t, ids[k], n[k]);
+            assert_ids(l, t, ids[k], n[k]);
+        }
+        ck_assert_str_eq(store_str(l, CX_TABLE_FEEDBACK, fi, 9), "I-4");
+        ck_assert_str_eq(store_str(c, CX_TABLE_FEEDBACK, fi, 9), "I-4");
+        /* the clone takes a row without id and the original stays as it was */
+        add_event(c, CX_TABLE_TRANSACTIONS, NULL, 20);
+        ck_assert(!cxi_eid_implicit(c, CX_TABLE_TRANSACTIONS));
+        ck_assert(cxi_eid_implicit(s, CX_TABLE_TRANSACTIONS) == !broken);
+        /* export and import again */
+        for (size_t k = 0; k < 3; k++) {
+            int t = event_tables[k];
+            OK(cx_export_csv(s, t, P("e.csv"), 0));
+            cx_store *b = base_store();
+            cx_import_report *rep = NULL;
+            if (t == CX_TABLE_FEEDBACK) { /* its links need the interactions */
+                OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("ei.csv"), 0));
+                OK(cx_import_csv(&rep, b, CX_TABLE_INTERACTIONS, P("ei.csv"), NULL));
+                cx_import_report_free(rep);
+            }
+            OK(cx_import_csv(&rep, b, t, P("e.csv"), NULL));
+            ck_assert_uint_eq(cx_import_report_rejected(rep), 0);
+            cx_import_report_free(rep);
+            assert_ids(b, t, ids[k], n[k]);
+            cx_store_free(b);
+        }
+        /* forget C-2 (events 0, 3, 6): the others keep their ids, in order */
+        const char *gone = "C-2";
+        size_t rows;
+        OK(cx_customer_forget(&rows, s, 1, &gone));
+        for (size_t k = 0; k < 3; k++) {
+            int t = event_tables[k];
+            const char *kept[10];
+            size_t m = 0;
+            for (size_t i = 0; i < 9; i++)
+                if (i % 3)
+                    kept[m++] = ids[k][i];
+            if (t == CX_TABLE_FEEDBACK)
+                kept[m++] = ids[k][9];
+            ck_assert(cxi_eid_implicit(s, t) == !broken);
+            assert_ids(s, t, kept, m);
+        }
+        ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, fi, 6), "I-4");
+        cx_store_free(l);
+        cx_store_free(c);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
+
+/* Out of memory making the id column: the add fails and changes nothing. */
+START_TEST(implicit_ids_out_of_memory)
+{
+    for (size_t k = 0; k < 3; k++) {
+        int t = event_tables[k];
+        cxt_alloc a = {0};
+        cx_store *s;
+        OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+        OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+        OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
+        OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+        add_event(s, t, "E-0", 0);
+        add_event(s, t, "E-1", 1);
+        size_t live = a.live;
+        cxt_alloc_fail_nth(&a, 1, false);
+        int rc = t == CX_TABLE_INTERACTIONS
+                     ? cx_interaction_add(NULL, s, NULL, "C-1", "web", 5, NULL, CX_INBOUND, NULL, NULL, 1, CX_HANDLED, 0)
+                 : t == CX_TABLE_FEEDBACK ? cx_feedback_add(NULL, s, NULL, "C-1", "nps", 5, 5, NULL, NULL, NULL, NULL)
+                                          : cx_transaction_add(NULL, s, NULL, "C-1", 5, 1.0);
+        ck_assert_int_eq(rc, CX_ENOMEM);
+        ck_assert_ptr_nonnull(strstr(cx_last_error(), "out of memory for the ids of")); /* the column's */
+        cxt_alloc_allow(&a, -1);
+        ck_assert_uint_eq(a.live, live);
+        ck_assert(cxi_eid_implicit(s, t));
+        const char *ids[] = {"E-0", "E-1", NULL};
+        assert_ids(s, t, ids, 2);
+        add_event(s, t, NULL, 2);
+        ck_assert(!cxi_eid_implicit(s, t));
+        assert_ids(s, t, ids, 3);
+        cx_store_free(s);
+        cxt_alloc_done(&a);
+    }
+}
+END_TEST
+
 /* ---- the pool itself ------------------------------------------------------ */
 
 START_TEST(pool_lengths_and_blocks)
@@ -872,6 +1088,10 @@ int main(void)
     tcase_add_test(tc, save_load_clone_round_trip);
     tcase_add_test(tc, forget_keeps_other_ids);
     tcase_add_test(tc, export_writes_every_id);
+    tcase_add_test(tc, implicit_ids_boundary);
+    tcase_add_test(tc, implicit_ids_rollback_across_boundary);
+    tcase_add_test(tc, implicit_ids_clone_save_forget_export);
+    tcase_add_test(tc, implicit_ids_out_of_memory);
     suite_add_tcase(su, tc);
     TCase *hist = tcase_create("history index");
     tcase_add_checked_fixture(hist, ids_setup, tmpdir_teardown);

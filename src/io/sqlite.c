@@ -238,9 +238,9 @@ static void bcol_init(bcol *b, const cx_store *s, int table, int col)
     default: b->pool = NULL; break;
     }
     /* a streaming feedback import keeps the interactions' ids, not rows */
-    b->link = b->cs.src == SRC_LINK && !s->external_interactions
+    b->link = b->cs.src == SRC_LINK && !s->external_interactions && !cxi_eid_implicit(s, b->cs.aux)
                   ? CXI_COL(s, b->cs.aux, cxi_id_col(b->cs.aux), uint32_t)
-                  : NULL;
+                  : NULL; /* implicit ids: the row is the key id */
 }
 
 /* Binds one cell: strings (names, ids, links, comments) as text, a missing
@@ -256,7 +256,8 @@ static int bind_direct(sqlite3_stmt *st, int p, const bcol *b, size_t row)
             rc = sqlite3_bind_text(st, p, b->cs.enum_names[((const uint8_t *)b->data)[row]], -1, SQLITE_STATIC);
             break;
         }
-        v = b->cs.src == SRC_ID ? (uint32_t)row : ((const uint32_t *)b->data)[row];
+        /* a key, or an implicit event id column (cxi_row_eid): the row */
+        v = !b->data ? (uint32_t)row : ((const uint32_t *)b->data)[row];
         if (b->link && v != CXI_NONE)
             v = b->link[v];
         if (v == CXI_NONE) {

@@ -798,12 +798,11 @@ static void tpair_of(tpair *p, const cx_journeys *j, uint32_t row, uint32_t word
     const cx_store *s = j->store;
     p->conv = cxi_j_is_conv(j, row);
     const uint32_t *tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
-    const uint32_t *id = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_ID, uint32_t);
     p->row = row;
     p->word = word;
     p->t = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time)[row];
     p->tp = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], tp[row]);
-    p->id = id[row] == CXI_NONE ? NULL : cxi_pool_str(&s->keys[CX_TABLE_INTERACTIONS], id[row]);
+    p->id = cxi_row_eid_str(s, CX_TABLE_INTERACTIONS, row);
 }
 
 #define W_CONV CXI_W_CONV

@@ -110,7 +110,6 @@ static int check_acquisition(const cx_store *store, int64_t tolerance_ms, size_t
     size_t nt = store->t[CX_TABLE_TRANSACTIONS].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
     const int64_t *tm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
-    const uint32_t *tid = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_ID, uint32_t);
     const int64_t *acq = CXI_COL(store, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t);
     *tolerated = 0;
     for (size_t i = 0; i < nt; i++) {
@@ -125,8 +124,9 @@ static int check_acquisition(const cx_store *store, int64_t tolerance_ms, size_t
         char qb[80], ib[80], tb[40], ab[40];
         cx_time_format(tb, sizeof tb, tm[i], 0);
         cx_time_format(ab, sizeof ab, acq[cu[i]], 0);
-        if (tid[i] != CXI_NONE)
-            snprintf(ib, sizeof ib, " '%s'", cxi_quote(qb, cxi_pool_str(&store->keys[CX_TABLE_TRANSACTIONS], tid[i])));
+        const char *tid = cxi_row_eid_str(store, CX_TABLE_TRANSACTIONS, i);
+        if (tid)
+            snprintf(ib, sizeof ib, " '%s'", cxi_quote(qb, tid));
         else
             ib[0] = 0;
         return cxi_fail(CX_EORDER,

@@ -42,6 +42,8 @@ static int copy_into(cx_store *c, const cx_store *s)
         cxi_table *to = &c->t[t];
         /* the built-in questions of the new store are the original's first rows */
         to->n = 0;
+        if (from->ncols > to->ncols) /* a real id column (cxi_row_eid) */
+            to->ncols = from->ncols;
         for (int k = 0; k < to->ncols; k++) /* a widened column stays wide (cxi_icol) */
             if (to->cols[k].elem != from->cols[k].elem) {
                 cxi_cols_free(&c->mem, &to->cols[k], 1);

@@ -317,15 +317,15 @@ static int plan_keys(cx_store *s, plan *p)
         const cxi_pool *old = &s->keys[t];
         if ((rc = none_array(&s->mem, &p->eid[t], &p->cap_eid[t], old->count)))
             return rc;
-        const uint32_t *id = CXI_COL(s, t, cxi_id_col(t), uint32_t);
         for (size_t r = 0; r < s->t[t].n; r++) {
-            if (p->newrow[t][r] == CXI_NONE || id[r] == CXI_NONE)
+            uint32_t id = cxi_row_eid(s, t, r);
+            if (p->newrow[t][r] == CXI_NONE || id == CXI_NONE)
                 continue;
-            if ((rc = cxi_pool_intern(&s->mem, &p->keys[t], cxi_pool_str(old, id[r]), cxi_pool_len(old, id[r]),
-                                      &p->eid[t][id[r]])) ||
+            if ((rc = cxi_pool_intern(&s->mem, &p->keys[t], cxi_pool_str(old, id), cxi_pool_len(old, id),
+                                      &p->eid[t][id])) ||
                 (rc = cxi_grow(&s->mem, &p->idrow[t], &p->idrow_cap[t], p->keys[t].count, sizeof(uint32_t))))
                 return rc;
-            p->idrow[t][p->eid[t][id[r]]] = p->newrow[t][r];
+            p->idrow[t][p->eid[t][id]] = p->newrow[t][r];
         }
     }
     const int F = CX_TABLE_FEEDBACK;
@@ -371,6 +371,9 @@ static void compact_table(cx_store *s, const plan *p, int t)
 
 static void remap_col(cx_store *s, int t, int col, const uint32_t *map)
 {
+    if (col >= s->t[t].ncols) /* an implicit id column: the kept rows' ids are
+                                 interned in row order, so it stays implicit */
+        return;
     uint32_t *v = CXI_COL(s, t, col, uint32_t);
     for (size_t r = 0; r < s->t[t].n; r++)
         v[r] = through(map, v[r]);

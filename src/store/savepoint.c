@@ -19,6 +19,8 @@ void cxi_store_mark(const cx_store *s, cxi_mark *m)
     m->attr_values = s->attr_values.count;
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         m->ids[t] = cxi_id_col(t) >= 0 ? s->keys[t].count : 0;
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        m->implicit[t] = cxi_id_col(t) >= 0 && cxi_eid_implicit(s, t);
     m->undo = s->undo ? s->undo->n : 0;
 }
 
@@ -57,12 +59,13 @@ static void truncate_ids(cx_store *s, int table, size_t n)
     int c = cxi_id_col(table);
     if (c < 0)
         return;
-    const uint32_t *id = CXI_COL(s, table, c, uint32_t);
-    for (size_t r = n; r < s->t[table].n; r++)
-        if (id[r] != CXI_NONE) {
-            cxi_pool_truncate(&s->mem, &s->keys[table], id[r]);
+    for (size_t r = n; r < s->t[table].n; r++) {
+        uint32_t k = cxi_row_eid(s, table, r);
+        if (k != CXI_NONE) {
+            cxi_pool_truncate(&s->mem, &s->keys[table], k);
             return;
         }
+    }
 }
 
 void cxi_store_truncate_rows(cx_store *s, int table, size_t n)
@@ -75,6 +78,8 @@ void cxi_store_truncate_rows(cx_store *s, int table, size_t n)
     bool unlisted = table == CX_TABLE_INTERACTIONS || table == CX_TABLE_CASES || table == CX_TABLE_TRANSACTIONS;
     if (unlisted && s->t[table].n > n)
         s->t[table].n = n;
+    if (n == 0) /* no rows: an id column is implicit again (cxi_row_eid) */
+        cxi_eid_dematerialize(s, table);
 }
 
 static bool attr_is_key(void *ctx, uint64_t key, uint32_t val)
@@ -143,6 +148,8 @@ void cxi_store_rollback(cx_store *s, const cxi_mark *m)
     for (int t = 0; t < CX_TABLE_COUNT; t++) {
         if (s->t[t].n > m->rows[t])
             s->t[t].n = m->rows[t];
+        if (m->implicit[t]) /* the rows kept hold their row numbers as ids */
+            cxi_eid_dematerialize(s, t);
         if (t == CX_TABLE_CUSTOMERS || t == CX_TABLE_TOUCHPOINTS || t == CX_TABLE_CASES || t == CX_TABLE_QUESTIONS)
             cxi_pool_truncate(&s->mem, &s->keys[t], (uint32_t)m->rows[t]);
     }

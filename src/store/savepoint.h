@@ -9,6 +9,7 @@ typedef struct cxi_mark {
     uint32_t sets[CX_VOCAB_COUNT];
     uint32_t comments, attr_values;
     uint32_t ids[CX_TABLE_COUNT]; /* the event tables' id pools */
+    bool implicit[CX_TABLE_COUNT]; /* an event table's id column was (cxi_row_eid) */
     size_t undo; /* cells in the store's undo log */
 } cxi_mark;
 

@@ -467,6 +467,10 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     table_init(&s->t[CX_TABLE_QUESTIONS], QU_NCOLS, qu);
     table_init(&s->t[CX_TABLE_FEEDBACK], FB_NCOLS, fb);
     table_init(&s->t[CX_TABLE_TRANSACTIONS], TR_NCOLS, tr);
+    /* the id columns start implicit (cxi_row_eid) */
+    s->t[CX_TABLE_INTERACTIONS].ncols = IN_ID;
+    s->t[CX_TABLE_FEEDBACK].ncols = FB_ID;
+    s->t[CX_TABLE_TRANSACTIONS].ncols = TR_ID;
     for (int i = 0; i < CX_TABLE_COUNT; i++) {
         cxi_pool_init(&s->keys[i]);
         s->keys[i].exact = true; /* ids of one length keep no references (base.h) */
@@ -894,9 +898,43 @@ static int reserve_event(const char *fn, cx_store *s, int table, const eid *e, i
     int rc;
     if (e->row != CXI_NONE)
         return reserve_update(s, table, e->row, (size_t)ncells + 4);
-    if ((rc = room_for_row(fn, s, table)) || (rc = eid_reserve(s, table, e, (uint32_t)s->t[table].n)))
+    if ((rc = room_for_row(fn, s, table)) || (rc = eid_reserve(s, table, e, (uint32_t)s->t[table].n)) ||
+        (rc = reserve_rows(s, table, 1)))
         return rc;
-    return reserve_rows(s, table, 1);
+    /* an implicit id column holds while the new row's key id is its row */
+    if (CXI_UNLIKELY(cxi_eid_implicit(s, table) && (!e->s || s->keys[table].count != s->t[table].n)) &&
+        (rc = cxi_eid_materialize(s, table)))
+        return cxi_fail(rc, "%s: out of memory for the ids of %s", fn, schema[table].name);
+    return CX_OK;
+}
+
+int cxi_eid_materialize(cx_store *s, int table)
+{
+    int c = cxi_id_col(table);
+    cxi_table *t = &s->t[table];
+    if (c < 0 || t->ncols > c)
+        return CX_OK;
+    size_t need = t->room > t->n ? t->room : t->n + 1;
+    int rc = cxi_cols_reserve(&s->mem, &t->cols[c], 1, need);
+    if (rc)
+        return rc;
+    uint32_t *id = t->cols[c].data;
+    for (size_t r = 0; r < t->n; r++)
+        id[r] = (uint32_t)r;
+    t->ncols = c + 1;
+    if (t->cols[c].cap < t->room)
+        t->room = t->cols[c].cap;
+    return CX_OK;
+}
+
+void cxi_eid_dematerialize(cx_store *s, int table)
+{
+    int c = cxi_id_col(table);
+    cxi_table *t = &s->t[table];
+    if (c < 0 || t->ncols <= c)
+        return;
+    cxi_cols_free(&s->mem, &t->cols[c], 1);
+    t->ncols = c;
 }
 
 /* The end of an event's put when its id is stored already: replaces its
@@ -1199,9 +1237,11 @@ int cx_touchpoint_put(int *out_change, cx_store *s, const char *name, const char
  * the row count (its cells written). */
 static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t row, int *out_change, size_t *out_row)
 {
-    if (cxi_id_col(table) >= 0)
-        CXI_COL(s, table, cxi_id_col(table), uint32_t)[row] = eid_commit(s, table, e, row);
-    else
+    if (cxi_id_col(table) >= 0) {
+        uint32_t k = eid_commit(s, table, e, row);
+        if (!cxi_eid_implicit(s, table)) /* else k == row (reserve_event) */
+            CXI_COL(s, table, cxi_id_col(table), uint32_t)[row] = k;
+    } else
         eid_commit(s, table, e, row); /* a case: its key id is its row */
     link_event(s, table, CXI_COL(s, table, event_list[table].customer, uint32_t)[row], row);
     s->t[table].n = row + 1;
@@ -1785,6 +1825,8 @@ static int get_cell(const char *fn, const cx_store *s, int table, int column, si
 
 static uint32_t u32_at(const cx_store *s, int table, const coldesc *d, size_t row)
 {
+    if (d->src == SRC_EID)
+        return cxi_row_eid(s, table, row);
     return ((const uint32_t *)s->t[table].cols[d->icol].data)[row];
 }
 
@@ -1821,7 +1863,7 @@ int cx_store_get_string(const char **out, const cx_store *s, cx_table table, int
     case SRC_LINK:
         v = u32_at(s, table, d, row);
         if (v != CXI_NONE && !s->external_interactions) /* a row: its id */
-            v = CXI_COL(s, d->aux, cxi_id_col(d->aux), uint32_t)[v];
+            v = cxi_row_eid(s, d->aux, v);
         *out = v == CXI_NONE ? NULL : cxi_pool_str(&s->keys[d->aux], v);
         return CX_OK;
     case SRC_ENUM:

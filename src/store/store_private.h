@@ -223,6 +223,38 @@ static inline uint32_t cxi_eid_row(const cx_store *s, int table, uint32_t k)
     return s->idrow[table] ? s->idrow[table][k] : k;
 }
 
+/* The key id (in keys[table]) of the source system's id of row `row` of an
+ * event table (interactions, feedback, transactions), CXI_NONE without one.
+ * The id column, the last of the table, is implicit while every row r holds
+ * key id r (every row added with an id, in row order), the usual case: the
+ * table's ncols then leaves it out and it costs nothing (issue 14). The
+ * first row that breaks this makes it (cxi_eid_materialize). */
+static inline bool cxi_eid_implicit(const cx_store *s, int table)
+{
+    return s->t[table].ncols <= cxi_id_col(table);
+}
+
+static inline uint32_t cxi_row_eid(const cx_store *s, int table, size_t row)
+{
+    int c = cxi_id_col(table);
+    return s->t[table].ncols > c ? ((const uint32_t *)s->t[table].cols[c].data)[row] : (uint32_t)row;
+}
+
+/* The source system's id of row `row` of an event table, NULL without one. */
+static inline const char *cxi_row_eid_str(const cx_store *s, int table, size_t row)
+{
+    uint32_t k = cxi_row_eid(s, table, row);
+    return k == CXI_NONE ? NULL : cxi_pool_str(&s->keys[table], k);
+}
+
+/* Gives an event table whose id column is implicit a real one, holding
+ * key id r at each row r, as many rows as the other columns' room; nothing
+ * when it has one. CX_ENOMEM changes nothing. */
+int cxi_eid_materialize(cx_store *s, int table);
+/* Drops a real id column again (a rollback to a state without one: every
+ * row left must hold its row number). */
+void cxi_eid_dematerialize(cx_store *s, int table);
+
 /* Typed access to a column: COL(store, CX_TABLE_CASES, CA_OPENED, int64_t). */
 #define CXI_COL(s, table, col, T) ((T *)(s)->t[(table)].cols[(col)].data)
 
