@@ -846,13 +846,17 @@ static cx_result *full_query(const cx_store *s)
     return r;
 }
 
-static void assert_same_result(const cx_result *a, const cx_result *b)
+/* Every cell equal: strings exactly; numbers within 1e-9 relative, or to
+ * the bit when `exact` (NaN to NaN either way). */
+static void assert_results_equal(const cx_result *a, const cx_result *b, bool exact)
 {
     ck_assert_uint_eq(cx_result_row_count(a), cx_result_row_count(b));
     ck_assert_uint_eq(cx_result_column_count(a), cx_result_column_count(b));
     for (size_t c = 0; c < cx_result_column_count(a); c++) {
         int type;
         OK(cx_result_column_type(&type, a, c));
+        const char *name;
+        OK(cx_result_column_name(&name, a, c));
         for (size_t row = 0; row < cx_result_row_count(a); row++) {
             if (type == CX_TYPE_STRING) {
                 const char *x, *y;
@@ -864,12 +868,19 @@ static void assert_same_result(const cx_result *a, const cx_result *b)
             double x, y;
             OK(cx_result_get_real(&x, a, row, c));
             OK(cx_result_get_real(&y, b, row, c));
-            const char *name;
-            OK(cx_result_column_name(&name, a, c));
-            ck_assert_msg((isnan(x) && isnan(y)) || fabs(x - y) <= 1e-9 * (1 + fabs(x)),
-                          "%s row %zu: %.17g vs %.17g", name, row, x, y);
+            if (exact)
+                ck_assert_msg((isnan(x) && isnan(y)) || memcmp(&x, &y, sizeof x) == 0, "%s row %zu: %a vs %a", name,
+                              row, x, y);
+            else
+                ck_assert_msg((isnan(x) && isnan(y)) || fabs(x - y) <= 1e-9 * (1 + fabs(x)),
+                              "%s row %zu: %.17g vs %.17g", name, row, x, y);
         }
     }
+}
+
+static void assert_same_result(const cx_result *a, const cx_result *b)
+{
+    assert_results_equal(a, b, false);
 }
 
 START_TEST(merge_equals_one_pass)
@@ -1305,26 +1316,7 @@ static int cases_query(cx_result **out, const cx_store *s, int dim, bool all_in,
 /* Every cell equal, to the bit (NaN to NaN). */
 static void assert_identical(const cx_result *a, const cx_result *b)
 {
-    ck_assert_uint_eq(cx_result_row_count(a), cx_result_row_count(b));
-    ck_assert_uint_eq(cx_result_column_count(a), cx_result_column_count(b));
-    for (size_t c = 0; c < cx_result_column_count(a); c++) {
-        int type;
-        OK(cx_result_column_type(&type, a, c));
-        for (size_t row = 0; row < cx_result_row_count(a); row++) {
-            if (type == CX_TYPE_STRING) {
-                const char *x, *y;
-                OK(cx_result_get_string(&x, a, row, c));
-                OK(cx_result_get_string(&y, b, row, c));
-                ck_assert(x == y || (x && y && strcmp(x, y) == 0));
-                continue;
-            }
-            double x, y;
-            OK(cx_result_get_real(&x, a, row, c));
-            OK(cx_result_get_real(&y, b, row, c));
-            ck_assert_msg((isnan(x) && isnan(y)) || memcmp(&x, &y, sizeof x) == 0, "column %zu row %zu: %a vs %a",
-                          c, row, x, y);
-        }
-    }
+    assert_results_equal(a, b, true);
 }
 
 START_TEST(cases_in_chunks_equal_rows)
