@@ -27,7 +27,8 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* The bytes a pool holds: hash slots, per-string references, string blocks. */
+/* The bytes a pool holds: hash slots, per-string references, string blocks
+ * (the uniform mode's out-of-line blocks of outliers included). */
 typedef struct pool_bytes {
     size_t slots, refs, text;
 } pool_bytes;
@@ -38,6 +39,9 @@ static pool_bytes pool_size(const cxi_pool *p)
     for (size_t i = 0; i < p->nblocks; i++)
         b.text += p->block_sizes[i];
     b.text += p->blocks_cap * (sizeof *p->blocks + sizeof *p->block_sizes);
+    for (size_t i = 0; i < p->nx; i++)
+        b.text += p->xsizes[i];
+    b.text += p->xcap * (sizeof *p->xblocks + sizeof *p->xsizes);
     return b;
 }
 
@@ -114,6 +118,11 @@ static void run(const char *dir)
     printf("  named sets %.2f, comments %.2f, attributes %.2f, other %.2f\n", sets / n, comments / n, attrs / n,
            other / n);
     printf("  total %.2f bytes per interaction (cx_store_memory %zu bytes)\n", (double)total / n, total);
+    printf("  ids without references (uniform mode, outliers out of line):");
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        if (s->keys[t].nruns)
+            printf(" %s %u run(s) %u outlier(s);", files[t], (unsigned)s->keys[t].nruns, (unsigned)s->keys[t].nouts);
+    printf("\n");
     /* the index of every customer's interactions, cases and transactions
      * that the first history after a change builds and the store keeps
      * until the next change (not in cx_store_memory) */

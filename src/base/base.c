@@ -404,7 +404,9 @@ void cxi_pool_init(cxi_pool *p)
     p->strs.elem = sizeof(uint32_t);
 }
 
-/* Frees the string blocks (an index with size 0 is inside a larger block). */
+/* Frees the string blocks (an index with size 0 is inside a larger block)
+ * and the outliers' (zeroed first: erase.c wipes blocks[] before it frees a
+ * pool; the outliers are few). */
 static void pool_free_blocks(cxi_mem *m, cxi_pool *p)
 {
     for (size_t i = 0; i < p->nblocks; i++)
@@ -414,6 +416,15 @@ static void pool_free_blocks(cxi_mem *m, cxi_pool *p)
     p->block = NULL;
     p->block_used = p->block_cap = 0;
     p->cur = 0;
+    for (size_t i = 0; i < p->nx; i++)
+        if (p->xsizes[i]) {
+            cxi_wipe(p->xblocks[i], p->xsizes[i]);
+            cxi_free(m, p->xblocks[i], p->xsizes[i]);
+        }
+    p->nx = 0;
+    p->xcur = 0;
+    p->xused = p->xfill = 0;
+    p->nouts = p->xstreak = 0;
 }
 
 void cxi_pool_free(cxi_mem *m, cxi_pool *p)
@@ -422,22 +433,59 @@ void cxi_pool_free(cxi_mem *m, cxi_pool *p)
     pool_free_blocks(m, p);
     cxi_free(m, p->blocks, p->blocks_cap * sizeof *p->blocks);
     cxi_free(m, p->block_sizes, p->blocks_cap * sizeof *p->block_sizes);
+    cxi_free(m, p->xblocks, p->xcap * sizeof *p->xblocks);
+    cxi_free(m, p->xsizes, p->xcap * sizeof *p->xsizes);
     cxi_cols_free(m, &p->strs, 1);
     cxi_free(m, p->slots, (size_t)p->nslots * sizeof *p->slots);
     cxi_pool_init(p);
     p->exact = exact;
 }
 
-/* ---- uniform mode (see base.h) ---- */
-
-/* The size of uniform block b of the run being filled (`last` run). */
-static size_t ublock_size(const cxi_pool *p, uint32_t b)
+/* Room for `need` entries in a list of blocks (blocks[] and their sizes). */
+static int pool_blocks_room(cxi_mem *m, char ***blocks, size_t **sizes, size_t *cap, size_t n, size_t need)
 {
-    return p->nruns == 1 && b < 6 ? (size_t)1024 << b : POOL_BLOCK;
+    if (need <= *cap)
+        return CX_OK;
+    size_t nc = *cap ? *cap * 2 : 8;
+    while (nc < need)
+        nc *= 2;
+    char **nb = cxi_alloc(m, nc * sizeof *nb);
+    size_t *nz = cxi_alloc(m, nc * sizeof *nz);
+    if (!nb || !nz) {
+        cxi_free(m, nb, nc * sizeof *nb);
+        cxi_free(m, nz, nc * sizeof *nz);
+        return cxi_fail(CX_ENOMEM, "out of memory interning a string");
+    }
+    if (n) {
+        memcpy(nb, *blocks, n * sizeof *nb);
+        memcpy(nz, *sizes, n * sizeof *nz);
+    }
+    cxi_free(m, *blocks, *cap * sizeof **blocks);
+    cxi_free(m, *sizes, *cap * sizeof **sizes);
+    *blocks = nb;
+    *sizes = nz;
+    *cap = nc;
+    return CX_OK;
 }
 
+/* Lists block b of bsize bytes at index *n on (one index per 64 KiB it spans). */
+static void pool_blocks_put(char **blocks, size_t *sizes, size_t *n, char *b, size_t bsize)
+{
+    size_t spans = (bsize + POOL_BLOCK - 1) / POOL_BLOCK;
+    for (size_t k = 0; k < spans; k++) {
+        blocks[*n + k] = b + k * POOL_BLOCK;
+        sizes[*n + k] = k ? 0 : bsize;
+    }
+    *n += spans;
+}
+
+/* ---- uniform mode (see base.h) ---- */
+
+/* The size of uniform block b, whichever run it serves. */
+static size_t ublock_size(uint32_t b) { return b < 6 ? (size_t)1024 << b : POOL_BLOCK; }
+
 /* A new run of strings of `stride` bytes from string `id` on, from block
- * `block` (0 for the first run). */
+ * `block` on. */
 static void pool_start_run(cxi_pool *p, size_t stride, uint32_t id, uint32_t block)
 {
     struct cxi_pool_run *r = &p->runs[p->nruns++];
@@ -445,10 +493,43 @@ static void pool_start_run(cxi_pool *p, size_t stride, uint32_t id, uint32_t blo
     r->block = block;
     r->stride = (uint16_t)stride;
     r->first = 0;
-    if (p->nruns == 1)
-        for (uint32_t b = 0; b < 6; b++)
-            r->first += (uint32_t)(((size_t)1024 << b) / stride);
+    for (uint32_t b = block; b < 6; b++)
+        r->first += (uint32_t)(((size_t)1024 << b) / stride);
     r->per = (uint32_t)(POOL_BLOCK / stride);
+}
+
+static inline bool pool_is_out(const cxi_pool *p, uint32_t k)
+{
+    return p->nouts && (unsigned char)cxi_pool_place(p, k)[0] == CXI_POOL_OUT;
+}
+
+/* Uniform mode, after a truncation: the outliers counted again and the
+ * out-of-line cursor put after the last one left. */
+static void pool_xseek(cxi_pool *p)
+{
+    p->xstreak = 0;
+    if (!p->nouts)
+        return;
+    uint32_t n = 0, last = CXI_NONE;
+    for (uint32_t k = 0; k < p->count; k++)
+        if ((unsigned char)cxi_pool_place(p, k)[0] == CXI_POOL_OUT) {
+            n++;
+            last = k;
+        }
+    p->xcur = 0;
+    p->xused = 0;
+    if (last != CXI_NONE) {
+        const char *s = cxi_pool_str(p, last); /* p->nouts is still > 0 */
+        uint32_t len = cxi_pool_len(p, last), ref;
+        memcpy(&ref, cxi_pool_place(p, last) + 1, sizeof ref);
+        size_t i = ref >> CXI_POOL_BLOCK_SHIFT;
+        while (p->xsizes[i] == 0) /* inside a larger block */
+            i--;
+        p->xcur = (uint32_t)i;
+        p->xused = (size_t)(s + len + 1 - p->xblocks[i]);
+    }
+    p->xfill = p->nx ? p->xsizes[p->xcur] : 0;
+    p->nouts = n;
 }
 
 /* Uniform mode: the block cursor where string `count` goes. When that is
@@ -479,21 +560,71 @@ static void pool_useek(cxi_pool *p)
     p->block_cap = fill;
 }
 
-/* Leaves uniform mode: the references of every string, from their places. */
+/* Leaves uniform mode: the references of every string, from their places;
+ * the out-of-line blocks join the blocks. CX_ENOMEM changes nothing. */
 static int pool_materialize(cxi_mem *m, cxi_pool *p, uint32_t need)
 {
     int rc = cxi_cols_reserve(m, &p->strs, 1, need);
+    if (!rc)
+        rc = pool_blocks_room(m, &p->blocks, &p->block_sizes, &p->blocks_cap, p->nblocks, p->nblocks + p->nx);
     if (rc)
         return rc;
     uint32_t *ref = p->strs.data;
+    uint32_t base = (uint32_t)(p->nblocks << CXI_POOL_BLOCK_SHIFT);
     for (uint32_t k = 0; k < p->count; k++) {
+        const char *at = cxi_pool_place(p, k);
         uint32_t b;
         size_t off, fill;
+        if (p->nouts && (unsigned char)at[0] == CXI_POOL_OUT) {
+            memcpy(&ref[k], at + 1, sizeof ref[k]);
+            ref[k] += base;
+            continue;
+        }
         cxi_pool_upos(p, k, &b, &off, &fill);
         ref[k] = (uint32_t)(((size_t)b << CXI_POOL_BLOCK_SHIFT) + off + 1);
     }
+    if (p->nx) {
+        memcpy(p->blocks + p->nblocks, p->xblocks, p->nx * sizeof *p->blocks);
+        memcpy(p->block_sizes + p->nblocks, p->xsizes, p->nx * sizeof *p->block_sizes);
+        p->nblocks += p->nx;
+    }
+    p->nx = 0;
+    p->xcur = 0;
+    p->xused = p->xfill = 0;
+    p->nouts = p->xstreak = 0;
     p->nruns = 0;
     /* the strings go on from the cursor, after the last one */
+    return CX_OK;
+}
+
+/* Room for `want` bytes out of line: the block being filled, else one kept
+ * by a truncation, else a new one (1 KiB, 2 KiB ... 64 KiB, or larger). */
+static int pool_xroom(cxi_mem *m, cxi_pool *p, size_t want)
+{
+    if (p->nx && p->xfill - p->xused >= want)
+        return CX_OK;
+    if (p->nx && p->xcur + 1 < p->nx && p->xsizes[p->xcur + 1] >= want) {
+        p->xcur++;
+        p->xused = 0;
+        p->xfill = p->xsizes[p->xcur];
+        return CX_OK;
+    }
+    size_t bsize = p->nx < 6 ? (size_t)1024 << p->nx : POOL_BLOCK;
+    if (bsize < want)
+        bsize = want;
+    size_t spans = (bsize + POOL_BLOCK - 1) / POOL_BLOCK;
+    if (spans > POOL_MAX_BLOCKS - p->nblocks - p->nx)
+        return cxi_fail(CX_ELIMIT, "more than 4 GiB of strings in one table");
+    int rc = pool_blocks_room(m, &p->xblocks, &p->xsizes, &p->xcap, p->nx, p->nx + spans);
+    if (rc)
+        return rc;
+    char *b = cxi_alloc(m, bsize);
+    if (!b)
+        return cxi_fail(CX_ENOMEM, "out of memory interning a string");
+    p->xcur = (uint32_t)p->nx;
+    pool_blocks_put(p->xblocks, p->xsizes, &p->nx, b, bsize);
+    p->xused = 0;
+    p->xfill = bsize;
     return CX_OK;
 }
 
@@ -595,9 +726,10 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
     if (bytes > SIZE_MAX / 2 || nstr > (SIZE_MAX / 2 - bytes) / 6)
         return cxi_fail(CX_ELIMIT, "strings too large");
     /* uniform mode: entered by an exact pool with no blocks, kept while
-     * the strings come in runs of one length, else left (can fail: first) */
+     * the strings come in runs of one length with few outliers, else left
+     * (can fail: first) */
     bool fits = p->exact && nstr == 1 && bytes <= 253;
-    size_t stride = bytes + 2;
+    size_t stride = bytes + 2, xwant = 0;
     const struct cxi_pool_run *last = p->nruns ? &p->runs[p->nruns - 1] : NULL;
     if (fits && p->nblocks == 0 && p->count == 0) {
         if (!last || last->stride != stride) {
@@ -605,17 +737,29 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
             pool_start_run(p, stride, 0, 0);
         }
     } else if (last && !(fits && last->stride == stride)) {
-        /* a run starts a block: a new one, or one kept by a truncation
-         * when that has the 64 KiB of every block from index 6 on */
-        if (fits && p->nruns < CXI_POOL_RUNS && p->count - last->id >= CXI_POOL_RUN_MIN && p->block &&
-            (p->cur + 1 == p->nblocks || p->cur + 1 >= 6) && p->cur + 1 < POOL_MAX_BLOCKS) {
+        bool can_out = p->exact && nstr == 1 && last->stride >= 6 &&
+                       (p->nouts < CXI_POOL_OUT_MIN || (uint64_t)p->nouts * CXI_POOL_OUT_SHARE < p->count);
+        bool streak = p->xstreak >= CXI_POOL_STREAK && p->xlast + 1 == p->count && p->xlen + 2 == stride;
+        /* a run starts a block, a new one or one kept by a truncation */
+        bool run = fits && p->nruns < CXI_POOL_RUNS && p->block && p->cur + 1 < POOL_MAX_BLOCKS &&
+                   (can_out ? streak && (p->count - last->id >= CXI_POOL_RUN_MIN || p->cur < 6)
+                            : p->count - last->id >= CXI_POOL_RUN_MIN);
+        if (run) {
             pool_start_run(p, stride, p->count, p->cur + 1);
             p->block_cap = p->block_used; /* the run starts a block */
+        } else if (can_out) {
+            xwant = bytes + (bytes < 0xFF ? 1 : 5) + 1;
+            stride = last->stride; /* its place in the run */
         } else {
             int rc = pool_materialize(m, p, need);
             if (rc)
                 return rc;
         }
+    }
+    if (xwant) {
+        int rc = pool_xroom(m, p, xwant);
+        if (rc)
+            return rc;
     }
     size_t want = p->nruns ? stride : bytes + (size_t)nstr * 6;
     size_t spans = 0, bsize = 0, ufill = 0;
@@ -628,9 +772,9 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
             p->block_used = 0;
             cxi_pool_upos(p, p->count, &b, &off, &p->block_cap);
         } else {
-            if (p->nblocks >= POOL_MAX_BLOCKS)
+            if (p->nblocks + p->nx >= POOL_MAX_BLOCKS)
                 return cxi_fail(CX_ELIMIT, "more than 4 GiB of strings in one table");
-            bsize = ublock_size(p, b);
+            bsize = ublock_size(b);
             ufill = bsize / stride * stride;
             spans = 1;
         }
@@ -640,7 +784,7 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
         if (bsize < want)
             bsize = want;
         spans = (bsize + POOL_BLOCK - 1) / POOL_BLOCK;
-        if (spans > POOL_MAX_BLOCKS - p->nblocks)
+        if (spans > POOL_MAX_BLOCKS - p->nblocks - p->nx)
             return cxi_fail(CX_ELIMIT, "more than 4 GiB of strings in one table");
     }
     /* id arrays */
@@ -660,36 +804,13 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
             return rc2;
     }
     if (spans) {
-        if (p->nblocks + spans > p->blocks_cap) {
-            size_t nc = p->blocks_cap ? p->blocks_cap * 2 : 8;
-            while (nc < p->nblocks + spans)
-                nc *= 2;
-            char **nb = cxi_alloc(m, nc * sizeof *nb);
-            size_t *nz = cxi_alloc(m, nc * sizeof *nz);
-            if (!nb || !nz) {
-                cxi_free(m, nb, nc * sizeof *nb);
-                cxi_free(m, nz, nc * sizeof *nz);
-                return cxi_fail(CX_ENOMEM, "out of memory interning a string");
-            }
-            if (p->nblocks) {
-                memcpy(nb, p->blocks, p->nblocks * sizeof *nb);
-                memcpy(nz, p->block_sizes, p->nblocks * sizeof *nz);
-            }
-            cxi_free(m, p->blocks, p->blocks_cap * sizeof *p->blocks);
-            cxi_free(m, p->block_sizes, p->blocks_cap * sizeof *p->block_sizes);
-            p->blocks = nb;
-            p->block_sizes = nz;
-            p->blocks_cap = nc;
-        }
+        if ((rc = pool_blocks_room(m, &p->blocks, &p->block_sizes, &p->blocks_cap, p->nblocks, p->nblocks + spans)))
+            return rc;
         char *b = cxi_alloc(m, bsize);
         if (!b)
             return cxi_fail(CX_ENOMEM, "out of memory interning a string");
         p->cur = (uint32_t)p->nblocks;
-        for (size_t k = 0; k < spans; k++) {
-            p->blocks[p->nblocks + k] = b + k * POOL_BLOCK;
-            p->block_sizes[p->nblocks + k] = k ? 0 : bsize;
-        }
-        p->nblocks += spans;
+        pool_blocks_put(p->blocks, p->block_sizes, &p->nblocks, b, bsize);
         p->block = b;
         p->block_used = 0;
         p->block_cap = p->nruns ? ufill : bsize;
@@ -702,21 +823,50 @@ uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len)
     return cxi_pool_add_hashed(p, s, len, (uint32_t)cxi_hash(s, len));
 }
 
-uint32_t cxi_pool_add_hashed(cxi_pool *p, const char *s, size_t len, uint32_t h)
+/* Writes s[0..len) with its length before and its NUL after at block + *used;
+ * the offset of its first byte. */
+static size_t pool_write(char *block, size_t *used, const char *s, size_t len)
 {
-    uint32_t id = p->count++;
     uint32_t len32 = (uint32_t)len;
     size_t pre = len < 0xFF ? 1 : 1 + sizeof len32;
-    size_t at = p->block_used + pre;
-    char *dst = p->block + at;
+    size_t at = *used + pre;
+    char *dst = block + at;
     if (pre > 1)
         memcpy(dst - pre, &len32, sizeof len32);
     dst[-1] = (char)(unsigned char)(len < 0xFF ? len : 0xFF);
     memcpy(dst, s, len);
     dst[len] = '\0';
-    p->block_used = at + len + 1;
-    if (!p->nruns)
-        ((uint32_t *)p->strs.data)[id] = (uint32_t)(((size_t)p->cur << CXI_POOL_BLOCK_SHIFT) + at);
+    *used = at + len + 1;
+    return at;
+}
+
+/* Uniform mode: string `id`, of a length not its run's, out of line, and
+ * at its place the marker and the reference. */
+static void pool_add_out(cxi_pool *p, uint32_t id, const char *s, size_t len, size_t stride)
+{
+    size_t at = pool_write(p->xblocks[p->xcur], &p->xused, s, len);
+    uint32_t ref = (uint32_t)(((size_t)p->xcur << CXI_POOL_BLOCK_SHIFT) + at);
+    char *place = p->block + p->block_used;
+    place[0] = (char)CXI_POOL_OUT;
+    memcpy(place + 1, &ref, sizeof ref);
+    memset(place + 1 + sizeof ref, 0, stride - 1 - sizeof ref);
+    p->block_used += stride;
+    p->nouts++;
+    p->xstreak = p->xstreak && p->xlast + 1 == id && p->xlen == len ? p->xstreak + 1 : 1;
+    p->xlast = id;
+    p->xlen = (uint32_t)len;
+}
+
+uint32_t cxi_pool_add_hashed(cxi_pool *p, const char *s, size_t len, uint32_t h)
+{
+    uint32_t id = p->count++;
+    if (p->nruns && CXI_UNLIKELY(len + 2 != p->runs[p->nruns - 1].stride))
+        pool_add_out(p, id, s, len, p->runs[p->nruns - 1].stride);
+    else {
+        size_t at = pool_write(p->block, &p->block_used, s, len);
+        if (!p->nruns)
+            ((uint32_t *)p->strs.data)[id] = (uint32_t)(((size_t)p->cur << CXI_POOL_BLOCK_SHIFT) + at);
+    }
     pool_place(p, id, h);
     return id;
 }
@@ -728,8 +878,10 @@ void cxi_pool_truncate(cxi_mem *m, cxi_pool *p, uint32_t count)
     p->count = count;
     if (count == 0)
         pool_free_blocks(m, p);
-    if (p->nruns)
+    if (p->nruns) {
         pool_useek(p);
+        pool_xseek(p);
+    }
     if (p->nslots)
         memset(p->slots, 0, (size_t)p->nslots * sizeof *p->slots);
     pool_rehash(p);
@@ -741,10 +893,17 @@ void cxi_pool_drop_last(cxi_pool *p)
     const char *str = cxi_pool_str(p, id);
     uint32_t len = cxi_pool_len(p, id);
     uint32_t mask = p->nslots - 1, hole = (uint32_t)cxi_hash(str, len) & mask;
+    size_t size = (len < 0xFF ? 1 : 1 + sizeof len) + len + 1;
+    if (p->nruns && pool_is_out(p, id)) {
+        p->nouts--;
+        p->xstreak = 0;
+        if (str + len + 1 == p->xblocks[p->xcur] + p->xused)
+            p->xused -= size;
+    }
     if (p->nruns)
         pool_useek(p);
     else if (str + len + 1 == p->block + p->block_used)
-        p->block_used -= (len < 0xFF ? 1 : 1 + sizeof len) + len + 1;
+        p->block_used -= size;
     /* Empty its slot, shifting back the entries after it in the same run
      * whose home slot is not between the hole and them (linear probing
      * deletion without tombstones), so every probe still finds its key. */

@@ -212,14 +212,33 @@ int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n);
  * Uniform mode: a pool marked `exact` (its callers reserve the very length
  * they add) whose strings all have one length below 254 bytes, such as
  * ids "C-100001", keeps no references at all: string k sits at a position
- * computed from k, its blocks being filled whole in sizes 1 KiB, 2 KiB ...
- * 64 KiB. A string of another length starts a new run of strings of its
- * length in 64 KiB blocks (ids "I-999999" then "I-1000000"), up to
- * CXI_POOL_RUNS runs of at least CXI_POOL_RUN_MIN strings each; otherwise
- * that reservation (which can fail) writes the references of the strings
- * before it and leaves the mode. */
+ * computed from k, its blocks being filled whole; block b holds 1 KiB << b
+ * for b < 6, else 64 KiB, whichever run it serves.
+ *
+ * Outliers: a string of another length (or of 254 bytes or more) that
+ * comes alone, at any place (ids "I-1000000" among a million "I-123456"
+ * shuffled), keeps its place in the run, which then holds the marker
+ * CXI_POOL_OUT instead of a length byte and a reference (as above, but
+ * into the pool's own out-of-line blocks xblocks[]) to the string, stored
+ * there as in the references mode. cxi_pool_str reads that byte only when
+ * the pool has outliers. The run's strings need 4 bytes or more (stride >= 6).
+ * At most CXI_POOL_OUT_MIN outliers or one string in CXI_POOL_OUT_SHARE:
+ * beyond that, references are cheaper (and lookups quicker).
+ *
+ * Runs: after CXI_POOL_STREAK outliers in a row of one new length, a string
+ * of that length starts a new run of strings of its length, in a new
+ * block (ids "I-999999" then "I-1000000" sorted), up to CXI_POOL_RUNS runs,
+ * each of CXI_POOL_RUN_MIN strings or more unless its blocks were small
+ * (below index 6). A run of strings too short for outliers starts the
+ * new run at once. Otherwise the reservation (which can fail) writes the
+ * references of the strings before it (the out-of-line blocks then join
+ * the blocks) and leaves the mode. */
 #define CXI_POOL_RUNS 8
 #define CXI_POOL_RUN_MIN 256
+#define CXI_POOL_STREAK 16
+#define CXI_POOL_OUT 0xFE
+#define CXI_POOL_OUT_MIN 32
+#define CXI_POOL_OUT_SHARE 8
 #define CXI_POOL_BLOCK_SHIFT 16
 typedef struct cxi_pool {
     cxi_col strs;     /* uint32_t ref[id]: where the string starts (see above); its
@@ -238,11 +257,21 @@ typedef struct cxi_pool {
     uint8_t nruns;       /* uniform mode: its runs (> 0); 0: references */
     struct cxi_pool_run {
         uint32_t id;     /* its first string */
-        uint32_t block;  /* its first block (0 for run 0, whose blocks grow from 1 KiB) */
-        uint32_t first;  /* run 0: strings in blocks 0 to 5; else 0 */
+        uint32_t block;  /* its first block */
+        uint32_t first;  /* strings in its blocks below index 6 (0 when it starts above) */
         uint32_t per;    /* strings in a 64 KiB block */
         uint16_t stride; /* 1 + length + 1 bytes a string */
     } runs[CXI_POOL_RUNS];
+    /* uniform mode's outliers (see above): their strings, in blocks as the
+     * references mode's (1 KiB, 2 KiB ... 64 KiB, or larger spanning several
+     * indices); indices and blocks share the 4 GiB of references */
+    uint32_t nouts;      /* outliers among the strings */
+    uint32_t xlast, xstreak, xlen; /* the last outlier, how many in a row end there, its length */
+    char **xblocks;
+    size_t *xsizes;      /* as block_sizes */
+    size_t nx, xcap;
+    uint32_t xcur;       /* the out-of-line block being filled (when nx > 0) */
+    size_t xused, xfill;
 } cxi_pool;
 
 void cxi_pool_init(cxi_pool *p);
@@ -314,12 +343,12 @@ static inline void cxi_pool_upos(const cxi_pool *p, uint32_t k, uint32_t *block,
     k -= r->id;
     if (k >= r->first) {
         k -= r->first;
-        *block = r->block + (r->first ? 6 : 0) + k / r->per;
+        *block = (r->first ? 6 : r->block) + k / r->per;
         *off = (size_t)(k % r->per) * stride;
         *fill = (size_t)r->per * stride;
         return;
     }
-    uint32_t b = 0, per;
+    uint32_t b = r->block, per;
     for (;; b++) {
         per = (uint32_t)(((size_t)1024 << b) / stride);
         if (k < per)
@@ -331,16 +360,27 @@ static inline void cxi_pool_upos(const cxi_pool *p, uint32_t k, uint32_t *block,
     *fill = (size_t)per * stride;
 }
 
+/* Uniform mode: where string k's place starts (its length byte, or CXI_POOL_OUT). */
+static inline const char *cxi_pool_place(const cxi_pool *p, uint32_t k)
+{
+    uint32_t b;
+    size_t off, fill;
+    cxi_pool_upos(p, k, &b, &off, &fill);
+    return p->blocks[b] + off;
+}
 static inline const char *cxi_pool_str(const cxi_pool *p, uint32_t id)
 {
     if (CXI_LIKELY(p->nruns == 0)) {
         uint32_t ref = ((const uint32_t *)p->strs.data)[id];
         return p->blocks[ref >> CXI_POOL_BLOCK_SHIFT] + (ref & ((1u << CXI_POOL_BLOCK_SHIFT) - 1));
     }
-    uint32_t b;
-    size_t off, fill;
-    cxi_pool_upos(p, id, &b, &off, &fill);
-    return p->blocks[b] + off + 1;
+    const char *at = cxi_pool_place(p, id);
+    if (p->nouts && (unsigned char)at[0] == CXI_POOL_OUT) {
+        uint32_t ref;
+        memcpy(&ref, at + 1, sizeof ref);
+        return p->xblocks[ref >> CXI_POOL_BLOCK_SHIFT] + (ref & ((1u << CXI_POOL_BLOCK_SHIFT) - 1));
+    }
+    return at + 1;
 }
 static inline uint32_t cxi_pool_len(const cxi_pool *p, uint32_t id)
 {
@@ -363,12 +403,12 @@ static inline uint32_t cxi_pool_home_id(const cxi_pool *p, uint32_t h)
     uint32_t mask = p->nslots - 1, v = p->slots[h & mask];
     return v && (v & ~mask) == (h & ~mask) ? (v & mask) - 1 : CXI_NONE;
 }
-/* Where the reference of string `id` is, or in uniform mode the string
- * (for a prefetch). */
+/* Where the reference of string `id` is, or in uniform mode its place
+ * (for a prefetch: reads nothing). */
 static inline const void *cxi_pool_ref_at(const cxi_pool *p, uint32_t id)
 {
     if (p->nruns)
-        return cxi_pool_str(p, id);
+        return cxi_pool_place(p, id);
     return &((const uint32_t *)p->strs.data)[id];
 }
 
