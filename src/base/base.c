@@ -737,13 +737,16 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
             pool_start_run(p, stride, 0, 0);
         }
     } else if (last && !(fits && last->stride == stride)) {
-        bool can_out = p->exact && nstr == 1 && last->stride >= 6 &&
-                       (p->nouts < CXI_POOL_OUT_MIN || (uint64_t)p->nouts * CXI_POOL_OUT_SHARE < p->count);
+        /* a run of strings of 4 bytes or more holds outliers, as long as
+         * they cost less than references; one of shorter strings does not */
+        bool holds = p->exact && nstr == 1 && last->stride >= 6;
+        bool can_out = holds && (p->nouts < CXI_POOL_OUT_MIN ||
+                                 (uint64_t)(p->nouts + 1) * last->stride < 4 * (uint64_t)p->count);
         bool streak = p->xstreak >= CXI_POOL_STREAK && p->xlast + 1 == p->count && p->xlen + 2 == stride;
         /* a run starts a block, a new one or one kept by a truncation */
         bool run = fits && p->nruns < CXI_POOL_RUNS && p->block && p->cur + 1 < POOL_MAX_BLOCKS &&
-                   (can_out ? streak && (p->count - last->id >= CXI_POOL_RUN_MIN || p->cur < 6)
-                            : p->count - last->id >= CXI_POOL_RUN_MIN);
+                   (!holds ? p->count - last->id >= CXI_POOL_RUN_MIN
+                           : can_out && streak && (p->count - last->id >= CXI_POOL_RUN_MIN || p->cur < 6));
         if (run) {
             pool_start_run(p, stride, p->count, p->cur + 1);
             p->block_cap = p->block_used; /* the run starts a block */

@@ -205,7 +205,7 @@ int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n);
  * most 64 KiB each, except a block made for a larger reservation, which
  * takes one index per 64 KiB it spans (blocks[] then holds pointers into
  * it, with block_sizes 0). So a pool holds at most 4 GiB of strings.
- * A hash slot holds id + 1 in its low bits (ids stay below nslots / 2)
+ * A hash slot holds id + 1 in its low bits (ids stay below nslots)
  * and, above them, the same bits of the string's 32-bit hash as a tag,
  * so a probe reads a string only when the tag matches.
  *
@@ -222,8 +222,11 @@ int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n);
  * into the pool's own out-of-line blocks xblocks[]) to the string, stored
  * there as in the references mode. cxi_pool_str reads that byte only when
  * the pool has outliers. The run's strings need 4 bytes or more (stride >= 6).
- * At most CXI_POOL_OUT_MIN outliers or one string in CXI_POOL_OUT_SHARE:
- * beyond that, references are cheaper (and lookups quicker).
+ * Outliers cost their place in the run, references 4 bytes a string: the
+ * mode keeps CXI_POOL_OUT_MIN outliers, and more while they take less than
+ * the references would (outliers * stride < 4 * strings; 10^7 ids, one
+ * in ten of 8 bytes among 9-byte ones, keep the mode). A lookup of an
+ * outlier reads one line more; of any string with references too.
  *
  * Runs: after CXI_POOL_STREAK outliers in a row of one new length, a string
  * of that length starts a new run of strings of its length, in a new
@@ -235,10 +238,9 @@ int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n);
  * the blocks) and leaves the mode. */
 #define CXI_POOL_RUNS 8
 #define CXI_POOL_RUN_MIN 256
-#define CXI_POOL_STREAK 16
+#define CXI_POOL_STREAK 32
 #define CXI_POOL_OUT 0xFE
-#define CXI_POOL_OUT_MIN 32
-#define CXI_POOL_OUT_SHARE 8
+#define CXI_POOL_OUT_MIN 64
 #define CXI_POOL_BLOCK_SHIFT 16
 typedef struct cxi_pool {
     cxi_col strs;     /* uint32_t ref[id]: where the string starts (see above); its
