@@ -468,6 +468,63 @@ START_TEST(outliers_failure_injection)
 }
 END_TEST
 
+/* ---- slots sized for a known count ----------------------------------------- */
+
+START_TEST(presized_slots_fuller)
+{
+    /* 10 000 strings presized: 16 384 slots (13/16 full at most), where
+     * growing one by one takes 32 768 (9/16); past the count, 9/16 again */
+    cxt_alloc t = {0};
+    cxi_mem m;
+    cxi_mem_init(&m, cxt_alloc_fn, &t);
+    names v = {0};
+    shuffled_ids(&v, 12000, 3, 5);
+    for (int exact = 0; exact < 2; exact++) {
+        cxi_pool p;
+        cxi_pool_init(&p);
+        p.exact = exact;
+        OK(cxi_pool_presize(&m, &p, 10000));
+        ck_assert_uint_eq(p.nslots, 16384);
+        ck_assert_uint_eq(p.hint, 10000);
+        for (size_t i = 0; i < v.n; i++)
+            v.ptr[i] = NULL;
+        add_names(&m, &p, &v, 0, 10000);
+        ck_assert_uint_eq(p.nslots, 16384); /* no growth up to the count */
+        check_names(&p, &v, 10000);
+        add_names(&m, &p, &v, 10000, 10001);
+        ck_assert_uint_eq(p.nslots, 32768);
+        add_names(&m, &p, &v, 10001, v.n);
+        check_names(&p, &v, v.n);
+        /* a rollback keeps the slots; the same strings go in again */
+        cxi_pool_truncate(&m, &p, 5000);
+        check_names(&p, &v, 5000);
+        add_names(&m, &p, &v, 5000, v.n);
+        check_names(&p, &v, v.n);
+        cxi_pool_free(&m, &p);
+        ck_assert_uint_eq(p.hint, 0);
+    }
+    /* an unsized pool grows at 9/16 */
+    cxi_pool p = exact_pool();
+    add_names(&m, &p, &v, 0, 10000);
+    ck_assert_uint_eq(p.nslots, 32768);
+    cxi_pool_free(&m, &p);
+    /* a refused presize changes nothing */
+    p = exact_pool();
+    add_names(&m, &p, &v, 0, 100);
+    uint32_t ns = p.nslots;
+    cxt_alloc_fail_nth(&t, 1, false);
+    FAILS(cxi_pool_presize(&m, &p, 10000), CX_ENOMEM, "string table");
+    ck_assert_uint_eq(p.nslots, ns);
+    ck_assert_uint_eq(p.hint, 0);
+    check_names(&p, &v, 100);
+    add_names(&m, &p, &v, 100, 200);
+    check_names(&p, &v, 200);
+    cxi_pool_free(&m, &p);
+    names_free(&v);
+    cxt_alloc_done(&t);
+}
+END_TEST
+
 /* ---- through a store ------------------------------------------------------- */
 
 static cx_store *store_with_outliers(names *v)
@@ -590,6 +647,7 @@ int main(void)
     tcase_add_test(tc, truncate_across_outliers);
     tcase_add_test(tc, drop_last_outlier);
     tcase_add_test(tc, outliers_failure_injection);
+    tcase_add_test(tc, presized_slots_fuller);
     tcase_add_test(tc, store_clone_save_load);
     tcase_add_test(tc, store_forget_and_failed_import);
     suite_add_tcase(su, tc);

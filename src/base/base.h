@@ -249,6 +249,7 @@ typedef struct cxi_pool {
     uint32_t count;
     uint32_t *slots;  /* open addressing: (hash & ~(nslots - 1)) | (id + 1); 0 for empty */
     uint32_t nslots;  /* power of two, or 0 */
+    uint32_t hint;    /* the count cxi_pool_presize sized the slots for (fuller up to it) */
     char *block;      /* the block being filled, which starts at index `cur` */
     size_t block_used, block_cap;
     uint32_t cur;
@@ -285,7 +286,8 @@ uint32_t cxi_pool_find(const cxi_pool *p, const char *s, size_t len);
 int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes);
 /* Sizes the hash slots (and, for a pool keeping references, the references)
  * for `nstr` more strings, so that adding them rehashes nothing: a hint for
- * an import that knows its size. Reserves no string bytes (cxi_pool_reserve
+ * an import that knows its size. Up to that count the slots may be 13/16
+ * full (9/16 otherwise: base.c, pool_over). Reserves no string bytes (cxi_pool_reserve
  * still precedes each add). CX_ENOMEM leaves the pool as it was; a count
  * beyond the pool's limits is ignored. */
 int cxi_pool_presize(cxi_mem *m, cxi_pool *p, uint32_t nstr);
