@@ -10,8 +10,8 @@
 
 #include "../src/store/store_private.h"
 
-static char long_id[300];     /* 254 bytes and more: a 5-byte length */
-static char huge_id[150000];  /* larger than a 64 KiB block */
+static char long_id[300];    /* 254 bytes and more: a 5-byte length */
+static char huge_id[150000]; /* larger than a 64 KiB block */
 
 static void ids_setup(void)
 {

@@ -207,7 +207,8 @@ int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n);
  * it, with block_sizes 0). So a pool holds at most 4 GiB of strings.
  * A hash slot holds id + 1 in its low bits (ids stay below nslots)
  * and, above them, the same bits of the string's 32-bit hash as a tag,
- * so a probe reads a string only when the tag matches.
+ * so a probe reads a string only when the tag matches. The slots are at
+ * most 9/16 full, 13/16 up to a count given to cxi_pool_presize.
  *
  * Uniform mode: a pool marked `exact` (its callers reserve the very length
  * they add) whose strings all have one length below 254 bytes, such as
