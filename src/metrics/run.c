@@ -227,7 +227,7 @@ static int prepare_contacts(run *x)
     const cx_store *s = x->s;
     size_t n = s->t[CX_TABLE_INTERACTIONS].n, ncust = s->t[CX_TABLE_CUSTOMERS].n;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const uint32_t *kind = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t);
+    const cxi_codes kind = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_KIND);
     const uint8_t *dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
     const cx_time *tm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
     if (!(x->c_off = zalloc(x->mem, (ncust + 1) * sizeof(uint32_t))))
@@ -235,7 +235,7 @@ static int prepare_contacts(run *x)
     size_t total = 0;
     if (x->contact_kind != CXI_NONE)
         for (size_t i = 0; i < n; i++)
-            if (kind[i] == x->contact_kind && dir[i] == CX_INBOUND) {
+            if (cxi_codes_at(kind, i) == x->contact_kind && dir[i] == CX_INBOUND) {
                 x->c_off[cu[i] + 1]++;
                 total++;
             }
@@ -253,7 +253,7 @@ static int prepare_contacts(run *x)
     }
     if (x->contact_kind != CXI_NONE)
         for (size_t i = 0; i < n; i++)
-            if (kind[i] == x->contact_kind && dir[i] == CX_INBOUND) {
+            if (cxi_codes_at(kind, i) == x->contact_kind && dir[i] == CX_INBOUND) {
                 size_t at = x->c_off[cu[i]] + fill[cu[i]]++;
                 pairs[2 * at] = tm[i];
                 pairs[2 * at + 1] = (int64_t)i;
@@ -490,7 +490,8 @@ typedef struct fb_cols {
     const uint32_t *cu, *qu, *ftp, *fin, *fca;
     const double *score;
     const cx_time *tm;
-    const uint32_t *tch, *tst, *itp, *iag, *cch, *cag, *cpr;
+    const uint32_t *tch, *tst, *cch, *cag, *cpr;
+    cxi_codes itp, iag; /* 1, 2 or 4 bytes a row (cxi_code_col) */
 } fb_cols;
 
 /* The scratch of a chunk: the answers kept (offsets in the chunk), their
@@ -517,7 +518,7 @@ static inline uint32_t fb_tp(const fb_cols *c, size_t i)
     if (c->ftp[i] != CXI_NONE)
         return c->ftp[i];
     uint32_t in = fb_in(c, i);
-    return in != CXI_NONE ? c->itp[in] : CXI_NONE;
+    return in != CXI_NONE ? cxi_codes_at(c->itp, in) : CXI_NONE;
 }
 
 /* The channel: the touchpoint's, else the case's. */
@@ -537,7 +538,7 @@ static inline uint32_t fb_stage(const fb_cols *c, size_t i)
 static inline uint32_t fb_agent(const fb_cols *c, size_t i)
 {
     uint32_t in = fb_in(c, i), ca = c->fca[i];
-    uint32_t a = in != CXI_NONE ? c->iag[in] : CXI_NONE;
+    uint32_t a = in != CXI_NONE ? cxi_codes_at(c->iag, in) : CXI_NONE;
     return a == CXI_NONE && ca != CXI_NONE ? c->cag[ca] : a;
 }
 
@@ -579,9 +580,9 @@ static inline void fb_prefetch(const fb_cols *c, size_t i, bool agent, bool tp)
     if (in == CXI_NONE)
         return;
     if (agent)
-        __builtin_prefetch(&c->iag[in]);
+        __builtin_prefetch(cxi_codes_addr(c->iag, in));
     if (tp)
-        __builtin_prefetch(&c->itp[in]);
+        __builtin_prefetch(cxi_codes_addr(c->itp, in));
 }
 
 /* Adds (code + 1) * mult of grouping d to the direct-index slot of each
@@ -733,8 +734,8 @@ static int pass_feedback(run *x, size_t from, size_t to)
         .tm = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, cx_time),
         .tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t),
         .tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t),
-        .itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t),
-        .iag = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_AGENT, uint32_t),
+        .itp = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT),
+        .iag = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_AGENT),
         .cch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t),
         .cag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t),
         .cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t),
@@ -1056,27 +1057,28 @@ static int pass_interactions(run *x, size_t lo, size_t hi)
     if (x->contact_kind == CXI_NONE)
         return CX_OK;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const uint32_t *tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    const cxi_codes tp = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT);
     const cx_time *tm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const uint32_t *kind = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t);
+    const cxi_codes kind = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_KIND);
     const uint8_t *dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
     const uint8_t *outc = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_OUTCOME, uint8_t);
-    const uint32_t *ag = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_AGENT, uint32_t);
-    const uint32_t *ca = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CASE, uint32_t);
+    const cxi_codes ag = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_AGENT);
+    const cxi_codes ca = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_CASE);
     const cxi_icol du = cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_DURATION);
     const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
     const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
     const uint32_t *cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
     const unsigned need = x->need;
     for (size_t i = lo; i < hi; i++) {
-        if (kind[i] != x->contact_kind)
+        if (cxi_codes_at(kind, i) != x->contact_kind)
             continue;
+        uint32_t tpi = cxi_codes_at(tp, i), cai = need & NEED_PRIORITY ? cxi_codes_at(ca, i) : CXI_NONE;
         rec e = {need & NEED_CUST ? cu[i] : CXI_NONE,
-                 tp[i],
-                 need & NEED_CHANNEL ? tch[tp[i]] : CXI_NONE,
-                 need & NEED_STAGE ? tst[tp[i]] : CXI_NONE,
-                 need & NEED_AGENT ? ag[i] : CXI_NONE,
-                 need & NEED_PRIORITY && ca[i] != CXI_NONE ? cpr[ca[i]] : CXI_NONE,
+                 tpi,
+                 need & NEED_CHANNEL ? tch[tpi] : CXI_NONE,
+                 need & NEED_STAGE ? tst[tpi] : CXI_NONE,
+                 need & NEED_AGENT ? cxi_codes_at(ag, i) : CXI_NONE,
+                 cai != CXI_NONE ? cpr[cai] : CXI_NONE,
                  need & NEED_TIME ? tm[i] : 0};
         if (!accepted(x, &e))
             continue;

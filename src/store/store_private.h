@@ -280,6 +280,22 @@ static inline cxi_icol cxi_icol_of(const cx_store *s, int table, int col)
 
 static inline int64_t cxi_icol_at(cxi_icol c, size_t row) { return c.narrow ? (int64_t)c.narrow[row] : c.wide[row]; }
 
+/* The columns of small codes (cxi_codes, base.h): 1 byte a row while every
+ * value (and none) fits, then 2, then 4, widened in place by the add or
+ * update that needs it (issue 14: small dictionary ids). Read them with
+ * cxi_codes_col once and cxi_codes_at per row, or cxi_codes_read a chunk
+ * at a time; the other u32 code columns read the same way. */
+static inline bool cxi_code_col(int table, int col)
+{
+    return table == CX_TABLE_INTERACTIONS &&
+           (col == IN_TOUCHPOINT || col == IN_KIND || col == IN_AGENT || col == IN_CASE);
+}
+
+static inline cxi_codes cxi_codes_col(const cx_store *s, int table, int col)
+{
+    return cxi_codes_of(&s->t[table].cols[col]);
+}
+
 /* The CRM id of a customer row. */
 static inline const char *cxi_customer_id(const cx_store *s, uint32_t row)
 {
