@@ -229,6 +229,9 @@ static inline const void *cxi_codes_addr(cxi_codes c, size_t row)
     return (const char *)c.data + row * c.elem;
 }
 
+/* A chunk for cxi_codes_read: 1 KiB of u32 values, on the stack. */
+#define CXI_CODES_CHUNK 256
+
 /* Rows [from, from + n) into out as u32 values (CXI_NONE for none): for hot
  * loops, which read a chunk at a time with one dispatch on the width. */
 void cxi_codes_read(cxi_codes c, size_t from, size_t n, uint32_t *out);

@@ -233,12 +233,16 @@ static int prepare_contacts(run *x)
     if (!(x->c_off = zalloc(x->mem, (ncust + 1) * sizeof(uint32_t))))
         return cxi_fail(CX_ENOMEM, FN ": out of memory");
     size_t total = 0;
-    if (x->contact_kind != CXI_NONE)
-        for (size_t i = 0; i < n; i++)
-            if (cxi_codes_at(kind, i) == x->contact_kind && dir[i] == CX_INBOUND) {
+    uint32_t kb[CXI_CODES_CHUNK]; /* the kinds of a chunk of rows (cxi_codes_read) */
+    for (size_t c0 = 0; c0 < n && x->contact_kind != CXI_NONE; c0 += CXI_CODES_CHUNK) {
+        size_t m = n - c0 < CXI_CODES_CHUNK ? n - c0 : CXI_CODES_CHUNK;
+        cxi_codes_read(kind, c0, m, kb);
+        for (size_t i = c0; i < c0 + m; i++)
+            if (kb[i - c0] == x->contact_kind && dir[i] == CX_INBOUND) {
                 x->c_off[cu[i] + 1]++;
                 total++;
             }
+    }
     for (size_t c = 0; c < ncust; c++)
         x->c_off[c + 1] += x->c_off[c];
     x->n_contacts = total;
@@ -251,13 +255,16 @@ static int prepare_contacts(run *x)
         rc = cxi_fail(CX_ENOMEM, FN ": out of memory indexing %zu contacts", total);
         goto done;
     }
-    if (x->contact_kind != CXI_NONE)
-        for (size_t i = 0; i < n; i++)
-            if (cxi_codes_at(kind, i) == x->contact_kind && dir[i] == CX_INBOUND) {
+    for (size_t c0 = 0; c0 < n && x->contact_kind != CXI_NONE; c0 += CXI_CODES_CHUNK) {
+        size_t m = n - c0 < CXI_CODES_CHUNK ? n - c0 : CXI_CODES_CHUNK;
+        cxi_codes_read(kind, c0, m, kb);
+        for (size_t i = c0; i < c0 + m; i++)
+            if (kb[i - c0] == x->contact_kind && dir[i] == CX_INBOUND) {
                 size_t at = x->c_off[cu[i]] + fill[cu[i]]++;
                 pairs[2 * at] = tm[i];
                 pairs[2 * at + 1] = (int64_t)i;
             }
+    }
     int64_t win = x->r->spec.repeat_window;
     for (size_t c = 0; c < ncust; c++) {
         size_t lo = x->c_off[c], hi = x->c_off[c + 1];
@@ -1069,29 +1076,41 @@ static int pass_interactions(run *x, size_t lo, size_t hi)
     const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
     const uint32_t *cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
     const unsigned need = x->need;
-    for (size_t i = lo; i < hi; i++) {
-        if (cxi_codes_at(kind, i) != x->contact_kind)
-            continue;
-        uint32_t tpi = cxi_codes_at(tp, i), cai = need & NEED_PRIORITY ? cxi_codes_at(ca, i) : CXI_NONE;
-        rec e = {need & NEED_CUST ? cu[i] : CXI_NONE,
-                 tpi,
-                 need & NEED_CHANNEL ? tch[tpi] : CXI_NONE,
-                 need & NEED_STAGE ? tst[tpi] : CXI_NONE,
-                 need & NEED_AGENT ? cxi_codes_at(ag, i) : CXI_NONE,
-                 cai != CXI_NONE ? cpr[cai] : CXI_NONE,
-                 need & NEED_TIME ? tm[i] : 0};
-        if (!accepted(x, &e))
-            continue;
-        size_t g;
-        int rc = group_of(x, &e, &g);
-        if (rc)
-            return rc;
-        prop_add(x, CX_MEASURE_MISSED_RATE, g, outc[i] == CX_MISSED);
-        prop_add(x, CX_MEASURE_ABANDON_RATE, g, outc[i] == CX_ABANDONED);
-        if (outc[i] == CX_HANDLED && (rc = dist_add(x, CX_MEASURE_HANDLE_TIME, g, (double)cxi_icol_at(du, i))))
-            return rc;
-        if (dir[i] == CX_INBOUND)
-            prop_add(x, CX_MEASURE_REPEAT_RATE, g, x->repeat && x->repeat[i]);
+    /* the code columns a chunk at a time (cxi_codes_read), the kinds first */
+    uint32_t kb[CXI_CODES_CHUNK], tb[CXI_CODES_CHUNK], ab[CXI_CODES_CHUNK], cb[CXI_CODES_CHUNK];
+    for (size_t c0 = lo; c0 < hi; c0 += CXI_CODES_CHUNK) {
+        size_t m = hi - c0 < CXI_CODES_CHUNK ? hi - c0 : CXI_CODES_CHUNK;
+        cxi_codes_read(kind, c0, m, kb);
+        cxi_codes_read(tp, c0, m, tb);
+        if (need & NEED_AGENT)
+            cxi_codes_read(ag, c0, m, ab);
+        if (need & NEED_PRIORITY)
+            cxi_codes_read(ca, c0, m, cb);
+        for (size_t i = c0; i < c0 + m; i++) {
+            size_t j = i - c0;
+            if (kb[j] != x->contact_kind)
+                continue;
+            uint32_t tpi = tb[j], cai = need & NEED_PRIORITY ? cb[j] : CXI_NONE;
+            rec e = {need & NEED_CUST ? cu[i] : CXI_NONE,
+                     tpi,
+                     need & NEED_CHANNEL ? tch[tpi] : CXI_NONE,
+                     need & NEED_STAGE ? tst[tpi] : CXI_NONE,
+                     need & NEED_AGENT ? ab[j] : CXI_NONE,
+                     cai != CXI_NONE ? cpr[cai] : CXI_NONE,
+                     need & NEED_TIME ? tm[i] : 0};
+            if (!accepted(x, &e))
+                continue;
+            size_t g;
+            int rc = group_of(x, &e, &g);
+            if (rc)
+                return rc;
+            prop_add(x, CX_MEASURE_MISSED_RATE, g, outc[i] == CX_MISSED);
+            prop_add(x, CX_MEASURE_ABANDON_RATE, g, outc[i] == CX_ABANDONED);
+            if (outc[i] == CX_HANDLED && (rc = dist_add(x, CX_MEASURE_HANDLE_TIME, g, (double)cxi_icol_at(du, i))))
+                return rc;
+            if (dir[i] == CX_INBOUND)
+                prop_add(x, CX_MEASURE_REPEAT_RATE, g, x->repeat && x->repeat[i]);
+        }
     }
     return CX_OK;
 }
