@@ -5,7 +5,9 @@
  * Every table is a set of columns (cxi_col) of one logical length `n`.
  * Keyed tables (customers, touchpoints, cases, questions) number their rows
  * by the id of the key in their interner, so lookup by id is one hash probe.
- * Strings of named sets are interned once per store; rows hold u32 codes.
+ * Strings of named sets are interned once per store; rows hold u32 codes,
+ * except interactions' touchpoint, kind, agent and case, which take 1, 2 or
+ * 4 bytes a row as their largest code needs (cxi_code_col, cxi_codes).
  * Each customer heads a singly linked list (newest first) of its feedback
  * through the `next` column of feedback (the journeys' driver analysis
  * walks it). Its interactions, cases and transactions keep no such list
