@@ -909,20 +909,26 @@ START_TEST(codes_widening_out_of_memory)
             OK(cx_case_add(s, name, "C-1", "phone", NULL, NULL, T("2024-01-01T00:00:00Z"), CX_TIME_NONE,
                            CX_TIME_NONE, 0, 1));
         uint32_t sets = s->sets[CX_VOCAB_AGENT].count + s->sets[CX_VOCAB_INTERACTION_KIND].count;
-        size_t live = a.live;
-        cxt_alloc_fail_nth(&a, 1, false);
-        FAILS(cx_interaction_add(NULL, s, "R-wide", "C-1", coded_cols[k] == IN_TOUCHPOINT ? name : "web",
-                                 T("2024-01-02T00:00:00Z"), coded_cols[k] == IN_KIND ? name : "call", CX_INBOUND,
-                                 coded_cols[k] == IN_AGENT ? name : "a", coded_cols[k] == IN_CASE ? name : NULL, 5,
-                                 CX_HANDLED, 0),
-              CX_ENOMEM, "cx_interaction_add");
-        cxt_alloc_allow(&a, -1);
-        ck_assert_uint_eq(a.live, live);
-        ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
-        ck_assert_uint_eq(s->sets[CX_VOCAB_AGENT].count + s->sets[CX_VOCAB_INTERACTION_KIND].count, sets);
-        assert_coded(s, k, want, n);
+        /* every allocation of the add refused in turn (the widening's among
+         * them): each failure changes nothing a caller sees */
+        int rc, failures = 0;
+        for (size_t nth = 1;; nth++) {
+            cxt_alloc_fail_nth(&a, nth, false);
+            rc = cx_interaction_add(NULL, s, "R-wide", "C-1", coded_cols[k] == IN_TOUCHPOINT ? name : "web",
+                                    T("2024-01-02T00:00:00Z"), coded_cols[k] == IN_KIND ? name : "call", CX_INBOUND,
+                                    coded_cols[k] == IN_AGENT ? name : "a", coded_cols[k] == IN_CASE ? name : NULL, 5,
+                                    CX_HANDLED, 0);
+            cxt_alloc_allow(&a, -1);
+            if (rc == CX_OK)
+                break;
+            ck_assert_int_eq(rc, CX_ENOMEM);
+            failures++;
+            ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
+            ck_assert_uint_eq(s->sets[CX_VOCAB_AGENT].count + s->sets[CX_VOCAB_INTERACTION_KIND].count, sets);
+            assert_coded(s, k, want, n);
+        }
+        ck_assert_int_ge(failures, 1);
         want[n++] = xstrdup(name);
-        add_coded(s, k, "R-wide", name);
         ck_assert_uint_eq(code_elem(s, coded_cols[k]), 2);
         assert_coded(s, k, want, n);
         free_names(want, n);
@@ -1031,6 +1037,120 @@ START_TEST(codes_forget_widens)
 }
 END_TEST
 
+/* Cases' channel, priority and agent: 1 byte a row up to code 254, 2 from
+ * code 255 (channel and priority are defined sets: defined here first);
+ * clone, save and load, forget keep the values. */
+static const int case_cols[] = {CA_CHANNEL, CA_PRIORITY, CA_AGENT};
+static const char *const case_names[] = {"channel", "priority", "agent"};
+static const int case_sets[] = {CX_VOCAB_CHANNEL, CX_VOCAB_PRIORITY, CX_VOCAB_AGENT};
+
+static void add_case_coded(cx_store *s, size_t k, const char *id, const char *name)
+{
+    if (name && k < 2 && cxi_pool_find(&s->sets[case_sets[k]], name, strlen(name)) == CXI_NONE)
+        OK(cx_vocab_define(NULL, s, case_sets[k], name));
+    OK(cx_case_add(s, id, "C-1", k == 0 ? name : "phone", k == 1 ? name : NULL, k == 2 ? name : NULL,
+                   T("2024-01-01T00:00:00Z"), CX_TIME_NONE, CX_TIME_NONE, 0, 1));
+}
+
+static void assert_case_coded(const cx_store *s, size_t k, char *const *want, size_t n)
+{
+    int c;
+    OK(cx_column_find(&c, CX_TABLE_CASES, case_names[k]));
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CASES), n);
+    for (size_t r = 0; r < n; r++) {
+        const char *v;
+        OK(cx_store_get_string(&v, s, CX_TABLE_CASES, c, r));
+        ck_assert_msg(want[r] ? v && strcmp(v, want[r]) == 0 : v == NULL, "case %s row %zu: '%s', want '%s'",
+                      case_names[k], r, v ? v : "(none)", want[r] ? want[r] : "(none)");
+    }
+}
+
+START_TEST(case_codes_widen_at_255)
+{
+    for (size_t k = 0; k < 3; k++) {
+        cx_store *s = coded_store();
+        const cxi_col *col = &s->t[CX_TABLE_CASES].cols[case_cols[k]];
+        ck_assert_uint_eq(col->elem, 1);
+        char **want = calloc(400, sizeof *want);
+        ck_assert_ptr_nonnull(want);
+        size_t n = 0;
+        while (s->sets[case_sets[k]].count <= 254) {
+            char id[32], name[32];
+            snprintf(id, sizeof id, "K-%zu", n);
+            snprintf(name, sizeof name, "%s-%u", case_names[k], s->sets[case_sets[k]].count);
+            if (k > 0 && n % 10 == 3) {
+                add_case_coded(s, k, id, NULL);
+                want[n++] = NULL;
+                continue;
+            }
+            add_case_coded(s, k, id, name);
+            want[n++] = xstrdup(name);
+        }
+        ck_assert_uint_eq(col->elem, 1);
+        assert_case_coded(s, k, want, n);
+        char name[32];
+        snprintf(name, sizeof name, "%s-%u", case_names[k], s->sets[case_sets[k]].count);
+        add_case_coded(s, k, "K-wide", name); /* code 255 */
+        want[n++] = xstrdup(name);
+        ck_assert_uint_eq(s->t[CX_TABLE_CASES].cols[case_cols[k]].elem, 2);
+        if (k > 0) {
+            add_case_coded(s, k, "K-none", NULL);
+            want[n++] = NULL;
+        }
+        assert_case_coded(s, k, want, n);
+        cx_store *c, *l;
+        OK(cx_store_clone(&c, s));
+        ck_assert_uint_eq(c->t[CX_TABLE_CASES].cols[case_cols[k]].elem, 2);
+        assert_case_coded(c, k, want, n);
+        char db[16];
+        snprintf(db, sizeof db, "c%zu.db", k);
+        OK(cx_db_save(s, P(db)));
+        OK(cx_db_load(&l, P(db)));
+        assert_case_coded(l, k, want, n);
+        cx_store_free(l);
+        const char *gone = "C-2";
+        size_t erased;
+        OK(cx_customer_forget(&erased, c, 1, &gone));
+        assert_case_coded(c, k, want, n);
+        cx_store_free(c);
+        free_names(want, n);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
+/* A failed import of cases that widened the agents: put back, narrow. */
+START_TEST(case_codes_rollback_across_widening)
+{
+    cx_store *s = coded_store();
+    char *want[2] = {"a-0", NULL};
+    add_case_coded(s, 2, "K-0", want[0]);
+    add_case_coded(s, 2, "K-1", want[1]);
+    size_t cap = 300 * 128, len = 0;
+    char *csv = malloc(cap);
+    ck_assert_ptr_nonnull(csv);
+    len += (size_t)snprintf(csv + len, cap - len, "id,customer,channel,priority,agent,opened\n"
+                                                  "K-1,C-1,phone,,a-0,2024-01-01T00:00:00Z\n");
+    for (int i = 0; i < 280; i++)
+        len += (size_t)snprintf(csv + len, cap - len, "N-%d,C-1,phone,,new-%d,2024-01-01T00:00:00Z\n", i, i);
+    len += (size_t)snprintf(csv + len, cap - len, "K-0,C-1,phone,,new-279,2024-01-01T00:00:00Z\n"
+                                                  "K-9,C-1,phone,,,not a time\n");
+    const char *path = write_file("cases.csv", csv);
+    free(csv);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *rep = NULL;
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_CASES, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    ck_assert_uint_eq(s->t[CX_TABLE_CASES].cols[CA_AGENT].elem, 1);
+    assert_case_coded(s, 2, want, 2);
+    cx_store_free(s);
+}
+END_TEST
+
 /* Queries and journeys read the same values at every width: a store and
  * copies of it whose code columns are made 2 and 4 bytes a row (the
  * internal widening) give byte-identical results. */
@@ -1085,13 +1205,16 @@ static cx_store *random_store(void)
 
 static void widen_all(cx_store *s, size_t elem)
 {
-    for (size_t k = 0; k < 4; k++) {
-        cxi_col *c = &s->t[CX_TABLE_INTERACTIONS].cols[coded_cols[k]];
-        OK(cxi_col_recode(&s->mem, c, s->t[CX_TABLE_INTERACTIONS].n, elem));
-        ck_assert_uint_eq(c->elem, elem);
-        if (c->cap < s->t[CX_TABLE_INTERACTIONS].room)
-            s->t[CX_TABLE_INTERACTIONS].room = c->cap;
-    }
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        for (int k = 0; k < s->t[t].ncols; k++) {
+            if (!cxi_code_col(t, k))
+                continue;
+            cxi_col *c = &s->t[t].cols[k];
+            OK(cxi_col_recode(&s->mem, c, s->t[t].n, elem));
+            ck_assert_uint_eq(c->elem, elem);
+            if (c->cap < s->t[t].room)
+                s->t[t].room = c->cap;
+        }
 }
 
 static void results_of(const cx_store *s, const char *tag)
@@ -1131,6 +1254,8 @@ START_TEST(codes_same_results_at_every_width)
     cx_store *s = random_store();
     for (size_t k = 0; k < 4; k++)
         ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
+    for (size_t k = 0; k < 3; k++)
+        ck_assert_uint_eq(s->t[CX_TABLE_CASES].cols[case_cols[k]].elem, 1);
     results_of(s, "1");
     static const size_t widths[] = {2, 4};
     for (size_t w = 0; w < 2; w++) {
@@ -1613,6 +1738,8 @@ int main(void)
     tcase_add_test(codes, codes_rollback_across_widening);
     tcase_add_test(codes, codes_forget_widens);
     tcase_add_test(codes, codes_same_results_at_every_width);
+    tcase_add_test(codes, case_codes_widen_at_255);
+    tcase_add_test(codes, case_codes_rollback_across_widening);
     suite_add_tcase(su, codes);
     TCase *pool = tcase_create("pool");
     tcase_add_checked_fixture(pool, ids_setup, tmpdir_teardown);

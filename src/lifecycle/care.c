@@ -753,13 +753,13 @@ static void rule_sla(care_ctx *x, const care_rule *r, uint32_t prio)
 {
     const cx_store *s = x->s;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t);
-    const uint32_t *pr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
+    const cxi_codes pr = cxi_codes_col(s, CX_TABLE_CASES, CA_PRIORITY);
     const int64_t *op = CXI_COL(s, CX_TABLE_CASES, CA_OPENED, int64_t);
     const int64_t *fr = CXI_COL(s, CX_TABLE_CASES, CA_FIRST_RESPONSE, int64_t);
     const int64_t *rs = CXI_COL(s, CX_TABLE_CASES, CA_RESOLVED, int64_t);
     for (size_t i = 0; i < x->ncase; i++) {
         if (op[i] >= x->as_of || (rs[i] != CX_TIME_NONE && rs[i] < x->as_of) ||
-            (r->case_priority && pr[i] != prio))
+            (r->case_priority && cxi_codes_at(pr, i) != prio))
             continue;
         cx_time due = CX_TIME_NONE;
         int which = 0; /* 1 resolution, 2 first response */

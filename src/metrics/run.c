@@ -497,8 +497,8 @@ typedef struct fb_cols {
     const uint32_t *cu, *qu, *ftp, *fin, *fca;
     const double *score;
     const cx_time *tm;
-    const uint32_t *tch, *tst, *cch, *cag, *cpr;
-    cxi_codes itp, iag; /* 1, 2 or 4 bytes a row (cxi_code_col) */
+    const uint32_t *tch, *tst;
+    cxi_codes itp, iag, cch, cag, cpr; /* 1, 2 or 4 bytes a row (cxi_code_col) */
 } fb_cols;
 
 /* The scratch of a chunk: the answers kept (offsets in the chunk), their
@@ -532,7 +532,7 @@ static inline uint32_t fb_tp(const fb_cols *c, size_t i)
 static inline uint32_t fb_channel(const fb_cols *c, size_t i)
 {
     uint32_t tp = fb_tp(c, i), ca = c->fca[i];
-    return tp != CXI_NONE ? c->tch[tp] : ca != CXI_NONE ? c->cch[ca] : CXI_NONE;
+    return tp != CXI_NONE ? c->tch[tp] : ca != CXI_NONE ? cxi_codes_at(c->cch, ca) : CXI_NONE;
 }
 
 static inline uint32_t fb_stage(const fb_cols *c, size_t i)
@@ -546,13 +546,13 @@ static inline uint32_t fb_agent(const fb_cols *c, size_t i)
 {
     uint32_t in = fb_in(c, i), ca = c->fca[i];
     uint32_t a = in != CXI_NONE ? cxi_codes_at(c->iag, in) : CXI_NONE;
-    return a == CXI_NONE && ca != CXI_NONE ? c->cag[ca] : a;
+    return a == CXI_NONE && ca != CXI_NONE ? cxi_codes_at(c->cag, ca) : a;
 }
 
 static inline uint32_t fb_priority(const fb_cols *c, size_t i)
 {
     uint32_t ca = c->fca[i];
-    return ca != CXI_NONE ? c->cpr[ca] : CXI_NONE;
+    return ca != CXI_NONE ? cxi_codes_at(c->cpr, ca) : CXI_NONE;
 }
 
 /* The record of answer i, with only the fields the query reads. */
@@ -567,7 +567,7 @@ static inline void fb_rec(const run *x, const fb_cols *c, size_t i, rec *e)
     if (need & (NEED_TP | NEED_CHANNEL | NEED_STAGE)) {
         uint32_t ca = c->fca[i];
         e->tp = fb_tp(c, i);
-        e->channel = e->tp != CXI_NONE ? c->tch[e->tp] : ca != CXI_NONE ? c->cch[ca] : CXI_NONE;
+        e->channel = e->tp != CXI_NONE ? c->tch[e->tp] : ca != CXI_NONE ? cxi_codes_at(c->cch, ca) : CXI_NONE;
         e->stage = e->tp != CXI_NONE ? c->tst[e->tp] : CXI_NONE;
     }
     if (need & NEED_AGENT)
@@ -743,9 +743,9 @@ static int pass_feedback(run *x, size_t from, size_t to)
         .tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t),
         .itp = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT),
         .iag = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_AGENT),
-        .cch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t),
-        .cag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t),
-        .cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t),
+        .cch = cxi_codes_col(s, CX_TABLE_CASES, CA_CHANNEL),
+        .cag = cxi_codes_col(s, CX_TABLE_CASES, CA_AGENT),
+        .cpr = cxi_codes_col(s, CX_TABLE_CASES, CA_PRIORITY),
     };
     const uint8_t *qmetric = CXI_COL(s, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
     const double *qmin = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double);
@@ -890,7 +890,8 @@ static int cases_dist(run *x, cxi_dist_acc *a, double v)
 
 /* The case columns both cases passes read. */
 typedef struct case_cols {
-    const uint32_t *cu, *ch, *pr, *ag, *ro, *co; /* customer, channel, priority, agent, reopens, contacts */
+    const uint32_t *cu, *ro, *co; /* customer, reopens, contacts */
+    cxi_codes ch, pr, ag;         /* channel, priority, agent: 1, 2 or 4 bytes a row (cxi_code_col) */
     const cx_time *op, *fr, *rs;                 /* opened, first response, resolved */
 } case_cols;
 
@@ -898,9 +899,9 @@ static case_cols case_cols_of(const cx_store *s)
 {
     return (case_cols){
         .cu = CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t),
-        .ch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t),
-        .pr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t),
-        .ag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t),
+        .ch = cxi_codes_col(s, CX_TABLE_CASES, CA_CHANNEL),
+        .pr = cxi_codes_col(s, CX_TABLE_CASES, CA_PRIORITY),
+        .ag = cxi_codes_col(s, CX_TABLE_CASES, CA_AGENT),
         .ro = CXI_COL(s, CX_TABLE_CASES, CA_REOPENS, uint32_t),
         .co = CXI_COL(s, CX_TABLE_CASES, CA_CONTACTS, uint32_t),
         .op = CXI_COL(s, CX_TABLE_CASES, CA_OPENED, cx_time),
@@ -925,8 +926,9 @@ static int pass_cases_chunks(run *x, size_t lo, size_t hi)
         size_t n = hi - c0 < CA_CHUNK ? hi - c0 : CA_CHUNK;
         for (size_t k = 0; k < n && !rc; k++) {
             size_t i = c0 + k;
-            rec e = {need & NEED_CUST ? c.cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? c.ch[i] : CXI_NONE,
-                     CXI_NONE, need & NEED_AGENT ? c.ag[i] : CXI_NONE, need & NEED_PRIORITY ? c.pr[i] : CXI_NONE,
+            rec e = {need & NEED_CUST ? c.cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? cxi_codes_at(c.ch, i) : CXI_NONE,
+                     CXI_NONE, need & NEED_AGENT ? cxi_codes_at(c.ag, i) : CXI_NONE,
+                     need & NEED_PRIORITY ? cxi_codes_at(c.pr, i) : CXI_NONE,
                      need & NEED_TIME ? c.op[i] : 0};
             rc = group_of(x, &e, &g[k]);
         }
@@ -1012,8 +1014,9 @@ static int pass_cases_rows(run *x, size_t lo, size_t hi)
     }
     const unsigned need = x->need;
     for (size_t i = lo; i < hi && !rc; i++) {
-        rec e = {need & NEED_CUST ? c.cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? c.ch[i] : CXI_NONE, CXI_NONE,
-                 need & NEED_AGENT ? c.ag[i] : CXI_NONE, need & NEED_PRIORITY ? c.pr[i] : CXI_NONE,
+        rec e = {need & NEED_CUST ? c.cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? cxi_codes_at(c.ch, i) : CXI_NONE, CXI_NONE,
+                 need & NEED_AGENT ? cxi_codes_at(c.ag, i) : CXI_NONE,
+                     need & NEED_PRIORITY ? cxi_codes_at(c.pr, i) : CXI_NONE,
                  need & NEED_TIME ? c.op[i] : 0};
         if (!accepted(x, &e))
             continue;
@@ -1039,7 +1042,7 @@ static int pass_cases_rows(run *x, size_t lo, size_t hi)
             prop_add(x, CX_MEASURE_FCR, g, first);
         }
         if (!rc && x->pos[CX_MEASURE_SLA_BREACH] >= 0) {
-            const cxi_sla *t = sla_for(x, pc, cc, c.pr[i], c.ch[i]);
+            const cxi_sla *t = sla_for(x, pc, cc, cxi_codes_at(c.pr, i), cxi_codes_at(c.ch, i));
             if (t) {
                 bool breach = late(x, c.op[i], c.fr[i], t->first_response, &rc);
                 if (!rc && !breach)
@@ -1074,7 +1077,7 @@ static int pass_interactions(run *x, size_t lo, size_t hi)
     const cxi_icol du = cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_DURATION);
     const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
     const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
-    const uint32_t *cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
+    const cxi_codes cpr = cxi_codes_col(s, CX_TABLE_CASES, CA_PRIORITY);
     const unsigned need = x->need;
     /* the code columns a chunk at a time (cxi_codes_read), the kinds first */
     uint32_t kb[CXI_CODES_CHUNK], tb[CXI_CODES_CHUNK], ab[CXI_CODES_CHUNK], cb[CXI_CODES_CHUNK];
@@ -1096,7 +1099,7 @@ static int pass_interactions(run *x, size_t lo, size_t hi)
                      need & NEED_CHANNEL ? tch[tpi] : CXI_NONE,
                      need & NEED_STAGE ? tst[tpi] : CXI_NONE,
                      need & NEED_AGENT ? ab[j] : CXI_NONE,
-                     cai != CXI_NONE ? cpr[cai] : CXI_NONE,
+                     cai != CXI_NONE ? cxi_codes_at(cpr, cai) : CXI_NONE,
                      need & NEED_TIME ? tm[i] : 0};
             if (!accepted(x, &e))
                 continue;

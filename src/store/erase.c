@@ -386,33 +386,36 @@ static void remap_col(cx_store *s, int t, int col, const uint32_t *map)
         v[r] = through(map, v[r]);
 }
 
-/* The code columns of interactions wide enough for their new codes (the
- * renumbered names of a set come in a new order: an agent of interactions
- * may get a code beyond what its column holds), before apply() which cannot
- * fail; CX_ENOMEM leaves the values as they are. */
+/* The code columns of interactions and cases wide enough for their new
+ * codes (the renumbered names of a set come in a new order: an agent of
+ * interactions may get a code beyond what its column holds), before apply()
+ * which cannot fail; CX_ENOMEM leaves the values as they are. */
 static int plan_widths(cx_store *s, const plan *p)
 {
-    const int I = CX_TABLE_INTERACTIONS;
+    const int I = CX_TABLE_INTERACTIONS, K = CX_TABLE_CASES;
+    const uint32_t *agents = p->code[open_index(CX_VOCAB_AGENT)];
     const struct {
-        int col;
+        int table, col;
         const uint32_t *map;
-    } cols[] = {{IN_CASE, p->newrow[CX_TABLE_CASES]},
-                {IN_KIND, p->code[open_index(CX_VOCAB_INTERACTION_KIND)]},
-                {IN_AGENT, p->code[open_index(CX_VOCAB_AGENT)]}};
-    const uint32_t *kept = p->newrow[I];
+    } cols[] = {{I, IN_CASE, p->newrow[K]},
+                {I, IN_KIND, p->code[open_index(CX_VOCAB_INTERACTION_KIND)]},
+                {I, IN_AGENT, agents},
+                {K, CA_AGENT, agents}};
     for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
-        cxi_col *c = &s->t[I].cols[cols[k].col];
+        int t = cols[k].table;
+        const uint32_t *kept = p->newrow[t];
+        cxi_col *c = &s->t[t].cols[cols[k].col];
         size_t w = 1;
-        for (size_t r = 0; cols[k].map && r < s->t[I].n; r++)
+        for (size_t r = 0; cols[k].map && r < s->t[t].n; r++)
             if (!kept || kept[r] != CXI_NONE) {
                 size_t need = cxi_code_width(through(cols[k].map, cxi_codes_at(cxi_codes_of(c), r)));
                 w = need > w ? need : w;
             }
-        int rc = cxi_col_recode(&s->mem, c, s->t[I].n, w);
+        int rc = cxi_col_recode(&s->mem, c, s->t[t].n, w);
         if (rc)
             return rc;
-        if (c->cap < s->t[I].room)
-            s->t[I].room = c->cap;
+        if (c->cap < s->t[t].room)
+            s->t[t].room = c->cap;
     }
     return CX_OK;
 }

@@ -458,7 +458,8 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     /* and touchpoint, kind, agent and case 1 byte a row until a code needs
      * more (cxi_code_col) */
     static const size_t in[] = {4, 1, 8, 1, 1, 1, 1, 1, 4, 8, 4};
-    static const size_t ca[] = {4, 4, 4, 4, 8, 8, 8, 4, 4};
+    /* channel, priority and agent too (cxi_code_col) */
+    static const size_t ca[] = {4, 1, 1, 1, 8, 8, 8, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
     static const size_t fb[] = {4, 4, 8, 8, 4, 4, 4, 4, 4, 4};
     static const size_t tr[] = {4, 8, 8, 4};
@@ -1484,7 +1485,10 @@ static int case_put(const char *fn, bool add_only, int *out_change, cx_store *s,
     }
     if ((rc = resolve_value(fn, s, CX_VOCAB_CHANNEL, channel, true, &ch)) ||
         (rc = resolve_value(fn, s, CX_VOCAB_PRIORITY, priority, false, &pr)) ||
-        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) || (rc = reserve_event(fn, s, T, &e, 9)))
+        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) ||
+        (rc = fit_code(fn, s, T, CA_CHANNEL, pending_code(s, &ch))) ||
+        (rc = fit_code(fn, s, T, CA_PRIORITY, pending_code(s, &pr))) ||
+        (rc = fit_code(fn, s, T, CA_AGENT, pending_code(s, &ag))) || (rc = reserve_event(fn, s, T, &e, 9)))
         return rc;
     uint32_t agent_id = commit_value(s, &ag);
 #define FIELDS(X)                                                                                                  \
