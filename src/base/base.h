@@ -215,12 +215,17 @@ static inline cxi_codes cxi_codes_of(const cxi_col *c)
 /* The value at `row`, CXI_NONE for the all-ones value of the width. */
 static inline uint32_t cxi_codes_at(cxi_codes c, size_t row)
 {
+    /* a test per width, no jump table; none without a branch */
     uint32_t v;
-    switch (c.elem) {
-    case 1: v = ((const uint8_t *)c.data)[row]; return v == 0xFFu ? CXI_NONE : v;
-    case 2: v = ((const uint16_t *)c.data)[row]; return v == 0xFFFFu ? CXI_NONE : v;
-    default: return ((const uint32_t *)c.data)[row];
+    if (c.elem == 1) {
+        v = ((const uint8_t *)c.data)[row];
+        return v | (uint32_t)-(int32_t)(v == 0xFFu);
     }
+    if (c.elem == 2) {
+        v = ((const uint16_t *)c.data)[row];
+        return v | (uint32_t)-(int32_t)(v == 0xFFFFu);
+    }
+    return ((const uint32_t *)c.data)[row];
 }
 
 /* The address of the value at `row` (for a prefetch). */
