@@ -123,6 +123,14 @@ static void run(const char *dir)
         if (s->keys[t].nruns)
             printf(" %s %u run(s) %u outlier(s);", files[t], (unsigned)s->keys[t].nruns, (unsigned)s->keys[t].nouts);
     printf("\n");
+    /* the widths of the code columns (cxi_code_col: 1, 2 or 4 bytes a row) */
+    printf("  interactions' code columns, bytes a row:");
+    const cxi_table *it = &s->t[CX_TABLE_INTERACTIONS];
+    for (int c = 0; c < it->ncols; c++)
+        if (cxi_code_col(CX_TABLE_INTERACTIONS, c))
+            printf(" %s %zu", c == IN_TOUCHPOINT ? "touchpoint" : c == IN_KIND ? "kind" : c == IN_AGENT ? "agent" : "case",
+                   it->cols[c].elem);
+    printf("\n");
     /* the index of every customer's interactions, cases and transactions
      * that the first history after a change builds and the store keeps
      * until the next change (not in cx_store_memory) */

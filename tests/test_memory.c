@@ -4,6 +4,8 @@
  * while every row has an id. Every id must read back byte for byte through
  * every path: the getters, cx_store_find, a failed import's rollback,
  * cx_customer_forget, cx_store_clone, an export and a SQLite save and load.
+ * Interactions' code columns (touchpoint, kind, agent, case) take 1, 2 or
+ * 4 bytes a row as their values need (small dictionary ids).
  * Links the internal archive to see the layout (idrow, the pool blocks). */
 #include "cx_test.h"
 
@@ -665,6 +667,626 @@ START_TEST(duration_rollback_across_widening)
 }
 END_TEST
 
+/* ---- small dictionary ids: code columns of 1, 2 or 4 bytes (issue 14) ----
+ * Interactions' touchpoint, kind, agent and case take 1 byte a row while
+ * every code is below 255 (0xFF stands for none), then 2 bytes while below
+ * 65535, then 4; the add or update that needs more widens the column. */
+
+static const int coded_cols[] = {IN_TOUCHPOINT, IN_KIND, IN_AGENT, IN_CASE};
+static const char *const coded_names[] = {"touchpoint", "kind", "agent", "case"};
+
+static size_t code_elem(const cx_store *s, int col) { return s->t[CX_TABLE_INTERACTIONS].cols[col].elem; }
+
+/* The next code column `k` of coded_cols would give a new value. */
+static uint32_t next_code(const cx_store *s, size_t k)
+{
+    switch (coded_cols[k]) {
+    case IN_TOUCHPOINT: return (uint32_t)s->t[CX_TABLE_TOUCHPOINTS].n;
+    case IN_CASE: return (uint32_t)s->t[CX_TABLE_CASES].n;
+    case IN_KIND: return s->sets[CX_VOCAB_INTERACTION_KIND].count;
+    default: return s->sets[CX_VOCAB_AGENT].count;
+    }
+}
+
+/* Adds interaction `id` whose column k holds a new value named `name`
+ * (name NULL: none, for kind, agent or case), the others fixed. */
+static void add_coded(cx_store *s, size_t k, const char *id, const char *name)
+{
+    const char *tp = "web", *kind = "call", *agent = "a", *ca = NULL;
+    switch (coded_cols[k]) {
+    case IN_TOUCHPOINT:
+        tp = name;
+        if (cx_store_find(&(size_t){0}, s, CX_TABLE_TOUCHPOINTS, name) != CX_OK)
+            OK(cx_touchpoint_add(s, name, "web", "consideration", NULL, 0, 1));
+        break;
+    case IN_KIND: kind = name; break;
+    case IN_AGENT: agent = name; break;
+    default:
+        ca = name;
+        if (name && cx_store_find(&(size_t){0}, s, CX_TABLE_CASES, name) != CX_OK)
+            OK(cx_case_add(s, name, "C-1", "phone", NULL, NULL, T("2024-01-01T00:00:00Z"), CX_TIME_NONE, CX_TIME_NONE,
+                           0, 1));
+        break;
+    }
+    OK(cx_interaction_add(NULL, s, id, "C-1", tp, T("2024-01-02T00:00:00Z"), kind, CX_INBOUND, agent, ca, 5,
+                          CX_HANDLED, 0));
+}
+
+/* Every row's value of column k (NULL for none) is want[row]. */
+static void assert_coded(const cx_store *s, size_t k, char *const *want, size_t n)
+{
+    int c;
+    OK(cx_column_find(&c, CX_TABLE_INTERACTIONS, coded_names[k]));
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), n);
+    for (size_t r = 0; r < n; r++) {
+        const char *v;
+        OK(cx_store_get_string(&v, s, CX_TABLE_INTERACTIONS, c, r));
+        if (!want[r])
+            ck_assert_msg(v == NULL, "%s row %zu: '%s', want none", coded_names[k], r, v);
+        else
+            ck_assert_msg(v && strcmp(v, want[r]) == 0, "%s row %zu: '%s', want '%s'", coded_names[k], r,
+                          v ? v : "(none)", want[r]);
+    }
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = malloc(strlen(s) + 1);
+    ck_assert_ptr_nonnull(d);
+    return strcpy(d, s);
+}
+
+static void free_names(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Fills column k with new values up to code `last` (a row with none every
+ * tenth row where the column may be empty); returns the rows' names. */
+static char **fill_coded(cx_store *s, size_t k, uint32_t last, size_t *n)
+{
+    size_t cap = last + last / 9 + 64;
+    char **want = calloc(cap, sizeof *want);
+    ck_assert_ptr_nonnull(want);
+    *n = 0;
+    while (next_code(s, k) <= last) {
+        char id[32], name[32];
+        snprintf(id, sizeof id, "R-%zu", *n);
+        if (coded_cols[k] != IN_TOUCHPOINT && *n % 10 == 3) {
+            add_coded(s, k, id, NULL);
+            want[(*n)++] = NULL;
+            continue;
+        }
+        snprintf(name, sizeof name, "%s-%u", coded_names[k], next_code(s, k));
+        add_coded(s, k, id, name);
+        ck_assert_uint_lt(*n + 1, cap);
+        want[(*n)++] = xstrdup(name);
+    }
+    return want;
+}
+
+static cx_store *coded_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    return s;
+}
+
+/* 1 byte up to code 254, 2 bytes from code 255; a refused add does not
+ * widen; clone, save and load, export and import, forget keep the values. */
+START_TEST(codes_widen_at_255)
+{
+    for (size_t k = 0; k < 4; k++) {
+        cx_store *s = coded_store();
+        ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
+        size_t n;
+        char **want = fill_coded(s, k, 254, &n);
+        ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
+        assert_coded(s, k, want, n);
+        /* refused for another reason: checked before widening */
+        char name[32];
+        snprintf(name, sizeof name, "%s-%u", coded_names[k], next_code(s, k));
+        if (coded_cols[k] == IN_KIND || coded_cols[k] == IN_AGENT) {
+            FAILS(cx_interaction_add(NULL, s, "X", "nobody", "web", 1, coded_cols[k] == IN_KIND ? name : "a",
+                                     CX_INBOUND, coded_cols[k] == IN_AGENT ? name : "a", NULL, 1, CX_HANDLED, 0),
+                  CX_ENOTFOUND, "cx_interaction_add");
+            ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
+        }
+        want[n] = xstrdup(name);
+        add_coded(s, k, "R-wide", name); /* code 255: 2 bytes */
+        n++;
+        ck_assert_uint_eq(code_elem(s, coded_cols[k]), 2);
+        if (coded_cols[k] != IN_TOUCHPOINT) { /* none after the widening */
+            add_coded(s, k, "R-none", NULL);
+            want[n++] = NULL;
+        }
+        assert_coded(s, k, want, n);
+        /* an update to an old value and to none, in the wide column */
+        int ch;
+        size_t row;
+        OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "R-wide"));
+        const char *old = want[0];
+        if (coded_cols[k] == IN_TOUCHPOINT)
+            OK(cx_interaction_put(&ch, NULL, s, "R-wide", "C-1", old, T("2024-01-02T00:00:00Z"), "call", CX_INBOUND,
+                                  "a", NULL, 5, CX_HANDLED, 0));
+        else
+            add_coded(s, k, "R-more", old);
+        if (coded_cols[k] == IN_TOUCHPOINT) {
+            free(want[row]);
+            want[row] = xstrdup(old);
+        } else
+            want[n++] = xstrdup(old);
+        assert_coded(s, k, want, n);
+        cx_store *c, *l, *e;
+        OK(cx_store_clone(&c, s));
+        ck_assert_uint_eq(code_elem(c, coded_cols[k]), 2);
+        assert_coded(c, k, want, n);
+        char db[16];
+        snprintf(db, sizeof db, "k%zu.db", k);
+        OK(cx_db_save(s, P(db)));
+        OK(cx_db_load(&l, P(db)));
+        assert_coded(l, k, want, n);
+        cx_store_free(l);
+        static const int tabs[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES, CX_TABLE_INTERACTIONS};
+        OK(cx_store_new(&e));
+        for (size_t t = 0; t < 4; t++) {
+            char f[16];
+            snprintf(f, sizeof f, "k%zu-%zu.csv", k, t);
+            OK(cx_export_csv(s, tabs[t], P(f), 0));
+            cx_import_report *rep = NULL;
+            OK(cx_import_csv(&rep, e, tabs[t], P(f), NULL));
+            cx_import_report_free(rep);
+        }
+        assert_coded(e, k, want, n);
+        cx_store_free(e);
+        /* forget a customer without interactions: the values stay */
+        const char *gone = "C-2";
+        size_t erased;
+        OK(cx_customer_forget(&erased, c, 1, &gone));
+        assert_coded(c, k, want, n);
+        cx_store_free(c);
+        free_names(want, n);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
+/* 2 bytes up to code 65534, 4 from code 65535 (agents and touchpoints:
+ * cheap to make through the API). */
+START_TEST(codes_widen_at_65535)
+{
+    static const size_t ks[] = {0, 2};
+    for (size_t i = 0; i < 2; i++) {
+        size_t k = ks[i];
+        cx_store *s = coded_store();
+        size_t n;
+        char **want = fill_coded(s, k, 65534, &n);
+        ck_assert_uint_eq(code_elem(s, coded_cols[k]), 2);
+        char name[32];
+        snprintf(name, sizeof name, "%s-%u", coded_names[k], next_code(s, k));
+        want[n++] = xstrdup(name);
+        add_coded(s, k, "R-wide", name);
+        ck_assert_uint_eq(code_elem(s, coded_cols[k]), 4);
+        if (coded_cols[k] == IN_AGENT) {
+            add_coded(s, k, "R-none", NULL);
+            want[n++] = NULL;
+        }
+        assert_coded(s, k, want, n);
+        cx_store *c;
+        OK(cx_store_clone(&c, s));
+        ck_assert_uint_eq(code_elem(c, coded_cols[k]), 4);
+        assert_coded(c, k, want, n);
+        cx_store_free(c);
+        free_names(want, n);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
+/* Out of memory widening: the add fails, nothing changes (the width, the
+ * values, the names, the memory held); then it succeeds. */
+START_TEST(codes_widening_out_of_memory)
+{
+    for (size_t k = 0; k < 4; k++) {
+        cxt_alloc a = {0};
+        cx_store *s;
+        OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+        OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+        OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+        size_t n;
+        char **want = fill_coded(s, k, 254, &n);
+        char name[32];
+        snprintf(name, sizeof name, "%s-%u", coded_names[k], next_code(s, k));
+        /* touchpoints and cases: the row exists first */
+        if (coded_cols[k] == IN_TOUCHPOINT)
+            OK(cx_touchpoint_add(s, name, "web", "consideration", NULL, 0, 1));
+        if (coded_cols[k] == IN_CASE)
+            OK(cx_case_add(s, name, "C-1", "phone", NULL, NULL, T("2024-01-01T00:00:00Z"), CX_TIME_NONE,
+                           CX_TIME_NONE, 0, 1));
+        uint32_t sets = s->sets[CX_VOCAB_AGENT].count + s->sets[CX_VOCAB_INTERACTION_KIND].count;
+        /* every allocation of the add refused in turn (the widening's among
+         * them): each failure changes nothing a caller sees */
+        int rc, failures = 0;
+        for (size_t nth = 1;; nth++) {
+            cxt_alloc_fail_nth(&a, nth, false);
+            rc = cx_interaction_add(NULL, s, "R-wide", "C-1", coded_cols[k] == IN_TOUCHPOINT ? name : "web",
+                                    T("2024-01-02T00:00:00Z"), coded_cols[k] == IN_KIND ? name : "call", CX_INBOUND,
+                                    coded_cols[k] == IN_AGENT ? name : "a", coded_cols[k] == IN_CASE ? name : NULL, 5,
+                                    CX_HANDLED, 0);
+            cxt_alloc_allow(&a, -1);
+            if (rc == CX_OK)
+                break;
+            ck_assert_int_eq(rc, CX_ENOMEM);
+            failures++;
+            ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
+            ck_assert_uint_eq(s->sets[CX_VOCAB_AGENT].count + s->sets[CX_VOCAB_INTERACTION_KIND].count, sets);
+            assert_coded(s, k, want, n);
+        }
+        ck_assert_int_ge(failures, 1);
+        want[n++] = xstrdup(name);
+        ck_assert_uint_eq(code_elem(s, coded_cols[k]), 2);
+        assert_coded(s, k, want, n);
+        free_names(want, n);
+        cx_store_free(s);
+        cxt_alloc_done(&a);
+    }
+}
+END_TEST
+
+/* A failed import that updated agents while the column was narrow, then
+ * widened it (300 new agents), then updated a row in the wide column and
+ * failed: the rollback puts back every value and the width. */
+START_TEST(codes_rollback_across_widening)
+{
+    cx_store *s = coded_store();
+    const size_t k = 2; /* agent */
+    char *want[3] = {"a-0", NULL, "a-2"};
+    add_coded(s, k, "W-0", want[0]);
+    add_coded(s, k, "W-1", want[1]);
+    add_coded(s, k, "W-2", want[2]);
+    size_t cap = 400 * 128, len = 0;
+    char *csv = malloc(cap);
+    ck_assert_ptr_nonnull(csv);
+    len += (size_t)snprintf(csv + len, cap - len,
+                            "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
+                            "W-1,C-1,web,2024-01-01T00:00:00Z,call,inbound,a-2,,1,handled,0\n" /* narrow update */
+                            "W-0,C-1,web,2024-01-01T00:00:00Z,call,inbound,,,1,handled,0\n");  /* to none */
+    for (int i = 0; i < 300; i++) /* widens */
+        len += (size_t)snprintf(csv + len, cap - len, "N-%d,C-1,web,2024-01-01T00:00:00Z,call,inbound,new-%d,,1,handled,0\n",
+                                i, i);
+    len += (size_t)snprintf(csv + len, cap - len,
+                            "W-2,C-1,web,2024-01-01T00:00:00Z,call,inbound,new-299,,1,handled,0\n" /* wide update */
+                            "W-0,C-1,web,2024-01-01T00:00:00Z,call,inbound,a-0,,1,handled,0\n"
+                            "W-9,C-1,web,not a time,call,inbound,,,1,handled,0\n");
+    const char *path = write_file("codes.csv", csv);
+    free(csv);
+    uint32_t agents = s->sets[CX_VOCAB_AGENT].count;
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *rep = NULL;
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    ck_assert_uint_eq(code_elem(s, IN_AGENT), 1); /* narrow again */
+    ck_assert_uint_eq(s->sets[CX_VOCAB_AGENT].count, agents);
+    assert_coded(s, k, want, 3);
+    /* the same file, lenient: everything but the bad row */
+    OK(cx_import_options_set_strict(o, 0));
+    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
+    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    ck_assert_uint_eq(code_elem(s, IN_AGENT), 2);
+    char **after = calloc(303, sizeof *after);
+    ck_assert_ptr_nonnull(after);
+    after[0] = xstrdup("a-0");
+    after[1] = xstrdup("a-2");
+    after[2] = xstrdup("new-299");
+    for (int i = 0; i < 300; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "new-%d", i);
+        after[3 + i] = xstrdup(name);
+    }
+    assert_coded(s, k, after, 303);
+    free_names(after, 303);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Forget renumbers the agents (those of cases first): the agents of
+ * interactions, codes below 255 before, get codes beyond it after, and
+ * their column is widened first. */
+START_TEST(codes_forget_widens)
+{
+    cx_store *s = coded_store();
+    char *want[10];
+    char names[10][16];
+    for (int i = 0; i < 10; i++) {
+        snprintf(names[i], sizeof names[i], "ia-%d", i);
+        want[i] = names[i];
+        char id[16];
+        snprintf(id, sizeof id, "I-%d", i);
+        add_coded(s, 2, id, names[i]);
+    }
+    for (int i = 0; i < 300; i++) {
+        char id[16], agent[16];
+        snprintf(id, sizeof id, "K-%d", i);
+        snprintf(agent, sizeof agent, "ca-%d", i);
+        OK(cx_case_add(s, id, "C-1", "phone", NULL, agent, T("2024-01-01T00:00:00Z"), CX_TIME_NONE, CX_TIME_NONE, 0,
+                       1));
+    }
+    OK(cx_interaction_add(NULL, s, "I-gone", "C-2", "web", T("2024-01-02T00:00:00Z"), "call", CX_INBOUND, "ia-0", NULL, 5,
+                          CX_HANDLED, 0));
+    ck_assert_uint_eq(code_elem(s, IN_AGENT), 1);
+    const char *gone = "C-2";
+    size_t erased;
+    OK(cx_customer_forget(&erased, s, 1, &gone));
+    ck_assert_uint_eq(erased, 2);
+    ck_assert_uint_eq(code_elem(s, IN_AGENT), 2);
+    assert_coded(s, 2, want, 10);
+    int c;
+    OK(cx_column_find(&c, CX_TABLE_CASES, "agent"));
+    ck_assert_str_eq(store_str(s, CX_TABLE_CASES, c, 299), "ca-299");
+    cx_store_free(s);
+}
+END_TEST
+
+/* Cases' channel, priority and agent: 1 byte a row up to code 254, 2 from
+ * code 255 (channel and priority are defined sets: defined here first);
+ * clone, save and load, forget keep the values. */
+static const int case_cols[] = {CA_CHANNEL, CA_PRIORITY, CA_AGENT};
+static const char *const case_names[] = {"channel", "priority", "agent"};
+static const int case_sets[] = {CX_VOCAB_CHANNEL, CX_VOCAB_PRIORITY, CX_VOCAB_AGENT};
+
+static void add_case_coded(cx_store *s, size_t k, const char *id, const char *name)
+{
+    if (name && k < 2 && cxi_pool_find(&s->sets[case_sets[k]], name, strlen(name)) == CXI_NONE)
+        OK(cx_vocab_define(NULL, s, case_sets[k], name));
+    OK(cx_case_add(s, id, "C-1", k == 0 ? name : "phone", k == 1 ? name : NULL, k == 2 ? name : NULL,
+                   T("2024-01-01T00:00:00Z"), CX_TIME_NONE, CX_TIME_NONE, 0, 1));
+}
+
+static void assert_case_coded(const cx_store *s, size_t k, char *const *want, size_t n)
+{
+    int c;
+    OK(cx_column_find(&c, CX_TABLE_CASES, case_names[k]));
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_CASES), n);
+    for (size_t r = 0; r < n; r++) {
+        const char *v;
+        OK(cx_store_get_string(&v, s, CX_TABLE_CASES, c, r));
+        ck_assert_msg(want[r] ? v && strcmp(v, want[r]) == 0 : v == NULL, "case %s row %zu: '%s', want '%s'",
+                      case_names[k], r, v ? v : "(none)", want[r] ? want[r] : "(none)");
+    }
+}
+
+START_TEST(case_codes_widen_at_255)
+{
+    for (size_t k = 0; k < 3; k++) {
+        cx_store *s = coded_store();
+        const cxi_col *col = &s->t[CX_TABLE_CASES].cols[case_cols[k]];
+        ck_assert_uint_eq(col->elem, 1);
+        char **want = calloc(400, sizeof *want);
+        ck_assert_ptr_nonnull(want);
+        size_t n = 0;
+        while (s->sets[case_sets[k]].count <= 254) {
+            char id[32], name[32];
+            snprintf(id, sizeof id, "K-%zu", n);
+            snprintf(name, sizeof name, "%s-%u", case_names[k], s->sets[case_sets[k]].count);
+            if (k > 0 && n % 10 == 3) {
+                add_case_coded(s, k, id, NULL);
+                want[n++] = NULL;
+                continue;
+            }
+            add_case_coded(s, k, id, name);
+            want[n++] = xstrdup(name);
+        }
+        ck_assert_uint_eq(col->elem, 1);
+        assert_case_coded(s, k, want, n);
+        char name[32];
+        snprintf(name, sizeof name, "%s-%u", case_names[k], s->sets[case_sets[k]].count);
+        add_case_coded(s, k, "K-wide", name); /* code 255 */
+        want[n++] = xstrdup(name);
+        ck_assert_uint_eq(s->t[CX_TABLE_CASES].cols[case_cols[k]].elem, 2);
+        if (k > 0) {
+            add_case_coded(s, k, "K-none", NULL);
+            want[n++] = NULL;
+        }
+        assert_case_coded(s, k, want, n);
+        cx_store *c, *l;
+        OK(cx_store_clone(&c, s));
+        ck_assert_uint_eq(c->t[CX_TABLE_CASES].cols[case_cols[k]].elem, 2);
+        assert_case_coded(c, k, want, n);
+        char db[16];
+        snprintf(db, sizeof db, "c%zu.db", k);
+        OK(cx_db_save(s, P(db)));
+        OK(cx_db_load(&l, P(db)));
+        assert_case_coded(l, k, want, n);
+        cx_store_free(l);
+        const char *gone = "C-2";
+        size_t erased;
+        OK(cx_customer_forget(&erased, c, 1, &gone));
+        assert_case_coded(c, k, want, n);
+        cx_store_free(c);
+        free_names(want, n);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
+/* A failed import of cases that widened the agents: put back, narrow. */
+START_TEST(case_codes_rollback_across_widening)
+{
+    cx_store *s = coded_store();
+    char *want[2] = {"a-0", NULL};
+    add_case_coded(s, 2, "K-0", want[0]);
+    add_case_coded(s, 2, "K-1", want[1]);
+    size_t cap = 300 * 128, len = 0;
+    char *csv = malloc(cap);
+    ck_assert_ptr_nonnull(csv);
+    len += (size_t)snprintf(csv + len, cap - len, "id,customer,channel,priority,agent,opened\n"
+                                                  "K-1,C-1,phone,,a-0,2024-01-01T00:00:00Z\n");
+    for (int i = 0; i < 280; i++)
+        len += (size_t)snprintf(csv + len, cap - len, "N-%d,C-1,phone,,new-%d,2024-01-01T00:00:00Z\n", i, i);
+    len += (size_t)snprintf(csv + len, cap - len, "K-0,C-1,phone,,new-279,2024-01-01T00:00:00Z\n"
+                                                  "K-9,C-1,phone,,,not a time\n");
+    const char *path = write_file("cases.csv", csv);
+    free(csv);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *rep = NULL;
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_CASES, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    ck_assert_uint_eq(s->t[CX_TABLE_CASES].cols[CA_AGENT].elem, 1);
+    assert_case_coded(s, 2, want, 2);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Queries and journeys read the same values at every width: a store and
+ * copies of it whose code columns are made 2 and 4 bytes a row (the
+ * internal widening) give byte-identical results. */
+static cx_store *random_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    uint64_t seed = 14;
+    char a[32], b[32], c[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(a, sizeof a, "C-%d", i);
+        OK(cx_customer_add(s, a, i % 3 ? "consumer" : "business", NULL, NULL, CX_TIME_NONE));
+    }
+    static const char *const ch[] = {"web", "phone", "email", "chat"};
+    for (int i = 0; i < 12; i++) {
+        snprintf(a, sizeof a, "tp-%d", i);
+        OK(cx_touchpoint_add(s, a, ch[i % 4], i % 2 ? "consideration" : "service", NULL, i == 5, 1));
+    }
+    for (int i = 0; i < 30; i++) {
+        snprintf(a, sizeof a, "K-%d", i);
+        snprintf(b, sizeof b, "C-%d", i % 40);
+        snprintf(c, sizeof c, "ag-%d", i % 7);
+        cx_time t = T("2024-01-01T00:00:00Z") + (cx_time)i * HOUR_MS;
+        OK(cx_case_add(s, a, b, ch[i % 4], i % 2 ? "high" : "low", c, t, t + 600000, i % 3 ? t + DAY_MS : CX_TIME_NONE,
+                       i % 4 == 0, 1 + i % 3));
+    }
+    static const char *const kinds[] = {"contact", "visit", "purchase", "email"};
+    for (int i = 0; i < 2000; i++) {
+        uint64_t r = splitmix64(&seed);
+        int cu = (int)(r % 40);
+        snprintf(a, sizeof a, "I-%d", i);
+        snprintf(b, sizeof b, "C-%d", cu);
+        snprintf(c, sizeof c, "tp-%d", (int)((r >> 8) % 12));
+        char ag[16], ca[16];
+        snprintf(ag, sizeof ag, "ag-%d", (int)((r >> 16) % 9));
+        int k = (int)((r >> 24) % 30);
+        snprintf(ca, sizeof ca, "K-%d", k);
+        bool with_case = k % 40 == cu && (r >> 32) % 2; /* case K-k belongs to C-(k % 40) */
+        OK(cx_interaction_add(NULL, s, a, b, c, T("2024-01-01T00:00:00Z") + (cx_time)((r >> 20) % (60 * DAY_MS / 1000)) * 1000,
+                              kinds[(r >> 40) % 4], (r >> 44) % 3 ? CX_INBOUND : CX_OUTBOUND,
+                              (r >> 46) % 5 ? ag : NULL, with_case ? ca : NULL, (int64_t)((r >> 48) % 900000),
+                              (cx_outcome)(CX_HANDLED + (int)((r >> 50) % 3)), (double)((r >> 52) % 100)));
+        if (i % 7 == 0) {
+            char fid[16];
+            snprintf(fid, sizeof fid, "F-%d", i);
+            OK(cx_feedback_add(NULL, s, fid, b, "nps", (double)((r >> 56) % 11), T("2024-03-05T00:00:00Z"),
+                               i % 14 ? NULL : c, a, NULL, NULL));
+        }
+    }
+    return s;
+}
+
+static void widen_all(cx_store *s, size_t elem)
+{
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        for (int k = 0; k < s->t[t].ncols; k++) {
+            if (!cxi_code_col(t, k))
+                continue;
+            cxi_col *c = &s->t[t].cols[k];
+            OK(cxi_col_recode(&s->mem, c, s->t[t].n, elem));
+            ck_assert_uint_eq(c->elem, elem);
+            if (c->cap < s->t[t].room)
+                s->t[t].room = c->cap;
+        }
+}
+
+static void results_of(const cx_store *s, const char *tag)
+{
+    static const cx_dim dims[] = {CX_DIM_AGENT, CX_DIM_TOUCHPOINT, CX_DIM_CHANNEL, CX_DIM_PRIORITY};
+    char name[64];
+    for (size_t d = 0; d < 4; d++) {
+        cx_query *q;
+        cx_result *r;
+        OK(cx_query_new(&q, s));
+        for (int m = 0; m < CX_MEASURE_COUNT; m++)
+            if (m != CX_MEASURE_CX_INDEX)
+                OK(cx_query_add(q, (cx_measure)m));
+        OK(cx_query_group_by(q, dims[d]));
+        OK(cx_query_run(&r, q));
+        snprintf(name, sizeof name, "q%zu-%s.csv", d, tag);
+        OK(cx_result_export_csv(r, P(name)));
+        cx_result_free(r);
+        cx_query_free(q);
+    }
+    cx_journeys *j;
+    OK(cx_journeys_new(&j, s, NULL));
+    cx_result *r;
+    OK(cx_journeys_list(&r, j));
+    snprintf(name, sizeof name, "jl-%s.csv", tag);
+    OK(cx_result_export_csv(r, P(name)));
+    cx_result_free(r);
+    OK(cx_journeys_paths(&r, j, 50));
+    snprintf(name, sizeof name, "jp-%s.csv", tag);
+    OK(cx_result_export_csv(r, P(name)));
+    cx_result_free(r);
+    cx_journeys_free(j);
+}
+
+START_TEST(codes_same_results_at_every_width)
+{
+    cx_store *s = random_store();
+    for (size_t k = 0; k < 4; k++)
+        ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
+    for (size_t k = 0; k < 3; k++)
+        ck_assert_uint_eq(s->t[CX_TABLE_CASES].cols[case_cols[k]].elem, 1);
+    results_of(s, "1");
+    static const size_t widths[] = {2, 4};
+    for (size_t w = 0; w < 2; w++) {
+        cx_store *c;
+        OK(cx_store_clone(&c, s));
+        widen_all(c, widths[w]);
+        char tag[4];
+        snprintf(tag, sizeof tag, "%zu", widths[w]);
+        results_of(c, tag);
+        for (int d = 0; d < 4; d++) {
+            char a[32], b[32];
+            snprintf(a, sizeof a, "q%d-1.csv", d);
+            snprintf(b, sizeof b, "q%d-%s.csv", d, tag);
+            char pa[4096];
+            snprintf(pa, sizeof pa, "%s", P(a));
+            assert_files_same(pa, P(b));
+        }
+        static const char *const js[] = {"jl", "jp"};
+        for (int i = 0; i < 2; i++) {
+            char a[32], b[32], pa[4096];
+            snprintf(a, sizeof a, "%s-1.csv", js[i]);
+            snprintf(b, sizeof b, "%s-%s.csv", js[i], tag);
+            snprintf(pa, sizeof pa, "%s", P(a));
+            assert_files_same(pa, P(b));
+        }
+        cx_store_free(c);
+    }
+    cx_store_free(s);
+}
+END_TEST
+
 START_TEST(export_writes_every_id)
 {
     cx_store *s = mixed_store();
@@ -1107,6 +1729,18 @@ int main(void)
     tcase_add_test(dur, duration_rollback_across_widening);
     tcase_add_test(dur, duration_widening_out_of_memory);
     suite_add_tcase(su, dur);
+    TCase *codes = tcase_create("small codes");
+    tcase_add_checked_fixture(codes, ids_setup, tmpdir_teardown);
+    tcase_set_timeout(codes, 300);
+    tcase_add_test(codes, codes_widen_at_255);
+    tcase_add_test(codes, codes_widen_at_65535);
+    tcase_add_test(codes, codes_widening_out_of_memory);
+    tcase_add_test(codes, codes_rollback_across_widening);
+    tcase_add_test(codes, codes_forget_widens);
+    tcase_add_test(codes, codes_same_results_at_every_width);
+    tcase_add_test(codes, case_codes_widen_at_255);
+    tcase_add_test(codes, case_codes_rollback_across_widening);
+    suite_add_tcase(su, codes);
     TCase *pool = tcase_create("pool");
     tcase_add_checked_fixture(pool, ids_setup, tmpdir_teardown);
     tcase_set_timeout(pool, 120);

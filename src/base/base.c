@@ -384,6 +384,56 @@ int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n)
     return CX_OK;
 }
 
+void cxi_codes_read(cxi_codes c, size_t from, size_t n, uint32_t *out)
+{
+    switch (c.elem) {
+    case 1: {
+        const uint8_t *v = (const uint8_t *)c.data + from;
+        for (size_t i = 0; i < n; i++)
+            out[i] = v[i] == 0xFFu ? CXI_NONE : v[i];
+        break;
+    }
+    case 2: {
+        const uint16_t *v = (const uint16_t *)c.data + from;
+        for (size_t i = 0; i < n; i++)
+            out[i] = v[i] == 0xFFFFu ? CXI_NONE : v[i];
+        break;
+    }
+    default: memcpy(out, (const uint32_t *)c.data + from, n * sizeof *out); break;
+    }
+}
+
+int cxi_col_recode(cxi_mem *m, cxi_col *c, size_t n, size_t elem)
+{
+    if (c->elem >= elem)
+        return CX_OK;
+    size_t cap = c->cap ? c->cap : 1;
+    if (cap > SIZE_MAX / elem)
+        return cxi_fail(CX_ELIMIT, "a column of %zu rows is too large for the address space", cap);
+    void *w = cxi_alloc(m, cap * elem);
+    if (!w)
+        return cxi_fail(CX_ENOMEM, "out of memory widening a column of %zu rows", cap);
+    cxi_codes from = cxi_codes_of(c);
+    cxi_col to = {w, cap, elem};
+    for (size_t i = 0; i < n; i++)
+        cxi_code_put(&to, i, cxi_codes_at(from, i));
+    cxi_free(m, c->data, c->cap * c->elem);
+    *c = to;
+    return CX_OK;
+}
+
+void cxi_col_narrow_codes(cxi_col *c, size_t n, size_t elem)
+{
+    if (c->elem <= elem)
+        return;
+    cxi_codes from = cxi_codes_of(c);
+    cxi_col to = {c->data, c->cap * c->elem / elem, elem};
+    /* row i moves down to a lower byte offset than it is read from */
+    for (size_t i = 0; i < n; i++)
+        cxi_code_put(&to, i, cxi_codes_at(from, i));
+    *c = to;
+}
+
 void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols)
 {
     for (int i = 0; i < ncols; i++) {

@@ -194,6 +194,77 @@ void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols);
  * CX_ENOMEM leaves it as it was. */
 int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n);
 
+/* Columns of codes (set codes, row numbers) stored in 1, 2 or 4 bytes a row
+ * (issue 14: small dictionary ids): a value is kept in the low bytes, and
+ * the all-ones value of the width stands for CXI_NONE, so a width holds the
+ * values below its all-ones value. Writing truncates (CXI_NONE becomes all
+ * ones); the writer widens the column first when a value needs it
+ * (cxi_code_width, cxi_col_recode). A u32 column read through these is read
+ * as it is. */
+typedef struct cxi_codes {
+    const void *data;
+    size_t elem; /* 1, 2 or 4 */
+} cxi_codes;
+
+static inline cxi_codes cxi_codes_of(const cxi_col *c)
+{
+    cxi_codes r = {c->data, c->elem};
+    return r;
+}
+
+/* The value at `row`, CXI_NONE for the all-ones value of the width. */
+static inline uint32_t cxi_codes_at(cxi_codes c, size_t row)
+{
+    /* a test per width, no jump table; none without a branch */
+    uint32_t v;
+    if (c.elem == 1) {
+        v = ((const uint8_t *)c.data)[row];
+        return v | (uint32_t)-(int32_t)(v == 0xFFu);
+    }
+    if (c.elem == 2) {
+        v = ((const uint16_t *)c.data)[row];
+        return v | (uint32_t)-(int32_t)(v == 0xFFFFu);
+    }
+    return ((const uint32_t *)c.data)[row];
+}
+
+/* The address of the value at `row` (for a prefetch). */
+static inline const void *cxi_codes_addr(cxi_codes c, size_t row)
+{
+    return (const char *)c.data + row * c.elem;
+}
+
+/* A chunk for cxi_codes_read: 1 KiB of u32 values, on the stack. */
+#define CXI_CODES_CHUNK 256
+
+/* Rows [from, from + n) into out as u32 values (CXI_NONE for none): for hot
+ * loops, which read a chunk at a time with one dispatch on the width. */
+void cxi_codes_read(cxi_codes c, size_t from, size_t n, uint32_t *out);
+
+/* The bytes a row needs to hold v: 1, 2 or 4. */
+static inline size_t cxi_code_width(uint32_t v)
+{
+    return v == CXI_NONE || v < 0xFFu ? 1 : v < 0xFFFFu ? 2 : 4;
+}
+
+/* Writes v at `row` (the column is wide enough: cxi_code_width(v) <= elem). */
+static inline void cxi_code_put(cxi_col *c, size_t row, uint32_t v)
+{
+    switch (c->elem) {
+    case 1: ((uint8_t *)c->data)[row] = (uint8_t)v; break;
+    case 2: ((uint16_t *)c->data)[row] = (uint16_t)v; break;
+    default: ((uint32_t *)c->data)[row] = v; break;
+    }
+}
+
+/* Makes a code column `elem` bytes a row (wider than it is) with the same
+ * capacity, its first n values kept. CX_ENOMEM leaves it as it was. */
+int cxi_col_recode(cxi_mem *m, cxi_col *c, size_t n, size_t elem);
+/* Makes a code column `elem` bytes a row (narrower than it is: every one
+ * of its first n values fits) in place, its capacity in rows grown to what
+ * its block holds; never fails. */
+void cxi_col_narrow_codes(cxi_col *c, size_t n, size_t elem);
+
 /* ---- string interner ------------------------------------------------- */
 
 /* Interned strings get dense ids 0, 1, 2, ... in insertion order and never

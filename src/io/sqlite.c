@@ -218,6 +218,7 @@ typedef struct bcol {
     cxi_colsrc cs;
     const void *data;     /* the internal column (NULL for the key) */
     cxi_icol icol;        /* SRC_I64: the column, narrow or wide */
+    cxi_codes codes;      /* a column of u32 codes, 1, 2 or 4 bytes a row (cxi_code_col) */
     const cxi_pool *pool; /* the strings codes index */
     const uint32_t *link; /* SRC_LINK: the id column of the rows it holds; NULL when it holds ids */
 } bcol;
@@ -228,6 +229,8 @@ static void bcol_init(bcol *b, const cx_store *s, int table, int col)
     b->data = b->cs.icol >= 0 ? s->t[table].cols[b->cs.icol].data : NULL;
     if (b->cs.src == SRC_I64)
         b->icol = cxi_icol_of(s, table, b->cs.icol);
+    if (b->data && b->cs.type == CX_TYPE_STRING && b->cs.src != SRC_ENUM)
+        b->codes = cxi_codes_col(s, table, b->cs.icol);
     switch (b->cs.src) {
     case SRC_ID: b->pool = &s->keys[table]; break;
     case SRC_SET: b->pool = &s->sets[b->cs.aux]; break;
@@ -257,7 +260,7 @@ static int bind_direct(sqlite3_stmt *st, int p, const bcol *b, size_t row)
             break;
         }
         /* a key, or an implicit event id column (cxi_row_eid): the row */
-        v = !b->data ? (uint32_t)row : ((const uint32_t *)b->data)[row];
+        v = !b->data ? (uint32_t)row : cxi_codes_at(b->codes, row);
         if (b->link && v != CXI_NONE)
             v = b->link[v];
         if (v == CXI_NONE) {

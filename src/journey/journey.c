@@ -590,7 +590,7 @@ uint32_t cxi_fb_touchpoint(const cx_store *s, uint32_t fb)
     uint32_t in = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t)[fb];
     if (in == CXI_NONE || in >= s->t[CX_TABLE_INTERACTIONS].n)
         return CXI_NONE;
-    return CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t)[in];
+    return cxi_codes_at(cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT), in);
 }
 
 bool cxi_fb_classify(const cx_store *s, uint32_t fb, cxi_fbclass *c)
@@ -797,11 +797,11 @@ static void tpair_of(tpair *p, const cx_journeys *j, uint32_t row, uint32_t word
 {
     const cx_store *s = j->store;
     p->conv = cxi_j_is_conv(j, row);
-    const uint32_t *tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    const cxi_codes tp = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT);
     p->row = row;
     p->word = word;
     p->t = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time)[row];
-    p->tp = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], tp[row]);
+    p->tp = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], cxi_codes_at(tp, row));
     p->id = cxi_row_eid_str(s, CX_TABLE_INTERACTIONS, row);
 }
 
@@ -949,7 +949,7 @@ static unsigned bit_width(uint64_t v)
 #define F_POST 2u    /* a post-purchase rule matches */
 #define F_CONTACT 4u /* the repeat-contact kind (when inbound) */
 typedef struct wsrc {
-    const uint32_t *tp, *kind;
+    cxi_codes tp, kind; /* 1, 2 or 4 bytes a row (cxi_code_col) */
     const uint8_t *outcome, *dir;
     uint8_t *ftp, *fkind;
     size_t ntp, nkind;
@@ -958,8 +958,8 @@ typedef struct wsrc {
 static int wsrc_init(cx_journeys *j, wsrc *x)
 {
     const cx_store *s = j->store;
-    x->tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
-    x->kind = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t);
+    x->tp = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT);
+    x->kind = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_KIND);
     x->outcome = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_OUTCOME, uint8_t);
     x->dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
     x->ntp = j->ntp;
@@ -988,7 +988,7 @@ static void wsrc_free(cx_journeys *j, wsrc *x)
  * row order, from the store's columns. */
 static inline uint32_t word_of(const wsrc *x, uint32_t r)
 {
-    uint32_t tp = x->tp[r], k = x->kind[r];
+    uint32_t tp = cxi_codes_at(x->tp, r), k = cxi_codes_at(x->kind, r);
     unsigned f = (tp < x->ntp ? x->ftp[tp] : 0u) | (k < x->nkind ? x->fkind[k] : 0u);
     uint32_t conv = (f & F_CONV) & (uint32_t)(x->outcome[r] == CX_HANDLED);
     uint32_t post = (f >> 1 & 1u) & (conv ^ 1u);

@@ -199,10 +199,10 @@ static inline bool cxi_j_is_conv(const cx_journeys *j, uint32_t r)
     const cx_store *s = j->store;
     if (CXI_COL(s, CX_TABLE_INTERACTIONS, IN_OUTCOME, uint8_t)[r] != CX_HANDLED)
         return false;
-    uint32_t tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t)[r];
+    uint32_t tp = cxi_codes_at(cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT), r);
     if (tp < j->ntp && j->conv_tp[tp])
         return true;
-    uint32_t k = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t)[r];
+    uint32_t k = cxi_codes_at(cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_KIND), r);
     return k < j->nkind && j->conv_kind[k];
 }
 /* Whether interaction row r is a post-purchase step: no conversion, and
@@ -210,8 +210,8 @@ static inline bool cxi_j_is_conv(const cx_journeys *j, uint32_t r)
 static inline bool cxi_j_is_post(const cx_journeys *j, uint32_t r)
 {
     const cx_store *s = j->store;
-    uint32_t tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t)[r];
-    uint32_t k = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t)[r];
+    uint32_t tp = cxi_codes_at(cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT), r);
+    uint32_t k = cxi_codes_at(cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_KIND), r);
     if (!((tp < j->ntp && j->post_tp[tp]) || (k < j->nkind && j->post_kind[k])))
         return false;
     return !cxi_j_is_conv(j, r);

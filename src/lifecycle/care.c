@@ -708,7 +708,7 @@ static void rule_feedback(care_ctx *x, const care_rule *r, int metric)
     const int64_t *tm = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, int64_t);
     const uint32_t *fca = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CASE, uint32_t);
     const uint32_t *fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t);
-    const uint32_t *ica = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CASE, uint32_t);
+    const cxi_codes ica = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_CASE);
     const uint8_t *qm = CXI_COL(s, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
     for (size_t i = 0; i < nf; i++) {
         if (qm[qu[i]] != metric || !in_window(tm[i], x->as_of, r->window))
@@ -719,7 +719,7 @@ static void rule_feedback(care_ctx *x, const care_rule *r, int metric)
                 continue;
             uint32_t ca = fca[i];
             if (ca == CXI_NONE && fin[i] != CXI_NONE && fin[i] < ni)
-                ca = ica[fin[i]];
+                ca = cxi_codes_at(ica, fin[i]);
             if (ca == CXI_NONE)
                 continue;
             ref = ca;
@@ -753,13 +753,13 @@ static void rule_sla(care_ctx *x, const care_rule *r, uint32_t prio)
 {
     const cx_store *s = x->s;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t);
-    const uint32_t *pr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
+    const cxi_codes pr = cxi_codes_col(s, CX_TABLE_CASES, CA_PRIORITY);
     const int64_t *op = CXI_COL(s, CX_TABLE_CASES, CA_OPENED, int64_t);
     const int64_t *fr = CXI_COL(s, CX_TABLE_CASES, CA_FIRST_RESPONSE, int64_t);
     const int64_t *rs = CXI_COL(s, CX_TABLE_CASES, CA_RESOLVED, int64_t);
     for (size_t i = 0; i < x->ncase; i++) {
         if (op[i] >= x->as_of || (rs[i] != CX_TIME_NONE && rs[i] < x->as_of) ||
-            (r->case_priority && pr[i] != prio))
+            (r->case_priority && cxi_codes_at(pr, i) != prio))
             continue;
         cx_time due = CX_TIME_NONE;
         int which = 0; /* 1 resolution, 2 first response */
@@ -932,7 +932,7 @@ static void care_facts(care_ctx *x)
     for (size_t c = 0; c < x->ncust; c++)
         x->act[c] = x->last_buy[c];
     const uint32_t *icu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const uint32_t *ica = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CASE, uint32_t);
+    const cxi_codes ica = cxi_codes_col(store, CX_TABLE_INTERACTIONS, IN_CASE);
     const int64_t *itm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
     const uint8_t *dir = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
     for (size_t i = 0; i < ni; i++) {
@@ -940,7 +940,7 @@ static void care_facts(care_ctx *x)
             continue;
         if (x->act[icu[i]] == CX_TIME_NONE || itm[i] > x->act[icu[i]])
             x->act[icu[i]] = itm[i];
-        uint32_t ca = ica[i];
+        uint32_t ca = cxi_codes_at(ica, i);
         if (ca != CXI_NONE) {
             x->case_count[ca]++;
             if (x->case_last[ca] == CX_TIME_NONE || itm[i] > x->case_last[ca])

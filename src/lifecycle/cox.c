@@ -1441,14 +1441,14 @@ static void signal_records(const cx_store *store, const cxi_subjects *sub, const
     default: {
         size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
         const uint32_t *cu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-        const uint32_t *tp = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+        const cxi_codes tp = cxi_codes_col(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT);
         const int64_t *tm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
         const uint32_t *tpch = CXI_COL(store, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
         for (size_t i = 0; i < ni; i++) {
             uint32_t k = sidx[cu[i]];
             if (k == CXI_NONE || !in_window(sub, k, tm[i], as_of))
                 continue;
-            visit(ctx, k, (double)(tm[i] - sub->start[k]) / unit, tpch[tp[i]] == ch, 1);
+            visit(ctx, k, (double)(tm[i] - sub->start[k]) / unit, tpch[cxi_codes_at(tp, i)] == ch, 1);
         }
         break;
     }

@@ -847,7 +847,7 @@ const uint32_t *cxi_survival_groups(int *set, uint32_t *chan, cx_time *scratch, 
     *set = CX_VOCAB_CHANNEL;
     size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const uint32_t *tp = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    const cxi_codes tp = cxi_codes_col(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT);
     const int64_t *tm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
     const uint32_t *tpch = CXI_COL(store, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
     for (size_t i = 0; i < ncust; i++) {
@@ -857,7 +857,7 @@ const uint32_t *cxi_survival_groups(int *set, uint32_t *chan, cx_time *scratch, 
     for (size_t i = 0; i < ni; i++)
         if (tm[i] < scratch[cu[i]]) {
             scratch[cu[i]] = tm[i];
-            chan[cu[i]] = tpch[tp[i]];
+            chan[cu[i]] = tpch[cxi_codes_at(tp, i)];
         }
     return chan;
 }

@@ -227,18 +227,22 @@ static int prepare_contacts(run *x)
     const cx_store *s = x->s;
     size_t n = s->t[CX_TABLE_INTERACTIONS].n, ncust = s->t[CX_TABLE_CUSTOMERS].n;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const uint32_t *kind = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t);
+    const cxi_codes kind = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_KIND);
     const uint8_t *dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
     const cx_time *tm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
     if (!(x->c_off = zalloc(x->mem, (ncust + 1) * sizeof(uint32_t))))
         return cxi_fail(CX_ENOMEM, FN ": out of memory");
     size_t total = 0;
-    if (x->contact_kind != CXI_NONE)
-        for (size_t i = 0; i < n; i++)
-            if (kind[i] == x->contact_kind && dir[i] == CX_INBOUND) {
+    uint32_t kb[CXI_CODES_CHUNK]; /* the kinds of a chunk of rows (cxi_codes_read) */
+    for (size_t c0 = 0; c0 < n && x->contact_kind != CXI_NONE; c0 += CXI_CODES_CHUNK) {
+        size_t m = n - c0 < CXI_CODES_CHUNK ? n - c0 : CXI_CODES_CHUNK;
+        cxi_codes_read(kind, c0, m, kb);
+        for (size_t i = c0; i < c0 + m; i++)
+            if (kb[i - c0] == x->contact_kind && dir[i] == CX_INBOUND) {
                 x->c_off[cu[i] + 1]++;
                 total++;
             }
+    }
     for (size_t c = 0; c < ncust; c++)
         x->c_off[c + 1] += x->c_off[c];
     x->n_contacts = total;
@@ -251,13 +255,16 @@ static int prepare_contacts(run *x)
         rc = cxi_fail(CX_ENOMEM, FN ": out of memory indexing %zu contacts", total);
         goto done;
     }
-    if (x->contact_kind != CXI_NONE)
-        for (size_t i = 0; i < n; i++)
-            if (kind[i] == x->contact_kind && dir[i] == CX_INBOUND) {
+    for (size_t c0 = 0; c0 < n && x->contact_kind != CXI_NONE; c0 += CXI_CODES_CHUNK) {
+        size_t m = n - c0 < CXI_CODES_CHUNK ? n - c0 : CXI_CODES_CHUNK;
+        cxi_codes_read(kind, c0, m, kb);
+        for (size_t i = c0; i < c0 + m; i++)
+            if (kb[i - c0] == x->contact_kind && dir[i] == CX_INBOUND) {
                 size_t at = x->c_off[cu[i]] + fill[cu[i]]++;
                 pairs[2 * at] = tm[i];
                 pairs[2 * at + 1] = (int64_t)i;
             }
+    }
     int64_t win = x->r->spec.repeat_window;
     for (size_t c = 0; c < ncust; c++) {
         size_t lo = x->c_off[c], hi = x->c_off[c + 1];
@@ -490,7 +497,8 @@ typedef struct fb_cols {
     const uint32_t *cu, *qu, *ftp, *fin, *fca;
     const double *score;
     const cx_time *tm;
-    const uint32_t *tch, *tst, *itp, *iag, *cch, *cag, *cpr;
+    const uint32_t *tch, *tst;
+    cxi_codes itp, iag, cch, cag, cpr; /* 1, 2 or 4 bytes a row (cxi_code_col) */
 } fb_cols;
 
 /* The scratch of a chunk: the answers kept (offsets in the chunk), their
@@ -517,14 +525,14 @@ static inline uint32_t fb_tp(const fb_cols *c, size_t i)
     if (c->ftp[i] != CXI_NONE)
         return c->ftp[i];
     uint32_t in = fb_in(c, i);
-    return in != CXI_NONE ? c->itp[in] : CXI_NONE;
+    return in != CXI_NONE ? cxi_codes_at(c->itp, in) : CXI_NONE;
 }
 
 /* The channel: the touchpoint's, else the case's. */
 static inline uint32_t fb_channel(const fb_cols *c, size_t i)
 {
     uint32_t tp = fb_tp(c, i), ca = c->fca[i];
-    return tp != CXI_NONE ? c->tch[tp] : ca != CXI_NONE ? c->cch[ca] : CXI_NONE;
+    return tp != CXI_NONE ? c->tch[tp] : ca != CXI_NONE ? cxi_codes_at(c->cch, ca) : CXI_NONE;
 }
 
 static inline uint32_t fb_stage(const fb_cols *c, size_t i)
@@ -537,14 +545,14 @@ static inline uint32_t fb_stage(const fb_cols *c, size_t i)
 static inline uint32_t fb_agent(const fb_cols *c, size_t i)
 {
     uint32_t in = fb_in(c, i), ca = c->fca[i];
-    uint32_t a = in != CXI_NONE ? c->iag[in] : CXI_NONE;
-    return a == CXI_NONE && ca != CXI_NONE ? c->cag[ca] : a;
+    uint32_t a = in != CXI_NONE ? cxi_codes_at(c->iag, in) : CXI_NONE;
+    return a == CXI_NONE && ca != CXI_NONE ? cxi_codes_at(c->cag, ca) : a;
 }
 
 static inline uint32_t fb_priority(const fb_cols *c, size_t i)
 {
     uint32_t ca = c->fca[i];
-    return ca != CXI_NONE ? c->cpr[ca] : CXI_NONE;
+    return ca != CXI_NONE ? cxi_codes_at(c->cpr, ca) : CXI_NONE;
 }
 
 /* The record of answer i, with only the fields the query reads. */
@@ -559,7 +567,7 @@ static inline void fb_rec(const run *x, const fb_cols *c, size_t i, rec *e)
     if (need & (NEED_TP | NEED_CHANNEL | NEED_STAGE)) {
         uint32_t ca = c->fca[i];
         e->tp = fb_tp(c, i);
-        e->channel = e->tp != CXI_NONE ? c->tch[e->tp] : ca != CXI_NONE ? c->cch[ca] : CXI_NONE;
+        e->channel = e->tp != CXI_NONE ? c->tch[e->tp] : ca != CXI_NONE ? cxi_codes_at(c->cch, ca) : CXI_NONE;
         e->stage = e->tp != CXI_NONE ? c->tst[e->tp] : CXI_NONE;
     }
     if (need & NEED_AGENT)
@@ -579,9 +587,9 @@ static inline void fb_prefetch(const fb_cols *c, size_t i, bool agent, bool tp)
     if (in == CXI_NONE)
         return;
     if (agent)
-        __builtin_prefetch(&c->iag[in]);
+        __builtin_prefetch(cxi_codes_addr(c->iag, in));
     if (tp)
-        __builtin_prefetch(&c->itp[in]);
+        __builtin_prefetch(cxi_codes_addr(c->itp, in));
 }
 
 /* Adds (code + 1) * mult of grouping d to the direct-index slot of each
@@ -733,11 +741,11 @@ static int pass_feedback(run *x, size_t from, size_t to)
         .tm = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, cx_time),
         .tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t),
         .tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t),
-        .itp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t),
-        .iag = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_AGENT, uint32_t),
-        .cch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t),
-        .cag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t),
-        .cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t),
+        .itp = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT),
+        .iag = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_AGENT),
+        .cch = cxi_codes_col(s, CX_TABLE_CASES, CA_CHANNEL),
+        .cag = cxi_codes_col(s, CX_TABLE_CASES, CA_AGENT),
+        .cpr = cxi_codes_col(s, CX_TABLE_CASES, CA_PRIORITY),
     };
     const uint8_t *qmetric = CXI_COL(s, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
     const double *qmin = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double);
@@ -882,7 +890,8 @@ static int cases_dist(run *x, cxi_dist_acc *a, double v)
 
 /* The case columns both cases passes read. */
 typedef struct case_cols {
-    const uint32_t *cu, *ch, *pr, *ag, *ro, *co; /* customer, channel, priority, agent, reopens, contacts */
+    const uint32_t *cu, *ro, *co; /* customer, reopens, contacts */
+    cxi_codes ch, pr, ag;         /* channel, priority, agent: 1, 2 or 4 bytes a row (cxi_code_col) */
     const cx_time *op, *fr, *rs;                 /* opened, first response, resolved */
 } case_cols;
 
@@ -890,9 +899,9 @@ static case_cols case_cols_of(const cx_store *s)
 {
     return (case_cols){
         .cu = CXI_COL(s, CX_TABLE_CASES, CA_CUSTOMER, uint32_t),
-        .ch = CXI_COL(s, CX_TABLE_CASES, CA_CHANNEL, uint32_t),
-        .pr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t),
-        .ag = CXI_COL(s, CX_TABLE_CASES, CA_AGENT, uint32_t),
+        .ch = cxi_codes_col(s, CX_TABLE_CASES, CA_CHANNEL),
+        .pr = cxi_codes_col(s, CX_TABLE_CASES, CA_PRIORITY),
+        .ag = cxi_codes_col(s, CX_TABLE_CASES, CA_AGENT),
         .ro = CXI_COL(s, CX_TABLE_CASES, CA_REOPENS, uint32_t),
         .co = CXI_COL(s, CX_TABLE_CASES, CA_CONTACTS, uint32_t),
         .op = CXI_COL(s, CX_TABLE_CASES, CA_OPENED, cx_time),
@@ -917,8 +926,9 @@ static int pass_cases_chunks(run *x, size_t lo, size_t hi)
         size_t n = hi - c0 < CA_CHUNK ? hi - c0 : CA_CHUNK;
         for (size_t k = 0; k < n && !rc; k++) {
             size_t i = c0 + k;
-            rec e = {need & NEED_CUST ? c.cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? c.ch[i] : CXI_NONE,
-                     CXI_NONE, need & NEED_AGENT ? c.ag[i] : CXI_NONE, need & NEED_PRIORITY ? c.pr[i] : CXI_NONE,
+            rec e = {need & NEED_CUST ? c.cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? cxi_codes_at(c.ch, i) : CXI_NONE,
+                     CXI_NONE, need & NEED_AGENT ? cxi_codes_at(c.ag, i) : CXI_NONE,
+                     need & NEED_PRIORITY ? cxi_codes_at(c.pr, i) : CXI_NONE,
                      need & NEED_TIME ? c.op[i] : 0};
             rc = group_of(x, &e, &g[k]);
         }
@@ -1004,8 +1014,9 @@ static int pass_cases_rows(run *x, size_t lo, size_t hi)
     }
     const unsigned need = x->need;
     for (size_t i = lo; i < hi && !rc; i++) {
-        rec e = {need & NEED_CUST ? c.cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? c.ch[i] : CXI_NONE, CXI_NONE,
-                 need & NEED_AGENT ? c.ag[i] : CXI_NONE, need & NEED_PRIORITY ? c.pr[i] : CXI_NONE,
+        rec e = {need & NEED_CUST ? c.cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? cxi_codes_at(c.ch, i) : CXI_NONE, CXI_NONE,
+                 need & NEED_AGENT ? cxi_codes_at(c.ag, i) : CXI_NONE,
+                     need & NEED_PRIORITY ? cxi_codes_at(c.pr, i) : CXI_NONE,
                  need & NEED_TIME ? c.op[i] : 0};
         if (!accepted(x, &e))
             continue;
@@ -1031,7 +1042,7 @@ static int pass_cases_rows(run *x, size_t lo, size_t hi)
             prop_add(x, CX_MEASURE_FCR, g, first);
         }
         if (!rc && x->pos[CX_MEASURE_SLA_BREACH] >= 0) {
-            const cxi_sla *t = sla_for(x, pc, cc, c.pr[i], c.ch[i]);
+            const cxi_sla *t = sla_for(x, pc, cc, cxi_codes_at(c.pr, i), cxi_codes_at(c.ch, i));
             if (t) {
                 bool breach = late(x, c.op[i], c.fr[i], t->first_response, &rc);
                 if (!rc && !breach)
@@ -1056,40 +1067,53 @@ static int pass_interactions(run *x, size_t lo, size_t hi)
     if (x->contact_kind == CXI_NONE)
         return CX_OK;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const uint32_t *tp = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT, uint32_t);
+    const cxi_codes tp = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT);
     const cx_time *tm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const uint32_t *kind = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_KIND, uint32_t);
+    const cxi_codes kind = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_KIND);
     const uint8_t *dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
     const uint8_t *outc = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_OUTCOME, uint8_t);
-    const uint32_t *ag = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_AGENT, uint32_t);
-    const uint32_t *ca = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CASE, uint32_t);
+    const cxi_codes ag = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_AGENT);
+    const cxi_codes ca = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_CASE);
     const cxi_icol du = cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_DURATION);
     const uint32_t *tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
     const uint32_t *tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t);
-    const uint32_t *cpr = CXI_COL(s, CX_TABLE_CASES, CA_PRIORITY, uint32_t);
+    const cxi_codes cpr = cxi_codes_col(s, CX_TABLE_CASES, CA_PRIORITY);
     const unsigned need = x->need;
-    for (size_t i = lo; i < hi; i++) {
-        if (kind[i] != x->contact_kind)
-            continue;
-        rec e = {need & NEED_CUST ? cu[i] : CXI_NONE,
-                 tp[i],
-                 need & NEED_CHANNEL ? tch[tp[i]] : CXI_NONE,
-                 need & NEED_STAGE ? tst[tp[i]] : CXI_NONE,
-                 need & NEED_AGENT ? ag[i] : CXI_NONE,
-                 need & NEED_PRIORITY && ca[i] != CXI_NONE ? cpr[ca[i]] : CXI_NONE,
-                 need & NEED_TIME ? tm[i] : 0};
-        if (!accepted(x, &e))
-            continue;
-        size_t g;
-        int rc = group_of(x, &e, &g);
-        if (rc)
-            return rc;
-        prop_add(x, CX_MEASURE_MISSED_RATE, g, outc[i] == CX_MISSED);
-        prop_add(x, CX_MEASURE_ABANDON_RATE, g, outc[i] == CX_ABANDONED);
-        if (outc[i] == CX_HANDLED && (rc = dist_add(x, CX_MEASURE_HANDLE_TIME, g, (double)cxi_icol_at(du, i))))
-            return rc;
-        if (dir[i] == CX_INBOUND)
-            prop_add(x, CX_MEASURE_REPEAT_RATE, g, x->repeat && x->repeat[i]);
+    /* the code columns a chunk at a time (cxi_codes_read), the kinds first */
+    uint32_t kb[CXI_CODES_CHUNK], tb[CXI_CODES_CHUNK], ab[CXI_CODES_CHUNK], cb[CXI_CODES_CHUNK];
+    for (size_t c0 = lo; c0 < hi; c0 += CXI_CODES_CHUNK) {
+        size_t m = hi - c0 < CXI_CODES_CHUNK ? hi - c0 : CXI_CODES_CHUNK;
+        cxi_codes_read(kind, c0, m, kb);
+        cxi_codes_read(tp, c0, m, tb);
+        if (need & NEED_AGENT)
+            cxi_codes_read(ag, c0, m, ab);
+        if (need & NEED_PRIORITY)
+            cxi_codes_read(ca, c0, m, cb);
+        for (size_t i = c0; i < c0 + m; i++) {
+            size_t j = i - c0;
+            if (kb[j] != x->contact_kind)
+                continue;
+            uint32_t tpi = tb[j], cai = need & NEED_PRIORITY ? cb[j] : CXI_NONE;
+            rec e = {need & NEED_CUST ? cu[i] : CXI_NONE,
+                     tpi,
+                     need & NEED_CHANNEL ? tch[tpi] : CXI_NONE,
+                     need & NEED_STAGE ? tst[tpi] : CXI_NONE,
+                     need & NEED_AGENT ? ab[j] : CXI_NONE,
+                     cai != CXI_NONE ? cxi_codes_at(cpr, cai) : CXI_NONE,
+                     need & NEED_TIME ? tm[i] : 0};
+            if (!accepted(x, &e))
+                continue;
+            size_t g;
+            int rc = group_of(x, &e, &g);
+            if (rc)
+                return rc;
+            prop_add(x, CX_MEASURE_MISSED_RATE, g, outc[i] == CX_MISSED);
+            prop_add(x, CX_MEASURE_ABANDON_RATE, g, outc[i] == CX_ABANDONED);
+            if (outc[i] == CX_HANDLED && (rc = dist_add(x, CX_MEASURE_HANDLE_TIME, g, (double)cxi_icol_at(du, i))))
+                return rc;
+            if (dir[i] == CX_INBOUND)
+                prop_add(x, CX_MEASURE_REPEAT_RATE, g, x->repeat && x->repeat[i]);
+        }
     }
     return CX_OK;
 }

@@ -161,11 +161,12 @@ static int rebuild_pool(cxi_mem *m, const cxi_pool *old, uint32_t *map, cxi_pool
  * rank[code] becomes the smallest `phase << 32 | new row` of a use. */
 static void mark_used(const cx_store *s, const plan *p, int table, int col, uint64_t phase, uint64_t *rank)
 {
-    const uint32_t *v = CXI_COL(s, table, col, uint32_t);
+    const cxi_codes c = cxi_codes_col(s, table, col);
     for (size_t r = 0; r < s->t[table].n; r++) {
         uint64_t at = phase << 32 | p->newrow[table][r];
-        if (p->newrow[table][r] != CXI_NONE && v[r] != CXI_NONE && at < rank[v[r]])
-            rank[v[r]] = at;
+        uint32_t v = cxi_codes_at(c, r);
+        if (p->newrow[table][r] != CXI_NONE && v != CXI_NONE && at < rank[v])
+            rank[v] = at;
     }
 }
 
@@ -393,9 +394,49 @@ static void remap_col(cx_store *s, int t, int col, const uint32_t *map)
     if (col >= s->t[t].ncols) /* an implicit id column: the kept rows' ids are
                                  interned in row order, so it stays implicit */
         return;
+    if (cxi_code_col(t, col)) { /* the new codes are no greater: they fit */
+        cxi_col *c = &s->t[t].cols[col];
+        for (size_t r = 0; r < s->t[t].n; r++)
+            cxi_code_put(c, r, through(map, cxi_codes_at(cxi_codes_of(c), r)));
+        return;
+    }
     uint32_t *v = CXI_COL(s, t, col, uint32_t);
     for (size_t r = 0; r < s->t[t].n; r++)
         v[r] = through(map, v[r]);
+}
+
+/* The code columns of interactions and cases wide enough for their new
+ * codes (the renumbered names of a set come in a new order: an agent of
+ * interactions may get a code beyond what its column holds), before apply()
+ * which cannot fail; CX_ENOMEM leaves the values as they are. */
+static int plan_widths(cx_store *s, const plan *p)
+{
+    const int I = CX_TABLE_INTERACTIONS, K = CX_TABLE_CASES;
+    const uint32_t *agents = p->code[open_index(CX_VOCAB_AGENT)];
+    const struct {
+        int table, col;
+        const uint32_t *map;
+    } cols[] = {{I, IN_CASE, p->newrow[K]},
+                {I, IN_KIND, p->code[open_index(CX_VOCAB_INTERACTION_KIND)]},
+                {I, IN_AGENT, agents},
+                {K, CA_AGENT, agents}};
+    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+        int t = cols[k].table;
+        const uint32_t *kept = p->newrow[t];
+        cxi_col *c = &s->t[t].cols[cols[k].col];
+        size_t w = 1;
+        for (size_t r = 0; cols[k].map && r < s->t[t].n; r++)
+            if (!kept || kept[r] != CXI_NONE) {
+                size_t need = cxi_code_width(through(cols[k].map, cxi_codes_at(cxi_codes_of(c), r)));
+                w = need > w ? need : w;
+            }
+        int rc = cxi_col_recode(&s->mem, c, s->t[t].n, w);
+        if (rc)
+            return rc;
+        if (c->cap < s->t[t].room)
+            s->t[t].room = c->cap;
+    }
+    return CX_OK;
 }
 
 static void apply(cx_store *s, plan *p)
@@ -481,7 +522,7 @@ int cx_customer_forget(size_t *out_rows, cx_store *s, size_t n, const char *cons
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         before += s->t[t].n;
     if (!rc && ((rc = plan_rows(s, &p, gone)) || (rc = plan_sets(s, &p)) || (rc = plan_attrs(s, &p)) ||
-                (rc = plan_keys(s, &p))))
+                (rc = plan_keys(s, &p)) || (rc = plan_widths(s, &p))))
         rc = cxi_fail(rc, "%s: out of memory (nothing was erased)", fn);
     if (!rc) {
         apply(s, &p);

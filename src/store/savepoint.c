@@ -22,6 +22,9 @@ void cxi_store_mark(const cx_store *s, cxi_mark *m)
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         m->implicit[t] = cxi_id_col(t) >= 0 && cxi_eid_implicit(s, t);
     m->undo = s->undo ? s->undo->n : 0;
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        for (int c = 0; c < CXI_MAX_COLS; c++)
+            m->elem[t][c] = (uint8_t)(c < s->t[t].ncols ? s->t[t].cols[c].elem : 0);
 }
 
 static bool attr_is_new(void *ctx, uint32_t row, uint32_t name, uint32_t val)
@@ -102,6 +105,31 @@ static void undo_cells(cx_store *s, size_t from)
     }
 }
 
+/* Code columns widened since the mark get their width back (in place: a
+ * rollback allocates nothing), with the cells the undo log keeps for them
+ * before the mark, which hold values from before the mark and so fit. */
+static void narrow_codes(cx_store *s, const cxi_mark *m)
+{
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        for (int c = 0; c < s->t[t].ncols; c++) {
+            cxi_col *col = &s->t[t].cols[c];
+            size_t was = m->elem[t][c];
+            if (!cxi_code_col(t, c) || col->elem <= was)
+                continue;
+            for (size_t i = 0; s->undo && i < s->undo->n; i++) {
+                cxi_undo_cell *u = &s->undo->cells[i];
+                if (u->table == t && u->col == c) {
+                    cxi_codes from = {&u->old, col->elem};
+                    uint32_t old = cxi_codes_at(from, 0);
+                    cxi_col cell = {&u->old, 1, was};
+                    u->old = 0;
+                    cxi_code_put(&cell, 0, old);
+                }
+            }
+            cxi_col_narrow_codes(col, s->t[t].n, was);
+        }
+}
+
 void cxi_store_truncate_comments(cx_store *s, uint32_t n) { cxi_pool_truncate(&s->mem, &s->comments, n); }
 
 void cxi_store_relink(cx_store *s)
@@ -152,6 +180,7 @@ void cxi_store_rollback(cx_store *s, const cxi_mark *m)
     cxi_pool_truncate(&s->mem, &s->comments, m->comments);
     cxi_attrs_remove_if(&s->attrs, attr_is_new, (void *)m);
     cxi_pool_truncate(&s->mem, &s->attr_values, m->attr_values);
+    narrow_codes(s, m);
     if (updated)
         cxi_store_relink(s);
 }

@@ -11,6 +11,7 @@ typedef struct cxi_mark {
     uint32_t ids[CX_TABLE_COUNT]; /* the event tables' id pools */
     bool implicit[CX_TABLE_COUNT]; /* an event table's id column was (cxi_row_eid) */
     size_t undo; /* cells in the store's undo log */
+    uint8_t elem[CX_TABLE_COUNT][CXI_MAX_COLS]; /* the code columns' widths (cxi_code_col) */
 } cxi_mark;
 
 void cxi_store_mark(const cx_store *s, cxi_mark *m);

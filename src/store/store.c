@@ -455,8 +455,11 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     static const size_t cu[] = {4, 4, 4, 8, 4};
     static const size_t tp[] = {4, 4, 4, 1, 8};
     /* duration_ms narrow until a duration needs more (cxi_icol) */
-    static const size_t in[] = {4, 4, 8, 4, 1, 1, 4, 4, 4, 8, 4};
-    static const size_t ca[] = {4, 4, 4, 4, 8, 8, 8, 4, 4};
+    /* and touchpoint, kind, agent and case 1 byte a row until a code needs
+     * more (cxi_code_col) */
+    static const size_t in[] = {4, 1, 8, 1, 1, 1, 1, 1, 4, 8, 4};
+    /* channel, priority and agent too (cxi_code_col) */
+    static const size_t ca[] = {4, 1, 1, 1, 8, 8, 8, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
     static const size_t fb[] = {4, 4, 8, 8, 4, 4, 4, 4, 4, 4};
     static const size_t tr[] = {4, 8, 8, 4};
@@ -682,6 +685,7 @@ static inline void write_row(cx_store *s, int table, uint32_t row, const cellv *
         char *p = (char *)col->data;
         switch (col->elem) {
         case 1: memcpy(p + row, &c[i].v, 1); break;
+        case 2: memcpy(p + (size_t)row * 2, &c[i].v, 2); break;
         case 4: memcpy(p + (size_t)row * 4, &c[i].v, 4); break;
         default: memcpy(p + (size_t)row * 8, &c[i].v, 8); break;
         }
@@ -807,17 +811,17 @@ static void move_event(cx_store *s, int table, uint32_t row, uint32_t to)
 /* Is there an event of customer `cu` in `table` whose column `col` is `v`? */
 static bool customer_refers(const cx_store *s, int table, uint32_t cu, int col, uint32_t v)
 {
-    const uint32_t *c = CXI_COL(s, table, col, uint32_t);
+    const cxi_codes c = cxi_codes_col(s, table, col);
     if (event_list[table].next < 0) { /* no list: a scan (a case moving to another customer) */
         const uint32_t *cust = CXI_COL(s, table, event_list[table].customer, uint32_t);
         for (size_t r = 0; r < s->t[table].n; r++)
-            if (cust[r] == cu && c[r] == v)
+            if (cust[r] == cu && cxi_codes_at(c, r) == v)
                 return true;
         return false;
     }
     const uint32_t *next = CXI_COL(s, table, event_list[table].next, uint32_t);
     for (uint32_t r = CXI_COL(s, CX_TABLE_CUSTOMERS, event_list[table].head, uint32_t)[cu]; r != CXI_NONE; r = next[r])
-        if (c[r] == v)
+        if (cxi_codes_at(c, r) == v)
             return true;
     return false;
 }
@@ -1258,12 +1262,18 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
  * at most, in different branches). */
 #define NARROW_FIELD(col) (T == CX_TABLE_INTERACTIONS && (int)(col) == (int)IN_DURATION)
 #define WRITE_FIELD(col, Ty, val)                                                                                  \
-    if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                          \
+    if (cxi_code_col(T, col))                                                                                      \
+        cxi_code_put(&s->t[T].cols[col], row_, (uint32_t)(val));                                                   \
+    else if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                     \
         CXI_COL(s, T, col, uint32_t)[row_] = (uint32_t)(val);                                                      \
     else                                                                                                           \
         CXI_COL(s, T, col, Ty)[row_] = (Ty)(val);
 #define CELL_FIELD(col, Ty, val)                                                                                   \
-    if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                          \
+    if (cxi_code_col(T, col) && s->t[T].cols[col].elem == 1)                                                      \
+        CELL(c_, n_, col, uint8_t, (uint8_t)(val));                                                                \
+    else if (cxi_code_col(T, col) && s->t[T].cols[col].elem == 2)                                                 \
+        CELL(c_, n_, col, uint16_t, (uint16_t)(val));                                                              \
+    else if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                     \
         CELL(c_, n_, col, uint32_t, (uint32_t)(val));                                                              \
     else                                                                                                           \
         CELL(c_, n_, col, Ty, val);                                                                                \
@@ -1305,6 +1315,39 @@ static int widen_duration(const char *fn, cx_store *s)
             memcpy(&old, &u->old, sizeof old);
             int64_t wide = old;
             memcpy(&u->old, &wide, sizeof wide);
+        }
+    }
+    return CX_OK;
+}
+
+/* The code a pending value will have: its id, or the next one of its set. */
+static uint32_t pending_code(const cx_store *s, const pending *v)
+{
+    return v->s && v->id == CXI_NONE ? s->sets[v->set].count : v->id;
+}
+
+/* Makes code column `col` of `table` (cxi_code_col) wide enough for v: a
+ * new column of the width, the values kept, and the old values an import's
+ * undo log holds for it rewritten in the new width, so that a rollback puts
+ * them back whole. CX_ENOMEM changes nothing. */
+static int fit_code(const char *fn, cx_store *s, int table, int col, uint32_t v)
+{
+    cxi_col *c = &s->t[table].cols[col];
+    size_t w = cxi_code_width(v), was = c->elem;
+    if (CXI_LIKELY(w <= was))
+        return CX_OK;
+    int rc = cxi_col_recode(&s->mem, c, s->t[table].n, w);
+    if (rc)
+        return cxi_fail(rc, "%s: out of memory widening a column of %s", fn, schema[table].name);
+    s->t[table].room = c->cap < s->t[table].room ? c->cap : s->t[table].room;
+    for (size_t i = 0; s->undo && i < s->undo->n; i++) {
+        cxi_undo_cell *u = &s->undo->cells[i];
+        if (u->table == table && u->col == col) {
+            cxi_codes from = {&u->old, was};
+            uint32_t old = cxi_codes_at(from, 0);
+            cxi_col cell = {&u->old, 1, w};
+            u->old = 0;
+            cxi_code_put(&cell, 0, old);
         }
     }
     return CX_OK;
@@ -1352,7 +1395,10 @@ static int interaction_put(const char *fn, bool add_only, int *out_change, size_
         return rc;
     pending kd, ag;
     if ((rc = resolve_value(fn, s, CX_VOCAB_INTERACTION_KIND, kind, false, &kd)) ||
-        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) || (rc = reserve_event(fn, s, T, &e, 10)))
+        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) ||
+        (rc = fit_code(fn, s, T, IN_TOUCHPOINT, tp)) || (rc = fit_code(fn, s, T, IN_CASE, ca)) ||
+        (rc = fit_code(fn, s, T, IN_KIND, pending_code(s, &kd))) ||
+        (rc = fit_code(fn, s, T, IN_AGENT, pending_code(s, &ag))) || (rc = reserve_event(fn, s, T, &e, 10)))
         return rc;
     uint32_t kind_id = commit_value(s, &kd), agent_id = commit_value(s, &ag);
 #define FIELDS(X)                                                                                                  \
@@ -1440,7 +1486,10 @@ static int case_put(const char *fn, bool add_only, int *out_change, cx_store *s,
     }
     if ((rc = resolve_value(fn, s, CX_VOCAB_CHANNEL, channel, true, &ch)) ||
         (rc = resolve_value(fn, s, CX_VOCAB_PRIORITY, priority, false, &pr)) ||
-        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) || (rc = reserve_event(fn, s, T, &e, 9)))
+        (rc = resolve_value(fn, s, CX_VOCAB_AGENT, agent, false, &ag)) ||
+        (rc = fit_code(fn, s, T, CA_CHANNEL, pending_code(s, &ch))) ||
+        (rc = fit_code(fn, s, T, CA_PRIORITY, pending_code(s, &pr))) ||
+        (rc = fit_code(fn, s, T, CA_AGENT, pending_code(s, &ag))) || (rc = reserve_event(fn, s, T, &e, 9)))
         return rc;
     uint32_t agent_id = commit_value(s, &ag);
 #define FIELDS(X)                                                                                                  \
@@ -1828,7 +1877,7 @@ static uint32_t u32_at(const cx_store *s, int table, const coldesc *d, size_t ro
 {
     if (d->src == SRC_EID)
         return cxi_row_eid(s, table, row);
-    return ((const uint32_t *)s->t[table].cols[d->icol].data)[row];
+    return cxi_codes_at(cxi_codes_col(s, table, d->icol), row);
 }
 
 int cx_store_get_string(const char **out, const cx_store *s, cx_table table, int column, size_t row)

@@ -5,7 +5,10 @@
  * Every table is a set of columns (cxi_col) of one logical length `n`.
  * Keyed tables (customers, touchpoints, cases, questions) number their rows
  * by the id of the key in their interner, so lookup by id is one hash probe.
- * Strings of named sets are interned once per store; rows hold u32 codes.
+ * Strings of named sets are interned once per store; rows hold u32 codes,
+ * except interactions' touchpoint, kind, agent and case and cases' channel,
+ * priority and agent, which take 1, 2 or 4 bytes a row as their largest
+ * code needs (cxi_code_col, cxi_codes).
  * Each customer heads a singly linked list (newest first) of its feedback
  * through the `next` column of feedback (the journeys' driver analysis
  * walks it). Its interactions, cases and transactions keep no such list
@@ -280,6 +283,23 @@ static inline cxi_icol cxi_icol_of(const cx_store *s, int table, int col)
 }
 
 static inline int64_t cxi_icol_at(cxi_icol c, size_t row) { return c.narrow ? (int64_t)c.narrow[row] : c.wide[row]; }
+
+/* The columns of small codes (cxi_codes, base.h): 1 byte a row while every
+ * value (and none) fits, then 2, then 4, widened in place by the add or
+ * update that needs it (issue 14: small dictionary ids). Read them with
+ * cxi_codes_col once and cxi_codes_at per row, or cxi_codes_read a chunk
+ * at a time; the other u32 code columns read the same way. */
+static inline bool cxi_code_col(int table, int col)
+{
+    return (table == CX_TABLE_INTERACTIONS &&
+            (col == IN_TOUCHPOINT || col == IN_KIND || col == IN_AGENT || col == IN_CASE)) ||
+           (table == CX_TABLE_CASES && (col == CA_CHANNEL || col == CA_PRIORITY || col == CA_AGENT));
+}
+
+static inline cxi_codes cxi_codes_col(const cx_store *s, int table, int col)
+{
+    return cxi_codes_of(&s->t[table].cols[col]);
+}
 
 /* The CRM id of a customer row. */
 static inline const char *cxi_customer_id(const cx_store *s, uint32_t row)
