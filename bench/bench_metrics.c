@@ -35,7 +35,9 @@
  *             (b) only; "q": (a) of every column, (b) and (c), other
  *             queries on the same store (by agent, by stage and week,
  *             contacts, cases with an FCR window and SLA targets, filtered)
- *             with the digest of each result, to compare two builds
+ *             with the digest of each result, to compare two builds;
+ *             "p": (a), (b) and (p), the passes of the scorecard apart
+ *             (the feedback and the cases measures alone, one thread)
  * Its RESULT line names the figures cx_... with one thread, cxN_... with N.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -191,6 +193,67 @@ static cx_result *q_filtered(const cx_store *s, int n)
     CHECK(cx_query_filter(q, CX_DIM_CHANNEL, "chat"));
     CHECK(cx_query_set_range(q, 1735689600000LL, 1751328000000LL));
     CHECK(cx_query_group_by(q, CX_DIM_TOUCHPOINT));
+    return run_query(q);
+}
+
+/* ---- (p): the passes of the scorecard apart, one thread ---------------- */
+
+/* the survey answers alone (the feedback pass): NPS, CSAT and CES by channel */
+static cx_result *p_feedback(const cx_store *s, int n)
+{
+    cx_query *q;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_set_threads(q, n));
+    CHECK(cx_query_add(q, CX_MEASURE_NPS));
+    CHECK(cx_query_add(q, CX_MEASURE_CSAT));
+    CHECK(cx_query_add(q, CX_MEASURE_CES));
+    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    return run_query(q);
+}
+
+/* NPS alone by channel (the feedback pass, one list) */
+static cx_result *p_nps(const cx_store *s, int n)
+{
+    cx_query *q;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_set_threads(q, n));
+    CHECK(cx_query_add(q, CX_MEASURE_NPS));
+    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    return run_query(q);
+}
+
+/* the survey answers in one group (no grouping: no touchpoint, no link read) */
+static cx_result *p_feedback_all(const cx_store *s, int n)
+{
+    cx_query *q;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_set_threads(q, n));
+    CHECK(cx_query_add(q, CX_MEASURE_NPS));
+    CHECK(cx_query_add(q, CX_MEASURE_CSAT));
+    CHECK(cx_query_add(q, CX_MEASURE_CES));
+    return run_query(q);
+}
+
+/* the cases alone (the cases pass): FCR and resolution by channel */
+static cx_result *p_cases(const cx_store *s, int n)
+{
+    cx_query *q;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_set_threads(q, n));
+    CHECK(cx_query_add(q, CX_MEASURE_FCR));
+    CHECK(cx_query_add(q, CX_MEASURE_RESOLUTION));
+    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    return run_query(q);
+}
+
+/* FCR alone by channel (the cases pass without its sketch) */
+static cx_result *p_fcr(const cx_store *s, int n)
+{
+    cx_query *q;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_set_threads(q, n));
+    CHECK(cx_query_add(q, CX_MEASURE_FCR));
+    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
     return run_query(q);
 }
 
@@ -498,7 +561,7 @@ static void measure_memory(memrate *m, int nthreads, size_t nreads)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench-metrics DATA_DIR [REPEATS [TABLE_TSV [THREADS [all|a|q]]]]\n");
+        fprintf(stderr, "usage: bench-metrics DATA_DIR [REPEATS [TABLE_TSV [THREADS [all|a|q|p]]]]\n");
         return 2;
     }
     int repeats = argc > 2 ? atoi(argv[2]) : 7;
@@ -506,7 +569,8 @@ int main(int argc, char **argv)
         repeats = 1;
     threads = argc > 4 ? atoi(argv[4]) : 1;
     bool with_c = argc > 5 && strcmp(argv[5], "q") == 0; /* (a) of every column, (b) and (c) */
-    bool only_a = (argc > 5 && strcmp(argv[5], "a") == 0) || with_c;
+    bool with_p = argc > 5 && strcmp(argv[5], "p") == 0; /* (a), (b) and (p) */
+    bool only_a = (argc > 5 && strcmp(argv[5], "a") == 0) || with_c || with_p;
     char key[16] = "cx"; /* the RESULT names: cx_... with one thread, cx2_... with two */
     if (threads != 1)
         snprintf(key, sizeof key, "cx%d", threads);
@@ -599,6 +663,35 @@ int main(int argc, char **argv)
             printf("  %-76s best %.4f s, median %.4f s, CPU %.4f s a run (least %.4f s), digest %016llx\n",
                    others[k].what, c.best, c.median, c.cpu, c.cpu_best, (unsigned long long)c.digest);
         }
+    }
+
+    /* (p) the passes of the scorecard apart, with one thread */
+    double p_cpu[8];
+    size_t n_p = 0;
+    if (with_p) {
+        static const struct {
+            cx_result *(*fn)(const cx_store *, int);
+            const char *what, *rows;
+        } passes[] = {
+            {p_feedback, "feedback: NPS, CSAT, CES by channel", "answer"},
+            {p_nps, "feedback: NPS by channel", "answer"},
+            {p_feedback_all, "feedback: NPS, CSAT, CES, one group", "answer"},
+            {p_cases, "cases: FCR, resolution by channel", "case"},
+            {p_fcr, "cases: FCR by channel", "case"},
+            {scorecard_t, "the scorecard (both passes)", "answer"},
+        };
+        size_t nf = rows_of(s, CX_TABLE_FEEDBACK), nc = rows_of(s, CX_TABLE_CASES);
+        printf("\n(p) the passes of the scorecard apart, 1 thread, %d runs each (CPU, the least of the runs):\n",
+               repeats);
+        for (size_t k = 0; k < sizeof passes / sizeof passes[0]; k++) {
+            series c = run_series(passes[k].fn, s, 1, repeats, passes[k].what);
+            size_t rows = passes[k].rows[0] == 'a' ? nf : nc;
+            printf("  %-40s CPU %.5f s (%.2f ns a%s %s), best %.5f s, digest %016llx\n", passes[k].what,
+                   c.cpu_best, c.cpu_best * 1e9 / (double)(rows ? rows : 1), passes[k].rows[0] == 'a' ? "n" : "",
+                   passes[k].rows, c.best, (unsigned long long)c.digest);
+            p_cpu[k] = c.cpu_best;
+        }
+        n_p = sizeof passes / sizeof passes[0];
     }
 
     /* The memory floor of (b): the bytes of the columns the query reads,
@@ -702,6 +795,8 @@ int main(int argc, char **argv)
            b1.best, b1.median, b1.cpu, nt2, bn.best, nt2, bn.median, nt2, bn.cpu, mr.seq[0] / 1e9, nt2,
            mr.seq[1] / 1e9, mr.rand[0] / 1e6, nt2, mr.rand[1] / 1e6, seq, gathers, fl[0], nt2, fl[1], b1.best / fl[0],
            nt2, bn.best / fl[1], b1.cpu_best, b1.cpu_best / fl[0]);
+    for (size_t k = 0; k < n_p; k++)
+        printf(" p%zu_cpu_least_s=%.6f", k, p_cpu[k]);
     if (!only_a)
         printf(" %s_six_total_s=%.4f %s_six_import_s=%.4f %s_six_total_cpu_s=%.4f %s_all_total_s=%.4f "
                "%s_all_import_s=%.4f %s_all_total_cpu_s=%.4f",
