@@ -1356,6 +1356,35 @@ START_TEST(cases_in_chunks_equal_rows)
 }
 END_TEST
 
+/* Cases over more channels than the chunks sort their values by (256):
+ * their distributions row by row, the same as the pass by rows. */
+START_TEST(cases_in_chunks_many_groups)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "C", NULL, NULL, NULL, CX_TIME_NONE));
+    char id[32], ch[16];
+    rng = 99;
+    for (int i = 0; i < 6000; i++) {
+        snprintf(id, sizeof id, "K%d", i);
+        snprintf(ch, sizeof ch, "c%d", (int)(next() % 400));
+        size_t code;
+        OK(cx_vocab_define(&code, s, CX_VOCAB_CHANNEL, ch));
+        cx_time t = (cx_time)(next() % (300 * DAY_MS));
+        cx_time rs = next() % 5 ? t + (cx_time)(next() % (20 * DAY_MS)) : CX_TIME_NONE;
+        OK(cx_case_add(s, id, "C", ch, "low", NULL, t, CX_TIME_NONE, rs, 0, 1 + (int)(next() % 3)));
+    }
+    cx_result *chunks, *rows;
+    OK(cases_query(&chunks, s, CX_DIM_CHANNEL, false, 1));
+    OK(cases_query(&rows, s, CX_DIM_CHANNEL, true, 1));
+    ck_assert_uint_gt(cx_result_row_count(chunks), 390);
+    assert_identical(chunks, rows);
+    cx_result_free(chunks);
+    cx_result_free(rows);
+    cx_store_free(s);
+}
+END_TEST
+
 /* Each allocation of a chunked cases query refused in turn: CX_ENOMEM and
  * nothing kept, or the result of the query that was not refused. */
 START_TEST(cases_in_chunks_out_of_memory)
@@ -2413,6 +2442,7 @@ int main(void)
     tcase_add_test(core, filters);
     tcase_add_test(core, groups_follow_links);
     tcase_add_test(core, cases_in_chunks_equal_rows);
+    tcase_add_test(core, cases_in_chunks_many_groups);
     tcase_add_test(core, feedback_by_counts_equal_lists);
     tcase_add_test(core, feedback_by_counts_across_blocks);
     tcase_add_test(core, cx_index);

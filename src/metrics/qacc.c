@@ -9,6 +9,7 @@
  */
 #include "qacc.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,6 +331,46 @@ int cxi_qacc_add(cxi_mem *m, cxi_qacc *a, double v)
         sketch_commit(m, a, &pos, &neg, zeros);
     }
     stats_add(a, v);
+    return CX_OK;
+}
+
+int cxi_qacc_add_many(cxi_mem *m, cxi_qacc *a, const double *v, size_t n)
+{
+    int rc;
+    size_t i = 0;
+    for (; i < n && !a->sketch; i++) /* exact mode, and the switch to a sketch */
+        if ((rc = cxi_qacc_add(m, a, v[i])))
+            return rc;
+    int32_t idx[64];
+    while (i < n) {
+        /* a piece of positive finite values: their buckets, covered at
+         * once; anything else one at a time */
+        size_t e = i, stop = n - i < 64 ? n : i + 64;
+        int32_t lo = 0, hi = 0;
+        for (; e < stop && v[e] > 0 && v[e] <= DBL_MAX; e++) {
+            int32_t k = cxi_qacc_index(v[e]);
+            idx[e - i] = k;
+            if (e == i || k < lo)
+                lo = k;
+            if (e == i || k > hi)
+                hi = k;
+        }
+        if (e == i) {
+            if ((rc = cxi_qacc_add(m, a, v[i])))
+                return rc;
+            i++;
+            continue;
+        }
+        if (!(a->pos.len && lo >= a->pos.lo && hi - a->pos.lo < (int32_t)a->pos.len) &&
+            (rc = store_cover(m, &a->pos, lo, hi)))
+            return rc;
+        uint64_t *counts = a->pos.counts - a->pos.lo;
+        for (size_t j = i; j < e; j++) {
+            counts[idx[j - i]]++;
+            stats_add(a, v[j]);
+        }
+        i = e;
+    }
     return CX_OK;
 }
 
