@@ -364,11 +364,37 @@ int cxi_qacc_add_many(cxi_mem *m, cxi_qacc *a, const double *v, size_t n)
         if (!(a->pos.len && lo >= a->pos.lo && hi - a->pos.lo < (int32_t)a->pos.len) &&
             (rc = store_cover(m, &a->pos, lo, hi)))
             return rc;
+        /* stats_add() of each value, with the fields in registers (through
+         * a, which the counts might alias, each value waited for the
+         * stores of the one before) */
         uint64_t *counts = a->pos.counts - a->pos.lo;
+        uint64_t count = a->count;
+        double sum = a->sum, sum_c = a->sum_c, mn = a->min, mx = a->max;
         for (size_t j = i; j < e; j++) {
+            double x = v[j];
             counts[idx[j - i]]++;
-            stats_add(a, v[j]);
+            if (count == 0 || x < mn)
+                mn = x;
+            if (count == 0 || x > mx)
+                mx = x;
+            count++;
+            /* kahan_add() */
+            double t = sum + x;
+            if (!isfinite(t)) {
+                sum = t;
+                continue;
+            }
+            if (fabs(sum) >= fabs(x))
+                sum_c += (sum - t) + x;
+            else
+                sum_c += (x - t) + sum;
+            sum = t;
         }
+        a->count = count;
+        a->sum = sum;
+        a->sum_c = sum_c;
+        a->min = mn;
+        a->max = mx;
         i = e;
     }
     return CX_OK;

@@ -819,11 +819,14 @@ static bool fb_bin_find(run *x, int l, double v, double lo, double hi, bool hib,
         return false;
     b.v16 = (int64_t)f;
     b.sq256 = (int64_t)(val * val * (FB_FRAC * FB_FRAC)); /* exact: 2 x 16 bits at most */
-    for (int k = 1; k < x->fb_nbins; k++)
-        if (memcmp(&x->fb_bins[k], &b, sizeof b) == 0) {
+    for (int k = 1; k < x->fb_nbins; k++) {
+        const struct fb_bin *o = &x->fb_bins[k]; /* field by field: not the padding */
+        if (o->list == b.list && o->good == b.good && o->mid == b.mid && o->bad == b.bad && o->v16 == b.v16 &&
+            o->sq256 == b.sq256) {
             *out = (uint8_t)k;
             return true;
         }
+    }
     if (x->fb_nbins == FB_BINS)
         return false;
     x->fb_bins[x->fb_nbins] = b;
