@@ -130,64 +130,6 @@ START_TEST(sketch_counts_by_definition)
 }
 END_TEST
 
-/* Adding values in runs (cxi_qacc_add_many, the cases pass of issue 14)
- * gives the accumulator of the values added one by one: the same count,
- * compensated sum, min, max, zeros and buckets (serialised forms equal to
- * the byte), across the switch to a sketch, with zeros, negatives and
- * values past the tables among positive ones, in runs of every length;
- * and a NaN refused as one by one refuses it. */
-START_TEST(add_many_equals_one_by_one)
-{
-    cxi_mem m;
-    cxi_mem_init(&m, NULL, NULL);
-    enum { N = 30000 };
-    static double v[N];
-    uint64_t st = 11;
-    for (int i = 0; i < N; i++) {
-        double u = (double)(splitmix64(&st) >> 11) / 9007199254740992.0;
-        uint64_t r = splitmix64(&st) % 100;
-        v[i] = r < 3 ? 0 : r < 5 ? -floor(exp(10 * u)) : r < 6 ? ldexp(1 + u, 50) : r < 8 ? u : floor(exp(4 + 16 * u));
-    }
-    static const size_t runs[] = {1, 2, 7, 63, 64, 65, 300, 5000};
-    for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
-        cxi_qacc one, many;
-        cxi_qacc_init(&one);
-        cxi_qacc_init(&many);
-        for (int i = 0; i < N; i++)
-            ck_assert_int_eq(cxi_qacc_add(&m, &one, v[i]), CX_OK);
-        for (size_t i = 0; i < N; i += runs[r])
-            ck_assert_int_eq(cxi_qacc_add_many(&m, &many, v + i, N - i < runs[r] ? N - i : runs[r]), CX_OK);
-        ck_assert(one.sketch && many.sketch);
-        ck_assert_uint_eq(one.count, many.count);
-        ck_assert_uint_eq(one.zeros, many.zeros);
-        ck_assert(memcmp(&one.sum, &many.sum, sizeof one.sum) == 0 && memcmp(&one.sum_c, &many.sum_c, sizeof one.sum_c) == 0);
-        ck_assert(one.min == many.min && one.max == many.max);
-        cxi_wbuf a, b;
-        cxi_wbuf_init(&a, &m);
-        cxi_wbuf_init(&b, &m);
-        ck_assert_int_eq(cxi_qacc_serialize(&one, &a), CX_OK);
-        ck_assert_int_eq(cxi_qacc_serialize(&many, &b), CX_OK);
-        ck_assert_uint_eq(a.len, b.len);
-        ck_assert_msg(memcmp(a.data, b.data, a.len) == 0, "runs of %zu: serialised forms differ", runs[r]);
-        double q1, q2;
-        ck_assert_int_eq(cxi_qacc_quantile(&q1, &one, 0.9), CX_OK);
-        ck_assert_int_eq(cxi_qacc_quantile(&q2, &many, 0.9), CX_OK);
-        ck_assert(q1 == q2);
-        cxi_wbuf_free(&a);
-        cxi_wbuf_free(&b);
-        cxi_qacc_free(&m, &one);
-        cxi_qacc_free(&m, &many);
-    }
-    /* a NaN in a run: refused, the values before it added */
-    cxi_qacc a;
-    cxi_qacc_init(&a);
-    double bad[] = {5, 6, NAN, 7};
-    ck_assert_int_eq(cxi_qacc_add_many(&m, &a, bad, 4), CX_ERANGE);
-    ck_assert_uint_eq(a.count, 2);
-    cxi_qacc_free(&m, &a);
-}
-END_TEST
-
 int main(void)
 {
     Suite *su = suite_create("query_qacc");
@@ -197,7 +139,6 @@ int main(void)
     tcase_add_test(tc, index_equals_log_at_every_slice);
     tcase_add_test(tc, index_equals_log_on_values);
     tcase_add_test(tc, sketch_counts_by_definition);
-    tcase_add_test(tc, add_many_equals_one_by_one);
     suite_add_tcase(su, tc);
     return run_suite(su);
 }

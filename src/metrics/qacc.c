@@ -9,7 +9,6 @@
  */
 #include "qacc.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,72 +330,6 @@ int cxi_qacc_add(cxi_mem *m, cxi_qacc *a, double v)
         sketch_commit(m, a, &pos, &neg, zeros);
     }
     stats_add(a, v);
-    return CX_OK;
-}
-
-int cxi_qacc_add_many(cxi_mem *m, cxi_qacc *a, const double *v, size_t n)
-{
-    int rc;
-    size_t i = 0;
-    for (; i < n && !a->sketch; i++) /* exact mode, and the switch to a sketch */
-        if ((rc = cxi_qacc_add(m, a, v[i])))
-            return rc;
-    int32_t idx[64];
-    while (i < n) {
-        /* a piece of positive finite values: their buckets, covered at
-         * once; anything else one at a time */
-        size_t e = i, stop = n - i < 64 ? n : i + 64;
-        int32_t lo = 0, hi = 0;
-        for (; e < stop && v[e] > 0 && v[e] <= DBL_MAX; e++) {
-            int32_t k = cxi_qacc_index(v[e]);
-            idx[e - i] = k;
-            if (e == i || k < lo)
-                lo = k;
-            if (e == i || k > hi)
-                hi = k;
-        }
-        if (e == i) {
-            if ((rc = cxi_qacc_add(m, a, v[i])))
-                return rc;
-            i++;
-            continue;
-        }
-        if (!(a->pos.len && lo >= a->pos.lo && hi - a->pos.lo < (int32_t)a->pos.len) &&
-            (rc = store_cover(m, &a->pos, lo, hi)))
-            return rc;
-        /* stats_add() of each value, with the fields in registers (through
-         * a, which the counts might alias, each value waited for the
-         * stores of the one before) */
-        uint64_t *counts = a->pos.counts - a->pos.lo;
-        uint64_t count = a->count;
-        double sum = a->sum, sum_c = a->sum_c, mn = a->min, mx = a->max;
-        for (size_t j = i; j < e; j++) {
-            double x = v[j];
-            counts[idx[j - i]]++;
-            if (count == 0 || x < mn)
-                mn = x;
-            if (count == 0 || x > mx)
-                mx = x;
-            count++;
-            /* kahan_add() */
-            double t = sum + x;
-            if (!isfinite(t)) {
-                sum = t;
-                continue;
-            }
-            if (fabs(sum) >= fabs(x))
-                sum_c += (sum - t) + x;
-            else
-                sum_c += (x - t) + sum;
-            sum = t;
-        }
-        a->count = count;
-        a->sum = sum;
-        a->sum_c = sum_c;
-        a->min = mn;
-        a->max = mx;
-        i = e;
-    }
     return CX_OK;
 }
 

@@ -90,14 +90,6 @@ void cxi_qacc_free(cxi_mem *m, cxi_qacc *a);
  * (geometrically), or once when switching to sketch mode. */
 int cxi_qacc_add(cxi_mem *m, cxi_qacc *a, double v);
 
-/* Adds v[0..n) in that order: the same accumulator, to the bit, as n calls
- * of cxi_qacc_add() (the same buckets, min, max, count and compensated
- * sum; the sketch's store may be laid out wider), faster in sketch mode:
- * the buckets of up to 64 positive values covered at once, no call per
- * value. CX_ERANGE, CX_ENOMEM: the values before the one that failed are
- * added (a query that fails drops its accumulators). */
-int cxi_qacc_add_many(cxi_mem *m, cxi_qacc *a, const double *v, size_t n);
-
 /* dst += src (src unchanged; src == dst doubles dst). Exact + exact stays
  * exact while the total count is <= CXI_QACC_EXACT_MAX. CX_ENOMEM. */
 int cxi_qacc_merge(cxi_mem *m, cxi_qacc *dst, const cxi_qacc *src);

@@ -1220,46 +1220,6 @@ static int cases_dist(run *x, cxi_dist_acc *a, double v)
     return rc ? cxi_fail(rc, FN ": out of memory") : CX_OK;
 }
 
-/* The values v[k] (those with ok[k]) of a chunk of CA_CHUNK at most, into
- * the distributions acc[g[k]]: sorted by group (stably: each accumulator
- * takes its values in row order, as one by one), then each group's at once
- * (cxi_qacc_add_many). Row by row when the groups are many. CX_ENOMEM. */
-#define CA_GROUPS_MAX 256
-
-static int cases_dist_chunk(run *x, cxi_dist_acc *acc, const size_t *g, const double *v, const uint8_t *ok,
-                            size_t n)
-{
-    int rc = CX_OK;
-    size_t ng = x->g.n;
-    if (ng > CA_GROUPS_MAX) {
-        for (size_t k = 0; k < n && !rc; k++)
-            if (ok[k])
-                rc = cases_dist(x, acc + g[k], v[k]);
-        return rc;
-    }
-    uint32_t at[CA_GROUPS_MAX + 1];
-    double sorted[CA_CHUNK];
-    memset(at, 0, (ng + 1) * sizeof *at);
-    for (size_t k = 0; k < n; k++)
-        at[g[k] + 1] += ok[k];
-    for (size_t j = 0; j < ng; j++)
-        at[j + 1] += at[j];
-    for (size_t k = 0; k < n; k++)
-        if (ok[k])
-            sorted[at[g[k]]++] = v[k];
-    /* at[j] is now the end of group j's values, at[j - 1] (or 0) its start */
-    for (size_t j = 0, from = 0; j < ng && !rc; from = at[j++]) {
-        if (at[j] == from)
-            continue;
-        cxi_dist_acc *a = acc + j;
-        for (size_t k = from; k < at[j]; k++)
-            a->sumsq += sorted[k] * sorted[k];
-        if ((rc = cxi_qacc_add_many(&x->r->mem, &a->q, sorted + from, at[j] - from)))
-            rc = cxi_fail(rc, FN ": out of memory");
-    }
-    return rc;
-}
-
 /* The case columns both cases passes read. */
 typedef struct case_cols {
     const uint32_t *cu, *ch, *pr, *ag, *ro, *co; /* customer, channel, priority, agent, reopens, contacts */
@@ -1310,32 +1270,18 @@ static int pass_cases_chunks(run *x, size_t lo, size_t hi)
         aco = acc_at(x, CX_MEASURE_CONTACTS, 0);
         are = acc_at(x, CX_MEASURE_REOPEN_RATE, 0);
         afc = acc_at(x, CX_MEASURE_FCR, 0);
-        /* the distributions: their values, then group by group */
-        double v[CA_CHUNK];
-        uint8_t ok[CA_CHUNK];
-        if (afr && !rc) {
-            for (size_t k = 0; k < n; k++) {
-                size_t i = c0 + k;
-                ok[k] = c.fr[i] != CX_TIME_NONE;
-                v[k] = (double)(c.fr[i] < c.op[i] ? 0 : c.fr[i] - c.op[i]);
-            }
-            rc = cases_dist_chunk(x, afr, g, v, ok, n);
+        for (size_t k = 0; afr && k < n && !rc; k++) {
+            size_t i = c0 + k;
+            if (c.fr[i] != CX_TIME_NONE)
+                rc = cases_dist(x, afr + g[k], (double)(c.fr[i] < c.op[i] ? 0 : c.fr[i] - c.op[i]));
         }
-        if (ars && !rc) {
-            for (size_t k = 0; k < n; k++) {
-                size_t i = c0 + k;
-                ok[k] = c.rs[i] != CX_TIME_NONE;
-                v[k] = (double)(c.rs[i] < c.op[i] ? 0 : c.rs[i] - c.op[i]);
-            }
-            rc = cases_dist_chunk(x, ars, g, v, ok, n);
+        for (size_t k = 0; ars && k < n && !rc; k++) {
+            size_t i = c0 + k;
+            if (c.rs[i] != CX_TIME_NONE)
+                rc = cases_dist(x, ars + g[k], (double)(c.rs[i] < c.op[i] ? 0 : c.rs[i] - c.op[i]));
         }
-        if (aco && !rc) {
-            for (size_t k = 0; k < n; k++) {
-                ok[k] = 1;
-                v[k] = (double)c.co[c0 + k];
-            }
-            rc = cases_dist_chunk(x, aco, g, v, ok, n);
-        }
+        for (size_t k = 0; aco && k < n && !rc; k++)
+            rc = cases_dist(x, aco + g[k], (double)c.co[c0 + k]);
         for (size_t k = 0; are && k < n; k++) {
             are[g[k]].n++;
             are[g[k]].x += c.ro[c0 + k] > 0;
