@@ -35,7 +35,9 @@
  *             (b) only; "q": (a) of every column, (b) and (c), other
  *             queries on the same store (by agent, by stage and week,
  *             contacts, cases with an FCR window and SLA targets, filtered)
- *             with the digest of each result, to compare two builds
+ *             with the digest of each result, to compare two builds;
+ *             "p": (a), (b) and (p), the passes of the scorecard apart
+ *             (the feedback and the cases measures alone, one thread)
  * Its RESULT line names the figures cx_... with one thread, cxN_... with N.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -191,6 +193,67 @@ static cx_result *q_filtered(const cx_store *s, int n)
     CHECK(cx_query_filter(q, CX_DIM_CHANNEL, "chat"));
     CHECK(cx_query_set_range(q, 1735689600000LL, 1751328000000LL));
     CHECK(cx_query_group_by(q, CX_DIM_TOUCHPOINT));
+    return run_query(q);
+}
+
+/* ---- (p): the passes of the scorecard apart, one thread ---------------- */
+
+/* the survey answers alone (the feedback pass): NPS, CSAT and CES by channel */
+static cx_result *p_feedback(const cx_store *s, int n)
+{
+    cx_query *q;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_set_threads(q, n));
+    CHECK(cx_query_add(q, CX_MEASURE_NPS));
+    CHECK(cx_query_add(q, CX_MEASURE_CSAT));
+    CHECK(cx_query_add(q, CX_MEASURE_CES));
+    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    return run_query(q);
+}
+
+/* NPS alone by channel (the feedback pass, one list) */
+static cx_result *p_nps(const cx_store *s, int n)
+{
+    cx_query *q;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_set_threads(q, n));
+    CHECK(cx_query_add(q, CX_MEASURE_NPS));
+    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    return run_query(q);
+}
+
+/* the survey answers in one group (no grouping: no touchpoint, no link read) */
+static cx_result *p_feedback_all(const cx_store *s, int n)
+{
+    cx_query *q;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_set_threads(q, n));
+    CHECK(cx_query_add(q, CX_MEASURE_NPS));
+    CHECK(cx_query_add(q, CX_MEASURE_CSAT));
+    CHECK(cx_query_add(q, CX_MEASURE_CES));
+    return run_query(q);
+}
+
+/* the cases alone (the cases pass): FCR and resolution by channel */
+static cx_result *p_cases(const cx_store *s, int n)
+{
+    cx_query *q;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_set_threads(q, n));
+    CHECK(cx_query_add(q, CX_MEASURE_FCR));
+    CHECK(cx_query_add(q, CX_MEASURE_RESOLUTION));
+    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    return run_query(q);
+}
+
+/* FCR alone by channel (the cases pass without its sketch) */
+static cx_result *p_fcr(const cx_store *s, int n)
+{
+    cx_query *q;
+    CHECK(cx_query_new(&q, s));
+    CHECK(cx_query_set_threads(q, n));
+    CHECK(cx_query_add(q, CX_MEASURE_FCR));
+    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
     return run_query(q);
 }
 
@@ -417,10 +480,14 @@ static void *sweep_rand(void *arg)
     return NULL;
 }
 
-/* The best time of fn over [0, n) split among `nthreads` threads. */
-static double best_sweep(void *(*fn)(void *), const uint64_t *buf, const uint32_t *lines, size_t n, int nthreads)
+/* The best wall time of fn over [0, n) split among `nthreads` threads, and
+ * (when best_cpu is not NULL) the best CPU time of the process. */
+static double best_sweep_cpu(void *(*fn)(void *), const uint64_t *buf, const uint32_t *lines, size_t n, int nthreads,
+                             double *best_cpu)
 {
     double best = INFINITY;
+    if (best_cpu)
+        *best_cpu = INFINITY;
     uint64_t keep = 0;
     for (int r = 0; r < MEM_REPS; r++) {
         sweep w[64];
@@ -431,7 +498,7 @@ static double best_sweep(void *(*fn)(void *), const uint64_t *buf, const uint32_
             size_t lo = per * (size_t)t, hi = t == nthreads - 1 ? n : per * (size_t)(t + 1);
             w[t] = (sweep){buf, lo < n ? lo : n, hi < n ? hi : n, lines, 0};
         }
-        double t0 = bench_wall();
+        double t0 = bench_wall(), c0 = bench_cpu();
         for (int t = 1; t < nthreads; t++)
             if (pthread_create(&th[t], NULL, fn, &w[t]) != 0) {
                 fprintf(stderr, "bench-metrics: pthread_create failed\n");
@@ -440,11 +507,13 @@ static double best_sweep(void *(*fn)(void *), const uint64_t *buf, const uint32_
         fn(&w[0]);
         for (int t = 1; t < nthreads; t++)
             pthread_join(th[t], NULL);
-        double dt = bench_wall() - t0;
+        double dt = bench_wall() - t0, dc = bench_cpu() - c0;
         for (int t = 0; t < nthreads; t++)
             keep += w[t].sum;
         if (dt < best)
             best = dt;
+        if (best_cpu && dc < *best_cpu)
+            *best_cpu = dc;
     }
     if (keep == 42) /* the sums are used, so the reads are made */
         printf(" ");
@@ -454,6 +523,8 @@ static double best_sweep(void *(*fn)(void *), const uint64_t *buf, const uint32_
 typedef struct memrate {
     double seq[2];  /* bytes per second: one thread, `threads` threads */
     double rand[2]; /* 64-byte lines per second */
+    double seq1_cpu, rand1_cpu; /* one thread, on its CPU time (best of the runs): what a query timed on CPU
+                                 * time is compared with, the same clock on both sides */
     int nthreads;
     size_t nlines;
 } memrate;
@@ -486,10 +557,16 @@ static void measure_memory(memrate *m, int nthreads, size_t nreads)
     }
     m->nthreads = nthreads;
     m->nlines = nreads;
+    m->seq1_cpu = m->rand1_cpu = NAN;
     for (int k = 0; k < 2; k++) {
         int n = k ? nthreads : 1;
-        m->seq[k] = (double)MEM_BYTES / best_sweep(sweep_seq, buf, NULL, words, n);
-        m->rand[k] = (double)nreads / best_sweep(sweep_rand, buf, lines, nreads, n);
+        double cs, cr;
+        m->seq[k] = (double)MEM_BYTES / best_sweep_cpu(sweep_seq, buf, NULL, words, n, &cs);
+        m->rand[k] = (double)nreads / best_sweep_cpu(sweep_rand, buf, lines, nreads, n, &cr);
+        if (k == 0) {
+            m->seq1_cpu = (double)MEM_BYTES / cs;
+            m->rand1_cpu = (double)nreads / cr;
+        }
     }
     free(lines);
     free(buf);
@@ -498,7 +575,7 @@ static void measure_memory(memrate *m, int nthreads, size_t nreads)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench-metrics DATA_DIR [REPEATS [TABLE_TSV [THREADS [all|a|q]]]]\n");
+        fprintf(stderr, "usage: bench-metrics DATA_DIR [REPEATS [TABLE_TSV [THREADS [all|a|q|p]]]]\n");
         return 2;
     }
     int repeats = argc > 2 ? atoi(argv[2]) : 7;
@@ -506,7 +583,8 @@ int main(int argc, char **argv)
         repeats = 1;
     threads = argc > 4 ? atoi(argv[4]) : 1;
     bool with_c = argc > 5 && strcmp(argv[5], "q") == 0; /* (a) of every column, (b) and (c) */
-    bool only_a = (argc > 5 && strcmp(argv[5], "a") == 0) || with_c;
+    bool with_p = argc > 5 && strcmp(argv[5], "p") == 0; /* (a), (b) and (p) */
+    bool only_a = (argc > 5 && strcmp(argv[5], "a") == 0) || with_c || with_p;
     char key[16] = "cx"; /* the RESULT names: cx_... with one thread, cx2_... with two */
     if (threads != 1)
         snprintf(key, sizeof key, "cx%d", threads);
@@ -601,6 +679,35 @@ int main(int argc, char **argv)
         }
     }
 
+    /* (p) the passes of the scorecard apart, with one thread */
+    double p_cpu[8];
+    size_t n_p = 0;
+    if (with_p) {
+        static const struct {
+            cx_result *(*fn)(const cx_store *, int);
+            const char *what, *rows;
+        } passes[] = {
+            {p_feedback, "feedback: NPS, CSAT, CES by channel", "answer"},
+            {p_nps, "feedback: NPS by channel", "answer"},
+            {p_feedback_all, "feedback: NPS, CSAT, CES, one group", "answer"},
+            {p_cases, "cases: FCR, resolution by channel", "case"},
+            {p_fcr, "cases: FCR by channel", "case"},
+            {scorecard_t, "the scorecard (both passes)", "answer"},
+        };
+        size_t nf = rows_of(s, CX_TABLE_FEEDBACK), nc = rows_of(s, CX_TABLE_CASES);
+        printf("\n(p) the passes of the scorecard apart, 1 thread, %d runs each (CPU, the least of the runs):\n",
+               repeats);
+        for (size_t k = 0; k < sizeof passes / sizeof passes[0]; k++) {
+            series c = run_series(passes[k].fn, s, 1, repeats, passes[k].what);
+            size_t rows = passes[k].rows[0] == 'a' ? nf : nc;
+            printf("  %-40s CPU %.5f s (%.2f ns a%s %s), best %.5f s, digest %016llx\n", passes[k].what,
+                   c.cpu_best, c.cpu_best * 1e9 / (double)(rows ? rows : 1), passes[k].rows[0] == 'a' ? "n" : "",
+                   passes[k].rows, c.best, (unsigned long long)c.digest);
+            p_cpu[k] = c.cpu_best;
+        }
+        n_p = sizeof passes / sizeof passes[0];
+    }
+
     /* The memory floor of (b): the bytes of the columns the query reads,
      * once each, and its random reads (see src/metrics/run.c and
      * src/store/store_private.h). A scorecard by channel reads
@@ -672,9 +779,11 @@ int main(int argc, char **argv)
            nfb, link_lines, (nfb + 15) / 16, link_bytes / 1e6, nca, seq / 1e6, gathers, fl[0] * 1e3, b1.best, b1.best / fl[0], b1.median / fl[0], nt2, fl[1] * 1e3,
            bn.best, bn.best / fl[1], bn.median / fl[1], b1.best <= 5 * fl[0] ? "met" : "NOT met", nt2,
            bn.best <= 5 * fl[1] ? "met" : "NOT met");
+    double fl_cpu = seq / mr.seq1_cpu + (double)gathers / mr.rand1_cpu;
     printf("    on CPU time (the least of the runs with 1 thread, %.4f s, less disturbed by the other work of the "
-           "machine): %.1fx the floor\n",
-           b1.cpu_best, b1.cpu_best / fl[0]);
+           "machine): %.1fx the floor; %.1fx the floor measured on CPU time too (%.2f ms: %.2f GB/s; on a loaded "
+           "machine the floor on wall time grows, and flatters the ratio)\n",
+           b1.cpu_best, b1.cpu_best / fl[0], b1.cpu_best / fl_cpu, fl_cpu * 1e3, mr.seq1_cpu / 1e9);
     printf("  floor as the issue first counted it (36 B an answer, 40 B a case, %zu random reads), measured: "
            "1 thread %.2f ms (%.1fx), %d threads %.2f ms (%.1fx)\n",
            gathers_first, fl_first[0] * 1e3, b1.best / fl_first[0], nt2, fl_first[1] * 1e3, bn.best / fl_first[1]);
@@ -702,6 +811,9 @@ int main(int argc, char **argv)
            b1.best, b1.median, b1.cpu, nt2, bn.best, nt2, bn.median, nt2, bn.cpu, mr.seq[0] / 1e9, nt2,
            mr.seq[1] / 1e9, mr.rand[0] / 1e6, nt2, mr.rand[1] / 1e6, seq, gathers, fl[0], nt2, fl[1], b1.best / fl[0],
            nt2, bn.best / fl[1], b1.cpu_best, b1.cpu_best / fl[0]);
+    printf(" meas_floor1_cpu_s=%.6f floor_ratio1_cpu_cpu=%.2f", fl_cpu, b1.cpu_best / fl_cpu);
+    for (size_t k = 0; k < n_p; k++)
+        printf(" p%zu_cpu_least_s=%.6f", k, p_cpu[k]);
     if (!only_a)
         printf(" %s_six_total_s=%.4f %s_six_import_s=%.4f %s_six_total_cpu_s=%.4f %s_all_total_s=%.4f "
                "%s_all_import_s=%.4f %s_all_total_cpu_s=%.4f",

@@ -1356,6 +1356,35 @@ START_TEST(cases_in_chunks_equal_rows)
 }
 END_TEST
 
+/* Cases over more channels than the chunks sort their values by (256):
+ * their distributions row by row, the same as the pass by rows. */
+START_TEST(cases_in_chunks_many_groups)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "C", NULL, NULL, NULL, CX_TIME_NONE));
+    char id[32], ch[16];
+    rng = 99;
+    for (int i = 0; i < 6000; i++) {
+        snprintf(id, sizeof id, "K%d", i);
+        snprintf(ch, sizeof ch, "c%d", (int)(next() % 400));
+        size_t code;
+        OK(cx_vocab_define(&code, s, CX_VOCAB_CHANNEL, ch));
+        cx_time t = (cx_time)(next() % (300 * DAY_MS));
+        cx_time rs = next() % 5 ? t + (cx_time)(next() % (20 * DAY_MS)) : CX_TIME_NONE;
+        OK(cx_case_add(s, id, "C", ch, "low", NULL, t, CX_TIME_NONE, rs, 0, 1 + (int)(next() % 3)));
+    }
+    cx_result *chunks, *rows;
+    OK(cases_query(&chunks, s, CX_DIM_CHANNEL, false, 1));
+    OK(cases_query(&rows, s, CX_DIM_CHANNEL, true, 1));
+    ck_assert_uint_gt(cx_result_row_count(chunks), 390);
+    assert_identical(chunks, rows);
+    cx_result_free(chunks);
+    cx_result_free(rows);
+    cx_store_free(s);
+}
+END_TEST
+
 /* Each allocation of a chunked cases query refused in turn: CX_ENOMEM and
  * nothing kept, or the result of the query that was not refused. */
 START_TEST(cases_in_chunks_out_of_memory)
@@ -1370,6 +1399,177 @@ START_TEST(cases_in_chunks_out_of_memory)
         cx_result *r = (cx_result *)1;
         cxt_alloc_allow(&f, n);
         int rc = cases_query(&r, s, CX_DIM_CHANNEL, false, 1);
+        cxt_alloc_allow(&f, -1);
+        ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
+        if (rc == CX_OK) {
+            assert_identical(ref, r);
+            cx_result_free(r);
+            done = true;
+        } else {
+            ck_assert_ptr_null(r);
+        }
+        ck_assert_uint_eq(f.live, base);
+    }
+    ck_assert(done);
+    cx_result_free(ref);
+    cx_store_free(s);
+    cxt_alloc_done(&f);
+}
+END_TEST
+
+/* ---- the feedback pass by counts (issue 14) ---------------------------- */
+
+/* Answers of every metric over 20 touchpoints of 12 channels, in random
+ * order: NPS 0-10, CSAT 1-5, CES 1-7, a CES on 1-5 where low is easy
+ * (values 1, 2.5, ... 7 on the standard scale), a custom question; some
+ * without a touchpoint (the channel of their case, or none). With `half`,
+ * one CSAT answer of 3.5 at row `half` (not a whole score: its block goes
+ * by lists from there); with `csat10`, CSAT answers on 0 to 10 too (1.4 on
+ * 1-5: the whole query goes by lists). On the given allocator. */
+static cx_store *fb_store(cxt_alloc *f, int n, int half, bool csat10)
+{
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, f ? cxt_alloc_fn : NULL, f));
+    char id[32], cu[16], tp[16], ch[16];
+    for (int i = 0; i < 30; i++) {
+        snprintf(cu, sizeof cu, "C%d", i);
+        OK(cx_customer_add(s, cu, i % 3 ? "std" : "vip", NULL, NULL, CX_TIME_NONE));
+    }
+    for (int c = 12; c >= 0; c--) { /* codes in another order than first seen */
+        size_t code;
+        snprintf(ch, sizeof ch, "ch%d", c);
+        OK(cx_vocab_define(&code, s, CX_VOCAB_CHANNEL, ch));
+    }
+    for (int t = 0; t < 20; t++) {
+        snprintf(tp, sizeof tp, "tp%d", t);
+        snprintf(ch, sizeof ch, "ch%d", t * 7 % 12);
+        OK(cx_touchpoint_add(s, tp, ch, t % 2 ? "service" : "purchase", NULL, 1, 1));
+    }
+    for (int k = 0; k < 300; k++) { /* case k belongs to customer k % 30 */
+        snprintf(id, sizeof id, "K%d", k);
+        snprintf(cu, sizeof cu, "C%d", k % 30);
+        snprintf(ch, sizeof ch, "ch%d", k % 13); /* ch12: a channel of cases only */
+        OK(cx_case_add(s, id, cu, ch, "low", NULL, 0, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
+    }
+    OK(cx_question_add(s, "ces_low", CX_METRIC_CES, 1, 5, 0));
+    OK(cx_question_add(s, "other", CX_METRIC_CUSTOM, 0, 1, 1));
+    if (csat10)
+        OK(cx_question_add(s, "csat10", CX_METRIC_CSAT, 0, 10, 1));
+    static const char *const qs[] = {"nps", "csat", "ces", "ces_low", "other", "csat10"};
+    static const int lo[] = {0, 1, 1, 1, 0, 0}, span[] = {11, 5, 7, 5, 2, 11};
+    rng = 4242;
+    for (int i = 0; i < n; i++) {
+        int c = (int)(next() % 30), q = (int)(next() % (csat10 ? 6 : 5));
+        double score = i == half ? 3.5 : lo[q] + (double)(next() % (uint64_t)span[q]);
+        if (i == half)
+            q = 1;
+        snprintf(cu, sizeof cu, "C%d", c);
+        snprintf(tp, sizeof tp, "tp%d", (int)(next() % 20));
+        snprintf(id, sizeof id, "K%d", (int)(next() % 10) * 30 + c);
+        int link = (int)(next() % 10); /* 0-6 a touchpoint, 7-8 a case, 9 neither */
+        OK(cx_feedback_add(NULL, s, NULL, cu, qs[q], score, (cx_time)i * 1000, link < 7 ? tp : NULL, NULL,
+                           link == 7 || link == 8 ? id : NULL, NULL));
+    }
+    return s;
+}
+
+/* The survey measures (or NPS alone) grouped by `dim` (-1: none); with
+ * `all_in`, a time range that keeps every answer, which sends the pass by
+ * lists. */
+static int fb_query(cx_result **out, const cx_store *s, int dim, bool nps_only, bool all_in, int threads)
+{
+    cx_query *q = NULL;
+    *out = NULL;
+    int rc = cx_query_new(&q, s);
+    static const int m[] = {CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_CES};
+    for (size_t k = 0; k < (nps_only ? 1 : 3) && !rc; k++)
+        rc = cx_query_add(q, m[k]);
+    if (!rc && dim >= 0)
+        rc = cx_query_group_by(q, dim);
+    if (!rc && all_in)
+        rc = cx_query_set_range(q, -1000 * DAY_MS, 1000 * DAY_MS);
+    if (!rc)
+        rc = cx_query_set_threads(q, threads);
+    if (!rc)
+        rc = cx_query_run(out, q);
+    cx_query_free(q);
+    return rc;
+}
+
+/* By counts and by lists, the same result to the bit, with 1 to 3 threads;
+ * returns the sum of nps_n over the groups. */
+static double fb_counts_equal_lists(const cx_store *s, int dim, bool nps_only)
+{
+    cx_result *counts, *lists;
+    OK(fb_query(&counts, s, dim, nps_only, false, 1));
+    OK(fb_query(&lists, s, dim, nps_only, true, 1));
+    assert_identical(counts, lists);
+    for (int t = 2; t <= 3; t++) {
+        cx_result *r;
+        OK(fb_query(&r, s, dim, nps_only, false, t));
+        assert_identical(counts, r);
+        cx_result_free(r);
+    }
+    double total = 0;
+    for (size_t row = 0; row < cx_result_row_count(counts); row++)
+        total += result_real(counts, row, "nps_n");
+    cx_result_free(counts);
+    cx_result_free(lists);
+    return total;
+}
+
+START_TEST(feedback_by_counts_equal_lists)
+{
+    static const int dims[] = {CX_DIM_CHANNEL, CX_DIM_TOUCHPOINT, CX_DIM_STAGE, CX_DIM_SEGMENT, -1};
+    for (int kind = 0; kind < 3; kind++) { /* whole scores; a half at row 1000; CSAT on 0-10 */
+        cx_store *s = fb_store(NULL, 6000, kind == 1 ? 1000 : -1, kind == 2);
+        for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
+            double n = fb_counts_equal_lists(s, dims[d], false);
+            ck_assert_msg(n > 6000 / 8 && n < 6000 / 3, "%g NPS answers", n); /* every NPS answer counted */
+            ck_assert_double_eq(fb_counts_equal_lists(s, dims[d], true), n);
+        }
+        cx_result *r;
+        OK(fb_query(&r, s, CX_DIM_CHANNEL, false, false, 1));
+        ck_assert_uint_eq(cx_result_row_count(r), 14); /* 12 channels of touchpoints, ch12 of cases, none */
+        /* the CES of 1-5 where low is easy, 1 + (5 - v) * 6 / 4: halves; the
+         * mean of all the CES answers is near the middle of 1-7 */
+        double ces = 0, n = 0;
+        for (size_t row = 0; row < cx_result_row_count(r); row++) {
+            ces += result_real(r, row, "ces") * result_real(r, row, "ces_n");
+            n += result_real(r, row, "ces_n");
+        }
+        ck_assert_msg(fabs(ces / n - 4) < 0.2, "CES mean %g", ces / n);
+        cx_result_free(r);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
+/* A block by counts, one that turns to lists at a half past its first
+ * chunks, and the next by counts again: the same as by lists. */
+START_TEST(feedback_by_counts_across_blocks)
+{
+    cx_store *s = fb_store(NULL, 270000, 1000, false);
+    double n = fb_counts_equal_lists(s, CX_DIM_CHANNEL, false);
+    ck_assert_msg(n > 270000 / 6 && n < 270000 / 4, "%g NPS answers", n);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Each allocation of a query by counts refused in turn: CX_ENOMEM and
+ * nothing kept, or the result of the query that was not refused. */
+START_TEST(feedback_by_counts_out_of_memory)
+{
+    cxt_alloc f = {0};
+    cx_store *s = fb_store(&f, 3000, -1, false);
+    cx_result *ref;
+    OK(fb_query(&ref, s, CX_DIM_CHANNEL, false, false, 1));
+    size_t base = f.live;
+    bool done = false;
+    for (long n = 0; !done && n < 20000; n++) {
+        cx_result *r = (cx_result *)1;
+        cxt_alloc_allow(&f, n);
+        int rc = fb_query(&r, s, CX_DIM_CHANNEL, false, false, 1);
         cxt_alloc_allow(&f, -1);
         ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
         if (rc == CX_OK) {
@@ -2242,6 +2442,9 @@ int main(void)
     tcase_add_test(core, filters);
     tcase_add_test(core, groups_follow_links);
     tcase_add_test(core, cases_in_chunks_equal_rows);
+    tcase_add_test(core, cases_in_chunks_many_groups);
+    tcase_add_test(core, feedback_by_counts_equal_lists);
+    tcase_add_test(core, feedback_by_counts_across_blocks);
     tcase_add_test(core, cx_index);
     tcase_add_test(core, compare_groups);
     tcase_add_test(core, export_files);
@@ -2262,6 +2465,7 @@ int main(void)
     tcase_add_test(bad, out_of_memory_wide_queries);
     tcase_add_test(bad, threaded_query_out_of_memory);
     tcase_add_test(bad, cases_in_chunks_out_of_memory);
+    tcase_add_test(bad, feedback_by_counts_out_of_memory);
     suite_add_tcase(su, bad);
     TCase *hard = tcase_create("hardening");
     tcase_set_timeout(hard, 120);

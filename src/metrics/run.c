@@ -53,6 +53,13 @@ typedef struct run {
     unsigned need;
     bool filtered;                /* accepted() can refuse a record */
     size_t accsz[CX_MEASURE_COUNT]; /* cxi_acc_size() by measure */
+    /* The feedback pass by counts (prepare_fb_counts): the bin of each
+     * whole score of each question asked for, or none */
+    struct fb_qinfo *fbq;         /* per question */
+    uint8_t *fb_tab;              /* per question, from fbq->off: the bin of score lo + k */
+    size_t fbq_n, fb_tab_n;
+    struct fb_bin *fb_bins;       /* FB_BINS; bin 0 is "not kept" */
+    int fb_nbins;
 } run;
 
 enum {
@@ -509,6 +516,8 @@ typedef struct fb_scratch {
     uint8_t list[FB_CHUNK];
     uint32_t idx[FB_CHUNK], g[FB_CHUNK]; /* < DIRECT_MAX slots, < CXI_MAX_ROWS groups */
     uint32_t late[FB_CHUNK]; /* answers without a touchpoint (fb_slots) */
+    uint8_t bin[FB_CHUNK];   /* by counts: the bin of each answer kept (fb_bins_of) */
+    int64_t whole[FB_CHUNK]; /* and its score rounded to a whole number */
     size_t n[4];
     uint32_t row[4][FB_CHUNK];
     uint32_t lg[4][FB_CHUNK];
@@ -617,11 +626,15 @@ static void fb_slots(const run *x, const fb_cols *c, int d, size_t c0, fb_scratc
         size_t nlate = 0;
         if (c->ntp) {
             const uint32_t *of = dim == CX_DIM_CHANNEL ? c->tch : dim == CX_DIM_STAGE ? c->tst : NULL;
+            /* masks, not conditions: the compiler made a branch of
+             * `none ? 0 : ...` (measured: a tenth of the answers, shuffled,
+             * mispredicted) */
+            const uint32_t mult32 = (uint32_t)mult;
             for (size_t k = 0; k < n; k++) {
                 uint32_t tp = c->ftp[c0 + kept[k]];
-                bool none = tp == CXI_NONE;
-                uint32_t code = of ? of[none ? 0 : tp] : tp;
-                idx[k] += none ? 0 : (size_t)(uint32_t)(code + 1u) * mult;
+                uint32_t none = tp == CXI_NONE, has = none - 1u; /* all ones with a touchpoint */
+                uint32_t code = of ? of[tp & has] : tp;
+                idx[k] += (code + 1u) * mult32 & has;
                 late[nlate] = (uint32_t)k;
                 nlate += none;
             }
@@ -632,8 +645,14 @@ static void fb_slots(const run *x, const fb_cols *c, int d, size_t c0, fb_scratc
         }
         for (size_t j = 0; j < nlate; j++) {
             size_t k = late[j], i = c0 + kept[k];
-            if (j + FB_AHEAD < nlate)
-                fb_prefetch(c, c0 + kept[late[j + FB_AHEAD]], false, true);
+            if (j + FB_AHEAD < nlate) {
+                size_t ahead = c0 + kept[late[j + FB_AHEAD]];
+                fb_prefetch(c, ahead, false, true);
+                /* and the case's channel, the answer's when it has no
+                 * interaction (a random read too, of a smaller column) */
+                if (dim == CX_DIM_CHANNEL && c->fca[ahead] != CXI_NONE)
+                    __builtin_prefetch(&c->cch[c->fca[ahead]]);
+            }
             uint32_t code = dim == CX_DIM_CHANNEL ? fb_channel(c, i) : dim == CX_DIM_STAGE ? fb_stage(c, i)
                                                                                               : fb_tp(c, i);
             idx[k] += (size_t)(uint32_t)(code + 1u) * mult;
@@ -726,6 +745,309 @@ static int fb_groups(run *x, const fb_cols *c, size_t c0, fb_scratch *w, size_t 
     return CX_OK;
 }
 
+/* ---- feedback by counts -------------------------------------------------
+ * When the answers are whole scores of their question's scale (as the
+ * store's scales are: NPS 0-10, CSAT and CES 1-5 or 1-7, ...), what an
+ * answer adds to its accumulator depends on its question and score only:
+ * one of a few bins (its measure's list, its value on the standard scale,
+ * good, mid, bad), set once per query (prepare_fb_counts). The pass then
+ * counts the answers of a block by direct-index slot and bin (one counter,
+ * in the L1 cache, per answer: no floating point, no division, no
+ * accumulator of 48 bytes updated per answer) and adds the counts to the
+ * accumulators at the end of the block (fb_counts_flush).
+ *
+ * The same to the bit: a bin's value is a multiple of 1/FB_FRAC of at most
+ * FB_VMAX, and a block starts its sums at 0 with at most BLOCK_ROWS answers,
+ * so every partial sum of the values (and of their squares) in row order is
+ * a double computed exactly: the sum in row order and the sum of the counts
+ * are the same number. The counts (n, good, mid, bad) are integers. A
+ * question whose scale gives another value (a CSAT asked on 0 to 10: 1.4)
+ * sends the whole query by lists; an answer that is not a whole score of
+ * its scale (a store filled by hand) sends the rest of its block by lists,
+ * once the counts so far are added (exact sums, so the lists continue them
+ * as one pass row by row would). */
+#define FB_BINS 64          /* most bins, the first being "not kept" */
+#define FB_FRAC 16          /* a bin's value is a multiple of 1 / FB_FRAC */
+#define FB_VMAX 4096        /* and at most this in magnitude */
+#define FB_SCALE_MAX 128    /* most whole scores on a question's scale */
+#define FB_TAB_MAX 65536    /* most entries of the table of bins */
+#define FB_HIST_MAX 8192    /* most counters of a block (slots x bins) */
+#define FB_WHOLE_MAX 1e9    /* whole scores of a scale: within +-1e9 */
+#define FB_COPIES 4         /* copies of the counters (fb_counts_chunk) */
+
+/* A question: its scale, the n whole scores from ilo, and its first entry
+ * in the table of bins; kept: its answers are counted (a measure asked
+ * for). A question not kept has n = 0: none of its answers is in its
+ * scale. */
+struct fb_qinfo {
+    int64_t ilo;
+    uint32_t n, off, kept;
+};
+
+/* What an answer of a bin adds: to list (0 NPS, 1 CSAT, 2 CES), value
+ * v16 / FB_FRAC and its square sq256 / FB_FRAC^2, good, mid and bad. */
+struct fb_bin {
+    uint8_t list, good, mid, bad;
+    int64_t v16, sq256;
+};
+
+/* By the question's metric (NPS, CSAT, CES, custom): the list of its
+ * answers, 3 for none (a custom metric, or a measure not asked for). */
+static const int fb_metric_measure[] = {CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_CES};
+
+static bool fb_list_of(const run *x, uint8_t list_of[4])
+{
+    list_of[0] = list_of[1] = list_of[2] = list_of[3] = 3;
+    for (int k = 0; k < 3; k++)
+        if (x->pos[fb_metric_measure[k]] >= 0)
+            list_of[k] = (uint8_t)k;
+    return list_of[0] != 3 || list_of[1] != 3 || list_of[2] != 3;
+}
+
+/* The bin of score v of a question of list l on [lo, hi] (hib: higher is
+ * better), computed as the pass by lists computes it; false when its value
+ * is not a multiple of 1/FB_FRAC within FB_VMAX or there are FB_BINS. */
+static bool fb_bin_find(run *x, int l, double v, double lo, double hi, bool hib, uint8_t *out)
+{
+    struct fb_bin b = {(uint8_t)l, 0, 0, 0, 0, 0};
+    double val;
+    if (l == 0) { /* NPS: the score itself */
+        val = v;
+        b.good = v >= 9;
+        b.bad = v <= 6;
+        b.mid = v > 6 && v < 9;
+    } else { /* CSAT (1-5) and CES (1-7): as in pass_feedback */
+        const double span = l == 1 ? 4 : 6;
+        double o = hib ? v : lo + hi - v;
+        b.good = l == 1 ? o >= hi - 1 : o > (lo + hi) / 2;
+        val = 1 + (o - lo) * span / (hi - lo);
+    }
+    double f = val * FB_FRAC;
+    if (!(fabs(val) <= FB_VMAX) || f != (double)(int64_t)f)
+        return false;
+    b.v16 = (int64_t)f;
+    b.sq256 = (int64_t)(val * val * (FB_FRAC * FB_FRAC)); /* exact: 2 x 16 bits at most */
+    for (int k = 1; k < x->fb_nbins; k++) {
+        const struct fb_bin *o = &x->fb_bins[k]; /* field by field: not the padding */
+        if (o->list == b.list && o->good == b.good && o->mid == b.mid && o->bad == b.bad && o->v16 == b.v16 &&
+            o->sq256 == b.sq256) {
+            *out = (uint8_t)k;
+            return true;
+        }
+    }
+    if (x->fb_nbins == FB_BINS)
+        return false;
+    x->fb_bins[x->fb_nbins] = b;
+    *out = (uint8_t)x->fb_nbins++;
+    return true;
+}
+
+static void fb_counts_free(run *x)
+{
+    cxi_free(x->mem, x->fbq, (x->fbq_n ? x->fbq_n : 1) * sizeof *x->fbq);
+    cxi_free(x->mem, x->fb_tab, x->fb_tab_n ? x->fb_tab_n : 1);
+    cxi_free(x->mem, x->fb_bins, FB_BINS * sizeof *x->fb_bins);
+    x->fbq = NULL;
+    x->fb_tab = NULL;
+    x->fb_bins = NULL;
+    x->fbq_n = x->fb_tab_n = 0;
+    x->fb_nbins = 0;
+}
+
+/* The table of bins of the feedback pass by counts, when it applies: no
+ * filter, groups by the direct index (or none), every question asked for
+ * on a scale of whole scores whose bins are exact. Else none (fb_tab NULL)
+ * and the pass goes by lists. CX_ENOMEM. */
+static int prepare_fb_counts(run *x)
+{
+    const cx_store *s = x->s;
+    uint8_t list_of[4];
+    if (x->filtered || (!x->direct && x->r->spec.ngroups) || !fb_list_of(x, list_of))
+        return CX_OK;
+    size_t nq = s->t[CX_TABLE_QUESTIONS].n, ntab = 0;
+    const uint8_t *qmetric = CXI_COL(s, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
+    const double *qmin = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double);
+    const double *qmax = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MAX, double);
+    const uint8_t *qhib = CXI_COL(s, CX_TABLE_QUESTIONS, QU_HIB, uint8_t);
+    for (size_t q = 0; q < nq; q++) {
+        if (list_of[qmetric[q]] == 3)
+            continue;
+        double lo = qmin[q], hi = qmax[q];
+        if (!(lo >= -FB_WHOLE_MAX && hi <= FB_WHOLE_MAX && lo == floor(lo) && hi - lo < FB_SCALE_MAX))
+            return CX_OK;
+        ntab += (size_t)(floor(hi) - lo) + 1;
+        if (ntab > FB_TAB_MAX)
+            return CX_OK;
+    }
+    x->fbq_n = nq;
+    x->fb_tab_n = ntab + 1; /* entry 0 of an empty table: read for answers not kept */
+    x->fbq = cxi_alloc(x->mem, (nq ? nq : 1) * sizeof *x->fbq);
+    x->fb_tab = zalloc(x->mem, x->fb_tab_n);
+    x->fb_bins = zalloc(x->mem, FB_BINS * sizeof *x->fb_bins);
+    if (!x->fbq || !x->fb_tab || !x->fb_bins) {
+        fb_counts_free(x);
+        return cxi_fail(CX_ENOMEM, FN ": out of memory");
+    }
+    x->fb_bins[0].list = 3;
+    x->fb_nbins = 1;
+    uint32_t off = 0;
+    for (size_t q = 0; q < nq; q++) {
+        int l = list_of[qmetric[q]];
+        if (l == 3) {
+            x->fbq[q] = (struct fb_qinfo){0, 0, 0, 0};
+            continue;
+        }
+        double lo = qmin[q], hi = qmax[q];
+        x->fbq[q] = (struct fb_qinfo){(int64_t)lo, (uint32_t)(floor(hi) - lo) + 1, off, 1};
+        for (double v = lo; v <= hi; v++)
+            if (!fb_bin_find(x, l, v, lo, hi, qhib[q], &x->fb_tab[off++])) {
+                fb_counts_free(x);
+                return CX_OK;
+            }
+    }
+    if (FB_COPIES * (size_t)x->fb_nbins * (x->direct ? x->direct_n : 1) > FB_HIST_MAX)
+        fb_counts_free(x);
+    return CX_OK;
+}
+
+/* The answers kept of the n of a chunk (w->kept, *nkept) and the bin of
+ * each (w->bin); false when a kept one is not a whole score of its scale
+ * (then the chunk goes by lists). Two loops: the scores made whole in one the compiler turns into
+ * vector instructions (integer operations on the bits: comparisons of
+ * doubles kept it from it), then the bins by question. A score v within
+ * +-FB_WHOLE_MAX rounds to a whole number in v + FB_MAGIC (1.5 x 2^52,
+ * where doubles are 1 apart), whose bits are those of FB_MAGIC plus that
+ * number; v is whole when taking FB_MAGIC back gives v to the bit (so a
+ * -0.0, a NaN, a score beyond the bound is not: the block goes by lists). */
+#define FB_MAGIC 6755399441055744.0
+static bool fb_bins_of(const run *x, const fb_cols *c, size_t c0, size_t n, fb_scratch *w, size_t *nkept)
+{
+    const struct fb_qinfo *qi = x->fbq;
+    const uint8_t *tab = x->fb_tab;
+    const uint32_t *qu = c->qu + c0;
+    const double *sc = c->score + c0;
+    int64_t *iv = w->whole;
+    const double magic = FB_MAGIC, bound = FB_WHOLE_MAX;
+    uint64_t magic_bits, bound_bits, notwhole = 0;
+    memcpy(&magic_bits, &magic, sizeof magic_bits);
+    memcpy(&bound_bits, &bound, sizeof bound_bits);
+    for (size_t k = 0; k < n; k++) {
+        double v = sc[k], r = v + magic, d = r - magic;
+        uint64_t bv, br, bd;
+        memcpy(&bv, &v, sizeof bv);
+        memcpy(&br, &r, sizeof br);
+        memcpy(&bd, &d, sizeof bd);
+        iv[k] = (int64_t)(br - magic_bits);
+        /* d not v to the bit, or |v| >= the bound (the sign bit of the
+         * difference of the magnitudes: orders like the doubles) */
+        notwhole |= (bd ^ bv) | ((bound_bits - 1 - (bv & ~((uint64_t)1 << 63))) >> 63);
+    }
+    unsigned bad = 0;
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        /* without a branch (shuffled answers of several measures would
+         * mispredict it): a score is in its question's scale when its
+         * offset from the scale's first whole score is below their number
+         * (0 for a question not kept); the answers kept listed */
+        const struct fb_qinfo *q = &qi[qu[k]];
+        uint64_t j = (uint64_t)(iv[k] - q->ilo);
+        unsigned in = j < q->n;
+        uint32_t mask = 0u - in;
+        w->kept[m] = (uint32_t)k;
+        w->bin[m] = (uint8_t)(tab[q->off + ((uint32_t)j & mask)] & mask);
+        m += in;
+        bad |= q->kept & !in;
+    }
+    *nkept = m;
+    /* a kept answer not whole (its rounding may fall in the scale): found
+     * apart, the chunks of whole scores not slowed */
+    if (notwhole)
+        for (size_t k = 0; k < n; k++) {
+            double v = sc[k], r = v + magic, d = r - magic;
+            bad |= qi[qu[k]].kept & (memcmp(&d, &v, sizeof d) != 0 || !(fabs(v) < bound));
+        }
+    return !bad;
+}
+
+/* Adds the counts of a block to its accumulators (and clears them): slot
+ * by slot, the group of the slot. */
+static void fb_counts_flush(run *x, uint32_t *hist)
+{
+    const size_t slots = x->direct ? x->direct_n : 1, nb = (size_t)x->fb_nbins, stride = slots * nb;
+    for (size_t sl = 0; sl < slots; sl++) {
+        uint32_t *h = hist + sl * nb;
+        uint64_t n[3] = {0}, good[3] = {0}, mid[3] = {0}, bad[3] = {0};
+        int64_t v16[3] = {0}, sq256[3] = {0};
+        for (size_t b = 1; b < nb; b++) {
+            uint64_t k = 0;
+            for (size_t cp = 0; cp < FB_COPIES; cp++) {
+                k += h[cp * stride + b];
+                h[cp * stride + b] = 0;
+            }
+            if (!k)
+                continue;
+            const struct fb_bin *bn = &x->fb_bins[b];
+            n[bn->list] += k;
+            good[bn->list] += k * bn->good;
+            mid[bn->list] += k * bn->mid;
+            bad[bn->list] += k * bn->bad;
+            v16[bn->list] += (int64_t)k * bn->v16;
+            sq256[bn->list] += (int64_t)k * bn->sq256;
+        }
+        size_t g = x->direct ? (size_t)x->direct[sl] - 1 : 0; /* a slot counted has its group */
+        for (int l = 0; l < 3; l++) {
+            if (!n[l])
+                continue;
+            cxi_score_acc *a = acc_at(x, fb_metric_measure[l], g);
+            a->n += n[l];
+            a->good += good[l];
+            a->mid += mid[l];
+            a->bad += bad[l];
+            a->sum += (double)v16[l] / FB_FRAC;
+            a->sumsq += (double)sq256[l] / (FB_FRAC * FB_FRAC);
+        }
+    }
+}
+
+/* A chunk by counts: the slots of the n answers kept (fb_bins_of), one
+ * count each, then the groups they add, in row order (the counters are by
+ * slot: the order does not matter to them). FB_COPIES copies of the
+ * counters, answer k counted in copy k % FB_COPIES: an answer counted in
+ * the counter of the one before it would wait for it (a chain of loads and
+ * stores, measured: the most frequent bins are a tenth of the answers).
+ * CX_ENOMEM. */
+static int fb_counts_chunk(run *x, const fb_cols *c, size_t c0, size_t n, fb_scratch *w, uint32_t *hist)
+{
+    const cxi_spec *sp = &x->r->spec;
+    const uint32_t nb = (uint32_t)x->fb_nbins;
+    const size_t stride = (x->direct ? x->direct_n : 1) * nb; /* one copy */
+    if (!x->direct) { /* the one group */
+        for (size_t k = 0; k < n; k++)
+            hist[k % FB_COPIES * stride + w->bin[k]]++;
+        return CX_OK;
+    }
+    memset(w->idx, 0, n * sizeof *w->idx);
+    for (int d = 0; d < sp->ngroups; d++)
+        fb_slots(x, c, d, c0, w, n);
+    const uint32_t *direct = x->direct;
+    uint32_t miss = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t sl = w->idx[k];
+        hist[k % FB_COPIES * stride + sl * nb + w->bin[k]]++;
+        miss |= direct[sl] == 0;
+    }
+    for (size_t k = 0; miss && k < n; k++)
+        if (!x->direct[w->idx[k]]) { /* a new group, added here, in row order */
+            rec e;
+            size_t g;
+            fb_rec(x, c, c0 + w->kept[k], &e);
+            int rc = group_slow(x, &e, &g);
+            if (rc)
+                return rc;
+        }
+    return CX_OK;
+}
+
 static int pass_feedback(run *x, size_t from, size_t to)
 {
     const cx_store *s = x->s;
@@ -751,26 +1073,46 @@ static int pass_feedback(run *x, size_t from, size_t to)
     const double *qmin = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double);
     const double *qmax = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MAX, double);
     const uint8_t *qhib = CXI_COL(s, CX_TABLE_QUESTIONS, QU_HIB, uint8_t);
-    /* by the question's metric (NPS, CSAT, CES, custom): the list of its
-     * answers, 3 for none (a custom metric, or a measure not asked for) */
-    static const int metric_measure[] = {CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_CES};
-    uint8_t list_of[4] = {3, 3, 3, 3};
-    for (int k = 0; k < 3; k++)
-        if (x->pos[metric_measure[k]] >= 0)
-            list_of[k] = (uint8_t)k;
-    if (list_of[0] == 3 && list_of[1] == 3 && list_of[2] == 3)
+    const int *metric_measure = fb_metric_measure;
+    uint8_t list_of[4];
+    if (!fb_list_of(x, list_of))
         return CX_OK;
     fb_scratch *w = cxi_alloc(x->mem, sizeof *w);
-    if (!w)
+    /* by counts when the query allows (prepare_fb_counts): the counters of
+     * the block, by direct-index slot and bin */
+    const size_t nhist = x->fb_tab ? FB_COPIES * (x->direct ? x->direct_n : 1) * (size_t)x->fb_nbins : 0;
+    uint32_t *hist = nhist ? zalloc(x->mem, nhist * sizeof *hist) : NULL;
+    if (!w || (nhist && !hist)) {
+        cxi_free(x->mem, w, sizeof *w);
+        cxi_free(x->mem, hist, nhist * sizeof *hist);
         return cxi_fail(CX_ENOMEM, FN ": out of memory");
+    }
+    bool counts = hist != NULL;
     int rc = CX_OK;
     const bool links = x->need & (NEED_TP | NEED_CHANNEL | NEED_STAGE | NEED_AGENT | NEED_PRIORITY);
     for (size_t c0 = from; c0 < to; c0 += FB_CHUNK) {
         size_t c1 = to - c0 < FB_CHUNK ? to : c0 + FB_CHUNK;
-        /* the answers of the measures asked for, without a branch; and
-         * the next chunk's links asked for: only the answers without a
+        /* the next chunk's links asked for: only the answers without a
          * touchpoint read them, too sparsely for the hardware to see a
          * stream */
+        if (links)
+            for (size_t i = c1; i < c1 + FB_CHUNK && i < to; i += 16) {
+                __builtin_prefetch(&c.fin[i]);
+                __builtin_prefetch(&c.fca[i]);
+            }
+        if (counts) {
+            size_t n;
+            if (fb_bins_of(x, &c, c0, c1 - c0, w, &n)) {
+                if ((rc = fb_counts_chunk(x, &c, c0, n, w, hist)))
+                    break;
+                continue;
+            }
+            /* an answer that is not a whole score of its scale: the rest
+             * of the block by lists, from the exact sums so far */
+            fb_counts_flush(x, hist);
+            counts = false;
+        }
+        /* the answers of the measures asked for, without a branch */
         size_t n = 0;
         for (size_t i = c0; i < c1; i++) {
             unsigned l = list_of[qmetric[c.qu[i]]];
@@ -778,11 +1120,6 @@ static int pass_feedback(run *x, size_t from, size_t to)
             w->list[n] = (uint8_t)l;
             n += l != 3;
         }
-        if (links)
-            for (size_t i = c1; i < c1 + FB_CHUNK && i < to; i += 16) {
-                __builtin_prefetch(&c.fin[i]);
-                __builtin_prefetch(&c.fca[i]);
-            }
         if ((rc = fb_groups(x, &c, c0, w, n)))
             break;
         const double *sc = c.score + c0;
@@ -821,7 +1158,10 @@ static int pass_feedback(run *x, size_t from, size_t to)
             }
         }
     }
+    if (counts && !rc)
+        fb_counts_flush(x, hist);
     cxi_free(x->mem, w, sizeof *w);
+    cxi_free(x->mem, hist, nhist * sizeof *hist);
     return rc;
 }
 
@@ -956,12 +1296,21 @@ static int pass_cases_chunks(run *x, size_t lo, size_t hi)
             are[g[k]].n++;
             are[g[k]].x += c.ro[c0 + k] > 0;
         }
-        for (size_t k = 0; afc && k < n; k++) {
+        /* without a branch on the resolution (open cases at random rows)
+         * when there is no window */
+        for (size_t k = 0; afc && window <= 0 && k < n; k++) {
+            size_t i = c0 + k;
+            unsigned done = c.rs[i] != CX_TIME_NONE;
+            unsigned first = ((int64_t)c.co[i] <= max_co) & ((int64_t)c.ro[i] <= max_ro);
+            afc[g[k]].n += done;
+            afc[g[k]].x += done & first;
+        }
+        for (size_t k = 0; afc && window > 0 && k < n; k++) {
             size_t i = c0 + k;
             if (c.rs[i] == CX_TIME_NONE)
                 continue;
             bool first = (int64_t)c.co[i] <= max_co && (int64_t)c.ro[i] <= max_ro;
-            if (first && window > 0)
+            if (first)
                 first = !contact_after(x, c.cu[i], c.rs[i], window);
             afc[g[k]].n++;
             afc[g[k]].x += first;
@@ -1156,6 +1505,7 @@ static void run_free(run *x)
     cxi_free(x->mem, x->c_time, (x->n_contacts ? x->n_contacts : 1) * sizeof(cx_time));
     cxi_free(x->mem, x->repeat, s->t[CX_TABLE_INTERACTIONS].n ? s->t[CX_TABLE_INTERACTIONS].n : 1);
     cxi_free(x->mem, x->direct, x->direct_n * sizeof(uint32_t));
+    fb_counts_free(x);
 }
 
 /* Turns the store codes of each group into labels owned by the result. */
@@ -1210,6 +1560,9 @@ static int label_groups(run *x)
 /* Rows of a block: the unit of work, and of merging. Fixed, so that the
  * result does not depend on the thread count. */
 #define BLOCK_ROWS ((size_t)1 << 18)
+/* the feedback pass by counts: every partial sum of a block exact */
+_Static_assert((uint64_t)FB_VMAX * FB_VMAX * FB_FRAC * FB_FRAC * BLOCK_ROWS < (uint64_t)1 << 53,
+               "sums of squares of a block by counts exact in a double");
 
 typedef struct task {
     int table;
@@ -1498,6 +1851,8 @@ int cx_query_run(cx_result **out, const cx_query *q)
         rc = prepare_direct(&x);
     if (!rc)
         prepare_need(&x);
+    if (!rc)
+        rc = prepare_fb_counts(&x);
     if (!rc && (x.pos[CX_MEASURE_REPEAT_RATE] >= 0 || (x.pos[CX_MEASURE_FCR] >= 0 && x.r->spec.fcr_window > 0)))
         rc = prepare_contacts(&x);
     if (!rc && x.r->spec.ngroups == 0) { /* one group for everything, even with no record */
