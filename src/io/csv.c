@@ -611,16 +611,19 @@ static void populate_plan(csv_populate *pop, const cxi_import *im)
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
     const cxi_table *t = &im->store->t[im->layout.table];
     size_t rows = SIZE_MAX;
-    for (int c = 0; c < t->ncols; c++)
-        if (t->cols[c].cap - t->n < rows)
-            rows = t->cols[c].cap - t->n;
-    if (rows == SIZE_MAX || rows < 4096)
-        return; /* no estimate made, or a small file: nothing worth a thread's time */
+    int n = 0;
     for (int c = 0; c < t->ncols; c++) {
-        pop->base[c] = (char *)t->cols[c].data + t->n * t->cols[c].elem;
-        pop->elem[c] = t->cols[c].elem;
+        const cxi_col *col = &t->cols[c];
+        if (!col->data || col->cap <= t->n)
+            continue; /* a column without room (one kept implicit, say) */
+        pop->base[n] = (char *)col->data + t->n * col->elem;
+        pop->elem[n++] = col->elem;
+        if (col->cap - t->n < rows)
+            rows = col->cap - t->n;
     }
-    pop->ncols = t->ncols;
+    if (n == 0 || rows < 4096)
+        return; /* no estimate made, or a small file: nothing worth a thread's time */
+    pop->ncols = n;
     pop->rows = rows;
 #else
     (void)im;
