@@ -4,8 +4,11 @@
  * lie (the common unquoted record; the bytes are put back for the reject
  * file) or copied unquoted. A chunk's whole records make a block, stored in
  * file order; with two threads (cx_import_options_set_threads()) a worker
- * reads and scans the next block while the caller stores the last. Memory
- * is bounded by a few chunks and the longest record.
+ * reads and scans the next block while the caller stores the last, and
+ * takes on what it can of the storing: the hashes of the keys, the times
+ * and numbers converted (convert_ahead), the pages of the table's columns
+ * faulted in (populate_ahead). Memory is bounded by a few chunks and the
+ * longest record.
  */
 #define _DEFAULT_SOURCE /* madvise (populate_ahead) */
 #define _POSIX_C_SOURCE 200809L /* pthreads */
