@@ -108,7 +108,7 @@ static void run(const char *dir)
     pool_bytes cm = pool_size(&s->comments), av = pool_size(&s->attr_values);
     double comments = (double)(cm.slots + cm.refs + cm.text);
     double attrs = (double)(av.slots + av.refs + av.text) +
-                   (double)s->attrs.nslots * (sizeof *s->attrs.keys + sizeof *s->attrs.vals);
+                   (double)cxi_attrs_bytes(&s->attrs);
     sum += sets + comments + attrs;
     other = (double)total - sum;
     printf("  named sets %.2f, comments %.2f, attributes %.2f, other %.2f\n", sets / n, comments / n, attrs / n,

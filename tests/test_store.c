@@ -1685,7 +1685,7 @@ static void fill_table(cx_store *s, int table)
 /* Sets attributes until the attribute index is as full as it may be. */
 static void fill_attributes(cx_store *s)
 {
-    for (int i = 0; (s->attrs.count + 1) * 2 <= s->attrs.nslots; i++) {
+    for (int i = 0; (s->attrs.map.count + 1) * 2 <= s->attrs.map.nslots; i++) {
         char key[16];
         snprintf(key, sizeof key, "fk-%d", i);
         OK(cx_customer_set_attribute(s, "C-3", key, key));

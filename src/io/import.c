@@ -1093,6 +1093,9 @@ int cxi_import_end(cxi_import *im, cx_import_report **out, int rc)
         if (im->store) {
             im->store->undo = NULL;
             cxi_free(&im->store->mem, im->undo.cells, im->undo.cap * sizeof *im->undo.cells);
+            /* no rollback from here on: attributes most customers have move to columns */
+            cxi_attrs_settle(&im->store->mem, &im->store->attrs,
+                             (uint32_t)im->store->t[CX_TABLE_CUSTOMERS].n, CXI_NONE);
         }
         *out = im->report;
         return CX_OK;

@@ -614,7 +614,7 @@ static int save_attributes(db *d, const cx_store *s)
     for (size_t r = 0; r < ncust && rc == CX_OK; r++) {
         for (size_t k = 0; k < nkeys && rc == CX_OK; k++) {
             /* as cx_customer_get_attribute(id of row r, name k) finds it */
-            uint32_t vid = cxi_map_get(&s->attrs, (uint64_t)r << 32 | (uint32_t)k);
+            uint32_t vid = cxi_attrs_get(&s->attrs, (uint32_t)r, (uint32_t)k);
             if (vid == CXI_NONE)
                 continue;
             const char *key = cxi_pool_str(&s->sets[CX_VOCAB_ATTRIBUTE], (uint32_t)k);

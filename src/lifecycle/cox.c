@@ -1188,7 +1188,7 @@ static int row_values(const char **vals, const cx_store *store, const uint32_t *
     uint32_t kid = attribute ? cxi_pool_find(&store->sets[CX_VOCAB_ATTRIBUTE], attribute, strlen(attribute)) : 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t row = rows[i];
-        uint32_t v = attribute ? (kid == CXI_NONE ? CXI_NONE : cxi_map_get(&store->attrs, (uint64_t)row << 32 | kid))
+        uint32_t v = attribute ? (kid == CXI_NONE ? CXI_NONE : cxi_attrs_get(&store->attrs, row, kid))
                                : col[row];
         if (v == CXI_NONE) {
             char qb[80];

@@ -894,7 +894,7 @@ static int subject_rows(cxi_subjects *s, const cx_store *store, const life_scan 
             continue;
         cx_time last = x->last[i] > start ? x->last[i] : start, end;
         int event;
-        uint32_t v = akey == CXI_NONE ? CXI_NONE : cxi_map_get(&store->attrs, (uint64_t)i << 32 | akey);
+        uint32_t v = akey == CXI_NONE ? CXI_NONE : cxi_attrs_get(&store->attrs, (uint32_t)i, akey);
         if (v != CXI_NONE) {
             const char *txt = cxi_pool_str(&store->attr_values, v);
             cx_time ct;

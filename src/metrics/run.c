@@ -123,7 +123,7 @@ static uint32_t attr_value(const cx_store *s, uint32_t c, uint32_t key)
 {
     if (key == CXI_NONE)
         return CXI_NONE;
-    return cxi_map_get(&s->attrs, (uint64_t)c << 32 | key);
+    return cxi_attrs_get(&s->attrs, c, key);
 }
 
 static int prepare_filters(run *x)

@@ -89,17 +89,9 @@ static int copy_into(cx_store *c, const cx_store *s)
         rc = copy_pool(&c->mem, &s->comments, &c->comments);
     if (!rc)
         rc = copy_pool(&c->mem, &s->attr_values, &c->attr_values);
-    if (!rc && s->attrs.nslots) {
-        void *keys, *vals = NULL;
-        if (!(rc = copy_array(&c->mem, &keys, s->attrs.keys, s->attrs.nslots, sizeof(uint64_t))) &&
-            (rc = copy_array(&c->mem, &vals, s->attrs.vals, s->attrs.nslots, sizeof(uint32_t))))
-            cxi_free(&c->mem, keys, s->attrs.nslots * sizeof(uint64_t));
-        if (!rc) {
-            c->attrs.keys = keys;
-            c->attrs.vals = vals;
-            c->attrs.nslots = s->attrs.nslots;
-            c->attrs.count = s->attrs.count;
-        }
+    if (!rc) {
+        cxi_attrs_free(&c->mem, &c->attrs);
+        rc = cxi_attrs_copy(&c->mem, &s->attrs, &c->attrs);
     }
     c->attrs_changed = s->attrs_changed;
     c->external_interactions = s->external_interactions;

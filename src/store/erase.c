@@ -34,14 +34,6 @@ static void pool_swap(cxi_mem *m, cxi_pool *old, cxi_pool *fresh)
     cxi_pool_init(fresh);
 }
 
-static void map_wipe_free(cxi_mem *m, cxi_map *map)
-{
-    if (map->keys) {
-        cxi_wipe(map->keys, map->nslots * sizeof *map->keys);
-        cxi_wipe(map->vals, map->nslots * sizeof *map->vals);
-    }
-    cxi_map_free(m, map);
-}
 
 /* ---- the plan of an erasure ------------------------------------------------ */
 
@@ -66,7 +58,7 @@ typedef struct plan {
     cxi_pool keys[CX_TABLE_COUNT];    /* customers, cases, event ids */
     cxi_pool sets[NOPEN];
     cxi_pool comments, values;
-    cxi_map attrs;
+    cxi_attrs attrs;
     uint32_t *idrow[CX_TABLE_COUNT];
     size_t idrow_cap[CX_TABLE_COUNT];
     size_t cap_newrow[CX_TABLE_COUNT], cap_code[NOPEN], cap_comment, cap_value, cap_eid[CX_TABLE_COUNT];
@@ -83,7 +75,7 @@ static void plan_init(plan *p)
         cxi_pool_init(&p->sets[i]);
     cxi_pool_init(&p->comments);
     cxi_pool_init(&p->values);
-    cxi_map_init(&p->attrs);
+    cxi_attrs_init(&p->attrs);
 }
 
 static void plan_free(cxi_mem *m, plan *p)
@@ -102,7 +94,7 @@ static void plan_free(cxi_mem *m, plan *p)
     cxi_free(m, p->value, p->cap_value * sizeof(uint32_t));
     pool_wipe_free(m, &p->comments);
     pool_wipe_free(m, &p->values);
-    map_wipe_free(m, &p->attrs);
+    cxi_attrs_wipe_free(m, &p->attrs);
 }
 
 /* A u32 array of n entries, all CXI_NONE (n may be 0). */
@@ -226,6 +218,32 @@ static int rebuild_set(cx_store *s, plan *p, size_t i, uint64_t *rank)
 }
 
 /* The names of the open sets the kept rows use, renumbered. */
+/* Attribute names ranked by the first kept customer that has them. */
+typedef struct name_rank {
+    const uint32_t *newrow;
+    uint64_t *rank;
+} name_rank;
+
+static int rank_name(void *ctx, uint32_t row, uint32_t name, uint32_t val)
+{
+    (void)val;
+    name_rank *x = ctx;
+    uint64_t at = x->newrow[row];
+    if (at != CXI_NONE && at < x->rank[name])
+        x->rank[name] = at;
+    return CX_OK;
+}
+
+/* The attribute values kept customers have (marked 0). */
+static int keep_value(void *ctx, uint32_t row, uint32_t name, uint32_t val)
+{
+    (void)name;
+    plan *p = ctx;
+    if (p->newrow[CX_TABLE_CUSTOMERS][row] != CXI_NONE)
+        p->value[val] = 0;
+    return CX_OK;
+}
+
 static int plan_sets(cx_store *s, plan *p)
 {
     int rc = CX_OK;
@@ -249,14 +267,8 @@ static int plan_sets(cx_store *s, plan *p)
         case CX_VOCAB_REGION: mark_used(s, p, C, CU_REGION, 0, rank); break;
         case CX_VOCAB_PLAN: mark_used(s, p, C, CU_PLAN, 0, rank); break;
         default: { /* attribute names: of the kept customers */
-            const cxi_map *a = &s->attrs;
-            for (size_t k = 0; k < a->nslots; k++) {
-                if (a->vals[k] == CXI_NONE)
-                    continue;
-                uint64_t at = p->newrow[C][a->keys[k] >> 32];
-                if (at != CXI_NONE && at < rank[(uint32_t)a->keys[k]])
-                    rank[(uint32_t)a->keys[k]] = at;
-            }
+            name_rank nr = {p->newrow[C], rank};
+            cxi_attrs_each(&s->attrs, rank_name, &nr);
         }
         }
         rc = rebuild_set(s, p, i, rank);
@@ -267,30 +279,37 @@ static int plan_sets(cx_store *s, plan *p)
     /* attribute values of the kept customers */
     if ((rc = none_array(&s->mem, &p->value, &p->cap_value, s->attr_values.count)))
         return rc;
-    const cxi_map *a = &s->attrs;
-    for (size_t k = 0; k < a->nslots; k++)
-        if (a->vals[k] != CXI_NONE && p->newrow[CX_TABLE_CUSTOMERS][a->keys[k] >> 32] != CXI_NONE)
-            p->value[a->vals[k]] = 0;
+    cxi_attrs_each(&s->attrs, keep_value, p);
     return rebuild_pool(&s->mem, &s->attr_values, p->value, &p->values);
 }
 
-/* The new attribute map: kept customers' entries, renumbered. */
+/* The new attributes: kept customers' entries, renumbered; the names
+ * most of the kept customers have in columns again. */
+typedef struct attr_plan {
+    cx_store *s;
+    plan *p;
+    const uint32_t *names;
+} attr_plan;
+
+static int plan_attr(void *ctx, uint32_t row, uint32_t name, uint32_t val)
+{
+    attr_plan *x = ctx;
+    uint32_t to = x->p->newrow[CX_TABLE_CUSTOMERS][row];
+    if (to == CXI_NONE)
+        return CX_OK;
+    int rc = cxi_attrs_reserve(&x->s->mem, &x->p->attrs, to, x->names[name]);
+    if (!rc)
+        cxi_attrs_exchange(&x->p->attrs, to, x->names[name], x->p->value[val]);
+    return rc;
+}
+
 static int plan_attrs(cx_store *s, plan *p)
 {
-    const cxi_map *a = &s->attrs;
-    const uint32_t *names = p->code[open_index(CX_VOCAB_ATTRIBUTE)];
-    for (size_t i = 0; i < a->nslots; i++) {
-        if (a->vals[i] == CXI_NONE)
-            continue;
-        uint32_t row = p->newrow[CX_TABLE_CUSTOMERS][a->keys[i] >> 32];
-        if (row == CXI_NONE)
-            continue;
-        int rc = cxi_map_reserve(&s->mem, &p->attrs, 1);
-        if (rc)
-            return rc;
-        cxi_map_put(&p->attrs, (uint64_t)row << 32 | names[(uint32_t)a->keys[i]], p->value[a->vals[i]]);
-    }
-    return CX_OK;
+    attr_plan x = {s, p, p->code[open_index(CX_VOCAB_ATTRIBUTE)]};
+    int rc = cxi_attrs_each(&s->attrs, plan_attr, &x);
+    if (!rc)
+        cxi_attrs_settle(&s->mem, &p->attrs, (uint32_t)p->rows[CX_TABLE_CUSTOMERS], CXI_NONE);
+    return rc;
 }
 
 /* The keyed pools of customers and cases, the event ids and the comments
@@ -422,9 +441,9 @@ static void apply(cx_store *s, plan *p)
         pool_swap(&s->mem, &s->sets[open_sets[i].set], &p->sets[i]);
     pool_swap(&s->mem, &s->comments, &p->comments);
     pool_swap(&s->mem, &s->attr_values, &p->values);
-    map_wipe_free(&s->mem, &s->attrs);
+    cxi_attrs_wipe_free(&s->mem, &s->attrs);
     s->attrs = p->attrs;
-    cxi_map_init(&p->attrs);
+    cxi_attrs_init(&p->attrs);
     s->attrs_changed = true;
 }
 
@@ -530,6 +549,38 @@ static bool listed(const cx_store *s, uint32_t k, size_t nattr, const char *cons
     return false;
 }
 
+/* The values of the attributes, interned anew by cx_store_pseudonymize:
+ * to[1][v] the pseudonym of value v (of a listed name), to[0][v] v again. */
+typedef struct pseudo_values {
+    cx_store *s;
+    cxi_pool *values;
+    const void *key;
+    size_t key_len, nattr;
+    const char *const *attributes;
+    uint32_t *to[2];
+    size_t cap, n;
+} pseudo_values;
+
+static int pseudo_value(void *ctx, uint32_t row, uint32_t name, uint32_t v)
+{
+    (void)row;
+    pseudo_values *x = ctx;
+    cx_store *s = x->s;
+    int h = listed(s, name, x->nattr, x->attributes);
+    if (x->to[h][v] != CXI_NONE)
+        return CX_OK;
+    if (h)
+        return intern_pseudonym(&s->mem, x->values, &s->attr_values, v, x->key, x->key_len, &x->to[h][v]);
+    return cxi_pool_intern(&s->mem, x->values, cxi_pool_str(&s->attr_values, v), cxi_pool_len(&s->attr_values, v),
+                           &x->to[h][v]);
+}
+
+static uint32_t pseudo_to(void *ctx, uint32_t name, uint32_t v)
+{
+    pseudo_values *x = ctx;
+    return x->to[listed(x->s, name, x->nattr, x->attributes)][v];
+}
+
 int cx_store_pseudonymize(cx_store *s, const void *key, size_t key_len, size_t nattr, const char *const *attributes,
                           int flags)
 {
@@ -547,10 +598,10 @@ int cx_store_pseudonymize(cx_store *s, const void *key, size_t key_len, size_t n
         return cxi_fail(CX_EINVAL, "%s: the store is being imported into", fn);
     const cxi_pool *ids = &s->keys[CX_TABLE_CUSTOMERS];
     cxi_pool keys, values;
-    cxi_map attrs;
     cxi_pool_init(&keys);
     cxi_pool_init(&values);
-    cxi_map_init(&attrs);
+    /* the new id of each value, by whether its name is listed (hashed) */
+    pseudo_values pv = {s, &values, key, key_len, nattr, attributes, {NULL, NULL}, 0, s->attr_values.count};
     int rc = CX_OK;
     char qb[80];
     for (uint32_t r = 0; r < ids->count && !rc; r++) {
@@ -562,30 +613,23 @@ int cx_store_pseudonymize(cx_store *s, const void *key, size_t key_len, size_t n
                           fn, cxi_quote(qb, cxi_pool_str(ids, r)));
     }
     /* attribute values: the listed ones hashed, the others kept */
-    const cxi_map *a = &s->attrs;
-    for (size_t i = 0; i < a->nslots && !rc; i++) {
-        if (a->vals[i] == CXI_NONE)
-            continue;
-        uint32_t k = (uint32_t)a->keys[i], v = a->vals[i], id;
-        if (listed(s, k, nattr, attributes))
-            rc = intern_pseudonym(&s->mem, &values, &s->attr_values, v, key, key_len, &id);
-        else
-            rc = cxi_pool_intern(&s->mem, &values, cxi_pool_str(&s->attr_values, v),
-                                 cxi_pool_len(&s->attr_values, v), &id);
-        if (!rc && !(rc = cxi_map_reserve(&s->mem, &attrs, 1)))
-            cxi_map_put(&attrs, a->keys[i], id);
+    for (int i = 0; i < 2 && !rc && pv.n; i++)
+        rc = none_array(&s->mem, &pv.to[i], &pv.cap, pv.n);
+    if (!rc)
+        rc = cxi_attrs_each(&s->attrs, pseudo_value, &pv);
+    if (!rc) {
+        pool_swap(&s->mem, &s->keys[CX_TABLE_CUSTOMERS], &keys);
+        pool_swap(&s->mem, &s->attr_values, &values);
+        cxi_attrs_remap(&s->attrs, pseudo_to, &pv);
+        s->attrs_changed = true;
     }
+    for (int i = 0; i < 2; i++)
+        cxi_free(&s->mem, pv.to[i], pv.to[i] ? pv.n * sizeof(uint32_t) : 0);
     if (rc) {
         pool_wipe_free(&s->mem, &keys);
         pool_wipe_free(&s->mem, &values);
-        map_wipe_free(&s->mem, &attrs);
         return rc == CX_EEXISTS ? rc : cxi_fail(rc, "%s: out of memory (nothing changed)", fn);
     }
-    pool_swap(&s->mem, &s->keys[CX_TABLE_CUSTOMERS], &keys);
-    pool_swap(&s->mem, &s->attr_values, &values);
-    map_wipe_free(&s->mem, &s->attrs);
-    s->attrs = attrs;
-    s->attrs_changed = true;
     if (flags & CX_PSEUDONYMIZE_DROP_COMMENTS) {
         const int F = CX_TABLE_FEEDBACK;
         uint32_t *cm = CXI_COL(s, F, FB_COMMENT, uint32_t);

@@ -24,11 +24,10 @@ void cxi_store_mark(const cx_store *s, cxi_mark *m)
     m->undo = s->undo ? s->undo->n : 0;
 }
 
-static bool attr_is_new(void *ctx, uint64_t key, uint32_t val)
+static bool attr_is_new(void *ctx, uint32_t row, uint32_t name, uint32_t val)
 {
     const cxi_mark *m = ctx;
-    return (key >> 32) >= m->rows[CX_TABLE_CUSTOMERS] || (uint32_t)key >= m->sets[CX_VOCAB_ATTRIBUTE] ||
-           val >= m->attr_values;
+    return row >= m->rows[CX_TABLE_CUSTOMERS] || name >= m->sets[CX_VOCAB_ATTRIBUTE] || val >= m->attr_values;
 }
 
 /* The lists of rows customers head: feedback only (store_private.h); the
@@ -82,12 +81,6 @@ void cxi_store_truncate_rows(cx_store *s, int table, size_t n)
         cxi_eid_dematerialize(s, table);
 }
 
-static bool attr_is_key(void *ctx, uint64_t key, uint32_t val)
-{
-    (void)val;
-    return key == *(const uint64_t *)ctx;
-}
-
 /* Puts back the cells updates overwrote since the mark, newest first. */
 static void undo_cells(cx_store *s, size_t from)
 {
@@ -95,12 +88,13 @@ static void undo_cells(cx_store *s, size_t from)
     while (u && u->n > from) {
         const cxi_undo_cell *c = &u->cells[--u->n];
         if (c->table == 0xFF) {
-            uint64_t key = (uint64_t)c->row << 32 | (uint32_t)(c->old >> 32);
-            uint32_t vid = (uint32_t)c->old;
+            uint32_t name = (uint32_t)(c->old >> 32), vid = (uint32_t)c->old;
+            /* the pair was there before (a removal or a replacement):
+             * where it is now, or is again, there is room */
             if (vid == CXI_NONE)
-                cxi_map_remove_if(&s->attrs, attr_is_key, &key);
+                cxi_attrs_remove(&s->attrs, c->row, name);
             else
-                cxi_map_put(&s->attrs, key, vid);
+                cxi_attrs_exchange(&s->attrs, c->row, name, vid);
             continue;
         }
         cxi_col *col = &s->t[c->table].cols[c->col];
@@ -156,7 +150,7 @@ void cxi_store_rollback(cx_store *s, const cxi_mark *m)
     for (int i = 0; i < CX_VOCAB_COUNT; i++)
         cxi_pool_truncate(&s->mem, &s->sets[i], m->sets[i]);
     cxi_pool_truncate(&s->mem, &s->comments, m->comments);
-    cxi_map_remove_if(&s->attrs, attr_is_new, (void *)m);
+    cxi_attrs_remove_if(&s->attrs, attr_is_new, (void *)m);
     cxi_pool_truncate(&s->mem, &s->attr_values, m->attr_values);
     if (updated)
         cxi_store_relink(s);

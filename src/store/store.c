@@ -479,7 +479,7 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
         cxi_pool_init(&s->sets[i]);
     cxi_pool_init(&s->comments);
     cxi_pool_init(&s->attr_values);
-    cxi_map_init(&s->attrs);
+    cxi_attrs_init(&s->attrs);
 
     int rc = define_all(s, CX_VOCAB_CHANNEL, builtin_channels);
     if (!rc)
@@ -518,7 +518,7 @@ void cx_store_free(cx_store *s)
         cxi_pool_free(&mem, &s->sets[i]);
     cxi_pool_free(&mem, &s->comments);
     cxi_pool_free(&mem, &s->attr_values);
-    cxi_map_free(&mem, &s->attrs);
+    cxi_attrs_free(&mem, &s->attrs);
     for (int i = 0; i < CX_TABLE_COUNT; i++) {
         cxi_free(&mem, s->idrow[i], s->idrow_cap[i] * sizeof(uint32_t));
         cxi_free(&mem, s->dirty[i], s->dirty_cap[i] * sizeof(uint64_t));
@@ -1075,10 +1075,12 @@ void cxi_customer_drop_last(cx_store *s)
 }
 
 /* Logs the value an attribute had before it changes (an import may roll
- * back), and tells cx_db_save() to rewrite the attributes. */
+ * back), and, when it had one, tells cx_db_save() to rewrite the
+ * attributes (a new one is only added to the file). */
 static void log_attribute(cx_store *s, uint32_t row, uint32_t kid, uint32_t was)
 {
-    s->attrs_changed = true;
+    if (was != CXI_NONE)
+        s->attrs_changed = true;
     if (!s->undo)
         return;
     cxi_undo_cell *u = &s->undo->cells[s->undo->n++];
@@ -1088,12 +1090,6 @@ static void log_attribute(cx_store *s, uint32_t row, uint32_t kid, uint32_t was)
     u->old = (uint64_t)kid << 32 | was;
 }
 
-static bool attr_is_key(void *ctx, uint64_t key, uint32_t val)
-{
-    (void)val;
-    return key == *(const uint64_t *)ctx;
-}
-
 static int attribute_remove(const char *fn, cx_store *s, uint32_t row, const char *key)
 {
     size_t klen;
@@ -1101,14 +1097,13 @@ static int attribute_remove(const char *fn, cx_store *s, uint32_t row, const cha
     if (rc)
         return rc;
     uint32_t kid = cxi_pool_find(&s->sets[CX_VOCAB_ATTRIBUTE], key, klen);
-    uint64_t akey = (uint64_t)row << 32 | kid;
-    uint32_t was = kid == CXI_NONE ? CXI_NONE : cxi_map_get(&s->attrs, akey);
+    uint32_t was = kid == CXI_NONE ? CXI_NONE : cxi_attrs_get(&s->attrs, row, kid);
     if (was == CXI_NONE)
         return CX_OK;
     if ((rc = undo_room(s, 1)))
         return rc;
     log_attribute(s, row, kid, was);
-    cxi_map_remove_if(&s->attrs, attr_is_key, &akey);
+    cxi_attrs_remove(&s->attrs, row, kid);
     return CX_OK;
 }
 
@@ -1136,14 +1131,20 @@ int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key
     uint32_t vh = (uint32_t)cxi_hash(value, vlen);
     uint32_t vid = cxi_pool_find_hashed(&s->attr_values, value, vlen, vh);
     if ((vid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->attr_values, 1, vlen))) ||
-        (rc = cxi_map_reserve(&s->mem, &s->attrs, 1)) || (rc = undo_room(s, 1)))
+        (rc = cxi_attrs_reserve(&s->mem, &s->attrs, row,
+                                k.id != CXI_NONE ? k.id : s->sets[CX_VOCAB_ATTRIBUTE].count)) ||
+        (rc = undo_room(s, 1)))
         return rc;
     uint32_t kid = commit_value(s, &k);
     if (vid == CXI_NONE)
         vid = cxi_pool_add_hashed(&s->attr_values, value, vlen, vh);
-    uint32_t was = cxi_map_exchange(&s->attrs, (uint64_t)row << 32 | kid, vid);
-    if (was != CXI_NONE && was != vid)
+    uint32_t was = cxi_attrs_exchange(&s->attrs, row, kid, vid);
+    if (was != vid) /* a new pair too: a rollback removes it (was: CXI_NONE) */
         log_attribute(s, row, kid, was);
+    /* outside an import (which cannot roll a column back), a name most
+     * customers have moves to a column (attrs.h) */
+    if (!s->undo)
+        cxi_attrs_settle(&s->mem, &s->attrs, (uint32_t)s->t[CX_TABLE_CUSTOMERS].n, kid);
     return CX_OK;
 }
 
@@ -1162,7 +1163,7 @@ int cx_customer_get_attribute(const char **out, const cx_store *s, const char *c
     uint32_t kid = cxi_pool_find(&s->sets[CX_VOCAB_ATTRIBUTE], key, klen);
     if (kid == CXI_NONE)
         return CX_OK;
-    uint32_t vid = cxi_map_get(&s->attrs, (uint64_t)row << 32 | kid);
+    uint32_t vid = cxi_attrs_get(&s->attrs, row, kid);
     if (vid != CXI_NONE)
         *out = cxi_pool_str(&s->attr_values, vid);
     return CX_OK;

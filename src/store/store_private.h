@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 
 #include "../base/base.h"
+#include "attrs.h"
 #include "cxkit/store.h"
 
 enum { CU_SEGMENT, CU_REGION, CU_PLAN, CU_ACQUIRED, CU_HEAD_F, CU_NCOLS };
@@ -122,7 +123,7 @@ struct cx_store {
     cxi_pool sets[CX_VOCAB_COUNT];
     cxi_pool comments;
     cxi_pool attr_values;
-    cxi_map attrs; /* customer << 32 | attribute key -> attr_values id */
+    cxi_attrs attrs; /* (customer row, attribute name) -> attr_values id (attrs.h) */
     /* Event tables with ids: idrow[t][key id] is the row of the id (the
      * key pool of the table interns ids in row order). NULL while every
      * id's row is its key id (every row added with an id), the usual case,
