@@ -9,7 +9,7 @@
 # same files:
 #   import         bench-import, shuffled beside sorted         shuffled/sorted <= 1.3x (CPU, all files)
 #   journey-build  bench-journey, shuffled beside sorted        shuffled/sorted <= 1.3x (CPU of the build)
-#   metrics-duckdb bench-metrics (2 threads) beside DuckDB (2)  >= 2.5x, CSV -> scorecard by channel
+#   metrics-duckdb bench-metrics (2 threads) beside DuckDB (2)  >= 2.5x, CSV -> scorecard by channel (WALL)
 #   memory         bench-import's store, all tables            <= 40 B/interaction
 #   metrics-floor  bench-metrics' query on the loaded store    <= 5x the measured bandwidth floor
 #   attribution    bench-attribution beside ChannelAttribution  >= 10x, read + Markov order 1
@@ -19,8 +19,10 @@
 # kept in $CX_BENCH_DIR/issue14-logs/DATE-TIME/STEP.log. The table gives, per target:
 # the goal, cxkit's CPU seconds (wall in parentheses), the peer's, the
 # ratio on CPU seconds (on wall seconds in parentheses) and MET / NOT MET,
-# judged on CPU time (the machine is shared: wall times are noisy); then
-# the load average and the peers' versions. A peer that is not installed is
+# judged on CPU time (the machine is shared: wall times are noisy), except
+# metrics-duckdb (and -large): its target is what two cores give, so it is
+# judged on wall time (CPU still printed beside it), fair only on an idle
+# machine (see the load column); then the load average and the peers' versions. A peer that is not installed is
 # not run: its row says PEER MISSING and how to get it (never a figure).
 #
 # Sizes (the issue's): 10^7 interactions for import and journeys, 5 x 10^6
@@ -159,18 +161,21 @@ demo_data() { # N -> sets $sorted and $shuffled
 
 # ---- the table ----------------------------------------------------------------
 rows=()
-# row NAME GOAL CX_CPU CX_WALL PEER_LABEL PEER_CPU PEER_WALL le|ge LIMIT LOAD
-#   le: ratio = cxkit / peer, met when <= LIMIT; ge: ratio = peer / cxkit, met when >= LIMIT
+# row NAME GOAL CX_CPU CX_WALL PEER_LABEL PEER_CPU PEER_WALL le|ge LIMIT LOAD [wall]
+#   le: ratio = cxkit / peer, met when <= LIMIT; ge: ratio = peer / cxkit, met when >= LIMIT;
+#   judged on the CPU ratio, or on the wall ratio with "wall" (its status then says "(wall)")
 row() {
-  local name=$1 goal=$2 cc=$3 cw=$4 pl=$5 pc=$6 pw=$7 dir=$8 lim=$9 la=${10}
+  local name=$1 goal=$2 cc=$3 cw=$4 pl=$5 pc=$6 pw=$7 dir=$8 lim=$9 la=${10} on=${11:-cpu}
   rows+=("$(awk -v n="$name" -v g="$goal" -v cc="$cc" -v cw="$cw" -v pl="$pl" -v pc="$pc" -v pw="$pw" \
-    -v d="$dir" -v l="$lim" -v la="$la" 'BEGIN {
-      if (cc == "" || pc == "" || cc + 0 <= 0 || pc + 0 <= 0) {
+    -v d="$dir" -v l="$lim" -v la="$la" -v on="$on" 'BEGIN {
+      if (cc == "" || pc == "" || cc + 0 <= 0 || pc + 0 <= 0 || (on == "wall" && (cw + 0 <= 0 || pw + 0 <= 0))) {
         printf "%s|%s|%s|%s|-|FAILED (no figure)|%s", n, g, cc, pc, la; exit }
-      if (d == "le") { r = cc / pc; rw = (pw > 0 ? cw / pw : 0); ok = r <= l }
-      else           { r = pc / cc; rw = (cw > 0 ? pw / cw : 0); ok = r >= l }
-      printf "%s|%s|%.4g (%.4g)|%s%.4g (%.4g)|%.2fx (%.2fx)|%s|%s", n, g, cc, cw, pl, pc, pw, r, rw,
-        ok ? "MET" : "NOT MET", la }')")
+      if (d == "le") { r = cc / pc; rw = (pw > 0 ? cw / pw : 0) }
+      else           { r = pc / cc; rw = (cw > 0 ? pw / cw : 0) }
+      j = on == "wall" ? rw : r
+      ok = d == "le" ? j <= l : j >= l
+      printf "%s|%s|%.4g (%.4g)|%s%.4g (%.4g)|%.2fx (%.2fx)|%s%s|%s", n, g, cc, cw, pl, pc, pw, r, rw,
+        ok ? "MET" : "NOT MET", on == "wall" ? " (wall)" : "", la }')")
 }
 missing_row() { rows+=("$1|$2|-|-|-|PEER MISSING: $3|$(load1)"); }
 failed_row() { rows+=("$1|$2|-|-|-|FAILED: see $3|$(load1)"); failed=1; }
@@ -226,8 +231,8 @@ fi
 
 # ---- CSV -> metrics beside DuckDB, and the query against the bandwidth floor --
 metrics() { # NAME N: DuckDB row (and the floor row for the first)
-  local name=$1 n=$2 la log dlog
-  demo_data "$n" || { failed=1; failed_row "$name" ">= 2.5x DuckDB 2 threads" "gen-demo"; return; }
+  local name=$1 n=$2 la log dlog goal=">= 2.5x DuckDB 2 thr., wall"
+  demo_data "$n" || { failed=1; failed_row "$name" "$goal" "gen-demo"; return; }
   la=$(load1) log=$logs/$name.log dlog=$logs/$name-duckdb.log
   cat "$shuffled"/*.csv > /dev/null
   local ok=1
@@ -240,10 +245,10 @@ metrics() { # NAME N: DuckDB row (and the floor row for the first)
   fi
   wants "$name" || return
   if [ -n "$duck_missing" ]; then
-    missing_row "$name" ">= 2.5x DuckDB 2 threads" "$duck_missing"
+    missing_row "$name" "$goal" "$duck_missing"
     return
   fi
-  [ $ok = 1 ] || { failed_row "$name" ">= 2.5x DuckDB 2 threads" "$log"; return; }
+  [ $ok = 1 ] || { failed_row "$name" "$goal" "$log"; return; }
   cp bench/peers_metrics.mjs "$work/issue14-peers_metrics.mjs"
   if step "$name (DuckDB, 2 threads)" "$dlog" node "$work/issue14-peers_metrics.mjs" "$shuffled" 2 "$reps" \
        "$logs/$name-duckdb.tsv"; then
@@ -251,14 +256,15 @@ metrics() { # NAME N: DuckDB row (and the floor row for the first)
     agree=$("$py" bench/peers_metrics.py --compare "$logs/$name-cxkit.tsv" "$logs/$name-duckdb.tsv" 2>&1 |
             sed -n 's/^AGREE //p')
     echo "   same scorecard in cxkit and DuckDB: ${agree:-NO}"
-    row "$name" ">= 2.5x DuckDB 2 threads" "$(kv "$log" cx2_total_cpu_s)" "$(kv "$log" cx2_total_s)" "DuckDB " \
-      "$(kv "$dlog" duckdb2_total_cpu_s)" "$(kv "$dlog" duckdb2_total_s)" ge 2.5 "$la"
-    [ "${agree:-}" = yes ] || rows[-1]="${rows[-1]/|MET|/|MET (tables differ!)|}"
+    # judged on wall time: the target is what two cores give (the script's header)
+    row "$name" "$goal" "$(kv "$log" cx2_total_cpu_s)" "$(kv "$log" cx2_total_s)" "DuckDB " \
+      "$(kv "$dlog" duckdb2_total_cpu_s)" "$(kv "$dlog" duckdb2_total_s)" ge 2.5 "$la" wall
+    [ "${agree:-}" = yes ] || rows[-1]="${rows[-1]/|MET (wall)|/|MET (wall; tables differ!)|}"
     local v
     v=$(sed -n 's/^duckdb \(v[^ ]*\) .*/\1/p' "$dlog" | head -1)
     [ -n "$v" ] && versions+=("DuckDB $v (npm @duckdb/node-api $(node -p "require('$work/node_modules/@duckdb/node-api/package.json').version" 2>/dev/null))")
   else
-    failed_row "$name" ">= 2.5x DuckDB 2 threads" "$dlog"
+    failed_row "$name" "$goal" "$dlog"
   fi
 }
 if wants metrics-duckdb || wants metrics-floor; then metrics metrics-duckdb "$n_metrics"; fi
@@ -366,7 +372,8 @@ fi
 # ---- the table ----------------------------------------------------------------
 echo
 echo "issue 14 targets: cxkit and its peer in this run, CPU seconds (wall seconds); ratio on CPU (on wall);"
-echo "MET / NOT MET judged on CPU time; load = 1-minute load average when the step started ($(nproc) cores)"
+echo "MET / NOT MET judged on CPU time, except on wall time where the status says (wall): metrics-duckdb, whose"
+echo "target is what two cores give (fair on an idle machine only); load = 1-minute load average when the step started ($(nproc) cores)"
 {
   echo "target|goal|cxkit CPU s (wall s)|peer CPU s (wall s)|ratio CPU (wall)|status|load"
   local t r

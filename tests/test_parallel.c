@@ -651,6 +651,161 @@ START_TEST(import_customers_any_order_same_store)
 }
 END_TEST
 
+/* ---- fields converted by the reader ---------------------------------------- */
+
+/* Times and numbers in every form, which the CSV import's reader converts
+ * ahead when they are in a common one (cxi_import_preparse) and leaves to
+ * the storing thread otherwise: good ones, ones the fast forms pass over
+ * (fractions, 19 digits, a '+', exponents) and bad ones. */
+static const char *const pre_times[] = {
+    "2025-03-01T10:00:00Z", "2025-03-01T10:00:00z", "2024-02-29T23:59:59+14:00", "1999-12-31T00:00:00-12:00",
+    "2025-03-01T10:00:00+05:30", "2025-03-01T10:00:00-00:30", "1970-01-01T00:00:00Z", "0000-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z", "2100-02-28T12:00:00Z", "1700000000", "1700000000.5", "-5.25",
+    "2025-03-01T10:00:00.123Z", "2025-03-01", "2025-02-29T10:00:00Z", "2025-13-01T00:00:00Z",
+    "2025-03-01T10:00:00+24:00", "2025-03-01T10:00:00+05:60", "2025-03-01T24:00:00Z", "2025-03-01T10:00:00",
+    "2025-03-01T10:00:00Zx", "'2025-03-01T10:00:00Z", "yesterday"};
+static const char *const pre_ints[] = {"0", "7", "123456789012345678", "1234567890123456789", "99999999999999999999",
+                                       "+5", " 5", "5x", "-3", "00012", "2147483648", "-"};
+static const char *const pre_reals[] = {"12.5", "-0", "-0.0", "0.1", "1e3", "123456789012345", "1234567890123456",
+                                        ".5", "5.", "0.000000000000001", "-", "abc", "1.5e-300", "007.25"};
+#define NPT (sizeof pre_times / sizeof pre_times[0])
+#define NPI (sizeof pre_ints / sizeof pre_ints[0])
+#define NPR (sizeof pre_reals / sizeof pre_reals[0])
+
+/* `n` interactions (time, duration, value) and cases (opened, resolved,
+ * reopens, contacts) cycling through those forms at different strides, as
+ * CSV or as JSON Lines of the same texts (the reference: its rows take the
+ * storing thread's conversions alone). */
+static const char *pre_file(const char *name, int table, size_t n, bool json)
+{
+    sbuf b = {0};
+    if (!json)
+        put(&b, table == CX_TABLE_INTERACTIONS ? "id,customer,touchpoint,time,duration_ms,value\n"
+                                               : "id,customer,channel,opened,resolved,reopens,contacts\n");
+    for (size_t i = 0; i < n; i++) {
+        const char *t1 = pre_times[i % NPT], *t2 = pre_times[(i / 3 + 5) % NPT];
+        if (table == CX_TABLE_INTERACTIONS) {
+            const char *d = pre_ints[(i / 2) % NPI], *v = pre_reals[(i / 5) % NPR];
+            if (json)
+                put(&b, "{\"id\":\"I-%zu\",\"customer\":\"C-%zu\",\"touchpoint\":\"web\",\"time\":\"%s\",\"duration_ms\":"
+                        "\"%s\",\"value\":\"%s\"}\n", i, i % 997, t1, d, v);
+            else
+                put(&b, "I-%zu,C-%zu,web,%s,%s,%s\n", i, i % 997, t1, d, v);
+        } else {
+            const char *r = pre_ints[(i / 4) % NPI], *c = pre_ints[(i / 7) % NPI];
+            if (json)
+                put(&b, "{\"id\":\"K-%zu\",\"customer\":\"C-%zu\",\"channel\":\"web\",\"opened\":\"%s\",\"resolved\":"
+                        "\"%s\",\"reopens\":\"%s\",\"contacts\":\"%s\"}\n", i, i % 997, t1, t2, r, c);
+            else
+                put(&b, "K-%zu,C-%zu,web,%s,%s,%s,%s\n", i, i % 997, t1, t2, r, c);
+        }
+    }
+    const char *path = write_bytes(name, b.p, b.n);
+    free(b.p);
+    return path;
+}
+
+/* The store a CSV import makes with any thread count, its fields converted
+ * by the reader, is the one a JSON Lines import of the same texts makes,
+ * with the same rows refused for the same reasons; a protected value is
+ * converted by the storing thread, after its quote is taken off. */
+START_TEST(import_converted_ahead_same_store)
+{
+    char tp[512], csv[2][512], json[2][512];
+    snprintf(tp, sizeof tp, "%s", write_file("touchpoints.csv", touchpoints_csv));
+    static const int tables[2] = {CX_TABLE_CASES, CX_TABLE_INTERACTIONS};
+    for (int e = 0; e < 2; e++) { /* the cases first: an interaction may name one */
+        char name[64];
+        snprintf(name, sizeof name, "pre-%d.csv", e);
+        snprintf(csv[e], sizeof csv[e], "%s", pre_file(name, tables[e], 40000, false)); /* over 2 MiB */
+        snprintf(name, sizeof name, "pre-%d.jsonl", e);
+        snprintf(json[e], sizeof json[e], "%s", pre_file(name, tables[e], 40000, true));
+    }
+    cx_store *ref = NULL;
+    cx_import_report *ref_rep[2] = {NULL, NULL};
+    for (int k = -1; k < 3; k++) { /* -1: JSON Lines, the reference */
+        cx_store *s;
+        OK(cx_store_new(&s));
+        cx_import_report *rep;
+        OK(cx_import_csv(&rep, s, CX_TABLE_TOUCHPOINTS, tp, NULL));
+        cx_import_report_free(rep);
+        for (int e = 0; e < 2; e++) {
+            cx_import_options *o = options(k < 0 ? 1 : thread_counts[k], 0, NULL);
+            if (k < 0)
+                OK(cx_import_jsonl(&rep, s, tables[e], json[e], o));
+            else
+                OK(cx_import_csv(&rep, s, tables[e], csv[e], o));
+            cx_import_options_free(o);
+            if (k < 0) {
+                ref_rep[e] = rep;
+                ck_assert_uint_gt(cx_import_report_accepted(rep), 1000);
+                ck_assert_uint_gt(cx_import_report_rejected(rep), 1000);
+                continue;
+            }
+            ck_assert_uint_eq(cx_import_report_read(rep), cx_import_report_read(ref_rep[e]));
+            ck_assert_uint_eq(cx_import_report_accepted(rep), cx_import_report_accepted(ref_rep[e]));
+            ck_assert_uint_eq(cx_import_report_rejected(rep), cx_import_report_rejected(ref_rep[e]));
+            ck_assert_uint_eq(cx_import_report_details(rep), cx_import_report_details(ref_rep[e]));
+            for (size_t i = 0; i < cx_import_report_details(rep); i++) {
+                const char *ra, *rb;
+                uint64_t la, lb;
+                OK(cx_import_report_reason(&ra, ref_rep[e], i));
+                OK(cx_import_report_reason(&rb, rep, i));
+                ck_assert_str_eq(ra, rb);
+                OK(cx_import_report_line(&la, ref_rep[e], i));
+                OK(cx_import_report_line(&lb, rep, i));
+                ck_assert_uint_eq(la + 1, lb); /* the CSV header is line 1 */
+            }
+            cx_import_report_free(rep);
+        }
+        if (k < 0)
+            ref = s;
+        else {
+            assert_stores_equal(ref, s, "fields converted ahead");
+            cx_store_free(s);
+        }
+    }
+    /* the forms, as stored */
+    size_t row;
+    int64_t v;
+    double d;
+    int c_time, c_dur, c_val;
+    OK(cx_column_find(&c_time, CX_TABLE_INTERACTIONS, "time"));
+    OK(cx_column_find(&c_dur, CX_TABLE_INTERACTIONS, "duration_ms"));
+    OK(cx_column_find(&c_val, CX_TABLE_INTERACTIONS, "value"));
+    OK(cx_store_find(&row, ref, CX_TABLE_INTERACTIONS, "I-2")); /* +14:00, "7", "12.5" */
+    OK(cx_store_get_int(&v, ref, CX_TABLE_INTERACTIONS, c_time, row));
+    ck_assert_int_eq(v, (int64_t)(19782 * 86400 + 23 * 3600 + 59 * 60 + 59 - 14 * 3600) * 1000);
+    OK(cx_store_get_int(&v, ref, CX_TABLE_INTERACTIONS, c_dur, row));
+    ck_assert_int_eq(v, 7);
+    OK(cx_store_find(&row, ref, CX_TABLE_INTERACTIONS, "I-11")); /* 1700000000.5 */
+    OK(cx_store_get_int(&v, ref, CX_TABLE_INTERACTIONS, c_time, row));
+    ck_assert_int_eq(v, 1700000000500);
+    cx_import_report_free(ref_rep[0]);
+    cx_import_report_free(ref_rep[1]);
+    cx_store_free(ref);
+    /* a protected value: the reader passes it over, the storing thread
+     * takes the quote off and converts it */
+    for (size_t k = 0; k < sizeof thread_counts / sizeof thread_counts[0]; k++) {
+        cx_store *s;
+        OK(cx_store_new(&s));
+        cx_import_report *rep;
+        OK(cx_import_csv(&rep, s, CX_TABLE_TOUCHPOINTS, tp, NULL));
+        cx_import_report_free(rep);
+        const char *f = write_file("protected.csv", "id,customer,touchpoint,time,value\n"
+                                                    "P-1,C-1,web,2025-03-01T10:00:00Z,'-0.5\n");
+        cx_import_options *o = options(thread_counts[k], 1, NULL);
+        OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, f, o));
+        cx_import_options_free(o);
+        cx_import_report_free(rep);
+        OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "P-1"));
+        d = store_real(s, CX_TABLE_INTERACTIONS, c_val, row);
+        ck_assert(d == -0.5);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
 START_TEST(threads_arguments)
 {
     cx_import_options *o;
@@ -871,6 +1026,7 @@ static Suite *suite(void)
     tcase_add_test(tc, import_out_of_memory);
     tcase_add_test(tc, import_estimate_changes_nothing);
     tcase_add_test(tc, import_customers_any_order_same_store);
+    tcase_add_test(tc, import_converted_ahead_same_store);
     tcase_add_test(tc, query_demo);
     tcase_add_test(tc, query_generated);
     suite_add_tcase(su, tc);

@@ -4,15 +4,23 @@
  * lie (the common unquoted record; the bytes are put back for the reject
  * file) or copied unquoted. A chunk's whole records make a block, stored in
  * file order; with two threads (cx_import_options_set_threads()) a worker
- * reads and scans the next block while the caller stores the last. Memory
- * is bounded by a few chunks and the longest record.
+ * reads and scans the next block while the caller stores the last, and
+ * takes on what it can of the storing: the hashes of the keys, the times
+ * and numbers converted (convert_ahead), the pages of the table's columns
+ * faulted in (populate_ahead). Memory is bounded by a few chunks and the
+ * longest record.
  */
+#define _DEFAULT_SOURCE /* madvise (populate_ahead) */
 #define _POSIX_C_SOURCE 200809L /* pthreads */
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 #include "import.h"
 
@@ -497,15 +505,18 @@ static int read_header(cxi_import *im, reader *rd, int delim, record *rec, char 
  * accepted, or refused into the report and the reject file. Returns what
  * ends the import. */
 static int csv_record(cxi_import *im, uint64_t line, char *raw, size_t raw_len, char **fields, int n, bool in_place,
-                      int delim)
+                      int delim, const cxi_preval *pre, unsigned pre_mask)
 {
     im->report->read++;
     int column = 0, rc = CX_OK;
     for (int i = 0; i < n; i++) /* what a protecting writer wrote */
         if (fields[i] && fields[i][0] == '\'')
             fields[i] = (char *)cxi_csv_unprotect(fields[i]);
+    im->pre = pre; /* the fields the reader converted (none begins with a quote) */
+    im->pre_mask = pre_mask;
     if (!im->check_row || !(rc = im->check_row(im, fields, n, &column)))
         rc = cxi_import_row(im, fields, n, &column);
+    im->pre_mask = 0;
     if (rc == CX_OK) {
         im->report->accepted++;
         if (im->flush && ++im->since_flush >= im->chunk_rows)
@@ -541,6 +552,12 @@ typedef struct csv_rec {
     int kind;          /* REC_* */
     const char *error; /* REC_BAD: why (a string of scan()), at the 0-based field error_field */
     size_t error_field;
+    /* what the producer worked out for the consumer (convert_ahead): the
+     * hashes of its key fields (cxi_import_prefetch_keys; 0 for none) and
+     * the fields it converted (cxi_import_preparse; pmask bit k: pre[k]) */
+    uint32_t hash[CXI_PF_KEYS];
+    unsigned pmask;
+    cxi_preval pre[CXI_PRE_MAX];
 } csv_rec;
 
 #define FIELD_NONE SIZE_MAX /* a missing field in foff[] */
@@ -559,12 +576,91 @@ typedef struct csv_block {
     bool last; /* nothing follows: the end of the file, or rc */
 } csv_block;
 
+/* The pages of the table's columns the rows being read will be stored in,
+ * faulted in by the worker of a two-thread import ahead of the caller
+ * (populate_ahead): with the columns in huge pages (reserve_estimate),
+ * zeroing them was a fifth of the storing thread's time (issue 14). A
+ * snapshot of the columns taken before the worker starts: the worker
+ * never reads the store. Should the caller move a column (more rows than
+ * estimated, a column widened), the worker populates the old range, which
+ * changes no byte of anything (MADV_POPULATE_WRITE faults pages in
+ * without writing them) and fails harmlessly on memory given back. */
+typedef struct csv_populate {
+    int ncols; /* 0: nothing to do */
+    char *base[CXI_MAX_COLS]; /* the first row to come of each column */
+    size_t elem[CXI_MAX_COLS];
+    size_t rows; /* the rows the snapshot holds from there */
+    size_t done; /* rows populated */
+    size_t read; /* records the producer has read */
+} csv_populate;
+
 typedef struct csv_producer {
     cxi_mem mem; /* the store's allocator, counted apart: every buffer of the producer */
     reader rd;
     record *rec;
     int delim;
+    csv_populate pop;
+    /* what convert_ahead reads: the import's layout and plans (fixed before
+     * the worker starts, never written while it runs) and its own years */
+    const cxi_import *im;
+    int nk, kf[CXI_PF_KEYS];
+    cxi_years years;
 } csv_producer;
+
+/* The snapshot of the columns of the import's table (on the calling thread). */
+static void populate_plan(csv_populate *pop, const cxi_import *im)
+{
+    memset(pop, 0, sizeof *pop);
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    const cxi_table *t = &im->store->t[im->layout.table];
+    size_t rows = SIZE_MAX;
+    int n = 0;
+    for (int c = 0; c < t->ncols; c++) {
+        const cxi_col *col = &t->cols[c];
+        if (!col->data || col->cap <= t->n)
+            continue; /* a column without room (one kept implicit, say) */
+        pop->base[n] = (char *)col->data + t->n * col->elem;
+        pop->elem[n++] = col->elem;
+        if (col->cap - t->n < rows)
+            rows = col->cap - t->n;
+    }
+    if (n == 0 || rows < 4096)
+        return; /* no estimate made, or a small file: nothing worth a thread's time */
+    pop->ncols = n;
+    pop->rows = rows;
+#else
+    (void)im;
+#endif
+}
+
+/* Faults in the pages of the rows up to the records read (and a block's
+ * worth more, so that pages are ready a block before they are needed). */
+static void populate_ahead(csv_populate *pop, size_t nrecs)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    pop->read += nrecs;
+    if (!pop->ncols || pop->done >= pop->rows)
+        return;
+    size_t to = pop->read + nrecs;
+    if (to > pop->rows)
+        to = pop->rows;
+    if (to <= pop->done)
+        return;
+    const uintptr_t ps = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (int c = 0; c < pop->ncols; c++) {
+        uintptr_t a = (uintptr_t)(pop->base[c] + pop->done * pop->elem[c]) & ~(ps - 1);
+        uintptr_t e = ((uintptr_t)(pop->base[c] + to * pop->elem[c]) + ps - 1) & ~(ps - 1);
+        if (e > a && madvise((void *)a, e - a, MADV_POPULATE_WRITE) != 0 && errno == EINVAL) {
+            pop->ncols = 0; /* a kernel without it (before 5.14) */
+            return;
+        }
+    }
+    pop->done = to;
+#else
+    (void)pop;
+    (void)nrecs;
+#endif
+}
 
 static int block_reserve(csv_producer *p, csv_block *b)
 {
@@ -585,7 +681,22 @@ static csv_rec *block_add(csv_block *b, const reader *rd, const record *rec, int
     r->kind = kind;
     r->error = NULL;
     r->error_field = 0;
+    r->pmask = 0;
     return r;
+}
+
+/* The producer's share of storing record r, whose fields are `fields`:
+ * the hashes of its keys and its times and numbers, work the consumer
+ * would otherwise do on the storing thread (issue 14: with two threads,
+ * the storing thread had four times the reader's work). The same values
+ * with one thread or two. */
+static void convert_ahead(csv_producer *p, csv_rec *r, char *const *fields)
+{
+    for (int k = 0; k < p->nk; k++) {
+        const char *v = p->kf[k] < r->n ? fields[p->kf[k]] : NULL;
+        r->hash[k] = v ? (uint32_t)cxi_hash(v, strlen(v)) : 0;
+    }
+    r->pmask = p->im->pre_n ? cxi_import_preparse(p->im, &p->years, fields, r->n, r->pre) : 0;
 }
 
 /* Fills block b with the records that follow in the file: as many as the
@@ -613,9 +724,10 @@ static void produce(csv_producer *p, csv_block *b)
                 rd->pos += rec->end;
                 continue;
             }
-            block_add(b, rd, rec, REC_IN_PLACE);
+            csv_rec *r = block_add(b, rd, rec, REC_IN_PLACE);
             for (int k = 0; k < rec->n; k++)
                 b->foff[b->nf++] = fields[k] ? (size_t)(fields[k] - rd->buf) : FIELD_NONE;
+            convert_ahead(p, r, fields);
             rd->line += 1;
             rd->pos += rec->end;
             continue;
@@ -652,9 +764,11 @@ static void produce(csv_producer *p, csv_block *b)
             }
             copy_into(rd, rec, b->arena + b->arena_len, fields);
             b->arena_len += need;
-            block_add(b, rd, rec, REC_COPIED);
+            csv_rec *r = block_add(b, rd, rec, REC_COPIED);
             for (int k = 0; k < rec->n; k++)
                 b->foff[b->nf++] = fields[k] ? (size_t)(fields[k] - b->arena) : FIELD_NONE;
+            if (rec->n <= CXI_MAX_FIELDS)
+                convert_ahead(p, r, fields);
         }
         rd->line += rec->lines;
         rd->pos += rec->end;
@@ -705,6 +819,7 @@ static void block_free(cxi_mem *m, csv_block *b)
 typedef struct csv_scratch {
     int nk, kf[CXI_PF_KEYS]; /* the key fields (cxi_import_prefetch_keys) */
     const char *keys[PF_DEPTH][CXI_BATCH * CXI_PF_KEYS];
+    uint32_t hashes[PF_DEPTH][CXI_BATCH * CXI_PF_KEYS];
     cxi_prefetch pf[PF_DEPTH][CXI_BATCH];
     char *fields[CXI_MAX_FIELDS + 1];
 } csv_scratch;
@@ -741,12 +856,14 @@ static size_t batch_keys(const csv_block *b, size_t t, csv_scratch *sc)
 {
     size_t from = t * CXI_BATCH, n = b->nrecs - from < CXI_BATCH ? b->nrecs - from : CXI_BATCH;
     const char **kv = sc->keys[t % PF_DEPTH];
-    for (size_t i = 0; i < n; i++, kv += CXI_PF_KEYS) {
+    uint32_t *hv = sc->hashes[t % PF_DEPTH];
+    for (size_t i = 0; i < n; i++, kv += CXI_PF_KEYS, hv += CXI_PF_KEYS) {
         const csv_rec *q = &b->recs[from + i];
         const char *base = q->kind == REC_IN_PLACE ? b->buf : b->arena;
         for (int k = 0; k < sc->nk; k++) {
             size_t off = q->kind != REC_BAD && sc->kf[k] < q->n ? b->foff[q->field0 + (size_t)sc->kf[k]] : FIELD_NONE;
             kv[k] = off == FIELD_NONE ? NULL : base + off;
+            hv[k] = q->hash[k];
         }
     }
     return n;
@@ -766,7 +883,8 @@ static int consume(cxi_import *im, csv_block *b, csv_scratch *sc, int delim)
         if (t < nb) {
             prefetch_ahead(b, (t + 1) * CXI_BATCH);
             cnt[t % PF_DEPTH] = batch_keys(b, t, sc);
-            cxi_import_prefetch(im, 1, sc->keys[t % PF_DEPTH], NULL, sc->pf[t % PF_DEPTH], cnt[t % PF_DEPTH]);
+            cxi_import_prefetch(im, 1, sc->keys[t % PF_DEPTH], sc->hashes[t % PF_DEPTH], sc->pf[t % PF_DEPTH],
+                                cnt[t % PF_DEPTH]);
         }
         for (size_t stage = 2; stage <= PF_DEPTH; stage++) {
             size_t j = t - (stage - 1);
@@ -793,7 +911,7 @@ static int consume(cxi_import *im, csv_block *b, csv_scratch *sc, int delim)
                 sc->fields[k] = off == FIELD_NONE ? NULL : base + off;
             }
             if ((rc = csv_record(im, r->line, b->buf + r->start, r->raw_len, sc->fields, r->n,
-                                 r->kind == REC_IN_PLACE, delim)))
+                                 r->kind == REC_IN_PLACE, delim, r->pre, r->pmask)))
                 return rc;
         }
     }
@@ -832,6 +950,7 @@ static void *worker(void *arg)
             break;
         csv_block *b = &pp->blocks[k % NBLOCKS];
         produce(pp->p, b);
+        populate_ahead(&pp->p->pop, b->nrecs); /* (a read failure's errno is in the block) */
         bool last = b->last;
         pthread_mutex_lock(&pp->mu);
         pp->produced = k + 1;
@@ -900,8 +1019,13 @@ int cxi_import_csv_run(cxi_import *im)
     if ((rc = read_header(im, &p.rd, delim, p.rec, &row, &rowcap, fields)))
         goto done;
     sc->nk = cxi_import_prefetch_keys(im, sc->kf);
+    cxi_import_pre_plan(im);
+    p.im = im;
+    p.nk = sc->nk;
+    memcpy(p.kf, sc->kf, sizeof p.kf);
     bool piped = false;
     if (cxi_import_threads(opts) > 1) {
+        populate_plan(&p.pop, im);
         csv_pipe pp = {.p = &p, .blocks = blocks};
         pthread_t th;
         if (pthread_mutex_init(&pp.mu, NULL) == 0) {

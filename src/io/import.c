@@ -408,7 +408,7 @@ static int bad(row *r, int col, int code, const char *what, const char *value)
  * cx_time_parse (false), which gives the same value or the error. The bytes
  * are tested in order and every test fails on the terminating NUL, so no
  * byte past it is read and the length is not needed. */
-static bool fast_iso_time(cxi_import *im, const char *t, cx_time *out)
+static bool fast_iso_time(cxi_years *ys, const char *t, cx_time *out)
 {
     static const int before_month[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
     if (!DIG(t[0]) || !DIG(t[1]) || !DIG(t[2]) || !DIG(t[3]) || t[4] != '-' || !DIG(t[5]) || !DIG(t[6]) ||
@@ -433,26 +433,40 @@ static bool fast_iso_time(cxi_import *im, const char *t, cx_time *out)
     int h = DV(t[11]) * 10 + DV(t[12]), mi = DV(t[14]) * 10 + DV(t[15]), s = DV(t[17]) * 10 + DV(t[18]);
     if (mo < 1 || mo > 12 || d < 1 || d > cxi_days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
         return false;
-    if (!im->year_known || im->year != y) { /* times of one file are mostly in a few years */
-        im->year = y;
-        im->year_days = cxi_days_from_civil(y, 1, 1);
-        im->year_leap = cxi_days_in_month(y, 2) == 29;
-        im->year_known = true;
+    if (!ys->known || ys->year != y) { /* times of one file are mostly in a few years */
+        ys->year = y;
+        ys->days = cxi_days_from_civil(y, 1, 1);
+        ys->leap = cxi_days_in_month(y, 2) == 29;
+        ys->known = true;
     }
     /* = cxi_days_from_civil(y, mo, d) */
-    int64_t days = im->year_days + before_month[mo - 1] + (mo > 2 && im->year_leap) + d - 1;
+    int64_t days = ys->days + before_month[mo - 1] + (mo > 2 && ys->leap) + d - 1;
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - (int64_t)offset * 60;
     *out = secs * 1000;
     return true;
 }
 
+/* The value of schema column col converted ahead (cxi_import_preparse),
+ * or NULL. */
+static inline const cxi_preval *pre(const row *r, int col)
+{
+    const cxi_import *im = r->im;
+    int k = im->pre_slot[col];
+    return im->pre_mask && k >= 0 && (im->pre_mask >> k & 1u) ? &im->pre[k] : NULL;
+}
+
 static int get_time(row *r, int col, cx_time *out)
 {
+    const cxi_preval *pv = pre(r, col);
+    if (pv) {
+        *out = pv->i;
+        return CX_OK;
+    }
     const char *t = text(r, col);
     *out = CX_TIME_NONE;
     if (!t)
         return CX_OK;
-    if (fast_iso_time(r->im, t, out))
+    if (fast_iso_time(&r->im->years, t, out))
         return CX_OK;
     size_t tlen = strlen(t);
     const char *p = t;
@@ -496,14 +510,9 @@ static int get_time(row *r, int col, cx_time *out)
     return CX_OK;
 }
 
-static int get_int(row *r, int col, int64_t dflt, int64_t lo, int64_t hi, int64_t *out)
+/* An optional '-' and 1 to 18 digits, which strtoll reads the same. */
+static bool fast_int(const char *t, long long *out)
 {
-    const char *t = text(r, col);
-    *out = dflt;
-    if (!t)
-        return CX_OK;
-    long long v;
-    /* fast path: an optional '-' and 1 to 18 digits, which strtoll reads the same */
     const char *p = t + (*t == '-');
     uint64_t u = 0;
     int nd = 0;
@@ -511,9 +520,23 @@ static int get_int(row *r, int col, int64_t dflt, int64_t lo, int64_t hi, int64_
         u = u * 10 + (uint64_t)DV(*p++);
         nd++;
     }
-    if (!*p && nd >= 1 && nd <= 18) {
-        v = *t == '-' ? -(long long)u : (long long)u;
-    } else {
+    if (*p || nd < 1 || nd > 18)
+        return false;
+    *out = *t == '-' ? -(long long)u : (long long)u;
+    return true;
+}
+
+static int get_int(row *r, int col, int64_t dflt, int64_t lo, int64_t hi, int64_t *out)
+{
+    const char *t = text(r, col);
+    *out = dflt;
+    if (!t)
+        return CX_OK;
+    long long v;
+    const cxi_preval *pv = pre(r, col);
+    if (pv) {
+        v = pv->i;
+    } else if (!fast_int(t, &v)) {
         char *end;
         errno = 0;
         v = strtoll(t, &end, 10);
@@ -562,6 +585,11 @@ static bool fast_real(const char *t, double *out)
 
 static int get_real(row *r, int col, double dflt, double *out)
 {
+    const cxi_preval *pv = pre(r, col);
+    if (pv) {
+        *out = pv->d;
+        return CX_OK;
+    }
     const char *t = text(r, col);
     *out = dflt;
     if (!t)
@@ -940,6 +968,76 @@ void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, con
         }
         break;
     }
+}
+
+/* ---- converting fields ahead --------------------------------------------- */
+
+enum { PRE_TIME, PRE_INT, PRE_REAL };
+
+void cxi_import_pre_plan(cxi_import *im)
+{
+    /* the fields add_row converts with get_time, get_int and get_real */
+    static const struct {
+        int table, col, kind;
+    } conv[] = {
+        {CX_TABLE_CUSTOMERS, CX_CUSTOMER_ACQUIRED, PRE_TIME},
+        {CX_TABLE_TOUCHPOINTS, CX_TOUCHPOINT_WEIGHT, PRE_REAL},
+        {CX_TABLE_INTERACTIONS, CX_INTERACTION_TIME, PRE_TIME},
+        {CX_TABLE_INTERACTIONS, CX_INTERACTION_DURATION, PRE_INT},
+        {CX_TABLE_INTERACTIONS, CX_INTERACTION_VALUE, PRE_REAL},
+        {CX_TABLE_CASES, CX_CASE_OPENED, PRE_TIME},
+        {CX_TABLE_CASES, CX_CASE_FIRST_RESPONSE, PRE_TIME},
+        {CX_TABLE_CASES, CX_CASE_RESOLVED, PRE_TIME},
+        {CX_TABLE_CASES, CX_CASE_REOPENS, PRE_INT},
+        {CX_TABLE_CASES, CX_CASE_CONTACTS, PRE_INT},
+        {CX_TABLE_QUESTIONS, CX_QUESTION_SCALE_MIN, PRE_REAL},
+        {CX_TABLE_QUESTIONS, CX_QUESTION_SCALE_MAX, PRE_REAL},
+        {CX_TABLE_FEEDBACK, CX_FEEDBACK_SCORE, PRE_REAL},
+        {CX_TABLE_FEEDBACK, CX_FEEDBACK_TIME, PRE_TIME},
+        {CX_TABLE_TRANSACTIONS, CX_TRANSACTION_TIME, PRE_TIME},
+        {CX_TABLE_TRANSACTIONS, CX_TRANSACTION_AMOUNT, PRE_REAL},
+    };
+    im->pre_n = 0;
+    for (int c = 0; c < 16; c++)
+        im->pre_slot[c] = -1;
+    for (size_t i = 0; i < sizeof conv / sizeof conv[0] && im->pre_n < CXI_PRE_MAX; i++) {
+        if (conv[i].table != im->layout.table || im->layout.field_of_col[conv[i].col] < 0)
+            continue;
+        im->pre_slot[conv[i].col] = im->pre_n;
+        im->pre_col[im->pre_n] = conv[i].col;
+        im->pre_kind[im->pre_n] = conv[i].kind;
+        im->pre_n++;
+    }
+}
+
+unsigned cxi_import_preparse(const cxi_import *im, cxi_years *years, char *const *fields, int n, cxi_preval *out)
+{
+    if (n != im->layout.nfields)
+        return 0; /* refused when stored */
+    unsigned mask = 0;
+    for (int k = 0; k < im->pre_n; k++) {
+        const char *t = fields[im->layout.field_of_col[im->pre_col[k]]];
+        long long v;
+        if (!t)
+            continue; /* the default, when stored */
+        switch (im->pre_kind[k]) {
+        case PRE_TIME:
+            if (fast_iso_time(years, t, &out[k].i))
+                mask |= 1u << k;
+            break;
+        case PRE_INT:
+            if (fast_int(t, &v)) {
+                out[k].i = v;
+                mask |= 1u << k;
+            }
+            break;
+        default:
+            if (fast_real(t, &out[k].d))
+                mask |= 1u << k;
+            break;
+        }
+    }
+    return mask;
 }
 
 /* ---- begin and end ----------------------------------------------------- */

@@ -52,6 +52,23 @@ typedef struct cxi_layout {
     char *attr_name[CXI_MAX_FIELDS];
 } cxi_layout;
 
+/* The last year of a time read, and its 1 January in days since 1970: the
+ * times of one file are mostly in a few years. */
+typedef struct cxi_years {
+    bool known, leap;
+    int year;
+    int64_t days;
+} cxi_years;
+
+/* The most fields of a row converted ahead (cxi_import_preparse). */
+#define CXI_PRE_MAX 5
+
+/* A field converted ahead: a time or an integer, or a real. */
+typedef union cxi_preval {
+    int64_t i;
+    double d;
+} cxi_preval;
+
 /* The state of one running import. */
 typedef struct cxi_import {
     cxi_mem mem;        /* the store's allocator, for the import's buffers */
@@ -80,9 +97,17 @@ typedef struct cxi_import {
     /* the store's lookup cache while the import runs */
     cxi_lookup lookup;
     /* the last year of a time read, and its 1 January in days since 1970 */
-    bool year_known, year_leap;
-    int year;
-    int64_t year_days;
+    cxi_years years;
+    /* cxi_import_preparse's plan (cxi_import_pre_plan): the schema columns
+     * whose fields a CSV import converts in its reader (a worker thread
+     * with two threads), their slot by column (-1 none) and kind */
+    int pre_n;
+    int pre_col[CXI_PRE_MAX], pre_kind[CXI_PRE_MAX];
+    int pre_slot[16];
+    /* the values converted ahead for the row being stored (pre_mask bit k:
+     * slot k holds its field's value), 0 for none */
+    const cxi_preval *pre;
+    unsigned pre_mask;
     /* cxi_import_prefetch's plan, made on its first call: the fields
      * holding keys of large tables, the pool each is found in, and what to
      * fetch once a key's id is known (the customer's list head, an event's
@@ -126,6 +151,22 @@ int cxi_import_prefetch_keys(cxi_import *im, int *fields);
  * between the stages change nothing but what is fetched. */
 void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, const uint32_t *hashes,
                          cxi_prefetch *pf, size_t n);
+
+/* Makes cxi_import_preparse's plan for the import's layout (once the
+ * header is read, before a worker starts). */
+void cxi_import_pre_plan(cxi_import *im);
+
+/* Converts, of the n fields of one record, those of the plan that are in
+ * the common forms (an ISO-8601 time with Z or an offset, plain digits, a
+ * plain decimal) into out[k] by plan slot, with the same value storing the
+ * row would give; returns the mask of the slots converted (0 when the
+ * record has not the header's field count). Reads only the plan, the
+ * fields and `years` (the caller's own): a CSV import's reader runs it on
+ * its worker thread, and the storing thread then takes the values
+ * (cxi_import's pre and pre_mask) instead of converting the fields again;
+ * a field left out is converted, or refused, as ever. */
+unsigned cxi_import_preparse(const cxi_import *im, cxi_years *years, char *const *fields, int n,
+                             cxi_preval *out);
 
 /* The threads an import with these options may use: 1 without options,
  * the online cores for 0. */
