@@ -651,7 +651,7 @@ static void fb_slots(const run *x, const fb_cols *c, int d, size_t c0, fb_scratc
                 /* and the case's channel, the answer's when it has no
                  * interaction (a random read too, of a smaller column) */
                 if (dim == CX_DIM_CHANNEL && c->fca[ahead] != CXI_NONE)
-                    __builtin_prefetch(&c->cch[c->fca[ahead]]);
+                    __builtin_prefetch(cxi_codes_addr(c->cch, c->fca[ahead]));
             }
             uint32_t code = dim == CX_DIM_CHANNEL ? fb_channel(c, i) : dim == CX_DIM_STAGE ? fb_stage(c, i)
                                                                                               : fb_tp(c, i);
