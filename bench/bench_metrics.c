@@ -93,28 +93,22 @@ static const char *label(const cx_result *r, size_t row)
 /* The thread count of imports and queries (argument THREADS). */
 static int threads = 1;
 
-/* The query of the benchmark: built and run together, as an application
- * would, with `nthreads` threads. */
-static cx_result *scorecard_t(const cx_store *s, int nthreads)
+/* A query of the measures m[0..nm) with `nthreads` threads, grouped by
+ * `dim` (-1: in one group); QUERY lists the measures in place. */
+static cx_query *query_of(const cx_store *s, int nthreads, const cx_measure *m, size_t nm, int dim)
 {
     cx_query *q;
-    cx_result *r;
     CHECK(cx_query_new(&q, s));
     CHECK(cx_query_set_threads(q, nthreads));
-    CHECK(cx_query_add(q, CX_MEASURE_NPS));
-    CHECK(cx_query_add(q, CX_MEASURE_CSAT));
-    CHECK(cx_query_add(q, CX_MEASURE_CES));
-    CHECK(cx_query_add(q, CX_MEASURE_FCR));
-    CHECK(cx_query_add(q, CX_MEASURE_RESOLUTION));
-    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
-    CHECK(cx_query_run(&r, q));
-    cx_query_free(q);
-    return r;
+    for (size_t k = 0; k < nm; k++)
+        CHECK(cx_query_add(q, m[k]));
+    if (dim >= 0)
+        CHECK(cx_query_group_by(q, (cx_dim)dim));
+    return q;
 }
-
-static cx_result *scorecard(const cx_store *s) { return scorecard_t(s, threads); }
-
-/* ---- (c): other queries, so that making (b) faster makes none slower ---- */
+#define QUERY(s, nthreads, dim, ...)                                                                               \
+    query_of((s), (nthreads), (const cx_measure[]){__VA_ARGS__},                                                   \
+             sizeof((const cx_measure[]){__VA_ARGS__}) / sizeof(cx_measure), (dim))
 
 static cx_result *run_query(cx_query *q)
 {
@@ -124,29 +118,28 @@ static cx_result *run_query(cx_query *q)
     return r;
 }
 
+/* The query of the benchmark: built and run together, as an application
+ * would, with `nthreads` threads. */
+static cx_result *scorecard_t(const cx_store *s, int nthreads)
+{
+    return run_query(QUERY(s, nthreads, CX_DIM_CHANNEL, CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_CES,
+                           CX_MEASURE_FCR, CX_MEASURE_RESOLUTION));
+}
+
+static cx_result *scorecard(const cx_store *s) { return scorecard_t(s, threads); }
+
+/* ---- (c): other queries, so that making (b) faster makes none slower ---- */
+
 /* survey scores by agent: an answer's agent is its interaction's, a random read */
 static cx_result *q_agent(const cx_store *s, int n)
 {
-    cx_query *q;
-    CHECK(cx_query_new(&q, s));
-    CHECK(cx_query_set_threads(q, n));
-    CHECK(cx_query_add(q, CX_MEASURE_NPS));
-    CHECK(cx_query_add(q, CX_MEASURE_CSAT));
-    CHECK(cx_query_add(q, CX_MEASURE_CES));
-    CHECK(cx_query_group_by(q, CX_DIM_AGENT));
-    return run_query(q);
+    return run_query(QUERY(s, n, CX_DIM_AGENT, CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_CES));
 }
 
 /* by stage and week: a time grouping (hashed groups), answers and cases */
 static cx_result *q_stage_week(const cx_store *s, int n)
 {
-    cx_query *q;
-    CHECK(cx_query_new(&q, s));
-    CHECK(cx_query_set_threads(q, n));
-    CHECK(cx_query_add(q, CX_MEASURE_NPS));
-    CHECK(cx_query_add(q, CX_MEASURE_RESOLUTION));
-    CHECK(cx_query_add(q, CX_MEASURE_FCR));
-    CHECK(cx_query_group_by(q, CX_DIM_STAGE));
+    cx_query *q = QUERY(s, n, CX_DIM_STAGE, CX_MEASURE_NPS, CX_MEASURE_RESOLUTION, CX_MEASURE_FCR);
     CHECK(cx_query_group_by_time(q, CX_BUCKET_WEEK, 180));
     return run_query(q);
 }
@@ -154,45 +147,26 @@ static cx_result *q_stage_week(const cx_store *s, int n)
 /* contacts by channel: the interactions pass and the repeat index */
 static cx_result *q_contacts(const cx_store *s, int n)
 {
-    cx_query *q;
-    CHECK(cx_query_new(&q, s));
-    CHECK(cx_query_set_threads(q, n));
-    CHECK(cx_query_add(q, CX_MEASURE_MISSED_RATE));
-    CHECK(cx_query_add(q, CX_MEASURE_ABANDON_RATE));
-    CHECK(cx_query_add(q, CX_MEASURE_HANDLE_TIME));
-    CHECK(cx_query_add(q, CX_MEASURE_REPEAT_RATE));
-    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
-    return run_query(q);
+    return run_query(QUERY(s, n, CX_DIM_CHANNEL, CX_MEASURE_MISSED_RATE, CX_MEASURE_ABANDON_RATE,
+                           CX_MEASURE_HANDLE_TIME, CX_MEASURE_REPEAT_RATE));
 }
 
 /* cases by priority with a 7-day FCR window (contact_after) and SLA targets */
 static cx_result *q_cases(const cx_store *s, int n)
 {
-    cx_query *q;
-    CHECK(cx_query_new(&q, s));
-    CHECK(cx_query_set_threads(q, n));
-    CHECK(cx_query_add(q, CX_MEASURE_FCR));
-    CHECK(cx_query_add(q, CX_MEASURE_FIRST_RESPONSE));
-    CHECK(cx_query_add(q, CX_MEASURE_CONTACTS));
-    CHECK(cx_query_add(q, CX_MEASURE_REOPEN_RATE));
-    CHECK(cx_query_add(q, CX_MEASURE_SLA_BREACH));
+    cx_query *q = QUERY(s, n, CX_DIM_PRIORITY, CX_MEASURE_FCR, CX_MEASURE_FIRST_RESPONSE, CX_MEASURE_CONTACTS,
+                        CX_MEASURE_REOPEN_RATE, CX_MEASURE_SLA_BREACH);
     CHECK(cx_query_set_fcr_rule(q, 1, 0, 7 * 86400000LL));
     CHECK(cx_query_set_sla(q, NULL, NULL, 3600000LL, 3 * 86400000LL));
-    CHECK(cx_query_group_by(q, CX_DIM_PRIORITY));
     return run_query(q);
 }
 
 /* filtered: scores by touchpoint of one channel in the first half of 2025 */
 static cx_result *q_filtered(const cx_store *s, int n)
 {
-    cx_query *q;
-    CHECK(cx_query_new(&q, s));
-    CHECK(cx_query_set_threads(q, n));
-    CHECK(cx_query_add(q, CX_MEASURE_NPS));
-    CHECK(cx_query_add(q, CX_MEASURE_CSAT));
+    cx_query *q = QUERY(s, n, CX_DIM_TOUCHPOINT, CX_MEASURE_NPS, CX_MEASURE_CSAT);
     CHECK(cx_query_filter(q, CX_DIM_CHANNEL, "chat"));
     CHECK(cx_query_set_range(q, 1735689600000LL, 1751328000000LL));
-    CHECK(cx_query_group_by(q, CX_DIM_TOUCHPOINT));
     return run_query(q);
 }
 
@@ -201,60 +175,31 @@ static cx_result *q_filtered(const cx_store *s, int n)
 /* the survey answers alone (the feedback pass): NPS, CSAT and CES by channel */
 static cx_result *p_feedback(const cx_store *s, int n)
 {
-    cx_query *q;
-    CHECK(cx_query_new(&q, s));
-    CHECK(cx_query_set_threads(q, n));
-    CHECK(cx_query_add(q, CX_MEASURE_NPS));
-    CHECK(cx_query_add(q, CX_MEASURE_CSAT));
-    CHECK(cx_query_add(q, CX_MEASURE_CES));
-    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
-    return run_query(q);
+    return run_query(QUERY(s, n, CX_DIM_CHANNEL, CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_CES));
 }
 
 /* NPS alone by channel (the feedback pass, one list) */
 static cx_result *p_nps(const cx_store *s, int n)
 {
-    cx_query *q;
-    CHECK(cx_query_new(&q, s));
-    CHECK(cx_query_set_threads(q, n));
-    CHECK(cx_query_add(q, CX_MEASURE_NPS));
-    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
-    return run_query(q);
+    return run_query(QUERY(s, n, CX_DIM_CHANNEL, CX_MEASURE_NPS));
 }
 
 /* the survey answers in one group (no grouping: no touchpoint, no link read) */
 static cx_result *p_feedback_all(const cx_store *s, int n)
 {
-    cx_query *q;
-    CHECK(cx_query_new(&q, s));
-    CHECK(cx_query_set_threads(q, n));
-    CHECK(cx_query_add(q, CX_MEASURE_NPS));
-    CHECK(cx_query_add(q, CX_MEASURE_CSAT));
-    CHECK(cx_query_add(q, CX_MEASURE_CES));
-    return run_query(q);
+    return run_query(QUERY(s, n, -1, CX_MEASURE_NPS, CX_MEASURE_CSAT, CX_MEASURE_CES));
 }
 
 /* the cases alone (the cases pass): FCR and resolution by channel */
 static cx_result *p_cases(const cx_store *s, int n)
 {
-    cx_query *q;
-    CHECK(cx_query_new(&q, s));
-    CHECK(cx_query_set_threads(q, n));
-    CHECK(cx_query_add(q, CX_MEASURE_FCR));
-    CHECK(cx_query_add(q, CX_MEASURE_RESOLUTION));
-    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
-    return run_query(q);
+    return run_query(QUERY(s, n, CX_DIM_CHANNEL, CX_MEASURE_FCR, CX_MEASURE_RESOLUTION));
 }
 
 /* FCR alone by channel (the cases pass without its sketch) */
 static cx_result *p_fcr(const cx_store *s, int n)
 {
-    cx_query *q;
-    CHECK(cx_query_new(&q, s));
-    CHECK(cx_query_set_threads(q, n));
-    CHECK(cx_query_add(q, CX_MEASURE_FCR));
-    CHECK(cx_query_group_by(q, CX_DIM_CHANNEL));
-    return run_query(q);
+    return run_query(QUERY(s, n, CX_DIM_CHANNEL, CX_MEASURE_FCR));
 }
 
 /* FNV-1a of a result's serialised form: its full state, accumulators
