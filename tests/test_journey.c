@@ -157,6 +157,42 @@ START_TEST(journeys_cut)
 }
 END_TEST
 
+/* Conversion values read back exactly whether the store keeps them in
+ * cents (4 bytes a row while every value is an amount in cents) or as
+ * doubles (a value that is not widens the column, issue 14), with rows
+ * added in (customer, time) order and out of it (two ways of ordering). */
+START_TEST(values_in_cents_or_doubles)
+{
+    static const double vals[2][2] = {{161.55, 0.07}, {161.555, 1e-3}};
+    for (int w = 0; w < 2; w++)
+        for (int shuffled = 0; shuffled < 2; shuffled++) {
+            cx_store *s = base_store();
+            OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+            OK(cx_customer_add(s, "B", NULL, NULL, NULL, CX_TIME_NONE));
+            ev(s, "A", "ad", T0, "view", 0);
+            ev(s, "A", "buy", T0 + HOUR_MS, "purchase", vals[w][0]);
+            ev(s, "B", "web", T0, "visit", 0);
+            ev(s, "B", "buy", T0 + 2 * HOUR_MS, "purchase", vals[w][1]);
+            if (shuffled)
+                ev(s, "A", "web", T0 - HOUR_MS, "visit", 0); /* out of order */
+            cx_journeys *j = build_rule(s, 30 * DAY_MS, 0, CX_JOURNEYS_LEVEL_TOUCHPOINT,
+                                        CX_JOURNEYS_BOUNDARY_CONVERSION);
+            cx_result *t;
+            OK(cx_journeys_list(&t, j));
+            ck_assert_uint_eq(cx_result_row_count(t), 2);
+            ck_assert_str_eq(result_str(t, 0, "customer"), "A");
+            ck_assert_str_eq(result_str(t, 1, "customer"), "B");
+            ck_assert_msg(result_real(t, 0, "value") == vals[w][0], "width %d, shuffled %d: A's value %a", w, shuffled,
+                          result_real(t, 0, "value"));
+            ck_assert_msg(result_real(t, 1, "value") == vals[w][1], "width %d, shuffled %d: B's value %a", w, shuffled,
+                          result_real(t, 1, "value"));
+            cx_result_free(t);
+            cx_journeys_free(j);
+            cx_store_free(s);
+        }
+}
+END_TEST
+
 /* Post-purchase steps by hand. Touchpoints of base_store() plus "news"
  * (email, retention) and "box" (packaging, onboarding, kind "product").
  * P: ad, web, buy (100), ship 2 d, call 3 d, news 10 d, web 11 d, buy 11 d + 1 h (40), ship 13 d.
@@ -1196,6 +1232,7 @@ int main(void)
     Suite *su = suite_create("journey");
     TCase *core = tcase_create("core");
     tcase_add_test(core, journeys_cut);
+    tcase_add_test(core, values_in_cents_or_doubles);
     tcase_add_test(core, boundary_post_purchase);
     tcase_add_test(core, boundary_attribution);
     tcase_add_test(core, top_paths);

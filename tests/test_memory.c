@@ -671,6 +671,253 @@ START_TEST(duration_rollback_across_widening)
 }
 END_TEST
 
+/* ---- value: in cents until a value is not an amount in cents (issue 14) ---
+ * Stored as int32_t cents c while every value v is (double)c / 100.0 bit
+ * for bit with |c| <= INT32_MAX; the first other value widens the column to
+ * double, every earlier value unchanged. */
+
+/* Amounts in cents: the largest ones either way, a cent, and texts strtod
+ * reads (the values of a CSV file). */
+static const double cents_fit[] = {0, 161.55, -3.07, 21474836.47, 0.01, -21474836.47, 1e-2 * 7, 99.99};
+/* Not amounts in cents: a tenth of a cent, a huge value, -0.0, one cent
+ * past either end, a value near a cent, a value of a cent's neighbour. */
+static double cents_misfit(int i)
+{
+    switch (i) {
+    case 0: return 0.001;
+    case 1: return 1e300;
+    case 2: return -0.0;
+    case 3: return 21474836.48;
+    case 4: return -21474836.48;
+    case 5: return nextafter(161.55, 200);
+    default: return 1.0 / 3;
+    }
+}
+#define NMISFIT 7
+
+static int value_col(void)
+{
+    int c;
+    OK(cx_column_find(&c, CX_TABLE_INTERACTIONS, "value"));
+    return c;
+}
+
+static size_t value_width(const cx_store *s) { return s->t[CX_TABLE_INTERACTIONS].cols[IN_VALUE].elem; }
+
+/* Every value reads back bit for bit, through the getter and cxi_vcol. */
+static void assert_values(const cx_store *s, const double *want, size_t n)
+{
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), n);
+    cxi_vcol v = cxi_vcol_of(s, CX_TABLE_INTERACTIONS, IN_VALUE);
+    for (size_t r = 0; r < n; r++) {
+        double d, e = cxi_vcol_at(v, r);
+        OK(cx_store_get_real(&d, s, CX_TABLE_INTERACTIONS, value_col(), r));
+        EXPECT(memcmp(&d, &want[r], sizeof d) == 0, "row %zu: value %a, expected %a (width %zu)", r, d, want[r],
+               value_width(s));
+        EXPECT(memcmp(&e, &want[r], sizeof e) == 0, "row %zu: cxi_vcol_at %a, expected %a", r, e, want[r]);
+    }
+}
+
+/* Row i belongs to C-2 when i % 3 == 0 (to be forgotten), else to C-1. */
+static void add_value(cx_store *s, size_t i, double v)
+{
+    char id[32];
+    snprintf(id, sizeof id, "V-%zu", i);
+    OK(cx_interaction_add(NULL, s, id, i % 3 ? "C-1" : "C-2", "web", T("2024-01-01T00:00:00Z") + (cx_time)i, NULL,
+                          CX_INBOUND, NULL, NULL, 1, CX_HANDLED, v));
+}
+
+/* Clone, save and load (with_db), export and import again, and forgetting
+ * C-2 keep every value and the column's width (a narrow column stays
+ * narrow). */
+static void values_round_trip(const cx_store *s, const double *want, size_t n, bool with_db)
+{
+    size_t w = value_width(s);
+    cx_store *c, *l;
+    OK(cx_store_clone(&c, s));
+    ck_assert_uint_eq(value_width(c), w);
+    assert_values(c, want, n);
+    if (with_db) {
+        remove(P("v.db")); /* a new file each time */
+        OK(cx_db_save(s, P("v.db")));
+        OK(cx_db_load(&l, P("v.db")));
+        ck_assert_uint_eq(value_width(l), w);
+        assert_values(l, want, n);
+        cx_store_free(l);
+    }
+    OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("v.csv"), 0));
+    cx_store *e = base_store();
+    cx_import_report *rep = NULL;
+    OK(cx_import_csv(&rep, e, CX_TABLE_INTERACTIONS, P("v.csv"), NULL));
+    cx_import_report_free(rep);
+    ck_assert_uint_eq(value_width(e), w);
+    assert_values(e, want, n);
+    cx_store_free(e);
+    const char *gone = "C-2";
+    size_t erased, k = 0;
+    OK(cx_customer_forget(&erased, c, 1, &gone));
+    double kept[16];
+    ck_assert_uint_le(n, 16);
+    for (size_t i = 0; i < n; i++)
+        if (i % 3)
+            kept[k++] = want[i];
+    ck_assert_uint_eq(value_width(c), w);
+    assert_values(c, kept, k);
+    cx_store_free(c);
+}
+
+START_TEST(value_narrow_in_cents)
+{
+    cx_store *s = base_store();
+    ck_assert_uint_eq(value_width(s), 4);
+    const size_t n = sizeof cents_fit / sizeof cents_fit[0];
+    for (size_t i = 0; i < n; i++) {
+        int32_t c;
+        EXPECT(cxi_cents_of(cents_fit[i], &c), "%a fits in cents", cents_fit[i]);
+        add_value(s, i, cents_fit[i]);
+    }
+    ck_assert_uint_eq(value_width(s), 4);
+    assert_values(s, cents_fit, n);
+    /* the doubles strtod makes of 2-decimal texts */
+    ck_assert(cents_fit[1] == strtod("161.55", NULL) && cents_fit[3] == strtod("21474836.47", NULL));
+    /* refused adds do not widen: checked first */
+    FAILS(cx_interaction_add(NULL, s, "V-x", "nobody", "web", 1, NULL, CX_INBOUND, NULL, NULL, 1, CX_HANDLED, 0.001),
+          CX_ENOTFOUND, "cx_interaction_add");
+    FAILS(cx_interaction_add(NULL, s, "V-x", "C-1", "web", 1, NULL, CX_INBOUND, NULL, NULL, 1, CX_HANDLED, NAN),
+          CX_ERANGE, "cx_interaction_add");
+    FAILS(cx_interaction_add(NULL, s, "V-x", "C-1", "web", 1, NULL, CX_INBOUND, NULL, NULL, 1, CX_HANDLED, INFINITY),
+          CX_ERANGE, "cx_interaction_add");
+    ck_assert_uint_eq(value_width(s), 4);
+    /* an update to another amount in cents stays narrow */
+    int ch;
+    double want[16];
+    memcpy(want, cents_fit, sizeof cents_fit);
+    want[2] = 12.34;
+    OK(cx_interaction_put(&ch, NULL, s, "V-2", "C-1", "web", T("2024-01-01T00:00:00Z") + 2, NULL, CX_INBOUND, NULL,
+                          NULL, 1, CX_HANDLED, want[2]));
+    ck_assert_int_eq(ch, CX_UPDATED);
+    ck_assert_uint_eq(value_width(s), 4);
+    assert_values(s, want, n);
+    values_round_trip(s, want, n, true);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Each value that is not an amount in cents widens the column, by an add or
+ * by an update, the earlier values unchanged; the store keeps working. */
+START_TEST(value_widens_for_other_amounts)
+{
+    const size_t n = sizeof cents_fit / sizeof cents_fit[0];
+    for (int m = 0; m < NMISFIT; m++) {
+        for (int update = 0; update < 2; update++) {
+            double want[16];
+            memcpy(want, cents_fit, sizeof cents_fit);
+            double v = cents_misfit(m);
+            int32_t c;
+            EXPECT(!cxi_cents_of(v, &c), "%a does not fit in cents", v);
+            cx_store *s = base_store();
+            for (size_t i = 0; i < n; i++)
+                add_value(s, i, want[i]);
+            size_t mem0, mem1;
+            OK(cx_store_memory(&mem0, s));
+            ck_assert_uint_eq(value_width(s), 4);
+            size_t k = n;
+            if (update) { /* row 4 (C-1) gets it */
+                int ch;
+                OK(cx_interaction_put(&ch, NULL, s, "V-4", "C-1", "web", T("2024-01-01T00:00:00Z") + 4, NULL,
+                                      CX_INBOUND, NULL, NULL, 1, CX_HANDLED, v));
+                ck_assert_int_eq(ch, CX_UPDATED);
+                want[4] = v;
+            } else {
+                add_value(s, k, v);
+                want[k++] = v;
+            }
+            ck_assert_uint_eq(value_width(s), 8);
+            OK(cx_store_memory(&mem1, s));
+            ck_assert_uint_gt(mem1, mem0);
+            assert_values(s, want, k);
+            /* amounts in cents again: the column stays wide, values exact */
+            add_value(s, k, 161.55);
+            want[k++] = 161.55;
+            ck_assert_uint_eq(value_width(s), 8);
+            assert_values(s, want, k);
+            /* -0.0 does not survive SQLite, whatever the width (a REAL
+             * of value 0 is stored as the integer 0) */
+            values_round_trip(s, want, k, !(v == 0 && signbit(v)));
+            cx_store_free(s);
+        }
+    }
+}
+END_TEST
+
+/* Out of memory widening: the add fails, the store is as it was. */
+START_TEST(value_widening_out_of_memory)
+{
+    cxt_alloc a = {0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    double want[3] = {161.55, -3.07, 0.001};
+    add_value(s, 0, want[0]);
+    add_value(s, 1, want[1]);
+    size_t live = a.live;
+    cxt_alloc_fail_nth(&a, 1, false);
+    FAILS(cx_interaction_add(NULL, s, "V-2", "C-1", "web", 1, NULL, CX_INBOUND, NULL, NULL, 1, CX_HANDLED, want[2]),
+          CX_ENOMEM, "cx_interaction_add");
+    EXPECT(strstr(cx_last_error(), "widening the values"), "the widening failed: %s", cx_last_error());
+    cxt_alloc_allow(&a, -1);
+    ck_assert_uint_eq(a.live, live);
+    ck_assert_uint_eq(value_width(s), 4);
+    assert_values(s, want, 2);
+    add_value(s, 2, want[2]);
+    ck_assert_uint_eq(value_width(s), 8);
+    assert_values(s, want, 3);
+    cx_store_free(s);
+    cxt_alloc_done(&a);
+}
+END_TEST
+
+/* A failed import that updated a value while the column was narrow, then
+ * widened it, then failed: the rollback puts back every old value. */
+START_TEST(value_rollback_across_widening)
+{
+    cx_store *s = base_store();
+    double want[3] = {10.25, 21474836.47, -30.5};
+    for (size_t i = 0; i < 3; i++)
+        add_value(s, i, want[i]);
+    const char *csv = "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
+                      "V-1,C-1,web,2024-01-01T00:00:00Z,,inbound,,,1,handled,-21474836.47\n" /* an update, narrow */
+                      "V-0,C-2,web,2024-01-01T00:00:00Z,,inbound,,,1,handled,11.01\n"
+                      "V-3,C-2,web,2024-01-01T00:00:00Z,,inbound,,,1,handled,0.001\n" /* widens */
+                      "V-2,C-1,web,2024-01-01T00:00:00Z,,inbound,,,1,handled,1e300\n" /* an update, wide */
+                      "V-4,C-1,web,not a time,,inbound,,,1,handled,1\n";
+    const char *path = write_file("v.csv", csv);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *rep = NULL;
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    ck_assert_uint_eq(value_width(s), 8); /* stays wide */
+    assert_values(s, want, 3);
+    size_t row;
+    FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "V-3"), CX_ENOTFOUND, "cx_store_find");
+    /* the same file, lenient: everything but the bad row */
+    OK(cx_import_options_set_strict(o, 0));
+    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
+    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    double after[4] = {11.01, -21474836.47, 1e300, 0.001};
+    assert_values(s, after, 4);
+    values_round_trip(s, after, 4, true);
+    cx_store_free(s);
+}
+END_TEST
+
 /* ---- small dictionary ids: code columns of 1, 2 or 4 bytes (issue 14) ----
  * Interactions' touchpoint, kind, agent and case take 1 byte a row while
  * every code is below 255 (0xFF stands for none), then 2 bytes while below
@@ -1735,6 +1982,10 @@ int main(void)
     tcase_add_test(dur, duration_widens_at_the_boundary);
     tcase_add_test(dur, duration_rollback_across_widening);
     tcase_add_test(dur, duration_widening_out_of_memory);
+    tcase_add_test(dur, value_narrow_in_cents);
+    tcase_add_test(dur, value_widens_for_other_amounts);
+    tcase_add_test(dur, value_widening_out_of_memory);
+    tcase_add_test(dur, value_rollback_across_widening);
     suite_add_tcase(su, dur);
     TCase *codes = tcase_create("small codes");
     tcase_add_checked_fixture(codes, ids_setup, tmpdir_teardown);

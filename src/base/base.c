@@ -384,6 +384,26 @@ int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n)
     return CX_OK;
 }
 
+int cxi_col_widen_cents(cxi_mem *m, cxi_col *c, size_t n)
+{
+    if (c->elem != sizeof(int32_t))
+        return CX_OK;
+    size_t cap = c->cap ? c->cap : 1;
+    if (cap > SIZE_MAX / sizeof(double))
+        return cxi_fail(CX_ELIMIT, "a column of %zu rows is too large for the address space", cap);
+    double *w = cxi_alloc(m, cap * sizeof *w);
+    if (!w)
+        return cxi_fail(CX_ENOMEM, "out of memory widening a column of %zu rows", cap);
+    const int32_t *v = c->data;
+    for (size_t i = 0; i < n; i++)
+        w[i] = (double)v[i] / 100.0; /* as cxi_vcol_at reads them */
+    cxi_free(m, c->data, c->cap * c->elem);
+    c->data = w;
+    c->cap = cap;
+    c->elem = sizeof *w;
+    return CX_OK;
+}
+
 void cxi_codes_read(cxi_codes c, size_t from, size_t n, uint32_t *out)
 {
     switch (c.elem) {

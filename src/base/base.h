@@ -193,6 +193,10 @@ void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols);
  * first n values converted (issue 14: a narrow column widened on demand).
  * CX_ENOMEM leaves it as it was. */
 int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n);
+/* Turns a column of int32_t cents into one of double of the same capacity,
+ * its first n values c converted to (double)c / 100.0 (issue 14: the value
+ * column of interactions, cxi_vcol). CX_ENOMEM leaves it as it was. */
+int cxi_col_widen_cents(cxi_mem *m, cxi_col *c, size_t n);
 
 /* Columns of codes (set codes, row numbers) stored in 1, 2 or 4 bytes a row
  * (issue 14: small dictionary ids): a value is kept in the low bytes, and

@@ -218,6 +218,7 @@ typedef struct bcol {
     cxi_colsrc cs;
     const void *data;     /* the internal column (NULL for the key) */
     cxi_icol icol;        /* SRC_I64: the column, narrow or wide */
+    cxi_vcol vcol;        /* SRC_F64: the column, in cents or double (cxi_vcol) */
     cxi_codes codes;      /* a column of u32 codes, 1, 2 or 4 bytes a row (cxi_code_col) */
     const cxi_pool *pool; /* the strings codes index */
     const uint32_t *link; /* SRC_LINK: the id column of the rows it holds; NULL when it holds ids */
@@ -229,6 +230,8 @@ static void bcol_init(bcol *b, const cx_store *s, int table, int col)
     b->data = b->cs.icol >= 0 ? s->t[table].cols[b->cs.icol].data : NULL;
     if (b->cs.src == SRC_I64)
         b->icol = cxi_icol_of(s, table, b->cs.icol);
+    if (b->cs.src == SRC_F64)
+        b->vcol = cxi_vcol_of(s, table, b->cs.icol);
     if (b->data && b->cs.type == CX_TYPE_STRING && b->cs.src != SRC_ENUM)
         b->codes = cxi_codes_col(s, table, b->cs.icol);
     switch (b->cs.src) {
@@ -286,7 +289,7 @@ static int bind_direct(sqlite3_stmt *st, int p, const bcol *b, size_t row)
         break;
     }
     default:
-        rc = sqlite3_bind_double(st, p, ((const double *)b->data)[row]);
+        rc = sqlite3_bind_double(st, p, cxi_vcol_at(b->vcol, row));
         break;
     }
     return rc == SQLITE_OK ? CX_OK : CX_EIO;

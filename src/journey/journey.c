@@ -1142,14 +1142,14 @@ static int alloc_index(cx_journeys *j)
  * CX_ENOMEM, reported. */
 static int gather_values(cx_journeys *j, const uint32_t *ev, size_t ncv)
 {
-    const double *iv = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_VALUE, double);
+    const cxi_vcol iv = cxi_vcol_of(j->store, CX_TABLE_INTERACTIONS, IN_VALUE);
     if (!(j->cval = cxi_alloc(&j->mem, (ncv ? ncv : 1) * sizeof *j->cval)))
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
     j->ncv = ncv;
     size_t i = 0;
     for (size_t q = 0; q < j->nev; q++)
         if (j->wq[q] & W_CONV)
-            j->cval[i++] = iv[ev ? ev[q] : q];
+            j->cval[i++] = cxi_vcol_at(iv, ev ? ev[q] : q);
     return CX_OK;
 }
 
@@ -1163,7 +1163,7 @@ static int sorted_order(cx_journeys *j, ties *tt, const wsrc *ws)
 {
     const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const double *iv = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_VALUE, double);
+    const cxi_vcol iv = cxi_vcol_of(j->store, CX_TABLE_INTERACTIONS, IN_VALUE);
     size_t n = j->nev, ncv = 0, nmoved = 0, mcap = 0;
     uint32_t *moved = NULL;
     size_t n1 = n ? n : 1;
@@ -1215,7 +1215,7 @@ static int sorted_order(cx_journeys *j, ties *tt, const wsrc *ws)
             if (m < nmoved && moved[2 * m] == q)
                 r = moved[2 * m++ + 1];
             if (j->wq[q] & W_CONV)
-                j->cval[ci++] = iv[r];
+                j->cval[ci++] = cxi_vcol_at(iv, r);
         }
     }
     cxi_free(&j->mem, moved, mcap * sizeof *moved);
@@ -1252,7 +1252,7 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
     const cx_store *s = j->store;
     const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    const double *iv = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_VALUE, double);
+    const cxi_vcol iv = cxi_vcol_of(s, CX_TABLE_INTERACTIONS, IN_VALUE);
     const cx_time tmin = pl->tmin, step = pl->step;
     const unsigned tbits = pl->tbits, sh = pl->sh;
     const uint32_t *boff = pl->boff;
@@ -1378,8 +1378,8 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
     /* the values of the conversions, in one pass that keeps reads in flight */
     for (size_t q = 0; q < ncv && !rc; q++) {
         if (q + 64 < ncv)
-            PREFETCH(&iv[crow[q + 64]]);
-        j->cval[q] = iv[crow[q]];
+            PREFETCH(cxi_vcol_addr(iv, crow[q + 64]));
+        j->cval[q] = cxi_vcol_at(iv, crow[q]);
     }
     if (!rc) {
         /* the keys became the times and the rows (or words) the words */

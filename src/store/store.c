@@ -454,10 +454,11 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
         return cxi_fail(CX_ENOMEM, "cx_store_new: out of memory");
     static const size_t cu[] = {4, 4, 4, 8, 4};
     static const size_t tp[] = {4, 4, 4, 1, 8};
-    /* duration_ms narrow until a duration needs more (cxi_icol) */
+    /* duration_ms narrow until a duration needs more (cxi_icol), value
+     * in cents until a value is not an amount in cents (cxi_vcol) */
     /* and touchpoint, kind, agent and case 1 byte a row until a code needs
      * more (cxi_code_col) */
-    static const size_t in[] = {4, 1, 8, 1, 1, 1, 1, 1, 4, 8, 4};
+    static const size_t in[] = {4, 1, 8, 1, 1, 1, 1, 1, 4, 4, 4};
     /* channel, priority and agent too (cxi_code_col) */
     static const size_t ca[] = {4, 1, 1, 1, 8, 8, 8, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
@@ -1261,11 +1262,16 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
  * compared and logged. Values must be plain expressions (evaluated twice
  * at most, in different branches). */
 #define NARROW_FIELD(col) (T == CX_TABLE_INTERACTIONS && (int)(col) == (int)IN_DURATION)
+/* The value column in cents (cxi_vcol): the value was checked to fit
+ * (interaction_put widened the column otherwise), so its cents are exact. */
+#define CENTS_FIELD(col) (T == CX_TABLE_INTERACTIONS && (int)(col) == (int)IN_VALUE)
 #define WRITE_FIELD(col, Ty, val)                                                                                  \
     if (cxi_code_col(T, col))                                                                                      \
         cxi_code_put(&s->t[T].cols[col], row_, (uint32_t)(val));                                                   \
     else if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                     \
         CXI_COL(s, T, col, uint32_t)[row_] = (uint32_t)(val);                                                      \
+    else if (CENTS_FIELD(col) && s->t[T].cols[col].elem == sizeof(int32_t))                                       \
+        CXI_COL(s, T, col, int32_t)[row_] = cents_of((double)(val));                                               \
     else                                                                                                           \
         CXI_COL(s, T, col, Ty)[row_] = (Ty)(val);
 #define CELL_FIELD(col, Ty, val)                                                                                   \
@@ -1275,6 +1281,8 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
         CELL(c_, n_, col, uint16_t, (uint16_t)(val));                                                              \
     else if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                     \
         CELL(c_, n_, col, uint32_t, (uint32_t)(val));                                                              \
+    else if (CENTS_FIELD(col) && s->t[T].cols[col].elem == sizeof(int32_t))                                       \
+        CELL(c_, n_, col, int32_t, cents_of((double)(val)));                                                       \
     else                                                                                                           \
         CELL(c_, n_, col, Ty, val);                                                                                \
     n_++;
@@ -1318,6 +1326,41 @@ static int widen_duration(const char *fn, cx_store *s)
         }
     }
     return CX_OK;
+}
+
+/* The value column is kept in int32_t cents while every value is an exact
+ * amount in cents (cxi_vcol): the first value that is not makes it double,
+ * for good, and the old values an import's undo log holds for it are
+ * rewritten as doubles too, so that a rollback puts them back whole. The
+ * values stay the same: nothing to undo on a failure. */
+static int widen_value(const char *fn, cx_store *s)
+{
+    const int T = CX_TABLE_INTERACTIONS;
+    cxi_col *c = &s->t[T].cols[IN_VALUE];
+    if (c->elem != sizeof(int32_t))
+        return CX_OK;
+    int rc = cxi_col_widen_cents(&s->mem, c, s->t[T].n);
+    if (rc)
+        return cxi_fail(rc, "%s: out of memory widening the values of interactions", fn);
+    s->t[T].room = c->cap < s->t[T].room ? c->cap : s->t[T].room;
+    for (size_t i = 0; s->undo && i < s->undo->n; i++) {
+        cxi_undo_cell *u = &s->undo->cells[i];
+        if (u->table == T && u->col == IN_VALUE) {
+            int32_t old;
+            memcpy(&old, &u->old, sizeof old);
+            double wide = cxi_cents_value(old);
+            memcpy(&u->old, &wide, sizeof wide);
+        }
+    }
+    return CX_OK;
+}
+
+/* The cents of a value cxi_cents_of found to fit, rounded as it rounds
+ * (no check: the hot path of imports). */
+static inline int32_t cents_of(double v)
+{
+    double c = v * 100.0;
+    return (int32_t)(c < 0 ? c - 0.5 : c + 0.5);
 }
 
 /* The code a pending value will have: its id, or the next one of its set. */
@@ -1392,6 +1435,10 @@ static int interaction_put(const char *fn, bool add_only, int *out_change, size_
         return FIELD("customer", cxi_fail(CX_EINVAL, "%s: interaction '%s' cannot move to customer '%s': feedback of "
                                           "its customer rates it", fn, cxi_quote(qb, id), customer));
     if (duration_ms > UINT32_MAX && (rc = widen_duration(fn, s)))
+        return rc;
+    int32_t cents;
+    if (s->t[T].cols[IN_VALUE].elem == sizeof(int32_t) && !cxi_cents_of(value, &cents) &&
+        (rc = widen_value(fn, s)))
         return rc;
     pending kd, ag;
     if ((rc = resolve_value(fn, s, CX_VOCAB_INTERACTION_KIND, kind, false, &kd)) ||
@@ -1970,7 +2017,7 @@ int cx_store_get_real(double *out, const cx_store *s, cx_table table, int column
     if (rc)
         return rc;
     if (d->src == SRC_F64) {
-        *out = ((const double *)s->t[table].cols[d->icol].data)[row];
+        *out = cxi_vcol_at(cxi_vcol_of(s, table, d->icol), row);
         return CX_OK;
     }
     if (d->type == CX_TYPE_INT) {

@@ -284,6 +284,65 @@ static inline cxi_icol cxi_icol_of(const cx_store *s, int table, int col)
 
 static inline int64_t cxi_icol_at(cxi_icol c, size_t row) { return c.narrow ? (int64_t)c.narrow[row] : c.wide[row]; }
 
+/* A real column stored as int32_t cents while every value is an exact
+ * amount in cents, then as double: interactions' value (issue 14: 4 bytes
+ * a row, as money amounts with two decimals are). Cents c stand for
+ * (double)c / 100.0, which IEEE division rounds correctly, so it is the
+ * very double strtod makes of the amount's 2-decimal text. Read it with
+ * cxi_vcol_of once and cxi_vcol_at per row; the other real columns (always
+ * double) read the same way. */
+typedef struct cxi_vcol {
+    const int32_t *narrow; /* NULL when wide */
+    const double *wide;
+} cxi_vcol;
+
+static inline cxi_vcol cxi_vcol_of(const cx_store *s, int table, int col)
+{
+    const cxi_col *c = &s->t[table].cols[col];
+    cxi_vcol r = {NULL, NULL};
+    if (c->elem == sizeof(int32_t))
+        r.narrow = (const int32_t *)c->data;
+    else
+        r.wide = (const double *)c->data;
+    return r;
+}
+
+static inline double cxi_cents_value(int32_t c) { return (double)c / 100.0; }
+
+static inline double cxi_vcol_at(cxi_vcol c, size_t row)
+{
+    return c.narrow ? cxi_cents_value(c.narrow[row]) : c.wide[row];
+}
+
+/* Where row `row` of a value column is (to fetch it ahead). */
+static inline const void *cxi_vcol_addr(cxi_vcol c, size_t row)
+{
+    return c.narrow ? (const void *)&c.narrow[row] : (const void *)&c.wide[row];
+}
+
+/* Whether v is an exact amount in cents that a narrow value column holds:
+ * cents c with |c| <= INT32_MAX whose cxi_cents_value is v bit for bit
+ * (not NaN, not -0.0, finite), then *out = c. The nearest integer to
+ * v * 100 is the only candidate (rounding half away from zero, as llround);
+ * the check against v makes the answer exact whatever the rounding of the
+ * product. */
+static inline bool cxi_cents_of(double v, int32_t *out)
+{
+    double c = v * 100.0;
+    c = c < 0 ? c - 0.5 : c + 0.5; /* truncated below: the nearest integer */
+    if (!(c > -(double)INT32_MAX - 1.0 && c < (double)INT32_MAX + 1.0)) /* NaN and infinities too */
+        return false;
+    int32_t k = (int32_t)c;
+    double back = cxi_cents_value(k);
+    uint64_t a, b;
+    memcpy(&a, &back, sizeof a);
+    memcpy(&b, &v, sizeof b);
+    if (a != b) /* -0.0 too: 0 cents are +0.0 */
+        return false;
+    *out = k;
+    return true;
+}
+
 /* The columns of small codes (cxi_codes, base.h): 1 byte a row while every
  * value (and none) fits, then 2, then 4, widened in place by the add or
  * update that needs it (issue 14: small dictionary ids). Read them with
