@@ -157,6 +157,32 @@ START_TEST(rows_without_ids)
 }
 END_TEST
 
+/* The rollback tests' imports of interactions: `path` imported strictly,
+ * existing rows updated, fails on a bad row and must change nothing (the
+ * caller checks); import_lenient then takes the same file leniently with the
+ * same options, rejecting that one row, and frees the options. */
+static cx_import_options *import_strict_fails(cx_store *s, const char *path)
+{
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *rep = NULL;
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    return o;
+}
+
+static void import_lenient(cx_store *s, const char *path, cx_import_options *o)
+{
+    cx_import_report *rep = NULL;
+    OK(cx_import_options_set_strict(o, 0));
+    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
+    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+}
+
 /* A failed import that had added rows and ids changes nothing: the ids it
  * added are forgotten, the ones before it still found, and the store takes
  * the same ids again afterwards. */
@@ -189,11 +215,7 @@ START_TEST(failed_import_rolls_back_ids)
     FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, long_digits), CX_ENOTFOUND, "cx_store_find");
     ck_assert_uint_eq(s->keys[CX_TABLE_INTERACTIONS].count, 3);
     /* the same ids go in again, after a lenient import */
-    OK(cx_import_options_set_strict(o, 0));
-    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
-    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
-    cx_import_report_free(rep);
-    cx_import_options_free(o);
+    import_lenient(s, path, o);
     ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), 4 + 2995 + 1);
     OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "I-002999"));
     ck_assert_uint_eq(row, 4 + 2999 - 5);
@@ -648,23 +670,13 @@ START_TEST(duration_rollback_across_widening)
                       "W-2,C-1,web,2024-01-01T00:00:00Z,,inbound,,,99,handled,0\n"           /* an update, wide */
                       "W-4,C-1,web,not a time,,inbound,,,1,handled,0\n";
     const char *path = write_file("w.csv", csv);
-    cx_import_options *o;
-    OK(cx_import_options_new(&o));
-    OK(cx_import_options_set_strict(o, 1));
-    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
-    cx_import_report *rep = NULL;
-    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
-    cx_import_report_free(rep);
+    cx_import_options *o = import_strict_fails(s, path);
     ck_assert_uint_eq(s->t[CX_TABLE_INTERACTIONS].cols[IN_DURATION].elem, 8); /* stays wide */
     assert_durations(s, want, 3);
     size_t row;
     FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "W-3"), CX_ENOTFOUND, "cx_store_find");
     /* the same file, lenient: everything but the bad row */
-    OK(cx_import_options_set_strict(o, 0));
-    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
-    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
-    cx_import_report_free(rep);
-    cx_import_options_free(o);
+    import_lenient(s, path, o);
     int64_t after[4] = {11, 4000000000, 99, 1234567890123};
     assert_durations(s, after, 4);
     cx_store_free(s);
@@ -894,23 +906,13 @@ START_TEST(value_rollback_across_widening)
                       "V-2,C-1,web,2024-01-01T00:00:00Z,,inbound,,,1,handled,1e300\n" /* an update, wide */
                       "V-4,C-1,web,not a time,,inbound,,,1,handled,1\n";
     const char *path = write_file("v.csv", csv);
-    cx_import_options *o;
-    OK(cx_import_options_new(&o));
-    OK(cx_import_options_set_strict(o, 1));
-    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
-    cx_import_report *rep = NULL;
-    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
-    cx_import_report_free(rep);
+    cx_import_options *o = import_strict_fails(s, path);
     ck_assert_uint_eq(value_width(s), 8); /* stays wide */
     assert_values(s, want, 3);
     size_t row;
     FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "V-3"), CX_ENOTFOUND, "cx_store_find");
     /* the same file, lenient: everything but the bad row */
-    OK(cx_import_options_set_strict(o, 0));
-    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
-    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
-    cx_import_report_free(rep);
-    cx_import_options_free(o);
+    import_lenient(s, path, o);
     double after[4] = {11.01, -21474836.47, 1e300, 0.001};
     assert_values(s, after, 4);
     values_round_trip(s, after, 4, true);
@@ -1217,22 +1219,12 @@ START_TEST(codes_rollback_across_widening)
     const char *path = write_file("codes.csv", csv);
     free(csv);
     uint32_t agents = s->sets[CX_VOCAB_AGENT].count;
-    cx_import_options *o;
-    OK(cx_import_options_new(&o));
-    OK(cx_import_options_set_strict(o, 1));
-    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
-    cx_import_report *rep = NULL;
-    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
-    cx_import_report_free(rep);
+    cx_import_options *o = import_strict_fails(s, path);
     ck_assert_uint_eq(code_elem(s, IN_AGENT), 1); /* narrow again */
     ck_assert_uint_eq(s->sets[CX_VOCAB_AGENT].count, agents);
     assert_coded(s, k, want, 3);
     /* the same file, lenient: everything but the bad row */
-    OK(cx_import_options_set_strict(o, 0));
-    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
-    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
-    cx_import_report_free(rep);
-    cx_import_options_free(o);
+    import_lenient(s, path, o);
     ck_assert_uint_eq(code_elem(s, IN_AGENT), 2);
     char **after = calloc(303, sizeof *after);
     ck_assert_ptr_nonnull(after);
@@ -1629,11 +1621,7 @@ START_TEST(implicit_ids_rollback_across_boundary)
     OK(cx_store_memory(&m1, s));
     ck_assert_uint_le(m1, m0 + (size_t)(1 << 17)); /* the rows' room and pool blocks may stay */
     /* lenient: the row without id goes in and makes the column */
-    OK(cx_import_options_set_strict(o, 0));
-    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
-    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
-    cx_import_report_free(rep);
-    cx_import_options_free(o);
+    import_lenient(s, path, o);
     ck_assert(!cxi_eid_implicit(s, CX_TABLE_INTERACTIONS));
     const char *after[] = {"I-000001", "I-000002", "I-000003", "I-000004", NULL, "I-000006"};
     assert_ids(s, CX_TABLE_INTERACTIONS, after, 6);
