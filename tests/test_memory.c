@@ -707,27 +707,38 @@ static double cents_misfit(int i)
 }
 #define NMISFIT 7
 
-static int value_col(void)
+/* The columns in cents (cxi_cents_col): interactions' value (`tab`
+ * CX_TABLE_INTERACTIONS) and transactions' amount (CX_TABLE_TRANSACTIONS). */
+static int cents_internal(int tab) { return tab == CX_TABLE_INTERACTIONS ? IN_VALUE : TR_AMOUNT; }
+
+static int cents_public(int tab)
 {
     int c;
-    OK(cx_column_find(&c, CX_TABLE_INTERACTIONS, "value"));
+    OK(cx_column_find(&c, tab, tab == CX_TABLE_INTERACTIONS ? "value" : "amount"));
     return c;
 }
 
-static size_t value_width(const cx_store *s) { return s->t[CX_TABLE_INTERACTIONS].cols[IN_VALUE].elem; }
+static size_t cents_width(const cx_store *s, int tab) { return s->t[tab].cols[cents_internal(tab)].elem; }
+static size_t value_width(const cx_store *s) { return cents_width(s, CX_TABLE_INTERACTIONS); }
 
 /* Every value reads back bit for bit, through the getter and cxi_vcol. */
-static void assert_values(const cx_store *s, const double *want, size_t n)
+static void assert_cents(const cx_store *s, int tab, const double *want, size_t n)
 {
-    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), n);
-    cxi_vcol v = cxi_vcol_of(s, CX_TABLE_INTERACTIONS, IN_VALUE);
+    ck_assert(cxi_cents_col(tab, cents_internal(tab)));
+    ck_assert_uint_eq(store_rows(s, tab), n);
+    cxi_vcol v = cxi_vcol_of(s, tab, cents_internal(tab));
     for (size_t r = 0; r < n; r++) {
         double d, e = cxi_vcol_at(v, r);
-        OK(cx_store_get_real(&d, s, CX_TABLE_INTERACTIONS, value_col(), r));
+        OK(cx_store_get_real(&d, s, tab, cents_public(tab), r));
         EXPECT(memcmp(&d, &want[r], sizeof d) == 0, "row %zu: value %a, expected %a (width %zu)", r, d, want[r],
-               value_width(s));
+               cents_width(s, tab));
         EXPECT(memcmp(&e, &want[r], sizeof e) == 0, "row %zu: cxi_vcol_at %a, expected %a", r, e, want[r]);
     }
+}
+
+static void assert_values(const cx_store *s, const double *want, size_t n)
+{
+    assert_cents(s, CX_TABLE_INTERACTIONS, want, n);
 }
 
 /* Row i belongs to C-2 when i % 3 == 0 (to be forgotten), else to C-1. */
@@ -740,30 +751,30 @@ static void add_value(cx_store *s, size_t i, double v)
 }
 
 /* Clone, save and load (with_db), export and import again, and forgetting
- * C-2 keep every value and the column's width (a narrow column stays
- * narrow). */
-static void values_round_trip(const cx_store *s, const double *want, size_t n, bool with_db)
+ * C-2 (row i when i % 3 == 0) keep every value and the column's width (a
+ * narrow column stays narrow). */
+static void cents_round_trip(const cx_store *s, int tab, const double *want, size_t n, bool with_db)
 {
-    size_t w = value_width(s);
+    size_t w = cents_width(s, tab);
     cx_store *c, *l;
     OK(cx_store_clone(&c, s));
-    ck_assert_uint_eq(value_width(c), w);
-    assert_values(c, want, n);
+    ck_assert_uint_eq(cents_width(c, tab), w);
+    assert_cents(c, tab, want, n);
     if (with_db) {
         remove(P("v.db")); /* a new file each time */
         OK(cx_db_save(s, P("v.db")));
         OK(cx_db_load(&l, P("v.db")));
-        ck_assert_uint_eq(value_width(l), w);
-        assert_values(l, want, n);
+        ck_assert_uint_eq(cents_width(l, tab), w);
+        assert_cents(l, tab, want, n);
         cx_store_free(l);
     }
-    OK(cx_export_csv(s, CX_TABLE_INTERACTIONS, P("v.csv"), 0));
+    OK(cx_export_csv(s, tab, P("v.csv"), 0));
     cx_store *e = base_store();
     cx_import_report *rep = NULL;
-    OK(cx_import_csv(&rep, e, CX_TABLE_INTERACTIONS, P("v.csv"), NULL));
+    OK(cx_import_csv(&rep, e, tab, P("v.csv"), NULL));
     cx_import_report_free(rep);
-    ck_assert_uint_eq(value_width(e), w);
-    assert_values(e, want, n);
+    ck_assert_uint_eq(cents_width(e, tab), w);
+    assert_cents(e, tab, want, n);
     cx_store_free(e);
     const char *gone = "C-2";
     size_t erased, k = 0;
@@ -773,9 +784,14 @@ static void values_round_trip(const cx_store *s, const double *want, size_t n, b
     for (size_t i = 0; i < n; i++)
         if (i % 3)
             kept[k++] = want[i];
-    ck_assert_uint_eq(value_width(c), w);
-    assert_values(c, kept, k);
+    ck_assert_uint_eq(cents_width(c, tab), w);
+    assert_cents(c, tab, kept, k);
     cx_store_free(c);
+}
+
+static void values_round_trip(const cx_store *s, const double *want, size_t n, bool with_db)
+{
+    cents_round_trip(s, CX_TABLE_INTERACTIONS, want, n, with_db);
 }
 
 START_TEST(value_narrow_in_cents)
@@ -916,6 +932,131 @@ START_TEST(value_rollback_across_widening)
     double after[4] = {11.01, -21474836.47, 1e300, 0.001};
     assert_values(s, after, 4);
     values_round_trip(s, after, 4, true);
+    cx_store_free(s);
+}
+END_TEST
+
+/* ---- transactions' amount: in cents too (cxi_cents_col) ----------------- */
+
+/* Transaction T-i of C-2 when i % 3 == 0, else of C-1 (as add_value). */
+static void add_amount(cx_store *s, size_t i, double v)
+{
+    char id[32];
+    snprintf(id, sizeof id, "T-%zu", i);
+    OK(cx_transaction_add(NULL, s, id, i % 3 ? "C-1" : "C-2", T("2024-01-01T00:00:00Z") + (cx_time)i, v));
+}
+
+/* Amounts (never negative) in cents stay narrow; refused adds do not widen;
+ * each amount that is not in cents widens the column, by an add or by an
+ * update, every earlier amount unchanged; the round trips keep both. */
+START_TEST(amount_narrow_then_wide)
+{
+    const int TR = CX_TABLE_TRANSACTIONS;
+    const double fit[] = {0, 161.55, 3.07, 21474836.47, 0.01, 0.07, 99.99};
+    const size_t n = sizeof fit / sizeof fit[0];
+    const double misfit[] = {0.001, 1e300, -0.0, 21474836.48, 1.0 / 3};
+    for (size_t m = 0; m < sizeof misfit / sizeof misfit[0]; m++) {
+        for (int update = 0; update < 2; update++) {
+            cx_store *s = base_store();
+            ck_assert_uint_eq(cents_width(s, TR), 4);
+            double want[16];
+            memcpy(want, fit, sizeof fit);
+            for (size_t i = 0; i < n; i++)
+                add_amount(s, i, fit[i]);
+            FAILS(cx_transaction_add(NULL, s, "T-x", "nobody", 1, 0.001), CX_ENOTFOUND, "cx_transaction_add");
+            FAILS(cx_transaction_add(NULL, s, "T-x", "C-1", 1, -0.5), CX_ERANGE, "cx_transaction_add");
+            FAILS(cx_transaction_add(NULL, s, "T-x", "C-1", 1, NAN), CX_ERANGE, "cx_transaction_add");
+            ck_assert_uint_eq(cents_width(s, TR), 4);
+            assert_cents(s, TR, want, n);
+            if (m == 0 && !update)
+                cents_round_trip(s, TR, want, n, true);
+            size_t k = n;
+            if (update) { /* row 4 (C-1) gets it */
+                int ch;
+                OK(cx_transaction_put(&ch, NULL, s, "T-4", "C-1", T("2024-01-01T00:00:00Z") + 4, misfit[m]));
+                ck_assert_int_eq(ch, CX_UPDATED);
+                want[4] = misfit[m];
+            } else {
+                add_amount(s, k, misfit[m]);
+                want[k++] = misfit[m];
+            }
+            ck_assert_uint_eq(cents_width(s, TR), 8);
+            assert_cents(s, TR, want, k);
+            add_amount(s, k, 161.55); /* in cents again: stays wide */
+            want[k++] = 161.55;
+            ck_assert_uint_eq(cents_width(s, TR), 8);
+            assert_cents(s, TR, want, k);
+            /* interactions' value is another column: still narrow */
+            ck_assert_uint_eq(value_width(s), 4);
+            cents_round_trip(s, TR, want, k, !(misfit[m] == 0 && signbit(misfit[m])));
+            cx_store_free(s);
+        }
+    }
+}
+END_TEST
+
+/* Out of memory widening the amounts: the add fails, nothing changes. */
+START_TEST(amount_widening_out_of_memory)
+{
+    cxt_alloc a = {0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
+    double want[3] = {161.55, 3.07, 0.001};
+    add_amount(s, 0, want[0]);
+    add_amount(s, 1, want[1]);
+    size_t live = a.live;
+    cxt_alloc_fail_nth(&a, 1, false);
+    FAILS(cx_transaction_add(NULL, s, "T-2", "C-1", 1, want[2]), CX_ENOMEM, "cx_transaction_add");
+    EXPECT(strstr(cx_last_error(), "widening the amounts"), "the widening failed: %s", cx_last_error());
+    cxt_alloc_allow(&a, -1);
+    ck_assert_uint_eq(a.live, live);
+    ck_assert_uint_eq(cents_width(s, CX_TABLE_TRANSACTIONS), 4);
+    assert_cents(s, CX_TABLE_TRANSACTIONS, want, 2);
+    add_amount(s, 2, want[2]);
+    ck_assert_uint_eq(cents_width(s, CX_TABLE_TRANSACTIONS), 8);
+    assert_cents(s, CX_TABLE_TRANSACTIONS, want, 3);
+    cx_store_free(s);
+    cxt_alloc_done(&a);
+}
+END_TEST
+
+/* A failed import of transactions that updated an amount while narrow,
+ * widened the column, updated one while wide, then failed: every old
+ * amount is back, whole. */
+START_TEST(amount_rollback_across_widening)
+{
+    const int TR = CX_TABLE_TRANSACTIONS;
+    cx_store *s = base_store();
+    double want[3] = {10.25, 21474836.47, 30.5};
+    for (size_t i = 0; i < 3; i++)
+        add_amount(s, i, want[i]);
+    const char *path = write_file("t.csv", "id,customer,time,amount\n"
+                                           "T-1,C-1,2024-01-01T00:00:00Z,0.5\n"   /* an update, narrow */
+                                           "T-3,C-2,2024-01-01T00:00:00Z,0.001\n" /* widens */
+                                           "T-2,C-1,2024-01-01T00:00:00Z,1e300\n" /* an update, wide */
+                                           "T-4,C-1,not a time,1\n");
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *rep = NULL;
+    FAILS(cx_import_csv(&rep, s, TR, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    ck_assert_uint_eq(cents_width(s, TR), 8); /* stays wide */
+    assert_cents(s, TR, want, 3);
+    size_t row;
+    FAILS(cx_store_find(&row, s, TR, "T-3"), CX_ENOTFOUND, "cx_store_find");
+    /* the same file, lenient: everything but the bad row */
+    OK(cx_import_options_set_strict(o, 0));
+    OK(cx_import_csv(&rep, s, TR, path, o));
+    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    double after[4] = {10.25, 0.5, 1e300, 0.001};
+    assert_cents(s, TR, after, 4);
+    cents_round_trip(s, TR, after, 4, true);
     cx_store_free(s);
 }
 END_TEST
@@ -1974,6 +2115,9 @@ int main(void)
     tcase_add_test(dur, value_widens_for_other_amounts);
     tcase_add_test(dur, value_widening_out_of_memory);
     tcase_add_test(dur, value_rollback_across_widening);
+    tcase_add_test(dur, amount_narrow_then_wide);
+    tcase_add_test(dur, amount_widening_out_of_memory);
+    tcase_add_test(dur, amount_rollback_across_widening);
     suite_add_tcase(su, dur);
     TCase *codes = tcase_create("small codes");
     tcase_add_checked_fixture(codes, ids_setup, tmpdir_teardown);

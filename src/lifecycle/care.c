@@ -266,14 +266,14 @@ static void health_activity(health_work *w)
     size_t nt = store->t[CX_TABLE_TRANSACTIONS].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
     const int64_t *tm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
-    const double *am = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_AMOUNT, double);
+    const cxi_vcol am = cxi_vcol_of(store, CX_TABLE_TRANSACTIONS, TR_AMOUNT);
     for (size_t i = 0; i < nt; i++) {
         if (tm[i] >= as_of)
             continue;
         if (last[3 * cu[i]] == CX_TIME_NONE || tm[i] > last[3 * cu[i]])
             last[3 * cu[i]] = tm[i];
         if (in_window(tm[i], as_of, w->o->window[CX_HEALTH_VALUE]))
-            w->raw[cu[i] * NSIG + CX_HEALTH_VALUE] += am[i];
+            w->raw[cu[i] * NSIG + CX_HEALTH_VALUE] += cxi_vcol_at(am, i);
     }
     size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
     const uint32_t *icu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);

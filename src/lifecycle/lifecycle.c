@@ -756,7 +756,7 @@ int cx_rfm_run(cx_result **out, const cx_store *store, cx_time as_of, int64_t un
     size_t ncust = store->t[CX_TABLE_CUSTOMERS].n, nt = store->t[CX_TABLE_TRANSACTIONS].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
     const int64_t *tm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
-    const double *am = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_AMOUNT, double);
+    const cxi_vcol am = cxi_vcol_of(store, CX_TABLE_TRANSACTIONS, TR_AMOUNT);
     double *acc = zalloc(&mem, (ncust + 1) * 3 * sizeof(double)); /* last, count, sum */
     if (!acc)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
@@ -769,7 +769,7 @@ int cx_rfm_run(cx_result **out, const cx_store *store, cx_time as_of, int64_t un
             a[0] = (double)tm[i];
         n += a[1] == 0;
         a[1] += 1;
-        a[2] += am[i];
+        a[2] += cxi_vcol_at(am, i);
     }
     double *sorted = cxi_alloc(&mem, (n + 1) * 3 * sizeof(double));
     cx_result *r = NULL;

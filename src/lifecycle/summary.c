@@ -146,7 +146,7 @@ static int sorted_transactions(tx_rec **out, size_t *m_out, cxi_mem *mem, const 
     size_t nt = store->t[CX_TABLE_TRANSACTIONS].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
     const int64_t *tm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
-    const double *am = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_AMOUNT, double);
+    const cxi_vcol am = cxi_vcol_of(store, CX_TABLE_TRANSACTIONS, TR_AMOUNT);
     size_t m = 0;
     for (size_t i = 0; i < nt; i++)
         m += tm[i] < end;
@@ -156,7 +156,7 @@ static int sorted_transactions(tx_rec **out, size_t *m_out, cxi_mem *mem, const 
     m = 0;
     for (size_t i = 0; i < nt; i++)
         if (tm[i] < end)
-            tx[m++] = (tx_rec){cu[i], tm[i], am[i]};
+            tx[m++] = (tx_rec){cu[i], tm[i], cxi_vcol_at(am, i)};
     qsort(tx, m, sizeof *tx, cmp_tx);
     *out = tx;
     *m_out = m;

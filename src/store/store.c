@@ -463,7 +463,8 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     static const size_t ca[] = {4, 1, 1, 1, 8, 8, 8, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
     static const size_t fb[] = {4, 4, 8, 8, 4, 4, 4, 4, 4, 4};
-    static const size_t tr[] = {4, 8, 8, 4};
+    /* amount in cents until an amount is not one (cxi_vcol) */
+    static const size_t tr[] = {4, 8, 4, 4};
     table_init(&s->t[CX_TABLE_CUSTOMERS], CU_NCOLS, cu);
     table_init(&s->t[CX_TABLE_TOUCHPOINTS], TP_NCOLS, tp);
     table_init(&s->t[CX_TABLE_INTERACTIONS], IN_NCOLS, in);
@@ -1262,9 +1263,9 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
  * compared and logged. Values must be plain expressions (evaluated twice
  * at most, in different branches). */
 #define NARROW_FIELD(col) (T == CX_TABLE_INTERACTIONS && (int)(col) == (int)IN_DURATION)
-/* The value column in cents (cxi_vcol): the value was checked to fit
- * (interaction_put widened the column otherwise), so its cents are exact. */
-#define CENTS_FIELD(col) (T == CX_TABLE_INTERACTIONS && (int)(col) == (int)IN_VALUE)
+/* The columns in cents (cxi_vcol, cxi_cents_col): the value was checked to
+ * fit (its put widened the column otherwise), so its cents are exact. */
+#define CENTS_FIELD(col) cxi_cents_col(T, (int)(col))
 #define WRITE_FIELD(col, Ty, val)                                                                                  \
     if (cxi_code_col(T, col))                                                                                      \
         cxi_code_put(&s->t[T].cols[col], row_, (uint32_t)(val));                                                   \
@@ -1328,24 +1329,26 @@ static int widen_duration(const char *fn, cx_store *s)
     return CX_OK;
 }
 
-/* The value column is kept in int32_t cents while every value is an exact
- * amount in cents (cxi_vcol): the first value that is not makes it double,
- * for good, and the old values an import's undo log holds for it are
- * rewritten as doubles too, so that a rollback puts them back whole. The
- * values stay the same: nothing to undo on a failure. */
-static int widen_value(const char *fn, cx_store *s)
+/* A column in cents (cxi_cents_col: interactions' value, transactions'
+ * amount) is kept in int32_t cents while every value is an exact amount in
+ * cents (cxi_vcol): the first value v that is not makes it double, for
+ * good, and the old values an import's undo log holds for it are rewritten
+ * as doubles too, so that a rollback puts them back whole. The values stay
+ * the same: nothing to undo on a failure. `what` names the values in the
+ * error message. */
+static int fit_cents(const char *fn, cx_store *s, int T, int col, double v, const char *what)
 {
-    const int T = CX_TABLE_INTERACTIONS;
-    cxi_col *c = &s->t[T].cols[IN_VALUE];
-    if (c->elem != sizeof(int32_t))
+    cxi_col *c = &s->t[T].cols[col];
+    int32_t cents;
+    if (c->elem != sizeof(int32_t) || cxi_cents_of(v, &cents))
         return CX_OK;
     int rc = cxi_col_widen_cents(&s->mem, c, s->t[T].n);
     if (rc)
-        return cxi_fail(rc, "%s: out of memory widening the values of interactions", fn);
+        return cxi_fail(rc, "%s: out of memory widening the %s", fn, what);
     s->t[T].room = c->cap < s->t[T].room ? c->cap : s->t[T].room;
     for (size_t i = 0; s->undo && i < s->undo->n; i++) {
         cxi_undo_cell *u = &s->undo->cells[i];
-        if (u->table == T && u->col == IN_VALUE) {
+        if (u->table == T && u->col == col) {
             int32_t old;
             memcpy(&old, &u->old, sizeof old);
             double wide = cxi_cents_value(old);
@@ -1436,9 +1439,7 @@ static int interaction_put(const char *fn, bool add_only, int *out_change, size_
                                           "its customer rates it", fn, cxi_quote(qb, id), customer));
     if (duration_ms > UINT32_MAX && (rc = widen_duration(fn, s)))
         return rc;
-    int32_t cents;
-    if (s->t[T].cols[IN_VALUE].elem == sizeof(int32_t) && !cxi_cents_of(value, &cents) &&
-        (rc = widen_value(fn, s)))
+    if ((rc = fit_cents(fn, s, T, IN_VALUE, value, "values of interactions")))
         return rc;
     pending kd, ag;
     if ((rc = resolve_value(fn, s, CX_VOCAB_INTERACTION_KIND, kind, false, &kd)) ||
@@ -1728,7 +1729,8 @@ static int transaction_put(const char *fn, bool add_only, int *out_change, size_
     if (!isfinite(amount) || amount < 0)
         return FIELD("amount", cxi_fail(CX_ERANGE, "%s: customer '%s': amount %g is not a finite number >= 0", fn,
                         cxi_quote(qb, customer), amount));
-    if ((rc = reserve_event(fn, s, T, &e, 3)))
+    if ((rc = fit_cents(fn, s, T, TR_AMOUNT, amount, "amounts of transactions")) ||
+        (rc = reserve_event(fn, s, T, &e, 3)))
         return rc;
 #define FIELDS(X) X(TR_CUSTOMER, uint32_t, cu) X(TR_TIME, int64_t, time) X(TR_AMOUNT, double, amount)
     STORE_EVENT(FIELDS, &e, out_change, out_row);
