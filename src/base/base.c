@@ -364,39 +364,19 @@ int cxi_cols_reserve(cxi_mem *m, cxi_col *cols, int ncols, size_t need)
     return CX_OK;
 }
 
-int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n)
+int cxi_col_widen(cxi_mem *m, cxi_col *c, size_t n, cxi_widen how)
 {
     if (c->elem != sizeof(uint32_t))
         return CX_OK;
     size_t cap = c->cap ? c->cap : 1;
-    if (cap > SIZE_MAX / sizeof(int64_t))
+    if (cap > SIZE_MAX / sizeof(uint64_t))
         return cxi_fail(CX_ELIMIT, "a column of %zu rows is too large for the address space", cap);
-    int64_t *w = cxi_alloc(m, cap * sizeof *w);
+    uint64_t *w = cxi_alloc(m, cap * sizeof *w);
     if (!w)
         return cxi_fail(CX_ENOMEM, "out of memory widening a column of %zu rows", cap);
     const uint32_t *v = c->data;
     for (size_t i = 0; i < n; i++)
-        w[i] = v[i];
-    cxi_free(m, c->data, c->cap * c->elem);
-    c->data = w;
-    c->cap = cap;
-    c->elem = sizeof *w;
-    return CX_OK;
-}
-
-int cxi_col_widen_cents(cxi_mem *m, cxi_col *c, size_t n)
-{
-    if (c->elem != sizeof(int32_t))
-        return CX_OK;
-    size_t cap = c->cap ? c->cap : 1;
-    if (cap > SIZE_MAX / sizeof(double))
-        return cxi_fail(CX_ELIMIT, "a column of %zu rows is too large for the address space", cap);
-    double *w = cxi_alloc(m, cap * sizeof *w);
-    if (!w)
-        return cxi_fail(CX_ENOMEM, "out of memory widening a column of %zu rows", cap);
-    const int32_t *v = c->data;
-    for (size_t i = 0; i < n; i++)
-        w[i] = (double)v[i] / 100.0; /* as cxi_vcol_at reads them */
+        w[i] = cxi_widen_bits(v[i], how);
     cxi_free(m, c->data, c->cap * c->elem);
     c->data = w;
     c->cap = cap;

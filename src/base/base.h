@@ -189,14 +189,35 @@ typedef struct cxi_col {
  * columns' contents as they were. */
 int cxi_cols_reserve(cxi_mem *m, cxi_col *cols, int ncols, size_t need);
 void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols);
-/* Turns a column of uint32_t into one of int64_t of the same capacity, its
- * first n values converted (issue 14: a narrow column widened on demand).
- * CX_ENOMEM leaves it as it was. */
-int cxi_col_widen_u32(cxi_mem *m, cxi_col *c, size_t n);
-/* Turns a column of int32_t cents into one of double of the same capacity,
- * its first n values c converted to (double)c / 100.0 (issue 14: the value
- * column of interactions, cxi_vcol). CX_ENOMEM leaves it as it was. */
-int cxi_col_widen_cents(cxi_mem *m, cxi_col *c, size_t n);
+/* How a column of 4 bytes a row becomes one of 8 (issue 14: a narrow
+ * column widened on demand): uint32_t to int64_t (interactions' duration_ms,
+ * cxi_icol), or int32_t cents c to the double (double)c / 100.0 (the
+ * columns in cents, cxi_vcol). */
+typedef enum cxi_widen { CXI_WIDEN_U32, CXI_WIDEN_CENTS } cxi_widen;
+
+/* The double cents c stand for (the columns in cents, cxi_vcol). */
+static inline double cxi_cents_value(int32_t c) { return (double)c / 100.0; }
+
+/* The 8 bytes of a 4-byte value (its bytes in `narrow`) widened as `how`:
+ * for the column's rows and for the old values an undo log holds. */
+static inline uint64_t cxi_widen_bits(uint32_t narrow, cxi_widen how)
+{
+    uint64_t out;
+    if (how == CXI_WIDEN_CENTS) {
+        int32_t c;
+        memcpy(&c, &narrow, sizeof c);
+        double d = cxi_cents_value(c);
+        memcpy(&out, &d, sizeof out);
+    } else {
+        int64_t v = narrow;
+        memcpy(&out, &v, sizeof out);
+    }
+    return out;
+}
+
+/* Turns a column of 4 bytes a row into one of 8 of the same capacity, its
+ * first n values widened as `how`. CX_ENOMEM leaves it as it was. */
+int cxi_col_widen(cxi_mem *m, cxi_col *c, size_t n, cxi_widen how);
 
 /* Columns of codes (set codes, row numbers) stored in 1, 2 or 4 bytes a row
  * (issue 14: small dictionary ids): a value is kept in the low bytes, and

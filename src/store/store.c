@@ -1303,59 +1303,42 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
 
 /* ---- interactions ------------------------------------------------------ */
 
-/* duration_ms is kept in 4 bytes until a duration needs more (cxi_icol):
- * then the column becomes int64_t, and the old values an import's undo log
- * holds for it are rewritten as int64_t too, so that a rollback puts them
- * back whole. The values stay the same: nothing to undo on a failure. */
-static int widen_duration(const char *fn, cx_store *s)
-{
-    const int T = CX_TABLE_INTERACTIONS;
-    cxi_col *c = &s->t[T].cols[IN_DURATION];
-    if (c->elem != sizeof(uint32_t))
-        return CX_OK;
-    int rc = cxi_col_widen_u32(&s->mem, c, s->t[T].n);
-    if (rc)
-        return cxi_fail(rc, "%s: out of memory widening the durations of interactions", fn);
-    s->t[T].room = c->cap < s->t[T].room ? c->cap : s->t[T].room;
-    for (size_t i = 0; s->undo && i < s->undo->n; i++) {
-        cxi_undo_cell *u = &s->undo->cells[i];
-        if (u->table == T && u->col == IN_DURATION) {
-            uint32_t old;
-            memcpy(&old, &u->old, sizeof old);
-            int64_t wide = old;
-            memcpy(&u->old, &wide, sizeof wide);
-        }
-    }
-    return CX_OK;
-}
-
-/* A column in cents (cxi_cents_col: interactions' value, transactions'
- * amount) is kept in int32_t cents while every value is an exact amount in
- * cents (cxi_vcol): the first value v that is not makes it double, for
- * good, and the old values an import's undo log holds for it are rewritten
- * as doubles too, so that a rollback puts them back whole. The values stay
- * the same: nothing to undo on a failure. `what` names the values in the
- * error message. */
-static int fit_cents(const char *fn, cx_store *s, int T, int col, double v, const char *what)
+/* The narrow columns: interactions' duration_ms, 4 bytes until a duration
+ * needs more (cxi_icol), and the columns in cents (cxi_cents_col:
+ * interactions' value, transactions' amount), int32_t cents while every
+ * value is an exact amount in cents (cxi_vcol). The first value that does
+ * not fit makes the column 8 bytes a row for good (int64_t, or double), and
+ * the old values an import's undo log holds for it are rewritten the same
+ * way, so that a rollback puts them back whole. The values stay the same:
+ * nothing to undo on a failure. `what` names the values in the error. */
+static int widen_col(const char *fn, cx_store *s, int T, int col, cxi_widen how, const char *what)
 {
     cxi_col *c = &s->t[T].cols[col];
-    int32_t cents;
-    if (c->elem != sizeof(int32_t) || cxi_cents_of(v, &cents))
+    if (c->elem != sizeof(uint32_t))
         return CX_OK;
-    int rc = cxi_col_widen_cents(&s->mem, c, s->t[T].n);
+    int rc = cxi_col_widen(&s->mem, c, s->t[T].n, how);
     if (rc)
         return cxi_fail(rc, "%s: out of memory widening the %s", fn, what);
     s->t[T].room = c->cap < s->t[T].room ? c->cap : s->t[T].room;
     for (size_t i = 0; s->undo && i < s->undo->n; i++) {
         cxi_undo_cell *u = &s->undo->cells[i];
         if (u->table == T && u->col == col) {
-            int32_t old;
+            uint32_t old;
             memcpy(&old, &u->old, sizeof old);
-            double wide = cxi_cents_value(old);
+            uint64_t wide = cxi_widen_bits(old, how);
             memcpy(&u->old, &wide, sizeof wide);
         }
     }
     return CX_OK;
+}
+
+/* A column in cents made double (widen_col) when v is not an amount in cents. */
+static int fit_cents(const char *fn, cx_store *s, int T, int col, double v, const char *what)
+{
+    int32_t cents;
+    if (s->t[T].cols[col].elem != sizeof(int32_t) || cxi_cents_of(v, &cents))
+        return CX_OK;
+    return widen_col(fn, s, T, col, CXI_WIDEN_CENTS, what);
 }
 
 /* The cents of a value cxi_cents_of found to fit, rounded as it rounds
@@ -1437,7 +1420,8 @@ static int interaction_put(const char *fn, bool add_only, int *out_change, size_
         customer_refers(s, CX_TABLE_FEEDBACK, CXI_COL(s, T, IN_CUSTOMER, uint32_t)[e.row], FB_INTERACTION, e.row))
         return FIELD("customer", cxi_fail(CX_EINVAL, "%s: interaction '%s' cannot move to customer '%s': feedback of "
                                           "its customer rates it", fn, cxi_quote(qb, id), customer));
-    if (duration_ms > UINT32_MAX && (rc = widen_duration(fn, s)))
+    if (duration_ms > UINT32_MAX &&
+        (rc = widen_col(fn, s, T, IN_DURATION, CXI_WIDEN_U32, "durations of interactions")))
         return rc;
     if ((rc = fit_cents(fn, s, T, IN_VALUE, value, "values of interactions")))
         return rc;

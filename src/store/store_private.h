@@ -308,8 +308,6 @@ static inline cxi_vcol cxi_vcol_of(const cx_store *s, int table, int col)
     return r;
 }
 
-static inline double cxi_cents_value(int32_t c) { return (double)c / 100.0; }
-
 /* The columns kept in cents while they can be (cxi_vcol). */
 static inline bool cxi_cents_col(int table, int col)
 {
