@@ -683,6 +683,202 @@ START_TEST(duration_rollback_across_widening)
 }
 END_TEST
 
+/* ---- times: whole seconds in 4 bytes until a time needs more (issue 14) ---
+ * The times of interactions, feedback and transactions are stored as
+ * uint32_t seconds since 1970 while every one is a whole second from 1970
+ * to 2106 (cxi_seconds_col); the first other time (a millisecond part,
+ * before 1970, after 2106) widens the column to int64_t milliseconds,
+ * every earlier time unchanged. */
+
+static int time_internal(int tab) { return tab == CX_TABLE_INTERACTIONS ? IN_TIME : tab == CX_TABLE_FEEDBACK ? FB_TIME : TR_TIME; }
+static size_t time_width(const cx_store *s, int tab) { return s->t[tab].cols[time_internal(tab)].elem; }
+
+/* Every time reads back exact through the getter and cxi_icol. */
+static void assert_times(const cx_store *s, int tab, const cx_time *want, size_t n)
+{
+    int c;
+    OK(cx_column_find(&c, tab, "time"));
+    ck_assert(cxi_seconds_col(tab, time_internal(tab)));
+    ck_assert_uint_eq(store_rows(s, tab), n);
+    cxi_icol ic = cxi_icol_of(s, tab, time_internal(tab));
+    int64_t chunk[4];
+    for (size_t r = 0; r < n; r++) {
+        EXPECT(store_int(s, tab, c, r) == want[r], "%s row %zu: time %lld, expected %lld (width %zu)",
+               tab == CX_TABLE_INTERACTIONS ? "interactions" : tab == CX_TABLE_FEEDBACK ? "feedback" : "transactions",
+               r, (long long)store_int(s, tab, c, r), (long long)want[r], time_width(s, tab));
+        ck_assert_int_eq(cxi_icol_at(ic, r), want[r]);
+        cxi_icol_read(ic, r, 1, chunk);
+        ck_assert_int_eq(chunk[0], want[r]);
+    }
+}
+
+/* Event `id` of `tab` at time t, for customer C-1 or C-2 (as add_event). */
+static int put_timed(cx_store *s, int tab, bool add, const char *id, const char *cu, cx_time t)
+{
+    int ch;
+    if (tab == CX_TABLE_INTERACTIONS)
+        return add ? cx_interaction_add(NULL, s, id, cu, "web", t, NULL, CX_INBOUND, NULL, NULL, 1, CX_HANDLED, 0)
+                   : cx_interaction_put(&ch, NULL, s, id, cu, "web", t, NULL, CX_INBOUND, NULL, NULL, 1, CX_HANDLED, 0);
+    if (tab == CX_TABLE_FEEDBACK)
+        return add ? cx_feedback_add(NULL, s, id, cu, "nps", 9, t, NULL, NULL, NULL, NULL)
+                   : cx_feedback_put(&ch, NULL, s, id, cu, "nps", 9, t, NULL, NULL, NULL, NULL);
+    return add ? cx_transaction_add(NULL, s, id, cu, t, 1) : cx_transaction_put(&ch, NULL, s, id, cu, t, 1);
+}
+
+/* Times that fit: 1970 itself, now, the last second of 2106 that fits. */
+static const cx_time seconds_fit[] = {0, 1704067200000, (cx_time)UINT32_MAX * 1000, 1000};
+/* Times that do not: a millisecond part, before 1970, the second after the
+ * last that fits, the limits of cx_time. */
+static const cx_time seconds_misfit[] = {1704067200001, -1000, ((cx_time)UINT32_MAX + 1) * 1000,
+                                         CXI_TIME_MIN, CXI_TIME_MAX};
+#define NSECMISFIT 5
+
+/* Clone, save and load, export and import again, and forgetting C-2 (row i
+ * when i % 3 == 0) keep every time and the column's width. */
+static void times_round_trip(const cx_store *s, int tab, const cx_time *want, size_t n)
+{
+    size_t w = time_width(s, tab);
+    cx_store *c, *l;
+    OK(cx_store_clone(&c, s));
+    ck_assert_uint_eq(time_width(c, tab), w);
+    assert_times(c, tab, want, n);
+    remove(P("t.db"));
+    OK(cx_db_save(s, P("t.db")));
+    OK(cx_db_load(&l, P("t.db")));
+    ck_assert_uint_eq(time_width(l, tab), w);
+    assert_times(l, tab, want, n);
+    cx_store_free(l);
+    OK(cx_export_csv(s, tab, P("t.csv"), 0));
+    cx_store *e = base_store();
+    cx_import_report *rep = NULL;
+    OK(cx_import_csv(&rep, e, tab, P("t.csv"), NULL));
+    cx_import_report_free(rep);
+    ck_assert_uint_eq(time_width(e, tab), w);
+    assert_times(e, tab, want, n);
+    cx_store_free(e);
+    const char *gone = "C-2";
+    size_t erased, k = 0;
+    OK(cx_customer_forget(&erased, c, 1, &gone));
+    cx_time kept[16];
+    ck_assert_uint_le(n, 16);
+    for (size_t i = 0; i < n; i++)
+        if (i % 3)
+            kept[k++] = want[i];
+    ck_assert_uint_eq(time_width(c, tab), w);
+    assert_times(c, tab, kept, k);
+    cx_store_free(c);
+}
+
+/* Each table: whole seconds stay narrow; a refused add of another time
+ * does not widen; each other time widens a store of whole seconds, by add
+ * and by update, every value exact at both widths. */
+START_TEST(times_narrow_then_wide)
+{
+    for (size_t k = 0; k < 3; k++) {
+        int tab = event_tables[k];
+        for (int m = -1; m < NSECMISFIT; m++) /* m == -1: no misfit, stays narrow */
+            for (int by_update = 0; by_update < 2; by_update++) {
+                cx_store *s = base_store();
+                ck_assert_uint_eq(time_width(s, tab), 4);
+                cx_time want[6];
+                size_t n = 0;
+                char id[16];
+                for (size_t i = 0; i < 4; i++) {
+                    snprintf(id, sizeof id, "T-%zu", i);
+                    OK(put_timed(s, tab, true, id, i % 3 ? "C-1" : "C-2", seconds_fit[i]));
+                    want[n++] = seconds_fit[i];
+                }
+                ck_assert_uint_eq(time_width(s, tab), 4);
+                assert_times(s, tab, want, n);
+                if (m < 0) {
+                    times_round_trip(s, tab, want, n);
+                    cx_store_free(s);
+                    break;
+                }
+                /* refused for an unknown customer: checked first, nothing widens */
+                cx_error_clear();
+                ck_assert_int_eq(put_timed(s, tab, true, "T-x", "nobody", seconds_misfit[m]), CX_ENOTFOUND);
+                ck_assert_uint_eq(time_width(s, tab), 4);
+                if (by_update) { /* row 1 (C-1) moves to the other time */
+                    OK(put_timed(s, tab, false, "T-1", "C-1", seconds_misfit[m]));
+                    want[1] = seconds_misfit[m];
+                } else {
+                    OK(put_timed(s, tab, true, "T-4", "C-1", seconds_misfit[m]));
+                    want[n++] = seconds_misfit[m];
+                }
+                ck_assert_uint_eq(time_width(s, tab), 8);
+                assert_times(s, tab, want, n);
+                /* a whole second after the widening: stays wide, exact */
+                OK(put_timed(s, tab, true, "T-5", "C-1", seconds_fit[1]));
+                want[n++] = seconds_fit[1];
+                ck_assert_uint_eq(time_width(s, tab), 8);
+                times_round_trip(s, tab, want, n);
+                cx_store_free(s);
+            }
+    }
+}
+END_TEST
+
+/* Out of memory widening a time column: the add fails, the store is as it was. */
+START_TEST(times_widening_out_of_memory)
+{
+    for (size_t k = 0; k < 3; k++) {
+        int tab = event_tables[k];
+        cxt_alloc a = {0};
+        cx_store *s;
+        OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+        OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+        OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+        OK(put_timed(s, tab, true, "A-0", "C-1", seconds_fit[1]));
+        size_t live = a.live;
+        cxt_alloc_fail_nth(&a, 1, false);
+        cx_error_clear();
+        ck_assert_int_eq(put_timed(s, tab, true, "A-1", "C-1", seconds_misfit[0]), CX_ENOMEM);
+        ck_assert_ptr_nonnull(strstr(cx_last_error(), "out of memory widening the times of"));
+        cxt_alloc_allow(&a, -1);
+        ck_assert_uint_eq(a.live, live);
+        ck_assert_uint_eq(time_width(s, tab), 4);
+        cx_time want[2] = {seconds_fit[1], seconds_misfit[0]};
+        assert_times(s, tab, want, 1);
+        OK(put_timed(s, tab, true, "A-1", "C-1", want[1]));
+        assert_times(s, tab, want, 2);
+        cx_store_free(s);
+        cxt_alloc_done(&a);
+    }
+}
+END_TEST
+
+/* A failed import that updated a time while the column was narrow, then
+ * widened it, then failed: the rollback puts back every old time. */
+START_TEST(times_rollback_across_widening)
+{
+    cx_store *s = base_store();
+    cx_time want[3] = {T("2024-01-01T00:00:00Z"), T("2024-01-02T00:00:00Z"), T("2024-01-03T00:00:00Z")};
+    for (size_t i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "W-%zu", i);
+        OK(put_timed(s, CX_TABLE_INTERACTIONS, true, id, "C-1", want[i]));
+    }
+    const char *csv = "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
+                      "W-1,C-1,web,2025-05-05T05:05:05Z,,inbound,,,1,handled,0\n" /* an update, narrow */
+                      "W-0,C-1,web,2025-06-06T06:06:06Z,,inbound,,,1,handled,0\n"
+                      "W-3,C-1,web,1969-07-20T20:17:40.5Z,,inbound,,,1,handled,0\n" /* widens */
+                      "W-2,C-1,web,2025-07-07T07:07:07.007Z,,inbound,,,1,handled,0\n" /* an update, wide */
+                      "W-4,C-1,web,not a time,,inbound,,,1,handled,0\n";
+    const char *path = write_file("wt.csv", csv);
+    cx_import_options *o = import_strict_fails(s, path);
+    ck_assert_uint_eq(time_width(s, CX_TABLE_INTERACTIONS), 8); /* stays wide */
+    assert_times(s, CX_TABLE_INTERACTIONS, want, 3);
+    size_t row;
+    FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "W-3"), CX_ENOTFOUND, "cx_store_find");
+    import_lenient(s, path, o);
+    cx_time after[4] = {T("2025-06-06T06:06:06Z"), T("2025-05-05T05:05:05Z"), T("2025-07-07T07:07:07.007Z"),
+                        T("1969-07-20T20:17:40.5Z")};
+    assert_times(s, CX_TABLE_INTERACTIONS, after, 4);
+    cx_store_free(s);
+}
+END_TEST
+
 /* ---- value: in cents until a value is not an amount in cents (issue 14) ---
  * Stored as int32_t cents c while every value v is (double)c / 100.0 bit
  * for bit with |c| <= INT32_MAX; the first other value widens the column to
@@ -1881,9 +2077,9 @@ START_TEST(implicit_ids_out_of_memory)
         size_t live = a.live;
         cxt_alloc_fail_nth(&a, 1, false);
         int rc = t == CX_TABLE_INTERACTIONS
-                     ? cx_interaction_add(NULL, s, NULL, "C-1", "web", 5, NULL, CX_INBOUND, NULL, NULL, 1, CX_HANDLED, 0)
-                 : t == CX_TABLE_FEEDBACK ? cx_feedback_add(NULL, s, NULL, "C-1", "nps", 5, 5, NULL, NULL, NULL, NULL)
-                                          : cx_transaction_add(NULL, s, NULL, "C-1", 5, 1.0);
+                     ? cx_interaction_add(NULL, s, NULL, "C-1", "web", 5000, NULL, CX_INBOUND, NULL, NULL, 1, CX_HANDLED, 0)
+                 : t == CX_TABLE_FEEDBACK ? cx_feedback_add(NULL, s, NULL, "C-1", "nps", 5, 5000, NULL, NULL, NULL, NULL)
+                                          : cx_transaction_add(NULL, s, NULL, "C-1", 5000, 1.0);
         ck_assert_int_eq(rc, CX_ENOMEM);
         ck_assert_ptr_nonnull(strstr(cx_last_error(), "out of memory for the ids of")); /* the column's */
         cxt_alloc_allow(&a, -1);
@@ -2111,6 +2307,9 @@ int main(void)
     tcase_add_test(dur, duration_widens_at_the_boundary);
     tcase_add_test(dur, duration_rollback_across_widening);
     tcase_add_test(dur, duration_widening_out_of_memory);
+    tcase_add_test(dur, times_narrow_then_wide);
+    tcase_add_test(dur, times_widening_out_of_memory);
+    tcase_add_test(dur, times_rollback_across_widening);
     tcase_add_test(dur, value_narrow_in_cents);
     tcase_add_test(dur, value_widens_for_other_amounts);
     tcase_add_test(dur, value_widening_out_of_memory);

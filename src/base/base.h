@@ -191,9 +191,10 @@ int cxi_cols_reserve(cxi_mem *m, cxi_col *cols, int ncols, size_t need);
 void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols);
 /* How a column of 4 bytes a row becomes one of 8 (issue 14: a narrow
  * column widened on demand): uint32_t to int64_t (interactions' duration_ms,
+ * cxi_icol), uint32_t seconds to int64_t milliseconds (the times of events,
  * cxi_icol), or int32_t cents c to the double (double)c / 100.0 (the
  * columns in cents, cxi_vcol). */
-typedef enum cxi_widen { CXI_WIDEN_U32, CXI_WIDEN_CENTS } cxi_widen;
+typedef enum cxi_widen { CXI_WIDEN_U32, CXI_WIDEN_SECONDS, CXI_WIDEN_CENTS } cxi_widen;
 
 /* The double cents c stand for (the columns in cents, cxi_vcol). */
 static inline double cxi_cents_value(int32_t c) { return (double)c / 100.0; }
@@ -209,7 +210,7 @@ static inline uint64_t cxi_widen_bits(uint32_t narrow, cxi_widen how)
         double d = cxi_cents_value(c);
         memcpy(&out, &d, sizeof out);
     } else {
-        int64_t v = narrow;
+        int64_t v = how == CXI_WIDEN_SECONDS ? (int64_t)narrow * 1000 : (int64_t)narrow;
         memcpy(&out, &v, sizeof out);
     }
     return out;

@@ -80,18 +80,22 @@ static void frun_free(cxi_mem *m, frun *x)
     cxi_free(m, x->bestp, nc * sizeof *x->bestp);
 }
 
+/* The latest of the journeys' interactions, CX_TIME_NONE without one. */
+static cx_time latest_time(const cx_journeys *j)
+{
+    const cxi_icol it = cxi_icol_of(j->store, CX_TABLE_INTERACTIONS, IN_TIME);
+    cx_time t = CX_TIME_NONE;
+    for (size_t r = 0; r < j->nev; r++)
+        if (cxi_icol_at(it, r) > t)
+            t = cxi_icol_at(it, r);
+    return t;
+}
+
 /* The as-of time of a funnel run: the one set, else the latest interaction
  * of the journeys' store (CX_TIME_NONE when there is none). */
 static cx_time funnel_as_of(const cx_journeys *j, const cx_funnel *f)
 {
-    if (f->has_as_of)
-        return f->as_of;
-    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    cx_time t = CX_TIME_NONE;
-    for (size_t r = 0; r < j->nev; r++)
-        if (it[r] > t)
-            t = it[r];
-    return t;
+    return f->has_as_of ? f->as_of : latest_time(j);
 }
 
 static int frun_init(const char *fn, frun *x, cxi_mem *m, const cx_journeys *j, const cx_funnel *f)
@@ -314,11 +318,7 @@ static int srun_init(const char *fn, const cx_journeys *j, srun *x)
         x->code[x->nord] = g;
         x->ord[g] = x->nord++;
     }
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
-    x->as_of = CX_TIME_NONE;
-    for (size_t r = 0; r < j->nev; r++)
-        if (it[r] > x->as_of)
-            x->as_of = it[r];
+    x->as_of = latest_time(j);
     return CX_OK;
 }
 

@@ -681,7 +681,7 @@ int cxi_j_feedback_journeys(const cx_journeys *j, cxi_mem *m, uint32_t **out)
     if (!fj)
         return CX_ENOMEM;
     const uint32_t *fcu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
-    const cx_time *ft = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, cx_time);
+    const cxi_icol ft = cxi_icol_of(s, CX_TABLE_FEEDBACK, FB_TIME);
     for (size_t i = 0; i < nf; i++) {
         /* answers in any order read the index at random: fetch ahead the
          * customer's journeys, then the first one's offset, then its time */
@@ -701,7 +701,7 @@ int cxi_j_feedback_journeys(const cx_journeys *j, cxi_mem *m, uint32_t **out)
         uint32_t lo = j->cust_j[c], hi = j->cust_j[c + 1];
         while (lo < hi) {
             uint32_t mid = lo + (hi - lo) / 2;
-            if (cxi_j_time(j, j->j_off[mid]) <= ft[i])
+            if (cxi_j_time(j, j->j_off[mid]) <= cxi_icol_at(ft, i))
                 lo = mid + 1;
             else
                 hi = mid;
@@ -734,10 +734,8 @@ void cx_journeys_free(cx_journeys *j)
     size_t nj1 = j->nj ? j->nj : 1;
     cxi_free(m, j->cust_off, (j->ncust + 1) * sizeof(uint32_t));
     cxi_free(m, j->cust_j, (j->ncust + 1) * sizeof(uint32_t));
-    if (j->tq32)
-        cxi_free(m, j->tq32, j->tq_bytes);
-    else if (j->tq_bytes) /* else the store's column */
-        cxi_free(m, j->tq, j->tq_bytes);
+    if (j->tq_bytes) /* else the store's column */
+        cxi_free(m, j->tq32 ? (void *)j->tq32 : (void *)j->tq, j->tq_bytes);
     cxi_free(m, j->wq, j->wq_bytes);
     cxi_free(m, j->j_off, (j->nj + 1) * sizeof(uint32_t));
     cxi_free(m, j->p_off, (j->nj + 1) * sizeof(uint32_t));
@@ -800,7 +798,7 @@ static void tpair_of(tpair *p, const cx_journeys *j, uint32_t row, uint32_t word
     const cxi_codes tp = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT);
     p->row = row;
     p->word = word;
-    p->t = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time)[row];
+    p->t = cxi_icol_at(cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_TIME), row);
     p->tp = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], cxi_codes_at(tp, row));
     p->id = cxi_row_eid_str(s, CX_TABLE_INTERACTIONS, row);
 }
@@ -1162,7 +1160,7 @@ static int gather_values(cx_journeys *j, const uint32_t *ev, size_t ncv)
 static int sorted_order(cx_journeys *j, ties *tt, const wsrc *ws)
 {
     const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const cxi_icol it = cxi_icol_of(j->store, CX_TABLE_INTERACTIONS, IN_TIME);
     const cxi_vcol iv = cxi_vcol_of(j->store, CX_TABLE_INTERACTIONS, IN_VALUE);
     size_t n = j->nev, ncv = 0, nmoved = 0, mcap = 0;
     uint32_t *moved = NULL;
@@ -1172,17 +1170,24 @@ static int sorted_order(cx_journeys *j, ties *tt, const wsrc *ws)
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
     j->wq_bytes = n1 * sizeof *j->wq;
     cxi_prefault(j->wq, j->wq_bytes);
-    j->tq = (cx_time *)it; /* not owned: tq_bytes stays 0 */
+    /* not owned: tq_bytes stays 0; a narrow column is the seconds since 1970 */
+    if (it.narrow) {
+        j->tq32 = (uint32_t *)it.narrow;
+        j->tbase = 0;
+        j->tstep = it.scale;
+    } else {
+        j->tq = (cx_time *)it.wide;
+    }
     int rc = CX_OK;
     for (size_t q = 0; q < n && !rc;) {
-        if (q + 1 == n || icu[q + 1] != icu[q] || it[q + 1] != it[q]) {
+        if (q + 1 == n || icu[q + 1] != icu[q] || cxi_icol_at(it, q + 1) != cxi_icol_at(it, q)) {
             uint32_t w = word_of(ws, (uint32_t)q);
             j->wq[q++] = w;
             ncv += w >> 31;
             continue;
         }
         size_t e = q + 2;
-        while (e < n && icu[e] == icu[q] && it[e] == it[q])
+        while (e < n && icu[e] == icu[q] && cxi_icol_at(it, e) == cxi_icol_at(it, q))
             e++;
         size_t len = e - q;
         if ((rc = ties_reserve(j, tt, len)))
@@ -1251,7 +1256,7 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
 {
     const cx_store *s = j->store;
     const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const cxi_icol it = cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_TIME);
     const cxi_vcol iv = cxi_vcol_of(s, CX_TABLE_INTERACTIONS, IN_VALUE);
     const cx_time tmin = pl->tmin, step = pl->step;
     const unsigned tbits = pl->tbits, sh = pl->sh;
@@ -1285,7 +1290,8 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
     /* the keys, rows (and words) into their buckets, in row order */
     for (size_t r = 0; r < n; r++) {
         uint32_t c = icu[r], w = word_of(ws, (uint32_t)r);
-        uint64_t k = step == 1 ? (uint64_t)(it[r] - tmin) : (uint64_t)(it[r] - tmin) / 1000u;
+        uint64_t k = (uint64_t)(cxi_icol_at(it, r) - tmin);
+        k = step == 1 ? k : k / 1000u;
         if (sh)
             k |= (uint64_t)(c & lmask) << tbits;
         size_t at = cur[c >> sh]++;
@@ -1424,7 +1430,7 @@ done:
 static int compare_order(cx_journeys *j, ties *tt, const wsrc *ws)
 {
     const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const cx_time *it = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const cxi_icol it = cxi_icol_of(j->store, CX_TABLE_INTERACTIONS, IN_TIME);
     size_t n = j->nev, ncust1 = j->ncust ? j->ncust : 1, ncv = 0;
     count_customers(j);
     uint32_t *ev = cxi_alloc(&j->mem, n * sizeof *ev);
@@ -1452,7 +1458,7 @@ static int compare_order(cx_journeys *j, ties *tt, const wsrc *ws)
             ev[a + i] = tt->tp[i].row;
     }
     for (size_t q = 0; q < n && !rc; q++) {
-        j->tq[q] = it[ev[q]];
+        j->tq[q] = cxi_icol_at(it, ev[q]);
         j->wq[q] = word_of(ws, ev[q]);
         ncv += j->wq[q] >> 31;
     }
@@ -1474,7 +1480,7 @@ static int order_events(cx_journeys *j)
 {
     const cx_store *s = j->store;
     const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const cx_time *it = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const cxi_icol it = cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_TIME);
     size_t n = j->nev, ncust = j->ncust;
     bplan pl = {0};
     unsigned cbits = bit_width(ncust ? ncust - 1 : 0);
@@ -1488,17 +1494,18 @@ static int order_events(cx_journeys *j)
         rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
     if (rc)
         goto done;
-    cx_time tmin = n ? it[0] : 0, tmax = tmin;
+    cx_time tmin = n ? cxi_icol_at(it, 0) : 0, tmax = tmin;
     bool whole = true;    /* every time a whole second, as most exports write them */
     bool in_order = true; /* rows added by customer and time: the order is theirs */
     uint32_t *bcnt = pl.boff + 1;
     for (size_t r = 0; r < n; r++) {
-        tmin = it[r] < tmin ? it[r] : tmin;
-        tmax = it[r] > tmax ? it[r] : tmax;
-        whole &= it[r] % 1000 == 0;
+        cx_time t = cxi_icol_at(it, r);
+        tmin = t < tmin ? t : tmin;
+        tmax = t > tmax ? t : tmax;
+        whole &= t % 1000 == 0;
         /* without a branch: rows in any order would mispredict half */
         if (r > 0)
-            in_order &= (icu[r] > icu[r - 1]) | ((icu[r] == icu[r - 1]) & (it[r] >= it[r - 1]));
+            in_order &= (icu[r] > icu[r - 1]) | ((icu[r] == icu[r - 1]) & (t >= cxi_icol_at(it, r - 1)));
         bcnt[icu[r] >> pl.sh]++;
     }
     if (in_order) {

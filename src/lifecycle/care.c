@@ -222,16 +222,16 @@ static void health_feedback(health_work *w)
     const uint32_t *cu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
     const uint32_t *qu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
     const double *sc = CXI_COL(store, CX_TABLE_FEEDBACK, FB_SCORE, double);
-    const int64_t *tm = CXI_COL(store, CX_TABLE_FEEDBACK, FB_TIME, int64_t);
+    const cxi_icol tm = cxi_icol_of(store, CX_TABLE_FEEDBACK, FB_TIME);
     const uint8_t *metric = CXI_COL(store, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
     for (size_t i = 0; i < nf; i++) {
         int k = metric[qu[i]]; /* CX_METRIC_NPS, CSAT, CES are signals 0, 1, 2 */
-        if (k > CX_METRIC_CES || !in_window(tm[i], w->as_of, w->o->window[k]))
+        if (k > CX_METRIC_CES || !in_window(cxi_icol_at(tm, i), w->as_of, w->o->window[k]))
             continue;
         cx_time *st = &w->stamp[3 * cu[i] + (size_t)k];
-        if (*st != CX_TIME_NONE && tm[i] < *st)
+        if (*st != CX_TIME_NONE && cxi_icol_at(tm, i) < *st)
             continue;
-        *st = tm[i];
+        *st = cxi_icol_at(tm, i);
         w->raw[cu[i] * NSIG + (size_t)k] = sc[i];
         w->value[cu[i] * NSIG + (size_t)k] = ease_of(store, qu[i], sc[i]);
     }
@@ -265,23 +265,23 @@ static void health_activity(health_work *w)
         last[3 * c] = CX_TIME_NONE;
     size_t nt = store->t[CX_TABLE_TRANSACTIONS].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
-    const int64_t *tm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
+    const cxi_icol tm = cxi_icol_of(store, CX_TABLE_TRANSACTIONS, TR_TIME);
     const cxi_vcol am = cxi_vcol_of(store, CX_TABLE_TRANSACTIONS, TR_AMOUNT);
     for (size_t i = 0; i < nt; i++) {
-        if (tm[i] >= as_of)
+        if (cxi_icol_at(tm, i) >= as_of)
             continue;
-        if (last[3 * cu[i]] == CX_TIME_NONE || tm[i] > last[3 * cu[i]])
-            last[3 * cu[i]] = tm[i];
-        if (in_window(tm[i], as_of, w->o->window[CX_HEALTH_VALUE]))
+        if (last[3 * cu[i]] == CX_TIME_NONE || cxi_icol_at(tm, i) > last[3 * cu[i]])
+            last[3 * cu[i]] = cxi_icol_at(tm, i);
+        if (in_window(cxi_icol_at(tm, i), as_of, w->o->window[CX_HEALTH_VALUE]))
             w->raw[cu[i] * NSIG + CX_HEALTH_VALUE] += cxi_vcol_at(am, i);
     }
     size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
     const uint32_t *icu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const int64_t *itm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
+    const cxi_icol itm = cxi_icol_of(store, CX_TABLE_INTERACTIONS, IN_TIME);
     const uint8_t *dir = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
     for (size_t i = 0; i < ni; i++)
-        if (dir[i] == CX_INBOUND && itm[i] < as_of && (last[3 * icu[i]] == CX_TIME_NONE || itm[i] > last[3 * icu[i]]))
-            last[3 * icu[i]] = itm[i];
+        if (dir[i] == CX_INBOUND && cxi_icol_at(itm, i) < as_of && (last[3 * icu[i]] == CX_TIME_NONE || cxi_icol_at(itm, i) > last[3 * icu[i]]))
+            last[3 * icu[i]] = cxi_icol_at(itm, i);
 }
 
 /* Normalises the signals read from the store (all but P(alive)). */
@@ -705,13 +705,13 @@ static void rule_feedback(care_ctx *x, const care_rule *r, int metric)
     const uint32_t *cu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
     const uint32_t *qu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
     const double *sc = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double);
-    const int64_t *tm = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, int64_t);
+    const cxi_icol tm = cxi_icol_of(s, CX_TABLE_FEEDBACK, FB_TIME);
     const uint32_t *fca = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CASE, uint32_t);
     const uint32_t *fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t);
     const cxi_codes ica = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_CASE);
     const uint8_t *qm = CXI_COL(s, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
     for (size_t i = 0; i < nf; i++) {
-        if (qm[qu[i]] != metric || !in_window(tm[i], x->as_of, r->window))
+        if (qm[qu[i]] != metric || !in_window(cxi_icol_at(tm, i), x->as_of, r->window))
             continue;
         uint32_t ref = (uint32_t)i;
         if (metric == CX_METRIC_NPS) {
@@ -727,7 +727,7 @@ static void rule_feedback(care_ctx *x, const care_rule *r, int metric)
             continue;
         }
         cand *c = &x->cand[cu[i]];
-        offer(c, tm[i], sc[i], (double)i, ref, tm[i] >= c->time);
+        offer(c, cxi_icol_at(tm, i), sc[i], (double)i, ref, cxi_icol_at(tm, i) >= c->time);
     }
 }
 
@@ -788,22 +788,22 @@ static void rule_drop(care_ctx *x, const care_rule *r, double *recent, double *b
     memset(base, 0, x->ncust * sizeof *base);
     size_t nt = s->t[CX_TABLE_TRANSACTIONS].n, ni = s->t[CX_TABLE_INTERACTIONS].n;
     const uint32_t *tcu = CXI_COL(s, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
-    const int64_t *ttm = CXI_COL(s, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
+    const cxi_icol ttm = cxi_icol_of(s, CX_TABLE_TRANSACTIONS, TR_TIME);
     const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    const int64_t *itm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
+    const cxi_icol itm = cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_TIME);
     const uint8_t *dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
     for (size_t i = 0; i < nt; i++) {
-        if (ttm[i] >= w0 && ttm[i] < a)
+        if (cxi_icol_at(ttm, i) >= w0 && cxi_icol_at(ttm, i) < a)
             recent[tcu[i]]++;
-        else if (ttm[i] >= b0 && ttm[i] < w0)
+        else if (cxi_icol_at(ttm, i) >= b0 && cxi_icol_at(ttm, i) < w0)
             base[tcu[i]]++;
     }
     for (size_t i = 0; i < ni; i++) {
         if (dir[i] != CX_INBOUND)
             continue;
-        if (itm[i] >= w0 && itm[i] < a)
+        if (cxi_icol_at(itm, i) >= w0 && cxi_icol_at(itm, i) < a)
             recent[icu[i]]++;
-        else if (itm[i] >= b0 && itm[i] < w0)
+        else if (cxi_icol_at(itm, i) >= b0 && cxi_icol_at(itm, i) < w0)
             base[icu[i]]++;
     }
     for (size_t c = 0; c < x->ncust; c++) {
@@ -925,26 +925,26 @@ static void care_facts(care_ctx *x)
         x->act[c] = x->last_buy[c] = CX_TIME_NONE;
     size_t nt = store->t[CX_TABLE_TRANSACTIONS].n, ni = store->t[CX_TABLE_INTERACTIONS].n;
     const uint32_t *tcu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
-    const int64_t *ttm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
+    const cxi_icol ttm = cxi_icol_of(store, CX_TABLE_TRANSACTIONS, TR_TIME);
     for (size_t i = 0; i < nt; i++)
-        if (ttm[i] < as_of && (x->last_buy[tcu[i]] == CX_TIME_NONE || ttm[i] > x->last_buy[tcu[i]]))
-            x->last_buy[tcu[i]] = ttm[i];
+        if (cxi_icol_at(ttm, i) < as_of && (x->last_buy[tcu[i]] == CX_TIME_NONE || cxi_icol_at(ttm, i) > x->last_buy[tcu[i]]))
+            x->last_buy[tcu[i]] = cxi_icol_at(ttm, i);
     for (size_t c = 0; c < x->ncust; c++)
         x->act[c] = x->last_buy[c];
     const uint32_t *icu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     const cxi_codes ica = cxi_codes_col(store, CX_TABLE_INTERACTIONS, IN_CASE);
-    const int64_t *itm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
+    const cxi_icol itm = cxi_icol_of(store, CX_TABLE_INTERACTIONS, IN_TIME);
     const uint8_t *dir = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
     for (size_t i = 0; i < ni; i++) {
-        if (dir[i] != CX_INBOUND || itm[i] >= as_of)
+        if (dir[i] != CX_INBOUND || cxi_icol_at(itm, i) >= as_of)
             continue;
-        if (x->act[icu[i]] == CX_TIME_NONE || itm[i] > x->act[icu[i]])
-            x->act[icu[i]] = itm[i];
+        if (x->act[icu[i]] == CX_TIME_NONE || cxi_icol_at(itm, i) > x->act[icu[i]])
+            x->act[icu[i]] = cxi_icol_at(itm, i);
         uint32_t ca = cxi_codes_at(ica, i);
         if (ca != CXI_NONE) {
             x->case_count[ca]++;
-            if (x->case_last[ca] == CX_TIME_NONE || itm[i] > x->case_last[ca])
-                x->case_last[ca] = itm[i];
+            if (x->case_last[ca] == CX_TIME_NONE || cxi_icol_at(itm, i) > x->case_last[ca])
+                x->case_last[ca] = cxi_icol_at(itm, i);
         }
     }
 }

@@ -1406,13 +1406,13 @@ static void signal_records(const cx_store *store, const cxi_subjects *sub, const
         const uint32_t *cu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
         const uint32_t *qu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
         const double *sc = CXI_COL(store, CX_TABLE_FEEDBACK, FB_SCORE, double);
-        const int64_t *tm = CXI_COL(store, CX_TABLE_FEEDBACK, FB_TIME, int64_t);
+        const cxi_icol tm = cxi_icol_of(store, CX_TABLE_FEEDBACK, FB_TIME);
         const uint8_t *metric = CXI_COL(store, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
         for (size_t i = 0; i < nf; i++) {
             uint32_t k = sidx[cu[i]];
-            if (k == CXI_NONE || metric[qu[i]] != CX_METRIC_NPS || !in_window(sub, k, tm[i], as_of))
+            if (k == CXI_NONE || metric[qu[i]] != CX_METRIC_NPS || !in_window(sub, k, cxi_icol_at(tm, i), as_of))
                 continue;
-            visit(ctx, k, (double)(tm[i] - sub->start[k]) / unit, sc[i] <= 6, 1);
+            visit(ctx, k, (double)(cxi_icol_at(tm, i) - sub->start[k]) / unit, sc[i] <= 6, 1);
         }
         break;
     }
@@ -1442,13 +1442,13 @@ static void signal_records(const cx_store *store, const cxi_subjects *sub, const
         size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
         const uint32_t *cu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
         const cxi_codes tp = cxi_codes_col(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT);
-        const int64_t *tm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
+        const cxi_icol tm = cxi_icol_of(store, CX_TABLE_INTERACTIONS, IN_TIME);
         const uint32_t *tpch = CXI_COL(store, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
         for (size_t i = 0; i < ni; i++) {
             uint32_t k = sidx[cu[i]];
-            if (k == CXI_NONE || !in_window(sub, k, tm[i], as_of))
+            if (k == CXI_NONE || !in_window(sub, k, cxi_icol_at(tm, i), as_of))
                 continue;
-            visit(ctx, k, (double)(tm[i] - sub->start[k]) / unit, tpch[cxi_codes_at(tp, i)] == ch, 1);
+            visit(ctx, k, (double)(cxi_icol_at(tm, i) - sub->start[k]) / unit, tpch[cxi_codes_at(tp, i)] == ch, 1);
         }
         break;
     }

@@ -28,18 +28,18 @@ void cxi_each_activity(const cx_store *s, int activity, cxi_activity_fn fn, void
     if (activity & CX_ACTIVITY_TRANSACTIONS) {
         size_t n = s->t[CX_TABLE_TRANSACTIONS].n;
         const uint32_t *cu = CXI_COL(s, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
-        const int64_t *tm = CXI_COL(s, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
+        const cxi_icol tm = cxi_icol_of(s, CX_TABLE_TRANSACTIONS, TR_TIME);
         for (size_t i = 0; i < n; i++)
-            fn(ctx, cu[i], tm[i]);
+            fn(ctx, cu[i], cxi_icol_at(tm, i));
     }
     if (activity & CX_ACTIVITY_INBOUND) {
         size_t n = s->t[CX_TABLE_INTERACTIONS].n;
         const uint32_t *cu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-        const int64_t *tm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
+        const cxi_icol tm = cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_TIME);
         const uint8_t *dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
         for (size_t i = 0; i < n; i++)
             if (dir[i] == CX_INBOUND)
-                fn(ctx, cu[i], tm[i]);
+                fn(ctx, cu[i], cxi_icol_at(tm, i));
     }
 }
 
@@ -755,18 +755,18 @@ int cx_rfm_run(cx_result **out, const cx_store *store, cx_time as_of, int64_t un
     cxi_mem_init(&mem, store->mem.fn, store->mem.ud);
     size_t ncust = store->t[CX_TABLE_CUSTOMERS].n, nt = store->t[CX_TABLE_TRANSACTIONS].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
-    const int64_t *tm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
+    const cxi_icol tm = cxi_icol_of(store, CX_TABLE_TRANSACTIONS, TR_TIME);
     const cxi_vcol am = cxi_vcol_of(store, CX_TABLE_TRANSACTIONS, TR_AMOUNT);
     double *acc = zalloc(&mem, (ncust + 1) * 3 * sizeof(double)); /* last, count, sum */
     if (!acc)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     size_t n = 0;
     for (size_t i = 0; i < nt; i++) {
-        if (tm[i] >= as_of)
+        if (cxi_icol_at(tm, i) >= as_of)
             continue;
         double *a = acc + 3 * cu[i];
-        if (a[1] == 0 || (double)tm[i] > a[0])
-            a[0] = (double)tm[i];
+        if (a[1] == 0 || (double)cxi_icol_at(tm, i) > a[0])
+            a[0] = (double)cxi_icol_at(tm, i);
         n += a[1] == 0;
         a[1] += 1;
         a[2] += cxi_vcol_at(am, i);

@@ -109,20 +109,20 @@ static int check_acquisition(const cx_store *store, int64_t tolerance_ms, size_t
 {
     size_t nt = store->t[CX_TABLE_TRANSACTIONS].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
-    const int64_t *tm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
+    const cxi_icol tm = cxi_icol_of(store, CX_TABLE_TRANSACTIONS, TR_TIME);
     const int64_t *acq = CXI_COL(store, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t);
     *tolerated = 0;
     for (size_t i = 0; i < nt; i++) {
-        if (acq[cu[i]] == CX_TIME_NONE || tm[i] >= acq[cu[i]])
+        if (acq[cu[i]] == CX_TIME_NONE || cxi_icol_at(tm, i) >= acq[cu[i]])
             continue;
         /* unsigned: the gap of two far-apart int64 times does not overflow */
-        uint64_t early = (uint64_t)acq[cu[i]] - (uint64_t)tm[i];
+        uint64_t early = (uint64_t)acq[cu[i]] - (uint64_t)cxi_icol_at(tm, i);
         if (early <= (uint64_t)tolerance_ms) {
             (*tolerated)++;
             continue;
         }
         char qb[80], ib[80], tb[40], ab[40];
-        cx_time_format(tb, sizeof tb, tm[i], 0);
+        cx_time_format(tb, sizeof tb, cxi_icol_at(tm, i), 0);
         cx_time_format(ab, sizeof ab, acq[cu[i]], 0);
         const char *tid = cxi_row_eid_str(store, CX_TABLE_TRANSACTIONS, i);
         if (tid)
@@ -145,18 +145,18 @@ static int sorted_transactions(tx_rec **out, size_t *m_out, cxi_mem *mem, const 
 {
     size_t nt = store->t[CX_TABLE_TRANSACTIONS].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_CUSTOMER, uint32_t);
-    const int64_t *tm = CXI_COL(store, CX_TABLE_TRANSACTIONS, TR_TIME, int64_t);
+    const cxi_icol tm = cxi_icol_of(store, CX_TABLE_TRANSACTIONS, TR_TIME);
     const cxi_vcol am = cxi_vcol_of(store, CX_TABLE_TRANSACTIONS, TR_AMOUNT);
     size_t m = 0;
     for (size_t i = 0; i < nt; i++)
-        m += tm[i] < end;
+        m += cxi_icol_at(tm, i) < end;
     tx_rec *tx = cxi_alloc(mem, (m + 1) * sizeof *tx);
     if (!tx)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     m = 0;
     for (size_t i = 0; i < nt; i++)
-        if (tm[i] < end)
-            tx[m++] = (tx_rec){cu[i], tm[i], cxi_vcol_at(am, i)};
+        if (cxi_icol_at(tm, i) < end)
+            tx[m++] = (tx_rec){cu[i], cxi_icol_at(tm, i), cxi_vcol_at(am, i)};
     qsort(tx, m, sizeof *tx, cmp_tx);
     *out = tx;
     *m_out = m;

@@ -848,15 +848,15 @@ const uint32_t *cxi_survival_groups(int *set, uint32_t *chan, cx_time *scratch, 
     size_t ni = store->t[CX_TABLE_INTERACTIONS].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     const cxi_codes tp = cxi_codes_col(store, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT);
-    const int64_t *tm = CXI_COL(store, CX_TABLE_INTERACTIONS, IN_TIME, int64_t);
+    const cxi_icol tm = cxi_icol_of(store, CX_TABLE_INTERACTIONS, IN_TIME);
     const uint32_t *tpch = CXI_COL(store, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t);
     for (size_t i = 0; i < ncust; i++) {
         scratch[i] = INT64_MAX;
         chan[i] = CXI_NONE;
     }
     for (size_t i = 0; i < ni; i++)
-        if (tm[i] < scratch[cu[i]]) {
-            scratch[cu[i]] = tm[i];
+        if (cxi_icol_at(tm, i) < scratch[cu[i]]) {
+            scratch[cu[i]] = cxi_icol_at(tm, i);
             chan[cu[i]] = tpch[cxi_codes_at(tp, i)];
         }
     return chan;

@@ -236,7 +236,7 @@ static int prepare_contacts(run *x)
     const uint32_t *cu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     const cxi_codes kind = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_KIND);
     const uint8_t *dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
-    const cx_time *tm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const cxi_icol tm = cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_TIME);
     if (!(x->c_off = zalloc(x->mem, (ncust + 1) * sizeof(uint32_t))))
         return cxi_fail(CX_ENOMEM, FN ": out of memory");
     size_t total = 0;
@@ -268,7 +268,7 @@ static int prepare_contacts(run *x)
         for (size_t i = c0; i < c0 + m; i++)
             if (kb[i - c0] == x->contact_kind && dir[i] == CX_INBOUND) {
                 size_t at = x->c_off[cu[i]] + fill[cu[i]]++;
-                pairs[2 * at] = tm[i];
+                pairs[2 * at] = cxi_icol_at(tm, i);
                 pairs[2 * at + 1] = (int64_t)i;
             }
     }
@@ -503,7 +503,7 @@ typedef struct fb_cols {
     size_t ninter, ntp;
     const uint32_t *cu, *qu, *ftp, *fin, *fca;
     const double *score;
-    const cx_time *tm;
+    cxi_icol tm;
     const uint32_t *tch, *tst;
     cxi_codes itp, iag, cch, cag, cpr; /* 1, 2 or 4 bytes a row (cxi_code_col) */
 } fb_cols;
@@ -572,7 +572,7 @@ static inline void fb_rec(const run *x, const fb_cols *c, size_t i, rec *e)
     if (need & NEED_CUST)
         e->cust = c->cu[i];
     if (need & NEED_TIME)
-        e->t = c->tm[i];
+        e->t = cxi_icol_at(c->tm, i);
     if (need & (NEED_TP | NEED_CHANNEL | NEED_STAGE)) {
         uint32_t ca = c->fca[i];
         e->tp = fb_tp(c, i);
@@ -1060,7 +1060,7 @@ static int pass_feedback(run *x, size_t from, size_t to)
         .fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t),
         .fca = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CASE, uint32_t),
         .score = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double),
-        .tm = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, cx_time),
+        .tm = cxi_icol_of(s, CX_TABLE_FEEDBACK, FB_TIME),
         .tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t),
         .tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t),
         .itp = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT),
@@ -1417,7 +1417,7 @@ static int pass_interactions(run *x, size_t lo, size_t hi)
         return CX_OK;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     const cxi_codes tp = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_TOUCHPOINT);
-    const cx_time *tm = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_TIME, cx_time);
+    const cxi_icol tm = cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_TIME);
     const cxi_codes kind = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_KIND);
     const uint8_t *dir = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_DIRECTION, uint8_t);
     const uint8_t *outc = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_OUTCOME, uint8_t);
@@ -1449,7 +1449,7 @@ static int pass_interactions(run *x, size_t lo, size_t hi)
                      need & NEED_STAGE ? tst[tpi] : CXI_NONE,
                      need & NEED_AGENT ? ab[j] : CXI_NONE,
                      cai != CXI_NONE ? cxi_codes_at(cpr, cai) : CXI_NONE,
-                     need & NEED_TIME ? tm[i] : 0};
+                     need & NEED_TIME ? cxi_icol_at(tm, i) : 0};
             if (!accepted(x, &e))
                 continue;
             size_t g;

@@ -156,19 +156,19 @@ size_t cxi_hindex_bytes(const cx_store *s)
 #define EACH_EVENT(l, x, cu, lo, hi, KEEP)                                                                         \
     do {                                                                                                           \
         if ((l) < NIDX) {                                                                                          \
-            const int64_t *tm_ = CXI_COL(s, indexed[l].table, indexed[l].time, const int64_t);                     \
+            const cxi_icol tm_ = cxi_icol_of(s, indexed[l].table, indexed[l].time);                                \
             for (uint32_t i_ = (x)->start[l][cu]; i_ < (x)->start[l][(cu) + 1]; i_++) {                           \
                 uint32_t r = (x)->rows[l][i_];                                                                     \
-                int64_t t = tm_[r];                                                                                \
+                int64_t t = cxi_icol_at(tm_, r);                                                                   \
                 if (t >= (lo) && t <= (hi))                                                                        \
                     KEEP;                                                                                          \
             }                                                                                                      \
         } else {                                                                                                   \
             const uint32_t *next_ = CXI_COL(s, CX_TABLE_FEEDBACK, FB_NEXT, const uint32_t);                        \
-            const int64_t *tm_ = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, const int64_t);                            \
+            const cxi_icol tm_ = cxi_icol_of(s, CX_TABLE_FEEDBACK, FB_TIME);                                       \
             for (uint32_t r = CXI_COL(s, CX_TABLE_CUSTOMERS, CU_HEAD_F, const uint32_t)[cu]; r != CXI_NONE;      \
                  r = next_[r]) {                                                                                   \
-                int64_t t = tm_[r];                                                                                \
+                int64_t t = cxi_icol_at(tm_, r);                                                                   \
                 if (t >= (lo) && t <= (hi))                                                                        \
                     KEEP;                                                                                          \
             }                                                                                                      \

@@ -454,17 +454,19 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
         return cxi_fail(CX_ENOMEM, "cx_store_new: out of memory");
     static const size_t cu[] = {4, 4, 4, 8, 4};
     static const size_t tp[] = {4, 4, 4, 1, 8};
-    /* duration_ms narrow until a duration needs more (cxi_icol), value
-     * in cents until a value is not an amount in cents (cxi_vcol) */
+    /* time and duration_ms narrow until a value needs more (cxi_icol,
+     * cxi_u32_col), value in cents until a value is not an amount in cents
+     * (cxi_vcol) */
     /* and touchpoint, kind, agent and case 1 byte a row until a code needs
      * more (cxi_code_col) */
-    static const size_t in[] = {4, 1, 8, 1, 1, 1, 1, 1, 4, 4, 4};
+    static const size_t in[] = {4, 1, 4, 1, 1, 1, 1, 1, 4, 4, 4};
     /* channel, priority and agent too (cxi_code_col) */
     static const size_t ca[] = {4, 1, 1, 1, 8, 8, 8, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
-    static const size_t fb[] = {4, 4, 8, 8, 4, 4, 4, 4, 4, 4};
-    /* amount in cents until an amount is not one (cxi_vcol) */
-    static const size_t tr[] = {4, 8, 4, 4};
+    /* time narrow until a time needs more (cxi_u32_col) */
+    static const size_t fb[] = {4, 4, 8, 4, 4, 4, 4, 4, 4, 4};
+    /* time too; amount in cents until an amount is not one (cxi_vcol) */
+    static const size_t tr[] = {4, 4, 4, 4};
     table_init(&s->t[CX_TABLE_CUSTOMERS], CU_NCOLS, cu);
     table_init(&s->t[CX_TABLE_TOUCHPOINTS], TP_NCOLS, tp);
     table_init(&s->t[CX_TABLE_INTERACTIONS], IN_NCOLS, in);
@@ -1262,7 +1264,9 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
  * store per field (the hot path of imports), a replacement cell by cell,
  * compared and logged. Values must be plain expressions (evaluated twice
  * at most, in different branches). */
-#define NARROW_FIELD(col) (T == CX_TABLE_INTERACTIONS && (int)(col) == (int)IN_DURATION)
+#define NARROW_FIELD(col) cxi_u32_col(T, (int)(col))
+/* The times (cxi_seconds_col): whole seconds when narrow (checked). */
+#define SECONDS_FIELD(col) cxi_seconds_col(T, (int)(col))
 /* The columns in cents (cxi_vcol, cxi_cents_col): the value was checked to
  * fit (its put widened the column otherwise), so its cents are exact. */
 #define CENTS_FIELD(col) cxi_cents_col(T, (int)(col))
@@ -1271,6 +1275,8 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
         cxi_code_put(&s->t[T].cols[col], row_, (uint32_t)(val));                                                   \
     else if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                     \
         CXI_COL(s, T, col, uint32_t)[row_] = (uint32_t)(val);                                                      \
+    else if (SECONDS_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                    \
+        CXI_COL(s, T, col, uint32_t)[row_] = (uint32_t)((val) / 1000);                                             \
     else if (CENTS_FIELD(col) && s->t[T].cols[col].elem == sizeof(int32_t))                                       \
         CXI_COL(s, T, col, int32_t)[row_] = cents_of((double)(val));                                               \
     else                                                                                                           \
@@ -1282,6 +1288,8 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
         CELL(c_, n_, col, uint16_t, (uint16_t)(val));                                                              \
     else if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                     \
         CELL(c_, n_, col, uint32_t, (uint32_t)(val));                                                              \
+    else if (SECONDS_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                    \
+        CELL(c_, n_, col, uint32_t, (uint32_t)((val) / 1000));                                                     \
     else if (CENTS_FIELD(col) && s->t[T].cols[col].elem == sizeof(int32_t))                                       \
         CELL(c_, n_, col, int32_t, cents_of((double)(val)));                                                       \
     else                                                                                                           \
@@ -1304,7 +1312,8 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
 /* ---- interactions ------------------------------------------------------ */
 
 /* The narrow columns: interactions' duration_ms, 4 bytes until a duration
- * needs more (cxi_icol), and the columns in cents (cxi_cents_col:
+ * needs more (cxi_icol), the times of events, whole seconds in 4 bytes
+ * until a time is not one from 1970 to 2106 (cxi_seconds_col), and the columns in cents (cxi_cents_col:
  * interactions' value, transactions' amount), int32_t cents while every
  * value is an exact amount in cents (cxi_vcol). The first value that does
  * not fit makes the column 8 bytes a row for good (int64_t, or double), and
@@ -1330,6 +1339,24 @@ static int widen_col(const char *fn, cx_store *s, int T, int col, cxi_widen how,
         }
     }
     return CX_OK;
+}
+
+/* A column of 4 bytes a row (cxi_u32_col) made 8 (widen_col) when v is
+ * below 0 or above UINT32_MAX. */
+static int fit_u32(const char *fn, cx_store *s, int T, int col, int64_t v, const char *what)
+{
+    if (CXI_LIKELY(v >= 0 && v <= (int64_t)UINT32_MAX))
+        return CX_OK;
+    return widen_col(fn, s, T, col, CXI_WIDEN_U32, what);
+}
+
+/* A time column (cxi_seconds_col) made 8 bytes a row of milliseconds
+ * (widen_col) when time t is not a whole second from 1970 to 2106. */
+static int fit_seconds(const char *fn, cx_store *s, int T, int col, cx_time t, const char *what)
+{
+    if (CXI_LIKELY(t >= 0 && t % 1000 == 0 && t / 1000 <= (int64_t)UINT32_MAX))
+        return CX_OK;
+    return widen_col(fn, s, T, col, CXI_WIDEN_SECONDS, what);
 }
 
 /* A column in cents made double (widen_col) when v is not an amount in cents. */
@@ -1420,10 +1447,11 @@ static int interaction_put(const char *fn, bool add_only, int *out_change, size_
         customer_refers(s, CX_TABLE_FEEDBACK, CXI_COL(s, T, IN_CUSTOMER, uint32_t)[e.row], FB_INTERACTION, e.row))
         return FIELD("customer", cxi_fail(CX_EINVAL, "%s: interaction '%s' cannot move to customer '%s': feedback of "
                                           "its customer rates it", fn, cxi_quote(qb, id), customer));
-    if (duration_ms > UINT32_MAX &&
-        (rc = widen_col(fn, s, T, IN_DURATION, CXI_WIDEN_U32, "durations of interactions")))
-        return rc;
-    if ((rc = fit_cents(fn, s, T, IN_VALUE, value, "values of interactions")))
+    /* a full table says so before a column is widened for the row */
+    if ((e.row == CXI_NONE && (rc = room_for_row(fn, s, T))) ||
+        (rc = fit_u32(fn, s, T, IN_DURATION, duration_ms, "durations of interactions")) ||
+        (rc = fit_seconds(fn, s, T, IN_TIME, time, "times of interactions")) ||
+        (rc = fit_cents(fn, s, T, IN_VALUE, value, "values of interactions")))
         return rc;
     pending kd, ag;
     if ((rc = resolve_value(fn, s, CX_VOCAB_INTERACTION_KIND, kind, false, &kd)) ||
@@ -1661,7 +1689,9 @@ static int feedback_put(const char *fn, bool add_only, int *out_change, size_t *
         return rc;
     uint32_t ch = comment ? (uint32_t)cxi_hash(comment, clen) : 0;
     uint32_t cid = comment ? cxi_pool_find_hashed(&s->comments, comment, clen, ch) : CXI_NONE;
-    if ((comment && cid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->comments, 1, clen))) ||
+    if ((e.row == CXI_NONE && (rc = room_for_row(fn, s, T))) ||
+        (rc = fit_seconds(fn, s, T, FB_TIME, time, "times of feedback")) ||
+        (comment && cid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->comments, 1, clen))) ||
         (rc = reserve_event(fn, s, T, &e, 8)))
         return rc;
     if (comment && cid == CXI_NONE)
@@ -1713,7 +1743,9 @@ static int transaction_put(const char *fn, bool add_only, int *out_change, size_
     if (!isfinite(amount) || amount < 0)
         return FIELD("amount", cxi_fail(CX_ERANGE, "%s: customer '%s': amount %g is not a finite number >= 0", fn,
                         cxi_quote(qb, customer), amount));
-    if ((rc = fit_cents(fn, s, T, TR_AMOUNT, amount, "amounts of transactions")) ||
+    if ((e.row == CXI_NONE && (rc = room_for_row(fn, s, T))) ||
+        (rc = fit_seconds(fn, s, T, TR_TIME, time, "times of transactions")) ||
+        (rc = fit_cents(fn, s, T, TR_AMOUNT, amount, "amounts of transactions")) ||
         (rc = reserve_event(fn, s, T, &e, 3)))
         return rc;
 #define FIELDS(X) X(TR_CUSTOMER, uint32_t, cu) X(TR_TIME, int64_t, time) X(TR_AMOUNT, double, amount)

@@ -263,18 +263,33 @@ void cxi_eid_dematerialize(cx_store *s, int table);
 #define CXI_COL(s, table, col, T) ((T *)(s)->t[(table)].cols[(col)].data)
 
 /* An integer column stored narrow (uint32_t) until a value needs 64 bits,
- * then wide (int64_t): interactions' duration_ms (issue 14: 4 bytes a row
- * while every duration is under 49.7 days). Read it with cxi_icol_of once
- * and cxi_icol_at per row. */
+ * then wide (int64_t), issue 14: interactions' duration_ms (4 bytes a row
+ * while every duration is under 49.7 days: cxi_u32_col) and the times of
+ * interactions, feedback and transactions (4 bytes a row while every time
+ * is a whole second from 1970 to 2106, held as seconds since 1970:
+ * cxi_seconds_col). Read it with cxi_icol_of once and cxi_icol_at per row,
+ * or cxi_icol_read a chunk at a time. */
 typedef struct cxi_icol {
     const uint32_t *narrow; /* NULL when wide */
     const int64_t *wide;
+    int64_t scale; /* a narrow value times this is the value: 1000 for times */
 } cxi_icol;
+
+/* The columns of 4 bytes a row while every value is from 0 to UINT32_MAX. */
+static inline bool cxi_u32_col(int table, int col) { return table == CX_TABLE_INTERACTIONS && col == IN_DURATION; }
+
+/* The times kept in 4 bytes a row, as seconds, while every one is a whole
+ * second from 1970 to 2106. */
+static inline bool cxi_seconds_col(int table, int col)
+{
+    return (table == CX_TABLE_INTERACTIONS && col == IN_TIME) || (table == CX_TABLE_FEEDBACK && col == FB_TIME) ||
+           (table == CX_TABLE_TRANSACTIONS && col == TR_TIME);
+}
 
 static inline cxi_icol cxi_icol_of(const cx_store *s, int table, int col)
 {
     const cxi_col *c = &s->t[table].cols[col];
-    cxi_icol r = {NULL, NULL};
+    cxi_icol r = {NULL, NULL, cxi_seconds_col(table, col) ? 1000 : 1};
     if (c->elem == sizeof(uint32_t))
         r.narrow = (const uint32_t *)c->data;
     else
@@ -282,7 +297,27 @@ static inline cxi_icol cxi_icol_of(const cx_store *s, int table, int col)
     return r;
 }
 
-static inline int64_t cxi_icol_at(cxi_icol c, size_t row) { return c.narrow ? (int64_t)c.narrow[row] : c.wide[row]; }
+static inline int64_t cxi_icol_at(cxi_icol c, size_t row)
+{
+    return c.narrow ? (int64_t)c.narrow[row] * c.scale : c.wide[row];
+}
+
+/* Where row `row` of a narrow-or-wide integer column is (to fetch it ahead). */
+static inline const void *cxi_icol_addr(cxi_icol c, size_t row)
+{
+    return c.narrow ? (const void *)&c.narrow[row] : (const void *)&c.wide[row];
+}
+
+/* Rows [from, from + n) into out (n <= CXI_CODES_CHUNK for a buffer on the
+ * stack): for hot loops, one test of the width a chunk. */
+static inline void cxi_icol_read(cxi_icol c, size_t from, size_t n, int64_t *out)
+{
+    if (c.narrow)
+        for (size_t i = 0; i < n; i++)
+            out[i] = (int64_t)c.narrow[from + i] * c.scale;
+    else
+        memcpy(out, c.wide + from, n * sizeof *out);
+}
 
 /* A real column stored as int32_t cents while every value is an exact
  * amount in cents, then as double: interactions' value and transactions'
