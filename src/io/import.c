@@ -872,7 +872,7 @@ static void prefetch_plan(cxi_import *im)
         {CX_TABLE_INTERACTIONS, CX_INTERACTION_CASE, CX_TABLE_CASES, -1},
         {CX_TABLE_CASES, CX_CASE_CUSTOMER, CX_TABLE_CUSTOMERS, -1},
         {CX_TABLE_CASES, CX_CASE_ID, CX_TABLE_CASES, -1},
-        {CX_TABLE_FEEDBACK, CX_FEEDBACK_CUSTOMER, CX_TABLE_CUSTOMERS, CU_HEAD_F},
+        {CX_TABLE_FEEDBACK, CX_FEEDBACK_CUSTOMER, CX_TABLE_CUSTOMERS, -1},
         {CX_TABLE_FEEDBACK, CX_FEEDBACK_ID, CX_TABLE_FEEDBACK, -1},
         {CX_TABLE_FEEDBACK, CX_FEEDBACK_INTERACTION, CX_TABLE_INTERACTIONS, 0},
         {CX_TABLE_TRANSACTIONS, CX_TRANSACTION_CUSTOMER, CX_TABLE_CUSTOMERS, -1},
@@ -946,10 +946,7 @@ void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, con
                 if (i == CXI_NONE || i >= p->count)
                     continue;
                 PREFETCH(cxi_pool_str(p, i) - 1);
-                int then = im->pf_then[k];
-                if (then > 0 && i < s->t[CX_TABLE_CUSTOMERS].n)
-                    PREFETCH(&CXI_COL(s, CX_TABLE_CUSTOMERS, then, uint32_t)[i]);
-                else if (then == 0 && s->idrow[CX_TABLE_INTERACTIONS] && i < s->idrow_cap[CX_TABLE_INTERACTIONS])
+                if (im->pf_then[k] == 0 && s->idrow[CX_TABLE_INTERACTIONS] && i < s->idrow_cap[CX_TABLE_INTERACTIONS])
                     PREFETCH(&s->idrow[CX_TABLE_INTERACTIONS][i]);
             }
         }

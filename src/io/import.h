@@ -116,7 +116,7 @@ typedef struct cxi_import {
     int pf_n;
     int pf_field[4];
     int pf_pool[4]; /* the table whose keys[] holds the key */
-    int pf_then[4]; /* CU_HEAD_* for a customer, 0 for an interaction link, -1 nothing */
+    int pf_then[4]; /* 0 for an interaction link, -1 nothing */
 } cxi_import;
 
 /* Rows a CSV import reads ahead in one step (cxi_import_prefetch). */

@@ -311,21 +311,48 @@ static int cmp_driver(const void *ctx, uint32_t a, uint32_t b)
     return (a > b) - (a < b);
 }
 
-/* Per touchpoint, the sums of (x, y) over customers with relationship NPS
- * answers: x their mean CSAT of the touchpoint, y their mean relationship
- * NPS. `csum`, `ccnt` (zero) and `touched` are scratch of one per touchpoint. */
-static void driver_sums(const cx_journeys *j, dacc *d, double *csum, double *ccnt, uint32_t *touched)
+/* Each customer's answers (of the journeys' ncust customers), newest
+ * (highest row) first: for customer c, rows[start[c] .. start[c + 1]),
+ * by a count per customer; start has ncust + 1 entries, rows one per
+ * answer of the store. */
+static void answers_by_customer(const cx_journeys *j, uint32_t *start, uint32_t *rows)
 {
     const cx_store *s = j->store;
-    const uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, CU_HEAD_F, uint32_t);
-    const uint32_t *fnext = CXI_COL(s, CX_TABLE_FEEDBACK, FB_NEXT, uint32_t);
+    size_t nf = s->t[CX_TABLE_FEEDBACK].n, nc = j->ncust;
+    const uint32_t *fcu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
+    memset(start, 0, (nc + 1) * sizeof *start);
+    for (size_t f = 0; f < nf; f++)
+        if (fcu[f] < nc)
+            start[fcu[f] + 1]++;
+    for (size_t c = 0; c < nc; c++)
+        start[c + 1] += start[c];
+    /* start[c] is where c's rows begin: placed from the last row down, each
+     * moves it on, to where c's rows end, which is where c + 1's begin */
+    for (size_t f = nf; f-- > 0;)
+        if (fcu[f] < nc)
+            rows[start[fcu[f]]++] = (uint32_t)f;
+    for (size_t c = nc; c > 0; c--)
+        start[c] = start[c - 1];
+    start[0] = 0;
+}
+
+/* Per touchpoint, the sums of (x, y) over customers with relationship NPS
+ * answers: x their mean CSAT of the touchpoint, y their mean relationship
+ * NPS, each customer's answers read newest first (as answers_by_customer
+ * gives them). `csum`, `ccnt` (zero) and `touched` are scratch of one per
+ * touchpoint. */
+static void driver_sums(const cx_journeys *j, const uint32_t *start, const uint32_t *frows, dacc *d, double *csum,
+                        double *ccnt, uint32_t *touched)
+{
+    const cx_store *s = j->store;
     const uint32_t *ftp = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT, uint32_t);
     const uint32_t *fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t);
     const uint32_t *fca = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CASE, uint32_t);
     for (size_t c = 0; c < j->ncust; c++) {
         double ysum = 0, yn = 0;
         size_t nt = 0;
-        for (uint32_t f = head[c]; f != CXI_NONE; f = fnext[f]) {
+        for (uint32_t i = start[c]; i < start[c + 1]; i++) {
+            uint32_t f = frows[i];
             cxi_fbclass cl;
             if (!cxi_fb_classify(s, f, &cl))
                 continue;
@@ -405,13 +432,16 @@ int cx_journeys_drivers(cx_result **out, const cx_journeys *j)
     dacc *d = cxi_jzalloc(&m, n1 * sizeof *d);
     double *csum = cxi_jzalloc(&m, n1 * sizeof *csum), *ccnt = cxi_jzalloc(&m, n1 * sizeof *ccnt);
     uint32_t *touched = cxi_alloc(&m, n1 * sizeof *touched), *order = cxi_alloc(&m, n1 * sizeof *order);
+    size_t nf1 = j->store->t[CX_TABLE_FEEDBACK].n ? j->store->t[CX_TABLE_FEEDBACK].n : 1;
+    uint32_t *start = cxi_alloc(&m, (j->ncust + 1) * sizeof *start), *frows = cxi_alloc(&m, nf1 * sizeof *frows);
     cx_result *t = NULL;
     size_t rows = 0;
-    if (!d || !csum || !ccnt || !touched || !order) {
+    if (!d || !csum || !ccnt || !touched || !order || !start || !frows) {
         rc = CX_ENOMEM;
         goto done;
     }
-    driver_sums(j, d, csum, ccnt, touched);
+    answers_by_customer(j, start, frows);
+    driver_sums(j, start, frows, d, csum, ccnt, touched);
     for (size_t tp = 0; tp < ntp; tp++) {
         dacc *a = &d[tp];
         double sxx = a->sxx - a->sx * a->sx / (a->n ? a->n : 1), syy = a->syy - a->sy * a->sy / (a->n ? a->n : 1);
@@ -435,6 +465,8 @@ done:
     cxi_free(&m, ccnt, n1 * sizeof *ccnt);
     cxi_free(&m, touched, n1 * sizeof *touched);
     cxi_free(&m, order, n1 * sizeof *order);
+    cxi_free(&m, start, (j->ncust + 1) * sizeof *start);
+    cxi_free(&m, frows, nf1 * sizeof *frows);
     if (rc) {
         cx_result_free(t);
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);

@@ -1,5 +1,5 @@
 /*
- * Copying a store: every table, name, id, attribute and the list links, in
+ * Copying a store: every table, name, id and attribute, in
  * a new store of the same allocator, so that a copy can be changed (for
  * instance pseudonymised for sharing) while the original stays as it is.
  */

@@ -465,7 +465,7 @@ static void apply(cx_store *s, plan *p)
     remap_col(s, F, FB_ID, p->eid[F]);
     remap_col(s, X, TR_CUSTOMER, p->newrow[C]);
     remap_col(s, X, TR_ID, p->eid[X]);
-    cxi_store_relink(s);
+    cxi_hindex_drop(s);
     static const int swapped[] = {C, K, I, F, X};
     for (size_t k = 0; k < 5; k++)
         pool_swap(&s->mem, &s->keys[swapped[k]], &p->keys[swapped[k]]);

@@ -1,9 +1,9 @@
 /*
  * Omnichannel history: one customer's interactions, cases, feedback and
  * transactions, merged in time order. Reads the customer's own rows (no
- * scan of the store), then sorts the entries: its feedback through the
- * list it heads, its other events through the history index, built by the
- * first history after a change (issue 14: 4 bytes a row less than lists).
+ * scan of the store), found through the history index, built by the first
+ * history after a change (issue 14: 4 bytes a row less than lists), then
+ * sorts the entries.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +33,7 @@ static int entry_cmp(const void *a, const void *b)
 }
 
 /* ---- the history index ------------------------------------------------
- * Each customer's rows of interactions, cases and transactions, ascending,
+ * Each customer's rows of interactions, cases, feedback and transactions, ascending,
  * as one block: for table slot l, rows[l][start[l][c] .. start[l][c + 1])
  * are customer c's. Built in O(rows + customers) by a count per customer.
  * It is not part of the store's contents: readers build it (they may run
@@ -41,12 +41,13 @@ static int entry_cmp(const void *a, const void *b)
  * and swap stays, the others are freed), writers drop it (store_private.h).
  * Its size and the row counts it was built from are kept so that a stale
  * index (a writer that forgot to drop it: a bug) is never used. */
-enum { NIDX = 3 };
+enum { NIDX = 4 };
 static const struct {
     int table, customer, time;
 } indexed[NIDX] = {
     {CX_TABLE_INTERACTIONS, IN_CUSTOMER, IN_TIME},
     {CX_TABLE_CASES, CA_CUSTOMER, CA_OPENED},
+    {CX_TABLE_FEEDBACK, FB_CUSTOMER, FB_TIME},
     {CX_TABLE_TRANSACTIONS, TR_CUSTOMER, TR_TIME},
 };
 
@@ -151,27 +152,15 @@ size_t cxi_hindex_bytes(const cx_store *s)
 }
 
 /* Runs KEEP, with r the row and t its time, for each of customer cu's
- * events of table slot l (0..NIDX-1 the indexed tables, NIDX feedback
- * through its list) whose time is within [lo, hi]. */
+ * events of table slot l (0..NIDX-1) whose time is within [lo, hi]. */
 #define EACH_EVENT(l, x, cu, lo, hi, KEEP)                                                                         \
     do {                                                                                                           \
-        if ((l) < NIDX) {                                                                                          \
-            const cxi_icol tm_ = cxi_icol_of(s, indexed[l].table, indexed[l].time);                                \
-            for (uint32_t i_ = (x)->start[l][cu]; i_ < (x)->start[l][(cu) + 1]; i_++) {                           \
-                uint32_t r = (x)->rows[l][i_];                                                                     \
-                int64_t t = cxi_icol_at(tm_, r);                                                                   \
-                if (t >= (lo) && t <= (hi))                                                                        \
-                    KEEP;                                                                                          \
-            }                                                                                                      \
-        } else {                                                                                                   \
-            const uint32_t *next_ = CXI_COL(s, CX_TABLE_FEEDBACK, FB_NEXT, const uint32_t);                        \
-            const cxi_icol tm_ = cxi_icol_of(s, CX_TABLE_FEEDBACK, FB_TIME);                                       \
-            for (uint32_t r = CXI_COL(s, CX_TABLE_CUSTOMERS, CU_HEAD_F, const uint32_t)[cu]; r != CXI_NONE;      \
-                 r = next_[r]) {                                                                                   \
-                int64_t t = cxi_icol_at(tm_, r);                                                                   \
-                if (t >= (lo) && t <= (hi))                                                                        \
-                    KEEP;                                                                                          \
-            }                                                                                                      \
+        const cxi_icol tm_ = cxi_icol_of(s, indexed[l].table, indexed[l].time);                                    \
+        for (uint32_t i_ = (x)->start[l][cu]; i_ < (x)->start[l][(cu) + 1]; i_++) {                               \
+            uint32_t r = (x)->rows[l][i_];                                                                         \
+            int64_t t = cxi_icol_at(tm_, r);                                                                       \
+            if (t >= (lo) && t <= (hi))                                                                            \
+                KEEP;                                                                                              \
         }                                                                                                          \
     } while (0)
 
@@ -201,7 +190,7 @@ int cx_history_new(cx_history **out, const cx_store *s, const char *customer, cx
         return cxi_fail(CX_ENOMEM, "%s: out of memory for the index of the customers' events", fn);
     /* count first, so one allocation holds everything */
     size_t n = 0;
-    for (int l = 0; l <= NIDX; l++)
+    for (int l = 0; l < NIDX; l++)
         EACH_EVENT(l, x, cu, lo, hi, n++);
     cxi_mem mem = s->mem;
     mem.bytes = 0; /* the history's own count, not the store's */
@@ -216,10 +205,8 @@ int cx_history_new(cx_history **out, const cx_store *s, const char *customer, cx
         return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu entries", fn, n);
     }
     h->n = 0;
-    for (int l = 0; l <= NIDX; l++) {
-        int table = l < NIDX ? indexed[l].table : CX_TABLE_FEEDBACK;
-        EACH_EVENT(l, x, cu, lo, hi, (h->e[h->n++] = (entry){t, r, table}));
-    }
+    for (int l = 0; l < NIDX; l++)
+        EACH_EVENT(l, x, cu, lo, hi, (h->e[h->n++] = (entry){t, r, indexed[l].table}));
     if (mine)
         hindex_release(s, x);
     if (h->n > 1) /* h->e is NULL when empty, and qsort must not see NULL */

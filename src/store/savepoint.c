@@ -1,9 +1,9 @@
 /*
  * Savepoints: an import remembers the store's size before it starts and, if
  * it fails, cuts every table, interner and index back to that size. Tables
- * only ever grow at the end, so a rollback is a truncation plus unlinking the
- * removed rows from their customers' history lists. Nothing is allocated, so
- * a rollback cannot fail.
+ * only ever grow at the end, so a rollback puts back the cells updates
+ * overwrote and truncates; the history index is dropped. Nothing is
+ * allocated, so a rollback cannot fail.
  */
 #include <string.h>
 
@@ -33,27 +33,6 @@ static bool attr_is_new(void *ctx, uint32_t row, uint32_t name, uint32_t val)
     return row >= m->rows[CX_TABLE_CUSTOMERS] || name >= m->sets[CX_VOCAB_ATTRIBUTE] || val >= m->attr_values;
 }
 
-/* The lists of rows customers head: feedback only (store_private.h); the
- * other event tables' rows are found through the history index, which
- * every truncation and rollback drops. */
-static const struct {
-    int table, customer, next, head;
-} lists[] = {
-    {CX_TABLE_FEEDBACK, FB_CUSTOMER, FB_NEXT, CU_HEAD_F},
-};
-
-/* Newest rows head their lists: unlink from the end back to n. */
-static void unlink_rows(cx_store *s, size_t l, size_t n)
-{
-    const uint32_t *cust = CXI_COL(s, lists[l].table, lists[l].customer, uint32_t);
-    const uint32_t *next = CXI_COL(s, lists[l].table, lists[l].next, uint32_t);
-    uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, lists[l].head, uint32_t);
-    for (size_t r = s->t[lists[l].table].n; r-- > n;)
-        head[cust[r]] = next[r];
-    if (s->t[lists[l].table].n > n)
-        s->t[lists[l].table].n = n;
-}
-
 /* The event ids of rows n.. are the last ones of the table's pool: keeps
  * those of the rows before n. */
 static void truncate_ids(cx_store *s, int table, size_t n)
@@ -74,11 +53,9 @@ void cxi_store_truncate_rows(cx_store *s, int table, size_t n)
 {
     cxi_hindex_drop(s);
     truncate_ids(s, table, n);
-    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
-        if (lists[l].table == table)
-            unlink_rows(s, l, n);
-    bool unlisted = table == CX_TABLE_INTERACTIONS || table == CX_TABLE_CASES || table == CX_TABLE_TRANSACTIONS;
-    if (unlisted && s->t[table].n > n)
+    bool event = table == CX_TABLE_INTERACTIONS || table == CX_TABLE_CASES || table == CX_TABLE_FEEDBACK ||
+                 table == CX_TABLE_TRANSACTIONS;
+    if (event && s->t[table].n > n)
         s->t[table].n = n;
     if (n == 0) /* no rows: an id column is implicit again (cxi_row_eid) */
         cxi_eid_dematerialize(s, table);
@@ -132,41 +109,13 @@ static void narrow_codes(cx_store *s, const cxi_mark *m)
 
 void cxi_store_truncate_comments(cx_store *s, uint32_t n) { cxi_pool_truncate(&s->mem, &s->comments, n); }
 
-void cxi_store_relink(cx_store *s)
-{
-    cxi_hindex_drop(s);
-    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
-        uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, lists[l].head, uint32_t);
-        for (size_t r = 0; r < s->t[CX_TABLE_CUSTOMERS].n; r++)
-            head[r] = CXI_NONE;
-        int t = lists[l].table;
-        const uint32_t *cu = CXI_COL(s, t, lists[l].customer, uint32_t);
-        uint32_t *next = CXI_COL(s, t, lists[l].next, uint32_t);
-        for (size_t r = 0; r < s->t[t].n; r++) {
-            next[r] = head[cu[r]];
-            head[cu[r]] = (uint32_t)r;
-        }
-    }
-}
-
 void cxi_store_rollback(cx_store *s, const cxi_mark *m)
 {
-    /* Appends alone: the rows added since the mark head their lists, so
-     * unlinking them from the newest down restores every list. Updates
-     * moved rows between lists around those appends: their cells are put
-     * back, and the lists are rebuilt from the rows that stay. */
-    bool updated = s->undo && s->undo->n > m->undo;
     cxi_hindex_drop(s);
     undo_cells(s, m->undo);
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         if (cxi_id_col(t) >= 0)
             cxi_pool_truncate(&s->mem, &s->keys[t], m->ids[t]);
-    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
-        if (updated && s->t[lists[l].table].n > m->rows[lists[l].table])
-            s->t[lists[l].table].n = m->rows[lists[l].table];
-        else
-            unlink_rows(s, l, m->rows[lists[l].table]);
-    }
     for (int t = 0; t < CX_TABLE_COUNT; t++) {
         if (s->t[t].n > m->rows[t])
             s->t[t].n = m->rows[t];
@@ -181,6 +130,4 @@ void cxi_store_rollback(cx_store *s, const cxi_mark *m)
     cxi_attrs_remove_if(&s->attrs, attr_is_new, (void *)m);
     cxi_pool_truncate(&s->mem, &s->attr_values, m->attr_values);
     narrow_codes(s, m);
-    if (updated)
-        cxi_store_relink(s);
 }

@@ -20,12 +20,8 @@ void cxi_store_mark(const cx_store *s, cxi_mark *m);
  * (adds, defines, new attributes). */
 void cxi_store_rollback(cx_store *s, const cxi_mark *m);
 
-/* Rebuilds every customer's event lists from the rows, newest first. */
-void cxi_store_relink(cx_store *s);
-
 /* Drops the rows of one event table (interactions, cases, feedback,
- * transactions) from `n` on, unlinking them from their customers' lists;
- * names and keys stay. Used to stream a file through a store in chunks. */
+ * transactions) from `n` on; names and keys stay. Used to stream a file through a store in chunks. */
 void cxi_store_truncate_rows(cx_store *s, int table, size_t n);
 /* Drops feedback comments from id n on (once their rows are gone). */
 void cxi_store_truncate_comments(cx_store *s, uint32_t n);

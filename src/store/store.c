@@ -452,7 +452,7 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     cx_store *s = CXI_NEW(cx_store, alloc, ud);
     if (!s)
         return cxi_fail(CX_ENOMEM, "cx_store_new: out of memory");
-    static const size_t cu[] = {4, 4, 4, 8, 4};
+    static const size_t cu[] = {4, 4, 4, 8};
     static const size_t tp[] = {4, 4, 4, 1, 8};
     /* time and duration_ms narrow until a value needs more (cxi_icol,
      * cxi_u32_col), value in cents until a value is not an amount in cents
@@ -464,7 +464,7 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     static const size_t ca[] = {4, 1, 1, 1, 8, 8, 8, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
     /* time narrow until a time needs more (cxi_u32_col) */
-    static const size_t fb[] = {4, 4, 8, 4, 4, 4, 4, 4, 4, 4};
+    static const size_t fb[] = {4, 4, 8, 4, 4, 4, 4, 4, 4};
     /* time too; amount in cents until an amount is not one (cxi_vcol) */
     static const size_t tr[] = {4, 4, 4, 4};
     table_init(&s->t[CX_TABLE_CUSTOMERS], CU_NCOLS, cu);
@@ -755,77 +755,31 @@ static void update_row(cx_store *s, int table, uint32_t row, const cellv *c, int
     s->dirty[table][row / 64] |= (uint64_t)1 << (row % 64);
 }
 
-/* The customer column of each event table, and the list of its rows each
- * customer heads (feedback only: next and head -1 for the others, whose
- * rows cx_history_new() finds through its index, store_private.h). */
-static const struct {
-    int customer, next, head;
-} event_list[CX_TABLE_COUNT] = {
-    [CX_TABLE_INTERACTIONS] = {IN_CUSTOMER, -1, -1},
-    [CX_TABLE_CASES] = {CA_CUSTOMER, -1, -1},
-    [CX_TABLE_FEEDBACK] = {FB_CUSTOMER, FB_NEXT, CU_HEAD_F},
-    [CX_TABLE_TRANSACTIONS] = {TR_CUSTOMER, -1, -1},
+/* The customer column of each event table. No table keeps a list of each
+ * customer's rows: cx_history_new() finds them through its index
+ * (store_private.h), which every added or moved row drops. */
+static const int event_customer[CX_TABLE_COUNT] = {
+    [CX_TABLE_INTERACTIONS] = IN_CUSTOMER,
+    [CX_TABLE_CASES] = CA_CUSTOMER,
+    [CX_TABLE_FEEDBACK] = FB_CUSTOMER,
+    [CX_TABLE_TRANSACTIONS] = TR_CUSTOMER,
 };
 
-static void link_event(cx_store *s, int table, uint32_t customer, uint32_t row)
-{
-    if (event_list[table].next < 0) {
-        cxi_hindex_drop(s);
-        return;
-    }
-    uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, event_list[table].head, uint32_t);
-    CXI_COL(s, table, event_list[table].next, uint32_t)[row] = head[customer];
-    head[customer] = row;
-}
-
-/* Moves event `row` from its customer's list to customer `to`'s, keeping
- * both lists newest (highest row) first; 4 logged cells at most. */
+/* Moves event `row` to customer `to` (one logged cell). */
 static void move_event(cx_store *s, int table, uint32_t row, uint32_t to)
 {
-    const int nc = event_list[table].next, hc = event_list[table].head;
-    if (nc < 0) {
-        cxi_hindex_drop(s);
-        set_cell(s, table, event_list[table].customer, row, &to);
-        return;
-    }
-    uint32_t *next = CXI_COL(s, table, nc, uint32_t);
-    uint32_t *head = CXI_COL(s, CX_TABLE_CUSTOMERS, hc, uint32_t);
-    uint32_t from = CXI_COL(s, table, event_list[table].customer, uint32_t)[row], after = next[row];
-    if (head[from] == row) {
-        set_cell(s, CX_TABLE_CUSTOMERS, hc, from, &after);
-    } else {
-        uint32_t p = head[from];
-        while (next[p] != row)
-            p = next[p];
-        set_cell(s, table, nc, p, &after);
-    }
-    uint32_t prev = CXI_NONE, q = head[to];
-    while (q != CXI_NONE && q > row) {
-        prev = q;
-        q = next[q];
-    }
-    set_cell(s, table, nc, row, &q);
-    if (prev == CXI_NONE)
-        set_cell(s, CX_TABLE_CUSTOMERS, hc, to, &row);
-    else
-        set_cell(s, table, nc, prev, &row);
-    set_cell(s, table, event_list[table].customer, row, &to);
+    cxi_hindex_drop(s);
+    set_cell(s, table, event_customer[table], row, &to);
 }
 
 /* Is there an event of customer `cu` in `table` whose column `col` is `v`? */
 static bool customer_refers(const cx_store *s, int table, uint32_t cu, int col, uint32_t v)
 {
+    /* a scan: only an event moving to another customer asks */
     const cxi_codes c = cxi_codes_col(s, table, col);
-    if (event_list[table].next < 0) { /* no list: a scan (a case moving to another customer) */
-        const uint32_t *cust = CXI_COL(s, table, event_list[table].customer, uint32_t);
-        for (size_t r = 0; r < s->t[table].n; r++)
-            if (cust[r] == cu && cxi_codes_at(c, r) == v)
-                return true;
-        return false;
-    }
-    const uint32_t *next = CXI_COL(s, table, event_list[table].next, uint32_t);
-    for (uint32_t r = CXI_COL(s, CX_TABLE_CUSTOMERS, event_list[table].head, uint32_t)[cu]; r != CXI_NONE; r = next[r])
-        if (cxi_codes_at(c, r) == v)
+    const uint32_t *cust = CXI_COL(s, table, event_customer[table], uint32_t);
+    for (size_t r = 0; r < s->t[table].n; r++)
+        if (cxi_codes_at(c, r) == v && cust[r] == cu)
             return true;
     return false;
 }
@@ -956,7 +910,7 @@ static inline void store_event(cx_store *s, int table, const eid *e, const cellv
     if (same_row(s, table, row, c, n)) {
         report_change(out_change, CX_UNCHANGED);
     } else {
-        if (CXI_COL(s, table, event_list[table].customer, uint32_t)[row] != cu)
+        if (CXI_COL(s, table, event_customer[table], uint32_t)[row] != cu)
             move_event(s, table, row, cu);
         update_row(s, table, row, c, n);
         report_change(out_change, CX_UPDATED);
@@ -1045,7 +999,6 @@ static int customer_insert(cx_store *s, const char *fn, const char *id, size_t l
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_REGION, uint32_t)[row] = commit_value(s, &reg);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_PLAN, uint32_t)[row] = commit_value(s, &pl);
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t)[row] = acquired;
-    CXI_COL(s, CX_TABLE_CUSTOMERS, CU_HEAD_F, uint32_t)[row] = CXI_NONE;
     s->t[CX_TABLE_CUSTOMERS].n = row + 1;
     return CX_OK;
 }
@@ -1242,7 +1195,7 @@ int cx_touchpoint_put(int *out_change, cx_store *s, const char *name, const char
     return touchpoint_put("cx_touchpoint_put", false, out_change, s, name, channel, stage, kind, is_key, weight);
 }
 
-/* The end of a new event's add: its id, its place in its customer's list,
+/* The end of a new event's add: its id, the history index dropped,
  * the row count (its cells written). */
 static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t row, int *out_change, size_t *out_row)
 {
@@ -1252,7 +1205,7 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
             CXI_COL(s, table, cxi_id_col(table), uint32_t)[row] = k;
     } else
         eid_commit(s, table, e, row); /* a case: its key id is its row */
-    link_event(s, table, CXI_COL(s, table, event_list[table].customer, uint32_t)[row], row);
+    cxi_hindex_drop(s);
     s->t[table].n = row + 1;
     report_change(out_change, CX_ADDED);
     if (out_row)

@@ -9,12 +9,11 @@
  * except interactions' touchpoint, kind, agent and case and cases' channel,
  * priority and agent, which take 1, 2 or 4 bytes a row as their largest
  * code needs (cxi_code_col, cxi_codes).
- * Each customer heads a singly linked list (newest first) of its feedback
- * through the `next` column of feedback (the journeys' driver analysis
- * walks it). Its interactions, cases and transactions keep no such list
- * (4 bytes a row, issue 14): cx_history_new() builds an index of every
- * customer's rows of those tables at its first call after a change
- * (cxi_hindex, history.c), and any change drops it.
+ * The event tables keep no list of each customer's rows (4 bytes a row,
+ * issue 14): cx_history_new() builds an index of every customer's rows of
+ * interactions, cases, feedback and transactions at its first call after
+ * a change (cxi_hindex, history.c), and any change drops it; the journeys'
+ * driver analysis groups the feedback by customer itself (pain.c).
  */
 #ifndef CXI_STORE_PRIVATE_H
 #define CXI_STORE_PRIVATE_H
@@ -25,7 +24,7 @@
 #include "attrs.h"
 #include "cxkit/store.h"
 
-enum { CU_SEGMENT, CU_REGION, CU_PLAN, CU_ACQUIRED, CU_HEAD_F, CU_NCOLS };
+enum { CU_SEGMENT, CU_REGION, CU_PLAN, CU_ACQUIRED, CU_NCOLS };
 enum { TP_CHANNEL, TP_STAGE, TP_KIND, TP_KEY, TP_WEIGHT, TP_NCOLS };
 enum {
     IN_CUSTOMER, IN_TOUCHPOINT, IN_TIME, IN_KIND, IN_DIRECTION, IN_OUTCOME,
@@ -38,7 +37,7 @@ enum {
 enum { QU_METRIC, QU_MIN, QU_MAX, QU_HIB, QU_NCOLS };
 enum {
     FB_CUSTOMER, FB_QUESTION, FB_SCORE, FB_TIME, FB_TOUCHPOINT, FB_INTERACTION,
-    FB_CASE, FB_COMMENT, FB_NEXT, FB_ID, FB_NCOLS
+    FB_CASE, FB_COMMENT, FB_ID, FB_NCOLS
 };
 enum { TR_CUSTOMER, TR_TIME, TR_AMOUNT, TR_ID, TR_NCOLS };
 
@@ -145,7 +144,7 @@ struct cx_store {
      * database: feedback links to them are checked there, not here. */
     bool external_interactions;
     cxi_lookup *lookup; /* see cxi_lookup; NULL outside imports */
-    /* The rows of each customer's interactions, cases and transactions, for
+    /* The rows of each customer's interactions, cases, feedback and transactions, for
      * cx_history_new(), which builds it when it finds none: readers that
      * may run at once each build one and keep the first published
      * (compare and swap), freeing theirs. Every change of those tables'
@@ -155,7 +154,7 @@ struct cx_store {
 };
 
 /* Frees the history index (history.c), if any: every writer that adds,
- * removes or moves rows of interactions, cases or transactions calls
+ * removes or moves rows of interactions, cases, feedback or transactions calls
  * cxi_hindex_drop (a load and a test on the path of every added row). */
 void cxi_hindex_free(cx_store *s);
 static inline void cxi_hindex_drop(cx_store *s)
