@@ -157,30 +157,41 @@ START_TEST(rows_without_ids)
 }
 END_TEST
 
-/* The rollback tests' imports of interactions: `path` imported strictly,
- * existing rows updated, fails on a bad row and must change nothing (the
- * caller checks); import_lenient then takes the same file leniently with the
- * same options, rejecting that one row, and frees the options. */
-static cx_import_options *import_strict_fails(cx_store *s, const char *path)
+/* The rollback tests' imports (of interactions, or of `table`): `path`
+ * imported strictly, existing rows updated, fails on a bad row and must
+ * change nothing (the caller checks); import_lenient then takes the same
+ * file leniently with the same options, rejecting that one row, and frees
+ * the options. */
+static cx_import_options *import_strict_fails_in(cx_store *s, int table, const char *path)
 {
     cx_import_options *o;
     OK(cx_import_options_new(&o));
     OK(cx_import_options_set_strict(o, 1));
     OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
     cx_import_report *rep = NULL;
-    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
+    FAILS(cx_import_csv(&rep, s, table, path, o), CX_EPARSE, "cx_import_csv");
     cx_import_report_free(rep);
     return o;
 }
 
-static void import_lenient(cx_store *s, const char *path, cx_import_options *o)
+static void import_lenient_in(cx_store *s, int table, const char *path, cx_import_options *o)
 {
     cx_import_report *rep = NULL;
     OK(cx_import_options_set_strict(o, 0));
-    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
+    OK(cx_import_csv(&rep, s, table, path, o));
     ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
     cx_import_report_free(rep);
     cx_import_options_free(o);
+}
+
+static cx_import_options *import_strict_fails(cx_store *s, const char *path)
+{
+    return import_strict_fails_in(s, CX_TABLE_INTERACTIONS, path);
+}
+
+static void import_lenient(cx_store *s, const char *path, cx_import_options *o)
+{
+    import_lenient_in(s, CX_TABLE_INTERACTIONS, path, o);
 }
 
 /* A failed import that had added rows and ids changes nothing: the ids it
@@ -1037,23 +1048,13 @@ START_TEST(amount_rollback_across_widening)
                                            "T-3,C-2,2024-01-01T00:00:00Z,0.001\n" /* widens */
                                            "T-2,C-1,2024-01-01T00:00:00Z,1e300\n" /* an update, wide */
                                            "T-4,C-1,not a time,1\n");
-    cx_import_options *o;
-    OK(cx_import_options_new(&o));
-    OK(cx_import_options_set_strict(o, 1));
-    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
-    cx_import_report *rep = NULL;
-    FAILS(cx_import_csv(&rep, s, TR, path, o), CX_EPARSE, "cx_import_csv");
-    cx_import_report_free(rep);
+    cx_import_options *o = import_strict_fails_in(s, TR, path);
     ck_assert_uint_eq(cents_width(s, TR), 8); /* stays wide */
     assert_cents(s, TR, want, 3);
     size_t row;
     FAILS(cx_store_find(&row, s, TR, "T-3"), CX_ENOTFOUND, "cx_store_find");
     /* the same file, lenient: everything but the bad row */
-    OK(cx_import_options_set_strict(o, 0));
-    OK(cx_import_csv(&rep, s, TR, path, o));
-    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
-    cx_import_report_free(rep);
-    cx_import_options_free(o);
+    import_lenient_in(s, TR, path, o);
     double after[4] = {10.25, 0.5, 1e300, 0.001};
     assert_cents(s, TR, after, 4);
     cents_round_trip(s, TR, after, 4, true);
@@ -1106,21 +1107,25 @@ static void add_coded(cx_store *s, size_t k, const char *id, const char *name)
                           CX_HANDLED, 0));
 }
 
+/* Every row's value of column `name` of `table` (NULL for none) is
+ * want[row], and the table has n rows. */
+static void assert_names(const cx_store *s, int table, const char *name, char *const *want, size_t n)
+{
+    int c;
+    OK(cx_column_find(&c, table, name));
+    ck_assert_uint_eq(store_rows(s, table), n);
+    for (size_t r = 0; r < n; r++) {
+        const char *v;
+        OK(cx_store_get_string(&v, s, table, c, r));
+        ck_assert_msg(want[r] ? v && strcmp(v, want[r]) == 0 : v == NULL, "table %d %s row %zu: '%s', want '%s'",
+                      table, name, r, v ? v : "(none)", want[r] ? want[r] : "(none)");
+    }
+}
+
 /* Every row's value of column k (NULL for none) is want[row]. */
 static void assert_coded(const cx_store *s, size_t k, char *const *want, size_t n)
 {
-    int c;
-    OK(cx_column_find(&c, CX_TABLE_INTERACTIONS, coded_names[k]));
-    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), n);
-    for (size_t r = 0; r < n; r++) {
-        const char *v;
-        OK(cx_store_get_string(&v, s, CX_TABLE_INTERACTIONS, c, r));
-        if (!want[r])
-            ck_assert_msg(v == NULL, "%s row %zu: '%s', want none", coded_names[k], r, v);
-        else
-            ck_assert_msg(v && strcmp(v, want[r]) == 0, "%s row %zu: '%s', want '%s'", coded_names[k], r,
-                          v ? v : "(none)", want[r]);
-    }
+    assert_names(s, CX_TABLE_INTERACTIONS, coded_names[k], want, n);
 }
 
 static char *xstrdup(const char *s)
@@ -1438,15 +1443,7 @@ static void add_case_coded(cx_store *s, size_t k, const char *id, const char *na
 
 static void assert_case_coded(const cx_store *s, size_t k, char *const *want, size_t n)
 {
-    int c;
-    OK(cx_column_find(&c, CX_TABLE_CASES, case_names[k]));
-    ck_assert_uint_eq(store_rows(s, CX_TABLE_CASES), n);
-    for (size_t r = 0; r < n; r++) {
-        const char *v;
-        OK(cx_store_get_string(&v, s, CX_TABLE_CASES, c, r));
-        ck_assert_msg(want[r] ? v && strcmp(v, want[r]) == 0 : v == NULL, "case %s row %zu: '%s', want '%s'",
-                      case_names[k], r, v ? v : "(none)", want[r] ? want[r] : "(none)");
-    }
+    assert_names(s, CX_TABLE_CASES, case_names[k], want, n);
 }
 
 START_TEST(case_codes_widen_at_255)
@@ -1531,6 +1528,290 @@ START_TEST(case_codes_rollback_across_widening)
     cx_import_options_free(o);
     ck_assert_uint_eq(s->t[CX_TABLE_CASES].cols[CA_AGENT].elem, 1);
     assert_case_coded(s, 2, want, 2);
+    cx_store_free(s);
+}
+END_TEST
+
+/* ---- feedback's question, touchpoint and case: code columns too ---------
+ * 1 byte a row up to code 254, 2 from code 255, widened by the add or the
+ * update that needs it. Feedback F-j belongs to C-2 when j % 3 == 0 (to be
+ * forgotten), else to C-1, and so does the case it names (forgetting C-2
+ * renumbers the cases of C-1 its feedback names). */
+static const int fb_coded_cols[] = {FB_QUESTION, FB_TOUCHPOINT, FB_CASE};
+static const char *const fb_coded_names[] = {"question", "touchpoint", "case"};
+
+static size_t fb_elem(const cx_store *s, size_t k) { return s->t[CX_TABLE_FEEDBACK].cols[fb_coded_cols[k]].elem; }
+
+static const char *fb_customer(size_t j) { return j % 3 ? "C-1" : "C-2"; }
+
+/* The code the next new value of column k gets: the row of its table. */
+static uint32_t fb_next_code(const cx_store *s, size_t k)
+{
+    static const int tabs[] = {CX_TABLE_QUESTIONS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES};
+    return (uint32_t)s->t[tabs[k]].n;
+}
+
+static void fb_name(char *buf, size_t cap, const cx_store *s, size_t k)
+{
+    snprintf(buf, cap, "%s-%u", fb_coded_names[k], fb_next_code(s, k));
+}
+
+static cx_store *fb_coded_store(cx_store *s)
+{
+    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    return s; /* a new store has the questions nps, csat and ces */
+}
+
+/* Makes the row `name` of column k's table (a CSAT question, a touchpoint,
+ * a case of feedback j's customer) unless there is one. */
+static void fb_target(cx_store *s, size_t k, size_t j, const char *name)
+{
+    static const int tabs[] = {CX_TABLE_QUESTIONS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES};
+    if (!name || cx_store_find(&(size_t){0}, s, tabs[k], name) == CX_OK)
+        return;
+    if (k == 0)
+        OK(cx_question_add(s, name, CX_METRIC_CSAT, 1, 5, 1));
+    else if (k == 1)
+        OK(cx_touchpoint_add(s, name, "web", "consideration", NULL, 0, 1));
+    else
+        OK(cx_case_add(s, name, fb_customer(j), "phone", NULL, NULL, T("2024-01-01T00:00:00Z"), CX_TIME_NONE,
+                       CX_TIME_NONE, 0, 1));
+}
+
+/* Feedback F-j whose column k holds `name` (NULL: none, for touchpoint or
+ * case), the others fixed; added, or put (an update of an existing row);
+ * returns what cx_feedback_add or cx_feedback_put returned. */
+static int fb_coded_put(cx_store *s, size_t k, size_t j, const char *name, bool put)
+{
+    char id[32];
+    snprintf(id, sizeof id, "F-%zu", j);
+    const char *q = k == 0 ? name : "nps", *tp = k == 1 ? name : NULL, *ca = k == 2 ? name : NULL;
+    double score = k == 0 ? (double)(1 + j % 5) : (double)(j % 11);
+    cx_time t = T("2024-01-02T00:00:00Z") + (cx_time)j;
+    if (put)
+        return cx_feedback_put(&(int){0}, NULL, s, id, fb_customer(j), q, score, t, tp, NULL, ca, NULL);
+    return cx_feedback_add(NULL, s, id, fb_customer(j), q, score, t, tp, NULL, ca, NULL);
+}
+
+static void fb_coded_add(cx_store *s, size_t k, size_t j, const char *name, bool put)
+{
+    fb_target(s, k, j, name);
+    OK(fb_coded_put(s, k, j, name, put));
+}
+
+/* Fills column k with new values up to code `last` (none every tenth row
+ * where the column may be empty); returns the rows' names (room for 8
+ * more). */
+static char **fb_fill(cx_store *s, size_t k, uint32_t last, size_t *n)
+{
+    char **want = calloc(last + last / 9 + 64, sizeof *want);
+    ck_assert_ptr_nonnull(want);
+    *n = 0;
+    while (fb_next_code(s, k) <= last) {
+        char name[32];
+        fb_name(name, sizeof name, s, k);
+        const char *v = k > 0 && *n % 10 == 3 ? NULL : name;
+        fb_coded_add(s, k, *n, v, false);
+        want[*n] = v ? xstrdup(v) : NULL;
+        (*n)++;
+    }
+    return want;
+}
+
+static void assert_fb_coded(const cx_store *s, size_t k, char *const *want, size_t n)
+{
+    assert_names(s, CX_TABLE_FEEDBACK, fb_coded_names[k], want, n);
+}
+
+/* Clone, save and load, export and import again, and forgetting C-2 (row j
+ * when j % 3 == 0) keep every value and the column's width. */
+static void fb_codes_round_trip(const cx_store *s, size_t k, char *const *want, size_t n)
+{
+    size_t w = fb_elem(s, k);
+    cx_store *c, *l, *e;
+    OK(cx_store_clone(&c, s));
+    ck_assert_uint_eq(fb_elem(c, k), w);
+    assert_fb_coded(c, k, want, n);
+    remove(P("f.db"));
+    OK(cx_db_save(s, P("f.db")));
+    OK(cx_db_load(&l, P("f.db")));
+    ck_assert_uint_eq(fb_elem(l, k), w);
+    assert_fb_coded(l, k, want, n);
+    cx_store_free(l);
+    static const int tabs[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_QUESTIONS, CX_TABLE_CASES,
+                               CX_TABLE_FEEDBACK};
+    OK(cx_store_new(&e));
+    for (size_t t = 0; t < 5; t++) {
+        char f[16];
+        snprintf(f, sizeof f, "f-%zu.csv", t);
+        OK(cx_export_csv(s, tabs[t], P(f), 0));
+        cx_import_report *rep = NULL;
+        OK(cx_import_csv(&rep, e, tabs[t], P(f), NULL));
+        cx_import_report_free(rep);
+    }
+    ck_assert_uint_eq(fb_elem(e, k), w);
+    assert_fb_coded(e, k, want, n);
+    cx_store_free(e);
+    const char *gone = "C-2";
+    size_t erased, m = 0;
+    OK(cx_customer_forget(&erased, c, 1, &gone));
+    char **kept = calloc(n + 1, sizeof *kept);
+    ck_assert_ptr_nonnull(kept);
+    for (size_t j = 0; j < n; j++)
+        if (j % 3)
+            kept[m++] = want[j];
+    ck_assert_uint_eq(fb_elem(c, k), w);
+    assert_fb_coded(c, k, kept, m);
+    free(kept);
+    cx_store_free(c);
+}
+
+/* For each column: 1 byte up to code 254 (a refused add does not widen),
+ * 2 from code 255, by an add or by an update; none and old values after;
+ * the round trips at both widths. */
+START_TEST(fb_codes_widen_at_255)
+{
+    for (size_t k = 0; k < 3; k++) {
+        for (int update = 0; update < 2; update++) {
+            cx_store *s;
+            OK(cx_store_new(&s));
+            fb_coded_store(s);
+            ck_assert_uint_eq(fb_elem(s, k), 1);
+            size_t n;
+            char **want = fb_fill(s, k, 254, &n);
+            ck_assert_uint_eq(fb_elem(s, k), 1);
+            assert_fb_coded(s, k, want, n);
+            if (!update)
+                fb_codes_round_trip(s, k, want, n);
+            char name[32];
+            fb_name(name, sizeof name, s, k);
+            fb_target(s, k, update ? 1 : n, name);
+            /* refused for another reason: checked before widening */
+            const char *q = k == 0 ? name : "nps";
+            FAILS(cx_feedback_add(NULL, s, "F-x", "C-1", q, 11, 1, k == 1 ? name : NULL, NULL, k == 2 ? name : NULL,
+                                  NULL),
+                  CX_ERANGE, "cx_feedback_add");
+            ck_assert_uint_eq(fb_elem(s, k), 1);
+            if (update) { /* row 1 (C-1) gets it */
+                fb_coded_add(s, k, 1, name, true);
+                free(want[1]);
+                want[1] = xstrdup(name);
+            } else {
+                fb_coded_add(s, k, n, name, false);
+                want[n++] = xstrdup(name);
+            }
+            ck_assert_uint_eq(fb_elem(s, k), 2);
+            if (k > 0) { /* none after the widening */
+                fb_coded_add(s, k, n, NULL, false);
+                want[n++] = NULL;
+            }
+            fb_coded_add(s, k, 4, want[2], true); /* an old value: row 4 (C-1) gets row 2's (C-1) */
+            free(want[4]);
+            want[4] = xstrdup(want[2]);
+            assert_fb_coded(s, k, want, n);
+            /* the other columns stay narrow */
+            for (size_t o = 0; o < 3; o++)
+                if (o != k)
+                    ck_assert_uint_eq(fb_elem(s, o), 1);
+            fb_codes_round_trip(s, k, want, n);
+            free_names(want, n);
+            cx_store_free(s);
+        }
+    }
+}
+END_TEST
+
+/* Out of memory widening: every allocation of the add refused in turn (the
+ * widening's among them), each failure changing nothing a caller sees;
+ * then it succeeds. */
+START_TEST(fb_codes_widening_out_of_memory)
+{
+    for (size_t k = 0; k < 3; k++) {
+        cxt_alloc a = {0};
+        cx_store *s;
+        OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+        fb_coded_store(s);
+        size_t n;
+        char **want = fb_fill(s, k, 254, &n);
+        char name[32];
+        fb_name(name, sizeof name, s, k);
+        fb_target(s, k, n, name); /* the row exists first */
+        int rc, failures = 0;
+        for (size_t nth = 1;; nth++) {
+            cxt_alloc_fail_nth(&a, nth, false);
+            rc = fb_coded_put(s, k, n, name, false);
+            cxt_alloc_allow(&a, -1);
+            if (rc == CX_OK)
+                break;
+            ck_assert_int_eq(rc, CX_ENOMEM);
+            failures++;
+            ck_assert_uint_eq(fb_elem(s, k), 1);
+            assert_fb_coded(s, k, want, n);
+        }
+        ck_assert_int_ge(failures, 1);
+        want[n++] = xstrdup(name);
+        ck_assert_uint_eq(fb_elem(s, k), 2);
+        assert_fb_coded(s, k, want, n);
+        free_names(want, n);
+        cx_store_free(s);
+        cxt_alloc_done(&a);
+    }
+}
+END_TEST
+
+/* A failed import of feedback that updated touchpoints while the column
+ * was narrow, widened it (300 touchpoints named), updated a row in the
+ * wide column and failed: every value and the width are back. */
+START_TEST(fb_codes_rollback_across_widening)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    fb_coded_store(s);
+    for (int i = 0; i < 300; i++) {
+        char tp[16];
+        snprintf(tp, sizeof tp, "tp-%d", i);
+        OK(cx_touchpoint_add(s, tp, "web", "consideration", NULL, 0, 1));
+    }
+    char *want[3] = {"tp-1", NULL, "tp-2"};
+    for (size_t j = 0; j < 3; j++)
+        fb_coded_add(s, 1, j, want[j], false);
+    size_t cap = 400 * 128, len = 0;
+    char *csv = malloc(cap);
+    ck_assert_ptr_nonnull(csv);
+    len += (size_t)snprintf(csv + len, cap - len,
+                            "id,customer,question,score,time,touchpoint\n"
+                            "F-1,C-1,nps,3,2024-01-01T00:00:00Z,tp-2\n" /* narrow update */
+                            "F-0,C-2,nps,3,2024-01-01T00:00:00Z,\n");   /* to none */
+    for (int i = 0; i < 300; i++) /* widens; row 3 + i */
+        len += (size_t)snprintf(csv + len, cap - len, "N-%d,%s,nps,5,2024-01-01T00:00:00Z,tp-%d\n", i,
+                                fb_customer(3 + (size_t)i), i);
+    len += (size_t)snprintf(csv + len, cap - len,
+                            "F-2,C-1,nps,3,2024-01-01T00:00:00Z,tp-299\n" /* wide update */
+                            "F-0,C-2,nps,3,2024-01-01T00:00:00Z,tp-0\n"
+                            "F-9,C-1,nps,3,not a time,\n");
+    const char *path = write_file("fb.csv", csv);
+    free(csv);
+    cx_import_options *o = import_strict_fails_in(s, CX_TABLE_FEEDBACK, path);
+    ck_assert_uint_eq(fb_elem(s, 1), 1); /* narrow again */
+    assert_fb_coded(s, 1, want, 3);
+    /* the same file, lenient: everything but the bad row */
+    import_lenient_in(s, CX_TABLE_FEEDBACK, path, o);
+    ck_assert_uint_eq(fb_elem(s, 1), 2);
+    char **after = calloc(303, sizeof *after);
+    ck_assert_ptr_nonnull(after);
+    after[0] = xstrdup("tp-0");
+    after[1] = xstrdup("tp-2");
+    after[2] = xstrdup("tp-299");
+    for (int i = 0; i < 300; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "tp-%d", i);
+        after[3 + i] = xstrdup(name);
+    }
+    assert_fb_coded(s, 1, after, 303);
+    fb_codes_round_trip(s, 1, after, 303);
+    free_names(after, 303);
     cx_store_free(s);
 }
 END_TEST
@@ -1638,8 +1919,10 @@ START_TEST(codes_same_results_at_every_width)
     cx_store *s = random_store();
     for (size_t k = 0; k < 4; k++)
         ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
-    for (size_t k = 0; k < 3; k++)
+    for (size_t k = 0; k < 3; k++) {
         ck_assert_uint_eq(s->t[CX_TABLE_CASES].cols[case_cols[k]].elem, 1);
+        ck_assert_uint_eq(fb_elem(s, k), 1);
+    }
     results_of(s, "1");
     static const size_t widths[] = {2, 4};
     for (size_t w = 0; w < 2; w++) {
@@ -2130,6 +2413,9 @@ int main(void)
     tcase_add_test(codes, codes_same_results_at_every_width);
     tcase_add_test(codes, case_codes_widen_at_255);
     tcase_add_test(codes, case_codes_rollback_across_widening);
+    tcase_add_test(codes, fb_codes_widen_at_255);
+    tcase_add_test(codes, fb_codes_widening_out_of_memory);
+    tcase_add_test(codes, fb_codes_rollback_across_widening);
     suite_add_tcase(su, codes);
     TCase *pool = tcase_create("pool");
     tcase_add_checked_fixture(pool, ids_setup, tmpdir_teardown);

@@ -6,9 +6,10 @@
  * Keyed tables (customers, touchpoints, cases, questions) number their rows
  * by the id of the key in their interner, so lookup by id is one hash probe.
  * Strings of named sets are interned once per store; rows hold u32 codes,
- * except interactions' touchpoint, kind, agent and case and cases' channel,
- * priority and agent, which take 1, 2 or 4 bytes a row as their largest
- * code needs (cxi_code_col, cxi_codes).
+ * except interactions' touchpoint, kind, agent and case, cases' channel,
+ * priority and agent, and feedback's question, touchpoint and case, which
+ * take 1, 2 or 4 bytes a row as their largest code needs (cxi_code_col,
+ * cxi_codes).
  * Each customer heads a singly linked list (newest first) of its feedback
  * through the `next` column of feedback (the journeys' driver analysis
  * walks it). Its interactions, cases and transactions keep no such list
@@ -357,7 +358,8 @@ static inline bool cxi_code_col(int table, int col)
 {
     return (table == CX_TABLE_INTERACTIONS &&
             (col == IN_TOUCHPOINT || col == IN_KIND || col == IN_AGENT || col == IN_CASE)) ||
-           (table == CX_TABLE_CASES && (col == CA_CHANNEL || col == CA_PRIORITY || col == CA_AGENT));
+           (table == CX_TABLE_CASES && (col == CA_CHANNEL || col == CA_PRIORITY || col == CA_AGENT)) ||
+           (table == CX_TABLE_FEEDBACK && (col == FB_QUESTION || col == FB_TOUCHPOINT || col == FB_CASE));
 }
 
 static inline cxi_codes cxi_codes_col(const cx_store *s, int table, int col)
