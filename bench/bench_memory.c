@@ -133,10 +133,10 @@ static void run(const char *dir)
     /* and the narrow columns: duration_ms (cxi_icol: 4 or 8), value (cxi_vcol: 4 in cents or 8) */
     printf("; duration_ms %zu, value %zu; transactions' amount %zu", it->cols[IN_DURATION].elem, it->cols[IN_VALUE].elem,
            s->t[CX_TABLE_TRANSACTIONS].cols[TR_AMOUNT].elem);
-    /* feedback's code columns */
+    /* feedback's code columns and its score (cxi_vcol: 4 in cents or 8) */
     const cxi_table *ft = &s->t[CX_TABLE_FEEDBACK];
-    printf("; feedback's question %zu touchpoint %zu case %zu\n", ft->cols[FB_QUESTION].elem,
-           ft->cols[FB_TOUCHPOINT].elem, ft->cols[FB_CASE].elem);
+    printf("; feedback's question %zu touchpoint %zu case %zu, score %zu\n", ft->cols[FB_QUESTION].elem,
+           ft->cols[FB_TOUCHPOINT].elem, ft->cols[FB_CASE].elem, ft->cols[FB_SCORE].elem);
     /* the index of every customer's interactions, cases and transactions
      * that the first history after a change builds and the store keeps
      * until the next change (not in cx_store_memory) */

@@ -4,8 +4,11 @@
  * while every row has an id. Every id must read back byte for byte through
  * every path: the getters, cx_store_find, a failed import's rollback,
  * cx_customer_forget, cx_store_clone, an export and a SQLite save and load.
- * Interactions' code columns (touchpoint, kind, agent, case) take 1, 2 or
- * 4 bytes a row as their values need (small dictionary ids).
+ * Interactions' code columns (touchpoint, kind, agent, case), cases'
+ * (channel, priority, agent) and feedback's (question, touchpoint, case)
+ * take 1, 2 or 4 bytes a row as their values need (small dictionary ids);
+ * interactions' value, transactions' amount and feedback's score are int32
+ * cents while every value is an amount in cents.
  * Links the internal archive to see the layout (idrow, the pool blocks). */
 #include "cx_test.h"
 
@@ -50,14 +53,29 @@ static int id_column(int table)
     return c;
 }
 
-static cx_store *base_store(void)
+/* Customers C-1 and C-2 and touchpoint web in store s (a new store has
+ * the questions nps, csat and ces too); base_store makes one, alloc_store
+ * one whose allocations go through `a` (the out-of-memory tests). */
+static cx_store *base_rows(cx_store *s)
 {
-    cx_store *s;
-    OK(cx_store_new(&s));
     OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
     OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
     OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
     return s;
+}
+
+static cx_store *base_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    return base_rows(s);
+}
+
+static cx_store *alloc_store(cxt_alloc *a)
+{
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, a));
+    return base_rows(s);
 }
 
 /* Adds event i of `table` with id `id` (NULL: none) for customer C-1 or C-2. */
@@ -720,17 +738,32 @@ static double cents_misfit(int i)
 
 /* The columns in cents (cxi_cents_col): interactions' value (`tab`
  * CX_TABLE_INTERACTIONS) and transactions' amount (CX_TABLE_TRANSACTIONS). */
-static int cents_internal(int tab) { return tab == CX_TABLE_INTERACTIONS ? IN_VALUE : TR_AMOUNT; }
+static int cents_internal(int tab)
+{
+    return tab == CX_TABLE_INTERACTIONS ? IN_VALUE : tab == CX_TABLE_FEEDBACK ? FB_SCORE : TR_AMOUNT;
+}
 
 static int cents_public(int tab)
 {
     int c;
-    OK(cx_column_find(&c, tab, tab == CX_TABLE_INTERACTIONS ? "value" : "amount"));
+    OK(cx_column_find(&c, tab, tab == CX_TABLE_INTERACTIONS ? "value" : tab == CX_TABLE_FEEDBACK ? "score" : "amount"));
     return c;
 }
 
 static size_t cents_width(const cx_store *s, int tab) { return s->t[tab].cols[cents_internal(tab)].elem; }
 static size_t value_width(const cx_store *s) { return cents_width(s, CX_TABLE_INTERACTIONS); }
+
+/* A store for the values of `tab`: feedback's scores answer a question
+ * whose scale takes every score of these tests. */
+static void add_rating(cx_store *s) { OK(cx_question_add(s, "rating", CX_METRIC_CUSTOM, -1e9, 1e9, 1)); }
+
+static cx_store *cents_store(int tab)
+{
+    cx_store *s = base_store();
+    if (tab == CX_TABLE_FEEDBACK)
+        add_rating(s);
+    return s;
+}
 
 /* Every value reads back bit for bit, through the getter and cxi_vcol. */
 static void assert_cents(const cx_store *s, int tab, const double *want, size_t n)
@@ -780,7 +813,7 @@ static void cents_round_trip(const cx_store *s, int tab, const double *want, siz
         cx_store_free(l);
     }
     OK(cx_export_csv(s, tab, P("v.csv"), 0));
-    cx_store *e = base_store();
+    cx_store *e = cents_store(tab);
     cx_import_report *rep = NULL;
     OK(cx_import_csv(&rep, e, tab, P("v.csv"), NULL));
     cx_import_report_free(rep);
@@ -893,11 +926,7 @@ END_TEST
 START_TEST(value_widening_out_of_memory)
 {
     cxt_alloc a = {0};
-    cx_store *s;
-    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
-    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    cx_store *s = alloc_store(&a);
     double want[3] = {161.55, -3.07, 0.001};
     add_value(s, 0, want[0]);
     add_value(s, 1, want[1]);
@@ -947,118 +976,178 @@ START_TEST(value_rollback_across_widening)
 }
 END_TEST
 
-/* ---- transactions' amount: in cents too (cxi_cents_col) ----------------- */
+/* ---- transactions' amount and feedback's score: in cents too ------------
+ * (cxi_cents_col) The same tests for either column: `tab` is
+ * CX_TABLE_TRANSACTIONS or CX_TABLE_FEEDBACK. */
 
-/* Transaction T-i of C-2 when i % 3 == 0, else of C-1 (as add_value). */
-static void add_amount(cx_store *s, size_t i, double v)
+static const char *cents_add_fn(int tab) { return tab == CX_TABLE_FEEDBACK ? "cx_feedback_add" : "cx_transaction_add"; }
+
+/* Transaction T-i or feedback F-i of amount or score v, of customer cu
+ * (NULL: C-2 when i % 3 == 0, else C-1, as add_value); added, or put when
+ * `change` (an update of an existing row). Returns what the call returned. */
+static int cents_put(cx_store *s, int tab, size_t i, const char *cu, double v, int *change)
 {
     char id[32];
-    snprintf(id, sizeof id, "T-%zu", i);
-    OK(cx_transaction_add(NULL, s, id, i % 3 ? "C-1" : "C-2", T("2024-01-01T00:00:00Z") + (cx_time)i, v));
+    snprintf(id, sizeof id, "%s-%zu", tab == CX_TABLE_FEEDBACK ? "F" : "T", i);
+    if (!cu)
+        cu = i % 3 ? "C-1" : "C-2";
+    cx_time t = T("2024-01-01T00:00:00Z") + (cx_time)i;
+    if (tab == CX_TABLE_FEEDBACK)
+        return change ? cx_feedback_put(change, NULL, s, id, cu, "rating", v, t, NULL, NULL, NULL, NULL)
+                      : cx_feedback_add(NULL, s, id, cu, "rating", v, t, NULL, NULL, NULL, NULL);
+    return change ? cx_transaction_put(change, NULL, s, id, cu, t, v) : cx_transaction_add(NULL, s, id, cu, t, v);
 }
 
-/* Amounts (never negative) in cents stay narrow; refused adds do not widen;
- * each amount that is not in cents widens the column, by an add or by an
- * update, every earlier amount unchanged; the round trips keep both. */
-START_TEST(amount_narrow_then_wide)
+static void add_cents(cx_store *s, int tab, size_t i, double v) { OK(cents_put(s, tab, i, NULL, v, NULL)); }
+
+/* Values in cents stay narrow; refused adds do not widen (`refused`: a
+ * value the column refuses, not in cents); each value that is not in cents
+ * widens the column, by an add or by an update, every earlier value
+ * unchanged; the round trips keep both widths. */
+static void cents_narrow_then_wide(int tab, const double *fit, size_t n, const double *misfit, size_t nmisfit,
+                                   double refused)
 {
-    const int TR = CX_TABLE_TRANSACTIONS;
-    const double fit[] = {0, 161.55, 3.07, 21474836.47, 0.01, 0.07, 99.99};
-    const size_t n = sizeof fit / sizeof fit[0];
-    const double misfit[] = {0.001, 1e300, -0.0, 21474836.48, 1.0 / 3};
-    for (size_t m = 0; m < sizeof misfit / sizeof misfit[0]; m++) {
+    for (size_t m = 0; m < nmisfit; m++) {
         for (int update = 0; update < 2; update++) {
-            cx_store *s = base_store();
-            ck_assert_uint_eq(cents_width(s, TR), 4);
+            cx_store *s = cents_store(tab);
+            ck_assert_uint_eq(cents_width(s, tab), 4);
             double want[16];
-            memcpy(want, fit, sizeof fit);
+            memcpy(want, fit, n * sizeof *fit);
             for (size_t i = 0; i < n; i++)
-                add_amount(s, i, fit[i]);
-            FAILS(cx_transaction_add(NULL, s, "T-x", "nobody", 1, 0.001), CX_ENOTFOUND, "cx_transaction_add");
-            FAILS(cx_transaction_add(NULL, s, "T-x", "C-1", 1, -0.5), CX_ERANGE, "cx_transaction_add");
-            FAILS(cx_transaction_add(NULL, s, "T-x", "C-1", 1, NAN), CX_ERANGE, "cx_transaction_add");
-            ck_assert_uint_eq(cents_width(s, TR), 4);
-            assert_cents(s, TR, want, n);
+                add_cents(s, tab, i, fit[i]);
+            FAILS(cents_put(s, tab, 99, "nobody", 0.001, NULL), CX_ENOTFOUND, cents_add_fn(tab));
+            FAILS(cents_put(s, tab, 99, NULL, refused, NULL), CX_ERANGE, cents_add_fn(tab));
+            FAILS(cents_put(s, tab, 99, NULL, NAN, NULL), CX_ERANGE, cents_add_fn(tab));
+            ck_assert_uint_eq(cents_width(s, tab), 4);
+            assert_cents(s, tab, want, n);
             if (m == 0 && !update)
-                cents_round_trip(s, TR, want, n, true);
+                cents_round_trip(s, tab, want, n, true);
             size_t k = n;
             if (update) { /* row 4 (C-1) gets it */
                 int ch;
-                OK(cx_transaction_put(&ch, NULL, s, "T-4", "C-1", T("2024-01-01T00:00:00Z") + 4, misfit[m]));
+                OK(cents_put(s, tab, 4, NULL, misfit[m], &ch));
                 ck_assert_int_eq(ch, CX_UPDATED);
                 want[4] = misfit[m];
             } else {
-                add_amount(s, k, misfit[m]);
+                add_cents(s, tab, k, misfit[m]);
                 want[k++] = misfit[m];
             }
-            ck_assert_uint_eq(cents_width(s, TR), 8);
-            assert_cents(s, TR, want, k);
-            add_amount(s, k, 161.55); /* in cents again: stays wide */
+            ck_assert_uint_eq(cents_width(s, tab), 8);
+            assert_cents(s, tab, want, k);
+            add_cents(s, tab, k, 161.55); /* in cents again: stays wide */
             want[k++] = 161.55;
-            ck_assert_uint_eq(cents_width(s, TR), 8);
-            assert_cents(s, TR, want, k);
+            ck_assert_uint_eq(cents_width(s, tab), 8);
+            assert_cents(s, tab, want, k);
             /* interactions' value is another column: still narrow */
             ck_assert_uint_eq(value_width(s), 4);
-            cents_round_trip(s, TR, want, k, !(misfit[m] == 0 && signbit(misfit[m])));
+            cents_round_trip(s, tab, want, k, !(misfit[m] == 0 && signbit(misfit[m])));
             cx_store_free(s);
         }
     }
 }
-END_TEST
 
-/* Out of memory widening the amounts: the add fails, nothing changes. */
-START_TEST(amount_widening_out_of_memory)
+START_TEST(amount_narrow_then_wide)
 {
-    cxt_alloc a = {0};
-    cx_store *s;
-    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
-    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
-    double want[3] = {161.55, 3.07, 0.001};
-    add_amount(s, 0, want[0]);
-    add_amount(s, 1, want[1]);
-    size_t live = a.live;
-    cxt_alloc_fail_nth(&a, 1, false);
-    FAILS(cx_transaction_add(NULL, s, "T-2", "C-1", 1, want[2]), CX_ENOMEM, "cx_transaction_add");
-    EXPECT(strstr(cx_last_error(), "widening the amounts"), "the widening failed: %s", cx_last_error());
-    cxt_alloc_allow(&a, -1);
-    ck_assert_uint_eq(a.live, live);
-    ck_assert_uint_eq(cents_width(s, CX_TABLE_TRANSACTIONS), 4);
-    assert_cents(s, CX_TABLE_TRANSACTIONS, want, 2);
-    add_amount(s, 2, want[2]);
-    ck_assert_uint_eq(cents_width(s, CX_TABLE_TRANSACTIONS), 8);
-    assert_cents(s, CX_TABLE_TRANSACTIONS, want, 3);
-    cx_store_free(s);
-    cxt_alloc_done(&a);
+    const double fit[] = {0, 161.55, 3.07, 21474836.47, 0.01, 0.07, 99.99};
+    const double misfit[] = {0.001, 1e300, -0.0, 21474836.48, 1.0 / 3};
+    cents_narrow_then_wide(CX_TABLE_TRANSACTIONS, fit, sizeof fit / sizeof fit[0], misfit,
+                           sizeof misfit / sizeof misfit[0], -0.5);
 }
 END_TEST
 
-/* A failed import of transactions that updated an amount while narrow,
- * widened the column, updated one while wide, then failed: every old
- * amount is back, whole. */
-START_TEST(amount_rollback_across_widening)
+/* Scores: 7.125 and the other values not in cents, on a scale that takes
+ * them (an NPS score is whole: always in cents). */
+START_TEST(score_narrow_then_wide)
 {
-    const int TR = CX_TABLE_TRANSACTIONS;
-    cx_store *s = base_store();
+    const double fit[] = {0, 161.55, -3.07, 21474836.47, 0.01, -21474836.47, 99.99};
+    const double misfit[] = {7.125, 0.001, -0.0, 21474836.48, 1.0 / 3, -5e8};
+    cents_narrow_then_wide(CX_TABLE_FEEDBACK, fit, sizeof fit / sizeof fit[0], misfit,
+                           sizeof misfit / sizeof misfit[0], 2e9);
+}
+END_TEST
+
+/* Out of memory widening: the add fails, nothing changes. */
+static void cents_widening_out_of_memory(int tab, const char *what)
+{
+    cxt_alloc a = {0};
+    cx_store *s = alloc_store(&a);
+    if (tab == CX_TABLE_FEEDBACK)
+        add_rating(s);
+    double want[3] = {161.55, 3.07, 7.125};
+    add_cents(s, tab, 0, want[0]);
+    add_cents(s, tab, 1, want[1]);
+    size_t live = a.live;
+    cxt_alloc_fail_nth(&a, 1, false);
+    FAILS(cents_put(s, tab, 2, NULL, want[2], NULL), CX_ENOMEM, cents_add_fn(tab));
+    EXPECT(strstr(cx_last_error(), what), "the widening failed: %s", cx_last_error());
+    cxt_alloc_allow(&a, -1);
+    ck_assert_uint_eq(a.live, live);
+    ck_assert_uint_eq(cents_width(s, tab), 4);
+    assert_cents(s, tab, want, 2);
+    add_cents(s, tab, 2, want[2]);
+    ck_assert_uint_eq(cents_width(s, tab), 8);
+    assert_cents(s, tab, want, 3);
+    cx_store_free(s);
+    cxt_alloc_done(&a);
+}
+
+START_TEST(amount_widening_out_of_memory)
+{
+    cents_widening_out_of_memory(CX_TABLE_TRANSACTIONS, "widening the amounts");
+}
+END_TEST
+
+START_TEST(score_widening_out_of_memory)
+{
+    cents_widening_out_of_memory(CX_TABLE_FEEDBACK, "widening the scores");
+}
+END_TEST
+
+/* A failed import that updated a value while narrow, widened the column,
+ * updated one while wide, then failed (`csv`: its rows 1 and 2 are
+ * updates, 3 new, the last bad): every old value is back, whole; the same
+ * file, lenient, takes all but the bad row. */
+static void cents_rollback_across_widening(int tab, const char *csv, const double *after)
+{
+    cx_store *s = cents_store(tab);
     double want[3] = {10.25, 21474836.47, 30.5};
     for (size_t i = 0; i < 3; i++)
-        add_amount(s, i, want[i]);
-    const char *path = write_file("t.csv", "id,customer,time,amount\n"
-                                           "T-1,C-1,2024-01-01T00:00:00Z,0.5\n"   /* an update, narrow */
-                                           "T-3,C-2,2024-01-01T00:00:00Z,0.001\n" /* widens */
-                                           "T-2,C-1,2024-01-01T00:00:00Z,1e300\n" /* an update, wide */
-                                           "T-4,C-1,not a time,1\n");
-    cx_import_options *o = import_strict_fails_in(s, TR, path);
-    ck_assert_uint_eq(cents_width(s, TR), 8); /* stays wide */
-    assert_cents(s, TR, want, 3);
+        add_cents(s, tab, i, want[i]);
+    const char *path = write_file("t.csv", csv);
+    cx_import_options *o = import_strict_fails_in(s, tab, path);
+    ck_assert_uint_eq(cents_width(s, tab), 8); /* stays wide */
+    assert_cents(s, tab, want, 3);
     size_t row;
-    FAILS(cx_store_find(&row, s, TR, "T-3"), CX_ENOTFOUND, "cx_store_find");
-    /* the same file, lenient: everything but the bad row */
-    import_lenient_in(s, TR, path, o);
-    double after[4] = {10.25, 0.5, 1e300, 0.001};
-    assert_cents(s, TR, after, 4);
-    cents_round_trip(s, TR, after, 4, true);
+    FAILS(cx_store_find(&row, s, tab, tab == CX_TABLE_FEEDBACK ? "F-3" : "T-3"), CX_ENOTFOUND, "cx_store_find");
+    import_lenient_in(s, tab, path, o);
+    assert_cents(s, tab, after, 4);
+    cents_round_trip(s, tab, after, 4, true);
     cx_store_free(s);
+}
+
+START_TEST(amount_rollback_across_widening)
+{
+    static const double after[4] = {10.25, 0.5, 1e300, 0.001};
+    cents_rollback_across_widening(CX_TABLE_TRANSACTIONS,
+                                   "id,customer,time,amount\n"
+                                   "T-1,C-1,2024-01-01T00:00:00Z,0.5\n"   /* an update, narrow */
+                                   "T-3,C-2,2024-01-01T00:00:00Z,0.001\n" /* widens */
+                                   "T-2,C-1,2024-01-01T00:00:00Z,1e300\n" /* an update, wide */
+                                   "T-4,C-1,not a time,1\n",
+                                   after);
+}
+END_TEST
+
+START_TEST(score_rollback_across_widening)
+{
+    static const double after[4] = {10.25, 0.5, -123456.789, 7.125};
+    cents_rollback_across_widening(CX_TABLE_FEEDBACK,
+                                   "id,customer,question,score,time\n"
+                                   "F-1,C-1,rating,0.5,2024-01-01T00:00:00Z\n"         /* an update, narrow */
+                                   "F-3,C-2,rating,7.125,2024-01-01T00:00:00Z\n"       /* widens */
+                                   "F-2,C-1,rating,-123456.789,2024-01-01T00:00:00Z\n" /* an update, wide */
+                                   "F-4,C-1,rating,1,not a time\n",
+                                   after);
 }
 END_TEST
 
@@ -1287,16 +1376,57 @@ START_TEST(codes_widen_at_65535)
 }
 END_TEST
 
+/* The out-of-memory tests of the code columns: c's add of a value that
+ * widens column k, made with every allocation refused in turn (the
+ * widening's among them) until it succeeds; each failure must be
+ * CX_ENOMEM and leave what `unchanged` checks as it was. */
+typedef struct oom_add {
+    cx_store *s;
+    size_t k, n; /* the column; the rows before the add */
+    char **want; /* their values */
+    const char *name;
+    uint32_t sets; /* interactions: agents and kinds before the add */
+} oom_add;
+
+static void each_allocation_refused(cxt_alloc *a, const oom_add *c, int (*add)(const oom_add *),
+                                    void (*unchanged)(const oom_add *))
+{
+    int failures = 0;
+    for (size_t nth = 1;; nth++) {
+        cxt_alloc_fail_nth(a, nth, false);
+        int rc = add(c);
+        cxt_alloc_allow(a, -1);
+        if (rc == CX_OK)
+            break;
+        ck_assert_int_eq(rc, CX_ENOMEM);
+        failures++;
+        unchanged(c);
+    }
+    ck_assert_int_ge(failures, 1);
+}
+
+static int oom_interaction(const oom_add *c)
+{
+    const int col = coded_cols[c->k];
+    return cx_interaction_add(NULL, c->s, "R-wide", "C-1", col == IN_TOUCHPOINT ? c->name : "web",
+                              T("2024-01-02T00:00:00Z"), col == IN_KIND ? c->name : "call", CX_INBOUND,
+                              col == IN_AGENT ? c->name : "a", col == IN_CASE ? c->name : NULL, 5, CX_HANDLED, 0);
+}
+
+static void oom_interaction_unchanged(const oom_add *c)
+{
+    ck_assert_uint_eq(code_elem(c->s, coded_cols[c->k]), 1);
+    ck_assert_uint_eq(c->s->sets[CX_VOCAB_AGENT].count + c->s->sets[CX_VOCAB_INTERACTION_KIND].count, c->sets);
+    assert_coded(c->s, c->k, c->want, c->n);
+}
+
 /* Out of memory widening: the add fails, nothing changes (the width, the
  * values, the names, the memory held); then it succeeds. */
 START_TEST(codes_widening_out_of_memory)
 {
     for (size_t k = 0; k < 4; k++) {
         cxt_alloc a = {0};
-        cx_store *s;
-        OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
-        OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
-        OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+        cx_store *s = alloc_store(&a);
         size_t n;
         char **want = fill_coded(s, k, 254, &n);
         char name[32];
@@ -1307,26 +1437,8 @@ START_TEST(codes_widening_out_of_memory)
         if (coded_cols[k] == IN_CASE)
             OK(cx_case_add(s, name, "C-1", "phone", NULL, NULL, T("2024-01-01T00:00:00Z"), CX_TIME_NONE,
                            CX_TIME_NONE, 0, 1));
-        uint32_t sets = s->sets[CX_VOCAB_AGENT].count + s->sets[CX_VOCAB_INTERACTION_KIND].count;
-        /* every allocation of the add refused in turn (the widening's among
-         * them): each failure changes nothing a caller sees */
-        int rc, failures = 0;
-        for (size_t nth = 1;; nth++) {
-            cxt_alloc_fail_nth(&a, nth, false);
-            rc = cx_interaction_add(NULL, s, "R-wide", "C-1", coded_cols[k] == IN_TOUCHPOINT ? name : "web",
-                                    T("2024-01-02T00:00:00Z"), coded_cols[k] == IN_KIND ? name : "call", CX_INBOUND,
-                                    coded_cols[k] == IN_AGENT ? name : "a", coded_cols[k] == IN_CASE ? name : NULL, 5,
-                                    CX_HANDLED, 0);
-            cxt_alloc_allow(&a, -1);
-            if (rc == CX_OK)
-                break;
-            ck_assert_int_eq(rc, CX_ENOMEM);
-            failures++;
-            ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
-            ck_assert_uint_eq(s->sets[CX_VOCAB_AGENT].count + s->sets[CX_VOCAB_INTERACTION_KIND].count, sets);
-            assert_coded(s, k, want, n);
-        }
-        ck_assert_int_ge(failures, 1);
+        oom_add c = {s, k, n, want, name, s->sets[CX_VOCAB_AGENT].count + s->sets[CX_VOCAB_INTERACTION_KIND].count};
+        each_allocation_refused(&a, &c, oom_interaction, oom_interaction_unchanged);
         want[n++] = xstrdup(name);
         ck_assert_uint_eq(code_elem(s, coded_cols[k]), 2);
         assert_coded(s, k, want, n);
@@ -1556,14 +1668,6 @@ static void fb_name(char *buf, size_t cap, const cx_store *s, size_t k)
     snprintf(buf, cap, "%s-%u", fb_coded_names[k], fb_next_code(s, k));
 }
 
-static cx_store *fb_coded_store(cx_store *s)
-{
-    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
-    return s; /* a new store has the questions nps, csat and ces */
-}
-
 /* Makes the row `name` of column k's table (a CSAT question, a touchpoint,
  * a case of feedback j's customer) unless there is one. */
 static void fb_target(cx_store *s, size_t k, size_t j, const char *name)
@@ -1675,9 +1779,7 @@ START_TEST(fb_codes_widen_at_255)
 {
     for (size_t k = 0; k < 3; k++) {
         for (int update = 0; update < 2; update++) {
-            cx_store *s;
-            OK(cx_store_new(&s));
-            fb_coded_store(s);
+            cx_store *s = base_store();
             ck_assert_uint_eq(fb_elem(s, k), 1);
             size_t n;
             char **want = fb_fill(s, k, 254, &n);
@@ -1723,6 +1825,14 @@ START_TEST(fb_codes_widen_at_255)
 }
 END_TEST
 
+static int oom_feedback(const oom_add *c) { return fb_coded_put(c->s, c->k, c->n, c->name, false); }
+
+static void oom_feedback_unchanged(const oom_add *c)
+{
+    ck_assert_uint_eq(fb_elem(c->s, c->k), 1);
+    assert_fb_coded(c->s, c->k, c->want, c->n);
+}
+
 /* Out of memory widening: every allocation of the add refused in turn (the
  * widening's among them), each failure changing nothing a caller sees;
  * then it succeeds. */
@@ -1730,27 +1840,14 @@ START_TEST(fb_codes_widening_out_of_memory)
 {
     for (size_t k = 0; k < 3; k++) {
         cxt_alloc a = {0};
-        cx_store *s;
-        OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
-        fb_coded_store(s);
+        cx_store *s = alloc_store(&a);
         size_t n;
         char **want = fb_fill(s, k, 254, &n);
         char name[32];
         fb_name(name, sizeof name, s, k);
         fb_target(s, k, n, name); /* the row exists first */
-        int rc, failures = 0;
-        for (size_t nth = 1;; nth++) {
-            cxt_alloc_fail_nth(&a, nth, false);
-            rc = fb_coded_put(s, k, n, name, false);
-            cxt_alloc_allow(&a, -1);
-            if (rc == CX_OK)
-                break;
-            ck_assert_int_eq(rc, CX_ENOMEM);
-            failures++;
-            ck_assert_uint_eq(fb_elem(s, k), 1);
-            assert_fb_coded(s, k, want, n);
-        }
-        ck_assert_int_ge(failures, 1);
+        oom_add c = {s, k, n, want, name, 0};
+        each_allocation_refused(&a, &c, oom_feedback, oom_feedback_unchanged);
         want[n++] = xstrdup(name);
         ck_assert_uint_eq(fb_elem(s, k), 2);
         assert_fb_coded(s, k, want, n);
@@ -1766,9 +1863,7 @@ END_TEST
  * wide column and failed: every value and the width are back. */
 START_TEST(fb_codes_rollback_across_widening)
 {
-    cx_store *s;
-    OK(cx_store_new(&s));
-    fb_coded_store(s);
+    cx_store *s = base_store();
     for (int i = 0; i < 300; i++) {
         char tp[16];
         snprintf(tp, sizeof tp, "tp-%d", i);
@@ -1817,8 +1912,9 @@ START_TEST(fb_codes_rollback_across_widening)
 END_TEST
 
 /* Queries and journeys read the same values at every width: a store and
- * copies of it whose code columns are made 2 and 4 bytes a row (the
- * internal widening) give byte-identical results. */
+ * copies of it whose code columns are made 2 and 4 bytes a row and whose
+ * columns in cents are made double (the internal widening) give
+ * byte-identical results. */
 static cx_store *random_store(void)
 {
     cx_store *s;
@@ -1868,15 +1964,22 @@ static cx_store *random_store(void)
     return s;
 }
 
+/* The code columns made `elem` bytes a row, and the columns in cents
+ * double (feedback's scores, interactions' values: 8 bytes). */
 static void widen_all(cx_store *s, size_t elem)
 {
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         for (int k = 0; k < s->t[t].ncols; k++) {
-            if (!cxi_code_col(t, k))
-                continue;
             cxi_col *c = &s->t[t].cols[k];
-            OK(cxi_col_recode(&s->mem, c, s->t[t].n, elem));
-            ck_assert_uint_eq(c->elem, elem);
+            if (cxi_cents_col(t, k)) {
+                if (c->elem == sizeof(int32_t))
+                    OK(cxi_col_widen(&s->mem, c, s->t[t].n, CXI_WIDEN_CENTS));
+                ck_assert_uint_eq(c->elem, sizeof(double));
+            } else if (cxi_code_col(t, k)) {
+                OK(cxi_col_recode(&s->mem, c, s->t[t].n, elem));
+                ck_assert_uint_eq(c->elem, elem);
+            } else
+                continue;
             if (c->cap < s->t[t].room)
                 s->t[t].room = c->cap;
         }
@@ -1923,6 +2026,7 @@ START_TEST(codes_same_results_at_every_width)
         ck_assert_uint_eq(s->t[CX_TABLE_CASES].cols[case_cols[k]].elem, 1);
         ck_assert_uint_eq(fb_elem(s, k), 1);
     }
+    ck_assert_uint_eq(cents_width(s, CX_TABLE_FEEDBACK), 4);
     results_of(s, "1");
     static const size_t widths[] = {2, 4};
     for (size_t w = 0; w < 2; w++) {
@@ -2154,11 +2258,7 @@ START_TEST(implicit_ids_out_of_memory)
     for (size_t k = 0; k < 3; k++) {
         int t = event_tables[k];
         cxt_alloc a = {0};
-        cx_store *s;
-        OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
-        OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
-        OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
-        OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+        cx_store *s = alloc_store(&a);
         add_event(s, t, "E-0", 0);
         add_event(s, t, "E-1", 1);
         size_t live = a.live;
@@ -2401,6 +2501,9 @@ int main(void)
     tcase_add_test(dur, amount_narrow_then_wide);
     tcase_add_test(dur, amount_widening_out_of_memory);
     tcase_add_test(dur, amount_rollback_across_widening);
+    tcase_add_test(dur, score_narrow_then_wide);
+    tcase_add_test(dur, score_widening_out_of_memory);
+    tcase_add_test(dur, score_rollback_across_widening);
     suite_add_tcase(su, dur);
     TCase *codes = tcase_create("small codes");
     tcase_add_checked_fixture(codes, ids_setup, tmpdir_teardown);

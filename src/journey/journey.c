@@ -597,7 +597,7 @@ bool cxi_fb_classify(const cx_store *s, uint32_t fb, cxi_fbclass *c)
 {
     uint32_t q = cxi_codes_at(cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_QUESTION), fb);
     int metric = CXI_COL(s, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t)[q];
-    double v = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double)[fb];
+    double v = cxi_vcol_at(cxi_vcol_of(s, CX_TABLE_FEEDBACK, FB_SCORE), fb);
     double lo = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double)[q];
     double hi = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MAX, double)[q];
     double o = CXI_COL(s, CX_TABLE_QUESTIONS, QU_HIB, uint8_t)[q] ? v : lo + hi - v;

@@ -221,7 +221,7 @@ static void health_feedback(health_work *w)
     size_t nf = store->t[CX_TABLE_FEEDBACK].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
     const cxi_codes qu = cxi_codes_col(store, CX_TABLE_FEEDBACK, FB_QUESTION);
-    const double *sc = CXI_COL(store, CX_TABLE_FEEDBACK, FB_SCORE, double);
+    const cxi_vcol sc = cxi_vcol_of(store, CX_TABLE_FEEDBACK, FB_SCORE);
     const int64_t *tm = CXI_COL(store, CX_TABLE_FEEDBACK, FB_TIME, int64_t);
     const uint8_t *metric = CXI_COL(store, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
     for (size_t i = 0; i < nf; i++) {
@@ -233,8 +233,9 @@ static void health_feedback(health_work *w)
         if (*st != CX_TIME_NONE && tm[i] < *st)
             continue;
         *st = tm[i];
-        w->raw[cu[i] * NSIG + (size_t)k] = sc[i];
-        w->value[cu[i] * NSIG + (size_t)k] = ease_of(store, q, sc[i]);
+        double v = cxi_vcol_at(sc, i);
+        w->raw[cu[i] * NSIG + (size_t)k] = v;
+        w->value[cu[i] * NSIG + (size_t)k] = ease_of(store, q, v);
     }
 }
 
@@ -705,7 +706,7 @@ static void rule_feedback(care_ctx *x, const care_rule *r, int metric)
     size_t nf = s->t[CX_TABLE_FEEDBACK].n, ni = s->t[CX_TABLE_INTERACTIONS].n;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
     const cxi_codes qu = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_QUESTION);
-    const double *sc = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double);
+    const cxi_vcol sc = cxi_vcol_of(s, CX_TABLE_FEEDBACK, FB_SCORE);
     const int64_t *tm = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, int64_t);
     const cxi_codes fca = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_CASE);
     const uint32_t *fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t);
@@ -716,8 +717,9 @@ static void rule_feedback(care_ctx *x, const care_rule *r, int metric)
         if (qm[q] != metric || !in_window(tm[i], x->as_of, r->window))
             continue;
         uint32_t ref = (uint32_t)i;
+        double v = cxi_vcol_at(sc, i);
         if (metric == CX_METRIC_NPS) {
-            if (sc[i] > r->threshold)
+            if (v > r->threshold)
                 continue;
             uint32_t ca = cxi_codes_at(fca, i);
             if (ca == CXI_NONE && fin[i] != CXI_NONE && fin[i] < ni)
@@ -725,11 +727,11 @@ static void rule_feedback(care_ctx *x, const care_rule *r, int metric)
             if (ca == CXI_NONE)
                 continue;
             ref = ca;
-        } else if (ease_of(s, q, sc[i]) > r->threshold) {
+        } else if (ease_of(s, q, v) > r->threshold) {
             continue;
         }
         cand *c = &x->cand[cu[i]];
-        offer(c, tm[i], sc[i], (double)i, ref, tm[i] >= c->time);
+        offer(c, tm[i], v, (double)i, ref, tm[i] >= c->time);
     }
 }
 

@@ -1405,14 +1405,14 @@ static void signal_records(const cx_store *store, const cxi_subjects *sub, const
         size_t nf = store->t[CX_TABLE_FEEDBACK].n;
         const uint32_t *cu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
         const cxi_codes qu = cxi_codes_col(store, CX_TABLE_FEEDBACK, FB_QUESTION);
-        const double *sc = CXI_COL(store, CX_TABLE_FEEDBACK, FB_SCORE, double);
+        const cxi_vcol sc = cxi_vcol_of(store, CX_TABLE_FEEDBACK, FB_SCORE);
         const int64_t *tm = CXI_COL(store, CX_TABLE_FEEDBACK, FB_TIME, int64_t);
         const uint8_t *metric = CXI_COL(store, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
         for (size_t i = 0; i < nf; i++) {
             uint32_t k = sidx[cu[i]];
             if (k == CXI_NONE || metric[cxi_codes_at(qu, i)] != CX_METRIC_NPS || !in_window(sub, k, tm[i], as_of))
                 continue;
-            visit(ctx, k, (double)(tm[i] - sub->start[k]) / unit, sc[i] <= 6, 1);
+            visit(ctx, k, (double)(tm[i] - sub->start[k]) / unit, cxi_vcol_at(sc, i) <= 6, 1);
         }
         break;
     }

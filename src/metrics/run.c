@@ -505,7 +505,7 @@ static void prop_add(run *x, int measure, size_t g, bool hit)
 typedef struct fb_cols {
     size_t ninter, ntp;
     const uint32_t *cu, *fin;
-    const double *score;
+    cxi_vcol score; /* in cents or double (cxi_vcol) */
     const cx_time *tm;
     const uint32_t *tch, *tst;
     cxi_codes qu, ftp, fca;            /* feedback's: 1, 2 or 4 bytes a row (cxi_code_col) */
@@ -525,6 +525,7 @@ typedef struct fb_scratch {
     size_t n[4];
     uint32_t row[4][FB_CHUNK];
     uint32_t lg[4][FB_CHUNK];
+    double score[FB_CHUNK]; /* by lists: the chunk's scores, when in cents */
 } fb_scratch;
 
 /* The touchpoint and the case of answer i. */
@@ -986,19 +987,38 @@ FB_BINS_FN(fb_bins_u32, uint32_t)
  * +-FB_WHOLE_MAX rounds to a whole number in v + FB_MAGIC (1.5 x 2^52,
  * where doubles are 1 apart), whose bits are those of FB_MAGIC plus that
  * number; v is whole when taking FB_MAGIC back gives v to the bit (so a
- * -0.0, a NaN, a score beyond the bound is not: the block goes by lists). */
+ * -0.0, a NaN, a score beyond the bound is not: the block goes by lists).
+ * Scores in cents (cxi_vcol): c cents are whole when c is a multiple of
+ * 100 (c / 100.0 is then exact, and else 0.01 at least from a whole
+ * number, far more than a double's spacing below 2^31 / 100), the whole
+ * number c / 100, always within the bound. */
 #define FB_MAGIC 6755399441055744.0
 
 static bool fb_bins_of(const run *x, const fb_cols *c, size_t c0, size_t n, fb_scratch *w, size_t *nkept)
 {
     const struct fb_qinfo *qi = x->fbq;
-    const double *sc = c->score + c0;
     int64_t *iv = w->whole;
     const double magic = FB_MAGIC, bound = FB_WHOLE_MAX;
     uint64_t magic_bits, bound_bits, notwhole = 0;
     memcpy(&magic_bits, &magic, sizeof magic_bits);
     memcpy(&bound_bits, &bound, sizeof bound_bits);
-    for (size_t k = 0; k < n; k++) {
+    if (c->score.narrow) {
+        const int32_t *cents = c->score.narrow + c0;
+        for (size_t k = 0; k < n; k++) {
+            /* the nearest whole number to c / 100 (c * 0.01 is within a
+             * rounding of it), then back to cents, exactly, bit for bit:
+             * vector instructions again (an integer division was not) */
+            double cd = cents[k], r = cd * 0.01 + magic, back = (r - magic) * 100.0;
+            uint64_t br, bb, bc;
+            memcpy(&br, &r, sizeof br);
+            memcpy(&bb, &back, sizeof bb);
+            memcpy(&bc, &cd, sizeof bc);
+            iv[k] = (int64_t)(br - magic_bits);
+            notwhole |= bb ^ bc;
+        }
+    }
+    const double *sc = c->score.wide ? c->score.wide + c0 : NULL;
+    for (size_t k = 0; sc && k < n; k++) {
         double v = sc[k], r = v + magic, d = r - magic;
         uint64_t bv, br, bd;
         memcpy(&bv, &v, sizeof bv);
@@ -1022,7 +1042,7 @@ static bool fb_bins_of(const run *x, const fb_cols *c, size_t c0, size_t n, fb_s
      * apart, the chunks of whole scores not slowed */
     if (notwhole)
         for (size_t k = 0; k < n; k++) {
-            double v = sc[k], r = v + magic, d = r - magic;
+            double v = cxi_vcol_at(c->score, c0 + k), r = v + magic, d = r - magic;
             bad |= qi[cxi_codes_at(c->qu, c0 + k)].kept & (memcmp(&d, &v, sizeof d) != 0 || !(fabs(v) < bound));
         }
     return !bad;
@@ -1118,7 +1138,7 @@ static int pass_feedback(run *x, size_t from, size_t to)
         .ftp = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT),
         .fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t),
         .fca = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_CASE),
-        .score = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double),
+        .score = cxi_vcol_of(s, CX_TABLE_FEEDBACK, FB_SCORE),
         .tm = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TIME, cx_time),
         .tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t),
         .tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t),
@@ -1187,7 +1207,13 @@ static int pass_feedback(run *x, size_t from, size_t to)
 #undef FB_KEPT
         if ((rc = fb_groups(x, &c, c0, w, n)))
             break;
-        const double *sc = c.score + c0;
+        /* the scores as doubles: those of the answers listed, made so once
+         * when in cents */
+        const double *sc = c.score.wide ? c.score.wide + c0 : w->score;
+        if (c.score.narrow)
+            for (int l = 0; l < 3; l++)
+                for (size_t k = 0; k < w->n[l]; k++)
+                    w->score[w->row[l][k]] = cxi_cents_value(c.score.narrow[c0 + w->row[l][k]]);
         const cxi_codes qc = c.qu;
         /* NPS: the score itself; promoters 9-10, passives 7-8, detractors 0-6 */
         if (w->n[0]) {

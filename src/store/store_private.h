@@ -286,9 +286,9 @@ static inline cxi_icol cxi_icol_of(const cx_store *s, int table, int col)
 static inline int64_t cxi_icol_at(cxi_icol c, size_t row) { return c.narrow ? (int64_t)c.narrow[row] : c.wide[row]; }
 
 /* A real column stored as int32_t cents while every value is an exact
- * amount in cents, then as double: interactions' value and transactions'
- * amount (cxi_cents_col; issue 14: 4 bytes a row, as money amounts with
- * two decimals are). Cents c stand for
+ * amount in cents, then as double: interactions' value, transactions'
+ * amount and feedback's score (cxi_cents_col; issue 14: 4 bytes a row, as
+ * money amounts with two decimals and scores are). Cents c stand for
  * (double)c / 100.0, which IEEE division rounds correctly, so it is the
  * very double strtod makes of the amount's 2-decimal text. Read it with
  * cxi_vcol_of once and cxi_vcol_at per row; the other real columns (always
@@ -312,7 +312,8 @@ static inline cxi_vcol cxi_vcol_of(const cx_store *s, int table, int col)
 /* The columns kept in cents while they can be (cxi_vcol). */
 static inline bool cxi_cents_col(int table, int col)
 {
-    return (table == CX_TABLE_INTERACTIONS && col == IN_VALUE) || (table == CX_TABLE_TRANSACTIONS && col == TR_AMOUNT);
+    return (table == CX_TABLE_INTERACTIONS && col == IN_VALUE) || (table == CX_TABLE_TRANSACTIONS && col == TR_AMOUNT) ||
+           (table == CX_TABLE_FEEDBACK && col == FB_SCORE);
 }
 
 static inline double cxi_vcol_at(cxi_vcol c, size_t row)
