@@ -131,9 +131,16 @@ static void run(const char *dir)
             printf(" %s %zu", c == IN_TOUCHPOINT ? "touchpoint" : c == IN_KIND ? "kind" : c == IN_AGENT ? "agent" : "case",
                    it->cols[c].elem);
     /* and the narrow columns: duration_ms (cxi_icol: 4 or 8), value (cxi_vcol: 4 in cents or 8) */
-    printf("; duration_ms %zu, value %zu; transactions' amount %zu\n", it->cols[IN_DURATION].elem, it->cols[IN_VALUE].elem,
+    printf("; duration_ms %zu, value %zu; transactions' amount %zu", it->cols[IN_DURATION].elem, it->cols[IN_VALUE].elem,
            s->t[CX_TABLE_TRANSACTIONS].cols[TR_AMOUNT].elem);
-    /* the index of every customer's interactions, cases and transactions
+    /* feedback's code columns and its score (cxi_vcol: 4 in cents or 8) */
+    const cxi_table *ft = &s->t[CX_TABLE_FEEDBACK];
+    printf("; feedback's question %zu touchpoint %zu case %zu, score %zu", ft->cols[FB_QUESTION].elem,
+           ft->cols[FB_TOUCHPOINT].elem, ft->cols[FB_CASE].elem, ft->cols[FB_SCORE].elem);
+    /* the times (cxi_seconds_col: 4 in whole seconds or 8 in milliseconds) */
+    printf("; times of interactions %zu, feedback %zu, transactions %zu\n", it->cols[IN_TIME].elem,
+           ft->cols[FB_TIME].elem, s->t[CX_TABLE_TRANSACTIONS].cols[TR_TIME].elem);
+    /* the index of every customer's interactions, cases, feedback and transactions
      * that the first history after a change builds and the store keeps
      * until the next change (not in cx_store_memory) */
     cx_history *h;

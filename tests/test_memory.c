@@ -4,8 +4,11 @@
  * while every row has an id. Every id must read back byte for byte through
  * every path: the getters, cx_store_find, a failed import's rollback,
  * cx_customer_forget, cx_store_clone, an export and a SQLite save and load.
- * Interactions' code columns (touchpoint, kind, agent, case) take 1, 2 or
- * 4 bytes a row as their values need (small dictionary ids).
+ * Interactions' code columns (touchpoint, kind, agent, case), cases'
+ * (channel, priority, agent) and feedback's (question, touchpoint, case)
+ * take 1, 2 or 4 bytes a row as their values need (small dictionary ids);
+ * interactions' value, transactions' amount and feedback's score are int32
+ * cents while every value is an amount in cents.
  * Links the internal archive to see the layout (idrow, the pool blocks). */
 #include "cx_test.h"
 
@@ -50,14 +53,29 @@ static int id_column(int table)
     return c;
 }
 
-static cx_store *base_store(void)
+/* Customers C-1 and C-2 and touchpoint web in store s (a new store has
+ * the questions nps, csat and ces too); base_store makes one, alloc_store
+ * one whose allocations go through `a` (the out-of-memory tests). */
+static cx_store *base_rows(cx_store *s)
 {
-    cx_store *s;
-    OK(cx_store_new(&s));
     OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
     OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
     OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
     return s;
+}
+
+static cx_store *base_store(void)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    return base_rows(s);
+}
+
+static cx_store *alloc_store(cxt_alloc *a)
+{
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, a));
+    return base_rows(s);
 }
 
 /* Adds event i of `table` with id `id` (NULL: none) for customer C-1 or C-2. */
@@ -157,30 +175,41 @@ START_TEST(rows_without_ids)
 }
 END_TEST
 
-/* The rollback tests' imports of interactions: `path` imported strictly,
- * existing rows updated, fails on a bad row and must change nothing (the
- * caller checks); import_lenient then takes the same file leniently with the
- * same options, rejecting that one row, and frees the options. */
-static cx_import_options *import_strict_fails(cx_store *s, const char *path)
+/* The rollback tests' imports (of interactions, or of `table`): `path`
+ * imported strictly, existing rows updated, fails on a bad row and must
+ * change nothing (the caller checks); import_lenient then takes the same
+ * file leniently with the same options, rejecting that one row, and frees
+ * the options. */
+static cx_import_options *import_strict_fails_in(cx_store *s, int table, const char *path)
 {
     cx_import_options *o;
     OK(cx_import_options_new(&o));
     OK(cx_import_options_set_strict(o, 1));
     OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
     cx_import_report *rep = NULL;
-    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o), CX_EPARSE, "cx_import_csv");
+    FAILS(cx_import_csv(&rep, s, table, path, o), CX_EPARSE, "cx_import_csv");
     cx_import_report_free(rep);
     return o;
 }
 
-static void import_lenient(cx_store *s, const char *path, cx_import_options *o)
+static void import_lenient_in(cx_store *s, int table, const char *path, cx_import_options *o)
 {
     cx_import_report *rep = NULL;
     OK(cx_import_options_set_strict(o, 0));
-    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, path, o));
+    OK(cx_import_csv(&rep, s, table, path, o));
     ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
     cx_import_report_free(rep);
     cx_import_options_free(o);
+}
+
+static cx_import_options *import_strict_fails(cx_store *s, const char *path)
+{
+    return import_strict_fails_in(s, CX_TABLE_INTERACTIONS, path);
+}
+
+static void import_lenient(cx_store *s, const char *path, cx_import_options *o)
+{
+    import_lenient_in(s, CX_TABLE_INTERACTIONS, path, o);
 }
 
 /* A failed import that had added rows and ids changes nothing: the ids it
@@ -736,40 +765,65 @@ static const cx_time seconds_misfit[] = {1704067200001, -1000, ((cx_time)UINT32_
                                          CXI_TIME_MIN, CXI_TIME_MAX};
 #define NSECMISFIT 5
 
-/* Clone, save and load, export and import again, and forgetting C-2 (row i
- * when i % 3 == 0) keep every time and the column's width. */
-static void times_round_trip(const cx_store *s, int tab, const cx_time *want, size_t n)
+/* A narrow column's round trip: its width, a check of its values (8 bytes
+ * each: cx_time or double) and a store to import them into. */
+typedef struct narrow_kind {
+    size_t (*width)(const cx_store *s, int tab);
+    void (*check)(const cx_store *s, int tab, const void *want, size_t n);
+    cx_store *(*fresh)(int tab);
+} narrow_kind;
+
+/* Clone, save and load (with_db), export and import again, and forgetting
+ * C-2 (row i when i % 3 == 0) keep every value and the column's width (a
+ * narrow column stays narrow). */
+static void narrow_round_trip(const cx_store *s, int tab, const narrow_kind *k, const void *want, size_t n,
+                              bool with_db)
 {
-    size_t w = time_width(s, tab);
+    size_t w = k->width(s, tab);
     cx_store *c, *l;
     OK(cx_store_clone(&c, s));
-    ck_assert_uint_eq(time_width(c, tab), w);
-    assert_times(c, tab, want, n);
-    remove(P("t.db"));
-    OK(cx_db_save(s, P("t.db")));
-    OK(cx_db_load(&l, P("t.db")));
-    ck_assert_uint_eq(time_width(l, tab), w);
-    assert_times(l, tab, want, n);
-    cx_store_free(l);
-    OK(cx_export_csv(s, tab, P("t.csv"), 0));
-    cx_store *e = base_store();
+    ck_assert_uint_eq(k->width(c, tab), w);
+    k->check(c, tab, want, n);
+    if (with_db) {
+        remove(P("rt.db")); /* a new file each time */
+        OK(cx_db_save(s, P("rt.db")));
+        OK(cx_db_load(&l, P("rt.db")));
+        ck_assert_uint_eq(k->width(l, tab), w);
+        k->check(l, tab, want, n);
+        cx_store_free(l);
+    }
+    OK(cx_export_csv(s, tab, P("rt.csv"), 0));
+    cx_store *e = k->fresh(tab);
     cx_import_report *rep = NULL;
-    OK(cx_import_csv(&rep, e, tab, P("t.csv"), NULL));
+    OK(cx_import_csv(&rep, e, tab, P("rt.csv"), NULL));
     cx_import_report_free(rep);
-    ck_assert_uint_eq(time_width(e, tab), w);
-    assert_times(e, tab, want, n);
+    ck_assert_uint_eq(k->width(e, tab), w);
+    k->check(e, tab, want, n);
     cx_store_free(e);
     const char *gone = "C-2";
-    size_t erased, k = 0;
+    size_t erased, kn = 0;
     OK(cx_customer_forget(&erased, c, 1, &gone));
-    cx_time kept[16];
+    uint64_t kept[16];
     ck_assert_uint_le(n, 16);
     for (size_t i = 0; i < n; i++)
         if (i % 3)
-            kept[k++] = want[i];
-    ck_assert_uint_eq(time_width(c, tab), w);
-    assert_times(c, tab, kept, k);
+            memcpy(&kept[kn++], (const char *)want + i * 8, 8);
+    ck_assert_uint_eq(k->width(c, tab), w);
+    k->check(c, tab, kept, kn);
     cx_store_free(c);
+}
+
+static void check_times(const cx_store *s, int tab, const void *want, size_t n) { assert_times(s, tab, want, n); }
+static cx_store *times_store(int tab)
+{
+    (void)tab;
+    return base_store();
+}
+
+static void times_round_trip(const cx_store *s, int tab, const cx_time *want, size_t n)
+{
+    static const narrow_kind k = {time_width, check_times, times_store};
+    narrow_round_trip(s, tab, &k, want, n, true);
 }
 
 /* Each table: whole seconds stay narrow; a refused add of another time
@@ -908,17 +962,32 @@ static double cents_misfit(int i)
 
 /* The columns in cents (cxi_cents_col): interactions' value (`tab`
  * CX_TABLE_INTERACTIONS) and transactions' amount (CX_TABLE_TRANSACTIONS). */
-static int cents_internal(int tab) { return tab == CX_TABLE_INTERACTIONS ? IN_VALUE : TR_AMOUNT; }
+static int cents_internal(int tab)
+{
+    return tab == CX_TABLE_INTERACTIONS ? IN_VALUE : tab == CX_TABLE_FEEDBACK ? FB_SCORE : TR_AMOUNT;
+}
 
 static int cents_public(int tab)
 {
     int c;
-    OK(cx_column_find(&c, tab, tab == CX_TABLE_INTERACTIONS ? "value" : "amount"));
+    OK(cx_column_find(&c, tab, tab == CX_TABLE_INTERACTIONS ? "value" : tab == CX_TABLE_FEEDBACK ? "score" : "amount"));
     return c;
 }
 
 static size_t cents_width(const cx_store *s, int tab) { return s->t[tab].cols[cents_internal(tab)].elem; }
 static size_t value_width(const cx_store *s) { return cents_width(s, CX_TABLE_INTERACTIONS); }
+
+/* A store for the values of `tab`: feedback's scores answer a question
+ * whose scale takes every score of these tests. */
+static void add_rating(cx_store *s) { OK(cx_question_add(s, "rating", CX_METRIC_CUSTOM, -1e9, 1e9, 1)); }
+
+static cx_store *cents_store(int tab)
+{
+    cx_store *s = base_store();
+    if (tab == CX_TABLE_FEEDBACK)
+        add_rating(s);
+    return s;
+}
 
 /* Every value reads back bit for bit, through the getter and cxi_vcol. */
 static void assert_cents(const cx_store *s, int tab, const double *want, size_t n)
@@ -949,43 +1018,12 @@ static void add_value(cx_store *s, size_t i, double v)
                           CX_INBOUND, NULL, NULL, 1, CX_HANDLED, v));
 }
 
-/* Clone, save and load (with_db), export and import again, and forgetting
- * C-2 (row i when i % 3 == 0) keep every value and the column's width (a
- * narrow column stays narrow). */
+static void check_cents(const cx_store *s, int tab, const void *want, size_t n) { assert_cents(s, tab, want, n); }
+
 static void cents_round_trip(const cx_store *s, int tab, const double *want, size_t n, bool with_db)
 {
-    size_t w = cents_width(s, tab);
-    cx_store *c, *l;
-    OK(cx_store_clone(&c, s));
-    ck_assert_uint_eq(cents_width(c, tab), w);
-    assert_cents(c, tab, want, n);
-    if (with_db) {
-        remove(P("v.db")); /* a new file each time */
-        OK(cx_db_save(s, P("v.db")));
-        OK(cx_db_load(&l, P("v.db")));
-        ck_assert_uint_eq(cents_width(l, tab), w);
-        assert_cents(l, tab, want, n);
-        cx_store_free(l);
-    }
-    OK(cx_export_csv(s, tab, P("v.csv"), 0));
-    cx_store *e = base_store();
-    cx_import_report *rep = NULL;
-    OK(cx_import_csv(&rep, e, tab, P("v.csv"), NULL));
-    cx_import_report_free(rep);
-    ck_assert_uint_eq(cents_width(e, tab), w);
-    assert_cents(e, tab, want, n);
-    cx_store_free(e);
-    const char *gone = "C-2";
-    size_t erased, k = 0;
-    OK(cx_customer_forget(&erased, c, 1, &gone));
-    double kept[16];
-    ck_assert_uint_le(n, 16);
-    for (size_t i = 0; i < n; i++)
-        if (i % 3)
-            kept[k++] = want[i];
-    ck_assert_uint_eq(cents_width(c, tab), w);
-    assert_cents(c, tab, kept, k);
-    cx_store_free(c);
+    static const narrow_kind k = {cents_width, check_cents, cents_store};
+    narrow_round_trip(s, tab, &k, want, n, with_db);
 }
 
 static void values_round_trip(const cx_store *s, const double *want, size_t n, bool with_db)
@@ -1081,11 +1119,7 @@ END_TEST
 START_TEST(value_widening_out_of_memory)
 {
     cxt_alloc a = {0};
-    cx_store *s;
-    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
-    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    cx_store *s = alloc_store(&a);
     double want[3] = {161.55, -3.07, 0.001};
     add_value(s, 0, want[0]);
     add_value(s, 1, want[1]);
@@ -1135,128 +1169,178 @@ START_TEST(value_rollback_across_widening)
 }
 END_TEST
 
-/* ---- transactions' amount: in cents too (cxi_cents_col) ----------------- */
+/* ---- transactions' amount and feedback's score: in cents too ------------
+ * (cxi_cents_col) The same tests for either column: `tab` is
+ * CX_TABLE_TRANSACTIONS or CX_TABLE_FEEDBACK. */
 
-/* Transaction T-i of C-2 when i % 3 == 0, else of C-1 (as add_value). */
-static void add_amount(cx_store *s, size_t i, double v)
+static const char *cents_add_fn(int tab) { return tab == CX_TABLE_FEEDBACK ? "cx_feedback_add" : "cx_transaction_add"; }
+
+/* Transaction T-i or feedback F-i of amount or score v, of customer cu
+ * (NULL: C-2 when i % 3 == 0, else C-1, as add_value); added, or put when
+ * `change` (an update of an existing row). Returns what the call returned. */
+static int cents_put(cx_store *s, int tab, size_t i, const char *cu, double v, int *change)
 {
     char id[32];
-    snprintf(id, sizeof id, "T-%zu", i);
-    OK(cx_transaction_add(NULL, s, id, i % 3 ? "C-1" : "C-2", T("2024-01-01T00:00:00Z") + (cx_time)i, v));
+    snprintf(id, sizeof id, "%s-%zu", tab == CX_TABLE_FEEDBACK ? "F" : "T", i);
+    if (!cu)
+        cu = i % 3 ? "C-1" : "C-2";
+    cx_time t = T("2024-01-01T00:00:00Z") + (cx_time)i;
+    if (tab == CX_TABLE_FEEDBACK)
+        return change ? cx_feedback_put(change, NULL, s, id, cu, "rating", v, t, NULL, NULL, NULL, NULL)
+                      : cx_feedback_add(NULL, s, id, cu, "rating", v, t, NULL, NULL, NULL, NULL);
+    return change ? cx_transaction_put(change, NULL, s, id, cu, t, v) : cx_transaction_add(NULL, s, id, cu, t, v);
 }
 
-/* Amounts (never negative) in cents stay narrow; refused adds do not widen;
- * each amount that is not in cents widens the column, by an add or by an
- * update, every earlier amount unchanged; the round trips keep both. */
-START_TEST(amount_narrow_then_wide)
+static void add_cents(cx_store *s, int tab, size_t i, double v) { OK(cents_put(s, tab, i, NULL, v, NULL)); }
+
+/* Values in cents stay narrow; refused adds do not widen (`refused`: a
+ * value the column refuses, not in cents); each value that is not in cents
+ * widens the column, by an add or by an update, every earlier value
+ * unchanged; the round trips keep both widths. */
+static void cents_narrow_then_wide(int tab, const double *fit, size_t n, const double *misfit, size_t nmisfit,
+                                   double refused)
 {
-    const int TR = CX_TABLE_TRANSACTIONS;
-    const double fit[] = {0, 161.55, 3.07, 21474836.47, 0.01, 0.07, 99.99};
-    const size_t n = sizeof fit / sizeof fit[0];
-    const double misfit[] = {0.001, 1e300, -0.0, 21474836.48, 1.0 / 3};
-    for (size_t m = 0; m < sizeof misfit / sizeof misfit[0]; m++) {
+    for (size_t m = 0; m < nmisfit; m++) {
         for (int update = 0; update < 2; update++) {
-            cx_store *s = base_store();
-            ck_assert_uint_eq(cents_width(s, TR), 4);
+            cx_store *s = cents_store(tab);
+            ck_assert_uint_eq(cents_width(s, tab), 4);
             double want[16];
-            memcpy(want, fit, sizeof fit);
+            memcpy(want, fit, n * sizeof *fit);
             for (size_t i = 0; i < n; i++)
-                add_amount(s, i, fit[i]);
-            FAILS(cx_transaction_add(NULL, s, "T-x", "nobody", 1, 0.001), CX_ENOTFOUND, "cx_transaction_add");
-            FAILS(cx_transaction_add(NULL, s, "T-x", "C-1", 1, -0.5), CX_ERANGE, "cx_transaction_add");
-            FAILS(cx_transaction_add(NULL, s, "T-x", "C-1", 1, NAN), CX_ERANGE, "cx_transaction_add");
-            ck_assert_uint_eq(cents_width(s, TR), 4);
-            assert_cents(s, TR, want, n);
+                add_cents(s, tab, i, fit[i]);
+            FAILS(cents_put(s, tab, 99, "nobody", 0.001, NULL), CX_ENOTFOUND, cents_add_fn(tab));
+            FAILS(cents_put(s, tab, 99, NULL, refused, NULL), CX_ERANGE, cents_add_fn(tab));
+            FAILS(cents_put(s, tab, 99, NULL, NAN, NULL), CX_ERANGE, cents_add_fn(tab));
+            ck_assert_uint_eq(cents_width(s, tab), 4);
+            assert_cents(s, tab, want, n);
             if (m == 0 && !update)
-                cents_round_trip(s, TR, want, n, true);
+                cents_round_trip(s, tab, want, n, true);
             size_t k = n;
             if (update) { /* row 4 (C-1) gets it */
                 int ch;
-                OK(cx_transaction_put(&ch, NULL, s, "T-4", "C-1", T("2024-01-01T00:00:00Z") + 4, misfit[m]));
+                OK(cents_put(s, tab, 4, NULL, misfit[m], &ch));
                 ck_assert_int_eq(ch, CX_UPDATED);
                 want[4] = misfit[m];
             } else {
-                add_amount(s, k, misfit[m]);
+                add_cents(s, tab, k, misfit[m]);
                 want[k++] = misfit[m];
             }
-            ck_assert_uint_eq(cents_width(s, TR), 8);
-            assert_cents(s, TR, want, k);
-            add_amount(s, k, 161.55); /* in cents again: stays wide */
+            ck_assert_uint_eq(cents_width(s, tab), 8);
+            assert_cents(s, tab, want, k);
+            add_cents(s, tab, k, 161.55); /* in cents again: stays wide */
             want[k++] = 161.55;
-            ck_assert_uint_eq(cents_width(s, TR), 8);
-            assert_cents(s, TR, want, k);
+            ck_assert_uint_eq(cents_width(s, tab), 8);
+            assert_cents(s, tab, want, k);
             /* interactions' value is another column: still narrow */
             ck_assert_uint_eq(value_width(s), 4);
-            cents_round_trip(s, TR, want, k, !(misfit[m] == 0 && signbit(misfit[m])));
+            cents_round_trip(s, tab, want, k, !(misfit[m] == 0 && signbit(misfit[m])));
             cx_store_free(s);
         }
     }
 }
-END_TEST
 
-/* Out of memory widening the amounts: the add fails, nothing changes. */
-START_TEST(amount_widening_out_of_memory)
+START_TEST(amount_narrow_then_wide)
 {
-    cxt_alloc a = {0};
-    cx_store *s;
-    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
-    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
-    OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
-    double want[3] = {161.55, 3.07, 0.001};
-    add_amount(s, 0, want[0]);
-    add_amount(s, 1, want[1]);
-    size_t live = a.live;
-    cxt_alloc_fail_nth(&a, 1, false);
-    FAILS(cx_transaction_add(NULL, s, "T-2", "C-1", 1, want[2]), CX_ENOMEM, "cx_transaction_add");
-    EXPECT(strstr(cx_last_error(), "widening the amounts"), "the widening failed: %s", cx_last_error());
-    cxt_alloc_allow(&a, -1);
-    ck_assert_uint_eq(a.live, live);
-    ck_assert_uint_eq(cents_width(s, CX_TABLE_TRANSACTIONS), 4);
-    assert_cents(s, CX_TABLE_TRANSACTIONS, want, 2);
-    add_amount(s, 2, want[2]);
-    ck_assert_uint_eq(cents_width(s, CX_TABLE_TRANSACTIONS), 8);
-    assert_cents(s, CX_TABLE_TRANSACTIONS, want, 3);
-    cx_store_free(s);
-    cxt_alloc_done(&a);
+    const double fit[] = {0, 161.55, 3.07, 21474836.47, 0.01, 0.07, 99.99};
+    const double misfit[] = {0.001, 1e300, -0.0, 21474836.48, 1.0 / 3};
+    cents_narrow_then_wide(CX_TABLE_TRANSACTIONS, fit, sizeof fit / sizeof fit[0], misfit,
+                           sizeof misfit / sizeof misfit[0], -0.5);
 }
 END_TEST
 
-/* A failed import of transactions that updated an amount while narrow,
- * widened the column, updated one while wide, then failed: every old
- * amount is back, whole. */
-START_TEST(amount_rollback_across_widening)
+/* Scores: 7.125 and the other values not in cents, on a scale that takes
+ * them (an NPS score is whole: always in cents). */
+START_TEST(score_narrow_then_wide)
 {
-    const int TR = CX_TABLE_TRANSACTIONS;
-    cx_store *s = base_store();
+    const double fit[] = {0, 161.55, -3.07, 21474836.47, 0.01, -21474836.47, 99.99};
+    const double misfit[] = {7.125, 0.001, -0.0, 21474836.48, 1.0 / 3, -5e8};
+    cents_narrow_then_wide(CX_TABLE_FEEDBACK, fit, sizeof fit / sizeof fit[0], misfit,
+                           sizeof misfit / sizeof misfit[0], 2e9);
+}
+END_TEST
+
+/* Out of memory widening: the add fails, nothing changes. */
+static void cents_widening_out_of_memory(int tab, const char *what)
+{
+    cxt_alloc a = {0};
+    cx_store *s = alloc_store(&a);
+    if (tab == CX_TABLE_FEEDBACK)
+        add_rating(s);
+    double want[3] = {161.55, 3.07, 7.125};
+    add_cents(s, tab, 0, want[0]);
+    add_cents(s, tab, 1, want[1]);
+    size_t live = a.live;
+    cxt_alloc_fail_nth(&a, 1, false);
+    FAILS(cents_put(s, tab, 2, NULL, want[2], NULL), CX_ENOMEM, cents_add_fn(tab));
+    EXPECT(strstr(cx_last_error(), what), "the widening failed: %s", cx_last_error());
+    cxt_alloc_allow(&a, -1);
+    ck_assert_uint_eq(a.live, live);
+    ck_assert_uint_eq(cents_width(s, tab), 4);
+    assert_cents(s, tab, want, 2);
+    add_cents(s, tab, 2, want[2]);
+    ck_assert_uint_eq(cents_width(s, tab), 8);
+    assert_cents(s, tab, want, 3);
+    cx_store_free(s);
+    cxt_alloc_done(&a);
+}
+
+START_TEST(amount_widening_out_of_memory)
+{
+    cents_widening_out_of_memory(CX_TABLE_TRANSACTIONS, "widening the amounts");
+}
+END_TEST
+
+START_TEST(score_widening_out_of_memory)
+{
+    cents_widening_out_of_memory(CX_TABLE_FEEDBACK, "widening the scores");
+}
+END_TEST
+
+/* A failed import that updated a value while narrow, widened the column,
+ * updated one while wide, then failed (`csv`: its rows 1 and 2 are
+ * updates, 3 new, the last bad): every old value is back, whole; the same
+ * file, lenient, takes all but the bad row. */
+static void cents_rollback_across_widening(int tab, const char *csv, const double *after)
+{
+    cx_store *s = cents_store(tab);
     double want[3] = {10.25, 21474836.47, 30.5};
     for (size_t i = 0; i < 3; i++)
-        add_amount(s, i, want[i]);
-    const char *path = write_file("t.csv", "id,customer,time,amount\n"
-                                           "T-1,C-1,2024-01-01T00:00:00Z,0.5\n"   /* an update, narrow */
-                                           "T-3,C-2,2024-01-01T00:00:00Z,0.001\n" /* widens */
-                                           "T-2,C-1,2024-01-01T00:00:00Z,1e300\n" /* an update, wide */
-                                           "T-4,C-1,not a time,1\n");
-    cx_import_options *o;
-    OK(cx_import_options_new(&o));
-    OK(cx_import_options_set_strict(o, 1));
-    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
-    cx_import_report *rep = NULL;
-    FAILS(cx_import_csv(&rep, s, TR, path, o), CX_EPARSE, "cx_import_csv");
-    cx_import_report_free(rep);
-    ck_assert_uint_eq(cents_width(s, TR), 8); /* stays wide */
-    assert_cents(s, TR, want, 3);
+        add_cents(s, tab, i, want[i]);
+    const char *path = write_file("t.csv", csv);
+    cx_import_options *o = import_strict_fails_in(s, tab, path);
+    ck_assert_uint_eq(cents_width(s, tab), 8); /* stays wide */
+    assert_cents(s, tab, want, 3);
     size_t row;
-    FAILS(cx_store_find(&row, s, TR, "T-3"), CX_ENOTFOUND, "cx_store_find");
-    /* the same file, lenient: everything but the bad row */
-    OK(cx_import_options_set_strict(o, 0));
-    OK(cx_import_csv(&rep, s, TR, path, o));
-    ck_assert_uint_eq(cx_import_report_rejected(rep), 1);
-    cx_import_report_free(rep);
-    cx_import_options_free(o);
-    double after[4] = {10.25, 0.5, 1e300, 0.001};
-    assert_cents(s, TR, after, 4);
-    cents_round_trip(s, TR, after, 4, true);
+    FAILS(cx_store_find(&row, s, tab, tab == CX_TABLE_FEEDBACK ? "F-3" : "T-3"), CX_ENOTFOUND, "cx_store_find");
+    import_lenient_in(s, tab, path, o);
+    assert_cents(s, tab, after, 4);
+    cents_round_trip(s, tab, after, 4, true);
     cx_store_free(s);
+}
+
+START_TEST(amount_rollback_across_widening)
+{
+    static const double after[4] = {10.25, 0.5, 1e300, 0.001};
+    cents_rollback_across_widening(CX_TABLE_TRANSACTIONS,
+                                   "id,customer,time,amount\n"
+                                   "T-1,C-1,2024-01-01T00:00:00Z,0.5\n"   /* an update, narrow */
+                                   "T-3,C-2,2024-01-01T00:00:00Z,0.001\n" /* widens */
+                                   "T-2,C-1,2024-01-01T00:00:00Z,1e300\n" /* an update, wide */
+                                   "T-4,C-1,not a time,1\n",
+                                   after);
+}
+END_TEST
+
+START_TEST(score_rollback_across_widening)
+{
+    static const double after[4] = {10.25, 0.5, -123456.789, 7.125};
+    cents_rollback_across_widening(CX_TABLE_FEEDBACK,
+                                   "id,customer,question,score,time\n"
+                                   "F-1,C-1,rating,0.5,2024-01-01T00:00:00Z\n"         /* an update, narrow */
+                                   "F-3,C-2,rating,7.125,2024-01-01T00:00:00Z\n"       /* widens */
+                                   "F-2,C-1,rating,-123456.789,2024-01-01T00:00:00Z\n" /* an update, wide */
+                                   "F-4,C-1,rating,1,not a time\n",
+                                   after);
 }
 END_TEST
 
@@ -1305,21 +1389,25 @@ static void add_coded(cx_store *s, size_t k, const char *id, const char *name)
                           CX_HANDLED, 0));
 }
 
+/* Every row's value of column `name` of `table` (NULL for none) is
+ * want[row], and the table has n rows. */
+static void assert_names(const cx_store *s, int table, const char *name, char *const *want, size_t n)
+{
+    int c;
+    OK(cx_column_find(&c, table, name));
+    ck_assert_uint_eq(store_rows(s, table), n);
+    for (size_t r = 0; r < n; r++) {
+        const char *v;
+        OK(cx_store_get_string(&v, s, table, c, r));
+        ck_assert_msg(want[r] ? v && strcmp(v, want[r]) == 0 : v == NULL, "table %d %s row %zu: '%s', want '%s'",
+                      table, name, r, v ? v : "(none)", want[r] ? want[r] : "(none)");
+    }
+}
+
 /* Every row's value of column k (NULL for none) is want[row]. */
 static void assert_coded(const cx_store *s, size_t k, char *const *want, size_t n)
 {
-    int c;
-    OK(cx_column_find(&c, CX_TABLE_INTERACTIONS, coded_names[k]));
-    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), n);
-    for (size_t r = 0; r < n; r++) {
-        const char *v;
-        OK(cx_store_get_string(&v, s, CX_TABLE_INTERACTIONS, c, r));
-        if (!want[r])
-            ck_assert_msg(v == NULL, "%s row %zu: '%s', want none", coded_names[k], r, v);
-        else
-            ck_assert_msg(v && strcmp(v, want[r]) == 0, "%s row %zu: '%s', want '%s'", coded_names[k], r,
-                          v ? v : "(none)", want[r]);
-    }
+    assert_names(s, CX_TABLE_INTERACTIONS, coded_names[k], want, n);
 }
 
 static char *xstrdup(const char *s)
@@ -1481,16 +1569,57 @@ START_TEST(codes_widen_at_65535)
 }
 END_TEST
 
+/* The out-of-memory tests of the code columns: c's add of a value that
+ * widens column k, made with every allocation refused in turn (the
+ * widening's among them) until it succeeds; each failure must be
+ * CX_ENOMEM and leave what `unchanged` checks as it was. */
+typedef struct oom_add {
+    cx_store *s;
+    size_t k, n; /* the column; the rows before the add */
+    char **want; /* their values */
+    const char *name;
+    uint32_t sets; /* interactions: agents and kinds before the add */
+} oom_add;
+
+static void each_allocation_refused(cxt_alloc *a, const oom_add *c, int (*add)(const oom_add *),
+                                    void (*unchanged)(const oom_add *))
+{
+    int failures = 0;
+    for (size_t nth = 1;; nth++) {
+        cxt_alloc_fail_nth(a, nth, false);
+        int rc = add(c);
+        cxt_alloc_allow(a, -1);
+        if (rc == CX_OK)
+            break;
+        ck_assert_int_eq(rc, CX_ENOMEM);
+        failures++;
+        unchanged(c);
+    }
+    ck_assert_int_ge(failures, 1);
+}
+
+static int oom_interaction(const oom_add *c)
+{
+    const int col = coded_cols[c->k];
+    return cx_interaction_add(NULL, c->s, "R-wide", "C-1", col == IN_TOUCHPOINT ? c->name : "web",
+                              T("2024-01-02T00:00:00Z"), col == IN_KIND ? c->name : "call", CX_INBOUND,
+                              col == IN_AGENT ? c->name : "a", col == IN_CASE ? c->name : NULL, 5, CX_HANDLED, 0);
+}
+
+static void oom_interaction_unchanged(const oom_add *c)
+{
+    ck_assert_uint_eq(code_elem(c->s, coded_cols[c->k]), 1);
+    ck_assert_uint_eq(c->s->sets[CX_VOCAB_AGENT].count + c->s->sets[CX_VOCAB_INTERACTION_KIND].count, c->sets);
+    assert_coded(c->s, c->k, c->want, c->n);
+}
+
 /* Out of memory widening: the add fails, nothing changes (the width, the
  * values, the names, the memory held); then it succeeds. */
 START_TEST(codes_widening_out_of_memory)
 {
     for (size_t k = 0; k < 4; k++) {
         cxt_alloc a = {0};
-        cx_store *s;
-        OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
-        OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
-        OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+        cx_store *s = alloc_store(&a);
         size_t n;
         char **want = fill_coded(s, k, 254, &n);
         char name[32];
@@ -1501,26 +1630,8 @@ START_TEST(codes_widening_out_of_memory)
         if (coded_cols[k] == IN_CASE)
             OK(cx_case_add(s, name, "C-1", "phone", NULL, NULL, T("2024-01-01T00:00:00Z"), CX_TIME_NONE,
                            CX_TIME_NONE, 0, 1));
-        uint32_t sets = s->sets[CX_VOCAB_AGENT].count + s->sets[CX_VOCAB_INTERACTION_KIND].count;
-        /* every allocation of the add refused in turn (the widening's among
-         * them): each failure changes nothing a caller sees */
-        int rc, failures = 0;
-        for (size_t nth = 1;; nth++) {
-            cxt_alloc_fail_nth(&a, nth, false);
-            rc = cx_interaction_add(NULL, s, "R-wide", "C-1", coded_cols[k] == IN_TOUCHPOINT ? name : "web",
-                                    T("2024-01-02T00:00:00Z"), coded_cols[k] == IN_KIND ? name : "call", CX_INBOUND,
-                                    coded_cols[k] == IN_AGENT ? name : "a", coded_cols[k] == IN_CASE ? name : NULL, 5,
-                                    CX_HANDLED, 0);
-            cxt_alloc_allow(&a, -1);
-            if (rc == CX_OK)
-                break;
-            ck_assert_int_eq(rc, CX_ENOMEM);
-            failures++;
-            ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
-            ck_assert_uint_eq(s->sets[CX_VOCAB_AGENT].count + s->sets[CX_VOCAB_INTERACTION_KIND].count, sets);
-            assert_coded(s, k, want, n);
-        }
-        ck_assert_int_ge(failures, 1);
+        oom_add c = {s, k, n, want, name, s->sets[CX_VOCAB_AGENT].count + s->sets[CX_VOCAB_INTERACTION_KIND].count};
+        each_allocation_refused(&a, &c, oom_interaction, oom_interaction_unchanged);
         want[n++] = xstrdup(name);
         ck_assert_uint_eq(code_elem(s, coded_cols[k]), 2);
         assert_coded(s, k, want, n);
@@ -1637,15 +1748,7 @@ static void add_case_coded(cx_store *s, size_t k, const char *id, const char *na
 
 static void assert_case_coded(const cx_store *s, size_t k, char *const *want, size_t n)
 {
-    int c;
-    OK(cx_column_find(&c, CX_TABLE_CASES, case_names[k]));
-    ck_assert_uint_eq(store_rows(s, CX_TABLE_CASES), n);
-    for (size_t r = 0; r < n; r++) {
-        const char *v;
-        OK(cx_store_get_string(&v, s, CX_TABLE_CASES, c, r));
-        ck_assert_msg(want[r] ? v && strcmp(v, want[r]) == 0 : v == NULL, "case %s row %zu: '%s', want '%s'",
-                      case_names[k], r, v ? v : "(none)", want[r] ? want[r] : "(none)");
-    }
+    assert_names(s, CX_TABLE_CASES, case_names[k], want, n);
 }
 
 START_TEST(case_codes_widen_at_255)
@@ -1734,9 +1837,277 @@ START_TEST(case_codes_rollback_across_widening)
 }
 END_TEST
 
+/* ---- feedback's question, touchpoint and case: code columns too ---------
+ * 1 byte a row up to code 254, 2 from code 255, widened by the add or the
+ * update that needs it. Feedback F-j belongs to C-2 when j % 3 == 0 (to be
+ * forgotten), else to C-1, and so does the case it names (forgetting C-2
+ * renumbers the cases of C-1 its feedback names). */
+static const int fb_coded_cols[] = {FB_QUESTION, FB_TOUCHPOINT, FB_CASE};
+static const char *const fb_coded_names[] = {"question", "touchpoint", "case"};
+
+static size_t fb_elem(const cx_store *s, size_t k) { return s->t[CX_TABLE_FEEDBACK].cols[fb_coded_cols[k]].elem; }
+
+static const char *fb_customer(size_t j) { return j % 3 ? "C-1" : "C-2"; }
+
+/* The code the next new value of column k gets: the row of its table. */
+static uint32_t fb_next_code(const cx_store *s, size_t k)
+{
+    static const int tabs[] = {CX_TABLE_QUESTIONS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES};
+    return (uint32_t)s->t[tabs[k]].n;
+}
+
+static void fb_name(char *buf, size_t cap, const cx_store *s, size_t k)
+{
+    snprintf(buf, cap, "%s-%u", fb_coded_names[k], fb_next_code(s, k));
+}
+
+/* Makes the row `name` of column k's table (a CSAT question, a touchpoint,
+ * a case of feedback j's customer) unless there is one. */
+static void fb_target(cx_store *s, size_t k, size_t j, const char *name)
+{
+    static const int tabs[] = {CX_TABLE_QUESTIONS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES};
+    if (!name || cx_store_find(&(size_t){0}, s, tabs[k], name) == CX_OK)
+        return;
+    if (k == 0)
+        OK(cx_question_add(s, name, CX_METRIC_CSAT, 1, 5, 1));
+    else if (k == 1)
+        OK(cx_touchpoint_add(s, name, "web", "consideration", NULL, 0, 1));
+    else
+        OK(cx_case_add(s, name, fb_customer(j), "phone", NULL, NULL, T("2024-01-01T00:00:00Z"), CX_TIME_NONE,
+                       CX_TIME_NONE, 0, 1));
+}
+
+/* Feedback F-j whose column k holds `name` (NULL: none, for touchpoint or
+ * case), the others fixed; added, or put (an update of an existing row);
+ * returns what cx_feedback_add or cx_feedback_put returned. */
+static int fb_coded_put(cx_store *s, size_t k, size_t j, const char *name, bool put)
+{
+    char id[32];
+    snprintf(id, sizeof id, "F-%zu", j);
+    const char *q = k == 0 ? name : "nps", *tp = k == 1 ? name : NULL, *ca = k == 2 ? name : NULL;
+    double score = k == 0 ? (double)(1 + j % 5) : (double)(j % 11);
+    cx_time t = T("2024-01-02T00:00:00Z") + (cx_time)j;
+    if (put)
+        return cx_feedback_put(&(int){0}, NULL, s, id, fb_customer(j), q, score, t, tp, NULL, ca, NULL);
+    return cx_feedback_add(NULL, s, id, fb_customer(j), q, score, t, tp, NULL, ca, NULL);
+}
+
+static void fb_coded_add(cx_store *s, size_t k, size_t j, const char *name, bool put)
+{
+    fb_target(s, k, j, name);
+    OK(fb_coded_put(s, k, j, name, put));
+}
+
+/* Fills column k with new values up to code `last` (none every tenth row
+ * where the column may be empty); returns the rows' names (room for 8
+ * more). */
+static char **fb_fill(cx_store *s, size_t k, uint32_t last, size_t *n)
+{
+    char **want = calloc(last + last / 9 + 64, sizeof *want);
+    ck_assert_ptr_nonnull(want);
+    *n = 0;
+    while (fb_next_code(s, k) <= last) {
+        char name[32];
+        fb_name(name, sizeof name, s, k);
+        const char *v = k > 0 && *n % 10 == 3 ? NULL : name;
+        fb_coded_add(s, k, *n, v, false);
+        want[*n] = v ? xstrdup(v) : NULL;
+        (*n)++;
+    }
+    return want;
+}
+
+static void assert_fb_coded(const cx_store *s, size_t k, char *const *want, size_t n)
+{
+    assert_names(s, CX_TABLE_FEEDBACK, fb_coded_names[k], want, n);
+}
+
+/* Clone, save and load, export and import again, and forgetting C-2 (row j
+ * when j % 3 == 0) keep every value and the column's width. */
+static void fb_codes_round_trip(const cx_store *s, size_t k, char *const *want, size_t n)
+{
+    size_t w = fb_elem(s, k);
+    cx_store *c, *l, *e;
+    OK(cx_store_clone(&c, s));
+    ck_assert_uint_eq(fb_elem(c, k), w);
+    assert_fb_coded(c, k, want, n);
+    remove(P("f.db"));
+    OK(cx_db_save(s, P("f.db")));
+    OK(cx_db_load(&l, P("f.db")));
+    ck_assert_uint_eq(fb_elem(l, k), w);
+    assert_fb_coded(l, k, want, n);
+    cx_store_free(l);
+    static const int tabs[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_QUESTIONS, CX_TABLE_CASES,
+                               CX_TABLE_FEEDBACK};
+    OK(cx_store_new(&e));
+    for (size_t t = 0; t < 5; t++) {
+        char f[16];
+        snprintf(f, sizeof f, "f-%zu.csv", t);
+        OK(cx_export_csv(s, tabs[t], P(f), 0));
+        cx_import_report *rep = NULL;
+        OK(cx_import_csv(&rep, e, tabs[t], P(f), NULL));
+        cx_import_report_free(rep);
+    }
+    ck_assert_uint_eq(fb_elem(e, k), w);
+    assert_fb_coded(e, k, want, n);
+    cx_store_free(e);
+    const char *gone = "C-2";
+    size_t erased, m = 0;
+    OK(cx_customer_forget(&erased, c, 1, &gone));
+    char **kept = calloc(n + 1, sizeof *kept);
+    ck_assert_ptr_nonnull(kept);
+    for (size_t j = 0; j < n; j++)
+        if (j % 3)
+            kept[m++] = want[j];
+    ck_assert_uint_eq(fb_elem(c, k), w);
+    assert_fb_coded(c, k, kept, m);
+    free(kept);
+    cx_store_free(c);
+}
+
+/* For each column: 1 byte up to code 254 (a refused add does not widen),
+ * 2 from code 255, by an add or by an update; none and old values after;
+ * the round trips at both widths. */
+START_TEST(fb_codes_widen_at_255)
+{
+    for (size_t k = 0; k < 3; k++) {
+        for (int update = 0; update < 2; update++) {
+            cx_store *s = base_store();
+            ck_assert_uint_eq(fb_elem(s, k), 1);
+            size_t n;
+            char **want = fb_fill(s, k, 254, &n);
+            ck_assert_uint_eq(fb_elem(s, k), 1);
+            assert_fb_coded(s, k, want, n);
+            if (!update)
+                fb_codes_round_trip(s, k, want, n);
+            char name[32];
+            fb_name(name, sizeof name, s, k);
+            fb_target(s, k, update ? 1 : n, name);
+            /* refused for another reason: checked before widening */
+            const char *q = k == 0 ? name : "nps";
+            FAILS(cx_feedback_add(NULL, s, "F-x", "C-1", q, 11, 1, k == 1 ? name : NULL, NULL, k == 2 ? name : NULL,
+                                  NULL),
+                  CX_ERANGE, "cx_feedback_add");
+            ck_assert_uint_eq(fb_elem(s, k), 1);
+            if (update) { /* row 1 (C-1) gets it */
+                fb_coded_add(s, k, 1, name, true);
+                free(want[1]);
+                want[1] = xstrdup(name);
+            } else {
+                fb_coded_add(s, k, n, name, false);
+                want[n++] = xstrdup(name);
+            }
+            ck_assert_uint_eq(fb_elem(s, k), 2);
+            if (k > 0) { /* none after the widening */
+                fb_coded_add(s, k, n, NULL, false);
+                want[n++] = NULL;
+            }
+            fb_coded_add(s, k, 4, want[2], true); /* an old value: row 4 (C-1) gets row 2's (C-1) */
+            free(want[4]);
+            want[4] = xstrdup(want[2]);
+            assert_fb_coded(s, k, want, n);
+            /* the other columns stay narrow */
+            for (size_t o = 0; o < 3; o++)
+                if (o != k)
+                    ck_assert_uint_eq(fb_elem(s, o), 1);
+            fb_codes_round_trip(s, k, want, n);
+            free_names(want, n);
+            cx_store_free(s);
+        }
+    }
+}
+END_TEST
+
+static int oom_feedback(const oom_add *c) { return fb_coded_put(c->s, c->k, c->n, c->name, false); }
+
+static void oom_feedback_unchanged(const oom_add *c)
+{
+    ck_assert_uint_eq(fb_elem(c->s, c->k), 1);
+    assert_fb_coded(c->s, c->k, c->want, c->n);
+}
+
+/* Out of memory widening: every allocation of the add refused in turn (the
+ * widening's among them), each failure changing nothing a caller sees;
+ * then it succeeds. */
+START_TEST(fb_codes_widening_out_of_memory)
+{
+    for (size_t k = 0; k < 3; k++) {
+        cxt_alloc a = {0};
+        cx_store *s = alloc_store(&a);
+        size_t n;
+        char **want = fb_fill(s, k, 254, &n);
+        char name[32];
+        fb_name(name, sizeof name, s, k);
+        fb_target(s, k, n, name); /* the row exists first */
+        oom_add c = {s, k, n, want, name, 0};
+        each_allocation_refused(&a, &c, oom_feedback, oom_feedback_unchanged);
+        want[n++] = xstrdup(name);
+        ck_assert_uint_eq(fb_elem(s, k), 2);
+        assert_fb_coded(s, k, want, n);
+        free_names(want, n);
+        cx_store_free(s);
+        cxt_alloc_done(&a);
+    }
+}
+END_TEST
+
+/* A failed import of feedback that updated touchpoints while the column
+ * was narrow, widened it (300 touchpoints named), updated a row in the
+ * wide column and failed: every value and the width are back. */
+START_TEST(fb_codes_rollback_across_widening)
+{
+    cx_store *s = base_store();
+    for (int i = 0; i < 300; i++) {
+        char tp[16];
+        snprintf(tp, sizeof tp, "tp-%d", i);
+        OK(cx_touchpoint_add(s, tp, "web", "consideration", NULL, 0, 1));
+    }
+    char *want[3] = {"tp-1", NULL, "tp-2"};
+    for (size_t j = 0; j < 3; j++)
+        fb_coded_add(s, 1, j, want[j], false);
+    size_t cap = 400 * 128, len = 0;
+    char *csv = malloc(cap);
+    ck_assert_ptr_nonnull(csv);
+    len += (size_t)snprintf(csv + len, cap - len,
+                            "id,customer,question,score,time,touchpoint\n"
+                            "F-1,C-1,nps,3,2024-01-01T00:00:00Z,tp-2\n" /* narrow update */
+                            "F-0,C-2,nps,3,2024-01-01T00:00:00Z,\n");   /* to none */
+    for (int i = 0; i < 300; i++) /* widens; row 3 + i */
+        len += (size_t)snprintf(csv + len, cap - len, "N-%d,%s,nps,5,2024-01-01T00:00:00Z,tp-%d\n", i,
+                                fb_customer(3 + (size_t)i), i);
+    len += (size_t)snprintf(csv + len, cap - len,
+                            "F-2,C-1,nps,3,2024-01-01T00:00:00Z,tp-299\n" /* wide update */
+                            "F-0,C-2,nps,3,2024-01-01T00:00:00Z,tp-0\n"
+                            "F-9,C-1,nps,3,not a time,\n");
+    const char *path = write_file("fb.csv", csv);
+    free(csv);
+    cx_import_options *o = import_strict_fails_in(s, CX_TABLE_FEEDBACK, path);
+    ck_assert_uint_eq(fb_elem(s, 1), 1); /* narrow again */
+    assert_fb_coded(s, 1, want, 3);
+    /* the same file, lenient: everything but the bad row */
+    import_lenient_in(s, CX_TABLE_FEEDBACK, path, o);
+    ck_assert_uint_eq(fb_elem(s, 1), 2);
+    char **after = calloc(303, sizeof *after);
+    ck_assert_ptr_nonnull(after);
+    after[0] = xstrdup("tp-0");
+    after[1] = xstrdup("tp-2");
+    after[2] = xstrdup("tp-299");
+    for (int i = 0; i < 300; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "tp-%d", i);
+        after[3 + i] = xstrdup(name);
+    }
+    assert_fb_coded(s, 1, after, 303);
+    fb_codes_round_trip(s, 1, after, 303);
+    free_names(after, 303);
+    cx_store_free(s);
+}
+END_TEST
+
 /* Queries and journeys read the same values at every width: a store and
- * copies of it whose code columns are made 2 and 4 bytes a row (the
- * internal widening) give byte-identical results. */
+ * copies of it whose code columns are made 2 and 4 bytes a row and whose
+ * columns in cents are made double (the internal widening) give
+ * byte-identical results. */
 static cx_store *random_store(void)
 {
     cx_store *s;
@@ -1786,15 +2157,22 @@ static cx_store *random_store(void)
     return s;
 }
 
+/* The code columns made `elem` bytes a row, and the columns in cents
+ * double (feedback's scores, interactions' values: 8 bytes). */
 static void widen_all(cx_store *s, size_t elem)
 {
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         for (int k = 0; k < s->t[t].ncols; k++) {
-            if (!cxi_code_col(t, k))
-                continue;
             cxi_col *c = &s->t[t].cols[k];
-            OK(cxi_col_recode(&s->mem, c, s->t[t].n, elem));
-            ck_assert_uint_eq(c->elem, elem);
+            if (cxi_cents_col(t, k)) {
+                if (c->elem == sizeof(int32_t))
+                    OK(cxi_col_widen(&s->mem, c, s->t[t].n, CXI_WIDEN_CENTS));
+                ck_assert_uint_eq(c->elem, sizeof(double));
+            } else if (cxi_code_col(t, k)) {
+                OK(cxi_col_recode(&s->mem, c, s->t[t].n, elem));
+                ck_assert_uint_eq(c->elem, elem);
+            } else
+                continue;
             if (c->cap < s->t[t].room)
                 s->t[t].room = c->cap;
         }
@@ -1837,8 +2215,11 @@ START_TEST(codes_same_results_at_every_width)
     cx_store *s = random_store();
     for (size_t k = 0; k < 4; k++)
         ck_assert_uint_eq(code_elem(s, coded_cols[k]), 1);
-    for (size_t k = 0; k < 3; k++)
+    for (size_t k = 0; k < 3; k++) {
         ck_assert_uint_eq(s->t[CX_TABLE_CASES].cols[case_cols[k]].elem, 1);
+        ck_assert_uint_eq(fb_elem(s, k), 1);
+    }
+    ck_assert_uint_eq(cents_width(s, CX_TABLE_FEEDBACK), 4);
     results_of(s, "1");
     static const size_t widths[] = {2, 4};
     for (size_t w = 0; w < 2; w++) {
@@ -2070,11 +2451,7 @@ START_TEST(implicit_ids_out_of_memory)
     for (size_t k = 0; k < 3; k++) {
         int t = event_tables[k];
         cxt_alloc a = {0};
-        cx_store *s;
-        OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
-        OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
-        OK(cx_customer_add(s, "C-2", NULL, NULL, NULL, CX_TIME_NONE));
-        OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+        cx_store *s = alloc_store(&a);
         add_event(s, t, "E-0", 0);
         add_event(s, t, "E-1", 1);
         size_t live = a.live;
@@ -2320,6 +2697,9 @@ int main(void)
     tcase_add_test(dur, amount_narrow_then_wide);
     tcase_add_test(dur, amount_widening_out_of_memory);
     tcase_add_test(dur, amount_rollback_across_widening);
+    tcase_add_test(dur, score_narrow_then_wide);
+    tcase_add_test(dur, score_widening_out_of_memory);
+    tcase_add_test(dur, score_rollback_across_widening);
     suite_add_tcase(su, dur);
     TCase *codes = tcase_create("small codes");
     tcase_add_checked_fixture(codes, ids_setup, tmpdir_teardown);
@@ -2332,6 +2712,9 @@ int main(void)
     tcase_add_test(codes, codes_same_results_at_every_width);
     tcase_add_test(codes, case_codes_widen_at_255);
     tcase_add_test(codes, case_codes_rollback_across_widening);
+    tcase_add_test(codes, fb_codes_widen_at_255);
+    tcase_add_test(codes, fb_codes_widening_out_of_memory);
+    tcase_add_test(codes, fb_codes_rollback_across_widening);
     suite_add_tcase(su, codes);
     TCase *pool = tcase_create("pool");
     tcase_add_checked_fixture(pool, ids_setup, tmpdir_teardown);

@@ -584,7 +584,7 @@ int cxi_jpath_label(cxi_mem *m, char **buf, size_t *cap, const cx_journeys *j, c
 
 uint32_t cxi_fb_touchpoint(const cx_store *s, uint32_t fb)
 {
-    uint32_t tp = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT, uint32_t)[fb];
+    uint32_t tp = cxi_codes_at(cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT), fb);
     if (tp != CXI_NONE)
         return tp;
     uint32_t in = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t)[fb];
@@ -595,9 +595,9 @@ uint32_t cxi_fb_touchpoint(const cx_store *s, uint32_t fb)
 
 bool cxi_fb_classify(const cx_store *s, uint32_t fb, cxi_fbclass *c)
 {
-    uint32_t q = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t)[fb];
+    uint32_t q = cxi_codes_at(cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_QUESTION), fb);
     int metric = CXI_COL(s, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t)[q];
-    double v = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double)[fb];
+    double v = cxi_vcol_at(cxi_vcol_of(s, CX_TABLE_FEEDBACK, FB_SCORE), fb);
     double lo = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double)[q];
     double hi = CXI_COL(s, CX_TABLE_QUESTIONS, QU_MAX, double)[q];
     double o = CXI_COL(s, CX_TABLE_QUESTIONS, QU_HIB, uint8_t)[q] ? v : lo + hi - v;

@@ -345,9 +345,9 @@ static void driver_sums(const cx_journeys *j, const uint32_t *start, const uint3
                         double *ccnt, uint32_t *touched)
 {
     const cx_store *s = j->store;
-    const uint32_t *ftp = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT, uint32_t);
+    const cxi_codes ftp = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT);
     const uint32_t *fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t);
-    const uint32_t *fca = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CASE, uint32_t);
+    const cxi_codes fca = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_CASE);
     for (size_t c = 0; c < j->ncust; c++) {
         double ysum = 0, yn = 0;
         size_t nt = 0;
@@ -356,7 +356,8 @@ static void driver_sums(const cx_journeys *j, const uint32_t *start, const uint3
             cxi_fbclass cl;
             if (!cxi_fb_classify(s, f, &cl))
                 continue;
-            if (cl.metric == CX_METRIC_NPS && ftp[f] == CXI_NONE && fin[f] == CXI_NONE && fca[f] == CXI_NONE) {
+            if (cl.metric == CX_METRIC_NPS && cxi_codes_at(ftp, f) == CXI_NONE && fin[f] == CXI_NONE &&
+                cxi_codes_at(fca, f) == CXI_NONE) {
                 ysum += cl.std;
                 yn += 1;
             } else if (cl.metric == CX_METRIC_CSAT) {

@@ -220,20 +220,22 @@ static void health_feedback(health_work *w)
     const cx_store *store = w->s;
     size_t nf = store->t[CX_TABLE_FEEDBACK].n;
     const uint32_t *cu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
-    const uint32_t *qu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
-    const double *sc = CXI_COL(store, CX_TABLE_FEEDBACK, FB_SCORE, double);
+    const cxi_codes qu = cxi_codes_col(store, CX_TABLE_FEEDBACK, FB_QUESTION);
+    const cxi_vcol sc = cxi_vcol_of(store, CX_TABLE_FEEDBACK, FB_SCORE);
     const cxi_icol tm = cxi_icol_of(store, CX_TABLE_FEEDBACK, FB_TIME);
     const uint8_t *metric = CXI_COL(store, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
     for (size_t i = 0; i < nf; i++) {
-        int k = metric[qu[i]]; /* CX_METRIC_NPS, CSAT, CES are signals 0, 1, 2 */
+        uint32_t q = cxi_codes_at(qu, i);
+        int k = metric[q]; /* CX_METRIC_NPS, CSAT, CES are signals 0, 1, 2 */
         if (k > CX_METRIC_CES || !in_window(cxi_icol_at(tm, i), w->as_of, w->o->window[k]))
             continue;
         cx_time *st = &w->stamp[3 * cu[i] + (size_t)k];
         if (*st != CX_TIME_NONE && cxi_icol_at(tm, i) < *st)
             continue;
         *st = cxi_icol_at(tm, i);
-        w->raw[cu[i] * NSIG + (size_t)k] = sc[i];
-        w->value[cu[i] * NSIG + (size_t)k] = ease_of(store, qu[i], sc[i]);
+        double v = cxi_vcol_at(sc, i);
+        w->raw[cu[i] * NSIG + (size_t)k] = v;
+        w->value[cu[i] * NSIG + (size_t)k] = ease_of(store, q, v);
     }
 }
 
@@ -703,31 +705,33 @@ static void rule_feedback(care_ctx *x, const care_rule *r, int metric)
     const cx_store *s = x->s;
     size_t nf = s->t[CX_TABLE_FEEDBACK].n, ni = s->t[CX_TABLE_INTERACTIONS].n;
     const uint32_t *cu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
-    const uint32_t *qu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
-    const double *sc = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double);
+    const cxi_codes qu = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_QUESTION);
+    const cxi_vcol sc = cxi_vcol_of(s, CX_TABLE_FEEDBACK, FB_SCORE);
     const cxi_icol tm = cxi_icol_of(s, CX_TABLE_FEEDBACK, FB_TIME);
-    const uint32_t *fca = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CASE, uint32_t);
+    const cxi_codes fca = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_CASE);
     const uint32_t *fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t);
     const cxi_codes ica = cxi_codes_col(s, CX_TABLE_INTERACTIONS, IN_CASE);
     const uint8_t *qm = CXI_COL(s, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
     for (size_t i = 0; i < nf; i++) {
-        if (qm[qu[i]] != metric || !in_window(cxi_icol_at(tm, i), x->as_of, r->window))
+        uint32_t q = cxi_codes_at(qu, i);
+        if (qm[q] != metric || !in_window(cxi_icol_at(tm, i), x->as_of, r->window))
             continue;
         uint32_t ref = (uint32_t)i;
+        double v = cxi_vcol_at(sc, i);
         if (metric == CX_METRIC_NPS) {
-            if (sc[i] > r->threshold)
+            if (v > r->threshold)
                 continue;
-            uint32_t ca = fca[i];
+            uint32_t ca = cxi_codes_at(fca, i);
             if (ca == CXI_NONE && fin[i] != CXI_NONE && fin[i] < ni)
                 ca = cxi_codes_at(ica, fin[i]);
             if (ca == CXI_NONE)
                 continue;
             ref = ca;
-        } else if (ease_of(s, qu[i], sc[i]) > r->threshold) {
+        } else if (ease_of(s, q, v) > r->threshold) {
             continue;
         }
         cand *c = &x->cand[cu[i]];
-        offer(c, cxi_icol_at(tm, i), sc[i], (double)i, ref, cxi_icol_at(tm, i) >= c->time);
+        offer(c, cxi_icol_at(tm, i), v, (double)i, ref, cxi_icol_at(tm, i) >= c->time);
     }
 }
 
@@ -857,7 +861,7 @@ static void reason_of(char *buf, const cx_store *s, const care_rule *r, const ca
                      e->aux == 1 ? "resolution" : "first-response", day);
         break;
     case CX_CARE_HIGH_EFFORT: {
-        uint32_t q = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t)[(size_t)e->aux];
+        uint32_t q = cxi_codes_at(cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_QUESTION), (size_t)e->aux);
         cxi_snprintf(buf, REASON_LEN, "high effort: %.40s %g on %g-%g (%s is easy) on %s",
                      cxi_pool_str(&s->keys[CX_TABLE_QUESTIONS], q), e->value,
                      CXI_COL(s, CX_TABLE_QUESTIONS, QU_MIN, double)[q], CXI_COL(s, CX_TABLE_QUESTIONS, QU_MAX, double)[q],

@@ -1404,15 +1404,15 @@ static void signal_records(const cx_store *store, const cxi_subjects *sub, const
     case CX_SIGNAL_DETRACTOR_SHARE: {
         size_t nf = store->t[CX_TABLE_FEEDBACK].n;
         const uint32_t *cu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t);
-        const uint32_t *qu = CXI_COL(store, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t);
-        const double *sc = CXI_COL(store, CX_TABLE_FEEDBACK, FB_SCORE, double);
+        const cxi_codes qu = cxi_codes_col(store, CX_TABLE_FEEDBACK, FB_QUESTION);
+        const cxi_vcol sc = cxi_vcol_of(store, CX_TABLE_FEEDBACK, FB_SCORE);
         const cxi_icol tm = cxi_icol_of(store, CX_TABLE_FEEDBACK, FB_TIME);
         const uint8_t *metric = CXI_COL(store, CX_TABLE_QUESTIONS, QU_METRIC, uint8_t);
         for (size_t i = 0; i < nf; i++) {
             uint32_t k = sidx[cu[i]];
-            if (k == CXI_NONE || metric[qu[i]] != CX_METRIC_NPS || !in_window(sub, k, cxi_icol_at(tm, i), as_of))
+            if (k == CXI_NONE || metric[cxi_codes_at(qu, i)] != CX_METRIC_NPS || !in_window(sub, k, cxi_icol_at(tm, i), as_of))
                 continue;
-            visit(ctx, k, (double)(cxi_icol_at(tm, i) - sub->start[k]) / unit, sc[i] <= 6, 1);
+            visit(ctx, k, (double)(cxi_icol_at(tm, i) - sub->start[k]) / unit, cxi_vcol_at(sc, i) <= 6, 1);
         }
         break;
     }

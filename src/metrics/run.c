@@ -498,13 +498,17 @@ static void prop_add(run *x, int measure, size_t g, bool hit)
  * read of a large column, is asked for (__builtin_prefetch). */
 #define FB_AHEAD 16
 
-/* The columns the feedback pass reads. */
+/* The columns the feedback pass reads. Its question, touchpoint and case
+ * are code columns: read with fb_ftp and fb_fca (cxi_codes_at), and in the
+ * hot loops (fb_bins_of, fb_slots' touchpoints, the answers kept) by a loop
+ * for each width (FB_BY_WIDTH). */
 typedef struct fb_cols {
     size_t ninter, ntp;
-    const uint32_t *cu, *qu, *ftp, *fin, *fca;
-    const double *score;
+    const uint32_t *cu, *fin;
+    cxi_vcol score; /* in cents or double (cxi_vcol) */
     cxi_icol tm;
     const uint32_t *tch, *tst;
+    cxi_codes qu, ftp, fca;            /* feedback's: 1, 2 or 4 bytes a row (cxi_code_col) */
     cxi_codes itp, iag, cch, cag, cpr; /* 1, 2 or 4 bytes a row (cxi_code_col) */
 } fb_cols;
 
@@ -521,7 +525,22 @@ typedef struct fb_scratch {
     size_t n[4];
     uint32_t row[4][FB_CHUNK];
     uint32_t lg[4][FB_CHUNK];
+    double score[FB_CHUNK]; /* by lists: the chunk's scores, when in cents */
 } fb_scratch;
+
+/* The touchpoint and the case of answer i. */
+static inline uint32_t fb_ftp(const fb_cols *c, size_t i) { return cxi_codes_at(c->ftp, i); }
+static inline uint32_t fb_fca(const fb_cols *c, size_t i) { return cxi_codes_at(c->fca, i); }
+
+/* Expands LOOP(T, NONE) with the type of a row of code column `codes` and
+ * the value that stands for none at its width: a hot loop for each width,
+ * the width tested once. */
+#define FB_BY_WIDTH(codes, LOOP)                                                                                    \
+    switch ((codes).elem) {                                                                                        \
+    case 1: LOOP(uint8_t, 0xFFu) break;                                                                            \
+    case 2: LOOP(uint16_t, 0xFFFFu) break;                                                                         \
+    default: LOOP(uint32_t, CXI_NONE) break;                                                                       \
+    }
 
 /* The interaction of answer i, CXI_NONE without one in the store. */
 static inline uint32_t fb_in(const fb_cols *c, size_t i)
@@ -531,8 +550,9 @@ static inline uint32_t fb_in(const fb_cols *c, size_t i)
 
 static inline uint32_t fb_tp(const fb_cols *c, size_t i)
 {
-    if (c->ftp[i] != CXI_NONE)
-        return c->ftp[i];
+    uint32_t tp = fb_ftp(c, i);
+    if (tp != CXI_NONE)
+        return tp;
     uint32_t in = fb_in(c, i);
     return in != CXI_NONE ? cxi_codes_at(c->itp, in) : CXI_NONE;
 }
@@ -540,7 +560,7 @@ static inline uint32_t fb_tp(const fb_cols *c, size_t i)
 /* The channel: the touchpoint's, else the case's. */
 static inline uint32_t fb_channel(const fb_cols *c, size_t i)
 {
-    uint32_t tp = fb_tp(c, i), ca = c->fca[i];
+    uint32_t tp = fb_tp(c, i), ca = fb_fca(c, i);
     return tp != CXI_NONE ? c->tch[tp] : ca != CXI_NONE ? cxi_codes_at(c->cch, ca) : CXI_NONE;
 }
 
@@ -553,14 +573,14 @@ static inline uint32_t fb_stage(const fb_cols *c, size_t i)
 /* The agent: the interaction's, else the case's. */
 static inline uint32_t fb_agent(const fb_cols *c, size_t i)
 {
-    uint32_t in = fb_in(c, i), ca = c->fca[i];
+    uint32_t in = fb_in(c, i), ca = fb_fca(c, i);
     uint32_t a = in != CXI_NONE ? cxi_codes_at(c->iag, in) : CXI_NONE;
     return a == CXI_NONE && ca != CXI_NONE ? cxi_codes_at(c->cag, ca) : a;
 }
 
 static inline uint32_t fb_priority(const fb_cols *c, size_t i)
 {
-    uint32_t ca = c->fca[i];
+    uint32_t ca = fb_fca(c, i);
     return ca != CXI_NONE ? cxi_codes_at(c->cpr, ca) : CXI_NONE;
 }
 
@@ -574,7 +594,7 @@ static inline void fb_rec(const run *x, const fb_cols *c, size_t i, rec *e)
     if (need & NEED_TIME)
         e->t = cxi_icol_at(c->tm, i);
     if (need & (NEED_TP | NEED_CHANNEL | NEED_STAGE)) {
-        uint32_t ca = c->fca[i];
+        uint32_t ca = fb_fca(c, i);
         e->tp = fb_tp(c, i);
         e->channel = e->tp != CXI_NONE ? c->tch[e->tp] : ca != CXI_NONE ? cxi_codes_at(c->cch, ca) : CXI_NONE;
         e->stage = e->tp != CXI_NONE ? c->tst[e->tp] : CXI_NONE;
@@ -589,7 +609,7 @@ static inline void fb_rec(const run *x, const fb_cols *c, size_t i, rec *e)
  * (when `agent`) and its interaction's touchpoint (when it has none). */
 static inline void fb_prefetch(const fb_cols *c, size_t i, bool agent, bool tp)
 {
-    tp = tp && c->ftp[i] == CXI_NONE;
+    tp = tp && fb_ftp(c, i) == CXI_NONE;
     if (!agent && !tp)
         return;
     uint32_t in = fb_in(c, i);
@@ -630,14 +650,20 @@ static void fb_slots(const run *x, const fb_cols *c, int d, size_t c0, fb_scratc
              * `none ? 0 : ...` (measured: a tenth of the answers, shuffled,
              * mispredicted) */
             const uint32_t mult32 = (uint32_t)mult;
-            for (size_t k = 0; k < n; k++) {
-                uint32_t tp = c->ftp[c0 + kept[k]];
-                uint32_t none = tp == CXI_NONE, has = none - 1u; /* all ones with a touchpoint */
-                uint32_t code = of ? of[tp & has] : tp;
-                idx[k] += (code + 1u) * mult32 & has;
-                late[nlate] = (uint32_t)k;
-                nlate += none;
-            }
+#define FB_TP_SLOTS(T, NONE)                                                                                        \
+    {                                                                                                              \
+        const T *ftp = (const T *)c->ftp.data + c0;                                                                \
+        for (size_t k = 0; k < n; k++) {                                                                           \
+            uint32_t tp = ftp[kept[k]];                                                                            \
+            uint32_t none = tp == (NONE), has = none - 1u; /* all ones with a touchpoint */                        \
+            uint32_t code = of ? of[tp & has] : tp;                                                                \
+            idx[k] += (code + 1u) * mult32 & has;                                                                  \
+            late[nlate] = (uint32_t)k;                                                                             \
+            nlate += none;                                                                                         \
+        }                                                                                                          \
+    }
+            FB_BY_WIDTH(c->ftp, FB_TP_SLOTS)
+#undef FB_TP_SLOTS
         } else {
             for (size_t k = 0; k < n; k++)
                 late[k] = (uint32_t)k;
@@ -650,8 +676,8 @@ static void fb_slots(const run *x, const fb_cols *c, int d, size_t c0, fb_scratc
                 fb_prefetch(c, ahead, false, true);
                 /* and the case's channel, the answer's when it has no
                  * interaction (a random read too, of a smaller column) */
-                if (dim == CX_DIM_CHANNEL && c->fca[ahead] != CXI_NONE)
-                    __builtin_prefetch(cxi_codes_addr(c->cch, c->fca[ahead]));
+                if (dim == CX_DIM_CHANNEL && fb_fca(c, ahead) != CXI_NONE)
+                    __builtin_prefetch(cxi_codes_addr(c->cch, fb_fca(c, ahead)));
             }
             uint32_t code = dim == CX_DIM_CHANNEL ? fb_channel(c, i) : dim == CX_DIM_STAGE ? fb_stage(c, i)
                                                                                               : fb_tp(c, i);
@@ -910,6 +936,49 @@ static int prepare_fb_counts(run *x)
     return CX_OK;
 }
 
+/* The bins of the n answers of a chunk whose questions are qu (code column
+ * rows of type T) and whole scores iv, without a branch (shuffled answers
+ * of several measures would mispredict it): a score is in its question's
+ * scale when its offset from the scale's first whole score is below their
+ * number (0 for a question not kept); the answers kept listed (kept, bin),
+ * their number returned; *bad set when a kept question's answer is not in
+ * its scale. A question is never none: its codes are read as they are. A
+ * function for each width, its arrays addressed from w: the same loop
+ * inlined in fb_bins_of once for each width, or apart with the arrays as
+ * arguments, measured 1.5 times as slow (the scorecard's feedback in one
+ * group, 10^6 shuffled: 0.72 -> 1.07 ms). */
+#if defined(__GNUC__)
+#define FB_NOINLINE __attribute__((noinline))
+#else
+#define FB_NOINLINE
+#endif
+#define FB_BINS_FN(name, T)                                                                                         \
+    static FB_NOINLINE size_t name(const run *x, const void *codes, size_t n, fb_scratch *w, unsigned *out_bad)    \
+    {                                                                                                              \
+        const struct fb_qinfo *qi = x->fbq;                                                                        \
+        const uint8_t *tab = x->fb_tab;                                                                            \
+        const T *qu = (const T *)codes;                                                                            \
+        const int64_t *iv = w->whole;                                                                              \
+        unsigned bad = 0;                                                                                          \
+        size_t m = 0;                                                                                              \
+        for (size_t k = 0; k < n; k++) {                                                                           \
+            const struct fb_qinfo *q = &qi[qu[k]];                                                                 \
+            uint64_t j = (uint64_t)(iv[k] - q->ilo);                                                               \
+            unsigned in = j < q->n;                                                                                \
+            uint32_t mask = 0u - in;                                                                               \
+            w->kept[m] = (uint32_t)k;                                                                              \
+            w->bin[m] = (uint8_t)(tab[q->off + ((uint32_t)j & mask)] & mask);                                      \
+            m += in;                                                                                               \
+            bad |= q->kept & !in;                                                                                  \
+        }                                                                                                          \
+        *out_bad |= bad;                                                                                           \
+        return m;                                                                                                  \
+    }
+FB_BINS_FN(fb_bins_u8, uint8_t)
+FB_BINS_FN(fb_bins_u16, uint16_t)
+FB_BINS_FN(fb_bins_u32, uint32_t)
+#undef FB_BINS_FN
+
 /* The answers kept of the n of a chunk (w->kept, *nkept) and the bin of
  * each (w->bin); false when a kept one is not a whole score of its scale
  * (then the chunk goes by lists). Two loops: the scores made whole in one the compiler turns into
@@ -918,20 +987,38 @@ static int prepare_fb_counts(run *x)
  * +-FB_WHOLE_MAX rounds to a whole number in v + FB_MAGIC (1.5 x 2^52,
  * where doubles are 1 apart), whose bits are those of FB_MAGIC plus that
  * number; v is whole when taking FB_MAGIC back gives v to the bit (so a
- * -0.0, a NaN, a score beyond the bound is not: the block goes by lists). */
+ * -0.0, a NaN, a score beyond the bound is not: the block goes by lists).
+ * Scores in cents (cxi_vcol): c cents are whole when c is a multiple of
+ * 100 (c / 100.0 is then exact, and else 0.01 at least from a whole
+ * number, far more than a double's spacing below 2^31 / 100), the whole
+ * number c / 100, always within the bound. */
 #define FB_MAGIC 6755399441055744.0
+
 static bool fb_bins_of(const run *x, const fb_cols *c, size_t c0, size_t n, fb_scratch *w, size_t *nkept)
 {
     const struct fb_qinfo *qi = x->fbq;
-    const uint8_t *tab = x->fb_tab;
-    const uint32_t *qu = c->qu + c0;
-    const double *sc = c->score + c0;
     int64_t *iv = w->whole;
     const double magic = FB_MAGIC, bound = FB_WHOLE_MAX;
     uint64_t magic_bits, bound_bits, notwhole = 0;
     memcpy(&magic_bits, &magic, sizeof magic_bits);
     memcpy(&bound_bits, &bound, sizeof bound_bits);
-    for (size_t k = 0; k < n; k++) {
+    if (c->score.narrow) {
+        const int32_t *cents = c->score.narrow + c0;
+        for (size_t k = 0; k < n; k++) {
+            /* the nearest whole number to c / 100 (c * 0.01 is within a
+             * rounding of it), then back to cents, exactly, bit for bit:
+             * vector instructions again (an integer division was not) */
+            double cd = cents[k], r = cd * 0.01 + magic, back = (r - magic) * 100.0;
+            uint64_t br, bb, bc;
+            memcpy(&br, &r, sizeof br);
+            memcpy(&bb, &back, sizeof bb);
+            memcpy(&bc, &cd, sizeof bc);
+            iv[k] = (int64_t)(br - magic_bits);
+            notwhole |= bb ^ bc;
+        }
+    }
+    const double *sc = c->score.wide ? c->score.wide + c0 : NULL;
+    for (size_t k = 0; sc && k < n; k++) {
         double v = sc[k], r = v + magic, d = r - magic;
         uint64_t bv, br, bd;
         memcpy(&bv, &v, sizeof bv);
@@ -943,28 +1030,20 @@ static bool fb_bins_of(const run *x, const fb_cols *c, size_t c0, size_t n, fb_s
         notwhole |= (bd ^ bv) | ((bound_bits - 1 - (bv & ~((uint64_t)1 << 63))) >> 63);
     }
     unsigned bad = 0;
-    size_t m = 0;
-    for (size_t k = 0; k < n; k++) {
-        /* without a branch (shuffled answers of several measures would
-         * mispredict it): a score is in its question's scale when its
-         * offset from the scale's first whole score is below their number
-         * (0 for a question not kept); the answers kept listed */
-        const struct fb_qinfo *q = &qi[qu[k]];
-        uint64_t j = (uint64_t)(iv[k] - q->ilo);
-        unsigned in = j < q->n;
-        uint32_t mask = 0u - in;
-        w->kept[m] = (uint32_t)k;
-        w->bin[m] = (uint8_t)(tab[q->off + ((uint32_t)j & mask)] & mask);
-        m += in;
-        bad |= q->kept & !in;
+    size_t m;
+    const void *qu = (const char *)c->qu.data + c0 * c->qu.elem;
+    switch (c->qu.elem) {
+    case 1: m = fb_bins_u8(x, qu, n, w, &bad); break;
+    case 2: m = fb_bins_u16(x, qu, n, w, &bad); break;
+    default: m = fb_bins_u32(x, qu, n, w, &bad); break;
     }
     *nkept = m;
     /* a kept answer not whole (its rounding may fall in the scale): found
      * apart, the chunks of whole scores not slowed */
     if (notwhole)
         for (size_t k = 0; k < n; k++) {
-            double v = sc[k], r = v + magic, d = r - magic;
-            bad |= qi[qu[k]].kept & (memcmp(&d, &v, sizeof d) != 0 || !(fabs(v) < bound));
+            double v = cxi_vcol_at(c->score, c0 + k), r = v + magic, d = r - magic;
+            bad |= qi[cxi_codes_at(c->qu, c0 + k)].kept & (memcmp(&d, &v, sizeof d) != 0 || !(fabs(v) < bound));
         }
     return !bad;
 }
@@ -1055,11 +1134,11 @@ static int pass_feedback(run *x, size_t from, size_t to)
         .ninter = s->t[CX_TABLE_INTERACTIONS].n,
         .ntp = s->t[CX_TABLE_TOUCHPOINTS].n,
         .cu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CUSTOMER, uint32_t),
-        .qu = CXI_COL(s, CX_TABLE_FEEDBACK, FB_QUESTION, uint32_t),
-        .ftp = CXI_COL(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT, uint32_t),
+        .qu = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_QUESTION),
+        .ftp = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_TOUCHPOINT),
         .fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t),
-        .fca = CXI_COL(s, CX_TABLE_FEEDBACK, FB_CASE, uint32_t),
-        .score = CXI_COL(s, CX_TABLE_FEEDBACK, FB_SCORE, double),
+        .fca = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_CASE),
+        .score = cxi_vcol_of(s, CX_TABLE_FEEDBACK, FB_SCORE),
         .tm = cxi_icol_of(s, CX_TABLE_FEEDBACK, FB_TIME),
         .tch = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_CHANNEL, uint32_t),
         .tst = CXI_COL(s, CX_TABLE_TOUCHPOINTS, TP_STAGE, uint32_t),
@@ -1098,7 +1177,7 @@ static int pass_feedback(run *x, size_t from, size_t to)
         if (links)
             for (size_t i = c1; i < c1 + FB_CHUNK && i < to; i += 16) {
                 __builtin_prefetch(&c.fin[i]);
-                __builtin_prefetch(&c.fca[i]);
+                __builtin_prefetch(cxi_codes_addr(c.fca, i));
             }
         if (counts) {
             size_t n;
@@ -1114,16 +1193,28 @@ static int pass_feedback(run *x, size_t from, size_t to)
         }
         /* the answers of the measures asked for, without a branch */
         size_t n = 0;
-        for (size_t i = c0; i < c1; i++) {
-            unsigned l = list_of[qmetric[c.qu[i]]];
-            w->kept[n] = (uint32_t)(i - c0);
-            w->list[n] = (uint8_t)l;
-            n += l != 3;
-        }
+#define FB_KEPT(T, NONE)                                                                                            \
+    {                                                                                                              \
+        const T *qu = (const T *)c.qu.data;                                                                        \
+        for (size_t i = c0; i < c1; i++) {                                                                         \
+            unsigned l = list_of[qmetric[qu[i]]];                                                                  \
+            w->kept[n] = (uint32_t)(i - c0);                                                                       \
+            w->list[n] = (uint8_t)l;                                                                               \
+            n += l != 3;                                                                                           \
+        }                                                                                                          \
+    }
+        FB_BY_WIDTH(c.qu, FB_KEPT)
+#undef FB_KEPT
         if ((rc = fb_groups(x, &c, c0, w, n)))
             break;
-        const double *sc = c.score + c0;
-        const uint32_t *qc = c.qu + c0;
+        /* the scores as doubles: those of the answers listed, made so once
+         * when in cents */
+        const double *sc = c.score.wide ? c.score.wide + c0 : w->score;
+        if (c.score.narrow)
+            for (int l = 0; l < 3; l++)
+                for (size_t k = 0; k < w->n[l]; k++)
+                    w->score[w->row[l][k]] = cxi_cents_value(c.score.narrow[c0 + w->row[l][k]]);
+        const cxi_codes qc = c.qu;
         /* NPS: the score itself; promoters 9-10, passives 7-8, detractors 0-6 */
         if (w->n[0]) {
             cxi_score_acc *acc = acc_at(x, CX_MEASURE_NPS, 0);
@@ -1147,7 +1238,7 @@ static int pass_feedback(run *x, size_t from, size_t to)
             const double span = l == 1 ? 4 : 6;
             for (size_t k = 0; k < w->n[l]; k++) {
                 cxi_score_acc *a = acc + w->lg[l][k];
-                uint32_t q = qc[w->row[l][k]];
+                uint32_t q = cxi_codes_at(qc, c0 + w->row[l][k]);
                 double v = sc[w->row[l][k]], lo = qmin[q], hi = qmax[q];
                 double o = qhib[q] ? v : lo + hi - v;
                 a->n++;

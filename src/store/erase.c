@@ -405,18 +405,19 @@ static void remap_col(cx_store *s, int t, int col, const uint32_t *map)
         v[r] = through(map, v[r]);
 }
 
-/* The code columns of interactions and cases wide enough for their new
+/* The code columns of interactions, cases and feedback wide enough for their new
  * codes (the renumbered names of a set come in a new order: an agent of
  * interactions may get a code beyond what its column holds), before apply()
  * which cannot fail; CX_ENOMEM leaves the values as they are. */
 static int plan_widths(cx_store *s, const plan *p)
 {
-    const int I = CX_TABLE_INTERACTIONS, K = CX_TABLE_CASES;
+    const int I = CX_TABLE_INTERACTIONS, K = CX_TABLE_CASES, F = CX_TABLE_FEEDBACK;
     const uint32_t *agents = p->code[open_index(CX_VOCAB_AGENT)];
     const struct {
         int table, col;
         const uint32_t *map;
     } cols[] = {{I, IN_CASE, p->newrow[K]},
+                {F, FB_CASE, p->newrow[K]},
                 {I, IN_KIND, p->code[open_index(CX_VOCAB_INTERACTION_KIND)]},
                 {I, IN_AGENT, agents},
                 {K, CA_AGENT, agents}};

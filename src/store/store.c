@@ -463,8 +463,10 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     /* channel, priority and agent too (cxi_code_col) */
     static const size_t ca[] = {4, 1, 1, 1, 8, 8, 8, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
-    /* time narrow until a time needs more (cxi_u32_col) */
-    static const size_t fb[] = {4, 4, 8, 4, 4, 4, 4, 4, 4};
+    /* time narrow until a time needs more (cxi_seconds_col), question,
+     * touchpoint and case too (cxi_code_col), score in cents until a score
+     * is not an amount in cents (cxi_vcol) */
+    static const size_t fb[] = {4, 1, 4, 4, 1, 4, 1, 4, 4};
     /* time too; amount in cents until an amount is not one (cxi_vcol) */
     static const size_t tr[] = {4, 4, 4, 4};
     table_init(&s->t[CX_TABLE_CUSTOMERS], CU_NCOLS, cu);
@@ -1644,6 +1646,9 @@ static int feedback_put(const char *fn, bool add_only, int *out_change, size_t *
     uint32_t cid = comment ? cxi_pool_find_hashed(&s->comments, comment, clen, ch) : CXI_NONE;
     if ((e.row == CXI_NONE && (rc = room_for_row(fn, s, T))) ||
         (rc = fit_seconds(fn, s, T, FB_TIME, time, "times of feedback")) ||
+        (rc = fit_cents(fn, s, T, FB_SCORE, score, "scores of feedback")) ||
+        (rc = fit_code(fn, s, T, FB_QUESTION, qu)) || (rc = fit_code(fn, s, T, FB_TOUCHPOINT, tp)) ||
+        (rc = fit_code(fn, s, T, FB_CASE, ca)) ||
         (comment && cid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->comments, 1, clen))) ||
         (rc = reserve_event(fn, s, T, &e, 8)))
         return rc;
@@ -1726,12 +1731,16 @@ static int answers_fit(const char *fn, const cx_store *s, const char *name, uint
 {
     QBUF;
     const int F = CX_TABLE_FEEDBACK;
-    const uint32_t *q = CXI_COL(s, F, FB_QUESTION, uint32_t);
-    const double *score = CXI_COL(s, F, FB_SCORE, double);
-    for (size_t r = 0; r < s->t[F].n; r++)
-        if (q[r] == qu && (score[r] < lo || score[r] > hi || (metric == CX_METRIC_NPS && score[r] != floor(score[r]))))
+    const cxi_codes q = cxi_codes_col(s, F, FB_QUESTION);
+    const cxi_vcol score = cxi_vcol_of(s, F, FB_SCORE);
+    for (size_t r = 0; r < s->t[F].n; r++) {
+        if (cxi_codes_at(q, r) != qu)
+            continue;
+        double v = cxi_vcol_at(score, r);
+        if (v < lo || v > hi || (metric == CX_METRIC_NPS && v != floor(v)))
             return FIELD("scale_min", cxi_fail(CX_ERANGE, "%s: question '%s': the answer %g of feedback row %zu does not "
-                                               "fit the new metric and scale", fn, cxi_quote(qb, name), score[r], r));
+                                               "fit the new metric and scale", fn, cxi_quote(qb, name), v, r));
+    }
     return CX_OK;
 }
 

@@ -6,9 +6,10 @@
  * Keyed tables (customers, touchpoints, cases, questions) number their rows
  * by the id of the key in their interner, so lookup by id is one hash probe.
  * Strings of named sets are interned once per store; rows hold u32 codes,
- * except interactions' touchpoint, kind, agent and case and cases' channel,
- * priority and agent, which take 1, 2 or 4 bytes a row as their largest
- * code needs (cxi_code_col, cxi_codes).
+ * except interactions' touchpoint, kind, agent and case, cases' channel,
+ * priority and agent, and feedback's question, touchpoint and case, which
+ * take 1, 2 or 4 bytes a row as their largest code needs (cxi_code_col,
+ * cxi_codes).
  * The event tables keep no list of each customer's rows (4 bytes a row,
  * issue 14): cx_history_new() builds an index of every customer's rows of
  * interactions, cases, feedback and transactions at its first call after
@@ -319,9 +320,9 @@ static inline void cxi_icol_read(cxi_icol c, size_t from, size_t n, int64_t *out
 }
 
 /* A real column stored as int32_t cents while every value is an exact
- * amount in cents, then as double: interactions' value and transactions'
- * amount (cxi_cents_col; issue 14: 4 bytes a row, as money amounts with
- * two decimals are). Cents c stand for
+ * amount in cents, then as double: interactions' value, transactions'
+ * amount and feedback's score (cxi_cents_col; issue 14: 4 bytes a row, as
+ * money amounts with two decimals and scores are). Cents c stand for
  * (double)c / 100.0, which IEEE division rounds correctly, so it is the
  * very double strtod makes of the amount's 2-decimal text. Read it with
  * cxi_vcol_of once and cxi_vcol_at per row; the other real columns (always
@@ -345,7 +346,8 @@ static inline cxi_vcol cxi_vcol_of(const cx_store *s, int table, int col)
 /* The columns kept in cents while they can be (cxi_vcol). */
 static inline bool cxi_cents_col(int table, int col)
 {
-    return (table == CX_TABLE_INTERACTIONS && col == IN_VALUE) || (table == CX_TABLE_TRANSACTIONS && col == TR_AMOUNT);
+    return (table == CX_TABLE_INTERACTIONS && col == IN_VALUE) || (table == CX_TABLE_TRANSACTIONS && col == TR_AMOUNT) ||
+           (table == CX_TABLE_FEEDBACK && col == FB_SCORE);
 }
 
 static inline double cxi_vcol_at(cxi_vcol c, size_t row)
@@ -391,7 +393,8 @@ static inline bool cxi_code_col(int table, int col)
 {
     return (table == CX_TABLE_INTERACTIONS &&
             (col == IN_TOUCHPOINT || col == IN_KIND || col == IN_AGENT || col == IN_CASE)) ||
-           (table == CX_TABLE_CASES && (col == CA_CHANNEL || col == CA_PRIORITY || col == CA_AGENT));
+           (table == CX_TABLE_CASES && (col == CA_CHANNEL || col == CA_PRIORITY || col == CA_AGENT)) ||
+           (table == CX_TABLE_FEEDBACK && (col == FB_QUESTION || col == FB_TOUCHPOINT || col == FB_CASE));
 }
 
 static inline cxi_codes cxi_codes_col(const cx_store *s, int table, int col)
