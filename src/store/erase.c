@@ -351,10 +351,12 @@ static int plan_keys(cx_store *s, plan *p)
     const int F = CX_TABLE_FEEDBACK;
     if ((rc = none_array(&s->mem, &p->comment, &p->cap_comment, s->comments.count)))
         return rc;
-    const uint32_t *cm = CXI_COL(s, F, FB_COMMENT, uint32_t);
-    for (size_t r = 0; r < s->t[F].n; r++)
-        if (p->newrow[F][r] != CXI_NONE && cm[r] != CXI_NONE)
-            p->comment[cm[r]] = 0;
+    const cxi_codes cm = cxi_codes_col(s, F, FB_COMMENT);
+    for (size_t r = 0; r < s->t[F].n; r++) {
+        uint32_t c = cxi_codes_at(cm, r);
+        if (p->newrow[F][r] != CXI_NONE && c != CXI_NONE)
+            p->comment[c] = 0;
+    }
     return rebuild_pool(&s->mem, &s->comments, p->comment, &p->comments);
 }
 
@@ -674,9 +676,9 @@ int cx_store_pseudonymize(cx_store *s, const void *key, size_t key_len, size_t n
     }
     if (flags & CX_PSEUDONYMIZE_DROP_COMMENTS) {
         const int F = CX_TABLE_FEEDBACK;
-        uint32_t *cm = CXI_COL(s, F, FB_COMMENT, uint32_t);
+        cxi_col *cm = &s->t[F].cols[FB_COMMENT];
         for (size_t r = 0; r < s->t[F].n; r++)
-            cm[r] = CXI_NONE;
+            cxi_code_put(cm, r, CXI_NONE);
         pool_wipe_free(&s->mem, &s->comments);
     }
     return CX_OK;

@@ -464,9 +464,9 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     static const size_t ca[] = {4, 1, 1, 1, 8, 8, 8, 4, 4};
     static const size_t qu[] = {1, 8, 8, 1};
     /* time narrow until a time needs more (cxi_seconds_col), question,
-     * touchpoint and case too (cxi_code_col), score in cents until a score
-     * is not an amount in cents (cxi_vcol) */
-    static const size_t fb[] = {4, 1, 4, 4, 1, 4, 1, 4, 4};
+     * touchpoint, case and comment too (cxi_code_col), score in cents until
+     * a score is not an amount in cents (cxi_vcol) */
+    static const size_t fb[] = {4, 1, 4, 4, 1, 4, 1, 1, 4};
     /* time too; amount in cents until an amount is not one (cxi_vcol) */
     static const size_t tr[] = {4, 4, 4, 4};
     table_init(&s->t[CX_TABLE_CUSTOMERS], CU_NCOLS, cu);
@@ -1649,6 +1649,7 @@ static int feedback_put(const char *fn, bool add_only, int *out_change, size_t *
         (rc = fit_cents(fn, s, T, FB_SCORE, score, "scores of feedback")) ||
         (rc = fit_code(fn, s, T, FB_QUESTION, qu)) || (rc = fit_code(fn, s, T, FB_TOUCHPOINT, tp)) ||
         (rc = fit_code(fn, s, T, FB_CASE, ca)) ||
+        (rc = fit_code(fn, s, T, FB_COMMENT, !comment ? CXI_NONE : cid != CXI_NONE ? cid : s->comments.count)) ||
         (comment && cid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->comments, 1, clen))) ||
         (rc = reserve_event(fn, s, T, &e, 8)))
         return rc;

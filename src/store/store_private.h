@@ -7,7 +7,7 @@
  * by the id of the key in their interner, so lookup by id is one hash probe.
  * Strings of named sets are interned once per store; rows hold u32 codes,
  * except interactions' touchpoint, kind, agent and case, cases' channel,
- * priority and agent, and feedback's question, touchpoint and case, which
+ * priority and agent, and feedback's question, touchpoint, case and comment, which
  * take 1, 2 or 4 bytes a row as their largest code needs (cxi_code_col,
  * cxi_codes).
  * The event tables keep no list of each customer's rows (4 bytes a row,
@@ -394,7 +394,8 @@ static inline bool cxi_code_col(int table, int col)
     return (table == CX_TABLE_INTERACTIONS &&
             (col == IN_TOUCHPOINT || col == IN_KIND || col == IN_AGENT || col == IN_CASE)) ||
            (table == CX_TABLE_CASES && (col == CA_CHANNEL || col == CA_PRIORITY || col == CA_AGENT)) ||
-           (table == CX_TABLE_FEEDBACK && (col == FB_QUESTION || col == FB_TOUCHPOINT || col == FB_CASE));
+           (table == CX_TABLE_FEEDBACK &&
+            (col == FB_QUESTION || col == FB_TOUCHPOINT || col == FB_CASE || col == FB_COMMENT));
 }
 
 static inline cxi_codes cxi_codes_col(const cx_store *s, int table, int col)
