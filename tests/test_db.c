@@ -1433,6 +1433,14 @@ START_TEST(stream_skip_and_reject_match_memory)
     OK(cx_db_load(&before, dbpath));
     assert_same(mem, before);
     ck_assert_int_eq(store_int(before, CX_TABLE_CASES, CX_CASE_RESOLVED, 0), CX_TIME_NONE);
+    /* a row kept as it is is not checked, neither its time nor the
+     * interaction it names (no such one), in the file as in a store (found
+     * by fuzzing: the streaming import checked the link first) */
+    write_file("kept.csv", "id,customer,question,score,time,touchpoint,interaction,case,comment\n"
+                           "f1,C1,effort,6,not a time,,no-such-interaction,,\n");
+    cx_import_report *kept = import_both(mem, CX_TABLE_FEEDBACK, "kept", skip);
+    expect_counts(kept, "kept", 0, 0, 1, 0);
+    cx_import_report_free(kept);
     /* without the option, an id the file holds is a duplicate: refused */
     cx_import_report *r = import_both(mem, CX_TABLE_INTERACTIONS, "interactions", NULL);
     expect_counts(r, "interactions", 0, 0, 0, 7);

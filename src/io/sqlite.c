@@ -1461,6 +1461,29 @@ static int stream_check_move(cxi_import *im, char *const *fields, const char *id
 /* A row of interactions, feedback or transactions whose id the file holds
  * already (and this chunk does not): refused as a duplicate, or the file's
  * event is brought into the chunk for the importer to skip or put. */
+/* Whether the row's event id is stored already: in this chunk (the store)
+ * or in the file. */
+static int stream_event_exists(cxi_import *im, char *const *fields, bool *exists)
+{
+    stream *st = im->flush_ctx;
+    int table = im->layout.table;
+    const char *id = field_text(im, fields, event_id_column(table));
+    *exists = false;
+    if (!id)
+        return CX_OK;
+    if (cxi_event_find(im->store, table, id, strlen(id)) != CXI_NONE) {
+        *exists = true;
+        return CX_OK;
+    }
+    sqlite3_reset(st->find);
+    sqlite3_bind_text(st->find, 1, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st->find);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return db_fail(st->d, "cannot look up an id");
+    *exists = step == SQLITE_ROW;
+    return CX_OK;
+}
+
 static int stream_check_event(cxi_import *im, char *const *fields, int *column)
 {
     stream *st = im->flush_ctx;
@@ -1583,10 +1606,16 @@ static int stream_check_row(cxi_import *im, char *const *fields, int nfields, in
     if (rc || nfields != im->layout.nfields) /* a short row: the importer refuses it */
         return rc;
     switch (im->layout.table) {
-    case CX_TABLE_FEEDBACK:
-        if ((rc = stream_check_link(im, fields, column)))
+    case CX_TABLE_FEEDBACK: {
+        /* a row kept as it is (CX_EXISTING_SKIP) is not checked, as an
+         * import into a store does not check it either */
+        bool exists = false;
+        if (im->existing == CX_EXISTING_SKIP && (rc = stream_event_exists(im, fields, &exists)))
+            return rc;
+        if (!exists && (rc = stream_check_link(im, fields, column)))
             return rc;
         return stream_check_event(im, fields, column);
+    }
     case CX_TABLE_INTERACTIONS:
     case CX_TABLE_TRANSACTIONS:
         return stream_check_event(im, fields, column);
