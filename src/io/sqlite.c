@@ -1461,6 +1461,17 @@ static int stream_check_move(cxi_import *im, char *const *fields, const char *id
 /* A row of interactions, feedback or transactions whose id the file holds
  * already (and this chunk does not): refused as a duplicate, or the file's
  * event is brought into the chunk for the importer to skip or put. */
+/* Runs st->find for event id `id` in the file: *found says whether it is
+ * there, its row then in st->find; CX_OK, or the failure of the read. */
+static int find_in_file(stream *st, const char *id, bool *found)
+{
+    sqlite3_reset(st->find);
+    sqlite3_bind_text(st->find, 1, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st->find);
+    *found = step == SQLITE_ROW;
+    return step == SQLITE_ROW || step == SQLITE_DONE ? CX_OK : db_fail(st->d, "cannot look up an id");
+}
+
 /* Whether the row's event id is stored already: in this chunk (the store)
  * or in the file. */
 static int stream_event_exists(cxi_import *im, char *const *fields, bool *exists)
@@ -1475,13 +1486,7 @@ static int stream_event_exists(cxi_import *im, char *const *fields, bool *exists
         *exists = true;
         return CX_OK;
     }
-    sqlite3_reset(st->find);
-    sqlite3_bind_text(st->find, 1, id, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st->find);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return db_fail(st->d, "cannot look up an id");
-    *exists = step == SQLITE_ROW;
-    return CX_OK;
+    return find_in_file(st, id, exists);
 }
 
 static int stream_check_event(cxi_import *im, char *const *fields, int *column)
@@ -1492,13 +1497,10 @@ static int stream_check_event(cxi_import *im, char *const *fields, int *column)
     const char *id = field_text(im, fields, event_id_column(table));
     if (!id || cxi_event_find(s, table, id, strlen(id)) != CXI_NONE)
         return CX_OK; /* no id, or one of this chunk: the store knows it */
-    sqlite3_reset(st->find);
-    sqlite3_bind_text(st->find, 1, id, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st->find);
-    if (step == SQLITE_DONE)
-        return CX_OK;
-    if (step != SQLITE_ROW)
-        return db_fail(st->d, "cannot look up an id");
+    bool found;
+    int rc = find_in_file(st, id, &found);
+    if (rc || !found)
+        return rc;
     int64_t row = sqlite3_column_int64(st->find, 0);
     char qb[80];
     static const char *const what[CX_TABLE_COUNT] = {[CX_TABLE_INTERACTIONS] = "interaction",
@@ -1510,7 +1512,6 @@ static int stream_check_event(cxi_import *im, char *const *fields, int *column)
                                                   what[table], cxi_quote(qb, id), (long long)row,
                                                   table_sql_name(table), st->d->path));
     }
-    int rc;
     if (im->existing == CX_EXISTING_UPDATE && table == CX_TABLE_INTERACTIONS &&
         (rc = stream_check_move(im, fields, id, column)))
         return rc;
