@@ -494,16 +494,27 @@ static inline uint32_t cxi_pool_len(const cxi_pool *p, uint32_t id)
     return len;
 }
 /* For readers that prefetch: the hash slot a string of hash h is first
- * looked for in, and the id that slot names when its tag is h's (else
- * CXI_NONE: the string is elsewhere or absent). nslots > 0. */
+ * looked for in, and the id of the first slot from there on whose tag is
+ * h's, among the next `span` slots before an empty one (else CXI_NONE:
+ * the string is absent or further on). A slot taken by another string
+ * moves a string past its home in a table 9/16 to 13/16 full often
+ * (linear probing): a third of the lookups of 10^7 ids read the next slot,
+ * most often in the same cache line. nslots > 0, span > 0. */
 static inline const uint32_t *cxi_pool_home(const cxi_pool *p, uint32_t h)
 {
     return &p->slots[h & (p->nslots - 1)];
 }
-static inline uint32_t cxi_pool_home_id(const cxi_pool *p, uint32_t h)
+static inline uint32_t cxi_pool_probe_id(const cxi_pool *p, uint32_t h, unsigned span)
 {
-    uint32_t mask = p->nslots - 1, v = p->slots[h & mask];
-    return v && (v & ~mask) == (h & ~mask) ? (v & mask) - 1 : CXI_NONE;
+    uint32_t mask = p->nslots - 1, tag = h & ~mask;
+    for (uint32_t i = h & mask; span--; i = (i + 1) & mask) {
+        uint32_t v = p->slots[i];
+        if (!v)
+            break;
+        if ((v & ~mask) == tag)
+            return (v & mask) - 1;
+    }
+    return CXI_NONE;
 }
 /* Where the reference of string `id` is, or in uniform mode its place
  * (for a prefetch: reads nothing). */

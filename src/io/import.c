@@ -861,6 +861,10 @@ int cxi_import_row(cxi_import *im, char *const *fields, int nfields, int *column
 #define PREFETCH(p) ((void)0)
 #endif
 
+/* How many hash slots from its home stage 2 reads for a key's id (see
+ * cxi_pool_probe_id): those of its cache line mostly, which stage 1 fetched. */
+#define PF_SPAN 8
+
 static void prefetch_plan(cxi_import *im)
 {
     static const struct {
@@ -924,13 +928,13 @@ void cxi_import_prefetch(cxi_import *im, int stage, const char *const *keys, con
             }
         }
         break;
-    case 2: /* the string pointer of the id the slot names, when its hash is the key's */
+    case 2: /* the reference (or place) of the id a slot near home names with the key's tag */
         for (size_t r = 0; r < n; r++) {
             for (int k = 0; k < nk; k++) {
                 if (pf[r].id[k] == CXI_NONE)
                     continue;
                 const cxi_pool *p = &s->keys[im->pf_pool[k]];
-                uint32_t i = p->nslots ? cxi_pool_home_id(p, pf[r].h[k]) : CXI_NONE;
+                uint32_t i = p->nslots ? cxi_pool_probe_id(p, pf[r].h[k], PF_SPAN) : CXI_NONE;
                 pf[r].id[k] = i < p->count ? i : CXI_NONE;
                 if (pf[r].id[k] != CXI_NONE)
                     PREFETCH(cxi_pool_ref_at(p, i));
