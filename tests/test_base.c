@@ -705,6 +705,64 @@ START_TEST(pool_long_strings)
 }
 END_TEST
 
+/* cxi_pool_probe_id, which the import's read-ahead uses, finds a string
+ * that linear probing moved past its home slot, as long as it is within
+ * the span and no slot before it carries its tag; it never names a string
+ * for an absent one but one whose tag collides. */
+START_TEST(pool_probe_id_follows_collisions)
+{
+    cxi_mem m;
+    cxi_mem_init(&m, NULL, NULL);
+    cxi_pool p;
+    cxi_pool_init(&p);
+    const uint32_t n = 20000;
+    char buf[64];
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t id;
+        snprintf(buf, sizeof buf, "I-%u", (unsigned)i);
+        OK(cxi_pool_intern(&m, &p, buf, strlen(buf), &id));
+        ck_assert_uint_eq(id, i);
+    }
+    const uint32_t mask = p.nslots - 1;
+    unsigned moved_found = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        snprintf(buf, sizeof buf, "I-%u", (unsigned)i);
+        uint32_t h = (uint32_t)cxi_hash(buf, strlen(buf)), home = h & mask, d = 0;
+        bool tag_before = false;
+        while (p.slots[(home + d) & mask] != i + 1 + (h & ~mask)) {
+            uint32_t v = p.slots[(home + d) & mask];
+            ck_assert_uint_ne(v, 0); /* the string is reached before an empty slot */
+            tag_before |= (v & ~mask) == (h & ~mask);
+            d++;
+        }
+        uint32_t got = cxi_pool_probe_id(&p, h, 8);
+        if (d < 8 && !tag_before) {
+            EXPECT(got == i, "'%s' %u slots past its home: probe gave %u", buf, (unsigned)d, (unsigned)got);
+            moved_found += d > 0;
+        } else if (d >= 8 && !tag_before) {
+            EXPECT(got == CXI_NONE, "'%s' %u slots past its home: probe gave %u", buf, (unsigned)d, (unsigned)got);
+        }
+        /* a span of one reads the home slot only */
+        uint32_t home_v = p.slots[home];
+        uint32_t want1 = home_v && (home_v & ~mask) == (h & ~mask) ? (home_v & mask) - 1 : CXI_NONE;
+        ck_assert_uint_eq(cxi_pool_probe_id(&p, h, 1), want1);
+    }
+    /* a table 9/16 full moves many strings off their home */
+    ck_assert_uint_gt(moved_found, n / 20);
+    /* absent strings: no id, or one whose string differs (a tag collision) */
+    for (uint32_t i = n; i < 2 * n; i++) {
+        snprintf(buf, sizeof buf, "I-%u", (unsigned)i);
+        uint32_t got = cxi_pool_probe_id(&p, (uint32_t)cxi_hash(buf, strlen(buf)), 8);
+        if (got != CXI_NONE) {
+            ck_assert_uint_lt(got, n);
+            ck_assert_str_ne(cxi_pool_str(&p, got), buf);
+        }
+    }
+    cxi_pool_free(&m, &p);
+    ck_assert_uint_eq(m.bytes, 0);
+}
+END_TEST
+
 START_TEST(pool_arabic_empty_and_nul)
 {
     cxi_mem m;
@@ -1309,6 +1367,7 @@ int main(void)
     tcase_add_test(pool, pool_dense_ids_in_order);
     tcase_add_test(pool, pool_reserve_then_add_cannot_fail);
     tcase_add_test(pool, pool_long_strings);
+    tcase_add_test(pool, pool_probe_id_follows_collisions);
     tcase_add_test(pool, pool_arabic_empty_and_nul);
     tcase_add_test(pool, pool_many_strings_pointers_stay);
     tcase_add_test(pool, pool_truncate_rolls_back);
