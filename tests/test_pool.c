@@ -162,7 +162,7 @@ START_TEST(outliers_at_start_middle_end)
         enum { N = 3000 };
         for (uint32_t i = 0; i < N; i++) {
             if ((where == 0 && i == 0) || (where == 1 && i == N / 2) || (where == 2 && i == N - 1)) {
-                names_add(&v, "I-1000000");
+                names_add(&v, "I-100000000000"); /* 6 bytes longer than the others: not padded */
                 names_add(&v, long_id);
             }
             snprintf(buf, sizeof buf, "I-%06u", i);
@@ -182,6 +182,111 @@ START_TEST(outliers_at_start_middle_end)
             ck_assert_uint_eq(p.nouts, 2);
         }
         ck_assert_uint_eq(count_outs(&p), p.nouts);
+        check_names(&p, &v, v.n);
+        cxi_pool_free(&m, &p);
+        ck_assert_uint_eq(m.bytes, 0);
+        names_free(&v);
+    }
+}
+END_TEST
+
+/* Strings up to CXI_POOL_PAD_MAX bytes shorter than their run's sit in
+ * their places, padded with zeroes: no outlier, no reference, no second
+ * run; one byte shorter still is an outlier. Rollbacks over them. */
+START_TEST(shorter_ids_sit_padded)
+{
+    char buf[32];
+    cxt_alloc t = {0};
+    cxi_mem m;
+    cxi_mem_init(&m, cxt_alloc_fn, &t);
+    names v = {0};
+    uint32_t shorter = 0, outs = 0;
+    names_add(&v, "I-1000000"); /* the run: 9 bytes */
+    for (uint32_t i = 0; i < 3000; i++) {
+        unsigned w = 8 - i % 5; /* 8, 7, 6, 5, 4 bytes: 1 to 5 shorter */
+        snprintf(buf, sizeof buf, "I-%0*u", (int)w - 2, i);
+        if (strlen(buf) != w) /* i too large for the width: a 9-byte id */
+            snprintf(buf, sizeof buf, "I-2%06u", i);
+        names_add(&v, buf);
+        size_t len = strlen(buf);
+        shorter += len < 9 && 9 - len <= CXI_POOL_PAD_MAX;
+        outs += len < 9 && 9 - len > CXI_POOL_PAD_MAX;
+    }
+    cxi_pool p = exact_pool();
+    add_names(&m, &p, &v, 0, v.n);
+    ck_assert_uint_eq(p.nruns, 1);
+    ck_assert_uint_gt(shorter, 1000);
+    ck_assert_uint_gt(outs, 100);
+    ck_assert_uint_eq(p.nouts, outs);
+    ck_assert_uint_eq(count_outs(&p), outs);
+    ck_assert_ptr_null(p.strs.data);
+    check_names(&p, &v, v.n);
+    /* a padded place: length byte, bytes, NUL, then zeroes to the stride */
+    uint32_t pads = 0;
+    for (uint32_t k = 0; k < p.count; k++) {
+        const char *at = cxi_pool_place(&p, k);
+        size_t len = strlen(v.s[k]);
+        if ((unsigned char)at[0] == CXI_POOL_OUT || len == 9)
+            continue;
+        ck_assert_uint_eq((unsigned char)at[0], len);
+        for (size_t b = 1 + len; b < p.runs[0].stride; b++)
+            ck_assert_int_eq(at[b], 0);
+        pads++;
+    }
+    ck_assert_uint_eq(pads, shorter);
+    /* dropping the last, then truncating across padded places and outliers */
+    cxi_pool_drop_last(&p);
+    check_names(&p, &v, v.n - 1);
+    cxi_pool_truncate(&m, &p, 1200);
+    check_names(&p, &v, 1200);
+    ck_assert_uint_eq(count_outs(&p), p.nouts);
+    add_names(&m, &p, &v, 1200, v.n);
+    check_names(&p, &v, v.n);
+    ck_assert_uint_eq(p.nouts, outs);
+    cxi_pool_free(&m, &p);
+    names_free(&v);
+    cxt_alloc_done(&t);
+}
+END_TEST
+
+/* Shuffled exports of 8- and 9-byte ids, an 8-byte one first: where the
+ * 9-byte ones are one in two or nine in ten, they soon get a run of their
+ * own (after CXI_POOL_STREAK of them) and the 8-byte ones sit padded in it;
+ * where they are one in a hundred, they stay outliers (padding every other
+ * id would cost more). */
+START_TEST(shuffled_shorter_ids_padded)
+{
+    static const unsigned longer_pct[] = {90, 50, 1};
+    for (size_t c = 0; c < sizeof longer_pct / sizeof longer_pct[0]; c++) {
+        char buf[32];
+        cxi_mem m;
+        cxi_mem_init(&m, NULL, NULL);
+        names v = {0};
+        uint32_t x = 11, longer = 0;
+        names_add(&v, "I-000000");
+        for (uint32_t i = 1; i < 50000; i++) {
+            x = x * 1664525u + 1013904223u;
+            if ((x >> 8) % 100 >= longer_pct[c]) {
+                snprintf(buf, sizeof buf, "I-%06u", i);
+            } else {
+                snprintf(buf, sizeof buf, "I-1%06u", i);
+                longer++;
+            }
+            names_add(&v, buf);
+        }
+        cxi_pool p = exact_pool();
+        add_names(&m, &p, &v, 0, v.n);
+        ck_assert_ptr_null(p.strs.data);
+        ck_assert_uint_eq(count_outs(&p), p.nouts);
+        if (longer_pct[c] > 1) {
+            ck_assert_uint_eq(p.nruns, 2);
+            ck_assert_uint_eq(p.runs[1].stride, 11);
+            ck_assert_uint_lt(p.runs[1].id, 200);
+            ck_assert_uint_lt(p.nouts, p.runs[1].id); /* none after the run started */
+        } else {
+            ck_assert_uint_eq(p.nruns, 1);
+            ck_assert_uint_eq(p.nouts, longer);
+        }
         check_names(&p, &v, v.n);
         cxi_pool_free(&m, &p);
         ck_assert_uint_eq(m.bytes, 0);
@@ -216,7 +321,7 @@ END_TEST
 
 START_TEST(many_outliers_leave_the_mode)
 {
-    /* one id in two of another length: references are cheaper; the
+    /* one id in two of a length too far from the run's to pad: references are cheaper; the
      * strings (out of line or not) stay where they were */
     cxt_alloc t = {0};
     cxi_mem m;
@@ -225,7 +330,7 @@ START_TEST(many_outliers_leave_the_mode)
     char buf[32];
     for (uint32_t i = 0; i < 20000; i++) {
         if (i % 2)
-            snprintf(buf, sizeof buf, "X-1%06u", i);
+            snprintf(buf, sizeof buf, "X-1000%06u", i); /* 4 bytes longer: not padded */
         else
             snprintf(buf, sizeof buf, "I-%06u", i);
         names_add(&v, buf);
@@ -421,9 +526,9 @@ START_TEST(outliers_failure_injection)
         names_add(&v, buf);
         if (i == 800)
             names_add(&v, huge_id);
-        if (i >= 1500) { /* too many: references */
-            names_add(&v, (snprintf(buf, sizeof buf, "Y-%u", i), buf));
-            names_add(&v, (snprintf(buf, sizeof buf, "Z-%u", i), buf));
+        if (i >= 1500) { /* too many (longer, so not padded): references */
+            names_add(&v, (snprintf(buf, sizeof buf, "Y-%u-%u-y", i, i), buf));
+            names_add(&v, (snprintf(buf, sizeof buf, "Z-%u-%u-z", i, i), buf));
         }
     }
     bool completed = false;
@@ -640,6 +745,8 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, outliers_shuffled_keep_the_mode);
     tcase_add_test(tc, outliers_at_start_middle_end);
+    tcase_add_test(tc, shorter_ids_sit_padded);
+    tcase_add_test(tc, shuffled_shorter_ids_padded);
     tcase_add_test(tc, length_change_sorted_starts_a_run);
     tcase_add_test(tc, many_outliers_leave_the_mode);
     tcase_add_test(tc, huge_and_long_outliers);

@@ -474,7 +474,7 @@ static void pool_free_blocks(cxi_mem *m, cxi_pool *p)
     p->nx = 0;
     p->xcur = 0;
     p->xused = p->xfill = 0;
-    p->nouts = p->xstreak = 0;
+    p->nouts = p->xstreak = p->xgrow = 0;
 }
 
 void cxi_pool_free(cxi_mem *m, cxi_pool *p)
@@ -546,6 +546,7 @@ static void pool_start_run(cxi_pool *p, size_t stride, uint32_t id, uint32_t blo
     for (uint32_t b = block; b < 6; b++)
         r->first += (uint32_t)(((size_t)1024 << b) / stride);
     r->per = (uint32_t)(POOL_BLOCK / stride);
+    p->xgrow = 0;
 }
 
 static inline bool pool_is_out(const cxi_pool *p, uint32_t k)
@@ -558,6 +559,7 @@ static inline bool pool_is_out(const cxi_pool *p, uint32_t k)
 static void pool_xseek(cxi_pool *p)
 {
     p->xstreak = 0;
+    p->xgrow = 0; /* counted again from the next outlier on */
     if (!p->nouts)
         return;
     uint32_t n = 0, last = CXI_NONE;
@@ -641,7 +643,7 @@ static int pool_materialize(cxi_mem *m, cxi_pool *p, uint32_t need)
     p->nx = 0;
     p->xcur = 0;
     p->xused = p->xfill = 0;
-    p->nouts = p->xstreak = 0;
+    p->nouts = p->xstreak = p->xgrow = 0;
     p->nruns = 0;
     /* the strings go on from the cursor, after the last one */
     return CX_OK;
@@ -803,6 +805,8 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
             p->nruns = 0;
             pool_start_run(p, stride, 0, 0);
         }
+    } else if (last && fits && cxi_pool_in_place(bytes, last->stride)) {
+        stride = last->stride; /* in its place, padded when shorter */
     } else if (last && !(fits && last->stride == stride)) {
         /* a run of strings of 4 bytes or more holds outliers, as long as
          * they cost less than references; one of shorter strings does not */
@@ -810,10 +814,16 @@ int cxi_pool_reserve(cxi_mem *m, cxi_pool *p, uint32_t nstr, size_t bytes)
         bool can_out = holds && (p->nouts < CXI_POOL_OUT_MIN ||
                                  (uint64_t)(p->nouts + 1) * last->stride < 4 * (uint64_t)p->count);
         bool streak = p->xstreak >= CXI_POOL_STREAK && p->xlast + 1 == p->count && p->xlen + 2 == stride;
+        /* strings a little longer than the run's, often enough that
+         * padding the shorter ones in a run of their length costs less */
+        bool grow = fits && stride > last->stride && stride - last->stride <= CXI_POOL_PAD_MAX &&
+                    p->xgrow + 1 >= CXI_POOL_STREAK &&
+                    (uint64_t)(p->xgrow + 1) * stride > (uint64_t)(p->count - last->id) * (stride - last->stride);
         /* a run starts a block, a new one or one kept by a truncation */
         bool run = fits && p->nruns < CXI_POOL_RUNS && p->block && p->cur + 1 < POOL_MAX_BLOCKS &&
                    (!holds ? p->count - last->id >= CXI_POOL_RUN_MIN
-                           : can_out && streak && (p->count - last->id >= CXI_POOL_RUN_MIN || p->cur < 6));
+                           : (grow || (can_out && streak)) &&
+                                 (p->count - last->id >= CXI_POOL_RUN_MIN || p->cur < 6));
         if (run) {
             pool_start_run(p, stride, p->count, p->cur + 1);
             p->block_cap = p->block_used; /* the run starts a block */
@@ -925,14 +935,23 @@ static void pool_add_out(cxi_pool *p, uint32_t id, const char *s, size_t len, si
     p->xstreak = p->xstreak && p->xlast + 1 == id && p->xlen == len ? p->xstreak + 1 : 1;
     p->xlast = id;
     p->xlen = (uint32_t)len;
+    p->xgrow += len + 2 > stride && len + 2 - stride <= CXI_POOL_PAD_MAX;
 }
 
 uint32_t cxi_pool_add_hashed(cxi_pool *p, const char *s, size_t len, uint32_t h)
 {
     uint32_t id = p->count++;
-    if (p->nruns && CXI_UNLIKELY(len + 2 != p->runs[p->nruns - 1].stride))
-        pool_add_out(p, id, s, len, p->runs[p->nruns - 1].stride);
-    else {
+    size_t stride = p->nruns ? p->runs[p->nruns - 1].stride : 0;
+    if (p->nruns && CXI_UNLIKELY(len + 2 != stride)) {
+        if (cxi_pool_in_place(len, stride)) {
+            size_t end = p->block_used + stride;
+            pool_write(p->block, &p->block_used, s, len);
+            memset(p->block + p->block_used, 0, end - p->block_used);
+            p->block_used = end;
+        } else {
+            pool_add_out(p, id, s, len, stride);
+        }
+    } else {
         size_t at = pool_write(p->block, &p->block_used, s, len);
         if (!p->nruns)
             ((uint32_t *)p->strs.data)[id] = (uint32_t)(((size_t)p->cur << CXI_POOL_BLOCK_SHIFT) + at);

@@ -326,9 +326,21 @@ void cxi_col_narrow_codes(cxi_col *c, size_t n, size_t elem);
  * in ten of 8 bytes among 9-byte ones, keep the mode). A lookup of an
  * outlier reads one line more; of any string with references too.
  *
+ * Padding: a string up to CXI_POOL_PAD_MAX bytes shorter than its run's
+ * sits in its place all the same (its length byte, its bytes, its NUL,
+ * then zeroes), so ids "I-999999" among 9 million "I-1234567" shuffled
+ * cost a byte each, not a place and an out-of-line copy; the padding
+ * costs less than the 4-byte references of the references mode. Only a
+ * longer string, or a shorter one beyond that, is an outlier.
+ *
  * Runs: after CXI_POOL_STREAK outliers in a row of one new length, a string
  * of that length starts a new run of strings of its length, in a new
  * block (ids "I-999999" then "I-1000000" sorted), up to CXI_POOL_RUNS runs,
+ * and so does a string up to CXI_POOL_PAD_MAX bytes longer than the run's
+ * once such strings are CXI_POOL_STREAK or more since the run started and
+ * the run's strings would cost less padded than they do out of line (ids
+ * of 8 and 9 bytes shuffled half and half: the shorter ones padded after
+ * the first few dozen, where one of them came first),
  * each of CXI_POOL_RUN_MIN strings or more unless its blocks were small
  * (below index 6). A run of strings too short for outliers starts the
  * new run at once. Otherwise the reservation (which can fail) writes the
@@ -339,6 +351,13 @@ void cxi_col_narrow_codes(cxi_col *c, size_t n, size_t elem);
 #define CXI_POOL_STREAK 32
 #define CXI_POOL_OUT 0xFE
 #define CXI_POOL_OUT_MIN 64
+#define CXI_POOL_PAD_MAX 3
+/* Uniform mode: does a string of `len` bytes sit in a place of `stride`
+ * bytes (its own length, or padded)? */
+static inline bool cxi_pool_in_place(size_t len, size_t stride)
+{
+    return len + 2 <= stride && stride - (len + 2) <= CXI_POOL_PAD_MAX;
+}
 #define CXI_POOL_BLOCK_SHIFT 16
 typedef struct cxi_pool {
     cxi_col strs;     /* uint32_t ref[id]: where the string starts (see above); its
@@ -368,6 +387,7 @@ typedef struct cxi_pool {
      * indices); indices and blocks share the 4 GiB of references */
     uint32_t nouts;      /* outliers among the strings */
     uint32_t xlast, xstreak, xlen; /* the last outlier, how many in a row end there, its length */
+    uint32_t xgrow;      /* outliers up to CXI_POOL_PAD_MAX bytes longer than the run's strings, since it started */
     char **xblocks;
     size_t *xsizes;      /* as block_sizes */
     size_t nx, xcap;
