@@ -1837,6 +1837,118 @@ START_TEST(case_codes_rollback_across_widening)
 }
 END_TEST
 
+/* ---- customers' segment, region and plan: code columns too ---------------
+ * 1 byte a row up to code 254, 2 from code 255, widened by the add or the
+ * update that needs it; clone, save and load, forget and a rolled-back
+ * import keep the values. */
+static const int cu_coded_cols[] = {CU_SEGMENT, CU_REGION, CU_PLAN};
+static const char *const cu_coded_names[] = {"segment", "region", "plan"};
+static const int cu_coded_sets[] = {CX_VOCAB_SEGMENT, CX_VOCAB_REGION, CX_VOCAB_PLAN};
+
+static void add_customer_coded(cx_store *s, size_t k, const char *id, const char *name, bool put)
+{
+    const char *v[3] = {NULL, NULL, NULL};
+    v[k] = name;
+    if (put)
+        OK(cx_customer_put(NULL, s, id, v[0], v[1], v[2], CX_TIME_NONE));
+    else
+        OK(cx_customer_add(s, id, v[0], v[1], v[2], CX_TIME_NONE));
+}
+
+START_TEST(customer_codes_widen_at_255)
+{
+    for (size_t k = 0; k < 3; k++) {
+        for (int by_update = 0; by_update < 2; by_update++) {
+            cx_store *s;
+            OK(cx_store_new(&s));
+            const cxi_col *col = &s->t[CX_TABLE_CUSTOMERS].cols[cu_coded_cols[k]];
+            ck_assert_uint_eq(col->elem, 1);
+            char **want = calloc(400, sizeof *want);
+            ck_assert_ptr_nonnull(want);
+            size_t n = 0;
+            char id[32], name[32];
+            while (s->sets[cu_coded_sets[k]].count <= 254) {
+                snprintf(id, sizeof id, "C-%zu", n);
+                snprintf(name, sizeof name, "%s-%zu", cu_coded_names[k], n);
+                if (n % 10 == 3) { /* none among them */
+                    add_customer_coded(s, k, id, NULL, false);
+                    want[n++] = NULL;
+                    continue;
+                }
+                add_customer_coded(s, k, id, name, false);
+                want[n++] = xstrdup(name);
+            }
+            ck_assert_uint_eq(col->elem, 1);
+            assert_names(s, CX_TABLE_CUSTOMERS, cu_coded_names[k], want, n);
+            /* code 255: by a new customer, or by moving customer C-3 (none) to it */
+            snprintf(name, sizeof name, "%s-wide", cu_coded_names[k]);
+            if (by_update) {
+                add_customer_coded(s, k, "C-3", name, true);
+                free(want[3]);
+                want[3] = xstrdup(name);
+            } else {
+                add_customer_coded(s, k, "C-wide", name, false);
+                want[n++] = xstrdup(name);
+            }
+            ck_assert_uint_eq(s->t[CX_TABLE_CUSTOMERS].cols[cu_coded_cols[k]].elem, 2);
+            assert_names(s, CX_TABLE_CUSTOMERS, cu_coded_names[k], want, n);
+            cx_store *c, *l;
+            OK(cx_store_clone(&c, s));
+            assert_names(c, CX_TABLE_CUSTOMERS, cu_coded_names[k], want, n);
+            char db[16];
+            snprintf(db, sizeof db, "cu%zu-%d.db", k, by_update);
+            OK(cx_db_save(s, P(db)));
+            OK(cx_db_load(&l, P(db)));
+            assert_names(l, CX_TABLE_CUSTOMERS, cu_coded_names[k], want, n);
+            cx_store_free(l);
+            /* forgetting C-0 renumbers the names: every kept row keeps its own */
+            const char *gone = "C-0";
+            size_t erased;
+            OK(cx_customer_forget(&erased, c, 1, &gone));
+            assert_names(c, CX_TABLE_CUSTOMERS, cu_coded_names[k], want + 1, n - 1);
+            cx_store_free(c);
+            free_names(want, n);
+            cx_store_free(s);
+        }
+    }
+}
+END_TEST
+
+/* A failed import of customers that widened the segments: put back, narrow. */
+START_TEST(customer_codes_rollback_across_widening)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "C-0", "s-0", NULL, NULL, CX_TIME_NONE));
+    OK(cx_customer_add(s, "C-1", NULL, "r-0", NULL, CX_TIME_NONE));
+    size_t cap = 300 * 64, len = 0;
+    char *csv = malloc(cap);
+    ck_assert_ptr_nonnull(csv);
+    len += (size_t)snprintf(csv + len, cap - len, "id,segment,region,plan,acquired\n"
+                                                  "C-1,s-0,,p-0,\n");
+    for (int i = 0; i < 280; i++)
+        len += (size_t)snprintf(csv + len, cap - len, "N-%d,new-%d,,,\n", i, i);
+    len += (size_t)snprintf(csv + len, cap - len, "C-0,new-279,,,\n"
+                                                  "C-9,,,,not a time\n");
+    const char *path = write_file("customers.csv", csv);
+    free(csv);
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
+    cx_import_report *rep = NULL;
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_CUSTOMERS, path, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    cx_import_options_free(o);
+    ck_assert_uint_eq(s->t[CX_TABLE_CUSTOMERS].cols[CU_SEGMENT].elem, 1);
+    char *seg[2] = {"s-0", NULL}, *reg[2] = {NULL, "r-0"}, *plan[2] = {NULL, NULL};
+    assert_names(s, CX_TABLE_CUSTOMERS, "segment", seg, 2);
+    assert_names(s, CX_TABLE_CUSTOMERS, "region", reg, 2);
+    assert_names(s, CX_TABLE_CUSTOMERS, "plan", plan, 2);
+    cx_store_free(s);
+}
+END_TEST
+
 /* ---- feedback's question, touchpoint, case and comment: code columns too -
  * 1 byte a row up to code 254, 2 from code 255, widened by the add or the
  * update that needs it. Feedback F-j belongs to C-2 when j % 3 == 0 (to be
@@ -2200,9 +2312,10 @@ static void widen_all(cx_store *s, size_t elem)
 
 static void results_of(const cx_store *s, const char *tag)
 {
-    static const cx_dim dims[] = {CX_DIM_AGENT, CX_DIM_TOUCHPOINT, CX_DIM_CHANNEL, CX_DIM_PRIORITY};
+    static const cx_dim dims[] = {CX_DIM_AGENT,   CX_DIM_TOUCHPOINT, CX_DIM_CHANNEL, CX_DIM_PRIORITY,
+                                  CX_DIM_SEGMENT, CX_DIM_REGION,     CX_DIM_PLAN};
     char name[64];
-    for (size_t d = 0; d < 4; d++) {
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
         cx_query *q;
         cx_result *r;
         OK(cx_query_new(&q, s));
@@ -2216,9 +2329,19 @@ static void results_of(const cx_store *s, const char *tag)
         cx_result_free(r);
         cx_query_free(q);
     }
+    /* survival subjects grouped by a customer column (cxi_survival_groups) */
+    cx_survival_options *so;
+    cx_result *r;
+    OK(cx_survival_options_new(&so));
+    OK(cx_survival_options_set_group_by(so, CX_DIM_SEGMENT));
+    OK(cx_survival_options_set_activity(so, CX_ACTIVITY_INBOUND));
+    OK(cx_survival_subjects(&r, s, T("2026-01-01T00:00:00Z"), so));
+    cx_survival_options_free(so);
+    snprintf(name, sizeof name, "sv-%s.csv", tag);
+    OK(cx_result_export_csv(r, P(name)));
+    cx_result_free(r);
     cx_journeys *j;
     OK(cx_journeys_new(&j, s, NULL));
-    cx_result *r;
     OK(cx_journeys_list(&r, j));
     snprintf(name, sizeof name, "jl-%s.csv", tag);
     OK(cx_result_export_csv(r, P(name)));
@@ -2241,6 +2364,8 @@ START_TEST(codes_same_results_at_every_width)
         ck_assert_uint_eq(fb_elem(s, k), 1);
     ck_assert_uint_eq(time_width(s, CX_TABLE_INTERACTIONS), 4);
     ck_assert_uint_eq(cents_width(s, CX_TABLE_FEEDBACK), 4);
+    for (size_t k = 0; k < 3; k++)
+        ck_assert_uint_eq(s->t[CX_TABLE_CUSTOMERS].cols[cu_coded_cols[k]].elem, 1);
     results_of(s, "1");
     static const size_t widths[] = {2, 4};
     for (size_t w = 0; w < 2; w++) {
@@ -2250,7 +2375,7 @@ START_TEST(codes_same_results_at_every_width)
         char tag[4];
         snprintf(tag, sizeof tag, "%zu", widths[w]);
         results_of(c, tag);
-        for (int d = 0; d < 4; d++) {
+        for (int d = 0; d < 7; d++) {
             char a[32], b[32];
             snprintf(a, sizeof a, "q%d-1.csv", d);
             snprintf(b, sizeof b, "q%d-%s.csv", d, tag);
@@ -2258,8 +2383,8 @@ START_TEST(codes_same_results_at_every_width)
             snprintf(pa, sizeof pa, "%s", P(a));
             assert_files_same(pa, P(b));
         }
-        static const char *const js[] = {"jl", "jp"};
-        for (int i = 0; i < 2; i++) {
+        static const char *const js[] = {"jl", "jp", "sv"};
+        for (int i = 0; i < 3; i++) {
             char a[32], b[32], pa[4096];
             snprintf(a, sizeof a, "%s-1.csv", js[i]);
             snprintf(b, sizeof b, "%s-%s.csv", js[i], tag);
@@ -2733,6 +2858,8 @@ int main(void)
     tcase_add_test(codes, codes_same_results_at_every_width);
     tcase_add_test(codes, case_codes_widen_at_255);
     tcase_add_test(codes, case_codes_rollback_across_widening);
+    tcase_add_test(codes, customer_codes_widen_at_255);
+    tcase_add_test(codes, customer_codes_rollback_across_widening);
     tcase_add_test(codes, fb_codes_widen_at_255);
     tcase_add_test(codes, fb_codes_widening_out_of_memory);
     tcase_add_test(codes, fb_codes_rollback_across_widening);

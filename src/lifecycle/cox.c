@@ -1274,11 +1274,18 @@ int cx_cox_options_add_customer_column(cx_cox_options *o, const cx_store *store,
     uint32_t *rows = cxi_alloc(&o->mem, n * sizeof *rows);
     if (!rows)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    size_t ncust = store->t[CX_TABLE_CUSTOMERS].n;
+    uint32_t *codes = cxi_alloc(&o->mem, (ncust + 1) * sizeof *codes);
+    if (!codes) {
+        cxi_free(&o->mem, rows, n * sizeof *rows);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    }
     int set;
-    const uint32_t *col = cxi_survival_groups(&set, NULL, NULL, store, dim);
+    const uint32_t *col = cxi_survival_groups(&set, codes, NULL, store, dim);
     int rc = id_rows(rows, store, ids, n, fn);
     if (!rc)
         rc = column_covariate(o, store, rows, n, dim, col, set, reference, fn);
+    cxi_free(&o->mem, codes, (ncust + 1) * sizeof *codes);
     cxi_free(&o->mem, rows, n * sizeof *rows);
     return rc;
 }
@@ -1674,15 +1681,17 @@ static int row_covariates(cx_cox_options *w, const cx_store *store, const cxi_su
     }
     uint32_t *chan = NULL;
     cx_time *scratch = NULL;
-    bool by_channel = false;
-    for (size_t k = 0; k < o->nstore; k++)
+    bool by_channel = false, by_column = false;
+    for (size_t k = 0; k < o->nstore; k++) {
+        by_column = by_column || o->store[k].kind == STORE_COLUMN;
         by_channel = by_channel || (o->store[k].kind == STORE_COLUMN && o->store[k].dim == CX_DIM_CHANNEL);
-    if (by_channel) {
-        chan = cxi_alloc(mem, (ncust + 1) * sizeof *chan);
-        scratch = cxi_alloc(mem, (ncust + 1) * sizeof *scratch);
     }
+    if (by_column) /* the groups of a column term (cxi_survival_groups) */
+        chan = cxi_alloc(mem, (ncust + 1) * sizeof *chan);
+    if (by_channel)
+        scratch = cxi_alloc(mem, (ncust + 1) * sizeof *scratch);
     double *v = cxi_alloc(mem, nr * sizeof *v), *cnt = cxi_alloc(mem, nr * sizeof *cnt);
-    if (!v || !cnt || (by_channel && (!chan || !scratch)))
+    if (!v || !cnt || (by_column && !chan) || (by_channel && !scratch))
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     for (size_t k = 0; k < o->nstore && !rc; k++) {
         const store_term *t = &o->store[k];

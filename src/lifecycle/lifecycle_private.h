@@ -174,9 +174,10 @@ typedef struct cxi_subjects {
 } cxi_subjects;
 
 /* The group of every customer (a vocabulary code, CXI_NONE for none) by a
- * cx_dim of cx_survival_options_set_group_by(): a customer column, or the
- * channel of the first interaction (into chan, ncust entries, with scratch
- * for the first times); NULL for another dim. *set: the vocabulary, -1. */
+ * cx_dim of cx_survival_options_set_group_by(), into chan (ncust entries):
+ * a customer column (read through its codes, 1, 2 or 4 bytes a row), or
+ * the channel of the first interaction (with scratch for the first times);
+ * returns chan, or NULL for another dim. *set: the vocabulary, -1. */
 /* Whether a cx_dim groups survival subjects: segment, region, plan or
  * channel (of the first interaction). */
 static inline bool cxi_survival_dim_ok(int dim)

@@ -840,7 +840,8 @@ const uint32_t *cxi_survival_groups(int *set, uint32_t *chan, cx_time *scratch, 
         *set = group_by == CX_DIM_SEGMENT  ? CX_VOCAB_SEGMENT
                : group_by == CX_DIM_REGION ? CX_VOCAB_REGION
                                            : CX_VOCAB_PLAN;
-        return CXI_COL(store, CX_TABLE_CUSTOMERS, col, uint32_t);
+        cxi_codes_read(cxi_codes_col(store, CX_TABLE_CUSTOMERS, col), 0, ncust, chan);
+        return chan;
     }
     if (group_by != CX_DIM_CHANNEL)
         return NULL;
@@ -953,10 +954,11 @@ int cxi_subjects_scan(cxi_subjects *s, const cx_store *store, cx_time as_of, con
     s->event = cxi_alloc(&s->mem, cap * sizeof *s->event);
     cxi_mem mem = s->mem;
     life_scan x = {as_of, cxi_alloc(&mem, cap * sizeof(cx_time)), cxi_alloc(&mem, cap * sizeof(cx_time))};
-    uint32_t *chan = o->group_by == CX_DIM_CHANNEL ? cxi_alloc(&mem, cap * sizeof *chan) : NULL;
+    bool grouped = cxi_survival_dim_ok(o->group_by);
+    uint32_t *chan = grouped ? cxi_alloc(&mem, cap * sizeof *chan) : NULL;
     int rc = CX_OK;
     if (!s->cust || !s->group || !s->start || !s->exit || !s->time || !s->entry || !s->event || !x.first || !x.last ||
-        (o->group_by == CX_DIM_CHANNEL && !chan)) {
+        (grouped && !chan)) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     } else {
         for (size_t i = 0; i < ncust; i++) {

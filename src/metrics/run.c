@@ -123,7 +123,7 @@ static int dim_code(uint32_t *out, const cx_store *s, int dim, const char *v)
 static uint32_t cust_code(const cx_store *s, int dim, uint32_t c)
 {
     int col = dim == CX_DIM_SEGMENT ? CU_SEGMENT : dim == CX_DIM_REGION ? CU_REGION : CU_PLAN;
-    return CXI_COL(s, CX_TABLE_CUSTOMERS, col, uint32_t)[c];
+    return cxi_codes_at(cxi_codes_col(s, CX_TABLE_CUSTOMERS, col), c);
 }
 
 static uint32_t attr_value(const cx_store *s, uint32_t c, uint32_t key)

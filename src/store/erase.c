@@ -407,7 +407,7 @@ static void remap_col(cx_store *s, int t, int col, const uint32_t *map)
         v[r] = through(map, v[r]);
 }
 
-/* The code columns of interactions, cases and feedback wide enough for their new
+/* The code columns of customers, interactions, cases and feedback wide enough for their new
  * codes (the renumbered names of a set come in a new order: an agent of
  * interactions may get a code beyond what its column holds), before apply()
  * which cannot fail; CX_ENOMEM leaves the values as they are. */
@@ -418,7 +418,10 @@ static int plan_widths(cx_store *s, const plan *p)
     const struct {
         int table, col;
         const uint32_t *map;
-    } cols[] = {{I, IN_CASE, p->newrow[K]},
+    } cols[] = {{CX_TABLE_CUSTOMERS, CU_SEGMENT, p->code[open_index(CX_VOCAB_SEGMENT)]},
+                {CX_TABLE_CUSTOMERS, CU_REGION, p->code[open_index(CX_VOCAB_REGION)]},
+                {CX_TABLE_CUSTOMERS, CU_PLAN, p->code[open_index(CX_VOCAB_PLAN)]},
+                {I, IN_CASE, p->newrow[K]},
                 {F, FB_CASE, p->newrow[K]},
                 {I, IN_KIND, p->code[open_index(CX_VOCAB_INTERACTION_KIND)]},
                 {I, IN_AGENT, agents},

@@ -452,7 +452,8 @@ int cx_store_new_with_allocator(cx_store **out, cx_alloc_fn alloc, void *ud)
     cx_store *s = CXI_NEW(cx_store, alloc, ud);
     if (!s)
         return cxi_fail(CX_ENOMEM, "cx_store_new: out of memory");
-    static const size_t cu[] = {4, 4, 4, 8};
+    /* segment, region and plan 1 byte a row until a code needs more (cxi_code_col) */
+    static const size_t cu[] = {1, 1, 1, 8};
     static const size_t tp[] = {4, 4, 4, 1, 8};
     /* time and duration_ms narrow until a value needs more (cxi_icol,
      * cxi_u32_col), value in cents until a value is not an amount in cents
@@ -926,6 +927,32 @@ static inline void store_event(cx_store *s, int table, const eid *e, const cellv
 static int customer_insert(cx_store *s, const char *fn, const char *id, size_t len, uint32_t h,
                            const char *segment, const char *region, const char *plan, cx_time acquired);
 
+static uint32_t pending_code(const cx_store *s, const pending *v);
+static int fit_code(const char *fn, cx_store *s, int table, int col, uint32_t v);
+
+/* Customers' segment, region and plan columns wide enough for the codes
+ * the values will have (cxi_code_col). */
+static int fit_customer_codes(const char *fn, cx_store *s, const pending *seg, const pending *reg, const pending *pl)
+{
+    const int T = CX_TABLE_CUSTOMERS;
+    int rc;
+    if ((rc = fit_code(fn, s, T, CU_SEGMENT, pending_code(s, seg))) ||
+        (rc = fit_code(fn, s, T, CU_REGION, pending_code(s, reg))) ||
+        (rc = fit_code(fn, s, T, CU_PLAN, pending_code(s, pl))))
+        return rc;
+    return CX_OK;
+}
+
+/* A cell of code column `col` (cxi_code_col) in the width it has. */
+static void code_cell(const cx_store *s, int table, cellv *c, int col, uint32_t v)
+{
+    switch (s->t[table].cols[col].elem) {
+    case 1: CELL(c, 0, col, uint8_t, (uint8_t)v); break;
+    case 2: CELL(c, 0, col, uint16_t, (uint16_t)v); break;
+    default: CELL(c, 0, col, uint32_t, v); break;
+    }
+}
+
 static int customer_put(const char *fn, bool add_only, int *out_change, cx_store *s, const char *id,
                         const char *segment, const char *region, const char *plan, cx_time acquired)
 {
@@ -952,12 +979,13 @@ static int customer_put(const char *fn, bool add_only, int *out_change, cx_store
     pending seg, reg, pl;
     if ((rc = resolve_value(fn, s, CX_VOCAB_SEGMENT, segment, false, &seg)) ||
         (rc = resolve_value(fn, s, CX_VOCAB_REGION, region, false, &reg)) ||
-        (rc = resolve_value(fn, s, CX_VOCAB_PLAN, plan, false, &pl)) || (rc = reserve_update(s, T, row, 4)))
+        (rc = resolve_value(fn, s, CX_VOCAB_PLAN, plan, false, &pl)) || (rc = fit_customer_codes(fn, s, &seg, &reg, &pl)) ||
+        (rc = reserve_update(s, T, row, 4)))
         return rc;
     cellv c[4];
-    CELL(c, 0, CU_SEGMENT, uint32_t, commit_value(s, &seg));
-    CELL(c, 1, CU_REGION, uint32_t, commit_value(s, &reg));
-    CELL(c, 2, CU_PLAN, uint32_t, commit_value(s, &pl));
+    code_cell(s, T, &c[0], CU_SEGMENT, commit_value(s, &seg));
+    code_cell(s, T, &c[1], CU_REGION, commit_value(s, &reg));
+    code_cell(s, T, &c[2], CU_PLAN, commit_value(s, &pl));
     CELL(c, 3, CU_ACQUIRED, int64_t, acquired);
     bool same = same_row(s, T, row, c, 4);
     if (!same)
@@ -989,7 +1017,7 @@ static int customer_insert(cx_store *s, const char *fn, const char *id, size_t l
         (rc = resolve_value(fn, s, CX_VOCAB_SEGMENT, segment, false, &seg)) ||
         (rc = resolve_value(fn, s, CX_VOCAB_REGION, region, false, &reg)) ||
         (rc = resolve_value(fn, s, CX_VOCAB_PLAN, plan, false, &pl)) ||
-        (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
+        (rc = fit_customer_codes(fn, s, &seg, &reg, &pl)) || (rc = cxi_pool_reserve(&s->mem, keys, 1, len)) ||
         (rc = reserve_rows(s, CX_TABLE_CUSTOMERS, 1)))
         return rc;
     uint32_t row = cxi_pool_add_hashed(keys, id, len, h);
@@ -997,9 +1025,10 @@ static int customer_insert(cx_store *s, const char *fn, const char *id, size_t l
         lookup_put(&s->lookup->key[CX_TABLE_CUSTOMERS][cxi_lookup_slot(id, len)], row);
         cursor_see(s->lookup, CX_TABLE_CUSTOMERS, row);
     }
-    CXI_COL(s, CX_TABLE_CUSTOMERS, CU_SEGMENT, uint32_t)[row] = commit_value(s, &seg);
-    CXI_COL(s, CX_TABLE_CUSTOMERS, CU_REGION, uint32_t)[row] = commit_value(s, &reg);
-    CXI_COL(s, CX_TABLE_CUSTOMERS, CU_PLAN, uint32_t)[row] = commit_value(s, &pl);
+    cxi_col *cols = s->t[CX_TABLE_CUSTOMERS].cols;
+    cxi_code_put(&cols[CU_SEGMENT], row, commit_value(s, &seg));
+    cxi_code_put(&cols[CU_REGION], row, commit_value(s, &reg));
+    cxi_code_put(&cols[CU_PLAN], row, commit_value(s, &pl));
     CXI_COL(s, CX_TABLE_CUSTOMERS, CU_ACQUIRED, int64_t)[row] = acquired;
     s->t[CX_TABLE_CUSTOMERS].n = row + 1;
     return CX_OK;

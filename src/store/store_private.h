@@ -391,7 +391,8 @@ static inline bool cxi_cents_of(double v, int32_t *out)
  * at a time; the other u32 code columns read the same way. */
 static inline bool cxi_code_col(int table, int col)
 {
-    return (table == CX_TABLE_INTERACTIONS &&
+    return (table == CX_TABLE_CUSTOMERS && (col == CU_SEGMENT || col == CU_REGION || col == CU_PLAN)) ||
+           (table == CX_TABLE_INTERACTIONS &&
             (col == IN_TOUCHPOINT || col == IN_KIND || col == IN_AGENT || col == IN_CASE)) ||
            (table == CX_TABLE_CASES && (col == CA_CHANNEL || col == CA_PRIORITY || col == CA_AGENT)) ||
            (table == CX_TABLE_FEEDBACK &&
