@@ -1805,6 +1805,23 @@ START_TEST(case_codes_widen_at_255)
 }
 END_TEST
 
+/* The file of a rollback test across a widening: `head`, 280 rows of
+ * `row` (its two %d the row's number) that name 280 new names, then
+ * `tail` (the row that ends the import); its path. */
+static const char *widening_csv(const char *file, const char *head, const char *row, const char *tail)
+{
+    size_t cap = strlen(head) + strlen(tail) + 280 * (strlen(row) + 16) + 1, len = 0;
+    char *csv = malloc(cap);
+    ck_assert_ptr_nonnull(csv);
+    len += (size_t)snprintf(csv + len, cap - len, "%s", head);
+    for (int i = 0; i < 280; i++)
+        len += (size_t)snprintf(csv + len, cap - len, row, i, i);
+    snprintf(csv + len, cap - len, "%s", tail);
+    const char *path = write_file(file, csv);
+    free(csv);
+    return path;
+}
+
 /* A failed import of cases that widened the agents: put back, narrow. */
 START_TEST(case_codes_rollback_across_widening)
 {
@@ -1812,25 +1829,13 @@ START_TEST(case_codes_rollback_across_widening)
     char *want[2] = {"a-0", NULL};
     add_case_coded(s, 2, "K-0", want[0]);
     add_case_coded(s, 2, "K-1", want[1]);
-    size_t cap = 300 * 128, len = 0;
-    char *csv = malloc(cap);
-    ck_assert_ptr_nonnull(csv);
-    len += (size_t)snprintf(csv + len, cap - len, "id,customer,channel,priority,agent,opened\n"
-                                                  "K-1,C-1,phone,,a-0,2024-01-01T00:00:00Z\n");
-    for (int i = 0; i < 280; i++)
-        len += (size_t)snprintf(csv + len, cap - len, "N-%d,C-1,phone,,new-%d,2024-01-01T00:00:00Z\n", i, i);
-    len += (size_t)snprintf(csv + len, cap - len, "K-0,C-1,phone,,new-279,2024-01-01T00:00:00Z\n"
-                                                  "K-9,C-1,phone,,,not a time\n");
-    const char *path = write_file("cases.csv", csv);
-    free(csv);
-    cx_import_options *o;
-    OK(cx_import_options_new(&o));
-    OK(cx_import_options_set_strict(o, 1));
-    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
-    cx_import_report *rep = NULL;
-    FAILS(cx_import_csv(&rep, s, CX_TABLE_CASES, path, o), CX_EPARSE, "cx_import_csv");
-    cx_import_report_free(rep);
-    cx_import_options_free(o);
+    const char *path = widening_csv("cases.csv",
+                                    "id,customer,channel,priority,agent,opened\n"
+                                    "K-1,C-1,phone,,a-0,2024-01-01T00:00:00Z\n",
+                                    "N-%d,C-1,phone,,new-%d,2024-01-01T00:00:00Z\n",
+                                    "K-0,C-1,phone,,new-279,2024-01-01T00:00:00Z\n"
+                                    "K-9,C-1,phone,,,not a time\n");
+    cx_import_options_free(import_strict_fails_in(s, CX_TABLE_CASES, path));
     ck_assert_uint_eq(s->t[CX_TABLE_CASES].cols[CA_AGENT].elem, 1);
     assert_case_coded(s, 2, want, 2);
     cx_store_free(s);
@@ -1921,25 +1926,9 @@ START_TEST(customer_codes_rollback_across_widening)
     OK(cx_store_new(&s));
     OK(cx_customer_add(s, "C-0", "s-0", NULL, NULL, CX_TIME_NONE));
     OK(cx_customer_add(s, "C-1", NULL, "r-0", NULL, CX_TIME_NONE));
-    size_t cap = 300 * 64, len = 0;
-    char *csv = malloc(cap);
-    ck_assert_ptr_nonnull(csv);
-    len += (size_t)snprintf(csv + len, cap - len, "id,segment,region,plan,acquired\n"
-                                                  "C-1,s-0,,p-0,\n");
-    for (int i = 0; i < 280; i++)
-        len += (size_t)snprintf(csv + len, cap - len, "N-%d,new-%d,,,\n", i, i);
-    len += (size_t)snprintf(csv + len, cap - len, "C-0,new-279,,,\n"
-                                                  "C-9,,,,not a time\n");
-    const char *path = write_file("customers.csv", csv);
-    free(csv);
-    cx_import_options *o;
-    OK(cx_import_options_new(&o));
-    OK(cx_import_options_set_strict(o, 1));
-    OK(cx_import_options_set_existing(o, CX_EXISTING_UPDATE));
-    cx_import_report *rep = NULL;
-    FAILS(cx_import_csv(&rep, s, CX_TABLE_CUSTOMERS, path, o), CX_EPARSE, "cx_import_csv");
-    cx_import_report_free(rep);
-    cx_import_options_free(o);
+    const char *path = widening_csv("customers.csv", "id,segment,region,plan,acquired\nC-1,s-0,,p-0,\n",
+                                    "N-%d,new-%d,,,\n", "C-0,new-279,,,\nC-9,,,,not a time\n");
+    cx_import_options_free(import_strict_fails_in(s, CX_TABLE_CUSTOMERS, path));
     ck_assert_uint_eq(s->t[CX_TABLE_CUSTOMERS].cols[CU_SEGMENT].elem, 1);
     char *seg[2] = {"s-0", NULL}, *reg[2] = {NULL, "r-0"}, *plan[2] = {NULL, NULL};
     assert_names(s, CX_TABLE_CUSTOMERS, "segment", seg, 2);
