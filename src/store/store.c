@@ -1266,10 +1266,8 @@ static inline void finish_append(cx_store *s, int table, const eid *e, uint32_t 
     else                                                                                                           \
         CXI_COL(s, T, col, Ty)[row_] = (Ty)(val);
 #define CELL_FIELD(col, Ty, val)                                                                                   \
-    if (cxi_code_col(T, col) && s->t[T].cols[col].elem == 1)                                                      \
-        CELL(c_, n_, col, uint8_t, (uint8_t)(val));                                                                \
-    else if (cxi_code_col(T, col) && s->t[T].cols[col].elem == 2)                                                 \
-        CELL(c_, n_, col, uint16_t, (uint16_t)(val));                                                              \
+    if (cxi_code_col(T, col))                                                                                      \
+        code_cell(s, T, &c_[n_], col, (uint32_t)(val));                                                            \
     else if (NARROW_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                     \
         CELL(c_, n_, col, uint32_t, (uint32_t)(val));                                                              \
     else if (SECONDS_FIELD(col) && s->t[T].cols[col].elem == sizeof(uint32_t))                                    \
