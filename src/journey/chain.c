@@ -11,7 +11,9 @@
 void cxi_chain_free(cxi_mem *m, cxi_chain *c)
 {
     cxi_seqmap_free(m, &c->states);
-    cxi_free(m, c->sid, (c->nst ? c->nst : 1) * sizeof(uint32_t));
+    if (c->sid)
+        cxi_free(m, c->sid, (c->nst ? c->nst : 1) * sizeof(uint32_t));
+    cxi_free(m, c->tab, c->ntab * sizeof(uint32_t));
     cxi_map_free(m, &c->emap);
     cxi_free(m, c->efrom, c->ecap * sizeof(uint32_t));
     cxi_free(m, c->eto, c->ecap * sizeof(uint32_t));
@@ -99,21 +101,27 @@ static uint32_t max_code(const cxi_chain_src *src)
 }
 
 /* The tuple state of every path position, numbered in order of first
- * appearance by c->states. A tuple seen before is found without hashing
- * its states: for order 1 in a table by code, for higher orders in a map
- * from the tuple's codes packed in 64 bits (when they fit). */
+ * appearance by c->states. Order 1 with codes below 2^20: a table by code
+ * (c->tab) is all it takes, no state is kept per position. Otherwise
+ * c->sid holds them, a tuple seen before found without hashing its states
+ * in a map from the tuple's codes packed in 64 bits (when they fit). */
 static int chain_states(const char *fn, cxi_mem *m, const cxi_chain_src *src, int order, cxi_chain *c)
 {
-    uint32_t most = max_code(src), *tab = NULL, ntab = 0;
+    uint32_t most = max_code(src);
     unsigned bits = 64u / (unsigned)order;
     bool packed = order > 1 && (uint64_t)most + 1 < (uint64_t)1 << bits;
     cxi_map tm;
     cxi_map_init(&tm);
+    uint32_t *tab = NULL;
     if (order == 1 && most < (1u << 20)) {
-        ntab = most + 1;
-        if (!(tab = cxi_alloc(m, ntab * sizeof *tab)))
+        if (!(c->tab = tab = cxi_alloc(m, ((size_t)most + 1) * sizeof *tab)))
             return chain_fail(fn, CX_ENOMEM, order, false);
-        memset(tab, 0xFF, ntab * sizeof *tab);
+        c->ntab = (size_t)most + 1;
+        memset(tab, 0xFF, c->ntab * sizeof *tab);
+    } else {
+        if (!(c->sid = cxi_alloc(m, (src->nst ? src->nst : 1) * sizeof(uint32_t))))
+            return chain_fail(fn, CX_ENOMEM, order, false);
+        cxi_hugepages(c->sid, src->nst * sizeof(uint32_t));
     }
     int rc = CX_OK;
     for (size_t k = 0; k < src->n && !rc; k++) {
@@ -143,10 +151,10 @@ static int chain_states(const char *fn, cxi_mem *m, const cxi_chain_src *src, in
                 if (rc)
                     break;
             }
-            c->sid[i] = s;
+            if (!tab)
+                c->sid[i] = s;
         }
     }
-    cxi_free(m, tab, ntab * sizeof *tab);
     cxi_map_free(m, &tm);
     return rc ? chain_fail(fn, rc, order, true) : CX_OK;
 }
@@ -157,9 +165,7 @@ int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int or
     cxi_seqmap_init(&c->states, src->st);
     cxi_map_init(&c->emap);
     c->nst = src->nst;
-    if (!(c->sid = cxi_alloc(m, (src->nst ? src->nst : 1) * sizeof(uint32_t))))
-        return chain_fail(fn, CX_ENOMEM, order, false);
-    cxi_hugepages(c->sid, src->nst * sizeof(uint32_t));
+    c->st = src->st;
     int rc = chain_states(fn, m, src, order, c);
     if (rc)
         return rc;
@@ -175,8 +181,9 @@ int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int or
         double wc = src->conv ? (src->conv[k] ? 1 : 0) : src->wconv[k];
         double wn = src->conv ? (src->conv[k] ? 0 : 1) : src->wnull[k];
         for (uint32_t i = a; i < b && !rc; i++) {
-            rc = dense ? dense_edge(m, c, dense, prev, c->sid[i], wc + wn) : edge(m, c, prev, c->sid[i], wc + wn);
-            prev = c->sid[i];
+            uint32_t s = cxi_chain_sid(c, i);
+            rc = dense ? dense_edge(m, c, dense, prev, s, wc + wn) : edge(m, c, prev, s, wc + wn);
+            prev = s;
         }
         if (!rc && wc > 0)
             rc = dense ? dense_edge(m, c, dense, prev, CXI_S_CONV, wc) : edge(m, c, prev, CXI_S_CONV, wc);

@@ -156,13 +156,21 @@ typedef struct cxi_chain_src {
  * states, fewer at the path's start) and the weighted transitions. */
 typedef struct cxi_chain {
     cxi_seqmap states; /* tuple states: slices of src->st */
-    uint32_t *sid;     /* per position of src->st */
-    size_t nst, ns;
+    uint32_t *sid;     /* per position of src->st; NULL when tab numbers them */
+    uint32_t *tab;     /* order 1 with codes below 2^20: the state of each code */
+    const uint32_t *st;
+    size_t nst, ns, ntab;
     cxi_map emap;
     uint32_t *efrom, *eto;
     double *ecnt;
     size_t ne, ecap;
 } cxi_chain;
+
+/* The tuple state of position i of src->st. */
+static inline uint32_t cxi_chain_sid(const cxi_chain *c, size_t i)
+{
+    return c->sid ? c->sid[i] : c->tab[c->st[i]];
+}
 
 /* Builds the chain; CX_ENOMEM or CX_ELIMIT, reported naming fn. */
 int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int order, cxi_chain *c);

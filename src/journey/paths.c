@@ -629,8 +629,9 @@ static void attr_journey(attr_run *x, size_t k)
     double *acc = x->acc;
     x->total_conv += 1;
     x->total_val += v;
-    x->convval[x->c.sid[j->p_cend[k] - 1]] += v;
-    x->convn[x->c.sid[j->p_cend[k] - 1]] += 1;
+    uint32_t last = cxi_chain_sid(&x->c, j->p_cend[k] - 1);
+    x->convval[last] += v;
+    x->convn[last] += 1;
     double w[2] = {1, v}, dsum = 0;
     for (size_t i = 0; i < len; i++)
         dsum += exp2(-(tconv > tb[i] ? (double)(tconv - tb[i]) : 0) / hl);

@@ -666,7 +666,7 @@ static void pattr_heuristics(const cx_paths *p, const cxi_chain *c, double *acc,
             continue;
         const uint32_t *st = p->st + p->off[k];
         size_t len = path_len(p, k);
-        uint32_t last = c->sid[p->off[k + 1] - 1];
+        uint32_t last = cxi_chain_sid(c, p->off[k + 1] - 1);
         *total_conv += p->conv[k];
         *total_val += p->value[k];
         convval[last] += p->value[k];
