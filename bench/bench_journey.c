@@ -36,9 +36,13 @@
  * 2 days as the only cut and conversions out of the paths: the tables of
  * two versions can then be compared byte for byte (cmp, md5sum).
  *
- * Usage: bench-journey [--sorted SORTED_DIR] [--repeat N] [--build-only] DATA_DIR [TRANSITIONS_TSV]
- *        bench-journey --warm K --sorted SORTED_DIR DATA_DIR
- *        bench-journey --dump OUT_DIR DATA_DIR
+ * With --threads N every build runs on N threads
+ * (cx_journeys_options_set_threads(); 0: every core): compare the wall
+ * times, and the dumps of N threads with those of one.
+ *
+ * Usage: bench-journey [--sorted SORTED_DIR] [--repeat N] [--build-only] [--threads N] DATA_DIR [TRANSITIONS_TSV]
+ *        bench-journey --warm K --sorted SORTED_DIR [--threads N] DATA_DIR
+ *        bench-journey --dump OUT_DIR [--threads N] DATA_DIR
  */
 #define _DEFAULT_SOURCE
 #include <cxkit/cxkit.h>
@@ -149,6 +153,24 @@ static cx_store *import_dir(run *r, const char *dir, size_t ntables)
     return s;
 }
 
+/* --threads N: the thread count of every build (1 unless given). */
+static int g_threads = 1;
+
+/* The journeys of s with options o (NULL: the defaults), built on
+ * g_threads threads. */
+static cx_journeys *build(cx_store *s, cx_journeys_options *o)
+{
+    cx_journeys_options *own = NULL;
+    if (!o && g_threads != 1)
+        CHECK(cx_journeys_options_new(&own, s));
+    if (o || own)
+        CHECK(cx_journeys_options_set_threads(o ? o : own, g_threads));
+    cx_journeys *j;
+    CHECK(cx_journeys_new(&j, s, o ? o : own));
+    cx_journeys_options_free(own);
+    return j;
+}
+
 /* Runs every timed step on dir, or only the build (and the import of the
  * tables it reads) when build_only is set. */
 static void run_dir(run *r, const char *dir, const char *tsv, bool build_only)
@@ -157,9 +179,8 @@ static void run_dir(run *r, const char *dir, const char *tsv, bool build_only)
     CHECK(cx_store_rows(&r->n, s, CX_TABLE_INTERACTIONS));
     CHECK(cx_store_rows(&r->ncust, s, CX_TABLE_CUSTOMERS));
 
-    cx_journeys *j;
     clocks t0 = bench_now();
-    CHECK(cx_journeys_new(&j, s, NULL)); /* conversion: a handled "purchase"; cut there; touchpoint level */
+    cx_journeys *j = build(s, NULL); /* conversion: a handled "purchase"; cut there; touchpoint level */
     r->t[T_BUILD] = bench_since(t0);
     r->bpi = (double)cx_journeys_byte_count(j) / (double)r->n;
     r->nj = cx_journeys_count(j);
@@ -292,8 +313,7 @@ static void dump_dir(const char *out, const char *dir)
     }
     run r;
     cx_store *s = import_dir(&r, dir, 6);
-    cx_journeys *j;
-    CHECK(cx_journeys_new(&j, s, NULL));
+    cx_journeys *j = build(s, NULL);
     dump_analyses(out, "", s, j);
     cx_journeys_free(j);
     cx_journeys_options *o;
@@ -303,7 +323,7 @@ static void dump_dir(const char *out, const char *dir)
     CHECK(cx_journeys_options_set_boundary(o, CX_JOURNEYS_BOUNDARY_GAP));
     CHECK(cx_journeys_options_set_gap(o, 2LL * 86400000));
     CHECK(cx_journeys_options_set_conversion_in_path(o, 0));
-    CHECK(cx_journeys_new(&j, s, o));
+    j = build(s, o);
     cx_journeys_options_free(o);
     dump_analyses(out, "gap-", s, j);
     cx_journeys_free(j);
@@ -421,13 +441,12 @@ static void warm_builds(const char *dir, const char *sorted, int k)
     double a[MAX_REPEAT], b[MAX_REPEAT];
     bench_print_load("before");
     for (int i = 0; i < k; i++) {
-        cx_journeys *j;
         clocks t0 = bench_now();
-        CHECK(cx_journeys_new(&j, sa, NULL));
+        cx_journeys *j = build(sa, NULL);
         a[i] = bench_since(t0).cpu;
         cx_journeys_free(j);
         t0 = bench_now();
-        CHECK(cx_journeys_new(&j, sb, NULL));
+        j = build(sb, NULL);
         b[i] = bench_since(t0).cpu;
         cx_journeys_free(j);
     }
@@ -447,6 +466,9 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
             dump = argv[++i];
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc && atoi(argv[i + 1]) >= 0 &&
+                 atoi(argv[i + 1]) <= 1024)
+            g_threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "--build-only") == 0)
             build_only = true;
         else if (strcmp(argv[i], "--sorted") == 0 && i + 1 < argc)
@@ -465,7 +487,7 @@ int main(int argc, char **argv)
             dir = NULL, i = argc;
     }
     if (!dir || (warm && !sorted)) {
-        fprintf(stderr, "usage: bench-journey [--sorted SORTED_DIR] [--repeat N] [--build-only] DATA_DIR "
+        fprintf(stderr, "usage: bench-journey [--sorted SORTED_DIR] [--repeat N] [--build-only] [--threads N] DATA_DIR "
                         "[TRANSITIONS_TSV]\n"
                         "       bench-journey --warm K --sorted SORTED_DIR DATA_DIR\n"
                         "       bench-journey --dump OUT_DIR DATA_DIR\n");
@@ -476,13 +498,14 @@ int main(int argc, char **argv)
         return 0;
     }
     if (warm) {
-        printf("cxkit %s bench-journey --warm %d (one thread, one process): build CPU seconds\n",
-               cx_version_string(), warm);
+        printf("cxkit %s bench-journey --warm %d (builds on %d thread%s, one process): build CPU seconds\n",
+               cx_version_string(), warm, g_threads, g_threads == 1 ? "" : "s");
         warm_builds(dir, sorted, warm);
         return 0;
     }
-    printf("cxkit %s bench-journey (one thread); CPU and wall seconds, the least CPU of %d run%s\n",
-           cx_version_string(), repeat, repeat > 1 ? "s" : "");
+    printf("cxkit %s bench-journey (builds on %d thread%s, the analyses on one); CPU and wall seconds, the least "
+           "CPU of %d run%s\n",
+           cx_version_string(), g_threads, g_threads == 1 ? "" : "s", repeat, repeat > 1 ? "s" : "");
     bench_print_load("before");
     static run a, b;
     double ba[MAX_REPEAT], bb[MAX_REPEAT]; /* the build's CPU of every run */

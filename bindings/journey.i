@@ -206,6 +206,12 @@ typedef struct JourneyOptions {} JourneyOptions;
     void set_min_support(int64_t min_n) {
         cxb_check(cx_journeys_options_set_min_support(cxb_jopts($self), min_n));
     }
+    /** @brief Threads the build of the journeys may use (default 1; 0:
+     *  every core): its passes are cut into parts with the same outcome,
+     *  so the journeys are the same, bit for bit, for any count. */
+    void set_threads(int threads) {
+        cxb_check(cx_journeys_options_set_threads(cxb_jopts($self), threads));
+    }
 }
 
 /* ---- funnels ----------------------------------------------------------------- */

@@ -77,6 +77,8 @@ static cx_journeys *build(const cx_store *s, cx_journeys_level level, cx_journey
     CHECK(cx_journeys_options_set_collapse(o, 1));
     CHECK(cx_journeys_options_set_level(o, level));
     CHECK(cx_journeys_options_set_repeat_contacts(o, "contact", 14LL * 86400000));
+    /* the build on two threads: the same journeys, sooner on a large store */
+    CHECK(cx_journeys_options_set_threads(o, 2));
     CHECK(cx_journeys_new(&j, s, o));
     cx_journeys_options_free(o);
     return j;

@@ -558,6 +558,18 @@ START_TEST(journeys_views)
     ck_assert_uint_eq(n, 4); /* header, rule, 2 rows */
     ck_assert(strncmp(l[2], "home_delivery ", 14) == 0);
     lines_free(l);
+    /* the build on any number of threads (every core by default): the same paths */
+    ck_assert_int_eq(CXKIT("journeys", db, "paths", "--format", "csv", "--threads", "1", "-o", P("t1.csv")), 0);
+    ck_assert_int_eq(CXKIT("journeys", db, "paths", "--format", "csv", "--threads", "3", "-o", P("t3.csv")), 0);
+    ck_assert_int_eq(CXKIT("journeys", db, "paths", "--format", "csv", "-o", P("t0.csv")), 0);
+    l = lines_of("t1.csv", &n);
+    ck_assert_uint_gt(n, 3);
+    lines_free(l);
+    assert_files_same(P("t1.csv"), P("t3.csv"));
+    assert_files_same(P("t1.csv"), P("t0.csv"));
+    ck_assert_int_eq(CXKIT("journeys", db, "paths", "--threads", "many"), 2);
+    output_has("err.txt", "bad --threads 'many'");
+    ck_assert_int_eq(CXKIT("journeys", db, "paths", "--threads", "1025"), 2);
     /* paths: the top 3 */
     ck_assert_int_eq(CXKIT("journeys", db, "paths", "--level", "channel", "--top", "3", "--format", "csv"), 0);
     l = lines_of("out.txt", &n);

@@ -1,7 +1,7 @@
-/* Thread counts (issue 14): a CSV import and a query give the same store and
- * the same result whatever cx_import_options_set_threads() and
- * cx_query_set_threads() say. Each case runs the same work with 1, 2 and 3
- * threads and compares every column of every table (strings byte for byte
+/* Thread counts (issue 14): a CSV import, a query and the journeys give the
+ * same store, result and index whatever cx_import_options_set_threads(),
+ * cx_query_set_threads() and cx_journeys_options_set_threads() say. Each
+ * case runs the same work with 1, 2 and 3 threads and compares every column of every table (strings byte for byte
  * with their interned codes, numbers by their bits), the reports and the
  * reject files byte for byte, every cell of the results by its bits, and
  * the error of a failed import (the first bad row by file order, the store
@@ -829,6 +829,18 @@ START_TEST(threads_arguments)
     ck_assert_uint_eq(cx_result_row_count(r), 1);
     cx_result_free(r);
     cx_query_free(q);
+    cx_journeys_options *jo;
+    OK(cx_journeys_options_new(&jo, s));
+    FAILS(cx_journeys_options_set_threads(NULL, 1), CX_EINVAL, "cx_journeys_options_set_threads");
+    FAILS(cx_journeys_options_set_threads(jo, -1), CX_EINVAL, "cx_journeys_options_set_threads");
+    FAILS(cx_journeys_options_set_threads(jo, 1025), CX_EINVAL, "cx_journeys_options_set_threads");
+    OK(cx_journeys_options_set_threads(jo, 1024));
+    OK(cx_journeys_options_set_threads(jo, 0)); /* every core */
+    cx_journeys *j;
+    OK(cx_journeys_new(&j, s, jo)); /* a small store: one part whatever the count */
+    ck_assert_uint_gt(cx_journeys_count(j), 0);
+    cx_journeys_free(j);
+    cx_journeys_options_free(jo);
     cx_store_free(s);
 }
 END_TEST
@@ -1014,6 +1026,194 @@ START_TEST(query_demo)
 }
 END_TEST
 
+/* ---- journeys --------------------------------------------------------------
+ *
+ * cx_journeys_new() cuts its passes into parts, one a thread: the rows into
+ * ranges for the pass into buckets, the buckets and the customers into
+ * ranges of about the same number of events. The index must be the same
+ * whatever the count: every table of the analyses is compared cell by cell
+ * (doubles by their bits) with one thread's, for interactions added in no
+ * order (many at the same second, so that runs of ties fall in every part)
+ * and in customer and time order, with times in whole seconds and in
+ * milliseconds over two years (64-bit times in the index), with the default
+ * options and with a gap boundary, channel level and merged repeats. */
+
+#define J_CUSTOMERS 4000
+#define J_EVENTS 120000 /* past 3 parts of 16384 events, 8 buckets of customers */
+
+/* A store of J_EVENTS interactions: in no order unless `sorted`; times in
+ * whole seconds over a month, or (`wide`) in milliseconds over two years. */
+static cx_store *journey_store(bool sorted, bool wide, cx_alloc_fn alloc, void *ud)
+{
+    cx_store *s;
+    if (alloc)
+        OK(cx_store_new_with_allocator(&s, alloc, ud));
+    else
+        OK(cx_store_new(&s));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "ads", "web", "awareness", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "phone", "phone", "service", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "store", "store", "purchase", NULL, 0, 1));
+    static const char *const tps[] = {"web", "ads", "phone", "store"};
+    static const char *const jkinds[] = {"visit", "contact", "purchase", "delivery"};
+    char id[32], cu[32];
+    for (int c = 0; c < J_CUSTOMERS; c++) {
+        snprintf(cu, sizeof cu, "C-%04d", c);
+        OK(cx_customer_add(s, cu, NULL, NULL, NULL, CX_TIME_NONE));
+    }
+    /* each event's customer and time from its number, in either order */
+    cx_time t0 = T(wide ? "1970-01-02T00:00:00Z" : "2025-03-01T00:00:00Z");
+    uint64_t seed = 1406;
+    for (size_t i = 0; i < J_EVENTS; i++) {
+        size_t k = sorted ? i : (size_t)((i * 7919u + 13) % J_EVENTS); /* 7919 is prime to J_EVENTS */
+        uint64_t r = splitmix64(&seed);
+        int c = (int)(k / (J_EVENTS / J_CUSTOMERS));
+        /* within a customer: steps of a minute, 1 in 4 at the same second
+         * as the one before, and 3 hours between every 7 */
+        size_t step = k % (J_EVENTS / J_CUSTOMERS);
+        cx_time t = wide ? t0 + (cx_time)step * 63113904000LL / 30 + (cx_time)(c % 997)
+                         : t0 + (cx_time)(step - step / 4) * 60000 + (cx_time)(step / 7) * 3 * 3600000 +
+                               (cx_time)c * 1000;
+        snprintf(id, sizeof id, "I-%zu", k);
+        snprintf(cu, sizeof cu, "C-%04d", c);
+        const char *kind = jkinds[r % 4];
+        OK(cx_interaction_add(NULL, s, id, cu, tps[(r >> 4) % 4], t, kind, (r >> 8) % 2 ? CX_INBOUND : CX_OUTBOUND,
+                              NULL, NULL, 0, (r >> 12) % 5 ? CX_HANDLED : CX_MISSED,
+                              strcmp(kind, "purchase") == 0 ? (double)((r >> 16) % 10000) / 100 : 0));
+    }
+    return s;
+}
+
+typedef int (*journey_table)(cx_result **out, const cx_journeys *j);
+static int j_paths(cx_result **out, const cx_journeys *j) { return cx_journeys_paths(out, j, 1000000); }
+static int j_trans1(cx_result **out, const cx_journeys *j) { return cx_journeys_transitions(out, j, 1); }
+static int j_trans2(cx_result **out, const cx_journeys *j) { return cx_journeys_transitions(out, j, 2); }
+static int j_attr1(cx_result **out, const cx_journeys *j) { return cx_journeys_attribution(out, j, 1); }
+static int j_attr2(cx_result **out, const cx_journeys *j) { return cx_journeys_attribution(out, j, 2); }
+static int j_steps(cx_result **out, const cx_journeys *j) { return cx_journeys_step_matrix(out, j, 6); }
+static const journey_table journey_tables[] = {cx_journeys_list, j_paths, j_trans1, j_trans2, j_attr1, j_attr2,
+                                               j_steps, cx_journeys_stages, cx_journeys_customer_stages,
+                                               cx_journeys_pain_points};
+
+/* The journeys of s on `threads` threads (options set by `gap`). */
+static cx_journeys *journeys_on(const cx_store *s, int threads, bool gap)
+{
+    cx_journeys_options *o;
+    OK(cx_journeys_options_new(&o, s));
+    if (gap) {
+        OK(cx_journeys_options_set_level(o, CX_JOURNEYS_LEVEL_CHANNEL));
+        OK(cx_journeys_options_set_collapse(o, 1));
+        OK(cx_journeys_options_set_boundary(o, CX_JOURNEYS_BOUNDARY_GAP));
+        OK(cx_journeys_options_set_gap(o, 2LL * 3600000));
+        OK(cx_journeys_options_set_conversion_in_path(o, 1));
+    }
+    OK(cx_journeys_options_set_threads(o, threads));
+    cx_journeys *j;
+    OK(cx_journeys_new(&j, s, o));
+    cx_journeys_options_free(o);
+    return j;
+}
+
+static void assert_journeys_agree(const cx_store *s, const char *what)
+{
+    for (int gap = 0; gap < 2; gap++) {
+        cx_journeys *ref = journeys_on(s, 1, gap);
+        ck_assert_uint_gt(cx_journeys_count(ref), J_CUSTOMERS);
+        ck_assert_uint_gt(cx_journeys_conversion_count(ref), 0);
+        for (size_t t = 1; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
+            cx_journeys *j = journeys_on(s, thread_counts[t], gap);
+            ck_assert_uint_eq(cx_journeys_count(j), cx_journeys_count(ref));
+            ck_assert_uint_eq(cx_journeys_conversion_count(j), cx_journeys_conversion_count(ref));
+            ck_assert_uint_eq(cx_journeys_byte_count(j), cx_journeys_byte_count(ref));
+            for (size_t k = 0; k < sizeof journey_tables / sizeof journey_tables[0]; k++) {
+                cx_result *a, *b;
+                OK(journey_tables[k](&a, ref));
+                OK(journey_tables[k](&b, j));
+                char msg[160];
+                snprintf(msg, sizeof msg, "%s, %s, %d threads, table %zu", what, gap ? "gap" : "defaults",
+                         thread_counts[t], k);
+                ck_assert(k > 0 || cx_result_row_count(a) > 0);
+                assert_results_equal(a, b, msg);
+                cx_result_free(a);
+                cx_result_free(b);
+            }
+            cx_journeys_free(j);
+        }
+        cx_journeys_free(ref);
+    }
+}
+
+START_TEST(journeys_same_index)
+{
+    static const struct {
+        bool sorted, wide;
+        const char *what;
+    } cases[] = {{false, false, "no order, seconds"},
+                 {true, false, "sorted, seconds"},
+                 {false, true, "no order, 64-bit times"}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        cx_store *s = journey_store(cases[k].sorted, cases[k].wide, NULL, NULL);
+        assert_journeys_agree(s, cases[k].what);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
+/* Allocation refused at every request of a build on 3 threads (the ties'
+ * scratch is allocated in the parts, from their threads): CX_ENOMEM and
+ * nothing leaks, or the same journeys as one thread's. */
+START_TEST(journeys_out_of_memory)
+{
+    locked_alloc l;
+    memset(&l, 0, sizeof l);
+    ck_assert_int_eq(pthread_mutex_init(&l.mu, NULL), 0);
+    cx_store *s = journey_store(false, false, locked_alloc_fn, &l);
+    cx_journeys *ref = journeys_on(s, 1, false);
+    cx_result *ra;
+    OK(cx_journeys_paths(&ra, ref, 1000000));
+    bool failed_once = false;
+    for (size_t k = 1;; k++) {
+        cx_journeys_options *o;
+        OK(cx_journeys_options_new(&o, s));
+        OK(cx_journeys_options_set_threads(o, 3));
+        pthread_mutex_lock(&l.mu);
+        cxt_alloc_fail_nth(&l.a, k, false);
+        pthread_mutex_unlock(&l.mu);
+        cx_journeys *j = (cx_journeys *)1;
+        int rc = cx_journeys_new(&j, s, o);
+        pthread_mutex_lock(&l.mu);
+        bool refused = l.a.fail_at <= l.a.calls;
+        cxt_alloc_allow(&l.a, -1);
+        pthread_mutex_unlock(&l.mu);
+        cx_journeys_options_free(o);
+        if (rc == CX_OK) { /* a refusal the build could do without, or none: past the last request */
+            cx_result *rb;
+            OK(cx_journeys_paths(&rb, j, 1000000));
+            assert_results_equal(ra, rb, "after a refusal");
+            cx_result_free(rb);
+            cx_journeys_free(j);
+            if (!refused)
+                break;
+            continue;
+        }
+        ck_assert_msg(rc == CX_ENOMEM, "request %zu: %d %s", k, rc, cx_last_error());
+        ck_assert_ptr_null(j);
+        ck_assert_msg(strstr(cx_last_error(), "cx_journeys_new") != NULL, "%s", cx_last_error());
+        failed_once = true;
+        ck_assert_uint_lt(k, 1000);
+    }
+    ck_assert(failed_once);
+    cx_result_free(ra);
+    cx_journeys_free(ref);
+    cx_store_free(s);
+    pthread_mutex_lock(&l.mu);
+    ck_assert_uint_eq(l.a.live, 0);
+    ck_assert_uint_eq(l.a.bad, 0);
+    pthread_mutex_unlock(&l.mu);
+    pthread_mutex_destroy(&l.mu);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *su = suite_create("parallel");
@@ -1029,6 +1229,8 @@ static Suite *suite(void)
     tcase_add_test(tc, import_converted_ahead_same_store);
     tcase_add_test(tc, query_demo);
     tcase_add_test(tc, query_generated);
+    tcase_add_test(tc, journeys_same_index);
+    tcase_add_test(tc, journeys_out_of_memory);
     suite_add_tcase(su, tc);
     return su;
 }

@@ -584,7 +584,9 @@ static const command commands[] = {
      "                    order; two or more\n"
      "  --exclude S       funnel: journeys touching S do not count\n"
      "  --window D        funnel: the time from the first step to the last (90d)\n"
-     "  --strict-order    funnel: nothing else between the steps\n" OUTPUT_HELP},
+     "  --strict-order    funnel: nothing else between the steps\n"
+     "  --threads N       threads of the build (0, the default: every core; the\n"
+     "                    journeys are the same for any N)\n" OUTPUT_HELP},
     {"paths", cmd_paths, "paths FILE.csv [--order N] [--separator S] [--path C] [--conversions C] [--nulls C] [--value C]",
      "Markov (removal effect) and heuristic attribution from a CSV file of path\n"
      "counts, without a database: the file ChannelAttribution and most marketing\n"

@@ -52,7 +52,7 @@ typedef struct opts {
     const char *bucket, *start, *activity, *inactivity, *unit;
     const char *model, *horizon, *period, *discount, *agent;
     const char *reject_dir, *existing, *table, *delimiter;
-    const char *threads; /* --threads N of import and metrics: default every core */
+    const char *threads; /* --threads N of import, metrics and journeys: default every core */
     const char *separator, *path_col, *conversions_col, *nulls_col, *value_col;
     const char *metric, *min_count, *touchpoint, *channel, *signals;
     /* repeatable */
@@ -1146,7 +1146,7 @@ int cmd_journeys(int argc, char **argv)
     opts o;
     int rc = parse(&o, argc, argv,
                    OUTPUT_OPTS "--top --level --gap --boundary --conversion --step --exclude --window --strict-order "
-                               "--order --min-support",
+                               "--order --min-support --threads",
                    2);
     char names[256];
     join_names(names, sizeof names, journey_views, sizeof journey_views / sizeof journey_views[0]);
@@ -1177,6 +1177,10 @@ int cmd_journeys(int argc, char **argv)
         rc = fail_lib("journey options");
     if (rc == EXIT_DONE && cx_journeys_options_set_level(jo, (cx_journeys_level)level) != CX_OK)
         rc = usage_error("--level: %s", cx_last_error());
+    int threads = 0;
+    if (rc == EXIT_DONE && (rc = threads_of(&o, &threads)) == EXIT_DONE &&
+        cx_journeys_options_set_threads(jo, threads) != CX_OK)
+        rc = fail_lib("--threads");
     if (rc == EXIT_DONE) {
         const char *c = o.conversion ? o.conversion : "kind:purchase", *colon = strchr(c, ':');
         cx_conversion_by by = CX_CONVERSION_BY_KIND;

@@ -832,7 +832,7 @@ end
 local setters = { "gap_ms", "set_gap", "cut_at_conversion", "set_cut_at_conversion", "boundary", "set_boundary",
   "level", "set_level",
   "collapse", "set_collapse", "conversion_in_path", "set_conversion_in_path", "half_life_ms", "set_half_life",
-  "min_support", "set_min_support" }
+  "min_support", "set_min_support", "threads", "set_threads" }
 local known = { conversion = true, post_purchase = true, repeat_contacts = true, position_weights = true }
 for i = 1, #setters, 2 do known[setters[i]] = true end
 function cx.journey_options(store, t)

@@ -960,7 +960,7 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
     @classmethod
     def make(cls, store, conversion=None, gap_ms=None, cut_at_conversion=None, level=None,
              collapse=None, conversion_in_path=None, repeat_contacts=None, half_life_ms=None,
-             position_weights=None, min_support=None, boundary=None, post_purchase=None):
+             position_weights=None, min_support=None, boundary=None, post_purchase=None, threads=None):
         """Options in one call; an argument left None keeps the default.
         conversion: an interaction kind ("purchase"), a (by, name) pair such
         as ("touchpoint", "web_checkout"), or a list of those (any matches);
@@ -982,7 +982,8 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
                               (boundary, o.set_boundary),
                               (level, o.set_level), (collapse, o.set_collapse),
                               (conversion_in_path, o.set_conversion_in_path),
-                              (half_life_ms, o.set_half_life), (min_support, o.set_min_support)):
+                              (half_life_ms, o.set_half_life), (min_support, o.set_min_support),
+                              (threads, o.set_threads)):
             if value is not None:
                 setter(value)
         if repeat_contacts is not None:

@@ -133,7 +133,7 @@ _CHAINED = {
     "JourneyOptions": ("set_conversion", "add_conversion", "set_gap", "set_cut_at_conversion", "set_boundary",
                        "set_post_purchase", "add_post_purchase", "set_level", "set_collapse",
                        "set_conversion_in_path", "set_repeat_contacts", "set_half_life",
-                       "set_position_weights", "set_min_support"),
+                       "set_position_weights", "set_min_support", "set_threads"),
     "Funnel": ("add_step", "add_exclusion", "set_window", "set_strict", "set_as_of"),
     "Calendar": ("add_hours", "add_holiday"),
     "HealthOptions": ("set_weight", "set_window", "set_scale"),

@@ -357,6 +357,37 @@ CX_EXTERN int cx_journeys_options_set_position_weights(cx_journeys_options *opti
  */
 CX_EXTERN int cx_journeys_options_set_min_support(cx_journeys_options *options, int64_t min_n);
 
+/**
+ * @brief How many threads cx_journeys_new() may use (default 1: the caller's
+ *        thread only, so that an embedding host decides).
+ *
+ * With a count above one the build's passes are cut into parts of about
+ * the same number of events (at most 64, and none under 16384 events),
+ * each run on a thread of its own: the pass that puts each event in its
+ * bucket of customers (by ranges of rows, each part with its own places in
+ * every bucket, so that a bucket holds its events in row order as with one
+ * thread), the sort of the buckets (by ranges of buckets), the gathering
+ * of the conversions' values, and the cut into journeys (by ranges of
+ * customers, counted first so that each part knows where its journeys
+ * start). The journeys are therefore the same, bit for bit, for every
+ * thread count. The pass that plans the buckets (one read of the
+ * customers and times) stays on the caller's thread, and so does the
+ * whole order of rows added by customer and time, which needs no sort.
+ *
+ * The threads are started and joined inside cx_journeys_new(); they read
+ * the store (which must not change meanwhile, as always) and, when events
+ * share a time, allocate the scratch that orders them from the store's
+ * allocator, which must then be safe to call from several threads at once
+ * (malloc, the default, is). No global state.
+ *
+ * @param[in] options the options.
+ * @param[in] threads 1 or more, or 0 for every online core
+ *                    (`sysconf(_SC_NPROCESSORS_ONLN)`); at most 1024.
+ * @return ::CX_OK or ::CX_EINVAL (NULL options, a negative count or one
+ *         above 1024).
+ */
+CX_EXTERN int cx_journeys_options_set_threads(cx_journeys_options *options, int threads);
+
 /* ---- journeys ------------------------------------------------------------ */
 
 /**

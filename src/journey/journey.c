@@ -8,13 +8,18 @@
  * rows added in any order cost a few sequential passes more, not a cache
  * miss per row (issue 14). The analyses live in paths.c (paths,
  * transitions, attribution, satisfaction), funnel.c (funnels, stages) and
- * pain.c (pain points, drivers).
+ * pain.c (pain points, drivers). With cx_journeys_options_set_threads()
+ * the build's passes are cut into parts, one a thread, with the same
+ * outcome whatever their count.
  */
+#define _POSIX_C_SOURCE 200809L /* pthreads, sysconf */
 #include "journey_private.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 void *cxi_jzalloc(cxi_mem *m, size_t n)
 {
@@ -73,6 +78,7 @@ static int level_code(const char *fn, const cx_store *s, int level, const char *
 static void opts_default(const cx_store *s, cxi_jopts *o)
 {
     memset(o, 0, sizeof *o);
+    o->threads = 1;
     uint32_t purchase = set_code(s, CX_VOCAB_INTERACTION_KIND, "purchase");
     if (purchase != CXI_NONE) {
         o->nconv = 1;
@@ -345,6 +351,15 @@ int cx_journeys_options_set_min_support(cx_journeys_options *o, int64_t min_n)
     if (min_n < 1)
         return cxi_fail(CX_ERANGE, "cx_journeys_options_set_min_support: %lld is not >= 1", (long long)min_n);
     o->o.min_support = min_n;
+    return CX_OK;
+}
+
+int cx_journeys_options_set_threads(cx_journeys_options *o, int threads)
+{
+    NEED_OPTS("cx_journeys_options_set_threads");
+    if (threads < 0 || threads > 1024)
+        return cxi_fail(CX_EINVAL, "cx_journeys_options_set_threads: %d is not a thread count (0 to 1024)", threads);
+    o->o.threads = threads;
     return CX_OK;
 }
 
@@ -821,15 +836,23 @@ static bool starts_next(const cx_journeys *j, uint32_t q, bool conv)
     }
 }
 
-/* Cuts the journeys and writes the paths; counts only when `fill` is false.
- * A journey is found first (its end and its last conversion), then its
- * states are written: conversions left out of the path unless asked for,
- * except the last one when no state comes before it. */
-static void cut(cx_journeys *j, bool fill)
+/* Where a cut is: the journeys, path states and conversion events before
+ * it, and the converting journeys among them. */
+typedef struct cut_at {
+    size_t nj, nst, ncv, nconv;
+} cut_at;
+
+/* Cuts the journeys of customers c0 .. c1 - 1 and writes their paths; counts
+ * only when `fill` is false. `at` says where the first of them starts and
+ * is moved past the last. A journey is found first (its end and its last
+ * conversion), then its states are written: conversions left out of the
+ * path unless asked for, except the last one when no state comes before
+ * it. */
+static void cut_range(cx_journeys *j, bool fill, size_t c0, size_t c1, cut_at *at)
 {
     const uint32_t *wq = j->wq;
-    size_t nj = 0, nst = 0, nconv = 0, ncv = 0;
-    for (size_t c = 0; c < j->ncust; c++) {
+    size_t nj = at->nj, nst = at->nst, nconv = at->nconv, ncv = at->ncv;
+    for (size_t c = c0; c < c1; c++) {
         if (fill)
             j->cust_j[c] = (uint32_t)nj;
         uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
@@ -875,15 +898,7 @@ static void cut(cx_journeys *j, bool fill)
             p = end;
         }
     }
-    if (fill) {
-        j->cust_j[j->ncust] = (uint32_t)nj;
-        j->j_off[nj] = (uint32_t)j->nev;
-        j->p_off[nj] = (uint32_t)nst;
-        j->j_cv[nj] = (uint32_t)ncv;
-    }
-    j->nj = nj;
-    j->nst = nst;
-    j->nconv = nconv;
+    *at = (cut_at){nj, nst, ncv, nconv};
 }
 
 #define NEW_FN "cx_journeys_new"
@@ -921,6 +936,92 @@ static void build_lookups(cx_journeys *j)
     }
 }
 
+
+/* ---- parts: the build on several threads ---------------------------------- */
+
+/* The most parts a pass is cut into, and the fewest events worth a part
+ * (cx_journeys_options_set_threads()). */
+#define JPART_MAX 64
+#define JPART_EVENTS 16384
+
+typedef void (*jpart_fn)(void *ctx, size_t t);
+typedef struct jpart_arg {
+    jpart_fn fn;
+    void *ctx;
+    size_t t;
+} jpart_arg;
+
+static void *jpart_main(void *p)
+{
+    jpart_arg *a = p;
+    a->fn(a->ctx, a->t);
+    return NULL;
+}
+
+/* Runs fn(ctx, t) for every t < np: part 0 on the calling thread, each
+ * other on a thread of its own, joined before the return. A part whose
+ * thread does not start runs on the calling thread after part 0: the parts
+ * of a pass are independent, so the outcome is the same. */
+static void run_parts(size_t np, jpart_fn fn, void *ctx)
+{
+    pthread_t th[JPART_MAX];
+    jpart_arg args[JPART_MAX];
+    bool started[JPART_MAX];
+    for (size_t t = 1; t < np; t++) {
+        args[t] = (jpart_arg){fn, ctx, t};
+        started[t] = pthread_create(&th[t], NULL, jpart_main, &args[t]) == 0;
+    }
+    fn(ctx, 0);
+    for (size_t t = 1; t < np; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            fn(ctx, t);
+    }
+}
+
+/* How many parts the build's passes are cut into: the thread count asked
+ * for, no more than JPART_MAX nor one per JPART_EVENTS events. */
+static size_t parts_of(const cx_journeys *j)
+{
+    long t = j->o.threads;
+    if (t <= 0) {
+        t = sysconf(_SC_NPROCESSORS_ONLN);
+        t = t < 1 ? 1 : t;
+    }
+    size_t np = (size_t)t, most = j->nev / JPART_EVENTS;
+    np = np < most ? np : most;
+    np = np < JPART_MAX ? np : JPART_MAX;
+    return np ? np : 1;
+}
+
+/* The first i <= n with off[i] >= at (off ascending): where a part of the
+ * events starts among customers or buckets. */
+static size_t first_at(const uint32_t *off, size_t n, uint64_t at)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (off[mid] < at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Part t of n things cut into np: [n t / np, n (t + 1) / np). */
+static size_t part_start(size_t n, size_t np, size_t t)
+{
+    return (size_t)((uint64_t)n * t / np);
+}
+
+/* Faults in elem-byte entries [a, b) of array p (cxi_prefault). */
+static void prefault_slice(void *p, size_t elem, size_t a, size_t b)
+{
+    if (p && b > a)
+        cxi_prefault((char *)p + a * elem, (b - a) * elem);
+}
 
 /* ---- the order of the events --------------------------------------------- */
 
@@ -1060,13 +1161,14 @@ static void sort_u64(uint64_t *a, size_t n)
 typedef struct ties {
     tpair *tp;
     size_t cap;
+    cxi_mem *m; /* the handle's, or a part's of its own (bs_sort) */
 } ties;
 
-static int ties_reserve(cx_journeys *j, ties *t, size_t len)
+static int ties_reserve(ties *t, size_t len)
 {
     if (len <= t->cap)
         return CX_OK;
-    tpair *nt = cxi_realloc(&j->mem, t->tp, t->cap * sizeof *nt, len * sizeof *nt);
+    tpair *nt = cxi_realloc(t->m, t->tp, t->cap * sizeof *nt, len * sizeof *nt);
     if (!nt)
         return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory ordering events at the same time");
     t->tp = nt;
@@ -1086,7 +1188,7 @@ static int key_ties(cx_journeys *j, ties *t, uint64_t *a, size_t n, unsigned ib,
             e++;
         size_t len = e - q;
         if (len > 1) {
-            int rc = ties_reserve(j, t, len);
+            int rc = ties_reserve(t, len);
             if (rc)
                 return rc;
             for (size_t i = 0; i < len; i++) {
@@ -1190,7 +1292,7 @@ static int sorted_order(cx_journeys *j, ties *tt, const wsrc *ws)
         while (e < n && icu[e] == icu[q] && cxi_icol_at(it, e) == cxi_icol_at(it, q))
             e++;
         size_t len = e - q;
-        if ((rc = ties_reserve(j, tt, len)))
+        if ((rc = ties_reserve(tt, len)))
             break;
         for (size_t i = 0; i < len; i++)
             tpair_of(&tt->tp[i], j, (uint32_t)(q + i), word_of(ws, (uint32_t)(q + i)));
@@ -1238,57 +1340,65 @@ typedef struct bplan {
     uint32_t *boff;
 } bplan;
 
-/* Rows in any other order: a sort in two levels. One pass in row order
- * reads the store's columns and puts each event's key, its customer within
- * the bucket | time | word (the word's flags, then its touchpoint: wb bits,
- * when they fit; else in an array of its own, wb = 0), and its row in its
- * bucket. Then each bucket, in the cache: counted out by customer (which
- * gives cust_off) as one 64-bit sort key per event, time << ib | its place
- * in the bucket, with its word and row copied aside by place; each
- * customer's keys sorted, the runs of events at the same time put in
- * cmp_tie's order, and the times, words and the rows of the conversions
- * written out in order, over the bucket just read: the keys become the
- * times (32 bits when tbits <= 32), the rows (or words) the words. So the
- * sort touches no more memory than the index it builds (and its buckets);
- * the values of the conversions are then read in one pass (fetched ahead).
- * CX_ENOMEM, reported. */
-static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *pl)
+/* One part of a sort in buckets (bucket_order): its rows in the pass into
+ * the buckets, its buckets in their sort, and its scratch. */
+typedef struct bpart {
+    size_t r0, r1;   /* rows */
+    size_t b0, b1;   /* buckets */
+    size_t ncv, ci0; /* its rows' conversions; the first conversion of its buckets */
+    uint32_t *cur;   /* nb: its next place in each bucket */
+    uint32_t *bconv; /* nb: its rows' conversions in each bucket (np > 1) */
+    uint32_t *lcnt;  /* per + 1 */
+    uint64_t *sk, *so, *swr; /* maxb each */
+    int rc;
+    char msg[256];
+} bpart;
+
+typedef struct bsort {
+    cx_journeys *j;
+    const wsrc *ws;
+    const bplan *pl;
+    size_t np, per;
+    unsigned wb, ib, lshift;
+    uint32_t lmask;
+    uint64_t *key;
+    uint32_t *row, *word, *crow;
+    bpart *part;
+} bsort;
+
+/* Part t of the rows: its slices of the sort's arrays faulted in, and its
+ * events counted by bucket into cur (np > 1). */
+static void bs_count(void *ctx, size_t t)
 {
-    const cx_store *s = j->store;
+    bsort *x = ctx;
+    bpart *p = &x->part[t];
+    const uint32_t *icu = CXI_COL(x->j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    prefault_slice(x->key, sizeof *x->key, p->r0, p->r1);
+    prefault_slice(x->row, sizeof *x->row, p->r0, p->r1);
+    prefault_slice(x->word, sizeof *x->word, p->r0, p->r1);
+    unsigned sh = x->pl->sh;
+    for (size_t r = p->r0; r < p->r1; r++)
+        p->cur[icu[r] >> sh]++;
+}
+
+/* Part t of the rows put in their buckets, in row order: each event's key,
+ * its customer within the bucket | time | word (when the word rides in the
+ * key, wb > 0), its row (and word) at the part's next place in its bucket. */
+static void bs_scatter(void *ctx, size_t t)
+{
+    bsort *x = ctx;
+    bpart *p = &x->part[t];
+    const cx_store *s = x->j->store;
     const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     const cxi_icol it = cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_TIME);
-    const cxi_vcol iv = cxi_vcol_of(s, CX_TABLE_INTERACTIONS, IN_VALUE);
-    const cx_time tmin = pl->tmin, step = pl->step;
-    const unsigned tbits = pl->tbits, sh = pl->sh;
-    const uint32_t *boff = pl->boff;
-    size_t n = j->nev, ncust = j->ncust, nb = pl->nb, maxb = pl->maxb, ncv = 0;
-    size_t per = (size_t)1 << sh;
-    if (per > ncust)
-        per = ncust;
-    unsigned wb = 3 + bit_width(j->ntp ? j->ntp - 1 : 0);
-    if (sh + tbits + wb > 64)
-        wb = 0;
-    unsigned ib = bit_width(maxb - 1), lshift = tbits + wb; /* the customer's bits in a key */
-    uint32_t lmask = (uint32_t)(((size_t)1 << sh) - 1);
-    uint32_t *cur = cxi_alloc(&j->mem, nb * sizeof *cur);
-    uint32_t *lcnt = cxi_alloc(&j->mem, (per + 1) * sizeof *lcnt);
-    uint64_t *key = cxi_alloc(&j->mem, n * sizeof *key);  /* becomes the times */
-    uint32_t *row = cxi_alloc(&j->mem, n * sizeof *row);  /* becomes the words when they ride in the keys */
-    uint32_t *word = wb ? NULL : cxi_alloc(&j->mem, n * sizeof *word); /* else this does */
-    uint64_t *sk = cxi_alloc(&j->mem, maxb * sizeof *sk), *so = cxi_alloc(&j->mem, maxb * sizeof *so);
-    uint64_t *swr = cxi_alloc(&j->mem, maxb * sizeof *swr); /* word << 32 | row, by place in the bucket */
-    uint32_t *crow = NULL; /* the rows of the conversions, in event order */
-    int rc = CX_OK;
-    if (!cur || !lcnt || !key || !row || (!wb && !word) || !sk || !so || !swr) {
-        rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for sorting %zu interactions", n);
-        goto done;
-    }
-    cxi_prefault(key, n * sizeof *key);
-    cxi_prefault(row, n * sizeof *row);
-    cxi_prefault(word, word ? n * sizeof *word : 0);
-    memcpy(cur, boff, nb * sizeof *cur);
-    /* the keys, rows (and words) into their buckets, in row order */
-    for (size_t r = 0; r < n; r++) {
+    const wsrc *ws = x->ws;
+    const cx_time tmin = x->pl->tmin, step = x->pl->step;
+    const unsigned tbits = x->pl->tbits, sh = x->pl->sh, wb = x->wb;
+    const uint32_t lmask = x->lmask;
+    uint64_t *key = x->key;
+    uint32_t *row = x->row, *word = x->word, *cur = p->cur, *bconv = p->bconv;
+    size_t ncv = 0;
+    for (size_t r = p->r0; r < p->r1; r++) {
         uint32_t c = icu[r], w = word_of(ws, (uint32_t)r);
         uint64_t k = (uint64_t)(cxi_icol_at(it, r) - tmin);
         k = step == 1 ? k : k / 1000u;
@@ -1302,23 +1412,50 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
         key[at] = k;
         row[at] = (uint32_t)r;
         ncv += w >> 31;
+        if (bconv)
+            bconv[c >> sh] += w >> 31;
     }
-    if ((j->cval = cxi_alloc(&j->mem, (ncv ? ncv : 1) * sizeof *j->cval)))
-        j->ncv = ncv;
-    crow = cxi_alloc(&j->mem, (ncv + 1) * sizeof *crow); /* + 1: written ahead of its count */
-    if (!j->cval || !crow) {
-        rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
-        goto done;
-    }
-    cxi_prefault(j->cval, ncv * sizeof *j->cval);
-    /* each bucket in order */
-    const uint64_t tmask = tbits >= 64 ? UINT64_MAX : ((uint64_t)1 << tbits) - 1;
+    p->ncv = ncv;
+}
+
+/* Part t of the buckets, each in turn, in the cache: counted out by
+ * customer (which gives cust_off) as one 64-bit sort key per event,
+ * time << ib | its place in the bucket, with its word and row copied aside
+ * by place; each customer's keys sorted, the runs of events at the same
+ * time put in cmp_tie's order, and the times, words and the rows of the
+ * conversions written out in order, over the bucket just read. */
+static void bs_sort(void *ctx, size_t t)
+{
+    bsort *x = ctx;
+    bpart *p = &x->part[t];
+    cx_journeys *j = x->j;
+    const bplan *pl = x->pl;
+    const uint32_t *boff = pl->boff;
+    const size_t ncust = j->ncust, per = x->per;
+    const unsigned sh = pl->sh, wb = x->wb, ib = x->ib, lshift = x->lshift;
+    const cx_time tmin = pl->tmin, step = pl->step;
+    const uint64_t tmask = pl->tbits >= 64 ? UINT64_MAX : ((uint64_t)1 << pl->tbits) - 1;
     const uint64_t imask = ((uint64_t)1 << ib) - 1;
-    uint32_t *tq32 = tbits <= 32 ? (uint32_t *)(void *)key : NULL;
+    uint64_t *key = x->key, *sk = p->sk, *so = p->so, *swr = p->swr;
+    uint32_t *row = x->row, *word = x->word, *lcnt = p->lcnt, *crow = x->crow;
+    /* 32-bit times go over the part's own keys, those of its first event
+     * first (bucket_order moves them down to their place after): a bucket's
+     * keys are all read before its times are written, so this writes over
+     * keys read already, as one part over all does; over the whole array
+     * a part would write over keys of the parts before it, not yet read */
+    const size_t first = boff[p->b0];
+    uint32_t *tq32 = pl->tbits <= 32 ? (uint32_t *)(void *)(key + first) : NULL; /* event first + k at k */
     cx_time *tq = (cx_time *)(void *)key;
     uint32_t *wq = wb ? row : word;
-    size_t ci = 0;
-    for (size_t b = 0; b < nb && !rc; b++) {
+    /* the scratch of ties from an allocator record of the part's own (the
+     * handle's is not shared between threads); freed before the return */
+    ties tt = {NULL, 0, NULL};
+    cxi_mem m;
+    cxi_mem_init(&m, j->mem.fn, j->mem.ud);
+    tt.m = &m;
+    size_t ci = p->ci0 + t; /* a slot of its own past its last conversion (written ahead) */
+    int rc = CX_OK;
+    for (size_t b = p->b0; b < p->b1 && !rc; b++) {
         uint32_t a = boff[b], e = boff[b + 1];
         size_t c0 = b << sh, nc = c0 + per < ncust ? per : ncust - c0;
         /* each customer's events: counted, then the keys counted out */
@@ -1334,10 +1471,10 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
         }
         for (uint32_t i = a; i < e; i++) {
             uint64_t k = key[i];
-            uint32_t x = i - a;
+            uint32_t xi = i - a;
             uint32_t w = wb ? (uint32_t)(k & 7) << 29 | (uint32_t)((k & (((uint64_t)1 << wb) - 1)) >> 3) : word[i];
-            swr[x] = (uint64_t)w << 32 | row[i];
-            sk[lcnt[sh ? k >> lshift : 0]++] = ((k >> wb) & tmask) << ib | x;
+            swr[xi] = (uint64_t)w << 32 | row[i];
+            sk[lcnt[sh ? k >> lshift : 0]++] = ((k >> wb) & tmask) << ib | xi;
         }
         /* each customer sorted, then written out while in the first-level
          * cache, with the rows of the conversions */
@@ -1354,7 +1491,7 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
             /* written out; written again in cmp_tie's order when two
              * events are at the same time (rarely) */
             uint32_t i0 = i;
-            size_t ci0 = ci;
+            size_t cs = ci;
             uint64_t prev = ~(uint64_t)0;
             bool tie = false;
             for (int pass = 0; pass < 2; pass++) {
@@ -1365,7 +1502,7 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
                     prev = k >> ib;
                     wq[a + i] = w;
                     if (tq32)
-                        tq32[a + i] = (uint32_t)(k >> ib);
+                        tq32[a - first + i] = (uint32_t)(k >> ib);
                     else
                         tq[a + i] = tmin + (cx_time)(k >> ib) * step;
                     crow[ci] = (uint32_t)wr;
@@ -1373,53 +1510,206 @@ static int bucket_order(cx_journeys *j, ties *tt, const wsrc *ws, const bplan *p
                 }
                 if (!tie || pass == 1)
                     break;
-                if ((rc = key_ties(j, tt, o + i0, end - i0, ib, swr)))
+                if ((rc = key_ties(j, &tt, o + i0, end - i0, ib, swr)))
                     break;
                 i = i0;
-                ci = ci0;
+                ci = cs;
             }
         }
     }
-    j->cust_off[ncust] = (uint32_t)n;
-    /* the values of the conversions, in one pass that keeps reads in flight */
-    for (size_t q = 0; q < ncv && !rc; q++) {
-        if (q + 64 < ncv)
+    cxi_free(&m, tt.tp, tt.cap * sizeof *tt.tp);
+    p->rc = rc;
+    if (rc)
+        snprintf(p->msg, sizeof p->msg, "%s", cx_last_error());
+}
+
+/* The values of part t's conversions, in one pass that keeps reads in
+ * flight: conversion q's row is crow[q + t] (bs_sort). */
+static void bs_gather(void *ctx, size_t t)
+{
+    bsort *x = ctx;
+    cx_journeys *j = x->j;
+    const cxi_vcol iv = cxi_vcol_of(j->store, CX_TABLE_INTERACTIONS, IN_VALUE);
+    size_t q0 = x->part[t].ci0, q1 = t + 1 < x->np ? x->part[t + 1].ci0 : j->ncv;
+    const uint32_t *crow = x->crow + t;
+    for (size_t q = q0; q < q1; q++) {
+        if (q + 64 < q1)
             PREFETCH(cxi_vcol_addr(iv, crow[q + 64]));
         j->cval[q] = cxi_vcol_at(iv, crow[q]);
     }
-    if (!rc) {
-        /* the keys became the times and the rows (or words) the words */
-        if (tq32) {
-            /* the block's second half, written already (no page to fault
-             * in), is the room of the path states */
-            j->tq32 = tq32;
-            j->tq_bytes = n * sizeof *key;
-            j->spare = tq32 + n;
-            j->nspare = n;
-            j->tbase = tmin;
-            j->tstep = step;
-        } else {
-            j->tq = tq;
-            j->tq_bytes = n * sizeof *key;
+}
+
+/* Rows in any other order: a sort in two levels. One pass in row order
+ * reads the store's columns and puts each event's key, its customer within
+ * the bucket | time | word (the word's flags, then its touchpoint: wb bits,
+ * when they fit; else in an array of its own, wb = 0), and its row in its
+ * bucket (bs_scatter). Then each bucket, in the cache (bs_sort): counted
+ * out by customer (which gives cust_off), each customer's keys sorted and
+ * the times, words and the rows of the conversions written out in order,
+ * over the bucket just read: the keys become the times (32 bits when
+ * tbits <= 32), the rows (or words) the words. So the sort touches no more
+ * memory than the index it builds (and its buckets); the values of the
+ * conversions are then read in one pass (fetched ahead). With several
+ * parts (j->np) each pass is cut: the rows into ranges, each part with its
+ * own places in every bucket after those of the parts before it (counted
+ * first), so that every bucket holds its events in row order whatever the
+ * count; the buckets into ranges of about the same number of events, each
+ * starting at the conversions of the buckets before it; the conversions
+ * into equal ranges. CX_ENOMEM, reported. */
+static int bucket_order(cx_journeys *j, const wsrc *ws, const bplan *pl)
+{
+    const unsigned tbits = pl->tbits, sh = pl->sh;
+    const uint32_t *boff = pl->boff;
+    size_t n = j->nev, ncust = j->ncust, nb = pl->nb, maxb = pl->maxb, np = j->np;
+    bsort x = {.j = j, .ws = ws, .pl = pl, .np = np};
+    x.per = (size_t)1 << sh;
+    if (x.per > ncust)
+        x.per = ncust;
+    x.wb = 3 + bit_width(j->ntp ? j->ntp - 1 : 0);
+    if (sh + tbits + x.wb > 64)
+        x.wb = 0;
+    x.ib = bit_width(maxb - 1);
+    x.lshift = tbits + x.wb; /* the customer's bits in a key */
+    x.lmask = (uint32_t)(((size_t)1 << sh) - 1);
+    const unsigned wb = x.wb;
+    x.key = cxi_alloc(&j->mem, n * sizeof *x.key);  /* becomes the times */
+    x.row = cxi_alloc(&j->mem, n * sizeof *x.row);  /* becomes the words when they ride in the keys */
+    x.word = wb ? NULL : cxi_alloc(&j->mem, n * sizeof *x.word); /* else this does */
+    x.part = cxi_alloc(&j->mem, np * sizeof *x.part);
+    size_t ncv = 0;
+    int rc = CX_OK;
+    bool ok = x.key && x.row && (wb || x.word) && x.part;
+    if (x.part) {
+        memset(x.part, 0, np * sizeof *x.part);
+        for (size_t t = 0; ok && t < np; t++) {
+            bpart *p = &x.part[t];
+            p->cur = cxi_alloc(&j->mem, nb * sizeof *p->cur);
+            p->bconv = np > 1 ? cxi_alloc(&j->mem, nb * sizeof *p->bconv) : NULL;
+            p->lcnt = cxi_alloc(&j->mem, (x.per + 1) * sizeof *p->lcnt);
+            p->sk = cxi_alloc(&j->mem, maxb * sizeof *p->sk);
+            p->so = cxi_alloc(&j->mem, maxb * sizeof *p->so);
+            p->swr = cxi_alloc(&j->mem, maxb * sizeof *p->swr); /* word << 32 | row, by place in the bucket */
+            ok = p->cur && (np == 1 || p->bconv) && p->lcnt && p->sk && p->so && p->swr;
         }
-        j->wq = wq;
-        j->wq_bytes = n * sizeof *wq;
-        key = NULL;
-        if (wb)
-            row = NULL;
-        else
-            word = NULL;
     }
+    if (!ok) {
+        rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for sorting %zu interactions", n);
+        goto done;
+    }
+    /* the keys, rows (and words) into their buckets, in row order */
+    for (size_t t = 0; t < np; t++) {
+        x.part[t].r0 = part_start(n, np, t);
+        x.part[t].r1 = part_start(n, np, t + 1);
+    }
+    if (np == 1) {
+        cxi_prefault(x.key, n * sizeof *x.key);
+        cxi_prefault(x.row, n * sizeof *x.row);
+        cxi_prefault(x.word, x.word ? n * sizeof *x.word : 0);
+        memcpy(x.part[0].cur, boff, nb * sizeof *boff);
+    } else {
+        cxi_hugepages(x.key, n * sizeof *x.key);
+        cxi_hugepages(x.row, n * sizeof *x.row);
+        if (x.word)
+            cxi_hugepages(x.word, n * sizeof *x.word);
+        for (size_t t = 0; t < np; t++) {
+            memset(x.part[t].cur, 0, nb * sizeof *x.part[t].cur);
+            memset(x.part[t].bconv, 0, nb * sizeof *x.part[t].bconv);
+        }
+        run_parts(np, bs_count, &x);
+        /* each part's first place in a bucket: past the parts before it */
+        for (size_t b = 0; b < nb; b++) {
+            uint32_t at = boff[b];
+            for (size_t t = 0; t < np; t++) {
+                uint32_t k = x.part[t].cur[b];
+                x.part[t].cur[b] = at;
+                at += k;
+            }
+        }
+    }
+    run_parts(np, bs_scatter, &x);
+    for (size_t t = 0; t < np; t++)
+        ncv += x.part[t].ncv;
+    if ((j->cval = cxi_alloc(&j->mem, (ncv ? ncv : 1) * sizeof *j->cval)))
+        j->ncv = ncv;
+    /* + np: each part writes one ahead of its count (bs_sort) */
+    x.crow = cxi_alloc(&j->mem, (ncv + np) * sizeof *x.crow);
+    if (!j->cval || !x.crow) {
+        rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
+        goto done;
+    }
+    cxi_prefault(j->cval, ncv * sizeof *j->cval);
+    /* the buckets cut by events; each part's first conversion: those of
+     * the buckets before it (part 0's counts become the sums) */
+    x.part[0].b0 = 0;
+    x.part[np - 1].b1 = nb;
+    for (size_t t = 1; t < np; t++) {
+        size_t b = first_at(boff, nb, part_start(n, np, t));
+        x.part[t].b0 = x.part[t - 1].b1 = b;
+    }
+    if (np > 1) {
+        uint32_t *sum = x.part[0].bconv;
+        for (size_t t = 1; t < np; t++)
+            for (size_t b = 0; b < nb; b++)
+                sum[b] += x.part[t].bconv[b];
+        size_t at = 0, b = 0;
+        for (size_t t = 0; t < np; t++) {
+            for (; b < x.part[t].b0; b++)
+                at += sum[b];
+            x.part[t].ci0 = at;
+        }
+    }
+    run_parts(np, bs_sort, &x);
+    for (size_t t = 0; t < np && !rc; t++)
+        if (x.part[t].rc)
+            rc = cxi_fail(x.part[t].rc, "%s", x.part[t].msg);
+    if (rc)
+        goto done;
+    j->cust_off[ncust] = (uint32_t)n;
+    /* each part's 32-bit times down to their place (bs_sort), in order: a
+     * part's place ends where the next part's keys start, below its times */
+    for (size_t t = 1; t < np && tbits <= 32; t++) {
+        size_t a = boff[x.part[t].b0], e = boff[x.part[t].b1];
+        if (e > a)
+            memmove((uint32_t *)(void *)x.key + a, x.key + a, (e - a) * sizeof(uint32_t));
+    }
+    /* the values of the conversions */
+    run_parts(np, bs_gather, &x);
+    /* the keys became the times and the rows (or words) the words */
+    if (tbits <= 32) {
+        /* the block's second half, written already (no page to fault
+         * in), is the room of the path states */
+        j->tq32 = (uint32_t *)(void *)x.key;
+        j->tq_bytes = n * sizeof *x.key;
+        j->spare = j->tq32 + n;
+        j->nspare = n;
+        j->tbase = pl->tmin;
+        j->tstep = pl->step;
+    } else {
+        j->tq = (cx_time *)(void *)x.key;
+        j->tq_bytes = n * sizeof *x.key;
+    }
+    j->wq = wb ? x.row : x.word;
+    j->wq_bytes = n * sizeof *j->wq;
+    x.key = NULL;
+    if (wb)
+        x.row = NULL;
+    else
+        x.word = NULL;
 done:
-    cxi_free(&j->mem, cur, nb * sizeof *cur);
-    cxi_free(&j->mem, lcnt, (per + 1) * sizeof *lcnt);
-    cxi_free(&j->mem, key, n * sizeof *key);
-    cxi_free(&j->mem, row, n * sizeof *row);
-    cxi_free(&j->mem, word, n * sizeof *word);
-    cxi_free(&j->mem, sk, maxb * sizeof *sk);
-    cxi_free(&j->mem, so, maxb * sizeof *so);
-    cxi_free(&j->mem, swr, maxb * sizeof *swr);
-    cxi_free(&j->mem, crow, (ncv + 1) * sizeof *crow);
+    for (size_t t = 0; x.part && t < np; t++) {
+        bpart *p = &x.part[t];
+        cxi_free(&j->mem, p->cur, nb * sizeof *p->cur);
+        cxi_free(&j->mem, p->bconv, nb * sizeof *p->bconv);
+        cxi_free(&j->mem, p->lcnt, (x.per + 1) * sizeof *p->lcnt);
+        cxi_free(&j->mem, p->sk, maxb * sizeof *p->sk);
+        cxi_free(&j->mem, p->so, maxb * sizeof *p->so);
+        cxi_free(&j->mem, p->swr, maxb * sizeof *p->swr);
+    }
+    cxi_free(&j->mem, x.part, np * sizeof *x.part);
+    cxi_free(&j->mem, x.key, n * sizeof *x.key);
+    cxi_free(&j->mem, x.row, n * sizeof *x.row);
+    cxi_free(&j->mem, x.word, n * sizeof *x.word);
+    cxi_free(&j->mem, x.crow, (ncv + np) * sizeof *x.crow);
     return rc;
 }
 
@@ -1449,7 +1739,7 @@ static int compare_order(cx_journeys *j, ties *tt, const wsrc *ws)
     for (size_t c = 0; c < j->ncust && !rc; c++) {
         uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
         size_t len = b - a;
-        if (len < 2 || (rc = ties_reserve(j, tt, len)))
+        if (len < 2 || (rc = ties_reserve(tt, len)))
             continue;
         for (size_t i = 0; i < len; i++)
             tpair_of(&tt->tp[i], j, ev[a + i], 0);
@@ -1488,7 +1778,7 @@ static int order_events(cx_journeys *j)
         pl.sh++;
     pl.nb = ncust ? ((ncust - 1) >> pl.sh) + 1 : 0;
     wsrc ws = {0};
-    ties tt = {NULL, 0};
+    ties tt = {NULL, 0, &j->mem};
     int rc = wsrc_init(j, &ws);
     if (!rc && !(pl.boff = cxi_jzalloc(&j->mem, (pl.nb + 1) * sizeof *pl.boff)))
         rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
@@ -1520,7 +1810,7 @@ static int order_events(cx_journeys *j)
         pl.step = whole ? 1000 : 1;
         pl.tbits = bit_width(((uint64_t)tmax - (uint64_t)tmin) / (uint64_t)pl.step);
         rc = pl.tbits + cbits > 64 || pl.tbits + bit_width(pl.maxb - 1) > 64 ? compare_order(j, &tt, &ws)
-                                                                                : bucket_order(j, &tt, &ws, &pl);
+                                                                                : bucket_order(j, &ws, &pl);
     }
 done:
     cxi_free(&j->mem, tt.tp, tt.cap * sizeof *tt.tp);
@@ -1529,13 +1819,56 @@ done:
     return rc;
 }
 
-/* Counts the journeys and path states, allocates them, and cuts. CX_ENOMEM,
- * reported; the journeys then hold no journey arrays. */
+/* The cut into journeys in parts (cut_journeys): the customers of part t
+ * are cb[t] .. cb[t + 1] - 1; at[t] their counts (counting), then where
+ * their journeys start (filling), from[t] where they start (filling). */
+typedef struct cut_job {
+    cx_journeys *j;
+    bool fill, spare;
+    size_t cb[JPART_MAX + 1];
+    cut_at at[JPART_MAX], from[JPART_MAX + 1];
+} cut_job;
+
+static void cut_part(void *ctx, size_t t)
+{
+    cut_job *x = ctx;
+    cx_journeys *j = x->j;
+    if (x->fill) {
+        /* its slices of the journeys' arrays faulted in */
+        size_t a = x->from[t].nj, b = x->from[t + 1].nj;
+        prefault_slice(j->j_off, sizeof(uint32_t), a, b);
+        prefault_slice(j->p_off, sizeof(uint32_t), a, b);
+        prefault_slice(j->j_conv, 1, a, b);
+        prefault_slice(j->j_cend, sizeof(uint32_t), a, b);
+        prefault_slice(j->p_cend, sizeof(uint32_t), a, b);
+        prefault_slice(j->j_cv, sizeof(uint32_t), a, b);
+        if (!x->spare)
+            prefault_slice(j->st, sizeof(uint32_t), x->from[t].nst, x->from[t + 1].nst);
+    }
+    cut_range(j, x->fill, x->cb[t], x->cb[t + 1], &x->at[t]);
+}
+
+/* Counts the journeys and path states, allocates them, and cuts: in parts
+ * of customers with about the same number of events (j->np), counted
+ * first so that each part knows where its journeys, states and
+ * conversions start. CX_ENOMEM, reported; the journeys then hold no
+ * journey arrays. */
 static int cut_journeys(cx_journeys *j)
 {
     cxi_mem *mm = &j->mem;
-    cut(j, false);
-    size_t nj = j->nj, nst = j->nst;
+    size_t np = j->np;
+    cut_job x;
+    memset(&x, 0, sizeof x);
+    x.j = j;
+    x.cb[np] = j->ncust;
+    for (size_t t = 1; t < np; t++)
+        x.cb[t] = first_at(j->cust_off, j->ncust, part_start(j->nev, np, t));
+    run_parts(np, cut_part, &x);
+    for (size_t t = 0; t < np; t++) {
+        const cut_at *c = &x.at[t], *f = &x.from[t];
+        x.from[t + 1] = (cut_at){f->nj + c->nj, f->nst + c->nst, f->ncv + c->ncv, f->nconv + c->nconv};
+    }
+    size_t nj = x.from[np].nj, nst = x.from[np].nst;
     j->nj = j->nst = 0; /* so that a failure frees the right sizes */
     uint32_t *joff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
     uint32_t *poff = cxi_alloc(mm, (nj + 1) * sizeof(uint32_t));
@@ -1564,15 +1897,27 @@ static int cut_journeys(cx_journeys *j)
     j->j_cend = jce;
     j->p_cend = pce;
     j->j_cv = jcv;
-    cxi_prefault(joff, (nj + 1) * sizeof(uint32_t));
-    cxi_prefault(poff, (nj + 1) * sizeof(uint32_t));
+    /* in huge pages, each part faulting in its slices (cut_part) */
+    cxi_hugepages(joff, (nj + 1) * sizeof(uint32_t));
+    cxi_hugepages(poff, (nj + 1) * sizeof(uint32_t));
     if (!spare)
-        cxi_prefault(st, nst * sizeof(uint32_t));
-    cxi_prefault(jc, nj);
-    cxi_prefault(jce, nj * sizeof(uint32_t));
-    cxi_prefault(pce, nj * sizeof(uint32_t));
-    cxi_prefault(jcv, (nj + 1) * sizeof(uint32_t));
-    cut(j, true);
+        cxi_hugepages(st, nst * sizeof(uint32_t));
+    cxi_hugepages(jc, nj);
+    cxi_hugepages(jce, nj * sizeof(uint32_t));
+    cxi_hugepages(pce, nj * sizeof(uint32_t));
+    cxi_hugepages(jcv, (nj + 1) * sizeof(uint32_t));
+    x.fill = true;
+    x.spare = spare;
+    for (size_t t = 0; t < np; t++)
+        x.at[t] = x.from[t];
+    run_parts(np, cut_part, &x);
+    j->cust_j[j->ncust] = (uint32_t)nj;
+    j->j_off[nj] = (uint32_t)j->nev;
+    j->p_off[nj] = (uint32_t)nst;
+    j->j_cv[nj] = (uint32_t)x.from[np].ncv;
+    j->nj = nj;
+    j->nst = nst;
+    j->nconv = x.from[np].nconv;
     return CX_OK;
 }
 
@@ -1631,6 +1976,7 @@ int cx_journeys_new(cx_journeys **out, const cx_store *s, const cx_journeys_opti
     if (rc)
         return rc;
     build_lookups(j);
+    j->np = parts_of(j);
     if (!(rc = order_events(j))) {
         rc = cut_journeys(j);
     }

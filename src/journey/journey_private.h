@@ -28,6 +28,7 @@ typedef struct cxi_jopts {
     int64_t repeat_window, half_life;
     double pos_first, pos_last;
     int64_t min_support;
+    int threads; /* cx_journeys_options_set_threads(): 0 every online core */
 } cxi_jopts;
 
 struct cx_journeys_options {
@@ -95,6 +96,7 @@ struct cx_journeys {
     uint8_t *post_tp;   /* touchpoint row -> 1 when a post-purchase rule matches it */
     uint8_t *post_kind; /* kind code -> 1 when a post-purchase rule matches it */
     size_t ntp, nkind;
+    size_t np; /* the parts the build's passes are cut into (one a thread) */
 };
 
 /* ---- sequences hash ---------------------------------------------------- */

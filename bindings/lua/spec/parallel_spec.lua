@@ -1,5 +1,6 @@
--- Thread counts (issue 14): imports and queries give the same store and the
--- same result with 1, 2 or 3 threads (set_threads, the option threads).
+-- Thread counts (issue 14): imports, queries and journeys give the same
+-- store, result and index with 1, 2 or 3 threads (set_threads, the option
+-- threads).
 package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
 local H = require "helper"
 local cx = H.cx
@@ -53,11 +54,28 @@ describe("cxkit threads", function()
     assert.is_true(#ref > 1)
     for _, n in ipairs { 2, 3, 0 } do assert.is_true(same_rows(ref, run(n))) end
   end)
+  it("builds the same journeys with any thread count", function()
+    -- the demo's 35 000 interactions: two parts of the build from 2 threads on
+    local s = load(1)
+    local function views(n)
+      local j = cx.Journeys(s, cx.journey_options(s, { threads = n, level = "channel", collapse = true }))
+      return { j:list():totable(), j:paths(1000):totable(), j:transitions(2):totable(), j:attribution(1):totable() }
+    end
+    local ref = views(1)
+    assert.is_true(#ref[1] > 1000)
+    for _, n in ipairs { 2, 3, 0 } do
+      local got = views(n)
+      for k = 1, #ref do assert.is_true(same_rows(ref[k], got[k])) end
+    end
+  end)
   it("refuses a bad thread count", function()
     local ok, err = pcall(function() cx.ImportOptions():set_threads(-1) end)
     assert.is_false(ok)
     assert.truthy(err:match("thread count"))
     ok, err = pcall(function() cx.Query(cx.Store()):set_threads(1025) end)
+    assert.is_false(ok)
+    assert.truthy(err:match("thread count"))
+    ok, err = pcall(function() cx.JourneyOptions(cx.Store()):set_threads(-1) end)
     assert.is_false(ok)
     assert.truthy(err:match("thread count"))
   end)

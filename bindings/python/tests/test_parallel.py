@@ -1,5 +1,6 @@
-"""Thread counts (issue 14): imports and queries give the same store and the
-same result with 1, 2 or 3 threads (the keyword threads=, set_threads())."""
+"""Thread counts (issue 14): imports, queries and journeys give the same
+store, result and index with 1, 2 or 3 threads (the keyword threads=,
+set_threads())."""
 import math
 
 import pytest
@@ -44,6 +45,31 @@ def test_query_threads_give_the_same_result():
     assert chained.rows() > 1
 
 
+def _cells(r):
+    return [[r.get(i, c) for c in range(r.columns())] for i in range(r.rows())]
+
+
+def test_journeys_threads_give_the_same_index():
+    # the demo's 35 000 interactions: two parts of the build from 2 threads on
+    s = _load(1)
+    views = (lambda j: j.list(), lambda j: j.paths(1000), lambda j: j.transitions(2),
+             lambda j: j.attribution(1), lambda j: j.step_matrix(5))
+    for options in ({}, {"level": "channel", "collapse": True, "boundary": "gap", "gap_ms": 2 * 86400000}):
+        ref = cxkit.Journeys(s, cxkit.JourneyOptions.make(s, **options))
+        want = [_cells(v(ref)) for v in views]
+        assert len(want[0]) > 1000
+        for threads in (2, 3, 0):
+            j = cxkit.Journeys(s, cxkit.JourneyOptions.make(s, threads=threads, **options))
+            assert len(j) == len(ref)
+            for k, v in enumerate(views):
+                got = _cells(v(j))
+                assert all(_same(x, y) for a, b in zip(got, want[k]) for x, y in zip(a, b)), (options, threads, k)
+                assert len(got) == len(want[k])
+    chained = cxkit.JourneyOptions(s)
+    chained.set_threads(2)
+    assert len(cxkit.Journeys(s, chained)) == len(cxkit.Journeys(s))
+
+
 def test_threads_refused():
     with pytest.raises(cxkit.Invalid, match="thread count"):
         cxkit.ImportOptions().set_threads(-1)
@@ -51,3 +77,5 @@ def test_threads_refused():
         cxkit.ImportOptions.make(threads=2000)
     with pytest.raises(cxkit.Invalid, match="thread count"):
         cxkit.Query(cxkit.Store(), threads=-2)
+    with pytest.raises(cxkit.Invalid, match="thread count"):
+        cxkit.JourneyOptions.make(cxkit.Store(), threads=1025)
