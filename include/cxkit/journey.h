@@ -395,7 +395,9 @@ CX_EXTERN int cx_journeys_options_set_threads(cx_journeys_options *options, int 
  *
  * Cost: O(n) passes in row order and over the index, whatever the order the
  * rows were added in: rows added by customer and time need no sort; others
- * are sorted in two levels (buckets of customers, each sorted in the cache).
+ * are sorted in two levels (buckets of customers, each sorted in the cache),
+ * on as many threads as cx_journeys_options_set_threads() allows (default
+ * one), with the same journeys for any count.
  * The index keeps each event's time (borrowed from the store when the rows
  * were added in order) and what it is, so that the analyses read it in
  * order. Memory: about 4 bytes per interaction (12 when the rows were not
