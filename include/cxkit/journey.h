@@ -97,6 +97,8 @@ extern "C" {
  * the journeys handle, its funnel and the store, and may run concurrently
  * on one handle and one funnel. Options and funnels are not locked: set
  * them up in one thread, then share them read-only; results are immutable.
+ * The build itself starts threads only when cx_journeys_options_set_threads()
+ * allows more than one, and joins them before it returns.
  *
  * **Failure.** Every call checks all of its arguments and leaves its
  * handles as they were when it fails; the last error names the function
