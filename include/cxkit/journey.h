@@ -371,10 +371,11 @@ CX_EXTERN int cx_journeys_options_set_min_support(cx_journeys_options *options, 
  * thread), the sort of the buckets (by ranges of buckets), the gathering
  * of the conversions' values, and the cut into journeys (by ranges of
  * customers, counted first so that each part knows where its journeys
- * start). The journeys are therefore the same, bit for bit, for every
- * thread count. The pass that plans the buckets (one read of the
- * customers and times) stays on the caller's thread, and so does the
- * whole order of rows added by customer and time, which needs no sort.
+ * start). Rows added by customer and time need no sort: their words and
+ * values are read by ranges of whole customers. The journeys are
+ * therefore the same, bit for bit, for every thread count. The pass that
+ * finds whether the rows are in order and plans the buckets (one read of
+ * the customers and times) stays on the caller's thread.
  *
  * The threads are started and joined inside cx_journeys_new(); they read
  * the store (which must not change meanwhile, as always) and, when events

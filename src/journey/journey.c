@@ -1253,35 +1253,54 @@ static int gather_values(cx_journeys *j, const uint32_t *ev, size_t ncv)
     return CX_OK;
 }
 
-/* Rows added in (customer, time) order: the times are the store's own
- * column (borrowed: event q is at the time of row q, ties or not), each run
- * of events at the same time is put in cmp_tie's order, and the words are
- * read in that order; then the values of the conversions, with the rows of
- * the runs that moved kept aside (moved[2i] the event, moved[2i + 1] its
- * row). CX_ENOMEM, reported. */
-static int sorted_order(cx_journeys *j, ties *tt, const wsrc *ws)
+/* One part of the order of rows added in (customer, time) order
+ * (sorted_order): rows r0 .. r1 - 1, whole customers. */
+typedef struct spart {
+    size_t r0, r1;
+    size_t ncv, ci0;  /* its conversions; the first of them */
+    uint32_t *moved;  /* 2 * nmoved: the events whose row is not theirs (a run at the same time reordered) */
+    size_t nmoved, mcap;
+    cxi_mem m;        /* an allocator record of its own (the handle's is not shared between threads) */
+    int rc;
+    char msg[256];
+} spart;
+
+typedef struct sorder {
+    cx_journeys *j;
+    const wsrc *ws;
+    size_t np;
+    spart *part;
+} sorder;
+
+/* Part t: its customers' events counted (cust_off + 1), its slice of the
+ * words faulted in. */
+static void so_count(void *ctx, size_t t)
 {
+    sorder *x = ctx;
+    const spart *p = &x->part[t];
+    cx_journeys *j = x->j;
+    const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    uint32_t *cnt = j->cust_off + 1;
+    for (size_t r = p->r0; r < p->r1; r++)
+        cnt[icu[r]]++;
+    prefault_slice(j->wq, sizeof *j->wq, p->r0, p->r1);
+}
+
+/* Part t: the words of its events in order, each run of events at the
+ * same time put in cmp_tie's order, with the rows of the runs that moved
+ * kept aside (moved[2i] the event, moved[2i + 1] its row). */
+static void so_words(void *ctx, size_t t)
+{
+    sorder *x = ctx;
+    spart *p = &x->part[t];
+    cx_journeys *j = x->j;
+    const wsrc *ws = x->ws;
     const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     const cxi_icol it = cxi_icol_of(j->store, CX_TABLE_INTERACTIONS, IN_TIME);
-    const cxi_vcol iv = cxi_vcol_of(j->store, CX_TABLE_INTERACTIONS, IN_VALUE);
-    size_t n = j->nev, ncv = 0, nmoved = 0, mcap = 0;
-    uint32_t *moved = NULL;
-    size_t n1 = n ? n : 1;
-    count_customers(j);
-    if (!(j->wq = cxi_alloc(&j->mem, n1 * sizeof *j->wq)))
-        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
-    j->wq_bytes = n1 * sizeof *j->wq;
-    cxi_prefault(j->wq, j->wq_bytes);
-    /* not owned: tq_bytes stays 0; a narrow column is the seconds since 1970 */
-    if (it.narrow) {
-        j->tq32 = (uint32_t *)it.narrow;
-        j->tbase = 0;
-        j->tstep = it.scale;
-    } else {
-        j->tq = (cx_time *)it.wide;
-    }
+    size_t n = p->r1, ncv = 0;
+    ties tt = {NULL, 0, &p->m};
     int rc = CX_OK;
-    for (size_t q = 0; q < n && !rc;) {
+    for (size_t q = p->r0; q < n && !rc;) {
         if (q + 1 == n || icu[q + 1] != icu[q] || cxi_icol_at(it, q + 1) != cxi_icol_at(it, q)) {
             uint32_t w = word_of(ws, (uint32_t)q);
             j->wq[q++] = w;
@@ -1292,40 +1311,114 @@ static int sorted_order(cx_journeys *j, ties *tt, const wsrc *ws)
         while (e < n && icu[e] == icu[q] && cxi_icol_at(it, e) == cxi_icol_at(it, q))
             e++;
         size_t len = e - q;
-        if ((rc = ties_reserve(tt, len)))
+        if ((rc = ties_reserve(&tt, len)))
             break;
         for (size_t i = 0; i < len; i++)
-            tpair_of(&tt->tp[i], j, (uint32_t)(q + i), word_of(ws, (uint32_t)(q + i)));
-        qsort(tt->tp, len, sizeof *tt->tp, cmp_tpair);
+            tpair_of(&tt.tp[i], j, (uint32_t)(q + i), word_of(ws, (uint32_t)(q + i)));
+        qsort(tt.tp, len, sizeof *tt.tp, cmp_tpair);
         for (size_t i = 0; i < len && !rc; i++) {
-            j->wq[q + i] = tt->tp[i].word;
-            ncv += (tt->tp[i].word & W_CONV) != 0;
-            if (tt->tp[i].row == q + i)
+            j->wq[q + i] = tt.tp[i].word;
+            ncv += (tt.tp[i].word & W_CONV) != 0;
+            if (tt.tp[i].row == q + i)
                 continue;
-            if (cxi_grow(&j->mem, &moved, &mcap, 2 * nmoved + 2, sizeof *moved))
+            if (cxi_grow(&p->m, &p->moved, &p->mcap, 2 * p->nmoved + 2, sizeof *p->moved))
                 rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory ordering events at the same time");
             else {
-                moved[2 * nmoved] = (uint32_t)(q + i);
-                moved[2 * nmoved++ + 1] = tt->tp[i].row;
+                p->moved[2 * p->nmoved] = (uint32_t)(q + i);
+                p->moved[2 * p->nmoved++ + 1] = tt.tp[i].row;
             }
         }
         q = e;
+    }
+    cxi_free(&p->m, tt.tp, tt.cap * sizeof *tt.tp);
+    p->ncv = ncv;
+    p->rc = rc;
+    if (rc)
+        snprintf(p->msg, sizeof p->msg, "%s", cx_last_error());
+}
+
+/* Part t: the values of its conversions, from the rows of its events. */
+static void so_values(void *ctx, size_t t)
+{
+    sorder *x = ctx;
+    const spart *p = &x->part[t];
+    cx_journeys *j = x->j;
+    const cxi_vcol iv = cxi_vcol_of(j->store, CX_TABLE_INTERACTIONS, IN_VALUE);
+    size_t ci = p->ci0, m = 0;
+    for (size_t q = p->r0; q < p->r1; q++) {
+        uint32_t r = (uint32_t)q;
+        if (m < p->nmoved && p->moved[2 * m] == q)
+            r = p->moved[2 * m++ + 1];
+        if (j->wq[q] & W_CONV)
+            j->cval[ci++] = cxi_vcol_at(iv, r);
+    }
+}
+
+/* Rows added in (customer, time) order: the times are the store's own
+ * column (borrowed: event q is at the time of row q, ties or not), each run
+ * of events at the same time is put in cmp_tie's order, and the words are
+ * read in that order; then the values of the conversions. With several
+ * parts (j->np) the rows are cut into ranges of whole customers (a run of
+ * ties never crosses one), each counting its customers' events, writing
+ * its words and reading its conversions' values from the first conversion
+ * of its rows. CX_ENOMEM, reported. */
+static int sorted_order(cx_journeys *j, const wsrc *ws)
+{
+    const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
+    const cxi_icol it = cxi_icol_of(j->store, CX_TABLE_INTERACTIONS, IN_TIME);
+    size_t n = j->nev, np = j->np, ncv = 0;
+    size_t n1 = n ? n : 1;
+    sorder x = {.j = j, .ws = ws, .np = np};
+    if (!(j->wq = cxi_alloc(&j->mem, n1 * sizeof *j->wq)) ||
+        !(x.part = cxi_alloc(&j->mem, np * sizeof *x.part))) {
+        cxi_free(&j->mem, j->wq, n1 * sizeof *j->wq);
+        j->wq = NULL;
+        return cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the index of %zu interactions", n);
+    }
+    j->wq_bytes = n1 * sizeof *j->wq;
+    memset(x.part, 0, np * sizeof *x.part);
+    /* the parts: whole customers, about n / np rows each */
+    for (size_t t = 0; t < np; t++) {
+        spart *p = &x.part[t];
+        size_t r = t ? part_start(n, np, t) : 0;
+        while (r > 0 && r < n && icu[r] == icu[r - 1])
+            r++;
+        p->r0 = t ? (r > x.part[t - 1].r0 ? r : x.part[t - 1].r0) : 0;
+        if (t)
+            x.part[t - 1].r1 = p->r0;
+        cxi_mem_init(&p->m, j->mem.fn, j->mem.ud);
+    }
+    x.part[np - 1].r1 = n;
+    cxi_hugepages(j->wq, j->wq_bytes);
+    run_parts(np, so_count, &x);
+    for (size_t c = 0; c < j->ncust; c++)
+        j->cust_off[c + 1] += j->cust_off[c];
+    /* not owned: tq_bytes stays 0; a narrow column is the seconds since 1970 */
+    if (it.narrow) {
+        j->tq32 = (uint32_t *)it.narrow;
+        j->tbase = 0;
+        j->tstep = it.scale;
+    } else {
+        j->tq = (cx_time *)it.wide;
+    }
+    run_parts(np, so_words, &x);
+    int rc = CX_OK;
+    for (size_t t = 0; t < np; t++) {
+        x.part[t].ci0 = ncv;
+        ncv += x.part[t].ncv;
+        if (x.part[t].rc && !rc)
+            rc = cxi_fail(x.part[t].rc, "%s", x.part[t].msg);
     }
     if (!rc && !(j->cval = cxi_alloc(&j->mem, (ncv ? ncv : 1) * sizeof *j->cval)))
         rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
     if (!rc) {
         j->ncv = ncv;
         cxi_prefault(j->cval, ncv * sizeof *j->cval);
-        size_t ci = 0, m = 0;
-        for (size_t q = 0; q < n; q++) {
-            uint32_t r = (uint32_t)q;
-            if (m < nmoved && moved[2 * m] == q)
-                r = moved[2 * m++ + 1];
-            if (j->wq[q] & W_CONV)
-                j->cval[ci++] = cxi_vcol_at(iv, r);
-        }
+        run_parts(np, so_values, &x);
     }
-    cxi_free(&j->mem, moved, mcap * sizeof *moved);
+    for (size_t t = 0; t < np; t++)
+        cxi_free(&x.part[t].m, x.part[t].moved, x.part[t].mcap * sizeof *x.part[t].moved);
+    cxi_free(&j->mem, x.part, np * sizeof *x.part);
     return rc;
 }
 
@@ -1799,7 +1892,7 @@ static int order_events(cx_journeys *j)
         bcnt[icu[r] >> pl.sh]++;
     }
     if (in_order) {
-        rc = sorted_order(j, &tt, &ws);
+        rc = sorted_order(j, &ws);
     } else {
         for (size_t b = 0; b < pl.nb; b++) {
             pl.maxb = bcnt[b] > pl.maxb ? bcnt[b] : pl.maxb;
