@@ -1205,14 +1205,19 @@ static int key_ties(cx_journeys *j, ties *t, uint64_t *a, size_t n, unsigned ib,
     return CX_OK;
 }
 
-/* Each customer's events from the counts of cnt = cust_off + 1, read in row
- * order (sequentially when the rows are in customer order). */
-static void count_customers(cx_journeys *j)
+/* The events of rows r0 .. r1 - 1 counted by customer into cnt = cust_off +
+ * 1, read in row order (sequentially when the rows are in customer order). */
+static void count_rows(cx_journeys *j, size_t r0, size_t r1)
 {
     const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     uint32_t *cnt = j->cust_off + 1;
-    for (size_t r = 0; r < j->nev; r++)
+    for (size_t r = r0; r < r1; r++)
         cnt[icu[r]]++;
+}
+
+/* Each customer's first event from the counts (count_rows). */
+static void sum_customers(cx_journeys *j)
+{
     for (size_t c = 0; c < j->ncust; c++)
         j->cust_off[c + 1] += j->cust_off[c];
 }
@@ -1278,12 +1283,8 @@ static void so_count(void *ctx, size_t t)
 {
     sorder *x = ctx;
     const spart *p = &x->part[t];
-    cx_journeys *j = x->j;
-    const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
-    uint32_t *cnt = j->cust_off + 1;
-    for (size_t r = p->r0; r < p->r1; r++)
-        cnt[icu[r]]++;
-    prefault_slice(j->wq, sizeof *j->wq, p->r0, p->r1);
+    count_rows(x->j, p->r0, p->r1);
+    prefault_slice(x->j->wq, sizeof *x->j->wq, p->r0, p->r1);
 }
 
 /* Part t: the words of its events in order, each run of events at the
@@ -1391,8 +1392,7 @@ static int sorted_order(cx_journeys *j, const wsrc *ws)
     x.part[np - 1].r1 = n;
     cxi_hugepages(j->wq, j->wq_bytes);
     run_parts(np, so_count, &x);
-    for (size_t c = 0; c < j->ncust; c++)
-        j->cust_off[c + 1] += j->cust_off[c];
+    sum_customers(j);
     /* not owned: tq_bytes stays 0; a narrow column is the seconds since 1970 */
     if (it.narrow) {
         j->tq32 = (uint32_t *)it.narrow;
@@ -1815,7 +1815,8 @@ static int compare_order(cx_journeys *j, ties *tt, const wsrc *ws)
     const uint32_t *icu = CXI_COL(j->store, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
     const cxi_icol it = cxi_icol_of(j->store, CX_TABLE_INTERACTIONS, IN_TIME);
     size_t n = j->nev, ncust1 = j->ncust ? j->ncust : 1, ncv = 0;
-    count_customers(j);
+    count_rows(j, 0, j->nev);
+    sum_customers(j);
     uint32_t *ev = cxi_alloc(&j->mem, n * sizeof *ev);
     uint32_t *cursor = cxi_alloc(&j->mem, ncust1 * sizeof *cursor);
     int rc = CX_OK;
