@@ -25,7 +25,6 @@ void cxi_prefault(void *p, size_t bytes)
     long ps = sysconf(_SC_PAGESIZE);
     if (ps <= 0)
         return;
-    cxi_hugepages(p, bytes);
     uintptr_t a = ((uintptr_t)p + (uintptr_t)ps - 1) & ~((uintptr_t)ps - 1);
     uintptr_t e = ((uintptr_t)p + bytes) & ~((uintptr_t)ps - 1);
     if (e > a)

@@ -162,17 +162,24 @@ void cxi_bucket_label(char *buf, size_t cap, cx_time start, int bucket, int offs
 /* Faults in the pages of a block of `bytes` about to be written whole, in
  * one system call where the system offers it (Linux's MADV_POPULATE_WRITE),
  * rather than one page fault per page as it is written: on a virtual
- * machine a fault can cost 10 us. In huge pages where it can
- * (cxi_hugepages). A hint: nothing changes when it fails or
- * the block is under 1 MiB. */
+ * machine a fault can cost 10 us. In ordinary pages unless the caller asked
+ * for huge ones first (cxi_hugepages). A hint: nothing changes when it
+ * fails or the block is under 1 MiB. */
 void cxi_prefault(void *p, size_t bytes);
 /* Asks for transparent huge pages (2 MiB) for the pages wholly inside a
  * large block (Linux's MADV_HUGEPAGE; THP in "madvise" mode gives them only
  * on request): a page fault then maps 512 pages at once, and the TLB covers
  * 512 times more of the block. Nothing is faulted in now. A hint, ignored
- * where unsupported and for blocks that hold no whole 2 MiB-aligned page;
- * cxi_prefault asks for it too. The one such hint of the library: the
- * journeys, chains and path tables use it. (imp14, with cxi_prefault) */
+ * where unsupported and for blocks that hold no whole 2 MiB-aligned page.
+ * For blocks read at random places (hash slots, tables by id), whose reads
+ * would miss the TLB. The first write of a huge page can be slow: on this
+ * project's machine, a virtual machine whose balloon gives free 8 MiB
+ * blocks back to the host, a huge page mostly comes from such a block and
+ * is faulted in at 0.5-0.7 GB/s, ordinary pages at 2.5 GB/s (measured; the
+ * kernel compacted nothing), and elsewhere the kernel may compact memory
+ * for it (the "defrag" of madvised blocks). So blocks written and read in
+ * order (the journeys' build) do without it (issue 14). The one such hint
+ * of the library. (imp14, with cxi_prefault) */
 void cxi_hugepages(void *p, size_t bytes);
 
 /* ---- growable columns ------------------------------------------------ */

@@ -25,6 +25,7 @@ void *cxi_jzalloc(cxi_mem *m, size_t n)
 {
     void *p = cxi_alloc(m, n);
     if (p) {
+        cxi_hugepages(p, n); /* tables by path or state: read at random */
         cxi_prefault(p, n);
         memset(p, 0, n);
     }
@@ -526,6 +527,8 @@ int cxi_seqmap_reserve(cxi_mem *mem, cxi_seqmap *m, size_t n)
             cxi_free(mem, len, n * sizeof *len);
             return CX_ENOMEM;
         }
+        cxi_hugepages(off, n * sizeof *off); /* read by id */
+        cxi_hugepages(len, n * sizeof *len);
         cxi_prefault(off, n * sizeof *off);
         cxi_prefault(len, n * sizeof *len);
         if (m->n) {
@@ -1223,11 +1226,12 @@ static void sum_customers(cx_journeys *j)
 }
 
 /* The times and words of the events, n of each. CX_ENOMEM, reported.
- * The build's large arrays are faulted in at once, in huge pages
- * (cxi_prefault): it writes its buckets and counts at places spread over
- * them, and a miss of the TLB on 4 kB pages costs more than the write
- * (measured: the shuffled build 1.1 s -> 0.6 s, the sorted one 0.45 s ->
- * 0.34 s, at 10^7 interactions). */
+ * The build's large arrays are faulted in at once (cxi_prefault), in
+ * ordinary pages: the build writes them in order, or in a few hundred
+ * buckets at a time, which the TLB covers. Huge pages were slower to
+ * fault in (cxi_hugepages): at 10^7 interactions, in fresh processes, the
+ * shuffled build took 0.72 s with them and 0.40 s without, the sorted one
+ * 0.53 s and 0.28 s (issue 14). */
 static int alloc_index(cx_journeys *j)
 {
     size_t n1 = j->nev ? j->nev : 1;
@@ -1390,7 +1394,6 @@ static int sorted_order(cx_journeys *j, const wsrc *ws)
         cxi_mem_init(&p->m, j->mem.fn, j->mem.ud);
     }
     x.part[np - 1].r1 = n;
-    cxi_hugepages(j->wq, j->wq_bytes);
     run_parts(np, so_count, &x);
     sum_customers(j);
     /* not owned: tq_bytes stays 0; a narrow column is the seconds since 1970 */
@@ -1456,6 +1459,7 @@ typedef struct bsort {
     uint32_t lmask;
     uint64_t *key;
     uint32_t *row, *word, *crow;
+    uint32_t *crow_own; /* crow's own block, when it has one (several parts) */
     bpart *part;
 } bsort;
 
@@ -1491,10 +1495,20 @@ static void bs_scatter(void *ctx, size_t t)
     uint64_t *key = x->key;
     uint32_t *row = x->row, *word = x->word, *cur = p->cur, *bconv = p->bconv;
     size_t ncv = 0;
+    /* times held as seconds (every one whole, so step is 1000 and tmin a
+     * whole second): the key's time is the seconds less tmin's, with no
+     * product by 1000 to divide again */
+    const uint32_t *secs = it.narrow && step == 1000 ? it.narrow : NULL;
+    const uint32_t smin = secs ? (uint32_t)(tmin / 1000) : 0;
     for (size_t r = p->r0; r < p->r1; r++) {
         uint32_t c = icu[r], w = word_of(ws, (uint32_t)r);
-        uint64_t k = (uint64_t)(cxi_icol_at(it, r) - tmin);
-        k = step == 1 ? k : k / 1000u;
+        uint64_t k;
+        if (secs) {
+            k = secs[r] - smin;
+        } else {
+            k = (uint64_t)(cxi_icol_at(it, r) - tmin);
+            k = step == 1 ? k : k / 1000u;
+        }
         if (sh)
             k |= (uint64_t)(c & lmask) << tbits;
         size_t at = cur[c >> sh]++;
@@ -1617,7 +1631,10 @@ static void bs_sort(void *ctx, size_t t)
 }
 
 /* The values of part t's conversions, in one pass that keeps reads in
- * flight: conversion q's row is crow[q + t] (bs_sort). */
+ * flight: conversion q's row is crow[q + t] (bs_sort). With one part the
+ * rows lie in the upper half of cval's own block (bucket_order): cval[q]
+ * goes over rows q and below, all read by then. The rows are read with
+ * memcpy, as bytes, so that no read of them can move past a store to cval. */
 static void bs_gather(void *ctx, size_t t)
 {
     bsort *x = ctx;
@@ -1626,9 +1643,13 @@ static void bs_gather(void *ctx, size_t t)
     size_t q0 = x->part[t].ci0, q1 = t + 1 < x->np ? x->part[t + 1].ci0 : j->ncv;
     const uint32_t *crow = x->crow + t;
     for (size_t q = q0; q < q1; q++) {
-        if (q + 64 < q1)
-            PREFETCH(cxi_vcol_addr(iv, crow[q + 64]));
-        j->cval[q] = cxi_vcol_at(iv, crow[q]);
+        uint32_t r;
+        if (q + 64 < q1) {
+            memcpy(&r, &crow[q + 64], sizeof r);
+            PREFETCH(cxi_vcol_addr(iv, r));
+        }
+        memcpy(&r, &crow[q], sizeof r);
+        j->cval[q] = cxi_vcol_at(iv, r);
     }
 }
 
@@ -1700,10 +1721,6 @@ static int bucket_order(cx_journeys *j, const wsrc *ws, const bplan *pl)
         cxi_prefault(x.word, x.word ? n * sizeof *x.word : 0);
         memcpy(x.part[0].cur, boff, nb * sizeof *boff);
     } else {
-        cxi_hugepages(x.key, n * sizeof *x.key);
-        cxi_hugepages(x.row, n * sizeof *x.row);
-        if (x.word)
-            cxi_hugepages(x.word, n * sizeof *x.word);
         for (size_t t = 0; t < np; t++) {
             memset(x.part[t].cur, 0, nb * sizeof *x.part[t].cur);
             memset(x.part[t].bconv, 0, nb * sizeof *x.part[t].bconv);
@@ -1724,8 +1741,14 @@ static int bucket_order(cx_journeys *j, const wsrc *ws, const bplan *pl)
         ncv += x.part[t].ncv;
     if ((j->cval = cxi_alloc(&j->mem, (ncv ? ncv : 1) * sizeof *j->cval)))
         j->ncv = ncv;
-    /* + np: each part writes one ahead of its count (bs_sort) */
-    x.crow = cxi_alloc(&j->mem, (ncv + np) * sizeof *x.crow);
+    /* + np: each part writes one ahead of its count (bs_sort). One part
+     * writes them into the upper half of cval's block, from 4-byte place
+     * ncv - 1 to its end (place 2 * ncv - 1, the one ahead), which
+     * bs_gather then fills in order: no memory of their own to fault in */
+    if (np == 1 && j->cval)
+        x.crow = (uint32_t *)(void *)j->cval + (ncv ? ncv - 1 : 0);
+    else
+        x.crow = x.crow_own = cxi_alloc(&j->mem, (ncv + np) * sizeof *x.crow);
     if (!j->cval || !x.crow) {
         rc = cxi_fail(CX_ENOMEM, NEW_FN ": out of memory for the values of %zu conversions", ncv);
         goto done;
@@ -1802,7 +1825,7 @@ done:
     cxi_free(&j->mem, x.key, n * sizeof *x.key);
     cxi_free(&j->mem, x.row, n * sizeof *x.row);
     cxi_free(&j->mem, x.word, n * sizeof *x.word);
-    cxi_free(&j->mem, x.crow, (ncv + np) * sizeof *x.crow);
+    cxi_free(&j->mem, x.crow_own, (ncv + np) * sizeof *x.crow_own);
     return rc;
 }
 
@@ -1991,15 +2014,7 @@ static int cut_journeys(cx_journeys *j)
     j->j_cend = jce;
     j->p_cend = pce;
     j->j_cv = jcv;
-    /* in huge pages, each part faulting in its slices (cut_part) */
-    cxi_hugepages(joff, (nj + 1) * sizeof(uint32_t));
-    cxi_hugepages(poff, (nj + 1) * sizeof(uint32_t));
-    if (!spare)
-        cxi_hugepages(st, nst * sizeof(uint32_t));
-    cxi_hugepages(jc, nj);
-    cxi_hugepages(jce, nj * sizeof(uint32_t));
-    cxi_hugepages(pce, nj * sizeof(uint32_t));
-    cxi_hugepages(jcv, (nj + 1) * sizeof(uint32_t));
+    /* each part faults in its slices (cut_part) */
     x.fill = true;
     x.spare = spare;
     for (size_t t = 0; t < np; t++)
