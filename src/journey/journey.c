@@ -1585,10 +1585,30 @@ static void bs_sort(void *ctx, size_t t)
         }
         /* each customer sorted, then written out while in the first-level
          * cache, with the rows of the conversions */
+        /* the next bucket's keys and rows, fetched into the cache while
+         * this one's customers are sorted (a few lines after each: ahead
+         * of the buckets' even sizes), so that its first pass, the count,
+         * does not wait for memory */
+        const char *nk = NULL, *nke = NULL, *nr = NULL, *nre = NULL;
+        if (b + 1 < p->b1) {
+            nk = (const char *)(key + e);
+            nke = (const char *)(key + boff[b + 2]);
+            nr = (const char *)(row + e);
+            nre = (const char *)(row + boff[b + 2]);
+        }
         uint32_t i = 0;
         for (size_t c = 0; c < nc && !rc; c++) {
             uint32_t end = lcnt[c];
             uint64_t *o = sk;
+            if (nk < nke) {
+                PREFETCH(nk);
+                PREFETCH(nk + 64);
+                nk += 128;
+            }
+            if (nr < nre) {
+                PREFETCH(nr);
+                nr += 64;
+            }
             if (end - i <= RANK_MAX) {
                 rank_u64(sk + i, so + i, end - i);
                 o = so;
