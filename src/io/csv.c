@@ -392,15 +392,13 @@ static void reserve_estimate(cxi_import *im, const reader *rd, int delim)
     if (est > 1e9)
         est = 1e9;
     cx_store *s = im->store;
-    cxi_table *t = &s->t[im->layout.table];
-    size_t had = t->n;
     if (cx_store_reserve(s, im->layout.table, (size_t)est) != CX_OK)
         return;
-    /* the columns in huge pages: a tenth of the page faults of an import
-     * of events was theirs, in 4 KiB pages (faulted in as they are
-     * written, so that a wrong guess still costs no memory) */
-    for (int c = 0; c < t->ncols; c++)
-        cxi_hugepages((char *)t->cols[c].data + had * t->cols[c].elem, (t->cols[c].cap - had) * t->cols[c].elem);
+    /* the columns stay in ordinary pages, faulted in as they are written
+     * (so that a wrong guess still costs no memory): they are written in
+     * order, and huge pages were slower to fault in (cxi_hugepages); one
+     * thread's import of 10^7 interactions, shuffled, took 4.4-4.8 s CPU
+     * with them and 4.1-4.2 s without (issue 14) */
     /* and the ids: their hash table sized once (no rehash as it grows),
      * with the bytes of the ids, the id field's mean length in the chunk */
     int idf = im->layout.field_of_col[cxi_id_column(im->layout.table)];
