@@ -908,8 +908,20 @@ static int consume(cxi_import *im, csv_block *b, csv_scratch *sc, int delim)
                 size_t off = b->foff[r->field0 + (size_t)k];
                 sc->fields[k] = off == FIELD_NONE ? NULL : base + off;
             }
-            if ((rc = csv_record(im, r->line, b->buf + r->start, r->raw_len, sc->fields, r->n,
-                                 r->kind == REC_IN_PLACE, delim, r->pre, r->pmask)))
+            /* the hashes of its keys, computed by the reader (convert_ahead,
+             * for records of up to CXI_MAX_FIELDS fields), for the store's
+             * lookups of these very strings (cxi_lookup_hash) */
+            const size_t q = (i - j * CXI_BATCH) * CXI_PF_KEYS;
+            im->lookup.nhash = 0;
+            for (int k = 0; r->n <= CXI_MAX_FIELDS && k < sc->nk && k < CXI_LOOKUP_HASHES; k++)
+                if (sc->keys[j % PF_DEPTH][q + (size_t)k]) {
+                    im->lookup.hkey[im->lookup.nhash] = sc->keys[j % PF_DEPTH][q + (size_t)k];
+                    im->lookup.hhash[im->lookup.nhash++] = sc->hashes[j % PF_DEPTH][q + (size_t)k];
+                }
+            rc = csv_record(im, r->line, b->buf + r->start, r->raw_len, sc->fields, r->n, r->kind == REC_IN_PLACE,
+                            delim, r->pre, r->pmask);
+            im->lookup.nhash = 0;
+            if (rc)
                 return rc;
         }
     }

@@ -210,6 +210,7 @@ void cxi_lookup_init(cxi_lookup *lk)
 {
     memset(lk, 0xFF, sizeof *lk); /* CXI_NONE everywhere */
     lk->hint_id = NULL;
+    lk->nhash = 0;
     memset(lk->direct, 0, sizeof lk->direct);
 }
 
@@ -256,7 +257,7 @@ static inline uint32_t key_row(const cx_store *s, int table, const char *id, siz
 {
     cxi_lookup *lk = s->lookup;
     if (!lk || !len || lk->direct[table])
-        return cxi_pool_find(&s->keys[table], id, len);
+        return cxi_pool_find_hashed(&s->keys[table], id, len, cxi_lookup_hash(lk, id, len));
     uint32_t *pair = &lk->key[table][cxi_lookup_slot(id, len)];
     const cxi_pool *keys = &s->keys[table];
     uint32_t r = lookup_get(pair, keys, id, len);
@@ -805,7 +806,7 @@ typedef struct eid {
 
 uint32_t cxi_event_find(const cx_store *s, int table, const char *id, size_t len)
 {
-    uint32_t k = cxi_pool_find(&s->keys[table], id, len);
+    uint32_t k = cxi_pool_find_hashed(&s->keys[table], id, len, cxi_lookup_hash(s->lookup, id, len));
     return k == CXI_NONE ? CXI_NONE : cxi_eid_row(s, table, k);
 }
 
@@ -818,7 +819,7 @@ static int eid_check(const char *fn, const cx_store *s, int table, const char *i
     int rc = check_text(fn, "id", id, true, &e->len);
     if (rc)
         return rc;
-    e->h = (uint32_t)cxi_hash(id, e->len);
+    e->h = cxi_lookup_hash(s->lookup, id, e->len);
     uint32_t k = cxi_pool_find_hashed(&s->keys[table], id, e->len, e->h);
     if (k != CXI_NONE)
         e->row = cxi_eid_row(s, table, k);
@@ -1044,7 +1045,7 @@ int cxi_customer_find_or_add(cx_store *s, const char *id, bool *added)
         static const char fn[] = "cx_customer_add";
         int rc = check_text(fn, "customer id", id, true, &len);
         if (!rc)
-            rc = customer_insert(s, fn, id, len, (uint32_t)cxi_hash(id, len), NULL, NULL, NULL, CX_TIME_NONE);
+            rc = customer_insert(s, fn, id, len, cxi_lookup_hash(s->lookup, id, len), NULL, NULL, NULL, CX_TIME_NONE);
         if (rc)
             return rc;
         *added = true;
@@ -1145,7 +1146,7 @@ int cx_customer_get_attribute(const char **out, const cx_store *s, const char *c
     static const char fn[] = "cx_customer_get_attribute";
     if (!out || !s)
         return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
-    uint32_t row;
+    uint32_t row = 0;
     size_t klen;
     int rc;
     if ((rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &row)) ||

@@ -76,6 +76,7 @@ typedef struct cxi_undo {
  * readers); an entry is checked against the string before use, so a
  * rollback or truncation needs no invalidation. */
 #define CXI_LOOKUP_WAYS 256
+#define CXI_LOOKUP_HASHES 4
 typedef struct cxi_lookup {
     uint32_t key[CX_TABLE_COUNT][CXI_LOOKUP_WAYS];
     uint32_t set[CX_VOCAB_COUNT][CXI_LOOKUP_WAYS];
@@ -94,6 +95,15 @@ typedef struct cxi_lookup {
      * that call. */
     const char *hint_id;
     uint32_t hint_row;
+    /* the hashes the CSV reader computed already of the key fields of the
+     * row being stored (hkey[k]'s is hhash[k], k < nhash), found by the
+     * field's pointer: the lookups of those strings use them instead of
+     * hashing them again on the storing thread (cxi_lookup_hash). The
+     * importer sets them before the row's add function and clears them
+     * (nhash = 0) after. */
+    const char *hkey[CXI_LOOKUP_HASHES];
+    uint32_t hhash[CXI_LOOKUP_HASHES];
+    int nhash;
     /* direct[t]: the importer brought the hash slots and strings of the
      * keys of table t into the cache ahead of the rows (cxi_import_prefetch),
      * so key_row probes the hash table at once: the cache and the cursors
@@ -111,6 +121,16 @@ static inline unsigned cxi_lookup_slot(const char *s, size_t len)
 }
 
 void cxi_lookup_init(cxi_lookup *lk);
+
+/* The hash of string s[0..len) ((uint32_t)cxi_hash): the one the reader
+ * left in lk for this very pointer (cxi_lookup's hkey), else computed. */
+static inline uint32_t cxi_lookup_hash(const cxi_lookup *lk, const char *s, size_t len)
+{
+    for (int k = 0; lk && k < lk->nhash; k++)
+        if (lk->hkey[k] == s)
+            return lk->hhash[k];
+    return (uint32_t)cxi_hash(s, len);
+}
 
 typedef struct cxi_table {
     size_t n;
