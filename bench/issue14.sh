@@ -32,8 +32,10 @@
 # Each size can be set alone: CX_BENCH_ROWS, CX_BENCH_METRICS_ROWS,
 # CX_BENCH_PATHS, CX_BENCH_CUSTOMERS, CX_BENCH_SUBJECTS (N or N:GROUPS).
 # CX_BENCH_REPEAT=N runs the cxkit cases of import and journeys N times,
-# alternately, keeping the least CPU, and both sides of attribution N times,
-# alternately, each keeping its least CPU; CX_BENCH_QUERY_REPS the query runs.
+# alternately, keeping the least CPU, both sides of attribution N times,
+# alternately, each keeping its least CPU, and both sides of CSV -> metrics
+# N times, alternately (the files read into the page cache before each run),
+# each keeping its least wall time; CX_BENCH_QUERY_REPS the query runs.
 # Peers: PEERS_PY (default /work/venv-peers/bin/python, with lifetimes and
 # ChannelAttribution, see bench/README.md), node with @duckdb/node-api in
 # $CX_BENCH_DIR/node_modules (installed there with npm when missing),
@@ -232,12 +234,35 @@ fi
 
 # ---- CSV -> metrics beside DuckDB, and the query against the bandwidth floor --
 metrics() { # NAME N: DuckDB row (and the floor row for the first)
+  # each side run $repeat times, alternately, the files read into the page
+  # cache before each run, keeping each side's least wall time (the target
+  # is on wall time): the machine's speed drifts, each side gets the same chances
   local name=$1 n=$2 la log dlog goal=">= 2.5x DuckDB 2 thr., wall"
   demo_data "$n" || { failed=1; failed_row "$name" "$goal" "gen-demo"; return; }
   la=$(load1) log=$logs/$name.log dlog=$logs/$name-duckdb.log
-  cat "$shuffled"/*.csv > /dev/null
-  local ok=1
-  step "$name (cxkit, 2 threads)" "$log" "$B/bench-metrics" "$shuffled" "$reps" "$logs/$name-cxkit.tsv" 2 a || ok=0
+  local ok=1 dok=1 cw="" dw="" r w
+  local duck=1
+  { wants "$name" && [ -z "$duck_missing" ]; } || duck=0
+  [ $duck = 1 ] && cp bench/peers_metrics.mjs "$work/issue14-peers_metrics.mjs"
+  for ((r = 1; r <= repeat; r++)); do
+    cat "$shuffled"/*.csv > /dev/null
+    if step "$name (cxkit, 2 threads), run $r of $repeat" "$log.$r" "$B/bench-metrics" "$shuffled" "$reps" \
+         "$logs/$name-cxkit.tsv" 2 a; then
+      w=$(kv "$log.$r" cx2_total_s)
+      if [ -z "$cw" ] || awk -v a="$w" -v b="$cw" 'BEGIN { exit !(a < b) }'; then cw=$w; cp "$log.$r" "$log"; fi
+    else
+      ok=0; cp "$log.$r" "$log"; break
+    fi
+    [ $duck = 1 ] && [ $dok = 1 ] || continue
+    cat "$shuffled"/*.csv > /dev/null
+    if step "$name (DuckDB, 2 threads), run $r of $repeat" "$dlog.$r" node "$work/issue14-peers_metrics.mjs" \
+         "$shuffled" 2 "$reps" "$logs/$name-duckdb.tsv"; then
+      w=$(kv "$dlog.$r" duckdb2_total_s)
+      if [ -z "$dw" ] || awk -v a="$w" -v b="$dw" 'BEGIN { exit !(a < b) }'; then dw=$w; cp "$dlog.$r" "$dlog"; fi
+    else
+      dok=0; cp "$dlog.$r" "$dlog"
+    fi
+  done
   if [ $ok = 1 ] && [ "$name" = metrics-duckdb ] && wants metrics-floor; then
     row metrics-floor "<= 5x floor" "$(kv "$log" q1_cpu_least_s)" "$(kv "$log" q1_best_s)" "floor " \
       "$(kv "$log" meas_floor1_s)" "$(kv "$log" meas_floor1_s)" le 5 "$la"
@@ -250,9 +275,7 @@ metrics() { # NAME N: DuckDB row (and the floor row for the first)
     return
   fi
   [ $ok = 1 ] || { failed_row "$name" "$goal" "$log"; return; }
-  cp bench/peers_metrics.mjs "$work/issue14-peers_metrics.mjs"
-  if step "$name (DuckDB, 2 threads)" "$dlog" node "$work/issue14-peers_metrics.mjs" "$shuffled" 2 "$reps" \
-       "$logs/$name-duckdb.tsv"; then
+  if [ $dok = 1 ]; then
     local agree
     agree=$("$py" bench/peers_metrics.py --compare "$logs/$name-cxkit.tsv" "$logs/$name-duckdb.tsv" 2>&1 |
             sed -n 's/^AGREE //p')
