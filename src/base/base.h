@@ -176,7 +176,8 @@ void cxi_prefault(void *p, size_t bytes);
  * project's machine, a virtual machine whose balloon gives free 8 MiB
  * blocks back to the host, a huge page mostly comes from such a block and
  * is faulted in at 0.5-0.7 GB/s, ordinary pages at 2.5 GB/s (measured; the
- * kernel compacted nothing), and elsewhere the kernel may compact memory
+ * kernel compacted nothing; at other times both were fast, or both slow),
+ * and elsewhere the kernel may compact memory
  * for it (the "defrag" of madvised blocks). So blocks written and read in
  * order (the journeys' build, the columns an import fills) do without it
  * (issue 14); the hash slots keep it (without it an import of 10^7

@@ -396,7 +396,7 @@ static void reserve_estimate(cxi_import *im, const reader *rd, int delim)
         return;
     /* the columns stay in ordinary pages, faulted in as they are written
      * (so that a wrong guess still costs no memory): they are written in
-     * order, and huge pages were slower to fault in (cxi_hugepages); one
+     * order, and huge pages can be slower to fault in (cxi_hugepages); one
      * thread's import of 10^7 interactions, shuffled, took 4.4-4.8 s CPU
      * with them and 4.1-4.2 s without (issue 14) */
     /* and the ids: their hash table sized once (no rehash as it grows),

@@ -1228,10 +1228,11 @@ static void sum_customers(cx_journeys *j)
 /* The times and words of the events, n of each. CX_ENOMEM, reported.
  * The build's large arrays are faulted in at once (cxi_prefault), in
  * ordinary pages: the build writes them in order, or in a few hundred
- * buckets at a time, which the TLB covers. Huge pages were slower to
+ * buckets at a time, which the TLB covers. Huge pages can be slower to
  * fault in (cxi_hugepages): at 10^7 interactions, in fresh processes, the
- * shuffled build took 0.72 s with them and 0.40 s without, the sorted one
- * 0.53 s and 0.28 s (issue 14). */
+ * shuffled build took 0.72 s with them and 0.39 s without, the sorted one
+ * 0.53 s and 0.28 s, in one state of this project's machine; about the
+ * same either way in another (issue 14, bench/README.md). */
 static int alloc_index(cx_journeys *j)
 {
     size_t n1 = j->nev ? j->nev : 1;
@@ -1583,8 +1584,6 @@ static void bs_sort(void *ctx, size_t t)
             swr[xi] = (uint64_t)w << 32 | row[i];
             sk[lcnt[sh ? k >> lshift : 0]++] = ((k >> wb) & tmask) << ib | xi;
         }
-        /* each customer sorted, then written out while in the first-level
-         * cache, with the rows of the conversions */
         /* the next bucket's keys and rows, fetched into the cache while
          * this one's customers are sorted (a few lines after each: ahead
          * of the buckets' even sizes), so that its first pass, the count,
@@ -1596,6 +1595,8 @@ static void bs_sort(void *ctx, size_t t)
             nr = (const char *)(row + e);
             nre = (const char *)(row + boff[b + 2]);
         }
+        /* each customer sorted, then written out while in the first-level
+         * cache, with the rows of the conversions */
         uint32_t i = 0;
         for (size_t c = 0; c < nc && !rc; c++) {
             uint32_t end = lcnt[c];
