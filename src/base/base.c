@@ -35,6 +35,12 @@ void cxi_prefault(void *p, size_t bytes)
 #endif
 }
 
+void cxi_prefault_huge(void *p, size_t bytes)
+{
+    cxi_hugepages(p, bytes);
+    cxi_prefault(p, bytes);
+}
+
 void cxi_hugepages(void *p, size_t bytes)
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)

@@ -184,6 +184,9 @@ void cxi_prefault(void *p, size_t bytes);
  * interactions took 1-3% longer). The one such hint of the library.
  * (imp14, with cxi_prefault) */
 void cxi_hugepages(void *p, size_t bytes);
+/* cxi_hugepages, then cxi_prefault: a block read at random, faulted in
+ * whole at once. */
+void cxi_prefault_huge(void *p, size_t bytes);
 
 /* ---- growable columns ------------------------------------------------ */
 

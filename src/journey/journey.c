@@ -25,8 +25,7 @@ void *cxi_jzalloc(cxi_mem *m, size_t n)
 {
     void *p = cxi_alloc(m, n);
     if (p) {
-        cxi_hugepages(p, n); /* tables by path or state: read at random */
-        cxi_prefault(p, n);
+        cxi_prefault_huge(p, n); /* tables by path or state: read at random */
         memset(p, 0, n);
     }
     return p;
@@ -527,10 +526,8 @@ int cxi_seqmap_reserve(cxi_mem *mem, cxi_seqmap *m, size_t n)
             cxi_free(mem, len, n * sizeof *len);
             return CX_ENOMEM;
         }
-        cxi_hugepages(off, n * sizeof *off); /* read by id */
-        cxi_hugepages(len, n * sizeof *len);
-        cxi_prefault(off, n * sizeof *off);
-        cxi_prefault(len, n * sizeof *len);
+        cxi_prefault_huge(off, n * sizeof *off); /* read by id */
+        cxi_prefault_huge(len, n * sizeof *len);
         if (m->n) {
             memcpy(off, m->off, m->n * sizeof *off);
             memcpy(len, m->len, m->n * sizeof *len);

@@ -2061,13 +2061,9 @@ int cxi_store_reserve_ids(cx_store *s, int table, size_t rows, size_t bytes)
         return rc;
     /* the references and the index are written in order, whole, and read
      * by id (in huge pages) */
-    if (p->nruns == 0 && p->strs.cap >= (size_t)had + rows) {
-        cxi_hugepages((uint32_t *)p->strs.data + had, rows * sizeof(uint32_t));
-        cxi_prefault((uint32_t *)p->strs.data + had, rows * sizeof(uint32_t));
-    }
-    if (cxi_id_col(table) >= 0 && s->idrow[table]) {
-        cxi_hugepages(s->idrow[table] + had, rows * sizeof(uint32_t));
-        cxi_prefault(s->idrow[table] + had, rows * sizeof(uint32_t));
-    }
+    if (p->nruns == 0 && p->strs.cap >= (size_t)had + rows)
+        cxi_prefault_huge((uint32_t *)p->strs.data + had, rows * sizeof(uint32_t));
+    if (cxi_id_col(table) >= 0 && s->idrow[table])
+        cxi_prefault_huge(s->idrow[table] + had, rows * sizeof(uint32_t));
     return CX_OK;
 }
