@@ -12,7 +12,9 @@
  * stages, funnel customers and the step matrix. Also: events of
  * one customer at the same millisecond, added in any order, keep one order;
  * and the fallback of the journey build when (customer, time) needs more
- * than 64 bits gives the order the radix sort gives. Public API only. */
+ * than 64 bits gives the order the radix sort gives; and every small number
+ * of events, the build's arrays at every place in a cache line. Public API
+ * only. */
 #include "cx_test.h"
 
 #ifndef CXKIT_DEMO_DATA
@@ -541,6 +543,105 @@ START_TEST(long_customers_any_order)
 }
 END_TEST
 
+/* An allocator whose every block starts `shift` bytes past a 64-byte line
+ * (a multiple of 16, as malloc's blocks may), the shift moved on by 16 at
+ * each request: the build's arrays start at every place in a line. */
+typedef struct shifted {
+    unsigned next;
+} shifted;
+
+static void *shifted_fn(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    shifted *sh = ud;
+    if (nsize == 0) {
+        if (ptr)
+            free(((void **)ptr)[-1]);
+        return NULL;
+    }
+    char *raw = malloc(nsize + 128);
+    if (!raw)
+        return NULL;
+    /* a line past room for raw's address, then the shift: at most 8 + 63 + 48 bytes in */
+    char *p = raw + 8 + (64 - (uintptr_t)(raw + 8) % 64) % 64 + 16 * (sh->next++ % 4);
+    ((void **)(void *)p)[-1] = raw;
+    if (ptr) {
+        memcpy(p, ptr, osize < nsize ? osize : nsize);
+        free(((void **)ptr)[-1]);
+    }
+    return p;
+}
+
+/* Every number of events from 1 to 80 (the build's buckets start and end
+ * at every place in a line of the cache, and hold fewer events than a
+ * line), over 1 to 6 customers, their arrays at every place in a line
+ * (shifted_fn): added in (customer, time) order and shuffled, the same
+ * journeys and transitions. */
+START_TEST(every_small_size_any_order)
+{
+    static const char *const tp[] = {"ad", "web", "mail", "buy"};
+    for (int n = 1; n <= 80; n++) {
+        int nc = 1 + n % 6;
+        struct ev {
+            int c, tp;
+            cx_time t;
+        } ev[80];
+        uint64_t seed = 100 + (uint64_t)n;
+        for (int i = 0; i < n; i++)
+            ev[i] = (struct ev){(int)(splitmix64(&seed) % (uint64_t)nc), (int)(splitmix64(&seed) % 4),
+                                T("2024-01-01T00:00:00Z") + 1000 * (cx_time)(splitmix64(&seed) % 86400)};
+        /* sorted by customer and time (insertion: a few events) */
+        for (int i = 1; i < n; i++)
+            for (int k = i; k > 0 && (ev[k - 1].c > ev[k].c || (ev[k - 1].c == ev[k].c && ev[k - 1].t > ev[k].t));
+                 k--) {
+                struct ev x = ev[k];
+                ev[k] = ev[k - 1];
+                ev[k - 1] = x;
+            }
+        char *text[2][2];
+        for (int k = 0; k < 2; k++) {
+            if (k == 1) /* shuffled */
+                for (int i = n - 1; i > 0; i--) {
+                    int r = (int)(splitmix64(&seed) % (uint64_t)(i + 1));
+                    struct ev x = ev[i];
+                    ev[i] = ev[r];
+                    ev[r] = x;
+                }
+            shifted sh = {(unsigned)n};
+            cx_store *s;
+            OK(cx_store_new_with_allocator(&s, shifted_fn, &sh));
+            OK(cx_touchpoint_add(s, "ad", "ads", "awareness", NULL, 0, 1));
+            OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
+            OK(cx_touchpoint_add(s, "mail", "email", "consideration", NULL, 0, 1));
+            OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 1, 1));
+            char id[32];
+            for (int c = 0; c < nc; c++) {
+                snprintf(id, sizeof id, "c%d", c);
+                OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+            }
+            for (int i = 0; i < n; i++) {
+                snprintf(id, sizeof id, "c%d", ev[i].c);
+                OK(cx_interaction_add(NULL, s, NULL, id, tp[ev[i].tp], ev[i].t, ev[i].tp == 3 ? "purchase" : "view",
+                                      CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 1 + ev[i].tp));
+            }
+            cx_journeys *j;
+            cx_result *r;
+            OK(cx_journeys_new(&j, s, NULL));
+            OK(cx_journeys_list(&r, j));
+            text[k][0] = result_text(r, "small-list.csv", false);
+            OK(cx_journeys_transitions(&r, j, 1));
+            text[k][1] = result_text(r, "small-transitions.csv", true);
+            cx_journeys_free(j);
+            cx_store_free(s);
+        }
+        for (int t = 0; t < 2; t++) {
+            EXPECT(strcmp(text[0][t], text[1][t]) == 0, "%d events: %s != %s", n, text[0][t], text[1][t]);
+            free(text[0][t]);
+            free(text[1][t]);
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("order");
@@ -550,6 +651,7 @@ int main(void)
     tcase_add_test(tc, ties_any_order);
     tcase_add_test(tc, wide_keys_fallback);
     tcase_add_test(tc, long_customers_any_order);
+    tcase_add_test(tc, every_small_size_any_order);
     suite_add_tcase(su, tc);
     return run_suite(su);
 }

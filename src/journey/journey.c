@@ -20,6 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 void *cxi_jzalloc(cxi_mem *m, size_t n)
 {
@@ -823,15 +826,36 @@ static void tpair_of(tpair *p, const cx_journeys *j, uint32_t row, uint32_t word
 #define W_CONTACT CXI_W_CONTACT
 #define W_TP CXI_W_TP
 
+/* Where the cut reads the events in index order: their words, and their
+ * times as t64[q], or tbase + t32[q - toff] * tstep (toff: the sort writes
+ * a part's 32-bit times from its first event on, bs_sort). */
+typedef struct jview {
+    const uint32_t *wq;
+    const uint32_t *t32;
+    const cx_time *t64;
+    size_t toff;
+    cx_time tbase, tstep;
+} jview;
+
+static jview view_of(const cx_journeys *j)
+{
+    return (jview){j->wq, j->tq32, j->tq, 0, j->tbase, j->tstep};
+}
+
+static inline cx_time view_time(const jview *v, size_t q)
+{
+    return v->t64 ? v->t64[q] : v->tbase + (cx_time)v->t32[q - v->toff] * v->tstep;
+}
+
 /* Whether the event at position q (> the journey's first, p) starts the
  * next journey; `conv` says whether the journey holds a conversion so far. */
-static bool starts_next(const cx_journeys *j, uint32_t q, bool conv)
+static bool starts_next(const cx_journeys *j, const jview *v, uint32_t q, bool conv)
 {
-    if (j->o.gap > 0 && cxi_j_time(j, q) - cxi_j_time(j, q - 1) > j->o.gap)
+    if (j->o.gap > 0 && view_time(v, q) - view_time(v, q - 1) > j->o.gap)
         return true;
     switch (j->o.boundary) {
-    case CX_JOURNEYS_BOUNDARY_CONVERSION: return (j->wq[q - 1] & W_CONV) != 0;
-    case CX_JOURNEYS_BOUNDARY_POST_PURCHASE: return conv && !(j->wq[q] & W_POST);
+    case CX_JOURNEYS_BOUNDARY_CONVERSION: return (v->wq[q - 1] & W_CONV) != 0;
+    case CX_JOURNEYS_BOUNDARY_POST_PURCHASE: return conv && !(v->wq[q] & W_POST);
     default: return false;
     }
 }
@@ -842,63 +866,78 @@ typedef struct cut_at {
     size_t nj, nst, ncv, nconv;
 } cut_at;
 
-/* Cuts the journeys of customers c0 .. c1 - 1 and writes their paths; counts
- * only when `fill` is false. `at` says where the first of them starts and
- * is moved past the last. A journey is found first (its end and its last
- * conversion), then its states are written: conversions left out of the
- * path unless asked for, except the last one when no state comes before
- * it. */
-static void cut_range(cx_journeys *j, bool fill, size_t c0, size_t c1, cut_at *at)
+/* Cuts the journeys of customer c, whose events are a .. b - 1 in v, and
+ * writes their paths; counts only when `fill` is false. `at` says where
+ * the first of them starts and is moved past the last. A journey is found
+ * first (its end and its last conversion), then its states are written:
+ * conversions left out of the path unless asked for, except the last one
+ * when no state comes before it. */
+static inline void cut_customer(cx_journeys *j, const jview *v, bool fill, size_t c, uint32_t a, uint32_t b,
+                                cut_at *at)
 {
-    const uint32_t *wq = j->wq;
+    const uint32_t *wq = v->wq;
     size_t nj = at->nj, nst = at->nst, nconv = at->nconv, ncv = at->ncv;
-    for (size_t c = c0; c < c1; c++) {
-        if (fill)
-            j->cust_j[c] = (uint32_t)nj;
-        uint32_t a = j->cust_off[c], b = j->cust_off[c + 1];
-        uint32_t p = a;
-        while (p < b) {
-            /* one journey from p to end; lc its last conversion */
-            uint32_t end = p, lc = CXI_NONE;
-            for (; end < b; end++) {
-                if (end > p && starts_next(j, end, lc != CXI_NONE))
-                    break;
-                if (wq[end] & W_CONV)
-                    lc = end;
-            }
-            uint32_t emitted = 0, last = CXI_NONE, pc = 0;
-            if (fill) {
-                j->j_off[nj] = p;
-                j->p_off[nj] = (uint32_t)nst;
-                j->j_cv[nj] = (uint32_t)ncv;
-            }
-            for (uint32_t q = p; q < end; q++) {
-                uint32_t w = wq[q], code = j->lvl[w & W_TP];
-                ncv += (w & W_CONV) != 0;
-                bool skip = !j->o.conv_in_path && (w & W_CONV) && !(q == lc && emitted == 0);
-                if (!skip && !(j->o.collapse && emitted && code == last)) {
-                    if (fill)
-                        j->st[nst] = code;
-                    nst++;
-                    emitted++;
-                    last = code;
-                }
-                if (q == lc)
-                    pc = emitted;
-            }
-            if (lc == CXI_NONE)
-                pc = emitted;
-            if (fill) {
-                j->j_conv[nj] = lc != CXI_NONE;
-                j->j_cend[nj] = lc != CXI_NONE ? lc + 1 : end;
-                j->p_cend[nj] = j->p_off[nj] + pc;
-            }
-            nconv += lc != CXI_NONE;
-            nj++;
-            p = end;
+    if (fill)
+        j->cust_j[c] = (uint32_t)nj;
+    uint32_t p = a;
+    while (p < b) {
+        /* one journey from p to end; lc its last conversion */
+        uint32_t end = p, lc = CXI_NONE;
+        for (; end < b; end++) {
+            if (end > p && starts_next(j, v, end, lc != CXI_NONE))
+                break;
+            if (wq[end] & W_CONV)
+                lc = end;
         }
+        uint32_t emitted = 0, last = CXI_NONE, pc = 0;
+        if (fill) {
+            j->j_off[nj] = p;
+            j->p_off[nj] = (uint32_t)nst;
+            j->j_cv[nj] = (uint32_t)ncv;
+        }
+        for (uint32_t q = p; q < end; q++) {
+            uint32_t w = wq[q], code = j->lvl[w & W_TP];
+            ncv += (w & W_CONV) != 0;
+            bool skip = !j->o.conv_in_path && (w & W_CONV) && !(q == lc && emitted == 0);
+            if (!skip && !(j->o.collapse && emitted && code == last)) {
+                if (fill)
+                    j->st[nst] = code;
+                nst++;
+                emitted++;
+                last = code;
+            }
+            if (q == lc)
+                pc = emitted;
+        }
+        if (lc == CXI_NONE)
+            pc = emitted;
+        if (fill) {
+            j->j_conv[nj] = lc != CXI_NONE;
+            j->j_cend[nj] = lc != CXI_NONE ? lc + 1 : end;
+            j->p_cend[nj] = j->p_off[nj] + pc;
+        }
+        nconv += lc != CXI_NONE;
+        nj++;
+        p = end;
     }
     *at = (cut_at){nj, nst, ncv, nconv};
+}
+
+/* What the sort in buckets counted of the cut (bs_sort), so that the cut
+ * has no counting pass of its own: at[b], the journeys, states and
+ * conversions of the customers of bucket b (from b << sh). */
+typedef struct bucket_cuts {
+    cut_at *at;
+    size_t nb;
+    unsigned sh;
+} bucket_cuts;
+
+/* cut_customer for customers c0 .. c1 - 1, from the index. */
+static void cut_range(cx_journeys *j, bool fill, size_t c0, size_t c1, cut_at *at)
+{
+    const jview v = view_of(j);
+    for (size_t c = c0; c < c1; c++)
+        cut_customer(j, &v, fill, c, j->cust_off[c], j->cust_off[c + 1], at);
 }
 
 #define NEW_FN "cx_journeys_new"
@@ -1441,6 +1480,8 @@ typedef struct bpart {
     size_t b0, b1;   /* buckets */
     size_t ncv, ci0; /* its rows' conversions; the first conversion of its buckets */
     uint32_t *cur;   /* nb: its next place in each bucket */
+    uint32_t *lo;    /* nb: its first place in each bucket (bs_scatter) */
+    unsigned char *wc, *wc_block; /* nb: a line of keys and a line of rows (bs_scatter); its block */
     uint32_t *bconv; /* nb: its rows' conversions in each bucket (np > 1) */
     uint32_t *lcnt;  /* per + 1 */
     uint64_t *sk, *so, *swr; /* maxb each */
@@ -1458,6 +1499,7 @@ typedef struct bsort {
     uint64_t *key;
     uint32_t *row, *word, *crow;
     uint32_t *crow_own; /* crow's own block, when it has one (several parts) */
+    cut_at *bcut;       /* nb: the cut's counts by bucket (bucket_cuts) */
     bpart *part;
 } bsort;
 
@@ -1476,9 +1518,48 @@ static void bs_count(void *ctx, size_t t)
         p->cur[icu[r] >> sh]++;
 }
 
+/* The keys and rows go to their buckets through a line of each a bucket,
+ * in the cache, streamed out past the caches a whole line at a time
+ * (SSE2): written one by one to a few hundred buckets, every store missed
+ * the cache (issue 14). Elsewhere they are written one by one. */
+#if defined(__SSE2__)
+#define WC_SCATTER 1
+#else
+#define WC_SCATTER 0
+#endif
+/* The bytes of one line of a write-combining buffer. */
+#define WC_LINE 64
+
+#if WC_SCATTER
+/* Line `src` to `dst`, both WC_LINE-aligned, past the caches (the buckets
+ * are read again a bucket at a time, later). */
+static inline void wc_line(void *dst, const void *src)
+{
+    __m128i *d = dst;
+    const __m128i *q = src;
+    _mm_stream_si128(d, _mm_load_si128(q));
+    _mm_stream_si128(d + 1, _mm_load_si128(q + 1));
+    _mm_stream_si128(d + 2, _mm_load_si128(q + 2));
+    _mm_stream_si128(d + 3, _mm_load_si128(q + 3));
+}
+#endif
+
+/* The line of `per` elements of array `base` that place `at` ends, out
+ * of its buffer `buf` (place i at buf[(i + ofs) % per]): whole when the
+ * part's places in the bucket, from `lo`, hold all of it, else from lo on. */
+#define WC_PUT(base, buf, per, ofs, at, lo)                                                                        \
+    do {                                                                                                           \
+        if ((at) >= (size_t)(lo) + (per) - 1)                                                                      \
+            wc_line((base) + (at) - ((per) - 1), (buf));                                                           \
+        else                                                                                                       \
+            for (size_t i_ = (lo); i_ <= (at); i_++)                                                               \
+                (base)[i_] = (buf)[(i_ + (ofs)) & ((per) - 1)];                                                    \
+    } while (0)
+
 /* Part t of the rows put in their buckets, in row order: each event's key,
  * its customer within the bucket | time | word (when the word rides in the
- * key, wb > 0), its row (and word) at the part's next place in its bucket. */
+ * key, wb > 0), its row (and word) at the part's next place in its bucket
+ * (through the write-combining lines, WC_SCATTER). */
 static void bs_scatter(void *ctx, size_t t)
 {
     bsort *x = ctx;
@@ -1490,9 +1571,15 @@ static void bs_scatter(void *ctx, size_t t)
     const cx_time tmin = x->pl->tmin, step = x->pl->step;
     const unsigned tbits = x->pl->tbits, sh = x->pl->sh, wb = x->wb;
     const uint32_t lmask = x->lmask;
+    const size_t nb = x->pl->nb;
+    enum { KPER = WC_LINE / sizeof(uint64_t), RPER = WC_LINE / sizeof(uint32_t) };
     uint64_t *key = x->key;
-    uint32_t *row = x->row, *word = x->word, *cur = p->cur, *bconv = p->bconv;
+    uint32_t *row = x->row, *word = x->word, *cur = p->cur, *bconv = p->bconv, *lo = p->lo;
+    unsigned char *wc = p->wc;
+    /* the place of the first element of a line of each array */
+    const size_t kofs = (uintptr_t)key / sizeof *key % KPER, rofs = (uintptr_t)row / sizeof *row % RPER;
     size_t ncv = 0;
+    memcpy(lo, cur, nb * sizeof *lo);
     /* times held as seconds (every one whole, so step is 1000 and tmin a
      * whole second): the key's time is the seconds less tmin's, with no
      * product by 1000 to divide again */
@@ -1509,16 +1596,43 @@ static void bs_scatter(void *ctx, size_t t)
         }
         if (sh)
             k |= (uint64_t)(c & lmask) << tbits;
-        size_t at = cur[c >> sh]++;
+        size_t b = c >> sh, at = cur[b]++;
         if (wb)
             k = k << wb | (uint64_t)(w >> 29) | (uint64_t)(w & W_TP) << 3;
         else
             word[at] = w;
+#if WC_SCATTER
+        uint64_t *kb = (uint64_t *)(void *)(wc + 2 * WC_LINE * b);
+        uint32_t *rb = (uint32_t *)(void *)(wc + 2 * WC_LINE * b + WC_LINE);
+        size_t ks = (at + kofs) & (KPER - 1), rs = (at + rofs) & (RPER - 1);
+        kb[ks] = k;
+        rb[rs] = (uint32_t)r;
+        if (ks == KPER - 1)
+            WC_PUT(key, kb, KPER, kofs, at, lo[b]);
+        if (rs == RPER - 1)
+            WC_PUT(row, rb, RPER, rofs, at, lo[b]);
+#else
         key[at] = k;
         row[at] = (uint32_t)r;
+#endif
         ncv += w >> 31;
         if (bconv)
-            bconv[c >> sh] += w >> 31;
+            bconv[b] += w >> 31;
+    }
+#if WC_SCATTER
+    _mm_sfence(); /* the lines streamed out, before the rest and the next pass */
+#endif
+    /* the lines each bucket started and did not fill */
+    for (size_t b = 0; WC_SCATTER && b < nb; b++) {
+        const uint64_t *kb = (const uint64_t *)(const void *)(wc + 2 * WC_LINE * b);
+        const uint32_t *rb = (const uint32_t *)(const void *)(wc + 2 * WC_LINE * b + WC_LINE);
+        /* the places of the last line before e: kp of keys, rp of rows */
+        size_t e = cur[b], kp = (e + kofs) & (KPER - 1), rp = (e + rofs) & (RPER - 1);
+        size_t ka = e > kp ? e - kp : 0, ra = e > rp ? e - rp : 0;
+        for (size_t i = ka > lo[b] ? ka : lo[b]; i < e; i++)
+            key[i] = kb[(i + kofs) & (KPER - 1)];
+        for (size_t i = ra > lo[b] ? ra : lo[b]; i < e; i++)
+            row[i] = rb[(i + rofs) & (RPER - 1)];
     }
     p->ncv = ncv;
 }
@@ -1552,6 +1666,9 @@ static void bs_sort(void *ctx, size_t t)
     uint32_t *tq32 = pl->tbits <= 32 ? (uint32_t *)(void *)(key + first) : NULL; /* event first + k at k */
     cx_time *tq = (cx_time *)(void *)key;
     uint32_t *wq = wb ? row : word;
+    /* the events as the cut reads them, each customer's counted as soon
+     * as it is written, still in the cache */
+    const jview v = {wq, tq32, tq32 ? NULL : tq, first, tmin, step};
     /* the scratch of ties from an allocator record of the part's own (the
      * handle's is not shared between threads); freed before the return */
     ties tt = {NULL, 0, NULL};
@@ -1595,6 +1712,7 @@ static void bs_sort(void *ctx, size_t t)
         /* each customer sorted, then written out while in the first-level
          * cache, with the rows of the conversions */
         uint32_t i = 0;
+        cut_at bc = {0, 0, 0, 0};
         for (size_t c = 0; c < nc && !rc; c++) {
             uint32_t end = lcnt[c];
             uint64_t *o = sk;
@@ -1640,7 +1758,9 @@ static void bs_sort(void *ctx, size_t t)
                 i = i0;
                 ci = cs;
             }
+            cut_customer(j, &v, false, c0 + c, a + i0, a + end, &bc);
         }
+        x->bcut[b] = bc;
     }
     cxi_free(&m, tt.tp, tt.cap * sizeof *tt.tp);
     p->rc = rc;
@@ -1688,7 +1808,7 @@ static void bs_gather(void *ctx, size_t t)
  * count; the buckets into ranges of about the same number of events, each
  * starting at the conversions of the buckets before it; the conversions
  * into equal ranges. CX_ENOMEM, reported. */
-static int bucket_order(cx_journeys *j, const wsrc *ws, const bplan *pl)
+static int bucket_order(cx_journeys *j, const wsrc *ws, const bplan *pl, bucket_cuts *cuts)
 {
     const unsigned tbits = pl->tbits, sh = pl->sh;
     const uint32_t *boff = pl->boff;
@@ -1708,20 +1828,25 @@ static int bucket_order(cx_journeys *j, const wsrc *ws, const bplan *pl)
     x.row = cxi_alloc(&j->mem, n * sizeof *x.row);  /* becomes the words when they ride in the keys */
     x.word = wb ? NULL : cxi_alloc(&j->mem, n * sizeof *x.word); /* else this does */
     x.part = cxi_alloc(&j->mem, np * sizeof *x.part);
+    x.bcut = cxi_alloc(&j->mem, (nb ? nb : 1) * sizeof *x.bcut);
     size_t ncv = 0;
     int rc = CX_OK;
-    bool ok = x.key && x.row && (wb || x.word) && x.part;
+    bool ok = x.key && x.row && (wb || x.word) && x.part && x.bcut;
     if (x.part) {
         memset(x.part, 0, np * sizeof *x.part);
         for (size_t t = 0; ok && t < np; t++) {
             bpart *p = &x.part[t];
             p->cur = cxi_alloc(&j->mem, nb * sizeof *p->cur);
+            p->lo = cxi_alloc(&j->mem, nb * sizeof *p->lo);
+            p->wc_block = cxi_alloc(&j->mem, (2 * nb + 1) * WC_LINE);
+            if (p->wc_block)
+                p->wc = p->wc_block + (WC_LINE - (uintptr_t)p->wc_block % WC_LINE) % WC_LINE;
             p->bconv = np > 1 ? cxi_alloc(&j->mem, nb * sizeof *p->bconv) : NULL;
             p->lcnt = cxi_alloc(&j->mem, (x.per + 1) * sizeof *p->lcnt);
             p->sk = cxi_alloc(&j->mem, maxb * sizeof *p->sk);
             p->so = cxi_alloc(&j->mem, maxb * sizeof *p->so);
             p->swr = cxi_alloc(&j->mem, maxb * sizeof *p->swr); /* word << 32 | row, by place in the bucket */
-            ok = p->cur && (np == 1 || p->bconv) && p->lcnt && p->sk && p->so && p->swr;
+            ok = p->cur && p->lo && p->wc_block && (np == 1 || p->bconv) && p->lcnt && p->sk && p->so && p->swr;
         }
     }
     if (!ok) {
@@ -1824,6 +1949,8 @@ static int bucket_order(cx_journeys *j, const wsrc *ws, const bplan *pl)
     }
     j->wq = wb ? x.row : x.word;
     j->wq_bytes = n * sizeof *j->wq;
+    *cuts = (bucket_cuts){x.bcut, nb, sh};
+    x.bcut = NULL;
     x.key = NULL;
     if (wb)
         x.row = NULL;
@@ -1833,6 +1960,8 @@ done:
     for (size_t t = 0; x.part && t < np; t++) {
         bpart *p = &x.part[t];
         cxi_free(&j->mem, p->cur, nb * sizeof *p->cur);
+        cxi_free(&j->mem, p->lo, nb * sizeof *p->lo);
+        cxi_free(&j->mem, p->wc_block, (2 * nb + 1) * WC_LINE);
         cxi_free(&j->mem, p->bconv, nb * sizeof *p->bconv);
         cxi_free(&j->mem, p->lcnt, (x.per + 1) * sizeof *p->lcnt);
         cxi_free(&j->mem, p->sk, maxb * sizeof *p->sk);
@@ -1844,6 +1973,7 @@ done:
     cxi_free(&j->mem, x.row, n * sizeof *x.row);
     cxi_free(&j->mem, x.word, n * sizeof *x.word);
     cxi_free(&j->mem, x.crow_own, (ncv + np) * sizeof *x.crow_own);
+    cxi_free(&j->mem, x.bcut, (nb ? nb : 1) * sizeof *x.bcut);
     return rc;
 }
 
@@ -1901,7 +2031,7 @@ done:
  * were added in (customer, time) order, which needs no sort, and how many
  * events each bucket of customers holds (bucket_order). CX_ENOMEM,
  * reported. */
-static int order_events(cx_journeys *j)
+static int order_events(cx_journeys *j, bucket_cuts *cuts)
 {
     const cx_store *s = j->store;
     const uint32_t *icu = CXI_COL(s, CX_TABLE_INTERACTIONS, IN_CUSTOMER, uint32_t);
@@ -1945,7 +2075,7 @@ static int order_events(cx_journeys *j)
         pl.step = whole ? 1000 : 1;
         pl.tbits = bit_width(((uint64_t)tmax - (uint64_t)tmin) / (uint64_t)pl.step);
         rc = pl.tbits + cbits > 64 || pl.tbits + bit_width(pl.maxb - 1) > 64 ? compare_order(j, &tt, &ws)
-                                                                                : bucket_order(j, &ws, &pl);
+                                                                                : bucket_order(j, &ws, &pl, cuts);
     }
 done:
     cxi_free(&j->mem, tt.tp, tt.cap * sizeof *tt.tp);
@@ -1988,7 +2118,7 @@ static void cut_part(void *ctx, size_t t)
  * first so that each part knows where its journeys, states and
  * conversions start. CX_ENOMEM, reported; the journeys then hold no
  * journey arrays. */
-static int cut_journeys(cx_journeys *j)
+static int cut_journeys(cx_journeys *j, const bucket_cuts *cuts)
 {
     cxi_mem *mm = &j->mem;
     size_t np = j->np;
@@ -1996,9 +2126,22 @@ static int cut_journeys(cx_journeys *j)
     memset(&x, 0, sizeof x);
     x.j = j;
     x.cb[np] = j->ncust;
-    for (size_t t = 1; t < np; t++)
+    for (size_t t = 1; t < np; t++) {
         x.cb[t] = first_at(j->cust_off, j->ncust, part_start(j->nev, np, t));
-    run_parts(np, cut_part, &x);
+        if (cuts->at) /* at the start of a bucket, whose counts are known */
+            x.cb[t] = x.cb[t] >> cuts->sh << cuts->sh;
+    }
+    if (cuts->at) {
+        for (size_t b = 0, t = 0; b < cuts->nb; b++) {
+            while (t + 1 < np && x.cb[t + 1] <= b << cuts->sh)
+                t++;
+            const cut_at *c = &cuts->at[b];
+            cut_at *a = &x.at[t];
+            *a = (cut_at){a->nj + c->nj, a->nst + c->nst, a->ncv + c->ncv, a->nconv + c->nconv};
+        }
+    } else {
+        run_parts(np, cut_part, &x);
+    }
     for (size_t t = 0; t < np; t++) {
         const cut_at *c = &x.at[t], *f = &x.from[t];
         x.from[t + 1] = (cut_at){f->nj + c->nj, f->nst + c->nst, f->ncv + c->ncv, f->nconv + c->nconv};
@@ -2104,9 +2247,10 @@ int cx_journeys_new(cx_journeys **out, const cx_store *s, const cx_journeys_opti
         return rc;
     build_lookups(j);
     j->np = parts_of(j);
-    if (!(rc = order_events(j))) {
-        rc = cut_journeys(j);
-    }
+    bucket_cuts cuts = {NULL, 0, 0};
+    if (!(rc = order_events(j, &cuts)))
+        rc = cut_journeys(j, &cuts);
+    cxi_free(&j->mem, cuts.at, (cuts.nb ? cuts.nb : 1) * sizeof *cuts.at);
     if (rc) {
         cx_journeys_free(j);
         return rc;
