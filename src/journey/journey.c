@@ -1642,7 +1642,9 @@ static void bs_scatter(void *ctx, size_t t)
  * time << ib | its place in the bucket, with its word and row copied aside
  * by place; each customer's keys sorted, the runs of events at the same
  * time put in cmp_tie's order, and the times, words and the rows of the
- * conversions written out in order, over the bucket just read. */
+ * conversions written out in order, over the bucket just read; then each
+ * customer's journeys counted while its events are in the cache (x->bcut,
+ * by bucket), so that the cut counts nothing again. */
 static void bs_sort(void *ctx, size_t t)
 {
     bsort *x = ctx;
@@ -1799,7 +1801,8 @@ static void bs_gather(void *ctx, size_t t)
  * out by customer (which gives cust_off), each customer's keys sorted and
  * the times, words and the rows of the conversions written out in order,
  * over the bucket just read: the keys become the times (32 bits when
- * tbits <= 32), the rows (or words) the words. So the sort touches no more
+ * tbits <= 32), the rows (or words) the words; and the journeys of each
+ * bucket counted into `cuts` (cut_journeys). So the sort touches no more
  * memory than the index it builds (and its buckets); the values of the
  * conversions are then read in one pass (fetched ahead). With several
  * parts (j->np) each pass is cut: the rows into ranges, each part with its
