@@ -468,6 +468,50 @@ START_TEST(wide_keys_fallback)
 }
 END_TEST
 
+/* An event of the tests below: its customer "c<c>", its touchpoint (tev_tp)
+ * and its time. */
+typedef struct tev {
+    int c, tp;
+    cx_time t;
+} tev;
+
+static const char *const tev_tp[] = {"ad", "web", "mail", "buy"};
+
+/* ev[0..n) in a seeded random order. */
+static void tev_shuffle(tev *ev, int n, uint64_t *seed)
+{
+    for (int i = n - 1; i > 0; i--) {
+        int r = (int)(splitmix64(seed) % (uint64_t)(i + 1));
+        tev x = ev[i];
+        ev[i] = ev[r];
+        ev[r] = x;
+    }
+}
+
+/* A store (allocating through `alloc`, NULL for malloc) of the four
+ * touchpoints, customers c0 .. c<nc - 1> and the events ev[0..n) added in
+ * that order ("buy" a purchase, the others views). */
+static cx_store *tev_store(const tev *ev, int n, int nc, cx_alloc_fn alloc, void *ud)
+{
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, alloc, ud));
+    OK(cx_touchpoint_add(s, "ad", "ads", "awareness", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "mail", "email", "consideration", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 1, 1));
+    char id[32];
+    for (int c = 0; c < nc; c++) {
+        snprintf(id, sizeof id, "c%d", c);
+        OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+    }
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "c%d", ev[i].c);
+        OK(cx_interaction_add(NULL, s, NULL, id, tev_tp[ev[i].tp], ev[i].t, ev[i].tp == 3 ? "purchase" : "view",
+                              CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 1 + ev[i].tp));
+    }
+    return s;
+}
+
 /* Customers with few and many events (sorted in the bucket by rank, by
  * insertion and by a heap), times at whole seconds and at milliseconds
  * over more than 49 days (32-bit and 64-bit times in the index), many
@@ -477,15 +521,11 @@ START_TEST(long_customers_any_order)
 {
     static const int len[] = {1, 7, 32, 33, 48, 49, 300};
     enum { NC = sizeof len / sizeof len[0] };
-    static const char *const tp[] = {"ad", "web", "mail", "buy"};
     for (int ms = 0; ms < 2; ms++) {
         char *text[2][3];
         for (int k = 0; k < 2; k++) {
             /* the events: customer, touchpoint, time; k = 1 shuffles them */
-            struct ev {
-                int c, tp;
-                cx_time t;
-            } ev[600];
+            tev ev[600];
             int n = 0;
             uint64_t seed = 14 + (uint64_t)ms;
             for (int c = 0; c < NC; c++) {
@@ -495,32 +535,12 @@ START_TEST(long_customers_any_order)
                     if (i == 0 || splitmix64(&seed) % 3)
                         t += ms ? (cx_time)(splitmix64(&seed) % (2 * DAY_MS)) + 1
                                 : 1000 * (cx_time)(1 + splitmix64(&seed) % 86400);
-                    ev[n++] = (struct ev){c, (int)(splitmix64(&seed) % 4), t};
+                    ev[n++] = (tev){c, (int)(splitmix64(&seed) % 4), t};
                 }
             }
             if (k == 1)
-                for (int i = n - 1; i > 0; i--) {
-                    int r = (int)(splitmix64(&seed) % (uint64_t)(i + 1));
-                    struct ev x = ev[i];
-                    ev[i] = ev[r];
-                    ev[r] = x;
-                }
-            cx_store *s;
-            OK(cx_store_new(&s));
-            OK(cx_touchpoint_add(s, "ad", "ads", "awareness", NULL, 0, 1));
-            OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
-            OK(cx_touchpoint_add(s, "mail", "email", "consideration", NULL, 0, 1));
-            OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 1, 1));
-            char id[32];
-            for (int c = 0; c < NC; c++) {
-                snprintf(id, sizeof id, "c%d", c);
-                OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
-            }
-            for (int i = 0; i < n; i++) {
-                snprintf(id, sizeof id, "c%d", ev[i].c);
-                OK(cx_interaction_add(NULL, s, NULL, id, tp[ev[i].tp], ev[i].t, ev[i].tp == 3 ? "purchase" : "view",
-                                      CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 1 + ev[i].tp));
-            }
+                tev_shuffle(ev, n, &seed);
+            cx_store *s = tev_store(ev, n, NC, NULL, NULL);
             cx_journeys *j;
             cx_result *r;
             OK(cx_journeys_new(&j, s, NULL));
@@ -578,51 +598,27 @@ static void *shifted_fn(void *ud, void *ptr, size_t osize, size_t nsize)
  * journeys and transitions. */
 START_TEST(every_small_size_any_order)
 {
-    static const char *const tp[] = {"ad", "web", "mail", "buy"};
     for (int n = 1; n <= 80; n++) {
         int nc = 1 + n % 6;
-        struct ev {
-            int c, tp;
-            cx_time t;
-        } ev[80];
+        tev ev[80];
         uint64_t seed = 100 + (uint64_t)n;
         for (int i = 0; i < n; i++)
-            ev[i] = (struct ev){(int)(splitmix64(&seed) % (uint64_t)nc), (int)(splitmix64(&seed) % 4),
+            ev[i] = (tev){(int)(splitmix64(&seed) % (uint64_t)nc), (int)(splitmix64(&seed) % 4),
                                 T("2024-01-01T00:00:00Z") + 1000 * (cx_time)(splitmix64(&seed) % 86400)};
         /* sorted by customer and time (insertion: a few events) */
         for (int i = 1; i < n; i++)
             for (int k = i; k > 0 && (ev[k - 1].c > ev[k].c || (ev[k - 1].c == ev[k].c && ev[k - 1].t > ev[k].t));
                  k--) {
-                struct ev x = ev[k];
+                tev x = ev[k];
                 ev[k] = ev[k - 1];
                 ev[k - 1] = x;
             }
         char *text[2][2];
         for (int k = 0; k < 2; k++) {
             if (k == 1) /* shuffled */
-                for (int i = n - 1; i > 0; i--) {
-                    int r = (int)(splitmix64(&seed) % (uint64_t)(i + 1));
-                    struct ev x = ev[i];
-                    ev[i] = ev[r];
-                    ev[r] = x;
-                }
+                tev_shuffle(ev, n, &seed);
             shifted sh = {(unsigned)n};
-            cx_store *s;
-            OK(cx_store_new_with_allocator(&s, shifted_fn, &sh));
-            OK(cx_touchpoint_add(s, "ad", "ads", "awareness", NULL, 0, 1));
-            OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 1, 1));
-            OK(cx_touchpoint_add(s, "mail", "email", "consideration", NULL, 0, 1));
-            OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 1, 1));
-            char id[32];
-            for (int c = 0; c < nc; c++) {
-                snprintf(id, sizeof id, "c%d", c);
-                OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
-            }
-            for (int i = 0; i < n; i++) {
-                snprintf(id, sizeof id, "c%d", ev[i].c);
-                OK(cx_interaction_add(NULL, s, NULL, id, tp[ev[i].tp], ev[i].t, ev[i].tp == 3 ? "purchase" : "view",
-                                      CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 1 + ev[i].tp));
-            }
+            cx_store *s = tev_store(ev, n, nc, shifted_fn, &sh);
             cx_journeys *j;
             cx_result *r;
             OK(cx_journeys_new(&j, s, NULL));
