@@ -1556,6 +1556,43 @@ START_TEST(feedback_by_counts_across_blocks)
 }
 END_TEST
 
+/* Groups first seen chunks after the first (a chunk is 256 answers): a
+ * channel and a stage at row 600 by a touchpoint, a channel of cases only
+ * at row 700 and no channel at row 750 (answers without a touchpoint),
+ * every other answer of one touchpoint; by counts the same as by lists,
+ * and each group with its answers. */
+START_TEST(feedback_by_counts_groups_late)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "C0", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "early", "web", "purchase", NULL, 1, 1));
+    OK(cx_touchpoint_add(s, "late", "phone", "service", NULL, 1, 1));
+    OK(cx_case_add(s, "K0", "C0", "email", "low", NULL, 0, CX_TIME_NONE, CX_TIME_NONE, 0, 1));
+    for (int i = 0; i < 1000; i++) {
+        const char *tp = i >= 600 && i % 3 == 0 ? "late" : "early", *ca = NULL;
+        if (i >= 700 && i % 5 == 1)
+            tp = NULL, ca = "K0";
+        if (i >= 750 && i % 7 == 2)
+            tp = NULL, ca = NULL;
+        OK(cx_feedback_add(NULL, s, NULL, "C0", i % 2 ? "nps" : "csat", (double)(i % 2 ? i % 11 : 1 + i % 5),
+                           (cx_time)i * 1000, tp, NULL, ca, NULL));
+    }
+    static const int dims[] = {CX_DIM_CHANNEL, CX_DIM_TOUCHPOINT, CX_DIM_STAGE};
+    static const size_t groups[] = {4, 3, 3}; /* web phone email none; early late none; purchase service none */
+    for (size_t d = 0; d < 3; d++) {
+        ck_assert_double_eq(fb_counts_equal_lists(s, dims[d], false), 500);
+        cx_result *r;
+        OK(fb_query(&r, s, dims[d], false, false, 1));
+        ck_assert_uint_eq(cx_result_row_count(r), groups[d]);
+        for (size_t row = 0; row < groups[d]; row++)
+            ck_assert_double_gt(result_real(r, row, "nps_n") + result_real(r, row, "csat_n"), 0);
+        cx_result_free(r);
+    }
+    cx_store_free(s);
+}
+END_TEST
+
 /* Each allocation of a query by counts refused in turn: CX_ENOMEM and
  * nothing kept, or the result of the query that was not refused. */
 START_TEST(feedback_by_counts_out_of_memory)
@@ -2445,6 +2482,7 @@ int main(void)
     tcase_add_test(core, cases_in_chunks_many_groups);
     tcase_add_test(core, feedback_by_counts_equal_lists);
     tcase_add_test(core, feedback_by_counts_across_blocks);
+    tcase_add_test(core, feedback_by_counts_groups_late);
     tcase_add_test(core, cx_index);
     tcase_add_test(core, compare_groups);
     tcase_add_test(core, export_files);
