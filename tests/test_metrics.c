@@ -1279,7 +1279,8 @@ static cx_store *chunk_store(cxt_alloc *f, int ncases)
         cx_time t = (cx_time)(next() % (300 * DAY_MS));
         cx_time fr = next() % 7 ? t + (cx_time)(next() % 4 ? next() % (3 * DAY_MS) : 0) : CX_TIME_NONE;
         cx_time rs = next() % 5 ? (fr != CX_TIME_NONE ? fr : t) + (cx_time)(next() % (20 * DAY_MS)) : CX_TIME_NONE;
-        OK(cx_case_add(s, id, cu, ch, i % 2 ? "high" : "low", NULL, t, fr, rs, (int)(next() % 4 == 0),
+        static const char *const agents[] = {"Sara", "Omar", "Nora", NULL}; /* a quarter without one */
+        OK(cx_case_add(s, id, cu, ch, i % 2 ? "high" : "low", agents[i % 7 % 4], t, fr, rs, (int)(next() % 4 == 0),
                        1 + (int)(next() % 3)));
         if (i % 40 == 0) /* a contact every 12 days or so per customer: FCR neither 0 nor 1 */
             OK(cx_interaction_add(NULL, s, NULL, cu, "call", t + (cx_time)(next() % (10 * DAY_MS)), "contact",
@@ -1322,8 +1323,8 @@ static void assert_identical(const cx_result *a, const cx_result *b)
 START_TEST(cases_in_chunks_equal_rows)
 {
     cx_store *s = chunk_store(NULL, 30000);
-    static const int dims[] = {CX_DIM_CHANNEL, CX_DIM_PRIORITY, CX_DIM_SEGMENT};
-    for (size_t d = 0; d < 3; d++) {
+    static const int dims[] = {CX_DIM_CHANNEL, CX_DIM_PRIORITY, CX_DIM_SEGMENT, CX_DIM_AGENT};
+    for (size_t d = 0; d < 4; d++) {
         cx_result *chunks, *rows;
         OK(cases_query(&chunks, s, dims[d], false, 1));
         OK(cases_query(&rows, s, dims[d], true, 1));

@@ -1147,15 +1147,19 @@ static int fb_counts_chunk(run *x, const fb_cols *c, size_t c0, size_t n, fb_scr
 /* ---- the feedback pass by counts in one loop ---------------------------- */
 
 /* What fb_fused_chunk reads besides the columns: the bin of each question
- * and whole score at once, qt[q * w1 + (score - lo)] (the scores of every
+ * and score at once, qt[q * w1 + (score - lo)] (the scores of every
  * question's scale from lo, w1 - 1 of them, then one column for the scores
  * beyond), FB_QBAD for a kept question's score outside its scale, 0 for a
- * question not kept; its bytes. The slots by touchpoint are in w->tps. */
+ * question not kept; its bytes. Scores in cents (cxi_vcol) index it in
+ * cents, read from the column, with FB_QBAD at the ones not whole of a
+ * kept question (no pass to make them whole, fb_whole_of); else by the
+ * whole scores of fb_whole_of. The slots by touchpoint are in w->tps. */
 typedef struct fb_fused {
     uint8_t *qt;
     size_t bytes;
     int64_t lo;
     uint64_t w1;
+    bool cents;
 } fb_fused;
 #define FB_QBAD 0x80u      /* in qt: a kept question's score outside its scale */
 #define FB_NEW 0x80000000u /* in w->tps: the slot has no group yet */
@@ -1212,19 +1216,24 @@ static int fb_fused_init(const run *x, const fb_cols *c, fb_fused *f, fb_scratch
             hi = b > hi ? b : hi;
         }
     }
-    if (hi < lo || (uint64_t)(hi - lo) + 2 > FB_QT_MAX / (x->fbq_n ? x->fbq_n : 1))
+    const bool cents = c->score.narrow != NULL;
+    const uint64_t unit = cents ? 100 : 1; /* of a whole score */
+    if (hi < lo || (uint64_t)(hi - lo) + 2 > FB_QT_MAX / unit / (x->fbq_n ? x->fbq_n : 1))
         return CX_OK;
-    const uint64_t w1 = (uint64_t)(hi - lo) + 2;
+    const uint64_t w1 = (uint64_t)(hi - lo) * unit + 2;
     f->bytes = (size_t)w1 * x->fbq_n;
     if (!(f->qt = cxi_alloc(x->mem, f->bytes)))
         return CX_ENOMEM;
-    f->lo = lo;
+    f->lo = lo * (int64_t)unit;
     f->w1 = w1;
+    f->cents = cents;
     for (size_t q = 0; q < x->fbq_n; q++)
         for (uint64_t j = 0; j < w1; j++) {
             uint8_t *e = &f->qt[q * w1 + j];
-            uint64_t k = (uint64_t)(lo + (int64_t)j - qi[q].ilo); /* the score's place in q's scale */
-            *e = !qi[q].kept ? 0 : j + 1 < w1 && k < qi[q].n ? x->fb_tab[qi[q].off + k] : (uint8_t)FB_QBAD;
+            /* the score's place in q's scale, when whole */
+            uint64_t k = (uint64_t)(lo + (int64_t)(j / unit) - qi[q].ilo);
+            bool in = j + 1 < w1 && j % unit == 0 && k < qi[q].n;
+            *e = !qi[q].kept ? 0 : in ? x->fb_tab[qi[q].off + k] : (uint8_t)FB_QBAD;
         }
     fb_fused_slots(x, c, w);
     return CX_OK;
@@ -1239,7 +1248,7 @@ static int fb_fused_init(const run *x, const fb_cols *c, fb_fused *f, fb_scratch
  * a kept answer's slot has no group. */
 #define FB_FUSED(OP)                                                                                               \
     for (size_t k = 0; k < n; k++) {                                                                               \
-        uint64_t j = (uint64_t)(iv[k] - lo);                                                                       \
+        uint64_t j = (uint64_t)(sc[k] - lo);                                                                       \
         uint32_t v = qt[qu[k] * w1 + (j < last ? j : last)], t = tps[ftp[k]];                                      \
         uint32_t kept = (v & 63u) != 0;                                                                            \
         hist[(t & ~FB_NEW) + (v & 63u) * FB_COPIES + (k & (FB_COPIES - 1))] OP;                                    \
@@ -1254,29 +1263,41 @@ static int fb_fused_init(const run *x, const fb_cols *c, fb_fused *f, fb_scratch
  * fb_bins_of and fb_slots between three loops (the scorecard by channel
  * at 5 x 10^6, 1.5 x 10^6 answers: 8.7-9.0 -> 7.1 ms on one thread, issue
  * 14); then the answers kept without a touchpoint, whose slots are
- * random reads, as fb_slots counts them. The scores made whole already
- * (fb_whole_of: all whole). An answer not kept counts in bin 0, which
- * fb_counts_flush never reads. Returns CX_OK; 1 when a kept answer is
- * outside its question's scale, its counts taken back (the chunk then goes
- * by lists, as after fb_bins_of); new groups added in row order as
+ * random reads, as fb_slots counts them. Scores as fb_fused has them (in
+ * cents, or made whole by fb_whole_of: all whole). An answer not kept
+ * counts in bin 0, which fb_counts_flush never reads. Returns CX_OK; 1
+ * when a kept answer is outside its question's scale (or not whole), its
+ * counts taken back (the chunk then goes by lists, as after fb_bins_of);
+ * new groups added in row order as
  * fb_counts_chunk adds them; CX_ENOMEM. */
 static FB_NOINLINE int fb_fused_chunk(run *x, const fb_fused *f, const fb_cols *c, size_t c0, size_t n, fb_scratch *w,
                           uint32_t *hist)
 {
     _Static_assert((FB_COPIES & (FB_COPIES - 1)) == 0, "FB_COPIES: a power of 2");
     const uint8_t *qt = f->qt, *qu = (const uint8_t *)c->qu.data + c0, *ftp = (const uint8_t *)c->ftp.data + c0;
-    const int64_t *iv = w->whole, lo = f->lo;
+    const int64_t lo = f->lo;
     const uint64_t w1 = f->w1, last = w1 - 1;
     const uint32_t *tps = w->tps;
     uint32_t *late = w->late;
     uint8_t *lbin = w->bin;
     uint32_t flags = 0;
     size_t nlate = 0;
-    FB_FUSED(++)
-    if (flags & FB_QBAD) {
-        nlate = 0;
-        FB_FUSED(--)
-        return 1;
+    if (f->cents) {
+        const int32_t *sc = c->score.narrow + c0;
+        FB_FUSED(++)
+        if (flags & FB_QBAD) {
+            nlate = 0;
+            FB_FUSED(--)
+            return 1;
+        }
+    } else {
+        const int64_t *sc = w->whole;
+        FB_FUSED(++)
+        if (flags & FB_QBAD) {
+            nlate = 0;
+            FB_FUSED(--)
+            return 1;
+        }
     }
     const size_t nb = (size_t)x->fb_nbins, mult = x->mult[0];
     const int dim = x->r->spec.groups[0].dim;
@@ -1344,7 +1365,7 @@ static int pass_feedback(run *x, size_t from, size_t to)
     /* (and a slot past the last, for fb_fused_chunk) */
     const size_t nhist = x->fb_tab ? FB_COPIES * (x->direct ? x->direct_n + 1 : 1) * (size_t)x->fb_nbins : 0;
     uint32_t *hist = nhist ? zalloc(x->mem, nhist * sizeof *hist) : NULL;
-    fb_fused fu = {NULL, 0, 0, 0};
+    fb_fused fu = {NULL, 0, 0, 0, false};
     bool counts = hist != NULL, fused = w && counts && fb_fused_ok(x, &c);
     if (!w || (nhist && !hist) || (fused && fb_fused_init(x, &c, &fu, w) != CX_OK)) {
         cxi_free(x->mem, w, sizeof *w);
@@ -1366,7 +1387,7 @@ static int pass_feedback(run *x, size_t from, size_t to)
             }
         if (counts) {
             size_t n;
-            if (fused && !fb_whole_of(&c, c0, c1 - c0, w)) {
+            if (fused && (fu.cents || !fb_whole_of(&c, c0, c1 - c0, w))) {
                 if ((rc = fb_fused_chunk(x, &fu, &c, c0, c1 - c0, w, hist)) <= 0) {
                     if (rc)
                         break;
@@ -1534,28 +1555,58 @@ static case_cols case_cols_of(const cx_store *s)
     };
 }
 
+/* The record of case i, with only the fields the query reads. */
+static inline rec case_rec(const run *x, const case_cols *c, size_t i)
+{
+    const unsigned need = x->need;
+    return (rec){need & NEED_CUST ? c->cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? cxi_codes_at(c->ch, i) : CXI_NONE,
+                 CXI_NONE, need & NEED_AGENT ? cxi_codes_at(c->ag, i) : CXI_NONE,
+                 need & NEED_PRIORITY ? cxi_codes_at(c->pr, i) : CXI_NONE, need & NEED_TIME ? c->op[i] : 0};
+}
+
 static int pass_cases_chunks(run *x, size_t lo, size_t hi)
 {
     const cx_store *s = x->s;
     const cxi_spec *sp = &x->r->spec;
     const case_cols c = case_cols_of(s);
+    /* one grouping by a code column of the cases (channel, priority,
+     * agent): a case's slot read from the column in a loop for its width,
+     * without building its record (the scorecard by channel: most of the
+     * time of its cases went to that and group_of), unless its slot has
+     * no group yet */
+    const int dim = sp->ngroups == 1 ? sp->groups[0].dim : -1;
+    const cxi_codes *gcol = dim == CX_DIM_CHANNEL ? &c.ch : dim == CX_DIM_PRIORITY ? &c.pr
+                            : dim == CX_DIM_AGENT  ? &c.ag : NULL;
     cxi_dist_acc *afr = acc_at(x, CX_MEASURE_FIRST_RESPONSE, 0), *ars = acc_at(x, CX_MEASURE_RESOLUTION, 0);
     cxi_dist_acc *aco = acc_at(x, CX_MEASURE_CONTACTS, 0);
     cxi_prop_acc *are = acc_at(x, CX_MEASURE_REOPEN_RATE, 0), *afc = acc_at(x, CX_MEASURE_FCR, 0);
-    const unsigned need = x->need;
     const int64_t max_co = sp->fcr_max_contacts, max_ro = sp->fcr_max_reopens, window = sp->fcr_window;
     size_t g[CA_CHUNK];
     int rc = CX_OK;
     for (size_t c0 = lo; c0 < hi && !rc; c0 += CA_CHUNK) {
         size_t n = hi - c0 < CA_CHUNK ? hi - c0 : CA_CHUNK;
-        for (size_t k = 0; k < n && !rc; k++) {
-            size_t i = c0 + k;
-            rec e = {need & NEED_CUST ? c.cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? cxi_codes_at(c.ch, i) : CXI_NONE,
-                     CXI_NONE, need & NEED_AGENT ? cxi_codes_at(c.ag, i) : CXI_NONE,
-                     need & NEED_PRIORITY ? cxi_codes_at(c.pr, i) : CXI_NONE,
-                     need & NEED_TIME ? c.op[i] : 0};
-            rc = group_of(x, &e, &g[k]);
+#define CA_SLOTS(T, NONE)                                                                                          \
+    {                                                                                                              \
+        const T *col = (const T *)gcol->data + c0;                                                                 \
+        for (size_t k = 0; k < n && !rc; k++) {                                                                    \
+            uint32_t v = x->direct[(size_t)(col[k] == (NONE) ? 0u : col[k] + 1u) * x->mult[0]];                   \
+            if (v) {                                                                                               \
+                g[k] = v - 1;                                                                                      \
+            } else {                                                                                               \
+                rec e = case_rec(x, &c, c0 + k);                                                                   \
+                rc = group_of(x, &e, &g[k]);                                                                       \
+            }                                                                                                      \
+        }                                                                                                          \
+    }
+        if (gcol) {
+            FB_BY_WIDTH(*gcol, CA_SLOTS)
+        } else {
+            for (size_t k = 0; k < n && !rc; k++) {
+                rec e = case_rec(x, &c, c0 + k);
+                rc = group_of(x, &e, &g[k]);
+            }
         }
+#undef CA_SLOTS
         if (rc)
             break;
         /* the accumulators' arrays may have moved as groups were added */
