@@ -334,6 +334,117 @@ START_TEST(settle_out_of_memory_keeps_pairs)
 }
 END_TEST
 
+/* An import that reserved its customers (a file of more than a few rows)
+ * puts each name's pairs into a column from the first on (attrs.h): the
+ * same values as one set at a time, the names few customers have back in
+ * the map after it, and a failed one leaves the attributes as they were
+ * and no column of a name it brought. */
+#define NNEW 2000
+static void write_new_customers(const char *path, bool broken)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "id,tier,lang,vip,note\n");
+    for (int i = NCUST; i < NCUST + NNEW; i++)
+        fprintf(f, "C-%04d,tier-%d,%s,%s,%s\n", i, i % 5, i % 10 == 0 ? "ar" : "", i % 400 == 7 ? "yes" : "",
+                i % 700 == 3 ? "called" : "");
+    if (broken)
+        fprintf(f, "C-9999,tier-1,,,,extra\n"); /* a field too many: the strict import fails here */
+    fclose(f);
+}
+
+START_TEST(import_columns_from_the_first_pair)
+{
+    static const char *const all[] = {"tier", "lang", "vip", "note", "absent"};
+    tmpdir_setup();
+    cx_store *s = attr_store(), *ref = attr_store();
+    char id[16], v[32];
+    for (int i = NCUST; i < NCUST + NNEW; i++) { /* ref: the same, one call at a time */
+        snprintf(id, sizeof id, "C-%04d", i);
+        OK(cx_customer_add(ref, id, NULL, NULL, NULL, CX_TIME_NONE));
+        snprintf(v, sizeof v, "tier-%d", i % 5);
+        OK(cx_customer_set_attribute(ref, id, "tier", v));
+        if (i % 10 == 0)
+            OK(cx_customer_set_attribute(ref, id, "lang", "ar"));
+        if (i % 400 == 7)
+            OK(cx_customer_set_attribute(ref, id, "vip", "yes"));
+        if (i % 700 == 3)
+            OK(cx_customer_set_attribute(ref, id, "note", "called"));
+    }
+    char *before = dump(s, all, 5);
+    uint32_t names_before = s->sets[CX_VOCAB_ATTRIBUTE].count;
+    size_t count_before = s->attrs.count;
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    cx_import_report *r = NULL;
+    /* failed: as before, and "note" (new) has no column left */
+    write_new_customers(P("customers.csv"), true);
+    ck_assert_int_ne(cx_import_csv(&r, s, CX_TABLE_CUSTOMERS, P("customers.csv"), o), CX_OK);
+    ck_assert_uint_eq(s->t[CX_TABLE_CUSTOMERS].n, NCUST);
+    ck_assert_uint_eq(s->attrs.count, count_before);
+    ck_assert_uint_eq(s->sets[CX_VOCAB_ATTRIBUTE].count, names_before);
+    for (uint32_t k = names_before; k < s->attrs.nnames; k++)
+        EXPECT(!s->attrs.cols[k].v, "name %u, rolled back, still has a column", k);
+    char *after = dump(s, all, 5);
+    ck_assert_str_eq(before, after);
+    free(after);
+    /* landed: the values of ref; tier a column, the rare names in the map */
+    write_new_customers(P("customers.csv"), false);
+    OK(cx_import_csv(&r, s, CX_TABLE_CUSTOMERS, P("customers.csv"), o));
+    ck_assert_uint_eq(cx_import_report_added(r), NNEW);
+    cx_import_report_free(r);
+    char *a = dump(s, all, 5), *b = dump(ref, all, 5);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    EXPECT(has_column(s, "tier", NCUST + NNEW), "tier should be a column");
+    EXPECT(!has_column(s, "note", 1), "note (3 customers) should be in the map");
+    EXPECT(!has_column(s, "vip", 1), "vip (8 customers) should be in the map");
+    /* lang: 100 + 200 of 2300, above an eighth: its column stays */
+    EXPECT(has_column(s, "lang", NCUST + NNEW), "lang should keep its column");
+    ck_assert_uint_eq(s->attrs.map.count, 3 + 5 + 3);
+    ck_assert_uint_eq(s->attrs.count, ref->attrs.count);
+    free(before);
+    cx_import_options_free(o);
+    cx_store_free(s);
+    cx_store_free(ref);
+    tmpdir_teardown();
+}
+END_TEST
+
+/* A column whose name fewer than an eighth of the customers keep goes
+ * back to the map: the values stay. */
+START_TEST(sparse_column_returns_to_map)
+{
+    cx_store *s = attr_store();
+    char id[16];
+    EXPECT(has_column(s, "lang", NCUST), "lang should be a column");
+    /* remove lang from all but 30 of its 100: 30 < ATTRS_COLUMN_MIN / 2 */
+    int kept = 0;
+    for (int i = 0; i < NCUST; i += 3) {
+        cid(id, sizeof id, i);
+        if (kept < 30) {
+            kept++;
+            continue;
+        }
+        OK(cx_customer_set_attribute(s, id, "lang", NULL));
+    }
+    EXPECT(!has_column(s, "lang", 1), "lang (30 customers) should be back in the map");
+    ck_assert_uint_eq(s->attrs.nmap[name_id(s, "lang")], 30);
+    const char *v;
+    for (int i = 0; i < NCUST; i += 3) {
+        cid(id, sizeof id, i);
+        OK(cx_customer_get_attribute(&v, s, id, "lang"));
+        if (i / 3 < 30)
+            ck_assert_str_eq(v, i % 2 ? "ar" : "en");
+        else
+            ck_assert_ptr_null(v);
+    }
+    cx_store_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("attrs");
@@ -346,6 +457,8 @@ int main(void)
     tcase_add_test(tc, forget_keeps_the_others);
     tcase_add_test(tc, pseudonyms_by_name);
     tcase_add_test(tc, settle_out_of_memory_keeps_pairs);
+    tcase_add_test(tc, import_columns_from_the_first_pair);
+    tcase_add_test(tc, sparse_column_returns_to_map);
     suite_add_tcase(su, tc);
     return run_suite(su);
 }

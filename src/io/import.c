@@ -1088,8 +1088,10 @@ int cxi_import_end(cxi_import *im, cx_import_report **out, int rc)
     cxi_free(&im->mem, im->reject_buf, REJECT_BUFFER);
     im->reject_buf = NULL;
     cxi_layout_free(&im->mem, &im->layout);
-    if (im->store)
+    if (im->store) {
         im->store->lookup = NULL;
+        im->store->attr_rows = 0;
+    }
     if (rc == CX_OK) {
         if (im->store) {
             im->store->undo = NULL;
@@ -1105,6 +1107,8 @@ int cxi_import_end(cxi_import *im, cx_import_report **out, int rc)
         cxi_store_rollback(im->store, &im->mark);
         im->store->undo = NULL;
         cxi_free(&im->store->mem, im->undo.cells, im->undo.cap * sizeof *im->undo.cells);
+        /* the columns it gave names no customer has now (attrs.h) */
+        cxi_attrs_drop_empty(&im->store->mem, &im->store->attrs);
     }
     cx_import_report_free(im->report);
     im->report = NULL;

@@ -80,11 +80,17 @@ static inline bool in_column(const cxi_attrs *a, uint32_t row, uint32_t name)
     return name < a->nnames && row < a->cols[name].cap;
 }
 
-int cxi_attrs_reserve(cxi_mem *m, cxi_attrs *a, uint32_t row, uint32_t name)
+static bool grow_column(cxi_mem *m, cxi_attrs *a, uint32_t k, uint32_t rows);
+
+int cxi_attrs_reserve(cxi_mem *m, cxi_attrs *a, uint32_t row, uint32_t name, uint32_t hint)
 {
     int rc = attrs_names(m, a, name);
     if (rc || in_column(a, row, name))
         return rc;
+    /* a column hides the map's entries of the rows it covers: only for a
+     * name with none there */
+    if (row < hint && a->nmap[name] == 0 && grow_column(m, a, name, hint))
+        return CX_OK;
     return cxi_map_reserve(m, &a->map, 1);
 }
 
@@ -240,9 +246,46 @@ static bool grow_column(cxi_mem *m, cxi_attrs *a, uint32_t k, uint32_t rows)
     return true;
 }
 
+/* Whether name k's column should go: fewer than an eighth of `rows`
+ * customers (or ATTRS_COLUMN_MIN / 2) have the name, so that a name
+ * between an eighth and a quarter keeps what it has (no column made and
+ * freed again as customers come and go). */
+static bool drops_column(const cxi_attrs *a, uint32_t k, uint32_t rows)
+{
+    return a->cols[k].v && (a->nname[k] < ATTRS_COLUMN_MIN / 2 || (uint64_t)a->nname[k] * 8 < rows);
+}
+
+/* Name k's column entries into the map, and the column freed; false (and
+ * nothing changed) out of memory. */
+static bool drop_column(cxi_mem *m, cxi_attrs *a, uint32_t k)
+{
+    cxi_attr_col *c = &a->cols[k];
+    uint32_t in_col = a->nname[k] - a->nmap[k];
+    if (in_col && cxi_map_reserve(m, &a->map, in_col) != CX_OK)
+        return false;
+    for (uint32_t r = 0; in_col && r < c->cap; r++)
+        if (c->v[r] != CXI_NONE)
+            cxi_map_put(&a->map, (uint64_t)r << 32 | k, c->v[r]);
+    a->nmap[k] += in_col;
+    cxi_free(m, c->v, (size_t)c->cap * sizeof *c->v);
+    c->v = NULL;
+    c->cap = 0;
+    return true;
+}
+
+void cxi_attrs_drop_empty(cxi_mem *m, cxi_attrs *a)
+{
+    for (uint32_t k = 0; k < a->nnames; k++)
+        if (a->cols[k].v && a->nname[k] == 0)
+            (void)drop_column(m, a, k); /* nothing to move: cannot fail */
+}
+
 void cxi_attrs_settle(cxi_mem *m, cxi_attrs *a, uint32_t rows, uint32_t name)
 {
     bool moved = false;
+    for (uint32_t k = 0; k < a->nnames; k++)
+        if ((name == CXI_NONE || k == name) && drops_column(a, k, rows))
+            (void)drop_column(m, a, k); /* out of memory: the column stays */
     for (uint32_t k = 0; k < a->nnames; k++) {
         if (name != CXI_NONE && k != name)
             continue;

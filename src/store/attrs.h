@@ -8,7 +8,10 @@
  * cxi_attrs_settle() moves a name's entries into a column once at least a
  * quarter of the customers have it (and 64 do). Rows a column does not
  * reach yet (customers added since) stay in the map until the next
- * settling. The other names stay in the map.
+ * settling. The other names stay in the map. An import that has reserved
+ * its customers (cxi_attrs_reserve's hint) gives each name it sets a
+ * column from the first pair on; settling after it returns the names few
+ * customers have to the map.
  *
  * Settling allocates, so it never runs while an import can still roll
  * back (the store's undo log is set): the import's own adds reach columns
@@ -50,8 +53,14 @@ static inline uint32_t cxi_attrs_get(const cxi_attrs *a, uint32_t row, uint32_t 
 }
 
 /* Room to set (row, name), so that cxi_attrs_exchange cannot fail.
- * CX_ENOMEM (reported) changes nothing a reader sees. */
-int cxi_attrs_reserve(cxi_mem *m, cxi_attrs *a, uint32_t row, uint32_t name);
+ * CX_ENOMEM (reported) changes nothing a reader sees. `hint`: the rows an
+ * import has reserved for customers (0 outside one): a name with no entry
+ * in the map then gets a column of that many rows at once, so that an
+ * import's pairs go straight into columns rather than through the map and
+ * its rehashes (cxi_attrs_settle gives the map back the entries of a name
+ * few customers turned out to have). Room in the map when that column
+ * cannot be had. */
+int cxi_attrs_reserve(cxi_mem *m, cxi_attrs *a, uint32_t row, uint32_t name, uint32_t hint);
 /* Sets (row, name) to val (not CXI_NONE) within a reservation; the value
  * it had before, CXI_NONE when none. */
 uint32_t cxi_attrs_exchange(cxi_attrs *a, uint32_t row, uint32_t name, uint32_t val);
@@ -69,9 +78,15 @@ int cxi_attrs_each(const cxi_attrs *a, int (*fn)(void *ctx, uint32_t row, uint32
 void cxi_attrs_remap(cxi_attrs *a, uint32_t (*to)(void *ctx, uint32_t name, uint32_t val), void *ctx);
 /* Moves the entries of name `name` (CXI_NONE: of every name) into a
  * column of at least `rows` rows when a quarter of `rows` customers have
- * it (see above). Never fails: out of memory, the entries stay where they
- * are. */
+ * it (see above), and those of a name with a column that fewer than an
+ * eighth of them have (or fewer than ATTRS_COLUMN_MIN / 2) back into the
+ * map, freeing the column. Never fails: out of memory, the entries stay
+ * where they are. */
 void cxi_attrs_settle(cxi_mem *m, cxi_attrs *a, uint32_t rows, uint32_t name);
+/* Frees the columns of names no customer has (those a failed import gave
+ * the names it brought): allocates nothing, so that a rollback changes
+ * nothing else. */
+void cxi_attrs_drop_empty(cxi_mem *m, cxi_attrs *a);
 /* A deep copy into *out (initialised here); CX_ENOMEM frees it again. */
 int cxi_attrs_copy(cxi_mem *m, const cxi_attrs *a, cxi_attrs *out);
 /* The bytes the attributes' arrays take. */

@@ -298,7 +298,7 @@ static int plan_attr(void *ctx, uint32_t row, uint32_t name, uint32_t val)
     uint32_t to = x->p->newrow[CX_TABLE_CUSTOMERS][row];
     if (to == CXI_NONE)
         return CX_OK;
-    int rc = cxi_attrs_reserve(&x->s->mem, &x->p->attrs, to, x->names[name]);
+    int rc = cxi_attrs_reserve(&x->s->mem, &x->p->attrs, to, x->names[name], 0);
     if (!rc)
         cxi_attrs_exchange(&x->p->attrs, to, x->names[name], x->p->value[val]);
     return rc;

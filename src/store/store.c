@@ -397,6 +397,8 @@ int cx_store_reserve(cx_store *s, cx_table table, size_t rows)
     rc = reserve_rows(s, table, rows);
     if (rc)
         return cxi_fail(rc, "cx_store_reserve: out of memory for %zu more %s", rows, schema[table].name);
+    if (table == CX_TABLE_CUSTOMERS && s->undo) /* an import's: its attributes' columns too (attrs.h) */
+        s->attr_rows = (uint32_t)(s->t[table].n + rows);
     return CX_OK;
 }
 
@@ -1097,6 +1099,9 @@ static int attribute_remove(const char *fn, cx_store *s, uint32_t row, const cha
         return rc;
     log_attribute(s, row, kid, was);
     cxi_attrs_remove(&s->attrs, row, kid);
+    /* outside an import, a column few customers still use goes (attrs.h) */
+    if (!s->undo)
+        cxi_attrs_settle(&s->mem, &s->attrs, (uint32_t)s->t[CX_TABLE_CUSTOMERS].n, kid);
     return CX_OK;
 }
 
@@ -1125,7 +1130,8 @@ int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key
     uint32_t vid = cxi_pool_find_hashed(&s->attr_values, value, vlen, vh);
     if ((vid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->attr_values, 1, vlen))) ||
         (rc = cxi_attrs_reserve(&s->mem, &s->attrs, row,
-                                k.id != CXI_NONE ? k.id : s->sets[CX_VOCAB_ATTRIBUTE].count)) ||
+                                k.id != CXI_NONE ? k.id : s->sets[CX_VOCAB_ATTRIBUTE].count,
+                                s->undo ? s->attr_rows : 0)) ||
         (rc = undo_room(s, 1)))
         return rc;
     uint32_t kid = commit_value(s, &k);

@@ -147,6 +147,7 @@ struct cx_store {
     cxi_pool comments;
     cxi_pool attr_values;
     cxi_attrs attrs; /* (customer row, attribute name) -> attr_values id (attrs.h) */
+    uint32_t attr_rows; /* the customers an import has reserved (cx_store_reserve), 0 outside one */
     /* Event tables with ids: idrow[t][key id] is the row of the id (the
      * key pool of the table interns ids in row order). NULL while every
      * id's row is its key id (every row added with an id), the usual case,
