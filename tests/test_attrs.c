@@ -230,12 +230,27 @@ START_TEST(clone_save_load_keep_attributes)
 }
 END_TEST
 
+/* Customer `id` (the i-th) added to s with "tier" tier-(i % tiers), "lang"
+ * "ar" when lang_every divides i, "vip" "yes" when i % vip_every is vip_at:
+ * a reference built one call at a time. */
+static void add_with_attrs(cx_store *s, const char *id, int i, int tiers, int lang_every, int vip_every, int vip_at)
+{
+    char v[32];
+    OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+    snprintf(v, sizeof v, "tier-%d", i % tiers);
+    OK(cx_customer_set_attribute(s, id, "tier", v));
+    if (i % lang_every == 0)
+        OK(cx_customer_set_attribute(s, id, "lang", "ar"));
+    if (i % vip_every == vip_at)
+        OK(cx_customer_set_attribute(s, id, "vip", "yes"));
+}
+
 /* Forgetting customers renumbers the rows of the columns. */
 START_TEST(forget_keeps_the_others)
 {
     cx_store *s = attr_store(), *ref;
     OK(cx_store_new(&ref));
-    char id[16], v[32];
+    char id[16];
     const char *gone[NCUST / 2];
     char ids[NCUST / 2][16];
     size_t ngone = 0;
@@ -247,13 +262,7 @@ START_TEST(forget_keeps_the_others)
             ngone++;
             continue;
         }
-        OK(cx_customer_add(ref, id, NULL, NULL, NULL, CX_TIME_NONE));
-        snprintf(v, sizeof v, "tier-%d", i % 7);
-        OK(cx_customer_set_attribute(ref, id, "tier", v));
-        if (i % 3 == 0)
-            OK(cx_customer_set_attribute(ref, id, "lang", "ar"));
-        if (i % 100 == 1)
-            OK(cx_customer_set_attribute(ref, id, "vip", "yes"));
+        add_with_attrs(ref, id, i, 7, 3, 100, 1);
     }
     size_t rows;
     OK(cx_customer_forget(&rows, s, ngone, gone));
@@ -358,16 +367,10 @@ START_TEST(import_columns_from_the_first_pair)
     static const char *const all[] = {"tier", "lang", "vip", "note", "absent"};
     tmpdir_setup();
     cx_store *s = attr_store(), *ref = attr_store();
-    char id[16], v[32];
+    char id[16];
     for (int i = NCUST; i < NCUST + NNEW; i++) { /* ref: the same, one call at a time */
         snprintf(id, sizeof id, "C-%04d", i);
-        OK(cx_customer_add(ref, id, NULL, NULL, NULL, CX_TIME_NONE));
-        snprintf(v, sizeof v, "tier-%d", i % 5);
-        OK(cx_customer_set_attribute(ref, id, "tier", v));
-        if (i % 10 == 0)
-            OK(cx_customer_set_attribute(ref, id, "lang", "ar"));
-        if (i % 400 == 7)
-            OK(cx_customer_set_attribute(ref, id, "vip", "yes"));
+        add_with_attrs(ref, id, i, 5, 10, 400, 7);
         if (i % 700 == 3)
             OK(cx_customer_set_attribute(ref, id, "note", "called"));
     }

@@ -283,13 +283,12 @@ void cxi_attrs_drop_empty(cxi_mem *m, cxi_attrs *a)
 void cxi_attrs_settle(cxi_mem *m, cxi_attrs *a, uint32_t rows, uint32_t name)
 {
     bool moved = false;
-    for (uint32_t k = 0; k < a->nnames; k++)
-        if ((name == CXI_NONE || k == name) && drops_column(a, k, rows))
-            (void)drop_column(m, a, k); /* out of memory: the column stays */
     for (uint32_t k = 0; k < a->nnames; k++) {
         if (name != CXI_NONE && k != name)
             continue;
-        if (wants_column(a, k, rows) && grow_column(m, a, k, rows))
+        if (drops_column(a, k, rows))
+            (void)drop_column(m, a, k); /* out of memory: the column stays */
+        else if (wants_column(a, k, rows) && grow_column(m, a, k, rows))
             moved |= a->nmap[k] > 0;
     }
     if (!moved)

@@ -1130,8 +1130,7 @@ int cx_customer_set_attribute(cx_store *s, const char *customer, const char *key
     uint32_t vid = cxi_pool_find_hashed(&s->attr_values, value, vlen, vh);
     if ((vid == CXI_NONE && (rc = cxi_pool_reserve(&s->mem, &s->attr_values, 1, vlen))) ||
         (rc = cxi_attrs_reserve(&s->mem, &s->attrs, row,
-                                k.id != CXI_NONE ? k.id : s->sets[CX_VOCAB_ATTRIBUTE].count,
-                                s->undo ? s->attr_rows : 0)) ||
+                                k.id != CXI_NONE ? k.id : s->sets[CX_VOCAB_ATTRIBUTE].count, s->attr_rows)) ||
         (rc = undo_room(s, 1)))
         return rc;
     uint32_t kid = commit_value(s, &k);
