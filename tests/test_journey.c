@@ -982,6 +982,42 @@ START_TEST(pain_points_and_drivers)
 }
 END_TEST
 
+/* The repeat-contact signal of the pain points: an inbound contact at
+ * the same time as an event does not follow it, whichever comes first in
+ * the index (the index puts "ad" before "call" at one time, by name); one
+ * an hour later does. Before, the contact at the same time counted when it
+ * came after the event in the index. */
+START_TEST(pain_repeat_contacts_at_one_time)
+{
+    for (int k = 0; k < 2; k++) {
+        cx_store *s = base_store();
+        OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+        OK(cx_customer_add(s, "B", NULL, NULL, NULL, CX_TIME_NONE));
+        if (k == 0) {
+            ev(s, "A", "ad", T0, "view", 0);
+            ev(s, "A", "call", T0, "contact", 0);
+        } else {
+            ev(s, "A", "call", T0, "contact", 0);
+            ev(s, "A", "ad", T0, "view", 0);
+        }
+        ev(s, "B", "ad", T0, "view", 0);
+        ev(s, "B", "call", T0 + HOUR_MS, "contact", 0);
+        cx_journeys *j;
+        cx_result *t;
+        OK(cx_journeys_new(&j, s, NULL));
+        OK(cx_journeys_pain_points(&t, j));
+        size_t ad = result_row(t, "touchpoint", "ad"), call = result_row(t, "touchpoint", "call");
+        EXACT(result_real(t, ad, "repeat_contacts"), 50); /* B's view only */
+        ck_assert_int_eq(result_int(t, ad, "repeat_contacts_n"), 2);
+        EXACT(result_real(t, call, "repeat_contacts"), 0);
+        ck_assert_int_eq(result_int(t, call, "repeat_contacts_n"), 2);
+        cx_result_free(t);
+        cx_journeys_free(j);
+        cx_store_free(s);
+    }
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
     cx_store *s = journey_store(), *other;
@@ -1243,6 +1279,7 @@ int main(void)
     tcase_add_test(core, funnels);
     tcase_add_test(core, stages);
     tcase_add_test(core, pain_points_and_drivers);
+    tcase_add_test(core, pain_repeat_contacts_at_one_time);
     suite_add_tcase(su, core);
     TCase *bad = tcase_create("limits");
     tcase_set_timeout(bad, 120);

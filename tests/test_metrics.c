@@ -476,6 +476,50 @@ static cx_store *contact_store(void)
     return s;
 }
 
+/* Two inbound contacts of one customer at the same time do not follow
+ * each other: added in either order, neither is a repeat cause by
+ * itself; a third contact a day later makes both causes. Before, the one
+ * stored first was, and the repeat moved between channels with the
+ * order of the rows. */
+START_TEST(repeat_causes_at_one_time)
+{
+    for (int later = 0; later < 2; later++) {
+        char text[2][256];
+        for (int k = 0; k < 2; k++) {
+            cx_store *s;
+            OK(cx_store_new(&s));
+            OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+            OK(cx_touchpoint_add(s, "call", "phone", "service", NULL, 1, 1));
+            OK(cx_touchpoint_add(s, "chat", "chat", "service", NULL, 1, 1));
+            cx_time t0 = T("2024-06-03T09:00:00Z");
+            const char *tp[2] = {k ? "chat" : "call", k ? "call" : "chat"};
+            for (int i = 0; i < 2; i++)
+                OK(cx_interaction_add(NULL, s, NULL, "A", tp[i], t0, "contact", CX_INBOUND, NULL, NULL, 1000,
+                                      CX_HANDLED, 0));
+            if (later)
+                OK(cx_interaction_add(NULL, s, NULL, "A", "call", t0 + DAY_MS, "contact", CX_INBOUND, NULL, NULL,
+                                      1000, CX_HANDLED, 0));
+            cx_query *q;
+            cx_result *r;
+            OK(cx_query_new(&q, s));
+            OK(cx_query_add(q, CX_MEASURE_REPEAT_RATE));
+            OK(cx_query_group_by(q, CX_DIM_CHANNEL));
+            OK(cx_query_run(&r, q));
+            ck_assert_uint_eq(cx_result_row_count(r), 2);
+            size_t ph = strcmp(result_label(r, 0, "channel"), "phone") == 0 ? 0 : 1;
+            snprintf(text[k], sizeof text[k], "chat %g of %g, phone %g of %g", result_real(r, 1 - ph, "repeat_rate"),
+                     result_real(r, 1 - ph, "repeat_rate_n"), result_real(r, ph, "repeat_rate"),
+                     result_real(r, ph, "repeat_rate_n"));
+            cx_result_free(r);
+            cx_query_free(q);
+            cx_store_free(s);
+        }
+        ck_assert_str_eq(text[0], later ? "chat 100 of 1, phone 50 of 2" : "chat 0 of 1, phone 0 of 1");
+        ck_assert_str_eq(text[1], text[0]);
+    }
+}
+END_TEST
+
 START_TEST(contact_measures)
 {
     cx_store *s = contact_store();
@@ -2475,6 +2519,7 @@ int main(void)
     tcase_add_test(core, sla_targets);
     tcase_add_test(core, business_hours);
     tcase_add_test(core, contact_measures);
+    tcase_add_test(core, repeat_causes_at_one_time);
     tcase_add_test(core, fcr_window);
     tcase_add_test(core, time_buckets);
     tcase_add_test(core, filters);

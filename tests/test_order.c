@@ -404,6 +404,78 @@ START_TEST(ties_any_order)
 }
 END_TEST
 
+/* Two purchases of one customer at the same millisecond, at the same
+ * touchpoint, with no id and different values (100 and 5), and a
+ * post-purchase step tied with a plain visit at that touchpoint: whatever
+ * order they are added in, through the build for rows in order (twice,
+ * the ties either way), the radix sort (rows out of order) and its
+ * fallback (times a millisecond apart over 9997 years and 40000 customers:
+ * (customer, time) needs more than 64 bits), the journeys carry the same
+ * values and the same steps, and attribution gives each touchpoint the
+ * same value. Before, the ties went by row and the values swapped. */
+START_TEST(tied_values_any_order)
+{
+    /* the events of c1: 0 ad view, 1 buy 100, 2 buy 5, 3 ship delivery
+     * (post-purchase), 4 ship visit (not), 3 and 4 at the same time */
+    static const int perm[4][5] = {{0, 1, 2, 3, 4}, {0, 2, 1, 4, 3}, {2, 4, 0, 3, 1}, {4, 2, 3, 1, 0}};
+    static const char *const tp[] = {"ad", "buy", "buy", "ship", "ship"};
+    static const char *const kind[] = {"view", "purchase", "purchase", "delivery", "visit"};
+    static const double value[] = {0, 100, 5, 0, 0};
+    const cx_time t0 = T("2024-03-01T10:00:00Z");
+    static const cx_time at[] = {0, HOUR_MS, HOUR_MS, 2 * HOUR_MS, 2 * HOUR_MS};
+    char *text[5][2];
+    for (int k = 0; k < 5; k++) {
+        cx_store *s;
+        OK(cx_store_new(&s));
+        OK(cx_touchpoint_add(s, "ad", "ads", "awareness", NULL, 0, 1));
+        OK(cx_touchpoint_add(s, "buy", "web", "purchase", NULL, 1, 1));
+        OK(cx_touchpoint_add(s, "ship", "delivery", "purchase", NULL, 0, 1));
+        OK(cx_customer_add(s, "c1", NULL, NULL, NULL, CX_TIME_NONE));
+        bool wide = k == 4;
+        char id[32];
+        for (int c = 0; wide && c < 40000; c++) {
+            snprintf(id, sizeof id, "w%d", c);
+            OK(cx_customer_add(s, id, NULL, NULL, NULL, CX_TIME_NONE));
+        }
+        for (int i = 0; i < 5; i++) {
+            int e = perm[k < 4 ? k : 2][i];
+            OK(cx_interaction_add(NULL, s, NULL, "c1", tp[e], t0 + at[e], kind[e], CX_INBOUND, NULL, NULL, 0,
+                                  CX_HANDLED, value[e]));
+        }
+        if (wide) {
+            OK(cx_interaction_add(NULL, s, NULL, "w39999", "ad", T("0001-01-01T00:00:00Z") + 1, "view", CX_INBOUND,
+                                  NULL, NULL, 0, CX_HANDLED, 0));
+            OK(cx_interaction_add(NULL, s, NULL, "w39999", "ad", T("9998-01-01T00:00:00Z"), "view", CX_INBOUND,
+                                  NULL, NULL, 0, CX_HANDLED, 0));
+        }
+        cx_journeys_options *o;
+        OK(cx_journeys_options_new(&o, s));
+        OK(cx_journeys_options_set_post_purchase(o, CX_POST_PURCHASE_BY_KIND, "delivery"));
+        OK(cx_journeys_options_set_min_support(o, 1));
+        cx_journeys *j;
+        cx_result *r;
+        OK(cx_journeys_new(&j, s, o));
+        cx_journeys_options_free(o);
+        OK(cx_journeys_list(&r, j));
+        text[k][0] = result_text(r, "tied-list.csv", false);
+        OK(cx_journeys_attribution(&r, j, 1));
+        text[k][1] = result_text(r, "tied-attribution.csv", false);
+        cx_journeys_free(j);
+        cx_store_free(s);
+    }
+    /* the wide store lists c1's journeys first, then w39999's */
+    for (int k = 1; k < 5; k++)
+        EXPECT((k < 4 ? strcmp(text[k][0], text[0][0]) : strncmp(text[k][0], text[0][0], strlen(text[0][0]))) == 0,
+               "order %d:\n%s\nagainst\n%s", k, text[k][0], text[0][0]);
+    for (int k = 1; k < 4; k++)
+        EXPECT(strcmp(text[k][1], text[0][1]) == 0, "order %d:\n%s\nagainst\n%s", k, text[k][1], text[0][1]);
+    for (int k = 0; k < 5; k++) {
+        free(text[k][0]);
+        free(text[k][1]);
+    }
+}
+END_TEST
+
 /* 40000 customers and times from year 1 to 9998: (customer, time) needs
  * 16 + 49 bits, more than one 64-bit key, and the build takes its fallback;
  * the journeys are those the radix sort gives for the same rows without
@@ -645,6 +717,7 @@ int main(void)
     tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(tc, demo_sorted_and_shuffled);
     tcase_add_test(tc, ties_any_order);
+    tcase_add_test(tc, tied_values_any_order);
     tcase_add_test(tc, wide_keys_fallback);
     tcase_add_test(tc, long_customers_any_order);
     tcase_add_test(tc, every_small_size_any_order);

@@ -20,8 +20,12 @@ extern "C" {
  *
  * A ::cx_journeys handle is built once from a store and a set of
  * ::cx_journeys_options: it sorts every customer's interactions by time
- * (ties by row, so the order is deterministic) and cuts them into
- * journeys. Every analysis then reads that shared index and returns a
+ * and cuts them into journeys. Interactions at the same time are ordered
+ * by what they are, whatever order they were added in: conversions after
+ * the other interactions, then by touchpoint name, by id (none first), by
+ * whether they are post-purchase steps or repeat contacts and by value;
+ * only interactions alike in all of that are left in the order they were
+ * added, which then changes no result. Every analysis then reads that shared index and returns a
  * ::cx_result (result.h), the library's one table of named, typed columns,
  * read with the cx_result_* getters and freed with cx_result_free().
  *
@@ -320,7 +324,8 @@ CX_EXTERN int cx_journeys_options_set_conversion_in_path(cx_journeys_options *op
 /**
  * @brief Set what counts as a repeat contact for the pain points: an
  *        inbound interaction of this kind by the same customer within the
- *        window after an event.
+ *        window after an event (at a later time: one at the same time as
+ *        the event does not follow it).
  * @param[in] options   the options.
  * @param[in] kind      a kind known to the store (default "contact").
  * @param[in] window_ms > 0 (default 7 days).
@@ -567,8 +572,9 @@ CX_EXTERN int cx_journeys_attribution(cx_result **out, const cx_journeys *journe
  *   other five are those of 0.2;
  * - *detractors* (its NPS answers 0-6), *low CSAT* (its CSAT answers
  *   outside the top two), *high effort* (its CES answers not easy) and
- *   *repeat contacts* (its events followed by an inbound contact of the
- *   customer within the repeat window), which do not depend on journeys.
+ *   *repeat contacts* (its events followed, at a later time, by an
+ *   inbound contact of the customer within the repeat window), which do
+ *   not depend on journeys.
  *
  * A signal is *flagged* when the touchpoint has at least the minimum
  * support and its share is higher than the rest's with a two-sided pooled

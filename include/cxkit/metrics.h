@@ -239,7 +239,8 @@ CX_EXTERN int cx_query_set_fcr_rule(cx_query *query, int max_contacts, int max_r
 /**
  * @brief Set the window of ::CX_MEASURE_REPEAT_RATE: an inbound contact is
  *        a repeat cause when the same customer makes another inbound contact
- *        within this time after it (default 7 days).
+ *        within this time after it (default 7 days), at a later time: two
+ *        contacts at the same time do not follow each other.
  * @param[in] query     the query.
  * @param[in] window_ms > 0.
  * @return ::CX_OK, ::CX_EINVAL or ::CX_ERANGE.

@@ -776,12 +776,16 @@ void cx_journeys_free(cx_journeys *j)
 /* Interactions of one customer at the same time are ordered by what they
  * are, not by where they were stored: a conversion after the touches it
  * closes, then by touchpoint name, then by the source system's id (none
- * first), then by row. So the same records in any order, shuffled or split
- * into files, cut the same journeys. */
+ * first), then by what the journeys keep of them (the word's flags: a
+ * post-purchase step, a repeat contact; the value), and by row only when
+ * they differ in none of that, where their order changes nothing the
+ * analyses read. So the same records in any order, shuffled or split into
+ * files, cut the same journeys with the same values. */
 typedef struct tpair {
     cx_time t;
     uint32_t row, word, at; /* at: the caller's */
     bool conv;
+    double value;
     const char *tp, *id;
 } tpair;
 
@@ -798,6 +802,10 @@ static int cmp_tie(const tpair *x, const tpair *y)
         if ((c = strcmp(x->id, y->id)))
             return c;
     }
+    if (x->word != y->word)
+        return (x->word > y->word) - (x->word < y->word);
+    if (x->value != y->value) /* finite: the store refuses any other */
+        return (x->value > y->value) - (x->value < y->value);
     return (x->row > y->row) - (x->row < y->row);
 }
 
@@ -817,6 +825,7 @@ static void tpair_of(tpair *p, const cx_journeys *j, uint32_t row, uint32_t word
     p->row = row;
     p->word = word;
     p->t = cxi_icol_at(cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_TIME), row);
+    p->value = cxi_vcol_at(cxi_vcol_of(s, CX_TABLE_INTERACTIONS, IN_VALUE), row);
     p->tp = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], cxi_codes_at(tp, row));
     p->id = cxi_row_eid_str(s, CX_TABLE_INTERACTIONS, row);
 }
@@ -2010,7 +2019,7 @@ static int compare_order(cx_journeys *j, ties *tt, const wsrc *ws)
         if (len < 2 || (rc = ties_reserve(tt, len)))
             continue;
         for (size_t i = 0; i < len; i++)
-            tpair_of(&tt->tp[i], j, ev[a + i], 0);
+            tpair_of(&tt->tp[i], j, ev[a + i], word_of(ws, ev[a + i]));
         qsort(tt->tp, len, sizeof *tt->tp, cmp_tpair);
         for (size_t i = 0; i < len; i++)
             ev[a + i] = tt->tp[i].row;

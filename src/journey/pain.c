@@ -109,18 +109,28 @@ static void measure(const cx_journeys *j, tpstat *st, uint8_t *mark, uint32_t *t
 {
     const cx_store *s = j->store;
     measure_journeys(j, st, mark, touched);
-    /* repeat contacts: the nearest later inbound contact of the customer
-     * (the build marked them, CXI_W_CONTACT) */
+    /* repeat contacts: the nearest inbound contact of the customer at a
+     * later time (the build marked them, CXI_W_CONTACT); one at the same
+     * time is not after the event, whatever their order in the index. The
+     * events go from the last back, a run of one time at a time: `next`
+     * is the time of the nearest contact after the run, `gt` the run's
+     * time and `gc` whether the run holds a contact. */
     for (size_t c = 0; c < j->ncust; c++) {
-        cx_time next = CX_TIME_NONE;
+        cx_time next = CX_TIME_NONE, gt = CX_TIME_NONE;
+        bool gc = false;
         for (uint32_t q = j->cust_off[c + 1]; q-- > j->cust_off[c];) {
             uint32_t w = j->wq[q], tp = cxi_jw_tp(w);
             cx_time t = cxi_j_time(j, q);
+            if (t != gt) {
+                if (gc)
+                    next = gt;
+                gt = t;
+                gc = false;
+            }
             st[tp].events++;
             st[tp].n[SIG_REPEAT]++;
             st[tp].x[SIG_REPEAT] += next != CX_TIME_NONE && next - t <= j->o.repeat_window;
-            if (w & CXI_W_CONTACT)
-                next = t;
+            gc |= (w & CXI_W_CONTACT) != 0;
         }
     }
     size_t nf = s->t[CX_TABLE_FEEDBACK].n;

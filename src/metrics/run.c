@@ -228,7 +228,8 @@ static int cmp_pair(const void *a, const void *b)
 }
 
 /* Inbound contacts of each customer in time order, and the repeat flag of
- * each: another inbound contact of the customer follows within the window. */
+ * each: another inbound contact of the customer follows, at a later time,
+ * within the window. */
 static int prepare_contacts(run *x)
 {
     const cx_store *s = x->s;
@@ -280,10 +281,19 @@ static int prepare_contacts(run *x)
             sorted = cmp_pair(pairs + 2 * (k - 1), pairs + 2 * k) < 0;
         if (!sorted)
             qsort(pairs + 2 * lo, hi - lo, 2 * sizeof(int64_t), cmp_pair);
-        for (size_t k = lo; k < hi; k++) {
-            x->c_time[k] = pairs[2 * k];
-            if (k + 1 < hi && pairs[2 * (k + 1)] - pairs[2 * k] <= win)
-                x->repeat[pairs[2 * k + 1]] = 1;
+        /* a contact is a repeat cause when the next contact at a later
+         * time comes within the window: one at the same time is not
+         * after it (as contact_after reads them), so contacts at one time
+         * are all causes or none, whatever their rows */
+        for (size_t k = lo; k < hi;) {
+            size_t e = k + 1;
+            while (e < hi && pairs[2 * e] == pairs[2 * k])
+                e++;
+            bool cause = e < hi && pairs[2 * e] - pairs[2 * k] <= win;
+            for (; k < e; k++) {
+                x->c_time[k] = pairs[2 * k];
+                x->repeat[pairs[2 * k + 1]] = cause;
+            }
         }
     }
 done:
