@@ -397,7 +397,9 @@ static int cxb_py_enum(PyObject *o, int kind, int *out)
         if (v == -1 && PyErr_Occurred())
             SWIG_fail;
         if (v < 0 || v > 0x7fffffffL) {
-            PyErr_SetString(PyExc_IndexError, "column out of range");
+            char py_[128];
+            cxb_py_method_name(py_, sizeof py_, "$symname");
+            PyErr_Format(PyExc_IndexError, "%s: %s %ld is out of range (0 or more)", py_, "$1_name", v);
             SWIG_fail;
         }
         $1.idx = (int)v;
@@ -712,6 +714,29 @@ CXB_PY_NUMV(cxb_py_intv, int, "i", {
         goto fail;
     v[i] = x;
 })
+/* flags and group numbers: ints (bools too) that fit in an int, no names */
+CXB_PY_NUMV(cxb_py_flagv, int, "i", {
+    (void)kind;
+    if (!PyLong_Check(it) && !PyIndex_Check(it)) {
+        PyErr_Format(PyExc_TypeError, "entry %zd: expected an int, got %s", i, Py_TYPE(it)->tp_name);
+        goto fail;
+    }
+    PyObject *num = PyNumber_Index(it);
+    if (!num)
+        goto fail;
+    long long x = PyLong_AsLongLong(num);
+    Py_DECREF(num);
+    if (x == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_OverflowError, "entry %zd: out of the range of an int", i);
+        goto fail;
+    }
+    if (x < INT_MIN || x > INT_MAX) {
+        PyErr_Format(PyExc_OverflowError, "entry %zd: %lld is out of the range of an int", i, x);
+        goto fail;
+    }
+    v[i] = (int)x;
+})
 
 static void cxb_py_free_array(void *own, void *keep, int is_seq)
 {
@@ -761,7 +786,7 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
 %typemap(in) cxb_flagv (PyObject *conv = NULL), cxb_oflagv (PyObject *conv = NULL) {
     if ($input != Py_None && !(conv = cxb_py_call("_ints_in", $input)))
         SWIG_fail;
-    if (cxb_py_intv(conv ? conv : $input, &$1.n, &$1.v, &$1.own, &$1.keep, CXB_E_OUTCOME) < 0)
+    if (cxb_py_flagv(conv ? conv : $input, &$1.n, &$1.v, &$1.own, &$1.keep, 0) < 0)
         SWIG_fail;
 }
 %typemap(freearg) cxb_realv, cxb_orealv, cxb_flagv, cxb_oflagv "cxb_py_free_array($1.own, $1.keep, 0); Py_XDECREF(conv$argnum);";
@@ -1265,15 +1290,30 @@ def _floats_in(a):
 
 
 def _ints_in(a):
+    """Flags and group numbers: a numpy array of ints, bools or whole
+    floats (a pandas 0/1 column read as float) becomes int32, each value
+    checked to fit (no wrap-around); in a list, numpy integers and whole
+    floats become ints, anything else is left for the error."""
     if _array_like(a):
         import numpy
         arr = numpy.asarray(a)
-        if arr.dtype.kind not in "biu":
+        if arr.dtype.kind == "f":
+            with numpy.errstate(invalid="ignore"):
+                bad = ~numpy.isfinite(arr) | (numpy.floor(arr) != arr)
+            if bad.any():
+                i = int(numpy.flatnonzero(bad)[0])
+                raise TypeError("entry %d: expected an int, got %r" % (i, arr.flat[i].item()))
+        elif arr.dtype.kind not in "biu":
             raise TypeError("expected an array of ints or bools, not %s" % arr.dtype)
+        if arr.dtype.kind != "b" and arr.size:
+            info = numpy.iinfo(numpy.intc)
+            out = (arr < info.min) | (arr > info.max)
+            if out.any():
+                i = int(numpy.flatnonzero(out)[0])
+                raise OverflowError("entry %d: %r is out of the range of an int" % (i, arr.flat[i].item()))
         return numpy.ascontiguousarray(arr, dtype=numpy.intc)
     if isinstance(a, (list, tuple)) and not all(type(x) is int for x in a):
-        # bools and numpy integers; anything else is left for the error
-        return [int(x) if hasattr(x, "__index__") else x for x in a]
+        return [int(x) if hasattr(x, "__index__") or (isinstance(x, float) and x.is_integer()) else x for x in a]
     return a
 
 

@@ -325,3 +325,43 @@ def test_store_survival_example():
     assert "%d customers observed, %d churned" % (observed, churned) in out
     assert "plan=premium" in out and "channel_share:chat" in out
     assert "likelihood-ratio test" in out
+
+
+def test_event_and_group_arrays_are_ints():
+    """Events and groups are ints: a numpy value beyond an int is refused,
+    not wrapped (2**40 was group 0); outcome names are not events; whole
+    floats (a pandas 0/1 column read as float) are taken as ints, other
+    floats refused."""
+    np = pytest.importorskip("numpy")
+    t = [1.0, 2.0, 3.0, 4.0]
+    with pytest.raises(OverflowError, match="entry 1"):
+        cxkit.Survival(t[:3], [1, 1, 1], np.array([0, 2**40, 1]))
+    with pytest.raises(OverflowError, match="entry 0"):
+        cxkit.Survival(t[:3], [1, 1, 1], np.array([-2**32 + 1, 0, 1]))
+    with pytest.raises(OverflowError, match="entry 2"):
+        cxkit.Survival(t[:3], np.array([1, 0, 2**32 + 1]))
+    with pytest.raises(OverflowError, match="entry 1"):
+        cxkit.LogRank(t[:2], [1, 1], np.array([0, 2**32]))
+    with pytest.raises(OverflowError, match="entry 0"):
+        cxkit.Survival(t[:2], [2**40, 1])
+    with pytest.raises(TypeError, match="entry 0: expected an int, got str"):
+        cxkit.Survival(t[:3], ["handled", "missed", "handled"])
+    with pytest.raises(TypeError, match="entry 0: expected an int"):
+        cxkit.Survival(t[:2], [1.5, 0.0])
+    with pytest.raises(TypeError, match="entry 1: expected an int, got 0.5"):
+        cxkit.Survival(t[:2], np.array([1.0, 0.5]))
+    with pytest.raises(TypeError, match="entry 0: expected an int, got nan"):
+        cxkit.Survival(t[:2], np.array([np.nan, 1.0]))
+    want = repr(cxkit.Survival(t, [1, 0, 1, 1], [0, 1, 0, 1]).summary().to_dict())  # NaN medians: as text
+    for ev, grp in ((np.array([1.0, 0.0, 1.0, 1.0]), np.array([0.0, 1.0, 0.0, 1.0])),
+                    ([1.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]),
+                    (np.array([True, False, True, True]), np.array([0, 1, 0, 1], dtype=np.int64))):
+        assert repr(cxkit.Survival(t, ev, grp).summary().to_dict()) == want
+
+
+def test_negative_group_index_names_the_call():
+    s = cxkit.Survival([1.0, 2.0], [1, 1])
+    with pytest.raises(IndexError, match=r"Survival\.median: group -1 is out of range"):
+        s.median(-1)
+    with pytest.raises(IndexError, match=r"Survival\.band: group -1 is out of range"):
+        s.band(1.0, -1)
