@@ -290,6 +290,24 @@ START_TEST(step_matrix)
 END_TEST
 
 /* Every refused input is named, and a refused batch changes nothing. */
+static void same_tables(const cx_paths *a, const cx_paths *b);
+
+/* Whether s is valid UTF-8 (no sequence cut). */
+static bool utf8_ok(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    while (*u) {
+        int n = *u < 0x80 ? 0 : (*u & 0xE0) == 0xC0 ? 1 : (*u & 0xF0) == 0xE0 ? 2 : (*u & 0xF8) == 0xF0 ? 3 : -1;
+        if (n < 0 || (n == 1 && *u < 0xC2))
+            return false;
+        for (int i = 1; i <= n; i++)
+            if ((u[i] & 0xC0) != 0x80)
+                return false;
+        u += n + 1;
+    }
+    return true;
+}
+
 START_TEST(bad_input)
 {
     cx_paths *p;
@@ -313,6 +331,35 @@ START_TEST(bad_input)
     FAILS(cx_paths_add(p, "a", ">", 0, 1, 5), CX_EINVAL, "cx_paths_add");
     MSG_HAS("without conversions");
     FAILS(cx_paths_add(p, "a", ">", 1, 0, NAN), CX_EINVAL, "cx_paths_add");
+    /* a negative value, and counts whose sums could overflow (1e308 twice
+     * was stored as infinity) */
+    FAILS(cx_paths_add(p, "a", ">", 1, 0, -5), CX_EINVAL, "cx_paths_add");
+    MSG_HAS("value -5 must be finite, >= 0 and <= 1e30");
+    FAILS(cx_paths_add(p, "a", ">", 1e308, 0, 0), CX_EINVAL, "cx_paths_add");
+    MSG_HAS("conversions 1e+308 must be finite, >= 0 and <= 1e30");
+    FAILS(cx_paths_add(p, "a", ">", 1, 2e30, 0), CX_EINVAL, "cx_paths_add");
+    FAILS(cx_paths_add(p, "a", ">", 1, 0, 1.5e30), CX_EINVAL, "cx_paths_add");
+    cx_paths *big;
+    OK(cx_paths_new(&big));
+    OK(cx_paths_add(big, "big", ">", 1e30, 1e30, 1e30));
+    OK(cx_paths_add(big, "big", ">", 1e30, 1e30, 1e30));
+    /* a message quoting a long path cuts it between UTF-8 characters:
+     * 59 bytes, then a 2-byte letter across the 60th (the message was
+     * not UTF-8, and Python could not decode it) */
+    char longp[128];
+    memset(longp, 'x', 59);
+    strcpy(longp + 59, "\xd8\xa8 > > b");
+    FAILS(cx_paths_add(big, longp, ">", 1, 0, 0), CX_EINVAL, "cx_paths_add");
+    MSG_HAS("xxx...\": state 2 is empty");
+    ck_assert(utf8_ok(cx_last_error()));
+    memset(longp, 'y', 63);
+    strcpy(longp + 63, "\xd8\xa8");
+    OK(cx_paths_add(big, longp, ">", 1, 0, 0));
+    cx_result *rb;
+    FAILS(cx_paths_table(&rb, big, "\xd8\xa8"), CX_EINVAL, "cx_paths_table");
+    MSG_HAS("holds the separator");
+    ck_assert(utf8_ok(cx_last_error()));
+    cx_paths_free(big);
     /* a batch with one bad row: nothing of it is kept, new names included */
     const char *paths[] = {"c > d", "a > b", "e > > f", "g"};
     double conv[] = {1, 1, 1, 1};
@@ -418,6 +465,12 @@ START_TEST(import_csv)
         {"path,total_conversions\nc > d,1\n\"e,1\n", "bad.csv:3: a quote is not closed"},
         {"path,total_conversions\nc > d\n", "bad.csv:2: 1 fields, no column 2"},
         {"path,conversions\nc > d,1\n", "no column \"total_conversions\" (the conversions)"},
+        {"path,total_conversions\nc > d,0x10\n", "bad.csv:2, column 2 (\"total_conversions\"): \"0x10\" is not a number"},
+        {"path,total_conversions\nc > d,inf\n", "\"inf\" is not a number"},
+        {"path,total_conversions\nc > d,1e400\n", "conversions inf must be"},
+        {"path,total_conversions\nc > d,x\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8"
+         "\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\n",
+         "\"x\xd8\xa8\xd8\xa8"},
         {"", "the file is empty"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -425,6 +478,7 @@ START_TEST(import_csv)
         FAILS(cx_paths_import_csv(p, f, ">", "path", "total_conversions", NULL, NULL), CX_EINVAL,
               "cx_paths_import_csv");
         MSG_HAS(bad[i].part);
+        ck_assert(utf8_ok(cx_last_error()));
         ck_assert_uint_eq(cx_paths_count(p), 4);
         ck_assert_uint_eq(cx_paths_state_count(p), 3);
     }
@@ -434,6 +488,28 @@ START_TEST(import_csv)
     FAILS(cx_paths_import_csv(p, ok, ">", NULL, "total_conversions", NULL, NULL), CX_EINVAL, "cx_paths_import_csv");
     FAILS(cx_paths_import_csv(NULL, ok, ">", "path", "c", NULL, NULL), CX_EINVAL, "cx_paths_import_csv");
     FAILS(cx_paths_import_csv(p, NULL, ">", "path", "c", NULL, NULL), CX_EINVAL, "cx_paths_import_csv");
+    cx_paths_free(p);
+
+    /* the apostrophe the library's CSV writers put before a text a
+     * spreadsheet would run ("'-direct > email") is taken away: a table
+     * written by cx_result_export_csv reads back to the same paths */
+    OK(cx_paths_new(&p));
+    OK(cx_paths_add(p, "-direct > email", ">", 2, 1, 0));
+    OK(cx_paths_add(p, "=promo > @x", ">", 1, 1, 0));
+    OK(cx_paths_add(p, "'quoted", ">", 1, 0, 0)); /* no formula after it: kept */
+    OK(cx_paths_table(&r, p, " > "));
+    OK(cx_result_export_csv(r, P("guarded.csv")));
+    cx_result_free(r);
+    cx_paths *back;
+    OK(cx_paths_new(&back));
+    OK(cx_paths_import_csv(back, P("guarded.csv"), ">", "path", "conversions", "nulls", "value"));
+    same_tables(p, back);
+    OK(cx_paths_table(&r, back, " > "));
+    ck_assert_str_eq(result_str(r, 0, "path"), "-direct > email");
+    ck_assert_str_eq(result_str(r, 1, "path"), "=promo > @x");
+    ck_assert_str_eq(result_str(r, 2, "path"), "'quoted");
+    cx_result_free(r);
+    cx_paths_free(back);
     cx_paths_free(p);
 
     /* journeys' counts through a file: the journeys' attribution */

@@ -826,11 +826,14 @@ CX_EXTERN void cx_paths_free(cx_paths *paths);
  * @param[in] path        the states joined by the separator, such as
  *                        "search > email > direct".
  * @param[in] separator   a non-empty separator, such as ">".
- * @param[in] conversions the conversions of the path, finite and >= 0.
+ * @param[in] conversions the conversions of the path, finite, >= 0 and
+ *                        <= 1e30 (so that the sums of any number of rows
+ *                        stay finite).
  * @param[in] nulls       the journeys of the path that did not convert,
- *                        finite and >= 0; conversions + nulls > 0.
- * @param[in] value       the total value of its conversions, finite and
- *                        >= 0 (0 when unknown), 0 when conversions is 0.
+ *                        finite, >= 0 and <= 1e30; conversions + nulls > 0.
+ * @param[in] value       the total value of its conversions, finite, >= 0
+ *                        and <= 1e30 (0 when unknown), 0 when conversions
+ *                        is 0.
  * @return ::CX_OK, ::CX_EINVAL (a bad argument or path, said in
  *         cx_last_error(); the table is unchanged), ::CX_ELIMIT or
  *         ::CX_ENOMEM (unchanged too).

@@ -265,35 +265,54 @@ static void adder_begin(adder *a, cx_paths *p, const char *fn, const char *file,
     a->np0 = p->n;
 }
 
+/* How many bytes of s[0..len) a message prints: at most `max`, never
+ * cutting a UTF-8 sequence (a cut one made the message invalid UTF-8,
+ * which Python could not decode). */
+static int show_len(const char *s, size_t len, size_t max)
+{
+    size_t n = len < max ? len : max;
+    if (n < len)
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    return (int)n;
+}
+
 /* The row as the messages name it: " FILE:LINE:" for a file, else " row i:"
  * when the batch has more than one. */
 static const char *row_name(char *buf, size_t cap, const adder *a, uint64_t where)
 {
     buf[0] = 0;
     if (a->file)
-        snprintf(buf, cap, " %.200s:%llu:", a->file, (unsigned long long)where);
+        snprintf(buf, cap, " %.*s:%llu:", show_len(a->file, strlen(a->file), 200), a->file,
+                 (unsigned long long)where);
     else if (a->nrows > 1)
         snprintf(buf, cap, " row %llu:", (unsigned long long)where);
     return buf;
 }
 
+/* The most a count or value of one row may be: far above any real count,
+ * and low enough that the sums of 2^32 rows stay finite, and so do the
+ * chain's (a sum that overflowed to infinity was stored, and a chain of
+ * such counts gave zeros). */
+#define COUNT_MAX 1e30
+
 /* Checks the counts of a row. */
 static int check_counts(const adder *a, uint64_t where, double conv, double null, double value)
 {
-    if (isfinite(conv) && conv >= 0 && isfinite(null) && null >= 0 && conv + null > 0 && isfinite(value) &&
-        (conv != 0 || value == 0))
+    if (conv >= 0 && conv <= COUNT_MAX && null >= 0 && null <= COUNT_MAX && conv + null > 0 && value >= 0 &&
+        value <= COUNT_MAX && (conv != 0 || value == 0))
         return CX_OK;
     const char *fn = a->fn;
     char row[300];
     row_name(row, sizeof row, a, where);
-    if (!isfinite(conv) || conv < 0)
-        return cxi_fail(CX_EINVAL, "%s:%s conversions %g must be finite and >= 0", fn, row, conv);
-    if (!isfinite(null) || null < 0)
-        return cxi_fail(CX_EINVAL, "%s:%s nulls %g must be finite and >= 0", fn, row, null);
+    if (!(conv >= 0 && conv <= COUNT_MAX))
+        return cxi_fail(CX_EINVAL, "%s:%s conversions %g must be finite, >= 0 and <= 1e30", fn, row, conv);
+    if (!(null >= 0 && null <= COUNT_MAX))
+        return cxi_fail(CX_EINVAL, "%s:%s nulls %g must be finite, >= 0 and <= 1e30", fn, row, null);
     if (!(conv + null > 0))
         return cxi_fail(CX_EINVAL, "%s:%s conversions + nulls must be > 0", fn, row);
-    if (!isfinite(value))
-        return cxi_fail(CX_EINVAL, "%s:%s value %g must be finite", fn, row, value);
+    if (!(value >= 0 && value <= COUNT_MAX))
+        return cxi_fail(CX_EINVAL, "%s:%s value %g must be finite, >= 0 and <= 1e30", fn, row, value);
     return cxi_fail(CX_EINVAL, "%s:%s value %g without conversions", fn, row, value);
 }
 
@@ -459,8 +478,9 @@ static int add_row(adder *a, const char *s, size_t len, double conv, double null
             p->nst = start;
             if (len == 0)
                 return cxi_fail(CX_EINVAL, "%s:%s the path is empty", fn, row_name(row, sizeof row, a, where));
-            return cxi_fail(CX_EINVAL, "%s:%s path \"%.60s\": state %d is empty", fn,
-                            row_name(row, sizeof row, a, where), s, pos);
+            return cxi_fail(CX_EINVAL, "%s:%s path \"%.*s%s\": state %d is empty", fn,
+                            row_name(row, sizeof row, a, where), show_len(s, len, 60), s, len > 60 ? "..." : "",
+                            pos);
         }
         uint32_t code;
         if ((rc = name_code(a, x, (size_t)(y - x), &code)) || (rc = push_state(p, code))) {
@@ -557,9 +577,11 @@ static int check_separator(const char *fn, const cxi_pool *names, const char *se
     if (!sep || !*sep)
         return cxi_fail(CX_EINVAL, "%s: the separator is NULL or empty", fn);
     for (uint32_t c = 0; c < names->count; c++)
-        if (strstr(cxi_pool_str(names, c), sep))
-            return cxi_fail(CX_EINVAL, "%s: the state name \"%.60s\" holds the separator \"%s\"", fn,
-                            cxi_pool_str(names, c), sep);
+        if (strstr(cxi_pool_str(names, c), sep)) {
+            char qb[80]; /* cxi_quote: 64 bytes, "..." */
+            return cxi_fail(CX_EINVAL, "%s: the state name \"%s\" holds the separator \"%s\"", fn,
+                            cxi_quote(qb, cxi_pool_str(names, c)), sep);
+        }
     return CX_OK;
 }
 
@@ -819,8 +841,13 @@ static bool csv_number(const char *s, size_t len, double *v)
         return true;
     }
 #endif
+    /* decimal only: strtod also reads hexadecimal ("0x10" was 16), "inf"
+     * and "nan", and its decimal point follows the host's locale */
+    for (const char *c = p; c < e; c++)
+        if (!((*c >= '0' && *c <= '9') || *c == '.' || *c == 'e' || *c == 'E' || *c == '+' || *c == '-'))
+            return false;
     char *end;
-    *v = strtod(p, &end);
+    *v = cxi_strtod(p, &end);
     if (end == p)
         return false;
     while (end < s + len && is_blank(*end))
@@ -889,10 +916,18 @@ int cx_paths_import_csv(cx_paths *p, const char *file, const char *sep, const ch
             }
             const cxi_csv_field *x = &f[col[c]];
             if (c != PC_PATH && !csv_number(x->s, x->len, &num[c - 1]))
-                rc = cxi_fail(CX_EINVAL, "%s: %s:%llu, column %d (\"%s\"): \"%.40s\" is not a number", fn, file,
-                              (unsigned long long)r.at, col[c] + 1, want[c], x->s);
+                rc = cxi_fail(CX_EINVAL, "%s: %s:%llu, column %d (\"%s\"): \"%.*s%s\" is not a number", fn, file,
+                              (unsigned long long)r.at, col[c] + 1, want[c], show_len(x->s, x->len, 40), x->s,
+                              x->len > 40 ? "..." : "");
         }
-        if (rc || (rc = add_row(&a, f[col[PC_PATH]].s, f[col[PC_PATH]].len, num[0], num[1], num[2], r.at)))
+        if (rc)
+            break;
+        /* the apostrophe the library's CSV writers put before a text a
+         * spreadsheet would run as a formula ("'-direct > email") taken
+         * away, as the store's import does: its files read back */
+        const cxi_csv_field *pf = &f[col[PC_PATH]];
+        const char *ps = cxi_csv_unprotect(pf->s);
+        if ((rc = add_row(&a, ps, pf->len - (size_t)(ps - pf->s), num[0], num[1], num[2], r.at)))
             break;
     }
     if (got < 0)
