@@ -752,6 +752,23 @@ START_TEST(cox_bad_input)
     MSG_HAS("one level");
     FAILS(cx_cox_options_add_factor(o, "f", lv, 6, "b"), CX_ENOTFOUND, "cx_cox_options_add_factor");
     cx_cox_options_free(o);
+    /* ordinary data stopped by the iteration cap: said so, not taken for
+     * an infinite coefficient (it was); with the default cap it fits */
+    const double xs[6] = {1, 5, 3, 4, 2, 7};
+    const int es[6] = {1, 1, 0, 1, 1, 0};
+    for (int cap = 1; cap <= 2; cap++) {
+        OK(cx_cox_options_new(&o));
+        OK(cx_cox_options_add_covariate(o, "x", xs, 6));
+        OK(cx_cox_options_set_max_iterations(o, cap));
+        FAILS(cx_cox_fit(&c, t, es, 6, o), CX_ERANGE, "cx_cox_fit");
+        MSG_HAS(cap == 1 ? "no convergence in 1 Newton-Raphson iterations" : "no convergence in 2 Newton-Raphson");
+        cx_cox_options_free(o);
+    }
+    OK(cx_cox_options_new(&o));
+    OK(cx_cox_options_add_covariate(o, "x", xs, 6));
+    OK(cx_cox_fit(&c, t, es, 6, o));
+    cx_cox_free(c);
+    cx_cox_options_free(o);
     cx_result *r;
     FAILS(cx_cox_coefficients(&r, NULL, 0.95), CX_EINVAL, "cx_cox_coefficients");
     ck_assert_uint_eq(cx_cox_term_count(NULL), 0);

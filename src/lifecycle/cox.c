@@ -821,6 +821,7 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
             sc += U[a] * V[a * p + b] * U[b];
     c->score = sc;
     bool converged = false;
+    double dl = INFINITY; /* the last relative change of the log likelihood */
     int it = 0;
     while (it < o->max_iter) {
         it++;
@@ -857,10 +858,20 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
                           fn, it);
             goto done;
         }
-        if (fabs(1 - ll_old / ll) < 1e-9) {
+        dl = 1 - ll_old / ll;
+        if (fabs(dl) < 1e-9) {
             converged = true;
             break;
         }
+    }
+    /* stopped by the cap while the likelihood still rises: no
+     * convergence (a fit cut short still moves, which is no sign of an
+     * infinite coefficient); when it has flattened, a coefficient that
+     * still moves is the sign */
+    if (!converged && !(fabs(dl) < 1e-6)) {
+        rc = cxi_fail(CX_ERANGE, "%s: no convergence in %d Newton-Raphson iterations (log likelihood %g)", fn,
+                      o->max_iter, ll);
+        goto done;
     }
     /* R's check for an infinite coefficient: one more step still moves it */
     for (size_t a = 0; a < p; a++) {
