@@ -705,6 +705,45 @@ END_TEST
 
 /* ---- arguments: checked, nothing changed on failure ---------------------------- */
 
+/* BG/BB on degenerate data: refused with the reason, as BG/NBD is (a
+ * model came back, its standard errors NaN): nobody bought; thirty
+ * identical customers; every customer buying at the last opportunity;
+ * and data with one customer who dropped out fits. */
+START_TEST(bgbb_degenerate_data)
+{
+    enum { N = 30 };
+    double x[N], tx[N], nn[N];
+    cx_model *m = NULL;
+    for (int i = 0; i < N; i++) {
+        x[i] = tx[i] = 0;
+        nn[i] = 6;
+    }
+    FAILS(cx_model_fit_bgbb(&m, x, tx, nn, NULL, N), CX_ERANGE, "cx_model_fit_bgbb");
+    MSG_HAS("no customer made a purchase");
+    for (int i = 0; i < N; i++) {
+        x[i] = 3;
+        tx[i] = 5;
+    }
+    FAILS(cx_model_fit_bgbb(&m, x, tx, nn, NULL, N), CX_ERANGE, "cx_model_fit_bgbb");
+    MSG_HAS("degenerate data");
+    for (int i = 0; i < N; i++) {
+        x[i] = 1 + i % 5;
+        tx[i] = nn[i] = 6 + i % 3;
+    }
+    FAILS(cx_model_fit_bgbb(&m, x, tx, nn, NULL, N), CX_ERANGE, "cx_model_fit_bgbb");
+    MSG_HAS("no dropout signal");
+    /* a customer who stopped, given no weight, changes nothing */
+    double w[N];
+    for (int i = 0; i < N; i++)
+        w[i] = i ? 1 : 0;
+    tx[0] = 1;
+    x[0] = 1;
+    FAILS(cx_model_fit_bgbb(&m, x, tx, nn, w, N), CX_ERANGE, "cx_model_fit_bgbb");
+    MSG_HAS("no dropout signal");
+    ck_assert_ptr_null(m);
+}
+END_TEST
+
 START_TEST(arguments_checked)
 {
     cx_model *bg = given(CX_MODEL_BGNBD, bgnbd_params), *sp = given(CX_MODEL_GAMMA_GAMMA, (double[]){6, 3.7, 15});
@@ -778,6 +817,7 @@ int main(void)
     tcase_add_test(tab, calibration_matches_lifetimes);
     tcase_add_test(tab, customers_table_agrees);
     tcase_add_test(tab, arguments_checked);
+    tcase_add_test(tab, bgbb_degenerate_data);
     tcase_add_test(tab, tables_out_of_memory);
     suite_add_tcase(su, tab);
     return run_suite(su);

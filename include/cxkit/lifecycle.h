@@ -1399,7 +1399,10 @@ CX_EXTERN int cx_model_fit_gammagamma(cx_model **out, const double *x, const dou
  * @param[in]  n_opp   the opportunities, integers >= 1.
  * @param[in]  weight  counts, or NULL.
  * @param[in]  count   the number of rows.
- * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE or ::CX_ENOMEM.
+ * @return ::CX_OK, ::CX_EINVAL, ::CX_ERANGE (also for degenerate data, as
+ *         cx_model_fit_bgnbd(): no customer with a purchase, every
+ *         customer buying at the last opportunity (no dropout signal), all
+ *         customers identical) or ::CX_ENOMEM.
  */
 CX_EXTERN int cx_model_fit_bgbb(cx_model **out, const double *x, const double *t_x, const double *n_opp,
                                 const double *weight, size_t count);

@@ -1090,10 +1090,31 @@ int cx_model_fit_bgbb(cx_model **out, const double *x, const double *t_x, const 
     int rc = check_out(out, fn);
     if (rc || (rc = check_bgbb(x, t_x, n_opp, count, fn)) || (rc = check_weights(weight, count, fn)))
         return rc;
+    /* the degenerate data BG/NBD refuses too (a model came back from
+     * them, its standard errors NaN): no purchase at all, so no purchase
+     * probability; every customer buying at the last opportunity, so no
+     * sign of dropout (the dropout parameters run to their bound) */
+    bool bought = false, dropout = false;
+    for (size_t i = 0; i < count; i++) {
+        double w = weight ? weight[i] : 1;
+        bought |= x[i] > 0 && w > 0;
+        dropout |= t_x[i] < n_opp[i] && w > 0;
+    }
+    if (!bought)
+        return cxi_fail(CX_ERANGE, "%s: no customer made a purchase: the model cannot be fitted", fn);
+    if (!dropout)
+        return cxi_fail(CX_ERANGE,
+                        "%s: no dropout signal: every customer bought at the last opportunity, so the dropout "
+                        "probability cannot be estimated",
+                        fn);
     gdata d;
     const double *cols[3] = {x, t_x, n_opp};
     if ((rc = group_rows(&d, cols, 3, weight, count, NULL, fn)))
         return rc;
+    if ((rc = check_distinct(&d, "(x, t_x, n_opp)", fn))) {
+        gdata_free(&d);
+        return rc;
+    }
     double starts[8] = {0, 0, 0, 0, log(0.5), log(2), log(0.5), log(2)};
     double theta[4];
     cxi_minimum m;
