@@ -18,6 +18,43 @@
  * Markov: a = (1/3) / (4/3) * 2 = 0.5, b = 1.5; b's conversions are worth
  * 15 on average, so the value effects are the same and markov_value is
  * 7.5 and 22.5 of the 30. */
+/* A path that goes back and forth between two channels 60000 times: the
+ * iteration settles ever more slowly and gave up ("did not converge in
+ * 100000 sweeps") on a valid table of four states; the exact solve takes
+ * over. The removal effects of an independent dense solve of the same
+ * chain (numpy), and attribution summing to the conversions and values. */
+START_TEST(slow_chain_solved_exactly)
+{
+    enum { STEPS = 60000 };
+    char *path = malloc(4 * STEPS + 1), *w = path;
+    ck_assert_ptr_nonnull(path);
+    for (int i = 0; i < STEPS; i++)
+        w += sprintf(w, i ? " > %c" : "%c", i % 2 ? 'b' : 'a');
+    cx_paths *p;
+    OK(cx_paths_new(&p));
+    OK(cx_paths_add(p, path, ">", 1, 0, 10));
+    OK(cx_paths_add(p, "b", ">", 0, 1, 0));
+    OK(cx_paths_add(p, "c > a", ">", 1, 3, 5));
+    free(path);
+    cx_result *r;
+    OK(cx_paths_attribution(&r, p, 1));
+    ck_assert_uint_eq(cx_result_row_count(r), 3);
+    static const char *const names[] = {"a", "b", "c"};
+    static const double want[] = {0.9999833338888704, 0.9999166777762964, 0.6666629630452656};
+    double sum = 0, sumv = 0;
+    for (size_t i = 0; i < 3; i++) {
+        size_t k = result_row(r, "name", names[i]);
+        NEAR(result_real(r, k, "removal_effect"), want[i], 1e-9);
+        sum += result_real(r, k, "markov");
+        sumv += result_real(r, k, "markov_value");
+    }
+    NEAR(sum, 2, 1e-12);
+    NEAR(sumv, 15, 1e-11);
+    cx_result_free(r);
+    cx_paths_free(p);
+}
+END_TEST
+
 START_TEST(hand_solved)
 {
     cx_paths *p;
@@ -861,6 +898,7 @@ int main(void)
     tcase_set_timeout(core, 120);
     tcase_add_checked_fixture(core, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(core, hand_solved);
+    tcase_add_test(core, slow_chain_solved_exactly);
     tcase_add_test(core, weights_and_order);
     tcase_add_test(core, same_as_journeys);
     tcase_add_test(core, step_matrix);

@@ -311,6 +311,69 @@ static int solve(const csr *g, const uint8_t *removed, double *h1, double *hv, d
     return CX_ERANGE;
 }
 
+/* The largest chain (states + START) solve_dense takes: its matrix is
+ * n^2 doubles (32 MiB) and one solve n^3 / 3 steps. */
+#define DENSE_MAX 2048
+
+/* The same absorption solved exactly, for a chain Gauss-Seidel did not
+ * settle (paths that cycle between two states with a probability near 1
+ * converge ever more slowly): (I - P) h = b over the states not removed,
+ * for b1 and bv at once, by Gaussian elimination with partial pivoting.
+ * a: n * (n + 2) doubles of scratch. */
+static int solve_dense(const csr *g, const uint8_t *removed, double *a, double *p1, double *pv)
+{
+    size_t n = g->n, w = n + 2, start = n - 1;
+    memset(a, 0, n * w * sizeof *a);
+    for (size_t s = 0; s < n; s++) {
+        double *r = a + s * w;
+        r[s] = 1;
+        if (removed && s != start && removed[s])
+            continue; /* h[s] = 0: it goes to DROP */
+        r[s] -= g->self[s];
+        for (uint32_t e = g->off[s]; e < g->off[s + 1]; e++)
+            if (!(removed && removed[g->col[e]]))
+                r[g->col[e]] -= g->p[e];
+        r[n] = g->b1[s];
+        r[n + 1] = g->bv[s];
+    }
+    for (size_t k = 0; k < n; k++) {
+        size_t piv = k;
+        for (size_t i = k + 1; i < n; i++)
+            if (fabs(a[i * w + k]) > fabs(a[piv * w + k]))
+                piv = i;
+        if (!(fabs(a[piv * w + k]) > 0))
+            return CX_ERANGE; /* singular: a closed loop with no way out */
+        if (piv != k)
+            for (size_t j = k; j < w; j++) {
+                double t = a[k * w + j];
+                a[k * w + j] = a[piv * w + j];
+                a[piv * w + j] = t;
+            }
+        const double *rk = a + k * w;
+        for (size_t i = k + 1; i < n; i++) {
+            double f = a[i * w + k] / rk[k];
+            if (f == 0)
+                continue;
+            double *ri = a + i * w;
+            for (size_t j = k; j < w; j++)
+                ri[j] -= f * rk[j];
+        }
+    }
+    /* back substitution, START (the last row) last to be needed */
+    for (size_t i = n; i-- > 0;) {
+        double *ri = a + i * w;
+        for (size_t j = i + 1; j < n; j++) {
+            ri[n] -= ri[j] * a[j * w + n];
+            ri[n + 1] -= ri[j] * a[j * w + n + 1];
+        }
+        ri[n] /= ri[i];
+        ri[n + 1] /= ri[i];
+    }
+    *p1 = a[start * w + n];
+    *pv = a[start * w + n + 1];
+    return isfinite(*p1) && isfinite(*pv) ? CX_OK : CX_ERANGE;
+}
+
 int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const double *convval, double vscale,
                       size_t ncodes, const uint32_t *codes, double *re, double *rev)
 {
@@ -329,6 +392,16 @@ int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const doub
     }
     double p1 = 0, pv = 0, q1, qv;
     rc = solve(&g, NULL, h1, hv, vscale, &p1, &pv);
+    /* not settled: every solve exact instead, when the chain is small
+     * enough (a valid table of four states was refused) */
+    double *dense = NULL;
+    size_t dsize = n1 <= DENSE_MAX ? n1 * (n1 + 2) * sizeof *dense : 0;
+    if (rc == CX_ERANGE && dsize) {
+        if (!(dense = cxi_alloc(m, dsize)))
+            rc = CX_ENOMEM;
+        else
+            rc = solve_dense(&g, NULL, dense, &p1, &pv);
+    }
     for (size_t u = 0; u < ncodes && !rc; u++) {
         for (size_t s = 0; s < c->ns; s++) {
             removed[s] = 0;
@@ -336,18 +409,21 @@ int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const doub
                 removed[s] = c->states.base[c->states.off[s] + i] == codes[u];
         }
         removed[c->ns] = 0;
-        if ((rc = solve(&g, removed, h1, hv, vscale, &q1, &qv)))
+        if ((rc = dense ? solve_dense(&g, removed, dense, &q1, &qv) : solve(&g, removed, h1, hv, vscale, &q1, &qv)))
             break;
         /* rounding: removing a state never adds conversions */
         re[u] = p1 > 0 ? fmax(1 - q1 / p1, 0) : 0;
         rev[u] = pv > 0 ? fmax(1 - qv / pv, 0) : 0;
     }
     csr_free(m, &g);
+    cxi_free(m, dense, dsize);
     cxi_free(m, h1, n1 * sizeof *h1);
     cxi_free(m, hv, n1 * sizeof *hv);
     cxi_free(m, removed, n1);
+    if (rc == CX_ENOMEM)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for the exact solve of the chain of %zu states", fn, c->ns);
     if (rc)
-        return cxi_fail(CX_ERANGE, "%s: the absorbing chain did not converge in %d sweeps", fn,
-                        CXI_CHAIN_MAX_SWEEPS);
+        return cxi_fail(CX_ERANGE, "%s: the absorbing chain of %zu states did not converge in %d sweeps%s", fn,
+                        c->ns, CXI_CHAIN_MAX_SWEEPS, dsize ? ", nor solve exactly" : "");
     return CX_OK;
 }
