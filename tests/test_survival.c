@@ -436,6 +436,25 @@ START_TEST(logrank_bad_input)
     MSG_HAS("two groups");
     FAILS(cx_logrank_new(&lr, t, none, gr, 4, LOGRANK4), CX_ERANGE, "cx_logrank_new");
     MSG_HAS("no event");
+    /* one group more than the most: refused at once (customer ids passed
+     * as groups ran for hours); the most is taken */
+    {
+        enum { M = CX_LOGRANK_MAX_GROUPS + 1 };
+        static double mt[M];
+        static int mev[M], mg[M];
+        for (int i = 0; i < M; i++) {
+            mt[i] = 1 + i % 7;
+            mev[i] = 1;
+            mg[i] = i;
+        }
+        FAILS(cx_logrank_new(&lr, mt, mev, mg, M, NULL), CX_ELIMIT, "cx_logrank_new");
+        MSG_HAS("1001 groups: the test compares at most 1000");
+        mg[M - 1] = 0;
+        cx_logrank *ok = NULL;
+        int rc = cx_logrank_new(&ok, mt, mev, mg, M, NULL);
+        ck_assert(rc == CX_OK || rc == CX_ERANGE); /* one subject a group may leave V singular */
+        cx_logrank_free(ok);
+    }
     cx_logrank_options *o = opts(NULL, NULL, 4, CX_LOGRANK_GEHAN, 0, 0);
     FAILS(cx_logrank_options_set_weight(o, (cx_logrank_weight)9, 0, 0), CX_EINVAL, "cx_logrank_options_set_weight");
     FAILS(cx_logrank_options_set_weight(o, CX_LOGRANK_FLEMING_HARRINGTON, -1, 0), CX_ERANGE,

@@ -567,6 +567,11 @@ typedef enum cx_logrank_weight {
                                             survival estimate (Klein and Moeschberger 7.3), t included. */
 } cx_logrank_weight;
 
+/** The most groups cx_logrank_new() compares: its variance matrix has
+ *  groups^2 entries, updated at every event time, and its test solves it
+ *  (groups^3). */
+#define CX_LOGRANK_MAX_GROUPS 1000
+
 /** An opaque, immutable weighted log-rank test (cx_logrank_new()). */
 typedef struct cx_logrank cx_logrank;
 
@@ -648,7 +653,8 @@ CX_EXTERN int cx_logrank_options_set_strata(cx_logrank_options *options, const i
  * @return ::CX_OK, ::CX_EINVAL (a NULL array), ::CX_ERANGE (a bad value,
  *         entry or strata set for another n, one group, no event, or a
  *         singular variance matrix: a group never at risk at an event
- *         time) or ::CX_ENOMEM.
+ *         time), ::CX_ELIMIT (more than ::CX_LOGRANK_MAX_GROUPS groups) or
+ *         ::CX_ENOMEM.
  */
 CX_EXTERN int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const int *group, size_t n,
                              const cx_logrank_options *options);

@@ -389,6 +389,12 @@ int cx_logrank_new(cx_logrank **out, const double *time, const int *event, const
         rc = cxi_fail(CX_ERANGE, "%s: the test needs at least two groups, there is one (%d)", fn, lab[0]);
         goto done;
     }
+    /* its variance matrix is k^2 and updated at every event time, its
+     * solve k^3: customer ids passed as groups would run for hours */
+    if (k > CX_LOGRANK_MAX_GROUPS) {
+        rc = cxi_fail(CX_ELIMIT, "%s: %zu groups: the test compares at most %d", fn, k, CX_LOGRANK_MAX_GROUPS);
+        goto done;
+    }
     if (!(lr = cxi_alloc(&mem, sizeof *lr))) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         goto done;

@@ -80,6 +80,13 @@ describe("cxkit survival", function()
       "Invalid: cx.LogRank: weight 'wilcoxon' is not one of logrank, fleming_harrington (fh), gehan, tarone_ware, peto_peto [CX_EINVAL -1]")
     lr:close()
     assert.has_error(function() lr:test() end, "Invalid: log_rank:test: LogRank is closed [CX_EINVAL -1]")
+    -- one group more than the most is refused at once
+    local n = cx.LOGRANK_MAX_GROUPS + 1
+    local t, e, g = {}, {}, {}
+    for i = 1, n do t[i], e[i], g[i] = 1 + i % 7, 1, i end
+    local ok, err = pcall(cx.LogRank, t, e, g)
+    assert.is_false(ok)
+    assert.matches("1001 groups: the test compares at most 1000", tostring(err), 1, true)
   end)
 
   it("fits Cox models as R's coxph", function()

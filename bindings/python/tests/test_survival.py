@@ -365,3 +365,9 @@ def test_negative_group_index_names_the_call():
         s.median(-1)
     with pytest.raises(IndexError, match=r"Survival\.band: group -1 is out of range"):
         s.band(1.0, -1)
+
+
+def test_logrank_group_cap():
+    n = cxkit.LOGRANK_MAX_GROUPS + 1
+    with pytest.raises(cxkit.Error, match="1001 groups: the test compares at most 1000"):
+        cxkit.LogRank([1.0 + i % 7 for i in range(n)], [1] * n, list(range(n)))
