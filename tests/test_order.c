@@ -476,6 +476,42 @@ START_TEST(tied_values_any_order)
 }
 END_TEST
 
+/* Paths tied on journeys at the cut of a top k: the same path whichever
+ * order the touchpoints were added in (by the states' names; the codes
+ * follow that order, and a shuffled touchpoints file put another of the
+ * tied paths in). */
+START_TEST(tied_paths_any_touchpoint_order)
+{
+    static const char *const tps[2][3] = {{"ad", "mail", "web"}, {"web", "mail", "ad"}};
+    char *text[2];
+    for (int k = 0; k < 2; k++) {
+        cx_store *s;
+        OK(cx_store_new(&s));
+        for (int i = 0; i < 3; i++)
+            OK(cx_touchpoint_add(s, tps[k][i], "web", "consideration", NULL, 0, 1));
+        const char *cust[] = {"c1", "c2", "c3", "c4"};
+        const char *first[] = {"web", "ad", "mail", "mail"};
+        for (int c = 0; c < 4; c++) {
+            OK(cx_customer_add(s, cust[c], NULL, NULL, NULL, CX_TIME_NONE));
+            OK(cx_interaction_add(NULL, s, NULL, cust[c], first[c], T("2024-03-01T10:00:00Z"), "view", CX_INBOUND,
+                                  NULL, NULL, 0, CX_HANDLED, 0));
+        }
+        cx_journeys *j;
+        cx_result *r;
+        OK(cx_journeys_new(&j, s, NULL));
+        OK(cx_journeys_paths(&r, j, 2));
+        text[k] = result_text(r, "tied-paths.csv", false);
+        cx_journeys_free(j);
+        cx_store_free(s);
+    }
+    /* mail twice first; then ad and web once each: ad by name */
+    EXPECT(strstr(text[0], "\nmail,") && strstr(text[0], "\nad,") && !strstr(text[0], "\nweb,"), "%s", text[0]);
+    ck_assert_str_eq(text[1], text[0]);
+    free(text[0]);
+    free(text[1]);
+}
+END_TEST
+
 /* 40000 customers and times from year 1 to 9998: (customer, time) needs
  * 16 + 49 bits, more than one 64-bit key, and the build takes its fallback;
  * the journeys are those the radix sort gives for the same rows without
@@ -718,6 +754,7 @@ int main(void)
     tcase_add_test(tc, demo_sorted_and_shuffled);
     tcase_add_test(tc, ties_any_order);
     tcase_add_test(tc, tied_values_any_order);
+    tcase_add_test(tc, tied_paths_any_touchpoint_order);
     tcase_add_test(tc, wide_keys_fallback);
     tcase_add_test(tc, long_customers_any_order);
     tcase_add_test(tc, every_small_size_any_order);

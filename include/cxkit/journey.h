@@ -487,7 +487,9 @@ CX_EXTERN int cx_journeys_step_matrix(cx_result **out, const cx_journeys *journe
  * "csat" (%), "csat_n", "ces", "ces_n" (the feedback of those journeys,
  * see above; NaN without answers), "median_to_conversion_ms" (first event
  * to the last conversion, over the converting journeys; NaN without one).
- * Rows by journeys descending, then by path (state codes) for ties.
+ * Rows by journeys descending, then, for ties, by path: state by state
+ * by name (a path before the longer paths it begins), so that the order
+ * the touchpoints were added in changes no row.
  * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @param[in]  top_k    most rows wanted, >= 1.

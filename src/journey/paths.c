@@ -49,8 +49,9 @@ typedef struct pathset {
     uint32_t *pid; /* per journey */
     uint64_t *count, *conv, *cust;
     uint32_t *lastc;
-    uint32_t *order; /* path ids by count descending, then codes */
-    size_t np, nj;
+    uint32_t *order; /* path ids by count descending, then state by state by name */
+    uint32_t *rank;  /* per level code: its name's place among the level's names */
+    size_t np, nj, nrank;
 } pathset;
 
 static void pathset_free(cxi_mem *m, pathset *ps)
@@ -62,8 +63,13 @@ static void pathset_free(cxi_mem *m, pathset *ps)
     cxi_free(m, ps->cust, (ps->np ? ps->np : 1) * sizeof(uint64_t));
     cxi_free(m, ps->lastc, (ps->np ? ps->np : 1) * sizeof(uint32_t));
     cxi_free(m, ps->order, (ps->np ? ps->np : 1) * sizeof(uint32_t));
+    cxi_free(m, ps->rank, (ps->nrank ? ps->nrank : 1) * sizeof(uint32_t));
 }
 
+/* Paths tied on journeys in the order of their states' names, not of
+ * their codes: the codes follow the order the touchpoints were added in,
+ * so a shuffled touchpoints file put another of the tied paths in a top k
+ * (the same rows in any order give the same tables: issue 14). */
 static int cmp_path(const void *ctx, uint32_t a, uint32_t b)
 {
     const pathset *ps = ctx;
@@ -73,8 +79,19 @@ static int cmp_path(const void *ctx, uint32_t a, uint32_t b)
     uint32_t la = ps->map.len[a], lb = ps->map.len[b];
     for (uint32_t i = 0; i < la && i < lb; i++)
         if (x[i] != y[i])
-            return x[i] < y[i] ? -1 : 1;
+            return ps->rank[x[i]] < ps->rank[y[i]] ? -1 : 1;
     return (la > lb) - (la < lb);
+}
+
+typedef struct name_ctx {
+    const cx_store *s;
+    int level;
+} name_ctx;
+
+static int cmp_name(const void *ctx, uint32_t a, uint32_t b)
+{
+    const name_ctx *x = ctx;
+    return strcmp(cxi_jlevel_name(x->s, x->level, a), cxi_jlevel_name(x->s, x->level, b));
 }
 
 static int pathset_build(const cx_journeys *j, cxi_mem *m, pathset *ps)
@@ -109,6 +126,22 @@ static int pathset_build(const cx_journeys *j, cxi_mem *m, pathset *ps)
                 ps->cust[p]++;
             }
         }
+    /* each level code's place among the names (the names are distinct) */
+    ps->nrank = j->nstates;
+    uint32_t *byname = cxi_alloc(m, (ps->nrank ? ps->nrank : 1) * sizeof(uint32_t));
+    if (!(ps->rank = cxi_alloc(m, (ps->nrank ? ps->nrank : 1) * sizeof(uint32_t))) || !byname) {
+        cxi_free(m, byname, (ps->nrank ? ps->nrank : 1) * sizeof(uint32_t));
+        return CX_ENOMEM;
+    }
+    for (size_t c = 0; c < ps->nrank; c++)
+        byname[c] = (uint32_t)c;
+    name_ctx nc = {j->store, j->o.level};
+    int rc = cxi_jsort(m, byname, ps->nrank, cmp_name, &nc);
+    for (size_t r = 0; r < ps->nrank && !rc; r++)
+        ps->rank[byname[r]] = (uint32_t)r;
+    cxi_free(m, byname, (ps->nrank ? ps->nrank : 1) * sizeof(uint32_t));
+    if (rc)
+        return rc;
     for (size_t p = 0; p < ps->np; p++)
         ps->order[p] = (uint32_t)p;
     return cxi_jsort(m, ps->order, ps->np, cmp_path, ps);
