@@ -1097,12 +1097,27 @@ static void cxb_py_free_array(void *own, void *keep, int is_seq)
                 raise KeyError("Paths.from_pandas: %s: no column %r (columns: %s)"
                                % (arg, name, ", ".join(map(str, frame.columns))))
             col = frame[name]
+            if getattr(col, "ndim", 1) != 1:
+                raise ValueError("Paths.from_pandas: %s: the frame has %d columns named %r"
+                                 % (arg, col.shape[1], name))
             if arg == "path":
                 if col.isna().any():
                     raise ValueError("Paths.from_pandas: path: column %r has a missing path at row %d"
                                      % (name, int(numpy.flatnonzero(col.isna().to_numpy())[0])))
+                for i, v in enumerate(col.tolist()):
+                    if isinstance(v, (bytes, bytearray)):  # str() would make "b'a > b'"
+                        raise TypeError("Paths.from_pandas: path: column %r holds bytes at row %d; decode them "
+                                        "to str first" % (name, i))
                 arrays[arg] = col.astype(str).tolist()
             else:
+                # counts: numbers (ints, floats, bools); times, durations
+                # and complex numbers are not counts
+                kind = getattr(col.dtype, "kind", "O")
+                if kind in "mMcSUV" or (kind == "O" and not all(
+                        isinstance(v, (int, float, numpy.integer, numpy.floating)) or v is None
+                        for v in col.tolist())):
+                    raise TypeError("Paths.from_pandas: %s: column %r is not numeric (dtype %s)"
+                                    % (arg, name, col.dtype))
                 try:
                     a = numpy.ascontiguousarray(col.to_numpy(dtype=numpy.float64, na_value=numpy.nan))
                 except (TypeError, ValueError):

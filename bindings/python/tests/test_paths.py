@@ -127,9 +127,41 @@ def test_refused_input_changes_nothing():
     p.add("x-y > b", 1)
     with pytest.raises(ValueError, match="Journeys.path_counts: the state name \"site\" holds"):
         cxkit.Journeys(_shop()).path_counts("it")
+    # a negative value, a sum that would overflow, a long path quoted in
+    # a message without cutting a letter (it could not be decoded)
+    with pytest.raises(ValueError, match="value -5 must be finite, >= 0 and <= 1e30"):
+        p.add("a > b", 1, 0, -5)
+    with pytest.raises(ValueError, match="conversions 1e\\+308 must be"):
+        p.add("a > b", 1e308, 0)
+    with pytest.raises(ValueError, match="state 2 is empty"):
+        p.add("x" * 59 + "\u0628 > > b", 1, 1)
     p.close()
     with pytest.raises(ValueError, match="Paths is closed"):
         p.count()
+
+
+def test_from_pandas_refuses_what_is_not_a_count():
+    pd = pytest.importorskip("pandas")
+    base = pd.DataFrame({"path": ["a > b", "b"], "total_conversions": [1, 2], "total_null": [3, 4]})
+    kw = dict(conversions="total_conversions", nulls="total_null", value=None)
+    assert cxkit.Paths.from_pandas(base, **kw).count() == 2
+    for bad in (pd.to_datetime(["2024-01-01", "2024-01-02"]), pd.to_timedelta([1, 2], unit="s"), [1 + 0j, 2 + 5j]):
+        with pytest.raises(TypeError, match="total_null' is not numeric"):
+            cxkit.Paths.from_pandas(base.assign(total_null=bad), **kw)
+    with pytest.raises(TypeError, match="holds bytes at row 0"):
+        cxkit.Paths.from_pandas(base.assign(path=[b"a > b", b"b"]), **kw)
+    with pytest.raises(ValueError, match="2 columns named 'total_null'"):
+        cxkit.Paths.from_pandas(pd.concat([base, base[["total_null"]]], axis=1), **kw)
+
+
+def test_exported_table_reads_back(tmp_path):
+    p = cxkit.Paths()
+    p.add("-direct > email", 2, 2, 1)
+    p.add("=promo > email", 2, 1, 1)
+    f = str(tmp_path / "paths.csv")
+    p.table().export_csv(f)
+    q = cxkit.Paths.read_csv(f, conversions="conversions", nulls="nulls", value="value")
+    assert sorted(q.to_pandas()["path"]) == ["-direct > email", "=promo > email"]
 
 
 def test_step_matrix():
