@@ -519,6 +519,18 @@ START_TEST(import_csv)
         ck_assert_uint_eq(cx_paths_count(p), 4);
         ck_assert_uint_eq(cx_paths_state_count(p), 3);
     }
+    /* a header wider than the reader takes: said so, not "no column" */
+    {
+        static char wide[8192];
+        char *w = wide;
+        for (int k = 0; k < 300; k++)
+            w += k == 280 ? sprintf(w, ",path") : k == 281 ? sprintf(w, ",total_conversions")
+                                                              : sprintf(w, "%sc%d", k ? "," : "", k);
+        strcpy(w, "\n");
+        FAILS(cx_paths_import_csv(p, write_file("wide.csv", wide), ">", "path", "total_conversions", NULL, NULL),
+              CX_EINVAL, "cx_paths_import_csv");
+        MSG_HAS("no column \"path\" (the path) among the first 256 of the header's 300 columns");
+    }
     FAILS(cx_paths_import_csv(p, P("none.csv"), ">", "path", "total_conversions", NULL, NULL), CX_EIO,
           "cx_paths_import_csv");
     MSG_HAS("none.csv");

@@ -892,7 +892,11 @@ int cx_paths_import_csv(cx_paths *p, const char *file, const char *sep, const ch
                 col[c] = k;
                 break;
             }
-        if (col[c] < 0)
+        if (col[c] < 0 && nf > MAXF) /* nf counts every field; f holds the first MAXF */
+            rc = cxi_fail(CX_EINVAL, "%s: %s: no column \"%s\" (the %s) among the first %d of the header's %d "
+                                     "columns (the reader takes the columns it needs from the first %d)",
+                          fn, file, want[c], what[c], MAXF, nf, MAXF);
+        else if (col[c] < 0)
             rc = cxi_fail(CX_EINVAL, "%s: %s: no column \"%s\" (the %s) in the header", fn, file, want[c], what[c]);
     }
     if (rc) {
