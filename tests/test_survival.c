@@ -675,6 +675,41 @@ START_TEST(cox_factor_strata_late_entry)
 }
 END_TEST
 
+START_TEST(cox_wide_risks_late_entry)
+{
+    /* Surv(entry, time, event) ~ score, wide_risk.csv: relative risks spanning e^47 at the estimate, the
+     * largest of them entering late and dying soon after, so that the risk sets of the earlier event times
+     * hold only the smallest. The fit's running sums, once the late entrants have left them, must not
+     * keep their rounding. The reference is the likelihood summed directly over each risk set (no tied
+     * deaths), Newton to convergence, the robust variance from the score residuals so summed
+     * (survival_reference.R, section 3c); R's coxph (agreg.fit, running sums) misses it here: coef
+     * 0.93092, "ran out of iterations and did not converge", log likelihood -85.42478 */
+    data d;
+    load(&d, "wide_risk.csv", ",", (const int[]){0, 1, 2, 3}, 4);
+    ck_assert_uint_eq(d.n, 150);
+    int ev[MAXN];
+    to_int(ev, d.v[3], d.n);
+    cx_cox_options *o;
+    OK(cx_cox_options_new(&o));
+    OK(cx_cox_options_add_covariate(o, "score", d.v[0], d.n));
+    OK(cx_cox_options_set_entry(o, d.v[1], d.n));
+    cx_cox *c;
+    OK(cx_cox_fit(&c, d.v[2], ev, d.n, o));
+    cx_result *r;
+    OK(cx_cox_coefficients(&r, c, 0.95));
+    REL(result_real(r, 0, "coef"), 0.932554947969, 1e-10);
+    REL(result_real(r, 0, "se"), 0.156424778534, 1e-9);
+    REL(result_real(r, 0, "robust_se"), 0.151688706975, 1e-9);
+    cx_result_free(r);
+    double ll0, ll;
+    OK(cx_cox_loglik(&ll0, &ll, NULL, c));
+    REL(ll0, -365.3721740618, 1e-12);
+    REL(ll, -85.43254882538, 1e-12);
+    cx_cox_free(c);
+    cx_cox_options_free(o);
+}
+END_TEST
+
 START_TEST(cox_store_covariates)
 {
     /* the anderson fit with Rx as the customers' plan (reference "placebo"),
@@ -1153,6 +1188,7 @@ int main(void)
     TCase *cox = tcase_create("cox");
     tcase_add_test(cox, cox_anderson);
     tcase_add_test(cox, cox_factor_strata_late_entry);
+    tcase_add_test(cox, cox_wide_risks_late_entry);
     tcase_add_test(cox, cox_store_covariates);
     tcase_add_test(cox, cox_bad_input);
     suite_add_tcase(su, cox);

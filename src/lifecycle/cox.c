@@ -16,9 +16,15 @@
  * split into rows (start, stop] where a signal changes (R's tmerge()), the
  * rows counted first, then filled.
  *
- * Each risk set is scanned directly (O(n) per event time and iteration),
- * which keeps late entry and strata simple; the pooled Kaplan-Meier of the
- * km transform counts its events per time the same way.
+ * The risk sets are not scanned one by one: each stratum's subjects are
+ * sorted once by time (and by entry time, with late entry), and one sweep
+ * from the latest event time down adds each subject to running sums at its
+ * time and takes it away at its entry (sweep()): O(n p^2) per iteration
+ * for n subjects and p terms, where a scan per event time was O(n^2 p^2).
+ * Sums that have lost most of what they held are summed again from the
+ * risk set, and the robust variance's sums over each subject's event times
+ * come from a segment tree, so no result rests on a difference of large
+ * running sums.
  */
 #include "../table/table.h"
 #include "lifecycle_private.h"
@@ -308,10 +314,10 @@ typedef struct cox_data {
     const double *x; /* centred, column-major */
     const double *time, *entry;
     const int *event;
-    const size_t *ord; /* subjects by stratum */
+    const size_t *ord;     /* subjects by stratum, latest time first */
+    const size_t *byentry; /* with entry times: by stratum, latest entry first */
     const size_t *sfirst;
     size_t nstrata;
-    double *evtimes; /* scratch: n */
     int ties;
 } cox_data;
 
@@ -321,25 +327,18 @@ static int cmp_dbl(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Calls visit(ctx, t, stratum index, s) for each distinct event time t of
- * each stratum, s (the stratum's subjects, in ord) in order. */
-static size_t event_times(const cox_data *d, size_t s)
+/* The number of distinct event times of stratum s. */
+static size_t event_count(const cox_data *d, size_t s)
 {
     size_t m = 0;
-    for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1]; k++)
-        if (d->event[d->ord[k]])
-            d->evtimes[m++] = d->time[d->ord[k]];
-    qsort(d->evtimes, m, sizeof *d->evtimes, cmp_dbl);
-    size_t u = 0;
-    for (size_t i = 0; i < m; i++)
-        if (i == 0 || d->evtimes[i] != d->evtimes[u - 1])
-            d->evtimes[u++] = d->evtimes[i];
-    return u;
-}
-
-static bool at_risk(const cox_data *d, size_t i, double t)
-{
-    return d->time[i] >= t && (!d->entry || d->entry[i] < t);
+    for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1];) {
+        double t = d->time[d->ord[k]];
+        bool dies = false;
+        for (; k < d->sfirst[s + 1] && d->time[d->ord[k]] == t; k++)
+            dies |= d->event[d->ord[k]] != 0;
+        m += dies;
+    }
+    return m;
 }
 
 /* The sums over the risk set of a stratum at an event time t: of the
@@ -351,46 +350,118 @@ typedef struct risk_sums {
     double S1[COX_MAX_TERMS], D1[COX_MAX_TERMS], xs[COX_MAX_TERMS];
 } risk_sums;
 
-static void sums_at(risk_sums *r, const cox_data *d, size_t s, double t, const double *eta, double *S2, double *D2)
+/* What a sweep of a stratum's risk sets tells its caller: subject i
+ * (relative risk w) joins the risk set (add), leaves it (leave: late entry,
+ * and at the end for those still in it), and the sums at an event time t
+ * (event; ord[g0..g1) are the subjects whose time is t). Any may be NULL. */
+typedef struct sweep_hooks {
+    void (*add)(void *ctx, size_t i, double w);
+    void (*leave)(void *ctx, size_t i, double w);
+    void (*event)(void *ctx, double t, const risk_sums *r, const double *S2, const double *D2, size_t g0, size_t g1);
+    void *ctx;
+} sweep_hooks;
+
+/* Running sums that have had far more added and taken away than they now
+ * hold are summed again from the risk set (late entry only), so that
+ * cancellation costs at most about 2^-16 of the last bits. */
+#define SWEEP_RESUM 65536.0
+
+static void sums_add(risk_sums *r, double *S2, const cox_data *d, size_t i, double w, double sign)
 {
     size_t n = d->n, p = d->p;
-    memset(r, 0, sizeof *r);
-    if (S2) {
-        memset(S2, 0, p * p * sizeof *S2);
-        memset(D2, 0, p * p * sizeof *D2);
-    }
-    for (size_t k = d->sfirst[s]; k < d->sfirst[s + 1]; k++) {
-        size_t i = d->ord[k];
-        if (!at_risk(d, i, t))
-            continue;
-        double w = exp(eta[i]);
-        bool dies = d->event[i] && d->time[i] == t;
-        r->S0 += w;
-        if (dies) {
-            r->D0 += w;
-            r->dd++;
-            r->eta_deaths += eta[i];
-        }
-        for (size_t a = 0; a < p; a++) {
-            double xa = d->x[a * n + i];
-            r->S1[a] += w * xa;
-            if (dies) {
-                r->D1[a] += w * xa;
-                r->xs[a] += xa;
-            }
-            if (S2)
-                for (size_t b = 0; b <= a; b++) {
-                    double v = w * xa * d->x[b * n + i];
-                    S2[a * p + b] += v;
-                    if (dies)
-                        D2[a * p + b] += v;
-                }
-        }
+    double ws = sign * w;
+    r->S0 += ws;
+    for (size_t a = 0; a < p; a++) {
+        double xa = d->x[a * n + i];
+        r->S1[a] += ws * xa;
+        if (S2)
+            for (size_t b = 0; b <= a; b++)
+                S2[a * p + b] += ws * xa * d->x[b * n + i];
     }
 }
 
-/* An event time's terms after sums_at, over Efron's sub-steps (one step
- * counted dd times for Breslow): subtracts the risk sets' means from u
+/* The risk sets of stratum s at its distinct event times, latest first, in
+ * one pass over its subjects: each joins the running sums at its time (the
+ * stratum's subjects are in ord latest first) and, with late entry, leaves
+ * them at the first event time not after its entry (byentry, latest first);
+ * a subject is at risk at t when entry < t <= time. O(n p^2) for the
+ * stratum's n subjects and p terms, with S2 (p x p scratch, the running
+ * second moments) and D2 (p x p) not NULL; O(n p) without. */
+static void sweep(const cox_data *d, size_t s, const double *eta, double *S2, double *D2, const sweep_hooks *h)
+{
+    size_t n = d->n, p = d->p, first = d->sfirst[s], end = d->sfirst[s + 1], ia = first, ie = first;
+    risk_sums r;
+    memset(&r, 0, sizeof r);
+    if (S2)
+        memset(S2, 0, p * p * sizeof *S2);
+    double moved = 0; /* the relative risks added and taken away since the sums were last exact */
+    while (ia < end) {
+        size_t g0 = ia;
+        double t = d->time[d->ord[ia]];
+        r.D0 = r.dd = r.eta_deaths = 0;
+        memset(r.D1, 0, p * sizeof *r.D1);
+        memset(r.xs, 0, p * sizeof *r.xs);
+        if (S2)
+            memset(D2, 0, p * p * sizeof *D2);
+        for (; ia < end && d->time[d->ord[ia]] == t; ia++) {
+            size_t i = d->ord[ia];
+            double w = exp(eta[i]);
+            sums_add(&r, S2, d, i, w, 1);
+            moved += w;
+            if (d->event[i]) {
+                r.D0 += w;
+                r.dd++;
+                r.eta_deaths += eta[i];
+                for (size_t a = 0; a < p; a++) {
+                    double xa = d->x[a * n + i];
+                    r.D1[a] += w * xa;
+                    r.xs[a] += xa;
+                    if (S2)
+                        for (size_t b = 0; b <= a; b++)
+                            D2[a * p + b] += w * xa * d->x[b * n + i];
+                }
+            }
+            if (h->add)
+                h->add(h->ctx, i, w);
+        }
+        if (r.dd == 0)
+            continue;
+        if (d->entry) {
+            bool left = false;
+            for (; ie < end && d->entry[d->byentry[ie]] >= t; ie++) {
+                size_t i = d->byentry[ie];
+                double w = exp(eta[i]);
+                sums_add(&r, S2, d, i, w, -1);
+                moved += w;
+                left = true;
+                if (h->leave)
+                    h->leave(h->ctx, i, w);
+            }
+            if (left && moved > SWEEP_RESUM * r.S0) {
+                r.S0 = 0;
+                memset(r.S1, 0, p * sizeof *r.S1);
+                if (S2)
+                    memset(S2, 0, p * p * sizeof *S2);
+                for (size_t k = first; k < ia; k++) {
+                    size_t i = d->ord[k];
+                    if (d->entry[i] < t)
+                        sums_add(&r, S2, d, i, exp(eta[i]), 1);
+                }
+                moved = r.S0;
+            }
+        }
+        if (h->event)
+            h->event(h->ctx, t, &r, S2, D2, g0, ia);
+    }
+    if (h->leave)
+        for (size_t k = d->entry ? ie : first; k < end; k++) {
+            size_t i = d->entry ? d->byentry[k] : d->ord[k];
+            h->leave(h->ctx, i, exp(eta[i]));
+        }
+}
+
+/* An event time's terms from its risk sums, over Efron's sub-steps (one
+ * step counted dd times for Breslow): subtracts the risk sets' means from u
  * (when not NULL), adds their variance to W (lower triangle, when not
  * NULL) and returns the -log S0 terms of the log likelihood. */
 static double event_terms(const cox_data *d, const risk_sums *r, const double *S2, const double *D2, double *u,
@@ -414,88 +485,178 @@ static double event_terms(const cox_data *d, const risk_sums *r, const double *S
     return ll;
 }
 
+static void linear_predictor(const cox_data *d, const double *beta, double *eta)
+{
+    size_t n = d->n, p = d->p;
+    for (size_t i = 0; i < n; i++)
+        eta[i] = 0;
+    for (size_t j = 0; j < p; j++) {
+        const double *xj = d->x + j * n;
+        double bj = beta[j];
+        for (size_t i = 0; i < n; i++)
+            eta[i] += xj[i] * bj;
+    }
+}
+
+typedef struct ll_ctx {
+    const cox_data *d;
+    double ll, *U, *I;
+} ll_ctx;
+
+static void ll_event(void *vctx, double t, const risk_sums *r, const double *S2, const double *D2, size_t g0,
+                     size_t g1)
+{
+    (void)t, (void)g0, (void)g1;
+    ll_ctx *c = vctx;
+    c->ll += r->eta_deaths;
+    if (c->U)
+        for (size_t a = 0; a < c->d->p; a++)
+            c->U[a] += r->xs[a];
+    c->ll += event_terms(c->d, r, S2, D2, c->U, c->I);
+}
+
 /* The log partial likelihood at beta, with its gradient U and information
  * I (either may be NULL). eta: n scratch. */
 static double loglik(const cox_data *d, const double *beta, double *U, double *I, double *eta)
 {
-    size_t n = d->n, p = d->p;
-    for (size_t i = 0; i < n; i++) {
-        double e = 0;
-        for (size_t j = 0; j < p; j++)
-            e += d->x[j * n + i] * beta[j];
-        eta[i] = e;
-    }
+    size_t p = d->p;
+    linear_predictor(d, beta, eta);
     if (U)
         memset(U, 0, p * sizeof *U);
     if (I)
         memset(I, 0, p * p * sizeof *I);
-    double ll = 0;
-    risk_sums r;
     double *S2 = I ? I + p * p : NULL; /* callers give I room for 3 p x p blocks */
     double *D2 = I ? I + 2 * p * p : NULL;
-    for (size_t s = 0; s < d->nstrata; s++) {
-        size_t m = event_times(d, s);
-        for (size_t e = 0; e < m; e++) {
-            sums_at(&r, d, s, d->evtimes[e], eta, S2, D2);
-            ll += r.eta_deaths;
-            if (U)
-                for (size_t a = 0; a < p; a++)
-                    U[a] += r.xs[a];
-            ll += event_terms(d, &r, S2, D2, U, I);
-        }
-    }
+    ll_ctx c = {d, 0, U, I};
+    sweep_hooks h = {NULL, NULL, ll_event, &c};
+    for (size_t s = 0; s < d->nstrata; s++)
+        sweep(d, s, eta, S2, D2, &h);
     if (I)
         for (size_t a = 0; a < p; a++)
             for (size_t b = a + 1; b < p; b++)
                 I[a * p + b] = I[b * p + a];
-    return ll;
+    return c.ll;
+}
+
+/* The score residuals: subject i's is its x minus the risk set's mean at
+ * its death, less the sum over the event times t at which it is at risk of
+ * r_i h(t) (x_i - xbar(t)) = r_i (x_i h(t) - h(t) xbar(t)), h the hazard
+ * increment. A first sweep writes h and h xbar of each event time (in the
+ * sweep's order: strata in turn, latest time first) as the leaves of a
+ * segment tree, and notes the range of event times of each subject (from
+ * when it joins the risk set to when it leaves); the sums over each range
+ * are then the tree's node sums, added, never subtracted (differences of
+ * running sums would lose a subject with a large r_i at risk briefly, r_i
+ * times the rounding of the whole sum). A death at t was counted at full
+ * weight there and is corrected at once: with Efron's sub-steps it is at
+ * risk with weight 1 - k/d in sub-step k. */
+typedef struct resid_ctx {
+    const cox_data *d;
+    double *L;
+    const double *eta;
+    size_t *lo, *hi; /* each subject's event times: [lo, hi) */
+    double *tree;    /* 2 m2 nodes of (h, h xbar) */
+    size_t m2, e;    /* leaves; the event times so far */
+} resid_ctx;
+
+static void resid_add(void *vctx, size_t i, double w)
+{
+    (void)w;
+    resid_ctx *c = vctx;
+    c->lo[i] = c->e;
+}
+
+static void resid_leave(void *vctx, size_t i, double w)
+{
+    (void)w;
+    resid_ctx *c = vctx;
+    c->hi[i] = c->e;
+}
+
+static void resid_event(void *vctx, double t, const risk_sums *r, const double *S2, const double *D2, size_t g0,
+                        size_t g1)
+{
+    (void)t, (void)S2, (void)D2;
+    resid_ctx *c = vctx;
+    const cox_data *d = c->d;
+    size_t n = d->n, p = d->p;
+    bool efron = d->ties == CX_TIES_EFRON;
+    size_t steps = efron ? (size_t)r->dd : 1;
+    double ht = 0, hd = 0, gt[COX_MAX_TERMS] = {0}, gd[COX_MAX_TERMS] = {0}, xavg[COX_MAX_TERMS] = {0};
+    for (size_t k = 0; k < steps; k++) {
+        double f = efron ? (double)k / r->dd : 0, s0 = r->S0 - f * r->D0, h = (efron ? 1 : r->dd) / s0;
+        ht += h;
+        hd += (1 - f) * h;
+        for (size_t a = 0; a < p; a++) {
+            double xb = (r->S1[a] - f * r->D1[a]) / s0;
+            gt[a] += h * xb;
+            gd[a] += (1 - f) * h * xb;
+            xavg[a] += xb / (double)steps;
+        }
+    }
+    double *leaf = c->tree + (c->m2 + c->e) * (p + 1);
+    leaf[0] = ht;
+    memcpy(leaf + 1, gt, p * sizeof *gt);
+    c->e++;
+    for (size_t k = g0; k < g1; k++) {
+        size_t i = d->ord[k];
+        if (!d->event[i])
+            continue;
+        double ri = exp(c->eta[i]);
+        for (size_t a = 0; a < p; a++) {
+            double xa = d->x[a * n + i];
+            c->L[i * p + a] += ri * (xa * (ht - hd) - (gt[a] - gd[a])) + xa - xavg[a];
+        }
+    }
 }
 
 /* The score residuals (n x p, row-major) at beta, for the robust variance:
- * R's residuals(fit, "score"), with Efron's sub-steps for ties. */
-static void score_residuals(const cox_data *d, const double *beta, double *L, double *eta)
+ * R's residuals(fit, "score"), with Efron's sub-steps for ties. False when
+ * out of memory. */
+static bool score_residuals(const cox_data *d, const double *beta, double *L, double *eta, cxi_mem *mem)
 {
-    size_t n = d->n, p = d->p;
-    for (size_t i = 0; i < n; i++) {
-        double e = 0;
-        for (size_t j = 0; j < p; j++)
-            e += d->x[j * n + i] * beta[j];
-        eta[i] = e;
-    }
-    memset(L, 0, n * p * sizeof *L);
-    double xb[COX_MAX_TERMS];
-    risk_sums rs;
-    for (size_t s = 0; s < d->nstrata; s++) {
-        size_t m = event_times(d, s);
-        for (size_t e = 0; e < m; e++) {
-            double t = d->evtimes[e];
-            sums_at(&rs, d, s, t, eta, NULL, NULL);
-            double S0 = rs.S0, D0 = rs.D0, dd = rs.dd;
-            const double *S1 = rs.S1, *D1 = rs.D1;
-            size_t steps = d->ties == CX_TIES_EFRON ? (size_t)dd : 1;
-            /* per sub-step k: hazard increment h_k, mean xbar_k; a death
-             * is at risk with weight (1 - k/d), the others fully */
-            for (size_t k = 0; k < steps; k++) {
-                double f = d->ties == CX_TIES_EFRON ? (double)k / dd : 0;
-                double s0 = S0 - f * D0, h = (d->ties == CX_TIES_EFRON ? 1 : dd) / s0;
-                for (size_t a = 0; a < p; a++)
-                    xb[a] = (S1[a] - f * D1[a]) / s0;
-                for (size_t q = d->sfirst[s]; q < d->sfirst[s + 1]; q++) {
-                    size_t i = d->ord[q];
-                    if (!at_risk(d, i, t))
-                        continue;
-                    bool dies = d->event[i] && d->time[i] == t;
-                    double r = exp(eta[i]), w = dies ? 1 - f : 1;
-                    for (size_t a = 0; a < p; a++) {
-                        double dx = d->x[a * n + i] - xb[a];
-                        L[i * p + a] -= w * r * h * dx;
-                        if (dies)
-                            L[i * p + a] += dx / (double)steps;
-                    }
+    size_t n = d->n, p = d->p, m = 0, m2 = 1;
+    for (size_t s = 0; s < d->nstrata; s++)
+        m += event_count(d, s);
+    while (m2 < m)
+        m2 *= 2;
+    size_t *lo = cxi_alloc(mem, n * sizeof *lo), *hi = cxi_alloc(mem, n * sizeof *hi);
+    double *tree = cxi_alloc(mem, 2 * m2 * (p + 1) * sizeof *tree);
+    bool ok = lo && hi && tree;
+    if (ok) {
+        linear_predictor(d, beta, eta);
+        memset(L, 0, n * p * sizeof *L);
+        memset(tree, 0, 2 * m2 * (p + 1) * sizeof *tree);
+        resid_ctx c = {d, L, eta, lo, hi, tree, m2, 0};
+        sweep_hooks h = {resid_add, resid_leave, resid_event, &c};
+        for (size_t s = 0; s < d->nstrata; s++)
+            sweep(d, s, eta, NULL, NULL, &h);
+        for (size_t k = m2; k-- > 1;)
+            for (size_t a = 0; a <= p; a++)
+                tree[k * (p + 1) + a] = tree[2 * k * (p + 1) + a] + tree[(2 * k + 1) * (p + 1) + a];
+        for (size_t i = 0; i < n; i++) {
+            double sum[COX_MAX_TERMS + 1] = {0};
+            for (size_t l = lo[i] + m2, r = hi[i] + m2; l < r; l /= 2, r /= 2) {
+                if (l & 1) {
+                    for (size_t a = 0; a <= p; a++)
+                        sum[a] += tree[l * (p + 1) + a];
+                    l++;
+                }
+                if (r & 1) {
+                    r--;
+                    for (size_t a = 0; a <= p; a++)
+                        sum[a] += tree[r * (p + 1) + a];
                 }
             }
+            double w = exp(eta[i]);
+            for (size_t a = 0; a < p; a++)
+                L[i * p + a] -= w * (d->x[a * n + i] * sum[0] - sum[a + 1]);
         }
     }
+    cxi_free(mem, lo, n * sizeof *lo);
+    cxi_free(mem, hi, n * sizeof *hi);
+    cxi_free(mem, tree, 2 * m2 * (p + 1) * sizeof *tree);
+    return ok;
 }
 
 /* ---- the test of proportional hazards (R's cox.zph) ---------------------- */
@@ -518,6 +679,38 @@ static double g_at(const zph_g *z, double t)
     return z->g[a];
 }
 
+typedef struct zph_ctx {
+    const cox_data *d;
+    const zph_g *z;
+    double gm, *I, *Wt;
+    double U[2 * COX_MAX_TERMS];
+} zph_ctx;
+
+/* An event time's terms of the test: g(t) times the score and the
+ * information blocks of the risk set (see zph_test). */
+static void zph_event(void *vctx, double t, const risk_sums *r, const double *S2, const double *D2, size_t g0,
+                      size_t g1)
+{
+    (void)g0, (void)g1;
+    zph_ctx *c = vctx;
+    size_t p = c->d->p, q = 2 * p;
+    double g = g_at(c->z, t) - c->gm, A[COX_MAX_TERMS], *I = c->I;
+    memset(c->Wt, 0, p * p * sizeof *c->Wt);
+    memcpy(A, r->xs, p * sizeof *A);
+    event_terms(c->d, r, S2, D2, A, c->Wt);
+    for (size_t a = 0; a < p; a++) {
+        c->U[p + a] += g * A[a];
+        for (size_t b = 0; b <= a; b++) {
+            double w = c->Wt[a * p + b];
+            I[a * q + b] += w;
+            I[(p + a) * q + b] += g * w;
+            if (b != a)
+                I[(p + b) * q + a] += g * w;
+            I[(p + a) * q + p + b] += g * g * w;
+        }
+    }
+}
+
 /* The score test that beta_j(t) = beta_j + gamma_j g(t) has gamma = 0, at
  * the estimate (R >= 3's cox.zph): per event time, the term's score
  * g(t) (x_deaths - xbar) and information blocks g^k(t) V(t), with Efron's
@@ -528,12 +721,7 @@ static bool zph_test(const cox_data *d, const cox_term *terms, size_t ncov, cons
                      double *eta, double *M, double *scratch, double *out)
 {
     size_t n = d->n, p = d->p, q = 2 * p;
-    for (size_t i = 0; i < n; i++) {
-        double e = 0;
-        for (size_t j = 0; j < p; j++)
-            e += d->x[j * n + i] * beta[j];
-        eta[i] = e;
-    }
+    linear_predictor(d, beta, eta);
     /* g centred on its mean over the events (as R; the test does not depend on it) */
     double gm = 0, ne = 0;
     for (size_t i = 0; i < n; i++)
@@ -543,30 +731,12 @@ static bool zph_test(const cox_data *d, const cox_term *terms, size_t ncov, cons
         }
     gm /= ne;
     double *I = M, *S2 = M + q * q, *D2 = S2 + p * p, *Wt = D2 + p * p;
-    double U[2 * COX_MAX_TERMS] = {0}, A[COX_MAX_TERMS];
-    risk_sums r;
+    zph_ctx zc = {d, z, gm, I, Wt, {0}};
     memset(I, 0, q * q * sizeof *I);
-    for (size_t s = 0; s < d->nstrata; s++) {
-        size_t m = event_times(d, s);
-        for (size_t e = 0; e < m; e++) {
-            double t = d->evtimes[e], g = g_at(z, t) - gm;
-            sums_at(&r, d, s, t, eta, S2, D2);
-            memset(Wt, 0, p * p * sizeof *Wt);
-            memcpy(A, r.xs, p * sizeof *A);
-            event_terms(d, &r, S2, D2, A, Wt);
-            for (size_t a = 0; a < p; a++) {
-                U[p + a] += g * A[a];
-                for (size_t b = 0; b <= a; b++) {
-                    double w = Wt[a * p + b];
-                    I[a * q + b] += w;
-                    I[(p + a) * q + b] += g * w;
-                    if (b != a)
-                        I[(p + b) * q + a] += g * w;
-                    I[(p + a) * q + p + b] += g * g * w;
-                }
-            }
-        }
-    }
+    sweep_hooks h = {NULL, NULL, zph_event, &zc};
+    for (size_t s = 0; s < d->nstrata; s++)
+        sweep(d, s, eta, S2, D2, &h);
+    const double *U = zc.U;
     for (size_t a = 0; a < q; a++)
         for (size_t b = a + 1; b < q; b++)
             I[a * q + b] = I[b * q + a];
@@ -615,8 +785,8 @@ void cx_cox_free(cx_cox *c)
 }
 
 typedef struct cox_work {
-    double *xc, *eta, *evt, *I, *L, *R;
-    size_t *ord, *sfirst;
+    double *xc, *eta, *I, *L, *R;
+    size_t *ord, *byentry, *sfirst;
 } cox_work;
 
 /* The pooled (all strata) Kaplan-Meier with late entry just before each
@@ -647,16 +817,19 @@ static int zph_both(cx_cox *c, const cox_data *d, const cx_cox_options *o, const
     if (en)
         qsort(en, n, sizeof *en, cmp_dbl);
     qsort(gt, m, sizeof *gt, cmp_dbl);
+    /* the distinct event times, with their events counted in gk */
     size_t u = 0;
-    for (size_t i = 0; i < m; i++)
-        if (u == 0 || gt[i] != gt[u - 1])
-            gt[u++] = gt[i];
-    /* events per distinct time, and the number at risk: entered before t, not left before t */
+    for (size_t i = 0; i < m; i++) {
+        if (u == 0 || gt[i] != gt[u - 1]) {
+            gt[u] = gt[i];
+            gk[u++] = 0;
+        }
+        gk[u - 1]++;
+    }
+    /* the number at risk: entered before t, not left before t */
     double S = 1;
     for (size_t k = 0; k < u; k++) {
-        double t = gt[k], dk = 0;
-        for (size_t i = 0; i < n; i++)
-            dk += d->event[i] && d->time[i] == t;
+        double t = gt[k], dk = gk[k];
         size_t left, entered = n, a = 0, b = n;
         while (a < b) { /* exits before t */
             size_t h = (a + b) / 2;
@@ -700,8 +873,33 @@ done:
     return rc;
 }
 
+/* The baseline hazard's increment at an event time (Breslow's, or Efron's
+ * for Efron ties, as R's survfit.coxph), written before next. */
+typedef struct base_ctx {
+    int ties;
+    double *time, *haz;
+    size_t next;
+} base_ctx;
+
+static void base_event(void *vctx, double t, const risk_sums *r, const double *S2, const double *D2, size_t g0,
+                       size_t g1)
+{
+    (void)S2, (void)D2, (void)g0, (void)g1;
+    base_ctx *c = vctx;
+    double h = 0;
+    if (c->ties == CX_TIES_EFRON)
+        for (size_t k = 0; k < (size_t)r->dd; k++)
+            h += 1 / (r->S0 - (double)k / r->dd * r->D0);
+    else
+        h = r->dd / r->S0;
+    c->next--;
+    c->time[c->next] = t;
+    c->haz[c->next] = h;
+}
+
 typedef struct ord_rec {
     int stratum;
+    double key;
     size_t i;
 } ord_rec;
 
@@ -710,7 +908,20 @@ static int cmp_ord(const void *a, const void *b)
     const ord_rec *x = a, *y = b;
     if (x->stratum != y->stratum)
         return (x->stratum > y->stratum) - (x->stratum < y->stratum);
+    if (x->key != y->key)
+        return (x->key < y->key) - (x->key > y->key);
     return (x->i > y->i) - (x->i < y->i);
+}
+
+/* out: the subjects by stratum (strata NULL: one), then by key, largest
+ * first (ties by index: the order is the data's, not qsort's). */
+static void order_by(size_t *out, ord_rec *rec, const int *strata, const double *key, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        rec[i] = (ord_rec){strata ? strata[i] : 0, key[i], i};
+    qsort(rec, n, sizeof *rec, cmp_ord);
+    for (size_t i = 0; i < n; i++)
+        out[i] = rec[i].i;
 }
 
 /* The fit of cx_cox_fit() and cx_cox_fit_store(), with mem's allocator;
@@ -744,7 +955,7 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
     cox_work w = {0};
     w.xc = cxi_alloc(&mem, n * p * sizeof *w.xc);
     w.eta = cxi_alloc(&mem, n * sizeof *w.eta);
-    w.evt = cxi_alloc(&mem, n * sizeof *w.evt);
+    w.byentry = o->entry ? cxi_alloc(&mem, n * sizeof *w.byentry) : NULL;
     w.I = cxi_alloc(&mem, 3 * p * p * sizeof *w.I);
     w.L = cxi_alloc(&mem, n * p * sizeof *w.L);
     w.R = cxi_alloc(&mem, 2 * p * p * sizeof *w.R);
@@ -762,7 +973,7 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
         c->var = cxi_alloc(&c->mem, p * p * sizeof *c->var);
         c->rvar = cxi_alloc(&c->mem, p * p * sizeof *c->rvar);
     }
-    if (!w.xc || !w.eta || !w.evt || !w.I || !w.L || !w.R || !w.ord || !w.sfirst || !c || !c->terms || !c->coef ||
+    if (!w.xc || !w.eta || (o->entry && !w.byentry) || !w.I || !w.L || !w.R || !w.ord || !w.sfirst || !c || !c->terms || !c->coef ||
         !c->mean || !c->var || !c->rvar) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         goto done;
@@ -780,29 +991,25 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
         for (size_t i = 0; i < n; i++)
             w.xc[j * n + i] = o->x[j * n + i] - m;
     }
-    for (size_t i = 0; i < n; i++)
-        w.ord[i] = i;
+    ord_rec *orec = cxi_alloc(&mem, n * sizeof *orec);
+    if (!orec) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
+    }
+    order_by(w.ord, orec, o->strata, time, n);
+    if (o->entry)
+        order_by(w.byentry, orec, o->strata, o->entry, n);
+    cxi_free(&mem, orec, n * sizeof *orec);
     size_t ns = 1;
     w.sfirst[0] = 0;
     if (o->strata) {
-        ord_rec *orec = cxi_alloc(&mem, n * sizeof *orec);
-        if (!orec) {
-            rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
-            goto done;
-        }
-        for (size_t i = 0; i < n; i++)
-            orec[i] = (ord_rec){o->strata[i], i};
-        qsort(orec, n, sizeof *orec, cmp_ord);
-        for (size_t i = 0; i < n; i++)
-            w.ord[i] = orec[i].i;
-        cxi_free(&mem, orec, n * sizeof *orec);
         ns = 0;
         for (size_t k = 0; k < n; k++)
             if (k == 0 || o->strata[w.ord[k]] != o->strata[w.ord[k - 1]])
                 w.sfirst[ns++] = k;
     }
     w.sfirst[ns] = n;
-    cox_data d = {n, p, w.xc, time, o->entry, event, w.ord, w.sfirst, ns, w.evt, o->ties};
+    cox_data d = {n, p, w.xc, time, o->entry, event, w.ord, w.byentry, w.sfirst, ns, o->ties};
     double beta[COX_MAX_TERMS] = {0}, U[COX_MAX_TERMS], step[COX_MAX_TERMS], trial[COX_MAX_TERMS];
     double *V = w.R; /* p x p */
     double *Lc = w.R + p * p;
@@ -896,7 +1103,10 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
     memcpy(c->var, V, p * p * sizeof *V);
     /* the robust variance: D'D, D = L V (dfbeta), L summed over each
      * subject's rows (cluster) */
-    score_residuals(&d, beta, w.L, w.eta);
+    if (!score_residuals(&d, beta, w.L, w.eta, &mem)) {
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+        goto done;
+    }
     memset(c->rvar, 0, p * p * sizeof *c->rvar);
     double Ls[COX_MAX_TERMS] = {0};
     for (size_t i = 0; i < n; i++) {
@@ -918,7 +1128,7 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
     /* the baseline cumulative hazard at the means (centred x = 0) */
     size_t nb = 0;
     for (size_t s = 0; s < ns; s++)
-        nb += event_times(&d, s);
+        nb += event_count(&d, s);
     c->btime = cxi_alloc(&c->mem, nb * sizeof *c->btime);
     c->bhaz = cxi_alloc(&c->mem, nb * sizeof *c->bhaz);
     c->bstratum = cxi_alloc(&c->mem, nb * sizeof *c->bstratum);
@@ -927,37 +1137,28 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        double e = 0;
-        for (size_t j = 0; j < p; j++)
-            e += w.xc[j * n + i] * beta[j];
-        w.eta[i] = e;
-    }
-    size_t bi = 0;
-    for (size_t s = 0; s < ns; s++) {
-        size_t m = event_times(&d, s);
+    linear_predictor(&d, beta, w.eta);
+    /* each stratum's increments, latest time first, written from its end;
+     * then summed from its start */
+    base_ctx bc = {o->ties, c->btime, c->bhaz, 0};
+    sweep_hooks bh = {NULL, NULL, base_event, &bc};
+    for (size_t s = 0, b0 = 0; s < ns; s++) {
+        size_t m = event_count(&d, s);
+        bc.next = b0 + m;
+        sweep(&d, s, w.eta, NULL, NULL, &bh);
         double H = 0;
-        for (size_t e = 0; e < m; e++) {
-            double t = w.evt[e];
-            risk_sums rs;
-            sums_at(&rs, &d, s, t, w.eta, NULL, NULL);
-            double S0 = rs.S0, D0 = rs.D0, dd = rs.dd;
-            if (o->ties == CX_TIES_EFRON)
-                for (size_t k = 0; k < (size_t)dd; k++)
-                    H += 1 / (S0 - (double)k / dd * D0);
-            else
-                H += dd / S0;
-            c->btime[bi] = t;
-            c->bhaz[bi] = H;
-            c->bstratum[bi] = o->strata ? o->strata[w.ord[w.sfirst[s]]] : 0;
-            bi++;
+        for (size_t e = b0; e < b0 + m; e++) {
+            H += c->bhaz[e];
+            c->bhaz[e] = H;
+            c->bstratum[e] = o->strata ? o->strata[w.ord[w.sfirst[s]]] : 0;
         }
+        b0 += m;
     }
     rc = zph_both(c, &d, o, beta, &w, fn);
 done:
     cxi_free(&mem, w.xc, n * p * sizeof *w.xc);
     cxi_free(&mem, w.eta, n * sizeof *w.eta);
-    cxi_free(&mem, w.evt, n * sizeof *w.evt);
+    cxi_free(&mem, w.byentry, n * sizeof *w.byentry);
     cxi_free(&mem, w.I, 3 * p * p * sizeof *w.I);
     cxi_free(&mem, w.L, n * p * sizeof *w.L);
     cxi_free(&mem, w.R, 2 * p * p * sizeof *w.R);
