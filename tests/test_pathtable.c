@@ -55,6 +55,126 @@ START_TEST(slow_chain_solved_exactly)
 }
 END_TEST
 
+/* Long paths that wander among 40 channels: the iteration would take
+ * hundreds of sweeps per removal, so the removal effects come from the
+ * chain's fundamental matrix instead (one inversion, then a small system a
+ * removal). Checked against a plain dense solve of each removal here:
+ * (I - Q) x = b with the channel's row and column of Q and its b zeroed. */
+enum { WCH = 40, WPATHS = 80, WSTEPS = 200 };
+
+static uint64_t wander_next(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *x >> 33;
+}
+
+/* Solves a x = rhs (two right-hand sides, a: n x n, both overwritten). */
+static void dense_solve2(double *a, double (*rhs)[2], size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t piv = k;
+        for (size_t i = k + 1; i < n; i++)
+            if (fabs(a[i * n + k]) > fabs(a[piv * n + k]))
+                piv = i;
+        for (size_t j = 0; j < n; j++) {
+            double t = a[k * n + j];
+            a[k * n + j] = a[piv * n + j];
+            a[piv * n + j] = t;
+        }
+        for (int c = 0; c < 2; c++) {
+            double t = rhs[k][c];
+            rhs[k][c] = rhs[piv][c];
+            rhs[piv][c] = t;
+        }
+        for (size_t i = k + 1; i < n; i++) {
+            double f = a[i * n + k] / a[k * n + k];
+            for (size_t j = k; j < n; j++)
+                a[i * n + j] -= f * a[k * n + j];
+            for (int c = 0; c < 2; c++)
+                rhs[i][c] -= f * rhs[k][c];
+        }
+    }
+    for (size_t i = n; i-- > 0;)
+        for (int c = 0; c < 2; c++) {
+            double t = rhs[i][c];
+            for (size_t j = i + 1; j < n; j++)
+                t -= a[i * n + j] * rhs[j][c];
+            rhs[i][c] = t / a[i * n + i];
+        }
+}
+
+/* P(conversion) and the expected value from START with channel `drop` (or
+ * none: -1) sent to DROP. T: transition counts, START = WCH, CONV WCH + 1,
+ * NULL WCH + 2; meanv: the mean value of the conversions each state ends. */
+static void wander_solve(double T[WCH + 1][WCH + 3], const double *meanv, int drop, double out[2])
+{
+    enum { N = WCH + 1 };
+    static double a[N * N];
+    double rhs[N][2];
+    for (int s = 0; s < N; s++) {
+        double tot = 0;
+        for (int t = 0; t < WCH + 3; t++)
+            tot += T[s][t];
+        for (int t = 0; t < N; t++)
+            a[s * N + t] = (s == t) - (s == drop || t == drop || tot == 0 ? 0 : T[s][t] / tot);
+        double b = s == drop || tot == 0 ? 0 : T[s][WCH + 1] / tot;
+        rhs[s][0] = b;
+        rhs[s][1] = b * (s < WCH ? meanv[s] : 0);
+    }
+    dense_solve2(a, rhs, N);
+    out[0] = rhs[WCH][0];
+    out[1] = rhs[WCH][1];
+}
+
+START_TEST(wandering_paths_fundamental)
+{
+    static double T[WCH + 1][WCH + 3];
+    double cv[WCH] = {0}, cn[WCH] = {0}, meanv[WCH];
+    memset(T, 0, sizeof T);
+    cx_paths *p;
+    OK(cx_paths_new(&p));
+    uint64_t x = 42;
+    char *path = malloc(WSTEPS * 8);
+    ck_assert_ptr_nonnull(path);
+    for (int r = 0; r < WPATHS; r++) {
+        double conv = (double)(wander_next(&x) % 3), nulls = (double)(1 + wander_next(&x) % 4);
+        double value = conv * (double)(10 + wander_next(&x) % 90);
+        int prev = WCH, ch = (int)(wander_next(&x) % WCH);
+        char *w = path;
+        for (int k = 0; k < WSTEPS; k++) {
+            if (k)
+                ch = (ch + 1 + (int)(wander_next(&x) % (WCH - 1))) % WCH; /* never the same twice in a row */
+            w += sprintf(w, k ? ">c%d" : "c%d", ch);
+            T[prev][ch] += conv + nulls;
+            prev = ch;
+        }
+        T[prev][WCH + 1] += conv;
+        T[prev][WCH + 2] += nulls;
+        cv[prev] += value;
+        cn[prev] += conv;
+        OK(cx_paths_add(p, path, ">", conv, nulls, value));
+    }
+    free(path);
+    for (int c = 0; c < WCH; c++)
+        meanv[c] = cn[c] > 0 ? cv[c] / cn[c] : 0;
+    double base[2], q[2];
+    wander_solve(T, meanv, -1, base);
+    cx_result *r;
+    OK(cx_paths_attribution(&r, p, 1));
+    ck_assert_uint_eq(cx_result_row_count(r), WCH);
+    for (int c = 0; c < WCH; c++) {
+        char name[8];
+        snprintf(name, sizeof name, "c%d", c);
+        size_t k = result_row(r, "name", name);
+        wander_solve(T, meanv, c, q);
+        NEAR(result_real(r, k, "removal_effect"), 1 - q[0] / base[0], 1e-10);
+        NEAR(result_real(r, k, "removal_effect_value"), 1 - q[1] / base[1], 1e-10);
+    }
+    cx_result_free(r);
+    cx_paths_free(p);
+}
+END_TEST
+
 START_TEST(hand_solved)
 {
     cx_paths *p;
@@ -911,6 +1031,7 @@ int main(void)
     tcase_add_checked_fixture(core, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(core, hand_solved);
     tcase_add_test(core, slow_chain_solved_exactly);
+    tcase_add_test(core, wandering_paths_fundamental);
     tcase_add_test(core, weights_and_order);
     tcase_add_test(core, same_as_journeys);
     tcase_add_test(core, step_matrix);

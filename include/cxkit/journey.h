@@ -532,6 +532,11 @@ CX_EXTERN int cx_journeys_transitions(cx_result **out, const cx_journeys *journe
  * removal effects normalised to sum to the total conversions (and the total
  * value). The solve is Gauss-Seidel on the sparse chain until no value
  * moves by more than ::CX_JOURNEYS_TOLERANCE: deterministic, no sampling.
+ * A chain of at most 2048 states on which that iteration does not settle,
+ * or would cost far more than the alternative (long paths mixing many
+ * channels: hundreds of sweeps per removal), is solved from its
+ * fundamental matrix (I - P)^-1 instead, computed once: each removal is
+ * then a small system over the states it removes.
  *
  * Heuristics, over the paths to conversion of converting journeys (steps
  * after the conversion get no credit), each worth one conversion (and its

@@ -1,6 +1,8 @@
 /*
  * Markov chains of order k over weighted paths, and the removal effects
- * of the Markov attribution, solved exactly on the sparse absorbing chain.
+ * of the Markov attribution, solved exactly on the sparse absorbing chain
+ * (Gauss-Seidel), or from its fundamental matrix when that is cheaper or
+ * the iteration does not settle.
  * The journeys (paths.c) and the path-count tables (pathtable.c) both
  * describe their paths with a cxi_chain_src.
  */
@@ -272,7 +274,7 @@ static int csr_build(cxi_mem *m, const cxi_chain *c, const double *convval, csr 
  * solved in closed form, states swept from the last seen to the first (the
  * order in which paths mostly flow backwards). */
 static int solve(const csr *g, const uint8_t *removed, double *h1, double *hv, double vscale, double *p1,
-                 double *pv)
+                 double *pv, int *sweeps)
 {
     size_t n = g->n, start = n - 1;
     memset(h1, 0, n * sizeof *h1);
@@ -305,73 +307,140 @@ static int solve(const csr *g, const uint8_t *removed, double *h1, double *hv, d
         if (delta <= CX_JOURNEYS_TOLERANCE) {
             *p1 = h1[start];
             *pv = hv[start];
+            if (sweeps)
+                *sweeps = sweep + 1;
             return CX_OK;
         }
     }
     return CX_ERANGE;
 }
 
-/* The largest chain (states + START) solve_dense takes: its matrix is
- * n^2 doubles (32 MiB) and one solve n^3 / 3 steps. */
+/* The largest chain (states + START) whose fundamental matrix is computed:
+ * n^2 doubles (32 MiB) and n^3 steps. */
 #define DENSE_MAX 2048
 
-/* The same absorption solved exactly, for a chain Gauss-Seidel did not
- * settle (paths that cycle between two states with a probability near 1
- * converge ever more slowly): (I - P) h = b over the states not removed,
- * for b1 and bv at once, by Gaussian elimination with partial pivoting.
- * a: n * (n + 2) doubles of scratch. */
-static int solve_dense(const csr *g, const uint8_t *removed, double *a, double *p1, double *pv)
+/* N = (I - P)^-1, the fundamental matrix of the chain (N[s][t]: the
+ * expected visits to t from s before absorption), by Gauss-Jordan
+ * elimination in place with partial pivoting. a: n x n. CX_ERANGE when
+ * singular (a closed loop with no way out). */
+static int fundamental(const csr *g, double *a, size_t *perm)
 {
-    size_t n = g->n, w = n + 2, start = n - 1;
-    memset(a, 0, n * w * sizeof *a);
+    size_t n = g->n;
+    memset(a, 0, n * n * sizeof *a);
     for (size_t s = 0; s < n; s++) {
-        double *r = a + s * w;
-        r[s] = 1;
-        if (removed && s != start && removed[s])
-            continue; /* h[s] = 0: it goes to DROP */
-        r[s] -= g->self[s];
+        double *r = a + s * n;
+        r[s] = 1 - g->self[s];
         for (uint32_t e = g->off[s]; e < g->off[s + 1]; e++)
-            if (!(removed && removed[g->col[e]]))
-                r[g->col[e]] -= g->p[e];
-        r[n] = g->b1[s];
-        r[n + 1] = g->bv[s];
+            r[g->col[e]] -= g->p[e];
     }
     for (size_t k = 0; k < n; k++) {
         size_t piv = k;
         for (size_t i = k + 1; i < n; i++)
-            if (fabs(a[i * w + k]) > fabs(a[piv * w + k]))
+            if (fabs(a[i * n + k]) > fabs(a[piv * n + k]))
                 piv = i;
-        if (!(fabs(a[piv * w + k]) > 0))
-            return CX_ERANGE; /* singular: a closed loop with no way out */
+        if (!(fabs(a[piv * n + k]) > 0))
+            return CX_ERANGE;
+        perm[k] = piv;
         if (piv != k)
-            for (size_t j = k; j < w; j++) {
-                double t = a[k * w + j];
-                a[k * w + j] = a[piv * w + j];
-                a[piv * w + j] = t;
+            for (size_t j = 0; j < n; j++) {
+                double t = a[k * n + j];
+                a[k * n + j] = a[piv * n + j];
+                a[piv * n + j] = t;
             }
-        const double *rk = a + k * w;
-        for (size_t i = k + 1; i < n; i++) {
-            double f = a[i * w + k] / rk[k];
-            if (f == 0)
+        double *rk = a + k * n, d = rk[k];
+        rk[k] = 1;
+        for (size_t j = 0; j < n; j++)
+            rk[j] /= d;
+        for (size_t i = 0; i < n; i++) {
+            double *ri = a + i * n, f = ri[k];
+            if (i == k || f == 0)
                 continue;
-            double *ri = a + i * w;
-            for (size_t j = k; j < w; j++)
+            ri[k] = 0;
+            for (size_t j = 0; j < n; j++)
                 ri[j] -= f * rk[j];
         }
     }
-    /* back substitution, START (the last row) last to be needed */
-    for (size_t i = n; i-- > 0;) {
-        double *ri = a + i * w;
-        for (size_t j = i + 1; j < n; j++) {
-            ri[n] -= ri[j] * a[j * w + n];
-            ri[n + 1] -= ri[j] * a[j * w + n + 1];
-        }
-        ri[n] /= ri[i];
-        ri[n + 1] /= ri[i];
+    /* the row swaps, undone on the columns in reverse order */
+    for (size_t k = n; k-- > 0;)
+        if (perm[k] != k)
+            for (size_t i = 0; i < n; i++) {
+                double t = a[i * n + k];
+                a[i * n + k] = a[i * n + perm[k]];
+                a[i * n + perm[k]] = t;
+            }
+    for (size_t i = 0; i < n * n; i++)
+        if (!isfinite(a[i]))
+            return CX_ERANGE;
+    return CX_OK;
+}
+
+/* Removal from the fundamental matrix N: sending the states R to DROP
+ * changes their rows of I - P to rows of the identity and their b to 0, a
+ * change of rank |R|, so (Woodbury) the probability from START becomes
+ * h[START] - N[START, R] N[R, R]^-1 h[R], h = N b: what START would gain
+ * from its first arrival in R, taken away. Solved for w' = N[START, R]
+ * N[R, R]^-1 by Gaussian elimination on the transpose (M: |R| x (|R| + 1)
+ * scratch). The same w gives the value. */
+static int removal_dense(const double *N, size_t n, const uint32_t *R, size_t m, const double *h1, const double *hv,
+                         double *M, double *q1, double *qv)
+{
+    size_t start = n - 1, w = m + 1;
+    for (size_t i = 0; i < m; i++) {
+        for (size_t j = 0; j < m; j++)
+            M[i * w + j] = N[(size_t)R[j] * n + R[i]]; /* the transpose of N[R, R] */
+        M[i * w + m] = N[start * n + R[i]];
     }
-    *p1 = a[start * w + n];
-    *pv = a[start * w + n + 1];
-    return isfinite(*p1) && isfinite(*pv) ? CX_OK : CX_ERANGE;
+    for (size_t k = 0; k < m; k++) {
+        size_t piv = k;
+        for (size_t i = k + 1; i < m; i++)
+            if (fabs(M[i * w + k]) > fabs(M[piv * w + k]))
+                piv = i;
+        if (!(fabs(M[piv * w + k]) > 0))
+            return CX_ERANGE;
+        if (piv != k)
+            for (size_t j = k; j < w; j++) {
+                double t = M[k * w + j];
+                M[k * w + j] = M[piv * w + j];
+                M[piv * w + j] = t;
+            }
+        for (size_t i = k + 1; i < m; i++) {
+            double f = M[i * w + k] / M[k * w + k];
+            if (f != 0)
+                for (size_t j = k; j < w; j++)
+                    M[i * w + j] -= f * M[k * w + j];
+        }
+    }
+    double a1 = h1[start], av = hv[start];
+    for (size_t i = m; i-- > 0;) {
+        double t = M[i * w + m];
+        for (size_t j = i + 1; j < m; j++)
+            t -= M[i * w + j] * M[j * w + m];
+        M[i * w + m] = t / M[i * w + i];
+        a1 -= M[i * w + m] * h1[R[i]];
+        av -= M[i * w + m] * hv[R[i]];
+    }
+    *q1 = a1;
+    *qv = av;
+    return isfinite(a1) && isfinite(av) ? CX_OK : CX_ERANGE;
+}
+
+/* Marks in `removed` the states of c that contain code u, and lists them
+ * in R when it is not NULL; returns how many. */
+static size_t states_with(const cxi_chain *c, uint32_t u, uint8_t *removed, uint32_t *R)
+{
+    size_t m = 0;
+    for (size_t s = 0; s < c->ns; s++) {
+        removed[s] = 0;
+        for (uint32_t i = 0; i < c->states.len[s] && !removed[s]; i++)
+            removed[s] = c->states.base[c->states.off[s] + i] == u;
+        if (removed[s]) {
+            if (R)
+                R[m] = (uint32_t)s;
+            m++;
+        }
+    }
+    removed[c->ns] = 0;
+    return m;
 }
 
 int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const double *convval, double vscale,
@@ -391,32 +460,65 @@ int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const doub
         return cxi_fail(CX_ENOMEM, "%s: out of memory for the chain of %zu states", fn, c->ns);
     }
     double p1 = 0, pv = 0, q1, qv;
-    rc = solve(&g, NULL, h1, hv, vscale, &p1, &pv);
-    /* not settled: every solve exact instead, when the chain is small
-     * enough (a valid table of four states was refused) */
-    double *dense = NULL;
-    size_t dsize = n1 <= DENSE_MAX ? n1 * (n1 + 2) * sizeof *dense : 0;
-    if (rc == CX_ERANGE && dsize) {
-        if (!(dense = cxi_alloc(m, dsize)))
-            rc = CX_ENOMEM;
-        else
-            rc = solve_dense(&g, NULL, dense, &p1, &pv);
+    int sweeps = 0;
+    rc = solve(&g, NULL, h1, hv, vscale, &p1, &pv, &sweeps);
+    /* The fundamental matrix instead of one iteration per removal, when the
+     * iteration did not settle or would cost far more: about `sweeps`
+     * sweeps of the sparse chain per removal (long paths that mix many
+     * channels take thousands) against n^3 once and |R|^3 / 3 per removal.
+     * Small chains stay with the iteration (their figures unchanged). */
+    double *N = NULL, *M = NULL;
+    uint32_t *R = NULL;
+    size_t *perm = NULL, mmax = 0, nsize = n1 <= DENSE_MAX ? n1 * n1 * sizeof *N : 0;
+    if (nsize && (rc == CX_ERANGE || !rc)) {
+        double cost_iter = (double)sweeps * (double)(g.nnz + n1) * (double)ncodes, cost_dense = (double)n1 * n1 * n1;
+        for (size_t u = 0; u < ncodes; u++) {
+            double cnt = (double)states_with(c, codes[u], removed, NULL);
+            cost_dense += cnt * cnt * cnt / 3;
+            if (cnt > (double)mmax)
+                mmax = (size_t)cnt;
+        }
+        if (rc == CX_ERANGE || (cost_iter > 1e6 && 4 * cost_dense < cost_iter)) {
+            N = cxi_alloc(m, nsize);
+            M = cxi_alloc(m, (mmax * (mmax + 1) + 1) * sizeof *M);
+            R = cxi_alloc(m, (mmax + 1) * sizeof *R);
+            perm = cxi_alloc(m, n1 * sizeof *perm);
+            if (!N || !M || !R || !perm)
+                rc = CX_ENOMEM;
+            else if (!(rc = fundamental(&g, N, perm))) {
+                /* h = N b, exact */
+                for (size_t s = 0; s < n1; s++) {
+                    double a1 = 0, av = 0;
+                    for (size_t t = 0; t < n1; t++) {
+                        a1 += N[s * n1 + t] * g.b1[t];
+                        av += N[s * n1 + t] * g.bv[t];
+                    }
+                    h1[s] = a1;
+                    hv[s] = av;
+                }
+                p1 = h1[n1 - 1];
+                pv = hv[n1 - 1];
+            }
+        }
     }
     for (size_t u = 0; u < ncodes && !rc; u++) {
-        for (size_t s = 0; s < c->ns; s++) {
-            removed[s] = 0;
-            for (uint32_t i = 0; i < c->states.len[s] && !removed[s]; i++)
-                removed[s] = c->states.base[c->states.off[s] + i] == codes[u];
-        }
-        removed[c->ns] = 0;
-        if ((rc = dense ? solve_dense(&g, removed, dense, &q1, &qv) : solve(&g, removed, h1, hv, vscale, &q1, &qv)))
+        size_t k = states_with(c, codes[u], removed, N ? R : NULL);
+        if (N) {
+            q1 = p1;
+            qv = pv;
+            if (k && (rc = removal_dense(N, n1, R, k, h1, hv, M, &q1, &qv)))
+                break;
+        } else if ((rc = solve(&g, removed, h1, hv, vscale, &q1, &qv, NULL)))
             break;
         /* rounding: removing a state never adds conversions */
         re[u] = p1 > 0 ? fmax(1 - q1 / p1, 0) : 0;
         rev[u] = pv > 0 ? fmax(1 - qv / pv, 0) : 0;
     }
     csr_free(m, &g);
-    cxi_free(m, dense, dsize);
+    cxi_free(m, N, nsize);
+    cxi_free(m, M, (mmax * (mmax + 1) + 1) * sizeof *M);
+    cxi_free(m, R, (mmax + 1) * sizeof *R);
+    cxi_free(m, perm, n1 * sizeof *perm);
     cxi_free(m, h1, n1 * sizeof *h1);
     cxi_free(m, hv, n1 * sizeof *hv);
     cxi_free(m, removed, n1);
@@ -424,6 +526,6 @@ int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const doub
         return cxi_fail(CX_ENOMEM, "%s: out of memory for the exact solve of the chain of %zu states", fn, c->ns);
     if (rc)
         return cxi_fail(CX_ERANGE, "%s: the absorbing chain of %zu states did not converge in %d sweeps%s", fn,
-                        c->ns, CXI_CHAIN_MAX_SWEEPS, dsize ? ", nor solve exactly" : "");
+                        c->ns, CXI_CHAIN_MAX_SWEEPS, nsize ? ", nor solve exactly" : "");
     return CX_OK;
 }
