@@ -50,7 +50,7 @@ START_TEST(bfgs_iteration_cap)
     counted c = {0, INFINITY};
     double th[2] = {0, 1};
     cxi_minimum m;
-    cxi_bfgs(&m, downhill, &c, th, 2, 1e-8, 40, 100000);
+    cxi_bfgs(&m, downhill, &c, th, 2, 1e-8, 40, 100000, 1);
     ck_assert_int_eq(m.converged, 0);
     ck_assert_int_eq(m.capped, CXI_CAP_ITERATIONS);
     ck_assert_int_eq(m.iterations, 40);
@@ -64,7 +64,7 @@ START_TEST(bfgs_evaluation_cap)
     counted c = {0, INFINITY};
     double th[2] = {-1.2, 1};
     cxi_minimum m;
-    cxi_bfgs(&m, rosenbrock, &c, th, 2, 1e-10, 500, 12);
+    cxi_bfgs(&m, rosenbrock, &c, th, 2, 1e-10, 500, 12, 1);
     ck_assert_int_eq(m.converged, 0);
     ck_assert_int_eq(m.capped, CXI_CAP_EVALUATIONS);
     ck_assert_int_eq(c.calls, 12);
@@ -72,7 +72,7 @@ START_TEST(bfgs_evaluation_cap)
     /* uncapped, the same run converges to (1, 1) */
     counted d = {0, INFINITY};
     double t2[2] = {-1.2, 1};
-    cxi_bfgs(&m, rosenbrock, &d, t2, 2, 1e-8, 500, 100000);
+    cxi_bfgs(&m, rosenbrock, &d, t2, 2, 1e-8, 500, 100000, 1);
     ck_assert_int_eq(m.converged, 1);
     ck_assert_int_eq(m.capped, 0);
     NEAR(t2[0], 1, 1e-5);
@@ -81,12 +81,42 @@ START_TEST(bfgs_evaluation_cap)
 }
 END_TEST
 
+/* Rosenbrock with a numerical gradient, as BG/BB and sBG have: each
+ * evaluation with its gradient calls f 1 + 2k = 5 times, and the cap
+ * counts those calls, not the evaluations asked for. */
+static double rosen_value(void *ctx, const double *th, double *g)
+{
+    (void)g;
+    return rosenbrock(ctx, th, NULL);
+}
+
+static double rosen_numeric(void *ctx, const double *th, double *g)
+{
+    if (g)
+        cxi_num_grad(rosen_value, ctx, th, 2, g);
+    return rosen_value(ctx, th, NULL);
+}
+
+START_TEST(bfgs_counts_numerical_gradients)
+{
+    counted c = {0, INFINITY};
+    double th[2] = {-1.2, 1};
+    cxi_minimum m;
+    cxi_bfgs(&m, rosen_numeric, &c, th, 2, 1e-10, 500, 48, 5);
+    ck_assert_int_eq(m.converged, 0);
+    ck_assert_int_eq(m.capped, CXI_CAP_EVALUATIONS);
+    ck_assert_int_eq(m.evaluations, c.calls);
+    ck_assert_int_le(c.calls, 48);
+    ck_assert_int_gt(c.calls, 40); /* the last whole evaluation that fits */
+}
+END_TEST
+
 START_TEST(bfgs_stops_at_a_boundary)
 {
     counted c = {0, 10};
     double th[2] = {0, 0.5};
     cxi_minimum m;
-    cxi_bfgs(&m, downhill, &c, th, 2, 1e-8, 500, 100000);
+    cxi_bfgs(&m, downhill, &c, th, 2, 1e-8, 500, 100000, 1);
     ck_assert_int_eq(m.converged, 0);
     ck_assert_int_eq(m.capped, CXI_STOP_BOUNDARY);
     ck_assert(th[0] > 10);      /* the point beyond the boundary, to describe it */
@@ -114,7 +144,7 @@ START_TEST(bfgs_stops_at_a_stall)
     counted c = {0, 0};
     double th[2] = {0, 0};
     cxi_minimum m;
-    cxi_bfgs(&m, flat, &c, th, 2, 1e-8, 500, 100000);
+    cxi_bfgs(&m, flat, &c, th, 2, 1e-8, 500, 100000, 1);
     ck_assert_int_eq(m.converged, 0);
     ck_assert_int_eq(m.capped, 0);
     ck_assert_int_eq(m.iterations, 20);
@@ -473,6 +503,7 @@ int main(void)
     TCase *caps = tcase_create("caps");
     tcase_add_test(caps, bfgs_iteration_cap);
     tcase_add_test(caps, bfgs_evaluation_cap);
+    tcase_add_test(caps, bfgs_counts_numerical_gradients);
     tcase_add_test(caps, bfgs_stops_at_a_boundary);
     tcase_add_test(caps, bfgs_stops_at_a_stall);
     suite_add_tcase(su, caps);

@@ -1161,8 +1161,9 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
  *
  * **Bounded fits.** Every fit returns in bounded time, whatever the data:
  * at most 500 quasi-Newton iterations from each start and 50000
- * evaluations of the likelihood (with or without its gradient) over all
- * its starts; a fit stopped by a cap fails with ::CX_ELIMIT, naming the
+ * evaluations of the likelihood over all its starts (one with an analytic
+ * gradient counts once; BG/BB's and sBG's numerical gradients count each
+ * of their central differences); a fit stopped by a cap fails with ::CX_ELIMIT, naming the
  * cap. (The caps are fixed: the fits take no options object.) Degenerate
  * data fail with ::CX_ERANGE and a message that says what is degenerate:
  * no customer with a repeat purchase; fewer than 10 customers; all

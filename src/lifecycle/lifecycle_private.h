@@ -26,7 +26,7 @@ typedef struct cxi_minimum {
     int iterations;
     int converged;
     double gnorm;
-    int evaluations; /* of f, with or without the gradient */
+    int evaluations; /* of f, a numerical gradient's counted */
     int capped;      /* 0, or the CXI_CAP_* that stopped an unconverged run */
 } cxi_minimum;
 
@@ -34,9 +34,11 @@ typedef struct cxi_minimum {
  * backtracking Armijo line search. Converged when the largest gradient
  * component is below gtol, or f stalls at a small gradient. Stops after
  * max_iter iterations or max_eval evaluations of f, whichever comes first
- * (res->capped says which, when it did not converge). */
+ * (res->capped says which, when it did not converge). Every call of f
+ * asks for its gradient and counts as grad_cost evaluations: 1 for an
+ * analytic gradient, 2k + 1 for central differences (cxi_num_grad). */
 void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k, double gtol, int max_iter,
-              int max_eval);
+              int max_eval, int grad_cost);
 
 /* The gradient of f by central differences (for the models whose analytic
  * gradients are not worth their cost). */

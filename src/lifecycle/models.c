@@ -408,7 +408,7 @@ static int check_distinct(const gdata *d, const char *what, const char *fn)
 /* Runs BFGS from each start in turn until one converges; keeps the best.
  * The starts share one evaluation budget. */
 static void fit_starts(cxi_minimum *best, double *theta, cxi_objective f, void *ctx, int k, const double *starts,
-                       int nstarts, double gtol)
+                       int nstarts, double gtol, int grad_cost)
 {
     best->converged = 0;
     best->f = INFINITY;
@@ -423,7 +423,7 @@ static void fit_starts(cxi_minimum *best, double *theta, cxi_objective f, void *
         double t[4];
         memcpy(t, starts + s * k, (size_t)k * sizeof(double));
         cxi_minimum m;
-        cxi_bfgs(&m, f, ctx, t, k, gtol, FIT_MAX_ITER, FIT_MAX_EVAL - evals);
+        cxi_bfgs(&m, f, ctx, t, k, gtol, FIT_MAX_ITER, FIT_MAX_EVAL - evals, grad_cost);
         total += m.iterations;
         evals += m.evaluations;
         if (m.capped == CXI_STOP_BOUNDARY) {
@@ -581,7 +581,7 @@ int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const
                          log(0.1), log(0.1), log(0.1), log(0.1)};
     double theta[4];
     cxi_minimum m;
-    fit_starts(&m, theta, bgnbd_obj, &c, 4, starts, 3, 1e-8);
+    fit_starts(&m, theta, bgnbd_obj, &c, 4, starts, 3, 1e-8, 1);
     /* Where a and b grow together (every customer with the same dropout
      * probability a/(a+b)) the likelihood goes flat to rounding, from
      * about 10^6 on, long before BOUND_HOMOGENEOUS_AB: a run that stalled
@@ -881,7 +881,7 @@ int cx_model_fit_paretonbd(cx_model **out, const double *x, const double *t_x, c
     }
     double theta[4];
     cxi_minimum m;
-    fit_starts(&m, theta, pnbd_obj, &c, 4, starts, 2, 1e-7);
+    fit_starts(&m, theta, pnbd_obj, &c, 4, starts, 2, 1e-7, 1);
     if (m.converged && (pnbd_obj(&c, theta, NULL), c.inexact > 0)) {
         cxi_free(&d.mem, c.tab, 2 * (c.xmax + 1) * sizeof(double));
         gdata_free(&d);
@@ -1025,7 +1025,7 @@ int cx_model_fit_gammagamma(cx_model **out, const double *x, const double *mean,
         c.lz[2 * i] = log(d.c[1][i]);
         c.lz[2 * i + 1] = c.lz[2 * i] + log(d.c[0][i]);
     }
-    fit_starts(&m, theta, gg_obj, &c, 3, starts, 3, 1e-8);
+    fit_starts(&m, theta, gg_obj, &c, 3, starts, 3, 1e-8, 1);
     rc = finish(out, CX_MODEL_GAMMA_GAMMA, theta, &m, d.W, 0, gg_obj, &c, true, fn);
     cxi_free(&d.mem, c.tab, tab_size);
     cxi_free(&d.mem, c.lz, lz_size);
@@ -1131,7 +1131,7 @@ int cx_model_fit_bgbb(cx_model **out, const double *x, const double *t_x, const 
     double starts[8] = {0, 0, 0, 0, log(0.5), log(2), log(0.5), log(2)};
     double theta[4];
     cxi_minimum m;
-    fit_starts(&m, theta, bgbb_obj, &d, 4, starts, 2, 1e-7);
+    fit_starts(&m, theta, bgbb_obj, &d, 4, starts, 2, 1e-7, 9); /* numerical gradient: 1 + 2 x 4 */
     rc = finish(out, CX_MODEL_BGBB, theta, &m, d.W, 0, bgbb_obj, &d, false, fn);
     gdata_free(&d);
     return rc;
@@ -1200,7 +1200,7 @@ int cx_model_fit_sbg(cx_model **out, const double *t, const int *churned, const 
     double starts[6] = {0, 0, log(0.5), log(3), log(3), log(0.5)};
     double theta[2];
     cxi_minimum m;
-    fit_starts(&m, theta, sbg_obj, &d, 2, starts, 3, 1e-8);
+    fit_starts(&m, theta, sbg_obj, &d, 2, starts, 3, 1e-8, 5); /* numerical gradient: 1 + 2 x 2 */
     rc = finish(out, CX_MODEL_SBG, theta, &m, d.W, 0, sbg_obj, &d, false, fn);
     gdata_free(&d);
     return rc;

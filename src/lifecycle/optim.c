@@ -2,8 +2,9 @@
  * The lifecycle models' minimiser: BFGS with a line search, and numerical
  * gradients. (The special functions the likelihoods need are in base/stats.c.)
  * Pure functions, no allocation, no global state. Every run is bounded: at
- * most max_iter iterations and max_eval evaluations of the objective (a
- * value with or without its gradient counts as one), so a fit returns in
+ * most max_iter iterations and max_eval evaluations of the objective (one
+ * with a numerical gradient counts the 2k evaluations of its central
+ * differences too), so a fit returns in
  * bounded time whatever the data. A run whose objective has stopped
  * falling (STALL_ITER iterations in a row without a decrease, the gradient
  * still above the convergence test) stops there, unconverged and uncapped:
@@ -58,7 +59,7 @@ static void identity(double *H, int k)
 }
 
 void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k, double gtol, int max_iter,
-              int max_eval)
+              int max_eval, int grad_cost)
 {
     double H[16], g[4], gn[4], p[4], tn[4], s[4], y[4], Hy[4];
     identity(H, k);
@@ -66,7 +67,7 @@ void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k
     int stalled = 0;   /* iterations in a row that did not lower f */
     double fx = f(ctx, theta, g);
     res->iterations = 0;
-    res->evaluations = 1;
+    res->evaluations = grad_cost;
     res->capped = 0;
     res->converged = 0;
     res->f = fx;
@@ -102,12 +103,12 @@ void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k
         double pmax = inf_norm(p, k), t = pmax > 3 ? 3 / pmax : 1, fn = NAN;
         bool ok = false;
         for (int ls = 0; ls < 60; ls++) {
-            if (res->evaluations >= max_eval)
+            if (res->evaluations + grad_cost > max_eval)
                 break;
             for (int i = 0; i < k; i++)
                 tn[i] = theta[i] + t * p[i];
             fn = f(ctx, tn, gn);
-            res->evaluations++;
+            res->evaluations += grad_cost;
             if (fn == -INFINITY) { /* a degenerate boundary: report where */
                 for (int i = 0; i < k; i++)
                     theta[i] = tn[i];
@@ -121,7 +122,7 @@ void cxi_bfgs(cxi_minimum *res, cxi_objective f, void *ctx, double *theta, int k
             }
             t *= isfinite(fn) ? 0.5 : 0.1;
         }
-        if (!ok && res->evaluations >= max_eval) {
+        if (!ok && res->evaluations + grad_cost > max_eval) {
             res->capped = CXI_CAP_EVALUATIONS;
             break;
         }
