@@ -377,6 +377,67 @@ START_TEST(standard_errors_match_lifetimes)
 }
 END_TEST
 
+/* The same CDNOW customers with their times (and amounts) in a unit 10^10
+ * or 10^12 times larger or smaller: the same r, a, b, s, p, q, and alpha,
+ * beta, gamma in the new unit; the log-likelihood moves by the density's
+ * Jacobian (x ln scale per customer for the purchase times, ln scale per
+ * customer for the mean amount). Fixed floors on alpha and gamma refused
+ * the small units ("no dropout signal", "did not converge"). */
+static double param_cell(const cx_model *m, size_t row, size_t col)
+{
+    cx_result *r;
+    double v;
+    OK(cx_model_params(&r, m));
+    OK(cx_result_get_real(&v, r, row, col));
+    cx_result_free(r);
+    return v;
+}
+
+START_TEST(fits_scale_with_units)
+{
+    static double x[2400], tx[2400], TT[2400], z[2400], sx[2400], sT[2400], sz[2400];
+    size_t n = read_cdnow(x, tx, TT, z, 2400);
+    if (!n) {
+        fprintf(stdout, "# fits_scale_with_units skipped: no CDNOW summary in %s\n", data_dir());
+        return;
+    }
+    double sumx = 0, buyers = 0;
+    for (size_t i = 0; i < n; i++) {
+        sumx += x[i];
+        buyers += x[i] > 0;
+    }
+    cx_model *ref[3];
+    OK(cx_model_fit_bgnbd(&ref[0], x, tx, TT, NULL, n));
+    OK(cx_model_fit_paretonbd(&ref[1], x, tx, TT, NULL, n));
+    OK(cx_model_fit_gammagamma(&ref[2], x, z, NULL, n));
+    static const double scales[] = {1e-10, 1e-12, 1e10, 1e12};
+    for (size_t k = 0; k < sizeof scales / sizeof *scales; k++) {
+        double f = scales[k];
+        for (size_t i = 0; i < n; i++) {
+            sx[i] = tx[i] * f;
+            sT[i] = TT[i] * f;
+            sz[i] = z[i] * f;
+        }
+        cx_model *m[3];
+        OK(cx_model_fit_bgnbd(&m[0], x, sx, sT, NULL, n));
+        OK(cx_model_fit_paretonbd(&m[1], x, sx, sT, NULL, n));
+        OK(cx_model_fit_gammagamma(&m[2], x, sz, NULL, n));
+        /* the parameters in the data's unit: which of them scale, per model */
+        static const int scaled[3][4] = {{0, 1, 0, 0}, {0, 1, 0, 1}, {0, 0, 1, -1}};
+        static const size_t count[3] = {4, 4, 3};
+        for (int j = 0; j < 3; j++) {
+            for (size_t i = 0; i < count[j]; i++)
+                REL(param_cell(m[j], i, 1), param_cell(ref[j], i, 1) * (scaled[j][i] == 1 ? f : 1), 1e-5);
+            double ll = param_cell(m[j], 0, 3), ll0 = param_cell(ref[j], 0, 3); /* "loglik" */
+            REL(ll, ll0 - (j < 2 ? sumx : buyers) * log(f), 1e-7);
+            cx_model_free(m[j]);
+        }
+    }
+    for (int j = 0; j < 3; j++)
+        cx_model_free(ref[j]);
+}
+END_TEST
+
 /* Four times the customers (weights x 4): the information is four times
  * larger and every standard error half; a given model has none. */
 START_TEST(standard_errors_scale)
@@ -867,6 +928,7 @@ int main(void)
     tcase_set_timeout(se, 120);
     tcase_add_test(se, standard_errors_match_lifetimes);
     tcase_add_test(se, standard_errors_scale);
+    tcase_add_test(se, fits_scale_with_units);
     suite_add_tcase(su, se);
     TCase *tab = tcase_create("tables");
     tcase_set_timeout(tab, 120);

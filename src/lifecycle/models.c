@@ -455,7 +455,8 @@ static void fit_starts(cxi_minimum *best, double *theta, cxi_objective f, void *
 typedef struct bg_ctx {
     const gdata *d;
     size_t xmax;
-    double *tab; /* 6 per x value */
+    double *tab;    /* 6 per x value */
+    double afloor;  /* alpha's floor, in the data's time unit (floor_of) */
 } bg_ctx;
 
 static double bgnbd_obj(void *vctx, const double *th, double *g)
@@ -463,7 +464,7 @@ static double bgnbd_obj(void *vctx, const double *th, double *g)
     bg_ctx *c = vctx;
     const gdata *d = c->d;
     double r = exp(th[0]), al = exp(th[1]), a = exp(th[2]), b = exp(th[3]);
-    if (!isfinite(r + al + a + b) || r < 1e-10 || al < 1e-10 || b < 1e-10)
+    if (!isfinite(r + al + a + b) || r < 1e-10 || al < c->afloor || b < 1e-10)
         return NAN;
     if (r >= BOUND_HOMOGENEOUS || a <= BOUND_NO_DROPOUT || a / (a + b) < 1e-10 ||
         (a >= BOUND_HOMOGENEOUS_AB && b >= BOUND_HOMOGENEOUS_AB))
@@ -524,6 +525,13 @@ static double bgnbd_obj(void *vctx, const double *th, double *g)
     return -ll / Wt;
 }
 
+/* The floor of a parameter in the data's unit of time or money (BG/NBD's
+ * and Pareto/NBD's alpha and beta, Gamma-Gamma's gamma), which scale with
+ * it: base for data whose mean (mean T, mean amount) is 1 or more, as
+ * before; below that, base times the mean, so that the same data in a
+ * unit 10^10 times larger fit to the same estimates in that unit. */
+static double floor_of(double base, double mean) { return mean > 0 && mean < 1 ? base * mean : base; }
+
 static void rate_guess(const gdata *d, double *mx, double *mT)
 {
     double sx = 0, sT = 0;
@@ -554,7 +562,7 @@ int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const
     int rc = fit_input(&d, out, x, t_x, T, weight, count, fn);
     if (rc)
         return rc;
-    bg_ctx c = {&d, 0, NULL};
+    bg_ctx c = {&d, 0, NULL, 0};
     bool any = false;
     for (size_t i = 0; i < d.n; i++) {
         if (d.c[0][i] > c.xmax)
@@ -576,6 +584,7 @@ int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const
     }
     double mx, mT;
     rate_guess(&d, &mx, &mT);
+    c.afloor = floor_of(1e-10, mT);
     double rate = mx / mT;
     double starts[12] = {0, log(1 / rate), 0, 0, log(0.5), log(0.5 / rate), log(0.5), log(2),
                          log(0.1), log(0.1), log(0.1), log(0.1)};
@@ -785,6 +794,7 @@ typedef struct pnbd_ctx {
     double *tab; /* per x: lgamma(r + x), digamma(r + x) */
     int inexact; /* rows of the last evaluation whose A0 lost accuracy */
     double tmax; /* the longest T */
+    double floor; /* alpha's and beta's, in the data's time unit (floor_of) */
 } pnbd_ctx;
 
 /* The Pareto/NBD log-likelihood per customer with its analytic gradient:
@@ -796,7 +806,7 @@ static double pnbd_obj(void *vctx, const double *th, double *g)
     pnbd_ctx *c = vctx;
     const gdata *d = c->d;
     double r = exp(th[0]), al = exp(th[1]), s = exp(th[2]), be = exp(th[3]);
-    if (!isfinite(r + al + s + be) || r < 1e-8 || al < 1e-8 || be < 1e-8)
+    if (!isfinite(r + al + s + be) || r < 1e-8 || al < c->floor || be < c->floor)
         return NAN;
     if (r >= BOUND_HOMOGENEOUS || s >= BOUND_HOMOGENEOUS || s <= BOUND_NO_DROPOUT || s / be * c->tmax < NO_DROPOUT_SHARE)
         return -INFINITY;
@@ -867,7 +877,7 @@ int cx_model_fit_paretonbd(cx_model **out, const double *x, const double *t_x, c
     }
     double rate = mx / mT;
     double starts[8] = {0, log(1 / rate), 0, log(mT), log(0.5), log(0.5 / rate), log(0.5), log(2 * mT)};
-    pnbd_ctx c = {&d, 0, NULL, 0, 0};
+    pnbd_ctx c = {&d, 0, NULL, 0, 0, floor_of(1e-8, mT)};
     for (size_t i = 0; i < d.n; i++) {
         if (d.c[0][i] > c.xmax)
             c.xmax = (size_t)d.c[0][i];
@@ -907,6 +917,7 @@ typedef struct gg_ctx {
     size_t xmax;  /* the table covers x = 0..xmax, or is NULL */
     double *tab;  /* per x: lgamma(px + q) - lgamma(px), digamma(px + q), digamma(px) */
     double *lz;   /* per row: ln z */
+    double gfloor; /* gamma's floor, in the data's unit of money (floor_of) */
 } gg_ctx;
 
 #define GG_TABLE_MAX 100000
@@ -916,7 +927,7 @@ static double gg_obj(void *vctx, const double *th, double *g)
     const gg_ctx *c = vctx;
     const gdata *d = c->d;
     double p = exp(th[0]), q = exp(th[1]), ga = exp(th[2]);
-    if (!isfinite(p + q + ga) || p < 1e-10 || q < 1e-10 || ga < 1e-10)
+    if (!isfinite(p + q + ga) || p < 1e-10 || q < 1e-10 || ga < c->gfloor)
         return NAN;
     if (p >= BOUND_HOMOGENEOUS || q >= BOUND_HOMOGENEOUS)
         return -INFINITY;
@@ -1008,7 +1019,7 @@ int cx_model_fit_gammagamma(cx_model **out, const double *x, const double *mean,
     double starts[9] = {log(p0), log(3), log(mz * 2 / p0), 0, log(2), log(mz), log(0.1), log(0.1), log(0.1)};
     double theta[3];
     cxi_minimum m;
-    gg_ctx c = {&d, 0, NULL, NULL};
+    gg_ctx c = {&d, 0, NULL, NULL, floor_of(1e-10, mz)};
     for (size_t i = 0; i < d.n; i++)
         if (d.c[0][i] > c.xmax)
             c.xmax = (size_t)d.c[0][i];
