@@ -790,6 +790,55 @@ START_TEST(cdnow_published)
 }
 END_TEST
 
+/* sBG on data with no maximum of the likelihood: the boundary, with its
+ * estimate, instead of a "converged" model at an arbitrary large or small
+ * alpha and beta. Exactly geometric counts (theta 0.3 over 10 periods) have
+ * no spread in churn probability; everybody churning in period 1 is the
+ * same edge at theta = 1; one churn at once among 20 customers alive at 5
+ * periods splits the customers into churning at once and never. */
+START_TEST(sbg_boundaries)
+{
+    double t[11], w[11];
+    int churned[11];
+    for (int i = 0; i < 10; i++) {
+        t[i] = i + 1;
+        churned[i] = 1;
+        w[i] = 1000 * 0.3 * pow(0.7, i);
+    }
+    t[10] = 10;
+    churned[10] = 0;
+    w[10] = 1000 * pow(0.7, 10);
+    cx_model *m = NULL;
+    FAILS(cx_model_fit_sbg(&m, t, churned, w, 11), CX_ERANGE, "cx_model_fit_sbg");
+    MSG_HAS("no spread in churn probability");
+    MSG_HAS("boundary estimate: churn probability 0.3 per period");
+    ck_assert_ptr_null(m);
+    double t1[20];
+    int c1[20];
+    for (int i = 0; i < 20; i++) {
+        t1[i] = 1;
+        c1[i] = 1;
+    }
+    FAILS(cx_model_fit_sbg(&m, t1, c1, NULL, 20), CX_ERANGE, "cx_model_fit_sbg");
+    MSG_HAS("boundary estimate: churn probability 1 per period");
+    double t2[21];
+    int c2[21];
+    for (int i = 0; i < 21; i++) {
+        t2[i] = i < 20 ? 5 : 1;
+        c2[i] = i == 20;
+    }
+    FAILS(cx_model_fit_sbg(&m, t2, c2, NULL, 21), CX_ERANGE, "cx_model_fit_sbg");
+    MSG_HAS("a share of the customers churns at once and the rest never");
+    MSG_HAS("share churning at once 0.047619");
+    /* a falling churn rate (50 more churns in period 1) has spread: a
+     * model (with no spread the hazard is flat; a rising one is the same
+     * edge again) */
+    w[0] += 50;
+    OK(cx_model_fit_sbg(&m, t, churned, w, 11));
+    cx_model_free(m);
+}
+END_TEST
+
 START_TEST(sbg_published)
 {
     /* Fader & Hardie (2007), 1000 customers per cohort over 7 years:
@@ -1821,6 +1870,7 @@ int main(void)
     tcase_set_timeout(models, 240);
     tcase_add_test(models, cdnow_published);
     tcase_add_test(models, sbg_published);
+    tcase_add_test(models, sbg_boundaries);
     tcase_add_test(models, bgbb_published);
     tcase_add_test(models, bgnbd_recovers_simulated);
     tcase_add_test(models, other_models_recover_simulated);

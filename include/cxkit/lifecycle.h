@@ -1171,9 +1171,12 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
  * cannot be estimated); and, found during the fit when the likelihood
  * keeps rising towards an edge of the model, no dropout signal (nobody
  * seems to leave: the dropout rate tends to 0), no spread in purchase
- * rates (every customer buys at one rate) or in dropout, or for
- * Gamma-Gamma no spread in spend. The message then gives the boundary's
- * own estimate (for example the common purchase rate r/alpha). The
+ * rates (every customer buys at one rate) or in dropout, for Gamma-Gamma
+ * no spread in spend, and for sBG no spread in churn probability (the
+ * geometric model fits at least as well: a churn rate that does not fall
+ * over time) or every churn at once (a share churning in the first period,
+ * the rest never). The message then gives the boundary's own estimate (for
+ * example the common purchase rate r/alpha, or the churn probability). The
  * Pareto/NBD likelihood is evaluated in bounded work for every input: its
  * Gauss hypergeometric series is used only where it converges fast (at
  * most 400 terms), otherwise the dropout integral it stands for is

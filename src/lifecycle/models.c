@@ -1166,6 +1166,54 @@ static double sbg_obj(void *vctx, const double *th, double *g)
     return -(ll / d->W - lab);
 }
 
+/* x ln(x / total), 0 at x = 0 */
+static double xlogx_ratio(double x, double total) { return x > 0 ? x * log(x / total) : 0; }
+
+/* sBG's degenerate boundaries, where the likelihood has a supremum but no
+ * maximum: alpha and beta both to infinity (every customer with the same
+ * churn probability: the geometric model, theta = churns / periods at risk)
+ * and, when every churn is in the first period, both to 0 (a share churning
+ * at once, the rest never). The iteration stops near such an edge at
+ * arbitrary large or small alpha and beta; when the edge's own likelihood
+ * (in closed form) is not below the fit's, the data are degenerate and the
+ * failure gives the edge's estimate. ll: the fit's log-likelihood. */
+static int sbg_boundary(const gdata *d, double ll, const char *fn)
+{
+    double churns = 0, survived = 0, alive = 0;
+    bool all_at_once = true;
+    for (size_t i = 0; i < d->n; i++) {
+        double t = d->c[0][i], w = d->w[i];
+        if (d->c[1][i] > 0) {
+            churns += w;
+            survived += w * (t - 1);
+            all_at_once &= t == 1;
+        } else {
+            survived += w * t;
+            alive += t >= 1 ? w : 0;
+        }
+    }
+    double tol = 1e-9 * fmax(1, fabs(ll));
+    double ll_geo = xlogx_ratio(churns, churns + survived) + xlogx_ratio(survived, churns + survived);
+    if (ll_geo >= ll - tol)
+        return cxi_fail(CX_ERANGE,
+                        "%s: degenerate data for the sBG model: no spread in churn probability: alpha and beta grow "
+                        "without bound, every customer has the same churn probability (the likelihood has no "
+                        "maximum); boundary estimate: churn probability %.6g per period (%g churns in %g periods "
+                        "at risk)",
+                        fn, churns / (churns + survived), churns, churns + survived);
+    if (all_at_once) {
+        double ll_split = xlogx_ratio(churns, churns + alive) + xlogx_ratio(alive, churns + alive);
+        if (ll_split >= ll - tol)
+            return cxi_fail(CX_ERANGE,
+                            "%s: degenerate data for the sBG model: every churn is in the first period, and no "
+                            "customer observed longer churned: alpha and beta tend to 0, a share of the customers "
+                            "churns at once and the rest never (the likelihood has no maximum); boundary estimate: "
+                            "share churning at once %.6g",
+                            fn, churns / (churns + alive));
+    }
+    return CX_OK;
+}
+
 int cx_model_fit_sbg(cx_model **out, const double *t, const int *churned, const double *weight, size_t count)
 {
     static const char fn[] = "cx_model_fit_sbg";
@@ -1212,6 +1260,10 @@ int cx_model_fit_sbg(cx_model **out, const double *t, const int *churned, const 
     double theta[2];
     cxi_minimum m;
     fit_starts(&m, theta, sbg_obj, &d, 2, starts, 3, 1e-8, 5); /* numerical gradient: 1 + 2 x 2 */
+    if (isfinite(m.f) && (rc = sbg_boundary(&d, -m.f * d.W, fn))) {
+        gdata_free(&d);
+        return rc;
+    }
     rc = finish(out, CX_MODEL_SBG, theta, &m, d.W, 0, sbg_obj, &d, false, fn);
     gdata_free(&d);
     return rc;
