@@ -787,6 +787,11 @@ void cx_cox_free(cx_cox *c)
 typedef struct cox_work {
     double *xc, *eta, *I, *L, *R;
     size_t *ord, *byentry, *sfirst;
+    /* the subjects in sweep order (ord): times, events, entry times; the
+     * position of each subject (the inverse of ord) and 0..n-1 */
+    double *tp, *enp;
+    int *ep;
+    size_t *pos, *iden;
 } cox_work;
 
 /* The pooled (all strata) Kaplan-Meier with late entry just before each
@@ -961,6 +966,11 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
     w.R = cxi_alloc(&mem, 2 * p * p * sizeof *w.R);
     w.ord = cxi_alloc(&mem, n * sizeof *w.ord);
     w.sfirst = cxi_alloc(&mem, (n + 1) * sizeof *w.sfirst);
+    w.tp = cxi_alloc(&mem, n * sizeof *w.tp);
+    w.enp = o->entry ? cxi_alloc(&mem, n * sizeof *w.enp) : NULL;
+    w.ep = cxi_alloc(&mem, n * sizeof *w.ep);
+    w.pos = cxi_alloc(&mem, n * sizeof *w.pos);
+    w.iden = cxi_alloc(&mem, n * sizeof *w.iden);
     cx_cox *c = cxi_alloc(&mem, sizeof *c);
     int rc = CX_OK;
     if (c) {
@@ -973,8 +983,9 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
         c->var = cxi_alloc(&c->mem, p * p * sizeof *c->var);
         c->rvar = cxi_alloc(&c->mem, p * p * sizeof *c->rvar);
     }
-    if (!w.xc || !w.eta || (o->entry && !w.byentry) || !w.I || !w.L || !w.R || !w.ord || !w.sfirst || !c || !c->terms || !c->coef ||
-        !c->mean || !c->var || !c->rvar) {
+    if (!w.xc || !w.eta || (o->entry && !w.byentry) || !w.I || !w.L || !w.R || !w.ord || !w.sfirst || !w.tp ||
+        (o->entry && !w.enp) || !w.ep || !w.pos || !w.iden || !c || !c->terms || !c->coef || !c->mean || !c->var ||
+        !c->rvar) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         goto done;
     }
@@ -982,15 +993,6 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
     c->n = n;
     c->nevents = nev;
     c->ties = o->ties;
-    for (size_t j = 0; j < p; j++) {
-        double m = 0;
-        for (size_t i = 0; i < n; i++)
-            m += o->x[j * n + i];
-        m /= (double)n;
-        c->mean[j] = m;
-        for (size_t i = 0; i < n; i++)
-            w.xc[j * n + i] = o->x[j * n + i] - m;
-    }
     ord_rec *orec = cxi_alloc(&mem, n * sizeof *orec);
     if (!orec) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
@@ -1009,7 +1011,31 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
                 w.sfirst[ns++] = k;
     }
     w.sfirst[ns] = n;
-    cox_data d = {n, p, w.xc, time, o->entry, event, w.ord, w.byentry, w.sfirst, ns, o->ties};
+    /* The fit reads its subjects in sweep order, so it reads them in place:
+     * each column copied in that order once (centred on its mean), the
+     * entry order given as positions. */
+    for (size_t k = 0; k < n; k++) {
+        size_t i = w.ord[k];
+        w.pos[i] = k;
+        w.iden[k] = k;
+        w.tp[k] = time[i];
+        w.ep[k] = event[i];
+        if (o->entry)
+            w.enp[k] = o->entry[i];
+    }
+    if (o->entry)
+        for (size_t k = 0; k < n; k++)
+            w.byentry[k] = w.pos[w.byentry[k]];
+    for (size_t j = 0; j < p; j++) {
+        double m = 0;
+        for (size_t i = 0; i < n; i++)
+            m += o->x[j * n + i];
+        m /= (double)n;
+        c->mean[j] = m;
+        for (size_t k = 0; k < n; k++)
+            w.xc[j * n + k] = o->x[j * n + w.ord[k]] - m;
+    }
+    cox_data d = {n, p, w.xc, w.tp, w.enp, w.ep, w.iden, w.byentry, w.sfirst, ns, o->ties};
     double beta[COX_MAX_TERMS] = {0}, U[COX_MAX_TERMS], step[COX_MAX_TERMS], trial[COX_MAX_TERMS];
     double *V = w.R; /* p x p */
     double *Lc = w.R + p * p;
@@ -1111,7 +1137,7 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
     double Ls[COX_MAX_TERMS] = {0};
     for (size_t i = 0; i < n; i++) {
         for (size_t a = 0; a < p; a++)
-            Ls[a] += w.L[i * p + a];
+            Ls[a] += w.L[w.pos[i] * p + a]; /* the residuals are in sweep order */
         if (cluster && i + 1 < n && cluster[i + 1] == cluster[i])
             continue;
         double D[COX_MAX_TERMS];
@@ -1159,6 +1185,11 @@ done:
     cxi_free(&mem, w.xc, n * p * sizeof *w.xc);
     cxi_free(&mem, w.eta, n * sizeof *w.eta);
     cxi_free(&mem, w.byentry, n * sizeof *w.byentry);
+    cxi_free(&mem, w.tp, n * sizeof *w.tp);
+    cxi_free(&mem, w.enp, n * sizeof *w.enp);
+    cxi_free(&mem, w.ep, n * sizeof *w.ep);
+    cxi_free(&mem, w.pos, n * sizeof *w.pos);
+    cxi_free(&mem, w.iden, n * sizeof *w.iden);
     cxi_free(&mem, w.I, 3 * p * p * sizeof *w.I);
     cxi_free(&mem, w.L, n * p * sizeof *w.L);
     cxi_free(&mem, w.R, 2 * p * p * sizeof *w.R);
