@@ -839,6 +839,37 @@ START_TEST(sbg_boundaries)
 }
 END_TEST
 
+/* BG/NBD with one repeat purchase among 50 customers and no second one:
+ * the likelihood's supremum (-ln 495 - 1) is reached only as every
+ * customer leaves at its first repeat purchase (a/(a+b) -> 1); the fit
+ * stopped on that ridge (at r = 668, b = 1.8e-6, or r = 9.6e4, b = 1e-3)
+ * and called it converged. Many customers with one repeat purchase each
+ * are the same; one customer with two is a model. */
+START_TEST(bgnbd_dropout_one)
+{
+    double x[50] = {1}, tx[50] = {5}, T[50];
+    for (int i = 0; i < 50; i++)
+        T[i] = 10;
+    cx_model *m = NULL;
+    FAILS(cx_model_fit_bgnbd(&m, x, tx, T, NULL, 50), CX_ERANGE, "cx_model_fit_bgnbd");
+    MSG_HAS("no customer made more than one repeat purchase");
+    MSG_HAS("the dropout probability a/(a+b) tends to 1");
+    ck_assert_ptr_null(m);
+    for (int i = 0; i < 50; i += 2) {
+        x[i] = 1;
+        tx[i] = 1 + i % 9;
+    }
+    FAILS(cx_model_fit_bgnbd(&m, x, tx, T, NULL, 50), CX_ERANGE, "cx_model_fit_bgnbd");
+    MSG_HAS("no customer made more than one repeat purchase");
+    for (int i = 0; i < 50; i += 5) {
+        x[i] = 2 + i % 3;
+        tx[i] = 2 + i % 8;
+    }
+    OK(cx_model_fit_bgnbd(&m, x, tx, T, NULL, 50));
+    cx_model_free(m);
+}
+END_TEST
+
 START_TEST(sbg_published)
 {
     /* Fader & Hardie (2007), 1000 customers per cohort over 7 years:
@@ -1871,6 +1902,7 @@ int main(void)
     tcase_add_test(models, cdnow_published);
     tcase_add_test(models, sbg_published);
     tcase_add_test(models, sbg_boundaries);
+    tcase_add_test(models, bgnbd_dropout_one);
     tcase_add_test(models, bgbb_published);
     tcase_add_test(models, bgnbd_recovers_simulated);
     tcase_add_test(models, other_models_recover_simulated);

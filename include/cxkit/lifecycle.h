@@ -1168,7 +1168,9 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
  * data fail with ::CX_ERANGE and a message that says what is degenerate:
  * no customer with a repeat purchase; fewer than 10 customers; all
  * customers identical (one distinct row, so the spread between customers
- * cannot be estimated); and, found during the fit when the likelihood
+ * cannot be estimated); for BG/NBD, no customer with more than one repeat
+ * purchase (the likelihood then rises as the dropout probability tends to
+ * 1); and, found during the fit when the likelihood
  * keeps rising towards an edge of the model, no dropout signal (nobody
  * seems to leave: the dropout rate tends to 0), no spread in purchase
  * rates (every customer buys at one rate) or in dropout, for Gamma-Gamma

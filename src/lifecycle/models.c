@@ -206,7 +206,12 @@ static int boundary_fail(cx_model_kind kind, const double *theta, double tmax, c
     switch (kind) {
     case CX_MODEL_BGNBD:
     case CX_MODEL_PARETO_NBD:
-        if (p[0] >= BOUND_HOMOGENEOUS) {
+        if (kind == CX_MODEL_BGNBD && p[3] / (p[2] + p[3]) < 1e-10) {
+            what = "the dropout probability a/(a+b) tends to 1: each customer leaves at its first repeat purchase "
+                   "(no customer makes a second one)";
+            snprintf(est, sizeof est, "; boundary estimate: purchase rate r/alpha = %.6g per time unit until then",
+                     p[0] / p[1]);
+        } else if (p[0] >= BOUND_HOMOGENEOUS) {
             what = "no spread in purchase rates: r and alpha grow without bound, every customer buys at the same "
                    "rate";
             snprintf(est, sizeof est, "; boundary estimate: purchase rate r/alpha = %.6g per time unit",
@@ -466,7 +471,7 @@ static double bgnbd_obj(void *vctx, const double *th, double *g)
     double r = exp(th[0]), al = exp(th[1]), a = exp(th[2]), b = exp(th[3]);
     if (!isfinite(r + al + a + b) || r < 1e-10 || al < c->afloor || b < 1e-10)
         return NAN;
-    if (r >= BOUND_HOMOGENEOUS || a <= BOUND_NO_DROPOUT || a / (a + b) < 1e-10 ||
+    if (r >= BOUND_HOMOGENEOUS || a <= BOUND_NO_DROPOUT || a / (a + b) < 1e-10 || b / (a + b) < 1e-10 ||
         (a >= BOUND_HOMOGENEOUS_AB && b >= BOUND_HOMOGENEOUS_AB))
         return -INFINITY;
     double *tab = c->tab;
@@ -576,6 +581,19 @@ int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const
     if ((rc = check_distinct(&d, "(x, t_x, T)", fn))) {
         gdata_free(&d);
         return rc;
+    }
+    /* With at most one repeat purchase per customer, a customer's
+     * likelihood rises with the dropout probability (p of leaving at the
+     * repeat purchase, against 1 - p of staying unseen until T: the
+     * purchase density at t_x <= T is the larger): no maximum, however r
+     * and alpha are chosen. */
+    if (c.xmax <= 1) {
+        gdata_free(&d);
+        return cxi_fail(CX_ERANGE,
+                        "%s: degenerate data for the BG/NBD model: no customer made more than one repeat purchase, "
+                        "so the likelihood rises as the dropout probability a/(a+b) tends to 1, each customer "
+                        "leaving at its first repeat purchase (the likelihood has no maximum)",
+                        fn);
     }
     c.tab = cxi_alloc(&d.mem, 6 * (c.xmax + 1) * sizeof(double));
     if (!c.tab) {
