@@ -32,14 +32,7 @@
 
 static uint64_t rng_state;
 
-static double unif(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
-}
+static double unif(void) { return bench_unif(&rng_state); }
 
 #define CHECK(call)                                                                                                \
     do {                                                                                                           \
@@ -70,28 +63,6 @@ static int write_file(const char *path, size_t n, int strata, uint64_t seed)
         fprintf(f, "%.0f,%.0f,%d,%d,%d,%.1f,%d\n", entry, t, event, s, plan, age, calls);
     }
     return fclose(f) != 0;
-}
-
-/* A decimal number (an optional '-', digits, an optional fraction) at p, as
- * strtod would read it; strtod for anything else. */
-static double number(const char *p, char **end)
-{
-    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14};
-    const char *q = p;
-    int neg = *q == '-';
-    q += neg;
-    uint64_t m = 0;
-    int digits = 0, frac = 0;
-    for (; *q >= '0' && *q <= '9'; q++, digits++)
-        m = m * 10 + (uint64_t)(*q - '0');
-    if (*q == '.')
-        for (q++; *q >= '0' && *q <= '9'; q++, digits++, frac++)
-            m = m * 10 + (uint64_t)(*q - '0');
-    if (digits == 0 || digits > 15 || *q == 'e' || *q == 'E')
-        return strtod(p, end);
-    *end = (char *)q;
-    double v = frac ? (double)m / pow10[frac] : (double)m;
-    return neg ? -v : v;
 }
 
 enum { C_ENTRY, C_TIME, C_EVENT, C_STRATUM, C_PLAN, C_AGE, C_CALLS, NCOL };
@@ -126,7 +97,7 @@ static size_t load(const char *path, double *col[NCOL])
     while (p < end) {
         for (int c = 0; c < NCOL; c++) {
             char *q;
-            col[c][n] = number(p, &q);
+            col[c][n] = bench_number(p, &q);
             p = q + 1;
         }
         n++;

@@ -26,14 +26,7 @@
 
 static uint64_t rng_state;
 
-static double unif(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
-}
+static double unif(void) { return bench_unif(&rng_state); }
 
 static double gamma1(double k)
 {

@@ -13,16 +13,12 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "benchutil.h"
+
 static uint64_t rng_state;
 
-static uint64_t rnd(void)
-{
-    /* splitmix64: seeded, so every run loads the same events */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
+/* seeded, so every run loads the same events */
+static uint64_t rnd(void) { return bench_splitmix64(&rng_state); }
 
 static double now(void)
 {

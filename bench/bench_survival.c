@@ -30,14 +30,7 @@
 
 static uint64_t rng_state;
 
-static double unif(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
-}
+static double unif(void) { return bench_unif(&rng_state); }
 
 #define CHECK(call)                                                                                                \
     do {                                                                                                           \
@@ -64,27 +57,6 @@ static int write_file(const char *path, size_t n, int groups, uint64_t seed)
         fprintf(f, "%.0f,%d,%d\n", event ? life : cens, event, g);
     }
     return fclose(f) != 0;
-}
-
-/* A non-negative decimal number (digits, an optional fraction) at p, as
- * strtod would read it (the digits as an integer, divided once by an exact
- * power of ten: correctly rounded); strtod for anything else. */
-static double number(const char *p, char **end)
-{
-    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    const char *q = p;
-    uint64_t m = 0;
-    int digits = 0, frac = 0;
-    for (; *q >= '0' && *q <= '9'; q++, digits++)
-        m = m * 10 + (uint64_t)(*q - '0');
-    if (*q == '.')
-        for (q++; *q >= '0' && *q <= '9'; q++, digits++, frac++)
-            m = m * 10 + (uint64_t)(*q - '0');
-    if (digits == 0 || digits > 15 || *q == 'e' || *q == 'E')
-        return strtod(p, end);
-    *end = (char *)q;
-    return frac ? (double)m / pow10[frac] : (double)m;
 }
 
 /* The file's three columns (non-negative numbers; the time may have a
@@ -120,11 +92,11 @@ static size_t load(const char *path, double **time, int **event, int **group)
     size_t n = 0;
     while (p < end) {
         char *q;
-        (*time)[n] = number(p, &q);
+        (*time)[n] = bench_number(p, &q);
         p = q + 1;
-        (*event)[n] = (int)number(p, &q);
+        (*event)[n] = (int)bench_number(p, &q);
         p = q + 1;
-        (*group)[n] = (int)number(p, &q);
+        (*group)[n] = (int)bench_number(p, &q);
         p = q + 1;
         n++;
     }

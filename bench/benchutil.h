@@ -12,6 +12,11 @@
  *   bench_print_load(when)  "load average WHEN: a b c" on stdout
  *   bench_peak_rss_mb()     the process's peak resident set, in MB
  *                           (getrusage ru_maxrss, kB on Linux)
+ *   bench_splitmix64(s)     the next number of a seeded sequence (the data
+ *   bench_unif(s)           the benches write), and one uniform in (0, 1)
+ *   bench_number(p, end)    a decimal number as strtod reads it, parsed by
+ *                           hand when it is plain digits (the benches' C
+ *                           readers of their CSV files)
  *
  * Header only (static functions, no state): a benchmark includes it after
  * its feature-test macro (_POSIX_C_SOURCE 199309L or later, or
@@ -21,7 +26,9 @@
 #ifndef CXKIT_BENCH_BENCHUTIL_H
 #define CXKIT_BENCH_BENCHUTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -90,6 +97,45 @@ static inline double bench_peak_rss_mb(void)
     if (getrusage(RUSAGE_SELF, &ru) != 0)
         return 0.0;
     return (double)ru.ru_maxrss / 1024.0;
+}
+
+/* splitmix64: the next number of the sequence seeded by *state. */
+static inline uint64_t bench_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* A uniform double in (0, 1) (53 bits, never 0 or 1). */
+static inline double bench_unif(uint64_t *state)
+{
+    return ((double)(bench_splitmix64(state) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* A decimal number at p (an optional '-', digits, an optional fraction)
+ * as strtod reads it: the digits as an integer divided once by an exact
+ * power of ten, so correctly rounded; strtod itself for anything else
+ * (exponents, more than 15 digits). *end: the first character after it. */
+static inline double bench_number(const char *p, char **end)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    const char *q = p;
+    int neg = *q == '-';
+    q += neg;
+    uint64_t m = 0;
+    int digits = 0, frac = 0;
+    for (; *q >= '0' && *q <= '9'; q++, digits++)
+        m = m * 10 + (uint64_t)(*q - '0');
+    if (*q == '.')
+        for (q++; *q >= '0' && *q <= '9'; q++, digits++, frac++)
+            m = m * 10 + (uint64_t)(*q - '0');
+    if (digits == 0 || digits > 15 || *q == 'e' || *q == 'E')
+        return strtod(p, end);
+    *end = (char *)q;
+    double v = frac ? (double)m / pow10[frac] : (double)m;
+    return neg ? -v : v;
 }
 
 #endif
