@@ -826,6 +826,12 @@ END_TEST
  * model came back, its standard errors NaN): nobody bought; thirty
  * identical customers; every customer buying at the last opportunity;
  * and data with one customer who dropped out fits. */
+static uint64_t lcg(uint64_t *g)
+{
+    *g = *g * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *g >> 33;
+}
+
 START_TEST(bgbb_degenerate_data)
 {
     enum { N = 30 };
@@ -858,6 +864,22 @@ START_TEST(bgbb_degenerate_data)
     FAILS(cx_model_fit_bgbb(&m, x, tx, nn, w, N), CX_ERANGE, "cx_model_fit_bgbb");
     MSG_HAS("no dropout signal");
     ck_assert_ptr_null(m);
+    /* purchases and last purchases drawn with no relation between them over
+     * 100 or 1000 opportunities (as a session that tried to break the fits
+     * did): nothing tells dropout apart between customers, and the fit
+     * converged on the flat ridge at gamma 1e5, delta 1e7 .. 1e9 */
+    for (int opp = 100; opp <= 1000; opp *= 10) {
+        uint64_t g = 3;
+        for (int i = 0; i < N; i++) {
+            x[i] = (double)(lcg(&g) % 51);
+            tx[i] = x[i] > 0 ? x[i] + (double)(lcg(&g) % (uint64_t)(opp - x[i] + 1)) : 0;
+            nn[i] = opp;
+        }
+        FAILS(cx_model_fit_bgbb(&m, x, tx, nn, NULL, N), CX_ERANGE, "cx_model_fit_bgbb");
+        MSG_HAS("no spread in dropout");
+        MSG_HAS("boundary estimate: dropout probability gamma/(gamma+delta) = ");
+        ck_assert_ptr_null(m);
+    }
 }
 END_TEST
 

@@ -1173,8 +1173,10 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
  * 1); and, found during the fit when the likelihood
  * keeps rising towards an edge of the model, no dropout signal (nobody
  * seems to leave: the dropout rate tends to 0), no spread in purchase
- * rates (every customer buys at one rate) or in dropout, for Gamma-Gamma
- * no spread in spend, and for sBG no spread in churn probability (the
+ * rates (every customer buys at one rate) or in dropout (for BG/BB, in
+ * the purchase or the dropout probability: when moving that pair of
+ * parameters 1000 times further towards the edge costs the log-likelihood
+ * less than 0.001), for Gamma-Gamma no spread in spend, and for sBG no spread in churn probability (the
  * geometric model fits at least as well: a churn rate that does not fall
  * over time) or every churn at once (a share churning in the first period,
  * the rest never). The message then gives the boundary's own estimate (for

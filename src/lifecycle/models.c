@@ -1125,6 +1125,40 @@ static int check_bgbb(const double *x, const double *tx, const double *nn, size_
     return CX_OK;
 }
 
+/* BG/BB's flat ridges: where the purchase or the dropout probability has
+ * no spread, the fit converges (its gradient vanishes to rounding) or
+ * stalls at an arbitrary large pair, alpha and beta or gamma and delta of
+ * 10^5 to 10^9.
+ * Moving the pair 1000 times further towards that edge, its ratio kept,
+ * then costs the log-likelihood less than 0.001 (a spread the data cannot
+ * tell from none; fits with a spread lose tens to thousands): the edge is
+ * the estimate, reported as degenerate data with the common probability.
+ * f: the fit's objective at theta (the mean negative log-likelihood). */
+#define EDGE_STEP 1e3
+#define EDGE_LOGLIK 1e-3
+
+static int bgbb_edge(const gdata *d, const double *theta, double f, const char *fn)
+{
+    for (int pair = 0; pair < 4; pair += 2) {
+        double t[4];
+        memcpy(t, theta, sizeof t);
+        t[pair] += log(EDGE_STEP);
+        t[pair + 1] += log(EDGE_STEP);
+        double fp = bgbb_obj((void *)d, t, NULL);
+        if (!isfinite(fp) || (fp - f) * d->W >= EDGE_LOGLIK)
+            continue;
+        double a = exp(theta[pair]), b = exp(theta[pair + 1]);
+        return cxi_fail(CX_ERANGE,
+                        "%s: degenerate data for the BG/BB model: no spread in %s: %s grow without bound, every "
+                        "customer has the same %s probability (the likelihood has no maximum); boundary estimate: "
+                        "%s probability %s = %.6g per opportunity",
+                        fn, pair ? "dropout" : "purchase probability", pair ? "gamma and delta" : "alpha and beta",
+                        pair ? "dropout" : "purchase", pair ? "dropout" : "purchase",
+                        pair ? "gamma/(gamma+delta)" : "alpha/(alpha+beta)", a / (a + b));
+    }
+    return CX_OK;
+}
+
 int cx_model_fit_bgbb(cx_model **out, const double *x, const double *t_x, const double *n_opp,
                       const double *weight, size_t count)
 {
@@ -1161,6 +1195,10 @@ int cx_model_fit_bgbb(cx_model **out, const double *x, const double *t_x, const 
     double theta[4];
     cxi_minimum m;
     fit_starts(&m, theta, bgbb_obj, &d, 4, starts, 2, 1e-7, 9); /* numerical gradient: 1 + 2 x 4 */
+    if ((m.converged || !m.capped) && isfinite(m.f) && (rc = bgbb_edge(&d, theta, m.f, fn))) {
+        gdata_free(&d);
+        return rc;
+    }
     rc = finish(out, CX_MODEL_BGBB, theta, &m, d.W, 0, bgbb_obj, &d, false, fn);
     gdata_free(&d);
     return rc;
