@@ -1155,9 +1155,26 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
  * positive) by a quasi-Newton (BFGS) method with analytic gradients where
  * they are cheap, from start values computed from the data. Customers with
  * identical data are grouped first, so 10^6 customers whose times are in
- * whole days cost as much as their distinct (x, t_x, T) triples. A fit that
- * does not converge fails with ::CX_ERANGE and says so; a model is returned
- * only converged.
+ * whole days cost as much as their distinct (x, t_x, T) triples. The
+ * groups are sorted by their values before the fit, so the same customers
+ * in any order give the same estimates, bit for bit, and the same outcome
+ * (weights that are not whole numbers can still round differently in
+ * their sums). A fit that does not converge fails with ::CX_ERANGE and
+ * says so; a model is returned only converged.
+ *
+ * **BG/NBD with no spread in dropout.** On data whose customers all seem
+ * to have the same dropout probability, the BG/NBD likelihood rises
+ * towards the limit of a and b growing together and is flat to rounding
+ * long before: where a minimiser stops on that ridge (converged, stalled
+ * or at a bound) is decided by rounding. The fit then returns the limit
+ * model, the same however the run ended: a + b = 10^6 (a spread in the
+ * dropout probability of at most 0.0005, as good as none), a/(a+b) the
+ * common dropout probability, and r, alpha and a/(a+b) fitted together
+ * (should that fit not converge, the run's own outcome is reported). Its
+ * standard errors of a and b are as large as that flat likelihood
+ * makes them. (Before, such a fit failed with "no spread in dropout" or
+ * returned a model at a and b of 10^5 .. 10^7 by the order of the
+ * customers.)
  *
  * **Bounded fits.** Every fit returns in bounded time, whatever the data:
  * at most 500 quasi-Newton iterations from each start and 50000
@@ -1173,7 +1190,8 @@ CX_EXTERN int cx_rfm_segment_name(const char **out, cx_rfm_segment segment);
  * 1); and, found during the fit when the likelihood
  * keeps rising towards an edge of the model, no dropout signal (nobody
  * seems to leave: the dropout rate tends to 0), no spread in purchase
- * rates (every customer buys at one rate) or in dropout (for BG/BB, in
+ * rates (every customer buys at one rate) or in dropout (Pareto/NBD; for
+ * BG/NBD see above; for BG/BB, in
  * the purchase or the dropout probability: when moving that pair of
  * parameters 1000 times further towards the edge costs the log-likelihood
  * less than 0.001), for Gamma-Gamma no spread in spend, and for sBG no spread in churn probability (the

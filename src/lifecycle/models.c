@@ -92,8 +92,89 @@ static uint64_t bits(double v)
     return u;
 }
 
+/* A double's bits as an unsigned key in its numeric order (-0 as +0). */
+static uint64_t order_key(double v)
+{
+    uint64_t u = bits(v);
+    return u >> 63 ? ~u : u | (uint64_t)1 << 63;
+}
+
+/* The groups of d put in the numeric order of their columns (the first
+ * column first), so that a fit sums its likelihood in one order whatever
+ * the order of the rows: the same customers in another order give the
+ * same estimates bit for bit, and the same outcome where the likelihood
+ * is flat enough that rounding decides between stopping and going on (a
+ * BG/NBD fit on the ridge of no spread in dropout either converged, did
+ * not, or reached the boundary, by the order of the customers). An LSD
+ * radix sort of the columns' keys, 8 bits a pass, skipping the passes
+ * whose byte is the same in every key (whole numbers as doubles leave most
+ * low bytes 0). CX_ENOMEM, reported; d unchanged then. */
+static int sort_groups(gdata *d, int ncols, const char *fn)
+{
+    size_t n = d->n;
+    if (n < 2)
+        return CX_OK;
+    uint64_t *key = cxi_alloc(&d->mem, 2 * n * sizeof *key);
+    uint32_t *idx = cxi_alloc(&d->mem, 2 * n * sizeof *idx);
+    double *tmp = cxi_alloc(&d->mem, n * sizeof *tmp);
+    size_t *cnt = cxi_alloc(&d->mem, 8 * 256 * sizeof *cnt);
+    if (!key || !idx || !tmp || !cnt) {
+        cxi_free(&d->mem, key, 2 * n * sizeof *key);
+        cxi_free(&d->mem, idx, 2 * n * sizeof *idx);
+        cxi_free(&d->mem, tmp, n * sizeof *tmp);
+        cxi_free(&d->mem, cnt, 8 * 256 * sizeof *cnt);
+        return cxi_fail(CX_ENOMEM, "%s: out of memory ordering %zu groups", fn, n);
+    }
+    uint64_t *k0 = key, *k1 = key + n;
+    uint32_t *i0 = idx, *i1 = idx + n;
+    for (size_t i = 0; i < n; i++)
+        i0[i] = (uint32_t)i;
+    for (int j = ncols - 1; j >= 0; j--) {
+        memset(cnt, 0, 8 * 256 * sizeof *cnt);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = order_key(d->c[j][i0[i]]);
+            k0[i] = k;
+            for (int b = 0; b < 8; b++)
+                cnt[b * 256 + (k >> (8 * b) & 0xFF)]++;
+        }
+        for (int b = 0; b < 8; b++) {
+            size_t *c = cnt + b * 256;
+            if (c[k0[0] >> (8 * b) & 0xFF] == n)
+                continue; /* one byte in every key */
+            size_t sum = 0;
+            for (int v = 0; v < 256; v++) {
+                size_t t = c[v];
+                c[v] = sum;
+                sum += t;
+            }
+            for (size_t i = 0; i < n; i++) {
+                size_t at = c[k0[i] >> (8 * b) & 0xFF]++;
+                k1[at] = k0[i];
+                i1[at] = i0[i];
+            }
+            uint64_t *tk = k0;
+            k0 = k1;
+            k1 = tk;
+            uint32_t *ti = i0;
+            i0 = i1;
+            i1 = ti;
+        }
+    }
+    for (int j = 0; j < ncols + 1; j++) {
+        double *col = j < ncols ? d->c[j] : d->w;
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = col[i0[i]];
+        memcpy(col, tmp, n * sizeof *tmp);
+    }
+    cxi_free(&d->mem, key, 2 * n * sizeof *key);
+    cxi_free(&d->mem, idx, 2 * n * sizeof *idx);
+    cxi_free(&d->mem, tmp, n * sizeof *tmp);
+    cxi_free(&d->mem, cnt, 8 * 256 * sizeof *cnt);
+    return CX_OK;
+}
+
 /* Groups the rows whose weight is not 0 (rows where skip[i] is set are left
- * out too). */
+ * out too), in the numeric order of their columns (sort_groups). */
 static int group_rows(gdata *d, const double *const *cols, int ncols, const double *weight, size_t n,
                       const uint8_t *skip, const char *fn)
 {
@@ -141,9 +222,16 @@ static int group_rows(gdata *d, const double *const *cols, int ncols, const doub
                 break;
             }
         }
-        d->W += w;
     }
     cxi_free(&d->mem, slot, nslots * sizeof *slot);
+    int rc = sort_groups(d, ncols, fn);
+    if (rc) {
+        gdata_free(d);
+        return rc;
+    }
+    /* the total in the groups' order too */
+    for (size_t g = 0; g < d->n; g++)
+        d->W += d->w[g];
     return CX_OK;
 }
 
@@ -475,9 +563,18 @@ static double bgnbd_obj(void *vctx, const double *th, double *g)
         (a >= BOUND_HOMOGENEOUS_AB && b >= BOUND_HOMOGENEOUS_AB))
         return -INFINITY;
     double *tab = c->tab;
+    /* ln B(a, b + x) - ln B(a, b) as a sum of ln((b + j) / (a + b + j)),
+     * j < x: the difference of ln Gamma at a + b and a + b + x is not
+     * taken, whose rounding (2e-9 at a + b = 10^6) would leave a fit on the
+     * ridge of no spread in dropout stalled at a gradient of 1e-5 */
+    double lbeta = 0;
     for (size_t x = 0; x <= c->xmax; x++) {
         double *t = tab + 6 * x;
-        t[0] = cxi_lgamma(r + x) + cxi_lgamma(b + x) - cxi_lgamma(a + b + x);
+        if (x > 0) {
+            double j = (double)(x - 1), y = a / (a + b + j);
+            lbeta += y < 0.5 ? log1p(-y) : log((b + j) / (a + b + j));
+        }
+        t[0] = cxi_lgamma(r + x) + lbeta;
         if (g) {
             t[1] = cxi_digamma(r + x);
             t[2] = cxi_digamma(b + x);
@@ -515,7 +612,7 @@ static double bgnbd_obj(void *vctx, const double *th, double *g)
         }
     }
     double Wt = d->W;
-    ll += Wt * (-cxi_lgamma(r) + r * lal + cxi_lgamma(a + b) - cxi_lgamma(b));
+    ll += Wt * (-cxi_lgamma(r) + r * lal);
     if (g) {
         double pab = cxi_digamma(a + b);
         gr += Wt * (-cxi_digamma(r) + lal);
@@ -549,6 +646,83 @@ static void rate_guess(const gdata *d, double *mx, double *mT)
 }
 
 /* The checks and the grouped (x, t_x, T) rows that both fits start from. */
+/* The ridge of no spread in dropout (BG/NBD): a and b grown together, the
+ * customers' dropout probability a/(a+b) all but the same. The likelihood
+ * rises along it towards the limit of one common dropout probability and
+ * is flat to rounding long before, so where a run stops on it (converged
+ * at a gradient under its tolerance, stalled, or at the bound
+ * BOUND_HOMOGENEOUS_AB) is decided by rounding: by the order of the
+ * customers, before the groups were sorted, and by the data's last digits
+ * still. The fit then gives the model of that limit instead, the same
+ * however the run ended: r, alpha and the common dropout probability p
+ * fitted with a + b held at RIDGE_AB (BOUND_HOMOGENEOUS: the spread of p,
+ * a standard deviation of sqrt(p (1 - p) / RIDGE_AB), 0.0005 at most, is
+ * less than a data set of customers can show; larger, the likelihood's
+ * differences of ln Gamma of a + b lose the digits the fit needs). A run is on the ridge when a and b both passed
+ * RIDGE_MIN (heterogeneous dropout puts them near 1 .. 100) and it did not
+ * stop at another boundary (purchase rates without spread, a dropout
+ * probability tending to 0 or 1). */
+#define RIDGE_AB BOUND_HOMOGENEOUS
+#define RIDGE_MIN 1e3
+
+static bool bgnbd_on_ridge(const double *theta, const cxi_minimum *m)
+{
+    if (m->capped && m->capped != CXI_STOP_BOUNDARY)
+        return false; /* a cap: said as such */
+    double r = exp(theta[0]), a = exp(theta[2]), b = exp(theta[3]);
+    return a >= RIDGE_MIN && b >= RIDGE_MIN && r < BOUND_HOMOGENEOUS && a / (a + b) >= 1e-10 &&
+           b / (a + b) >= 1e-10;
+}
+
+typedef struct ridge_ctx {
+    bg_ctx *c;
+} ridge_ctx;
+
+/* BG/NBD's objective on the ridge: th = (ln r, ln alpha, logit p), with
+ * a = p RIDGE_AB and b = (1 - p) RIDGE_AB. */
+static double bgnbd_ridge_obj(void *vctx, const double *th, double *g)
+{
+    ridge_ctx *x = vctx;
+    double l = th[2];
+    double lp = l >= 0 ? -log1p(exp(-l)) : l - log1p(exp(l));  /* ln p */
+    double lq = l >= 0 ? -l - log1p(exp(-l)) : -log1p(exp(l)); /* ln (1 - p) */
+    double t4[4] = {th[0], th[1], lp + log(RIDGE_AB), lq + log(RIDGE_AB)}, g4[4];
+    double f = bgnbd_obj(x->c, t4, g ? g4 : NULL);
+    if (g) {
+        double p = exp(lp);
+        g[0] = g4[0];
+        g[1] = g4[1];
+        g[2] = g4[2] * (1 - p) - g4[3] * p; /* d ln a / dl = 1 - p, d ln b / dl = -p */
+    }
+    return f;
+}
+
+/* The limit model of the ridge (bgnbd_on_ridge) into theta and m, from the
+ * run's r, alpha and a/(a+b); theta and m unchanged when its fit does not
+ * converge (the run's own outcome is then reported). */
+static void bgnbd_ridge(bg_ctx *c, double *theta, cxi_minimum *m)
+{
+    ridge_ctx x = {c};
+    double t[3] = {theta[0], theta[1], theta[2] - theta[3]};
+    cxi_minimum mr;
+    int left = FIT_MAX_EVAL - m->evaluations;
+    if (left <= 0)
+        return;
+    cxi_bfgs(&mr, bgnbd_ridge_obj, &x, t, 3, 1e-8, FIT_MAX_ITER, left, 1);
+    if (!mr.converged)
+        return;
+    double l = t[2];
+    double lp = l >= 0 ? -log1p(exp(-l)) : l - log1p(exp(l));
+    double lq = l >= 0 ? -l - log1p(exp(-l)) : -log1p(exp(l));
+    theta[0] = t[0];
+    theta[1] = t[1];
+    theta[2] = lp + log(RIDGE_AB);
+    theta[3] = lq + log(RIDGE_AB);
+    mr.iterations += m->iterations;
+    mr.evaluations += m->evaluations;
+    *m = mr;
+}
+
 static int fit_input(gdata *d, cx_model **out, const double *x, const double *t_x, const double *T,
                      const double *weight, size_t n, const char *fn)
 {
@@ -615,6 +789,10 @@ int cx_model_fit_bgnbd(cx_model **out, const double *x, const double *t_x, const
      * out there has found that boundary, not missed a maximum. */
     if (!m.converged && !m.capped && theta[2] >= log(BOUND_HOMOGENEOUS) && theta[3] >= log(BOUND_HOMOGENEOUS))
         m.capped = CXI_STOP_BOUNDARY;
+    /* ... and where the run ended there, converged, stalled or at the
+     * bound, is rounding's choice: the model on the ridge instead */
+    if (bgnbd_on_ridge(theta, &m))
+        bgnbd_ridge(&c, theta, &m);
     rc = finish(out, CX_MODEL_BGNBD, theta, &m, d.W, 0, bgnbd_obj, &c, true, fn);
     cxi_free(&d.mem, c.tab, 6 * (c.xmax + 1) * sizeof(double));
     gdata_free(&d);
