@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "../src/base/base.h"
+#include "../src/base/xsum.h"
 
 /* Everything given back to the test allocator (tests/cx_test.h), and the
  * cxi_mem that used it agrees. */
@@ -1328,6 +1329,84 @@ START_TEST(map_reserve_failure_leaves_map)
 }
 END_TEST
 
+/* ---- order-independent sums (xsum.h) --------------------------------------- */
+
+static uint64_t xs_next(uint64_t *g)
+{
+    uint64_t z = (*g += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+START_TEST(xsum_any_order)
+{
+    enum { N = 4000 };
+    static double v[N];
+    uint64_t g = 42;
+    /* amounts in cents, of both signs, and values of any magnitude from
+     * 1e-3 to 1e9 with every bit of their mantissa set at random */
+    for (size_t i = 0; i < N; i++) {
+        double u = (double)(xs_next(&g) >> 11) / 9007199254740992.0;
+        v[i] = i % 2 ? (double)((int64_t)(xs_next(&g) % 2000001) - 1000000) / 100.0 : pow(10, -3 + 12 * u) * (i % 4 ? 1 : -1);
+    }
+    cxi_xsum fwd = {0}, back = {0};
+    double plain_fwd = 0, plain_back = 0;
+    for (size_t i = 0; i < N; i++) {
+        cxi_xsum_add(&fwd, v[i]);
+        plain_fwd += v[i];
+    }
+    for (size_t i = N; i-- > 0;) {
+        cxi_xsum_add(&back, v[i]);
+        plain_back += v[i];
+    }
+    double a = cxi_xsum_value(&fwd), b = cxi_xsum_value(&back);
+    ck_assert(memcmp(&a, &b, sizeof a) == 0);
+    /* the plain sums of these do differ with the order (the test would
+     * show nothing otherwise), and the fixed-point one is as close to
+     * both as they are to each other */
+    ck_assert(plain_fwd != plain_back);
+    ck_assert(fabs(a - plain_fwd) <= 4 * fabs(plain_fwd - plain_back) + 1e-6);
+    /* two halves merged: the same state */
+    cxi_xsum h1 = {0}, h2 = {0};
+    for (size_t i = 0; i < N; i++)
+        cxi_xsum_add(i < N / 3 ? &h1 : &h2, v[i]);
+    cxi_xsum_merge(&h2, &h1);
+    double c = cxi_xsum_value(&h2);
+    ck_assert(memcmp(&a, &c, sizeof a) == 0);
+    /* amounts in cents add exactly: 0.1 ten times is 1, and 1037.90 from
+     * its parts */
+    cxi_xsum t = {0};
+    for (int i = 0; i < 10; i++)
+        cxi_xsum_add(&t, 0.1);
+    ck_assert(cxi_xsum_value(&t) == 1.0);
+    cxi_xsum u = {0};
+    cxi_xsum_add(&u, 1037.9 - 0.7 - 0.2);
+    cxi_xsum_add(&u, 0.7);
+    cxi_xsum_add(&u, 0.2);
+    ck_assert(fabs(cxi_xsum_value(&u) - 1037.9) <= 1e-12);
+    cxi_xsum neg = {0};
+    cxi_xsum_add(&neg, -0.25);
+    cxi_xsum_add(&neg, -3.5);
+    ck_assert(cxi_xsum_value(&neg) == -3.75);
+    /* beyond 2^62, and NaN: an ordinary double sum */
+    cxi_xsum w = {0};
+    cxi_xsum_add(&w, 1.5);
+    cxi_xsum_add(&w, 1e19);
+    ck_assert(w.is_wide);
+    ck_assert(cxi_xsum_value(&w) == 1.5 + 1e19);
+    cxi_xsum nan_sum = {0};
+    cxi_xsum_add(&nan_sum, NAN);
+    ck_assert(isnan(cxi_xsum_value(&nan_sum)));
+    /* an integer part that would pass 2^62 */
+    cxi_xsum big = {0};
+    for (int i = 0; i < 3; i++)
+        cxi_xsum_add(&big, 2e18);
+    ck_assert(big.is_wide);
+    ck_assert(cxi_xsum_value(&big) == 6e18);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("base");
@@ -1376,6 +1455,9 @@ int main(void)
     tcase_add_test(pool, pool_failure_injection);
     tcase_add_test(pool, pool_refused_reserve_leaves_pool);
     suite_add_tcase(su, pool);
+    TCase *sums = tcase_create("sums");
+    tcase_add_test(sums, xsum_any_order);
+    suite_add_tcase(su, sums);
     TCase *map = tcase_create("map");
     tcase_set_timeout(map, 120);
     tcase_add_test(map, map_put_get);

@@ -965,7 +965,10 @@ CX_EXTERN int cx_paths_attribution(cx_result **out, const cx_paths *paths, int o
  *        after the last conversion are left out), columns "path" (the
  *        states joined by the separator), "length", "conversions",
  *        "nulls" (journeys that did not convert) and "value" (the value of
- *        the conversions), in order of first appearance.
+ *        the conversions), the paths of most journeys (conversions plus
+ *        nulls) first, then by path (byte order): the same table for the
+ *        same records in any order, values included (summed in fixed
+ *        point, exact for amounts in cents; see the top of this page).
  *
  * Feeding these rows to cx_paths_add_batch() gives the chain of the
  * journeys, so counts from several stores (shards of customers) can be

@@ -4,6 +4,7 @@
  * (removal effect, solved exactly on the sparse absorbing chain) and
  * heuristic attribution.
  */
+#include "../base/xsum.h"
 #include "journey_private.h"
 #include "../base/stats.h"
 
@@ -833,8 +834,13 @@ static int pcount_build(const cx_journeys *j, cxi_mem *m, pcount *pc)
     pc->conv = cxi_jzalloc(m, np1 * sizeof *pc->conv);
     pc->null = cxi_jzalloc(m, np1 * sizeof *pc->null);
     pc->value = cxi_jzalloc(m, np1 * sizeof *pc->value);
-    if (!pc->first || !pc->conv || !pc->null || !pc->value)
+    cxi_xsum *vs = cxi_jzalloc(m, np1 * sizeof *vs);
+    if (!pc->first || !pc->conv || !pc->null || !pc->value || !vs) {
+        cxi_free(m, vs, np1 * sizeof *vs);
         return CX_ENOMEM;
+    }
+    /* the values summed in fixed point (xsum.h): the journeys come in
+     * the order of the customers, which is the order of the rows */
     for (size_t k = j->nj; k-- > 0;) {
         uint32_t p = pc->pid[k];
         pc->first[p] = (uint32_t)k;
@@ -844,9 +850,29 @@ static int pcount_build(const cx_journeys *j, cxi_mem *m, pcount *pc)
         }
         pc->conv[p] += 1;
         for (uint32_t i = j->j_cv[k]; i < j->j_cv[k + 1]; i++)
-            pc->value[p] += j->cval[i];
+            cxi_xsum_add(&vs[p], j->cval[i]);
     }
+    for (size_t p = 0; p < pc->np; p++)
+        pc->value[p] = cxi_xsum_value(&vs[p]);
+    cxi_free(m, vs, np1 * sizeof *vs);
     return CX_OK;
+}
+
+/* The order of the rows of path counts: the most journeys (conversions
+ * and nulls) first, then the path's label (byte order). */
+typedef struct pc_order {
+    const pcount *pc;
+    const char *lab;       /* the labels, each NUL-terminated */
+    const size_t *lab_off; /* np: where each starts */
+} pc_order;
+
+static int cmp_pcount(const void *ctx, uint32_t a, uint32_t b)
+{
+    const pc_order *x = ctx;
+    double na = x->pc->conv[a] + x->pc->null[a], nb = x->pc->conv[b] + x->pc->null[b];
+    if (na != nb)
+        return na > nb ? -1 : 1;
+    return strcmp(x->lab + x->lab_off[a], x->lab + x->lab_off[b]);
 }
 
 int cx_journeys_path_counts(cx_result **out, const cx_journeys *j, const char *sep)
@@ -875,18 +901,41 @@ int cx_journeys_path_counts(cx_result **out, const cx_journeys *j, const char *s
         pcount_free(&m, &pc, j->nj);
         return cxi_fail(CX_ELIMIT, "%s: more distinct paths than a table can hold", fn);
     }
-    if (!rc && cxi_result_new(&t, &j->mem, pc.np, 5, names, types))
+    /* every path's label, then the rows in cmp_pcount's order: the
+     * order of first appearance is the order of the rows */
+    size_t np1 = pc.np ? pc.np : 1, lab_len = 0, lab_cap = 0;
+    char *lab = NULL;
+    size_t *lab_off = rc ? NULL : cxi_alloc(&m, np1 * sizeof *lab_off);
+    uint32_t *idx = rc ? NULL : cxi_alloc(&m, np1 * sizeof *idx);
+    if (!rc && (!lab_off || !idx))
         rc = CX_ENOMEM;
     for (size_t p = 0; p < pc.np && !rc; p++) {
         uint32_t k = pc.first[p];
         rc = cxi_jpath_label(&m, &buf, &cap, j, j->st + j->p_off[k], j->p_cend[k] - j->p_off[k], sep);
-        if (!rc)
-            rc = cxi_result_set_text(t, 0, p, buf);
-        cxi_result_set_int(t, 1, p, j->p_cend[k] - j->p_off[k]);
-        cxi_result_set_real(t, 2, p, pc.conv[p]);
-        cxi_result_set_real(t, 3, p, pc.null[p]);
-        cxi_result_set_real(t, 4, p, pc.value[p]);
+        size_t len = rc ? 0 : strlen(buf) + 1;
+        if (!rc && (rc = cxi_grow(&m, (void **)&lab, &lab_cap, lab_len + len, 1)) == CX_OK) {
+            memcpy(lab + lab_len, buf, len);
+            lab_off[p] = lab_len;
+            lab_len += len;
+        }
+        idx[p] = (uint32_t)p;
     }
+    pc_order po = {&pc, lab, lab_off};
+    if (!rc)
+        rc = cxi_jsort(&m, idx, pc.np, cmp_pcount, &po);
+    if (!rc && cxi_result_new(&t, &j->mem, pc.np, 5, names, types))
+        rc = CX_ENOMEM;
+    for (size_t r = 0; r < pc.np && !rc; r++) {
+        uint32_t p = idx[r], k = pc.first[p];
+        rc = cxi_result_set_text(t, 0, r, lab + lab_off[p]);
+        cxi_result_set_int(t, 1, r, j->p_cend[k] - j->p_off[k]);
+        cxi_result_set_real(t, 2, r, pc.conv[p]);
+        cxi_result_set_real(t, 3, r, pc.null[p]);
+        cxi_result_set_real(t, 4, r, pc.value[p]);
+    }
+    cxi_free(&m, lab, lab_cap);
+    cxi_free(&m, lab_off, np1 * sizeof *lab_off);
+    cxi_free(&m, idx, np1 * sizeof *idx);
     cxi_free(&m, buf, cap);
     pcount_free(&m, &pc, j->nj);
     if (rc) {
