@@ -1404,6 +1404,27 @@ START_TEST(xsum_any_order)
         cxi_xsum_add(&big, 2e18);
     ck_assert(big.is_wide);
     ck_assert(cxi_xsum_value(&big) == 6e18);
+    /* the scaled fixed point of a known bound: any order, the same sum,
+     * within the bound's rounding of the exact one */
+    double bound = 0;
+    for (size_t i = 0; i < N; i++)
+        bound += fabs(v[i]);
+    cxi_fix fx = cxi_fix_for(bound * (1 + 1e-6) + 1);
+    ck_assert(!fx.plain);
+    cxi_fixacc f1 = {0, 0}, f2 = {0, 0};
+    for (size_t i = 0; i < N; i++) {
+        cxi_fix_add(&fx, &f1, v[i]);
+        cxi_fix_add(&fx, &f2, v[N - 1 - i]);
+    }
+    ck_assert(f1.i == f2.i);
+    ck_assert(fabs(cxi_fix_value(&fx, &f1) - a) <= 1e-15 * bound);
+    /* a bound that is not finite: plain double sums */
+    cxi_fix fp = cxi_fix_for(INFINITY);
+    ck_assert(fp.plain);
+    cxi_fixacc f3 = {0, 0};
+    cxi_fix_add(&fp, &f3, 1e308);
+    cxi_fix_add(&fp, &f3, 1e308);
+    ck_assert(isinf(cxi_fix_value(&fp, &f3)));
 }
 END_TEST
 

@@ -194,6 +194,36 @@ static void same_exact(cx_result *a, cx_result *b, const char *what)
     free(tb);
 }
 
+/* Attribution tables: each row's columns from `first` on (the heuristics,
+ * whose credits are summed in fixed point) the same bit for bit, the row
+ * found by its name. The Markov columns come from an iterative solve over
+ * states numbered as they first appear, which the order of the rows
+ * changes in the last digits (same() checks them to 1e-9). Frees neither. */
+static void same_heuristics(const cx_result *a, const cx_result *b, size_t first, const char *what)
+{
+    size_t n = cx_result_row_count(a), cols = cx_result_column_count(a);
+    ck_assert_uint_eq(n, cx_result_row_count(b));
+    ck_assert_uint_gt(n, 1);
+    for (size_t r = 0; r < n; r++) {
+        const char *name, *other;
+        OK(cx_result_get_string(&name, a, r, 0));
+        size_t q = 0;
+        for (; q < n; q++) {
+            OK(cx_result_get_string(&other, b, q, 0));
+            if (!strcmp(name, other))
+                break;
+        }
+        ck_assert_msg(q < n, "%s: %s missing", what, name);
+        for (size_t c = first; c < cols; c++) {
+            double x, y;
+            OK(cx_result_get_real(&x, a, r, c));
+            OK(cx_result_get_real(&y, b, q, c));
+            ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "%s: %s, column %zu: %.17g against %.17g", what, name, c, x,
+                          y);
+        }
+    }
+}
+
 static cx_result *metrics(const cx_store *s, cx_dim dim)
 {
     cx_query *q;
@@ -233,6 +263,9 @@ static void more_analyses(const cx_store *a, const cx_journeys *ja, const cx_sto
     OK(cx_journeys_attribution(&ra, ja, 2));
     OK(cx_journeys_attribution(&rb, jb, 2));
     snprintf(what, sizeof what, "%sattribution-2", prefix);
+    size_t first_touch;
+    OK(cx_result_column_find(&first_touch, ra, "first_touch"));
+    same_heuristics(ra, rb, first_touch, what);
     same(ra, rb, what, true);
     OK(cx_journeys_path_counts(&ra, ja, " > "));
     OK(cx_journeys_path_counts(&rb, jb, " > "));

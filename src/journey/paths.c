@@ -600,7 +600,16 @@ typedef struct attr_run {
     double *markov, *re, *rev;            /* nc: per used code (codes seen only after conversions are no state) */
     uint32_t *codes, *order_idx, *pos_of; /* nc: codes seen in paths, row order, code -> position */
     cx_time *tb;                          /* maxlen: the times of one path's states */
+    double *dw;                           /* maxlen: their time-decay weights */
     double total_conv, total_val, vscale;
+    /* the heuristics' credits (nc x A_NCOLS) in fixed point at the scales
+     * of the counts and of the values (cxi_fix), the states' conversion
+     * values (ns1) and the total value in cxi_xsum (xsum.h): the journeys
+     * come in the order of the customers, which is the rows', and sums in
+     * doubles would change with it in their last digits */
+    cxi_fixacc *hx;
+    cxi_fix fix[2];
+    cxi_xsum *cvx, tvx;
 } attr_run;
 
 static void attr_free(attr_run *x)
@@ -616,6 +625,9 @@ static void attr_free(attr_run *x)
     cxi_free(m, x->order_idx, x->nc * sizeof *x->order_idx);
     cxi_free(m, x->pos_of, x->nc * sizeof *x->pos_of);
     cxi_free(m, x->tb, x->maxlen * sizeof *x->tb);
+    cxi_free(m, x->dw, x->maxlen * sizeof *x->dw);
+    cxi_free(m, x->hx, x->nc * A_NCOLS * sizeof *x->hx);
+    cxi_free(m, x->cvx, x->ns1 * sizeof *x->cvx);
     chain_free(m, &x->c);
 }
 
@@ -643,8 +655,11 @@ static int attr_alloc(attr_run *x, int order)
     x->order_idx = cxi_alloc(m, x->nc * sizeof *x->order_idx);
     x->pos_of = cxi_alloc(m, x->nc * sizeof *x->pos_of);
     x->tb = cxi_alloc(m, x->maxlen * sizeof *x->tb);
+    x->dw = cxi_alloc(m, x->maxlen * sizeof *x->dw);
+    x->hx = cxi_jzalloc(m, x->nc * A_NCOLS * sizeof *x->hx);
+    x->cvx = cxi_jzalloc(m, x->ns1 * sizeof *x->cvx);
     if (!x->acc || !x->convval || !x->convn || !x->markov || !x->re || !x->rev || !x->codes ||
-        !x->order_idx || !x->pos_of || !x->tb)
+        !x->order_idx || !x->pos_of || !x->tb || !x->dw || !x->hx || !x->cvx)
         return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu chain states", x->fn, x->c.ns);
     return CX_OK;
 }
@@ -660,29 +675,31 @@ static void attr_journey(attr_run *x, size_t k)
     size_t len = path_times(j, k, x->tb, &tconv, &v);
     const uint32_t *st = j->st + j->p_off[k];
     const cx_time *tb = x->tb;
-    double *acc = x->acc;
+    cxi_fixacc *acc = x->hx;
     x->total_conv += 1;
-    x->total_val += v;
+    cxi_xsum_add(&x->tvx, v);
     uint32_t last = cxi_chain_sid(&x->c, j->p_cend[k] - 1);
-    x->convval[last] += v;
+    cxi_xsum_add(&x->cvx[last], v);
     x->convn[last] += 1;
-    double w[2] = {1, v}, dsum = 0;
-    for (size_t i = 0; i < len; i++)
-        dsum += exp2(-(tconv > tb[i] ? (double)(tconv - tb[i]) : 0) / hl);
+    double w[2] = {1, v}, dsum = 0, *dw = x->dw;
+    for (size_t i = 0; i < len; i++) { /* each state's decay weight, once */
+        dw[i] = exp2(-(tconv > tb[i] ? (double)(tconv - tb[i]) : 0) / hl);
+        dsum += dw[i];
+    }
     for (int c = 0; c < 2; c++) {
         int off = c ? A_FIRSTV - A_FIRST : 0;
-        acc[st[0] * A_NCOLS + A_FIRST + off] += w[c];
-        acc[st[len - 1] * A_NCOLS + A_LAST + off] += w[c];
+        const cxi_fix *f = &x->fix[c];
+        cxi_fix_add(f, &acc[st[0] * A_NCOLS + A_FIRST + off], w[c]);
+        cxi_fix_add(f, &acc[st[len - 1] * A_NCOLS + A_LAST + off], w[c]);
         for (size_t i = 0; i < len; i++) {
-            double d = tconv > tb[i] ? (double)(tconv - tb[i]) : 0;
             double pos = len == 1       ? 1
                          : len == 2     ? 0.5
                          : i == 0       ? wf
                          : i == len - 1 ? wl
                                         : (1 - wf - wl) / (double)(len - 2);
-            acc[st[i] * A_NCOLS + A_LINEAR + off] += w[c] / (double)len;
-            acc[st[i] * A_NCOLS + A_DECAY + off] += w[c] * exp2(-d / hl) / dsum;
-            acc[st[i] * A_NCOLS + A_POS + off] += w[c] * pos;
+            cxi_fix_add(f, &acc[st[i] * A_NCOLS + A_LINEAR + off], w[c] / (double)len);
+            cxi_fix_add(f, &acc[st[i] * A_NCOLS + A_DECAY + off], w[c] * dw[i] / dsum);
+            cxi_fix_add(f, &acc[st[i] * A_NCOLS + A_POS + off], w[c] * pos);
         }
     }
 }
@@ -691,12 +708,27 @@ static void attr_journey(attr_run *x, size_t k)
  * conversion value and the scale of value changes for the solve. */
 static void attr_heuristics(attr_run *x)
 {
+    /* the scales: a column's credits add up to at most the conversions
+     * (counts) or their values' magnitudes (values), each journey sharing
+     * out 1 and its value */
+    double nconv = 0, vabs = 0;
+    for (size_t k = 0; k < x->j->nj; k++)
+        if (x->j->j_conv[k]) {
+            nconv += 1;
+            vabs += fabs(cxi_j_value(x->j, k));
+        }
+    x->fix[0] = cxi_fix_for(nconv * (1 + 1e-6) + 1);
+    x->fix[1] = cxi_fix_for(vabs * (1 + 1e-6) + 1);
     for (size_t k = 0; k < x->j->nj; k++)
         if (x->j->j_conv[k])
             attr_journey(x, k);
+    for (size_t i = 0; i < x->nc * A_NCOLS; i++)
+        if (i % A_NCOLS >= A_FIRST)
+            x->acc[i] = cxi_fix_value(&x->fix[i % A_NCOLS >= A_FIRSTV], &x->hx[i]);
+    x->total_val = cxi_xsum_value(&x->tvx);
     x->vscale = 0;
     for (size_t s = 0; s < x->ns1; s++) {
-        x->convval[s] = x->convn[s] > 0 ? x->convval[s] / x->convn[s] : 0;
+        x->convval[s] = x->convn[s] > 0 ? cxi_xsum_value(&x->cvx[s]) / x->convn[s] : 0;
         if (x->convval[s] > x->vscale)
             x->vscale = x->convval[s];
     }

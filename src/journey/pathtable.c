@@ -16,6 +16,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#include "../base/xsum.h"
 #include "journey_private.h"
 #include "../base/csvread.h"
 
@@ -679,36 +680,50 @@ static int cmp_pattr(const void *ctx, uint32_t a, uint32_t b)
 
 /* The heuristic credits of every converting path, and each final state's
  * mean conversion value (convval, convn: per chain state, START last). */
-static void pattr_heuristics(const cx_paths *p, const cxi_chain *c, double *acc, double *convval, double *convn,
-                             double *total_conv, double *total_val)
+static void pattr_heuristics(const cx_paths *p, const cxi_chain *c, cxi_fixacc *acc, cxi_xsum *convval,
+                             cxi_xsum *convn, cxi_xsum *total_conv, cxi_xsum *total_val)
 {
     double wf = p->wfirst, wl = p->wlast;
+    /* the scales (xsum.h): a column's credits add up to at most the
+     * conversions (counts) or the values, each path sharing out its own */
+    double bc = 0, bv = 0;
+    for (size_t k = 0; k < p->n; k++)
+        if (p->conv[k] > 0) {
+            bc += p->conv[k];
+            bv += p->value[k];
+        }
+    cxi_fix fix[2] = {cxi_fix_for(bc * (1 + 1e-6) + 1), cxi_fix_for(bv * (1 + 1e-6) + 1)};
     for (size_t k = 0; k < p->n; k++) {
         if (!(p->conv[k] > 0))
             continue;
         const uint32_t *st = p->st + p->off[k];
         size_t len = path_len(p, k);
         uint32_t last = cxi_chain_sid(c, p->off[k + 1] - 1);
-        *total_conv += p->conv[k];
-        *total_val += p->value[k];
-        convval[last] += p->value[k];
-        convn[last] += p->conv[k];
+        cxi_xsum_add(total_conv, p->conv[k]);
+        cxi_xsum_add(total_val, p->value[k]);
+        cxi_xsum_add(&convval[last], p->value[k]);
+        cxi_xsum_add(&convn[last], p->conv[k]);
         double w[2] = {p->conv[k], p->value[k]};
         for (int v = 0; v < 2; v++) {
             int off = v ? P_FIRSTV - P_FIRST : 0;
-            acc[st[0] * P_NCOLS + P_FIRST + off] += w[v];
-            acc[st[len - 1] * P_NCOLS + P_LAST + off] += w[v];
+            const cxi_fix *f = &fix[v];
+            cxi_fix_add(f, &acc[st[0] * P_NCOLS + P_FIRST + off], w[v]);
+            cxi_fix_add(f, &acc[st[len - 1] * P_NCOLS + P_LAST + off], w[v]);
             for (size_t i = 0; i < len; i++) {
                 double pos = len == 1       ? 1
                              : len == 2     ? 0.5
                              : i == 0       ? wf
                              : i == len - 1 ? wl
                                             : (1 - wf - wl) / (double)(len - 2);
-                acc[st[i] * P_NCOLS + P_LINEAR + off] += w[v] / (double)len;
-                acc[st[i] * P_NCOLS + P_POS + off] += w[v] * pos;
+                cxi_fix_add(f, &acc[st[i] * P_NCOLS + P_LINEAR + off], w[v] / (double)len);
+                cxi_fix_add(f, &acc[st[i] * P_NCOLS + P_POS + off], w[v] * pos);
             }
         }
     }
+    /* each sum as a double, into its accumulator's d */
+    for (size_t i = 0; i < p->names.count * P_NCOLS; i++)
+        if (i % P_NCOLS >= P_FIRST)
+            acc[i].d = cxi_fix_value(&fix[i % P_NCOLS >= P_FIRSTV], &acc[i]);
 }
 
 static int pattr_table(cx_result **out, const cx_paths *p, const double *acc, const uint32_t *order_idx, size_t nc)
@@ -753,8 +768,12 @@ int cx_paths_attribution(cx_result **out, const cx_paths *p, int order)
     cxi_chain c;
     memset(&c, 0, sizeof c);
     double *convval = NULL, *convn = NULL;
+    /* the heuristics summed in fixed point (xsum.h): the same rows in
+     * another order give the same credits */
+    cxi_fixacc *hx = cxi_jzalloc(&m, nc1 * P_NCOLS * sizeof *hx);
+    cxi_xsum *cvx = NULL, *cnx = NULL;
     size_t ns1 = 0;
-    if (!codes || !acc || !re || !rev) {
+    if (!codes || !acc || !re || !rev || !hx) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory for %zu paths", fn, np);
         goto done;
     }
@@ -768,14 +787,21 @@ int cx_paths_attribution(cx_result **out, const cx_paths *p, int order)
     ns1 = c.ns + 1;
     convval = cxi_jzalloc(&m, ns1 * sizeof *convval);
     convn = cxi_jzalloc(&m, ns1 * sizeof *convn);
-    if (!convval || !convn) {
+    cvx = cxi_jzalloc(&m, ns1 * sizeof *cvx);
+    cnx = cxi_jzalloc(&m, ns1 * sizeof *cnx);
+    if (!convval || !convn || !cvx || !cnx) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory for %zu chain states", fn, c.ns);
         goto done;
     }
-    double total_conv = 0, total_val = 0, vscale = 0;
-    pattr_heuristics(p, &c, acc, convval, convn, &total_conv, &total_val);
+    cxi_xsum tcx = {0}, tvx = {0};
+    pattr_heuristics(p, &c, hx, cvx, cnx, &tcx, &tvx);
+    double total_conv = cxi_xsum_value(&tcx), total_val = cxi_xsum_value(&tvx), vscale = 0;
+    for (size_t i = 0; i < nc * P_NCOLS; i++)
+        if (i % P_NCOLS >= P_FIRST)
+            acc[i] = hx[i].d;
     for (size_t s = 0; s < ns1; s++) {
-        convval[s] = convn[s] > 0 ? convval[s] / convn[s] : 0;
+        convn[s] = cxi_xsum_value(&cnx[s]);
+        convval[s] = convn[s] > 0 ? cxi_xsum_value(&cvx[s]) / convn[s] : 0;
         if (convval[s] > vscale)
             vscale = convval[s];
     }
@@ -801,6 +827,9 @@ int cx_paths_attribution(cx_result **out, const cx_paths *p, int order)
 done:
     cxi_free(&m, convval, ns1 * sizeof *convval);
     cxi_free(&m, convn, ns1 * sizeof *convn);
+    cxi_free(&m, cvx, ns1 * sizeof *cvx);
+    cxi_free(&m, cnx, ns1 * sizeof *cnx);
+    cxi_free(&m, hx, nc1 * P_NCOLS * sizeof *hx);
     cxi_chain_free(&m, &c);
     cxi_free(&m, codes, nc1 * sizeof *codes);
     cxi_free(&m, acc, nc1 * P_NCOLS * sizeof *acc);
