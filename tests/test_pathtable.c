@@ -606,8 +606,17 @@ START_TEST(import_csv)
     OK(cx_paths_new(&q));
     FAILS(cx_paths_import_csv(q, ok, ">", "path", "total_conversions", NULL, NULL), CX_EINVAL,
           "cx_paths_import_csv");
-    MSG_HAS("ok.csv:3: conversions + nulls must be > 0"); /* " a " has neither without its nulls */
+    /* " a " has neither without its nulls; a file's counts are named by
+     * their columns too */
+    MSG_HAS("ok.csv:3: conversions (column \"total_conversions\") + nulls must be > 0");
     OK(cx_paths_import_csv(q, write_file("ok2.csv", "path,n\na>b,3\n"), ">", "path", "n", NULL, NULL));
+    FAILS(cx_paths_import_csv(q, write_file("neg.csv", "path,n,lost,rev\na>b,3,1,-5\n"), ">", "path", "n", "lost",
+                              "rev"),
+          CX_EINVAL, "cx_paths_import_csv");
+    MSG_HAS("neg.csv:2: value (column \"rev\") -5 must be finite");
+    FAILS(cx_paths_import_csv(q, write_file("neg2.csv", "path,n,lost\na>b,3,-1\n"), ">", "path", "n", "lost", NULL),
+          CX_EINVAL, "cx_paths_import_csv");
+    MSG_HAS("neg2.csv:2: nulls (column \"lost\") -1 must be finite");
     OK(cx_paths_table(&r, q, "|"));
     EXACT(result_real(r, 0, "nulls"), 0);
     cx_result_free(r);
@@ -618,13 +627,13 @@ START_TEST(import_csv)
     } bad[] = {
         {"path,total_conversions\nc > d,1\ne,x\n", "bad.csv:3, column 2 (\"total_conversions\"): \"x\" is not a number"},
         {"path,total_conversions\nc > d,1\n > e,1\n", "bad.csv:3: path \" > e\": state 1 is empty"},
-        {"path,total_conversions\nc > d,1\ne,-2\n", "bad.csv:3: conversions -2 must be"},
+        {"path,total_conversions\nc > d,1\ne,-2\n", "bad.csv:3: conversions (column \"total_conversions\") -2 must be"},
         {"path,total_conversions\nc > d,1\n\"e,1\n", "bad.csv:3: a quote is not closed"},
         {"path,total_conversions\nc > d\n", "bad.csv:2: 1 fields, no column 2"},
         {"path,conversions\nc > d,1\n", "no column \"total_conversions\" (the conversions)"},
         {"path,total_conversions\nc > d,0x10\n", "bad.csv:2, column 2 (\"total_conversions\"): \"0x10\" is not a number"},
         {"path,total_conversions\nc > d,inf\n", "\"inf\" is not a number"},
-        {"path,total_conversions\nc > d,1e400\n", "conversions inf must be"},
+        {"path,total_conversions\nc > d,1e400\n", "conversions (column \"total_conversions\") inf must be"},
         {"path,total_conversions\nc > d,x\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8"
          "\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\xd8\xa8\n",
          "\"x\xd8\xa8\xd8\xa8"},

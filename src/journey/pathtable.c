@@ -241,6 +241,7 @@ typedef struct pold {
 typedef struct adder {
     cx_paths *p;
     const char *fn, *file; /* the file the rows come from, or NULL */
+    const char *cols[3];   /* a file's columns of the conversions, nulls and value (NULL: none, or a batch) */
     size_t nrows;          /* the rows of a batch, to name them; 0 for a file */
     const char *sep;
     size_t seplen;
@@ -304,17 +305,25 @@ static int check_counts(const adder *a, uint64_t where, double conv, double null
         value <= COUNT_MAX && (conv != 0 || value == 0))
         return CX_OK;
     const char *fn = a->fn;
-    char row[300];
+    char row[300], nm[3][160];
     row_name(row, sizeof row, a, where);
+    /* a file's counts named by its columns too: conversions (column "conv") */
+    static const char *const role[3] = {"conversions", "nulls", "value"};
+    for (int c = 0; c < 3; c++)
+        if (a->cols[c])
+            snprintf(nm[c], sizeof nm[c], "%s (column \"%.*s\")", role[c],
+                     show_len(a->cols[c], strlen(a->cols[c]), 100), a->cols[c]);
+        else
+            snprintf(nm[c], sizeof nm[c], "%s", role[c]);
     if (!(conv >= 0 && conv <= COUNT_MAX))
-        return cxi_fail(CX_EINVAL, "%s:%s conversions %g must be finite, >= 0 and <= 1e30", fn, row, conv);
+        return cxi_fail(CX_EINVAL, "%s:%s %s %g must be finite, >= 0 and <= 1e30", fn, row, nm[0], conv);
     if (!(null >= 0 && null <= COUNT_MAX))
-        return cxi_fail(CX_EINVAL, "%s:%s nulls %g must be finite, >= 0 and <= 1e30", fn, row, null);
+        return cxi_fail(CX_EINVAL, "%s:%s %s %g must be finite, >= 0 and <= 1e30", fn, row, nm[1], null);
     if (!(conv + null > 0))
-        return cxi_fail(CX_EINVAL, "%s:%s conversions + nulls must be > 0", fn, row);
+        return cxi_fail(CX_EINVAL, "%s:%s %s + %s must be > 0", fn, row, nm[0], nm[1]);
     if (!(value >= 0 && value <= COUNT_MAX))
-        return cxi_fail(CX_EINVAL, "%s:%s value %g must be finite, >= 0 and <= 1e30", fn, row, value);
-    return cxi_fail(CX_EINVAL, "%s:%s value %g without conversions", fn, row, value);
+        return cxi_fail(CX_EINVAL, "%s:%s %s %g must be finite, >= 0 and <= 1e30", fn, row, nm[2], value);
+    return cxi_fail(CX_EINVAL, "%s:%s %s %g without %s", fn, row, nm[2], value, nm[0]);
 }
 
 static int fail_row(const adder *a, int rc, uint64_t where)
@@ -934,6 +943,8 @@ int cx_paths_import_csv(cx_paths *p, const char *file, const char *sep, const ch
     }
     adder a;
     adder_begin(&a, p, fn, file, 0, sep);
+    for (int c = 0; c < 3; c++)
+        a.cols[c] = want[c + 1];
     /* room for the rows and states the text read so far suggests */
     size_t rows = cxi_csv_guess_records(&r);
     adder_reserve(&a, rows, rows + cxi_csv_guess_count(&r, sep));
