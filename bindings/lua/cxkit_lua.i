@@ -485,14 +485,35 @@ static int cxb_lua_seq(lua_State *L, int idx, size_t *n)
      * whose # is any border) is no array: refused, not read in part */
     size_t keys = 0;
     idx = lua_absindex(L, idx);
+    char other[80] = ""; /* the first key that is no index 1, 2, ... */
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         keys++;
+        if (!other[0] && !(lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1)) {
+            if (lua_type(L, -2) == LUA_TSTRING)
+                snprintf(other, sizeof other, "\"%.40s\"", lua_tostring(L, -2));
+            else if (lua_type(L, -2) == LUA_TNUMBER)
+                snprintf(other, sizeof other, "%.17g", lua_tonumber(L, -2));
+            else
+                snprintf(other, sizeof other, "a %s", luaL_typename(L, -2));
+        }
         lua_pop(L, 1);
     }
     if (keys != *n) {
-        cxb_fail(CX_EINVAL, "argument %d: expected a sequence (keys 1 to n), got a table with %zu keys of which "
-                 "%zu form the sequence", idx, keys, *n);
+        if (other[0]) {
+            cxb_fail(CX_EINVAL, "argument %d: expected a sequence (keys 1 to n), got a table with the key %s", idx,
+                     other);
+            return -1;
+        }
+        /* only indices: the first hole below the largest */
+        size_t hole = 1;
+        while (lua_rawgeti(L, idx, (lua_Integer)hole) != LUA_TNIL) {
+            lua_pop(L, 1);
+            hole++;
+        }
+        lua_pop(L, 1);
+        cxb_fail(CX_EINVAL, "argument %d: expected a sequence (keys 1 to n), but entry %zu is nil and %zu of the "
+                 "table's %zu entries come after it (a sequence has no holes)", idx, hole, keys - (hole - 1), keys);
         return -1;
     }
     return 0;
