@@ -547,6 +547,10 @@ typedef struct Journeys {} Journeys;
  *  paths exported from another system, or counted on shards
  *  (Journeys.path_counts()) and merged, are attributed without journeys.
  *  Adding a path already present adds to its counts. */
+#ifdef SWIGPYTHON
+/* a journey's path and the name of a column, not files (cxkit_python.i) */
+%apply const char * { const char *path };
+#endif
 typedef struct Paths {} Paths;
 
 %newobject Paths::table;
@@ -655,3 +659,6 @@ typedef struct Paths {} Paths;
         return cxb_result_wrap(cx_paths_attribution(&t, cxb_paths($self), order), &t);
     }
 }
+#ifdef SWIGPYTHON
+%apply const char *FSPATH { const char *path };
+#endif

@@ -199,6 +199,45 @@ static PyObject *cxb_py_call(const char *name, PyObject *arg)
   if (alloc$argnum == SWIG_NEWOBJ) %delete_array(buf$argnum);
 }
 
+/* Files: a str or an os.PathLike (pathlib.Path, ...; its os.fspath(),
+ * a bytes path decoded as the file system does), where SWIG's type error
+ * refused a Path. Applied by the parameter's name in the interface files
+ * (path, file, db_path, csv_path); journey.i clears it for the Paths
+ * class, whose path is a journey's path or the name of a column. */
+%typemap(in, noblock=1, fragment="SWIG_AsCharPtrAndSize") const char *FSPATH (int res, char *buf = 0, size_t size = 0, int alloc = 0, PyObject *fs = NULL) {
+  {
+    PyObject *in_ = $input;
+    if (in_ != Py_None && !PyUnicode_Check(in_) && !PyBytes_Check(in_) && PyObject_HasAttrString(in_, "__fspath__")) {
+      fs = PyOS_FSPath(in_);
+      if (!fs)
+        SWIG_fail;
+      if (PyBytes_Check(fs)) {
+        PyObject *u_ = PyUnicode_DecodeFSDefaultAndSize(PyBytes_AS_STRING(fs), PyBytes_GET_SIZE(fs));
+        Py_DECREF(fs);
+        fs = u_;
+        if (!fs)
+          SWIG_fail;
+      }
+      in_ = fs;
+    }
+    res = SWIG_AsCharPtrAndSize(in_, &buf, &size, &alloc);
+  }
+  if (!SWIG_IsOK(res)) {
+    %argument_fail(res, "str or os.PathLike", $symname, $argnum);
+  }
+  if (buf && cxb_text_ok(buf, size ? size - 1 : 0, "$symname", "$1_name", -1) < 0) {
+    cxb_py_raise_at(cxb_code, cxb_msg, "$symname");
+    SWIG_fail;
+  }
+  $1 = %reinterpret_cast(buf, $1_ltype);
+}
+%typemap(freearg, noblock=1) const char *FSPATH {
+  if (alloc$argnum == SWIG_NEWOBJ) %delete_array(buf$argnum);
+  Py_XDECREF(fs$argnum);
+}
+%typemap(doctype) const char *FSPATH "str or os.PathLike";
+%apply const char *FSPATH { const char *path, const char *file, const char *db_path, const char *csv_path };
+
 /* ---- objects: freed ones raise ------------------------------------------------------ */
 
 /* type(o).__swig_destroy__(o) (or _cxkit.delete_X(o)) frees o's C side but

@@ -124,3 +124,37 @@ def test_db_import_csv_creates_customers(tmp_path):
     loaded = cxkit.Store.load(db)
     assert [r["id"] for r in loaded.records("customers")] == ["C1", "C2"]
     assert loaded.rows("interactions") == 3
+
+
+def test_files_as_pathlike(store, tmp_path):
+    """Every file argument takes an os.PathLike as well as a str (SWIG's
+    type error refused a pathlib.Path); anything else is still a TypeError."""
+    store.export_csv("customers", tmp_path / "c.csv")
+    store.export_jsonl("customers", tmp_path / "c.jsonl")
+    s2 = cxkit.Store()
+    assert s2.import_csv("customers", tmp_path / "c.csv").accepted() == store.rows("customers")
+    s3 = cxkit.Store()
+    s3.import_jsonl("customers", tmp_path / "c.jsonl")
+    store.save(tmp_path / "cx.db")
+    assert cxkit.db_schema_version(tmp_path / "cx.db") >= 1
+    assert cxkit.Store.load(tmp_path / "cx.db").rows("customers") == store.rows("customers")
+    q = cxkit.Query(store)
+    q.add(cxkit.MEASURE_NPS)
+    r = q.run()
+    r.export_csv(tmp_path / "r.csv")
+    r.export_json(tmp_path / "r.json")
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith("nps")
+
+    class Where:  # any os.PathLike, bytes paths included
+        def __fspath__(self):
+            return bytes(tmp_path / "cx.db")
+
+    assert cxkit.Store.load(Where()).rows("customers") == store.rows("customers")
+    (tmp_path / "p.csv").write_text("path,conversions\na > b,2\n", encoding="utf-8")
+    p = cxkit.Paths()
+    p.import_csv(tmp_path / "p.csv", nulls=None, value=None, separator=" > ")
+    assert p.count() == 1
+    with pytest.raises(TypeError, match="str or os.PathLike"):
+        cxkit.Store.load(42)
+    with pytest.raises(cxkit.IO):
+        cxkit.Store.load(tmp_path / "missing.db")
