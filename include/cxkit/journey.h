@@ -551,11 +551,11 @@ CX_EXTERN int cx_journeys_transitions(cx_result **out, const cx_journeys *journe
  * "position_based", then "first_touch_value", "last_touch_value",
  * "linear_value", "time_decay_value", "position_based_value". One row per
  * level value seen in a path (zeros for one seen only after conversions),
- * by "markov" descending then name. The heuristic columns are summed in
- * fixed point, so the same records in any order give them bit for bit;
- * the Markov columns come from an iterative solve over the chain's states
- * in the order they first appear, and can differ in their last digits
- * (by about 10^-12 relative: the solve stops within ::CX_JOURNEYS_TOLERANCE).
+ * by "markov" descending then name. The same records in any order give
+ * this table bit for bit: the heuristic columns are summed in fixed point,
+ * and the chain's states are solved in an order of their own (by their
+ * mean place in the paths, then by name), not in the order they first
+ * appear.
  * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @param[in]  order    1 to ::CX_JOURNEYS_MAX_ORDER.
@@ -955,8 +955,9 @@ CX_EXTERN int cx_paths_table(cx_result **out, const cx_paths *paths, const char 
  * "position_based", "first_touch_value", "last_touch_value",
  * "linear_value", "position_based_value". One row per state name, by
  * "markov" descending then name (byte order). As in
- * cx_journeys_attribution(), the heuristic columns do not depend on the
- * order of the rows, the Markov columns only in their last digits.
+ * cx_journeys_attribution(), the same rows in any order give the same
+ * table bit for bit (with counts that are whole numbers: the counts of a
+ * transition are summed in the order of the rows).
  * @param[out] out   the result, to free with cx_result_free().
  * @param[in]  paths the table.
  * @param[in]  order 1 to ::CX_JOURNEYS_MAX_ORDER.

@@ -12,6 +12,9 @@
 
 void cxi_chain_free(cxi_mem *m, cxi_chain *c)
 {
+    size_t ns1 = c->states.n ? c->states.n : 1;
+    cxi_free(m, c->possum, ns1 * sizeof *c->possum);
+    cxi_free(m, c->poscnt, ns1 * sizeof *c->poscnt);
     cxi_seqmap_free(m, &c->states);
     if (c->sid)
         cxi_free(m, c->sid, (c->nst ? c->nst : 1) * sizeof(uint32_t));
@@ -172,6 +175,11 @@ int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int or
     if (rc)
         return rc;
     c->ns = c->states.n;
+    size_t ns1 = c->ns ? c->ns : 1;
+    c->possum = cxi_jzalloc(m, ns1 * sizeof *c->possum);
+    c->poscnt = cxi_jzalloc(m, ns1 * sizeof *c->poscnt);
+    if (!c->possum || !c->poscnt)
+        return chain_fail(fn, CX_ENOMEM, order, false);
     /* the transitions, in the order of the paths (which numbers them and
      * sums their weights): through a dense index when the states are few */
     uint32_t *dense = NULL;
@@ -184,6 +192,8 @@ int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int or
         double wn = src->conv ? (src->conv[k] ? 0 : 1) : src->wnull[k];
         for (uint32_t i = a; i < b && !rc; i++) {
             uint32_t s = cxi_chain_sid(c, i);
+            c->possum[s] += (double)(i - a); /* whole numbers: exact in any order */
+            c->poscnt[s] += 1;
             rc = dense ? dense_edge(m, c, dense, prev, s, wc + wn) : edge(m, c, prev, s, wc + wn);
             prev = s;
         }
@@ -219,7 +229,24 @@ static void csr_free(cxi_mem *m, csr *g)
     cxi_free(m, g->self, g->n * sizeof(double));
 }
 
-static int csr_build(cxi_mem *m, const cxi_chain *c, const double *convval, csr *g)
+/* The entries of row (col[a..b), p[a..b)) by column. */
+static void csr_sort_row(uint32_t *col, double *p, uint32_t a, uint32_t b)
+{
+    for (uint32_t i = a + 1; i < b; i++) {
+        uint32_t cv = col[i];
+        double pv = p[i];
+        uint32_t k = i;
+        for (; k > a && col[k - 1] > cv; k--) {
+            col[k] = col[k - 1];
+            p[k] = p[k - 1];
+        }
+        col[k] = cv;
+        p[k] = pv;
+    }
+}
+
+/* pos: each state's row (NULL: its id); convval by state id. */
+static int csr_build(cxi_mem *m, const cxi_chain *c, const uint32_t *pos, const double *convval, csr *g)
 {
     memset(g, 0, sizeof *g);
     size_t n = c->ns + 1;
@@ -233,8 +260,9 @@ static int csr_build(cxi_mem *m, const cxi_chain *c, const double *convval, csr 
         cxi_free(m, tot, n * sizeof *tot);
         return CX_ENOMEM;
     }
+#define ROW(x) ((x) == CXI_S_START ? (uint32_t)c->ns : (x) < c->ns && pos ? pos[x] : (x))
     for (size_t e = 0; e < c->ne; e++) {
-        uint32_t f = c->efrom[e] == CXI_S_START ? (uint32_t)c->ns : c->efrom[e], t = c->eto[e];
+        uint32_t f = ROW(c->efrom[e]), t = ROW(c->eto[e]);
         tot[f] += c->ecnt[e];
         if (t < c->ns && t != f)
             g->off[f + 1]++;
@@ -252,11 +280,12 @@ static int csr_build(cxi_mem *m, const cxi_chain *c, const double *convval, csr 
     }
     memcpy(cur, g->off, n * sizeof *cur);
     for (size_t e = 0; e < c->ne; e++) {
-        uint32_t f = c->efrom[e] == CXI_S_START ? (uint32_t)c->ns : c->efrom[e], t = c->eto[e];
+        uint32_t fs = c->efrom[e] == CXI_S_START ? (uint32_t)c->ns : c->efrom[e];
+        uint32_t f = ROW(c->efrom[e]), t = ROW(c->eto[e]);
         double p = c->ecnt[e] / tot[f];
         if (t == CXI_S_CONV) {
             g->b1[f] += p;
-            g->bv[f] += p * convval[f];
+            g->bv[f] += p * convval[fs];
         } else if (t == f) {
             g->self[f] += p;
         } else if (t < c->ns) {
@@ -264,6 +293,12 @@ static int csr_build(cxi_mem *m, const cxi_chain *c, const double *convval, csr 
             g->p[cur[f]++] = p;
         }
     }
+#undef ROW
+    /* each row's entries by column: their sums in one order, whatever the
+     * order the transitions were first seen in */
+    if (pos)
+        for (size_t i = 0; i < n; i++)
+            csr_sort_row(g->col, g->p, g->off[i], g->off[i + 1]);
     cxi_free(m, cur, n * sizeof *cur);
     cxi_free(m, tot, n * sizeof *tot);
     return CX_OK;
@@ -424,39 +459,82 @@ static int removal_dense(const double *N, size_t n, const uint32_t *R, size_t m,
     return isfinite(a1) && isfinite(av) ? CX_OK : CX_ERANGE;
 }
 
-/* Marks in `removed` the states of c that contain code u, and lists them
- * in R when it is not NULL; returns how many. */
-static size_t states_with(const cxi_chain *c, uint32_t u, uint8_t *removed, uint32_t *R)
+/* Marks in `removed` the states of c that contain code u, by row (pos[s],
+ * or s with pos NULL), and lists their rows in R, ascending, when it is
+ * not NULL; returns how many. */
+static size_t states_with(const cxi_chain *c, const uint32_t *pos, uint32_t u, uint8_t *removed, uint32_t *R)
 {
     size_t m = 0;
     for (size_t s = 0; s < c->ns; s++) {
-        removed[s] = 0;
-        for (uint32_t i = 0; i < c->states.len[s] && !removed[s]; i++)
-            removed[s] = c->states.base[c->states.off[s] + i] == u;
-        if (removed[s]) {
-            if (R)
-                R[m] = (uint32_t)s;
-            m++;
-        }
+        bool has = false;
+        for (uint32_t i = 0; i < c->states.len[s] && !has; i++)
+            has = c->states.base[c->states.off[s] + i] == u;
+        removed[pos ? pos[s] : s] = has;
+        m += has;
     }
     removed[c->ns] = 0;
+    if (R)
+        for (size_t r = 0, k = 0; r < c->ns; r++)
+            if (removed[r])
+                R[k++] = (uint32_t)r;
     return m;
 }
 
+/* The order the states are solved in (cxi_chain_removal): by their mean
+ * place in the paths (so that the sweeps, last to first, still run against
+ * the flow of the paths, as in the order of first appearance), then by the
+ * ranks of their codes, then the shorter first. */
+typedef struct state_order {
+    const cxi_chain *c;
+    const uint32_t *rank;
+} state_order;
+
+static int cmp_state(const void *ctx, uint32_t a, uint32_t b)
+{
+    const state_order *x = ctx;
+    const cxi_chain *c = x->c;
+    double ma = c->possum[a] / c->poscnt[a], mb = c->possum[b] / c->poscnt[b];
+    if (ma != mb)
+        return ma < mb ? -1 : 1;
+    uint32_t la = c->states.len[a], lb = c->states.len[b];
+    const uint32_t *sa = c->states.base + c->states.off[a], *sb = c->states.base + c->states.off[b];
+    for (uint32_t i = 0; i < la && i < lb; i++) {
+        uint32_t ra = x->rank[sa[i]], rb = x->rank[sb[i]];
+        if (ra != rb)
+            return ra < rb ? -1 : 1;
+    }
+    return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
 int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const double *convval, double vscale,
-                      size_t ncodes, const uint32_t *codes, double *re, double *rev)
+                      size_t ncodes, const uint32_t *codes, const uint32_t *rank, double *re, double *rev)
 {
     size_t n1 = c->ns + 1;
     csr g;
     double *h1 = cxi_alloc(m, n1 * sizeof *h1), *hv = cxi_alloc(m, n1 * sizeof *hv);
     uint8_t *removed = cxi_alloc(m, n1);
-    int rc = h1 && hv && removed ? csr_build(m, c, convval, &g) : CX_ENOMEM;
+    /* the rows of the states: pos[s], in cmp_state's order */
+    uint32_t *ord = rank ? cxi_alloc(m, n1 * sizeof *ord) : NULL, *pos = rank ? cxi_alloc(m, n1 * sizeof *pos) : NULL;
+    int rc = h1 && hv && removed && (!rank || (ord && pos)) ? CX_OK : CX_ENOMEM;
+    if (!rc && rank) {
+        for (size_t s = 0; s < c->ns; s++)
+            ord[s] = (uint32_t)s;
+        state_order so = {c, rank};
+        rc = cxi_jsort(m, ord, c->ns, cmp_state, &so);
+        for (size_t r = 0; r < c->ns && !rc; r++)
+            pos[ord[r]] = (uint32_t)r;
+    }
+    bool tried = !rc; /* csr_build leaves what it allocated to csr_free */
+    if (!rc)
+        rc = csr_build(m, c, pos, convval, &g);
     if (rc) {
-        if (h1 && hv && removed)
+        if (tried)
             csr_free(m, &g);
         cxi_free(m, h1, n1 * sizeof *h1);
         cxi_free(m, hv, n1 * sizeof *hv);
         cxi_free(m, removed, n1);
+        cxi_free(m, ord, n1 * sizeof *ord);
+        cxi_free(m, pos, n1 * sizeof *pos);
         return cxi_fail(CX_ENOMEM, "%s: out of memory for the chain of %zu states", fn, c->ns);
     }
     double p1 = 0, pv = 0, q1, qv;
@@ -473,7 +551,7 @@ int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const doub
     if (nsize && (rc == CX_ERANGE || !rc)) {
         double cost_iter = (double)sweeps * (double)(g.nnz + n1) * (double)ncodes, cost_dense = (double)n1 * n1 * n1;
         for (size_t u = 0; u < ncodes; u++) {
-            double cnt = (double)states_with(c, codes[u], removed, NULL);
+            double cnt = (double)states_with(c, pos, codes[u], removed, NULL);
             cost_dense += cnt * cnt * cnt / 3;
             if (cnt > (double)mmax)
                 mmax = (size_t)cnt;
@@ -502,7 +580,7 @@ int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const doub
         }
     }
     for (size_t u = 0; u < ncodes && !rc; u++) {
-        size_t k = states_with(c, codes[u], removed, N ? R : NULL);
+        size_t k = states_with(c, pos, codes[u], removed, N ? R : NULL);
         if (N) {
             q1 = p1;
             qv = pv;
@@ -522,6 +600,8 @@ int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const doub
     cxi_free(m, h1, n1 * sizeof *h1);
     cxi_free(m, hv, n1 * sizeof *hv);
     cxi_free(m, removed, n1);
+    cxi_free(m, ord, n1 * sizeof *ord);
+    cxi_free(m, pos, n1 * sizeof *pos);
     if (rc == CX_ENOMEM)
         return cxi_fail(CX_ENOMEM, "%s: out of memory for the exact solve of the chain of %zu states", fn, c->ns);
     if (rc)

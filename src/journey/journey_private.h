@@ -158,6 +158,8 @@ typedef struct cxi_chain_src {
  * states, fewer at the path's start) and the weighted transitions. */
 typedef struct cxi_chain {
     cxi_seqmap states; /* tuple states: slices of src->st */
+    double *possum;    /* ns: the sum of each state's places in the paths (0 first), for cxi_chain_removal's order */
+    double *poscnt;    /* ns: how many places */
     uint32_t *sid;     /* per position of src->st; NULL when tab numbers them */
     uint32_t *tab;     /* order 1 with codes below 2^20: the state of each code */
     const uint32_t *st;
@@ -182,10 +184,14 @@ void cxi_chain_free(cxi_mem *m, cxi_chain *c);
  * sent to DROP, for u < ncodes. convval: per state (ns + 1 entries, START
  * last) the mean value of the conversions it ends; vscale: the largest of
  * them (1 when none is positive). re[u], rev[u]: 1 - p'/p and 1 - v'/v
- * (0 when p or v is 0). CX_ENOMEM or CX_ERANGE (no convergence), reported
- * naming fn. */
+ * (0 when p or v is 0). rank: per code, its place in the order of the
+ * codes' names, so that the states are solved in an order that does not
+ * depend on the order of the paths (by their mean place in the paths, then
+ * by their codes' ranks): the same paths in any order give the same
+ * effects bit for bit (NULL: the states in the order they first appear).
+ * CX_ENOMEM or CX_ERANGE (no convergence), reported naming fn. */
 int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const double *convval, double vscale,
-                      size_t ncodes, const uint32_t *codes, double *re, double *rev);
+                      size_t ncodes, const uint32_t *codes, const uint32_t *rank, double *re, double *rev);
 /* Checks an order of a chain, naming fn: CX_ERANGE. */
 int cxi_chain_check_order(const char *fn, int order);
 

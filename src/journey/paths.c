@@ -738,6 +738,12 @@ static void attr_heuristics(attr_run *x)
 
 /* The removal effect of every level code seen in a path: the chain solved
  * once whole and once without each code. */
+static int cmp_level_name(const void *ctx, uint32_t a, uint32_t b)
+{
+    const cx_journeys *j = ctx;
+    return strcmp(cxi_jlevel_name(j->store, j->o.level, a), cxi_jlevel_name(j->store, j->o.level, b));
+}
+
 static int attr_removal(attr_run *x, double *sum_re, double *sum_rev)
 {
     const cx_journeys *j = x->j;
@@ -747,14 +753,30 @@ static int attr_removal(attr_run *x, double *sum_re, double *sum_rev)
             x->pos_of[j->st[i]] = (uint32_t)x->nused;
             x->codes[x->nused++] = j->st[i];
         }
-    int rc = cxi_chain_removal(x->fn, &x->m, &x->c, x->convval, x->vscale, x->nused, x->codes, x->re, x->rev);
-    *sum_re = *sum_rev = 0;
+    /* each code's rank by name (order_idx as scratch), for an order of the
+     * chain's states that the order of the rows does not change */
+    uint32_t *rank = cxi_alloc(&x->m, x->nc * sizeof *rank);
+    if (!rank)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu states", x->fn, x->nc);
+    for (size_t k = 0; k < x->nc; k++)
+        x->order_idx[k] = (uint32_t)k;
+    int rc = j->nstates ? cxi_jsort(&x->m, x->order_idx, j->nstates, cmp_level_name, j) : CX_OK;
+    for (size_t k = 0; k < x->nc; k++)
+        rank[x->order_idx[k]] = (uint32_t)k;
+    if (rc)
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory ordering %zu states", x->fn, x->nc);
+    else
+        rc = cxi_chain_removal(x->fn, &x->m, &x->c, x->convval, x->vscale, x->nused, x->codes, rank, x->re, x->rev);
+    cxi_free(&x->m, rank, x->nc * sizeof *rank);
+    cxi_xsum sre = {0}, srev = {0}; /* in fixed point: the codes come in the order they first appear */
     for (size_t u = 0; u < x->nused && !rc; u++) {
         x->acc[x->codes[u] * A_NCOLS + A_RE] = x->re[u];
         x->acc[x->codes[u] * A_NCOLS + A_REV] = x->rev[u];
-        *sum_re += x->re[u];
-        *sum_rev += x->rev[u];
+        cxi_xsum_add(&sre, x->re[u]);
+        cxi_xsum_add(&srev, x->rev[u]);
     }
+    *sum_re = cxi_xsum_value(&sre);
+    *sum_rev = cxi_xsum_value(&srev);
     return rc;
 }
 

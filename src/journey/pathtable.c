@@ -678,6 +678,12 @@ typedef struct pattr_ctx {
     const cxi_pool *names;
 } pattr_ctx;
 
+static int cmp_pname(const void *ctx, uint32_t a, uint32_t b)
+{
+    const cxi_pool *names = ctx;
+    return strcmp(cxi_pool_str(names, a), cxi_pool_str(names, b));
+}
+
 static int cmp_pattr(const void *ctx, uint32_t a, uint32_t b)
 {
     const pattr_ctx *x = ctx;
@@ -816,13 +822,29 @@ int cx_paths_attribution(cx_result **out, const cx_paths *p, int order)
     }
     if (vscale <= 0)
         vscale = 1;
-    if ((rc = cxi_chain_removal(fn, &m, &c, convval, vscale, nc, codes, re, rev)))
+    /* each name's rank (codes as scratch, back to 0 .. nc - 1 after), for
+     * an order of the chain's states that the order of the rows does not
+     * change */
+    uint32_t *rank = cxi_alloc(&m, nc1 * sizeof *rank);
+    if (!rank || cxi_jsort(&m, codes, nc, cmp_pname, &p->names)) {
+        cxi_free(&m, rank, nc1 * sizeof *rank);
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory for %zu states", fn, nc);
         goto done;
-    double sum_re = 0, sum_rev = 0;
-    for (size_t u = 0; u < nc; u++) {
-        sum_re += re[u];
-        sum_rev += rev[u];
     }
+    for (size_t u = 0; u < nc; u++)
+        rank[codes[u]] = (uint32_t)u;
+    for (size_t u = 0; u < nc; u++)
+        codes[u] = (uint32_t)u;
+    rc = cxi_chain_removal(fn, &m, &c, convval, vscale, nc, codes, rank, re, rev);
+    cxi_free(&m, rank, nc1 * sizeof *rank);
+    if (rc)
+        goto done;
+    cxi_xsum sre = {0}, srev = {0}; /* in fixed point: the names come in the order they first appear */
+    for (size_t u = 0; u < nc; u++) {
+        cxi_xsum_add(&sre, re[u]);
+        cxi_xsum_add(&srev, rev[u]);
+    }
+    double sum_re = cxi_xsum_value(&sre), sum_rev = cxi_xsum_value(&srev);
     for (size_t u = 0; u < nc; u++) {
         double *a = acc + u * P_NCOLS;
         a[P_RE] = re[u];
