@@ -508,8 +508,10 @@ CX_EXTERN int cx_journeys_paths(cx_result **out, const cx_journeys *journeys, si
  * per step, and its last state -> CONVERSION (the state of the conversion)
  * or DROP (a journey that did not convert). Steps after the conversion are
  * not in the chain: the chain is a model of reaching the conversion. Columns: "from", "to", "count", "probability"
- * (count / all transitions out of "from"). Rows by "from" in order of first
- * appearance (START first), then "to" likewise (CONVERSION and DROP last).
+ * (count / all transitions out of "from"). Rows by "from" (START first,
+ * then the states by their names: a tuple by its first name, then its
+ * next...), then "to" likewise (CONVERSION and DROP last): the same table
+ * for the same records in any order.
  * @param[out] out      the result, to free with cx_result_free().
  * @param[in]  journeys the journeys.
  * @param[in]  order    1 to ::CX_JOURNEYS_MAX_ORDER.

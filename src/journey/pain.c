@@ -4,6 +4,7 @@
  * tested against the rest of the touchpoints; and the driver analysis of
  * touchpoint CSAT against relationship NPS.
  */
+#include "../base/xsum.h"
 #include "journey_private.h"
 #include "../base/stats.h"
 
@@ -305,20 +306,30 @@ done:
 
 /* ---- drivers ----------------------------------------------------------------- */
 
+/* The sums of one touchpoint's (x, y), in fixed point while they are
+ * summed (xs: sx, sy, sxx, syy, sxy; xsum.h), since the customers and
+ * their answers come in the order of the rows, then as doubles. */
 typedef struct dacc {
     double n, sx, sy, sxx, syy, sxy;
     double r;
+    cxi_xsum xs[5];
 } dacc;
 
+typedef struct driver_order {
+    const dacc *d;
+    const cx_store *s;
+} driver_order;
+
+/* By r descending (NaN last), then by touchpoint name. */
 static int cmp_driver(const void *ctx, uint32_t a, uint32_t b)
 {
-    const dacc *d = ctx;
-    double x = d[a].r, y = d[b].r;
+    const driver_order *o = ctx;
+    double x = o->d[a].r, y = o->d[b].r;
     if (isnan(x) != isnan(y))
         return isnan(x) ? 1 : -1;
     if (x != y && !isnan(x))
         return x > y ? -1 : 1;
-    return (a > b) - (a < b);
+    return strcmp(cxi_pool_str(&o->s->keys[CX_TABLE_TOUCHPOINTS], a), cxi_pool_str(&o->s->keys[CX_TABLE_TOUCHPOINTS], b));
 }
 
 /* Each customer's answers (of the journeys' ncust customers), newest
@@ -351,7 +362,7 @@ static void answers_by_customer(const cx_journeys *j, uint32_t *start, uint32_t 
  * NPS, each customer's answers read newest first (as answers_by_customer
  * gives them). `csum`, `ccnt` (zero) and `touched` are scratch of one per
  * touchpoint. */
-static void driver_sums(const cx_journeys *j, const uint32_t *start, const uint32_t *frows, dacc *d, double *csum,
+static void driver_sums(const cx_journeys *j, const uint32_t *start, const uint32_t *frows, dacc *d, cxi_xsum *csum,
                         double *ccnt, uint32_t *touched)
 {
     const cx_store *s = j->store;
@@ -359,7 +370,8 @@ static void driver_sums(const cx_journeys *j, const uint32_t *start, const uint3
     const uint32_t *fin = CXI_COL(s, CX_TABLE_FEEDBACK, FB_INTERACTION, uint32_t);
     const cxi_codes fca = cxi_codes_col(s, CX_TABLE_FEEDBACK, FB_CASE);
     for (size_t c = 0; c < j->ncust; c++) {
-        double ysum = 0, yn = 0;
+        cxi_xsum ysum = {0};
+        double yn = 0;
         size_t nt = 0;
         for (uint32_t i = start[c]; i < start[c + 1]; i++) {
             uint32_t f = frows[i];
@@ -368,7 +380,7 @@ static void driver_sums(const cx_journeys *j, const uint32_t *start, const uint3
                 continue;
             if (cl.metric == CX_METRIC_NPS && cxi_codes_at(ftp, f) == CXI_NONE && fin[f] == CXI_NONE &&
                 cxi_codes_at(fca, f) == CXI_NONE) {
-                ysum += cl.std;
+                cxi_xsum_add(&ysum, cl.std);
                 yn += 1;
             } else if (cl.metric == CX_METRIC_CSAT) {
                 uint32_t tp = cxi_fb_touchpoint(s, f);
@@ -376,23 +388,24 @@ static void driver_sums(const cx_journeys *j, const uint32_t *start, const uint3
                     continue;
                 if (ccnt[tp] == 0)
                     touched[nt++] = tp;
-                csum[tp] += cl.std;
+                cxi_xsum_add(&csum[tp], cl.std);
                 ccnt[tp] += 1;
             }
         }
         for (size_t i = 0; i < nt; i++) {
             uint32_t tp = touched[i];
             if (yn > 0) {
-                double x = csum[tp] / ccnt[tp], y = ysum / yn;
+                double x = cxi_xsum_value(&csum[tp]) / ccnt[tp], y = cxi_xsum_value(&ysum) / yn;
                 dacc *a = &d[tp];
                 a->n += 1;
-                a->sx += x;
-                a->sy += y;
-                a->sxx += x * x;
-                a->syy += y * y;
-                a->sxy += x * y;
+                cxi_xsum_add(&a->xs[0], x);
+                cxi_xsum_add(&a->xs[1], y);
+                cxi_xsum_add(&a->xs[2], x * x);
+                cxi_xsum_add(&a->xs[3], y * y);
+                cxi_xsum_add(&a->xs[4], x * y);
             }
-            csum[tp] = ccnt[tp] = 0;
+            memset(&csum[tp], 0, sizeof csum[tp]);
+            ccnt[tp] = 0;
         }
     }
 }
@@ -441,7 +454,8 @@ int cx_journeys_drivers(cx_result **out, const cx_journeys *j)
     size_t ntp = j->ntp, n1 = ntp ? ntp : 1;
     cxi_mem m = j->mem;
     dacc *d = cxi_jzalloc(&m, n1 * sizeof *d);
-    double *csum = cxi_jzalloc(&m, n1 * sizeof *csum), *ccnt = cxi_jzalloc(&m, n1 * sizeof *ccnt);
+    cxi_xsum *csum = cxi_jzalloc(&m, n1 * sizeof *csum);
+    double *ccnt = cxi_jzalloc(&m, n1 * sizeof *ccnt);
     uint32_t *touched = cxi_alloc(&m, n1 * sizeof *touched), *order = cxi_alloc(&m, n1 * sizeof *order);
     size_t nf1 = j->store->t[CX_TABLE_FEEDBACK].n ? j->store->t[CX_TABLE_FEEDBACK].n : 1;
     uint32_t *start = cxi_alloc(&m, (j->ncust + 1) * sizeof *start), *frows = cxi_alloc(&m, nf1 * sizeof *frows);
@@ -455,13 +469,19 @@ int cx_journeys_drivers(cx_result **out, const cx_journeys *j)
     driver_sums(j, start, frows, d, csum, ccnt, touched);
     for (size_t tp = 0; tp < ntp; tp++) {
         dacc *a = &d[tp];
+        a->sx = cxi_xsum_value(&a->xs[0]);
+        a->sy = cxi_xsum_value(&a->xs[1]);
+        a->sxx = cxi_xsum_value(&a->xs[2]);
+        a->syy = cxi_xsum_value(&a->xs[3]);
+        a->sxy = cxi_xsum_value(&a->xs[4]);
         double sxx = a->sxx - a->sx * a->sx / (a->n ? a->n : 1), syy = a->syy - a->sy * a->sy / (a->n ? a->n : 1);
         double sxy = a->sxy - a->sx * a->sy / (a->n ? a->n : 1);
         a->r = a->n >= 3 && sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
         if (a->n >= 3)
             order[rows++] = (uint32_t)tp;
     }
-    if ((rc = cxi_jsort(&m, order, rows, cmp_driver, d)))
+    driver_order dor = {d, j->store};
+    if ((rc = cxi_jsort(&m, order, rows, cmp_driver, &dor)))
         goto done;
     if (cxi_result_new(&t, &j->mem, rows, 8, names, types)) {
         rc = CX_ENOMEM;

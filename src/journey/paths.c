@@ -434,8 +434,45 @@ static void chain_free(cxi_mem *m, chain *c)
     cxi_chain_free(m, c);
 }
 
-/* Row rank of a state in the tables: START, tuples, CONVERSION, DROP. */
-static uint64_t state_rank(uint32_t s)
+static int cmp_level_name(const void *ctx, uint32_t a, uint32_t b)
+{
+    const cx_journeys *j = ctx;
+    return strcmp(cxi_jlevel_name(j->store, j->o.level, a), cxi_jlevel_name(j->store, j->o.level, b));
+}
+
+/* rank[code]: each level code's place in the order of their names (nc
+ * entries, nc >= j->nstates); idx: nc of scratch. CX_ENOMEM, not reported. */
+static int code_ranks(const cx_journeys *j, cxi_mem *m, uint32_t *rank, uint32_t *idx, size_t nc)
+{
+    for (size_t k = 0; k < nc; k++)
+        idx[k] = (uint32_t)k;
+    int rc = j->nstates ? cxi_jsort(m, idx, j->nstates, cmp_level_name, j) : CX_OK;
+    for (size_t k = 0; k < nc; k++)
+        rank[idx[k]] = (uint32_t)k;
+    return rc;
+}
+
+/* The order of a transitions table's states: the tuples by their codes'
+ * names (code_ranks), the shorter first. */
+typedef struct tuple_order {
+    const chain *c;
+    const uint32_t *rank;
+} tuple_order;
+
+static int cmp_tuple(const void *ctx, uint32_t a, uint32_t b)
+{
+    const tuple_order *x = ctx;
+    const cxi_seqmap *q = &x->c->states;
+    for (uint32_t i = 0; i < q->len[a] && i < q->len[b]; i++) {
+        uint32_t ra = x->rank[q->base[q->off[a] + i]], rb = x->rank[q->base[q->off[b] + i]];
+        if (ra != rb)
+            return ra < rb ? -1 : 1;
+    }
+    return (q->len[a] > q->len[b]) - (q->len[a] < q->len[b]);
+}
+
+/* Row rank of a state in the tables: START, tuples (srank), CONVERSION, DROP. */
+static uint64_t state_rank(const uint32_t *srank, uint32_t s)
 {
     if (s == S_START)
         return 0;
@@ -443,16 +480,22 @@ static uint64_t state_rank(uint32_t s)
         return (uint64_t)UINT32_MAX + 1;
     if (s == S_DROP)
         return (uint64_t)UINT32_MAX + 2;
-    return (uint64_t)s + 1;
+    return (uint64_t)srank[s] + 1;
 }
+
+typedef struct edge_order {
+    const chain *c;
+    const uint32_t *srank;
+} edge_order;
 
 static int cmp_edge(const void *ctx, uint32_t a, uint32_t b)
 {
-    const chain *c = ctx;
-    uint64_t fa = state_rank(c->efrom[a]), fb = state_rank(c->efrom[b]);
+    const edge_order *x = ctx;
+    const chain *c = x->c;
+    uint64_t fa = state_rank(x->srank, c->efrom[a]), fb = state_rank(x->srank, c->efrom[b]);
     if (fa != fb)
         return fa < fb ? -1 : 1;
-    uint64_t ta = state_rank(c->eto[a]), tb = state_rank(c->eto[b]);
+    uint64_t ta = state_rank(x->srank, c->eto[a]), tb = state_rank(x->srank, c->eto[b]);
     return (ta > tb) - (ta < tb);
 }
 
@@ -513,16 +556,32 @@ int cx_journeys_transitions(cx_result **out, const cx_journeys *j, int order)
     }
     uint32_t *idx = cxi_alloc(&m, (c.ne ? c.ne : 1) * sizeof *idx);
     double *tot = cxi_jzalloc(&m, (c.ns + 1) * sizeof *tot);
+    /* the states in the order of their names (not of first appearance,
+     * which the order of the rows changes) */
+    size_t nc = j->nstates ? j->nstates : 1, ns1 = c.ns ? c.ns : 1;
+    uint32_t *rank = cxi_alloc(&m, nc * sizeof *rank), *cidx = cxi_alloc(&m, nc * sizeof *cidx);
+    uint32_t *sidx = cxi_alloc(&m, ns1 * sizeof *sidx), *srank = cxi_alloc(&m, ns1 * sizeof *srank);
     char *buf = NULL;
     size_t cap = 0;
     cx_result *t = NULL;
-    rc = idx && tot ? CX_OK : CX_ENOMEM;
+    rc = idx && tot && rank && cidx && sidx && srank ? CX_OK : CX_ENOMEM;
+    if (!rc)
+        rc = code_ranks(j, &m, rank, cidx, nc);
+    if (!rc) {
+        for (size_t s = 0; s < c.ns; s++)
+            sidx[s] = (uint32_t)s;
+        tuple_order to = {&c, rank};
+        rc = cxi_jsort(&m, sidx, c.ns, cmp_tuple, &to);
+        for (size_t r = 0; r < c.ns && !rc; r++)
+            srank[sidx[r]] = (uint32_t)r;
+    }
     if (!rc) {
         for (size_t e = 0; e < c.ne; e++) {
             idx[e] = (uint32_t)e;
             tot[c.efrom[e] == S_START ? c.ns : c.efrom[e]] += c.ecnt[e];
         }
-        rc = cxi_jsort(&m, idx, c.ne, cmp_edge, &c);
+        edge_order eo = {&c, srank};
+        rc = cxi_jsort(&m, idx, c.ne, cmp_edge, &eo);
     }
     if (!rc && cxi_result_new(&t, &j->mem, c.ne, 4, names, types))
         rc = CX_ENOMEM;
@@ -531,6 +590,10 @@ int cx_journeys_transitions(cx_result **out, const cx_journeys *j, int order)
     cxi_free(&m, buf, cap);
     cxi_free(&m, idx, (c.ne ? c.ne : 1) * sizeof *idx);
     cxi_free(&m, tot, (c.ns + 1) * sizeof *tot);
+    cxi_free(&m, rank, nc * sizeof *rank);
+    cxi_free(&m, cidx, nc * sizeof *cidx);
+    cxi_free(&m, sidx, ns1 * sizeof *sidx);
+    cxi_free(&m, srank, ns1 * sizeof *srank);
     chain_free(&m, &c);
     if (rc) {
         cx_result_free(t);
@@ -738,12 +801,6 @@ static void attr_heuristics(attr_run *x)
 
 /* The removal effect of every level code seen in a path: the chain solved
  * once whole and once without each code. */
-static int cmp_level_name(const void *ctx, uint32_t a, uint32_t b)
-{
-    const cx_journeys *j = ctx;
-    return strcmp(cxi_jlevel_name(j->store, j->o.level, a), cxi_jlevel_name(j->store, j->o.level, b));
-}
-
 static int attr_removal(attr_run *x, double *sum_re, double *sum_rev)
 {
     const cx_journeys *j = x->j;
@@ -758,11 +815,7 @@ static int attr_removal(attr_run *x, double *sum_re, double *sum_rev)
     uint32_t *rank = cxi_alloc(&x->m, x->nc * sizeof *rank);
     if (!rank)
         return cxi_fail(CX_ENOMEM, "%s: out of memory for %zu states", x->fn, x->nc);
-    for (size_t k = 0; k < x->nc; k++)
-        x->order_idx[k] = (uint32_t)k;
-    int rc = j->nstates ? cxi_jsort(&x->m, x->order_idx, j->nstates, cmp_level_name, j) : CX_OK;
-    for (size_t k = 0; k < x->nc; k++)
-        rank[x->order_idx[k]] = (uint32_t)k;
+    int rc = code_ranks(j, &x->m, rank, x->order_idx, x->nc);
     if (rc)
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory ordering %zu states", x->fn, x->nc);
     else
