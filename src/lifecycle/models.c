@@ -105,72 +105,35 @@ static uint64_t order_key(double v)
  * same estimates bit for bit, and the same outcome where the likelihood
  * is flat enough that rounding decides between stopping and going on (a
  * BG/NBD fit on the ridge of no spread in dropout either converged, did
- * not, or reached the boundary, by the order of the customers). An LSD
- * radix sort of the columns' keys, 8 bits a pass, skipping the passes
- * whose byte is the same in every key (whole numbers as doubles leave most
- * low bytes 0). CX_ENOMEM, reported; d unchanged then. */
+ * not, or reached the boundary, by the order of the customers). The
+ * stable radix sort of survival.c (cxi_radix_order), one column at a time
+ * from the last. CX_ENOMEM, reported; d unchanged then. */
 static int sort_groups(gdata *d, int ncols, const char *fn)
 {
     size_t n = d->n;
     if (n < 2)
         return CX_OK;
-    uint64_t *key = cxi_alloc(&d->mem, 2 * n * sizeof *key);
-    uint32_t *idx = cxi_alloc(&d->mem, 2 * n * sizeof *idx);
+    uint64_t *key = cxi_alloc(&d->mem, n * sizeof *key);
+    uint32_t *ord = cxi_alloc(&d->mem, n * sizeof *ord);
     double *tmp = cxi_alloc(&d->mem, n * sizeof *tmp);
-    size_t *cnt = cxi_alloc(&d->mem, 8 * 256 * sizeof *cnt);
-    if (!key || !idx || !tmp || !cnt) {
-        cxi_free(&d->mem, key, 2 * n * sizeof *key);
-        cxi_free(&d->mem, idx, 2 * n * sizeof *idx);
-        cxi_free(&d->mem, tmp, n * sizeof *tmp);
-        cxi_free(&d->mem, cnt, 8 * 256 * sizeof *cnt);
-        return cxi_fail(CX_ENOMEM, "%s: out of memory ordering %zu groups", fn, n);
+    int rc = key && ord && tmp ? CX_OK : CX_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++)
+        ord[i] = (uint32_t)i;
+    for (int j = ncols - 1; j >= 0 && !rc; j--) {
+        for (size_t i = 0; i < n; i++)
+            key[i] = order_key(d->c[j][i]);
+        rc = cxi_radix_order(ord, key, n, &d->mem);
     }
-    uint64_t *k0 = key, *k1 = key + n;
-    uint32_t *i0 = idx, *i1 = idx + n;
-    for (size_t i = 0; i < n; i++)
-        i0[i] = (uint32_t)i;
-    for (int j = ncols - 1; j >= 0; j--) {
-        memset(cnt, 0, 8 * 256 * sizeof *cnt);
-        for (size_t i = 0; i < n; i++) {
-            uint64_t k = order_key(d->c[j][i0[i]]);
-            k0[i] = k;
-            for (int b = 0; b < 8; b++)
-                cnt[b * 256 + (k >> (8 * b) & 0xFF)]++;
-        }
-        for (int b = 0; b < 8; b++) {
-            size_t *c = cnt + b * 256;
-            if (c[k0[0] >> (8 * b) & 0xFF] == n)
-                continue; /* one byte in every key */
-            size_t sum = 0;
-            for (int v = 0; v < 256; v++) {
-                size_t t = c[v];
-                c[v] = sum;
-                sum += t;
-            }
-            for (size_t i = 0; i < n; i++) {
-                size_t at = c[k0[i] >> (8 * b) & 0xFF]++;
-                k1[at] = k0[i];
-                i1[at] = i0[i];
-            }
-            uint64_t *tk = k0;
-            k0 = k1;
-            k1 = tk;
-            uint32_t *ti = i0;
-            i0 = i1;
-            i1 = ti;
-        }
-    }
-    for (int j = 0; j < ncols + 1; j++) {
+    for (int j = 0; j < ncols + 1 && !rc; j++) {
         double *col = j < ncols ? d->c[j] : d->w;
         for (size_t i = 0; i < n; i++)
-            tmp[i] = col[i0[i]];
+            tmp[i] = col[ord[i]];
         memcpy(col, tmp, n * sizeof *tmp);
     }
-    cxi_free(&d->mem, key, 2 * n * sizeof *key);
-    cxi_free(&d->mem, idx, 2 * n * sizeof *idx);
+    cxi_free(&d->mem, key, n * sizeof *key);
+    cxi_free(&d->mem, ord, n * sizeof *ord);
     cxi_free(&d->mem, tmp, n * sizeof *tmp);
-    cxi_free(&d->mem, cnt, 8 * 256 * sizeof *cnt);
-    return CX_OK;
+    return rc ? cxi_fail(CX_ENOMEM, "%s: out of memory ordering %zu groups", fn, n) : CX_OK;
 }
 
 /* Groups the rows whose weight is not 0 (rows where skip[i] is set are left
