@@ -84,15 +84,22 @@ static int cmp_path(const void *ctx, uint32_t a, uint32_t b)
     return (la > lb) - (la < lb);
 }
 
-typedef struct name_ctx {
-    const cx_store *s;
-    int level;
-} name_ctx;
-
-static int cmp_name(const void *ctx, uint32_t a, uint32_t b)
+static int cmp_level_name(const void *ctx, uint32_t a, uint32_t b)
 {
-    const name_ctx *x = ctx;
-    return strcmp(cxi_jlevel_name(x->s, x->level, a), cxi_jlevel_name(x->s, x->level, b));
+    const cx_journeys *j = ctx;
+    return strcmp(cxi_jlevel_name(j->store, j->o.level, a), cxi_jlevel_name(j->store, j->o.level, b));
+}
+
+/* rank[code]: each level code's place in the order of their names (nc
+ * entries, nc >= j->nstates); idx: nc of scratch. CX_ENOMEM, not reported. */
+static int code_ranks(const cx_journeys *j, cxi_mem *m, uint32_t *rank, uint32_t *idx, size_t nc)
+{
+    for (size_t k = 0; k < nc; k++)
+        idx[k] = (uint32_t)k;
+    int rc = j->nstates ? cxi_jsort(m, idx, j->nstates, cmp_level_name, j) : CX_OK;
+    for (size_t k = 0; k < nc; k++)
+        rank[idx[k]] = (uint32_t)k;
+    return rc;
 }
 
 static int pathset_build(const cx_journeys *j, cxi_mem *m, pathset *ps)
@@ -129,18 +136,14 @@ static int pathset_build(const cx_journeys *j, cxi_mem *m, pathset *ps)
         }
     /* each level code's place among the names (the names are distinct) */
     ps->nrank = j->nstates;
-    uint32_t *byname = cxi_alloc(m, (ps->nrank ? ps->nrank : 1) * sizeof(uint32_t));
-    if (!(ps->rank = cxi_alloc(m, (ps->nrank ? ps->nrank : 1) * sizeof(uint32_t))) || !byname) {
-        cxi_free(m, byname, (ps->nrank ? ps->nrank : 1) * sizeof(uint32_t));
+    size_t nr1 = ps->nrank ? ps->nrank : 1;
+    uint32_t *byname = cxi_alloc(m, nr1 * sizeof(uint32_t));
+    if (!(ps->rank = cxi_alloc(m, nr1 * sizeof(uint32_t))) || !byname) {
+        cxi_free(m, byname, nr1 * sizeof(uint32_t));
         return CX_ENOMEM;
     }
-    for (size_t c = 0; c < ps->nrank; c++)
-        byname[c] = (uint32_t)c;
-    name_ctx nc = {j->store, j->o.level};
-    int rc = cxi_jsort(m, byname, ps->nrank, cmp_name, &nc);
-    for (size_t r = 0; r < ps->nrank && !rc; r++)
-        ps->rank[byname[r]] = (uint32_t)r;
-    cxi_free(m, byname, (ps->nrank ? ps->nrank : 1) * sizeof(uint32_t));
+    int rc = code_ranks(j, m, ps->rank, byname, nr1);
+    cxi_free(m, byname, nr1 * sizeof(uint32_t));
     if (rc)
         return rc;
     for (size_t p = 0; p < ps->np; p++)
@@ -432,24 +435,6 @@ static int chain_build(const char *fn, const cx_journeys *j, cxi_mem *m, int ord
 static void chain_free(cxi_mem *m, chain *c)
 {
     cxi_chain_free(m, c);
-}
-
-static int cmp_level_name(const void *ctx, uint32_t a, uint32_t b)
-{
-    const cx_journeys *j = ctx;
-    return strcmp(cxi_jlevel_name(j->store, j->o.level, a), cxi_jlevel_name(j->store, j->o.level, b));
-}
-
-/* rank[code]: each level code's place in the order of their names (nc
- * entries, nc >= j->nstates); idx: nc of scratch. CX_ENOMEM, not reported. */
-static int code_ranks(const cx_journeys *j, cxi_mem *m, uint32_t *rank, uint32_t *idx, size_t nc)
-{
-    for (size_t k = 0; k < nc; k++)
-        idx[k] = (uint32_t)k;
-    int rc = j->nstates ? cxi_jsort(m, idx, j->nstates, cmp_level_name, j) : CX_OK;
-    for (size_t k = 0; k < nc; k++)
-        rank[idx[k]] = (uint32_t)k;
-    return rc;
 }
 
 /* The order of a transitions table's states: the tuples by their codes'
