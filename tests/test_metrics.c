@@ -126,6 +126,33 @@ END_TEST
  * the default 30, a chosen minimum, 0 for none; the flag survives
  * serialisation (with the query's minimum) and is recomputed by a merge,
  * where two small shards can make a group that is not. */
+/* Bytes of format version 3 rewritten with the sums of squares of version
+ * 1 and 2: each distribution's exact sum (two u64 before a quantile
+ * accumulator, magic "CXQA") as the f64 of its value. Returns the new
+ * length (never more than `len`). */
+static size_t squares_as_f64(unsigned char *out, const unsigned char *in, size_t len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        if (i + 20 <= len && memcmp(in + i + 16, "CXQA", 4) == 0) {
+            uint64_t lo = 0, hi = 0;
+            for (int b = 0; b < 8; b++) {
+                lo |= (uint64_t)in[i + (size_t)b] << (8 * b);
+                hi |= (uint64_t)in[i + 8 + (size_t)b] << (8 * b);
+            }
+            double d = (double)hi * 0x1p64 + (double)lo;
+            uint64_t u;
+            memcpy(&u, &d, 8);
+            for (int b = 0; b < 8; b++)
+                out[o++] = (unsigned char)(u >> (8 * b));
+            i += 16;
+        } else {
+            out[o++] = in[i++];
+        }
+    }
+    return o;
+}
+
 static cx_result *small_query(const cx_store *s, int64_t min_n, int set)
 {
     cx_query *q;
@@ -227,9 +254,13 @@ START_TEST(small_samples)
     cx_result *r4 = small_query(h2, 30, 1);
     size_t len4;
     ck_assert_int_eq(cx_result_serialize(&len4, r4, NULL, 0), CX_EBUFSIZE);
-    unsigned char *b4 = malloc(len4);
+    unsigned char *b3 = malloc(len4), *b4 = malloc(len4);
+    ck_assert_ptr_nonnull(b3);
     ck_assert_ptr_nonnull(b4);
-    OK(cx_result_serialize(&len4, r4, b4, len4));
+    OK(cx_result_serialize(&len4, r4, b3, len4));
+    /* the resolution's sum of squares as version 1 wrote it */
+    len4 = squares_as_f64(b4, b3, len4);
+    free(b3);
     /* find the minimum, 30 as int64 little-endian, after the query part */
     size_t at = SIZE_MAX;
     for (size_t i = 8; i + 8 <= len4; i++)
@@ -2408,13 +2439,13 @@ static size_t le_f64(unsigned char *p, double v)
     return le(p, u, 8);
 }
 
-/* A distribution (contacts per case): its accumulator is the sum of
- * squares, then a quantile accumulator. One case with no contact gives an
+/* A distribution (contacts per case): its accumulator is the exact sum of
+ * squares (two u64), then a quantile accumulator. One case with no contact gives an
  * exact accumulator of one value 0; it is replaced by the sketch form of
  * `zeros` zeros (the wire format of src/metrics/qacc.c: magic "CXQA",
  * version 1, mode 1, count, sum, compensation, min, max, alpha 0.005, zero
  * count, then empty positive and negative bucket ranges). */
-static int contacts_result(cx_result **out, uint64_t zeros)
+static int contacts_result_sq(cx_result **out, uint64_t zeros, uint64_t sq_hi)
 {
     cx_store *s;
     OK(cx_store_new(&s));
@@ -2424,15 +2455,16 @@ static int contacts_result(cx_result **out, uint64_t zeros)
     ck_assert_int_eq(result_int(r, 0, "contacts_n"), 1);
     size_t len;
     ck_assert_int_eq(cx_result_serialize(&len, r, NULL, 0), CX_EBUFSIZE);
-    enum { EXACT1 = 8 + 4 + 1 + 1 + 8 + 4 * 8 + 8, SKETCH = 8 + 4 + 1 + 1 + 8 + 4 * 8 + 8 + 8 + 12 + 12 };
+    enum { EXACT1 = 16 + 4 + 1 + 1 + 8 + 4 * 8 + 8, SKETCH = 16 + 4 + 1 + 1 + 8 + 4 * 8 + 8 + 8 + 12 + 12 };
     unsigned char *buf = malloc(len + SKETCH);
     OK(cx_result_serialize(&len, r, buf, len));
     cx_result_free(r);
     cx_store_free(s);
     unsigned char *p = buf + len - EXACT1;
-    uint64_t magic = (uint64_t)p[8] | (uint64_t)p[9] << 8 | (uint64_t)p[10] << 16 | (uint64_t)p[11] << 24;
-    ck_assert_msg(magic == 0x41515843u && p[12] == 1 && p[13] == 0, "not the exact accumulator of one value");
-    p += le_f64(p, 0);                /* sum of squares */
+    uint64_t magic = (uint64_t)p[16] | (uint64_t)p[17] << 8 | (uint64_t)p[18] << 16 | (uint64_t)p[19] << 24;
+    ck_assert_msg(magic == 0x41515843u && p[20] == 1 && p[21] == 0, "not the exact accumulator of one value");
+    p += le(p, 0, 8);                 /* sum of squares, low word */
+    p += le(p, sq_hi, 8);             /* and high word */
     p += le(p, 0x41515843u, 4);       /* magic */
     p += le(p, 1, 1);                 /* wire version */
     p += le(p, 1, 1);                 /* sketch */
@@ -2449,6 +2481,8 @@ static int contacts_result(cx_result **out, uint64_t zeros)
     free(buf);
     return rc;
 }
+
+static int contacts_result(cx_result **out, uint64_t zeros) { return contacts_result_sq(out, zeros, 0); }
 
 /* The count of a distribution near INT64_MAX (issue 15, defect 5, for
  * quantile accumulators): read back exactly, merged while it fits, refused
@@ -2477,6 +2511,165 @@ START_TEST(huge_distribution_counts)
     r = (cx_result *)&r;
     FAILS(contacts_result(&r, (uint64_t)INT64_MAX + 1), CX_EPARSE, "cx_result_deserialize");
     ck_assert_ptr_null(r);
+}
+END_TEST
+
+/* The sums of squares of a distribution pass 2^128 - 1 only in a merge of
+ * made-up bytes (durations are bounded by the years 0000-9999): refused
+ * with CX_ERANGE, the inputs unchanged. */
+START_TEST(huge_sums_of_squares)
+{
+    cx_result *r, *m = (cx_result *)&m;
+    OK(contacts_result_sq(&r, 1, (uint64_t)1 << 63));
+    FAILS(cx_result_merge(&m, r, r), CX_ERANGE, "cx_result_merge");
+    MSG_HAS("2^128");
+    ck_assert_ptr_null(m);
+    ck_assert_int_eq(result_int(r, 0, "contacts_n"), 1);
+    cx_result_free(r);
+}
+END_TEST
+
+/* Cases with durations whose squares no double holds exactly (up to a
+ * year in milliseconds), added in three orders and in two stores merged:
+ * every cell the same to the bit, the confidence bounds of the durations
+ * included (their sums of squares are exact; as doubles, the order changed
+ * their last digits). Results written by version 2 (an f64 sum of squares)
+ * still read, with the same bounds to 1e-12. */
+static void year_cases(cx_store *s, const int *order, int n, int from, int to)
+{
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
+        if (i < from || i >= to)
+            continue;
+        uint64_t h = (uint64_t)i * 0x9E3779B97F4A7C15u;
+        h ^= h >> 29;
+        char id[16];
+        snprintf(id, sizeof id, "K%d", i);
+        cx_time op = (cx_time)(h % (200 * DAY_MS)), fr = op + (cx_time)((h >> 7) % (30 * DAY_MS)),
+                rs = fr + (cx_time)((h >> 13) % (365 * DAY_MS));
+        OK(cx_case_add(s, id, "A", channels[i % 3], NULL, NULL, op, fr, rs, 0, (int)(h >> 40) % 9));
+    }
+}
+
+static cx_result *duration_query(const cx_store *s)
+{
+    cx_query *q;
+    cx_result *r;
+    OK(cx_query_new(&q, s));
+    OK(cx_query_add(q, CX_MEASURE_FIRST_RESPONSE));
+    OK(cx_query_add(q, CX_MEASURE_RESOLUTION));
+    OK(cx_query_add(q, CX_MEASURE_CONTACTS));
+    OK(cx_query_group_by(q, CX_DIM_CHANNEL));
+    OK(cx_query_run(&r, q));
+    cx_query_free(q);
+    return r;
+}
+
+START_TEST(distribution_sums_independent_of_order)
+{
+    enum { N = 6000 };
+    static int order[3][N];
+    for (int i = 0; i < N; i++) {
+        order[0][i] = i;
+        order[1][i] = N - 1 - i;
+        order[2][i] = i;
+    }
+    for (int i = N - 1; i > 0; i--) { /* a shuffle */
+        int j = (int)(next() % (uint64_t)(i + 1)), t = order[2][i];
+        order[2][i] = order[2][j];
+        order[2][j] = t;
+    }
+    cx_result *r[3];
+    for (int o = 0; o < 3; o++) {
+        cx_store *s;
+        OK(cx_store_new(&s));
+        OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+        year_cases(s, order[o], N, 0, N);
+        r[o] = duration_query(s);
+        cx_store_free(s);
+    }
+    ck_assert_uint_eq(cx_result_row_count(r[0]), 3);
+    ck_assert_int_eq(result_int(r[0], 0, "resolution_n") + result_int(r[0], 1, "resolution_n") +
+                         result_int(r[0], 2, "resolution_n"), N);
+    assert_identical(r[0], r[1]);
+    assert_identical(r[0], r[2]);
+    /* two stores of the shuffled cases, merged */
+    cx_result *part[2], *m;
+    for (int h = 0; h < 2; h++) {
+        cx_store *s;
+        OK(cx_store_new(&s));
+        OK(cx_customer_add(s, "A", NULL, NULL, NULL, CX_TIME_NONE));
+        year_cases(s, order[2], N, h ? N / 3 : 0, h ? N : N / 3);
+        part[h] = duration_query(s);
+        cx_store_free(s);
+    }
+    OK(cx_result_merge(&m, part[1], part[0]));
+    assert_identical(r[0], m);
+    /* the interval is the t interval of the values (checked against a
+     * two-pass variance of the same durations) */
+    {
+        double sum = 0, mean, ss = 0;
+        int n = 0;
+        for (int i = 0; i < N; i += 3) { /* channel "phone" */
+            uint64_t h = (uint64_t)i * 0x9E3779B97F4A7C15u;
+            h ^= h >> 29;
+            sum += (double)((h >> 13) % (365 * DAY_MS)) + (double)((h >> 7) % (30 * DAY_MS));
+            n++;
+        }
+        mean = sum / n;
+        for (int i = 0; i < N; i += 3) {
+            uint64_t h = (uint64_t)i * 0x9E3779B97F4A7C15u;
+            h ^= h >> 29;
+            double d = (double)((h >> 13) % (365 * DAY_MS)) + (double)((h >> 7) % (30 * DAY_MS)) - mean;
+            ss += d * d;
+        }
+        size_t row = SIZE_MAX;
+        for (size_t g = 0; g < 3; g++)
+            if (strcmp(result_str(r[0], g, "channel"), "phone") == 0)
+                row = g;
+        ck_assert_uint_ne(row, SIZE_MAX);
+        double lo = result_real(r[0], row, "resolution_lo"), hi = result_real(r[0], row, "resolution_hi");
+        double half = (hi - lo) / 2, want = 1.9611514201705613 * sqrt(ss / (n - 1)) / sqrt(n); /* R: qt(0.975, 1999) */
+        ck_assert_msg(fabs(half - want) <= 1e-9 * want, "half width %.17g, expected %.17g", half, want);
+        ck_assert_msg(fabs((lo + hi) / 2 - mean) <= 1e-9 * mean, "centre %.17g, mean %.17g", (lo + hi) / 2, mean);
+    }
+    /* version 2's bytes: the sums of squares as f64 */
+    size_t len;
+    ck_assert_int_eq(cx_result_serialize(&len, r[2], NULL, 0), CX_EBUFSIZE);
+    unsigned char *b3 = malloc(len), *b2 = malloc(len);
+    ck_assert_ptr_nonnull(b3);
+    ck_assert_ptr_nonnull(b2);
+    OK(cx_result_serialize(&len, r[2], b3, len));
+    size_t len2 = squares_as_f64(b2, b3, len);
+    ck_assert_uint_eq(len2, len - 3 * 3 * 8); /* three measures in three groups */
+    ck_assert_int_eq(b2[4], 3);
+    b2[4] = 2;
+    cx_result *back;
+    OK(cx_result_deserialize(&back, b2, len2));
+    for (size_t g = 0; g < 3; g++)
+        for (int f = 0; f < 2; f++) {
+            const char *col = f ? "resolution_hi" : "resolution_lo";
+            double want = result_real(r[2], g, col), got = result_real(back, g, col);
+            ck_assert_msg(fabs(got - want) <= 1e-12 * fabs(want), "%s %.17g, expected %.17g", col, got, want);
+        }
+    /* a negative or non-finite f64 sum of squares is corrupt */
+    for (size_t i = 0; i + 20 <= len2; i++)
+        if (memcmp(b2 + i + 8, "CXQA", 4) == 0) {
+            double bad = -1;
+            memcpy(b2 + i, &bad, 8); /* little-endian hosts: the test's */
+            break;
+        }
+    cx_result *none = (cx_result *)&none;
+    FAILS(cx_result_deserialize(&none, b2, len2), CX_EPARSE, "cx_result_deserialize");
+    ck_assert_ptr_null(none);
+    free(b2);
+    free(b3);
+    cx_result_free(back);
+    cx_result_free(m);
+    for (int h = 0; h < 2; h++)
+        cx_result_free(part[h]);
+    for (int o = 0; o < 3; o++)
+        cx_result_free(r[o]);
 }
 END_TEST
 
@@ -2556,6 +2749,8 @@ int main(void)
     tcase_add_test(hard, each_allocation_refused_in_turn);
     tcase_add_test(hard, huge_counts_exact_or_refused);
     tcase_add_test(hard, huge_distribution_counts);
+    tcase_add_test(hard, huge_sums_of_squares);
+    tcase_add_test(hard, distribution_sums_independent_of_order);
     tcase_add_test(hard, huge_proportion_counts);
     tcase_add_test(hard, monitor_null_allocator_is_malloc);
     suite_add_tcase(su, hard);

@@ -40,11 +40,67 @@ typedef struct cxi_prop_acc {
     uint64_t n, x;
 } cxi_prop_acc;
 
-/* A distribution: its values (exactly or sketched) and sum of squares. */
+/* A distribution: its values (exactly or sketched) and the sum of their
+ * squares. Every distribution counts whole numbers (durations in
+ * milliseconds, contacts), so the squares are summed exactly, as an
+ * unsigned 128-bit integer sq_hi * 2^64 + sq_lo: the same values in any
+ * order, or in any parts merged, give the same sum, and the confidence
+ * bounds and tests read from it the same digits (issue 14). */
 typedef struct cxi_dist_acc {
-    double sumsq;
+    uint64_t sq_lo;
     cxi_qacc q;
+    uint64_t sq_hi;
 } cxi_dist_acc;
+
+/* Adds v * v to the exact sum of squares; false (the sum unchanged) when
+ * it would pass 2^128 - 1. */
+static inline bool cxi_dist_sq_add(cxi_dist_acc *a, int64_t v)
+{
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+#ifdef __SIZEOF_INT128__
+    __extension__ typedef unsigned __int128 u128;
+    u128 p = (u128)u * u, t = ((u128)a->sq_hi << 64 | a->sq_lo) + p;
+    if (t < p)
+        return false;
+    a->sq_lo = (uint64_t)t;
+    a->sq_hi = (uint64_t)(t >> 64);
+    return true;
+#else
+    /* u * u in 64-bit halves (u = a1 * 2^32 + a0) */
+    uint64_t a0 = u & 0xffffffffu, a1 = u >> 32;
+    uint64_t p00 = a0 * a0, p01 = a0 * a1, p11 = a1 * a1;
+    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) * 2;
+    uint64_t lo = (p00 & 0xffffffffu) | (mid << 32);
+    uint64_t hi = p11 + (p01 >> 32) * 2 + (mid >> 32);
+    uint64_t nlo = a->sq_lo + lo, carry = nlo < lo;
+    if (hi + carry < hi || a->sq_hi + hi + carry < a->sq_hi)
+        return false;
+    a->sq_lo = nlo;
+    a->sq_hi += hi + carry;
+    return true;
+#endif
+}
+
+/* cxi_dist_sq_add() for a pass that fails as a whole: adds v * v and
+ * returns 1 if the sum passed 2^128 - 1 (then the sum is wrong, and the
+ * pass must fail), else 0; with 128-bit integers, no branch. */
+static inline unsigned cxi_dist_sq_put(cxi_dist_acc *a, int64_t v)
+{
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+#ifdef __SIZEOF_INT128__
+    __extension__ typedef unsigned __int128 u128;
+    u128 p = (u128)u * u, t = ((u128)a->sq_hi << 64 | a->sq_lo) + p;
+    a->sq_lo = (uint64_t)t;
+    a->sq_hi = (uint64_t)(t >> 64);
+    return t < p;
+#else
+    return !cxi_dist_sq_add(a, v);
+#endif
+}
+
+/* The sum of squares as a double (rounded from the exact sum; the same
+ * for the same sum). */
+static inline double cxi_dist_sq(const cxi_dist_acc *a) { return (double)a->sq_hi * 0x1p64 + (double)a->sq_lo; }
 
 typedef struct cxi_group {
     int dim, bucket, offset;
@@ -129,8 +185,9 @@ struct cxi_qres {
 void cxi_spec_clear(cxi_mem *m, cxi_spec *s);
 int cxi_spec_write(const cxi_spec *s, cxi_wbuf *b);
 int cxi_spec_read(cxi_mem *m, cxi_spec *s, cxi_rbuf *r);
-/* The serialised form's version (result.c's RESULT_VERSION): 2 added min_n. */
-#define CXI_SPEC_VERSION 2u
+/* The serialised form's version (result.c's RESULT_VERSION): 2 added
+ * min_n; 3 changed no field of the spec (a result's sums of squares). */
+#define CXI_SPEC_VERSION 3u
 /* Reads a spec written by `version` of the format (older ones lack fields
  * added since, which take their defaults). */
 int cxi_spec_read_v(cxi_mem *m, cxi_spec *s, cxi_rbuf *r, uint32_t version);

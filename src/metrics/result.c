@@ -12,7 +12,9 @@
 
 #define RESULT_MAGIC 0x52584343u /* "CCXR" little-endian */
 /* 2: the query's minimum group size (cx_query_set_min_n()) after the SLA
- * targets; version 1 bytes are read with the default. */
+ * targets; version 1 bytes are read with the default. 3: a distribution's
+ * sum of squares as an exact 128-bit integer (two u64, low word first)
+ * instead of an f64; versions 1 and 2 are read with theirs. */
 #define RESULT_VERSION CXI_SPEC_VERSION
 
 /* ---- group tables ------------------------------------------------------ */
@@ -455,7 +457,7 @@ static double value(const cxi_qres *r, int pos, int f, size_t g)
         case 0: return n;
         case 1: return cxi_qacc_mean(&d->q);
         case 2: case 3:
-            mean_ci(&lo, &hi, n, cxi_qacc_sum(&d->q), d->sumsq, r->spec.level);
+            mean_ci(&lo, &hi, n, cxi_qacc_sum(&d->q), cxi_dist_sq(d), r->spec.level);
             return f == 2 ? lo : hi;
         case 4: case 5:
             /* exact buffers were sorted by cxi_result_finish: this only reads */
@@ -580,8 +582,8 @@ static int q_compare(double *diff, double *p_value, const cxi_qres *a, size_t ro
         double m1 = cxi_qacc_mean(&s->q), m2 = cxi_qacc_mean(&u->q);
         *diff = m1 - m2;
         if (n1 >= 2 && n2 >= 2 &&
-            cxi_welch_t_test(&t, &df, &p, m1, sd_of(n1, cxi_qacc_sum(&s->q), s->sumsq), n1, m2,
-                             sd_of(n2, cxi_qacc_sum(&u->q), u->sumsq), n2) == CX_OK)
+            cxi_welch_t_test(&t, &df, &p, m1, sd_of(n1, cxi_qacc_sum(&s->q), cxi_dist_sq(s)), n1, m2,
+                             sd_of(n2, cxi_qacc_sum(&u->q), cxi_dist_sq(u)), n2) == CX_OK)
             *p_value = p;
         break;
     }
@@ -825,9 +827,14 @@ static int merge_acc(cxi_qres *dst, int pos, size_t gd, const cxi_qres *src, siz
         const cxi_dist_acc *y = s;
         if (count_overflows(cxi_qacc_count(&x->q), cxi_qacc_count(&y->q)))
             return overflow();
+        uint64_t lo = x->sq_lo + y->sq_lo, carry = lo < y->sq_lo, hi = x->sq_hi + y->sq_hi + carry;
+        if (hi < x->sq_hi || (hi == x->sq_hi && (y->sq_hi | carry)))
+            return cxi_fail(CX_ERANGE, "a sum of squared values would pass 2^128");
         int rc = cxi_qacc_merge(&dst->mem, &x->q, &y->q);
-        if (!rc)
-            x->sumsq += y->sumsq;
+        if (!rc) {
+            x->sq_lo = lo;
+            x->sq_hi = hi;
+        }
         return rc;
     }
     default:
@@ -967,7 +974,8 @@ static int write_result(const cxi_qres *r, cxi_wbuf *b)
             }
             case CXI_ACC_DIST: {
                 const cxi_dist_acc *s = a;
-                cxi_wbuf_f64(b, s->sumsq);
+                cxi_wbuf_u64(b, s->sq_lo);
+                cxi_wbuf_u64(b, s->sq_hi);
                 cxi_qacc_serialize(&s->q, b);
                 break;
             }
@@ -1001,7 +1009,7 @@ static int q_serialize(size_t *out_len, const cxi_qres *r, void *buf, size_t cap
     return rc;
 }
 
-static int read_result(cxi_qres *r, cxi_rbuf *rb)
+static int read_result(cxi_qres *r, cxi_rbuf *rb, uint32_t version)
 {
     uint64_t nl = cxi_rbuf_u64(rb);
     if (rb->err)
@@ -1079,7 +1087,18 @@ static int read_result(cxi_qres *r, cxi_rbuf *rb)
             }
             case CXI_ACC_DIST: {
                 cxi_dist_acc *s = a;
-                s->sumsq = cxi_rbuf_f64(rb);
+                if (version >= 3) {
+                    s->sq_lo = cxi_rbuf_u64(rb);
+                    s->sq_hi = cxi_rbuf_u64(rb);
+                } else {
+                    /* a double sum of whole squares: a whole number (exact
+                     * below 2^53, and every double above is whole) */
+                    double sq = cxi_rbuf_f64(rb);
+                    if (!rb->err && !(sq >= 0 && sq < 0x1p128))
+                        return bad("bad sum of squares");
+                    s->sq_hi = (uint64_t)(sq * 0x1p-64);
+                    s->sq_lo = (uint64_t)(sq - (double)s->sq_hi * 0x1p64);
+                }
                 if (rb->err)
                     return rb->err;
                 int rc = cxi_qacc_deserialize(&r->mem, &s->q, rb);
@@ -1126,7 +1145,7 @@ static int q_deserialize(cxi_qres **out, const void *data, size_t len)
     cxi_qres *r;
     if ((rc = cxi_qres_new(&r, mem, &spec)))
         return cxi_fail(rc, "%s: out of memory", fn);
-    rc = read_result(r, &rb);
+    rc = read_result(r, &rb, version);
     if (rc) {
         cxi_qres_free(r);
         char msg[512];

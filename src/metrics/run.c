@@ -471,14 +471,21 @@ static void prepare_need(run *x)
         x->accsz[m] = cxi_acc_size(m);
 }
 
-static int dist_add(run *x, int measure, size_t g, double v)
+/* Adds a whole number to a distribution: its value and its square. */
+static int dist_put(run *x, cxi_dist_acc *a, int64_t v)
+{
+    int rc = cxi_qacc_add(&x->r->mem, &a->q, (double)v);
+    if (rc)
+        return cxi_fail(rc, FN ": out of memory");
+    if (!cxi_dist_sq_add(a, v))
+        return cxi_fail(CX_ERANGE, FN ": a sum of squared values would pass 2^128");
+    return CX_OK;
+}
+
+static int dist_add(run *x, int measure, size_t g, int64_t v)
 {
     cxi_dist_acc *a = acc_at(x, measure, g);
-    if (!a)
-        return CX_OK;
-    a->sumsq += v * v;
-    int rc = cxi_qacc_add(&x->r->mem, &a->q, v);
-    return rc ? cxi_fail(rc, FN ": out of memory") : CX_OK;
+    return a ? dist_put(x, a, v) : CX_OK;
 }
 
 static void prop_add(run *x, int measure, size_t g, bool hit)
@@ -1567,15 +1574,8 @@ static bool late(const run *x, cx_time opened, cx_time done, int64_t target, int
  * order), then each measure in a loop of its own over the chunk, in row
  * order, with its accumulators' address read once: each accumulator takes
  * the same values in the same order as in pass_cases_rows(), so the result
- * is the same to the bit. CX_ENOMEM. */
+ * is the same to the bit. CX_ENOMEM, CX_ERANGE. */
 #define CA_CHUNK 256
-
-static int cases_dist(run *x, cxi_dist_acc *a, double v)
-{
-    a->sumsq += v * v;
-    int rc = cxi_qacc_add(&x->r->mem, &a->q, v);
-    return rc ? cxi_fail(rc, FN ": out of memory") : CX_OK;
-}
 
 /* The case columns both cases passes read. */
 typedef struct case_cols {
@@ -1606,6 +1606,25 @@ static inline rec case_rec(const run *x, const case_cols *c, size_t i)
     return (rec){need & NEED_CUST ? c->cu[i] : CXI_NONE, CXI_NONE, need & NEED_CHANNEL ? cxi_codes_at(c->ch, i) : CXI_NONE,
                  CXI_NONE, need & NEED_AGENT ? cxi_codes_at(c->ag, i) : CXI_NONE,
                  need & NEED_PRIORITY ? cxi_codes_at(c->pr, i) : CXI_NONE, need & NEED_TIME ? c->op[i] : 0};
+}
+
+/* The durations from `op` to `t` of a chunk's cases that have a `t`, into
+ * their groups' distributions: the values in one loop, their exact squares
+ * in another, without a branch. CX_ENOMEM, CX_ERANGE. */
+static int chunk_durations(run *x, cxi_dist_acc *acc, const size_t *g, const cx_time *op, const cx_time *t,
+                           size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (t[k] != CX_TIME_NONE) {
+            int rc = cxi_qacc_add(&x->r->mem, &acc[g[k]].q, (double)(t[k] < op[k] ? 0 : t[k] - op[k]));
+            if (rc)
+                return cxi_fail(rc, FN ": out of memory");
+        }
+    /* without a branch: a case without `t` adds 0 */
+    unsigned over = 0;
+    for (size_t k = 0; k < n; k++)
+        over |= cxi_dist_sq_put(&acc[g[k]], t[k] == CX_TIME_NONE || t[k] < op[k] ? 0 : t[k] - op[k]);
+    return over ? cxi_fail(CX_ERANGE, FN ": a sum of squared values would pass 2^128") : CX_OK;
 }
 
 static int pass_cases_chunks(run *x, size_t lo, size_t hi)
@@ -1659,18 +1678,12 @@ static int pass_cases_chunks(run *x, size_t lo, size_t hi)
         aco = acc_at(x, CX_MEASURE_CONTACTS, 0);
         are = acc_at(x, CX_MEASURE_REOPEN_RATE, 0);
         afc = acc_at(x, CX_MEASURE_FCR, 0);
-        for (size_t k = 0; afr && k < n && !rc; k++) {
-            size_t i = c0 + k;
-            if (c.fr[i] != CX_TIME_NONE)
-                rc = cases_dist(x, afr + g[k], (double)(c.fr[i] < c.op[i] ? 0 : c.fr[i] - c.op[i]));
-        }
-        for (size_t k = 0; ars && k < n && !rc; k++) {
-            size_t i = c0 + k;
-            if (c.rs[i] != CX_TIME_NONE)
-                rc = cases_dist(x, ars + g[k], (double)(c.rs[i] < c.op[i] ? 0 : c.rs[i] - c.op[i]));
-        }
+        if (afr && !rc)
+            rc = chunk_durations(x, afr, g, c.op + c0, c.fr + c0, n);
+        if (ars && !rc)
+            rc = chunk_durations(x, ars, g, c.op + c0, c.rs + c0, n);
         for (size_t k = 0; aco && k < n && !rc; k++)
-            rc = cases_dist(x, aco + g[k], (double)c.co[c0 + k]);
+            rc = dist_put(x, aco + g[k], c.co[c0 + k]);
         for (size_t k = 0; are && k < n; k++) {
             are[g[k]].n++;
             are[g[k]].x += c.ro[c0 + k] > 0;
@@ -1754,14 +1767,14 @@ static int pass_cases_rows(run *x, size_t lo, size_t hi)
         int64_t d;
         if (x->pos[CX_MEASURE_FIRST_RESPONSE] >= 0 && c.fr[i] != CX_TIME_NONE) {
             if (!(rc = duration(&d, x, c.op[i], c.fr[i])))
-                rc = dist_add(x, CX_MEASURE_FIRST_RESPONSE, g, (double)d);
+                rc = dist_add(x, CX_MEASURE_FIRST_RESPONSE, g, d);
         }
         if (!rc && x->pos[CX_MEASURE_RESOLUTION] >= 0 && c.rs[i] != CX_TIME_NONE) {
             if (!(rc = duration(&d, x, c.op[i], c.rs[i])))
-                rc = dist_add(x, CX_MEASURE_RESOLUTION, g, (double)d);
+                rc = dist_add(x, CX_MEASURE_RESOLUTION, g, d);
         }
         if (!rc)
-            rc = dist_add(x, CX_MEASURE_CONTACTS, g, (double)c.co[i]);
+            rc = dist_add(x, CX_MEASURE_CONTACTS, g, c.co[i]);
         prop_add(x, CX_MEASURE_REOPEN_RATE, g, c.ro[i] > 0);
         if (x->pos[CX_MEASURE_FCR] >= 0 && c.rs[i] != CX_TIME_NONE) {
             bool first = (int64_t)c.co[i] <= sp->fcr_max_contacts && (int64_t)c.ro[i] <= sp->fcr_max_reopens;
@@ -1837,7 +1850,7 @@ static int pass_interactions(run *x, size_t lo, size_t hi)
                 return rc;
             prop_add(x, CX_MEASURE_MISSED_RATE, g, outc[i] == CX_MISSED);
             prop_add(x, CX_MEASURE_ABANDON_RATE, g, outc[i] == CX_ABANDONED);
-            if (outc[i] == CX_HANDLED && (rc = dist_add(x, CX_MEASURE_HANDLE_TIME, g, (double)cxi_icol_at(du, i))))
+            if (outc[i] == CX_HANDLED && (rc = dist_add(x, CX_MEASURE_HANDLE_TIME, g, cxi_icol_at(du, i))))
                 return rc;
             if (dir[i] == CX_INBOUND)
                 prop_add(x, CX_MEASURE_REPEAT_RATE, g, x->repeat && x->repeat[i]);
