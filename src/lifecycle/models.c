@@ -1207,34 +1207,54 @@ int cx_model_fit_gammagamma(cx_model **out, const double *x, const double *mean,
 
 static double bgbb_row(double al, double be, double ga, double de, double x, double tx, double n)
 {
-    /* log-sum-exp over the alive-throughout term and the n - t_x dropout
-     * terms, kept online so that no memory is needed. Each dropout term
-     * from the one before: B(a, b + 1) = B(a, b) b / (a + b), so term i + 1
-     * is term i times (be + tx - x + i) / (lax + be + tx - x + i) times
-     * (de + tx + i) / (ga + 1 + de + tx + i): one log a term, where two
-     * log-beta functions (six lgamma calls) made a fit on 10^4
-     * opportunities take minutes (issue 14). Recomputed from the beta
-     * functions every 64 terms, so that rounding does not pile up, and
-     * for every term of a row of at most 64 (the usual number of
-     * opportunities: the same bits as before). */
+    /* The log of the alive-throughout term plus the n - t_x dropout terms.
+     * A row of at most 64 dropout terms (the usual number of
+     * opportunities) takes each term from its beta functions, in a
+     * log-sum-exp kept online. A longer row (issue 14: 10^3 opportunities
+     * took 49 s to fit on 5000 customers) uses that the terms fall: term
+     * i + 1 is term i times b / (lax + b) times d / (ga + 1 + d) (from
+     * B(a, b + 1) = B(a, b) b / (a + b)), both factors below 1, so the
+     * first is the largest and the rest are summed as plain products in
+     * blocks of 64, each block anchored at its first term computed from
+     * the beta functions (so that rounding does not pile up): a multiply
+     * and an add a term where a log and an exp were. The sum stops once
+     * what is left (fewer terms than remain, none above the last) cannot
+     * change it. */
     double lab = cxi_lbeta(al, be), lgd = cxi_lbeta(ga, de), lax = al + x;
     double m = cxi_lbeta(lax, be + n - x) - lab + cxi_lbeta(ga, de + n) - lgd, s = 1;
     int k = (int)(n - tx);
-    double l = 0;
-    for (int i = 0; i < k; i++) {
-        double b = be + tx - x + i, d = de + tx + i;
-        if (k <= 64 || i % 64 == 0)
-            l = cxi_lbeta(lax, b) - lab + cxi_lbeta(ga + 1, d) - lgd;
-        else
-            l += log((b - 1) / (lax + b - 1) * ((d - 1) / (ga + d)));
-        if (l > m) {
-            s = s * exp(m - l) + 1;
-            m = l;
-        } else {
-            s += exp(l - m);
+    if (k <= 64) {
+        for (int i = 0; i < k; i++) {
+            double b = be + tx - x + i, d = de + tx + i;
+            double l = cxi_lbeta(lax, b) - lab + cxi_lbeta(ga + 1, d) - lgd;
+            if (l > m) {
+                s = s * exp(m - l) + 1;
+                m = l;
+            } else {
+                s += exp(l - m);
+            }
         }
+        return m + log(s);
     }
-    return m + log(s);
+    double l0 = cxi_lbeta(lax, be + tx - x) - lab + cxi_lbeta(ga + 1, de + tx) - lgd;
+    double top = l0 > m ? l0 : m;
+    s = exp(m - top);
+    for (int i0 = 0; i0 < k; i0 += 64) {
+        double b = be + tx - x + i0, d = de + tx + i0;
+        double scale = exp((i0 ? cxi_lbeta(lax, b) - lab + cxi_lbeta(ga + 1, d) - lgd : l0) - top);
+        int end = i0 + 64 < k ? i0 + 64 : k;
+        double t = 1, part = 0;
+        for (int i = i0; i < end; i++) {
+            part += t;
+            t *= b / (lax + b) * (d / (ga + 1 + d));
+            b += 1;
+            d += 1;
+        }
+        s += scale * part;
+        if (scale * t * (double)(k - end) < s * 0x1p-60)
+            break;
+    }
+    return top + log(s);
 }
 
 static double bgbb_obj(void *vctx, const double *th, double *g)
@@ -1266,29 +1286,78 @@ static int check_bgbb(const double *x, const double *tx, const double *nn, size_
     return CX_OK;
 }
 
+/* One customer's log-likelihood with one pair at its limit of no spread,
+ * its ratio kept: pair 0, every customer's purchase probability is
+ * p = al / (al + be), so B(al + x, be + j - x) / B(al, be) becomes
+ * p^x (1 - p)^(j - x); pair 1, the dropout probability th = ga / (ga + de),
+ * so B(ga, de + n) / B(ga, de) becomes (1 - th)^n and B(ga + 1, de + j) /
+ * B(ga, de) th (1 - th)^j. The terms as in bgbb_row(), each from the one
+ * before by the log of their ratio. */
+static double bgbb_row_limit(int pair, double al, double be, double ga, double de, double x, double tx, double n)
+{
+    double lab = cxi_lbeta(al, be), lgd = cxi_lbeta(ga, de), lax = al + x;
+    double p = al / (al + be), th = ga / (ga + de);
+    double lq = log1p(-p), lr = log1p(-th);
+    double m = pair ? cxi_lbeta(lax, be + n - x) - lab + n * lr
+                    : (x > 0 ? x * log(p) : 0) + (n - x) * lq + cxi_lbeta(ga, de + n) - lgd;
+    double l = pair ? cxi_lbeta(lax, be + tx - x) - lab + log(th) + tx * lr
+                    : (x > 0 ? x * log(p) : 0) + (tx - x) * lq + cxi_lbeta(ga + 1, de + tx) - lgd;
+    double s = 1;
+    int k = (int)(n - tx);
+    for (int i = 0; i < k; i++) {
+        if (l > m) {
+            s = s * exp(m - l) + 1;
+            m = l;
+        } else {
+            s += exp(l - m);
+        }
+        double b = be + tx - x + i, d = de + tx + i;
+        l += pair ? log(b / (lax + b)) + lr : lq + log(d / (ga + 1 + d));
+    }
+    return m + log(s);
+}
+
 /* BG/BB's flat ridges: where the purchase or the dropout probability has
- * no spread, the fit converges (its gradient vanishes to rounding) or
- * stalls at an arbitrary large pair, alpha and beta or gamma and delta of
- * 10^5 to 10^9.
- * Moving the pair 1000 times further towards that edge, its ratio kept,
- * then costs the log-likelihood less than 0.001 (a spread the data cannot
- * tell from none; fits with a spread lose tens to thousands): the edge is
- * the estimate, reported as degenerate data with the common probability.
+ * no spread, the fit converges (its gradient vanishes to rounding),
+ * stalls or reaches its cap at an arbitrary large pair, alpha and beta or
+ * gamma and delta of 10^5 to 10^9, where the beta functions of the
+ * likelihood lose digits to rounding.
+ * If the pair's limit itself, its ratio kept (bgbb_row_limit(), computed
+ * without those large arguments), fits the data at most 0.001 worse in
+ * log-likelihood (a spread the data cannot tell from none; fits with a
+ * spread lose tens to thousands), the edge is the estimate, reported as
+ * degenerate data with the common probability.
  * f: the fit's objective at theta (the mean negative log-likelihood). */
-#define EDGE_STEP 1e3
 #define EDGE_LOGLIK 1e-3
+#define EDGE_SUM 1e5
 
 static int bgbb_edge(const gdata *d, const double *theta, double f, const char *fn)
 {
-    for (int pair = 0; pair < 4; pair += 2) {
-        double t[4];
-        memcpy(t, theta, sizeof t);
-        t[pair] += log(EDGE_STEP);
-        t[pair + 1] += log(EDGE_STEP);
-        double fp = bgbb_obj((void *)d, t, NULL);
-        if (!isfinite(fp) || (fp - f) * d->W >= EDGE_LOGLIK)
+    double al = exp(theta[0]), be = exp(theta[1]), ga = exp(theta[2]), de = exp(theta[3]);
+    /* a pair beyond EDGE_SUM (a fit run out along the ridge: 1e12 seen)
+     * is compared at EDGE_SUM, its ratio kept, where the beta functions
+     * still hold their digits (at 1e12 they lose units of log-likelihood,
+     * and the fit's value could beat the limit by its rounding alone) */
+    double t[4];
+    memcpy(t, theta, sizeof t);
+    for (int j = 0; j < 4; j += 2) {
+        double over = log(exp(t[j]) + exp(t[j + 1])) - log(EDGE_SUM);
+        if (over > 0) {
+            t[j] -= over;
+            t[j + 1] -= over;
+        }
+    }
+    if (memcmp(t, theta, sizeof t) != 0)
+        f = bgbb_obj((void *)d, t, NULL);
+    if (!isfinite(f))
+        return CX_OK;
+    for (int pair = 0; pair < 2; pair++) {
+        double ll = 0;
+        for (size_t i = 0; i < d->n; i++)
+            ll += d->w[i] * bgbb_row_limit(pair, al, be, ga, de, d->c[0][i], d->c[1][i], d->c[2][i]);
+        if (!isfinite(ll) || -f * d->W - ll >= EDGE_LOGLIK) /* the limit fits worse */
             continue;
-        double a = exp(theta[pair]), b = exp(theta[pair + 1]);
+        double a = pair ? ga : al, b = pair ? de : be;
         return cxi_fail(CX_ERANGE,
                         "%s: degenerate data for the BG/BB model: no spread in %s: %s grow without bound, every "
                         "customer has the same %s probability (the likelihood has no maximum); boundary estimate: "
@@ -1336,7 +1405,9 @@ int cx_model_fit_bgbb(cx_model **out, const double *x, const double *t_x, const 
     double theta[4];
     cxi_minimum m;
     fit_starts(&m, theta, bgbb_obj, &d, 4, starts, 2, 1e-7, 9); /* numerical gradient: 1 + 2 x 4 */
-    if ((m.converged || !m.capped) && isfinite(m.f) && (rc = bgbb_edge(&d, theta, m.f, fn))) {
+    /* the ridge however the run ended (converged, stalled, capped or at
+     * the bound of the parameters) */
+    if (isfinite(m.f) && (rc = bgbb_edge(&d, theta, m.f, fn))) {
         gdata_free(&d);
         return rc;
     }
