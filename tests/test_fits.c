@@ -338,11 +338,8 @@ static double loglik_bgnbd(const double *p, double s, const double *x, const dou
  * probabilities from 0.1 to 0.9 and one dropout probability, 0.002 an
  * opportunity, are on the ridge of no spread in dropout: refused as
  * degenerate with the common probability; with a spread in dropout
- * (0.0005 to 0.02) they fit. (Other draws of the same kind came back as
- * a model at gamma 4e5, delta 2e8, or as "did not converge" at gamma
- * 3e9, delta 1e12, when the ridge was tested where the beta functions
- * lose digits; those fits take 3-10 s, too long for this suite under
- * valgrind: bench/README.md.) */
+ * (0.0005 to 0.02) they fit. (bench/bgbb_bench.py has 5000 customers:
+ * too long for this suite under valgrind.) */
 static uint64_t bb_lcg(uint64_t *g)
 {
     *g = *g * 6364136223846793005ULL + 1442695040888963407ULL;

@@ -1261,7 +1261,10 @@ static double bgbb_obj(void *vctx, const double *th, double *g)
 {
     const gdata *d = vctx;
     double al = exp(th[0]), be = exp(th[1]), ga = exp(th[2]), de = exp(th[3]);
-    if (!isfinite(al + be + ga + de) || al < 1e-8 || be < 1e-8 || ga < 1e-8 || de < 1e-8)
+    /* beyond 1e8 a pair is its own limit of no spread to any digit the
+     * data can tell (bgbb_edge() decides): no further walk along a ridge */
+    if (!isfinite(al + be + ga + de) || al < 1e-8 || be < 1e-8 || ga < 1e-8 || de < 1e-8 || al > 1e8 ||
+        be > 1e8 || ga > 1e8 || de > 1e8)
         return NAN;
     if (g)
         cxi_num_grad(bgbb_obj, vctx, th, 4, g);
