@@ -438,6 +438,34 @@ END_TEST
 
 /* ---- the bounded Pareto/NBD likelihood ----------------------------------------- */
 
+/* P(alive) of a model with `params` for each of `n` (x, t_x, T) rows,
+ * against `brute`: within abs + rel x the brute force. */
+typedef double (*p_alive_fn)(const double *p, double x, double tx, double T);
+
+static void check_p_alive(cx_model_kind kind, const double *params, const double (*rows)[3], int n,
+                          p_alive_fn brute, double abs, double rel)
+{
+    cx_model *m;
+    OK(cx_model_new(&m, kind, params, 4));
+    cx_model_data *d;
+    double x[16], tx[16], T[16], pa[16];
+    ck_assert_int_le(n, 16);
+    for (int i = 0; i < n; i++)
+        x[i] = rows[i][0], tx[i] = rows[i][1], T[i] = rows[i][2];
+    OK(cx_model_data_new(&d, (size_t)n));
+    OK(cx_model_data_set(d, CX_SUMMARY_FREQUENCY, x));
+    OK(cx_model_data_set(d, CX_SUMMARY_RECENCY, tx));
+    OK(cx_model_data_set(d, CX_SUMMARY_AGE, T));
+    OK(cx_model_p_alive(pa, (size_t)n, m, d));
+    for (int i = 0; i < n; i++) {
+        double want = brute(params, x[i], tx[i], T[i]);
+        EXPECT(fabs(pa[i] - want) <= abs + rel * want, "params %g %g %g %g row %d: P(alive) %.15g, brute force %.15g",
+               params[0], params[1], params[2], params[3], i, pa[i], want);
+    }
+    cx_model_data_free(d);
+    cx_model_free(m);
+}
+
 /* BG/BB's P(alive) by brute force: every dropout term from ln Gamma, in
  * one log-sum-exp (bgbb_row() sums rows of more than 64 terms as products
  * of the terms' ratios). */
@@ -467,26 +495,8 @@ START_TEST(bgbb_long_rows)
     static const double P[4][4] = {{1.2, 0.75, 0.66, 2.8}, {0.3, 5, 0.05, 40}, {50, 900, 2, 3}, {0.9, 0.4, 300, 2e4}};
     static const double rows[9][3] = {{0, 0, 1000}, {3, 10, 1000}, {400, 990, 1000}, {1, 1, 65},  {2, 2, 66},
                                       {5, 30, 94},  {5, 30, 95},   {20, 40, 20000}, {7, 999, 1000}};
-    for (int k = 0; k < 4; k++) {
-        cx_model *m;
-        OK(cx_model_new(&m, CX_MODEL_BGBB, P[k], 4));
-        cx_model_data *d;
-        double x[9], tx[9], n[9], pa[9];
-        for (int i = 0; i < 9; i++)
-            x[i] = rows[i][0], tx[i] = rows[i][1], n[i] = rows[i][2];
-        OK(cx_model_data_new(&d, 9));
-        OK(cx_model_data_set(d, CX_SUMMARY_FREQUENCY, x));
-        OK(cx_model_data_set(d, CX_SUMMARY_RECENCY, tx));
-        OK(cx_model_data_set(d, CX_SUMMARY_AGE, n));
-        OK(cx_model_p_alive(pa, 9, m, d));
-        for (int i = 0; i < 9; i++) {
-            double want = bgbb_p_alive_brute(P[k], x[i], tx[i], n[i]);
-            EXPECT(fabs(pa[i] - want) <= 1e-300 + 1e-9 * want, "params %d row %d: P(alive) %.15g, brute force %.15g",
-                   k, i, pa[i], want);
-        }
-        cx_model_data_free(d);
-        cx_model_free(m);
-    }
+    for (int k = 0; k < 4; k++)
+        check_p_alive(CX_MODEL_BGBB, P[k], rows, 9, bgbb_p_alive_brute, 1e-300, 1e-9);
 }
 END_TEST
 
@@ -520,26 +530,8 @@ START_TEST(pareto_nbd_likelihood_bounded)
                                    {0.8, 1e-3, 1.2, 5e4},
                                    {50, 900, 1e-3, 1e-4}};
     static const double rows[5][3] = {{2, 8.95, 13.3}, {40, 29.9, 30}, {1, 0.5, 52}, {0, 0, 39}, {7, 38.8, 38.86}};
-    for (int k = 0; k < 4; k++) {
-        cx_model *m;
-        OK(cx_model_new(&m, CX_MODEL_PARETO_NBD, P[k], 4));
-        cx_model_data *d;
-        double x[5], tx[5], T[5], pa[5];
-        for (int i = 0; i < 5; i++)
-            x[i] = rows[i][0], tx[i] = rows[i][1], T[i] = rows[i][2];
-        OK(cx_model_data_new(&d, 5));
-        OK(cx_model_data_set(d, CX_SUMMARY_FREQUENCY, x));
-        OK(cx_model_data_set(d, CX_SUMMARY_RECENCY, tx));
-        OK(cx_model_data_set(d, CX_SUMMARY_AGE, T));
-        OK(cx_model_p_alive(pa, 5, m, d));
-        for (int i = 0; i < 5; i++) {
-            double want = p_alive_brute(P[k], x[i], tx[i], T[i]);
-            EXPECT(fabs(pa[i] - want) <= 1e-9 + 1e-7 * want, "params %d row %d: P(alive) %.15g, brute force %.15g",
-                   k, i, pa[i], want);
-        }
-        cx_model_data_free(d);
-        cx_model_free(m);
-    }
+    for (int k = 0; k < 4; k++)
+        check_p_alive(CX_MODEL_PARETO_NBD, P[k], rows, 5, p_alive_brute, 1e-9, 1e-7);
 }
 END_TEST
 
