@@ -175,6 +175,60 @@ START_TEST(wandering_paths_fundamental)
 }
 END_TEST
 
+/* Short paths over 20 channels, a channel often twice in a row (self
+ * loops): the chain settles in a few dozen sweeps, so each removal is
+ * iterated, the removals eight at a time side by side (chain.c,
+ * solve_lanes: 8, 8 and 4 of them, each lane settling in its own sweep).
+ * Each removal effect against a plain dense solve of its own. */
+START_TEST(iterated_removals_side_by_side)
+{
+    enum { CH = 20, ROWS = 400 };
+    static double T[WCH + 1][WCH + 3];
+    double cv[WCH] = {0}, cn[WCH] = {0}, meanv[WCH] = {0};
+    memset(T, 0, sizeof T);
+    cx_paths *p;
+    OK(cx_paths_new(&p));
+    uint64_t x = 7;
+    char path[128];
+    for (int r = 0; r < ROWS; r++) {
+        double conv = (double)(wander_next(&x) % 3), nulls = (double)(1 + wander_next(&x) % 3);
+        double value = conv * (double)(10 + wander_next(&x) % 90);
+        int prev = WCH, len = 1 + (int)(wander_next(&x) % 6), ch = (int)(wander_next(&x) % CH);
+        char *w = path;
+        for (int k = 0; k < len; k++) {
+            if (k && wander_next(&x) % 3)
+                ch = (int)(wander_next(&x) % CH);
+            w += sprintf(w, k ? ">c%d" : "c%d", ch);
+            T[prev][ch] += conv + nulls;
+            prev = ch;
+        }
+        T[prev][WCH + 1] += conv;
+        T[prev][WCH + 2] += nulls;
+        cv[prev] += value;
+        cn[prev] += conv;
+        OK(cx_paths_add(p, path, ">", conv, nulls, value));
+    }
+    for (int c = 0; c < CH; c++)
+        meanv[c] = cn[c] > 0 ? cv[c] / cn[c] : 0;
+    double base[2], q[2];
+    wander_solve(T, meanv, -1, base);
+    cx_result *r;
+    OK(cx_paths_attribution(&r, p, 1));
+    ck_assert_uint_eq(cx_result_row_count(r), CH);
+    for (int c = 0; c < CH; c++) {
+        char name[8];
+        snprintf(name, sizeof name, "c%d", c);
+        size_t k = result_row(r, "name", name);
+        wander_solve(T, meanv, c, q);
+        NEAR(result_real(r, k, "removal_effect"), 1 - q[0] / base[0], 1e-11);
+        NEAR(result_real(r, k, "removal_effect_value"), 1 - q[1] / base[1], 1e-11);
+        ck_assert(result_real(r, k, "removal_effect") > 0);
+    }
+    cx_result_free(r);
+    cx_paths_free(p);
+}
+END_TEST
+
 START_TEST(hand_solved)
 {
     cx_paths *p;
@@ -1102,6 +1156,7 @@ int main(void)
     tcase_add_test(core, hand_solved);
     tcase_add_test(core, slow_chain_solved_exactly);
     tcase_add_test(core, wandering_paths_fundamental);
+    tcase_add_test(core, iterated_removals_side_by_side);
     tcase_add_test(core, weights_and_order);
     tcase_add_test(core, attribution_any_row_order);
     tcase_add_test(core, same_as_journeys);

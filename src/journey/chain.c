@@ -9,6 +9,9 @@
 #include "journey_private.h"
 
 #include <math.h>
+#if defined(__GNUC__) && defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 void cxi_chain_free(cxi_mem *m, cxi_chain *c)
 {
@@ -315,7 +318,7 @@ static int solve(const csr *g, const uint8_t *removed, double *h1, double *hv, d
     memset(h1, 0, n * sizeof *h1);
     memset(hv, 0, n * sizeof *hv);
     for (int sweep = 0; sweep < CXI_CHAIN_MAX_SWEEPS; sweep++) {
-        double delta = 0;
+        double delta = 0, deltav = 0; /* deltav / vscale after: the same as the greatest of each over vscale */
         for (size_t q = 0; q < n; q++) {
             size_t s = q + 1 < n ? n - 2 - q : start;
             if (removed && s != start && removed[s])
@@ -328,24 +331,151 @@ static int solve(const csr *g, const uint8_t *removed, double *h1, double *hv, d
                 a1 += g->p[e] * h1[t];
                 av += g->p[e] * hv[t];
             }
-            double d = 1 - g->self[s];
-            a1 /= d;
-            av /= d;
-            double d1 = fabs(a1 - h1[s]), dv = fabs(av - hv[s]) / vscale;
+            if (g->self[s] != 0) { /* (dividing by 1 changes nothing) */
+                double d = 1 - g->self[s];
+                a1 /= d;
+                av /= d;
+            }
+            double d1 = fabs(a1 - h1[s]), dv = fabs(av - hv[s]);
             if (d1 > delta)
                 delta = d1;
-            if (dv > delta)
-                delta = dv;
+            if (dv > deltav)
+                deltav = dv;
             h1[s] = a1;
             hv[s] = av;
         }
-        if (delta <= CX_JOURNEYS_TOLERANCE) {
+        if (delta <= CX_JOURNEYS_TOLERANCE && deltav / vscale <= CX_JOURNEYS_TOLERANCE) {
             *p1 = h1[start];
             *pv = hv[start];
             if (sweeps)
                 *sweeps = sweep + 1;
             return CX_OK;
         }
+    }
+    return CX_ERANGE;
+}
+
+/* Removals solved side by side by solve_lanes, and the most memory their
+ * values may take (LANES x 2 doubles a state): larger chains solve one
+ * removal at a time. */
+#define LANES 8
+#define LANES_MAX_BYTES ((size_t)64 << 20)
+
+/* Several doubles side by side for solve_lanes (GCC's and Clang's vector
+ * types, one double elsewhere): element-wise arithmetic, each element
+ * rounded as a double alone is. */
+#if defined(__GNUC__)
+typedef double lanes_v __attribute__((vector_size(16)));
+typedef long long lanes_m __attribute__((vector_size(16)));
+static inline lanes_v lanes_abs(lanes_v x)
+{
+    const lanes_m nosign = {0};
+    return (lanes_v)((lanes_m)x & (nosign + 0x7FFFFFFFFFFFFFFFLL)); /* the sign bits cleared */
+}
+static inline lanes_v lanes_max(lanes_v a, lanes_v b) /* a > b ? a : b */
+{
+#if defined(__SSE2__)
+    return _mm_max_pd(a, b);
+#else
+    lanes_m gt = a > b;
+    return (lanes_v)((gt & (lanes_m)a) | (~gt & (lanes_m)b));
+#endif
+}
+#else
+typedef double lanes_v;
+static inline lanes_v lanes_abs(lanes_v x) { return fabs(x); }
+static inline lanes_v lanes_max(lanes_v a, lanes_v b) { return a > b ? a : b; }
+#endif
+#define LANES_PER ((int)(sizeof(lanes_v) / sizeof(double)))
+
+/* solve() for up to LANES removals at once, lane j sending to DROP the
+ * states s with rm[s * LANES + j] set (START never). h: 2 LANES doubles a
+ * state, lane j's absorption at h[s * 2 LANES + j] and its value at h[s *
+ * 2 LANES + LANES + j] (a state's 128 bytes, fetched ahead for the rows to
+ * come). Each lane does what solve() does for its removal, the same
+ * operations in the same order, so its results are solve()'s to the bit:
+ * a removed state's values stay 0 (its sum times 0, where solve() leaves
+ * it), adding its 0 x p (p >= 0) leaves a sum of such terms unchanged,
+ * where solve() skips it, and dividing by 1 - self only where self is not
+ * 0 changes nothing. A lane's results are taken after the sweep that
+ * settles it, as solve() returns then; its later sweeps change nothing
+ * else. One pass over the chain's rows serves every lane, and the lanes'
+ * sums are independent: the sweep is no longer one chain of dependent
+ * additions. q1, qv: each lane's absorption from START. CX_ERANGE when a
+ * lane does not settle in CXI_CHAIN_MAX_SWEEPS. */
+static int solve_lanes(const csr *g, const uint8_t *rm, size_t nl, double *h, double vscale, double *q1, double *qv)
+{
+    enum { W = 2 * LANES, NV = W / LANES_PER, HALF = NV / 2, AHEAD = 8 };
+    size_t n = g->n, start = n - 1, live_n = nl;
+    memset(h, 0, n * W * sizeof *h);
+    uint8_t live[LANES];
+    for (size_t j = 0; j < LANES; j++)
+        live[j] = j < nl;
+    const lanes_v zero = {0};
+    for (int sweep = 0; sweep < CXI_CHAIN_MAX_SWEEPS; sweep++) {
+        lanes_v delta[NV];
+        for (int i = 0; i < NV; i++)
+            delta[i] = zero;
+        for (size_t q = 0; q < n; q++) {
+            size_t s = q + 1 < n ? n - 2 - q : start;
+#if defined(__GNUC__)
+            if (q + AHEAD + 1 < n) {
+                size_t f = n - 2 - q - AHEAD;
+                for (uint32_t e = g->off[f]; e < g->off[f + 1]; e++) {
+                    __builtin_prefetch(h + (size_t)g->col[e] * W);
+                    __builtin_prefetch(h + (size_t)g->col[e] * W + LANES);
+                }
+            }
+#endif
+            lanes_v a[NV], k[HALF];
+            for (int i = 0; i < HALF; i++) {
+                a[i] = zero + g->b1[s];
+                a[HALF + i] = zero + g->bv[s];
+            }
+            for (uint32_t e = g->off[s]; e < g->off[s + 1]; e++) {
+                const double p = g->p[e], *x = h + (size_t)g->col[e] * W;
+                for (int i = 0; i < NV; i++) {
+                    lanes_v xi;
+                    memcpy(&xi, x + i * LANES_PER, sizeof xi);
+                    a[i] += p * xi;
+                }
+            }
+            if (g->self[s] != 0) {
+                double d = 1 - g->self[s];
+                for (int i = 0; i < NV; i++)
+                    a[i] /= d;
+            }
+            const uint8_t *r = rm + s * LANES;
+            bool some = false;
+            for (int j = 0; j < LANES; j++)
+                some |= r[j] != 0;
+            if (some) { /* removed in some lane */
+                double kd[LANES];
+                for (int j = 0; j < LANES; j++)
+                    kd[j] = r[j] ? 0 : 1;
+                memcpy(k, kd, sizeof k);
+                for (int i = 0; i < NV; i++)
+                    a[i] *= k[i % HALF];
+            }
+            double *y = h + s * W;
+            for (int i = 0; i < NV; i++) {
+                lanes_v v = a[i], yi;
+                memcpy(&yi, y + i * LANES_PER, sizeof yi);
+                delta[i] = lanes_max(lanes_abs(v - yi), delta[i]);
+                memcpy(y + i * LANES_PER, &v, sizeof v);
+            }
+        }
+        double dd[W];
+        memcpy(dd, delta, sizeof dd);
+        for (size_t j = 0; j < LANES; j++)
+            if (live[j] && dd[j] <= CX_JOURNEYS_TOLERANCE && dd[LANES + j] / vscale <= CX_JOURNEYS_TOLERANCE) {
+                q1[j] = h[start * W + j];
+                qv[j] = h[start * W + LANES + j];
+                live[j] = 0;
+                live_n--;
+            }
+        if (!live_n)
+            return CX_OK;
     }
     return CX_ERANGE;
 }
@@ -579,20 +709,47 @@ int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const doub
             }
         }
     }
+    /* otherwise the removals' iterations LANES at a time, when their
+     * values fit in LANES_MAX_BYTES */
+    double *lh = NULL, lq1[LANES], lqv[LANES];
+    uint8_t *rm = NULL;
+    bool lanes = !rc && !N && ncodes > 1 && n1 <= LANES_MAX_BYTES / (LANES * 2 * sizeof(double));
+    if (lanes && (!(lh = cxi_alloc(m, n1 * 2 * LANES * sizeof *lh)) || !(rm = cxi_alloc(m, n1 * LANES))))
+        rc = CX_ENOMEM;
     for (size_t u = 0; u < ncodes && !rc; u++) {
-        size_t k = states_with(c, pos, codes[u], removed, N ? R : NULL);
-        if (N) {
+        if (lanes) {
+            size_t j = u % LANES;
+            if (!j) {
+                size_t nl = ncodes - u < LANES ? ncodes - u : LANES;
+                memset(rm, 0, n1 * LANES);
+                for (size_t i = 0; i < nl; i++) {
+                    states_with(c, pos, codes[u + i], removed, NULL);
+                    for (size_t s = 0; s < n1; s++)
+                        rm[s * LANES + i] = removed[s];
+                }
+                if ((rc = solve_lanes(&g, rm, nl, lh, vscale, lq1, lqv)))
+                    break;
+            }
+            q1 = lq1[j];
+            qv = lqv[j];
+        } else if (N) {
+            size_t k = states_with(c, pos, codes[u], removed, R);
             q1 = p1;
             qv = pv;
             if (k && (rc = removal_dense(N, n1, R, k, h1, hv, M, &q1, &qv)))
                 break;
-        } else if ((rc = solve(&g, removed, h1, hv, vscale, &q1, &qv, NULL)))
-            break;
+        } else {
+            states_with(c, pos, codes[u], removed, NULL);
+            if ((rc = solve(&g, removed, h1, hv, vscale, &q1, &qv, NULL)))
+                break;
+        }
         /* rounding: removing a state never adds conversions */
         re[u] = p1 > 0 ? fmax(1 - q1 / p1, 0) : 0;
         rev[u] = pv > 0 ? fmax(1 - qv / pv, 0) : 0;
     }
     csr_free(m, &g);
+    cxi_free(m, lh, n1 * 2 * LANES * sizeof *lh);
+    cxi_free(m, rm, n1 * LANES);
     cxi_free(m, N, nsize);
     cxi_free(m, M, (mmax * (mmax + 1) + 1) * sizeof *M);
     cxi_free(m, R, (mmax + 1) * sizeof *R);
