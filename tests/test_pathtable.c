@@ -1060,6 +1060,67 @@ START_TEST(out_of_memory)
     }
     ck_assert(done);
     ck_assert_uint_eq(cx_paths_count(p), 6);
+    /* counts that are not whole, for a path there before and a new one,
+     * each twice: their exact sums (add_counts) are made, or on failure
+     * forgotten, with the call */
+    enum { NM = 12, NF = 2 * NM + 4 };
+    const char *fpaths[NF] = {"k > l", "a > b", "k > l", "a > b"};
+    double fconv[NF] = {0.25, 0.5, 0.125, 1.5}, fnull[NF] = {0, 0.1, 1, 0.2}, fvalue[NF] = {2, 1.05, 0.5, 3.3};
+    static char mnames[NM][8];
+    for (int i = 0; i < NM; i++) { /* paths there before, each twice in the call: a dozen sums to make */
+        snprintf(mnames[i], sizeof mnames[i], "m%d", i);
+        OK(cx_paths_add(p, mnames[i], ">", 1, 1, 1));
+        for (int k = 0; k < 2; k++) {
+            fpaths[4 + 2 * i + k] = mnames[i];
+            fconv[4 + 2 * i + k] = 0.5;
+            fnull[4 + 2 * i + k] = 0.1;
+            fvalue[4 + 2 * i + k] = 1.25;
+        }
+    }
+    size_t n0 = cx_paths_count(p);
+    cx_result *before, *after;
+    OK(cx_paths_table(&before, p, ">"));
+    done = false;
+    for (long n = 0; !done && n < 100000; n++) {
+        size_t live = f.live;
+        cxt_alloc_allow(&f, n);
+        int rc = cx_paths_add_batch(p, NF, fpaths, ">", fconv, fnull, fvalue);
+        cxt_alloc_allow(&f, -1);
+        ck_assert_msg(rc == CX_OK || rc == CX_ENOMEM, "rc %d at %ld: %s", rc, n, cx_last_error());
+        if (rc == CX_OK) {
+            done = true;
+            break;
+        }
+        ck_assert_uint_le(f.live, live + 64 * 1024);
+        OK(cx_paths_table(&after, p, ">"));
+        ck_assert_uint_eq(cx_result_row_count(after), n0);
+        for (size_t k = 0; k < n0; k++) {
+            ck_assert_str_eq(result_str(after, k, "path"), result_str(before, k, "path"));
+            for (int c = 0; c < 3; c++) {
+                const char *col = c == 0 ? "conversions" : c == 1 ? "nulls" : "value";
+                double x = result_real(after, k, col), y = result_real(before, k, col);
+                ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "at %ld, %s of row %zu: %g vs %g", n, col, k, x, y);
+            }
+        }
+        cx_result_free(after);
+    }
+    ck_assert(done);
+    cx_result_free(before);
+    ck_assert_uint_eq(cx_paths_count(p), n0 + 1);
+    OK(cx_paths_table(&after, p, ">"));
+    for (int i = 0; i < NM; i++) {
+        size_t k = result_row(after, "path", mnames[i]);
+        EXACT(result_real(after, k, "conversions"), 2);
+        EXACT(result_real(after, k, "nulls"), 1.2);
+        EXACT(result_real(after, k, "value"), 3.5);
+    }
+    size_t ab = result_row(after, "path", "a>b"), kl = result_row(after, "path", "k>l");
+    EXACT(result_real(after, ab, "conversions"), 4);
+    EXACT(result_real(after, ab, "nulls"), 1.3);
+    EXACT(result_real(after, ab, "value"), 3 + 2 + 1.05 + 3.3);
+    EXACT(result_real(after, kl, "conversions"), 0.375);
+    EXACT(result_real(after, kl, "value"), 2.5);
+    cx_result_free(after);
     cx_result *want, *r;
 
     OK(cx_paths_attribution(&want, p, 2));
@@ -1147,6 +1208,99 @@ START_TEST(attribution_any_row_order)
 }
 END_TEST
 
+/* Counts that are not whole (shares of conversions, values in cents):
+ * rows of few distinct paths over four states (so paths repeat, within a
+ * call and across calls, and every transition sums many rows), added in
+ * one batch; reversed in three calls; and one by one in a shuffled order.
+ * The path counts and every attribution column of orders 1 to 3 are the
+ * same to the bit: the repeated paths' counts and the chain's transitions
+ * are summed exactly, whatever the order. */
+START_TEST(fractional_counts_any_row_order)
+{
+    static const char *const tps[] = {"ad", "web", "mail", "call"};
+    enum { N = 600 };
+    static char paths[N][32];
+    static const char *path[N], *rpath[N];
+    static double conv[N], null[N], value[N], rconv[N], rnull[N], rvalue[N];
+    static int perm[N];
+    uint64_t seed = 11;
+    for (int i = 0; i < N; i++) {
+        int len = 1 + (int)(splitmix64(&seed) % 3);
+        char *q = paths[i];
+        for (int k = 0; k < len; k++)
+            q += sprintf(q, "%s%s", k ? "|" : "", tps[splitmix64(&seed) % 4]);
+        path[i] = paths[i];
+        conv[i] = (double)(splitmix64(&seed) % 1000) / 997; /* 0 to about 1, rarely whole */
+        null[i] = (double)(splitmix64(&seed) % 3000) / 7;
+        value[i] = conv[i] > 0 ? (double)(splitmix64(&seed) % 100000) / 100 : 0;
+        perm[i] = i;
+    }
+    for (int i = 0; i < N; i++) {
+        rpath[i] = path[N - 1 - i];
+        rconv[i] = conv[N - 1 - i];
+        rnull[i] = null[N - 1 - i];
+        rvalue[i] = value[N - 1 - i];
+    }
+    for (int i = N - 1; i > 0; i--) {
+        int j = (int)(splitmix64(&seed) % (uint64_t)(i + 1)), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    cx_paths *t[3];
+    for (int k = 0; k < 3; k++)
+        OK(cx_paths_new(&t[k]));
+    OK(cx_paths_add_batch(t[0], N, path, "|", conv, null, value));
+    for (int part = 0; part < 3; part++) {
+        size_t a = (size_t)part * N / 3, b = (size_t)(part + 1) * N / 3;
+        OK(cx_paths_add_batch(t[1], b - a, rpath + a, "|", rconv + a, rnull + a, rvalue + a));
+    }
+    for (int i = 0; i < N; i++)
+        OK(cx_paths_add(t[2], path[perm[i]], "|", conv[perm[i]], null[perm[i]], value[perm[i]]));
+    ck_assert_uint_lt(cx_paths_count(t[0]), N / 5); /* paths repeat */
+    cx_result *pc[3];
+    for (int k = 0; k < 3; k++)
+        OK(cx_paths_table(&pc[k], t[k], "|"));
+    for (int k = 1; k < 3; k++) {
+        ck_assert_uint_eq(cx_result_row_count(pc[k]), cx_result_row_count(pc[0]));
+        for (size_t r = 0; r < cx_result_row_count(pc[0]); r++) {
+            const char *name = result_str(pc[0], r, "path");
+            size_t q = result_row(pc[k], "path", name);
+            for (int c = 0; c < 3; c++) {
+                const char *col = c == 0 ? "conversions" : c == 1 ? "nulls" : "value";
+                double x = result_real(pc[0], r, col), y = result_real(pc[k], q, col);
+                EXPECT(memcmp(&x, &y, sizeof x) == 0, "table %d, %s of %s: %.17g vs %.17g", k, col, name, x, y);
+            }
+        }
+    }
+    for (int k = 0; k < 3; k++)
+        cx_result_free(pc[k]);
+    static const char *const cols[] = {"removal_effect", "markov", "removal_effect_value", "markov_value",
+                                       "first_touch", "last_touch", "linear", "position_based", "first_touch_value",
+                                       "last_touch_value", "linear_value", "position_based_value"};
+    for (int order = 1; order <= 3; order++) {
+        cx_result *r[3];
+        for (int k = 0; k < 3; k++)
+            OK(cx_paths_attribution(&r[k], t[k], order));
+        for (int k = 1; k < 3; k++) {
+            ck_assert_uint_eq(cx_result_row_count(r[k]), 4);
+            for (size_t i = 0; i < 4; i++) {
+                const char *name = result_str(r[0], i, "name");
+                size_t q = result_row(r[k], "name", name);
+                for (size_t c = 0; c < sizeof cols / sizeof *cols; c++) {
+                    double x = result_real(r[0], i, cols[c]), y = result_real(r[k], q, cols[c]);
+                    EXPECT(memcmp(&x, &y, sizeof x) == 0, "table %d, order %d, %s of %s: %.17g vs %.17g", k, order,
+                           cols[c], name, x, y);
+                }
+            }
+        }
+        for (int k = 0; k < 3; k++)
+            cx_result_free(r[k]);
+    }
+    for (int k = 0; k < 3; k++)
+        cx_paths_free(t[k]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("pathtable");
@@ -1159,6 +1313,7 @@ int main(void)
     tcase_add_test(core, iterated_removals_side_by_side);
     tcase_add_test(core, weights_and_order);
     tcase_add_test(core, attribution_any_row_order);
+    tcase_add_test(core, fractional_counts_any_row_order);
     tcase_add_test(core, same_as_journeys);
     tcase_add_test(core, step_matrix);
     tcase_add_test(core, bad_input);

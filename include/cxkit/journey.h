@@ -834,7 +834,10 @@ CX_EXTERN void cx_paths_free(cx_paths *paths);
  * The path is split at every occurrence of `separator`; each part, with
  * spaces and tabs trimmed at both ends, is a state name (valid UTF-8,
  * not empty). A path of the same states already in the table gets the
- * counts added.
+ * counts added: whole numbers as doubles (exact while the sums stay
+ * within 2^53), others in fixed point from then on (each count cut to a
+ * multiple of 2^-62; counts of 2^62 or more as doubles), so that the
+ * same rows in any order give the same counts to the bit.
  * @param[in] paths       the table.
  * @param[in] path        the states joined by the separator, such as
  *                        "search > email > direct".
@@ -958,8 +961,9 @@ CX_EXTERN int cx_paths_table(cx_result **out, const cx_paths *paths, const char 
  * "linear_value", "position_based_value". One row per state name, by
  * "markov" descending then name (byte order). As in
  * cx_journeys_attribution(), the same rows in any order give the same
- * table bit for bit (with counts that are whole numbers: the counts of a
- * transition are summed in the order of the rows).
+ * table bit for bit: a transition's counts are summed as the counts of a
+ * path added more than once are (see cx_paths_add()), exactly in fixed
+ * point when they are not whole numbers.
  * @param[out] out   the result, to free with cx_result_free().
  * @param[in]  paths the table.
  * @param[in]  order 1 to ::CX_JOURNEYS_MAX_ORDER.

@@ -6,6 +6,7 @@
  * The journeys (paths.c) and the path-count tables (pathtable.c) both
  * describe their paths with a cxi_chain_src.
  */
+#include "../base/xsum.h"
 #include "journey_private.h"
 
 #include <math.h>
@@ -80,14 +81,20 @@ int cxi_chain_check_order(const char *fn, int order)
     return CX_OK;
 }
 
-/* Adds weight w to transition e of a dense index: dense[from row * cols +
- * to column] (START the last row, CONVERSION and DROP the last columns),
- * numbered as edge() numbers them. */
-static int dense_edge(cxi_mem *m, cxi_chain *c, uint32_t *dense, uint32_t from, uint32_t to, double w)
+/* A transition's place in a dense index: dense[from row * cols + to
+ * column] (START the last row, CONVERSION and DROP the last columns). */
+static uint32_t *dense_slot(const cxi_chain *c, uint32_t *dense, uint32_t from, uint32_t to)
 {
     size_t ns = c->ns, f = from == CXI_S_START ? ns : from;
     size_t t = to == CXI_S_CONV ? ns : to == CXI_S_DROP ? ns + 1 : to;
-    uint32_t *slot = &dense[f * (ns + 2) + t];
+    return &dense[f * (ns + 2) + t];
+}
+
+/* Adds weight w to transition e of a dense index (dense_slot), numbered as
+ * edge() numbers them. */
+static int dense_edge(cxi_mem *m, cxi_chain *c, uint32_t *dense, uint32_t from, uint32_t to, double w)
+{
+    uint32_t *slot = dense_slot(c, dense, from, to);
     if (*slot != CXI_NONE) {
         c->ecnt[*slot] += w;
         return CX_OK;
@@ -167,6 +174,51 @@ static int chain_states(const char *fn, cxi_mem *m, const cxi_chain_src *src, in
     return rc ? chain_fail(fn, rc, order, true) : CX_OK;
 }
 
+/* Whether every weight is a whole number of at most 2^52 (then the double
+ * sums of the transitions are exact, in any order, while within 2^53). */
+static bool whole_weights(const cxi_chain_src *src)
+{
+    if (src->conv)
+        return true;
+    for (size_t k = 0; k < src->n; k++)
+        for (int i = 0; i < 2; i++) {
+            double w = i ? src->wnull[k] : src->wconv[k];
+            if (!(fabs(w) <= 0x1p52 && w == trunc(w)))
+                return false;
+        }
+    return true;
+}
+
+/* The transitions' weights summed again exactly (in fixed point, xsum.h),
+ * for weights that are not whole: the same paths in another order then
+ * give the same weights to the bit. The transitions are those the first
+ * pass numbered, found through its index (dense, or c->emap). */
+static int exact_weights(cxi_mem *m, const cxi_chain_src *src, cxi_chain *c, uint32_t *dense)
+{
+    cxi_xsum *x = cxi_jzalloc(m, (c->ne ? c->ne : 1) * sizeof *x);
+    if (!x)
+        return CX_ENOMEM;
+#define EDGE(f, t) (dense ? *dense_slot(c, dense, f, t) : cxi_map_get(&c->emap, (uint64_t)(f) << 32 | (t)))
+    for (size_t k = 0; k < src->n; k++) {
+        uint32_t a = src->off[k], b = src->end[k], prev = CXI_S_START;
+        double wc = src->wconv[k], wn = src->wnull[k];
+        for (uint32_t i = a; i < b; i++) {
+            uint32_t s = cxi_chain_sid(c, i);
+            cxi_xsum_add(&x[EDGE(prev, s)], wc + wn);
+            prev = s;
+        }
+        if (wc > 0)
+            cxi_xsum_add(&x[EDGE(prev, CXI_S_CONV)], wc);
+        if (wn > 0)
+            cxi_xsum_add(&x[EDGE(prev, CXI_S_DROP)], wn);
+    }
+#undef EDGE
+    for (size_t e = 0; e < c->ne; e++)
+        c->ecnt[e] = cxi_xsum_value(&x[e]);
+    cxi_free(m, x, (c->ne ? c->ne : 1) * sizeof *x);
+    return CX_OK;
+}
+
 int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int order, cxi_chain *c)
 {
     memset(c, 0, sizeof *c);
@@ -205,6 +257,8 @@ int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int or
         if (!rc && wn > 0)
             rc = dense ? dense_edge(m, c, dense, prev, CXI_S_DROP, wn) : edge(m, c, prev, CXI_S_DROP, wn);
     }
+    if (!rc && !whole_weights(src))
+        rc = exact_weights(m, src, c, dense) ? CX_ENOMEM : CX_OK;
     if (dense)
         cxi_free(m, dense, ndense * sizeof *dense);
     return rc ? chain_fail(fn, rc, order, false) : CX_OK;
@@ -254,7 +308,7 @@ static int csr_build(cxi_mem *m, const cxi_chain *c, const uint32_t *pos, const 
     memset(g, 0, sizeof *g);
     size_t n = c->ns + 1;
     g->n = n;
-    double *tot = cxi_jzalloc(m, n * sizeof *tot);
+    cxi_xsum *tot = cxi_jzalloc(m, n * sizeof *tot); /* exact: the transitions come in the paths' order */
     g->off = cxi_jzalloc(m, (n + 1) * sizeof(uint32_t));
     g->b1 = cxi_jzalloc(m, n * sizeof(double));
     g->bv = cxi_jzalloc(m, n * sizeof(double));
@@ -266,7 +320,7 @@ static int csr_build(cxi_mem *m, const cxi_chain *c, const uint32_t *pos, const 
 #define ROW(x) ((x) == CXI_S_START ? (uint32_t)c->ns : (x) < c->ns && pos ? pos[x] : (x))
     for (size_t e = 0; e < c->ne; e++) {
         uint32_t f = ROW(c->efrom[e]), t = ROW(c->eto[e]);
-        tot[f] += c->ecnt[e];
+        cxi_xsum_add(&tot[f], c->ecnt[e]);
         if (t < c->ns && t != f)
             g->off[f + 1]++;
     }
@@ -285,7 +339,7 @@ static int csr_build(cxi_mem *m, const cxi_chain *c, const uint32_t *pos, const 
     for (size_t e = 0; e < c->ne; e++) {
         uint32_t fs = c->efrom[e] == CXI_S_START ? (uint32_t)c->ns : c->efrom[e];
         uint32_t f = ROW(c->efrom[e]), t = ROW(c->eto[e]);
-        double p = c->ecnt[e] / tot[f];
+        double p = c->ecnt[e] / cxi_xsum_value(&tot[f]);
         if (t == CXI_S_CONV) {
             g->b1[f] += p;
             g->bv[f] += p * convval[fs];

@@ -42,6 +42,14 @@ struct cx_paths {
     size_t offcap;
     double *conv, *null, *value; /* per distinct path */
     size_t n, cap;         /* distinct paths, numbered in order of first addition */
+    /* the exact sums of the paths met more than once with counts that are
+     * not whole (so the same rows in any order give the same counts):
+     * dmap from path id to its sums in dsum, conv[] etc. their rounding */
+    cxi_map dmap;
+    struct pdup {
+        cxi_xsum s[3];
+    } * dsum;
+    size_t ndup, dupcap;
     pslot *slots;          /* open addressing, linear probes, at most 3/4 full */
     size_t nslots;
     double wfirst, wlast;
@@ -56,6 +64,7 @@ int cx_paths_new_with_allocator(cx_paths **out, cx_alloc_fn alloc, void *ud)
     if (!p)
         return cxi_fail(CX_ENOMEM, "cx_paths_new: out of memory");
     cxi_pool_init(&p->names);
+    cxi_map_init(&p->dmap);
     p->wfirst = p->wlast = 0.4;
     *out = p;
     return CX_OK;
@@ -77,6 +86,8 @@ void cx_paths_free(cx_paths *p)
     cxi_free(&mem, p->conv, p->cap * sizeof *p->conv);
     cxi_free(&mem, p->null, p->cap * sizeof *p->null);
     cxi_free(&mem, p->value, p->cap * sizeof *p->value);
+    cxi_map_free(&mem, &p->dmap);
+    cxi_free(&mem, p->dsum, p->dupcap * sizeof *p->dsum);
     cxi_free(&mem, p->slots, p->nslots * sizeof *p->slots);
     cxi_free(&mem, p, sizeof *p);
 }
@@ -198,6 +209,69 @@ static void truncate_paths(cx_paths *p, size_t n)
 
 /* ---- adding paths ---------------------------------------------------------- */
 
+/* A whole number of magnitude at most 2^52 (a row's count that adds to a
+ * whole sum exactly while the sum stays within 2^53). */
+static bool small_whole(double v) { return fabs(v) <= 0x1p52 && v == (double)(int64_t)v; }
+
+/* A whole number (every double from 2^52 on is). */
+static bool whole(double v) { return !(fabs(v) < 0x1p52) || v == (double)(int64_t)v; }
+
+/* Whether adding a row's counts w to path id's needs exact sums (id has
+ * none yet, and a count is not whole). */
+static bool needs_sums(const cx_paths *p, uint32_t id, const double *w)
+{
+    const double *col[3] = {p->conv, p->null, p->value};
+    for (int i = 0; i < 3; i++)
+        if (!small_whole(w[i]) || !whole(col[i][id]))
+            return !p->dmap.count || cxi_map_get(&p->dmap, id) == CXI_NONE;
+    return false;
+}
+
+/* Room for `more` paths' exact sums (add_counts). CX_ENOMEM. */
+static int reserve_dups(cx_paths *p, size_t more)
+{
+    if (cxi_map_reserve(&p->mem, &p->dmap, more))
+        return CX_ENOMEM;
+    return cxi_grow(&p->mem, &p->dsum, &p->dupcap, p->ndup + more, sizeof *p->dsum) ? CX_ENOMEM : CX_OK;
+}
+
+/* Adds a row's counts to path id's. Whole numbers add as doubles (exactly,
+ * while the sums stay within 2^53); otherwise the path's sums are kept
+ * exact in fixed point (xsum.h) from then on, starting from the counts it
+ * had, so that the same rows in any order give the same counts to the
+ * bit. CX_ENOMEM (nothing changed) unless reserve_dups() made room for
+ * the calls whose needs_sums() is true. */
+static int add_counts(cx_paths *p, uint32_t id, double conv, double null, double value)
+{
+    double *col[3] = {p->conv, p->null, p->value}, w[3] = {conv, null, value};
+    uint32_t d = p->dmap.count ? cxi_map_get(&p->dmap, id) : CXI_NONE;
+    if (d == CXI_NONE) {
+        if (!needs_sums(p, id, w)) {
+            for (int i = 0; i < 3; i++)
+                col[i][id] += w[i];
+            return CX_OK;
+        }
+        if (reserve_dups(p, 1))
+            return CX_ENOMEM;
+        d = (uint32_t)p->ndup++;
+        memset(&p->dsum[d], 0, sizeof p->dsum[d]);
+        for (int i = 0; i < 3; i++)
+            cxi_xsum_add(&p->dsum[d].s[i], col[i][id]);
+        cxi_map_put(&p->dmap, id, d);
+    }
+    for (int i = 0; i < 3; i++) {
+        cxi_xsum_add(&p->dsum[d].s[i], w[i]);
+        col[i][id] = cxi_xsum_value(&p->dsum[d].s[i]);
+    }
+    return CX_OK;
+}
+
+static bool dup_from(void *ctx, uint64_t key, uint32_t val)
+{
+    (void)key;
+    return val >= *(const size_t *)ctx;
+}
+
 /* The state names met lately: a small direct-mapped table from a name's
  * first bytes and length to its code and interned text (which never
  * moves), so that most states cost a compare instead of the pool's hash (a
@@ -246,7 +320,7 @@ typedef struct adder {
     const char *sep;
     size_t seplen;
     uint32_t names0;       /* where the call started, to undo it */
-    size_t np0;
+    size_t np0, ndup0;
     name_entry names[NAME_CACHE];
     prow q[PROW_GROUP];
     int nq;
@@ -265,6 +339,7 @@ static void adder_begin(adder *a, cx_paths *p, const char *fn, const char *file,
     a->seplen = strlen(sep);
     a->names0 = p->names.count;
     a->np0 = p->n;
+    a->ndup0 = p->ndup;
 }
 
 /* How many bytes of s[0..len) a message prints: at most `max`, never
@@ -426,13 +501,17 @@ static int flush(adder *a)
             w += r->len;
             p->off[id + 1] = w;
             p->slots[i] = (pslot){r->h, id + 1};
-            p->conv[id] = p->null[id] = p->value[id] = 0;
+            p->conv[id] = r->conv;
+            p->null[id] = r->null;
+            p->value[id] = r->value;
             p->n++;
+            continue;
         }
         if (id >= a->np0) {
-            p->conv[id] += r->conv;
-            p->null[id] += r->null;
-            p->value[id] += r->value;
+            if (add_counts(p, id, r->conv, r->null, r->value)) {
+                rc = fail_row(a, CX_ENOMEM, r->where);
+                break;
+            }
             continue;
         }
         if (a->nold == a->oldcap && cxi_grow(&p->mem, &a->old, &a->oldcap, a->nold + 1, sizeof *a->old)) {
@@ -519,14 +598,21 @@ static int adder_end(adder *a, int rc)
     cx_paths *p = a->p;
     if (!rc)
         rc = flush(a);
+    size_t need = 0; /* a bound: a sum is whole until a count that is not is added */
+    for (size_t i = 0; !rc && i < a->nold; i++)
+        need += needs_sums(p, a->old[i].id, (const double[3]){a->old[i].conv, a->old[i].null, a->old[i].value});
+    if (need && reserve_dups(p, need)) /* then nothing below fails */
+        rc = cxi_fail(CX_ENOMEM, "%s: out of memory", a->fn);
     if (!rc)
         for (size_t i = 0; i < a->nold; i++) {
             const pold *o = &a->old[i];
-            p->conv[o->id] += o->conv;
-            p->null[o->id] += o->null;
-            p->value[o->id] += o->value;
+            (void)add_counts(p, o->id, o->conv, o->null, o->value);
         }
     else {
+        if (p->ndup > a->ndup0) { /* the sums of this call's new paths */
+            cxi_map_remove_if(&p->dmap, dup_from, &a->ndup0);
+            p->ndup = a->ndup0;
+        }
         truncate_paths(p, a->np0);
         p->nst = p->n ? p->off[p->n] : 0;
         cxi_pool_truncate(&p->mem, &p->names, a->names0);
@@ -701,12 +787,13 @@ static void pattr_heuristics(const cx_paths *p, const cxi_chain *c, cxi_fixacc *
     double wf = p->wfirst, wl = p->wlast;
     /* the scales (xsum.h): a column's credits add up to at most the
      * conversions (counts) or the values, each path sharing out its own */
-    double bc = 0, bv = 0;
+    cxi_xsum xc = {0}, xv = {0}; /* (summed exactly: the scales do not depend on the paths' order) */
     for (size_t k = 0; k < p->n; k++)
         if (p->conv[k] > 0) {
-            bc += p->conv[k];
-            bv += p->value[k];
+            cxi_xsum_add(&xc, p->conv[k]);
+            cxi_xsum_add(&xv, p->value[k]);
         }
+    double bc = cxi_xsum_value(&xc), bv = cxi_xsum_value(&xv);
     cxi_fix fix[2] = {cxi_fix_for(bc * (1 + 1e-6) + 1), cxi_fix_for(bv * (1 + 1e-6) + 1)};
     for (size_t k = 0; k < p->n; k++) {
         if (!(p->conv[k] > 0))
