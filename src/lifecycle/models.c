@@ -474,7 +474,7 @@ static void fit_starts(cxi_minimum *best, double *theta, cxi_objective f, void *
     best->capped = 0;
     memcpy(theta, starts, (size_t)k * sizeof(double));
     int total = 0, evals = 0, capped = 0;
-    double edge[4];
+    double edge[4] = {0};
     for (int s = 0; s < nstarts && evals < FIT_MAX_EVAL; s++) {
         double t[4];
         memcpy(t, starts + s * k, (size_t)k * sizeof(double));
@@ -1323,8 +1323,9 @@ static double bgbb_row_limit(int pair, double al, double be, double ga, double d
 /* BG/BB's flat ridges: where the purchase or the dropout probability has
  * no spread, the fit converges (its gradient vanishes to rounding),
  * stalls or reaches its cap at an arbitrary large pair, alpha and beta or
- * gamma and delta of 10^5 to 10^9, where the beta functions of the
- * likelihood lose digits to rounding.
+ * gamma and delta of 10^5 and more (up to the 10^8 past which bgbb_obj()
+ * refuses a parameter), where the beta functions of the likelihood lose
+ * digits to rounding.
  * If the pair's limit itself, its ratio kept (bgbb_row_limit(), computed
  * without those large arguments), fits the data at most 0.001 worse in
  * log-likelihood (a spread the data cannot tell from none; fits with a
@@ -1660,7 +1661,7 @@ int cx_model_data_from_summary(cx_model_data **out, const cx_summary *summary)
         return cxi_fail(CX_EINVAL, "%s: summary is NULL", fn);
     cxi_mem mem;
     cxi_mem_init(&mem, summary->mem.fn, summary->mem.ud);
-    cx_model_data *d;
+    cx_model_data *d = NULL;
     int rc = data_alloc(&d, mem, summary->n, fn);
     if (rc)
         return rc;

@@ -52,50 +52,58 @@ typedef struct cxi_dist_acc {
     uint64_t sq_hi;
 } cxi_dist_acc;
 
+/* (*hi, *lo) += (bhi, blo), 128-bit unsigned; true when the sum passes
+ * 2^128 - 1 (then it has wrapped). No branch. */
+static inline bool cxi_u128_add(uint64_t *lo, uint64_t *hi, uint64_t blo, uint64_t bhi)
+{
+    uint64_t l = *lo + blo, c = l < blo, h = *hi + bhi, over = h < bhi;
+    uint64_t h2 = h + c;
+    over |= h2 < c;
+    *lo = l;
+    *hi = h2;
+    return over;
+}
+
+/* |v|^2 as a 128-bit unsigned (*hi, *lo). */
+static inline void cxi_square(int64_t v, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+#ifdef __SIZEOF_INT128__
+    __extension__ typedef unsigned __int128 u128;
+    u128 p = (u128)u * u;
+    *lo = (uint64_t)p;
+    *hi = (uint64_t)(p >> 64);
+#else
+    /* in 64-bit halves (u = a1 * 2^32 + a0) */
+    uint64_t a0 = u & 0xffffffffu, a1 = u >> 32;
+    uint64_t p00 = a0 * a0, p01 = a0 * a1, p11 = a1 * a1;
+    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) * 2;
+    *lo = (p00 & 0xffffffffu) | (mid << 32);
+    *hi = p11 + (p01 >> 32) * 2 + (mid >> 32);
+#endif
+}
+
 /* Adds v * v to the exact sum of squares; false (the sum unchanged) when
  * it would pass 2^128 - 1. */
 static inline bool cxi_dist_sq_add(cxi_dist_acc *a, int64_t v)
 {
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-#ifdef __SIZEOF_INT128__
-    __extension__ typedef unsigned __int128 u128;
-    u128 p = (u128)u * u, t = ((u128)a->sq_hi << 64 | a->sq_lo) + p;
-    if (t < p)
+    uint64_t lo = a->sq_lo, hi = a->sq_hi, plo, phi;
+    cxi_square(v, &plo, &phi);
+    if (cxi_u128_add(&lo, &hi, plo, phi))
         return false;
-    a->sq_lo = (uint64_t)t;
-    a->sq_hi = (uint64_t)(t >> 64);
+    a->sq_lo = lo;
+    a->sq_hi = hi;
     return true;
-#else
-    /* u * u in 64-bit halves (u = a1 * 2^32 + a0) */
-    uint64_t a0 = u & 0xffffffffu, a1 = u >> 32;
-    uint64_t p00 = a0 * a0, p01 = a0 * a1, p11 = a1 * a1;
-    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) * 2;
-    uint64_t lo = (p00 & 0xffffffffu) | (mid << 32);
-    uint64_t hi = p11 + (p01 >> 32) * 2 + (mid >> 32);
-    uint64_t nlo = a->sq_lo + lo, carry = nlo < lo;
-    if (hi + carry < hi || a->sq_hi + hi + carry < a->sq_hi)
-        return false;
-    a->sq_lo = nlo;
-    a->sq_hi += hi + carry;
-    return true;
-#endif
 }
 
 /* cxi_dist_sq_add() for a pass that fails as a whole: adds v * v and
  * returns 1 if the sum passed 2^128 - 1 (then the sum is wrong, and the
- * pass must fail), else 0; with 128-bit integers, no branch. */
+ * pass must fail), else 0; no branch. */
 static inline unsigned cxi_dist_sq_put(cxi_dist_acc *a, int64_t v)
 {
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-#ifdef __SIZEOF_INT128__
-    __extension__ typedef unsigned __int128 u128;
-    u128 p = (u128)u * u, t = ((u128)a->sq_hi << 64 | a->sq_lo) + p;
-    a->sq_lo = (uint64_t)t;
-    a->sq_hi = (uint64_t)(t >> 64);
-    return t < p;
-#else
-    return !cxi_dist_sq_add(a, v);
-#endif
+    uint64_t plo, phi;
+    cxi_square(v, &plo, &phi);
+    return cxi_u128_add(&a->sq_lo, &a->sq_hi, plo, phi);
 }
 
 /* The sum of squares as a double (rounded from the exact sum; the same

@@ -515,7 +515,7 @@ static int q_quantile(double *out, const cxi_qres *r, size_t row, int measure, d
         return cxi_fail(CX_ERANGE, "%s: row %zu is out of range (%zu rows)", fn, row, r->groups.n);
     if (!(q >= 0 && q <= 1))
         return cxi_fail(CX_ERANGE, "%s: q = %g is not in [0, 1]", fn, q);
-    int pos;
+    int pos = 0;
     int rc = find_measure(fn, r, measure, &pos);
     if (rc)
         return rc;
@@ -533,7 +533,7 @@ static int q_compare(double *diff, double *p_value, const cxi_qres *a, size_t ro
         return cxi_fail(CX_EINVAL, "%s: an argument is NULL", fn);
     if (row_a >= a->groups.n || row_b >= b->groups.n)
         return cxi_fail(CX_ERANGE, "%s: row %zu is out of range", fn, row_a >= a->groups.n ? row_a : row_b);
-    int pa, pb;
+    int pa = 0, pb = 0;
     int rc = find_measure(fn, a, measure, &pa);
     if (!rc)
         rc = find_measure(fn, b, measure, &pb);
@@ -827,8 +827,8 @@ static int merge_acc(cxi_qres *dst, int pos, size_t gd, const cxi_qres *src, siz
         const cxi_dist_acc *y = s;
         if (count_overflows(cxi_qacc_count(&x->q), cxi_qacc_count(&y->q)))
             return overflow();
-        uint64_t lo = x->sq_lo + y->sq_lo, carry = lo < y->sq_lo, hi = x->sq_hi + y->sq_hi + carry;
-        if (hi < x->sq_hi || (hi == x->sq_hi && (y->sq_hi | carry)))
+        uint64_t lo = x->sq_lo, hi = x->sq_hi;
+        if (cxi_u128_add(&lo, &hi, y->sq_lo, y->sq_hi))
             return cxi_fail(CX_ERANGE, "a sum of squared values would pass 2^128");
         int rc = cxi_qacc_merge(&dst->mem, &x->q, &y->q);
         if (!rc) {
