@@ -8,7 +8,9 @@
  * table, reals as C99 hex floats, so that two builds can be compared byte
  * for byte (issue 14 asks for results identical before and after).
  *
- * Usage: bench-attribution CSV [--orders 1,2,3] [--dump OUT] [--sep ">"]
+ * --threads N: cx_paths_set_threads() (default 1; 0 every online core).
+ *
+ * Usage: bench-attribution CSV [--orders 1,2,3] [--dump OUT] [--sep ">"] [--threads N]
  */
 #define _DEFAULT_SOURCE
 #include <cxkit/cxkit.h>
@@ -62,6 +64,7 @@ static void dump(FILE *f, const char *title, const cx_result *r)
 int main(int argc, char **argv)
 {
     const char *csv = NULL, *out = NULL, *orders = "1", *sep = ">";
+    int threads = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
             out = argv[++i];
@@ -69,15 +72,17 @@ int main(int argc, char **argv)
             orders = argv[++i];
         else if (strcmp(argv[i], "--sep") == 0 && i + 1 < argc)
             sep = argv[++i];
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = atoi(argv[++i]);
         else if (!csv && argv[i][0] != '-')
             csv = argv[i];
         else {
-            fprintf(stderr, "usage: bench-attribution CSV [--orders 1,2,3] [--dump OUT] [--sep SEP]\n");
+            fprintf(stderr, "usage: bench-attribution CSV [--orders 1,2,3] [--dump OUT] [--sep SEP] [--threads N]\n");
             return 2;
         }
     }
     if (!csv) {
-        fprintf(stderr, "usage: bench-attribution CSV [--orders 1,2,3] [--dump OUT] [--sep SEP]\n");
+        fprintf(stderr, "usage: bench-attribution CSV [--orders 1,2,3] [--dump OUT] [--sep SEP] [--threads N]\n");
         return 2;
     }
     double la[3];
@@ -89,6 +94,7 @@ int main(int argc, char **argv)
     }
     cx_paths *p;
     CHECK(cx_paths_new(&p));
+    CHECK(cx_paths_set_threads(p, threads));
     clocks t0 = bench_now();
     CHECK(cx_paths_import_csv(p, csv, sep, "path", "total_conversions", "total_null", "total_conversion_value"));
     clocks tr = bench_since(t0);

@@ -632,6 +632,14 @@ typedef struct Paths {} Paths;
     void set_position_weights(double first, double last) {
         cxb_check(cx_paths_set_position_weights(cxb_paths($self), first, last));
     }
+    /** @brief How many threads attribution() may use (default 1; 0: every
+     *  online core). The removals of the Markov chain, eight at a time,
+     *  are shared out among them; the table is the same for every count.
+     *  @param threads 0 to 1024.
+     *  @exception InvalidArgument for a count out of range. */
+    void set_threads(int threads) {
+        cxb_check(cx_paths_set_threads(cxb_paths($self), threads));
+    }
     /** @brief The table as rows: "path" (the states joined by the
      *  separator), "length", "conversions", "nulls", "value", in order of
      *  first addition.

@@ -239,6 +239,7 @@ static void attribution_from_counts(const cx_journeys *j)
         CHECK(cx_result_column_find(&col[c], pc, names[c]));
     cx_paths *p;
     CHECK(cx_paths_new(&p));
+    CHECK(cx_paths_set_threads(p, 2)); /* the removals on two threads: the same table as on one */
     for (size_t half = 0; half < 2; half++)
         for (size_t r = half ? n / 2 : 0; r < (half ? n : n / 2); r++) {
             const char *path;

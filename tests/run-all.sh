@@ -64,15 +64,17 @@ CXT_ALLOCFAIL_STRIDE=5 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTION
 run build-test testlog-valgrind.json "valgrind memcheck (unit, example)" --setup valgrind --suite unit --suite example
 
 # ThreadSanitizer (issue 15): the threads test (stores built in parallel,
-# one store read by many threads at once) and the two unit suites that start
-# threads (base, calendar), in a build instrumented with -fsanitize=thread
+# one store read by many threads at once) and the unit suites that start
+# threads (base, calendar, pathtable: attribution on threads), in a build
+# instrumented with -fsanitize=thread
 # (gcc, runtime libtsan2); any data race ends the test with TSan's exit code,
 # which fails it. The other unit suites run no threads, so TSan could find
 # nothing there, and they take over 10 minutes under it (io, db, sync).
 setup build-tsan -Dtests=enabled -Db_sanitize=thread -Db_lundef=false -Dbindings=disabled -Dbench=disabled \
   -Ddocs=disabled -Dexamples=disabled
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  run build-tsan testlog.json "ThreadSanitizer (threads, parallel; unit: base, calendar)" threads parallel base calendar
+  run build-tsan testlog.json "ThreadSanitizer (threads, parallel; unit: base, calendar, pathtable)" threads parallel \
+  base calendar pathtable
 
 # libFuzzer targets (tests/fuzz/, issue 15): a clang build of its own; each
 # target runs over its committed seed corpus, then fuzzes a few seconds

@@ -628,6 +628,19 @@ START_TEST(journeys_views)
     output_has("err.txt", "no column \"total_conversions\"");
     ck_assert_int_eq(CXKIT("paths", P("counts.csv"), "--order", "9"), 2);
     ck_assert_int_eq(CXKIT("paths"), 2);
+    /* the removals on any number of threads (every core by default): the same table */
+    static const char *const paths_threads[] = {"1", "2", "0"};
+    for (int t = 0; t < 3; t++) {
+        char out[16];
+        snprintf(out, sizeof out, "pt%s.csv", paths_threads[t]);
+        ck_assert_int_eq(CXKIT("paths", P("counts.csv"), "--conversions", "conversions", "--nulls", "nulls", "--value",
+                               "value", "--order", "2", "--format", "csv", "--threads", paths_threads[t], "-o", P(out)),
+                         0);
+        if (t)
+            assert_files_same(P("pt1.csv"), P(out));
+    }
+    ck_assert_int_eq(CXKIT("paths", P("counts.csv"), "--threads", "-1"), 2);
+    output_has("err.txt", "bad --threads '-1'");
     /* bad usage */
     ck_assert_int_eq(CXKIT("journeys", db), 2);
     ck_assert_int_eq(CXKIT("journeys", db, "sankey"), 2);

@@ -1215,6 +1215,41 @@ START_TEST(journeys_out_of_memory)
 }
 END_TEST
 
+/* A path table's Markov attribution on 1, 2 and 3 threads
+ * (cx_paths_set_threads): 60 channels wandering at order 2, a chain of
+ * more states than the dense solve takes, so the removals are iterated
+ * eight at a time and the groups shared out among the threads. The same
+ * table, bit for bit. */
+START_TEST(paths_attribution_same_table)
+{
+    cx_paths *p;
+    OK(cx_paths_new(&p));
+    uint64_t x = 3;
+    static char path[50 * 8];
+    for (int r = 0; r < 100; r++) {
+        double conv = (double)(splitmix64(&x) % 3), nulls = (double)(1 + splitmix64(&x) % 4);
+        char *w = path;
+        for (int k = 0; k < 50; k++)
+            w += sprintf(w, k ? ">c%d" : "c%d", (int)(splitmix64(&x) % 60));
+        OK(cx_paths_add(p, path, ">", conv, nulls, conv * 12.5));
+    }
+    cx_result *ref;
+    OK(cx_paths_attribution(&ref, p, 2));
+    ck_assert_uint_eq(cx_result_row_count(ref), 60);
+    for (size_t t = 1; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
+        OK(cx_paths_set_threads(p, thread_counts[t]));
+        cx_result *r;
+        OK(cx_paths_attribution(&r, p, 2));
+        char msg[64];
+        snprintf(msg, sizeof msg, "paths, order 2, %d threads", thread_counts[t]);
+        assert_results_equal(ref, r, msg);
+        cx_result_free(r);
+    }
+    cx_result_free(ref);
+    cx_paths_free(p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *su = suite_create("parallel");
@@ -1231,6 +1266,7 @@ static Suite *suite(void)
     tcase_add_test(tc, query_demo);
     tcase_add_test(tc, query_generated);
     tcase_add_test(tc, journeys_same_index);
+    tcase_add_test(tc, paths_attribution_same_table);
     tcase_add_loop_test(tc, journeys_out_of_memory, 0, 2);
     suite_add_tcase(su, tc);
     return su;

@@ -229,6 +229,58 @@ START_TEST(iterated_removals_side_by_side)
 }
 END_TEST
 
+/* Threads (cx_paths_set_threads): 60 channels wandering at order 2 make
+ * a chain of more states than the fundamental matrix takes, so every
+ * removal is iterated, eight at a time, the groups shared out among the
+ * threads: the same table to the bit for 1, 2, 3 and every online core,
+ * and the same as the order-1 effects checked above where it applies. */
+START_TEST(threads_same_table)
+{
+    enum { CH = 60, ROWS = 100, STEPS = 50 };
+    cx_paths *p;
+    OK(cx_paths_new(&p));
+    uint64_t x = 99;
+    static char path[STEPS * 8];
+    for (int r = 0; r < ROWS; r++) {
+        double conv = (double)(wander_next(&x) % 3), nulls = (double)(1 + wander_next(&x) % 4);
+        double value = conv * (double)(10 + wander_next(&x) % 90);
+        char *w = path;
+        for (int k = 0; k < STEPS; k++)
+            w += sprintf(w, k ? ">c%d" : "c%d", (int)(wander_next(&x) % CH));
+        OK(cx_paths_add(p, path, ">", conv, nulls, value));
+    }
+    ck_assert_int_eq(cx_paths_set_threads(p, -1), CX_EINVAL);
+    ck_assert_int_eq(cx_paths_set_threads(p, 1025), CX_EINVAL);
+    ck_assert_int_eq(cx_paths_set_threads(NULL, 2), CX_EINVAL);
+    static const char *const cols[] = {"removal_effect", "markov", "removal_effect_value", "markov_value"};
+    for (int order = 1; order <= 2; order++) {
+        OK(cx_paths_set_threads(p, 1));
+        cx_result *want;
+        OK(cx_paths_attribution(&want, p, order));
+        ck_assert_uint_eq(cx_result_row_count(want), CH);
+        static const int counts[] = {2, 3, 0};
+        for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
+            OK(cx_paths_set_threads(p, counts[k]));
+            cx_result *r;
+            OK(cx_paths_attribution(&r, p, order));
+            for (size_t i = 0; i < CH; i++) {
+                ck_assert_str_eq(result_str(r, i, "name"), result_str(want, i, "name"));
+                for (size_t c = 0; c < sizeof cols / sizeof *cols; c++) {
+                    double a = result_real(r, i, cols[c]), b = result_real(want, i, cols[c]);
+                    EXPECT(memcmp(&a, &b, sizeof a) == 0, "order %d, %d threads, %s of %s: %.17g vs %.17g", order,
+                           counts[k], cols[c], result_str(r, i, "name"), a, b);
+                }
+            }
+            cx_result_free(r);
+        }
+        for (size_t i = 0; i < CH; i++)
+            ck_assert(result_real(want, i, "removal_effect") > 0);
+        cx_result_free(want);
+    }
+    cx_paths_free(p);
+}
+END_TEST
+
 START_TEST(hand_solved)
 {
     cx_paths *p;
@@ -1311,6 +1363,7 @@ int main(void)
     tcase_add_test(core, slow_chain_solved_exactly);
     tcase_add_test(core, wandering_paths_fundamental);
     tcase_add_test(core, iterated_removals_side_by_side);
+    tcase_add_test(core, threads_same_table);
     tcase_add_test(core, weights_and_order);
     tcase_add_test(core, attribution_any_row_order);
     tcase_add_test(core, fractional_counts_any_row_order);

@@ -587,7 +587,8 @@ static const command commands[] = {
      "  --strict-order    funnel: nothing else between the steps\n"
      "  --threads N       threads of the build (0, the default: every core; the\n"
      "                    journeys are the same for any N)\n" OUTPUT_HELP},
-    {"paths", cmd_paths, "paths FILE.csv [--order N] [--separator S] [--path C] [--conversions C] [--nulls C] [--value C]",
+    {"paths", cmd_paths,
+     "paths FILE.csv [--order N] [--separator S] [--path C] [--conversions C] [--nulls C] [--value C] [--threads N]",
      "Markov (removal effect) and heuristic attribution from a CSV file of path\n"
      "counts, without a database: the file ChannelAttribution and most marketing\n"
      "tools read (one row per path, its conversions, nulls and value), such as\n"
@@ -600,6 +601,8 @@ static const command commands[] = {
      "  --nulls C          the column of nulls (default total_null; - for none)\n"
      "  --value C          the column of values (default total_conversion_value;\n"
      "                     - for none)\n"
+     "  --threads N        threads of the Markov removals (0, the default: every\n"
+     "                     core; the table is the same for any N)\n"
      "  --top N            rows shown\n" OUTPUT_HELP},
     {"cycles", cmd_cycles, "cycles DB EVENTS.csv [summary|cycles|check] [--by channel|priority|agent] [--strict]",
      "Service cycles: each case's openings and resolutions, from a CSV file of\n"

@@ -1291,7 +1291,8 @@ int cmd_journeys(int argc, char **argv)
 int cmd_paths(int argc, char **argv)
 {
     opts o;
-    int rc = parse(&o, argc, argv, OUTPUT_OPTS "--order --separator --path --conversions --nulls --value --top", 1);
+    int rc = parse(&o, argc, argv, OUTPUT_OPTS "--order --separator --path --conversions --nulls --value --top --threads",
+                   1);
     if (rc == EXIT_DONE && o.npos < 1)
         rc = usage_error("%s", "the CSV file of path counts is missing");
     long order = 1;
@@ -1304,6 +1305,9 @@ int cmd_paths(int argc, char **argv)
     cx_result *r = NULL;
     if (rc == EXIT_DONE && cx_paths_new(&p) != CX_OK)
         rc = fail_lib("paths");
+    int threads = 0;
+    if (rc == EXIT_DONE && (rc = threads_of(&o, &threads)) == EXIT_DONE && cx_paths_set_threads(p, threads) != CX_OK)
+        rc = fail_lib("--threads");
     if (rc == EXIT_DONE &&
         cx_paths_import_csv(p, o.pos[0], o.separator ? o.separator : ">", o.path_col ? o.path_col : "path",
                             o.conversions_col ? o.conversions_col : "total_conversions", nulls, value) != CX_OK)

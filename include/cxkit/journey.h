@@ -388,6 +388,10 @@ CX_EXTERN int cx_journeys_options_set_min_support(cx_journeys_options *options, 
  * allocator, which must then be safe to call from several threads at once
  * (malloc, the default, is). No global state.
  *
+ * cx_journeys_attribution() of the journeys built uses the same count for
+ * the removal effects of its Markov chain, as cx_paths_set_threads() says
+ * (the same table for every count; those threads allocate nothing).
+ *
  * @param[in] options the options.
  * @param[in] threads 1 or more, or 0 for every online core
  *                    (`sysconf(_SC_NPROCESSORS_ONLN)`); at most 1024.
@@ -926,6 +930,30 @@ CX_EXTERN size_t cx_paths_state_count(const cx_paths *paths);
  * @return ::CX_OK or ::CX_EINVAL.
  */
 CX_EXTERN int cx_paths_set_position_weights(cx_paths *paths, double first, double last);
+
+/**
+ * @brief How many threads cx_paths_attribution() may use (default 1: the
+ *        caller's thread only, so that an embedding host decides).
+ *
+ * The removal effects of the Markov chain are iterated eight removals at
+ * a time (one pass over the chain for the eight); with a count above one
+ * these groups of eight are shared out among the threads, at most one
+ * thread per group and as many as 64 MiB of their values allow (2 x 8
+ * doubles a chain state each). Each removal is solved by the same
+ * operations in the same order whatever the count, so the table is the
+ * same bit for bit for every count. Chains whose removals come from the
+ * fundamental matrix (small chains that settle slowly) and the chain's
+ * first solve stay on the caller's thread. The threads are started and
+ * joined inside cx_paths_attribution(); they only read the table and
+ * allocate nothing (the allocator is called from the caller's thread
+ * only). No global state.
+ * @param[in] paths   the table.
+ * @param[in] threads 1 or more, or 0 for every online core
+ *                    (`sysconf(_SC_NPROCESSORS_ONLN)`); at most 1024 (64 are used at most).
+ * @return ::CX_OK or ::CX_EINVAL (NULL paths, a negative count or one
+ *         above 1024).
+ */
+CX_EXTERN int cx_paths_set_threads(cx_paths *paths, int threads);
 
 /**
  * @brief The table as rows: "path" (the states joined by the separator),

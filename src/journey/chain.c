@@ -690,8 +690,65 @@ static int cmp_state(const void *ctx, uint32_t a, uint32_t b)
     return la < lb ? -1 : la > lb ? 1 : 0;
 }
 
+/* The removals' iterations in groups of LANES (codes u .. u + LANES - 1),
+ * group k on part k % nparts, each part with scratch of its own; the
+ * absorptions in q1, qv by code. */
+typedef struct lanes_job {
+    const csr *g;
+    const cxi_chain *c;
+    const uint32_t *pos, *codes;
+    size_t ncodes, n1, nparts;
+    double vscale, *q1, *qv;
+    struct lanes_scratch {
+        double *h;
+        uint8_t *rm, *removed;
+        int rc;
+    } w[JPART_MAX];
+} lanes_job;
+
+static void lanes_part(void *ctx, size_t t)
+{
+    lanes_job *x = ctx;
+    struct lanes_scratch *w = &x->w[t];
+    size_t n1 = x->n1;
+    for (size_t u = t * LANES; u < x->ncodes && !w->rc; u += x->nparts * LANES) {
+        size_t nl = x->ncodes - u < LANES ? x->ncodes - u : LANES;
+        memset(w->rm, 0, n1 * LANES);
+        for (size_t i = 0; i < nl; i++) {
+            states_with(x->c, x->pos, x->codes[u + i], w->removed, NULL);
+            for (size_t s = 0; s < n1; s++)
+                w->rm[s * LANES + i] = w->removed[s];
+        }
+        w->rc = solve_lanes(x->g, w->rm, nl, w->h, x->vscale, x->q1 + u, x->qv + u);
+    }
+}
+
+/* Allocates each part's scratch (x->nparts of them), or frees it (drop). */
+static int lanes_scratch(cxi_mem *m, lanes_job *x, bool drop)
+{
+    size_t n1 = x->n1;
+    int rc = CX_OK;
+    for (size_t t = 0; t < x->nparts; t++) {
+        struct lanes_scratch *w = &x->w[t];
+        if (drop) {
+            cxi_free(m, w->h, n1 * 2 * LANES * sizeof *w->h);
+            cxi_free(m, w->rm, n1 * LANES);
+            cxi_free(m, w->removed, n1);
+            continue;
+        }
+        w->h = cxi_alloc(m, n1 * 2 * LANES * sizeof *w->h);
+        w->rm = cxi_alloc(m, n1 * LANES);
+        w->removed = cxi_alloc(m, n1);
+        w->rc = CX_OK;
+        if (!w->h || !w->rm || !w->removed)
+            rc = CX_ENOMEM;
+    }
+    return rc;
+}
+
 int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const double *convval, double vscale,
-                      size_t ncodes, const uint32_t *codes, const uint32_t *rank, double *re, double *rev)
+                      size_t ncodes, const uint32_t *codes, const uint32_t *rank, int threads, double *re,
+                      double *rev)
 {
     size_t n1 = c->ns + 1;
     csr g;
@@ -764,28 +821,29 @@ int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const doub
         }
     }
     /* otherwise the removals' iterations LANES at a time, when their
-     * values fit in LANES_MAX_BYTES */
-    double *lh = NULL, lq1[LANES], lqv[LANES];
-    uint8_t *rm = NULL;
-    bool lanes = !rc && !N && ncodes > 1 && n1 <= LANES_MAX_BYTES / (LANES * 2 * sizeof(double));
-    if (lanes && (!(lh = cxi_alloc(m, n1 * 2 * LANES * sizeof *lh)) || !(rm = cxi_alloc(m, n1 * LANES))))
-        rc = CX_ENOMEM;
+     * values fit in LANES_MAX_BYTES (in all: fewer threads if need be),
+     * their groups shared out among the threads; re and rev hold the
+     * absorptions until the effects are taken from them */
+    size_t lane_bytes = n1 * 2 * LANES * sizeof(double);
+    lanes_job lj = {.g = &g, .c = c, .pos = pos, .codes = codes, .ncodes = ncodes, .n1 = n1, .vscale = vscale,
+                    .q1 = re, .qv = rev};
+    if (!rc && !N && ncodes > 1 && n1 <= LANES_MAX_BYTES / (LANES * 2 * sizeof(double))) {
+        size_t groups = (ncodes + LANES - 1) / LANES, most = LANES_MAX_BYTES / lane_bytes;
+        lj.nparts = cxi_jthreads(threads);
+        lj.nparts = lj.nparts < groups ? lj.nparts : groups;
+        lj.nparts = lj.nparts < most ? lj.nparts : most;
+        if (lanes_scratch(m, &lj, false))
+            rc = CX_ENOMEM;
+        else {
+            cxi_jrun_parts(lj.nparts, lanes_part, &lj);
+            for (size_t t = 0; t < lj.nparts && !rc; t++)
+                rc = lj.w[t].rc;
+        }
+    }
     for (size_t u = 0; u < ncodes && !rc; u++) {
-        if (lanes) {
-            size_t j = u % LANES;
-            if (!j) {
-                size_t nl = ncodes - u < LANES ? ncodes - u : LANES;
-                memset(rm, 0, n1 * LANES);
-                for (size_t i = 0; i < nl; i++) {
-                    states_with(c, pos, codes[u + i], removed, NULL);
-                    for (size_t s = 0; s < n1; s++)
-                        rm[s * LANES + i] = removed[s];
-                }
-                if ((rc = solve_lanes(&g, rm, nl, lh, vscale, lq1, lqv)))
-                    break;
-            }
-            q1 = lq1[j];
-            qv = lqv[j];
+        if (lj.nparts) {
+            q1 = re[u];
+            qv = rev[u];
         } else if (N) {
             size_t k = states_with(c, pos, codes[u], removed, R);
             q1 = p1;
@@ -802,8 +860,7 @@ int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const doub
         rev[u] = pv > 0 ? fmax(1 - qv / pv, 0) : 0;
     }
     csr_free(m, &g);
-    cxi_free(m, lh, n1 * 2 * LANES * sizeof *lh);
-    cxi_free(m, rm, n1 * LANES);
+    lanes_scratch(m, &lj, true);
     cxi_free(m, N, nsize);
     cxi_free(m, M, (mmax * (mmax + 1) + 1) * sizeof *M);
     cxi_free(m, R, (mmax + 1) * sizeof *R);

@@ -987,12 +987,9 @@ static void build_lookups(cx_journeys *j)
 
 /* ---- parts: the build on several threads ---------------------------------- */
 
-/* The most parts a pass is cut into, and the fewest events worth a part
- * (cx_journeys_options_set_threads()). */
-#define JPART_MAX 64
+/* The fewest events worth a part (cx_journeys_options_set_threads()). */
 #define JPART_EVENTS 16384
 
-typedef void (*jpart_fn)(void *ctx, size_t t);
 typedef struct jpart_arg {
     jpart_fn fn;
     void *ctx;
@@ -1010,7 +1007,7 @@ static void *jpart_main(void *p)
  * other on a thread of its own, joined before the return. A part whose
  * thread does not start runs on the calling thread after part 0: the parts
  * of a pass are independent, so the outcome is the same. */
-static void run_parts(size_t np, jpart_fn fn, void *ctx)
+void cxi_jrun_parts(size_t np, jpart_fn fn, void *ctx)
 {
     pthread_t th[JPART_MAX];
     jpart_arg args[JPART_MAX];
@@ -1030,16 +1027,20 @@ static void run_parts(size_t np, jpart_fn fn, void *ctx)
 
 /* How many parts the build's passes are cut into: the thread count asked
  * for, no more than JPART_MAX nor one per JPART_EVENTS events. */
-static size_t parts_of(const cx_journeys *j)
+size_t cxi_jthreads(int threads)
 {
-    long t = j->o.threads;
+    long t = threads;
     if (t <= 0) {
         t = sysconf(_SC_NPROCESSORS_ONLN);
         t = t < 1 ? 1 : t;
     }
-    size_t np = (size_t)t, most = j->nev / JPART_EVENTS;
+    return (size_t)t < JPART_MAX ? (size_t)t : JPART_MAX;
+}
+
+static size_t parts_of(const cx_journeys *j)
+{
+    size_t np = cxi_jthreads(j->o.threads), most = j->nev / JPART_EVENTS;
     np = np < most ? np : most;
-    np = np < JPART_MAX ? np : JPART_MAX;
     return np ? np : 1;
 }
 
@@ -1440,7 +1441,7 @@ static int sorted_order(cx_journeys *j, const wsrc *ws)
         cxi_mem_init(&p->m, j->mem.fn, j->mem.ud);
     }
     x.part[np - 1].r1 = n;
-    run_parts(np, so_count, &x);
+    cxi_jrun_parts(np, so_count, &x);
     sum_customers(j);
     /* not owned: tq_bytes stays 0; a narrow column is the seconds since 1970 */
     if (it.narrow) {
@@ -1450,7 +1451,7 @@ static int sorted_order(cx_journeys *j, const wsrc *ws)
     } else {
         j->tq = (cx_time *)it.wide;
     }
-    run_parts(np, so_words, &x);
+    cxi_jrun_parts(np, so_words, &x);
     int rc = CX_OK;
     for (size_t t = 0; t < np; t++) {
         x.part[t].ci0 = ncv;
@@ -1463,7 +1464,7 @@ static int sorted_order(cx_journeys *j, const wsrc *ws)
     if (!rc) {
         j->ncv = ncv;
         cxi_prefault(j->cval, ncv * sizeof *j->cval);
-        run_parts(np, so_values, &x);
+        cxi_jrun_parts(np, so_values, &x);
     }
     for (size_t t = 0; t < np; t++)
         cxi_free(&x.part[t].m, x.part[t].moved, x.part[t].mcap * sizeof *x.part[t].moved);
@@ -1880,7 +1881,7 @@ static int bucket_order(cx_journeys *j, const wsrc *ws, const bplan *pl, bucket_
             memset(x.part[t].cur, 0, nb * sizeof *x.part[t].cur);
             memset(x.part[t].bconv, 0, nb * sizeof *x.part[t].bconv);
         }
-        run_parts(np, bs_count, &x);
+        cxi_jrun_parts(np, bs_count, &x);
         /* each part's first place in a bucket: past the parts before it */
         for (size_t b = 0; b < nb; b++) {
             uint32_t at = boff[b];
@@ -1891,7 +1892,7 @@ static int bucket_order(cx_journeys *j, const wsrc *ws, const bplan *pl, bucket_
             }
         }
     }
-    run_parts(np, bs_scatter, &x);
+    cxi_jrun_parts(np, bs_scatter, &x);
     for (size_t t = 0; t < np; t++)
         ncv += x.part[t].ncv;
     if ((j->cval = cxi_alloc(&j->mem, (ncv ? ncv : 1) * sizeof *j->cval)))
@@ -1929,7 +1930,7 @@ static int bucket_order(cx_journeys *j, const wsrc *ws, const bplan *pl, bucket_
             x.part[t].ci0 = at;
         }
     }
-    run_parts(np, bs_sort, &x);
+    cxi_jrun_parts(np, bs_sort, &x);
     for (size_t t = 0; t < np && !rc; t++)
         if (x.part[t].rc)
             rc = cxi_fail(x.part[t].rc, "%s", x.part[t].msg);
@@ -1944,7 +1945,7 @@ static int bucket_order(cx_journeys *j, const wsrc *ws, const bplan *pl, bucket_
             memmove((uint32_t *)(void *)x.key + a, x.key + a, (e - a) * sizeof(uint32_t));
     }
     /* the values of the conversions */
-    run_parts(np, bs_gather, &x);
+    cxi_jrun_parts(np, bs_gather, &x);
     /* the keys became the times and the rows (or words) the words */
     if (tbits <= 32) {
         /* the block's second half, written already (no page to fault
@@ -2152,7 +2153,7 @@ static int cut_journeys(cx_journeys *j, const bucket_cuts *cuts)
             *a = (cut_at){a->nj + c->nj, a->nst + c->nst, a->ncv + c->ncv, a->nconv + c->nconv};
         }
     } else {
-        run_parts(np, cut_part, &x);
+        cxi_jrun_parts(np, cut_part, &x);
     }
     for (size_t t = 0; t < np; t++) {
         const cut_at *c = &x.at[t], *f = &x.from[t];
@@ -2192,7 +2193,7 @@ static int cut_journeys(cx_journeys *j, const bucket_cuts *cuts)
     x.spare = spare;
     for (size_t t = 0; t < np; t++)
         x.at[t] = x.from[t];
-    run_parts(np, cut_part, &x);
+    cxi_jrun_parts(np, cut_part, &x);
     j->cust_j[j->ncust] = (uint32_t)nj;
     j->j_off[nj] = (uint32_t)j->nev;
     j->p_off[nj] = (uint32_t)nst;

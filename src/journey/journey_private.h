@@ -176,6 +176,17 @@ static inline uint32_t cxi_chain_sid(const cxi_chain *c, size_t i)
     return c->sid ? c->sid[i] : c->tab[c->st[i]];
 }
 
+/* Parts of a pass on threads of their own (journey.c): fn(ctx, t) for
+ * every t < np (np <= JPART_MAX), part 0 on the calling thread, each other
+ * on a thread of its own (or after part 0 when its thread does not start),
+ * joined before the return. */
+#define JPART_MAX 64
+typedef void (*jpart_fn)(void *ctx, size_t t);
+void cxi_jrun_parts(size_t np, jpart_fn fn, void *ctx);
+/* A thread count as the options take it (0: every online core), 1 to
+ * JPART_MAX. */
+size_t cxi_jthreads(int threads);
+
 /* Builds the chain; CX_ENOMEM or CX_ELIMIT, reported naming fn. */
 int cxi_chain_build(const char *fn, cxi_mem *m, const cxi_chain_src *src, int order, cxi_chain *c);
 void cxi_chain_free(cxi_mem *m, cxi_chain *c);
@@ -189,9 +200,12 @@ void cxi_chain_free(cxi_mem *m, cxi_chain *c);
  * depend on the order of the paths (by their mean place in the paths, then
  * by their codes' ranks): the same paths in any order give the same
  * effects bit for bit (NULL: the states in the order they first appear).
+ * threads: how many threads the removals may use (cxi_jthreads()); the
+ * effects are the same for any count. No allocation on those threads.
  * CX_ENOMEM or CX_ERANGE (no convergence), reported naming fn. */
 int cxi_chain_removal(const char *fn, cxi_mem *m, const cxi_chain *c, const double *convval, double vscale,
-                      size_t ncodes, const uint32_t *codes, const uint32_t *rank, double *re, double *rev);
+                      size_t ncodes, const uint32_t *codes, const uint32_t *rank, int threads, double *re,
+                      double *rev);
 /* Checks an order of a chain, naming fn: CX_ERANGE. */
 int cxi_chain_check_order(const char *fn, int order);
 

@@ -804,7 +804,8 @@ static int attr_removal(attr_run *x, double *sum_re, double *sum_rev)
     if (rc)
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory ordering %zu states", x->fn, x->nc);
     else
-        rc = cxi_chain_removal(x->fn, &x->m, &x->c, x->convval, x->vscale, x->nused, x->codes, rank, x->re, x->rev);
+        rc = cxi_chain_removal(x->fn, &x->m, &x->c, x->convval, x->vscale, x->nused, x->codes, rank, x->j->o.threads,
+                               x->re, x->rev);
     cxi_free(&x->m, rank, x->nc * sizeof *rank);
     cxi_xsum sre = {0}, srev = {0}; /* in fixed point: the codes come in the order they first appear */
     for (size_t u = 0; u < x->nused && !rc; u++) {

@@ -53,6 +53,7 @@ struct cx_paths {
     pslot *slots;          /* open addressing, linear probes, at most 3/4 full */
     size_t nslots;
     double wfirst, wlast;
+    int threads; /* cx_paths_set_threads() */
 };
 
 int cx_paths_new_with_allocator(cx_paths **out, cx_alloc_fn alloc, void *ud)
@@ -66,6 +67,7 @@ int cx_paths_new_with_allocator(cx_paths **out, cx_alloc_fn alloc, void *ud)
     cxi_pool_init(&p->names);
     cxi_map_init(&p->dmap);
     p->wfirst = p->wlast = 0.4;
+    p->threads = 1;
     *out = p;
     return CX_OK;
 }
@@ -105,6 +107,16 @@ int cx_paths_set_position_weights(cx_paths *p, double first, double last)
                         last);
     p->wfirst = first;
     p->wlast = last;
+    return CX_OK;
+}
+
+int cx_paths_set_threads(cx_paths *p, int threads)
+{
+    if (!p)
+        return cxi_fail(CX_EINVAL, "cx_paths_set_threads: paths is NULL");
+    if (threads < 0 || threads > 1024)
+        return cxi_fail(CX_EINVAL, "cx_paths_set_threads: %d is not a thread count (0 to 1024)", threads);
+    p->threads = threads;
     return CX_OK;
 }
 
@@ -922,7 +934,7 @@ int cx_paths_attribution(cx_result **out, const cx_paths *p, int order)
         rank[codes[u]] = (uint32_t)u;
     for (size_t u = 0; u < nc; u++)
         codes[u] = (uint32_t)u;
-    rc = cxi_chain_removal(fn, &m, &c, convval, vscale, nc, codes, rank, re, rev);
+    rc = cxi_chain_removal(fn, &m, &c, convval, vscale, nc, codes, rank, p->threads, re, rev);
     cxi_free(&m, rank, nc1 * sizeof *rank);
     if (rc)
         goto done;

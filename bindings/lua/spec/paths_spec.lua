@@ -135,4 +135,33 @@ describe("cxkit paths", function()
     assert.is_false(ok)
     assert.is_truthy(tostring(err):find("closed", 1, true))
   end)
+  it("gives the same table on any number of threads", function()
+    -- 60 channels wandering at order 2: the removals iterated eight at a
+    -- time, the groups shared out among the threads
+    local p, x = cx.Paths(), 5
+    local function rnd(n)
+      x = (x * 1103515245 + 12345) % 2147483648
+      return x % n
+    end
+    for _ = 1, 100 do
+      local st = {}
+      for k = 1, 50 do st[k] = "c" .. rnd(60) end
+      local conv = rnd(3)
+      p:add(table.concat(st, ">"), conv, 1 + rnd(4), conv * (10 + rnd(90)))
+    end
+    local want = p:attribution(2):totable()
+    assert.are.equal(60, #want)
+    for _, n in ipairs { 2, 3, 0 } do
+      p:set_threads(n)
+      local got = p:attribution(2):totable()
+      for i, r in ipairs(want) do
+        assert.are.equal(r.name, got[i].name)
+        assert.are.equal(r.removal_effect, got[i].removal_effect)
+        assert.are.equal(r.markov_value, got[i].markov_value)
+      end
+    end
+    local ok, err = pcall(p.set_threads, p, -1)
+    assert.is_false(ok)
+    assert.is_truthy(tostring(err):find("-1 is not a thread count", 1, true))
+  end)
 end)

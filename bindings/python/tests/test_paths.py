@@ -196,3 +196,23 @@ def test_read_csv(tmp_path):
     assert len(p) == 3
     with pytest.raises(FileNotFoundError):
         p.import_csv(str(tmp_path / "none.csv"))
+
+
+def test_threads_same_table():
+    # 60 channels wandering at order 2: more chain states than the dense
+    # solve takes, so the removals are iterated eight at a time, the groups
+    # shared out among the threads; the same table for every count
+    import random
+    rnd = random.Random(5)
+    p = cxkit.Paths()
+    for _ in range(100):
+        conv = rnd.randrange(3)
+        p.add(">".join("c%d" % rnd.randrange(60) for _ in range(50)), conv, 1 + rnd.randrange(4),
+              conv * (10 + rnd.randrange(90)))
+    want = p.attribution(2).to_pandas()
+    assert len(want) == 60 and (want["removal_effect"] > 0).all()
+    for n in (2, 3, 0):
+        p.set_threads(n)
+        assert p.attribution(2).to_pandas().equals(want)
+    with pytest.raises(ValueError, match="-1 is not a thread count"):
+        p.set_threads(-1)
