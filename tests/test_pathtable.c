@@ -126,10 +126,37 @@ static void wander_solve(double T[WCH + 1][WCH + 3], const double *meanv, int dr
     out[1] = rhs[WCH][1];
 }
 
+/* Each removal effect of p's order-1 attribution (nch channels "c0" ..)
+ * against a dense solve of its own, to tol: T the transition counts as
+ * wander_solve() takes them, cv and cn each state's conversion values and
+ * conversions. Frees p. */
+static void check_removals_dense(cx_paths *p, double T[WCH + 1][WCH + 3], const double *cv, const double *cn,
+                                 int nch, double tol)
+{
+    double meanv[WCH] = {0}, base[2], q[2];
+    for (int c = 0; c < nch; c++)
+        meanv[c] = cn[c] > 0 ? cv[c] / cn[c] : 0;
+    wander_solve(T, meanv, -1, base);
+    cx_result *r;
+    OK(cx_paths_attribution(&r, p, 1));
+    ck_assert_uint_eq(cx_result_row_count(r), (size_t)nch);
+    for (int c = 0; c < nch; c++) {
+        char name[8];
+        snprintf(name, sizeof name, "c%d", c);
+        size_t k = result_row(r, "name", name);
+        wander_solve(T, meanv, c, q);
+        NEAR(result_real(r, k, "removal_effect"), 1 - q[0] / base[0], tol);
+        NEAR(result_real(r, k, "removal_effect_value"), 1 - q[1] / base[1], tol);
+        ck_assert(result_real(r, k, "removal_effect") > 0);
+    }
+    cx_result_free(r);
+    cx_paths_free(p);
+}
+
 START_TEST(wandering_paths_fundamental)
 {
     static double T[WCH + 1][WCH + 3];
-    double cv[WCH] = {0}, cn[WCH] = {0}, meanv[WCH];
+    double cv[WCH] = {0}, cn[WCH] = {0};
     memset(T, 0, sizeof T);
     cx_paths *p;
     OK(cx_paths_new(&p));
@@ -155,23 +182,7 @@ START_TEST(wandering_paths_fundamental)
         OK(cx_paths_add(p, path, ">", conv, nulls, value));
     }
     free(path);
-    for (int c = 0; c < WCH; c++)
-        meanv[c] = cn[c] > 0 ? cv[c] / cn[c] : 0;
-    double base[2], q[2];
-    wander_solve(T, meanv, -1, base);
-    cx_result *r;
-    OK(cx_paths_attribution(&r, p, 1));
-    ck_assert_uint_eq(cx_result_row_count(r), WCH);
-    for (int c = 0; c < WCH; c++) {
-        char name[8];
-        snprintf(name, sizeof name, "c%d", c);
-        size_t k = result_row(r, "name", name);
-        wander_solve(T, meanv, c, q);
-        NEAR(result_real(r, k, "removal_effect"), 1 - q[0] / base[0], 1e-10);
-        NEAR(result_real(r, k, "removal_effect_value"), 1 - q[1] / base[1], 1e-10);
-    }
-    cx_result_free(r);
-    cx_paths_free(p);
+    check_removals_dense(p, T, cv, cn, WCH, 1e-10);
 }
 END_TEST
 
@@ -184,7 +195,7 @@ START_TEST(iterated_removals_side_by_side)
 {
     enum { CH = 20, ROWS = 400 };
     static double T[WCH + 1][WCH + 3];
-    double cv[WCH] = {0}, cn[WCH] = {0}, meanv[WCH] = {0};
+    double cv[WCH] = {0}, cn[WCH] = {0};
     memset(T, 0, sizeof T);
     cx_paths *p;
     OK(cx_paths_new(&p));
@@ -208,24 +219,7 @@ START_TEST(iterated_removals_side_by_side)
         cn[prev] += conv;
         OK(cx_paths_add(p, path, ">", conv, nulls, value));
     }
-    for (int c = 0; c < CH; c++)
-        meanv[c] = cn[c] > 0 ? cv[c] / cn[c] : 0;
-    double base[2], q[2];
-    wander_solve(T, meanv, -1, base);
-    cx_result *r;
-    OK(cx_paths_attribution(&r, p, 1));
-    ck_assert_uint_eq(cx_result_row_count(r), CH);
-    for (int c = 0; c < CH; c++) {
-        char name[8];
-        snprintf(name, sizeof name, "c%d", c);
-        size_t k = result_row(r, "name", name);
-        wander_solve(T, meanv, c, q);
-        NEAR(result_real(r, k, "removal_effect"), 1 - q[0] / base[0], 1e-11);
-        NEAR(result_real(r, k, "removal_effect_value"), 1 - q[1] / base[1], 1e-11);
-        ck_assert(result_real(r, k, "removal_effect") > 0);
-    }
-    cx_result_free(r);
-    cx_paths_free(p);
+    check_removals_dense(p, T, cv, cn, CH, 1e-11);
 }
 END_TEST
 
