@@ -416,9 +416,10 @@ static int solve(const csr *g, const uint8_t *removed, double *h1, double *hv, d
 #define LANES_MAX_BYTES ((size_t)64 << 20)
 
 /* Several doubles side by side for solve_lanes (GCC's and Clang's vector
- * types, one double elsewhere): element-wise arithmetic, each element
- * rounded as a double alone is. */
-#if defined(__GNUC__)
+ * types; one double elsewhere, or with CXI_NO_VECTOR, as tests/run-all.sh's
+ * sanitizer build has it): element-wise arithmetic, each element rounded
+ * as a double alone is. */
+#if defined(__GNUC__) && !defined(CXI_NO_VECTOR)
 typedef double lanes_v __attribute__((vector_size(16)));
 typedef long long lanes_m __attribute__((vector_size(16)));
 static inline lanes_v lanes_abs(lanes_v x)
