@@ -69,7 +69,7 @@ int cx_time_parse(cx_time *out, const char *text, size_t len)
     if (!out || !text)
         return cxi_fail(CX_EINVAL, "cx_time_parse: NULL argument");
     size_t pos = 0;
-    int y, mo, d, h = 0, mi = 0, s = 0, ms = 0;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
     if (!digits(text, len, &pos, 4, &y))
         return perr(pos, "expected a four-digit year");
     if (pos >= len || text[pos] != '-')
