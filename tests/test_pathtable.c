@@ -274,6 +274,28 @@ START_TEST(threads_same_table)
 }
 END_TEST
 
+/* Counts of -0 (a CSV's "-0", say) are 0 in the table: never printed "-0". */
+START_TEST(negative_zero_counts)
+{
+    cx_paths *p;
+    OK(cx_paths_new(&p));
+    OK(cx_paths_add(p, "a", ">", 1, -0.0, -0.0));
+    OK(cx_paths_add(p, "b", ">", 1, 0.5, -0.0));
+    OK(cx_paths_add(p, "b", ">", -0.0, 0.25, -0.0));
+    cx_result *t;
+    OK(cx_paths_table(&t, p, ">"));
+    for (size_t k = 0; k < 2; k++)
+        for (int c = 0; c < 3; c++) {
+            const char *col = c == 0 ? "conversions" : c == 1 ? "nulls" : "value";
+            double v = result_real(t, k, col);
+            ck_assert_msg(!signbit(v), "%s of row %zu is -0", col, k);
+        }
+    EXACT(result_real(t, 1, "nulls"), 0.75);
+    cx_result_free(t);
+    cx_paths_free(p);
+}
+END_TEST
+
 START_TEST(hand_solved)
 {
     cx_paths *p;
@@ -1353,6 +1375,7 @@ int main(void)
     tcase_set_timeout(core, 120);
     tcase_add_checked_fixture(core, tmpdir_setup, tmpdir_teardown);
     tcase_add_test(core, hand_solved);
+    tcase_add_test(core, negative_zero_counts);
     tcase_add_test(core, slow_chain_solved_exactly);
     tcase_add_test(core, wandering_paths_fundamental);
     tcase_add_test(core, iterated_removals_side_by_side);

@@ -513,9 +513,9 @@ static int flush(adder *a)
             w += r->len;
             p->off[id + 1] = w;
             p->slots[i] = (pslot){r->h, id + 1};
-            p->conv[id] = r->conv;
-            p->null[id] = r->null;
-            p->value[id] = r->value;
+            p->conv[id] = 0.0 + r->conv; /* (a count of -0 kept as 0) */
+            p->null[id] = 0.0 + r->null;
+            p->value[id] = 0.0 + r->value;
             p->n++;
             continue;
         }
