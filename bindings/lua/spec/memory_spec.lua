@@ -21,11 +21,19 @@ end
 
 describe("cxkit memory", function()
   it("does not leak over 10^6 create/free cycles", function()
+    -- three windows of a third of a million cycles: a leak grows the RSS
+    -- in every window (3 bytes a cycle: 1 MB a window), while the heap's
+    -- layout may grow it once (seen once in a fresh Debian run: a single
+    -- 10^6-cycle window over 4 MB)
     cycles(20000)
-    local before = rss_kb()
-    cycles(1000000)
-    local grown = rss_kb() - before
-    assert.is_true(grown < 4096, "RSS grew by " .. grown .. " kB")
+    local least, grew = math.huge, {}
+    for w = 1, 3 do
+      local before = rss_kb()
+      cycles(333334)
+      grew[w] = rss_kb() - before
+      least = math.min(least, grew[w])
+    end
+    assert.is_true(least < 1024, "RSS grew by " .. table.concat(grew, ", ") .. " kB in the three windows")
   end)
   it("survives any collection order", function()
     math.randomseed(5)
