@@ -126,6 +126,18 @@ static void wander_solve(double T[WCH + 1][WCH + 3], const double *meanv, int dr
     out[1] = rhs[WCH][1];
 }
 
+/* A path's end in the reference counts (its last state prev to CONVERSION
+ * and NULL, its value), and the path added to p. */
+static void end_path(cx_paths *p, double T[WCH + 1][WCH + 3], double *cv, double *cn, const char *path, int prev,
+                     double conv, double nulls, double value)
+{
+    T[prev][WCH + 1] += conv;
+    T[prev][WCH + 2] += nulls;
+    cv[prev] += value;
+    cn[prev] += conv;
+    OK(cx_paths_add(p, path, ">", conv, nulls, value));
+}
+
 /* Each removal effect of p's order-1 attribution (nch channels "c0" ..)
  * against a dense solve of its own, to tol: T the transition counts as
  * wander_solve() takes them, cv and cn each state's conversion values and
@@ -175,11 +187,7 @@ START_TEST(wandering_paths_fundamental)
             T[prev][ch] += conv + nulls;
             prev = ch;
         }
-        T[prev][WCH + 1] += conv;
-        T[prev][WCH + 2] += nulls;
-        cv[prev] += value;
-        cn[prev] += conv;
-        OK(cx_paths_add(p, path, ">", conv, nulls, value));
+        end_path(p, T, cv, cn, path, prev, conv, nulls, value);
     }
     free(path);
     check_removals_dense(p, T, cv, cn, WCH, 1e-10);
@@ -213,11 +221,7 @@ START_TEST(iterated_removals_side_by_side)
             T[prev][ch] += conv + nulls;
             prev = ch;
         }
-        T[prev][WCH + 1] += conv;
-        T[prev][WCH + 2] += nulls;
-        cv[prev] += value;
-        cn[prev] += conv;
-        OK(cx_paths_add(p, path, ">", conv, nulls, value));
+        end_path(p, T, cv, cn, path, prev, conv, nulls, value);
     }
     check_removals_dense(p, T, cv, cn, CH, 1e-11);
 }
