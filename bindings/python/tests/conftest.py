@@ -1,5 +1,6 @@
 """Shared fixtures of the Python binding tests (run by `meson test --suite python`,
 which sets PYTHONPATH to the built module and CXKIT_DATA to examples/data)."""
+import gc
 import os
 import pathlib
 
@@ -9,6 +10,19 @@ import cxkit
 
 DATA = pathlib.Path(os.environ.get("CXKIT_DATA", pathlib.Path(__file__).parents[3] / "examples" / "data"))
 TABLE_ORDER = ["customers", "touchpoints", "cases", "interactions", "questions", "feedback", "transactions"]
+
+
+@pytest.fixture(autouse=True)
+def _heap_before_the_test_frozen():
+    """Moves every object that exists when a test starts (modules, pandas,
+    numpy, the session's stores) out of the collector's sight for the test
+    (gc.freeze), so that the many gc.collect() calls of the tests that drop
+    handles in random orders scan only what the test made: each took about
+    30 ms with the whole heap, 7 a round. What the test made is collected
+    as before; the frozen objects are given back afterwards."""
+    gc.freeze()
+    yield
+    gc.unfreeze()
 
 
 def load_demo(store):
