@@ -327,6 +327,27 @@ static int cmp_dbl(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sorts the times a[0..n) (no NaN) in increasing order without comparisons
+ * (cxi_radix_u64 on cxi_dbl_key: the bytes every time shares, such as the
+ * low bytes of whole days, cost nothing), as qsort with cmp_dbl would; -0
+ * comes before +0, which cmp_dbl leaves in any order. CX_ENOMEM (a
+ * unchanged), reported for fn. */
+static int sort_times(cxi_mem *mem, double *a, size_t n, const char *fn)
+{
+    if (n < 2)
+        return CX_OK;
+    uint64_t *k = cxi_alloc(mem, 2 * n * sizeof *k);
+    if (!k)
+        return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
+    for (size_t i = 0; i < n; i++)
+        k[i] = cxi_dbl_key(a[i]);
+    cxi_radix_u64(k, k + n, n);
+    for (size_t i = 0; i < n; i++)
+        a[i] = cxi_dbl_of_key(k[i]);
+    cxi_free(mem, k, 2 * n * sizeof *k);
+    return CX_OK;
+}
+
 /* The number of distinct event times of stratum s. */
 static size_t event_count(const cox_data *d, size_t s)
 {
@@ -818,10 +839,9 @@ static int zph_both(cx_cox *c, const cox_data *d, const cx_cox_options *o, const
         if (d->event[i])
             gt[m++] = d->time[i];
     }
-    qsort(ex, n, sizeof *ex, cmp_dbl);
-    if (en)
-        qsort(en, n, sizeof *en, cmp_dbl);
-    qsort(gt, m, sizeof *gt, cmp_dbl);
+    if ((rc = sort_times(mem, ex, n, fn)) || (en && (rc = sort_times(mem, en, n, fn))) ||
+        (rc = sort_times(mem, gt, m, fn)))
+        goto done;
     /* the distinct event times, with their events counted in gk */
     size_t u = 0;
     for (size_t i = 0; i < m; i++) {
@@ -902,31 +922,56 @@ static void base_event(void *vctx, double t, const risk_sums *r, const double *S
     c->haz[c->next] = h;
 }
 
+/* A subject in order_by: its key (largest first), its stratum as an
+ * unsigned key, its index. */
 typedef struct ord_rec {
-    int stratum;
-    double key;
+    uint64_t key, stratum;
     size_t i;
 } ord_rec;
 
-static int cmp_ord(const void *a, const void *b)
+/* One pass of order_by's radix sort: src by byte `shift` of key (strat
+ * false) or stratum into dst, stably. */
+static void ord_pass(ord_rec *dst, const ord_rec *src, size_t n, bool strat, unsigned shift)
 {
-    const ord_rec *x = a, *y = b;
-    if (x->stratum != y->stratum)
-        return (x->stratum > y->stratum) - (x->stratum < y->stratum);
-    if (x->key != y->key)
-        return (x->key < y->key) - (x->key > y->key);
-    return (x->i > y->i) - (x->i < y->i);
+    size_t count[257] = {0};
+    for (size_t i = 0; i < n; i++)
+        count[(((strat ? src[i].stratum : src[i].key) >> shift) & 0xFF) + 1]++;
+    for (int b = 0; b < 256; b++)
+        count[b + 1] += count[b];
+    for (size_t i = 0; i < n; i++)
+        dst[count[((strat ? src[i].stratum : src[i].key) >> shift) & 0xFF]++] = src[i];
 }
 
 /* out: the subjects by stratum (strata NULL: one), then by key, largest
- * first (ties by index: the order is the data's, not qsort's). */
+ * first, ties by index (the order is the data's): a least-significant-digit
+ * radix sort of rec[0..2n), the bytes of the key, then of the stratum,
+ * each pass stable, skipping the bytes every subject shares. Keys of -0 and
+ * +0 are equal, as the comparisons of the fit take them. No NaN. */
 static void order_by(size_t *out, ord_rec *rec, const int *strata, const double *key, size_t n)
 {
+    uint64_t kany = 0, kall = ~(uint64_t)0, sany = 0, sall = ~(uint64_t)0;
+    for (size_t i = 0; i < n; i++) {
+        double x = key[i] == 0 ? 0.0 : key[i]; /* -0 as +0 */
+        uint64_t k = ~cxi_dbl_key(x), st = strata ? (uint32_t)strata[i] ^ 0x80000000u : 0;
+        rec[i] = (ord_rec){k, st, i};
+        kany |= k;
+        kall &= k;
+        sany |= st;
+        sall &= st;
+    }
+    ord_rec *src = rec, *dst = rec + n;
+    for (int pass = 0; pass < 12; pass++) {
+        bool strat = pass >= 8;
+        unsigned shift = (unsigned)(strat ? pass - 8 : pass) * 8;
+        if (!((((strat ? sany ^ sall : kany ^ kall)) >> shift) & 0xFF))
+            continue; /* every subject has this byte */
+        ord_pass(dst, src, n, strat, shift);
+        ord_rec *t = src;
+        src = dst;
+        dst = t;
+    }
     for (size_t i = 0; i < n; i++)
-        rec[i] = (ord_rec){strata ? strata[i] : 0, key[i], i};
-    qsort(rec, n, sizeof *rec, cmp_ord);
-    for (size_t i = 0; i < n; i++)
-        out[i] = rec[i].i;
+        out[i] = src[i].i;
 }
 
 /* The fit of cx_cox_fit() and cx_cox_fit_store(), with mem's allocator;
@@ -993,7 +1038,7 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
     c->n = n;
     c->nevents = nev;
     c->ties = o->ties;
-    ord_rec *orec = cxi_alloc(&mem, n * sizeof *orec);
+    ord_rec *orec = cxi_alloc(&mem, 2 * n * sizeof *orec);
     if (!orec) {
         rc = cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
         goto done;
@@ -1001,7 +1046,7 @@ static int fit(cx_cox **out, cxi_mem mem, const double *time, const int *event, 
     order_by(w.ord, orec, o->strata, time, n);
     if (o->entry)
         order_by(w.byentry, orec, o->strata, o->entry, n);
-    cxi_free(&mem, orec, n * sizeof *orec);
+    cxi_free(&mem, orec, 2 * n * sizeof *orec);
     size_t ns = 1;
     w.sfirst[0] = 0;
     if (o->strata) {

@@ -511,9 +511,7 @@ static void day_key_visit(void *ctx, uint32_t c, cx_time t)
         d->keys[d->n++] = (uint64_t)c << 32 | (uint64_t)(day_in_offset(d->w, t) - d->w->day0);
 }
 
-/* Sorts keys[0..n) with a least-significant-digit radix sort on the bytes
- * that differ (tmp: n more). */
-static void radix_u64(uint64_t *keys, uint64_t *tmp, size_t n)
+void cxi_radix_u64(uint64_t *keys, uint64_t *tmp, size_t n)
 {
     uint64_t any = 0, all = ~(uint64_t)0;
     for (size_t i = 0; i < n; i++) {
@@ -587,7 +585,7 @@ int cx_stickiness_run(cx_result **out, const cx_store *store, const cx_cohorts_o
     }
     if (!rc && w.P) {
         cxi_each_activity(store, w.o->activity, day_key_visit, &d);
-        radix_u64(d.keys, tmp, d.n);
+        cxi_radix_u64(d.keys, tmp, d.n);
         /* each customer's distinct days, counted per period */
         size_t i = 0;
         while (i < d.n) {

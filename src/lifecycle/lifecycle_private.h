@@ -88,6 +88,26 @@ static inline uint64_t cxi_double_key(double x)
  * in 32 bits. */
 int cxi_radix_order(uint32_t *ord, const uint64_t *key, size_t n, cxi_mem *mem);
 
+/* Sorts keys[0..n) with a least-significant-digit radix sort on the bytes
+ * that differ (tmp: n more). */
+void cxi_radix_u64(uint64_t *keys, uint64_t *tmp, size_t n);
+
+/* The bits of x as an unsigned key in x's order: a < b exactly when
+ * cxi_dbl_key(a) < cxi_dbl_key(b), -0 just below +0 (not NaN). */
+static inline uint64_t cxi_dbl_key(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u >> 63 ? ~u : u | (uint64_t)1 << 63;
+}
+static inline double cxi_dbl_of_key(uint64_t k)
+{
+    uint64_t u = k >> 63 ? k & ~((uint64_t)1 << 63) : ~k;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
 /* The subjects of Kaplan-Meier or of the log-rank family as the caller's
  * columns (nothing copied per subject): time and event (0/1) of each; its
  * class cls (Kaplan-Meier's group, the log-rank's stratum; classes are
