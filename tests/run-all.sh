@@ -97,8 +97,8 @@ run build-test testlog "valgrind memcheck (unit, example)" --setup valgrind --su
 setup build-tsan -Dtests=enabled -Db_sanitize=thread -Db_lundef=false -Dbindings=disabled -Dbench=disabled \
   -Ddocs=disabled -Dexamples=disabled
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  run build-tsan testlog "ThreadSanitizer (threads, parallel; unit: base, calendar, pathtable)" threads parallel \
-  base calendar pathtable
+  run build-tsan testlog "ThreadSanitizer (threads, parallel; unit: base, calendar, pathtable)" threads \
+  parallel-import parallel-analyses base calendar pathtable
 
 # libFuzzer targets (tests/fuzz/, issue 15): a clang build of its own; each
 # target runs over its committed seed corpus, then fuzzes a few seconds

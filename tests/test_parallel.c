@@ -1252,8 +1252,10 @@ END_TEST
 
 static Suite *suite(void)
 {
+    /* two cases of about the same time under ThreadSanitizer, which
+     * tests/meson.build runs as two tests (CK_RUN_CASE), side by side */
     Suite *su = suite_create("parallel");
-    TCase *tc = tcase_create("core");
+    TCase *tc = tcase_create("import");
     tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
     tcase_set_timeout(tc, 900);
     tcase_add_test(tc, threads_arguments);
@@ -1263,6 +1265,10 @@ static Suite *suite(void)
     tcase_add_test(tc, import_estimate_changes_nothing);
     tcase_add_test(tc, import_customers_any_order_same_store);
     tcase_add_test(tc, import_converted_ahead_same_store);
+    suite_add_tcase(su, tc);
+    tc = tcase_create("analyses");
+    tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
+    tcase_set_timeout(tc, 900);
     tcase_add_test(tc, query_demo);
     tcase_add_test(tc, query_generated);
     tcase_add_test(tc, journeys_same_index);
