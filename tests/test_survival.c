@@ -645,7 +645,7 @@ START_TEST(cox_entry_minus_zero)
         }
     }
     ck_assert_uint_gt(turned, 20);
-    uint64_t bits[2][11];
+    uint64_t bits[2][5]; /* 3 values of the one term, 2 log likelihoods */
     for (int k = 0; k < 2; k++) {
         cx_cox_options *o;
         OK(cx_cox_options_new(&o));
