@@ -328,9 +328,9 @@ static int cmp_dbl(const void *a, const void *b)
 }
 
 /* Sorts the times a[0..n) (no NaN) in increasing order without comparisons
- * (cxi_radix_u64 on cxi_dbl_key: the bytes every time shares, such as the
- * low bytes of whole days, cost nothing), as qsort with cmp_dbl would; -0
- * comes before +0, which cmp_dbl leaves in any order. CX_ENOMEM (a
+ * (cxi_radix_u64 on cxi_double_key: the bytes every time shares, such as
+ * the low bytes of whole days, cost nothing), as qsort with cmp_dbl would;
+ * a -0 comes back as +0 (these copies are only compared). CX_ENOMEM (a
  * unchanged), reported for fn. */
 static int sort_times(cxi_mem *mem, double *a, size_t n, const char *fn)
 {
@@ -340,10 +340,10 @@ static int sort_times(cxi_mem *mem, double *a, size_t n, const char *fn)
     if (!k)
         return cxi_fail(CX_ENOMEM, "%s: out of memory", fn);
     for (size_t i = 0; i < n; i++)
-        k[i] = cxi_dbl_key(a[i]);
+        k[i] = cxi_double_key(a[i]);
     cxi_radix_u64(k, k + n, n);
     for (size_t i = 0; i < n; i++)
-        a[i] = cxi_dbl_of_key(k[i]);
+        a[i] = cxi_double_of_key(k[i]);
     cxi_free(mem, k, 2 * n * sizeof *k);
     return CX_OK;
 }
@@ -946,13 +946,14 @@ static void ord_pass(ord_rec *dst, const ord_rec *src, size_t n, bool strat, uns
  * first, ties by index (the order is the data's): a least-significant-digit
  * radix sort of rec[0..2n), the bytes of the key, then of the stratum,
  * each pass stable, skipping the bytes every subject shares. Keys of -0 and
- * +0 are equal, as the comparisons of the fit take them. No NaN. */
+ * +0 are equal (cxi_double_key), as the comparisons of the fit take them.
+ * No NaN. (Not cxi_radix_order, which the survival curves use the same
+ * way: its order is 32-bit, and a fit takes any size_t count.) */
 static void order_by(size_t *out, ord_rec *rec, const int *strata, const double *key, size_t n)
 {
     uint64_t kany = 0, kall = ~(uint64_t)0, sany = 0, sall = ~(uint64_t)0;
     for (size_t i = 0; i < n; i++) {
-        double x = key[i] == 0 ? 0.0 : key[i]; /* -0 as +0 */
-        uint64_t k = ~cxi_dbl_key(x), st = strata ? (uint32_t)strata[i] ^ 0x80000000u : 0;
+        uint64_t k = ~cxi_double_key(key[i]), st = strata ? (uint32_t)strata[i] ^ 0x80000000u : 0;
         rec[i] = (ord_rec){k, st, i};
         kany |= k;
         kall &= k;

@@ -78,6 +78,14 @@ static inline uint64_t cxi_double_key(double x)
     memcpy(&u, &x, sizeof u);
     return u ^ (u >> 63 ? ~(uint64_t)0 : (uint64_t)1 << 63);
 }
+/* The double of a cxi_double_key (+0 for either zero). */
+static inline double cxi_double_of_key(uint64_t k)
+{
+    uint64_t u = k ^ (k >> 63 ? (uint64_t)1 << 63 : ~(uint64_t)0);
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
 
 /* Sorts ord[0..n) (record indexes) stably by key[ord[i]] (key indexed by
  * record), without comparisons: one counting pass when the keys span
@@ -91,22 +99,6 @@ int cxi_radix_order(uint32_t *ord, const uint64_t *key, size_t n, cxi_mem *mem);
 /* Sorts keys[0..n) with a least-significant-digit radix sort on the bytes
  * that differ (tmp: n more). */
 void cxi_radix_u64(uint64_t *keys, uint64_t *tmp, size_t n);
-
-/* The bits of x as an unsigned key in x's order: a < b exactly when
- * cxi_dbl_key(a) < cxi_dbl_key(b), -0 just below +0 (not NaN). */
-static inline uint64_t cxi_dbl_key(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return u >> 63 ? ~u : u | (uint64_t)1 << 63;
-}
-static inline double cxi_dbl_of_key(uint64_t k)
-{
-    uint64_t u = k >> 63 ? k & ~((uint64_t)1 << 63) : ~k;
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
 
 /* The subjects of Kaplan-Meier or of the log-rank family as the caller's
  * columns (nothing copied per subject): time and event (0/1) of each; its
