@@ -10,7 +10,10 @@
  *   DIR holds customers.csv, touchpoints.csv, questions.csv, cases.csv,
  *   interactions.csv, feedback.csv and transactions.csv (a missing file is
  *   skipped). Every figure is bytes divided by the number of interactions.
+ * Then it estimates, from the data as stored, what other layouts would
+ * hold (what_if): ids as numbers, their index by number, sparse columns.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +60,235 @@ static const char *const files[] = {"customers", "touchpoints", "interactions", 
                                     "questions", "feedback",    "transactions"};
 static const int order[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_QUESTIONS, CX_TABLE_CASES,
                             CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
+
+
+/* ---- what would shrink it (issue 14's 40 bytes) ----------------------
+ * Two estimates of what a different layout would hold, from the data as
+ * stored (nothing is changed):
+ *   ids as numbers: ids that are a prefix and up to 9 digits (I-1611868,
+ *     T-000042), in the table's commonest such form, 4 bytes each (the
+ *     number); the others as they are now (their length + 2 bytes: the
+ *     uniform mode's stride, or a reference and its text);
+ *   sparse columns: a column whose rows mostly hold one value (its
+ *     commonest among the first 4096 rows: a missing case, a zero value)
+ *     as a bitmap of the rows that differ and their values packed, where
+ *     that is smaller than the column. */
+
+/* The form of an id: its prefix (up to 15 bytes, no digit) and digits,
+ * 1-9 of them (the number fits 32 bits): width 0 when they have no
+ * leading zero (the number's decimal text), else their count (the number
+ * padded with zeros); false for any other id. */
+typedef struct id_form {
+    char prefix[16];
+    unsigned plen, width, digits;
+} id_form;
+
+static bool form_of(const char *id, size_t len, id_form *f)
+{
+    size_t i = 0;
+    while (i < len && !(id[i] >= '0' && id[i] <= '9'))
+        i++;
+    if (i >= sizeof f->prefix || len - i < 1 || len - i > 9)
+        return false;
+    for (size_t k = i; k < len; k++)
+        if (!(id[k] >= '0' && id[k] <= '9'))
+            return false;
+    memcpy(f->prefix, id, i);
+    f->prefix[i] = '\0';
+    f->plen = (unsigned)i;
+    f->digits = (unsigned)(len - i);
+    f->width = id[i] == '0' && len - i > 1 ? f->digits : 0;
+    return true;
+}
+
+/* Whether id form f is written by form `as` (an id with no leading zero
+ * also fits a padded form of its width). */
+static bool fits_form(const id_form *f, const id_form *as)
+{
+    if (f->plen != as->plen || memcmp(f->prefix, as->prefix, f->plen) != 0)
+        return false;
+    return as->width ? f->digits == as->width : f->width == 0;
+}
+
+/* Bytes of table t's ids as numbers where they take the form that holds
+ * most of them (of the first 8 forms seen), the others as text; *now the
+ * bytes of their text and references today; *share the ids in that form;
+ * *index the bytes of an index of them: an array of rows by number over
+ * the numbers' range (4 bytes a number) when that is smaller than hash
+ * slots for them, and hash slots (4 bytes, 9/16 full) for the others. */
+static double ids_as_numbers(const cx_store *s, int t, double *now, double *share, double *index)
+{
+    const cxi_pool *p = &s->keys[t];
+    pool_bytes b = pool_size(p);
+    *now = (double)(b.refs + b.text);
+    *share = 0;
+    *index = (double)b.slots;
+    if (p->count == 0)
+        return *now;
+    id_form forms[8], f;
+    size_t fit[8] = {0}, nf = 0;
+    for (uint32_t id = 0; id < p->count && nf < 8; id++) {
+        if (!form_of(cxi_pool_str(p, id), cxi_pool_len(p, id), &f))
+            continue;
+        size_t k = 0;
+        while (k < nf && !(forms[k].width == f.width && fits_form(&f, &forms[k])))
+            k++;
+        if (k == nf)
+            forms[nf++] = f;
+    }
+    double text = 0;
+    for (uint32_t id = 0; id < p->count; id++) {
+        size_t len = cxi_pool_len(p, id);
+        text += (double)len + 2;
+        if (form_of(cxi_pool_str(p, id), len, &f))
+            for (size_t k = 0; k < nf; k++)
+                fit[k] += fits_form(&f, &forms[k]);
+    }
+    if (nf == 0)
+        return *now;
+    size_t best = 0;
+    for (size_t k = 1; k < nf; k++)
+        best = fit[k] > fit[best] ? k : best;
+    /* the ids in that form at 4 bytes instead of their length + 2 */
+    double in_form = (double)fit[best], saved = 0;
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (uint32_t id = 0; id < p->count; id++) {
+        const char *str = cxi_pool_str(p, id);
+        size_t len = cxi_pool_len(p, id);
+        if (form_of(str, len, &f) && fits_form(&f, &forms[best])) {
+            saved += (double)len + 2 - 4;
+            uint32_t v = 0;
+            for (size_t k = f.plen; k < len; k++)
+                v = v * 10 + (uint32_t)(str[k] - '0');
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+    }
+    (void)text;
+    *share = in_form / p->count;
+    double others = (double)p->count - in_form;
+    double direct = in_form > 0 ? 4.0 * ((double)hi - (double)lo + 1) : 0;
+    double hashed = 4.0 * in_form * 16 / 9;
+    *index = (direct < hashed ? direct : hashed) + 4.0 * others * 16 / 9;
+    return *now - saved;
+}
+
+/* Bytes of column c of table t as a bitmap of the rows that differ from
+ * its commonest value (among the first 4096 rows) and those rows' values
+ * packed; *common the share of rows that hold that value. */
+static double sparse_bytes(const cxi_table *tb, int c, double *common)
+{
+    size_t n = tb->n, elem = tb->cols[c].elem;
+    const unsigned char *d = tb->cols[c].data;
+    *common = 0;
+    if (n == 0 || elem > 8)
+        return (double)n * (double)elem;
+    /* the commonest value of a sample: a few candidates counted */
+    unsigned char cand[16][8];
+    size_t cnt[16] = {0}, nc = 0, m = n < 4096 ? n : 4096;
+    for (size_t r = 0; r < m; r++) {
+        size_t k = 0;
+        while (k < nc && memcmp(cand[k], d + r * elem, elem) != 0)
+            k++;
+        if (k == nc && nc < 16)
+            memcpy(cand[nc++], d + r * elem, elem);
+        if (k < nc)
+            cnt[k]++;
+    }
+    size_t best = 0;
+    for (size_t k = 1; k < nc; k++)
+        best = cnt[k] > cnt[best] ? k : best;
+    size_t same = 0;
+    for (size_t r = 0; r < n; r++)
+        same += memcmp(cand[best], d + r * elem, elem) == 0;
+    *common = (double)same / (double)n;
+    return (double)((n + 7) / 8) + (double)(n - same) * (double)elem;
+}
+
+
+/* The store's internal columns by table (store_private.h), for the estimates. */
+static const char *const cu_names[CU_NCOLS] = {[CU_SEGMENT] = "segment", [CU_REGION] = "region", [CU_PLAN] = "plan",
+                                               [CU_ACQUIRED] = "acquired"};
+static const char *const tp_names[TP_NCOLS] = {[TP_CHANNEL] = "channel", [TP_STAGE] = "stage", [TP_KIND] = "kind",
+                                               [TP_KEY] = "key", [TP_WEIGHT] = "weight"};
+static const char *const in_names[IN_NCOLS] = {
+    [IN_CUSTOMER] = "customer", [IN_TOUCHPOINT] = "touchpoint", [IN_TIME] = "time",   [IN_KIND] = "kind",
+    [IN_DIRECTION] = "direction", [IN_OUTCOME] = "outcome",     [IN_AGENT] = "agent", [IN_CASE] = "case",
+    [IN_DURATION] = "duration_ms", [IN_VALUE] = "value",        [IN_ID] = "id"};
+static const char *const ca_names[CA_NCOLS] = {
+    [CA_CUSTOMER] = "customer", [CA_CHANNEL] = "channel",   [CA_PRIORITY] = "priority",
+    [CA_AGENT] = "agent",       [CA_OPENED] = "opened",     [CA_FIRST_RESPONSE] = "first_response",
+    [CA_RESOLVED] = "resolved", [CA_REOPENS] = "reopens",   [CA_CONTACTS] = "contacts"};
+static const char *const qu_names[QU_NCOLS] = {[QU_METRIC] = "metric", [QU_MIN] = "scale_min", [QU_MAX] = "scale_max",
+                                               [QU_HIB] = "higher_is_better"};
+static const char *const fb_names[FB_NCOLS] = {
+    [FB_CUSTOMER] = "customer",     [FB_QUESTION] = "question",       [FB_SCORE] = "score",
+    [FB_TIME] = "time",             [FB_TOUCHPOINT] = "touchpoint",   [FB_INTERACTION] = "interaction",
+    [FB_CASE] = "case",             [FB_COMMENT] = "comment",         [FB_ID] = "id"};
+static const char *const tr_names[TR_NCOLS] = {[TR_CUSTOMER] = "customer", [TR_TIME] = "time", [TR_AMOUNT] = "amount",
+                                               [TR_ID] = "id"};
+
+static const char *col_name(int t, int c)
+{
+    const char *const *names = t == CX_TABLE_CUSTOMERS      ? cu_names
+                               : t == CX_TABLE_TOUCHPOINTS  ? tp_names
+                               : t == CX_TABLE_INTERACTIONS ? in_names
+                               : t == CX_TABLE_CASES        ? ca_names
+                               : t == CX_TABLE_QUESTIONS    ? qu_names
+                               : t == CX_TABLE_FEEDBACK     ? fb_names
+                                                            : tr_names;
+    int ncols = t == CX_TABLE_CUSTOMERS      ? CU_NCOLS
+                : t == CX_TABLE_TOUCHPOINTS  ? TP_NCOLS
+                : t == CX_TABLE_INTERACTIONS ? IN_NCOLS
+                : t == CX_TABLE_CASES        ? CA_NCOLS
+                : t == CX_TABLE_QUESTIONS    ? QU_NCOLS
+                : t == CX_TABLE_FEEDBACK     ? FB_NCOLS
+                                             : TR_NCOLS;
+    return c >= 0 && c < ncols && names[c] ? names[c] : "?";
+}
+
+static void what_if(const cx_store *s, double total, double n)
+{
+    double ids_now = 0, ids_num = 0, idx_now = 0, idx_num = 0;
+    printf("  what would shrink it (estimates from the data as stored; nothing changed):\n");
+    printf("    ids as numbers where they are a prefix and digits (4 bytes), the others as now:");
+    for (int t = 0; t < CX_TABLE_COUNT; t++) {
+        if (s->keys[t].count == 0)
+            continue;
+        double now, share, idx, num = ids_as_numbers(s, t, &now, &share, &idx);
+        ids_now += now;
+        ids_num += num;
+        idx_now += (double)pool_size(&s->keys[t]).slots;
+        idx_num += idx;
+        printf(" %s %.2f -> %.2f (%.0f %% in one form);", files[t], now / n, num / n, share * 100);
+    }
+    printf("\n      all ids %.2f -> %.2f bytes per interaction; their hash slots %.2f -> %.2f as an array of rows by "
+           "number where smaller (the others hashed)\n",
+           ids_now / n, ids_num / n, idx_now / n, idx_num / n);
+    double cols_now = 0, cols_sparse = 0;
+    printf("    sparse columns (bitmap + the rows off the commonest value), where smaller:");
+    for (int t = 0; t < CX_TABLE_COUNT; t++) {
+        const cxi_table *tb = &s->t[t];
+        for (int c = 0; c < tb->ncols; c++) {
+            double dense = (double)tb->n * (double)tb->cols[c].elem, common;
+            double sp = sparse_bytes(tb, c, &common);
+            cols_now += dense;
+            if (sp < dense) {
+                printf(" %s.%s %.2f -> %.2f (%.0f %% one value);", files[t], col_name(t, c), dense / n, sp / n,
+                       common * 100);
+                cols_sparse += sp;
+            } else {
+                cols_sparse += dense;
+            }
+        }
+    }
+    printf("\n      all columns (used) %.2f -> %.2f bytes per interaction\n", cols_now / n, cols_sparse / n);
+    double both = total - (ids_now - ids_num) - (cols_now - cols_sparse);
+    double all3 = both - (idx_now - idx_num);
+    printf("    ids as numbers and sparse columns: %.2f -> %.2f bytes per interaction; with the ids' index by number "
+           "too: %.2f (issue 14's target: 40; the columns' spare room and the rest as now)\n",
+           total / n, both / n, all3 / n);
+}
 
 static void run(const char *dir)
 {
@@ -118,6 +350,7 @@ static void run(const char *dir)
     printf("  named sets %.2f, comments %.2f, attributes %.2f, other %.2f\n", sets / n, comments / n, attrs / n,
            other / n);
     printf("  total %.2f bytes per interaction (cx_store_memory %zu bytes)\n", (double)total / n, total);
+    what_if(s, (double)total, n);
     printf("  ids without references (uniform mode, outliers out of line):");
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         if (s->keys[t].nruns)
