@@ -136,41 +136,41 @@ static double ids_as_numbers(const cx_store *s, int t, double *now, double *shar
         if (k == nf)
             forms[nf++] = f;
     }
-    double text = 0;
+    /* each form's ids, the bytes they would save and their numbers' range */
+    double saved[8] = {0};
+    uint32_t lo[8], hi[8];
+    for (size_t k = 0; k < nf; k++) {
+        lo[k] = UINT32_MAX;
+        hi[k] = 0;
+    }
     for (uint32_t id = 0; id < p->count; id++) {
+        const char *str = cxi_pool_str(p, id);
         size_t len = cxi_pool_len(p, id);
-        text += (double)len + 2;
-        if (form_of(cxi_pool_str(p, id), len, &f))
-            for (size_t k = 0; k < nf; k++)
-                fit[k] += fits_form(&f, &forms[k]);
+        if (!form_of(str, len, &f))
+            continue;
+        uint32_t v = 0;
+        for (size_t k = f.plen; k < len; k++)
+            v = v * 10 + (uint32_t)(str[k] - '0');
+        for (size_t k = 0; k < nf; k++)
+            if (fits_form(&f, &forms[k])) {
+                fit[k]++;
+                saved[k] += (double)len + 2 - 4; /* 4 bytes instead of its length + 2 */
+                lo[k] = v < lo[k] ? v : lo[k];
+                hi[k] = v > hi[k] ? v : hi[k];
+            }
     }
     if (nf == 0)
         return *now;
     size_t best = 0;
     for (size_t k = 1; k < nf; k++)
         best = fit[k] > fit[best] ? k : best;
-    /* the ids in that form at 4 bytes instead of their length + 2 */
-    double in_form = (double)fit[best], saved = 0;
-    uint32_t lo = UINT32_MAX, hi = 0;
-    for (uint32_t id = 0; id < p->count; id++) {
-        const char *str = cxi_pool_str(p, id);
-        size_t len = cxi_pool_len(p, id);
-        if (form_of(str, len, &f) && fits_form(&f, &forms[best])) {
-            saved += (double)len + 2 - 4;
-            uint32_t v = 0;
-            for (size_t k = f.plen; k < len; k++)
-                v = v * 10 + (uint32_t)(str[k] - '0');
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
-        }
-    }
-    (void)text;
+    double in_form = (double)fit[best];
     *share = in_form / p->count;
     double others = (double)p->count - in_form;
-    double direct = in_form > 0 ? 4.0 * ((double)hi - (double)lo + 1) : 0;
+    double direct = in_form > 0 ? 4.0 * ((double)hi[best] - (double)lo[best] + 1) : 0;
     double hashed = 4.0 * in_form * 16 / 9;
     *index = (direct < hashed ? direct : hashed) + 4.0 * others * 16 / 9;
-    return *now - saved;
+    return *now - saved[best];
 }
 
 /* Bytes of column c of table t as a bitmap of the rows that differ from
@@ -228,23 +228,21 @@ static const char *const fb_names[FB_NCOLS] = {
 static const char *const tr_names[TR_NCOLS] = {[TR_CUSTOMER] = "customer", [TR_TIME] = "time", [TR_AMOUNT] = "amount",
                                                [TR_ID] = "id"};
 
+/* Each table's names and count of internal columns, by cx_table. */
+static const struct {
+    const char *const *names;
+    int ncols;
+} col_names[CX_TABLE_COUNT] = {
+    [CX_TABLE_CUSTOMERS] = {cu_names, CU_NCOLS}, [CX_TABLE_TOUCHPOINTS] = {tp_names, TP_NCOLS},
+    [CX_TABLE_INTERACTIONS] = {in_names, IN_NCOLS}, [CX_TABLE_CASES] = {ca_names, CA_NCOLS},
+    [CX_TABLE_QUESTIONS] = {qu_names, QU_NCOLS}, [CX_TABLE_FEEDBACK] = {fb_names, FB_NCOLS},
+    [CX_TABLE_TRANSACTIONS] = {tr_names, TR_NCOLS}};
+
 static const char *col_name(int t, int c)
 {
-    const char *const *names = t == CX_TABLE_CUSTOMERS      ? cu_names
-                               : t == CX_TABLE_TOUCHPOINTS  ? tp_names
-                               : t == CX_TABLE_INTERACTIONS ? in_names
-                               : t == CX_TABLE_CASES        ? ca_names
-                               : t == CX_TABLE_QUESTIONS    ? qu_names
-                               : t == CX_TABLE_FEEDBACK     ? fb_names
-                                                            : tr_names;
-    int ncols = t == CX_TABLE_CUSTOMERS      ? CU_NCOLS
-                : t == CX_TABLE_TOUCHPOINTS  ? TP_NCOLS
-                : t == CX_TABLE_INTERACTIONS ? IN_NCOLS
-                : t == CX_TABLE_CASES        ? CA_NCOLS
-                : t == CX_TABLE_QUESTIONS    ? QU_NCOLS
-                : t == CX_TABLE_FEEDBACK     ? FB_NCOLS
-                                             : TR_NCOLS;
-    return c >= 0 && c < ncols && names[c] ? names[c] : "?";
+    if (t < 0 || t >= CX_TABLE_COUNT || c < 0 || c >= col_names[t].ncols || !col_names[t].names[c])
+        return "?";
+    return col_names[t].names[c];
 }
 
 static void what_if(const cx_store *s, double total, double n)

@@ -26,6 +26,7 @@
  *
  * Usage: bench-pages [SIZE_MIB [ROUNDS]]
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,32 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The advice of each case, -1 where this system has none. */
+#ifdef MADV_HUGEPAGE
+#define ADV_HUGE MADV_HUGEPAGE
+#else
+#define ADV_HUGE (-1)
+#endif
+#ifdef MADV_POPULATE_WRITE
+#define ADV_POPULATE MADV_POPULATE_WRITE
+#else
+#define ADV_POPULATE (-1)
+#endif
+
+/* madvise(p, bytes, advice), its failure or absence printed: 0 or -1. */
+static int advise(void *p, size_t bytes, int advice, const char *name)
+{
+    if (advice < 0) {
+        fprintf(stderr, "bench-pages: no %s here\n", name);
+        return -1;
+    }
+    if (madvise(p, bytes, advice) != 0) {
+        fprintf(stderr, "bench-pages: madvise(%s): %s\n", name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* One case in a new mapping: fills pop (the populate's CPU seconds, 0 when
  * none) and pass[] (each write pass's CPU seconds). 0, or -1 when the case
  * cannot run here (printed). */
@@ -54,31 +81,12 @@ static int run_case(int which, size_t bytes, double *pop, double pass[PASSES])
         perror("bench-pages: mmap");
         return -1;
     }
-    int rc = 0;
-    if (which == CASE_HUGE) {
-#ifdef MADV_HUGEPAGE
-        if (madvise(p, bytes, MADV_HUGEPAGE) != 0) {
-            perror("bench-pages: madvise(MADV_HUGEPAGE)");
-            rc = -1;
-        }
-#else
-        fprintf(stderr, "bench-pages: no MADV_HUGEPAGE here\n");
-        rc = -1;
-#endif
-    }
+    int rc = which == CASE_HUGE ? advise(p, bytes, ADV_HUGE, "MADV_HUGEPAGE") : 0;
     *pop = 0;
     if (!rc && which != CASE_NOPOP) {
-#ifdef MADV_POPULATE_WRITE
         double c = cpu_now();
-        if (madvise(p, bytes, MADV_POPULATE_WRITE) != 0) {
-            perror("bench-pages: madvise(MADV_POPULATE_WRITE)");
-            rc = -1;
-        }
+        rc = advise(p, bytes, ADV_POPULATE, "MADV_POPULATE_WRITE");
         *pop = cpu_now() - c;
-#else
-        fprintf(stderr, "bench-pages: no MADV_POPULATE_WRITE here\n");
-        rc = -1;
-#endif
     }
     for (int k = 0; !rc && k < PASSES; k++) {
         double c = cpu_now();
