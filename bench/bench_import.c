@@ -46,7 +46,8 @@ typedef struct run {
     unsigned long long rows[NTABLES], total_rows;
     double mb[NTABLES], total_mb;
     clocks t[NTABLES], total, sqlite;
-    size_t mem;
+    size_t mem, compact_mem; /* cx_store_memory after the imports, then after cx_store_compact */
+    double compact_cpu;
 } run;
 
 /* Imports every file of r->dir into a new store, table by table; with db,
@@ -83,6 +84,13 @@ static void import_dir(run *r, const char *db)
         cx_import_report_free(rep);
     }
     cx_store_memory(&r->mem, s);
+    /* what the store holds once compacted (issue 14): no room for rows to
+     * come, no index of event ids until one is looked up */
+    clocks c0 = bench_now();
+    if (cx_store_compact(s) != CX_OK)
+        exit(1);
+    r->compact_cpu = bench_now().cpu - c0.cpu;
+    cx_store_memory(&r->compact_mem, s);
     r->sqlite = (clocks){-1, -1};
     if (db) {
         remove(db);
@@ -194,6 +202,8 @@ int main(int argc, char **argv)
     print_row("all", &a, &b, a.total_rows, a.total_mb, a.total, sorted ? &b.total : NULL);
     printf("  store memory %.1f MB (%.1f bytes per interaction)\n", (double)a.mem / 1e6,
            a.rows[3] ? (double)a.mem / (double)a.rows[3] : 0.0);
+    printf("  store memory after cx_store_compact: %.1f MB (%.1f bytes per interaction; compact CPU %.3f s)\n",
+           (double)a.compact_mem / 1e6, a.rows[3] ? (double)a.compact_mem / (double)a.rows[3] : 0.0, a.compact_cpu);
     if (db)
         printf("  memory -> sqlite (one transaction, WAL) CPU %.3f s, wall %.3f s; csv -> sqlite in all wall %.3f s "
                "= %9.0f rows/s\n",

@@ -288,39 +288,12 @@ static void what_if(const cx_store *s, double total, double n)
            total / n, both / n, all3 / n);
 }
 
-static void run(const char *dir)
+/* The store's bytes by table and part, per interaction; returns the total
+ * cx_store_memory gives. */
+static size_t breakdown(const cx_store *s, double n)
 {
-    cx_store *s;
-    if (cx_store_new(&s)) {
-        fprintf(stderr, "%s\n", cx_last_error());
-        exit(1);
-    }
-    double cpu = 0;
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        int t = order[i];
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s.csv", dir, files[t]);
-        if (access(path, R_OK) != 0)
-            continue;
-        cx_import_report *rep = NULL;
-        double c0 = cpu_now();
-        if (cx_import_csv(&rep, s, t, path, NULL)) {
-            fprintf(stderr, "%s: %s\n", path, cx_last_error());
-            exit(1);
-        }
-        cpu += cpu_now() - c0;
-        cx_import_report_free(rep);
-    }
     size_t total;
     cx_store_memory(&total, s);
-    double n = (double)s->t[CX_TABLE_INTERACTIONS].n;
-    if (n == 0) {
-        fprintf(stderr, "%s: no interactions\n", dir);
-        exit(1);
-    }
-    printf("%s: %zu interactions, %zu customers, %zu feedback, %zu transactions, %zu cases; import CPU %.2f s\n",
-           dir, s->t[CX_TABLE_INTERACTIONS].n, s->t[CX_TABLE_CUSTOMERS].n, s->t[CX_TABLE_FEEDBACK].n,
-           s->t[CX_TABLE_TRANSACTIONS].n, s->t[CX_TABLE_CASES].n, cpu);
     printf("  %-13s %8s %8s | %8s %8s %8s %8s | %8s\n", "table", "columns", "(used)", "slots", "refs", "text",
            "idrow", "sum");
     double sum = 0;
@@ -348,6 +321,41 @@ static void run(const char *dir)
     printf("  named sets %.2f, comments %.2f, attributes %.2f, other %.2f\n", sets / n, comments / n, attrs / n,
            other / n);
     printf("  total %.2f bytes per interaction (cx_store_memory %zu bytes)\n", (double)total / n, total);
+    return total;
+}
+
+static void run(const char *dir)
+{
+    cx_store *s;
+    if (cx_store_new(&s)) {
+        fprintf(stderr, "%s\n", cx_last_error());
+        exit(1);
+    }
+    double cpu = 0;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        int t = order[i];
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.csv", dir, files[t]);
+        if (access(path, R_OK) != 0)
+            continue;
+        cx_import_report *rep = NULL;
+        double c0 = cpu_now();
+        if (cx_import_csv(&rep, s, t, path, NULL)) {
+            fprintf(stderr, "%s: %s\n", path, cx_last_error());
+            exit(1);
+        }
+        cpu += cpu_now() - c0;
+        cx_import_report_free(rep);
+    }
+    if (s->t[CX_TABLE_INTERACTIONS].n == 0) {
+        fprintf(stderr, "%s: no interactions\n", dir);
+        exit(1);
+    }
+    double n = (double)s->t[CX_TABLE_INTERACTIONS].n;
+    printf("%s: %zu interactions, %zu customers, %zu feedback, %zu transactions, %zu cases; import CPU %.2f s\n",
+           dir, s->t[CX_TABLE_INTERACTIONS].n, s->t[CX_TABLE_CUSTOMERS].n, s->t[CX_TABLE_FEEDBACK].n,
+           s->t[CX_TABLE_TRANSACTIONS].n, s->t[CX_TABLE_CASES].n, cpu);
+    size_t total = breakdown(s, n);
     what_if(s, (double)total, n);
     printf("  ids without references (uniform mode, outliers out of line):");
     for (int t = 0; t < CX_TABLE_COUNT; t++)
@@ -382,6 +390,27 @@ static void run(const char *dir)
         printf("  + history index on demand %.2f bytes per interaction (built by the first history: %.1f ms CPU)\n",
                (double)cxi_hindex_bytes(s) / n, (c1 - c0) * 1e3);
     }
+    /* compacted (cx_store_compact): no room for rows to come, no index of
+     * the events' ids nor history index until a reader asks for one */
+    c0 = cpu_now();
+    cx_store_compact(s);
+    double c1 = cpu_now();
+    printf("after cx_store_compact (%.1f ms CPU):\n", (c1 - c0) * 1e3);
+    breakdown(s, n);
+    /* the index of an event table's ids a find builds (not in cx_store_memory) */
+    static const int ev[] = {CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
+    c0 = cpu_now();
+    for (size_t i = 0; i < 3; i++) {
+        const char *id = NULL;
+        size_t nr = s->t[ev[i]].n, row;
+        if (nr && (id = cxi_row_eid_str(s, ev[i], nr - 1)) && (cx_store_find(&row, s, ev[i], id) || row != nr - 1)) {
+            fprintf(stderr, "%s: %s not found after cx_store_compact\n", dir, id);
+            exit(1);
+        }
+    }
+    c1 = cpu_now();
+    printf("  + ids' index on demand %.2f bytes per interaction (built by the first finds: %.1f ms CPU)\n",
+           (double)cxi_eindex_bytes(s) / n, (c1 - c0) * 1e3);
     cx_store_free(s);
 }
 

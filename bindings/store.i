@@ -93,6 +93,13 @@ typedef struct Store {} Store;
     void reserve(cxb_table table, size_t rows) {
         cxb_check(cx_store_reserve(cxb_store($self), table, rows));
     }
+    /** @brief Give back the memory kept for changes to come: the columns'
+     *  room beyond their rows and the index of the ids of interactions,
+     *  feedback and transactions (built again by the first find by id).
+     *  Nothing stored changes; call it once the store is loaded. */
+    void compact() {
+        cxb_check(cx_store_compact(cxb_store($self)));
+    }
     /** @brief Number of rows in a table. */
     size_t rows(cxb_table table) {
         size_t n = 0;

@@ -265,9 +265,16 @@ int main(int argc, char **argv)
     cx_store *s;
     CHECK(cx_store_new(&s));
     load(s, dir);
-    cx_journeys *j = build(s, CX_JOURNEYS_LEVEL_TOUCHPOINT, CX_JOURNEYS_BOUNDARY_POST_PURCHASE);
-    size_t n;
+    size_t n, loaded, compacted;
     CHECK(cx_store_rows(&n, s, CX_TABLE_INTERACTIONS));
+    /* loaded, the store is only read from here on: it gives back the room
+     * its columns keep for rows to come and the index of the events' ids */
+    CHECK(cx_store_memory(&loaded, s));
+    CHECK(cx_store_compact(s));
+    CHECK(cx_store_memory(&compacted, s));
+    printf("store: %.1f bytes per interaction loaded, %.1f compacted\n", (double)loaded / (double)(n ? n : 1),
+           (double)compacted / (double)(n ? n : 1));
+    cx_journeys *j = build(s, CX_JOURNEYS_LEVEL_TOUCHPOINT, CX_JOURNEYS_BOUNDARY_POST_PURCHASE);
     printf("%zu interactions in %zu journeys, %zu converted; the index takes %.1f bytes per interaction\n", n,
            cx_journeys_count(j), cx_journeys_conversion_count(j),
            (double)cx_journeys_byte_count(j) / (double)(n ? n : 1));

@@ -89,7 +89,8 @@ run build-test testlog "valgrind memcheck (unit, example)" --setup valgrind --su
 
 # ThreadSanitizer (issue 15): the threads test (stores built in parallel,
 # one store read by many threads at once) and the unit suites that start
-# threads (base, calendar, pathtable: attribution on threads), in a build
+# threads (base, calendar, pathtable: attribution on threads; compact:
+# finds at once on a compacted store), in a build
 # instrumented with -fsanitize=thread
 # (gcc, runtime libtsan2); any data race ends the test with TSan's exit code,
 # which fails it. The other unit suites run no threads, so TSan could find
@@ -97,8 +98,8 @@ run build-test testlog "valgrind memcheck (unit, example)" --setup valgrind --su
 setup build-tsan -Dtests=enabled -Db_sanitize=thread -Db_lundef=false -Dbindings=disabled -Dbench=disabled \
   -Ddocs=disabled -Dexamples=disabled
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  run build-tsan testlog "ThreadSanitizer (threads, parallel; unit: base, calendar, pathtable)" threads \
-  parallel-import parallel-analyses base calendar pathtable
+  run build-tsan testlog "ThreadSanitizer (threads, parallel; unit: base, calendar, pathtable, compact)" threads \
+  parallel-import parallel-analyses base calendar pathtable compact
 
 # libFuzzer targets (tests/fuzz/, issue 15): a clang build of its own; each
 # target runs over its committed seed corpus, then fuzzes a few seconds

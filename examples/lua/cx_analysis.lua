@@ -28,6 +28,11 @@ end
 print(string.format("Loaded %d customers, %d interactions, %d cases, %d feedback, %d transactions",
   store:rows("customers"), store:rows("interactions"), store:rows("cases"), store:rows("feedback"),
   store:rows("transactions")))
+-- only read from here on: give back the room kept for rows to come and the
+-- index of the events' ids (a find by id builds it again)
+local loaded = store:memory()
+store:compact()
+print(string.format("Store memory: %d kB loaded, %d kB compacted", loaded // 1024, store:memory() // 1024))
 
 local function scorecard(by)
   local q = cx.Query(store)

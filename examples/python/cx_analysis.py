@@ -38,6 +38,11 @@ def load(data_dir):
             print("  %s: %d rows rejected, first: %s" % (table, report.rejected(), report.rejects()[:1]))
     print("Loaded " + ", ".join("%d %s" % (store.rows(t), t) for t in
                                  ("customers", "interactions", "cases", "feedback", "transactions")))
+    # only read from here on: give back the room kept for rows to come and
+    # the index of the events' ids (a find by id builds it again)
+    loaded = store.memory()
+    store.compact()
+    print("Store memory: %d kB loaded, %d kB compacted" % (loaded // 1024, store.memory() // 1024))
     return store
 
 

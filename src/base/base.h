@@ -202,6 +202,10 @@ typedef struct cxi_col {
  * columns' contents as they were. */
 int cxi_cols_reserve(cxi_mem *m, cxi_col *cols, int ncols, size_t need);
 void cxi_cols_free(cxi_mem *m, cxi_col *cols, int ncols);
+/* Gives back the room of the columns beyond their first n rows (1 when n
+ * is 0); a column the allocator cannot shrink keeps its room. Returns the
+ * smallest capacity left (0 without columns). */
+size_t cxi_cols_trim(cxi_mem *m, cxi_col *cols, int ncols, size_t n);
 /* How a column of 4 bytes a row becomes one of 8 (issue 14: a narrow
  * column widened on demand): uint32_t to int64_t (interactions' duration_ms,
  * cxi_icol), uint32_t seconds to int64_t milliseconds (the times of events,
@@ -426,6 +430,26 @@ int cxi_pool_presize(cxi_mem *m, cxi_pool *p, uint32_t nstr);
 uint32_t cxi_pool_add(cxi_pool *p, const char *s, size_t len);
 /* The same with the string's hash, (uint32_t)cxi_hash(s, len), already known. */
 uint32_t cxi_pool_find_hashed(const cxi_pool *p, const char *s, size_t len, uint32_t h);
+/* The same through hash slots of the pool's strings kept apart from it
+ * (cxi_pool_index_new); CXI_NONE when nslots is 0. */
+uint32_t cxi_pool_find_in(const cxi_pool *p, const uint32_t *slots, uint32_t nslots, const char *s, size_t len,
+                          uint32_t h);
+/* The same by reading every string in order: no slots needed, none read. */
+uint32_t cxi_pool_scan(const cxi_pool *p, const char *s, size_t len);
+
+/* The hash slots are an index the pool can do without while it is only
+ * read (issue 14: cx_store_compact): cxi_pool_drop_index frees them (a
+ * pool with strings then has nslots 0, and its finds find nothing: its
+ * owner looks strings up through slots it keeps apart, or by
+ * cxi_pool_scan); cxi_pool_index_new builds slots of the pool's strings,
+ * at most 13/16 full, without changing the pool (CX_ENOMEM, not reported);
+ * cxi_pool_take_index gives such slots (built from the pool as it is) back
+ * to the pool. cxi_pool_reserve and cxi_pool_presize also build them again
+ * (9/16 full), and truncations of a pool without slots keep it without. */
+void cxi_pool_drop_index(cxi_mem *m, cxi_pool *p);
+int cxi_pool_index_new(cxi_mem *m, const cxi_pool *p, uint32_t **slots, uint32_t *nslots);
+void cxi_pool_take_index(cxi_pool *p, uint32_t *slots, uint32_t nslots);
+static inline bool cxi_pool_indexed(const cxi_pool *p) { return p->nslots != 0 || p->count == 0; }
 uint32_t cxi_pool_add_hashed(cxi_pool *p, const char *s, size_t len, uint32_t h);
 /* find, else reserve + add. */
 int cxi_pool_intern(cxi_mem *m, cxi_pool *p, const char *s, size_t len, uint32_t *id);

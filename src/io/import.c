@@ -1055,6 +1055,12 @@ int cxi_import_begin(cxi_import *im, const char *fn, cx_import_report **out, cx_
         return cxi_fail(CX_EINVAL, "%s: NULL argument", fn);
     if (table < 0 || table >= CX_TABLE_COUNT)
         return cxi_fail(CX_EINVAL, "%s: no table %d", fn, table);
+    /* the ids of the event tables with their hash slots (dropped by
+     * cx_store_compact): the import finds and adds ids through them, and
+     * reads them ahead (cxi_import_prefetch) */
+    int rc = cxi_store_ids_ready(fn, store);
+    if (rc)
+        return rc;
     /* the mark first: cxi_import_end rolls the store back to it on every
      * failure from here on */
     cxi_store_mark(store, &im->mark);

@@ -473,8 +473,18 @@ static void apply(cx_store *s, plan *p)
     remap_col(s, X, TR_ID, p->eid[X]);
     cxi_hindex_drop(s);
     static const int swapped[] = {C, K, I, F, X};
-    for (size_t k = 0; k < 5; k++)
-        pool_swap(&s->mem, &s->keys[swapped[k]], &p->keys[swapped[k]]);
+    for (size_t k = 0; k < 5; k++) {
+        int t = swapped[k];
+        /* ids compacted (cx_store_compact) stay so: the new pool's slots
+         * go, and the index readers built of the old pool with them */
+        bool indexed = cxi_pool_indexed(&s->keys[t]);
+        pool_swap(&s->mem, &s->keys[t], &p->keys[t]);
+        if (t == I || t == F || t == X) {
+            cxi_eindex_drop(s, t);
+            if (!indexed)
+                cxi_pool_drop_index(&s->mem, &s->keys[t]);
+        }
+    }
     for (int t = 0; t < CX_TABLE_COUNT; t++) {
         if (!p->idrow[t])
             continue;

@@ -522,6 +522,8 @@ void cx_store_free(cx_store *s)
     if (!s)
         return;
     cxi_hindex_drop(s);
+    for (int i = 0; i < CX_TABLE_COUNT; i++)
+        cxi_eindex_drop(s, i);
     cxi_mem mem = s->mem;
     for (int i = 0; i < CX_TABLE_COUNT; i++) {
         cxi_cols_free(&mem, s->t[i].cols, s->t[i].ncols);
@@ -808,18 +810,18 @@ typedef struct eid {
 
 uint32_t cxi_event_find(const cx_store *s, int table, const char *id, size_t len)
 {
-    uint32_t k = cxi_pool_find_hashed(&s->keys[table], id, len, cxi_lookup_hash(s->lookup, id, len));
+    uint32_t k = cxi_event_key(s, table, id, len, cxi_lookup_hash(s->lookup, id, len));
     return k == CXI_NONE ? CXI_NONE : cxi_eid_row(s, table, k);
 }
 
-static int eid_check(const char *fn, const cx_store *s, int table, const char *id, eid *e)
+static int eid_check(const char *fn, cx_store *s, int table, const char *id, eid *e)
 {
     e->s = id;
     e->row = CXI_NONE;
     if (!id)
         return CX_OK;
     int rc = check_text(fn, "id", id, true, &e->len);
-    if (rc)
+    if (rc || (rc = cxi_event_ids_ready(fn, s, table)))
         return rc;
     e->h = cxi_lookup_hash(s->lookup, id, e->len);
     uint32_t k = cxi_pool_find_hashed(&s->keys[table], id, e->len, e->h);
@@ -1608,10 +1610,10 @@ static int link_check(const char *fn, cx_store *s, const char *customer, uint32_
     l->e.row = CXI_NONE;
     if (!id)
         return CX_OK;
-    int rc = check_text(fn, "interaction", id, true, &l->e.len);
-    if (rc)
-        return rc;
     const int I = CX_TABLE_INTERACTIONS;
+    int rc = check_text(fn, "interaction", id, true, &l->e.len);
+    if (rc || (rc = cxi_event_ids_ready(fn, s, I)))
+        return rc;
     l->e.h = (uint32_t)cxi_hash(id, l->e.len);
     uint32_t k = cxi_pool_find_hashed(&s->keys[I], id, l->e.len, l->e.h);
     if (l->external) {
@@ -2053,11 +2055,14 @@ int cxi_store_reserve_ids(cx_store *s, int table, size_t rows, size_t bytes)
     cxi_pool *p = &s->keys[table];
     if (rows == 0 || rows > CXI_MAX_ROWS - p->count)
         return CX_OK;
+    int rc = cxi_id_col(table) >= 0 ? cxi_event_ids_ready("cx_import_csv", s, table) : CX_OK;
+    if (rc)
+        return rc;
     uint32_t had = p->count;
     /* the hash slots sized once, in huge pages (cxi_pool_presize): the
      * slots of a large table are read at random, one TLB miss each in
      * 4 KiB pages, which made rows in any order slower than sorted ones */
-    int rc = cxi_pool_presize(&s->mem, p, (uint32_t)rows);
+    rc = cxi_pool_presize(&s->mem, p, (uint32_t)rows);
     /* the id -> row index only when the table keeps one (store_private.h) */
     if (!rc && cxi_id_col(table) >= 0 && s->idrow[table] &&
         (rc = cxi_grow(&s->mem, &s->idrow[table], &s->idrow_cap[table], (size_t)had + rows, sizeof(uint32_t))))

@@ -173,7 +173,26 @@ struct cx_store {
      * rows or customers drops it first (cxi_hindex_drop), in a call that
      * has the store to itself. NULL until a history is asked for. */
     _Atomic(struct cxi_hindex *) hindex;
+    /* The hash slots of the ids of an event table whose pool has none
+     * (cx_store_compact dropped them), built by the first reader that finds
+     * an id, kept apart from the store's bytes (compact.c). NULL otherwise. */
+    _Atomic(struct cxi_eindex *) eindex[CX_TABLE_COUNT];
 };
+
+/* Event ids after cx_store_compact (compact.c). cxi_event_key: the key id
+ * of id s[0..len) of hash h in keys[table] of an event table, or CXI_NONE,
+ * whether the pool has its slots or not (a reader may call it).
+ * cxi_event_ids_ready: gives keys[table] its slots again, for a writer
+ * about to find or add ids of the table and change the store (CX_ENOMEM,
+ * reported as fn's, changes nothing stored); cxi_store_ids_ready does so for the
+ * three event tables. cxi_eindex_drop frees the index kept apart, if any.
+ * cxi_eindex_bytes: the bytes of those indexes (cx_store_memory leaves
+ * them out). */
+uint32_t cxi_event_key(const cx_store *s, int table, const char *id, size_t len, uint32_t h);
+int cxi_event_ids_ready(const char *fn, cx_store *s, int table);
+int cxi_store_ids_ready(const char *fn, cx_store *s);
+void cxi_eindex_drop(cx_store *s, int table);
+size_t cxi_eindex_bytes(const cx_store *s);
 
 /* Frees the history index (history.c), if any: every writer that adds,
  * removes or moves rows of interactions, cases, feedback or transactions calls

@@ -102,3 +102,24 @@ def test_context_manager_closes():
     with pytest.raises(cxkit.Invalid, match="closed"):
         s.rows("customers")
     s.close()  # twice is fine
+
+
+def test_compact_gives_memory_back_and_changes_nothing():
+    from conftest import load_demo
+    s = load_demo(cxkit.Store())
+    before = s.memory()
+    rows = {t: s.rows(t) for t in ("interactions", "feedback", "transactions")}
+    last = {t: s.get(t, "id", rows[t] - 1) for t in rows}
+    first = s.record("interactions", 0)
+    s.compact()
+    assert s.memory() < before
+    assert s.record("interactions", 0) == first
+    for t, n in rows.items():
+        assert s.rows(t) == n
+        assert s.find(t, last[t]) == n - 1  # builds the index of the ids again
+    assert s.memory() < before  # kept apart from the store's count
+    with pytest.raises(cxkit.Exists):
+        s.add_interaction("C-100001", "search_ads", 0, id=last["interactions"])
+    s.compact()
+    s.compact()  # twice: nothing more to give back, no error
+    assert s.find("interactions", last["interactions"]) == rows["interactions"] - 1

@@ -1,0 +1,482 @@
+/* Issue 14, memory: cx_store_compact() gives back the columns' room for rows
+ * to come and the hash index of the ids of interactions, feedback and
+ * transactions. Nothing stored may change: every table exports the same
+ * bytes, every id is found at its row (the index built again by the first
+ * find, kept apart, at once from several threads), duplicates are still
+ * refused, feedback still links to interactions by id, and adds, `_put`
+ * calls, imports (good and failed), forgets and clones after it behave as
+ * on a store never compacted, out of memory included.
+ * Links the internal archive to see the layout (the pools' slots, eindex). */
+#include "cx_test.h"
+
+#include <pthread.h>
+
+#include "../src/store/store_private.h"
+
+static const int event_tables[] = {CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
+static const char *const table_files[CX_TABLE_COUNT] = {"customers", "touchpoints", "interactions", "cases",
+                                                        "questions", "feedback",    "transactions"};
+
+static int id_column(int table)
+{
+    int c;
+    OK(cx_column_find(&c, table, "id"));
+    return c;
+}
+
+/* Ids of a few shapes: numbered, padded, another scheme, Arabic, none. */
+static void event_id(char *buf, size_t size, int table, size_t i)
+{
+    const char *pre = table == CX_TABLE_INTERACTIONS ? "I" : table == CX_TABLE_FEEDBACK ? "F" : "T";
+    if (i % 7 == 3)
+        snprintf(buf, size, "%s-%zu", pre, i); /* unpadded among padded */
+    else if (i % 11 == 5)
+        snprintf(buf, size, "مقابلة-%zu-%s", i, pre);
+    else
+        snprintf(buf, size, "%s-%06zu", pre, i);
+}
+
+/* n customers, a touchpoint, cases, then per customer interactions,
+ * feedback on some of them by id, and transactions; one event in 13 has
+ * no id. */
+static cx_store *build_store(cx_store *s, size_t n)
+{
+    char id[64], cu[32], ca[32], in[64];
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    OK(cx_touchpoint_add(s, "shop", "store", "purchase", NULL, 0, 1));
+    cx_time t0 = T("2024-01-01T00:00:00Z");
+    for (size_t c = 0; c < n / 10 + 1; c++) {
+        snprintf(cu, sizeof cu, "C-%zu", c);
+        OK(cx_customer_add(s, cu, c % 2 ? "smb" : NULL, NULL, NULL, CX_TIME_NONE));
+        snprintf(ca, sizeof ca, "K-%zu", c);
+        OK(cx_case_add(s, ca, cu, "phone", "high", NULL, t0, t0 + 60000, CX_TIME_NONE, 0, 1));
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t c = (i * 7919) % (n / 10 + 1);
+        snprintf(cu, sizeof cu, "C-%zu", c);
+        snprintf(ca, sizeof ca, "K-%zu", c);
+        cx_time t = t0 + (cx_time)i * 1000;
+        event_id(in, sizeof in, CX_TABLE_INTERACTIONS, i);
+        bool has = i % 13 != 12;
+        OK(cx_interaction_add(NULL, s, has ? in : NULL, cu, i % 3 ? "web" : "shop", t, NULL, CX_INBOUND, NULL,
+                              i % 4 ? NULL : ca, (int64_t)i, CX_HANDLED, (double)(i % 5)));
+        if (i % 2 == 0) {
+            event_id(id, sizeof id, CX_TABLE_FEEDBACK, i);
+            OK(cx_feedback_add(NULL, s, i % 13 ? id : NULL, cu, "nps", (double)(i % 11), t, NULL, has ? in : NULL, NULL,
+                               NULL));
+        }
+        if (i % 3 == 0) {
+            event_id(id, sizeof id, CX_TABLE_TRANSACTIONS, i);
+            OK(cx_transaction_add(NULL, s, i % 13 ? id : NULL, cu, t, 10.0 + (double)i));
+        }
+    }
+    return s;
+}
+
+static cx_store *new_store(size_t n)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    return build_store(s, n);
+}
+
+/* Every table exported as CSV into files named prefix-table.csv. */
+static void export_all(const cx_store *s, const char *prefix)
+{
+    char name[64];
+    for (int t = 0; t < CX_TABLE_COUNT; t++) {
+        snprintf(name, sizeof name, "%s-%s.csv", prefix, table_files[t]);
+        OK(cx_export_csv(s, t, P(name), 0));
+    }
+}
+
+static void assert_exports_same(const char *a, const char *b)
+{
+    char na[64], nb[64];
+    for (int t = 0; t < CX_TABLE_COUNT; t++) {
+        snprintf(na, sizeof na, "%s-%s.csv", a, table_files[t]);
+        snprintf(nb, sizeof nb, "%s-%s.csv", b, table_files[t]);
+        char pa[4096];
+        snprintf(pa, sizeof pa, "%s", P(na));
+        assert_files_same(pa, P(nb));
+    }
+}
+
+/* Every id of every event table is found at its row, and ids that are
+ * not there are not found. */
+static void assert_finds(const cx_store *s)
+{
+    for (size_t k = 0; k < 3; k++) {
+        int t = event_tables[k], c = id_column(t);
+        size_t n = store_rows(s, t), with = 0;
+        for (size_t r = 0; r < n; r++) {
+            const char *id = store_str(s, t, c, r);
+            if (!id)
+                continue;
+            with++;
+            size_t row;
+            OK(cx_store_find(&row, s, t, id));
+            EXPECT(row == r, "table %d: '%s' found at row %zu, not %zu", t, id, row, r);
+        }
+        EXPECT(with > 0, "table %d has ids", t);
+        size_t row;
+        FAILS(cx_store_find(&row, s, t, "I-9999999"), CX_ENOTFOUND, "cx_store_find");
+        FAILS(cx_store_find(&row, s, t, "nothing"), CX_ENOTFOUND, "cx_store_find");
+    }
+}
+
+static bool compacted(const cx_store *s, int t) { return s->keys[t].count > 0 && s->keys[t].nslots == 0; }
+
+START_TEST(compact_changes_nothing_stored)
+{
+    cx_store *s = new_store(3000);
+    export_all(s, "before");
+    size_t before, after, again;
+    OK(cx_store_memory(&before, s));
+    OK(cx_store_compact(s));
+    OK(cx_store_memory(&after, s));
+    EXPECT(after < before, "compacted: %zu bytes, before %zu", after, before);
+    for (size_t k = 0; k < 3; k++)
+        EXPECT(compacted(s, event_tables[k]), "table %d without its slots", event_tables[k]);
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        for (int c = 0; c < s->t[t].ncols; c++)
+            EXPECT(s->t[t].cols[c].cap == (s->t[t].n ? s->t[t].n : 1) || s->t[t].cols[c].cap == 0,
+                   "table %d column %d: room for %zu rows, %zu held", t, c, s->t[t].cols[c].cap, s->t[t].n);
+    export_all(s, "after");
+    assert_exports_same("before", "after");
+    /* the finds build the index apart: the store's bytes stay the same */
+    assert_finds(s);
+    OK(cx_store_memory(&again, s));
+    ck_assert_uint_eq(again, after);
+    for (size_t k = 0; k < 3; k++) {
+        EXPECT(compacted(s, event_tables[k]), "a find leaves the pool without slots");
+        EXPECT(atomic_load(&s->eindex[event_tables[k]]) != NULL, "a find built the index of table %d",
+               event_tables[k]);
+    }
+    /* a second compaction drops that index, and changes nothing either */
+    OK(cx_store_compact(s));
+    for (size_t k = 0; k < 3; k++)
+        EXPECT(atomic_load(&s->eindex[event_tables[k]]) == NULL, "compaction drops the index kept apart");
+    export_all(s, "twice");
+    assert_exports_same("before", "twice");
+    assert_finds(s);
+    cx_store_free(s);
+}
+END_TEST
+
+START_TEST(compact_arguments)
+{
+    FAILS(cx_store_compact(NULL), CX_EINVAL, "cx_store_compact");
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_store_compact(s)); /* empty: nothing to give back */
+    OK(cx_store_compact(s));
+    size_t row;
+    FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "I-1"), CX_ENOTFOUND, "cx_store_find");
+    /* and it takes rows after */
+    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    OK(cx_interaction_add(NULL, s, "I-1", "C-1", "web", 0, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    OK(cx_store_compact(s));
+    OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "I-1"));
+    ck_assert_uint_eq(row, 0);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Adds, `_put` calls and feedback links after a compaction: duplicates
+ * refused, new ids found, updates on the right row. */
+START_TEST(compact_then_change)
+{
+    cx_store *s = new_store(2000);
+    OK(cx_store_compact(s));
+    size_t row, n0 = store_rows(s, CX_TABLE_INTERACTIONS);
+    /* a find first (the index kept apart), then an add takes it over */
+    OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "I-000001"));
+    ck_assert_uint_eq(row, 1);
+    FAILS(cx_interaction_add(NULL, s, "I-000001", "C-1", "web", 0, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0),
+          CX_EEXISTS, "cx_interaction_add");
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), n0);
+    EXPECT(!compacted(s, CX_TABLE_INTERACTIONS), "a writer gives the pool its slots back");
+    EXPECT(atomic_load(&s->eindex[CX_TABLE_INTERACTIONS]) == NULL, "taken over, not kept twice");
+    OK(cx_interaction_add(&row, s, "I-new", "C-1", "web", 0, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    ck_assert_uint_eq(row, n0);
+    /* no find before: the writer builds the index itself */
+    FAILS(cx_feedback_add(NULL, s, "F-000002", "C-0", "nps", 9, 0, NULL, NULL, NULL, NULL), CX_EEXISTS,
+          "cx_feedback_add");
+    EXPECT(!compacted(s, CX_TABLE_FEEDBACK), "feedback's pool has its slots back");
+    FAILS(cx_transaction_add(NULL, s, "T-000006", "C-0", 0, 1.0), CX_EEXISTS, "cx_transaction_add");
+    /* feedback links to an interaction by id, and to none that is not there */
+    OK(cx_store_compact(s));
+    OK(cx_feedback_add(&row, s, "F-new", "C-1", "nps", 10, 0, NULL, "I-new", NULL, NULL));
+    FAILS(cx_feedback_add(NULL, s, "F-new2", "C-1", "nps", 10, 0, NULL, "I-missing", NULL, NULL), CX_ENOTFOUND,
+          "cx_feedback_add");
+    int ic;
+    OK(cx_column_find(&ic, CX_TABLE_FEEDBACK, "interaction"));
+    ck_assert_str_eq(store_str(s, CX_TABLE_FEEDBACK, ic, row), "I-new");
+    /* a _put of an id that is there replaces that row */
+    OK(cx_store_compact(s));
+    int change, cc;
+    OK(cx_column_find(&cc, CX_TABLE_INTERACTIONS, "customer"));
+    char cu20[32];
+    snprintf(cu20, sizeof cu20, "%s", store_str(s, CX_TABLE_INTERACTIONS, cc, 20));
+    OK(cx_interaction_put(&change, &row, s, "I-000020", cu20, "shop", 5000, NULL, CX_OUTBOUND, NULL, NULL, 7,
+                          CX_HANDLED, 3.5));
+    ck_assert_uint_eq(row, 20);
+    ck_assert_int_eq(change, CX_UPDATED);
+    OK(cx_interaction_put(&change, &row, s, "I-put", "C-2", "shop", 5000, NULL, CX_OUTBOUND, NULL, NULL, 7,
+                          CX_HANDLED, 3.5));
+    ck_assert_int_eq(change, CX_ADDED);
+    assert_finds(s);
+    cx_store_free(s);
+}
+END_TEST
+
+static const char *write_interactions(const char *name, size_t from, size_t to, const char *dup, const char *bad)
+{
+    size_t cap = 128 + (to - from + 2) * 96;
+    char *csv = malloc(cap);
+    ck_assert_ptr_nonnull(csv);
+    size_t n = (size_t)snprintf(csv, cap,
+                                "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n");
+    for (size_t i = from; i < to; i++)
+        n += (size_t)snprintf(csv + n, cap - n, "X-%zu,C-1,web,2024-03-01T00:00:00Z,,inbound,,,1,handled,0\n", i);
+    if (dup)
+        n += (size_t)snprintf(csv + n, cap - n, "%s,C-1,web,2024-03-01T00:00:00Z,,inbound,,,1,handled,0\n", dup);
+    if (bad)
+        snprintf(csv + n, cap - n, "%s,C-1,web,not a time,,inbound,,,1,handled,0\n", bad);
+    const char *path = write_file(name, csv);
+    free(csv);
+    return path;
+}
+
+/* Imports after a compaction: a failed one changes nothing (the store
+ * exports the same, the ids are found), a good one adds its rows and
+ * refuses an id the store has. */
+START_TEST(compact_then_import)
+{
+    cx_store *s = new_store(2000);
+    OK(cx_store_compact(s));
+    export_all(s, "before");
+    cx_import_options *o;
+    OK(cx_import_options_new(&o));
+    OK(cx_import_options_set_strict(o, 1));
+    cx_import_report *rep = NULL;
+    const char *bad = write_interactions("bad.csv", 0, 500, NULL, "X-bad");
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, bad, o), CX_EPARSE, "cx_import_csv");
+    cx_import_report_free(rep);
+    export_all(s, "failed");
+    assert_exports_same("before", "failed");
+    assert_finds(s);
+    size_t row;
+    FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "X-1"), CX_ENOTFOUND, "cx_store_find");
+    /* an id the store has, in a strict import: refused, nothing added */
+    OK(cx_store_compact(s));
+    const char *dup = write_interactions("dup.csv", 0, 300, "I-000007", NULL);
+    rep = NULL;
+    EXPECT(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, dup, o) != CX_OK, "a duplicate id fails a strict import");
+    cx_import_report_free(rep);
+    export_all(s, "dup");
+    assert_exports_same("before", "dup");
+    /* a good one */
+    OK(cx_store_compact(s));
+    size_t n0 = store_rows(s, CX_TABLE_INTERACTIONS);
+    const char *good = write_interactions("good.csv", 0, 400, NULL, NULL);
+    rep = NULL;
+    OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, good, o));
+    cx_import_report_free(rep);
+    ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), n0 + 400);
+    OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, "X-399"));
+    ck_assert_uint_eq(row, n0 + 399);
+    assert_finds(s);
+    cx_import_options_free(o);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Forget keeps the ids compacted; a clone has its own index; both find
+ * every id. */
+START_TEST(compact_forget_clone)
+{
+    cx_store *s = new_store(2000);
+    OK(cx_store_compact(s));
+    size_t row;
+    OK(cx_store_find(&row, s, CX_TABLE_TRANSACTIONS, "T-000006")); /* an index kept apart, then a forget */
+    cx_store *c;
+    OK(cx_store_clone(&c, s));
+    EXPECT(!compacted(c, CX_TABLE_INTERACTIONS), "a copy has its index");
+    export_all(s, "orig");
+    export_all(c, "copy");
+    assert_exports_same("orig", "copy");
+    assert_finds(c);
+    const char *gone[] = {"C-3", "C-17"};
+    size_t removed;
+    OK(cx_customer_forget(&removed, s, 2, gone));
+    EXPECT(removed > 2, "%zu rows removed", removed);
+    for (size_t k = 0; k < 3; k++) {
+        EXPECT(compacted(s, event_tables[k]), "forget keeps table %d compacted", event_tables[k]);
+        EXPECT(atomic_load(&s->eindex[event_tables[k]]) == NULL, "the index of the old ids is gone");
+    }
+    assert_finds(s);
+    /* the copy's ids of the customers forgotten are still there, the store's not */
+    int ci = id_column(CX_TABLE_INTERACTIONS), cc;
+    OK(cx_column_find(&cc, CX_TABLE_INTERACTIONS, "customer"));
+    size_t nc = store_rows(c, CX_TABLE_INTERACTIONS), checked = 0;
+    for (size_t r = 0; r < nc; r++) {
+        const char *cu = store_str(c, CX_TABLE_INTERACTIONS, cc, r), *id = store_str(c, CX_TABLE_INTERACTIONS, ci, r);
+        if (!id || (strcmp(cu, "C-3") && strcmp(cu, "C-17")))
+            continue;
+        checked++;
+        FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, id), CX_ENOTFOUND, "cx_store_find");
+        OK(cx_store_find(&row, c, CX_TABLE_INTERACTIONS, id));
+    }
+    EXPECT(checked > 0, "the customers forgotten had interactions with ids");
+    cx_store_free(c);
+    cx_store_free(s);
+}
+END_TEST
+
+/* Out of memory: a find reads the ids in order instead; an add whose index
+ * cannot be built fails with CX_ENOMEM and changes nothing; every block
+ * is given back. */
+START_TEST(compact_out_of_memory)
+{
+    cxt_alloc a = {0};
+    cx_store *s;
+    OK(cx_store_new_with_allocator(&s, cxt_alloc_fn, &a));
+    build_store(s, 1500);
+    OK(cx_store_compact(s));
+    export_all(s, "before");
+    cxt_alloc_allow(&a, 0);
+    assert_finds(s); /* no memory for the index: found all the same */
+    for (size_t k = 0; k < 3; k++)
+        EXPECT(atomic_load(&s->eindex[event_tables[k]]) == NULL, "no index without memory");
+    FAILS(cx_interaction_add(NULL, s, "I-oom", "C-1", "web", 0, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0),
+          CX_ENOMEM, "cx_interaction_add");
+    FAILS(cx_feedback_add(NULL, s, NULL, "C-1", "nps", 9, 0, NULL, "I-000001", NULL, NULL), CX_ENOMEM,
+          "cx_feedback_add");
+    cx_import_report *rep = NULL;
+    const char *good = write_interactions("good.csv", 0, 50, NULL, NULL);
+    FAILS(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, good, NULL), CX_ENOMEM, "cx_import_csv");
+    cx_import_report_free(rep);
+    cxt_alloc_allow(&a, -1);
+    export_all(s, "after");
+    assert_exports_same("before", "after");
+    EXPECT(compacted(s, CX_TABLE_INTERACTIONS), "a failed writer leaves the ids as they were");
+    /* every k-th request refused in turn: the add fails cleanly or works */
+    for (size_t k = 1;; k++) {
+        char id[32];
+        snprintf(id, sizeof id, "I-k%zu", k);
+        OK(cx_store_compact(s));
+        size_t n0 = store_rows(s, CX_TABLE_INTERACTIONS);
+        cxt_alloc_fail_nth(&a, k, true);
+        int rc = cx_interaction_add(NULL, s, id, "C-1", "web", 0, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0);
+        cxt_alloc_allow(&a, -1);
+        size_t row;
+        if (rc == CX_OK) {
+            OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, id));
+            ck_assert_uint_eq(row, n0);
+            break;
+        }
+        ck_assert_int_eq(rc, CX_ENOMEM);
+        ck_assert_uint_eq(store_rows(s, CX_TABLE_INTERACTIONS), n0);
+        FAILS(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, id), CX_ENOTFOUND, "cx_store_find");
+        EXPECT(k < 100, "the add kept failing");
+    }
+    assert_finds(s);
+    cx_store_free(s);
+    ck_assert_uint_eq(a.live, 0);
+    ck_assert_uint_eq(a.blocks, 0);
+    ck_assert_uint_eq(a.bad, 0);
+}
+END_TEST
+
+typedef struct fjob {
+    const cx_store *s;
+    size_t wrong;
+} fjob;
+
+static void *find_job(void *p)
+{
+    fjob *j = p;
+    for (size_t k = 0; k < 3; k++) {
+        int t = event_tables[k], c = id_column(t);
+        size_t n = store_rows(j->s, t);
+        for (size_t r = 0; r < n; r += 3) {
+            const char *id;
+            size_t row;
+            if (cx_store_get_string(&id, j->s, t, c, r) != CX_OK)
+                j->wrong++;
+            else if (id && (cx_store_find(&row, j->s, t, id) != CX_OK || row != r))
+                j->wrong++;
+        }
+    }
+    return NULL;
+}
+
+/* Readers at once on a compacted store: each may build the index, one is
+ * kept, every find is right (ThreadSanitizer and valgrind see the rest). */
+START_TEST(compact_concurrent_finds)
+{
+    cx_store *s = new_store(3000);
+    for (int round = 0; round < 8; round++) {
+        OK(cx_store_compact(s));
+        enum { NT = 4 };
+        fjob jobs[NT];
+        pthread_t th[NT];
+        for (int i = 0; i < NT; i++) {
+            jobs[i] = (fjob){s, 0};
+            ck_assert_int_eq(pthread_create(&th[i], NULL, find_job, &jobs[i]), 0);
+        }
+        for (int i = 0; i < NT; i++)
+            ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+        for (int i = 0; i < NT; i++)
+            ck_assert_uint_eq(jobs[i].wrong, 0);
+        for (size_t k = 0; k < 3; k++)
+            EXPECT(atomic_load(&s->eindex[event_tables[k]]) != NULL, "one index published");
+    }
+    cx_store_free(s);
+}
+END_TEST
+
+/* The same analyses before and after: a journeys list and a query. */
+START_TEST(compact_same_results)
+{
+    cx_store *s = new_store(2000);
+    cx_journeys *j;
+    cx_result *r1, *r2;
+    OK(cx_journeys_new(&j, s, NULL));
+    OK(cx_journeys_list(&r1, j));
+    cx_journeys_free(j);
+    OK(cx_result_export_csv(r1, P("j1.csv")));
+    OK(cx_store_compact(s));
+    OK(cx_journeys_new(&j, s, NULL));
+    OK(cx_journeys_list(&r2, j));
+    cx_journeys_free(j);
+    OK(cx_result_export_csv(r2, P("j2.csv")));
+    char p1[4096];
+    snprintf(p1, sizeof p1, "%s", P("j1.csv"));
+    assert_files_same(p1, P("j2.csv"));
+    cx_result_free(r1);
+    cx_result_free(r2);
+    cx_store_free(s);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("compact");
+    TCase *tc = tcase_create("compact");
+    tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, compact_changes_nothing_stored);
+    tcase_add_test(tc, compact_arguments);
+    tcase_add_test(tc, compact_then_change);
+    tcase_add_test(tc, compact_then_import);
+    tcase_add_test(tc, compact_forget_clone);
+    tcase_add_test(tc, compact_out_of_memory);
+    tcase_add_test(tc, compact_concurrent_finds);
+    tcase_add_test(tc, compact_same_results);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
