@@ -710,13 +710,8 @@ uint32_t cxi_pool_find(const cxi_pool *p, const char *s, size_t len)
     return cxi_pool_find_hashed(p, s, len, (uint32_t)cxi_hash(s, len));
 }
 
-uint32_t cxi_pool_find_hashed(const cxi_pool *p, const char *s, size_t len, uint32_t h)
-{
-    return cxi_pool_find_in(p, p->slots, p->nslots, s, len, h);
-}
-
-uint32_t cxi_pool_find_in(const cxi_pool *p, const uint32_t *slots, uint32_t nslots, const char *s, size_t len,
-                          uint32_t h)
+static inline uint32_t find_in(const cxi_pool *p, const uint32_t *slots, uint32_t nslots, const char *s, size_t len,
+                               uint32_t h)
 {
     if (nslots == 0)
         return CXI_NONE;
@@ -729,6 +724,17 @@ uint32_t cxi_pool_find_in(const cxi_pool *p, const uint32_t *slots, uint32_t nsl
         if ((v & ~mask) == tag && cxi_pool_len(p, id) == len && cxi_bytes_eq(cxi_pool_str(p, id), s, len))
             return id;
     }
+}
+
+uint32_t cxi_pool_find_hashed(const cxi_pool *p, const char *s, size_t len, uint32_t h)
+{
+    return find_in(p, p->slots, p->nslots, s, len, h);
+}
+
+uint32_t cxi_pool_find_in(const cxi_pool *p, const uint32_t *slots, uint32_t nslots, const char *s, size_t len,
+                          uint32_t h)
+{
+    return find_in(p, slots, nslots, s, len, h);
 }
 
 uint32_t cxi_pool_scan(const cxi_pool *p, const char *s, size_t len)

@@ -103,10 +103,10 @@ size_t cxi_eindex_bytes(const cx_store *s)
     return bytes;
 }
 
-int cxi_event_ids_ready(const char *fn, cx_store *s, int table)
+int cxi_event_ids_index(const char *fn, cx_store *s, int table)
 {
     cxi_pool *p = &s->keys[table];
-    if (CXI_LIKELY(cxi_pool_indexed(p)))
+    if (cxi_pool_indexed(p))
         return CX_OK;
     struct cxi_eindex *x = atomic_exchange_explicit(&s->eindex[table], NULL, memory_order_relaxed);
     if (x && x->count == p->count) {

@@ -189,7 +189,11 @@ struct cx_store {
  * cxi_eindex_bytes: the bytes of those indexes (cx_store_memory leaves
  * them out). */
 uint32_t cxi_event_key(const cx_store *s, int table, const char *id, size_t len, uint32_t h);
-int cxi_event_ids_ready(const char *fn, cx_store *s, int table);
+int cxi_event_ids_index(const char *fn, cx_store *s, int table);
+static inline int cxi_event_ids_ready(const char *fn, cx_store *s, int table)
+{
+    return CXI_LIKELY(cxi_pool_indexed(&s->keys[table])) ? CX_OK : cxi_event_ids_index(fn, s, table);
+}
 int cxi_store_ids_ready(const char *fn, cx_store *s);
 void cxi_eindex_drop(cx_store *s, int table);
 size_t cxi_eindex_bytes(const cx_store *s);
