@@ -299,6 +299,7 @@ static size_t breakdown(const cx_store *s, double n)
     double sum = 0;
     for (int t = 0; t < CX_TABLE_COUNT; t++) {
         pool_bytes k = pool_size(&s->keys[t]);
+        k.text += cxi_numids_bytes(s, t); /* ids as numbers (cx_store_compact) */
         double cols = (double)cols_size(&s->t[t], false), used = (double)cols_size(&s->t[t], true);
         double idrow = (double)s->idrow_cap[t] * sizeof(uint32_t);
         double dirty = (double)s->dirty_cap[t] * sizeof(uint64_t);
@@ -402,8 +403,9 @@ static void run(const char *dir)
     c0 = cpu_now();
     for (size_t i = 0; i < 3; i++) {
         const char *id = NULL;
+        char buf[CXI_EID_BUF];
         size_t nr = s->t[ev[i]].n, row;
-        if (nr && (id = cxi_row_eid_str(s, ev[i], nr - 1)) && (cx_store_find(&row, s, ev[i], id) || row != nr - 1)) {
+        if (nr && (id = cxi_row_eid_text(s, ev[i], nr - 1, buf)) && (cx_store_find(&row, s, ev[i], id) || row != nr - 1)) {
             fprintf(stderr, "%s: %s not found after cx_store_compact\n", dir, id);
             exit(1);
         }

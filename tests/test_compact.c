@@ -125,6 +125,50 @@ static void assert_finds(const cx_store *s)
     }
 }
 
+/* Every event id of a store, copied (NULL: a row without one). */
+typedef struct snap {
+    char **ids[3];
+    size_t n[3];
+} snap;
+
+static snap take_snap(const cx_store *s)
+{
+    snap x;
+    for (size_t k = 0; k < 3; k++) {
+        int t = event_tables[k], c = id_column(t);
+        x.n[k] = store_rows(s, t);
+        x.ids[k] = calloc(x.n[k] + 1, sizeof *x.ids[k]);
+        ck_assert_ptr_nonnull(x.ids[k]);
+        for (size_t r = 0; r < x.n[k]; r++) {
+            const char *id = store_str(s, t, c, r);
+            x.ids[k][r] = id ? strdup(id) : NULL;
+        }
+    }
+    return x;
+}
+
+static void free_snap(snap *x)
+{
+    for (size_t k = 0; k < 3; k++) {
+        for (size_t r = 0; r < x->n[k]; r++)
+            free(x->ids[k][r]);
+        free(x->ids[k]);
+    }
+}
+
+/* The finds alone (no id read as text): each id of the snapshot at its row. */
+static void assert_snap_finds(const cx_store *s, const snap *x)
+{
+    for (size_t k = 0; k < 3; k++)
+        for (size_t r = 0; r < x->n[k]; r++) {
+            if (!x->ids[k][r])
+                continue;
+            size_t row;
+            OK(cx_store_find(&row, s, event_tables[k], x->ids[k][r]));
+            EXPECT(row == r, "table %d: '%s' found at row %zu, not %zu", event_tables[k], x->ids[k][r], row, r);
+        }
+}
+
 static bool compacted(const cx_store *s, int t) { return s->keys[t].count > 0 && s->keys[t].nslots == 0; }
 
 START_TEST(compact_changes_nothing_stored)
@@ -136,8 +180,10 @@ START_TEST(compact_changes_nothing_stored)
     OK(cx_store_compact(s));
     OK(cx_store_memory(&after, s));
     EXPECT(after < before, "compacted: %zu bytes, before %zu", after, before);
-    for (size_t k = 0; k < 3; k++)
+    for (size_t k = 0; k < 3; k++) {
         EXPECT(compacted(s, event_tables[k]), "table %d without its slots", event_tables[k]);
+        EXPECT(s->nid[event_tables[k]] != NULL, "table %d's ids as numbers", event_tables[k]);
+    }
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         for (int c = 0; c < s->t[t].ncols; c++)
             EXPECT(s->t[t].cols[c].cap == (s->t[t].n ? s->t[t].n : 1) || s->t[t].cols[c].cap == 0,
@@ -161,6 +207,81 @@ START_TEST(compact_changes_nothing_stored)
     assert_exports_same("before", "twice");
     assert_finds(s);
     cx_store_free(s);
+}
+END_TEST
+
+/* Ids of every shape among ids of one form: the form kept as numbers (of
+ * a padded width, or unpadded), every other shape as text; each reads back
+ * byte for byte and is found, and near misses are not. */
+static const char *const odd_ids[] = {
+    "I-1", "I-01", "I-0000001", "000", "0", "I-0000000000000000000000000000000001", "I-99999999999999999999",
+    "I-4294967295", "X-000001", "مقابلة-٠٠١", "I-000001 ", " I-000002", "i-000003", "I-1e3", "I--1", "-1", "+1",
+    "I-", "I", "T-0", "T-007", "T-", "T-1 ", "T-00",
+};
+#define NODD (sizeof odd_ids / sizeof odd_ids[0])
+
+static void shapes_case(const char *fmt, size_t first, const char *const *near, size_t nnear)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    enum { N = 400 };
+    char *ids[N + NODD];
+    size_t n = 0;
+    for (size_t i = 0; i < N; i++) {
+        char b[32];
+        snprintf(b, sizeof b, fmt, first + i * 7);
+        ids[n++] = strdup(b);
+        if (i % 20 == 7) /* the odd shapes among them */
+            ids[n++] = strdup(odd_ids[(i / 20) % NODD]);
+    }
+    for (size_t i = 0; i < NODD; i++) {
+        bool had = false;
+        for (size_t k = 0; k < n; k++)
+            had |= strcmp(ids[k], odd_ids[i]) == 0;
+        if (!had)
+            ids[n++] = strdup(odd_ids[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        OK(cx_interaction_add(NULL, s, ids[i], "C-1", "web", (cx_time)i * 1000, NULL, CX_INBOUND, NULL, NULL, 0,
+                              CX_HANDLED, 0));
+    OK(cx_store_compact(s));
+    EXPECT(s->nid[CX_TABLE_INTERACTIONS] != NULL, "'%s' ids kept as numbers", fmt);
+    int c = id_column(CX_TABLE_INTERACTIONS);
+    for (size_t i = 0; i < n; i++) {
+        size_t row;
+        OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, ids[i]));
+        EXPECT(row == i, "'%s' found at row %zu, not %zu", ids[i], row, i);
+    }
+    for (size_t i = 0; i < nnear; i++) {
+        size_t row;
+        EXPECT(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, near[i]) == CX_ENOTFOUND, "near miss '%s' found", near[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, c, i), ids[i]);
+    /* a writer turns them back into text: the same ids, found the same */
+    OK(cx_interaction_add(NULL, s, "I-new", "C-1", "web", 0, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+    EXPECT(s->nid[CX_TABLE_INTERACTIONS] == NULL, "text again");
+    for (size_t i = 0; i < n; i++) {
+        size_t row;
+        OK(cx_store_find(&row, s, CX_TABLE_INTERACTIONS, ids[i]));
+        ck_assert_uint_eq(row, i);
+        ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, c, i), ids[i]);
+        free(ids[i]);
+    }
+    cx_store_free(s);
+}
+
+START_TEST(compact_ids_of_every_shape)
+{
+    /* padded to 6 digits: 7-digit ids, unpadded ones and other prefixes are not of the form */
+    static const char *const near6[] = {"I-000000", "I-00001", "I-0000008", "I-1000000", "I-999999", "I-000008 ",
+                                        "i-000008", "I-00000a", "I-8", "I-0008"};
+    shapes_case("I-%06zu", 1, near6, sizeof near6 / sizeof near6[0]);
+    /* unpadded: ids with zeros in front are not of the form */
+    static const char *const near0[] = {"T-2", "T-08", "T-0008", "T-9999", "T-8 ", "T-80000000000", "T-4294967296"};
+    shapes_case("T-%zu", 8, near0, sizeof near0 / sizeof near0[0]);
 }
 END_TEST
 
@@ -360,9 +481,14 @@ START_TEST(compact_out_of_memory)
     export_all(s, "before");
     assert_exports_same("loaded", "before");
     assert_finds(s);
+    snap ids = take_snap(s);
     OK(cx_store_compact(s));
     cxt_alloc_allow(&a, 0);
-    assert_finds(s); /* no memory for the index: found all the same */
+    assert_snap_finds(s, &ids); /* no memory for the index: found all the same */
+    /* the text of ids kept as numbers cannot be lent without memory */
+    const char *text;
+    FAILS(cx_store_get_string(&text, s, CX_TABLE_INTERACTIONS, id_column(CX_TABLE_INTERACTIONS), 0), CX_ENOMEM,
+          "cx_store_get_string");
     for (size_t k = 0; k < 3; k++)
         EXPECT(atomic_load(&s->eindex[event_tables[k]]) == NULL, "no index without memory");
     FAILS(cx_interaction_add(NULL, s, "I-oom", "C-1", "web", 0, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED, 0),
@@ -398,6 +524,7 @@ START_TEST(compact_out_of_memory)
         EXPECT(k < 100, "the add kept failing");
     }
     assert_finds(s);
+    free_snap(&ids);
     cx_store_free(s);
     ck_assert_uint_eq(a.live, 0);
     ck_assert_uint_eq(a.blocks, 0);
@@ -485,6 +612,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, compact_changes_nothing_stored);
     tcase_add_test(tc, compact_arguments);
+    tcase_add_test(tc, compact_ids_of_every_shape);
     tcase_add_test(tc, compact_then_change);
     tcase_add_test(tc, compact_then_import);
     tcase_add_test(tc, compact_forget_clone);

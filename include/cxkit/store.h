@@ -916,12 +916,17 @@ CX_EXTERN int cx_column_find(int *out, cx_table table, const char *name);
 
 /**
  * @brief Read a ::CX_TYPE_STRING value.
+ * After cx_store_compact(), the first id of an interaction, feedback or
+ * transaction read (their `id` column, feedback's `interaction`) makes the
+ * text of that table's ids again, kept apart until the next change (see
+ * cx_store_compact()): that read can fail with ::CX_ENOMEM.
  * @param[out] out    the text, borrowed from the store; NULL when the optional value is missing.
  * @param[in]  store  the store.
  * @param[in]  table  a ::cx_table.
  * @param[in]  column a column of type ::CX_TYPE_STRING.
  * @param[in]  row    0 to rows - 1.
- * @return ::CX_OK, ::CX_EINVAL (also for a column of another type) or ::CX_ERANGE (no such row).
+ * @return ::CX_OK, ::CX_EINVAL (also for a column of another type), ::CX_ERANGE (no such row) or
+ *         ::CX_ENOMEM (see above).
  */
 CX_EXTERN int cx_store_get_string(const char **out, const cx_store *store, cx_table table,
                                   int column, size_t row);

@@ -239,8 +239,9 @@ static void bcol_init(bcol *b, const cx_store *s, int table, int col)
     case SRC_SET: b->pool = &s->sets[b->cs.aux]; break;
     case SRC_REF: b->pool = &s->keys[b->cs.aux]; break;
     case SRC_TEXT: b->pool = &s->comments; break;
-    case SRC_EID: b->pool = &s->keys[table]; break;
-    case SRC_LINK: b->pool = &s->keys[b->cs.aux]; break;
+    /* event ids: NULL out of memory after cx_store_compact (cxi_event_ids_text), seen by bcols_ready */
+    case SRC_EID: b->pool = cxi_event_ids_text(s, table); break;
+    case SRC_LINK: b->pool = cxi_event_ids_text(s, b->cs.aux); break;
     default: b->pool = NULL; break;
     }
     /* a streaming feedback import keeps the interactions' ids, not rows */
@@ -334,8 +335,11 @@ static int rowwriter_open(rowwriter *w, db *d, const cx_store *s, int table, int
         snprintf(sql + len, sizeof sql - (size_t)len, " WHERE row=?%zu", w->ncols + 1);
     }
     w->row_param = (int)w->ncols + 1;
-    for (size_t c = 0; c < w->ncols; c++)
+    for (size_t c = 0; c < w->ncols; c++) {
         bcol_init(&w->cols[c], s, table, (int)c);
+        if (w->cols[c].cs.type == CX_TYPE_STRING && w->cols[c].cs.src != SRC_ENUM && !w->cols[c].pool)
+            return cxi_fail(CX_ENOMEM, "out of memory for the text of the ids of a table");
+    }
     if (sqlite3_prepare_v2(d->h, sql, -1, &w->st, NULL) != SQLITE_OK) {
         w->st = NULL;
         return db_fail(d, kind == RW_INSERT ? "cannot prepare an insert" : "cannot prepare an update");

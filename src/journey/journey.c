@@ -784,9 +784,11 @@ void cx_journeys_free(cx_journeys *j)
 typedef struct tpair {
     cx_time t;
     uint32_t row, word, at; /* at: the caller's */
+    uint32_t key;           /* the key of its id (CXI_NONE: none), its text read when compared */
     bool conv;
     double value;
-    const char *tp, *id;
+    const char *tp;
+    const cx_store *s;
 } tpair;
 
 static int cmp_tie(const tpair *x, const tpair *y)
@@ -796,10 +798,15 @@ static int cmp_tie(const tpair *x, const tpair *y)
     int c = strcmp(x->tp, y->tp);
     if (c)
         return c;
-    if (x->id != y->id) {
-        if (!x->id || !y->id)
-            return x->id ? 1 : -1;
-        if ((c = strcmp(x->id, y->id)))
+    if (x->key != y->key) {
+        if (x->key == CXI_NONE || y->key == CXI_NONE)
+            return x->key != CXI_NONE ? 1 : -1;
+        /* the ids' text: numbers after cx_store_compact are written out */
+        char bx[CXI_EID_BUF], by[CXI_EID_BUF];
+        uint32_t lx, ly;
+        const char *ix = cxi_eid_text(x->s, CX_TABLE_INTERACTIONS, x->key, bx, &lx);
+        const char *iy = cxi_eid_text(y->s, CX_TABLE_INTERACTIONS, y->key, by, &ly);
+        if ((c = strcmp(ix, iy)))
             return c;
     }
     if (x->word != y->word)
@@ -827,7 +834,8 @@ static void tpair_of(tpair *p, const cx_journeys *j, uint32_t row, uint32_t word
     p->t = cxi_icol_at(cxi_icol_of(s, CX_TABLE_INTERACTIONS, IN_TIME), row);
     p->value = cxi_vcol_at(cxi_vcol_of(s, CX_TABLE_INTERACTIONS, IN_VALUE), row);
     p->tp = cxi_pool_str(&s->keys[CX_TABLE_TOUCHPOINTS], cxi_codes_at(tp, row));
-    p->id = cxi_row_eid_str(s, CX_TABLE_INTERACTIONS, row);
+    p->key = cxi_row_eid(s, CX_TABLE_INTERACTIONS, row);
+    p->s = s;
 }
 
 #define W_CONV CXI_W_CONV

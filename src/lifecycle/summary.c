@@ -124,7 +124,8 @@ static int check_acquisition(const cx_store *store, int64_t tolerance_ms, size_t
         char qb[80], ib[80], tb[40], ab[40];
         cx_time_format(tb, sizeof tb, cxi_icol_at(tm, i), 0);
         cx_time_format(ab, sizeof ab, acq[cu[i]], 0);
-        const char *tid = cxi_row_eid_str(store, CX_TABLE_TRANSACTIONS, i);
+        char tb_id[CXI_EID_BUF];
+        const char *tid = cxi_row_eid_text(store, CX_TABLE_TRANSACTIONS, i, tb_id);
         if (tid)
             snprintf(ib, sizeof ib, " '%s'", cxi_quote(qb, tid));
         else

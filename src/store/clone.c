@@ -59,7 +59,8 @@ static int copy_into(cx_store *c, const cx_store *s)
             if (to->cols[k].cap < to->room)
                 to->room = to->cols[k].cap;
         cxi_pool_free(&c->mem, &c->keys[t]);
-        if ((rc = copy_pool(&c->mem, &s->keys[t], &c->keys[t])))
+        /* ids kept as numbers (cx_store_compact): the copy's as text */
+        if ((rc = s->nid[t] ? cxi_event_ids_copy(&c->mem, s, t, &c->keys[t]) : copy_pool(&c->mem, &s->keys[t], &c->keys[t])))
             break;
         cxi_free(&c->mem, c->idrow[t], c->idrow_cap[t] * sizeof(uint32_t));
         cxi_free(&c->mem, c->dirty[t], c->dirty_cap[t] * sizeof(uint64_t));

@@ -332,17 +332,17 @@ static int plan_keys(cx_store *s, plan *p)
         }
     }
     static const int evt[] = {CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
+    char buf[CXI_EID_BUF];
     for (size_t k = 0; k < 3; k++) {
         int t = evt[k];
-        const cxi_pool *old = &s->keys[t];
-        if ((rc = none_array(&s->mem, &p->eid[t], &p->cap_eid[t], old->count)))
+        if ((rc = none_array(&s->mem, &p->eid[t], &p->cap_eid[t], s->keys[t].count)))
             return rc;
         for (size_t r = 0; r < s->t[t].n; r++) {
-            uint32_t id = cxi_row_eid(s, t, r);
+            uint32_t id = cxi_row_eid(s, t, r), len;
             if (p->newrow[t][r] == CXI_NONE || id == CXI_NONE)
                 continue;
-            if ((rc = cxi_pool_intern(&s->mem, &p->keys[t], cxi_pool_str(old, id), cxi_pool_len(old, id),
-                                      &p->eid[t][id])) ||
+            const char *text = cxi_eid_text(s, t, id, buf, &len); /* compacted: maybe a number */
+            if ((rc = cxi_pool_intern(&s->mem, &p->keys[t], text, len, &p->eid[t][id])) ||
                 (rc = cxi_grow(&s->mem, &p->idrow[t], &p->idrow_cap[t], p->keys[t].count, sizeof(uint32_t))))
                 return rc;
             p->idrow[t][p->eid[t][id]] = p->newrow[t][r];
@@ -475,14 +475,16 @@ static void apply(cx_store *s, plan *p)
     static const int swapped[] = {C, K, I, F, X};
     for (size_t k = 0; k < 5; k++) {
         int t = swapped[k];
-        /* ids compacted (cx_store_compact) stay so: the new pool's slots
-         * go, and the index readers built of the old pool with them */
-        bool indexed = cxi_pool_indexed(&s->keys[t]);
+        /* ids compacted (cx_store_compact) stay so: the old ones' numbers
+         * (wiped), text and index made for readers go, and the new pool is
+         * compacted in turn */
+        bool compacted = (t == I || t == F || t == X) && (s->nid[t] || !cxi_pool_indexed(&s->keys[t]));
         pool_swap(&s->mem, &s->keys[t], &p->keys[t]);
         if (t == I || t == F || t == X) {
+            cxi_numids_free(s, t);
             cxi_eindex_drop(s, t);
-            if (!indexed)
-                cxi_pool_drop_index(&s->mem, &s->keys[t]);
+            if (compacted)
+                cxi_event_ids_compact(s, t);
         }
     }
     for (int t = 0; t < CX_TABLE_COUNT; t++) {

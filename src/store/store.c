@@ -522,8 +522,10 @@ void cx_store_free(cx_store *s)
     if (!s)
         return;
     cxi_hindex_drop(s);
-    for (int i = 0; i < CX_TABLE_COUNT; i++)
+    for (int i = 0; i < CX_TABLE_COUNT; i++) {
         cxi_eindex_drop(s, i);
+        cxi_numids_free(s, i);
+    }
     cxi_mem mem = s->mem;
     for (int i = 0; i < CX_TABLE_COUNT; i++) {
         cxi_cols_free(&mem, s->t[i].cols, s->t[i].ncols);
@@ -1970,15 +1972,22 @@ int cx_store_get_string(const char **out, const cx_store *s, cx_table table, int
         *out = v == CXI_NONE ? NULL : cxi_pool_str(&s->comments, v);
         return CX_OK;
     case SRC_EID:
+    case SRC_LINK: {
+        int et = d->src == SRC_EID ? (int)table : d->aux;
         v = u32_at(s, table, d, row);
-        *out = v == CXI_NONE ? NULL : cxi_pool_str(&s->keys[table], v);
+        if (d->src == SRC_LINK && v != CXI_NONE && !s->external_interactions) /* a row: its id */
+            v = cxi_row_eid(s, et, v);
+        if (v == CXI_NONE) {
+            *out = NULL;
+            return CX_OK;
+        }
+        /* after cx_store_compact, the table's ids as text again, once */
+        const cxi_pool *text = cxi_event_ids_text(s, et);
+        if (!text)
+            return cxi_fail(CX_ENOMEM, "%s: out of memory for the text of the ids of %s", fn, schema[et].name);
+        *out = cxi_pool_str(text, v);
         return CX_OK;
-    case SRC_LINK:
-        v = u32_at(s, table, d, row);
-        if (v != CXI_NONE && !s->external_interactions) /* a row: its id */
-            v = cxi_row_eid(s, d->aux, v);
-        *out = v == CXI_NONE ? NULL : cxi_pool_str(&s->keys[d->aux], v);
-        return CX_OK;
+    }
     case SRC_ENUM:
         *out = enum_names[d->aux][((const uint8_t *)s->t[table].cols[d->icol].data)[row]];
         return CX_OK;

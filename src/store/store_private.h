@@ -177,6 +177,11 @@ struct cx_store {
      * (cx_store_compact dropped them), built by the first reader that finds
      * an id, kept apart from the store's bytes (compact.c). NULL otherwise. */
     _Atomic(struct cxi_eindex *) eindex[CX_TABLE_COUNT];
+    /* An event table's ids as numbers (cx_store_compact, compact.c): its
+     * keys pool then holds no string, only their count; NULL otherwise.
+     * etext: their text made again for the readers that lend it. */
+    struct cxi_numids *nid[CX_TABLE_COUNT];
+    _Atomic(struct cxi_etext *) etext[CX_TABLE_COUNT];
 };
 
 /* Event ids after cx_store_compact (compact.c). cxi_event_key: the key id
@@ -192,8 +197,29 @@ uint32_t cxi_event_key(const cx_store *s, int table, const char *id, size_t len,
 int cxi_event_ids_index(const char *fn, cx_store *s, int table);
 static inline int cxi_event_ids_ready(const char *fn, cx_store *s, int table)
 {
-    return CXI_LIKELY(cxi_pool_indexed(&s->keys[table])) ? CX_OK : cxi_event_ids_index(fn, s, table);
+    return CXI_LIKELY(!s->nid[table] && cxi_pool_indexed(&s->keys[table])) ? CX_OK
+                                                                           : cxi_event_ids_index(fn, s, table);
 }
+/* The text of key k of an event table's ids (k < keys[table].count), with
+ * its length: in the store, or written into buf (CXI_EID_BUF bytes) while
+ * they are numbers; valid until the next call with buf or a change. */
+#define CXI_EID_BUF 32
+const char *cxi_eid_text(const cx_store *s, int table, uint32_t k, char *buf, uint32_t *len);
+/* The pool holding the text of an event table's ids, to lend: the store's
+ * own, or, while they are numbers, one made by the first reader and kept
+ * (apart from the store's bytes) until a change; NULL out of memory. */
+const cxi_pool *cxi_event_ids_text(const cx_store *s, int table);
+/* Writes an event table's ids held as numbers as text into the empty pool
+ * `into` (cx_store_clone); CX_ENOMEM, not reported, leaves it empty. */
+int cxi_event_ids_copy(cxi_mem *m, const cx_store *s, int table, cxi_pool *into);
+/* Compacts an event table's ids (cx_store_compact): no hash slots, numbers
+ * where they take one form. Never fails (out of memory, less is given back). */
+void cxi_event_ids_compact(cx_store *s, int table);
+/* Frees the numbers, text and index of an event table's compacted ids
+ * (cx_store_free), the numbers wiped. */
+void cxi_numids_free(cx_store *s, int table);
+/* The bytes of an event table's ids as numbers (bench-memory). */
+size_t cxi_numids_bytes(const cx_store *s, int table);
 int cxi_store_ids_ready(const char *fn, cx_store *s);
 void cxi_eindex_drop(cx_store *s, int table);
 size_t cxi_eindex_bytes(const cx_store *s);
@@ -288,11 +314,13 @@ static inline uint32_t cxi_row_eid(const cx_store *s, int table, size_t row)
     return s->t[table].ncols > c ? ((const uint32_t *)s->t[table].cols[c].data)[row] : (uint32_t)row;
 }
 
-/* The source system's id of row `row` of an event table, NULL without one. */
-static inline const char *cxi_row_eid_str(const cx_store *s, int table, size_t row)
+/* The source system's id of row `row` of an event table, NULL without one:
+ * text valid until the next call with buf (CXI_EID_BUF bytes, cxi_eid_text). */
+const char *cxi_eid_text(const cx_store *s, int table, uint32_t k, char *buf, uint32_t *len);
+static inline const char *cxi_row_eid_text(const cx_store *s, int table, size_t row, char *buf)
 {
-    uint32_t k = cxi_row_eid(s, table, row);
-    return k == CXI_NONE ? NULL : cxi_pool_str(&s->keys[table], k);
+    uint32_t k = cxi_row_eid(s, table, row), len;
+    return k == CXI_NONE ? NULL : cxi_eid_text(s, table, k, buf, &len);
 }
 
 /* Gives an event table whose id column is implicit a real one, holding
