@@ -48,11 +48,14 @@ static pool_bytes pool_size(const cxi_pool *p)
     return b;
 }
 
-static size_t cols_size(const cxi_table *t, bool used)
+/* The bytes of table t's columns (used: their rows only); a column kept
+ * sparse (cx_store_compact) counts its bytes either way. */
+static size_t cols_size(const cx_store *s, int t, bool used)
 {
+    const cxi_table *tb = &s->t[t];
     size_t b = 0;
-    for (int c = 0; c < t->ncols; c++)
-        b += (used ? t->n : t->cols[c].cap) * t->cols[c].elem;
+    for (int c = 0; c < tb->ncols; c++)
+        b += s->sparse[t][c] ? cxi_sparse_bytes(s->sparse[t][c]) : (used ? tb->n : tb->cols[c].cap) * tb->cols[c].elem;
     return b;
 }
 
@@ -300,7 +303,7 @@ static size_t breakdown(const cx_store *s, double n)
     for (int t = 0; t < CX_TABLE_COUNT; t++) {
         pool_bytes k = pool_size(&s->keys[t]);
         k.text += cxi_numids_bytes(s, t); /* ids as numbers (cx_store_compact) */
-        double cols = (double)cols_size(&s->t[t], false), used = (double)cols_size(&s->t[t], true);
+        double cols = (double)cols_size(s, t, false), used = (double)cols_size(s, t, true);
         double idrow = (double)s->idrow_cap[t] * sizeof(uint32_t);
         double dirty = (double)s->dirty_cap[t] * sizeof(uint64_t);
         double all = cols + (double)(k.slots + k.refs + k.text) + idrow + dirty;
@@ -398,6 +401,18 @@ static void run(const char *dir)
     double c1 = cpu_now();
     printf("after cx_store_compact (%.1f ms CPU):\n", (c1 - c0) * 1e3);
     breakdown(s, n);
+    printf("  kept sparse, bytes per interaction:");
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        for (int c = 0; c < CXI_MAX_COLS; c++)
+            if (s->sparse[t][c])
+                printf(" %s.%s %.2f (%.0f %% one value);", files[t], col_name(t, c),
+                       (double)cxi_sparse_bytes(s->sparse[t][c]) / n,
+                       100.0 * (1.0 - (double)s->sparse[t][c]->nvals / (double)s->sparse[t][c]->n));
+    printf("\n  ids as numbers:");
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        if (s->nid[t])
+            printf(" %s %.2f;", files[t], (double)cxi_numids_bytes(s, t) / n);
+    printf("\n");
     /* the index of an event table's ids a find builds (not in cx_store_memory) */
     static const int ev[] = {CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
     c0 = cpu_now();

@@ -744,6 +744,20 @@ int main(int argc, char **argv)
     size_t mem;
     CHECK(cx_store_memory(&mem, s));
     printf("  store memory %.1f MB\n", (double)mem / 1e6);
+    /* (b) again on the store compacted (cx_store_compact: ids as numbers,
+     * columns of mostly one value sparse, feedback's case among them):
+     * the same result, at what cost a run */
+    CHECK(cx_store_compact(s));
+    size_t cmem;
+    CHECK(cx_store_memory(&cmem, s));
+    series bc = run_series(scorecard_t, s, 1, repeats, "(b) query on the compacted store, 1 thread");
+    if (bc.digest != b1.digest) {
+        fprintf(stderr, "bench-metrics: the scorecard on the compacted store differs\n");
+        return 1;
+    }
+    printf("  (b) on the store compacted (%.1f MB): 1 thread best %.4f s = %.1fx the floor, median %.4f s, CPU %.4f s "
+           "a run (least %.4f s = %.1fx the floor); the same result bit for bit\n",
+           (double)cmem / 1e6, bc.best, bc.best / fl[0], bc.median, bc.cpu, bc.cpu_best, bc.cpu_best / fl[0]);
     printf("RESULT %s_total_s=%.4f %s_import_s=%.4f %s_first_query_s=%.4f %s_query_best_s=%.5f "
            "%s_query_median_s=%.5f floor_bytes=%.0f floor_s=%.5f floor_rand_bytes=%.0f floor_rand_s=%.5f "
            "feedback_rows=%zu case_rows=%zu %s_total_cpu_s=%.4f",
@@ -757,6 +771,7 @@ int main(int argc, char **argv)
            mr.seq[1] / 1e9, mr.rand[0] / 1e6, nt2, mr.rand[1] / 1e6, seq, gathers, fl[0], nt2, fl[1], b1.best / fl[0],
            nt2, bn.best / fl[1], b1.cpu_best, b1.cpu_best / fl[0]);
     printf(" meas_floor1_cpu_s=%.6f floor_ratio1_cpu_cpu=%.2f", fl_cpu, b1.cpu_best / fl_cpu);
+    printf(" q1c_best_s=%.5f q1c_cpu_least_s=%.5f floor_ratio1_compacted=%.2f", bc.best, bc.cpu_best, bc.best / fl[0]);
     for (size_t k = 0; k < n_p; k++)
         printf(" p%zu_cpu_least_s=%.6f", k, p_cpu[k]);
     if (!only_a)

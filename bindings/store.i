@@ -94,9 +94,11 @@ typedef struct Store {} Store;
         cxb_check(cx_store_reserve(cxb_store($self), table, rows));
     }
     /** @brief Give back the memory kept for changes to come: the columns'
-     *  room beyond their rows and the index of the ids of interactions,
-     *  feedback and transactions (built again by the first find by id).
-     *  Nothing stored changes; call it once the store is loaded. */
+     *  room beyond their rows, the index of the ids of interactions,
+     *  feedback and transactions (built again by the first find by id) and
+     *  their text where most are a prefix and a number (kept as numbers,
+     *  the text made again by the first read of one). Nothing stored
+     *  changes; call it once the store is loaded. */
     void compact() {
         cxb_check(cx_store_compact(cxb_store($self)));
     }

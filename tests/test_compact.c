@@ -184,6 +184,13 @@ START_TEST(compact_changes_nothing_stored)
         EXPECT(compacted(s, event_tables[k]), "table %d without its slots", event_tables[k]);
         EXPECT(s->nid[event_tables[k]] != NULL, "table %d's ids as numbers", event_tables[k]);
     }
+    /* no agent at all, a case for one interaction in four (2-byte codes),
+     * no case of feedback: sparse; values 0-4: not (half the column or less) */
+    EXPECT(s->sparse[CX_TABLE_INTERACTIONS][IN_AGENT] && s->sparse[CX_TABLE_INTERACTIONS][IN_CASE] &&
+               s->nsparse[CX_TABLE_INTERACTIONS] == 2 && s->sparse[CX_TABLE_FEEDBACK][FB_CASE] &&
+               s->nsparse[CX_TABLE_FEEDBACK] == 1,
+           "agents and feedback's cases kept sparse: %d and %d columns", s->nsparse[CX_TABLE_INTERACTIONS],
+           s->nsparse[CX_TABLE_FEEDBACK]);
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         for (int c = 0; c < s->t[t].ncols; c++)
             EXPECT(s->t[t].cols[c].cap == (s->t[t].n ? s->t[t].n : 1) || s->t[t].cols[c].cap == 0,
@@ -349,7 +356,108 @@ START_TEST(compact_then_change)
                           CX_HANDLED, 3.5));
     ck_assert_int_eq(change, CX_ADDED);
     assert_finds(s);
+    /* room asked for after a compaction: its columns are columns again */
+    OK(cx_store_compact(s));
+    EXPECT(s->nsparse[CX_TABLE_INTERACTIONS] > 0, "a sparse column");
+    size_t n1 = store_rows(s, CX_TABLE_INTERACTIONS);
+    OK(cx_store_reserve(s, CX_TABLE_INTERACTIONS, 100));
+    EXPECT(s->nsparse[CX_TABLE_INTERACTIONS] == 0 && s->t[CX_TABLE_INTERACTIONS].room >= n1 + 100, "room for 100");
+    int ag;
+    OK(cx_column_find(&ag, CX_TABLE_INTERACTIONS, "agent"));
+    for (int i = 0; i < 100; i++)
+        OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", i, NULL, CX_INBOUND, i % 2 ? "Huda" : NULL, NULL, 0,
+                              CX_HANDLED, 0));
+    ck_assert_str_eq(store_str(s, CX_TABLE_INTERACTIONS, ag, n1 + 1), "Huda");
+    EXPECT(store_str(s, CX_TABLE_INTERACTIONS, ag, n1) == NULL, "no agent");
+    EXPECT(store_str(s, CX_TABLE_INTERACTIONS, ag, 0) == NULL, "no agent");
     cx_store_free(s);
+}
+END_TEST
+
+/* Step k of a run of writes (false past the last): adds with and without
+ * ids, agents, cases and values, a _put that replaces, a batch, a forget,
+ * an import, a failed add. */
+static bool write_step(cx_store *s, int k, const char *csv)
+{
+    size_t row;
+    int change;
+    switch (k) {
+    case 0:
+        OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", 1000, NULL, CX_INBOUND, "Huda", "K-1", 5, CX_HANDLED, 2.5));
+        return true;
+    case 1:
+        OK(cx_interaction_add(NULL, s, "I-t1", "C-2", "shop", 2000, NULL, CX_OUTBOUND, NULL, NULL, 0, CX_HANDLED, 0));
+        return true;
+    case 2:
+        OK(cx_feedback_add(NULL, s, "F-t1", "C-2", "nps", 7, 3000, NULL, "I-t1", "K-2", NULL));
+        return true;
+    case 3: {
+        int cc;
+        OK(cx_column_find(&cc, CX_TABLE_INTERACTIONS, "customer"));
+        char cu[32];
+        snprintf(cu, sizeof cu, "%s", store_str(s, CX_TABLE_INTERACTIONS, cc, 21));
+        OK(cx_interaction_put(&change, &row, s, "I-000021", cu, "shop", 5000, NULL, CX_OUTBOUND, "Omar", NULL, 7,
+                              CX_HANDLED, 3.5));
+        ck_assert_int_eq(change, CX_UPDATED);
+        return true;
+    }
+    case 4: {
+        const char *cus[] = {"C-3", "C-4", "C-3"}, *tps[] = {"web", "web", "shop"}, *ags[] = {NULL, "Huda", NULL};
+        const char *cas[] = {"K-3", NULL, NULL}, *ids[] = {"I-b1", NULL, "I-b3"};
+        const cx_time ts[] = {1, 2, 3};
+        const double vs[] = {0, 9.99, 0};
+        size_t failed;
+        OK(cx_interaction_add_batch(&failed, s, 3, ids, cus, tps, ts, NULL, NULL, ags, cas, NULL, NULL, vs));
+        return true;
+    }
+    case 5: {
+        const char *gone[] = {"C-5"};
+        OK(cx_customer_forget(&row, s, 1, gone));
+        return true;
+    }
+    case 6: {
+        cx_import_report *rep = NULL;
+        OK(cx_import_csv(&rep, s, CX_TABLE_INTERACTIONS, csv, NULL));
+        cx_import_report_free(rep);
+        return true;
+    }
+    case 7:
+        FAILS(cx_interaction_add(NULL, s, "I-t1", "C-1", "web", 0, NULL, CX_INBOUND, "Huda", "K-1", 0, CX_HANDLED, 1),
+              CX_EEXISTS, "cx_interaction_add");
+        OK(cx_transaction_add(NULL, s, "T-t1", "C-1", 4000, 12.5));
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The same writes on a store and on its twin compacted before each: the
+ * same tables after every one. */
+START_TEST(compact_twin_writes)
+{
+    cx_store *a = new_store(1500), *b = new_store(1500);
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%s", write_file("more.csv",
+                                 "id,customer,touchpoint,time,kind,direction,agent,case,duration_ms,outcome,value\n"
+                                 "M-1,C-1,web,2024-03-01T00:00:00Z,,inbound,Huda,K-1,1,handled,0\n"
+                                 "M-2,C-2,shop,2024-03-02T00:00:00Z,,inbound,,,1,handled,4.25\n"
+                                 ",C-3,web,2024-03-03T00:00:00Z,,outbound,Omar,K-3,1,handled,0\n"));
+    char pa[64], pb[64];
+    for (int k = 0;; k++) {
+        OK(cx_store_compact(b));
+        EXPECT(b->nsparse[CX_TABLE_INTERACTIONS] > 0 && b->nid[CX_TABLE_INTERACTIONS], "step %d: compacted", k);
+        if (!write_step(a, k, csv))
+            break;
+        write_step(b, k, csv);
+        snprintf(pa, sizeof pa, "a%d", k);
+        snprintf(pb, sizeof pb, "b%d", k);
+        export_all(a, pa);
+        export_all(b, pb);
+        assert_exports_same(pa, pb);
+        assert_finds(b);
+    }
+    cx_store_free(a);
+    cx_store_free(b);
 }
 END_TEST
 
@@ -604,6 +712,98 @@ START_TEST(compact_same_results)
 }
 END_TEST
 
+#ifndef CXKIT_DEMO_DATA
+#define CXKIT_DEMO_DATA "examples/data"
+#endif
+
+/* Every analysis that reads the columns compaction keeps sparse (agents,
+ * cases, values) and the ids it keeps as numbers, written as CSV files
+ * named prefix-k.csv; returns how many. */
+static int analyses(const cx_store *s, const char *prefix)
+{
+    cx_result *r[16];
+    int n = 0;
+    cx_journeys *j;
+    OK(cx_journeys_new(&j, s, NULL));
+    OK(cx_journeys_list(&r[n++], j));
+    OK(cx_journeys_paths(&r[n++], j, 50));
+    OK(cx_journeys_transitions(&r[n++], j, 1));
+    OK(cx_journeys_attribution(&r[n++], j, 1));
+    OK(cx_journeys_pain_points(&r[n++], j));
+    OK(cx_journeys_drivers(&r[n++], j));
+    cx_journeys_free(j);
+    static const cx_dim dims[] = {CX_DIM_CHANNEL, CX_DIM_AGENT, CX_DIM_PRIORITY};
+    for (size_t d = 0; d < 3; d++) {
+        cx_query *q;
+        OK(cx_query_new(&q, s));
+        for (int m = 0; m < CX_MEASURE_CX_INDEX; m++)
+            OK(cx_query_add(q, (cx_measure)m));
+        OK(cx_query_group_by(q, dims[d]));
+        OK(cx_query_run(&r[n++], q));
+        cx_query_free(q);
+    }
+    OK(cx_rfm_run(&r[n++], s, T("2026-01-01T00:00:00Z"), 86400000, 5));
+    for (int k = 0; k < n; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s-%d.csv", prefix, k);
+        OK(cx_result_export_csv(r[k], P(name)));
+        cx_result_free(r[k]);
+    }
+    return n;
+}
+
+START_TEST(compact_demo_same_results)
+{
+    static const int order[] = {CX_TABLE_CUSTOMERS, CX_TABLE_TOUCHPOINTS, CX_TABLE_CASES, CX_TABLE_INTERACTIONS,
+                                CX_TABLE_QUESTIONS, CX_TABLE_FEEDBACK,    CX_TABLE_TRANSACTIONS};
+    cx_store *s;
+    OK(cx_store_new(&s));
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *name;
+        char path[4096];
+        OK(cx_table_name(&name, order[i]));
+        snprintf(path, sizeof path, "%s/%s.csv", CXKIT_DEMO_DATA, name);
+        cx_import_report *rep;
+        OK(cx_import_csv(&rep, s, order[i], path, NULL));
+        cx_import_report_free(rep);
+    }
+    int n = analyses(s, "loaded");
+    export_all(s, "loaded");
+    OK(cx_store_compact(s));
+    EXPECT(s->nid[CX_TABLE_INTERACTIONS] && s->nid[CX_TABLE_FEEDBACK] && s->nid[CX_TABLE_TRANSACTIONS],
+           "the demo's ids kept as numbers");
+    EXPECT(s->nsparse[CX_TABLE_INTERACTIONS] >= 2 && s->nsparse[CX_TABLE_FEEDBACK] == 1,
+           "the demo's agents, cases and values kept sparse: %d and %d columns", s->nsparse[CX_TABLE_INTERACTIONS],
+           s->nsparse[CX_TABLE_FEEDBACK]);
+    ck_assert_int_eq(analyses(s, "compacted"), n);
+    for (int k = 0; k < n; k++) {
+        char a[64], b[64], pa[4096];
+        snprintf(a, sizeof a, "loaded-%d.csv", k);
+        snprintf(b, sizeof b, "compacted-%d.csv", k);
+        snprintf(pa, sizeof pa, "%s", P(a));
+        assert_files_same(pa, P(b));
+    }
+    /* a copy and a save and load of the compacted store hold the same */
+    cx_store *c;
+    OK(cx_store_clone(&c, s));
+    export_all(c, "copy");
+    assert_exports_same("loaded", "copy");
+    cx_store_free(c);
+    char db[4096];
+    snprintf(db, sizeof db, "%s", P("demo.db"));
+    OK(cx_db_save(s, db));
+    cx_store *l;
+    OK(cx_db_load(&l, db));
+    export_all(l, "db");
+    assert_exports_same("loaded", "db");
+    cx_store_free(l);
+    /* the compacted store's own export last: it makes the ids' text again */
+    export_all(s, "compacted");
+    assert_exports_same("loaded", "compacted");
+    cx_store_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("compact");
@@ -614,11 +814,13 @@ int main(void)
     tcase_add_test(tc, compact_arguments);
     tcase_add_test(tc, compact_ids_of_every_shape);
     tcase_add_test(tc, compact_then_change);
+    tcase_add_test(tc, compact_twin_writes);
     tcase_add_test(tc, compact_then_import);
     tcase_add_test(tc, compact_forget_clone);
     tcase_add_test(tc, compact_out_of_memory);
     tcase_add_test(tc, compact_concurrent_finds);
     tcase_add_test(tc, compact_same_results);
+    tcase_add_test(tc, compact_demo_same_results);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

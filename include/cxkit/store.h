@@ -41,8 +41,9 @@ extern "C" {
  *   of every customer's interactions, cases and transactions that the
  *   store keeps until the next change, and after cx_store_compact() the
  *   first find of an interaction, feedback or transaction by id
- *   (cx_store_find()) builds the index of that table's ids, kept until
- *   the next change. Readers that ask at once from several threads may
+ *   (cx_store_find()) builds the index of that table's ids, and the first
+ *   read of such an id as text makes the text of that table's ids, each
+ *   kept until the next change. Readers that ask at once from several threads may
  *   each build one; the first one published stays (an atomic compare and
  *   swap), the others are freed, so the result is the same.
  * - Handles made from a store (queries, journeys, funnels, summaries,
@@ -69,7 +70,9 @@ extern "C" {
  *
  * **Strings** are NUL-terminated UTF-8 (checked; any script, stored byte for
  * byte) and compared byte for byte. Strings returned by the store are
- * borrowed: they stay valid until the store is freed.
+ * borrowed: they stay valid until the store is freed, except the ids of
+ * records cx_customer_forget() erases and the ids of interactions,
+ * feedback and transactions read before a cx_store_compact().
  *
  * **Rows** of every table are numbered from 0 in the order they were added.
  * They move only when cx_customer_forget() removes rows: the rows after
@@ -342,26 +345,39 @@ CX_EXTERN int cx_store_reserve(cx_store *store, cx_table table, size_t rows);
  * @brief Give back the memory a store keeps for changes to come, once it
  *        is loaded and will mostly be read (optional).
  *
- * Frees what the store can rebuild when it needs it again:
- * - the room of every table's columns beyond its rows (imports and
+ * Frees what the store can make again when it needs it:
+ * - the room of every table's columns beyond their rows (imports and
  *   cx_store_reserve() make room ahead; the next add grows the columns
  *   again, by half);
- * - the hash index of the ids of interactions, feedback and transactions
- *   (about 7 to 11 bytes an id). Finding one of them by id
- *   (cx_store_find()) builds it again, once, kept apart from the store
- *   like the index of cx_history_new() (see **Threads**; cx_store_memory()
- *   leaves it out, its bytes come from the store's allocator). An add,
- *   `_put` or import of records with ids takes that index back into the
- *   store, or builds one there (it can then fail with ::CX_ENOMEM, before
- *   anything changes). cx_customer_forget() keeps the ids compacted;
- *   a copy (cx_store_clone()) has its index;
+ * - the hash index of the ids of interactions, feedback and transactions.
+ *   Finding one of them by id (cx_store_find()) builds it again, once, kept
+ *   apart from the store like the index of cx_history_new() (see
+ *   **Threads**; cx_store_memory() leaves it out, its bytes come from the
+ *   store's allocator);
+ * - the text of those ids, where three in four of a table's ids are a
+ *   prefix without digits and a number of 1 to 9 digits, all padded to one
+ *   width (`I-000042`) or none (`T-1611868`): they are kept as numbers, 4
+ *   bytes an id, the others as text. Reading one of them as text
+ *   (cx_store_get_string() on the `id` column, or feedback's
+ *   `interaction`; exports and cx_db_save() read them so) makes the text
+ *   of that table's ids again, once, kept apart like the index (and can
+ *   then fail with ::CX_ENOMEM); analyses and finds do not;
  * - the index cx_history_new() keeps.
  *
- * Nothing stored changes: every row, id, name and value reads the same, and
- * every analysis gives the same result. A shrink the allocator refuses
- * leaves that column as it was. The figures of issue 14 (`bench-memory`):
- * at 10^7 shuffled interactions of the generated data, 69.5 bytes an
- * interaction before and about 57.5 after.
+ * An add, `_put` or import of records with ids takes what readers made
+ * back into the store, or makes it there (it can then fail with
+ * ::CX_ENOMEM, before anything changes), and the store is as before
+ * compaction until the next one; cx_customer_forget() keeps the ids
+ * compacted; a copy (cx_store_clone()) has them as text with their index.
+ *
+ * Nothing stored changes: every row, id, name and value reads the same,
+ * every find finds the same, and every analysis gives the same result. One
+ * thing is not kept: the ids of interactions, feedback and transactions
+ * borrowed before (cx_store_get_string()) are no longer valid after it;
+ * read them again. A shrink the allocator refuses leaves that column as it
+ * was, and without memory for the numbers the ids stay text. The figures of
+ * issue 14 (`bench-memory`, 5 x 10^6 shuffled interactions of the generated
+ * data): 69.5 bytes an interaction loaded, 48.3 compacted.
  * @param[in] store the store.
  * @return ::CX_OK or ::CX_EINVAL (NULL).
  */

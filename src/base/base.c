@@ -389,9 +389,101 @@ int cxi_col_widen(cxi_mem *m, cxi_col *c, size_t n, cxi_widen how)
     return CX_OK;
 }
 
+void cxi_sparse_read(const cxi_sparse *sp, size_t from, size_t n, uint32_t *out)
+{
+    if (n == 0)
+        return;
+    size_t w = from >> 6;
+    size_t r = sp->rank[w >> 3];
+    for (size_t k = w & ~(size_t)7; k < w; k++)
+        r += (size_t)__builtin_popcountll(sp->bits[k]);
+    r += (size_t)__builtin_popcountll(sp->bits[w] & (((uint64_t)1 << (from & 63)) - 1));
+    cxi_codes vals = {sp->vals, sp->elem};
+    for (size_t i = 0; i < n; i++) {
+        size_t row = from + i;
+        out[i] = sp->bits[row >> 6] >> (row & 63) & 1 ? cxi_codes_at(vals, r++) : sp->common;
+    }
+}
+
+static size_t sparse_size(size_t n, size_t nvals, size_t elem)
+{
+    size_t words = (n + 63) / 64;
+    return words * sizeof(uint64_t) + (words / 8 + 1) * sizeof(uint32_t) + (nvals ? nvals : 1) * elem;
+}
+
+size_t cxi_sparse_bytes(const cxi_sparse *sp) { return sizeof *sp + sparse_size(sp->n, sp->nvals, sp->elem); }
+
+void cxi_sparse_free(cxi_mem *m, cxi_sparse *sp)
+{
+    if (!sp)
+        return;
+    size_t words = (sp->n + 63) / 64;
+    cxi_free(m, sp->bits, (words ? words : 1) * sizeof *sp->bits);
+    cxi_free(m, sp->rank, (words / 8 + 1) * sizeof *sp->rank);
+    cxi_free(m, sp->vals, (sp->nvals ? sp->nvals : 1) * sp->elem);
+    cxi_free(m, sp, sizeof *sp);
+}
+
+cxi_sparse *cxi_sparse_of(cxi_mem *m, cxi_codes c, size_t n)
+{
+    if (n == 0 || c.elem == 0)
+        return NULL;
+    /* the commonest value, when one holds most rows (Boyer-Moore vote) */
+    uint32_t cand = 0;
+    size_t votes = 0, nvals = 0;
+    for (size_t r = 0; r < n; r++) {
+        uint32_t v = cxi_codes_at(c, r);
+        if (votes == 0)
+            cand = v;
+        votes += v == cand ? 1 : (size_t)-1;
+    }
+    for (size_t r = 0; r < n; r++)
+        nvals += cxi_codes_at(c, r) != cand;
+    if ((sizeof(cxi_sparse) + sparse_size(n, nvals, c.elem)) * 2 > n * c.elem) /* half the column, or stays one */
+        return NULL;
+    size_t words = (n + 63) / 64;
+    cxi_sparse *sp = cxi_alloc(m, sizeof *sp);
+    if (!sp)
+        return NULL;
+    *sp = (cxi_sparse){NULL, NULL, NULL, cand, n, nvals, c.elem};
+    sp->bits = cxi_alloc(m, (words ? words : 1) * sizeof *sp->bits);
+    sp->rank = cxi_alloc(m, (words / 8 + 1) * sizeof *sp->rank);
+    sp->vals = cxi_alloc(m, (nvals ? nvals : 1) * c.elem);
+    if (!sp->bits || !sp->rank || !sp->vals) {
+        cxi_sparse_free(m, sp);
+        return NULL;
+    }
+    memset(sp->bits, 0, words * sizeof *sp->bits);
+    cxi_col vals = {sp->vals, nvals ? nvals : 1, c.elem};
+    size_t k = 0;
+    for (size_t r = 0; r < n; r++) {
+        if ((r & 511) == 0)
+            sp->rank[r >> 9] = (uint32_t)k;
+        uint32_t v = cxi_codes_at(c, r);
+        if (v != cand) {
+            sp->bits[r >> 6] |= (uint64_t)1 << (r & 63);
+            cxi_code_put(&vals, k++, v);
+        }
+    }
+    return sp;
+}
+
+void cxi_sparse_write(const cxi_sparse *sp, void *into)
+{
+    cxi_col c = {into, sp->n, sp->elem};
+    uint32_t buf[CXI_CODES_CHUNK];
+    for (size_t r = 0; r < sp->n; r += CXI_CODES_CHUNK) {
+        size_t m = sp->n - r < CXI_CODES_CHUNK ? sp->n - r : CXI_CODES_CHUNK;
+        cxi_sparse_read(sp, r, m, buf);
+        for (size_t i = 0; i < m; i++)
+            cxi_code_put(&c, r + i, buf[i]);
+    }
+}
+
 void cxi_codes_read(cxi_codes c, size_t from, size_t n, uint32_t *out)
 {
     switch (c.elem) {
+    case 0: cxi_sparse_read(c.data, from, n, out); break;
     case 1: {
         const uint8_t *v = (const uint8_t *)c.data + from;
         for (size_t i = 0; i < n; i++)

@@ -246,8 +246,60 @@ int cxi_col_widen(cxi_mem *m, cxi_col *c, size_t n, cxi_widen how);
  * as it is. */
 typedef struct cxi_codes {
     const void *data;
-    size_t elem; /* 1, 2 or 4 */
+    size_t elem; /* 1, 2 or 4; 0: data is a cxi_sparse */
 } cxi_codes;
+
+/* A column most of whose rows hold one value, kept sparse (issue 14,
+ * cx_store_compact): a bit for each row that holds another, and those
+ * rows' values in row order, at the column's width elem (1, 2 or 4 bytes:
+ * codes, all ones for none, or int32 cents as their bits), read as
+ * cxi_codes_at reads a column. rank[i]: the bits set before word 8 * i, so
+ * a row is read in at most 8 popcounts. */
+typedef struct cxi_sparse {
+    uint64_t *bits;
+    uint32_t *rank;
+    void *vals;
+    uint32_t common;
+    size_t n, nvals, elem;
+} cxi_sparse;
+
+static inline uint32_t cxi_sparse_at(const cxi_sparse *sp, size_t row)
+{
+    size_t w = row >> 6;
+    uint64_t word = sp->bits[w], bit = (uint64_t)1 << (row & 63);
+    if (!(word & bit))
+        return sp->common;
+    size_t r = sp->rank[w >> 3];
+    for (size_t k = w & ~(size_t)7; k < w; k++)
+        r += (size_t)__builtin_popcountll(sp->bits[k]);
+    r += (size_t)__builtin_popcountll(word & (bit - 1));
+    switch (sp->elem) { /* cxi_codes_at's reading, which is defined below */
+    case 1: {
+        uint32_t v = ((const uint8_t *)sp->vals)[r];
+        return v | (uint32_t)-(int32_t)(v == 0xFFu);
+    }
+    case 2: {
+        uint32_t v = ((const uint16_t *)sp->vals)[r];
+        return v | (uint32_t)-(int32_t)(v == 0xFFFFu);
+    }
+    default: return ((const uint32_t *)sp->vals)[r];
+    }
+}
+
+/* Rows [from, from + n) of a sparse column into out. */
+void cxi_sparse_read(const cxi_sparse *sp, size_t from, size_t n, uint32_t *out);
+/* The first n rows of column c (codes, or cents read as u32 with elem 4)
+ * as a sparse column around their commonest value (a majority vote), when
+ * that takes half the bytes of the column or fewer (reading a row costs a
+ * few more operations); NULL when it would not, or out of memory (not
+ * reported). */
+cxi_sparse *cxi_sparse_of(cxi_mem *m, cxi_codes c, size_t n);
+/* The bytes of a sparse column. */
+size_t cxi_sparse_bytes(const cxi_sparse *sp);
+/* Its rows written into the column `into` (elem bytes a row, room for n
+ * rows: codes truncated to the width as cxi_code_put writes them). */
+void cxi_sparse_write(const cxi_sparse *sp, void *into);
+void cxi_sparse_free(cxi_mem *m, cxi_sparse *sp);
 
 static inline cxi_codes cxi_codes_of(const cxi_col *c)
 {
@@ -268,6 +320,8 @@ static inline uint32_t cxi_codes_at(cxi_codes c, size_t row)
         v = ((const uint16_t *)c.data)[row];
         return v | (uint32_t)-(int32_t)(v == 0xFFFFu);
     }
+    if (CXI_UNLIKELY(c.elem == 0))
+        return cxi_sparse_at((const cxi_sparse *)c.data, row);
     return ((const uint32_t *)c.data)[row];
 }
 

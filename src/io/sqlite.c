@@ -222,6 +222,7 @@ typedef struct bcol {
     cxi_codes codes;      /* a column of u32 codes, 1, 2 or 4 bytes a row (cxi_code_col) */
     const cxi_pool *pool; /* the strings codes index */
     const uint32_t *link; /* SRC_LINK: the id column of the rows it holds; NULL when it holds ids */
+    bool by_row;          /* no column: the row is the code (the key, implicit event ids) */
 } bcol;
 
 static void bcol_init(bcol *b, const cx_store *s, int table, int col)
@@ -232,8 +233,10 @@ static void bcol_init(bcol *b, const cx_store *s, int table, int col)
         b->icol = cxi_icol_of(s, table, b->cs.icol);
     if (b->cs.src == SRC_F64)
         b->vcol = cxi_vcol_of(s, table, b->cs.icol);
-    if (b->data && b->cs.type == CX_TYPE_STRING && b->cs.src != SRC_ENUM)
-        b->codes = cxi_codes_col(s, table, b->cs.icol);
+    /* the key, or an implicit event id column: no column, the row is the code */
+    b->by_row = b->cs.src == SRC_ID || (b->cs.src == SRC_EID && cxi_eid_implicit(s, table));
+    if (!b->by_row && b->cs.type == CX_TYPE_STRING && b->cs.src != SRC_ENUM)
+        b->codes = cxi_codes_col(s, table, b->cs.icol); /* sparse too (cx_store_compact) */
     switch (b->cs.src) {
     case SRC_ID: b->pool = &s->keys[table]; break;
     case SRC_SET: b->pool = &s->sets[b->cs.aux]; break;
@@ -264,7 +267,7 @@ static int bind_direct(sqlite3_stmt *st, int p, const bcol *b, size_t row)
             break;
         }
         /* a key, or an implicit event id column (cxi_row_eid): the row */
-        v = !b->data ? (uint32_t)row : cxi_codes_at(b->codes, row);
+        v = b->by_row ? (uint32_t)row : cxi_codes_at(b->codes, row);
         if (b->link && v != CXI_NONE)
             v = b->link[v];
         if (v == CXI_NONE) {

@@ -51,8 +51,12 @@ static int copy_into(cx_store *c, const cx_store *s)
             }
         if ((rc = cxi_cols_reserve(&c->mem, to->cols, to->ncols, from->n ? from->n : 1)))
             break;
-        for (int k = 0; k < from->ncols && from->n; k++)
-            memcpy(to->cols[k].data, from->cols[k].data, from->n * from->cols[k].elem);
+        for (int k = 0; k < from->ncols && from->n; k++) {
+            if (s->sparse[t][k]) /* kept sparse (cx_store_compact): a column in the copy */
+                cxi_sparse_write(s->sparse[t][k], to->cols[k].data);
+            else
+                memcpy(to->cols[k].data, from->cols[k].data, from->n * from->cols[k].elem);
+        }
         to->n = from->n;
         to->room = to->cols[0].cap;
         for (int k = 1; k < to->ncols; k++)

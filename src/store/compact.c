@@ -530,9 +530,68 @@ int cxi_store_ids_ready(const char *fn, cx_store *s)
 {
     int rc = CX_OK;
     for (int t = 0; t < CX_TABLE_COUNT && !rc; t++)
-        if (is_event(t))
-            rc = cxi_event_ids_ready(fn, s, t);
+        if (is_event(t) && !(rc = cxi_event_ids_ready(fn, s, t)))
+            rc = cxi_table_dense(fn, s, t);
     return rc;
+}
+
+/* ---- sparse columns ------------------------------------------------------------- */
+
+int cxi_table_dense_all(const char *fn, cx_store *s, int table)
+{
+    cxi_table *tb = &s->t[table];
+    size_t rows = tb->n ? tb->n : 1;
+    /* every column's block first: a failure changes nothing */
+    void *data[CXI_MAX_COLS] = {NULL};
+    for (int c = 0; c < tb->ncols; c++) {
+        const cxi_sparse *sp = s->sparse[table][c];
+        if (sp && !(data[c] = cxi_alloc(&s->mem, rows * sp->elem))) {
+            for (int k = 0; k < c; k++)
+                if (data[k])
+                    cxi_free(&s->mem, data[k], rows * s->sparse[table][k]->elem);
+            return cxi_fail(CX_ENOMEM, "%s: out of memory for the columns of %zu rows", fn, tb->n);
+        }
+    }
+    for (int c = 0; c < tb->ncols; c++) {
+        cxi_sparse *sp = s->sparse[table][c];
+        if (!sp)
+            continue;
+        cxi_sparse_write(sp, data[c]);
+        tb->cols[c] = (cxi_col){data[c], rows, sp->elem};
+        s->sparse[table][c] = NULL;
+        cxi_sparse_free(&s->mem, sp);
+    }
+    s->nsparse[table] = 0;
+    size_t room = SIZE_MAX;
+    for (int c = 0; c < tb->ncols; c++)
+        room = tb->cols[c].cap < room ? tb->cols[c].cap : room;
+    tb->room = tb->ncols ? room : 0;
+    return CX_OK;
+}
+
+void cxi_table_sparsify(cx_store *s, int table)
+{
+    cxi_table *tb = &s->t[table];
+    for (int c = 0; c < tb->ncols; c++) {
+        if (!cxi_sparse_col(table, c) || s->sparse[table][c] || !tb->cols[c].data || tb->n == 0)
+            continue;
+        cxi_sparse *sp = cxi_sparse_of(&s->mem, cxi_codes_of(&tb->cols[c]), tb->n);
+        if (!sp)
+            continue; /* not smaller, or no memory: stays a column */
+        cxi_cols_free(&s->mem, &tb->cols[c], 1); /* keeps elem: the width */
+        s->sparse[table][c] = sp;
+        s->nsparse[table]++;
+        tb->room = 0; /* a writer makes it a column again first */
+    }
+}
+
+void cxi_table_sparse_free(cx_store *s, int table)
+{
+    for (int c = 0; c < CXI_MAX_COLS; c++) {
+        cxi_sparse_free(&s->mem, s->sparse[table][c]);
+        s->sparse[table][c] = NULL;
+    }
+    s->nsparse[table] = 0;
 }
 
 void cxi_numids_free(cx_store *s, int table)
@@ -580,6 +639,9 @@ int cx_store_compact(cx_store *s)
                 s->dirty_cap[t] = words;
             }
         }
+        /* columns most of whose rows hold one value */
+        if (is_event(t))
+            cxi_table_sparsify(s, t);
         /* the rows of event ids: as many as the ids */
         size_t nid = s->keys[t].count ? s->keys[t].count : 1;
         if (s->idrow[t] && s->idrow_cap[t] > nid) {

@@ -539,6 +539,13 @@ int cx_customer_forget(size_t *out_rows, cx_store *s, size_t n, const char *cons
     size_t before = 0;
     for (int t = 0; t < CX_TABLE_COUNT; t++)
         before += s->t[t].n;
+    /* columns kept sparse (cx_store_compact) are columns for the erasure,
+     * then sparse again */
+    bool sparse[CX_TABLE_COUNT];
+    for (int t = 0; t < CX_TABLE_COUNT; t++)
+        sparse[t] = s->nsparse[t] > 0;
+    for (int t = 0; t < CX_TABLE_COUNT && !rc; t++)
+        rc = cxi_table_dense(fn, s, t);
     if (!rc && ((rc = plan_rows(s, &p, gone)) || (rc = plan_sets(s, &p)) || (rc = plan_attrs(s, &p)) ||
                 (rc = plan_keys(s, &p)) || (rc = plan_widths(s, &p))))
         rc = cxi_fail(rc, "%s: out of memory (nothing was erased)", fn);
@@ -549,6 +556,9 @@ int cx_customer_forget(size_t *out_rows, cx_store *s, size_t n, const char *cons
             after += s->t[t].n;
         if (out_rows)
             *out_rows = before - after;
+        for (int t = 0; t < CX_TABLE_COUNT; t++)
+            if (sparse[t])
+                cxi_table_sparsify(s, t);
     }
     plan_free(&s->mem, &p);
     cxi_free(&s->mem, gone, ncust);

@@ -394,6 +394,8 @@ int cx_store_reserve(cx_store *s, cx_table table, size_t rows)
         return rc;
     if (rows > CXI_MAX_ROWS - s->t[table].n)
         return cxi_fail(CX_ELIMIT, "cx_store_reserve: %s cannot hold %zu more rows", schema[table].name, rows);
+    if ((rc = cxi_table_dense("cx_store_reserve", s, table)))
+        return rc;
     rc = reserve_rows(s, table, rows);
     if (rc)
         return cxi_fail(rc, "cx_store_reserve: out of memory for %zu more %s", rows, schema[table].name);
@@ -525,6 +527,7 @@ void cx_store_free(cx_store *s)
     for (int i = 0; i < CX_TABLE_COUNT; i++) {
         cxi_eindex_drop(s, i);
         cxi_numids_free(s, i);
+        cxi_table_sparse_free(s, i);
     }
     cxi_mem mem = s->mem;
     for (int i = 0; i < CX_TABLE_COUNT; i++) {
@@ -1413,7 +1416,7 @@ static int interaction_put(const char *fn, bool add_only, int *out_change, size_
     uint32_t cu, tp, ca;
     eid e;
     int rc;
-    if ((rc = eid_check(fn, s, T, id, &e)) ||
+    if ((rc = cxi_table_dense(fn, s, T)) || (rc = eid_check(fn, s, T, id, &e)) ||
         (rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
         (rc = find_key(fn, s, CX_TABLE_TOUCHPOINTS, "touchpoint", touchpoint, &tp)) ||
         (rc = find_key_opt(fn, s, CX_TABLE_CASES, "case", case_id, &ca)) ||
@@ -1656,7 +1659,7 @@ static int feedback_put(const char *fn, bool add_only, int *out_change, size_t *
     size_t clen;
     eid e;
     int rc;
-    if ((rc = eid_check(fn, s, T, id, &e)) ||
+    if ((rc = cxi_table_dense(fn, s, T)) || (rc = eid_check(fn, s, T, id, &e)) ||
         (rc = find_key(fn, s, CX_TABLE_CUSTOMERS, "customer", customer, &cu)) ||
         (rc = find_key(fn, s, Q, "question", question, &qu)) ||
         (rc = find_key_opt(fn, s, CX_TABLE_TOUCHPOINTS, "touchpoint", touchpoint, &tp)) ||

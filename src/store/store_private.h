@@ -182,6 +182,9 @@ struct cx_store {
      * etext: their text made again for the readers that lend it. */
     struct cxi_numids *nid[CX_TABLE_COUNT];
     _Atomic(struct cxi_etext *) etext[CX_TABLE_COUNT];
+    /* Columns kept sparse (cx_store_compact, cxi_sparse_col), their count a table. */
+    cxi_sparse *sparse[CX_TABLE_COUNT][CXI_MAX_COLS];
+    int nsparse[CX_TABLE_COUNT];
 };
 
 /* Event ids after cx_store_compact (compact.c). cxi_event_key: the key id
@@ -402,12 +405,15 @@ static inline void cxi_icol_read(cxi_icol c, size_t from, size_t n, int64_t *out
 typedef struct cxi_vcol {
     const int32_t *narrow; /* NULL when wide */
     const double *wide;
+    const cxi_sparse *sparse; /* cents kept sparse (cx_store_compact): narrow and wide NULL */
 } cxi_vcol;
 
 static inline cxi_vcol cxi_vcol_of(const cx_store *s, int table, int col)
 {
     const cxi_col *c = &s->t[table].cols[col];
-    cxi_vcol r = {NULL, NULL};
+    cxi_vcol r = {NULL, NULL, s->sparse[table][col]};
+    if (r.sparse)
+        return r;
     if (c->elem == sizeof(int32_t))
         r.narrow = (const int32_t *)c->data;
     else
@@ -424,13 +430,19 @@ static inline bool cxi_cents_col(int table, int col)
 
 static inline double cxi_vcol_at(cxi_vcol c, size_t row)
 {
-    return c.narrow ? cxi_cents_value(c.narrow[row]) : c.wide[row];
+    if (c.narrow)
+        return cxi_cents_value(c.narrow[row]);
+    if (CXI_UNLIKELY(c.sparse != NULL))
+        return cxi_cents_value((int32_t)cxi_sparse_at(c.sparse, row));
+    return c.wide[row];
 }
 
 /* Where row `row` of a value column is (to fetch it ahead). */
 static inline const void *cxi_vcol_addr(cxi_vcol c, size_t row)
 {
-    return c.narrow ? (const void *)&c.narrow[row] : (const void *)&c.wide[row];
+    return c.narrow ? (const void *)&c.narrow[row]
+           : c.sparse ? (const void *)&c.sparse->bits[row >> 6]
+                      : (const void *)&c.wide[row];
 }
 
 /* Whether v is an exact amount in cents that a narrow value column holds:
@@ -473,8 +485,32 @@ static inline bool cxi_code_col(int table, int col)
 
 static inline cxi_codes cxi_codes_col(const cx_store *s, int table, int col)
 {
+    if (CXI_UNLIKELY(s->sparse[table][col] != NULL)) {
+        cxi_codes r = {s->sparse[table][col], 0};
+        return r;
+    }
     return cxi_codes_of(&s->t[table].cols[col]);
 }
+
+/* Columns kept sparse by cx_store_compact (s->sparse): interactions' agent,
+ * case and value, feedback's case, when that is smaller. Their cxi_col is
+ * then empty (no data, no room): read them only through cxi_codes_col and
+ * cxi_vcol_of; a writer makes them columns again first (cxi_table_dense,
+ * CX_ENOMEM reported as fn's, nothing changed). */
+static inline bool cxi_sparse_col(int table, int col)
+{
+    return (table == CX_TABLE_INTERACTIONS && (col == IN_AGENT || col == IN_CASE || col == IN_VALUE)) ||
+           (table == CX_TABLE_FEEDBACK && col == FB_CASE);
+}
+int cxi_table_dense_all(const char *fn, cx_store *s, int table);
+static inline int cxi_table_dense(const char *fn, cx_store *s, int table)
+{
+    return CXI_LIKELY(!s->nsparse[table]) ? CX_OK : cxi_table_dense_all(fn, s, table);
+}
+/* Makes the sparse columns of a table (cx_store_compact); never fails.
+ * cxi_table_sparse_free frees them (cx_store_free). */
+void cxi_table_sparsify(cx_store *s, int table);
+void cxi_table_sparse_free(cx_store *s, int table);
 
 /* The CRM id of a customer row. */
 static inline const char *cxi_customer_id(const cx_store *s, uint32_t row)
