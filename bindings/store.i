@@ -97,8 +97,9 @@ typedef struct Store {} Store;
      *  room beyond their rows, the index of the ids of interactions,
      *  feedback and transactions (built again by the first find by id) and
      *  their text where most are a prefix and a number (kept as numbers,
-     *  the text made again by the first read of one). Nothing stored
-     *  changes; call it once the store is loaded. */
+     *  the text made again by the first read of one), and columns whose
+     *  rows mostly hold one value (kept sparse). Nothing stored changes;
+     *  call it once the store is loaded. */
     void compact() {
         cxb_check(cx_store_compact(cxb_store($self)));
     }

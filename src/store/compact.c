@@ -4,7 +4,9 @@
  * come, the hash index of the ids of interactions, feedback and
  * transactions (the event tables' keys pools), and the text of those ids
  * where most of them are a prefix and a number (I-000042, T-1611868): kept
- * as numbers, 4 bytes an id, the others (outliers) as text.
+ * as numbers, 4 bytes an id, the others (outliers) as text; and columns
+ * whose rows mostly hold one value, kept sparse (cxi_sparse, base.h; see
+ * cxi_sparse_col).
  *
  * An event table's ids after it are read in three ways:
  * - finds (readers, const: cx_store_find, cxi_event_find; cxi_event_key)
