@@ -423,7 +423,7 @@ echo "target is what two cores give (fair on an idle machine only); load = 1-min
   echo "target|goal|cxkit CPU s (wall s)|peer CPU s (wall s)|ratio CPU (wall)|status|load"
   local t r
   for t in "${all[@]}"; do
-    for r in "${rows[@]}"; do [ "${r%%|*}" = "$t" ] && echo "$r"; done
+    for r in "${rows[@]}"; do [ "${r%%|*}" = "$t" ] || [ "${r%%|*}" = "$t-compacted" ] && echo "$r"; done
   done
 } | awk -F'|' '{ printf "%-20s | %-29s | %-22s | %-33s | %-17s | %-8s | %s\n", $1, $2, $3, $4, $5, $6, $7 }'
 echo "load average: $load_start at the start, $(load) at the end"
