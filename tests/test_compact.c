@@ -431,6 +431,33 @@ static bool write_step(cx_store *s, int k, const char *csv)
     }
 }
 
+/* Values not all in cents (the column of doubles): not kept sparse, the
+ * same values after a compaction; agents still sparse. */
+START_TEST(compact_values_not_in_cents)
+{
+    cx_store *s;
+    OK(cx_store_new(&s));
+    OK(cx_customer_add(s, "C-1", NULL, NULL, NULL, CX_TIME_NONE));
+    OK(cx_touchpoint_add(s, "web", "web", "consideration", NULL, 0, 1));
+    for (int i = 0; i < 3000; i++)
+        OK(cx_interaction_add(NULL, s, NULL, "C-1", "web", i, NULL, CX_INBOUND, NULL, NULL, 0, CX_HANDLED,
+                              i % 10 == 3 ? 1.0 / 3.0 * i : 0.0));
+    EXPECT(s->t[CX_TABLE_INTERACTIONS].cols[IN_VALUE].elem == sizeof(double), "values as doubles");
+    export_all(s, "before");
+    OK(cx_store_compact(s));
+    EXPECT(!s->sparse[CX_TABLE_INTERACTIONS][IN_VALUE] && s->sparse[CX_TABLE_INTERACTIONS][IN_AGENT],
+           "doubles stay a column, agents go sparse");
+    export_all(s, "after");
+    assert_exports_same("before", "after");
+    int vc;
+    OK(cx_column_find(&vc, CX_TABLE_INTERACTIONS, "value"));
+    double v;
+    OK(cx_store_get_real(&v, s, CX_TABLE_INTERACTIONS, vc, 13));
+    ck_assert(v == 1.0 / 3.0 * 13);
+    cx_store_free(s);
+}
+END_TEST
+
 /* The same writes on a store and on its twin compacted before each: the
  * same tables after every one. */
 START_TEST(compact_twin_writes)
@@ -815,6 +842,7 @@ int main(void)
     tcase_add_test(tc, compact_ids_of_every_shape);
     tcase_add_test(tc, compact_then_change);
     tcase_add_test(tc, compact_twin_writes);
+    tcase_add_test(tc, compact_values_not_in_cents);
     tcase_add_test(tc, compact_then_import);
     tcase_add_test(tc, compact_forget_clone);
     tcase_add_test(tc, compact_out_of_memory);

@@ -426,7 +426,7 @@ void cxi_sparse_free(cxi_mem *m, cxi_sparse *sp)
 
 cxi_sparse *cxi_sparse_of(cxi_mem *m, cxi_codes c, size_t n)
 {
-    if (n == 0 || c.elem == 0)
+    if (n == 0 || !(c.elem == 1 || c.elem == 2 || c.elem == 4))
         return NULL;
     /* the commonest value, when one holds most rows (Boyer-Moore vote) */
     uint32_t cand = 0;

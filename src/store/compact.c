@@ -492,7 +492,7 @@ int cxi_event_ids_index(const char *fn, cx_store *s, int table)
         cxi_pool text;
         if (e) {
             text = e->pool;
-            s->mem.bytes += e->bytes; /* the store's now */
+            s->mem.bytes += e->bytes - sizeof *e; /* the store's now, all but the header freed here */
             cxi_mem mem = s->mem;
             mem.bytes = sizeof *e;
             cxi_free(&mem, e, sizeof *e);
@@ -575,7 +575,9 @@ void cxi_table_sparsify(cx_store *s, int table)
 {
     cxi_table *tb = &s->t[table];
     for (int c = 0; c < tb->ncols; c++) {
-        if (!cxi_sparse_col(table, c) || s->sparse[table][c] || !tb->cols[c].data || tb->n == 0)
+        /* codes, or values in cents (4 bytes): not a value column widened to double */
+        if (!cxi_sparse_col(table, c) || s->sparse[table][c] || !tb->cols[c].data || tb->n == 0 ||
+            tb->cols[c].elem > sizeof(uint32_t))
             continue;
         cxi_sparse *sp = cxi_sparse_of(&s->mem, cxi_codes_of(&tb->cols[c]), tb->n);
         if (!sp)
