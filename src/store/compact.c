@@ -174,12 +174,16 @@ static void nid_compact(cx_store *s, int t)
     for (uint32_t k = 0; k < n; k++) {
         if (!form_of(cxi_pool_str(p, k), cxi_pool_len(p, k), &f, &v))
             continue;
-        size_t i = 0;
-        while (i < nf && !fits_form(&f, forms[i].plen, forms[i].prefix, forms[i].width))
-            i++;
-        if (i < nf)
-            fit[i]++;
-        else if (nf < 8) {
+        /* an id counts for every form that writes it (I-123456 for the
+         * unpadded form and the one padded to 6 digits alike); a form is
+         * new when none of its own width writes it */
+        bool known = false;
+        for (size_t i = 0; i < nf; i++)
+            if (fits_form(&f, forms[i].plen, forms[i].prefix, forms[i].width)) {
+                fit[i]++;
+                known |= forms[i].width == f.width;
+            }
+        if (!known && nf < 8) {
             forms[nf] = f;
             fit[nf++] = 1;
         }
