@@ -16,13 +16,26 @@
 
 /* ---- wiping ------------------------------------------------------------ */
 
-/* Zeroes every string of a pool (its blocks) and its hash slots, then frees it. */
+/* Zeroes every string of a pool (its blocks), its hash slots and its
+ * arrays of blocks and references, room beyond their use included (which
+ * may hold what the heap held before), then frees it. */
 static void pool_wipe_free(cxi_mem *m, cxi_pool *p)
 {
     for (size_t i = 0; i < p->nblocks; i++)
         cxi_wipe(p->blocks[i], p->block_sizes[i]);
     if (p->slots)
         cxi_wipe(p->slots, (size_t)p->nslots * sizeof *p->slots);
+    /* the arrays' entries in use are read by cxi_pool_free: their room after */
+    if (p->blocks && p->blocks_cap > p->nblocks) {
+        cxi_wipe(p->blocks + p->nblocks, (p->blocks_cap - p->nblocks) * sizeof *p->blocks);
+        cxi_wipe(p->block_sizes + p->nblocks, (p->blocks_cap - p->nblocks) * sizeof *p->block_sizes);
+    }
+    if (p->xblocks && p->xcap > p->nx) {
+        cxi_wipe(p->xblocks + p->nx, (p->xcap - p->nx) * sizeof *p->xblocks);
+        cxi_wipe(p->xsizes + p->nx, (p->xcap - p->nx) * sizeof *p->xsizes);
+    }
+    if (p->strs.data)
+        cxi_wipe(p->strs.data, p->strs.cap * p->strs.elem);
     cxi_pool_free(m, p);
 }
 
