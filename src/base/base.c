@@ -398,10 +398,9 @@ void cxi_sparse_read(const cxi_sparse *sp, size_t from, size_t n, uint32_t *out)
     for (size_t k = w & ~(size_t)7; k < w; k++)
         r += (size_t)__builtin_popcountll(sp->bits[k]);
     r += (size_t)__builtin_popcountll(sp->bits[w] & (((uint64_t)1 << (from & 63)) - 1));
-    cxi_codes vals = {sp->vals, sp->elem};
     for (size_t i = 0; i < n; i++) {
         size_t row = from + i;
-        out[i] = sp->bits[row >> 6] >> (row & 63) & 1 ? cxi_codes_at(vals, r++) : sp->common;
+        out[i] = sp->bits[row >> 6] >> (row & 63) & 1 ? cxi_code_at_width(sp->vals, sp->elem, r++) : sp->common;
     }
 }
 

@@ -263,6 +263,23 @@ typedef struct cxi_sparse {
     size_t n, nvals, elem;
 } cxi_sparse;
 
+/* Row `row` of codes `elem` bytes wide (1, 2 or 4), CXI_NONE for the
+ * all-ones value of the width: a test per width, no jump table; none
+ * without a branch (cxi_codes_at, and the values of a sparse column). */
+static inline uint32_t cxi_code_at_width(const void *data, size_t elem, size_t row)
+{
+    uint32_t v;
+    if (elem == 1) {
+        v = ((const uint8_t *)data)[row];
+        return v | (uint32_t)-(int32_t)(v == 0xFFu);
+    }
+    if (elem == 2) {
+        v = ((const uint16_t *)data)[row];
+        return v | (uint32_t)-(int32_t)(v == 0xFFFFu);
+    }
+    return ((const uint32_t *)data)[row];
+}
+
 static inline uint32_t cxi_sparse_at(const cxi_sparse *sp, size_t row)
 {
     size_t w = row >> 6;
@@ -273,17 +290,7 @@ static inline uint32_t cxi_sparse_at(const cxi_sparse *sp, size_t row)
     for (size_t k = w & ~(size_t)7; k < w; k++)
         r += (size_t)__builtin_popcountll(sp->bits[k]);
     r += (size_t)__builtin_popcountll(word & (bit - 1));
-    switch (sp->elem) { /* cxi_codes_at's reading, which is defined below */
-    case 1: {
-        uint32_t v = ((const uint8_t *)sp->vals)[r];
-        return v | (uint32_t)-(int32_t)(v == 0xFFu);
-    }
-    case 2: {
-        uint32_t v = ((const uint16_t *)sp->vals)[r];
-        return v | (uint32_t)-(int32_t)(v == 0xFFFFu);
-    }
-    default: return ((const uint32_t *)sp->vals)[r];
-    }
+    return cxi_code_at_width(sp->vals, sp->elem, r);
 }
 
 /* Rows [from, from + n) of a sparse column into out. */
@@ -310,19 +317,9 @@ static inline cxi_codes cxi_codes_of(const cxi_col *c)
 /* The value at `row`, CXI_NONE for the all-ones value of the width. */
 static inline uint32_t cxi_codes_at(cxi_codes c, size_t row)
 {
-    /* a test per width, no jump table; none without a branch */
-    uint32_t v;
-    if (c.elem == 1) {
-        v = ((const uint8_t *)c.data)[row];
-        return v | (uint32_t)-(int32_t)(v == 0xFFu);
-    }
-    if (c.elem == 2) {
-        v = ((const uint16_t *)c.data)[row];
-        return v | (uint32_t)-(int32_t)(v == 0xFFFFu);
-    }
     if (CXI_UNLIKELY(c.elem == 0))
         return cxi_sparse_at((const cxi_sparse *)c.data, row);
-    return ((const uint32_t *)c.data)[row];
+    return cxi_code_at_width(c.data, c.elem, row);
 }
 
 /* The address of the value at `row` (for a prefetch). */
