@@ -36,6 +36,8 @@
 
 #include <stdarg.h>
 
+#include "../src/store/store_private.h" /* cxi_eindex_bytes */
+
 /* ---- the workload's data ------------------------------------------------ */
 
 #define N_CUSTOMERS 300
@@ -892,12 +894,15 @@ static int result_files(fixture *fx, sbuf *out)
 }
 
 /* What the store says it holds (0 for none). */
+/* What the store holds: cx_store_memory(), and, after cx_store_compact(),
+ * the index of ids a find built and the ids' text a reader made (such as
+ * dump_store), which it keeps apart from that count. */
 static size_t store_memory(const cx_store *s)
 {
     size_t m = 0;
     if (s)
         OK(cx_store_memory(&m, s));
-    return m;
+    return s ? m + cxi_eindex_bytes(s) : 0;
 }
 
 /* ---- the sweep ------------------------------------------------------------ */
@@ -909,6 +914,18 @@ static size_t total_points, total_swept, total_absorbed;
  * points 1, 1 + s, 1 + 2s, ... and the last of each step. */
 static size_t stride = 1;
 
+/* With compact_clones set, each run of a step gets its clone compacted
+ * first (cx_store_compact(); a clone is never compacted), outside the
+ * count: the step is swept on a compacted store. */
+static bool compact_clones;
+
+static void clone_for_run(cx_store **to, const cx_store *from)
+{
+    OK(cx_store_clone(to, from));
+    if (compact_clones)
+        OK(cx_store_compact(*to));
+}
+
 /* Sweeps one step on `cur` (not changed: a step that writes runs on
  * clones); returns its number of failure points. Afterwards, for a step
  * that writes, `*cur` is replaced by the store after it (when `advance`). */
@@ -919,7 +936,7 @@ static size_t sweep(fixture *fx, const step *st, cx_store **cur, bool advance)
 
     /* the failure-free run: its count, output and store */
     if (st->writes)
-        OK(cx_store_clone(&fx->s, *cur));
+        clone_for_run(&fx->s, *cur);
     else
         fx->s = *cur;
     size_t live0 = a->live, blocks0 = a->blocks, calls0 = a->calls, mem_ref0 = store_memory(fx->s);
@@ -946,7 +963,7 @@ static size_t sweep(fixture *fx, const step *st, cx_store **cur, bool advance)
         if (st->writes) {
             if (fx->s)
                 cx_store_free(fx->s);
-            OK(cx_store_clone(&fx->s, *cur));
+            clone_for_run(&fx->s, *cur);
         }
         live0 = a->live;
         blocks0 = a->blocks;
@@ -1353,6 +1370,77 @@ START_TEST(sqlite)
 }
 END_TEST
 
+/* ---- a compacted store (issue 14) --------------------------------------- */
+
+static int compact(fixture *fx, sbuf *out)
+{
+    int rc = cx_store_compact(fx->s);
+    if (rc == CX_OK)
+        sb_printf(out, "compacted\n");
+    return rc;
+}
+
+/* Finds by id on a compacted store: the first builds the index of a
+ * table's ids (or, without memory for it, scans): found all the same. */
+static int finds(fixture *fx, sbuf *out)
+{
+    static const int tables[] = {CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
+    static const char *const ids[] = {"I-000007", "I-1000012", "I-SYNC-3", "F-000100", "X-001400", "X-999999"};
+    for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
+        int t = tables[ids[k][0] == 'I' ? 0 : ids[k][0] == 'F' ? 1 : 2];
+        size_t row = 0;
+        int rc = cx_store_find(&row, fx->s, t, ids[k]);
+        if (rc != CX_OK && rc != CX_ENOTFOUND)
+            return rc;
+        sb_printf(out, "%s: %s %zu\n", ids[k], rc == CX_OK ? "row" : "not found", rc == CX_OK ? row : 0);
+    }
+    return CX_OK;
+}
+
+/* Compaction swept, then every writer and the main readers on a compacted
+ * store: a writer takes the ids back as text and the sparse columns back
+ * dense; a refusal anywhere leaves the store as it was (still compacted),
+ * and the retry gives what the failure-free run gave. The readers run on
+ * clones compacted anew (writes = true), since a find, an export or an
+ * analysis may build the index of ids, or the ids' text, and keep it. */
+START_TEST(compacted)
+{
+    fixture *fx = &FX;
+    snprintf(fx->db_out, sizeof fx->db_out, "%s", P("out.txt"));
+    cx_store *s = full_store(fx);
+    static const step first = {"cx_store_compact", compact, true, 0};
+    sweep(fx, &first, &s, false);
+    static const step steps[] = {
+        {"compacted: finds by id", finds, true, 0},
+        {"compacted: interaction_put new", put_interaction_new, true, 0},
+        {"compacted: interaction_put upd.", put_interaction_update, true, 0},
+        {"compacted: feedback_put new", put_feedback_new, true, 0},
+        {"compacted: feedback_put update", put_feedback_update, true, 0},
+        {"compacted: transaction_put new", put_transaction_new, true, 0},
+        {"compacted: transaction_put upd.", put_transaction, true, 0},
+        {"compacted: case_put update", put_case_update, true, 0},
+        {"compacted: import jsonl sync", sync_interactions, true, 0},
+        {"compacted: import strict sync", sync_strict, true, 0},
+        {"compacted: import csv feedback", csv_feedback, true, 0},
+        {"compacted: customer_forget", forget, true, 0},
+        {"compacted: pseudonymize", pseudonymize, true, 0},
+        {"compacted: clone", clone, true, 0},
+        {"compacted: export csv", export_csv, true, 0},
+        {"compacted: export jsonl", export_jsonl, true, 0},
+        {"compacted: history", history, true, 0},
+        {"compacted: query", query, true, 0},
+        {"compacted: journeys_new", journeys_new, true, 0},
+        {"compacted: db_save", db_save, true, 0},
+    };
+    compact_clones = true;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        sweep(fx, &steps[i], &s, false);
+    compact_clones = false;
+    cx_store_free(s);
+    cxt_alloc_done(&fx->a);
+}
+END_TEST
+
 /* ---- service cycles (issue 16) ------------------------------------------ */
 
 /* The events of the store's cases: each cycle's opening and resolution
@@ -1447,8 +1535,8 @@ END_TEST
 static Suite *suite(void)
 {
     Suite *su = suite_create("allocfail");
-    const char *names[] = {"imports", "writes", "metrics", "journeys", "lifecycle", "sqlite", "cycles"};
-    const TTest *tests[] = {imports, writes, metrics, journeys, lifecycle, sqlite, service_cycles};
+    const char *names[] = {"imports", "writes", "metrics", "journeys", "lifecycle", "sqlite", "cycles", "compacted"};
+    const TTest *tests[] = {imports, writes, metrics, journeys, lifecycle, sqlite, service_cycles, compacted};
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         TCase *tc = tcase_create(names[i]);
         tcase_add_checked_fixture(tc, setup, teardown);

@@ -322,9 +322,10 @@ CX_EXTERN void cx_store_free(cx_store *store);
 /**
  * @brief Bytes currently allocated by the store (columns, strings, indexes),
  *        not counting the index cx_history_new() keeps (see there), the
- *        index of ids a find builds after cx_store_compact() (see there),
- *        nor the objects calls on it allocate (queries, results,
- *        reports, an import's buffers), which count their own.
+ *        index of ids a find builds after cx_store_compact() nor the text
+ *        of those ids a reader makes then (see there), nor the objects
+ *        calls on it allocate (queries, results, reports, an import's
+ *        buffers), which count their own.
  * @param[out] out   the byte count.
  * @param[in]  store the store.
  * @return ::CX_OK or ::CX_EINVAL.

@@ -17,7 +17,10 @@
  * in strict mode, the table grown by exactly the rows added), leaves a store
  * that exports to CSV and JSON Lines; the streaming import reports the same
  * counts as the in-memory import and its database loads back to the same
- * store. */
+ * store; and the in-memory import into a compacted copy of the store
+ * (cx_store_compact(): ids kept as numbers, no hash slots, sparse columns)
+ * gives the same status, the same report and the same store as into the
+ * copy as loaded. */
 #include "fuzz_base.h"
 
 static cx_store *base;
@@ -122,6 +125,22 @@ static int import_mem(cx_store **out_store, cx_import_report **out_rep, cx_table
     return rc;
 }
 
+static void same_report(const cx_import_report *a, const cx_import_report *b)
+{
+    if (cx_import_report_read(a) != cx_import_report_read(b) ||
+        cx_import_report_added(a) != cx_import_report_added(b) ||
+        cx_import_report_updated(a) != cx_import_report_updated(b) ||
+        cx_import_report_unchanged(a) != cx_import_report_unchanged(b) ||
+        cx_import_report_rejected(a) != cx_import_report_rejected(b))
+        fz_fail("the report (read %llu added %llu updated %llu unchanged %llu rejected %llu) "
+                "differs from the first import's (read %llu added %llu updated %llu unchanged %llu rejected %llu)",
+                (unsigned long long)cx_import_report_read(a), (unsigned long long)cx_import_report_added(a),
+                (unsigned long long)cx_import_report_updated(a), (unsigned long long)cx_import_report_unchanged(a),
+                (unsigned long long)cx_import_report_rejected(a), (unsigned long long)cx_import_report_read(b),
+                (unsigned long long)cx_import_report_added(b), (unsigned long long)cx_import_report_updated(b),
+                (unsigned long long)cx_import_report_unchanged(b), (unsigned long long)cx_import_report_rejected(b));
+}
+
 #ifdef FZ_DB
 static void copy_file(const char *from, const char *to)
 {
@@ -147,23 +166,8 @@ static void remove_db(const char *p)
     snprintf(side, sizeof side, "%s-shm", p);
     remove(side);
 }
-
-static void same_report(const cx_import_report *a, const cx_import_report *b)
-{
-    if (cx_import_report_read(a) != cx_import_report_read(b) ||
-        cx_import_report_added(a) != cx_import_report_added(b) ||
-        cx_import_report_updated(a) != cx_import_report_updated(b) ||
-        cx_import_report_unchanged(a) != cx_import_report_unchanged(b) ||
-        cx_import_report_rejected(a) != cx_import_report_rejected(b))
-        fz_fail("the streaming import's report (read %llu added %llu updated %llu unchanged %llu rejected %llu) "
-                "differs from the in-memory one (read %llu added %llu updated %llu unchanged %llu rejected %llu)",
-                (unsigned long long)cx_import_report_read(a), (unsigned long long)cx_import_report_added(a),
-                (unsigned long long)cx_import_report_updated(a), (unsigned long long)cx_import_report_unchanged(a),
-                (unsigned long long)cx_import_report_rejected(a), (unsigned long long)cx_import_report_read(b),
-                (unsigned long long)cx_import_report_added(b), (unsigned long long)cx_import_report_updated(b),
-                (unsigned long long)cx_import_report_unchanged(b), (unsigned long long)cx_import_report_rejected(b));
-}
 #endif
+
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -192,7 +196,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cx_store *s;
     cx_import_report *rep;
     int rc = import_mem(&s, &rep, table, flags, path, jsonl, data[0]);
-    (void)rc;
+
+    /* the same import into a compacted copy: the same outcome */
+    cx_store *c = NULL;
+    if (cx_store_clone(&c, base) != CX_OK || cx_store_compact(c) != CX_OK)
+        fz_fail("cannot compact a copy of the base store");
+    if (fz_store_digest(c) != base_digest)
+        fz_fail("compaction changed the store");
+    cx_import_options *co = options_of(flags, table);
+    cx_import_report *crep = (cx_import_report *)&crep;
+    int crc = jsonl ? cx_import_jsonl(&crep, c, table, path, co) : cx_import_csv(&crep, c, table, path, co);
+    cx_import_options_free(co);
+    if (crc != rc)
+        fz_fail("the import into a compacted store returned %d, into the store as loaded %d", crc, rc);
+    if (crc != CX_OK) {
+        if (crep)
+            fz_fail("a failed import into a compacted store left its report set");
+        if (fz_store_digest(c) != base_digest)
+            fz_fail("a failed import (%d) changed the compacted store", crc);
+    } else {
+        same_report(crep, rep);
+        if (fz_store_digest(c) != fz_store_digest(s))
+            fz_fail("the import left another store compacted than as loaded");
+        if (cx_store_compact(c) != CX_OK || fz_store_digest(c) != fz_store_digest(s))
+            fz_fail("compaction after the import changed the store");
+    }
+    cx_import_report_free(crep);
+    cx_store_free(c);
 
 #ifdef FZ_DB
     const char *db = fz_path("work.db");
