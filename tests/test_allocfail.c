@@ -11,7 +11,9 @@
  * attribution, funnels, pain points, cohorts, survival (the curves, the
  * subjects and the Cox fit of a store, with late entry), RFM, the customer
  * summary and the CLV, health and care analyses, and the SQLite save and
- * load.
+ * load; then cx_store_compact() and, on a compacted store, every writer
+ * (which takes the ids back as text and the sparse columns back dense), the
+ * finds by id, exports, history, a query, journeys and the SQLite save.
  *
  * For each step, a failure-free run counts its N allocation requests and
  * records the store and the output; then for every k in 1..N the step runs
