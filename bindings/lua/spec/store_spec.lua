@@ -124,4 +124,23 @@ describe("cxkit store", function()
     s:compact(); s:compact()
     assert.are.equal(n - 1, s:find("interactions", last))
   end)
+  it("reads every record of a compacted store as before", function()
+    local s = H.load_demo(cx.Store())
+    local tables = {"customers", "touchpoints", "cases", "interactions", "questions", "feedback", "transactions"}
+    local before, rows = {}, {}
+    for _, t in ipairs(tables) do
+      before[t], rows[t] = {}, s:rows(t)
+      assert.is_true(rows[t] > 0)
+      for r = 0, rows[t] - 1 do before[t][r] = s:record(t, r) end
+    end
+    s:compact()
+    for _, t in ipairs(tables) do
+      assert.are.equal(rows[t], s:rows(t))
+      for r = 0, s:rows(t) - 1 do assert.are.same(before[t][r], s:record(t, r)) end
+    end
+    -- a write takes the ids back as text; those read before stay right
+    s:add_interaction("C-100001", "search_ads", 0, nil, "inbound", nil, nil, 0, "handled", 0, "I-new-1")
+    assert.are.equal(s:rows("interactions") - 1, s:find("interactions", "I-new-1"))
+    assert.are.same(before.interactions[0], s:record("interactions", 0))
+  end)
 end)
