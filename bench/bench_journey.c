@@ -585,11 +585,11 @@ int main(int argc, char **argv)
          * page is dear (bench-pages), the shuffled build's larger scratch
          * shows here; the user CPU (CPU less system) is the sort's own work */
         double ua[MAX_REPEAT], ub[MAX_REPEAT];
-        printf("  build system CPU s and minor page faults of each run (shuffled/sorted):");
+        printf("  build system CPU and minor page faults of each run, shuffled / sorted:");
         for (int k = 0; k < repeat; k++) {
             ua[k] = ba[k] - sa[k];
             ub[k] = bb[k] - sb[k];
-            printf(" %.3f %ld/%.3f %ld", sa[k], fa[k], sb[k], fb[k]);
+            printf("%s %.3f s %ld faults / %.3f s %ld faults", k ? ";" : "", sa[k], fa[k], sb[k], fb[k]);
         }
         user_ratio = median(ua, repeat) / median(ub, repeat);
         printf("\n  build user CPU (CPU less system), medians: %.3f/%.3f = %.2f (not the target, which counts all CPU)\n",
