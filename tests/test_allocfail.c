@@ -895,10 +895,9 @@ static int result_files(fixture *fx, sbuf *out)
     return rc;
 }
 
-/* What the store says it holds (0 for none). */
-/* What the store holds: cx_store_memory(), and, after cx_store_compact(),
- * the index of ids a find built and the ids' text a reader made (such as
- * dump_store), which it keeps apart from that count. */
+/* What the store holds (0 for none): cx_store_memory(), and, after
+ * cx_store_compact(), the index of ids a find built and the ids' text a
+ * reader made (such as dump_store), which it keeps apart from that count. */
 static size_t store_memory(const cx_store *s)
 {
     size_t m = 0;
@@ -1386,15 +1385,18 @@ static int compact(fixture *fx, sbuf *out)
  * table's ids (or, without memory for it, scans): found all the same. */
 static int finds(fixture *fx, sbuf *out)
 {
-    static const int tables[] = {CX_TABLE_INTERACTIONS, CX_TABLE_FEEDBACK, CX_TABLE_TRANSACTIONS};
-    static const char *const ids[] = {"I-000007", "I-1000012", "I-SYNC-3", "F-000100", "X-001400", "X-999999"};
+    static const struct {
+        int table;
+        const char *id;
+    } ids[] = {{CX_TABLE_INTERACTIONS, "I-000007"}, {CX_TABLE_INTERACTIONS, "I-1000012"},
+               {CX_TABLE_INTERACTIONS, "I-SYNC-3"}, {CX_TABLE_FEEDBACK, "F-000100"},
+               {CX_TABLE_TRANSACTIONS, "X-001400"},  {CX_TABLE_TRANSACTIONS, "X-999999"}};
     for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
-        int t = tables[ids[k][0] == 'I' ? 0 : ids[k][0] == 'F' ? 1 : 2];
         size_t row = 0;
-        int rc = cx_store_find(&row, fx->s, t, ids[k]);
+        int rc = cx_store_find(&row, fx->s, ids[k].table, ids[k].id);
         if (rc != CX_OK && rc != CX_ENOTFOUND)
             return rc;
-        sb_printf(out, "%s: %s %zu\n", ids[k], rc == CX_OK ? "row" : "not found", rc == CX_OK ? row : 0);
+        sb_printf(out, "%s: %s %zu\n", ids[k].id, rc == CX_OK ? "row" : "not found", rc == CX_OK ? row : 0);
     }
     return CX_OK;
 }

@@ -168,7 +168,6 @@ static void remove_db(const char *p)
 }
 #endif
 
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -216,9 +215,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fz_fail("a failed import (%d) changed the compacted store", crc);
     } else {
         same_report(crep, rep);
-        if (fz_store_digest(c) != fz_store_digest(s))
+        uint64_t want = fz_store_digest(s);
+        if (fz_store_digest(c) != want)
             fz_fail("the import left another store compacted than as loaded");
-        if (cx_store_compact(c) != CX_OK || fz_store_digest(c) != fz_store_digest(s))
+        if (cx_store_compact(c) != CX_OK || fz_store_digest(c) != want)
             fz_fail("compaction after the import changed the store");
     }
     cx_import_report_free(crep);
