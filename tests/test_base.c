@@ -372,6 +372,76 @@ START_TEST(hash_consistent)
 }
 END_TEST
 
+/* The hash as it was first written: whole words, then the tail copied into
+ * a zeroed word (what a little-endian machine reads). cxi_hash now reads the
+ * tail with at most two loads: the values must not change. */
+static uint64_t ref_mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t ref_hash(const unsigned char *p, size_t len)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (len * 0xC2B2AE3D27D4EB4FULL);
+    for (; len >= 8; p += 8, len -= 8) {
+        uint64_t w = 0;
+        for (int k = 0; k < 8; k++)
+            w |= (uint64_t)p[k] << (8 * k);
+        h = (h ^ ref_mix(w)) * 0x100000001B3ULL;
+    }
+    uint64_t w = 0;
+    for (size_t k = 0; k < len; k++)
+        w |= (uint64_t)p[k] << (8 * k);
+    h ^= ref_mix(w ^ ((uint64_t)len << 56));
+    return ref_mix(h);
+}
+
+START_TEST(hash_tail_reads_its_bytes_only)
+{
+    /* every length to 3 words and every alignment, random bytes and
+     * then each byte value in turn, also in a block of exactly that many
+     * bytes (a read past it is an error under the sanitizers) */
+    uint32_t x = 12345;
+    for (size_t len = 0; len <= 24; len++) {
+        for (size_t shift = 0; shift < 8; shift++) {
+            unsigned char *blk = malloc(shift + len + 1);
+            ck_assert_ptr_nonnull(blk);
+            for (int round = 0; round < 64; round++) {
+                for (size_t k = 0; k < len; k++) {
+                    x = x * 1103515245u + 12345u;
+                    blk[shift + k] = (unsigned char)(round < 32 ? x >> 16 : (round * 8 + k) & 0xFF);
+                }
+                unsigned char *p = blk + shift;
+                uint64_t want = 0;
+                if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+                    want = ref_hash(p, len);
+                uint64_t got = cxi_hash(p, len);
+                if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+                    ck_assert_msg(got == want, "length %zu, shift %zu: %llx, the old hash %llx", len, shift,
+                                  (unsigned long long)got, (unsigned long long)want);
+                /* the same bytes in a block of their own size */
+                unsigned char *exact = malloc(len ? len : 1);
+                ck_assert_ptr_nonnull(exact);
+                memcpy(exact, p, len);
+                ck_assert_uint_eq(cxi_hash(exact, len), got);
+                free(exact);
+                /* the bytes around it change nothing */
+                if (shift)
+                    blk[shift - 1] ^= 0x5A;
+                blk[shift + len] = (unsigned char)round;
+                ck_assert_uint_eq(cxi_hash(p, len), got);
+            }
+            free(blk);
+        }
+    }
+}
+END_TEST
+
 START_TEST(hash_distinguishes)
 {
     /* the length is part of the hash: trailing zero bytes count */
@@ -1454,6 +1524,7 @@ int main(void)
     tcase_add_test(text, utf8_embedded_nul);
     tcase_add_test(text, hash_consistent);
     tcase_add_test(text, hash_distinguishes);
+    tcase_add_test(text, hash_tail_reads_its_bytes_only);
     suite_add_tcase(su, text);
     TCase *mem = tcase_create("memory");
     tcase_add_test(mem, mem_default_accounting);
