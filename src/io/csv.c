@@ -579,18 +579,54 @@ typedef struct csv_block {
  * (populate_ahead): with the columns in huge pages (reserve_estimate),
  * zeroing them was a fifth of the storing thread's time (issue 14). A
  * snapshot of the columns taken before the worker starts: the worker
- * never reads the store. Should the caller move a column (more rows than
- * estimated, a column widened), the worker populates the old range, which
- * changes no byte of anything (MADV_POPULATE_WRITE faults pages in
- * without writing them) and fails harmlessly on memory given back. */
+ * never reads the store's structures, only the columns' pages ahead of
+ * the rows (one byte a page, csv_guard). Should the caller move a column
+ * (more rows than estimated, a column widened), the worker stops reading
+ * them (csv_guard) and populates the old range, which changes no byte of
+ * anything (MADV_POPULATE_WRITE faults pages in without writing them) and
+ * fails harmlessly on memory given back. */
 typedef struct csv_populate {
     int ncols; /* 0: nothing to do */
+    char *data[CXI_MAX_COLS]; /* each column's block */
     char *base[CXI_MAX_COLS]; /* the first row to come of each column */
     size_t elem[CXI_MAX_COLS];
     size_t rows; /* the rows the snapshot holds from there */
     size_t done; /* rows populated */
     size_t read; /* records the producer has read */
+    struct csv_guard *guard; /* NULL: the pages are populated, not touched */
 } csv_populate;
+
+/* A page faulted in by the kernel (MADV_POPULATE_WRITE) can still cost the
+ * program's first access to it: on this project's machine, a PVM guest,
+ * every new page did, about 7 us each (120 MiB: 0.2 s, whether written or
+ * read first; a second pass 0.008 s), which the storing thread paid as it
+ * wrote the rows. So the worker also reads one byte of each page ahead of
+ * the rows, in pages no row stored yet lies in (see populate_ahead). Read
+ * memory must be memory the store still holds: while the worker runs, the
+ * store's allocator is the guard's, which on any reallocation or release
+ * of a column of the snapshot stops the touching for good, under the
+ * mutex, before it passes the call on. A column moves only when the rows
+ * outgrow the estimate or a column is widened. */
+typedef struct csv_guard {
+    cx_alloc_fn fn; /* the store's allocator, to which every call goes on */
+    void *ud;
+    const csv_populate *pop;
+    pthread_mutex_t mu;
+    bool moved; /* a column of the snapshot was reallocated or freed */
+} csv_guard;
+
+static void *guard_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    csv_guard *g = ud;
+    for (int c = 0; ptr && c < g->pop->ncols; c++)
+        if (ptr == g->pop->data[c]) {
+            pthread_mutex_lock(&g->mu);
+            g->moved = true;
+            pthread_mutex_unlock(&g->mu);
+            break;
+        }
+    return g->fn(g->ud, ptr, osize, nsize);
+}
 
 typedef struct csv_producer {
     cxi_mem mem; /* the store's allocator, counted apart: every buffer of the producer */
@@ -617,6 +653,7 @@ static void populate_plan(csv_populate *pop, const cxi_import *im)
         const cxi_col *col = &t->cols[c];
         if (!col->data || col->cap <= t->n)
             continue; /* a column without room (one kept implicit, say) */
+        pop->data[n] = col->data;
         pop->base[n] = (char *)col->data + t->n * col->elem;
         pop->elem[n++] = col->elem;
         if (col->cap - t->n < rows)
@@ -645,15 +682,34 @@ static void populate_ahead(csv_populate *pop, size_t nrecs)
     if (to <= pop->done)
         return;
     const uintptr_t ps = (uintptr_t)sysconf(_SC_PAGESIZE);
+    csv_guard *g = pop->guard;
+    bool touch = false;
+    if (g) {
+        pthread_mutex_lock(&g->mu);
+        if (!(touch = !g->moved))
+            pthread_mutex_unlock(&g->mu);
+    }
     for (int c = 0; c < pop->ncols; c++) {
         uintptr_t a = (uintptr_t)(pop->base[c] + pop->done * pop->elem[c]) & ~(ps - 1);
         uintptr_t e = ((uintptr_t)(pop->base[c] + to * pop->elem[c]) + ps - 1) & ~(ps - 1);
         if (e > a && madvise((void *)a, e - a, MADV_POPULATE_WRITE) != 0 && errno == EINVAL) {
             pop->ncols = 0; /* a kernel without it (before 5.14) */
-            return;
+            break;
         }
+        /* one byte of each page that starts at or past row `done`: no row
+         * there is stored yet (the caller stores rows of the blocks
+         * handed over, all records before the one this block started
+         * at), and the rows there are stored after this block is handed
+         * over, under the pipe's mutex */
+        const volatile char *q = (const volatile char *)(((uintptr_t)(pop->base[c] + pop->done * pop->elem[c]) +
+                                                          ps - 1) & ~(ps - 1));
+        for (const char *end = pop->base[c] + to * pop->elem[c]; touch && (const char *)q < end; q += ps)
+            (void)*q;
     }
-    pop->done = to;
+    if (touch)
+        pthread_mutex_unlock(&g->mu);
+    if (pop->ncols)
+        pop->done = to;
 #else
     (void)pop;
     (void)nrecs;
@@ -1037,18 +1093,31 @@ int cxi_import_csv_run(cxi_import *im)
     if (cxi_import_threads(opts) > 1) {
         populate_plan(&p.pop, im);
         csv_pipe pp = {.p = &p, .blocks = blocks};
+        cx_store *s = im->store;
+        csv_guard guard = {.fn = s->mem.fn, .ud = s->mem.ud, .pop = &p.pop};
+        bool guarded = p.pop.ncols > 0 && pthread_mutex_init(&guard.mu, NULL) == 0;
         pthread_t th;
         if (pthread_mutex_init(&pp.mu, NULL) == 0) {
             if (pthread_cond_init(&pp.cv, NULL) == 0) {
+                if (guarded) { /* the worker's reads: see csv_guard */
+                    p.pop.guard = &guard;
+                    s->mem.fn = guard_alloc;
+                    s->mem.ud = &guard;
+                }
                 if (pthread_create(&th, NULL, worker, &pp) == 0) {
                     piped = true;
                     rc = run_pipe(im, &pp, sc, delim);
                     pthread_join(th, NULL); /* the worker stops at `stop` or after the last block */
                 }
+                s->mem.fn = guard.fn;
+                s->mem.ud = guard.ud;
+                p.pop.guard = NULL;
                 pthread_cond_destroy(&pp.cv);
             }
             pthread_mutex_destroy(&pp.mu);
         }
+        if (guarded)
+            pthread_mutex_destroy(&guard.mu);
     }
     if (!piped) { /* one thread, or no thread could be started: the same blocks in turn */
         do {
