@@ -241,8 +241,12 @@ CX_EXTERN int cx_import_options_set_delimiter(cx_import_options *options, int de
  *
  * The worker allocates its buffers from the store's allocator, so with a
  * count above one that allocator must be safe to call from two threads at
- * once (malloc, the default, is). No global state: each import starts and
- * joins its own thread.
+ * once (malloc, the default, is). The worker also faults in the pages of
+ * the table's columns ahead of the rows and reads one byte of each, in
+ * pages no row is stored in yet; while it runs, the store's allocator is
+ * called through a wrapper that stops these reads before a column is
+ * reallocated or freed. No global state: each import starts and joins its
+ * own thread.
  *
  * @param[in] options the options.
  * @param[in] threads 1 or more, or 0 for every online core
