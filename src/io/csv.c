@@ -684,14 +684,16 @@ static void populate_ahead(csv_populate *pop, size_t nrecs)
     const uintptr_t ps = (uintptr_t)sysconf(_SC_PAGESIZE);
     csv_guard *g = pop->guard;
     bool touch = false;
-    if (g) {
+    if (g) { /* held over the reads, which stop for good once a column moved */
         pthread_mutex_lock(&g->mu);
-        if (!(touch = !g->moved))
+        touch = !g->moved;
+        if (!touch)
             pthread_mutex_unlock(&g->mu);
     }
     for (int c = 0; c < pop->ncols; c++) {
-        uintptr_t a = (uintptr_t)(pop->base[c] + pop->done * pop->elem[c]) & ~(ps - 1);
-        uintptr_t e = ((uintptr_t)(pop->base[c] + to * pop->elem[c]) + ps - 1) & ~(ps - 1);
+        uintptr_t from = (uintptr_t)(pop->base[c] + pop->done * pop->elem[c]);
+        uintptr_t upto = (uintptr_t)(pop->base[c] + to * pop->elem[c]);
+        uintptr_t a = from & ~(ps - 1), e = (upto + ps - 1) & ~(ps - 1);
         if (e > a && madvise((void *)a, e - a, MADV_POPULATE_WRITE) != 0 && errno == EINVAL) {
             pop->ncols = 0; /* a kernel without it (before 5.14) */
             break;
@@ -701,10 +703,8 @@ static void populate_ahead(csv_populate *pop, size_t nrecs)
          * handed over, all records before the one this block started
          * at), and the rows there are stored after this block is handed
          * over, under the pipe's mutex */
-        const volatile char *q = (const volatile char *)(((uintptr_t)(pop->base[c] + pop->done * pop->elem[c]) +
-                                                          ps - 1) & ~(ps - 1));
-        for (const char *end = pop->base[c] + to * pop->elem[c]; touch && (const char *)q < end; q += ps)
-            (void)*q;
+        for (uintptr_t q = (from + ps - 1) & ~(ps - 1); touch && q < upto; q += ps)
+            (void)*(const volatile char *)q;
     }
     if (touch)
         pthread_mutex_unlock(&g->mu);
