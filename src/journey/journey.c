@@ -1,9 +1,10 @@
 /*
  * The journeys index and its small companions: options, funnel
  * definitions, the hash of uint32 sequences, and the build:
- * a radix sort of the interactions by (customer, time) (none when they were
- * added in that order), then one pass that cuts journeys and writes their
- * path states. Both read the store's columns in row order and their own
+ * a sort of the interactions by (customer, time) in two levels, buckets of
+ * consecutive customers then each bucket in the cache (bucket_order; none
+ * when they were added in that order), then one pass that cuts journeys
+ * and writes their path states. Both read the store's columns in row order and their own
  * arrays in index order, never a walk through the rows of one customer, so
  * rows added in any order cost a few sequential passes more, not a cache
  * miss per row (issue 14). The analyses live in paths.c (paths,
