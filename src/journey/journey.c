@@ -4,14 +4,14 @@
  * a sort of the interactions by (customer, time) in two levels, buckets of
  * consecutive customers then each bucket in the cache (bucket_order; none
  * when they were added in that order), then one pass that cuts journeys
- * and writes their path states. Both read the store's columns in row order and their own
- * arrays in index order, never a walk through the rows of one customer, so
- * rows added in any order cost a few sequential passes more, not a cache
- * miss per row (issue 14). The analyses live in paths.c (paths,
- * transitions, attribution, satisfaction), funnel.c (funnels, stages) and
- * pain.c (pain points, drivers). With cx_journeys_options_set_threads()
- * the build's passes are cut into parts, one a thread, with the same
- * outcome whatever their count.
+ * and writes their path states. Both read the store's columns in row
+ * order and their own arrays in index order, never a walk through the rows
+ * of one customer, so rows added in any order cost a few sequential passes
+ * more, not a cache miss per row (issue 14). The analyses live in paths.c
+ * (paths, transitions, attribution, satisfaction), funnel.c (funnels,
+ * stages) and pain.c (pain points, drivers). With
+ * cx_journeys_options_set_threads() the build's passes are cut into parts,
+ * one a thread, with the same outcome whatever their count.
  */
 #define _POSIX_C_SOURCE 200809L /* pthreads, sysconf */
 #include "journey_private.h"
